@@ -1,0 +1,91 @@
+/**
+ * Atomic output: everything is written to a temp file beside the target and renamed into place only when complete,
+ * so a crash or an error never leaves a partial file under the final name.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { once } from 'node:events';
+
+let counter = 0;
+export function tempPathFor(target: string): string {
+  counter += 1;
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${counter}.tmp`);
+}
+
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  const tmp = tempPathFor(target);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, target);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * A write stream to a temp file. `commit()` flushes and renames onto the target; `abort()` deletes the temp file.
+ * Backpressure: `write()` resolves when the stream can take more.
+ */
+export class AtomicWriter {
+  readonly target: string;
+  readonly tmp: string;
+  private stream: WriteStream | null = null;
+  private done = false;
+
+  constructor(target: string) {
+    this.target = target;
+    this.tmp = tempPathFor(target);
+  }
+
+  async open(): Promise<this> {
+    await mkdir(dirname(this.target), { recursive: true });
+    this.stream = createWriteStream(this.tmp);
+    await once(this.stream, 'open');
+    return this;
+  }
+
+  async write(chunk: string | Uint8Array): Promise<void> {
+    const s = this.stream;
+    if (!s) throw new Error('AtomicWriter: not open');
+    if (!s.write(chunk)) await once(s, 'drain');
+  }
+
+  async commit(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    const s = this.stream;
+    if (s) {
+      s.end();
+      await once(s, 'finish');
+      await new Promise<void>((res, rej) => s.close((err) => (err ? rej(err) : res())));
+    }
+    await rename(this.tmp, this.target);
+  }
+
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    const s = this.stream;
+    if (s) {
+      s.destroy();
+      await once(s, 'close').catch(() => undefined);
+    }
+    await rm(this.tmp, { force: true });
+  }
+}
+
+/** Runs `fn` with an open AtomicWriter; commits on success, aborts on any error. */
+export async function withAtomicWriter<T>(target: string, fn: (w: AtomicWriter) => Promise<T>): Promise<T> {
+  const w = await new AtomicWriter(target).open();
+  try {
+    const r = await fn(w);
+    await w.commit();
+    return r;
+  } catch (e) {
+    await w.abort();
+    throw e;
+  }
+}

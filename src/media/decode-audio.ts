@@ -1,0 +1,166 @@
+/**
+ * Streaming audio decoding: ffmpeg downmixes and resamples, we read Float32 mono PCM from its stdout in bounded
+ * chunks, so memory stays flat however long the file.
+ */
+import type { Readable } from 'node:stream';
+import { InputError } from '../common/errors.js';
+import { ffmpegCommand } from './ffmpeg-path.js';
+import { ffmpegErrorLine } from './input-file.js';
+import { pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
+
+export interface AudioDecodeOptions {
+  /** Output sample rate in Hz (default 16000). */
+  sampleRate?: number;
+  /** Which audio stream, 0-based among the file's audio streams (default 0). */
+  stream?: number;
+  /** Start time in seconds (input seek). */
+  start?: number;
+  /** Seconds to decode from start. */
+  duration?: number;
+  /** Samples per chunk yielded (default 16384). */
+  chunkSamples?: number;
+  /** An existing probe result (saves a second ffprobe run). */
+  probed?: ProbeResult;
+}
+
+export interface DecodedAudioInfo {
+  file: string;
+  stream: StreamInfo;
+  sampleRate: number;
+  sourceSampleRate: number | null;
+  sourceChannels: number | null;
+  resampled: boolean;
+  downmixed: boolean;
+}
+
+/**
+ * Average of all channels, as librosa.to_mono does (ffmpeg's own -ac 1 matrix weights channels differently).
+ */
+function downmixFilter(channels: number): string | null {
+  if (channels <= 1) return null;
+  const g = (1 / channels).toPrecision(17);
+  const terms = Array.from({ length: channels }, (_, i) => `${g}*c${i}`).join('+');
+  return `pan=mono|c0=${terms}`;
+}
+
+export class AudioDecoder implements AsyncIterable<Float32Array> {
+  readonly info: DecodedAudioInfo;
+  /** Samples yielded so far. */
+  samples = 0;
+  private readonly abs: string;
+  private readonly opts: AudioDecodeOptions;
+
+  private constructor(abs: string, info: DecodedAudioInfo, opts: AudioDecodeOptions) {
+    this.abs = abs;
+    this.info = info;
+    this.opts = opts;
+  }
+
+  static async open(file: string, opts: AudioDecodeOptions = {}): Promise<AudioDecoder> {
+    const p = opts.probed ?? (await probe(file));
+    const stream = pickStream(p, 'audio', opts.stream ?? 0);
+    const sampleRate = opts.sampleRate ?? 16000;
+    const info: DecodedAudioInfo = {
+      file,
+      stream,
+      sampleRate,
+      sourceSampleRate: stream.sample_rate,
+      sourceChannels: stream.channels,
+      resampled: stream.sample_rate !== null && stream.sample_rate !== sampleRate,
+      downmixed: (stream.channels ?? 1) > 1,
+    };
+    const { resolve } = await import('node:path');
+    return new AudioDecoder(resolve(file), info, opts);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Float32Array> {
+    const { sampleRate } = this.info;
+    const chunkSamples = this.opts.chunkSamples ?? 16384;
+    const cmd = ffmpegCommand(this.abs);
+    const inOpts = ['-nostdin'];
+    if (this.opts.start !== undefined && this.opts.start > 0) inOpts.push('-ss', String(this.opts.start));
+    cmd.inputOptions(inOpts);
+    const outOpts = ['-map', `0:a:${this.opts.stream ?? 0}`, '-vn', '-sn', '-dn', '-ar', String(sampleRate), '-ac', '1'];
+    const mix = downmixFilter(this.info.sourceChannels ?? 1);
+    if (mix) outOpts.push('-af', mix);
+    if (this.opts.duration !== undefined) outOpts.push('-t', String(this.opts.duration));
+    outOpts.push('-acodec', 'pcm_f32le');
+    cmd.outputOptions(outOpts).format('f32le');
+
+    let stderr = '';
+    let failure: Error | null = null;
+    let finished = false;
+    cmd.on('stderr', (line: string) => {
+      if (stderr.length < 65536) stderr += line + '\n';
+    });
+    cmd.on('error', (err: Error, _so: string | null, se: string | null) => {
+      if (!finished) failure = new InputError(`cannot decode audio (${ffmpegErrorLine(se || stderr || err.message)})`, { file: this.info.file });
+    });
+    const out = cmd.pipe() as Readable;
+    const done = new Promise<void>((res) => {
+      cmd.on('end', () => res());
+      cmd.on('error', () => res());
+    }) as Promise<void>;
+
+    let chunk = new Float32Array(chunkSamples);
+    let filled = 0;
+    let carry: Buffer | null = null;
+    try {
+      for await (const raw of out) {
+        let buf = raw as Buffer;
+        if (carry) {
+          buf = Buffer.concat([carry, buf]);
+          carry = null;
+        }
+        const whole = buf.length - (buf.length % 4);
+        if (whole < buf.length) carry = Buffer.from(buf.subarray(whole));
+        // slice() copies into a fresh, 4-aligned ArrayBuffer (a Buffer's byteOffset may not be aligned).
+        const pcm = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + whole));
+        const n = pcm.length;
+        let i = 0;
+        while (i < n) {
+          const take = Math.min(n - i, chunkSamples - filled);
+          chunk.set(pcm.subarray(i, i + take), filled);
+          filled += take;
+          i += take;
+          if (filled === chunkSamples) {
+            this.samples += filled;
+            yield chunk;
+            chunk = new Float32Array(chunkSamples);
+            filled = 0;
+          }
+        }
+      }
+      await done;
+      if (failure) throw failure;
+      if (filled > 0) {
+        this.samples += filled;
+        yield chunk.subarray(0, filled);
+      }
+      finished = true;
+    } finally {
+      if (!finished) {
+        finished = true;
+        cmd.kill('SIGKILL');
+      }
+    }
+  }
+}
+
+/** Decodes a whole file into memory (for short clips and tests; use AudioDecoder to stream long files). */
+export async function decodeAudioToArray(file: string, opts: AudioDecodeOptions = {}): Promise<{ samples: Float32Array; info: DecodedAudioInfo }> {
+  const dec = await AudioDecoder.open(file, opts);
+  const parts: Float32Array[] = [];
+  let total = 0;
+  for await (const c of dec) {
+    parts.push(c.slice());
+    total += c.length;
+  }
+  const samples = new Float32Array(total);
+  let o = 0;
+  for (const p of parts) {
+    samples.set(p, o);
+    o += p.length;
+  }
+  return { samples, info: dec.info };
+}

@@ -1,0 +1,89 @@
+/**
+ * Which ffmpeg/ffprobe binaries to run: MMPREP_FFMPEG / MMPREP_FFPROBE if set, else the system's on PATH, else the
+ * static builds shipped by the npm packages @ffmpeg-installer/ffmpeg and @ffprobe-installer/ffprobe (so `npm ci` is
+ * enough on a machine without ffmpeg).
+ */
+import { accessSync, chmodSync, constants, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, join } from 'node:path';
+import ffmpeg from 'fluent-ffmpeg';
+import { InputError } from '../common/errors.js';
+
+export type BinarySource = 'env' | 'path' | 'npm';
+export interface BinaryLocation {
+  path: string;
+  source: BinarySource;
+}
+
+const require = createRequire(import.meta.url);
+
+function onPath(name: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const p = join(dir, name);
+    try {
+      if (statSync(p).isFile()) {
+        accessSync(p, constants.X_OK);
+        return p;
+      }
+    } catch {
+      /* not here */
+    }
+  }
+  return null;
+}
+
+/** npm's install-script gate can leave the shipped binary without its execute bit; restore it when we own it. */
+function ensureExecutable(p: string): void {
+  try {
+    accessSync(p, constants.X_OK);
+  } catch {
+    try {
+      chmodSync(p, 0o755);
+    } catch {
+      /* reported when it fails to run */
+    }
+  }
+}
+
+function locate(envVar: string, name: string, npmPackage: string): BinaryLocation {
+  const fromEnv = process.env[envVar];
+  if (fromEnv) {
+    try {
+      if (!statSync(fromEnv).isFile()) throw new Error();
+    } catch {
+      throw new InputError(`${envVar}=${fromEnv}: no such executable`);
+    }
+    return { path: fromEnv, source: 'env' };
+  }
+  const sys = onPath(name);
+  if (sys) return { path: sys, source: 'path' };
+  try {
+    const p = (require(npmPackage) as { path: string }).path;
+    ensureExecutable(p);
+    return { path: p, source: 'npm' };
+  } catch {
+    throw new InputError(`${name} not found: set ${envVar}, put ${name} on PATH, or run npm ci (${npmPackage})`);
+  }
+}
+
+let cached: { ffmpeg: BinaryLocation; ffprobe: BinaryLocation } | null = null;
+
+/** Locates both binaries once per process and points fluent-ffmpeg at them. */
+export function ffmpegBinaries(): { ffmpeg: BinaryLocation; ffprobe: BinaryLocation } {
+  if (!cached) {
+    cached = {
+      ffmpeg: locate('MMPREP_FFMPEG', 'ffmpeg', '@ffmpeg-installer/ffmpeg'),
+      ffprobe: locate('MMPREP_FFPROBE', 'ffprobe', '@ffprobe-installer/ffprobe'),
+    };
+    ffmpeg.setFfmpegPath(cached.ffmpeg.path);
+    ffmpeg.setFfprobePath(cached.ffprobe.path);
+  }
+  return cached;
+}
+
+/** A fluent-ffmpeg command with the located binaries configured. */
+export function ffmpegCommand(input?: string): ffmpeg.FfmpegCommand {
+  ffmpegBinaries();
+  return input === undefined ? ffmpeg() : ffmpeg(input);
+}

@@ -1,0 +1,116 @@
+/** `mmprep probe`: container and stream facts from ffprobe (run through fluent-ffmpeg). */
+import ffmpeg from 'fluent-ffmpeg';
+import { InputError } from '../common/errors.js';
+import { ffmpegBinaries } from './ffmpeg-path.js';
+import { checkMediaFile, ffmpegErrorLine } from './input-file.js';
+
+export interface StreamInfo {
+  index: number;
+  type: 'audio' | 'video' | 'subtitle' | 'data' | 'attachment' | 'unknown';
+  codec: string | null;
+  sample_rate: number | null;
+  channels: number | null;
+  width: number | null;
+  height: number | null;
+  /** avg_frame_rate: frames / duration. */
+  fps_avg: number | null;
+  /** r_frame_rate: the lowest rate that represents all timestamps (the "real" base rate). */
+  fps_real: number | null;
+  start_time_s: number | null;
+  duration_s: number | null;
+  /** Display rotation in degrees (ffprobe's display-matrix convention); 0 when none. */
+  rotation: number;
+  n_frames: number | null;
+}
+
+export interface ProbeResult {
+  file: string;
+  container: string | null;
+  duration_s: number | null;
+  start_time_s: number | null;
+  size_bytes: number | null;
+  bit_rate: number | null;
+  streams: StreamInfo[];
+}
+
+function num(v: unknown): number | null {
+  if (v === undefined || v === null || v === 'N/A' || v === '') return null;
+  const n = typeof v === 'number' ? v : Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+function rate(v: unknown): number | null {
+  if (typeof v !== 'string') return num(v);
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  if (!m) return num(v);
+  const d = Number(m[2]);
+  return d === 0 || Number(m[1]) === 0 ? null : Number(m[1]) / d;
+}
+
+function streamType(t: unknown): StreamInfo['type'] {
+  return t === 'audio' || t === 'video' || t === 'subtitle' || t === 'data' || t === 'attachment' ? t : 'unknown';
+}
+
+function rotationOf(s: Record<string, unknown>): number {
+  const tags = (s.tags ?? {}) as Record<string, unknown>;
+  const r = num(s.rotation) ?? num(tags.rotate);
+  if (r === null) return 0;
+  return ((Math.round(r) % 360) + 360) % 360;
+}
+
+function runFfprobe(abs: string): Promise<ffmpeg.FfprobeData> {
+  ffmpegBinaries();
+  return new Promise((resolve, reject) => {
+    ffmpeg.ffprobe(abs, (err, data) => (err ? reject(err) : resolve(data)));
+  });
+}
+
+/** Probes one file. Bad input (missing, directory, empty, unreadable by ffmpeg) raises InputError naming the file. */
+export async function probe(file: string): Promise<ProbeResult> {
+  const abs = await checkMediaFile(file);
+  let data: ffmpeg.FfprobeData;
+  try {
+    data = await runFfprobe(abs);
+  } catch (e) {
+    const msg = (e as Error).message ?? String(e);
+    throw new InputError(`not a media file ffmpeg can read (${ffmpegErrorLine(msg)})`, { file });
+  }
+  const fmt = (data.format ?? {}) as Record<string, unknown>;
+  const streams: StreamInfo[] = (data.streams ?? []).map((raw) => {
+    const s = raw as unknown as Record<string, unknown>;
+    const type = streamType(s.codec_type);
+    return {
+      index: Number(s.index),
+      type,
+      codec: typeof s.codec_name === 'string' ? s.codec_name : null,
+      sample_rate: type === 'audio' ? num(s.sample_rate) : null,
+      channels: type === 'audio' ? num(s.channels) : null,
+      width: type === 'video' ? num(s.width) : null,
+      height: type === 'video' ? num(s.height) : null,
+      fps_avg: type === 'video' ? rate(s.avg_frame_rate) : null,
+      fps_real: type === 'video' ? rate(s.r_frame_rate) : null,
+      start_time_s: num(s.start_time),
+      duration_s: num(s.duration),
+      rotation: type === 'video' ? rotationOf(s) : 0,
+      n_frames: num(s.nb_frames),
+    };
+  });
+  return {
+    file,
+    container: typeof fmt.format_name === 'string' ? fmt.format_name : null,
+    duration_s: num(fmt.duration),
+    start_time_s: num(fmt.start_time),
+    size_bytes: num(fmt.size),
+    bit_rate: num(fmt.bit_rate),
+    streams,
+  };
+}
+
+/** The N-th stream of a type (0-based among streams of that type), or an InputError naming what is missing. */
+export function pickStream(p: ProbeResult, type: 'audio' | 'video', n = 0): StreamInfo {
+  const of = p.streams.filter((s) => s.type === type);
+  if (of.length === 0) throw new InputError(`has no ${type} stream`, { file: p.file });
+  const s = of[n];
+  if (!s) throw new InputError(`has ${of.length} ${type} stream(s); --stream ${n} does not exist`, { file: p.file });
+  return s;
+}
