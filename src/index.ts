@@ -7,3 +7,4 @@ export * from './media/ffmpeg-path.js';
 export * from './media/probe.js';
 export * from './media/decode-audio.js';
 export * from './media/decode-video.js';
+export * from './sync/clock.js';

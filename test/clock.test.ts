@@ -1,0 +1,29 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { clockOf, loadClock } from '../src/sync/clock.js';
+import { tempDir } from './helpers/cli.js';
+
+describe('sync clock map', () => {
+  it('applies offset and drift', () => {
+    const c = clockOf({ offset_s: 1.5, drift_ppm: 100 });
+    expect(c(0)).toBe(1.5);
+    expect(c(1000)).toBeCloseTo(1000 + 1.5 + 0.1, 12);
+    expect(clockOf({ offset_s: -0.25, drift_ppm: null })(2)).toBe(1.75);
+  });
+  it('finds a stream by path relative to sync.json and rejects unknown ones', async () => {
+    const t = tempDir();
+    try {
+      const p = join(t.dir, 'sync.json');
+      writeFileSync(p, JSON.stringify({ version: 1, reference: { file: 'lav.wav', kind: 'audio', stream: 0 }, streams: [
+        { file: 'lav.wav', kind: 'audio', stream: 0, offset_s: 0, drift_ppm: null, method: 'reference', confidence: 1 },
+        { file: 'cam.mp4', kind: 'video', stream: 0, offset_s: 0.5, drift_ppm: null, method: 'flash', confidence: 0.9 },
+      ] }));
+      const c = await loadClock(p, join(t.dir, 'cam.mp4'), 'video');
+      expect(c(1)).toBe(1.5);
+      await expect(loadClock(p, join(t.dir, 'cam.mp4'), 'audio')).rejects.toThrow(/has no audio stream/);
+    } finally {
+      t.cleanup();
+    }
+  });
+});

@@ -1,0 +1,101 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAudioToArray, AudioDecoder } from '../src/media/decode-audio.js';
+import { VideoDecoder } from '../src/media/decode-video.js';
+import { probe } from '../src/media/probe.js';
+import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
+import { runCli, tempDir } from './helpers/cli.js';
+
+const tmp = tempDir('mmprep-media-');
+const av = join(tmp.dir, 'av.mp4');
+const stereo48 = join(tmp.dir, 'stereo 48k.wav');
+
+beforeAll(() => {
+  // 2 s of 30 fps video with a 1 kHz tone, rotation metadata 90 degrees.
+  const raw = join(tmp.dir, 'raw.mp4');
+  ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30', '-f', 'lavfi', '-i', 'sine=f=1000:sample_rate=48000', '-t', '2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', raw]);
+  ffmpegSync(['-i', raw, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', av]);
+  // Left channel +0.5 DC-free tone, right channel silent: the mono mix is their average.
+  ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=440:sample_rate=48000', '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono', '-filter_complex', '[0][1]amerge=inputs=2', '-t', '1', '-c:a', 'pcm_s16le', stereo48]);
+});
+afterAll(() => tmp.cleanup());
+
+describe('probe', () => {
+  it('reports container, streams, fps and rotation', async () => {
+    const p = await probe(av);
+    expect(p.container).toContain('mp4');
+    expect(p.duration_s).toBeCloseTo(2, 1);
+    const v = p.streams.find((s) => s.type === 'video')!;
+    expect(v).toMatchObject({ codec: 'h264', width: 320, height: 240, fps_avg: 30, fps_real: 30, rotation: 90 });
+    const a = p.streams.find((s) => s.type === 'audio')!;
+    expect(a).toMatchObject({ codec: 'aac', sample_rate: 48000, channels: 1 });
+  });
+
+  it('CLI prints one JSON object per file and fails with exit 2 naming a bad file', async () => {
+    const ok = await runCli(['probe', av]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout.trim()).streams).toHaveLength(2);
+    const txt = join(tmp.dir, 'notes.wav');
+    writeFileSync(txt, 'this is text, not audio\n');
+    const bad = await runCli(['probe', txt]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('notes.wav');
+    const dir = join(tmp.dir, 'adir');
+    mkdirSync(dir);
+    const d = await runCli(['probe', dir]);
+    expect(d.code).toBe(2);
+    expect(d.stderr).toMatch(/is a directory/);
+  });
+});
+
+describe('audio decoding', () => {
+  it('resamples to the requested rate and averages channels (librosa.to_mono)', async () => {
+    const { samples, info } = await decodeAudioToArray(stereo48, { sampleRate: 16000 });
+    expect(info.resampled).toBe(true);
+    expect(info.downmixed).toBe(true);
+    expect(samples.length).toBe(16000);
+    // ffmpeg's sine source has amplitude 1/8; the average with a silent channel halves it.
+    let peak = 0;
+    for (let i = 1000; i < 15000; i++) peak = Math.max(peak, Math.abs(samples[i]));
+    expect(peak).toBeGreaterThan(0.0625 * 0.97);
+    expect(peak).toBeLessThan(0.0625 * 1.03);
+  });
+
+  it('yields bounded chunks', async () => {
+    const dec = await AudioDecoder.open(av, { chunkSamples: 1000 });
+    let max = 0;
+    let n = 0;
+    for await (const c of dec) {
+      max = Math.max(max, c.length);
+      n += c.length;
+    }
+    expect(max).toBe(1000);
+    expect(n).toBeGreaterThan(31000);
+    expect(dec.samples).toBe(n);
+  });
+});
+
+describe('video decoding', () => {
+  it('applies rotation, gives ffprobe frame times, honours fps/start/end and maxSide', async () => {
+    const dec = await VideoDecoder.open(av);
+    expect([dec.geometry.width, dec.geometry.height]).toEqual([240, 320]);
+    const times: number[] = [];
+    for await (const f of dec) {
+      expect(f.data.length).toBe(240 * 320 * 3);
+      times.push(f.t_s);
+    }
+    const ref = (ffprobeJson(['-select_streams', 'v', '-show_entries', 'frame=pts_time', av]) as { frames: { pts_time: string }[] }).frames.map((f) => Number(f.pts_time));
+    expect(times.length).toBe(ref.length);
+    times.forEach((t, i) => expect(Math.abs(t - ref[i])).toBeLessThan(1e-6));
+
+    const part = await VideoDecoder.open(av, { fps: 10, start: 0.5, end: 1.0, maxSide: 160 });
+    const got: number[] = [];
+    for await (const f of part) {
+      expect([f.width, f.height]).toEqual([120, 160]);
+      got.push(f.t_s);
+    }
+    expect(got).toEqual([0.5, 0.6, 0.7, 0.8, 0.9]);
+  });
+});
