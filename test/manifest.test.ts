@@ -1,0 +1,171 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManifestError, readManifest } from '../src/dataset/manifest.js';
+import { InputError, EXIT } from '../src/common/errors.js';
+import { parseShard, selectShard, shardHash, shardOf } from '../src/dataset/shard.js';
+import { tempDir } from './helpers/cli.js';
+
+let dir: string;
+let cleanup: () => void;
+
+beforeAll(() => {
+  ({ dir, cleanup } = tempDir('mmprep-manifest-'));
+  mkdirSync(join(dir, 'media'));
+  for (const f of ['a.wav', 'a.mp4', 'b.wav', 'b.mp4', 'c.wav', 't.json']) writeFileSync(join(dir, 'media', f), 'x');
+});
+afterAll(() => cleanup());
+
+function write(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+async function problemsOf(p: string, opts = {}): Promise<string[]> {
+  try {
+    await readManifest(p, opts);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ManifestError);
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as InputError).exitCode).toBe(EXIT.BAD_INPUT);
+    return (e as ManifestError).lines();
+  }
+  throw new Error('expected a ManifestError');
+}
+
+describe('readManifest', () => {
+  it('reads CSV: roles, kinds, paths against the manifest folder, ref role, transcript, meta', async () => {
+    const p = write(
+      'ok.csv',
+      'session_id,speaker_id,video,camera_audio,lav_audio,transcript,condition,age\n' +
+        's1,spk1,media/a.mp4,media/a.mp4,media/a.wav,media/t.json,happy,31\n' +
+        '\n' +
+        's2,spk2,media/b.mp4,,media/b.wav,,"sad, very",\n',
+    );
+    const m = await readManifest(p);
+    expect(m.format).toBe('csv');
+    expect(m.roles).toEqual(['video', 'camera_audio', 'lav_audio']);
+    expect(m.metaColumns).toEqual(['condition', 'age']);
+    expect(m.sessions.map((s) => [s.session_id, s.speaker_id, s.line, s.ref_role])).toEqual([
+      ['s1', 'spk1', 2, 'camera_audio'],
+      ['s2', 'spk2', 4, 'lav_audio'],
+    ]);
+    expect(m.sessions[0].media.map((x) => [x.role, x.kind, x.path])).toEqual([
+      ['video', 'video', join(dir, 'media/a.mp4')],
+      ['camera_audio', 'audio', join(dir, 'media/a.mp4')],
+      ['lav_audio', 'audio', join(dir, 'media/a.wav')],
+    ]);
+    expect(m.sessions[0].transcript).toBe(join(dir, 'media/t.json'));
+    expect(m.sessions[1].transcript).toBeUndefined();
+    expect(m.sessions[1].meta).toEqual({ condition: 'sad, very', age: '' });
+    const r = await readManifest(p, { refRole: 'lav_audio' });
+    expect(r.sessions.map((s) => s.ref_role)).toEqual(['lav_audio', 'lav_audio']);
+  });
+
+  it('reads JSONL with the same meaning', async () => {
+    const p = write(
+      'ok.jsonl',
+      JSON.stringify({ session_id: 's1', speaker_id: 'spk1', lav_audio: 'media/a.wav', side_video: 'media/a.mp4', age: 31, tags: ['x'] }) + '\n\n' + JSON.stringify({ session_id: 's2', speaker_id: 'spk2', side_video: 'media/b.mp4' }) + '\n',
+    );
+    const m = await readManifest(p);
+    expect(m.format).toBe('jsonl');
+    expect(m.roles).toEqual(['lav_audio', 'side_video']);
+    expect(m.sessions.map((s) => [s.session_id, s.line, s.ref_role])).toEqual([
+      ['s1', 1, 'lav_audio'],
+      ['s2', 3, 'side_video'],
+    ]);
+    expect(m.sessions[0].meta).toEqual({ age: '31', tags: '["x"]' });
+  });
+
+  it('lists every problem at once, with line numbers', async () => {
+    const p = write(
+      'bad.csv',
+      'session_id,speaker_id,video,lav_audio\n' +
+        's1,spk1,media/a.mp4,media/missing.wav\n' + // 2: missing file
+        's1,spk2,media/b.mp4,media/b.wav\n' + // 3: duplicate
+        '../evil,spk3,media/a.mp4,\n' + // 4: unsafe (separator and ..)
+        's4,spk4,,\n' + // 5: no media
+        'a\u0001b,spk5,media/a.mp4,\n' + // 6: control character
+        ',spk6,media/a.mp4,\n' + // 7: empty id
+        'S4,spk7,media/a.mp4,\n' + // 8: case-only duplicate of s4
+        's9,,media/a.mp4,media\n', // 9: empty speaker, a directory
+    );
+    const lines = await problemsOf(p);
+    expect(lines).toEqual([
+      `${p}:2, column lav_audio: no such file: media/missing.wav`,
+      `${p}:3, column session_id: duplicate session_id 's1' (first on line 2)`,
+      `${p}:4, column session_id: session_id holds a path separator: "../evil" is not safe as a folder name`,
+      `${p}:5: session has no media (every one of video, lav_audio is empty)`,
+      `${p}:6, column session_id: session_id holds a control character: "a\\u0001b" is not safe as a folder name`,
+      `${p}:7, column session_id: empty session_id`,
+      `${p}:8, column session_id: session_id 'S4' differs only in case from 's4' on line 5 (they collide on case-insensitive file systems)`,
+      `${p}:9, column speaker_id: empty speaker_id`,
+      `${p}:9, column lav_audio: is a directory, not a file: media`,
+    ]);
+  });
+
+  it("rejects '..' and other unsafe ids one by one", async () => {
+    for (const [id, why] of [
+      ['..', "holds '..'"],
+      ['a..b', "holds '..'"],
+      ['a\\b', 'path separator'],
+      ['.hidden', "starts with '.'"],
+      ['_errors.jsonl', "starts with '_'"],
+      ['a:b', 'not allowed in file names on Windows'],
+      [' a', 'white space'],
+    ]) {
+      const p = write('unsafe.jsonl', JSON.stringify({ session_id: id, speaker_id: 'x', video: 'media/a.mp4' }) + '\n');
+      const lines = await problemsOf(p);
+      expect(lines.length, id).toBe(1);
+      expect(lines[0], id).toContain(why);
+    }
+  });
+
+  it('reports missing columns, an unknown --ref-role, an empty reference cell, bad JSON and ragged CSV', async () => {
+    expect(await problemsOf(write('nocols.csv', 'id,who,file\n1,2,3\n'))).toEqual([
+      `${join(dir, 'nocols.csv')}:1: no 'session_id' column`,
+      `${join(dir, 'nocols.csv')}:1: no 'speaker_id' column`,
+      `${join(dir, 'nocols.csv')}:1: no media columns (name them 'video', '<name>_video' or '<name>_audio')`,
+    ]);
+    const ok = write('ref.csv', 'session_id,speaker_id,video,lav_audio\ns1,a,media/a.mp4,media/a.wav\ns2,b,media/b.mp4,\n');
+    expect(await problemsOf(ok, { refRole: 'room_audio' })).toEqual([`${ok}: --ref-role 'room_audio' is not a media column (media columns: video, lav_audio)`]);
+    expect(await problemsOf(ok, { refRole: 'lav_audio' })).toEqual([`${ok}:3, column lav_audio: the reference role 'lav_audio' is empty for this session`]);
+    const j = write('bad.jsonl', '{"session_id":"s1","speaker_id":"a","video":"media/a.mp4"}\n{oops\n[1]\n');
+    const jl = await problemsOf(j);
+    expect(jl[0]).toMatch(new RegExp(`^${j.replace(/[.]/g, '\\.')}:2: not valid JSON`));
+    expect(jl[1]).toBe(`${j}:3: not a JSON object`);
+    const r = write('ragged.csv', 'session_id,speaker_id,video\ns1,a,media/a.mp4,extra\n');
+    expect(await problemsOf(r)).toEqual([`${r}:2: 4 fields where the header has 3`]);
+    const e = write('empty.csv', 'session_id,speaker_id,video\n');
+    expect(await problemsOf(e)).toEqual([`${e}: no sessions (the manifest has no data rows)`]);
+    await expect(readManifest(join(dir, 'nope.csv'))).rejects.toThrow(/no such manifest file/);
+  });
+
+  it('gives the line where a record starts when a quoted field spans lines', async () => {
+    const p = write('multi.csv', 'session_id,speaker_id,video,note\ns1,a,media/a.mp4,"two\nlines"\ns2,b,media/missing.mp4,x\n');
+    expect(await problemsOf(p)).toEqual([`${p}:4, column video: no such file: media/missing.mp4`]);
+  });
+});
+
+describe('shards', () => {
+  it('K/N shards partition any set of ids, stably', () => {
+    const ids = Array.from({ length: 500 }, (_, i) => `session-${i}`).map((session_id) => ({ session_id }));
+    for (const n of [1, 2, 3, 7]) {
+      const parts = Array.from({ length: n }, (_, k) => selectShard(ids, { index: k, count: n }));
+      const all = parts.flat().map((s) => s.session_id).sort();
+      expect(all).toEqual(ids.map((s) => s.session_id).sort());
+      expect(new Set(all).size).toBe(ids.length);
+      if (n > 1) for (const p of parts) expect(p.length).toBeGreaterThan(ids.length / n / 2);
+    }
+    // Stable: the hash of a fixed id does not change between releases (sha256 -> uint32 BE).
+    expect(shardHash('s1')).toBe(0xe8bc163c);
+    expect(shardOf('s1', 4)).toBe(0xe8bc163c % 4);
+  });
+  it('parses K/N and rejects bad values', () => {
+    expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
+    expect(() => parseShard('4/4')).toThrow(/0-based/);
+    expect(() => parseShard('x')).toThrow(/K\/N/);
+    expect(() => parseShard('0/0')).toThrow(/at least 1/);
+  });
+});
