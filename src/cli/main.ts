@@ -7,8 +7,9 @@ import { EXIT } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
 import { reportError, setVerbose } from './run.js';
 import { register as probe } from './probe.js';
+import { register as extract } from './extract.js';
 
-const COMMANDS: Array<(p: Command) => void> = [probe];
+const COMMANDS: Array<(p: Command) => void> = [probe, extract];
 
 export function buildProgram(): Command {
   const program = new Command();

@@ -1,0 +1,96 @@
+/** `mmprep extract`: thin wrapper over extract() (src/dataset/extract.ts). */
+import { availableParallelism } from 'node:os';
+import { InvalidArgumentError, type Command } from 'commander';
+import { BatchError, EXIT } from '../common/errors.js';
+import { extract, ExtractControl, ManifestError, parseShard, STAGE_NAMES, type StageName } from '../dataset/extract.js';
+import type { ProgressMode } from '../dataset/progress.js';
+import { action, choiceOption, numberOption, reportError } from './run.js';
+
+function stageList(v: string): StageName[] {
+  const names = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 0) throw new InvalidArgumentError('--only needs at least one of sync, audio, face');
+  for (const n of names) if (!(STAGE_NAMES as readonly string[]).includes(n)) throw new InvalidArgumentError(`--only: unknown stage '${n}' (stages: ${STAGE_NAMES.join(', ')})`);
+  return names as StageName[];
+}
+
+interface Opts {
+  out: string;
+  jobs?: number;
+  only?: StageName[];
+  resume: boolean;
+  shard?: string;
+  refRole?: string;
+  backend?: string;
+  faceFps?: number;
+  maxFaces?: number;
+  progress: ProgressMode;
+}
+
+export function register(program: Command): void {
+  program
+    .command('extract')
+    .description(
+      'batch extraction over a session manifest (CSV or JSONL): per session OUT/<session_id>/ with sync.json, audio.jsonl, face.jsonl, their summaries and meta.json (written last); failed sessions go to OUT/_errors.jsonl (exit 4). Progress on stderr; a JSON summary on stdout.',
+    )
+    .argument('<manifest>', 'session manifest: session_id, speaker_id, media columns video / *_video / *_audio, optional transcript, other columns kept')
+    .requiredOption('-o, --out <dir>', 'output folder')
+    .option('-j, --jobs <n>', `sessions processed at the same time (default: the number of cores, ${availableParallelism()} here)`, numberOption('--jobs', { min: 1, integer: true }))
+    .option('--only <stages>', `comma-separated stages to run (default: ${STAGE_NAMES.join(',')})`, stageList)
+    .option('--resume', 'skip sessions whose meta.json matches the current inputs (size and SHA-256) and options; redo the rest', false)
+    .option('--shard <K/N>', 'process only shard K of N (0-based K; sessions split by a stable hash of session_id)')
+    .option('--ref-role <role>', 'media column whose clock is the reference (default: per session, the first non-empty *_audio column)')
+    .option('--backend <name>', "face inference backend, passed to the face stage (default: the face stage's default)")
+    .option('--face-fps <n>', 'analyse video at this frame rate (default: every frame)', numberOption('--face-fps', { min: 0.01 }))
+    .option('--max-faces <n>', "faces tracked per frame (default: the face stage's default)", numberOption('--max-faces', { min: 1, integer: true }))
+    .option('--progress <mode>', 'auto (a bar on a TTY, lines every 10 s otherwise), bar, lines or none', choiceOption('--progress', ['auto', 'bar', 'lines', 'none'] as const), 'auto')
+    .action(
+      action(async (manifest: string, o: Opts) => {
+        const shard = o.shard !== undefined ? parseShard(o.shard) : null;
+        const control = new ExtractControl();
+        const onSigint = () => control.stop(control.mode === 'run' ? 'finish' : 'rollback');
+        process.on('SIGINT', onSigint);
+        let summary;
+        try {
+          summary = await extract(manifest, {
+            out: o.out,
+            jobs: o.jobs,
+            only: o.only,
+            resume: o.resume,
+            shard,
+            refRole: o.refRole,
+            stageOptions: {
+              ...(o.backend !== undefined ? { backend: o.backend } : {}),
+              ...(o.faceFps !== undefined ? { faceFps: o.faceFps } : {}),
+              ...(o.maxFaces !== undefined ? { maxFaces: o.maxFaces } : {}),
+            },
+            progress: o.progress,
+            control,
+          });
+        } catch (e) {
+          if (e instanceof ManifestError) {
+            for (const l of e.lines()) process.stderr.write(`mmprep: ${l}\n`);
+            process.stderr.write(`mmprep: ${e.problems.length} problem(s) in ${manifest}; nothing was extracted\n`);
+            return EXIT.BAD_INPUT;
+          }
+          throw e;
+        } finally {
+          process.off('SIGINT', onSigint);
+        }
+        const { errors, ...rest } = summary;
+        process.stdout.write(JSON.stringify({ ...rest, errors: errors.length }) + "\n");
+        if (summary.interrupted) {
+          process.stderr.write(
+            `mmprep extract: stopped by interrupt: finished ${summary.finished_after_interrupt.length ? summary.finished_after_interrupt.join(', ') : 'none'}; rolled back ${summary.rolled_back.length ? summary.rolled_back.join(', ') : 'none'}; ${summary.not_started} not started (run again with --resume)\n`,
+          );
+          return 130;
+        }
+        if (summary.failed > 0) {
+          return reportError(new BatchError(`${summary.failed} of ${summary.sessions} sessions failed; see ${summary.errors_file}`));
+        }
+        return EXIT.OK;
+      }),
+    );
+}

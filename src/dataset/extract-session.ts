@@ -1,0 +1,289 @@
+/**
+ * One session of `mmprep extract`, as a worker thread runs it: hash and probe the inputs, skip it when --resume finds
+ * a matching meta.json, otherwise clear what a previous attempt left, run the stages in order, and write meta.json
+ * last (the completion marker). On failure everything this attempt wrote is removed again.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../common/atomic.js';
+import { isMmprepError } from '../common/errors.js';
+import { toJsonText } from '../common/records.js';
+import { VERSION } from '../common/version.js';
+import { pickStream, probe } from '../media/probe.js';
+import { readSyncMap, type SyncMap } from '../sync/clock.js';
+import { loadStages, STAGE_FILES, STAGE_NAMES, type StageName, type StageOptions, type StageTable } from './extract-stages.js';
+import type { ManifestSession, MediaKind } from './manifest.js';
+
+export interface SessionTask {
+  session: ManifestSession;
+  /** The run's output folder; the session writes into <outDir>/<session_id>/. */
+  outDir: string;
+  stages: StageName[];
+  options: StageOptions;
+  resume: boolean;
+  faceWorkers: number;
+  /** A module whose `stages` export replaces the built-in stage table (custom pipelines). */
+  stagesModule?: string;
+}
+
+export type SessionStatus = 'done' | 'skipped' | 'failed';
+
+export interface SessionOutcome {
+  session_id: string;
+  line: number;
+  status: SessionStatus;
+  /** Where a failure happened: 'inputs', a stage name, or 'meta'. */
+  stage?: string;
+  reason?: string;
+  /** Duration of the reference media, seconds (0 when unknown). */
+  media_s: number;
+  wall_s: number;
+}
+
+export interface MetaInput {
+  role: string;
+  kind: MediaKind;
+  file: string;
+  size_bytes: number;
+  sha256: string;
+  duration_s: number | null;
+}
+
+export interface SessionMeta {
+  session_id: string;
+  speaker_id: string;
+  tool: { name: 'mmprep'; version: string };
+  ref_role: string;
+  stages: StageName[];
+  options: StageOptions;
+  inputs: MetaInput[];
+  /** Where t_s comes from: the sync map written by this run, one kept from an earlier run, or none (source time). */
+  clock: { reference_role: string; sync: 'computed' | 'existing' | 'none'; sync_sha256: string | null };
+  outputs: Array<{ file: string; size_bytes: number; sha256: string }>;
+  media_s: number;
+  /** The only part that differs between two runs over the same inputs. */
+  run: { started_at: string; finished_at: string; timings_s: Record<string, number> };
+}
+
+export const META_FILE = 'meta.json';
+
+async function sha256File(path: string): Promise<{ sha256: string; size: number }> {
+  const h = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    h.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: h.digest('hex'), size };
+}
+
+/** Marks a promise as handled (it is awaited later, maybe not at all when an earlier input fails). */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function sortedOptions(o: StageOptions): StageOptions {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o).sort()) {
+    const v = (o as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out as StageOptions;
+}
+
+/** Stage order is fixed (sync first: audio and face need its clock) whatever the order given. */
+export function orderStages(stages: readonly StageName[]): StageName[] {
+  return STAGE_NAMES.filter((s) => stages.includes(s));
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Does meta.json describe a complete run of these inputs and options whose outputs are all still there? */
+async function isComplete(dir: string, meta: SessionMeta, inputs: MetaInput[], task: SessionTask, options: StageOptions): Promise<boolean> {
+  const key = (i: MetaInput) => ({ role: i.role, kind: i.kind, size_bytes: i.size_bytes, sha256: i.sha256 });
+  if (meta.tool?.version !== VERSION) return false;
+  if (meta.ref_role !== task.session.ref_role) return false;
+  if (!sameJson(meta.stages, orderStages(task.stages))) return false;
+  if (!sameJson(meta.options, options)) return false;
+  if (!Array.isArray(meta.inputs) || !sameJson(meta.inputs.map(key), inputs.map(key))) return false;
+  if (!Array.isArray(meta.outputs)) return false;
+  for (const o of meta.outputs) {
+    try {
+      if ((await stat(join(dir, o.file))).size !== o.size_bytes) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Removes what an interrupted or failed attempt may have left: temp files, meta.json, the outputs of these stages. */
+export async function clearSessionOutputs(dir: string, stages: readonly StageName[]): Promise<void> {
+  await rm(join(dir, META_FILE), { force: true });
+  let names: string[] = [];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  const outputs = new Set(stages.flatMap((s) => STAGE_FILES[s]));
+  await Promise.all(names.filter((n) => (n.startsWith('.') && n.endsWith('.tmp')) || outputs.has(n)).map((n) => rm(join(dir, n), { force: true, recursive: true })));
+}
+
+class StageFailure extends Error {
+  constructor(
+    readonly stage: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+function reasonOf(e: unknown): string {
+  if (isMmprepError(e)) return e.toLine();
+  const err = e as Error;
+  return `internal error: ${err?.message ?? String(e)}`.replace(/\s*\n\s*/g, ' ');
+}
+
+async function loadTable(task: SessionTask): Promise<StageTable> {
+  if (!task.stagesModule) return loadStages();
+  const mod = (await import(task.stagesModule)) as { stages?: StageTable };
+  if (!mod.stages) throw new Error(`${task.stagesModule} has no 'stages' export`);
+  return mod.stages;
+}
+
+/** Runs one session; never throws for a session's own problems (they come back as a 'failed' outcome). */
+export async function runSession(task: SessionTask): Promise<SessionOutcome> {
+  const t0 = performance.now();
+  const started_at = new Date().toISOString();
+  const { session } = task;
+  const dir = join(task.outDir, session.session_id);
+  const stages = orderStages(task.stages);
+  const options = sortedOptions(task.options);
+  const timings: Record<string, number> = {};
+  const base = { session_id: session.session_id, line: session.line };
+  let media_s = 0;
+  const lap = (name: string, since: number) => (timings[name] = round3((performance.now() - since) / 1000));
+
+  try {
+    // Inputs: size and hash (each file once, even when it serves two roles), then a probe that each role's stream exists.
+    const tIn = performance.now();
+    const hashes = new Map<string, Promise<{ sha256: string; size: number }>>();
+    const inputs: MetaInput[] = [];
+    for (const m of session.media) {
+      if (!hashes.has(m.path)) hashes.set(m.path, handled(sha256File(m.path)));
+    }
+    const probes = new Map<string, ReturnType<typeof probe>>();
+    for (const m of session.media) {
+      let h: { sha256: string; size: number };
+      try {
+        h = await hashes.get(m.path)!;
+      } catch (e) {
+        throw new StageFailure('inputs', `${m.role}: cannot read ${m.given} (${(e as Error).message})`);
+      }
+      if (!probes.has(m.path)) probes.set(m.path, handled(probe(m.path)));
+      let duration: number | null;
+      try {
+        const p = await probes.get(m.path)!;
+        const s = pickStream(p, m.kind, 0);
+        duration = s.duration_s ?? p.duration_s;
+      } catch (e) {
+        throw new StageFailure('inputs', `${m.role}: ${reasonOf(e)}`);
+      }
+      inputs.push({ role: m.role, kind: m.kind, file: m.given, size_bytes: h.size, sha256: h.sha256, duration_s: duration === null ? null : round3(duration) });
+    }
+    media_s = inputs.find((i) => i.role === session.ref_role)?.duration_s ?? 0;
+    lap('inputs', tIn);
+
+    await mkdir(dir, { recursive: true });
+    if (task.resume) {
+      let meta: SessionMeta | null = null;
+      try {
+        meta = JSON.parse(await readFile(join(dir, META_FILE), 'utf8')) as SessionMeta;
+      } catch {
+        meta = null;
+      }
+      if (meta && (await isComplete(dir, meta, inputs, task, options))) {
+        return { ...base, status: 'skipped', media_s, wall_s: round3((performance.now() - t0) / 1000) };
+      }
+    }
+    // meta.json goes first: a crash from here on leaves the session visibly incomplete.
+    await clearSessionOutputs(dir, stages);
+
+    const table = await loadTable(task);
+    let syncMap: SyncMap | null = null;
+    let clock: SessionMeta['clock']['sync'] = 'none';
+    if (!stages.includes('sync')) {
+      try {
+        syncMap = await readSyncMap(join(dir, 'sync.json'));
+        clock = 'existing';
+      } catch {
+        syncMap = null;
+      }
+    }
+    const written: string[] = [];
+    for (const name of stages) {
+      const fn = table[name];
+      if (!fn) throw new StageFailure(name, `stage '${name}' is not available in this build`);
+      const ts = performance.now();
+      try {
+        const r = await fn({ session, dir, options, syncMap, faceWorkers: task.faceWorkers });
+        written.push(...r.files);
+        if (name === 'sync') {
+          syncMap = r.syncMap ?? null;
+          clock = 'computed';
+        }
+      } catch (e) {
+        throw new StageFailure(name, reasonOf(e));
+      }
+      lap(name, ts);
+    }
+
+    const tm = performance.now();
+    const outputs: SessionMeta['outputs'] = [];
+    for (const f of [...new Set(written)].sort()) {
+      const h = await sha256File(join(dir, f));
+      outputs.push({ file: f, size_bytes: h.size, sha256: h.sha256 });
+    }
+    let sync_sha256: string | null = null;
+    if (clock !== 'none') {
+      try {
+        sync_sha256 = (await sha256File(join(dir, 'sync.json'))).sha256;
+      } catch {
+        sync_sha256 = null;
+      }
+    }
+    lap('meta', tm);
+    timings.total = round3((performance.now() - t0) / 1000);
+    const meta: SessionMeta = {
+      session_id: session.session_id,
+      speaker_id: session.speaker_id,
+      tool: { name: 'mmprep', version: VERSION },
+      ref_role: session.ref_role,
+      stages,
+      options,
+      inputs,
+      clock: { reference_role: session.ref_role, sync: clock, sync_sha256 },
+      outputs,
+      media_s,
+      run: { started_at, finished_at: new Date().toISOString(), timings_s: timings },
+    };
+    await writeFileAtomic(join(dir, META_FILE), toJsonText(meta));
+    return { ...base, status: 'done', media_s, wall_s: round3((performance.now() - t0) / 1000) };
+  } catch (e) {
+    await clearSessionOutputs(dir, stages).catch(() => undefined);
+    await rmdir(dir).catch(() => undefined); // only when empty
+    const stage = e instanceof StageFailure ? e.stage : 'meta';
+    const reason = e instanceof StageFailure ? e.reason : reasonOf(e);
+    return { ...base, status: 'failed', stage, reason, media_s, wall_s: round3((performance.now() - t0) / 1000) };
+  }
+}

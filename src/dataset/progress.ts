@@ -1,0 +1,113 @@
+/**
+ * Progress of an extract run on stderr (stdout stays free for piping): a cli-progress bar on a TTY, plain lines at
+ * a fixed interval otherwise (logs of batch jobs), or nothing.
+ */
+import cliProgress from 'cli-progress';
+
+export type ProgressMode = 'auto' | 'bar' | 'lines' | 'none';
+
+export interface ProgressState {
+  total: number;
+  done: number;
+  skipped: number;
+  failed: number;
+  running: number;
+  /** Media seconds of the sessions processed in this run (skipped ones not counted). */
+  media_s: number;
+  elapsed_s: number;
+}
+
+export function formatDuration(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return '--:--';
+  const t = Math.round(s);
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const sec = t % 60;
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
+}
+
+/** Seconds left, from the rate at which this run has finished sessions (skips excluded); NaN before the first one. */
+export function etaSeconds(st: ProgressState): number {
+  const processed = st.done + st.failed;
+  const left = st.total - st.done - st.failed - st.skipped;
+  if (left <= 0) return 0;
+  if (processed === 0 || st.elapsed_s <= 0) return NaN;
+  return (st.elapsed_s / processed) * left;
+}
+
+export function describe(st: ProgressState): string {
+  const finished = st.done + st.skipped + st.failed;
+  const speed = st.elapsed_s > 0 ? st.media_s / st.elapsed_s : 0;
+  const parts = [
+    `${finished}/${st.total} sessions`,
+    `${st.done} done`,
+    ...(st.skipped ? [`${st.skipped} skipped (complete)`] : []),
+    ...(st.failed ? [`${st.failed} failed`] : []),
+    `${(st.media_s / 3600).toFixed(3)} media h`,
+    `${speed.toFixed(2)}x real time`,
+    `elapsed ${formatDuration(st.elapsed_s)}`,
+    `ETA ${formatDuration(etaSeconds(st))}`,
+  ];
+  return parts.join(', ');
+}
+
+export interface ProgressReporter {
+  update(st: ProgressState): void;
+  /** A message that must not be overwritten by the bar (a failed session, an interrupt notice). */
+  log(line: string): void;
+  stop(st: ProgressState): void;
+}
+
+export function createProgress(mode: ProgressMode, opts: { stream?: NodeJS.WriteStream; intervalS?: number } = {}): ProgressReporter {
+  const stream = opts.stream ?? process.stderr;
+  const m = mode === 'auto' ? (stream.isTTY ? 'bar' : 'lines') : mode;
+  if (m === 'none') return { update: () => undefined, log: (l) => stream.write(l + '\n'), stop: () => undefined };
+  if (m === 'lines') {
+    const every = (opts.intervalS ?? Number(process.env.MMPREP_PROGRESS_INTERVAL_S ?? 10)) * 1000;
+    let last = -Infinity;
+    return {
+      update(st) {
+        const now = performance.now();
+        if (now - last >= every) {
+          last = now;
+          stream.write(`mmprep extract: ${describe(st)}\n`);
+        }
+      },
+      log: (l) => stream.write(l + '\n'),
+      stop: (st) => stream.write(`mmprep extract: ${describe(st)}\n`),
+    };
+  }
+  const multi = new cliProgress.MultiBar(
+    {
+      stream,
+      format: 'extract |{bar}| {finished}/{total} sessions | {failed} failed | {hours} media h | {speed}x real time | ETA {eta_text}',
+      hideCursor: true,
+      clearOnComplete: false,
+      stopOnComplete: false,
+      etaBuffer: 1,
+      fps: 5,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let bar: cliProgress.SingleBar | null = null;
+  const payload = (st: ProgressState) => ({
+    finished: st.done + st.skipped + st.failed,
+    failed: st.failed,
+    hours: (st.media_s / 3600).toFixed(3),
+    speed: (st.elapsed_s > 0 ? st.media_s / st.elapsed_s : 0).toFixed(2),
+    eta_text: formatDuration(etaSeconds(st)),
+  });
+  return {
+    update(st) {
+      if (!bar) bar = multi.create(st.total, 0, payload(st));
+      bar.setTotal(st.total);
+      bar.update(st.done + st.skipped + st.failed, payload(st));
+    },
+    log: (l) => multi.log(l + '\n'),
+    stop(st) {
+      if (bar) bar.update(st.done + st.skipped + st.failed, payload(st));
+      multi.stop();
+      stream.write(`mmprep extract: ${describe(st)}\n`);
+    },
+  };
+}
