@@ -51,7 +51,10 @@ export function register(program: Command): void {
         const shard = o.shard !== undefined ? parseShard(o.shard) : null;
         const control = new ExtractControl();
         const onSigint = () => control.stop(control.mode === 'run' ? 'finish' : 'rollback');
+        // SIGTERM (Kubernetes pod deletion, Slurm time limit or preemption) leaves a short grace period: roll back at once.
+        const onSigterm = () => control.stop('rollback');
         process.on('SIGINT', onSigint);
+        process.on('SIGTERM', onSigterm);
         let summary;
         try {
           summary = await extract(manifest, {
@@ -78,6 +81,7 @@ export function register(program: Command): void {
           throw e;
         } finally {
           process.off('SIGINT', onSigint);
+          process.off('SIGTERM', onSigterm);
         }
         const { errors, ...rest } = summary;
         process.stdout.write(JSON.stringify({ ...rest, errors: errors.length }) + "\n");
