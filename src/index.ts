@@ -8,4 +8,5 @@ export * from './media/probe.js';
 export * from './media/decode-audio.js';
 export * from './media/decode-video.js';
 export * from './sync/clock.js';
+export * from './agreement/index.js';
 export * from './dataset/extract.js';

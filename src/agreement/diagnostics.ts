@@ -1,0 +1,279 @@
+/**
+ * Diagnostics an annotation lead can act on.
+ *
+ * Per rater: items rated; bias = mean of (own rating - mean of the other raters of the same target) with a t-based
+ * 95 % CI; Pearson correlation with that leave-one-out mean; drift = bias over the last third of the rater's work
+ * minus bias over the first third (when the file has an order/time column); categorical data: share of targets where
+ * the rater gave the others' majority label. Flags use robust z-scores across raters (median and 1.4826 MAD;
+ * Iglewicz & Hoaglin's 3.5 cut-off) so that one outlying rater cannot mask itself.
+ *
+ * Per target: number of ratings, mean, median, SD, range, or for labels the majority label and its share; ranked
+ * most contested first (SD descending; majority share ascending), with robust outliers of spread (and label targets
+ * without a strict majority) marked contested.
+ */
+import { tCritical } from './fdist.js';
+import type { ByTarget } from './layout.js';
+import type { RatingsDimension } from './types.js';
+
+export interface RaterDiagnostics {
+  rater: string;
+  n_items: number;
+  /** Items that had at least one other rating (the basis of bias and correlation). */
+  n_compared: number;
+  mean: number | null;
+  bias: number | null;
+  bias_ci95: [number, number] | null;
+  corr_loo: number | null;
+  /** Categorical: share of items where the rater matched the others' majority label. */
+  agreement_with_majority: number | null;
+  drift: number | null;
+  drift_n: [number, number] | null;
+  flags: string[];
+}
+
+export interface TargetDiagnostics {
+  rank: number;
+  target: string;
+  n_ratings: number;
+  mean: number | null;
+  median: number | null;
+  sd: number | null;
+  min: number | null;
+  max: number | null;
+  range: number | null;
+  majority: string | null;
+  majority_share: number | null;
+  contested: boolean;
+}
+
+export const FLAG_Z = 3.5;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Robust z-scores (x - median) / (1.4826 MAD); falls back to the mean absolute deviation when the MAD is 0. */
+export function robustZ(xs: Array<number | null>): Array<number | null> {
+  const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  if (v.length < 3) return xs.map(() => null);
+  const med = median(v);
+  let scale = 1.4826 * median(v.map((x) => Math.abs(x - med)));
+  if (!(scale > 0)) scale = 1.2533 * (v.reduce((s, x) => s + Math.abs(x - med), 0) / v.length);
+  if (!(scale > 0)) return xs.map(() => null);
+  return xs.map((x) => (x === null || !Number.isFinite(x) ? null : (x - med) / scale));
+}
+
+function pearson(x: number[], y: number[]): number | null {
+  const n = x.length;
+  if (n < 3) return null;
+  let mx = 0,
+    my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += x[i];
+    my += y[i];
+  }
+  mx /= n;
+  my /= n;
+  let sxx = 0,
+    syy = 0,
+    sxy = 0;
+  for (let i = 0; i < n; i++) {
+    const a = x[i] - mx;
+    const b = y[i] - my;
+    sxx += a * a;
+    syy += b * b;
+    sxy += a * b;
+  }
+  if (!(sxx > 0) || !(syy > 0)) return null;
+  return sxy / Math.sqrt(sxx * syy);
+}
+
+export interface DiagnosticsOptions {
+  /** Raters with fewer items than this are flagged 'few_items' (default: max(5, 20 % of the median rater's count)). */
+  minItems?: number;
+}
+
+export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: DiagnosticsOptions = {}): RaterDiagnostics[] {
+  const k = bt.nRaters;
+  const categorical = d.categories !== null;
+  const nItems = new Float64Array(k);
+  const sum = new Float64Array(k);
+  // Per rater: the own rating, the others' mean (or majority match) and the order of each compared item.
+  const own: number[][] = Array.from({ length: k }, () => []);
+  const others: number[][] = Array.from({ length: k }, () => []);
+  const orderOf: number[][] = Array.from({ length: k }, () => []);
+  const counts = new Map<number, number>();
+  for (let t = 0; t < bt.nTargets; t++) {
+    const a = bt.start[t];
+    const b = bt.start[t + 1];
+    const m = b - a;
+    let s = 0;
+    for (let j = a; j < b; j++) {
+      s += bt.value[j];
+      nItems[bt.rater[j]]++;
+      sum[bt.rater[j]] += bt.value[j];
+    }
+    if (m < 2) continue;
+    if (categorical) {
+      counts.clear();
+      for (let j = a; j < b; j++) counts.set(bt.value[j], (counts.get(bt.value[j]) ?? 0) + 1);
+    }
+    for (let j = a; j < b; j++) {
+      const r = bt.rater[j];
+      const v = bt.value[j];
+      own[r].push(v);
+      if (categorical) {
+        // 1 when v is a (possibly tied) most common label among the others
+        let best = 0;
+        for (const [c, n] of counts) best = Math.max(best, c === v ? n - 1 : n);
+        others[r].push((counts.get(v) ?? 0) - 1 === best && best > 0 ? 1 : 0);
+      } else {
+        others[r].push((s - v) / (m - 1));
+      }
+      if (d.order) orderOf[r].push(d.order[bt.source[j]]);
+    }
+  }
+  const out: RaterDiagnostics[] = [];
+  for (let r = 0; r < k; r++) {
+    const n = own[r].length;
+    let bias: number | null = null;
+    let ci: [number, number] | null = null;
+    let corr: number | null = null;
+    let agree: number | null = null;
+    let drift: number | null = null;
+    let driftN: [number, number] | null = null;
+    const diffs = categorical ? others[r] : own[r].map((v, i) => v - others[r][i]);
+    if (categorical) {
+      agree = n ? diffs.reduce((x, y) => x + y, 0) / n : null;
+    } else if (n > 0) {
+      const mb = diffs.reduce((x, y) => x + y, 0) / n;
+      bias = mb;
+      if (n >= 2) {
+        const sd = Math.sqrt(diffs.reduce((x, y) => x + (y - mb) ** 2, 0) / (n - 1));
+        const h = tCritical(n - 1) * (sd / Math.sqrt(n));
+        ci = [mb - h, mb + h];
+      }
+      corr = pearson(own[r], others[r]);
+    }
+    if (d.order && n >= 6) {
+      const idx = orderOf[r].map((o, i) => i).filter((i) => Number.isFinite(orderOf[r][i]));
+      idx.sort((p, q) => orderOf[r][p] - orderOf[r][q] || p - q);
+      const third = Math.floor(idx.length / 3);
+      if (third >= 2) {
+        const first = idx.slice(0, third).map((i) => diffs[i]);
+        const last = idx.slice(idx.length - third).map((i) => diffs[i]);
+        drift = last.reduce((x, y) => x + y, 0) / third - first.reduce((x, y) => x + y, 0) / third;
+        driftN = [third, third];
+      }
+    }
+    out.push({
+      rater: d.raters[r],
+      n_items: nItems[r],
+      n_compared: n,
+      mean: categorical || nItems[r] === 0 ? null : sum[r] / nItems[r],
+      bias,
+      bias_ci95: ci,
+      corr_loo: corr,
+      agreement_with_majority: agree,
+      drift,
+      drift_n: driftN,
+      flags: [],
+    });
+  }
+  // Flags
+  const medItems = median(out.map((o) => o.n_items));
+  const minItems = opts.minItems ?? Math.max(5, 0.2 * medItems);
+  const zBias = robustZ(out.map((o) => o.bias));
+  const zCorr = robustZ(out.map((o) => o.corr_loo));
+  const zDrift = robustZ(out.map((o) => o.drift));
+  const zAgree = robustZ(out.map((o) => o.agreement_with_majority));
+  out.forEach((o, i) => {
+    if (o.n_items < minItems) o.flags.push('few_items');
+    const zb = zBias[i];
+    if (zb !== null && Math.abs(zb) > FLAG_Z && o.bias_ci95 && (o.bias_ci95[0] > 0 || o.bias_ci95[1] < 0)) o.flags.push('bias');
+    const zc = zCorr[i];
+    if (zc !== null && zc < -FLAG_Z) o.flags.push('low_correlation');
+    const zd = zDrift[i];
+    if (zd !== null && Math.abs(zd) > FLAG_Z) o.flags.push('drift');
+    const za = zAgree[i];
+    if (za !== null && za < -FLAG_Z) o.flags.push('low_agreement');
+  });
+  return out;
+}
+
+export function targetDiagnostics(d: RatingsDimension, bt: ByTarget): TargetDiagnostics[] {
+  const categorical = d.categories !== null;
+  const rows: TargetDiagnostics[] = [];
+  const counts = new Map<number, number>();
+  const buf: number[] = [];
+  for (let t = 0; t < bt.nTargets; t++) {
+    const a = bt.start[t];
+    const b = bt.start[t + 1];
+    const m = b - a;
+    const row: TargetDiagnostics = {
+      rank: 0,
+      target: d.targets[t],
+      n_ratings: m,
+      mean: null,
+      median: null,
+      sd: null,
+      min: null,
+      max: null,
+      range: null,
+      majority: null,
+      majority_share: null,
+      contested: false,
+    };
+    if (m > 0) {
+      if (categorical) {
+        counts.clear();
+        for (let j = a; j < b; j++) counts.set(bt.value[j], (counts.get(bt.value[j]) ?? 0) + 1);
+        let best = -1;
+        let bestN = 0;
+        for (const [c, n] of counts) if (n > bestN || (n === bestN && c < best)) {
+          best = c;
+          bestN = n;
+        }
+        row.majority = d.categories![best];
+        row.majority_share = bestN / m;
+      } else {
+        buf.length = 0;
+        let s = 0;
+        for (let j = a; j < b; j++) {
+          buf.push(bt.value[j]);
+          s += bt.value[j];
+        }
+        buf.sort((x, y) => x - y);
+        const mean = s / m;
+        row.mean = mean;
+        row.median = m % 2 ? buf[m >> 1] : (buf[(m >> 1) - 1] + buf[m >> 1]) / 2;
+        row.min = buf[0];
+        row.max = buf[m - 1];
+        row.range = buf[m - 1] - buf[0];
+        if (m >= 2) {
+          let ss = 0;
+          for (const v of buf) ss += (v - mean) ** 2;
+          row.sd = Math.sqrt(ss / (m - 1));
+        }
+      }
+    }
+    rows.push(row);
+  }
+  if (categorical) {
+    for (const r of rows) r.contested = r.n_ratings >= 2 && r.majority_share !== null && r.majority_share <= 0.5;
+    rows.sort((p, q) => (p.majority_share ?? 2) - (q.majority_share ?? 2) || q.n_ratings - p.n_ratings || cmpStr(p.target, q.target));
+  } else {
+    const sds = rows.map((r) => r.sd);
+    const z = robustZ(sds);
+    rows.forEach((r, i) => (r.contested = r.sd !== null && r.sd > 0 && z[i] !== null && z[i]! > FLAG_Z));
+    rows.sort((p, q) => (q.sd ?? -1) - (p.sd ?? -1) || (q.range ?? -1) - (p.range ?? -1) || cmpStr(p.target, q.target));
+  }
+  rows.forEach((r, i) => (r.rank = i + 1));
+  return rows;
+}
+
+function cmpStr(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,26 @@
+/**
+ * F distribution via @stdlib (a maintained implementation of the regularized incomplete beta and its inverse), not a
+ * hand-written one. The upper tail uses P(F(d1,d2) > f) = P(F(d2,d1) < 1/f), which keeps small p-values precise
+ * instead of cancelling in 1 - cdf.
+ */
+import fCdf from '@stdlib/stats-base-dists-f-cdf';
+import fQuantile from '@stdlib/stats-base-dists-f-quantile';
+
+/** P(X > f) for X ~ F(d1, d2). f = +Infinity gives 0, f = 0 gives 1. */
+export function fUpperTail(f: number, d1: number, d2: number): number {
+  if (f === Infinity) return 0;
+  if (f <= 0) return 1;
+  const p = fCdf(1 / f, d2, d1);
+  return Math.min(1, Math.max(0, p));
+}
+
+/** The p-quantile of F(d1, d2). */
+export function fQuantileOf(p: number, d1: number, d2: number): number {
+  return fQuantile(p, d1, d2);
+}
+
+/** Two-sided Student t critical value t_{1-a/2, df} from the F quantile: t^2 ~ F(1, df). */
+export function tCritical(df: number, level = 0.95): number {
+  if (!(df > 0)) return NaN;
+  return Math.sqrt(fQuantile(level, 1, df));
+}

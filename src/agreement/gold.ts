@@ -1,0 +1,93 @@
+/**
+ * Gold labels per target that keep the raw ratings: numeric ratings get mean, median and SD (the `label` is the
+ * chosen aggregate); category labels get the majority with its share, whether it was a tie, and the full
+ * distribution. Targets in file order; ratings in rater order of the file.
+ */
+import { byTarget } from './layout.js';
+import type { RatingsTable } from './types.js';
+
+export type GoldAggregate = 'mean' | 'median' | 'majority';
+
+export interface GoldOptions {
+  /** Default: 'mean' for numeric ratings, 'majority' for labels. */
+  aggregate?: GoldAggregate;
+}
+
+export interface GoldLabel {
+  dimension: string;
+  target: string;
+  n_ratings: number;
+  aggregate: GoldAggregate;
+  /** The gold value: the mean/median (numeric) or the majority label; null without ratings. */
+  label: number | string | null;
+  mean: number | null;
+  median: number | null;
+  sd: number | null;
+  majority: string | number | null;
+  majority_share: number | null;
+  /** True when several labels share the top count (the majority is then the first in category order). */
+  tie: boolean;
+  /** Count per label/value, in category (or numeric) order. */
+  distribution: Record<string, number>;
+  /** The raw ratings, rater -> rating. */
+  ratings: Record<string, number | string>;
+}
+
+export function* goldLabels(table: RatingsTable, opts: GoldOptions = {}): Generator<GoldLabel> {
+  for (const d of table.dimensions) {
+    const bt = byTarget(d);
+    const cats = d.categories;
+    const aggregate: GoldAggregate = opts.aggregate ?? (cats ? 'majority' : 'mean');
+    const order = d.raters.map((_, i) => i);
+    for (let t = 0; t < bt.nTargets; t++) {
+      const a = bt.start[t];
+      const b = bt.start[t + 1];
+      const m = b - a;
+      const items: Array<[number, number]> = [];
+      for (let j = a; j < b; j++) items.push([bt.rater[j], bt.value[j]]);
+      items.sort((p, q) => order[p[0]] - order[q[0]]);
+      const ratings: Record<string, number | string> = {};
+      for (const [r, v] of items) ratings[d.raters[r]] = cats ? cats[v] : v;
+      const vals = items.map((x) => x[1]).sort((p, q) => p - q);
+      const counts = new Map<number, number>();
+      for (const v of vals) counts.set(v, (counts.get(v) ?? 0) + 1);
+      const distribution: Record<string, number> = {};
+      let best: number | null = null;
+      let bestN = 0;
+      let tie = false;
+      for (const [v, n] of counts) {
+        distribution[cats ? cats[v] : String(v)] = n;
+        if (n > bestN) {
+          best = v;
+          bestN = n;
+          tie = false;
+        } else if (n === bestN) tie = true;
+      }
+      let mean: number | null = null;
+      let median: number | null = null;
+      let sd: number | null = null;
+      if (!cats && m > 0) {
+        mean = vals.reduce((s, v) => s + v, 0) / m;
+        median = m % 2 ? vals[m >> 1] : (vals[(m >> 1) - 1] + vals[m >> 1]) / 2;
+        if (m >= 2) sd = Math.sqrt(vals.reduce((s, v) => s + (v - mean!) ** 2, 0) / (m - 1));
+      }
+      const majority = best === null ? null : cats ? cats[best] : best;
+      const label = m === 0 ? null : aggregate === 'mean' ? mean : aggregate === 'median' ? median : majority;
+      yield {
+        dimension: d.name,
+        target: d.targets[t],
+        n_ratings: m,
+        aggregate,
+        label,
+        mean,
+        median,
+        sd,
+        majority,
+        majority_share: m ? bestN / m : null,
+        tie,
+        distribution,
+        ratings,
+      };
+    }
+  }
+}

@@ -1,0 +1,331 @@
+/**
+ * Intraclass correlations: the six forms of Shrout & Fleiss (1979) / McGraw & Wong (1996) with F tests and 95 %
+ * confidence intervals exactly as R psych::ICC computes them (the classical two-way ANOVA path, lmer=FALSE, which is
+ * also what pingouin.intraclass_corr does). The CI of ICC(2,1) uses the Satterthwaite-style df of psych
+ * (McGraw & Wong 1996, eq. for case 2A as implemented in psych).
+ */
+import { fQuantileOf, fUpperTail } from './fdist.js';
+import { byTarget, completeTargets, type ByTarget } from './layout.js';
+import { fitCrossedReml } from './reml.js';
+import { ICC_TYPES, type IccRow, type IccType, type KooLiBand, type RatingsDimension } from './types.js';
+
+export interface MeanSquares {
+  msb: number;
+  msw: number;
+  msj: number;
+  mse: number;
+  df_b: number;
+  df_j: number;
+  df_e: number;
+}
+
+export interface IccResult {
+  method: 'anova' | 'reml';
+  n_targets: number;
+  n_raters: number;
+  /** Targets left out (anova: incomplete targets, listwise as pingouin/psych missing=FALSE). */
+  n_targets_dropped: number;
+  mean_squares: MeanSquares | null;
+  /** REML variance components (method 'reml' only). */
+  variance_components: { target: number; rater: number; residual: number } | null;
+  rows: IccRow[];
+  reason: string | null;
+}
+
+const LABELS: Record<IccType, string> = {
+  ICC1: 'ICC(1,1)',
+  ICC2: 'ICC(2,1) = ICC(A,1)',
+  ICC3: 'ICC(3,1) = ICC(C,1)',
+  ICC1k: 'ICC(1,k)',
+  ICC2k: 'ICC(2,k) = ICC(A,k)',
+  ICC3k: 'ICC(3,k) = ICC(C,k)',
+};
+
+/** Koo & Li (2016): poor < .5 <= moderate < .75 <= good < .9 <= excellent. */
+export function kooLiBand(v: number | null): KooLiBand | null {
+  if (v === null || !Number.isFinite(v)) return null;
+  if (v < 0.5) return 'poor';
+  if (v < 0.75) return 'moderate';
+  if (v < 0.9) return 'good';
+  return 'excellent';
+}
+
+function nullRow(type: IccType, df1: number, df2: number, reason: string): IccRow {
+  return {
+    type,
+    label: LABELS[type],
+    icc: null,
+    f: null,
+    f_infinite: false,
+    df1,
+    df2,
+    p: null,
+    ci95: [null, null],
+    band: null,
+    band_ci: [null, null],
+    band_judged: null,
+    reason,
+  };
+}
+
+const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+function makeRow(type: IccType, icc: number, f: number, df1: number, df2: number, lo: number, hi: number, reason: string | null): IccRow {
+  if (!Number.isFinite(icc)) return nullRow(type, df1, df2, reason ?? 'undefined (zero variance)');
+  const p = Number.isNaN(f) ? null : fUpperTail(f, df1, df2);
+  const b = kooLiBand(icc);
+  const bl = kooLiBand(fin(lo));
+  const bh = kooLiBand(fin(hi));
+  return {
+    type,
+    label: LABELS[type],
+    icc,
+    f: fin(f),
+    f_infinite: f === Infinity,
+    df1,
+    df2,
+    p,
+    ci95: [fin(lo), fin(hi)],
+    band: b,
+    band_ci: [bl, bh],
+    band_judged: bl && bh ? (bl === bh ? bl : `${bl} to ${bh}`) : null,
+    reason: f === Infinity ? 'perfect agreement: F is infinite, p 0, CI [1, 1] as a limit' : reason,
+  };
+}
+
+function ratio(a: number, b: number): number {
+  if (b === 0) return a > 0 ? Infinity : a < 0 ? -Infinity : NaN;
+  return a / b;
+}
+
+/**
+ * The six ICC rows from the mean squares of a two-way layout with n targets and k raters (psych::ICC's formulas;
+ * alpha = 0.05). Infinite F (zero error) gives ICC 1, p 0, CI [1, 1]; 0/0 gives null with a reason.
+ */
+export function iccFromMeanSquares(ms: MeanSquares, n: number, k: number): IccRow[] {
+  const { msb, msw, msj, mse } = ms;
+  const df11n = n - 1;
+  const df11d = n * (k - 1);
+  const df21n = n - 1;
+  const df21d = (n - 1) * (k - 1);
+  if (msb === 0 && msw === 0 && msj === 0 && mse === 0) {
+    return ICC_TYPES.map((t) => nullRow(t, t === 'ICC1' || t === 'ICC1k' ? df11n : df21n, t === 'ICC1' || t === 'ICC1k' ? df11d : df21d, 'all ratings are equal: zero variance, ICC undefined'));
+  }
+  const icc1 = ratio(msb - msw, msb + (k - 1) * msw);
+  const icc2 = ratio(msb - mse, msb + (k - 1) * mse + (k * (msj - mse)) / n);
+  const icc3 = ratio(msb - mse, msb + (k - 1) * mse);
+  const icc1k = ratio(msb - msw, msb);
+  const icc2k = ratio(msb - mse, msb + (msj - mse) / n);
+  const icc3k = ratio(msb - mse, msb);
+
+  const f11 = ratio(msb, msw);
+  const f21 = ratio(msb, mse);
+  const q = 0.975;
+
+  // ICC1 / ICC1k
+  let l1: number, u1: number, l1k: number, u1k: number;
+  if (f11 === Infinity) {
+    l1 = u1 = l1k = u1k = 1;
+  } else {
+    const fl1 = f11 / fQuantileOf(q, df11n, df11d);
+    const fu1 = f11 * fQuantileOf(q, df11d, df11n);
+    l1 = (fl1 - 1) / (fl1 + (k - 1));
+    u1 = (fu1 - 1) / (fu1 + k - 1);
+    l1k = 1 - 1 / fl1;
+    u1k = 1 - 1 / fu1;
+  }
+  // ICC3 / ICC3k
+  let l3: number, u3: number, l3k: number, u3k: number;
+  if (f21 === Infinity) {
+    l3 = u3 = l3k = u3k = 1;
+  } else {
+    const fl3 = f21 / fQuantileOf(q, df21n, df21d);
+    const fu3 = f21 * fQuantileOf(q, df21d, df21n);
+    l3 = (fl3 - 1) / (fl3 + k - 1);
+    u3 = (fu3 - 1) / (fu3 + k - 1);
+    l3k = 1 - 1 / fl3;
+    u3k = 1 - 1 / fu3;
+  }
+  // ICC2 / ICC2k (psych: Satterthwaite df v for the CI)
+  let l2: number, u2: number;
+  if (mse === 0 && msj === 0) {
+    l2 = u2 = 1;
+  } else {
+    const fj = ratio(msj, mse);
+    let v: number;
+    if (!Number.isFinite(fj)) {
+      v = k - 1; // limit of vn/vd as MSJ/MSE -> infinity
+    } else {
+      const a = n * (1 + (k - 1) * icc2) - k * icc2;
+      const vn = (k - 1) * (n - 1) * (k * icc2 * fj + a) ** 2;
+      const vd = (n - 1) * k * k * icc2 * icc2 * fj * fj + a * a;
+      v = vn / vd;
+    }
+    const f3u = fQuantileOf(q, n - 1, v);
+    const f3l = fQuantileOf(q, v, n - 1);
+    l2 = (n * (msb - f3u * mse)) / (f3u * (k * msj + (k * n - k - n) * mse) + n * msb);
+    u2 = (n * (f3l * msb - mse)) / (k * msj + (k * n - k - n) * mse + n * f3l * msb);
+  }
+  const l2k = (l2 * k) / (1 + l2 * (k - 1));
+  const u2k = (u2 * k) / (1 + u2 * (k - 1));
+
+  return [
+    makeRow('ICC1', icc1, f11, df11n, df11d, l1, u1, null),
+    makeRow('ICC2', icc2, f21, df21n, df21d, l2, u2, null),
+    makeRow('ICC3', icc3, f21, df21n, df21d, l3, u3, null),
+    makeRow('ICC1k', icc1k, f11, df11n, df11d, l1k, u1k, null),
+    makeRow('ICC2k', icc2k, f21, df21n, df21d, l2k, u2k, null),
+    makeRow('ICC3k', icc3k, f21, df21n, df21d, l3k, u3k, null),
+  ];
+}
+
+/**
+ * Two-way ANOVA mean squares of the complete targets. The data are centred on their mean first and every sum of
+ * squares is a sum of squared deviations (never a difference of raw sums), so ratings near 1e9 lose nothing. Sums of
+ * squares at the level of rounding noise of the centred data are exactly zero (perfect agreement stays exact).
+ */
+export function anovaMeanSquares(bt: ByTarget, targets: Int32Array): MeanSquares {
+  const n = targets.length;
+  const k = bt.nRaters;
+  const N = n * k;
+  // cell(i, r): rating of target targets[i] by rater r
+  const x = new Float64Array(N);
+  for (let i = 0; i < n; i++) {
+    const t = targets[i];
+    for (let j = bt.start[t]; j < bt.start[t + 1]; j++) x[i * k + bt.rater[j]] = bt.value[j];
+  }
+  // Grand mean in two passes (the second corrects the first's rounding).
+  let s = 0;
+  for (let i = 0; i < N; i++) s += x[i];
+  let gm = s / N;
+  let c = 0;
+  for (let i = 0; i < N; i++) c += x[i] - gm;
+  gm += c / N;
+  let maxAbs = 0;
+  for (let i = 0; i < N; i++) {
+    x[i] -= gm;
+    const a = Math.abs(x[i]);
+    if (a > maxAbs) maxAbs = a;
+  }
+  const rowMean = new Float64Array(n);
+  const colMean = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    let rs = 0;
+    for (let r = 0; r < k; r++) {
+      rs += x[i * k + r];
+      colMean[r] += x[i * k + r];
+    }
+    rowMean[i] = rs / k;
+  }
+  for (let r = 0; r < k; r++) colMean[r] /= n;
+  let cm = 0; // mean of centred data (rounding residue)
+  for (let r = 0; r < k; r++) cm += colMean[r];
+  cm /= k;
+  let ssb = 0,
+    ssj = 0,
+    sse = 0,
+    ssw = 0;
+  for (let i = 0; i < n; i++) ssb += (rowMean[i] - cm) ** 2;
+  ssb *= k;
+  for (let r = 0; r < k; r++) ssj += (colMean[r] - cm) ** 2;
+  ssj *= n;
+  for (let i = 0; i < n; i++) {
+    const rm = rowMean[i];
+    for (let r = 0; r < k; r++) {
+      const v = x[i * k + r];
+      ssw += (v - rm) ** 2;
+      sse += (v - rm - colMean[r] + cm) ** 2;
+    }
+  }
+  // Rounding noise of the centred data: a few ulp of the largest magnitude per cell.
+  const noise = N * (64 * Number.EPSILON * maxAbs) ** 2;
+  const snap = (v: number) => (v <= noise ? 0 : v);
+  ssb = snap(ssb);
+  ssj = snap(ssj);
+  sse = snap(sse);
+  ssw = snap(ssw);
+  const df_b = n - 1;
+  const df_j = k - 1;
+  const df_e = (n - 1) * (k - 1);
+  return { msb: ssb / df_b, msw: ssw / (n * (k - 1)), msj: ssj / df_j, mse: sse / df_e, df_b, df_j, df_e };
+}
+
+/** ICC family on the complete targets (targets missing any rater are dropped and counted). */
+export function iccAnova(d: RatingsDimension, bt: ByTarget = byTarget(d)): IccResult {
+  const k = bt.nRaters;
+  const targets = completeTargets(bt);
+  const n = targets.length;
+  const dropped = bt.nTargets - n;
+  if (n < 2) {
+    const reason =
+      n === 0
+        ? 'no target was rated by every rater (use --missing model for REML on all ratings)'
+        : 'fewer than two complete targets: ICC undefined';
+    return {
+      method: 'anova',
+      n_targets: n,
+      n_raters: k,
+      n_targets_dropped: dropped,
+      mean_squares: null,
+      variance_components: null,
+      rows: ICC_TYPES.map((t) => nullRow(t, n - 1, t.startsWith('ICC1') ? n * (k - 1) : (n - 1) * (k - 1), reason)),
+      reason,
+    };
+  }
+  const ms = anovaMeanSquares(bt, targets);
+  const rows = iccFromMeanSquares(ms, n, k);
+  return {
+    method: 'anova',
+    n_targets: n,
+    n_raters: k,
+    n_targets_dropped: dropped,
+    mean_squares: ms,
+    variance_components: null,
+    rows,
+    reason: rows.every((r) => r.icc === null) ? rows[0].reason : null,
+  };
+}
+
+/**
+ * ICC family from REML variance components on all observed ratings (psych::ICC's default lmer=TRUE path):
+ * MSB = k s2_target + s2, MSJ = n s2_rater + s2, MSW = s2 + s2_rater, MSE = s2, with n all targets and k all raters.
+ */
+export function iccReml(d: RatingsDimension, bt: ByTarget = byTarget(d)): IccResult {
+  const k = bt.nRaters;
+  const n = bt.nTargets;
+  if (n < 2) {
+    const reason = 'fewer than two targets: ICC undefined';
+    return {
+      method: 'reml',
+      n_targets: n,
+      n_raters: k,
+      n_targets_dropped: 0,
+      mean_squares: null,
+      variance_components: null,
+      rows: ICC_TYPES.map((t) => nullRow(t, n - 1, t.startsWith('ICC1') ? n * (k - 1) : (n - 1) * (k - 1), reason)),
+      reason,
+    };
+  }
+  const fit = fitCrossedReml(bt);
+  const s2 = fit.sigma2_residual;
+  const ms: MeanSquares = {
+    msb: k * fit.sigma2_target + s2,
+    msj: n * fit.sigma2_rater + s2,
+    msw: s2 + fit.sigma2_rater,
+    mse: s2,
+    df_b: n - 1,
+    df_j: k - 1,
+    df_e: (n - 1) * (k - 1),
+  };
+  const rows = iccFromMeanSquares(ms, n, k);
+  return {
+    method: 'reml',
+    n_targets: n,
+    n_raters: k,
+    n_targets_dropped: 0,
+    mean_squares: ms,
+    variance_components: { target: fit.sigma2_target, rater: fit.sigma2_rater, residual: s2 },
+    rows,
+    reason: rows.every((r) => r.icc === null) ? rows[0].reason : null,
+  };
+}

@@ -1,0 +1,460 @@
+/**
+ * Reading ratings from CSV with csv-parse: UTF-8 with or without BOM, quoted fields, any column order, long format
+ * (target, rater, rating [, dimension] [, order]) or wide (one row per target, one column per rater).
+ *
+ * Line numbers: csv-parse's per-record `info` costs ~3x the parse time on a million rows, so records are counted
+ * instead and the exact line of a bad record is found by a second, informed pass only when an error is reported.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { parse, type Options as CsvOptions } from 'csv-parse';
+import { InputError } from '../common/errors.js';
+import type { RatingsDimension, RatingsTable } from './types.js';
+
+export interface ReadRatingsOptions {
+  /** 'auto' (default): long when the header has the target, rater and rating columns, else wide. */
+  format?: 'auto' | 'long' | 'wide';
+  /** Target id column (default 'target'; wide files: the first column when no column has this name). */
+  targetColumn?: string;
+  /** Rater id column of long files (default 'rater'). */
+  raterColumn?: string;
+  /** Rating column of long files (default 'rating'). */
+  ratingColumn?: string;
+  /** Dimension column (default: 'dimension' when present). */
+  dimensionColumn?: string;
+  /** Order/time/sequence column for drift (default: the first of order, sequence, seq, time, t_s, timestamp present). */
+  orderColumn?: string;
+  /** Ratings are category labels rather than numbers. */
+  categorical?: boolean;
+  /** Field delimiter (default ','). */
+  delimiter?: string;
+}
+
+const ORDER_NAMES = ['order', 'sequence', 'seq', 'time', 't_s', 'timestamp'];
+/** Cells that mean "no rating". */
+function isMissing(s: string): boolean {
+  return s === '' || s === 'NA';
+}
+
+class DimBuilder {
+  targets: string[] = [];
+  raters: string[] = [];
+  tIndex = new Map<string, number>();
+  rIndex = new Map<string, number>();
+  target: number[] = [];
+  rater: number[] = [];
+  value: number[] = [];
+  order: number[] = [];
+  record: number[] = [];
+  constructor(readonly name: string) {}
+  targetId(id: string): number {
+    let i = this.tIndex.get(id);
+    if (i === undefined) {
+      i = this.targets.length;
+      this.targets.push(id);
+      this.tIndex.set(id, i);
+    }
+    return i;
+  }
+  raterId(id: string): number {
+    let i = this.rIndex.get(id);
+    if (i === undefined) {
+      i = this.raters.length;
+      this.raters.push(id);
+      this.rIndex.set(id, i);
+    }
+    return i;
+  }
+}
+
+function csvOptions(delimiter: string): CsvOptions {
+  return { bom: true, delimiter, skip_empty_lines: true, relax_quotes: false };
+}
+
+/** The 1-based line on which data record `rec` (0-based, header excluded) starts: a second pass with `info`. */
+async function lineOfRecord(path: string, rec: number, delimiter: string): Promise<number | undefined> {
+  const parser = createReadStream(path).pipe(parse({ ...csvOptions(delimiter), info: true }));
+  let i = -1;
+  try {
+    for await (const r of parser as AsyncIterable<{ info: { lines: number } }>) {
+      if (i === rec) {
+        parser.destroy();
+        return r.info.lines;
+      }
+      i++;
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/** An error in data record `rec`: resolves the line lazily. */
+class RecordError extends Error {
+  constructor(
+    message: string,
+    readonly rec: number,
+    readonly column: string,
+  ) {
+    super(message);
+  }
+}
+
+function findColumn(header: string[], name: string): number {
+  const exact = header.indexOf(name);
+  if (exact >= 0) return exact;
+  const lower = name.toLowerCase();
+  return header.findIndex((h) => h.toLowerCase() === lower);
+}
+
+function parseNumber(s: string): number {
+  // Number('') is 0 and Number(' 0x1f') is 31: accept plain decimal notation only.
+  if (!/^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(s)) return NaN;
+  return Number(s);
+}
+
+/**
+ * Reads a ratings CSV. Throws InputError naming the file, line and column for: an empty file, a header without the
+ * needed columns, a non-numeric rating (without `categorical`), a non-numeric order value, a duplicate
+ * (target, rater, dimension), a dimension with fewer than two raters.
+ */
+export async function readRatings(path: string, opts: ReadRatingsOptions = {}): Promise<RatingsTable> {
+  const delimiter = opts.delimiter ?? ',';
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw new InputError('not a regular file', { file: path });
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`cannot read ratings file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
+  }
+  try {
+    return await readRatingsUnchecked(path, opts, delimiter);
+  } catch (e) {
+    if (e instanceof RecordError) {
+      const line = await lineOfRecord(path, e.rec, delimiter);
+      throw new InputError(e.message, { file: path, line, column: e.column });
+    }
+    const ce = e as { code?: string; lines?: number; message: string };
+    if (typeof ce.code === 'string' && ce.code.startsWith('CSV_')) {
+      // csv-parse's own messages already say "at line N"; keep them on one line.
+      throw new InputError(`malformed CSV: ${ce.message}`, { file: path, line: ce.lines });
+    }
+    throw e;
+  }
+}
+
+async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, delimiter: string): Promise<RatingsTable> {
+  const parser = createReadStream(path).pipe(parse(csvOptions(delimiter)));
+  const categorical = Boolean(opts.categorical);
+  const dims = new Map<string, DimBuilder>();
+  const dimOf = (name: string): DimBuilder => {
+    let d = dims.get(name);
+    if (!d) {
+      d = new DimBuilder(name);
+      dims.set(name, d);
+    }
+    return d;
+  };
+  const labelIndex = new Map<string, number>();
+  const labels: string[] = [];
+  const labelCode = (s: string): number => {
+    let i = labelIndex.get(s);
+    if (i === undefined) {
+      i = labels.length;
+      labels.push(s);
+      labelIndex.set(s, i);
+    }
+    return i;
+  };
+
+  let header: string[] | null = null;
+  let format: 'long' | 'wide' = 'long';
+  let ti = -1,
+    ri = -1,
+    vi = -1,
+    di = -1,
+    oi = -1;
+  let raterCols: number[] = [];
+  let rec = -1;
+  let nMissing = 0;
+  let hasOrder = false;
+
+  const readValue = (cell: string, column: string): number => {
+    const s = cell.trim();
+    if (categorical) return labelCode(s);
+    const v = parseNumber(s);
+    if (!Number.isFinite(v)) {
+      throw new RecordError(`non-numeric rating '${cell.length > 40 ? cell.slice(0, 40) + '…' : cell}' (use --categorical for labels)`, rec, column);
+    }
+    return v;
+  };
+  const readOrder = (row: string[]): number => {
+    if (oi < 0) return NaN;
+    const s = row[oi].trim();
+    if (s === '') return NaN;
+    let v = parseNumber(s);
+    if (!Number.isFinite(v)) {
+      v = Date.parse(s); // ISO timestamps are fine as an order
+      if (!Number.isFinite(v)) throw new RecordError(`order value '${s}' is neither a number nor a date`, rec, header![oi]);
+    }
+    return v;
+  };
+
+  for await (const row of parser as AsyncIterable<string[]>) {
+    if (header === null) {
+      header = row.map((h) => h.trim());
+      const tName = opts.targetColumn ?? 'target';
+      const rName = opts.raterColumn ?? 'rater';
+      const vName = opts.ratingColumn ?? 'rating';
+      ti = findColumn(header, tName);
+      ri = findColumn(header, rName);
+      vi = findColumn(header, vName);
+      const dName = opts.dimensionColumn ?? 'dimension';
+      di = findColumn(header, dName);
+      if (opts.dimensionColumn !== undefined && di < 0) throw new InputError(`no dimension column '${opts.dimensionColumn}' in the header`, { file: path, line: 1 });
+      if (opts.orderColumn !== undefined) {
+        oi = findColumn(header, opts.orderColumn);
+        if (oi < 0) throw new InputError(`no order column '${opts.orderColumn}' in the header`, { file: path, line: 1 });
+      } else {
+        for (const n of ORDER_NAMES) {
+          oi = findColumn(header, n);
+          if (oi >= 0) break;
+        }
+      }
+      hasOrder = oi >= 0;
+      const want = opts.format ?? 'auto';
+      if (want === 'long' || (want === 'auto' && ti >= 0 && ri >= 0 && vi >= 0)) {
+        format = 'long';
+        const missing = [
+          [ti, opts.targetColumn ?? 'target'],
+          [ri, opts.raterColumn ?? 'rater'],
+          [vi, opts.ratingColumn ?? 'rating'],
+        ].filter(([i]) => (i as number) < 0);
+        if (missing.length > 0) {
+          throw new InputError(
+            `long format needs columns ${missing.map(([, n]) => `'${n}'`).join(', ')} (header has ${header.map((h) => `'${h}'`).join(', ')}; set --target-col/--rater-col/--rating-col)`,
+            { file: path, line: 1 },
+          );
+        }
+      } else {
+        format = 'wide';
+        if (opts.targetColumn === undefined && ti < 0) ti = 0;
+        if (ti < 0) throw new InputError(`no target column '${opts.targetColumn}' in the header`, { file: path, line: 1 });
+        raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi);
+      }
+      const seen = new Set<string>();
+      for (const h of header) {
+        if (seen.has(h)) throw new InputError(`duplicate column name '${h}' in the header`, { file: path, line: 1 });
+        seen.add(h);
+      }
+      continue;
+    }
+    rec++;
+    const dimName = di >= 0 ? row[di].trim() : '';
+    const d = dimOf(dimName);
+    const targetId = row[ti].trim();
+    if (targetId === '') throw new RecordError('empty target id', rec, header[ti]);
+    const order = readOrder(row);
+    if (format === 'long') {
+      const cell = row[vi];
+      if (isMissing(cell.trim())) {
+        nMissing++;
+        d.targetId(targetId);
+        continue;
+      }
+      const raterId = row[ri].trim();
+      if (raterId === '') throw new RecordError('empty rater id', rec, header[ri]);
+      const v = readValue(cell, header[vi]);
+      d.target.push(d.targetId(targetId));
+      d.rater.push(d.raterId(raterId));
+      d.value.push(v);
+      d.order.push(order);
+      d.record.push(rec);
+    } else {
+      const t = d.targetId(targetId);
+      for (const c of raterCols) {
+        const r = d.raterId(header[c]);
+        const cell = row[c];
+        if (isMissing(cell.trim())) {
+          nMissing++;
+          continue;
+        }
+        d.target.push(t);
+        d.rater.push(r);
+        d.value.push(readValue(cell, header[c]));
+        d.order.push(order);
+        d.record.push(rec);
+      }
+    }
+  }
+  if (header === null) throw new InputError('empty file (no header, no ratings)', { file: path });
+  if (rec < 0) throw new InputError('no ratings (the file has a header only)', { file: path, line: 2 });
+
+  // Categories sorted: numerically when every label is a number, else by code unit (deterministic).
+  let categories: string[] | null = null;
+  let remap: Int32Array | null = null;
+  if (categorical) {
+    const allNumeric = labels.every((l) => Number.isFinite(parseNumber(l)));
+    const sorted = labels
+      .map((l, i) => ({ l, i }))
+      .sort((a, b) => (allNumeric ? parseNumber(a.l) - parseNumber(b.l) : a.l < b.l ? -1 : a.l > b.l ? 1 : 0));
+    categories = sorted.map((s) => s.l);
+    remap = new Int32Array(labels.length);
+    sorted.forEach((s, k) => (remap![s.i] = k));
+  }
+
+  const dimensions: RatingsDimension[] = [];
+  for (const d of dims.values()) {
+    const n = d.value.length;
+    const value = new Float64Array(n);
+    for (let i = 0; i < n; i++) value[i] = remap ? remap[d.value[i]] : d.value[i];
+    const dim: RatingsDimension = {
+      name: d.name,
+      targets: d.targets,
+      raters: d.raters,
+      target: Int32Array.from(d.target),
+      rater: Int32Array.from(d.rater),
+      value,
+      order: hasOrder ? Float64Array.from(d.order) : null,
+      record: Int32Array.from(d.record),
+      categories,
+    };
+    checkDimension(dim, format === 'long' ? header[ri] : header[ti]);
+    dimensions.push(dim);
+  }
+  return {
+    file: path,
+    format,
+    categorical,
+    columns: {
+      target: header[ti],
+      rater: format === 'long' ? header[ri] : null,
+      rating: format === 'long' ? header[vi] : null,
+      dimension: di >= 0 ? header[di] : null,
+      order: oi >= 0 ? header[oi] : null,
+    },
+    n_records: rec + 1,
+    n_missing_cells: nMissing,
+    dimensions,
+  };
+}
+
+/** Duplicate (target, rater) within a dimension and fewer than two raters: O(n) with a per-rater marker. */
+function checkDimension(d: RatingsDimension, raterColumn: string): void {
+  const dimLabel = d.name ? ` in dimension '${d.name}'` : '';
+  if (d.raters.length < 2) {
+    const rec = d.record.length > 0 ? d.record[d.record.length - 1] : 0;
+    throw new RecordError(`fewer than two raters${dimLabel} (found ${d.raters.length}${d.raters.length ? `: '${d.raters[0]}'` : ''})`, rec, raterColumn);
+  }
+  const n = d.target.length;
+  // Counting sort of ratings by target, then a marker per rater.
+  const start = new Int32Array(d.targets.length + 1);
+  for (let i = 0; i < n; i++) start[d.target[i] + 1]++;
+  for (let t = 0; t < d.targets.length; t++) start[t + 1] += start[t];
+  const pos = start.slice(0, d.targets.length);
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[pos[d.target[i]]++] = i;
+  const mark = new Int32Array(d.raters.length).fill(-1);
+  const where = new Int32Array(d.raters.length);
+  for (let t = 0; t < d.targets.length; t++) {
+    for (let j = start[t]; j < start[t + 1]; j++) {
+      const i = idx[j];
+      const r = d.rater[i];
+      if (mark[r] === t) {
+        const first = d.record[where[r]];
+        throw new RecordError(
+          `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[r]}'${dimLabel} (first given in data record ${first + 1})`,
+          d.record[i],
+          raterColumn,
+        );
+      }
+      mark[r] = t;
+      where[r] = i;
+    }
+  }
+}
+
+/** Builds a RatingsTable from in-memory rows (library use: the dataset engineer's records). */
+export function ratingsFromRows(
+  rows: Iterable<{ target: string; rater: string; rating: number | string | null; dimension?: string; order?: number }>,
+  opts: { categorical?: boolean; name?: string } = {},
+): RatingsTable {
+  const categorical = Boolean(opts.categorical);
+  const dims = new Map<string, DimBuilder>();
+  const labels: string[] = [];
+  const labelIndex = new Map<string, number>();
+  let rec = -1;
+  let nMissing = 0;
+  let hasOrder = false;
+  for (const row of rows) {
+    rec++;
+    const dn = row.dimension ?? '';
+    let d = dims.get(dn);
+    if (!d) dims.set(dn, (d = new DimBuilder(dn)));
+    if (row.rating === null || row.rating === '') {
+      nMissing++;
+      d.targetId(String(row.target));
+      continue;
+    }
+    let v: number;
+    if (categorical) {
+      const s = String(row.rating);
+      let c = labelIndex.get(s);
+      if (c === undefined) {
+        c = labels.length;
+        labels.push(s);
+        labelIndex.set(s, c);
+      }
+      v = c;
+    } else {
+      v = typeof row.rating === 'number' ? row.rating : parseNumber(row.rating);
+      if (!Number.isFinite(v)) throw new InputError(`non-numeric rating '${row.rating}'`, { file: opts.name ?? '<rows>', line: rec + 1, column: 'rating' });
+    }
+    if (row.order !== undefined) hasOrder = true;
+    d.target.push(d.targetId(String(row.target)));
+    d.rater.push(d.raterId(String(row.rater)));
+    d.value.push(v);
+    d.order.push(row.order ?? NaN);
+    d.record.push(rec);
+  }
+  if (rec < 0) throw new InputError('no ratings', { file: opts.name ?? '<rows>' });
+  let categories: string[] | null = null;
+  let remap: Int32Array | null = null;
+  if (categorical) {
+    const allNumeric = labels.every((l) => Number.isFinite(parseNumber(l)));
+    const sorted = labels.map((l, i) => ({ l, i })).sort((a, b) => (allNumeric ? parseNumber(a.l) - parseNumber(b.l) : a.l < b.l ? -1 : a.l > b.l ? 1 : 0));
+    categories = sorted.map((s) => s.l);
+    remap = new Int32Array(labels.length);
+    sorted.forEach((s, k) => (remap![s.i] = k));
+  }
+  const dimensions: RatingsDimension[] = [];
+  for (const d of dims.values()) {
+    const dim: RatingsDimension = {
+      name: d.name,
+      targets: d.targets,
+      raters: d.raters,
+      target: Int32Array.from(d.target),
+      rater: Int32Array.from(d.rater),
+      value: Float64Array.from(d.value, (v) => (remap ? remap[v] : v)),
+      order: hasOrder ? Float64Array.from(d.order) : null,
+      record: Int32Array.from(d.record),
+      categories,
+    };
+    try {
+      checkDimension(dim, 'rater');
+    } catch (e) {
+      if (e instanceof RecordError) throw new InputError(e.message, { file: opts.name ?? '<rows>', line: e.rec + 1, column: e.column });
+      throw e;
+    }
+    dimensions.push(dim);
+  }
+  return {
+    file: opts.name ?? '<rows>',
+    format: 'long',
+    categorical,
+    columns: { target: 'target', rater: 'rater', rating: 'rating', dimension: dims.size > 1 ? 'dimension' : null, order: hasOrder ? 'order' : null },
+    n_records: rec + 1,
+    n_missing_cells: nMissing,
+    dimensions,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The ratings table that every agreement computation works on: per dimension (valence, arousal, …) a flat list of
+ * (target, rater, value) triples held in typed arrays, so a million ratings cost a few megabytes.
+ */
+
+export interface RatingsDimension {
+  /** Dimension name ('' when the file has no dimension column). */
+  name: string;
+  /** Target ids in order of first appearance. */
+  targets: string[];
+  /** Rater ids in order of first appearance (wide files: column order). */
+  raters: string[];
+  /** Per rating: index into `targets`. */
+  target: Int32Array;
+  /** Per rating: index into `raters`. */
+  rater: Int32Array;
+  /** Per rating: the numeric rating, or for categorical data the index into `categories`. */
+  value: Float64Array;
+  /** Per rating: the value of the order/time/sequence column, or null when the file has none. */
+  order: Float64Array | null;
+  /** Per rating: 0-based index of the data record it came from (for error messages). */
+  record: Int32Array;
+  /** Categorical labels, sorted (numerically when every label is a number); null for numeric ratings. */
+  categories: string[] | null;
+}
+
+export interface RatingsTable {
+  file: string;
+  format: 'long' | 'wide';
+  categorical: boolean;
+  /** Column names used (long: target/rater/rating; wide: target and the rater columns). */
+  columns: {
+    target: string;
+    rater: string | null;
+    rating: string | null;
+    dimension: string | null;
+    order: string | null;
+  };
+  /** Data records read (rows after the header). */
+  n_records: number;
+  /** Empty (missing) rating cells seen. */
+  n_missing_cells: number;
+  dimensions: RatingsDimension[];
+}
+
+export type IccType = 'ICC1' | 'ICC2' | 'ICC3' | 'ICC1k' | 'ICC2k' | 'ICC3k';
+export const ICC_TYPES: readonly IccType[] = ['ICC1', 'ICC2', 'ICC3', 'ICC1k', 'ICC2k', 'ICC3k'];
+
+export type KooLiBand = 'poor' | 'moderate' | 'good' | 'excellent';
+
+export interface IccRow {
+  type: IccType;
+  /** Shrout & Fleiss / McGraw & Wong name, e.g. ICC(2,1) = ICC(A,1). */
+  label: string;
+  icc: number | null;
+  f: number | null;
+  /** True when F is +Infinity (perfect agreement); `f` is then null. */
+  f_infinite: boolean;
+  df1: number;
+  df2: number;
+  p: number | null;
+  ci95: [number | null, number | null];
+  /** Koo & Li (2016) band of the point value and of the CI bounds. */
+  band: KooLiBand | null;
+  band_ci: [KooLiBand | null, KooLiBand | null];
+  /** One band when the whole CI lies in it, else 'lower–upper'. */
+  band_judged: string | null;
+  reason: string | null;
+}
