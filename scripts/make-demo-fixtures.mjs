@@ -23,7 +23,7 @@
  * Deterministic: the same inputs give the same WAV/transcript/ratings bytes (x264 and aac run single-threaded).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -45,8 +45,8 @@ const FPS = 25;
 /** offset_s: t_ref = t_camera + offset_s. Chosen so the camera's beep falls on a frame boundary. */
 const SESSIONS = [
   { id: 's01', speaker: 'spk_a', offset: -0.62, clips: ['001', '002', '003'], format: 'whisper', clock: '' },
-  { id: 's02', speaker: 'spk_b', offset: 0.3, clips: ['004', '005'], format: 'jsonl', clock: 'video' },
-  { id: 's03', speaker: 'spk_c', offset: -0.26, clips: ['002', '001', '004'], format: 'vtt', clock: '' },
+  { id: 's02', speaker: 'spk_g', offset: 0.3, clips: ['004', '005'], format: 'jsonl', clock: 'video' },
+  { id: 's03', speaker: 'spk_z', offset: -0.26, clips: ['002', '001', '004'], format: 'vtt', clock: '' },
 ];
 
 // ---------- helpers ----------
@@ -267,6 +267,7 @@ writeFileSync(join(OUT, 'manifest.csv'), manifest.join('\n') + '\n');
 writeFileSync(join(OUT, 'ratings.csv'), ratings.join('\n') + '\n');
 writeFileSync(join(OUT, 'truth.json'), JSON.stringify(truth, null, 2) + '\n');
 copyFileSync(join(MEDIA, 'speech', 'COPYRIGHT'), join(OUT, 'COPYRIGHT.cmu-cards'));
+chmodSync(join(OUT, 'COPYRIGHT.cmu-cards'), 0o644);
 writeFileSync(
   join(OUT, 'PROVENANCE.md'),
   `# Demo sessions (fixtures/demo)
@@ -283,7 +284,7 @@ Made by \`node scripts/make-demo-fixtures.mjs\` from the project's shared media 
 
 Clocks: the lav track is the reference clock (the manifest's first \`_audio\` role). Transcripts are timed on the
 reference clock, except s02's, which is timed on the camera's audio track (manifest column \`transcript_clock=video\`).
-Speaker ids are synthetic labels (spk_a, spk_b, spk_c); the recordings may well all be one CMU speaker.
+Speaker ids are synthetic labels (spk_a, spk_g, spk_z: chosen so the default 0.8/0.1/0.1 speaker hash puts one in each split); the recordings may well all be one CMU speaker.
 `,
 );
 rmSync(tmp, { recursive: true, force: true });

@@ -1,0 +1,57 @@
+/** The dataset card (README.md of a release): what is in it, how it was made, label agreement, known gaps. */
+import type { DatasetManifest } from './build.js';
+
+const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)} %` : 'n/a');
+const fmt = (v: unknown) => (v === null || v === undefined ? 'n/a' : typeof v === 'number' ? String(Number(v.toFixed(3))) : String(v));
+
+export function datasetCard(m: DatasetManifest): string {
+  const L: string[] = [];
+  const o = m.options as Record<string, unknown>;
+  L.push('# Dataset card', '');
+  L.push(`Built by mmprep ${m.tool.version} from the session manifest \`${m.source.manifest}\` (sha256 ${m.source.manifest_sha256.slice(0, 16)}…).`);
+  L.push('');
+  L.push('## What is in it', '');
+  L.push(`${m.counts.records} records (one per ${o.segments === 'utterance' ? 'transcript utterance' : o.segments === 'labels' ? 'labelled target' : `fixed window (${o.segments})`}) from ${m.counts.sessions} sessions.`);
+  L.push('');
+  L.push('| split | records | sessions | speakers |', '| --- | ---: | ---: | ---: |');
+  for (const [k, v] of Object.entries(m.counts.per_split)) L.push(`| ${k} | ${v.records} | ${v.sessions} | ${v.speakers} |`);
+  L.push('');
+  L.push(`Splits are speaker-disjoint: a speaker's split comes from a stable hash of speaker_id (fractions ${JSON.stringify(o.split)}), so small datasets can leave a split empty.`);
+  L.push('');
+  L.push(`- audio features (10 ms grid): ${(o.audio_features as string[]).join(', ') || 'none'}`);
+  L.push(`- face features (${o.face_rate === 'audio' ? 'resampled onto the audio grid' : 'at video rate with their times'}): ${(o.face_features as string[]).join(', ') || 'none'}`);
+  L.push('- per segment and per word: overlap-weighted functionals that skip missing values and count them (n, n_missing)');
+  L.push('- files: ' + m.files.map((f) => `\`${f.path}\` (${f.records} records)`).join(', '));
+  L.push('- `schema.json`: JSON Schema of a record; `manifest.json`: counts, options, sha256 of every file');
+  L.push('');
+  L.push('## How it was made', '');
+  L.push('```');
+  L.push(`mmprep dataset build ${m.source.manifest} --features <dir>${m.source.labels.map((l) => ` --labels ${l.file}`).join('')} --segments ${o.segments} --face-rate ${o.face_rate} --split ${Object.entries(o.split as Record<string, number>).map(([k, v]) => `${k}=${v}`).join(',')}${o.gzip ? ' --gzip' : ''} --shard-mb ${o.shard_mb}`);
+  L.push('```', '');
+  L.push('Times are seconds on each session\'s reference clock (the sync map of `mmprep sync` applied by `mmprep extract`).');
+  L.push('');
+  L.push('## Label agreement', '');
+  if (m.labels.length === 0) L.push('No labels were given.');
+  else {
+    L.push('| label | file | ICC(2,1) | 95 % CI | band | Krippendorff alpha | targets used / rated |', '| --- | --- | ---: | --- | --- | ---: | ---: |');
+    for (const l of m.labels) {
+      const a = l.agreement as { icc2: number | null; icc2_ci95: [number | null, number | null]; icc2_band: string | null; alpha: number | null; alpha_metric: string };
+      L.push(`| ${l.key} | ${l.file} | ${fmt(a.icc2)} | [${fmt(a.icc2_ci95[0])}, ${fmt(a.icc2_ci95[1])}] | ${fmt(a.icc2_band)} | ${fmt(a.alpha)} (${a.alpha_metric}) | ${l.targets_used} / ${l.targets} |`);
+    }
+  }
+  L.push('');
+  L.push('## Known gaps', '');
+  const gaps: string[] = [];
+  const n = m.counts.records;
+  for (const k of ['audio', 'face', 'text', 'labels']) {
+    const have = m.presence[k] ?? 0;
+    if (have < n) gaps.push(`${n - have} of ${n} records (${pct(n - have, n)}) have no ${k}${k === 'face' ? ' (no face detected in the span or no video)' : ''}.`);
+  }
+  for (const s of m.sessions.filter((x) => x.error)) gaps.push(`session ${s.session_id} is missing: ${s.error}`);
+  for (const l of m.labels) if (l.targets_used < l.targets) gaps.push(`${l.targets - l.targets_used} rated targets of ${l.key} matched no segment.`);
+  for (const [k, v] of Object.entries(m.counts.per_split)) if (v.records === 0) gaps.push(`split ${k} is empty.`);
+  if (gaps.length === 0) L.push('None found.');
+  else for (const g of gaps) L.push(`- ${g}`);
+  L.push('');
+  return L.join('\n');
+}

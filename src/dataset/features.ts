@@ -1,0 +1,82 @@
+/**
+ * Which frame features go into a dataset (--audio-features, --face-features), by field name of the pinned
+ * audio.jsonl / face.jsonl records or by group name.
+ */
+import { InputError } from '../common/errors.js';
+
+export type FieldShape = 'scalar' | 'bool' | 'vector' | 'matrix';
+
+export const AUDIO_FIELDS: Record<string, FieldShape> = {
+  mfcc: 'vector',
+  delta: 'vector',
+  delta2: 'vector',
+  f0_hz: 'scalar',
+  voiced: 'bool',
+  voiced_prob: 'scalar',
+  rms: 'scalar',
+  rms_db: 'scalar',
+  zcr: 'scalar',
+};
+
+const EXPR = ['expr_angry', 'expr_disgust', 'expr_fear', 'expr_happy', 'expr_sad', 'expr_surprise', 'expr_neutral'];
+
+export const FACE_FIELDS: Record<string, FieldShape> = {
+  det_score: 'scalar',
+  mesh_score: 'scalar',
+  bbox_px: 'vector',
+  yaw_deg: 'scalar',
+  pitch_deg: 'scalar',
+  roll_deg: 'scalar',
+  ear_left: 'scalar',
+  ear_right: 'scalar',
+  mar: 'scalar',
+  iod_px: 'scalar',
+  blink: 'bool',
+  ...Object.fromEntries(EXPR.map((e) => [e, 'scalar' as FieldShape])),
+  motion_brow: 'scalar',
+  motion_eye: 'scalar',
+  motion_mouth: 'scalar',
+  landmarks: 'matrix',
+};
+
+export const AUDIO_GROUPS: Record<string, string[]> = {
+  all: Object.keys(AUDIO_FIELDS),
+  mfcc: ['mfcc'],
+  deltas: ['delta', 'delta2'],
+  pitch: ['f0_hz', 'voiced', 'voiced_prob'],
+  energy: ['rms', 'rms_db'],
+};
+
+export const FACE_GROUPS: Record<string, string[]> = {
+  pose: ['yaw_deg', 'pitch_deg', 'roll_deg'],
+  eyes: ['ear_left', 'ear_right', 'blink'],
+  mouth: ['mar'],
+  expr: EXPR,
+  motion: ['motion_brow', 'motion_eye', 'motion_mouth'],
+  scores: ['det_score', 'mesh_score'],
+  geometry: ['bbox_px', 'iod_px'],
+  all: Object.keys(FACE_FIELDS).filter((f) => f !== 'landmarks'),
+};
+
+export const DEFAULT_AUDIO_FEATURES = 'mfcc,delta,delta2,f0_hz,voiced,voiced_prob,rms,rms_db,zcr';
+export const DEFAULT_FACE_FEATURES = 'pose,eyes,mouth,expr';
+
+/** Expands a comma list of fields and groups into field names in canonical (declaration) order; '' or 'none': none. */
+export function parseFeatureList(text: string, kind: 'audio' | 'face'): string[] {
+  const fields = kind === 'audio' ? AUDIO_FIELDS : FACE_FIELDS;
+  const groups = kind === 'audio' ? AUDIO_GROUPS : FACE_GROUPS;
+  const want = new Set<string>();
+  const t = text.trim();
+  if (t === '' || t === 'none') return [];
+  for (const raw of t.split(',')) {
+    const name = raw.trim();
+    if (name === '') continue;
+    if (groups[name]) for (const f of groups[name]) want.add(f);
+    else if (fields[name]) want.add(name);
+    else
+      throw new InputError(
+        `--${kind}-features: unknown feature '${name}' (fields: ${Object.keys(fields).join(', ')}; groups: ${Object.keys(groups).join(', ')})`,
+      );
+  }
+  return Object.keys(fields).filter((f) => want.has(f));
+}

@@ -1,0 +1,144 @@
+/**
+ * Streaming readers of the per-frame feature files extract writes (audio.jsonl, face.jsonl): one parsed record at a
+ * time, memory flat whatever the length. Large fields the dataset does not use (face `landmarks`, 478x3 numbers, most
+ * of a face line) are cut out of the text before JSON.parse, which is most of the parse time saved.
+ */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { InputError } from '../common/errors.js';
+
+export type Frame = Record<string, unknown> & { t_s: number };
+
+/** Removes `"key":[...]` (a JSON array value, possibly nested) from one JSON object line; the line if absent. */
+export function dropArrayField(line: string, key: string): string {
+  const k = line.indexOf(`"${key}":[`);
+  if (k < 0) return line;
+  let i = k + key.length + 4;
+  let depth = 1;
+  while (i < line.length && depth > 0) {
+    const c = line.charCodeAt(i);
+    if (c === 91) depth++;
+    else if (c === 93) depth--;
+    i++;
+  }
+  // Remove one neighbouring comma so the object stays valid JSON.
+  let a = k;
+  let b = i;
+  if (line[b] === ',') b++;
+  else if (line[a - 1] === ',') a--;
+  return line.slice(0, a) + line.slice(b);
+}
+
+export interface FrameReaderOptions {
+  /** Array fields to cut before parsing (e.g. ['landmarks', 'faces']). */
+  drop?: string[];
+}
+
+/** Async iterator of the frames of a JSONL feature file, in file order; bad lines are InputErrors with the line. */
+export async function* readFrames(path: string, opts: FrameReaderOptions = {}): AsyncGenerator<Frame> {
+  const drop = opts.drop ?? [];
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  let rest = '';
+  let line = 0;
+  let last = -Infinity;
+  const parse = (text: string): Frame | null => {
+    line++;
+    if (text.length === 0 || text === '\r') return null;
+    let t = text;
+    for (const d of drop) t = dropArrayField(t, d);
+    let o: Frame;
+    try {
+      o = JSON.parse(t) as Frame;
+    } catch (e) {
+      throw new InputError(`not valid JSON (${(e as Error).message})`, { file: path, line });
+    }
+    if (typeof o?.t_s !== 'number' || !Number.isFinite(o.t_s)) throw new InputError('frame without a numeric t_s', { file: path, line });
+    if (o.t_s < last) throw new InputError(`t_s goes back in time (${o.t_s} after ${last})`, { file: path, line });
+    last = o.t_s;
+    return o;
+  };
+  for await (const chunk of stream as AsyncIterable<string>) {
+    const text = rest + chunk;
+    let start = 0;
+    let nl: number;
+    while ((nl = text.indexOf('\n', start)) >= 0) {
+      const f = parse(text.slice(start, nl));
+      if (f) yield f;
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  const f = parse(rest);
+  if (f) yield f;
+}
+
+/** A pull reader with one frame of lookahead, for merging frames into segments in time order. */
+export class FrameCursor {
+  private it: AsyncGenerator<Frame>;
+  private head: Frame | null = null;
+  private done = false;
+  constructor(it: AsyncGenerator<Frame>) {
+    this.it = it;
+  }
+  async peek(): Promise<Frame | null> {
+    if (this.head || this.done) return this.head;
+    const r = await this.it.next();
+    if (r.done) this.done = true;
+    else this.head = r.value;
+    return this.head;
+  }
+  async next(): Promise<Frame | null> {
+    const f = await this.peek();
+    this.head = null;
+    return f;
+  }
+  async close(): Promise<void> {
+    await this.it.return(undefined);
+  }
+}
+
+/** The t_s of the first and last complete lines of a JSONL feature file (reads the head and the tail only). */
+export async function timeRange(path: string): Promise<{ first: number; last: number; step: number | null } | null> {
+  const fh = await open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    if (size === 0) return null;
+    const headLen = Math.min(size, 1 << 16);
+    const head = Buffer.alloc(headLen);
+    await fh.read(head, 0, headLen, 0);
+    const headLines = head.toString('utf8').split('\n');
+    const times: number[] = [];
+    for (const l of headLines.slice(0, -1)) {
+      const m = /"t_s":\s*(-?[0-9.eE+-]+)/.exec(l);
+      if (m) times.push(Number(m[1]));
+      if (times.length >= 11) break;
+    }
+    if (times.length === 0) {
+      const m = /"t_s":\s*(-?[0-9.eE+-]+)/.exec(headLines[0]);
+      if (!m) return null;
+      times.push(Number(m[1]));
+    }
+    let tailLen = Math.min(size, 1 << 16);
+    let last: number | null = null;
+    while (last === null) {
+      const buf = Buffer.alloc(tailLen);
+      await fh.read(buf, 0, tailLen, size - tailLen);
+      const lines = buf.toString('utf8').split('\n').filter((l) => l.trim() !== '');
+      // The first line of a tail window may be cut; use the last line that starts with '{'.
+      for (let i = lines.length - 1; i >= 0 && last === null; i--) {
+        if (i === 0 && tailLen < size) break;
+        const m = lines[i].startsWith('{') ? /"t_s":\s*(-?[0-9.eE+-]+)/.exec(lines[i]) : null;
+        if (m) last = Number(m[1]);
+      }
+      if (last === null) {
+        if (tailLen >= size) break;
+        tailLen = Math.min(size, tailLen * 4);
+      }
+    }
+    // Median step of the first frames: the stream's frame duration.
+    const d = times.slice(1).map((t, i) => t - times[i]).filter((x) => x > 0).sort((a, b) => a - b);
+    return { first: times[0], last: last ?? times[times.length - 1], step: d.length ? d[Math.floor(d.length / 2)] : null };
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Overlap-weighted functionals over an interval [a, b]: each frame covers [t - d/2, t + d/2] (d = the stream's frame
+ * step; librosa's centred frames, `librosa.frames_to_time`, put t at the frame centre) and counts with the weight
+ * |frame ∩ [a, b]| / d. Missing values (null: unvoiced F0, frames without a face) are skipped and counted, never
+ * averaged as zeros or NaN (CMU-MultimodalSDK's `align` averages whatever the arrays hold, NaN included).
+ * Weighted mean and variance by West's (1979) incremental algorithm ("Updating mean and variance estimates").
+ */
+
+export interface ScalarFunctionals {
+  mean: number | null;
+  std: number | null;
+  min: number | null;
+  max: number | null;
+  /** Frames overlapping the interval that had a value. */
+  n: number;
+  /** Frames overlapping the interval whose value was missing. */
+  n_missing: number;
+}
+
+export interface VectorFunctionals {
+  mean: number[] | null;
+  std: number[] | null;
+  n: number;
+  n_missing: number;
+}
+
+/** 7 significant digits: enough for float32-born features, and short JSON. */
+export function round7(v: number): number {
+  if (v === 0 || !Number.isFinite(v)) return v === 0 ? 0 : v;
+  return Number(v.toPrecision(7));
+}
+
+export class WeightedScalar {
+  private w = 0;
+  private mean = 0;
+  private s = 0;
+  private min = Infinity;
+  private max = -Infinity;
+  n = 0;
+  nMissing = 0;
+
+  add(v: number | null, w: number): void {
+    if (w <= 0) return;
+    if (v === null || !Number.isFinite(v)) {
+      this.nMissing++;
+      return;
+    }
+    this.n++;
+    const w2 = this.w + w;
+    const d = v - this.mean;
+    const r = (d * w) / w2;
+    this.mean += r;
+    this.s += this.w * d * r;
+    this.w = w2;
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
+  }
+
+  result(): ScalarFunctionals {
+    if (this.n === 0) return { mean: null, std: null, min: null, max: null, n: 0, n_missing: this.nMissing };
+    return {
+      mean: round7(this.mean),
+      std: round7(Math.sqrt(Math.max(0, this.s / this.w))),
+      min: this.min,
+      max: this.max,
+      n: this.n,
+      n_missing: this.nMissing,
+    };
+  }
+
+  meanOnly(): number | null {
+    return this.n === 0 ? null : round7(this.mean);
+  }
+}
+
+export class WeightedVector {
+  private parts: WeightedScalar[] | null = null;
+  n = 0;
+  nMissing = 0;
+
+  add(v: ArrayLike<number | null> | null, w: number): void {
+    if (w <= 0) return;
+    if (v === null || v.length === 0) {
+      this.nMissing++;
+      return;
+    }
+    if (!this.parts) this.parts = Array.from({ length: v.length }, () => new WeightedScalar());
+    this.n++;
+    for (let i = 0; i < this.parts.length; i++) this.parts[i].add(i < v.length ? v[i] : null, w);
+  }
+
+  result(): VectorFunctionals {
+    if (!this.parts || this.n === 0) return { mean: null, std: null, n: this.n, n_missing: this.nMissing };
+    const r = this.parts.map((p) => p.result());
+    return { mean: r.map((x) => x.mean ?? 0), std: r.map((x) => x.std ?? 0), n: this.n, n_missing: this.nMissing };
+  }
+
+  meanOnly(): number[] | null {
+    if (!this.parts || this.n === 0) return null;
+    return this.parts.map((p) => p.meanOnly() ?? 0);
+  }
+}
+
+/** Weight of a frame centred at t with duration d inside [a, b]: |[t-d/2, t+d/2] ∩ [a, b]| / d. */
+export function overlapWeight(t: number, d: number, a: number, b: number): number {
+  const lo = Math.max(t - d / 2, a);
+  const hi = Math.min(t + d / 2, b);
+  return hi > lo ? (hi - lo) / d : 0;
+}

@@ -1,0 +1,214 @@
+/**
+ * Labels for dataset records from ratings files as `mmprep agreement` reads them (src/agreement readRatings): per
+ * dimension the gold value (mean and median, or majority and distribution for categories), the raw ratings and the
+ * dimension's agreement figures (ICC(2,1) with its 95 % CI from the ANOVA path, Krippendorff's alpha).
+ * A target is attached to a segment either because its id IS the segment id, or through `session_id`, `start_s`,
+ * `end_s` columns in the same file: the segment with the largest temporal IoU (at least 0.5) gets it.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { InputError } from '../common/errors.js';
+import { readRatings } from '../agreement/read.js';
+import { byTarget } from '../agreement/layout.js';
+import { iccAnova } from '../agreement/icc.js';
+import { krippendorffAlpha } from '../agreement/alpha.js';
+import type { RatingsDimension, RatingsTable } from '../agreement/types.js';
+import { round7 } from './functionals.js';
+
+export interface Gold {
+  mean?: number;
+  median?: number;
+  sd?: number | null;
+  majority?: string;
+  distribution?: Record<string, number>;
+}
+
+export interface TargetLabel {
+  target: string;
+  gold: Gold;
+  ratings: Array<{ rater: string; value: number | string }>;
+}
+
+export interface DimensionAgreement {
+  icc2: number | null;
+  icc2_ci95: [number | null, number | null];
+  icc2_band: string | null;
+  alpha: number | null;
+  alpha_metric: string;
+  n_targets: number;
+  n_raters: number;
+  reason: string | null;
+}
+
+export interface LabelDimension {
+  /** Key in record.labels: the dimension name, prefixed by the file's stem when two files share a name. */
+  key: string;
+  file: string;
+  dimension: string;
+  categorical: boolean;
+  agreement: DimensionAgreement;
+  byTarget: Map<string, TargetLabel>;
+}
+
+export interface LabelTargetSpan {
+  target: string;
+  session_id: string;
+  start_s: number;
+  end_s: number;
+}
+
+export interface LabelSet {
+  files: string[];
+  dimensions: LabelDimension[];
+  /** Targets with a time span, per session. */
+  spansBySession: Map<string, LabelTargetSpan[]>;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function agreementOf(d: RatingsDimension, categorical: boolean): DimensionAgreement {
+  const bt = byTarget(d);
+  const metric = categorical ? 'nominal' : 'interval';
+  const alpha = krippendorffAlpha(bt, metric);
+  if (categorical) {
+    return { icc2: null, icc2_ci95: [null, null], icc2_band: null, alpha: alpha.alpha === null ? null : round7(alpha.alpha), alpha_metric: metric, n_targets: d.targets.length, n_raters: d.raters.length, reason: alpha.reason ?? 'ICC is for numeric ratings' };
+  }
+  const icc = iccAnova(d, bt);
+  const row = icc.rows.find((r) => r.type === 'ICC2');
+  const r7 = (v: number | null | undefined) => (v === null || v === undefined ? null : round7(v));
+  return {
+    icc2: r7(row?.icc),
+    icc2_ci95: [r7(row?.ci95[0]), r7(row?.ci95[1])],
+    icc2_band: row?.band_judged ?? null,
+    alpha: r7(alpha.alpha),
+    alpha_metric: metric,
+    n_targets: d.targets.length,
+    n_raters: d.raters.length,
+    reason: row?.reason ?? icc.reason ?? alpha.reason ?? null,
+  };
+}
+
+function labelsOf(d: RatingsDimension, table: RatingsTable): Map<string, TargetLabel> {
+  const bt = byTarget(d);
+  const out = new Map<string, TargetLabel>();
+  for (let t = 0; t < bt.nTargets; t++) {
+    const ratings: TargetLabel['ratings'] = [];
+    const vals: number[] = [];
+    for (let j = bt.start[t]; j < bt.start[t + 1]; j++) {
+      const v = bt.value[j];
+      vals.push(v);
+      ratings.push({ rater: d.raters[bt.rater[j]], value: table.categorical && d.categories ? d.categories[v] : v });
+    }
+    if (ratings.length === 0) continue;
+    let gold: Gold;
+    if (table.categorical && d.categories) {
+      const dist: Record<string, number> = {};
+      for (const r of ratings) dist[String(r.value)] = (dist[String(r.value)] ?? 0) + 1;
+      // Majority; ties go to the first category in sorted order (stable, documented).
+      const majority = d.categories.filter((c) => dist[c] !== undefined).reduce((a, c) => (dist[c] > dist[a] ? c : a));
+      gold = { majority, distribution: dist };
+    } else {
+      const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+      const sd = vals.length > 1 ? Math.sqrt(vals.reduce((a, b) => a + (b - mean) ** 2, 0) / (vals.length - 1)) : null;
+      gold = { mean: round7(mean), median: median(vals), sd: sd === null ? null : round7(sd) };
+    }
+    ratings.sort((a, b) => (a.rater < b.rater ? -1 : a.rater > b.rater ? 1 : 0));
+    out.set(d.targets[t], { target: d.targets[t], gold, ratings });
+  }
+  return out;
+}
+
+/** target -> span from the file's session_id/start_s/end_s columns (none when the file lacks them). */
+async function readSpans(file: string, targetColumn: string): Promise<LabelTargetSpan[]> {
+  const text = await readFile(file, 'utf8');
+  const rows = parseCsv(text, { bom: true, columns: false, skip_empty_lines: true, relax_column_count: true }) as string[][];
+  if (rows.length === 0) return [];
+  const head = rows[0].map((h) => h.trim());
+  const ci = (n: string) => head.indexOf(n);
+  const [cs, ca, cb] = [ci('session_id'), ci('start_s'), ci('end_s')];
+  if (cs < 0 || ca < 0 || cb < 0) return [];
+  const ct = ci(targetColumn) >= 0 ? ci(targetColumn) : 0;
+  const seen = new Map<string, LabelTargetSpan>();
+  for (let i = 1; i < rows.length; i++) {
+    const r = rows[i];
+    const target = (r[ct] ?? '').trim();
+    const a = Number(r[ca]);
+    const b = Number(r[cb]);
+    if (target === '') continue;
+    if (!Number.isFinite(a) || !Number.isFinite(b) || (r[ca] ?? '').trim() === '' || (r[cb] ?? '').trim() === '')
+      throw new InputError(`start_s/end_s must be numbers, got '${r[ca]}', '${r[cb]}'`, { file, line: i + 1 });
+    if (b < a) throw new InputError(`end_s ${b} is before start_s ${a}`, { file, line: i + 1 });
+    const span = { target, session_id: (r[cs] ?? '').trim(), start_s: a, end_s: b };
+    const old = seen.get(target);
+    if (old && (old.session_id !== span.session_id || old.start_s !== a || old.end_s !== b))
+      throw new InputError(`target '${target}' has another session_id/start_s/end_s than on an earlier line`, { file, line: i + 1 });
+    seen.set(target, span);
+  }
+  return [...seen.values()];
+}
+
+export interface ReadLabelsOptions {
+  categorical?: boolean;
+  targetColumn?: string;
+}
+
+export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = {}): Promise<LabelSet> {
+  const dims: LabelDimension[] = [];
+  const spansBySession = new Map<string, LabelTargetSpan[]>();
+  const spanOf = new Map<string, LabelTargetSpan>();
+  for (const file of files) {
+    const table = await readRatings(file, { categorical: opts.categorical, targetColumn: opts.targetColumn });
+    const spans = await readSpans(file, table.columns.target);
+    for (const s of spans) {
+      const old = spanOf.get(s.target);
+      if (old && (old.session_id !== s.session_id || old.start_s !== s.start_s || old.end_s !== s.end_s))
+        throw new InputError(`target '${s.target}' has another span than in an earlier labels file`, { file });
+      if (old) continue;
+      spanOf.set(s.target, s);
+      const list = spansBySession.get(s.session_id) ?? [];
+      list.push(s);
+      spansBySession.set(s.session_id, list);
+    }
+    const stem = basename(file).replace(/\.[^.]*$/, '');
+    for (const d of table.dimensions) {
+      const name = d.name === '' ? stem : d.name;
+      dims.push({ key: name, file, dimension: name, categorical: table.categorical, agreement: agreementOf(d, table.categorical), byTarget: labelsOf(d, table) });
+    }
+  }
+  // Disambiguate keys that several files share.
+  const count = new Map<string, number>();
+  for (const d of dims) count.set(d.key, (count.get(d.key) ?? 0) + 1);
+  for (const d of dims) if ((count.get(d.key) ?? 0) > 1) d.key = `${basename(d.file).replace(/\.[^.]*$/, '')}.${d.dimension}`;
+  for (const list of spansBySession.values()) list.sort((a, b) => a.start_s - b.start_s || a.end_s - b.end_s || (a.target < b.target ? -1 : 1));
+  return { files, dimensions: dims, spansBySession };
+}
+
+/** Temporal IoU of two intervals. */
+export function iou(a0: number, a1: number, b0: number, b1: number): number {
+  const inter = Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
+  const uni = Math.max(a1, b1) - Math.min(a0, b0);
+  return uni > 0 ? inter / uni : a0 === b0 && a1 === b1 ? 1 : 0;
+}
+
+/** For each segment (by index), the targets attached to it: by id, or by best IoU >= 0.5 within the session. */
+export function assignTargets(segments: Array<{ id: string; start_s: number; end_s: number }>, spans: LabelTargetSpan[]): string[][] {
+  const out = segments.map((s) => [s.id]);
+  for (const sp of spans) {
+    let best = -1;
+    let bestIou = 0.5 - 1e-9;
+    segments.forEach((s, i) => {
+      const v = iou(s.start_s, s.end_s, sp.start_s, sp.end_s);
+      if (v > bestIou) {
+        bestIou = v;
+        best = i;
+      }
+    });
+    if (best >= 0 && !out[best].includes(sp.target)) out[best].push(sp.target);
+  }
+  return out;
+}

@@ -1,0 +1,110 @@
+/**
+ * The JSON Schema (draft-07, which ajv 8 validates by default) of one dataset record, specialised to the build's
+ * options (which audio/face fields the sequences hold, which label keys exist).
+ */
+import { AUDIO_FIELDS, FACE_FIELDS, type FieldShape } from './features.js';
+import type { FaceRate } from './record.js';
+
+type Schema = Record<string, unknown>;
+
+const num: Schema = { type: 'number' };
+const numOrNull: Schema = { type: ['number', 'null'] };
+const intMin0: Schema = { type: 'integer', minimum: 0 };
+
+function elementSchema(shape: FieldShape): Schema {
+  switch (shape) {
+    case 'scalar':
+      return numOrNull;
+    case 'bool':
+      return { type: ['boolean', 'null'] };
+    case 'vector':
+      return { oneOf: [{ type: 'array', items: num }, { type: 'null' }] };
+    case 'matrix':
+      return { oneOf: [{ type: 'array', items: { type: 'array', items: num } }, { type: 'null' }] };
+  }
+}
+
+function functionalSchema(shape: FieldShape): Schema {
+  if (shape === 'vector') {
+    const arr: Schema = { oneOf: [{ type: 'array', items: num }, { type: 'null' }] };
+    return { type: 'object', required: ['mean', 'std', 'n', 'n_missing'], additionalProperties: false, properties: { mean: arr, std: arr, n: intMin0, n_missing: intMin0 } };
+  }
+  return {
+    type: 'object',
+    required: ['mean', 'std', 'min', 'max', 'n', 'n_missing'],
+    additionalProperties: false,
+    properties: { mean: numOrNull, std: numOrNull, min: numOrNull, max: numOrNull, n: intMin0, n_missing: intMin0 },
+  };
+}
+
+function meanSchema(shape: FieldShape): Schema {
+  return shape === 'vector' ? { oneOf: [{ type: 'array', items: num }, { type: 'null' }] } : numOrNull;
+}
+
+function obj(props: Record<string, Schema>, required: string[] = Object.keys(props)): Schema {
+  return { type: 'object', required, additionalProperties: false, properties: props };
+}
+
+export function datasetSchema(o: { audioFields: string[]; faceFields: string[]; faceRate: FaceRate; labelKeys: string[] }): Schema {
+  const aFrames = obj(Object.fromEntries(o.audioFields.map((f) => [f, { type: 'array', items: elementSchema(AUDIO_FIELDS[f]) }])));
+  const aFun = obj(Object.fromEntries(o.audioFields.filter((f) => AUDIO_FIELDS[f] !== 'matrix').map((f) => [f, functionalSchema(AUDIO_FIELDS[f])])));
+  const fFrames = obj({ face_found: { type: 'array', items: { type: 'boolean' } }, ...Object.fromEntries(o.faceFields.map((f) => [f, { type: 'array', items: elementSchema(FACE_FIELDS[f]) }])) });
+  const fFun = obj(Object.fromEntries(o.faceFields.filter((f) => FACE_FIELDS[f] !== 'matrix').map((f) => [f, functionalSchema(FACE_FIELDS[f])])));
+  const audio = obj({ rate_hz: { type: 'number', exclusiveMinimum: 0 }, t0_s: num, n: { type: 'integer', minimum: 1 }, frames: aFrames, functionals: aFun });
+  const face =
+    o.faceRate === 'native'
+      ? obj({ rate: { const: 'native' }, rate_hz: { type: 'number', exclusiveMinimum: 0 }, n: { type: 'integer', minimum: 1 }, t_s: { type: 'array', items: num }, frames: fFrames, functionals: fFun })
+      : obj({ rate: { const: 'audio' }, rate_hz: { type: 'number', exclusiveMinimum: 0 }, t0_s: num, n: { type: 'integer', minimum: 1 }, frames: fFrames, functionals: fFun });
+  const word = obj(
+    {
+      word: { type: 'string' },
+      start_s: num,
+      end_s: num,
+      audio: obj(Object.fromEntries(o.audioFields.filter((f) => AUDIO_FIELDS[f] !== 'matrix').map((f) => [f, meanSchema(AUDIO_FIELDS[f])]))),
+      face: obj(Object.fromEntries(o.faceFields.filter((f) => FACE_FIELDS[f] !== 'matrix').map((f) => [f, meanSchema(FACE_FIELDS[f])]))),
+    },
+    ['word', 'start_s', 'end_s'],
+  );
+  const label = obj({
+    target: { type: 'string' },
+    gold: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { mean: num, median: num, sd: numOrNull, majority: { type: 'string' }, distribution: { type: 'object', additionalProperties: { type: 'integer', minimum: 1 } } },
+    },
+    ratings: { type: 'array', minItems: 1, items: obj({ rater: { type: 'string' }, value: { type: ['number', 'string'] } }) },
+    agreement: {
+      type: 'object',
+      required: ['icc2', 'alpha'],
+      properties: { icc2: numOrNull, icc2_ci95: { type: 'array', items: numOrNull, minItems: 2, maxItems: 2 }, alpha: numOrNull, n_targets: intMin0, n_raters: intMin0 },
+    },
+  });
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://mmprep.dev/schema/dataset-record-v1.json',
+    title: 'mmprep dataset record (one segment of a session)',
+    type: 'object',
+    additionalProperties: false,
+    required: ['id', 'session_id', 'speaker_id', 'split', 'start_s', 'end_s', 'text', 'words', 'audio', 'face', 'labels', 'quality'],
+    properties: {
+      id: { type: 'string', minLength: 1 },
+      session_id: { type: 'string', minLength: 1 },
+      speaker_id: { type: 'string', minLength: 1 },
+      split: { type: 'string', minLength: 1 },
+      start_s: num,
+      end_s: num,
+      text: { type: ['string', 'null'] },
+      words: { type: 'array', items: word },
+      audio: { oneOf: [audio, { type: 'null' }] },
+      face: { oneOf: [face, { type: 'null' }] },
+      labels: { type: 'object', additionalProperties: false, properties: Object.fromEntries(o.labelKeys.map((k) => [k, label])) },
+      quality: obj({
+        face_detection_rate: { type: ['number', 'null'], minimum: 0, maximum: 1 },
+        voiced_ratio: { type: ['number', 'null'], minimum: 0, maximum: 1 },
+        sync_confidence: numOrNull,
+        word_timing: { enum: ['source', 'interpolated', null] },
+        present: obj({ audio: { type: 'boolean' }, face: { type: 'boolean' }, text: { type: 'boolean' }, labels: { type: 'boolean' } }),
+      }),
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Segments of a session: transcript utterances, fixed windows, or the time spans of labelled targets.
+ */
+import { InputError } from '../common/errors.js';
+import type { TranscriptWord, Utterance } from './transcripts/types.js';
+
+export type SegmentMode = { kind: 'utterance' } | { kind: 'fixed'; len: number; hop: number } | { kind: 'labels' };
+
+export function parseSegmentMode(text: string): SegmentMode {
+  const t = text.trim();
+  if (t === 'utterance') return { kind: 'utterance' };
+  if (t === 'labels') return { kind: 'labels' };
+  const m = /^fixed:([0-9]*\.?[0-9]+)(?::([0-9]*\.?[0-9]+))?$/.exec(t);
+  if (m) {
+    const len = Number(m[1]);
+    const hop = m[2] !== undefined ? Number(m[2]) : len;
+    if (!(len > 0) || !(hop > 0)) throw new InputError(`--segments ${t}: LEN and HOP must be positive seconds`);
+    return { kind: 'fixed', len, hop };
+  }
+  throw new InputError(`--segments must be utterance, fixed:LEN[:HOP] (seconds) or labels, got '${text}'`);
+}
+
+export function segmentModeText(m: SegmentMode): string {
+  return m.kind === 'fixed' ? `fixed:${m.len}:${m.hop}` : m.kind;
+}
+
+export interface Segment {
+  id: string;
+  start_s: number;
+  end_s: number;
+  text: string | null;
+  words: TranscriptWord[];
+  speaker: string | null;
+  word_timing: 'source' | 'interpolated' | null;
+}
+
+export interface LabelSpan {
+  start_s: number;
+  end_s: number;
+}
+
+const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
+
+/** Words whose midpoint lies in [a, b). */
+function wordsIn(utts: Utterance[] | null, a: number, b: number): { words: TranscriptWord[]; speaker: string | null; timing: Segment['word_timing'] } {
+  if (!utts) return { words: [], speaker: null, timing: null };
+  const words: TranscriptWord[] = [];
+  let speaker: string | null = null;
+  let timing: Segment['word_timing'] = null;
+  for (const u of utts) {
+    if (u.end_s < a || u.start_s > b) continue;
+    for (const w of u.words) {
+      const mid = (w.start_s + w.end_s) / 2;
+      if (mid >= a && mid < b) {
+        words.push(w);
+        speaker ??= u.speaker;
+        timing = timing === null || timing === u.word_timing ? u.word_timing : 'interpolated';
+      }
+    }
+  }
+  return { words, speaker, timing };
+}
+
+/**
+ * The segments of one session, sorted by start (then end). `range` is the session's extent on the reference clock
+ * (fixed windows tile it; the last window may be shorter).
+ */
+export function makeSegments(
+  sessionId: string,
+  mode: SegmentMode,
+  ctx: { utterances: Utterance[] | null; range: { start_s: number; end_s: number } | null; labelSpans: LabelSpan[] },
+): Segment[] {
+  const out: Segment[] = [];
+  if (mode.kind === 'utterance') {
+    (ctx.utterances ?? []).forEach((u, i) => {
+      out.push({
+        id: `${sessionId}/u${String(i).padStart(4, '0')}`,
+        start_s: r6(u.start_s),
+        end_s: r6(u.end_s),
+        text: u.text,
+        words: u.words,
+        speaker: u.speaker,
+        word_timing: u.word_timing,
+      });
+    });
+  } else if (mode.kind === 'fixed') {
+    if (ctx.range) {
+      const { start_s, end_s } = ctx.range;
+      for (let i = 0; ; i++) {
+        const a = r6(start_s + i * mode.hop);
+        if (a >= end_s) break;
+        const b = r6(Math.min(a + mode.len, end_s));
+        const w = wordsIn(ctx.utterances, a, b);
+        out.push({ id: `${sessionId}/w${String(i).padStart(5, '0')}`, start_s: a, end_s: b, text: ctx.utterances ? w.words.map((x) => x.word).join(' ') : null, words: w.words, speaker: w.speaker, word_timing: w.timing });
+      }
+    }
+  } else {
+    const seen = new Set<string>();
+    const spans = ctx.labelSpans
+      .filter((s) => {
+        const k = `${r6(s.start_s)}:${r6(s.end_s)}`;
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      })
+      .sort((x, y) => x.start_s - y.start_s || x.end_s - y.end_s);
+    spans.forEach((s, i) => {
+      const w = wordsIn(ctx.utterances, s.start_s, s.end_s);
+      out.push({ id: `${sessionId}/l${String(i).padStart(4, '0')}`, start_s: r6(s.start_s), end_s: r6(s.end_s), text: ctx.utterances ? w.words.map((x) => x.word).join(' ') : null, words: w.words, speaker: w.speaker, word_timing: w.timing });
+    });
+  }
+  return out.map((s, i) => ({ s, i })).sort((x, y) => x.s.start_s - y.s.start_s || x.s.end_s - y.s.end_s || x.i - y.i).map((x) => x.s);
+}

@@ -1,0 +1,44 @@
+/**
+ * Speaker-disjoint, deterministic splits: a speaker's position in [0, 1) is the first 8 bytes of SHA-256("split:" +
+ * speaker_id) read as an unsigned integer over 2^64; the split is the first whose cumulative fraction exceeds it.
+ * The same speaker always lands in the same split, whatever else is in the manifest or how it is ordered
+ * (like TensorFlow Datasets' deterministic hash-based splitting, keyed on the speaker rather than the example).
+ */
+import { createHash } from 'node:crypto';
+import { InputError } from '../common/errors.js';
+
+export interface SplitSpec {
+  name: string;
+  fraction: number;
+}
+
+export const DEFAULT_SPLIT = 'train=0.8,val=0.1,test=0.1';
+
+export function parseSplits(text: string): SplitSpec[] {
+  const out: SplitSpec[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*([A-Za-z][\w-]*)\s*=\s*([0-9]*\.?[0-9]+)\s*$/.exec(part);
+    if (!m) throw new InputError(`--split must look like train=0.8,val=0.1,test=0.1, got '${part.trim()}'`);
+    if (out.some((s) => s.name === m[1])) throw new InputError(`--split: '${m[1]}' given twice`);
+    out.push({ name: m[1], fraction: Number(m[2]) });
+  }
+  const total = out.reduce((a, s) => a + s.fraction, 0);
+  if (Math.abs(total - 1) > 1e-6) throw new InputError(`--split fractions must add up to 1, got ${Number(total.toFixed(6))}`);
+  return out;
+}
+
+export function speakerPosition(speakerId: string): number {
+  const h = createHash('sha256').update('split:' + speakerId, 'utf8').digest();
+  // 53 significant bits are all a double holds: hi 32 bits + 21 more.
+  return (h.readUInt32BE(0) * 2 ** 21 + (h.readUInt32BE(4) >>> 11)) / 2 ** 53;
+}
+
+export function splitOf(speakerId: string, specs: SplitSpec[]): string {
+  const x = speakerPosition(speakerId);
+  let acc = 0;
+  for (const s of specs) {
+    acc += s.fraction;
+    if (x < acc) return s.name;
+  }
+  return specs[specs.length - 1].name;
+}

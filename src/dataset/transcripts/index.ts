@@ -1,0 +1,60 @@
+/**
+ * Transcripts onto the session's reference clock.
+ *
+ * The rule (docs/dataset.md, "Transcript clock"): a transcript's times are on the session's REFERENCE clock (the
+ * stream `mmprep sync` used as reference, the manifest's reference role) unless the manifest row has a
+ * `transcript_clock` column naming another media role (e.g. `video`, `camera_audio`): then the transcript was made from
+ * that role's audio, and its times are mapped with that audio stream's entry in sync.json
+ * (t_ref = t_src + offset_s + drift_ppm·1e-6·t_src, src/sync/clock.ts).
+ */
+import { readFile } from 'node:fs/promises';
+import { InputError } from '../../common/errors.js';
+import { loadClock, type Clock } from '../../sync/clock.js';
+import type { ManifestSession } from '../manifest.js';
+import { detectTranscriptFormat, parseTranscript } from './parse.js';
+import type { TranscriptFormat, Utterance } from './types.js';
+
+export * from './types.js';
+export { detectTranscriptFormat, parseTranscript, parseWhisperJson, parseJsonlTranscript, parseVtt, parseSrt } from './parse.js';
+
+export function applyClock(utts: Utterance[], clock: Clock | null): Utterance[] {
+  if (!clock) return utts;
+  return utts.map((u) => ({
+    ...u,
+    start_s: clock(u.start_s),
+    end_s: clock(u.end_s),
+    words: u.words.map((w) => ({ ...w, start_s: clock(w.start_s), end_s: clock(w.end_s) })),
+  }));
+}
+
+export interface ReadTranscriptOptions {
+  format?: TranscriptFormat;
+  /** Maps the file's times onto the reference clock (null/undefined: the file is on the reference clock). */
+  clock?: Clock | null;
+}
+
+export async function readTranscript(path: string, opts: ReadTranscriptOptions = {}): Promise<Utterance[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new InputError('cannot read transcript', { file: path });
+  }
+  const format = opts.format ?? detectTranscriptFormat(path, text);
+  return applyClock(parseTranscript(text, format, path), opts.clock ?? null);
+}
+
+/** The clock of a session's transcript per the rule above (null: already on the reference clock). */
+export async function transcriptClock(session: ManifestSession, syncPath: string): Promise<Clock | null> {
+  const role = (session.meta.transcript_clock ?? '').trim();
+  if (role === '' || role === 'reference' || role === session.ref_role) return null;
+  const media = session.media.find((m) => m.role === role);
+  if (!media) throw new InputError(`transcript_clock '${role}' is not a media role of session ${session.session_id}`, { file: syncPath });
+  return loadClock(syncPath, media.path, 'audio', 0);
+}
+
+/** Reads a session's transcript (if any) onto the reference clock. */
+export async function readSessionTranscript(session: ManifestSession, syncPath: string): Promise<Utterance[] | null> {
+  if (!session.transcript) return null;
+  return readTranscript(session.transcript, { clock: await transcriptClock(session, syncPath) });
+}

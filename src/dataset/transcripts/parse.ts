@@ -1,0 +1,225 @@
+/**
+ * Transcript readers: Whisper / WhisperX JSON (openai-whisper `--word_timestamps True` output and WhisperX's aligned
+ * output: `segments[]` with `start`, `end`, `text`, optional `speaker` and `words[]` of {word, start, end}), plain JSONL
+ * (one utterance a line: `start`, `end`, `text`, optional `speaker`, optional `words` of {word|text, start, end}),
+ * WebVTT (W3C WebVTT: cue timings, `<v Speaker>` voice spans, inline `<hh:mm:ss.ttt>` timestamps as word starts, as
+ * YouTube/WhisperX word-level VTT writes them) and SRT (SubRip: cue times only, so word times are interpolated).
+ * Times are returned as written in the file; readTranscript() maps them onto the reference clock.
+ */
+import { InputError } from '../../common/errors.js';
+import { interpolateWords, splitWords, type TranscriptFormat, type TranscriptWord, type Utterance } from './types.js';
+
+function num(v: unknown, file: string, line: number | undefined, what: string): number {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  throw new InputError(`${what} must be a finite number of seconds, got ${JSON.stringify(v)}`, { file, line });
+}
+
+function checkSpan(start: number, end: number, file: string, line: number | undefined, what: string): void {
+  if (end < start) throw new InputError(`${what}: end ${end} is before start ${start}`, { file, line });
+}
+
+/** Words from JSON objects; words without times (WhisperX leaves numerals unaligned) are interpolated between neighbours. */
+function jsonWords(raw: unknown, seg: { start: number; end: number }, file: string, line: number | undefined): { words: TranscriptWord[]; timed: boolean } {
+  if (!Array.isArray(raw)) return { words: [], timed: false };
+  const items: Array<{ word: string; start: number | null; end: number | null }> = [];
+  for (const [i, w] of raw.entries()) {
+    if (!w || typeof w !== 'object') throw new InputError(`word ${i} is not an object`, { file, line });
+    const o = w as Record<string, unknown>;
+    const text = typeof o.word === 'string' ? o.word : typeof o.text === 'string' ? o.text : null;
+    if (text === null) throw new InputError(`word ${i} has no "word" (or "text") string`, { file, line });
+    const has = o.start !== undefined && o.start !== null && o.end !== undefined && o.end !== null;
+    const start = has ? num(o.start, file, line, `word ${i} start`) : null;
+    const end = has ? num(o.end, file, line, `word ${i} end`) : null;
+    if (start !== null && end !== null) checkSpan(start, end, file, line, `word ${i} ("${text.trim()}")`);
+    if (text.trim() !== '') items.push({ word: text.trim(), start, end });
+  }
+  // Fill untimed words: between the previous word's end and the next timed word's start.
+  const out: TranscriptWord[] = [];
+  let i = 0;
+  while (i < items.length) {
+    const it = items[i];
+    if (it.start !== null && it.end !== null) {
+      out.push({ word: it.word, start_s: it.start, end_s: it.end });
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < items.length && (items[j].start === null || items[j].end === null)) j++;
+    const a = out.length ? out[out.length - 1].end_s : seg.start;
+    const b = j < items.length ? (items[j].start as number) : seg.end;
+    out.push(...interpolateWords(items.slice(i, j).map((x) => x.word), a, Math.max(a, b)));
+    i = j;
+  }
+  return { words: out, timed: items.some((x) => x.start !== null) };
+}
+
+export function parseWhisperJson(text: string, file: string): Utterance[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`not valid JSON (${(e as Error).message})`, { file });
+  }
+  const segs = (doc as { segments?: unknown })?.segments;
+  if (!Array.isArray(segs)) throw new InputError('not a Whisper/WhisperX transcript (no "segments" array)', { file });
+  return segs.map((s, i) => {
+    if (!s || typeof s !== 'object') throw new InputError(`segment ${i} is not an object`, { file });
+    const o = s as Record<string, unknown>;
+    const start = num(o.start, file, undefined, `segment ${i} start`);
+    const end = num(o.end, file, undefined, `segment ${i} end`);
+    checkSpan(start, end, file, undefined, `segment ${i}`);
+    const t = typeof o.text === 'string' ? o.text.trim() : '';
+    const { words, timed } = jsonWords(o.words, { start, end }, file, undefined);
+    const ws = words.length ? words : interpolateWords(splitWords(t), start, end);
+    return { start_s: start, end_s: end, text: t, speaker: typeof o.speaker === 'string' ? o.speaker : null, words: ws, word_timing: timed ? 'source' : 'interpolated' };
+  });
+}
+
+export function parseJsonlTranscript(text: string, file: string): Utterance[] {
+  const out: Utterance[] = [];
+  const lines = text.split(/\r?\n/);
+  for (const [k, raw] of lines.entries()) {
+    const line = k + 1;
+    if (raw.trim() === '') continue;
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(raw) as Record<string, unknown>;
+    } catch (e) {
+      throw new InputError(`not valid JSON (${(e as Error).message})`, { file, line });
+    }
+    if (!o || typeof o !== 'object' || Array.isArray(o)) throw new InputError('each line must be a JSON object', { file, line });
+    const start = num(o.start ?? o.start_s, file, line, '"start"');
+    const end = num(o.end ?? o.end_s, file, line, '"end"');
+    checkSpan(start, end, file, line, 'utterance');
+    if (typeof o.text !== 'string') throw new InputError('"text" must be a string', { file, line });
+    const { words, timed } = jsonWords(o.words, { start, end }, file, line);
+    const ws = words.length ? words : interpolateWords(splitWords(o.text), start, end);
+    out.push({ start_s: start, end_s: end, text: o.text.trim(), speaker: typeof o.speaker === 'string' ? o.speaker : null, words: ws, word_timing: timed ? 'source' : 'interpolated' });
+  }
+  return out;
+}
+
+/** `hh:mm:ss.ttt`, `mm:ss.ttt` (WebVTT) or `hh:mm:ss,ttt` (SRT). */
+function parseTimestamp(s: string): number | null {
+  const m = /^(?:(\d+):)?(\d{1,2}):(\d{1,2})[.,](\d{1,3})$/.exec(s.trim());
+  if (!m) return null;
+  const h = m[1] ? Number(m[1]) : 0;
+  return h * 3600 + Number(m[2]) * 60 + Number(m[3]) + Number(m[4].padEnd(3, '0')) / 1000;
+}
+
+const TIMING = /^\s*(\S+)\s+-->\s+(\S+)/;
+
+function decodeEntities(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&nbsp;/g, ' ').replace(/&lrm;|&rlm;/g, '').replace(/&amp;/g, '&');
+}
+
+interface Cue {
+  start: number;
+  end: number;
+  payload: string[];
+  line: number;
+}
+
+function readCues(text: string, file: string, kind: 'vtt' | 'srt'): Cue[] {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  let i = 0;
+  if (kind === 'vtt') {
+    if (!/^WEBVTT(\s|$)/.test(lines[0] ?? '')) throw new InputError('not a WebVTT file (first line must start with WEBVTT)', { file, line: 1 });
+    while (i < lines.length && lines[i].trim() !== '') i++; // header block
+  }
+  const cues: Cue[] = [];
+  while (i < lines.length) {
+    while (i < lines.length && lines[i].trim() === '') i++;
+    if (i >= lines.length) break;
+    const blockStart = i;
+    const block: string[] = [];
+    while (i < lines.length && lines[i].trim() !== '') block.push(lines[i++]);
+    if (kind === 'vtt' && /^(NOTE|STYLE|REGION)(\s|$)/.test(block[0])) continue;
+    const ti = block.findIndex((l) => l.includes('-->'));
+    if (ti < 0 || ti > 1) throw new InputError(`expected a cue timing line "start --> end"`, { file, line: blockStart + 1 });
+    const m = TIMING.exec(block[ti]);
+    const a = m ? parseTimestamp(m[1]) : null;
+    const b = m ? parseTimestamp(m[2]) : null;
+    if (a === null || b === null) throw new InputError(`bad cue timing "${block[ti].trim()}"`, { file, line: blockStart + ti + 1 });
+    if (b < a) throw new InputError(`cue ends (${b}) before it starts (${a})`, { file, line: blockStart + ti + 1 });
+    cues.push({ start: a, end: b, payload: block.slice(ti + 1), line: blockStart + ti + 1 });
+  }
+  return cues;
+}
+
+export function parseVtt(text: string, file: string): Utterance[] {
+  return readCues(text, file, 'vtt').map((c) => {
+    let speaker: string | null = null;
+    const body = c.payload.join(' ');
+    const v = /<v(?:\.[^\s>]*)?\s+([^>]+)>/.exec(body);
+    if (v) speaker = decodeEntities(v[1].trim());
+    // Split the payload at inline timestamps: each piece's words start at the timestamp before it.
+    const pieces: Array<{ t: number; text: string }> = [];
+    let cur = { t: c.start, text: '' };
+    const re = /<(\d[\d:.]*)>|<[^>]*>|([^<]+)/g;
+    let m: RegExpExecArray | null;
+    let timed = false;
+    while ((m = re.exec(body))) {
+      if (m[1] !== undefined) {
+        const t = parseTimestamp(m[1]);
+        if (t === null) throw new InputError(`bad inline timestamp <${m[1]}>`, { file, line: c.line });
+        pieces.push(cur);
+        cur = { t, text: '' };
+        timed = true;
+      } else if (m[2] !== undefined) cur.text += m[2];
+    }
+    pieces.push(cur);
+    const words: TranscriptWord[] = [];
+    for (const [k, p] of pieces.entries()) {
+      const ws = splitWords(decodeEntities(p.text));
+      const end = k + 1 < pieces.length ? pieces[k + 1].t : c.end;
+      words.push(...interpolateWords(ws, p.t, Math.max(p.t, end)));
+    }
+    const plain = words.map((w) => w.word).join(' ');
+    return { start_s: c.start, end_s: c.end, text: plain, speaker, words, word_timing: timed ? 'source' : 'interpolated' } satisfies Utterance;
+  });
+}
+
+export function parseSrt(text: string, file: string): Utterance[] {
+  return readCues(text, file, 'srt').map((c) => {
+    const body = decodeEntities(c.payload.join(' ').replace(/<[^>]*>/g, '').replace(/\{\\[^}]*\}/g, ''));
+    const t = splitWords(body).join(' ');
+    return { start_s: c.start, end_s: c.end, text: t, speaker: null, words: interpolateWords(splitWords(t), c.start, c.end), word_timing: 'interpolated' } satisfies Utterance;
+  });
+}
+
+/** By extension (.json whisper, .jsonl/.ndjson, .vtt, .srt), else by content. */
+export function detectTranscriptFormat(path: string, text: string): TranscriptFormat {
+  const p = path.toLowerCase();
+  if (p.endsWith('.jsonl') || p.endsWith('.ndjson')) return 'jsonl';
+  if (p.endsWith('.json')) return 'whisper';
+  if (p.endsWith('.vtt')) return 'vtt';
+  if (p.endsWith('.srt')) return 'srt';
+  const head = text.replace(/^\uFEFF/, '').trimStart();
+  if (head.startsWith('WEBVTT')) return 'vtt';
+  if (head.startsWith('{') && /"segments"\s*:/.test(text.slice(0, 100000))) return 'whisper';
+  if (head.startsWith('{')) return 'jsonl';
+  if (/^\d+\s*\r?\n\s*\d/.test(head)) return 'srt';
+  throw new InputError('unknown transcript format (expected Whisper JSON, JSONL, WebVTT or SRT)', { file: path });
+}
+
+export function parseTranscript(text: string, format: TranscriptFormat, file: string): Utterance[] {
+  let u: Utterance[];
+  switch (format) {
+    case 'whisper':
+      u = parseWhisperJson(text, file);
+      break;
+    case 'jsonl':
+      u = parseJsonlTranscript(text, file);
+      break;
+    case 'vtt':
+      u = parseVtt(text, file);
+      break;
+    case 'srt':
+      u = parseSrt(text, file);
+      break;
+  }
+  // Stable order by start time (files are usually ordered; some diarised outputs are per speaker).
+  return u.map((x, i) => ({ x, i })).sort((a, b) => a.x.start_s - b.x.start_s || a.i - b.i).map((e) => e.x);
+}

@@ -1,0 +1,41 @@
+/** Word-timed transcripts as mmprep uses them: utterances with words, times in seconds. */
+
+export interface TranscriptWord {
+  word: string;
+  start_s: number;
+  end_s: number;
+}
+
+export interface Utterance {
+  start_s: number;
+  end_s: number;
+  text: string;
+  speaker: string | null;
+  words: TranscriptWord[];
+  /** 'source': word times came from the file; 'interpolated': the file had none (SRT, plain VTT), spread by letters. */
+  word_timing: 'source' | 'interpolated';
+}
+
+export type TranscriptFormat = 'whisper' | 'jsonl' | 'vtt' | 'srt';
+export const TRANSCRIPT_FORMATS: readonly TranscriptFormat[] = ['whisper', 'jsonl', 'vtt', 'srt'];
+
+/**
+ * Spreads words over [start, end] in proportion to their letter counts (+1 for the gap after each), the usual fallback
+ * when a subtitle gives only cue times.
+ */
+export function interpolateWords(words: string[], start: number, end: number): TranscriptWord[] {
+  const total = words.reduce((a, w) => a + w.length + 1, 0);
+  if (words.length === 0 || total === 0) return [];
+  const span = Math.max(0, end - start);
+  let acc = 0;
+  return words.map((w) => {
+    const a = start + (span * acc) / total;
+    acc += w.length + 1;
+    const b = start + (span * (acc - 1)) / total;
+    return { word: w, start_s: a, end_s: Math.max(a, b) };
+  });
+}
+
+export function splitWords(text: string): string[] {
+  return text.trim().split(/\s+/).filter((w) => w.length > 0);
+}
