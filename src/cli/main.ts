@@ -8,8 +8,9 @@ import { VERSION } from '../common/version.js';
 import { reportError, setVerbose } from './run.js';
 import { register as probe } from './probe.js';
 import { register as extract } from './extract.js';
+import { register as agreement } from './agreement.js';
 
-const COMMANDS: Array<(p: Command) => void> = [probe, extract];
+const COMMANDS: Array<(p: Command) => void> = [probe, extract, agreement];
 
 export function buildProgram(): Command {
   const program = new Command();

@@ -1,0 +1,93 @@
+/**
+ * The readable stdout table of `mmprep agreement`.
+ */
+import type { AgreementResult, DimensionResult } from './analyze.js';
+import type { GateResult } from './gate.js';
+
+const num = (v: number | null | undefined, d = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
+const pval = (p: number | null): string => (p === null ? '—' : p === 0 ? '0' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
+const ci = (c: [number | null, number | null] | null): string => (c && c[0] !== null && c[1] !== null ? `[${num(c[0])}, ${num(c[1])}]` : '—');
+
+function table(rows: string[][], indent = '  '): string {
+  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** Control characters in ids would garble a terminal: show them escaped. */
+function clean(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function dimensionText(d: DimensionResult, top: number): string {
+  let s = `\n== ${d.dimension ? `dimension '${clean(d.dimension)}'` : 'ratings'}: ${d.data_type}, ${d.n_targets} targets, ${d.n_raters} raters, ${d.n_ratings} ratings, ${d.n_missing} missing ==\n`;
+  if (d.icc) {
+    const i = d.icc;
+    s +=
+      i.method === 'anova'
+        ? `ICC (two-way ANOVA on ${i.n_targets} complete targets${i.n_targets_dropped ? `, ${i.n_targets_dropped} incomplete targets dropped` : ''})\n`
+        : `ICC (REML variance components on all ratings: target ${num(i.variance_components?.target, 4)}, rater ${num(i.variance_components?.rater, 4)}, residual ${num(i.variance_components?.residual, 4)})\n`;
+    if (i.reason && i.rows.every((r) => r.icc === null)) s += `  undefined: ${i.reason}\n`;
+    else {
+      const rows = [['type', 'form', 'ICC', '95% CI', 'F', 'df1', 'df2', 'p', 'Koo & Li (on CI)']];
+      for (const r of i.rows) {
+        rows.push([r.type, r.label, num(r.icc), ci(r.ci95), r.f_infinite ? 'Inf' : num(r.f, 2), String(r.df1), String(r.df2), pval(r.p), r.band_judged ?? '—']);
+      }
+      s += table(rows);
+    }
+  }
+  const a = d.krippendorff_alpha;
+  const arow = [['metric', 'alpha', 'bootstrap 95% CI']];
+  for (const m of ['nominal', 'ordinal', 'interval', 'ratio'] as const) {
+    if (a[m].alpha === null && a[m].reason?.startsWith('not defined')) continue;
+    arow.push([m, a[m].alpha === null ? `— (${a[m].reason})` : num(a[m].alpha), a[m].ci95 ? ci(a[m].ci95) : '']);
+  }
+  s += "Krippendorff's alpha\n" + table(arow);
+  if (d.kappa_reason) s += `Kappas: not computed (${d.kappa_reason})\n`;
+  else {
+    const krow = [['coefficient', 'kappa', 'bootstrap 95% CI', 'n']];
+    if (d.fleiss_kappa) krow.push(["Fleiss' kappa", d.fleiss_kappa.kappa === null ? `— (${d.fleiss_kappa.reason})` : num(d.fleiss_kappa.kappa), d.fleiss_kappa.ci95 ? ci(d.fleiss_kappa.ci95) : '', `${d.fleiss_kappa.n_subjects_used} targets`]);
+    if (d.cohen_kappa) {
+      const c = d.cohen_kappa;
+      for (const w of ['unweighted', 'linear', 'quadratic'] as const) {
+        krow.push([`Cohen's kappa ${w} (${clean(c.raters[0])} vs ${clean(c.raters[1])})`, c[w].kappa === null ? `— (${c[w].reason})` : num(c[w].kappa), c[w].ci95 ? ci(c[w].ci95) : '', `${c.n_pairs} pairs`]);
+      }
+    }
+    s += table(krow);
+  }
+  const pa = d.percent_agreement;
+  s += `Percent agreement: all raters agree on ${num(pa.all_agree === null ? null : pa.all_agree * 100, 1)} % of ${pa.n_targets} targets; pairwise ${num(pa.pairwise === null ? null : pa.pairwise * 100, 1)} %\n`;
+
+  const cat = d.data_type === 'categorical';
+  const rr = [cat ? ['rater', 'items', 'agrees w/ majority', 'drift', 'flags'] : ['rater', 'items', 'mean', 'bias vs others [95% CI]', 'r (leave-one-out)', 'drift', 'flags']];
+  for (const r of d.raters) {
+    rr.push(
+      cat
+        ? [clean(r.rater), String(r.n_items), num(r.agreement_with_majority), num(r.drift), r.flags.join(',')]
+        : [clean(r.rater), String(r.n_items), num(r.mean), `${num(r.bias)} ${ci(r.bias_ci95)}`, num(r.corr_loo), num(r.drift), r.flags.join(',')],
+    );
+  }
+  s += 'Raters\n' + table(rr);
+  const nContested = d.targets.filter((t) => t.contested).length;
+  const show = top > 0 ? d.targets.slice(0, top) : d.targets;
+  s += `Most contested targets (${show.length} of ${d.targets.length}; ${nContested} marked contested *)\n`;
+  const tr = [cat ? ['rank', 'target', 'n', 'majority', 'share', ''] : ['rank', 'target', 'n', 'mean', 'sd', 'range', '']];
+  for (const t of show) {
+    tr.push(
+      cat
+        ? [String(t.rank), clean(t.target), String(t.n_ratings), clean(t.majority ?? '—'), num(t.majority_share), t.contested ? '*' : '']
+        : [String(t.rank), clean(t.target), String(t.n_ratings), num(t.mean), num(t.sd), num(t.range), t.contested ? '*' : ''],
+    );
+  }
+  s += table(tr);
+  return s;
+}
+
+export function formatAgreementText(result: AgreementResult, opts: { top?: number; gate?: GateResult | null } = {}): string {
+  let s = `mmprep agreement: ${clean(result.file)} (${result.format} format; missing ratings: ${result.missing === 'model' ? 'REML model on all ratings' : 'incomplete targets dropped for the ICC'}${result.bootstrap ? `; bootstrap ${result.bootstrap.replicates} replicates, seed ${result.bootstrap.seed}` : ''})\n`;
+  for (const d of result.dimensions) s += dimensionText(d, opts.top ?? 10);
+  if (opts.gate) {
+    s += `\nGate: ${opts.gate.passed ? 'passed' : 'FAILED'}\n`;
+    for (const c of opts.gate.checks) s += `  ${c.passed ? 'ok  ' : 'FAIL'} ${clean(c.dimension)}: ${c.figure} ${num(c.value, 4)} (min ${c.min})\n`;
+  }
+  return s;
+}

@@ -1,0 +1,123 @@
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../common/atomic.js';
+import { GateError, InputError } from '../common/errors.js';
+import { openRecordSink, toJsonText } from '../common/records.js';
+import { analyzeAgreement } from '../agreement/analyze.js';
+import { formatAgreementText } from '../agreement/format.js';
+import { evaluateGate } from '../agreement/gate.js';
+import { goldLabels, type GoldAggregate } from '../agreement/gold.js';
+import { readRatings } from '../agreement/read.js';
+import { renderReport } from '../agreement/report.js';
+import { ICC_TYPES, type IccType } from '../agreement/types.js';
+import type { AlphaMetric } from '../agreement/alpha.js';
+import { action, choiceOption, numberOption } from './run.js';
+
+interface Opts {
+  format: 'auto' | 'long' | 'wide';
+  targetCol?: string;
+  raterCol?: string;
+  ratingCol?: string;
+  dimensionCol?: string;
+  orderCol?: string;
+  delimiter: string;
+  categorical: boolean;
+  missing: 'drop' | 'model';
+  bootstrap: number;
+  seed: number;
+  minItems?: number;
+  json: boolean;
+  report?: string;
+  gold?: string;
+  goldAggregate?: GoldAggregate;
+  top: number;
+  minIcc?: number;
+  iccType: IccType;
+  gateOn: 'point' | 'lower';
+  minAlpha?: number;
+  alphaMetric?: AlphaMetric;
+}
+
+export function register(program: Command): void {
+  program
+    .command('agreement')
+    .description(
+      'inter-rater agreement of a ratings CSV: ICC family (psych::ICC), Krippendorff\'s alpha, Fleiss\'/Cohen\'s kappa, ' +
+        'per-rater and per-target diagnostics, gold labels, HTML report and a CI gate (exit 3)',
+    )
+    .argument('<file>', 'ratings CSV: long (target, rater, rating[, dimension][, order]) or wide (target, one column per rater)')
+    .option('--format <format>', 'auto | long | wide (auto: long when the target, rater and rating columns exist)', choiceOption('--format', ['auto', 'long', 'wide'] as const), 'auto')
+    .option('--target-col <name>', "target id column (default 'target'; wide: the first column)")
+    .option('--rater-col <name>', "rater id column of long files (default 'rater')")
+    .option('--rating-col <name>', "rating column of long files (default 'rating')")
+    .option('--dimension-col <name>', "dimension column, one analysis per dimension (default 'dimension' when present)")
+    .option('--order-col <name>', 'order/time/sequence column for drift (default: order, sequence, seq, time, t_s or timestamp when present)')
+    .option('--delimiter <char>', 'field delimiter', ',')
+    .option('--categorical', 'ratings are category labels (nominal alpha, kappas, majority gold labels)', false)
+    .option('--missing <mode>', 'ICC with missing ratings: drop (incomplete targets, as pingouin) | model (REML on all ratings, as psych lmer=TRUE)', choiceOption('--missing', ['drop', 'model'] as const), 'drop')
+    .option('--bootstrap <n>', 'bootstrap replicates for 95% CIs of alpha and the kappas (0 = none)', numberOption('--bootstrap', { min: 0, integer: true }), 0)
+    .option('--seed <n>', 'bootstrap seed', numberOption('--seed', { min: 0, integer: true }), 1)
+    .option('--min-items <n>', 'flag raters with fewer items (default max(5, 20% of the median rater))', numberOption('--min-items', { min: 0 }))
+    .option('--json', 'print the result as JSON instead of the table', false)
+    .option('--report <file.html>', 'write a self-contained HTML report')
+    .option('--gold <file>', 'write gold labels with the raw ratings (.jsonl or .csv)')
+    .option('--gold-aggregate <how>', 'mean | median | majority (default: mean for numbers, majority for labels)', choiceOption('--gold-aggregate', ['mean', 'median', 'majority'] as const))
+    .option('--top <n>', 'contested targets listed in the table and JSON (0 = all)', numberOption('--top', { min: 0, integer: true }), 10)
+    .option('--min-icc <x>', 'gate: exit 3 when a dimension\'s ICC is below x', numberOption('--min-icc', { min: -1, max: 1 }))
+    .option('--icc-type <type>', `ICC form the gate checks (${ICC_TYPES.join(', ')})`, choiceOption('--icc-type', ICC_TYPES), 'ICC2')
+    .option('--gate-on <what>', 'point | lower (the lower 95% bound)', choiceOption('--gate-on', ['point', 'lower'] as const), 'point')
+    .option('--min-alpha <x>', "gate: exit 3 when a dimension's Krippendorff's alpha is below x", numberOption('--min-alpha', { min: -1, max: 1 }))
+    .option('--alpha-metric <metric>', 'alpha metric the gate checks (default: interval for numbers, nominal for labels)', choiceOption('--alpha-metric', ['nominal', 'ordinal', 'interval', 'ratio'] as const))
+    .option('--verbose', 'print stack traces', false)
+    .action(
+      action(async (file: string, o: Opts) => {
+        if (o.gold && !/\.(jsonl|csv)$/i.test(o.gold)) throw new InputError(`--gold must end in .jsonl or .csv, got '${o.gold}'`);
+        if (o.delimiter.length !== 1) throw new InputError(`--delimiter must be one character, got '${o.delimiter}'`);
+        const table = await readRatings(file, {
+          format: o.format,
+          targetColumn: o.targetCol,
+          raterColumn: o.raterCol,
+          ratingColumn: o.ratingCol,
+          dimensionColumn: o.dimensionCol,
+          orderColumn: o.orderCol,
+          categorical: o.categorical,
+          delimiter: o.delimiter,
+        });
+        const result = analyzeAgreement(table, { missing: o.missing, bootstrap: o.bootstrap, seed: o.seed, minItems: o.minItems });
+        const gating = o.minIcc !== undefined || o.minAlpha !== undefined;
+        const gate = gating ? evaluateGate(result, { minIcc: o.minIcc, iccType: o.iccType, gateOn: o.gateOn, minAlpha: o.minAlpha, alphaMetric: o.alphaMetric }) : null;
+
+        if (o.gold) {
+          const sink = await openRecordSink(o.gold, /\.csv$/i.test(o.gold) ? 'csv' : 'jsonl');
+          try {
+            for (const g of goldLabels(table, { aggregate: o.goldAggregate })) {
+              await sink.write(
+                /\.csv$/i.test(o.gold)
+                  ? { ...g, distribution: JSON.stringify(g.distribution), ratings: JSON.stringify(g.ratings) }
+                  : g,
+              );
+            }
+            await sink.close();
+          } catch (e) {
+            await sink.abort();
+            throw e;
+          }
+        }
+        if (o.report) await writeFileAtomic(o.report, renderReport(table, result, { gate, top: Math.max(o.top, 25) }));
+        if (o.json) {
+          const out = {
+            ...result,
+            dimensions: result.dimensions.map((d) => ({
+              ...d,
+              n_contested: d.targets.filter((t) => t.contested).length,
+              targets: o.top > 0 ? d.targets.slice(0, o.top) : d.targets,
+            })),
+            gate,
+          };
+          process.stdout.write(toJsonText(out));
+        } else {
+          process.stdout.write(formatAgreementText(result, { top: o.top, gate }));
+        }
+        if (gate && !gate.passed) throw new GateError(gate.message);
+      }),
+    );
+}
