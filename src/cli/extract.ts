@@ -24,6 +24,7 @@ interface Opts {
   shard?: string;
   refRole?: string;
   backend?: string;
+  faceWorkers?: number;
   faceFps?: number;
   maxFaces?: number;
   progress: ProgressMode;
@@ -43,6 +44,7 @@ export function register(program: Command): void {
     .option('--shard <K/N>', 'process only shard K of N (0-based K; sessions split by a stable hash of session_id)')
     .option('--ref-role <role>', 'media column whose clock is the reference (default: per session, the first non-empty *_audio column)')
     .option('--backend <name>', "face inference backend, passed to the face stage (default: the face stage's default)")
+    .option('--face-workers <n>', 'threads for each session\'s face inference (default: cores / jobs, at least 1)', numberOption('--face-workers', { min: 1, integer: true }))
     .option('--face-fps <n>', 'analyse video at this frame rate (default: every frame)', numberOption('--face-fps', { min: 0.01 }))
     .option('--max-faces <n>', "faces tracked per frame (default: the face stage's default)", numberOption('--max-faces', { min: 1, integer: true }))
     .option('--progress <mode>', 'auto (a bar on a TTY, lines every 10 s otherwise), bar, lines or none', choiceOption('--progress', ['auto', 'bar', 'lines', 'none'] as const), 'auto')
@@ -60,6 +62,7 @@ export function register(program: Command): void {
           summary = await extract(manifest, {
             out: o.out,
             jobs: o.jobs,
+            faceWorkers: o.faceWorkers,
             only: o.only,
             resume: o.resume,
             shard,

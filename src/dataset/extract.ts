@@ -32,6 +32,8 @@ export interface ExtractOptions {
   only?: StageName[];
   /** Skip sessions whose meta.json matches the current inputs and options. */
   resume?: boolean;
+  /** Threads for each session's face inference (default: faceWorkersFor(jobs)). Does not change outputs. */
+  faceWorkers?: number;
   /** Only the sessions of this shard. */
   shard?: Shard | null;
   /** The reference role (default: per session, the first `*_audio` role). */
@@ -132,7 +134,7 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
   const selected: ManifestSession[] = selectShard(manifest.sessions, shard);
   const cores = availableParallelism();
   const jobs = Math.max(1, Math.min(opts.jobs ?? cores, Math.max(1, selected.length)));
-  const faceWorkers = faceWorkersFor(jobs, cores);
+  const faceWorkers = opts.faceWorkers ?? faceWorkersFor(jobs, cores);
   const errorsPath = join(out, errorsFileName(shard));
   await rm(errorsPath, { force: true });
 
