@@ -21,6 +21,11 @@ export interface AudioDecodeOptions {
   chunkSamples?: number;
   /** An existing probe result (saves a second ffprobe run). */
   probed?: ProbeResult;
+  /**
+   * Raise InputError when the decoded audio is clearly shorter than the duration the header declares (a truncated
+   * WAV or MP4), or when no sample at all could be decoded. Off by default. Ignored with start/duration.
+   */
+  detectTruncation?: boolean;
 }
 
 export interface DecodedAudioInfo {
@@ -70,7 +75,17 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
       downmixed: (stream.channels ?? 1) > 1,
     };
     const { resolve } = await import('node:path');
-    return new AudioDecoder(resolve(file), info, opts);
+    return new AudioDecoder(resolve(file), info, { ...opts, probed: p });
+  }
+
+  /** Truncation check (see AudioDecodeOptions.detectTruncation). */
+  private checkComplete(): void {
+    const got = this.samples / this.info.sampleRate;
+    if (this.samples === 0) throw new InputError('no audio samples could be decoded (empty or truncated audio stream)', { file: this.info.file });
+    const want = declaredDuration(this.info, this.opts.probed);
+    if (want !== null && want - got > Math.max(0.1, 0.01 * want)) {
+      throw new InputError(`truncated: decoded ${got.toFixed(3)} s of audio but the header declares ${want.toFixed(3)} s`, { file: this.info.file });
+    }
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Float32Array> {
@@ -137,6 +152,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
         this.samples += filled;
         yield chunk.subarray(0, filled);
       }
+      if (this.opts.detectTruncation && this.opts.start === undefined && this.opts.duration === undefined) this.checkComplete();
       finished = true;
     } finally {
       if (!finished) {
@@ -145,6 +161,11 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
       }
     }
   }
+}
+
+/** Seconds of audio the header declares for the decoded stream (stream duration, else container duration). */
+export function declaredDuration(info: DecodedAudioInfo, probed?: ProbeResult): number | null {
+  return info.stream.duration_s ?? probed?.duration_s ?? null;
 }
 
 /** Decodes a whole file into memory (for short clips and tests; use AudioDecoder to stream long files). */

@@ -1,0 +1,47 @@
+/**
+ * librosa.feature.delta(data, width, order) = scipy.signal.savgol_filter(data, width, polyorder=order, deriv=order,
+ * mode='interp') along time. With polyorder == deriv the fitted polynomial's derivative is a constant, so the
+ * 'interp' edges (a polynomial fitted to the first / last `width` frames) equal the first / last interior value.
+ */
+
+/** Savitzky-Golay coefficients of the order-th derivative for a window of `width` points (polyorder = order). */
+export function savgolDerivCoeffs(width: number, order: 1 | 2): Float64Array {
+  const h = (width - 1) / 2;
+  const c = new Float64Array(width);
+  if (order === 1) {
+    let den = 0;
+    for (let k = -h; k <= h; k++) den += k * k;
+    for (let k = -h; k <= h; k++) c[k + h] = k / den;
+  } else {
+    // Least-squares quadratic a + b k + c k^2 on symmetric points: c = sum((k^2 - m) y) / sum((k^2 - m)^2),
+    // second derivative = 2c.
+    let m = 0;
+    for (let k = -h; k <= h; k++) m += k * k;
+    m /= width;
+    let den = 0;
+    for (let k = -h; k <= h; k++) den += (k * k - m) ** 2;
+    for (let k = -h; k <= h; k++) c[k + h] = (2 * (k * k - m)) / den;
+  }
+  return c;
+}
+
+/**
+ * Deltas of a frame-major matrix x (nFrames x dim): out[t*dim + d]. Returns null when nFrames < width
+ * (scipy refuses mode 'interp' then; the records carry null and a delta_reason).
+ */
+export function deltaFeatures(x: Float32Array | Float64Array, nFrames: number, dim: number, width: number, order: 1 | 2): Float64Array | null {
+  if (nFrames < width) return null;
+  const c = savgolDerivCoeffs(width, order);
+  const h = (width - 1) / 2;
+  const out = new Float64Array(nFrames * dim);
+  for (let t = h; t < nFrames - h; t++) {
+    for (let d = 0; d < dim; d++) {
+      let s = 0;
+      for (let k = -h; k <= h; k++) s += c[k + h] * x[(t + k) * dim + d];
+      out[t * dim + d] = s;
+    }
+  }
+  for (let t = 0; t < h; t++) for (let d = 0; d < dim; d++) out[t * dim + d] = out[h * dim + d];
+  for (let t = nFrames - h; t < nFrames; t++) for (let d = 0; d < dim; d++) out[t * dim + d] = out[(nFrames - h - 1) * dim + d];
+  return out;
+}

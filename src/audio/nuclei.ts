@@ -1,0 +1,147 @@
+/**
+ * Syllable nuclei and pauses after de Jong & Wempe (2009), "Praat script to detect syllable nuclei and measure
+ * speech rate automatically", Behavior Research Methods 41(2): intensity peaks above a threshold (the 0.99
+ * quantile of the intensity minus 25 dB), each standing more than 2 dB above the dip before the next peak (the
+ * last peak has no follower and is dropped, as in the script), counted only where the pitch track is voiced and
+ * inside a sounding interval (Praat's "To TextGrid (silences)": silences of at least 0.3 s, sounding parts of at
+ * least 0.1 s). Praat's "To PointProcess (extrema)" with sinc interpolation is replaced by parabolic interpolation
+ * of the peak; the voicing check uses mmprep's F0 track (nearest frame) instead of a second pitch analysis.
+ */
+
+export interface NucleiParams {
+  silenceDb: number;
+  minDipDb: number;
+  minPauseS: number;
+  minSoundingS: number;
+}
+
+export interface NucleiResult {
+  n_syllables: number;
+  nuclei_times_s: number[];
+  n_pauses: number;
+  pause_durations_s: number[];
+  phonation_time_s: number;
+  sounding_intervals_s: Array<[number, number]>;
+  intensity_max_db: number | null;
+  intensity_q99_db: number | null;
+  peak_threshold_db: number | null;
+}
+
+/** Praat's NUMquantile on sorted values (linear interpolation between order statistics, 1-based place q*n + 0.5). */
+function quantileSorted(a: Float64Array, q: number): number {
+  const n = a.length;
+  const place = q * n + 0.5;
+  const left = Math.floor(place);
+  if (left < 1) return a[0];
+  if (left >= n) return a[n - 1];
+  return a[left - 1] + (place - left) * (a[left] - a[left - 1]);
+}
+
+/**
+ * @param db intensity contour (dB), @param times its frame times (s), @param duration the file's duration (s),
+ * @param isVoiced whether the F0 track is voiced at a time.
+ */
+export function syllableNuclei(db: ArrayLike<number>, times: ArrayLike<number>, duration: number, isVoiced: (t: number) => boolean, p: NucleiParams): NucleiResult {
+  const n = db.length;
+  const empty: NucleiResult = {
+    n_syllables: 0,
+    nuclei_times_s: [],
+    n_pauses: 0,
+    pause_durations_s: [],
+    phonation_time_s: 0,
+    sounding_intervals_s: [],
+    intensity_max_db: null,
+    intensity_q99_db: null,
+    peak_threshold_db: null,
+  };
+  if (n < 3) return empty;
+  const sorted = Float64Array.from(db).sort();
+  const max = sorted[n - 1];
+  const minint = sorted[0];
+  const q99 = quantileSorted(sorted, 0.99);
+  let threshold = q99 + p.silenceDb;
+  if (threshold < minint) threshold = minint;
+
+  // Sounding / silent intervals (Intensity_to_TextGrid_detectSilences): frames at or above max99 + silenceDb are
+  // sounding; boundaries halfway between frames; short silences then short sounding parts are absorbed.
+  const silThr = q99 + p.silenceDb;
+  type Iv = { sounding: boolean; a: number; b: number };
+  let ivs: Iv[] = [];
+  let cur: Iv = { sounding: db[0] >= silThr, a: 0, b: duration };
+  for (let k = 1; k < n; k++) {
+    const s = db[k] >= silThr;
+    if (s !== cur.sounding) {
+      const tb = 0.5 * (times[k - 1] + times[k]);
+      cur.b = tb;
+      ivs.push(cur);
+      cur = { sounding: s, a: tb, b: duration };
+    }
+  }
+  ivs.push(cur);
+  const merge = (list: Iv[]) => {
+    const out: Iv[] = [];
+    for (const iv of list) {
+      const last = out[out.length - 1];
+      if (last && last.sounding === iv.sounding) last.b = iv.b;
+      else out.push({ ...iv });
+    }
+    return out;
+  };
+  ivs = merge(ivs.map((iv) => (!iv.sounding && iv.b - iv.a < p.minPauseS ? { ...iv, sounding: true } : iv)));
+  ivs = merge(ivs.map((iv) => (iv.sounding && iv.b - iv.a < p.minSoundingS ? { ...iv, sounding: false } : iv)));
+  const sounding = ivs.filter((iv) => iv.sounding);
+  const phonation = sounding.reduce((s, iv) => s + (iv.b - iv.a), 0);
+  const pauses: number[] = [];
+  for (let i = 1; i < ivs.length - 1; i++) if (!ivs[i].sounding) pauses.push(ivs[i].b - ivs[i].a);
+  const inSounding = (t: number) => sounding.some((iv) => t >= iv.a && t <= iv.b);
+
+  // Intensity maxima with parabolic interpolation, kept when above the threshold.
+  const peakT: number[] = [];
+  const peakV: number[] = [];
+  for (let k = 1; k < n - 1; k++) {
+    if (db[k] > db[k - 1] && db[k] >= db[k + 1]) {
+      const d2 = db[k - 1] - 2 * db[k] + db[k + 1];
+      let off = 0;
+      let val = db[k];
+      if (d2 < 0) {
+        off = (0.5 * (db[k - 1] - db[k + 1])) / d2;
+        val = db[k] - 0.25 * (db[k - 1] - db[k + 1]) * off;
+      }
+      const dt = times[k + 1] - times[k];
+      if (val > threshold) {
+        peakT.push(times[k] + off * dt);
+        peakV.push(val);
+      }
+    }
+  }
+  // A peak counts when it stands more than minDip above the lowest frame before the next peak.
+  const valid: number[] = [];
+  const frameStep = (times[n - 1] - times[0]) / (n - 1);
+  let currentInt = peakV[0];
+  let k0 = 0;
+  for (let i = 0; i < peakT.length - 1; i++) {
+    let dip = Infinity;
+    const ta = peakT[i];
+    const tb = peakT[i + 1];
+    while (k0 < n && times[k0] < ta) k0++;
+    for (let k = k0; k < n && times[k] <= tb; k++) if (db[k] < dip) dip = db[k];
+    if (Math.abs(currentInt - dip) > p.minDipDb) valid.push(ta);
+    // Praat: "Get value at time ... Nearest" of the following peak
+    let near = Math.min(n - 1, Math.max(0, Math.round((tb - times[0]) / frameStep)));
+    while (near + 1 < n && Math.abs(times[near + 1] - tb) < Math.abs(times[near] - tb)) near++;
+    while (near > 0 && Math.abs(times[near - 1] - tb) < Math.abs(times[near] - tb)) near--;
+    currentInt = db[near];
+  }
+  const nuclei = valid.filter((t) => isVoiced(t) && inSounding(t));
+  return {
+    n_syllables: nuclei.length,
+    nuclei_times_s: nuclei,
+    n_pauses: pauses.length,
+    pause_durations_s: pauses,
+    phonation_time_s: phonation,
+    sounding_intervals_s: sounding.map((iv) => [iv.a, iv.b]),
+    intensity_max_db: max,
+    intensity_q99_db: q99,
+    peak_threshold_db: threshold,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * Parameters of `mmprep audio`, with the defaults documented in docs/audio.md. The spectral defaults are librosa's
+ * (librosa.feature.mfcc with n_fft 512, hop 160, win 400, 40 Slaney mel bands); the pitch defaults are Praat's
+ * "To Pitch (ac)" standard values except the 65 Hz floor; the syllable-nuclei defaults are de Jong & Wempe (2009).
+ */
+export interface AudioOptions {
+  /** Analysis sample rate in Hz; the input is resampled to it by ffmpeg. */
+  sampleRate: number;
+  /** Audio stream among the file's audio streams (0-based). */
+  stream: number;
+  /** Window length in samples (Hann, periodic, centred in n_fft). */
+  winLength: number;
+  nFft: number;
+  hopLength: number;
+  nMels: number;
+  fmin: number;
+  /** Upper mel edge in Hz; null = sr/2. */
+  fmax: number | null;
+  nMfcc: number;
+  /** power_to_db: clip at (whole-file maximum - topDb); null disables. */
+  topDb: number | null;
+  /** Savitzky-Golay width of the deltas (odd, >= 3). */
+  deltaWidth: number;
+  /** Frame length of RMS and ZCR in samples. */
+  rmsFrameLength: number;
+  f0Floor: number;
+  f0Ceiling: number;
+  /** Praat To Pitch (ac) costs and thresholds. */
+  f0MaxCandidates: number;
+  f0SilenceThreshold: number;
+  f0VoicingThreshold: number;
+  f0OctaveCost: number;
+  f0OctaveJumpCost: number;
+  f0VoicedUnvoicedCost: number;
+  /** Syllable nuclei (de Jong & Wempe 2009). */
+  nucleiSilenceDb: number;
+  nucleiMinDipDb: number;
+  nucleiMinPauseS: number;
+  nucleiMinSoundingS: number;
+  /** Pitch floor of the intensity contour (window 6.4/floor s, step 0.8/floor s). */
+  nucleiIntensityFloor: number;
+  /** Significant digits of floats in the frame records (0 = full precision). */
+  digits: number;
+}
+
+export const AUDIO_DEFAULTS: Readonly<AudioOptions> = Object.freeze({
+  sampleRate: 16000,
+  stream: 0,
+  winLength: 400,
+  nFft: 512,
+  hopLength: 160,
+  nMels: 40,
+  fmin: 0,
+  fmax: null,
+  nMfcc: 13,
+  topDb: 80,
+  deltaWidth: 9,
+  rmsFrameLength: 512,
+  f0Floor: 65,
+  f0Ceiling: 600,
+  f0MaxCandidates: 15,
+  f0SilenceThreshold: 0.03,
+  f0VoicingThreshold: 0.45,
+  f0OctaveCost: 0.01,
+  f0OctaveJumpCost: 0.35,
+  f0VoicedUnvoicedCost: 0.14,
+  nucleiSilenceDb: -25,
+  nucleiMinDipDb: 2,
+  nucleiMinPauseS: 0.3,
+  nucleiMinSoundingS: 0.1,
+  nucleiIntensityFloor: 50,
+  digits: 7,
+});
+
+/** Fills defaults and checks consistency; throws Error with a user-facing message on a bad combination. */
+export function resolveAudioOptions(o: Partial<AudioOptions> = {}): AudioOptions {
+  const r: AudioOptions = { ...AUDIO_DEFAULTS };
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (r as unknown as Record<string, unknown>)[k] = v;
+  const bad = (m: string) => {
+    throw new RangeError(m);
+  };
+  if (!(r.sampleRate >= 1000)) bad(`sample rate must be at least 1000 Hz, got ${r.sampleRate}`);
+  if (!Number.isInteger(r.nFft) || r.nFft < 16 || (r.nFft & (r.nFft - 1)) !== 0) bad(`n_fft must be a power of two >= 16, got ${r.nFft}`);
+  if (!Number.isInteger(r.winLength) || r.winLength < 2 || r.winLength > r.nFft) bad(`win length must be a whole number in 2..n_fft (${r.nFft}), got ${r.winLength}`);
+  if (!Number.isInteger(r.hopLength) || r.hopLength < 1) bad(`hop must be a positive whole number, got ${r.hopLength}`);
+  if (!Number.isInteger(r.nMels) || r.nMels < 1) bad(`n_mels must be a positive whole number, got ${r.nMels}`);
+  if (!Number.isInteger(r.nMfcc) || r.nMfcc < 1 || r.nMfcc > r.nMels) bad(`n_mfcc must be in 1..n_mels (${r.nMels}), got ${r.nMfcc}`);
+  const fmax = r.fmax ?? r.sampleRate / 2;
+  if (!(r.fmin >= 0 && fmax > r.fmin && fmax <= r.sampleRate / 2)) bad(`need 0 <= fmin < fmax <= sr/2, got fmin ${r.fmin}, fmax ${fmax}`);
+  if (!Number.isInteger(r.deltaWidth) || r.deltaWidth < 3 || r.deltaWidth % 2 === 0) bad(`delta width must be an odd whole number >= 3, got ${r.deltaWidth}`);
+  if (!Number.isInteger(r.rmsFrameLength) || r.rmsFrameLength < 2) bad(`RMS frame length must be a whole number >= 2, got ${r.rmsFrameLength}`);
+  if (!(r.f0Floor > 0 && r.f0Ceiling > r.f0Floor)) bad(`need 0 < f0 floor < f0 ceiling, got ${r.f0Floor} and ${r.f0Ceiling}`);
+  if (r.f0Ceiling > r.sampleRate / 2) bad(`f0 ceiling ${r.f0Ceiling} Hz is above the Nyquist frequency ${r.sampleRate / 2} Hz`);
+  if (!Number.isInteger(r.f0MaxCandidates) || r.f0MaxCandidates < 2) bad(`f0 max candidates must be a whole number >= 2, got ${r.f0MaxCandidates}`);
+  if (r.topDb !== null && !(r.topDb >= 0)) bad(`top_db must be >= 0, got ${r.topDb}`);
+  if (!(r.nucleiSilenceDb < 0)) bad(`nuclei silence threshold must be negative dB, got ${r.nucleiSilenceDb}`);
+  if (!Number.isInteger(r.digits) || r.digits < 0 || r.digits > 17) bad(`digits must be a whole number 0..17, got ${r.digits}`);
+  return r;
+}

@@ -1,0 +1,428 @@
+/**
+ * F0 with voicing: Boersma's autocorrelation method as in Praat's "To Pitch (ac)" (P. Boersma 1993, "Accurate
+ * short-term analysis of the fundamental frequency and the harmonics-to-noise ratio of a sampled sound", IFA
+ * Proceedings 17; Praat's Sound_to_Pitch.cpp and Pitch_pathFinder). Per frame: local-mean removal, Hann window of
+ * 3 periods of the floor, autocorrelation by FFT divided by the window's autocorrelation, candidates at the
+ * maxima with sin(x)/x interpolation, then a Viterbi path over the whole file with octave, octave-jump and
+ * voiced/unvoiced costs. Frames sit on our grid (centre sample i*hop) rather than Praat's centred grid.
+ * Departures, for speed: the FFT is the smallest power of two that gives exact lags up to the longest period plus
+ * the interpolation depth, and only each frame's locally best candidate gets Praat's second, sinc-70 refinement
+ * (the others keep the parabolic + sinc-30 estimate, which is what the path finder compares).
+ */
+import FFT from 'fft.js';
+import { FrameStore, type SampleBuffer } from './sample-buffer.js';
+
+export interface PitchParams {
+  sampleRate: number;
+  /** Frame step in samples (frame i centred on sample i*hop). */
+  hop: number;
+  floor: number;
+  ceiling: number;
+  maxCandidates: number;
+  silenceThreshold: number;
+  voicingThreshold: number;
+  octaveCost: number;
+  octaveJumpCost: number;
+  voicedUnvoicedCost: number;
+  /** Periods of the floor per window (Praat ac: 3). */
+  periodsPerWindow?: number;
+}
+
+export interface PitchTrack {
+  /** F0 in Hz per frame; 0 when unvoiced. */
+  f0: Float32Array;
+  /** Strength (normalised autocorrelation) of the chosen candidate; 0 when unvoiced. */
+  strength: Float32Array;
+  /** Strength of the strongest voiced candidate of the frame, chosen or not (0 when none). */
+  maxStrength: Float32Array;
+  n: number;
+}
+
+/** Praat's NUM_interpolate_sinc on a symmetric lag array r[0..rMax] (r[-k] = r[k]), at fractional lag x. */
+export function sincInterpolate(r: Float64Array, rMax: number, x: number, maxDepth: number): number {
+  const midleft = Math.floor(x);
+  const midright = midleft + 1;
+  if (x === midleft) return r[Math.abs(midleft)];
+  if (x >= rMax) return r[rMax];
+  let depth = maxDepth;
+  if (depth > rMax - midleft) depth = rMax - midleft;
+  if (depth < 1) return r[Math.abs(Math.round(x))];
+  const left = midright - depth;
+  const right = midleft + depth;
+  let result = 0;
+  let a = Math.PI * (x - midleft);
+  let halfsina = 0.5 * Math.sin(a);
+  let aa = a / (x - left + 1);
+  let daa = Math.PI / (x - left + 1);
+  let cosaa = Math.cos(aa);
+  let sinaa = Math.sin(aa);
+  let cosdaa = Math.cos(daa);
+  let sindaa = Math.sin(daa);
+  for (let ix = midleft; ix >= left; ix--) {
+    const d = (halfsina / a) * (1 + cosaa);
+    result += r[ix < 0 ? -ix : ix] * d;
+    a += Math.PI;
+    const help = cosaa * cosdaa - sinaa * sindaa;
+    sinaa = cosaa * sindaa + sinaa * cosdaa;
+    cosaa = help;
+    halfsina = -halfsina;
+  }
+  a = Math.PI * (midright - x);
+  halfsina = 0.5 * Math.sin(a);
+  aa = a / (right - x + 1);
+  daa = Math.PI / (right - x + 1);
+  cosaa = Math.cos(aa);
+  sinaa = Math.sin(aa);
+  cosdaa = Math.cos(daa);
+  sindaa = Math.sin(daa);
+  for (let ix = midright; ix <= right; ix++) {
+    const d = (halfsina / a) * (1 + cosaa);
+    result += r[ix] * d;
+    a += Math.PI;
+    const help = cosaa * cosdaa - sinaa * sindaa;
+    sinaa = cosaa * sindaa + sinaa * cosdaa;
+    cosaa = help;
+    halfsina = -halfsina;
+  }
+  return result;
+}
+
+/** Brent's minimiser (golden section + parabolic steps) of f on [a, b]; returns [xmin, fmin]. */
+function brentMinimize(f: (x: number) => number, a: number, b: number, tol: number, maxIter = 60): [number, number] {
+  const CGOLD = 0.381966011250105;
+  let x = a + CGOLD * (b - a);
+  let w = x;
+  let v = x;
+  let fx = f(x);
+  let fw = fx;
+  let fv = fx;
+  let d = 0;
+  let e = 0;
+  for (let it = 0; it < maxIter; it++) {
+    const xm = 0.5 * (a + b);
+    const tol1 = tol * Math.abs(x) + 1e-12;
+    const tol2 = 2 * tol1;
+    if (Math.abs(x - xm) <= tol2 - 0.5 * (b - a)) break;
+    let useGolden = true;
+    if (Math.abs(e) > tol1) {
+      const r = (x - w) * (fx - fv);
+      let q = (x - v) * (fx - fw);
+      let p = (x - v) * q - (x - w) * r;
+      q = 2 * (q - r);
+      if (q > 0) p = -p;
+      q = Math.abs(q);
+      const etemp = e;
+      e = d;
+      if (!(Math.abs(p) >= Math.abs(0.5 * q * etemp) || p <= q * (a - x) || p >= q * (b - x))) {
+        d = p / q;
+        const u = x + d;
+        if (u - a < tol2 || b - u < tol2) d = xm - x >= 0 ? tol1 : -tol1;
+        useGolden = false;
+      }
+    }
+    if (useGolden) {
+      e = x >= xm ? a - x : b - x;
+      d = CGOLD * e;
+    }
+    const u = Math.abs(d) >= tol1 ? x + d : x + (d >= 0 ? tol1 : -tol1);
+    const fu = f(u);
+    if (fu <= fx) {
+      if (u >= x) a = x;
+      else b = x;
+      v = w;
+      fv = fw;
+      w = x;
+      fw = fx;
+      x = u;
+      fx = fu;
+    } else {
+      if (u < x) a = u;
+      else b = u;
+      if (fu <= fw || w === x) {
+        v = w;
+        fv = fw;
+        w = u;
+        fw = fu;
+      } else if (fu <= fv || v === x || v === w) {
+        v = u;
+        fv = fu;
+      }
+    }
+  }
+  return [x, fx];
+}
+
+const log2 = Math.log2;
+
+export class PitchAnalyzer {
+  next = 0;
+  readonly nCand: FrameStore;
+  readonly freq: FrameStore;
+  readonly strength: FrameStore;
+  readonly localPeak: FrameStore;
+  private readonly p: Required<PitchParams>;
+  private readonly nsampPeriod: number;
+  private readonly halfnsampPeriod: number;
+  private readonly nsampWindow: number;
+  private readonly halfnsampWindow: number;
+  private readonly maximumLag: number;
+  private readonly rMax: number;
+  private readonly reach: number;
+  private readonly window: Float64Array;
+  private readonly windowR: Float64Array;
+  private readonly M: number;
+  private readonly fft: FFT;
+  private readonly frameBuf: Float64Array;
+  private readonly spec: Float64Array;
+  private readonly out: number[];
+  private readonly r: Float64Array;
+  private readonly seg: Float64Array;
+  private readonly ceiling: number;
+
+  constructor(params: PitchParams) {
+    this.p = { periodsPerWindow: 3, ...params };
+    const sr = this.p.sampleRate;
+    const ppw = this.p.periodsPerWindow;
+    this.ceiling = Math.min(this.p.ceiling, 0.5 * sr);
+    this.nsampPeriod = Math.floor(sr / this.p.floor);
+    this.halfnsampPeriod = Math.floor(this.nsampPeriod / 2) + 1;
+    const nw = Math.floor((ppw / this.p.floor) * sr);
+    this.halfnsampWindow = Math.floor(nw / 2) - 1;
+    if (this.halfnsampWindow < 2) throw new RangeError('pitch analysis window too short (raise the sample rate or lower the floor)');
+    this.nsampWindow = this.halfnsampWindow * 2;
+    this.maximumLag = Math.min(this.nsampWindow, Math.floor(this.nsampWindow / ppw) + 2);
+    // Smallest FFT whose circular autocorrelation is exact up to maximumLag + 30 (sinc depth of the first pass).
+    let M = 1;
+    while (M - this.nsampWindow < this.maximumLag + 31) M *= 2;
+    this.M = M;
+    this.rMax = Math.min(Math.floor(this.nsampWindow * 0.5), M - this.nsampWindow);
+    this.reach = Math.max(this.halfnsampWindow, this.nsampPeriod) + 1;
+    this.window = new Float64Array(this.nsampWindow);
+    for (let j = 0; j < this.nsampWindow; j++) this.window[j] = 0.5 - 0.5 * Math.cos(((j + 1) * 2 * Math.PI) / (this.nsampWindow + 1));
+    this.fft = new FFT(M);
+    this.frameBuf = new Float64Array(M);
+    this.spec = new Float64Array(M);
+    this.out = this.fft.createComplexArray() as number[];
+    this.r = new Float64Array(this.rMax + 1);
+    this.seg = new Float64Array(2 * this.reach + 2);
+    // Normalised autocorrelation of the window.
+    this.frameBuf.set(this.window);
+    this.autocorrelate();
+    this.windowR = new Float64Array(this.rMax + 1);
+    const a0 = this.out[0];
+    for (let i = 0; i <= this.rMax; i++) this.windowR[i] = this.out[2 * i] / a0;
+    const mc = this.p.maxCandidates;
+    this.nCand = new FrameStore(1);
+    this.freq = new FrameStore(mc);
+    this.strength = new FrameStore(mc);
+    this.localPeak = new FrameStore(1);
+  }
+
+  minNeeded(): number {
+    return this.next * this.p.hop - this.reach;
+  }
+
+  /** frameBuf (length M, zero-padded) -> out: unnormalised circular autocorrelation at out[2*lag]. */
+  private autocorrelate(): void {
+    const { fft, out, spec, M, frameBuf } = this;
+    fft.realTransform(out, frameBuf);
+    const h = M >> 1;
+    for (let k = 0; k <= h; k++) {
+      const re = out[2 * k];
+      const im = out[2 * k + 1];
+      spec[k] = re * re + im * im;
+    }
+    for (let k = 1; k < h; k++) spec[M - k] = spec[k];
+    fft.realTransform(out, spec);
+  }
+
+  pump(buf: SampleBuffer): void {
+    const hop = this.p.hop;
+    const nFrames = buf.total === null ? Infinity : 1 + Math.floor(buf.total / hop);
+    while (this.next < nFrames) {
+      const c = this.next * hop;
+      if (buf.total === null && c + this.reach > buf.end) break;
+      this.frame(buf, c);
+      this.next++;
+    }
+  }
+
+  private frame(buf: SampleBuffer, c: number): void {
+    const { nsampPeriod: P, halfnsampWindow: H, nsampWindow: Nw, window, frameBuf, r, rMax, seg, reach } = this;
+    const vt = this.p.voicingThreshold;
+    const mc = this.p.maxCandidates;
+    const sr = this.p.sampleRate;
+    // Samples c - reach .. c + reach into seg (zeros outside the signal).
+    const s0 = c - reach;
+    const v = buf.view(s0, 2 * reach);
+    const x: Float32Array | Float64Array = v ?? (buf.copy(seg, s0, 2 * reach), seg);
+    // Local mean over one longest period either side (Praat: rightSample - P .. leftSample + P, i.e. c-P .. c+P-1).
+    let sum = 0;
+    for (let i = reach - P; i < reach + P; i++) sum += x[i];
+    const mean = sum / (2 * P);
+    const st = reach - H;
+    for (let j = 0; j < Nw; j++) frameBuf[j] = (x[st + j] - mean) * window[j];
+    // (frameBuf beyond Nw stays zero)
+    let localPeak = 0;
+    const j0 = Math.max(0, H - this.halfnsampPeriod);
+    const j1 = Math.min(Nw - 1, H + this.halfnsampPeriod - 1);
+    for (let j = j0; j <= j1; j++) {
+      const a = Math.abs(frameBuf[j]);
+      if (a > localPeak) localPeak = a;
+    }
+    this.localPeak.data[this.localPeak.push()] = localPeak;
+    const co = this.freq.push();
+    this.strength.push();
+    const cn = this.nCand.push();
+    const F = this.freq.data;
+    const S = this.strength.data;
+    F[co] = 0;
+    S[co] = 0;
+    let n = 1;
+    if (localPeak === 0) {
+      this.nCand.data[cn] = 1;
+      return;
+    }
+    this.autocorrelate();
+    const out = this.out;
+    const a0 = out[0];
+    r[0] = 1;
+    for (let i = 1; i <= rMax; i++) r[i] = out[2 * i] / (a0 * this.windowR[i]);
+    const floor = this.p.floor;
+    const oc = this.p.octaveCost;
+    const lagLimit = Math.min(this.maximumLag, rMax);
+    let bestSlot = -1;
+    let bestScore = -Infinity;
+    let bestLag = 0;
+    const lags = new Float64Array(mc);
+    for (let i = 2; i < lagLimit; i++) {
+      const ri = r[i];
+      if (ri > 0.5 * vt && ri > r[i - 1] && ri >= r[i + 1]) {
+        const dr = 0.5 * (r[i + 1] - r[i - 1]);
+        const d2r = 2 * ri - r[i - 1] - r[i + 1];
+        const lag = i + dr / d2r;
+        const f = sr / lag;
+        let s = sincInterpolate(r, rMax, lag, 30);
+        if (s > 1) s = 1 / s;
+        let place = -1;
+        if (n < mc) {
+          place = n++;
+        } else {
+          let weakest = 2;
+          for (let k = 1; k < mc; k++) {
+            const ls = S[co + k] - oc * log2(floor / F[co + k]);
+            if (ls < weakest) {
+              weakest = ls;
+              place = k;
+            }
+          }
+          if (s - oc * log2(floor / f) <= weakest) place = -1;
+        }
+        if (place >= 0) {
+          F[co + place] = f;
+          S[co + place] = s;
+          lags[place] = i;
+        }
+      }
+    }
+    // Praat's second pass (sinc-70 maximisation), for the locally best candidate only.
+    for (let k = 1; k < n; k++) {
+      const score = S[co + k] - oc * log2(this.ceiling / F[co + k]);
+      if (score > bestScore) {
+        bestScore = score;
+        bestSlot = k;
+        bestLag = lags[k];
+      }
+    }
+    if (bestSlot > 0) {
+      const [xm, fm] = brentMinimize((t) => -sincInterpolate(r, rMax, t, 70), bestLag - 1, bestLag + 1, 1e-7);
+      let ymid = -fm;
+      if (ymid > 1) ymid = 1 / ymid;
+      F[co + bestSlot] = sr / xm;
+      S[co + bestSlot] = ymid;
+    }
+    this.nCand.data[cn] = n;
+  }
+
+  /** Viterbi path over all frames (Praat's Pitch_pathFinder); call after the last pump. */
+  finish(globalPeak: number): PitchTrack {
+    const n = this.next;
+    const mc = this.p.maxCandidates;
+    const f0 = new Float32Array(n);
+    const strength = new Float32Array(n);
+    const maxStrength = new Float32Array(n);
+    const F = this.freq.data;
+    const S = this.strength.data;
+    const NC = this.nCand.data;
+    for (let t = 0; t < n; t++) {
+      let m = 0;
+      for (let k = 1; k < NC[t]; k++) if (F[t * mc + k] <= this.ceiling && S[t * mc + k] > m) m = S[t * mc + k];
+      maxStrength[t] = m;
+    }
+    if (n === 0 || globalPeak === 0) return { f0, strength, maxStrength, n };
+    const { silenceThreshold, voicingThreshold, octaveCost } = this.p;
+    const stepCorrection = 0.01 / (this.p.hop / this.p.sampleRate);
+    const jumpCost = this.p.octaveJumpCost * stepCorrection;
+    const vuCost = this.p.voicedUnvoicedCost * stepCorrection;
+    const ceiling = this.ceiling;
+    const LP = this.localPeak.data;
+    const delta = new Float64Array(n * mc);
+    const psi = new Uint8Array(n * mc);
+    const lf = new Float64Array(n * mc);
+    for (let t = 0; t < n; t++) {
+      const intensity = LP[t] > globalPeak ? 1 : LP[t] / globalPeak;
+      let us = silenceThreshold <= 0 ? 0 : 2 - intensity / (silenceThreshold / (1 + voicingThreshold));
+      us = voicingThreshold + (us > 0 ? us : 0);
+      for (let k = 0; k < NC[t]; k++) {
+        const f = F[t * mc + k];
+        const voiceless = f === 0 || f > ceiling;
+        delta[t * mc + k] = voiceless ? us : S[t * mc + k] - octaveCost * log2(ceiling / f);
+        lf[t * mc + k] = voiceless ? NaN : log2(f);
+      }
+    }
+    for (let t = 1; t < n; t++) {
+      const pb = (t - 1) * mc;
+      const cb = t * mc;
+      const np = NC[t - 1];
+      const cur = new Float64Array(NC[t]);
+      for (let k2 = 0; k2 < NC[t]; k2++) {
+        const l2 = lf[cb + k2];
+        const curVoiceless = Number.isNaN(l2);
+        let maximum = -1e30;
+        let place = 0;
+        for (let k1 = 0; k1 < np; k1++) {
+          const l1 = lf[pb + k1];
+          const prevVoiceless = Number.isNaN(l1);
+          let cost: number;
+          if (curVoiceless) cost = prevVoiceless ? 0 : vuCost;
+          else cost = prevVoiceless ? vuCost : jumpCost * Math.abs(l1 - l2);
+          const value = delta[pb + k1] - cost + delta[cb + k2];
+          if (value > maximum) {
+            maximum = value;
+            place = k1;
+          }
+        }
+        cur[k2] = maximum;
+        psi[cb + k2] = place;
+      }
+      for (let k2 = 0; k2 < NC[t]; k2++) delta[cb + k2] = cur[k2];
+    }
+    let place = 0;
+    let maximum = delta[(n - 1) * mc];
+    for (let k = 1; k < NC[n - 1]; k++) {
+      if (delta[(n - 1) * mc + k] > maximum) {
+        maximum = delta[(n - 1) * mc + k];
+        place = k;
+      }
+    }
+    for (let t = n - 1; t >= 0; t--) {
+      const f = F[t * mc + place];
+      if (f > 0 && f <= ceiling) {
+        f0[t] = f;
+        strength[t] = S[t * mc + place];
+      }
+      place = psi[t * mc + place];
+    }
+    return { f0, strength, maxStrength, n };
+  }
+}

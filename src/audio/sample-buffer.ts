@@ -1,0 +1,107 @@
+/**
+ * A sliding window over a PCM stream: chunks are appended, analysers read any absolute sample range (zeros outside
+ * the signal, like librosa's center=True zero padding) and samples nobody needs any more are dropped, so memory
+ * stays bounded by the longest analysis window, never by the recording.
+ */
+export class SampleBuffer {
+  private data = new Float32Array(1 << 16);
+  /** Absolute index of data[0]. */
+  private base = 0;
+  /** Absolute index one past the last sample received. */
+  end = 0;
+  /** Total samples once the stream has ended (null before). */
+  total: number | null = null;
+  /** First sample of the signal (for edge padding). */
+  first = 0;
+  /** Running min / max / sum over the whole signal (Praat's global peak needs them). */
+  min = Infinity;
+  max = -Infinity;
+  sum = 0;
+
+  append(chunk: Float32Array, keepFrom: number): void {
+    if (this.end === 0 && chunk.length > 0) this.first = chunk[0];
+    let mn = this.min;
+    let mx = this.max;
+    let s = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const v = chunk[i];
+      if (v < mn) mn = v;
+      if (v > mx) mx = v;
+      s += v;
+    }
+    this.min = mn;
+    this.max = mx;
+    this.sum += s;
+    const drop = Math.max(0, Math.min(keepFrom, this.end) - this.base);
+    const live = this.end - this.base - drop;
+    if (drop > 0 || live + chunk.length > this.data.length) {
+      let cap = this.data.length;
+      while (live + chunk.length > cap) cap *= 2;
+      if (cap === this.data.length) {
+        this.data.copyWithin(0, drop, drop + live);
+      } else {
+        const next = new Float32Array(cap);
+        next.set(this.data.subarray(drop, drop + live), 0);
+        this.data = next;
+      }
+      this.base += drop;
+    }
+    this.data.set(chunk, this.end - this.base);
+    this.end += chunk.length;
+  }
+
+  finish(): void {
+    this.total = this.end;
+  }
+
+  /** The last sample of the signal (valid after finish). */
+  get last(): number {
+    return this.end > this.base ? this.data[this.end - 1 - this.base] : 0;
+  }
+
+  /**
+   * Copies samples [start, start+n) into dst[offset..]; positions before 0 or at/after the end of the signal are
+   * zero. Throws when asked for samples already dropped (an analyser bug).
+   */
+  copy(dst: Float64Array | Float32Array, start: number, n: number, offset = 0): void {
+    if (Math.max(start, 0) < Math.min(this.base, start + n)) throw new Error(`SampleBuffer: sample ${start} already dropped (base ${this.base})`);
+    const d = this.data;
+    const b = this.base;
+    const e = this.end;
+    for (let j = 0; j < n; j++) {
+      const a = start + j;
+      dst[offset + j] = a >= 0 && a < e ? d[a - b] : 0;
+    }
+  }
+
+  /** Raw view of [start, start+n) when it lies inside the signal and the buffer, else null. */
+  view(start: number, n: number): Float32Array | null {
+    if (start < this.base || start + n > this.end || start < 0) return null;
+    return this.data.subarray(start - this.base, start - this.base + n);
+  }
+
+  /** Sample at absolute index a with edge padding (first / last sample outside the signal). */
+  edge(a: number): number {
+    if (a < 0) return this.first;
+    if (a >= this.end) return this.last;
+    return this.data[a - this.base];
+  }
+}
+
+/** A growable array of per-frame values (memory grows by the frame values only). */
+export class FrameStore {
+  data: Float32Array;
+  length = 0;
+  constructor(readonly width: number, initialFrames = 1024) {
+    this.data = new Float32Array(width * initialFrames);
+  }
+  /** Room for one more frame; returns its offset into `data`. */
+  push(): number {
+    if ((this.length + 1) * this.width > this.data.length) {
+      const next = new Float32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    return this.length++ * this.width;
+  }
+}

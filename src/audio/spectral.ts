@@ -1,0 +1,166 @@
+/**
+ * Per-frame spectral features on librosa's center=True grid (frame i centred on sample i*hop, zero padding):
+ * log-mel energies (librosa.feature.melspectrogram + power_to_db before the whole-file top_db clip), RMS
+ * (librosa.feature.rms: no window, zero padding) and ZCR (librosa.feature.zero_crossing_rate: edge padding,
+ * |x| <= 1e-10 counts as 0, a crossing is a change of sign bit, mean over the frame).
+ */
+import FFT from 'fft.js';
+import { melFilterBank, type MelBand } from './mel.js';
+import { dctMatrix } from './dct.js';
+import type { AudioOptions } from './options.js';
+import { FrameStore, type SampleBuffer } from './sample-buffer.js';
+
+const AMIN = 1e-10;
+const ZC_THRESHOLD = 1e-10;
+
+export class SpectralAnalyzer {
+  readonly logmel: FrameStore;
+  readonly rms: FrameStore;
+  readonly zcr: FrameStore;
+  /** Index of the next frame to compute. */
+  next = 0;
+  private readonly hop: number;
+  private readonly nFft: number;
+  private readonly half: number;
+  private readonly win: Float64Array;
+  private readonly lpad: number;
+  private readonly fft: FFT;
+  private readonly fftIn: Float64Array;
+  private readonly fftOut: number[];
+  private readonly power: Float64Array;
+  private readonly bands: MelBand[];
+  private readonly L: number;
+  private readonly tmp: Float64Array;
+
+  constructor(private readonly o: AudioOptions) {
+    this.hop = o.hopLength;
+    this.nFft = o.nFft;
+    this.L = o.rmsFrameLength;
+    this.half = Math.max(o.nFft >> 1, o.rmsFrameLength >> 1) + 1;
+    // scipy.signal.get_window('hann', win_length, fftbins=True): periodic Hann; librosa.util.pad_center puts it in
+    // the middle of n_fft with floor((n_fft - win_length) / 2) zeros on the left.
+    this.win = new Float64Array(o.winLength);
+    for (let n = 0; n < o.winLength; n++) this.win[n] = 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / o.winLength);
+    this.lpad = (o.nFft - o.winLength) >> 1;
+    this.fft = new FFT(o.nFft);
+    this.fftIn = new Float64Array(o.nFft);
+    this.fftOut = this.fft.createComplexArray() as number[];
+    this.power = new Float64Array((o.nFft >> 1) + 1);
+    this.bands = melFilterBank(o.sampleRate, o.nFft, o.nMels, o.fmin, o.fmax ?? o.sampleRate / 2);
+    this.logmel = new FrameStore(o.nMels);
+    this.rms = new FrameStore(1);
+    this.zcr = new FrameStore(1);
+    this.tmp = new Float64Array(Math.max(o.nFft, o.rmsFrameLength));
+  }
+
+  /** Earliest absolute sample a future frame may read. */
+  minNeeded(): number {
+    return this.next * this.hop - this.half;
+  }
+
+  /** Computes every frame whose samples have arrived (all remaining frames when the stream has ended). */
+  pump(buf: SampleBuffer): void {
+    const nFrames = buf.total === null ? Infinity : 1 + Math.floor(buf.total / this.hop);
+    while (this.next < nFrames) {
+      const c = this.next * this.hop;
+      if (buf.total === null && c + this.half > buf.end) break;
+      this.frame(buf, c);
+      this.next++;
+    }
+  }
+
+  private frame(buf: SampleBuffer, c: number): void {
+    const { nFft, lpad, win, fftIn, fftOut, power, L } = this;
+    // STFT frame: samples c - nFft/2 .. c + nFft/2 - 1, only the window's non-zero span matters.
+    const s0 = c - (nFft >> 1) + lpad;
+    const wl = win.length;
+    const v = buf.view(s0, wl);
+    if (v) {
+      for (let j = 0; j < wl; j++) fftIn[lpad + j] = v[j] * win[j];
+    } else {
+      buf.copy(fftIn, s0, wl, lpad);
+      for (let j = 0; j < wl; j++) fftIn[lpad + j] *= win[j];
+    }
+    this.fft.realTransform(fftOut, fftIn);
+    const nb = power.length;
+    for (let k = 0; k < nb; k++) {
+      const re = fftOut[2 * k];
+      const im = fftOut[2 * k + 1];
+      power[k] = re * re + im * im;
+    }
+    const lm = this.logmel;
+    const off = lm.push();
+    const d = lm.data;
+    const bands = this.bands;
+    for (let m = 0; m < bands.length; m++) {
+      const b = bands[m];
+      const w = b.weights;
+      let s = 0;
+      for (let k = 0; k < w.length; k++) s += w[k] * power[b.start + k];
+      d[off + m] = 10 * Math.log10(s > AMIN ? s : AMIN);
+    }
+
+    // RMS (zero padding) and ZCR (edge padding) over L samples centred on c.
+    const r0 = c - (L >> 1);
+    const rv = buf.view(r0, L);
+    let x: Float32Array | Float64Array;
+    if (rv) x = rv;
+    else {
+      buf.copy(this.tmp, r0, L);
+      x = this.tmp;
+    }
+    let ss = 0;
+    for (let j = 0; j < L; j++) ss += x[j] * x[j];
+    this.rms.data[this.rms.push()] = Math.sqrt(ss / L);
+
+    let crossings = 0;
+    if (rv) {
+      let prev = rv[0] < -ZC_THRESHOLD ? 1 : 0;
+      for (let j = 1; j < L; j++) {
+        const sgn = rv[j] < -ZC_THRESHOLD ? 1 : 0;
+        crossings += sgn ^ prev;
+        prev = sgn;
+      }
+    } else {
+      let prev = buf.edge(r0) < -ZC_THRESHOLD ? 1 : 0;
+      for (let j = 1; j < L; j++) {
+        const sgn = buf.edge(r0 + j) < -ZC_THRESHOLD ? 1 : 0;
+        crossings += sgn ^ prev;
+        prev = sgn;
+      }
+    }
+    this.zcr.data[this.zcr.push()] = crossings / L;
+  }
+}
+
+/**
+ * MFCC from the stored log-mel frames: librosa's power_to_db top_db clip at (whole-file maximum - top_db), then the
+ * orthonormal DCT-II (librosa.feature.mfcc, dct_type 2, norm 'ortho', no lifter). Returns frame-major n x nMfcc.
+ */
+export function mfccFromLogMel(logmel: FrameStore, nMfcc: number, topDb: number | null): Float64Array {
+  const nMels = logmel.width;
+  const n = logmel.length;
+  const d = logmel.data;
+  let floor = -Infinity;
+  if (topDb !== null && n > 0) {
+    let mx = -Infinity;
+    for (let i = 0; i < n * nMels; i++) if (d[i] > mx) mx = d[i];
+    floor = mx - topDb;
+  }
+  const D = dctMatrix(nMfcc, nMels);
+  const out = new Float64Array(n * nMfcc);
+  const row = new Float64Array(nMels);
+  for (let t = 0; t < n; t++) {
+    for (let m = 0; m < nMels; m++) {
+      const v = d[t * nMels + m];
+      row[m] = v > floor ? v : floor;
+    }
+    for (let k = 0; k < nMfcc; k++) {
+      let s = 0;
+      const base = k * nMels;
+      for (let m = 0; m < nMels; m++) s += D[base + m] * row[m];
+      out[t * nMfcc + k] = s;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,80 @@
+/** Unit checks of the audio library: streaming invariance, short inputs, mel scale, deltas. */
+import { describe, expect, it } from 'vitest';
+import { analyzePcm } from '../src/audio/features.js';
+import { hzToMel, melToHz, melFilterBank } from '../src/audio/mel.js';
+import { deltaFeatures } from '../src/audio/delta.js';
+
+function chunked(x: Float32Array, size: number): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (let i = 0; i < x.length; i += size) out.push(x.slice(i, i + size));
+  return out;
+}
+
+function voiceLike(n: number, sr = 16000): Float32Array {
+  const x = new Float32Array(n);
+  let seed = 12345;
+  for (let i = 0; i < n; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    const t = i / sr;
+    const f = 120 + 30 * Math.sin(2 * Math.PI * 0.7 * t);
+    const env = 0.5 + 0.5 * Math.sin(2 * Math.PI * 3 * t);
+    x[i] = 0.3 * env * Math.sin(2 * Math.PI * f * t) + 0.01 * (seed / 2 ** 32 - 0.5);
+  }
+  return x;
+}
+
+describe('streaming', () => {
+  it('gives identical features whatever the chunk size (memory bounded by the window, not the file)', async () => {
+    const x = voiceLike(16000 * 3 + 77);
+    const a = await analyzePcm(chunked(x, 1 << 16));
+    const b = await analyzePcm(chunked(x, 333));
+    const c = await analyzePcm(chunked(x, 1));
+    for (const other of [b, c]) {
+      expect(other.nFrames).toBe(a.nFrames);
+      expect(Array.from(other.mfcc)).toEqual(Array.from(a.mfcc));
+      expect(Array.from(other.f0)).toEqual(Array.from(a.f0));
+      expect(Array.from(other.rms)).toEqual(Array.from(a.rms));
+      expect(Array.from(other.zcr)).toEqual(Array.from(a.zcr));
+      expect(other.nuclei).toEqual(a.nuclei);
+    }
+    expect(a.nFrames).toBe(1 + Math.floor(x.length / 160));
+  });
+
+  it('short input: fewer than 9 frames gives null deltas with a reason; empty input gives no frames', async () => {
+    const s = await analyzePcm([voiceLike(160 * 5)]);
+    expect(s.nFrames).toBe(6);
+    expect(s.delta).toBeNull();
+    expect(s.delta2).toBeNull();
+    expect(s.deltaReason).toMatch(/fewer than 9 frames/);
+    const e = await analyzePcm([]);
+    expect(e.nFrames).toBe(1);
+    expect(e.nuclei.n_syllables).toBe(0);
+  });
+});
+
+describe('building blocks', () => {
+  it('Slaney mel scale: linear below 1 kHz, 15 mel at 1 kHz, invertible', () => {
+    expect(hzToMel(1000)).toBeCloseTo(15, 12);
+    expect(hzToMel(200)).toBeCloseTo(3, 12);
+    for (const f of [0, 55, 440, 1000, 3000, 8000]) expect(melToHz(hzToMel(f))).toBeCloseTo(f, 9);
+    const bank = melFilterBank(16000, 512, 40, 0, 8000);
+    expect(bank).toHaveLength(40);
+    // Slaney area normalisation: each triangle integrates (over Hz) to about 1.
+    const df = 16000 / 512;
+    for (const b of bank.slice(5)) expect(b.weights.reduce((s, w) => s + w, 0) * df).toBeCloseTo(1, 1);
+  });
+
+  it('deltas: slope of a linear ramp, zero second derivative, constant edges (mode interp)', () => {
+    const n = 20;
+    const x = new Float64Array(n).map((_, i) => 3 * i + 1);
+    const d = deltaFeatures(x, n, 1, 9, 1)!;
+    const d2 = deltaFeatures(x, n, 1, 9, 2)!;
+    for (let i = 0; i < n; i++) {
+      expect(d[i]).toBeCloseTo(3, 12);
+      expect(d2[i]).toBeCloseTo(0, 12);
+    }
+    const q = new Float64Array(n).map((_, i) => i * i);
+    const q2 = deltaFeatures(q, n, 1, 9, 2)!;
+    for (let i = 0; i < n; i++) expect(q2[i]).toBeCloseTo(2, 10);
+  });
+});
