@@ -1,0 +1,73 @@
+/** Decodes only the search windows of one audio stream (input seeks) and finds the tone bursts in them. */
+import { AudioDecoder } from '../media/decode-audio.js';
+import type { ProbeResult } from '../media/probe.js';
+import { ToneScanner, type ToneDetection, type ToneScanOptions } from './tone.js';
+import type { SearchWindow, WindowName } from './windows.js';
+
+export interface AudioScanOptions extends ToneScanOptions {
+  stream?: number;
+  /** Decode rate (default 16000 Hz, raised to keep the tone below a quarter of it). */
+  sampleRate?: number;
+  probed?: ProbeResult;
+  /** Keep up to this many seconds of the first window's samples (for the cross-correlation fallback). */
+  keepS?: number;
+}
+
+export interface AudioWindowResult {
+  window: SearchWindow;
+  detections: Array<ToneDetection & { window: WindowName }>;
+  decoded_s: number;
+}
+
+export interface AudioScan {
+  sampleRate: number;
+  windows: AudioWindowResult[];
+  /** The first window's samples (up to keepS seconds) and the stream time of kept[0]. */
+  kept: Float32Array | null;
+  keptT0: number;
+}
+
+export function decodeRateFor(toneHz: number, requested?: number): number {
+  if (requested) return requested;
+  for (const r of [16000, 24000, 48000, 96000]) if (r >= 4 * toneHz) return r;
+  return 192000;
+}
+
+export async function scanAudioTone(file: string, windows: SearchWindow[], opts: AudioScanOptions = {}): Promise<AudioScan> {
+  const toneHz = opts.toneHz ?? 1000;
+  const sr = decodeRateFor(toneHz, opts.sampleRate);
+  const results: AudioWindowResult[] = [];
+  let kept: Float32Array | null = null;
+  let keptT0 = 0;
+  for (const [wi, w] of windows.entries()) {
+    const dec = await AudioDecoder.open(file, {
+      sampleRate: sr,
+      stream: opts.stream ?? 0,
+      start: w.start_s,
+      duration: w.duration_s ?? undefined,
+      probed: opts.probed,
+      chunkSamples: 65536,
+    });
+    // Times are presentation times on the file's timeline (as ffprobe and the video decoder report them): sample 0
+    // of an unseeked decode is the stream's first sample; an input seek is relative to the file's start time.
+    const t0 = w.start_s > 0 ? w.start_s + (opts.probed?.start_time_s ?? 0) : (dec.info.stream.start_time_s ?? 0);
+    const scanner = new ToneScanner(sr, t0, opts);
+    const keepN = wi === 0 && opts.keepS ? Math.round(opts.keepS * sr) : 0;
+    const keepBuf = keepN ? new Float32Array(keepN) : null;
+    let keptN = 0;
+    for await (const c of dec) {
+      scanner.push(c);
+      if (keepBuf && keptN < keepN) {
+        const take = Math.min(c.length, keepN - keptN);
+        keepBuf.set(c.subarray(0, take), keptN);
+        keptN += take;
+      }
+    }
+    if (keepBuf) {
+      kept = keepBuf.subarray(0, keptN);
+      keptT0 = t0;
+    }
+    results.push({ window: w, detections: scanner.finish().map((d) => ({ ...d, window: w.name })), decoded_s: dec.samples / sr });
+  }
+  return { sampleRate: sr, windows: results, kept, keptT0 };
+}

@@ -1,0 +1,166 @@
+/** Test-time media with known truth for the sync tests (beeps in speech and noise, flash videos). Nothing is committed. */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeAudioToArray } from '../src/media/decode-audio.js';
+import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
+import { FIXTURES } from './helpers/cli.js';
+
+export const SPEECH_DIR = join(FIXTURES, 'sync', 'speech');
+export const SPEECH_CLIPS = ['001.wav', '002.wav', '003.wav', '004.wav', '005.wav'].map((n) => join(SPEECH_DIR, n));
+
+/** Deterministic PRNG (mulberry32) and a Gaussian from it. */
+export function rng(seed: number): { u: () => number; g: () => number } {
+  let a = seed >>> 0;
+  const u = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const g = () => Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
+  return { u, g };
+}
+
+const clipCache = new Map<number, Float32Array[]>();
+export async function speechClips(sr: number): Promise<Float32Array[]> {
+  let c = clipCache.get(sr);
+  if (!c) {
+    c = [];
+    for (const f of SPEECH_CLIPS) c.push((await decodeAudioToArray(f, { sampleRate: sr })).samples);
+    clipCache.set(sr, c);
+  }
+  return c;
+}
+
+/** totalS seconds of the speech clips in a seeded random order with random gaps and gains (no periodicity). */
+export async function speechTrack(sr: number, totalS: number, seed: number): Promise<Float32Array> {
+  const clips = await speechClips(sr);
+  const out = new Float32Array(Math.round(totalS * sr));
+  const r = rng(seed);
+  let pos = Math.round(r.u() * 0.3 * sr);
+  while (pos < out.length) {
+    const c = clips[Math.floor(r.u() * clips.length)];
+    const gain = 0.5 + r.u();
+    for (let i = 0; i < c.length && pos + i < out.length; i++) out[pos + i] += gain * c[i];
+    pos += c.length + Math.round((0.05 + r.u() * 0.6) * sr);
+  }
+  return out;
+}
+
+export function power(x: Float32Array, from = 0, to = x.length): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += x[i] * x[i];
+  return s / Math.max(1, to - from);
+}
+
+export interface Beep {
+  t_s: number;
+  dur_s: number;
+  hz?: number;
+  amp?: number;
+}
+
+/** Adds sine bursts starting at exact (fractional-sample) times. */
+export function addBeeps(x: Float32Array, sr: number, beeps: Beep[]): void {
+  for (const b of beeps) {
+    const hz = b.hz ?? 1000;
+    const amp = b.amp ?? 0.3;
+    const i0 = Math.ceil(b.t_s * sr);
+    const i1 = Math.min(x.length, Math.ceil((b.t_s + b.dur_s) * sr));
+    for (let i = i0; i < i1; i++) x[i] += amp * Math.sin(2 * Math.PI * hz * (i / sr - b.t_s));
+  }
+}
+
+/**
+ * Speech + white noise (noise 10 dB under the speech) with beeps whose power is snrDb above the background's power
+ * measured over the beep's own span.
+ */
+export async function beepInSpeech(sr: number, totalS: number, seed: number, beeps: Beep[], snrDb: number): Promise<Float32Array> {
+  const x = await speechTrack(sr, totalS, seed);
+  const r = rng(seed + 1);
+  const sp = power(x);
+  const nAmp = Math.sqrt(sp / 10);
+  for (let i = 0; i < x.length; i++) x[i] += nAmp * r.g();
+  const scaled: Beep[] = beeps.map((b) => {
+    const bg = power(x, Math.ceil(b.t_s * sr), Math.ceil((b.t_s + b.dur_s) * sr));
+    return { ...b, amp: Math.sqrt(2 * bg * 10 ** (snrDb / 10)) };
+  });
+  addBeeps(x, sr, scaled);
+  let peak = 0;
+  for (const v of x) peak = Math.max(peak, Math.abs(v));
+  if (peak > 0.95) for (let i = 0; i < x.length; i++) x[i] *= 0.95 / peak;
+  return x;
+}
+
+/** A 32-bit float mono WAV. */
+export function writeWavF32(path: string, x: Float32Array, sr: number): void {
+  const h = Buffer.alloc(44);
+  const bytes = x.length * 4;
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + bytes, 4);
+  h.write('WAVE', 8);
+  h.write('fmt ', 12);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(3, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(sr, 24);
+  h.writeUInt32LE(sr * 4, 28);
+  h.writeUInt16LE(4, 32);
+  h.writeUInt16LE(32, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(bytes, 40);
+  writeFileSync(path, Buffer.concat([h, Buffer.from(x.buffer, x.byteOffset, bytes)]));
+}
+
+export function ffmpeg(args: string[], input?: Buffer): void {
+  const r = spawnSync(ffmpegBinaries().ffmpeg.path, ['-nostdin', '-y', '-v', 'error', ...args], { input, maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`ffmpeg ${args.join(' ')} failed: ${r.stderr?.toString()}`);
+}
+
+export const REVERB = 'aecho=0.8:0.9:11|23|37|53:0.35|0.25|0.18|0.1';
+
+/**
+ * A moving scene (drifting bars and a moving blob over noise) with a flash whose brightness follows a camera with a
+ * fully open shutter: a frame exposed over [t, t + 1/fps) shows the fraction of that interval the flash was on, so
+ * flash onsets can fall between frames. kind 'corner': a small bright square in the top-right corner; 'frame': the
+ * whole frame brightens. Encoded to H.264.
+ */
+export function flashVideo(path: string, o: { fpsNum: number; fpsDen: number; seconds: number; flashes: Array<{ t_s: number; dur_s: number }>; kind: 'corner' | 'frame'; w?: number; h?: number; audio?: string }): void {
+  const w = o.w ?? 320;
+  const h = o.h ?? 180;
+  const fps = o.fpsNum / o.fpsDen;
+  const nFrames = Math.round(o.seconds * fps);
+  const frame = Buffer.alloc(w * h);
+  const parts: Buffer[] = [];
+  const r = rng(7);
+  const sq = Math.round(Math.min(w, h) * 0.1);
+  for (let f = 0; f < nFrames; f++) {
+    const t0 = (f * o.fpsDen) / o.fpsNum;
+    const t1 = ((f + 1) * o.fpsDen) / o.fpsNum;
+    let on = 0;
+    for (const fl of o.flashes) on += Math.max(0, Math.min(t1, fl.t_s + fl.dur_s) - Math.max(t0, fl.t_s));
+    on /= t1 - t0;
+    const bx = (w / 2) + (w / 3) * Math.sin(t0 * 1.3);
+    const by = (h / 2) + (h / 3) * Math.cos(t0 * 0.9);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let v = 60 + 40 * Math.sin((x + 40 * t0) / 9) + 25 * Math.sin((y - 25 * t0) / 13);
+        const d2 = (x - bx) ** 2 + (y - by) ** 2;
+        if (d2 < 400) v += 90;
+        v += (r.u() - 0.5) * 12;
+        if (o.kind === 'frame') v = v + on * (235 - v) * 0.85;
+        else if (x >= w - sq - 6 && x < w - 6 && y >= 6 && y < 6 + sq) v = v + on * (250 - v);
+        frame[y * w + x] = Math.max(0, Math.min(255, Math.round(v)));
+      }
+    }
+    parts.push(Buffer.from(frame));
+  }
+  const args = ['-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${w}x${h}`, '-framerate', `${o.fpsNum}/${o.fpsDen}`, '-i', 'pipe:0'];
+  if (o.audio) args.push('-i', o.audio);
+  args.push('-map', '0:v');
+  if (o.audio) args.push('-map', '1:a', '-c:a', 'aac', '-b:a', '128k');
+  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', path);
+  ffmpeg(args, Buffer.concat(parts));
+}

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findToneBursts } from '../src/sync/tone.js';
+import { scanAudioTone } from '../src/sync/scan-audio.js';
+import { probe } from '../src/media/probe.js';
+import { tempDir } from './helpers/cli.js';
+import { addBeeps, beepInSpeech, ffmpeg, REVERB, speechTrack, writeWavF32 } from './sync-media.js';
+
+const tmp = tempDir('mmprep-sync-tone-');
+afterAll(() => tmp.cleanup());
+
+describe('tone-burst onsets in memory', () => {
+  it('finds a clean burst with sub-sample onset and its duration and frequency', () => {
+    const sr = 16000;
+    const x = new Float32Array(sr * 3);
+    addBeeps(x, sr, [{ t_s: 1.23456789, dur_s: 0.2, amp: 0.5 }]);
+    const d = findToneBursts(x, sr);
+    expect(d).toHaveLength(1);
+    expect(Math.abs(d[0].t_s - 1.23456789)).toBeLessThan(1 / sr);
+    expect(d[0].duration_s).toBeCloseTo(0.2, 3);
+    expect(d[0].freq_hz).toBeCloseTo(1000, 1);
+    expect(d[0].level_dbfs).toBeCloseTo(-6.02, 1);
+  });
+
+  it('ignores bursts at another frequency and notes near the tone (987.8 Hz)', async () => {
+    const sr = 16000;
+    const x = await speechTrack(sr, 6, 3);
+    addBeeps(x, sr, [{ t_s: 1, dur_s: 0.3, hz: 2000, amp: 0.3 }, { t_s: 3, dur_s: 0.5, hz: 987.77, amp: 0.3 }]);
+    expect(findToneBursts(x, sr)).toEqual([]);
+    addBeeps(x, sr, [{ t_s: 4.5, dur_s: 0.3, amp: 0.3 }]);
+    const d = findToneBursts(x, sr);
+    expect(d.map((e) => Math.round(e.t_s * 1000))).toEqual([4500]);
+  });
+
+  it('finds bursts across analysis chunk boundaries exactly once', () => {
+    const sr = 16000;
+    const x = new Float32Array(sr * 20);
+    const r = [0.7, 3.95, 7.1, 11.02, 15.5];
+    addBeeps(x, sr, r.map((t) => ({ t_s: t, dur_s: 0.25, amp: 0.2 })));
+    for (let i = 0; i < x.length; i++) x[i] += 0.01 * Math.sin(i * 0.05) * Math.sin(i * 0.0011);
+    const d = findToneBursts(x, sr, 0, { chunkS: 3, maxDurationS: 1 });
+    expect(d.map((e) => e.t_s)).toHaveLength(5);
+    d.forEach((e, i) => expect(Math.abs(e.t_s - r[i])).toBeLessThan(1 / sr));
+  });
+});
+
+describe('tone-burst onsets in encoded speech, noise and reverberation (issue 4 item 4)', () => {
+  const sr = 48000;
+  const truth = 2.3456789;
+  const snrs = [20, 10, 5, 0, -5];
+  const results: Record<string, number> = {};
+  it.each(snrs)('SNR %d dB: WAV, AAC and Opus onsets within 1 ms (SNR >= 0 dB)', async (snr) => {
+    const x = await beepInSpeech(sr, 5, 100 + snr, [{ t_s: truth, dur_s: 0.25 }], snr);
+    const dry = join(tmp.dir, `dry${snr}.wav`);
+    writeWavF32(dry, x, sr);
+    const wet = join(tmp.dir, `wet${snr}.wav`);
+    ffmpeg(['-i', dry, '-af', REVERB, '-c:a', 'pcm_f32le', wet]);
+    const aac = join(tmp.dir, `wet${snr}.m4a`);
+    ffmpeg(['-i', wet, '-c:a', 'aac', '-b:a', '96k', aac]);
+    const opus = join(tmp.dir, `wet${snr}.ogg`);
+    ffmpeg(['-i', wet, '-c:a', 'libopus', '-b:a', '48k', opus]);
+    for (const f of [wet, aac, opus]) {
+      const p = await probe(f);
+      const scan = await scanAudioTone(f, [{ name: 'start', start_s: 0, duration_s: null }], { probed: p });
+      const d = scan.windows[0].detections;
+      const err = d.length ? d[0].t_s - truth : NaN;
+      results[`${snr} ${f.slice(-4)}`] = err * 1000;
+      if (snr >= 0) {
+        expect(d).toHaveLength(1);
+        expect(Math.abs(err)).toBeLessThan(0.001);
+        expect(d[0].snr_db).toBeGreaterThan(snr - 4);
+      } else if (d.length) {
+        expect(Math.abs(err)).toBeLessThan(0.005);
+      }
+    }
+  });
+  afterAll(() => console.log('onset error ms by SNR and format:', JSON.stringify(results)));
+});
