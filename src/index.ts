@@ -10,3 +10,4 @@ export * from './media/decode-video.js';
 export * from './sync/clock.js';
 export * from './agreement/index.js';
 export * from './dataset/extract.js';
+export * from './dataset/index.js';

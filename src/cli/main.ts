@@ -9,8 +9,9 @@ import { reportError, setVerbose } from './run.js';
 import { register as probe } from './probe.js';
 import { register as extract } from './extract.js';
 import { register as agreement } from './agreement.js';
+import { register as dataset } from './dataset.js';
 
-const COMMANDS: Array<(p: Command) => void> = [probe, extract, agreement];
+const COMMANDS: Array<(p: Command) => void> = [probe, extract, agreement, dataset];
 
 export function buildProgram(): Command {
   const program = new Command();

@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { GateError } from '../common/errors.js';
+import { buildDataset, failedSessionsError } from '../dataset/build.js';
+import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES } from '../dataset/features.js';
+import { DEFAULT_SPLIT } from '../dataset/splits.js';
+import { formatReport, parseMaxMissing, validateDataset } from '../dataset/validate.js';
+import { action, choiceOption, numberOption } from './run.js';
+
+interface BuildOpts {
+  features: string;
+  labels: string[];
+  segments: string;
+  audioFeatures: string;
+  faceFeatures: string;
+  faceRate: 'audio' | 'native';
+  split: string;
+  gzip: boolean;
+  shardMb: number;
+  out: string;
+  quiet: boolean;
+}
+
+interface ValidateOpts {
+  json: boolean;
+  minIcc?: number;
+  maxMissing: string[];
+  minLabelCoverage?: number;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+export function register(program: Command): void {
+  const ds = program.command('dataset').description('build JSONL training datasets from extracted features, and validate dataset releases');
+  ds.command('build')
+    .description('one JSON record per segment (words, audio and face sequences with functionals, labels, quality) from a session manifest and extract\'s feature folders')
+    .argument('<manifest>', 'session manifest (CSV or JSONL) as `mmprep extract` reads it')
+    .requiredOption('--features <dir>', 'the output folder of `mmprep extract` (DIR/<session_id>/...)')
+    .option('--labels <file>', 'ratings CSV as `mmprep agreement` reads it, targets = segment ids or with session_id,start_s,end_s columns (repeatable)', collect, [])
+    .option('--segments <mode>', 'utterance | fixed:LEN[:HOP] (seconds) | labels', 'utterance')
+    .option('--audio-features <list>', 'audio fields or groups (all, mfcc, deltas, pitch, energy), or none', DEFAULT_AUDIO_FEATURES)
+    .option('--face-features <list>', 'face fields or groups (pose, eyes, mouth, expr, motion, scores, geometry, landmarks, all), or none', DEFAULT_FACE_FEATURES)
+    .option('--face-rate <rate>', 'audio (resampled onto the 10 ms audio grid) | native (video frames with their times)', choiceOption('--face-rate', ['audio', 'native'] as const), 'audio')
+    .option('--split <spec>', 'speaker-disjoint split fractions (stable hash of speaker_id)', DEFAULT_SPLIT)
+    .option('--gzip', 'write data-*.jsonl.gz', false)
+    .option('--shard-mb <n>', 'start a new data file after this many MB of JSON per split', numberOption('--shard-mb', { min: 0.001 }), 256)
+    .requiredOption('-o, --out <dir>', 'output folder (replaced only when the new build is complete)')
+    .option('--quiet', 'no per-session lines on stderr', false)
+    .action(
+      action(async (manifest: string, o: BuildOpts) => {
+        const r = await buildDataset(manifest, {
+          features: o.features,
+          labels: o.labels,
+          segments: o.segments,
+          audioFeatures: o.audioFeatures,
+          faceFeatures: o.faceFeatures,
+          faceRate: o.faceRate,
+          split: o.split,
+          gzip: o.gzip,
+          shardMb: o.shardMb,
+          out: o.out,
+          onSession: o.quiet ? undefined : (s) => process.stderr.write(`${s.session_id}: ${s.error ? `FAILED: ${s.error}` : `${s.records} records (${s.split})`}\n`),
+        });
+        const m = r.manifest;
+        process.stdout.write(
+          `${r.out}: ${m.counts.records} records from ${m.counts.sessions} sessions (${Object.entries(m.counts.per_split).map(([k, v]) => `${k} ${v.records}`).join(', ')}) in ${m.files.length} data files\n`,
+        );
+        const err = failedSessionsError(m);
+        if (err) throw err;
+      }),
+    );
+  ds.command('validate')
+    .description('check a dataset release (schema, NaN, times, lengths, checksums, speaker leaks, labels, gates); exit 3 naming each failed check')
+    .argument('<dir>', 'dataset folder written by `mmprep dataset build`')
+    .option('--json', 'print the report as JSON', false)
+    .option('--min-icc <x>', 'fail when a label dimension\'s ICC(2,1) is below X (default: no gate)', numberOption('--min-icc', { min: -1, max: 1 }))
+    .option('--max-missing <modality=fraction>', 'fail when more than FRACTION of records lack MODALITY (audio, face, text, labels); repeatable', collect, [])
+    .option('--min-label-coverage <x>', 'fail when a label dimension covers less than this share of records (default: at least one record)', numberOption('--min-label-coverage', { min: 0, max: 1 }))
+    .action(
+      action(async (dir: string, o: ValidateOpts) => {
+        const r = await validateDataset(dir, { minIcc: o.minIcc, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage });
+        process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatReport(r));
+        if (!r.ok) {
+          const bad = r.checks.filter((c) => !c.ok);
+          throw new GateError(`dataset invalid: ${bad.map((c) => `${c.name} (${c.examples.slice(0, 3).join(', ')})`).join('; ')}`);
+        }
+      }),
+    );
+}
