@@ -37,10 +37,10 @@ export interface BuildOptions {
   shardMb?: number;
   out: string;
   /** Called after each session (progress). */
-  onSession?: (s: SessionOutcome) => void;
+  onSession?: (s: DatasetSessionOutcome) => void;
 }
 
-export interface SessionOutcome {
+export interface DatasetSessionOutcome {
   session_id: string;
   speaker_id: string;
   split: string;
@@ -59,7 +59,7 @@ export interface DatasetManifest {
   counts: { records: number; sessions: number; sessions_failed: number; per_split: Record<string, { records: number; sessions: number; speakers: number }> };
   presence: Record<string, number>;
   labels: Array<{ key: string; file: string; dimension: string; categorical: boolean; agreement: unknown; targets: number; targets_used: number }>;
-  sessions: SessionOutcome[];
+  sessions: DatasetSessionOutcome[];
   files: ShardFile[];
   extra_files: Array<{ path: string; bytes: number; sha256: string }>;
 }
@@ -157,14 +157,14 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
   await mkdir(tmp, { recursive: true });
 
   const writer = new SplitShardWriter(tmp, { gzip: opt.gzip, shardBytes: opt.shardMb * 1024 * 1024 });
-  const outcomes: SessionOutcome[] = [];
+  const outcomes: DatasetSessionOutcome[] = [];
   const presence = { audio: 0, face: 0, text: 0, labels: 0 };
   const usedTargets = new Map<string, Set<string>>();
   let total = 0;
   try {
     for (const s of manifest.sessions) {
       const split = splitOf(s.speaker_id, opt.splits);
-      const outcome: SessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split, records: 0, start_s: null, end_s: null, error: null };
+      const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split, records: 0, start_s: null, end_s: null, error: null };
       try {
         await buildSession(s, featuresDir, opt, labelSet, split, outcome, async (rec) => {
           const q = rec.quality as { present: Record<string, boolean> };
@@ -269,7 +269,7 @@ async function buildSession(
   opt: Prepared['options'],
   labelSet: LabelSet | null,
   split: string,
-  outcome: SessionOutcome,
+  outcome: DatasetSessionOutcome,
   emit: (rec: Record<string, unknown>) => Promise<void>,
 ): Promise<void> {
   const dir = join(featuresDir, s.session_id);

@@ -1,6 +1,6 @@
 /** The dataset library: transcripts, `dataset build`, `dataset validate`, and the demo pipeline. */
 export * from './transcripts/index.js';
-export { buildDataset, failedSessionsError, type BuildOptions, type BuildResult, type DatasetManifest, type SessionOutcome } from './build.js';
+export { buildDataset, failedSessionsError, type BuildOptions, type BuildResult, type DatasetManifest, type DatasetSessionOutcome } from './build.js';
 export { validateDataset, formatReport, parseMaxMissing, CHECKS, type CheckResult, type ValidateOptions, type ValidateReport, type CheckName } from './validate.js';
 export { parseSegmentMode, makeSegments, type Segment, type SegmentMode } from './segments.js';
 export { parseSplits, splitOf, speakerPosition, type SplitSpec } from './splits.js';
