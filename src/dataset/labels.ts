@@ -10,10 +10,9 @@ import { basename } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from '../common/errors.js';
 import { readRatings } from '../agreement/read.js';
-import { byTarget } from '../agreement/layout.js';
-import { iccAnova } from '../agreement/icc.js';
-import { krippendorffAlpha } from '../agreement/alpha.js';
-import type { RatingsDimension, RatingsTable } from '../agreement/types.js';
+import { analyzeDimension, type DimensionResult } from '../agreement/analyze.js';
+import { goldLabels } from '../agreement/gold.js';
+import type { RatingsTable } from '../agreement/types.js';
 import { round7 } from './functionals.js';
 
 export interface Gold {
@@ -65,60 +64,38 @@ export interface LabelSet {
   spansBySession: Map<string, LabelTargetSpan[]>;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function agreementOf(d: RatingsDimension, categorical: boolean): DimensionAgreement {
-  const bt = byTarget(d);
+function agreementOf(r: DimensionResult): DimensionAgreement {
+  const categorical = r.data_type === 'categorical';
   const metric = categorical ? 'nominal' : 'interval';
-  const alpha = krippendorffAlpha(bt, metric);
-  if (categorical) {
-    return { icc2: null, icc2_ci95: [null, null], icc2_band: null, alpha: alpha.alpha === null ? null : round7(alpha.alpha), alpha_metric: metric, n_targets: d.targets.length, n_raters: d.raters.length, reason: alpha.reason ?? 'ICC is for numeric ratings' };
-  }
-  const icc = iccAnova(d, bt);
-  const row = icc.rows.find((r) => r.type === 'ICC2');
+  const alpha = r.krippendorff_alpha[metric];
+  const row = r.icc?.rows.find((x) => x.type === 'ICC2');
   const r7 = (v: number | null | undefined) => (v === null || v === undefined ? null : round7(v));
   return {
     icc2: r7(row?.icc),
     icc2_ci95: [r7(row?.ci95[0]), r7(row?.ci95[1])],
     icc2_band: row?.band_judged ?? null,
-    alpha: r7(alpha.alpha),
+    alpha: r7(alpha?.alpha),
     alpha_metric: metric,
-    n_targets: d.targets.length,
-    n_raters: d.raters.length,
-    reason: row?.reason ?? icc.reason ?? alpha.reason ?? null,
+    n_targets: r.n_targets,
+    n_raters: r.n_raters,
+    reason: categorical ? 'ICC is for numeric ratings' : (row?.reason ?? r.icc?.reason ?? alpha?.reason ?? null),
   };
 }
 
-function labelsOf(d: RatingsDimension, table: RatingsTable): Map<string, TargetLabel> {
-  const bt = byTarget(d);
-  const out = new Map<string, TargetLabel>();
-  for (let t = 0; t < bt.nTargets; t++) {
-    const ratings: TargetLabel['ratings'] = [];
-    const vals: number[] = [];
-    for (let j = bt.start[t]; j < bt.start[t + 1]; j++) {
-      const v = bt.value[j];
-      vals.push(v);
-      ratings.push({ rater: d.raters[bt.rater[j]], value: table.categorical && d.categories ? d.categories[v] : v });
-    }
-    if (ratings.length === 0) continue;
-    let gold: Gold;
-    if (table.categorical && d.categories) {
-      const dist: Record<string, number> = {};
-      for (const r of ratings) dist[String(r.value)] = (dist[String(r.value)] ?? 0) + 1;
-      // Majority; ties go to the first category in sorted order (stable, documented).
-      const majority = d.categories.filter((c) => dist[c] !== undefined).reduce((a, c) => (dist[c] > dist[a] ? c : a));
-      gold = { majority, distribution: dist };
-    } else {
-      const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
-      const sd = vals.length > 1 ? Math.sqrt(vals.reduce((a, b) => a + (b - mean) ** 2, 0) / (vals.length - 1)) : null;
-      gold = { mean: round7(mean), median: median(vals), sd: sd === null ? null : round7(sd) };
-    }
-    ratings.sort((a, b) => (a.rater < b.rater ? -1 : a.rater > b.rater ? 1 : 0));
-    out.set(d.targets[t], { target: d.targets[t], gold, ratings });
+/** Gold labels with the raw ratings, from the agreement library's goldLabels (per dimension name). */
+function labelsOf(table: RatingsTable): Map<string, Map<string, TargetLabel>> {
+  const out = new Map<string, Map<string, TargetLabel>>();
+  for (const g of goldLabels(table)) {
+    if (g.n_ratings === 0) continue;
+    let m = out.get(g.dimension);
+    if (!m) out.set(g.dimension, (m = new Map()));
+    const gold: Gold = table.categorical
+      ? { majority: String(g.majority), distribution: g.distribution }
+      : { mean: round7(g.mean as number), median: g.median as number, sd: g.sd === null ? null : round7(g.sd) };
+    const ratings = Object.entries(g.ratings)
+      .map(([rater, value]) => ({ rater, value }))
+      .sort((a, b) => (a.rater < b.rater ? -1 : a.rater > b.rater ? 1 : 0));
+    m.set(g.target, { target: g.target, gold, ratings });
   }
   return out;
 }
@@ -175,9 +152,10 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
       spansBySession.set(s.session_id, list);
     }
     const stem = basename(file).replace(/\.[^.]*$/, '');
+    const gold = labelsOf(table);
     for (const d of table.dimensions) {
       const name = d.name === '' ? stem : d.name;
-      dims.push({ key: name, file, dimension: name, categorical: table.categorical, agreement: agreementOf(d, table.categorical), byTarget: labelsOf(d, table) });
+      dims.push({ key: name, file, dimension: name, categorical: table.categorical, agreement: agreementOf(analyzeDimension(d)), byTarget: gold.get(d.name) ?? new Map() });
     }
   }
   // Disambiguate keys that several files share.
