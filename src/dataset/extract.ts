@@ -5,7 +5,7 @@
  * takes a stable share of the manifest so many machines can split one manifest without talking to each other.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,6 +137,8 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
   const faceWorkers = opts.faceWorkers ?? faceWorkersFor(jobs, cores);
   const errorsPath = join(out, errorsFileName(shard));
   await rm(errorsPath, { force: true });
+  // A run killed while writing its errors file leaves the temp file behind.
+  for (const n of await readdir(out)) if (n.startsWith(`.${errorsFileName(shard)}.`) && n.endsWith('.tmp')) await rm(join(out, n), { force: true });
 
   const progress: ProgressReporter = typeof opts.progress === 'object' ? opts.progress : createProgress(opts.progress ?? 'auto');
   const state: ProgressState = { total: selected.length, done: 0, skipped: 0, failed: 0, running: 0, media_s: 0, elapsed_s: 0 };
