@@ -7,11 +7,13 @@ import { EXIT } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
 import { reportError, setVerbose } from './run.js';
 import { register as probe } from './probe.js';
+import { register as audio } from './audio.js';
 import { register as extract } from './extract.js';
 import { register as agreement } from './agreement.js';
 import { register as dataset } from './dataset.js';
+import { register as demo } from './demo.js';
 
-const COMMANDS: Array<(p: Command) => void> = [probe, extract, agreement, dataset];
+const COMMANDS: Array<(p: Command) => void> = [probe, audio, extract, agreement, dataset, demo];
 
 export function buildProgram(): Command {
   const program = new Command();
