@@ -11,7 +11,7 @@
  * most contested first (SD descending; majority share ascending), with robust outliers of spread (and label targets
  * without a strict majority) marked contested.
  */
-import { tCritical } from './fdist.js';
+import { fUpperTail, tCritical } from './fdist.js';
 import type { ByTarget } from './layout.js';
 import type { RatingsDimension } from './types.js';
 
@@ -28,6 +28,8 @@ export interface RaterDiagnostics {
   agreement_with_majority: number | null;
   drift: number | null;
   drift_n: [number, number] | null;
+  /** Welch t-test p of last third against first third. */
+  drift_p: number | null;
   flags: string[];
 }
 
@@ -144,6 +146,7 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
     let agree: number | null = null;
     let drift: number | null = null;
     let driftN: [number, number] | null = null;
+    let driftP: number | null = null;
     const diffs = categorical ? others[r] : own[r].map((v, i) => v - others[r][i]);
     if (categorical) {
       agree = n ? diffs.reduce((x, y) => x + y, 0) / n : null;
@@ -166,6 +169,7 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
         const last = idx.slice(idx.length - third).map((i) => diffs[i]);
         drift = last.reduce((x, y) => x + y, 0) / third - first.reduce((x, y) => x + y, 0) / third;
         driftN = [third, third];
+        driftP = welchP(first, last);
       }
     }
     out.push({
@@ -179,6 +183,7 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
       agreement_with_majority: agree,
       drift,
       drift_n: driftN,
+      drift_p: driftP,
       flags: [],
     });
   }
@@ -188,6 +193,8 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
   const zBias = robustZ(out.map((o) => o.bias));
   const zCorr = robustZ(out.map((o) => o.corr_loo));
   const zDrift = robustZ(out.map((o) => o.drift));
+  const drifts = out.filter((o) => o.drift !== null).map((o) => Math.abs(o.drift!));
+  const medAbsDrift = drifts.length >= 3 ? median(drifts) : Infinity;
   const zAgree = robustZ(out.map((o) => o.agreement_with_majority));
   out.forEach((o, i) => {
     if (o.n_items < minItems) o.flags.push('few_items');
@@ -195,8 +202,10 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
     if (zb !== null && Math.abs(zb) > FLAG_Z && o.bias_ci95 && (o.bias_ci95[0] > 0 || o.bias_ci95[1] < 0)) o.flags.push('bias');
     const zc = zCorr[i];
     if (zc !== null && zc < -FLAG_Z) o.flags.push('low_correlation');
+    // Drift: significant (Welch p < 0.001) and an outlier among raters (robust z, or at least twice the median
+    // |drift|: one drifting rater also shifts the others' bias against the mean that includes it).
     const zd = zDrift[i];
-    if (zd !== null && Math.abs(zd) > FLAG_Z) o.flags.push('drift');
+    if (o.drift !== null && o.drift_p !== null && o.drift_p < 0.001 && ((zd !== null && Math.abs(zd) > FLAG_Z) || Math.abs(o.drift) >= 2 * medAbsDrift)) o.flags.push('drift');
     const za = zAgree[i];
     if (za !== null && za < -FLAG_Z) o.flags.push('low_agreement');
   });
@@ -272,6 +281,21 @@ export function targetDiagnostics(d: RatingsDimension, bt: ByTarget): TargetDiag
   }
   rows.forEach((r, i) => (r.rank = i + 1));
   return rows;
+}
+
+/** Two-sided Welch t-test p-value (t^2 ~ F(1, df)). */
+function welchP(a: number[], b: number[]): number | null {
+  const mv = (x: number[]) => {
+    const m = x.reduce((s, v) => s + v, 0) / x.length;
+    return [m, x.reduce((s, v) => s + (v - m) ** 2, 0) / (x.length - 1)];
+  };
+  const [ma, va] = mv(a);
+  const [mb, vb] = mv(b);
+  const se2 = va / a.length + vb / b.length;
+  if (!(se2 > 0)) return ma === mb ? 1 : 0;
+  const t2 = (ma - mb) ** 2 / se2;
+  const df = se2 ** 2 / ((va / a.length) ** 2 / (a.length - 1) + (vb / b.length) ** 2 / (b.length - 1));
+  return fUpperTail(t2, 1, df);
 }
 
 function cmpStr(a: string, b: string): number {

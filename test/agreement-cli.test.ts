@@ -1,0 +1,227 @@
+/**
+ * `mmprep agreement` as a user runs it: input errors (exit 2 naming line and column), the gate (exit 3), JSON, gold
+ * labels, dimensions, drift, and the HTML report opened in headless Chromium.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+
+const DATA = join(FIXTURES, 'agreement', 'data');
+let dir: string;
+let cleanup: () => void;
+beforeAll(() => {
+  ({ dir, cleanup } = tempDir('mmprep-agreement-'));
+});
+afterAll(() => cleanup());
+
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+describe('bad input: exit 2, one line naming file, line and column', () => {
+  it('non-numeric rating', async () => {
+    const p = file('nonnum.csv', 'target,rater,rating\na,r1,1\na,r2,2\nb,r1,x3\nb,r2,4\n');
+    const r = await runCli(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`${p}:4, column rating: non-numeric rating 'x3'`);
+  });
+  it('non-numeric rating in a wide file names the rater column; quoted multi-line ids keep line numbers right', async () => {
+    const p = file('nonnum-wide.csv', 'target,A,B\n"multi\nline",1,2\nt2,3,?\n');
+    const r = await runCli(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${p}:4, column B: non-numeric rating '?'`);
+  });
+  it('duplicate (target, rater, dimension)', async () => {
+    const p = file('dup.csv', 'target,rater,rating,dimension\na,r1,1,val\na,r2,2,val\na,r1,1,aro\na,r2,5,aro\nb,r1,3,val\nb,r2,3,val\na,r1,4,val\n');
+    const r = await runCli(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8, column rater: duplicate rating of target 'a' by rater 'r1' in dimension 'val'`));
+  });
+  it('fewer than two raters', async () => {
+    const p = file('one.csv', 'target,rater,rating\na,r1,1\nb,r1,2\n');
+    const r = await runCli(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/fewer than two raters/);
+  });
+  it('empty file and header-only file', async () => {
+    const e = await runCli(['agreement', file('empty.csv', '')]);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/empty\.csv: empty file/);
+    const h = await runCli(['agreement', file('header.csv', 'target,rater,rating\n')]);
+    expect(h.code).toBe(2);
+    expect(h.stderr).toMatch(/header\.csv:2: no ratings/);
+  });
+  it('missing file, malformed CSV, bad option', async () => {
+    const m = await runCli(['agreement', join(dir, 'nope.csv')]);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/nope\.csv: cannot read/);
+    const q = await runCli(['agreement', file('badquote.csv', 'target,A,B\nt1,1,2\nt2,"3,4\n')]);
+    expect(q.code).toBe(2);
+    expect(q.stderr).toMatch(/malformed CSV/);
+    const o = await runCli(['agreement', join(DATA, 'sf_shrout_fleiss_1979.csv'), '--icc-type', 'ICC9']);
+    expect(o.code).toBe(2);
+    for (const x of [m, q]) expect(x.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('output', () => {
+  it('--json is deterministic and carries the psych figures', async () => {
+    const a = await runCli(['agreement', join(DATA, 'sf_shrout_fleiss_1979.csv'), '--json', '--bootstrap', '50', '--seed', '3']);
+    const b = await runCli(['agreement', join(DATA, 'sf_shrout_fleiss_1979.csv'), '--json', '--bootstrap', '50', '--seed', '3']);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    const j = JSON.parse(a.stdout);
+    const icc2 = j.dimensions[0].icc.rows.find((r: { type: string }) => r.type === 'ICC2');
+    expect(icc2.icc).toBeCloseTo(0.289763779527559, 12);
+    expect(j.dimensions[0].krippendorff_alpha.interval.ci95).toHaveLength(2);
+    expect(a.stdout).not.toMatch(/NaN|Infinity/);
+  });
+  it('the table names the dropped targets; --missing model uses them', async () => {
+    const t = await runCli(['agreement', join(DATA, 'miss01_n20_k4_likert_10pct.csv')]);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/14 complete targets, 6 incomplete targets dropped/);
+    const m = await runCli(['agreement', join(DATA, 'miss01_n20_k4_likert_10pct.csv'), '--missing', 'model', '--json']);
+    const j = JSON.parse(m.stdout);
+    expect(j.dimensions[0].icc.method).toBe('reml');
+    expect(j.dimensions[0].icc.rows[1].icc).toBeCloseTo(0.428508189538745, 4);
+  });
+  it('dimensions, order column drift, gold labels (jsonl and csv)', async () => {
+    // rater C drifts upwards over its work; two dimensions
+    let csv = 'dimension,target,rater,rating,order\n';
+    for (let t = 0; t < 30; t++) {
+      const truth = (t * 7) % 5;
+      for (const [r, off] of [['A', 0], ['B', 0], ['C', t >= 20 ? 3 : 0], ['D', 0]] as const) {
+        csv += `valence,item${t},${r},${truth + off + ((t + r.charCodeAt(0)) % 2) * 0.5},${t}\n`;
+        csv += `arousal,item${t},${r},${(t % 3) + (r === 'D' ? 1 : 0)},${t}\n`;
+      }
+    }
+    const p = file('dims.csv', csv);
+    const gj = join(dir, 'gold.jsonl');
+    const gc = join(dir, 'gold.csv');
+    const r = await runCli(['agreement', p, '--json', '--gold', gj]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.dimensions.map((d: { dimension: string }) => d.dimension)).toEqual(['valence', 'arousal']);
+    const c = j.dimensions[0].raters.find((x: { rater: string }) => x.rater === 'C');
+    expect(c.drift).toBeGreaterThan(2);
+    expect(c.flags).toContain('drift');
+    for (const other of ['A', 'B', 'D']) expect(j.dimensions[0].raters.find((x: { rater: string }) => x.rater === other).flags).not.toContain('drift');
+    const d = j.dimensions[1].raters.find((x: { rater: string }) => x.rater === 'D');
+    expect(d.bias).toBeCloseTo(1, 9);
+    const lines = readFileSync(gj, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(60);
+    expect(lines[0]).toMatchObject({ dimension: 'valence', target: 'item0', n_ratings: 4, aggregate: 'mean' });
+    expect(Object.keys(lines[0].ratings)).toEqual(['A', 'B', 'C', 'D']);
+    const r2 = await runCli(['agreement', p, '--gold', gc, '--gold-aggregate', 'median']);
+    expect(r2.code).toBe(0);
+    const g = readFileSync(gc, 'utf8').split('\n');
+    expect(g[0]).toMatch(/^dimension,target,n_ratings,aggregate,label,mean,median/);
+    expect(g).toHaveLength(62);
+  });
+  it('categorical labels: majority gold labels with the distribution', async () => {
+    const gj = join(dir, 'gold-cat.jsonl');
+    const r = await runCli(['agreement', join(DATA, 'cohen_wikipedia_2x2.csv'), '--categorical', '--gold', gj, '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.dimensions[0].cohen_kappa.unweighted.kappa).toBeCloseTo(0.4, 12);
+    expect(j.dimensions[0].icc).toBeNull();
+    const g = JSON.parse(readFileSync(gj, 'utf8').split('\n')[0]);
+    expect(g.aggregate).toBe('majority');
+    expect(Object.values(g.distribution).reduce((a: number, b) => a + (b as number), 0)).toBe(2);
+  });
+});
+
+describe('gate', () => {
+  const sf = join(DATA, 'sf_shrout_fleiss_1979.csv');
+  it('passes with exit 0', async () => {
+    const r = await runCli(['agreement', sf, '--min-icc', '0.25']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Gate: passed/);
+  });
+  it('fails with exit 3 naming the dimension and the figure', async () => {
+    const r = await runCli(['agreement', sf, '--min-icc', '0.5']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/agreement gate failed: dimension '\(all\)' ICC2 0\.2898 < 0\.5/);
+    const lower = await runCli(['agreement', sf, '--min-icc', '0.4', '--icc-type', 'ICC3', '--gate-on', 'lower']);
+    expect(lower.code).toBe(3);
+    expect(lower.stderr).toMatch(/ICC3 lower 95% bound 0\.3425 < 0\.4/);
+    const ok = await runCli(['agreement', sf, '--min-icc', '0.4', '--icc-type', 'ICC3', '--gate-on', 'point']);
+    expect(ok.code).toBe(0);
+    const a = await runCli(['agreement', sf, '--min-alpha', '0.5']);
+    expect(a.code).toBe(3);
+    expect(a.stderr).toMatch(/alpha \(interval\) 0\.1473 < 0\.5/);
+  });
+});
+
+describe('HTML report', () => {
+  it('is self-contained, escapes ids and renders in headless Chromium without console errors', async () => {
+    let csv = 'target,rater,rating\n';
+    const raters = ['<script>alert(1)</script>', 'Ann & "Bo"', "O'Neil", 'plain'];
+    for (let t = 0; t < 40; t++) raters.forEach((r, i) => (csv += `"<b>t${t}</b>","${r.replace(/"/g, '""')}",${(t % 5) + (i === 1 ? 1 : 0) + (t === 7 && i === 2 ? 4 : 0)}\n`));
+    const p = file('xss.csv', csv);
+    const html = join(dir, 'report.html');
+    const r = await runCli(['agreement', p, '--report', html, '--bootstrap', '20']);
+    expect(r.code).toBe(0);
+    const text = readFileSync(html, 'utf8');
+    expect(text).not.toMatch(/<script/i);
+    expect(text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(text).not.toMatch(/https?:\/\//);
+    expect((text.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(1 + 4 + 4 + 1);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+    const chromium = '/usr/bin/chromium';
+    expect(existsSync(chromium), 'Debian package chromium (installed by .ci/run)').toBe(true);
+    const { chromium: pw } = await import('playwright-core');
+    const browser = await pw.launch({
+      executablePath: chromium,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('request', (q) => {
+        if (!q.url().startsWith('file:')) requests.push(q.url());
+      });
+      await page.goto('file://' + html);
+      expect(await page.locator('svg').count()).toBeGreaterThanOrEqual(10);
+      expect(await page.locator('script').count()).toBe(0);
+      expect(await page.locator('body').innerText()).toContain('<script>alert(1)</script>');
+      const shot = await page.screenshot({ fullPage: false });
+      // Count non-white pixels of the screenshot in a second page (a canvas decodes the PNG for us).
+      const probe = await browser.newPage();
+      await probe.setContent(`<img id="i" src="data:image/png;base64,${shot.toString('base64')}">`);
+      const nonWhite = await probe.evaluate(async () => {
+        const img = document.getElementById('i') as HTMLImageElement;
+        await img.decode();
+        const c = document.createElement('canvas');
+        c.width = img.naturalWidth;
+        c.height = img.naturalHeight;
+        const ctx = c.getContext('2d')!;
+        ctx.drawImage(img, 0, 0);
+        const d = ctx.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        let colored = 0;
+        for (let i = 0; i < d.length; i += 4) {
+          if (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240) n++;
+          if (Math.abs(d[i] - d[i + 2]) > 60) colored++;
+        }
+        return { share: n / (d.length / 4), colored };
+      });
+      expect(nonWhite.share).toBeGreaterThan(0.02);
+      expect(nonWhite.colored).toBeGreaterThan(500); // plots (blue/red marks), not just black text
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
