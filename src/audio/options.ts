@@ -75,7 +75,7 @@ export const AUDIO_DEFAULTS: Readonly<AudioOptions> = Object.freeze({
 /** Fills defaults and checks consistency; throws Error with a user-facing message on a bad combination. */
 export function resolveAudioOptions(o: Partial<AudioOptions> = {}): AudioOptions {
   const r: AudioOptions = { ...AUDIO_DEFAULTS };
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (r as unknown as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(o)) if (v !== undefined && k in AUDIO_DEFAULTS) (r as unknown as Record<string, unknown>)[k] = v;
   const bad = (m: string) => {
     throw new RangeError(m);
   };

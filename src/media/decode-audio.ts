@@ -63,6 +63,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
 
   static async open(file: string, opts: AudioDecodeOptions = {}): Promise<AudioDecoder> {
     const p = opts.probed ?? (await probe(file));
+    if (opts.detectTruncation) await checkContainerComplete(file, p);
     const stream = pickStream(p, 'audio', opts.stream ?? 0);
     const sampleRate = opts.sampleRate ?? 16000;
     const info: DecodedAudioInfo = {
@@ -160,6 +161,42 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
         cmd.kill('SIGKILL');
       }
     }
+  }
+}
+
+/**
+ * Container-level truncation checks: an MP4/MOV without its stream index (moov atom) shows no streams at all, and
+ * a WAV whose data chunk is shorter than its header declares (ffprobe then reports the shorter duration).
+ */
+async function checkContainerComplete(file: string, p: ProbeResult): Promise<void> {
+  if (p.streams.length === 0) {
+    const what = /mp4|mov/.test(p.container ?? '') ? ' (no moov atom: truncated or damaged MP4/MOV?)' : ' (truncated or damaged?)';
+    throw new InputError(`no streams ffmpeg can read${what}`, { file });
+  }
+  if (!/(^|,)wav(,|$)/.test(p.container ?? '')) return;
+  const { open } = await import('node:fs/promises');
+  const { resolve } = await import('node:path');
+  const fh = await open(resolve(file), 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const head = Buffer.alloc(Math.min(size, 1 << 16));
+    await fh.read(head, 0, head.length, 0);
+    if (head.length < 12 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') return;
+    let off = 12;
+    while (off + 8 <= head.length) {
+      const id = head.toString('latin1', off, off + 4);
+      const len = head.readUInt32LE(off + 4);
+      if (id === 'data') {
+        // 0 and 0xFFFFFFFF mean "unknown length" (streamed WAV): nothing to check.
+        if (len !== 0 && len !== 0xffffffff && off + 8 + len > size) {
+          throw new InputError(`truncated: the WAV header declares ${len} bytes of audio data but the file holds ${size - off - 8}`, { file });
+        }
+        return;
+      }
+      off += 8 + len + (len & 1);
+    }
+  } finally {
+    await fh.close();
   }
 }
 

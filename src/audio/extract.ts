@@ -1,0 +1,276 @@
+/**
+ * `mmprep audio` as a library: features of one file -> frame records (JSONL or CSV, written atomically or to
+ * stdout) and a summary JSON (duration, voicing, speaking rate, pauses, F0 statistics, openSMILE-style functionals).
+ */
+import { AtomicWriter, writeFileAtomic } from '../common/atomic.js';
+import { openRecordSink, toJsonText, type OutputFormat } from '../common/records.js';
+import { VERSION } from '../common/version.js';
+import { loadClock, type Clock } from '../sync/clock.js';
+import { computeAudioFeatures, type AudioFeatures } from './features.js';
+import { functionals, percentileSorted, type Functionals } from './functionals.js';
+import { num, roundSig } from './format.js';
+import type { AudioOptions } from './options.js';
+
+/** One frame record, as written (before rounding). */
+export interface AudioFrameRecord {
+  t_s: number;
+  t_src_s?: number;
+  mfcc: number[];
+  delta: number[] | null;
+  delta2: number[] | null;
+  delta_reason?: string;
+  f0_hz: number | null;
+  voiced: boolean;
+  voiced_prob: number;
+  rms: number;
+  rms_db: number;
+  zcr: number;
+}
+
+export interface AudioSummary {
+  file: string;
+  mmprep_version: string;
+  duration_s: number;
+  n_samples: number;
+  sample_rate_hz: number;
+  hop_s: number;
+  n_frames: number;
+  source: { stream_index: number | null; codec: string | null; sample_rate_hz: number | null; channels: number | null };
+  resampled: boolean;
+  downmixed: boolean;
+  notes: string[];
+  clipped_ratio: number;
+  t_start_s: number;
+  voiced_ratio: number;
+  n_voiced_frames: number;
+  n_syllables: number;
+  speaking_rate_syl_s: number;
+  articulation_rate_syl_s: number | null;
+  phonation_time_s: number;
+  n_pauses: number;
+  mean_pause_s: number | null;
+  nuclei_times_s: number[];
+  f0_mean_hz: number | null;
+  f0_sd_hz: number | null;
+  f0_min_hz: number | null;
+  f0_max_hz: number | null;
+  f0_p5_hz: number | null;
+  f0_p95_hz: number | null;
+  f0_range_hz: number | null;
+  f0_mean_st: number | null;
+  f0_sd_st: number | null;
+  f0_range_st: number | null;
+  f0_reason: string | null;
+  functionals: Record<string, Functionals>;
+  params: AudioOptions;
+}
+
+const RMS_AMIN = 1e-5;
+/** librosa.amplitude_to_db(rms, ref=1.0, amin=1e-5, top_db=None): floor at -100 dB. */
+export const rmsDb = (r: number) => 20 * Math.log10(r > RMS_AMIN ? r : RMS_AMIN);
+/** Semitones re 100 Hz (Praat's convention). */
+const st = (f: number) => 12 * Math.log2(f / 100);
+
+/** Frame records of computed features (lazily, one object per frame). */
+export function* audioFrameRecords(f: AudioFeatures, clock?: Clock): Generator<AudioFrameRecord> {
+  const k = f.options.nMfcc;
+  for (let i = 0; i < f.nFrames; i++) {
+    const t = (i * f.hop) / f.sampleRate;
+    const rec: AudioFrameRecord = clock ? { t_s: clock(t), t_src_s: t } as AudioFrameRecord : ({ t_s: t } as AudioFrameRecord);
+    rec.mfcc = Array.from(f.mfcc.subarray(i * k, i * k + k));
+    rec.delta = f.delta ? Array.from(f.delta.subarray(i * k, i * k + k)) : null;
+    rec.delta2 = f.delta2 ? Array.from(f.delta2.subarray(i * k, i * k + k)) : null;
+    if (!f.delta) rec.delta_reason = f.deltaReason ?? 'unavailable';
+    rec.f0_hz = f.f0[i] > 0 ? f.f0[i] : null;
+    rec.voiced = f.f0[i] > 0;
+    rec.voiced_prob = f.voicedProb[i];
+    rec.rms = f.rms[i];
+    rec.rms_db = rmsDb(f.rms[i]);
+    rec.zcr = f.zcr[i];
+    yield rec;
+  }
+}
+
+function roundRecord(r: AudioFrameRecord, d: number): AudioFrameRecord {
+  const R = (v: number) => roundSig(v, d);
+  const out: AudioFrameRecord = { t_s: R(r.t_s) } as AudioFrameRecord;
+  if (r.t_src_s !== undefined) out.t_src_s = R(r.t_src_s);
+  out.mfcc = r.mfcc.map(R);
+  out.delta = r.delta && r.delta.map(R);
+  out.delta2 = r.delta2 && r.delta2.map(R);
+  if (r.delta_reason !== undefined) out.delta_reason = r.delta_reason;
+  out.f0_hz = r.f0_hz === null ? null : R(r.f0_hz);
+  out.voiced = r.voiced;
+  out.voiced_prob = R(r.voiced_prob);
+  out.rms = R(r.rms);
+  out.rms_db = R(r.rms_db);
+  out.zcr = R(r.zcr);
+  return out;
+}
+
+/** The JSONL line of a frame (fast path; same text as JSON.stringify of the rounded record). */
+function jsonLine(f: AudioFeatures, i: number, d: number, clock: Clock | undefined, reason: string): string {
+  const k = f.options.nMfcc;
+  const t = (i * f.hop) / f.sampleRate;
+  let s = clock ? `{"t_s":${num(clock(t), d)},"t_src_s":${num(t, d)},"mfcc":[` : `{"t_s":${num(t, d)},"mfcc":[`;
+  const vec = (a: Float64Array) => {
+    let o = '';
+    for (let j = 0; j < k; j++) o += (j ? ',' : '') + num(a[i * k + j], d);
+    return o;
+  };
+  s += vec(f.mfcc) + ']';
+  s += f.delta ? `,"delta":[${vec(f.delta)}]` : ',"delta":null';
+  s += f.delta2 ? `,"delta2":[${vec(f.delta2)}]` : ',"delta2":null';
+  if (!f.delta) s += `,"delta_reason":${reason}`;
+  const v = f.f0[i] > 0;
+  s += `,"f0_hz":${v ? num(f.f0[i], d) : 'null'},"voiced":${v},"voiced_prob":${num(f.voicedProb[i], d)}`;
+  s += `,"rms":${num(f.rms[i], d)},"rms_db":${num(rmsDb(f.rms[i]), d)},"zcr":${num(f.zcr[i], d)}}\n`;
+  return s;
+}
+
+/** Writes the frame records to `out` (atomically; stdout when undefined or '-'). Returns the record count. */
+export async function writeAudioFrames(f: AudioFeatures, out: string | undefined, format: OutputFormat = 'jsonl', clock?: Clock): Promise<number> {
+  const d = f.options.digits;
+  if (format === 'csv') {
+    const sink = await openRecordSink(out, 'csv');
+    try {
+      for (const r of audioFrameRecords(f, clock)) await sink.write(d > 0 ? roundRecord(r, d) : r);
+      await sink.close();
+    } catch (e) {
+      await sink.abort();
+      throw e;
+    }
+    return f.nFrames;
+  }
+  const reason = JSON.stringify(f.deltaReason ?? 'unavailable');
+  const toStdout = out === undefined || out === '-';
+  const w = toStdout ? null : await new AtomicWriter(out).open();
+  const write = async (s: string) => {
+    if (w) await w.write(s);
+    else if (!process.stdout.write(s)) await new Promise<void>((res) => process.stdout.once('drain', () => res()));
+  };
+  try {
+    let block = '';
+    for (let i = 0; i < f.nFrames; i++) {
+      block += jsonLine(f, i, d, clock, reason);
+      if (block.length >= 1 << 16) {
+        await write(block);
+        block = '';
+      }
+    }
+    if (block) await write(block);
+    if (w) await w.commit();
+  } catch (e) {
+    if (w) await w.abort();
+    throw e;
+  }
+  return f.nFrames;
+}
+
+/** The summary object of computed features. */
+export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): AudioSummary {
+  const n = f.nFrames;
+  const sr = f.sampleRate;
+  const hopS = f.hop / sr;
+  const duration = f.nSamples / sr;
+  const time = (i: number) => i * hopS;
+  const nv = Array.from(f.f0).filter((v) => v > 0).length;
+  const voicedF0 = Float64Array.from(Array.from(f.f0).filter((v) => v > 0)).sort();
+  const dec = f.decoded;
+  const notes: string[] = [];
+  if (dec?.resampled) notes.push(`resampled from ${dec.sourceSampleRate} Hz to ${sr} Hz by ffmpeg`);
+  if (dec?.downmixed) notes.push(`downmixed ${dec.sourceChannels} channels to mono (average of the channels, as librosa.to_mono)`);
+  if (f.clippedRatio > 0.001) notes.push(`clipped: ${(100 * f.clippedRatio).toFixed(2)} % of samples at full scale; spectral features and F0 may be distorted`);
+  if (!f.delta) notes.push(`delta and delta2 are null: ${f.deltaReason}`);
+  if (nv === 0) notes.push('no voiced frame: F0 statistics are null');
+
+  const func: Record<string, Functionals> = {};
+  const k = f.options.nMfcc;
+  for (let j = 0; j < k; j++) func[`mfcc_${j}`] = functionals((i) => f.mfcc[i * k + j], n, time);
+  for (const [name, arr] of [['delta', f.delta], ['delta2', f.delta2]] as const) {
+    for (let j = 0; j < k; j++) func[`${name}_${j}`] = arr ? functionals((i) => arr[i * k + j], n, time) : functionals(() => NaN, 0, time);
+  }
+  func.f0_hz = functionals((i) => f.f0[i], n, time, (i) => f.f0[i] > 0);
+  func.voiced_prob = functionals((i) => f.voicedProb[i], n, time);
+  func.rms = functionals((i) => f.rms[i], n, time);
+  func.rms_db = functionals((i) => rmsDb(f.rms[i]), n, time);
+  func.zcr = functionals((i) => f.zcr[i], n, time);
+
+  let f0Stats: Pick<AudioSummary, 'f0_mean_hz' | 'f0_sd_hz' | 'f0_min_hz' | 'f0_max_hz' | 'f0_p5_hz' | 'f0_p95_hz' | 'f0_range_hz' | 'f0_mean_st' | 'f0_sd_st' | 'f0_range_st' | 'f0_reason'>;
+  if (voicedF0.length > 0) {
+    const fs = func.f0_hz;
+    const sts = Array.from(voicedF0, st);
+    const mst = sts.reduce((a, b) => a + b, 0) / sts.length;
+    const sdst = Math.sqrt(sts.reduce((a, b) => a + (b - mst) ** 2, 0) / sts.length);
+    const p5 = percentileSorted(voicedF0, 0.05);
+    const p95 = percentileSorted(voicedF0, 0.95);
+    f0Stats = {
+      f0_mean_hz: fs.mean,
+      f0_sd_hz: fs.sd,
+      f0_min_hz: voicedF0[0],
+      f0_max_hz: voicedF0[voicedF0.length - 1],
+      f0_p5_hz: p5,
+      f0_p95_hz: p95,
+      f0_range_hz: p95 - p5,
+      f0_mean_st: mst,
+      f0_sd_st: sdst,
+      f0_range_st: st(p95) - st(p5),
+      f0_reason: null,
+    };
+  } else {
+    f0Stats = { f0_mean_hz: null, f0_sd_hz: null, f0_min_hz: null, f0_max_hz: null, f0_p5_hz: null, f0_p95_hz: null, f0_range_hz: null, f0_mean_st: null, f0_sd_st: null, f0_range_st: null, f0_reason: 'no voiced frame' };
+  }
+  const nu = f.nuclei;
+  return {
+    file,
+    mmprep_version: VERSION,
+    duration_s: duration,
+    n_samples: f.nSamples,
+    sample_rate_hz: sr,
+    hop_s: hopS,
+    n_frames: n,
+    source: { stream_index: dec?.stream.index ?? null, codec: dec?.stream.codec ?? null, sample_rate_hz: dec?.sourceSampleRate ?? null, channels: dec?.sourceChannels ?? null },
+    resampled: dec?.resampled ?? false,
+    downmixed: dec?.downmixed ?? false,
+    notes,
+    clipped_ratio: f.clippedRatio,
+    t_start_s: clock ? clock(0) : 0,
+    voiced_ratio: n > 0 ? nv / n : 0,
+    n_voiced_frames: nv,
+    n_syllables: nu.n_syllables,
+    speaking_rate_syl_s: duration > 0 ? nu.n_syllables / duration : 0,
+    articulation_rate_syl_s: nu.phonation_time_s > 0 ? nu.n_syllables / nu.phonation_time_s : null,
+    phonation_time_s: nu.phonation_time_s,
+    n_pauses: nu.n_pauses,
+    mean_pause_s: nu.pause_durations_s.length ? nu.pause_durations_s.reduce((a, b) => a + b, 0) / nu.pause_durations_s.length : null,
+    nuclei_times_s: nu.nuclei_times_s.map((t) => Math.round(t * 1000) / 1000),
+    ...f0Stats,
+    functionals: func,
+    params: f.options,
+  };
+}
+
+export interface ExtractAudioOptions extends Partial<AudioOptions> {
+  /** Frame records path; undefined or '-' = stdout; null = do not write frames. */
+  out?: string | null;
+  format?: OutputFormat;
+  /** Summary JSON path (written atomically). */
+  summaryPath?: string;
+  /** Source time -> reference time (see src/sync/clock.ts); or give syncPath. */
+  clock?: Clock;
+  /** A sync.json to take the clock of this file's audio stream from. */
+  syncPath?: string;
+}
+
+/**
+ * Computes the features of `file`, writes the frame records and the summary, and returns the summary. Nothing
+ * is written before the whole file has been analysed, so bad input never leaves a partial output.
+ */
+export async function extractAudio(file: string, opts: ExtractAudioOptions = {}): Promise<AudioSummary> {
+  const clock = opts.clock ?? (opts.syncPath ? await loadClock(opts.syncPath, file, 'audio', opts.stream ?? 0) : undefined);
+  const f = await computeAudioFeatures(file, opts);
+  const summary = summarizeAudio(f, file, clock);
+  if (opts.out !== null) await writeAudioFrames(f, opts.out, opts.format ?? 'jsonl', clock);
+  if (opts.summaryPath) await writeFileAtomic(opts.summaryPath, toJsonText(summary));
+  return summary;
+}

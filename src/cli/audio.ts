@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import { extractAudio } from '../audio/extract.js';
+import { AUDIO_DEFAULTS, resolveAudioOptions, type AudioOptions } from '../audio/options.js';
+import { InputError } from '../common/errors.js';
+import type { OutputFormat } from '../common/records.js';
+import { action, choiceOption, numberOption } from './run.js';
+
+interface Opts extends Partial<AudioOptions> {
+  output?: string;
+  format: OutputFormat;
+  summary?: string;
+  sync?: string;
+  nucleiMinPause?: number;
+  nucleiMinSounding?: number;
+}
+
+const D = AUDIO_DEFAULTS;
+const int = (name: string, min = 1) => numberOption(name, { integer: true, min });
+const pos = (name: string) => numberOption(name, { min: 0 });
+
+export function register(program: Command): void {
+  program
+    .command('audio')
+    .description('per-frame MFCC + deltas, F0 with voicing, RMS, ZCR (JSONL/CSV) and a summary with speaking rate, pauses, F0 statistics and functionals')
+    .argument('<media>', 'audio or video file ffmpeg can read (use ./-name or -- for names beginning with "-")')
+    .option('-o, --output <file>', 'frame records file (default: stdout)')
+    .option('--format <fmt>', 'jsonl or csv', choiceOption('--format', ['jsonl', 'csv'] as const), 'jsonl')
+    .option('--summary <file>', 'write the summary JSON to this file')
+    .option('--stream <n>', 'audio stream (0-based among audio streams)', int('--stream', 0), D.stream)
+    .option('--sync <sync.json>', "put t_s on the sync map's reference clock (t_src_s keeps the source time)")
+    .option('--sr <hz>', 'analysis sample rate (ffmpeg resamples)', int('--sr', 1000), D.sampleRate)
+    .option('--n-fft <n>', 'FFT size (power of two)', int('--n-fft', 16), D.nFft)
+    .option('--win-length <n>', 'Hann window length in samples, centred in n_fft', int('--win-length', 2), D.winLength)
+    .option('--hop <n>', 'hop length in samples (frame i at t = i*hop/sr)', int('--hop', 1), D.hopLength)
+    .option('--n-mels <n>', 'mel bands (Slaney scale, area-normalised)', int('--n-mels', 1), D.nMels)
+    .option('--fmin <hz>', 'lowest mel edge', pos('--fmin'), D.fmin)
+    .option('--fmax <hz>', 'highest mel edge (default sr/2)', pos('--fmax'))
+    .option('--n-mfcc <n>', 'MFCC coefficients', int('--n-mfcc', 1), D.nMfcc)
+    .option('--top-db <db>', 'power_to_db top_db clip below the whole-file maximum (negative = off)', numberOption('--top-db'), D.topDb)
+    .option('--delta-width <n>', 'Savitzky-Golay width of the deltas (odd)', int('--delta-width', 3), D.deltaWidth)
+    .option('--rms-frame-length <n>', 'RMS and ZCR frame length in samples', int('--rms-frame-length', 2), D.rmsFrameLength)
+    .option('--f0-floor <hz>', 'pitch floor', pos('--f0-floor'), D.f0Floor)
+    .option('--f0-ceiling <hz>', 'pitch ceiling', pos('--f0-ceiling'), D.f0Ceiling)
+    .option('--f0-max-candidates <n>', 'pitch candidates per frame (Praat)', int('--f0-max-candidates', 2), D.f0MaxCandidates)
+    .option('--f0-silence-threshold <x>', 'Praat silence threshold (fraction of the global peak)', pos('--f0-silence-threshold'), D.f0SilenceThreshold)
+    .option('--f0-voicing-threshold <x>', 'Praat voicing threshold', pos('--f0-voicing-threshold'), D.f0VoicingThreshold)
+    .option('--f0-octave-cost <x>', 'Praat octave cost per octave', pos('--f0-octave-cost'), D.f0OctaveCost)
+    .option('--f0-octave-jump-cost <x>', 'Praat octave-jump cost', pos('--f0-octave-jump-cost'), D.f0OctaveJumpCost)
+    .option('--f0-voiced-unvoiced-cost <x>', 'Praat voiced/unvoiced transition cost', pos('--f0-voiced-unvoiced-cost'), D.f0VoicedUnvoicedCost)
+    .option('--nuclei-silence-db <db>', 'syllable peaks must exceed the 0.99 intensity quantile plus this (negative dB)', numberOption('--nuclei-silence-db'), D.nucleiSilenceDb)
+    .option('--nuclei-min-dip-db <db>', 'a peak must stand this far above the dip before the next peak', pos('--nuclei-min-dip-db'), D.nucleiMinDipDb)
+    .option('--nuclei-min-pause <s>', 'shortest silence counted as a pause', pos('--nuclei-min-pause'), D.nucleiMinPauseS)
+    .option('--nuclei-min-sounding <s>', 'shortest sounding interval', pos('--nuclei-min-sounding'), D.nucleiMinSoundingS)
+    .option('--nuclei-intensity-floor <hz>', 'pitch floor of the intensity contour (window 6.4/floor s)', pos('--nuclei-intensity-floor'), D.nucleiIntensityFloor)
+    .option('--digits <n>', 'significant digits of floats in the records (0 = full precision)', int('--digits', 0), D.digits)
+    .action(
+      action(async (media: string, o: Opts & { sr: number; hop: number; fmax?: number }) => {
+        const params: Partial<AudioOptions> = {
+          sampleRate: o.sr,
+          stream: o.stream,
+          nFft: o.nFft,
+          winLength: o.winLength,
+          hopLength: o.hop,
+          nMels: o.nMels,
+          fmin: o.fmin,
+          fmax: o.fmax ?? null,
+          nMfcc: o.nMfcc,
+          topDb: o.topDb !== undefined && o.topDb !== null && o.topDb < 0 ? null : o.topDb,
+          deltaWidth: o.deltaWidth,
+          rmsFrameLength: o.rmsFrameLength,
+          f0Floor: o.f0Floor,
+          f0Ceiling: o.f0Ceiling,
+          f0MaxCandidates: o.f0MaxCandidates,
+          f0SilenceThreshold: o.f0SilenceThreshold,
+          f0VoicingThreshold: o.f0VoicingThreshold,
+          f0OctaveCost: o.f0OctaveCost,
+          f0OctaveJumpCost: o.f0OctaveJumpCost,
+          f0VoicedUnvoicedCost: o.f0VoicedUnvoicedCost,
+          nucleiSilenceDb: o.nucleiSilenceDb,
+          nucleiMinDipDb: o.nucleiMinDipDb,
+          nucleiMinPauseS: o.nucleiMinPause,
+          nucleiMinSoundingS: o.nucleiMinSounding,
+          nucleiIntensityFloor: o.nucleiIntensityFloor,
+          digits: o.digits,
+        };
+        try {
+          resolveAudioOptions(params);
+        } catch (e) {
+          throw new InputError(`bad parameters: ${(e as Error).message}`);
+        }
+        await extractAudio(media, { ...params, out: o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync });
+      }),
+    );
+}
