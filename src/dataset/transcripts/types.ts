@@ -20,18 +20,19 @@ export type TranscriptFormat = 'whisper' | 'jsonl' | 'vtt' | 'srt';
 export const TRANSCRIPT_FORMATS: readonly TranscriptFormat[] = ['whisper', 'jsonl', 'vtt', 'srt'];
 
 /**
- * Spreads words over [start, end] in proportion to their letter counts (+1 for the gap after each), the usual fallback
- * when a subtitle gives only cue times.
+ * Spreads words over [start, end] in proportion to their letter counts, with one letter's worth of gap between words
+ * (the first starts at `start`, the last ends at `end`): the usual fallback when a subtitle gives only cue times.
  */
 export function interpolateWords(words: string[], start: number, end: number): TranscriptWord[] {
-  const total = words.reduce((a, w) => a + w.length + 1, 0);
-  if (words.length === 0 || total === 0) return [];
+  if (words.length === 0) return [];
+  const total = words.reduce((a, w) => a + w.length, 0) + words.length - 1;
   const span = Math.max(0, end - start);
   let acc = 0;
-  return words.map((w) => {
-    const a = start + (span * acc) / total;
-    acc += w.length + 1;
-    const b = start + (span * (acc - 1)) / total;
+  return words.map((w, i) => {
+    const a = total > 0 ? start + (span * acc) / total : start;
+    acc += w.length;
+    const b = i === words.length - 1 ? start + span : total > 0 ? start + (span * acc) / total : start;
+    acc += 1;
     return { word: w, start_s: a, end_s: Math.max(a, b) };
   });
 }

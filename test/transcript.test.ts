@@ -1,0 +1,128 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FIXTURES, tempDir } from './helpers/cli.js';
+import { InputError } from '../src/common/errors.js';
+import { readManifest } from '../src/dataset/manifest.js';
+import { detectTranscriptFormat, parseTranscript, readSessionTranscript, readTranscript } from '../src/dataset/transcripts/index.js';
+
+const tmp = tempDir('mmprep-transcript-');
+afterAll(() => tmp.cleanup());
+
+function write(name: string, text: string): string {
+  const p = join(tmp.dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+describe('transcript formats', () => {
+  it('reads Whisper JSON with word timestamps (and fills WhisperX words without times)', async () => {
+    const p = write(
+      'w.json',
+      JSON.stringify({
+        segments: [
+          { start: 1.0, end: 2.5, text: ' ten of clubs', words: [{ word: ' ten', start: 1.0, end: 1.3 }, { word: ' of', start: 1.4, end: 1.5 }, { word: ' clubs', start: 1.7, end: 2.4 }] },
+          { start: 3.0, end: 4.0, text: ' 42 cards', speaker: 'SPEAKER_01', words: [{ word: '42' }, { word: 'cards', start: 3.5, end: 3.9 }] },
+        ],
+      }),
+    );
+    const u = await readTranscript(p);
+    expect(u).toHaveLength(2);
+    expect(u[0]).toMatchObject({ start_s: 1, end_s: 2.5, text: 'ten of clubs', speaker: null, word_timing: 'source' });
+    expect(u[0].words.map((w) => [w.word, w.start_s, w.end_s])).toEqual([
+      ['ten', 1, 1.3],
+      ['of', 1.4, 1.5],
+      ['clubs', 1.7, 2.4],
+    ]);
+    // the untimed "42" is placed between the segment start and the next timed word
+    expect(u[1].speaker).toBe('SPEAKER_01');
+    expect(u[1].words[0].word).toBe('42');
+    expect(u[1].words[0].start_s).toBeCloseTo(3.0, 9);
+    expect(u[1].words[0].end_s).toBeLessThanOrEqual(3.5);
+  });
+
+  it('reads plain JSONL with and without words, and names the bad line', async () => {
+    const p = write('t.jsonl', '{"start":0.5,"end":1.5,"text":"hello there","speaker":"A"}\n\n{"start":2,"end":3,"text":"bye","words":[{"word":"bye","start":2.1,"end":2.6}]}\n');
+    const u = await readTranscript(p);
+    expect(u[0]).toMatchObject({ speaker: 'A', word_timing: 'interpolated' });
+    expect(u[0].words.map((w) => w.word)).toEqual(['hello', 'there']);
+    expect(u[0].words[0].start_s).toBe(0.5);
+    expect(u[0].words[0].end_s).toBeCloseTo(0.5 + 5 / 11, 9); // letters proportional, one letter of gap
+    expect(u[0].words[1].end_s).toBe(1.5);
+    expect(u[1].words).toEqual([{ word: 'bye', start_s: 2.1, end_s: 2.6 }]);
+    const bad = write('bad.jsonl', '{"start":0,"end":1,"text":"a"}\n{"start":"x","end":1,"text":"b"}\n');
+    await expect(readTranscript(bad)).rejects.toThrow(InputError);
+    await expect(readTranscript(bad)).rejects.toMatchObject({ location: { file: bad, line: 2 } });
+  });
+
+  it('reads WebVTT with voice spans and inline word timestamps', async () => {
+    const p = write(
+      'v.vtt',
+      'WEBVTT\n\nNOTE a comment\n\n1\n00:00:01.000 --> 00:00:02.000 align:start\n<v Ann>four <00:00:01.400><c>queen</c> <00:00:01.800>of</v>\n\n00:02.500 --> 00:03.000\nplain &amp; simple\n',
+    );
+    const u = await readTranscript(p);
+    expect(u).toHaveLength(2);
+    expect(u[0]).toMatchObject({ speaker: 'Ann', text: 'four queen of', word_timing: 'source' });
+    expect(u[0].words.map((w) => [w.word, w.start_s, w.end_s])).toEqual([
+      ['four', 1, 1.4],
+      ['queen', 1.4, 1.8],
+      ['of', 1.8, 2],
+    ]);
+    expect(u[1]).toMatchObject({ start_s: 2.5, end_s: 3, text: 'plain & simple', word_timing: 'interpolated' });
+  });
+
+  it('reads SRT (words interpolated over the cue) and rejects a bad timing line', async () => {
+    const p = write('s.srt', '1\n00:00:01,000 --> 00:00:03,000\n<i>seven of</i>\nhearts\n\n2\n00:00:04,000 --> 00:00:05,000\nfive\n');
+    const u = await readTranscript(p);
+    expect(u.map((x) => x.text)).toEqual(['seven of hearts', 'five']);
+    expect(u[0].words[0].start_s).toBe(1);
+    expect(u[0].words[2].end_s).toBe(3);
+    expect(u[1].words).toEqual([{ word: 'five', start_s: 4, end_s: 5 }]);
+    const bad = write('b.srt', '1\n00:00:01,000 --> 00:00:00,500\nx\n');
+    await expect(readTranscript(bad)).rejects.toMatchObject({ location: { line: 2 } });
+    expect(() => parseTranscript('not a vtt\n', 'vtt', 'x.vtt')).toThrow(/WEBVTT/);
+  });
+
+  it('detects formats by extension and content', () => {
+    expect(detectTranscriptFormat('a.json', '{}')).toBe('whisper');
+    expect(detectTranscriptFormat('a.txt', 'WEBVTT\n')).toBe('vtt');
+    expect(detectTranscriptFormat('a.txt', '1\n00:00:01,000 --> 00:00:02,000\nx')).toBe('srt');
+    expect(detectTranscriptFormat('a', '{"segments": []}')).toBe('whisper');
+    expect(detectTranscriptFormat('a', '{"start":1}')).toBe('jsonl');
+    expect(() => detectTranscriptFormat('a.txt', 'hello')).toThrow(InputError);
+  });
+});
+
+describe('transcript clock', () => {
+  it('maps a transcript timed on another role through that stream of sync.json; reference-clock transcripts stay', async () => {
+    const m = await readManifest(join(FIXTURES, 'demo', 'manifest.csv'), { checkFiles: false });
+    const dir = join(tmp.dir, 'sync');
+    mkdirSync(dir);
+    const sync = join(dir, 'sync.json');
+    writeFileSync(
+      sync,
+      JSON.stringify({
+        version: 1,
+        reference: { file: 's02_lav.flac', kind: 'audio', stream: 0 },
+        streams: [
+          { file: 's02_lav.flac', kind: 'audio', stream: 0, offset_s: 0, drift_ppm: null, method: 'reference', confidence: 1 },
+          { file: 's02_camera.mp4', kind: 'audio', stream: 0, offset_s: 0.3, drift_ppm: 100, method: 'tone', confidence: 0.9 },
+        ],
+      }),
+    );
+    const s02 = m.sessions.find((s) => s.session_id === 's02')!;
+    const raw = await readTranscript(s02.transcript!);
+    const mapped = (await readSessionTranscript(s02, sync))!;
+    const k = 1 + 100e-6;
+    expect(mapped[0].start_s).toBeCloseTo(raw[0].start_s * k + 0.3, 9);
+    expect(mapped[1].words[2].end_s).toBeCloseTo(raw[1].words[2].end_s * k + 0.3, 9);
+    // s01 has no transcript_clock: already on the reference clock
+    const s01 = m.sessions.find((s) => s.session_id === 's01')!;
+    expect(await readSessionTranscript(s01, sync)).toEqual(await readTranscript(s01.transcript!));
+    // the known truth of the fixture: s02's utterances on the reference clock
+    const truth = JSON.parse((await import('node:fs')).readFileSync(join(FIXTURES, 'demo', 'truth.json'), 'utf8'));
+    const t02 = truth.sessions.find((s: { session_id: string }) => s.session_id === 's02');
+    const noDrift = (await readSessionTranscript(s02, write('sync2.json', JSON.stringify({ version: 1, reference: { file: 's02_lav.flac', kind: 'audio', stream: 0 }, streams: [{ file: 's02_camera.mp4', kind: 'audio', stream: 0, offset_s: t02.camera_offset_s, drift_ppm: null, method: 'x', confidence: 1 }] }))))!;
+    expect(noDrift.map((u) => u.start_s)).toEqual(t02.utterances.map((u: { start_s: number }) => expect.closeTo(u.start_s, 6)));
+  });
+});
