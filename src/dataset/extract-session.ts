@@ -116,6 +116,14 @@ async function isComplete(dir: string, meta: SessionMeta, inputs: MetaInput[], t
   if (!sameJson(meta.options, options)) return false;
   if (!Array.isArray(meta.inputs) || !sameJson(meta.inputs.map(key), inputs.map(key))) return false;
   if (!Array.isArray(meta.outputs)) return false;
+  // A clock taken from an earlier run's sync.json: that file must still be the same.
+  if (meta.clock?.sync === 'existing') {
+    try {
+      if ((await sha256File(join(dir, 'sync.json'))).sha256 !== meta.clock.sync_sha256) return false;
+    } catch {
+      return false;
+    }
+  }
   for (const o of meta.outputs) {
     try {
       if ((await stat(join(dir, o.file))).size !== o.size_bytes) return false;

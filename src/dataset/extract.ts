@@ -13,7 +13,7 @@ import { Piscina } from 'piscina';
 import { writeFileAtomic } from '../common/atomic.js';
 import { InputError } from '../common/errors.js';
 import { clearSessionOutputs, orderStages, type SessionOutcome, type SessionTask } from './extract-session.js';
-import { loadStages, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
+import { checkStageOptions, loadStages, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
 import { readManifest, type ManifestSession } from './manifest.js';
 import { createProgress, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
 import { selectShard, type Shard } from './shard.js';
@@ -120,6 +120,7 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
       const have = STAGE_NAMES.filter((s) => table[s]);
       throw new InputError(`stage${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not available in this build (available: ${have.length ? have.join(', ') : 'none'}); choose with --only`);
     }
+    await checkStageOptions(stages, opts.stageOptions ?? {});
   }
   const manifest = await readManifest(manifestPath, { refRole: opts.refRole });
   const out = resolve(opts.out);
