@@ -3,8 +3,10 @@
  * progress) does not depend on how each capability is called. Each stage adapter calls the library of its capability
  * (src/sync, src/audio, src/face) and writes its files into the session folder on the session's reference clock.
  */
-import type { SyncMap } from '../sync/clock.js';
-import type { ManifestSession } from './manifest.js';
+import { join } from 'node:path';
+import { InputError } from '../common/errors.js';
+import { clockOf, findSyncEntry, type Clock, type SyncMap } from '../sync/clock.js';
+import type { ManifestMedia, ManifestSession } from './manifest.js';
 
 export const STAGE_NAMES = ['sync', 'audio', 'face'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
@@ -50,7 +52,47 @@ export const STAGE_FILES: Record<StageName, string[]> = {
   face: ['face.jsonl', 'face.summary.json'],
 };
 
+/**
+ * The clock that maps a stream's time onto the session's reference clock: from the session's sync map when there is
+ * one (an error when sync found no offset for the stream), else none (times stay source times; meta.json says so).
+ */
+export function clockFor(ctx: StageContext, m: ManifestMedia): Clock | undefined {
+  if (!ctx.syncMap) return undefined;
+  const e = findSyncEntry(ctx.syncMap, ctx.dir, m.path, m.kind, 0);
+  if (!e) throw new InputError(`${m.role}: the session's sync map has no ${m.kind} stream of this file`, { file: m.given });
+  if (e.offset_s === null) throw new InputError(`${m.role}: sync found no offset for its ${m.kind} stream (${e.method}), so it cannot be put on the reference clock`, { file: m.given });
+  return clockOf(e);
+}
+
+/** The audio the audio stage analyses: the reference role when it is audio, else the session's first audio role. */
+export function referenceAudio(session: ManifestSession): ManifestMedia | undefined {
+  return session.media.find((m) => m.role === session.ref_role && m.kind === 'audio') ?? session.media.find((m) => m.kind === 'audio');
+}
+
+/** audio.jsonl + audio.summary.json from the reference audio role (src/audio). */
+export const audioStage: StageFn = async (ctx) => {
+  const audio = referenceAudio(ctx.session);
+  if (!audio) return { files: [], warnings: ['no audio role: audio stage skipped'] };
+  const clock = clockFor(ctx, audio);
+  // Imported when used: a worker that runs only some stages does not load the others' libraries (Human's models).
+  const { extractAudio } = await import('../audio/extract.js');
+  const summary = await extractAudio(audio.path, {
+    out: join(ctx.dir, 'audio.jsonl'),
+    format: 'jsonl',
+    summaryPath: join(ctx.dir, 'audio.summary.json'),
+    ...(clock ? { clock } : {}),
+  });
+  void summary;
+  return { files: ['audio.jsonl', 'audio.summary.json'] };
+};
+
+/** Checks stage options before any session starts (so a bad --backend is one error, not one per session). */
+export async function checkStageOptions(stages: readonly StageName[], o: StageOptions): Promise<void> {
+  void stages;
+  void o;
+}
+
 /** The stages this build has. Each capability's adapter is added here when its library exists. */
 export async function loadStages(): Promise<StageTable> {
-  return {};
+  return { audio: audioStage };
 }
