@@ -1,0 +1,163 @@
+/** `mmprep audio` end to end (built CLI): outputs, determinism, --sync, and every bad input of issue 2 item 6. */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
+
+const tmp = tempDir('mmprep-audio-');
+const D = tmp.dir;
+const speech = join(FIXTURES, 'audio', 'wav', 'cards_005.flac');
+const p = (name: string) => join(D, name);
+
+beforeAll(() => {
+  ffmpegSync(['-i', speech, '-c:a', 'pcm_s16le', p('speech.wav')]);
+  // truncated WAV: the header still declares the full data chunk
+  copyFileSync(p('speech.wav'), p('truncated.wav'));
+  truncateSync(p('truncated.wav'), Math.floor(statSync(p('speech.wav')).size / 2));
+  // video + AAC audio; a truncated copy without its moov atom, and a faststart copy cut short
+  ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-i', p('speech.wav'), '-t', '3', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', p('av.mp4')]);
+  ffmpegSync(['-i', p('av.mp4'), '-c', 'copy', '-movflags', '+faststart', p('av-fast.mp4')]);
+  copyFileSync(p('av.mp4'), p('truncated.mp4'));
+  truncateSync(p('truncated.mp4'), Math.floor(statSync(p('av.mp4')).size * 0.8));
+  copyFileSync(p('av-fast.mp4'), p('truncated-fast.mp4'));
+  truncateSync(p('truncated-fast.mp4'), Math.floor(statSync(p('av-fast.mp4')).size * 0.8));
+  ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', p('video-only.mp4')]);
+  writeFileSync(p('notes.wav'), 'this is a text file, not audio\n');
+  writeFileSync(p('empty.wav'), '');
+  mkdirSync(p('a-directory.wav'));
+  ffmpegSync(['-f', 'lavfi', '-i', 'anullsrc=r=16000:cl=mono', '-t', '2', '-c:a', 'pcm_s16le', p('silence.wav')]);
+  // clipped: speech amplified 20x (hard clipping at full scale)
+  ffmpegSync(['-i', speech, '-af', 'volume=20', '-c:a', 'pcm_s16le', p('clipped.wav')]);
+  ffmpegSync(['-i', speech, '-ar', '8000', '-c:a', 'pcm_s16le', p('speech-8k.wav')]);
+  ffmpegSync(['-i', speech, '-ar', '48000', '-ac', '2', '-c:a', 'pcm_s16le', p('speech-48k-stereo.wav')]);
+  copyFileSync(p('speech.wav'), p(`-odd name "quoted" it's.wav`));
+});
+afterAll(() => tmp.cleanup());
+
+/** Files in D whose name says they are temp or partial outputs. */
+const leftovers = () => readdirSync(D).filter((f) => f.startsWith('out') || f.endsWith('.tmp'));
+
+describe('mmprep audio: output', () => {
+  it('writes one record per frame and a summary; byte-identical on a second run', async () => {
+    const a = await runCli(['audio', p('speech.wav'), '-o', p('r1.jsonl'), '--summary', p('s1.json')]);
+    expect(a.code, a.stderr).toBe(0);
+    const b = await runCli(['audio', p('speech.wav'), '-o', p('r2.jsonl'), '--summary', p('s2.json')]);
+    expect(b.code).toBe(0);
+    const r1 = readFileSync(p('r1.jsonl'));
+    expect(r1.equals(readFileSync(p('r2.jsonl')))).toBe(true);
+    expect(readFileSync(p('s1.json')).equals(readFileSync(p('s2.json')))).toBe(true);
+    const lines = r1.toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const s = JSON.parse(readFileSync(p('s1.json'), 'utf8'));
+    expect(lines).toHaveLength(1 + Math.floor(s.n_samples / 160));
+    expect(Object.keys(lines[0])).toEqual(['t_s', 'mfcc', 'delta', 'delta2', 'f0_hz', 'voiced', 'voiced_prob', 'rms', 'rms_db', 'zcr']);
+    expect(lines[0].mfcc).toHaveLength(13);
+    expect(lines[5].t_s).toBeCloseTo(0.05, 12);
+    expect(lines.some((l) => l.voiced && l.f0_hz > 60)).toBe(true);
+    expect(s.n_syllables).toBeGreaterThan(5);
+    expect(s.speaking_rate_syl_s).toBeCloseTo(s.n_syllables / s.duration_s, 10);
+    expect(s.functionals.mfcc_0).toMatchObject({ n: lines.length });
+    for (const k of ['mean', 'sd', 'p5', 'p50', 'p95', 'slope_per_s']) expect(typeof s.functionals.rms[k]).toBe('number');
+    expect(s.resampled).toBe(false);
+  });
+
+  it('stdout by default; CSV with flattened columns; --sync puts t_s on the reference clock', async () => {
+    const out = await runCli(['audio', p('speech.wav')]);
+    expect(out.code).toBe(0);
+    expect(out.stdout.split('\n')[0]).toBe(readFileSync(p('r1.jsonl'), 'utf8').split('\n')[0]);
+    const csv = await runCli(['audio', p('speech.wav'), '--format', 'csv']);
+    const header = csv.stdout.split('\n')[0].split(',');
+    expect(header.slice(0, 3)).toEqual(['t_s', 'mfcc_0', 'mfcc_1']);
+    expect(header).toContain('delta2_12');
+    expect(header.slice(-6)).toEqual(['f0_hz', 'voiced', 'voiced_prob', 'rms', 'rms_db', 'zcr']);
+    writeFileSync(
+      p('sync.json'),
+      JSON.stringify({ version: 1, reference: { file: 'speech.wav', kind: 'audio', stream: 0 }, streams: [{ file: 'speech.wav', kind: 'audio', stream: 0, offset_s: 1.5, drift_ppm: 0, method: 'test', confidence: 1 }] }),
+    );
+    const synced = await runCli(['audio', p('speech.wav'), '--sync', p('sync.json'), '--summary', p('s-sync.json')]);
+    expect(synced.code, synced.stderr).toBe(0);
+    const recs = synced.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(recs[10].t_src_s).toBeCloseTo(0.1, 12);
+    expect(recs[10].t_s).toBeCloseTo(1.6, 12);
+    expect(JSON.parse(readFileSync(p('s-sync.json'), 'utf8')).t_start_s).toBe(1.5);
+  });
+
+  it('silence only: valid output, every frame unvoiced, speaking rate 0', async () => {
+    const r = await runCli(['audio', p('silence.wav'), '-o', p('sil.jsonl'), '--summary', p('sil.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    const recs = readFileSync(p('sil.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(recs).toHaveLength(201);
+    expect(recs.every((x) => x.voiced === false && x.f0_hz === null)).toBe(true);
+    const s = JSON.parse(readFileSync(p('sil.json'), 'utf8'));
+    expect(s).toMatchObject({ voiced_ratio: 0, n_syllables: 0, speaking_rate_syl_s: 0, f0_mean_hz: null, f0_reason: 'no voiced frame' });
+  });
+
+  it('a clipped file is analysed and flagged in the summary', async () => {
+    const r = await runCli(['audio', p('clipped.wav'), '-o', p('clip.jsonl'), '--summary', p('clip.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(readFileSync(p('clip.json'), 'utf8'));
+    expect(s.clipped_ratio).toBeGreaterThan(0.01);
+    expect(s.notes.join(' ')).toMatch(/clipped/);
+  });
+
+  it('8 kHz and 48 kHz stereo input are resampled (and downmixed), and the summary says so', async () => {
+    const a = await runCli(['audio', p('speech-8k.wav'), '-o', p('r8.jsonl'), '--summary', p('s8.json')]);
+    expect(a.code, a.stderr).toBe(0);
+    const s8 = JSON.parse(readFileSync(p('s8.json'), 'utf8'));
+    expect(s8).toMatchObject({ resampled: true, downmixed: false, sample_rate_hz: 16000, source: { sample_rate_hz: 8000, channels: 1 } });
+    expect(s8.notes.join(' ')).toMatch(/resampled from 8000 Hz to 16000 Hz/);
+    const b = await runCli(['audio', p('speech-48k-stereo.wav'), '-o', p('r48.jsonl'), '--summary', p('s48.json')]);
+    expect(b.code, b.stderr).toBe(0);
+    const s48 = JSON.parse(readFileSync(p('s48.json'), 'utf8'));
+    expect(s48).toMatchObject({ resampled: true, downmixed: true, source: { sample_rate_hz: 48000, channels: 2 } });
+    expect(s48.notes.join(' ')).toMatch(/downmixed 2 channels/);
+    // Same speech at another rate: about the same duration and F0.
+    const s16 = JSON.parse(readFileSync(p('s1.json'), 'utf8'));
+    expect(Math.abs(s48.duration_s - s16.duration_s)).toBeLessThan(0.01);
+    expect(Math.abs(s48.functionals.f0_hz.p50 - s16.functionals.f0_hz.p50)).toBeLessThan(5);
+  });
+
+  it('a name beginning with "-" and holding spaces and quotes works (after --)', async () => {
+    const name = `-odd name "quoted" it's.wav`;
+    const r = await runCli(['audio', '--summary', p('odd.json'), '--', p(name)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(p('odd.json'), 'utf8')).file).toBe(p(name));
+    const rel = await runCli(['audio', '-o', p('odd.jsonl'), '--', name], { cwd: D });
+    expect(rel.code, rel.stderr).toBe(0);
+    const missing = await runCli(['audio', '--', `-no such "file" it's.wav`], { cwd: D });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`-no such "file" it's.wav`);
+  });
+});
+
+describe('mmprep audio: bad input (one line naming the file, exit 2, nothing partial left)', () => {
+  const cases: Array<[string, string, RegExp]> = [
+    ['missing file', 'does-not-exist.wav', /no such file/],
+    ['a directory', 'a-directory.wav', /is a directory/],
+    ['a text file renamed .wav', 'notes.wav', /not a media file|cannot decode/],
+    ['a video with no audio stream', 'video-only.mp4', /has no audio stream/],
+    ['a zero-length file', 'empty.wav', /empty file/],
+    ['a truncated WAV', 'truncated.wav', /truncated/],
+    ['a truncated MP4 (moov atom lost)', 'truncated.mp4', /truncated|moov/],
+    ['a truncated MP4 (faststart, data cut short)', 'truncated-fast.mp4', /truncated/],
+  ];
+  it.each(cases)('%s', async (_what, name, message) => {
+    const r = await runCli(['audio', p(name), '-o', p('out.jsonl'), '--summary', p('out.summary.json')]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(p(name));
+    expect(lines[0]).toMatch(message);
+    expect(r.stdout).toBe('');
+    expect(existsSync(p('out.jsonl'))).toBe(false);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('bad parameters are exit 2 with one line', async () => {
+    const r = await runCli(['audio', p('speech.wav'), '--n-fft', '500']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/n_fft must be a power of two/);
+    const c = await runCli(['audio', p('speech.wav'), '--format', 'xml']);
+    expect(c.code).toBe(2);
+  });
+});
