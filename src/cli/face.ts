@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { parseFormat, type OutputFormat } from '../common/records.js';
+import { loadClock } from '../sync/clock.js';
+import { FACE_BACKENDS, type FaceBackend } from '../face/backend.js';
+import { DEFAULT_BLINK_EAR, DEFAULT_INFERENCE_SIDE, DEFAULT_MIN_CONFIDENCE, extractFace } from '../face/extract.js';
+import { defaultModelDir } from '../face/models.js';
+import { availableParallelism } from 'node:os';
+import { action, choiceOption, numberOption } from './run.js';
+
+interface FaceCliOptions {
+  output?: string;
+  format: OutputFormat;
+  fps?: number;
+  start?: number;
+  end?: number;
+  maxFaces: number;
+  backend: FaceBackend;
+  minConfidence: number;
+  normalized: boolean;
+  summary?: string;
+  sync?: string;
+  stream: number;
+  workers: number;
+  models?: string;
+  inferenceSide: number;
+  blinkEar: number;
+}
+
+export function register(program: Command): void {
+  program
+    .command('face')
+    .description('per-frame facial landmark series (478-point mesh, head pose, eye/mouth openness, expressions) from a video, as JSONL or CSV')
+    .argument('<video>', 'video file')
+    .option('-o, --output <file>', 'output file (default: stdout; written atomically)')
+    .option('--format <fmt>', 'jsonl or csv', (v) => parseFormatOption(v), 'jsonl' as OutputFormat)
+    .option('--fps <n>', 'resample to this frame rate before analysis (default: every frame)', numberOption('--fps', { min: 0.001 }))
+    .option('--start <s>', 'start time in seconds (default: 0)', numberOption('--start', { min: 0 }))
+    .option('--end <s>', 'end time in seconds, exclusive (default: end of file)', numberOption('--end', { min: 0 }))
+    .option('--max-faces <n>', 'faces tracked per frame', numberOption('--max-faces', { min: 1, integer: true }), 1)
+    .option('--backend <name>', `tfjs backend: ${FACE_BACKENDS.join(', ')}`, choiceOption('--backend', FACE_BACKENDS), 'wasm' as FaceBackend)
+    .option('--min-confidence <p>', 'mesh confidence at or above which a face counts as found', numberOption('--min-confidence', { min: 0, max: 1 }), DEFAULT_MIN_CONFIDENCE)
+    .option('--normalized', 'landmarks as [x/width, y/height, z/width] instead of source pixels', false)
+    .option('--summary <file>', 'also write the per-file summary (JSON) here')
+    .option('--sync <sync.json>', 'put t_s on the session reference clock of this sync map (t_src_s keeps the source time)')
+    .option('--stream <n>', 'video stream, 0-based among video streams', numberOption('--stream', { min: 0, integer: true }), 0)
+    .option('--workers <n>', 'worker threads (0: analyse in the main thread)', numberOption('--workers', { min: 0, max: 64, integer: true }), Math.max(1, availableParallelism()))
+    .option('--models <dir>', `folder with Human's models (default: ${defaultModelDir()})`)
+    .option('--inference-side <px>', 'downscale frames so that the longer side is at most this before inference', numberOption('--inference-side', { min: 64, integer: true }), DEFAULT_INFERENCE_SIDE)
+    .option('--blink-ear <r>', 'blink when the mean eye aspect ratio is below this', numberOption('--blink-ear', { min: 0, max: 1 }), DEFAULT_BLINK_EAR)
+    .action(
+      action(async (video: string, o: FaceCliOptions) => {
+        const clock = o.sync ? await loadClock(o.sync, video, 'video', o.stream) : undefined;
+        await extractFace(video, {
+          out: o.output,
+          format: o.format,
+          summaryPath: o.summary,
+          fps: o.fps,
+          start: o.start,
+          end: o.end,
+          maxFaces: o.maxFaces,
+          backend: o.backend,
+          minConfidence: o.minConfidence,
+          normalized: o.normalized,
+          stream: o.stream,
+          workers: o.workers,
+          modelDir: o.models,
+          inferenceSide: o.inferenceSide,
+          blinkEar: o.blinkEar,
+          clock,
+        });
+      }),
+    );
+}
+
+function parseFormatOption(v: string): OutputFormat {
+  return choiceOption('--format', ['jsonl', 'csv'] as const)(v) && parseFormat(v);
+}

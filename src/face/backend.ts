@@ -1,0 +1,243 @@
+/**
+ * Creating a Human instance on one of the tfjs backends, offline:
+ * - wasm (default): Human's node-wasm build on @tensorflow/tfjs-backend-wasm, with setWasmPaths pointing at the .wasm
+ *   binaries inside node_modules (Human calls tf.setWasmPaths(config.wasmPath)); WASM threads are off (they do not
+ *   work in Node), parallelism comes from worker_threads (see pool.ts);
+ * - cpu: the same build on @tensorflow/tfjs-backend-cpu (pure JS, slow);
+ * - tensorflow / tensorflow-gpu: Human's node / node-gpu builds on @tensorflow/tfjs-node(-gpu), loaded only when the
+ *   user installed them (they download libtensorflow at install time, so they are never our dependencies).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { InputError } from '../common/errors.js';
+import { checkModelDir, defaultModelDir, humanPackageDir, modelBaseUrl, registerFileRouter } from './models.js';
+
+export const FACE_BACKENDS = ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
+export type FaceBackend = (typeof FACE_BACKENDS)[number];
+
+const NODE_PACKAGE: Record<'tensorflow' | 'tensorflow-gpu', string> = {
+  tensorflow: '@tensorflow/tfjs-node',
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+};
+
+/** Which stages run (all on by default; the bench switches them on one by one). */
+export interface FaceStages {
+  mesh: boolean;
+  iris: boolean;
+  expression: boolean;
+}
+
+export interface HumanSetup {
+  backend: FaceBackend;
+  modelDir?: string;
+  maxFaces: number;
+  /** Human's own detector/mesh cut-off; kept low so that --min-confidence decides face_found. */
+  detectorMinConfidence: number;
+  stages?: Partial<FaceStages>;
+}
+
+/** The parts of Human's API we use (typed here so we do not depend on its bundled .d.ts). */
+export interface HumanFace {
+  score: number;
+  boxScore: number;
+  faceScore: number;
+  box: [number, number, number, number];
+  mesh: Array<[number, number, number?]>;
+  rotation?: { angle: { roll: number; yaw: number; pitch: number } } | null;
+  emotion?: Array<{ score: number; emotion: string }>;
+}
+export interface HumanInstance {
+  version: string;
+  config: Record<string, unknown>;
+  tf: TfLike;
+  load(): Promise<void>;
+  detect(input: unknown): Promise<{ face: HumanFace[]; error?: string | null }>;
+  models: { loaded?: () => string[] };
+}
+export interface TfLike {
+  version_core?: string;
+  version?: Record<string, string>;
+  tensor3d(values: Float32Array | Int32Array, shape: [number, number, number], dtype?: string): { dispose(): void };
+  getBackend(): string;
+  env(): { set(flag: string, v: unknown): void };
+  io: Parameters<typeof registerFileRouter>[0] & { getLoadHandlers(url: string): unknown[] };
+  engine(): { registryFactory: Record<string, unknown> };
+}
+
+export function isFaceBackend(v: string): v is FaceBackend {
+  return (FACE_BACKENDS as readonly string[]).includes(v);
+}
+
+/** A require() that resolves from the user's project (cwd) first, then from mmprep's own location. */
+function resolveOptional(pkg: string): string | null {
+  for (const from of [join(process.cwd(), 'package.json'), join(humanPackageDir(), 'package.json')]) {
+    try {
+      return createRequire(from).resolve(pkg);
+    } catch {
+      /* try next */
+    }
+  }
+  return null;
+}
+
+export function installHint(backend: 'tensorflow' | 'tensorflow-gpu'): string {
+  const pkg = NODE_PACKAGE[backend];
+  return `backend '${backend}' needs ${pkg}, which is not installed: run \`npm install ${pkg}@4.22.0\` (it downloads libtensorflow${backend === 'tensorflow-gpu' ? ' with CUDA' : ''}), or use --backend wasm`;
+}
+
+/** Path of the .wasm binaries shipped by @tensorflow/tfjs-backend-wasm (trailing slash, as setWasmPaths wants). */
+export function wasmDir(humanRequire: NodeRequire): string {
+  return dirname(humanRequire.resolve('@tensorflow/tfjs-backend-wasm')) + '/';
+}
+
+function packageVersion(req: NodeRequire, pkg: string): string | null {
+  try {
+    const main = req.resolve(pkg);
+    let d = dirname(main);
+    for (let i = 0; i < 5; i++) {
+      const pj = join(d, 'package.json');
+      if (existsSync(pj)) {
+        const j = JSON.parse(readFileSync(pj, 'utf8')) as { name?: string; version?: string };
+        if (j.name === pkg) return j.version ?? null;
+      }
+      d = dirname(d);
+    }
+  } catch {
+    /* not installed */
+  }
+  return null;
+}
+
+/** Loads Human's build for the backend; throws InputError when a backend's package is missing. */
+function loadHumanModule(backend: FaceBackend): { Human: new (cfg: Record<string, unknown>) => HumanInstance; req: NodeRequire } {
+  const dist = join(humanPackageDir(), 'dist');
+  if (backend === 'tensorflow' || backend === 'tensorflow-gpu') {
+    const p = resolveOptional(NODE_PACKAGE[backend]);
+    if (!p) throw new InputError(installHint(backend));
+    // Human's node builds `require('@tensorflow/tfjs-node')` from its own folder; point that at the user's copy.
+    const req = createRequire(p);
+    const file = join(dist, backend === 'tensorflow' ? 'human.node.js' : 'human.node-gpu.js');
+    const humanReq = createRequire(file);
+    let mod: { Human?: unknown; default?: unknown };
+    try {
+      mod = humanReq(file) as { Human?: unknown };
+    } catch (e) {
+      throw new InputError(`backend '${backend}': ${NODE_PACKAGE[backend]} is installed but failed to load (${(e as Error).message.split('\n')[0]})`);
+    }
+    void req;
+    return { Human: (mod.Human ?? mod.default) as new (cfg: Record<string, unknown>) => HumanInstance, req: humanReq };
+  }
+  const file = join(dist, 'human.node-wasm.js');
+  const humanReq = createRequire(file);
+  if (backend === 'cpu') humanReq('@tensorflow/tfjs-backend-cpu'); // registers 'cpu' with the same tfjs-core instance
+  const mod = humanReq(file) as { Human?: unknown; default?: unknown };
+  return { Human: (mod.Human ?? mod.default) as new (cfg: Record<string, unknown>) => HumanInstance, req: humanReq };
+}
+
+/** Versions of what a backend runs on (for `mmprep doctor` and the summary). */
+export function backendVersions(backend: FaceBackend): Record<string, string | null> {
+  const dist = join(humanPackageDir(), 'dist');
+  const req = createRequire(join(dist, 'human.node-wasm.js'));
+  const v: Record<string, string | null> = {
+    '@vladmandic/human': packageVersion(req, '@vladmandic/human') ?? JSON.parse(readFileSync(join(humanPackageDir(), 'package.json'), 'utf8')).version,
+    '@tensorflow/tfjs-core': packageVersion(req, '@tensorflow/tfjs-core'),
+  };
+  if (backend === 'wasm') v['@tensorflow/tfjs-backend-wasm'] = packageVersion(req, '@tensorflow/tfjs-backend-wasm');
+  if (backend === 'cpu') v['@tensorflow/tfjs-backend-cpu'] = packageVersion(req, '@tensorflow/tfjs-backend-cpu');
+  if (backend === 'tensorflow' || backend === 'tensorflow-gpu') {
+    const p = resolveOptional(NODE_PACKAGE[backend]);
+    v[NODE_PACKAGE[backend]] = p ? packageVersion(createRequire(p), NODE_PACKAGE[backend]) : null;
+  }
+  return v;
+}
+
+/** Human's configuration for per-frame analysis: every result comes from the frame itself (no caches, no skipping). */
+export function humanConfig(setup: HumanSetup, modelDir: string, wasmPath: string): Record<string, unknown> {
+  const st: FaceStages = { mesh: true, iris: true, expression: true, ...setup.stages };
+  return {
+    backend: setup.backend,
+    modelBasePath: modelBaseUrl(modelDir),
+    wasmPath,
+    debug: false,
+    async: false,
+    warmup: 'none',
+    // Human's whole-frame cache returns the previous frame's results while the image changes little: off.
+    cacheSensitivity: 0,
+    cacheModels: false,
+    skipAllowed: false,
+    filter: { enabled: false },
+    face: {
+      enabled: true,
+      detector: {
+        modelPath: 'blazeface.json',
+        // Rotate the face crop upright from the detector's eye line before the mesh (better landmarks under roll).
+        rotation: true,
+        maxDetected: setup.maxFaces,
+        skipFrames: 0,
+        skipTime: 0,
+        minConfidence: setup.detectorMinConfidence,
+        iouThreshold: 0.1,
+        return: false,
+      },
+      mesh: { enabled: st.mesh, modelPath: 'facemesh.json' },
+      attention: { enabled: false },
+      iris: { enabled: st.mesh && st.iris, modelPath: 'iris.json' },
+      // minConfidence -1: Human then reports all seven probabilities, not only those above a cut-off.
+      emotion: { enabled: st.expression, modelPath: 'emotion.json', skipFrames: 0, skipTime: 0, minConfidence: -1 },
+      description: { enabled: false },
+      antispoof: { enabled: false },
+      liveness: { enabled: false },
+    },
+    body: { enabled: false },
+    hand: { enabled: false },
+    object: { enabled: false },
+    gesture: { enabled: false },
+    segmentation: { enabled: false },
+  };
+}
+
+/**
+ * Creates and loads a Human instance. Throws InputError for a missing model folder or backend package, and when a
+ * model or the backend fails to initialise (Human itself only logs those).
+ */
+export async function createHuman(setup: HumanSetup): Promise<HumanInstance> {
+  const modelDir = checkModelDir(setup.modelDir ?? defaultModelDir());
+  const { Human, req } = loadHumanModule(setup.backend);
+  const wasmPath = setup.backend === 'wasm' ? wasmDir(req) : '';
+  const human = new Human(humanConfig(setup, modelDir, wasmPath));
+  const tf = human.tf;
+  // WASM threads need SharedArrayBuffer workers that tfjs cannot start in Node: use the single-threaded SIMD binary.
+  if (setup.backend === 'wasm') tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  // tfjs-node registers its own file:// router; the wasm/cpu builds have none, so we add ours.
+  if (tf.io.getLoadHandlers(modelBaseUrl(modelDir) + 'facemesh.json').length === 0) registerFileRouter(tf.io);
+  const log = console.log;
+  const warn = console.warn;
+  const errs: string[] = [];
+  // Human reports load failures through its own log (console) instead of throwing; capture them.
+  console.log = (...a: unknown[]) => errs.push(a.map(String).join(' '));
+  console.warn = console.log;
+  try {
+    await human.load();
+    // Initialises the backend (Human does it lazily in detect()).
+    const probe = tf.tensor3d(new Float32Array(3 * 8 * 8), [8, 8, 3]);
+    await human.detect(probe);
+    probe.dispose();
+  } finally {
+    console.log = log;
+    console.warn = warn;
+  }
+  const want = setup.backend === 'tensorflow-gpu' ? 'tensorflow' : setup.backend;
+  if (tf.getBackend() !== want) {
+    throw new InputError(`backend '${setup.backend}' failed to initialise${errs.length ? ` (${errs[errs.length - 1].slice(0, 200)})` : ''}`);
+  }
+  const bad = errs.find((e) => /error/i.test(e));
+  if (bad) throw new InputError(`cannot load face models from ${modelDir} (${bad.slice(0, 200)})`);
+  return human;
+}
+
+/** Throws the install hint when an opt-in backend's package is not installed (checked before any work starts). */
+export function loadableBackendCheck(backend: FaceBackend): void {
+  if (!isFaceBackend(backend)) throw new InputError(`unknown backend '${String(backend)}' (expected ${FACE_BACKENDS.join(', ')})`);
+  if ((backend === 'tensorflow' || backend === 'tensorflow-gpu') && !resolveOptional(NODE_PACKAGE[backend])) throw new InputError(installHint(backend));
+}

@@ -1,0 +1,84 @@
+/**
+ * One frame through Human: RGB pixels in, raw per-face results out (inference-image pixels). Runs in a worker thread
+ * (worker.ts) or in-process. Stateless between frames: Human's detector runs on every frame and its caches are off
+ * (backend.ts), so a frame's result depends on that frame only, whichever worker analyses it (determinism).
+ */
+import { createHuman, type HumanInstance, type HumanSetup } from './backend.js';
+
+export const EXPRESSIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
+export type Expression = (typeof EXPRESSIONS)[number];
+
+export interface FrameTask {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** One face as Human reports it, in the inference image's pixels. */
+export interface RawFace {
+  det_score: number;
+  mesh_score: number;
+  /** [x, y, w, h] */
+  box: [number, number, number, number];
+  /** Flat [x0, y0, z0, x1, ...]: 478 points with iris, 468 without, empty when the mesh is off. */
+  mesh: Float64Array;
+  /** Radians, Human's convention (face/angles.ts). */
+  yaw: number | null;
+  pitch: number | null;
+  roll: number | null;
+  /** Probabilities in EXPRESSIONS order, null when the expression stage is off. */
+  expr: number[] | null;
+}
+
+export interface FrameResult {
+  faces: RawFace[];
+  /** Milliseconds spent in Human for this frame. */
+  ms: number;
+}
+
+export class FaceEngine {
+  private constructor(readonly human: HumanInstance) {}
+
+  static async create(setup: HumanSetup): Promise<FaceEngine> {
+    return new FaceEngine(await createHuman(setup));
+  }
+
+  async analyse(task: FrameTask): Promise<FrameResult> {
+    const t0 = performance.now();
+    const { data, width, height } = task;
+    const px = new Float32Array(width * height * 3);
+    for (let i = 0; i < px.length; i++) px[i] = data[i];
+    const tensor = this.human.tf.tensor3d(px, [height, width, 3], 'float32');
+    let res;
+    try {
+      res = await this.human.detect(tensor);
+    } finally {
+      tensor.dispose();
+    }
+    if (res.error) throw new Error(`face analysis failed: ${res.error}`);
+    const faces: RawFace[] = res.face.map((f) => {
+      const mesh = new Float64Array(f.mesh.length * 3);
+      f.mesh.forEach((p, i) => {
+        mesh[3 * i] = p[0];
+        mesh[3 * i + 1] = p[1];
+        mesh[3 * i + 2] = p[2] ?? 0;
+      });
+      let expr: number[] | null = null;
+      if (f.emotion && f.emotion.length) {
+        expr = EXPRESSIONS.map((name) => f.emotion?.find((e) => e.emotion === name)?.score ?? 0);
+      }
+      const a = f.rotation?.angle;
+      return {
+        det_score: f.boxScore,
+        mesh_score: f.mesh.length > 100 ? f.faceScore : f.boxScore,
+        box: [f.box[0], f.box[1], f.box[2], f.box[3]],
+        mesh,
+        yaw: a ? a.yaw : null,
+        pitch: a ? a.pitch : null,
+        roll: a ? a.roll : null,
+        expr,
+      };
+    });
+    return { faces, ms: performance.now() - t0 };
+  }
+}

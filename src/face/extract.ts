@@ -1,0 +1,426 @@
+/**
+ * `mmprep face` as a library: decode a video as a stream of frames (ffmpeg), analyse each with Human (worker threads),
+ * and emit one record per analysed frame, in order, with derived features and a per-file summary.
+ */
+import { InputError } from '../common/errors.js';
+import { writeFileAtomic } from '../common/atomic.js';
+import { openRecordSink, toJsonText, type OutputFormat } from '../common/records.js';
+import { VERSION } from '../common/version.js';
+import { probe } from '../media/probe.js';
+import { VideoDecoder, videoGeometry } from '../media/decode-video.js';
+import { FACE_BACKENDS, isFaceBackend, loadableBackendCheck, type FaceBackend, type FaceStages } from './backend.js';
+import { EXPRESSIONS, type RawFace } from './engine.js';
+import { EAR, FaceTracker, interOcular, MOTION_REGIONS, mouthAspectRatio, eyeAspectRatio, regionSpeed, type Box } from './features.js';
+import { checkModelDir, defaultModelDir, humanVersion } from './models.js';
+import { FramePool } from './pool.js';
+import { availableParallelism } from 'node:os';
+
+/** Default --min-confidence: see docs/face.md ("Choosing the threshold") for the fixture scores it was chosen from. */
+export const DEFAULT_MIN_CONFIDENCE = 0.5;
+/** Default blink threshold on the mean eye aspect ratio (Soukupová & Čech 2016 use 0.2 for dlib's 68 points). */
+export const DEFAULT_BLINK_EAR = 0.2;
+/** Frames are downscaled by ffmpeg so that neither side exceeds this before inference (detector input is 256 px). */
+export const DEFAULT_INFERENCE_SIDE = 640;
+/** Smallest picture side we analyse. */
+export const MIN_FRAME_SIDE = 32;
+
+export interface FaceOptions {
+  backend?: FaceBackend;
+  /** Resample to this frame rate before analysis (default: every frame). */
+  fps?: number;
+  start?: number;
+  end?: number;
+  /** Faces tracked per frame (default 1). */
+  maxFaces?: number;
+  /** Mesh confidence at or above which a face counts as found (default DEFAULT_MIN_CONFIDENCE). */
+  minConfidence?: number;
+  /** Landmarks as [x/width, y/height, z/width] instead of source pixels. */
+  normalized?: boolean;
+  /** Folder with Human's models (default: node_modules/@vladmandic/human/models). */
+  modelDir?: string;
+  /** Video stream (0-based among video streams). */
+  stream?: number;
+  /** Longest side of the picture given to the models (default DEFAULT_INFERENCE_SIDE). */
+  inferenceSide?: number;
+  blinkEar?: number;
+  /** Worker threads (default: available cores); 0 analyses in the calling thread. */
+  workers?: number;
+  /** Maps source time to reference time (a sync clock): t_s = clock(t_src_s). */
+  clock?: (t: number) => number;
+  /** Stages to run (bench only; all on by default). */
+  stages?: Partial<FaceStages>;
+}
+
+export type ExprFields = { [K in Expression as `expr_${K}`]: number | null };
+type Expression = (typeof EXPRESSIONS)[number];
+
+export interface FaceFields extends ExprFields {
+  face_id: number;
+  det_score: number;
+  mesh_score: number;
+  bbox_px: [number, number, number, number];
+  yaw_deg: number | null;
+  pitch_deg: number | null;
+  roll_deg: number | null;
+  ear_left: number | null;
+  ear_right: number | null;
+  mar: number | null;
+  iod_px: number | null;
+  blink: boolean | null;
+  motion_brow: number | null;
+  motion_eye: number | null;
+  motion_mouth: number | null;
+  landmarks: Array<[number, number, number]>;
+}
+
+export type NullFaceFields = { [K in keyof FaceFields]: null };
+
+export type FaceRecord = {
+  t_s: number;
+  t_src_s?: number;
+  frame: number;
+  face_found: boolean;
+  n_faces: number;
+} & (FaceFields | NullFaceFields) & { faces: FaceFields[] };
+
+export interface FaceSummary {
+  file: string;
+  mmprep_version: string;
+  human_version: string;
+  backend: FaceBackend;
+  width: number;
+  height: number;
+  inference_width: number;
+  inference_height: number;
+  fps_requested: number | null;
+  min_confidence: number;
+  max_faces: number;
+  frames_analysed: number;
+  frames_with_face: number;
+  detection_rate: number | null;
+  first_t_s: number | null;
+  last_t_s: number | null;
+  duration_s: number | null;
+  effective_fps: number | null;
+  share_abs_yaw_over_30: number | null;
+  blinks: number;
+  blinks_per_minute: number | null;
+  mean_expr: Record<Expression, number | null>;
+}
+
+const r = (v: number, d: number): number => {
+  const k = 10 ** d;
+  const x = Math.round(v * k) / k;
+  return Object.is(x, -0) ? 0 : x;
+};
+const rn = (v: number | null, d: number): number | null => (v === null || !Number.isFinite(v) ? null : r(v, d));
+const DEG = 180 / Math.PI;
+
+/** Resolved options (defaults applied, validated). */
+export function resolveFaceOptions(o: FaceOptions) {
+  const backend = o.backend ?? 'wasm';
+  if (!isFaceBackend(backend)) throw new InputError(`unknown backend '${String(backend)}' (expected ${FACE_BACKENDS.join(', ')})`);
+  const maxFaces = o.maxFaces ?? 1;
+  if (!Number.isInteger(maxFaces) || maxFaces < 1) throw new InputError(`--max-faces must be a whole number >= 1, got ${maxFaces}`);
+  const minConfidence = o.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
+  if (!(minConfidence >= 0 && minConfidence <= 1)) throw new InputError(`--min-confidence must be within [0, 1], got ${minConfidence}`);
+  if (o.fps !== undefined && !(o.fps > 0)) throw new InputError(`--fps must be > 0, got ${o.fps}`);
+  if (o.start !== undefined && o.end !== undefined && !(o.end > o.start)) throw new InputError(`--end (${o.end}) must be after --start (${o.start})`);
+  const workers = o.workers ?? Math.max(1, availableParallelism());
+  if (!Number.isInteger(workers) || workers < 0) throw new InputError(`--workers must be a whole number >= 0, got ${workers}`);
+  return {
+    ...o,
+    backend,
+    maxFaces,
+    minConfidence,
+    workers,
+    inferenceSide: o.inferenceSide ?? DEFAULT_INFERENCE_SIDE,
+    blinkEar: o.blinkEar ?? DEFAULT_BLINK_EAR,
+    modelDir: o.modelDir ?? defaultModelDir(),
+    // Human's own cut-off is set below ours so that --min-confidence alone decides face_found.
+    detectorMinConfidence: Math.min(0.1, minConfidence),
+  };
+}
+
+interface PrevFace {
+  t: number;
+  mesh: Float64Array;
+  iod: number;
+}
+
+/** Turns the raw results of successive frames into records (tracking, motion, summary statistics). */
+export class FaceRecordBuilder {
+  private readonly tracker = new FaceTracker();
+  private prev = new Map<number, PrevFace>();
+  private n = 0;
+  private nFace = 0;
+  private nYaw = 0;
+  private nYawOver = 0;
+  private blinks = 0;
+  private lastBlink = false;
+  private firstT: number | null = null;
+  private lastT: number | null = null;
+  private exprSum = EXPRESSIONS.map(() => 0);
+  private exprN = 0;
+
+  constructor(
+    private readonly o: {
+      scale: number;
+      width: number;
+      height: number;
+      minConfidence: number;
+      normalized: boolean;
+      blinkEar: number;
+      clock?: (t: number) => number;
+    },
+  ) {}
+
+  private face(raw: RawFace, id: number, t: number): FaceFields {
+    const s = 1 / this.o.scale;
+    const mesh = new Float64Array(raw.mesh.length);
+    for (let i = 0; i < mesh.length; i++) mesh[i] = raw.mesh[i] * s;
+    const hasMesh = mesh.length >= 468 * 3;
+    const iod = hasMesh ? interOcular(mesh) : null;
+    const earL = hasMesh ? eyeAspectRatio(mesh, EAR.left) : null;
+    const earR = hasMesh ? eyeAspectRatio(mesh, EAR.right) : null;
+    const mar = hasMesh ? mouthAspectRatio(mesh) : null;
+    const blink = earL !== null && earR !== null ? (earL + earR) / 2 < this.o.blinkEar : null;
+    const prev = this.prev.get(id);
+    let motion: Array<number | null> = [null, null, null];
+    if (hasMesh && iod && prev && prev.mesh.length === mesh.length) {
+      const niod = (iod + prev.iod) / 2;
+      const dt = t - prev.t;
+      motion = [MOTION_REGIONS.brow, MOTION_REGIONS.eye, MOTION_REGIONS.mouth].map((idx) => rn(regionSpeed(prev.mesh, mesh, idx, niod, dt), 4));
+    }
+    if (hasMesh && iod) this.prev.set(id, { t, mesh, iod });
+    const { width, height, normalized } = this.o;
+    const landmarks: Array<[number, number, number]> = [];
+    for (let i = 0; i < mesh.length; i += 3) {
+      landmarks.push(normalized ? [r(mesh[i] / width, 5), r(mesh[i + 1] / height, 5), r(mesh[i + 2] / width, 5)] : [r(mesh[i], 2), r(mesh[i + 1], 2), r(mesh[i + 2], 2)]);
+    }
+    const expr = raw.expr;
+    const f: FaceFields = {
+      face_id: id,
+      det_score: r(raw.det_score, 4),
+      mesh_score: r(raw.mesh_score, 4),
+      bbox_px: [r(raw.box[0] * s, 2), r(raw.box[1] * s, 2), r(raw.box[2] * s, 2), r(raw.box[3] * s, 2)],
+      yaw_deg: raw.yaw === null ? null : rn(raw.yaw * DEG, 3),
+      pitch_deg: raw.pitch === null ? null : rn(raw.pitch * DEG, 3),
+      roll_deg: raw.roll === null ? null : rn(raw.roll * DEG, 3),
+      ear_left: rn(earL, 4),
+      ear_right: rn(earR, 4),
+      mar: rn(mar, 4),
+      iod_px: rn(iod, 2),
+      blink,
+      expr_angry: expr ? expr[0] : null,
+      expr_disgust: expr ? expr[1] : null,
+      expr_fear: expr ? expr[2] : null,
+      expr_happy: expr ? expr[3] : null,
+      expr_sad: expr ? expr[4] : null,
+      expr_surprise: expr ? expr[5] : null,
+      expr_neutral: expr ? expr[6] : null,
+      motion_brow: motion[0],
+      motion_eye: motion[1],
+      motion_mouth: motion[2],
+      landmarks,
+    };
+    return f;
+  }
+
+  build(frame: number, tSrc: number, faces: RawFace[]): FaceRecord {
+    const t = this.o.clock ? this.o.clock(tSrc) : tSrc;
+    const kept = faces.filter((f) => f.mesh_score >= this.o.minConfidence);
+    const s = 1 / this.o.scale;
+    const ids = this.tracker.assign(
+      kept.map((f) => [f.box[0] * s, f.box[1] * s, f.box[2] * s, f.box[3] * s] as Box),
+      tSrc,
+    );
+    const built = kept.map((f, i) => this.face(f, ids[i], tSrc));
+    // Motion needs the same face in consecutive analysed frames: forget faces not seen in this frame.
+    const seen = new Set(ids);
+    for (const id of [...this.prev.keys()]) if (!seen.has(id)) this.prev.delete(id);
+    // Primary face: the largest box (the participant nearest the camera); the others follow by face_id.
+    const order = built.map((_, i) => i).sort((a, b) => built[b].bbox_px[2] * built[b].bbox_px[3] - built[a].bbox_px[2] * built[a].bbox_px[3] || built[a].face_id - built[b].face_id);
+    const primary = order.length ? built[order[0]] : null;
+    const others = order.slice(1).map((i) => built[i]).sort((a, b) => a.face_id - b.face_id);
+
+    this.n++;
+    if (this.firstT === null) this.firstT = t;
+    this.lastT = t;
+    if (primary) {
+      this.nFace++;
+      if (primary.yaw_deg !== null) {
+        this.nYaw++;
+        if (Math.abs(primary.yaw_deg) > 30) this.nYawOver++;
+      }
+      if (primary.expr_happy !== null) {
+        this.exprN++;
+        EXPRESSIONS.forEach((e, k) => (this.exprSum[k] += primary[`expr_${e}`] as number));
+      }
+    }
+    const blink = primary?.blink === true;
+    if (blink && !this.lastBlink) this.blinks++;
+    this.lastBlink = blink;
+
+    const head: Record<string, unknown> = { t_s: r(t, 6) };
+    if (this.o.clock) head.t_src_s = r(tSrc, 6);
+    head.frame = frame;
+    head.face_found = primary !== null;
+    head.n_faces = built.length;
+    const nulls = Object.fromEntries(FACE_FIELD_NAMES.map((k) => [k, null]));
+    return { ...head, ...(primary ?? nulls), faces: others } as FaceRecord;
+  }
+
+  summaryStats() {
+    const n = this.n;
+    const span = this.firstT !== null && this.lastT !== null ? this.lastT - this.firstT : null;
+    const effFps = n > 1 && span && span > 0 ? (n - 1) / span : null;
+    const duration = effFps ? n / effFps : null;
+    return {
+      frames_analysed: n,
+      frames_with_face: this.nFace,
+      detection_rate: n ? r(this.nFace / n, 6) : null,
+      first_t_s: this.firstT === null ? null : r(this.firstT, 6),
+      last_t_s: this.lastT === null ? null : r(this.lastT, 6),
+      duration_s: rn(duration, 6),
+      effective_fps: rn(effFps, 6),
+      share_abs_yaw_over_30: this.nYaw ? r(this.nYawOver / this.nYaw, 6) : null,
+      blinks: this.blinks,
+      blinks_per_minute: duration ? r((this.blinks * 60) / duration, 4) : null,
+      mean_expr: Object.fromEntries(EXPRESSIONS.map((e, k) => [e, this.exprN ? r(this.exprSum[k] / this.exprN, 6) : null])) as Record<Expression, number | null>,
+    };
+  }
+}
+
+export const FACE_FIELD_NAMES: ReadonlyArray<keyof FaceFields> = [
+  'face_id', 'det_score', 'mesh_score', 'bbox_px', 'yaw_deg', 'pitch_deg', 'roll_deg', 'ear_left', 'ear_right', 'mar', 'iod_px', 'blink',
+  'expr_angry', 'expr_disgust', 'expr_fear', 'expr_happy', 'expr_sad', 'expr_surprise', 'expr_neutral',
+  'motion_brow', 'motion_eye', 'motion_mouth', 'landmarks',
+];
+
+/**
+ * A face analysis run over one file: iterate `records()` (streaming, in frame order), then read `summary`.
+ * Setup errors (bad file, no video, tiny picture, missing models, backend not installed) are thrown by open(),
+ * before anything is produced.
+ */
+export class FaceRun {
+  summary: FaceSummary | null = null;
+  private constructor(
+    readonly file: string,
+    private readonly opts: ReturnType<typeof resolveFaceOptions>,
+    private readonly decoder: VideoDecoder,
+    private readonly pool: FramePool,
+    private readonly base: Omit<FaceSummary, keyof ReturnType<FaceRecordBuilder['summaryStats']>>,
+  ) {}
+
+  static async open(file: string, options: FaceOptions = {}): Promise<FaceRun> {
+    const o = resolveFaceOptions(options);
+    const p = await probe(file);
+    const geo0 = videoGeometry(p, { stream: o.stream });
+    if (Math.min(geo0.displayWidth, geo0.displayHeight) < MIN_FRAME_SIDE) {
+      throw new InputError(`video is ${geo0.displayWidth}x${geo0.displayHeight} pixels: too small for face analysis (each side must be at least ${MIN_FRAME_SIDE})`, { file });
+    }
+    checkModelDir(o.modelDir);
+    loadableBackendCheck(o.backend);
+    const decoder = await VideoDecoder.open(file, { probed: p, stream: o.stream, fps: o.fps, start: o.start, end: o.end, maxSide: o.inferenceSide, pixelFormat: 'rgb24' });
+    const g = decoder.geometry;
+    const pool = new FramePool({ backend: o.backend, modelDir: o.modelDir, maxFaces: o.maxFaces, detectorMinConfidence: o.detectorMinConfidence, stages: o.stages }, o.workers);
+    try {
+      await pool.warm();
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
+    return new FaceRun(file, o, decoder, pool, {
+      file,
+      mmprep_version: VERSION,
+      human_version: humanVersion(),
+      backend: o.backend,
+      width: g.displayWidth,
+      height: g.displayHeight,
+      inference_width: g.width,
+      inference_height: g.height,
+      fps_requested: o.fps ?? null,
+      min_confidence: o.minConfidence,
+      max_faces: o.maxFaces,
+    });
+  }
+
+  get geometry() {
+    return this.decoder.geometry;
+  }
+
+  async *records(): AsyncGenerator<FaceRecord> {
+    const g = this.decoder.geometry;
+    const builder = new FaceRecordBuilder({
+      scale: g.scale,
+      width: g.displayWidth,
+      height: g.displayHeight,
+      minConfidence: this.opts.minConfidence,
+      normalized: Boolean(this.opts.normalized),
+      blinkEar: this.opts.blinkEar,
+      clock: this.opts.clock,
+    });
+    const meta: Array<{ index: number; t: number }> = [];
+    const pool = this.pool;
+    try {
+      for await (const fr of this.decoder) {
+        meta.push({ index: fr.index, t: fr.t_s });
+        pool.submit({ data: fr.data, width: fr.width, height: fr.height });
+        while (pool.pending >= pool.capacity) {
+          const m = meta.shift()!;
+          yield builder.build(m.index, m.t, (await pool.next()).faces);
+        }
+      }
+      while (pool.pending > 0) {
+        const m = meta.shift()!;
+        yield builder.build(m.index, m.t, (await pool.next()).faces);
+      }
+    } finally {
+      await pool.close();
+    }
+    const stats = builder.summaryStats();
+    if (stats.frames_analysed === 0) {
+      const range = this.opts.start !== undefined || this.opts.end !== undefined ? ' in the requested --start/--end range' : '';
+      throw new InputError(`video has no frames${range} (nothing decoded)`, { file: this.file });
+    }
+    this.summary = { ...this.base, ...stats };
+  }
+
+  /** Stops the workers without reading (when records() was never iterated). */
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+export interface ExtractFaceOptions extends FaceOptions {
+  /** Output file ('-' or undefined: stdout). Written atomically. */
+  out?: string;
+  format?: OutputFormat;
+  /** Summary JSON file, written atomically after the records. */
+  summaryPath?: string;
+}
+
+/**
+ * Analyses one video and writes its records (JSONL or CSV) and optionally the summary. On any error nothing is left
+ * under the output names. Returns the summary.
+ */
+export async function extractFace(file: string, opts: ExtractFaceOptions = {}): Promise<FaceSummary> {
+  const run = await FaceRun.open(file, opts);
+  let sink;
+  try {
+    sink = await openRecordSink(opts.out, opts.format ?? 'jsonl');
+  } catch (e) {
+    await run.close();
+    throw e;
+  }
+  try {
+    for await (const rec of run.records()) await sink.write(rec);
+    if (opts.summaryPath) await writeFileAtomic(opts.summaryPath, toJsonText(run.summary));
+    await sink.close();
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+  return run.summary!;
+}

@@ -1,0 +1,112 @@
+/**
+ * Derived per-face features computed from the mesh in source-image pixels: eye and mouth aspect ratios, inter-ocular
+ * distance, blink flag, regional landmark speed, and the tracker that keeps face ids stable across frames.
+ */
+import { EAR_POINTS, IOD_POINTS, MAR_POINTS, REGIONS } from './landmarks.js';
+
+type Mesh = Float64Array; // flat x,y,z
+
+function dist2d(m: Mesh, a: number, b: number): number {
+  return Math.hypot(m[3 * a] - m[3 * b], m[3 * a + 1] - m[3 * b + 1]);
+}
+
+/** Eye aspect ratio (Soukupová & Čech 2016, "Real-Time Eye Blink Detection using Facial Landmarks"). */
+export function eyeAspectRatio(m: Mesh, p: readonly number[]): number | null {
+  const w = dist2d(m, p[0], p[3]);
+  if (!(w > 0)) return null;
+  return (dist2d(m, p[1], p[5]) + dist2d(m, p[2], p[4])) / (2 * w);
+}
+
+/** Mouth aspect ratio: mean inner-lip opening over three vertical pairs divided by inner-lip width. */
+export function mouthAspectRatio(m: Mesh): number | null {
+  const w = dist2d(m, MAR_POINTS.corners[0], MAR_POINTS.corners[1]);
+  if (!(w > 0)) return null;
+  let s = 0;
+  for (const [a, b] of MAR_POINTS.pairs) s += dist2d(m, a, b);
+  return s / MAR_POINTS.pairs.length / w;
+}
+
+export function interOcular(m: Mesh): number {
+  return dist2d(m, IOD_POINTS[0], IOD_POINTS[1]);
+}
+
+export const EAR = { right: EAR_POINTS.right, left: EAR_POINTS.left };
+
+export const MOTION_REGIONS = {
+  brow: [...REGIONS.rightBrow, ...REGIONS.leftBrow],
+  eye: [...REGIONS.rightEye, ...REGIONS.leftEye],
+  mouth: [...REGIONS.lipsOuter, ...REGIONS.lipsInner],
+} as const;
+
+/**
+ * Mean 2-D speed of a region's landmarks between two frames, in inter-ocular distances per second (displacement
+ * divided by the mean IOD of the two frames and by the time between them).
+ */
+export function regionSpeed(prev: Mesh, cur: Mesh, idx: readonly number[], iod: number, dt: number): number | null {
+  if (!(dt > 0) || !(iod > 0)) return null;
+  let s = 0;
+  for (const i of idx) s += Math.hypot(cur[3 * i] - prev[3 * i], cur[3 * i + 1] - prev[3 * i + 1]);
+  return s / idx.length / iod / dt;
+}
+
+export type Box = [number, number, number, number];
+
+function iou(a: Box, b: Box): number {
+  const x0 = Math.max(a[0], b[0]);
+  const y0 = Math.max(a[1], b[1]);
+  const x1 = Math.min(a[0] + a[2], b[0] + b[2]);
+  const y1 = Math.min(a[1] + a[3], b[1] + b[3]);
+  const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+  const u = a[2] * a[3] + b[2] * b[3] - inter;
+  return u > 0 ? inter / u : 0;
+}
+
+function centreDistance(a: Box, b: Box): number {
+  return Math.hypot(a[0] + a[2] / 2 - (b[0] + b[2] / 2), a[1] + a[3] / 2 - (b[1] + b[3] / 2));
+}
+
+interface Track {
+  id: number;
+  box: Box;
+  lastT: number;
+}
+
+/**
+ * Greedy box tracker: each face takes the free track with the highest overlap with its last box (IoU > 0.2, or centre
+ * within half the box size when it moved fast); unmatched faces open new ids (0, 1, 2, ... in order of appearance).
+ * A track that is not seen for `maxGapS` seconds is closed. Deterministic: ties go to the lower id.
+ */
+export class FaceTracker {
+  private tracks: Track[] = [];
+  private nextId = 0;
+  constructor(private readonly maxGapS = 2) {}
+
+  assign(boxes: Box[], t: number): number[] {
+    this.tracks = this.tracks.filter((tr) => t - tr.lastT <= this.maxGapS);
+    const pairs: Array<{ f: number; tr: number; score: number }> = [];
+    boxes.forEach((b, f) => {
+      this.tracks.forEach((tr, k) => {
+        const o = iou(b, tr.box);
+        const near = centreDistance(b, tr.box) < 0.5 * Math.max(b[2], b[3], tr.box[2], tr.box[3]);
+        if (o > 0.2 || near) pairs.push({ f, tr: k, score: o + (near ? 0.01 : 0) });
+      });
+    });
+    pairs.sort((a, b) => b.score - a.score || this.tracks[a.tr].id - this.tracks[b.tr].id || a.f - b.f);
+    const ids = new Array<number>(boxes.length).fill(-1);
+    const used = new Set<number>();
+    for (const p of pairs) {
+      if (ids[p.f] !== -1 || used.has(p.tr)) continue;
+      ids[p.f] = this.tracks[p.tr].id;
+      used.add(p.tr);
+      this.tracks[p.tr].box = boxes[p.f];
+      this.tracks[p.tr].lastT = t;
+    }
+    boxes.forEach((b, f) => {
+      if (ids[f] === -1) {
+        ids[f] = this.nextId++;
+        this.tracks.push({ id: ids[f], box: b, lastT: t });
+      }
+    });
+    return ids;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Index map of the MediaPipe Face Mesh (468 points) plus the 10 iris points Human appends (468..477).
+ * "Right"/"left" are the subject's (MediaPipe convention): the subject's right eye is on the image's left.
+ * Sources: MediaPipe face_mesh_connections.py (FACEMESH_LEFT_EYE, _RIGHT_EYE, _LIPS, _LEFT_EYEBROW, _RIGHT_EYEBROW,
+ * _LEFT_IRIS, _RIGHT_IRIS) and Human's src/face/facemeshcoords.ts (meshAnnotations).
+ */
+export const MESH_POINTS = 468;
+export const MESH_WITH_IRIS_POINTS = 478;
+
+export const REGIONS = {
+  rightEye: [33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173],
+  leftEye: [263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398],
+  rightBrow: [46, 53, 52, 65, 55, 70, 63, 105, 66, 107],
+  leftBrow: [276, 283, 282, 295, 285, 300, 293, 334, 296, 336],
+  lipsOuter: [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 185, 40, 39, 37, 0, 267, 269, 270, 409],
+  lipsInner: [78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308, 191, 80, 81, 82, 13, 312, 311, 310, 415],
+  /** Iris centre then 4 points on its rim; Human appends the image-left (subject's right) iris at 468..472. */
+  rightIris: [468, 469, 470, 471, 472],
+  leftIris: [473, 474, 475, 476, 477],
+} as const;
+
+/** Eye aspect ratio points p1..p6 (Soukupová & Čech 2016): p1/p4 corners, p2,p3 upper lid, p6,p5 lower lid. */
+export const EAR_POINTS = {
+  right: [33, 160, 158, 133, 153, 144],
+  left: [362, 385, 387, 263, 373, 380],
+} as const;
+
+/** Mouth aspect ratio: inner-lip corners and three upper/lower inner-lip pairs. */
+export const MAR_POINTS = { corners: [78, 308], pairs: [[82, 87], [13, 14], [312, 317]] } as const;
+
+/** Outer eye corners used for the inter-ocular distance (the 300-W / iBUG normalisation). */
+export const IOD_POINTS = [33, 263] as const;
+
+/**
+ * A 68-point subset comparable to the iBUG 300-W / dlib / OpenFace 68-point layout (0-based dlib order):
+ * jaw 0-16, right brow 17-21, left brow 22-26, nose 27-35, right eye 36-41, left eye 42-47, outer lips 48-59,
+ * inner lips 60-67. The correspondence is approximate (the meshes are defined differently; the jaw line in particular
+ * follows the mesh's face oval), widely used to compare MediaPipe with dlib.
+ */
+export const DLIB68_FROM_MESH: readonly number[] = [
+  // jaw (image left to right, over the chin)
+  127, 234, 93, 132, 58, 172, 136, 150, 152, 379, 365, 397, 288, 361, 323, 454, 356,
+  // right brow (subject's right, image left), outer to inner
+  70, 63, 105, 66, 107,
+  // left brow, inner to outer
+  336, 296, 334, 293, 300,
+  // nose bridge, then nostrils left to right
+  168, 197, 5, 4, 75, 97, 2, 326, 305,
+  // right eye: outer corner, upper lid, inner corner, lower lid
+  33, 160, 158, 133, 153, 144,
+  // left eye: inner corner, upper lid, outer corner, lower lid
+  362, 385, 387, 263, 373, 380,
+  // outer lips from the right corner, upper lip then lower lip
+  61, 39, 37, 0, 267, 269, 291, 405, 314, 17, 84, 181,
+  // inner lips
+  78, 82, 13, 312, 308, 317, 14, 87,
+];

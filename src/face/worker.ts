@@ -1,0 +1,19 @@
+/**
+ * Piscina worker: one Human instance per worker thread (tfjs WASM is single-threaded in Node, so threads are how
+ * several cores are used). The instance is created on the first task from the setup in workerData.
+ */
+import { workerData } from 'node:worker_threads';
+import { FaceEngine, type FrameResult, type FrameTask } from './engine.js';
+import type { HumanSetup } from './backend.js';
+import { isMmprepError } from '../common/errors.js';
+
+let engine: Promise<FaceEngine> | null = null;
+
+export default async function analyseFrame(task: FrameTask): Promise<FrameResult | { error: string; input: boolean }> {
+  try {
+    engine ??= FaceEngine.create(workerData as HumanSetup);
+    return await (await engine).analyse(task);
+  } catch (e) {
+    return { error: isMmprepError(e) ? e.message : (e as Error).message, input: isMmprepError(e) };
+  }
+}
