@@ -12,8 +12,9 @@ import { register as extract } from './extract.js';
 import { register as agreement } from './agreement.js';
 import { register as dataset } from './dataset.js';
 import { register as demo } from './demo.js';
+import { register as face } from './face.js';
 
-const COMMANDS: Array<(p: Command) => void> = [probe, audio, extract, agreement, dataset, demo];
+const COMMANDS: Array<(p: Command) => void> = [probe, audio, extract, agreement, dataset, demo, face];
 
 export function buildProgram(): Command {
   const program = new Command();
