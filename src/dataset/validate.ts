@@ -197,6 +197,7 @@ export async function validateDataset(dir: string, opts: ValidateOptions = {}): 
       fileRecords++;
       records++;
       const id = typeof r?.id === 'string' ? r.id : where;
+      if (typeof r?.split === 'string') perSplit.set(r.split, (perSplit.get(r.split) ?? 0) + 1);
       if (!validateRecord(r)) {
         const err = (validateRecord.errors as Array<{ instancePath: string; message?: string }> | undefined)?.[0];
         C.schema.fail(id, `${id}: ${err ? `${err.instancePath || '(record)'} ${err.message}` : 'does not match schema.json'}`);
@@ -204,7 +205,6 @@ export async function validateDataset(dir: string, opts: ValidateOptions = {}): 
       }
       if (ids.has(id)) C.ids.fail(id, `${id}: duplicate id`);
       ids.add(id);
-      perSplit.set(r.split, (perSplit.get(r.split) ?? 0) + 1);
       // splits
       const sess = sessions.get(r.session_id);
       if (!sess) C.splits.fail(id, `${id}: session ${r.session_id} is not in manifest.json`);
@@ -290,8 +290,10 @@ function checkTimes(r: Rec, id: string, sess: { start_s: number | null; end_s: n
   lastStart.set(r.session_id, r.start_s);
   let t = -Infinity;
   for (const w of r.words) {
-    if (w.start_s < t - EPS || w.end_s < w.start_s || w.start_s < r.start_s - EPS || w.end_s > r.end_s + EPS) {
-      c.fail(id, `${id}: word times not monotonic or outside the segment`);
+    // A word belongs to the segment its midpoint falls in (fixed windows cut through words).
+    const mid = (w.start_s + w.end_s) / 2;
+    if (w.start_s < t - EPS || w.end_s < w.start_s || mid < r.start_s - EPS || mid > r.end_s + EPS) {
+      c.fail(id, `${id}: word times not monotonic or the word's midpoint outside the segment`);
       break;
     }
     t = w.start_s;

@@ -1,0 +1,320 @@
+/**
+ * dataset build / validate on feature folders in the pinned extract layout (synthetic values from
+ * writeSyntheticSession, real manifest, transcripts and ratings of fixtures/demo). The real-pipeline run is in
+ * test/demo.test.ts.
+ */
+import { createHash } from 'node:crypto';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
+import { validateDataset, type CheckName, type ValidateReport } from '../src/dataset/validate.js';
+import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
+import { overlapWeight, WeightedScalar } from '../src/dataset/functionals.js';
+import { parseSplits, splitOf } from '../src/dataset/splits.js';
+import { parseFeatureList } from '../src/dataset/features.js';
+
+const tmp = tempDir('mmprep-dataset-');
+afterAll(() => tmp.cleanup());
+const MANIFEST = join(FIXTURES, 'demo', 'manifest.csv');
+const RATINGS = join(FIXTURES, 'demo', 'ratings.csv');
+const FEATURES = join(tmp.dir, 'features');
+const OFFSETS: Record<string, number> = { s01: -0.62, s02: 0.3, s03: -0.26 };
+
+let base: string;
+beforeAll(async () => {
+  for (const [i, [id, off]] of Object.entries(OFFSETS).entries())
+    await writeSyntheticSession(FEATURES, { session_id: id, duration_s: 10, video_offset_s: off, faceGaps: [[5, 6]], seed: 11 + i });
+  base = join(tmp.dir, 'base');
+  await buildDataset(MANIFEST, { features: FEATURES, labels: [RATINGS], out: base });
+});
+
+const records = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.startsWith('data-'))
+    .sort()
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
+const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as DatasetManifest;
+const failed = (r: ValidateReport) => r.checks.filter((c) => !c.ok).map((c) => c.name).sort();
+const check = (r: ValidateReport, n: CheckName) => r.checks.find((c) => c.name === n)!;
+
+let copies = 0;
+function copy(): string {
+  const d = join(tmp.dir, `copy${copies++}`);
+  cpSync(base, d, { recursive: true });
+  return d;
+}
+/** Rewrites manifest.json's sha256/bytes of a data file, as a careless (or sneaky) editor would. */
+function reseal(dir: string, file: string): void {
+  const m = manifestOf(dir);
+  const buf = readFileSync(join(dir, file));
+  const f = m.files.find((x) => x.path === file)!;
+  f.sha256 = createHash('sha256').update(buf).digest('hex');
+  f.bytes = buf.length;
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m, null, 2) + '\n');
+}
+function editLines(dir: string, file: string, fn: (lines: string[]) => string[]): void {
+  const p = join(dir, file);
+  const lines = readFileSync(p, 'utf8').split('\n');
+  writeFileSync(p, fn(lines).join('\n'));
+}
+
+describe('dataset build', () => {
+  it('writes one record per utterance with words, sequences, functionals, labels, quality; splits by speaker', () => {
+    const m = manifestOf(base);
+    expect(m.counts.records).toBe(8);
+    expect(m.counts.per_split).toEqual({ train: { records: 3, sessions: 1, speakers: 1 }, val: { records: 2, sessions: 1, speakers: 1 }, test: { records: 3, sessions: 1, speakers: 1 } });
+    expect(m.files.map((f) => f.path)).toEqual(['data-test-00000.jsonl', 'data-train-00000.jsonl', 'data-val-00000.jsonl']);
+    expect(readdirSync(base).sort()).toEqual(['README.md', 'data-test-00000.jsonl', 'data-train-00000.jsonl', 'data-val-00000.jsonl', 'manifest.json', 'schema.json']);
+    const recs = records(base);
+    const r = recs.find((x) => x.id === 's01/u0000');
+    expect(r).toMatchObject({ session_id: 's01', speaker_id: 'spk_a', split: 'train', text: 'ten of clubs' });
+    expect(r.words.map((w: { word: string }) => w.word)).toEqual(['ten', 'of', 'clubs']);
+    // audio: every 10 ms frame centre in [start, end)
+    const expectedN = recs.length && Math.ceil(Math.round(r.end_s * 100) - Math.round(r.start_s * 100));
+    expect(r.audio.n).toBe(expectedN);
+    expect(r.audio.frames.mfcc).toHaveLength(r.audio.n);
+    expect(r.audio.frames.mfcc[0]).toHaveLength(13);
+    expect(r.audio.functionals.f0_hz.n + r.audio.functionals.f0_hz.n_missing).toBeGreaterThanOrEqual(r.audio.n);
+    // face resampled onto the audio grid
+    expect(r.face).toMatchObject({ rate: 'audio', t0_s: r.audio.t0_s, n: r.audio.n });
+    expect(r.labels.valence.ratings).toHaveLength(3);
+    expect(r.labels.valence.agreement.icc2).toBeCloseTo(m.labels[0].agreement && (m.labels[0].agreement as { icc2: number }).icc2, 12);
+    expect(r.quality.present).toEqual({ audio: true, face: true, text: true, labels: true });
+    // s02's transcript is timed on the camera audio: mapped onto the reference clock by its offset
+    const truth = JSON.parse(readFileSync(join(FIXTURES, 'demo', 'truth.json'), 'utf8'));
+    const s02 = recs.filter((x) => x.session_id === 's02');
+    expect(s02.map((x) => x.start_s)).toEqual(truth.sessions[1].utterances.map((u: { start_s: number }) => expect.closeTo(u.start_s, 6)));
+  });
+
+  it('counts missing values instead of averaging them: a segment inside a face gap has no face', async () => {
+    const d = join(tmp.dir, 'fixed');
+    await buildDataset(MANIFEST, { features: FEATURES, out: d, segments: 'fixed:1', faceRate: 'native', split: 'train=1' });
+    const recs = records(d);
+    expect(recs).toHaveLength(3 * 11); // 10 s of audio + the camera's reach beyond it
+    const gap = recs.find((x) => x.id === 's02/w00005'); // s02's windows start at -0.005: [4.995, 5.995) in the face gap [5, 6)
+    const w = recs.find((x) => x.id === 's01/w00002');
+    expect(w.face.rate).toBe('native');
+    expect(w.face.t_s.length).toBe(w.face.n);
+    expect(w.face.rate_hz).toBeCloseTo(25, 6);
+    expect(w.quality.face_detection_rate).toBe(1);
+    expect(gap.quality.face_detection_rate).toBeLessThan(0.1);
+    expect(gap.face.functionals.yaw_deg.n_missing).toBeGreaterThan(20);
+    const f0 = w.audio.functionals.f0_hz;
+    const nulls = w.audio.frames.f0_hz.filter((v: number | null) => v === null).length;
+    expect(f0.n_missing).toBeGreaterThanOrEqual(nulls);
+    expect(f0.n).toBeGreaterThanOrEqual(w.audio.n - nulls);
+    expect(recs.every((x) => x.text !== null)).toBe(true);
+    expect(manifestOf(d).counts.per_split.train.records).toBe(33);
+  });
+
+  it('makes segments from the labelled targets (--segments labels)', async () => {
+    const d = join(tmp.dir, 'labels');
+    await buildDataset(MANIFEST, { features: FEATURES, labels: [RATINGS], out: d, segments: 'labels', audioFeatures: 'pitch', faceFeatures: 'none' });
+    const recs = records(d);
+    expect(recs).toHaveLength(8);
+    expect(recs.every((r) => r.quality.present.labels && Object.keys(r.audio.frames).join() === 'f0_hz,voiced,voiced_prob')).toBe(true);
+    expect((await validateDataset(d)).ok).toBe(true);
+  });
+
+  it('is byte-identical when rebuilt (plain and gzip, sharded)', async () => {
+    const a = join(tmp.dir, 'det-a');
+    const b = join(tmp.dir, 'det-b');
+    for (const d of [a, b]) await buildDataset(MANIFEST, { features: FEATURES, labels: [RATINGS], out: d, gzip: true, shardMb: 0.05 });
+    const files = readdirSync(a).sort();
+    expect(files).toEqual(readdirSync(b).sort());
+    expect(files.filter((f) => f.startsWith('data-train')).length).toBeGreaterThan(1);
+    for (const f of files) expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), f).toBe(true);
+    // the gzip content is the plain build's records
+    const plain = records(base).map((r) => r.id).sort();
+    const gz = files.filter((f) => f.endsWith('.gz')).flatMap((f) => gunzipSync(readFileSync(join(a, f))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l).id));
+    expect(gz.sort()).toEqual(plain);
+    expect((await validateDataset(a)).ok).toBe(true);
+    // and the plain build too
+    const c = join(tmp.dir, 'det-c');
+    await buildDataset(MANIFEST, { features: FEATURES, labels: [RATINGS], out: c });
+    for (const f of readdirSync(base)) expect(readFileSync(join(base, f)).equals(readFileSync(join(c, f))), f).toBe(true);
+  });
+
+  it('keeps a failing session out, says why, and builds the rest', async () => {
+    const feats = join(tmp.dir, 'features-broken');
+    cpSync(FEATURES, feats, { recursive: true });
+    writeFileSync(join(feats, 's03', 'audio.jsonl'), readFileSync(join(feats, 's03', 'audio.jsonl'), 'utf8').replace(/\n/, '\n{"t_s": oops}\n'));
+    const d = join(tmp.dir, 'partial');
+    const r = await buildDataset(MANIFEST, { features: feats, out: d });
+    const s03 = r.manifest.sessions.find((s) => s.session_id === 's03')!;
+    expect(s03.error).toMatch(/s03\/audio\.jsonl:2: not valid JSON/);
+    expect(r.manifest.counts.sessions_failed).toBe(1);
+    expect(readFileSync(join(d, 'README.md'), 'utf8')).toMatch(/session s03 is missing/);
+    expect((await validateDataset(d)).ok).toBe(true);
+  });
+});
+
+describe('dataset validate', () => {
+  it('passes the clean build, with gates', async () => {
+    const r = await validateDataset(base, { minIcc: 0.5, maxMissing: { face: 0.5, audio: 0 } });
+    expect(failed(r)).toEqual([]);
+    expect(r.records).toBe(8);
+  });
+
+  it('fails the agreement gate and the missing-modality gate', async () => {
+    const r = await validateDataset(base, { minIcc: 0.7, maxMissing: { labels: 0, face: 0.2 } });
+    expect(failed(r)).toEqual(['agreement']); // arousal ICC(2,1) = 0.585; every record has labels, 1 of 8 has no face
+    expect(check(r, 'agreement').message).toMatch(/arousal: ICC\(2,1\) = 0\.58\d+ below --min-icc 0\.7/);
+    const fixed = join(tmp.dir, 'fixed');
+    const r2 = await validateDataset(fixed, { maxMissing: { face: 0.02 } });
+    expect(failed(r2)).toEqual(['missing']);
+    expect(check(r2, 'missing').message).toMatch(/^1 problem: face: missing in \d+ of 33 records/);
+  });
+
+  it('edited record: checksum mismatch names the file', async () => {
+    const d = copy();
+    editLines(d, 'data-train-00000.jsonl', (l) => [l[0].replace('"text":"ten of clubs"', '"text":"ten of spades"'), ...l.slice(1)]);
+    const r = await validateDataset(d);
+    expect(failed(r)).toEqual(['checksums']);
+    expect(check(r, 'checksums').message).toMatch(/data-train-00000\.jsonl: sha256 differs from manifest\.json/);
+  });
+
+  it('wrong checksum in manifest.json', async () => {
+    const d = copy();
+    const m = manifestOf(d);
+    m.files[1].sha256 = '0'.repeat(64);
+    writeFileSync(join(d, 'manifest.json'), JSON.stringify(m));
+    const r = await validateDataset(d);
+    expect(failed(r)).toEqual(['checksums']);
+  });
+
+  it('edited record (resealed): schema, times and lengths name the record ids', async () => {
+    const d = copy();
+    editLines(d, 'data-train-00000.jsonl', (l) => {
+      const a = JSON.parse(l[0]);
+      a.extra_field = 1; // not in the schema
+      const b = JSON.parse(l[1]);
+      b.start_s = 99; // after its end, outside the session
+      const c = JSON.parse(l[2]);
+      c.audio.frames.rms.pop(); // sequence shorter than n
+      return [JSON.stringify(a), JSON.stringify(b), JSON.stringify(c), ...l.slice(3)];
+    });
+    reseal(d, 'data-train-00000.jsonl');
+    const r = await validateDataset(d);
+    expect(failed(r)).toEqual(['lengths', 'schema', 'times']);
+    expect(check(r, 'schema').examples).toEqual(['s01/u0000']);
+    expect(check(r, 'schema').message).toMatch(/must NOT have additional properties/);
+    expect(check(r, 'times').examples).toEqual(['s01/u0001', 's01/u0002']); // and u0002 now starts before its predecessor
+    expect(check(r, 'times').message).toMatch(/end_s .* before start_s 99/);
+    expect(check(r, 'lengths').examples).toContain('s01/u0002'); // (u0001's negative span fails it too)
+    expect(check(r, 'lengths').message).toMatch(/audio\.frames\.rms has \d+ values, n is \d+/);
+  });
+
+  it('speaker leak: a speaker in two splits', async () => {
+    const d = copy();
+    editLines(d, 'data-val-00000.jsonl', (l) => [JSON.stringify({ ...JSON.parse(l[0]), speaker_id: 'spk_a' }), ...l.slice(1)]);
+    reseal(d, 'data-val-00000.jsonl');
+    const r = await validateDataset(d);
+    expect(failed(r)).toEqual(['splits']);
+    expect(check(r, 'splits').message).toMatch(/speaker spk_a is in two splits \((train and val|val and train)\)/);
+    expect(check(r, 'splits').examples).toContain('s02/u0000');
+  });
+
+  it('NaN and Infinity in the JSON text', async () => {
+    const d = copy();
+    editLines(d, 'data-test-00000.jsonl', (l) => [l[0].replace(/"voiced_ratio":[^,]+/, '"voiced_ratio":NaN'), l[1].replace(/"rms":\[[^,\]]+/, '"rms":[-Infinity'), ...l.slice(2)]);
+    reseal(d, 'data-test-00000.jsonl');
+    const r = await validateDataset(d);
+    expect(failed(r)).toEqual(['counts', 'nan']);
+    expect(check(r, 'nan').examples).toEqual(['s03/u0000', 's03/u0001']);
+  });
+
+  it('truncated file', async () => {
+    const d = copy();
+    const p = join(d, 'data-train-00000.jsonl');
+    const buf = readFileSync(p);
+    writeFileSync(p, buf.subarray(0, Math.floor(buf.length * 0.6)));
+    reseal(d, 'data-train-00000.jsonl');
+    const r = await validateDataset(d);
+    expect(failed(r)).toEqual(['counts', 'json']);
+    expect(check(r, 'json').message).toMatch(/data-train-00000\.jsonl:\d+: truncated/);
+    // unsealed, the checksum catches it too
+    const d2 = copy();
+    writeFileSync(join(d2, 'data-val-00000.jsonl'), readFileSync(join(d2, 'data-val-00000.jsonl')).subarray(0, 100));
+    expect(failed(await validateDataset(d2))).toEqual(['checksums', 'counts', 'json']);
+  });
+
+  it('a truncated gzip shard', async () => {
+    const d = join(tmp.dir, 'gz-trunc');
+    cpSync(join(tmp.dir, 'det-a'), d, { recursive: true });
+    const f = readdirSync(d).find((x) => x.startsWith('data-train') && x.endsWith('.gz'))!;
+    writeFileSync(join(d, f), readFileSync(join(d, f)).subarray(0, 2000));
+    const r = await validateDataset(d);
+    expect(failed(r)).toContain('json');
+    expect(check(r, 'json').message).toMatch(/unexpected end of file/);
+  });
+
+  it('CLI: exit 0 with a concise report, exit 3 naming failed checks, --json', async () => {
+    const ok = await runCli(['dataset', 'validate', base, '--min-icc', '0.5']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/dataset valid/);
+    const d = copy();
+    editLines(d, 'data-val-00000.jsonl', (l) => [JSON.stringify({ ...JSON.parse(l[0]), speaker_id: 'spk_a' }), ...l.slice(1)]);
+    const bad = await runCli(['dataset', 'validate', d, '--json', '--max-missing', 'face=0.2']);
+    expect(bad.code).toBe(3);
+    const j = JSON.parse(bad.stdout);
+    expect(j.ok).toBe(false);
+    expect(j.checks.filter((c: { ok: boolean }) => !c.ok).map((c: { name: string }) => c.name)).toEqual(['checksums', 'splits']);
+    expect(bad.stderr).toMatch(/^mmprep: dataset invalid: checksums \(data-val-00000\.jsonl\); splits \(s02\/u0000/);
+    const usage = await runCli(['dataset', 'validate', base, '--max-missing', 'smell=0.1']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--max-missing must look like MODALITY=FRACTION/);
+  });
+
+  it('CLI build: bad options and inputs are one line with exit 2', async () => {
+    const out = join(tmp.dir, 'cli-out');
+    const r1 = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', out, '--split', 'train=0.5,test=0.4']);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toMatch(/--split fractions must add up to 1/);
+    const r2 = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', out, '--face-features', 'pose,nose']);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/unknown feature 'nose'/);
+    const r3 = await runCli(['dataset', 'build', MANIFEST, '--features', join(tmp.dir, 'nope'), '-o', out]);
+    expect(r3.code).toBe(2);
+    const r4 = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', out, '--labels', RATINGS, '--quiet']);
+    expect(r4.code).toBe(0);
+    expect(r4.stdout).toMatch(/8 records from 3 sessions \(train 3, val 2, test 3\) in 3 data files/);
+  });
+});
+
+describe('dataset pieces', () => {
+  it('overlap-weighted functionals skip and count missing values', () => {
+    // frames at 0.00, 0.01, 0.02 (10 ms); interval [0, 0.02]: weights 0.5, 1, 0.5
+    const acc = new WeightedScalar();
+    const ws = [0, 0.01, 0.02].map((t) => overlapWeight(t, 0.01, 0, 0.02));
+    expect(ws.map((w) => Number(w.toFixed(9)))).toEqual([0.5, 1, 0.5]);
+    acc.add(10, ws[0]);
+    acc.add(null, ws[1]);
+    acc.add(40, ws[2]);
+    expect(acc.result()).toEqual({ mean: 25, std: 15, min: 10, max: 40, n: 2, n_missing: 1 });
+    const b = new WeightedScalar();
+    b.add(1, 1);
+    b.add(4, 0.5);
+    expect(b.result().mean).toBeCloseTo(2, 12);
+    expect(b.result().std).toBeCloseTo(Math.sqrt((1 * 1 + 0.5 * 4) / 1.5), 6);
+  });
+
+  it('splits are deterministic and by speaker only', () => {
+    const sp = parseSplits('train=0.8,val=0.1,test=0.1');
+    expect(['spk_a', 'spk_g', 'spk_z'].map((s) => splitOf(s, sp))).toEqual(['train', 'val', 'test']);
+    const counts: Record<string, number> = { train: 0, val: 0, test: 0 };
+    for (let i = 0; i < 5000; i++) counts[splitOf(`speaker-${i}`, sp)]++;
+    expect(counts.train / 5000).toBeCloseTo(0.8, 1);
+    expect(counts.val / 5000).toBeCloseTo(0.1, 1);
+    expect(() => parseSplits('train=0.9')).toThrow(/add up to 1/);
+  });
+
+  it('feature lists expand groups in canonical order', () => {
+    expect(parseFeatureList('expr,pose', 'face').slice(0, 4)).toEqual(['yaw_deg', 'pitch_deg', 'roll_deg', 'expr_angry']);
+    expect(parseFeatureList('none', 'audio')).toEqual([]);
+    expect(() => parseFeatureList('mfcc,chroma', 'audio')).toThrow(/unknown feature 'chroma'/);
+  });
+});
