@@ -47,13 +47,19 @@ class DimBuilder {
   order: number[] = [];
   record: number[] = [];
   constructor(readonly name: string) {}
+  private lastT = '';
+  private lastTi = -1;
   targetId(id: string): number {
+    // Long files list a target's ratings together: skip the hash lookup for a repeat.
+    if (id === this.lastT && this.lastTi >= 0) return this.lastTi;
+    this.lastT = id;
     let i = this.tIndex.get(id);
     if (i === undefined) {
       i = this.targets.length;
       this.targets.push(id);
       this.tIndex.set(id, i);
     }
+    this.lastTi = i;
     return i;
   }
   raterId(id: string): number {
@@ -107,10 +113,19 @@ function findColumn(header: string[], name: string): number {
   return header.findIndex((h) => h.toLowerCase() === lower);
 }
 
+const DECIMAL = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+/** Plain decimal notation only: Number('') is 0, Number('0x1f') 31 and Number('Infinity') infinite. */
 function parseNumber(s: string): number {
-  // Number('') is 0 and Number(' 0x1f') is 31: accept plain decimal notation only.
-  if (!/^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(s)) return NaN;
-  return Number(s);
+  const v = Number(s);
+  if (!Number.isFinite(v)) return NaN;
+  // Fast path: short plain integers / decimals (the common case) need no regex.
+  let plain = s.length > 0 && s.length < 16;
+  for (let i = 0; plain && i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    plain = (c >= 48 && c <= 57) || c === 46 || (i === 0 && c === 45);
+  }
+  if (plain && s !== '.' && s !== '-') return v;
+  return DECIMAL.test(s) ? v : NaN;
 }
 
 /**
@@ -200,7 +215,7 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
     return v;
   };
 
-  for await (const row of parser as AsyncIterable<string[]>) {
+  const onRow = (row: string[]): void => {
     if (header === null) {
       header = row.map((h) => h.trim());
       const tName = opts.targetColumn ?? 'target';
@@ -247,7 +262,7 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
         if (seen.has(h)) throw new InputError(`duplicate column name '${h}' in the header`, { file: path, line: 1 });
         seen.add(h);
       }
-      continue;
+      return;
     }
     rec++;
     const dimName = di >= 0 ? row[di].trim() : '';
@@ -260,7 +275,7 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
       if (isMissing(cell.trim())) {
         nMissing++;
         d.targetId(targetId);
-        continue;
+        return;
       }
       const raterId = row[ri].trim();
       if (raterId === '') throw new RecordError('empty rater id', rec, header[ri]);
@@ -286,7 +301,21 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
         d.record.push(rec);
       }
     }
-  }
+  };
+  // 'readable' + read() rather than for-await: no promise per record (a third of the parse time on 1M rows).
+  await new Promise<void>((resolve, reject) => {
+    parser.on('readable', () => {
+      try {
+        let row: string[] | null;
+        while ((row = parser.read() as string[] | null) !== null) onRow(row);
+      } catch (e) {
+        parser.destroy();
+        reject(e);
+      }
+    });
+    parser.on('end', resolve);
+    parser.on('error', reject);
+  });
   if (header === null) throw new InputError('empty file (no header, no ratings)', { file: path });
   if (rec < 0) throw new InputError('no ratings (the file has a header only)', { file: path, line: 2 });
 
