@@ -12,3 +12,4 @@ export * from './face/index.js';
 export * from './agreement/index.js';
 export * from './dataset/extract.js';
 export * from './dataset/index.js';
+export * from './sync/index.js';

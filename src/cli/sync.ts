@@ -1,0 +1,66 @@
+import type { Command } from 'commander';
+import { relativizeSyncMap, syncSession, writeSyncMap, type FallbackRule, type PickRule } from '../sync/session.js';
+import type { SyncMap } from '../sync/clock.js';
+import type { Ends } from '../sync/windows.js';
+import { dirname, resolve } from 'node:path';
+import { action, choiceOption, numberOption } from './run.js';
+
+interface Opts {
+  ref?: string;
+  toneHz: number;
+  searchS: number;
+  ends: Ends;
+  pick?: PickRule;
+  fallback: FallbackRule;
+  maxSide: number;
+  output: string;
+  quiet: boolean;
+}
+
+/** One line per stream: what a person checks first. */
+export function summarizeSyncMap(map: SyncMap): string {
+  const rows = [['file', 'kind', 'stream', 'offset_s', 'drift_ppm', 'method', 'confidence', 'warnings']];
+  for (const e of map.streams) {
+    const w = Array.isArray(e.warnings) ? (e.warnings as Array<{ code: string }>).map((x) => x.code).join(',') : '';
+    rows.push([e.file, e.kind, String(e.stream), e.offset_s === null ? 'null' : e.offset_s.toFixed(6), e.drift_ppm === null ? 'null' : e.drift_ppm.toFixed(1), e.method, e.confidence === null ? 'null' : e.confidence.toFixed(3), w || '-']);
+  }
+  const width = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(width[c]))).join('  ')).join('\n') + '\n';
+}
+
+export function register(program: Command): void {
+  program
+    .command('sync')
+    .description(
+      'find the sync pulse (tone burst and LED flash) in every audio and video stream of the files and write the clock map (sync.json) that puts all streams on the reference stream\'s clock. Exit 2: bad input, a file too short for the windows, or a stream that cannot be placed (no pulse, no fallback); exit 3: ambiguous pulses (rerun with --pick). Nothing is written on failure.',
+    )
+    .argument('<media...>', 'media files of one session (video files count as two streams: picture and sound)')
+    .option('--ref <file>', 'reference file: its first audio stream (or its video if it has no audio) is the clock (default: the first file)')
+    .option('--tone-hz <hz>', 'beep frequency in Hz', numberOption('--tone-hz', { min: 1 }), 1000)
+    .option('--search-s <s>', 'seconds searched at the start (and end) of each file; 0 = the whole file', numberOption('--search-s', { min: 0 }), 60)
+    .option('--ends <which>', 'start: pulse at the start only; both: pulses at both ends, giving drift_ppm', choiceOption('--ends', ['start', 'both'] as const), 'start')
+    .option('--pick <rule>', 'with candidate pulses of similar strength: first or strongest (default: none, exit 3)', choiceOption('--pick', ['first', 'strongest'] as const))
+    .option('--fallback <how>', 'audio streams without a pulse: xcorr (cross-correlate with a placed audio track) or none', choiceOption('--fallback', ['xcorr', 'none'] as const), 'xcorr')
+    .option('--max-side <px>', 'longest side of decoded video frames for flash search', numberOption('--max-side', { min: 16, integer: true }), 160)
+    .option('-o, --output <file>', "where to write the clock map ('-' = stdout)", 'sync.json')
+    .option('--quiet', 'do not print the summary table', false)
+    .action(
+      action(async (files: string[], o: Opts) => {
+        const map = await syncSession(
+          files.map((file) => ({ file })),
+          { ref: o.ref, toneHz: o.toneHz, searchS: o.searchS, ends: o.ends, pick: o.pick ?? null, fallback: o.fallback, maxSide: o.maxSide },
+        );
+        if (o.output === '-') {
+          process.stdout.write(JSON.stringify(relativizeSyncMap(map, process.cwd()), null, 2) + '\n');
+          if (!o.quiet) process.stderr.write(summarizeSyncMap(relativizeSyncMap(map, process.cwd())));
+        } else {
+          await writeSyncMap(o.output, map);
+          if (!o.quiet) {
+            const rel = relativizeSyncMap(map, dirname(resolve(o.output)));
+            process.stdout.write(`${o.output}: reference ${rel.reference.file} ${rel.reference.kind} stream ${rel.reference.stream} (${String(map.reference_reason)})\n`);
+            process.stdout.write(summarizeSyncMap(rel));
+          }
+        }
+      }),
+    );
+}

@@ -1,0 +1,124 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAudioToArray } from '../src/media/decode-audio.js';
+import { loadClock } from '../src/sync/clock.js';
+import { syncSession, writeSyncMap, AmbiguousPulseError } from '../src/sync/session.js';
+import { audioOffset } from '../src/sync/xcorr.js';
+import { runCli, tempDir } from './helpers/cli.js';
+import { addBeeps, beepInSpeech, ffmpeg, flashVideo, REVERB, rng, speechTrack, writeWavF32 } from './sync-media.js';
+
+const tmp = tempDir('mmprep-sync-session-');
+const D = tmp.dir;
+afterAll(() => tmp.cleanup());
+
+// A session: the lav mic starts first; the camera starts 2.5 s later (its t=0 is lav t=2.5). The beep and the flash
+// happen at lav time 4.0 s (start) and 16.0 s (end).
+const CAM_START = 2.5;
+const PULSES = [4.0, 16.0];
+const lav = join(D, 'lav.wav');
+const cam = join(D, 'cam.mp4');
+const camAudio = join(D, 'cam-audio.wav');
+
+beforeAll(async () => {
+  const sr = 48000;
+  const x = await beepInSpeech(sr, 20, 11, PULSES.map((t) => ({ t_s: t, dur_s: 0.2 })), 10);
+  writeWavF32(lav, x, sr);
+  // Camera audio: the same scene from further away (reverb, more noise, lower level), starting CAM_START later.
+  const y = x.slice(Math.round(CAM_START * sr));
+  const r = rng(5);
+  for (let i = 0; i < y.length; i++) y[i] = 0.5 * y[i] + 0.01 * r.g();
+  writeWavF32(camAudio, y, sr);
+  flashVideo(cam, { fpsNum: 30000, fpsDen: 1001, seconds: 20 - CAM_START, flashes: PULSES.map((t) => ({ t_s: t - CAM_START, dur_s: 0.2 })), kind: 'corner', audio: camAudio });
+});
+
+describe('syncSession: pulses, drift, sync.json', () => {
+  it('puts the lav mic, the camera picture and the camera sound on one clock (--ends both)', async () => {
+    const map = await syncSession([{ file: lav }, { file: cam }], { searchS: 6, ends: 'both' });
+    console.log('session', JSON.stringify(map.streams.map((e) => [e.kind, e.offset_s, e.drift_ppm, e.confidence])));
+    expect(map.reference).toMatchObject({ kind: 'audio', stream: 0 });
+    expect(map.streams.map((e) => [e.kind, e.method])).toEqual([
+      ['audio', 'reference'],
+      ['audio', 'tone'],
+      ['video', 'flash'],
+    ]);
+    for (const e of map.streams.slice(1)) {
+      // AAC frame delay and the half-frame limit of video bound the errors: 1 ms for sound, 1/2 frame for picture.
+      expect(Math.abs((e.offset_s as number) - CAM_START)).toBeLessThan(e.kind === 'audio' ? 0.001 : 0.5 / 29.97);
+      expect(Math.abs(e.drift_ppm as number)).toBeLessThan(e.kind === 'audio' ? 100 : 3000);
+    }
+    const out = join(D, 'sub', 'sync.json');
+    await writeSyncMap(out, map);
+    const text = readFileSync(out, 'utf8');
+    const json = JSON.parse(text);
+    expect(json.streams[1].file).toBe('../cam.mp4');
+    const clock = await loadClock(out, cam, 'audio');
+    expect(Math.abs(clock(PULSES[0] - CAM_START) - PULSES[0])).toBeLessThan(0.001);
+    // Deterministic: the same inputs give byte-identical JSON.
+    const again = await syncSession([{ file: lav }, { file: cam }], { searchS: 6, ends: 'both' });
+    await writeSyncMap(join(D, 'sub', 'sync2.json'), again);
+    expect(readFileSync(join(D, 'sub', 'sync2.json'), 'utf8')).toBe(text);
+  });
+
+  it('measures 100 ppm drift on a 10-minute pair within 10 ppm, decoding only the search windows', async () => {
+    const a = join(D, 'drift-a.wav');
+    const b = join(D, 'drift-b.wav');
+    // 20 kHz so that 100 ppm is a whole sample rate (20002): B runs 1.0001 x faster and starts 1.5 s into A.
+    ffmpeg(['-f', 'lavfi', '-i', 'anoisesrc=r=20000:a=0.03:seed=3', '-f', 'lavfi', '-i', "aevalsrc='0.3*sin(2*PI*1000*t)*(between(t,5,5.25)+between(t,595,595.25))':s=20000", '-filter_complex', '[0][1]amix=inputs=2', '-t', '600', '-c:a', 'pcm_s16le', a]);
+    ffmpeg(['-i', a, '-af', 'atrim=start=1.5,asetpts=PTS-STARTPTS,asetrate=20002,aresample=16000', '-c:a', 'pcm_s16le', b]);
+    const map = await syncSession([{ file: a }, { file: b }], { searchS: 60, ends: 'both' });
+    const e = map.streams[1];
+    console.log('drift pair', e.offset_s, e.drift_ppm);
+    expect(e.method).toBe('tone');
+    expect(Math.abs((e.drift_ppm as number) - 100)).toBeLessThan(10);
+    expect(Math.abs((e.offset_s as number) - 1.5)).toBeLessThan(0.001);
+    const pulses = e.pulses as { start_s: number; end_s: number };
+    expect(pulses.end_s).toBeGreaterThan(590);
+  });
+});
+
+describe('fallback without a pulse: cross-correlation (camera mic against lav mic)', () => {
+  it('finds the offset within 5 ms despite different EQ, noise and reverberation', async () => {
+    const sr = 48000;
+    const x = await speechTrack(sr, 40, 21);
+    const lavF = join(D, 'xc-lav.wav');
+    const camDry = join(D, 'xc-cam-dry.wav');
+    const camF = join(D, 'xc-cam.m4a');
+    const r = rng(9);
+    const l = x.map((v) => v + 0.003 * r.g());
+    writeWavF32(lavF, l, sr);
+    const delay = 37123; // samples: the camera mic hears everything 0.7734 s later on its own clock
+    const c = new Float32Array(x.length);
+    for (let i = delay; i < c.length; i++) c[i] = 0.6 * x[i - delay] + 0.02 * r.g();
+    writeWavF32(camDry, c, sr);
+    ffmpeg(['-i', camDry, '-af', `highpass=f=250,lowpass=f=3800,equalizer=f=2000:width_type=o:width=1:g=6,${REVERB}`, '-c:a', 'aac', '-b:a', '96k', camF]);
+    const a = (await decodeAudioToArray(lavF, { sampleRate: 16000 })).samples;
+    const b = (await decodeAudioToArray(camF, { sampleRate: 16000 })).samples;
+    const res = audioOffset(a, 0, b, 0, 16000)!;
+    console.log('xcorr error ms', (res.offset_s + delay / sr) * 1000, res.peak_ratio, res.fine_peak_ratio);
+    expect(Math.abs(res.offset_s + delay / sr)).toBeLessThan(0.005);
+    expect(res.peak_ratio).toBeGreaterThan(1.5);
+    const map = await syncSession([{ file: lavF }, { file: camF }], { searchS: 60 });
+    const e = map.streams[1];
+    expect(e.method).toBe('xcorr');
+    expect(Math.abs((e.offset_s as number) + delay / sr)).toBeLessThan(0.005);
+    expect((e.warnings as Array<{ code: string }>).map((w) => w.code)).toContain('fallback');
+  });
+});
+
+describe('no pulse on 10 minutes of speech and music without a beep', () => {
+  it('scans the whole file and reports no pulse (exit 2, nothing written)', async () => {
+    const speech = join(D, 'speech40.wav');
+    writeWavF32(speech, await speechTrack(16000, 41, 33), 16000);
+    const music = join(D, 'music.wav');
+    // Equal-tempered notes with harmonics, 4 per second, across 2 octaves from A4 (B5 = 987.8 Hz and C6 among them).
+    ffmpeg(['-f', 'lavfi', '-i', "aevalsrc='0.15*(sin(2*PI*440*pow(2,floor(mod(t*4*7,25))/12)*t)+0.5*sin(4*PI*440*pow(2,floor(mod(t*4*7,25))/12)*t)+0.25*sin(6*PI*220*pow(2,floor(mod(t*3*5,19))/12)*t))':s=16000", '-t', '37', '-c:a', 'pcm_s16le', music]);
+    const long = join(D, 'speech-music-10min.m4a');
+    ffmpeg(['-stream_loop', '-1', '-i', speech, '-stream_loop', '-1', '-i', music, '-filter_complex', '[0][1]amix=inputs=2', '-t', '600', '-c:a', 'aac', '-b:a', '64k', long]);
+    const out = join(D, 'none.json');
+    const res = await runCli(['sync', long, '--search-s', '0', '-o', out]);
+    expect(res.stderr).toMatch(/no sync pulse \(1000 Hz tone burst or flash\) found in the whole file/);
+    expect(res.code).toBe(2);
+    expect(existsSync(out)).toBe(false);
+  });
+});
