@@ -39,7 +39,7 @@ describe('bad input: exit 2, one line naming file, line and column', () => {
     const p = file('dup.csv', 'target,rater,rating,dimension\na,r1,1,val\na,r2,2,val\na,r1,1,aro\na,r2,5,aro\nb,r1,3,val\nb,r2,3,val\na,r1,4,val\n');
     const r = await runCli(['agreement', p]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8, column rater: duplicate rating of target 'a' by rater 'r1' in dimension 'val'`));
+    expect(r.stderr).toMatch(new RegExp(`${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8, column rater: duplicate rating of target 'a' by rater 'r1' in dimension 'val' \\(first given on line 2\\)`));
   });
   it('fewer than two raters', async () => {
     const p = file('one.csv', 'target,rater,rating\na,r1,1\nb,r1,2\n');

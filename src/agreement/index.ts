@@ -10,3 +10,6 @@ export { krippendorffAlpha, ALPHA_METRICS, type AlphaMetric, type AlphaValue } f
 export { fleissKappa, cohenKappa, cohenKappaPairs, percentAgreement } from './kappa.js';
 export { byTarget, type ByTarget } from './layout.js';
 export type { RaterDiagnostics, TargetDiagnostics } from './diagnostics.js';
+export { evaluateGate, type GateOptions, type GateResult, type GateCheck } from './gate.js';
+export { renderReport, escapeHtml } from './report.js';
+export { formatAgreementText } from './format.js';

@@ -101,6 +101,8 @@ class RecordError extends Error {
     message: string,
     readonly rec: number,
     readonly column: string,
+    /** Another record the message refers to as '{FIRST}' (its line is filled in). */
+    readonly firstRec?: number,
   ) {
     super(message);
   }
@@ -147,7 +149,9 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
   } catch (e) {
     if (e instanceof RecordError) {
       const line = await lineOfRecord(path, e.rec, delimiter);
-      throw new InputError(e.message, { file: path, line, column: e.column });
+      let msg = e.message;
+      if (e.firstRec !== undefined) msg = msg.replace('{FIRST}', `line ${(await lineOfRecord(path, e.firstRec, delimiter)) ?? '?'}`);
+      throw new InputError(msg, { file: path, line, column: e.column });
     }
     const ce = e as { code?: string; lines?: number; message: string };
     if (typeof ce.code === 'string' && ce.code.startsWith('CSV_')) {
@@ -392,9 +396,10 @@ function checkDimension(d: RatingsDimension, raterColumn: string): void {
       if (mark[r] === t) {
         const first = d.record[where[r]];
         throw new RecordError(
-          `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[r]}'${dimLabel} (first given in data record ${first + 1})`,
+          `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[r]}'${dimLabel} (first given on {FIRST})`,
           d.record[i],
           raterColumn,
+          first,
         );
       }
       mark[r] = t;
@@ -472,7 +477,10 @@ export function ratingsFromRows(
     try {
       checkDimension(dim, 'rater');
     } catch (e) {
-      if (e instanceof RecordError) throw new InputError(e.message, { file: opts.name ?? '<rows>', line: e.rec + 1, column: e.column });
+      if (e instanceof RecordError) {
+        const msg = e.firstRec !== undefined ? e.message.replace('{FIRST}', `row ${e.firstRec + 1}`) : e.message;
+        throw new InputError(msg, { file: opts.name ?? '<rows>', line: e.rec + 1, column: e.column });
+      }
       throw e;
     }
     dimensions.push(dim);
