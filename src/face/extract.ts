@@ -322,7 +322,9 @@ export class FaceRun {
     }
     checkModelDir(o.modelDir);
     loadableBackendCheck(o.backend);
-    const decoder = await VideoDecoder.open(file, { probed: p, stream: o.stream, fps: o.fps, start: o.start, end: o.end, maxSide: o.inferenceSide, pixelFormat: 'rgb24' });
+    // --fps is applied by picking frames here (see records()), not by ffmpeg's fps filter, which relabels frames with
+    // grid times: every analysed frame keeps its own presentation time.
+    const decoder = await VideoDecoder.open(file, { probed: p, stream: o.stream, start: o.start, end: o.end, maxSide: o.inferenceSide, pixelFormat: 'rgb24' });
     const g = decoder.geometry;
     const pool = new FramePool({ backend: o.backend, modelDir: o.modelDir, maxFaces: o.maxFaces, detectorMinConfidence: o.detectorMinConfidence, stages: o.stages }, o.workers);
     try {
@@ -363,8 +365,18 @@ export class FaceRun {
     });
     const meta: Array<{ index: number; t: number }> = [];
     const pool = this.pool;
+    const fps = this.opts.fps;
+    let t0: number | null = null;
+    let lastBucket = -1;
     try {
       for await (const fr of this.decoder) {
+        if (fps) {
+          // The first frame of each 1/fps interval from the first frame's time.
+          t0 ??= fr.t_s;
+          const bucket = Math.floor((fr.t_s - t0) * fps + 1e-6);
+          if (bucket <= lastBucket) continue;
+          lastBucket = bucket;
+        }
         meta.push({ index: fr.index, t: fr.t_s });
         pool.submit({ data: fr.data, width: fr.width, height: fr.height });
         while (pool.pending >= pool.capacity) {

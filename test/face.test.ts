@@ -1,0 +1,217 @@
+/**
+ * Fidelity of `mmprep face` on fixture video with a known transform (issue 3, item 4), plus options and records.
+ * The reference is Human's result on the still portrait the fixtures were rendered from (fixtures/face/astronaut.png),
+ * mapped through each frame's known zoom/translation/rotation (fixtures/face/transform.json).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractFace, type FaceRecord, type FaceSummary } from '../src/face/index.js';
+import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+
+const DIR = join(FIXTURES, 'face');
+const META = JSON.parse(readFileSync(join(DIR, 'transform.json'), 'utf8')) as {
+  width: number;
+  height: number;
+  black_frames: number[];
+  transforms: Array<{ frame: number; scale: number; rotation_deg: number; tx_px: number; ty_px: number }>;
+};
+
+function readJsonl(file: string): FaceRecord[] {
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as FaceRecord);
+}
+
+/** Source-image point -> video pixel for frame k (see scripts/make-face-fixtures.mjs). */
+function forward(k: number, x: number, y: number): [number, number] {
+  const t = META.transforms[k];
+  const th = (t.rotation_deg * Math.PI) / 180;
+  const dx = x - 256;
+  const dy = y - 256;
+  return [META.width / 2 + t.tx_px + t.scale * (Math.cos(th) * dx - Math.sin(th) * dy), META.height / 2 + t.ty_px + t.scale * (Math.sin(th) * dx + Math.cos(th) * dy)];
+}
+
+const median = (a: number[]) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+let tmp: { dir: string; cleanup: () => void };
+let still: FaceRecord;
+const runs: Record<string, { recs: FaceRecord[]; summary: FaceSummary; file: string }> = {};
+
+beforeAll(async () => {
+  tmp = tempDir('mmprep-face-');
+  await extractFace(join(DIR, 'astronaut.png'), { out: join(tmp.dir, 'still.jsonl'), workers: 0 });
+  still = readJsonl(join(tmp.dir, 'still.jsonl'))[0];
+  for (const v of ['transform.mp4', 'transform.webm']) {
+    const out = join(tmp.dir, `${v}.jsonl`);
+    const summary = await extractFace(join(DIR, v), { out, summaryPath: join(tmp.dir, `${v}.summary.json`), workers: 2 });
+    runs[v] = { recs: readJsonl(out), summary, file: out };
+  }
+});
+afterAll(() => tmp?.cleanup());
+
+describe.each(['transform.mp4', 'transform.webm'])('fidelity on %s', (video) => {
+  it('finds the face on >= 98 % of face frames and on none of the black frames; one record per frame', () => {
+    const { recs } = runs[video];
+    expect(recs.map((r) => r.frame)).toEqual(META.transforms.map((t) => t.frame));
+    const black = new Set(META.black_frames);
+    const faceFrames = recs.filter((r) => !black.has(r.frame));
+    const found = faceFrames.filter((r) => r.face_found).length;
+    expect(found / faceFrames.length).toBeGreaterThanOrEqual(0.98);
+    for (const r of recs.filter((x) => black.has(x.frame))) {
+      expect(r.face_found).toBe(false);
+      expect(r.n_faces).toBe(0);
+      expect(r.landmarks).toBeNull();
+      expect(r.roll_deg).toBeNull();
+      expect(r.expr_happy).toBeNull();
+      expect(r.faces).toEqual([]);
+    }
+  });
+
+  it('landmarks follow the known transform within 3 % of the inter-ocular distance (median over frames)', () => {
+    const ref = still.landmarks as Array<[number, number, number]>;
+    expect(ref).toHaveLength(478);
+    const errs: number[] = [];
+    for (const r of runs[video].recs) {
+      if (!r.face_found) continue;
+      const lm = r.landmarks as Array<[number, number, number]>;
+      expect(lm).toHaveLength(478);
+      let s = 0;
+      for (let i = 0; i < 478; i++) {
+        const [px, py] = forward(r.frame, ref[i][0], ref[i][1]);
+        s += Math.hypot(lm[i][0] - px, lm[i][1] - py);
+      }
+      errs.push(s / 478 / (r.iod_px as number));
+    }
+    expect(median(errs)).toBeLessThan(0.03);
+    // The inter-ocular distance scales with the zoom.
+    for (const r of runs[video].recs.filter((x) => x.face_found)) {
+      const want = (still.iod_px as number) * META.transforms[r.frame].scale;
+      expect(Math.abs((r.iod_px as number) - want) / want).toBeLessThan(0.1);
+    }
+  });
+
+  it('roll follows the known in-plane rotation within 3 degrees', () => {
+    const dev = runs[video].recs.filter((r) => r.face_found).map((r) => Math.abs((r.roll_deg as number) - (still.roll_deg as number) - META.transforms[r.frame].rotation_deg));
+    expect(Math.max(...dev)).toBeLessThan(3);
+    expect(median(dev)).toBeLessThan(1.5);
+  });
+
+  it('t_s equals ffprobe frame times', () => {
+    const probe = ffprobeJson(['-select_streams', 'v:0', '-show_entries', 'frame=best_effort_timestamp_time,pkt_pts_time', '-show_frames', join(DIR, video)]) as {
+      frames: Array<{ best_effort_timestamp_time?: string; pkt_pts_time?: string }>;
+    };
+    const times = probe.frames.map((f) => Number(f.best_effort_timestamp_time ?? f.pkt_pts_time));
+    expect(runs[video].recs.map((r) => r.t_s)).toEqual(times);
+  });
+});
+
+describe('records and summary', () => {
+  it('VP9 fixture has irregular frame times and t_s keeps them', () => {
+    const d = runs['transform.webm'].recs.slice(1).map((r, i) => Math.round((r.t_s - runs['transform.webm'].recs[i].t_s) * 1000));
+    expect(new Set(d).size).toBeGreaterThan(1);
+  });
+
+  it('fields are pinned, in order; derived values are sane', () => {
+    const r = runs['transform.mp4'].recs[5];
+    expect(Object.keys(r)).toEqual([
+      't_s', 'frame', 'face_found', 'n_faces', 'face_id', 'det_score', 'mesh_score', 'bbox_px', 'yaw_deg', 'pitch_deg', 'roll_deg', 'ear_left', 'ear_right', 'mar', 'iod_px', 'blink',
+      'expr_angry', 'expr_disgust', 'expr_fear', 'expr_happy', 'expr_sad', 'expr_surprise', 'expr_neutral', 'motion_brow', 'motion_eye', 'motion_mouth', 'landmarks', 'faces',
+    ]);
+    expect(r.face_id).toBe(0);
+    expect(r.ear_left).toBeGreaterThan(0.2);
+    expect(r.ear_right).toBeGreaterThan(0.2);
+    expect(r.blink).toBe(false);
+    expect(r.mar).toBeGreaterThan(0.05); // the astronaut smiles with parted lips
+    expect(r.expr_happy).toBeGreaterThan(0.5);
+    expect(Math.abs(r.yaw_deg as number)).toBeLessThan(15);
+    // Moving picture: regional speed is positive; right after black frames (no previous face) it is null.
+    expect(r.motion_eye).toBeGreaterThan(0);
+    expect(runs['transform.mp4'].recs[35].motion_eye).toBeNull();
+  });
+
+  it('summary counts frames, detection rate, fps and expressions', () => {
+    const s = runs['transform.mp4'].summary;
+    expect(s.frames_analysed).toBe(75);
+    expect(s.frames_with_face).toBe(runs['transform.mp4'].recs.filter((r) => r.face_found).length);
+    expect(s.detection_rate).toBeCloseTo(s.frames_with_face / 75, 6);
+    expect(s.effective_fps).toBeCloseTo(25, 6);
+    expect(s.share_abs_yaw_over_30).toBe(0);
+    expect(s.blinks).toBe(0);
+    expect(s.mean_expr.happy).toBeGreaterThan(0.5);
+    expect(JSON.parse(readFileSync(join(tmp.dir, 'transform.mp4.summary.json'), 'utf8'))).toEqual(s);
+  });
+
+  it('is deterministic: the CLI with one worker gives the same bytes as the library with two', async () => {
+    const out = join(tmp.dir, 'again.jsonl');
+    const r = await runCli(['face', join(DIR, 'transform.mp4'), '-o', out, '--workers', '1']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(out)).toEqual(readFileSync(runs['transform.mp4'].file));
+  });
+
+  it('--normalized, --fps, --start/--end and CSV', async () => {
+    const out = join(tmp.dir, 'sub.jsonl');
+    await extractFace(join(DIR, 'transform.mp4'), { out, fps: 5, start: 0.5, end: 2.5, normalized: true, workers: 1 });
+    const recs = readJsonl(out);
+    expect(recs.map((r) => r.t_s)).toEqual([0.52, 0.72, 0.92, 1.12, 1.32, 1.52, 1.72, 1.92, 2.12, 2.32]);
+    const full = runs['transform.mp4'].recs;
+    for (const r of recs.filter((x) => x.face_found)) {
+      const f = full.find((x) => Math.abs(x.t_s - r.t_s) < 1e-9)!;
+      const a = (r.landmarks as number[][])[1];
+      const b = (f.landmarks as number[][])[1];
+      expect(Math.abs(a[0] * META.width - b[0])).toBeLessThan(0.01);
+      expect(Math.abs(a[1] * META.height - b[1])).toBeLessThan(0.01);
+    }
+    const csv = join(tmp.dir, 'sub.csv');
+    await extractFace(join(DIR, 'transform.mp4'), { out: csv, format: 'csv', fps: 5, end: 1, workers: 0 });
+    const lines = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(6);
+    const head = lines[0].split(',');
+    expect(head.slice(0, 5)).toEqual(['t_s', 'frame', 'face_found', 'n_faces', 'face_id']);
+    expect(head).toContain('landmarks_477_2');
+  });
+
+  it('--sync puts t_s on the reference clock and keeps t_src_s', async () => {
+    const sync = join(tmp.dir, 'sync.json');
+    writeFileSync(sync, JSON.stringify({ version: 1, reference: { file: 'x.wav', kind: 'audio', stream: 0 }, streams: [{ file: join(DIR, 'transform.mp4'), kind: 'video', stream: 0, offset_s: 1.5, drift_ppm: 0, method: 'test', confidence: 1 }] }));
+    const out = join(tmp.dir, 'synced.jsonl');
+    const r = await runCli(['face', join(DIR, 'transform.mp4'), '-o', out, '--sync', sync, '--end', '0.2']);
+    expect(r.code).toBe(0);
+    const recs = readJsonl(out);
+    expect(recs.map((x) => [x.t_s, x.t_src_s])).toEqual([[1.5, 0], [1.54, 0.04], [1.58, 0.08], [1.62, 0.12], [1.66, 0.16]]);
+    expect(Object.keys(recs[0]).slice(0, 3)).toEqual(['t_s', 't_src_s', 'frame']);
+  });
+
+  it('--max-faces 2 tracks two faces with stable ids', async () => {
+    const two = join(tmp.dir, 'two.mp4');
+    // Two copies of the portrait moving towards each other, 12 frames.
+    ffmpegSync([
+      '-loop', '1', '-i', join(DIR, 'astronaut.png'),
+      '-filter_complex', "[0]scale=256:256,split[a][b];color=c=gray:s=800x360:d=1.2:r=10[bg];[bg][a]overlay=x='40+60*t':y=50:shortest=1[c];[c][b]overlay=x='500-60*t':y=50:shortest=1",
+      '-frames:v', '12', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', two,
+    ]);
+    const out = join(tmp.dir, 'two.jsonl');
+    await extractFace(two, { out, maxFaces: 2, workers: 1 });
+    const recs = readJsonl(out);
+    expect(recs).toHaveLength(12);
+    const leftId = new Set<number>();
+    const rightId = new Set<number>();
+    for (const r of recs) {
+      expect(r.n_faces).toBe(2);
+      const all = [r as unknown as { face_id: number; bbox_px: number[] }, ...(r.faces as unknown as Array<{ face_id: number; bbox_px: number[] }>)];
+      expect(all).toHaveLength(2);
+      all.sort((a, b) => a.bbox_px[0] - b.bbox_px[0]);
+      leftId.add(all[0].face_id);
+      rightId.add(all[1].face_id);
+    }
+    expect(leftId.size).toBe(1);
+    expect(rightId.size).toBe(1);
+    expect([...leftId][0]).not.toBe([...rightId][0]);
+  });
+});
