@@ -27,6 +27,10 @@ interface Opts {
   faceWorkers?: number;
   faceFps?: number;
   maxFaces?: number;
+  toneHz?: number;
+  searchS?: number;
+  ends?: 'start' | 'both';
+  pick?: 'first' | 'strongest';
   progress: ProgressMode;
 }
 
@@ -47,6 +51,10 @@ export function register(program: Command): void {
     .option('--face-workers <n>', 'threads for each session\'s face inference (default: cores / jobs, at least 1)', numberOption('--face-workers', { min: 1, integer: true }))
     .option('--face-fps <n>', 'analyse video at this frame rate (default: every frame)', numberOption('--face-fps', { min: 0.01 }))
     .option('--max-faces <n>', "faces tracked per frame (default: the face stage's default)", numberOption('--max-faces', { min: 1, integer: true }))
+    .option('--tone-hz <hz>', "sync beep frequency (default: sync's default, 1000)", numberOption('--tone-hz', { min: 1 }))
+    .option('--search-s <s>', "seconds searched for the sync pulse at each end, 0 = whole file (default: sync's default, 60)", numberOption('--search-s', { min: 0 }))
+    .option('--ends <which>', "sync pulses at the start only or at both ends (drift) (default: sync's default, start)", choiceOption('--ends', ['start', 'both'] as const))
+    .option('--pick <rule>', 'choose among sync pulses of similar strength: first or strongest (default: none, the session fails as ambiguous)', choiceOption('--pick', ['first', 'strongest'] as const))
     .option('--progress <mode>', 'auto (a bar on a TTY, lines every 10 s otherwise), bar, lines or none', choiceOption('--progress', ['auto', 'bar', 'lines', 'none'] as const), 'auto')
     .action(
       action(async (manifest: string, o: Opts) => {
@@ -71,6 +79,10 @@ export function register(program: Command): void {
               ...(o.backend !== undefined ? { backend: o.backend } : {}),
               ...(o.faceFps !== undefined ? { faceFps: o.faceFps } : {}),
               ...(o.maxFaces !== undefined ? { maxFaces: o.maxFaces } : {}),
+              ...(o.toneHz !== undefined ? { toneHz: o.toneHz } : {}),
+              ...(o.searchS !== undefined ? { searchS: o.searchS } : {}),
+              ...(o.ends !== undefined ? { ends: o.ends } : {}),
+              ...(o.pick !== undefined ? { pick: o.pick } : {}),
             },
             progress: o.progress,
             control,

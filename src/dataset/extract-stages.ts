@@ -19,6 +19,14 @@ export interface StageOptions {
   faceFps?: number;
   /** Faces tracked per frame (face's default when undefined). */
   maxFaces?: number;
+  /** Sync beep frequency, Hz (sync's default when undefined). */
+  toneHz?: number;
+  /** Seconds searched for the pulse at each end (sync's default when undefined). */
+  searchS?: number;
+  /** Pulses at the start only or at both ends (sync's default when undefined). */
+  ends?: 'start' | 'both';
+  /** How sync chooses among pulses of similar strength (none: the session fails as ambiguous). */
+  pick?: 'first' | 'strongest';
 }
 
 export interface StageContext {
@@ -64,6 +72,29 @@ export function clockFor(ctx: StageContext, m: ManifestMedia): Clock | undefined
   return clockOf(e);
 }
 
+/**
+ * sync.json from every media file of the session (each file once, all its audio and video streams), with the
+ * reference role's file as the reference (src/sync).
+ */
+export const syncStage: StageFn = async (ctx) => {
+  const { syncSession, writeSyncMap } = await import('../sync/session.js');
+  const files = [...new Set(ctx.session.media.map((m) => m.path))];
+  const ref = ctx.session.media.find((m) => m.role === ctx.session.ref_role) ?? ctx.session.media[0];
+  const o = ctx.options;
+  const map = await syncSession(
+    files.map((file) => ({ file })),
+    {
+      ref: ref.path,
+      ...(o.toneHz !== undefined ? { toneHz: o.toneHz } : {}),
+      ...(o.searchS !== undefined ? { searchS: o.searchS } : {}),
+      ...(o.ends !== undefined ? { ends: o.ends } : {}),
+      ...(o.pick !== undefined ? { pick: o.pick } : {}),
+    },
+  );
+  await writeSyncMap(join(ctx.dir, 'sync.json'), map);
+  return { files: ['sync.json'], syncMap: map };
+};
+
 /** The audio the audio stage analyses: the reference role when it is audio, else the session's first audio role. */
 export function referenceAudio(session: ManifestSession): ManifestMedia | undefined {
   return session.media.find((m) => m.role === session.ref_role && m.kind === 'audio') ?? session.media.find((m) => m.kind === 'audio');
@@ -86,13 +117,38 @@ export const audioStage: StageFn = async (ctx) => {
   return { files: ['audio.jsonl', 'audio.summary.json'] };
 };
 
+/** face.jsonl + face.summary.json from the session's first video role (src/face). */
+export const faceStage: StageFn = async (ctx) => {
+  const video = ctx.session.media.find((m) => m.kind === 'video');
+  if (!video) return { files: [], warnings: ['no video role: face stage skipped'] };
+  const { extractFace } = await import('../face/extract.js');
+  const { isFaceBackend } = await import('../face/backend.js');
+  const backend = ctx.options.backend;
+  if (backend !== undefined && !isFaceBackend(backend)) throw new InputError(`unknown face backend '${backend}'`);
+  const clock = clockFor(ctx, video);
+  const summary = await extractFace(video.path, {
+    out: join(ctx.dir, 'face.jsonl'),
+    format: 'jsonl',
+    summaryPath: join(ctx.dir, 'face.summary.json'),
+    workers: ctx.faceWorkers,
+    ...(clock ? { clock } : {}),
+    ...(backend !== undefined ? { backend } : {}),
+    ...(ctx.options.faceFps !== undefined ? { fps: ctx.options.faceFps } : {}),
+    ...(ctx.options.maxFaces !== undefined ? { maxFaces: ctx.options.maxFaces } : {}),
+  });
+  return { files: ['face.jsonl', 'face.summary.json'], media_s: summary.duration_s ?? undefined };
+};
+
 /** Checks stage options before any session starts (so a bad --backend is one error, not one per session). */
 export async function checkStageOptions(stages: readonly StageName[], o: StageOptions): Promise<void> {
-  void stages;
-  void o;
+  if (stages.includes('face') && o.backend !== undefined) {
+    const { isFaceBackend, loadableBackendCheck, FACE_BACKENDS } = await import('../face/backend.js');
+    if (!isFaceBackend(o.backend)) throw new InputError(`--backend: unknown face backend '${o.backend}' (expected ${FACE_BACKENDS.join(', ')})`);
+    loadableBackendCheck(o.backend);
+  }
 }
 
 /** The stages this build has. Each capability's adapter is added here when its library exists. */
 export async function loadStages(): Promise<StageTable> {
-  return { audio: audioStage };
+  return { sync: syncStage, audio: audioStage, face: faceStage };
 }
