@@ -152,7 +152,7 @@ class RemlProblem {
 }
 
 /** Nelder-Mead on R^2 (f is even in each coordinate). */
-function nelderMead(f: (x: number, y: number) => number, x0: [number, number], step: number, maxIter = 2000, tol = 1e-13): { x: [number, number]; f: number } {
+function nelderMead(f: (x: number, y: number) => number, x0: [number, number], step: number, maxIter = 2000, tol = 1e-14): { x: [number, number]; f: number } {
   let pts: Array<{ x: [number, number]; f: number }> = [
     { x: [x0[0], x0[1]], f: 0 },
     { x: [x0[0] + step, x0[1]], f: 0 },
@@ -164,7 +164,7 @@ function nelderMead(f: (x: number, y: number) => number, x0: [number, number], s
     const [best, mid, worst] = pts;
     const spread = Math.abs(worst.f - best.f);
     const size = Math.max(Math.abs(worst.x[0] - best.x[0]), Math.abs(worst.x[1] - best.x[1]), Math.abs(mid.x[0] - best.x[0]), Math.abs(mid.x[1] - best.x[1]));
-    if (spread <= tol * (1 + Math.abs(best.f)) && size < 1e-9) break;
+    if (spread <= tol * (1 + Math.abs(best.f)) && size < 1e-8 * (1 + Math.abs(best.x[0]) + Math.abs(best.x[1]))) break;
     const c: [number, number] = [(best.x[0] + mid.x[0]) / 2, (best.x[1] + mid.x[1]) / 2];
     const at = (s: number): { x: [number, number]; f: number } => {
       const x: [number, number] = [c[0] + s * (worst.x[0] - c[0]), c[1] + s * (worst.x[1] - c[1])];
@@ -242,21 +242,27 @@ export function fitCrossedReml(bt: ByTarget): RemlFit {
     vr = Math.max(mR / Math.max(nR, 1) / tot, 0.01);
   }
   let best = nelderMead(dev, [Math.sqrt(vt / (1 - Math.min(vt, 0.9))), Math.sqrt(vr)], 0.3);
-  for (let rep = 0; rep < 3; rep++) {
-    const next = nelderMead(dev, [Math.abs(best.x[0]), Math.abs(best.x[1])], 0.05 * (1 + Math.abs(best.x[0]) + Math.abs(best.x[1])));
-    if (next.f < best.f - 1e-14) best = next;
+  // One restart from the optimum (Nelder-Mead can stall on a ridge); a second only if it still improved.
+  for (let rep = 0; rep < 2; rep++) {
+    const next = nelderMead(dev, [Math.abs(best.x[0]), Math.abs(best.x[1])], 0.02 * (1 + Math.abs(best.x[0]) + Math.abs(best.x[1])));
+    if (next.f < best.f - 1e-9) best = next;
     else break;
   }
-  // Boundary candidates: one component at zero (lme4 often stops there), polished in 1-D.
+  // Boundary candidates: one component at zero (lme4 often stops there), polished in 1-D when they look better
+  // than (or as good as) the interior optimum with that component zeroed.
   const span = 4 * (1 + Math.abs(best.x[0]) + Math.abs(best.x[1]));
-  const b1 = golden((x) => dev(x, 0), 0, span);
-  const b2 = golden((x) => dev(0, x), 0, span);
-  const cands = [
-    { x: [Math.abs(best.x[0]), Math.abs(best.x[1])] as [number, number], f: best.f },
-    { x: [b1.x, 0] as [number, number], f: b1.f },
-    { x: [0, b2.x] as [number, number], f: b2.f },
-    { x: [0, 0] as [number, number], f: dev(0, 0) },
-  ];
+  const cands = [{ x: [Math.abs(best.x[0]), Math.abs(best.x[1])] as [number, number], f: best.f }];
+  const z1 = dev(Math.abs(best.x[0]), 0);
+  const z2 = dev(0, Math.abs(best.x[1]));
+  if (z1 <= best.f + 1e-3) {
+    const b1 = golden((x) => dev(x, 0), 0, span, 1e-10);
+    cands.push({ x: [b1.x, 0], f: b1.f });
+  }
+  if (z2 <= best.f + 1e-3) {
+    const b2 = golden((x) => dev(0, x), 0, span, 1e-10);
+    cands.push({ x: [0, b2.x], f: b2.f });
+  }
+  cands.push({ x: [0, 0], f: dev(0, 0) });
   cands.sort((a, b) => a.f - b.f);
   const th = cands[0].x;
   const { r2, dev: d } = P.evaluate(th[0], th[1]);
