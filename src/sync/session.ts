@@ -60,7 +60,7 @@ export class AmbiguousPulseError extends GateError {
   readonly candidates: Candidate[];
   constructor(file: string, kind: StreamKind, stream: number, candidates: Candidate[], more: number) {
     const what = kind === 'audio' ? 'tone bursts' : 'flashes';
-    const list = candidates.map((c) => `${c.t_s.toFixed(3)} s (${kind === 'audio' ? `${c.strength.toFixed(1)} dB` : `score ${c.strength.toFixed(1)}`})`).join(', ');
+    const list = candidates.map((c) => `${c.t_s.toFixed(3)} s (${kind === 'audio' ? `${c.strength.toFixed(1)} dBFS` : `score ${c.strength.toFixed(1)}`})`).join(', ');
     super(
       `${file}: ${kind} stream ${stream}: ambiguous sync pulse in the ${candidates[0].window} window: ${candidates.length} ${what} of similar strength at ${list}; rerun with --pick first or --pick strongest${more ? ` (${more} more stream(s) ambiguous)` : ''}`,
     );
@@ -197,7 +197,8 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   // Choose pulses per window.
   const ambiguous: Array<{ st: StreamState; cands: Candidate[] }> = [];
   for (const st of states) {
-    const strength = (d: Record<string, unknown>) => Number(st.kind === 'audio' ? d.band_snr_db : d.score);
+    // Strength: the beep's level (its SNR depends on what else sounds around it) or the flash's jump score.
+    const strength = (d: Record<string, unknown>) => Number(st.kind === 'audio' ? d.level_dbfs : d.score);
     const clear = st.kind === 'audio' ? (a: number, b: number) => a - b >= 6 : (a: number, b: number) => a >= 2 * b;
     for (const w of ['start', 'end'] as const) {
       const cands: Candidate[] = st.detections.filter((d) => d.window === w).map((d) => ({ ...d, window: w, t_s: Number(d.t_s), strength: strength(d) }));
@@ -312,6 +313,13 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   const unplaced = states.filter((s) => !s.placed);
   if (unplaced.length) {
     const s = unplaced[0];
+    if (!pulseOf(ref) && !states.some((o) => o.placed && o !== ref && pulseOf(o))) {
+      const refWhy = ref.kind === 'audio' ? `no ${toneHz} Hz tone burst in ${where}` : `no flash in ${where}`;
+      throw new InputError(
+        `the reference ${ref.kind} stream ${ref.stream} has ${refWhy}, so ${s.file} ${s.kind} stream ${s.stream} cannot be put on its clock${unplaced.length > 1 ? ` (nor ${unplaced.length - 1} more stream(s))` : ''}; choose another --ref`,
+        { file: ref.file },
+      );
+    }
     const why = s.warnings.find((w) => w.code === 'xcorr_weak')?.message ?? (s.kind === 'audio' ? `no ${toneHz} Hz tone burst in ${where}` : `no flash in ${where}`);
     throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${why}${unplaced.length > 1 ? ` (${unplaced.length - 1} more stream(s) unplaced)` : ''}`, { file: s.file });
   }

@@ -1,0 +1,123 @@
+/** Issue 4 item 6: bad input, each with a clear one-line message, a documented exit code and no partial sync.json. */
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from './helpers/cli.js';
+import { beepInSpeech, flashVideo, speechTrack, writeWavF32 } from './sync-media.js';
+
+const tmp = tempDir('mmprep-sync-bad-');
+const D = tmp.dir;
+afterAll(() => tmp.cleanup());
+const out = join(D, 'sync.json');
+const f = (n: string) => join(D, n);
+
+beforeAll(async () => {
+  const sr = 16000;
+  writeWavF32(f('beep.wav'), await beepInSpeech(sr, 12, 1, [{ t_s: 3, dur_s: 0.2 }], 10), sr);
+  writeWavF32(f('beep-later.wav'), await beepInSpeech(sr, 12, 2, [{ t_s: 4.25, dur_s: 0.2 }], 10), sr);
+  writeWavF32(f('nobeep.wav'), await speechTrack(sr, 12, 3), sr);
+  writeWavF32(f('two-beeps.wav'), await beepInSpeech(sr, 12, 4, [{ t_s: 2, dur_s: 0.2 }, { t_s: 6, dur_s: 0.2, amp: 0 }], 10), sr);
+  writeWavF32(f('beep-2k.wav'), await beepInSpeech(sr, 12, 5, [{ t_s: 3, dur_s: 0.2, hz: 2000 }], 10), sr);
+  // Two bursts of similar strength (the second 2 dB weaker).
+  const two = await speechTrack(sr, 12, 6);
+  const add = (t: number, a: number) => {
+    for (let i = Math.ceil(t * sr); i < Math.ceil((t + 0.2) * sr); i++) two[i] += a * Math.sin(2 * Math.PI * 1000 * (i / sr - t));
+  };
+  add(2, 0.2);
+  add(6, 0.2 * 10 ** (-2 / 20));
+  writeWavF32(f('ambiguous.wav'), two, sr);
+  flashVideo(f('video-only.mp4'), { fpsNum: 25, fpsDen: 1, seconds: 8, flashes: [{ t_s: 1.5, dur_s: 0.2 }], kind: 'corner', w: 160, h: 90 });
+  flashVideo(f('dark.mp4'), { fpsNum: 25, fpsDen: 1, seconds: 4, flashes: [], kind: 'corner', w: 160, h: 90 });
+  writeFileSync(f('subs.srt'), '1\n00:00:00,000 --> 00:00:01,000\nhello\n');
+});
+
+beforeEach(() => rmSync(out, { force: true }));
+
+function noOutput(): void {
+  expect(existsSync(out)).toBe(false);
+}
+
+describe('mmprep sync: bad input', () => {
+  it('a file with neither audio nor video: exit 2, one line naming it', async () => {
+    const r = await runCli(['sync', f('beep.wav'), f('subs.srt'), '-o', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/subs\.srt: has no audio or video stream/);
+    noOutput();
+  });
+
+  it('a video file without an audio track: its picture alone is placed by its flash', async () => {
+    const r = await runCli(['sync', f('beep.wav'), f('video-only.mp4'), '-o', out, '--search-s', '6']);
+    expect(r.code).toBe(0);
+    const map = JSON.parse(readFileSync(out, 'utf8'));
+    expect(map.streams.map((e: { kind: string; method: string }) => `${e.kind}:${e.method}`)).toEqual(['audio:reference', 'video:flash']);
+    // beep at 3.0 s on the reference, flash at 1.5 s on the video: offset 1.5 s
+    expect(Math.abs(map.streams[1].offset_s - 1.5)).toBeLessThan(0.02);
+    expect(r.stdout).toMatch(/video-only\.mp4\s+video\s+0\s+1\.(49|50)\d+\s+null\s+flash/);
+  });
+
+  it('no pulse anywhere: exit 2, nothing written', async () => {
+    const r = await runCli(['sync', f('nobeep.wav'), f('dark.mp4'), '-o', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no sync pulse \(1000 Hz tone burst or flash\) found in the first 60 s of any stream/);
+    noOutput();
+  });
+
+  it('a stream with no pulse and no way to place it: exit 2 naming the stream', async () => {
+    const r = await runCli(['sync', f('beep.wav'), f('dark.mp4'), '-o', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/dark\.mp4: video stream 0 cannot be put on the reference clock: no flash in the first 60 s/);
+    noOutput();
+  });
+
+  it('two candidates of similar strength: exit 3 listing both, unless --pick', async () => {
+    const r = await runCli(['sync', f('ambiguous.wav'), f('beep.wav'), '-o', out]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/ambiguous\.wav: audio stream 0: ambiguous sync pulse in the start window: 2 tone bursts of similar strength at 2\.000 s \(-[\d.]+ dBFS\), 6\.000 s \(-[\d.]+ dBFS\); rerun with --pick first or --pick strongest/);
+    noOutput();
+    const first = await runCli(['sync', f('ambiguous.wav'), f('beep.wav'), '-o', out, '--pick', 'first']);
+    expect(first.code).toBe(0);
+    const m1 = JSON.parse(readFileSync(out, 'utf8'));
+    expect(m1.streams[0].pulses.start_s).toBeCloseTo(2, 3);
+    expect(m1.streams[1].offset_s).toBeCloseTo(-1, 3);
+    expect(m1.streams[0].warnings.map((w: { code: string }) => w.code)).toContain('extra_pulses');
+    expect(m1.streams[0].detections).toHaveLength(2);
+    const strong = await runCli(['sync', f('ambiguous.wav'), f('beep.wav'), '-o', out, '--pick', 'strongest']);
+    expect(strong.code).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8')).streams[0].pulses.start_s).toBeCloseTo(2, 3);
+  });
+
+  it('a pulse at another frequency is not taken for the beep; --tone-hz finds it', async () => {
+    const r = await runCli(['sync', f('beep-2k.wav'), f('beep.wav'), '--fallback', 'none', '-o', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/beep-2k\.wav: the reference audio stream 0 has no 1000 Hz tone burst in the first 60 s, so .*beep\.wav audio stream 0 cannot be put on its clock; choose another --ref/);
+    const r2 = await runCli(['sync', f('beep.wav'), f('beep-2k.wav'), '--fallback', 'none', '-o', out]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/beep-2k\.wav: audio stream 0 cannot be put on the reference clock: no 1000 Hz tone burst in the first 60 s/);
+    noOutput();
+    const ok = await runCli(['sync', f('beep-2k.wav'), '--tone-hz', '2000', '-o', out]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8')).streams[0].pulses.start_s).toBeCloseTo(3, 3);
+  });
+
+  it('a file shorter than the search windows: exit 2 with --ends both, a warning with --ends start', async () => {
+    const r = await runCli(['sync', f('beep.wav'), f('beep-later.wav'), '--ends', 'both', '-o', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/beep\.wav: is 12\.0 s long, shorter than the two 60 s search windows of --ends both \(lower --search-s to at most 6/);
+    noOutput();
+    const ok = await runCli(['sync', f('beep.wav'), f('beep-later.wav'), '-o', out]);
+    expect(ok.code).toBe(0);
+    const map = JSON.parse(readFileSync(out, 'utf8'));
+    expect(map.streams[1].offset_s).toBeCloseTo(-1.25, 3);
+    expect(map.streams[0].warnings.map((w: { code: string }) => w.code)).toContain('short_file');
+  });
+
+  it('bad options: exit 2', async () => {
+    const r = await runCli(['sync', f('beep.wav'), '--ends', 'middle']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--ends must be one of start, both/);
+    const r2 = await runCli(['sync', f('beep.wav'), '--ref', f('nobeep.wav')]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/--ref .* is not one of the media files given/);
+  });
+});
