@@ -89,8 +89,15 @@ function intervalAlpha(values: Float64Array, start: Int32Array): AlphaValue {
   return { alpha: 1 - dO / dE, reason: null };
 }
 
-/** Distinct sorted values with counts. */
+/** Distinct sorted values with counts (hash counting while there are few distinct values, else a sort). */
 function distinct(values: Float64Array): { vals: Float64Array; counts: Float64Array } {
+  const few = new Map<number, number>();
+  let i = 0;
+  for (; i < values.length && few.size <= 4096; i++) few.set(values[i], (few.get(values[i]) ?? 0) + 1);
+  if (i === values.length) {
+    const vals = Float64Array.from(few.keys()).sort();
+    return { vals, counts: Float64Array.from(vals, (v) => few.get(v)!) };
+  }
   const s = Float64Array.from(values).sort();
   const vals: number[] = [];
   const counts: number[] = [];
@@ -151,7 +158,11 @@ function ordinalAlpha(values: Float64Array, start: Int32Array): AlphaValue {
     cum += counts[c];
   }
   const ranked = new Float64Array(n);
-  for (let i = 0; i < n; i++) ranked[i] = pos[indexOfSorted(vals, values[i])];
+  if (vals.length <= 4096) {
+    const at = new Map<number, number>();
+    vals.forEach((v, c) => at.set(v, pos[c]));
+    for (let i = 0; i < n; i++) ranked[i] = at.get(values[i])!;
+  } else for (let i = 0; i < n; i++) ranked[i] = pos[indexOfSorted(vals, values[i])];
   return intervalAlpha(ranked, start);
 }
 

@@ -67,31 +67,6 @@ export function robustZ(xs: Array<number | null>): Array<number | null> {
   return xs.map((x) => (x === null || !Number.isFinite(x) ? null : (x - med) / scale));
 }
 
-function pearson(x: number[], y: number[]): number | null {
-  const n = x.length;
-  if (n < 3) return null;
-  let mx = 0,
-    my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i];
-    my += y[i];
-  }
-  mx /= n;
-  my /= n;
-  let sxx = 0,
-    syy = 0,
-    sxy = 0;
-  for (let i = 0; i < n; i++) {
-    const a = x[i] - mx;
-    const b = y[i] - my;
-    sxx += a * a;
-    syy += b * b;
-    sxy += a * b;
-  }
-  if (!(sxx > 0) || !(syy > 0)) return null;
-  return sxy / Math.sqrt(sxx * syy);
-}
-
 export interface DiagnosticsOptions {
   /** Raters with fewer items than this are flagged 'few_items' (default: max(5, 20 % of the median rater's count)). */
   minItems?: number;
@@ -99,13 +74,13 @@ export interface DiagnosticsOptions {
 
 export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: DiagnosticsOptions = {}): RaterDiagnostics[] {
   const k = bt.nRaters;
+  const N = bt.value.length;
   const categorical = d.categories !== null;
   const nItems = new Float64Array(k);
   const sum = new Float64Array(k);
-  // Per rater: the own rating, the others' mean (or majority match) and the order of each compared item.
-  const own: number[][] = Array.from({ length: k }, () => []);
-  const others: number[][] = Array.from({ length: k }, () => []);
-  const orderOf: number[][] = Array.from({ length: k }, () => []);
+  // Per rating (bt order): the others' mean, or for labels 1/0 = matches the others' (possibly tied) majority;
+  // NaN when the target has no other rating. Typed arrays: no per-rating allocation on a million ratings.
+  const other = new Float64Array(N).fill(NaN);
   const counts = new Map<number, number>();
   for (let t = 0; t < bt.nTargets; t++) {
     const a = bt.start[t];
@@ -121,25 +96,67 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
     if (categorical) {
       counts.clear();
       for (let j = a; j < b; j++) counts.set(bt.value[j], (counts.get(bt.value[j]) ?? 0) + 1);
-    }
-    for (let j = a; j < b; j++) {
-      const r = bt.rater[j];
-      const v = bt.value[j];
-      own[r].push(v);
-      if (categorical) {
-        // 1 when v is a (possibly tied) most common label among the others
+      for (let j = a; j < b; j++) {
+        const v = bt.value[j];
         let best = 0;
         for (const [c, n] of counts) best = Math.max(best, c === v ? n - 1 : n);
-        others[r].push((counts.get(v) ?? 0) - 1 === best && best > 0 ? 1 : 0);
-      } else {
-        others[r].push((s - v) / (m - 1));
+        other[j] = (counts.get(v) ?? 0) - 1 === best && best > 0 ? 1 : 0;
       }
-      if (d.order) orderOf[r].push(d.order[bt.source[j]]);
+    } else {
+      for (let j = a; j < b; j++) other[j] = (s - bt.value[j]) / (m - 1);
     }
+  }
+  // diff per rating: own - others' mean (numeric) or the match indicator (labels)
+  const diff = (j: number) => (categorical ? other[j] : bt.value[j] - other[j]);
+  // Pass 1: counts and means per rater
+  const n = new Float64Array(k);
+  const mDiff = new Float64Array(k);
+  const mOwn = new Float64Array(k);
+  const mOth = new Float64Array(k);
+  for (let j = 0; j < N; j++) {
+    if (Number.isNaN(other[j])) continue;
+    const r = bt.rater[j];
+    n[r]++;
+    mDiff[r] += diff(j);
+    mOwn[r] += bt.value[j];
+    mOth[r] += other[j];
+  }
+  for (let r = 0; r < k; r++) {
+    if (n[r] > 0) {
+      mDiff[r] /= n[r];
+      mOwn[r] /= n[r];
+      mOth[r] /= n[r];
+    }
+  }
+  // Pass 2: centred sums (exact for ratings far from zero)
+  const ssDiff = new Float64Array(k);
+  const sxx = new Float64Array(k);
+  const syy = new Float64Array(k);
+  const sxy = new Float64Array(k);
+  for (let j = 0; j < N; j++) {
+    if (Number.isNaN(other[j])) continue;
+    const r = bt.rater[j];
+    ssDiff[r] += (diff(j) - mDiff[r]) ** 2;
+    const x = bt.value[j] - mOwn[r];
+    const y = other[j] - mOth[r];
+    sxx[r] += x * x;
+    syy[r] += y * y;
+    sxy[r] += x * y;
+  }
+  // Drift needs each rater's compared ratings in work order.
+  let byRater: Int32Array | null = null;
+  let rStart: Int32Array | null = null;
+  if (d.order) {
+    rStart = new Int32Array(k + 1);
+    for (let j = 0; j < N; j++) if (!Number.isNaN(other[j])) rStart[bt.rater[j] + 1]++;
+    for (let r = 0; r < k; r++) rStart[r + 1] += rStart[r];
+    const pos = rStart.slice(0, k);
+    byRater = new Int32Array(rStart[k]);
+    for (let j = 0; j < N; j++) if (!Number.isNaN(other[j])) byRater[pos[bt.rater[j]]++] = j;
   }
   const out: RaterDiagnostics[] = [];
   for (let r = 0; r < k; r++) {
-    const n = own[r].length;
+    const nr = n[r];
     let bias: number | null = null;
     let ci: [number, number] | null = null;
     let corr: number | null = null;
@@ -147,26 +164,22 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
     let drift: number | null = null;
     let driftN: [number, number] | null = null;
     let driftP: number | null = null;
-    const diffs = categorical ? others[r] : own[r].map((v, i) => v - others[r][i]);
-    if (categorical) {
-      agree = n ? diffs.reduce((x, y) => x + y, 0) / n : null;
-    } else if (n > 0) {
-      const mb = diffs.reduce((x, y) => x + y, 0) / n;
-      bias = mb;
-      if (n >= 2) {
-        const sd = Math.sqrt(diffs.reduce((x, y) => x + (y - mb) ** 2, 0) / (n - 1));
-        const h = tCritical(n - 1) * (sd / Math.sqrt(n));
-        ci = [mb - h, mb + h];
+    if (categorical) agree = nr ? mDiff[r] : null;
+    else if (nr > 0) {
+      bias = mDiff[r];
+      if (nr >= 2) {
+        const h = tCritical(nr - 1) * (Math.sqrt(ssDiff[r] / (nr - 1)) / Math.sqrt(nr));
+        ci = [bias - h, bias + h];
       }
-      corr = pearson(own[r], others[r]);
+      corr = nr >= 3 && sxx[r] > 0 && syy[r] > 0 ? sxy[r] / Math.sqrt(sxx[r] * syy[r]) : null;
     }
-    if (d.order && n >= 6) {
-      const idx = orderOf[r].map((o, i) => i).filter((i) => Number.isFinite(orderOf[r][i]));
-      idx.sort((p, q) => orderOf[r][p] - orderOf[r][q] || p - q);
+    if (d.order && byRater && rStart && nr >= 6) {
+      const idx = Array.from(byRater.subarray(rStart[r], rStart[r + 1])).filter((j) => Number.isFinite(d.order![bt.source[j]]));
+      idx.sort((p, q) => d.order![bt.source[p]] - d.order![bt.source[q]] || p - q);
       const third = Math.floor(idx.length / 3);
       if (third >= 2) {
-        const first = idx.slice(0, third).map((i) => diffs[i]);
-        const last = idx.slice(idx.length - third).map((i) => diffs[i]);
+        const first = idx.slice(0, third).map(diff);
+        const last = idx.slice(idx.length - third).map(diff);
         drift = last.reduce((x, y) => x + y, 0) / third - first.reduce((x, y) => x + y, 0) / third;
         driftN = [third, third];
         driftP = welchP(first, last);
@@ -175,7 +188,7 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
     out.push({
       rater: d.raters[r],
       n_items: nItems[r],
-      n_compared: n,
+      n_compared: nr,
       mean: categorical || nItems[r] === 0 ? null : sum[r] / nItems[r],
       bias,
       bias_ci95: ci,
