@@ -9,9 +9,10 @@ export function register(program: Command): void {
     .description('run the whole pipeline (extract: sync, audio, face; agreement; dataset build; validate) on the bundled sample sessions')
     .option('-o, --out <dir>', 'output folder', 'mmprep-demo')
     .option('--jobs <n>', 'sessions extracted at the same time', numberOption('--jobs', { min: 1, integer: true }), 1)
+    .option('--face-fps <n>', 'analyse the video at this frame rate (default: every frame, as mmprep extract does)', numberOption('--face-fps', { min: 0.1 }))
     .action(
-      action(async (o: { out: string; jobs: number }) => {
-        const r = await runDemo({ out: o.out, jobs: o.jobs, log: (l) => process.stdout.write(l + '\n') });
+      action(async (o: { out: string; jobs: number; faceFps?: number }) => {
+        const r = await runDemo({ out: o.out, jobs: o.jobs, faceFps: o.faceFps, log: (l) => process.stdout.write(l + '\n') });
         // A stage that is missing from this build or failed makes the demo exit 4 (a batch with failures).
         return r.ok ? EXIT.OK : EXIT.BATCH_FAILED;
       }),

@@ -38,7 +38,7 @@ export function demoFixturesDir(): string {
   return fileURLToPath(new URL('../../fixtures/demo/', import.meta.url));
 }
 
-export async function runDemo(opts: { out?: string; log?: (line: string) => void; jobs?: number; fixtures?: string } = {}): Promise<DemoResult> {
+export async function runDemo(opts: { out?: string; log?: (line: string) => void; jobs?: number; fixtures?: string; faceFps?: number } = {}): Promise<DemoResult> {
   const log = opts.log ?? (() => undefined);
   const out = resolve(opts.out ?? 'mmprep-demo');
   const fx = opts.fixtures ?? demoFixturesDir();
@@ -62,7 +62,7 @@ export async function runDemo(opts: { out?: string; log?: (line: string) => void
   if (have.length) {
     try {
       await rm(features, { recursive: true, force: true });
-      const sum = await extract(manifest, { out: features, only: have as StageName[], jobs: opts.jobs ?? 1, progress: 'none' });
+      const sum = await extract(manifest, { out: features, only: have as StageName[], jobs: opts.jobs ?? 1, progress: 'none', ...(opts.faceFps ? { stageOptions: { faceFps: opts.faceFps } } : {}) });
       const status = sum.failed === 0 ? 'ok' : sum.done > 0 ? 'partial' : 'failed';
       add({
         stage: `extract (${have.join(', ')})`,

@@ -1,0 +1,95 @@
+/**
+ * `mmprep demo` end to end on the bundled sessions with the real pipeline (whatever stages this build has), then the
+ * release is validated and docs/dataset.md's Python examples are run against it.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, ROOT, runCli, tempDir, type CliResult } from './helpers/cli.js';
+import { loadStages } from '../src/dataset/extract-stages.js';
+import { validateDataset } from '../src/dataset/validate.js';
+import type { DatasetManifest } from '../src/dataset/build.js';
+
+const tmp = tempDir('mmprep-demo-');
+afterAll(() => tmp.cleanup());
+const OUT = join(tmp.dir, 'demo-out');
+let run: CliResult;
+let all = false;
+
+beforeAll(async () => {
+  const t = await loadStages();
+  all = Boolean(t.sync && t.audio && t.face);
+  // --face-fps 10 keeps the test quick (face inference dominates); the demo's default is extract's default.
+  run = await runCli(['demo', '-o', OUT, '--face-fps', '10']);
+}, 300_000);
+
+describe('mmprep demo', () => {
+  it('runs every stage this build has and says which are not available', () => {
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^mmprep demo: fixtures\/demo\/manifest\.csv \(3 sample sessions\)/);
+    expect(run.stdout).toMatch(/^ok {3}agreement: 2 dimensions, valence ICC\(2,1\)=0\.880, arousal ICC\(2,1\)=0\.585/m);
+    expect(run.stdout).toMatch(/^ok {3}dataset validate: 13 checks passed/m);
+    const demo = JSON.parse(readFileSync(join(OUT, 'demo.json'), 'utf8'));
+    if (all) {
+      expect(run.code).toBe(0);
+      expect(demo.ok).toBe(true);
+    } else {
+      expect(run.code).toBe(4);
+      expect(run.stdout).toMatch(/^n\/a {2}\w+: the \w+ stage is not in this build of mmprep extract/m);
+    }
+    for (const f of ['agreement.txt', 'agreement.json', 'gold.jsonl', 'validate.txt', 'dataset/README.md', 'dataset/schema.json', 'dataset/manifest.json']) expect(existsSync(join(OUT, f)), f).toBe(true);
+  });
+
+  it('builds a valid release from the real features', async () => {
+    const m = JSON.parse(readFileSync(join(OUT, 'dataset', 'manifest.json'), 'utf8')) as DatasetManifest;
+    const v = await validateDataset(join(OUT, 'dataset'), { maxMissing: { audio: 0, face: 0, text: 0, labels: 0 } });
+    expect(v.checks.filter((c) => !c.ok)).toEqual([]);
+    // s02's transcript is on the camera clock: it needs sync.json; without the sync stage it is left out, with the reason
+    expect(m.counts.records).toBe(all ? 8 : 6);
+    if (!all) expect(m.sessions.find((s) => s.session_id === 's02')?.error).toMatch(/sync\.json/);
+    const rec = JSON.parse(readFileSync(join(OUT, 'dataset', 'data-train-00000.jsonl'), 'utf8').split('\n')[0]);
+    expect(rec.id).toBe('s01/u0000');
+    expect(rec.text).toBe('ten of clubs');
+    expect(rec.quality.face_detection_rate).toBeGreaterThan(0.9); // the portrait is in view all along
+    // the lav track has speech over this utterance: voiced frames with F0 in a speaking range
+    expect(rec.quality.voiced_ratio).toBeGreaterThan(0.2);
+    expect(rec.audio.functionals.f0_hz.mean).toBeGreaterThan(60);
+    expect(rec.audio.functionals.f0_hz.mean).toBeLessThan(400);
+  });
+
+  it('docs/dataset.md Python examples read the release (plain json, and the PyTorch Dataset against a stand-in torch)', () => {
+    const md = readFileSync(join(ROOT, 'docs', 'dataset.md'), 'utf8');
+    const blocks = [...md.matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(blocks).toHaveLength(2);
+    const ds = join(OUT, 'dataset');
+    const m = JSON.parse(readFileSync(join(ds, 'manifest.json'), 'utf8')) as DatasetManifest;
+    const py1 = join(tmp.dir, 'example_json.py');
+    writeFileSync(py1, blocks[0]);
+    const out1 = execFileSync('python3', [py1, ds], { encoding: 'utf8' });
+    for (const [split, c] of Object.entries(m.counts.per_split)) expect(out1).toContain(`${split} ${c.records} records`);
+    expect(out1).toMatch(/^train s01\/u0000 ten of clubs \(\d+, 13\) \d+ 8(\.0)?$/m);
+    // a minimal stand-in for torch: tensor = numpy array, Dataset = object
+    const fake = join(tmp.dir, 'fake-torch');
+    mkdirSync(join(fake, 'torch', 'utils', 'data'), { recursive: true });
+    writeFileSync(join(fake, 'torch', '__init__.py'), 'import numpy as _np\n\ndef tensor(x):\n    return _np.asarray(x)\n');
+    writeFileSync(join(fake, 'torch', 'utils', '__init__.py'), '');
+    writeFileSync(join(fake, 'torch', 'utils', 'data', '__init__.py'), 'class Dataset:\n    pass\n');
+    const py2 = join(tmp.dir, 'example_torch.py');
+    const defs = blocks[0].split('\nroot = ')[0];
+    writeFileSync(
+      py2,
+      `${defs}\n${blocks[1]}\nimport sys\nd = MMPrepDataset(sys.argv[1], "train")\nx = d[0]\nprint(len(d), x["id"], x["audio"].shape, x["face"].shape, x["face_mask"].shape, bool(x["face_mask"].any()), x["present"].tolist(), float(x["y"]))\n`,
+    );
+    const out2 = execFileSync('python3', [py2, ds], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: fake } });
+    const n = m.counts.per_split.train.records;
+    expect(out2).toMatch(new RegExp(`^${n} s01/u0000 \\((\\d+), 39\\) \\(\\1, 6\\) \\(\\1,\\) True \\[True, True, True\\] 8\\.0$`, 'm'));
+  });
+
+  it('the demo fixtures are within their budget', () => {
+    const files = readFileSync(join(FIXTURES, 'demo', 'manifest.csv'), 'utf8');
+    expect(files.split('\n')[0]).toBe('session_id,speaker_id,video,lav_audio,transcript,transcript_clock');
+    const size = execFileSync('du', ['-sb', join(FIXTURES, 'demo')], { encoding: 'utf8' }).split('\t')[0];
+    expect(Number(size)).toBeLessThan(3 * 1024 * 1024);
+  });
+});
