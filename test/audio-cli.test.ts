@@ -130,6 +130,18 @@ describe('mmprep audio: output', () => {
   });
 });
 
+describe('pitch worker thread', () => {
+  it('gives the same features as the in-process analysis (built library in dist/)', async () => {
+    const lib = (await import(join(FIXTURES, '..', 'dist', 'audio', 'features.js'))) as typeof import('../src/audio/features.js');
+    const a = await lib.computeAudioFeatures(p('speech.wav'), {}, { threads: true });
+    const b = await lib.computeAudioFeatures(p('speech.wav'), {}, { threads: false });
+    expect(Array.from(a.f0)).toEqual(Array.from(b.f0));
+    expect(Array.from(a.voicedProb)).toEqual(Array.from(b.voicedProb));
+    expect(a.nuclei).toEqual(b.nuclei);
+    expect(a.f0.some((v) => v > 0)).toBe(true);
+  });
+});
+
 describe('mmprep audio: bad input (one line naming the file, exit 2, nothing partial left)', () => {
   const cases: Array<[string, string, RegExp]> = [
     ['missing file', 'does-not-exist.wav', /no such file/],

@@ -173,9 +173,8 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
   const sr = f.sampleRate;
   const hopS = f.hop / sr;
   const duration = f.nSamples / sr;
-  const time = (i: number) => i * hopS;
-  const nv = Array.from(f.f0).filter((v) => v > 0).length;
-  const voicedF0 = Float64Array.from(Array.from(f.f0).filter((v) => v > 0)).sort();
+  const voicedF0 = Float64Array.from(f.f0.filter((v) => v > 0)).sort();
+  const nv = voicedF0.length;
   const dec = f.decoded;
   const notes: string[] = [];
   if (dec?.resampled) notes.push(`resampled from ${dec.sourceSampleRate} Hz to ${sr} Hz by ffmpeg`);
@@ -186,15 +185,20 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
 
   const func: Record<string, Functionals> = {};
   const k = f.options.nMfcc;
-  for (let j = 0; j < k; j++) func[`mfcc_${j}`] = functionals((i) => f.mfcc[i * k + j], n, time);
+  const none = functionals([], 0, hopS);
+  for (let j = 0; j < k; j++) func[`mfcc_${j}`] = functionals(f.mfcc, n, hopS, k, j);
   for (const [name, arr] of [['delta', f.delta], ['delta2', f.delta2]] as const) {
-    for (let j = 0; j < k; j++) func[`${name}_${j}`] = arr ? functionals((i) => arr[i * k + j], n, time) : functionals(() => NaN, 0, time);
+    for (let j = 0; j < k; j++) func[`${name}_${j}`] = arr ? functionals(arr, n, hopS, k, j) : none;
   }
-  func.f0_hz = functionals((i) => f.f0[i], n, time, (i) => f.f0[i] > 0);
-  func.voiced_prob = functionals((i) => f.voicedProb[i], n, time);
-  func.rms = functionals((i) => f.rms[i], n, time);
-  func.rms_db = functionals((i) => rmsDb(f.rms[i]), n, time);
-  func.zcr = functionals((i) => f.zcr[i], n, time);
+  const voicedMask = new Uint8Array(n);
+  for (let i = 0; i < n; i++) voicedMask[i] = f.f0[i] > 0 ? 1 : 0;
+  const rmsDbs = new Float64Array(n);
+  for (let i = 0; i < n; i++) rmsDbs[i] = rmsDb(f.rms[i]);
+  func.f0_hz = functionals(f.f0, n, hopS, 1, 0, voicedMask);
+  func.voiced_prob = functionals(f.voicedProb, n, hopS);
+  func.rms = functionals(f.rms, n, hopS);
+  func.rms_db = functionals(rmsDbs, n, hopS);
+  func.zcr = functionals(f.zcr, n, hopS);
 
   let f0Stats: Pick<AudioSummary, 'f0_mean_hz' | 'f0_sd_hz' | 'f0_min_hz' | 'f0_max_hz' | 'f0_p5_hz' | 'f0_p95_hz' | 'f0_range_hz' | 'f0_mean_st' | 'f0_sd_st' | 'f0_range_st' | 'f0_reason'>;
   if (voicedF0.length > 0) {

@@ -4,12 +4,15 @@
  * still needs. Whole-file steps run at the end on per-frame values only: librosa's top_db clip and the DCT, the
  * deltas, the pitch path finder (it needs the global peak) and the syllable nuclei.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { AudioDecoder, type DecodedAudioInfo } from '../media/decode-audio.js';
 import { deltaFeatures } from './delta.js';
 import { IntensityAnalyzer } from './intensity.js';
 import { syllableNuclei, type NucleiResult } from './nuclei.js';
 import { resolveAudioOptions, type AudioOptions } from './options.js';
-import { PitchAnalyzer } from './pitch.js';
+import { PitchAnalyzer, type PitchParams, type PitchTrack } from './pitch.js';
 import { SampleBuffer } from './sample-buffer.js';
 import { mfccFromLogMel, SpectralAnalyzer } from './spectral.js';
 
@@ -38,13 +41,21 @@ export interface AudioFeatures {
 
 const CLIP_LEVEL = 0.999;
 
-/** Features of a stream of mono PCM chunks at options.sampleRate. */
-export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<Float32Array>, options: Partial<AudioOptions> = {}): Promise<AudioFeatures> {
-  const o = resolveAudioOptions(options);
-  const sr = o.sampleRate;
-  const spectral = new SpectralAnalyzer(o);
-  const pitch = new PitchAnalyzer({
-    sampleRate: sr,
+export interface AnalyzeOptions {
+  /**
+   * Run the pitch analysis in a worker thread (default true when the compiled worker is available, i.e. when
+   * running from dist/). Results are identical either way.
+   */
+  threads?: boolean;
+}
+
+const WORKER_URL = new URL('./pitch-worker.js', import.meta.url);
+/** Chunks the main thread may have handed to the pitch worker before waiting for it (bounds memory). */
+const MAX_IN_FLIGHT = 8;
+
+function pitchParams(o: AudioOptions): PitchParams {
+  return {
+    sampleRate: o.sampleRate,
     hop: o.hopLength,
     floor: o.f0Floor,
     ceiling: o.f0Ceiling,
@@ -54,26 +65,103 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     octaveCost: o.f0OctaveCost,
     octaveJumpCost: o.f0OctaveJumpCost,
     voicedUnvoicedCost: o.f0VoicedUnvoicedCost,
-  });
-  const intensity = new IntensityAnalyzer(sr, o.nucleiIntensityFloor);
-  const buf = new SampleBuffer();
-  let clipped = 0;
-  const keep = () => Math.min(spectral.minNeeded(), pitch.minNeeded(), intensity.minNeeded());
-  for await (const chunk of chunks) {
-    for (let i = 0; i < chunk.length; i++) if (chunk[i] >= CLIP_LEVEL || chunk[i] <= -CLIP_LEVEL) clipped++;
-    buf.append(chunk, keep());
-    spectral.pump(buf);
-    pitch.pump(buf);
-    intensity.pump(buf);
-  }
-  buf.finish();
-  spectral.pump(buf);
-  pitch.pump(buf);
-  intensity.pump(buf);
-  return finishFeatures(o, buf, spectral, pitch, intensity, clipped);
+  };
 }
 
-function finishFeatures(o: AudioOptions, buf: SampleBuffer, spectral: SpectralAnalyzer, pitch: PitchAnalyzer, intensity: IntensityAnalyzer, clipped: number): AudioFeatures {
+/** The pitch stage: in-process, or in a worker thread with bounded chunks in flight. */
+interface PitchStage {
+  feed(chunk: Float32Array, buf: SampleBuffer): Promise<void>;
+  end(buf: SampleBuffer): Promise<PitchTrack>;
+  minNeeded(): number;
+  close(): void;
+}
+
+function inProcessPitch(o: AudioOptions): PitchStage {
+  const pitch = new PitchAnalyzer(pitchParams(o));
+  return {
+    feed: async (_c, buf) => pitch.pump(buf),
+    end: async (buf) => {
+      pitch.pump(buf);
+      const n = buf.total ?? 0;
+      const mean = n > 0 ? buf.sum / n : 0;
+      return pitch.finish(n > 0 ? Math.max(buf.max - mean, mean - buf.min) : 0);
+    },
+    minNeeded: () => pitch.minNeeded(),
+    close: () => undefined,
+  };
+}
+
+function workerPitch(o: AudioOptions): PitchStage {
+  const w = new Worker(WORKER_URL, { workerData: pitchParams(o) });
+  let inFlight = 0;
+  let wake: (() => void) | null = null;
+  let failure: Error | null = null;
+  let result: ((t: PitchTrack) => void) | null = null;
+  let reject: ((e: Error) => void) | null = null;
+  w.on('message', (m: { ack?: boolean; track?: PitchTrack }) => {
+    if (m.ack) {
+      inFlight--;
+      const f = wake;
+      wake = null;
+      f?.();
+    } else if (m.track) result?.(m.track);
+  });
+  w.on('error', (e) => {
+    failure = e;
+    wake?.();
+    reject?.(e);
+  });
+  return {
+    async feed(chunk) {
+      if (failure) throw failure;
+      const copy = chunk.slice();
+      inFlight++;
+      w.postMessage({ chunk: copy }, [copy.buffer]);
+      while (inFlight > MAX_IN_FLIGHT && !failure) await new Promise<void>((res) => (wake = res));
+      if (failure) throw failure;
+    },
+    end() {
+      return new Promise<PitchTrack>((res, rej) => {
+        if (failure) return rej(failure);
+        result = res;
+        reject = rej;
+        w.postMessage({ end: true });
+      });
+    },
+    minNeeded: () => Infinity,
+    close: () => void w.terminate(),
+  };
+}
+
+/** Features of a stream of mono PCM chunks at options.sampleRate. */
+export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<Float32Array>, options: Partial<AudioOptions> = {}, run: AnalyzeOptions = {}): Promise<AudioFeatures> {
+  const o = resolveAudioOptions(options);
+  const sr = o.sampleRate;
+  const spectral = new SpectralAnalyzer(o);
+  const threads = run.threads ?? existsSync(fileURLToPath(WORKER_URL));
+  const pitch = threads ? workerPitch(o) : inProcessPitch(o);
+  const intensity = new IntensityAnalyzer(sr, o.nucleiIntensityFloor);
+  const buf = new SampleBuffer();
+  buf.clipLevel = CLIP_LEVEL;
+  const keep = () => Math.min(spectral.minNeeded(), pitch.minNeeded(), intensity.minNeeded());
+  try {
+    for await (const chunk of chunks) {
+      buf.append(chunk, keep());
+      await pitch.feed(chunk, buf);
+      spectral.pump(buf);
+      intensity.pump(buf);
+    }
+    buf.finish();
+    spectral.pump(buf);
+    intensity.pump(buf);
+    const track = await pitch.end(buf);
+    return finishFeatures(o, buf, spectral, track, intensity, buf.clipped);
+  } finally {
+    pitch.close();
+  }
+}
+
+function finishFeatures(o: AudioOptions, buf: SampleBuffer, spectral: SpectralAnalyzer, track: PitchTrack, intensity: IntensityAnalyzer, clipped: number): AudioFeatures {
   const sr = o.sampleRate;
   const nSamples = buf.total ?? 0;
   const nFrames = spectral.logmel.length;
@@ -81,10 +169,6 @@ function finishFeatures(o: AudioOptions, buf: SampleBuffer, spectral: SpectralAn
   const delta = deltaFeatures(mfcc, nFrames, o.nMfcc, o.deltaWidth, 1);
   const delta2 = deltaFeatures(mfcc, nFrames, o.nMfcc, o.deltaWidth, 2);
   const deltaReason = delta ? null : `fewer than ${o.deltaWidth} frames (${nFrames}): librosa.feature.delta needs at least width frames`;
-  // Praat's global peak: max |x - mean| over the whole signal.
-  const mean = nSamples > 0 ? buf.sum / nSamples : 0;
-  const globalPeak = nSamples > 0 ? Math.max(buf.max - mean, mean - buf.min) : 0;
-  const track = pitch.finish(globalPeak);
   const hopS = o.hopLength / sr;
   const isVoiced = (t: number) => {
     const i = Math.round(t / hopS);
@@ -122,10 +206,10 @@ function finishFeatures(o: AudioOptions, buf: SampleBuffer, spectral: SpectralAn
  * Decodes a media file with ffmpeg (resampled to options.sampleRate, channels averaged) and computes its
  * features in one streaming pass. Bad input raises InputError naming the file.
  */
-export async function computeAudioFeatures(file: string, options: Partial<AudioOptions> = {}): Promise<AudioFeatures> {
+export async function computeAudioFeatures(file: string, options: Partial<AudioOptions> = {}, run: AnalyzeOptions = {}): Promise<AudioFeatures> {
   const o = resolveAudioOptions(options);
   const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, detectTruncation: true });
-  const f = await analyzePcm(dec, o);
+  const f = await analyzePcm(dec, o, run);
   f.decoded = dec.info;
   return f;
 }

@@ -1,12 +1,28 @@
 /** Number formatting for the frame records: a fixed number of significant digits keeps files small and stable. */
 
 const POW10: number[] = [];
-for (let i = 0; i <= 40; i++) POW10.push(10 ** i);
+const NEG_POW10: number[] = [];
+for (let i = 0; i <= 41; i++) {
+  POW10.push(10 ** i);
+  NEG_POW10.push(10 ** -i);
+}
+
+/** floor(log10(a)) for finite a > 0, by table comparison (Math.log10 is slower and this runs per number). */
+function exponent10(a: number): number {
+  let e = 0;
+  if (a >= 1) {
+    while (e < 40 && a >= POW10[e + 1]) e++;
+    return e >= 40 ? Math.floor(Math.log10(a)) : e;
+  }
+  e = 1;
+  while (e < 40 && a < NEG_POW10[e]) e++;
+  return e >= 40 ? Math.floor(Math.log10(a)) : -e;
+}
 
 /** Rounds v to `digits` significant digits (0 = unchanged). Deterministic: pure double arithmetic. */
 export function roundSig(v: number, digits: number): number {
   if (digits <= 0 || v === 0 || !Number.isFinite(v)) return v;
-  const e = Math.floor(Math.log10(Math.abs(v)));
+  const e = exponent10(Math.abs(v));
   const k = digits - 1 - e;
   if (k >= 0) {
     const p = k <= 40 ? POW10[k] : 10 ** k;
@@ -16,9 +32,33 @@ export function roundSig(v: number, digits: number): number {
   return Math.round(v / q) * q;
 }
 
-/** JSON text of a number (null for NaN / infinities). */
+/**
+ * JSON text of v rounded to `digits` significant digits ('null' for NaN / infinities). Formats through an integer
+ * mantissa (much faster than a double's shortest-representation printing); the text is plain decimal notation,
+ * trailing zeros removed, and equals the decimal value of roundSig(v, digits).
+ */
 export function num(v: number, digits: number): string {
   if (!Number.isFinite(v)) return 'null';
-  const r = roundSig(v, digits);
-  return String(r === 0 ? 0 : r); // no "-0"
+  if (v === 0) return '0';
+  if (digits <= 0) return String(v);
+  const a = Math.abs(v);
+  const e = exponent10(a);
+  const k = digits - 1 - e; // decimals
+  if (k <= 0 || k > 24) {
+    const r = roundSig(v, digits);
+    return r === 0 ? '0' : String(r);
+  }
+  let m = Math.round(a * POW10[k]);
+  if (m === 0) return '0';
+  let dec = k;
+  while (dec > 0 && m % 10 === 0) {
+    m /= 10;
+    dec--;
+  }
+  let s = String(m);
+  if (dec > 0) {
+    if (s.length <= dec) s = '0.' + '0'.repeat(dec - s.length) + s;
+    else s = s.slice(0, s.length - dec) + '.' + s.slice(s.length - dec);
+  }
+  return v < 0 ? '-' + s : s;
 }

@@ -20,38 +20,40 @@ export function percentileSorted(a: Float64Array, q: number): number {
   return a[lo] + (pos - lo) * (a[hi] - a[lo]);
 }
 
-/** Functionals of values v[i] at times t[i]; entries where `use` is false are skipped (e.g. unvoiced F0). */
-export function functionals(get: (i: number) => number, n: number, time: (i: number) => number, use?: (i: number) => boolean): Functionals {
-  const vals: number[] = [];
+/**
+ * Functionals of a frame series: frame i has value values[offset + i*stride] at time i*dt; frames where
+ * `use[i]` is 0 are skipped (e.g. unvoiced F0). Non-finite values are skipped too.
+ */
+export function functionals(values: ArrayLike<number>, n: number, dt: number, stride = 1, offset = 0, use?: ArrayLike<number>): Functionals {
+  const vals = new Float64Array(n);
+  let m = 0;
   let st = 0;
   let sv = 0;
   for (let i = 0; i < n; i++) {
-    if (use && !use(i)) continue;
-    const v = get(i);
+    if (use && !use[i]) continue;
+    const v = values[offset + i * stride];
     if (!Number.isFinite(v)) continue;
-    vals.push(v);
-    st += time(i);
+    vals[m++] = v;
+    st += i;
     sv += v;
   }
-  const m = vals.length;
   if (m === 0) return { n: 0, mean: null, sd: null, p5: null, p50: null, p95: null, slope_per_s: null };
   const mean = sv / m;
-  const tm = st / m;
+  const im = st / m;
   let ss = 0;
-  let stt = 0;
-  let stv = 0;
-  let j = 0;
+  let sii = 0;
+  let siv = 0;
   for (let i = 0; i < n; i++) {
-    if (use && !use(i)) continue;
-    const v = get(i);
+    if (use && !use[i]) continue;
+    const v = values[offset + i * stride];
     if (!Number.isFinite(v)) continue;
-    const dt = time(i) - tm;
-    ss += (v - mean) ** 2;
-    stt += dt * dt;
-    stv += dt * (v - mean);
-    j++;
+    const di = i - im;
+    const dv = v - mean;
+    ss += dv * dv;
+    sii += di * di;
+    siv += di * dv;
   }
-  const sorted = Float64Array.from(vals).sort();
+  const sorted = vals.subarray(0, m).sort();
   return {
     n: m,
     mean,
@@ -59,6 +61,6 @@ export function functionals(get: (i: number) => number, n: number, time: (i: num
     p5: percentileSorted(sorted, 0.05),
     p50: percentileSorted(sorted, 0.5),
     p95: percentileSorted(sorted, 0.95),
-    slope_per_s: stt > 0 ? stv / stt : null,
+    slope_per_s: sii > 0 ? siv / sii / dt : null,
   };
 }

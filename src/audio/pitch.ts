@@ -178,6 +178,7 @@ export class PitchAnalyzer {
   private readonly r: Float64Array;
   private readonly seg: Float64Array;
   private readonly ceiling: number;
+  private readonly lags: Float64Array;
 
   constructor(params: PitchParams) {
     this.p = { periodsPerWindow: 3, ...params };
@@ -212,6 +213,7 @@ export class PitchAnalyzer {
     const a0 = this.out[0];
     for (let i = 0; i <= this.rMax; i++) this.windowR[i] = this.out[2 * i] / a0;
     const mc = this.p.maxCandidates;
+    this.lags = new Float64Array(mc);
     this.nCand = new FrameStore(1);
     this.freq = new FrameStore(mc);
     this.strength = new FrameStore(mc);
@@ -254,13 +256,18 @@ export class PitchAnalyzer {
     const sr = this.p.sampleRate;
     // Samples c - reach .. c + reach into seg (zeros outside the signal).
     const s0 = c - reach;
-    const v = buf.view(s0, 2 * reach);
-    const x: Float32Array | Float64Array = v ?? (buf.copy(seg, s0, 2 * reach), seg);
+    let xi = buf.index(s0, 2 * reach);
+    let x: Float32Array | Float64Array = buf.data;
+    if (xi < 0) {
+      buf.copy(seg, s0, 2 * reach);
+      x = seg;
+      xi = 0;
+    }
     // Local mean over one longest period either side (Praat: rightSample - P .. leftSample + P, i.e. c-P .. c+P-1).
     let sum = 0;
-    for (let i = reach - P; i < reach + P; i++) sum += x[i];
+    for (let i = xi + reach - P; i < xi + reach + P; i++) sum += x[i];
     const mean = sum / (2 * P);
-    const st = reach - H;
+    const st = xi + reach - H;
     for (let j = 0; j < Nw; j++) frameBuf[j] = (x[st + j] - mean) * window[j];
     // (frameBuf beyond Nw stays zero)
     let localPeak = 0;
@@ -294,7 +301,7 @@ export class PitchAnalyzer {
     let bestSlot = -1;
     let bestScore = -Infinity;
     let bestLag = 0;
-    const lags = new Float64Array(mc);
+    const lags = this.lags;
     for (let i = 2; i < lagLimit; i++) {
       const ri = r[i];
       if (ri > 0.5 * vt && ri > r[i - 1] && ri >= r[i + 1]) {

@@ -4,7 +4,8 @@
  * stays bounded by the longest analysis window, never by the recording.
  */
 export class SampleBuffer {
-  private data = new Float32Array(1 << 16);
+  /** The live samples; data[i] is absolute sample base + i (see index()). */
+  data = new Float32Array(1 << 16);
   /** Absolute index of data[0]. */
   private base = 0;
   /** Absolute index one past the last sample received. */
@@ -18,20 +19,28 @@ export class SampleBuffer {
   max = -Infinity;
   sum = 0;
 
+  /** Samples at or beyond +-clipLevel (full scale). */
+  clipped = 0;
+  clipLevel = 0.999;
+
   append(chunk: Float32Array, keepFrom: number): void {
     if (this.end === 0 && chunk.length > 0) this.first = chunk[0];
     let mn = this.min;
     let mx = this.max;
     let s = 0;
+    let clipped = 0;
+    const cl = this.clipLevel;
     for (let i = 0; i < chunk.length; i++) {
       const v = chunk[i];
       if (v < mn) mn = v;
       if (v > mx) mx = v;
+      if (v >= cl || v <= -cl) clipped++;
       s += v;
     }
     this.min = mn;
     this.max = mx;
     this.sum += s;
+    this.clipped += clipped;
     const drop = Math.max(0, Math.min(keepFrom, this.end) - this.base);
     const live = this.end - this.base - drop;
     if (drop > 0 || live + chunk.length > this.data.length) {
@@ -72,6 +81,12 @@ export class SampleBuffer {
       const a = start + j;
       dst[offset + j] = a >= 0 && a < e ? d[a - b] : 0;
     }
+  }
+
+  /** Index into `data` of absolute sample `start` when [start, start+n) lies inside the signal and the buffer, else -1. */
+  index(start: number, n: number): number {
+    if (start < this.base || start + n > this.end || start < 0) return -1;
+    return start - this.base;
   }
 
   /** Raw view of [start, start+n) when it lies inside the signal and the buffer, else null. */

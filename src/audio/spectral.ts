@@ -31,12 +31,16 @@ export class SpectralAnalyzer {
   private readonly bands: MelBand[];
   private readonly L: number;
   private readonly tmp: Float64Array;
+  /** ZCR running count: crossings in the previous frame (valid when prevR0 is the previous interior frame start). */
+  private zcCount = 0;
+  private zcPrevR0 = -Infinity;
 
   constructor(private readonly o: AudioOptions) {
     this.hop = o.hopLength;
     this.nFft = o.nFft;
     this.L = o.rmsFrameLength;
-    this.half = Math.max(o.nFft >> 1, o.rmsFrameLength >> 1) + 1;
+    // + hop: the ZCR running count looks one hop back.
+    this.half = Math.max(o.nFft >> 1, o.rmsFrameLength >> 1) + o.hopLength + 1;
     // scipy.signal.get_window('hann', win_length, fftbins=True): periodic Hann; librosa.util.pad_center puts it in
     // the middle of n_fft with floor((n_fft - win_length) / 2) zeros on the left.
     this.win = new Float64Array(o.winLength);
@@ -74,9 +78,10 @@ export class SpectralAnalyzer {
     // STFT frame: samples c - nFft/2 .. c + nFft/2 - 1, only the window's non-zero span matters.
     const s0 = c - (nFft >> 1) + lpad;
     const wl = win.length;
-    const v = buf.view(s0, wl);
-    if (v) {
-      for (let j = 0; j < wl; j++) fftIn[lpad + j] = v[j] * win[j];
+    const data = buf.data;
+    const vi = buf.index(s0, wl);
+    if (vi >= 0) {
+      for (let j = 0; j < wl; j++) fftIn[lpad + j] = data[vi + j] * win[j];
     } else {
       buf.copy(fftIn, s0, wl, lpad);
       for (let j = 0; j < wl; j++) fftIn[lpad + j] *= win[j];
@@ -102,22 +107,39 @@ export class SpectralAnalyzer {
 
     // RMS (zero padding) and ZCR (edge padding) over L samples centred on c.
     const r0 = c - (L >> 1);
-    const rv = buf.view(r0, L);
-    let x: Float32Array | Float64Array;
-    if (rv) x = rv;
-    else {
-      buf.copy(this.tmp, r0, L);
-      x = this.tmp;
-    }
+    const hop = this.hop;
+    const ri = buf.index(r0, L);
     let ss = 0;
-    for (let j = 0; j < L; j++) ss += x[j] * x[j];
+    if (ri >= 0) {
+      for (let j = 0; j < L; j++) ss += data[ri + j] * data[ri + j];
+    } else {
+      buf.copy(this.tmp, r0, L);
+      const x = this.tmp;
+      for (let j = 0; j < L; j++) ss += x[j] * x[j];
+    }
     this.rms.data[this.rms.push()] = Math.sqrt(ss / L);
 
     let crossings = 0;
-    if (rv) {
-      let prev = rv[0] < -ZC_THRESHOLD ? 1 : 0;
+    const ei = ri >= 0 && this.zcPrevR0 === r0 - hop && hop < L ? buf.index(r0 - hop, L + hop) : -1;
+    if (ei >= 0) {
+      // Slide the previous frame's count by one hop: drop the crossings that left, add those that came in (exact).
+      crossings = this.zcCount;
+      let a = data[ei] < -ZC_THRESHOLD ? 1 : 0;
+      for (let j = 1; j <= hop; j++) {
+        const b = data[ei + j] < -ZC_THRESHOLD ? 1 : 0;
+        crossings -= a ^ b;
+        a = b;
+      }
+      a = data[ei + L - 1] < -ZC_THRESHOLD ? 1 : 0;
+      for (let j = L; j < L + hop; j++) {
+        const b = data[ei + j] < -ZC_THRESHOLD ? 1 : 0;
+        crossings += a ^ b;
+        a = b;
+      }
+    } else if (ri >= 0) {
+      let prev = data[ri] < -ZC_THRESHOLD ? 1 : 0;
       for (let j = 1; j < L; j++) {
-        const sgn = rv[j] < -ZC_THRESHOLD ? 1 : 0;
+        const sgn = data[ri + j] < -ZC_THRESHOLD ? 1 : 0;
         crossings += sgn ^ prev;
         prev = sgn;
       }
@@ -129,6 +151,8 @@ export class SpectralAnalyzer {
         prev = sgn;
       }
     }
+    this.zcCount = crossings;
+    this.zcPrevR0 = ri >= 0 ? r0 : -Infinity;
     this.zcr.data[this.zcr.push()] = crossings / L;
   }
 }

@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:audio`: throughput of mmprep audio on a 10-minute 16 kHz speech file made from fixtures/audio
+ * (the speech fixtures concatenated and looped with ffmpeg, in a temp dir), stage by stage, side by side with the
+ * npm peers meyda (MFCC) and essentia.js (MFCC, PitchYinFFT; WebAssembly) on the same PCM.
+ * Options: --minutes N (default 10), --peer-seconds N (peers run on the first N s, default 60: essentia.js MFCC
+ * runs at a few x real time), --runs N (best of N for our stages, default 3).
+ * Each figure is a real-time factor: audio seconds per compute second.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = (p) => join(ROOT, 'dist', p);
+const { ffmpegBinaries } = await import(dist('media/ffmpeg-path.js'));
+const { AudioDecoder } = await import(dist('media/decode-audio.js'));
+const { SpectralAnalyzer, mfccFromLogMel } = await import(dist('audio/spectral.js'));
+const { deltaFeatures } = await import(dist('audio/delta.js'));
+const { PitchAnalyzer } = await import(dist('audio/pitch.js'));
+const { IntensityAnalyzer } = await import(dist('audio/intensity.js'));
+const { syllableNuclei } = await import(dist('audio/nuclei.js'));
+const { SampleBuffer } = await import(dist('audio/sample-buffer.js'));
+const { resolveAudioOptions } = await import(dist('audio/options.js'));
+
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const MINUTES = arg('minutes', 10);
+const PEER_S = arg('peer-seconds', 60);
+const RUNS = arg('runs', 3);
+const SR = 16000;
+
+const ffmpeg = ffmpegBinaries().ffmpeg.path;
+const tmp = mkdtempSync(join(tmpdir(), 'mmprep-bench-audio-'));
+try {
+  // 1. A long speech file: all speech fixtures concatenated, then looped to MINUTES.
+  const wavDir = join(ROOT, 'fixtures', 'audio', 'wav');
+  const names = ['cards_001', 'cards_002', 'cards_003', 'cards_004', 'cards_005', 'speech_en1_p50_s175', 'speech_es1_p50_s175'];
+  const inputs = names.flatMap((n) => ['-i', join(wavDir, `${n}.flac`)]);
+  const joined = join(tmp, 'joined.wav');
+  execFileSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', ...inputs, '-filter_complex', `${names.map((_, i) => `[${i}:a]`).join('')}concat=n=${names.length}:v=0:a=1`, '-c:a', 'pcm_s16le', joined]);
+  const long = join(tmp, 'long speech.wav');
+  execFileSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', '-stream_loop', '-1', '-i', joined, '-t', String(MINUTES * 60), '-ar', String(SR), '-ac', '1', '-c:a', 'pcm_s16le', long]);
+  const durS = MINUTES * 60;
+
+  const time = async (fn, runs = RUNS) => {
+    let best = Infinity;
+    let out;
+    for (let r = 0; r < runs; r++) {
+      const t0 = process.hrtime.bigint();
+      out = await fn();
+      best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+    return { s: best, out };
+  };
+  const rows = [];
+  const row = (stage, impl, audioS, s, note = '') => rows.push({ stage, impl, audio_s: audioS, compute_s: s, xrt: audioS / s, note });
+
+  // 2. Decode only (ffmpeg -> Float32 chunks), keeping the PCM for the in-memory stages.
+  let pcm = null;
+  const dec = await time(async () => {
+    const d = await AudioDecoder.open(long, { sampleRate: SR });
+    const parts = [];
+    let n = 0;
+    for await (const c of d) {
+      parts.push(c.slice());
+      n += c.length;
+    }
+    const all = new Float32Array(n);
+    let o = 0;
+    for (const p of parts) {
+      all.set(p, o);
+      o += p.length;
+    }
+    return all;
+  });
+  pcm = dec.out;
+  row('decode only', 'mmprep (ffmpeg)', durS, dec.s);
+
+  const opts = resolveAudioOptions({});
+  const CH = 16384;
+  const feed = (analyzers) => {
+    const buf = new SampleBuffer();
+    for (let i = 0; i < pcm.length; i += CH) {
+      buf.append(pcm.subarray(i, i + CH), Math.min(...analyzers.map((a) => a.minNeeded())));
+      for (const a of analyzers) a.pump(buf);
+    }
+    buf.finish();
+    for (const a of analyzers) a.pump(buf);
+    return buf;
+  };
+
+  // 3. MFCC + deltas + RMS + ZCR.
+  const spec = await time(async () => {
+    const s = new SpectralAnalyzer(opts);
+    feed([s]);
+    const m = mfccFromLogMel(s.logmel, 13, 80);
+    deltaFeatures(m, s.logmel.length, 13, 9, 1);
+    deltaFeatures(m, s.logmel.length, 13, 9, 2);
+    return m;
+  });
+  row('MFCC+deltas+RMS+ZCR', 'mmprep', durS, spec.s);
+
+  // 4. F0 with voicing.
+  const f0 = await time(async () => {
+    const p = new PitchAnalyzer({ sampleRate: SR, hop: 160, floor: opts.f0Floor, ceiling: opts.f0Ceiling, maxCandidates: opts.f0MaxCandidates, silenceThreshold: opts.f0SilenceThreshold, voicingThreshold: opts.f0VoicingThreshold, octaveCost: opts.f0OctaveCost, octaveJumpCost: opts.f0OctaveJumpCost, voicedUnvoicedCost: opts.f0VoicedUnvoicedCost });
+    const buf = feed([p]);
+    const mean = buf.sum / buf.total;
+    return p.finish(Math.max(buf.max - mean, mean - buf.min));
+  });
+  row('F0 + voicing (Praat ac)', 'mmprep', durS, f0.s);
+
+  // 5. Speaking rate: intensity contour + syllable nuclei (voicing from the F0 track above).
+  const track = f0.out;
+  const rate = await time(async () => {
+    const ia = new IntensityAnalyzer(SR, opts.nucleiIntensityFloor);
+    feed([ia]);
+    const n = ia.db.length;
+    const times = new Float64Array(n);
+    for (let k = 0; k < n; k++) times[k] = ia.time(k);
+    return syllableNuclei(ia.db.data.subarray(0, n), times, pcm.length / SR, (t) => track.f0[Math.round(t / 0.01)] > 0, { silenceDb: -25, minDipDb: 2, minPauseS: 0.3, minSoundingS: 0.1 });
+  });
+  row('speaking rate (nuclei)', 'mmprep', durS, rate.s, `${rate.out.n_syllables} syllables`);
+
+  // 6. The whole command, JSONL written.
+  const out = join(tmp, 'out.jsonl');
+  const whole = await time(async () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'mmprep.js'), 'audio', long, '-o', out, '--summary', join(tmp, 'summary.json')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) throw new Error(`mmprep audio failed (${r.status})`);
+  });
+  row('whole `mmprep audio` (JSONL)', 'mmprep CLI', durS, whole.s, `${(statSync(out).size / 1e6).toFixed(1)} MB written`);
+
+  // 7. Peers on the first PEER_S seconds of the same PCM.
+  const require = createRequire(import.meta.url);
+  const peerN = Math.min(pcm.length, PEER_S * SR);
+  const peerPcm = pcm.subarray(0, peerN);
+  const nFrames = Math.floor((peerN - 512) / 160) + 1;
+  try {
+    const MeydaMod = require('meyda');
+    const Meyda = MeydaMod.default ?? MeydaMod;
+    Meyda.bufferSize = 512;
+    Meyda.sampleRate = SR;
+    Meyda.melBands = 40;
+    Meyda.numberOfMFCCCoefficients = 13;
+    Meyda.windowingFunction = 'hanning';
+    const m = await time(async () => {
+      let last;
+      for (let i = 0; i < nFrames; i++) last = Meyda.extract('mfcc', peerPcm.slice(i * 160, i * 160 + 512));
+      return last;
+    }, 1);
+    row('MFCC', 'meyda 5.6', peerN / SR, m.s, 'MFCC only (no deltas/RMS/ZCR)');
+  } catch (e) {
+    row('MFCC', 'meyda (failed)', peerN / SR, NaN, String(e.message ?? e).slice(0, 60));
+  }
+  try {
+    const { Essentia, EssentiaWASM } = require('essentia.js');
+    const ess = new Essentia(EssentiaWASM);
+    const em = await time(async () => {
+      for (let i = 0; i < nFrames; i++) {
+        const v = ess.arrayToVector(peerPcm.subarray(i * 160, i * 160 + 512));
+        const w = ess.Windowing(v, true, 512, 'hann');
+        const sp = ess.Spectrum(w.frame, 512);
+        const mf = ess.MFCC(sp.spectrum, 2, 8000, 257, 0, 'dbamp', 0, 'unit_sum', 40, 13, SR);
+        for (const o of [v, w.frame, sp.spectrum, mf.mfcc, mf.bands]) o?.delete?.();
+      }
+    }, 1);
+    row('MFCC', 'essentia.js 0.1.3 (WASM)', peerN / SR, em.s, 'MFCC only');
+    const nF0 = Math.floor((peerN - 1024) / 160) + 1;
+    const ey = await time(async () => {
+      for (let i = 0; i < nF0; i++) {
+        const v = ess.arrayToVector(peerPcm.subarray(i * 160, i * 160 + 1024));
+        const w = ess.Windowing(v, true, 1024, 'hann');
+        const sp = ess.Spectrum(w.frame, 1024);
+        const py = ess.PitchYinFFT(sp.spectrum, 1024, true, 600, 65, SR, 1);
+        for (const o of [v, w.frame, sp.spectrum]) o?.delete?.();
+        void py;
+      }
+    }, 1);
+    row('F0 (PitchYinFFT)', 'essentia.js 0.1.3 (WASM)', peerN / SR, ey.s, 'no path finding');
+  } catch (e) {
+    row('MFCC / F0', 'essentia.js (failed)', peerN / SR, NaN, String(e.message ?? e).slice(0, 60));
+  }
+
+  // Table.
+  const keyOf = (stage) => (stage.startsWith('MFCC') ? 'MFCC' : stage.startsWith('F0') ? 'F0' : stage);
+  const ours = Object.fromEntries(rows.filter((r) => r.impl.startsWith('mmprep')).map((r) => [keyOf(r.stage), r.xrt]));
+  console.log(`\nmmprep audio benchmark: ${MINUTES} min of 16 kHz speech (fixtures looped), ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`);
+  console.log(`our stages: best of ${RUNS}, in-process on PCM in memory, one thread; peers: first ${PEER_S} s of the same PCM\n`);
+  const head = ['stage', 'implementation', 'audio s', 'compute s', 'x real time', 'mmprep / peer', 'note'];
+  const lines = rows.map((r) => {
+    const key = keyOf(r.stage);
+    const ratio = r.impl.startsWith('mmprep') ? '' : Number.isFinite(r.xrt) && ours[key] ? `${(ours[key] / r.xrt).toFixed(1)}x` : '';
+    return [r.stage, r.impl, r.audio_s.toFixed(0), r.compute_s.toFixed(3), Number.isFinite(r.xrt) ? r.xrt.toFixed(0) : 'n/a', ratio, r.note];
+  });
+  const w = head.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
+  const fmt = (l) => '| ' + l.map((c, i) => String(c).padEnd(w[i])).join(' | ') + ' |';
+  console.log(fmt(head));
+  console.log('| ' + w.map((n) => '-'.repeat(n)).join(' | ') + ' |');
+  for (const l of lines) console.log(fmt(l));
+  console.log('\ntargets: MFCC+deltas+RMS+ZCR >= 1500x, F0 >= 300x, whole command >= 200x');
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}

@@ -1,0 +1,26 @@
+/**
+ * Worker thread running the pitch analysis (the costliest stage) beside the main thread's decoding and spectral
+ * features, so `mmprep audio` uses both cores. Protocol: {chunk} messages (acknowledged one by one so the main
+ * thread can bound the samples in flight), then {end} -> {f0, strength, maxStrength, n}.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { PitchAnalyzer, type PitchParams } from './pitch.js';
+import { SampleBuffer } from './sample-buffer.js';
+
+const port = parentPort!;
+const analyzer = new PitchAnalyzer(workerData as PitchParams);
+const buf = new SampleBuffer();
+port.on('message', (m: { chunk?: Float32Array; end?: boolean }) => {
+  if (m.chunk) {
+    buf.append(m.chunk, analyzer.minNeeded());
+    analyzer.pump(buf);
+    port.postMessage({ ack: true });
+  } else if (m.end) {
+    buf.finish();
+    analyzer.pump(buf);
+    const n = buf.total ?? 0;
+    const mean = n > 0 ? buf.sum / n : 0;
+    const t = analyzer.finish(n > 0 ? Math.max(buf.max - mean, mean - buf.min) : 0);
+    port.postMessage({ track: t }, [t.f0.buffer, t.strength.buffer, t.maxStrength.buffer] as ArrayBuffer[]);
+  }
+});
