@@ -36,16 +36,48 @@ function isMissing(s: string): boolean {
   return s === '' || s === 'NA';
 }
 
+/** Append-only typed arrays: a million ratings without boxed numbers or a copy from a JS array. */
+class GrowI32 {
+  data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const d = new Int32Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = v;
+  }
+  finish(): Int32Array {
+    return this.data.slice(0, this.length);
+  }
+}
+class GrowF64 {
+  data = new Float64Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const d = new Float64Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = v;
+  }
+  finish(): Float64Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
 class DimBuilder {
   targets: string[] = [];
   raters: string[] = [];
   tIndex = new Map<string, number>();
   rIndex = new Map<string, number>();
-  target: number[] = [];
-  rater: number[] = [];
-  value: number[] = [];
-  order: number[] = [];
-  record: number[] = [];
+  target = new GrowI32();
+  rater = new GrowI32();
+  value = new GrowF64();
+  order = new GrowF64();
+  record = new GrowI32();
   constructor(readonly name: string) {}
   private lastT = '';
   private lastTi = -1;
@@ -338,18 +370,17 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
 
   const dimensions: RatingsDimension[] = [];
   for (const d of dims.values()) {
-    const n = d.value.length;
-    const value = new Float64Array(n);
-    for (let i = 0; i < n; i++) value[i] = remap ? remap[d.value[i]] : d.value[i];
+    const value = d.value.finish();
+    if (remap) for (let i = 0; i < value.length; i++) value[i] = remap[value[i]];
     const dim: RatingsDimension = {
       name: d.name,
       targets: d.targets,
       raters: d.raters,
-      target: Int32Array.from(d.target),
-      rater: Int32Array.from(d.rater),
+      target: d.target.finish(),
+      rater: d.rater.finish(),
       value,
-      order: hasOrder ? Float64Array.from(d.order) : null,
-      record: Int32Array.from(d.record),
+      order: hasOrder ? d.order.finish() : null,
+      record: d.record.finish(),
       categories,
     };
     checkDimension(dim, format === 'long' ? header[ri] : header[ti]);
@@ -467,11 +498,11 @@ export function ratingsFromRows(
       name: d.name,
       targets: d.targets,
       raters: d.raters,
-      target: Int32Array.from(d.target),
-      rater: Int32Array.from(d.rater),
-      value: Float64Array.from(d.value, (v) => (remap ? remap[v] : v)),
-      order: hasOrder ? Float64Array.from(d.order) : null,
-      record: Int32Array.from(d.record),
+      target: d.target.finish(),
+      rater: d.rater.finish(),
+      value: Float64Array.from(d.value.finish(), (v) => (remap ? remap[v] : v)),
+      order: hasOrder ? d.order.finish() : null,
+      record: d.record.finish(),
       categories,
     };
     try {
