@@ -13,7 +13,7 @@ import { toJsonText } from '../common/records.js';
 import { VERSION } from '../common/version.js';
 import { pickStream, probe } from '../media/probe.js';
 import { readSyncMap, type SyncMap } from '../sync/clock.js';
-import { loadStages, STAGE_FILES, STAGE_NAMES, type StageName, type StageOptions, type StageTable } from './extract-stages.js';
+import { loadStages, STAGE_FILES, STAGE_NAMES, STAGE_OPTION_KEYS, type StageName, type StageOptions, type StageTable } from './extract-stages.js';
 import type { ManifestSession, MediaKind } from './manifest.js';
 
 export interface SessionTask {
@@ -89,9 +89,12 @@ function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-function sortedOptions(o: StageOptions): StageOptions {
+/** The options the given stages read, keys sorted (what meta.json records). */
+export function relevantOptions(o: StageOptions, stages: readonly StageName[]): StageOptions {
+  const keys = new Set<string>(stages.flatMap((s) => STAGE_OPTION_KEYS[s]));
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(o).sort()) {
+    if (!keys.has(k)) continue;
     const v = (o as Record<string, unknown>)[k];
     if (v !== undefined) out[k] = v;
   }
@@ -176,7 +179,7 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
   const { session } = task;
   const dir = join(task.outDir, session.session_id);
   const stages = orderStages(task.stages);
-  const options = sortedOptions(task.options);
+  const options = relevantOptions(task.options, stages);
   const timings: Record<string, number> = {};
   const base = { session_id: session.session_id, line: session.line };
   let media_s = 0;

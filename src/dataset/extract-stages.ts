@@ -53,6 +53,13 @@ export interface StageResult {
 export type StageFn = (ctx: StageContext) => Promise<StageResult>;
 export type StageTable = Partial<Record<StageName, StageFn>>;
 
+/** Which options each stage reads: only those of the stages run are recorded in meta.json and compared by --resume. */
+export const STAGE_OPTION_KEYS: Record<StageName, Array<keyof StageOptions>> = {
+  sync: ['toneHz', 'searchS', 'ends', 'pick'],
+  audio: [],
+  face: ['backend', 'faceFps', 'maxFaces'],
+};
+
 /** The files a stage writes (what --resume checks and what a rolled-back session loses). */
 export const STAGE_FILES: Record<StageName, string[]> = {
   sync: ['sync.json'],

@@ -1,0 +1,245 @@
+/**
+ * `mmprep extract` end to end through the CLI, on sessions copied from fixtures/demo plus one with a corrupt camera
+ * file (a truncated MP4 without its index) made at test time: outputs, the error record, exit codes, --resume,
+ * kill-and-resume byte identity, shards that partition the manifest, SIGINT, and each bad-manifest problem.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, FIXTURES, runCli, tempDir } from './helpers/cli.js';
+
+const DEMO = join(FIXTURES, 'demo');
+// Face analysis at 3 fps keeps the suite short; the stage code path is the same as at full rate.
+const FAST = ['--face-fps', '3', '--progress', 'lines'];
+const GOOD = ['s01', 's02', 's03'];
+
+let dir: string;
+let cleanup: () => void;
+let manifest: string;
+let truth: { sessions: Array<{ session_id: string; camera_offset_s: number }> };
+
+beforeAll(() => {
+  ({ dir, cleanup } = tempDir('mmprep-extract-'));
+  for (const s of GOOD) {
+    copyFileSync(join(DEMO, `${s}_camera.mp4`), join(dir, `${s}_camera.mp4`));
+    copyFileSync(join(DEMO, `${s}_lav.flac`), join(dir, `${s}_lav.flac`));
+  }
+  // Corrupt: the first 3000 bytes of an MP4 (its header cut short): ffprobe cannot read it.
+  writeFileSync(join(dir, 's04_camera.mp4'), readFileSync(join(DEMO, 's03_camera.mp4')).subarray(0, 3000));
+  copyFileSync(join(DEMO, 's03_lav.flac'), join(dir, 's04_lav.flac'));
+  manifest = join(dir, 'manifest.csv');
+  writeFileSync(
+    manifest,
+    'session_id,speaker_id,video,lav_audio,condition\n' +
+      GOOD.map((s, i) => `${s},spk_${i},${s}_camera.mp4,${s}_lav.flac,c${i}`).join('\n') +
+      '\ns04,spk_9,s04_camera.mp4,s04_lav.flac,broken\n',
+  );
+  truth = JSON.parse(readFileSync(join(DEMO, 'truth.json'), 'utf8'));
+});
+afterAll(() => cleanup());
+
+function jsonl(path: string): Array<Record<string, unknown>> {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Every file under a folder (relative path -> bytes), meta.json with its wall-clock `run` object removed. */
+function snapshot(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string) => {
+    for (const name of readdirSync(join(root, rel)).sort()) {
+      const p = join(root, rel, name);
+      const r = rel ? `${rel}/${name}` : name;
+      if (statSync(p).isDirectory()) walk(r);
+      else if (name === 'meta.json') {
+        const m = JSON.parse(readFileSync(p, 'utf8'));
+        delete m.run;
+        out.set(r, JSON.stringify(m));
+      } else out.set(r, readFileSync(p).toString('base64'));
+    }
+  };
+  walk('');
+  return out;
+}
+
+const STAGE_FILES = ['sync.json', 'audio.jsonl', 'audio.summary.json', 'face.jsonl', 'face.summary.json', 'meta.json'];
+
+describe('mmprep extract', () => {
+  let out1: string;
+
+  it('extracts every good session, records the corrupt one and exits 4', async () => {
+    out1 = join(dir, 'out1');
+    const r = await runCli(['extract', manifest, '-o', out1, '--jobs', '2', ...FAST]);
+    expect(r.code, r.stderr).toBe(4);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ sessions: 4, done: 3, skipped: 0, failed: 1, interrupted: false, stages: ['sync', 'audio', 'face'], jobs: 2 });
+    expect(r.stderr).toMatch(/session s04 \(line 5\) failed in inputs: video: .*s04_camera\.mp4/);
+    expect(r.stderr).toMatch(/1 of 4 sessions failed; see .*_errors\.jsonl/);
+    expect(r.stderr).toMatch(/mmprep extract: 4\/4 sessions, 3 done, 1 failed/);
+
+    const errors = jsonl(join(out1, '_errors.jsonl'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ session_id: 's04', line: 5, stage: 'inputs' });
+    expect(String(errors[0].reason)).toMatch(/not a media file ffmpeg can read/);
+    expect(existsSync(join(out1, 's04'))).toBe(false);
+
+    for (const s of GOOD) {
+      const d = join(out1, s);
+      expect(readdirSync(d).sort()).toEqual([...STAGE_FILES].sort());
+      const meta = JSON.parse(readFileSync(join(d, 'meta.json'), 'utf8'));
+      expect(meta).toMatchObject({ session_id: s, ref_role: 'lav_audio', stages: ['sync', 'audio', 'face'], options: { faceFps: 3 }, tool: { name: 'mmprep' } });
+      expect(meta.inputs.map((i: { role: string; kind: string; file: string }) => [i.role, i.kind, i.file])).toEqual([
+        ['video', 'video', `${s}_camera.mp4`],
+        ['lav_audio', 'audio', `${s}_lav.flac`],
+      ]);
+      expect(meta.inputs[0].size_bytes).toBe(statSync(join(dir, `${s}_camera.mp4`)).size);
+      expect(meta.inputs[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(meta.outputs.map((o: { file: string }) => o.file)).toEqual(STAGE_FILES.filter((f) => f !== 'meta.json').sort());
+      expect(meta.run.timings_s.total).toBeGreaterThan(0);
+
+      // Audio on the reference clock: the lav track is the reference, so t_s is its own time on a 10 ms grid.
+      const audio = jsonl(join(d, 'audio.jsonl'));
+      expect(audio.length).toBeGreaterThan(900);
+      expect(audio[1].t_s as number).toBeCloseTo(0.01, 6);
+      expect(audio[0]).toHaveProperty('mfcc');
+      // Face on the reference clock: t_s = t_src_s + the camera offset that sync found (truth within 2 frames).
+      const face = jsonl(join(d, 'face.jsonl'));
+      expect(face.length).toBeGreaterThan(25);
+      const offset = truth.sessions.find((x) => x.session_id === s)!.camera_offset_s;
+      for (const f of face.slice(0, 5)) expect((f.t_s as number) - (f.t_src_s as number)).toBeCloseTo(offset, 1);
+      expect(face.filter((f) => f.face_found).length / face.length).toBeGreaterThan(0.9);
+    }
+  });
+
+  it('--resume skips complete sessions and redoes what changed', async () => {
+    const out = join(dir, 'out-resume');
+    const run = (...extra: string[]) => runCli(['extract', manifest, '-o', out, '--only', 'sync,audio', '--progress', 'none', ...extra]);
+    const a = await run();
+    expect(a.code, a.stderr).toBe(4);
+    const before = snapshot(out);
+    const mtime = statSync(join(out, 's01', 'audio.jsonl')).mtimeMs;
+    const b = await run('--resume');
+    expect(b.code, b.stderr).toBe(4);
+    expect(JSON.parse(b.stdout)).toMatchObject({ done: 0, skipped: 3, failed: 1 });
+    expect(statSync(join(out, 's01', 'audio.jsonl')).mtimeMs).toBe(mtime);
+    expect(snapshot(out)).toEqual(before);
+    // An option of a stage not run changes nothing; an option of a stage run: every session is redone.
+    expect(JSON.parse((await run('--resume', '--face-fps', '4')).stdout)).toMatchObject({ done: 0, skipped: 3, failed: 1 });
+    expect(JSON.parse((await run('--resume', '--search-s', '5')).stdout)).toMatchObject({ done: 3, skipped: 0, failed: 1 });
+    // A changed input (same name, other content): only its session is redone.
+    const s02 = join(dir, 's02_lav.flac');
+    try {
+      copyFileSync(join(DEMO, 's01_lav.flac'), s02);
+      expect(JSON.parse((await run('--resume', '--search-s', '5')).stdout)).toMatchObject({ done: 1, skipped: 2 });
+    } finally {
+      copyFileSync(join(DEMO, 's02_lav.flac'), s02);
+    }
+    // A missing output: that session is redone.
+    rmSync(join(out, 's03', 'audio.summary.json'));
+    expect(JSON.parse((await run('--resume', '--search-s', '5')).stdout)).toMatchObject({ done: 2, skipped: 1 });
+    expect(existsSync(join(out, 's03', 'audio.summary.json'))).toBe(true);
+  });
+
+  it('a run killed with SIGKILL and resumed gives the same bytes as an uninterrupted run', async () => {
+    const out = join(dir, 'out-killed');
+    const child = spawn(process.execPath, [BIN, 'extract', manifest, '-o', out, '--jobs', '1', ...FAST], { stdio: 'ignore' });
+    // Kill once the first session is complete and the next one is under way (its folder exists without meta.json).
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const first = existsSync(join(out, 's01', 'meta.json'));
+        const second = existsSync(join(out, 's02')) && !existsSync(join(out, 's02', 'meta.json'));
+        if (first && second) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      }, 20);
+      child.on('exit', () => {
+        clearInterval(timer);
+        reject(new Error('the run ended before it could be killed'));
+      });
+    });
+    await new Promise((r) => child.on('close', r));
+    expect(existsSync(join(out, 's02', 'meta.json'))).toBe(false);
+    const r = await runCli(['extract', manifest, '-o', out, '--resume', '--jobs', '2', ...FAST]);
+    expect(r.code, r.stderr).toBe(4);
+    expect(JSON.parse(r.stdout)).toMatchObject({ skipped: 1, done: 2, failed: 1 });
+    const got = snapshot(out);
+    const want = snapshot(out1);
+    expect([...got.keys()]).toEqual([...want.keys()]);
+    for (const [k, v] of want) expect(got.get(k), k).toBe(v);
+  });
+
+  it('--shard K/N runs partition the manifest into disjoint session folders', async () => {
+    const out = join(dir, 'out-shards');
+    const seen: string[] = [];
+    let failed = 0;
+    let total = 0;
+    for (let k = 0; k < 3; k++) {
+      const r = await runCli(['extract', manifest, '-o', out, '--only', 'sync', '--shard', `${k}/3`, '--progress', 'none']);
+      const s = JSON.parse(r.stdout);
+      expect(s.manifest_sessions).toBe(4);
+      total += s.sessions;
+      failed += s.failed;
+      const added = readdirSync(out).filter((n) => !n.startsWith('_') && !seen.includes(n));
+      expect(added.length).toBe(s.done);
+      seen.push(...added);
+      if (s.failed) expect(existsSync(join(out, `_errors.shard-${k}-of-3.jsonl`))).toBe(true);
+    }
+    expect(total).toBe(4);
+    expect(failed).toBe(1);
+    // Each run added only its own folders (no session twice), and together they are every good session.
+    expect(seen.sort()).toEqual(GOOD);
+  });
+
+  it('SIGINT lets the running session finish, starts no other, and says so', async () => {
+    const out = join(dir, 'out-sigint');
+    const child = spawn(process.execPath, [BIN, 'extract', manifest, '-o', out, '--jobs', '1', '--only', 'sync,audio', '--progress', 'lines'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (existsSync(join(out, 's01'))) {
+          clearInterval(timer);
+          child.kill('SIGINT');
+          resolve();
+        }
+      }, 10);
+    });
+    const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? -1)));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted: starting no new session; 1 running \(s01\) will finish/);
+    expect(stderr).toMatch(/stopped by interrupt: finished s01; rolled back none; 3 not started/);
+    expect(existsSync(join(out, 's01', 'meta.json'))).toBe(true);
+    expect(existsSync(join(out, 's02'))).toBe(false);
+    expect(JSON.parse(stdout)).toMatchObject({ interrupted: true, done: 1 });
+  });
+
+  it('a bad manifest lists every problem with its line, exits 2 and writes nothing', async () => {
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'session_id,speaker_id,video,lav_audio\ns01,a,s01_camera.mp4,nope.flac\ns01,b,s02_camera.mp4,\nx/y,c,s03_camera.mp4,\nempty,d,,\n');
+    const out = join(dir, 'out-bad');
+    const r = await runCli(['extract', bad, '-o', out]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `mmprep: ${bad}:2, column lav_audio: no such file: nope.flac`,
+      `mmprep: ${bad}:3, column session_id: duplicate session_id 's01' (first on line 2)`,
+      `mmprep: ${bad}:4, column session_id: session_id holds a path separator: "x/y" is not safe as a folder name`,
+      `mmprep: ${bad}:5: session has no media (every one of video, lav_audio is empty)`,
+      `mmprep: 4 problem(s) in ${bad}; nothing was extracted`,
+    ]);
+    expect(existsSync(out)).toBe(false);
+    const u = await runCli(['extract', manifest, '-o', out, '--only', 'sync,lips']);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toMatch(/unknown stage 'lips'/);
+    const s = await runCli(['extract', manifest, '-o', out, '--shard', '3/3']);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/0-based/);
+  });
+});
