@@ -80,10 +80,11 @@ export function createProgress(mode: ProgressMode, opts: { stream?: NodeJS.Write
   const multi = new cliProgress.MultiBar(
     {
       stream,
-      format: 'extract |{bar}| {finished}/{total} sessions | {failed} failed | {hours} media h | {speed}x real time | ETA {eta_text}',
+      format: 'extract |{bar}| {finished}/{total} sessions, {failed} failed | {hours} media h | {speed}x real time | ETA {eta_text}',
       hideCursor: true,
       clearOnComplete: false,
       stopOnComplete: false,
+      barsize: 20,
       etaBuffer: 1,
       fps: 5,
     },
