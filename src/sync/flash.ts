@@ -5,6 +5,9 @@
  * 1 to 6 cells at every grid position plus the whole frame. The LED's region is found automatically as the region
  * whose brightness jumps most against its own frame-to-frame variation (jump over two frames divided by a robust
  * standard deviation of such jumps: a moving scene varies a lot everywhere, a fixed LED jumps once). The onset is
+ * Only flash-shaped jumps count (lit for 0.03 to 2 s, then back to the level before), so a scene change or an object
+ * that arrives and stays is not taken for the LED; an event seen in several overlapping regions is reported once,
+ * from the region where it scores best. The onset is
  * refined below one frame by interpolating the region's brightness: a frame exposed over [t, t + T) shows the
  * fraction of T the flash was on, so brightness ramps from the level before to the level after across one frame
  * period and the onset is the 50 % crossing plus T/2 (the convention for a frame's time is its presentation time as
@@ -21,6 +24,9 @@ export interface FlashScanOptions {
   minScore?: number;
   /** Least brightness jump, grey levels 0..255 (default 12). */
   minJump?: number;
+  /** Shortest and longest flash accepted, seconds (defaults 0.03 and 2). */
+  minFlashS?: number;
+  maxFlashS?: number;
   /** Frames per analysis chunk (default 2400) and overlap (default 240). */
   chunkFrames?: number;
   overlapFrames?: number;
@@ -36,7 +42,7 @@ export interface FlashRegion {
 export interface FlashDetection {
   /** Onset on the stream's own timeline, seconds. */
   t_s: number;
-  /** Time the region stayed above half the jump, seconds (null when it was still lit at the window's end). */
+  /** Time the region stayed above half the jump, seconds. */
   duration_s: number | null;
   /** Brightness jump as a fraction of the grey range (0..1). */
   contrast: number;
@@ -89,6 +95,8 @@ export class FlashScanner {
       cellPx: opts.cellPx ?? 4,
       minScore: opts.minScore ?? 12,
       minJump: opts.minJump ?? 12,
+      minFlashS: opts.minFlashS ?? 0.03,
+      maxFlashS: opts.maxFlashS ?? 2,
       chunkFrames: opts.chunkFrames ?? 2400,
       overlapFrames: opts.overlapFrames ?? 240,
     };
@@ -211,30 +219,42 @@ export class FlashScanner {
       }
       if (row) absJ.push(row);
     }
-    let best = -1;
-    let bestScore = 0;
-    let bestSd = 1;
+    // Regions by jump score; the first (best-scoring) region whose jumps are flash-shaped (back down to the level
+    // before within maxFlashS) is the LED. A scene change or an object that comes and stays is not a flash.
+    const scored: Array<{ r: number; score: number; sd: number }> = [];
     const col = new Float64Array(absJ.length);
     for (let r = 0; r < R; r++) {
       if (maxJump[r] < this.o.minJump) continue;
       for (let i = 0; i < absJ.length; i++) col[i] = absJ[i][r];
       const sd = 1.4826 * median(col) + 0.5;
       const score = maxJump[r] / sd;
-      if (score > bestScore) {
-        best = r;
-        bestScore = score;
-        bestSd = sd;
-      }
+      if (score >= this.o.minScore) scored.push({ r, score, sd });
     }
-    if (best < 0 || bestScore < this.o.minScore) {
-      this.acceptFrom = boundary;
-      return;
-    }
-    const reg = regions[best];
-    const B = this.series(reg);
-    const J = maxJump[best];
-    // Rising edges of at least half the largest jump; one per flash.
+    scored.sort((x, y) => y.score - x.score || x.r - y.r);
     const T = median(Array.from({ length: n - 1 }, (_, i) => this.times[i + 1] - this.times[i]));
+    // Flash-shaped edges of the 200 best regions; one event seen in overlapping regions is kept once, from the
+    // region where it scores best (so two different lights flashing are both reported, as candidates).
+    const all: FlashDetection[] = [];
+    for (const cand of scored.slice(0, 200)) all.push(...this.edges(regions[cand.r], maxJump[cand.r], cand.sd, T, n, boundary));
+    all.sort((x, y) => y.score - x.score || x.t_s - y.t_s);
+    const kept: FlashDetection[] = [];
+    // Same light: regions that overlap or touch once each is grown by its own size on every side.
+    const overlap = (a: FlashRegion, b: FlashRegion) => {
+      const ga = Math.max(a.w_px, a.h_px);
+      const gb = Math.max(b.w_px, b.h_px);
+      return a.x_px - ga < b.x_px + b.w_px + gb && b.x_px - gb < a.x_px + a.w_px + ga && a.y_px - ga < b.y_px + b.h_px + gb && b.y_px - gb < a.y_px + a.h_px + ga;
+    };
+    for (const d of all) if (!kept.some((k) => Math.abs(k.t_s - d.t_s) < 2 * T && overlap(k.region, d.region))) kept.push(d);
+    kept.sort((x, y) => x.t_s - y.t_s);
+    this.found.push(...kept);
+    this.acceptFrom = boundary;
+  }
+
+  /** Flash-shaped rising edges of one region's brightness. */
+  private edges(reg: Region, J: number, sd: number, T: number, n: number, boundary: number): FlashDetection[] {
+    const out: FlashDetection[] = [];
+    const B = this.series(reg);
+    // Rising edges of at least half the largest jump; one per flash.
     for (let i = 2; i < n; i++) {
       const jump = B[i] - B[i - 2];
       if (jump < 0.5 * J || jump < this.o.minJump) continue;
@@ -263,15 +283,18 @@ export class FlashScanner {
         const fr = g0 > g1 ? Math.min(1, Math.max(0, (g0 - 0.5) / (g0 - g1))) : 0;
         duration = this.times[e - 1] + fr * (this.times[e] - this.times[e - 1]) + T / 2 - onset;
       }
+      // Flash-shaped: back below 50 % within maxFlashS, and settled near the level before.
+      const settled = e < n ? median(B.subarray(e, Math.min(n, e + 4))) : NaN;
+      const shaped = duration !== null && duration >= this.o.minFlashS && duration <= this.o.maxFlashS && Math.abs(settled - before) <= 0.3 * amp;
       const globalFrame = this.frameBase + k;
-      if (globalFrame >= this.acceptFrom && globalFrame < boundary) {
-        const score = amp / bestSd;
+      const score = amp / sd;
+      if (shaped && score >= this.o.minScore && globalFrame >= this.acceptFrom && globalFrame < boundary) {
         const px = this.o.cellPx * this.scaleBack;
         const region: FlashRegion =
           reg.size === 0
             ? { x_px: 0, y_px: 0, w_px: Math.round(this.w * this.scaleBack), h_px: Math.round(this.h * this.scaleBack) }
             : { x_px: Math.round(reg.cx * px), y_px: Math.round(reg.cy * px), w_px: Math.round(reg.size * px), h_px: Math.round(reg.size * px) };
-        this.found.push({
+        out.push({
           t_s: onset,
           duration_s: duration,
           contrast: amp / 255,
@@ -285,6 +308,6 @@ export class FlashScanner {
       // Skip to where the region has fallen back below 50 %.
       i = Math.max(i, e);
     }
-    this.acceptFrom = boundary;
+    return out;
   }
 }

@@ -62,7 +62,7 @@ export class AmbiguousPulseError extends GateError {
     const what = kind === 'audio' ? 'tone bursts' : 'flashes';
     const list = candidates.map((c) => `${c.t_s.toFixed(3)} s (${kind === 'audio' ? `${c.strength.toFixed(1)} dBFS` : `score ${c.strength.toFixed(1)}`})`).join(', ');
     super(
-      `${file}: ${kind} stream ${stream}: ambiguous sync pulse in the ${candidates[0].window} window: ${candidates.length} ${what} of similar strength at ${list}; rerun with --pick first or --pick strongest${more ? ` (${more} more stream(s) ambiguous)` : ''}`,
+      `${file}: ${kind} stream ${stream}: ambiguous sync pulse in the ${candidates[0].window} window: ${candidates.length} ${what} of similar strength at ${list}; rerun with --pick first or --pick strongest${more ? ` (and ${more} more ambiguous window(s))` : ''}`,
     );
     this.file = file;
     this.kind = kind;
