@@ -13,9 +13,10 @@ import { register as agreement } from './agreement.js';
 import { register as dataset } from './dataset.js';
 import { register as demo } from './demo.js';
 import { register as face } from './face.js';
+import { register as doctor } from './doctor.js';
 import { register as sync } from './sync.js';
 
-const COMMANDS: Array<(p: Command) => void> = [probe, audio, extract, agreement, dataset, demo, face, sync];
+const COMMANDS: Array<(p: Command) => void> = [probe, audio, extract, agreement, dataset, demo, face, sync, doctor];
 
 export function buildProgram(): Command {
   const program = new Command();

@@ -4,3 +4,4 @@ export type { FaceOptions, ExtractFaceOptions, FaceRecord, FaceFields, FaceSumma
 export { FACE_BACKENDS, backendVersions, installHint, type FaceBackend } from './backend.js';
 export { defaultModelDir, checkModelDir } from './models.js';
 export { REGIONS, EAR_POINTS, MAR_POINTS, IOD_POINTS, DLIB68_FROM_MESH } from './landmarks.js';
+export { doctor, formatDoctor, type DoctorReport } from './doctor.js';
