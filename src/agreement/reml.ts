@@ -152,7 +152,7 @@ class RemlProblem {
 }
 
 /** Nelder-Mead on R^2 (f is even in each coordinate). */
-function nelderMead(f: (x: number, y: number) => number, x0: [number, number], step: number, maxIter = 2000, tol = 1e-14): { x: [number, number]; f: number } {
+function nelderMead(f: (x: number, y: number) => number, x0: [number, number], step: number, sizeTol = 1e-8, maxIter = 2000, tol = 1e-14): { x: [number, number]; f: number } {
   let pts: Array<{ x: [number, number]; f: number }> = [
     { x: [x0[0], x0[1]], f: 0 },
     { x: [x0[0] + step, x0[1]], f: 0 },
@@ -164,7 +164,8 @@ function nelderMead(f: (x: number, y: number) => number, x0: [number, number], s
     const [best, mid, worst] = pts;
     const spread = Math.abs(worst.f - best.f);
     const size = Math.max(Math.abs(worst.x[0] - best.x[0]), Math.abs(worst.x[1] - best.x[1]), Math.abs(mid.x[0] - best.x[0]), Math.abs(mid.x[1] - best.x[1]));
-    if (spread <= tol * (1 + Math.abs(best.f)) && size < 1e-8 * (1 + Math.abs(best.x[0]) + Math.abs(best.x[1]))) break;
+    const scaleX = 1 + Math.abs(best.x[0]) + Math.abs(best.x[1]);
+    if ((spread <= tol * (1 + Math.abs(best.f)) && size < 1e-8 * scaleX) || size < sizeTol * scaleX) break;
     const c: [number, number] = [(best.x[0] + mid.x[0]) / 2, (best.x[1] + mid.x[1]) / 2];
     const at = (s: number): { x: [number, number]; f: number } => {
       const x: [number, number] = [c[0] + s * (worst.x[0] - c[0]), c[1] + s * (worst.x[1] - c[1])];
@@ -190,6 +191,65 @@ function nelderMead(f: (x: number, y: number) => number, x0: [number, number], s
   }
   pts.sort((a, b) => a.f - b.f);
   return pts[0];
+}
+
+/** BFGS with central-difference gradients and Armijo backtracking, on R^2. */
+function bfgs2(f: (x: number, y: number) => number, x0: [number, number], f0: number, maxIter = 60): { x: [number, number]; f: number } {
+  const grad = (x: [number, number]): [number, number] => {
+    const h0 = 1e-6 * (1 + Math.abs(x[0]));
+    const h1 = 1e-6 * (1 + Math.abs(x[1]));
+    return [(f(x[0] + h0, x[1]) - f(x[0] - h0, x[1])) / (2 * h0), (f(x[0], x[1] + h1) - f(x[0], x[1] - h1)) / (2 * h1)];
+  };
+  let x = x0;
+  let fx = f0;
+  let g = grad(x);
+  let H = [1, 0, 0, 1]; // inverse Hessian approximation, row-major 2x2
+  for (let it = 0; it < maxIter; it++) {
+    let p: [number, number] = [-(H[0] * g[0] + H[1] * g[1]), -(H[2] * g[0] + H[3] * g[1])];
+    let slope = p[0] * g[0] + p[1] * g[1];
+    if (!(slope < 0)) {
+      H = [1, 0, 0, 1];
+      p = [-g[0], -g[1]];
+      slope = -(g[0] * g[0] + g[1] * g[1]);
+      if (!(slope < 0)) break;
+    }
+    let step = 1;
+    let xn: [number, number] = x;
+    let fn = fx;
+    let ok = false;
+    for (let ls = 0; ls < 40; ls++) {
+      xn = [x[0] + step * p[0], x[1] + step * p[1]];
+      fn = f(xn[0], xn[1]);
+      if (fn <= fx + 1e-4 * step * slope) {
+        ok = true;
+        break;
+      }
+      step /= 2;
+    }
+    if (!ok) break;
+    const sx: [number, number] = [xn[0] - x[0], xn[1] - x[1]];
+    const gn = grad(xn);
+    const y: [number, number] = [gn[0] - g[0], gn[1] - g[1]];
+    const sy = sx[0] * y[0] + sx[1] * y[1];
+    x = xn;
+    const df = fx - fn;
+    fx = fn;
+    g = gn;
+    if (Math.max(Math.abs(sx[0]), Math.abs(sx[1])) < 1e-10 * (1 + Math.abs(x[0]) + Math.abs(x[1])) || df < 1e-13 * (1 + Math.abs(fx))) break;
+    if (sy > 1e-300) {
+      // H+ = (I - rho s y') H (I - rho y s') + rho s s'
+      const rho = 1 / sy;
+      const Hy = [H[0] * y[0] + H[1] * y[1], H[2] * y[0] + H[3] * y[1]];
+      const yHy = y[0] * Hy[0] + y[1] * Hy[1];
+      H = [
+        H[0] + (1 + rho * yHy) * rho * sx[0] * sx[0] - rho * (Hy[0] * sx[0] + sx[0] * Hy[0]),
+        H[1] + (1 + rho * yHy) * rho * sx[0] * sx[1] - rho * (Hy[0] * sx[1] + sx[0] * Hy[1]),
+        H[2] + (1 + rho * yHy) * rho * sx[1] * sx[0] - rho * (Hy[1] * sx[0] + sx[1] * Hy[0]),
+        H[3] + (1 + rho * yHy) * rho * sx[1] * sx[1] - rho * (Hy[1] * sx[1] + sx[1] * Hy[1]),
+      ];
+    }
+  }
+  return { x, f: fx };
 }
 
 /** Golden-section minimisation on [a, b]. */
@@ -241,13 +301,13 @@ export function fitCrossedReml(bt: ByTarget): RemlFit {
     vt = Math.max(mT / Math.max(nT, 1) / tot, 0.01);
     vr = Math.max(mR / Math.max(nR, 1) / tot, 0.01);
   }
-  let best = nelderMead(dev, [Math.sqrt(vt / (1 - Math.min(vt, 0.9))), Math.sqrt(vr)], 0.3);
-  // One restart from the optimum (Nelder-Mead can stall on a ridge); a second only if it still improved.
-  for (let rep = 0; rep < 2; rep++) {
-    const next = nelderMead(dev, [Math.abs(best.x[0]), Math.abs(best.x[1])], 0.02 * (1 + Math.abs(best.x[0]) + Math.abs(best.x[1])));
-    if (next.f < best.f - 1e-9) best = next;
-    else break;
-  }
+  // Coarse Nelder-Mead (robust from a poor start), then quasi-Newton to polish (superlinear near the optimum), then a
+  // Nelder-Mead restart as a safeguard that only costs a few evaluations when the optimum is already found.
+  let best = nelderMead(dev, [Math.sqrt(vt / (1 - Math.min(vt, 0.9))), Math.sqrt(vr)], 0.3, 1e-3);
+  const polished = bfgs2(dev, [Math.abs(best.x[0]), Math.abs(best.x[1])], best.f);
+  if (polished.f <= best.f) best = polished;
+  const check = nelderMead(dev, [Math.abs(best.x[0]), Math.abs(best.x[1])], 1e-3 * (1 + Math.abs(best.x[0]) + Math.abs(best.x[1])));
+  if (check.f < best.f) best = check;
   // Boundary candidates: one component at zero (lme4 often stops there), polished in 1-D when they look better
   // than (or as good as) the interior optimum with that component zeroed.
   const span = 4 * (1 + Math.abs(best.x[0]) + Math.abs(best.x[1]));
