@@ -78,3 +78,22 @@ describe('building blocks', () => {
     for (let i = 0; i < n; i++) expect(q2[i]).toBeCloseTo(2, 10);
   });
 });
+
+describe('functionals', () => {
+  it('percentiles by selection equal the sorted-array definition (numpy linear)', async () => {
+    const { functionals, percentileSorted } = await import('../src/audio/functionals.js');
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 100 - 50;
+    for (const n of [1, 2, 3, 10, 101, 1000]) {
+      const v = Float64Array.from({ length: n }, () => Math.round(rnd() * 4) / 4); // ties included
+      const f = functionals(v, n, 0.01);
+      const sorted = Float64Array.from(v).sort();
+      expect(f.p5).toBeCloseTo(percentileSorted(sorted, 0.05), 12);
+      expect(f.p50).toBeCloseTo(percentileSorted(sorted, 0.5), 12);
+      expect(f.p95).toBeCloseTo(percentileSorted(sorted, 0.95), 12);
+      expect(f.mean).toBeCloseTo(v.reduce((a, b) => a + b, 0) / n, 10);
+    }
+    const ramp = functionals(Float64Array.from({ length: 50 }, (_, i) => 2 * i), 50, 0.01);
+    expect(ramp.slope_per_s).toBeCloseTo(200, 9);
+  });
+});

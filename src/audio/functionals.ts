@@ -20,6 +20,43 @@ export function percentileSorted(a: Float64Array, q: number): number {
   return a[lo] + (pos - lo) * (a[hi] - a[lo]);
 }
 
+/** Rearranges a so that a[k] is the k-th smallest, smaller values before it and larger after (Hoare's select). */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k];
+}
+
+/** Percentile q of the values (linear interpolation between order statistics, numpy's default); reorders a. */
+export function percentileSelect(a: Float64Array, q: number): number {
+  const pos = (a.length - 1) * q;
+  const lo = Math.floor(pos);
+  const vlo = select(a, lo);
+  if (lo + 1 >= a.length || pos === lo) return vlo;
+  let vhi = Infinity;
+  for (let i = lo + 1; i < a.length; i++) if (a[i] < vhi) vhi = a[i];
+  return vlo + (pos - lo) * (vhi - vlo);
+}
+
 /**
  * Functionals of a frame series: frame i has value values[offset + i*stride] at time i*dt; frames where
  * `use[i]` is 0 are skipped (e.g. unvoiced F0). Non-finite values are skipped too.
@@ -53,14 +90,14 @@ export function functionals(values: ArrayLike<number>, n: number, dt: number, st
     sii += di * di;
     siv += di * dv;
   }
-  const sorted = vals.subarray(0, m).sort();
+  const sel = vals.subarray(0, m);
   return {
     n: m,
     mean,
     sd: Math.sqrt(ss / m),
-    p5: percentileSorted(sorted, 0.05),
-    p50: percentileSorted(sorted, 0.5),
-    p95: percentileSorted(sorted, 0.95),
+    p5: percentileSelect(sel, 0.05),
+    p50: percentileSelect(sel, 0.5),
+    p95: percentileSelect(sel, 0.95),
     slope_per_s: sii > 0 ? siv / sii / dt : null,
   };
 }

@@ -174,7 +174,7 @@ export class PitchAnalyzer {
   private readonly fft: FFT;
   private readonly frameBuf: Float64Array;
   private readonly spec: Float64Array;
-  private readonly out: number[];
+  private readonly out: Float64Array;
   private readonly r: Float64Array;
   private readonly seg: Float64Array;
   private readonly ceiling: number;
@@ -203,7 +203,7 @@ export class PitchAnalyzer {
     this.fft = new FFT(M);
     this.frameBuf = new Float64Array(M);
     this.spec = new Float64Array(M);
-    this.out = this.fft.createComplexArray() as number[];
+    this.out = new Float64Array(2 * M);
     this.r = new Float64Array(this.rMax + 1);
     this.seg = new Float64Array(2 * this.reach + 2);
     // Normalised autocorrelation of the window.

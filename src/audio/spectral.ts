@@ -26,7 +26,7 @@ export class SpectralAnalyzer {
   private readonly lpad: number;
   private readonly fft: FFT;
   private readonly fftIn: Float64Array;
-  private readonly fftOut: number[];
+  private readonly fftOut: Float64Array;
   private readonly power: Float64Array;
   private readonly bands: MelBand[];
   private readonly L: number;
@@ -48,7 +48,7 @@ export class SpectralAnalyzer {
     this.lpad = (o.nFft - o.winLength) >> 1;
     this.fft = new FFT(o.nFft);
     this.fftIn = new Float64Array(o.nFft);
-    this.fftOut = this.fft.createComplexArray() as number[];
+    this.fftOut = new Float64Array(2 * o.nFft);
     this.power = new Float64Array((o.nFft >> 1) + 1);
     this.bands = melFilterBank(o.sampleRate, o.nFft, o.nMels, o.fmin, o.fmax ?? o.sampleRate / 2);
     this.logmel = new FrameStore(o.nMels);
