@@ -41,6 +41,17 @@ describe('bad input: exit 2, one line naming file, line and column', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8, column rater: duplicate rating of target 'a' by rater 'r1' in dimension 'val' \\(first given on line 2\\)`));
   });
+  it('a wide column without any rating is not a rater', async () => {
+    const p = file('emptycol.csv', 'target,A,B,C\nt1,1,,2\nt2,3,,3\nt3,5,,4\n');
+    const r = await runCli(['agreement', p, '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.dimensions[0].n_raters).toBe(2);
+    expect(j.dimensions[0].icc.n_targets).toBe(3);
+    const one = await runCli(['agreement', file('onecol.csv', 'target,A,B\nt1,1,\nt2,3,\n')]);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toMatch(/fewer than two raters/);
+  });
   it('fewer than two raters', async () => {
     const p = file('one.csv', 'target,rater,rating\na,r1,1\nb,r1,2\n');
     const r = await runCli(['agreement', p]);

@@ -372,12 +372,28 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   for (const d of dims.values()) {
     const value = d.value.finish();
     if (remap) for (let i = 0; i < value.length; i++) value[i] = remap[value[i]];
+    // Wide files register every rater column; a column without a single rating is not a rater of this dimension.
+    const rater = d.rater.finish();
+    const used = new Int32Array(d.raters.length);
+    for (let i = 0; i < rater.length; i++) used[rater[i]] = 1;
+    let raters = d.raters;
+    if (used.includes(0)) {
+      const newIndex = new Int32Array(d.raters.length).fill(-1);
+      raters = [];
+      d.raters.forEach((id, r) => {
+        if (used[r]) {
+          newIndex[r] = raters.length;
+          raters.push(id);
+        }
+      });
+      for (let i = 0; i < rater.length; i++) rater[i] = newIndex[rater[i]];
+    }
     const dim: RatingsDimension = {
       name: d.name,
       targets: d.targets,
-      raters: d.raters,
+      raters,
       target: d.target.finish(),
-      rater: d.rater.finish(),
+      rater,
       value,
       order: hasOrder ? d.order.finish() : null,
       record: d.record.finish(),
