@@ -368,8 +368,10 @@ export class FaceRun {
     const fps = this.opts.fps;
     let t0: number | null = null;
     let lastBucket = -1;
+    let decoded = 0;
     try {
       for await (const fr of this.decoder) {
+        decoded++;
         if (fps) {
           // The first frame of each 1/fps interval from the first frame's time.
           t0 ??= fr.t_s;
@@ -392,6 +394,11 @@ export class FaceRun {
       await pool.close();
     }
     const stats = builder.summaryStats();
+    // A damaged file can decode partly without ffmpeg failing: compare with the frame count the container declares.
+    const declared = this.decoder.geometry.stream.n_frames;
+    if (stats.frames_analysed > 0 && this.opts.start === undefined && this.opts.end === undefined && declared && decoded < declared - Math.max(2, Math.ceil(0.01 * declared))) {
+      throw new InputError(`video is truncated or corrupt: decoded ${decoded} of the ${declared} frames its container declares`, { file: this.file });
+    }
     if (stats.frames_analysed === 0) {
       const range = this.opts.start !== undefined || this.opts.end !== undefined ? ' in the requested --start/--end range' : '';
       throw new InputError(`video has no frames${range} (nothing decoded)`, { file: this.file });

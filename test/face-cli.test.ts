@@ -1,0 +1,104 @@
+/**
+ * `mmprep face` and `mmprep doctor` from the shell: bad input (issue 3, item 6) gives one line, exit 2 and nothing
+ * partial; doctor reports ffmpeg and the backends and exits 0.
+ */
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ffmpegSync } from './helpers/ffmpeg.js';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+
+const MP4 = join(FIXTURES, 'face', 'transform.mp4');
+let tmp: { dir: string; cleanup: () => void };
+
+beforeAll(() => {
+  tmp = tempDir('mmprep-face-cli-');
+  const d = tmp.dir;
+  ffmpegSync(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', join(d, 'audio-only.wav')]);
+  // Random bytes named .mp4; and a real H.264 file cut after 30 kB (its header declares 75 frames, 3 decode).
+  writeFileSync(join(d, 'random.mp4'), Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 7919 + 13) % 251)));
+  writeFileSync(join(d, 'truncated.mp4'), readFileSync(MP4).subarray(0, 30000));
+  // A container with zero video frames.
+  ffmpegSync(['-f', 'lavfi', '-i', 'color=s=320x240:d=1', '-frames:v', '0', '-c:v', 'mpeg4', join(d, 'zero-frames.mp4')]);
+  // A 1-pixel-high video (lossless FFV1 in Matroska allows odd sizes).
+  ffmpegSync(['-f', 'lavfi', '-i', 'color=s=320x2:d=0.5:r=10', '-vf', 'scale=320:1', '-c:v', 'ffv1', join(d, 'one-pixel-high.mkv')]);
+  copyFileSync(MP4, join(d, 'good.mp4'));
+});
+afterAll(() => tmp?.cleanup());
+
+async function expectBadInput(args: string[], pattern: RegExp) {
+  const before = readdirSync(tmp.dir).sort();
+  const out = join(tmp.dir, 'out.jsonl');
+  const r = await runCli(['face', ...args, '-o', out, '--summary', join(tmp.dir, 'out.summary.json')]);
+  expect(r.code).toBe(2);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines[0]).toMatch(pattern);
+  // One line (commander's usage errors add its "(run with --help ...)" hint line).
+  expect(lines.filter((l) => !l.startsWith('(run with --help')).length).toBe(1);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  expect(r.stdout).toBe('');
+  expect(readdirSync(tmp.dir).sort()).toEqual(before); // nothing partial, no temp files
+}
+
+describe('mmprep face: bad input', () => {
+  it('audio-only file', () => expectBadInput([join(tmp.dir, 'audio-only.wav')], /audio-only\.wav: has no video stream/));
+  it('corrupt video (random bytes)', () => expectBadInput([join(tmp.dir, 'random.mp4')], /random\.mp4: not a media file ffmpeg can read/));
+  it('corrupt video (truncated)', () => expectBadInput([join(tmp.dir, 'truncated.mp4'), '--workers', '1'], /truncated\.mp4: video is truncated or corrupt: decoded 3 of the 75 frames/));
+  it('video with zero frames', () => expectBadInput([join(tmp.dir, 'zero-frames.mp4')], /zero-frames\.mp4: has no video stream/));
+  it('no frames in the requested range', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--start', '10', '--workers', '1'], /good\.mp4: video has no frames in the requested --start\/--end range/));
+  it('1-pixel-high video', () => expectBadInput([join(tmp.dir, 'one-pixel-high.mkv')], /one-pixel-high\.mkv: video is 320x1 pixels: too small/));
+  it('missing model directory', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--models', join(tmp.dir, 'no-models')], /no-models: model directory not found/));
+  it('model directory without the models', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--models', tmp.dir], /model directory has no blazeface\.json/));
+  it('unknown backend name', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--backend', 'webgl'], /--backend must be one of wasm, cpu, tensorflow, tensorflow-gpu, got 'webgl'/));
+  it('backend not installed', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--backend', 'tensorflow'], /backend 'tensorflow' needs @tensorflow\/tfjs-node, which is not installed: run `npm install @tensorflow\/tfjs-node/));
+  it('backend not installed (gpu)', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--backend', 'tensorflow-gpu'], /needs @tensorflow\/tfjs-node-gpu/));
+  it('missing file', () => expectBadInput([join(tmp.dir, 'nope.mp4')], /nope\.mp4: no such file/));
+});
+
+describe('mmprep face: help and cpu backend', () => {
+  it('--help lists every option with its default', async () => {
+    const r = await runCli(['face', '--help']);
+    expect(r.code).toBe(0);
+    for (const o of ['--output', '--format', '--fps', '--start', '--end', '--max-faces', '--backend', '--min-confidence', '--normalized', '--summary', '--sync', '--workers', '--models']) expect(r.stdout).toContain(o);
+    expect(r.stdout).toMatch(/--min-confidence <p>.*\(default: 0\.5\)/s);
+    expect(r.stdout).toMatch(/--backend <name>.*\(default: "wasm"\)/s);
+  });
+
+  it('the cpu backend gives a face on a frame (pure JS)', async () => {
+    const out = join(tmp.dir, 'cpu.jsonl');
+    const r = await runCli(['face', MP4, '--backend', 'cpu', '--end', '0.01', '--workers', '0', '-o', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rec = JSON.parse(readFileSync(out, 'utf8').trim());
+    expect(rec.face_found).toBe(true);
+    expect(rec.landmarks).toHaveLength(478);
+    // Same models, same arithmetic up to float rounding: the wasm result for the same frame is close.
+    const out2 = join(tmp.dir, 'wasm.jsonl');
+    await runCli(['face', MP4, '--end', '0.01', '--workers', '0', '-o', out2]);
+    const w = JSON.parse(readFileSync(out2, 'utf8').trim());
+    expect(Math.abs(rec.landmarks[1][0] - w.landmarks[1][0])).toBeLessThanOrEqual(1);
+    expect(Math.abs(rec.roll_deg - w.roll_deg)).toBeLessThan(1);
+  });
+});
+
+describe('mmprep doctor', () => {
+  it('shows ffmpeg and which backends load, exit 0', async () => {
+    const r = await runCli(['doctor', '--json']);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.ffmpeg.path).toBeTruthy();
+    expect(['env', 'path', 'npm']).toContain(rep.ffmpeg.source);
+    expect(rep.ffmpeg.version).toBeTruthy();
+    expect(rep.ffprobe.version).toBeTruthy();
+    const by = Object.fromEntries(rep.face_backends.map((b: { backend: string }) => [b.backend, b]));
+    expect(by.wasm.loads).toBe(true);
+    expect(by.wasm.versions['@vladmandic/human']).toBe('3.3.6');
+    expect(by.cpu.loads).toBe(true);
+    expect(by.tensorflow.loads).toBe(false);
+    expect(by.tensorflow.error).toMatch(/npm install @tensorflow\/tfjs-node/);
+    const text = await runCli(['doctor']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^ffmpeg\s+\S+\s+\//m);
+    expect(text.stdout).toMatch(/wasm\s+loads/);
+  });
+});
