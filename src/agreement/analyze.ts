@@ -50,7 +50,8 @@ export interface DimensionResult {
   cohen_kappa: {
     raters: [string, string];
     n_pairs: number;
-    categories: number[];
+    /** Category values (numeric ratings) or labels (categorical), in weight order. */
+    categories: Array<number | string>;
     unweighted: KappaEntry;
     linear: KappaEntry;
     quadratic: KappaEntry;
@@ -124,7 +125,7 @@ export function analyzeDimension(d: RatingsDimension, opts: AnalyzeOptions = {})
     cohen = {
       raters: cohenRaw.raters!,
       n_pairs: cohenRaw.n_pairs,
-      categories: cohenRaw.categories,
+      categories: d.categories ? cohenRaw.categories.map((c) => d.categories![c]) : cohenRaw.categories,
       unweighted: { ...cohenRaw.unweighted, ci95: null },
       linear: { ...cohenRaw.linear, ci95: null },
       quadratic: { ...cohenRaw.quadratic, ci95: null },
