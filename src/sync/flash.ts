@@ -285,7 +285,9 @@ export class FlashScanner {
       }
       // Flash-shaped: back below 50 % within maxFlashS, and settled near the level before.
       const settled = e < n ? median(B.subarray(e, Math.min(n, e + 4))) : NaN;
-      const shaped = duration !== null && duration >= this.o.minFlashS && duration <= this.o.maxFlashS && Math.abs(settled - before) <= 0.3 * amp;
+      // ... and sudden: 80 % of the rise within three frame steps (a light switching on, not a scene changing).
+      const sudden = k + 1 < n && k >= 2 && B[Math.min(n - 1, k + 1)] - B[k - 2] >= 0.8 * amp;
+      const shaped = sudden && duration !== null && duration >= this.o.minFlashS && duration <= this.o.maxFlashS && Math.abs(settled - before) <= 0.3 * amp;
       const globalFrame = this.frameBase + k;
       const score = amp / sd;
       if (shaped && score >= this.o.minScore && globalFrame >= this.acceptFrom && globalFrame < boundary) {
