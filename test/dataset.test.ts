@@ -132,9 +132,11 @@ describe('dataset build', () => {
     const gz = files.filter((f) => f.endsWith('.gz')).flatMap((f) => gunzipSync(readFileSync(join(a, f))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l).id));
     expect(gz.sort()).toEqual(plain);
     expect((await validateDataset(a)).ok).toBe(true);
-    // and the plain build too
+    // and the plain build too, in 1 thread and in 3 worker threads
     const c = join(tmp.dir, 'det-c');
-    await buildDataset(MANIFEST, { features: FEATURES, labels: [RATINGS], out: c });
+    await buildDataset(MANIFEST, { features: FEATURES, labels: [RATINGS], out: c, jobs: 3 });
+    for (const f of readdirSync(base)) expect(readFileSync(join(base, f)).equals(readFileSync(join(c, f))), f).toBe(true);
+    await buildDataset(MANIFEST, { features: FEATURES, labels: [RATINGS], out: c, jobs: 1 });
     for (const f of readdirSync(base)) expect(readFileSync(join(base, f)).equals(readFileSync(join(c, f))), f).toBe(true);
   });
 

@@ -18,6 +18,7 @@ interface BuildOpts {
   shardMb: number;
   out: string;
   quiet: boolean;
+  jobs?: number;
 }
 
 interface ValidateOpts {
@@ -44,6 +45,7 @@ export function register(program: Command): void {
     .option('--gzip', 'write data-*.jsonl.gz', false)
     .option('--shard-mb <n>', 'start a new data file after this many MB of JSON per split', numberOption('--shard-mb', { min: 0.001 }), 256)
     .requiredOption('-o, --out <dir>', 'output folder (replaced only when the new build is complete)')
+    .option('--jobs <n>', 'sessions built at the same time in worker threads (default: the number of cores); the output does not depend on it', numberOption('--jobs', { min: 1, integer: true }))
     .option('--quiet', 'no per-session lines on stderr', false)
     .action(
       action(async (manifest: string, o: BuildOpts) => {
@@ -58,6 +60,7 @@ export function register(program: Command): void {
           gzip: o.gzip,
           shardMb: o.shardMb,
           out: o.out,
+          jobs: o.jobs,
           onSession: o.quiet ? undefined : (s) => process.stderr.write(`${s.session_id}: ${s.error ? `FAILED: ${s.error}` : `${s.records} records (${s.split})`}\n`),
         });
         const m = r.manifest;

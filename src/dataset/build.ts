@@ -6,24 +6,26 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BatchError, InputError, isMmprepError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { toJsonText } from '../common/records.js';
 import { VERSION } from '../common/version.js';
-import { readSyncMap, type SyncMap } from '../sync/clock.js';
 import { readManifest, type ManifestSession } from './manifest.js';
 import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES, parseFeatureList } from './features.js';
-import { FrameCursor, readFrames, timeRange, type Frame } from './frames.js';
-import { assignTargets, readLabelFiles, type LabelSet } from './labels.js';
-import { buildRecord, type FaceRate, type RecordLabels, type StreamInfo } from './record.js';
-import { makeSegments, parseSegmentMode, segmentModeText, type Segment, type SegmentMode } from './segments.js';
+import { readLabelFiles, type LabelSet } from './labels.js';
+import type { FaceRate } from './record.js';
+import { parseSegmentMode, segmentModeText, type SegmentMode } from './segments.js';
+import { buildSessionToFile, sessionLabels, type DatasetSessionOutcome, type SessionJob, type SessionTally } from './build-session.js';
 import { SplitShardWriter, type ShardFile } from './shards.js';
 import { DEFAULT_SPLIT, parseSplits, splitOf, type SplitSpec } from './splits.js';
 import { datasetSchema } from './schema.js';
 import { datasetCard } from './card.js';
-import { readSessionTranscript } from './transcripts/index.js';
+export type { DatasetSessionOutcome } from './build-session.js';
 
 export interface BuildOptions {
   features: string;
@@ -36,19 +38,12 @@ export interface BuildOptions {
   gzip?: boolean;
   shardMb?: number;
   out: string;
+  /** Sessions built at the same time in worker threads (default: the number of cores; 1 = in this thread). Output bytes do not depend on it. */
+  jobs?: number;
   /** Called after each session (progress). */
   onSession?: (s: DatasetSessionOutcome) => void;
 }
 
-export interface DatasetSessionOutcome {
-  session_id: string;
-  speaker_id: string;
-  split: string;
-  records: number;
-  start_s: number | null;
-  end_s: number | null;
-  error: string | null;
-}
 
 export interface DatasetManifest {
   format: 'mmprep-dataset';
@@ -73,34 +68,6 @@ async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
   for await (const c of createReadStream(path)) h.update(c as Buffer);
   return h.digest('hex');
-}
-
-/** Frames of a stream within [a - margin, b + margin), pulled from a cursor into a sliding buffer. */
-class StreamWindow {
-  private buf: Frame[] = [];
-  constructor(private readonly cur: FrameCursor) {}
-  async framesFor(a: number, b: number, margin: number): Promise<Frame[]> {
-    // Drop frames nobody needs any more (segments come sorted by start).
-    let k = 0;
-    while (k < this.buf.length && this.buf[k].t_s < a - margin) k++;
-    if (k > 0) this.buf.splice(0, k);
-    for (;;) {
-      const f = await this.cur.peek();
-      if (!f || f.t_s >= b + margin) break;
-      await this.cur.next();
-      if (f.t_s >= a - margin) this.buf.push(f);
-    }
-    return this.buf.filter((f) => f.t_s < b + margin);
-  }
-  close(): Promise<void> {
-    return this.cur.close();
-  }
-}
-
-function syncConfidence(map: SyncMap | null): number | null {
-  if (!map) return null;
-  const c = map.streams.map((s) => s.confidence).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
-  return c.length ? Math.min(...c) : null;
 }
 
 interface Prepared {
@@ -162,28 +129,38 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
   const usedTargets = new Map<string, Set<string>>();
   let total = 0;
   try {
-    for (const s of manifest.sessions) {
-      const split = splitOf(s.speaker_id, opt.splits);
-      const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split, records: 0, start_s: null, end_s: null, error: null };
-      try {
-        await buildSession(s, featuresDir, opt, labelSet, split, outcome, async (rec) => {
-          const q = rec.quality as { present: Record<string, boolean> };
-          for (const k of Object.keys(presence) as Array<keyof typeof presence>) if (q.present[k]) presence[k]++;
-          for (const [key, l] of Object.entries(rec.labels as RecordLabels)) {
-            let set = usedTargets.get(key);
-            if (!set) usedTargets.set(key, (set = new Set()));
-            set.add(l.target);
-          }
-          await writer.write(split, JSON.stringify(rec) + '\n');
-          outcome.records++;
-          total++;
-        });
-      } catch (e) {
-        if (!isMmprepError(e)) throw e;
-        outcome.error = e.toLine();
+    const fold = (outcome: DatasetSessionOutcome, tally: SessionTally) => {
+      for (const k of Object.keys(presence) as Array<keyof typeof presence>) presence[k] += tally.presence[k];
+      for (const [key, ts] of Object.entries(tally.usedTargets)) {
+        let set = usedTargets.get(key);
+        if (!set) usedTargets.set(key, (set = new Set()));
+        for (const t of ts) set.add(t);
       }
+      total += outcome.records;
       outcomes.push(outcome);
       o.onSession?.(outcome);
+    };
+    const jobs = Math.max(1, Math.min(o.jobs ?? availableParallelism(), manifest.sessions.length));
+    const sopt = { segments: opt.segments, audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate };
+    const jobOf = (s: ManifestSession, i: number): SessionJob => ({
+      i,
+      file: join(tmp, `.session-${i}.jsonl`),
+      session: s,
+      featuresDir,
+      opt: sopt,
+      labels: labelSet ? sessionLabels(labelSet, s.session_id) : null,
+      split: splitOf(s.speaker_id, opt.splits),
+    });
+    const commit = async (r: { outcome: DatasetSessionOutcome; tally: SessionTally; file: string }) => {
+      // Records of a session go out in manifest order, whichever thread finished first.
+      if (!r.outcome.error) await appendLines(r.file, (line) => writer.write(r.outcome.split, line));
+      await rm(r.file, { force: true });
+      fold(r.outcome, r.tally);
+    };
+    if (jobs === 1) {
+      for (const [i, s] of manifest.sessions.entries()) await commit(await buildSessionToFile(jobOf(s, i)));
+    } else {
+      await buildInThreads(manifest.sessions, jobs, (_i, r) => commit(r), jobOf);
     }
     const files = await writer.close();
 
@@ -258,96 +235,89 @@ export function failedSessionsError(m: DatasetManifest): BatchError | null {
   return new BatchError(`${bad.length} of ${m.sessions.length} sessions failed and are not in the dataset: ${bad.map((b) => `${b.session_id} (${b.error})`).join('; ')}`);
 }
 
-async function readJsonIf(path: string): Promise<unknown | null> {
-  if (!existsSync(path)) return null;
-  return JSON.parse(await readFile(path, 'utf8'));
+
+interface ThreadResult {
+  outcome: DatasetSessionOutcome;
+  tally: SessionTally;
+  file: string;
 }
 
-async function buildSession(
-  s: ManifestSession,
-  featuresDir: string,
-  opt: Prepared['options'],
-  labelSet: LabelSet | null,
-  split: string,
-  outcome: DatasetSessionOutcome,
-  emit: (rec: Record<string, unknown>) => Promise<void>,
-): Promise<void> {
-  const dir = join(featuresDir, s.session_id);
-  if (!existsSync(join(dir, 'meta.json'))) throw new InputError('features incomplete (no meta.json: extract did not finish this session)', { file: dir });
-  const syncPath = join(dir, 'sync.json');
-  const syncMap = existsSync(syncPath) ? await readSyncMap(syncPath) : null;
-  const utterances = await readSessionTranscript(s, syncPath);
-  await readJsonIf(join(dir, 'meta.json')).catch(() => {
-    throw new InputError('meta.json is not valid JSON', { file: join(dir, 'meta.json') });
-  });
+function threadFile(): URL {
+  const here = new URL('./build-thread.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  // Running from src/ (tests): the thread needs the compiled JavaScript.
+  return new URL('../../dist/dataset/build-thread.js', import.meta.url);
+}
 
-  const audioPath = join(dir, 'audio.jsonl');
-  const facePath = join(dir, 'face.jsonl');
-  const hasAudio = existsSync(audioPath) && opt.audioFields.length >= 0;
-  const hasFace = existsSync(facePath);
-  const aRange = hasAudio ? await timeRange(audioPath) : null;
-  const fRange = hasFace ? await timeRange(facePath) : null;
-  const audioInfo: StreamInfo | null = aRange ? { step: aRange.step ?? 0.01 } : null;
-  const faceInfo: StreamInfo | null = fRange ? { step: fRange.step ?? 1 / 30 } : null;
-
-  // Session extent on the reference clock: every stream's frames (with their half-frame) and the transcript.
-  const lo: number[] = [];
-  const hi: number[] = [];
-  if (aRange && audioInfo) lo.push(aRange.first - audioInfo.step / 2), hi.push(aRange.last + audioInfo.step / 2);
-  if (fRange && faceInfo) lo.push(fRange.first - faceInfo.step / 2), hi.push(fRange.last + faceInfo.step / 2);
-  for (const u of utterances ?? []) lo.push(u.start_s, ...u.words.map((w) => w.start_s)), hi.push(u.end_s, ...u.words.map((w) => w.end_s));
-  const spans = labelSet?.spansBySession.get(s.session_id) ?? [];
-  const range = lo.length ? { start_s: Math.min(...lo), end_s: Math.max(...hi) } : null;
-
-  // Utterance spans cover their words (Whisper's words can run past the segment end).
-  const utts = utterances?.map((u) => ({
-    ...u,
-    start_s: Math.min(u.start_s, ...u.words.map((w) => w.start_s)),
-    end_s: Math.max(u.end_s, ...u.words.map((w) => w.end_s)),
-  })) ?? null;
-  const segments: Segment[] = makeSegments(s.session_id, opt.segments, { utterances: utts, range, labelSpans: spans });
-  if (range) {
-    for (const sp of spans) (range.start_s = Math.min(range.start_s, sp.start_s)), (range.end_s = Math.max(range.end_s, sp.end_s));
-    outcome.start_s = Math.round(range.start_s * 1e6) / 1e6;
-    outcome.end_s = Math.round(range.end_s * 1e6) / 1e6;
-    for (const g of segments) (outcome.start_s = Math.min(outcome.start_s, g.start_s)), (outcome.end_s = Math.max(outcome.end_s, g.end_s));
-  }
-  const targetsOf = labelSet ? assignTargets(segments, spans) : segments.map(() => []);
-
-  const drop = ['faces', ...(opt.faceFields.includes('landmarks') ? [] : ['landmarks'])];
-  const aw = hasAudio ? new StreamWindow(new FrameCursor(readFrames(audioPath))) : null;
-  const fw = hasFace ? new StreamWindow(new FrameCursor(readFrames(facePath, { drop }))) : null;
-  const ctx = {
-    session_id: s.session_id,
-    speaker_id: s.speaker_id,
-    split,
-    audioFields: opt.audioFields,
-    faceFields: opt.faceFields,
-    faceRate: opt.faceRate,
-    audioInfo,
-    faceInfo,
-    syncConfidence: syncConfidence(syncMap),
-  };
-  try {
-    for (const [i, seg] of segments.entries()) {
-      const aF = aw && audioInfo ? await aw.framesFor(seg.start_s, seg.end_s, audioInfo.step) : null;
-      const fF = fw && faceInfo ? await fw.framesFor(seg.start_s, seg.end_s, 2.5 * faceInfo.step) : null;
-      const labels: RecordLabels = {};
-      if (labelSet) {
-        for (const d of labelSet.dimensions) {
-          for (const t of targetsOf[i]) {
-            const l = d.byTarget.get(t);
-            if (l) {
-              labels[d.key] = { target: t, gold: l.gold, ratings: l.ratings, agreement: d.agreement };
-              break;
-            }
-          }
-        }
-      }
-      await emit(buildRecord(seg, ctx, aF, fF, labels));
+/** Streams the lines of a file (each with its newline) into `fn`. */
+async function appendLines(path: string, fn: (line: string) => Promise<void>): Promise<void> {
+  let rest = '';
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    const text = rest + (chunk as string);
+    let start = 0;
+    let nl: number;
+    while ((nl = text.indexOf('\n', start)) >= 0) {
+      await fn(text.slice(start, nl + 1));
+      start = nl + 1;
     }
+    rest = text.slice(start);
+  }
+  if (rest) await fn(rest + '\n');
+}
+
+/**
+ * Builds sessions in `jobs` worker threads, each writing a session's records to a temp file; `commit` gets the results
+ * in manifest order (finished sessions wait on disk, not in memory, for their predecessors).
+ */
+async function buildInThreads(
+  sessions: ManifestSession[],
+  jobs: number,
+  commit: (i: number, r: ThreadResult) => Promise<void>,
+  jobOf: (s: ManifestSession, i: number) => SessionJob,
+): Promise<void> {
+  const workers = Array.from({ length: jobs }, () => new Worker(threadFile()));
+  const done = new Map<number, ThreadResult>();
+  let next = 0;
+  let committed = 0;
+  let chain: Promise<void> = Promise.resolve();
+  try {
+    await new Promise<void>((resolveAll, rejectAll) => {
+      let failed = false;
+      const fail = (e: unknown) => {
+        if (failed) return;
+        failed = true;
+        rejectAll(e);
+      };
+      const flush = () => {
+        chain = chain.then(async () => {
+          while (done.has(committed)) {
+            const r = done.get(committed)!;
+            done.delete(committed);
+            await commit(committed, r);
+            committed++;
+          }
+          if (committed === sessions.length) resolveAll();
+        });
+        chain.catch(fail);
+      };
+      const feed = (w: Worker) => {
+        if (next >= sessions.length || failed) return;
+        const i = next++;
+        w.postMessage(jobOf(sessions[i], i));
+      };
+      for (const w of workers) {
+        w.on('message', (m: { i: number; outcome?: DatasetSessionOutcome; tally?: SessionTally; file: string; fatal?: string }) => {
+          if (m.fatal) return fail(new Error(m.fatal));
+          done.set(m.i, { outcome: m.outcome!, tally: m.tally!, file: m.file });
+          flush();
+          feed(w);
+        });
+        w.on('error', fail);
+        feed(w);
+      }
+      if (sessions.length === 0) resolveAll();
+    });
   } finally {
-    await aw?.close();
-    await fw?.close();
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }

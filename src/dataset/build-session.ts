@@ -1,0 +1,241 @@
+/**
+ * One session of `mmprep dataset build`: its segments, and a record per segment from the session's feature files,
+ * streamed (a sliding window of frames). Runs in the main thread or in a build thread (build-thread.ts); either way the
+ * records are the same bytes.
+ */
+import { createWriteStream, existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError, isMmprepError } from '../common/errors.js';
+import { readSyncMap, type SyncMap } from '../sync/clock.js';
+import type { ManifestSession } from './manifest.js';
+import { FrameCursor, readFrames, timeRange, type Frame } from './frames.js';
+import { assignTargets, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
+import { buildRecord, type FaceRate, type RecordLabels, type StreamInfo } from './record.js';
+import { makeSegments, type Segment, type SegmentMode } from './segments.js';
+import { readSessionTranscript } from './transcripts/index.js';
+
+export interface DatasetSessionOutcome {
+  session_id: string;
+  speaker_id: string;
+  split: string;
+  records: number;
+  start_s: number | null;
+  end_s: number | null;
+  error: string | null;
+}
+
+export interface SessionBuildOptions {
+  segments: SegmentMode;
+  audioFields: string[];
+  faceFields: string[];
+  faceRate: FaceRate;
+}
+
+/** The labels one session needs (plain data: it is sent to build threads). */
+export interface SessionLabels {
+  spans: LabelTargetSpan[];
+  dimensions: Array<{ key: string; agreement: DimensionAgreement; byTarget: Map<string, TargetLabel> }>;
+}
+
+/** The part of a label set that concerns one session: its spans, and targets with a span in it or its segment ids. */
+export function sessionLabels(set: LabelSet, sessionId: string): SessionLabels {
+  const spans = set.spansBySession.get(sessionId) ?? [];
+  const want = new Set(spans.map((x) => x.target));
+  const prefix = `${sessionId}/`;
+  return {
+    spans,
+    dimensions: set.dimensions.map((d) => {
+      const m = new Map<string, TargetLabel>();
+      for (const [t, l] of d.byTarget) if (want.has(t) || t.startsWith(prefix)) m.set(t, l);
+      return { key: d.key, agreement: d.agreement, byTarget: m };
+    }),
+  };
+}
+
+/** Per-session tallies the build sums up (presence per modality, label targets used per key). */
+export interface SessionTally {
+  presence: Record<'audio' | 'face' | 'text' | 'labels', number>;
+  usedTargets: Record<string, string[]>;
+}
+
+export function newTally(): SessionTally {
+  return { presence: { audio: 0, face: 0, text: 0, labels: 0 }, usedTargets: {} };
+}
+
+export function tallyRecord(t: SessionTally, rec: Record<string, unknown>): void {
+  const q = rec.quality as { present: Record<string, boolean> };
+  for (const k of Object.keys(t.presence) as Array<keyof SessionTally['presence']>) if (q.present[k]) t.presence[k]++;
+  for (const [key, l] of Object.entries(rec.labels as RecordLabels)) (t.usedTargets[key] ??= []).push(l.target);
+}
+
+/** Frames of a stream within [a - margin, b + margin), pulled from a cursor into a sliding buffer. */
+class StreamWindow {
+  private buf: Frame[] = [];
+  constructor(private readonly cur: FrameCursor) {}
+  async framesFor(a: number, b: number, margin: number): Promise<Frame[]> {
+    // Drop frames nobody needs any more (segments come sorted by start).
+    let k = 0;
+    while (k < this.buf.length && this.buf[k].t_s < a - margin) k++;
+    if (k > 0) this.buf.splice(0, k);
+    for (;;) {
+      const f = await this.cur.peek();
+      if (!f || f.t_s >= b + margin) break;
+      await this.cur.next();
+      if (f.t_s >= a - margin) this.buf.push(f);
+    }
+    return this.buf.filter((f) => f.t_s < b + margin);
+  }
+  close(): Promise<void> {
+    return this.cur.close();
+  }
+}
+
+function syncConfidence(map: SyncMap | null): number | null {
+  if (!map) return null;
+  const c = map.streams.map((s) => s.confidence).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  return c.length ? Math.min(...c) : null;
+}
+
+async function readJsonIf(path: string): Promise<unknown | null> {
+  if (!existsSync(path)) return null;
+  return JSON.parse(await readFile(path, 'utf8'));
+}
+
+export async function buildSession(
+  s: ManifestSession,
+  featuresDir: string,
+  opt: SessionBuildOptions,
+  labels: SessionLabels | null,
+  split: string,
+  outcome: DatasetSessionOutcome,
+  emit: (rec: Record<string, unknown>) => Promise<void>,
+): Promise<void> {
+  const dir = join(featuresDir, s.session_id);
+  if (!existsSync(join(dir, 'meta.json'))) throw new InputError('features incomplete (no meta.json: extract did not finish this session)', { file: dir });
+  const syncPath = join(dir, 'sync.json');
+  const syncMap = existsSync(syncPath) ? await readSyncMap(syncPath) : null;
+  const utterances = await readSessionTranscript(s, syncPath);
+  await readJsonIf(join(dir, 'meta.json')).catch(() => {
+    throw new InputError('meta.json is not valid JSON', { file: join(dir, 'meta.json') });
+  });
+
+  const audioPath = join(dir, 'audio.jsonl');
+  const facePath = join(dir, 'face.jsonl');
+  const hasAudio = existsSync(audioPath) && opt.audioFields.length >= 0;
+  const hasFace = existsSync(facePath);
+  const aRange = hasAudio ? await timeRange(audioPath) : null;
+  const fRange = hasFace ? await timeRange(facePath) : null;
+  const audioInfo: StreamInfo | null = aRange ? { step: aRange.step ?? 0.01 } : null;
+  const faceInfo: StreamInfo | null = fRange ? { step: fRange.step ?? 1 / 30 } : null;
+
+  // Session extent on the reference clock: every stream's frames (with their half-frame) and the transcript.
+  const lo: number[] = [];
+  const hi: number[] = [];
+  if (aRange && audioInfo) lo.push(aRange.first - audioInfo.step / 2), hi.push(aRange.last + audioInfo.step / 2);
+  if (fRange && faceInfo) lo.push(fRange.first - faceInfo.step / 2), hi.push(fRange.last + faceInfo.step / 2);
+  for (const u of utterances ?? []) lo.push(u.start_s, ...u.words.map((w) => w.start_s)), hi.push(u.end_s, ...u.words.map((w) => w.end_s));
+  const spans = labels?.spans ?? [];
+  const range = lo.length ? { start_s: Math.min(...lo), end_s: Math.max(...hi) } : null;
+
+  // Utterance spans cover their words (Whisper's words can run past the segment end).
+  const utts = utterances?.map((u) => ({
+    ...u,
+    start_s: Math.min(u.start_s, ...u.words.map((w) => w.start_s)),
+    end_s: Math.max(u.end_s, ...u.words.map((w) => w.end_s)),
+  })) ?? null;
+  const segments: Segment[] = makeSegments(s.session_id, opt.segments, { utterances: utts, range, labelSpans: spans });
+  if (range) {
+    for (const sp of spans) (range.start_s = Math.min(range.start_s, sp.start_s)), (range.end_s = Math.max(range.end_s, sp.end_s));
+    outcome.start_s = Math.round(range.start_s * 1e6) / 1e6;
+    outcome.end_s = Math.round(range.end_s * 1e6) / 1e6;
+    for (const g of segments) (outcome.start_s = Math.min(outcome.start_s, g.start_s)), (outcome.end_s = Math.max(outcome.end_s, g.end_s));
+  }
+  const targetsOf = labels ? assignTargets(segments, spans) : segments.map(() => []);
+
+  const drop = ['faces', ...(opt.faceFields.includes('landmarks') ? [] : ['landmarks'])];
+  const aw = hasAudio ? new StreamWindow(new FrameCursor(readFrames(audioPath))) : null;
+  const fw = hasFace ? new StreamWindow(new FrameCursor(readFrames(facePath, { drop }))) : null;
+  const ctx = {
+    session_id: s.session_id,
+    speaker_id: s.speaker_id,
+    split,
+    audioFields: opt.audioFields,
+    faceFields: opt.faceFields,
+    faceRate: opt.faceRate,
+    audioInfo,
+    faceInfo,
+    syncConfidence: syncConfidence(syncMap),
+  };
+  try {
+    for (const [i, seg] of segments.entries()) {
+      const aF = aw && audioInfo ? await aw.framesFor(seg.start_s, seg.end_s, audioInfo.step) : null;
+      const fF = fw && faceInfo ? await fw.framesFor(seg.start_s, seg.end_s, 2.5 * faceInfo.step) : null;
+      const recLabels: RecordLabels = {};
+      if (labels) {
+        for (const d of labels.dimensions) {
+          for (const t of targetsOf[i]) {
+            const l = d.byTarget.get(t);
+            if (l) {
+              recLabels[d.key] = { target: t, gold: l.gold, ratings: l.ratings, agreement: d.agreement };
+              break;
+            }
+          }
+        }
+      }
+      await emit(buildRecord(seg, ctx, aF, fF, recLabels));
+    }
+  } finally {
+    await aw?.close();
+    await fw?.close();
+  }
+}
+
+export interface SessionJob {
+  i: number;
+  file: string;
+  session: ManifestSession;
+  featuresDir: string;
+  opt: SessionBuildOptions;
+  labels: SessionLabels | null;
+  split: string;
+}
+
+/** Builds one session into `job.file` (one JSON line per record); a failed session leaves an empty file and its error. */
+export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; file: string; outcome: DatasetSessionOutcome; tally: SessionTally }> {
+  const s = job.session;
+  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, error: null };
+  let tally = newTally();
+  const out = createWriteStream(job.file);
+  let buf: string[] = [];
+  let len = 0;
+  const flush = async () => {
+    if (buf.length === 0) return;
+    const text = buf.join('');
+    buf = [];
+    len = 0;
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  try {
+    await buildSession(s, job.featuresDir, job.opt, job.labels, job.split, outcome, async (rec) => {
+      tallyRecord(tally, rec);
+      const line = JSON.stringify(rec) + '\n';
+      buf.push(line);
+      len += line.length;
+      outcome.records++;
+      if (len >= 1 << 20) await flush();
+    });
+  } catch (e) {
+    if (!isMmprepError(e)) throw e;
+    outcome.error = e.toLine();
+    outcome.records = 0;
+    tally = newTally();
+  }
+  if (outcome.error) buf = [];
+  else await flush();
+  out.end();
+  await once(out, 'finish');
+  return { i: job.i, file: job.file, outcome, tally };
+}
+
