@@ -44,6 +44,23 @@ describe('tone-burst onsets in memory', () => {
   });
 });
 
+describe('onset error over many mixtures at 0 dB SNR (issue 4 item 4: < 1 ms at SNR >= 0 dB)', () => {
+  it('16 speech+noise mixtures, each beep found once within 1 ms; RMS error reported', async () => {
+    const sr = 16000;
+    const errs: number[] = [];
+    for (let seed = 0; seed < 16; seed++) {
+      const truth = 1.5 + seed * 0.1234;
+      const x = await beepInSpeech(sr, 5, 1000 + seed, [{ t_s: truth, dur_s: 0.25 }], 0);
+      const d = findToneBursts(x, sr);
+      expect(d).toHaveLength(1);
+      errs.push((d[0].t_s - truth) * 1000);
+    }
+    const rms = Math.sqrt(errs.reduce((a, e) => a + e * e, 0) / errs.length);
+    console.log(`0 dB: onset error RMS ${rms.toFixed(3)} ms, max ${Math.max(...errs.map(Math.abs)).toFixed(3)} ms`);
+    for (const e of errs) expect(Math.abs(e)).toBeLessThan(1);
+  });
+});
+
 describe('tone-burst onsets in encoded speech, noise and reverberation (issue 4 item 4)', () => {
   const sr = 48000;
   const truth = 2.3456789;
