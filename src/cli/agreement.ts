@@ -67,7 +67,6 @@ export function register(program: Command): void {
     .option('--gate-on <what>', 'point | lower (the lower 95% bound)', choiceOption('--gate-on', ['point', 'lower'] as const), 'point')
     .option('--min-alpha <x>', "gate: exit 3 when a dimension's Krippendorff's alpha is below x", numberOption('--min-alpha', { min: -1, max: 1 }))
     .option('--alpha-metric <metric>', 'alpha metric the gate checks (default: interval for numbers, nominal for labels)', choiceOption('--alpha-metric', ['nominal', 'ordinal', 'interval', 'ratio'] as const))
-    .option('--verbose', 'print stack traces', false)
     .action(
       action(async (file: string, o: Opts) => {
         if (o.gold && !/\.(jsonl|csv)$/i.test(o.gold)) throw new InputError(`--gold must end in .jsonl or .csv, got '${o.gold}'`);
