@@ -48,18 +48,25 @@ try {
   execFileSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', '-stream_loop', '-1', '-i', joined, '-t', String(MINUTES * 60), '-ar', String(SR), '-ac', '1', '-c:a', 'pcm_s16le', long]);
   const durS = MINUTES * 60;
 
+  // Wall time (best of runs) and, for in-process stages, this process's CPU time of the same run (a loaded machine
+  // inflates wall time; CPU time shows what the code costs).
   const time = async (fn, runs = RUNS) => {
     let best = Infinity;
+    let bestCpu = Infinity;
     let out;
     for (let r = 0; r < runs; r++) {
+      const c0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       out = await fn();
-      best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+      const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+      const c = process.cpuUsage(c0);
+      if (wall < best) best = wall;
+      bestCpu = Math.min(bestCpu, (c.user + c.system) / 1e6);
     }
-    return { s: best, out };
+    return { s: best, cpu: bestCpu, out };
   };
   const rows = [];
-  const row = (stage, impl, audioS, s, note = '') => rows.push({ stage, impl, audio_s: audioS, compute_s: s, xrt: audioS / s, note });
+  const row = (stage, impl, audioS, s, note = '', cpu = NaN) => rows.push({ stage, impl, audio_s: audioS, compute_s: s, xrt: audioS / s, cpu_xrt: audioS / cpu, note });
 
   // 2. Decode only (ffmpeg -> Float32 chunks), keeping the PCM for the in-memory stages.
   let pcm = null;
@@ -80,7 +87,7 @@ try {
     return all;
   });
   pcm = dec.out;
-  row('decode only', 'mmprep (ffmpeg)', durS, dec.s);
+  row('decode only', 'mmprep (ffmpeg)', durS, dec.s, 'ffmpeg runs in its own process');
 
   const opts = resolveAudioOptions({});
   const CH = 16384;
@@ -104,7 +111,7 @@ try {
     deltaFeatures(m, s.logmel.length, 13, 9, 2);
     return m;
   });
-  row('MFCC+deltas+RMS+ZCR', 'mmprep', durS, spec.s);
+  row('MFCC+deltas+RMS+ZCR', 'mmprep', durS, spec.s, 'one thread', spec.cpu);
 
   // 4. F0 with voicing.
   const f0 = await time(async () => {
@@ -113,7 +120,7 @@ try {
     const mean = buf.sum / buf.total;
     return p.finish(Math.max(buf.max - mean, mean - buf.min));
   });
-  row('F0 + voicing (Praat ac)', 'mmprep', durS, f0.s);
+  row('F0 + voicing (Praat ac)', 'mmprep', durS, f0.s, 'one thread', f0.cpu);
 
   // 5. Speaking rate: intensity contour + syllable nuclei (voicing from the F0 track above).
   const track = f0.out;
@@ -125,7 +132,7 @@ try {
     for (let k = 0; k < n; k++) times[k] = ia.time(k);
     return syllableNuclei(ia.db.data.subarray(0, n), times, pcm.length / SR, (t) => track.f0[Math.round(t / 0.01)] > 0, { silenceDb: -25, minDipDb: 2, minPauseS: 0.3, minSoundingS: 0.1 });
   });
-  row('speaking rate (nuclei)', 'mmprep', durS, rate.s, `${rate.out.n_syllables} syllables`);
+  row('speaking rate (nuclei)', 'mmprep', durS, rate.s, `${rate.out.n_syllables} syllables`, rate.cpu);
 
   // 6. The whole command, JSONL written.
   const out = join(tmp, 'out.jsonl');
@@ -133,7 +140,7 @@ try {
     const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'mmprep.js'), 'audio', long, '-o', out, '--summary', join(tmp, 'summary.json')], { stdio: ['ignore', 'ignore', 'inherit'] });
     if (r.status !== 0) throw new Error(`mmprep audio failed (${r.status})`);
   });
-  row('whole `mmprep audio` (JSONL)', 'mmprep CLI', durS, whole.s, `${(statSync(out).size / 1e6).toFixed(1)} MB written`);
+  row('whole `mmprep audio` (JSONL)', 'mmprep CLI', durS, whole.s, `2 threads, ${(statSync(out).size / 1e6).toFixed(1)} MB JSONL + summary`);
 
   // 7. Peers on the first PEER_S seconds of the same PCM.
   const require = createRequire(import.meta.url);
@@ -153,7 +160,7 @@ try {
       for (let i = 0; i < nFrames; i++) last = Meyda.extract('mfcc', peerPcm.slice(i * 160, i * 160 + 512));
       return last;
     }, 1);
-    row('MFCC', 'meyda 5.6', peerN / SR, m.s, 'MFCC only (no deltas/RMS/ZCR)');
+    row('MFCC', 'meyda 5.6', peerN / SR, m.s, 'MFCC only (no deltas/RMS/ZCR)', m.cpu);
   } catch (e) {
     row('MFCC', 'meyda (failed)', peerN / SR, NaN, String(e.message ?? e).slice(0, 60));
   }
@@ -169,7 +176,7 @@ try {
         for (const o of [v, w.frame, sp.spectrum, mf.mfcc, mf.bands]) o?.delete?.();
       }
     }, 1);
-    row('MFCC', 'essentia.js 0.1.3 (WASM)', peerN / SR, em.s, 'MFCC only');
+    row('MFCC', 'essentia.js 0.1.3 (WASM)', peerN / SR, em.s, 'MFCC only', em.cpu);
     const nF0 = Math.floor((peerN - 1024) / 160) + 1;
     const ey = await time(async () => {
       for (let i = 0; i < nF0; i++) {
@@ -181,7 +188,7 @@ try {
         void py;
       }
     }, 1);
-    row('F0 (PitchYinFFT)', 'essentia.js 0.1.3 (WASM)', peerN / SR, ey.s, 'no path finding');
+    row('F0 (PitchYinFFT)', 'essentia.js 0.1.3 (WASM)', peerN / SR, ey.s, 'no voicing path', ey.cpu);
   } catch (e) {
     row('MFCC / F0', 'essentia.js (failed)', peerN / SR, NaN, String(e.message ?? e).slice(0, 60));
   }
@@ -191,18 +198,19 @@ try {
   const ours = Object.fromEntries(rows.filter((r) => r.impl.startsWith('mmprep')).map((r) => [keyOf(r.stage), r.xrt]));
   console.log(`\nmmprep audio benchmark: ${MINUTES} min of 16 kHz speech (fixtures looped), ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`);
   console.log(`our stages: best of ${RUNS}, in-process on PCM in memory, one thread; peers: first ${PEER_S} s of the same PCM\n`);
-  const head = ['stage', 'implementation', 'audio s', 'compute s', 'x real time', 'mmprep / peer', 'note'];
+  const head = ['stage', 'implementation', 'audio s', 'wall s', 'x real time (wall)', 'x real time (CPU)', 'mmprep / peer (wall)', 'note'];
   const lines = rows.map((r) => {
     const key = keyOf(r.stage);
     const ratio = r.impl.startsWith('mmprep') ? '' : Number.isFinite(r.xrt) && ours[key] ? `${(ours[key] / r.xrt).toFixed(1)}x` : '';
-    return [r.stage, r.impl, r.audio_s.toFixed(0), r.compute_s.toFixed(3), Number.isFinite(r.xrt) ? r.xrt.toFixed(0) : 'n/a', ratio, r.note];
+    return [r.stage, r.impl, r.audio_s.toFixed(0), r.compute_s.toFixed(3), Number.isFinite(r.xrt) ? r.xrt.toFixed(0) : 'n/a', Number.isFinite(r.cpu_xrt) ? r.cpu_xrt.toFixed(0) : '', ratio, r.note];
   });
   const w = head.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
   const fmt = (l) => '| ' + l.map((c, i) => String(c).padEnd(w[i])).join(' | ') + ' |';
   console.log(fmt(head));
   console.log('| ' + w.map((n) => '-'.repeat(n)).join(' | ') + ' |');
   for (const l of lines) console.log(fmt(l));
-  console.log('\ntargets: MFCC+deltas+RMS+ZCR >= 1500x, F0 >= 300x, whole command >= 200x');
+  console.log(`\nload average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')} (other processes inflate wall times)`);
+  console.log('targets: MFCC+deltas+RMS+ZCR >= 1500x, F0 >= 300x, whole command >= 200x');
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -34,6 +34,13 @@ export class SpectralAnalyzer {
   /** ZCR running count: crossings in the previous frame (valid when prevR0 is the previous interior frame start). */
   private zcCount = 0;
   private zcPrevR0 = -Infinity;
+  /**
+   * RMS by blocks: g = gcd(hop, L/2) divides every frame boundary, so a frame's sum of squares is the sum of L/g
+   * block sums, each block computed once (blocks before sample 0 are zero padding). Ring of block sums.
+   */
+  private readonly g: number;
+  private readonly blockRing: Float64Array;
+  private nextBlock = 0;
 
   constructor(private readonly o: AudioOptions) {
     this.hop = o.hopLength;
@@ -55,6 +62,41 @@ export class SpectralAnalyzer {
     this.rms = new FrameStore(1);
     this.zcr = new FrameStore(1);
     this.tmp = new Float64Array(Math.max(o.nFft, o.rmsFrameLength));
+    const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+    this.g = gcd(o.hopLength, o.rmsFrameLength >> 1);
+    let ring = 1;
+    while (ring < (o.rmsFrameLength + o.hopLength) / this.g + 2) ring *= 2;
+    this.blockRing = new Float64Array(ring);
+  }
+
+  /** Sum of squares of samples [r0, r0 + L) (zero outside the signal) from block sums. */
+  private sumSquares(buf: SampleBuffer, r0: number): number {
+    const { g, L, blockRing } = this;
+    const mask = blockRing.length - 1;
+    const nb = L / g;
+    const b0 = Math.floor(r0 / g);
+    const bEnd = b0 + nb;
+    if (this.nextBlock < b0) this.nextBlock = b0;
+    const data = buf.data;
+    while (this.nextBlock < bEnd) {
+      const b = this.nextBlock;
+      const a = b * g;
+      let ss = 0;
+      if (a + g > 0) {
+        const i = buf.index(a, g);
+        if (i >= 0) {
+          for (let j = 0; j < g; j++) ss += data[i + j] * data[i + j];
+        } else {
+          buf.copy(this.tmp, a, g);
+          for (let j = 0; j < g; j++) ss += this.tmp[j] * this.tmp[j];
+        }
+      }
+      blockRing[b & mask] = ss;
+      this.nextBlock++;
+    }
+    let s = 0;
+    for (let b = b0; b < bEnd; b++) s += blockRing[b & mask];
+    return s;
   }
 
   /** Earliest absolute sample a future frame may read. */
@@ -109,14 +151,7 @@ export class SpectralAnalyzer {
     const r0 = c - (L >> 1);
     const hop = this.hop;
     const ri = buf.index(r0, L);
-    let ss = 0;
-    if (ri >= 0) {
-      for (let j = 0; j < L; j++) ss += data[ri + j] * data[ri + j];
-    } else {
-      buf.copy(this.tmp, r0, L);
-      const x = this.tmp;
-      for (let j = 0; j < L; j++) ss += x[j] * x[j];
-    }
+    const ss = this.sumSquares(buf, r0);
     this.rms.data[this.rms.push()] = Math.sqrt(ss / L);
 
     let crossings = 0;
@@ -173,16 +208,30 @@ export function mfccFromLogMel(logmel: FrameStore, nMfcc: number, topDb: number 
   }
   const D = dctMatrix(nMfcc, nMels);
   const out = new Float64Array(n * nMfcc);
+  // DCT-II symmetry: cos row k is even (k even) or odd (k odd) about the centre, so fold the input first.
+  const half = nMels >> 1;
+  const odd = nMels & 1;
+  const sum = new Float64Array(half + odd);
+  const dif = new Float64Array(half);
   const row = new Float64Array(nMels);
   for (let t = 0; t < n; t++) {
     for (let m = 0; m < nMels; m++) {
       const v = d[t * nMels + m];
       row[m] = v > floor ? v : floor;
     }
+    for (let m = 0; m < half; m++) {
+      sum[m] = row[m] + row[nMels - 1 - m];
+      dif[m] = row[m] - row[nMels - 1 - m];
+    }
+    if (odd) sum[half] = row[half];
     for (let k = 0; k < nMfcc; k++) {
       let s = 0;
       const base = k * nMels;
-      for (let m = 0; m < nMels; m++) s += D[base + m] * row[m];
+      if ((k & 1) === 0) {
+        for (let m = 0; m < half + odd; m++) s += D[base + m] * sum[m];
+      } else {
+        for (let m = 0; m < half; m++) s += D[base + m] * dif[m];
+      }
       out[t * nMfcc + k] = s;
     }
   }
