@@ -51,7 +51,7 @@ export interface TargetDiagnostics {
 export const FLAG_Z = 3.5;
 
 function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
+  const s = Float64Array.from(xs).sort(); // native numeric sort: fast on 200k targets
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
@@ -175,7 +175,10 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
     }
     if (d.order && byRater && rStart && nr >= 6) {
       const idx = Array.from(byRater.subarray(rStart[r], rStart[r + 1])).filter((j) => Number.isFinite(d.order![bt.source[j]]));
-      idx.sort((p, q) => d.order![bt.source[p]] - d.order![bt.source[q]] || p - q);
+      let sorted = true;
+      for (let i = 1; sorted && i < idx.length; i++) sorted = d.order[bt.source[idx[i - 1]]] <= d.order[bt.source[idx[i]]];
+      // (files usually list ratings in work order: then no sort is needed; the sort is stable on ties)
+      if (!sorted) idx.sort((p, q) => d.order![bt.source[p]] - d.order![bt.source[q]]);
       const third = Math.floor(idx.length / 3);
       if (third >= 2) {
         const first = idx.slice(0, third).map(diff);
@@ -285,12 +288,12 @@ export function targetDiagnostics(d: RatingsDimension, bt: ByTarget): TargetDiag
   }
   if (categorical) {
     for (const r of rows) r.contested = r.n_ratings >= 2 && r.majority_share !== null && r.majority_share <= 0.5;
-    rows.sort((p, q) => (p.majority_share ?? 2) - (q.majority_share ?? 2) || q.n_ratings - p.n_ratings || cmpStr(p.target, q.target));
+    rows.sort((p, q) => (p.majority_share ?? 2) - (q.majority_share ?? 2) || q.n_ratings - p.n_ratings); // stable: ties in file order
   } else {
     const sds = rows.map((r) => r.sd);
     const z = robustZ(sds);
     rows.forEach((r, i) => (r.contested = r.sd !== null && r.sd > 0 && z[i] !== null && z[i]! > FLAG_Z));
-    rows.sort((p, q) => (q.sd ?? -1) - (p.sd ?? -1) || (q.range ?? -1) - (p.range ?? -1) || cmpStr(p.target, q.target));
+    rows.sort((p, q) => (q.sd ?? -1) - (p.sd ?? -1) || (q.range ?? -1) - (p.range ?? -1)); // stable: ties in file order
   }
   rows.forEach((r, i) => (r.rank = i + 1));
   return rows;
@@ -309,8 +312,4 @@ function welchP(a: number[], b: number[]): number | null {
   const t2 = (ma - mb) ** 2 / se2;
   const df = se2 ** 2 / ((va / a.length) ** 2 / (a.length - 1) + (vb / b.length) ** 2 / (b.length - 1));
   return fUpperTail(t2, 1, df);
-}
-
-function cmpStr(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
