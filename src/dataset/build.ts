@@ -38,7 +38,7 @@ export interface BuildOptions {
   gzip?: boolean;
   shardMb?: number;
   out: string;
-  /** Sessions built at the same time in worker threads (default: the number of cores; 1 = in this thread). Output bytes do not depend on it. */
+  /** Sessions built at the same time in worker threads (default: the number of cores when the feature files exceed 32 MB, else 1 = in this thread). Output bytes do not depend on it. */
   jobs?: number;
   /** Called after each session (progress). */
   onSession?: (s: DatasetSessionOutcome) => void;
@@ -140,7 +140,11 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
       outcomes.push(outcome);
       o.onSession?.(outcome);
     };
-    const jobs = Math.max(1, Math.min(o.jobs ?? availableParallelism(), manifest.sessions.length));
+    let featureBytes = 0;
+    if (o.jobs === undefined)
+      for (const s of manifest.sessions)
+        for (const f of ['audio.jsonl', 'face.jsonl']) featureBytes += await stat(join(featuresDir, s.session_id, f)).then((x) => x.size, () => 0);
+    const jobs = Math.max(1, Math.min(o.jobs ?? (featureBytes >= 32 * 1024 * 1024 ? availableParallelism() : 1), manifest.sessions.length));
     const sopt = { segments: opt.segments, audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate };
     const jobOf = (s: ManifestSession, i: number): SessionJob => ({
       i,

@@ -1,0 +1,265 @@
+/**
+ * One data file of a dataset release, checked line by line (the part of `dataset validate` that runs in parallel, one
+ * file per thread): JSON, NaN/Infinity, schema (ajv), ids, times, lengths, splits, agreement consistency, with the
+ * file's sha256. Cross-file facts (ids, speakers, session order) are returned for validate.ts to merge.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { Ajv } from 'ajv';
+
+export type CheckName = 'manifest' | 'checksums' | 'json' | 'nan' | 'schema' | 'ids' | 'times' | 'lengths' | 'splits' | 'counts' | 'labels' | 'agreement' | 'missing';
+
+export interface CheckTally {
+  failures: number;
+  examples: string[];
+  messages: string[];
+}
+
+export class Check {
+  failures = 0;
+  examples: string[] = [];
+  messages: string[] = [];
+  constructor(readonly name: CheckName) {}
+  fail(where: string, message: string): void {
+    this.failures++;
+    if (this.examples.length < 5 && !this.examples.includes(where)) this.examples.push(where);
+    if (this.messages.length < 3) this.messages.push(message);
+  }
+  absorb(t: CheckTally): void {
+    this.failures += t.failures;
+    for (const e of t.examples) if (this.examples.length < 5 && !this.examples.includes(e)) this.examples.push(e);
+    for (const m of t.messages) if (this.messages.length < 3) this.messages.push(m);
+  }
+  tally(): CheckTally {
+    return { failures: this.failures, examples: this.examples, messages: this.messages };
+  }
+  result(okMessage: string): CheckResult {
+    const ok = this.failures === 0;
+    const msg = ok ? okMessage : `${this.failures} problem${this.failures === 1 ? '' : 's'}: ${this.messages.join('; ')}${this.failures > this.messages.length ? '; …' : ''}`;
+    return { name: this.name, ok, message: msg, examples: this.examples, failures: this.failures };
+  }
+}
+
+export interface CheckResult {
+  name: CheckName;
+  ok: boolean;
+  /** One line: what was checked, or what failed. */
+  message: string;
+  /** Up to 5 offending record ids (or file:line where there is no id). */
+  examples: string[];
+  failures: number;
+}
+
+export const MODALITIES = ['audio', 'face', 'text', 'labels'];
+
+export interface ScanContext {
+  schema: object | null;
+  sessions: Record<string, { split: string; speaker_id: string; start_s: number | null; end_s: number | null }>;
+  /** Label key -> ICC(2,1) of manifest.json. */
+  labelIcc: Record<string, number | null>;
+}
+
+export interface FileEntry {
+  path: string;
+  abs: string;
+  split: string;
+}
+
+export interface FileScan {
+  path: string;
+  sha256: string;
+  bytes: number;
+  records: number;
+  checks: Partial<Record<CheckName, CheckTally>>;
+  ids: string[];
+  perSplit: Record<string, number>;
+  missing: Record<string, number>;
+  labelled: Record<string, number>;
+  /** speaker -> [split, first record id], in order of appearance. */
+  speakers: Array<[string, string, string]>;
+  /** session -> [first start_s, last start_s, first record id], in order of appearance. */
+  sessionRuns: Array<[string, number, number, string]>;
+}
+
+const EPS = 1e-6;
+
+type Rec = {
+  id: string;
+  session_id: string;
+  speaker_id: string;
+  split: string;
+  start_s: number;
+  end_s: number;
+  words: Array<{ start_s: number; end_s: number }>;
+  audio: { rate_hz: number; t0_s: number; n: number; frames: Record<string, unknown[]> } | null;
+  face: { rate: string; rate_hz: number; t0_s?: number; t_s?: number[]; n: number; frames: Record<string, unknown[]> } | null;
+  labels: Record<string, { agreement?: { icc2?: number | null } }>;
+  quality: { present: Record<string, boolean> };
+};
+
+/** Lines of a (possibly gzipped) file with the sha256 and size of its bytes on disk. */
+async function* fileLines(path: string, gz: boolean, digest: { sha256: string; bytes: number; error: string | null }): AsyncGenerator<{ line: string; n: number; last: boolean }> {
+  const h = createHash('sha256');
+  let bytes = 0;
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  raw.on('data', (c: Buffer | string) => {
+    const b = typeof c === 'string' ? Buffer.from(c) : c;
+    h.update(b);
+    bytes += b.length;
+  });
+  const src = gz ? raw.pipe(createGunzip()) : raw;
+  src.setEncoding('utf8');
+  let rest = '';
+  let n = 0;
+  try {
+    for await (const chunk of src as AsyncIterable<string>) {
+      const text = rest + chunk;
+      let start = 0;
+      let nl: number;
+      while ((nl = text.indexOf('\n', start)) >= 0) {
+        n++;
+        yield { line: text.slice(start, nl), n, last: false };
+        start = nl + 1;
+      }
+      rest = text.slice(start);
+    }
+  } catch (e) {
+    digest.error = (e as Error).message;
+  }
+  if (rest.length > 0) {
+    n++;
+    yield { line: rest, n, last: true };
+  }
+  digest.sha256 = h.digest('hex');
+  digest.bytes = bytes;
+}
+
+/** Checks one data file. */
+export async function scanFile(ctx: ScanContext, f: FileEntry): Promise<FileScan> {
+  const names: CheckName[] = ['json', 'nan', 'schema', 'ids', 'times', 'lengths', 'splits', 'agreement'];
+  const C = Object.fromEntries(names.map((n) => [n, new Check(n)])) as Record<CheckName, Check>;
+  let validateRecord: ((r: unknown) => boolean) & { errors?: unknown } = () => true;
+  if (ctx.schema) validateRecord = new Ajv({ allErrors: false, strict: false }).compile(ctx.schema);
+  const ids: string[] = [];
+  const seen = new Set<string>();
+  const perSplit: Record<string, number> = {};
+  const missing: Record<string, number> = { audio: 0, face: 0, text: 0, labels: 0 };
+  const labelled: Record<string, number> = {};
+  const speakerSplit = new Map<string, [string, string]>();
+  const runs = new Map<string, [number, number, string]>();
+  const lastStart = new Map<string, number>();
+  const digest = { sha256: '', bytes: 0, error: null as string | null };
+  let records = 0;
+  for await (const { line, n, last } of fileLines(f.abs, f.path.endsWith('.gz'), digest)) {
+    if (line.length === 0) continue;
+    const where = `${f.path}:${n}`;
+    let r: Rec;
+    try {
+      r = JSON.parse(line) as Rec;
+    } catch (e) {
+      if (/(^|[^"\w])(-?Infinity|NaN)([^"\w]|$)/.test(line)) C.nan.fail(idOf(line) ?? where, `${idOf(line) ?? where}: NaN or Infinity in the JSON text`);
+      else C.json.fail(where, `${where}: ${last ? 'truncated (the last line is cut short)' : `not valid JSON (${(e as Error).message})`}`);
+      continue;
+    }
+    if (last) C.json.fail(where, `${where}: the last line has no newline (file cut short?)`);
+    records++;
+    const id = typeof r?.id === 'string' ? r.id : where;
+    if (typeof r?.split === 'string') perSplit[r.split] = (perSplit[r.split] ?? 0) + 1;
+    if (!validateRecord(r)) {
+      const err = (validateRecord.errors as Array<{ instancePath: string; message?: string }> | undefined)?.[0];
+      C.schema.fail(id, `${id}: ${err ? `${err.instancePath || '(record)'} ${err.message}` : 'does not match schema.json'}`);
+      continue;
+    }
+    if (seen.has(id)) C.ids.fail(id, `${id}: duplicate id`);
+    seen.add(id);
+    ids.push(id);
+    const sess = ctx.sessions[r.session_id];
+    if (!sess) C.splits.fail(id, `${id}: session ${r.session_id} is not in manifest.json`);
+    else if (sess.split !== r.split || sess.speaker_id !== r.speaker_id) C.splits.fail(id, `${id}: split/speaker differ from manifest.json (${r.split}/${r.speaker_id} vs ${sess.split}/${sess.speaker_id})`);
+    const prev = speakerSplit.get(r.speaker_id);
+    if (prev === undefined) speakerSplit.set(r.speaker_id, [r.split, id]);
+    else if (prev[0] !== r.split) C.splits.fail(id, `speaker ${r.speaker_id} is in two splits (${prev[0]} and ${r.split})`);
+    if (f.split !== r.split) C.splits.fail(id, `${id}: split ${r.split} in file ${f.path} of split ${f.split}`);
+    checkTimes(r, id, sess, lastStart, C.times);
+    const run = runs.get(r.session_id);
+    if (run) run[1] = r.start_s;
+    else runs.set(r.session_id, [r.start_s, r.start_s, id]);
+    checkLengths(r, id, C.lengths);
+    for (const k of MODALITIES) if (!r.quality.present[k]) missing[k]++;
+    for (const [k, l] of Object.entries(r.labels)) {
+      labelled[k] = (labelled[k] ?? 0) + 1;
+      if (k in ctx.labelIcc && l.agreement?.icc2 !== ctx.labelIcc[k]) C.agreement.fail(id, `${id}: ${k} agreement differs from manifest.json`);
+    }
+  }
+  if (digest.error) C.json.fail(f.path, `${f.path}: ${digest.error}`);
+  return {
+    path: f.path,
+    sha256: digest.sha256,
+    bytes: digest.bytes,
+    records,
+    checks: Object.fromEntries(names.map((n) => [n, C[n].tally()])),
+    ids,
+    perSplit,
+    missing,
+    labelled,
+    speakers: [...speakerSplit.entries()].map(([sp, [split, id]]) => [sp, split, id]),
+    sessionRuns: [...runs.entries()].map(([s, [a, b, id]]) => [s, a, b, id]),
+  };
+}
+
+function idOf(line: string): string | null {
+  const m = /^\{"id":"((?:[^"\\]|\\.)*)"/.exec(line);
+  return m ? m[1] : null;
+}
+
+function checkTimes(r: Rec, id: string, sess: { start_s: number | null; end_s: number | null } | undefined, lastStart: Map<string, number>, c: Check): void {
+  if (!(r.start_s <= r.end_s)) c.fail(id, `${id}: end_s ${r.end_s} before start_s ${r.start_s}`);
+  if (sess && sess.start_s !== null && sess.end_s !== null && (r.start_s < sess.start_s - EPS || r.end_s > sess.end_s + EPS))
+    c.fail(id, `${id}: [${r.start_s}, ${r.end_s}] outside session ${r.session_id} [${sess.start_s}, ${sess.end_s}]`);
+  const prev = lastStart.get(r.session_id);
+  if (prev !== undefined && r.start_s < prev) c.fail(id, `${id}: starts before the previous record of session ${r.session_id}`);
+  lastStart.set(r.session_id, r.start_s);
+  let t = -Infinity;
+  for (const w of r.words) {
+    // A word belongs to the segment its midpoint falls in (fixed windows cut through words).
+    const mid = (w.start_s + w.end_s) / 2;
+    if (w.start_s < t - EPS || w.end_s < w.start_s || mid < r.start_s - EPS || mid > r.end_s + EPS) {
+      c.fail(id, `${id}: word times not monotonic or the word's midpoint outside the segment`);
+      break;
+    }
+    t = w.start_s;
+  }
+  const ts = r.face?.t_s;
+  if (ts) {
+    for (let i = 0; i < ts.length; i++) {
+      if ((i > 0 && ts[i] <= ts[i - 1]) || ts[i] < r.start_s - EPS || ts[i] >= r.end_s + EPS) {
+        c.fail(id, `${id}: face t_s not increasing or outside the segment`);
+        break;
+      }
+    }
+  }
+}
+
+function checkLengths(r: Rec, id: string, c: Check): void {
+  const span = r.end_s - r.start_s;
+  const grid = (what: string, g: { rate_hz: number; t0_s?: number; n: number; frames: Record<string, unknown[]> }) => {
+    for (const [k, arr] of Object.entries(g.frames)) if (arr.length !== g.n) return c.fail(id, `${id}: ${what}.frames.${k} has ${arr.length} values, n is ${g.n}`);
+    const maxN = Math.floor(span * g.rate_hz * (1 + 1e-3) + 1e-6) + 1;
+    if (g.n > maxN) return c.fail(id, `${id}: ${what} has ${g.n} frames, at most ${maxN} fit ${span.toFixed(3)} s at ${g.rate_hz} Hz`);
+    if (g.t0_s !== undefined) {
+      const tEnd = g.t0_s + (g.n - 1) / g.rate_hz;
+      if (g.t0_s < r.start_s - EPS || tEnd > r.end_s + 1e-3 / g.rate_hz + EPS) c.fail(id, `${id}: ${what} grid [${g.t0_s}, ${tEnd.toFixed(6)}] runs outside the segment`);
+    }
+  };
+  if (r.audio) grid('audio', r.audio);
+  if (r.face) {
+    if (r.face.rate === 'native' && r.face.t_s && r.face.t_s.length !== r.face.n) c.fail(id, `${id}: face.t_s has ${r.face.t_s.length} values, n is ${r.face.n}`);
+    else if (r.face.rate === 'native') {
+      for (const [k, arr] of Object.entries(r.face.frames)) if (arr.length !== r.face.n) return c.fail(id, `${id}: face.frames.${k} has ${arr.length} values, n is ${r.face.n}`);
+      const maxN = Math.floor(span * r.face.rate_hz * 1.5 + 1e-6) + 2; // variable frame rate: allow 50 % more
+      if (r.face.n > maxN) c.fail(id, `${id}: face has ${r.face.n} frames, at most ${maxN} fit ${span.toFixed(3)} s at ~${r.face.rate_hz} fps`);
+    } else grid('face', r.face);
+  }
+}
+
