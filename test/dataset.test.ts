@@ -119,6 +119,25 @@ describe('dataset build', () => {
     expect((await validateDataset(d)).ok).toBe(true);
   });
 
+  it('attaches labels whose targets are segment ids (wide ratings file, several files, categorical)', async () => {
+    const wide = join(tmp.dir, 'wide.csv');
+    writeFileSync(wide, 'target,ann,bob,cy\ns01/u0000,3,4,3\ns03/u0002,6,6,7\ns02/u0001,2,1,2\nnot-a-segment,5,5,5\n');
+    const cat = join(tmp.dir, 'emotion.csv');
+    writeFileSync(cat, 'target,rater,rating\ns01/u0000,ann,happy\ns01/u0000,bob,happy\ns01/u0000,cy,neutral\ns02/u0000,ann,sad\ns02/u0000,bob,sad\ns02/u0000,cy,sad\n');
+    const d = join(tmp.dir, 'by-id');
+    const r = await buildDataset(MANIFEST, { features: FEATURES, labels: [wide], out: d });
+    const recs = records(d);
+    expect(recs.find((x) => x.id === 's01/u0000').labels.wide).toMatchObject({ target: 's01/u0000', gold: { mean: 3.333333, median: 3 }, ratings: [{ rater: 'ann', value: 3 }, { rater: 'bob', value: 4 }, { rater: 'cy', value: 3 }] });
+    expect(recs.filter((x) => x.quality.present.labels).map((x) => x.id).sort()).toEqual(['s01/u0000', 's02/u0001', 's03/u0002']);
+    expect(r.manifest.labels[0]).toMatchObject({ key: 'wide', targets: 4, targets_used: 3 });
+    expect(readFileSync(join(d, 'README.md'), 'utf8')).toMatch(/1 rated targets of wide matched no segment/);
+    // a categorical file beside it
+    const { readLabelFiles } = await import('../src/dataset/labels.js');
+    const ls = await readLabelFiles([cat], { categorical: true });
+    expect(ls.dimensions[0].byTarget.get('s01/u0000')?.gold).toEqual({ majority: 'happy', distribution: { happy: 2, neutral: 1 } });
+    expect(ls.dimensions[0].agreement.icc2).toBeNull();
+  });
+
   it('is byte-identical when rebuilt (plain and gzip, sharded)', async () => {
     const a = join(tmp.dir, 'det-a');
     const b = join(tmp.dir, 'det-b');
