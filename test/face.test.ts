@@ -188,6 +188,32 @@ describe('records and summary', () => {
     expect(Object.keys(recs[0]).slice(0, 3)).toEqual(['t_s', 't_src_s', 'frame']);
   });
 
+  it('--min-confidence decides face_found: a face leaving the picture gives nulls, not edge artefacts', async () => {
+    const clip = join(tmp.dir, 'partial.mp4');
+    // The portrait slides in from the left and out on the right, 5 fps, 4 s.
+    ffmpegSync([
+      '-loop', '1', '-i', join(DIR, 'astronaut.png'),
+      '-filter_complex', "color=c=gray:s=640x480:r=5:d=4[bg];[0]scale=400:400[f];[bg][f]overlay=x='-300+220*t':y=-60:shortest=1",
+      '-t', '4', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', clip,
+    ]);
+    const a = join(tmp.dir, 'partial.jsonl');
+    const b = join(tmp.dir, 'partial0.jsonl');
+    await extractFace(clip, { out: a, workers: 1 });
+    await extractFace(clip, { out: b, workers: 1, minConfidence: 0 });
+    const def = readJsonl(a);
+    const all = readJsonl(b);
+    // Face fully inside (1 s to 3 s): found. Face centre beyond the right edge (from 3.7 s): not found by default.
+    for (const r of def.filter((x) => x.t_s >= 1 && x.t_s <= 3)) expect(r.face_found).toBe(true);
+    for (const r of def.filter((x) => x.t_s >= 3.7)) {
+      expect(r.face_found).toBe(false);
+      expect(r.landmarks).toBeNull();
+    }
+    // Below the threshold Human still reports something there; with --min-confidence 0 it would be emitted.
+    const low = all.filter((x) => x.face_found && Math.min(x.det_score as number, x.mesh_score as number) < 0.5);
+    expect(low.length).toBeGreaterThan(0);
+    expect(def.filter((x) => x.face_found).length).toBeLessThan(all.filter((x) => x.face_found).length);
+  });
+
   it('--max-faces 2 tracks two faces with stable ids', async () => {
     const two = join(tmp.dir, 'two.mp4');
     // Two copies of the portrait moving towards each other, 12 frames.

@@ -38,7 +38,7 @@ export function register(program: Command): void {
     .option('--end <s>', 'end time in seconds, exclusive (default: end of file)', numberOption('--end', { min: 0 }))
     .option('--max-faces <n>', 'faces tracked per frame', numberOption('--max-faces', { min: 1, integer: true }), 1)
     .option('--backend <name>', `tfjs backend: ${FACE_BACKENDS.join(', ')}`, choiceOption('--backend', FACE_BACKENDS), 'wasm' as FaceBackend)
-    .option('--min-confidence <p>', 'mesh confidence at or above which a face counts as found', numberOption('--min-confidence', { min: 0, max: 1 }), DEFAULT_MIN_CONFIDENCE)
+    .option('--min-confidence <p>', 'a face counts as found when both its detection and mesh scores are at least this', numberOption('--min-confidence', { min: 0, max: 1 }), DEFAULT_MIN_CONFIDENCE)
     .option('--normalized', 'landmarks as [x/width, y/height, z/width] instead of source pixels', false)
     .option('--summary <file>', 'also write the per-file summary (JSON) here')
     .option('--sync <sync.json>', 'put t_s on the session reference clock of this sync map (t_src_s keeps the source time)')

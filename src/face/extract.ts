@@ -32,7 +32,7 @@ export interface FaceOptions {
   end?: number;
   /** Faces tracked per frame (default 1). */
   maxFaces?: number;
-  /** Mesh confidence at or above which a face counts as found (default DEFAULT_MIN_CONFIDENCE). */
+  /** A face counts as found when min(det_score, mesh_score) is at least this (default DEFAULT_MIN_CONFIDENCE). */
   minConfidence?: number;
   /** Landmarks as [x/width, y/height, z/width] instead of source pixels. */
   normalized?: boolean;
@@ -137,8 +137,9 @@ export function resolveFaceOptions(o: FaceOptions) {
     inferenceSide: o.inferenceSide ?? DEFAULT_INFERENCE_SIDE,
     blinkEar: o.blinkEar ?? DEFAULT_BLINK_EAR,
     modelDir: o.modelDir ?? defaultModelDir(),
-    // Human's own cut-off is set below ours so that --min-confidence alone decides face_found.
-    detectorMinConfidence: Math.min(0.1, minConfidence),
+    // Human's own cut-off is set below ours so that --min-confidence alone decides face_found (never 0: Human reads
+    // a 0 cut-off as 1).
+    detectorMinConfidence: Math.max(0.01, Math.min(0.1, minConfidence)),
   };
 }
 
@@ -229,7 +230,8 @@ export class FaceRecordBuilder {
 
   build(frame: number, tSrc: number, faces: RawFace[]): FaceRecord {
     const t = this.o.clock ? this.o.clock(tSrc) : tSrc;
-    const kept = faces.filter((f) => f.mesh_score >= this.o.minConfidence);
+    // A face counts when both the detector and the mesh are confident (docs/face.md, "Choosing the threshold").
+    const kept = faces.filter((f) => Math.min(f.det_score, f.mesh_score) >= this.o.minConfidence);
     const s = 1 / this.o.scale;
     const ids = this.tracker.assign(
       kept.map((f) => [f.box[0] * s, f.box[1] * s, f.box[2] * s, f.box[3] * s] as Box),
