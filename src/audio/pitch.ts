@@ -342,7 +342,7 @@ export class PitchAnalyzer {
       }
     }
     if (bestSlot > 0) {
-      const [xm, fm] = brentMinimize((t) => -sincInterpolate(r, rMax, t, 70), bestLag - 1, bestLag + 1, 1e-7);
+      const [xm, fm] = brentMinimize((t) => -sincInterpolate(r, rMax, t, 70), bestLag - 1, bestLag + 1, 1e-5);
       let ymid = -fm;
       if (ymid > 1) ymid = 1 / ymid;
       F[co + bestSlot] = sr / xm;
