@@ -7,7 +7,7 @@
  * runs at a few x real time), --runs N (best of N for our stages, default 3).
  * Each figure is a real-time factor: audio seconds per compute second.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
@@ -134,13 +134,37 @@ try {
   });
   row('speaking rate (nuclei)', 'mmprep', durS, rate.s, `${rate.out.n_syllables} syllables`, rate.cpu);
 
-  // 6. The whole command, JSONL written.
+  // 6. The whole command, JSONL written; peak RSS sampled from /proc (Linux) to show memory stays flat-ish:
+  // it grows by per-frame values only, compare with a 1-minute file.
+  const { spawn } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const runCmd = (file, out) =>
+    new Promise((res, rej) => {
+      const c = spawn(process.execPath, [join(ROOT, 'bin', 'mmprep.js'), 'audio', file, '-o', out, '--summary', join(tmp, 'summary.json')], { stdio: ['ignore', 'ignore', 'inherit'] });
+      let peak = 0;
+      const iv = setInterval(() => {
+        try {
+          const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${c.pid}/status`, 'utf8'));
+          if (m) peak = Math.max(peak, Number(m[1]) / 1024);
+        } catch {
+          /* not Linux, or exited */
+        }
+      }, 10);
+      c.on('close', (code) => {
+        clearInterval(iv);
+        if (code === 0) res(peak);
+        else rej(new Error(`mmprep audio failed (${code})`));
+      });
+    });
   const out = join(tmp, 'out.jsonl');
+  let peakLong = 0;
   const whole = await time(async () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'mmprep.js'), 'audio', long, '-o', out, '--summary', join(tmp, 'summary.json')], { stdio: ['ignore', 'ignore', 'inherit'] });
-    if (r.status !== 0) throw new Error(`mmprep audio failed (${r.status})`);
+    peakLong = Math.max(peakLong, await runCmd(long, out));
   });
-  row('whole `mmprep audio` (JSONL)', 'mmprep CLI', durS, whole.s, `2 threads, ${(statSync(out).size / 1e6).toFixed(1)} MB JSONL + summary`);
+  const short = join(tmp, 'one minute.wav');
+  execFileSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', '-i', long, '-t', '60', '-c:a', 'pcm_s16le', short]);
+  const peakShort = await runCmd(short, join(tmp, 'short.jsonl'));
+  row('whole `mmprep audio` (JSONL)', 'mmprep CLI', durS, whole.s, `2 threads, ${(statSync(out).size / 1e6).toFixed(1)} MB JSONL + summary; peak RSS ${peakLong.toFixed(0)} MB (1-min file: ${peakShort.toFixed(0)} MB)`);
 
   // 7. Peers on the first PEER_S seconds of the same PCM.
   const require = createRequire(import.meta.url);
