@@ -9,7 +9,7 @@
  * sum_{g=c..k} n_g - (n_c + n_k)/2 = P(k) - P(c). The ratio metric ((c-k)/(c+k))^2 is summed over pairs of
  * distinct values.
  */
-import type { ByTarget } from './layout.js';
+import { equalPairs, type ByTarget } from './layout.js';
 
 export type AlphaMetric = 'nominal' | 'ordinal' | 'interval' | 'ratio';
 export const ALPHA_METRICS: readonly AlphaMetric[] = ['nominal', 'ordinal', 'interval', 'ratio'];
@@ -131,16 +131,12 @@ function nominalAlpha(values: Float64Array, start: Int32Array): AlphaValue {
   for (let c = 0; c < counts.length; c++) sumSq += counts[c] * counts[c];
   const dE = (n * n - sumSq) / (n * (n - 1));
   let within = 0;
-  const local = new Map<number, number>();
   for (let u = 0; u + 1 < start.length; u++) {
     const a = start[u];
     const b = start[u + 1];
     const m = b - a;
-    local.clear();
-    for (let j = a; j < b; j++) local.set(values[j], (local.get(values[j]) ?? 0) + 1);
-    let s2 = 0;
-    for (const c of local.values()) s2 += c * c;
-    within += (m * m - s2) / (m - 1);
+    // m^2 - sum_c n_uc^2 = m^2 - m - 2 * (equal pairs)
+    within += (m * m - m - 2 * equalPairs(values, a, b)) / (m - 1);
   }
   const dO = within / n;
   return { alpha: 1 - dO / dE, reason: null };

@@ -4,7 +4,7 @@
  * 1 - |i-j|/(K-1) or quadratic 1 - (i-j)^2/(K-1)^2 weights on the category index (categories: the sorted union of
  * values the pair used), and percent agreement.
  */
-import type { ByTarget } from './layout.js';
+import { equalPairs, type ByTarget } from './layout.js';
 
 export interface KappaValue {
   kappa: number | null;
@@ -19,11 +19,9 @@ export interface FleissResult extends KappaValue {
 /** Fleiss' kappa over the given targets (default all) that have all k raters. */
 export function fleissKappa(bt: ByTarget, units?: ArrayLike<number>): FleissResult {
   const k = bt.nRaters;
-  const cat = new Map<number, number>();
-  const totals: number[] = [];
+  const totals = new Map<number, number>();
   let nSub = 0;
   let sumP = 0;
-  const local = new Map<number, number>();
   const nU = units ? units.length : bt.nTargets;
   for (let i = 0; i < nU; i++) {
     const t = units ? units[i] : i;
@@ -31,28 +29,16 @@ export function fleissKappa(bt: ByTarget, units?: ArrayLike<number>): FleissResu
     const b = bt.start[t + 1];
     if (b - a !== k) continue;
     nSub++;
-    local.clear();
-    for (let j = a; j < b; j++) {
-      const v = bt.value[j];
-      local.set(v, (local.get(v) ?? 0) + 1);
-      let c = cat.get(v);
-      if (c === undefined) {
-        c = totals.length;
-        cat.set(v, c);
-        totals.push(0);
-      }
-      totals[c]++;
-    }
-    let s2 = 0;
-    for (const c of local.values()) s2 += c * c;
-    sumP += (s2 - k) / (k * (k - 1));
+    for (let j = a; j < b; j++) totals.set(bt.value[j], (totals.get(bt.value[j]) ?? 0) + 1);
+    // P_i = (sum_c n_ic^2 - k) / (k (k - 1)) = 2 * equal pairs / (k (k - 1))
+    sumP += (2 * equalPairs(bt.value, a, b)) / (k * (k - 1));
   }
-  if (nSub === 0) return { kappa: null, reason: 'no target was labelled by every rater', n_subjects_used: 0, n_categories: totals.length };
+  if (nSub === 0) return { kappa: null, reason: 'no target was labelled by every rater', n_subjects_used: 0, n_categories: totals.size };
   const pBar = sumP / nSub;
   let pe = 0;
-  for (const c of totals) pe += (c / (nSub * k)) ** 2;
-  if (pe >= 1) return { kappa: null, reason: 'a single category was used: chance agreement is 1', n_subjects_used: nSub, n_categories: totals.length };
-  return { kappa: (pBar - pe) / (1 - pe), reason: null, n_subjects_used: nSub, n_categories: totals.length };
+  for (const c of totals.values()) pe += (c / (nSub * k)) ** 2;
+  if (pe >= 1) return { kappa: null, reason: 'a single category was used: chance agreement is 1', n_subjects_used: nSub, n_categories: totals.size };
+  return { kappa: (pBar - pe) / (1 - pe), reason: null, n_subjects_used: nSub, n_categories: totals.size };
 }
 
 export interface CohenResult {
@@ -88,7 +74,12 @@ export function ratingPairs(bt: ByTarget, a: number, b: number, units?: ArrayLik
 /** Cohen's kappa (unweighted, linear, quadratic) from paired ratings. */
 export function cohenKappaPairs(x: Float64Array, y: Float64Array): Omit<CohenResult, 'raters'> {
   const n = x.length;
-  const cats = Array.from(new Set([...x, ...y])).sort((p, q) => p - q);
+  const seen = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    seen.add(x[i]);
+    seen.add(y[i]);
+  }
+  const cats = Array.from(seen).sort((p, q) => p - q);
   const K = cats.length;
   const none = (reason: string): KappaValue => ({ kappa: null, reason });
   if (n === 0) return { n_pairs: 0, categories: cats, unweighted: none('no target rated by both raters'), linear: none('no target rated by both raters'), quadratic: none('no target rated by both raters') };
@@ -140,7 +131,6 @@ export function percentAgreement(bt: ByTarget, units?: ArrayLike<number>): Perce
   let allAgree = 0;
   let pairs = 0;
   let agreeing = 0;
-  const local = new Map<number, number>();
   const nU = units ? units.length : bt.nTargets;
   for (let i = 0; i < nU; i++) {
     const t = units ? units[i] : i;
@@ -149,11 +139,11 @@ export function percentAgreement(bt: ByTarget, units?: ArrayLike<number>): Perce
     const m = b - a;
     if (m < 2) continue;
     nT++;
-    local.clear();
-    for (let j = a; j < b; j++) local.set(bt.value[j], (local.get(bt.value[j]) ?? 0) + 1);
-    if (local.size === 1) allAgree++;
-    pairs += (m * (m - 1)) / 2;
-    for (const c of local.values()) agreeing += (c * (c - 1)) / 2;
+    const pairsHere = (m * (m - 1)) / 2;
+    const eq = equalPairs(bt.value, a, b);
+    if (eq === pairsHere) allAgree++;
+    pairs += pairsHere;
+    agreeing += eq;
   }
   return { all_agree: nT ? allAgree / nT : null, pairwise: pairs ? agreeing / pairs : null, n_targets: nT };
 }

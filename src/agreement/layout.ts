@@ -51,3 +51,24 @@ export function denseRows(bt: ByTarget, targets: ArrayLike<number>): Float64Arra
   }
   return m;
 }
+
+const pairMap = new Map<number, number>();
+/**
+ * Number of pairs i < j in values[a..b) with equal values (so that sum over categories of n_c^2 = m + 2 * pairs).
+ * A double loop for the usual handful of raters per target (no allocation), a hash count above 32.
+ */
+export function equalPairs(values: Float64Array, a: number, b: number): number {
+  const m = b - a;
+  let e = 0;
+  if (m <= 32) {
+    for (let i = a; i < b; i++) {
+      const v = values[i];
+      for (let j = i + 1; j < b; j++) if (values[j] === v) e++;
+    }
+    return e;
+  }
+  pairMap.clear();
+  for (let i = a; i < b; i++) pairMap.set(values[i], (pairMap.get(values[i]) ?? 0) + 1);
+  for (const c of pairMap.values()) e += (c * (c - 1)) / 2;
+  return e;
+}
