@@ -32,6 +32,8 @@ beforeAll(() => {
   ffmpegSync(['-i', speech, '-ar', '8000', '-c:a', 'pcm_s16le', p('speech-8k.wav')]);
   ffmpegSync(['-i', speech, '-ar', '48000', '-ac', '2', '-c:a', 'pcm_s16le', p('speech-48k-stereo.wav')]);
   copyFileSync(p('speech.wav'), p(`-odd name "quoted" it's.wav`));
+  // two audio streams: a 150 Hz and a 300 Hz harmonic tone
+  ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=150:sample_rate=16000', '-f', 'lavfi', '-i', 'sine=f=300:sample_rate=16000', '-map', '0', '-map', '1', '-t', '1', '-c:a', 'aac', p('two-streams.m4a')]);
 });
 afterAll(() => tmp.cleanup());
 
@@ -115,6 +117,22 @@ describe('mmprep audio: output', () => {
     const s16 = JSON.parse(readFileSync(p('s1.json'), 'utf8'));
     expect(Math.abs(s48.duration_s - s16.duration_s)).toBeLessThan(0.01);
     expect(Math.abs(s48.functionals.f0_hz.p50 - s16.functionals.f0_hz.p50)).toBeLessThan(5);
+  });
+
+  it('reads the audio of a video file, and --stream picks the audio stream', async () => {
+    const v = await runCli(['audio', p('av.mp4'), '-o', p('av.jsonl'), '--summary', p('av.json')]);
+    expect(v.code, v.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(p('av.json'), 'utf8')).duration_s).toBeGreaterThan(2.9);
+    for (const [stream, hz] of [[0, 150], [1, 300]] as const) {
+      const r = await runCli(['audio', p('two-streams.m4a'), '--stream', String(stream), '--summary', p(`st${stream}.json`)]);
+      expect(r.code, r.stderr).toBe(0);
+      const s = JSON.parse(readFileSync(p(`st${stream}.json`), 'utf8'));
+      expect(s.source.stream_index).toBe(stream);
+      expect(Math.abs(s.functionals.f0_hz.p50 / hz - 1)).toBeLessThan(0.01);
+    }
+    const bad = await runCli(['audio', p('two-streams.m4a'), '--stream', '2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--stream 2 does not exist/);
   });
 
   it('a name beginning with "-" and holding spaces and quotes works (after --)', async () => {
