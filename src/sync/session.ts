@@ -17,6 +17,7 @@ import type { StreamKind, SyncMap, SyncStreamEntry } from './clock.js';
 import { scanAudioTone } from './scan-audio.js';
 import { scanVideoFlash } from './scan-video.js';
 import { audioOffset } from './xcorr.js';
+import { findOtherToneBurst } from './tone.js';
 import { searchWindows, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
 
 export type PickRule = 'first' | 'strongest';
@@ -85,6 +86,8 @@ interface StreamState {
   warnings: SyncWarning[];
   kept: Float32Array | null;
   keptT0: number;
+  /** A hint for messages (a tone burst at another frequency). */
+  hint?: string;
   sampleRate: number;
   placed: null | { offset: number; k: number | null; method: string; confidence: number; from: StreamState | null; extra?: Record<string, unknown> };
 }
@@ -178,7 +181,7 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
         const split = (t: number, w: string): 'start' | 'end' => (w === 'all' ? (t < dur / 2 ? 'start' : 'end') : (w as 'start' | 'end'));
         jobs.push(async () => {
           if (kind === 'audio') {
-            const scan = await scanAudioTone(q.file, q.windows, { toneHz, stream: n, probed: q.p, keepS: fallback === 'xcorr' ? Math.min(searchS > 0 ? searchS : 120, 120) : 0 });
+            const scan = await scanAudioTone(q.file, q.windows, { toneHz, stream: n, probed: q.p, keepS: Math.min(searchS > 0 ? searchS : 120, 120) });
             st.kept = scan.kept;
             st.keptT0 = scan.keptT0;
             st.sampleRate = scan.sampleRate;
@@ -219,7 +222,13 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
       }
     }
     if (!st.chosen.start && !st.chosen.end) {
-      st.warnings.push({ code: 'not_found', message: st.kind === 'audio' ? `no ${toneHz} Hz tone burst found` : 'no flash found' });
+      let hint = '';
+      if (st.kind === 'audio' && st.kept) {
+        const other = findOtherToneBurst(st.kept, st.sampleRate, st.keptT0, toneHz);
+        if (other) hint = ` (but a tone burst at about ${other.hz} Hz at ${other.t_s.toFixed(3)} s: --tone-hz ${other.hz}?)`;
+      }
+      st.warnings.push({ code: 'not_found', message: st.kind === 'audio' ? `no ${toneHz} Hz tone burst found${hint}` : 'no flash found' });
+      st.hint = hint;
     } else if (ends === 'both' && (!st.chosen.start || !st.chosen.end)) {
       st.warnings.push({ code: 'no_end_pulse', message: `no pulse in the ${st.chosen.start ? 'end' : 'start'} window: drift unknown` });
     }
@@ -308,19 +317,20 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   const where = searchS > 0 ? `the first${ends === 'both' ? ' and last' : ''} ${searchS} s` : 'the whole file';
   if (!anyPulse && !anyXcorr && states.length > 0) {
     const names = probes.map((q) => q.file).join(', ');
-    throw new InputError(`no sync pulse (${toneHz} Hz tone burst or flash) found in ${where} of any stream${fallback === 'xcorr' ? ', and no two audio tracks could be aligned by content' : ''}`, { file: names });
+    const hint = states.find((s) => s.hint)?.hint ?? '';
+    throw new InputError(`no sync pulse (${toneHz} Hz tone burst or flash) found in ${where} of any stream${hint}${fallback === 'xcorr' ? ', and no two audio tracks could be aligned by content' : ''}`, { file: names });
   }
   const unplaced = states.filter((s) => !s.placed);
   if (unplaced.length) {
     const s = unplaced[0];
     if (!pulseOf(ref) && !states.some((o) => o.placed && o !== ref && pulseOf(o))) {
-      const refWhy = ref.kind === 'audio' ? `no ${toneHz} Hz tone burst in ${where}` : `no flash in ${where}`;
+      const refWhy = ref.kind === 'audio' ? `no ${toneHz} Hz tone burst in ${where}${ref.hint ?? ''}` : `no flash in ${where}`;
       throw new InputError(
         `the reference ${ref.kind} stream ${ref.stream} has ${refWhy}, so ${s.file} ${s.kind} stream ${s.stream} cannot be put on its clock${unplaced.length > 1 ? ` (nor ${unplaced.length - 1} more stream(s))` : ''}; choose another --ref`,
         { file: ref.file },
       );
     }
-    const why = s.warnings.find((w) => w.code === 'xcorr_weak')?.message ?? (s.kind === 'audio' ? `no ${toneHz} Hz tone burst in ${where}` : `no flash in ${where}`);
+    const why = s.warnings.find((w) => w.code === 'xcorr_weak')?.message ?? (s.kind === 'audio' ? `no ${toneHz} Hz tone burst in ${where}${s.hint ?? ''}` : `no flash in ${where}`);
     throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${why}${unplaced.length > 1 ? ` (${unplaced.length - 1} more stream(s) unplaced)` : ''}`, { file: s.file });
   }
 
