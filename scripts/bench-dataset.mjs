@@ -85,15 +85,6 @@ t0 = performance.now();
 await parseAll(dataFiles, false);
 const floorValS = (performance.now() - t0) / 1000;
 
-// ---- memory: peak RSS of a build over half the sessions and over all of them (separate processes) ----
-function peakRss(man) {
-  const code = `const l = await import(${JSON.stringify(join(ROOT, 'dist', 'index.js'))}); await l.buildDataset(${JSON.stringify(man)}, { features: ${JSON.stringify(FEAT)}, out: ${JSON.stringify(join(BENCH, 'mem-release'))}, segments: 'fixed:4' }); console.log(process.resourceUsage().maxRSS);`;
-  return Number(execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' }).trim()) / 1024;
-}
-const rssHalf = peakRss(half);
-const rssAll = peakRss(manifest);
-rmSync(join(BENCH, 'mem-release'), { recursive: true, force: true });
-
 const mb = (b) => b / 1e6;
 const rows = [
   ['build', `${records} records`, `${(records / buildS).toFixed(0)} records/s`, `${(mb(outBytes) / buildS).toFixed(1)} MB/s written`, `${buildS.toFixed(2)} s`, `floor JSON.parse+stringify ${(mb(outBytes) / floorBuildS).toFixed(1)} MB/s`, `${(floorBuildS / buildS).toFixed(2)}x floor`, '>= 50 MB/s'],
@@ -103,4 +94,15 @@ console.log(`dataset bench: ${MINUTES} session-minutes (${SESSIONS} sessions), f
 console.log('| stage | records | records/s | MB/s | wall | peer | ratio | target |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+// ---- memory: peak RSS of a build over half the sessions and over all of them (separate processes) ----
+function peakRss(man) {
+  const code = `const l = await import(${JSON.stringify(join(ROOT, 'dist', 'index.js'))}); await l.buildDataset(${JSON.stringify(man)}, { features: ${JSON.stringify(FEAT)}, out: ${JSON.stringify(join(BENCH, 'mem-release'))}, segments: 'fixed:4' }); console.log(process.resourceUsage().maxRSS);`;
+  const file = join(BENCH, 'peak-rss.mjs');
+  writeFileSync(file, code);
+  return Number(execFileSync(process.execPath, [file], { encoding: 'utf8' }).trim()) / 1024;
+}
+const rssHalf = peakRss(half);
+const rssAll = peakRss(manifest);
+rmSync(join(BENCH, 'mem-release'), { recursive: true, force: true });
+
 console.log(`peak RSS of a build: ${SESSIONS / 2} sessions ${rssHalf.toFixed(0)} MB, ${SESSIONS} sessions ${rssAll.toFixed(0)} MB`);

@@ -279,7 +279,7 @@ async function buildInThreads(
   commit: (i: number, r: ThreadResult) => Promise<void>,
   jobOf: (s: ManifestSession, i: number) => SessionJob,
 ): Promise<void> {
-  const workers = Array.from({ length: jobs }, () => new Worker(threadFile()));
+  const workers = Array.from({ length: jobs }, () => new Worker(threadFile(), { execArgv: threadExecArgv() }));
   const done = new Map<number, ThreadResult>();
   let next = 0;
   let committed = 0;
@@ -324,4 +324,9 @@ async function buildInThreads(
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+/** The parent's Node flags minus those that only apply to a main entry (`node --input-type=module -e ...`). */
+function threadExecArgv(): string[] {
+  return process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval');
 }

@@ -213,7 +213,7 @@ async function scanAll(ctx: ScanContext, files: FileEntry[], jobs: number): Prom
     return out;
   }
   const results: FileScan[] = new Array(files.length);
-  const workers = Array.from({ length: n }, () => new Worker(threadFile(), { workerData: ctx }));
+  const workers = Array.from({ length: n }, () => new Worker(threadFile(), { workerData: ctx, execArgv: threadExecArgv() }));
   let next = 0;
   try {
     await new Promise<void>((resolveAll, rejectAll) => {
@@ -239,4 +239,9 @@ async function scanAll(ctx: ScanContext, files: FileEntry[], jobs: number): Prom
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return results;
+}
+
+/** The parent's Node flags minus those that only apply to a main entry (`node --input-type=module -e ...`). */
+function threadExecArgv(): string[] {
+  return process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval');
 }
