@@ -14,9 +14,12 @@ export const REGIONS = {
   leftBrow: [276, 283, 282, 295, 285, 300, 293, 334, 296, 336],
   lipsOuter: [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 185, 40, 39, 37, 0, 267, 269, 270, 409],
   lipsInner: [78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308, 191, 80, 81, 82, 13, 312, 311, 310, 415],
-  /** Iris centre then 4 points on its rim; Human appends the image-left (subject's right) iris at 468..472. */
-  rightIris: [468, 469, 470, 471, 472],
-  leftIris: [473, 474, 475, 476, 477],
+  /**
+   * Iris centre then 4 rim points. Human 3.3 appends the subject's LEFT iris (image right) at 468..472 and the right
+   * at 473..477 (checked on the fixture portrait): the reverse of MediaPipe's own 478-point model.
+   */
+  rightIris: [473, 474, 475, 476, 477],
+  leftIris: [468, 469, 470, 471, 472],
 } as const;
 
 /** Eye aspect ratio points p1..p6 (Soukupová & Čech 2016): p1/p4 corners, p2,p3 upper lid, p6,p5 lower lid. */
