@@ -14,6 +14,8 @@
  * Memory is bounded: samples are analysed in chunks of `chunkS` seconds with `overlapS` seconds of overlap.
  */
 
+import FFT from 'fft.js';
+
 export interface ToneScanOptions {
   /** Tone frequency in Hz (default 1000). */
   toneHz?: number;
@@ -372,7 +374,6 @@ export class ToneScanner {
       p0 = mid;
       p1 = mid;
     }
-    const dbg = process.env.MMPREP_DEBUG_TONE ? (r: string) => console.error('tone reject', ((this.bufStart + w0 * B) / sr).toFixed(3), r) : () => undefined;
     if ((w1 - w0 + 1) * B < (this.o.minDurationS * sr) / 2) return null;
     let pt = 0;
     let ptot = 0;
@@ -417,8 +418,8 @@ export class ToneScanner {
       phaseResid = Math.sqrt(r2 / m);
       freq = this.toneHz + (slope * sr) / (2 * Math.PI * B);
     }
-    if (Math.abs(freq - this.toneHz) > this.o.maxFreqDevHz) return dbg(`freq ${freq}`) ?? null;
-    if (phaseResid > 0.6) return dbg(`phase ${phaseResid}`) ?? null;
+    if (Math.abs(freq - this.toneHz) > this.o.maxFreqDevHz) return null;
+    if (phaseResid > 0.6) return null;
     // Local floor: the narrow-band power just before the burst (speech there may be louder than the chunk median).
     {
       const a = Math.max(0, w0 - 60);
@@ -426,7 +427,7 @@ export class ToneScanner {
       if (b - a >= 10) floor = Math.max(floor, median(tp.subarray(a, b)));
     }
     const toneP0 = Math.max(pt - floor, 1e-20);
-    if (10 * Math.log10(toneP0 / Math.max(ptot - toneP0, 1e-20)) < this.o.minSnrDb) return dbg('snr') ?? null;
+    if (10 * Math.log10(toneP0 / Math.max(ptot - toneP0, 1e-20)) < this.o.minSnrDb) return null;
 
     // Per-sample sliding window amplitude around the rising and falling edges, noise-corrected in power.
     // The edges are fitted on W projected onto the burst's own phase: additive noise then averages out instead of
@@ -524,7 +525,7 @@ export class ToneScanner {
     const riseFrom = w0 * B - N;
     const riseTo = (w0 + WIN_BLOCKS) * B + N;
     const z0 = edge(riseFrom, riseTo, true);
-    if (z0 === null) return dbg('edge') ?? null;
+    if (z0 === null) return null;
     const onset = this.changePoint(x, n, z0 + 1) ?? z0 + 1; // the window ending at z0 holds no tone sample
     const fallFrom = w1 * B;
     const fallTo = (w1 + WIN_BLOCKS) * B + 2 * N;
@@ -532,12 +533,12 @@ export class ToneScanner {
     // Falling line reaches zero when the window has left the burst: last tone sample = zEnd - N.
     const end = zEnd === null ? (w1 + WIN_BLOCKS) * B : zEnd - N + 1;
     const duration = (end - onset) / sr;
-    if (duration < this.o.minDurationS || duration > this.o.maxDurationS) return dbg(`duration ${duration}`) ?? null;
+    if (duration < this.o.minDurationS || duration > this.o.maxDurationS) return null;
     const toneP = Math.max(pt - floor, 1e-20);
     const rest = Math.max(ptot - toneP, 1e-20);
     const bandSnr = 10 * Math.log10(toneP / floor);
     const prominence = this.prominence(x, Math.ceil(onset + 0.1 * N), Math.floor(end - 0.1 * N));
-    if (prominence < this.o.minProminenceDb) return dbg(`prominence ${prominence}`) ?? null;
+    if (prominence < this.o.minProminenceDb) return null;
     return {
       t_s: this.t0 + (this.bufStart + onset) / sr,
       duration_s: duration,
@@ -608,43 +609,17 @@ export function findOtherToneBurst(samples: Float32Array, sampleRate: number, t0
   const peakBin = new Int32Array(nF);
   const peakPow = new Float64Array(nF);
   const pw = new Float32Array(nF * nk);
-  const re = new Float64Array(size);
   const win = new Float64Array(size);
   for (let i = 0; i < size; i++) win[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / size);
-  // Goertzel per bin would be slow; a plain radix-2 FFT keeps this dependency-free here.
-  const im = new Float64Array(size);
-  const bits = Math.log2(size);
-  const rev = new Uint32Array(size);
-  for (let i = 0; i < size; i++) {
-    let r = 0;
-    for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
-    rev[i] = r;
-  }
+  const fft = new FFT(size);
+  const frame = new Array<number>(size).fill(0);
+  const spec = fft.createComplexArray() as number[];
   for (let f = 0; f < nF; f++) {
-    for (let i = 0; i < size; i++) {
-      re[rev[i]] = samples[f * hop + i] * win[i];
-      im[rev[i]] = 0;
-    }
-    for (let len = 2; len <= size; len <<= 1) {
-      const ang = (-2 * Math.PI) / len;
-      for (let i = 0; i < size; i += len) {
-        for (let j = 0; j < len / 2; j++) {
-          const c = Math.cos(ang * j);
-          const s = Math.sin(ang * j);
-          const a = i + j;
-          const b = a + len / 2;
-          const tr = re[b] * c - im[b] * s;
-          const ti = re[b] * s + im[b] * c;
-          re[b] = re[a] - tr;
-          im[b] = im[a] - ti;
-          re[a] += tr;
-          im[a] += ti;
-        }
-      }
-    }
+    for (let i = 0; i < size; i++) frame[i] = samples[f * hop + i] * win[i];
+    fft.realTransform(spec, frame);
     let best = kLo;
     for (let k = kLo; k <= kHi; k++) {
-      const p = re[k] * re[k] + im[k] * im[k];
+      const p = spec[2 * k] * spec[2 * k] + spec[2 * k + 1] * spec[2 * k + 1];
       pw[f * nk + (k - kLo)] = p;
       if (p > pw[f * nk + (best - kLo)]) best = k;
     }
