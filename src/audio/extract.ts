@@ -8,7 +8,7 @@ import { VERSION } from '../common/version.js';
 import { loadClock, type Clock } from '../sync/clock.js';
 import { computeAudioFeatures, type AudioFeatures } from './features.js';
 import { functionals, percentileSorted, type Functionals } from './functionals.js';
-import { num, roundSig } from './format.js';
+import { num, roundSig, roundTime, timeText } from './format.js';
 import type { AudioOptions } from './options.js';
 
 /** One frame record, as written (before rounding). */
@@ -93,8 +93,8 @@ export function* audioFrameRecords(f: AudioFeatures, clock?: Clock): Generator<A
 
 function roundRecord(r: AudioFrameRecord, d: number): AudioFrameRecord {
   const R = (v: number) => roundSig(v, d);
-  const out: AudioFrameRecord = { t_s: R(r.t_s) } as AudioFrameRecord;
-  if (r.t_src_s !== undefined) out.t_src_s = R(r.t_src_s);
+  const out: AudioFrameRecord = { t_s: roundTime(r.t_s) } as AudioFrameRecord;
+  if (r.t_src_s !== undefined) out.t_src_s = roundTime(r.t_src_s);
   out.mfcc = r.mfcc.map(R);
   out.delta = r.delta && r.delta.map(R);
   out.delta2 = r.delta2 && r.delta2.map(R);
@@ -112,7 +112,7 @@ function roundRecord(r: AudioFrameRecord, d: number): AudioFrameRecord {
 function jsonLine(f: AudioFeatures, i: number, d: number, clock: Clock | undefined, reason: string): string {
   const k = f.options.nMfcc;
   const t = (i * f.hop) / f.sampleRate;
-  let s = clock ? `{"t_s":${num(clock(t), d)},"t_src_s":${num(t, d)},"mfcc":[` : `{"t_s":${num(t, d)},"mfcc":[`;
+  let s = clock ? `{"t_s":${timeText(clock(t))},"t_src_s":${timeText(t)},"mfcc":[` : `{"t_s":${timeText(t)},"mfcc":[`;
   const vec = (a: Float64Array) => {
     let o = '';
     for (let j = 0; j < k; j++) o += (j ? ',' : '') + num(a[i * k + j], d);

@@ -62,3 +62,14 @@ export function num(v: number, digits: number): string {
   }
   return v < 0 ? '-' + s : s;
 }
+
+/** Times: rounded to whole microseconds (fixed decimals, so long recordings keep their 10 ms grid exact). */
+export function roundTime(t: number): number {
+  return Math.round(t * 1e6) / 1e6;
+}
+
+export function timeText(t: number): string {
+  if (!Number.isFinite(t)) return 'null';
+  const r = roundTime(t);
+  return String(r === 0 ? 0 : r);
+}
