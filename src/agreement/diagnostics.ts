@@ -174,15 +174,23 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
       corr = nr >= 3 && sxx[r] > 0 && syy[r] > 0 ? sxy[r] / Math.sqrt(sxx[r] * syy[r]) : null;
     }
     if (d.order && byRater && rStart && nr >= 6) {
-      const idx = Array.from(byRater.subarray(rStart[r], rStart[r + 1])).filter((j) => Number.isFinite(d.order![bt.source[j]]));
+      const ord = d.order;
+      let idx = new Int32Array(rStart[r + 1] - rStart[r]);
+      let len = 0;
+      for (let q = rStart[r]; q < rStart[r + 1]; q++) if (Number.isFinite(ord[bt.source[byRater[q]]])) idx[len++] = byRater[q];
+      idx = idx.subarray(0, len);
       let sorted = true;
-      for (let i = 1; sorted && i < idx.length; i++) sorted = d.order[bt.source[idx[i - 1]]] <= d.order[bt.source[idx[i]]];
-      // (files usually list ratings in work order: then no sort is needed; the sort is stable on ties)
-      if (!sorted) idx.sort((p, q) => d.order![bt.source[p]] - d.order![bt.source[q]]);
-      const third = Math.floor(idx.length / 3);
+      for (let i = 1; sorted && i < len; i++) sorted = ord[bt.source[idx[i - 1]]] <= ord[bt.source[idx[i]]];
+      // Files usually list ratings in work order: then no sort is needed. Ties keep bt order.
+      if (!sorted) idx.sort((p, q) => ord[bt.source[p]] - ord[bt.source[q]] || p - q);
+      const third = Math.floor(len / 3);
       if (third >= 2) {
-        const first = idx.slice(0, third).map(diff);
-        const last = idx.slice(idx.length - third).map(diff);
+        const first: number[] = [];
+        const last: number[] = [];
+        for (let i = 0; i < third; i++) {
+          first.push(diff(idx[i]));
+          last.push(diff(idx[len - third + i]));
+        }
         drift = last.reduce((x, y) => x + y, 0) / third - first.reduce((x, y) => x + y, 0) / third;
         driftN = [third, third];
         driftP = welchP(first, last);
@@ -267,10 +275,17 @@ export function targetDiagnostics(d: RatingsDimension, bt: ByTarget): TargetDiag
         buf.length = 0;
         let s = 0;
         for (let j = a; j < b; j++) {
-          buf.push(bt.value[j]);
-          s += bt.value[j];
+          // insertion sort: a handful of ratings per target
+          const v = bt.value[j];
+          let i = buf.length;
+          buf.push(v);
+          while (i > 0 && buf[i - 1] > v) {
+            buf[i] = buf[i - 1];
+            i--;
+          }
+          buf[i] = v;
+          s += v;
         }
-        buf.sort((x, y) => x - y);
         const mean = s / m;
         row.mean = mean;
         row.median = m % 2 ? buf[m >> 1] : (buf[(m >> 1) - 1] + buf[m >> 1]) / 2;
@@ -293,7 +308,15 @@ export function targetDiagnostics(d: RatingsDimension, bt: ByTarget): TargetDiag
     const sds = rows.map((r) => r.sd);
     const z = robustZ(sds);
     rows.forEach((r, i) => (r.contested = r.sd !== null && r.sd > 0 && z[i] !== null && z[i]! > FLAG_Z));
-    rows.sort((p, q) => (q.sd ?? -1) - (p.sd ?? -1) || (q.range ?? -1) - (p.range ?? -1)); // stable: ties in file order
+    // Sort indices on typed keys (much faster than comparing objects); ties in file order.
+    const sd = Float64Array.from(rows, (r) => r.sd ?? -1);
+    const range = Float64Array.from(rows, (r) => r.range ?? -1);
+    const order = new Int32Array(rows.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    order.sort((p, q) => sd[q] - sd[p] || range[q] - range[p] || p - q);
+    const sortedRows = Array.from(order, (i) => rows[i]);
+    rows.splice(0, rows.length, ...[]);
+    for (const r of sortedRows) rows.push(r);
   }
   rows.forEach((r, i) => (r.rank = i + 1));
   return rows;
