@@ -104,12 +104,22 @@ function workerPitch(o: AudioOptions): PitchStage {
       const f = wake;
       wake = null;
       f?.();
-    } else if (m.track) result?.(m.track);
+    } else if (m.track) {
+      done = true;
+      result?.(m.track);
+    }
   });
   w.on('error', (e) => {
     failure = e;
     wake?.();
     reject?.(e);
+  });
+  let done = false;
+  w.on('exit', (code) => {
+    if (done || failure) return;
+    failure = new Error(`pitch worker exited (code ${code}) before returning its result`);
+    wake?.();
+    reject?.(failure);
   });
   return {
     async feed(chunk) {
@@ -129,7 +139,10 @@ function workerPitch(o: AudioOptions): PitchStage {
       });
     },
     minNeeded: () => Infinity,
-    close: () => void w.terminate(),
+    close: () => {
+      done = true;
+      void w.terminate();
+    },
   };
 }
 
