@@ -47,6 +47,10 @@ describe('syncSession: pulses, drift, sync.json', () => {
       expect(Math.abs((e.offset_s as number) - CAM_START)).toBeLessThan(e.kind === 'audio' ? 0.001 : 0.5 / 29.97);
       expect(Math.abs(e.drift_ppm as number)).toBeLessThan(e.kind === 'audio' ? 100 : 3000);
     }
+    // The picture takes the drift of its own file's sound.
+    expect(map.streams[2].drift_ppm).toBe(map.streams[1].drift_ppm);
+    expect(map.streams[2].drift_source).toBe('audio stream 0 of the same file');
+    expect(typeof map.streams[2].drift_flash_ppm).toBe('number');
     const out = join(D, 'sub', 'sync.json');
     await writeSyncMap(out, map);
     const text = readFileSync(out, 'utf8');

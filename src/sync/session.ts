@@ -264,8 +264,18 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
         const pair = (a1 ?? a2) as number[];
         offset = pair[0] - pair[1];
       }
+      let extra: Record<string, unknown> | undefined;
+      // A picture takes the drift of its own file's sound when beeps at both ends measured it: one device, one
+      // clock, and beep onsets are some 100x more precise than flash onsets. Its own flash drift is kept beside.
+      const sib = s.kind === 'video' ? states.find((o) => o.abs === s.abs && o.kind === 'audio' && o.placed?.method === 'tone' && o.placed.k !== null) : undefined;
+      if (sib && sib.placed && sib.placed.k !== null) {
+        const pair = (a1 ?? a2) as number[];
+        extra = { drift_source: `audio stream ${sib.stream} of the same file`, drift_flash_ppm: k === null ? null : r3(k * 1e6) };
+        k = sib.placed.k;
+        offset = pair[0] - pair[1] * (1 + k);
+      }
       const confs = [s.chosen.start, s.chosen.end].filter(Boolean).map((c) => Number((c as Candidate).confidence));
-      s.placed = { offset, k, method: s.kind === 'audio' ? 'tone' : 'flash', confidence: Math.min(...confs, from.placed.confidence), from };
+      s.placed = { offset, k, method: s.kind === 'audio' ? 'tone' : 'flash', confidence: Math.min(...confs, from.placed.confidence), from, extra };
       changed = true;
     }
     if (changed) continue;
