@@ -113,6 +113,10 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
       if (stderr.length < 65536) stderr += line + '\n';
     });
     cmd.on('error', (err: Error, _so: string | null, se: string | null) => {
+      // fluent-ffmpeg reports "Output stream closed" (and kills ffmpeg) when our pipe closes more than 20 ms before
+      // ffmpeg's exit event, which happens under load after a complete decode: not a failure (lost data would show
+      // in the truncation check).
+      if (err?.message === 'Output stream closed') return;
       if (!finished) failure = new InputError(`cannot decode audio (${ffmpegErrorLine(se || stderr || err.message)})`, { file: this.info.file });
     });
     const out = cmd.pipe() as Readable;
