@@ -29,6 +29,10 @@ export class SpectralAnalyzer {
   private readonly fftOut: Float64Array;
   private readonly power: Float64Array;
   private readonly bands: MelBand[];
+  /** The bands flattened: weights of band m at melW[melOff[m] .. melOff[m+1]), for bins from melStart[m]. */
+  private readonly melW: Float64Array;
+  private readonly melOff: Int32Array;
+  private readonly melStart: Int32Array;
   private readonly L: number;
   private readonly tmp: Float64Array;
   /** ZCR running count: crossings in the previous frame (valid when prevR0 is the previous interior frame start). */
@@ -58,6 +62,14 @@ export class SpectralAnalyzer {
     this.fftOut = new Float64Array(2 * o.nFft);
     this.power = new Float64Array((o.nFft >> 1) + 1);
     this.bands = melFilterBank(o.sampleRate, o.nFft, o.nMels, o.fmin, o.fmax ?? o.sampleRate / 2);
+    this.melOff = new Int32Array(o.nMels + 1);
+    this.melStart = new Int32Array(o.nMels);
+    for (let m = 0; m < o.nMels; m++) {
+      this.melOff[m + 1] = this.melOff[m] + this.bands[m].weights.length;
+      this.melStart[m] = this.bands[m].start;
+    }
+    this.melW = new Float64Array(this.melOff[o.nMels]);
+    for (let m = 0; m < o.nMels; m++) this.melW.set(this.bands[m].weights, this.melOff[m]);
     this.logmel = new FrameStore(o.nMels);
     this.rms = new FrameStore(1);
     this.zcr = new FrameStore(1);
@@ -138,12 +150,12 @@ export class SpectralAnalyzer {
     const lm = this.logmel;
     const off = lm.push();
     const d = lm.data;
-    const bands = this.bands;
-    for (let m = 0; m < bands.length; m++) {
-      const b = bands[m];
-      const w = b.weights;
+    const { melW, melOff, melStart } = this;
+    const nMels = melStart.length;
+    for (let m = 0; m < nMels; m++) {
       let s = 0;
-      for (let k = 0; k < w.length; k++) s += w[k] * power[b.start + k];
+      const e = melOff[m + 1];
+      for (let q = melOff[m], k = melStart[m]; q < e; q++, k++) s += melW[q] * power[k];
       d[off + m] = 10 * Math.log10(s > AMIN ? s : AMIN);
     }
 
