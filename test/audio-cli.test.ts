@@ -1,6 +1,7 @@
 /** `mmprep audio` end to end (built CLI): outputs, determinism, --sync, and every bad input of issue 2 item 6. */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
@@ -61,6 +62,23 @@ describe('mmprep audio: output', () => {
     expect(s.functionals.mfcc_0).toMatchObject({ n: lines.length });
     for (const k of ['mean', 'sd', 'p5', 'p50', 'p95', 'slope_per_s']) expect(typeof s.functionals.rms[k]).toBe('number');
     expect(s.resampled).toBe(false);
+  });
+
+  it('the rounded JSONL keeps the librosa tolerances (7 significant digits)', async () => {
+    const r = await runCli(['audio', speech]);
+    expect(r.code, r.stderr).toBe(0);
+    const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const L = JSON.parse(gunzipSync(readFileSync(join(FIXTURES, 'audio', 'expected', 'librosa', 'cards_005.json.gz'))).toString('utf8'));
+    expect(recs).toHaveLength(L.n_frames);
+    let worst = 0;
+    let worstRms = 0;
+    recs.forEach((x, i) => {
+      for (let k = 0; k < 13; k++) worst = Math.max(worst, Math.abs(x.mfcc[k] - L.mfcc[i][k]), Math.abs(x.delta[k] - L.delta[i][k]), Math.abs(x.delta2[k] - L.delta2[i][k]));
+      worstRms = Math.max(worstRms, Math.abs(x.rms - L.rms[i]) / L.rms[i] - 5e-6);
+      expect(Math.round(x.zcr * 512)).toBe(Math.round(L.zcr[i] * 512));
+    });
+    expect(worst).toBeLessThan(0.01);
+    expect(worstRms).toBeLessThan(1e-5);
   });
 
   it('stdout by default; CSV with flattened columns; --sync puts t_s on the reference clock', async () => {
