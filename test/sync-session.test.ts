@@ -110,6 +110,22 @@ describe('fallback without a pulse: cross-correlation (camera mic against lav mi
   });
 });
 
+describe('fallback drift: cross-correlating both ends', () => {
+  it('measures 100 ppm between two 3-minute recordings without a pulse within 10 ppm', async () => {
+    const a = join(D, 'xd-a.wav');
+    const b = join(D, 'xd-b.m4a');
+    writeWavF32(a, await speechTrack(20000, 180, 41), 20000);
+    // B: starts 2 s into A, runs 1.0001 x faster (asetrate 20002/20000), band-limited and noisier, AAC.
+    ffmpeg(['-i', a, '-af', 'atrim=start=2,asetpts=PTS-STARTPTS,asetrate=20002,aresample=16000,highpass=f=200,lowpass=f=3500', '-c:a', 'aac', '-b:a', '64k', b]);
+    const map = await syncSession([{ file: a }, { file: b }], { searchS: 30, ends: 'both' });
+    const e = map.streams[1];
+    console.log('xcorr drift', e.offset_s, e.drift_ppm, JSON.stringify(e.xcorr));
+    expect(e.method).toBe('xcorr');
+    expect(Math.abs((e.drift_ppm as number) - 100)).toBeLessThan(10);
+    expect(Math.abs((e.offset_s as number) - 2)).toBeLessThan(0.005);
+  });
+});
+
 describe('no pulse on 10 minutes of speech and music without a beep', () => {
   it('scans the whole file and reports no pulse (exit 2, nothing written)', async () => {
     const speech = join(D, 'speech40.wav');

@@ -25,6 +25,9 @@ export interface AudioScan {
   /** The first window's samples (up to keepS seconds) and the stream time of kept[0]. */
   kept: Float32Array | null;
   keptT0: number;
+  /** The same for the last window when there are two (--ends both). */
+  keptEnd: Float32Array | null;
+  keptEndT0: number;
 }
 
 export function decodeRateFor(toneHz: number, requested?: number): number {
@@ -39,6 +42,8 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
   const results: AudioWindowResult[] = [];
   let kept: Float32Array | null = null;
   let keptT0 = 0;
+  let keptEnd: Float32Array | null = null;
+  let keptEndT0 = 0;
   for (const [wi, w] of windows.entries()) {
     const dec = await AudioDecoder.open(file, {
       sampleRate: sr,
@@ -52,7 +57,8 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
     // of an unseeked decode is the stream's first sample; an input seek is relative to the file's start time.
     const t0 = w.start_s > 0 ? w.start_s + (opts.probed?.start_time_s ?? 0) : (dec.info.stream.start_time_s ?? 0);
     const scanner = new ToneScanner(sr, t0, opts);
-    const keepN = wi === 0 && opts.keepS ? Math.round(opts.keepS * sr) : 0;
+    const last = wi > 0 && wi === windows.length - 1;
+    const keepN = (wi === 0 || last) && opts.keepS ? Math.round(opts.keepS * sr) : 0;
     const keepBuf = keepN ? new Float32Array(keepN) : null;
     let keptN = 0;
     for await (const c of dec) {
@@ -63,11 +69,14 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
         keptN += take;
       }
     }
-    if (keepBuf) {
+    if (keepBuf && wi === 0) {
       kept = keepBuf.subarray(0, keptN);
       keptT0 = t0;
+    } else if (keepBuf) {
+      keptEnd = keepBuf.subarray(0, keptN);
+      keptEndT0 = t0;
     }
     results.push({ window: w, detections: scanner.finish().map((d) => ({ ...d, window: w.name })), decoded_s: dec.samples / sr });
   }
-  return { sampleRate: sr, windows: results, kept, keptT0 };
+  return { sampleRate: sr, windows: results, kept, keptT0, keptEnd, keptEndT0 };
 }

@@ -86,6 +86,8 @@ interface StreamState {
   warnings: SyncWarning[];
   kept: Float32Array | null;
   keptT0: number;
+  keptEnd: Float32Array | null;
+  keptEndT0: number;
   /** A hint for messages (a tone burst at another frequency). */
   hint?: string;
   sampleRate: number;
@@ -173,6 +175,8 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
           warnings: q.warnings.slice(),
           kept: null,
           keptT0: 0,
+          keptEnd: null,
+          keptEndT0: 0,
           sampleRate: 0,
           placed: null,
         };
@@ -184,6 +188,8 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
             const scan = await scanAudioTone(q.file, q.windows, { toneHz, stream: n, probed: q.p, keepS: Math.min(searchS > 0 ? searchS : 120, 120) });
             st.kept = scan.kept;
             st.keptT0 = scan.keptT0;
+            st.keptEnd = scan.keptEnd;
+            st.keptEndT0 = scan.keptEndT0;
             st.sampleRate = scan.sampleRate;
             for (const w of scan.windows) for (const d of w.detections) st.detections.push({ ...d, window: split(d.t_s, d.window) });
           } else {
@@ -305,17 +311,40 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
           continue;
         }
         const o = best.o.placed as NonNullable<StreamState['placed']>;
-        // t_o = t_s + offset_s; then onto the reference clock through o's clock.
-        const t0 = best.r.offset_s;
+        // t_o = t_s (1 + k1) + c: with both ends cross-correlated, the change of offset over time is the drift
+        // (each offset taken at the middle of its window); otherwise k1 = 0 and the drift stays unknown.
+        let k1: number | null = null;
+        let c = best.r.offset_s;
+        let endRes: ReturnType<typeof audioOffset> = null;
+        if (ends === 'both' && s.keptEnd && best.o.keptEnd) {
+          endRes = audioOffset(best.o.keptEnd, best.o.keptEndT0, s.keptEnd, s.keptEndT0, s.sampleRate);
+          const tm1 = s.keptT0 + s.kept.length / s.sampleRate / 2;
+          const tm2 = s.keptEndT0 + s.keptEnd.length / s.sampleRate / 2;
+          if (endRes && endRes.confidence >= minXc && tm2 - tm1 > 1) {
+            k1 = (endRes.offset_s - best.r.offset_s) / (tm2 - tm1);
+            c = best.r.offset_s - k1 * tm1;
+          } else {
+            s.warnings.push({ code: 'no_end_pulse', message: `no pulse, and the end windows do not cross-correlate with ${best.o.file}${endRes ? ` (peak ratio ${endRes.peak_ratio.toFixed(2)})` : ''}: drift unknown` });
+          }
+        }
+        // Then onto the reference clock through o's clock: t_ref = t_o (1 + k_o) + off_o.
+        const ko = o.k ?? 0;
+        const kTotal = k1 === null ? null : (1 + ko) * (1 + k1) - 1;
         s.placed = {
-          offset: t0 + o.offset + (o.k ?? 0) * t0,
-          k: o.k === null ? null : o.k,
+          offset: (1 + ko) * c + o.offset,
+          k: kTotal,
           method: 'xcorr',
           confidence: Math.min(best.r.confidence, o.confidence),
           from: best.o,
-          extra: { xcorr: { peak_ratio: r3(Math.min(best.r.peak_ratio, 1e6)), fine_peak_ratio: best.r.fine_peak_ratio === null ? null : r3(Math.min(best.r.fine_peak_ratio, 1e6)), overlap_s: r3(best.r.overlap_s) } },
+          extra: {
+            xcorr: {
+              peak_ratio: r3(Math.min(best.r.peak_ratio, 1e6)),
+              fine_peak_ratio: best.r.fine_peak_ratio === null ? null : r3(Math.min(best.r.fine_peak_ratio, 1e6)),
+              overlap_s: r3(best.r.overlap_s),
+              end_peak_ratio: endRes ? r3(Math.min(endRes.peak_ratio, 1e6)) : null,
+            },
+          },
         };
-        if (o.k === 0 && best.o === ref) s.placed.k = null;
         s.warnings.push({ code: 'fallback', message: `no pulse: placed by cross-correlating its audio with ${best.o.file} (peak ratio ${best.r.peak_ratio.toFixed(2)})` });
         changed = true;
       }
