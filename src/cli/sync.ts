@@ -3,7 +3,7 @@ import { relativizeSyncMap, syncSession, writeSyncMap, type FallbackRule, type P
 import type { SyncMap } from '../sync/clock.js';
 import type { Ends } from '../sync/windows.js';
 import { dirname, resolve } from 'node:path';
-import { action, choiceOption, numberOption } from './run.js';
+import { action, choiceOption, isVerbose, numberOption } from './run.js';
 
 interface Opts {
   ref?: string;
@@ -48,7 +48,16 @@ export function register(program: Command): void {
       action(async (files: string[], o: Opts) => {
         const map = await syncSession(
           files.map((file) => ({ file })),
-          { ref: o.ref, toneHz: o.toneHz, searchS: o.searchS, ends: o.ends, pick: o.pick ?? null, fallback: o.fallback, maxSide: o.maxSide },
+          {
+            ref: o.ref,
+            toneHz: o.toneHz,
+            searchS: o.searchS,
+            ends: o.ends,
+            pick: o.pick ?? null,
+            fallback: o.fallback,
+            maxSide: o.maxSide,
+            onProgress: isVerbose() ? (line) => process.stderr.write(`mmprep sync: ${line}\n`) : undefined,
+          },
         );
         if (o.output === '-') {
           process.stdout.write(JSON.stringify(relativizeSyncMap(map, process.cwd()), null, 2) + '\n');
