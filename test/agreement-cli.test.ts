@@ -52,6 +52,14 @@ describe('bad input: exit 2, one line naming file, line and column', () => {
     expect(one.code).toBe(2);
     expect(one.stderr).toMatch(/fewer than two raters/);
   });
+  it('a long file without the rating column says which option to set', async () => {
+    const p = file('score.csv', 'target,rater,score\na,r1,1\na,r2,2\n');
+    const r = await runCli(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/score\.csv:1: long format needs columns 'rating'.*--rating-col/);
+    const ok = await runCli(['agreement', p, '--rating-col', 'score', '--json']);
+    expect(ok.code).toBe(0);
+  });
   it('fewer than two raters', async () => {
     const p = file('one.csv', 'target,rater,rating\na,r1,1\nb,r1,2\n');
     const r = await runCli(['agreement', p]);

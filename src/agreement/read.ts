@@ -274,7 +274,8 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
       }
       hasOrder = oi >= 0;
       const want = opts.format ?? 'auto';
-      if (want === 'long' || (want === 'auto' && ti >= 0 && ri >= 0 && vi >= 0)) {
+      // auto: a header with a rater column is a long file (a missing rating column is then an error, not a rater)
+      if (want === 'long' || (want === 'auto' && ti >= 0 && ri >= 0)) {
         format = 'long';
         const missing = [
           [ti, opts.targetColumn ?? 'target'],

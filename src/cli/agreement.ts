@@ -45,7 +45,7 @@ export function register(program: Command): void {
         'per-rater and per-target diagnostics, gold labels, HTML report and a CI gate (exit 3)',
     )
     .argument('<file>', 'ratings CSV: long (target, rater, rating[, dimension][, order]) or wide (target, one column per rater)')
-    .option('--format <format>', 'auto | long | wide (auto: long when the target, rater and rating columns exist)', choiceOption('--format', ['auto', 'long', 'wide'] as const), 'auto')
+    .option('--format <format>', 'auto | long | wide (auto: long when the target and rater columns exist)', choiceOption('--format', ['auto', 'long', 'wide'] as const), 'auto')
     .option('--target-col <name>', "target id column (default 'target'; wide: the first column)")
     .option('--rater-col <name>', "rater id column of long files (default 'rater')")
     .option('--rating-col <name>', "rating column of long files (default 'rating')")
