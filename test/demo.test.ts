@@ -48,6 +48,20 @@ describe('mmprep demo', () => {
     // s02's transcript is on the camera clock: it needs sync.json; without the sync stage it is left out, with the reason
     expect(m.counts.records).toBe(all ? 8 : 6);
     if (!all) expect(m.sessions.find((s) => s.session_id === 's02')?.error).toMatch(/sync\.json/);
+    if (all) {
+      // the real sync map against the fixture's known offsets, and s02's camera-timed transcript through it
+      const truth = JSON.parse(readFileSync(join(FIXTURES, 'demo', 'truth.json'), 'utf8'));
+      for (const t of truth.sessions) {
+        const sync = JSON.parse(readFileSync(join(OUT, 'features', t.session_id, 'sync.json'), 'utf8'));
+        const cam = (kind: string) => sync.streams.find((e: { file: string; kind: string }) => e.kind === kind && e.file.endsWith('_camera.mp4')).offset_s;
+        expect(Math.abs(cam('audio') - t.camera_offset_s)).toBeLessThan(0.002);
+        expect(Math.abs(cam('video') - t.camera_offset_s)).toBeLessThan(0.02); // half a frame at 25 fps
+      }
+      const val = readFileSync(join(OUT, 'dataset', 'data-val-00000.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const t02 = truth.sessions.find((t: { session_id: string }) => t.session_id === 's02');
+      expect(val.map((r) => r.start_s)).toEqual(t02.utterances.map((u: { start_s: number }) => expect.closeTo(u.start_s, 2)));
+      expect(val.every((r) => r.quality.present.labels)).toBe(true);
+    }
     const rec = JSON.parse(readFileSync(join(OUT, 'dataset', 'data-train-00000.jsonl'), 'utf8').split('\n')[0]);
     expect(rec.id).toBe('s01/u0000');
     expect(rec.text).toBe('ten of clubs');
