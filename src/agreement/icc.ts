@@ -306,7 +306,17 @@ export function iccReml(d: RatingsDimension, bt: ByTarget = byTarget(d)): IccRes
       reason,
     };
   }
-  const fit = fitCrossedReml(bt);
+  // Start from the ANOVA estimates of the complete targets when there are some (exact REML for balanced data
+  // with positive components): s2 = MSE, s2_target = (MSB - MSE)/k, s2_rater = (MSJ - MSE)/n.
+  let start: [number, number] | undefined;
+  const complete = completeTargets(bt);
+  if (complete.length >= 3) {
+    const a = anovaMeanSquares(bt, complete);
+    if (a.mse > 0) {
+      start = [Math.sqrt(Math.max((a.msb - a.mse) / k, 0) / a.mse), Math.sqrt(Math.max((a.msj - a.mse) / complete.length, 0) / a.mse)];
+    }
+  }
+  const fit = fitCrossedReml(bt, start);
   const s2 = fit.sigma2_residual;
   const ms: MeanSquares = {
     msb: k * fit.sigma2_target + s2,

@@ -277,8 +277,11 @@ function golden(f: (x: number) => number, a: number, b: number, tol = 1e-12): { 
   return fc < fd ? { x: c, f: fc } : { x: d, f: fd };
 }
 
-/** Fits the crossed model by REML. Needs at least two targets and two raters with ratings. */
-export function fitCrossedReml(bt: ByTarget): RemlFit {
+/**
+ * Fits the crossed model by REML. `start` (optional) is a guess of theta, e.g. from the ANOVA mean squares of the
+ * complete targets; it saves the coarse search when it is better than the built-in rough start.
+ */
+export function fitCrossedReml(bt: ByTarget, start?: [number, number]): RemlFit {
   const P = new RemlProblem(bt);
   const dev = (a: number, b: number) => P.evaluate(Math.abs(a), Math.abs(b)).dev;
   // Start: moment estimates from target and rater means (rough), then restarts from the optimum and the boundaries.
@@ -303,10 +306,14 @@ export function fitCrossedReml(bt: ByTarget): RemlFit {
   }
   // Coarse Nelder-Mead (robust from a poor start), then quasi-Newton to polish (superlinear near the optimum), then a
   // Nelder-Mead restart as a safeguard that only costs a few evaluations when the optimum is already found.
-  let best = nelderMead(dev, [Math.sqrt(vt / (1 - Math.min(vt, 0.9))), Math.sqrt(vr)], 0.3, 1e-3);
+  const rough: [number, number] = [Math.sqrt(vt / (1 - Math.min(vt, 0.9))), Math.sqrt(vr)];
+  let best: { x: [number, number]; f: number };
+  const fStart = start && start.every(Number.isFinite) ? dev(start[0], start[1]) : Infinity;
+  if (fStart < dev(rough[0], rough[1])) best = { x: [start![0], start![1]], f: fStart };
+  else best = nelderMead(dev, rough, 0.3, 1e-3);
   const polished = bfgs2(dev, [Math.abs(best.x[0]), Math.abs(best.x[1])], best.f);
   if (polished.f <= best.f) best = polished;
-  const check = nelderMead(dev, [Math.abs(best.x[0]), Math.abs(best.x[1])], 1e-3 * (1 + Math.abs(best.x[0]) + Math.abs(best.x[1])));
+  const check = nelderMead(dev, [Math.abs(best.x[0]), Math.abs(best.x[1])], 1e-3 * (1 + Math.abs(best.x[0]) + Math.abs(best.x[1])), 1e-7);
   if (check.f < best.f) best = check;
   // Boundary candidates: one component at zero (lme4 often stops there), polished in 1-D when they look better
   // than (or as good as) the interior optimum with that component zeroed.
