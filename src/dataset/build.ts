@@ -114,6 +114,7 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
 
   const out = resolve(o.out);
   if (existsSync(out)) {
+    if (!(await stat(out)).isDirectory()) throw new InputError('output exists and is not a folder', { file: o.out });
     const entries = await readdir(out);
     if (entries.length > 0 && !entries.includes('manifest.json'))
       throw new InputError('output folder exists and is not an mmprep dataset (no manifest.json); refusing to replace it', { file: o.out });
