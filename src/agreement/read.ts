@@ -195,7 +195,8 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
 }
 
 async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, delimiter: string): Promise<RatingsTable> {
-  const parser = createReadStream(path).pipe(parse(csvOptions(delimiter)));
+  const source = createReadStream(path);
+  const parser = source.pipe(parse(csvOptions(delimiter)));
   const categorical = Boolean(opts.categorical);
   const dims = new Map<string, DimBuilder>();
   const dimOf = (name: string): DimBuilder => {
@@ -346,12 +347,17 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
         let row: string[] | null;
         while ((row = parser.read() as string[] | null) !== null) onRow(row);
       } catch (e) {
+        source.destroy();
         parser.destroy();
         reject(e);
       }
     });
     parser.on('end', resolve);
-    parser.on('error', reject);
+    parser.on('error', (e) => {
+      source.destroy();
+      reject(e);
+    });
+    source.on('error', reject);
   });
   if (header === null) throw new InputError('empty file (no header, no ratings)', { file: path });
   if (rec < 0) throw new InputError('no ratings (the file has a header only)', { file: path, line: 2 });
