@@ -293,8 +293,10 @@ export function iccAnova(d: RatingsDimension, bt: ByTarget = byTarget(d)): IccRe
 export function iccReml(d: RatingsDimension, bt: ByTarget = byTarget(d)): IccResult {
   const k = bt.nRaters;
   const n = bt.nTargets;
-  if (n < 2) {
-    const reason = 'fewer than two targets: ICC undefined';
+  const N = bt.value.length;
+  // lme4 refuses a grouping factor with as many levels as observations (the components are not identifiable).
+  if (n < 2 || n >= N || k >= N) {
+    const reason = n < 2 ? 'fewer than two targets: ICC undefined' : 'too few ratings for the REML model: each grouping factor needs fewer levels than ratings';
     return {
       method: 'reml',
       n_targets: n,
