@@ -89,6 +89,18 @@ describe('ICC with --missing model equals psych::ICC default (lmer=TRUE) within 
       expect(Math.abs(vc.residual - alt.variance_components.Residual)).toBeLessThan(1e-4 * Math.max(1, alt.variance_components.Total));
     });
   }
+  it('on complete data with positive components REML equals the ANOVA estimates (to optimiser precision)', async () => {
+    for (const name of ['sf_shrout_fleiss_1979', 'rand17_n400_k9_cont_bias', 'rand14_n100_k8_likert_bias']) {
+      const d = (await readRatings(data(name))).dimensions[0];
+      const ms = iccAnova(d).mean_squares!;
+      const n = d.targets.length;
+      const k = d.raters.length;
+      const vc = iccReml(d).variance_components!;
+      expect(Math.abs(vc.residual - ms.mse) / ms.mse, name).toBeLessThan(1e-6);
+      expect(Math.abs(vc.target - (ms.msb - ms.mse) / k) / ((ms.msb - ms.mse) / k), name).toBeLessThan(1e-6);
+      expect(Math.abs(vc.rater - (ms.msj - ms.mse) / n) / ((ms.msj - ms.mse) / n), name).toBeLessThan(1e-5);
+    }
+  });
   it('uses every observed rating on the miss* files (no target dropped)', async () => {
     for (const name of ['miss01_n20_k4_likert_10pct', 'miss04_n300_k6_cont_15pct']) {
       const t = await readRatings(data(name));
