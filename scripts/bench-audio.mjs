@@ -19,7 +19,7 @@ const dist = (p) => join(ROOT, 'dist', p);
 const { ffmpegBinaries } = await import(dist('media/ffmpeg-path.js'));
 const { AudioDecoder } = await import(dist('media/decode-audio.js'));
 const { SpectralAnalyzer, mfccFromLogMel } = await import(dist('audio/spectral.js'));
-const { deltaFeatures } = await import(dist('audio/delta.js'));
+const { deltaFeaturesBoth } = await import(dist('audio/delta.js'));
 const { PitchAnalyzer } = await import(dist('audio/pitch.js'));
 const { IntensityAnalyzer } = await import(dist('audio/intensity.js'));
 const { syllableNuclei } = await import(dist('audio/nuclei.js'));
@@ -107,8 +107,7 @@ try {
     const s = new SpectralAnalyzer(opts);
     feed([s]);
     const m = mfccFromLogMel(s.logmel, 13, 80);
-    deltaFeatures(m, s.logmel.length, 13, 9, 1);
-    deltaFeatures(m, s.logmel.length, 13, 9, 2);
+    deltaFeaturesBoth(m, s.logmel.length, 13, 9);
     return m;
   });
   row('MFCC+deltas+RMS+ZCR', 'mmprep', durS, spec.s, 'one thread', spec.cpu);

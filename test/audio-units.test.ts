@@ -97,3 +97,20 @@ describe('functionals', () => {
     expect(ramp.slope_per_s).toBeCloseTo(200, 9);
   });
 });
+
+describe('deltas in one pass', () => {
+  it('deltaFeaturesBoth equals deltaFeatures order 1 and 2', async () => {
+    const { deltaFeaturesBoth } = await import('../src/audio/delta.js');
+    const n = 40;
+    const dim = 3;
+    const x = Float64Array.from({ length: n * dim }, (_, i) => Math.sin(i * 0.37) * 10 + (i % 7));
+    const [a, b] = deltaFeaturesBoth(x, n, dim, 9)!;
+    const a1 = deltaFeatures(x, n, dim, 9, 1)!;
+    const b1 = deltaFeatures(x, n, dim, 9, 2)!;
+    for (let i = 0; i < n * dim; i++) {
+      expect(a[i]).toBeCloseTo(a1[i], 12);
+      expect(b[i]).toBeCloseTo(b1[i], 12);
+    }
+    expect(deltaFeaturesBoth(x, 8, dim, 9)).toBeNull();
+  });
+});

@@ -45,3 +45,31 @@ export function deltaFeatures(x: Float32Array | Float64Array, nFrames: number, d
   for (let t = nFrames - h; t < nFrames; t++) for (let d = 0; d < dim; d++) out[t * dim + d] = out[(nFrames - h - 1) * dim + d];
   return out;
 }
+
+/** Both deltas in one pass (same values as deltaFeatures order 1 and 2), contiguous inner loops. */
+export function deltaFeaturesBoth(x: Float32Array | Float64Array, nFrames: number, dim: number, width: number): [Float64Array, Float64Array] | null {
+  if (nFrames < width) return null;
+  const c1 = savgolDerivCoeffs(width, 1);
+  const c2 = savgolDerivCoeffs(width, 2);
+  const h = (width - 1) / 2;
+  const o1 = new Float64Array(nFrames * dim);
+  const o2 = new Float64Array(nFrames * dim);
+  for (let t = h; t < nFrames - h; t++) {
+    const base = t * dim;
+    for (let k = -h; k <= h; k++) {
+      const a = c1[k + h];
+      const b = c2[k + h];
+      const src = (t + k) * dim;
+      for (let d = 0; d < dim; d++) {
+        const v = x[src + d];
+        o1[base + d] += a * v;
+        o2[base + d] += b * v;
+      }
+    }
+  }
+  for (const out of [o1, o2]) {
+    for (let t = 0; t < h; t++) out.copyWithin(t * dim, h * dim, (h + 1) * dim);
+    for (let t = nFrames - h; t < nFrames; t++) out.copyWithin(t * dim, (nFrames - h - 1) * dim, (nFrames - h) * dim);
+  }
+  return [o1, o2];
+}

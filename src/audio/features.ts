@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AudioDecoder, type DecodedAudioInfo } from '../media/decode-audio.js';
-import { deltaFeatures } from './delta.js';
+import { deltaFeaturesBoth } from './delta.js';
 import { IntensityAnalyzer } from './intensity.js';
 import { syllableNuclei, type NucleiResult } from './nuclei.js';
 import { resolveAudioOptions, type AudioOptions } from './options.js';
@@ -179,8 +179,9 @@ function finishFeatures(o: AudioOptions, buf: SampleBuffer, spectral: SpectralAn
   const nSamples = buf.total ?? 0;
   const nFrames = spectral.logmel.length;
   const mfcc = mfccFromLogMel(spectral.logmel, o.nMfcc, o.topDb);
-  const delta = deltaFeatures(mfcc, nFrames, o.nMfcc, o.deltaWidth, 1);
-  const delta2 = deltaFeatures(mfcc, nFrames, o.nMfcc, o.deltaWidth, 2);
+  const both = deltaFeaturesBoth(mfcc, nFrames, o.nMfcc, o.deltaWidth);
+  const delta = both ? both[0] : null;
+  const delta2 = both ? both[1] : null;
   const deltaReason = delta ? null : `fewer than ${o.deltaWidth} frames (${nFrames}): librosa.feature.delta needs at least width frames`;
   const hopS = o.hopLength / sr;
   const isVoiced = (t: number) => {
