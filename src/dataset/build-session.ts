@@ -123,7 +123,7 @@ export async function buildSession(
 
   const audioPath = join(dir, 'audio.jsonl');
   const facePath = join(dir, 'face.jsonl');
-  const hasAudio = existsSync(audioPath) && opt.audioFields.length >= 0;
+  const hasAudio = existsSync(audioPath);
   const hasFace = existsSync(facePath);
   const aRange = hasAudio ? await timeRange(audioPath) : null;
   const fRange = hasFace ? await timeRange(facePath) : null;

@@ -194,9 +194,6 @@ export function formatReport(r: ValidateReport): string {
   return L.join('\n') + '\n';
 }
 
-export async function fileSize(p: string): Promise<number> {
-  return (await stat(p)).size;
-}
 
 function threadFile(): URL {
   const here = new URL('./validate-thread.js', import.meta.url);
