@@ -102,6 +102,17 @@ describe('ICC with --missing model equals psych::ICC default (lmer=TRUE) within 
       expect(Math.abs(fit.sigma2_rater - (ms.msj - ms.mse) / n) / ((ms.msj - ms.mse) / n), name).toBeLessThan(1e-5);
     }
   });
+  it('is symmetric in targets and raters (more raters than targets takes the transposed path)', async () => {
+    const d = (await readRatings(data('miss04_n300_k6_cont_15pct'))).dimensions[0];
+    const bt = byTarget(d);
+    const f = fitCrossedReml(bt);
+    // swap the roles: raters become targets
+    const t = { ...d, targets: d.raters, raters: d.targets, target: d.rater, rater: d.target };
+    const g = fitCrossedReml(byTarget(t));
+    expect(Math.abs(g.sigma2_target - f.sigma2_rater) / f.sigma2_rater).toBeLessThan(1e-5);
+    expect(Math.abs(g.sigma2_rater - f.sigma2_target) / f.sigma2_target).toBeLessThan(1e-5);
+    expect(Math.abs(g.sigma2_residual - f.sigma2_residual) / f.sigma2_residual).toBeLessThan(1e-6);
+  });
   it('uses every observed rating on the miss* files (no target dropped)', async () => {
     for (const name of ['miss01_n20_k4_likert_10pct', 'miss04_n300_k6_cont_15pct']) {
       const t = await readRatings(data(name));

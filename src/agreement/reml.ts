@@ -282,6 +282,11 @@ function golden(f: (x: number) => number, a: number, b: number, tol = 1e-12): { 
  * complete targets; it saves the coarse search when it is better than the built-in rough start.
  */
 export function fitCrossedReml(bt: ByTarget, start?: [number, number]): RemlFit {
+  // The model is symmetric in targets and raters: eliminate the larger factor, keep the smaller one dense.
+  if (bt.nRaters > bt.nTargets) {
+    const f = fitCrossedReml(transpose(bt), start ? [start[1], start[0]] : undefined);
+    return { ...f, sigma2_target: f.sigma2_rater, sigma2_rater: f.sigma2_target, theta: [f.theta[1], f.theta[0]] };
+  }
   const P = new RemlProblem(bt);
   const dev = (a: number, b: number) => P.evaluate(Math.abs(a), Math.abs(b)).dev;
   // Start: moment estimates from target and rater means (rough), then restarts from the optimum and the boundaries.
@@ -343,4 +348,26 @@ export function fitCrossedReml(bt: ByTarget, start?: [number, number]): RemlFit 
     n_obs: P.N,
     evaluations: P.evaluations,
   };
+}
+
+/** The same ratings grouped by rater (raters play the targets' part). */
+function transpose(bt: ByTarget): ByTarget {
+  const n = bt.value.length;
+  const k = bt.nRaters;
+  const start = new Int32Array(k + 1);
+  for (let j = 0; j < n; j++) start[bt.rater[j] + 1]++;
+  for (let r = 0; r < k; r++) start[r + 1] += start[r];
+  const pos = start.slice(0, k);
+  const rater = new Int32Array(n);
+  const value = new Float64Array(n);
+  const source = new Int32Array(n);
+  for (let t = 0; t < bt.nTargets; t++) {
+    for (let j = bt.start[t]; j < bt.start[t + 1]; j++) {
+      const q = pos[bt.rater[j]]++;
+      rater[q] = t;
+      value[q] = bt.value[j];
+      source[q] = bt.source[j];
+    }
+  }
+  return { nTargets: k, nRaters: bt.nTargets, start, rater, value, source };
 }
