@@ -19,6 +19,7 @@ const { ffmpegBinaries } = await import(dist('media/ffmpeg-path.js'));
 const { syncSession } = await import(dist('sync/session.js'));
 const { scanAudioTone } = await import(dist('sync/scan-audio.js'));
 const { probe } = await import(dist('media/probe.js'));
+const { scanVideoFlash } = await import(dist('sync/scan-video.js'));
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -66,12 +67,20 @@ try {
   const scanS = (performance.now() - t0) / 1000;
   const found = scan.windows[0].detections.length;
 
+  // Video: flash search over a 60 s window of 1280x720 30 fps H.264 (decode to 160 px grey + scan).
+  const vid = join(tmp, 'v720.mp4');
+  ff(['-f', 'lavfi', '-i', 'mandelbrot=s=1280x720:r=30', '-vf', "drawbox=x=1200:y=20:w=50:h=50:color=white:t=fill:enable='between(t,5,5.2)'", '-t', '60', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', vid]);
+  const vt = performance.now();
+  const vscan = await scanVideoFlash(vid, [{ name: 'start', start_s: 0, duration_s: 60 }], {});
+  const vS = (performance.now() - vt) / 1000;
+
   const rows = [
     ['what', 'seconds', 'x real time', 'note'],
     [`sync --search-s 60 --ends both (${(dur / 3600).toFixed(2)} h AAC, ${mb.toFixed(0)} MB)`, seek.s.toFixed(2), (dur / seek.s).toFixed(0), `pulses at ${e.pulses.start_s?.toFixed(3)} and ${e.pulses.end_s?.toFixed(3)} s (stream-copied chunks keep their 21 ms AAC priming); target < 2 s`],
     ['peer: ffmpeg decodes the whole file (-f null)', full.s.toFixed(2), (dur / full.s).toFixed(0), `seek is ${(full.s / seek.s).toFixed(0)}x faster`],
     ['whole-file tone scan (decode at 16 kHz + scan)', scanS.toFixed(2), (dur / scanS).toFixed(0), `${found} beeps found (expected ${n}); target >= 500x`],
     ['floor: ffmpeg decode to 16 kHz f32 PCM alone', decodeOnly.toFixed(2), (dur / decodeOnly).toFixed(0), `scan costs ${(scanS / decodeOnly).toFixed(2)}x the decode`],
+    ['flash search, 60 s window of 1280x720 30 fps H.264', vS.toFixed(2), (60 / vS).toFixed(1), `${vscan.windows[0].frames} frames, flash at ${vscan.windows[0].detections[0]?.t_s.toFixed(3) ?? 'none'} s`],
   ];
   const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   console.log(`mmprep bench:sync  (${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, best of ${runsSave} for the first two rows)`);
