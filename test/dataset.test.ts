@@ -110,6 +110,25 @@ describe('dataset build', () => {
     expect(manifestOf(d).counts.per_split.train.records).toBe(33);
   });
 
+  it('carries landmarks when asked, at video rate or interpolated onto the audio grid', async () => {
+    const feats = join(tmp.dir, 'features-lm');
+    await writeSyntheticSession(feats, { session_id: 's01', duration_s: 4, landmarks: true, seed: 5 });
+    const man = join(tmp.dir, 'lm.csv');
+    writeFileSync(man, 'session_id,speaker_id,video,lav_audio\ns01,spk_a,s01_camera.mp4,s01_lav.flac\n');
+    for (const faceRate of ['native', 'audio'] as const) {
+      const d = join(tmp.dir, `lm-${faceRate}`);
+      await buildDataset(man, { features: feats, out: d, segments: 'fixed:1.5', faceFeatures: 'pose,landmarks', audioFeatures: 'none', faceRate });
+      const recs = records(d);
+      expect(recs).toHaveLength(4); // the session spans [-0.52, 3.995]: camera from -0.5 s, audio to 4 s
+      const lm = recs[1].face.frames.landmarks;
+      expect(lm).toHaveLength(recs[1].face.n);
+      expect(lm[0]).toHaveLength(478);
+      expect(lm[0][0]).toHaveLength(3);
+      expect(recs[1].face.functionals.landmarks).toBeUndefined(); // no functionals of raw landmarks
+      expect((await validateDataset(d)).ok).toBe(true);
+    }
+  });
+
   it('makes segments from the labelled targets (--segments labels)', async () => {
     const d = join(tmp.dir, 'labels');
     await buildDataset(MANIFEST, { features: FEATURES, labels: [RATINGS], out: d, segments: 'labels', audioFeatures: 'pitch', faceFeatures: 'none' });
