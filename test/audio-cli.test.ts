@@ -3,7 +3,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
 const tmp = tempDir('mmprep-audio-');
@@ -100,6 +101,14 @@ describe('mmprep audio: output', () => {
     expect(recs[10].t_src_s).toBeCloseTo(0.1, 12);
     expect(recs[10].t_s).toBeCloseTo(1.6, 12);
     expect(JSON.parse(readFileSync(p('s-sync.json'), 'utf8')).t_start_s).toBe(1.5);
+  });
+
+  it('a reader that stops early (| head) ends the output quietly: exit 0, no EPIPE trace', () => {
+    for (const fmt of ['jsonl', 'csv']) {
+      const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" audio "${p('speech.wav')}" --format ${fmt} | head -c 100 >/dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+      expect(r.stdout.trim(), r.stderr).toBe('0');
+      expect(r.stderr).not.toMatch(/EPIPE|Error/);
+    }
   });
 
   it('silence only: valid output, every frame unvoiced, speaking rate 0', async () => {

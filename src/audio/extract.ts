@@ -131,13 +131,39 @@ function jsonLine(f: AudioFeatures, i: number, d: number, clock: Clock | undefin
 /** Writes the frame records to `out` (atomically; stdout when undefined or '-'). Returns the record count. */
 export async function writeAudioFrames(f: AudioFeatures, out: string | undefined, format: OutputFormat = 'jsonl', clock?: Clock): Promise<number> {
   const d = f.options.digits;
+  // A closed stdout (`mmprep audio x | head`) ends the output quietly instead of crashing on EPIPE.
+  const toStdout = out === undefined || out === '-';
+  let stdoutGone = false;
+  let stdoutError: Error | null = null;
+  const onStdoutError = (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') stdoutGone = true;
+    else stdoutError = e;
+  };
+  if (toStdout) process.stdout.on('error', onStdoutError);
+  try {
+    return await writeFrames(f, out, format, clock, d, () => {
+      if (stdoutError) throw stdoutError;
+      return stdoutGone;
+    });
+  } finally {
+    if (toStdout) process.stdout.off('error', onStdoutError);
+  }
+}
+
+const toStdoutPath = (out: string | undefined) => out === undefined || out === '-';
+
+async function writeFrames(f: AudioFeatures, out: string | undefined, format: OutputFormat, clock: Clock | undefined, d: number, gone: () => boolean): Promise<number> {
   if (format === 'csv') {
     const sink = await openRecordSink(out, 'csv');
     try {
-      for (const r of audioFrameRecords(f, clock)) await sink.write(d > 0 ? roundRecord(r, d) : r);
+      for (const r of audioFrameRecords(f, clock)) {
+        if (gone()) break;
+        await sink.write(d > 0 ? roundRecord(r, d) : r);
+      }
       await sink.close();
     } catch (e) {
       await sink.abort();
+      if (toStdoutPath(out) && (e as NodeJS.ErrnoException).code === 'EPIPE') return f.nFrames;
       throw e;
     }
     return f.nFrames;
@@ -147,11 +173,22 @@ export async function writeAudioFrames(f: AudioFeatures, out: string | undefined
   const w = toStdout ? null : await new AtomicWriter(out).open();
   const write = async (s: string) => {
     if (w) await w.write(s);
-    else if (!process.stdout.write(s)) await new Promise<void>((res) => process.stdout.once('drain', () => res()));
+    else if (!gone() && !process.stdout.write(s) && !gone()) {
+      await new Promise<void>((res) => {
+        const done = () => {
+          process.stdout.off('drain', done);
+          process.stdout.off('error', done);
+          res();
+        };
+        process.stdout.once('drain', done);
+        process.stdout.once('error', done);
+      });
+    }
   };
   try {
     let block = '';
     for (let i = 0; i < f.nFrames; i++) {
+      if (gone()) break;
       block += jsonLine(f, i, d, clock, reason);
       if (block.length >= 1 << 16) {
         await write(block);
