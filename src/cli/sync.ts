@@ -36,7 +36,7 @@ export function register(program: Command): void {
     )
     .argument('<media...>', 'media files of one session (video files count as two streams: picture and sound)')
     .option('--ref <file>', 'reference file: its first audio stream (or its video if it has no audio) is the clock (default: the first file)')
-    .option('--tone-hz <hz>', 'beep frequency in Hz', numberOption('--tone-hz', { min: 1 }), 1000)
+    .option('--tone-hz <hz>', 'beep frequency in Hz', numberOption('--tone-hz', { min: 20, max: 20000 }), 1000)
     .option('--search-s <s>', 'seconds searched at the start (and end) of each file; 0 = the whole file', numberOption('--search-s', { min: 0 }), 60)
     .option('--ends <which>', 'start: pulse at the start only; both: pulses at both ends, giving drift_ppm', choiceOption('--ends', ['start', 'both'] as const), 'start')
     .option('--pick <rule>', 'with candidate pulses of similar strength: first or strongest (default: none, exit 3)', choiceOption('--pick', ['first', 'strongest'] as const))
