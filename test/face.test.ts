@@ -149,10 +149,12 @@ describe('records and summary', () => {
 
   it('is deterministic: the CLI with one worker gives the same bytes as the library with two', async () => {
     const out = join(tmp.dir, 'again.jsonl');
-    const r = await runCli(['face', join(DIR, 'transform.mp4'), '-o', out, '--workers', '1']);
+    // The first 1.4 s (35 frames, through the black frames) keeps the test short.
+    const r = await runCli(['face', join(DIR, 'transform.mp4'), '-o', out, '--workers', '1', '--end', '1.4']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(readFileSync(out)).toEqual(readFileSync(runs['transform.mp4'].file));
+    const lines = readFileSync(runs['transform.mp4'].file, 'utf8').split('\n').slice(0, 35).join('\n') + '\n';
+    expect(readFileSync(out, 'utf8')).toBe(lines);
   });
 
   it('--normalized, --fps, --start/--end and CSV', async () => {

@@ -174,8 +174,9 @@ export function humanConfig(setup: HumanSetup, modelDir: string, wasmPath: strin
         // Rotate the face crop upright from the detector's eye line before the mesh (better landmarks under roll).
         rotation: true,
         maxDetected: setup.maxFaces,
-        skipFrames: 0,
-        skipTime: 0,
+        // Box reuse is decided per frame by FaceEngine (never by elapsed time, which would not be deterministic).
+        skipFrames: 1e9,
+        skipTime: 1e12,
         minConfidence: setup.detectorMinConfidence,
         iouThreshold: 0.1,
         return: false,

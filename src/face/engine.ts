@@ -12,6 +12,11 @@ export interface FrameTask {
   data: Uint8Array;
   width: number;
   height: number;
+  /**
+   * Run the face detector on this frame. When false, the face boxes come from the previous frame's meshes (as in
+   * MediaPipe's face-mesh graph); Human still detects whenever it has no box (no face in the previous frame).
+   */
+  redetect?: boolean;
 }
 
 /** One face as Human reports it, in the inference image's pixels. */
@@ -37,7 +42,23 @@ export interface FrameResult {
 }
 
 export class FaceEngine {
-  private constructor(readonly human: HumanInstance) {}
+  private redetect = true;
+  private constructor(readonly human: HumanInstance) {
+    // Human decides box reuse from config.skipAllowed, which it sets from its whole-frame similarity cache (off here).
+    // We pin it to our own per-frame decision instead; the only enabled model that reads it is the face detector
+    // (expression has skipFrames 0), so this reuses boxes and nothing else.
+    // Human replaces its config object on every detect() (a deep merge), so the accessor is installed on each new one.
+    const pin = (cfg: Record<string, unknown>) =>
+      Object.defineProperty(cfg, 'skipAllowed', { get: () => !this.redetect, set: () => undefined, configurable: true, enumerable: true });
+    let cfg = pin(human.config);
+    Object.defineProperty(human, 'config', {
+      get: () => cfg,
+      set: (v: Record<string, unknown>) => {
+        cfg = pin(v);
+      },
+      configurable: true,
+    });
+  }
 
   static async create(setup: HumanSetup): Promise<FaceEngine> {
     return new FaceEngine(await createHuman(setup));
@@ -45,6 +66,7 @@ export class FaceEngine {
 
   async analyse(task: FrameTask): Promise<FrameResult> {
     const t0 = performance.now();
+    this.redetect = task.redetect !== false;
     const { data, width, height } = task;
     const px = new Float32Array(width * height * 3);
     for (let i = 0; i < px.length; i++) px[i] = data[i];

@@ -2,6 +2,11 @@
  * Frame analysis on N worker threads (piscina), or in-process when workers is 0. Frames are submitted in decode
  * order and their results awaited in the same order (a FIFO of promises), so records come out in order whatever
  * worker finishes first. The number of frames in flight is bounded, so memory stays flat.
+ *
+ * Detector box reuse: frames go in blocks of DETECT_EVERY consecutive frames; the face detector runs on a block's
+ * first frame and the later frames take their boxes from the previous frame's mesh. Each block goes whole to one
+ * worker (block b to worker b mod N, one single-thread piscina pool per worker), so what a frame's result depends on
+ * is fixed by the block layout alone: the output is the same for any --workers and any scheduling.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +14,14 @@ import { Piscina } from 'piscina';
 import { InputError } from '../common/errors.js';
 import type { HumanSetup } from './backend.js';
 import { FaceEngine, type FrameResult, type FrameTask } from './engine.js';
+
+/**
+ * Frames per detector run. 1 = the detector runs on every frame. Reusing boxes (e.g. 4) halves the CPU per frame on
+ * WASM, but Human then rotates the face crop by the stale detector landmarks of the box's frame, which breaks the roll
+ * and landmark fidelity targets under in-plane rotation (measured on the fixtures: roll off by up to 29 degrees), so
+ * it stays off.
+ */
+export const DETECT_EVERY = 1;
 
 type WorkerReply = FrameResult | { error: string; input: boolean };
 
@@ -22,7 +35,8 @@ function workerFile(): string {
 }
 
 export class FramePool {
-  private piscina: Piscina | null = null;
+  private pools: Piscina[] = [];
+  private submitted = 0;
   private engine: Promise<FaceEngine> | null = null;
   private readonly queue: Array<Promise<FrameResult>> = [];
   readonly capacity: number;
@@ -32,19 +46,15 @@ export class FramePool {
     readonly workers: number,
   ) {
     if (workers > 0) {
-      this.piscina = new Piscina({
-        filename: workerFile(),
-        workerData: setup,
-        minThreads: workers,
-        maxThreads: workers,
-        idleTimeout: 60_000,
-        // Each worker takes one frame at a time; the FIFO below keeps order.
-        concurrentTasksPerWorker: 1,
-      });
+      const filename = workerFile();
+      for (let i = 0; i < workers; i++) {
+        this.pools.push(new Piscina({ filename, workerData: setup, minThreads: 1, maxThreads: 1, idleTimeout: 60_000, concurrentTasksPerWorker: 1 }));
+      }
     } else {
       this.engine = FaceEngine.create(setup);
     }
-    this.capacity = Math.max(2, workers * 2 + 1);
+    // Enough frames in flight for every worker to hold a block and start the next.
+    this.capacity = Math.max(2, workers * DETECT_EVERY * 2);
   }
 
   /** Initialises Human (in every worker) before the first frame, so setup errors surface before any output. */
@@ -54,13 +64,12 @@ export class FramePool {
       return;
     }
     const blank = (): FrameTask => ({ data: new Uint8Array(8 * 8 * 3), width: 8, height: 8 });
-    const all = await Promise.all(Array.from({ length: this.workers }, () => this.call(blank())));
-    void all;
+    await Promise.all(this.pools.map((_, i) => this.call(blank(), i)));
   }
 
-  private async call(task: FrameTask): Promise<FrameResult> {
+  private async call(task: FrameTask, worker: number): Promise<FrameResult> {
     if (this.engine) return (await this.engine).analyse(task);
-    const r = (await this.piscina!.run(task, { transferList: [task.data.buffer as ArrayBuffer] })) as WorkerReply;
+    const r = (await this.pools[worker].run(task, { transferList: [task.data.buffer as ArrayBuffer] })) as WorkerReply;
     if ('error' in r) throw r.input ? new InputError(r.error) : new Error(r.error);
     return r;
   }
@@ -71,7 +80,10 @@ export class FramePool {
   }
 
   submit(task: FrameTask): void {
-    const p = this.call(task);
+    const block = Math.floor(this.submitted / DETECT_EVERY);
+    const redetect = this.submitted % DETECT_EVERY === 0;
+    this.submitted++;
+    const p = this.call({ ...task, redetect }, this.workers > 0 ? block % this.workers : 0);
     p.catch(() => undefined); // surfaced by next()
     this.queue.push(p);
   }
@@ -86,7 +98,8 @@ export class FramePool {
   async close(): Promise<void> {
     await Promise.allSettled(this.queue);
     this.queue.length = 0;
-    if (this.piscina) await this.piscina.destroy();
-    this.piscina = null;
+    const pools = this.pools;
+    this.pools = [];
+    await Promise.all(pools.map((p) => p.destroy()));
   }
 }
