@@ -36,7 +36,7 @@ export function register(program: Command): void {
     .description('one JSON record per segment (words, audio and face sequences with functionals, labels, quality) from a session manifest and extract\'s feature folders')
     .argument('<manifest>', 'session manifest (CSV or JSONL) as `mmprep extract` reads it')
     .requiredOption('--features <dir>', 'the output folder of `mmprep extract` (DIR/<session_id>/...)')
-    .option('--labels <file>', 'ratings CSV as `mmprep agreement` reads it, targets = segment ids or with session_id,start_s,end_s columns (repeatable)', collect, [])
+    .option('--labels <files...>', 'ratings CSVs as `mmprep agreement` reads them (one per dimension or campaign), targets = segment ids or with session_id,start_s,end_s columns')
     .option('--segments <mode>', 'utterance | fixed:LEN[:HOP] (seconds) | labels', 'utterance')
     .option('--audio-features <list>', 'audio fields or groups (all, mfcc, deltas, pitch, energy), or none', DEFAULT_AUDIO_FEATURES)
     .option('--face-features <list>', 'face fields or groups (pose, eyes, mouth, expr, motion, scores, geometry, landmarks, all), or none', DEFAULT_FACE_FEATURES)
@@ -51,7 +51,7 @@ export function register(program: Command): void {
       action(async (manifest: string, o: BuildOpts) => {
         const r = await buildDataset(manifest, {
           features: o.features,
-          labels: o.labels,
+          labels: o.labels ?? [],
           segments: o.segments,
           audioFeatures: o.audioFeatures,
           faceFeatures: o.faceFeatures,

@@ -162,6 +162,13 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
   const count = new Map<string, number>();
   for (const d of dims) count.set(d.key, (count.get(d.key) ?? 0) + 1);
   for (const d of dims) if ((count.get(d.key) ?? 0) > 1) d.key = `${basename(d.file).replace(/\.[^.]*$/, '')}.${d.dimension}`;
+  // Still equal (the same file stem twice): number them in the order given.
+  const used = new Map<string, number>();
+  for (const d of dims) {
+    const k = used.get(d.key) ?? 0;
+    used.set(d.key, k + 1);
+    if (k > 0) d.key = `${d.key}.${k + 1}`;
+  }
   for (const list of spansBySession.values()) list.sort((a, b) => a.start_s - b.start_s || a.end_s - b.end_s || (a.target < b.target ? -1 : 1));
   return { files, dimensions: dims, spansBySession };
 }
