@@ -129,6 +129,21 @@ describe('dataset build', () => {
     }
   });
 
+  it('keeps segments of an audio-only session, marked as without face', async () => {
+    const feats = join(tmp.dir, 'features-noface');
+    await writeSyntheticSession(feats, { session_id: 's01', duration_s: 3, noFace: true, seed: 9 });
+    const man = join(tmp.dir, 'noface.csv');
+    writeFileSync(man, 'session_id,speaker_id,lav_audio\ns01,spk_a,s01_lav.flac\n');
+    const d = join(tmp.dir, 'noface');
+    await buildDataset(man, { features: feats, out: d, segments: 'fixed:1' });
+    const recs = records(d);
+    expect(recs).toHaveLength(3);
+    expect(recs.every((r) => r.face === null && r.quality.present.face === false && r.quality.face_detection_rate === null && r.audio.n > 0)).toBe(true);
+    expect((await validateDataset(d)).ok).toBe(true);
+    expect(failed(await validateDataset(d, { maxMissing: { face: 0.5 } }))).toEqual(['missing']);
+    expect(readFileSync(join(d, 'README.md'), 'utf8')).toMatch(/3 of 3 records \(100\.0 %\) have no face/);
+  });
+
   it('makes segments from the labelled targets (--segments labels)', async () => {
     const d = join(tmp.dir, 'labels');
     await buildDataset(MANIFEST, { features: FEATURES, labels: [RATINGS], out: d, segments: 'labels', audioFeatures: 'pitch', faceFeatures: 'none' });
