@@ -112,6 +112,17 @@ describe('mmprep sync: bad input', () => {
     expect(map.streams[0].warnings.map((w: { code: string }) => w.code)).toContain('short_file');
   });
 
+  it('--ref chooses the reference; -o - prints the map on stdout and writes nothing', async () => {
+    const r = await runCli(['sync', f('beep.wav'), f('beep-later.wav'), '--ref', f('beep-later.wav'), '-o', '-', '--quiet']);
+    expect(r.code).toBe(0);
+    const map = JSON.parse(r.stdout);
+    expect(map.reference.file).toMatch(/beep-later\.wav$/);
+    expect(map.reference_reason).toBe("--ref's first audio stream");
+    expect(map.streams[0].offset_s).toBeCloseTo(1.25, 3);
+    expect(map.streams[1].method).toBe('reference');
+    noOutput();
+  });
+
   it('bad options: exit 2', async () => {
     const r = await runCli(['sync', f('beep.wav'), '--ends', 'middle']);
     expect(r.code).toBe(2);
