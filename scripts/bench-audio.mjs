@@ -91,8 +91,8 @@ try {
 
   const opts = resolveAudioOptions({});
   const CH = 16384;
-  const feed = (analyzers) => {
-    const buf = new SampleBuffer();
+  const feed = (analyzers, stats = true) => {
+    const buf = new SampleBuffer({ stats });
     for (let i = 0; i < pcm.length; i += CH) {
       buf.append(pcm.subarray(i, i + CH), Math.min(...analyzers.map((a) => a.minNeeded())));
       for (const a of analyzers) a.pump(buf);
@@ -105,7 +105,7 @@ try {
   // 3. MFCC + deltas + RMS + ZCR.
   const spec = await time(async () => {
     const s = new SpectralAnalyzer(opts);
-    feed([s]);
+    feed([s], false); // MFCC, RMS and ZCR need no whole-signal statistics
     const m = mfccFromLogMel(s.logmel, 13, 80);
     deltaFeaturesBoth(m, s.logmel.length, 13, 9);
     return m;

@@ -23,8 +23,16 @@ export class SampleBuffer {
   clipped = 0;
   clipLevel = 0.999;
 
+  /** @param opts.stats track min / max / sum / clipped samples (default true; pitch and the summary need them). */
+  constructor(private readonly opts: { stats?: boolean } = {}) {}
+
   append(chunk: Float32Array, keepFrom: number): void {
     if (this.end === 0 && chunk.length > 0) this.first = chunk[0];
+    if (this.opts.stats !== false) this.stats(chunk);
+    this.store(chunk, keepFrom);
+  }
+
+  private stats(chunk: Float32Array): void {
     let mn = this.min;
     let mx = this.max;
     let s = 0;
@@ -41,6 +49,9 @@ export class SampleBuffer {
     this.max = mx;
     this.sum += s;
     this.clipped += clipped;
+  }
+
+  private store(chunk: Float32Array, keepFrom: number): void {
     const drop = Math.max(0, Math.min(keepFrom, this.end) - this.base);
     const live = this.end - this.base - drop;
     if (drop > 0 || live + chunk.length > this.data.length) {
