@@ -9,3 +9,4 @@ export { WeightedScalar, WeightedVector, overlapWeight } from './functionals.js'
 export { readLabelFiles, assignTargets, type LabelSet } from './labels.js';
 export { datasetSchema } from './schema.js';
 export { writeSyntheticSession, type SyntheticSession } from './synthetic-features.js';
+export { runDemo, demoFixturesDir, type DemoResult, type DemoStage } from './demo.js';
