@@ -177,6 +177,17 @@ describe('records and summary', () => {
     const head = lines[0].split(',');
     expect(head.slice(0, 5)).toEqual(['t_s', 'frame', 'face_found', 'n_faces', 'face_id']);
     expect(head).toContain('landmarks_477_2');
+    expect(head).not.toContain('faces');
+    // A CSV that starts on a frame without a face still has every column; that row's face cells are empty.
+    const csv2 = join(tmp.dir, 'black-first.csv');
+    await extractFace(join(DIR, 'transform.mp4'), { out: csv2, format: 'csv', start: 1.2, end: 1.5, workers: 0 });
+    const rows = readFileSync(csv2, 'utf8').trim().split('\n').map((l) => l.split(','));
+    expect(rows[0]).toEqual(head);
+    expect(rows.slice(1).every((r) => r.length === head.length)).toBe(true);
+    expect(rows[1][head.indexOf('face_found')]).toBe('false');
+    expect(rows[1][head.indexOf('landmarks_0_0')]).toBe('');
+    expect(rows[rows.length - 1][head.indexOf('face_found')]).toBe('true');
+    expect(Number(rows[rows.length - 1][head.indexOf('landmarks_0_0')])).toBeGreaterThan(0);
   });
 
   it('--sync puts t_s on the reference clock and keeps t_src_s', async () => {

@@ -435,8 +435,10 @@ export async function extractFace(file: string, opts: ExtractFaceOptions = {}): 
     await run.close();
     throw e;
   }
+  const csv = (opts.format ?? 'jsonl') === 'csv';
+  const points = opts.stages?.iris === false || opts.stages?.mesh === false ? (opts.stages?.mesh === false ? 0 : 468) : 478;
   try {
-    for await (const rec of run.records()) await sink.write(rec);
+    for await (const rec of run.records()) await sink.write(csv ? csvShape(rec, points) : rec);
     if (opts.summaryPath) await writeFileAtomic(opts.summaryPath, toJsonText(run.summary));
     await sink.close();
   } catch (e) {
@@ -444,4 +446,18 @@ export async function extractFace(file: string, opts: ExtractFaceOptions = {}): 
     throw e;
   }
   return run.summary!;
+}
+
+/**
+ * CSV rows need the same columns on every row (the header comes from the first record): a frame without a face gets
+ * empty cells for every bbox and landmark column, and only the primary face is written (`faces` has a varying length;
+ * use JSONL for several faces).
+ */
+export function csvShape(rec: FaceRecord, points: number): Record<string, unknown> {
+  const { faces: _faces, ...flat } = rec as FaceRecord & Record<string, unknown>;
+  void _faces;
+  const out = flat as Record<string, unknown>;
+  if (out.bbox_px === null) out.bbox_px = [null, null, null, null];
+  if (out.landmarks === null) out.landmarks = Array.from({ length: points }, () => [null, null, null]);
+  return out;
 }
