@@ -103,7 +103,7 @@ export async function timeRange(path: string): Promise<{ first: number; last: nu
   try {
     const size = (await fh.stat()).size;
     if (size === 0) return null;
-    const headLen = Math.min(size, 1 << 16);
+    const headLen = Math.min(size, 1 << 20);
     const head = Buffer.alloc(headLen);
     await fh.read(head, 0, headLen, 0);
     const headLines = head.toString('utf8').split('\n');
