@@ -45,7 +45,18 @@ function stdoutWriter(): Writer {
     write: (s) =>
       new Promise((res, rej) => {
         if (process.stdout.write(s)) res();
-        else process.stdout.once('drain', res).once('error', rej);
+        else {
+          // Remove the other listener when one fires: left behind, 'error' listeners pile up (MaxListenersExceeded).
+          const onErr = (e: Error) => {
+            process.stdout.off('drain', onDrain);
+            rej(e);
+          };
+          const onDrain = () => {
+            process.stdout.off('error', onErr);
+            res();
+          };
+          process.stdout.once('drain', onDrain).once('error', onErr);
+        }
       }),
     commit: async () => undefined,
     abort: async () => undefined,
