@@ -18,8 +18,8 @@ import { FaceEngine, type FrameResult, type FrameTask } from './engine.js';
 /**
  * Frames per detector run. 1 = the detector runs on every frame. Reusing boxes (e.g. 4) halves the CPU per frame on
  * WASM, but Human then rotates the face crop by the stale detector landmarks of the box's frame, which breaks the roll
- * and landmark fidelity targets under in-plane rotation (measured on the fixtures: roll off by up to 29 degrees), so
- * it stays off.
+ * and landmark fidelity targets under in-plane rotation (measured on the fixtures: roll off by up to 29 degrees), and
+ * the outputs then also differed between --workers 0, 1 and 2 (not yet understood), so it stays off.
  */
 export const DETECT_EVERY = 1;
 
