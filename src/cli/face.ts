@@ -20,7 +20,7 @@ interface FaceCliOptions {
   summary?: string;
   sync?: string;
   stream: number;
-  workers: number;
+  workers?: number;
   models?: string;
   inferenceSide: number;
   blinkEar: number;
@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .argument('<video>', 'video file')
     .option('-o, --output <file>', 'output file (default: stdout; written atomically)')
     .option('--format <fmt>', 'jsonl or csv', (v) => parseFormatOption(v), 'jsonl' as OutputFormat)
-    .option('--fps <n>', 'resample to this frame rate before analysis (default: every frame)', numberOption('--fps', { min: 0.001 }))
+    .option('--fps <n>', 'analyse the first frame of every 1/N-second interval, keeping its real time (default: every frame)', numberOption('--fps', { min: 0.001 }))
     .option('--start <s>', 'start time in seconds (default: 0)', numberOption('--start', { min: 0 }))
     .option('--end <s>', 'end time in seconds, exclusive (default: end of file)', numberOption('--end', { min: 0 }))
     .option('--max-faces <n>', 'faces tracked per frame', numberOption('--max-faces', { min: 1, integer: true }), 1)
@@ -43,7 +43,7 @@ export function register(program: Command): void {
     .option('--summary <file>', 'also write the per-file summary (JSON) here')
     .option('--sync <sync.json>', 'put t_s on the session reference clock of this sync map (t_src_s keeps the source time)')
     .option('--stream <n>', 'video stream, 0-based among video streams', numberOption('--stream', { min: 0, integer: true }), 0)
-    .option('--workers <n>', 'worker threads (0: analyse in the main thread)', numberOption('--workers', { min: 0, max: 64, integer: true }), Math.max(1, availableParallelism()))
+    .option('--workers <n>', `worker threads, one Human each (0: analyse in the main thread; default: one per core, here ${Math.max(1, availableParallelism())})`, numberOption('--workers', { min: 0, max: 64, integer: true }))
     .option('--models <dir>', `folder with Human's models (default: ${defaultModelDir()})`)
     .option('--inference-side <px>', 'downscale frames so that the longer side is at most this before inference', numberOption('--inference-side', { min: 64, integer: true }), DEFAULT_INFERENCE_SIDE)
     .option('--blink-ear <r>', 'blink when the mean eye aspect ratio is below this', numberOption('--blink-ear', { min: 0, max: 1 }), DEFAULT_BLINK_EAR)
