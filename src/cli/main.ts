@@ -40,6 +40,11 @@ export function buildProgram(): Command {
 /** Runs the CLI and returns the exit code (see README "Exit codes"). */
 export async function main(argv: string[]): Promise<number> {
   setVerbose(argv.includes('--verbose'));
+  // `mmprep … | head`: the reader went away; stop quietly as Unix tools do instead of failing on EPIPE.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT.OK);
+    throw e;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
