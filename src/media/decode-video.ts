@@ -137,6 +137,9 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
     });
     cmd.on('error', (err: Error, _o: string | null, se: string | null) => {
       exited = true;
+      // fluent-ffmpeg reports "Output stream closed" when our pipe closes more than 20 ms before ffmpeg's exit event
+      // (it happens under load after a complete decode): not a failure; lost frames would show as missing times.
+      if (err?.message === 'Output stream closed') return wake();
       if (!finished) failure = new InputError(`cannot decode video (${ffmpegErrorLine(se || stderrTail || err.message)})`, { file: this.file });
       wake();
     });
