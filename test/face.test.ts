@@ -227,6 +227,24 @@ describe('records and summary', () => {
     expect(def.filter((x) => x.face_found).length).toBeLessThan(all.filter((x) => x.face_found).length);
   });
 
+  it('8K video: downscaled for inference, landmarks back in source pixels', async () => {
+    const big = join(tmp.dir, '8k.mp4');
+    // The portrait at 2400x2400 placed at (2600, 900) in a 7680x4320 frame.
+    ffmpegSync(['-i', join(DIR, 'astronaut.png'), '-vf', 'scale=2400:2400,pad=7680:4320:2600:900:gray', '-frames:v', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', big]);
+    const out = join(tmp.dir, '8k.jsonl');
+    const s = await extractFace(big, { out, workers: 0 });
+    expect([s.width, s.height, s.inference_width, s.inference_height]).toEqual([7680, 4320, 640, 360]);
+    const r = readJsonl(out)[0];
+    expect(r.face_found).toBe(true);
+    const k = 2400 / 512;
+    const ref = still.landmarks as number[][];
+    const lm = r.landmarks as number[][];
+    let e = 0;
+    for (let i = 0; i < 478; i++) e += Math.hypot(lm[i][0] - (2600 + k * ref[i][0]), lm[i][1] - (900 + k * ref[i][1]));
+    // The face is 56 px wide at inference size and mesh points are whole inference pixels (12 source pixels).
+    expect(e / 478 / ((still.iod_px as number) * k)).toBeLessThan(0.1);
+  });
+
   it('--max-faces 2 tracks two faces with stable ids', async () => {
     const two = join(tmp.dir, 'two.mp4');
     // Two copies of the portrait moving towards each other, 12 frames.
