@@ -227,6 +227,25 @@ describe('records and summary', () => {
     expect(def.filter((x) => x.face_found).length).toBeLessThan(all.filter((x) => x.face_found).length);
   });
 
+  it('phone rotation metadata is applied: landmarks in the upright picture', async () => {
+    const rot = join(tmp.dir, 'rot90.mp4');
+    ffmpegSync(['-i', join(DIR, 'transform.mp4'), '-t', '0.2', '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rot]);
+    const out = join(tmp.dir, 'rot90.jsonl');
+    const s = await extractFace(rot, { out, workers: 0 });
+    expect([s.width, s.height]).toEqual([480, 640]);
+    const recs = readJsonl(out);
+    expect(recs.length).toBeGreaterThanOrEqual(5);
+    for (const r of recs) {
+      expect(r.face_found).toBe(true);
+      const a = (runs['transform.mp4'].recs[r.frame].landmarks as number[][]).slice(0, 468);
+      const b = (r.landmarks as number[][]).slice(0, 468);
+      // The upright picture is the stored one turned by 90 degrees one way or the other: (x, y) -> (y, W - x) or (H - y, x).
+      const err = (f: (p: number[]) => number[]) => a.reduce((acc, p, i) => acc + Math.hypot(f(p)[0] - b[i][0], f(p)[1] - b[i][1]), 0) / a.length;
+      const best = Math.min(err((p) => [p[1], 640 - p[0]]), err((p) => [480 - p[1], p[0]]));
+      expect(best).toBeLessThan(0.05 * (r.iod_px as number));
+    }
+  });
+
   it('8K video: downscaled for inference, landmarks back in source pixels', async () => {
     const big = join(tmp.dir, '8k.mp4');
     // The portrait at 2400x2400 placed at (2600, 900) in a 7680x4320 frame.
