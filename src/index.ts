@@ -9,6 +9,7 @@ export * from './media/decode-audio.js';
 export * from './media/decode-video.js';
 export * from './sync/clock.js';
 export * from './face/index.js';
+export * from './audio/index.js';
 export * from './agreement/index.js';
 export * from './dataset/extract.js';
 export * from './dataset/index.js';
