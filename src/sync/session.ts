@@ -104,14 +104,22 @@ function roundDetection(d: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** Pulses are 100-500 ms long (docs/sync.md): two onsets closer than this are one pulse. */
+const SAME_PULSE_S = 0.1;
+
 /** Chooses the pulse of one window: the only one, the clear winner, or by rule; null plus ambiguity otherwise. */
-function choose(cands: Candidate[], pick: PickRule | null, clearMargin: (a: number, b: number) => boolean): { chosen: Candidate | null; ambiguous: Candidate[] | null; extra: number } {
-  if (cands.length === 0) return { chosen: null, ambiguous: null, extra: 0 };
-  if (cands.length === 1) return { chosen: cands[0], ambiguous: null, extra: 0 };
-  const byStrength = cands.slice().sort((a, b) => b.strength - a.strength || a.t_s - b.t_s);
-  if (pick === 'first') return { chosen: cands.slice().sort((a, b) => a.t_s - b.t_s)[0], ambiguous: null, extra: cands.length - 1 };
-  if (pick === 'strongest') return { chosen: byStrength[0], ambiguous: null, extra: cands.length - 1 };
-  if (clearMargin(byStrength[0].strength, byStrength[1].strength)) return { chosen: byStrength[0], ambiguous: null, extra: cands.length - 1 };
+function choose(all: Candidate[], pick: PickRule | null, clearMargin: (a: number, b: number) => boolean): { chosen: Candidate | null; ambiguous: Candidate[] | null; extra: number } {
+  if (all.length === 0) return { chosen: null, ambiguous: null, extra: 0 };
+  // A candidate within SAME_PULSE_S of a stronger one is the same pulse seen again (one flash lighting several parts
+  // of the picture): not a rival in time, so it never makes the choice ambiguous; the strongest sighting stands.
+  const byStrengthAll = all.slice().sort((a, b) => b.strength - a.strength || a.t_s - b.t_s);
+  const byStrength: Candidate[] = [];
+  for (const c of byStrengthAll) if (!byStrength.some((k) => Math.abs(k.t_s - c.t_s) < SAME_PULSE_S)) byStrength.push(c);
+  const cands = byStrength;
+  if (cands.length === 1) return { chosen: cands[0], ambiguous: null, extra: all.length - 1 };
+  if (pick === 'first') return { chosen: cands.slice().sort((a, b) => a.t_s - b.t_s)[0], ambiguous: null, extra: all.length - 1 };
+  if (pick === 'strongest') return { chosen: byStrength[0], ambiguous: null, extra: all.length - 1 };
+  if (clearMargin(byStrength[0].strength, byStrength[1].strength)) return { chosen: byStrength[0], ambiguous: null, extra: all.length - 1 };
   const similar = byStrength.filter((c) => !clearMargin(byStrength[0].strength, c.strength));
   return { chosen: null, ambiguous: similar.sort((a, b) => a.t_s - b.t_s), extra: 0 };
 }
