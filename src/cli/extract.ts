@@ -4,6 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { BatchError, EXIT } from '../common/errors.js';
 import { extract, ExtractControl, ManifestError, parseShard, STAGE_NAMES, type StageName } from '../dataset/extract.js';
 import type { ProgressMode } from '../dataset/progress.js';
+import type { StageOptions } from '../dataset/extract-stages.js';
 import { action, choiceOption, numberOption, reportError } from './run.js';
 
 function stageList(v: string): StageName[] {
@@ -16,21 +17,15 @@ function stageList(v: string): StageName[] {
   return names as StageName[];
 }
 
-interface Opts {
+/** The command's options: the stage options (recorded in meta.json) plus how the run is driven. */
+interface Opts extends StageOptions {
   out: string;
   jobs?: number;
   only?: StageName[];
   resume: boolean;
   shard?: string;
   refRole?: string;
-  backend?: string;
   faceWorkers?: number;
-  faceFps?: number;
-  maxFaces?: number;
-  toneHz?: number;
-  searchS?: number;
-  ends?: 'start' | 'both';
-  pick?: 'first' | 'strongest';
   progress: ProgressMode;
 }
 
