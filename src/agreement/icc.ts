@@ -122,30 +122,15 @@ export function iccFromMeanSquares(ms: MeanSquares, n: number, k: number): IccRo
   const f21 = ratio(msb, mse);
   const q = 0.975;
 
-  // ICC1 / ICC1k
-  let l1: number, u1: number, l1k: number, u1k: number;
-  if (f11 === Infinity) {
-    l1 = u1 = l1k = u1k = 1;
-  } else {
-    const fl1 = f11 / fQuantileOf(q, df11n, df11d);
-    const fu1 = f11 * fQuantileOf(q, df11d, df11n);
-    l1 = (fl1 - 1) / (fl1 + (k - 1));
-    u1 = (fu1 - 1) / (fu1 + k - 1);
-    l1k = 1 - 1 / fl1;
-    u1k = 1 - 1 / fu1;
-  }
-  // ICC3 / ICC3k
-  let l3: number, u3: number, l3k: number, u3k: number;
-  if (f21 === Infinity) {
-    l3 = u3 = l3k = u3k = 1;
-  } else {
-    const fl3 = f21 / fQuantileOf(q, df21n, df21d);
-    const fu3 = f21 * fQuantileOf(q, df21d, df21n);
-    l3 = (fl3 - 1) / (fl3 + k - 1);
-    u3 = (fu3 - 1) / (fu3 + k - 1);
-    l3k = 1 - 1 / fl3;
-    u3k = 1 - 1 / fu3;
-  }
+  // ICC1 / ICC1k and ICC3 / ICC3k: the same F-ratio interval (Shrout & Fleiss 1979), each on its own F and df.
+  const fRatioCi = (f: number, dfn: number, dfd: number): [number, number, number, number] => {
+    if (f === Infinity) return [1, 1, 1, 1];
+    const fl = f / fQuantileOf(q, dfn, dfd);
+    const fu = f * fQuantileOf(q, dfd, dfn);
+    return [(fl - 1) / (fl + k - 1), (fu - 1) / (fu + k - 1), 1 - 1 / fl, 1 - 1 / fu];
+  };
+  const [l1, u1, l1k, u1k] = fRatioCi(f11, df11n, df11d);
+  const [l3, u3, l3k, u3k] = fRatioCi(f21, df21n, df21d);
   // ICC2 / ICC2k (psych: Satterthwaite df v for the CI)
   let l2: number, u2: number;
   if (mse === 0 && msj === 0) {

@@ -401,18 +401,7 @@ export class ToneScanner {
         prev = a;
       }
       const m = ph.length;
-      let sx = 0;
-      let sy = 0;
-      let sxx = 0;
-      let sxy = 0;
-      for (let i = 0; i < m; i++) {
-        sx += i;
-        sy += ph[i];
-        sxx += i * i;
-        sxy += i * ph[i];
-      }
-      const slope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
-      const icpt = (sy - slope * sx) / m;
+      const [slope, icpt] = fitLine(ph, 0, m - 1);
       let r2 = 0;
       for (let i = 0; i < m; i++) r2 += (ph[i] - icpt - slope * i) ** 2;
       phaseResid = Math.sqrt(r2 / m);
@@ -494,20 +483,8 @@ export class ToneScanner {
       const fit = (l: number, h: number): [number, number] | null => {
         l = Math.max(0, Math.round(l));
         h = Math.min(L - 1, Math.round(h));
-        const m = h - l + 1;
-        if (m < 3) return null;
-        let sx = 0;
-        let sy = 0;
-        let sxx = 0;
-        let sxy = 0;
-        for (let i = l; i <= h; i++) {
-          sx += i;
-          sy += a[i];
-          sxx += i * i;
-          sxy += i * a[i];
-        }
-        const slope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
-        const icpt = (sy - slope * sx) / m;
+        if (h - l + 1 < 3) return null;
+        const [slope, icpt] = fitLine(a, l, h);
         return Math.abs(slope) > 0 ? [slope, icpt] : null;
       };
       let f = fit(lo, hi);
@@ -661,4 +638,21 @@ export function findOtherToneBurst(samples: Float32Array, sampleRate: number, t0
   }
   if (best) return { hz: Math.round(best.freq_hz), t_s: best.t_s };
   return null;
+}
+
+/** Least-squares line y[i] = icpt + slope * i over indices lo..hi (inclusive). */
+function fitLine(y: ArrayLike<number>, lo: number, hi: number): [slope: number, icpt: number] {
+  const m = hi - lo + 1;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = lo; i <= hi; i++) {
+    sx += i;
+    sy += y[i];
+    sxx += i * i;
+    sxy += i * y[i];
+  }
+  const slope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
+  return [slope, (sy - slope * sx) / m];
 }
