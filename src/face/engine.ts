@@ -39,10 +39,16 @@ export interface FrameResult {
   faces: RawFace[];
   /** Milliseconds spent in Human for this frame. */
   ms: number;
+  /** The frame's pixel buffer, handed back for reuse once the frame is analysed (FramePool). */
+  data?: Uint8Array;
 }
 
 export class FaceEngine {
   private redetect = true;
+  /** The frame as float32, reused from frame to frame: a new 3.7 MB array per 640x480 frame kept V8's GC busy. */
+  private pixels = new Float32Array(0);
+  /** Frames are analysed one at a time (one Human instance has one config and one scratch buffer). */
+  private busy: Promise<unknown> = Promise.resolve();
   private constructor(readonly human: HumanInstance) {
     // Human decides box reuse from config.skipAllowed, which it sets from its whole-frame similarity cache (off here).
     // We pin it to our own per-frame decision instead; the only enabled model that reads it is the face detector
@@ -64,13 +70,22 @@ export class FaceEngine {
     return new FaceEngine(await createHuman(setup));
   }
 
-  async analyse(task: FrameTask): Promise<FrameResult> {
+  analyse(task: FrameTask): Promise<FrameResult> {
+    const p = this.busy.then(() => this.analyseNow(task));
+    this.busy = p.catch(() => undefined);
+    return p;
+  }
+
+  private async analyseNow(task: FrameTask): Promise<FrameResult> {
     const t0 = performance.now();
     this.redetect = task.redetect !== false;
     const { data, width, height } = task;
-    const px = new Float32Array(width * height * 3);
-    for (let i = 0; i < px.length; i++) px[i] = data[i];
-    const tensor = this.human.tf.tensor3d(px, [height, width, 3], 'float32');
+    const n = width * height * 3;
+    if (this.pixels.length !== n) this.pixels = new Float32Array(n);
+    // Uint8 -> float32 in one native copy. The backends copy the values when the tensor is made (wasm, tensorflow)
+    // or hold them until dispose() below (cpu), so the buffer is free again when this frame is done.
+    this.pixels.set(data.subarray(0, n));
+    const tensor = this.human.tf.tensor3d(this.pixels, [height, width, 3], 'float32');
     let res;
     try {
       res = await this.human.detect(tensor);
