@@ -371,6 +371,12 @@ export class FaceRun {
     let t0: number | null = null;
     let lastBucket = -1;
     let decoded = 0;
+    const take = async (): Promise<FaceRecord> => {
+      const m = meta.shift()!;
+      const res = await pool.next();
+      if (res.data) this.decoder.release(res.data);
+      return builder.build(m.index, m.t, res.faces);
+    };
     try {
       for await (const fr of this.decoder) {
         decoded++;
@@ -383,15 +389,9 @@ export class FaceRun {
         }
         meta.push({ index: fr.index, t: fr.t_s });
         pool.submit({ data: fr.data, width: fr.width, height: fr.height });
-        while (pool.pending >= pool.capacity) {
-          const m = meta.shift()!;
-          yield builder.build(m.index, m.t, (await pool.next()).faces);
-        }
+        while (pool.pending >= pool.capacity) yield await take();
       }
-      while (pool.pending > 0) {
-        const m = meta.shift()!;
-        yield builder.build(m.index, m.t, (await pool.next()).faces);
-      }
+      while (pool.pending > 0) yield await take();
     } finally {
       await pool.close();
     }

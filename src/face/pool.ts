@@ -68,7 +68,7 @@ export class FramePool {
   }
 
   private async call(task: FrameTask, worker: number): Promise<FrameResult> {
-    if (this.engine) return (await this.engine).analyse(task);
+    if (this.engine) return { ...(await (await this.engine).analyse(task)), data: task.data };
     const r = (await this.pools[worker].run(task, { transferList: [task.data.buffer as ArrayBuffer] })) as WorkerReply;
     if ('error' in r) throw r.input ? new InputError(r.error) : new Error(r.error);
     return r;
@@ -88,7 +88,7 @@ export class FramePool {
     this.queue.push(p);
   }
 
-  /** The result of the oldest submitted frame. */
+  /** The result of the oldest submitted frame; its `data` is the frame's buffer, free for reuse. */
   async next(): Promise<FrameResult> {
     const p = this.queue.shift();
     if (!p) throw new Error('FramePool.next() with nothing submitted');

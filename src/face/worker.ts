@@ -3,6 +3,7 @@
  * several cores are used). The instance is created on the first task from the setup in workerData.
  */
 import { workerData } from 'node:worker_threads';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { FaceEngine, type FrameResult, type FrameTask } from './engine.js';
 import type { HumanSetup } from './backend.js';
 import { isMmprepError } from '../common/errors.js';
@@ -12,7 +13,10 @@ let engine: Promise<FaceEngine> | null = null;
 export default async function analyseFrame(task: FrameTask): Promise<FrameResult | { error: string; input: boolean }> {
   try {
     engine ??= FaceEngine.create(workerData as HumanSetup);
-    return await (await engine).analyse(task);
+    const result = await (await engine).analyse(task);
+    // The frame's buffer goes back with the result (transferred, not copied) for the decoder to reuse (pool.ts).
+    const data = task.data;
+    return move({ [transferableSymbol]: [data.buffer], [valueSymbol]: { ...result, data } }) as unknown as FrameResult;
   } catch (e) {
     return { error: isMmprepError(e) ? e.message : (e as Error).message, input: isMmprepError(e) };
   }

@@ -3,6 +3,7 @@
  * static builds shipped by the npm packages @ffmpeg-installer/ffmpeg and @ffprobe-installer/ffprobe (so `npm ci` is
  * enough on a machine without ffmpeg).
  */
+import { execFileSync } from 'node:child_process';
 import { accessSync, chmodSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
@@ -86,4 +87,23 @@ export function ffmpegBinaries(): { ffmpeg: BinaryLocation; ffprobe: BinaryLocat
 export function ffmpegCommand(input?: string): ffmpeg.FfmpegCommand {
   ffmpegBinaries();
   return input === undefined ? ffmpeg() : ffmpeg(input);
+}
+
+let showinfo: string | null = null;
+
+/**
+ * The showinfo filter as the video decoder uses it (for each frame's pts): without its per-plane checksums when this
+ * ffmpeg has the `checksum` option (they cost about a third of a 640x480 H.264 decode and nobody reads them).
+ */
+export function showinfoFilter(): string {
+  if (showinfo === null) {
+    let help = '';
+    try {
+      help = execFileSync(ffmpegBinaries().ffmpeg.path, ['-hide_banner', '-h', 'filter=showinfo'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+    } catch {
+      help = '';
+    }
+    showinfo = /^\s*checksum\s/m.test(help) ? 'showinfo=checksum=0' : 'showinfo';
+  }
+  return showinfo;
 }
