@@ -71,12 +71,24 @@ export const rmsDb = (r: number) => 20 * Math.log10(r > RMS_AMIN ? r : RMS_AMIN)
 /** Semitones re 100 Hz (Praat's convention). */
 const st = (f: number) => 12 * Math.log2(f / 100);
 
+/**
+ * Presentation time of the first decoded sample on the file's timeline: the stream's start_time as ffprobe reports it,
+ * which is how the sync scan (src/sync/scan-audio.ts) and the video decoder count time. A sync clock maps these
+ * times, so with a clock t_src_s = start + frame time. Without one, t_s keeps librosa's frames_to_time convention
+ * (0 at the first sample). The two differ only for streams that do not start at 0 (MPEG-TS, some MP4 edits).
+ */
+export function sourceStart(f: AudioFeatures): number {
+  const s = f.decoded?.stream.start_time_s;
+  return s !== null && s !== undefined && Number.isFinite(s) ? s : 0;
+}
+
 /** Frame records of computed features (lazily, one object per frame). */
 export function* audioFrameRecords(f: AudioFeatures, clock?: Clock): Generator<AudioFrameRecord> {
   const k = f.options.nMfcc;
+  const t0 = sourceStart(f);
   for (let i = 0; i < f.nFrames; i++) {
     const t = (i * f.hop) / f.sampleRate;
-    const rec: AudioFrameRecord = clock ? { t_s: clock(t), t_src_s: t } as AudioFrameRecord : ({ t_s: t } as AudioFrameRecord);
+    const rec: AudioFrameRecord = clock ? ({ t_s: clock(t0 + t), t_src_s: t0 + t } as AudioFrameRecord) : ({ t_s: t } as AudioFrameRecord);
     rec.mfcc = Array.from(f.mfcc.subarray(i * k, i * k + k));
     rec.delta = f.delta ? Array.from(f.delta.subarray(i * k, i * k + k)) : null;
     rec.delta2 = f.delta2 ? Array.from(f.delta2.subarray(i * k, i * k + k)) : null;
@@ -109,10 +121,10 @@ function roundRecord(r: AudioFrameRecord, d: number): AudioFrameRecord {
 }
 
 /** The JSONL line of a frame (fast path; same text as JSON.stringify of the rounded record). */
-function jsonLine(f: AudioFeatures, i: number, d: number, clock: Clock | undefined, reason: string): string {
+function jsonLine(f: AudioFeatures, i: number, d: number, clock: Clock | undefined, reason: string, t0: number): string {
   const k = f.options.nMfcc;
   const t = (i * f.hop) / f.sampleRate;
-  let s = clock ? `{"t_s":${timeText(clock(t))},"t_src_s":${timeText(t)},"mfcc":[` : `{"t_s":${timeText(t)},"mfcc":[`;
+  let s = clock ? `{"t_s":${timeText(clock(t0 + t))},"t_src_s":${timeText(t0 + t)},"mfcc":[` : `{"t_s":${timeText(t)},"mfcc":[`;
   const vec = (a: Float64Array) => {
     let o = '';
     for (let j = 0; j < k; j++) o += (j ? ',' : '') + num(a[i * k + j], d);
@@ -187,9 +199,10 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
   };
   try {
     let block = '';
+    const t0 = sourceStart(f);
     for (let i = 0; i < f.nFrames; i++) {
       if (gone()) break;
-      block += jsonLine(f, i, d, clock, reason);
+      block += jsonLine(f, i, d, clock, reason, t0);
       if (block.length >= 1 << 16) {
         await write(block);
         block = '';
@@ -275,7 +288,7 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
     downmixed: dec?.downmixed ?? false,
     notes,
     clipped_ratio: f.clippedRatio,
-    t_start_s: clock ? clock(0) : 0,
+    t_start_s: clock ? clock(sourceStart(f)) : 0,
     voiced_ratio: n > 0 ? nv / n : 0,
     n_voiced_frames: nv,
     n_syllables: nu.n_syllables,

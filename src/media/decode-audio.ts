@@ -209,7 +209,13 @@ async function checkContainerComplete(file: string, p: ProbeResult): Promise<voi
 
 /** Seconds of audio the header declares for the decoded stream (stream duration, else container duration). */
 export function declaredDuration(info: DecodedAudioInfo, probed?: ProbeResult): number | null {
-  return info.stream.duration_s ?? probed?.duration_s ?? null;
+  if (info.stream.duration_s !== null && info.stream.duration_s !== undefined) return info.stream.duration_s;
+  const d = probed?.duration_s ?? null;
+  if (d === null) return null;
+  // Without a stream duration (Matroska) the container's Duration is the last timestamp, so a file whose stream
+  // starts later than 0 declares start + length: take the start off, or it looks truncated by its start time.
+  const start = info.stream.start_time_s ?? probed?.start_time_s ?? 0;
+  return start > 0 ? Math.max(0, d - start) : d;
 }
 
 /** Decodes a whole file into memory (for short clips and tests; use AudioDecoder to stream long files). */
