@@ -1,4 +1,4 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudioToArray, AudioDecoder } from '../src/media/decode-audio.js';
@@ -47,6 +47,17 @@ describe('probe', () => {
     const d = await runCli(['probe', dir]);
     expect(d.code).toBe(2);
     expect(d.stderr).toMatch(/is a directory/);
+  });
+
+  it('says so in one line when ffprobe itself crashes (the npm build does on MPEG-TS)', async () => {
+    const crashing = join(tmp.dir, 'crashing-ffprobe');
+    writeFileSync(crashing, '#!/bin/sh\nkill -SEGV $$\n');
+    chmodSync(crashing, 0o755);
+    const r = await runCli(['probe', av], { env: { MMPREP_FFPROBE: crashing } });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('av.mp4');
+    expect(r.stderr).toMatch(/ffprobe crashed \(SIGSEGV\).*set MMPREP_FFPROBE/);
   });
 });
 

@@ -73,6 +73,12 @@ export async function probe(file: string): Promise<ProbeResult> {
     data = await runFfprobe(abs);
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
+    const crash = /killed with signal (SIG[A-Z]+)/.exec(msg);
+    if (crash) {
+      // Not the file's fault as such: the ffprobe build died (the npm static build does so on MPEG-TS, for one).
+      const { ffprobe } = ffmpegBinaries();
+      throw new InputError(`ffprobe crashed (${crash[1]}) reading this file: a bug of the ffprobe at ${ffprobe.path}; set MMPREP_FFPROBE to another ffprobe build`, { file });
+    }
     throw new InputError(`not a media file ffmpeg can read (${ffmpegErrorLine(msg)})`, { file });
   }
   const fmt = (data.format ?? {}) as Record<string, unknown>;
