@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractFace, type FaceRecord, type FaceSummary } from '../src/face/index.js';
+import { probe } from '../src/media/probe.js';
 import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
@@ -231,6 +232,14 @@ describe('records and summary', () => {
     const rot = join(tmp.dir, 'rot90.mp4');
     ffmpegSync(['-i', join(DIR, 'transform.mp4'), '-t', '0.2', '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rot]);
     const out = join(tmp.dir, 'rot90.jsonl');
+    // The display matrix decides the upright picture: ffprobe's rotation 90 (counterclockwise, what the bundled 2018
+    // ffmpeg writes for `rotate=90`; it reads the tag back as rotate=270) means the stored picture turned 90 degrees
+    // counterclockwise, (x, y) -> (y, W - x); 270 (what newer ffmpeg writes, and an iPhone portrait clip has) clockwise.
+    const rotation = (await probe(rot)).streams.find((x) => x.type === 'video')!.rotation;
+    expect([90, 270]).toContain(rotation);
+    const ccw = (p: number[]) => [p[1], 640 - p[0]];
+    const cw = (p: number[]) => [480 - p[1], p[0]];
+    const [upright, opposite] = rotation === 90 ? [ccw, cw] : [cw, ccw];
     const s = await extractFace(rot, { out, workers: 0 });
     expect([s.width, s.height]).toEqual([480, 640]);
     const recs = readJsonl(out);
@@ -239,10 +248,9 @@ describe('records and summary', () => {
       expect(r.face_found).toBe(true);
       const a = (runs['transform.mp4'].recs[r.frame].landmarks as number[][]).slice(0, 468);
       const b = (r.landmarks as number[][]).slice(0, 468);
-      // The upright picture is the stored one turned by 90 degrees one way or the other: (x, y) -> (y, W - x) or (H - y, x).
       const err = (f: (p: number[]) => number[]) => a.reduce((acc, p, i) => acc + Math.hypot(f(p)[0] - b[i][0], f(p)[1] - b[i][1]), 0) / a.length;
-      const best = Math.min(err((p) => [p[1], 640 - p[0]]), err((p) => [480 - p[1], p[0]]));
-      expect(best).toBeLessThan(0.05 * (r.iod_px as number));
+      expect(err(upright)).toBeLessThan(0.05 * (r.iod_px as number));
+      expect(err(opposite)).toBeGreaterThan(r.iod_px as number);
     }
   });
 
