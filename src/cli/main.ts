@@ -6,19 +6,33 @@ import { Command, CommanderError } from 'commander';
 import { EXIT } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
 import { reportError, setVerbose } from './run.js';
-import { register as probe } from './probe.js';
-import { register as audio } from './audio.js';
-import { register as extract } from './extract.js';
-import { register as agreement } from './agreement.js';
-import { register as dataset } from './dataset.js';
-import { register as demo } from './demo.js';
-import { register as face } from './face.js';
-import { register as doctor } from './doctor.js';
-import { register as sync } from './sync.js';
 
-const COMMANDS: Array<(p: Command) => void> = [probe, audio, extract, agreement, dataset, demo, face, sync, doctor];
+type Register = (p: Command) => void;
 
-export function buildProgram(): Command {
+/**
+ * The commands in help order. Each module is imported only when needed: a command run loads its own module (and so
+ * its library) alone, which keeps `mmprep probe x` from loading Human, tfjs and the agreement code (about 0.1 s);
+ * help and unknown commands load them all.
+ */
+const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
+  probe: () => import('./probe.js'),
+  audio: () => import('./audio.js'),
+  extract: () => import('./extract.js'),
+  agreement: () => import('./agreement.js'),
+  dataset: () => import('./dataset.js'),
+  demo: () => import('./demo.js'),
+  face: () => import('./face.js'),
+  sync: () => import('./sync.js'),
+  doctor: () => import('./doctor.js'),
+};
+
+/** The command named on the command line (the first argument that is not an option), when it is one of ours. */
+function commandIn(argv: string[]): string | null {
+  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  return first !== undefined && Object.hasOwn(COMMANDS, first) ? first : null;
+}
+
+export async function buildProgram(only: string[] = Object.keys(COMMANDS)): Promise<Command> {
   const program = new Command();
   program
     .name('mmprep')
@@ -32,7 +46,7 @@ export function buildProgram(): Command {
     const o = { ...program.opts(), ...actionCommand.opts() } as { verbose?: boolean };
     setVerbose(Boolean(o.verbose));
   });
-  for (const reg of COMMANDS) reg(program);
+  for (const m of await Promise.all(only.map((name) => COMMANDS[name]()))) m.register(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
@@ -45,7 +59,9 @@ export async function main(argv: string[]): Promise<number> {
     if (e.code === 'EPIPE') process.exit(EXIT.OK);
     throw e;
   });
-  const program = buildProgram();
+  const named = commandIn(argv);
+  const versionOnly = !named && argv.slice(2).some((a) => a === '-V' || a === '--version');
+  const program = await buildProgram(named ? [named] : versionOnly ? [] : undefined);
   try {
     await program.parseAsync(argv);
     return Number(process.exitCode ?? EXIT.OK);
