@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractFace, type FaceRecord, type FaceSummary } from '../src/face/index.js';
 import { probe } from '../src/media/probe.js';
+import { keptFaceWorkers } from '../src/face/pool.js';
+import { defaultModelDir } from '../src/face/models.js';
 import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
@@ -156,6 +158,24 @@ describe('records and summary', () => {
     expect(r.code).toBe(0);
     const lines = readFileSync(runs['transform.mp4'].file, 'utf8').split('\n').slice(0, 35).join('\n') + '\n';
     expect(readFileSync(out, 'utf8')).toBe(lines);
+  });
+
+  it('kept workers (extract reuses them from session to session) give the same bytes, file after file', async () => {
+    const kept = keptFaceWorkers({ backend: 'wasm', modelDir: defaultModelDir(), maxFaces: 1, detectorMinConfidence: 0.1, stages: undefined }, 1);
+    const first = join(tmp.dir, 'kept-webm.jsonl');
+    const second = join(tmp.dir, 'kept-mp4.jsonl');
+    await extractFace(join(DIR, 'transform.webm'), { out: first, workers: 1, keepWorkers: true, end: 1.4 });
+    await extractFace(join(DIR, 'transform.mp4'), { out: second, workers: 1, keepWorkers: true, end: 1.4 });
+    // The kept thread analysed both files (35 frames each) and is still there for the next.
+    expect(keptFaceWorkers({ backend: 'wasm', modelDir: defaultModelDir(), maxFaces: 1, detectorMinConfidence: 0.1, stages: undefined }, 1)).toBe(kept);
+    expect(kept.pools).toHaveLength(1);
+    expect(kept.pools[0].completed).toBeGreaterThanOrEqual(70);
+    for (const [file, v] of [[first, 'transform.webm'], [second, 'transform.mp4']]) {
+      const n = readFileSync(file, 'utf8').split('\n').length - 1;
+      expect(n).toBeGreaterThan(30);
+      expect(readFileSync(file, 'utf8')).toBe(readFileSync(runs[v].file, 'utf8').split('\n').slice(0, n).join('\n') + '\n');
+    }
+    await kept.destroy();
   });
 
   it('--normalized, --fps, --start/--end and CSV', async () => {

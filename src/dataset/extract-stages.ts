@@ -138,6 +138,8 @@ export const faceStage: StageFn = async (ctx) => {
     format: 'jsonl',
     summaryPath: join(ctx.dir, 'face.summary.json'),
     workers: ctx.faceWorkers,
+    // The session threads run one session after another: their face workers stay warm from one to the next.
+    keepWorkers: true,
     ...(clock ? { clock } : {}),
     ...(backend !== undefined ? { backend } : {}),
     ...(ctx.options.faceFps !== undefined ? { fps: ctx.options.faceFps } : {}),

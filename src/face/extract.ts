@@ -12,7 +12,7 @@ import { FACE_BACKENDS, isFaceBackend, loadableBackendCheck, type FaceBackend, t
 import { EXPRESSIONS, type RawFace } from './engine.js';
 import { EAR, FaceTracker, interOcular, MOTION_REGIONS, mouthAspectRatio, eyeAspectRatio, regionSpeed, type Box } from './features.js';
 import { checkModelDir, defaultModelDir, humanVersion } from './models.js';
-import { FramePool } from './pool.js';
+import { FramePool, keptFaceWorkers } from './pool.js';
 import { availableParallelism } from 'node:os';
 
 /** Default --min-confidence: see docs/face.md ("Choosing the threshold") for the fixture scores it was chosen from. */
@@ -49,6 +49,12 @@ export interface FaceOptions {
   clock?: (t: number) => number;
   /** Stages to run (bench only; all on by default). */
   stages?: Partial<FaceStages>;
+  /**
+   * Keep the worker threads (and their loaded models) for later calls in this thread instead of ending them with the
+   * file (keptFaceWorkers in pool.ts), for callers that analyse many files in a row (`mmprep extract`'s session
+   * threads). Idle workers do not keep the process alive; they end with their thread or process.
+   */
+  keepWorkers?: boolean;
 }
 
 export type ExprFields = { [K in Expression as `expr_${K}`]: number | null };
@@ -328,7 +334,8 @@ export class FaceRun {
     // grid times: every analysed frame keeps its own presentation time.
     const decoder = await VideoDecoder.open(file, { probed: p, stream: o.stream, start: o.start, end: o.end, maxSide: o.inferenceSide, pixelFormat: 'rgb24' });
     const g = decoder.geometry;
-    const pool = new FramePool({ backend: o.backend, modelDir: o.modelDir, maxFaces: o.maxFaces, detectorMinConfidence: o.detectorMinConfidence, stages: o.stages }, o.workers);
+    const setup = { backend: o.backend, modelDir: o.modelDir, maxFaces: o.maxFaces, detectorMinConfidence: o.detectorMinConfidence, stages: o.stages };
+    const pool = new FramePool(setup, o.workers, o.keepWorkers && o.workers > 0 ? keptFaceWorkers(setup, o.workers) : undefined);
     try {
       await pool.warm();
     } catch (e) {

@@ -34,22 +34,62 @@ function workerFile(): string {
   throw new Error('face worker module not found: run `npm run build` first');
 }
 
+/** N face worker threads, each with its own Human instance (one single-thread piscina pool per worker). */
+export class FaceWorkers {
+  readonly pools: Piscina[] = [];
+  constructor(
+    readonly setup: HumanSetup,
+    readonly count: number,
+  ) {
+    const filename = workerFile();
+    for (let i = 0; i < count; i++) {
+      this.pools.push(new Piscina({ filename, workerData: setup, minThreads: 1, maxThreads: 1, idleTimeout: 60_000, concurrentTasksPerWorker: 1 }));
+    }
+  }
+
+  async destroy(): Promise<void> {
+    const pools = this.pools.splice(0);
+    await Promise.all(pools.map((p) => p.destroy()));
+  }
+}
+
+const kept = new Map<string, FaceWorkers>();
+
+/**
+ * Face workers kept for the life of the calling thread and reused by every later call with the same setup: `mmprep
+ * extract` runs many sessions one after another in each of its threads, and a new set per session paid Human's
+ * start-up (thread, WASM compile, model load) and V8's warm-up (optimising tfjs's JavaScript again, about 1-2 s of
+ * CPU per session on the compiler threads) every time. They end with the thread (extract's pool destroys its threads).
+ */
+export function keptFaceWorkers(setup: HumanSetup, count: number): FaceWorkers {
+  const key = JSON.stringify([setup, count]);
+  let w = kept.get(key);
+  if (!w || w.pools.length !== count) {
+    w = new FaceWorkers(setup, count);
+    kept.set(key, w);
+  }
+  return w;
+}
+
 export class FramePool {
   private pools: Piscina[] = [];
+  /** Workers this pool made and so ends on close() (not when they were lent by keptFaceWorkers). */
+  private owned: FaceWorkers | null = null;
   private submitted = 0;
   private engine: Promise<FaceEngine> | null = null;
   private readonly queue: Array<Promise<FrameResult>> = [];
   readonly capacity: number;
 
+  /** `workers` threads (0: in this thread), made for this pool or lent (`lent`, not ended by close()). */
   constructor(
     readonly setup: HumanSetup,
     readonly workers: number,
+    lent?: FaceWorkers,
   ) {
     if (workers > 0) {
-      const filename = workerFile();
-      for (let i = 0; i < workers; i++) {
-        this.pools.push(new Piscina({ filename, workerData: setup, minThreads: 1, maxThreads: 1, idleTimeout: 60_000, concurrentTasksPerWorker: 1 }));
-      }
+      const w = lent && lent.pools.length === workers ? lent : new FaceWorkers(setup, workers);
+      if (w !== lent) this.owned = w;
+      this.pools = w.pools;
     } else {
       this.engine = FaceEngine.create(setup);
     }
@@ -98,8 +138,9 @@ export class FramePool {
   async close(): Promise<void> {
     await Promise.allSettled(this.queue);
     this.queue.length = 0;
-    const pools = this.pools;
     this.pools = [];
-    await Promise.all(pools.map((p) => p.destroy()));
+    const owned = this.owned;
+    this.owned = null;
+    await owned?.destroy();
   }
 }
