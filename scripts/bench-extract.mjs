@@ -83,7 +83,13 @@ function writeManifest(n) {
  * in this process. Spawning `ps` ten times a second instead cost about 5 % of a core, which the --jobs 2 run (both
  * cores busy) paid and the --jobs 1 run (a core spare) did not: the measurement itself lowered the speed-up.
  */
-const PAGE = 4096;
+const PAGE = (() => {
+  try {
+    return Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()) || 4096;
+  } catch {
+    return 4096;
+  }
+})();
 function treeRss(pid) {
   let names;
   try {
