@@ -2,7 +2,8 @@
  * `mmprep face` and `mmprep doctor` from the shell: bad input (issue 3, item 6) gives one line, exit 2 and nothing
  * partial; doctor reports ffmpeg and the backends and exits 0.
  */
-import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffmpegSync } from './helpers/ffmpeg.js';
@@ -96,9 +97,30 @@ describe('mmprep doctor', () => {
     expect(by.cpu.loads).toBe(true);
     expect(by.tensorflow.loads).toBe(false);
     expect(by.tensorflow.error).toMatch(/npm install @tensorflow\/tfjs-node/);
+    expect(rep.containers).toHaveLength(1);
+    expect(rep.containers[0].container).toMatch(/mpegts/);
+    expect(typeof rep.containers[0].ok).toBe('boolean');
     const text = await runCli(['doctor']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^ffmpeg\s+\S+\s+\//m);
+    expect(text.stdout).toMatch(/^reads\s+mpegts/m);
     expect(text.stdout).toMatch(/wasm\s+loads/);
+  });
+
+  it('says when ffprobe cannot read MPEG-TS (an ffprobe that crashes on files, as the npm build does on .ts)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmprep-doctor-test-'));
+    try {
+      const fake = join(dir, 'ffprobe');
+      writeFileSync(fake, '#!/bin/sh\nif [ "$1" = "-version" ]; then echo "ffprobe version 9.9-fake"; exit 0; fi\nkill -SEGV $$\n');
+      chmodSync(fake, 0o755);
+      const r = await runCli(['doctor', '--json'], { env: { MMPREP_FFPROBE: fake } });
+      expect(r.code).toBe(0);
+      const rep = JSON.parse(r.stdout);
+      expect(rep.ffprobe.version).toBe('9.9-fake');
+      expect(rep.containers[0].ok).toBe(false);
+      expect(rep.containers[0].error).toMatch(/ffprobe crashed \(SIGSEGV\).*MMPREP_FFPROBE/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,6 +3,9 @@
  * on this machine (each tried in its own worker thread, so one backend's tfjs state cannot affect another's).
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ffmpegBinaries, type BinaryLocation } from '../media/ffmpeg-path.js';
 import { isMmprepError } from '../common/errors.js';
@@ -27,12 +30,19 @@ export interface BackendReport {
   /** Milliseconds to initialise Human and its models on this backend. */
   init_ms?: number;
 }
+/** Whether ffprobe reads a container (the npm ffprobe build crashes on MPEG-TS, as AVCHD camcorders write). */
+export interface ContainerCheck {
+  container: string;
+  ok: boolean;
+  error?: string;
+}
 export interface DoctorReport {
   mmprep_version: string;
   node_version: string;
   platform: string;
   ffmpeg: BinaryReport;
   ffprobe: BinaryReport;
+  containers: ContainerCheck[];
   models: { dir: string; ok: boolean; error?: string };
   face_backends: BackendReport[];
 }
@@ -50,6 +60,24 @@ async function binary(which: 'ffmpeg' | 'ffprobe'): Promise<BinaryReport> {
     return { path: loc.path, source: loc.source, version: m ? m[1] : null };
   } catch (e) {
     return { path: loc.path, source: loc.source, version: null, error: `does not run (${(e as Error).message.split('\n')[0]})` };
+  }
+}
+
+/** Writes a 0.2 s MPEG-TS file with ffmpeg and probes it (probe() turns an ffprobe crash into a one-line error). */
+async function checkMpegTs(ffmpegOk: boolean): Promise<ContainerCheck> {
+  const container = 'mpegts (.ts, .mts, .m2ts)';
+  if (!ffmpegOk) return { container, ok: false, error: 'not checked: ffmpeg or ffprobe does not run' };
+  const dir = await mkdtemp(join(tmpdir(), 'mmprep-doctor-'));
+  try {
+    const file = join(dir, 'check.ts');
+    await run(ffmpegBinaries().ffmpeg.path, ['-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=1000:duration=0.2', '-c:a', 'mp2', '-f', 'mpegts', file], { timeout: 20_000 });
+    const { probe } = await import('../media/probe.js');
+    await probe(file);
+    return { container, ok: true };
+  } catch (e) {
+    return { container, ok: false, error: (e as Error).message.replace(/^.*check\.ts: /, '').split('\n')[0] };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -84,12 +112,15 @@ export async function doctor(opts: { modelDir?: string } = {}): Promise<DoctorRe
   for (const b of FACE_BACKENDS) {
     face_backends.push(models.ok ? await tryBackend(b, dir) : { backend: b, loads: false, versions: backendVersions(b), error: 'face models not found' });
   }
+  const ffmpeg = await binary('ffmpeg');
+  const ffprobe = await binary('ffprobe');
   return {
     mmprep_version: VERSION,
     node_version: process.version,
     platform: `${process.platform}-${process.arch}`,
-    ffmpeg: await binary('ffmpeg'),
-    ffprobe: await binary('ffprobe'),
+    ffmpeg,
+    ffprobe,
+    containers: [await checkMpegTs(Boolean(ffmpeg.version && ffprobe.version))],
     models,
     face_backends,
   };
@@ -102,6 +133,7 @@ export function formatDoctor(r: DoctorReport): string {
     const b = r[k];
     lines.push(b.path ? `${k.padEnd(8)} ${b.version ?? '?'}  ${b.path}  (from ${b.source === 'env' ? `$MMPREP_${k.toUpperCase()}` : b.source === 'path' ? 'PATH' : 'npm package'})${b.error ? `  ERROR: ${b.error}` : ''}` : `${k.padEnd(8)} NOT FOUND: ${b.error}`);
   }
+  for (const c of r.containers) lines.push(`reads    ${c.container}: ${c.ok ? 'ok' : `NO: ${c.error}`}`);
   lines.push(`models   ${r.models.ok ? 'ok' : `MISSING: ${r.models.error}`}  ${r.models.dir}`);
   lines.push('face backends:');
   for (const b of r.face_backends) {
