@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from './helpers/cli.js';
+import { ROOT, runCli } from './helpers/cli.js';
+import { VERSION } from '../src/common/version.js';
 
 describe('library entry point', () => {
   it("`import ... from 'mmprep'` gives the functions the CLI calls (package exports, built dist/)", () => {
@@ -8,5 +9,22 @@ describe('library entry point', () => {
     const script = `import('mmprep').then((m) => console.log(JSON.stringify(${JSON.stringify(names)}.filter((n) => m[n] === undefined))))`;
     const out = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
     expect(JSON.parse(out)).toEqual([]);
+  });
+});
+
+describe('command line entry point', () => {
+  it('help lists every command; --version and a command load without the others', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    for (const c of ['probe', 'audio', 'extract', 'agreement', 'dataset', 'demo', 'face', 'sync', 'doctor']) expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    const v = await runCli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toBe(VERSION);
+    const typo = await runCli(['aduio']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/unknown command 'aduio'[\s\S]*Did you mean audio/);
+    const sub = await runCli(['help', 'sync']);
+    expect(sub.code).toBe(0);
+    expect(sub.stdout).toMatch(/^Usage: mmprep sync /m);
   });
 });
