@@ -11,6 +11,6 @@ export * from './sync/clock.js';
 export * from './face/index.js';
 export * from './audio/index.js';
 export * from './agreement/index.js';
-export * from './dataset/extract.js';
+export * from './batch/extract.js';
 export * from './dataset/index.js';
 export * from './sync/index.js';

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, ROOT, runCli, tempDir, type CliResult } from './helpers/cli.js';
-import { loadStages } from '../src/dataset/extract-stages.js';
+import { loadStages } from '../src/batch/extract-stages.js';
 import { validateDataset } from '../src/dataset/validate.js';
 import type { DatasetManifest } from '../src/dataset/build.js';
 

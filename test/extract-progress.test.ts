@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describe as describeState, etaSeconds, formatDuration } from '../src/dataset/progress.js';
-import { faceWorkersFor, errorsFileName } from '../src/dataset/extract.js';
+import { describe as describeState, etaSeconds, formatDuration } from '../src/batch/progress.js';
+import { faceWorkersFor, errorsFileName } from '../src/batch/extract.js';
 
 describe('extract progress and pool sizing', () => {
   it('ETA from the rate of sessions processed in this run (skipped ones excluded)', () => {

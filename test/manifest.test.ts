@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManifestError, readManifest } from '../src/dataset/manifest.js';
+import { ManifestError, readManifest } from '../src/batch/manifest.js';
 import { InputError, EXIT } from '../src/common/errors.js';
-import { parseShard, selectShard, shardHash, shardOf } from '../src/dataset/shard.js';
+import { parseShard, selectShard, shardHash, shardOf } from '../src/batch/shard.js';
 import { tempDir } from './helpers/cli.js';
 
 let dir: string;

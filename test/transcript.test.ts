@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES, tempDir } from './helpers/cli.js';
 import { InputError } from '../src/common/errors.js';
-import { readManifest } from '../src/dataset/manifest.js';
+import { readManifest } from '../src/batch/manifest.js';
 import { detectTranscriptFormat, parseTranscript, readSessionTranscript, readTranscript } from '../src/dataset/transcripts/index.js';
 
 const tmp = tempDir('mmprep-transcript-');

@@ -1,10 +1,10 @@
-/** `mmprep extract`: thin wrapper over extract() (src/dataset/extract.ts). */
+/** `mmprep extract`: thin wrapper over extract() (src/batch/extract.ts). */
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { BatchError, EXIT } from '../common/errors.js';
-import { extract, ExtractControl, ManifestError, parseShard, STAGE_NAMES, type StageName } from '../dataset/extract.js';
-import type { ProgressMode } from '../dataset/progress.js';
-import type { StageOptions } from '../dataset/extract-stages.js';
+import { extract, ExtractControl, ManifestError, parseShard, STAGE_NAMES, type StageName } from '../batch/extract.js';
+import type { ProgressMode } from '../batch/progress.js';
+import type { StageOptions } from '../batch/extract-stages.js';
 import { action, choiceOption, numberOption, reportError } from './run.js';
 
 function stageList(v: string): StageName[] {

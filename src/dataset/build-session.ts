@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, isMmprepError } from '../common/errors.js';
 import { readSyncMap, type SyncMap } from '../sync/clock.js';
-import type { ManifestSession } from './manifest.js';
+import type { ManifestSession } from '../batch/manifest.js';
 import { FrameCursor, readFrames, timeRange, type Frame } from './frames.js';
 import { assignTargets, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
 import { buildRecord, type FaceRate, type RecordLabels, type StreamInfo } from './record.js';

@@ -15,7 +15,7 @@ import { BatchError, InputError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { toJsonText } from '../common/records.js';
 import { VERSION } from '../common/version.js';
-import { readManifest, type ManifestSession } from './manifest.js';
+import { readManifest, type ManifestSession } from '../batch/manifest.js';
 import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES, parseFeatureList } from './features.js';
 import { readLabelFiles, type LabelSet } from './labels.js';
 import type { FaceRate } from './record.js';

@@ -16,8 +16,8 @@ import { formatAgreementText } from '../agreement/format.js';
 import { goldLabels } from '../agreement/gold.js';
 import { readRatings } from '../agreement/read.js';
 import { buildDataset } from './build.js';
-import { extract } from './extract.js';
-import { loadStages, STAGE_NAMES, type StageName } from './extract-stages.js';
+import { extract } from '../batch/extract.js';
+import { loadStages, STAGE_NAMES, type StageName } from '../batch/extract-stages.js';
 import { formatReport, validateDataset } from './validate.js';
 
 export interface DemoStage {

@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../../common/errors.js';
 import { loadClock, type Clock } from '../../sync/clock.js';
-import type { ManifestSession } from '../manifest.js';
+import type { ManifestSession } from '../../batch/manifest.js';
 import { detectTranscriptFormat, parseTranscript } from './parse.js';
 import type { TranscriptFormat, Utterance } from './types.js';
 

@@ -107,7 +107,7 @@ function workerFile(): string {
   const here = new URL('./extract-worker.js', import.meta.url);
   if (existsSync(fileURLToPath(here))) return here.href;
   // Running from src/ (tests): the worker thread needs the compiled JavaScript.
-  return new URL('../../dist/dataset/extract-worker.js', import.meta.url).href;
+  return new URL('../../dist/batch/extract-worker.js', import.meta.url).href;
 }
 
 export async function extract(manifestPath: string, opts: ExtractOptions): Promise<ExtractSummary> {
