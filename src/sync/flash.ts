@@ -54,6 +54,15 @@ export interface FlashDetection {
   region: FlashRegion;
   /** 0..1 from the score (0.5 at 12, 0.95 at 19). */
   confidence: number;
+  /**
+   * Whether the detection stands clearly out of what a false pulse looks like in this same file (its own scores at
+   * times without a pulse). A stream is only placed from a placeable detection unless the user forces a --pick.
+   */
+  placeable?: boolean;
+  /** Why the detection is not placeable (one line), when it is not. */
+  unplaceable_reason?: string;
+  /** True when found by the audio-guided search (FlashGuide). */
+  guided?: boolean;
 }
 
 export function flashConfidence(score: number): number {

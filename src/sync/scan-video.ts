@@ -4,7 +4,22 @@ import type { ProbeResult } from '../media/probe.js';
 import { FlashScanner, type FlashDetection, type FlashScanOptions } from './flash.js';
 import type { SearchWindow, WindowName } from './windows.js';
 
+/**
+ * Where the same camera file's own beep says the flash must be (one device, one clock). The flash search looks
+ * there first; `tolerance_s` allows for audio/video skew inside cameras; `duration_s` is the pulse length measured
+ * at the reference microphone (null when unknown).
+ */
+export interface FlashGuide {
+  window: WindowName;
+  /** Expected flash onset on the video stream's own timeline, seconds. */
+  t_s: number;
+  tolerance_s: number;
+  duration_s: number | null;
+}
+
 export interface VideoScanOptions extends FlashScanOptions {
+  /** Audio-guided search (see FlashGuide); without guides the whole window is searched unguided. */
+  guides?: FlashGuide[];
   stream?: number;
   /** Longest side of the decoded frames (default 160 px: enough for an LED of 1 % of the frame width). */
   maxSide?: number;

@@ -53,6 +53,12 @@ export interface ToneDetection {
   prominence_db: number;
   /** 0..1, from the narrow-band SNR (0.5 at 12 dB, 0.98 at 22 dB). */
   confidence: number;
+  /** Whether the onset is trustworthy enough to place a stream by (e.g. band SNR >= 0 dB); see session placement. */
+  placeable?: boolean;
+  /** Why the detection is not placeable (one line), when it is not. */
+  unplaceable_reason?: string;
+  /** Estimated standard uncertainty of the onset, seconds (null when unknown). */
+  onset_sd_s?: number | null;
 }
 
 const BLOCK_S = 0.002;
