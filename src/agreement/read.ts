@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parse, type Options as CsvOptions } from 'csv-parse';
 import { InputError } from '../common/errors.js';
+import { looksLikeDecimalComma, sniffFileDelimiter } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
 
 export interface ReadRatingsOptions {
@@ -26,8 +27,10 @@ export interface ReadRatingsOptions {
   orderColumn?: string;
   /** Ratings are category labels rather than numbers. */
   categorical?: boolean;
-  /** Field delimiter (default ','). */
+  /** Field delimiter (default: sniffed among , ; tab from the header line, src/common/csv.ts). */
   delimiter?: string;
+  /** Ratings written with a decimal comma ('3,5'). */
+  decimalComma?: boolean;
 }
 
 const ORDER_NAMES = ['order', 'sequence', 'seq', 'time', 't_s', 'timestamp'];
@@ -168,7 +171,6 @@ function parseNumber(s: string): number {
  * (target, rater, dimension), a dimension with fewer than two raters.
  */
 export async function readRatings(path: string, opts: ReadRatingsOptions = {}): Promise<RatingsTable> {
-  const delimiter = opts.delimiter ?? ',';
   try {
     const st = await stat(path);
     if (!st.isFile()) throw new InputError('not a regular file', { file: path });
@@ -176,6 +178,7 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
     if (e instanceof InputError) throw e;
     throw new InputError(`cannot read ratings file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
   }
+  const delimiter = opts.delimiter ?? (await sniffFileDelimiter(path));
   try {
     return await readRatingsUnchecked(path, opts, delimiter);
   } catch (e) {
@@ -232,11 +235,13 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   let hasOrder = false;
 
   const readValue = (cell: string, column: string): number => {
-    const s = cell.trim();
+    let s = cell.trim();
     if (categorical) return labelCode(s);
+    if (opts.decimalComma && looksLikeDecimalComma(s)) s = s.replace(',', '.');
     const v = parseNumber(s);
     if (!Number.isFinite(v)) {
-      throw new RecordError(`non-numeric rating '${cell.length > 40 ? cell.slice(0, 40) + '…' : cell}' (use --categorical for labels)`, rec, column);
+      const hint = looksLikeDecimalComma(s) ? 'a decimal comma? use --decimal-comma, or --categorical for labels' : 'use --categorical for labels';
+      throw new RecordError(`non-numeric rating '${cell.length > 40 ? cell.slice(0, 40) + '…' : cell}' (${hint})`, rec, column);
     }
     return v;
   };

@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { csvDialectNote, parseDelimiter, sniffFileDelimiter } from '../common/csv.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { GateError, InputError } from '../common/errors.js';
 import { openRecordSink, toJsonText } from '../common/records.js';
@@ -10,7 +11,15 @@ import { readRatings } from '../agreement/read.js';
 import { renderReport } from '../agreement/report.js';
 import { ICC_TYPES, type IccType } from '../agreement/types.js';
 import type { AlphaMetric } from '../agreement/alpha.js';
-import { action, choiceOption, numberOption } from './run.js';
+import { action, choiceOption, numberOption, outputOf } from './run.js';
+
+function parseDelimiterArg(v: string): string {
+  try {
+    return parseDelimiter(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
 
 interface Opts {
   format: 'auto' | 'long' | 'wide';
@@ -19,7 +28,10 @@ interface Opts {
   ratingCol?: string;
   dimensionCol?: string;
   orderCol?: string;
-  delimiter: string;
+  delimiter?: string;
+  decimalComma: boolean;
+  output?: string;
+  out?: string;
   categorical: boolean;
   missing: 'drop' | 'model';
   bootstrap: number;
@@ -51,7 +63,10 @@ export function register(program: Command): void {
     .option('--rating-col <name>', "rating column of long files (default 'rating')")
     .option('--dimension-col <name>', "dimension column, one analysis per dimension (default 'dimension' when present)")
     .option('--order-col <name>', 'order/time/sequence column for drift (default: order, sequence, seq, time, t_s or timestamp when present)')
-    .option('--delimiter <char>', 'field delimiter', ',')
+    .option('--delimiter <char>', 'field delimiter: one character or comma, semicolon, tab (default: sniffed from the header among , ; tab)', parseDelimiterArg)
+    .option('--decimal-comma', "ratings are written with a decimal comma ('3,5')", false)
+    .option('-o, --output <file>', 'write the table (or --json) to this file instead of stdout')
+    .addOption(new Option('--out <file>', 'same as --output').hideHelp())
     .option('--categorical', 'ratings are category labels (nominal alpha, kappas, majority gold labels)', false)
     .option('--missing <mode>', 'ICC with missing ratings: drop (incomplete targets, as pingouin) | model (REML on all ratings, as psych lmer=TRUE)', choiceOption('--missing', ['drop', 'model'] as const), 'drop')
     .option('--bootstrap <n>', 'bootstrap replicates for 95% CIs of alpha and the kappas (0 = none)', numberOption('--bootstrap', { min: 0, integer: true }), 0)
@@ -70,7 +85,6 @@ export function register(program: Command): void {
     .action(
       action(async (file: string, o: Opts) => {
         if (o.gold && !/\.(jsonl|csv)$/i.test(o.gold)) throw new InputError(`--gold must end in .jsonl or .csv, got '${o.gold}'`);
-        if (o.delimiter.length !== 1) throw new InputError(`--delimiter must be one character, got '${o.delimiter}'`);
         const table = await readRatings(file, {
           format: o.format,
           targetColumn: o.targetCol,
@@ -80,7 +94,14 @@ export function register(program: Command): void {
           orderColumn: o.orderCol,
           categorical: o.categorical,
           delimiter: o.delimiter,
+          decimalComma: o.decimalComma,
         });
+        if (o.delimiter === undefined) {
+          const note = csvDialectNote(file, await sniffFileDelimiter(file), false);
+          if (note) process.stderr.write(`mmprep agreement: ${note}\n`);
+        }
+        const output = outputOf(o);
+        const print = output === undefined ? (t: string) => void process.stdout.write(t) : (t: string) => writeFileAtomic(output, t);
         const result = analyzeAgreement(table, { missing: o.missing, bootstrap: o.bootstrap, seed: o.seed, minItems: o.minItems });
         const gating = o.minIcc !== undefined || o.minAlpha !== undefined;
         const gate = gating ? evaluateGate(result, { minIcc: o.minIcc, iccType: o.iccType, gateOn: o.gateOn, minAlpha: o.minAlpha, alphaMetric: o.alphaMetric }) : null;
@@ -112,9 +133,9 @@ export function register(program: Command): void {
             })),
             gate,
           };
-          process.stdout.write(toJsonText(out));
+          await print(toJsonText(out));
         } else {
-          process.stdout.write(formatAgreementText(result, { top: o.top, gate }));
+          await print(formatAgreementText(result, { top: o.top, gate }));
         }
         if (gate && !gate.passed) throw new GateError(gate.message);
       }),

@@ -1,8 +1,9 @@
 /**
  * Shared plumbing for the commands: turning errors into one line and an exit code, option parsers.
  */
-import { InvalidArgumentError, type Command } from 'commander';
-import { EXIT, isMmprepError, type ExitCode } from '../common/errors.js';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { parseDelimiter } from '../common/csv.js';
+import { EXIT, InputError, isMmprepError, type ExitCode } from '../common/errors.js';
 
 let verbose = false;
 export function setVerbose(v: boolean): void {
@@ -52,14 +53,54 @@ export function numberOption(name: string, opts: { min?: number; max?: number; i
   };
 }
 
+/** A choice among fixed values, matched in any case (`--format CSV` is `csv`). */
 export function choiceOption<T extends string>(name: string, choices: readonly T[]) {
   return (v: string): T => {
-    if (!(choices as readonly string[]).includes(v)) throw new InvalidArgumentError(`${name} must be one of ${choices.join(', ')}, got '${v}'`);
-    return v as T;
+    const hit = choices.find((c) => c.toLowerCase() === v.trim().toLowerCase());
+    if (hit === undefined) throw new InvalidArgumentError(`${name} must be one of ${choices.join(', ')}, got '${v}'`);
+    return hit;
   };
+}
+
+/**
+ * `-o, --output <path>` with `--out` kept as a hidden alias (older scripts). Read the value with outputOf(); a
+ * required output is checked there (commander cannot require one of two spellings).
+ */
+export function outputOption(cmd: Command, description: string, defaultValue?: string): Command {
+  cmd.option('-o, --output <path>', description, defaultValue);
+  return cmd.addOption(new Option('--out <path>', 'same as --output').hideHelp());
+}
+
+export function outputOf(o: { output?: string; out?: string }, required: true): string;
+export function outputOf(o: { output?: string; out?: string }, required?: false): string | undefined;
+export function outputOf(o: { output?: string; out?: string }, required = false): string | undefined {
+  const v = o.out ?? o.output;
+  if (required && v === undefined) throw new InputError('-o, --output <dir> is required (where to write)');
+  return v;
+}
+
+/** `-j, --jobs <n>`: work done in parallel (threads or processes); outputs never depend on it. */
+export function jobsOption(cmd: Command, description: string, defaultValue?: number): Command {
+  return cmd.option('-j, --jobs <n>', description, numberOption('--jobs', { min: 1, integer: true }), defaultValue);
+}
+
+/** `--delimiter <char>` of every command that reads CSV: one character or comma / semicolon / tab. */
+export function delimiterOption(cmd: Command, what = 'CSV input'): Command {
+  return cmd.option('--delimiter <char>', `field delimiter of the ${what}: one character or comma, semicolon, tab (default: sniffed from the header among , ; tab)`, (v: string) => {
+    try {
+      return parseDelimiter(v);
+    } catch (e) {
+      throw new InvalidArgumentError((e as Error).message);
+    }
+  });
 }
 
 /** Options every command shares. */
 export function commonOptions(cmd: Command): Command {
   return cmd.option('--verbose', 'print stack traces and extra diagnostics', false);
+}
+
+/** `--allow-columns a,b` (repeatable): manifest columns kept as metadata although they look like misspelt roles. */
+export function columnList(v: string, prev: string[] = []): string[] {
+  return [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 }

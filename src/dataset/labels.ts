@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { looksLikeDecimalComma, parseDecimal, readCsvText } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
 import { readRatings } from '../agreement/read.js';
 import { analyzeDimension, type DimensionResult } from '../agreement/analyze.js';
@@ -62,6 +62,8 @@ export interface LabelSet {
   dimensions: LabelDimension[];
   /** Targets with a time span, per session. */
   spansBySession: Map<string, LabelTargetSpan[]>;
+  /** Files without session_id, start_s and end_s columns (their targets can only be record ids). */
+  withoutSpans: string[];
 }
 
 function agreementOf(r: DimensionResult): DimensionAgreement {
@@ -100,30 +102,30 @@ function labelsOf(table: RatingsTable): Map<string, Map<string, TargetLabel>> {
   return out;
 }
 
-/** target -> span from the file's session_id/start_s/end_s columns (none when the file lacks them). */
-async function readSpans(file: string, targetColumn: string): Promise<LabelTargetSpan[]> {
-  const text = await readFile(file, 'utf8');
-  const rows = parseCsv(text, { bom: true, columns: false, skip_empty_lines: true, relax_column_count: true }) as string[][];
-  if (rows.length === 0) return [];
-  const head = rows[0].map((h) => h.trim());
-  const ci = (n: string) => head.indexOf(n);
+/** target -> span from the file's session_id/start_s/end_s columns (null when the file lacks them). */
+async function readSpans(file: string, targetColumn: string, opts: ReadLabelsOptions): Promise<LabelTargetSpan[] | null> {
+  const table = readCsvText(await readFile(file, 'utf8'), file, { delimiter: opts.delimiter });
+  if (table.header.length === 0) return [];
+  const head = table.header.map((h) => h.toLowerCase());
+  const ci = (n: string) => head.indexOf(n.toLowerCase());
   const [cs, ca, cb] = [ci('session_id'), ci('start_s'), ci('end_s')];
-  if (cs < 0 || ca < 0 || cb < 0) return [];
+  if (cs < 0 || ca < 0 || cb < 0) return null;
   const ct = ci(targetColumn) >= 0 ? ci(targetColumn) : 0;
   const seen = new Map<string, LabelTargetSpan>();
-  for (let i = 1; i < rows.length; i++) {
-    const r = rows[i];
+  for (const { line, cells: r } of table.rows) {
     const target = (r[ct] ?? '').trim();
-    const a = Number(r[ca]);
-    const b = Number(r[cb]);
     if (target === '') continue;
-    if (!Number.isFinite(a) || !Number.isFinite(b) || (r[ca] ?? '').trim() === '' || (r[cb] ?? '').trim() === '')
-      throw new InputError(`start_s/end_s must be numbers, got '${r[ca]}', '${r[cb]}'`, { file, line: i + 1 });
-    if (b < a) throw new InputError(`end_s ${b} is before start_s ${a}`, { file, line: i + 1 });
+    const a = parseDecimal(r[ca] ?? '', opts.decimalComma);
+    const b = parseDecimal(r[cb] ?? '', opts.decimalComma);
+    if (!Number.isFinite(a) || !Number.isFinite(b)) {
+      const comma = looksLikeDecimalComma(r[ca] ?? '') || looksLikeDecimalComma(r[cb] ?? '');
+      throw new InputError(`start_s/end_s must be numbers, got '${r[ca]}', '${r[cb]}'${comma ? ' (a decimal comma? use --decimal-comma)' : ''}`, { file, line });
+    }
+    if (b < a) throw new InputError(`end_s ${b} is before start_s ${a}`, { file, line });
     const span = { target, session_id: (r[cs] ?? '').trim(), start_s: a, end_s: b };
     const old = seen.get(target);
     if (old && (old.session_id !== span.session_id || old.start_s !== a || old.end_s !== b))
-      throw new InputError(`target '${target}' has another session_id/start_s/end_s than on an earlier line`, { file, line: i + 1 });
+      throw new InputError(`target '${target}' has another session_id/start_s/end_s than on an earlier line`, { file, line });
     seen.set(target, span);
   }
   return [...seen.values()];
@@ -132,16 +134,22 @@ async function readSpans(file: string, targetColumn: string): Promise<LabelTarge
 export interface ReadLabelsOptions {
   categorical?: boolean;
   targetColumn?: string;
+  /** CSV delimiter (default: sniffed per file). */
+  delimiter?: string;
+  /** Ratings and times written with a decimal comma. */
+  decimalComma?: boolean;
 }
 
 export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = {}): Promise<LabelSet> {
   const dims: LabelDimension[] = [];
   const spansBySession = new Map<string, LabelTargetSpan[]>();
   const spanOf = new Map<string, LabelTargetSpan>();
+  const withoutSpans: string[] = [];
   for (const file of files) {
-    const table = await readRatings(file, { categorical: opts.categorical, targetColumn: opts.targetColumn });
-    const spans = await readSpans(file, table.columns.target);
-    for (const s of spans) {
+    const table = await readRatings(file, { categorical: opts.categorical, targetColumn: opts.targetColumn, delimiter: opts.delimiter, decimalComma: opts.decimalComma });
+    const spans = await readSpans(file, table.columns.target, opts);
+    if (spans === null) withoutSpans.push(file);
+    for (const s of spans ?? []) {
       const old = spanOf.get(s.target);
       if (old && (old.session_id !== s.session_id || old.start_s !== s.start_s || old.end_s !== s.end_s))
         throw new InputError(`target '${s.target}' has another span than in an earlier labels file`, { file });
@@ -170,7 +178,7 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
     if (k > 0) d.key = `${d.key}.${k + 1}`;
   }
   for (const list of spansBySession.values()) list.sort((a, b) => a.start_s - b.start_s || a.end_s - b.end_s || (a.target < b.target ? -1 : 1));
-  return { files, dimensions: dims, spansBySession };
+  return { files, dimensions: dims, spansBySession, withoutSpans };
 }
 
 /** Temporal IoU of two intervals. */

@@ -1,0 +1,133 @@
+/**
+ * The one CSV dialect rule of mmprep (manifests, ratings, labels): UTF-8 with or without BOM, RFC 4180 quoting, and
+ * the field delimiter given (`--delimiter`) or sniffed from the header line among comma, semicolon and tab (Excel in
+ * European locales writes `;`, spreadsheets export tab). Sniffing counts each candidate outside quotes on the first
+ * non-blank line and takes the most frequent; a tie or none at all means comma. A delimiter that is not `,` is said
+ * on stderr by the commands (csvDialectNote), so a misread file is never silent.
+ */
+import { open } from 'node:fs/promises';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { InputError } from './errors.js';
+
+export type CsvDelimiter = ',' | ';' | '\t';
+export const CSV_DELIMITERS: readonly CsvDelimiter[] = [',', ';', '\t'];
+
+const NAMES: Record<CsvDelimiter, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab' };
+
+export function delimiterName(d: string): string {
+  return NAMES[d as CsvDelimiter] ?? JSON.stringify(d);
+}
+
+/** `--delimiter` values: one character, or comma / semicolon / tab / '\t' by name. */
+export function parseDelimiter(v: string): string {
+  const t = v.toLowerCase();
+  if (t === 'comma') return ',';
+  if (t === 'semicolon') return ';';
+  if (t === 'tab' || v === '\\t') return '\t';
+  if (v.length !== 1) throw new InputError(`--delimiter must be one character or comma, semicolon or tab, got '${v}'`);
+  return v;
+}
+
+/** The delimiter of a CSV text: the candidate met most often outside quotes on its first non-blank line (comma on a tie). */
+export function sniffDelimiter(text: string): CsvDelimiter {
+  const body = text.replace(/^\uFEFF/, '');
+  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  let seen = false;
+  for (const ch of body) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) {
+      if (seen) break;
+    } else if (!quoted && ch in counts) counts[ch]++;
+    if (ch.trim() !== '') seen = true;
+  }
+  let best: CsvDelimiter = ',';
+  for (const d of CSV_DELIMITERS) if (counts[d] > counts[best]) best = d;
+  return best;
+}
+
+/** The delimiter of a CSV file from its first 64 KiB. */
+export async function sniffFileDelimiter(path: string): Promise<CsvDelimiter> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(65536);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return sniffDelimiter(buf.subarray(0, bytesRead).toString('utf8'));
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The stderr line for a file read with a sniffed delimiter other than comma (null for comma or a given delimiter). */
+export function csvDialectNote(file: string, delimiter: string, given: boolean): string | null {
+  if (given || delimiter === ',') return null;
+  return `${file}: read as ${delimiterName(delimiter)}-separated (sniffed from the header; --delimiter to choose)`;
+}
+
+export interface CsvRow {
+  /** 1-based line where the record starts. */
+  line: number;
+  cells: string[];
+}
+
+export interface CsvTable {
+  delimiter: string;
+  /** True when the delimiter was sniffed (not given). */
+  sniffed: boolean;
+  header: string[];
+  rows: CsvRow[];
+}
+
+/** 1-based numbers of lines that are not blank (candidates for the start of a record). */
+function nonBlankLines(text: string): number[] {
+  const out: number[] = [];
+  text.split(/\r\n|\n|\r/).forEach((l, i) => {
+    if (l.trim() !== '') out.push(i + 1);
+  });
+  return out;
+}
+
+/**
+ * Parses a whole CSV text (small files: manifests, label spans). Blank lines are skipped; each row carries the line
+ * where it starts. Malformed CSV throws InputError naming the file and line.
+ */
+export function readCsvText(text: string, file: string, opts: { delimiter?: string } = {}): CsvTable {
+  const delimiter = opts.delimiter ?? sniffDelimiter(text);
+  let records: Array<{ record: string[]; info: { lines: number } }>;
+  try {
+    records = parseCsv(text, { bom: true, delimiter, info: true, relax_column_count: true, skip_empty_lines: true, trim: false }) as unknown as Array<{
+      record: string[];
+      info: { lines: number };
+    }>;
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    throw new InputError(`not valid CSV (${err.message.replace(/^Invalid [^:]*: /, '')})`, { file, line: err.lines });
+  }
+  if (records.length === 0) return { delimiter, sniffed: opts.delimiter === undefined, header: [], rows: [] };
+  const starts = nonBlankLines(text);
+  const rows: CsvRow[] = [];
+  // info.lines is the line where a record ends; the next record starts on the next non-blank line.
+  let prevEnd = records[0].info.lines;
+  let k = 0;
+  for (let r = 1; r < records.length; r++) {
+    const { record, info } = records[r];
+    while (k < starts.length && starts[k] <= prevEnd) k++;
+    const line = k < starts.length && starts[k] <= info.lines ? starts[k] : info.lines;
+    prevEnd = info.lines;
+    rows.push({ line, cells: record });
+  }
+  return { delimiter, sniffed: opts.delimiter === undefined, header: records[0].record.map((c) => c.trim()), rows };
+}
+
+/** A number written with a decimal comma ('3,5', '-0,25'): the hint for --decimal-comma. */
+export function looksLikeDecimalComma(s: string): boolean {
+  return /^\s*[-+]?\d+,\d+\s*$/.test(s);
+}
+
+/** Reads '3,5' as 3.5 when decimalComma is set (after a thousands-free check); else the plain number. */
+export function parseDecimal(s: string, decimalComma = false): number {
+  const t = s.trim();
+  if (t === '') return NaN;
+  const v = Number(decimalComma && looksLikeDecimalComma(t) ? t.replace(',', '.') : t);
+  return Number.isFinite(v) ? v : NaN;
+}
