@@ -12,7 +12,9 @@ let cleanup: () => void;
 beforeAll(() => {
   ({ dir, cleanup } = tempDir('mmprep-manifest-'));
   mkdirSync(join(dir, 'media'));
-  for (const f of ['a.wav', 'a.mp4', 'b.wav', 'b.mp4', 'c.wav', 't.json']) writeFileSync(join(dir, 'media', f), 'x');
+  for (const f of ['a.wav', 'a.mp4', 'b.wav', 'b.mp4', 'c.wav']) writeFileSync(join(dir, 'media', f), 'x');
+  // Transcripts are parsed up front, so this one must be a real (tiny) Whisper JSON.
+  writeFileSync(join(dir, 'media', 't.json'), JSON.stringify({ segments: [{ start: 0, end: 1, text: 'hi' }] }));
 });
 afterAll(() => cleanup());
 

@@ -6,7 +6,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { csvDialectNote, delimiterName, readCsvText, type CsvTable } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
 import { unsafeSessionIdReason } from './session-id.js';
 
@@ -43,10 +43,16 @@ export interface Manifest {
   /** Absolute path of the manifest file. */
   path: string;
   format: 'csv' | 'jsonl';
+  /** Every column, in the order they appear (roles and known columns in lower case). */
+  columns: string[];
   /** Media role columns in the order they appear. */
   roles: string[];
   /** Metadata columns in the order they appear. */
   metaColumns: string[];
+  /** The CSV delimiter used (null for JSONL). */
+  delimiter: string | null;
+  /** Lines worth telling the user (a sniffed delimiter other than comma). */
+  notes: string[];
   sessions: ManifestSession[];
 }
 
@@ -84,11 +90,58 @@ export interface ReadManifestOptions {
   format?: 'csv' | 'jsonl';
   /** Check that media and transcript files exist (default true). */
   checkFiles?: boolean;
+  /** Parse every transcript and check `transcript_clock` (default: as checkFiles). */
+  checkTranscripts?: boolean;
+  /** CSV field delimiter (default: sniffed among , ; tab; see src/common/csv.ts). */
+  delimiter?: string;
+  /** Further columns kept as metadata although they look like a misspelt role or known column (names, any case). */
+  allowColumns?: string[];
 }
 
+/** Columns with a fixed meaning (matched in any case). */
+export const KNOWN_COLUMNS = ['session_id', 'speaker_id', 'transcript', 'transcript_clock'] as const;
+/** Columns starting with this are always kept as metadata (documented in README and docs/dataset.md). */
+export const META_PREFIX = 'meta_';
+
+/** The media kind of a column name (any case): `video`, `<name>_video` or `<name>_audio`; null otherwise. */
 export function roleKind(column: string): MediaKind | null {
-  if (column === 'video' || /^.+_video$/.test(column)) return 'video';
-  if (/^.+_audio$/.test(column)) return 'audio';
+  const c = column.toLowerCase();
+  if (c === 'video' || /^.+_video$/.test(c)) return 'video';
+  if (/^.+_audio$/.test(c)) return 'audio';
+  return null;
+}
+
+/** Optimal string alignment distance (Levenshtein with adjacent transpositions: 'vidoe' is 1 from 'video'). */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.length][b.length];
+}
+
+/**
+ * What a column that is neither a role nor a known column probably meant, or null when it looks like plain metadata:
+ * close to a known name (edit distance <= 2, or a prefix of it such as 'session'), a last part close to 'audio' or
+ * 'video' ('lav_audo'), or any name containing audio, video or transcript.
+ */
+export function suggestColumn(column: string): string | null {
+  const c = column.toLowerCase();
+  const known = [...KNOWN_COLUMNS, 'video'];
+  for (const k of known) if (c.length >= 3 && editDistance(c, k) <= 2) return k;
+  for (const k of known) if (c.length >= 5 && k.startsWith(c)) return k;
+  const parts = c.split(/[_\s.-]+/).filter(Boolean);
+  for (const kind of ['audio', 'video']) {
+    const i = parts.findIndex((p) => p.includes(kind) || (p.length >= 3 && editDistance(p, kind) <= 2));
+    if (i < 0) continue;
+    const rest = parts.filter((_, j) => j !== i).join('_');
+    return `${rest || (kind === 'audio' ? 'camera' : 'camera')}_${kind}`;
+  }
+  if (c.includes('transcript')) return c.includes('clock') ? 'transcript_clock' : 'transcript';
   return null;
 }
 
@@ -111,38 +164,32 @@ function detectFormat(path: string, text: string): 'csv' | 'jsonl' {
   return text.replace(/^\uFEFF/, '').trimStart().startsWith('{') ? 'jsonl' : 'csv';
 }
 
-function parseCsvRows(file: string, text: string, problems: ManifestProblem[]): { columns: string[]; rows: RawRow[] } {
-  let records: Array<{ record: string[]; info: { lines: number } }>;
+/** The name a column is known by: lower case for roles and known columns, as written for metadata. */
+function canonicalColumn(name: string): string {
+  const low = name.toLowerCase();
+  return roleKind(low) !== null || (KNOWN_COLUMNS as readonly string[]).includes(low) ? low : name;
+}
+
+function parseCsvRows(file: string, text: string, delimiter: string | undefined, problems: ManifestProblem[]): { columns: string[]; rows: RawRow[]; delimiter: string } {
+  let table: CsvTable;
   try {
-    records = parseCsv(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: false }) as unknown as Array<{
-      record: string[];
-      info: { lines: number };
-    }>;
+    table = readCsvText(text, file, { delimiter });
   } catch (e) {
-    const err = e as Error & { lines?: number };
-    problems.push({ file, line: err.lines, message: `not valid CSV (${err.message.replace(/^Invalid [^:]*: /, '')})` });
-    return { columns: [], rows: [] };
+    const err = e as InputError;
+    problems.push({ file, line: err.location?.line, message: err.message });
+    return { columns: [], rows: [], delimiter: delimiter ?? ',' };
   }
-  if (records.length === 0) return { columns: [], rows: [] };
-  // info.lines is the line where the record ends; a record starts after the previous one ended (blank lines skipped).
-  const header = records[0].record.map((c) => c.trim());
+  const header = table.header.map(canonicalColumn);
   const seen = new Map<string, number>();
   header.forEach((c, i) => {
     if (c === '') problems.push({ file, line: 1, message: `column ${i + 1} of the header has no name` });
-    else if (seen.has(c)) problems.push({ file, line: 1, column: c, message: 'column name appears twice in the header' });
-    else seen.set(c, i);
+    else if (seen.has(c.toLowerCase())) problems.push({ file, line: 1, column: c, message: `column name appears twice in the header (names are matched in any case)` });
+    else seen.set(c.toLowerCase(), i);
   });
   const rows: RawRow[] = [];
-  let prevEnd = records[0].info.lines;
-  const lineStarts = computeRowStartLines(text);
-  let k = 0;
-  for (let r = 1; r < records.length; r++) {
-    const { record, info } = records[r];
-    while (k < lineStarts.length && lineStarts[k] <= prevEnd) k++;
-    const line = k < lineStarts.length && lineStarts[k] <= info.lines ? lineStarts[k] : info.lines;
-    prevEnd = info.lines;
+  for (const { line, cells: record } of table.rows) {
     if (record.length !== header.length) {
-      problems.push({ file, line, message: `${record.length} fields where the header has ${header.length}` });
+      problems.push({ file, line, message: `${record.length} fields where the header has ${header.length}${table.sniffed && record.length === 1 ? ` (read as ${delimiterName(table.delimiter)}-separated; choose with --delimiter)` : ''}` });
     }
     const cells = new Map<string, string>();
     header.forEach((c, i) => {
@@ -150,16 +197,7 @@ function parseCsvRows(file: string, text: string, problems: ManifestProblem[]): 
     });
     rows.push({ line, cells });
   }
-  return { columns: header.filter((c, i) => c !== '' && header.indexOf(c) === i), rows };
-}
-
-/** 1-based numbers of lines that are not blank (candidates for the start of a record). */
-function computeRowStartLines(text: string): number[] {
-  const out: number[] = [];
-  text.split(/\r\n|\n|\r/).forEach((l, i) => {
-    if (l.trim() !== '') out.push(i + 1);
-  });
-  return out;
+  return { columns: header.filter((c, i) => c !== '' && seen.get(c.toLowerCase()) === i), rows, delimiter: table.delimiter };
 }
 
 function parseJsonlRows(file: string, text: string, problems: ManifestProblem[]): { columns: string[]; rows: RawRow[] } {
@@ -184,9 +222,14 @@ function parseJsonlRows(file: string, text: string, problems: ManifestProblem[])
       }
       const cells = new Map<string, string>();
       for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
-        const key = k.trim();
-        if (!columns.includes(key)) columns.push(key);
-        cells.set(key, cellText(v));
+        const key = canonicalColumn(k.trim());
+        const other = columns.find((c) => c.toLowerCase() === key.toLowerCase());
+        if (other === undefined) columns.push(key);
+        else if (cells.has(other)) {
+          problems.push({ file, line, column: key, message: `key appears twice in the object (names are matched in any case)` });
+          continue;
+        }
+        cells.set(other ?? key, cellText(v));
       }
       rows.push({ line, cells });
     });
@@ -229,17 +272,43 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
   }
   const format = opts.format ?? detectFormat(abs, text);
   const problems: ManifestProblem[] = [];
-  const { columns, rows } = format === 'csv' ? parseCsvRows(file, text, problems) : parseJsonlRows(file, text, problems);
+  let delimiter: string | null = null;
+  let columns: string[];
+  let rows: RawRow[];
+  if (format === 'csv') {
+    const r = parseCsvRows(file, text, opts.delimiter, problems);
+    ({ columns, rows } = r);
+    delimiter = r.delimiter;
+  } else ({ columns, rows } = parseJsonlRows(file, text, problems));
+  const notes: string[] = [];
+  if (delimiter !== null && opts.delimiter === undefined) {
+    const note = csvDialectNote(file, delimiter, false);
+    if (note) notes.push(note);
+  }
 
+  const allowed = new Set((opts.allowColumns ?? []).map((c) => c.trim().toLowerCase()));
   const roles = columns.filter((c) => roleKind(c) !== null);
   const metaColumns = columns.filter((c) => roleKind(c) === null && c !== 'session_id' && c !== 'speaker_id' && c !== 'transcript');
+  const headerLine = format === 'csv' ? 1 : undefined;
+  for (const c of metaColumns) {
+    if ((KNOWN_COLUMNS as readonly string[]).includes(c) || c.toLowerCase().startsWith(META_PREFIX) || allowed.has(c.toLowerCase())) continue;
+    const guess = suggestColumn(c);
+    if (guess)
+      problems.push({
+        file,
+        line: headerLine,
+        column: c,
+        message: `not a media role or a known column: did you mean '${guess}'? (to keep it as metadata, name it '${META_PREFIX}${c}' or pass --allow-columns ${c})`,
+      });
+  }
   if (rows.length === 0 && problems.length === 0) problems.push({ file, message: 'no sessions (the manifest has no data rows)' });
   if (rows.length > 0 || columns.length > 0) {
-    if (!columns.includes('session_id')) problems.push({ file, line: format === 'csv' ? 1 : undefined, message: "no 'session_id' column" });
-    if (!columns.includes('speaker_id')) problems.push({ file, line: format === 'csv' ? 1 : undefined, message: "no 'speaker_id' column" });
-    if (roles.length === 0) problems.push({ file, line: format === 'csv' ? 1 : undefined, message: "no media columns (name them 'video', '<name>_video' or '<name>_audio')" });
+    if (!columns.includes('session_id')) problems.push({ file, line: headerLine, message: "no 'session_id' column" });
+    if (!columns.includes('speaker_id')) problems.push({ file, line: headerLine, message: "no 'speaker_id' column" });
+    if (roles.length === 0) problems.push({ file, line: headerLine, message: "no media columns (name them 'video', '<name>_video' or '<name>_audio')" });
   }
-  if (opts.refRole !== undefined && roles.length > 0 && !roles.includes(opts.refRole)) {
+  const refRole = opts.refRole?.toLowerCase();
+  if (refRole !== undefined && roles.length > 0 && !roles.includes(refRole)) {
     problems.push({ file, message: `--ref-role '${opts.refRole}' is not a media column (media columns: ${roles.join(', ')})` });
   }
 
@@ -248,6 +317,8 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
   const byFolded = new Map<string, { id: string; line: number }>();
   const sessions: ManifestSession[] = [];
   const fileChecks: Array<{ line: number; column: string; given: string; why: Promise<string | null> }> = [];
+  const checkTranscripts = opts.checkTranscripts ?? checkFiles;
+  const transcriptChecks: Array<{ line: number; path: string }> = [];
 
   for (const row of rows) {
     const { line, cells } = row;
@@ -288,10 +359,10 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
     }
 
     let ref_role = '';
-    if (opts.refRole !== undefined) {
-      ref_role = opts.refRole;
-      if (roles.includes(opts.refRole) && media.length > 0 && !media.some((m) => m.role === opts.refRole)) {
-        problems.push({ file, line, column: opts.refRole, message: `the reference role '${opts.refRole}' is empty for this session` });
+    if (refRole !== undefined) {
+      ref_role = refRole;
+      if (roles.includes(refRole) && media.length > 0 && !media.some((m) => m.role === refRole)) {
+        problems.push({ file, line, column: refRole, message: `the reference role '${refRole}' is empty for this session` });
       }
     } else {
       ref_role = (media.find((m) => m.kind === 'audio') ?? media[0])?.role ?? '';
@@ -299,11 +370,39 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
 
     const meta: Record<string, string> = {};
     for (const c of metaColumns) meta[c] = cells.get(c) ?? '';
+    const clockRole = (meta.transcript_clock ?? '').trim().toLowerCase();
+    if (clockRole !== '') {
+      meta.transcript_clock = clockRole;
+      if (transcript === undefined) problems.push({ file, line, column: 'transcript_clock', message: `transcript_clock '${clockRole}' is given but the session has no transcript` });
+      else if (clockRole !== 'reference' && !media.some((m) => m.role === clockRole))
+        problems.push({
+          file,
+          line,
+          column: 'transcript_clock',
+          message: `transcript_clock '${clockRole}' is not a media role of this session (use 'reference' or one of: ${media.map((m) => m.role).join(', ') || 'none'})`,
+        });
+    }
+    if (transcript !== undefined && checkTranscripts) transcriptChecks.push({ line, path: transcript });
     sessions.push({ session_id: id, speaker_id: speaker, line, media, ref_role, ...(transcript !== undefined ? { transcript } : {}), meta });
   }
+  const missing = new Set<string>();
   for (const c of fileChecks) {
     const why = await c.why;
     if (why) problems.push({ file, line: c.line, column: c.column, message: `${why}: ${c.given}` });
+    if (why) missing.add(`${c.line}:${c.column}`);
+  }
+  // Transcripts are parsed now, not hours later at `dataset build`.
+  if (transcriptChecks.length) {
+    const { readTranscript } = await import('../dataset/transcripts/index.js');
+    for (const t of transcriptChecks) {
+      if (missing.has(`${t.line}:transcript`)) continue;
+      try {
+        await readTranscript(t.path);
+      } catch (e) {
+        const why = e instanceof InputError ? e.toLine() : (e as Error).message;
+        problems.push({ file, line: t.line, column: 'transcript', message: `not a transcript mmprep reads: ${why}` });
+      }
+    }
   }
   if (problems.length > 0) {
     // List problems by line, then in the order they were found (deterministic).
@@ -311,5 +410,5 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
     problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || order.get(a)! - order.get(b)!);
     throw new ManifestError(file, problems);
   }
-  return { path: abs, format, roles, metaColumns, sessions };
+  return { path: abs, format, delimiter, notes, columns, roles, metaColumns, sessions };
 }
