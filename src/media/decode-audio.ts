@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { InputError } from '../common/errors.js';
 import { ffmpegCommand } from './ffmpeg-path.js';
 import { ffmpegErrorLine } from './input-file.js';
+import { reportDecodeProgress } from './decode-progress.js';
 import { pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
 
 export interface AudioDecodeOptions {
@@ -148,6 +149,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
           i += take;
           if (filled === chunkSamples) {
             this.samples += filled;
+            reportDecodeProgress((this.opts.start ?? 0) + this.samples / sampleRate);
             yield chunk;
             chunk = new Float32Array(chunkSamples);
             filled = 0;

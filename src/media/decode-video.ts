@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { InputError } from '../common/errors.js';
 import { ffmpegCommand, showinfoFilter } from './ffmpeg-path.js';
 import { ffmpegErrorLine } from './input-file.js';
+import { reportDecodeProgress } from './decode-progress.js';
 import { pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
 
 export type PixelFormat = 'rgb24' | 'gray';
@@ -190,6 +191,7 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
             const t = await nextTime();
             filled = 0;
             if (this.opts.end !== undefined && t >= this.opts.end) return;
+            reportDecodeProgress(t);
             if (this.opts.start === undefined || t >= this.opts.start - 1e-9) {
               yield { index: index++, t_s: t, width, height, data: buf };
               buf = newBuffer();

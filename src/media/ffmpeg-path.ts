@@ -79,8 +79,28 @@ export function ffmpegBinaries(): { ffmpeg: BinaryLocation; ffprobe: BinaryLocat
     };
     ffmpeg.setFfmpegPath(cached.ffmpeg.path);
     ffmpeg.setFfprobePath(cached.ffprobe.path);
+    spawnOutsideProcessGroup();
   }
   return cached;
+}
+
+let patched = false;
+
+/**
+ * ffmpeg children run in their own process group (spawn's `detached`: setsid on POSIX), so the SIGINT a terminal
+ * sends to its foreground group on Ctrl-C reaches mmprep alone: `extract` then lets running sessions finish as
+ * documented instead of losing them to ffmpeg exiting on the same signal. mmprep still ends them itself (kill() on
+ * rollback; a closed pipe when it dies). fluent-ffmpeg passes its spawn options through _spawnFfmpeg.
+ */
+function spawnOutsideProcessGroup(): void {
+  if (patched || process.platform === 'win32') return;
+  patched = true;
+  const proto = (ffmpeg as unknown as { prototype: { _spawnFfmpeg: (...a: unknown[]) => unknown } }).prototype;
+  const original = proto._spawnFfmpeg;
+  proto._spawnFfmpeg = function (this: unknown, args: unknown, options: unknown, ...rest: unknown[]) {
+    const opts = options !== null && typeof options === 'object' ? { ...(options as object), detached: true } : options;
+    return original.call(this, args, opts, ...rest);
+  };
 }
 
 /** A fluent-ffmpeg command with the located binaries configured. */

@@ -1,5 +1,5 @@
-/** `mmprep probe`: container and stream facts from ffprobe (run through fluent-ffmpeg). */
-import ffmpeg from 'fluent-ffmpeg';
+/** `mmprep probe`: container and stream facts from ffprobe (its JSON output). */
+import { spawn } from 'node:child_process';
 import { InputError } from '../common/errors.js';
 import { ffmpegBinaries } from './ffmpeg-path.js';
 import { checkMediaFile, ffmpegErrorLine } from './input-file.js';
@@ -58,17 +58,51 @@ function rotationOf(s: Record<string, unknown>): number {
   return ((Math.round(r) % 360) + 360) % 360;
 }
 
-function runFfprobe(abs: string): Promise<ffmpeg.FfprobeData> {
-  ffmpegBinaries();
+interface FfprobeJson {
+  streams?: Array<Record<string, unknown>>;
+  format?: Record<string, unknown>;
+}
+
+/**
+ * ffprobe's JSON for a file, in its own process group like ffmpeg (see spawnOutsideProcessGroup). The display-matrix
+ * rotation of side data is lifted onto the stream as `rotation` (as fluent-ffmpeg's reader did). Errors read like
+ * fluent-ffmpeg's: "ffprobe exited with code N" + stderr, or "ffprobe was killed with signal SIG…".
+ */
+function runFfprobe(abs: string): Promise<FfprobeJson> {
+  const { ffprobe } = ffmpegBinaries();
   return new Promise((resolve, reject) => {
-    ffmpeg.ffprobe(abs, (err, data) => (err ? reject(err) : resolve(data)));
+    const child = spawn(ffprobe.path, ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', abs], {
+      detached: process.platform !== 'win32',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const stderr = Buffer.concat(err).toString('utf8');
+      if (signal) return reject(new Error(`ffprobe was killed with signal ${signal}\n${stderr}`));
+      if (code !== 0) return reject(new Error(`ffprobe exited with code ${code}\n${stderr}`));
+      try {
+        const data = JSON.parse(Buffer.concat(out).toString('utf8')) as FfprobeJson;
+        for (const st of data.streams ?? []) {
+          const side = (st.side_data_list as Array<Record<string, unknown>> | undefined)?.find((d) => d.rotation !== undefined);
+          if (st.rotation === undefined && side) st.rotation = side.rotation;
+        }
+        resolve(data);
+      } catch (e) {
+        reject(new Error(`ffprobe exited with code 0\nunreadable output (${(e as Error).message})`));
+      }
+    });
   });
 }
 
 /** Probes one file. Bad input (missing, directory, empty, unreadable by ffmpeg) raises InputError naming the file. */
 export async function probe(file: string): Promise<ProbeResult> {
   const abs = await checkMediaFile(file);
-  let data: ffmpeg.FfprobeData;
+  let data: FfprobeJson;
   try {
     data = await runFfprobe(abs);
   } catch (e) {
@@ -82,8 +116,7 @@ export async function probe(file: string): Promise<ProbeResult> {
     throw new InputError(`not a media file ffmpeg can read (${ffmpegErrorLine(msg)})`, { file });
   }
   const fmt = (data.format ?? {}) as Record<string, unknown>;
-  const streams: StreamInfo[] = (data.streams ?? []).map((raw) => {
-    const s = raw as unknown as Record<string, unknown>;
+  const streams: StreamInfo[] = (data.streams ?? []).map((s) => {
     const type = streamType(s.codec_type);
     return {
       index: Number(s.index),
