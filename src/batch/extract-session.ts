@@ -7,13 +7,15 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { MessagePort } from 'node:worker_threads';
 import { writeFileAtomic } from '../common/atomic.js';
 import { isMmprepError } from '../common/errors.js';
 import { toJsonText } from '../common/records.js';
 import { VERSION } from '../common/version.js';
+import { onDecodeProgress } from '../media/decode-progress.js';
 import { pickStream, probe } from '../media/probe.js';
 import { readSyncMap, type SyncMap } from '../sync/clock.js';
-import { loadStages, STAGE_FILES, STAGE_NAMES, STAGE_OPTION_KEYS, type StageName, type StageOptions, type StageTable } from './extract-stages.js';
+import { loadStages, STAGE_FILES, STAGE_NAMES, STAGE_OPTION_KEYS, type StageName, type StageOptions, type StageResult, type StageTable } from './extract-stages.js';
 import type { ManifestSession, MediaKind } from './manifest.js';
 
 export interface SessionTask {
@@ -24,6 +26,10 @@ export interface SessionTask {
   options: StageOptions;
   resume: boolean;
   faceWorkers: number;
+  /** A stage that produces nothing it was asked for fails the session (default: a warning). */
+  strict?: boolean;
+  /** Where the session posts its progress (SessionProgress messages) while it runs. */
+  progressPort?: MessagePort;
   /** A module whose `stages` export replaces the built-in stage table (custom pipelines). */
   stagesModule?: string;
 }
@@ -40,6 +46,40 @@ export interface SessionOutcome {
   /** Duration of the reference media, seconds (0 when unknown). */
   media_s: number;
   wall_s: number;
+  /** Stages that produced nothing they were asked for, stale files removed: one line each for stderr. */
+  warnings?: string[];
+}
+
+/** Progress within a session: the stage running (0-based of n_stages) and the media seconds it has decoded. */
+export interface SessionProgress {
+  stage: string;
+  stage_index: number;
+  n_stages: number;
+  done_s: number;
+  media_s: number;
+}
+
+/** Posts a session's progress at most every 250 ms (and at each stage change), from the decoders' reports. */
+function progressPoster(port: MessagePort | undefined, n_stages: number) {
+  let last = -Infinity;
+  const cur: SessionProgress = { stage: 'inputs', stage_index: 0, n_stages, done_s: 0, media_s: 0 };
+  const post = (force: boolean) => {
+    const now = performance.now();
+    if (!port || (!force && now - last < 250)) return;
+    last = now;
+    port.postMessage({ ...cur });
+  };
+  onDecodeProgress(port ? (t) => ((cur.done_s = cur.media_s > 0 ? Math.min(cur.media_s, Math.max(cur.done_s, t)) : t), post(false)) : null);
+  return {
+    stage(name: string, index: number, media_s: number) {
+      Object.assign(cur, { stage: name, stage_index: index, done_s: 0, media_s });
+      post(true);
+    },
+    close() {
+      onDecodeProgress(null);
+      port?.close();
+    },
+  };
 }
 
 export interface MetaInput {
@@ -61,13 +101,36 @@ export interface SessionMeta {
   inputs: MetaInput[];
   /** Where t_s comes from: the sync map written by this run, one kept from an earlier run, or none (source time). */
   clock: { reference_role: string; sync: 'computed' | 'existing' | 'none'; sync_sha256: string | null };
-  outputs: Array<{ file: string; size_bytes: number; sha256: string }>;
+  /**
+   * Every file of the session folder: `clock` is the clock its times are on (clockId: the sync.json it used, or
+   * 'source time'); null for sync.json itself. Files of stages not run this time are kept only when made on the same clock.
+   */
+  outputs: MetaOutput[];
+  /** Where each stage took its input from (the audio stage falls back to the camera file's own sound). */
+  sources: Partial<Record<StageName, { role: string; file: string; stream: MediaKind }>>;
+  /** Stages that were asked for and produced nothing, with the reason (see --strict). */
+  not_produced: Array<{ stage: StageName; reason: string }>;
   media_s: number;
   /** The only part that differs between two runs over the same inputs. */
   run: { started_at: string; finished_at: string; timings_s: Record<string, number> };
 }
 
 export const META_FILE = 'meta.json';
+
+export interface MetaOutput {
+  file: string;
+  size_bytes: number;
+  sha256: string;
+  clock: string | null;
+}
+
+/** The clock a feature file's times are on: the sync.json it was written with (by hash), or the files' own time. */
+export function clockId(syncSha256: string | null): string {
+  return syncSha256 ? `sync.json sha256:${syncSha256}` : 'source time';
+}
+
+/** Feature files whose times depend on the session clock (everything a stage writes except sync.json). */
+export const CLOCKED_FILES: readonly string[] = STAGE_NAMES.filter((s) => s !== 'sync').flatMap((s) => STAGE_FILES[s]);
 
 async function sha256File(path: string): Promise<{ sha256: string; size: number }> {
   const h = createHash('sha256');
@@ -137,6 +200,54 @@ async function isComplete(dir: string, meta: SessionMeta, inputs: MetaInput[], t
   return true;
 }
 
+async function readMetaIf(dir: string): Promise<SessionMeta | null> {
+  try {
+    return JSON.parse(await readFile(join(dir, META_FILE), 'utf8')) as SessionMeta;
+  } catch {
+    return null;
+  }
+}
+
+async function sizeIf(path: string): Promise<number | null> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Files of stages not run this time: kept (and listed again in meta.json) when an earlier meta.json lists them with
+ * the clock the session has now and they are unchanged; otherwise removed, so no feature file on another clock
+ * survives an `--only` run that changed the clock. Returns a warning line per removal.
+ */
+async function keepOrRemoveEarlier(dir: string, previous: SessionMeta | null, outputs: MetaOutput[], now: string, syncKept: boolean): Promise<string[]> {
+  const have = new Set(outputs.map((o) => o.file));
+  const removed: string[] = [];
+  const why = new Set<string>();
+  for (const f of STAGE_NAMES.flatMap((s) => STAGE_FILES[s])) {
+    if (have.has(f)) continue;
+    const size = await sizeIf(join(dir, f));
+    if (size === null) continue;
+    const old = previous?.outputs?.find((o) => o.file === f);
+    const sameFile = old !== undefined && old.size_bytes === size;
+    if (f === 'sync.json') {
+      // The clock itself, taken from an earlier run: listed again when that run wrote it, never removed.
+      if (syncKept && sameFile) outputs.push({ ...old, clock: null });
+      continue;
+    }
+    if (sameFile && old.clock === now) {
+      outputs.push(old);
+      continue;
+    }
+    await rm(join(dir, f), { force: true });
+    removed.push(f);
+    why.add(old === undefined ? 'not listed in the earlier meta.json' : `made on ${old.clock ?? 'an unrecorded clock'}, the session's clock is now ${now}`);
+  }
+  if (removed.length === 0) return [];
+  return [`removed ${removed.join(', ')} (${[...why].join('; ')}); run extract with --only for their stages to make them again`];
+}
+
 /** Removes what an interrupted or failed attempt may have left: temp files, meta.json, the outputs of these stages. */
 export async function clearSessionOutputs(dir: string, stages: readonly StageName[]): Promise<void> {
   await rm(join(dir, META_FILE), { force: true });
@@ -185,6 +296,7 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
   let media_s = 0;
   const lap = (name: string, since: number) => (timings[name] = round3((performance.now() - since) / 1000));
 
+  const progress = progressPoster(task.progressPort, stages.length);
   try {
     // Inputs: size and hash (each file once, even when it serves two roles), then a probe that each role's stream exists.
     const tIn = performance.now();
@@ -227,6 +339,7 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
         return { ...base, status: 'skipped', media_s, wall_s: round3((performance.now() - t0) / 1000) };
       }
     }
+    const previous = await readMetaIf(dir);
     // meta.json goes first: a crash from here on leaves the session visibly incomplete.
     await clearSessionOutputs(dir, stages);
 
@@ -242,29 +355,36 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
       }
     }
     const written: string[] = [];
-    for (const name of stages) {
+    const warnings: string[] = [];
+    const sources: SessionMeta['sources'] = {};
+    const notProduced: SessionMeta['not_produced'] = [];
+    for (const [index, name] of stages.entries()) {
       const fn = table[name];
       if (!fn) throw new StageFailure(name, `stage '${name}' is not available in this build`);
       const ts = performance.now();
+      progress.stage(name, index, media_s);
+      let r: StageResult;
       try {
-        const r = await fn({ session, dir, options, syncMap, faceWorkers: task.faceWorkers });
-        written.push(...r.files);
-        if (name === 'sync') {
-          syncMap = r.syncMap ?? null;
-          clock = 'computed';
-        }
+        r = await fn({ session, dir, options, syncMap, faceWorkers: task.faceWorkers });
       } catch (e) {
         throw new StageFailure(name, reasonOf(e));
+      }
+      written.push(...r.files);
+      if (r.source) sources[name] = r.source;
+      if (name === 'sync') {
+        syncMap = r.syncMap ?? null;
+        clock = 'computed';
+      }
+      if (r.files.length === 0) {
+        const reason = r.notProduced ?? r.warnings?.join('; ') ?? 'no output';
+        if (task.strict) throw new StageFailure(name, `produced nothing: ${reason} (--strict)`);
+        notProduced.push({ stage: name, reason });
+        warnings.push(`${name} stage produced nothing: ${reason}`);
       }
       lap(name, ts);
     }
 
     const tm = performance.now();
-    const outputs: SessionMeta['outputs'] = [];
-    for (const f of [...new Set(written)].sort()) {
-      const h = await sha256File(join(dir, f));
-      outputs.push({ file: f, size_bytes: h.size, sha256: h.sha256 });
-    }
     let sync_sha256: string | null = null;
     if (clock !== 'none') {
       try {
@@ -273,6 +393,14 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
         sync_sha256 = null;
       }
     }
+    const now = clockId(sync_sha256);
+    const outputs: MetaOutput[] = [];
+    for (const f of [...new Set(written)].sort()) {
+      const h = await sha256File(join(dir, f));
+      outputs.push({ file: f, size_bytes: h.size, sha256: h.sha256, clock: CLOCKED_FILES.includes(f) ? now : null });
+    }
+    warnings.push(...(await keepOrRemoveEarlier(dir, previous, outputs, now, clock === 'existing')));
+    outputs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     lap('meta', tm);
     timings.total = round3((performance.now() - t0) / 1000);
     const meta: SessionMeta = {
@@ -285,16 +413,20 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
       inputs,
       clock: { reference_role: session.ref_role, sync: clock, sync_sha256 },
       outputs,
+      sources,
+      not_produced: notProduced,
       media_s,
       run: { started_at, finished_at: new Date().toISOString(), timings_s: timings },
     };
     await writeFileAtomic(join(dir, META_FILE), toJsonText(meta));
-    return { ...base, status: 'done', media_s, wall_s: round3((performance.now() - t0) / 1000) };
+    return { ...base, status: 'done', media_s, wall_s: round3((performance.now() - t0) / 1000), ...(warnings.length ? { warnings } : {}) };
   } catch (e) {
     await clearSessionOutputs(dir, stages).catch(() => undefined);
     await rmdir(dir).catch(() => undefined); // only when empty
     const stage = e instanceof StageFailure ? e.stage : 'meta';
     const reason = e instanceof StageFailure ? e.reason : reasonOf(e);
     return { ...base, status: 'failed', stage, reason, media_s, wall_s: round3((performance.now() - t0) / 1000) };
+  } finally {
+    progress.close();
   }
 }

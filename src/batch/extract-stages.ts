@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { InputError } from '../common/errors.js';
 import { clockOf, findSyncEntry, type Clock, type SyncMap } from '../sync/clock.js';
-import type { ManifestMedia, ManifestSession } from './manifest.js';
+import type { ManifestMedia, ManifestSession, MediaKind } from './manifest.js';
 
 export const STAGE_NAMES = ['sync', 'audio', 'face'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
@@ -48,6 +48,10 @@ export interface StageResult {
   /** Returned by the sync stage: the map later stages apply. */
   syncMap?: SyncMap;
   warnings?: string[];
+  /** Why the stage wrote nothing although it was asked to run (reported, recorded in meta.json; --strict fails). */
+  notProduced?: string;
+  /** The role, file and stream kind the stage analysed (recorded in meta.json). */
+  source?: { role: string; file: string; stream: MediaKind };
 }
 
 export type StageFn = (ctx: StageContext) => Promise<StageResult>;
@@ -107,27 +111,43 @@ export function referenceAudio(session: ManifestSession): ManifestMedia | undefi
   return session.media.find((m) => m.role === session.ref_role && m.kind === 'audio') ?? session.media.find((m) => m.kind === 'audio');
 }
 
-/** audio.jsonl + audio.summary.json from the reference audio role (src/audio). */
+/**
+ * The sound the audio stage analyses: the reference audio role, else (a camera-only session) the sound of the first
+ * video role's file, whose clock is then the reference (ref_role defaults to that video role). Null with the reason
+ * when the session has no sound at all.
+ */
+export async function audioSource(session: ManifestSession): Promise<{ media: ManifestMedia } | { reason: string }> {
+  const audio = referenceAudio(session);
+  if (audio) return { media: audio };
+  const video = session.media.find((m) => m.role === session.ref_role && m.kind === 'video') ?? session.media.find((m) => m.kind === 'video');
+  if (!video) return { reason: 'the session has no audio or video role' };
+  const { probe } = await import('../media/probe.js');
+  const p = await probe(video.path);
+  if (!p.streams.some((st) => st.type === 'audio')) return { reason: `no *_audio role and the ${video.role} file has no sound (${video.given})` };
+  return { media: { ...video, kind: 'audio' } };
+}
+
+/** audio.jsonl + audio.summary.json from the reference audio role, or the camera's own sound (src/audio). */
 export const audioStage: StageFn = async (ctx) => {
-  const audio = referenceAudio(ctx.session);
-  if (!audio) return { files: [], warnings: ['no audio role: audio stage skipped'] };
+  const src = await audioSource(ctx.session);
+  if (!('media' in src)) return { files: [], notProduced: src.reason };
+  const audio = src.media;
   const clock = clockFor(ctx, audio);
   // Imported when used: a worker that runs only some stages does not load the others' libraries (Human's models).
   const { extractAudio } = await import('../audio/extract.js');
-  const summary = await extractAudio(audio.path, {
+  await extractAudio(audio.path, {
     out: join(ctx.dir, 'audio.jsonl'),
     format: 'jsonl',
     summaryPath: join(ctx.dir, 'audio.summary.json'),
     ...(clock ? { clock } : {}),
   });
-  void summary;
-  return { files: ['audio.jsonl', 'audio.summary.json'] };
+  return { files: ['audio.jsonl', 'audio.summary.json'], source: { role: audio.role, file: audio.given, stream: 'audio' } };
 };
 
 /** face.jsonl + face.summary.json from the session's first video role (src/face). */
 export const faceStage: StageFn = async (ctx) => {
   const video = ctx.session.media.find((m) => m.kind === 'video');
-  if (!video) return { files: [], warnings: ['no video role: face stage skipped'] };
+  if (!video) return { files: [], notProduced: 'the session has no video role' };
   const { extractFace } = await import('../face/extract.js');
   const { isFaceBackend } = await import('../face/backend.js');
   const backend = ctx.options.backend;
@@ -145,7 +165,7 @@ export const faceStage: StageFn = async (ctx) => {
     ...(ctx.options.faceFps !== undefined ? { fps: ctx.options.faceFps } : {}),
     ...(ctx.options.maxFaces !== undefined ? { maxFaces: ctx.options.maxFaces } : {}),
   });
-  return { files: ['face.jsonl', 'face.summary.json'], media_s: summary.duration_s ?? undefined };
+  return { files: ['face.jsonl', 'face.summary.json'], media_s: summary.duration_s ?? undefined, source: { role: video.role, file: video.given, stream: 'video' } };
 };
 
 /** Checks stage options before any session starts (so a bad --backend is one error, not one per session). */

@@ -9,13 +9,14 @@ import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { writeFileAtomic } from '../common/atomic.js';
 import { InputError } from '../common/errors.js';
-import { clearSessionOutputs, orderStages, type SessionOutcome, type SessionTask } from './extract-session.js';
+import { clearSessionOutputs, orderStages, type SessionOutcome, type SessionProgress, type SessionTask } from './extract-session.js';
 import { checkStageOptions, loadStages, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
 import { readManifest, type ManifestSession } from './manifest.js';
-import { createProgress, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
+import { createProgress, sessionFraction, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
 import { selectShard, type Shard } from './shard.js';
 
 export * from './manifest.js';
@@ -44,6 +45,12 @@ export interface ExtractOptions {
   stagesModule?: string;
   /** Lets the caller stop the run (the CLI wires SIGINT to it). */
   control?: ExtractControl;
+  /** Manifest CSV delimiter (default: sniffed). */
+  delimiter?: string;
+  /** Manifest columns kept as metadata although they look like misspelt roles. */
+  allowColumns?: string[];
+  /** A stage that produces nothing it was asked for fails its session (default: a warning and meta.json's `not_produced`). */
+  strict?: boolean;
 }
 
 export interface ErrorRecord {
@@ -75,6 +82,8 @@ export interface ExtractSummary {
   media_s: number;
   wall_s: number;
   errors: ErrorRecord[];
+  /** Stages that produced nothing they were asked for, stale files removed (also in each meta.json). */
+  warnings: Array<{ session_id: string; line: number; warning: string }>;
 }
 
 /**
@@ -122,7 +131,7 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
     }
     await checkStageOptions(stages, opts.stageOptions ?? {});
   }
-  const manifest = await readManifest(manifestPath, { refRole: opts.refRole });
+  const manifest = await readManifest(manifestPath, { refRole: opts.refRole, delimiter: opts.delimiter, allowColumns: opts.allowColumns });
   const out = resolve(opts.out);
   try {
     const st = await stat(out);
@@ -142,12 +151,24 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
   for (const n of await readdir(out)) if (n.startsWith(`.${errorsFileName(shard)}.`) && n.endsWith('.tmp')) await rm(join(out, n), { force: true });
 
   const progress: ProgressReporter = typeof opts.progress === 'object' ? opts.progress : createProgress(opts.progress ?? 'auto');
-  const state: ProgressState = { total: selected.length, done: 0, skipped: 0, failed: 0, running: 0, media_s: 0, elapsed_s: 0 };
+  for (const note of manifest.notes) progress.log(`mmprep extract: ${note}`);
+  const state: ProgressState = { total: selected.length, done: 0, skipped: 0, failed: 0, running: 0, media_s: 0, elapsed_s: 0, in_progress: 0, detail: '' };
+  // Progress inside the running sessions (SessionProgress messages from their threads).
+  const partial = new Map<string, SessionProgress>();
   const tick = () => {
     state.elapsed_s = (performance.now() - t0) / 1000;
+    let sum = 0;
+    const detail: string[] = [];
+    for (const [id, p] of partial) {
+      sum += sessionFraction(p);
+      detail.push(`${id} ${p.stage} ${p.done_s.toFixed(1)}/${p.media_s.toFixed(1)} s`);
+    }
+    state.in_progress = sum;
+    state.detail = detail.join(', ');
     progress.update(state);
   };
   const errors: ErrorRecord[] = [];
+  const warnings: ExtractSummary['warnings'] = [];
   const control = opts.control ?? new ExtractControl();
   const running = new Map<string, { session: ManifestSession; abort: AbortController }>();
   const finishedAfterInterrupt: string[] = [];
@@ -183,16 +204,21 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
           const abort = new AbortController();
           running.set(session.session_id, { session, abort });
           state.running = running.size;
+          const channel = new MessageChannel();
+          channel.port1.on('message', (p: SessionProgress) => partial.set(session.session_id, p));
+          channel.port1.unref();
           const task: SessionTask = {
             session,
+            progressPort: channel.port2,
             outDir: out,
             stages,
             options: opts.stageOptions ?? {},
             resume: Boolean(opts.resume),
             faceWorkers,
+            strict: Boolean(opts.strict),
             ...(opts.stagesModule ? { stagesModule: opts.stagesModule } : {}),
           };
-          (pool.run(task, { signal: abort.signal }) as Promise<SessionOutcome>)
+          (pool.run(task, { signal: abort.signal, transferList: [channel.port2] as never }) as Promise<SessionOutcome>)
             .then(
               async (o) => {
                 const interrupted = control.mode !== 'run';
@@ -202,6 +228,10 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
                   return;
                 }
                 if (interrupted) finishedAfterInterrupt.push(o.session_id);
+                for (const w of o.warnings ?? []) {
+                  warnings.push({ session_id: o.session_id, line: o.line, warning: w });
+                  progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): warning: ${w}`);
+                }
                 if (o.status === 'done') {
                   state.done++;
                   state.media_s += o.media_s;
@@ -231,6 +261,8 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
               },
             )
             .finally(() => {
+              channel.port1.close();
+              partial.delete(session.session_id);
               running.delete(session.session_id);
               state.running = running.size;
               tick();
@@ -273,5 +305,6 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
     media_s: Math.round(state.media_s * 1000) / 1000,
     wall_s: Math.round(state.elapsed_s * 1000) / 1000,
     errors: [...errors].sort((a, b) => a.line - b.line),
+    warnings: [...warnings].sort((a, b) => a.line - b.line),
   };
 }

@@ -15,7 +15,21 @@ export interface ProgressState {
   /** Media seconds of the sessions processed in this run (skipped ones not counted). */
   media_s: number;
   elapsed_s: number;
+  /** Sum over running sessions of the share of their work done (0..1 each): progress inside sessions. */
+  in_progress?: number;
+  /** The running sessions' stage and media seconds done, e.g. `s01 audio 5.2/10.0 s`. */
+  detail?: string;
 }
+
+/** Share of a session's work done: finished stages plus the media seconds the current stage has decoded. */
+export function sessionFraction(p: { stage_index: number; n_stages: number; done_s: number; media_s: number }): number {
+  if (p.n_stages <= 0) return 0;
+  const inStage = p.media_s > 0 ? Math.min(1, p.done_s / p.media_s) : 0;
+  return Math.min(1, (p.stage_index + inStage) / p.n_stages);
+}
+
+/** No ETA before this much time has passed unless a session has finished (the first figures are noise). */
+export const ETA_AFTER_S = 60;
 
 export function formatDuration(s: number): string {
   if (!Number.isFinite(s) || s < 0) return '--:--';
@@ -26,20 +40,27 @@ export function formatDuration(s: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
 }
 
-/** Seconds left, from the rate at which this run has finished sessions (skips excluded); NaN before the first one. */
+/**
+ * Seconds left, from the rate at which this run has worked through sessions (skips excluded), counting the share
+ * done inside running sessions; NaN until a session has finished or ETA_AFTER_S have passed with some progress.
+ */
 export function etaSeconds(st: ProgressState): number {
-  const processed = st.done + st.failed;
+  const inside = st.in_progress ?? 0;
+  const finished = st.done + st.failed;
+  const processed = finished + inside;
   const left = st.total - st.done - st.failed - st.skipped;
   if (left <= 0) return 0;
-  if (processed === 0 || st.elapsed_s <= 0) return NaN;
-  return (st.elapsed_s / processed) * left;
+  if (st.elapsed_s <= 0 || processed <= 0) return NaN;
+  if (finished === 0 && st.elapsed_s < ETA_AFTER_S) return NaN;
+  return (st.elapsed_s / processed) * (left - inside);
 }
 
 export function describe(st: ProgressState): string {
   const finished = st.done + st.skipped + st.failed;
   const speed = st.elapsed_s > 0 ? st.media_s / st.elapsed_s : 0;
+  const work = st.total > 0 ? (100 * (finished + (st.in_progress ?? 0))) / st.total : 100;
   const parts = [
-    `${finished}/${st.total} sessions`,
+    `${finished}/${st.total} sessions${st.in_progress ? ` (${work.toFixed(0)} % of the work)` : ''}`,
     `${st.done} done`,
     ...(st.skipped ? [`${st.skipped} skipped (complete)`] : []),
     ...(st.failed ? [`${st.failed} failed`] : []),
@@ -47,6 +68,7 @@ export function describe(st: ProgressState): string {
     `${speed.toFixed(2)}x real time`,
     `elapsed ${formatDuration(st.elapsed_s)}`,
     `ETA ${formatDuration(etaSeconds(st))}`,
+    ...(st.detail ? [`running: ${st.detail}`] : []),
   ];
   return parts.join(', ');
 }
@@ -80,7 +102,7 @@ export function createProgress(mode: ProgressMode, opts: { stream?: NodeJS.Write
   const multi = new cliProgress.MultiBar(
     {
       stream,
-      format: 'extract |{bar}| {finished}/{total} sessions, {failed} failed | {hours} media h | {speed}x real time | ETA {eta_text}',
+      format: 'extract |{bar}| {finished}/{total} sessions, {failed} failed | {hours} media h | {speed}x real time | ETA {eta_text} | {detail}',
       hideCursor: true,
       clearOnComplete: false,
       stopOnComplete: false,
@@ -97,12 +119,14 @@ export function createProgress(mode: ProgressMode, opts: { stream?: NodeJS.Write
     hours: (st.media_s / 3600).toFixed(3),
     speed: (st.elapsed_s > 0 ? st.media_s / st.elapsed_s : 0).toFixed(2),
     eta_text: formatDuration(etaSeconds(st)),
+    detail: st.detail ?? '',
   });
   return {
     update(st) {
       if (!bar) bar = multi.create(st.total, 0, payload(st));
       bar.setTotal(st.total);
-      bar.update(st.done + st.skipped + st.failed, payload(st));
+      // The bar moves within sessions too: finished sessions plus the share done in the running ones.
+      bar.update(Math.round((st.done + st.skipped + st.failed + (st.in_progress ?? 0)) * 100) / 100, payload(st));
     },
     log: (l) => multi.log(l + '\n'),
     stop(st) {

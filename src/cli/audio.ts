@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { extractAudio } from '../audio/extract.js';
 import { AUDIO_DEFAULTS, resolveAudioOptions, type AudioOptions } from '../audio/options.js';
 import { InputError } from '../common/errors.js';
@@ -7,6 +7,7 @@ import { action, choiceOption, numberOption } from './run.js';
 
 interface Opts extends Partial<AudioOptions> {
   output?: string;
+  out?: string;
   format: OutputFormat;
   summary?: string;
   sync?: string;
@@ -24,6 +25,7 @@ export function register(program: Command): void {
     .description('per-frame MFCC + deltas, F0 with voicing, RMS, ZCR (JSONL/CSV) and a summary with speaking rate, pauses, F0 statistics and functionals')
     .argument('<media>', 'audio or video file ffmpeg can read (use ./-name or -- for names beginning with "-")')
     .option('-o, --output <file>', 'frame records file (default: stdout)')
+    .addOption(new Option('--out <file>', 'same as --output').hideHelp())
     .option('--format <fmt>', 'jsonl or csv', choiceOption('--format', ['jsonl', 'csv'] as const), 'jsonl')
     .option('--summary <file>', 'write the summary JSON to this file')
     .option('--stream <n>', 'audio stream (0-based among audio streams)', int('--stream', 0), D.stream)
@@ -88,7 +90,7 @@ export function register(program: Command): void {
         } catch (e) {
           throw new InputError(`bad parameters: ${(e as Error).message}`);
         }
-        await extractAudio(media, { ...params, out: o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync });
+        await extractAudio(media, { ...params, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync });
       }),
     );
 }

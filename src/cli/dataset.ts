@@ -4,11 +4,16 @@ import { buildDataset, failedSessionsError } from '../dataset/build.js';
 import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES } from '../dataset/features.js';
 import { DEFAULT_SPLIT } from '../dataset/splits.js';
 import { formatReport, parseMaxMissing, validateDataset } from '../dataset/validate.js';
-import { action, choiceOption, numberOption } from './run.js';
+import { action, choiceOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption } from './run.js';
 
 interface BuildOpts {
   features: string;
   labels: string[];
+  delimiter?: string;
+  decimalComma: boolean;
+  allowColumns?: string[];
+  minLabelCoverage?: number;
+  output?: string;
   segments: string;
   audioFeatures: string;
   faceFeatures: string;
@@ -16,7 +21,7 @@ interface BuildOpts {
   split: string;
   gzip: boolean;
   shardMb: number;
-  out: string;
+  out?: string;
   quiet: boolean;
   jobs?: number;
 }
@@ -26,17 +31,21 @@ interface ValidateOpts {
   minIcc?: number;
   maxMissing: string[];
   minLabelCoverage?: number;
+  jobs?: number;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function register(program: Command): void {
   const ds = program.command('dataset').description('build JSONL training datasets from extracted features, and validate dataset releases');
-  ds.command('build')
+  const build = ds.command('build')
     .description('one JSON record per segment (words, audio and face sequences with functionals, labels, quality) from a session manifest and extract\'s feature folders')
     .argument('<manifest>', 'session manifest (CSV or JSONL) as `mmprep extract` reads it')
     .requiredOption('--features <dir>', 'the output folder of `mmprep extract` (DIR/<session_id>/...)')
-    .option('--labels <files...>', 'ratings CSVs as `mmprep agreement` reads them (one per dimension or campaign), targets = segment ids or with session_id,start_s,end_s columns')
+    .option('--labels <file>', 'ratings CSV as `mmprep agreement` reads it (repeat for one file per dimension or campaign); targets = segment ids or with session_id,start_s,end_s columns', collect, [])
+    .option('--decimal-comma', "labels files write numbers with a decimal comma ('3,5')", false)
+    .option('--min-label-coverage <x>', 'refuse the build (exit 4) when a label dimension labels less than this share of the records (default: refuse only when none)', numberOption('--min-label-coverage', { min: 0, max: 1 }))
+    .option('--allow-columns <names>', 'manifest columns kept as metadata although they look like a misspelt role or known column (comma-separated, repeatable; or name them meta_*)', columnList)
     .option('--segments <mode>', 'utterance | fixed:LEN[:HOP] (seconds) | labels', 'utterance')
     .option('--audio-features <list>', 'audio fields or groups (all, mfcc, deltas, pitch, energy), or none', DEFAULT_AUDIO_FEATURES)
     .option('--face-features <list>', 'face fields or groups (pose, eyes, mouth, expr, motion, scores, geometry, landmarks, all), or none', DEFAULT_FACE_FEATURES)
@@ -44,10 +53,11 @@ export function register(program: Command): void {
     .option('--split <spec>', 'speaker-disjoint split fractions (stable hash of speaker_id)', DEFAULT_SPLIT)
     .option('--gzip', 'write data-*.jsonl.gz', false)
     .option('--shard-mb <n>', 'start a new data file after this many MB of JSON per split', numberOption('--shard-mb', { min: 0.001 }), 256)
-    .requiredOption('-o, --out <dir>', 'output folder (replaced only when the new build is complete)')
-    .option('--jobs <n>', 'sessions built at the same time in worker threads (default: the number of cores); the output does not depend on it', numberOption('--jobs', { min: 1, integer: true }))
-    .option('--quiet', 'no per-session lines on stderr', false)
-    .action(
+    .option('--quiet', 'no per-session lines on stderr', false);
+  outputOption(build, 'output folder, required (replaced only when the new build is complete)');
+  jobsOption(build, 'sessions built at the same time in worker threads (default: the number of cores); the output does not depend on it');
+  delimiterOption(build, 'manifest and labels files');
+  build.action(
       action(async (manifest: string, o: BuildOpts) => {
         const r = await buildDataset(manifest, {
           features: o.features,
@@ -59,8 +69,13 @@ export function register(program: Command): void {
           split: o.split,
           gzip: o.gzip,
           shardMb: o.shardMb,
-          out: o.out,
+          out: outputOf(o, true),
           jobs: o.jobs,
+          delimiter: o.delimiter,
+          decimalComma: o.decimalComma,
+          allowColumns: o.allowColumns,
+          minLabelCoverage: o.minLabelCoverage,
+          onNote: (l) => process.stderr.write(`mmprep dataset build: ${l}\n`),
           onSession: o.quiet ? undefined : (s) => process.stderr.write(`${s.session_id}: ${s.error ? `FAILED: ${s.error}` : `${s.records} records (${s.split})`}\n`),
         });
         const m = r.manifest;
@@ -71,16 +86,17 @@ export function register(program: Command): void {
         if (err) throw err;
       }),
     );
-  ds.command('validate')
+  const validate = ds.command('validate')
     .description('check a dataset release (schema, NaN, times, lengths, checksums, speaker leaks, labels, gates); exit 3 naming each failed check')
     .argument('<dir>', 'dataset folder written by `mmprep dataset build`')
     .option('--json', 'print the report as JSON', false)
     .option('--min-icc <x>', 'fail when a label dimension\'s ICC(2,1) is below X (default: no gate)', numberOption('--min-icc', { min: -1, max: 1 }))
     .option('--max-missing <modality=fraction>', 'fail when more than FRACTION of records lack MODALITY (audio, face, text, labels); repeatable', collect, [])
-    .option('--min-label-coverage <x>', 'fail when a label dimension covers less than this share of records (default: at least one record)', numberOption('--min-label-coverage', { min: 0, max: 1 }))
-    .action(
+    .option('--min-label-coverage <x>', 'fail when a label dimension covers less than this share of records (default: at least one record)', numberOption('--min-label-coverage', { min: 0, max: 1 }));
+  jobsOption(validate, 'data files checked at the same time in worker threads (default: the number of cores for releases over 32 MB)');
+  validate.action(
       action(async (dir: string, o: ValidateOpts) => {
-        const r = await validateDataset(dir, { minIcc: o.minIcc, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage });
+        const r = await validateDataset(dir, { minIcc: o.minIcc, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage, jobs: o.jobs });
         process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatReport(r));
         if (!r.ok) {
           const bad = r.checks.filter((c) => !c.ok);

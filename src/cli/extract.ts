@@ -5,12 +5,12 @@ import { BatchError, EXIT } from '../common/errors.js';
 import { extract, ExtractControl, ManifestError, parseShard, STAGE_NAMES, type StageName } from '../batch/extract.js';
 import type { ProgressMode } from '../batch/progress.js';
 import type { StageOptions } from '../batch/extract-stages.js';
-import { action, choiceOption, numberOption, reportError } from './run.js';
+import { action, choiceOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption, reportError } from './run.js';
 
 function stageList(v: string): StageName[] {
   const names = v
     .split(',')
-    .map((s) => s.trim())
+    .map((s) => s.trim().toLowerCase())
     .filter(Boolean);
   if (names.length === 0) throw new InvalidArgumentError('--only needs at least one of sync, audio, face');
   for (const n of names) if (!(STAGE_NAMES as readonly string[]).includes(n)) throw new InvalidArgumentError(`--only: unknown stage '${n}' (stages: ${STAGE_NAMES.join(', ')})`);
@@ -19,8 +19,12 @@ function stageList(v: string): StageName[] {
 
 /** The command's options: the stage options (recorded in meta.json) plus how the run is driven. */
 interface Opts extends StageOptions {
-  out: string;
+  output?: string;
+  out?: string;
   jobs?: number;
+  delimiter?: string;
+  allowColumns?: string[];
+  strict: boolean;
   only?: StageName[];
   resume: boolean;
   shard?: string;
@@ -30,14 +34,18 @@ interface Opts extends StageOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('extract')
     .description(
       'batch extraction over a session manifest (CSV or JSONL): per session OUT/<session_id>/ with sync.json, audio.jsonl, face.jsonl, their summaries and meta.json (written last); failed sessions go to OUT/_errors.jsonl (exit 4). Progress on stderr; a JSON summary on stdout.',
     )
-    .argument('<manifest>', 'session manifest: session_id, speaker_id, media columns video / *_video / *_audio, optional transcript, other columns kept')
-    .requiredOption('-o, --out <dir>', 'output folder')
-    .option('-j, --jobs <n>', `sessions processed at the same time (default: the number of cores, ${availableParallelism()} here)`, numberOption('--jobs', { min: 1, integer: true }))
+    .argument('<manifest>', 'session manifest: session_id, speaker_id, media columns video / *_video / *_audio, optional transcript, other columns kept');
+  outputOption(cmd, 'output folder (required)');
+  jobsOption(cmd, `sessions processed at the same time (default: the number of cores, ${availableParallelism()} here)`);
+  delimiterOption(cmd, 'manifest');
+  cmd
+    .option('--allow-columns <names>', `manifest columns to keep as metadata although they look like a misspelt role or known column (comma-separated, repeatable; or name them ${'meta_'}*)`, columnList)
+    .option('--strict', 'a session whose stage produced nothing it was asked for (no audio, no video) fails instead of a warning', false)
     .option('--only <stages>', `comma-separated stages to run (default: ${STAGE_NAMES.join(',')})`, stageList)
     .option('--resume', 'skip sessions whose meta.json matches the current inputs (size and SHA-256) and options; redo the rest', false)
     .option('--shard <K/N>', 'process only shard K of N (0-based K; sessions split by a stable hash of session_id)')
@@ -63,7 +71,10 @@ export function register(program: Command): void {
         let summary;
         try {
           summary = await extract(manifest, {
-            out: o.out,
+            out: outputOf(o, true),
+            delimiter: o.delimiter,
+            allowColumns: o.allowColumns,
+            strict: o.strict,
             jobs: o.jobs,
             faceWorkers: o.faceWorkers,
             only: o.only,
@@ -93,8 +104,8 @@ export function register(program: Command): void {
           process.off('SIGINT', onSigint);
           process.off('SIGTERM', onSigterm);
         }
-        const { errors, ...rest } = summary;
-        process.stdout.write(JSON.stringify({ ...rest, errors: errors.length }) + "\n");
+        const { errors, warnings, ...rest } = summary;
+        process.stdout.write(JSON.stringify({ ...rest, errors: errors.length, warnings: warnings.length }) + "\n");
         if (summary.interrupted) {
           process.stderr.write(
             `mmprep extract: stopped by interrupt: finished ${summary.finished_after_interrupt.length ? summary.finished_after_interrupt.join(', ') : 'none'}; rolled back ${summary.rolled_back.length ? summary.rolled_back.join(', ') : 'none'}; ${summary.not_started} not started (run again with --resume)\n`,

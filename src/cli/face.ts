@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { parseFormat, type OutputFormat } from '../common/records.js';
 import { loadClock } from '../sync/clock.js';
 import { FACE_BACKENDS, type FaceBackend } from '../face/backend.js';
@@ -21,6 +21,8 @@ interface FaceCliOptions {
   sync?: string;
   stream: number;
   workers?: number;
+  jobs?: number;
+  out?: string;
   models?: string;
   inferenceSide: number;
   blinkEar: number;
@@ -43,6 +45,8 @@ export function register(program: Command): void {
     .option('--summary <file>', 'also write the per-file summary (JSON) here')
     .option('--sync <sync.json>', 'put t_s on the session reference clock of this sync map (t_src_s keeps the source time)')
     .option('--stream <n>', 'video stream, 0-based among video streams', numberOption('--stream', { min: 0, integer: true }), 0)
+    .option('-j, --jobs <n>', 'same as --workers', numberOption('--jobs', { min: 0, max: 64, integer: true }))
+    .addOption(new Option('--out <file>', 'same as --output').hideHelp())
     .option('--workers <n>', `worker threads, one Human each (0: analyse in the main thread; default: one per core, here ${Math.max(1, availableParallelism())})`, numberOption('--workers', { min: 0, max: 64, integer: true }))
     .option('--models <dir>', `folder with Human's models (default: ${defaultModelDir()})`)
     .option('--inference-side <px>', 'downscale frames so that the longer side is at most this before inference', numberOption('--inference-side', { min: 64, integer: true }), DEFAULT_INFERENCE_SIDE)
@@ -51,7 +55,7 @@ export function register(program: Command): void {
       action(async (video: string, o: FaceCliOptions) => {
         const clock = o.sync ? await loadClock(o.sync, video, 'video', o.stream) : undefined;
         await extractFace(video, {
-          out: o.output,
+          out: o.out ?? o.output,
           format: o.format,
           summaryPath: o.summary,
           fps: o.fps,
@@ -62,7 +66,7 @@ export function register(program: Command): void {
           minConfidence: o.minConfidence,
           normalized: o.normalized,
           stream: o.stream,
-          workers: o.workers,
+          workers: o.jobs ?? o.workers,
           modelDir: o.models,
           inferenceSide: o.inferenceSide,
           blinkEar: o.blinkEar,

@@ -67,6 +67,8 @@ export async function main(argv: string[]): Promise<number> {
     return Number(process.exitCode ?? EXIT.OK);
   } catch (e) {
     if (e instanceof CommanderError) {
+      // 'commander.help' with a non-zero code: no command (or no subcommand) given; the help went to stderr.
+      if (e.code === 'commander.help' && e.exitCode !== 0) return EXIT.BAD_INPUT;
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.OK;
       return EXIT.BAD_INPUT; // commander already printed the message
     }

@@ -12,6 +12,9 @@ import { Worker } from 'node:worker_threads';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BatchError, InputError } from '../common/errors.js';
+import { csvDialectNote, sniffFileDelimiter } from '../common/csv.js';
+import { checkFeatureFiles } from './feature-check.js';
+import { refuseEmpty } from './refuse.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { toJsonText } from '../common/records.js';
 import { VERSION } from '../common/version.js';
@@ -42,6 +45,16 @@ export interface BuildOptions {
   jobs?: number;
   /** Called after each session (progress). */
   onSession?: (s: DatasetSessionOutcome) => void;
+  /** CSV delimiter of the manifest and labels files (default: sniffed per file). */
+  delimiter?: string;
+  /** Labels files write numbers with a decimal comma. */
+  decimalComma?: boolean;
+  /** Manifest columns kept as metadata although they look like misspelt roles. */
+  allowColumns?: string[];
+  /** Refuse the build when a label dimension labels less than this share of the records (default: refuse only when none). */
+  minLabelCoverage?: number;
+  /** Lines for stderr: a sniffed delimiter, label coverage counts. */
+  onNote?: (line: string) => void;
 }
 
 
@@ -53,7 +66,7 @@ export interface DatasetManifest {
   options: Record<string, unknown>;
   counts: { records: number; sessions: number; sessions_failed: number; per_split: Record<string, { records: number; sessions: number; speakers: number }> };
   presence: Record<string, number>;
-  labels: Array<{ key: string; file: string; dimension: string; categorical: boolean; agreement: unknown; targets: number; targets_used: number }>;
+  labels: Array<{ key: string; file: string; dimension: string; categorical: boolean; agreement: unknown; targets: number; targets_used: number; records_labelled: number }>;
   sessions: DatasetSessionOutcome[];
   files: ShardFile[];
   extra_files: Array<{ path: string; bytes: number; sha256: string }>;
@@ -108,9 +121,16 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
   } catch {
     throw new InputError('--features: not a folder', { file: o.features });
   }
-  const manifest = await readManifest(manifestPath, { checkFiles: false });
+  const manifest = await readManifest(manifestPath, { checkFiles: false, delimiter: o.delimiter, allowColumns: o.allowColumns });
+  for (const n of manifest.notes) o.onNote?.(n);
   const labelFiles = (o.labels ?? []).map((f) => resolve(f));
-  const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles) : null;
+  const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { delimiter: o.delimiter, decimalComma: o.decimalComma }) : null;
+  if (o.delimiter === undefined)
+    for (const f of o.labels ?? []) {
+      const note = csvDialectNote(f, await sniffFileDelimiter(f), false);
+      if (note) o.onNote?.(note);
+    }
+  await checkFeatureFiles(manifest.sessions, featuresDir);
 
   const out = resolve(o.out);
   if (existsSync(out)) {
@@ -128,6 +148,7 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
   const outcomes: DatasetSessionOutcome[] = [];
   const presence = { audio: 0, face: 0, text: 0, labels: 0 };
   const usedTargets = new Map<string, Set<string>>();
+  const labelledRecords = new Map<string, number>();
   let total = 0;
   try {
     const fold = (outcome: DatasetSessionOutcome, tally: SessionTally) => {
@@ -136,6 +157,7 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
         let set = usedTargets.get(key);
         if (!set) usedTargets.set(key, (set = new Set()));
         for (const t of ts) set.add(t);
+        labelledRecords.set(key, (labelledRecords.get(key) ?? 0) + ts.length);
       }
       total += outcome.records;
       outcomes.push(outcome);
@@ -202,11 +224,13 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
         agreement: d.agreement,
         targets: d.byTarget.size,
         targets_used: usedTargets.get(d.key)?.size ?? 0,
+        records_labelled: labelledRecords.get(d.key) ?? 0,
       })),
       sessions: outcomes,
       files,
       extra_files: [],
     };
+    refuseEmpty(dm, { manifest, labelSet, segments: opt.segments, minLabelCoverage: o.minLabelCoverage, onNote: o.onNote });
     const schemaText = toJsonText(datasetSchema({ audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate, labelKeys: dm.labels.map((l) => l.key) }));
     const cardText = datasetCard(dm);
     await writeFileAtomic(join(tmp, 'schema.json'), schemaText);

@@ -5,7 +5,9 @@
  * stretches without a face) but mean nothing. Not used by `mmprep demo`, which runs the real pipeline.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { clockId } from '../batch/extract-session.js';
 import { once } from 'node:events';
 import { join } from 'node:path';
 
@@ -160,5 +162,16 @@ export async function writeSyntheticSession(root: string, s: SyntheticSession): 
     await fw.close();
     await writeFile(join(dir, 'face.summary.json'), JSON.stringify({ frames: nF, detection_rate: nF ? found / nF : 0, synthetic: true }, null, 2) + '\n');
   }
-  await writeFile(join(dir, 'meta.json'), JSON.stringify({ session_id: s.session_id, synthetic: true }, null, 2) + '\n');
+  await writeFile(join(dir, 'meta.json'), JSON.stringify({ session_id: s.session_id, synthetic: true, outputs: await outputsOf(dir) }, null, 2) + '\n');
+}
+
+/** meta.json's outputs as extract writes them: every file with its size, hash and the clock it is on (sync.json's hash). */
+async function outputsOf(dir: string): Promise<Array<{ file: string; size_bytes: number; sha256: string; clock: string | null }>> {
+  const hash = async (f: string) => createHash('sha256').update(await readFile(join(dir, f))).digest('hex');
+  const names = (await readdir(dir)).filter((f) => f !== 'meta.json').sort();
+  const syncSha = names.includes('sync.json') ? await hash('sync.json') : null;
+  const out = [];
+  for (const f of names)
+    out.push({ file: f, size_bytes: (await stat(join(dir, f))).size, sha256: await hash(f), clock: f === 'sync.json' ? null : clockId(syncSha) });
+  return out;
 }

@@ -61,9 +61,9 @@ export async function validateDataset(dir: string, opts: ValidateOptions = {}): 
     m = JSON.parse(await readFile(mPath, 'utf8')) as DatasetManifest;
     if (m.format !== 'mmprep-dataset' || !Array.isArray(m.files) || !Array.isArray(m.sessions)) throw new Error('not an mmprep dataset manifest');
   } catch (e) {
-    C.manifest.fail('manifest.json', `manifest.json unreadable (${(e as Error).message})`);
-    const checks = [C.manifest.result('')];
-    return { ok: false, dir, records: 0, files: 0, bytes: 0, checks };
+    // Not a release at all is bad input (exit 2), not a release that fails a check (exit 3).
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no manifest.json' : `manifest.json unreadable: ${(e as Error).message}`;
+    throw new InputError(`not an mmprep dataset release (${why}); give the folder \`mmprep dataset build -o\` wrote`, { file: dir });
   }
   // ---- extra files: schema.json and README.md ----
   for (const f of m.extra_files ?? []) {
@@ -143,6 +143,7 @@ export async function validateDataset(dir: string, opts: ValidateOptions = {}): 
     const got = perSplit.get(split) ?? 0;
     if (got !== c.records) C.counts.fail(split, `split ${split}: ${got} records, manifest.json says ${c.records}`);
   }
+  if (records === 0) C.counts.fail('manifest.json', 'the release has no records');
   if (records !== m.counts?.records) C.counts.fail('manifest.json', `${records} records in all, manifest.json says ${m.counts?.records}`);
   // label coverage
   const minCov = opts.minLabelCoverage ?? 0;

@@ -1,0 +1,50 @@
+/**
+ * Before a build reads anything: every feature file it would use must be listed in its session's meta.json and have
+ * been written on the clock the session has now (the sync.json beside it, by hash, or source time when there is none).
+ * A file left by another run, or made before `extract --only sync` changed the clock, would pair words with the wrong
+ * frames; such files are refused (exit 2) with the session and file named.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../common/errors.js';
+import type { ManifestSession } from '../batch/manifest.js';
+import { clockId, type SessionMeta } from '../batch/extract-session.js';
+
+/** The feature files a build reads. */
+export const BUILD_FEATURE_FILES = ['audio.jsonl', 'face.jsonl'] as const;
+
+function short(clock: string): string {
+  return clock.replace(/sha256:([0-9a-f]{12})[0-9a-f]+/, 'sha256:$1…');
+}
+
+async function problemsOf(s: ManifestSession, featuresDir: string): Promise<string[]> {
+  const dir = join(featuresDir, s.session_id);
+  let meta: SessionMeta;
+  try {
+    meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as SessionMeta;
+  } catch {
+    return []; // no or broken meta.json: that session fails on its own (exit 4) with its reason
+  }
+  const syncPath = join(dir, 'sync.json');
+  const now = existsSync(syncPath) ? clockId(createHash('sha256').update(await readFile(syncPath)).digest('hex')) : clockId(null);
+  const out: string[] = [];
+  for (const f of BUILD_FEATURE_FILES) {
+    const p = join(dir, f);
+    if (!existsSync(p)) continue;
+    const entry = (meta.outputs ?? []).find((o) => o.file === f);
+    const name = `session ${s.session_id}: ${f}`;
+    if (!entry) out.push(`${name} is not listed in meta.json (left by another run); run mmprep extract again for this session`);
+    else if (entry.clock === undefined) out.push(`${name}: meta.json does not say which clock it was made on (an older mmprep); run mmprep extract again`);
+    else if (entry.clock !== now) out.push(`${name} was made on ${short(entry.clock ?? 'no clock')} but the session's clock is now ${short(now)}; run mmprep extract --only ${f.replace('.jsonl', '')} for this session`);
+  }
+  return out;
+}
+
+/** Throws InputError (exit 2) listing every feature file that is not listed in meta.json or was made on another clock. */
+export async function checkFeatureFiles(sessions: ManifestSession[], featuresDir: string): Promise<void> {
+  const problems: string[] = [];
+  for (const s of sessions) problems.push(...(await problemsOf(s, featuresDir)));
+  if (problems.length) throw new InputError(`${problems.length} stale feature file${problems.length > 1 ? 's' : ''}: ${problems.join('; ')}`, { file: featuresDir });
+}

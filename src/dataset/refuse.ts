@@ -1,0 +1,55 @@
+/**
+ * A build that would write nothing useful is refused (exit 4, one line naming the cause, nothing written): no records
+ * at all, or labels given and none of them matched a record, or a dimension below --min-label-coverage. A partial
+ * label match is reported with its counts.
+ */
+import { BatchError } from '../common/errors.js';
+import type { Manifest } from '../batch/manifest.js';
+import type { DatasetManifest } from './build.js';
+import type { LabelSet } from './labels.js';
+import type { SegmentMode } from './segments.js';
+
+interface RefuseContext {
+  manifest: Manifest;
+  labelSet: LabelSet | null;
+  segments: SegmentMode;
+  minLabelCoverage?: number;
+  onNote?: (line: string) => void;
+}
+
+/** Why a build has no records, as precisely as the inputs tell. */
+function whyNoRecords(dm: DatasetManifest, c: RefuseContext): string {
+  const failed = dm.sessions.filter((s) => s.error);
+  if (dm.sessions.length > 0 && failed.length === dm.sessions.length) return `every session failed (${failed.map((f) => `${f.session_id}: ${f.error}`).join('; ')})`;
+  if (c.segments.kind === 'utterance' && !c.manifest.sessions.some((s) => s.transcript))
+    return `--segments utterance needs transcripts, and no session has one (the manifest has ${c.manifest.columns.includes('transcript') ? 'only empty' : 'no'} 'transcript' column); add it, or use --segments fixed:LEN`;
+  if (c.segments.kind === 'labels' && c.labelSet) {
+    if (c.labelSet.withoutSpans.length === c.labelSet.files.length)
+      return `--segments labels needs session_id, start_s and end_s columns in the labels file, and ${c.labelSet.withoutSpans.join(', ')} has none`;
+    const ids = new Set(c.manifest.sessions.map((s) => s.session_id));
+    if (![...c.labelSet.spansBySession.keys()].some((k) => ids.has(k)))
+      return `--segments labels: no labelled span has a session_id of the manifest (labels name ${[...c.labelSet.spansBySession.keys()].slice(0, 3).join(', ')})`;
+  }
+  return 'no segment had any data (check the transcripts and --segments)';
+}
+
+export function refuseEmpty(dm: DatasetManifest, c: RefuseContext): void {
+  const records = dm.counts.records;
+  if (records === 0) throw new BatchError(`dataset not written: 0 records: ${whyNoRecords(dm, c)}`);
+  if (!c.labelSet || dm.labels.length === 0) return;
+  const pct = (n: number) => `${((100 * n) / records).toFixed(1)} %`;
+  for (const l of dm.labels) c.onNote?.(`labels: ${l.key}: ${l.records_labelled} of ${records} records labelled (${pct(l.records_labelled)}); ${l.targets_used} of ${l.targets} targets used`);
+  if (dm.labels.every((l) => l.records_labelled === 0)) {
+    const targets = c.labelSet.dimensions.flatMap((d) => [...d.byTarget.keys()]);
+    const cause = c.labelSet.withoutSpans.length
+      ? `targets must be record ids (like '${dm.sessions.find((s) => !s.error)?.session_id ?? 's01'}/u0000') or come with session_id, start_s, end_s columns`
+      : 'no labelled span overlaps a segment by IoU >= 0.5';
+    throw new BatchError(`dataset not written: labels given but none of their ${new Set(targets).size} targets matched a record (targets look like '${targets[0] ?? ''}'): ${cause}`);
+  }
+  const min = c.minLabelCoverage;
+  if (min !== undefined) {
+    const low = dm.labels.filter((l) => l.records_labelled / records < min);
+    if (low.length)
+      throw new BatchError(`dataset not written: label coverage below --min-label-coverage ${min}: ${low.map((l) => `${l.key} ${l.records_labelled} of ${records} records (${pct(l.records_labelled)})`).join(', ')}`);
+  }
+}
