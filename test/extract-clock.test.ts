@@ -1,0 +1,130 @@
+/**
+ * Issue 12, the media half, on the demo's s01 (10 s camera + lav): a camera-only session analyses the camera's sound;
+ * a stage that produces nothing is reported (and fails with --strict); feature files record their clock and an
+ * `--only sync` run that changes the clock removes what was made on the old one; the progress display moves within
+ * a session; a Ctrl-C sent to the whole terminal process group lets the running session finish. Stages are limited
+ * to sync and audio (no face inference) to keep it short.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { etaSeconds, sessionFraction } from '../src/batch/progress.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
+import { BIN, FIXTURES, runCli, tempDir } from './helpers/cli.js';
+
+const DEMO = join(FIXTURES, 'demo');
+const { dir, cleanup } = tempDir('mmprep-extract-clock-');
+afterAll(() => cleanup());
+
+beforeAll(() => {
+  for (const f of ['s01_camera.mp4', 's01_lav.flac']) copyFileSync(join(DEMO, f), join(dir, f));
+  // The camera file without its sound (stream copy: no re-encode).
+  ffmpegSync(['-i', join(dir, 's01_camera.mp4'), '-an', '-c', 'copy', join(dir, 'mute.mp4')]);
+});
+
+const meta = (out: string, s = 's01') => JSON.parse(readFileSync(join(out, s, 'meta.json'), 'utf8'));
+const write = (name: string, text: string) => {
+  writeFileSync(join(dir, name), text);
+  return join(dir, name);
+};
+
+describe('extract: audio from the camera, stages that produce nothing (issue 12, item 2)', () => {
+  it('a session without an *_audio role analyses the camera file\'s sound on the camera\'s clock; progress moves within it', async () => {
+    const m = write('cam.csv', 'session_id,speaker_id,video\ns01,p1,s01_camera.mp4\n');
+    const out = join(dir, 'out-cam');
+    const r = await runCli(['extract', m, '-o', out, '--only', 'sync,audio', '--progress', 'lines'], { env: { MMPREP_PROGRESS_INTERVAL_S: '0' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ done: 1, warnings: 0 });
+    const mt = meta(out);
+    expect(mt).toMatchObject({ ref_role: 'video', sources: { audio: { role: 'video', file: 's01_camera.mp4', stream: 'audio' } }, not_produced: [] });
+    const audio = readFileSync(join(out, 's01', 'audio.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(audio.length).toBeGreaterThan(900); // 10 s at 10 ms
+    expect(audio[0].t_s).toBe(audio[0].t_src_s); // the camera's sound is the reference: no offset
+    // item 6: a line while the session ran shows its stage and media seconds done, before any session finished.
+    expect(r.stderr).toMatch(/0\/1 sessions \(\d+ % of the work\).*running: s01 (sync|audio) \d+\.\d\/10\.0 s/);
+  });
+
+  it('a video without sound: a warning and meta.json not_produced; --strict fails the session', async () => {
+    const m = write('mute.csv', 'session_id,speaker_id,video\ns01,p1,mute.mp4\n');
+    const out = join(dir, 'out-mute');
+    const r = await runCli(['extract', m, '-o', out, '--only', 'audio', '--progress', 'none']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/session s01 \(line 2\): warning: audio stage produced nothing: no \*_audio role and the video file has no sound \(mute\.mp4\)/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ done: 1, warnings: 1 });
+    expect(meta(out).not_produced).toEqual([{ stage: 'audio', reason: 'no *_audio role and the video file has no sound (mute.mp4)' }]);
+    const strict = await runCli(['extract', m, '-o', join(dir, 'out-strict'), '--only', 'audio', '--progress', 'none', '--strict']);
+    expect(strict.code).toBe(4);
+    expect(strict.stderr).toMatch(/session s01 \(line 2\) failed in audio: produced nothing: no \*_audio role .* \(--strict\)/);
+    expect(existsSync(join(dir, 'out-strict', 's01'))).toBe(false);
+  });
+});
+
+describe('extract: no stale features (issue 12, item 4)', () => {
+  it('files record their clock; --only sync that changes the clock removes what was made on the old one', async () => {
+    const m = write('both.csv', 'session_id,speaker_id,video,lav_audio\ns01,p1,s01_camera.mp4,s01_lav.flac\n');
+    const out = join(dir, 'out-clock');
+    const run = (...a: string[]) => runCli(['extract', m, '-o', out, '--progress', 'none', ...a]);
+    expect((await run('--only', 'sync,audio')).code).toBe(0);
+    const first = meta(out);
+    const clock = `sync.json sha256:${first.clock.sync_sha256}`;
+    expect(first.outputs.map((o: { file: string; clock: string | null }) => [o.file, o.clock])).toEqual([
+      ['audio.jsonl', clock],
+      ['audio.summary.json', clock],
+      ['sync.json', null],
+    ]);
+    // The same clock again: the audio files stay and are listed again.
+    const same = await run('--only', 'sync');
+    expect(same.stderr).not.toMatch(/removed/);
+    expect(meta(out).outputs.map((o: { file: string }) => o.file)).toEqual(['audio.jsonl', 'audio.summary.json', 'sync.json']);
+    // Another reference: another clock; the audio made on the old one goes, loudly.
+    const other = await run('--only', 'sync', '--ref-role', 'video');
+    expect(other.code, other.stderr).toBe(0);
+    expect(other.stderr).toMatch(/warning: removed audio\.jsonl, audio\.summary\.json \(made on sync\.json sha256:[0-9a-f]{64}, the session's clock is now sync\.json sha256:[0-9a-f]{64}\)/);
+    expect(readdirSync(join(out, 's01')).sort()).toEqual(['meta.json', 'sync.json']);
+    expect(meta(out).outputs.map((o: { file: string }) => o.file)).toEqual(['sync.json']);
+    // Redone on the new clock: listed with it.
+    expect((await run('--only', 'audio', '--ref-role', 'video')).code).toBe(0);
+    const last = meta(out);
+    expect(last.outputs.find((o: { file: string }) => o.file === 'audio.jsonl').clock).toBe(`sync.json sha256:${last.clock.sync_sha256}`);
+    expect(last.clock.sync_sha256).not.toBe(first.clock.sync_sha256);
+  });
+});
+
+describe('extract: signals and progress (issue 12, item 6)', () => {
+  it('the ETA shows after the first minute with progress inside sessions, not only after a whole session', () => {
+    const st = { total: 4, done: 0, skipped: 0, failed: 0, running: 2, media_s: 0, elapsed_s: 30, in_progress: 0.5 };
+    expect(etaSeconds(st)).toBeNaN();
+    expect(etaSeconds({ ...st, elapsed_s: 61 })).toBeCloseTo((61 / 0.5) * 3.5, 6);
+    expect(etaSeconds({ ...st, elapsed_s: 61, in_progress: 0 })).toBeNaN();
+    expect(sessionFraction({ stage_index: 1, n_stages: 3, done_s: 5, media_s: 10 })).toBeCloseTo(0.5, 9);
+  });
+
+  it('Ctrl-C at a terminal (SIGINT to the whole process group) lets the running session finish', async () => {
+    const m = write('two.csv', 'session_id,speaker_id,video,lav_audio\ns01,p1,s01_camera.mp4,s01_lav.flac\ns02,p2,s01_camera.mp4,s01_lav.flac\n');
+    const out = join(dir, 'out-sigint');
+    // detached: the CLI leads its own process group, as a shell's foreground job does; the signal goes to the group.
+    const child = spawn(process.execPath, [BIN, 'extract', m, '-o', out, '--jobs', '1', '--only', 'sync,audio', '--progress', 'none'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (existsSync(join(out, 's01'))) {
+          clearInterval(timer);
+          // The session folder appears once its inputs are read; ffmpeg decodes for sync right after.
+          setTimeout(() => {
+            process.kill(-child.pid!, 'SIGINT');
+            resolve();
+          }, 300);
+        }
+      }, 10);
+    });
+    const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? -1)));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/stopped by interrupt: finished s01; rolled back none; 1 not started/);
+    expect(existsSync(join(out, 's01', 'meta.json'))).toBe(true);
+    expect(JSON.parse(stdout)).toMatchObject({ interrupted: true, done: 1, failed: 0 });
+  });
+});
