@@ -1,8 +1,10 @@
 /**
- * Session manifests (CSV or JSONL): one row per session with `session_id`, `speaker_id`, media files by role in
- * columns named `video`, `*_video` or `*_audio`, an optional `transcript`, and any further metadata columns (kept as
- * strings). Paths resolve against the manifest's folder. Everything is validated before any work starts and every
- * problem is reported at once with its line number (ManifestError, an InputError: exit 2).
+ * Session manifests (CSV with a sniffed , ; or tab delimiter, or JSONL): one row per session with `session_id`,
+ * `speaker_id`, media files by role in columns named `video`, `*_video` or `*_audio`, an optional `transcript` and
+ * `transcript_clock`, and further metadata columns (kept as strings). Column names are matched in any case; a column
+ * that looks like a misspelt role or known column is a problem with a "did you mean" unless it starts with `meta_`
+ * or is allowed by name. Paths resolve against the manifest's folder. Everything, transcripts included, is validated
+ * before any work starts and every problem is reported at once with its line number (ManifestError: exit 2).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
