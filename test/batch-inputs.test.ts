@@ -12,6 +12,7 @@ import { readManifest, ManifestError } from '../src/batch/manifest.js';
 import { readCsvText, sniffDelimiter } from '../src/common/csv.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
 import { buildProgram } from '../src/cli/main.js';
+import { parseSegmentMode } from '../src/dataset/segments.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
 const DEMO = join(FIXTURES, 'demo');
@@ -257,6 +258,7 @@ describe('command line conventions (issue 12, item 7)', () => {
     const r = await runCli(['dataset', 'build', '--labels', RATINGS, MANIFEST, '--features', FEATURES, '--out', out, '-j', '2', '--face-rate', 'NATIVE', '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).options.face_rate).toBe('native');
+    expect(parseSegmentMode('FIXED:2')).toEqual(parseSegmentMode('fixed:2'));
     const missing = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/-o, --output <dir> is required/);

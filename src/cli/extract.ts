@@ -82,7 +82,7 @@ export function register(program: Command): void {
             shard,
             refRole: o.refRole,
             stageOptions: {
-              ...(o.backend !== undefined ? { backend: o.backend } : {}),
+              ...(o.backend !== undefined ? { backend: o.backend.toLowerCase() } : {}),
               ...(o.faceFps !== undefined ? { faceFps: o.faceFps } : {}),
               ...(o.maxFaces !== undefined ? { maxFaces: o.maxFaces } : {}),
               ...(o.toneHz !== undefined ? { toneHz: o.toneHz } : {}),

@@ -77,5 +77,5 @@ export function register(program: Command): void {
 }
 
 function parseFormatOption(v: string): OutputFormat {
-  return choiceOption('--format', ['jsonl', 'csv'] as const)(v) && parseFormat(v);
+  return parseFormat(choiceOption('--format', ['jsonl', 'csv'] as const)(v));
 }

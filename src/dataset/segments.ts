@@ -7,7 +7,7 @@ import type { TranscriptWord, Utterance } from './transcripts/types.js';
 export type SegmentMode = { kind: 'utterance' } | { kind: 'fixed'; len: number; hop: number } | { kind: 'labels' };
 
 export function parseSegmentMode(text: string): SegmentMode {
-  const t = text.trim();
+  const t = text.trim().toLowerCase();
   if (t === 'utterance') return { kind: 'utterance' };
   if (t === 'labels') return { kind: 'labels' };
   const m = /^fixed:([0-9]*\.?[0-9]+)(?::([0-9]*\.?[0-9]+))?$/.exec(t);
