@@ -223,7 +223,8 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
               async (o) => {
                 const interrupted = control.mode !== 'run';
                 if (o.status === 'failed' && interrupted) {
-                  // An interrupt from a terminal also reaches ffmpeg (same process group): a failure now may be ours.
+                  // ffmpeg runs in its own process group, but a batch system may signal every process of the job: a
+                  // failure after an interrupt may be the interrupt's, so it is reported as rolled back, not as an error.
                   rolledBack.push(o.session_id);
                   return;
                 }
