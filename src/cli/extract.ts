@@ -39,7 +39,7 @@ export function register(program: Command): void {
     .description(
       'batch extraction over a session manifest (CSV or JSONL): per session OUT/<session_id>/ with sync.json, audio.jsonl, face.jsonl, their summaries and meta.json (written last); failed sessions go to OUT/_errors.jsonl (exit 4). Progress on stderr; a JSON summary on stdout.',
     )
-    .argument('<manifest>', 'session manifest: session_id, speaker_id, media columns video / *_video / *_audio, optional transcript, other columns kept');
+    .argument('<manifest>', 'session manifest (column names in any case): session_id, speaker_id, media columns video / *_video / *_audio, optional transcript and transcript_clock, other columns kept as metadata');
   outputOption(cmd, 'output folder (required)');
   jobsOption(cmd, `sessions processed at the same time (default: the number of cores, ${availableParallelism()} here)`);
   delimiterOption(cmd, 'manifest');
@@ -49,7 +49,7 @@ export function register(program: Command): void {
     .option('--only <stages>', `comma-separated stages to run (default: ${STAGE_NAMES.join(',')})`, stageList)
     .option('--resume', 'skip sessions whose meta.json matches the current inputs (size and SHA-256) and options; redo the rest', false)
     .option('--shard <K/N>', 'process only shard K of N (0-based K; sessions split by a stable hash of session_id)')
-    .option('--ref-role <role>', 'media column whose clock is the reference (default: per session, the first non-empty *_audio column)')
+    .option('--ref-role <role>', 'media column whose clock is the reference (default: per session, the first non-empty *_audio column, else the first video column, whose sound the audio stage then analyses)')
     .option('--backend <name>', "face inference backend, passed to the face stage (default: the face stage's default)")
     .option('--face-workers <n>', 'threads for each session\'s face inference (default: cores / jobs, at least 1)', numberOption('--face-workers', { min: 1, integer: true }))
     .option('--face-fps <n>', 'analyse video at this frame rate (default: every frame)', numberOption('--face-fps', { min: 0.01 }))
