@@ -10,7 +10,9 @@ import { brennanPrediger, congerKappa, gwetAc, scottPi, unitGrid, unitTable, typ
 import { fleissPerCategory, type CategoryKappa } from './kappa.js';
 import { byTarget, type ByTarget } from './layout.js';
 import { cohenPairs, lightKappa, pairTables, type LightKappa, type PairKappa } from './pairs.js';
-import type { RatingsDimension, RatingsTable } from './types.js';
+import { planning, type Planning } from './planning.js';
+import { firstOccasion, intraRater, type IntraRater } from './retest.js';
+import type { IccType, RatingsDimension, RatingsTable } from './types.js';
 
 export interface AnalyzeOptions {
   /** 'drop' (default): ICC on the targets every rater rated; 'model': REML on all ratings (psych lmer=TRUE). */
@@ -23,6 +25,9 @@ export interface AnalyzeOptions {
   minItems?: number;
   /** Most distinct values for numeric ratings to be treated as categories by the kappas (default 50). */
   maxKappaCategories?: number;
+  /** Planning figures: the ICC form (its single-rater form is used; default ICC2) and the target ICC (default 0.75). */
+  iccType?: IccType;
+  targetIcc?: number;
 }
 
 export interface AlphaEntry {
@@ -52,6 +57,11 @@ export interface DimensionResult {
   categories: string[] | null;
   /** ICC family (numeric ratings); null for categorical labels. */
   icc: IccResult | null;
+  /** SEM and the Spearman-Brown number of raters for --target-icc (numeric ratings). */
+  planning: Planning | null;
+  /** Test-retest designs: occasions, and per rater the intra-rater reliability; inter-rater figures then use each
+   *  rater's first occasion. Null without repeated ratings. */
+  test_retest: { occasions: string[]; n_ratings_repeated: number; inter_rater_uses: string; raters: IntraRater[] } | null;
   krippendorff_alpha: Record<AlphaMetric, AlphaEntry>;
   fleiss_kappa: (KappaEntry & { n_subjects_used: number; n_categories: number }) | null;
   cohen_kappa: {
@@ -177,7 +187,10 @@ function chanceCoefficients(d: RatingsDimension, bt: ByTarget, ordered: boolean,
   };
 }
 
-export function analyzeDimension(d: RatingsDimension, opts: AnalyzeOptions = {}): DimensionResult {
+export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {}): DimensionResult {
+  // Test-retest: intra-rater figures from every occasion, inter-rater figures from each rater's first occasion.
+  const retest = dim.occasion ? intraRater(dim) : null;
+  const d = dim.occasion ? firstOccasion(dim) : dim;
   const bt = byTarget(d);
   const categorical = d.categories !== null;
   const missing = opts.missing ?? 'drop';
@@ -265,6 +278,10 @@ export function analyzeDimension(d: RatingsDimension, opts: AnalyzeOptions = {})
     n_missing: bt.nTargets * bt.nRaters - d.value.length,
     categories: d.categories,
     icc,
+    planning: icc ? planning(icc, opts.iccType ?? 'ICC2', opts.targetIcc ?? 0.75) : null,
+    test_retest: retest
+      ? { occasions: dim.occasions ?? [], n_ratings_repeated: dim.value.length - d.value.length, inter_rater_uses: "each rater's first occasion", raters: retest }
+      : null,
     krippendorff_alpha: alpha,
     fleiss_kappa: fleiss,
     cohen_kappa: cohen,
