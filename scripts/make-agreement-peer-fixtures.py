@@ -12,8 +12,13 @@ Writes
   fixtures/agreement/expected/diagnoses_fleiss1971.statsmodels.json   statsmodels' cohens_kappa (kappa and its
       asymptotic SE `std_kappa`, unweighted and linear/quadratic weighted) for every rater pair, Light's kappa (their
       mean), fleiss_kappa (Fleiss) and fleiss_kappa(method='randolph') (free-marginal = Brennan-Prediger).
+  fixtures/agreement/data/retest_two_raters.csv   a small test-retest design (12 clips, raters A and B, occasions
+      s1 and s2, numeric ratings, generated here from a fixed formula) and
+  fixtures/agreement/expected/retest_two_raters.psych.json   psych::ICC(lmer=FALSE) (Debian r-cran-psych 2.2.9) of each
+      rater's clips x occasions table (intra-rater ICC3) and of the first-occasion clips x raters table.
 Nothing here is computed by mmprep.
 """
+import subprocess
 import json
 import os
 import sys
@@ -57,6 +62,56 @@ def main():
     path = os.path.join(ROOT, 'fixtures', 'agreement', 'expected', 'diagnoses_fleiss1971.statsmodels.json')
     with open(path, 'w', encoding='utf-8', newline='\n') as f:
         json.dump(out, f, indent=1, sort_keys=True)
+        f.write('\n')
+    print(f'wrote {data} and {path}', file=sys.stderr)
+    retest()
+
+
+def retest():
+    """Clip c: truth 1 + (7c mod 9) / 2; rater A adds (c mod 3 - 1) / 2 on s2, rater B is 1 higher and adds (c mod 2) on s2."""
+    rows = []
+    for c in range(12):
+        truth = 1 + ((7 * c) % 9) / 2
+        for rater, off, retest_off in (('A', 0.0, ((c % 3) - 1) / 2), ('B', 1.0, float(c % 2))):
+            rows.append((f'clip{c + 1}', rater, 's1', truth + off))
+            rows.append((f'clip{c + 1}', rater, 's2', truth + off + retest_off))
+    data = os.path.join(ROOT, 'fixtures', 'agreement', 'data', 'retest_two_raters.csv')
+    with open(data, 'w', encoding='utf-8', newline='\n') as f:
+        f.write('target,rater,occasion,rating\n')
+        for r in rows:
+            f.write(f'{r[0]},{r[1]},{r[2]},{r[3]:g}\n')
+    script = f"""
+suppressMessages(library(psych))
+x <- read.csv('{data}')
+one <- function(m) {{ r <- ICC(m, lmer = FALSE)$results; r[r$type == 'ICC3', c('ICC', 'lower bound', 'upper bound')] }}
+out <- list()
+for (rt in c('A', 'B')) {{
+  s <- x[x$rater == rt, ]
+  m <- cbind(s1 = s$rating[s$occasion == 's1'], s2 = s$rating[s$occasion == 's2'])
+  v <- one(m); out[[rt]] <- c(v[[1]], v[[2]], v[[3]])
+}}
+f <- x[x$occasion == 's1', ]
+m <- cbind(A = f$rating[f$rater == 'A'], B = f$rating[f$rater == 'B'])
+r <- ICC(m, lmer = FALSE)$results
+cat(sprintf('%s %.17g %.17g %.17g\\n', c('A', 'B'), sapply(out, `[`, 1), sapply(out, `[`, 2), sapply(out, `[`, 3)), sep = '')
+cat(sprintf('inter %.17g %.17g\\n', r$ICC[r$type == 'ICC2'], r$ICC[r$type == 'ICC3']))
+cat(sprintf('version %s\\n', as.character(packageVersion('psych'))))
+"""
+    out = subprocess.run(['Rscript', '-e', script], check=True, capture_output=True, text=True).stdout.split('\n')
+    res = {'source': 'R psych::ICC(lmer = FALSE)', 'intra_icc3': {}, 'data': 'fixtures/agreement/data/retest_two_raters.csv'}
+    for line in out:
+        p = line.split()
+        if not p:
+            continue
+        if p[0] in ('A', 'B'):
+            res['intra_icc3'][p[0]] = {'icc': float(p[1]), 'ci95': [float(p[2]), float(p[3])]}
+        elif p[0] == 'inter':
+            res['inter_first_occasion'] = {'ICC2': float(p[1]), 'ICC3': float(p[2])}
+        elif p[0] == 'version':
+            res['source'] += f' {p[1]} (Debian r-cran-psych)'
+    path = os.path.join(ROOT, 'fixtures', 'agreement', 'expected', 'retest_two_raters.psych.json')
+    with open(path, 'w', encoding='utf-8', newline='\n') as f:
+        json.dump(res, f, indent=1, sort_keys=True)
         f.write('\n')
     print(f'wrote {data} and {path}', file=sys.stderr)
 
