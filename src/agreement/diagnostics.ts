@@ -28,6 +28,8 @@ export interface RaterDiagnostics {
   agreement_with_majority: number | null;
   /** Numeric: mean |own rating - mean of the other raters| (agreement with the leave-one-out mean). */
   mean_abs_diff_loo: number | null;
+  /** Its standard error (SD of the |differences| / sqrt(n)). */
+  mean_abs_diff_se: number | null;
   drift: number | null;
   drift_n: [number, number] | null;
   /** Welch t-test p of last third against first third. */
@@ -158,6 +160,7 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
   // Pass 2: centred sums (exact for ratings far from zero)
   const ssDiff = new Float64Array(k);
   const absDiff = new Float64Array(k);
+  const absSq = new Float64Array(k);
   const sxx = new Float64Array(k);
   const syy = new Float64Array(k);
   const sxy = new Float64Array(k);
@@ -166,6 +169,7 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
     const r = bt.rater[j];
     ssDiff[r] += (diff(j) - mDiff[r]) ** 2;
     absDiff[r] += Math.abs(diff(j));
+    absSq[r] += diff(j) ** 2;
     const x = bt.value[j] - mOwn[r];
     const y = other[j] - mOth[r];
     sxx[r] += x * x;
@@ -235,6 +239,7 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
       corr_loo: corr,
       agreement_with_majority: agree,
       mean_abs_diff_loo: categorical || nr === 0 ? null : absDiff[r] / nr,
+      mean_abs_diff_se: categorical || nr < 2 ? null : Math.sqrt(Math.max(0, absSq[r] / nr - (absDiff[r] / nr) ** 2) / (nr - 1)),
       drift,
       drift_n: driftN,
       drift_p: driftP,
@@ -274,17 +279,22 @@ export function flagRaters(out: RaterDiagnostics[], d: RatingsDimension, opts: D
   const medAbsDrift = drifts.length >= 3 ? median(drifts) : Infinity;
   const beyond = (zm: { z: number; median: number } | null, x: number | null, sign: 1 | -1, minDiff: number): boolean =>
     zm !== null && x !== null && sign * zm.z > FLAG_Z && sign * (x - zm.median) >= minDiff;
+  // ... and beyond the rater's own sampling error (two SEs): a panel of 10 items cannot single out anyone by luck.
+  const z196 = 1.959963984540054;
+  const corrClear = (o: RaterDiagnostics, med: number) => o.corr_loo !== null && o.n_compared > 3 && Math.abs(Math.atanh(Math.min(0.999999, o.corr_loo)) - Math.atanh(Math.min(0.999999, med))) > z196 / Math.sqrt(o.n_compared - 3);
+  const absClear = (o: RaterDiagnostics, med: number) => o.mean_abs_diff_loo !== null && o.mean_abs_diff_se !== null && o.mean_abs_diff_loo - med > z196 * o.mean_abs_diff_se;
+  const agreeClear = (o: RaterDiagnostics, med: number) => o.agreement_with_majority !== null && o.n_compared > 0 && med - o.agreement_with_majority > z196 * Math.sqrt((med * (1 - med)) / o.n_compared);
   out.forEach((o, i) => {
     if (o.n_items < minItems) o.flags.push('few_items');
     const zb = zBias[i];
     if (zb && o.bias !== null && Math.abs(zb.z) > FLAG_Z && Math.abs(o.bias - zb.median) >= FLAG_MIN_DIFF.bias_of_range * range && o.bias_ci95 && (o.bias_ci95[0] > 0 || o.bias_ci95[1] < 0)) o.flags.push('bias');
-    if (beyond(zCorr[i], o.corr_loo, -1, FLAG_MIN_DIFF.corr_loo)) o.flags.push('low_correlation');
-    if (beyond(zAbs[i], o.mean_abs_diff_loo, 1, FLAG_MIN_DIFF.mean_abs_diff_of_range * range)) o.flags.push('far_from_others');
+    if (beyond(zCorr[i], o.corr_loo, -1, FLAG_MIN_DIFF.corr_loo) && corrClear(o, zCorr[i]!.median)) o.flags.push('low_correlation');
+    if (beyond(zAbs[i], o.mean_abs_diff_loo, 1, FLAG_MIN_DIFF.mean_abs_diff_of_range * range) && absClear(o, zAbs[i]!.median)) o.flags.push('far_from_others');
     // Drift: significant (Welch p < 0.001) and an outlier among raters (robust z, or at least twice the median
     // |drift|: one drifting rater also shifts the others' bias against the mean that includes it).
     const zd = zDrift[i];
     if (o.drift !== null && o.drift_p !== null && o.drift_p < 0.001 && Math.abs(o.drift) >= FLAG_MIN_DIFF.drift_of_range * range && ((zd !== null && Math.abs(zd.z) > FLAG_Z) || Math.abs(o.drift) >= 2 * medAbsDrift)) o.flags.push('drift');
-    if (beyond(zAgree[i], o.agreement_with_majority, -1, FLAG_MIN_DIFF.agreement_with_majority)) o.flags.push('low_agreement');
+    if (beyond(zAgree[i], o.agreement_with_majority, -1, FLAG_MIN_DIFF.agreement_with_majority) && agreeClear(o, zAgree[i]!.median)) o.flags.push('low_agreement');
   });
 }
 
