@@ -145,3 +145,28 @@ describe("irr's diagnoses (Fleiss 1971) against statsmodels and irr", () => {
     expect(d.krippendorff_alpha.ordinal.alpha).not.toBeNull();
   });
 });
+
+describe('docs/agreement.md: the kappa paradox example', () => {
+  const clips = (cells: Array<[string, string, number]>) => cells.flatMap(([a, b, n]) => Array.from({ length: n }, () => [a, b]));
+  it('skewed labels halve kappa but not AC1; balanced labels give both 0.880', () => {
+    const skewed = analyzeDimension(wide(clips([['happy', 'happy', 4], ['happy', 'neutral', 3], ['neutral', 'happy', 3], ['neutral', 'neutral', 90]]), { categorical: true }));
+    close(skewed.cohen_kappa!.unweighted.kappa, 0.539, 5e-4, 'kappa');
+    close(skewed.gwet_ac1!.coefficient, 0.931, 5e-4, 'AC1');
+    close(skewed.brennan_prediger!.coefficient, 0.88, 5e-4, 'BP');
+    const balanced = analyzeDimension(wide(clips([['happy', 'happy', 47], ['happy', 'neutral', 3], ['neutral', 'happy', 3], ['neutral', 'neutral', 47]]), { categorical: true }));
+    close(balanced.cohen_kappa!.unweighted.kappa, 0.88, 5e-4, 'kappa');
+    close(balanced.gwet_ac1!.coefficient, 0.88, 5e-4, 'AC1');
+  });
+  it('--bootstrap fills the CIs of Light and the per-category kappas (deterministic per seed)', async () => {
+    const file = join(FIXTURES, 'agreement', 'data', 'diagnoses_fleiss1971.csv');
+    const t = await readRatings(file, { categorical: true });
+    const a = analyzeAgreement(t, { bootstrap: 40, seed: 3 }).dimensions[0];
+    const b = analyzeAgreement(t, { bootstrap: 40, seed: 3 }).dimensions[0];
+    expect(a.light!.ci95).toEqual(b.light!.ci95);
+    expect(a.light!.ci95![0]).toBeLessThan(a.light!.kappa!);
+    expect(a.light!.ci95![1]).toBeGreaterThan(a.light!.kappa!);
+    const dep = a.fleiss_per_category!['1. Depression'];
+    expect(dep.ci95![0]).toBeLessThan(dep.kappa!);
+    expect(dep.ci95![1]).toBeGreaterThan(dep.kappa!);
+  });
+});

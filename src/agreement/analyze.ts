@@ -253,7 +253,12 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
       if (ordered) stats.cohen_linear = (u) => cohenKappa(bt, 0, 1, d.raters, u, span).linear.kappa;
       if (ordered) stats.cohen_quadratic = (u) => cohenKappa(bt, 0, 1, d.raters, u, span).quadratic.kappa;
     }
-    if (chance?.light) stats.light = (u) => lightKappa(cohenPairs(pairTables(subset(chance.coded, u), chance.coded.value, chance.q)!, d.raters)).kappa;
+    if (chance?.light) {
+      stats.light = (u) => {
+        const sb = subset(chance.coded, u);
+        return lightKappa(cohenPairs(pairTables(sb, sb.value, chance.q)!, d.raters)).kappa;
+      };
+    }
     if (chance?.perCategory) {
       for (const c of chance.categories.keys()) stats[`cat_${c}`] = (u) => fleissPerCategory(chance.coded, chance.categories, u)[c].kappa;
     }

@@ -65,7 +65,7 @@ function forestPlot(d: DimensionResult): string {
   const rowH = 22;
   const left = 130;
   const H = 30 + items.length * rowH;
-  const x = scale(-1, 1, left, W - 20);
+  const x = scale(-1, 1, left, W - 60);
   let s = `<svg class="plot" role="img" aria-label="coefficients with 95% CI" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`;
   for (const t of [-1, -0.5, 0, 0.5, 1]) {
     s += `<line x1="${r2(x(t))}" x2="${r2(x(t))}" y1="4" y2="${H - 22}" stroke="#bbb" stroke-width="${t === 0 ? 1.5 : 0.5}"/><text x="${r2(x(t))}" y="${H - 8}" font-size="10" text-anchor="middle">${t}</text>`;
