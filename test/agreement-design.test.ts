@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeAgreement, readRatings } from '../src/agreement/index.js';
+import { analyzeAgreement, goldLabels, readRatings } from '../src/agreement/index.js';
 import { spearmanBrownRaters } from '../src/agreement/planning.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
@@ -61,6 +61,9 @@ describe('test-retest', () => {
     }
     expect(Math.abs(d.icc!.rows.find((x) => x.type === 'ICC2')!.icc! - ref.inter_first_occasion.ICC2)).toBeLessThan(1e-9);
     expect(d.n_ratings).toBe(24);
+    const gold = [...goldLabels(await readRatings(file))];
+    expect(gold).toHaveLength(12);
+    expect(gold.every((g) => g.n_ratings === 2)).toBe(true); // first occasion of A and B
   });
   it('without the occasion column: duplicates are exit 2 with a hint, --repeated reads them as occasions', async () => {
     const p = join(dir, 'repeated.csv');
