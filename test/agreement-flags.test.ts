@@ -52,6 +52,10 @@ describe('rater flags', () => {
     const six = [0.88, 0.888, 0.889, 0.8885, 0.8887, 0.8889].map((c, i) => diag(`r${i}`, c));
     flagRaters(six, d, {});
     expect(flagged(six)).toEqual([]);
+    // and the output says why three raters get no outlier flags
+    const three = analyzeDimension(ratingsFromRows([1, 2, 3, 4, 5, 6].flatMap((t) => ['a', 'b', 'c'].map((r, g) => ({ target: `t${t}`, rater: r, rating: t + (g === 2 ? 3 : 0) })))).dimensions[0]);
+    expect(three.flags_note).toMatch(/need at least 5 raters/);
+    expect(flagged(three.raters)).toEqual([]);
   });
   it("irr's diagnoses: rater 1 (agrees with the others' majority on 0.37 of patients) is flagged, nobody else", async () => {
     const t = await readRatings(join(FIXTURES, 'agreement', 'data', 'diagnoses_fleiss1971.csv'), { categorical: true });

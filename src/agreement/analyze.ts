@@ -3,7 +3,7 @@
  */
 import { ALPHA_METRICS, krippendorffAlpha, type AlphaMetric } from './alpha.js';
 import { bootstrapTargets, type BootstrapCi } from './bootstrap.js';
-import { raterDiagnostics, targetDiagnostics, type RaterDiagnostics, type TargetDiagnostics } from './diagnostics.js';
+import { MIN_RATERS_FOR_FLAGS, raterDiagnostics, targetDiagnostics, type RaterDiagnostics, type TargetDiagnostics } from './diagnostics.js';
 import { iccAnova, iccReml, type IccResult } from './icc.js';
 import { cohenKappa, fleissKappa, percentAgreement, type CohenResult, type FleissResult, type PercentAgreement } from './kappa.js';
 import { brennanPrediger, congerKappa, gwetAc, scottPi, unitGrid, unitTable, type ChanceCoefficient } from './chance.js';
@@ -98,6 +98,8 @@ export interface DimensionResult {
   /** Asymptotic SE of the first pair's unweighted Cohen's kappa (as SAS / statsmodels / irr print it). */
   cohen_ase: number | null;
   raters: RaterDiagnostics[];
+  /** Why the rater outlier flags were not computed (fewer than MIN_RATERS_FOR_FLAGS raters), else null. */
+  flags_note: string | null;
   /** Ranked, most contested first. */
   targets: TargetDiagnostics[];
 }
@@ -306,6 +308,10 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
     light: chance?.light ?? null,
     cohen_ase: cohen?.unweighted.se ?? null,
     raters: raterDiagnostics(d, bt, { minItems: opts.minItems }),
+    flags_note:
+      bt.nRaters < MIN_RATERS_FOR_FLAGS
+        ? `${bt.nRaters} raters: the outlier flags (bias, low_correlation, far_from_others, low_agreement) need at least ${MIN_RATERS_FOR_FLAGS} raters and are not computed; few_items and drift are`
+        : null,
     targets: targetDiagnostics(d, bt),
   };
 }

@@ -107,15 +107,15 @@ function dimensionText(d: DimensionResult, top: number): string {
   s += `Percent agreement: all raters agree on ${num(pa.all_agree === null ? null : pa.all_agree * 100, 1)} % of ${pa.n_targets} targets; pairwise ${num(pa.pairwise === null ? null : pa.pairwise * 100, 1)} %\n`;
 
   const cat = d.data_type === 'categorical';
-  const rr = [cat ? ['rater', 'items', 'agrees w/ majority', 'drift', 'flags'] : ['rater', 'items', 'mean', 'bias vs others [95% CI]', 'r (leave-one-out)', 'drift', 'flags']];
+  const rr = [cat ? ['rater', 'items', 'agrees w/ majority', 'drift', 'flags'] : ['rater', 'items', 'mean', 'bias vs others [95% CI]', 'r (leave-one-out)', 'mean |diff|', 'drift', 'flags']];
   for (const r of d.raters) {
     rr.push(
       cat
         ? [clean(r.rater), String(r.n_items), num(r.agreement_with_majority), num(r.drift), r.flags.join(',')]
-        : [clean(r.rater), String(r.n_items), num(r.mean), `${num(r.bias)} ${ci(r.bias_ci95)}`, num(r.corr_loo), num(r.drift), r.flags.join(',')],
+        : [clean(r.rater), String(r.n_items), num(r.mean), `${num(r.bias)} ${ci(r.bias_ci95)}`, num(r.corr_loo), num(r.mean_abs_diff_loo), num(r.drift), r.flags.join(',')],
     );
   }
-  s += 'Raters\n' + table(rr);
+  s += 'Raters\n' + table(rr) + (d.flags_note ? `  (${d.flags_note})\n` : '');
   const nContested = d.targets.filter((t) => t.contested).length;
   const show = top > 0 ? d.targets.slice(0, top) : d.targets;
   s += `Most contested targets (${show.length} of ${d.targets.length}; ${nContested} marked contested *)\n`;

@@ -256,7 +256,7 @@ export function renderReport(table: RatingsTable, result: AgreementResult, opts:
     body += `<h3>Coefficients with 95% CI</h3>${forestPlot(d)}${iccTable(d)}${retestAndPlanning(d)}`;
     const nContested = d.targets.filter((t) => t.contested).length;
     body += `<h3>Contested targets for adjudication (${Math.min(top, d.targets.length)} of ${d.targets.length} shown, ${nContested} contested)</h3>${contestedTable(d, dim, top, String(i))}`;
-    body += `<h3>Raters</h3>${raterTable(d)}`;
+    body += `<h3>Raters</h3>${raterTable(d)}${d.flags_note ? `<p class="note">${escapeHtml(d.flags_note)}.</p>` : ''}`;
     body += categoryAndPairs(d) + confusionMatrices(d, dim);
     body += `<h3>Rating distribution per rater</h3><div class="grid">${distributions(dim)}</div>`;
     if (d.data_type === 'numeric') {
