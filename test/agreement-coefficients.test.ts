@@ -163,6 +163,8 @@ describe('docs/agreement.md: the kappa paradox example', () => {
     const a = analyzeAgreement(t, { bootstrap: 40, seed: 3 }).dimensions[0];
     const b = analyzeAgreement(t, { bootstrap: 40, seed: 3 }).dimensions[0];
     expect(a.light!.ci95).toEqual(b.light!.ci95);
+    expect(a.light!.se_bootstrap).toBeGreaterThan(0);
+    expect(a.light!.se_bootstrap).toBe(b.light!.se_bootstrap);
     expect(a.light!.ci95![0]).toBeLessThan(a.light!.kappa!);
     expect(a.light!.ci95![1]).toBeGreaterThan(a.light!.kappa!);
     const dep = a.fleiss_per_category!['1. Depression'];

@@ -94,7 +94,7 @@ export interface DimensionResult {
   cohen_pairs: PairKappa[] | null;
   cohen_pairs_reason: string | null;
   /** Light's kappa: mean of the pairwise Cohen's kappas. */
-  light: (LightKappa & { ci95: [number, number] | null }) | null;
+  light: (LightKappa & { se_bootstrap: number | null; ci95: [number, number] | null }) | null;
   /** Asymptotic SE of the first pair's unweighted Cohen's kappa (as SAS / statsmodels / irr print it). */
   cohen_ase: number | null;
   raters: RaterDiagnostics[];
@@ -185,7 +185,7 @@ function chanceCoefficients(d: RatingsDimension, bt: ByTarget, ordered: boolean,
     perCategory,
     pairs,
     pairsReason: pt ? null : 'too many rater pairs x categories for the pair matrix',
-    light: pairs ? { ...lightKappa(pairs), ci95: null as [number, number] | null } : null,
+    light: pairs ? { ...lightKappa(pairs), se_bootstrap: null as number | null, ci95: null as [number, number] | null } : null,
   };
 }
 
@@ -272,8 +272,8 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
       if (ordered) cohen.linear.ci95 = ci.cohen_linear.ci95;
       if (ordered) cohen.quadratic.ci95 = ci.cohen_quadratic.ci95;
     }
-    if (chance?.light) chance.light.ci95 = ci.light.ci95;
-    if (chance?.perCategory) chance.categories.forEach((name, c) => (chance.perCategory![name].ci95 = ci[`cat_${c}`].ci95));
+    if (chance?.light) Object.assign(chance.light, { ci95: ci.light.ci95, se_bootstrap: ci.light.se });
+    if (chance?.perCategory) chance.categories.forEach((name, c) => Object.assign(chance.perCategory![name], { ci95: ci[`cat_${c}`].ci95, se_bootstrap: ci[`cat_${c}`].se }));
   }
 
   return {

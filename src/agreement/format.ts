@@ -33,7 +33,7 @@ function chanceText(d: DimensionResult): string {
   add('Brennan-Prediger', d.brennan_prediger);
   add("Scott's pi (Fleiss, all targets)", d.scott_pi);
   add("Conger's kappa", d.conger);
-  if (d.light) rows.push(["Light's kappa (mean pairwise Cohen)", d.light.kappa === null ? `— (${d.light.reason})` : num(d.light.kappa), '', d.light.ci95 ? ci(d.light.ci95) : '', '']);
+  if (d.light) rows.push(["Light's kappa (mean pairwise Cohen)", d.light.kappa === null ? `— (${d.light.reason})` : num(d.light.kappa), d.light.se_bootstrap === null ? '' : num(d.light.se_bootstrap), d.light.ci95 ? ci(d.light.ci95) : '', '']);
   if (rows.length > 1) s += 'Chance-robust and multi-rater coefficients (t CI as irrCAC; Light: bootstrap CI)\n' + table(rows);
   if (d.cohen_pairs && d.cohen_pairs.length > 1) {
     const pr = [['pair', 'n', 'kappa', 'SE', '95% CI']];

@@ -185,6 +185,8 @@ export interface CategoryKappa {
   /** SE under the null hypothesis kappa_j = 0, sqrt(2 / (n m (m - 1))) (Fleiss 1971; irr kappam.fleiss detail). */
   se_null: number | null;
   z: number | null;
+  /** With --bootstrap: the SD of the replicates and the percentile CI. */
+  se_bootstrap: number | null;
   ci95: [number, number] | null;
   reason: string | null;
 }
@@ -215,9 +217,9 @@ export function fleissPerCategory(bt: ByTarget, categories: string[], units?: Ar
   const seNull = n > 0 ? Math.sqrt(2 / (n * m * (m - 1))) : null;
   return categories.map((category, c) => {
     const p = n ? total[c] / (n * m) : 0;
-    if (n === 0) return { category, kappa: null, se_null: null, z: null, ci95: null, reason: 'no target was labelled by every rater' };
-    if (p === 0 || p === 1) return { category, kappa: null, se_null: seNull, z: null, ci95: null, reason: p === 0 ? 'category never used' : 'every rating is this category' };
+    if (n === 0) return { category, kappa: null, se_null: null, z: null, se_bootstrap: null, ci95: null, reason: 'no target was labelled by every rater' };
+    if (p === 0 || p === 1) return { category, kappa: null, se_null: seNull, z: null, se_bootstrap: null, ci95: null, reason: p === 0 ? 'category never used' : 'every rating is this category' };
     const kappa = 1 - disagree[c] / (n * m * (m - 1) * p * (1 - p));
-    return { category, kappa, se_null: seNull, z: seNull ? kappa / seNull : null, ci95: null, reason: null };
+    return { category, kappa, se_null: seNull, z: seNull ? kappa / seNull : null, se_bootstrap: null, ci95: null, reason: null };
   });
 }
