@@ -3,11 +3,16 @@
  */
 import { ALPHA_METRICS, krippendorffAlpha, type AlphaMetric } from './alpha.js';
 import { bootstrapTargets, type BootstrapCi } from './bootstrap.js';
-import { raterDiagnostics, targetDiagnostics, type RaterDiagnostics, type TargetDiagnostics } from './diagnostics.js';
+import { MIN_RATERS_FOR_FLAGS, raterDiagnostics, targetDiagnostics, type RaterDiagnostics, type TargetDiagnostics } from './diagnostics.js';
 import { iccAnova, iccReml, type IccResult } from './icc.js';
 import { cohenKappa, fleissKappa, percentAgreement, type CohenResult, type FleissResult, type PercentAgreement } from './kappa.js';
-import { byTarget } from './layout.js';
-import type { RatingsDimension, RatingsTable } from './types.js';
+import { brennanPrediger, congerKappa, gwetAc, scottPi, unitGrid, unitTable, type ChanceCoefficient } from './chance.js';
+import { fleissPerCategory, type CategoryKappa } from './kappa.js';
+import { byTarget, type ByTarget } from './layout.js';
+import { cohenPairs, lightKappa, pairTables, type LightKappa, type PairKappa } from './pairs.js';
+import { planning, type Planning } from './planning.js';
+import { firstOccasion, intraRater, type IntraRater } from './retest.js';
+import type { IccType, RatingsDimension, RatingsTable } from './types.js';
 
 export interface AnalyzeOptions {
   /** 'drop' (default): ICC on the targets every rater rated; 'model': REML on all ratings (psych lmer=TRUE). */
@@ -20,6 +25,9 @@ export interface AnalyzeOptions {
   minItems?: number;
   /** Most distinct values for numeric ratings to be treated as categories by the kappas (default 50). */
   maxKappaCategories?: number;
+  /** Planning figures: the ICC form (its single-rater form is used; default ICC2) and the target ICC (default 0.75). */
+  iccType?: IccType;
+  targetIcc?: number;
 }
 
 export interface AlphaEntry {
@@ -30,8 +38,12 @@ export interface AlphaEntry {
 
 export interface KappaEntry {
   kappa: number | null;
+  /** Bootstrap percentile CI (--bootstrap). */
   ci95: [number, number] | null;
   reason: string | null;
+  /** Cohen's kappa: large-sample SE (Fleiss, Cohen & Everitt 1969) and kappa +- 1.96 SE. */
+  se?: number | null;
+  ci95_asymptotic?: [number, number] | null;
 }
 
 export interface DimensionResult {
@@ -45,6 +57,11 @@ export interface DimensionResult {
   categories: string[] | null;
   /** ICC family (numeric ratings); null for categorical labels. */
   icc: IccResult | null;
+  /** SEM and the Spearman-Brown number of raters for --target-icc (numeric ratings). */
+  planning: Planning | null;
+  /** Test-retest designs: occasions, and per rater the intra-rater reliability; inter-rater figures then use each
+   *  rater's first occasion. Null without repeated ratings. */
+  test_retest: { occasions: string[]; n_ratings_repeated: number; inter_rater_uses: string; raters: IntraRater[] } | null;
   krippendorff_alpha: Record<AlphaMetric, AlphaEntry>;
   fleiss_kappa: (KappaEntry & { n_subjects_used: number; n_categories: number }) | null;
   cohen_kappa: {
@@ -59,7 +76,30 @@ export interface DimensionResult {
   percent_agreement: PercentAgreement;
   /** Why the kappas are null (continuous ratings), else null. */
   kappa_reason: string | null;
+  /** Categories have an order (numbers, or --levels): weighted kappas, ordinal alpha and AC2 are computed. */
+  ordered: boolean;
+  /** Why the order-based figures are null (text labels without --levels), else null. */
+  order_reason: string | null;
+  /** Chance-robust coefficients over every target with >= 2 ratings (Gwet 2014 / irrCAC), with SE, t CI and p. */
+  gwet_ac1: ChanceCoefficient | null;
+  gwet_ac2_linear: ChanceCoefficient | null;
+  gwet_ac2_quadratic: ChanceCoefficient | null;
+  brennan_prediger: ChanceCoefficient | null;
+  /** Scott's pi generalised to many raters and missing ratings (Fleiss' kappa over every target, irrCAC). */
+  scott_pi: ChanceCoefficient | null;
+  conger: ChanceCoefficient | null;
+  /** Fleiss' kappa per category (complete targets), keyed by category. */
+  fleiss_per_category: Record<string, CategoryKappa> | null;
+  /** Cohen's kappa with asymptotic SE for every rater pair. */
+  cohen_pairs: PairKappa[] | null;
+  cohen_pairs_reason: string | null;
+  /** Light's kappa: mean of the pairwise Cohen's kappas. */
+  light: (LightKappa & { se_bootstrap: number | null; ci95: [number, number] | null }) | null;
+  /** Asymptotic SE of the first pair's unweighted Cohen's kappa (as SAS / statsmodels / irr print it). */
+  cohen_ase: number | null;
   raters: RaterDiagnostics[];
+  /** Why the rater outlier flags were not computed (fewer than MIN_RATERS_FOR_FLAGS raters), else null. */
+  flags_note: string | null;
   /** Ranked, most contested first. */
   targets: TargetDiagnostics[];
 }
@@ -86,7 +126,73 @@ function distinctCount(v: Float64Array, cap: number): number {
   return s.size;
 }
 
-export function analyzeDimension(d: RatingsDimension, opts: AnalyzeOptions = {}): DimensionResult {
+/** Ratings as category codes 0..q-1 (labels: their index; whole numbers: the index among the sorted values). */
+function categoryCodes(d: RatingsDimension, bt: ByTarget): { coded: ByTarget; categories: string[] } {
+  if (d.categories) return { coded: bt, categories: d.categories };
+  const values = Array.from(new Set(bt.value)).sort((a, b) => a - b);
+  const index = new Map(values.map((v, i) => [v, i]));
+  return { coded: { ...bt, value: Float64Array.from(bt.value, (v) => index.get(v)!) }, categories: values.map(String) };
+}
+
+/** The targets `units` (with repeats, for the bootstrap) as a ByTarget of their own. */
+function subset(bt: ByTarget, units: ArrayLike<number>): ByTarget {
+  let n = 0;
+  for (let i = 0; i < units.length; i++) n += bt.start[units[i] + 1] - bt.start[units[i]];
+  const start = new Int32Array(units.length + 1);
+  const rater = new Int32Array(n);
+  const value = new Float64Array(n);
+  const source = new Int32Array(n);
+  let o = 0;
+  for (let i = 0; i < units.length; i++) {
+    const t = units[i];
+    for (let j = bt.start[t]; j < bt.start[t + 1]; j++, o++) {
+      rater[o] = bt.rater[j];
+      value[o] = bt.value[j];
+      source[o] = bt.source[j];
+    }
+    start[i + 1] = o;
+  }
+  return { nTargets: units.length, nRaters: bt.nRaters, start, rater, value, source };
+}
+
+/** Conger's kappa needs a dense targets x raters grid: skipped above this many cells. */
+const MAX_GRID_CELLS = 20_000_000;
+
+function chanceCoefficients(d: RatingsDimension, bt: ByTarget, ordered: boolean, orderReason: string | null) {
+  const { coded, categories } = categoryCodes(d, bt);
+  const q = categories.length;
+  const u = unitTable(coded, coded.value, q);
+  const unorderedAc2 = (): ChanceCoefficient => ({ coefficient: null, se: null, ci95: null, p: null, pa: null, pe: null, n_units: u.n, weights: 'linear', reason: orderReason });
+  const conger =
+    u.n * u.r <= MAX_GRID_CELLS
+      ? congerKappa(u, unitGrid(coded, coded.value, u))
+      : { ...unorderedAc2(), weights: 'unweighted' as const, reason: `more than ${MAX_GRID_CELLS} target x rater cells: Conger's kappa skipped` };
+  const pt = pairTables(coded, coded.value, q);
+  const pairs = pt ? cohenPairs(pt, d.raters) : null;
+  const perCategoryList = fleissPerCategory(coded, categories);
+  const perCategory: Record<string, CategoryKappa> = {};
+  for (const c of perCategoryList) perCategory[c.category] = c;
+  return {
+    coded,
+    categories,
+    q,
+    ac1: gwetAc(u, 'unweighted'),
+    ac2Linear: ordered ? gwetAc(u, 'linear') : unorderedAc2(),
+    ac2Quadratic: ordered ? gwetAc(u, 'quadratic') : { ...unorderedAc2(), weights: 'quadratic' as const },
+    bp: brennanPrediger(u),
+    scott: scottPi(u),
+    conger,
+    perCategory,
+    pairs,
+    pairsReason: pt ? null : 'too many rater pairs x categories for the pair matrix',
+    light: pairs ? { ...lightKappa(pairs), se_bootstrap: null as number | null, ci95: null as [number, number] | null } : null,
+  };
+}
+
+export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {}): DimensionResult {
+  // Test-retest: intra-rater figures from every occasion, inter-rater figures from each rater's first occasion.
+  const retest = dim.occasion ? intraRater(dim) : null;
+  const d = dim.occasion ? firstOccasion(dim) : dim;
   const bt = byTarget(d);
   const categorical = d.categories !== null;
   const missing = opts.missing ?? 'drop';
@@ -96,12 +202,15 @@ export function analyzeDimension(d: RatingsDimension, opts: AnalyzeOptions = {})
   const icc = categorical ? null : missing === 'model' ? iccReml(d, bt) : iccAnova(d, bt);
 
   const metrics: AlphaMetric[] = categorical ? ['nominal'] : [...ALPHA_METRICS];
-  // Labels are ordered (sorted) categories only when every label is a number: then ordinal alpha makes sense too.
-  if (categorical && d.categories!.every((c) => Number.isFinite(Number(c)) && c.trim() !== '')) metrics.push('ordinal');
+  // Labels are ordered categories when every label is a number or --levels gave the order: then ordinal alpha too.
+  // Two categories: every order gives the same weights and metric, so binary text labels count as ordered.
+  const ordered = !categorical || d.ordered === true || d.categories!.length <= 2;
+  const orderReason = ordered ? null : 'text labels have no order: give --levels (e.g. --levels low,mid,high) for weighted kappa, ordinal alpha and AC2';
+  if (categorical && ordered) metrics.push('ordinal');
   const alpha = {} as Record<AlphaMetric, AlphaEntry>;
   for (const m of ALPHA_METRICS) {
     if (!metrics.includes(m)) {
-      alpha[m] = { alpha: null, ci95: null, reason: 'not defined for unordered category labels' };
+      alpha[m] = { alpha: null, ci95: null, reason: m === 'ordinal' && orderReason ? `not defined for unordered category labels (${orderReason})` : 'not defined for unordered category labels' };
       continue;
     }
     const a = krippendorffAlpha(bt, m);
@@ -120,35 +229,51 @@ export function analyzeDimension(d: RatingsDimension, opts: AnalyzeOptions = {})
   if (kappaReason === null) {
     const f: FleissResult = fleissKappa(bt);
     fleiss = { kappa: f.kappa, ci95: null, reason: f.reason, n_subjects_used: f.n_subjects_used, n_categories: f.n_categories };
-    // Cohen: the first two raters in file order (the pair of a two-rater design).
-    cohenRaw = cohenKappa(bt, 0, 1, d.raters);
+    // Cohen: the first two raters in file order (the pair of a two-rater design). With --levels the weights follow
+    // the declared scale (every level, used or not), as scikit-learn's labels= and irrCAC's categ.labels.
+    const span = categorical && d.ordered && d.categories ? d.categories.length : undefined;
+    cohenRaw = cohenKappa(bt, 0, 1, d.raters, undefined, span);
+    const unordered = { kappa: null, reason: orderReason, se: null, ci95_asymptotic: null };
     cohen = {
       raters: cohenRaw.raters!,
       n_pairs: cohenRaw.n_pairs,
       categories: d.categories ? cohenRaw.categories.map((c) => d.categories![c]) : cohenRaw.categories,
       unweighted: { ...cohenRaw.unweighted, ci95: null },
-      linear: { ...cohenRaw.linear, ci95: null },
-      quadratic: { ...cohenRaw.quadratic, ci95: null },
+      linear: ordered ? { ...cohenRaw.linear, ci95: null } : { ...unordered, ci95: null },
+      quadratic: ordered ? { ...cohenRaw.quadratic, ci95: null } : { ...unordered, ci95: null },
     };
   }
+  const chance = kappaReason === null ? chanceCoefficients(d, bt, ordered, orderReason) : null;
 
   if (replicates > 0) {
     const stats: Record<string, (u: Int32Array) => number | null> = {};
     for (const m of metrics) stats[`alpha_${m}`] = (u) => krippendorffAlpha(bt, m, u).alpha;
     if (fleiss) stats.fleiss = (u) => fleissKappa(bt, u).kappa;
     if (cohen) {
-      stats.cohen_unweighted = (u) => cohenKappa(bt, 0, 1, d.raters, u).unweighted.kappa;
-      stats.cohen_linear = (u) => cohenKappa(bt, 0, 1, d.raters, u).linear.kappa;
-      stats.cohen_quadratic = (u) => cohenKappa(bt, 0, 1, d.raters, u).quadratic.kappa;
+      const span = categorical && d.ordered && d.categories ? d.categories.length : undefined;
+      stats.cohen_unweighted = (u) => cohenKappa(bt, 0, 1, d.raters, u, span).unweighted.kappa;
+      if (ordered) stats.cohen_linear = (u) => cohenKappa(bt, 0, 1, d.raters, u, span).linear.kappa;
+      if (ordered) stats.cohen_quadratic = (u) => cohenKappa(bt, 0, 1, d.raters, u, span).quadratic.kappa;
+    }
+    if (chance?.light) {
+      stats.light = (u) => {
+        const sb = subset(chance.coded, u);
+        return lightKappa(cohenPairs(pairTables(sb, sb.value, chance.q)!, d.raters)).kappa;
+      };
+    }
+    if (chance?.perCategory) {
+      for (const c of chance.categories.keys()) stats[`cat_${c}`] = (u) => fleissPerCategory(chance.coded, chance.categories, u)[c].kappa;
     }
     const ci: Record<string, BootstrapCi> = bootstrapTargets(bt.nTargets, replicates, seed, stats);
     for (const m of metrics) alpha[m].ci95 = ci[`alpha_${m}`].ci95;
     if (fleiss) fleiss.ci95 = ci.fleiss.ci95;
     if (cohen) {
       cohen.unweighted.ci95 = ci.cohen_unweighted.ci95;
-      cohen.linear.ci95 = ci.cohen_linear.ci95;
-      cohen.quadratic.ci95 = ci.cohen_quadratic.ci95;
+      if (ordered) cohen.linear.ci95 = ci.cohen_linear.ci95;
+      if (ordered) cohen.quadratic.ci95 = ci.cohen_quadratic.ci95;
     }
+    if (chance?.light) Object.assign(chance.light, { ci95: ci.light.ci95, se_bootstrap: ci.light.se });
+    if (chance?.perCategory) chance.categories.forEach((name, c) => Object.assign(chance.perCategory![name], { ci95: ci[`cat_${c}`].ci95, se_bootstrap: ci[`cat_${c}`].se }));
   }
 
   return {
@@ -160,12 +285,33 @@ export function analyzeDimension(d: RatingsDimension, opts: AnalyzeOptions = {})
     n_missing: bt.nTargets * bt.nRaters - d.value.length,
     categories: d.categories,
     icc,
+    planning: icc ? planning(icc, opts.iccType ?? 'ICC2', opts.targetIcc ?? 0.75) : null,
+    test_retest: retest
+      ? { occasions: dim.occasions ?? [], n_ratings_repeated: dim.value.length - d.value.length, inter_rater_uses: "each rater's first occasion", raters: retest }
+      : null,
     krippendorff_alpha: alpha,
     fleiss_kappa: fleiss,
     cohen_kappa: cohen,
     percent_agreement: percentAgreement(bt),
     kappa_reason: kappaReason,
+    ordered,
+    order_reason: orderReason,
+    gwet_ac1: chance?.ac1 ?? null,
+    gwet_ac2_linear: chance?.ac2Linear ?? null,
+    gwet_ac2_quadratic: chance?.ac2Quadratic ?? null,
+    brennan_prediger: chance?.bp ?? null,
+    scott_pi: chance?.scott ?? null,
+    conger: chance?.conger ?? null,
+    fleiss_per_category: chance?.perCategory ?? null,
+    cohen_pairs: chance?.pairs ?? null,
+    cohen_pairs_reason: chance?.pairsReason ?? kappaReason,
+    light: chance?.light ?? null,
+    cohen_ase: cohen?.unweighted.se ?? null,
     raters: raterDiagnostics(d, bt, { minItems: opts.minItems }),
+    flags_note:
+      bt.nRaters < MIN_RATERS_FOR_FLAGS
+        ? `${bt.nRaters} raters: the outlier flags (bias, low_correlation, far_from_others, low_agreement) need at least ${MIN_RATERS_FOR_FLAGS} raters and are not computed; few_items and drift are`
+        : null,
     targets: targetDiagnostics(d, bt),
   };
 }

@@ -44,6 +44,8 @@ export function quantileSorted(s: ArrayLike<number>, p: number): number {
 
 export interface BootstrapCi {
   ci95: [number, number] | null;
+  /** Bootstrap standard error: the SD of the replicates (n - 1). */
+  se: number | null;
   /** Replicates where the statistic was defined. */
   n_valid: number;
 }
@@ -71,7 +73,12 @@ export function bootstrapTargets(
   const out: Record<string, BootstrapCi> = {};
   for (const n of names) {
     const s = Float64Array.from(draws[n]).sort();
-    out[n] = { ci95: s.length >= 2 ? [quantileSorted(s, 0.025), quantileSorted(s, 0.975)] : null, n_valid: s.length };
+    let se: number | null = null;
+    if (s.length >= 2) {
+      const m = s.reduce((a, v) => a + v, 0) / s.length;
+      se = Math.sqrt(s.reduce((a, v) => a + (v - m) ** 2, 0) / (s.length - 1));
+    }
+    out[n] = { ci95: s.length >= 2 ? [quantileSorted(s, 0.025), quantileSorted(s, 0.975)] : null, se, n_valid: s.length };
   }
   return out;
 }

@@ -26,6 +26,10 @@ export interface RaterDiagnostics {
   corr_loo: number | null;
   /** Categorical: share of items where the rater matched the others' majority label. */
   agreement_with_majority: number | null;
+  /** Numeric: mean |own rating - mean of the other raters| (agreement with the leave-one-out mean). */
+  mean_abs_diff_loo: number | null;
+  /** Its standard error (SD of the |differences| / sqrt(n)). */
+  mean_abs_diff_se: number | null;
   drift: number | null;
   drift_n: [number, number] | null;
   /** Welch t-test p of last third against first third. */
@@ -49,6 +53,13 @@ export interface TargetDiagnostics {
 }
 
 export const FLAG_Z = 3.5;
+/** Robust z across raters needs the rater's own value against at least four others (median and MAD of 4+ values). */
+export const MIN_RATERS_FOR_FLAGS = 5;
+/**
+ * Differences that matter, from the median of the other raters: a flag needs the robust z AND this much. Agreement
+ * figures in their own units; bias and mean |difference| in units of the rating range (max - min of the dimension).
+ */
+export const FLAG_MIN_DIFF = { corr_loo: 0.1, agreement_with_majority: 0.15, bias_of_range: 0.1, drift_of_range: 0.1, mean_abs_diff_of_range: 0.1, sd_of_range: 0.1 };
 
 function median(xs: number[]): number {
   const s = Float64Array.from(xs).sort(); // native numeric sort: fast on 200k targets
@@ -65,6 +76,24 @@ export function robustZ(xs: Array<number | null>): Array<number | null> {
   if (!(scale > 0)) scale = 1.2533 * (v.reduce((s, x) => s + Math.abs(x - med), 0) / v.length);
   if (!(scale > 0)) return xs.map(() => null);
   return xs.map((x) => (x === null || !Number.isFinite(x) ? null : (x - med) / scale));
+}
+
+/**
+ * Each value against the median and 1.4826 MAD of the OTHER values (leave-one-out, so an outlier cannot inflate the
+ * scale that judges it), together with that median; null below `minN` values. MAD 0: mean absolute deviation x 1.2533.
+ */
+export function robustZLoo(xs: Array<number | null>, minN = MIN_RATERS_FOR_FLAGS): Array<{ z: number; median: number } | null> {
+  const idx = xs.map((x, i) => (x !== null && Number.isFinite(x) ? i : -1)).filter((i) => i >= 0);
+  if (idx.length < minN) return xs.map(() => null);
+  return xs.map((x, i) => {
+    if (x === null || !Number.isFinite(x)) return null;
+    const others = idx.filter((j) => j !== i).map((j) => xs[j] as number);
+    const med = median(others);
+    let scale = 1.4826 * median(others.map((v) => Math.abs(v - med)));
+    if (!(scale > 0)) scale = 1.2533 * (others.reduce((s, v) => s + Math.abs(v - med), 0) / others.length);
+    const d = x - med;
+    return { z: scale > 0 ? d / scale : d === 0 ? 0 : Math.sign(d) * Infinity, median: med };
+  });
 }
 
 export interface DiagnosticsOptions {
@@ -130,6 +159,8 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
   }
   // Pass 2: centred sums (exact for ratings far from zero)
   const ssDiff = new Float64Array(k);
+  const absDiff = new Float64Array(k);
+  const absSq = new Float64Array(k);
   const sxx = new Float64Array(k);
   const syy = new Float64Array(k);
   const sxy = new Float64Array(k);
@@ -137,6 +168,8 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
     if (Number.isNaN(other[j])) continue;
     const r = bt.rater[j];
     ssDiff[r] += (diff(j) - mDiff[r]) ** 2;
+    absDiff[r] += Math.abs(diff(j));
+    absSq[r] += diff(j) ** 2;
     const x = bt.value[j] - mOwn[r];
     const y = other[j] - mOth[r];
     sxx[r] += x * x;
@@ -205,35 +238,64 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
       bias_ci95: ci,
       corr_loo: corr,
       agreement_with_majority: agree,
+      mean_abs_diff_loo: categorical || nr === 0 ? null : absDiff[r] / nr,
+      mean_abs_diff_se: categorical || nr < 2 ? null : Math.sqrt(Math.max(0, absSq[r] / nr - (absDiff[r] / nr) ** 2) / (nr - 1)),
       drift,
       drift_n: driftN,
       drift_p: driftP,
       flags: [],
     });
   }
-  // Flags
+  flagRaters(out, d, opts);
+  return out;
+}
+
+/** The rating range (max - min) of a dimension: the unit of the minimum differences for numeric ratings. */
+function ratingRange(d: RatingsDimension): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of d.value) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return hi > lo ? hi - lo : 0;
+}
+
+/**
+ * Flags: a robust outlier among the raters (leave-one-out robust z beyond 3.5, Iglewicz & Hoaglin 1993; only with at
+ * least MIN_RATERS_FOR_FLAGS raters) AND a difference from the others' median that matters (FLAG_MIN_DIFF).
+ */
+export function flagRaters(out: RaterDiagnostics[], d: RatingsDimension, opts: DiagnosticsOptions): void {
   const medItems = median(out.map((o) => o.n_items));
   const minItems = opts.minItems ?? Math.max(5, 0.2 * medItems);
-  const zBias = robustZ(out.map((o) => o.bias));
-  const zCorr = robustZ(out.map((o) => o.corr_loo));
-  const zDrift = robustZ(out.map((o) => o.drift));
+  const range = ratingRange(d);
+  const zBias = robustZLoo(out.map((o) => o.bias));
+  const zCorr = robustZLoo(out.map((o) => o.corr_loo));
+  const zAbs = robustZLoo(out.map((o) => o.mean_abs_diff_loo));
+  const zAgree = robustZLoo(out.map((o) => o.agreement_with_majority));
+  const zDrift = robustZLoo(out.map((o) => o.drift));
   const drifts = out.filter((o) => o.drift !== null).map((o) => Math.abs(o.drift!));
+  // Twice the median |drift| is no MAD statistic: a median of three raters is enough for it.
   const medAbsDrift = drifts.length >= 3 ? median(drifts) : Infinity;
-  const zAgree = robustZ(out.map((o) => o.agreement_with_majority));
+  const beyond = (zm: { z: number; median: number } | null, x: number | null, sign: 1 | -1, minDiff: number): boolean =>
+    zm !== null && x !== null && sign * zm.z > FLAG_Z && sign * (x - zm.median) >= minDiff;
+  // ... and beyond the rater's own sampling error (two SEs): a panel of 10 items cannot single out anyone by luck.
+  const z196 = 1.959963984540054;
+  const corrClear = (o: RaterDiagnostics, med: number) => o.corr_loo !== null && o.n_compared > 3 && Math.abs(Math.atanh(Math.min(0.999999, o.corr_loo)) - Math.atanh(Math.min(0.999999, med))) > z196 / Math.sqrt(o.n_compared - 3);
+  const absClear = (o: RaterDiagnostics, med: number) => o.mean_abs_diff_loo !== null && o.mean_abs_diff_se !== null && o.mean_abs_diff_loo - med > z196 * o.mean_abs_diff_se;
+  const agreeClear = (o: RaterDiagnostics, med: number) => o.agreement_with_majority !== null && o.n_compared > 0 && med - o.agreement_with_majority > z196 * Math.sqrt((med * (1 - med)) / o.n_compared);
   out.forEach((o, i) => {
     if (o.n_items < minItems) o.flags.push('few_items');
     const zb = zBias[i];
-    if (zb !== null && Math.abs(zb) > FLAG_Z && o.bias_ci95 && (o.bias_ci95[0] > 0 || o.bias_ci95[1] < 0)) o.flags.push('bias');
-    const zc = zCorr[i];
-    if (zc !== null && zc < -FLAG_Z) o.flags.push('low_correlation');
+    if (zb && o.bias !== null && Math.abs(zb.z) > FLAG_Z && Math.abs(o.bias - zb.median) >= FLAG_MIN_DIFF.bias_of_range * range && o.bias_ci95 && (o.bias_ci95[0] > 0 || o.bias_ci95[1] < 0)) o.flags.push('bias');
+    if (beyond(zCorr[i], o.corr_loo, -1, FLAG_MIN_DIFF.corr_loo) && corrClear(o, zCorr[i]!.median)) o.flags.push('low_correlation');
+    if (beyond(zAbs[i], o.mean_abs_diff_loo, 1, FLAG_MIN_DIFF.mean_abs_diff_of_range * range) && absClear(o, zAbs[i]!.median)) o.flags.push('far_from_others');
     // Drift: significant (Welch p < 0.001) and an outlier among raters (robust z, or at least twice the median
     // |drift|: one drifting rater also shifts the others' bias against the mean that includes it).
     const zd = zDrift[i];
-    if (o.drift !== null && o.drift_p !== null && o.drift_p < 0.001 && ((zd !== null && Math.abs(zd) > FLAG_Z) || Math.abs(o.drift) >= 2 * medAbsDrift)) o.flags.push('drift');
-    const za = zAgree[i];
-    if (za !== null && za < -FLAG_Z) o.flags.push('low_agreement');
+    if (o.drift !== null && o.drift_p !== null && o.drift_p < 0.001 && Math.abs(o.drift) >= FLAG_MIN_DIFF.drift_of_range * range && ((zd !== null && Math.abs(zd.z) > FLAG_Z) || Math.abs(o.drift) >= 2 * medAbsDrift)) o.flags.push('drift');
+    if (beyond(zAgree[i], o.agreement_with_majority, -1, FLAG_MIN_DIFF.agreement_with_majority) && agreeClear(o, zAgree[i]!.median)) o.flags.push('low_agreement');
   });
-  return out;
 }
 
 export function targetDiagnostics(d: RatingsDimension, bt: ByTarget): TargetDiagnostics[] {
@@ -305,9 +367,14 @@ export function targetDiagnostics(d: RatingsDimension, bt: ByTarget): TargetDiag
     for (const r of rows) r.contested = r.n_ratings >= 2 && r.majority_share !== null && r.majority_share <= 0.5;
     rows.sort((p, q) => (p.majority_share ?? 2) - (q.majority_share ?? 2) || q.n_ratings - p.n_ratings); // stable: ties in file order
   } else {
+    // Contested: an outlier of spread (robust z > 3.5 across targets) whose SD also exceeds the median SD by a tenth
+    // of the rating range (a difference that matters, not rounding between nearly equal SDs).
     const sds = rows.map((r) => r.sd);
     const z = robustZ(sds);
-    rows.forEach((r, i) => (r.contested = r.sd !== null && r.sd > 0 && z[i] !== null && z[i]! > FLAG_Z));
+    const known = sds.filter((v): v is number => v !== null);
+    const medSd = known.length ? median(known) : 0;
+    const minDiff = FLAG_MIN_DIFF.sd_of_range * ratingRange(d);
+    rows.forEach((r, i) => (r.contested = r.sd !== null && r.sd > 0 && z[i] !== null && z[i]! > FLAG_Z && r.sd - medSd >= minDiff));
     // Sort indices on typed keys (much faster than comparing objects); ties in file order.
     const sd = Float64Array.from(rows, (r) => r.sd ?? -1);
     const range = Float64Array.from(rows, (r) => r.range ?? -1);

@@ -2,6 +2,7 @@
  * The readable stdout table of `mmprep agreement`.
  */
 import type { AgreementResult, DimensionResult } from './analyze.js';
+import type { ChanceCoefficient } from './chance.js';
 import type { GateResult } from './gate.js';
 
 const num = (v: number | null | undefined, d = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
@@ -18,6 +19,51 @@ function clean(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+function chanceText(d: DimensionResult): string {
+  let s = '';
+  if (d.order_reason) s += `Order: ${d.order_reason}\n`;
+  const rows = [['coefficient', 'value', 'SE', '95% CI', 'p']];
+  const add = (name: string, c: ChanceCoefficient | null) => {
+    if (!c) return;
+    rows.push([name, c.coefficient === null ? `— (${c.reason})` : num(c.coefficient), num(c.se), ci(c.ci95), pval(c.p)]);
+  };
+  add("Gwet's AC1", d.gwet_ac1);
+  if (d.ordered) add("Gwet's AC2 linear", d.gwet_ac2_linear);
+  if (d.ordered) add("Gwet's AC2 quadratic", d.gwet_ac2_quadratic);
+  add('Brennan-Prediger', d.brennan_prediger);
+  add("Scott's pi (Fleiss, all targets)", d.scott_pi);
+  add("Conger's kappa", d.conger);
+  if (d.light) rows.push(["Light's kappa (mean pairwise Cohen)", d.light.kappa === null ? `— (${d.light.reason})` : num(d.light.kappa), d.light.se_bootstrap === null ? '' : num(d.light.se_bootstrap), d.light.ci95 ? ci(d.light.ci95) : '', '']);
+  if (rows.length > 1) s += 'Chance-robust and multi-rater coefficients (t CI as irrCAC; Light: bootstrap CI)\n' + table(rows);
+  if (d.cohen_pairs && d.cohen_pairs.length > 1) {
+    const pr = [['pair', 'n', 'kappa', 'SE', '95% CI']];
+    for (const p of d.cohen_pairs) pr.push([`${clean(p.raters[0])} vs ${clean(p.raters[1])}`, String(p.n), p.kappa === null ? `— (${p.reason})` : num(p.kappa), num(p.se), ci(p.ci95_asymptotic ?? null)]);
+    s += "Cohen's kappa per rater pair (asymptotic SE, Fleiss, Cohen & Everitt 1969)\n" + table(pr);
+  }
+  if (d.fleiss_per_category && d.data_type === 'categorical') {
+    const cr = [['category', 'kappa', 'SE (null)', 'z']];
+    for (const c of Object.values(d.fleiss_per_category)) cr.push([clean(c.category), c.kappa === null ? `— (${c.reason})` : num(c.kappa), num(c.se_null), num(c.z, 2)]);
+    s += "Fleiss' kappa per category\n" + table(cr);
+  }
+  return s;
+}
+
+function planningText(d: DimensionResult): string {
+  const p = d.planning;
+  if (!p) return '';
+  return `Planning (${p.icc_type}): SEM ${num(p.sem)} (SD ${num(p.sd)}); raters for ICC >= ${p.target_icc}: ${p.raters_needed ?? '—'} (from the lower 95% bound: ${p.raters_needed_ci_lower ?? '—'})${p.reason ? ` (${p.reason})` : ''}\n`;
+}
+
+function retestText(d: DimensionResult): string {
+  const r = d.test_retest;
+  if (!r) return '';
+  const rows = [['rater', 'repeated targets', 'occasions', d.data_type === 'categorical' ? 'kappa (1st vs 2nd)' : 'ICC(3,1)', '95% CI', 'identical']];
+  for (const x of r.raters) {
+    rows.push([clean(x.rater), String(x.n_targets_repeated), x.occasions.map(clean).join(','), x.icc3 ? num(x.icc3.icc) : x.kappa ? num(x.kappa.kappa) : `— (${x.reason})`, x.icc3 ? ci(x.icc3.ci95) : ci(x.kappa?.ci95_asymptotic ?? null), num(x.identical)]);
+  }
+  return `Test-retest: ${r.n_ratings_repeated} repeated ratings over occasions ${r.occasions.map(clean).join(', ')}; inter-rater figures use ${r.inter_rater_uses}\n` + table(rows);
+}
+
 function dimensionText(d: DimensionResult, top: number): string {
   let s = `\n== ${d.dimension ? `dimension '${clean(d.dimension)}'` : 'ratings'}: ${d.data_type}, ${d.n_targets} targets, ${d.n_raters} raters, ${d.n_ratings} ratings, ${d.n_missing} missing ==\n`;
   if (d.icc) {
@@ -30,11 +76,13 @@ function dimensionText(d: DimensionResult, top: number): string {
     else {
       const rows = [['type', 'form', 'ICC', '95% CI', 'F', 'df1', 'df2', 'p', 'Koo & Li (on CI)']];
       for (const r of i.rows) {
-        rows.push([r.type, r.label, num(r.icc), ci(r.ci95), r.f_infinite ? 'Inf' : num(r.f, 2), String(r.df1), String(r.df2), pval(r.p), r.band_judged ?? '—']);
+        rows.push([r.type, r.label, num(r.icc), ci(r.ci95), r.f_infinite ? 'Inf' : num(r.f, 2), String(r.df1 ?? '—'), String(r.df2 ?? '—'), pval(r.p), r.band_judged ?? '—']);
       }
       s += table(rows);
     }
+    s += planningText(d);
   }
+  s += retestText(d);
   const a = d.krippendorff_alpha;
   const arow = [['metric', 'alpha', 'bootstrap 95% CI']];
   for (const m of ['nominal', 'ordinal', 'interval', 'ratio'] as const) {
@@ -48,25 +96,26 @@ function dimensionText(d: DimensionResult, top: number): string {
     if (d.fleiss_kappa) krow.push(["Fleiss' kappa", d.fleiss_kappa.kappa === null ? `— (${d.fleiss_kappa.reason})` : num(d.fleiss_kappa.kappa), d.fleiss_kappa.ci95 ? ci(d.fleiss_kappa.ci95) : '', `${d.fleiss_kappa.n_subjects_used} targets`]);
     if (d.cohen_kappa) {
       const c = d.cohen_kappa;
-      for (const w of ['unweighted', 'linear', 'quadratic'] as const) {
+      for (const w of d.ordered ? (['unweighted', 'linear', 'quadratic'] as const) : (['unweighted'] as const)) {
         krow.push([`Cohen's kappa ${w} (${clean(c.raters[0])} vs ${clean(c.raters[1])})`, c[w].kappa === null ? `— (${c[w].reason})` : num(c[w].kappa), c[w].ci95 ? ci(c[w].ci95) : '', `${c.n_pairs} pairs`]);
       }
     }
     s += table(krow);
   }
+  s += chanceText(d);
   const pa = d.percent_agreement;
   s += `Percent agreement: all raters agree on ${num(pa.all_agree === null ? null : pa.all_agree * 100, 1)} % of ${pa.n_targets} targets; pairwise ${num(pa.pairwise === null ? null : pa.pairwise * 100, 1)} %\n`;
 
   const cat = d.data_type === 'categorical';
-  const rr = [cat ? ['rater', 'items', 'agrees w/ majority', 'drift', 'flags'] : ['rater', 'items', 'mean', 'bias vs others [95% CI]', 'r (leave-one-out)', 'drift', 'flags']];
+  const rr = [cat ? ['rater', 'items', 'agrees w/ majority', 'drift', 'flags'] : ['rater', 'items', 'mean', 'bias vs others [95% CI]', 'r (leave-one-out)', 'mean |diff|', 'drift', 'flags']];
   for (const r of d.raters) {
     rr.push(
       cat
         ? [clean(r.rater), String(r.n_items), num(r.agreement_with_majority), num(r.drift), r.flags.join(',')]
-        : [clean(r.rater), String(r.n_items), num(r.mean), `${num(r.bias)} ${ci(r.bias_ci95)}`, num(r.corr_loo), num(r.drift), r.flags.join(',')],
+        : [clean(r.rater), String(r.n_items), num(r.mean), `${num(r.bias)} ${ci(r.bias_ci95)}`, num(r.corr_loo), num(r.mean_abs_diff_loo), num(r.drift), r.flags.join(',')],
     );
   }
-  s += 'Raters\n' + table(rr);
+  s += 'Raters\n' + table(rr) + (d.flags_note ? `  (${d.flags_note})\n` : '');
   const nContested = d.targets.filter((t) => t.contested).length;
   const show = top > 0 ? d.targets.slice(0, top) : d.targets;
   s += `Most contested targets (${show.length} of ${d.targets.length}; ${nContested} marked contested *)\n`;

@@ -4,6 +4,7 @@
  * distribution. Targets in file order; ratings in rater order of the file.
  */
 import { byTarget } from './layout.js';
+import { firstOccasion } from './retest.js';
 import type { RatingsTable } from './types.js';
 
 export type GoldAggregate = 'mean' | 'median' | 'majority';
@@ -34,7 +35,9 @@ export interface GoldLabel {
 }
 
 export function* goldLabels(table: RatingsTable, opts: GoldOptions = {}): Generator<GoldLabel> {
-  for (const d of table.dimensions) {
+  for (const raw of table.dimensions) {
+    // Test-retest designs: the gold label of each rater is their first occasion's rating (as the inter-rater figures).
+    const d = raw.occasion ? firstOccasion(raw) : raw;
     const bt = byTarget(d);
     const cats = d.categories;
     const aggregate: GoldAggregate = opts.aggregate ?? (cats ? 'majority' : 'mean');

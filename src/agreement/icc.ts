@@ -50,16 +50,20 @@ export function kooLiBand(v: number | null): KooLiBand | null {
   return 'excellent';
 }
 
-function nullRow(type: IccType, df1: number, df2: number, reason: string): IccRow {
+const dfOrNull = (df: number): number | null => (df >= 0 ? df : null);
+
+function nullRow(type: IccType, df1: number, df2: number, reason: string, f: number = NaN): IccRow {
+  // F (and its p) can be defined where the ICC is not: ICC1k with MSB = 0 has F = 0, p = 1.
+  const fDefined = Number.isFinite(f) && df1 > 0 && df2 > 0;
   return {
     type,
     label: LABELS[type],
     icc: null,
-    f: null,
+    f: fDefined ? f : null,
     f_infinite: false,
-    df1,
-    df2,
-    p: null,
+    df1: dfOrNull(df1),
+    df2: dfOrNull(df2),
+    p: fDefined ? fUpperTail(f, df1, df2) : null,
     ci95: [null, null],
     band: null,
     band_ci: [null, null],
@@ -71,7 +75,7 @@ function nullRow(type: IccType, df1: number, df2: number, reason: string): IccRo
 const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 function makeRow(type: IccType, icc: number, f: number, df1: number, df2: number, lo: number, hi: number, reason: string | null): IccRow {
-  if (!Number.isFinite(icc)) return nullRow(type, df1, df2, reason ?? 'undefined (zero variance)');
+  if (!Number.isFinite(icc)) return nullRow(type, df1, df2, reason ?? 'undefined (zero variance)', f);
   const p = Number.isNaN(f) ? null : fUpperTail(f, df1, df2);
   const b = kooLiBand(icc);
   const bl = kooLiBand(fin(lo));
@@ -151,6 +155,7 @@ export function iccFromMeanSquares(ms: MeanSquares, n: number, k: number): IccRo
     l2 = (n * (msb - f3u * mse)) / (f3u * (k * msj + (k * n - k - n) * mse) + n * msb);
     u2 = (n * (f3l * msb - mse)) / (k * msj + (k * n - k - n) * mse + n * f3l * msb);
   }
+  const msbZero = msb === 0 ? 'all target means are equal (MSB = 0): the k-rater form divides by MSB; F and p are defined' : null;
   const l2k = (l2 * k) / (1 + l2 * (k - 1));
   const u2k = (u2 * k) / (1 + u2 * (k - 1));
 
@@ -158,9 +163,9 @@ export function iccFromMeanSquares(ms: MeanSquares, n: number, k: number): IccRo
     makeRow('ICC1', icc1, f11, df11n, df11d, l1, u1, null),
     makeRow('ICC2', icc2, f21, df21n, df21d, l2, u2, null),
     makeRow('ICC3', icc3, f21, df21n, df21d, l3, u3, null),
-    makeRow('ICC1k', icc1k, f11, df11n, df11d, l1k, u1k, null),
+    makeRow('ICC1k', icc1k, f11, df11n, df11d, l1k, u1k, msbZero),
     makeRow('ICC2k', icc2k, f21, df21n, df21d, l2k, u2k, null),
-    makeRow('ICC3k', icc3k, f21, df21n, df21d, l3k, u3k, null),
+    makeRow('ICC3k', icc3k, f21, df21n, df21d, l3k, u3k, msbZero),
   ];
 }
 

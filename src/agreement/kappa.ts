@@ -9,6 +9,10 @@ import { equalPairs, type ByTarget } from './layout.js';
 export interface KappaValue {
   kappa: number | null;
   reason: string | null;
+  /** Large-sample standard error (Fleiss, Cohen & Everitt 1969); only where defined for the coefficient. */
+  se?: number | null;
+  /** kappa +- 1.96 SE, upper end capped at 1. */
+  ci95_asymptotic?: [number, number] | null;
 }
 
 export interface FleissResult extends KappaValue {
@@ -72,7 +76,7 @@ export function ratingPairs(bt: ByTarget, a: number, b: number, units?: ArrayLik
 }
 
 /** Cohen's kappa (unweighted, linear, quadratic) from paired ratings. */
-export function cohenKappaPairs(x: Float64Array, y: Float64Array): Omit<CohenResult, 'raters'> {
+export function cohenKappaPairs(x: Float64Array, y: Float64Array, span?: number): Omit<CohenResult, 'raters'> {
   const n = x.length;
   const seen = new Set<number>();
   for (let i = 0; i < n; i++) {
@@ -87,35 +91,62 @@ export function cohenKappaPairs(x: Float64Array, y: Float64Array): Omit<CohenRes
   const idx = new Map(cats.map((c, i) => [c, i]));
   const table = new Float64Array(K * K);
   for (let i = 0; i < n; i++) table[idx.get(x[i])! * K + idx.get(y[i])!]++;
-  const row = new Float64Array(K);
-  const col = new Float64Array(K);
-  for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) {
-    row[i] += table[i * K + j];
-    col[j] += table[i * K + j];
-  }
-  const kappaW = (w: (i: number, j: number) => number): KappaValue => {
-    let po = 0;
-    let pe = 0;
-    for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) {
-      const wij = w(i, j);
-      po += (wij * table[i * K + j]) / n;
-      pe += (wij * row[i] * col[j]) / (n * n);
-    }
-    if (pe >= 1) return { kappa: null, reason: 'chance agreement is 1' };
-    return { kappa: (po - pe) / (1 - pe), reason: null };
-  };
+  // Weights by position: the index among the values used, or with `span` the value itself (category codes 0..span-1
+  // of a declared scale: --levels).
+  const pos = span ? cats : cats.map((_, i) => i);
+  const range = span ? span - 1 : K - 1;
   return {
     n_pairs: n,
     categories: cats,
-    unweighted: kappaW((i, j) => (i === j ? 1 : 0)),
-    linear: kappaW((i, j) => 1 - Math.abs(i - j) / (K - 1)),
-    quadratic: kappaW((i, j) => 1 - ((i - j) * (i - j)) / ((K - 1) * (K - 1))),
+    unweighted: kappaFromTable(table, K, (i, j) => (i === j ? 1 : 0)),
+    linear: kappaFromTable(table, K, (i, j) => 1 - Math.abs(pos[i] - pos[j]) / range),
+    quadratic: kappaFromTable(table, K, (i, j) => 1 - ((pos[i] - pos[j]) * (pos[i] - pos[j])) / (range * range)),
   };
 }
 
-export function cohenKappa(bt: ByTarget, a: number, b: number, raterIds: string[], units?: ArrayLike<number>): CohenResult {
+/**
+ * Weighted kappa of a K x K contingency table with its large-sample standard error under the alternative
+ * (Fleiss, Cohen & Everitt 1969; the ASE of SAS PROC FREQ and statsmodels cohens_kappa std_kappa):
+ * var = [sum_ij p_ij (w_ij - (wbar_i. + wbar_.j)(1 - kappa))^2 - (kappa - pe (1 - kappa))^2] / (n (1 - pe)^2),
+ * wbar_i. = sum_j p_.j w_ij, wbar_.j = sum_i p_i. w_ij; CI kappa +- 1.96 SE.
+ */
+export function kappaFromTable(table: Float64Array, K: number, w: (i: number, j: number) => number): KappaValue {
+  let n = 0;
+  for (const c of table) n += c;
+  if (n === 0) return { kappa: null, reason: 'no target rated by both raters', se: null, ci95_asymptotic: null };
+  const row = new Float64Array(K);
+  const col = new Float64Array(K);
+  for (let i = 0; i < K; i++)
+    for (let j = 0; j < K; j++) {
+      row[i] += table[i * K + j] / n;
+      col[j] += table[i * K + j] / n;
+    }
+  let po = 0;
+  let pe = 0;
+  for (let i = 0; i < K; i++)
+    for (let j = 0; j < K; j++) {
+      po += (w(i, j) * table[i * K + j]) / n;
+      pe += w(i, j) * row[i] * col[j];
+    }
+  if (pe >= 1 - 1e-12) return { kappa: null, reason: 'chance agreement is 1 (one category only)', se: null, ci95_asymptotic: null };
+  const kappa = (po - pe) / (1 - pe);
+  const wRow = new Float64Array(K);
+  const wCol = new Float64Array(K);
+  for (let i = 0; i < K; i++)
+    for (let j = 0; j < K; j++) {
+      wRow[i] += col[j] * w(i, j);
+      wCol[j] += row[i] * w(i, j);
+    }
+  let a = 0;
+  for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) a += (table[i * K + j] / n) * (w(i, j) - (wRow[i] + wCol[j]) * (1 - kappa)) ** 2;
+  const v = (a - (kappa - pe * (1 - kappa)) ** 2) / (n * (1 - pe) ** 2);
+  const se = Math.sqrt(Math.max(v, 0));
+  return { kappa, reason: null, se, ci95_asymptotic: [kappa - 1.959963984540054 * se, Math.min(1, kappa + 1.959963984540054 * se)] };
+}
+
+export function cohenKappa(bt: ByTarget, a: number, b: number, raterIds: string[], units?: ArrayLike<number>, span?: number): CohenResult {
   const { x, y } = ratingPairs(bt, a, b, units);
-  return { raters: [raterIds[a], raterIds[b]], ...cohenKappaPairs(x, y) };
+  return { raters: [raterIds[a], raterIds[b]], ...cohenKappaPairs(x, y, span) };
 }
 
 export interface PercentAgreement {
@@ -146,4 +177,49 @@ export function percentAgreement(bt: ByTarget, units?: ArrayLike<number>): Perce
     agreeing += eq;
   }
   return { all_agree: nT ? allAgree / nT : null, pairwise: pairs ? agreeing / pairs : null, n_targets: nT };
+}
+
+export interface CategoryKappa {
+  category: string;
+  kappa: number | null;
+  /** SE under the null hypothesis kappa_j = 0, sqrt(2 / (n m (m - 1))) (Fleiss 1971; irr kappam.fleiss detail). */
+  se_null: number | null;
+  z: number | null;
+  /** With --bootstrap: the SD of the replicates and the percentile CI. */
+  se_bootstrap: number | null;
+  ci95: [number, number] | null;
+  reason: string | null;
+}
+
+/**
+ * Fleiss' (1971) kappa per category on the targets every rater labelled (m raters each):
+ * kappa_j = 1 - sum_i x_ij (m - x_ij) / (n m (m - 1) p_j (1 - p_j)); irr::kappam.fleiss(detail = TRUE).
+ */
+export function fleissPerCategory(bt: ByTarget, categories: string[], units?: ArrayLike<number>): CategoryKappa[] {
+  const q = categories.length;
+  const m = bt.nRaters;
+  const x = new Float64Array(q);
+  const total = new Float64Array(q);
+  const disagree = new Float64Array(q);
+  let n = 0;
+  const nU = units ? units.length : bt.nTargets;
+  for (let i = 0; i < nU; i++) {
+    const t = units ? units[i] : i;
+    if (bt.start[t + 1] - bt.start[t] !== m) continue;
+    n++;
+    x.fill(0);
+    for (let j = bt.start[t]; j < bt.start[t + 1]; j++) x[bt.value[j]]++;
+    for (let c = 0; c < q; c++) {
+      total[c] += x[c];
+      disagree[c] += x[c] * (m - x[c]);
+    }
+  }
+  const seNull = n > 0 ? Math.sqrt(2 / (n * m * (m - 1))) : null;
+  return categories.map((category, c) => {
+    const p = n ? total[c] / (n * m) : 0;
+    if (n === 0) return { category, kappa: null, se_null: null, z: null, se_bootstrap: null, ci95: null, reason: 'no target was labelled by every rater' };
+    if (p === 0 || p === 1) return { category, kappa: null, se_null: seNull, z: null, se_bootstrap: null, ci95: null, reason: p === 0 ? 'category never used' : 'every rating is this category' };
+    const kappa = 1 - disagree[c] / (n * m * (m - 1) * p * (1 - p));
+    return { category, kappa, se_null: seNull, z: seNull ? kappa / seNull : null, se_bootstrap: null, ci95: null, reason: null };
+  });
 }

@@ -31,6 +31,31 @@ export interface ReadRatingsOptions {
   delimiter?: string;
   /** Ratings written with a decimal comma ('3,5'). */
   decimalComma?: boolean;
+  /** Ordered category labels (low < mid < high): fixes the order for weighted kappa, ordinal alpha and AC2; a label
+   *  outside the list is an error. Implies `categorical`. */
+  levels?: string[];
+  /** Occasion column of a test-retest design (default: 'occasion' when present). */
+  occasionColumn?: string;
+  /** Repeated (target, rater) rows are successive occasions 1, 2, … in file order instead of an error. */
+  repeated?: boolean;
+}
+
+/** "1" and "1.0" are the same label: numeric-looking labels are compared as numbers (issue 14). */
+function labelKey(s: string): string {
+  const v = parseNumber(s);
+  return Number.isFinite(v) ? `\u0000${v}` : s;
+}
+
+/** Category order: --levels as given, else numerically when every label is a number, else by code unit. */
+function orderLabels(labels: string[], levels: string[] | undefined): { categories: string[]; remap: Int32Array; ordered: boolean } {
+  if (levels) return { categories: levels, remap: Int32Array.from(levels, (_, i) => i), ordered: true };
+  const allNumeric = labels.every((l) => Number.isFinite(parseNumber(l)));
+  const sorted = labels
+    .map((l, i) => ({ l, i }))
+    .sort((a, b) => (allNumeric ? parseNumber(a.l) - parseNumber(b.l) : a.l < b.l ? -1 : a.l > b.l ? 1 : 0));
+  const remap = new Int32Array(labels.length);
+  sorted.forEach((x, k) => (remap[x.i] = k));
+  return { categories: sorted.map((x) => x.l), remap, ordered: allNumeric };
 }
 
 const ORDER_NAMES = ['order', 'sequence', 'seq', 'time', 't_s', 'timestamp'];
@@ -81,7 +106,30 @@ class DimBuilder {
   value = new GrowF64();
   order = new GrowF64();
   record = new GrowI32();
+  /** Test-retest: occasion code per rating (codes index `occNames`). */
+  occ = new GrowI32();
+  occNames: string[] = [];
+  occIndex = new Map<string, number>();
+  /** --repeated: ratings so far per (target, rater). */
+  seen = new Map<string, number>();
   constructor(readonly name: string) {}
+  occasionId(name: string): number {
+    let i = this.occIndex.get(name);
+    if (i === undefined) {
+      i = this.occNames.length;
+      this.occNames.push(name);
+      this.occIndex.set(name, i);
+    }
+    return i;
+  }
+  /** Occasion of a rating: the occasion column's value, or the count of earlier ratings of (target, rater). */
+  occasionOf(cell: string | null, t: number, r: number): number {
+    if (cell !== null) return this.occasionId(cell);
+    const key = `${t},${r}`;
+    const c = (this.seen.get(key) ?? 0) + 1;
+    this.seen.set(key, c);
+    return this.occasionId(String(c));
+  }
   private lastT = '';
   private lastTi = -1;
   targetId(id: string): number {
@@ -200,7 +248,7 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
 async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, delimiter: string): Promise<RatingsTable> {
   const source = createReadStream(path);
   const parser = source.pipe(parse(csvOptions(delimiter)));
-  const categorical = Boolean(opts.categorical);
+  const categorical = Boolean(opts.categorical) || opts.levels !== undefined;
   const dims = new Map<string, DimBuilder>();
   const dimOf = (name: string): DimBuilder => {
     let d = dims.get(name);
@@ -212,12 +260,16 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   };
   const labelIndex = new Map<string, number>();
   const labels: string[] = [];
-  const labelCode = (s: string): number => {
-    let i = labelIndex.get(s);
+  const levels = opts.levels;
+  if (levels) levels.forEach((l, i) => labelIndex.set(labelKey(l), i));
+  const labelCode = (s: string, column: string): number => {
+    const key = labelKey(s);
+    let i = labelIndex.get(key);
     if (i === undefined) {
+      if (levels) throw new RecordError(`label '${s.length > 40 ? s.slice(0, 40) + '…' : s}' is not one of --levels (${levels.join(', ')})`, rec, column);
       i = labels.length;
       labels.push(s);
-      labelIndex.set(s, i);
+      labelIndex.set(key, i);
     }
     return i;
   };
@@ -230,13 +282,15 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
     di = -1,
     oi = -1;
   let raterCols: number[] = [];
+  let oc = -1; // occasion column
+  const repeated = Boolean(opts.repeated);
   let rec = -1;
   let nMissing = 0;
   let hasOrder = false;
 
   const readValue = (cell: string, column: string): number => {
     let s = cell.trim();
-    if (categorical) return labelCode(s);
+    if (categorical) return labelCode(s, column);
     if (opts.decimalComma && looksLikeDecimalComma(s)) s = s.replace(',', '.');
     const v = parseNumber(s);
     if (!Number.isFinite(v)) {
@@ -279,6 +333,8 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
         }
       }
       hasOrder = oi >= 0;
+      oc = findColumn(header, opts.occasionColumn ?? 'occasion');
+      if (opts.occasionColumn !== undefined && oc < 0) throw new InputError(`no occasion column '${opts.occasionColumn}' in the header`, { file: path, line: 1 });
       const want = opts.format ?? 'auto';
       // auto: a header with a rater column is a long file (a missing rating column is then an error, not a rater)
       if (want === 'long' || (want === 'auto' && ti >= 0 && ri >= 0)) {
@@ -298,7 +354,7 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
         format = 'wide';
         if (opts.targetColumn === undefined && ti < 0) ti = 0;
         if (ti < 0) throw new InputError(`no target column '${opts.targetColumn}' in the header`, { file: path, line: 1 });
-        raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi);
+        raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc);
       }
       const seen = new Set<string>();
       for (const h of header) {
@@ -323,8 +379,11 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
       const raterId = row[ri].trim();
       if (raterId === '') throw new RecordError('empty rater id', rec, header[ri]);
       const v = readValue(cell, header[vi]);
-      d.target.push(d.targetId(targetId));
-      d.rater.push(d.raterId(raterId));
+      const t = d.targetId(targetId);
+      const r = d.raterId(raterId);
+      if (oc >= 0 || repeated) d.occ.push(d.occasionOf(oc >= 0 ? row[oc].trim() : null, t, r));
+      d.target.push(t);
+      d.rater.push(r);
       d.value.push(v);
       d.order.push(order);
       d.record.push(rec);
@@ -337,6 +396,7 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
           nMissing++;
           continue;
         }
+        if (oc >= 0 || repeated) d.occ.push(d.occasionOf(oc >= 0 ? row[oc].trim() : null, t, r));
         d.target.push(t);
         d.rater.push(r);
         d.value.push(readValue(cell, header[c]));
@@ -367,18 +427,9 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   if (header === null) throw new InputError('empty file (no header, no ratings)', { file: path });
   if (rec < 0) throw new InputError('no ratings (the file has a header only)', { file: path, line: 2 });
 
-  // Categories sorted: numerically when every label is a number, else by code unit (deterministic).
-  let categories: string[] | null = null;
-  let remap: Int32Array | null = null;
-  if (categorical) {
-    const allNumeric = labels.every((l) => Number.isFinite(parseNumber(l)));
-    const sorted = labels
-      .map((l, i) => ({ l, i }))
-      .sort((a, b) => (allNumeric ? parseNumber(a.l) - parseNumber(b.l) : a.l < b.l ? -1 : a.l > b.l ? 1 : 0));
-    categories = sorted.map((s) => s.l);
-    remap = new Int32Array(labels.length);
-    sorted.forEach((s, k) => (remap![s.i] = k));
-  }
+  const catOrder = categorical ? orderLabels(labels, levels) : null;
+  const categories = catOrder ? catOrder.categories : null;
+  const remap = catOrder ? catOrder.remap : null;
 
   const dimensions: RatingsDimension[] = [];
   for (const d of dims.values()) {
@@ -410,6 +461,8 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
       order: hasOrder ? d.order.finish() : null,
       record: d.record.finish(),
       categories,
+      ordered: catOrder ? catOrder.ordered : undefined,
+      ...occasionsOf(d, oc >= 0 || repeated),
     };
     checkDimension(dim, format === 'long' ? header[ri] : header[ti]);
     dimensions.push(dim);
@@ -431,7 +484,16 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   };
 }
 
-/** Duplicate (target, rater) within a dimension and fewer than two raters: O(n) with a per-rater marker. */
+/** Occasion codes renumbered in occasion order (numeric names numerically, else by code unit). */
+function occasionsOf(d: DimBuilder, present: boolean): { occasion: Int32Array | null; occasions: string[] } {
+  if (!present) return { occasion: null, occasions: [] };
+  const { categories, remap } = orderLabels(d.occNames, undefined);
+  const occasion = d.occ.finish();
+  for (let i = 0; i < occasion.length; i++) occasion[i] = remap[occasion[i]];
+  return { occasion, occasions: categories };
+}
+
+/** Duplicate (target, rater[, occasion]) within a dimension and fewer than two raters: O(n) with a per-rater marker. */
 function checkDimension(d: RatingsDimension, raterColumn: string): void {
   const dimLabel = d.name ? ` in dimension '${d.name}'` : '';
   if (d.raters.length < 2) {
@@ -446,16 +508,18 @@ function checkDimension(d: RatingsDimension, raterColumn: string): void {
   const pos = start.slice(0, d.targets.length);
   const idx = new Int32Array(n);
   for (let i = 0; i < n; i++) idx[pos[d.target[i]]++] = i;
-  const mark = new Int32Array(d.raters.length).fill(-1);
-  const where = new Int32Array(d.raters.length);
+  const nOcc = d.occasion ? Math.max(1, d.occasions?.length ?? 1) : 1;
+  const mark = new Int32Array(d.raters.length * nOcc).fill(-1);
+  const where = new Int32Array(d.raters.length * nOcc);
   for (let t = 0; t < d.targets.length; t++) {
     for (let j = start[t]; j < start[t + 1]; j++) {
       const i = idx[j];
-      const r = d.rater[i];
+      // With occasions the marker is per (rater, occasion).
+      const r = d.occasion ? d.rater[i] * nOcc + d.occasion[i] : d.rater[i];
       if (mark[r] === t) {
         const first = d.record[where[r]];
         throw new RecordError(
-          `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[r]}'${dimLabel} (first given on {FIRST})`,
+          `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[d.rater[i]]}'${dimLabel}${d.occasion ? ` on occasion '${d.occasions![d.occasion[i]]}'` : ''} (first given on {FIRST})${d.occasion ? '' : '; a test-retest design needs an occasion column or --repeated'}`,
           d.record[i],
           raterColumn,
           first,
@@ -492,11 +556,11 @@ export function ratingsFromRows(
     let v: number;
     if (categorical) {
       const s = String(row.rating);
-      let c = labelIndex.get(s);
+      let c = labelIndex.get(labelKey(s));
       if (c === undefined) {
         c = labels.length;
         labels.push(s);
-        labelIndex.set(s, c);
+        labelIndex.set(labelKey(s), c);
       }
       v = c;
     } else {
@@ -511,15 +575,9 @@ export function ratingsFromRows(
     d.record.push(rec);
   }
   if (rec < 0) throw new InputError('no ratings', { file: opts.name ?? '<rows>' });
-  let categories: string[] | null = null;
-  let remap: Int32Array | null = null;
-  if (categorical) {
-    const allNumeric = labels.every((l) => Number.isFinite(parseNumber(l)));
-    const sorted = labels.map((l, i) => ({ l, i })).sort((a, b) => (allNumeric ? parseNumber(a.l) - parseNumber(b.l) : a.l < b.l ? -1 : a.l > b.l ? 1 : 0));
-    categories = sorted.map((s) => s.l);
-    remap = new Int32Array(labels.length);
-    sorted.forEach((s, k) => (remap![s.i] = k));
-  }
+  const catOrder = categorical ? orderLabels(labels, undefined) : null;
+  const categories = catOrder ? catOrder.categories : null;
+  const remap = catOrder ? catOrder.remap : null;
   const dimensions: RatingsDimension[] = [];
   for (const d of dims.values()) {
     const dim: RatingsDimension = {
@@ -532,6 +590,7 @@ export function ratingsFromRows(
       order: hasOrder ? d.order.finish() : null,
       record: d.record.finish(),
       categories,
+      ordered: catOrder ? catOrder.ordered : undefined,
     };
     try {
       checkDimension(dim, 'rater');

@@ -20,8 +20,15 @@ export interface RatingsDimension {
   order: Float64Array | null;
   /** Per rating: 0-based index of the data record it came from (for error messages). */
   record: Int32Array;
-  /** Categorical labels, sorted (numerically when every label is a number); null for numeric ratings. */
+  /** Categorical labels, sorted (numerically when every label is a number, else by code unit) or in --levels order;
+   *  null for numeric ratings. */
   categories: string[] | null;
+  /** The categories have an order (numeric labels or --levels): weighted kappas, ordinal alpha and AC2 apply. */
+  ordered?: boolean;
+  /** Test-retest designs: per rating the index into `occasions` (null when every (target, rater) is rated once). */
+  occasion?: Int32Array | null;
+  /** Occasion names (the occasion column's values, or '1', '2', … for --repeated), in order. */
+  occasions?: string[];
 }
 
 export interface RatingsTable {
@@ -56,8 +63,9 @@ export interface IccRow {
   f: number | null;
   /** True when F is +Infinity (perfect agreement); `f` is then null. */
   f_infinite: boolean;
-  df1: number;
-  df2: number;
+  /** Degrees of freedom; null where they would be negative (no or one complete target). */
+  df1: number | null;
+  df2: number | null;
   p: number | null;
   ci95: [number | null, number | null];
   /** Koo & Li (2016) band of the point value and of the CI bounds. */

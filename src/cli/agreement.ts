@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { csvDialectNote, parseDelimiter, sniffFileDelimiter } from '../common/csv.js';
 import { writeFileAtomic } from '../common/atomic.js';
@@ -33,6 +34,11 @@ interface Opts {
   output?: string;
   out?: string;
   categorical: boolean;
+  levels?: string;
+  levelsFile?: string;
+  occasionCol?: string;
+  repeated: boolean;
+  targetIcc: number;
   missing: 'drop' | 'model';
   bootstrap: number;
   seed: number;
@@ -47,6 +53,28 @@ interface Opts {
   gateOn: 'point' | 'lower';
   minAlpha?: number;
   alphaMetric?: AlphaMetric;
+}
+
+/** --levels a,b,c or --levels-file (one label per line); at least two distinct labels. */
+async function readLevels(o: Opts): Promise<string[] | undefined> {
+  if (o.levels !== undefined && o.levelsFile !== undefined) throw new InputError('give --levels or --levels-file, not both');
+  let levels: string[] | undefined;
+  if (o.levels !== undefined) levels = o.levels.split(',').map((l) => l.trim());
+  if (o.levelsFile !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(o.levelsFile, 'utf8');
+    } catch (e) {
+      throw new InputError(`cannot read the levels file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: o.levelsFile });
+    }
+    levels = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  }
+  if (levels === undefined) return undefined;
+  const where = o.levelsFile ?? '--levels';
+  if (levels.some((l) => l === '')) throw new InputError(`${where}: an empty label (write the labels lowest first, separated by commas)`);
+  if (new Set(levels).size !== levels.length) throw new InputError(`${where}: a label is listed twice`);
+  if (levels.length < 2) throw new InputError(`${where}: at least two labels are needed for an order`);
+  return levels;
 }
 
 export function register(program: Command): void {
@@ -67,7 +95,12 @@ export function register(program: Command): void {
     .option('--decimal-comma', "ratings are written with a decimal comma ('3,5')", false)
     .option('-o, --output <file>', 'write the table (or --json) to this file instead of stdout')
     .addOption(new Option('--out <file>', 'same as --output').hideHelp())
-    .option('--categorical', 'ratings are category labels (nominal alpha, kappas, majority gold labels)', false)
+    .option('--categorical', 'ratings are category labels (nominal alpha, kappas, AC1, majority gold labels)', false)
+    .option('--levels <a,b,c>', 'ordered labels, lowest first (implies --categorical): weighted kappa, ordinal alpha and AC2 follow this order')
+    .option('--levels-file <file>', 'the ordered labels, one per line (labels with commas)')
+    .option('--occasion-col <name>', "occasion column of a test-retest design (default 'occasion' when present)")
+    .option('--repeated', 'repeated (target, rater) rows are successive occasions (test-retest) instead of an error', false)
+    .option('--target-icc <x>', 'planning: raters needed for the mean to reach this ICC (Spearman-Brown)', numberOption('--target-icc', { min: 0, max: 1 }), 0.75)
     .option('--missing <mode>', 'ICC with missing ratings: drop (incomplete targets, as pingouin) | model (REML on all ratings, as psych lmer=TRUE)', choiceOption('--missing', ['drop', 'model'] as const), 'drop')
     .option('--bootstrap <n>', 'bootstrap replicates for 95% CIs of alpha and the kappas (0 = none)', numberOption('--bootstrap', { min: 0, integer: true }), 0)
     .option('--seed <n>', 'bootstrap seed', numberOption('--seed', { min: 0, integer: true }), 1)
@@ -85,6 +118,7 @@ export function register(program: Command): void {
     .action(
       action(async (file: string, o: Opts) => {
         if (o.gold && !/\.(jsonl|csv)$/i.test(o.gold)) throw new InputError(`--gold must end in .jsonl or .csv, got '${o.gold}'`);
+        const levels = await readLevels(o);
         const table = await readRatings(file, {
           format: o.format,
           targetColumn: o.targetCol,
@@ -95,6 +129,9 @@ export function register(program: Command): void {
           categorical: o.categorical,
           delimiter: o.delimiter,
           decimalComma: o.decimalComma,
+          levels,
+          occasionColumn: o.occasionCol,
+          repeated: o.repeated,
         });
         if (o.delimiter === undefined) {
           const note = csvDialectNote(file, await sniffFileDelimiter(file), false);
@@ -102,7 +139,7 @@ export function register(program: Command): void {
         }
         const output = outputOf(o);
         const print = output === undefined ? (t: string) => void process.stdout.write(t) : (t: string) => writeFileAtomic(output, t);
-        const result = analyzeAgreement(table, { missing: o.missing, bootstrap: o.bootstrap, seed: o.seed, minItems: o.minItems });
+        const result = analyzeAgreement(table, { missing: o.missing, bootstrap: o.bootstrap, seed: o.seed, minItems: o.minItems, iccType: o.iccType, targetIcc: o.targetIcc });
         const gating = o.minIcc !== undefined || o.minAlpha !== undefined;
         const gate = gating ? evaluateGate(result, { minIcc: o.minIcc, iccType: o.iccType, gateOn: o.gateOn, minAlpha: o.minAlpha, alphaMetric: o.alphaMetric }) : null;
 

@@ -1,0 +1,61 @@
+/**
+ * Planning figures from the ICC: the standard error of measurement SEM = SD sqrt(1 - ICC) (Weir 2005, J. Strength
+ * Cond. Res. 19(1); SD of all ratings the ICC used, from the ANOVA sums of squares) and the Spearman-Brown number of
+ * raters whose mean reaches a target reliability: m = rho* (1 - rho) / (rho (1 - rho*)) for the single-rater ICC rho
+ * (Spearman 1910, Brown 1910; Shrout & Fleiss 1979, eq. 16), rounded up; also from the CI's lower bound.
+ */
+import type { IccResult } from './icc.js';
+import type { IccType } from './types.js';
+
+export interface Planning {
+  icc_type: IccType;
+  icc: number | null;
+  /** SD of the ratings the ICC used. */
+  sd: number | null;
+  /** SD sqrt(1 - ICC), in rating units. */
+  sem: number | null;
+  target_icc: number;
+  /** Raters whose mean reaches target_icc (Spearman-Brown), from the point ICC and from its lower 95 % bound. */
+  raters_needed: number | null;
+  raters_needed_ci_lower: number | null;
+  reason: string | null;
+}
+
+/** Spearman-Brown: raters needed for a mean of raters with single-rater reliability rho to reach target. */
+export function spearmanBrownRaters(rho: number | null, target: number): number | null {
+  if (rho === null || !(rho > 0)) return null;
+  if (rho >= target) return 1;
+  if (target >= 1) return null;
+  return Math.ceil((target * (1 - rho)) / (rho * (1 - target)) - 1e-9);
+}
+
+/** Planning figures for the single-rater form of `type` (ICC2k -> ICC2 etc.). */
+export function planning(icc: IccResult, type: IccType, target: number): Planning {
+  const single = type.replace('k', '') as IccType;
+  const row = icc.rows.find((r) => r.type === single);
+  const ms = icc.mean_squares;
+  const n = icc.n_targets;
+  const k = icc.n_raters;
+  let sd: number | null = null;
+  if (ms && n * k > 1) sd = Math.sqrt(((n - 1) * ms.msb + (k - 1) * ms.msj + (n - 1) * (k - 1) * ms.mse) / (n * k - 1));
+  const rho = row?.icc ?? null;
+  const lower = row?.ci95[0] ?? null;
+  const reason =
+    rho === null
+      ? row?.reason ?? icc.reason ?? 'ICC undefined'
+      : rho <= 0
+        ? 'the ICC is not positive: no number of raters reaches the target'
+        : lower !== null && lower <= 0
+          ? 'the lower 95% bound is not positive: no number of raters is assured'
+          : null;
+  return {
+    icc_type: single,
+    icc: rho,
+    sd,
+    sem: sd !== null && rho !== null ? sd * Math.sqrt(Math.max(0, 1 - rho)) : null,
+    target_icc: target,
+    raters_needed: spearmanBrownRaters(rho, target),
+    raters_needed_ci_lower: spearmanBrownRaters(lower, target),
+    reason,
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * Issue 14: the defects (labels "1" = "1.0", F/p where defined, no negative df) and the chance-robust and per-category
+ * coefficients against published numbers:
+ * - irrCAC's README and vignettes (cran/irrCAC @ 41b40b431b1b, README.md and inst/doc/weighting.html; Gwet 2014), typed
+ *   here with the data they print (cac.raw4raters, distrib.6raters, cont3x3abstractors);
+ * - statsmodels 0.13.5 (Debian) on irr's `diagnoses` (Fleiss 1971), written by scripts/make-agreement-peer-fixtures.py;
+ * - irr 0.84.1 kappam.fleiss(diagnoses, detail = TRUE) category-wise kappas (printed to 3 decimals) and
+ *   kappam.light(diagnoses) = 0.459412144434595.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeAgreement, analyzeDimension, ratingsFromRows, readRatings } from '../src/agreement/index.js';
+import { FIXTURES, tempDir } from './helpers/cli.js';
+
+let dir: string;
+let cleanup: () => void;
+beforeAll(() => ({ dir, cleanup } = tempDir('mmprep-agr-coef-')));
+afterAll(() => cleanup());
+
+const close = (got: number | null | undefined, want: number, tol: number, what: string) => {
+  expect(got, what).not.toBeNull();
+  expect(Math.abs((got as number) - want), `${what}: ${got} vs ${want}`).toBeLessThanOrEqual(tol);
+};
+
+/** Wide rows (null = missing) to a dimension. */
+function wide(rows: Array<Array<number | string | null>>, opts: { categorical?: boolean } = {}) {
+  const out: Array<{ target: string; rater: string; rating: number | string | null }> = [];
+  rows.forEach((r, i) => r.forEach((v, g) => out.push({ target: `u${i + 1}`, rater: `r${g + 1}`, rating: v })));
+  return ratingsFromRows(out, opts).dimensions[0];
+}
+
+/** A subjects x categories count table as raw ratings (rater g = the g-th rating of the subject). */
+function fromCounts(counts: number[][]): number[][] {
+  return counts.map((row) => row.flatMap((c, k) => Array.from({ length: c }, () => k + 1)));
+}
+
+describe('defects of issue 14', () => {
+  it('--categorical: numeric-looking labels compare as numbers ("1" = "1.0")', async () => {
+    const p = join(dir, 'float-labels.csv');
+    writeFileSync(p, 'target,A,B\nt1,1,1.0\nt2,2,2.0\nt3,1,1\nt4,2,2\nt5,1,2.0\n');
+    const d = analyzeAgreement(await readRatings(p, { categorical: true })).dimensions[0];
+    expect(d.categories).toEqual(['1', '2']);
+    close(d.cohen_kappa!.unweighted.kappa, (0.8 - 0.48) / (1 - 0.48), 1e-12, 'kappa');
+  });
+  it('MSB = 0: ICC1k undefined but its F (0) and p (1) are given; no negative df without complete targets', () => {
+    const d = analyzeDimension(wide([[1, 2], [2, 1], [1, 2]]));
+    const r = d.icc!.rows.find((x) => x.type === 'ICC1k')!;
+    expect(r.icc).toBeNull();
+    expect(r.f).toBe(0);
+    expect(r.p).toBe(1);
+    expect(r.reason).toMatch(/MSB = 0/);
+    const none = analyzeDimension(wide([[1, null], [null, 2], [3, null]]));
+    for (const row of none.icc!.rows) {
+      expect(row.df1 === null || row.df1 >= 0).toBe(true);
+      expect(row.df2 === null || row.df2 >= 0).toBe(true);
+    }
+    expect(none.icc!.rows[0].df1).toBeNull();
+  });
+});
+
+describe("irrCAC's published values (Gwet's framework)", () => {
+  it('cac.raw4raters (12 units, 4 raters, missing ratings): AC1, BP, Conger, Fleiss-generalised with SE and p', () => {
+    const N = null;
+    const d = analyzeDimension(
+      wide([[1, 1, N, 1], [2, 2, 3, 2], [3, 3, 3, 3], [3, 3, 3, 3], [2, 2, 2, 2], [1, 2, 3, 4], [4, 4, 4, 4], [1, 1, 2, 1], [2, 2, 2, 2], [N, 5, 5, 5], [N, N, 1, 1], [N, N, 3, N]]),
+    );
+    // coeff.val, coeff.se (5 decimals), p.value as printed by gwet.ac1.raw, bp.coeff.raw, conger.kappa.raw, fleiss.kappa.raw
+    const want = {
+      gwet_ac1: [0.77544, 0.14295, 0.000208721, 0.1903212],
+      brennan_prediger: [0.77273, 0.14472, 0.0002375609, 0.2],
+      conger: [0.76282, 0.14917, 0.0003367066, 0.2334252],
+      scott_pi: [0.76117, 0.15302, 0.000419173, 0.2387153],
+    } as const;
+    for (const [k, [c, se, p, pe]] of Object.entries(want)) {
+      const got = d[k as keyof typeof want]!;
+      close(got.coefficient, c, 5e-6, `${k} coefficient`);
+      close(got.se, se, 5e-6, `${k} se`);
+      close(got.p, p, 5e-10, `${k} p`);
+      close(got.pe, pe, 5e-8, `${k} pe`);
+      close(got.pa, 0.8181818, 5e-8, `${k} pa`);
+      expect(got.ci95![1]).toBe(1); // printed "(0.461,1)": the upper bound is capped at 1
+    }
+    close(d.gwet_ac1!.ci95![0], 0.461, 5e-4, 'AC1 lower bound');
+  });
+  it('distrib.6raters (15 patients x 6 raters): AC1, BP and Fleiss with SE', () => {
+    const counts = [[0, 0, 0, 6, 0], [0, 3, 0, 0, 3], [0, 1, 4, 0, 1], [0, 0, 0, 0, 6], [0, 3, 0, 3, 0], [2, 0, 4, 0, 0], [0, 0, 4, 0, 2], [2, 0, 3, 1, 0], [2, 0, 0, 4, 0], [0, 0, 0, 0, 6], [1, 0, 0, 5, 0], [1, 1, 0, 4, 0], [0, 3, 3, 0, 0], [1, 0, 0, 5, 0], [0, 2, 0, 3, 1]];
+    const d = analyzeDimension(wide(fromCounts(counts)));
+    close(d.gwet_ac1!.coefficient, 0.4448007, 5e-8, 'AC1');
+    close(d.gwet_ac1!.se, 0.08418757, 5e-9, 'AC1 se');
+    close(d.brennan_prediger!.coefficient, 0.4388889, 5e-8, 'BP');
+    close(d.brennan_prediger!.se, 0.08312142, 5e-9, 'BP se');
+    close(d.scott_pi!.coefficient, 0.4139265, 5e-8, 'Fleiss');
+    close(d.scott_pi!.se, 0.08119291, 5e-9, 'Fleiss se');
+    close(d.fleiss_kappa!.kappa, 0.4139265, 5e-8, "Fleiss' kappa (complete targets) equals it here");
+  });
+  it("cont3x3abstractors (2 raters, 100 units): Scott's pi, AC1, BP, AC2 quadratic, Cohen's kappa and its SE", () => {
+    const table = [[13, 0, 0], [0, 20, 7], [0, 4, 56]];
+    const rows: number[][] = [];
+    table.forEach((r, i) => r.forEach((c, j) => { for (let n = 0; n < c; n++) rows.push([i + 1, j + 1]); }));
+    const d = analyzeDimension(wide(rows));
+    close(d.scott_pi!.coefficient, 0.7962397, 5e-8, "Scott's pi");
+    close(d.gwet_ac1!.coefficient, 0.8493305, 5e-8, 'AC1');
+    close(d.brennan_prediger!.coefficient, 0.835, 5e-8, 'BP');
+    close(d.gwet_ac2_quadratic!.coefficient, 0.9402369, 5e-8, 'AC2 quadratic (weighting vignette)');
+    close(d.cohen_kappa!.unweighted.kappa, 0.7964094, 5e-8, "Cohen's kappa");
+    close(d.cohen_kappa!.unweighted.se, 0.05891072, 5e-9, "Cohen's kappa SE (kappa2.table)");
+    close(d.conger!.coefficient, 0.7964094, 5e-8, "Conger's kappa = Cohen's for two raters");
+  });
+});
+
+describe("irr's diagnoses (Fleiss 1971) against statsmodels and irr", () => {
+  const file = join(FIXTURES, 'agreement', 'data', 'diagnoses_fleiss1971.csv');
+  const ref = JSON.parse(readFileSync(join(FIXTURES, 'agreement', 'expected', 'diagnoses_fleiss1971.statsmodels.json'), 'utf8'));
+  it('every rater pair: Cohen kappa and asymptotic SE (statsmodels cohens_kappa); Light; Fleiss; BP = Randolph', async () => {
+    const d = analyzeAgreement(await readRatings(file, { categorical: true })).dimensions[0];
+    expect(d.cohen_pairs).toHaveLength(15);
+    ref.cohen_pairs.forEach((want: { raters: string[]; unweighted: { kappa: number; std_kappa: number } }, i: number) => {
+      const got = d.cohen_pairs![i];
+      expect(got.raters).toEqual(want.raters);
+      close(got.kappa, want.unweighted.kappa, 1e-12, `${want.raters} kappa`);
+      close(got.se, want.unweighted.std_kappa, 1e-12, `${want.raters} se`);
+    });
+    close(d.light!.kappa, ref.light, 1e-12, 'Light');
+    close(d.light!.kappa, 0.459412144434595, 1e-12, 'Light (irr kappam.light)');
+    close(d.fleiss_kappa!.kappa, ref.fleiss_kappa, 1e-12, 'Fleiss');
+    close(d.brennan_prediger!.coefficient, ref.randolph_kappa, 1e-12, 'BP = Randolph free-marginal');
+    // irr kappam.fleiss(diagnoses, detail = TRUE), printed to 3 decimals
+    const perCat = { '1. Depression': 0.245, '2. Personality Disorder': 0.245, '3. Schizophrenia': 0.52, '4. Neurosis': 0.471, '5. Other': 0.566 };
+    for (const [c, v] of Object.entries(perCat)) close(d.fleiss_per_category![c].kappa, v, 5e-4, c);
+    // text labels without --levels: nominal figures only, and the output says why
+    expect(d.cohen_kappa!.linear.kappa).toBeNull();
+    expect(d.cohen_kappa!.linear.reason).toMatch(/--levels/);
+    expect(d.gwet_ac2_quadratic!.coefficient).toBeNull();
+    expect(d.krippendorff_alpha.ordinal.reason).toMatch(/--levels/);
+  });
+  it('--levels gives the order: weighted kappas and their SE equal statsmodels on the codes', async () => {
+    const levels = ['1. Depression', '2. Personality Disorder', '3. Schizophrenia', '4. Neurosis', '5. Other'];
+    const d = analyzeAgreement(await readRatings(file, { levels })).dimensions[0];
+    for (const w of ['linear', 'quadratic'] as const) {
+      close(d.cohen_kappa![w].kappa, ref.cohen_pairs[0][w].kappa, 1e-12, w);
+      close(d.cohen_kappa![w].se, ref.cohen_pairs[0][w].std_kappa, 1e-12, `${w} se`);
+    }
+    expect(d.gwet_ac2_linear!.coefficient).not.toBeNull();
+    expect(d.krippendorff_alpha.ordinal.alpha).not.toBeNull();
+  });
+});
+
+describe('docs/agreement.md: the kappa paradox example', () => {
+  const clips = (cells: Array<[string, string, number]>) => cells.flatMap(([a, b, n]) => Array.from({ length: n }, () => [a, b]));
+  it('skewed labels halve kappa but not AC1; balanced labels give both 0.880', () => {
+    const skewed = analyzeDimension(wide(clips([['happy', 'happy', 4], ['happy', 'neutral', 3], ['neutral', 'happy', 3], ['neutral', 'neutral', 90]]), { categorical: true }));
+    close(skewed.cohen_kappa!.unweighted.kappa, 0.539, 5e-4, 'kappa');
+    close(skewed.gwet_ac1!.coefficient, 0.931, 5e-4, 'AC1');
+    close(skewed.brennan_prediger!.coefficient, 0.88, 5e-4, 'BP');
+    const balanced = analyzeDimension(wide(clips([['happy', 'happy', 47], ['happy', 'neutral', 3], ['neutral', 'happy', 3], ['neutral', 'neutral', 47]]), { categorical: true }));
+    close(balanced.cohen_kappa!.unweighted.kappa, 0.88, 5e-4, 'kappa');
+    close(balanced.gwet_ac1!.coefficient, 0.88, 5e-4, 'AC1');
+  });
+  it('--bootstrap fills the CIs of Light and the per-category kappas (deterministic per seed)', async () => {
+    const file = join(FIXTURES, 'agreement', 'data', 'diagnoses_fleiss1971.csv');
+    const t = await readRatings(file, { categorical: true });
+    const a = analyzeAgreement(t, { bootstrap: 40, seed: 3 }).dimensions[0];
+    const b = analyzeAgreement(t, { bootstrap: 40, seed: 3 }).dimensions[0];
+    expect(a.light!.ci95).toEqual(b.light!.ci95);
+    expect(a.light!.se_bootstrap).toBeGreaterThan(0);
+    expect(a.light!.se_bootstrap).toBe(b.light!.se_bootstrap);
+    expect(a.light!.ci95![0]).toBeLessThan(a.light!.kappa!);
+    expect(a.light!.ci95![1]).toBeGreaterThan(a.light!.kappa!);
+    const dep = a.fleiss_per_category!['1. Depression'];
+    expect(dep.ci95![0]).toBeLessThan(dep.kappa!);
+    expect(dep.ci95![1]).toBeGreaterThan(dep.kappa!);
+  });
+});
