@@ -100,3 +100,51 @@ export function lowLight(img, gain, noise, seed = 1) {
   }
   return out;
 }
+
+/**
+ * Moves the content of a disc by (dx, dy) pixels (an iris turned within the eye): inside radius r1 the picture is
+ * displaced by the full amount, between r1 and r2 by an amount falling linearly to 0, outside unchanged.
+ * Bilinear sampling; returns a new rgb24 buffer.
+ */
+export function warpDisc(img, w, h, cx, cy, r1, r2, dx, dy) {
+  const out = Buffer.from(img);
+  const R = Math.ceil(r2 + Math.hypot(dx, dy)) + 1;
+  for (let y = Math.max(0, Math.floor(cy - R)); y <= Math.min(h - 1, Math.ceil(cy + R)); y++) {
+    for (let x = Math.max(0, Math.floor(cx - R)); x <= Math.min(w - 1, Math.ceil(cx + R)); x++) {
+      const rho = Math.hypot(x + 0.5 - cx, y + 0.5 - cy);
+      const k = rho <= r1 ? 1 : rho >= r2 ? 0 : (r2 - rho) / (r2 - r1);
+      if (k === 0) continue;
+      const sx = Math.max(0, Math.min(w - 1, x - k * dx));
+      const sy = Math.max(0, Math.min(h - 1, y - k * dy));
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const x1 = Math.min(x0 + 1, w - 1);
+      const y1 = Math.min(y0 + 1, h - 1);
+      const fx = sx - x0;
+      const fy = sy - y0;
+      for (let ch = 0; ch < 3; ch++) {
+        const a = img[3 * (y0 * w + x0) + ch];
+        const b = img[3 * (y0 * w + x1) + ch];
+        const d = img[3 * (y1 * w + x0) + ch];
+        const e = img[3 * (y1 * w + x1) + ch];
+        out[3 * (y * w + x) + ch] = Math.round((a * (1 - fx) + b * fx) * (1 - fy) + (d * (1 - fx) + e * fx) * fy);
+      }
+    }
+  }
+  return out;
+}
+
+/** Fills an ellipse (centre, semi-axes) with a colour plus deterministic texture of amplitude `tex` (occluder). */
+export function fillEllipse(img, w, h, cx, cy, a, b, rgb, tex = 0) {
+  const out = Buffer.from(img);
+  for (let y = Math.max(0, Math.floor(cy - b)); y <= Math.min(h - 1, Math.ceil(cy + b)); y++) {
+    for (let x = Math.max(0, Math.floor(cx - a)); x <= Math.min(w - 1, Math.ceil(cx + a)); x++) {
+      const p = (x + 0.5 - cx) / a;
+      const q = (y + 0.5 - cy) / b;
+      if (p * p + q * q > 1) continue;
+      const t = tex ? tex * Math.sin(x * 0.7 + 0.3 * y) * Math.cos(y * 0.5) : 0;
+      for (let ch = 0; ch < 3; ch++) out[3 * (y * w + x) + ch] = Math.max(0, Math.min(255, Math.round(rgb[ch] + t)));
+    }
+  }
+  return out;
+}
