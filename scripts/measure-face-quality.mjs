@@ -22,7 +22,8 @@ import { boxBlur, decodeRgb, fillEllipse, lowLight, renderSimilarity, warpDisc }
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { extractFace } = await import(join(ROOT, 'dist', 'face', 'index.js'));
 const { ffmpegBinaries } = await import(join(ROOT, 'dist', 'media', 'ffmpeg-path.js'));
-const { plausibilityFeatures, PLAUSIBLE, implausibility } = await import(join(ROOT, 'dist', 'face', 'plausibility.js'));
+const { plausibilityFeatures, PLAUSIBLE, implausibility, SKIN_CONTRAST_MAX } = await import(join(ROOT, 'dist', 'face', 'plausibility.js'));
+const { skinContrast } = await import(join(ROOT, 'dist', 'face', 'visibility.js'));
 const FFMPEG = ffmpegBinaries().ffmpeg.path;
 const OPENCV = '/usr/share/doc/opencv-doc/examples/data';
 const W = 720;
@@ -107,19 +108,32 @@ function humanFrames() {
 async function plausibility() {
   const non = nonFaceFrames();
   const hum = humanFrames();
-  const recsN = await analyse(non.map((f) => f.img));
+  const recsN = await analyse(non.map((f) => f.img), { minConfidence: Number(process.env.NONFACE_MIN_CONFIDENCE ?? 0.5) });
   const recsH = await analyse(hum.map((f) => f.img));
   const keys = Object.keys(PLAUSIBLE);
-  const rows = (frames, recs) => frames.flatMap((f, k) => facesOf(recs[k]).map((face) => ({ name: f.name, det: face.det_score, mesh: face.mesh_score, ...plausibilityFeatures(flat(face.landmarks), face.det_bbox_px), why: implausibility(flat(face.landmarks), face.det_bbox_px) })));
+  // The cheeks' skin texture is measured here on the frame (mmprep measures it on the inference-size picture).
+  const rows = (frames, recs) =>
+    frames.flatMap((f, k) =>
+      facesOf(recs[k]).map((face) => {
+        const skin = skinContrast(f.img, W, H, flat(face.landmarks));
+        return { name: f.name, det: face.det_score, mesh: face.mesh_score, ...plausibilityFeatures(flat(face.landmarks), face.det_bbox_px), skin, why: implausibility(flat(face.landmarks), face.det_bbox_px, skin) };
+      }),
+    );
   const n = rows(non, recsN);
   const h = rows(hum, recsH);
   console.log(`\nPlausibility features (faces above --min-confidence 0.5, check off): ${n.length} on ${non.length} non-face frames, ${h.length} on ${hum.length} human frames (of which ${hum.filter((_, k) => recsH[k].face_found).length} with a face)`);
-  const fmt = (r) => `${r.name.padEnd(22)} det ${r.det.toFixed(2)} mesh ${r.mesh.toFixed(2)} ` + keys.map((k) => `${k} ${r[k].toFixed(3)}`).join(' ') + (r.why ? `  REJECTED (${r.why})` : '  kept');
+  const fmt = (r) => `${r.name.padEnd(22)} det ${r.det.toFixed(2)} mesh ${r.mesh.toFixed(2)} ` + keys.map((k) => `${k} ${r[k].toFixed(3)}`).join(' ') + ` skin ${r.skin?.toFixed(3)}` + (r.why ? `  REJECTED (${r.why})` : '  kept');
   for (const r of n) console.log(`non-face  ${fmt(r)}`);
   for (const k of keys) {
     const v = h.map((r) => r[k]).sort((a, b) => a - b);
     const q = (p) => v[Math.min(v.length - 1, Math.round(p * (v.length - 1)))];
     console.log(`human     ${k.padEnd(18)} min ${q(0).toFixed(3)} p1 ${q(0.01).toFixed(3)} median ${q(0.5).toFixed(3)} p99 ${q(0.99).toFixed(3)} max ${q(1).toFixed(3)}   bounds [${PLAUSIBLE[k].join(', ')}]`);
+  }
+  {
+    const v = h.map((r) => r.skin).filter((x) => x !== null).sort((a, b) => a - b);
+    const q = (p) => v[Math.min(v.length - 1, Math.round(p * (v.length - 1)))];
+    console.log(`human     skin_contrast      min ${q(0).toFixed(3)} p1 ${q(0.01).toFixed(3)} median ${q(0.5).toFixed(3)} p99 ${q(0.99).toFixed(3)} max ${q(1).toFixed(3)}   bound <= ${SKIN_CONTRAST_MAX}`);
+    for (const r of [...h].sort((a, b) => b.skin - a.skin).slice(0, 5)) console.log(`human highest skin: ${r.name} ${r.skin?.toFixed(3)}`);
   }
   for (const r of h.filter((x) => x.why)) console.log(`human REJECTED ${fmt(r)}`);
   console.log(`summary: non-face meshes kept ${n.filter((r) => !r.why).length} of ${n.length}; human meshes rejected ${h.filter((r) => r.why).length} of ${h.length}`);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractFace, type FaceRecord } from '../src/face/index.js';
+import { extractFace, type FaceRecord, type FaceSummary } from '../src/face/index.js';
 import { DLIB68_FROM_MESH, DLIB68_FROM_MESH_V0, REGIONS68 } from '../src/face/landmarks68.js';
 import { implausibility, plausibilityFeatures } from '../src/face/plausibility.js';
 import { OPENFACE_COLUMNS } from '../src/face/openface-csv.js';
@@ -35,6 +35,7 @@ let tmp: { dir: string; cleanup: () => void };
 let recs: FaceRecord[];
 const at: Record<string, number> = {};
 let clip: string;
+let summary: FaceSummary;
 
 function frameAt(src: Buffer, t: Record<string, number | boolean>): Buffer {
   return renderSimilarity(src, 512, 512, W, H, { sx: FACE.x, sy: FACE.y, ox: W / 2, oy: H / 2, mirror: false, rotation_deg: 0, scale: 2, ...t });
@@ -79,11 +80,15 @@ beforeAll(async () => {
   add('gaze-left4', shift(g, -4));
   add('gaze-right4', shift(g, 4));
   add('gaze-right4-mirror', mirrorImg(shift(g, 4)));
+  // A pattern Human takes for a face (det 0.65, mesh 0.85: concentric rings, 15 px apart); the check rejects it.
+  const rings = Buffer.alloc(W * H * 3);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) rings.fill(Math.floor(Math.hypot(x - W / 2, y - H / 2) / 15) % 2 ? 220 : 40, 3 * (y * W + x), 3 * (y * W + x) + 3);
+  add('rings', rings);
   clip = join(tmp.dir, 'quality.mkv');
   const r = spawnSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${W}x${H}`, '-r', '1', '-i', '-', '-c:v', 'ffv1', '-pix_fmt', 'bgr0', clip], { input: Buffer.concat(frames), maxBuffer: 2 ** 31 });
   expect(r.status).toBe(0);
   const out = join(tmp.dir, 'quality.jsonl');
-  await extractFace(clip, { out, workers: 1, landmarks68: true });
+  summary = await extractFace(clip, { out, workers: 1, landmarks68: true });
   recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FaceRecord);
 });
 afterAll(() => tmp?.cleanup());
@@ -138,6 +143,9 @@ describe('plausibility (item 2)', () => {
     const collapsed = Float64Array.from(f.landmarks.flatMap((p) => [c[0] + 0.3 * (p[0] - c[0]), c[1] + 0.3 * (p[1] - c[1]), 0.3 * p[2]]));
     expect(plausibilityFeatures(collapsed, f.det_bbox_px).extent_to_box).toBeLessThan(0.5);
     expect(implausibility(collapsed, f.det_bbox_px)).toMatch(/extent_to_box/);
+    // The ring pattern: found by Human above --min-confidence, rejected by the check (on its cheeks' texture).
+    expect(face('rings').face_found).toBe(false);
+    expect(summary.faces_rejected_implausible).toBe(1);
   });
 });
 

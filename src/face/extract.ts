@@ -276,7 +276,7 @@ export class FaceRecordBuilder {
     // A face counts when both the detector and the mesh are confident (docs/face.md, "Choosing the threshold").
     const confident = faces.filter((f) => Math.min(f.det_score, f.mesh_score) >= this.o.minConfidence);
     // ... and when its mesh is a plausible human face (animal faces, patterns, collapsed meshes are not).
-    const kept = this.o.plausibility === false ? confident : confident.filter((f) => f.mesh.length < 468 * 3 || implausibility(f.mesh, f.box) === null);
+    const kept = this.o.plausibility === false ? confident : confident.filter((f) => f.mesh.length < 468 * 3 || implausibility(f.mesh, f.box, f.skin) === null);
     this.implausible += confident.length - kept.length;
     const s = 1 / this.o.scale;
     const ids = this.tracker.assign(

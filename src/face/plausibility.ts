@@ -87,12 +87,22 @@ export const PLAUSIBLE: { [K in keyof PlausibilityFeatures]: [number, number] } 
   eye_width_ratio: [0.6, 1.6],
 };
 
-/** The first feature outside its range, or null when the mesh is a plausible human face. */
-export function implausibility(m: Mesh, box: readonly [number, number, number, number]): string | null {
+/**
+ * Largest cheek skin texture (visibility.ts skinContrast) of a face: skin is smooth, patterns are not. Measured: human
+ * faces 0.08-0.87 (the top on animated film faces), ring patterns taken for faces 1.40.
+ */
+export const SKIN_CONTRAST_MAX = 1.1;
+
+/**
+ * The first feature outside its range, or null when the mesh is a plausible human face. `skin` (the cheeks' texture
+ * measured in the picture, visibility.ts skinContrast) is checked when given.
+ */
+export function implausibility(m: Mesh, box: readonly [number, number, number, number], skin?: number | null): string | null {
   const f = plausibilityFeatures(m, box);
   for (const k of Object.keys(PLAUSIBLE) as Array<keyof PlausibilityFeatures>) {
     const [lo, hi] = PLAUSIBLE[k];
     if (!(f[k] >= lo && f[k] <= hi)) return `${k} ${f[k].toFixed(3)} outside [${lo}, ${hi}]`;
   }
+  if (skin !== undefined && skin !== null && skin > SKIN_CONTRAST_MAX) return `skin_contrast ${skin.toFixed(3)} above ${SKIN_CONTRAST_MAX}`;
   return null;
 }

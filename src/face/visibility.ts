@@ -113,3 +113,25 @@ export function regionVisibility(d: ArrayLike<number>, w: number, h: number, m: 
   for (const k of VISIBILITY_REGION_NAMES) out[k] = c[k] === null ? null : Math.min(1, (c[k] as number) / VISIBILITY_REFERENCE[k]);
   return out;
 }
+
+/** Cheek points (subject's right / left, on the cheekbones, above where a beard grows) for skinContrast. */
+export const CHEEK_POINTS = [50, 280] as const;
+
+/**
+ * Texture of the face's skin: the Weber contrast (as regionContrast) in a disc of radius 0.15 × the outer-eye-corner
+ * distance on each cheek, the smoother cheek's value (one cheek may show background or hair when the head turns).
+ * Skin is smooth; a pattern or fur taken for a face is not (plausibility.ts). Null when a disc is off the picture.
+ */
+export function skinContrast(d: ArrayLike<number>, w: number, h: number, m: ArrayLike<number>): number | null {
+  const iod = Math.hypot(m[3 * 33] - m[3 * 263], m[3 * 33 + 1] - m[3 * 263 + 1]);
+  if (!(iod > 0)) return null;
+  const mean = Math.max(faceMeanLuma(d, w, h, m), 8);
+  let best = Infinity;
+  for (const p of CHEEK_POINTS) {
+    const v = ellipseLuma(d, w, h, [m[3 * p], m[3 * p + 1]], [1, 0], 0.15 * iod, 0.15 * iod);
+    if (v.length < 8) return null;
+    v.sort((a, b) => a - b);
+    best = Math.min(best, (percentile(v, 0.9) - percentile(v, 0.1)) / mean);
+  }
+  return best;
+}
