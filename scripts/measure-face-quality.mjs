@@ -10,7 +10,8 @@
  *   roll          yaw/pitch/roll and the gimbal flag over in-plane rotations to 180 degrees;
  *   gaze          gaze angles when the irises of the portrait are moved by known amounts, and on mirror images.
  * OpenCV's samples come from Debian's opencv-doc (apt-get install opencv-doc): nothing of them is committed.
- * Usage: npm run build && node scripts/measure-face-quality.mjs [plausibility|visibility|roll|gaze ...]
+ * Usage: npm run build && node scripts/measure-face-quality.mjs [plausibility|visibility|roll|gaze|write-nonface-fixture ...]
+ *   (NONFACE_MIN_CONFIDENCE=0.3 lowers the threshold for the non-face material in `plausibility`)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -121,7 +122,7 @@ async function plausibility() {
     );
   const n = rows(non, recsN);
   const h = rows(hum, recsH);
-  console.log(`\nPlausibility features (faces above --min-confidence 0.5, check off): ${n.length} on ${non.length} non-face frames, ${h.length} on ${hum.length} human frames (of which ${hum.filter((_, k) => recsH[k].face_found).length} with a face)`);
+  console.log(`\nPlausibility features (check off; --min-confidence ${process.env.NONFACE_MIN_CONFIDENCE ?? 0.5} on non-faces, 0.5 on humans): ${n.length} on ${non.length} non-face frames, ${h.length} on ${hum.length} human frames (of which ${hum.filter((_, k) => recsH[k].face_found).length} with a face)`);
   const fmt = (r) => `${r.name.padEnd(22)} det ${r.det.toFixed(2)} mesh ${r.mesh.toFixed(2)} ` + keys.map((k) => `${k} ${r[k].toFixed(3)}`).join(' ') + ` skin ${r.skin?.toFixed(3)}` + (r.why ? `  REJECTED (${r.why})` : '  kept');
   for (const r of n) console.log(`non-face  ${fmt(r)}`);
   for (const k of keys) {
