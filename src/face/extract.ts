@@ -16,7 +16,7 @@ import { landmarks68 } from './landmarks68.js';
 import { openfaceRows } from './openface-csv.js';
 import { implausibility } from './plausibility.js';
 import { correctIris } from './gaze.js';
-import { gazeFields, guardedPose, QUALITY_FIELD_NAMES, visibilityFields, visible, type QualityFields } from './quality.js';
+import { faceQuality, QUALITY_FIELD_NAMES, type QualityFields } from './quality.js';
 import { FramePool, keptFaceWorkers } from './pool.js';
 import { availableParallelism } from 'node:os';
 
@@ -135,7 +135,6 @@ const r = (v: number, d: number): number => {
   return Object.is(x, -0) ? 0 : x;
 };
 const rn = (v: number | null, d: number): number | null => (v === null || !Number.isFinite(v) ? null : r(v, d));
-const DEG = 180 / Math.PI;
 
 /** Resolved options (defaults applied, validated). */
 export function resolveFaceOptions(o: FaceOptions) {
@@ -211,13 +210,7 @@ export class FaceRecordBuilder {
     const earL = hasMesh ? eyeAspectRatio(mesh, EAR.left) : null;
     const earR = hasMesh ? eyeAspectRatio(mesh, EAR.right) : null;
     const mar = hasMesh ? mouthAspectRatio(mesh) : null;
-    const vis = visibilityFields(raw.contrast);
-    // A covered eye is not a blink: blink needs both eyes visible in the picture (visibility.ts).
-    const eyesVisible = visible(vis.visibility_eye_left) && visible(vis.visibility_eye_right);
-    const blink = earL !== null && earR !== null && eyesVisible ? (earL + earR) / 2 < this.o.blinkEar : null;
-    const blinkReason = earL !== null && earR !== null && !eyesVisible ? 'eye_not_visible' : null;
-    const pose = guardedPose(mesh, raw.yaw === null ? null : raw.yaw * DEG, raw.pitch === null ? null : raw.pitch * DEG, raw.roll === null ? null : raw.roll * DEG);
-    const gaze = hasMesh ? gazeFields(mesh, vis) : { gaze_right: null, gaze_left: null, gaze_angle_x_rad: null, gaze_angle_y_rad: null };
+    const { blink, pose, fields: quality } = faceQuality(mesh, raw, { left: earL, right: earR }, this.o.blinkEar);
     const prev = this.prev.get(id);
     let motion: Array<number | null> = [null, null, null];
     if (hasMesh && iod && prev && prev.mesh.length === mesh.length) {
@@ -257,10 +250,7 @@ export class FaceRecordBuilder {
       motion_mouth: motion[2],
       landmarks,
       det_bbox_px: [r(raw.box[0] * s, 2), r(raw.box[1] * s, 2), r(raw.box[2] * s, 2), r(raw.box[3] * s, 2)],
-      ...vis,
-      blink_null_reason: blinkReason,
-      pose_gimbal_lock: pose.lock,
-      ...gaze,
+      ...quality,
     };
     if (this.o.landmarks68) {
       const w = normalized ? width : 1;

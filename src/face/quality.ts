@@ -63,3 +63,25 @@ export function gazeFields(mesh: Float64Array, vis: VisibilityFields): Pick<Qual
   const v = (g: [number, number, number] | null) => (g ? (g.map((x) => r(x, 5)) as [number, number, number]) : null);
   return { gaze_right: v(g0), gaze_left: v(g1), gaze_angle_x_rad: a ? r(a.x, 5) : null, gaze_angle_y_rad: a ? r(a.y, 5) : null };
 }
+
+/**
+ * The quality fields of one face plus the blink and pose they guard: blink only with both eyes visible, Human's pose
+ * (radians in) through the gimbal guard (degrees out), gaze from visible eyes. `mesh` in source pixels.
+ */
+export function faceQuality(
+  mesh: Float64Array,
+  raw: { contrast?: Record<VisibilityRegion, number | null> | null; yaw: number | null; pitch: number | null; roll: number | null },
+  ear: { left: number | null; right: number | null },
+  blinkEar: number,
+): { blink: boolean | null; pose: ReturnType<typeof guardedPose>; fields: QualityFields } {
+  const deg = (v: number | null) => (v === null ? null : (v * 180) / Math.PI);
+  const vis = visibilityFields(raw.contrast);
+  // A covered eye is not a blink: blink needs both eyes visible in the picture (visibility.ts).
+  const eyesVisible = visible(vis.visibility_eye_left) && visible(vis.visibility_eye_right);
+  const hasEar = ear.left !== null && ear.right !== null;
+  const blink = hasEar && eyesVisible ? ((ear.left as number) + (ear.right as number)) / 2 < blinkEar : null;
+  const pose = guardedPose(mesh, deg(raw.yaw), deg(raw.pitch), deg(raw.roll));
+  const gaze = mesh.length >= 468 * 3 ? gazeFields(mesh, vis) : { gaze_right: null, gaze_left: null, gaze_angle_x_rad: null, gaze_angle_y_rad: null };
+  const fields: QualityFields = { ...vis, blink_null_reason: hasEar && !eyesVisible ? 'eye_not_visible' : null, pose_gimbal_lock: pose.lock, ...gaze };
+  return { blink, pose, fields };
+}
