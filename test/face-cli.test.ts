@@ -54,13 +54,15 @@ describe('mmprep face: bad input', () => {
   it('backend not installed', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--backend', 'tensorflow'], /backend 'tensorflow' needs @tensorflow\/tfjs-node, which is not installed: run `npm install @tensorflow\/tfjs-node/));
   it('backend not installed (gpu)', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--backend', 'tensorflow-gpu'], /needs @tensorflow\/tfjs-node-gpu/));
   it('missing file', () => expectBadInput([join(tmp.dir, 'nope.mp4')], /nope\.mp4: no such file/));
+  it('--format openface with --normalized', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--format', 'openface', '--normalized'], /--format openface writes pixel coordinates as OpenFace does: drop --normalized/));
+  it('--landmarks other than 68', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--landmarks', '5'], /--landmarks must be one of 68/));
 });
 
 describe('mmprep face: help and cpu backend', () => {
   it('--help lists every option with its default', async () => {
     const r = await runCli(['face', '--help']);
     expect(r.code).toBe(0);
-    for (const o of ['--output', '--format', '--fps', '--start', '--end', '--max-faces', '--backend', '--min-confidence', '--normalized', '--summary', '--sync', '--workers', '--models']) expect(r.stdout).toContain(o);
+    for (const o of ['--output', '--format', '--fps', '--start', '--end', '--max-faces', '--backend', '--min-confidence', '--normalized', '--summary', '--sync', '--workers', '--models', '--landmarks', '--no-plausibility']) expect(r.stdout).toContain(o);
     expect(r.stdout).toMatch(/--min-confidence <p>.*\(default: 0\.5\)/s);
     expect(r.stdout).toMatch(/--backend <name>.*\(default: "wasm"\)/s);
   });

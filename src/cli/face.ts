@@ -9,7 +9,9 @@ import { action, choiceOption, numberOption } from './run.js';
 
 interface FaceCliOptions {
   output?: string;
-  format: OutputFormat;
+  format: OutputFormat | 'openface';
+  landmarks?: '68';
+  plausibility: boolean;
   fps?: number;
   start?: number;
   end?: number;
@@ -34,7 +36,9 @@ export function register(program: Command): void {
     .description('per-frame facial landmark series (478-point mesh, head pose, eye/mouth openness, expressions) from a video, as JSONL or CSV')
     .argument('<video>', 'video file')
     .option('-o, --output <file>', 'output file (default: stdout; written atomically)')
-    .option('--format <fmt>', 'jsonl or csv', (v) => parseFormatOption(v), 'jsonl' as OutputFormat)
+    .option('--format <fmt>', 'jsonl, csv, or openface (OpenFace 2.0 CSV columns for what mmprep estimates)', (v) => parseFormatOption(v), 'jsonl' as OutputFormat)
+    .option('--landmarks <set>', "also write this landmark subset: 68 (iBUG 300-W / dlib order) as 'landmarks68'", choiceOption('--landmarks', ['68'] as const))
+    .option('--no-plausibility', 'keep meshes that fail the human-face plausibility check (animal faces, patterns, collapsed meshes)')
     .option('--fps <n>', 'analyse the first frame of every 1/N-second interval, keeping its real time (default: every frame)', numberOption('--fps', { min: 0.001 }))
     .option('--start <s>', 'start time in seconds (default: 0)', numberOption('--start', { min: 0 }))
     .option('--end <s>', 'end time in seconds, exclusive (default: end of file)', numberOption('--end', { min: 0 }))
@@ -70,12 +74,15 @@ export function register(program: Command): void {
           modelDir: o.models,
           inferenceSide: o.inferenceSide,
           blinkEar: o.blinkEar,
+          landmarks68: o.landmarks === '68',
+          plausibility: o.plausibility,
           clock,
         });
       }),
     );
 }
 
-function parseFormatOption(v: string): OutputFormat {
-  return parseFormat(choiceOption('--format', ['jsonl', 'csv'] as const)(v));
+function parseFormatOption(v: string): OutputFormat | 'openface' {
+  const f = choiceOption('--format', ['jsonl', 'csv', 'openface'] as const)(v);
+  return f === 'openface' ? f : parseFormat(f);
 }

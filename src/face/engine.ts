@@ -4,6 +4,7 @@
  * (backend.ts), so a frame's result depends on that frame only, whichever worker analyses it (determinism).
  */
 import { createHuman, type HumanInstance, type HumanSetup } from './backend.js';
+import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
 
 export const EXPRESSIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
 export type Expression = (typeof EXPRESSIONS)[number];
@@ -33,6 +34,10 @@ export interface RawFace {
   roll: number | null;
   /** Probabilities in EXPRESSIONS order, null when the expression stage is off. */
   expr: number[] | null;
+  /** Per-region Weber contrast measured in the frame's pixels (visibility.ts); null without a mesh. */
+  contrast?: Record<VisibilityRegion, number | null> | null;
+  /** Skin texture on the cheeks (visibility.ts skinContrast), for the plausibility check; null without a mesh. */
+  skin?: number | null;
 }
 
 export interface FrameResult {
@@ -114,6 +119,8 @@ export class FaceEngine {
         pitch: a ? a.pitch : null,
         roll: a ? a.roll : null,
         expr,
+        contrast: mesh.length >= 468 * 3 ? regionContrast(data, width, height, mesh) : null,
+        skin: mesh.length >= 468 * 3 ? skinContrast(data, width, height, mesh) : null,
       };
     });
     return { faces, ms: performance.now() - t0 };

@@ -12,6 +12,11 @@ import { FACE_BACKENDS, isFaceBackend, loadableBackendCheck, type FaceBackend, t
 import { EXPRESSIONS, type RawFace } from './engine.js';
 import { EAR, FaceTracker, interOcular, MOTION_REGIONS, mouthAspectRatio, eyeAspectRatio, regionSpeed, type Box } from './features.js';
 import { checkModelDir, defaultModelDir, humanVersion } from './models.js';
+import { landmarks68 } from './landmarks68.js';
+import { openfaceRows } from './openface-csv.js';
+import { implausibility } from './plausibility.js';
+import { correctIris } from './gaze.js';
+import { faceQuality, QUALITY_FIELD_NAMES, type QualityFields } from './quality.js';
 import { FramePool, keptFaceWorkers } from './pool.js';
 import { availableParallelism } from 'node:os';
 
@@ -47,6 +52,10 @@ export interface FaceOptions {
   workers?: number;
   /** Maps source time to reference time (a sync clock): t_s = clock(t_src_s). */
   clock?: (t: number) => number;
+  /** Also write the 68-point subset (iBUG 300-W / dlib order) as `landmarks68` (CLI `--landmarks 68`). */
+  landmarks68?: boolean;
+  /** Reject meshes that are not a plausible human face (plausibility.ts; default true). */
+  plausibility?: boolean;
   /** Stages to run (bench only; all on by default). */
   stages?: Partial<FaceStages>;
   /**
@@ -60,7 +69,7 @@ export interface FaceOptions {
 export type ExprFields = { [K in Expression as `expr_${K}`]: number | null };
 type Expression = (typeof EXPRESSIONS)[number];
 
-export interface FaceFields extends ExprFields {
+export interface FaceFields extends ExprFields, QualityFields {
   face_id: number;
   det_score: number;
   mesh_score: number;
@@ -77,6 +86,10 @@ export interface FaceFields extends ExprFields {
   motion_eye: number | null;
   motion_mouth: number | null;
   landmarks: Array<[number, number, number]>;
+  /** The detector's face box (Human's crop box, [x, y, w, h] source pixels; 1.5-1.8 times the mesh's extent). */
+  det_bbox_px: [number, number, number, number];
+  /** Only with the landmarks68 option. */
+  landmarks68?: Array<[number, number, number]>;
 }
 
 export type NullFaceFields = { [K in keyof FaceFields]: null };
@@ -111,6 +124,8 @@ export interface FaceSummary {
   share_abs_yaw_over_30: number | null;
   blinks: number;
   blinks_per_minute: number | null;
+  /** Candidates above --min-confidence rejected by the plausibility check (not a human face mesh). */
+  faces_rejected_implausible: number;
   mean_expr: Record<Expression, number | null>;
 }
 
@@ -120,7 +135,6 @@ const r = (v: number, d: number): number => {
   return Object.is(x, -0) ? 0 : x;
 };
 const rn = (v: number | null, d: number): number | null => (v === null || !Number.isFinite(v) ? null : r(v, d));
-const DEG = 180 / Math.PI;
 
 /** Resolved options (defaults applied, validated). */
 export function resolveFaceOptions(o: FaceOptions) {
@@ -169,6 +183,7 @@ export class FaceRecordBuilder {
   private lastT: number | null = null;
   private exprSum = EXPRESSIONS.map(() => 0);
   private exprN = 0;
+  private implausible = 0;
 
   constructor(
     private readonly o: {
@@ -179,6 +194,8 @@ export class FaceRecordBuilder {
       normalized: boolean;
       blinkEar: number;
       clock?: (t: number) => number;
+      landmarks68?: boolean;
+      plausibility?: boolean;
     },
   ) {}
 
@@ -186,12 +203,14 @@ export class FaceRecordBuilder {
     const s = 1 / this.o.scale;
     const mesh = new Float64Array(raw.mesh.length);
     for (let i = 0; i < mesh.length; i++) mesh[i] = raw.mesh[i] * s;
+    // Human returns the subject's right iris mirrored within its eye box, and both irises offset (gaze.ts): put them back.
+    correctIris(mesh);
     const hasMesh = mesh.length >= 468 * 3;
     const iod = hasMesh ? interOcular(mesh) : null;
     const earL = hasMesh ? eyeAspectRatio(mesh, EAR.left) : null;
     const earR = hasMesh ? eyeAspectRatio(mesh, EAR.right) : null;
     const mar = hasMesh ? mouthAspectRatio(mesh) : null;
-    const blink = earL !== null && earR !== null ? (earL + earR) / 2 < this.o.blinkEar : null;
+    const { blink, pose, fields: quality } = faceQuality(mesh, raw, { left: earL, right: earR }, this.o.blinkEar);
     const prev = this.prev.get(id);
     let motion: Array<number | null> = [null, null, null];
     if (hasMesh && iod && prev && prev.mesh.length === mesh.length) {
@@ -210,10 +229,10 @@ export class FaceRecordBuilder {
       face_id: id,
       det_score: r(raw.det_score, 4),
       mesh_score: r(raw.mesh_score, 4),
-      bbox_px: [r(raw.box[0] * s, 2), r(raw.box[1] * s, 2), r(raw.box[2] * s, 2), r(raw.box[3] * s, 2)],
-      yaw_deg: raw.yaw === null ? null : rn(raw.yaw * DEG, 3),
-      pitch_deg: raw.pitch === null ? null : rn(raw.pitch * DEG, 3),
-      roll_deg: raw.roll === null ? null : rn(raw.roll * DEG, 3),
+      bbox_px: hasMesh ? meshExtent(mesh) : [r(raw.box[0] * s, 2), r(raw.box[1] * s, 2), r(raw.box[2] * s, 2), r(raw.box[3] * s, 2)],
+      yaw_deg: rn(pose.yaw, 3),
+      pitch_deg: rn(pose.pitch, 3),
+      roll_deg: rn(pose.roll, 3),
       ear_left: rn(earL, 4),
       ear_right: rn(earR, 4),
       mar: rn(mar, 4),
@@ -230,14 +249,25 @@ export class FaceRecordBuilder {
       motion_eye: motion[1],
       motion_mouth: motion[2],
       landmarks,
+      det_bbox_px: [r(raw.box[0] * s, 2), r(raw.box[1] * s, 2), r(raw.box[2] * s, 2), r(raw.box[3] * s, 2)],
+      ...quality,
     };
+    if (this.o.landmarks68) {
+      const w = normalized ? width : 1;
+      const h = normalized ? height : 1;
+      const d = normalized ? 5 : 2;
+      f.landmarks68 = hasMesh ? landmarks68(mesh).map(([x, y, z]) => [r(x / w, d), r(y / h, d), r(z / w, d)] as [number, number, number]) : [];
+    }
     return f;
   }
 
   build(frame: number, tSrc: number, faces: RawFace[]): FaceRecord {
     const t = this.o.clock ? this.o.clock(tSrc) : tSrc;
     // A face counts when both the detector and the mesh are confident (docs/face.md, "Choosing the threshold").
-    const kept = faces.filter((f) => Math.min(f.det_score, f.mesh_score) >= this.o.minConfidence);
+    const confident = faces.filter((f) => Math.min(f.det_score, f.mesh_score) >= this.o.minConfidence);
+    // ... and when its mesh is a plausible human face (animal faces, patterns, collapsed meshes are not).
+    const kept = this.o.plausibility === false ? confident : confident.filter((f) => f.mesh.length < 468 * 3 || implausibility(f.mesh, f.box, f.skin) === null);
+    this.implausible += confident.length - kept.length;
     const s = 1 / this.o.scale;
     const ids = this.tracker.assign(
       kept.map((f) => [f.box[0] * s, f.box[1] * s, f.box[2] * s, f.box[3] * s] as Box),
@@ -275,7 +305,7 @@ export class FaceRecordBuilder {
     head.frame = frame;
     head.face_found = primary !== null;
     head.n_faces = built.length;
-    const nulls = Object.fromEntries(FACE_FIELD_NAMES.map((k) => [k, null]));
+    const nulls = Object.fromEntries([...FACE_FIELD_NAMES, ...(this.o.landmarks68 ? ['landmarks68'] : [])].map((k) => [k, null]));
     return { ...head, ...(primary ?? nulls), faces: others } as FaceRecord;
   }
 
@@ -295,6 +325,7 @@ export class FaceRecordBuilder {
       share_abs_yaw_over_30: this.nYaw ? r(this.nYawOver / this.nYaw, 6) : null,
       blinks: this.blinks,
       blinks_per_minute: duration ? r((this.blinks * 60) / duration, 4) : null,
+      faces_rejected_implausible: this.implausible,
       mean_expr: Object.fromEntries(EXPRESSIONS.map((e, k) => [e, this.exprN ? r(this.exprSum[k] / this.exprN, 6) : null])) as Record<Expression, number | null>,
     };
   }
@@ -303,8 +334,23 @@ export class FaceRecordBuilder {
 export const FACE_FIELD_NAMES: ReadonlyArray<keyof FaceFields> = [
   'face_id', 'det_score', 'mesh_score', 'bbox_px', 'yaw_deg', 'pitch_deg', 'roll_deg', 'ear_left', 'ear_right', 'mar', 'iod_px', 'blink',
   'expr_angry', 'expr_disgust', 'expr_fear', 'expr_happy', 'expr_sad', 'expr_surprise', 'expr_neutral',
-  'motion_brow', 'motion_eye', 'motion_mouth', 'landmarks',
+  'motion_brow', 'motion_eye', 'motion_mouth', 'landmarks', 'det_bbox_px', ...QUALITY_FIELD_NAMES,
 ];
+
+/** [x, y, w, h] of the 468 mesh points' 2-D extent (source pixels). */
+function meshExtent(m: Float64Array): [number, number, number, number] {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (let i = 0; i < 468; i++) {
+    x0 = Math.min(x0, m[3 * i]);
+    x1 = Math.max(x1, m[3 * i]);
+    y0 = Math.min(y0, m[3 * i + 1]);
+    y1 = Math.max(y1, m[3 * i + 1]);
+  }
+  return [r(x0, 2), r(y0, 2), r(x1 - x0, 2), r(y1 - y0, 2)];
+}
 
 /**
  * A face analysis run over one file: iterate `records()` (streaming, in frame order), then read `summary`.
@@ -371,6 +417,8 @@ export class FaceRun {
       normalized: Boolean(this.opts.normalized),
       blinkEar: this.opts.blinkEar,
       clock: this.opts.clock,
+      landmarks68: this.opts.landmarks68,
+      plausibility: this.opts.plausibility,
     });
     const meta: Array<{ index: number; t: number }> = [];
     const pool = this.pool;
@@ -424,7 +472,8 @@ export class FaceRun {
 export interface ExtractFaceOptions extends FaceOptions {
   /** Output file ('-' or undefined: stdout). Written atomically. */
   out?: string;
-  format?: OutputFormat;
+  /** jsonl, csv, or openface (OpenFace 2.0's CSV columns, openface-csv.ts). */
+  format?: OutputFormat | 'openface';
   /** Summary JSON file, written atomically after the records. */
   summaryPath?: string;
 }
@@ -434,10 +483,12 @@ export interface ExtractFaceOptions extends FaceOptions {
  * under the output names. Returns the summary.
  */
 export async function extractFace(file: string, opts: ExtractFaceOptions = {}): Promise<FaceSummary> {
+  const openface = opts.format === 'openface';
+  if (openface && opts.normalized) throw new InputError('--format openface writes pixel coordinates as OpenFace does: drop --normalized');
   const run = await FaceRun.open(file, opts);
   let sink;
   try {
-    sink = await openRecordSink(opts.out, opts.format ?? 'jsonl');
+    sink = await openRecordSink(opts.out, openface ? 'csv' : ((opts.format as OutputFormat | undefined) ?? 'jsonl'));
   } catch (e) {
     await run.close();
     throw e;
@@ -445,7 +496,10 @@ export async function extractFace(file: string, opts: ExtractFaceOptions = {}): 
   const csv = (opts.format ?? 'jsonl') === 'csv';
   const points = opts.stages?.iris === false || opts.stages?.mesh === false ? (opts.stages?.mesh === false ? 0 : 468) : 478;
   try {
-    for await (const rec of run.records()) await sink.write(csv ? csvShape(rec, points) : rec);
+    for await (const rec of run.records()) {
+      if (openface) for (const row of openfaceRows(rec)) await sink.write(row);
+      else await sink.write(csv ? csvShape(rec, points) : rec);
+    }
     if (opts.summaryPath) await writeFileAtomic(opts.summaryPath, toJsonText(run.summary));
     await sink.close();
   } catch (e) {
@@ -464,7 +518,14 @@ export function csvShape(rec: FaceRecord, points: number): Record<string, unknow
   const { faces: _faces, ...flat } = rec as FaceRecord & Record<string, unknown>;
   void _faces;
   const out = flat as Record<string, unknown>;
-  if (out.bbox_px === null) out.bbox_px = [null, null, null, null];
-  if (out.landmarks === null) out.landmarks = Array.from({ length: points }, () => [null, null, null]);
+  const fill = (k: string, n: number, width: number) => {
+    if (k in out && out[k] === null) out[k] = Array.from({ length: n }, () => (width > 1 ? new Array(width).fill(null) : null));
+  };
+  fill('bbox_px', 4, 1);
+  fill('det_bbox_px', 4, 1);
+  fill('gaze_right', 3, 1);
+  fill('gaze_left', 3, 1);
+  fill('landmarks', points, 3);
+  fill('landmarks68', points ? 68 : 0, 3);
   return out;
 }

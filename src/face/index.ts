@@ -5,3 +5,7 @@ export { FACE_BACKENDS, backendVersions, installHint, type FaceBackend } from '.
 export { defaultModelDir, checkModelDir } from './models.js';
 export { REGIONS, EAR_POINTS, MAR_POINTS, IOD_POINTS, DLIB68_FROM_MESH } from './landmarks.js';
 export { doctor, formatDoctor, type DoctorReport } from './doctor.js';
+export { landmarks68, REGIONS68 } from './landmarks68.js';
+export { implausibility, plausibilityFeatures, PLAUSIBLE } from './plausibility.js';
+export { OPENFACE_COLUMNS, openfaceRows } from './openface-csv.js';
+export { eyeGaze, gazeAngles } from './gaze.js';

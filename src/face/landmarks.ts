@@ -34,27 +34,5 @@ export const MAR_POINTS = { corners: [78, 308], pairs: [[82, 87], [13, 14], [312
 /** Outer eye corners used for the inter-ocular distance (the 300-W / iBUG normalisation). */
 export const IOD_POINTS = [33, 263] as const;
 
-/**
- * A 68-point subset comparable to the iBUG 300-W / dlib / OpenFace 68-point layout (0-based dlib order):
- * jaw 0-16, right brow 17-21, left brow 22-26, nose 27-35, right eye 36-41, left eye 42-47, outer lips 48-59,
- * inner lips 60-67. The correspondence is approximate (the meshes are defined differently; the jaw line in particular
- * follows the mesh's face oval), widely used to compare MediaPipe with dlib.
- */
-export const DLIB68_FROM_MESH: readonly number[] = [
-  // jaw (image left to right, over the chin)
-  127, 234, 93, 132, 58, 172, 136, 150, 152, 379, 365, 397, 288, 361, 323, 454, 356,
-  // right brow (subject's right, image left), outer to inner
-  70, 63, 105, 66, 107,
-  // left brow, inner to outer
-  336, 296, 334, 293, 300,
-  // nose bridge, then nostrils left to right
-  168, 197, 5, 4, 75, 97, 2, 326, 305,
-  // right eye: outer corner, upper lid, inner corner, lower lid
-  33, 160, 158, 133, 153, 144,
-  // left eye: inner corner, upper lid, outer corner, lower lid
-  362, 385, 387, 263, 373, 380,
-  // outer lips from the right corner, upper lip then lower lip
-  61, 39, 37, 0, 267, 269, 291, 405, 314, 17, 84, 181,
-  // inner lips
-  78, 82, 13, 312, 308, 317, 14, 87,
-];
+/** The 68-point subset (iBUG 300-W / dlib layout), fixed by measurement: see landmarks68.ts. */
+export { DLIB68_FROM_MESH } from './landmarks68.js';

@@ -1,0 +1,97 @@
+/**
+ * Eye gaze from the iris centre and the eye corners, after OpenFace 2.0's GazeAnalyser (GazeEstimation.cpp
+ * EstimateGaze, GetGazeAngle; Wood et al. 2015): the eyeball centre is the midpoint of the eye corners plus a fixed
+ * offset in the head frame, (0, -3.5, 7) mm, the eyeball a 12 mm sphere; the gaze vector runs from the eyeball centre
+ * to where the ray through the pupil meets the sphere (the nearer intersection). Camera coordinates: x right, y down,
+ * z away from the camera, so looking straight into the camera is (0, 0, -1).
+ *
+ * Differences from OpenFace, stated: mmprep has no camera intrinsics, so the ray through the pupil is parallel to the
+ * optical axis (weak perspective, not a ray from the camera centre); millimetres come from the 3-D outer-eye-corner
+ * distance taken as 90 mm (adult biocular width ex-ex; Farkas 1994); the pupil is Human's iris-model centre point.
+ */
+import { apply, headRotation, norm, type Mat3, type Vec3 } from './pose.js';
+
+export const EYEBALL_RADIUS_MM = 12;
+export const EYEBALL_OFFSET_MM: Vec3 = [0, -3.5, 7];
+export const BIOCULAR_WIDTH_MM = 90;
+
+/** Mesh indices per eye (subject's right / left): corners and iris centre (Human appends the left iris first). */
+export const GAZE_POINTS = {
+  right: { corners: [33, 133], iris: 473 },
+  left: { corners: [362, 263], iris: 468 },
+} as const;
+
+const pt = (m: ArrayLike<number>, i: number): Vec3 => [m[3 * i], m[3 * i + 1], m[3 * i + 2]];
+
+/** Unit gaze vector of one eye in camera coordinates; mesh in pixels (z on the same scale), 478 points. */
+export function eyeGaze(m: ArrayLike<number>, eye: 'right' | 'left', r: Mat3 = headRotation(m)): Vec3 | null {
+  if (m.length < 478 * 3) return null;
+  const io = Math.hypot(m[3 * 33] - m[3 * 263], m[3 * 33 + 1] - m[3 * 263 + 1], m[3 * 33 + 2] - m[3 * 263 + 2]);
+  if (!(io > 0)) return null;
+  const pxPerMm = io / BIOCULAR_WIDTH_MM;
+  const { corners, iris } = GAZE_POINTS[eye];
+  const a = pt(m, corners[0]);
+  const b = pt(m, corners[1]);
+  const off = apply(r, EYEBALL_OFFSET_MM);
+  const c: Vec3 = [(a[0] + b[0]) / 2 + off[0] * pxPerMm, (a[1] + b[1]) / 2 + off[1] * pxPerMm, (a[2] + b[2]) / 2 + off[2] * pxPerMm];
+  const rad = EYEBALL_RADIUS_MM * pxPerMm;
+  const p = pt(m, iris);
+  const dx = p[0] - c[0];
+  const dy = p[1] - c[1];
+  // Ray (p.x, p.y, t) meets the sphere where (t - c.z)^2 = rad^2 - dx^2 - dy^2; the nearer point (smaller t) is the
+  // pupil's. A pupil outside the sphere's outline (mesh noise) is put on the outline.
+  const h = Math.sqrt(Math.max(0, rad * rad - dx * dx - dy * dy));
+  return norm([dx, dy, -h]);
+}
+
+/**
+ * OpenFace's gaze angles (GazeAnalysis::GetGazeAngle) from the mean of both eyes' vectors g: x = atan2(g.x, -g.z)
+ * (positive: gaze towards the image's right, the subject's left), y = atan2(g.y, -g.z) (positive: gaze down), radians.
+ */
+export function gazeAngles(g0: Vec3, g1: Vec3): { x: number; y: number } {
+  const g: Vec3 = [(g0[0] + g1[0]) / 2, (g0[1] + g1[1]) / 2, (g0[2] + g1[2]) / 2];
+  return { x: Math.atan2(g[0], -g[2]), y: Math.atan2(g[1], -g[2]) };
+}
+
+/**
+ * Offset of Human's iris centres along the eye's corner line, towards the image's right, as a fraction of the corner
+ * distance: measured by mirror symmetry (a picture and its mirror image must give opposite horizontal iris offsets;
+ * on the astronaut portrait both eyes showed +0.065 and +0.068 in both pictures, about 2 pixels of the iris model's
+ * 64-pixel eye crop: scripts/measure-face-quality.mjs gaze). Subtracted by correctIris.
+ */
+export const IRIS_X_BIAS = 0.066;
+
+/**
+ * Puts Human's iris points where the picture has them (in place; flat x, y, z mesh of 478 points, any pixel scale).
+ * 1. Human 3.3.6 (src/face/iris.ts augmentIris) flips both eye crops before the iris model (getEyeBox(..., flip =
+ *    true) for both eyes) but un-flips only the left eye's output (getEyeCoords(..., flip) is false for the right), so
+ *    the subject's right iris (473-477) comes back mirrored about the centre of its eye box, the midpoint of the eye
+ *    corners 33 and 133: an iris moved towards the image's left is reported moved to the right (measured with
+ *    irises moved by known amounts). It is reflected back across the line through the corners' midpoint perpendicular
+ *    to the corner line (the eye box is upright in the face crop, whose rotation follows the eyes).
+ * 2. Both irises are then moved back by IRIS_X_BIAS along the corner line.
+ */
+export function correctIris(m: Float64Array): void {
+  if (m.length < 478 * 3) return;
+  const fix = (a: number, b: number, first: number, reflect: boolean) => {
+    const ax = m[3 * a];
+    const ay = m[3 * a + 1];
+    const bx = m[3 * b];
+    const by = m[3 * b + 1];
+    const len = Math.hypot(bx - ax, by - ay);
+    if (!(len > 0)) return;
+    const ux = (bx - ax) / len;
+    const uy = (by - ay) / len;
+    const cx = (ax + bx) / 2;
+    const cy = (ay + by) / 2;
+    for (let i = first; i < first + 5; i++) {
+      const d = (m[3 * i] - cx) * ux + (m[3 * i + 1] - cy) * uy;
+      const want = (reflect ? -d : d) - IRIS_X_BIAS * len;
+      m[3 * i] += (want - d) * ux;
+      m[3 * i + 1] += (want - d) * uy;
+    }
+  };
+  // Corner lines run towards the image's right for an upright face: right eye 33 -> 133, left eye 362 -> 263.
+  fix(33, 133, 473, true);
+  fix(362, 263, 468, false);
+}

@@ -1,0 +1,87 @@
+/**
+ * Record fields that say how far a face's numbers can be trusted: per-region visibility (visibility.ts), blink only
+ * when both eyes are visible, head-pose gimbal lock (pose.ts), and gaze (gaze.ts) only from visible eyes.
+ */
+import { eyeGaze, gazeAngles } from './gaze.js';
+import { GIMBAL_ROLL_DEG, headRotation, inPlaneRollDeg } from './pose.js';
+import { VISIBILITY_REFERENCE, VISIBILITY_REGION_NAMES, VISIBLE_MIN, type VisibilityRegion } from './visibility.js';
+
+export type VisibilityFields = { [K in VisibilityRegion as `visibility_${K}`]: number | null };
+
+export interface QualityFields extends VisibilityFields {
+  /** Why `blink` is null when a face was found ('eye_not_visible'), else null. */
+  blink_null_reason: string | null;
+  /** Roll beyond ±GIMBAL_ROLL_DEG: yaw/pitch are null and roll is the in-plane angle. */
+  pose_gimbal_lock: boolean | null;
+  /** Unit gaze vectors, camera coordinates (x right, y down, z away from the camera), subject's right / left eye. */
+  gaze_right: [number, number, number] | null;
+  gaze_left: [number, number, number] | null;
+  /** OpenFace 2.0's gaze angles in radians (mean of both eyes' vectors): x positive to the image's right, y down. */
+  gaze_angle_x_rad: number | null;
+  gaze_angle_y_rad: number | null;
+}
+
+export const QUALITY_FIELD_NAMES: ReadonlyArray<keyof QualityFields> = [
+  ...VISIBILITY_REGION_NAMES.map((k) => `visibility_${k}` as const),
+  'blink_null_reason', 'pose_gimbal_lock', 'gaze_right', 'gaze_left', 'gaze_angle_x_rad', 'gaze_angle_y_rad',
+];
+
+const r = (v: number, d: number) => {
+  const k = 10 ** d;
+  const x = Math.round(v * k) / k;
+  return Object.is(x, -0) ? 0 : x;
+};
+
+export function visibilityFields(contrast: Record<VisibilityRegion, number | null> | null | undefined): VisibilityFields {
+  const out = {} as Record<string, number | null>;
+  for (const k of VISIBILITY_REGION_NAMES) {
+    const c = contrast?.[k];
+    out[`visibility_${k}`] = c === null || c === undefined || !Number.isFinite(c) ? null : r(Math.min(1, c / VISIBILITY_REFERENCE[k]), 3);
+  }
+  return out as VisibilityFields;
+}
+
+export const visible = (v: number | null) => v !== null && v >= VISIBLE_MIN;
+
+/**
+ * Pose after the gimbal guard: Human's yaw/pitch/roll (degrees) unless |roll| > GIMBAL_ROLL_DEG, where yaw and pitch
+ * are null and roll is the full-range in-plane angle of the forehead-chin axis from the mesh (`mesh` in any pixel scale).
+ */
+export function guardedPose(mesh: Float64Array, yaw: number | null, pitch: number | null, roll: number | null): { yaw: number | null; pitch: number | null; roll: number | null; lock: boolean | null } {
+  if (roll === null) return { yaw, pitch, roll, lock: null };
+  if (Math.abs(roll) <= GIMBAL_ROLL_DEG || mesh.length < 468 * 3) return { yaw, pitch, roll, lock: false };
+  return { yaw: null, pitch: null, roll: inPlaneRollDeg(headRotation(mesh)), lock: true };
+}
+
+/** Gaze fields from a source-pixel mesh; an eye that is not visible gets null, and then so do the angles. */
+export function gazeFields(mesh: Float64Array, vis: VisibilityFields): Pick<QualityFields, 'gaze_right' | 'gaze_left' | 'gaze_angle_x_rad' | 'gaze_angle_y_rad'> {
+  const hasIris = mesh.length >= 478 * 3;
+  const rot = hasIris ? headRotation(mesh) : null;
+  const g0 = rot && visible(vis.visibility_eye_right) ? eyeGaze(mesh, 'right', rot) : null;
+  const g1 = rot && visible(vis.visibility_eye_left) ? eyeGaze(mesh, 'left', rot) : null;
+  const a = g0 && g1 ? gazeAngles(g0, g1) : null;
+  const v = (g: [number, number, number] | null) => (g ? (g.map((x) => r(x, 5)) as [number, number, number]) : null);
+  return { gaze_right: v(g0), gaze_left: v(g1), gaze_angle_x_rad: a ? r(a.x, 5) : null, gaze_angle_y_rad: a ? r(a.y, 5) : null };
+}
+
+/**
+ * The quality fields of one face plus the blink and pose they guard: blink only with both eyes visible, Human's pose
+ * (radians in) through the gimbal guard (degrees out), gaze from visible eyes. `mesh` in source pixels.
+ */
+export function faceQuality(
+  mesh: Float64Array,
+  raw: { contrast?: Record<VisibilityRegion, number | null> | null; yaw: number | null; pitch: number | null; roll: number | null },
+  ear: { left: number | null; right: number | null },
+  blinkEar: number,
+): { blink: boolean | null; pose: ReturnType<typeof guardedPose>; fields: QualityFields } {
+  const deg = (v: number | null) => (v === null ? null : (v * 180) / Math.PI);
+  const vis = visibilityFields(raw.contrast);
+  // A covered eye is not a blink: blink needs both eyes visible in the picture (visibility.ts).
+  const eyesVisible = visible(vis.visibility_eye_left) && visible(vis.visibility_eye_right);
+  const hasEar = ear.left !== null && ear.right !== null;
+  const blink = hasEar && eyesVisible ? ((ear.left as number) + (ear.right as number)) / 2 < blinkEar : null;
+  const pose = guardedPose(mesh, deg(raw.yaw), deg(raw.pitch), deg(raw.roll));
+  const gaze = mesh.length >= 468 * 3 ? gazeFields(mesh, vis) : { gaze_right: null, gaze_left: null, gaze_angle_x_rad: null, gaze_angle_y_rad: null };
+  const fields: QualityFields = { ...vis, blink_null_reason: hasEar && !eyesVisible ? 'eye_not_visible' : null, pose_gimbal_lock: pose.lock, ...gaze };
+  return { blink, pose, fields };
+}

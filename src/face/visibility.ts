@@ -1,0 +1,137 @@
+/**
+ * Per-region visibility from the picture itself. The mesh model places every point whatever covers the face (a
+ * covered eye gets mesh score 0.99-1.0 and is often drawn closed), so visibility is measured in the pixels: an eye,
+ * a brow or a mouth always has dark structure (iris, lashes, brow hair, the lip line) against skin, a hand or a patch
+ * over it does not. For each region we take an ellipse placed by stable mesh points (the corners, not the lids, so a
+ * "closed" mesh does not shrink it) and compute the luminance spread P90 - P10 inside it divided by the mean
+ * luminance of the face (a Weber contrast, unchanged by exposure). visibility = min(1, contrast / reference), the
+ * reference being the contrast of the uncovered region on the calibration material (docs/face.md, "Visibility").
+ */
+
+/** Regions: ellipse centre on the midpoint of two mesh points, axes as fractions of their distance. */
+export const VISIBILITY_REGIONS = {
+  eye_right: { ends: [33, 133], major: 0.75, minor: 0.45 },
+  eye_left: { ends: [362, 263], major: 0.75, minor: 0.45 },
+  brow_right: { ends: [70, 107], major: 0.6, minor: 0.3 },
+  brow_left: { ends: [336, 300], major: 0.6, minor: 0.3 },
+  mouth: { ends: [61, 291], major: 0.65, minor: 0.45 },
+} as const;
+export type VisibilityRegion = keyof typeof VISIBILITY_REGIONS;
+export const VISIBILITY_REGION_NAMES = Object.keys(VISIBILITY_REGIONS) as VisibilityRegion[];
+
+/** Weber contrast of an uncovered region that maps to visibility 1 (set from the calibration material). */
+export const VISIBILITY_REFERENCE: Record<VisibilityRegion, number> = {
+  eye_right: 0.6,
+  eye_left: 0.6,
+  brow_right: 0.4,
+  brow_left: 0.4,
+  mouth: 0.4,
+};
+
+/** A region counts as visible from this score (blink needs both eyes visible). */
+export const VISIBLE_MIN = 0.5;
+
+const luma = (d: ArrayLike<number>, o: number) => 0.299 * d[o] + 0.587 * d[o + 1] + 0.114 * d[o + 2];
+
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
+}
+
+/** Luminance samples inside the ellipse (centre c, unit axis u, semi-axes a along u and b across), rgb24 picture. */
+function ellipseLuma(d: ArrayLike<number>, w: number, h: number, c: [number, number], u: [number, number], a: number, b: number): number[] {
+  const out: number[] = [];
+  const r = Math.ceil(Math.max(a, b));
+  for (let y = Math.max(0, Math.floor(c[1] - r)); y <= Math.min(h - 1, Math.ceil(c[1] + r)); y++) {
+    for (let x = Math.max(0, Math.floor(c[0] - r)); x <= Math.min(w - 1, Math.ceil(c[0] + r)); x++) {
+      const dx = x + 0.5 - c[0];
+      const dy = y + 0.5 - c[1];
+      const p = (dx * u[0] + dy * u[1]) / a;
+      const q = (-dx * u[1] + dy * u[0]) / b;
+      if (p * p + q * q <= 1) out.push(luma(d, 3 * (y * w + x)));
+    }
+  }
+  return out;
+}
+
+/** Mean luminance over the mesh's face area (a grid of samples inside the 468 points' box, central half). */
+function faceMeanLuma(d: ArrayLike<number>, w: number, h: number, m: ArrayLike<number>): number {
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  let y0 = Infinity;
+  let y1 = -Infinity;
+  for (let i = 0; i < 468; i++) {
+    x0 = Math.min(x0, m[3 * i]);
+    x1 = Math.max(x1, m[3 * i]);
+    y0 = Math.min(y0, m[3 * i + 1]);
+    y1 = Math.max(y1, m[3 * i + 1]);
+  }
+  const cx = (x0 + x1) / 2;
+  const cy = (y0 + y1) / 2;
+  const hw = (x1 - x0) / 4;
+  const hh = (y1 - y0) / 4;
+  let s = 0;
+  let n = 0;
+  for (let k = 0; k < 15; k++) {
+    for (let l = 0; l < 15; l++) {
+      const x = Math.round(cx - hw + (2 * hw * k) / 14);
+      const y = Math.round(cy - hh + (2 * hh * l) / 14);
+      if (x < 0 || y < 0 || x >= w || y >= h) continue;
+      s += luma(d, 3 * (y * w + x));
+      n++;
+    }
+  }
+  return n ? s / n : 0;
+}
+
+/** Weber contrast (P90 - P10 over the face's mean luminance) per region; null when the ellipse is off the picture. */
+export function regionContrast(d: ArrayLike<number>, w: number, h: number, m: ArrayLike<number>): Record<VisibilityRegion, number | null> {
+  const mean = Math.max(faceMeanLuma(d, w, h, m), 8);
+  const out = {} as Record<VisibilityRegion, number | null>;
+  for (const name of VISIBILITY_REGION_NAMES) {
+    const { ends, major, minor } = VISIBILITY_REGIONS[name];
+    const ax = m[3 * ends[0]];
+    const ay = m[3 * ends[0] + 1];
+    const bx = m[3 * ends[1]];
+    const by = m[3 * ends[1] + 1];
+    const len = Math.hypot(bx - ax, by - ay);
+    const v = len > 0 ? ellipseLuma(d, w, h, [(ax + bx) / 2, (ay + by) / 2], [(bx - ax) / len, (by - ay) / len], major * len, minor * len) : [];
+    if (v.length < 8) {
+      out[name] = null;
+      continue;
+    }
+    v.sort((p, q) => p - q);
+    const contrast = (percentile(v, 0.9) - percentile(v, 0.1)) / mean;
+    out[name] = contrast;
+  }
+  return out;
+}
+
+/** Visibility scores (0..1) per region: contrast over the uncovered reference, capped at 1. */
+export function regionVisibility(d: ArrayLike<number>, w: number, h: number, m: ArrayLike<number>): Record<VisibilityRegion, number | null> {
+  const c = regionContrast(d, w, h, m);
+  const out = {} as Record<VisibilityRegion, number | null>;
+  for (const k of VISIBILITY_REGION_NAMES) out[k] = c[k] === null ? null : Math.min(1, (c[k] as number) / VISIBILITY_REFERENCE[k]);
+  return out;
+}
+
+/** Cheek points (subject's right / left, on the cheekbones, above where a beard grows) for skinContrast. */
+export const CHEEK_POINTS = [50, 280] as const;
+
+/**
+ * Texture of the face's skin: the Weber contrast (as regionContrast) in a disc of radius 0.15 × the outer-eye-corner
+ * distance on each cheek, the smoother cheek's value (one cheek may show background or hair when the head turns).
+ * Skin is smooth; a pattern or fur taken for a face is not (plausibility.ts). Null when a disc is off the picture.
+ */
+export function skinContrast(d: ArrayLike<number>, w: number, h: number, m: ArrayLike<number>): number | null {
+  const iod = Math.hypot(m[3 * 33] - m[3 * 263], m[3 * 33 + 1] - m[3 * 263 + 1]);
+  if (!(iod > 0)) return null;
+  const mean = Math.max(faceMeanLuma(d, w, h, m), 8);
+  let best = Infinity;
+  for (const p of CHEEK_POINTS) {
+    const v = ellipseLuma(d, w, h, [m[3 * p], m[3 * p + 1]], [1, 0], 0.15 * iod, 0.15 * iod);
+    if (v.length < 8) return null;
+    v.sort((a, b) => a - b);
+    best = Math.min(best, (percentile(v, 0.9) - percentile(v, 0.1)) / mean);
+  }
+  return best;
+}
