@@ -5,3 +5,4 @@ export { FACE_BACKENDS, backendVersions, installHint, type FaceBackend } from '.
 export { defaultModelDir, checkModelDir } from './models.js';
 export { REGIONS, EAR_POINTS, MAR_POINTS, IOD_POINTS, DLIB68_FROM_MESH } from './landmarks.js';
 export { doctor, formatDoctor, type DoctorReport } from './doctor.js';
+export { FLOW_REGIONS, FLOW_FIELD_NAMES, FARNEBACK, type FlowFields, type FlowRegion } from './flow.js';
