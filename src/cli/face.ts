@@ -28,6 +28,7 @@ interface FaceCliOptions {
   models?: string;
   inferenceSide: number;
   blinkEar: number;
+  flow: boolean;
 }
 
 export function register(program: Command): void {
@@ -55,6 +56,7 @@ export function register(program: Command): void {
     .option('--models <dir>', `folder with Human's models (default: ${defaultModelDir()})`)
     .option('--inference-side <px>', 'downscale frames so that the longer side is at most this before inference', numberOption('--inference-side', { min: 64, integer: true }), DEFAULT_INFERENCE_SIDE)
     .option('--blink-ear <r>', 'blink when the mean eye aspect ratio is below this', numberOption('--blink-ear', { min: 0, max: 1 }), DEFAULT_BLINK_EAR)
+    .option('--flow', 'dense optical flow (OpenCV Farneback) per face region: eyes, brows, mouth, nasolabial areas (loads OpenCV; slower)', false)
     .action(
       action(async (video: string, o: FaceCliOptions) => {
         const clock = o.sync ? await loadClock(o.sync, video, 'video', o.stream) : undefined;
@@ -76,6 +78,7 @@ export function register(program: Command): void {
           blinkEar: o.blinkEar,
           landmarks68: o.landmarks === '68',
           plausibility: o.plausibility,
+          flow: o.flow,
           clock,
         });
       }),

@@ -8,7 +8,7 @@
  *   user installed them (they download libtensorflow at install time, so they are never our dependencies).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import NodeModule, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { InputError } from '../common/errors.js';
 import { checkModelDir, defaultModelDir, humanPackageDir, modelBaseUrl, registerFileRouter } from './models.js';
@@ -131,8 +131,39 @@ function loadHumanModule(backend: FaceBackend): { Human: new (cfg: Record<string
   const file = join(dist, 'human.node-wasm.js');
   const humanReq = createRequire(file);
   if (backend === 'cpu') humanReq('@tensorflow/tfjs-backend-cpu'); // registers 'cpu' with the same tfjs-core instance
-  const mod = humanReq(file) as { Human?: unknown; default?: unknown };
+  const mod = loadTrackingBuild(file);
   return { Human: (mod.Human ?? mod.default) as new (cfg: Record<string, unknown>) => HumanInstance, req: humanReq };
+}
+
+/**
+ * Human's face mesh stage keeps, for each face, a box for the next frame (used when the detector is skipped): its
+ * centre follows the mesh but its `landmarks` stay the detector's six points from the frame the box was detected on,
+ * and the face crop of every later frame is rotated upright by those stale points (facemesh.ts, `calculatedBox`).
+ * Human's own rotation code already takes a mesh when it finds one there (facemeshutil.ts correctFaceRotation: mesh
+ * symmetry line 13-168), so the fix is one substitution: the box for the next frame carries this frame's mesh, as in
+ * MediaPipe's face-mesh graph (ROI from the previous frame's landmarks). Second substitution: the 0.2 rad below which
+ * Human does not rotate a crop (in correctFaceRotation and transformRawCoords, which must agree) is read from
+ * globalThis.__mmprepCropGate, which FaceEngine sets per call (0.2 on detector frames, as before). The bundle is
+ * compiled from its own path, so its requires resolve as before. Pinned to Human 3.3.6; when the patterns are not
+ * found exactly as expected the original build is loaded and every frame goes through the detector.
+ */
+const CROP_GATE = /Math\.abs\(([\w$]+)\)>\.2\b/g;
+const CACHED_BOX = /(let [\w$]+=\{\.\.\.[\w$]+\(([\w$]+)\.mesh,[\w$]+\),confidence:[\w$]+\.confidence,landmarks:)[\w$]+\.landmarks(,size:[\w$]+\.size\})/g;
+export let humanTrackingPatched = false;
+const trackingBuilds = new Map<string, { Human?: unknown; default?: unknown }>();
+function loadTrackingBuild(file: string): { Human?: unknown; default?: unknown } {
+  const cached = trackingBuilds.get(file);
+  if (cached) return cached;
+  const src = readFileSync(file, 'utf8');
+  if (src.match(CACHED_BOX)?.length !== 1 || src.match(CROP_GATE)?.length !== 2) return createRequire(file)(file) as { Human?: unknown };
+  const m = new NodeModule(file);
+  m.filename = file;
+  m.paths = (NodeModule as unknown as { _nodeModulePaths(d: string): string[] })._nodeModulePaths(dirname(file));
+  const code = src.replace(CACHED_BOX, '$1$2.mesh$3').replace(CROP_GATE, 'Math.abs($1)>(globalThis.__mmprepCropGate??.2)');
+  (m as unknown as { _compile(code: string, f: string): void })._compile(code, file);
+  humanTrackingPatched = true;
+  trackingBuilds.set(file, m.exports as { Human?: unknown });
+  return m.exports as { Human?: unknown };
 }
 
 /** Versions of what a backend runs on (for `mmprep doctor` and the summary). */

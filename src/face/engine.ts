@@ -1,9 +1,13 @@
 /**
  * One frame through Human: RGB pixels in, raw per-face results out (inference-image pixels). Runs in a worker thread
- * (worker.ts) or in-process. Stateless between frames: Human's detector runs on every frame and its caches are off
- * (backend.ts), so a frame's result depends on that frame only, whichever worker analyses it (determinism).
+ * (worker.ts) or in-process. Human's whole-frame caches are off (backend.ts). The face detector runs on the frames the
+ * pool marks `redetect` (the first of each block of frames, pool.ts); on the frames between, each face's crop is placed
+ * and rotated by the previous frame's mesh (face tracking as in MediaPipe's face-mesh graph; backend.ts
+ * loadTrackingBuild), checked against this frame's own mesh, and the frame goes back to the detector when the check
+ * fails (see analyseTracked). A frame's result thus depends on its block's frames only, which the pool fixes whatever
+ * the number of workers (determinism).
  */
-import { createHuman, type HumanInstance, type HumanSetup } from './backend.js';
+import { createHuman, humanTrackingPatched, type HumanInstance, type HumanSetup } from './backend.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
 
 export const EXPRESSIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
@@ -42,19 +46,59 @@ export interface RawFace {
 
 export interface FrameResult {
   faces: RawFace[];
+  /** How many times the face detector ran on this frame (0 on a tracked frame). */
+  detections?: number;
   /** Milliseconds spent in Human for this frame. */
   ms: number;
   /** The frame's pixel buffer, handed back for reuse once the frame is analysed (FramePool). */
   data?: Uint8Array;
 }
 
+/**
+ * A tracked frame is kept only when every face's mesh score is at least this; otherwise the frame is analysed again
+ * with the detector (a face leaving the picture or occluded keeps a stale detector score on tracked frames, and its
+ * mesh score is what drops: 0.04-0.79 at the picture's edge on the fixtures, 1.0 on whole faces).
+ */
+export const TRACK_MIN_MESH_SCORE = 0.9;
+/**
+ * On tracked frames Human rotates a face's crop upright whenever the mesh's angle exceeds this (radians; Human's own
+ * threshold, 0.2, stays on detector frames, where the angle comes from the detector's six noisy points). Below 0.2 a
+ * face rolled by 7-11 degrees went unrotated and its roll was off by up to 3.3 degrees on transform.webm (fidelity
+ * bound 3); from the mesh the angle is reliable enough to correct from 3 degrees on.
+ */
+export const TRACK_CROP_GATE = 0.05;
+/**
+ * Largest difference (radians) between the crop angle Human used for a tracked face (from the previous frame's mesh)
+ * and the one this frame's own mesh gives; beyond it the mesh runs again on a crop rotated by this frame's mesh. The
+ * angle's own jitter from whole-pixel mesh coordinates is 1-2 degrees; 0.1 rad is 5.7.
+ */
+export const TRACK_MAX_ANGLE_DRIFT = 0.1;
+
+/**
+ * The angle Human rotates a face crop by when its box carries a mesh (facemeshutil.ts correctFaceRotation: symmetry
+ * line from point 13 to point 168, computeRotation, no rotation below `gate`), from a flat [x, y, z, ...] mesh.
+ */
+export function cropAngle(mesh: Float64Array, gate: number): number {
+  const [ax, ay, bx, by] = [mesh[3 * 13], mesh[3 * 13 + 1], mesh[3 * 168], mesh[3 * 168 + 1]];
+  const raw = Math.PI / 2 - Math.atan2(-(by - ay), bx - ax);
+  const a = raw - 2 * Math.PI * Math.floor((raw + Math.PI) / (2 * Math.PI));
+  return Math.abs(a) > gate ? a : 0;
+}
+
 export class FaceEngine {
   private redetect = true;
+  /** The previous frame's faces on this engine (tracking state; reset by every detector frame). */
+  private last: RawFace[] = [];
+  private detections = 0;
   /** The frame as float32, reused from frame to frame: a new 3.7 MB array per 640x480 frame kept V8's GC busy. */
   private pixels = new Float32Array(0);
   /** Frames are analysed one at a time (one Human instance has one config and one scratch buffer). */
   private busy: Promise<unknown> = Promise.resolve();
-  private constructor(readonly human: HumanInstance) {
+  private constructor(
+    readonly human: HumanInstance,
+    /** Tracking needs the mesh and the patched build (backend.ts); without either every frame is a detector frame. */
+    private readonly canTrack: boolean,
+  ) {
     // Human decides box reuse from config.skipAllowed, which it sets from its whole-frame similarity cache (off here).
     // We pin it to our own per-frame decision instead; the only enabled model that reads it is the face detector
     // (expression has skipFrames 0), so this reuses boxes and nothing else.
@@ -72,7 +116,8 @@ export class FaceEngine {
   }
 
   static async create(setup: HumanSetup): Promise<FaceEngine> {
-    return new FaceEngine(await createHuman(setup));
+    const human = await createHuman(setup);
+    return new FaceEngine(human, humanTrackingPatched && setup.stages?.mesh !== false);
   }
 
   analyse(task: FrameTask): Promise<FrameResult> {
@@ -83,7 +128,6 @@ export class FaceEngine {
 
   private async analyseNow(task: FrameTask): Promise<FrameResult> {
     const t0 = performance.now();
-    this.redetect = task.redetect !== false;
     const { data, width, height } = task;
     const n = width * height * 3;
     if (this.pixels.length !== n) this.pixels = new Float32Array(n);
@@ -91,14 +135,66 @@ export class FaceEngine {
     // or hold them until dispose() below (cpu), so the buffer is free again when this frame is done.
     this.pixels.set(data.subarray(0, n));
     const tensor = this.human.tf.tensor3d(this.pixels, [height, width, 3], 'float32');
-    let res;
+    const d0 = this.detections;
+    let faces: RawFace[];
     try {
-      res = await this.human.detect(tensor);
+      const track = task.redetect === false && this.canTrack && this.last.length > 0;
+      faces = track ? await this.analyseTracked(tensor) : await this.analyseDetected(tensor);
     } finally {
       tensor.dispose();
     }
+    this.last = faces;
+    // Image contrast per region and of the cheeks, for visibility.ts and plausibility.ts (on the kept result only).
+    for (const f of faces) {
+      if (f.mesh.length < 468 * 3) continue;
+      f.contrast = regionContrast(data, width, height, f.mesh);
+      f.skin = skinContrast(data, width, height, f.mesh);
+    }
+    return { faces, ms: performance.now() - t0, detections: this.detections - d0 };
+  }
+
+  /**
+   * A frame without the detector: Human crops each face by its box from the previous frame, rotated by the previous
+   * frame's mesh. The result is kept when every face's mesh is confident (TRACK_MIN_MESH_SCORE) and the crop's
+   * rotation agrees with this frame's mesh (TRACK_MAX_ANGLE_DRIFT); when the rotation does not agree, the mesh runs
+   * again (the boxes now carry this frame's mesh); when a face is lost or doubtful, the detector runs on the frame.
+   */
+  private async analyseTracked(tensor: unknown): Promise<RawFace[]> {
+    const prev = this.last;
+    let faces = await this.detect(tensor, false);
+    const confident = (fs: RawFace[]) => fs.length === prev.length && fs.every((f) => f.mesh.length >= 468 * 3 && f.mesh_score >= TRACK_MIN_MESH_SCORE);
+    if (!confident(faces)) return this.analyseDetected(tensor);
+    const drift = (a: RawFace[], b: RawFace[]) => a.some((f, i) => Math.abs(cropAngle(f.mesh, TRACK_CROP_GATE) - cropAngle(b[i].mesh, TRACK_CROP_GATE)) > TRACK_MAX_ANGLE_DRIFT);
+    if (drift(faces, prev)) {
+      // The boxes now carry this frame's mesh: the crop is rotated by the current frame's angle.
+      faces = await this.detect(tensor, false);
+      if (!confident(faces)) return this.analyseDetected(tensor);
+    }
+    return faces;
+  }
+
+  /**
+   * A detector frame. When a face's mesh is doubtful (score under TRACK_MIN_MESH_SCORE: the detector's box or its six
+   * points placed the crop badly), the mesh runs once more on a crop placed and rotated by that first mesh, and the
+   * second result is kept when no face scores worse (e.g. a second face in a two-face clip: 0.42, then 1.0). A face
+   * that is only partly in the picture keeps its low detector score, so --min-confidence still rejects it.
+   */
+  private async analyseDetected(tensor: unknown): Promise<RawFace[]> {
+    const faces = await this.detect(tensor, true);
+    if (!this.canTrack || !faces.some((f) => f.mesh_score < TRACK_MIN_MESH_SCORE && f.mesh.length >= 468 * 3)) return faces;
+    const again = await this.detect(tensor, false);
+    const better = again.length === faces.length && again.every((g, i) => g.mesh_score >= faces[i].mesh_score);
+    return better ? again : faces;
+  }
+
+  private async detect(tensor: unknown, redetect: boolean): Promise<RawFace[]> {
+    this.redetect = redetect;
+    if (redetect) this.detections++;
+    // Read by the patched build's two rotation thresholds (backend.ts loadTrackingBuild); one frame at a time per thread.
+    (globalThis as Record<string, unknown>).__mmprepCropGate = redetect ? 0.2 : TRACK_CROP_GATE;
+    const res = await this.human.detect(tensor);
     if (res.error) throw new Error(`face analysis failed: ${res.error}`);
-    const faces: RawFace[] = res.face.map((f) => {
+    return res.face.map((f) => {
       const mesh = new Float64Array(f.mesh.length * 3);
       f.mesh.forEach((p, i) => {
         mesh[3 * i] = p[0];
@@ -119,10 +215,9 @@ export class FaceEngine {
         pitch: a ? a.pitch : null,
         roll: a ? a.roll : null,
         expr,
-        contrast: mesh.length >= 468 * 3 ? regionContrast(data, width, height, mesh) : null,
-        skin: mesh.length >= 468 * 3 ? skinContrast(data, width, height, mesh) : null,
+        contrast: null,
+        skin: null,
       };
     });
-    return { faces, ms: performance.now() - t0 };
   }
 }

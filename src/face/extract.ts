@@ -19,6 +19,8 @@ import { correctIris } from './gaze.js';
 import { faceQuality, QUALITY_FIELD_NAMES, type QualityFields } from './quality.js';
 import { FramePool, keptFaceWorkers } from './pool.js';
 import { availableParallelism } from 'node:os';
+import { FlowContext, type FlowFrame } from './flow-frames.js';
+import { FLOW_FIELD_NAMES, type FlowFields } from './flow.js';
 
 /** Default --min-confidence: see docs/face.md ("Choosing the threshold") for the fixture scores it was chosen from. */
 export const DEFAULT_MIN_CONFIDENCE = 0.5;
@@ -56,6 +58,8 @@ export interface FaceOptions {
   landmarks68?: boolean;
   /** Reject meshes that are not a plausible human face (plausibility.ts; default true). */
   plausibility?: boolean;
+  /** Landmark-guided optical flow (flow.ts): adds flow_* fields per face; loads OpenCV (off by default). */
+  flow?: boolean;
   /** Stages to run (bench only; all on by default). */
   stages?: Partial<FaceStages>;
   /**
@@ -261,7 +265,8 @@ export class FaceRecordBuilder {
     return f;
   }
 
-  build(frame: number, tSrc: number, faces: RawFace[]): FaceRecord {
+  /** `flow` (--flow): optical-flow fields of a face from its raw mesh (inference pixels) and IOD (source pixels). */
+  build(frame: number, tSrc: number, faces: RawFace[], flow?: (mesh: Float64Array, iod: number | null) => FlowFields): FaceRecord {
     const t = this.o.clock ? this.o.clock(tSrc) : tSrc;
     // A face counts when both the detector and the mesh are confident (docs/face.md, "Choosing the threshold").
     const confident = faces.filter((f) => Math.min(f.det_score, f.mesh_score) >= this.o.minConfidence);
@@ -273,7 +278,7 @@ export class FaceRecordBuilder {
       kept.map((f) => [f.box[0] * s, f.box[1] * s, f.box[2] * s, f.box[3] * s] as Box),
       tSrc,
     );
-    const built = kept.map((f, i) => this.face(f, ids[i], tSrc));
+    const built = kept.map((f, i) => withFlow(this.face(f, ids[i], tSrc), flow && ((iod) => flow(f.mesh, iod))));
     // Motion needs the same face in consecutive analysed frames: forget faces not seen in this frame.
     const seen = new Set(ids);
     for (const id of [...this.prev.keys()]) if (!seen.has(id)) this.prev.delete(id);
@@ -305,7 +310,8 @@ export class FaceRecordBuilder {
     head.frame = frame;
     head.face_found = primary !== null;
     head.n_faces = built.length;
-    const nulls = Object.fromEntries([...FACE_FIELD_NAMES, ...(this.o.landmarks68 ? ['landmarks68'] : [])].map((k) => [k, null]));
+    const names = FACE_FIELD_NAMES.flatMap((k) => (k === 'landmarks' && flow ? [...FLOW_FIELD_NAMES, k] : [k]));
+    const nulls = Object.fromEntries([...names, ...(this.o.landmarks68 ? ['landmarks68'] : [])].map((k) => [k, null]));
     return { ...head, ...(primary ?? nulls), faces: others } as FaceRecord;
   }
 
@@ -329,6 +335,13 @@ export class FaceRecordBuilder {
       mean_expr: Object.fromEntries(EXPRESSIONS.map((e, k) => [e, this.exprN ? r(this.exprSum[k] / this.exprN, 6) : null])) as Record<Expression, number | null>,
     };
   }
+}
+
+/** Inserts the flow fields before `landmarks` (the face's other fields keep their pinned order). */
+function withFlow(face: FaceFields, flow: ((iod: number | null) => FlowFields) | undefined): FaceFields {
+  if (!flow) return face;
+  const { landmarks, ...rest } = face;
+  return { ...rest, ...flow(face.iod_px), landmarks } as FaceFields;
 }
 
 export const FACE_FIELD_NAMES: ReadonlyArray<keyof FaceFields> = [
@@ -420,7 +433,9 @@ export class FaceRun {
       landmarks68: this.opts.landmarks68,
       plausibility: this.opts.plausibility,
     });
-    const meta: Array<{ index: number; t: number }> = [];
+    const meta: Array<{ index: number; t: number } & FlowFrame> = [];
+    const flow = this.opts.flow ? await FlowContext.open() : null;
+    let lastIndex = -2;
     const pool = this.pool;
     const fps = this.opts.fps;
     let t0: number | null = null;
@@ -430,11 +445,12 @@ export class FaceRun {
       const m = meta.shift()!;
       const res = await pool.next();
       if (res.data) this.decoder.release(res.data);
-      return builder.build(m.index, m.t, res.faces);
+      return builder.build(m.index, m.t, res.faces, flow ? (mesh, iod) => flow.fields(m, mesh, iod, g.scale) : undefined);
     };
     try {
       for await (const fr of this.decoder) {
         decoded++;
+        flow?.decoded(fr);
         if (fps) {
           // The first frame of each 1/fps interval from the first frame's time.
           t0 ??= fr.t_s;
@@ -442,8 +458,9 @@ export class FaceRun {
           if (bucket <= lastBucket) continue;
           lastBucket = bucket;
         }
-        meta.push({ index: fr.index, t: fr.t_s });
-        pool.submit({ data: fr.data, width: fr.width, height: fr.height });
+        meta.push({ index: fr.index, t: fr.t_s, ...flow?.frame(fr) });
+        pool.submit({ data: fr.data, width: fr.width, height: fr.height }, fr.index === lastIndex + 1);
+        lastIndex = fr.index;
         while (pool.pending >= pool.capacity) yield await take();
       }
       while (pool.pending > 0) yield await take();

@@ -9,3 +9,4 @@ export { landmarks68, REGIONS68 } from './landmarks68.js';
 export { implausibility, plausibilityFeatures, PLAUSIBLE } from './plausibility.js';
 export { OPENFACE_COLUMNS, openfaceRows } from './openface-csv.js';
 export { eyeGaze, gazeAngles } from './gaze.js';
+export { FLOW_REGIONS, FLOW_FIELD_NAMES, FARNEBACK, type FlowFields, type FlowRegion } from './flow.js';

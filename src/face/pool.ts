@@ -16,12 +16,12 @@ import type { HumanSetup } from './backend.js';
 import { FaceEngine, type FrameResult, type FrameTask } from './engine.js';
 
 /**
- * Frames per detector run. 1 = the detector runs on every frame. Reusing boxes (e.g. 4) halves the CPU per frame on
- * WASM, but Human then rotates the face crop by the stale detector landmarks of the box's frame, which breaks the roll
- * and landmark fidelity targets under in-plane rotation (measured on the fixtures: roll off by up to 29 degrees), and
- * the outputs then also differed between --workers 0, 1 and 2 (not yet understood), so it stays off.
+ * Frames per detector run: the detector runs on the first frame of each block and the other frames track the faces
+ * from the previous frame's mesh (engine.ts). 8 at 30 fps re-detects every 0.27 s (a new face appears in the output
+ * within 8 frames); tracked frames whose mesh is doubtful go back to the detector at once. On the bench clip a tracked
+ * frame costs about two thirds of a detector frame in CPU time; the fidelity tests (landmarks, roll) hold.
  */
-export const DETECT_EVERY = 1;
+export const DETECT_EVERY = 8;
 
 type WorkerReply = FrameResult | { error: string; input: boolean };
 
@@ -43,7 +43,10 @@ export class FaceWorkers {
   ) {
     const filename = workerFile();
     for (let i = 0; i < count; i++) {
-      this.pools.push(new Piscina({ filename, workerData: setup, minThreads: 1, maxThreads: 1, idleTimeout: 60_000, concurrentTasksPerWorker: 1 }));
+      // stricterFIFO: a task that finds the thread busy goes back to the head of the queue, not the tail; by default
+      // piscina requeues it at the tail, so frames queued on a busy thread ran out of order (a tracked frame then took
+      // its box from a later block's frame: the outputs differed between --workers 1 and 2).
+      this.pools.push(new Piscina({ filename, workerData: setup, minThreads: 1, maxThreads: 1, idleTimeout: 60_000, concurrentTasksPerWorker: 1, stricterFIFO: true }));
     }
   }
 
@@ -119,9 +122,10 @@ export class FramePool {
     return this.queue.length;
   }
 
-  submit(task: FrameTask): void {
+  /** `follows`: the frame comes right after the previously submitted one (false with --fps gaps: detector again). */
+  submit(task: FrameTask, follows = true): void {
     const block = Math.floor(this.submitted / DETECT_EVERY);
-    const redetect = this.submitted % DETECT_EVERY === 0;
+    const redetect = this.submitted % DETECT_EVERY === 0 || !follows;
     this.submitted++;
     const p = this.call({ ...task, redetect }, this.workers > 0 ? block % this.workers : 0);
     p.catch(() => undefined); // surfaced by next()
