@@ -340,8 +340,13 @@ export class FaceRecordBuilder {
 /** Inserts the flow fields before `landmarks` (the face's other fields keep their pinned order). */
 function withFlow(face: FaceFields, flow: ((iod: number | null) => FlowFields) | undefined): FaceFields {
   if (!flow) return face;
-  const { landmarks, ...rest } = face;
-  return { ...rest, ...flow(face.iod_px), landmarks } as FaceFields;
+  const fields = flow(face.iod_px);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(face)) {
+    if (k === 'landmarks') Object.assign(out, fields);
+    out[k] = v;
+  }
+  return out as unknown as FaceFields;
 }
 
 export const FACE_FIELD_NAMES: ReadonlyArray<keyof FaceFields> = [

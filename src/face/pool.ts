@@ -6,7 +6,9 @@
  * Detector box reuse: frames go in blocks of DETECT_EVERY consecutive frames; the face detector runs on a block's
  * first frame and the later frames take their boxes from the previous frame's mesh. Each block goes whole to one
  * worker (block b to worker b mod N, one single-thread piscina pool per worker), so what a frame's result depends on
- * is fixed by the block layout alone: the output is the same for any --workers and any scheduling.
+ * is fixed by the block layout alone: the output is the same for any --workers and any scheduling. A scene cut (most
+ * of a coarse thumbnail changed at once: film edits, unrelated images in a row) sends its frame to the detector too,
+ * since the previous frame's mesh says nothing about it (a tracked crop there can give a confident, wrong mesh).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +24,41 @@ import { FaceEngine, type FrameResult, type FrameTask } from './engine.js';
  * frame costs about two thirds of a detector frame in CPU time; the fidelity tests (landmarks, roll) hold.
  */
 export const DETECT_EVERY = 8;
+
+/** Thumbnail of a frame for cut detection: CUT_GRID x CUT_GRID cell means from a sparse sample of each cell. */
+const CUT_GRID = 16;
+/** A cell whose mean grey changes by more than this (0..255) between frames has changed... */
+const CUT_CELL_CHANGE = 24;
+/** ... and a frame where more than this share of the cells changed is a cut: the previous mesh says nothing. */
+const CUT_SHARE = 0.4;
+
+/** Mean grey of each thumbnail cell of an RGB frame, from 4x4 samples per cell (cheap: 4096 samples a frame). */
+export function frameThumbnail(data: Uint8Array, width: number, height: number): Float32Array {
+  const out = new Float32Array(CUT_GRID * CUT_GRID);
+  for (let cy = 0; cy < CUT_GRID; cy++) {
+    for (let cx = 0; cx < CUT_GRID; cx++) {
+      let sum = 0;
+      for (let sy = 0; sy < 4; sy++) {
+        const y = Math.min(height - 1, Math.floor(((cy * 4 + sy + 0.5) * height) / (CUT_GRID * 4)));
+        for (let sx = 0; sx < 4; sx++) {
+          const x = Math.min(width - 1, Math.floor(((cx * 4 + sx + 0.5) * width) / (CUT_GRID * 4)));
+          const i = 3 * (y * width + x);
+          sum += data[i] + data[i + 1] + data[i + 2];
+        }
+      }
+      out[cy * CUT_GRID + cx] = sum / 48;
+    }
+  }
+  return out;
+}
+
+/** A scene cut (film edits, or unrelated images in a row): most of the picture changed at once. */
+export function isCut(prev: Float32Array | null, cur: Float32Array): boolean {
+  if (!prev) return false;
+  let changed = 0;
+  for (let i = 0; i < cur.length; i++) if (Math.abs(cur[i] - prev[i]) > CUT_CELL_CHANGE) changed++;
+  return changed > CUT_SHARE * cur.length;
+}
 
 type WorkerReply = FrameResult | { error: string; input: boolean };
 
@@ -79,6 +116,7 @@ export class FramePool {
   /** Workers this pool made and so ends on close() (not when they were lent by keptFaceWorkers). */
   private owned: FaceWorkers | null = null;
   private submitted = 0;
+  private lastThumb: Float32Array | null = null;
   private engine: Promise<FaceEngine> | null = null;
   private readonly queue: Array<Promise<FrameResult>> = [];
   readonly capacity: number;
@@ -125,7 +163,11 @@ export class FramePool {
   /** `follows`: the frame comes right after the previously submitted one (false with --fps gaps: detector again). */
   submit(task: FrameTask, follows = true): void {
     const block = Math.floor(this.submitted / DETECT_EVERY);
-    const redetect = this.submitted % DETECT_EVERY === 0 || !follows;
+    // The content decides, not the schedule, so the output stays the same for any number of workers.
+    const thumb = frameThumbnail(task.data, task.width, task.height);
+    const cut = isCut(this.lastThumb, thumb);
+    this.lastThumb = thumb;
+    const redetect = this.submitted % DETECT_EVERY === 0 || !follows || cut;
     this.submitted++;
     const p = this.call({ ...task, redetect }, this.workers > 0 ? block % this.workers : 0);
     p.catch(() => undefined); // surfaced by next()
