@@ -26,6 +26,8 @@ export interface PitchParams {
   voicedUnvoicedCost: number;
   /** Periods of the floor per window (Praat ac: 3). */
   periodsPerWindow?: number;
+  /** Praat's second (sinc-70 Brent) pass for every candidate, as Praat does, not only the locally best one. */
+  refineAll?: boolean;
 }
 
 export interface PitchTrack {
@@ -181,7 +183,7 @@ export class PitchAnalyzer {
   private readonly lags: Float64Array;
 
   constructor(params: PitchParams) {
-    this.p = { periodsPerWindow: 3, ...params };
+    this.p = { periodsPerWindow: 3, refineAll: false, ...params };
     const sr = this.p.sampleRate;
     const ppw = this.p.periodsPerWindow;
     this.ceiling = Math.min(this.p.ceiling, 0.5 * sr);
@@ -247,6 +249,12 @@ export class PitchAnalyzer {
       this.frame(buf, c);
       this.next++;
     }
+  }
+
+  /** Analyses one frame whose window starts at sample c - halfWindow (Praat's rightSample, 0-based) and appends it. */
+  analyzeAt(buf: SampleBuffer, c: number): void {
+    this.frame(buf, c);
+    this.next++;
   }
 
   private frame(buf: SampleBuffer, c: number): void {
@@ -341,13 +349,15 @@ export class PitchAnalyzer {
         bestLag = lags[k];
       }
     }
-    if (bestSlot > 0) {
-      const [xm, fm] = brentMinimize((t) => -sincInterpolate(r, rMax, t, 70), bestLag - 1, bestLag + 1, 1e-5);
+    const refine = (slot: number, lag: number) => {
+      const [xm, fm] = brentMinimize((t) => -sincInterpolate(r, rMax, t, 70), lag - 1, lag + 1, 1e-5);
       let ymid = -fm;
       if (ymid > 1) ymid = 1 / ymid;
-      F[co + bestSlot] = sr / xm;
-      S[co + bestSlot] = ymid;
-    }
+      F[co + slot] = sr / xm;
+      S[co + slot] = ymid;
+    };
+    if (this.p.refineAll) for (let k = 1; k < n; k++) refine(k, lags[k]);
+    else if (bestSlot > 0) refine(bestSlot, bestLag);
     this.nCand.data[cn] = n;
   }
 

@@ -1,0 +1,218 @@
+/**
+ * Formants as Praat's "To Formant (burg)" (Praat fon/Sound_to_Formant.cpp): the sound is resampled to twice the
+ * maximum formant (5500 Hz -> 11 kHz), pre-emphasised from 50 Hz (x[i] -= exp(-2 pi 50 dt) x[i-1]), cut into
+ * Gaussian-windowed frames of 2 x 25 ms every 25/4 ms centred in the signal, and each frame's LPC polynomial of
+ * order 2 x 5 from Burg's method (VECburg = Numerical Recipes memcof) is solved for its roots (reflected into the
+ * unit circle); every root above the real axis between 50 Hz and Nyquist - 50 Hz is a formant with frequency
+ * |arg z| * Nyquist / pi and bandwidth -ln|z| * Nyquist / pi, sorted by frequency.
+ * Departure: Praat resamples with a whole-signal FFT brick-wall low-pass and sinc-50 interpolation; here one
+ * windowed-sinc low-pass (cut-off at the new Nyquist frequency, Hann window of +-256 input samples) is evaluated
+ * at each new sample time, which differs only near the cut-off, far above F1-F3.
+ */
+import { indexToX, xToLowIndex, type Grid } from './praat-sampled.js';
+
+export interface Formants {
+  n: number;
+  x1: number;
+  dx: number;
+  maxFormants: number;
+  /** Formants per frame. */
+  count: Uint8Array;
+  /** n x maxFormants, ascending frequency per frame. */
+  freq: Float64Array;
+  bw: Float64Array;
+}
+
+const HALF_TAPS = 256;
+
+/** Resamples x (rate sr) to rate srOut on Praat's grid for the new rate; low-pass at min(sr, srOut) / 2. */
+export function resampleLowpass(x: Float32Array, sr: number, srOut: number): { y: Float64Array; grid: Grid } {
+  const duration = x.length / sr;
+  const n = Math.floor(duration * srOut + 0.5);
+  const dxOut = 1 / srOut;
+  const grid: Grid = { nx: n, dx: dxOut, x1: 0.5 * (duration - (n - 1) / srOut) };
+  const y = new Float64Array(n);
+  const fc = 0.5 * Math.min(sr, srOut);
+  const k = (2 * fc) / sr; // cut-off relative to the input rate (1 = no filtering)
+  const x1In = 0.5 / sr;
+  for (let i = 0; i < n; i++) {
+    const pos = (indexToX(grid, i + 1) - x1In) * sr; // fractional 0-based input index
+    const c = Math.floor(pos);
+    let s = 0;
+    for (let j = c - HALF_TAPS + 1; j <= c + HALF_TAPS; j++) {
+      if (j < 0 || j >= x.length) continue;
+      const u = pos - j;
+      const arg = Math.PI * k * u;
+      const sinc = u === 0 ? 1 : Math.sin(arg) / arg;
+      const w = 0.5 + 0.5 * Math.cos((Math.PI * u) / HALF_TAPS);
+      s += x[j] * k * sinc * w;
+    }
+    y[i] = s;
+  }
+  return { y, grid };
+}
+
+/** VECburg: LPC coefficients a[1..m] (a[0] unused) of x by Burg's method. */
+function burg(x: Float64Array, n: number, m: number, a: Float64Array): void {
+  a.fill(0);
+  const b1 = new Float64Array(n + 1);
+  const b2 = new Float64Array(n + 1);
+  const aa = new Float64Array(m + 1);
+  let p = 0;
+  for (let j = 1; j <= n; j++) p += x[j] * x[j];
+  if (p <= 0) return;
+  b1[1] = x[1];
+  b2[n - 1] = x[n];
+  for (let j = 2; j <= n - 1; j++) b1[j] = b2[j - 1] = x[j];
+  for (let i = 1; i <= m; i++) {
+    let num = 0;
+    let den = 0;
+    for (let j = 1; j <= n - i; j++) {
+      num += b1[j] * b2[j];
+      den += b1[j] * b1[j] + b2[j] * b2[j];
+    }
+    if (den <= 0) return;
+    a[i] = (2 * num) / den;
+    for (let j = 1; j <= i - 1; j++) a[j] = aa[j] - a[i] * aa[i - j];
+    if (i < m) {
+      for (let j = 1; j <= i; j++) aa[j] = a[j];
+      for (let j = 1; j <= n - i - 1; j++) {
+        b1[j] -= aa[i] * b2[j];
+        b2[j] = b2[j + 1] - aa[i] * b1[j + 1];
+      }
+    }
+  }
+}
+
+/** Roots of the monic polynomial z^m + c[m-1] z^(m-1) + ... + c[0] (Aberth-Ehrlich iteration). [re[], im[]]. */
+function polyRoots(c: Float64Array, m: number): [Float64Array, Float64Array] {
+  const re = new Float64Array(m);
+  const im = new Float64Array(m);
+  for (let k = 0; k < m; k++) {
+    const ang = (2 * Math.PI * k) / m + 0.4;
+    re[k] = 0.9 * Math.cos(ang);
+    im[k] = 0.9 * Math.sin(ang);
+  }
+  for (let it = 0; it < 500; it++) {
+    let moved = 0;
+    for (let k = 0; k < m; k++) {
+      // p(z) and p'(z) by Horner.
+      let pr = 1;
+      let pi = 0;
+      let dr = 0;
+      let di = 0;
+      for (let j = m - 1; j >= 0; j--) {
+        const ndr = dr * re[k] - di * im[k] + pr;
+        const ndi = dr * im[k] + di * re[k] + pi;
+        dr = ndr;
+        di = ndi;
+        const npr = pr * re[k] - pi * im[k] + c[j];
+        const npi = pr * im[k] + pi * re[k];
+        pr = npr;
+        pi = npi;
+      }
+      // ratio = p / p'
+      const dd = dr * dr + di * di;
+      if (dd === 0) continue;
+      const rr = (pr * dr + pi * di) / dd;
+      const ri = (pi * dr - pr * di) / dd;
+      // sum over other roots of 1 / (z_k - z_j)
+      let sr = 0;
+      let si = 0;
+      for (let j = 0; j < m; j++) {
+        if (j === k) continue;
+        const ar = re[k] - re[j];
+        const ai = im[k] - im[j];
+        const q = ar * ar + ai * ai;
+        sr += ar / q;
+        si += -ai / q;
+      }
+      // w = ratio / (1 - ratio * sum)
+      const br = 1 - (rr * sr - ri * si);
+      const bi = -(rr * si + ri * sr);
+      const bb = br * br + bi * bi;
+      const wr = (rr * br + ri * bi) / bb;
+      const wi = (ri * br - rr * bi) / bb;
+      re[k] -= wr;
+      im[k] -= wi;
+      moved = Math.max(moved, Math.abs(wr) + Math.abs(wi));
+    }
+    if (moved < 1e-14) break;
+  }
+  return [re, im];
+}
+
+/** Formant frames of x: Praat's Sound_to_Formant_burg(x, 0, nFormants, maxFormant, halfWindow, preEmphasisHz). */
+export function formantBurg(x: Float32Array, sr: number, nFormants: number, maxFormant: number, halfWindow: number, preEmphasisHz: number): Formants | null {
+  const nPoles = Math.round(2 * nFormants);
+  const maxFormants = (nPoles + 1) >> 1;
+  const { y, grid: g } = Math.abs(maxFormant / (0.5 * sr) - 1) < 1e-12 ? { y: Float64Array.from(x), grid: { nx: x.length, dx: 1 / sr, x1: 0.5 / sr } } : resampleLowpass(x, sr, 2 * maxFormant);
+  const dx = g.dx;
+  const nx = g.nx;
+  const dt = halfWindow / 4;
+  const physical = nx * dx;
+  const dtWindow = 2 * halfWindow;
+  let nFrames = 1 + Math.floor((physical - dtWindow) / dt);
+  const nsampWindow = Math.floor(dtWindow / dx);
+  const halfN = Math.floor(nsampWindow / 2);
+  if (nsampWindow < nPoles + 1 || nFrames < 1) return null;
+  const t1 = g.x1 + 0.5 * (physical - dx - (nFrames - 1) * dt);
+  const pre = Math.exp(-2 * Math.PI * preEmphasisHz * dx);
+  for (let i = nx - 1; i >= 1; i--) y[i] -= pre * y[i - 1];
+  const win = new Float64Array(nsampWindow + 1);
+  const imid = 0.5 * (nsampWindow + 1);
+  const edge = Math.exp(-12);
+  for (let i = 1; i <= nsampWindow; i++) win[i] = (Math.exp((-48 * (i - imid) * (i - imid)) / (nsampWindow + 1) / (nsampWindow + 1)) - edge) / (1 - edge);
+  const frame = new Float64Array(nsampWindow + 2);
+  const a = new Float64Array(nPoles + 1);
+  const c = new Float64Array(nPoles);
+  const count = new Uint8Array(nFrames);
+  const freq = new Float64Array(nFrames * maxFormants).fill(NaN);
+  const bw = new Float64Array(nFrames * maxFormants).fill(NaN);
+  const nyq = 0.5 / dx;
+  const fg: Grid = { nx: nFrames, dx: dt, x1: t1 };
+  const fs: number[] = [];
+  const bs: number[] = [];
+  for (let iframe = 1; iframe <= nFrames; iframe++) {
+    const t = indexToX(fg, iframe);
+    const left = xToLowIndex(g, t);
+    let start = left + 1 - halfN;
+    let end = left + halfN;
+    if (start < 1) start = 1;
+    if (end > nx) end = nx;
+    let maxI = 0;
+    for (let i = start; i <= end; i++) maxI = Math.max(maxI, y[i - 1] * y[i - 1]);
+    if (maxI === 0) continue;
+    const len = end - start + 1;
+    for (let k = 1; k <= len; k++) frame[k] = y[start + k - 2] * win[k];
+    burg(frame, len, nPoles, a);
+    // p(z) = z^m - a1 z^(m-1) - ... - am  ->  monic coefficients c[j] of z^j.
+    for (let j = 0; j < nPoles; j++) c[j] = -a[nPoles - j];
+    const [re, im] = polyRoots(c, nPoles);
+    fs.length = 0;
+    bs.length = 0;
+    for (let k = 0; k < nPoles; k++) {
+      let zr = re[k];
+      let zi = im[k];
+      const mag = Math.hypot(zr, zi);
+      if (mag > 1) {
+        zr /= mag * mag;
+        zi /= mag * mag;
+      }
+      if (zi < 0) continue;
+      const f = (Math.abs(Math.atan2(zi, zr)) * nyq) / Math.PI;
+      if (f >= 50 && f <= nyq - 50) {
+        fs.push(f);
+        bs.push((-Math.log(Math.hypot(zr, zi)) * nyq) / Math.PI);
+      }
+    }
+    const order = fs.map((_, k) => k).sort((p, q) => fs[p] - fs[q]);
+    const nf = Math.min(order.length, maxFormants);
+    count[iframe - 1] = nf;
+    for (let k = 0; k < nf; k++) {
+      freq[(iframe - 1) * maxFormants + k] = fs[order[k]];
+      bw[(iframe - 1) * maxFormants + k] = bs[order[k]];
+    }
+  }
+  return { n: nFrames, x1: t1, dx: dt, maxFormants, count, freq, bw };
+}

@@ -1,0 +1,227 @@
+/**
+ * Harmonics-to-noise ratio as Praat's "To Harmonicity (cc)" (Praat fon/Sound_to_Harmonicity.cpp, which runs
+ * Sound_to_Pitch_any with the forward cross-correlation method FCC_ACCURATE, voicing threshold and all path costs 0,
+ * ceiling = Nyquist): per frame on Praat's centred grid, the normalised cross-correlation r(lag) of a window of
+ * `periodsPerWindow` periods of the floor with its lagged copy, candidates at its maxima refined by Brent
+ * maximisation of sin(x)/x interpolation of depth 700, and HNR = 10 log10(r / (1 - r)) of the chosen candidate
+ * (-200 dB for frames judged silent or unvoiced by the path finder). With zero costs Praat's path finder picks, per
+ * frame, the strongest candidate unless the "unvoiced" strength max(0, 2 - intensity / silenceThreshold) beats it.
+ * Departure, for speed: only candidates within 0.05 of the frame's strongest first estimate get the Brent refinement
+ * (the refinement moves a strength by far less than that).
+ */
+import { indexToX, shortTermGrid, soundGrid, xToLowIndex } from './praat-sampled.js';
+
+export interface Harmonicity {
+  x1: number;
+  dx: number;
+  /** dB per frame; -200 = silent / unvoiced (excluded from Praat's Get mean). */
+  db: Float64Array;
+}
+
+/** NUM_interpolate_sinc on r[-rMax..rMax] (r symmetric, zero beyond `nonzero`), at fractional lag x. */
+function sincSym(r: Float64Array, rMax: number, nonzero: number, x: number, maxDepth: number): number {
+  const midleft = Math.floor(x);
+  const midright = midleft + 1;
+  if (x === midleft) return r[Math.abs(midleft)];
+  if (x >= rMax) return r[rMax];
+  let depth = maxDepth;
+  if (depth > rMax - midleft) depth = rMax - midleft;
+  const left = midright - depth;
+  const right = midleft + depth;
+  let result = 0;
+  let a = Math.PI * (x - midleft);
+  let halfsina = 0.5 * Math.sin(a);
+  let aa = a / (x - left + 1);
+  let daa = Math.PI / (x - left + 1);
+  let cosaa = Math.cos(aa);
+  let sinaa = Math.sin(aa);
+  let cosdaa = Math.cos(daa);
+  let sindaa = Math.sin(daa);
+  for (let ix = midleft; ix >= left; ix--) {
+    if (ix < -nonzero) break;
+    const d = (halfsina / a) * (1 + cosaa);
+    result += r[ix < 0 ? -ix : ix] * d;
+    a += Math.PI;
+    const help = cosaa * cosdaa - sinaa * sindaa;
+    sinaa = cosaa * sindaa + sinaa * cosdaa;
+    cosaa = help;
+    halfsina = -halfsina;
+  }
+  a = Math.PI * (midright - x);
+  halfsina = 0.5 * Math.sin(a);
+  aa = a / (right - x + 1);
+  daa = Math.PI / (right - x + 1);
+  cosaa = Math.cos(aa);
+  sinaa = Math.sin(aa);
+  cosdaa = Math.cos(daa);
+  sindaa = Math.sin(daa);
+  for (let ix = midright; ix <= right; ix++) {
+    if (ix > nonzero) break;
+    const d = (halfsina / a) * (1 + cosaa);
+    result += r[ix] * d;
+    a += Math.PI;
+    const help = cosaa * cosdaa - sinaa * sindaa;
+    sinaa = cosaa * sindaa + sinaa * cosdaa;
+    cosaa = help;
+    halfsina = -halfsina;
+  }
+  return result;
+}
+
+/** Golden-section + parabolic (Brent) maximisation of f on [a, b]; returns [xmax, fmax]. */
+function brentMax(f: (x: number) => number, a: number, b: number, tol: number): [number, number] {
+  const C = 0.381966011250105;
+  let x = a + C * (b - a);
+  let w = x;
+  let v = x;
+  let fx = -f(x);
+  let fw = fx;
+  let fv = fx;
+  let d = 0;
+  let e = 0;
+  for (let it = 0; it < 60; it++) {
+    const xm = 0.5 * (a + b);
+    const tol1 = tol * Math.abs(x) + 1e-12;
+    const tol2 = 2 * tol1;
+    if (Math.abs(x - xm) <= tol2 - 0.5 * (b - a)) break;
+    let golden = true;
+    if (Math.abs(e) > tol1) {
+      const r = (x - w) * (fx - fv);
+      let q = (x - v) * (fx - fw);
+      let p = (x - v) * q - (x - w) * r;
+      q = 2 * (q - r);
+      if (q > 0) p = -p;
+      q = Math.abs(q);
+      const et = e;
+      e = d;
+      if (!(Math.abs(p) >= Math.abs(0.5 * q * et) || p <= q * (a - x) || p >= q * (b - x))) {
+        d = p / q;
+        const u = x + d;
+        if (u - a < tol2 || b - u < tol2) d = xm - x >= 0 ? tol1 : -tol1;
+        golden = false;
+      }
+    }
+    if (golden) {
+      e = x >= xm ? a - x : b - x;
+      d = C * e;
+    }
+    const u = Math.abs(d) >= tol1 ? x + d : x + (d >= 0 ? tol1 : -tol1);
+    const fu = -f(u);
+    if (fu <= fx) {
+      if (u >= x) a = x;
+      else b = x;
+      v = w;
+      fv = fw;
+      w = x;
+      fw = fx;
+      x = u;
+      fx = fu;
+    } else {
+      if (u < x) a = u;
+      else b = u;
+      if (fu <= fw || w === x) {
+        v = w;
+        fv = fw;
+        w = u;
+        fw = fu;
+      } else if (fu <= fv || v === x || v === w) {
+        v = u;
+        fv = fu;
+      }
+    }
+  }
+  return [x, -fx];
+}
+
+export function harmonicityCc(x: Float32Array, sr: number, dt: number, minimumPitch: number, silenceThreshold: number, periodsPerWindow: number): Harmonicity | null {
+  const sound = soundGrid(x.length, sr);
+  const dx = sound.dx;
+  const nx = x.length;
+  const P = Math.floor(1 / dx / minimumPitch);
+  const halfP = Math.floor(P / 2) + 1;
+  const dtWindow = periodsPerWindow / minimumPitch;
+  const halfW = Math.floor(Math.floor(dtWindow / dx) / 2) - 1;
+  if (halfW < 2) return null;
+  const W = 2 * halfW;
+  const maximumLag = Math.min(Math.floor(W / periodsPerWindow) + 2, W);
+  const grid = shortTermGrid(sound, 1 / minimumPitch + dtWindow, dt);
+  if (!grid) return null;
+  const db = new Float64Array(grid.nx).fill(-200);
+  let mean = 0;
+  for (let i = 0; i < nx; i++) mean += x[i];
+  mean /= nx;
+  let globalPeak = 0;
+  for (let i = 0; i < nx; i++) globalPeak = Math.max(globalPeak, Math.abs(x[i] - mean));
+  if (globalPeak === 0) return { x1: grid.x1, dx: grid.dx, db };
+  const rMax = W; // brent_ixmax = nsamp_window * interpolation depth 1.0
+  const r = new Float64Array(rMax + 1);
+  const y = new Float64Array(W + maximumLag + 1);
+  const candLag: number[] = [];
+  const candS: number[] = [];
+  for (let iframe = 1; iframe <= grid.nx; iframe++) {
+    const t = indexToX(grid, iframe);
+    const left = xToLowIndex(sound, t); // 1-based
+    const right = left + 1;
+    let lm = 0;
+    for (let i = right - P; i <= left + P; i++) lm += x[i - 1];
+    lm /= 2 * P;
+    // Local peak over the middle period of the window.
+    const start = right - halfW;
+    let localPeak = 0;
+    const j0 = Math.max(1, halfW + 1 - halfP);
+    const j1 = Math.min(W, halfW + halfP);
+    for (let j = j0; j <= j1; j++) localPeak = Math.max(localPeak, Math.abs(x[start + j - 2] - lm));
+    if (localPeak === 0) continue;
+    const intensity = localPeak > globalPeak ? 1 : localPeak / globalPeak;
+    // Forward cross-correlation.
+    let s0 = xToLowIndex(sound, t - 0.5 * (1 / minimumPitch + dtWindow));
+    if (s0 < 1) s0 = 1;
+    let span = maximumLag + W;
+    if (span > nx + 1 - s0) span = nx + 1 - s0;
+    const lagMax = span - W;
+    for (let i = 1; i <= span; i++) y[i] = x[s0 - 2 + i] - lm;
+    let sumx2 = 0;
+    for (let i = 1; i <= W; i++) sumx2 += y[i] * y[i];
+    let sumy2 = sumx2;
+    r[0] = 1;
+    for (let i = 1; i <= lagMax; i++) {
+      sumy2 += y[i + W] * y[i + W] - y[i] * y[i];
+      let product = 0;
+      for (let j = 1; j <= W; j++) product += y[j] * y[i + j];
+      r[i] = product / Math.sqrt(sumx2 * sumy2);
+    }
+    for (let i = lagMax + 1; i <= Math.min(maximumLag + 1, rMax); i++) r[i] = 0;
+    // Candidates at the maxima (voicing threshold 0: r > 0).
+    candLag.length = 0;
+    candS.length = 0;
+    let best = -Infinity;
+    for (let i = 2; i < maximumLag && i < rMax; i++) {
+      if (r[i] > 0 && r[i] > r[i - 1] && r[i] >= r[i + 1]) {
+        const dr = 0.5 * (r[i + 1] - r[i - 1]);
+        const d2r = 2 * r[i] - r[i - 1] - r[i + 1];
+        let s = sincSym(r, rMax, lagMax, i + dr / d2r, 30);
+        if (s > 1) s = 1 / s;
+        candLag.push(i);
+        candS.push(s);
+        if (s > best) best = s;
+      }
+    }
+    const unvoiced = Math.max(0, 2 - intensity / silenceThreshold);
+    let chosen = unvoiced;
+    let voiced = false;
+    for (let k = 0; k < candLag.length; k++) {
+      let s = candS[k];
+      if (s >= best - 0.05) {
+        const [, ym] = brentMax((u) => sincSym(r, rMax, lagMax, u, 700), candLag[k] - 1, candLag[k] + 1, 1e-10);
+        s = ym > 1 ? 1 / ym : ym;
+      }
+      if (s > chosen) {
+        chosen = s;
+        voiced = true;
+      }
+    }
+    if (!voiced) continue;
+    db[iframe - 1] = chosen <= 1e-15 ? -150 : chosen > 1 - 1e-15 ? 150 : 10 * Math.log10(chosen / (1 - chosen));
+  }
+  return { x1: grid.x1, dx: grid.dx, db };
+}
