@@ -25,6 +25,32 @@ export interface AudioFrameRecord {
   rms: number;
   rms_db: number;
   zcr: number;
+  /** With --voice (Praat's voice measures; see docs/audio.md). */
+  jitter_local?: number | null;
+  shimmer_local?: number | null;
+  hnr_db?: number | null;
+  f1_hz?: number | null;
+  f2_hz?: number | null;
+  f3_hz?: number | null;
+  b1_hz?: number | null;
+  b2_hz?: number | null;
+  b3_hz?: number | null;
+  voice_reason?: string | null;
+}
+
+/** Record names of the per-frame voice values, in output order (voice_reason follows them). */
+export const VOICE_FRAME_FIELDS = ['jitter_local', 'shimmer_local', 'hnr_db', 'f1_hz', 'f2_hz', 'f3_hz', 'b1_hz', 'b2_hz', 'b3_hz'] as const;
+
+/** The voice values of frame i (NaN = undefined) and why any is undefined (null when all are defined). */
+function voiceFrame(f: AudioFeatures, i: number): { values: number[]; reason: string | null } {
+  const v = f.voice!;
+  if (!v.frameVoiced[i]) return { values: VOICE_FRAME_FIELDS.map(() => NaN), reason: `unvoiced in the voice pitch analysis (${v.options.floor}-${v.options.ceiling} Hz)` };
+  const values = [v.jitterLocal[i], v.shimmerLocal[i], v.hnrDb[i], v.formantHz[i * 3], v.formantHz[i * 3 + 1], v.formantHz[i * 3 + 2], v.bandwidthHz[i * 3], v.bandwidthHz[i * 3 + 1], v.bandwidthHz[i * 3 + 2]];
+  const why: string[] = [];
+  if (Number.isNaN(values[0]) || Number.isNaN(values[1])) why.push(`too few periods in the ${v.options.window} s window for jitter/shimmer`);
+  if (Number.isNaN(values[2])) why.push('silent for the harmonicity analysis');
+  if (Number.isNaN(values[5])) why.push('fewer than 3 formants found');
+  return { values, reason: why.length ? why.join('; ') : null };
 }
 
 export interface AudioSummary {
@@ -62,7 +88,78 @@ export interface AudioSummary {
   f0_range_st: number | null;
   f0_reason: string | null;
   functionals: Record<string, Functionals>;
+  /** With --voice: Praat voice-report figures of the whole file. */
+  voice?: VoiceSummary;
   params: AudioOptions;
+}
+
+/** Per-file voice measures in Praat's terms (null = undefined, see reasons). */
+export interface VoiceSummary {
+  floor_hz: number;
+  ceiling_hz: number;
+  n_pulses: number;
+  jitter_local: number | null;
+  jitter_local_absolute_s: number | null;
+  jitter_rap: number | null;
+  jitter_ppq5: number | null;
+  jitter_ddp: number | null;
+  shimmer_local: number | null;
+  shimmer_local_db: number | null;
+  shimmer_apq3: number | null;
+  shimmer_apq5: number | null;
+  shimmer_apq11: number | null;
+  shimmer_dda: number | null;
+  hnr_mean_db: number | null;
+  f1_median_hz: number | null;
+  f2_median_hz: number | null;
+  f3_median_hz: number | null;
+  b1_median_hz: number | null;
+  b2_median_hz: number | null;
+  b3_median_hz: number | null;
+  /** Why some figures are null (null when all are defined). */
+  reasons: string[] | null;
+}
+
+const orNull = (v: number) => (Number.isFinite(v) ? v : null);
+
+function voiceSummary(f: AudioFeatures): VoiceSummary {
+  const v = f.voice!;
+  const { jitter: j, shimmer: s, hnrMeanDb, nPulses, formantMediansHz: fm, bandwidthMediansHz: bm } = v.file;
+  const out: VoiceSummary = {
+    floor_hz: v.options.floor,
+    ceiling_hz: v.options.ceiling,
+    n_pulses: nPulses,
+    jitter_local: orNull(j.local),
+    jitter_local_absolute_s: orNull(j.localAbsolute),
+    jitter_rap: orNull(j.rap),
+    jitter_ppq5: orNull(j.ppq5),
+    jitter_ddp: orNull(j.ddp),
+    shimmer_local: orNull(s.local),
+    shimmer_local_db: orNull(s.localDb),
+    shimmer_apq3: orNull(s.apq3),
+    shimmer_apq5: orNull(s.apq5),
+    shimmer_apq11: orNull(s.apq11),
+    shimmer_dda: orNull(s.dda),
+    hnr_mean_db: orNull(hnrMeanDb),
+    f1_median_hz: orNull(fm[0]),
+    f2_median_hz: orNull(fm[1]),
+    f3_median_hz: orNull(fm[2]),
+    b1_median_hz: orNull(bm[0]),
+    b2_median_hz: orNull(bm[1]),
+    b3_median_hz: orNull(bm[2]),
+    reasons: null,
+  };
+  const reasons: string[] = [];
+  if (nPulses < 3) reasons.push(`fewer than 3 glottal pulses (${nPulses}): jitter and shimmer need sustained voicing`);
+  else {
+    const nullJ = (['jitter_local', 'jitter_rap', 'jitter_ppq5'] as const).filter((k) => out[k] === null);
+    const nullS = (['shimmer_local', 'shimmer_apq3', 'shimmer_apq5', 'shimmer_apq11'] as const).filter((k) => out[k] === null);
+    if (nullJ.length || nullS.length) reasons.push(`${[...nullJ, ...nullS].join(', ')}: too few consecutive periods within Praat's limits (0.0001-0.02 s, period factor 1.3, amplitude factor 1.6)`);
+  }
+  if (out.hnr_mean_db === null) reasons.push('hnr_mean_db: no sounding frame');
+  if (out.f1_median_hz === null) reasons.push('formant medians: no voiced frame with formants');
+  out.reasons = reasons.length ? reasons : null;
+  return out;
 }
 
 const RMS_AMIN = 1e-5;
@@ -99,6 +196,11 @@ export function* audioFrameRecords(f: AudioFeatures, clock?: Clock): Generator<A
     rec.rms = f.rms[i];
     rec.rms_db = rmsDb(f.rms[i]);
     rec.zcr = f.zcr[i];
+    if (f.voice) {
+      const { values, reason } = voiceFrame(f, i);
+      VOICE_FRAME_FIELDS.forEach((k, j) => (rec[k] = Number.isNaN(values[j]) ? null : values[j]));
+      rec.voice_reason = reason;
+    }
     yield rec;
   }
 }
@@ -117,6 +219,10 @@ function roundRecord(r: AudioFrameRecord, d: number): AudioFrameRecord {
   out.rms = R(r.rms);
   out.rms_db = R(r.rms_db);
   out.zcr = R(r.zcr);
+  if (r.voice_reason !== undefined) {
+    for (const k of VOICE_FRAME_FIELDS) out[k] = r[k] === null || r[k] === undefined ? null : R(r[k]);
+    out.voice_reason = r.voice_reason;
+  }
   return out;
 }
 
@@ -136,8 +242,13 @@ function jsonLine(f: AudioFeatures, i: number, d: number, clock: Clock | undefin
   if (!f.delta) s += `,"delta_reason":${reason}`;
   const v = f.f0[i] > 0;
   s += `,"f0_hz":${v ? num(f.f0[i], d) : 'null'},"voiced":${v},"voiced_prob":${num(f.voicedProb[i], d)}`;
-  s += `,"rms":${num(f.rms[i], d)},"rms_db":${num(rmsDb(f.rms[i]), d)},"zcr":${num(f.zcr[i], d)}}\n`;
-  return s;
+  s += `,"rms":${num(f.rms[i], d)},"rms_db":${num(rmsDb(f.rms[i]), d)},"zcr":${num(f.zcr[i], d)}`;
+  if (f.voice) {
+    const { values, reason } = voiceFrame(f, i);
+    for (let j = 0; j < VOICE_FRAME_FIELDS.length; j++) s += `,"${VOICE_FRAME_FIELDS[j]}":${Number.isNaN(values[j]) ? 'null' : num(values[j], d)}`;
+    s += `,"voice_reason":${reason === null ? 'null' : JSON.stringify(reason)}`;
+  }
+  return s + '}\n';
 }
 
 /** Writes the frame records to `out` (atomically; stdout when undefined or '-'). Returns the record count. */
@@ -249,6 +360,21 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
   func.rms = functionals(f.rms, n, hopS);
   func.rms_db = functionals(rmsDbs, n, hopS);
   func.zcr = functionals(f.zcr, n, hopS);
+  if (f.voice) {
+    const v = f.voice;
+    const series: Record<(typeof VOICE_FRAME_FIELDS)[number], [ArrayLike<number>, number, number]> = {
+      jitter_local: [v.jitterLocal, 1, 0],
+      shimmer_local: [v.shimmerLocal, 1, 0],
+      hnr_db: [v.hnrDb, 1, 0],
+      f1_hz: [v.formantHz, 3, 0],
+      f2_hz: [v.formantHz, 3, 1],
+      f3_hz: [v.formantHz, 3, 2],
+      b1_hz: [v.bandwidthHz, 3, 0],
+      b2_hz: [v.bandwidthHz, 3, 1],
+      b3_hz: [v.bandwidthHz, 3, 2],
+    };
+    for (const k of VOICE_FRAME_FIELDS) func[k] = functionals(series[k][0], n, hopS, series[k][1], series[k][2], v.frameVoiced);
+  }
 
   let f0Stats: Pick<AudioSummary, 'f0_mean_hz' | 'f0_sd_hz' | 'f0_min_hz' | 'f0_max_hz' | 'f0_p5_hz' | 'f0_p95_hz' | 'f0_range_hz' | 'f0_mean_st' | 'f0_sd_st' | 'f0_range_st' | 'f0_reason'>;
   if (voicedF0.length > 0) {
@@ -300,6 +426,7 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
     nuclei_times_s: nu.nuclei_times_s.map((t) => Math.round(t * 1000) / 1000),
     ...f0Stats,
     functionals: func,
+    ...(f.voice ? { voice: voiceSummary(f) } : {}),
     params: f.options,
   };
 }

@@ -15,6 +15,7 @@ import { resolveAudioOptions, type AudioOptions } from './options.js';
 import { PitchAnalyzer, type PitchParams, type PitchTrack } from './pitch.js';
 import { SampleBuffer } from './sample-buffer.js';
 import { mfccFromLogMel, SpectralAnalyzer } from './spectral.js';
+import { analyzeVoice, type VoiceAnalysis } from './voice.js';
 
 export interface AudioFeatures {
   options: AudioOptions;
@@ -37,6 +38,25 @@ export interface AudioFeatures {
   clippedRatio: number;
   /** Present when decoded from a file. */
   decoded?: DecodedAudioInfo;
+  /** Voice quality (options.voice). */
+  voice?: VoiceAnalysis;
+}
+
+/** The whole signal, kept only for the voice measures (they need random access within voiced stretches). */
+class PcmKeeper {
+  data = new Float32Array(1 << 16);
+  n = 0;
+  push(c: Float32Array): void {
+    if (this.n + c.length > this.data.length) {
+      let cap = this.data.length;
+      while (this.n + c.length > cap) cap *= 2;
+      const next = new Float32Array(cap);
+      next.set(this.data.subarray(0, this.n));
+      this.data = next;
+    }
+    this.data.set(c, this.n);
+    this.n += c.length;
+  }
 }
 
 const CLIP_LEVEL = 0.999;
@@ -157,8 +177,10 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
   const buf = new SampleBuffer();
   buf.clipLevel = CLIP_LEVEL;
   const keep = () => Math.min(spectral.minNeeded(), pitch.minNeeded(), intensity.minNeeded());
+  const pcm = o.voice ? new PcmKeeper() : null;
   try {
     for await (const chunk of chunks) {
+      pcm?.push(chunk);
       buf.append(chunk, keep());
       await pitch.feed(chunk, buf);
       spectral.pump(buf);
@@ -168,7 +190,9 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     spectral.pump(buf);
     intensity.pump(buf);
     const track = await pitch.end(buf);
-    return finishFeatures(o, buf, spectral, track, intensity, buf.clipped);
+    const f = finishFeatures(o, buf, spectral, track, intensity, buf.clipped);
+    if (pcm) f.voice = analyzeVoice(pcm.data.subarray(0, pcm.n), sr, o.hopLength, f.nFrames, { floor: o.voiceFloor, ceiling: o.voiceCeiling, window: o.voiceWindowS });
+    return f;
   } finally {
     pitch.close();
   }

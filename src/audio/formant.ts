@@ -5,11 +5,11 @@
  * order 2 x 5 from Burg's method (VECburg = Numerical Recipes memcof) is solved for its roots (reflected into the
  * unit circle); every root above the real axis between 50 Hz and Nyquist - 50 Hz is a formant with frequency
  * |arg z| * Nyquist / pi and bandwidth -ln|z| * Nyquist / pi, sorted by frequency.
- * Departure: Praat resamples with a whole-signal FFT brick-wall low-pass and sinc-50 interpolation; here one
- * windowed-sinc low-pass (cut-off at the new Nyquist frequency, Hann window of +-256 input samples) is evaluated
- * at each new sample time, which differs only near the cut-off, far above F1-F3.
+ * Resampling as Praat's Sound_resample (one whole-signal FFT brick wall, then sinc interpolation of depth 50);
+ * departure: signals longer than about 4 minutes at 16 kHz are low-passed in overlapping blocks (see brickWall).
  */
-import { indexToX, xToLowIndex, type Grid } from './praat-sampled.js';
+import FFT from 'fft.js';
+import { indexToX, xToIndex, xToLowIndex, type Grid } from './praat-sampled.js';
 
 export interface Formants {
   n: number;
@@ -23,32 +23,144 @@ export interface Formants {
   bw: Float64Array;
 }
 
-const HALF_TAPS = 256;
+/** Largest whole-signal FFT (Praat's exact filter); longer signals are filtered in overlapping blocks. */
+const MAX_WHOLE_FFT = 1 << 22;
+const BLOCK = 1 << 16;
+const MARGIN = 8192;
+const ANTI_TURN_AROUND = 1000;
 
-/** Resamples x (rate sr) to rate srOut on Praat's grid for the new rate; low-pass at min(sr, srOut) / 2. */
+/**
+ * Zeroes the spectrum at and above Praat's index `cut` of NUMrealft's packed layout (1-based: 1 = DC, 2 = Nyquist,
+ * 2k+1 / 2k+2 = re / im of bin k) on a complete fft.js spectrum of size n. Praat also zeroes the Nyquist bin. As in
+ * Praat, when `cut` is even the bin just below it keeps its real part (Praat's exact brick wall, quirk included).
+ */
+function zeroAbove(spec: number[], n: number, cut: number): void {
+  spec[n] = 0; // Nyquist (bin n/2)
+  spec[n + 1] = 0;
+  if (cut <= 1) (spec[0] = 0), (spec[1] = 0);
+  for (let k = 1; k < n / 2; k++) {
+    if (2 * k + 1 >= cut) spec[2 * k] = 0;
+    if (2 * k + 2 >= cut) spec[2 * k + 1] = 0;
+    spec[2 * (n - k)] = spec[2 * k];
+    spec[2 * (n - k) + 1] = -spec[2 * k + 1];
+  }
+}
+
+/** Low-passes x[from - pad .. from - pad + n) (zeros outside the signal) and returns the filtered block. */
+function filterBlock(x: Float32Array, start: number, n: number, cut: number): number[] {
+  const fft = new FFT(n);
+  const inp = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const i = start + j;
+    inp[j] = i >= 0 && i < x.length ? x[i] : 0;
+  }
+  const spec = fft.createComplexArray() as number[];
+  fft.realTransform(spec, inp);
+  fft.completeSpectrum(spec);
+  zeroAbove(spec, n, cut);
+  const back = fft.createComplexArray() as number[];
+  fft.inverseTransform(back, spec);
+  return back;
+}
+
+/**
+ * Praat's Sound_resample anti-aliasing step: one FFT of the whole signal (1000 zeros before it, padded to a power
+ * of two), spectrum zeroed from Praat's index floor(upfactor * nfft) up. Signals too long for one FFT of at most
+ * 2^22 points (about 4 minutes at 16 kHz) are filtered in overlapping blocks of 2^16 samples with a clean brick
+ * wall at the same frequency (the whole-signal quirk of the bin below the cut-off fades with length anyway).
+ */
+function brickWall(x: Float32Array, upfactor: number): Float64Array {
+  const n = x.length;
+  const z = new Float64Array(n);
+  let nfft = 1;
+  while (nfft < n + 2 * ANTI_TURN_AROUND) nfft *= 2;
+  if (nfft <= MAX_WHOLE_FFT) {
+    const back = filterBlock(x, -ANTI_TURN_AROUND, nfft, Math.floor(upfactor * nfft));
+    for (let i = 0; i < n; i++) z[i] = back[2 * (i + ANTI_TURN_AROUND)];
+    return z;
+  }
+  const core = BLOCK - 2 * MARGIN;
+  let cut = Math.floor(upfactor * BLOCK);
+  if (cut % 2 === 0) cut--; // whole bins only
+  for (let c0 = 0; c0 < n; c0 += core) {
+    const back = filterBlock(x, c0 - MARGIN, BLOCK, cut);
+    for (let j = 0; j < core && c0 + j < n; j++) z[c0 + j] = back[2 * (MARGIN + j)];
+  }
+  return z;
+}
+
+/** NUM_interpolate_sinc on y[1..n] (here y[0..n-1]) at 1-based fractional index x. */
+function interpolateSinc(y: Float64Array, x: number, maxDepth: number): number {
+  const n = y.length;
+  const Y = (i: number) => y[i - 1];
+  const midleft = Math.floor(x);
+  const midright = midleft + 1;
+  if (n < 1) return NaN;
+  if (x > n) return Y(n);
+  if (x < 1) return Y(1);
+  if (x === midleft) return Y(midleft);
+  let depth = maxDepth;
+  if (depth > midright - 1) depth = midright - 1;
+  if (depth > n - midleft) depth = n - midleft;
+  if (depth <= 0) return Y(Math.floor(x + 0.5));
+  if (depth === 1) return Y(midleft) + (x - midleft) * (Y(midright) - Y(midleft));
+  if (depth === 2) {
+    const yl = Y(midleft);
+    const yr = Y(midright);
+    const dyl = 0.5 * (yr - Y(midleft - 1));
+    const dyr = 0.5 * (Y(midright + 1) - yl);
+    const fil = x - midleft;
+    const fir = midright - x;
+    return yl * fir + yr * fil - fil * fir * (0.5 * (dyr - dyl) + (fil - 0.5) * (dyl + dyr - 2 * (yr - yl)));
+  }
+  const left = midright - depth;
+  const right = midleft + depth;
+  let result = 0;
+  let a = Math.PI * (x - midleft);
+  let halfsina = 0.5 * Math.sin(a);
+  let aa = a / (x - left + 1);
+  let daa = Math.PI / (x - left + 1);
+  let cosaa = Math.cos(aa);
+  let sinaa = Math.sin(aa);
+  let cosdaa = Math.cos(daa);
+  let sindaa = Math.sin(daa);
+  for (let ix = midleft; ix >= left; ix--) {
+    result += Y(ix) * ((halfsina / a) * (1 + cosaa));
+    a += Math.PI;
+    const help = cosaa * cosdaa - sinaa * sindaa;
+    sinaa = cosaa * sindaa + sinaa * cosdaa;
+    cosaa = help;
+    halfsina = -halfsina;
+  }
+  a = Math.PI * (midright - x);
+  halfsina = 0.5 * Math.sin(a);
+  aa = a / (right - x + 1);
+  daa = Math.PI / (right - x + 1);
+  cosaa = Math.cos(aa);
+  sinaa = Math.sin(aa);
+  cosdaa = Math.cos(daa);
+  sindaa = Math.sin(daa);
+  for (let ix = midright; ix <= right; ix++) {
+    result += Y(ix) * ((halfsina / a) * (1 + cosaa));
+    a += Math.PI;
+    const help = cosaa * cosdaa - sinaa * sindaa;
+    sinaa = cosaa * sindaa + sinaa * cosdaa;
+    cosaa = help;
+    halfsina = -halfsina;
+  }
+  return result;
+}
+
+/** Sound_resample(x, srOut, 50): brick-wall low-pass when down-sampling, then sinc interpolation of depth 50. */
 export function resampleLowpass(x: Float32Array, sr: number, srOut: number): { y: Float64Array; grid: Grid } {
   const duration = x.length / sr;
   const n = Math.floor(duration * srOut + 0.5);
-  const dxOut = 1 / srOut;
-  const grid: Grid = { nx: n, dx: dxOut, x1: 0.5 * (duration - (n - 1) / srOut) };
+  const grid: Grid = { nx: n, dx: 1 / srOut, x1: 0.5 * (duration - (n - 1) / srOut) };
+  const upfactor = srOut / sr;
+  const z = upfactor < 1 ? brickWall(x, upfactor) : Float64Array.from(x);
+  const src: Grid = { nx: x.length, dx: 1 / sr, x1: 0.5 / sr };
   const y = new Float64Array(n);
-  const fc = 0.5 * Math.min(sr, srOut);
-  const k = (2 * fc) / sr; // cut-off relative to the input rate (1 = no filtering)
-  const x1In = 0.5 / sr;
-  for (let i = 0; i < n; i++) {
-    const pos = (indexToX(grid, i + 1) - x1In) * sr; // fractional 0-based input index
-    const c = Math.floor(pos);
-    let s = 0;
-    for (let j = c - HALF_TAPS + 1; j <= c + HALF_TAPS; j++) {
-      if (j < 0 || j >= x.length) continue;
-      const u = pos - j;
-      const arg = Math.PI * k * u;
-      const sinc = u === 0 ? 1 : Math.sin(arg) / arg;
-      const w = 0.5 + 0.5 * Math.cos((Math.PI * u) / HALF_TAPS);
-      s += x[j] * k * sinc * w;
-    }
-    y[i] = s;
-  }
+  for (let i = 0; i < n; i++) y[i] = interpolateSinc(z, xToIndex(src, indexToX(grid, i + 1)), 50);
   return { y, grid };
 }
 

@@ -21,11 +21,21 @@ export const PRAAT_PERIOD_ARGS: Readonly<PeriodArgs> = Object.freeze({ pmin: 0.0
 /** PointProcess_getWindowPoints: 1-based [first, last] of the pulses in [tmin, tmax]. */
 function windowPoints(t: Float64Array, tmin: number, tmax: number): [number, number] {
   // getHighIndex(tmin): first index with t >= tmin; getLowIndex(tmax): last index with t <= tmax.
-  let first = 1;
-  while (first <= t.length && t[first - 1] < tmin) first++;
-  let last = t.length;
-  while (last >= 1 && t[last - 1] > tmax) last--;
-  return [first, last];
+  let lo = 0;
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (t[mid] < tmin) lo = mid + 1;
+    else hi = mid;
+  }
+  const first = lo + 1;
+  hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (t[mid] <= tmax) lo = mid + 1;
+    else hi = mid;
+  }
+  return [first, lo];
 }
 
 const ratio = (a: number, b: number) => (a > b ? a / b : b / a);

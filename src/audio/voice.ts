@@ -26,6 +26,34 @@ export interface VoiceFileMeasures {
   /** Praat's Harmonicity "Get mean": mean over every non-silent frame (NaN when none). */
   hnrMeanDb: number;
   nPulses: number;
+  /** Medians of F1-F3 and B1-B3 over the formant frames whose nearest voice pitch frame is voiced (NaN when none). */
+  formantMediansHz: number[];
+  bandwidthMediansHz: number[];
+}
+
+function median(v: number[]): number {
+  if (v.length === 0) return NaN;
+  const a = Float64Array.from(v).sort();
+  const h = a.length >> 1;
+  return a.length % 2 ? a[h] : 0.5 * (a[h - 1] + a[h]);
+}
+
+/** Medians of the first three formant frequencies and bandwidths over voiced formant frames. */
+function formantMedians(fm: Formants | null, pitch: VoicePitch | null): [number[], number[]] {
+  const fs: number[][] = [[], [], []];
+  const bs: number[][] = [[], [], []];
+  if (fm && pitch) {
+    for (let k = 1; k <= fm.n; k++) {
+      const t = fm.x1 + (k - 1) * fm.dx;
+      const pk = nearestFrame(pitch.grid.x1, pitch.grid.dx, pitch.grid.nx, t);
+      if (!pk || !isVoicedFrame(pitch, pk)) continue;
+      for (let j = 0; j < Math.min(3, fm.count[k - 1]); j++) {
+        fs[j].push(fm.freq[(k - 1) * fm.maxFormants + j]);
+        bs[j].push(fm.bw[(k - 1) * fm.maxFormants + j]);
+      }
+    }
+  }
+  return [fs.map(median), bs.map(median)];
 }
 
 export interface VoiceAnalysis {
@@ -69,6 +97,7 @@ export function analyzeVoice(x: Float32Array, sr: number, hop: number, nFrames: 
     shimmer: shimmer(pulses, x, g, 0, 0, a),
     hnrMeanDb: hn > 0 ? hs / hn : NaN,
     nPulses: pulses.length,
+    ...(([f, b]) => ({ formantMediansHz: f, bandwidthMediansHz: b }))(formantMedians(formants, pitch)),
   };
   const frameVoiced = new Uint8Array(nFrames);
   const jitterLocal = new Float64Array(nFrames).fill(NaN);
