@@ -8,7 +8,12 @@ import { VERSION } from '../common/version.js';
 import { loadClock, type Clock } from '../sync/clock.js';
 import { computeAudioFeatures, type AudioFeatures } from './features.js';
 import { functionals, percentileSorted, type Functionals } from './functionals.js';
-import { num, roundSig, roundTime, timeText } from './format.js';
+import { roundSig, roundTime } from './format.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { jsonlBlock, rmsDb, VOICE_FRAME_FIELDS, voiceFrame, type FrameView } from './jsonl.js';
+export { rmsDb, VOICE_FRAME_FIELDS, jsonlBlock };
 import type { AudioOptions } from './options.js';
 
 /** One frame record, as written (before rounding). */
@@ -36,21 +41,6 @@ export interface AudioFrameRecord {
   b2_hz?: number | null;
   b3_hz?: number | null;
   voice_reason?: string | null;
-}
-
-/** Record names of the per-frame voice values, in output order (voice_reason follows them). */
-export const VOICE_FRAME_FIELDS = ['jitter_local', 'shimmer_local', 'hnr_db', 'f1_hz', 'f2_hz', 'f3_hz', 'b1_hz', 'b2_hz', 'b3_hz'] as const;
-
-/** The voice values of frame i (NaN = undefined) and why any is undefined (null when all are defined). */
-function voiceFrame(f: AudioFeatures, i: number): { values: number[]; reason: string | null } {
-  const v = f.voice!;
-  if (!v.frameVoiced[i]) return { values: VOICE_FRAME_FIELDS.map(() => NaN), reason: `unvoiced in the voice pitch analysis (${v.options.floor}-${v.options.ceiling} Hz)` };
-  const values = [v.jitterLocal[i], v.shimmerLocal[i], v.hnrDb[i], v.formantHz[i * 3], v.formantHz[i * 3 + 1], v.formantHz[i * 3 + 2], v.bandwidthHz[i * 3], v.bandwidthHz[i * 3 + 1], v.bandwidthHz[i * 3 + 2]];
-  const why: string[] = [];
-  if (Number.isNaN(values[0]) || Number.isNaN(values[1])) why.push(`too few periods in the ${v.options.window} s window for jitter/shimmer`);
-  if (Number.isNaN(values[2])) why.push('silent for the harmonicity analysis');
-  if (Number.isNaN(values[5])) why.push('fewer than 3 formants found');
-  return { values, reason: why.length ? why.join('; ') : null };
 }
 
 export interface AudioSummary {
@@ -162,9 +152,6 @@ function voiceSummary(f: AudioFeatures): VoiceSummary {
   return out;
 }
 
-const RMS_AMIN = 1e-5;
-/** librosa.amplitude_to_db(rms, ref=1.0, amin=1e-5, top_db=None): floor at -100 dB. */
-export const rmsDb = (r: number) => 20 * Math.log10(r > RMS_AMIN ? r : RMS_AMIN);
 /** Semitones re 100 Hz (Praat's convention). */
 const st = (f: number) => 12 * Math.log2(f / 100);
 
@@ -205,7 +192,8 @@ export function* audioFrameRecords(f: AudioFeatures, clock?: Clock): Generator<A
   }
 }
 
-function roundRecord(r: AudioFrameRecord, d: number): AudioFrameRecord {
+/** A frame record rounded as written (times to microseconds, other floats to d significant digits). */
+export function roundRecord(r: AudioFrameRecord, d: number): AudioFrameRecord {
   const R = (v: number) => roundSig(v, d);
   const out: AudioFrameRecord = { t_s: roundTime(r.t_s) } as AudioFrameRecord;
   if (r.t_src_s !== undefined) out.t_src_s = roundTime(r.t_src_s);
@@ -224,31 +212,6 @@ function roundRecord(r: AudioFrameRecord, d: number): AudioFrameRecord {
     out.voice_reason = r.voice_reason;
   }
   return out;
-}
-
-/** The JSONL line of a frame (fast path; same text as JSON.stringify of the rounded record). */
-function jsonLine(f: AudioFeatures, i: number, d: number, clock: Clock | undefined, reason: string, t0: number): string {
-  const k = f.options.nMfcc;
-  const t = (i * f.hop) / f.sampleRate;
-  let s = clock ? `{"t_s":${timeText(clock(t0 + t))},"t_src_s":${timeText(t0 + t)},"mfcc":[` : `{"t_s":${timeText(t)},"mfcc":[`;
-  const vec = (a: Float64Array) => {
-    let o = '';
-    for (let j = 0; j < k; j++) o += (j ? ',' : '') + num(a[i * k + j], d);
-    return o;
-  };
-  s += vec(f.mfcc) + ']';
-  s += f.delta ? `,"delta":[${vec(f.delta)}]` : ',"delta":null';
-  s += f.delta2 ? `,"delta2":[${vec(f.delta2)}]` : ',"delta2":null';
-  if (!f.delta) s += `,"delta_reason":${reason}`;
-  const v = f.f0[i] > 0;
-  s += `,"f0_hz":${v ? num(f.f0[i], d) : 'null'},"voiced":${v},"voiced_prob":${num(f.voicedProb[i], d)}`;
-  s += `,"rms":${num(f.rms[i], d)},"rms_db":${num(rmsDb(f.rms[i]), d)},"zcr":${num(f.zcr[i], d)}`;
-  if (f.voice) {
-    const { values, reason } = voiceFrame(f, i);
-    for (let j = 0; j < VOICE_FRAME_FIELDS.length; j++) s += `,"${VOICE_FRAME_FIELDS[j]}":${Number.isNaN(values[j]) ? 'null' : num(values[j], d)}`;
-    s += `,"voice_reason":${reason === null ? 'null' : JSON.stringify(reason)}`;
-  }
-  return s + '}\n';
 }
 
 /** Writes the frame records to `out` (atomically; stdout when undefined or '-'). Returns the record count. */
@@ -291,10 +254,15 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
     }
     return f.nFrames;
   }
-  const reason = JSON.stringify(f.deltaReason ?? 'unavailable');
   const toStdout = out === undefined || out === '-';
+  const n = f.nFrames;
+  // The helper thread formats the last frames while this thread formats the first ones (and, in extractAudio,
+  // computes the summary): started before the first await so that it overlaps with the caller's work.
+  const split = !clock && n >= HELPER_MIN_FRAMES && existsSync(fileURLToPath(JSONL_WORKER_URL)) ? Math.floor(n * HELPER_SPLIT) : n;
+  const helper = split < n ? formatInWorker(f, split, n) : null;
+  helper?.catch(() => undefined); // awaited below; avoid an unhandled rejection while this thread works
   const w = toStdout ? null : await new AtomicWriter(out).open();
-  const write = async (s: string) => {
+  const write = async (s: string | Uint8Array) => {
     if (w) await w.write(s);
     else if (!gone() && !process.stdout.write(s) && !gone()) {
       await new Promise<void>((res) => {
@@ -309,23 +277,66 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
     }
   };
   try {
-    let block = '';
     const t0 = sourceStart(f);
-    for (let i = 0; i < f.nFrames; i++) {
+    for (let i = 0; i < split; i += BLOCK_FRAMES) {
       if (gone()) break;
-      block += jsonLine(f, i, d, clock, reason, t0);
-      if (block.length >= 1 << 16) {
-        await write(block);
-        block = '';
-      }
+      await write(jsonlBlock(f, i, Math.min(split, i + BLOCK_FRAMES), clock, t0));
     }
-    if (block) await write(block);
+    if (helper) {
+      const rest = await helper;
+      if (!gone()) await write(rest);
+    }
     if (w) await w.commit();
   } catch (e) {
     if (w) await w.abort();
     throw e;
   }
-  return f.nFrames;
+  return n;
+}
+
+/** Frames per written block (about 64 kB of JSONL). */
+const BLOCK_FRAMES = 96;
+/** Below this many frames one thread formats everything (a worker's start-up would cost more than it saves). */
+const HELPER_MIN_FRAMES = 6000;
+/** Share of the frames this thread formats; the helper takes the rest (this thread also computes the summary). */
+const HELPER_SPLIT = 0.35;
+const JSONL_WORKER_URL = new URL('./jsonl-worker.js', import.meta.url);
+
+/** Formats frames [from, to) in a worker thread (copies of the per-frame arrays are sent, not the PCM or analyses). */
+function formatInWorker(f: AudioFeatures, from: number, to: number): Promise<Buffer> {
+  const v = f.voice;
+  const view: FrameView = {
+    options: { nMfcc: f.options.nMfcc, digits: f.options.digits },
+    sampleRate: f.sampleRate,
+    hop: f.hop,
+    nFrames: f.nFrames,
+    mfcc: f.mfcc,
+    delta: f.delta,
+    delta2: f.delta2,
+    deltaReason: f.deltaReason,
+    f0: f.f0,
+    voicedProb: f.voicedProb,
+    rms: f.rms,
+    zcr: f.zcr,
+    voice: v && { options: v.options, frameVoiced: v.frameVoiced, jitterLocal: v.jitterLocal, shimmerLocal: v.shimmerLocal, hnrDb: v.hnrDb, formantHz: v.formantHz, bandwidthHz: v.bandwidthHz },
+  };
+  return new Promise<Buffer>((resolve, reject) => {
+    const worker = new Worker(JSONL_WORKER_URL);
+    let done = false;
+    worker.once('message', (m: { bytes: ArrayBuffer; offset: number; length: number }) => {
+      done = true;
+      resolve(Buffer.from(m.bytes, m.offset, m.length));
+      void worker.terminate();
+    });
+    worker.once('error', (e) => {
+      done = true;
+      reject(e);
+    });
+    worker.once('exit', (code) => {
+      if (!done) reject(new Error(`JSONL worker exited (code ${code}) before returning its records`));
+    });
+    worker.postMessage({ view, from, to });
+  });
 }
 
 /** The summary object of computed features. */
@@ -450,8 +461,16 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
 export async function extractAudio(file: string, opts: ExtractAudioOptions = {}): Promise<AudioSummary> {
   const clock = opts.clock ?? (opts.syncPath ? await loadClock(opts.syncPath, file, 'audio', opts.stream ?? 0) : undefined);
   const f = await computeAudioFeatures(file, opts);
-  const summary = summarizeAudio(f, file, clock);
-  if (opts.out !== null) await writeAudioFrames(f, opts.out, opts.format ?? 'jsonl', clock);
+  // Frames first: their writer hands part of the formatting to a worker before its first await, so the summary
+  // below is computed while that worker runs.
+  const writing = opts.out !== null ? writeAudioFrames(f, opts.out, opts.format ?? 'jsonl', clock) : null;
+  writing?.catch(() => undefined);
+  let summary: AudioSummary;
+  try {
+    summary = summarizeAudio(f, file, clock);
+  } finally {
+    await writing;
+  }
   if (opts.summaryPath) await writeFileAtomic(opts.summaryPath, toJsonText(summary));
   return summary;
 }

@@ -189,8 +189,12 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     buf.finish();
     spectral.pump(buf);
     intensity.pump(buf);
-    const track = await pitch.end(buf);
-    const f = finishFeatures(o, buf, spectral, track, intensity, buf.clipped);
+    // The worker finishes its pitch frames and path while this thread computes the MFCCs and deltas.
+    const trackP = pitch.end(buf);
+    trackP.catch(() => undefined);
+    const spec = spectralFinish(o, spectral);
+    const track = await trackP;
+    const f = finishFeatures(o, buf, spec, spectral, track, intensity, buf.clipped);
     if (pcm) f.voice = analyzeVoice(pcm.data.subarray(0, pcm.n), sr, o.hopLength, f.nFrames, { floor: o.voiceFloor, ceiling: o.voiceCeiling, window: o.voiceWindowS });
     return f;
   } finally {
@@ -198,15 +202,22 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
   }
 }
 
-function finishFeatures(o: AudioOptions, buf: SampleBuffer, spectral: SpectralAnalyzer, track: PitchTrack, intensity: IntensityAnalyzer, clipped: number): AudioFeatures {
-  const sr = o.sampleRate;
-  const nSamples = buf.total ?? 0;
+/** The whole-file spectral steps: top_db clip and DCT (MFCC), then the deltas. */
+function spectralFinish(o: AudioOptions, spectral: SpectralAnalyzer): Pick<AudioFeatures, 'mfcc' | 'delta' | 'delta2' | 'deltaReason'> {
   const nFrames = spectral.logmel.length;
   const mfcc = mfccFromLogMel(spectral.logmel, o.nMfcc, o.topDb);
   const both = deltaFeaturesBoth(mfcc, nFrames, o.nMfcc, o.deltaWidth);
   const delta = both ? both[0] : null;
   const delta2 = both ? both[1] : null;
   const deltaReason = delta ? null : `fewer than ${o.deltaWidth} frames (${nFrames}): librosa.feature.delta needs at least width frames`;
+  return { mfcc, delta, delta2, deltaReason };
+}
+
+function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: Pick<AudioFeatures, 'mfcc' | 'delta' | 'delta2' | 'deltaReason'>, spectral: SpectralAnalyzer, track: PitchTrack, intensity: IntensityAnalyzer, clipped: number): AudioFeatures {
+  const sr = o.sampleRate;
+  const nSamples = buf.total ?? 0;
+  const nFrames = spectral.logmel.length;
+  const { mfcc, delta, delta2, deltaReason } = spec;
   const hopS = o.hopLength / sr;
   const isVoiced = (t: number) => {
     const i = Math.round(t / hopS);
