@@ -1,7 +1,8 @@
 /**
  * The byte-level JSONL writer (issue 15 item 3): the same bytes as the string writer it replaced, for every
  * --digits setting, with a sync clock and with --voice; and the CLI's two-thread writer (a worker formats the last
- * frames of files of a minute or more) gives exactly the single-thread bytes.
+ * frames of files of a minute or more, and the pitch frames are shared between two threads) gives exactly the
+ * single-thread bytes.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,5 +71,13 @@ describe('mmprep audio writes the same bytes with its JSONL worker', () => {
     const f = await computeAudioFeatures(long, {}, { threads: false });
     expect(f.nFrames).toBeGreaterThan(6000);
     expect(readFileSync(out).equals(jsonlBlock(f, 0, f.nFrames))).toBe(true);
+  });
+  it('frames 1024, 2048 and 4096 have their values (growing frame stores used to drop them: rms 0, F0 null)', async () => {
+    const recs = readFileSync(join(tmp.dir, 'o.jsonl'), 'utf8').trim().split('\n');
+    for (const i of [1024, 2048, 4096]) {
+      const [prev, r] = [JSON.parse(recs[i - 1]), JSON.parse(recs[i])];
+      expect(r.rms, `frame ${i}`).toBeGreaterThan(0);
+      expect(r.rms / prev.rms, `frame ${i}`).toBeGreaterThan(0.3);
+    }
   });
 });

@@ -12,7 +12,7 @@ import { deltaFeaturesBoth } from './delta.js';
 import { IntensityAnalyzer } from './intensity.js';
 import { syllableNuclei, type NucleiResult } from './nuclei.js';
 import { resolveAudioOptions, type AudioOptions } from './options.js';
-import { PitchAnalyzer, type PitchParams, type PitchTrack } from './pitch.js';
+import { PitchAnalyzer, type PitchFrames, type PitchParams, type PitchTrack } from './pitch.js';
 import { SampleBuffer } from './sample-buffer.js';
 import { mfccFromLogMel, SpectralAnalyzer } from './spectral.js';
 import { analyzeVoice, type VoiceAnalysis } from './voice.js';
@@ -111,22 +111,32 @@ function inProcessPitch(o: AudioOptions): PitchStage {
   };
 }
 
+/**
+ * Share of the pitch frames the main thread computes in worker mode: 1 block of 64 frames in 8. The main thread's
+ * other streaming work (spectral features, intensity, reading the decoder) is lighter than the pitch analysis, so
+ * without a share it waits for the worker; results do not depend on which thread computes a frame.
+ */
+const MAIN_SHARE = { block: 64, every: 8 };
+
 function workerPitch(o: AudioOptions): PitchStage {
-  const w = new Worker(WORKER_URL, { workerData: pitchParams(o) });
+  const params = pitchParams(o);
+  const w = new Worker(WORKER_URL, { workerData: { ...params, share: { ...MAIN_SHARE, main: false } } });
+  const mine = new PitchAnalyzer({ ...params, share: { ...MAIN_SHARE, main: true } });
   let inFlight = 0;
   let wake: (() => void) | null = null;
   let failure: Error | null = null;
-  let result: ((t: PitchTrack) => void) | null = null;
+  let result: ((m: { frames: PitchFrames; n: number }) => void) | null = null;
   let reject: ((e: Error) => void) | null = null;
-  w.on('message', (m: { ack?: boolean; track?: PitchTrack }) => {
+  let done = false;
+  w.on('message', (m: { ack?: boolean; frames?: PitchFrames; n?: number }) => {
     if (m.ack) {
       inFlight--;
       const f = wake;
       wake = null;
       f?.();
-    } else if (m.track) {
+    } else if (m.frames) {
       done = true;
-      result?.(m.track);
+      result?.({ frames: m.frames, n: m.n! });
     }
   });
   w.on('error', (e) => {
@@ -134,7 +144,6 @@ function workerPitch(o: AudioOptions): PitchStage {
     wake?.();
     reject?.(e);
   });
-  let done = false;
   w.on('exit', (code) => {
     if (done || failure) return;
     failure = new Error(`pitch worker exited (code ${code}) before returning its result`);
@@ -142,23 +151,31 @@ function workerPitch(o: AudioOptions): PitchStage {
     reject?.(failure);
   });
   return {
-    async feed(chunk) {
+    async feed(chunk, buf) {
       if (failure) throw failure;
       const copy = chunk.slice();
       inFlight++;
       w.postMessage({ chunk: copy }, [copy.buffer]);
+      mine.pump(buf);
       while (inFlight > MAX_IN_FLIGHT && !failure) await new Promise<void>((res) => (wake = res));
       if (failure) throw failure;
     },
-    end() {
-      return new Promise<PitchTrack>((res, rej) => {
+    async end(buf) {
+      const other = new Promise<{ frames: PitchFrames; n: number }>((res, rej) => {
         if (failure) return rej(failure);
         result = res;
         reject = rej;
         w.postMessage({ end: true });
       });
+      mine.pump(buf);
+      const { frames, n } = await other;
+      if (n !== mine.next) throw new Error(`pitch worker analysed ${n} frames, the main thread ${mine.next}`);
+      const merged = PitchAnalyzer.merged(params, { ...MAIN_SHARE, main: true }, n, mine.frames(), frames);
+      const total = buf.total ?? 0;
+      const mean = total > 0 ? buf.sum / total : 0;
+      return merged.finish(total > 0 ? Math.max(buf.max - mean, mean - buf.min) : 0);
     },
-    minNeeded: () => Infinity,
+    minNeeded: () => mine.minNeeded(),
     close: () => {
       done = true;
       void w.terminate();

@@ -28,6 +28,28 @@ export interface PitchParams {
   periodsPerWindow?: number;
   /** Praat's second (sinc-70 Brent) pass for every candidate, as Praat does, not only the locally best one. */
   refineAll?: boolean;
+  /**
+   * Frames shared between two analysers (two threads): frame i belongs to the "main" share when
+   * floor(i / block) % every === 0; this analyser computes the frames of its own share only (`main` says which).
+   */
+  share?: FrameShare;
+}
+
+export interface FrameShare {
+  block: number;
+  every: number;
+  main: boolean;
+}
+
+export const inMainShare = (s: FrameShare, i: number) => Math.floor(i / s.block) % s.every === 0;
+
+/** The raw per-frame candidates of an analyser (its frames only, in order). */
+export interface PitchFrames {
+  count: number;
+  nCand: Float32Array;
+  freq: Float32Array;
+  strength: Float32Array;
+  localPeak: Float32Array;
 }
 
 export interface PitchTrack {
@@ -183,7 +205,7 @@ export class PitchAnalyzer {
   private readonly lags: Float64Array;
 
   constructor(params: PitchParams) {
-    this.p = { periodsPerWindow: 3, refineAll: false, ...params };
+    this.p = { periodsPerWindow: 3, refineAll: false, share: undefined as unknown as FrameShare, ...params };
     const sr = this.p.sampleRate;
     const ppw = this.p.periodsPerWindow;
     this.ceiling = Math.min(this.p.ceiling, 0.5 * sr);
@@ -243,12 +265,51 @@ export class PitchAnalyzer {
   pump(buf: SampleBuffer): void {
     const hop = this.p.hop;
     const nFrames = buf.total === null ? Infinity : 1 + Math.floor(buf.total / hop);
+    const share = this.p.share;
     while (this.next < nFrames) {
       const c = this.next * hop;
       if (buf.total === null && c + this.reach > buf.end) break;
-      this.frame(buf, c);
+      if (!share || inMainShare(share, this.next) === share.main) this.frame(buf, c);
       this.next++;
     }
+  }
+
+  /** The candidates computed so far (copies), for merging with the other share's analyser. */
+  frames(): PitchFrames {
+    const mc = this.p.maxCandidates;
+    const count = this.nCand.length;
+    return {
+      count,
+      nCand: this.nCand.data.slice(0, count),
+      freq: this.freq.data.slice(0, count * mc),
+      strength: this.strength.data.slice(0, count * mc),
+      localPeak: this.localPeak.data.slice(0, count),
+    };
+  }
+
+  /** Appends the next frame from `src` (its frame k) to this analyser's stores. */
+  private absorb(src: PitchFrames, k: number): void {
+    const mc = this.p.maxCandidates;
+    const o = this.freq.push();
+    this.strength.push();
+    this.freq.data.set(src.freq.subarray(k * mc, k * mc + mc), o);
+    this.strength.data.set(src.strength.subarray(k * mc, k * mc + mc), o);
+    this.nCand.add(src.nCand[k]);
+    this.localPeak.add(src.localPeak[k]);
+    this.next++;
+  }
+
+  /** An analyser holding frames 0..n-1 taken from the two shares' analysers, ready for finish(). */
+  static merged(params: PitchParams, share: FrameShare, n: number, main: PitchFrames, other: PitchFrames): PitchAnalyzer {
+    const a = new PitchAnalyzer({ ...params, share: undefined });
+    let km = 0;
+    let ko = 0;
+    for (let i = 0; i < n; i++) {
+      if (inMainShare(share, i)) a.absorb(main, km++);
+      else a.absorb(other, ko++);
+    }
+    if (km !== main.count || ko !== other.count) throw new Error(`pitch shares do not add up: ${km}/${main.count} and ${ko}/${other.count} frames`);
+    return a;
   }
 
   /** Analyses one frame whose window starts at sample c - halfWindow (Praat's rightSample, 0-based) and appends it. */
@@ -285,7 +346,7 @@ export class PitchAnalyzer {
       const a = Math.abs(frameBuf[j]);
       if (a > localPeak) localPeak = a;
     }
-    this.localPeak.data[this.localPeak.push()] = localPeak;
+    this.localPeak.add(localPeak);
     const co = this.freq.push();
     this.strength.push();
     const cn = this.nCand.push();
