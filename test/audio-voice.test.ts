@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeAudioFeatures, type AudioFeatures } from '../src/audio/features.js';
 import { summarizeAudio, type VoiceSummary } from '../src/audio/extract.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
 
 const DIR = join(FIXTURES, 'audio');
 const NAMES = ['cards_001', 'cards_002', 'cards_003', 'cards_004', 'cards_005', 'speech_en1_p50_s175', 'speech_es1_p50_s175'];
@@ -130,6 +131,23 @@ describe('voice measures: negative controls and undefined values', () => {
       for (const k of [...JITTER, ...SHIMMER, 'f1_median_hz'] as const) expect(v[k], `${name} ${k}`).toBeNull();
       expect(v.reasons!.join(' ')).toMatch(/fewer than 3 glottal pulses/);
       expect(f.voice!.frameVoiced.every((x) => x === 0)).toBe(true);
+    }
+  });
+});
+
+describe('voice measures: a clip shorter than the analysis windows', () => {
+  it('gives nulls with reasons naming the windows, not a crash', async () => {
+    const tmp = tempDir('mmprep-voice-short-');
+    try {
+      const clip = join(tmp.dir, 'clip.wav');
+      ffmpegSync(['-i', join(DIR, 'wav', 'cards_005.flac'), '-ss', '1', '-t', '0.05', '-c:a', 'pcm_s16le', clip]);
+      const f = await computeAudioFeatures(clip, { voice: true }, { threads: false });
+      const v = summarizeAudio(f, clip).voice!;
+      expect(v.jitter_local).toBeNull();
+      expect(v.hnr_mean_db).toBeNull();
+      expect(v.reasons!.join(' ')).toMatch(/shorter than the harmonicity window/);
+    } finally {
+      tmp.cleanup();
     }
   });
 });

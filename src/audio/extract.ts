@@ -140,14 +140,17 @@ function voiceSummary(f: AudioFeatures): VoiceSummary {
     reasons: null,
   };
   const reasons: string[] = [];
+  if (!v.pitch) reasons.push(`the signal is shorter than the voice pitch window (${(3 / v.options.floor).toFixed(3)} s)`);
+  if (!v.harmonicity) reasons.push(`hnr_mean_db: the signal is shorter than the harmonicity window (${(5.5 / v.options.floor).toFixed(3)} s)`);
+  if (!v.formants) reasons.push('formant medians: the signal is shorter than the formant window (0.05 s)');
   if (nPulses < 3) reasons.push(`fewer than 3 glottal pulses (${nPulses}): jitter and shimmer need sustained voicing`);
   else {
     const nullJ = (['jitter_local', 'jitter_rap', 'jitter_ppq5'] as const).filter((k) => out[k] === null);
     const nullS = (['shimmer_local', 'shimmer_apq3', 'shimmer_apq5', 'shimmer_apq11'] as const).filter((k) => out[k] === null);
     if (nullJ.length || nullS.length) reasons.push(`${[...nullJ, ...nullS].join(', ')}: too few consecutive periods within Praat's limits (0.0001-0.02 s, period factor 1.3, amplitude factor 1.6)`);
   }
-  if (out.hnr_mean_db === null) reasons.push('hnr_mean_db: no sounding frame');
-  if (out.f1_median_hz === null) reasons.push('formant medians: no voiced frame with formants');
+  if (out.hnr_mean_db === null && v.harmonicity) reasons.push('hnr_mean_db: no sounding frame');
+  if (out.f1_median_hz === null && v.formants) reasons.push('formant medians: no voiced frame with formants');
   out.reasons = reasons.length ? reasons : null;
   return out;
 }
