@@ -47,8 +47,15 @@ function zeroAbove(spec: number[], n: number, cut: number): void {
 }
 
 /** Low-passes x[from - pad .. from - pad + n) (zeros outside the signal) and returns the filtered block. */
+const fftCache = new Map<number, FFT>();
+const fftOf = (n: number) => {
+  let f = fftCache.get(n);
+  if (!f) fftCache.set(n, (f = new FFT(n)));
+  return f;
+};
+
 function filterBlock(x: Float32Array, start: number, n: number, cut: number): number[] {
-  const fft = new FFT(n);
+  const fft = fftOf(n);
   const inp = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const i = start + j;
@@ -165,11 +172,12 @@ export function resampleLowpass(x: Float32Array, sr: number, srOut: number): { y
 }
 
 /** VECburg: LPC coefficients a[1..m] (a[0] unused) of x by Burg's method. */
-function burg(x: Float64Array, n: number, m: number, a: Float64Array): void {
+function burg(x: Float64Array, n: number, m: number, a: Float64Array, scratch: { b1: Float64Array; b2: Float64Array; aa: Float64Array }): void {
   a.fill(0);
-  const b1 = new Float64Array(n + 1);
-  const b2 = new Float64Array(n + 1);
-  const aa = new Float64Array(m + 1);
+  const { b1, b2, aa } = scratch;
+  b1.fill(0, 0, n + 1);
+  b2.fill(0, 0, n + 1);
+  aa.fill(0);
   let p = 0;
   for (let j = 1; j <= n; j++) p += x[j] * x[j];
   if (p <= 0) return;
@@ -278,6 +286,7 @@ export function formantBurg(x: Float32Array, sr: number, nFormants: number, maxF
   const frame = new Float64Array(nsampWindow + 2);
   const a = new Float64Array(nPoles + 1);
   const c = new Float64Array(nPoles);
+  const scratch = { b1: new Float64Array(nsampWindow + 2), b2: new Float64Array(nsampWindow + 2), aa: new Float64Array(nPoles + 1) };
   const count = new Uint8Array(nFrames);
   const freq = new Float64Array(nFrames * maxFormants).fill(NaN);
   const bw = new Float64Array(nFrames * maxFormants).fill(NaN);
@@ -297,7 +306,7 @@ export function formantBurg(x: Float32Array, sr: number, nFormants: number, maxF
     if (maxI === 0) continue;
     const len = end - start + 1;
     for (let k = 1; k <= len; k++) frame[k] = y[start + k - 2] * win[k];
-    burg(frame, len, nPoles, a);
+    burg(frame, len, nPoles, a, scratch);
     // p(z) = z^m - a1 z^(m-1) - ... - am  ->  monic coefficients c[j] of z^j.
     for (let j = 0; j < nPoles; j++) c[j] = -a[nPoles - j];
     const [re, im] = polyRoots(c, nPoles);
