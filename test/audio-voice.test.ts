@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeAudioFeatures, type AudioFeatures } from '../src/audio/features.js';
 import { summarizeAudio, type VoiceSummary } from '../src/audio/extract.js';
+import { resampleLowpass } from '../src/audio/formant.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
@@ -132,6 +133,25 @@ describe('voice measures: negative controls and undefined values', () => {
       expect(v.reasons!.join(' ')).toMatch(/fewer than 3 glottal pulses/);
       expect(f.voice!.frameVoiced.every((x) => x === 0)).toBe(true);
     }
+  });
+});
+
+describe('formant resampling: the block path of long signals', () => {
+  it('stitches overlapping blocks into the same low-passed signal as one whole-signal FFT (to 1e-3)', () => {
+    // 20 s of tones below the 5500 Hz cut-off and one above it, at 16 kHz; blocks forced by a small FFT limit.
+    const sr = 16000;
+    const x = new Float32Array(20 * sr);
+    for (let i = 0; i < x.length; i++) x[i] = 0.3 * Math.sin((2 * Math.PI * 220 * i) / sr) + 0.2 * Math.sin((2 * Math.PI * 2900 * i) / sr) + 0.2 * Math.sin((2 * Math.PI * 7000 * i) / sr);
+    const whole = resampleLowpass(x, sr, 11000);
+    const blocks = resampleLowpass(x, sr, 11000, 1 << 16);
+    expect(blocks.grid).toEqual(whole.grid);
+    let worst = 0;
+    for (let i = 2000; i < whole.y.length - 2000; i++) worst = Math.max(worst, Math.abs(blocks.y[i] - whole.y[i]));
+    expect(worst).toBeLessThan(1e-3);
+    // and the 7 kHz tone is gone: the output's peak is that of the two lower tones
+    let peak = 0;
+    for (let i = 2000; i < whole.y.length - 2000; i++) peak = Math.max(peak, Math.abs(blocks.y[i]));
+    expect(peak).toBeLessThan(0.51);
   });
 });
 

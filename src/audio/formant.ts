@@ -76,12 +76,12 @@ function filterBlock(x: Float32Array, start: number, n: number, cut: number): nu
  * 2^22 points (about 4 minutes at 16 kHz) are filtered in overlapping blocks of 2^16 samples with a clean brick
  * wall at the same frequency (the whole-signal quirk of the bin below the cut-off fades with length anyway).
  */
-function brickWall(x: Float32Array, upfactor: number): Float64Array {
+function brickWall(x: Float32Array, upfactor: number, maxWholeFft: number): Float64Array {
   const n = x.length;
   const z = new Float64Array(n);
   let nfft = 1;
   while (nfft < n + 2 * ANTI_TURN_AROUND) nfft *= 2;
-  if (nfft <= MAX_WHOLE_FFT) {
+  if (nfft <= maxWholeFft) {
     const back = filterBlock(x, -ANTI_TURN_AROUND, nfft, Math.floor(upfactor * nfft));
     for (let i = 0; i < n; i++) z[i] = back[2 * (i + ANTI_TURN_AROUND)];
     return z;
@@ -159,12 +159,13 @@ function interpolateSinc(y: Float64Array, x: number, maxDepth: number): number {
 }
 
 /** Sound_resample(x, srOut, 50): brick-wall low-pass when down-sampling, then sinc interpolation of depth 50. */
-export function resampleLowpass(x: Float32Array, sr: number, srOut: number): { y: Float64Array; grid: Grid } {
+/** (maxWholeFft: the largest single FFT before the block path; tests lower it.) */
+export function resampleLowpass(x: Float32Array, sr: number, srOut: number, maxWholeFft = MAX_WHOLE_FFT): { y: Float64Array; grid: Grid } {
   const duration = x.length / sr;
   const n = Math.floor(duration * srOut + 0.5);
   const grid: Grid = { nx: n, dx: 1 / srOut, x1: 0.5 * (duration - (n - 1) / srOut) };
   const upfactor = srOut / sr;
-  const z = upfactor < 1 ? brickWall(x, upfactor) : Float64Array.from(x);
+  const z = upfactor < 1 ? brickWall(x, upfactor, maxWholeFft) : Float64Array.from(x);
   const src: Grid = { nx: x.length, dx: 1 / sr, x1: 0.5 / sr };
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) y[i] = interpolateSinc(z, xToIndex(src, indexToX(grid, i + 1)), 50);
