@@ -11,6 +11,7 @@
  * get the Brent refinement (the refinement moves a strength by far less than that).
  */
 import FFT from 'fft.js';
+import { brentMinimize, sincInterpolate } from './pitch.js';
 import { indexToX, shortTermGrid, soundGrid, xToLowIndex } from './praat-sampled.js';
 
 export interface Harmonicity {
@@ -18,121 +19,6 @@ export interface Harmonicity {
   dx: number;
   /** dB per frame; -200 = silent / unvoiced (excluded from Praat's Get mean). */
   db: Float64Array;
-}
-
-/** NUM_interpolate_sinc on r[-rMax..rMax] (r symmetric, zero beyond `nonzero`), at fractional lag x. */
-function sincSym(r: Float64Array, rMax: number, nonzero: number, x: number, maxDepth: number): number {
-  const midleft = Math.floor(x);
-  const midright = midleft + 1;
-  if (x === midleft) return r[Math.abs(midleft)];
-  if (x >= rMax) return r[rMax];
-  let depth = maxDepth;
-  if (depth > rMax - midleft) depth = rMax - midleft;
-  const left = midright - depth;
-  const right = midleft + depth;
-  let result = 0;
-  let a = Math.PI * (x - midleft);
-  let halfsina = 0.5 * Math.sin(a);
-  let aa = a / (x - left + 1);
-  let daa = Math.PI / (x - left + 1);
-  let cosaa = Math.cos(aa);
-  let sinaa = Math.sin(aa);
-  let cosdaa = Math.cos(daa);
-  let sindaa = Math.sin(daa);
-  for (let ix = midleft; ix >= left; ix--) {
-    if (ix < -nonzero) break;
-    const d = (halfsina / a) * (1 + cosaa);
-    result += r[ix < 0 ? -ix : ix] * d;
-    a += Math.PI;
-    const help = cosaa * cosdaa - sinaa * sindaa;
-    sinaa = cosaa * sindaa + sinaa * cosdaa;
-    cosaa = help;
-    halfsina = -halfsina;
-  }
-  a = Math.PI * (midright - x);
-  halfsina = 0.5 * Math.sin(a);
-  aa = a / (right - x + 1);
-  daa = Math.PI / (right - x + 1);
-  cosaa = Math.cos(aa);
-  sinaa = Math.sin(aa);
-  cosdaa = Math.cos(daa);
-  sindaa = Math.sin(daa);
-  for (let ix = midright; ix <= right; ix++) {
-    if (ix > nonzero) break;
-    const d = (halfsina / a) * (1 + cosaa);
-    result += r[ix] * d;
-    a += Math.PI;
-    const help = cosaa * cosdaa - sinaa * sindaa;
-    sinaa = cosaa * sindaa + sinaa * cosdaa;
-    cosaa = help;
-    halfsina = -halfsina;
-  }
-  return result;
-}
-
-/** Golden-section + parabolic (Brent) maximisation of f on [a, b]; returns [xmax, fmax]. */
-function brentMax(f: (x: number) => number, a: number, b: number, tol: number): [number, number] {
-  const C = 0.381966011250105;
-  let x = a + C * (b - a);
-  let w = x;
-  let v = x;
-  let fx = -f(x);
-  let fw = fx;
-  let fv = fx;
-  let d = 0;
-  let e = 0;
-  for (let it = 0; it < 60; it++) {
-    const xm = 0.5 * (a + b);
-    const tol1 = tol * Math.abs(x) + 1e-12;
-    const tol2 = 2 * tol1;
-    if (Math.abs(x - xm) <= tol2 - 0.5 * (b - a)) break;
-    let golden = true;
-    if (Math.abs(e) > tol1) {
-      const r = (x - w) * (fx - fv);
-      let q = (x - v) * (fx - fw);
-      let p = (x - v) * q - (x - w) * r;
-      q = 2 * (q - r);
-      if (q > 0) p = -p;
-      q = Math.abs(q);
-      const et = e;
-      e = d;
-      if (!(Math.abs(p) >= Math.abs(0.5 * q * et) || p <= q * (a - x) || p >= q * (b - x))) {
-        d = p / q;
-        const u = x + d;
-        if (u - a < tol2 || b - u < tol2) d = xm - x >= 0 ? tol1 : -tol1;
-        golden = false;
-      }
-    }
-    if (golden) {
-      e = x >= xm ? a - x : b - x;
-      d = C * e;
-    }
-    const u = Math.abs(d) >= tol1 ? x + d : x + (d >= 0 ? tol1 : -tol1);
-    const fu = -f(u);
-    if (fu <= fx) {
-      if (u >= x) a = x;
-      else b = x;
-      v = w;
-      fv = fw;
-      w = x;
-      fw = fx;
-      x = u;
-      fx = fu;
-    } else {
-      if (u < x) a = u;
-      else b = u;
-      if (fu <= fw || w === x) {
-        v = w;
-        fv = fw;
-        w = u;
-        fw = fu;
-      } else if (fu <= fv || v === x || v === w) {
-        v = u;
-        fv = fu;
-      }
-    }
-  }
-  return [x, -fx];
 }
 
 /**
@@ -253,7 +139,7 @@ export function harmonicityCc(x: Float32Array, sr: number, dt: number, minimumPi
       if (r[i] > 0 && r[i] > r[i - 1] && r[i] >= r[i + 1]) {
         const dr = 0.5 * (r[i + 1] - r[i - 1]);
         const d2r = 2 * r[i] - r[i - 1] - r[i + 1];
-        let s = sincSym(r, rMax, lagMax, i + dr / d2r, 30);
+        let s = sincInterpolate(r, rMax, i + dr / d2r, 30, lagMax);
         if (s > 1) s = 1 / s;
         candLag.push(i);
         candS.push(s);
@@ -266,7 +152,8 @@ export function harmonicityCc(x: Float32Array, sr: number, dt: number, minimumPi
     for (let k = 0; k < candLag.length; k++) {
       let s = candS[k];
       if (s >= best - 0.05) {
-        const [, ym] = brentMax((u) => sincSym(r, rMax, lagMax, u, 700), candLag[k] - 1, candLag[k] + 1, 1e-10);
+        const [, fm] = brentMinimize((u) => -sincInterpolate(r, rMax, u, 700, lagMax), candLag[k] - 1, candLag[k] + 1, 1e-10);
+        const ym = -fm;
         s = ym > 1 ? 1 / ym : ym;
       }
       if (s > chosen) {

@@ -62,8 +62,11 @@ export interface PitchTrack {
   n: number;
 }
 
-/** Praat's NUM_interpolate_sinc on a symmetric lag array r[0..rMax] (r[-k] = r[k]), at fractional lag x. */
-export function sincInterpolate(r: Float64Array, rMax: number, x: number, maxDepth: number): number {
+/**
+ * Praat's NUM_interpolate_sinc on a symmetric lag array r[0..rMax] (r[-k] = r[k]), at fractional lag x. Values
+ * beyond lag `nonzero` are known to be 0 and are skipped (they add nothing).
+ */
+export function sincInterpolate(r: Float64Array, rMax: number, x: number, maxDepth: number, nonzero = rMax): number {
   const midleft = Math.floor(x);
   const midright = midleft + 1;
   if (x === midleft) return r[Math.abs(midleft)];
@@ -83,6 +86,7 @@ export function sincInterpolate(r: Float64Array, rMax: number, x: number, maxDep
   let cosdaa = Math.cos(daa);
   let sindaa = Math.sin(daa);
   for (let ix = midleft; ix >= left; ix--) {
+    if (ix < -nonzero) break;
     const d = (halfsina / a) * (1 + cosaa);
     result += r[ix < 0 ? -ix : ix] * d;
     a += Math.PI;
@@ -100,6 +104,7 @@ export function sincInterpolate(r: Float64Array, rMax: number, x: number, maxDep
   cosdaa = Math.cos(daa);
   sindaa = Math.sin(daa);
   for (let ix = midright; ix <= right; ix++) {
+    if (ix > nonzero) break;
     const d = (halfsina / a) * (1 + cosaa);
     result += r[ix] * d;
     a += Math.PI;
@@ -112,7 +117,7 @@ export function sincInterpolate(r: Float64Array, rMax: number, x: number, maxDep
 }
 
 /** Brent's minimiser (golden section + parabolic steps) of f on [a, b]; returns [xmin, fmin]. */
-function brentMinimize(f: (x: number) => number, a: number, b: number, tol: number, maxIter = 60): [number, number] {
+export function brentMinimize(f: (x: number) => number, a: number, b: number, tol: number, maxIter = 60): [number, number] {
   const CGOLD = 0.381966011250105;
   let x = a + CGOLD * (b - a);
   let w = x;
