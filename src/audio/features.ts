@@ -16,23 +16,12 @@ import { PitchAnalyzer, type PitchFrames, type PitchParams, type PitchTrack } fr
 import { SampleBuffer } from './sample-buffer.js';
 import { mfccFromLogMel, SpectralAnalyzer } from './spectral.js';
 import { analyzeVoice, type VoiceAnalysis } from './voice.js';
+import type { FrameView } from './jsonl.js';
 
-export interface AudioFeatures {
+/** Per-frame features of a file (the frame arrays are FrameView's: typed arrays, frame-major). */
+export interface AudioFeatures extends FrameView {
   options: AudioOptions;
-  sampleRate: number;
-  hop: number;
   nSamples: number;
-  nFrames: number;
-  /** Frame-major nFrames x nMfcc. */
-  mfcc: Float64Array;
-  delta: Float64Array | null;
-  delta2: Float64Array | null;
-  deltaReason: string | null;
-  /** Hz per frame, 0 when unvoiced. */
-  f0: Float32Array;
-  voicedProb: Float32Array;
-  rms: Float32Array;
-  zcr: Float32Array;
   nuclei: NucleiResult;
   /** Fraction of samples at or beyond +-0.999 of full scale. */
   clippedRatio: number;

@@ -4,26 +4,7 @@
  * allocated ~40 MB of short-lived strings per 10 minutes of audio). Byte-identical by construction: the fast path
  * uses num()'s integer-mantissa algorithm; every other case writes num()'s own text.
  */
-import { num, timeText } from './format.js';
-
-const POW10: number[] = [];
-const NEG_POW10: number[] = [];
-for (let i = 0; i <= 41; i++) {
-  POW10.push(10 ** i);
-  NEG_POW10.push(10 ** -i);
-}
-
-/** floor(log10(a)) for finite a > 0 (the same table search as format.ts). */
-function exponent10(a: number): number {
-  let e = 0;
-  if (a >= 1) {
-    while (e < 40 && a >= POW10[e + 1]) e++;
-    return e >= 40 ? Math.floor(Math.log10(a)) : e;
-  }
-  e = 1;
-  while (e < 40 && a < NEG_POW10[e]) e++;
-  return e >= 40 ? Math.floor(Math.log10(a)) : -e;
-}
+import { exponent10, num, POW10, timeText } from './format.js';
 
 const ZERO = 48;
 

@@ -8,12 +8,15 @@ import { ByteSink } from './jsonl-bytes.js';
 export interface FrameView {
   options: { nMfcc: number; digits: number };
   sampleRate: number;
+  /** Frame step in samples (frame i centred on sample i * hop). */
   hop: number;
   nFrames: number;
+  /** Frame-major nFrames x nMfcc (delta, delta2 likewise; null with deltaReason when too few frames). */
   mfcc: Float64Array;
   delta: Float64Array | null;
   delta2: Float64Array | null;
   deltaReason: string | null;
+  /** Hz per frame, 0 when unvoiced. */
   f0: Float32Array;
   voicedProb: Float32Array;
   rms: Float32Array;
