@@ -8,7 +8,12 @@ import { VERSION } from '../common/version.js';
 import { loadClock, type Clock } from '../sync/clock.js';
 import { computeAudioFeatures, type AudioFeatures } from './features.js';
 import { functionals, percentileSorted, type Functionals } from './functionals.js';
-import { num, roundSig, roundTime, timeText } from './format.js';
+import { roundSig, roundTime } from './format.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { jsonlBlock, rmsDb, VOICE_FRAME_FIELDS, voiceFrame, type FrameView } from './jsonl.js';
+export { rmsDb, VOICE_FRAME_FIELDS, jsonlBlock };
 import type { AudioOptions } from './options.js';
 
 /** One frame record, as written (before rounding). */
@@ -25,6 +30,17 @@ export interface AudioFrameRecord {
   rms: number;
   rms_db: number;
   zcr: number;
+  /** With --voice (Praat's voice measures; see docs/audio.md). */
+  jitter_local?: number | null;
+  shimmer_local?: number | null;
+  hnr_db?: number | null;
+  f1_hz?: number | null;
+  f2_hz?: number | null;
+  f3_hz?: number | null;
+  b1_hz?: number | null;
+  b2_hz?: number | null;
+  b3_hz?: number | null;
+  voice_reason?: string | null;
 }
 
 export interface AudioSummary {
@@ -62,12 +78,83 @@ export interface AudioSummary {
   f0_range_st: number | null;
   f0_reason: string | null;
   functionals: Record<string, Functionals>;
+  /** With --voice: Praat voice-report figures of the whole file. */
+  voice?: VoiceSummary;
   params: AudioOptions;
 }
 
-const RMS_AMIN = 1e-5;
-/** librosa.amplitude_to_db(rms, ref=1.0, amin=1e-5, top_db=None): floor at -100 dB. */
-export const rmsDb = (r: number) => 20 * Math.log10(r > RMS_AMIN ? r : RMS_AMIN);
+/** Per-file voice measures in Praat's terms (null = undefined, see reasons). */
+export interface VoiceSummary {
+  floor_hz: number;
+  ceiling_hz: number;
+  n_pulses: number;
+  jitter_local: number | null;
+  jitter_local_absolute_s: number | null;
+  jitter_rap: number | null;
+  jitter_ppq5: number | null;
+  jitter_ddp: number | null;
+  shimmer_local: number | null;
+  shimmer_local_db: number | null;
+  shimmer_apq3: number | null;
+  shimmer_apq5: number | null;
+  shimmer_apq11: number | null;
+  shimmer_dda: number | null;
+  hnr_mean_db: number | null;
+  f1_median_hz: number | null;
+  f2_median_hz: number | null;
+  f3_median_hz: number | null;
+  b1_median_hz: number | null;
+  b2_median_hz: number | null;
+  b3_median_hz: number | null;
+  /** Why some figures are null (null when all are defined). */
+  reasons: string[] | null;
+}
+
+const orNull = (v: number) => (Number.isFinite(v) ? v : null);
+
+function voiceSummary(f: AudioFeatures): VoiceSummary {
+  const v = f.voice!;
+  const { jitter: j, shimmer: s, hnrMeanDb, nPulses, formantMediansHz: fm, bandwidthMediansHz: bm } = v.file;
+  const out: VoiceSummary = {
+    floor_hz: v.options.floor,
+    ceiling_hz: v.options.ceiling,
+    n_pulses: nPulses,
+    jitter_local: orNull(j.local),
+    jitter_local_absolute_s: orNull(j.localAbsolute),
+    jitter_rap: orNull(j.rap),
+    jitter_ppq5: orNull(j.ppq5),
+    jitter_ddp: orNull(j.ddp),
+    shimmer_local: orNull(s.local),
+    shimmer_local_db: orNull(s.localDb),
+    shimmer_apq3: orNull(s.apq3),
+    shimmer_apq5: orNull(s.apq5),
+    shimmer_apq11: orNull(s.apq11),
+    shimmer_dda: orNull(s.dda),
+    hnr_mean_db: orNull(hnrMeanDb),
+    f1_median_hz: orNull(fm[0]),
+    f2_median_hz: orNull(fm[1]),
+    f3_median_hz: orNull(fm[2]),
+    b1_median_hz: orNull(bm[0]),
+    b2_median_hz: orNull(bm[1]),
+    b3_median_hz: orNull(bm[2]),
+    reasons: null,
+  };
+  const reasons: string[] = [];
+  if (!v.pitch) reasons.push(`the signal is shorter than the voice pitch window (${(3 / v.options.floor).toFixed(3)} s)`);
+  if (!v.harmonicity) reasons.push(`hnr_mean_db: the signal is shorter than the harmonicity window (${(5.5 / v.options.floor).toFixed(3)} s)`);
+  if (!v.formants) reasons.push('formant medians: the signal is shorter than the formant window (0.05 s)');
+  if (nPulses < 3) reasons.push(`fewer than 3 glottal pulses (${nPulses}): jitter and shimmer need sustained voicing`);
+  else {
+    const nullJ = (['jitter_local', 'jitter_rap', 'jitter_ppq5'] as const).filter((k) => out[k] === null);
+    const nullS = (['shimmer_local', 'shimmer_apq3', 'shimmer_apq5', 'shimmer_apq11'] as const).filter((k) => out[k] === null);
+    if (nullJ.length || nullS.length) reasons.push(`${[...nullJ, ...nullS].join(', ')}: too few consecutive periods within Praat's limits (0.0001-0.02 s, period factor 1.3, amplitude factor 1.6)`);
+  }
+  if (out.hnr_mean_db === null && v.harmonicity) reasons.push('hnr_mean_db: no sounding frame');
+  if (out.f1_median_hz === null && v.formants) reasons.push('formant medians: no voiced frame with formants');
+  out.reasons = reasons.length ? reasons : null;
+  return out;
+}
+
 /** Semitones re 100 Hz (Praat's convention). */
 const st = (f: number) => 12 * Math.log2(f / 100);
 
@@ -99,11 +186,17 @@ export function* audioFrameRecords(f: AudioFeatures, clock?: Clock): Generator<A
     rec.rms = f.rms[i];
     rec.rms_db = rmsDb(f.rms[i]);
     rec.zcr = f.zcr[i];
+    if (f.voice) {
+      const { values, reason } = voiceFrame(f, i);
+      VOICE_FRAME_FIELDS.forEach((k, j) => (rec[k] = Number.isNaN(values[j]) ? null : values[j]));
+      rec.voice_reason = reason;
+    }
     yield rec;
   }
 }
 
-function roundRecord(r: AudioFrameRecord, d: number): AudioFrameRecord {
+/** A frame record rounded as written (times to microseconds, other floats to d significant digits). */
+export function roundRecord(r: AudioFrameRecord, d: number): AudioFrameRecord {
   const R = (v: number) => roundSig(v, d);
   const out: AudioFrameRecord = { t_s: roundTime(r.t_s) } as AudioFrameRecord;
   if (r.t_src_s !== undefined) out.t_src_s = roundTime(r.t_src_s);
@@ -117,27 +210,11 @@ function roundRecord(r: AudioFrameRecord, d: number): AudioFrameRecord {
   out.rms = R(r.rms);
   out.rms_db = R(r.rms_db);
   out.zcr = R(r.zcr);
+  if (r.voice_reason !== undefined) {
+    for (const k of VOICE_FRAME_FIELDS) out[k] = r[k] === null || r[k] === undefined ? null : R(r[k]);
+    out.voice_reason = r.voice_reason;
+  }
   return out;
-}
-
-/** The JSONL line of a frame (fast path; same text as JSON.stringify of the rounded record). */
-function jsonLine(f: AudioFeatures, i: number, d: number, clock: Clock | undefined, reason: string, t0: number): string {
-  const k = f.options.nMfcc;
-  const t = (i * f.hop) / f.sampleRate;
-  let s = clock ? `{"t_s":${timeText(clock(t0 + t))},"t_src_s":${timeText(t0 + t)},"mfcc":[` : `{"t_s":${timeText(t)},"mfcc":[`;
-  const vec = (a: Float64Array) => {
-    let o = '';
-    for (let j = 0; j < k; j++) o += (j ? ',' : '') + num(a[i * k + j], d);
-    return o;
-  };
-  s += vec(f.mfcc) + ']';
-  s += f.delta ? `,"delta":[${vec(f.delta)}]` : ',"delta":null';
-  s += f.delta2 ? `,"delta2":[${vec(f.delta2)}]` : ',"delta2":null';
-  if (!f.delta) s += `,"delta_reason":${reason}`;
-  const v = f.f0[i] > 0;
-  s += `,"f0_hz":${v ? num(f.f0[i], d) : 'null'},"voiced":${v},"voiced_prob":${num(f.voicedProb[i], d)}`;
-  s += `,"rms":${num(f.rms[i], d)},"rms_db":${num(rmsDb(f.rms[i]), d)},"zcr":${num(f.zcr[i], d)}}\n`;
-  return s;
 }
 
 /** Writes the frame records to `out` (atomically; stdout when undefined or '-'). Returns the record count. */
@@ -180,10 +257,15 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
     }
     return f.nFrames;
   }
-  const reason = JSON.stringify(f.deltaReason ?? 'unavailable');
   const toStdout = out === undefined || out === '-';
+  const n = f.nFrames;
+  // The helper thread formats the last frames while this thread formats the first ones (and, in extractAudio,
+  // computes the summary): started before the first await so that it overlaps with the caller's work.
+  const split = !clock && n >= HELPER_MIN_FRAMES && existsSync(fileURLToPath(JSONL_WORKER_URL)) ? Math.floor(n * HELPER_SPLIT) : n;
+  const helper = split < n ? formatInWorker(f, split, n) : null;
+  helper?.catch(() => undefined); // awaited below; avoid an unhandled rejection while this thread works
   const w = toStdout ? null : await new AtomicWriter(out).open();
-  const write = async (s: string) => {
+  const write = async (s: string | Uint8Array) => {
     if (w) await w.write(s);
     else if (!gone() && !process.stdout.write(s) && !gone()) {
       await new Promise<void>((res) => {
@@ -198,23 +280,66 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
     }
   };
   try {
-    let block = '';
     const t0 = sourceStart(f);
-    for (let i = 0; i < f.nFrames; i++) {
+    for (let i = 0; i < split; i += BLOCK_FRAMES) {
       if (gone()) break;
-      block += jsonLine(f, i, d, clock, reason, t0);
-      if (block.length >= 1 << 16) {
-        await write(block);
-        block = '';
-      }
+      await write(jsonlBlock(f, i, Math.min(split, i + BLOCK_FRAMES), clock, t0));
     }
-    if (block) await write(block);
+    if (helper) {
+      const rest = await helper;
+      if (!gone()) await write(rest);
+    }
     if (w) await w.commit();
   } catch (e) {
     if (w) await w.abort();
     throw e;
   }
-  return f.nFrames;
+  return n;
+}
+
+/** Frames per written block (about 64 kB of JSONL). */
+const BLOCK_FRAMES = 96;
+/** Below this many frames one thread formats everything (a worker's start-up would cost more than it saves). */
+const HELPER_MIN_FRAMES = 6000;
+/** Share of the frames this thread formats; the helper takes the rest (this thread also computes the summary). */
+const HELPER_SPLIT = 0.35;
+const JSONL_WORKER_URL = new URL('./jsonl-worker.js', import.meta.url);
+
+/** Formats frames [from, to) in a worker thread (copies of the per-frame arrays are sent, not the PCM or analyses). */
+function formatInWorker(f: AudioFeatures, from: number, to: number): Promise<Buffer> {
+  const v = f.voice;
+  const view: FrameView = {
+    options: { nMfcc: f.options.nMfcc, digits: f.options.digits },
+    sampleRate: f.sampleRate,
+    hop: f.hop,
+    nFrames: f.nFrames,
+    mfcc: f.mfcc,
+    delta: f.delta,
+    delta2: f.delta2,
+    deltaReason: f.deltaReason,
+    f0: f.f0,
+    voicedProb: f.voicedProb,
+    rms: f.rms,
+    zcr: f.zcr,
+    voice: v && { options: v.options, frameVoiced: v.frameVoiced, jitterLocal: v.jitterLocal, shimmerLocal: v.shimmerLocal, hnrDb: v.hnrDb, formantHz: v.formantHz, bandwidthHz: v.bandwidthHz },
+  };
+  return new Promise<Buffer>((resolve, reject) => {
+    const worker = new Worker(JSONL_WORKER_URL);
+    let done = false;
+    worker.once('message', (m: { bytes: ArrayBuffer; offset: number; length: number }) => {
+      done = true;
+      resolve(Buffer.from(m.bytes, m.offset, m.length));
+      void worker.terminate();
+    });
+    worker.once('error', (e) => {
+      done = true;
+      reject(e);
+    });
+    worker.once('exit', (code) => {
+      if (!done) reject(new Error(`JSONL worker exited (code ${code}) before returning its records`));
+    });
+    worker.postMessage({ view, from, to });
+  });
 }
 
 /** The summary object of computed features. */
@@ -249,6 +374,21 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
   func.rms = functionals(f.rms, n, hopS);
   func.rms_db = functionals(rmsDbs, n, hopS);
   func.zcr = functionals(f.zcr, n, hopS);
+  if (f.voice) {
+    const v = f.voice;
+    const series: Record<(typeof VOICE_FRAME_FIELDS)[number], [ArrayLike<number>, number, number]> = {
+      jitter_local: [v.jitterLocal, 1, 0],
+      shimmer_local: [v.shimmerLocal, 1, 0],
+      hnr_db: [v.hnrDb, 1, 0],
+      f1_hz: [v.formantHz, 3, 0],
+      f2_hz: [v.formantHz, 3, 1],
+      f3_hz: [v.formantHz, 3, 2],
+      b1_hz: [v.bandwidthHz, 3, 0],
+      b2_hz: [v.bandwidthHz, 3, 1],
+      b3_hz: [v.bandwidthHz, 3, 2],
+    };
+    for (const k of VOICE_FRAME_FIELDS) func[k] = functionals(series[k][0], n, hopS, series[k][1], series[k][2], v.frameVoiced);
+  }
 
   let f0Stats: Pick<AudioSummary, 'f0_mean_hz' | 'f0_sd_hz' | 'f0_min_hz' | 'f0_max_hz' | 'f0_p5_hz' | 'f0_p95_hz' | 'f0_range_hz' | 'f0_mean_st' | 'f0_sd_st' | 'f0_range_st' | 'f0_reason'>;
   if (voicedF0.length > 0) {
@@ -300,6 +440,7 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
     nuclei_times_s: nu.nuclei_times_s.map((t) => Math.round(t * 1000) / 1000),
     ...f0Stats,
     functionals: func,
+    ...(f.voice ? { voice: voiceSummary(f) } : {}),
     params: f.options,
   };
 }
@@ -323,8 +464,16 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
 export async function extractAudio(file: string, opts: ExtractAudioOptions = {}): Promise<AudioSummary> {
   const clock = opts.clock ?? (opts.syncPath ? await loadClock(opts.syncPath, file, 'audio', opts.stream ?? 0) : undefined);
   const f = await computeAudioFeatures(file, opts);
-  const summary = summarizeAudio(f, file, clock);
-  if (opts.out !== null) await writeAudioFrames(f, opts.out, opts.format ?? 'jsonl', clock);
+  // Frames first: their writer hands part of the formatting to a worker before its first await, so the summary
+  // below is computed while that worker runs.
+  const writing = opts.out !== null ? writeAudioFrames(f, opts.out, opts.format ?? 'jsonl', clock) : null;
+  writing?.catch(() => undefined);
+  let summary: AudioSummary;
+  try {
+    summary = summarizeAudio(f, file, clock);
+  } finally {
+    await writing;
+  }
   if (opts.summaryPath) await writeFileAtomic(opts.summaryPath, toJsonText(summary));
   return summary;
 }

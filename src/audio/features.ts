@@ -12,31 +12,40 @@ import { deltaFeaturesBoth } from './delta.js';
 import { IntensityAnalyzer } from './intensity.js';
 import { syllableNuclei, type NucleiResult } from './nuclei.js';
 import { resolveAudioOptions, type AudioOptions } from './options.js';
-import { PitchAnalyzer, type PitchParams, type PitchTrack } from './pitch.js';
+import { PitchAnalyzer, type PitchFrames, type PitchParams, type PitchTrack } from './pitch.js';
 import { SampleBuffer } from './sample-buffer.js';
 import { mfccFromLogMel, SpectralAnalyzer } from './spectral.js';
+import { analyzeVoice, type VoiceAnalysis } from './voice.js';
+import type { FrameView } from './jsonl.js';
 
-export interface AudioFeatures {
+/** Per-frame features of a file (the frame arrays are FrameView's: typed arrays, frame-major). */
+export interface AudioFeatures extends FrameView {
   options: AudioOptions;
-  sampleRate: number;
-  hop: number;
   nSamples: number;
-  nFrames: number;
-  /** Frame-major nFrames x nMfcc. */
-  mfcc: Float64Array;
-  delta: Float64Array | null;
-  delta2: Float64Array | null;
-  deltaReason: string | null;
-  /** Hz per frame, 0 when unvoiced. */
-  f0: Float32Array;
-  voicedProb: Float32Array;
-  rms: Float32Array;
-  zcr: Float32Array;
   nuclei: NucleiResult;
   /** Fraction of samples at or beyond +-0.999 of full scale. */
   clippedRatio: number;
   /** Present when decoded from a file. */
   decoded?: DecodedAudioInfo;
+  /** Voice quality (options.voice). */
+  voice?: VoiceAnalysis;
+}
+
+/** The whole signal, kept only for the voice measures (they need random access within voiced stretches). */
+class PcmKeeper {
+  data = new Float32Array(1 << 16);
+  n = 0;
+  push(c: Float32Array): void {
+    if (this.n + c.length > this.data.length) {
+      let cap = this.data.length;
+      while (this.n + c.length > cap) cap *= 2;
+      const next = new Float32Array(cap);
+      next.set(this.data.subarray(0, this.n));
+      this.data = next;
+    }
+    this.data.set(c, this.n);
+    this.n += c.length;
+  }
 }
 
 const CLIP_LEVEL = 0.999;
@@ -91,22 +100,32 @@ function inProcessPitch(o: AudioOptions): PitchStage {
   };
 }
 
+/**
+ * Share of the pitch frames the main thread computes in worker mode: 1 block of 64 frames in 8. The main thread's
+ * other streaming work (spectral features, intensity, reading the decoder) is lighter than the pitch analysis, so
+ * without a share it waits for the worker; results do not depend on which thread computes a frame.
+ */
+const MAIN_SHARE = { block: 64, every: 8 };
+
 function workerPitch(o: AudioOptions): PitchStage {
-  const w = new Worker(WORKER_URL, { workerData: pitchParams(o) });
+  const params = pitchParams(o);
+  const w = new Worker(WORKER_URL, { workerData: { ...params, share: { ...MAIN_SHARE, main: false } } });
+  const mine = new PitchAnalyzer({ ...params, share: { ...MAIN_SHARE, main: true } });
   let inFlight = 0;
   let wake: (() => void) | null = null;
   let failure: Error | null = null;
-  let result: ((t: PitchTrack) => void) | null = null;
+  let result: ((m: { frames: PitchFrames; n: number }) => void) | null = null;
   let reject: ((e: Error) => void) | null = null;
-  w.on('message', (m: { ack?: boolean; track?: PitchTrack }) => {
+  let done = false;
+  w.on('message', (m: { ack?: boolean; frames?: PitchFrames; n?: number }) => {
     if (m.ack) {
       inFlight--;
       const f = wake;
       wake = null;
       f?.();
-    } else if (m.track) {
+    } else if (m.frames) {
       done = true;
-      result?.(m.track);
+      result?.({ frames: m.frames, n: m.n! });
     }
   });
   w.on('error', (e) => {
@@ -114,7 +133,6 @@ function workerPitch(o: AudioOptions): PitchStage {
     wake?.();
     reject?.(e);
   });
-  let done = false;
   w.on('exit', (code) => {
     if (done || failure) return;
     failure = new Error(`pitch worker exited (code ${code}) before returning its result`);
@@ -122,23 +140,31 @@ function workerPitch(o: AudioOptions): PitchStage {
     reject?.(failure);
   });
   return {
-    async feed(chunk) {
+    async feed(chunk, buf) {
       if (failure) throw failure;
       const copy = chunk.slice();
       inFlight++;
       w.postMessage({ chunk: copy }, [copy.buffer]);
+      mine.pump(buf);
       while (inFlight > MAX_IN_FLIGHT && !failure) await new Promise<void>((res) => (wake = res));
       if (failure) throw failure;
     },
-    end() {
-      return new Promise<PitchTrack>((res, rej) => {
+    async end(buf) {
+      const other = new Promise<{ frames: PitchFrames; n: number }>((res, rej) => {
         if (failure) return rej(failure);
         result = res;
         reject = rej;
         w.postMessage({ end: true });
       });
+      mine.pump(buf);
+      const { frames, n } = await other;
+      if (n !== mine.next) throw new Error(`pitch worker analysed ${n} frames, the main thread ${mine.next}`);
+      const merged = PitchAnalyzer.merged(params, { ...MAIN_SHARE, main: true }, n, mine.frames(), frames);
+      const total = buf.total ?? 0;
+      const mean = total > 0 ? buf.sum / total : 0;
+      return merged.finish(total > 0 ? Math.max(buf.max - mean, mean - buf.min) : 0);
     },
-    minNeeded: () => Infinity,
+    minNeeded: () => mine.minNeeded(),
     close: () => {
       done = true;
       void w.terminate();
@@ -157,8 +183,10 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
   const buf = new SampleBuffer();
   buf.clipLevel = CLIP_LEVEL;
   const keep = () => Math.min(spectral.minNeeded(), pitch.minNeeded(), intensity.minNeeded());
+  const pcm = o.voice ? new PcmKeeper() : null;
   try {
     for await (const chunk of chunks) {
+      pcm?.push(chunk);
       buf.append(chunk, keep());
       await pitch.feed(chunk, buf);
       spectral.pump(buf);
@@ -167,22 +195,35 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     buf.finish();
     spectral.pump(buf);
     intensity.pump(buf);
-    const track = await pitch.end(buf);
-    return finishFeatures(o, buf, spectral, track, intensity, buf.clipped);
+    // The worker finishes its pitch frames and path while this thread computes the MFCCs and deltas.
+    const trackP = pitch.end(buf);
+    trackP.catch(() => undefined);
+    const spec = spectralFinish(o, spectral);
+    const track = await trackP;
+    const f = finishFeatures(o, buf, spec, spectral, track, intensity, buf.clipped);
+    if (pcm) f.voice = analyzeVoice(pcm.data.subarray(0, pcm.n), sr, o.hopLength, f.nFrames, { floor: o.voiceFloor, ceiling: o.voiceCeiling, window: o.voiceWindowS });
+    return f;
   } finally {
     pitch.close();
   }
 }
 
-function finishFeatures(o: AudioOptions, buf: SampleBuffer, spectral: SpectralAnalyzer, track: PitchTrack, intensity: IntensityAnalyzer, clipped: number): AudioFeatures {
-  const sr = o.sampleRate;
-  const nSamples = buf.total ?? 0;
+/** The whole-file spectral steps: top_db clip and DCT (MFCC), then the deltas. */
+function spectralFinish(o: AudioOptions, spectral: SpectralAnalyzer): Pick<AudioFeatures, 'mfcc' | 'delta' | 'delta2' | 'deltaReason'> {
   const nFrames = spectral.logmel.length;
   const mfcc = mfccFromLogMel(spectral.logmel, o.nMfcc, o.topDb);
   const both = deltaFeaturesBoth(mfcc, nFrames, o.nMfcc, o.deltaWidth);
   const delta = both ? both[0] : null;
   const delta2 = both ? both[1] : null;
   const deltaReason = delta ? null : `fewer than ${o.deltaWidth} frames (${nFrames}): librosa.feature.delta needs at least width frames`;
+  return { mfcc, delta, delta2, deltaReason };
+}
+
+function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: Pick<AudioFeatures, 'mfcc' | 'delta' | 'delta2' | 'deltaReason'>, spectral: SpectralAnalyzer, track: PitchTrack, intensity: IntensityAnalyzer, clipped: number): AudioFeatures {
+  const sr = o.sampleRate;
+  const nSamples = buf.total ?? 0;
+  const nFrames = spectral.logmel.length;
+  const { mfcc, delta, delta2, deltaReason } = spec;
   const hopS = o.hopLength / sr;
   const isVoiced = (t: number) => {
     const i = Math.round(t / hopS);

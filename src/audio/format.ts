@@ -1,14 +1,14 @@
 /** Number formatting for the frame records: a fixed number of significant digits keeps files small and stable. */
 
-const POW10: number[] = [];
-const NEG_POW10: number[] = [];
+export const POW10: number[] = [];
+export const NEG_POW10: number[] = [];
 for (let i = 0; i <= 41; i++) {
   POW10.push(10 ** i);
   NEG_POW10.push(10 ** -i);
 }
 
 /** floor(log10(a)) for finite a > 0, by table comparison (Math.log10 is slower and this runs per number). */
-function exponent10(a: number): number {
+export function exponent10(a: number): number {
   let e = 0;
   if (a >= 1) {
     while (e < 40 && a >= POW10[e + 1]) e++;

@@ -81,7 +81,7 @@ export class IntensityAnalyzer {
         sxw += a * a * w[i];
       }
       const intensity = sxw / this.sumWindow;
-      this.db.data[this.db.push()] = intensity < 1e-30 ? -300 : 10 * Math.log10(intensity / 4e-10);
+      this.db.add(intensity < 1e-30 ? -300 : 10 * Math.log10(intensity / 4e-10));
       this.next++;
     }
   }

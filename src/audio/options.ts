@@ -41,6 +41,13 @@ export interface AudioOptions {
   nucleiIntensityFloor: number;
   /** Significant digits of floats in the frame records (0 = full precision). */
   digits: number;
+  /** Voice quality (jitter, shimmer, HNR, formants as Praat's voice report); off by default (it keeps the PCM). */
+  voice: boolean;
+  /** Pitch floor and ceiling of the voice measures (Praat's voice report: 75 and 600 Hz). */
+  voiceFloor: number;
+  voiceCeiling: number;
+  /** Window of the per-frame jitter and shimmer, centred on the frame (seconds). */
+  voiceWindowS: number;
 }
 
 export const AUDIO_DEFAULTS: Readonly<AudioOptions> = Object.freeze({
@@ -70,6 +77,10 @@ export const AUDIO_DEFAULTS: Readonly<AudioOptions> = Object.freeze({
   nucleiMinSoundingS: 0.1,
   nucleiIntensityFloor: 50,
   digits: 7,
+  voice: false,
+  voiceFloor: 75,
+  voiceCeiling: 600,
+  voiceWindowS: 0.1,
 });
 
 /** Fills defaults and checks consistency; throws Error with a user-facing message on a bad combination. */
@@ -95,5 +106,9 @@ export function resolveAudioOptions(o: Partial<AudioOptions> = {}): AudioOptions
   if (r.topDb !== null && !(r.topDb >= 0)) bad(`top_db must be >= 0, got ${r.topDb}`);
   if (!(r.nucleiSilenceDb < 0)) bad(`nuclei silence threshold must be negative dB, got ${r.nucleiSilenceDb}`);
   if (!Number.isInteger(r.digits) || r.digits < 0 || r.digits > 17) bad(`digits must be a whole number 0..17, got ${r.digits}`);
+  if (!(r.voiceFloor > 0 && r.voiceCeiling > r.voiceFloor)) bad(`need 0 < voice floor < voice ceiling, got ${r.voiceFloor} and ${r.voiceCeiling}`);
+  if (r.voiceCeiling > r.sampleRate / 2) bad(`voice ceiling ${r.voiceCeiling} Hz is above the Nyquist frequency ${r.sampleRate / 2} Hz`);
+  if (!(r.voiceWindowS > 0)) bad(`voice window must be > 0 s, got ${r.voiceWindowS}`);
+  if (r.voice && r.sampleRate < 11000) bad(`--voice needs a sample rate of at least 11000 Hz (formants up to 5500 Hz), got ${r.sampleRate}`);
   return r;
 }

@@ -26,6 +26,30 @@ export interface PitchParams {
   voicedUnvoicedCost: number;
   /** Periods of the floor per window (Praat ac: 3). */
   periodsPerWindow?: number;
+  /** Praat's second (sinc-70 Brent) pass for every candidate, as Praat does, not only the locally best one. */
+  refineAll?: boolean;
+  /**
+   * Frames shared between two analysers (two threads): frame i belongs to the "main" share when
+   * floor(i / block) % every === 0; this analyser computes the frames of its own share only (`main` says which).
+   */
+  share?: FrameShare;
+}
+
+export interface FrameShare {
+  block: number;
+  every: number;
+  main: boolean;
+}
+
+export const inMainShare = (s: FrameShare, i: number) => Math.floor(i / s.block) % s.every === 0;
+
+/** The raw per-frame candidates of an analyser (its frames only, in order). */
+export interface PitchFrames {
+  count: number;
+  nCand: Float32Array;
+  freq: Float32Array;
+  strength: Float32Array;
+  localPeak: Float32Array;
 }
 
 export interface PitchTrack {
@@ -38,8 +62,11 @@ export interface PitchTrack {
   n: number;
 }
 
-/** Praat's NUM_interpolate_sinc on a symmetric lag array r[0..rMax] (r[-k] = r[k]), at fractional lag x. */
-export function sincInterpolate(r: Float64Array, rMax: number, x: number, maxDepth: number): number {
+/**
+ * Praat's NUM_interpolate_sinc on a symmetric lag array r[0..rMax] (r[-k] = r[k]), at fractional lag x. Values
+ * beyond lag `nonzero` are known to be 0 and are skipped (they add nothing).
+ */
+export function sincInterpolate(r: Float64Array, rMax: number, x: number, maxDepth: number, nonzero = rMax): number {
   const midleft = Math.floor(x);
   const midright = midleft + 1;
   if (x === midleft) return r[Math.abs(midleft)];
@@ -59,6 +86,7 @@ export function sincInterpolate(r: Float64Array, rMax: number, x: number, maxDep
   let cosdaa = Math.cos(daa);
   let sindaa = Math.sin(daa);
   for (let ix = midleft; ix >= left; ix--) {
+    if (ix < -nonzero) break;
     const d = (halfsina / a) * (1 + cosaa);
     result += r[ix < 0 ? -ix : ix] * d;
     a += Math.PI;
@@ -76,6 +104,7 @@ export function sincInterpolate(r: Float64Array, rMax: number, x: number, maxDep
   cosdaa = Math.cos(daa);
   sindaa = Math.sin(daa);
   for (let ix = midright; ix <= right; ix++) {
+    if (ix > nonzero) break;
     const d = (halfsina / a) * (1 + cosaa);
     result += r[ix] * d;
     a += Math.PI;
@@ -88,7 +117,7 @@ export function sincInterpolate(r: Float64Array, rMax: number, x: number, maxDep
 }
 
 /** Brent's minimiser (golden section + parabolic steps) of f on [a, b]; returns [xmin, fmin]. */
-function brentMinimize(f: (x: number) => number, a: number, b: number, tol: number, maxIter = 60): [number, number] {
+export function brentMinimize(f: (x: number) => number, a: number, b: number, tol: number, maxIter = 60): [number, number] {
   const CGOLD = 0.381966011250105;
   let x = a + CGOLD * (b - a);
   let w = x;
@@ -181,7 +210,7 @@ export class PitchAnalyzer {
   private readonly lags: Float64Array;
 
   constructor(params: PitchParams) {
-    this.p = { periodsPerWindow: 3, ...params };
+    this.p = { periodsPerWindow: 3, refineAll: false, share: undefined as unknown as FrameShare, ...params };
     const sr = this.p.sampleRate;
     const ppw = this.p.periodsPerWindow;
     this.ceiling = Math.min(this.p.ceiling, 0.5 * sr);
@@ -241,12 +270,57 @@ export class PitchAnalyzer {
   pump(buf: SampleBuffer): void {
     const hop = this.p.hop;
     const nFrames = buf.total === null ? Infinity : 1 + Math.floor(buf.total / hop);
+    const share = this.p.share;
     while (this.next < nFrames) {
       const c = this.next * hop;
       if (buf.total === null && c + this.reach > buf.end) break;
-      this.frame(buf, c);
+      if (!share || inMainShare(share, this.next) === share.main) this.frame(buf, c);
       this.next++;
     }
+  }
+
+  /** The candidates computed so far (copies), for merging with the other share's analyser. */
+  frames(): PitchFrames {
+    const mc = this.p.maxCandidates;
+    const count = this.nCand.length;
+    return {
+      count,
+      nCand: this.nCand.data.slice(0, count),
+      freq: this.freq.data.slice(0, count * mc),
+      strength: this.strength.data.slice(0, count * mc),
+      localPeak: this.localPeak.data.slice(0, count),
+    };
+  }
+
+  /** Appends the next frame from `src` (its frame k) to this analyser's stores. */
+  private absorb(src: PitchFrames, k: number): void {
+    const mc = this.p.maxCandidates;
+    const o = this.freq.push();
+    this.strength.push();
+    this.freq.data.set(src.freq.subarray(k * mc, k * mc + mc), o);
+    this.strength.data.set(src.strength.subarray(k * mc, k * mc + mc), o);
+    this.nCand.add(src.nCand[k]);
+    this.localPeak.add(src.localPeak[k]);
+    this.next++;
+  }
+
+  /** An analyser holding frames 0..n-1 taken from the two shares' analysers, ready for finish(). */
+  static merged(params: PitchParams, share: FrameShare, n: number, main: PitchFrames, other: PitchFrames): PitchAnalyzer {
+    const a = new PitchAnalyzer({ ...params, share: undefined });
+    let km = 0;
+    let ko = 0;
+    for (let i = 0; i < n; i++) {
+      if (inMainShare(share, i)) a.absorb(main, km++);
+      else a.absorb(other, ko++);
+    }
+    if (km !== main.count || ko !== other.count) throw new Error(`pitch shares do not add up: ${km}/${main.count} and ${ko}/${other.count} frames`);
+    return a;
+  }
+
+  /** Analyses one frame whose window starts at sample c - halfWindow (Praat's rightSample, 0-based) and appends it. */
+  analyzeAt(buf: SampleBuffer, c: number): void {
+    this.frame(buf, c);
+    this.next++;
   }
 
   private frame(buf: SampleBuffer, c: number): void {
@@ -277,7 +351,7 @@ export class PitchAnalyzer {
       const a = Math.abs(frameBuf[j]);
       if (a > localPeak) localPeak = a;
     }
-    this.localPeak.data[this.localPeak.push()] = localPeak;
+    this.localPeak.add(localPeak);
     const co = this.freq.push();
     this.strength.push();
     const cn = this.nCand.push();
@@ -341,13 +415,15 @@ export class PitchAnalyzer {
         bestLag = lags[k];
       }
     }
-    if (bestSlot > 0) {
-      const [xm, fm] = brentMinimize((t) => -sincInterpolate(r, rMax, t, 70), bestLag - 1, bestLag + 1, 1e-5);
+    const refine = (slot: number, lag: number) => {
+      const [xm, fm] = brentMinimize((t) => -sincInterpolate(r, rMax, t, 70), lag - 1, lag + 1, 1e-5);
       let ymid = -fm;
       if (ymid > 1) ymid = 1 / ymid;
-      F[co + bestSlot] = sr / xm;
-      S[co + bestSlot] = ymid;
-    }
+      F[co + slot] = sr / xm;
+      S[co + slot] = ymid;
+    };
+    if (this.p.refineAll) for (let k = 1; k < n; k++) refine(k, lags[k]);
+    else if (bestSlot > 0) refine(bestSlot, bestLag);
     this.nCand.data[cn] = n;
   }
 

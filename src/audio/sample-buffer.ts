@@ -121,7 +121,16 @@ export class FrameStore {
   constructor(readonly width: number, initialFrames = 1024) {
     this.data = new Float32Array(width * initialFrames);
   }
-  /** Room for one more frame; returns its offset into `data`. */
+  /**
+   * Appends a one-value frame. (Not `store.data[store.push()] = v`: JavaScript reads `store.data` before push()
+   * may replace it with a larger array, so the value would land in the discarded one.)
+   */
+  add(v: number): void {
+    const k = this.push();
+    this.data[k] = v;
+  }
+
+  /** Room for one more frame; returns its offset into `data` (read `data` after calling it: it may grow). */
   push(): number {
     if ((this.length + 1) * this.width > this.data.length) {
       const next = new Float32Array(this.data.length * 2);

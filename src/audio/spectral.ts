@@ -164,7 +164,7 @@ export class SpectralAnalyzer {
     const hop = this.hop;
     const ri = buf.index(r0, L);
     const ss = this.sumSquares(buf, r0);
-    this.rms.data[this.rms.push()] = Math.sqrt(ss / L);
+    this.rms.add(Math.sqrt(ss / L));
 
     let crossings = 0;
     const ei = ri >= 0 && this.zcPrevR0 === r0 - hop && hop < L ? buf.index(r0 - hop, L + hop) : -1;
@@ -200,7 +200,7 @@ export class SpectralAnalyzer {
     }
     this.zcCount = crossings;
     this.zcPrevR0 = ri >= 0 ? r0 : -Infinity;
-    this.zcr.data[this.zcr.push()] = crossings / L;
+    this.zcr.add(crossings / L);
   }
 }
 

@@ -13,6 +13,7 @@ interface Opts extends Partial<AudioOptions> {
   sync?: string;
   nucleiMinPause?: number;
   nucleiMinSounding?: number;
+  voiceWindow?: number;
 }
 
 const D = AUDIO_DEFAULTS;
@@ -22,7 +23,7 @@ const pos = (name: string) => numberOption(name, { min: 0 });
 export function register(program: Command): void {
   program
     .command('audio')
-    .description('per-frame MFCC + deltas, F0 with voicing, RMS, ZCR (JSONL/CSV) and a summary with speaking rate, pauses, F0 statistics and functionals')
+    .description('per-frame MFCC + deltas, F0 with voicing, RMS, ZCR, optionally voice quality (--voice: jitter, shimmer, HNR, formants) (JSONL/CSV) and a summary with speaking rate, pauses, F0 statistics and functionals')
     .argument('<media>', 'audio or video file ffmpeg can read (use ./-name or -- for names beginning with "-")')
     .option('-o, --output <file>', 'frame records file (default: stdout)')
     .addOption(new Option('--out <file>', 'same as --output').hideHelp())
@@ -54,6 +55,10 @@ export function register(program: Command): void {
     .option('--nuclei-min-pause <s>', 'shortest silence counted as a pause', pos('--nuclei-min-pause'), D.nucleiMinPauseS)
     .option('--nuclei-min-sounding <s>', 'shortest sounding interval', pos('--nuclei-min-sounding'), D.nucleiMinSoundingS)
     .option('--nuclei-intensity-floor <hz>', 'pitch floor of the intensity contour (window 6.4/floor s)', pos('--nuclei-intensity-floor'), D.nucleiIntensityFloor)
+    .option('--voice', "voice quality as Praat's voice report: jitter, shimmer, HNR, formants F1-F3 per frame and per file (keeps the PCM in memory)", false)
+    .option('--voice-floor <hz>', 'pitch floor of the voice measures (Praat voice report: 75)', pos('--voice-floor'), D.voiceFloor)
+    .option('--voice-ceiling <hz>', 'pitch ceiling of the voice measures (Praat voice report: 600)', pos('--voice-ceiling'), D.voiceCeiling)
+    .option('--voice-window <s>', 'window of the per-frame jitter and shimmer, centred on the frame', pos('--voice-window'), D.voiceWindowS)
     .option('--digits <n>', 'significant digits of floats in the records (0 = full precision)', int('--digits', 0), D.digits)
     .action(
       action(async (media: string, o: Opts & { sr: number; hop: number; fmax?: number }) => {
@@ -84,6 +89,10 @@ export function register(program: Command): void {
           nucleiMinSoundingS: o.nucleiMinSounding,
           nucleiIntensityFloor: o.nucleiIntensityFloor,
           digits: o.digits,
+          voice: o.voice,
+          voiceFloor: o.voiceFloor,
+          voiceCeiling: o.voiceCeiling,
+          voiceWindowS: o.voiceWindow,
         };
         try {
           resolveAudioOptions(params);

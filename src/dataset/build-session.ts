@@ -11,6 +11,7 @@ import { InputError, isMmprepError } from '../common/errors.js';
 import { readSyncMap, type SyncMap } from '../sync/clock.js';
 import type { ManifestSession } from '../batch/manifest.js';
 import { FrameCursor, readFrames, timeRange, type Frame } from './frames.js';
+import { requireVoiceFields } from './features.js';
 import { assignTargets, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
 import { buildRecord, type FaceRate, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
@@ -125,6 +126,7 @@ export async function buildSession(
   const facePath = join(dir, 'face.jsonl');
   const hasAudio = existsSync(audioPath);
   const hasFace = existsSync(facePath);
+  if (hasAudio) await requireVoiceFields(audioPath, opt.audioFields);
   const aRange = hasAudio ? await timeRange(audioPath) : null;
   const fRange = hasFace ? await timeRange(facePath) : null;
   const audioInfo: StreamInfo | null = aRange ? { step: aRange.step ?? 0.01 } : null;

@@ -2,6 +2,7 @@
  * Which frame features go into a dataset (--audio-features, --face-features), by field name of the pinned
  * audio.jsonl / face.jsonl records or by group name.
  */
+import { open } from 'node:fs/promises';
 import { InputError } from '../common/errors.js';
 
 export type FieldShape = 'scalar' | 'bool' | 'vector' | 'matrix';
@@ -16,7 +17,20 @@ export const AUDIO_FIELDS: Record<string, FieldShape> = {
   rms: 'scalar',
   rms_db: 'scalar',
   zcr: 'scalar',
+  // written by `mmprep audio --voice` (issue 15): Praat's voice measures per frame, null in unvoiced frames
+  jitter_local: 'scalar',
+  shimmer_local: 'scalar',
+  hnr_db: 'scalar',
+  f1_hz: 'scalar',
+  f2_hz: 'scalar',
+  f3_hz: 'scalar',
+  b1_hz: 'scalar',
+  b2_hz: 'scalar',
+  b3_hz: 'scalar',
 };
+
+/** Audio fields only present when the audio was analysed with --voice. */
+export const VOICE_AUDIO_FIELDS = ['jitter_local', 'shimmer_local', 'hnr_db', 'f1_hz', 'f2_hz', 'f3_hz', 'b1_hz', 'b2_hz', 'b3_hz'];
 
 const EXPR = ['expr_angry', 'expr_disgust', 'expr_fear', 'expr_happy', 'expr_sad', 'expr_surprise', 'expr_neutral'];
 
@@ -40,7 +54,8 @@ export const FACE_FIELDS: Record<string, FieldShape> = {
 };
 
 export const AUDIO_GROUPS: Record<string, string[]> = {
-  all: Object.keys(AUDIO_FIELDS),
+  all: Object.keys(AUDIO_FIELDS).filter((f) => !VOICE_AUDIO_FIELDS.includes(f)),
+  voice: VOICE_AUDIO_FIELDS,
   mfcc: ['mfcc'],
   deltas: ['delta', 'delta2'],
   pitch: ['f0_hz', 'voiced', 'voiced_prob'],
@@ -79,4 +94,24 @@ export function parseFeatureList(text: string, kind: 'audio' | 'face'): string[]
       );
   }
   return Object.keys(fields).filter((f) => want.has(f));
+}
+
+/** Refuses an audio.jsonl whose first record lacks requested voice fields (it was made without --voice). */
+export async function requireVoiceFields(audioPath: string, fields: string[]): Promise<void> {
+  const want = fields.filter((f) => VOICE_AUDIO_FIELDS.includes(f));
+  if (want.length === 0) return;
+  const fh = await open(audioPath, 'r');
+  let first: Record<string, unknown> = {};
+  try {
+    const head = Buffer.alloc(1 << 16);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    const line = head.subarray(0, bytesRead).toString('utf8').split('\n')[0];
+    first = line.trim() ? (JSON.parse(line) as Record<string, unknown>) : {};
+  } catch {
+    first = {};
+  } finally {
+    await fh.close();
+  }
+  const missing = want.filter((f) => !(f in first));
+  if (missing.length) throw new InputError(`has no ${missing.join(', ')}: the audio was analysed without --voice (run the audio stage with voice measures, or drop them from --audio-features)`, { file: audioPath });
 }

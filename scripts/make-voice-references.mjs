@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/**
+ * Makes fixtures/audio/expected/praat-voice/NAME.json: Praat's voice measures of the speech fixtures (issue 15), by
+ * running Debian's praat headless on scripts/praat-voice-report.praat (run by a maintainer; outputs committed):
+ *   node scripts/make-voice-references.mjs            (needs `praat` on PATH: apt-get install praat)
+ * Each file holds the praat version, the settings, the per-file jitter/shimmer/HNR, the voice pitch track, the
+ * pulses, the harmonicity frames, the formant frames (F1-F3, B1-B3) and the per-frame (10 ms grid, 0.1 s window)
+ * jitter and shimmer (local). Deterministic: same praat, same fixtures -> same bytes.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const AUDIO = join(ROOT, 'fixtures', 'audio');
+const OUT = join(AUDIO, 'expected', 'praat-voice');
+const SCRIPT = join(ROOT, 'scripts', 'praat-voice-report.praat');
+const NAMES = ['cards_001', 'cards_002', 'cards_003', 'cards_004', 'cards_005', 'speech_en1_p50_s175', 'speech_es1_p50_s175'];
+
+const version = execFileSync('praat', ['--version'], { encoding: 'utf8' }).trim();
+mkdirSync(OUT, { recursive: true });
+const tmp = mkdtempSync(join(tmpdir(), 'mmprep-praat-'));
+try {
+  for (const name of NAMES) {
+    const out = join(tmp, `${name}.json`);
+    execFileSync('praat', ['--run', SCRIPT, join(AUDIO, 'wav', `${name}.flac`), out], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const ref = JSON.parse(readFileSync(out, 'utf8'));
+    const doc = {
+      praat: version,
+      script: 'scripts/praat-voice-report.praat',
+      settings: 'To Pitch 0 75 600; To PointProcess (periodic, cc) 75 600; jitter 0 0 0.0001 0.02 1.3; shimmer 0 0 0.0001 0.02 1.3 1.6; To Harmonicity (cc) 0.01 75 0.1 4.5, Get mean 0 0; To Formant (burg) 0 5 5500 0.025 50',
+      ...ref,
+    };
+    writeFileSync(join(OUT, `${name}.json`), JSON.stringify(doc) + '\n');
+    console.log(`wrote ${name}.json`);
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}

@@ -1,0 +1,118 @@
+/**
+ * The JSONL text of frame records, as bytes (see jsonl-bytes.ts): shared by writeAudioFrames and the worker that
+ * formats part of the frames in parallel (jsonl-worker.ts). Imports nothing heavy so the worker starts fast.
+ */
+import { ByteSink } from './jsonl-bytes.js';
+
+/** What the frame records are made of (AudioFeatures satisfies it; the worker receives just this). */
+export interface FrameView {
+  options: { nMfcc: number; digits: number };
+  sampleRate: number;
+  /** Frame step in samples (frame i centred on sample i * hop). */
+  hop: number;
+  nFrames: number;
+  /** Frame-major nFrames x nMfcc (delta, delta2 likewise; null with deltaReason when too few frames). */
+  mfcc: Float64Array;
+  delta: Float64Array | null;
+  delta2: Float64Array | null;
+  deltaReason: string | null;
+  /** Hz per frame, 0 when unvoiced. */
+  f0: Float32Array;
+  voicedProb: Float32Array;
+  rms: Float32Array;
+  zcr: Float32Array;
+  voice?: {
+    options: { floor: number; ceiling: number; window: number };
+    frameVoiced: Uint8Array;
+    jitterLocal: Float64Array;
+    shimmerLocal: Float64Array;
+    hnrDb: Float64Array;
+    formantHz: Float64Array;
+    bandwidthHz: Float64Array;
+  };
+}
+
+const RMS_AMIN = 1e-5;
+/** librosa.amplitude_to_db(rms, ref=1.0, amin=1e-5, top_db=None): floor at -100 dB. */
+export const rmsDb = (r: number) => 20 * Math.log10(r > RMS_AMIN ? r : RMS_AMIN);
+/** Record names of the per-frame voice values, in output order (voice_reason follows them). */
+export const VOICE_FRAME_FIELDS = ['jitter_local', 'shimmer_local', 'hnr_db', 'f1_hz', 'f2_hz', 'f3_hz', 'b1_hz', 'b2_hz', 'b3_hz'] as const;
+
+/** The voice values of frame i (NaN = undefined) and why any is undefined (null when all are defined). */
+export function voiceFrame(f: FrameView, i: number): { values: number[]; reason: string | null } {
+  const v = f.voice!;
+  if (!v.frameVoiced[i]) return { values: VOICE_FRAME_FIELDS.map(() => NaN), reason: `unvoiced in the voice pitch analysis (${v.options.floor}-${v.options.ceiling} Hz)` };
+  const values = [v.jitterLocal[i], v.shimmerLocal[i], v.hnrDb[i], v.formantHz[i * 3], v.formantHz[i * 3 + 1], v.formantHz[i * 3 + 2], v.bandwidthHz[i * 3], v.bandwidthHz[i * 3 + 1], v.bandwidthHz[i * 3 + 2]];
+  const why: string[] = [];
+  if (Number.isNaN(values[0]) || Number.isNaN(values[1])) why.push(`too few periods in the ${v.options.window} s window for jitter/shimmer`);
+  if (Number.isNaN(values[2])) why.push('silent for the harmonicity analysis');
+  if (Number.isNaN(values[5])) why.push('fewer than 3 formants found');
+  return { values, reason: why.length ? why.join('; ') : null };
+}
+
+/** The JSONL line of frame i into `b` (the same bytes as jsonLine). */
+function jsonLineBytes(b: ByteSink, f: FrameView, i: number, d: number, clock: ((t: number) => number) | undefined, reason: string, t0: number): void {
+  const k = f.options.nMfcc;
+  const t = (i * f.hop) / f.sampleRate;
+  if (clock) {
+    b.ascii('{"t_s":');
+    b.time(clock(t0 + t));
+    b.ascii(',"t_src_s":');
+    b.time(t0 + t);
+  } else {
+    b.ascii('{"t_s":');
+    b.time(t);
+  }
+  const vec = (a: Float64Array) => {
+    b.ascii('[');
+    for (let j = 0; j < k; j++) {
+      if (j) b.ascii(',');
+      b.num(a[i * k + j], d);
+    }
+    b.ascii(']');
+  };
+  b.ascii(',"mfcc":');
+  vec(f.mfcc);
+  b.ascii(',"delta":');
+  if (f.delta) vec(f.delta);
+  else b.ascii('null');
+  b.ascii(',"delta2":');
+  if (f.delta2) vec(f.delta2);
+  else b.ascii('null');
+  if (!f.delta) {
+    b.ascii(',"delta_reason":');
+    b.text(reason);
+  }
+  const v = f.f0[i] > 0;
+  b.ascii(',"f0_hz":');
+  if (v) b.num(f.f0[i], d);
+  else b.ascii('null');
+  b.ascii(v ? ',"voiced":true,"voiced_prob":' : ',"voiced":false,"voiced_prob":');
+  b.num(f.voicedProb[i], d);
+  b.ascii(',"rms":');
+  b.num(f.rms[i], d);
+  b.ascii(',"rms_db":');
+  b.num(rmsDb(f.rms[i]), d);
+  b.ascii(',"zcr":');
+  b.num(f.zcr[i], d);
+  if (f.voice) {
+    const { values, reason: why } = voiceFrame(f, i);
+    for (let j = 0; j < VOICE_FRAME_FIELDS.length; j++) {
+      b.ascii(`,"${VOICE_FRAME_FIELDS[j]}":`);
+      if (Number.isNaN(values[j])) b.ascii('null');
+      else b.num(values[j], d);
+    }
+    b.ascii(',"voice_reason":');
+    b.text(why === null ? 'null' : JSON.stringify(why));
+  }
+  b.ascii('}\n');
+}
+
+/** The JSONL bytes of frames [from, to). */
+export function jsonlBlock(f: FrameView, from: number, to: number, clock?: (t: number) => number, t0 = 0): Buffer {
+  const b = new ByteSink(Math.max(1024, (to - from) * 720));
+  const reason = JSON.stringify(f.deltaReason ?? 'unavailable');
+  for (let i = from; i < to; i++) jsonLineBytes(b, f, i, f.options.digits, clock, reason, t0);
+  return b.take();
+}
+

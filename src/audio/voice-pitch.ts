@@ -1,0 +1,82 @@
+/**
+ * The pitch analysis behind Praat's voice measures: "To Pitch" (ac) with the standard settings (3 periods per
+ * window, 15 candidates, silence 0.03, voicing 0.45, octave 0.01, octave-jump 0.35, voiced/unvoiced 0.14) between the
+ * voice floor and ceiling (Praat's voice report: 75-600 Hz), on Praat's own frame grid (step 0.75 / floor, frames
+ * centred in the signal; Praat's Sound_to_Pitch, called by Sound_to_PointProcess_periodic_cc). Every candidate gets
+ * Praat's sinc-70 refinement here (the main F0 track refines only the locally best one).
+ */
+import { PitchAnalyzer } from './pitch.js';
+import { indexToX, shortTermGrid, soundGrid, xToIndex, xToLowIndex, type Grid } from './praat-sampled.js';
+import { SampleBuffer } from './sample-buffer.js';
+
+export interface VoicePitch {
+  grid: Grid;
+  /** Hz per frame; 0 when unvoiced. */
+  f0: Float32Array;
+  /** Time domain of the sound (Praat's xmin, xmax). */
+  xmin: number;
+  xmax: number;
+  ceiling: number;
+}
+
+/** A SampleBuffer holding the whole signal (the voice measures need random access within voiced stretches). */
+export function wholeBuffer(x: Float32Array): SampleBuffer {
+  const b = new SampleBuffer();
+  b.append(x, 0);
+  b.finish();
+  return b;
+}
+
+export function voicePitch(x: Float32Array, sr: number, floor: number, ceiling: number): VoicePitch | null {
+  const sound = soundGrid(x.length, sr);
+  const timeStep = 0.75 / floor; // Praat: periodsPerWindow / minimumPitch / 4
+  const grid = shortTermGrid(sound, 3 / floor, timeStep);
+  if (!grid || x.length === 0) return null;
+  const pa = new PitchAnalyzer({
+    sampleRate: sr,
+    hop: timeStep * sr,
+    floor,
+    ceiling,
+    maxCandidates: Math.max(15, Math.floor(ceiling / floor)),
+    silenceThreshold: 0.03,
+    voicingThreshold: 0.45,
+    octaveCost: 0.01,
+    octaveJumpCost: 0.35,
+    voicedUnvoicedCost: 0.14,
+    refineAll: true,
+  });
+  const buf = wholeBuffer(x);
+  for (let i = 1; i <= grid.nx; i++) {
+    const left = xToLowIndex(sound, indexToX(grid, i)); // 1-based leftSample
+    pa.analyzeAt(buf, left); // 0-based rightSample = 1-based leftSample
+  }
+  const mean = buf.sum / x.length;
+  const track = pa.finish(Math.max(buf.max - mean, mean - buf.min));
+  return { grid, f0: track.f0, xmin: 0, xmax: x.length / sr, ceiling };
+}
+
+/** Pitch_isVoiced_i (1-based frame). */
+export const isVoicedFrame = (p: VoicePitch, i: number) => i >= 1 && i <= p.grid.nx && p.f0[i - 1] > 0 && p.f0[i - 1] < p.ceiling;
+
+/** Pitch_getValueAtTime (Hertz, linear): Sampled_getValueAtX with interpolation; NaN where undefined. */
+export function pitchValueAt(p: VoicePitch, t: number): number {
+  if (t < p.xmin || t > p.xmax) return NaN;
+  const ireal = xToIndex(p.grid, t);
+  const ileft = Math.floor(ireal);
+  let phase = ireal - ileft;
+  let inear: number;
+  let ifar: number;
+  if (phase < 0.5) {
+    inear = ileft;
+    ifar = ileft + 1;
+  } else {
+    ifar = ileft;
+    inear = ileft + 1;
+    phase = 1 - phase;
+  }
+  if (inear < 1 || inear > p.grid.nx) return NaN;
+  if (!isVoicedFrame(p, inear)) return NaN;
+  const fnear = p.f0[inear - 1];
+  if (ifar < 1 || ifar > p.grid.nx || !isVoicedFrame(p, ifar)) return fnear;
+  return fnear + phase * (p.f0[ifar - 1] - fnear);
+}
