@@ -6,11 +6,11 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { writeFileAtomic } from '../common/atomic.js';
+import { usableCpus } from '../common/cpus.js';
 import { InputError } from '../common/errors.js';
 import { clearSessionOutputs, orderStages, type SessionOutcome, type SessionTask } from './extract-session.js';
 import { checkStageOptions, loadStages, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
@@ -26,7 +26,7 @@ export { META_FILE, type SessionMeta, type SessionOutcome } from './extract-sess
 export interface ExtractOptions {
   /** Output folder (created). */
   out: string;
-  /** Sessions processed at the same time (default: the number of cores). */
+  /** Sessions processed at the same time (default: the CPUs this process may use, usableCpus()). */
   jobs?: number;
   /** Stages to run (default all: sync, audio, face). */
   only?: StageName[];
@@ -99,7 +99,7 @@ export function errorsFileName(shard: Shard | null | undefined): string {
 }
 
 /** How many threads face inference gets per session: the cores left over when fewer sessions than cores run. */
-export function faceWorkersFor(jobs: number, cores = availableParallelism()): number {
+export function faceWorkersFor(jobs: number, cores = usableCpus()): number {
   return Math.max(1, Math.floor(cores / jobs));
 }
 
@@ -133,7 +133,7 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
   await mkdir(out, { recursive: true });
   const shard = opts.shard ?? null;
   const selected: ManifestSession[] = selectShard(manifest.sessions, shard);
-  const cores = availableParallelism();
+  const cores = usableCpus(); // affinity, cgroup quota, SLURM_CPUS_PER_TASK (src/common/cpus.ts)
   const jobs = Math.max(1, Math.min(opts.jobs ?? cores, Math.max(1, selected.length)));
   const faceWorkers = opts.faceWorkers ?? faceWorkersFor(jobs, cores);
   const errorsPath = join(out, errorsFileName(shard));

@@ -1,6 +1,6 @@
 /** `mmprep extract`: thin wrapper over extract() (src/batch/extract.ts). */
-import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
+import { usableCpus } from '../common/cpus.js';
 import { BatchError, EXIT } from '../common/errors.js';
 import { extract, ExtractControl, ManifestError, parseShard, STAGE_NAMES, type StageName } from '../batch/extract.js';
 import type { ProgressMode } from '../batch/progress.js';
@@ -37,7 +37,7 @@ export function register(program: Command): void {
     )
     .argument('<manifest>', 'session manifest: session_id, speaker_id, media columns video / *_video / *_audio, optional transcript, other columns kept')
     .requiredOption('-o, --out <dir>', 'output folder')
-    .option('-j, --jobs <n>', `sessions processed at the same time (default: the number of cores, ${availableParallelism()} here)`, numberOption('--jobs', { min: 1, integer: true }))
+    .option('-j, --jobs <n>', `sessions processed at the same time (default: the CPUs this process may use (affinity, cgroup quota, SLURM_CPUS_PER_TASK), ${usableCpus()} here)`, numberOption('--jobs', { min: 1, integer: true }))
     .option('--only <stages>', `comma-separated stages to run (default: ${STAGE_NAMES.join(',')})`, stageList)
     .option('--resume', 'skip sessions whose meta.json matches the current inputs (size and SHA-256) and options; redo the rest', false)
     .option('--shard <K/N>', 'process only shard K of N (0-based K; sessions split by a stable hash of session_id)')
