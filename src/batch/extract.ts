@@ -14,6 +14,7 @@ import { usableCpus } from '../common/cpus.js';
 import { InputError } from '../common/errors.js';
 import { clearSessionOutputs, orderStages, type SessionOutcome, type SessionTask } from './extract-session.js';
 import { checkStageOptions, loadStages, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
+import { interruptFollows } from './interrupt.js';
 import { readManifest, type ManifestSession } from './manifest.js';
 import { createProgress, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
 import { selectShard, type Shard } from './shard.js';
@@ -195,7 +196,7 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
           (pool.run(task, { signal: abort.signal }) as Promise<SessionOutcome>)
             .then(
               async (o) => {
-                const interrupted = control.mode !== 'run';
+                const interrupted = control.mode !== 'run' || (o.status === 'failed' && (await interruptFollows(o.reason, control)));
                 if (o.status === 'failed' && interrupted) {
                   // An interrupt from a terminal also reaches ffmpeg (same process group): a failure now may be ours.
                   rolledBack.push(o.session_id);
