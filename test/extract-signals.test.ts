@@ -124,13 +124,15 @@ describe('which failures a signal may have caused', () => {
     expect(childSignalIn(undefined)).toBeNull();
   });
 
-  it('holds such a failure until the run is interrupted, or for the grace period', async () => {
+  it('holds a failure a child may have died of until the run is interrupted, or for the grace period', async () => {
     const c = new ExtractControl();
-    const held = interruptFollows('ffmpeg was killed with signal SIGTERM', c, 5000);
+    const held = interruptFollows('x.mp4: cannot decode video (Error marking filters as finished)', c, { signalled: 5000, child: 5000 });
     setTimeout(() => c.stop('rollback'), 20);
     expect(await held).toBe(true);
-    expect(await interruptFollows('ffmpeg was killed with signal SIGTERM', new ExtractControl(), 30)).toBe(false);
-    expect(await interruptFollows('moov atom not found', new ExtractControl(), 5000)).toBe(false);
+    expect(await interruptFollows('ffmpeg was killed with signal SIGTERM', new ExtractControl(), { signalled: 30, child: 5000 })).toBe(false);
+    expect(await interruptFollows('x.mp4: cannot decode audio (Invalid data found)', new ExtractControl(), { signalled: 5000, child: 30 })).toBe(false);
+    // Not from a child process: recorded at once.
+    expect(await interruptFollows('sync: no beep found in the first 60 s', new ExtractControl(), { signalled: 5000, child: 5000 })).toBe(false);
   });
 });
 
@@ -165,12 +167,14 @@ describe.runIf(linux)('a signal to mmprep and its children', () => {
     expect(JSON.parse(r.stdout).rolled_back.length).toBeGreaterThan(0);
   });
 
-  it('negative control: ffmpeg killed alone (no interrupt of mmprep follows) is recorded as a failure naming the signal', async () => {
+  it('negative control: ffmpeg killed alone (no interrupt of mmprep follows) is recorded as a failure', async () => {
     const r = await interruptedRun({ moment: VIDEO_DECODE, signal: 'SIGTERM', childrenFirst: true, groupAfterMs: null });
     expect(r.code, r.stderr).toBe(4);
     const errors = readFileSync(join(r.out, '_errors.jsonl'), 'utf8').trim().split('\n');
     expect(errors.length).toBeGreaterThan(0);
-    expect(errors[0]).toMatch(/cannot decode video .*(killed with signal SIGTERM|received signal 15)/);
+    // Debian's ffmpeg dies of the signal ("killed with signal SIGTERM"); the npm 2018 build catches it and may end on
+    // another error line ("Error marking filters as finished").
+    expect(errors[0]).toMatch(/cannot decode video/);
     expect(JSON.parse(r.stdout)).toMatchObject({ interrupted: false });
   });
 });

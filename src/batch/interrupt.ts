@@ -7,8 +7,14 @@
  * interrupted, not broken); if none comes (someone killed that child alone), it is recorded as the failure it is.
  */
 
-/** How long a child's death by SIGTERM/SIGINT waits for mmprep's own interrupt before it counts as a failure. */
+/** How long a failure that names a child's death by SIGTERM/SIGINT waits for mmprep's own interrupt. */
 export const CHILD_SIGNAL_GRACE_MS = 3000;
+/**
+ * How long any other failure reported by an ffmpeg/ffprobe child waits: ffmpeg catches SIGTERM/SIGINT, stops and
+ * exits 255, and its stderr may end on an error line that hides the signal (the npm 2018 build prints "Error marking
+ * filters as finished"), so the reason cannot always tell. mmprep's own handler normally runs within milliseconds.
+ */
+export const CHILD_FAILURE_GRACE_MS = 1000;
 
 /**
  * The interrupt signal a failure reason says killed a child, or null. Matches fluent-ffmpeg's "ffmpeg/ffprobe was
@@ -24,20 +30,28 @@ export function childSignalIn(reason: string | undefined): 'SIGTERM' | 'SIGINT' 
   return null;
 }
 
+/** Does the reason come from an ffmpeg or ffprobe child (a decode or probe failure)? */
+export function fromChildProcess(reason: string | undefined): boolean {
+  return reason !== undefined && /cannot decode|ffmpeg|ffprobe/i.test(reason);
+}
+
 interface Stoppable {
   mode: 'run' | 'finish' | 'rollback';
   onStop(l: (m: 'finish' | 'rollback') => void): void;
 }
 
 /**
- * For a failure caused by a child killed by SIGTERM/SIGINT while the run is not (yet) interrupted: waits up to
- * `graceMs` for the run's own interrupt. Resolves true when the run is interrupted (the session is to be rolled back).
+ * For a failure a child's death may explain, while the run is not (yet) interrupted: waits up to the grace period
+ * (CHILD_SIGNAL_GRACE_MS when the reason names SIGTERM/SIGINT, CHILD_FAILURE_GRACE_MS for other ffmpeg/ffprobe
+ * failures, none otherwise) for the run's own interrupt. Resolves true when the run is interrupted (the session is to
+ * be rolled back, not recorded).
  */
-export function interruptFollows(reason: string | undefined, control: Stoppable, graceMs = CHILD_SIGNAL_GRACE_MS): Promise<boolean> {
+export function interruptFollows(reason: string | undefined, control: Stoppable, grace = { signalled: CHILD_SIGNAL_GRACE_MS, child: CHILD_FAILURE_GRACE_MS }): Promise<boolean> {
   if (control.mode !== 'run') return Promise.resolve(true);
-  if (!childSignalIn(reason)) return Promise.resolve(false);
+  const ms = childSignalIn(reason) ? grace.signalled : fromChildProcess(reason) ? grace.child : 0;
+  if (ms <= 0) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(control.mode !== 'run'), graceMs);
+    const timer = setTimeout(() => resolve(control.mode !== 'run'), ms);
     control.onStop(() => {
       clearTimeout(timer);
       resolve(true);
