@@ -6,15 +6,16 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { writeFileAtomic } from '../common/atomic.js';
+import { usableCpus } from '../common/cpus.js';
 import { InputError } from '../common/errors.js';
 import { clearSessionOutputs, orderStages, type SessionOutcome, type SessionProgress, type SessionTask } from './extract-session.js';
 import { checkStageOptions, loadStages, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
+import { interruptFollows } from './interrupt.js';
 import { readManifest, type ManifestSession } from './manifest.js';
 import { createProgress, sessionFraction, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
 import { selectShard, type Shard } from './shard.js';
@@ -27,7 +28,7 @@ export { META_FILE, type SessionMeta, type SessionOutcome } from './extract-sess
 export interface ExtractOptions {
   /** Output folder (created). */
   out: string;
-  /** Sessions processed at the same time (default: the number of cores). */
+  /** Sessions processed at the same time (default: the CPUs this process may use, usableCpus()). */
   jobs?: number;
   /** Stages to run (default all: sync, audio, face). */
   only?: StageName[];
@@ -108,7 +109,7 @@ export function errorsFileName(shard: Shard | null | undefined): string {
 }
 
 /** How many threads face inference gets per session: the cores left over when fewer sessions than cores run. */
-export function faceWorkersFor(jobs: number, cores = availableParallelism()): number {
+export function faceWorkersFor(jobs: number, cores = usableCpus()): number {
   return Math.max(1, Math.floor(cores / jobs));
 }
 
@@ -142,7 +143,7 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
   await mkdir(out, { recursive: true });
   const shard = opts.shard ?? null;
   const selected: ManifestSession[] = selectShard(manifest.sessions, shard);
-  const cores = availableParallelism();
+  const cores = usableCpus(); // affinity, cgroup quota, SLURM_CPUS_PER_TASK (src/common/cpus.ts)
   const jobs = Math.max(1, Math.min(opts.jobs ?? cores, Math.max(1, selected.length)));
   const faceWorkers = opts.faceWorkers ?? faceWorkersFor(jobs, cores);
   const errorsPath = join(out, errorsFileName(shard));
@@ -221,7 +222,7 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
           (pool.run(task, { signal: abort.signal, transferList: [channel.port2] as never }) as Promise<SessionOutcome>)
             .then(
               async (o) => {
-                const interrupted = control.mode !== 'run';
+                const interrupted = control.mode !== 'run' || (o.status === 'failed' && (await interruptFollows(o.reason, control)));
                 if (o.status === 'failed' && interrupted) {
                   // ffmpeg runs in its own process group, but a batch system may signal every process of the job: a
                   // failure after an interrupt may be the interrupt's, so it is reported as rolled back, not as an error.

@@ -1,6 +1,6 @@
 /** `mmprep extract`: thin wrapper over extract() (src/batch/extract.ts). */
-import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
+import { usableCpus } from '../common/cpus.js';
 import { BatchError, EXIT } from '../common/errors.js';
 import { extract, ExtractControl, ManifestError, parseShard, STAGE_NAMES, type StageName } from '../batch/extract.js';
 import type { ProgressMode } from '../batch/progress.js';
@@ -41,7 +41,7 @@ export function register(program: Command): void {
     )
     .argument('<manifest>', 'session manifest (column names in any case): session_id, speaker_id, media columns video / *_video / *_audio, optional transcript and transcript_clock, other columns kept as metadata');
   outputOption(cmd, 'output folder (required)');
-  jobsOption(cmd, `sessions processed at the same time (default: the number of cores, ${availableParallelism()} here)`);
+  jobsOption(cmd, `sessions processed at the same time (default: the CPUs this process may use (affinity, cgroup quota, SLURM_CPUS_PER_TASK), ${usableCpus()} here)`);
   delimiterOption(cmd, 'manifest');
   cmd
     .option('--allow-columns <names>', `manifest columns to keep as metadata although they look like a misspelt role or known column (comma-separated, repeatable; or name them ${'meta_'}*)`, columnList)

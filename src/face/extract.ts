@@ -2,6 +2,7 @@
  * `mmprep face` as a library: decode a video as a stream of frames (ffmpeg), analyse each with Human (worker threads),
  * and emit one record per analysed frame, in order, with derived features and a per-file summary.
  */
+import { usableCpus } from '../common/cpus.js';
 import { InputError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { openRecordSink, toJsonText, type OutputFormat } from '../common/records.js';
@@ -18,7 +19,6 @@ import { implausibility } from './plausibility.js';
 import { correctIris } from './gaze.js';
 import { faceQuality, QUALITY_FIELD_NAMES, type QualityFields } from './quality.js';
 import { FramePool, keptFaceWorkers } from './pool.js';
-import { availableParallelism } from 'node:os';
 import { FlowContext, type FlowFrame } from './flow-frames.js';
 import { FLOW_FIELD_NAMES, type FlowFields } from './flow.js';
 
@@ -150,7 +150,7 @@ export function resolveFaceOptions(o: FaceOptions) {
   if (!(minConfidence >= 0 && minConfidence <= 1)) throw new InputError(`--min-confidence must be within [0, 1], got ${minConfidence}`);
   if (o.fps !== undefined && !(o.fps > 0)) throw new InputError(`--fps must be > 0, got ${o.fps}`);
   if (o.start !== undefined && o.end !== undefined && !(o.end > o.start)) throw new InputError(`--end (${o.end}) must be after --start (${o.start})`);
-  const workers = o.workers ?? Math.max(1, availableParallelism());
+  const workers = o.workers ?? usableCpus(); // affinity, cgroup quota, SLURM_CPUS_PER_TASK
   if (!Number.isInteger(workers) || workers < 0) throw new InputError(`--workers must be a whole number >= 0, got ${workers}`);
   return {
     ...o,

@@ -1,0 +1,60 @@
+/**
+ * A signal sent to mmprep's whole process group (Ctrl-C in a terminal, `kill -TERM -PGID`) or to every process of a
+ * job (Slurm signals every task process of the step; a container runtime may too) also reaches the ffprobe and ffmpeg
+ * children of the running sessions, sometimes first. Such a child dies, its session fails, and the failure may reach
+ * the main thread before mmprep's own signal handler has run. A failure that says a child was killed by SIGTERM or
+ * SIGINT is therefore held for a short while: if mmprep's own interrupt follows, the session is rolled back (it was
+ * interrupted, not broken); if none comes (someone killed that child alone), it is recorded as the failure it is.
+ */
+
+/** How long a failure that names a child's death by SIGTERM/SIGINT waits for mmprep's own interrupt. */
+export const CHILD_SIGNAL_GRACE_MS = 3000;
+/**
+ * How long any other failure reported by an ffmpeg/ffprobe child waits: ffmpeg catches SIGTERM/SIGINT, stops and
+ * exits 255, and its stderr may end on an error line that hides the signal (the npm 2018 build prints "Error marking
+ * filters as finished"), so the reason cannot always tell. mmprep's own handler normally runs within milliseconds.
+ */
+export const CHILD_FAILURE_GRACE_MS = 1000;
+
+/**
+ * The interrupt signal a failure reason says killed a child, or null. Matches fluent-ffmpeg's "ffmpeg/ffprobe was
+ * killed with signal SIGTERM", probe's "ffprobe crashed (SIGTERM)", and ffmpeg's own "Exiting normally, received
+ * signal 15." (the exit it takes when it catches the signal).
+ */
+export function childSignalIn(reason: string | undefined): 'SIGTERM' | 'SIGINT' | null {
+  if (!reason) return null;
+  const named = /(?:killed with signal|crashed \()\s*(SIGTERM|SIGINT)\b/.exec(reason);
+  if (named) return named[1] as 'SIGTERM' | 'SIGINT';
+  const numbered = /received signal (15|2)\b/.exec(reason);
+  if (numbered) return numbered[1] === '15' ? 'SIGTERM' : 'SIGINT';
+  return null;
+}
+
+/** Does the reason come from an ffmpeg or ffprobe child (a decode or probe failure)? */
+export function fromChildProcess(reason: string | undefined): boolean {
+  return reason !== undefined && /cannot decode|ffmpeg|ffprobe/i.test(reason);
+}
+
+interface Stoppable {
+  mode: 'run' | 'finish' | 'rollback';
+  onStop(l: (m: 'finish' | 'rollback') => void): void;
+}
+
+/**
+ * For a failure a child's death may explain, while the run is not (yet) interrupted: waits up to the grace period
+ * (CHILD_SIGNAL_GRACE_MS when the reason names SIGTERM/SIGINT, CHILD_FAILURE_GRACE_MS for other ffmpeg/ffprobe
+ * failures, none otherwise) for the run's own interrupt. Resolves true when the run is interrupted (the session is to
+ * be rolled back, not recorded).
+ */
+export function interruptFollows(reason: string | undefined, control: Stoppable, grace = { signalled: CHILD_SIGNAL_GRACE_MS, child: CHILD_FAILURE_GRACE_MS }): Promise<boolean> {
+  if (control.mode !== 'run') return Promise.resolve(true);
+  const ms = childSignalIn(reason) ? grace.signalled : fromChildProcess(reason) ? grace.child : 0;
+  if (ms <= 0) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(control.mode !== 'run'), ms);
+    control.onStop(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
