@@ -105,8 +105,8 @@ function jitter(c) {
 function smallSet() {
   return [
     recipe('s-led8-edge-walk-2997', { led: { px: 8, color: 'white', pos: 'r' }, pulses: [2, 10], dur_s: 12, crf: 26, drift_ppm: 60, av_skew_s: 0.012, seed: 11 }),
-    recipe('s-red16-testsrc2-25-180deg-nosound', { bg: 'testsrc2', fps: 25, led: { px: 16, color: 'red', pos: 'bl' }, shutter: 0.5, cam_audio: false, pulses: [2.5], dur_s: 8, crf: 28, subject: 'none', seed: 12 }),
-    recipe('s-screen-pump-30', { fps: 30, led: { px: 0, color: 'white', pos: 'screen' }, exposure: 'pump', pulses: [3], dur_s: 8, seed: 13 }),
+    recipe('s-red16-testsrc2-25-180deg', { bg: 'testsrc2', fps: 25, led: { px: 16, color: 'red', pos: 'bl' }, shutter: 0.5, pulses: [2.5], dur_s: 8, crf: 28, subject: 'none', av_skew_s: -0.02, seed: 12 }),
+    recipe('s-screen-pump-30-nosound', { fps: 30, led: { px: 0, color: 'white', pos: 'screen' }, exposure: 'pump', pulses: [3], dur_s: 8, cam_audio: false, seed: 13 }),
     recipe('s-neg-cross-step', { pulses: [], exposure: 'steps', screen_step: true, subject: 'cross', dur_s: 8, cam_audio: false, expect: 'not_found', seed: 14 }),
   ];
 }
