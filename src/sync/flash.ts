@@ -109,6 +109,8 @@ export function sameFlashRegion(a: FlashDetection, b: FlashDetection): boolean {
 
 /** Codec quantisation noise floor of a region's brightness, grey levels. */
 const NOISE_FLOOR = 0.5;
+/** Unguided: a pulse lighting this fraction of the cells (but not most of them) is not placed. */
+const PARTIAL_SCENE_FRACTION = 0.1;
 /** Weight of a region's own strongest other event in its noise (flash-pulse.ts otherEvent). */
 const OTHER_EVENT_WEIGHT = 0.5;
 /** A flash lighting at least this fraction of the cells is a whole-frame (screen) flash. */
@@ -511,6 +513,10 @@ export class FlashScanner {
       return null;
     }
     if (this.guides.length) return `${at}: outside the spans where this file's beeps say the flash is`;
+    // A large part of the picture but not most of it changing at once is a scene change (a slide, an object filling
+    // the view) as often as a light; without the beep to confirm it, it is not placed.
+    const lit = d.cells_lit_fraction ?? 0;
+    if (lit >= PARTIAL_SCENE_FRACTION && lit < WHOLE_FRAME_FRACTION) return `${at}: ${(lit * 100).toFixed(0)} % of the picture changed with it (a scene change or a light?); without the camera's own beep to guide the search that is too close to tell`;
     if (d.duration_s !== null && (d.duration_s < this.o.minFlashS || d.duration_s > this.o.maxFlashS)) return `${at}: lit ${d.duration_s.toFixed(3)} s, outside ${this.o.minFlashS}-${this.o.maxFlashS} s`;
     if (d.score < this.o.unguidedMargin * nul.max) return `${at}: not ${this.o.unguidedMargin}x the strongest other event in the window (score ${nul.max.toFixed(1)}); without the camera's own beep to guide the search that is too close to tell`;
     return null;
