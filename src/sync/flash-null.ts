@@ -6,8 +6,8 @@
  * (Davison & Smith 1990, "Models for exceedances over high thresholds", JRSS B 52:393-442), which extrapolates
  * beyond the largest null score; the per-frame exceedance probability is never taken below 1/(100·N) for N null
  * frames (no claim two decades beyond the data). The expected number of false pulses at least this strong in the
- * searched span of m frames is λ = m·p, and confidence = exp(-λ), the Poisson probability of none: it is below 1
- * by construction and falls as the searched span grows (an unguided search over a whole window needs a larger
+ * searched span of m frames is λ = m·p, and confidence = exp(-λ) (at most 0.999), the Poisson probability of none: it
+ * is below 1 by construction and falls as the searched span grows (an unguided search over a whole window needs a larger
  * margin than a search within a few frames of the camera's own beep).
  */
 
@@ -62,6 +62,8 @@ export function exceedanceP(nul: NullSummary, z: number): number {
   return Math.max(floor, tail * Math.exp(-(z - nul.u) / nul.beta));
 }
 
+export const MAX_CONFIDENCE = 0.999;
+
 export interface Calibration {
   /** Expected false pulses at least this strong in the searched span. */
   expected_false: number;
@@ -70,5 +72,6 @@ export interface Calibration {
 
 export function calibrate(nul: NullSummary, z: number, searchedFrames: number): Calibration {
   const lambda = Math.max(1, searchedFrames) * exceedanceP(nul, z);
-  return { expected_false: lambda, confidence: Math.exp(-lambda) };
+  // A search window's null sample cannot support more than 0.999 (nor should three decimals ever print 1.000).
+  return { expected_false: lambda, confidence: Math.min(MAX_CONFIDENCE, Math.exp(-lambda)) };
 }

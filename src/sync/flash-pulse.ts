@@ -173,6 +173,9 @@ export interface PulseFit {
   amp: number;
   /** RMS residual of the fit, grey levels. */
   rms: number;
+  /** Range of onsets that fit within 5 % of the best (onset_s is its middle). */
+  onset_lo_s: number;
+  onset_hi_s: number;
 }
 
 const SHUTTERS = [1, 0.75, 0.5, 0.35, 0.25];
@@ -189,14 +192,13 @@ export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T:
   const durations: number[] = [];
   if (D !== null) durations.push(D);
   else for (let d = Math.max(T / 2, D0 - 1.5 * T); d <= D0 + 1.5 * T; d += T / 16) durations.push(d);
-  // Best fit per shutter; then the widest shutter that fits within 5 % of the best (the data rarely tell them apart).
-  const perShutter: PulseFit[] = [];
-  const sses: number[] = [];
+  // Every (shutter, length, onset) on the grid is fitted; the onset reported is the middle of the onsets of all fits
+  // within 5 % of the best SSE (when a frame falls wholly before or after the onset, or two shutters fit alike, the
+  // data only bound the onset: the middle of the bounds halves the worst error), with the best fit's other values.
   const n = times.length;
   const f = new Float64Array(n);
+  const fits: Array<{ fit: PulseFit; sse: number }> = [];
   for (const s of shutters) {
-    let best: PulseFit | null = null;
-    let bestSse = Infinity;
     for (const d of durations) {
       for (let q = -96; q <= 96; q++) {
         const tau = tau0 + (q * T) / 64;
@@ -218,18 +220,18 @@ export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T:
         const amp = (n * sfy - sf * sy) / det;
         const base = (sy - amp * sf) / n;
         const sse = syy - base * sy - amp * sfy;
-        if (amp > 0 && sse < bestSse) {
-          bestSse = sse;
-          best = { onset_s: tau, duration_s: d, shutter: s, base, amp, rms: Math.sqrt(Math.max(0, sse) / n) };
-        }
+        if (amp > 0) fits.push({ fit: { onset_s: tau, duration_s: d, shutter: s, base, amp, rms: Math.sqrt(Math.max(0, sse) / n), onset_lo_s: tau, onset_hi_s: tau }, sse });
       }
     }
-    if (best) {
-      perShutter.push(best);
-      sses.push(bestSse);
-    }
   }
-  const minSse = Math.min(...sses);
-  const best = perShutter.find((_, i) => sses[i] <= minSse * 1.05 + 1e-9) ?? null;
-  return best ?? { onset_s: tau0, duration_s: D ?? D0, shutter: 1, base: 0, amp: 0, rms: Infinity };
+  let best: PulseFit | null = null;
+  if (fits.length) {
+    const minSse = Math.min(...fits.map((x) => x.sse));
+    const near = fits.filter((x) => x.sse <= minSse * 1.05 + 1e-9);
+    const lo = Math.min(...near.map((x) => x.fit.onset_s));
+    const hi = Math.max(...near.map((x) => x.fit.onset_s));
+    const top = fits.find((x) => x.sse === minSse) as { fit: PulseFit };
+    best = { ...top.fit, onset_s: 0.5 * (lo + hi), onset_lo_s: lo, onset_hi_s: hi };
+  }
+  return best ?? { onset_s: tau0, duration_s: D ?? D0, shutter: 1, base: 0, amp: 0, rms: Infinity, onset_lo_s: tau0, onset_hi_s: tau0 };
 }

@@ -496,7 +496,10 @@ export class FlashScanner {
     const D = c.guide?.duration_s ?? null;
     const fit = fitPulse(this.times.slice(lo, hi), x.subarray(lo, hi), T, this.times[c.a] + T / 2, D, Math.max(T, above * T));
     const noise = fit.amp > 0 ? (T * fit.rms) / fit.amp : T;
-    const onset_sd_s = Math.sqrt(noise * noise + (D === null ? (T / 4) ** 2 : 0));
+    // Noise of the partly lit frames, the spread of onsets that fit alike (uniform: width/√12), and a quarter frame
+    // when the shutter could not be fitted (no pulse length).
+    const spread = (fit.onset_hi_s - fit.onset_lo_s) / Math.sqrt(12);
+    const onset_sd_s = Math.sqrt(noise * noise + spread * spread + (D === null ? (T / 4) ** 2 : 0));
     return { onset_s: fit.onset_s, duration_s: fit.duration_s, shutter: fit.shutter, rms: fit.rms, amp: fit.amp, onset_sd_s, stat };
   }
 
