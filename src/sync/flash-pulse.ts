@@ -183,12 +183,14 @@ const SHUTTERS = [1, 0.75, 0.5, 0.35, 0.25];
 /**
  * Least-squares fit of base + amp·f_i(τ, D, s) to the frames around a pulse (times[i], values[i]; frame period T).
  * τ is searched on a grid of T/64 within a frame and a half of the coarse onset. D: the pulse length when known (from
- * the reference microphone), else fitted too (from the plateau's length), and then the shutter is taken as 360°, the
- * only case the data can then tell (with D free, a shorter shutter and a later onset fit equally well). A known D
- * makes the shutter identifiable from the partly lit frames at the two ends.
+ * the reference microphone), else fitted too (from the plateau's length), and then the shutter cannot be told (with D
+ * free, a shorter shutter and an earlier onset fit equally well): 360° and 180° are both fitted. A known D makes the
+ * shutter identifiable from the partly lit frames at the two ends.
  */
 export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, D: number | null, D0: number): PulseFit {
-  const shutters = D === null ? [1] : SHUTTERS;
+  // Without the pulse length the shutter cannot be fitted: 360° and 180° (the common range) both fit, and the
+  // middle of their onsets is within a quarter frame of the truth for any shutter between them.
+  const shutters = D === null ? [1, 0.5] : SHUTTERS;
   const durations: number[] = [];
   if (D !== null) durations.push(D);
   else for (let d = Math.max(T / 2, D0 - 1.5 * T); d <= D0 + 1.5 * T; d += T / 16) durations.push(d);

@@ -88,9 +88,9 @@ export interface FlashDetection {
   expected_false?: number;
   /** Frames searched for this detection (the guide's span, or the whole window). */
   searched_frames?: number;
-  /** Shutter open fraction of the sub-frame fit (1 = 360°; only estimated when the pulse length is known). */
+  /** Shutter open fraction of the best sub-frame fit (1 = 360°; only told apart when the pulse length is known). */
   shutter?: number;
-  /** Standard error of the onset, seconds (noise of the partly lit frames; a quarter frame more when the shutter is unknown). */
+  /** Standard error of the onset, seconds (noise of the partly lit frames and the range of onsets that fit alike). */
   onset_sd_s?: number;
   /** Fraction of the picture's cells that brightened with it; whole_frame when most did (a screen or photo flash). */
   cells_lit_fraction?: number;
@@ -496,10 +496,9 @@ export class FlashScanner {
     const D = c.guide?.duration_s ?? null;
     const fit = fitPulse(this.times.slice(lo, hi), x.subarray(lo, hi), T, this.times[c.a] + T / 2, D, Math.max(T, above * T));
     const noise = fit.amp > 0 ? (T * fit.rms) / fit.amp : T;
-    // Noise of the partly lit frames, the spread of onsets that fit alike (uniform: width/√12), and a quarter frame
-    // when the shutter could not be fitted (no pulse length).
+    // Noise of the partly lit frames and the spread of onsets that fit alike (uniform: width/√12).
     const spread = (fit.onset_hi_s - fit.onset_lo_s) / Math.sqrt(12);
-    const onset_sd_s = Math.sqrt(noise * noise + spread * spread + (D === null ? (T / 4) ** 2 : 0));
+    const onset_sd_s = Math.sqrt(noise * noise + spread * spread);
     return { onset_s: fit.onset_s, duration_s: fit.duration_s, shutter: fit.shutter, rms: fit.rms, amp: fit.amp, onset_sd_s, stat };
   }
 
