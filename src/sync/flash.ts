@@ -236,8 +236,9 @@ export class FlashScanner {
       const global = this.frameBase + c.a;
       if (global < this.acceptFrom || global >= boundary) continue;
       const d = this.describe(c, track, regions, tests, T, cands);
-      // Only candidates worth naming in a message are reported: half the placeable score and a visible brightening.
-      if (d.placeable || (d.score >= 0.5 * this.o.minScore && d.contrast * 255 >= this.o.minJump)) this.found.push(d);
+      // Only candidates worth naming in a message are reported: half the placeable score, a visible brightening, and
+      // some chance (confidence >= 0.1) of not being this file's clutter.
+      if (d.placeable || (d.score >= 0.5 * this.o.minScore && d.contrast * 255 >= this.o.minJump && d.confidence >= 0.1)) this.found.push(d);
     }
     this.acceptFrom = boundary;
   }
@@ -416,10 +417,10 @@ export class FlashScanner {
   private nullFor(c: Candidate, track: ScoreTrack, tests: PlateauTest[], all: Candidate[]): NullSummary {
     const vals: number[] = [];
     const excl = all.filter((o) => o.guide !== null || o === c).map((o) => [o.a, this.exclusion(tests, track.test[o.a])]);
-    for (let i = 0; i < track.z.length; i++) {
-      if (track.region[i] < 0) continue;
+    // A frame where no region brightened at all (nothing passed the contrast gate) is a null score of 0.
+    for (let i = FLANK_FRAMES; i < track.z.length - FLANK_FRAMES - 3; i++) {
       if (excl.some(([a, e]) => Math.abs(i - a) <= e)) continue;
-      vals.push(track.z[i]);
+      vals.push(track.region[i] < 0 ? 0 : Math.max(0, track.z[i]));
     }
     return summariseNull(vals);
   }
