@@ -526,7 +526,7 @@ async function makeCase(c, outDir) {
     const bed = c.expect === 'placed' ? speechBed(lavS, c.seed, -16) : new Float32Array(Math.round(lavS * SR));
     const shift = c.offset_s;
     for (let i = 0; i < cam.length; i++) {
-      const s = (i / SR) * k + shift; // reference time of this camera sample
+      const s = (i / SR - c.av_skew_s) * k + shift; // reference time of this camera sample (sound av_skew_s late)
       const j = Math.floor(s * SR);
       cam[i] = j >= 0 && j < bed.length ? bed[j] : 0;
     }
