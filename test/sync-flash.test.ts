@@ -22,8 +22,12 @@ describe('flash onsets below one frame (issue 4 item 4)', () => {
       const f = join(tmp.dir, `${kind}-${name}.mp4`);
       flashVideo(f, { fpsNum: num, fpsDen: den, seconds: 3.5, flashes: [{ t_s: truth, dur_s: 0.3 }], kind });
       const p = await probe(f);
-      const r = await scanVideoFlash(f, [{ name: 'start', start_s: 0, duration_s: null }], { probed: p });
-      const d = r.windows[0].detections;
+      // Guided by the camera's own beep (30 ms of A/V skew): the bars drifting through the LED's own place keep its
+      // unguided score within 6x of the scene's clutter, which the unguided search rightly refuses to place.
+      const guides = [{ window: 'start' as const, t_s: truth + 0.03, tolerance_s: 0.1, duration_s: 0.3 }];
+      const r = await scanVideoFlash(f, [{ name: 'start', start_s: 0, duration_s: null }], { probed: p, guides });
+      // Weaker candidates are reported too (unplaceable, with a reason) for the session's messages; one is placeable.
+      const d = r.windows[0].detections.filter((x) => x.placeable);
       expect(d).toHaveLength(1);
       const frame = den / num;
       errs[`${kind} ${name}`] = (d[0].t_s - truth) / frame;
@@ -31,6 +35,7 @@ describe('flash onsets below one frame (issue 4 item 4)', () => {
       expect(d[0].duration_s).toBeGreaterThan(0.3 - frame);
       expect(d[0].duration_s).toBeLessThan(0.3 + frame);
       expect(d[0].confidence).toBeGreaterThan(0.6);
+      expect(d[0].confidence).toBeLessThan(1);
       if (kind === 'corner') {
         // The 18 px square sits at x 296..313, y 6..23 of a 320x180 frame.
         const g = d[0].region;
@@ -43,10 +48,10 @@ describe('flash onsets below one frame (issue 4 item 4)', () => {
   }
   afterAll(() => console.log('flash onset error in frames:', JSON.stringify(errs)));
 
-  it('finds nothing in a moving scene without a flash', async () => {
+  it('finds nothing placeable in a moving scene without a flash', async () => {
     const f = join(tmp.dir, 'none.mp4');
     flashVideo(f, { fpsNum: 30, fpsDen: 1, seconds: 3, flashes: [], kind: 'corner' });
     const r = await scanVideoFlash(f, [{ name: 'start', start_s: 0, duration_s: null }]);
-    expect(r.windows[0].detections).toEqual([]);
+    expect(r.windows[0].detections.filter((d) => d.placeable)).toEqual([]);
   });
 });

@@ -1,32 +1,45 @@
 /**
- * LED / screen flash onsets in a video stream.
+ * LED / screen flash onsets in a video stream (issue 11).
  *
- * Frames are decoded small and grey. Each frame is reduced to a grid of cell means; candidate regions are squares of
- * 1 to 6 cells at every grid position plus the whole frame. The LED's region is found automatically as the region
- * whose brightness jumps most against its own frame-to-frame variation (jump over two frames divided by a robust
- * standard deviation of such jumps: a moving scene varies a lot everywhere, a fixed LED jumps once). The onset is
- * Only flash-shaped jumps count (lit for 0.03 to 2 s, then back to the level before), so a scene change or an object
- * that arrives and stays is not taken for the LED; an event seen in several overlapping regions is reported once,
- * from the region where it scores best. The onset is
- * refined below one frame by interpolating the region's brightness: a frame exposed over [t, t + T) shows the
- * fraction of T the flash was on, so brightness ramps from the level before to the level after across one frame
- * period and the onset is the 50 % crossing plus T/2 (the convention for a frame's time is its presentation time as
- * the start of its exposure; a camera with a short shutter makes the ramp steeper, not later).
+ * Steps (FlashScanner): frames are reduced to cell means (flash-cells.ts); every region (squares of 1, 2 and 4 cells
+ * at every position, and the whole frame) gets a pulse score at every candidate onset frame (flash-pulse.ts: a box
+ * test of a brighten-and-return against the region's own temporal variation and the misfit of the box); the best
+ * region per onset frame gives the file's score track. With guides (the same camera file's own beep says where the
+ * flash must be), the detection is the best onset within the guide's tolerance; without, the best onset anywhere.
+ * Each detection is judged against the same track at times without a pulse (flash-null.ts): its confidence is the
+ * probability that no time without a pulse in the searched span scores as high. The onset is refined below one frame
+ * by fitting the exposure-integrated pulse model. A flash that lights most cells at once is reported as whole-frame.
  *
  * Memory is bounded: cell means are analysed in chunks of frames with overlap.
  */
 import type { VideoFrame } from '../media/decode-video.js';
+import { allRegions, cellMeans, gridFor, regionSeries, type Grid, type Region } from './flash-cells.js';
+import { calibrate, summariseNull, type NullSummary } from './flash-null.js';
+import { boxZ, FLANK_FRAMES, fitPulse, otherEvent, plateauTests, prefixSums, quickMedian, temporalSd, topEvents, type PlateauTest, type PulseStat } from './flash-pulse.js';
+
+/** Where to look (seconds on the video stream's own timeline) and how long the pulse is, from the camera's own beep. */
+export interface FlashSearchGuide {
+  t_s: number;
+  tolerance_s: number;
+  duration_s: number | null;
+}
 
 export interface FlashScanOptions {
   /** Cell size in (decoded) pixels (default 4). */
   cellPx?: number;
-  /** Least jump score (jump over robust SD of jumps) for a flash (default 12). */
+  /** Least pulse score (z) of a placeable detection (default 8). */
   minScore?: number;
-  /** Least brightness jump, grey levels 0..255 (default 12). */
+  /** Least contrast of the pulse, grey levels 0..255 (default 5). */
   minJump?: number;
-  /** Shortest and longest flash accepted, seconds (defaults 0.03 and 2). */
+  /** Shortest and longest flash of the unguided search, seconds (defaults 0.05 and 0.6: docs/sync.md asks for 100 to 500 ms). */
   minFlashS?: number;
   maxFlashS?: number;
+  /** Least confidence of a placeable detection (default 0.95: at most 0.05 false pulses expected this strong). */
+  minConfidence?: number;
+  /** Unguided: the detection must score this many times the strongest pulse-free time of the window (default 1.5). */
+  unguidedMargin?: number;
+  /** Candidates reported per window besides the guided detections (default 3). */
+  maxCandidates?: number;
   /** Frames per analysis chunk (default 2400) and overlap (default 240). */
   chunkFrames?: number;
   overlapFrames?: number;
@@ -42,17 +55,20 @@ export interface FlashRegion {
 export interface FlashDetection {
   /** Onset on the stream's own timeline, seconds. */
   t_s: number;
-  /** Time the region stayed above half the jump, seconds. */
+  /** Pulse length: from the fit (fitted, or the guide's when it gave one), seconds. */
   duration_s: number | null;
-  /** Brightness jump as a fraction of the grey range (0..1). */
+  /** Brightening of the region (weaker of rise and fall) as a fraction of the grey range (0..1). */
   contrast: number;
-  /** Jump over the robust SD of the region's frame-to-frame changes (a detection SNR). */
+  /** The pulse score: a z of the pulse fit against the region's own temporal variation (see flash-pulse.ts). */
   score: number;
   level_before: number;
   level_after: number;
-  /** The region (in display pixels of the source) that jumped most. */
+  /** The region (in display pixels of the source) where the pulse scores best; the whole frame for a screen flash. */
   region: FlashRegion;
-  /** 0..1 from the score (0.5 at 12, 0.95 at 19). */
+  /**
+   * exp(-expected_false): the probability that no time without a pulse in the searched span scores this high, from
+   * this file's own scores at such times (flash-null.ts). Below 1 by construction.
+   */
   confidence: number;
   /**
    * Whether the detection stands clearly out of what a false pulse looks like in this same file (its own scores at
@@ -63,31 +79,81 @@ export interface FlashDetection {
   unplaceable_reason?: string;
   /** True when found by the audio-guided search (FlashGuide). */
   guided?: boolean;
+  /** Same as score (the z of the pulse fit). */
+  z?: number;
+  /** 95th percentile and maximum of this file's pulse scores at times without a pulse (the null). */
+  null_p95?: number;
+  null_max?: number;
+  /** Expected number of false pulses at least this strong in the searched span (confidence = exp(-this)). */
+  expected_false?: number;
+  /** Frames searched for this detection (the guide's span, or the whole window). */
+  searched_frames?: number;
+  /** Shutter open fraction of the best sub-frame fit (1 = 360°; only told apart when the pulse length is known). */
+  shutter?: number;
+  /** Standard error of the onset, seconds (noise of the partly lit frames and the range of onsets that fit alike). */
+  onset_sd_s?: number;
+  /** Fraction of the picture's cells that brightened with it; whole_frame when most did (a screen or photo flash). */
+  cells_lit_fraction?: number;
+  whole_frame?: boolean;
 }
 
-export function flashConfidence(score: number): number {
-  return 1 / (1 + Math.exp(-(score - 12) / 2.5));
+/** True when two detections lit the same place: overlapping regions (grown by their own size), or both whole-frame. */
+export function sameFlashRegion(a: FlashDetection, b: FlashDetection): boolean {
+  if (a.whole_frame || b.whole_frame) return !!a.whole_frame && !!b.whole_frame;
+  const r = a.region;
+  const q = b.region;
+  const ga = Math.max(r.w_px, r.h_px);
+  const gb = Math.max(q.w_px, q.h_px);
+  return r.x_px - ga < q.x_px + q.w_px + gb && q.x_px - gb < r.x_px + r.w_px + ga && r.y_px - ga < q.y_px + q.h_px + gb && q.y_px - gb < r.y_px + r.h_px + ga;
 }
 
-interface Region {
-  cx: number;
-  cy: number;
-  size: number; // cells; 0 = whole frame
+/** Codec quantisation noise floor of a region's brightness, grey levels. */
+const NOISE_FLOOR = 0.5;
+/** Unguided: a pulse lighting this fraction of the cells (but not most of them) is not placed. */
+const PARTIAL_SCENE_FRACTION = 0.1;
+/** Weight of a region's own strongest other event in its noise (flash-pulse.ts otherEvent). */
+const OTHER_EVENT_WEIGHT = 0.5;
+/** A flash lighting at least this fraction of the cells is a whole-frame (screen) flash. */
+const WHOLE_FRAME_FRACTION = 0.5;
+
+/** Best region and plateau test per candidate onset frame: the file's pulse-score track. */
+interface ScoreTrack {
+  z: Float64Array;
+  region: Int32Array;
+  test: Int32Array;
 }
 
-function median(a: ArrayLike<number>): number {
-  const s = Float64Array.from(a as ArrayLike<number>).sort();
-  if (s.length === 0) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
+/** Regions kept per onset frame before the motion check picks among them. */
+const TOP_PER_FRAME = 6;
+/** Onset shifts (frames) at which neighbouring cells are checked for the same brightening arriving earlier or later. */
+const MOTION_SHIFT = 6;
+
+interface Candidate {
+  a: number;
+  z: number;
+  guide: FlashSearchGuide | null;
+  searched: number;
 }
 
-const SIZES = [1, 2, 3, 4, 6];
+/** Inserts (z, region, test) into the descending top-M list at offset o. */
+function insertTop(top: ScoreTrack, o: number, M: number, z: number, r: number, t: number): void {
+  if (!(z > top.z[o + M - 1])) return;
+  let i = o + M - 1;
+  while (i > o && top.z[i - 1] < z) {
+    top.z[i] = top.z[i - 1];
+    top.region[i] = top.region[i - 1];
+    top.test[i] = top.test[i - 1];
+    i--;
+  }
+  top.z[i] = z;
+  top.region[i] = r;
+  top.test[i] = t;
+}
 
 export class FlashScanner {
   private readonly o: Required<FlashScanOptions>;
-  private cols = 0;
-  private rows = 0;
+  private readonly guides: FlashSearchGuide[];
+  private grid: Grid | null = null;
   private cellBuf: Float32Array[] = [];
   private times: number[] = [];
   private frameBase = 0;
@@ -95,17 +161,23 @@ export class FlashScanner {
   private readonly found: FlashDetection[] = [];
   /** Display pixels per decoded pixel. */
   private readonly scaleBack: number;
-  private w = 0;
-  private h = 0;
 
-  constructor(scaleBack = 1, opts: FlashScanOptions = {}) {
+  /** Pulses a region may hold in one chunk without counting as clutter: one per guide, else `expectedPulses`. */
+  private readonly pulses: number;
+
+  constructor(scaleBack = 1, opts: FlashScanOptions = {}, guides: FlashSearchGuide[] = [], expectedPulses = 1) {
     this.scaleBack = scaleBack;
+    this.guides = guides;
+    this.pulses = Math.max(1, guides.length || expectedPulses);
     this.o = {
       cellPx: opts.cellPx ?? 4,
-      minScore: opts.minScore ?? 12,
-      minJump: opts.minJump ?? 12,
-      minFlashS: opts.minFlashS ?? 0.03,
-      maxFlashS: opts.maxFlashS ?? 2,
+      minScore: opts.minScore ?? 8,
+      minJump: opts.minJump ?? 5,
+      minFlashS: opts.minFlashS ?? 0.05,
+      maxFlashS: opts.maxFlashS ?? 0.6,
+      minConfidence: opts.minConfidence ?? 0.95,
+      unguidedMargin: opts.unguidedMargin ?? 6,
+      maxCandidates: opts.maxCandidates ?? 3,
       chunkFrames: opts.chunkFrames ?? 2400,
       overlapFrames: opts.overlapFrames ?? 240,
     };
@@ -113,36 +185,8 @@ export class FlashScanner {
 
   /** Grey frames (1 byte per pixel), in presentation order. */
   push(f: VideoFrame): void {
-    const c = this.o.cellPx;
-    if (this.cols === 0) {
-      this.w = f.width;
-      this.h = f.height;
-      this.cols = Math.max(1, Math.floor(f.width / c));
-      this.rows = Math.max(1, Math.floor(f.height / c));
-    }
-    const cells = new Float32Array(this.cols * this.rows + 1);
-    const d = f.data;
-    let total = 0;
-    for (let y = 0; y < f.height; y++) {
-      const row = y * f.width;
-      const cy = Math.min(this.rows - 1, Math.floor(y / c));
-      for (let x = 0; x < f.width; x++) {
-        const v = d[row + x];
-        total += v;
-        const cx = Math.min(this.cols - 1, Math.floor(x / c));
-        cells[cy * this.cols + cx] += v;
-      }
-    }
-    // Cell means (edge cells absorb leftover pixels).
-    for (let cy = 0; cy < this.rows; cy++) {
-      const hh = cy === this.rows - 1 ? f.height - cy * c : c;
-      for (let cx = 0; cx < this.cols; cx++) {
-        const ww = cx === this.cols - 1 ? f.width - cx * c : c;
-        cells[cy * this.cols + cx] /= ww * hh;
-      }
-    }
-    cells[this.cols * this.rows] = total / (f.width * f.height);
-    this.cellBuf.push(cells);
+    this.grid ??= gridFor(f.width, f.height, this.o.cellPx);
+    this.cellBuf.push(cellMeans(f, this.grid));
     this.times.push(f.t_s);
     if (this.cellBuf.length >= this.o.chunkFrames + this.o.overlapFrames) {
       const boundary = this.frameBase + this.cellBuf.length - this.o.overlapFrames;
@@ -161,164 +205,331 @@ export class FlashScanner {
     return this.found.slice().sort((a, b) => a.t_s - b.t_s);
   }
 
-  private series(r: Region): Float64Array {
-    const n = this.cellBuf.length;
-    const out = new Float64Array(n);
-    if (r.size === 0) {
-      const k = this.cols * this.rows;
-      for (let i = 0; i < n; i++) out[i] = this.cellBuf[i][k];
-      return out;
-    }
-    for (let i = 0; i < n; i++) {
-      const cells = this.cellBuf[i];
-      let s = 0;
-      for (let y = r.cy; y < r.cy + r.size; y++) for (let x = r.cx; x < r.cx + r.size; x++) s += cells[y * this.cols + x];
-      out[i] = s / (r.size * r.size);
-    }
-    return out;
+  private framePeriod(): number {
+    const n = this.times.length;
+    const d = Float64Array.from({ length: Math.max(1, n - 1) }, (_, i) => (n > 1 ? this.times[i + 1] - this.times[i] : 1 / 30));
+    return quickMedian(d, d.length);
+  }
+
+  /** Plateau tests: from the guides' pulse length (allowing a frame either way), else the unguided range. */
+  private plateauTestsFor(T: number): PlateauTest[] {
+    const known = this.guides.length > 0 && this.guides.every((g) => g.duration_s !== null);
+    if (!known) return plateauTests(Math.max(1, this.o.minFlashS / T - 1), this.o.maxFlashS / T);
+    const ds = this.guides.map((g) => g.duration_s as number);
+    return plateauTests(Math.max(1, Math.min(...ds) / T - 2), Math.max(...ds) / T + 0.5);
   }
 
   private analyse(boundary: number): void {
     const n = this.cellBuf.length;
-    if (n < 6) {
+    const grid = this.grid;
+    if (!grid || n < 4 * FLANK_FRAMES) {
       this.acceptFrom = boundary;
       return;
     }
-    const cols = this.cols;
-    const rows = this.rows;
-    const K = cols * rows;
-    // Two-frame jumps per cell, summarised per region through per-frame integral images.
-    const regions: Region[] = [{ cx: 0, cy: 0, size: 0 }];
-    for (const s of SIZES) {
-      if (s > cols || s > rows) continue;
-      for (let cy = 0; cy + s <= rows; cy++) for (let cx = 0; cx + s <= cols; cx++) regions.push({ cx, cy, size: s });
+    const T = this.framePeriod();
+    const tests = this.plateauTestsFor(T);
+    const regions = allRegions(grid);
+    const track = this.scoreTrack(regions, tests, n);
+    const cands = this.guides.length ? this.guidedCandidates(track, T, n) : [];
+    cands.push(...this.unguidedCandidates(track, tests, n, cands));
+    for (const c of cands) {
+      const global = this.frameBase + c.a;
+      if (global < this.acceptFrom || global >= boundary) continue;
+      const d = this.describe(c, track, regions, tests, T, cands);
+      // Only candidates worth naming in a message are reported: half the placeable score, a visible brightening, and
+      // some chance (confidence >= 0.1) of not being this file's clutter.
+      if (d.placeable || (d.score >= 0.5 * this.o.minScore && d.contrast * 255 >= this.o.minJump && d.confidence >= 0.1)) this.found.push(d);
     }
-    const R = regions.length;
-    const maxJump = new Float64Array(R).fill(-Infinity);
-    // Robust SD of the jumps from their median absolute value (over a strided subsample of frames for speed).
-    const absJ: Float32Array[] = [];
-    const stride = Math.max(1, Math.floor(n / 400));
-    const integ = new Float64Array((cols + 1) * (rows + 1));
-    const regionMean = (img: Float64Array, r: Region): number => {
-      if (r.size === 0) return NaN;
-      const x0 = r.cx;
-      const y0 = r.cy;
-      const x1 = r.cx + r.size;
-      const y1 = r.cy + r.size;
-      const W = cols + 1;
-      return (img[y1 * W + x1] - img[y0 * W + x1] - img[y1 * W + x0] + img[y0 * W + x0]) / (r.size * r.size);
-    };
-    for (let i = 2; i < n; i++) {
-      const a = this.cellBuf[i];
-      const b = this.cellBuf[i - 2];
-      const W = cols + 1;
-      for (let y = 0; y < rows; y++) {
-        let rowSum = 0;
-        for (let x = 0; x < cols; x++) {
-          rowSum += a[y * cols + x] - b[y * cols + x];
-          integ[(y + 1) * W + x + 1] = integ[y * W + x + 1] + rowSum;
-        }
-      }
-      const sample = i % stride === 0;
-      const row = sample ? new Float32Array(R) : null;
-      for (let r = 0; r < R; r++) {
-        const j = r === 0 ? a[K] - b[K] : regionMean(integ, regions[r]);
-        if (j > maxJump[r]) maxJump[r] = j;
-        if (row) row[r] = Math.abs(j);
-      }
-      if (row) absJ.push(row);
-    }
-    // Regions by jump score; the first (best-scoring) region whose jumps are flash-shaped (back down to the level
-    // before within maxFlashS) is the LED. A scene change or an object that comes and stays is not a flash.
-    const scored: Array<{ r: number; score: number; sd: number }> = [];
-    const col = new Float64Array(absJ.length);
-    for (let r = 0; r < R; r++) {
-      if (maxJump[r] < this.o.minJump) continue;
-      for (let i = 0; i < absJ.length; i++) col[i] = absJ[i][r];
-      const sd = 1.4826 * median(col) + 0.5;
-      const score = maxJump[r] / sd;
-      if (score >= this.o.minScore) scored.push({ r, score, sd });
-    }
-    scored.sort((x, y) => y.score - x.score || x.r - y.r);
-    const T = median(Array.from({ length: n - 1 }, (_, i) => this.times[i + 1] - this.times[i]));
-    // Flash-shaped edges of the 200 best regions; one event seen in overlapping regions is kept once, from the
-    // region where it scores best (so two different lights flashing are both reported, as candidates).
-    const all: FlashDetection[] = [];
-    for (const cand of scored.slice(0, 200)) all.push(...this.edges(regions[cand.r], maxJump[cand.r], cand.sd, T, n, boundary));
-    all.sort((x, y) => y.score - x.score || x.t_s - y.t_s);
-    const kept: FlashDetection[] = [];
-    // Same light: regions that overlap or touch once each is grown by its own size on every side.
-    const overlap = (a: FlashRegion, b: FlashRegion) => {
-      const ga = Math.max(a.w_px, a.h_px);
-      const gb = Math.max(b.w_px, b.h_px);
-      return a.x_px - ga < b.x_px + b.w_px + gb && b.x_px - gb < a.x_px + a.w_px + ga && a.y_px - ga < b.y_px + b.h_px + gb && b.y_px - gb < a.y_px + a.h_px + ga;
-    };
-    for (const d of all) if (!kept.some((k) => Math.abs(k.t_s - d.t_s) < 2 * T && overlap(k.region, d.region))) kept.push(d);
-    kept.sort((x, y) => x.t_s - y.t_s);
-    this.found.push(...kept);
     this.acceptFrom = boundary;
   }
 
-  /** Flash-shaped rising edges of one region's brightness. */
-  private edges(reg: Region, J: number, sd: number, T: number, n: number, boundary: number): FlashDetection[] {
-    const out: FlashDetection[] = [];
-    const B = this.series(reg);
-    // Rising edges of at least half the largest jump; one per flash.
-    for (let i = 2; i < n; i++) {
-      const jump = B[i] - B[i - 2];
-      if (jump < 0.5 * J || jump < this.o.minJump) continue;
-      // Levels before (frames i-7..i-3) and after (the brightest of i..i+2: the flash may last under 3 frames).
-      const before = median(B.subarray(Math.max(0, i - 7), Math.max(1, i - 2)));
-      let after = -Infinity;
-      for (let q = i; q < Math.min(n, i + 3); q++) after = Math.max(after, B[q]);
-      const amp = after - before;
-      if (!(amp >= Math.max(this.o.minJump, 0.4 * J))) continue;
-      // First frame at or above 50 %, interpolated against the previous one.
-      let k = Math.max(1, i - 3);
-      while (k < n && B[k] < before + 0.5 * amp) k++;
-      if (k >= n) continue;
-      const f0 = (B[k - 1] - before) / amp;
-      const f1 = (B[k] - before) / amp;
-      const frac = f1 > f0 ? Math.min(1, Math.max(0, (0.5 - f0) / (f1 - f0))) : 1;
-      const t50 = this.times[k - 1] + frac * (this.times[k] - this.times[k - 1]);
-      const onset = t50 + T / 2;
-      // How long it stays above 50 %.
-      let e = k;
-      while (e < n && B[e] >= before + 0.5 * amp) e++;
-      let duration: number | null = null;
-      if (e < n) {
-        const g0 = (B[e - 1] - before) / amp;
-        const g1 = (B[e] - before) / amp;
-        const fr = g0 > g1 ? Math.min(1, Math.max(0, (g0 - 0.5) / (g0 - g1))) : 0;
-        duration = this.times[e - 1] + fr * (this.times[e] - this.times[e - 1]) + T / 2 - onset;
+  /**
+   * Every region's pulse score at every onset frame; keeps the best region (and its plateau test) per frame. The
+   * score is the box statistic with the region's own other events added to its noise (see otherEvent).
+   */
+  private scoreTrack(regions: Region[], tests: PlateauTest[], n: number): ScoreTrack {
+    const grid = this.grid as Grid;
+    const M = TOP_PER_FRAME;
+    const top: ScoreTrack = { z: new Float64Array(n * M).fill(-Infinity), region: new Int32Array(n * M).fill(-1), test: new Int32Array(n * M) };
+    const x = new Float64Array(n);
+    const s1 = new Float64Array(n + 1);
+    const s2 = new Float64Array(n + 1);
+    const scratch = new Float64Array(n);
+    const contrast = new Float64Array(n);
+    const variance = new Float64Array(n);
+    const testOf = new Int32Array(n);
+    const st: PulseStat = { z: 0, contrast: 0, before: 0, plateau: 0, after: 0 };
+    const apart = this.exclusion(tests, tests.length - 1);
+    const minC = this.o.minJump;
+    for (let r = 0; r < regions.length; r++) {
+      regionSeries(this.cellBuf, grid, regions[r], x);
+      prefixSums(x, s1, s2);
+      const sd = temporalSd(x, scratch);
+      contrast.fill(-Infinity);
+      for (let ti = 0; ti < tests.length; ti++) {
+        const t = tests[ti];
+        for (let a = FLANK_FRAMES; a + t.L + 1 + t.gap + FLANK_FRAMES <= n; a++) {
+          // Cheap contrast gate before the full statistic: the plateau must rise minJump over the frame before.
+          if ((s1[a + 1 + t.L] - s1[a + 1]) / t.L - x[a - 1] < minC) continue;
+          const z = boxZ(s1, s2, n, a, t, sd, NOISE_FLOOR, st);
+          if (st.contrast > 0 && (contrast[a] === -Infinity || z > st.contrast / Math.sqrt(variance[a]))) {
+            contrast[a] = st.contrast;
+            variance[a] = (st.contrast / z) ** 2;
+            testOf[a] = ti;
+          }
+        }
       }
-      // Flash-shaped: back below 50 % within maxFlashS, and settled near the level before.
-      const settled = e < n ? median(B.subarray(e, Math.min(n, e + 4))) : NaN;
-      // ... and sudden: 80 % of the rise within three frame steps (a light switching on, not a scene changing).
-      const sudden = k + 1 < n && k >= 2 && B[Math.min(n - 1, k + 1)] - B[k - 2] >= 0.8 * amp;
-      const shaped = sudden && duration !== null && duration >= this.o.minFlashS && duration <= this.o.maxFlashS && Math.abs(settled - before) <= 0.3 * amp;
-      const globalFrame = this.frameBase + k;
-      const score = amp / sd;
-      if (shaped && score >= this.o.minScore && globalFrame >= this.acceptFrom && globalFrame < boundary) {
-        const px = this.o.cellPx * this.scaleBack;
-        const region: FlashRegion =
-          reg.size === 0
-            ? { x_px: 0, y_px: 0, w_px: Math.round(this.w * this.scaleBack), h_px: Math.round(this.h * this.scaleBack) }
-            : { x_px: Math.round(reg.cx * px), y_px: Math.round(reg.cy * px), w_px: Math.round(reg.size * px), h_px: Math.round(reg.size * px) };
-        out.push({
-          t_s: onset,
-          duration_s: duration,
-          contrast: amp / 255,
-          score,
-          level_before: before,
-          level_after: after,
-          region,
-          confidence: flashConfidence(score),
-        });
+      const events = topEvents(contrast, this.pulses + 1, apart);
+      if (events.length === 0) continue;
+      for (let a = 0; a < n; a++) {
+        if (contrast[a] === -Infinity) continue;
+        const other = OTHER_EVENT_WEIGHT * otherEvent(events, a, this.pulses, apart);
+        const z = contrast[a] / Math.sqrt(variance[a] + other * other);
+        insertTop(top, a * M, M, z, r, testOf[a]);
       }
-      // Skip to where the region has fallen back below 50 %.
-      i = Math.max(i, e);
+    }
+    return this.motionChecked(top, regions, tests, n);
+  }
+
+  /**
+   * Per onset frame, the best of its top regions after the motion check: a pulse whose neighbouring cells brighten
+   * as much at other frames is something moving through (a passing object, a gesture), not a light switching on.
+   */
+  private motionChecked(top: ScoreTrack, regions: Region[], tests: PlateauTest[], n: number): ScoreTrack {
+    const M = TOP_PER_FRAME;
+    const track: ScoreTrack = { z: new Float64Array(n).fill(-Infinity), region: new Int32Array(n).fill(-1), test: new Int32Array(n) };
+    for (let a = 0; a < n; a++) {
+      for (let m = 0; m < M; m++) {
+        const r = top.region[a * M + m];
+        if (r < 0) break;
+        const z = top.z[a * M + m];
+        if (z <= track.z[a]) break; // sorted: the rest are weaker
+        const t = tests[top.test[a * M + m]];
+        const leak = this.motionLeak(regions[r], a, t);
+        const zm = z * Math.min(1, Math.max(0, 1.1 - leak)) ** 2;
+        if (zm > track.z[a]) {
+          track.z[a] = zm;
+          track.region[a] = r;
+          track.test[a] = top.test[a * M + m];
+        }
+      }
+    }
+    return track;
+  }
+
+  /** Box contrast of one cell for onset frame a (NaN when the test does not fit). */
+  private cellContrast(k: number, a: number, t: PlateauTest): number {
+    const P = FLANK_FRAMES;
+    const n = this.cellBuf.length;
+    const a0 = a + t.L + 1 + t.gap;
+    if (a - P < 0 || a0 + P > n) return NaN;
+    let mb = 0;
+    let mp = 0;
+    let ma = 0;
+    for (let i = a - P; i < a; i++) mb += this.cellBuf[i][k];
+    for (let i = a + 1; i <= a + t.L; i++) mp += this.cellBuf[i][k];
+    for (let i = a0; i < a0 + P; i++) ma += this.cellBuf[i][k];
+    mp /= t.L;
+    return Math.min(mp - mb / P, mp - ma / P) - (0.5 * Math.abs(ma - mb)) / P;
+  }
+
+  /**
+   * How strongly the cells around a region brighten at other onset frames than a (better aligned there than at a),
+   * relative to the region's own contrast at a: 0 for a light switching on in place (its halo, if any, lights at the
+   * same frame), about 1 for an object moving through.
+   */
+  private motionLeak(r: Region, a: number, t: PlateauTest): number {
+    const g = this.grid as Grid;
+    if (r.size === 0) return 0;
+    const own = this.regionContrast(r, a, t);
+    if (!(own > 0)) return 0;
+    let leak = 0;
+    const x0 = r.cx - 1;
+    const y0 = r.cy - 1;
+    const x1 = r.cx + r.size;
+    const y1 = r.cy + r.size;
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        if (x >= r.cx && x < x1 && y >= r.cy && y < y1) continue;
+        if (x < 0 || y < 0 || x >= g.cols || y >= g.rows) continue;
+        const k = y * g.cols + x;
+        const at = this.cellContrast(k, a, t);
+        for (let d = -MOTION_SHIFT; d <= MOTION_SHIFT; d++) {
+          if (d === 0) continue;
+          const c = this.cellContrast(k, a + d, t);
+          if (c > (Number.isNaN(at) ? 0 : at) + this.o.minJump) leak = Math.max(leak, c / own);
+        }
+      }
+    }
+    return leak;
+  }
+
+  private regionContrast(r: Region, a: number, t: PlateauTest): number {
+    const g = this.grid as Grid;
+    let sum = 0;
+    for (let y = r.cy; y < r.cy + r.size; y++) for (let x = r.cx; x < r.cx + r.size; x++) sum += this.cellContrast(y * g.cols + x, a, t);
+    return sum / (r.size * r.size);
+  }
+
+  /** Frames within a guide's span: onsets t_s ± tolerance, plus a frame for the onset falling inside a frame. */
+  private guideSpan(g: FlashSearchGuide, T: number, n: number): [number, number] {
+    let lo = 0;
+    while (lo < n && this.times[lo] < g.t_s - g.tolerance_s - T) lo++;
+    let hi = lo;
+    while (hi < n && this.times[hi] <= g.t_s + g.tolerance_s + T) hi++;
+    return [lo, hi];
+  }
+
+  private guidedCandidates(track: ScoreTrack, T: number, n: number): Candidate[] {
+    const out: Candidate[] = [];
+    for (const g of this.guides) {
+      const [lo, hi] = this.guideSpan(g, T, n);
+      if (hi <= lo) continue;
+      let best = -1;
+      for (let a = lo; a < hi; a++) if (track.region[a] >= 0 && (best < 0 || track.z[a] > track.z[best])) best = a;
+      if (best >= 0) out.push({ a: best, z: track.z[best], guide: g, searched: hi - lo });
     }
     return out;
+  }
+
+  /** The strongest distinct events of the track (local maxima, one per pulse length), besides those already taken. */
+  private unguidedCandidates(track: ScoreTrack, tests: PlateauTest[], n: number, taken: Candidate[]): Candidate[] {
+    const order = Array.from({ length: n }, (_, i) => i).filter((i) => track.region[i] >= 0 && track.z[i] > 0);
+    order.sort((p, q) => track.z[q] - track.z[p] || p - q);
+    const out: Candidate[] = [];
+    const apart = (a: number, b: number) => Math.abs(a - b) > this.exclusion(tests, track.test[b]);
+    for (const a of order) {
+      if (out.length >= this.o.maxCandidates) break;
+      if (!taken.concat(out).every((c) => apart(a, c.a))) continue;
+      out.push({ a, z: track.z[a], guide: null, searched: n });
+    }
+    // A guided search reports the strongest events elsewhere as unplaceable candidates (for the messages).
+    return this.guides.length ? out.slice(0, 2) : out;
+  }
+
+  /** Frames around a pulse's onset frame that its own light influences (excluded from its null). */
+  private exclusion(tests: PlateauTest[], ti: number): number {
+    const t = tests[ti];
+    return t.L + t.gap + 2 * FLANK_FRAMES + 1;
+  }
+
+  /** The null: the track at frames away from this candidate (and from every guide's span, which may hold a pulse). */
+  private nullFor(c: Candidate, track: ScoreTrack, tests: PlateauTest[], all: Candidate[]): NullSummary {
+    const vals: number[] = [];
+    const excl = all.filter((o) => o.guide !== null || o === c).map((o) => [o.a, this.exclusion(tests, track.test[o.a])]);
+    // A frame where no region brightened at all (nothing passed the contrast gate) is a null score of 0.
+    for (let i = FLANK_FRAMES; i < track.z.length - FLANK_FRAMES - 3; i++) {
+      if (excl.some(([a, e]) => Math.abs(i - a) <= e)) continue;
+      vals.push(track.region[i] < 0 ? 0 : Math.max(0, track.z[i]));
+    }
+    return summariseNull(vals);
+  }
+
+  private describe(c: Candidate, track: ScoreTrack, regions: Region[], tests: PlateauTest[], T: number, all: Candidate[]): FlashDetection {
+    const test = tests[track.test[c.a]];
+    const whole = this.litCells(c.a, test);
+    const region = whole.fraction >= WHOLE_FRAME_FRACTION ? regions[0] : regions[track.region[c.a]];
+    const fit = this.fitOnset(c, region, test, T);
+    const nul = this.nullFor(c, track, tests, all);
+    const cal = calibrate(nul, c.z, c.searched);
+    const det: FlashDetection = {
+      t_s: fit.onset_s,
+      duration_s: fit.duration_s,
+      contrast: fit.stat.contrast / 255,
+      score: c.z,
+      level_before: fit.stat.before,
+      level_after: fit.stat.plateau,
+      region: this.regionPx(region),
+      confidence: cal.confidence,
+      guided: c.guide !== null,
+      z: c.z,
+      null_p95: nul.p95,
+      null_max: nul.max,
+      expected_false: cal.expected_false,
+      searched_frames: c.searched,
+      shutter: fit.shutter,
+      onset_sd_s: fit.onset_sd_s,
+      cells_lit_fraction: whole.fraction,
+      whole_frame: whole.fraction >= WHOLE_FRAME_FRACTION,
+    };
+    const why = this.unplaceableReason(det, c, fit, nul, T);
+    det.placeable = why === null;
+    if (why !== null) det.unplaceable_reason = why;
+    return det;
+  }
+
+  /** Fraction of single cells that show the same pulse (contrast and score) at this onset. */
+  private litCells(a: number, test: PlateauTest): { fraction: number } {
+    const grid = this.grid as Grid;
+    const n = this.cellBuf.length;
+    const x = new Float64Array(n);
+    const s1 = new Float64Array(n + 1);
+    const s2 = new Float64Array(n + 1);
+    const scratch = new Float64Array(n);
+    const K = grid.cols * grid.rows;
+    let lit = 0;
+    const st = { z: 0, contrast: 0, before: 0, plateau: 0, after: 0 };
+    for (let k = 0; k < K; k++) {
+      regionSeries(this.cellBuf, grid, { cx: k % grid.cols, cy: Math.floor(k / grid.cols), size: 1 }, x);
+      prefixSums(x, s1, s2);
+      const z = boxZ(s1, s2, n, a, test, temporalSd(x, scratch), NOISE_FLOOR, st);
+      if (z >= 3 && st.contrast >= this.o.minJump / 2) lit++;
+    }
+    return { fraction: lit / K };
+  }
+
+  /** Sub-frame onset: the exposure-integrated pulse fitted to the region's frames around the onset. */
+  private fitOnset(c: Candidate, region: Region, test: PlateauTest, T: number) {
+    const n = this.cellBuf.length;
+    const x = new Float64Array(n);
+    regionSeries(this.cellBuf, this.grid as Grid, region, x);
+    const s1 = new Float64Array(n + 1);
+    const s2 = new Float64Array(n + 1);
+    prefixSums(x, s1, s2);
+    const stat: PulseStat = { z: 0, contrast: 0, before: 0, plateau: 0, after: 0 };
+    boxZ(s1, s2, n, c.a, test, temporalSd(x, new Float64Array(n)), NOISE_FLOOR, stat);
+    const lo = Math.max(0, c.a - FLANK_FRAMES);
+    const hi = Math.min(n, c.a + test.L + 1 + test.gap + FLANK_FRAMES);
+    // Frames above half the rise give the pulse length when no guide gives it.
+    const half = 0.5 * (stat.before + stat.plateau);
+    let above = 0;
+    for (let i = c.a; i < hi; i++) if (x[i] >= half) above++;
+    const D = c.guide?.duration_s ?? null;
+    const fit = fitPulse(this.times.slice(lo, hi), x.subarray(lo, hi), T, this.times[c.a] + T / 2, D, Math.max(T, above * T));
+    const noise = fit.amp > 0 ? (T * fit.rms) / fit.amp : T;
+    // Noise of the partly lit frames and the spread of onsets that fit alike (uniform: width/√12).
+    const spread = (fit.onset_hi_s - fit.onset_lo_s) / Math.sqrt(12);
+    const onset_sd_s = Math.sqrt(noise * noise + spread * spread);
+    return { onset_s: fit.onset_s, duration_s: fit.duration_s, shutter: fit.shutter, rms: fit.rms, amp: fit.amp, onset_sd_s, stat };
+  }
+
+  private unplaceableReason(d: FlashDetection, c: Candidate, fit: { rms: number; amp: number }, nul: NullSummary, T: number): string | null {
+    const at = `flash candidate at ${d.t_s.toFixed(3)} s (score ${d.score.toFixed(1)})`;
+    if (d.score < this.o.minScore) return `${at}: score under ${this.o.minScore}`;
+    if (d.contrast * 255 < this.o.minJump) return `${at}: brightens only ${(d.contrast * 255).toFixed(1)} grey levels`;
+    if (d.confidence < this.o.minConfidence) {
+      return `${at} does not stand out of this file's own scores without a pulse (95th percentile ${nul.p95.toFixed(1)}, max ${nul.max.toFixed(1)}; ${d.expected_false?.toPrecision(2)} false pulses this strong expected in the ${(c.searched * T).toFixed(2)} s searched)`;
+    }
+    if (!(fit.rms <= 0.3 * fit.amp)) return `${at}: does not fit a pulse shape (residual ${fit.rms.toFixed(1)} against a rise of ${fit.amp.toFixed(1)} grey levels)`;
+    if (c.guide) {
+      if (Math.abs(d.t_s - c.guide.t_s) > c.guide.tolerance_s + T / 2) return `${at}: outside the beep's span ${c.guide.t_s.toFixed(3)} ± ${c.guide.tolerance_s.toFixed(3)} s`;
+      return null;
+    }
+    if (this.guides.length) return `${at}: outside the spans where this file's beeps say the flash is`;
+    // A large part of the picture but not most of it changing at once is a scene change (a slide, an object filling
+    // the view) as often as a light; without the beep to confirm it, it is not placed.
+    const lit = d.cells_lit_fraction ?? 0;
+    if (lit >= PARTIAL_SCENE_FRACTION && lit < WHOLE_FRAME_FRACTION) return `${at}: ${(lit * 100).toFixed(0)} % of the picture changed with it (a scene change or a light?); without the camera's own beep to guide the search that is too close to tell`;
+    if (d.duration_s !== null && (d.duration_s < this.o.minFlashS || d.duration_s > this.o.maxFlashS)) return `${at}: lit ${d.duration_s.toFixed(3)} s, outside ${this.o.minFlashS}-${this.o.maxFlashS} s`;
+    if (d.score < this.o.unguidedMargin * nul.max) return `${at}: not ${this.o.unguidedMargin}x the strongest other event in the window (score ${nul.max.toFixed(1)}); without the camera's own beep to guide the search that is too close to tell`;
+    return null;
+  }
+
+  private regionPx(r: Region): FlashRegion {
+    const g = this.grid as Grid;
+    const k = this.scaleBack;
+    if (r.size === 0) return { x_px: 0, y_px: 0, w_px: Math.round(g.width * k), h_px: Math.round(g.height * k) };
+    const px = g.cellPx * k;
+    return { x_px: Math.round(r.cx * px), y_px: Math.round(r.cy * px), w_px: Math.round(r.size * px), h_px: Math.round(r.size * px) };
   }
 }

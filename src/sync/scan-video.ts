@@ -21,7 +21,7 @@ export interface VideoScanOptions extends FlashScanOptions {
   /** Audio-guided search (see FlashGuide); without guides the whole window is searched unguided. */
   guides?: FlashGuide[];
   stream?: number;
-  /** Longest side of the decoded frames (default 160 px: enough for an LED of 1 % of the frame width). */
+  /** Longest side of the decoded frames (default 320 px: an LED of 1.25 % of the frame width covers a 4 px cell). */
   maxSide?: number;
   probed?: ProbeResult;
 }
@@ -41,17 +41,30 @@ export async function scanVideoFlash(file: string, windows: SearchWindow[], opts
       stream: opts.stream ?? 0,
       start,
       end: w.duration_s === null ? undefined : (start ?? fileStart) + w.duration_s,
-      maxSide: opts.maxSide ?? 160,
+      maxSide: opts.maxSide ?? 320,
       pixelFormat: 'gray',
       probed: opts.probed,
     });
-    const scanner = new FlashScanner(1 / dec.geometry.scale, opts);
+    // Guided mode (guides given, even an empty list: the camera has sound): a window without a guide is searched,
+    // but nothing found there is placeable (the camera's own sound has no beep there).
+    const guides = (opts.guides ?? []).filter((g) => g.window === w.name);
+    const noBeepHere = opts.guides !== undefined && guides.length === 0;
+    // A whole-file window ('all') may hold the pulses of both ends.
+    const scanner = new FlashScanner(1 / dec.geometry.scale, opts, guides, w.name === 'all' ? 2 : 1);
     let frames = 0;
     for await (const f of dec) {
       scanner.push(f);
       frames++;
     }
-    results.push({ window: w, detections: scanner.finish().map((d) => ({ ...d, window: w.name })), frames });
+    const found = scanner.finish().map((d) => ({ ...d, window: w.name }));
+    if (noBeepHere) for (const d of found) markNoBeep(d);
+    results.push({ window: w, detections: found, frames });
   }
   return { windows: results };
+}
+
+function markNoBeep(d: FlashDetection): void {
+  if (!d.placeable) return;
+  d.placeable = false;
+  d.unplaceable_reason = `flash candidate at ${d.t_s.toFixed(3)} s (score ${d.score.toFixed(1)}): the camera's own sound has no beep in this window to confirm it`;
 }

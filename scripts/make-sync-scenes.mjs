@@ -1,0 +1,617 @@
+#!/usr/bin/env node
+/**
+ * Camera scenes with known truth for the flash (video) side of `mmprep sync` (issue 11 item 6; format in
+ * docs/sync-flash.md and the team's SYNC-CASES.md). Each case is a folder with a reference microphone (lav.wav, a
+ * clean 1 kHz beep at the true times), a camera file (cam.mp4: H.264 picture and, for most cases, an AAC sound track
+ * with the beep as heard in a moderate room) and truth.json.
+ *
+ *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full] [--only ID]
+ *   node scripts/make-sync-scenes.mjs --copy-subject [SRC_PNG]   (refreshes fixtures/sync/scenes/astronaut-160.png)
+ *
+ * Frames are rendered here (RGB, 640x360 by default) and piped to ffmpeg: a background (plain wall, or ffmpeg's
+ * testsrc2 / mandelbrot / cellauto / life sources streamed in), a moving, zooming, gesturing subject (the astronaut
+ * portrait), a monitor whose content changes in steps, auto exposure (fades, steps, pumps), then the LED: a patch
+ * whose colour is blended by the exact fraction of the frame's exposure [t, t + shutter·T) during which the LED was
+ * lit (so onsets fall between frames and a 180° shutter integrates over half the frame period). The camera's clock
+ * runs at (1 + drift) against the reference: a pulse at camera time t is at reference time t·(1 + drift·1e-6) + offset.
+ * Deterministic: fixed seeds (mulberry32), no wall clock; ffmpeg with bitexact flags.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SCENE_FIX = join(root, 'fixtures', 'sync', 'scenes');
+const SUBJECT_PNG = join(SCENE_FIX, 'astronaut-160.png');
+const SPEECH = ['001', '002', '003', '004', '005'].map((n) => join(root, 'fixtures', 'sync', 'speech', `${n}.wav`));
+const SR = 48000;
+
+function ffmpegPath() {
+  if (process.env.MMPREP_FFMPEG) return process.env.MMPREP_FFMPEG;
+  const r = spawnSync('ffmpeg', ['-version']);
+  if (r.status === 0) return 'ffmpeg';
+  return createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg').path;
+}
+const FFMPEG = ffmpegPath();
+
+/** Deterministic PRNG (mulberry32) with a Gaussian. */
+function rng(seed) {
+  let a = seed >>> 0;
+  const u = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const g = () => Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
+  return { u, g };
+}
+
+function ffmpegSync(args, input) {
+  const r = spawnSync(FFMPEG, ['-nostdin', '-y', '-v', 'error', ...args], { input, maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`ffmpeg ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cases
+
+const FPS = { 25: [25, 1], 30: [30, 1], 29.97: [30000, 1001] };
+
+/** One case's recipe. Times of pulses are on the camera's clock (jittered by the seed). */
+function recipe(id, o) {
+  return {
+    id,
+    w: 640,
+    h: 360,
+    fps: 29.97,
+    crf: 26,
+    dur_s: 20,
+    bg: 'wall',
+    subject: 'walk',
+    monitor: true,
+    exposure: 'none',
+    led: { px: 16, color: 'white', pos: 'tr' },
+    shutter: 1,
+    pulses: [2.0],
+    pulse_s: 0.2,
+    offset_s: 0,
+    drift_ppm: 0,
+    cam_audio: true,
+    av_skew_s: 0,
+    screen_step: false,
+    expect: 'placed',
+    seed: 1,
+    ...o,
+  };
+}
+
+/** Non-round device offsets, drifts, skews and pulse times from the case's seed. */
+function jitter(c) {
+  const r = rng(c.seed * 7919 + 13);
+  const pulses = c.pulses.map((p) => Math.round((p + (r.u() - 0.5) * 0.6) * 1e4) / 1e4);
+  return {
+    ...c,
+    offset_s: c.offset_s || Math.round((0.3 + r.u() * 2.4) * 1e5) / 1e5,
+    drift_ppm: c.drift_ppm === 'rand' ? Math.round(20 + r.u() * 80) * (r.u() < 0.5 ? -1 : 1) : c.drift_ppm,
+    av_skew_s: c.av_skew_s === 'rand' ? Math.round((r.u() - 0.3) * 0.06 * 1e4) / 1e4 : c.av_skew_s,
+    pulses,
+  };
+}
+
+function smallSet() {
+  return [
+    recipe('s-led8-edge-walk-2997', { led: { px: 8, color: 'white', pos: 'r' }, pulses: [2, 10], dur_s: 12, crf: 26, drift_ppm: 60, av_skew_s: 0.012, seed: 11 }),
+    recipe('s-red16-testsrc2-25-180deg', { bg: 'testsrc2', fps: 25, led: { px: 16, color: 'red', pos: 'bl' }, shutter: 0.5, pulses: [2.5], dur_s: 8, crf: 28, subject: 'none', av_skew_s: -0.02, seed: 12 }),
+    recipe('s-screen-pump-30-nosound', { fps: 30, led: { px: 0, color: 'white', pos: 'screen' }, exposure: 'pump', pulses: [3], dur_s: 8, cam_audio: false, seed: 13 }),
+    recipe('s-neg-cross-step', { pulses: [], exposure: 'steps', screen_step: true, subject: 'cross', dur_s: 8, cam_audio: false, expect: 'not_found', seed: 14 }),
+  ];
+}
+
+function fullSet() {
+  const out = [];
+  let seed = 100;
+  const bgs = ['wall', 'testsrc2', 'mandelbrot', 'cellauto', 'life'];
+  const fpss = [29.97, 25, 30];
+  const crfs = [23, 26, 28, 30];
+  const sizes = [8, 12, 16, 24, 40];
+  const poss = ['tr', 'r', 'bl', 'tl', 'br'];
+  const exps = ['none', 'fade', 'steps', 'pump'];
+  // Positive scenes: every background with every LED size, cycling frame rates, codecs, exposure behaviour, both
+  // ends or start only, with and without camera sound.
+  let k = 0;
+  for (const bg of bgs) {
+    for (const px of sizes) {
+      const fps = fpss[k % 3];
+      const crf = crfs[k % 4];
+      const exposure = exps[(k + Math.floor(k / 4)) % 4];
+      const both = k % 2 === 0;
+      const red = k % 5 === 3;
+      const shutter = k % 3 === 1 ? 0.5 : 1;
+      const sound = k % 4 !== 2;
+      const short = k % 6 === 5;
+      const id = `${bg}-led${px}${red ? 'red' : ''}-${poss[k % 5]}-${String(fps).replace('.', '')}-crf${crf}-${exposure}${shutter < 1 ? '-180deg' : ''}${both ? '-both' : ''}${sound ? '' : '-nosound'}${short ? '-short' : ''}`;
+      out.push(
+        recipe(id, {
+          bg,
+          fps,
+          crf,
+          exposure,
+          shutter,
+          subject: bg === 'wall' || k % 2 ? (k % 3 === 0 ? 'cross' : 'walk') : 'none',
+          led: { px, color: red ? 'red' : 'white', pos: poss[k % 5] },
+          pulses: short ? [2, 18] : both ? [3, 27] : [3],
+          dur_s: short ? 20 : both ? 30 : 14,
+          pulse_s: [0.1, 0.2, 0.3, 0.5][k % 4],
+          drift_ppm: both ? 'rand' : 0,
+          av_skew_s: 'rand',
+          cam_audio: sound,
+          seed: seed++,
+        }),
+      );
+      k++;
+    }
+  }
+  // Whole-frame (screen / photo) flashes.
+  for (const [i, bg] of ['wall', 'testsrc2', 'life', 'mandelbrot'].entries()) {
+    out.push(recipe(`${bg}-screen-${String(fpss[i % 3]).replace('.', '')}-${exps[i]}`, { bg, fps: fpss[i % 3], exposure: exps[i], led: { px: 0, color: 'white', pos: 'screen' }, pulses: i % 2 ? [2, 18] : [3], dur_s: i % 2 ? 20 : 12, drift_ppm: i % 2 ? 'rand' : 0, av_skew_s: 'rand', cam_audio: i !== 2, seed: seed++ }));
+  }
+  // Negative controls: no pulse anywhere (lav without a beep; camera without sound or with unrelated room noise).
+  const negs = [
+    ['wall', 'cross', 'steps', true],
+    ['wall', 'walk', 'pump', false],
+    ['testsrc2', 'walk', 'fade', true],
+    ['mandelbrot', 'none', 'none', false],
+    ['cellauto', 'cross', 'steps', true],
+    ['life', 'walk', 'pump', false],
+    ['wall', 'cross', 'none', true],
+    ['testsrc2', 'cross', 'steps', false],
+  ];
+  for (const [i, [bg, subject, exposure, step]] of negs.entries()) {
+    out.push(recipe(`neg-${bg}-${subject}-${exposure}${step ? '-screenstep' : ''}`, { bg, subject, exposure, screen_step: step, fps: fpss[i % 3], crf: crfs[i % 4], pulses: [], dur_s: 14, cam_audio: i % 2 === 0, expect: 'not_found', seed: seed++ }));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Picture
+
+/** Fraction of the exposure [t0, t0 + shutter·T) during which any pulse [p, p + d) was lit (0..1). */
+function litFraction(t0, T, shutter, pulses, d) {
+  const e = shutter * T;
+  let on = 0;
+  for (const p of pulses) on += Math.max(0, Math.min(t0 + e, p + d) - Math.max(t0, p));
+  return Math.min(1, on / e);
+}
+
+/** Exposure gain at camera time t: fades, steps and pumps of an auto-exposure loop. */
+function exposureGain(kind, t, dur) {
+  if (kind === 'fade') return 0.75 + 0.45 * Math.min(1, t / dur) + 0.1 * Math.sin(t * 0.7);
+  if (kind === 'steps') return [1, 0.8, 1.15, 0.9, 1.05][Math.floor(t / 2.7) % 5];
+  if (kind === 'pump') {
+    const ph = (t % 3.1) / 3.1;
+    return 1 - 0.3 * Math.exp(-((ph - 0.4) ** 2) / 0.004);
+  }
+  return 1;
+}
+
+/** Streams raw RGB frames of an ffmpeg lavfi source, one Buffer per frame. */
+function lavfiFrames(bg, w, h, fpsNum, fpsDen, n) {
+  const src = {
+    testsrc2: `testsrc2=size=${w}x${h}:rate=${fpsNum}/${fpsDen}`,
+    mandelbrot: `mandelbrot=size=${w}x${h}:rate=${fpsNum}/${fpsDen}:maxiter=256`,
+    cellauto: `cellauto=size=${w}x${h}:rate=${fpsNum}/${fpsDen}:rule=110:seed=7:scroll=1`,
+    life: `life=size=${w}x${h}:rate=${fpsNum}/${fpsDen}:seed=7:ratio=0.12:mold=20:life_color=#c8c8b4:death_color=#282830:mold_color=#605040`,
+  }[bg];
+  const child = spawn(FFMPEG, ['-nostdin', '-v', 'error', '-f', 'lavfi', '-i', src, '-frames:v', String(n), '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const size = w * h * 3;
+  let pending = Buffer.alloc(0);
+  const queue = [];
+  let done = false;
+  let wake = null;
+  child.stdout.on('data', (d) => {
+    pending = pending.length ? Buffer.concat([pending, d]) : d;
+    while (pending.length >= size) {
+      queue.push(Buffer.from(pending.subarray(0, size)));
+      pending = pending.subarray(size);
+    }
+    if (queue.length > 8) child.stdout.pause();
+    wake?.();
+  });
+  child.stdout.on('end', () => {
+    done = true;
+    wake?.();
+  });
+  return {
+    async next() {
+      while (!queue.length && !done) await new Promise((r) => (wake = r));
+      wake = null;
+      const f = queue.shift();
+      if (queue.length < 4) child.stdout.resume();
+      return f ?? null;
+    },
+  };
+}
+
+/** A still wall: soft gradient with plaster texture and a dark door frame (a still area the subject crosses). */
+function wallFrame(w, h, seed) {
+  const r = rng(seed);
+  const f = Buffer.alloc(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const n = (r.u() - 0.5) * 10;
+      const door = x > w * 0.62 && x < w * 0.78 && y > h * 0.2 ? -70 : 0;
+      const v = 150 + 40 * (y / h) - 20 * (x / w) + n + door;
+      const i = (y * w + x) * 3;
+      f[i] = v + 8;
+      f[i + 1] = v;
+      f[i + 2] = v - 12;
+    }
+  }
+  return f;
+}
+
+function loadSubject() {
+  const raw = ffmpegSync(['-i', SUBJECT_PNG, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
+  return { w: 160, h: 160, data: raw };
+}
+
+/** The subject's centre, scale and arm height at camera time t (walks or crosses the frame, zooms, gestures). */
+function subjectPose(kind, t, w, h) {
+  if (kind === 'cross') {
+    // Crosses from left to right every 6 s, through the still wall and past the door.
+    const ph = (t % 6) / 6;
+    return { cx: -100 + ph * (w + 200), cy: h * 0.55, s: 0.9, arm: Math.sin(t * 5) };
+  }
+  return { cx: w * 0.45 + w * 0.2 * Math.sin(t * 0.8), cy: h * 0.55 + 20 * Math.sin(t * 1.7), s: 0.85 + 0.25 * Math.sin(t * 0.45), arm: Math.sin(t * 3.1) };
+}
+
+function drawSubject(f, w, h, sub, pose) {
+  const size = Math.round(sub.w * pose.s * 1.3);
+  const x0 = Math.round(pose.cx - size / 2);
+  const y0 = Math.round(pose.cy - size / 2);
+  for (let y = Math.max(0, y0); y < Math.min(h, y0 + size); y++) {
+    const sy = Math.floor(((y - y0) / size) * sub.h);
+    for (let x = Math.max(0, x0); x < Math.min(w, x0 + size); x++) {
+      const u = (x - x0) / size - 0.5;
+      const v = (y - y0) / size - 0.5;
+      if (u * u / 0.2 + v * v / 0.25 > 1) continue; // oval portrait mask
+      const sx = Math.floor(((x - x0) / size) * sub.w);
+      const si = (sy * sub.w + sx) * 3;
+      const i = (y * w + x) * 3;
+      f[i] = sub.data[si];
+      f[i + 1] = sub.data[si + 1];
+      f[i + 2] = sub.data[si + 2];
+    }
+  }
+  // A gesturing hand: a skin-coloured disc beside the head moving up and down.
+  const hx = pose.cx + size * 0.55;
+  const hy = pose.cy + size * 0.3 * pose.arm;
+  const rr = size * 0.12;
+  for (let y = Math.max(0, Math.floor(hy - rr)); y < Math.min(h, hy + rr); y++) {
+    for (let x = Math.max(0, Math.floor(hx - rr)); x < Math.min(w, hx + rr); x++) {
+      if ((x - hx) ** 2 + (y - hy) ** 2 > rr * rr) continue;
+      const i = (y * w + x) * 3;
+      f[i] = 224;
+      f[i + 1] = 172;
+      f[i + 2] = 140;
+    }
+  }
+}
+
+/** A monitor in the scene whose slide changes in steps (never a pulse): clutter that jumps and stays. */
+function drawMonitor(f, w, h, t, seed) {
+  const slide = Math.floor((t + (seed % 5)) / 2.3);
+  const r = rng(seed * 31 + slide);
+  const base = [40 + r.u() * 180, 40 + r.u() * 180, 40 + r.u() * 180];
+  const x0 = Math.round(w * 0.08);
+  const y0 = Math.round(h * 0.12);
+  for (let y = y0; y < y0 + Math.round(h * 0.22); y++) {
+    for (let x = x0; x < x0 + Math.round(w * 0.2); x++) {
+      const i = (y * w + x) * 3;
+      const stripe = ((x >> 3) + slide) % 3 === 0 ? 30 : 0;
+      f[i] = base[0] + stripe;
+      f[i + 1] = base[1] + stripe;
+      f[i + 2] = base[2];
+    }
+  }
+}
+
+/** A screen-sized change that arrives and stays (a slide change filling most of the view): flash-like, not a pulse. */
+function drawScreenStep(f, w, h, t, at) {
+  if (t < at) return;
+  for (let y = Math.round(h * 0.15); y < Math.round(h * 0.85); y++) {
+    for (let x = Math.round(w * 0.1); x < Math.round(w * 0.9); x++) {
+      const i = (y * w + x) * 3;
+      f[i] = 235;
+      f[i + 1] = 235;
+      f[i + 2] = 240;
+    }
+  }
+}
+
+function ledRect(c) {
+  const { w, h } = c;
+  const s = c.led.px;
+  const m = 2; // a few pixels from the edge
+  switch (c.led.pos) {
+    case 'tr':
+      return [w - s - m, m];
+    case 'r':
+      return [w - s, Math.round(h * 0.4)];
+    case 'bl':
+      return [m, h - s - m];
+    case 'tl':
+      return [0, m];
+    default:
+      return [w - s - m, h - s - m];
+  }
+}
+
+function applyLed(f, c, frac) {
+  const { w, h } = c;
+  if (c.led.pos === 'screen') {
+    // A whole-frame flash (a white screen filling the view, a photo flash): every pixel pulled toward white.
+    const k = 0.6 * frac;
+    for (let i = 0; i < w * h * 3; i++) f[i] = f[i] + k * (250 - f[i]);
+    return;
+  }
+  const [x0, y0] = ledRect(c);
+  const s = c.led.px;
+  const on = c.led.color === 'red' ? [250, 40, 30] : [252, 252, 248];
+  const off = [55, 50, 50];
+  for (let y = y0; y < y0 + s; y++) {
+    for (let x = x0; x < x0 + s; x++) {
+      const i = (y * w + x) * 3;
+      for (let ch = 0; ch < 3; ch++) f[i + ch] = off[ch] + frac * (on[ch] - off[ch]);
+    }
+  }
+}
+
+async function renderVideo(c, camPulses, audioWav, outFile) {
+  const [num, den] = FPS[c.fps];
+  const T = den / num;
+  const n = Math.round(c.dur_s / T);
+  const { w, h } = c;
+  const args = ['-nostdin', '-y', '-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${w}x${h}`, '-framerate', `${num}/${den}`, '-i', 'pipe:0'];
+  if (audioWav) args.push('-i', audioWav);
+  args.push('-map', '0:v');
+  if (audioWav) args.push('-map', '1:a', '-c:a', 'aac', '-b:a', '96k', '-flags:a', '+bitexact');
+  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(c.crf), '-pix_fmt', 'yuv420p', '-flags:v', '+bitexact', '-fflags', '+bitexact', '-map_metadata', '-1', outFile);
+  const enc = spawn(FFMPEG, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  let err = '';
+  enc.stderr.on('data', (d) => (err += d));
+  const closed = new Promise((res) => enc.on('close', res));
+  const bgSrc = c.bg === 'wall' ? null : lavfiFrames(c.bg, w, h, num, den, n);
+  const wall = c.bg === 'wall' ? wallFrame(w, h, c.seed) : null;
+  const sub = c.subject === 'none' ? null : loadSubject();
+  const noise = rng(c.seed * 17 + 5);
+  const stepAt = 2 + rng(c.seed).u() * (c.dur_s - 4);
+  for (let k = 0; k < n; k++) {
+    const t = k * T;
+    const f = Buffer.from(wall ?? (await bgSrc.next()) ?? Buffer.alloc(w * h * 3));
+    const fl = new Float32Array(f); // work in float, clip once
+    if (c.monitor) drawMonitor(fl, w, h, t, c.seed);
+    if (c.screen_step) drawScreenStep(fl, w, h, t, stepAt);
+    if (sub) drawSubject(fl, w, h, sub, subjectPose(c.subject, t, w, h));
+    const gain = exposureGain(c.exposure, t, c.dur_s);
+    const frac = litFraction(t, T, c.shutter, camPulses, c.pulse_s);
+    if (c.led.pos === 'screen') {
+      applyLed(fl, c, frac);
+      for (let i = 0; i < fl.length; i++) fl[i] *= gain;
+    } else {
+      for (let i = 0; i < fl.length; i++) fl[i] *= gain;
+      applyLed(fl, c, frac); // an LED saturates the sensor whatever the exposure
+    }
+    for (let i = 0; i < fl.length; i += 97) fl[i] += noise.g() * 3; // sparse sensor noise
+    for (let i = 0; i < fl.length; i++) f[i] = fl[i] < 0 ? 0 : fl[i] > 255 ? 255 : fl[i];
+    if (!enc.stdin.write(f)) await new Promise((r) => enc.stdin.once('drain', r));
+  }
+  enc.stdin.end();
+  const code = await closed;
+  if (code !== 0) throw new Error(`ffmpeg encode ${outFile}: ${err}`);
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sound
+
+function readWav16(path) {
+  const b = readFileSync(path);
+  let p = 12;
+  let sr = 16000;
+  while (p + 8 <= b.length) {
+    const id = b.toString('ascii', p, p + 4);
+    const size = b.readUInt32LE(p + 4);
+    if (id === 'fmt ') sr = b.readUInt32LE(p + 12);
+    if (id === 'data') {
+      const x = new Float32Array(size >> 1);
+      for (let i = 0; i < x.length; i++) x[i] = b.readInt16LE(p + 8 + 2 * i) / 32768;
+      return { sr, x };
+    }
+    p += 8 + size + (size & 1);
+  }
+  throw new Error(`no data in ${path}`);
+}
+
+/** Speech clips at SR (linear interpolation), in a seeded order with gaps. */
+function speechBed(totalS, seed, gainDb) {
+  const clips = SPEECH.map((f) => {
+    const { sr, x } = readWav16(f);
+    const k = SR / sr;
+    const y = new Float32Array(Math.floor(x.length * k));
+    for (let i = 0; i < y.length; i++) {
+      const s = i / k;
+      const j = Math.floor(s);
+      y[i] = x[j] + (s - j) * ((x[Math.min(x.length - 1, j + 1)] ?? 0) - x[j]);
+    }
+    return y;
+  });
+  const out = new Float32Array(Math.round(totalS * SR));
+  const r = rng(seed);
+  const g = 10 ** (gainDb / 20);
+  let pos = Math.round(r.u() * 0.5 * SR);
+  while (pos < out.length) {
+    const c = clips[Math.floor(r.u() * clips.length)];
+    for (let i = 0; i < c.length && pos + i < out.length; i++) out[pos + i] += g * c[i];
+    pos += c.length + Math.round((0.2 + r.u()) * SR);
+  }
+  return out;
+}
+
+/** Adds 1 kHz bursts at exact (fractional-sample) times, optionally through a few room echoes (delay s, gain). */
+function addBeeps(x, times, dur, amp, echoes = []) {
+  for (const [delay, g] of [[0, 1], ...echoes]) {
+    for (const t0 of times) {
+      const t = t0 + delay;
+      const i0 = Math.ceil(t * SR);
+      const i1 = Math.min(x.length, Math.ceil((t + dur) * SR));
+      for (let i = Math.max(0, i0); i < i1; i++) x[i] += g * amp * Math.sin(2 * Math.PI * 1000 * (i / SR - t));
+    }
+  }
+}
+
+function addNoise(x, rms, seed) {
+  const r = rng(seed);
+  for (let i = 0; i < x.length; i++) x[i] += rms * r.g();
+}
+
+function writeWav16(path, x) {
+  const h = Buffer.alloc(44);
+  const bytes = x.length * 2;
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + bytes, 4);
+  h.write('WAVE', 8);
+  h.write('fmt ', 12);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(SR, 24);
+  h.writeUInt32LE(SR * 2, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(bytes, 40);
+  const d = Buffer.alloc(bytes);
+  for (let i = 0; i < x.length; i++) d.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(x[i] * 32767))), 2 * i);
+  writeFileSync(path, Buffer.concat([h, d]));
+}
+
+// A moderate room at the camera: early reflections and a short tail (RT60 about 0.3 s), beep 12 dB over the bed.
+const CAM_ECHOES = [[0.0071, 0.45], [0.013, 0.35], [0.021, 0.3], [0.034, 0.2], [0.052, 0.14], [0.08, 0.08], [0.12, 0.05]];
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function makeCase(c, outDir) {
+  const dir = join(outDir, c.id);
+  mkdirSync(dir, { recursive: true });
+  const k = 1 + c.drift_ppm * 1e-6;
+  const lavS = c.dur_s + c.offset_s + 1;
+  // Reference microphone: speech at moderate level, a clean beep, light noise.
+  const lav = speechBed(lavS, c.seed, -12);
+  addNoise(lav, 0.002, c.seed + 1);
+  // Recipes give pulse times on the camera's clock; on the reference clock they are at t_cam·k + offset.
+  const camPulses = c.pulses;
+  const refPulses = camPulses.map((t) => t * k + c.offset_s);
+  addBeeps(lav, refPulses, c.pulse_s, 0.5);
+  writeWav16(join(dir, 'lav.wav'), lav);
+  let camWav = null;
+  if (c.cam_audio) {
+    // The same room's speech (it reaches the camera too) plus the beep through echoes, heard av_skew_s late.
+    const cam = new Float32Array(Math.round(c.dur_s * SR));
+    // Negative controls: unrelated room noise only (nothing to cross-correlate with the lav).
+    const bed = c.expect === 'placed' ? speechBed(lavS, c.seed, -16) : new Float32Array(Math.round(lavS * SR));
+    const shift = c.offset_s;
+    for (let i = 0; i < cam.length; i++) {
+      const s = (i / SR - c.av_skew_s) * k + shift; // reference time of this camera sample (sound av_skew_s late)
+      const j = Math.floor(s * SR);
+      cam[i] = j >= 0 && j < bed.length ? bed[j] : 0;
+    }
+    addNoise(cam, 0.004, c.seed + 2);
+    addBeeps(cam, camPulses.map((t) => t + c.av_skew_s), c.pulse_s / k, 0.2, CAM_ECHOES);
+    camWav = join(dir, 'cam-sound.tmp.wav');
+    writeWav16(camWav, cam);
+  }
+  const n = await renderVideo(c, camPulses, camWav, join(dir, 'cam.mp4'));
+  if (camWav) rmSync(camWav);
+  const fpsVal = FPS[c.fps][0] / FPS[c.fps][1];
+  const streams = [{ file: 'lav.wav', kind: 'audio', stream: 0, offset_s: 0, drift_ppm: 0, snr_db: null }];
+  const r7 = (v) => Math.round(v * 1e7) / 1e7;
+  streams.push({ file: 'cam.mp4', kind: 'video', stream: 0, offset_s: r7(c.offset_s), drift_ppm: c.drift_ppm, fps: c.fps, frames: n });
+  if (c.cam_audio) {
+    // t_ref = (t_src - skew)·k + offset = t_src + (offset - skew·k) + (k - 1)·t_src
+    streams.push({ file: 'cam.mp4', kind: 'audio', stream: 0, offset_s: r7(c.offset_s - c.av_skew_s * k), drift_ppm: c.drift_ppm, drr_db: null, snr_db: 12 });
+  }
+  const truth = {
+    id: c.id,
+    tags: {
+      scene: c.subject === 'none' ? c.bg : `${c.bg}+${c.subject}`,
+      led_px: c.led.pos === 'screen' ? 'screen' : c.led.px,
+      led_color: c.led.color,
+      led_pos: c.led.pos,
+      fps: c.fps,
+      codec: `h264-crf${c.crf}`,
+      exposure: c.exposure,
+      shutter_deg: c.shutter * 360,
+      cam_sound: c.cam_audio,
+      screen_step: c.screen_step,
+      pulses: c.pulses.length,
+    },
+    args: c.pulses.length > 1 ? ['--ends', 'both'] : [],
+    files: ['lav.wav', 'cam.mp4'],
+    expect: c.expect,
+    streams: c.expect === 'placed' ? streams : [],
+    // Video-side truth for flash tests: onsets on the camera's picture timeline, the pulse length, the LED's box.
+    flash: {
+      onsets_s: camPulses.map(r7),
+      duration_s: c.pulse_s,
+      region: c.led.pos === 'screen' ? 'whole-frame' : { x_px: ledRect(c)[0], y_px: ledRect(c)[1], w_px: c.led.px, h_px: c.led.px },
+      frame_s: 1 / fpsVal,
+      beep_on_camera_s: c.cam_audio ? camPulses.map((t) => r7(t + c.av_skew_s)) : null,
+      av_skew_s: c.av_skew_s,
+    },
+  };
+  writeFileSync(join(dir, 'truth.json'), JSON.stringify(truth, null, 2) + '\n');
+  return truth;
+}
+
+function copySubject(src) {
+  mkdirSync(SCENE_FIX, { recursive: true });
+  ffmpegSync(['-i', src, '-vf', 'scale=160:160:flags=area', '-pix_fmt', 'rgb24', '-fflags', '+bitexact', '-flags', '+bitexact', SUBJECT_PNG]);
+  writeFileSync(
+    join(SCENE_FIX, 'PROVENANCE.md'),
+    '# fixtures/sync/scenes\n\nMade by `node scripts/make-sync-scenes.mjs --copy-subject` (scaled to 160x160 with ffmpeg, area filter).\n\n' +
+      '| file | what | source | licence |\n| --- | --- | --- | --- |\n' +
+      '| astronaut-160.png | the moving subject of the flash scenes: colour portrait of astronaut Eileen Collins | NASA Great Images, as shipped in scikit-image\'s sample data (Debian package python3-skimage 0.19.3), via /work/shared/media/faces/astronaut.png | public domain |\n',
+  );
+  console.log(`wrote ${SUBJECT_PNG}`);
+}
+
+async function main() {
+  const a = process.argv.slice(2);
+  const opt = (name, dflt) => {
+    const i = a.indexOf(name);
+    return i >= 0 ? a[i + 1] : dflt;
+  };
+  if (a.includes('--copy-subject')) return copySubject(resolve(a[a.indexOf('--copy-subject') + 1] ?? join(root, '..', 'shared', 'media', 'faces', 'astronaut.png')));
+  const out = opt('--out');
+  if (!out) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full] [--only ID]');
+  if (!existsSync(SUBJECT_PNG)) throw new Error(`${SUBJECT_PNG} missing: run with --copy-subject`);
+  const set = opt('--set', 'small');
+  const only = opt('--only');
+  const cases = (set === 'full' ? fullSet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
+  mkdirSync(out, { recursive: true });
+  for (const c of cases) {
+    const truth = await makeCase(c, out);
+    if (!a.includes('--quiet')) console.log(`${truth.id}: ${truth.expect}, flash at ${truth.flash.onsets_s.join(', ') || '-'} s`);
+  }
+}
+
+main().catch((e) => {
+  console.error(`make-sync-scenes: ${e.message}`);
+  process.exit(1);
+});
+

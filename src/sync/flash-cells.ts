@@ -1,0 +1,84 @@
+/**
+ * The picture as a grid of cell means, and the candidate regions of the flash search: squares of 1, 2 and 4 cells at
+ * every grid position (every one of them: a small LED at the frame edge is as much a candidate as anything in the
+ * middle) plus the whole frame. Memory stays bounded by the frame count of an analysis chunk (one float per cell per
+ * frame), not by the number of regions: a region's series is summed from the cells when it is scored.
+ */
+import type { VideoFrame } from '../media/decode-video.js';
+
+export interface Region {
+  cx: number;
+  cy: number;
+  /** Side in cells; 0 = the whole frame. */
+  size: number;
+}
+
+export const REGION_SIDES = [1, 2, 4];
+
+export interface Grid {
+  cols: number;
+  rows: number;
+  cellPx: number;
+  width: number;
+  height: number;
+}
+
+export function gridFor(width: number, height: number, cellPx: number): Grid {
+  return { cols: Math.max(1, Math.floor(width / cellPx)), rows: Math.max(1, Math.floor(height / cellPx)), cellPx, width, height };
+}
+
+/** Cell means of one grey frame (edge cells absorb leftover pixels); the last entry is the whole frame's mean. */
+export function cellMeans(f: VideoFrame, g: Grid): Float32Array {
+  const { cols, rows, cellPx: c } = g;
+  const cells = new Float64Array(cols * rows);
+  const d = f.data;
+  let total = 0;
+  for (let y = 0; y < f.height; y++) {
+    const row = y * f.width;
+    const base = Math.min(rows - 1, Math.floor(y / c)) * cols;
+    for (let x = 0; x < f.width; x++) {
+      const v = d[row + x];
+      total += v;
+      cells[base + Math.min(cols - 1, Math.floor(x / c))] += v;
+    }
+  }
+  const out = new Float32Array(cols * rows + 1);
+  for (let cy = 0; cy < rows; cy++) {
+    const hh = cy === rows - 1 ? f.height - cy * c : c;
+    for (let cx = 0; cx < cols; cx++) {
+      const ww = cx === cols - 1 ? f.width - cx * c : c;
+      out[cy * cols + cx] = cells[cy * cols + cx] / (ww * hh);
+    }
+  }
+  out[cols * rows] = total / (f.width * f.height);
+  return out;
+}
+
+export function allRegions(g: Grid): Region[] {
+  const regions: Region[] = [{ cx: 0, cy: 0, size: 0 }];
+  for (const s of REGION_SIDES) {
+    if (s > g.cols || s > g.rows) continue;
+    for (let cy = 0; cy + s <= g.rows; cy++) for (let cx = 0; cx + s <= g.cols; cx++) regions.push({ cx, cy, size: s });
+  }
+  return regions;
+}
+
+/** A region's mean brightness in every frame of the chunk, into out. */
+export function regionSeries(frames: Float32Array[], g: Grid, r: Region, out: Float64Array): void {
+  const n = frames.length;
+  if (r.size === 0) {
+    const k = g.cols * g.rows;
+    for (let i = 0; i < n; i++) out[i] = frames[i][k];
+    return;
+  }
+  const inv = 1 / (r.size * r.size);
+  for (let i = 0; i < n; i++) {
+    const cells = frames[i];
+    let s = 0;
+    for (let y = r.cy; y < r.cy + r.size; y++) {
+      const o = y * g.cols;
+      for (let x = r.cx; x < r.cx + r.size; x++) s += cells[o + x];
+    }
+    out[i] = s * inv;
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Pure kernels of the flash detector: the pulse statistic of one region's brightness series, and the sub-frame fit
+ * of a pulse's onset.
+ *
+ * A frame exposed over [t, t + s·T) (s: the shutter's open fraction of the frame period T; s = 1 for a 360° shutter)
+ * shows the LED with weight f = |[t, t + s·T) ∩ [τ, τ + D)| / (s·T), the fraction of its exposure during which the
+ * LED was lit: a pulse of length D starting at τ gives one partly lit frame (or none, when τ falls while the shutter
+ * is closed), then fully lit frames, then one partly lit frame, on a baseline. The statistic is a box (matched
+ * filter) test on the fully lit frames against flanks before and after, skipping the partly lit frames, and the
+ * weaker of the rise and the fall counts, so a step that stays (a scene change, an exposure step) scores near zero.
+ * It is scaled by the region's own temporal variation plus the misfit of the box model (a moving textured subject
+ * crossing a still area brightens and returns, but its "plateau" is not flat and its flanks are not still), in the
+ * manner of a generalised likelihood ratio for a known-shape pulse (Kay 1998, Fundamentals of Statistical Signal
+ * Processing II, ch. 7).
+ */
+
+/** Frames of flank before and after the pulse. */
+export const FLANK_FRAMES = 4;
+
+/** A plateau hypothesis: L fully lit frames, then `gap` frames skipped (partly lit, or a longer pulse) before the after-flank. */
+export interface PlateauTest {
+  L: number;
+  gap: number;
+}
+
+/**
+ * Plateau tests covering fully lit runs from minFrames to maxFrames contiguously: a test with L lit frames and a gap
+ * of G skipped frames accepts true plateaus of L to L + G - 1 frames without lit frames in its after-flank.
+ */
+export function plateauTests(minFrames: number, maxFrames: number): PlateauTest[] {
+  const out: PlateauTest[] = [];
+  let L = Math.max(1, Math.floor(minFrames));
+  do {
+    const gap = 2 + Math.ceil(0.3 * L);
+    out.push({ L, gap });
+    L += gap - 1;
+  } while (L <= maxFrames);
+  return out;
+}
+
+/** Prefix sums of x and x² (length n + 1) for O(1) segment means and sums of squares. */
+export function prefixSums(x: Float64Array, s1: Float64Array, s2: Float64Array): void {
+  s1[0] = 0;
+  s2[0] = 0;
+  for (let i = 0; i < x.length; i++) {
+    s1[i + 1] = s1[i] + x[i];
+    s2[i + 1] = s2[i] + x[i] * x[i];
+  }
+}
+
+/** Robust SD of a series' frame-to-frame changes (1.4826·MAD of the differences / √2): its own temporal variation. */
+export function temporalSd(x: Float64Array, scratch: Float64Array): number {
+  const n = x.length - 1;
+  if (n < 2) return 0;
+  const stride = Math.max(1, Math.floor(n / 600));
+  let m = 0;
+  for (let i = 1; i <= n; i += stride) scratch[m++] = Math.abs(x[i] - x[i - 1]);
+  return (1.4826 * quickMedian(scratch, m)) / Math.SQRT2;
+}
+
+/** Median of the first m values of a (reordered in place; Hoare's selection). */
+export function quickMedian(a: Float64Array, m: number): number {
+  if (m === 0) return NaN;
+  const k = m >> 1;
+  let lo = 0;
+  let hi = m - 1;
+  while (lo < hi) {
+    const p = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < p) i++;
+      while (a[j] > p) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k];
+}
+
+export interface PulseStat {
+  /** The pulse statistic (a z-score: contrast over the region's variation and the box model's misfit). */
+  z: number;
+  /** Weaker of rise and fall, grey levels. */
+  contrast: number;
+  before: number;
+  plateau: number;
+  after: number;
+}
+
+/**
+ * The box statistic for a pulse whose first (partly) lit frame is a: plateau a+1..a+L, before-flank a-P..a-1,
+ * after-flank a+L+1+gap .. a+L+gap+P. sd: the region's temporal SD; floor: codec quantisation noise (grey levels).
+ * Returns -Infinity when the test does not fit in the series.
+ */
+export function boxZ(s1: Float64Array, s2: Float64Array, n: number, a: number, t: PlateauTest, sd: number, floor: number, out?: PulseStat): number {
+  const P = FLANK_FRAMES;
+  const b0 = a - P;
+  const a0 = a + t.L + 1 + t.gap;
+  if (b0 < 0 || a0 + P > n) return -Infinity;
+  const seg = (i: number, j: number) => s1[j] - s1[i];
+  const sq = (i: number, j: number) => s2[j] - s2[i];
+  const mb = seg(b0, a) / P;
+  const mp = seg(a + 1, a + 1 + t.L) / t.L;
+  const ma = seg(a0, a0 + P) / P;
+  // A pulse returns to the level before: the difference between the flanks counts against it (an exposure step
+  // followed by something darker is not a pulse).
+  const c = Math.min(mp - mb, mp - ma) - 0.5 * Math.abs(ma - mb);
+  // Pooled within-segment SS: how far the frames are from a flat baseline, a flat plateau and a flat baseline.
+  const ss = sq(b0, a) - P * mb * mb + (sq(a + 1, a + 1 + t.L) - t.L * mp * mp) + (sq(a0, a0 + P) - P * ma * ma);
+  const misfit = Math.max(0, ss) / Math.max(1, t.L + 2 * P - 3);
+  const z = c / Math.sqrt(sd * sd + misfit + floor * floor);
+  if (out) {
+    out.z = z;
+    out.contrast = c;
+    out.before = mb;
+    out.plateau = mp;
+    out.after = ma;
+  }
+  return z;
+}
+
+/**
+ * The strongest distinct events of a contrast track (local maxima at least `apart` frames from each other), largest
+ * first: up to `count` of them as [frame, contrast].
+ */
+export function topEvents(c: Float64Array, count: number, apart: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let k = 0; k < count; k++) {
+    let best = -1;
+    for (let i = 0; i < c.length; i++) {
+      if (!(c[i] > 0) || (best >= 0 && c[i] <= c[best])) continue;
+      if (out.some(([p]) => Math.abs(p - i) <= apart)) continue;
+      best = i;
+    }
+    if (best < 0) break;
+    out.push([best, c[best]]);
+  }
+  return out;
+}
+
+/**
+ * The region's own other events: the strongest brighten-and-return of this region that is not the one at frame a,
+ * allowing `pulses` pulses per window (start, or start and end). A region where things come and go (a passing object
+ * in a busy background) has other events as strong as this one; an LED has none.
+ */
+export function otherEvent(events: Array<[number, number]>, a: number, pulses: number, apart: number): number {
+  const own = events.findIndex(([p]) => Math.abs(p - a) <= apart);
+  const others = events.filter((_, i) => i !== own);
+  return others.length >= pulses ? Math.max(0, others[pulses - 1][1]) : 0;
+}
+
+/** Lit fraction of the exposure [t0, t0 + s·T) for a pulse [tau, tau + D). */
+export function litFraction(t0: number, T: number, s: number, tau: number, D: number): number {
+  const e = s * T;
+  return Math.max(0, Math.min(t0 + e, tau + D) - Math.max(t0, tau)) / e;
+}
+
+export interface PulseFit {
+  onset_s: number;
+  duration_s: number;
+  /** Shutter open fraction of the fit (1 = 360°). */
+  shutter: number;
+  base: number;
+  amp: number;
+  /** RMS residual of the fit, grey levels. */
+  rms: number;
+  /** Range of onsets that fit within 5 % of the best (onset_s is its middle). */
+  onset_lo_s: number;
+  onset_hi_s: number;
+}
+
+const SHUTTERS = [1, 0.75, 0.5, 0.35, 0.25];
+
+/**
+ * Least-squares fit of base + amp·f_i(τ, D, s) to the frames around a pulse (times[i], values[i]; frame period T).
+ * τ is searched on a grid of T/64 within a frame and a half of the coarse onset. D: the pulse length when known (from
+ * the reference microphone), else fitted too (from the plateau's length), and then the shutter cannot be told (with D
+ * free, a shorter shutter and an earlier onset fit equally well): 360° and 180° are both fitted. A known D makes the
+ * shutter identifiable from the partly lit frames at the two ends.
+ */
+export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, D: number | null, D0: number): PulseFit {
+  // Without the pulse length the shutter cannot be fitted: 360° and 180° (the common range) both fit, and the
+  // middle of their onsets is within a quarter frame of the truth for any shutter between them.
+  const shutters = D === null ? [1, 0.5] : SHUTTERS;
+  const durations: number[] = [];
+  if (D !== null) durations.push(D);
+  else for (let d = Math.max(T / 2, D0 - 1.5 * T); d <= D0 + 1.5 * T; d += T / 16) durations.push(d);
+  // Every (shutter, length, onset) on the grid is fitted; the onset reported is the middle of the onsets of all fits
+  // within 5 % of the best SSE (when a frame falls wholly before or after the onset, or two shutters fit alike, the
+  // data only bound the onset: the middle of the bounds halves the worst error), with the best fit's other values.
+  const n = times.length;
+  const f = new Float64Array(n);
+  const fits: Array<{ fit: PulseFit; sse: number }> = [];
+  for (const s of shutters) {
+    for (const d of durations) {
+      for (let q = -96; q <= 96; q++) {
+        const tau = tau0 + (q * T) / 64;
+        let sf = 0;
+        let sff = 0;
+        let sy = 0;
+        let sfy = 0;
+        let syy = 0;
+        for (let i = 0; i < n; i++) {
+          f[i] = litFraction(times[i], T, s, tau, d);
+          sf += f[i];
+          sff += f[i] * f[i];
+          sy += values[i];
+          sfy += f[i] * values[i];
+          syy += values[i] * values[i];
+        }
+        const det = n * sff - sf * sf;
+        if (det <= 1e-9) continue;
+        const amp = (n * sfy - sf * sy) / det;
+        const base = (sy - amp * sf) / n;
+        const sse = syy - base * sy - amp * sfy;
+        if (amp > 0) fits.push({ fit: { onset_s: tau, duration_s: d, shutter: s, base, amp, rms: Math.sqrt(Math.max(0, sse) / n), onset_lo_s: tau, onset_hi_s: tau }, sse });
+      }
+    }
+  }
+  let best: PulseFit | null = null;
+  if (fits.length) {
+    const minSse = Math.min(...fits.map((x) => x.sse));
+    const near = fits.filter((x) => x.sse <= minSse * 1.05 + 1e-9);
+    const lo = Math.min(...near.map((x) => x.fit.onset_s));
+    const hi = Math.max(...near.map((x) => x.fit.onset_s));
+    const top = fits.find((x) => x.sse === minSse) as { fit: PulseFit };
+    best = { ...top.fit, onset_s: 0.5 * (lo + hi), onset_lo_s: lo, onset_hi_s: hi };
+  }
+  return best ?? { onset_s: tau0, duration_s: D ?? D0, shutter: 1, base: 0, amp: 0, rms: Infinity, onset_lo_s: tau0, onset_hi_s: tau0 };
+}

@@ -1,0 +1,121 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probe } from '../src/media/probe.js';
+import { sameFlashRegion, type FlashDetection } from '../src/sync/flash.js';
+import { scanVideoFlash, type FlashGuide } from '../src/sync/scan-video.js';
+import type { SearchWindow } from '../src/sync/windows.js';
+import { ROOT } from './helpers/cli.js';
+
+// The small set of scripts/make-sync-scenes.mjs (issue 11 item 6), made at test time: an 8 px white LED at the frame
+// edge behind a walking, zooming, gesturing subject (start and end pulses, 60 ppm drift, 29.97 fps, CRF 26); a red
+// 16 px LED on ffmpeg's moving testsrc2 with a 180° shutter (25 fps, CRF 28); a whole-frame flash through auto-exposure
+// pumps on a camera without sound; and a negative control (subject crossing a still wall, exposure steps, a large
+// slide change that stays, no pulse).
+const DIR = join(ROOT, 'test', '.tmp', 'sync-flash-scenes');
+
+interface Truth {
+  id: string;
+  expect: 'placed' | 'not_found';
+  tags: Record<string, unknown>;
+  flash: { onsets_s: number[]; duration_s: number; region: 'whole-frame' | { x_px: number; y_px: number; w_px: number; h_px: number }; frame_s: number; beep_on_camera_s: number[] | null };
+}
+
+const truth = (id: string): Truth => JSON.parse(readFileSync(join(DIR, id, 'truth.json'), 'utf8'));
+
+beforeAll(() => {
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(DIR, { recursive: true });
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-scenes.mjs'), '--out', DIR, '--set', 'small', '--quiet'], { stdio: 'inherit' });
+});
+afterAll(() => rmSync(DIR, { recursive: true, force: true }));
+
+/** Start and end halves of the file, as the session searches a short recording (min(search-s, duration/2)). */
+async function scan(id: string, guided: boolean, fakeBeep?: number): Promise<{ dets: FlashDetection[]; t: Truth }> {
+  const t = truth(id);
+  const file = join(DIR, id, 'cam.mp4');
+  const p = await probe(file);
+  const half = (p.duration_s as number) / 2;
+  const windows: SearchWindow[] = [
+    { name: 'start', start_s: 0, duration_s: half },
+    { name: 'end', start_s: half, duration_s: null },
+  ];
+  let guides: FlashGuide[] | undefined;
+  if (guided) {
+    // The camera's own beeps (truth, heard with the camera's A/V skew); pulse length from the reference microphone.
+    const beeps = fakeBeep !== undefined ? [fakeBeep] : (t.flash.beep_on_camera_s as number[]);
+    guides = beeps.map((b) => ({ window: b < half ? 'start' : 'end', t_s: b, tolerance_s: 0.1, duration_s: t.flash.duration_s }));
+  }
+  const r = await scanVideoFlash(file, windows, { probed: p, guides });
+  return { dets: r.windows.flatMap((w) => w.detections), t };
+}
+
+function expectOnsets(dets: FlashDetection[], t: Truth): FlashDetection[] {
+  const placed = dets.filter((d) => d.placeable);
+  expect(placed.map((d) => d.t_s).length).toBe(t.flash.onsets_s.length);
+  for (const [i, on] of t.flash.onsets_s.entries()) {
+    const err = Math.abs(placed[i].t_s - on) / t.flash.frame_s;
+    expect(err, `${t.id}: onset ${placed[i].t_s} vs truth ${on}`).toBeLessThan(0.5);
+    expect(placed[i].confidence).toBeLessThan(1);
+    expect(placed[i].confidence).toBeGreaterThan(0.95);
+  }
+  return placed;
+}
+
+function insideTruth(d: FlashDetection, t: Truth): boolean {
+  const g = t.flash.region;
+  if (g === 'whole-frame') return !!d.whole_frame;
+  const cx = d.region.x_px + d.region.w_px / 2;
+  const cy = d.region.y_px + d.region.h_px / 2;
+  const slack = 8;
+  return cx >= g.x_px - slack && cx <= g.x_px + g.w_px + slack && cy >= g.y_px - slack && cy <= g.y_px + g.h_px + slack;
+}
+
+describe('flash scenes with known truth (issue 11)', () => {
+  it('8 px LED at the frame edge behind a moving subject: both pulses, guided and unguided, same LED region', async () => {
+    for (const guided of [true, false]) {
+      const { dets, t } = await scan('s-led8-edge-walk-2997', guided);
+      const placed = expectOnsets(dets, t);
+      for (const d of placed) expect(insideTruth(d, t), JSON.stringify(d.region)).toBe(true);
+      expect(sameFlashRegion(placed[0], placed[1])).toBe(true);
+      expect(placed.every((d) => d.guided === guided)).toBe(true);
+    }
+  });
+
+  it('red LED on a moving test pattern with a 180° shutter, guided by the camera beep (A/V skew -20 ms)', async () => {
+    const { dets, t } = await scan('s-red16-testsrc2-25-180deg', true);
+    const [d] = expectOnsets(dets, t);
+    expect(insideTruth(d, t)).toBe(true);
+    expect(d.duration_s).toBeCloseTo(t.flash.duration_s, 2);
+  });
+
+  it('whole-frame flash through exposure pumps, unguided (camera without sound): found as whole-frame', async () => {
+    const { dets, t } = await scan('s-screen-pump-30-nosound', false);
+    const [d] = expectOnsets(dets, t);
+    expect(d.whole_frame).toBe(true);
+    expect(d.cells_lit_fraction).toBeGreaterThan(0.5);
+  });
+
+  it('negative control (subject crossing a still wall, exposure steps, a slide change that stays): nothing placeable', async () => {
+    const un = await scan('s-neg-cross-step', false);
+    expect(un.dets.filter((d) => d.placeable)).toEqual([]);
+    for (const d of un.dets) expect(d.unplaceable_reason).toMatch(/flash candidate at/);
+    // A beep at a time where the subject's hand passes a still cell must not turn that into a flash.
+    for (const fake of [2.95, 5.5]) {
+      const g = await scan('s-neg-cross-step', true, fake);
+      expect(g.dets.filter((d) => d.placeable), `fake beep at ${fake}`).toEqual([]);
+    }
+  });
+});
+
+describe('generator', () => {
+  it('writes the case format of SYNC-CASES.md', () => {
+    const t = JSON.parse(readFileSync(join(DIR, 's-led8-edge-walk-2997', 'truth.json'), 'utf8'));
+    expect(t.files).toEqual(['lav.wav', 'cam.mp4']);
+    expect(t.args).toEqual(['--ends', 'both']);
+    expect(t.streams.map((s: { kind: string }) => s.kind)).toEqual(['audio', 'video', 'audio']);
+    expect(existsSync(join(DIR, 's-led8-edge-walk-2997', 'lav.wav'))).toBe(true);
+    expect(truth('s-neg-cross-step').expect).toBe('not_found');
+  });
+});
