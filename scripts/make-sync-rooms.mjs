@@ -9,7 +9,7 @@
  * 1 kHz, averaged over the whole recording), encoded to WAV, AAC, Opus or MP3.
  * Negative controls: no beep in any file (and --fallback none), which `mmprep sync` must refuse (exit 2).
  *
- *   node scripts/make-sync-rooms.mjs --out DIR [--set small|full]
+ *   node scripts/make-sync-rooms.mjs --out DIR [--set small|full] [--only ID,ID]
  *
  * Deterministic: fixed seeds (mulberry32), no wall clock. Truth offsets follow docs/sync.md's timeline convention:
  * presentation times (an MP3's first decoded sample is at its start_time, the encoder delay ffprobe reports).
@@ -30,6 +30,7 @@ const arg = (n, d) => {
 };
 const OUT = arg('out', null);
 const SET = arg('set', 'small');
+const ONLY = arg('only', null)?.split(',') ?? null;
 if (!OUT || !['small', 'full'].includes(SET)) {
   console.error('usage: node scripts/make-sync-rooms.mjs --out DIR [--set small|full]');
   process.exit(2);
@@ -339,6 +340,6 @@ function cases() {
 }
 
 mkdirSync(OUT, { recursive: true });
-const list = cases();
+const list = cases().filter((c) => !ONLY || ONLY.includes(c.id));
 for (const c of list) makeCase(c);
 console.log(`make-sync-rooms: ${list.length} cases (${SET}) in ${OUT}`);

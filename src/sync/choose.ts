@@ -85,6 +85,36 @@ export function chooseWindow(all: Candidate[], pick: PickRule | null, clearMargi
   return { chosen: null, ambiguous: null, refused, forced: false, extra };
 }
 
+interface Box {
+  x_px: number;
+  y_px: number;
+  w_px: number;
+  h_px: number;
+}
+
+/** Whether two flash regions overlap (the same LED seen at both ends; a whole-frame flash overlaps everything). */
+export function sameRegion(a: unknown, b: unknown): boolean {
+  if (!a || !b) return true;
+  const p = a as Box;
+  const q = b as Box;
+  return p.x_px < q.x_px + q.w_px && q.x_px < p.x_px + p.w_px && p.y_px < q.y_px + q.h_px && q.y_px < p.y_px + p.h_px;
+}
+
+/**
+ * With flashes at both ends the LED region must be the same: an end flash elsewhere in the picture is something else
+ * (a screen, a reflection), so the end pulse is dropped (drift then unknown) with a warning.
+ */
+function checkFlashRegions(st: StreamState): void {
+  const { start, end } = st.chosen;
+  if (st.kind !== 'video' || !start || !end || sameRegion(start.region, end.region)) return;
+  const r = (c: Candidate) => {
+    const b = c.region as Box;
+    return `x ${b.x_px} y ${b.y_px} ${b.w_px}x${b.h_px} px`;
+  };
+  st.warnings.push({ code: 'region_mismatch', message: `the end flash at ${end.t_s.toFixed(3)} s is at ${r(end)}, not where the start flash was (${r(start)}): end pulse not used, drift unknown` });
+  st.chosen.end = null;
+}
+
 /** Strength: the beep's level (its SNR depends on what else sounds around it) or the flash's score. */
 function candidatesOf(st: StreamState, w: 'start' | 'end'): Candidate[] {
   return st.detections
@@ -118,5 +148,6 @@ export function choosePulses(st: StreamState, pick: PickRule | null): Candidate[
       st.warnings.push({ code: 'low_contrast', message: `${w} flash at ${c.chosen.t_s.toFixed(3)} s stands out little (score ${Number(c.chosen.score).toFixed(1)})` });
     }
   }
+  checkFlashRegions(st);
   return ambiguous;
 }

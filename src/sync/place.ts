@@ -57,6 +57,11 @@ function placeByPulse(s: StreamState, states: StreamState[]): boolean {
   if (pairs.length === 2 && pairs[1].tSrc - pairs[0].tSrc > 1) {
     const span = pairs[1].tSrc - pairs[0].tSrc;
     k = (pairs[1].tRef - pairs[0].tRef) / span - 1;
+    if (Math.abs(k) > MAX_DRIFT) {
+      // Recording clocks differ by well under 500 ppm: the two pulses disagree, so one of them is wrong.
+      if (!s.warnings.some((w) => w.code === 'pulses_disagree')) s.warnings.push({ code: 'pulses_disagree', message: `its start and end pulses imply ${(k * 1e6).toFixed(0)} ppm of drift against ${from.file}: one of them is wrong, so neither is used` });
+      return false;
+    }
     kSd = Math.hypot(pairs[0].sd, pairs[1].sd) / span;
     offset = pairs[0].tRef - pairs[0].tSrc * (1 + k);
   }
@@ -73,6 +78,42 @@ function placeByPulse(s: StreamState, states: StreamState[]): boolean {
   const missing = (['start', 'end'] as const).filter((w) => !s.chosen[w] && s.warnings.some((x) => x.code === 'unplaceable_pulse' && x.message.startsWith(w)));
   if (missing.length) s.warnings.push({ code: 'other_route', message: `placed by its ${missing[0] === 'start' ? 'end' : 'start'} pulse (the ${missing[0]} pulse was not usable)` });
   return true;
+}
+
+/** Largest plausible clock-rate difference between two recorders (consumer devices are within ±100 ppm). */
+const MAX_DRIFT = 500e-6;
+/** An audio stream placed by its beep whose content cross-correlates clearly elsewhere is refused (the beep's onset is suspect). */
+const XCHECK_PEAK_RATIO = 3;
+const XCHECK_TOLERANCE_S = 0.005;
+const XCHECK_MAX_S = 0.3;
+
+/**
+ * Cross-check of a beep placement against the content: when the stream's audio cross-correlates clearly with the
+ * audio stream it was placed from and the two disagree by more than 5 ms at the window's middle, one of them is
+ * wrong (an onset taken from speech or echo); the stream is unplaced with a warning that says so.
+ */
+export function crossCheck(s: StreamState): void {
+  const from = s.placed?.from;
+  if (s.kind !== 'audio' || s.placed?.method !== 'tone' || !from?.placed || from.kind !== 'audio' || from.sampleRate !== s.sampleRate) return;
+  const windows: Array<[Float32Array | null, number, Float32Array | null, number]> = [
+    [from.kept, from.keptT0, s.kept, s.keptT0],
+    [from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0],
+  ];
+  for (const [a, aT0, b, bT0] of windows) {
+    if (!a || !b) continue;
+    const r = audioOffset(a, aT0, b, bT0, s.sampleRate);
+    // Only a clear content match overrules a beep (speech that repeats can cross-correlate confidently elsewhere).
+    if (!r || r.peak_ratio < XCHECK_PEAK_RATIO) continue;
+    const tm = bT0 + b.length / s.sampleRate / 2;
+    const diff = clockOfPlacement(s.placed)(tm) - clockOfPlacement(from.placed)(tm + r.offset_s);
+    // A beep onset can only be wrong within its burst's rise (the arrival search reaches 150 ms back from the edge);
+    // a larger disagreement means the content matched elsewhere (repeated material, a stimulus played twice).
+    if (Math.abs(diff) <= XCHECK_TOLERANCE_S || Math.abs(diff) > XCHECK_MAX_S) continue;
+    s.warnings.push({ code: 'xcorr_disagrees', message: `placed by its beeps ${(diff * 1000).toFixed(1)} ms away from where its content cross-correlates with ${from.file} at ${tm.toFixed(1)} s (peak ratio ${r.peak_ratio.toFixed(2)}): one of them is wrong, so the stream is not placed` });
+    s.placed = null;
+    s.refusedBy = 'xcorr_disagrees';
+    return;
+  }
 }
 
 /** (2) Same file, same clock. */
@@ -159,8 +200,13 @@ export function placeStreams(states: StreamState[], ref: StreamState, o: PlaceOp
   while (changed) {
     changed = false;
     for (const step of steps) {
-      for (const s of states) if (!s.placed && step(s)) changed = true;
+      for (const s of states) if (!s.placed && !s.refusedBy && step(s)) changed = true;
       if (changed) break;
     }
+    if (changed) continue;
+    // Beep placements are checked against the content once everything that can be placed is.
+    for (const s of states) crossCheck(s);
+    // A stream refused here takes the streams placed from it with it.
+    for (const s of states) if (s.placed?.from && !s.placed.from.placed) s.placed = null;
   }
 }

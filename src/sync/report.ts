@@ -62,6 +62,8 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
       { file: ref.file },
     );
   }
+  const disagree = s.warnings.find((w) => w.code === 'xcorr_disagrees' || w.code === 'pulses_disagree')?.message;
+  if (disagree) throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${disagree}${more}`, { file: s.file });
   const weak = s.warnings.find((w) => w.code === 'xcorr_weak')?.message;
   const why = weak ? `${noPulseWhy(s, o)}, and ${weak}` : noPulseWhy(s, o);
   throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${why}${more}`, { file: s.file });

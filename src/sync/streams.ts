@@ -66,6 +66,8 @@ export interface StreamState {
   hint?: string;
   sampleRate: number;
   placed: Placement | null;
+  /** Set when a check refused a placement (the stream is then not placed again). */
+  refusedBy?: string;
 }
 
 export async function probeFiles(files: string[], searchS: number, ends: Ends, ref: string | undefined): Promise<ProbedFile[]> {
@@ -151,12 +153,17 @@ export async function findAudioPulses(st: StreamState, q: ProbedFile, o: ScanOpt
   st.keptEndT0 = scan.keptEndT0;
   st.sampleRate = scan.sampleRate;
   const dur = q.p.duration_s ?? Infinity;
-  for (const w of scan.windows) for (const d of w.detections) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
+  for (const w of scan.windows) {
+    const until = w.window.pulses_before_s === undefined ? Infinity : w.window.pulses_before_s + st.firstSampleS;
+    for (const d of w.detections) if (d.t_s < until) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
+  }
   o.onProgress?.(`${q.file}: audio stream ${st.stream}: ${st.detections.length} candidate pulse(s)`);
 }
 
 export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: FlashGuide[], o: ScanOptions): Promise<void> {
-  const scan = await scanVideoFlash(q.file, q.windows, { stream: st.stream, probed: q.p, maxSide: o.maxSide, guides: guides.length ? guides : undefined });
+  // The picture is decoded only where pulses count (the cross-correlation fallback is for sound).
+  const windows = q.windows.map((w) => (w.pulses_before_s === undefined ? w : { ...w, duration_s: w.pulses_before_s }));
+  const scan = await scanVideoFlash(q.file, windows, { stream: st.stream, probed: q.p, maxSide: o.maxSide, guides: guides.length ? guides : undefined });
   const dur = q.p.duration_s ?? Infinity;
   for (const w of scan.windows) for (const d of w.detections) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
   o.onProgress?.(`${q.file}: video stream ${st.stream}: ${st.detections.length} candidate pulse(s)${guides.length ? ` (guided by its own beep at ${guides.map((g) => g.t_s.toFixed(3)).join(', ')} s)` : ''}`);

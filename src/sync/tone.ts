@@ -186,14 +186,26 @@ export class ToneScanner {
 
   /** Analyses x[0..n) (global start bufStart); keeps bursts whose onset lies in [acceptFrom, boundary). */
   private analyse(x: Float32Array, n: number, boundary: number): void {
-    const B = this.blockN;
-    const N = this.winN;
-    const nb = Math.floor(n / B);
-    const nw = nb - WIN_BLOCKS + 1;
-    if (nw < 3) {
+    const nb = Math.floor(n / this.blockN);
+    if (nb - WIN_BLOCKS + 1 < 3) {
       this.acceptFrom = boundary;
       return;
     }
+    const { wre, wim, tp, tot } = this.windowSums(this.blockSums(x, nb));
+    const floor = Math.max(median(tp), 1e-14);
+    for (const [w0, w1] of ToneScanner.runsAbove(tp, floor * 10 ** (this.o.thresholdDb / 10))) {
+      const det = this.measure(x, n, w0, w1, wre, wim, tp, tot, floor);
+      if (!det) continue;
+      const onsetGlobal = Math.round((det.t_s - this.t0) * this.sampleRate);
+      if (onsetGlobal < this.acceptFrom || onsetGlobal >= boundary) continue;
+      this.found.push(det);
+    }
+    this.acceptFrom = boundary;
+  }
+
+  /** Per 2 ms block: the demodulated sum (re, im) at the tone frequency and the energy. */
+  private blockSums(x: Float32Array, nb: number): { bre: Float64Array; bim: Float64Array; ben: Float64Array } {
+    const B = this.blockN;
     const bre = new Float64Array(nb);
     const bim = new Float64Array(nb);
     const ben = new Float64Array(nb);
@@ -235,7 +247,13 @@ export class ToneScanner {
         ben[b] = en;
       }
     }
-    // Windows of WIN_BLOCKS blocks: complex sum W, tone power (A^2/2 with A = 2|W|/N), total power.
+    return { bre, bim, ben };
+  }
+
+  /** Windows of WIN_BLOCKS blocks: complex sum W, tone power (A^2/2 with A = 2|W|/N), total power. */
+  private windowSums({ bre, bim, ben }: { bre: Float64Array; bim: Float64Array; ben: Float64Array }): { wre: Float64Array; wim: Float64Array; tp: Float64Array; tot: Float64Array } {
+    const N = this.winN;
+    const nw = bre.length - WIN_BLOCKS + 1;
     const wre = new Float64Array(nw);
     const wim = new Float64Array(nw);
     const tp = new Float64Array(nw);
@@ -263,9 +281,12 @@ export class ToneScanner {
         en -= ben[w];
       }
     }
-    const floor = Math.max(median(tp), 1e-14);
-    const thr = floor * 10 ** (this.o.thresholdDb / 10);
-    // Runs above threshold, bridging dips of up to 3 windows (6 ms).
+    return { wre, wim, tp, tot };
+  }
+
+  /** Runs of windows above thr, bridging dips of up to 3 windows (6 ms). */
+  private static runsAbove(tp: Float64Array, thr: number): Array<[number, number]> {
+    const nw = tp.length;
     const runs: Array<[number, number]> = [];
     for (let w = 0; w < nw; w++) {
       if (tp[w] <= thr) continue;
@@ -280,15 +301,9 @@ export class ToneScanner {
       runs.push([w, e]);
       w = e;
     }
-    for (const [w0, w1] of runs) {
-      const det = this.measure(x, n, w0, w1, wre, wim, tp, tot, floor);
-      if (!det) continue;
-      const onsetGlobal = Math.round((det.t_s - this.t0) * this.sampleRate);
-      if (onsetGlobal < this.acceptFrom || onsetGlobal >= boundary) continue;
-      this.found.push(det);
-    }
-    this.acceptFrom = boundary;
+    return runs;
   }
+
 
   /** Complex demodulation of x[a..b) at the tone frequency (the single-bin DFT), [re, im]. */
   private demod(x: Float32Array, a: number, b: number): [number, number] {
@@ -304,39 +319,66 @@ export class ToneScanner {
   }
 
   /**
-   * The direct sound's arrival, searched back from a point well inside the burst: the earliest sample from which the
-   * tone's phase stays steady. Room echo builds the level up over the first 20-100 ms but arrives with other phases
-   * and slowly; before the direct sound there is only noise, whose phase is random. Sliding windows of 4 periods
-   * every 1/4 period are walked backwards while each window's phasor keeps the phase of the (smoothed) later ones
-   * (within 45 degrees) and stands 6 dB above the noise of the same windows before the burst; two failing windows in
-   * a row end the walk. Returns the start of the earliest passing window, or null.
+   * The direct sound's arrival, searched back from a point well inside the burst: the earliest window from which the
+   * tone's phase is steady. Room echo builds the level up over the first 20-100 ms, arriving with other phases (the
+   * sum's phase drifts, and can swing through a dip where echo cancels the direct sound); before the direct sound
+   * there is only noise, whose phase is random. Windows of 4 periods, every 1/16 of that, are walked backwards; a
+   * window passes when it and the window right after it stand above the noise and agree in phase (within 45
+   * degrees). Gaps of up to 50 ms (a dip where the echo cancels the direct sound) are crossed when the sound
+   * beyond is strong; a longer one ends the walk. Returns the start of the earliest
+   * passing window, or null.
    */
   private directArrival(x: Float32Array, n: number, from: number, inside: number, noiseP: number /* mean tone-band power of the 10 ms windows */): number | null {
     const L = Math.max(8, Math.round((4 * this.sampleRate) / this.toneHz));
     const step = Math.max(1, Math.round(L / 16));
-    let j = Math.min(inside, n - L);
+    let j = Math.min(inside, n - 2 * L);
     if (j <= from) return null;
-    let [rr, ri] = this.demod(x, j, j + L);
-    // Above the noise (noise power in a window of L samples is the 10 ms windows' noise power times N / L), and at
-    // least 1/20 of the amplitude inside the burst (a codec's pre-echo before a transient keeps the tone's phase).
-    const thr = Math.max(2 * noiseP * this.winN * L, (rr * rr + ri * ri) / 400);
+    const [ir, ii] = this.demod(x, j, j + L);
+    // 6 dB over the noise (noise power in a window of L samples is the 10 ms windows' noise power times N / L), and
+    // at least 1/10 of the amplitude inside the burst (a codec's pre-echo before a transient keeps the tone's phase).
+    const thr = Math.max(2 * noiseP * this.winN * L, (ir * ir + ii * ii) / 100);
+    const maxGap = Math.round(0.05 * this.sampleRate);
+    // Beyond a gap longer than 2 ms, only a window a quarter as strong as the burst's inside resumes the walk: the
+    // direct sound of a beep heard in a room (DRR down to -9 dB) is; speech and noise before the beep are not.
+    const strong = (ir * ir + ii * ii) / 16;
+    const shortGap = Math.round(0.002 * this.sampleRate);
     let earliest: number | null = null;
-    let fails = 0;
+    let committed: number | null = null;
+    let segTop = -1;
+    let gap = 0;
+    // A segment reached across a gap must hold the tone's own frequency (its phase drifts less than 45 degrees per
+    // 10 ms, as a direct sound under slowly building echo does; a speech harmonic near the tone glides).
+    const segmentHolds = (lo: number, hi: number): boolean => {
+      const [ar, ai] = this.demod(x, lo, lo + L);
+      const [br, bi] = this.demod(x, hi, hi + L);
+      const c = (ar * br + ai * bi) / (Math.hypot(ar, ai) * Math.hypot(br, bi) || 1);
+      const allowed = Math.min(Math.PI / 2, (Math.PI / 4) * ((hi - lo) / (0.01 * this.sampleRate)) + Math.PI / 8);
+      return c > Math.cos(allowed);
+    };
     for (; j >= from; j -= step) {
       const [re, im] = this.demod(x, j, j + L);
-      const mag2 = re * re + im * im;
-      const refM = Math.hypot(rr, ri);
-      const cosd = refM > 0 ? (re * rr + im * ri) / (Math.sqrt(mag2) * refM || 1) : 0;
-      if (mag2 > thr && cosd > 0.7) {
+      const [nr, ni] = this.demod(x, j + L, j + 2 * L);
+      const m2 = re * re + im * im;
+      const n2 = nr * nr + ni * ni;
+      const cosd = m2 > 0 && n2 > 0 ? (re * nr + im * ni) / Math.sqrt(m2 * n2) : 0;
+      const crossing = gap > shortGap;
+      // Once a gap is crossed, every window must be strong (the direct sound beyond a dip is; speech is not steadily).
+      const need = crossing || segTop >= 0 ? strong : thr;
+      if (m2 > need && n2 > need && cosd > 0.7) {
+        if (crossing) {
+          // The segment before this gap: a short one (a stray window in a dip) is dropped, one that glides ends the walk.
+          if (segTop >= 0 && earliest !== null && segTop - earliest >= L && !segmentHolds(earliest, segTop)) return committed;
+          if (segTop < 0 || (earliest !== null && segTop - earliest >= L)) committed = earliest;
+          segTop = j;
+        }
         earliest = j;
-        fails = 0;
-        // Smoothed reference phasor: follows slow phase changes as the echo builds.
-        rr = 0.7 * rr + 0.3 * re;
-        ri = 0.7 * ri + 0.3 * im;
-      } else if (++fails >= Math.ceil(L / step / 2)) break;
+        gap = 0;
+      } else if ((gap += step) > maxGap) break;
     }
+    if (segTop >= 0 && earliest !== null && (segTop - earliest < L || !segmentHolds(earliest, segTop))) return committed;
     return earliest;
   }
+
 
   /**
    * Maximum-likelihood onset of a sinusoid of known frequency in noise, started from a coarse onset c (samples):
@@ -440,19 +482,22 @@ export class ToneScanner {
    * with amplitude and phase from the first 4 periods. Returns the onset (samples), the direct amplitude A and the
    * coarse edge.
    */
-  private onsetOf(x: Float32Array, n: number, edge: number, noiseP: number): { t: number; A: number } | null {
+  private onsetOf(x: Float32Array, n: number, edge: number, noiseP: number): { t: number; A: number; spread: number } | null {
     const sr = this.sampleRate;
     const L = Math.max(8, Math.round((4 * sr) / this.toneHz));
     const inside = Math.round(edge + 0.012 * sr);
+    // Without echo: the change point near the edge, amplitude and phase from the 10 ms after it.
+    const near = this.changePoint(x, n, edge, this.winN, this.winN * 2);
     const earliest = this.directArrival(x, n, Math.max(0, Math.round(edge) - Math.round(0.15 * sr)), inside, noiseP);
     // The earliest steady window holds the arrival: amplitude and phase from the window after it (surely on the
     // direct sound), the change point searched from half a window before it.
-    const first = earliest === null ? this.changePoint(x, n, edge, this.winN, this.winN * 2) : this.changePoint(x, n, earliest + L, L, 1.5 * L);
+    const first = earliest === null ? near : this.changePoint(x, n, earliest + L, L, 1.5 * L);
     if (!first) return null;
     // Once more from the refined point: 4 periods of amplitude when the level builds up after the arrival (echo), else 10 ms.
     const estN = edge - first.t > 0.003 * sr ? L : this.winN;
     const second = this.changePoint(x, n, first.t, estN, Math.round(0.004 * sr)) ?? first;
-    return second;
+    // How far the two readings (direct arrival, edge) lie apart: a measure of how much echo or noise hides the onset.
+    return { ...second, spread: near ? Math.abs(second.t - near.t) : 0 };
   }
 
   private measure(
@@ -505,7 +550,7 @@ export class ToneScanner {
     const onsetW = Math.floor(onset.t / B) - WIN_BLOCKS;
     const interference = Math.max(ToneScanner.meanOf(tp, onsetW - 250, onsetW - 5) ?? floor, chunkFloor);
     const bandSnr = 10 * Math.log10(toneP / interference);
-    const onsetSd = this.onsetSdS(onset.A, pt, interference, ptot - toneP);
+    const onsetSd = Math.max(this.onsetSdS(onset.A, pt, interference, ptot - toneP), onset.spread / 2 / sr);
     const why = bandSnr < 0 ? `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted` : onsetSd > MAX_ONSET_SD_S ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)` : null;
     return {
       t_s: this.t0 + (this.bufStart + onset.t) / sr,

@@ -8,6 +8,11 @@ export interface SearchWindow {
   start_s: number;
   /** null: to the end of the file. */
   duration_s: number | null;
+  /**
+   * Pulses are only taken before this stream time (the half-file limit of a short file's start window); the audio
+   * after it is still decoded for the cross-correlation fallback. Undefined: the whole window.
+   */
+  pulses_before_s?: number;
 }
 
 export interface SyncWarning {
@@ -38,6 +43,7 @@ export function searchWindows(file: string, durationS: number | null, searchS: n
     };
   }
   const len = Math.min(searchS, durationS / 2);
-  if (len < searchS) warnings.push({ code: 'short_file', message: `is ${durationS.toFixed(1)} s long: searched its first ${len.toFixed(1)} s (half)` });
-  return { windows: [{ name: 'start', start_s: 0, duration_s: len }], warnings };
+  if (len >= searchS) return { windows: [{ name: 'start', start_s: 0, duration_s: searchS }], warnings };
+  warnings.push({ code: 'short_file', message: `is ${durationS.toFixed(1)} s long: searched its first ${len.toFixed(1)} s (half) for the pulse` });
+  return { windows: [{ name: 'start', start_s: 0, duration_s: Math.min(searchS, durationS), pulses_before_s: len }], warnings };
 }
