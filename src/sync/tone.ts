@@ -45,7 +45,7 @@ export interface ToneDetection {
   freq_hz: number;
   /** Tone power against everything else in the signal while it sounds, dB. */
   snr_db: number;
-  /** Tone power against the narrow-band floor around the tone frequency, dB (what detection relies on). */
+  /** Tone power against the mean in-band power over the 0.5 s before the onset (at least the chunk's floor), dB. */
   band_snr_db: number;
   /** Tone RMS level, dB re full scale (a full-scale sine is 0 dBFS). */
   level_dbfs: number;
