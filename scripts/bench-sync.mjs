@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:sync`: (1) `mmprep sync --search-s 60 --ends both` on a 2-hour AAC file (seek to the windows, do not
+ * `npm run bench:sync [-- CASE_ROOT...] [--set small|full] [--no-rooms] [--no-speed]`:
+ * (A) accuracy: runs `mmprep sync` on every case folder (truth.json, /work/team/SYNC-CASES.md) under the given case
+ * roots and, unless --no-rooms, under a fresh `scripts/make-sync-rooms.mjs --set full` (default) output; scores each
+ * stream against truth (error of the clock at the true pulse times; audio right within 1 ms, 5 ms when drr_db < 0,
+ * wrong beyond 5 ms; video right within 0.5 frame, wrong beyond 1 frame; refused = exit 2 or the stream unplaced) and
+ * prints a table by condition, the rates, and issue 11's targets with pass/fail.
+ * (B) speed, unless --no-speed: (1) `mmprep sync --search-s 60 --ends both` on a 2-hour AAC file (seek to the windows, do not
  * read the rest), beside the peer of reading the whole file (ffmpeg decoding it to null); (2) whole-file tone
  * scanning speed (audio seconds per second of wall time) on the same 2 hours, beside ffmpeg's decode alone (the
  * floor any scanner that reads the file pays). The 2-hour file is made in a temp dir from a 60 s chunk (speech-like
@@ -8,9 +14,9 @@
  * Options: --hours H (default 2), --runs N (best of N, default 3).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,6 +31,11 @@ const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
+const flag = (name) => process.argv.includes(`--${name}`);
+const VALUE_FLAGS = new Set(['--hours', '--runs', '--set']);
+const caseRoots = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !VALUE_FLAGS.has(all[i - 1]));
+const SETI = process.argv.indexOf('--set');
+const SET = SETI > 0 ? process.argv[SETI + 1] : 'full';
 const HOURS = arg('hours', 2);
 const RUNS = arg('runs', 3);
 const ffmpeg = ffmpegBinaries().ffmpeg.path;
@@ -41,7 +52,128 @@ const best = async (fn) => {
   return { s: b, out };
 };
 
+/** Every folder holding a truth.json under root (depth 2). */
+function caseDirs(root) {
+  if (existsSync(join(root, 'truth.json'))) return [root];
+  return readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'truth.json'))).map((d) => join(root, d.name)).sort();
+}
+
+/** Largest error of the estimated clock against the true one at the stream's true pulse times (or its chosen pulses). */
+function clockError(entry, truth) {
+  const ts = truth.pulses_src_s?.length ? truth.pulses_src_s : [entry.pulses?.start_s ?? 0, entry.pulses?.end_s].filter((t) => typeof t === 'number');
+  const est = (t) => t + entry.offset_s + (entry.drift_ppm ?? 0) * 1e-6 * t;
+  const tru = (t) => t + truth.offset_s + (truth.drift_ppm ?? 0) * 1e-6 * t;
+  return Math.max(...ts.map((t) => Math.abs(est(t) - tru(t))));
+}
+
+function verdict(kind, err, truth) {
+  if (kind === 'video') {
+    const frame = 1 / (truth.fps ?? 30);
+    return err <= 0.5 * frame ? 'right' : err > frame ? 'wrong' : 'marginal';
+  }
+  const right = (truth.drr_db ?? 99) < 0 ? 0.005 : 0.001;
+  return err <= right ? 'right' : err > 0.005 ? 'wrong' : 'marginal';
+}
+
+function scoreCase(dir) {
+  const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
+  const out = join(tmp, `${truth.id}.json`);
+  const t = performance.now();
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'mmprep.js'), 'sync', ...truth.files, ...(truth.args ?? []), '-o', out, '--quiet'], { cwd: dir, encoding: 'utf8' });
+  const s = (performance.now() - t) / 1000;
+  const rows = [];
+  const map = r.status === 0 ? JSON.parse(readFileSync(out, 'utf8')) : null;
+  if (truth.expect === 'not_found') return { truth, code: r.status, s, rows, stderr: r.stderr.trim(), negative: true };
+  for (const st of truth.streams) {
+    if (st.offset_s === 0 && st.drift_ppm === 0 && st.file === truth.files[0]) continue; // the reference
+    const e = map?.streams.find((x) => basename(x.file) === basename(st.file) && x.kind === st.kind && (x.stream ?? 0) === (st.stream ?? 0));
+    if (!e || e.offset_s === null) {
+      rows.push({ kind: st.kind, st, v: r.status === 3 ? 'ambiguous' : 'refused', err: null, why: r.stderr.trim().split('\n')[0] });
+      continue;
+    }
+    const err = clockError(e, st);
+    rows.push({ kind: st.kind, st, v: verdict(st.kind, err, st), err, method: e.method, conf: e.confidence, sd: e.offset_sd_s });
+  }
+  return { truth, code: r.status, s, rows, stderr: r.stderr.trim(), negative: false };
+}
+
+function table(rows) {
+  const w = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  for (const r of rows) console.log(r.map((v, c) => String(v).padEnd(w[c])).join('  '));
+}
+
+async function accuracy() {
+  const roots = [...caseRoots];
+  if (!flag('no-rooms')) {
+    const d = join(tmp, 'rooms');
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-rooms.mjs'), '--out', d, '--set', SET], { stdio: 'inherit' });
+    roots.push(d);
+  }
+  const dirs = roots.flatMap(caseDirs);
+  const results = [];
+  const t0 = performance.now();
+  for (const d of dirs) results.push(scoreCase(d));
+  const wall = (performance.now() - t0) / 1000;
+  const streams = results.flatMap((c) => c.rows.map((r) => ({ ...r, c })));
+  const fmtMs = (v) => (v === null ? '-' : (v * 1000).toFixed(2));
+  console.log(`\nper stream (${streams.length} streams in ${results.length} cases; error = clock error at the true pulses, ms)`);
+  const detail = [['case', 'kind', 'verdict', 'err_ms', 'method', 'confidence', 'offset_sd_ms']];
+  for (const x of streams) detail.push([x.c.truth.id, x.kind, x.v, fmtMs(x.err), x.method ?? (x.why ?? '').slice(0, 60), x.conf ?? '-', fmtMs(x.sd ?? null)]);
+  table(detail);
+  const by = (label, keyOf, list) => {
+    const groups = new Map();
+    for (const x of list) {
+      const k = keyOf(x);
+      if (!groups.has(k)) groups.set(k, []);
+      groups.get(k).push(x);
+    }
+    const rows = [[label, 'n', 'right', 'marginal', 'wrong', 'refused', 'median_err_ms', 'max_err_ms']];
+    for (const [k, g] of [...groups].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const errs = g.filter((x) => x.err !== null).map((x) => x.err).sort((a, b) => a - b);
+      const n = (v) => g.filter((x) => x.v === v).length;
+      rows.push([k, g.length, n('right'), n('marginal'), n('wrong'), n('refused') + n('ambiguous'), errs.length ? fmtMs(errs[errs.length >> 1]) : '-', errs.length ? fmtMs(errs[errs.length - 1]) : '-']);
+    }
+    console.log('');
+    table(rows);
+  };
+  const audio = streams.filter((x) => x.kind === 'audio');
+  const video = streams.filter((x) => x.kind === 'video');
+  const tag = (x, k) => x.st[k] ?? x.c.truth.tags?.[k];
+  if (audio.length) {
+    by('audio: drr_db', (x) => String(tag(x, 'drr_db')).padStart(3), audio);
+    by('audio: snr_db', (x) => String(tag(x, 'snr_db')).padStart(3), audio);
+    by('audio: codec', (x) => String(x.c.truth.tags?.codec), audio);
+    by('audio: rt60_s', (x) => String(x.c.truth.tags?.rt60_s), audio);
+  }
+  if (video.length) {
+    for (const k of Object.keys(video[0].c.truth.tags ?? {})) by(`video: ${k}`, (x) => String(x.c.truth.tags?.[k]), video);
+  }
+  const negatives = results.filter((c) => c.negative);
+  const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(1)} %` : 'n/a');
+  const good = audio.filter((x) => tag(x, 'drr_db') >= 0 && tag(x, 'snr_db') >= 0);
+  const reverb = audio.filter((x) => tag(x, 'drr_db') < 0 && tag(x, 'drr_db') >= -9 && tag(x, 'snr_db') >= 0);
+  const within = (list, s) => list.filter((x) => x.err !== null && x.err <= s).length;
+  const vRight = video.filter((x) => x.v === 'right').length;
+  const vBad = video.filter((x) => x.v === 'wrong' || x.v === 'marginal').length;
+  const wrongPlaced = streams.filter((x) => x.v === 'wrong' && x.c.code === 0);
+  const negOk = negatives.filter((c) => c.code === 2).length;
+  console.log(`\nrates: audio ${pct(audio.filter((x) => x.v === 'right').length, audio.length)} right, ${pct(audio.filter((x) => x.v === 'refused').length, audio.length)} refused; video ${pct(vRight, video.length)} right; ${results.length} cases in ${wall.toFixed(1)} s (${(results.length / wall).toFixed(2)} cases/s, loaded machine)`);
+  const targets = [
+    ['target', 'measured', 'pass'],
+    ['video streams within 0.5 frame >= 95 %, the rest refused', `${vRight}/${video.length} right, ${vBad} placed outside 0.5 frame`, video.length ? String(vRight >= 0.95 * video.length && vBad === 0) : 'n/a (no video cases given)'],
+    ['audio within 1 ms where drr >= 0 and snr >= 0', `${within(good, 0.001)}/${good.length}`, String(within(good, 0.001) === good.length)],
+    ['audio within 5 ms for drr -9..0 dB (snr >= 0)', `${within(reverb, 0.005)}/${reverb.length}`, String(within(reverb, 0.005) === reverb.length)],
+    ['negative controls exit 2', `${negOk}/${negatives.length}`, String(negOk === negatives.length)],
+    ['zero streams placed wrong with exit 0', `${wrongPlaced.length}${wrongPlaced.length ? ` (${wrongPlaced.map((x) => x.c.truth.id).join(', ')})` : ''}`, String(wrongPlaced.length === 0)],
+  ];
+  console.log('');
+  table(targets);
+  for (const c of negatives.filter((c) => c.code !== 2)) console.log(`negative control ${c.truth.id}: exit ${c.code} (${c.stderr.split('\n')[0]})`);
+}
+
 try {
+  await accuracy();
+  if (!flag('no-speed')) {
   const chunk = join(tmp, 'chunk.m4a');
   ff(['-f', 'lavfi', '-i', 'anoisesrc=r=48000:a=0.05:c=pink:seed=1', '-f', 'lavfi', '-i', "aevalsrc='0.3*sin(2*PI*1000*t)*between(t,5,5.2)':s=48000", '-filter_complex', '[0][1]amix=inputs=2', '-t', '60', '-c:a', 'aac', '-b:a', '96k', chunk]);
   const n = Math.round(HOURS * 60);
@@ -85,6 +217,7 @@ try {
   const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   console.log(`mmprep bench:sync  (${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, best of ${runsSave} for the first two rows)`);
   for (const r of rows) console.log(r.map((v, c) => v.padEnd(w[c])).join('  '));
+  }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

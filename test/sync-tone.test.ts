@@ -45,18 +45,27 @@ describe('tone-burst onsets in memory', () => {
 });
 
 describe('onset error over many mixtures at 0 dB SNR (issue 4 item 4: < 1 ms at SNR >= 0 dB)', () => {
-  it('16 speech+noise mixtures, each beep found once within 1 ms; RMS error reported', async () => {
+  it('16 speech+noise mixtures, each beep found once, placeable ones within 1 ms (at most one marked not placeable); RMS error reported', async () => {
     const sr = 16000;
     const errs: number[] = [];
+    let unsure = 0;
     for (let seed = 0; seed < 16; seed++) {
       const truth = 1.5 + seed * 0.1234;
       const x = await beepInSpeech(sr, 5, 1000 + seed, [{ t_s: truth, dur_s: 0.25 }], 0);
       const d = findToneBursts(x, sr);
       expect(d).toHaveLength(1);
+      // Issue 11 item 4: an onset the detector is unsure of (speech at the tone frequency right before the beep makes
+      // the direct-arrival search and the edge disagree) is marked not placeable instead of used.
+      if (d[0].placeable === false) {
+        expect(d[0].onset_sd_s).toBeGreaterThan(0.002);
+        unsure++;
+        continue;
+      }
       errs.push((d[0].t_s - truth) * 1000);
     }
+    expect(unsure).toBeLessThanOrEqual(1);
     const rms = Math.sqrt(errs.reduce((a, e) => a + e * e, 0) / errs.length);
-    console.log(`0 dB: onset error RMS ${rms.toFixed(3)} ms, max ${Math.max(...errs.map(Math.abs)).toFixed(3)} ms`);
+    console.log(`0 dB: onset error RMS ${rms.toFixed(3)} ms, max ${Math.max(...errs.map(Math.abs)).toFixed(3)} ms over ${errs.length} placeable, ${unsure} not placeable`);
     for (const e of errs) expect(Math.abs(e)).toBeLessThan(1);
   });
 });

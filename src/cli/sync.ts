@@ -19,10 +19,12 @@ interface Opts {
 
 /** One line per stream: what a person checks first. */
 export function summarizeSyncMap(map: SyncMap): string {
-  const rows = [['file', 'kind', 'stream', 'offset_s', 'drift_ppm', 'method', 'confidence', 'warnings']];
+  const rows = [['file', 'kind', 'stream', 'offset_s', 'offset_sd_ms', 'drift_ppm', 'method', 'confidence', 'warnings']];
   for (const e of map.streams) {
     const w = Array.isArray(e.warnings) ? (e.warnings as Array<{ code: string }>).map((x) => x.code).join(',') : '';
-    rows.push([e.file, e.kind, String(e.stream), e.offset_s === null ? 'null' : e.offset_s.toFixed(6), e.drift_ppm === null ? 'null' : e.drift_ppm.toFixed(1), e.method, e.confidence === null ? 'null' : e.confidence.toFixed(3), w || '-']);
+    const sd = typeof e.offset_sd_s === 'number' ? (e.offset_sd_s * 1000).toFixed(2) : '-';
+    const drift = e.drift_ppm === null ? 'null' : `${e.drift_ppm.toFixed(1)}${typeof e.drift_sd_ppm === 'number' ? `±${e.drift_sd_ppm.toFixed(1)}` : ''}`;
+    rows.push([e.file, e.kind, String(e.stream), e.offset_s === null ? 'null' : e.offset_s.toFixed(6), sd, drift, e.method, e.confidence === null ? 'null' : e.confidence.toFixed(3), w || '-']);
   }
   const width = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(width[c]))).join('  ')).join('\n') + '\n';
@@ -32,14 +34,14 @@ export function register(program: Command): void {
   program
     .command('sync')
     .description(
-      'find the sync pulse (tone burst and LED flash) in every audio and video stream of the files and write the clock map (sync.json) that puts all streams on the reference stream\'s clock. Exit 2: bad input, a file too short for the windows, or a stream that cannot be placed (no pulse, no fallback); exit 3: ambiguous pulses (rerun with --pick). Nothing is written on failure.',
+      'find the sync pulse (tone burst and LED flash) in every audio and video stream of the files and write the clock map (sync.json) that puts all streams on the reference stream\'s clock. A stream is placed only from a pulse that stands clearly out (else by its other pulse, the same file\'s other stream or cross-correlation, or not at all). Exit 2: bad input, or a stream that cannot be placed (the line says which and why); exit 3: placeable pulses of similar strength (look, then rerun with --pick). Nothing is written on failure.',
     )
     .argument('<media...>', 'media files of one session (video files count as two streams: picture and sound)')
     .option('--ref <file>', 'reference file: its first audio stream (or its video if it has no audio) is the clock (default: the first file)')
     .option('--tone-hz <hz>', 'beep frequency in Hz', numberOption('--tone-hz', { min: 20, max: 20000 }), 1000)
-    .option('--search-s <s>', 'seconds searched at the start (and end) of each file; 0 = the whole file', numberOption('--search-s', { min: 0 }), 60)
+    .option('--search-s <s>', 'seconds searched at the start (and end) of each file, at most half of it; 0 = the whole file', numberOption('--search-s', { min: 0 }), 60)
     .option('--ends <which>', 'start: pulse at the start only; both: pulses at both ends, giving drift_ppm', choiceOption('--ends', ['start', 'both'] as const), 'start')
-    .option('--pick <rule>', 'with candidate pulses of similar strength: first or strongest (default: none, exit 3)', choiceOption('--pick', ['first', 'strongest'] as const))
+    .option('--pick <rule>', 'force a choice among pulses the policy would not place by (similar strength, or not standing out): first or strongest; the output marks it forced_pick (default: none)', choiceOption('--pick', ['first', 'strongest'] as const))
     .option('--fallback <how>', 'audio streams without a pulse: xcorr (cross-correlate with a placed audio track) or none', choiceOption('--fallback', ['xcorr', 'none'] as const), 'xcorr')
     .option('--max-side <px>', 'longest side of decoded video frames for flash search', numberOption('--max-side', { min: 16, integer: true }), 160)
     .option('-o, --output <file>', "where to write the clock map ('-' = stdout)", 'sync.json')

@@ -45,13 +45,13 @@ export interface ToneDetection {
   freq_hz: number;
   /** Tone power against everything else in the signal while it sounds, dB. */
   snr_db: number;
-  /** Tone power against the narrow-band floor around the tone frequency, dB (what detection relies on). */
+  /** Tone power against the mean in-band power over the 0.5 s before the onset (at least the chunk's floor), dB. */
   band_snr_db: number;
   /** Tone RMS level, dB re full scale (a full-scale sine is 0 dBFS). */
   level_dbfs: number;
   /** Tone power over the strongest other spectral component 60 to 450 Hz away, dB. */
   prominence_db: number;
-  /** 0..1, from the narrow-band SNR (0.5 at 12 dB, 0.98 at 22 dB). */
+  /** 0..1 from the band SNR (toneConfidence: 0.5 at 3 dB, 0.95 at 9 dB, at most 0.999). */
   confidence: number;
   /** Whether the onset is trustworthy enough to place a stream by (e.g. band SNR >= 0 dB); see session placement. */
   placeable?: boolean;
@@ -62,6 +62,8 @@ export interface ToneDetection {
 }
 
 const BLOCK_S = 0.002;
+/** A beep whose onset is less certain than this is not placeable (the stream is placed by another route or refused). */
+const MAX_ONSET_SD_S = 0.002;
 const WIN_BLOCKS = 5;
 /** The part of the rising edge fitted, as fractions of the plateau (low enough to end before early reflections). */
 const FIT_LO = 0.25;
@@ -79,9 +81,12 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
-/** Confidence of a detection from its narrow-band SNR (logistic, 0.5 at 12 dB). */
+/**
+ * Confidence of a detection from its band SNR (the beep against the in-band sound before it): 0.5 at 3 dB, 0.12 at
+ * 0 dB (below which the detection is not placeable), 0.95 at 9 dB, 0.999 at 17 dB.
+ */
 export function toneConfidence(bandSnrDb: number): number {
-  return 1 / (1 + Math.exp(-(bandSnrDb - 12) / 2.5));
+  return Math.min(0.999, 1 / (1 + Math.exp(-(bandSnrDb - 3) / 2)));
 }
 
 /** Streaming tone-burst detector: push() PCM chunks in order, then finish(). */
@@ -181,14 +186,26 @@ export class ToneScanner {
 
   /** Analyses x[0..n) (global start bufStart); keeps bursts whose onset lies in [acceptFrom, boundary). */
   private analyse(x: Float32Array, n: number, boundary: number): void {
-    const B = this.blockN;
-    const N = this.winN;
-    const nb = Math.floor(n / B);
-    const nw = nb - WIN_BLOCKS + 1;
-    if (nw < 3) {
+    const nb = Math.floor(n / this.blockN);
+    if (nb - WIN_BLOCKS + 1 < 3) {
       this.acceptFrom = boundary;
       return;
     }
+    const { wre, wim, tp, tot } = this.windowSums(this.blockSums(x, nb));
+    const floor = Math.max(median(tp), 1e-14);
+    for (const [w0, w1] of ToneScanner.runsAbove(tp, floor * 10 ** (this.o.thresholdDb / 10))) {
+      const det = this.measure(x, n, w0, w1, wre, wim, tp, tot, floor);
+      if (!det) continue;
+      const onsetGlobal = Math.round((det.t_s - this.t0) * this.sampleRate);
+      if (onsetGlobal < this.acceptFrom || onsetGlobal >= boundary) continue;
+      this.found.push(det);
+    }
+    this.acceptFrom = boundary;
+  }
+
+  /** Per 2 ms block: the demodulated sum (re, im) at the tone frequency and the energy. */
+  private blockSums(x: Float32Array, nb: number): { bre: Float64Array; bim: Float64Array; ben: Float64Array } {
+    const B = this.blockN;
     const bre = new Float64Array(nb);
     const bim = new Float64Array(nb);
     const ben = new Float64Array(nb);
@@ -230,7 +247,13 @@ export class ToneScanner {
         ben[b] = en;
       }
     }
-    // Windows of WIN_BLOCKS blocks: complex sum W, tone power (A^2/2 with A = 2|W|/N), total power.
+    return { bre, bim, ben };
+  }
+
+  /** Windows of WIN_BLOCKS blocks: complex sum W, tone power (A^2/2 with A = 2|W|/N), total power. */
+  private windowSums({ bre, bim, ben }: { bre: Float64Array; bim: Float64Array; ben: Float64Array }): { wre: Float64Array; wim: Float64Array; tp: Float64Array; tot: Float64Array } {
+    const N = this.winN;
+    const nw = bre.length - WIN_BLOCKS + 1;
     const wre = new Float64Array(nw);
     const wim = new Float64Array(nw);
     const tp = new Float64Array(nw);
@@ -258,9 +281,12 @@ export class ToneScanner {
         en -= ben[w];
       }
     }
-    const floor = Math.max(median(tp), 1e-14);
-    const thr = floor * 10 ** (this.o.thresholdDb / 10);
-    // Runs above threshold, bridging dips of up to 3 windows (6 ms).
+    return { wre, wim, tp, tot };
+  }
+
+  /** Runs of windows above thr, bridging dips of up to 3 windows (6 ms). */
+  private static runsAbove(tp: Float64Array, thr: number): Array<[number, number]> {
+    const nw = tp.length;
     const runs: Array<[number, number]> = [];
     for (let w = 0; w < nw; w++) {
       if (tp[w] <= thr) continue;
@@ -275,56 +301,118 @@ export class ToneScanner {
       runs.push([w, e]);
       w = e;
     }
-    for (const [w0, w1] of runs) {
-      const det = this.measure(x, n, w0, w1, wre, wim, tp, tot, floor);
-      if (!det) continue;
-      const onsetGlobal = Math.round((det.t_s - this.t0) * this.sampleRate);
-      if (onsetGlobal < this.acceptFrom || onsetGlobal >= boundary) continue;
-      this.found.push(det);
-    }
-    this.acceptFrom = boundary;
+    return runs;
   }
 
-  /**
-   * Maximum-likelihood onset of a sinusoid of known frequency in noise, started from a coarse onset c (samples):
-   * amplitude and phase come from the N samples just after c (before early reflections arrive); y[n] = 2 x[n]
-   * cos(w n + psi) has mean 0 before the onset and A after it, so the onset maximises the CUSUM statistic
-   * S(t) = sum_{n=t}^{M} (y[n] - A/2) (Page 1954; Hinkley 1971 for a change in mean). S is a tent with slopes +-A/2
-   * around its peak; intersecting the two lines fitted with those slopes places the onset below one sample.
-   */
-  private changePoint(x: Float32Array, n: number, c: number): number | null {
-    const N = this.winN;
-    const g0 = this.bufStart;
-    const lead = Math.round(0.0005 * this.sampleRate);
-    const a0 = Math.round(c) + lead;
-    const a1 = a0 + N;
-    const from = Math.round(c) - 2 * N;
-    if (from < 0 || a1 >= n) return null;
+
+  /** Complex demodulation of x[a..b) at the tone frequency (the single-bin DFT), [re, im]. */
+  private demod(x: Float32Array, a: number, b: number): [number, number] {
     let re = 0;
     let im = 0;
-    for (let i = a0; i < a1; i++) {
+    const g0 = this.bufStart;
+    for (let i = a; i < b; i++) {
       const [co, si] = this.osc(g0 + i);
       re += x[i] * co;
       im -= x[i] * si;
     }
+    return [re, im];
+  }
+
+  /**
+   * The direct sound's arrival, searched back from a point well inside the burst: the earliest window from which the
+   * tone's phase is steady. Room echo builds the level up over the first 20-100 ms, arriving with other phases (the
+   * sum's phase drifts, and can swing through a dip where echo cancels the direct sound); before the direct sound
+   * there is only noise, whose phase is random. Windows of 4 periods, every 1/16 of that, are walked backwards; a
+   * window passes when it and the window right after it stand above the noise and agree in phase (within 45
+   * degrees). Gaps of up to 50 ms (a dip where the echo cancels the direct sound) are crossed when the sound
+   * beyond is strong; a longer one ends the walk. Returns the start of the earliest
+   * passing window, or null.
+   */
+  private directArrival(x: Float32Array, n: number, from: number, inside: number, noiseP: number /* mean tone-band power of the 10 ms windows */): number | null {
+    const L = Math.max(8, Math.round((4 * this.sampleRate) / this.toneHz));
+    const step = Math.max(1, Math.round(L / 16));
+    let j = Math.min(inside, n - 2 * L);
+    if (j <= from) return null;
+    const [ir, ii] = this.demod(x, j, j + L);
+    // 6 dB over the noise (noise power in a window of L samples is the 10 ms windows' noise power times N / L), and
+    // at least 1/10 of the amplitude inside the burst (a codec's pre-echo before a transient keeps the tone's phase).
+    const thr = Math.max(2 * noiseP * this.winN * L, (ir * ir + ii * ii) / 100);
+    const maxGap = Math.round(0.05 * this.sampleRate);
+    // Beyond a gap longer than 2 ms, only a window a quarter as strong as the burst's inside resumes the walk: the
+    // direct sound of a beep heard in a room (DRR down to -9 dB) is; speech and noise before the beep are not.
+    const strong = (ir * ir + ii * ii) / 16;
+    const shortGap = Math.round(0.002 * this.sampleRate);
+    let earliest: number | null = null;
+    let committed: number | null = null;
+    let segTop = -1;
+    let gap = 0;
+    // A segment reached across a gap must hold the tone's own frequency (its phase drifts less than 45 degrees per
+    // 10 ms, as a direct sound under slowly building echo does; a speech harmonic near the tone glides).
+    const segmentHolds = (lo: number, hi: number): boolean => {
+      const [ar, ai] = this.demod(x, lo, lo + L);
+      const [br, bi] = this.demod(x, hi, hi + L);
+      const c = (ar * br + ai * bi) / (Math.hypot(ar, ai) * Math.hypot(br, bi) || 1);
+      const allowed = Math.min(Math.PI / 2, (Math.PI / 4) * ((hi - lo) / (0.01 * this.sampleRate)) + Math.PI / 8);
+      return c > Math.cos(allowed);
+    };
+    for (; j >= from; j -= step) {
+      const [re, im] = this.demod(x, j, j + L);
+      const [nr, ni] = this.demod(x, j + L, j + 2 * L);
+      const m2 = re * re + im * im;
+      const n2 = nr * nr + ni * ni;
+      const cosd = m2 > 0 && n2 > 0 ? (re * nr + im * ni) / Math.sqrt(m2 * n2) : 0;
+      const crossing = gap > shortGap;
+      // Once a gap is crossed, every window must be strong (the direct sound beyond a dip is; speech is not steadily).
+      const need = crossing || segTop >= 0 ? strong : thr;
+      if (m2 > need && n2 > need && cosd > 0.7) {
+        if (crossing) {
+          // The segment before this gap: a short one (a stray window in a dip) is dropped, one that glides ends the walk.
+          if (segTop >= 0 && earliest !== null && segTop - earliest >= L && !segmentHolds(earliest, segTop)) return committed;
+          if (segTop < 0 || (earliest !== null && segTop - earliest >= L)) committed = earliest;
+          segTop = j;
+        }
+        earliest = j;
+        gap = 0;
+      } else if ((gap += step) > maxGap) break;
+    }
+    if (segTop >= 0 && earliest !== null && (segTop - earliest < L || !segmentHolds(earliest, segTop))) return committed;
+    return earliest;
+  }
+
+
+  /**
+   * Maximum-likelihood onset of a sinusoid of known frequency in noise, started from a coarse onset c (samples):
+   * amplitude and phase come from the `estN` samples just after c (the direct sound, before the echo builds up);
+   * y[n] = 2 x[n] cos(w n + psi) has mean 0 before the onset and A after it, so the onset maximises the CUSUM
+   * statistic S(t) = sum_{n=t}^{M} (y[n] - A/2) (Page 1954; Hinkley 1971 for a change in mean). S is a tent with
+   * slopes +-A/2 around its peak; intersecting the two lines fitted with those slopes places the onset below one
+   * sample. Returns the onset and the amplitude A used.
+   */
+  private changePoint(x: Float32Array, n: number, c: number, estN: number, backN: number): { t: number; A: number } | null {
+    const lead = Math.round(0.0005 * this.sampleRate);
+    const a0 = Math.round(c) + lead;
+    const a1 = a0 + estN;
+    const from = Math.round(c - backN);
+    if (from < 0 || a1 >= n) return null;
+    const [re, im] = this.demod(x, a0, a1);
     const m = Math.hypot(re, im);
     if (!(m > 0)) return null;
     const ur = re / m;
     const ui = im / m;
-    const A = (2 * m) / N;
+    const A = (2 * m) / estN;
     // Reverse cumulative sums of y - A/2 from M = a1 down to `from`.
+    const g0 = this.bufStart;
     const len = a1 - from;
     const S = new Float64Array(len + 1);
     for (let k = len - 1; k >= 0; k--) {
       const i = from + k;
       const [co, si] = this.osc(g0 + i);
-      const y = 2 * (x[i] * co * ur - x[i] * si * ui);
-      S[k] = S[k + 1] + y - A / 2;
+      S[k] = S[k + 1] + 2 * (x[i] * co * ur - x[i] * si * ui) - A / 2;
     }
     let best = 0;
     for (let k = 1; k < len; k++) if (S[k] > S[best]) best = k;
     const h = Math.max(4, Math.round(this.tangentS * this.sampleRate));
-    if (best - h < 0 || best + h > len) return from + best;
+    if (best - h < 0 || best + h > len) return { t: from + best, A };
     let c1 = 0;
     let c2 = 0;
     for (let k = best - h; k < best; k++) c1 += S[k] - (A / 2) * k;
@@ -332,7 +420,84 @@ export class ToneScanner {
     c1 /= h;
     c2 /= h;
     const t = (c2 - c1) / A;
-    return Math.abs(t - best) <= h ? from + t : from + best;
+    return { t: Math.abs(t - best) <= h ? from + t : from + best, A };
+  }
+
+  /** A run can merge with neighbouring in-band sound: its longest stretch within 6 dB of the run's upper-quartile power. */
+  private coreOfRun(tp: Float64Array, w0: number, w1: number): [number, number] {
+    const vals = Float64Array.from(tp.subarray(w0, w1 + 1)).sort();
+    const level = vals[Math.floor((vals.length - 1) * 0.75)];
+    let bestA = w0;
+    let bestB = w0 - 1;
+    let a = -1;
+    for (let w = w0; w <= w1 + 1; w++) {
+      const ok = w <= w1 && tp[w] >= level / 4;
+      if (ok && a < 0) a = w;
+      if (!ok && a >= 0) {
+        if (w - 1 - a > bestB - bestA) {
+          bestA = a;
+          bestB = w - 1;
+        }
+        a = -1;
+      }
+    }
+    return [bestA, bestB];
+  }
+
+  /** Frequency from the phase slope of windows p0..p1 and the RMS deviation of the phase from a line (radians). */
+  private phaseTrack(wre: Float64Array, wim: Float64Array, p0: number, p1: number): { freq: number; resid: number } {
+    if (p1 - p0 + 1 < 3) return { freq: this.toneHz, resid: 0 };
+    const ph: number[] = [];
+    let prev = Math.atan2(wim[p0], wre[p0]);
+    let acc = prev;
+    ph.push(acc);
+    for (let w = p0 + 1; w <= p1; w++) {
+      const a = Math.atan2(wim[w], wre[w]);
+      let d = a - prev;
+      d -= 2 * Math.PI * Math.round(d / (2 * Math.PI));
+      acc += d;
+      ph.push(acc);
+      prev = a;
+    }
+    const m = ph.length;
+    const [slope, icpt] = fitLine(ph, 0, m - 1);
+    let r2 = 0;
+    for (let i = 0; i < m; i++) r2 += (ph[i] - icpt - slope * i) ** 2;
+    return { freq: this.toneHz + (slope * this.sampleRate) / (2 * Math.PI * this.blockN), resid: Math.sqrt(r2 / m) };
+  }
+
+  /** Mean of tp over windows a..b (clamped), or null when fewer than 10. */
+  private static meanOf(tp: Float64Array, a: number, b: number): number | null {
+    a = Math.max(0, a);
+    b = Math.min(tp.length - 1, b);
+    if (b - a + 1 < 10) return null;
+    let s = 0;
+    for (let w = a; w <= b; w++) s += tp[w];
+    return s / (b - a + 1);
+  }
+
+  /**
+   * The onset of one burst: (1) the rising edge of the 10 ms window amplitude (coarse, late when echo builds the level
+   * up); (2) the direct sound's arrival searched back up to 150 ms from there; (3) the CUSUM change point around it
+   * with amplitude and phase from the first 4 periods. Returns the onset (samples), the direct amplitude A and the
+   * coarse edge.
+   */
+  private onsetOf(x: Float32Array, n: number, edge: number, noiseP: number): { t: number; A: number; spread: number } | null {
+    const sr = this.sampleRate;
+    const L = Math.max(8, Math.round((4 * sr) / this.toneHz));
+    const inside = Math.round(edge + 0.012 * sr);
+    // Without echo: the change point near the edge, amplitude and phase from the 10 ms after it.
+    const near = this.changePoint(x, n, edge, this.winN, this.winN * 2);
+    const earliest = this.directArrival(x, n, Math.max(0, Math.round(edge) - Math.round(0.15 * sr)), inside, noiseP);
+    // The earliest steady window holds the arrival: amplitude and phase from the window after it (surely on the
+    // direct sound), the change point searched from half a window before it.
+    const first = earliest === null ? near : this.changePoint(x, n, earliest + L, L, 1.5 * L);
+    if (!first) return null;
+    // Once more from the refined point: 4 periods of amplitude when the level builds up after the arrival (echo), else 10 ms.
+    const estN = edge - first.t > 0.003 * sr ? L : this.winN;
+    const second = this.changePoint(x, n, first.t, estN, Math.round(0.004 * sr)) ?? first;
+    // How far the two readings (direct arrival, edge) lie apart: a measure of how much echo or noise hides the onset.
+    return { ...second, spread: near ? Math.abs(second.t - near.t) : 0 };
   }
 
   private measure(
@@ -346,192 +511,158 @@ export class ToneScanner {
     tot: Float64Array,
     chunkFloor: number,
   ): ToneDetection | null {
-    let floor = chunkFloor;
     const B = this.blockN;
     const N = this.winN;
     const sr = this.sampleRate;
-    // A run can merge with neighbouring in-band sound (speech harmonics near the tone): keep its longest stretch
-    // whose power stays within 6 dB of the run's upper-quartile power (a window half on the burst is 6 dB down).
-    {
-      const vals = Float64Array.from(tp.subarray(w0, w1 + 1)).sort();
-      const level = vals[Math.floor((vals.length - 1) * 0.75)];
-      let bestA = w0;
-      let bestB = w0 - 1;
-      let a = -1;
-      for (let w = w0; w <= w1 + 1; w++) {
-        const ok = w <= w1 && tp[w] >= level / 4;
-        if (ok && a < 0) a = w;
-        if (!ok && a >= 0) {
-          if (w - 1 - a > bestB - bestA) {
-            bestA = a;
-            bestB = w - 1;
-          }
-          a = -1;
-        }
-      }
-      w0 = bestA;
-      w1 = bestB;
-    }
+    [w0, w1] = this.coreOfRun(tp, w0, w1);
+    if ((w1 - w0 + 1) * B < (this.o.minDurationS * sr) / 2) return null;
     // Plateau: windows wholly inside the burst.
     let p0 = w0 + 3;
     let p1 = w1 - 3;
-    if (p1 < p0) {
-      const mid = (w0 + w1) >> 1;
-      p0 = mid;
-      p1 = mid;
-    }
-    if ((w1 - w0 + 1) * B < (this.o.minDurationS * sr) / 2) return null;
+    if (p1 < p0) p0 = p1 = (w0 + w1) >> 1;
     let pt = 0;
     let ptot = 0;
     for (let w = p0; w <= p1; w++) {
       pt += tp[w];
       ptot += tot[w];
     }
-    const np = p1 - p0 + 1;
-    pt /= np;
-    ptot /= np;
-    // Frequency and phase linearity from the plateau's phase track.
-    let freq = this.toneHz;
-    let phaseResid = 0;
-    if (np >= 3) {
-      const ph: number[] = [];
-      let prev = Math.atan2(wim[p0], wre[p0]);
-      let acc = prev;
-      ph.push(acc);
-      for (let w = p0 + 1; w <= p1; w++) {
-        const a = Math.atan2(wim[w], wre[w]);
-        let d = a - prev;
-        d -= 2 * Math.PI * Math.round(d / (2 * Math.PI));
-        acc += d;
-        ph.push(acc);
-        prev = a;
-      }
-      const m = ph.length;
-      const [slope, icpt] = fitLine(ph, 0, m - 1);
-      let r2 = 0;
-      for (let i = 0; i < m; i++) r2 += (ph[i] - icpt - slope * i) ** 2;
-      phaseResid = Math.sqrt(r2 / m);
-      freq = this.toneHz + (slope * sr) / (2 * Math.PI * B);
-    }
-    if (Math.abs(freq - this.toneHz) > this.o.maxFreqDevHz) return null;
-    if (phaseResid > 0.6) return null;
-    // Local floor: the narrow-band power just before the burst (speech there may be louder than the chunk median).
-    {
-      const a = Math.max(0, w0 - 60);
-      const b = Math.max(0, w0 - WIN_BLOCKS);
-      if (b - a >= 10) floor = Math.max(floor, median(tp.subarray(a, b)));
-    }
-    const toneP0 = Math.max(pt - floor, 1e-20);
-    if (10 * Math.log10(toneP0 / Math.max(ptot - toneP0, 1e-20)) < this.o.minSnrDb) return null;
-
-    // Per-sample sliding window amplitude around the rising and falling edges, noise-corrected in power.
-    // The edges are fitted on W projected onto the burst's own phase: additive noise then averages out instead of
-    // biasing a magnitude upward (which would pull the fitted onset early at low SNR).
-    const phasor = (a: number, b: number): [number, number, number] => {
-      let re = 0;
-      let im = 0;
-      for (let w = a; w <= b; w++) {
-        re += wre[w];
-        im += wim[w];
-      }
-      const m = Math.hypot(re, im) || 1;
-      return [re / m, im / m, m / (b - a + 1)];
-    };
-    const edge = (from: number, to: number, rising: boolean): number | null => {
-      const [ur, ui, zp] = rising ? phasor(p0, Math.min(p1, p0 + 10)) : phasor(Math.max(p0, p1 - 10), p1);
-      // Amplitudes of windows ending at from..to; returns the fitted zero crossing (rising) or full->zero crossing.
-      from = Math.max(N - 1, from);
-      to = Math.min(n - 1, to);
-      if (to - from < 8) return null;
-      const a = new Float64Array(to - from + 1);
-      // Sliding update for speed.
-      let re = 0;
-      let im = 0;
-      const g0 = this.bufStart;
-      for (let i = from - N + 1; i <= from; i++) {
-        const [c, s] = this.osc(g0 + i);
-        re += x[i] * c;
-        im -= x[i] * s;
-      }
-      for (let e = from; e <= to; e++) {
-        if (e > from) {
-          const [c1, s1] = this.osc(g0 + e);
-          re += x[e] * c1;
-          im -= x[e] * s1;
-          const o = e - N;
-          const [c0, s0] = this.osc(g0 + o);
-          re -= x[o] * c0;
-          im += x[o] * s0;
-        }
-        a[e - from] = re * ur + im * ui;
-      }
-      // Find the 50 % crossing of the edge, then walk out to 20 % and 80 %.
-      const L = a.length;
-      let i50 = -1;
-      if (rising) {
-        for (let i = 0; i < L; i++) if (a[i] >= 0.5 * zp) { i50 = i; break; }
-      } else {
-        for (let i = L - 1; i >= 0; i--) if (a[i] >= 0.5 * zp) { i50 = i; break; }
-      }
-      if (i50 < 0) return null;
-      let lo = i50;
-      let hi = i50;
-      if (rising) {
-        while (lo > 0 && a[lo - 1] >= FIT_LO * zp) lo--;
-        while (hi < L - 1 && a[hi + 1] <= FIT_HI * zp) hi++;
-      } else {
-        while (lo > 0 && a[lo - 1] <= FIT_HI * zp) lo--;
-        while (hi < L - 1 && a[hi + 1] >= FIT_LO * zp) hi++;
-      }
-      if (hi - lo < 2) return from + i50;
-      // Least-squares line over [lo, hi]; then refit twice over a span fixed in time relative to the fitted zero
-      // (FIT_LO..FIT_HI of the ramp's N samples), so that noise does not choose the points.
-      const fit = (l: number, h: number): [number, number] | null => {
-        l = Math.max(0, Math.round(l));
-        h = Math.min(L - 1, Math.round(h));
-        if (h - l + 1 < 3) return null;
-        const [slope, icpt] = fitLine(a, l, h);
-        return Math.abs(slope) > 0 ? [slope, icpt] : null;
-      };
-      let f = fit(lo, hi);
-      if (!f) return from + i50;
-      let z = -f[1] / f[0];
-      for (let it = 0; it < 2; it++) {
-        const g = rising ? fit(z + FIT_LO * N, z + FIT_HI * N) : fit(z - FIT_HI * N, z - FIT_LO * N);
-        if (!g) break;
-        f = g;
-        z = -f[1] / f[0];
-      }
-      // Rising: the window ending at z holds no tone sample. Falling: the window ending at z has just left the burst.
-      return from + z;
-    };
-    const riseFrom = w0 * B - N;
-    const riseTo = (w0 + WIN_BLOCKS) * B + N;
-    const z0 = edge(riseFrom, riseTo, true);
-    if (z0 === null) return null;
-    const onset = this.changePoint(x, n, z0 + 1) ?? z0 + 1; // the window ending at z0 holds no tone sample
-    const fallFrom = w1 * B;
-    const fallTo = (w1 + WIN_BLOCKS) * B + 2 * N;
-    const zEnd = edge(fallFrom, fallTo, false);
-    // Falling line reaches zero when the window has left the burst: last tone sample = zEnd - N.
-    const end = zEnd === null ? (w1 + WIN_BLOCKS) * B : zEnd - N + 1;
-    const duration = (end - onset) / sr;
-    if (duration < this.o.minDurationS || duration > this.o.maxDurationS) return null;
+    pt /= p1 - p0 + 1;
+    ptot /= p1 - p0 + 1;
+    const { freq, resid } = this.phaseTrack(wre, wim, p0, p1);
+    if (Math.abs(freq - this.toneHz) > this.o.maxFreqDevHz || resid > 0.6) return null;
+    // Floor: the narrow-band power just before the burst (speech there may be louder than the chunk median).
+    const localMedian = w0 - WIN_BLOCKS - 10 >= Math.max(0, w0 - 60) ? median(tp.subarray(Math.max(0, w0 - 60), w0 - WIN_BLOCKS)) : 0;
+    const floor = Math.max(chunkFloor, localMedian);
     const toneP = Math.max(pt - floor, 1e-20);
-    const rest = Math.max(ptot - toneP, 1e-20);
-    const bandSnr = 10 * Math.log10(toneP / floor);
-    const prominence = this.prominence(x, Math.ceil(onset + 0.1 * N), Math.floor(end - 0.1 * N));
+    if (10 * Math.log10(toneP / Math.max(ptot - toneP, 1e-20)) < this.o.minSnrDb) return null;
+    const edges = this.edges(x, n, w0, w1, p0, p1, wre, wim);
+    if (!edges) return null;
+    // Noise of the arrival search: the mean in-band power 150-400 ms before the burst (before any direct sound).
+    const farBefore = ToneScanner.meanOf(tp, w0 - 200, w0 - 75) ?? floor;
+    const onset = this.onsetOf(x, n, edges.rise, Math.max(farBefore, chunkFloor));
+    if (!onset) return null;
+    const duration = (edges.end - onset.t) / sr;
+    if (duration < this.o.minDurationS || duration > this.o.maxDurationS) return null;
+    const prominence = this.prominence(x, Math.ceil(onset.t + 0.1 * N), Math.floor(edges.end - 0.1 * N));
     if (prominence < this.o.minProminenceDb) return null;
+    // In-band interference: the mean narrow-band power over the 0.5 s before the onset (speech is bursty: a mean, not
+    // a median), at least the floor.
+    const onsetW = Math.floor(onset.t / B) - WIN_BLOCKS;
+    const interference = Math.max(ToneScanner.meanOf(tp, onsetW - 250, onsetW - 5) ?? floor, chunkFloor);
+    const bandSnr = 10 * Math.log10(toneP / interference);
+    const onsetSd = Math.max(this.onsetSdS(onset.A, pt, interference, ptot - toneP), onset.spread / 2 / sr);
+    const why = bandSnr < 0 ? `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted` : onsetSd > MAX_ONSET_SD_S ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)` : null;
     return {
-      t_s: this.t0 + (this.bufStart + onset) / sr,
+      t_s: this.t0 + (this.bufStart + onset.t) / sr,
       duration_s: duration,
       freq_hz: freq,
-      snr_db: 10 * Math.log10(toneP / rest),
+      snr_db: 10 * Math.log10(toneP / Math.max(ptot - toneP, 1e-20)),
       band_snr_db: bandSnr,
       level_dbfs: 10 * Math.log10(toneP / 0.5),
       prominence_db: prominence,
       confidence: toneConfidence(bandSnr),
+      placeable: why === null,
+      ...(why === null ? {} : { unplaceable_reason: why }),
+      onset_sd_s: onsetSd,
     };
+  }
+
+  /**
+   * Standard uncertainty of the onset: the CUSUM change point's scatter (about noise power over direct-sound power,
+   * in samples: Hinkley 1971) plus a term for a direct sound weak against the echo that builds up after it (direct
+   * amplitude A against the burst's plateau), plus half a sample.
+   */
+  private onsetSdS(A: number, plateauP: number, bandNoiseP: number, broadNoiseP: number): number {
+    const directP = (A * A) / 2;
+    const stat = (2 * Math.max(broadNoiseP, 1e-20)) / Math.max(directP, 1e-20);
+    const echo = Math.sqrt(plateauP / Math.max(directP, 1e-20));
+    const band = Math.sqrt(bandNoiseP / Math.max(directP, 1e-20));
+    return (0.5 + Math.min(stat, 1000)) / this.sampleRate + 0.0002 * Math.min(echo, 30) + 0.0005 * Math.min(band, 30);
+  }
+
+  /** Coarse rising edge (sample where a window ending there holds no tone) and the last tone sample, from the 10 ms windows. */
+  private edges(x: Float32Array, n: number, w0: number, w1: number, p0: number, p1: number, wre: Float64Array, wim: Float64Array): { rise: number; end: number } | null {
+    const B = this.blockN;
+    const N = this.winN;
+    const z0 = this.edge(x, n, w0 * B - N, (w0 + WIN_BLOCKS) * B + N, true, this.phasor(wre, wim, p0, Math.min(p1, p0 + 10)));
+    if (z0 === null) return null;
+    const zEnd = this.edge(x, n, w1 * B, (w1 + WIN_BLOCKS) * B + 2 * N, false, this.phasor(wre, wim, Math.max(p0, p1 - 10), p1));
+    // Falling line reaches zero when the window has left the burst: last tone sample = zEnd - N.
+    return { rise: z0 + 1, end: zEnd === null ? (w1 + WIN_BLOCKS) * B : zEnd - N + 1 };
+  }
+
+  /** Unit phasor and mean magnitude of windows a..b. */
+  private phasor(wre: Float64Array, wim: Float64Array, a: number, b: number): [number, number, number] {
+    let re = 0;
+    let im = 0;
+    for (let w = a; w <= b; w++) {
+      re += wre[w];
+      im += wim[w];
+    }
+    const m = Math.hypot(re, im) || 1;
+    return [re / m, im / m, m / (b - a + 1)];
+  }
+
+  /**
+   * One edge of the sliding-window amplitude, projected onto the burst's own phase (noise then averages out instead
+   * of biasing a magnitude upward): a least-squares line over FIT_LO..FIT_HI of the plateau, refitted twice over a
+   * span fixed in time relative to its zero. Returns the zero crossing (rising) or the full->zero crossing (falling).
+   */
+  private edge(x: Float32Array, n: number, from: number, to: number, rising: boolean, [ur, ui, zp]: [number, number, number]): number | null {
+    const N = this.winN;
+    from = Math.max(N - 1, from);
+    to = Math.min(n - 1, to);
+    if (to - from < 8) return null;
+    const a = new Float64Array(to - from + 1);
+    let [re, im] = this.demod(x, from - N + 1, from + 1);
+    const g0 = this.bufStart;
+    for (let e = from; e <= to; e++) {
+      if (e > from) {
+        const [c1, s1] = this.osc(g0 + e);
+        re += x[e] * c1;
+        im -= x[e] * s1;
+        const o = e - N;
+        const [c0, s0] = this.osc(g0 + o);
+        re -= x[o] * c0;
+        im += x[o] * s0;
+      }
+      a[e - from] = re * ur + im * ui;
+    }
+    const L = a.length;
+    let i50 = -1;
+    if (rising) {
+      for (let i = 0; i < L; i++) if (a[i] >= 0.5 * zp) { i50 = i; break; }
+    } else {
+      for (let i = L - 1; i >= 0; i--) if (a[i] >= 0.5 * zp) { i50 = i; break; }
+    }
+    if (i50 < 0) return null;
+    let lo = i50;
+    let hi = i50;
+    if (rising) {
+      while (lo > 0 && a[lo - 1] >= FIT_LO * zp) lo--;
+      while (hi < L - 1 && a[hi + 1] <= FIT_HI * zp) hi++;
+    } else {
+      while (lo > 0 && a[lo - 1] <= FIT_HI * zp) lo--;
+      while (hi < L - 1 && a[hi + 1] >= FIT_LO * zp) hi++;
+    }
+    if (hi - lo < 2) return from + i50;
+    const fit = (l: number, h: number): [number, number] | null => {
+      l = Math.max(0, Math.round(l));
+      h = Math.min(L - 1, Math.round(h));
+      if (h - l + 1 < 3) return null;
+      const [slope, icpt] = fitLine(a, l, h);
+      return Math.abs(slope) > 0 ? [slope, icpt] : null;
+    };
+    let f = fit(lo, hi);
+    if (!f) return from + i50;
+    let z = -f[1] / f[0];
+    for (let it = 0; it < 2; it++) {
+      const g = rising ? fit(z + FIT_LO * N, z + FIT_HI * N) : fit(z - FIT_HI * N, z - FIT_LO * N);
+      if (!g) break;
+      f = g;
+      z = -f[1] / f[0];
+    }
+    return from + z;
   }
 
   /**

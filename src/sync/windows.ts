@@ -1,5 +1,4 @@
 /** Which parts of a recording the pulse search reads: the first and (with --ends both) the last `searchS` seconds. */
-import { InputError } from '../common/errors.js';
 
 export type Ends = 'start' | 'both';
 export type WindowName = 'start' | 'end' | 'all';
@@ -9,6 +8,11 @@ export interface SearchWindow {
   start_s: number;
   /** null: to the end of the file. */
   duration_s: number | null;
+  /**
+   * Pulses are only taken before this stream time (the half-file limit of a short file's start window); the audio
+   * after it is still decoded for the cross-correlation fallback. Undefined: the whole window.
+   */
+  pulses_before_s?: number;
 }
 
 export interface SyncWarning {
@@ -17,32 +21,29 @@ export interface SyncWarning {
 }
 
 /**
- * searchS 0 (or a file with unknown length) means the whole file; detections then belong to 'start' in its first
- * half and to 'end' in its second half.
+ * Each end's window is min(searchS, duration / 2) long, so the start and end pulses of a short recording are found
+ * with the defaults (a 24 s session with beeps at 2 s and 22 s). searchS 0 (or a file with unknown length) means
+ * the whole file; detections then belong to 'start' in its first half and to 'end' in its second half.
  */
 export function searchWindows(file: string, durationS: number | null, searchS: number, ends: Ends): { windows: SearchWindow[]; warnings: SyncWarning[] } {
   const warnings: SyncWarning[] = [];
   if (searchS <= 0 || durationS === null) {
-    if (searchS > 0) warnings.push({ code: 'unknown_length', message: 'length unknown: searched the whole file' });
+    if (searchS > 0) warnings.push({ code: 'unknown_length', message: `length unknown: searched the whole file` });
     return { windows: [{ name: 'all', start_s: 0, duration_s: null }], warnings };
   }
   if (ends === 'both') {
-    if (durationS < 2 * searchS) {
-      throw new InputError(
-        `is ${durationS.toFixed(1)} s long, shorter than the two ${searchS} s search windows of --ends both (lower --search-s to at most ${Math.floor((durationS / 2) * 10) / 10}, or use --ends start)`,
-        { file },
-      );
-    }
+    const len = Math.min(searchS, durationS / 2);
+    if (len < searchS) warnings.push({ code: 'short_file', message: `is ${durationS.toFixed(1)} s long: searched its first and last ${len.toFixed(1)} s (half each)` });
     return {
       windows: [
-        { name: 'start', start_s: 0, duration_s: searchS },
-        { name: 'end', start_s: durationS - searchS, duration_s: null },
+        { name: 'start', start_s: 0, duration_s: len },
+        { name: 'end', start_s: durationS - len, duration_s: null },
       ],
       warnings,
     };
   }
-  if (durationS < searchS) {
-    warnings.push({ code: 'short_file', message: `is ${durationS.toFixed(1)} s long, shorter than the ${searchS} s search window: searched all of it` });
-  }
-  return { windows: [{ name: 'start', start_s: 0, duration_s: durationS < searchS ? null : searchS }], warnings };
+  const len = Math.min(searchS, durationS / 2);
+  if (len >= searchS) return { windows: [{ name: 'start', start_s: 0, duration_s: searchS }], warnings };
+  warnings.push({ code: 'short_file', message: `is ${durationS.toFixed(1)} s long: searched its first ${len.toFixed(1)} s (half) for the pulse` });
+  return { windows: [{ name: 'start', start_s: 0, duration_s: Math.min(searchS, durationS), pulses_before_s: len }], warnings };
 }

@@ -1,0 +1,345 @@
+#!/usr/bin/env node
+/**
+ * Sync test cases with known truth (docs/sync.md; format: /work/team/SYNC-CASES.md, issue 11 item 6): microphones in
+ * reverberant rooms. Each case is a folder with a close reference microphone (lav.wav: beep and speech dry, band SNR
+ * 20 dB) and a room microphone on its own clock (non-round offset, 20-100 ppm drift) that hears the beep through a
+ * room impulse response (a direct path plus an exponentially decaying noise tail, RT60 0.3-0.8 s, with a set
+ * direct-to-reverberant ratio at 1 kHz), speech from the CMU clips in fixtures/sync (reverberated) and noise as the
+ * interference at a set band SNR (the beep's power against the interference within the 10 ms demodulator's band at
+ * 1 kHz, averaged over the whole recording), encoded to WAV, AAC, Opus or MP3.
+ * Negative controls: no beep in any file (and --fallback none), which `mmprep sync` must refuse (exit 2).
+ *
+ *   node scripts/make-sync-rooms.mjs --out DIR [--set small|full] [--only ID,ID]
+ *
+ * Deterministic: fixed seeds (mulberry32), no wall clock. Truth offsets follow docs/sync.md's timeline convention:
+ * presentation times (an MP3's first decoded sample is at its start_time, the encoder delay ffprobe reports).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import FFT from 'fft.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SR = 48000;
+const FFMPEG = process.env.MMPREP_FFMPEG || 'ffmpeg';
+const FFPROBE = process.env.MMPREP_FFPROBE || 'ffprobe';
+const arg = (n, d) => {
+  const i = process.argv.indexOf(`--${n}`);
+  return i > 0 ? process.argv[i + 1] : d;
+};
+const OUT = arg('out', null);
+const SET = arg('set', 'small');
+const ONLY = arg('only', null)?.split(',') ?? null;
+if (!OUT || !['small', 'full'].includes(SET)) {
+  console.error('usage: node scripts/make-sync-rooms.mjs --out DIR [--set small|full]');
+  process.exit(2);
+}
+
+function rng(seed) {
+  let a = seed >>> 0;
+  const u = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const g = () => Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
+  return { u, g };
+}
+
+const ff = (args) => execFileSync(FFMPEG, ['-nostdin', '-y', '-v', 'error', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+function decode(file) {
+  const b = execFileSync(FFMPEG, ['-nostdin', '-v', 'error', '-i', file, '-ac', '1', '-ar', String(SR), '-f', 'f32le', '-'], { maxBuffer: 1 << 30 });
+  return new Float32Array(b.buffer, b.byteOffset, b.length / 4).slice();
+}
+function writeWav(path, x) {
+  const h = Buffer.alloc(44);
+  const bytes = x.length * 4;
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + bytes, 4);
+  h.write('WAVE', 8);
+  h.write('fmt ', 12);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(3, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(SR, 24);
+  h.writeUInt32LE(SR * 4, 28);
+  h.writeUInt16LE(4, 32);
+  h.writeUInt16LE(32, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(bytes, 40);
+  writeFileSync(path, Buffer.concat([h, Buffer.from(x.buffer, x.byteOffset, bytes)]));
+}
+
+const CLIPS = ['001', '002', '003', '004', '005'].map((n) => decode(join(ROOT, 'fixtures', 'sync', 'speech', `${n}.wav`)));
+
+/** A talker: the clips in a seeded order with gaps (ref time, SR). */
+function speechTrack(totalS, seed) {
+  const out = new Float32Array(Math.round(totalS * SR));
+  const r = rng(seed);
+  let pos = Math.round(r.u() * 0.3 * SR);
+  while (pos < out.length) {
+    const c = CLIPS[Math.floor(r.u() * CLIPS.length)];
+    const gain = 0.5 + r.u();
+    for (let i = 0; i < c.length && pos + i < out.length; i++) out[pos + i] += gain * c[i];
+    pos += c.length + Math.round((0.05 + r.u() * 0.4) * SR);
+  }
+  return out;
+}
+
+/** Linear convolution by FFT (fft.js). */
+function convolve(x, h) {
+  const n = x.length + h.length - 1;
+  let size = 1;
+  while (size < n) size <<= 1;
+  const f = new FFT(size);
+  const X = f.createComplexArray();
+  const H = f.createComplexArray();
+  const xi = new Array(size).fill(0);
+  for (let i = 0; i < x.length; i++) xi[i] = x[i];
+  f.realTransform(X, xi);
+  f.completeSpectrum(X);
+  const hi = new Array(size).fill(0);
+  for (let i = 0; i < h.length; i++) hi[i] = h[i];
+  f.realTransform(H, hi);
+  f.completeSpectrum(H);
+  for (let k = 0; k < size; k++) {
+    const re = X[2 * k] * H[2 * k] - X[2 * k + 1] * H[2 * k + 1];
+    const im = X[2 * k] * H[2 * k + 1] + X[2 * k + 1] * H[2 * k];
+    X[2 * k] = re;
+    X[2 * k + 1] = im;
+  }
+  const y = f.createComplexArray();
+  f.inverseTransform(y, X);
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = y[2 * i];
+  return out;
+}
+
+/** Energy of h in 950-1050 Hz (mean |H(f)|^2 over the band; a unit impulse has 1). */
+function bandEnergy1k(h) {
+  let e = 0;
+  let m = 0;
+  for (let f = 950; f <= 1050; f += 5) {
+    let re = 0;
+    let im = 0;
+    for (let i = 0; i < h.length; i++) {
+      const ph = (2 * Math.PI * f * i) / SR;
+      re += h[i] * Math.cos(ph);
+      im -= h[i] * Math.sin(ph);
+    }
+    e += re * re + im * im;
+    m++;
+  }
+  return e / m;
+}
+
+/**
+ * Room impulse response: a unit direct path at 0, then from 1.5 ms an exponentially decaying Gaussian noise tail
+ * (60 dB down after rt60), scaled so that the direct-to-reverberant energy ratio at 1 kHz is drrDb.
+ */
+function roomIR(rt60, drrDb, seed) {
+  const r = rng(seed);
+  const len = Math.round(rt60 * SR);
+  const h = new Float32Array(len);
+  const pre = Math.round(0.0015 * SR);
+  for (let i = pre; i < len; i++) h[i] = r.g() * Math.exp((-6.91 * (i - pre)) / (rt60 * SR));
+  const eTail = bandEnergy1k(h);
+  const g = Math.sqrt(1 / (eTail * 10 ** (drrDb / 10)));
+  for (let i = pre; i < len; i++) h[i] *= g;
+  h[0] = 1;
+  return h;
+}
+
+/** In-band power at 1 kHz (10 ms boxcar demodulator, as the detector measures it) of x over [a, b) samples. */
+function bandPower(x, a, b) {
+  const N = Math.round(0.01 * SR);
+  let s = 0;
+  let n = 0;
+  for (let w = Math.max(0, a); w + N <= Math.min(b, x.length); w += N) {
+    let re = 0;
+    let im = 0;
+    for (let i = w; i < w + N; i++) {
+      re += x[i] * Math.cos((2 * Math.PI * 1000 * i) / SR);
+      im -= x[i] * Math.sin((2 * Math.PI * 1000 * i) / SR);
+    }
+    s += (2 * (re * re + im * im)) / (N * N);
+    n++;
+  }
+  return s / Math.max(1, n);
+}
+
+function power(x, a, b) {
+  let s = 0;
+  for (let i = a; i < b; i++) s += x[i] * x[i];
+  return s / Math.max(1, b - a);
+}
+
+const BEEP_S = 0.25;
+
+/** Beep (1 kHz on the reference clock, starting at sine phase 0) as a source signal on a device clock. */
+function beepOnClock(n, beepsRef, offset, k) {
+  const x = new Float32Array(n);
+  for (const T of beepsRef) {
+    const ts = (T - offset) / (1 + k);
+    const i0 = Math.ceil(ts * SR);
+    const i1 = Math.min(n, Math.ceil((ts + BEEP_S / (1 + k)) * SR));
+    for (let i = Math.max(0, i0); i < i1; i++) x[i] = Math.sin(2 * Math.PI * 1000 * (1 + k) * (i / SR - ts));
+  }
+  return x;
+}
+
+/** A ref-time signal seen on a device clock (t_ref = t_src (1 + k) + offset), by linear interpolation. */
+function onClock(xRef, n, offset, k) {
+  const y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = (i / SR) * (1 + k) + offset;
+    const p = t * SR;
+    const j = Math.floor(p);
+    if (j >= 0 && j + 1 < xRef.length) y[i] = xRef[j] + (p - j) * (xRef[j + 1] - xRef[j]);
+  }
+  return y;
+}
+
+function probeStart(file) {
+  const s = execFileSync(FFPROBE, ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=start_time', '-of', 'csv=p=0', file]).toString().trim();
+  const v = Number(s);
+  return Number.isFinite(v) ? v : 0;
+}
+
+const ENC = {
+  wav: { ext: 'wav', args: ['-c:a', 'pcm_s16le'] },
+  aac: { ext: 'm4a', args: ['-c:a', 'aac', '-b:a', '96k'] },
+  opus: { ext: 'ogg', args: ['-c:a', 'libopus', '-b:a', '48k'] },
+  mp3: { ext: 'mp3', args: ['-c:a', 'libmp3lame', '-b:a', '128k'] },
+};
+
+function makeCase(c) {
+  const dir = join(OUT, c.id);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const r = rng(c.seed);
+  const totalRef = c.dur + c.offset + 2;
+  const talker = speechTrack(totalRef, c.seed + 1);
+  const beeps = c.beep ? (c.ends === 'both' ? [c.beepAt, c.dur - 2 + c.offset - 0.3] : [c.beepAt]) : [];
+  // Reference (lav): dry beep at band SNR 20 dB over the talker's mean, plus a little noise.
+  const nRef = Math.round(totalRef * SR);
+  const lavBeep = beepOnClock(nRef, beeps, 0, 0);
+  const lav = new Float32Array(nRef);
+  const nz = rng(c.seed + 2);
+  for (let i = 0; i < nRef; i++) lav[i] = talker[i] * 0.5 + 0.002 * nz.g();
+  if (beeps.length) {
+    const b0 = Math.ceil(beeps[0] * SR);
+    const bp = bandPower(lav, 0, nRef);
+    const amp = Math.sqrt(2 * bp * 10 ** (20 / 10));
+    for (let i = 0; i < nRef; i++) lav[i] += Math.min(amp, 0.4) * lavBeep[i];
+  }
+  normalize(lav);
+  writeWav(join(dir, 'lav.wav'), lav);
+  // Room microphone on its own clock.
+  const n = Math.round(c.dur * SR);
+  const ir = roomIR(c.rt60, c.drr, c.seed + 3);
+  const beepMic = convolve(beepOnClock(n, beeps, c.offset, c.k), ir);
+  const speechMic = convolve(onClock(talker, n, c.offset, c.k), roomIR(c.rt60, c.drr - 3, c.seed + 4));
+  const noise = new Float32Array(n);
+  const nr = rng(c.seed + 5);
+  for (let i = 0; i < n; i++) noise[i] = nr.g();
+  const sp = power(speechMic, 0, n);
+  for (let i = 0; i < n; i++) noise[i] = speechMic[i] + noise[i] * Math.sqrt(sp / 10);
+  // Scale the interference so that the first beep has the set band SNR against its mean over the recording.
+  let gain = 1;
+  if (beeps.length) {
+    const ts = Math.ceil(((beeps[0] - c.offset) / (1 + c.k)) * SR);
+    const pb = bandPower(beepMic, ts, ts + BEEP_S * SR);
+    const pi = bandPower(noise, 0, n);
+    gain = Math.sqrt(pb / (pi * 10 ** (c.snr / 10)));
+  } else {
+    gain = 0.1 / Math.sqrt(power(noise, 0, n));
+  }
+  const mic = new Float32Array(n);
+  for (let i = 0; i < n; i++) mic[i] = beepMic[i] + gain * noise[i];
+  if (c.distractor) {
+    // A sustained whistle near the tone (1003 Hz, 1.5 s, slow vibrato), as loud as a beep would be.
+    const a = 0.2;
+    for (let i = Math.round(3 * SR); i < Math.round(4.5 * SR); i++) mic[i] += a * Math.sin(2 * Math.PI * 1003 * (i / SR) + 2 * Math.sin(2 * Math.PI * 5 * (i / SR)));
+  }
+  normalize(mic);
+  const wav = join(dir, 'mic-raw.wav');
+  writeWav(wav, mic);
+  const enc = ENC[c.codec];
+  const micFile = `mic.${enc.ext}`;
+  ff(['-i', wav, ...enc.args, join(dir, micFile)]);
+  rmSync(wav);
+  const first = c.codec === 'wav' ? 0 : probeStart(join(dir, micFile));
+  const truth = {
+    id: c.id,
+    tags: { rt60_s: c.rt60, drr_db: c.drr, snr_db: c.snr, codec: c.codec, ends: c.ends, dur_s: c.dur, beep: c.beep },
+    args: [...(c.ends === 'both' ? ['--ends', 'both'] : []), ...(c.beep ? [] : ['--fallback', 'none'])],
+    files: ['lav.wav', micFile],
+    expect: c.beep ? 'placed' : 'not_found',
+    streams: [
+      { file: 'lav.wav', kind: 'audio', stream: 0, offset_s: 0, drift_ppm: 0, drr_db: 20, snr_db: 20 },
+      {
+        file: micFile,
+        kind: 'audio',
+        stream: 0,
+        // t_ref = t_count (1 + k) + offset on decoded-sample time; presentation time t = t_count + first_sample_s.
+        offset_s: Math.round((c.offset - first * (1 + c.k)) * 1e9) / 1e9,
+        offset_count_s: c.offset,
+        first_sample_s: first,
+        drift_ppm: Math.round(c.k * 1e6 * 1000) / 1000,
+        drr_db: c.drr,
+        snr_db: c.snr,
+        pulses_src_s: beeps.map((T) => Math.round(((T - c.offset) / (1 + c.k) + first) * 1e9) / 1e9),
+      },
+    ],
+  };
+  writeFileSync(join(dir, 'truth.json'), JSON.stringify(truth, null, 2) + '\n');
+  void r;
+}
+
+function normalize(x) {
+  let p = 0;
+  for (const v of x) p = Math.max(p, Math.abs(v));
+  if (p > 0.9) for (let i = 0; i < x.length; i++) x[i] *= 0.9 / p;
+}
+
+function cases() {
+  const out = [];
+  const codecs = ['wav', 'aac', 'opus', 'mp3'];
+  let seed = 1000;
+  const add = (o) => {
+    seed += 17;
+    const r = rng(seed);
+    const k = (r.u() < 0.5 ? -1 : 1) * (20 + 80 * r.u()) * 1e-6;
+    const offset = 0.5 + 2.5 * r.u();
+    const id = o.id ?? `rt${Math.round(o.rt60 * 10)}-drr${o.drr}-snr${o.snr}-${o.codec}-${o.ends}${o.dur < 30 ? `-${o.dur}s` : ''}`;
+    out.push({ beep: true, ends: 'start', dur: 30, beepAt: 2 + offset + r.u(), distractor: false, ...o, id, seed, k, offset });
+  };
+  if (SET === 'small') {
+    add({ rt60: 0.5, drr: 0, snr: 10, codec: 'aac', ends: 'both', dur: 20 });
+    add({ rt60: 0.8, drr: -9, snr: 10, codec: 'opus', ends: 'start', dur: 14 });
+    add({ rt60: 0.3, drr: 6, snr: 0, codec: 'mp3', ends: 'start', dur: 14 });
+    add({ rt60: 0.5, drr: 0, snr: -6, codec: 'wav', ends: 'both', dur: 24 });
+    add({ id: 'negative-none', rt60: 0.5, drr: 0, snr: 0, codec: 'aac', beep: false, dur: 14, distractor: true });
+    return out;
+  }
+  let i = 0;
+  for (const rt60 of [0.3, 0.5, 0.8]) {
+    for (const drr of [6, 0, -3, -6, -9]) {
+      for (const snr of [10, 0, -6]) {
+        add({ rt60, drr, snr, codec: codecs[i % 4], ends: i % 3 === 0 ? 'both' : 'start', dur: i % 5 === 0 ? 24 : 30 });
+        i++;
+      }
+    }
+  }
+  for (let j = 0; j < 4; j++) add({ id: `negative-${j}`, rt60: [0.3, 0.5, 0.8, 0.5][j], drr: 0, snr: 0, codec: codecs[j], beep: false, dur: 20, distractor: j % 2 === 0 });
+  return out;
+}
+
+mkdirSync(OUT, { recursive: true });
+const list = cases().filter((c) => !ONLY || ONLY.includes(c.id));
+for (const c of list) makeCase(c);
+console.log(`make-sync-rooms: ${list.length} cases (${SET}) in ${OUT}`);

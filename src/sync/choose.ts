@@ -1,0 +1,153 @@
+/**
+ * Step 2 of `mmprep sync`: choose the pulse of each stream and window.
+ *
+ * Policy: a window's pulse is the only placeable candidate, or the placeable candidate that clearly outstrips every
+ * other one in time (beeps 6 dB louder; flashes twice the score). A candidate the detector marks unplaceable (a beep
+ * below 0 dB band SNR; a flash that does not stand out of its own file's scores without a pulse) is never chosen
+ * silently: the window is left without a pulse and a warning says why, so that the stream is placed by another route
+ * or refused. Two or more placeable candidates of similar strength are ambiguous (exit 3) unless the user who has
+ * looked forces a rule with --pick; a forced pick is recorded in the stream's `forced_pick` and a warning.
+ */
+import { GateError } from '../common/errors.js';
+import type { StreamKind } from './clock.js';
+import type { Candidate, StreamState } from './streams.js';
+
+export type PickRule = 'first' | 'strongest';
+
+/** Pulses are 100-500 ms long (docs/sync.md): two onsets closer than this are one pulse. */
+export const SAME_PULSE_S = 0.1;
+/** How many candidates an ambiguity message names. */
+const NAMED = 3;
+
+function describe(kind: StreamKind, c: Candidate): string {
+  if (kind === 'audio') return `${c.t_s.toFixed(3)} s (${c.strength.toFixed(1)} dBFS, band SNR ${Number(c.band_snr_db).toFixed(1)} dB)`;
+  const r = c.region as { x_px?: number; y_px?: number; w_px?: number; h_px?: number } | undefined;
+  const where = r ? ` at x ${r.x_px} y ${r.y_px} ${r.w_px}x${r.h_px} px` : '';
+  return `${c.t_s.toFixed(3)} s (score ${c.strength.toFixed(1)}${where})`;
+}
+
+/** Two or more placeable candidate pulses of similar strength and no --pick: exit 3, nothing written. */
+export class AmbiguousPulseError extends GateError {
+  readonly file: string;
+  readonly kind: StreamKind;
+  readonly stream: number;
+  readonly candidates: Candidate[];
+  constructor(file: string, kind: StreamKind, stream: number, candidates: Candidate[], more: number) {
+    const what = kind === 'audio' ? 'tone bursts' : 'flashes';
+    const top = candidates.slice().sort((a, b) => b.strength - a.strength || a.t_s - b.t_s).slice(0, NAMED);
+    const list = top.map((c) => describe(kind, c)).join(', ');
+    const rest = candidates.length > top.length ? `; the strongest ${top.length}` : '';
+    super(
+      `${file}: ${kind} stream ${stream}: ambiguous sync pulse in the ${candidates[0].window} window: ${candidates.length} ${what} of similar strength${rest}: ${list}; rerun with --pick first or --pick strongest${more ? ` (and ${more} more ambiguous window(s))` : ''}`,
+    );
+    this.file = file;
+    this.kind = kind;
+    this.stream = stream;
+    this.candidates = candidates;
+  }
+}
+
+interface Choice {
+  chosen: Candidate | null;
+  ambiguous: Candidate[] | null;
+  /** The candidates the policy refused (unplaceable), strongest first. */
+  refused: Candidate[];
+  forced: boolean;
+  extra: number;
+}
+
+/** Strongest first; a candidate within SAME_PULSE_S of a stronger one is that pulse seen again (one flash lighting several parts of the picture). */
+export function distinctPulses(all: Candidate[]): Candidate[] {
+  const byStrength = all.slice().sort((a, b) => b.strength - a.strength || a.t_s - b.t_s);
+  const out: Candidate[] = [];
+  for (const c of byStrength) if (!out.some((k) => Math.abs(k.t_s - c.t_s) < SAME_PULSE_S)) out.push(c);
+  return out;
+}
+
+/** The policy's choice for one window, then --pick when the policy would leave the stream without a pulse. */
+export function chooseWindow(all: Candidate[], pick: PickRule | null, clearMargin: (a: number, b: number) => boolean): Choice {
+  const cands = distinctPulses(all);
+  const extra = Math.max(0, all.length - 1);
+  if (cands.length === 0) return { chosen: null, ambiguous: null, refused: [], forced: false, extra: 0 };
+  const usable = cands.filter((c) => c.placeable !== false);
+  const refused = cands.filter((c) => c.placeable === false);
+  const byRule = (list: Candidate[]) => (pick === 'first' ? list.slice().sort((a, b) => a.t_s - b.t_s)[0] : list[0]);
+  const policy = usable.length === 1 || (usable.length > 1 && clearMargin(usable[0].strength, usable[1].strength)) ? usable[0] : null;
+  if (pick) {
+    const chosen = byRule(cands);
+    return { chosen, ambiguous: null, refused: [], forced: chosen !== policy, extra };
+  }
+  if (policy) return { chosen: policy, ambiguous: null, refused, forced: false, extra };
+  if (usable.length > 1) {
+    const similar = usable.filter((c) => !clearMargin(usable[0].strength, c.strength));
+    return { chosen: null, ambiguous: similar.sort((a, b) => a.t_s - b.t_s), refused, forced: false, extra: 0 };
+  }
+  return { chosen: null, ambiguous: null, refused, forced: false, extra };
+}
+
+interface Box {
+  x_px: number;
+  y_px: number;
+  w_px: number;
+  h_px: number;
+}
+
+/** Whether two flash regions overlap (the same LED seen at both ends; a whole-frame flash overlaps everything). */
+export function sameRegion(a: unknown, b: unknown): boolean {
+  if (!a || !b) return true;
+  const p = a as Box;
+  const q = b as Box;
+  return p.x_px < q.x_px + q.w_px && q.x_px < p.x_px + p.w_px && p.y_px < q.y_px + q.h_px && q.y_px < p.y_px + p.h_px;
+}
+
+/**
+ * With flashes at both ends the LED region must be the same: an end flash elsewhere in the picture is something else
+ * (a screen, a reflection), so the end pulse is dropped (drift then unknown) with a warning.
+ */
+function checkFlashRegions(st: StreamState): void {
+  const { start, end } = st.chosen;
+  if (st.kind !== 'video' || !start || !end || sameRegion(start.region, end.region)) return;
+  const r = (c: Candidate) => {
+    const b = c.region as Box;
+    return `x ${b.x_px} y ${b.y_px} ${b.w_px}x${b.h_px} px`;
+  };
+  st.warnings.push({ code: 'region_mismatch', message: `the end flash at ${end.t_s.toFixed(3)} s is at ${r(end)}, not where the start flash was (${r(start)}): end pulse not used, drift unknown` });
+  st.chosen.end = null;
+}
+
+/** Strength: the beep's level (its SNR depends on what else sounds around it) or the flash's score. */
+function candidatesOf(st: StreamState, w: 'start' | 'end'): Candidate[] {
+  return st.detections
+    .filter((d) => d.window === w)
+    .map((d) => ({ ...d, window: w, t_s: Number(d.t_s), strength: Number(st.kind === 'audio' ? d.level_dbfs : d.score) }) as Candidate);
+}
+
+/** Chooses every window's pulse of one stream; returns the ambiguous windows (for an AmbiguousPulseError). */
+export function choosePulses(st: StreamState, pick: PickRule | null): Candidate[] | null {
+  const clear = st.kind === 'audio' ? (a: number, b: number) => a - b >= 6 : (a: number, b: number) => a >= 2 * b;
+  let ambiguous: Candidate[] | null = null;
+  for (const w of ['start', 'end'] as const) {
+    const c = chooseWindow(candidatesOf(st, w), pick, clear);
+    st.chosen[w] = c.chosen;
+    if (c.ambiguous && !ambiguous) ambiguous = c.ambiguous;
+    if (c.chosen && c.forced) {
+      st.forcedPick = pick;
+      const why = c.chosen.placeable === false ? `not placeable by itself: ${c.chosen.unplaceable_reason ?? 'does not stand out'}` : 'other pulses of similar strength';
+      st.warnings.push({ code: 'forced_pick', message: `--pick ${pick} chose the ${w} pulse at ${c.chosen.t_s.toFixed(3)} s (${why}); check it` });
+    } else if (c.extra > 0 && c.chosen) {
+      st.warnings.push({ code: 'extra_pulses', message: `${c.extra} more candidate pulse(s) in the ${w} window; chose ${c.chosen.t_s.toFixed(3)} s (${pick ?? 'clearly strongest'})` });
+    }
+    if (!c.chosen && c.refused.length) {
+      const r = c.refused[0];
+      st.warnings.push({ code: 'unplaceable_pulse', message: `${w} pulse at ${r.t_s.toFixed(3)} s not used: ${r.unplaceable_reason ?? 'does not stand out'}` });
+    }
+    if (c.chosen && st.kind === 'audio' && Number(c.chosen.confidence) < 0.5) {
+      st.warnings.push({ code: 'low_snr', message: `${w} beep at ${c.chosen.t_s.toFixed(3)} s stands out little (band SNR ${Number(c.chosen.band_snr_db).toFixed(1)} dB, confidence ${Number(c.chosen.confidence).toFixed(2)})` });
+    }
+    if (c.chosen && st.kind === 'video' && Number(c.chosen.confidence) < 0.5) {
+      st.warnings.push({ code: 'low_contrast', message: `${w} flash at ${c.chosen.t_s.toFixed(3)} s stands out little (score ${Number(c.chosen.score).toFixed(1)})` });
+    }
+  }
+  checkFlashRegions(st);
+  return ambiguous;
+}

@@ -1,0 +1,217 @@
+/**
+ * Step 3 of `mmprep sync`: put every stream on the reference clock, repeated until nothing changes:
+ * (1) pulse to pulse from a placed stream (the beep and the flash are taken as simultaneous; drift from the pulses at
+ * both ends: 1 + k = dt_ref / dt_src); (2) 'container': a stream of a file whose other stream is placed takes that
+ * clock (one device, one clock); (3) 'xcorr': an audio stream without a usable pulse is cross-correlated against a
+ * placed audio stream (the audio-offset-finder approach, xcorr.ts).
+ */
+import { audioOffset, type XcorrResult } from './xcorr.js';
+import type { Candidate, Placement, StreamState } from './streams.js';
+import type { Ends } from './windows.js';
+
+const r3 = (v: number) => Math.round(v * 1e3) / 1e3;
+
+/** Onset uncertainty of a chosen pulse: the beep's own estimate; a flash about 0.1 frame (docs/sync.md, Accuracy). */
+export function onsetSd(st: StreamState, c: Candidate): number {
+  if (typeof c.onset_sd_s === 'number') return c.onset_sd_s;
+  return st.kind === 'video' ? 0.1 * (st.frameS ?? 1 / 25) : 0.001;
+}
+
+function clockOfPlacement(p: Placement): (t: number) => number {
+  return (t) => t + p.offset + (p.k ?? 0) * t;
+}
+
+/** Pulse pairs (reference time, stream time, their combined sd) at the ends both streams have. */
+function pulsePairs(s: StreamState, from: StreamState): Array<{ tRef: number; tSrc: number; sd: number }> {
+  const p = from.placed as Placement;
+  const clk = clockOfPlacement(p);
+  const out: Array<{ tRef: number; tSrc: number; sd: number }> = [];
+  for (const w of ['start', 'end'] as const) {
+    const a = from.chosen[w];
+    const b = s.chosen[w];
+    if (a && b) out.push({ tRef: clk(a.t_s), tSrc: b.t_s, sd: Math.hypot(onsetSd(from, a), onsetSd(s, b), p.offsetSd ?? 0) });
+  }
+  return out;
+}
+
+/** A picture takes the drift of its own file's sound when beeps at both ends measured it (one device, one clock). */
+function soundDriftOf(s: StreamState, states: StreamState[]): StreamState | undefined {
+  if (s.kind !== 'video') return undefined;
+  return states.find((o) => o.abs === s.abs && o.kind === 'audio' && o.placed?.method === 'tone' && o.placed.k !== null);
+}
+
+function pulseConfidence(s: StreamState): number {
+  const confs = [s.chosen.start, s.chosen.end].filter(Boolean).map((c) => Number((c as Candidate).confidence ?? 0));
+  return Math.min(...confs);
+}
+
+/** (1) A stream with a pulse, from a placed stream with a pulse at the same end (both ends preferred). */
+function placeByPulse(s: StreamState, states: StreamState[]): boolean {
+  const shared = states.filter((o) => o.placed && ((o.chosen.start && s.chosen.start) || (o.chosen.end && s.chosen.end)));
+  const from = shared.find((o) => o.chosen.start && o.chosen.end && s.chosen.start && s.chosen.end) ?? shared[0];
+  if (!from || !from.placed) return false;
+  const pairs = pulsePairs(s, from);
+  let k: number | null = null;
+  let kSd: number | null = null;
+  let offset = pairs[0].tRef - pairs[0].tSrc;
+  if (pairs.length === 2 && pairs[1].tSrc - pairs[0].tSrc > 1) {
+    const span = pairs[1].tSrc - pairs[0].tSrc;
+    k = (pairs[1].tRef - pairs[0].tRef) / span - 1;
+    if (Math.abs(k) > MAX_DRIFT) {
+      // Recording clocks differ by well under 500 ppm: the two pulses disagree, so one of them is wrong.
+      if (!s.warnings.some((w) => w.code === 'pulses_disagree')) s.warnings.push({ code: 'pulses_disagree', message: `its start and end pulses imply ${(k * 1e6).toFixed(0)} ppm of drift against ${from.file}: one of them is wrong, so neither is used` });
+      return false;
+    }
+    kSd = Math.hypot(pairs[0].sd, pairs[1].sd) / span;
+    offset = pairs[0].tRef - pairs[0].tSrc * (1 + k);
+  }
+  let extra: Record<string, unknown> | undefined;
+  const sib = soundDriftOf(s, states);
+  if (sib?.placed && sib.placed.k !== null) {
+    extra = { drift_source: `audio stream ${sib.stream} of the same file`, drift_flash_ppm: k === null ? null : r3(k * 1e6) };
+    k = sib.placed.k;
+    kSd = sib.placed.kSd;
+    offset = pairs[0].tRef - pairs[0].tSrc * (1 + k);
+  }
+  const method = s.kind === 'audio' ? 'tone' : 'flash';
+  s.placed = { offset, k, kSd, offsetSd: pairs[0].sd, method, confidence: Math.min(pulseConfidence(s), from.placed.confidence), from, extra };
+  const missing = (['start', 'end'] as const).filter((w) => !s.chosen[w] && s.warnings.some((x) => x.code === 'unplaceable_pulse' && x.message.startsWith(w)));
+  if (missing.length) s.warnings.push({ code: 'other_route', message: `placed by its ${missing[0] === 'start' ? 'end' : 'start'} pulse (the ${missing[0]} pulse was not usable)` });
+  return true;
+}
+
+/** Largest plausible clock-rate difference between two recorders (consumer devices are within ±100 ppm). */
+const MAX_DRIFT = 500e-6;
+/** An audio stream placed by its beep whose content cross-correlates clearly elsewhere is refused (the beep's onset is suspect). */
+const XCHECK_PEAK_RATIO = 3;
+const XCHECK_TOLERANCE_S = 0.005;
+const XCHECK_MAX_S = 0.3;
+const MIN_FINE_PEAK_RATIO = 1.5;
+
+/**
+ * Cross-check of a beep placement against the content: when the stream's audio cross-correlates clearly with the
+ * audio stream it was placed from and the two disagree by more than 5 ms at the window's middle, one of them is
+ * wrong (an onset taken from speech or echo); the stream is unplaced with a warning that says so.
+ */
+export function crossCheck(s: StreamState): void {
+  const from = s.placed?.from;
+  if (s.kind !== 'audio' || s.placed?.method !== 'tone' || !from?.placed || from.kind !== 'audio' || from.sampleRate !== s.sampleRate) return;
+  const windows: Array<[Float32Array | null, number, Float32Array | null, number]> = [
+    [from.kept, from.keptT0, s.kept, s.keptT0],
+    [from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0],
+  ];
+  for (const [a, aT0, b, bT0] of windows) {
+    if (!a || !b) continue;
+    const r = audioOffset(a, aT0, b, bT0, s.sampleRate);
+    // Only a clear content match overrules a beep (speech that repeats can cross-correlate confidently elsewhere).
+    if (!r || r.peak_ratio < XCHECK_PEAK_RATIO) continue;
+    const tm = bT0 + b.length / s.sampleRate / 2;
+    const diff = clockOfPlacement(s.placed)(tm) - clockOfPlacement(from.placed)(tm + r.offset_s);
+    // A beep onset can only be wrong within its burst's rise (the arrival search reaches 150 ms back from the edge);
+    // a larger disagreement means the content matched elsewhere (repeated material, a stimulus played twice).
+    if (Math.abs(diff) <= XCHECK_TOLERANCE_S || Math.abs(diff) > XCHECK_MAX_S) continue;
+    s.warnings.push({ code: 'xcorr_disagrees', message: `placed by its beeps ${(diff * 1000).toFixed(1)} ms away from where its content cross-correlates with ${from.file} at ${tm.toFixed(1)} s (peak ratio ${r.peak_ratio.toFixed(2)}): one of them is wrong, so the stream is not placed` });
+    s.placed = null;
+    s.refusedBy = 'xcorr_disagrees';
+    return;
+  }
+}
+
+/** (2) Same file, same clock. */
+function placeByContainer(s: StreamState, states: StreamState[]): boolean {
+  const sib = states.find((o) => o.placed && o.abs === s.abs);
+  if (!sib?.placed) return false;
+  s.placed = { ...sib.placed, method: 'container', from: sib, extra: undefined };
+  s.warnings.push({ code: 'container_clock', message: `placed with the clock of the same file's ${sib.kind} stream ${sib.stream} (no usable pulse of its own)` });
+  return true;
+}
+
+/** (3) Cross-correlation against the placed audio stream that correlates best. */
+function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConfidence: number): boolean {
+  if (s.kind !== 'audio' || !s.kept) return false;
+  const partners = states.filter((o) => o.placed && o.kind === 'audio' && o.kept && o.sampleRate === s.sampleRate);
+  let best: { o: StreamState; r: XcorrResult } | null = null;
+  for (const o of partners) {
+    const r = audioOffset(o.kept as Float32Array, o.keptT0, s.kept, s.keptT0, s.sampleRate);
+    if (r && (!best || r.confidence > best.r.confidence)) best = { o, r };
+  }
+  if (!best) return false;
+  // The fine (GCC-PHAT) peak must stand out too: in a reverberant room (DRR -9 dB) a flat fine peak (ratio below
+  // 1.5) was 5-14 ms off on the bench while the coarse peak looked confident.
+  const fineFlat = best.r.fine_peak_ratio !== null && best.r.fine_peak_ratio < MIN_FINE_PEAK_RATIO;
+  if (best.r.confidence < minConfidence || fineFlat) {
+    const what = fineFlat ? `its fine peak is flat (ratio ${(best.r.fine_peak_ratio as number).toFixed(2)})` : `peak ratio ${best.r.peak_ratio.toFixed(2)}`;
+    if (!s.warnings.some((w) => w.code === 'xcorr_weak')) s.warnings.push({ code: 'xcorr_weak', message: `cross-correlation with ${best.o.file} is not conclusive (${what})` });
+    return false;
+  }
+  const o = best.o.placed as Placement;
+  // t_o = t_s (1 + k1) + c: with both ends cross-correlated, the change of offset over time is the drift (each offset
+  // taken at the middle of its window); otherwise k1 = 0 and the drift stays unknown.
+  let k1: number | null = null;
+  let c = best.r.offset_s;
+  let endRes: XcorrResult | null = null;
+  if (ends === 'both' && s.keptEnd && best.o.keptEnd) {
+    endRes = audioOffset(best.o.keptEnd, best.o.keptEndT0, s.keptEnd, s.keptEndT0, s.sampleRate);
+    const tm1 = s.keptT0 + s.kept.length / s.sampleRate / 2;
+    const tm2 = s.keptEndT0 + s.keptEnd.length / s.sampleRate / 2;
+    if (endRes && endRes.confidence >= minConfidence && tm2 - tm1 > 1) {
+      k1 = (endRes.offset_s - best.r.offset_s) / (tm2 - tm1);
+      c = best.r.offset_s - k1 * tm1;
+    } else {
+      s.warnings.push({ code: 'no_end_pulse', message: `no pulse, and the end windows do not cross-correlate with ${best.o.file}${endRes ? ` (peak ratio ${endRes.peak_ratio.toFixed(2)})` : ''}: drift unknown` });
+    }
+  }
+  // Then onto the reference clock through o's clock: t_ref = t_o (1 + k_o) + off_o.
+  const ko = o.k ?? 0;
+  s.placed = {
+    offset: (1 + ko) * c + o.offset,
+    k: k1 === null ? null : (1 + ko) * (1 + k1) - 1,
+    kSd: null,
+    offsetSd: null,
+    method: 'xcorr',
+    confidence: Math.min(best.r.confidence, o.confidence),
+    from: best.o,
+    extra: {
+      xcorr: {
+        peak_ratio: r3(Math.min(best.r.peak_ratio, 1e6)),
+        fine_peak_ratio: best.r.fine_peak_ratio === null ? null : r3(Math.min(best.r.fine_peak_ratio, 1e6)),
+        overlap_s: r3(best.r.overlap_s),
+        end_peak_ratio: endRes ? r3(Math.min(endRes.peak_ratio, 1e6)) : null,
+      },
+    },
+  };
+  const unusable = s.warnings.some((w) => w.code === 'unplaceable_pulse');
+  s.warnings.push({ code: 'fallback', message: `${unusable ? 'no usable pulse' : 'no pulse'}: placed by cross-correlating its audio with ${best.o.file} (peak ratio ${best.r.peak_ratio.toFixed(2)})` });
+  return true;
+}
+
+export interface PlaceOptions {
+  ends: Ends;
+  fallback: 'xcorr' | 'none';
+  minXcorrConfidence: number;
+}
+
+/** Places streams until nothing changes: by pulse first, then by container, then by cross-correlation. */
+export function placeStreams(states: StreamState[], ref: StreamState, o: PlaceOptions): void {
+  // The reference clock counts decoded samples from the reference file's start (docs/sync.md, Timelines).
+  ref.placed = { offset: ref.kind === 'audio' ? -ref.firstSampleS : 0, k: 0, kSd: 0, offsetSd: 0, method: 'reference', confidence: 1, from: null };
+  const hasPulse = (s: StreamState) => Boolean(s.chosen.start ?? s.chosen.end);
+  const steps: Array<(s: StreamState) => boolean> = [
+    (s) => hasPulse(s) && placeByPulse(s, states),
+    (s) => placeByContainer(s, states),
+    (s) => o.fallback === 'xcorr' && placeByXcorr(s, states, o.ends, o.minXcorrConfidence),
+  ];
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const step of steps) {
+      for (const s of states) if (!s.placed && !s.refusedBy && step(s)) changed = true;
+      if (changed) break;
+    }
+    if (changed) continue;
+    // Beep placements are checked against the content once everything that can be placed is.
+    for (const s of states) crossCheck(s);
+    // A stream refused here takes the streams placed from it with it.
+    for (const s of states) if (s.placed?.from && !s.placed.from.placed) s.placed = null;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Step 4 of `mmprep sync`: refuse with one line naming the stream that could not be placed and why, or build the
+ * SyncMap (clock.ts) with every stream's offset, drift and their uncertainties, chosen pulses, candidates and warnings.
+ */
+import { InputError } from '../common/errors.js';
+import { VERSION } from '../common/version.js';
+import type { SyncMap, SyncStreamEntry } from './clock.js';
+import type { Placement, ProbedFile, StreamState } from './streams.js';
+import type { Ends } from './windows.js';
+
+const r7 = (v: number) => Math.round(v * 1e7) / 1e7;
+const r3 = (v: number) => Math.round(v * 1e3) / 1e3;
+/** Drift uncertainty above which a warning says the span between the pulses is too short to trust it. */
+const DRIFT_SD_WARN_PPM = 20;
+
+export function roundDetection(d: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(d)) {
+    if (typeof v !== 'number') out[k] = v && typeof v === 'object' ? roundDetection(v as Record<string, unknown>) : v;
+    else if (k === 't_s' || k === 'duration_s' || k === 'onset_sd_s') out[k] = r7(v);
+    else out[k] = k.endsWith('_px') ? v : r3(v);
+  }
+  return out;
+}
+
+export interface ReportContext {
+  toneHz: number;
+  searchS: number;
+  ends: Ends;
+  fallback: 'xcorr' | 'none';
+}
+
+function searched(o: ReportContext): string {
+  return o.searchS > 0 ? `the first${o.ends === 'both' ? ' and last' : ''} ${o.searchS} s (or half the file when shorter)` : 'the whole file';
+}
+
+/** Why a stream has no pulse of its own, for messages. */
+function noPulseWhy(s: StreamState, o: ReportContext): string {
+  const refused = s.warnings.find((w) => w.code === 'unplaceable_pulse');
+  if (refused) return refused.message;
+  return s.kind === 'audio' ? `no ${o.toneHz} Hz tone burst in ${searched(o)}${s.hint ?? ''}` : `no flash in ${searched(o)}`;
+}
+
+/** Throws the one-line InputError (exit 2) when a stream is left unplaced. */
+export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: ProbedFile[], o: ReportContext): void {
+  const hasPulse = (s: StreamState) => Boolean(s.chosen.start ?? s.chosen.end);
+  const anyXcorr = states.some((s) => s.placed?.method === 'xcorr');
+  if (!states.some(hasPulse) && !anyXcorr && states.length > 0) {
+    const names = probes.map((q) => q.file).join(', ');
+    const hint = states.find((s) => s.hint)?.hint ?? '';
+    const refused = states.flatMap((s) => s.warnings.filter((w) => w.code === 'unplaceable_pulse').map((w) => `${s.file} ${s.kind}: ${w.message}`));
+    const also = refused.length ? ` (${refused.slice(0, 2).join('; ')}${refused.length > 2 ? `; ${refused.length - 2} more` : ''})` : '';
+    throw new InputError(`no usable sync pulse (${o.toneHz} Hz tone burst or flash) found in ${searched(o)} of any stream${hint}${also}${o.fallback === 'xcorr' ? ', and no two audio tracks could be aligned by content' : ''}`, { file: names });
+  }
+  const unplaced = states.filter((s) => !s.placed);
+  if (!unplaced.length) return;
+  const s = unplaced[0];
+  const more = unplaced.length > 1 ? ` (${unplaced.length - 1} more stream(s) unplaced)` : '';
+  if (!hasPulse(ref) && !states.some((x) => x.placed && x !== ref && hasPulse(x))) {
+    throw new InputError(
+      `the reference ${ref.kind} stream ${ref.stream} has ${noPulseWhy(ref, o)}, so ${s.file} ${s.kind} stream ${s.stream} cannot be put on its clock${unplaced.length > 1 ? ` (nor ${unplaced.length - 1} more stream(s))` : ''}; choose another --ref`,
+      { file: ref.file },
+    );
+  }
+  const disagree = s.warnings.find((w) => w.code === 'xcorr_disagrees' || w.code === 'pulses_disagree')?.message;
+  if (disagree) throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${disagree}${more}`, { file: s.file });
+  const weak = s.warnings.find((w) => w.code === 'xcorr_weak')?.message;
+  const why = weak ? `${noPulseWhy(s, o)}, and ${weak}` : noPulseWhy(s, o);
+  throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${why}${more}`, { file: s.file });
+}
+
+function entryOf(s: StreamState): SyncStreamEntry {
+  const pl = s.placed as Placement;
+  const e: SyncStreamEntry = {
+    file: s.abs,
+    kind: s.kind,
+    stream: s.stream,
+    offset_s: r7(pl.offset),
+    offset_sd_s: pl.offsetSd === null ? null : r7(pl.offsetSd),
+    drift_ppm: pl.k === null ? null : r3(pl.k * 1e6),
+    drift_sd_ppm: pl.k === null || pl.kSd === null ? null : r3(pl.kSd * 1e6),
+    method: pl.method,
+    confidence: r3(Math.min(pl.confidence, pl.method === 'reference' ? 1 : 0.999)),
+  };
+  if (s.kind === 'audio') e.first_sample_s = r7(s.firstSampleS);
+  if (s.forcedPick) e.forced_pick = s.forcedPick;
+  if (pl.from) e.placed_from = { file: pl.from.abs, kind: pl.from.kind, stream: pl.from.stream };
+  e.pulses = { start_s: s.chosen.start ? r7(s.chosen.start.t_s) : null, end_s: s.chosen.end ? r7(s.chosen.end.t_s) : null };
+  if (pl.extra) Object.assign(e, pl.extra);
+  e.detections = s.detections.map(roundDetection);
+  e.warnings = s.warnings;
+  return e;
+}
+
+/** Warnings that only make sense once every stream is placed (drift that the span cannot support). */
+function finalWarnings(s: StreamState): void {
+  const pl = s.placed as Placement;
+  if (pl.k !== null && pl.kSd !== null && pl.kSd * 1e6 > DRIFT_SD_WARN_PPM && pl.method !== 'reference') {
+    s.warnings.push({ code: 'drift_uncertain', message: `drift ${(pl.k * 1e6).toFixed(1)} ppm is uncertain (±${(pl.kSd * 1e6).toFixed(1)} ppm: pulses only ${spanOf(s).toFixed(1)} s apart)` });
+  }
+}
+
+function spanOf(s: StreamState): number {
+  return s.chosen.start && s.chosen.end ? s.chosen.end.t_s - s.chosen.start.t_s : 0;
+}
+
+export function buildSyncMap(states: StreamState[], ref: StreamState, refReason: string, o: ReportContext & { pick: string | null }): SyncMap {
+  for (const s of states) finalWarnings(s);
+  return {
+    version: 1,
+    reference: { file: ref.abs, kind: ref.kind, stream: ref.stream },
+    reference_reason: refReason,
+    timeline: 'audio: decoded samples counted from the file start plus first_sample_s (ffprobe start_time); reference clock: decoded samples of the reference counted from its start',
+    tool: { name: 'mmprep', version: VERSION },
+    options: { tone_hz: o.toneHz, search_s: o.searchS, ends: o.ends, pick: o.pick, fallback: o.fallback },
+    streams: states.map(entryOf),
+  };
+}

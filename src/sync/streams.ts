@@ -1,0 +1,190 @@
+/**
+ * Step 1 of `mmprep sync` (see session.ts): probe the session's files and find the candidate pulses of every stream.
+ * Audio streams are scanned first, so that a camera file's own beep can tell the flash search where to look
+ * (FlashGuide: one device, one clock).
+ */
+import { resolve } from 'node:path';
+import { InputError } from '../common/errors.js';
+import { probe, type ProbeResult } from '../media/probe.js';
+import type { StreamKind } from './clock.js';
+import { scanAudioTone } from './scan-audio.js';
+import { scanVideoFlash, type FlashGuide } from './scan-video.js';
+import { searchWindows, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
+
+export interface ProbedFile {
+  file: string;
+  abs: string;
+  p: ProbeResult;
+  windows: SearchWindow[];
+  warnings: SyncWarning[];
+}
+
+/** A candidate pulse of one stream (a ToneDetection or FlashDetection with its window and a comparable strength). */
+export interface Candidate {
+  window: 'start' | 'end';
+  t_s: number;
+  strength: number;
+  placeable?: boolean;
+  unplaceable_reason?: string;
+  confidence?: number;
+  onset_sd_s?: number | null;
+  duration_s?: number | null;
+  [k: string]: unknown;
+}
+
+export interface Placement {
+  offset: number;
+  k: number | null;
+  method: string;
+  confidence: number;
+  from: StreamState | null;
+  /** Standard uncertainty of the offset and of the drift (a rate, not ppm), when known. */
+  offsetSd: number | null;
+  kSd: number | null;
+  extra?: Record<string, unknown>;
+}
+
+export interface StreamState {
+  file: string;
+  abs: string;
+  kind: StreamKind;
+  stream: number;
+  /** Frame period of a video stream, seconds (null for audio or unknown). */
+  frameS: number | null;
+  /** Presentation time of the stream's first decoded sample (ffprobe start_time; MP3: the encoder delay). */
+  firstSampleS: number;
+  detections: Array<Record<string, unknown>>;
+  chosen: { start: Candidate | null; end: Candidate | null };
+  /** Set when --pick chose a pulse that the policy alone would not have placed the stream by. */
+  forcedPick: string | null;
+  warnings: SyncWarning[];
+  kept: Float32Array | null;
+  keptT0: number;
+  keptEnd: Float32Array | null;
+  keptEndT0: number;
+  /** A hint for messages (a tone burst at another frequency). */
+  hint?: string;
+  sampleRate: number;
+  placed: Placement | null;
+  /** Set when a check refused a placement (the stream is then not placed again). */
+  refusedBy?: string;
+}
+
+export async function probeFiles(files: string[], searchS: number, ends: Ends, ref: string | undefined): Promise<ProbedFile[]> {
+  if (files.length === 0) throw new InputError('no media files given');
+  const seen = new Set<string>();
+  const probes: ProbedFile[] = [];
+  for (const file of files) {
+    const abs = resolve(file);
+    if (seen.has(abs)) throw new InputError('given twice', { file });
+    seen.add(abs);
+    const p = await probe(file);
+    if (!p.streams.some((s) => s.type === 'audio' || s.type === 'video')) throw new InputError('has no audio or video stream', { file });
+    const { windows, warnings } = searchWindows(file, p.duration_s ?? null, searchS, ends);
+    probes.push({ file, abs, p, windows, warnings });
+  }
+  if (ref !== undefined && !probes.some((q) => q.abs === resolve(ref))) {
+    throw new InputError(`--ref ${ref} is not one of the media files given`, { file: ref });
+  }
+  return probes;
+}
+
+/** One state per stream: every audio stream, then every video stream (stills excluded), of every file, in input order. */
+export function streamStates(probes: ProbedFile[]): StreamState[] {
+  const states: StreamState[] = [];
+  for (const q of probes) {
+    const audio = q.p.streams.filter((s) => s.type === 'audio');
+    const video = q.p.streams.filter((s) => s.type === 'video' && !/^(mjpeg|png|bmp)$/.test(s.codec ?? ''));
+    for (const [kind, list] of [['audio', audio], ['video', video]] as const) {
+      list.forEach((s, n) => {
+        const fps = s.fps_avg ?? s.fps_real;
+        states.push({
+          file: q.file,
+          abs: q.abs,
+          kind,
+          stream: n,
+          frameS: kind === 'video' && fps ? 1 / fps : null,
+          firstSampleS: s.start_time_s ?? q.p.start_time_s ?? 0,
+          detections: [],
+          chosen: { start: null, end: null },
+          forcedPick: null,
+          warnings: q.warnings.slice(),
+          kept: null,
+          keptT0: 0,
+          keptEnd: null,
+          keptEndT0: 0,
+          sampleRate: 0,
+          placed: null,
+        });
+      });
+    }
+  }
+  return states;
+}
+
+export async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/** A whole-file window is split into halves: detections in the first half belong to 'start', the rest to 'end'. */
+function windowOf(t: number, w: string, durationS: number): 'start' | 'end' {
+  return w === 'all' ? (t < durationS / 2 ? 'start' : 'end') : (w as 'start' | 'end');
+}
+
+export interface ScanOptions {
+  toneHz: number;
+  searchS: number;
+  maxSide?: number;
+  onProgress?: (line: string) => void;
+}
+
+export async function findAudioPulses(st: StreamState, q: ProbedFile, o: ScanOptions): Promise<void> {
+  const scan = await scanAudioTone(q.file, q.windows, { toneHz: o.toneHz, stream: st.stream, probed: q.p, keepS: Math.min(o.searchS > 0 ? o.searchS : 120, 120) });
+  st.kept = scan.kept;
+  st.keptT0 = scan.keptT0;
+  st.keptEnd = scan.keptEnd;
+  st.keptEndT0 = scan.keptEndT0;
+  st.sampleRate = scan.sampleRate;
+  const dur = q.p.duration_s ?? Infinity;
+  for (const w of scan.windows) {
+    const until = w.window.pulses_before_s === undefined ? Infinity : w.window.pulses_before_s + st.firstSampleS;
+    for (const d of w.detections) if (d.t_s < until) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
+  }
+  o.onProgress?.(`${q.file}: audio stream ${st.stream}: ${st.detections.length} candidate pulse(s)`);
+}
+
+export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: FlashGuide[], o: ScanOptions): Promise<void> {
+  // The picture is decoded only where pulses count (the cross-correlation fallback is for sound).
+  const windows = q.windows.map((w) => (w.pulses_before_s === undefined ? w : { ...w, duration_s: w.pulses_before_s }));
+  const scan = await scanVideoFlash(q.file, windows, { stream: st.stream, probed: q.p, maxSide: o.maxSide, guides: guides.length ? guides : undefined });
+  const dur = q.p.duration_s ?? Infinity;
+  for (const w of scan.windows) for (const d of w.detections) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
+  o.onProgress?.(`${q.file}: video stream ${st.stream}: ${st.detections.length} candidate pulse(s)${guides.length ? ` (guided by its own beep at ${guides.map((g) => g.t_s.toFixed(3)).join(', ')} s)` : ''}`);
+}
+
+/**
+ * Where a camera file's picture must show the flash: at its own sound's chosen beep (same container clock), within
+ * 3 frames + 50 ms of audio/video skew inside cameras; the pulse length from the reference microphone (the beep as
+ * heard at the camera is stretched by room echo).
+ */
+export function flashGuides(video: StreamState, states: StreamState[], ref: StreamState | undefined): FlashGuide[] {
+  const sound = states.find((s) => s.abs === video.abs && s.kind === 'audio' && (s.chosen.start || s.chosen.end));
+  if (!sound) return [];
+  const tolerance = 3 * (video.frameS ?? 1 / 25) + 0.05;
+  const guides: FlashGuide[] = [];
+  for (const w of ['start', 'end'] as const) {
+    const c = sound.chosen[w];
+    if (!c) continue;
+    const refPulse = ref && ref.kind === 'audio' && ref !== sound ? ref.chosen[w] : null;
+    const dur = refPulse?.duration_s ?? null;
+    guides.push({ window: w, t_s: c.t_s, tolerance_s: tolerance, duration_s: typeof dur === 'number' ? dur : null });
+  }
+  return guides;
+}

@@ -1,0 +1,193 @@
+/**
+ * Issue 11: microphones in reverberant rooms (scripts/make-sync-rooms.mjs, --set small), the placement policy (a
+ * stream is placed only from a pulse that stands out; otherwise by another route or refused, exit 2), short sessions,
+ * the MP3 timeline convention, drift uncertainty, and `mmprep extract` over such sessions.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AmbiguousPulseError, chooseWindow, choosePulses } from '../src/sync/choose.js';
+import type { Candidate, StreamState } from '../src/sync/streams.js';
+import { syncSession } from '../src/sync/session.js';
+import { ROOT, runCli, tempDir } from './helpers/cli.js';
+import { beepInSpeech, ffmpeg, writeWavF32 } from './sync-media.js';
+
+const tmp = tempDir('mmprep-sync-rooms-');
+const D = tmp.dir;
+afterAll(() => tmp.cleanup());
+const CASES = ['rt5-drr0-snr10-aac-both-20s', 'rt8-drr-9-snr10-opus-start-14s', 'rt5-drr0-snr-6-wav-both-24s', 'negative-none'];
+const rooms = join(D, 'rooms');
+
+interface TruthStream {
+  file: string;
+  offset_s: number;
+  drift_ppm: number;
+  drr_db: number;
+  snr_db: number;
+  pulses_src_s: number[];
+}
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-rooms.mjs'), '--out', rooms, '--set', 'small', '--only', CASES.join(',')], { stdio: 'ignore' });
+}, 120_000);
+
+async function runCase(id: string) {
+  const dir = join(rooms, id);
+  const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
+  const out = join(dir, 'sync.json');
+  const r = await runCli(['sync', ...truth.files, ...truth.args, '-o', out, '--quiet'], { cwd: dir });
+  const map = r.code === 0 ? JSON.parse(readFileSync(out, 'utf8')) : null;
+  const mic = truth.streams[1] as TruthStream;
+  const e = map?.streams.find((s: { file: string }) => s.file === mic.file);
+  // Clock error at the true pulse times.
+  const err = e ? Math.max(...mic.pulses_src_s.map((t) => Math.abs(e.offset_s + (e.drift_ppm ?? 0) * 1e-6 * t - (mic.offset_s + mic.drift_ppm * 1e-6 * t)))) : null;
+  return { r, map, e, err, truth };
+}
+
+describe('sync in reverberant rooms (make-sync-rooms --set small)', () => {
+  it('DRR 0 dB, band SNR 10 dB, AAC, pulses at both ends: placed by its beeps within 1 ms, with its uncertainty', async () => {
+    const { r, e, err } = await runCase('rt5-drr0-snr10-aac-both-20s');
+    expect(r.code, r.stderr).toBe(0);
+    expect(e.method).toBe('tone');
+    expect(err).toBeLessThan(0.001);
+    expect(e.confidence).toBeLessThan(1);
+    expect(e.offset_sd_s).toBeGreaterThan(0);
+    // The end beep (band SNR 10 dB at the start; the talker is louder at the end) may not be found: then no drift.
+    if (e.drift_ppm !== null) expect(e.drift_sd_ppm).toBeGreaterThan(0);
+    else expect(e.warnings.map((w: { code: string }) => w.code)).toContain('no_end_pulse');
+    for (const d of e.detections) expect(typeof d.onset_sd_s).toBe('number');
+  });
+
+  it('DRR -9 dB (RT60 0.8 s), Opus: the uncertain beep is not used silently; placed another way within 5 ms, and says so', async () => {
+    const { r, e, err } = await runCase('rt8-drr-9-snr10-opus-start-14s');
+    expect(r.code, r.stderr).toBe(0);
+    expect(err).toBeLessThan(0.005);
+    if (e.method !== 'tone') {
+      const codes = e.warnings.map((w: { code: string }) => w.code);
+      expect(codes).toContain('unplaceable_pulse');
+      expect(codes).toContain('fallback');
+    }
+  });
+
+  it('band SNR -6 dB: the beep is not placeable (reason given); the stream is placed by cross-correlation and the output says which', async () => {
+    const { r, e, err } = await runCase('rt5-drr0-snr-6-wav-both-24s');
+    expect(r.code, r.stderr).toBe(0);
+    expect(e.method).toBe('xcorr');
+    expect(err).toBeLessThan(0.005);
+    for (const d of e.detections) if (d.placeable === false) expect(d.unplaceable_reason).toMatch(/band SNR|onset uncertain/);
+    expect(e.warnings.map((w: { message: string }) => w.message).join(' | ')).toMatch(/placed by cross-correlating/);
+  });
+
+  it('negative control without any beep (a 1003 Hz whistle, --fallback none): exit 2 (not found), not 3, nothing written', async () => {
+    const { r } = await runCase('negative-none');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/no usable sync pulse/);
+    expect(existsSync(join(rooms, 'negative-none', 'sync.json'))).toBe(false);
+  });
+});
+
+const cand = (t: number, strength: number, extra: Partial<Candidate> = {}): Candidate => ({ window: 'start', t_s: t, strength, band_snr_db: 10, ...extra });
+
+describe('placement policy (choose.ts)', () => {
+  const clear = (a: number, b: number) => a - b >= 6;
+  it('an unplaceable candidate is never chosen by default; --pick forces it and says so', () => {
+    const c = chooseWindow([cand(1, -10, { placeable: false, unplaceable_reason: 'band SNR -4.0 dB is below 0 dB' })], null, clear);
+    expect(c.chosen).toBeNull();
+    expect(c.refused).toHaveLength(1);
+    const f = chooseWindow([cand(1, -10, { placeable: false })], 'first', clear);
+    expect(f.chosen?.t_s).toBe(1);
+    expect(f.forced).toBe(true);
+  });
+
+  it('an unplaceable loud candidate does not make a placeable one ambiguous; two placeable ones of similar strength do', () => {
+    const c = chooseWindow([cand(1, -10, { placeable: false }), cand(3, -12)], null, clear);
+    expect(c.chosen?.t_s).toBe(3);
+    const a = chooseWindow([cand(1, -10), cand(3, -12)], null, clear);
+    expect(a.chosen).toBeNull();
+    expect(a.ambiguous?.map((x) => x.t_s)).toEqual([1, 3]);
+  });
+
+  it('the ambiguity message names the strongest three and the count, not all of them', () => {
+    const many = [1, 2, 3, 4, 5, 6].map((t) => cand(t, -10 - t * 0.1));
+    const msg = new AmbiguousPulseError('a.wav', 'audio', 0, many, 0).message;
+    expect(msg).toMatch(/6 tone bursts of similar strength; the strongest 3: 1\.000 s .*, 2\.000 s .*, 3\.000 s /);
+    expect(msg).not.toMatch(/4\.000 s/);
+  });
+
+  it('flashes at both ends in different regions: the end pulse is dropped with a warning', () => {
+    const region = (x: number) => ({ x_px: x, y_px: 0, w_px: 16, h_px: 16 });
+    const st = {
+      kind: 'video',
+      detections: [
+        { window: 'start', t_s: 2, score: 40, confidence: 0.99, region: region(0) },
+        { window: 'end', t_s: 50, score: 40, confidence: 0.99, region: region(200) },
+      ],
+      chosen: { start: null, end: null },
+      warnings: [],
+      forcedPick: null,
+    } as unknown as StreamState;
+    choosePulses(st, null);
+    expect(st.chosen.start?.t_s).toBe(2);
+    expect(st.chosen.end).toBeNull();
+    expect(st.warnings.map((w) => w.code)).toContain('region_mismatch');
+  });
+});
+
+describe('short sessions, MP3 timeline, drift uncertainty', () => {
+  it('a 24 s session with beeps at 2 s and 22 s syncs with the defaults and --ends both; drift comes with its uncertainty', async () => {
+    const sr = 16000;
+    const a = join(D, 'short-a.wav');
+    const b = join(D, 'short-b.wav');
+    const x = await beepInSpeech(sr, 24, 71, [{ t_s: 2, dur_s: 0.25 }, { t_s: 22, dur_s: 0.25 }], 10);
+    writeWavF32(a, x, sr);
+    writeWavF32(b, x.slice(Math.round(0.6 * sr)), sr); // b starts 0.6 s later
+    const map = await syncSession([{ file: a }, { file: b }], { ends: 'both' });
+    const e = map.streams[1];
+    expect(e.method).toBe('tone');
+    expect(Math.abs((e.offset_s as number) - 0.6)).toBeLessThan(0.001);
+    // Onsets uncertain by ~0.1 ms over a ~20 s span: the drift is only known to some ppm, and says so.
+    expect(e.drift_sd_ppm).toBeGreaterThan(0.5);
+    expect(Math.abs(e.drift_ppm as number)).toBeLessThan(4 * (e.drift_sd_ppm as number) + 5);
+  });
+
+  it('an MP3 reference: times agree with a count of decoded samples from the file start (ffprobe start_time is its encoder delay)', async () => {
+    const sr = 48000;
+    const wav = join(D, 'ref.wav');
+    const x = await beepInSpeech(sr, 10, 72, [{ t_s: 3, dur_s: 0.25 }], 10);
+    writeWavF32(wav, x, sr);
+    const mp3 = join(D, 'ref.mp3');
+    ffmpeg(['-i', wav, '-c:a', 'libmp3lame', '-b:a', '128k', mp3]);
+    const copy = join(D, 'copy.wav');
+    copyFileSync(wav, copy);
+    const map = await syncSession([{ file: mp3 }, { file: copy }], {});
+    const ref = map.streams[0];
+    const other = map.streams[1];
+    // The decoded MP3 has the beep at sample 3.000 s, as the WAV: on the reference clock (decoded samples of the
+    // reference) the WAV's offset is 0, not the 23-25 ms of the MP3's start_time.
+    expect(Math.abs(other.offset_s as number)).toBeLessThan(0.0005);
+    expect(ref.first_sample_s as number).toBeGreaterThanOrEqual(0);
+    expect(Math.abs((ref.offset_s as number) + (ref.first_sample_s as number))).toBeLessThan(1e-6);
+    expect((ref.pulses as { start_s: number }).start_s - (ref.first_sample_s as number)).toBeCloseTo(3, 3);
+  });
+});
+
+describe('mmprep extract over room sessions (issue 11 item 7)', () => {
+  it('completes a session without --pick; a session whose stream cannot be placed fails with the reason in _errors.jsonl', async () => {
+    const ok = join(rooms, 'rt5-drr0-snr10-aac-both-20s');
+    const neg = join(rooms, 'negative-none');
+    const manifest = join(D, 'manifest.csv');
+    // s2: a reference with a beep and an unrelated microphone without one (nothing to align it by).
+    writeFileSync(manifest, `session_id,speaker_id,lav_audio,room_audio\ns1,spk1,${join(ok, 'lav.wav')},${join(ok, 'mic.m4a')}\ns2,spk2,${join(ok, 'lav.wav')},${join(neg, 'mic.m4a')}\n`);
+    const out = join(D, 'extract-out');
+    const r = await runCli(['extract', manifest, '-o', out, '--only', 'sync', '--ends', 'both', '--progress', 'none']);
+    expect(r.code, r.stderr).toBe(4);
+    const map = JSON.parse(readFileSync(join(out, 's1', 'sync.json'), 'utf8'));
+    expect(map.streams[1].method).toBe('tone');
+    const errors = readFileSync(join(out, '_errors.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ session_id: 's2', stage: 'sync' });
+    expect(String(errors[0].reason)).toMatch(/audio stream 0 cannot be put on the reference clock: no 1000 Hz tone burst/);
+  });
+});
