@@ -10,6 +10,7 @@
  */
 import { GateError } from '../common/errors.js';
 import type { StreamKind } from './clock.js';
+import { sameFlashRegion, type FlashDetection } from './flash.js';
 import type { Candidate, StreamState } from './streams.js';
 
 export type PickRule = 'first' | 'strongest';
@@ -92,21 +93,15 @@ interface Box {
   h_px: number;
 }
 
-/** Whether two flash regions overlap (the same LED seen at both ends; a whole-frame flash overlaps everything). */
-export function sameRegion(a: unknown, b: unknown): boolean {
-  if (!a || !b) return true;
-  const p = a as Box;
-  const q = b as Box;
-  return p.x_px < q.x_px + q.w_px && q.x_px < p.x_px + p.w_px && p.y_px < q.y_px + q.h_px && q.y_px < p.y_px + p.h_px;
-}
-
 /**
  * With flashes at both ends the LED region must be the same: an end flash elsewhere in the picture is something else
  * (a screen, a reflection), so the end pulse is dropped (drift then unknown) with a warning.
  */
 function checkFlashRegions(st: StreamState): void {
   const { start, end } = st.chosen;
-  if (st.kind !== 'video' || !start || !end || sameRegion(start.region, end.region)) return;
+  // The same LED within a region's size (the best-scoring box can move by a cell between the ends; flash.ts).
+  if (st.kind !== 'video' || !start || !end || !start.region || !end.region) return;
+  if (sameFlashRegion(start as unknown as FlashDetection, end as unknown as FlashDetection)) return;
   const r = (c: Candidate) => {
     const b = c.region as Box;
     return `x ${b.x_px} y ${b.y_px} ${b.w_px}x${b.h_px} px`;
