@@ -127,10 +127,19 @@ function crossCorrelate(a: ArrayLike<number>, b: ArrayLike<number>, size: number
   return r;
 }
 
+/** Fewer other lags than this to compare the peak with: its clarity is unknown (ratio 0), never Infinity. */
+const MIN_COMPARISON_LAGS = 40;
+
 function peakRatio(get: (lag: number) => number, lags: number[], best: number, exclude: number): number {
   const p = get(best);
   let second = 0;
-  for (const l of lags) if (Math.abs(l - best) > exclude) second = Math.max(second, get(l));
+  let compared = 0;
+  for (const l of lags) {
+    if (Math.abs(l - best) <= exclude) continue;
+    compared++;
+    second = Math.max(second, get(l));
+  }
+  if (compared < MIN_COMPARISON_LAGS) return 0;
   return second > 0 ? p / second : Infinity;
 }
 
