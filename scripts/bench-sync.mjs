@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run bench:sync [-- CASE_ROOT...] [--set small|full] [--no-rooms] [--no-speed]`:
- * (A) accuracy: runs `mmprep sync` on every case folder (truth.json, /work/team/SYNC-CASES.md) under the given case
+ * (A) accuracy: runs `mmprep sync` on every case folder (truth.json, docs/sync.md "Test cases with known truth") under the given case
  * roots and, unless --no-rooms, under a fresh `scripts/make-sync-rooms.mjs --set full` (default) output; scores each
  * stream against truth (error of the clock at the true pulse times; audio right within 1 ms, 5 ms when drr_db < 0,
  * wrong beyond 5 ms; video right within 0.5 frame, wrong beyond 1 frame; refused = exit 2 or the stream unplaced) and

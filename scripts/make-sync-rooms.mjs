@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Sync test cases with known truth (docs/sync.md; format: /work/team/SYNC-CASES.md, issue 11 item 6): microphones in
+ * Sync test cases with known truth (docs/sync.md; format: docs/sync.md "Test cases with known truth"; issue 11 item 6): microphones in
  * reverberant rooms. Each case is a folder with a close reference microphone (lav.wav: beep and speech dry, band SNR
  * 20 dB) and a room microphone on its own clock (non-round offset, 20-100 ppm drift) that hears the beep through a
  * room impulse response (a direct path plus an exponentially decaying noise tail, RT60 0.3-0.8 s, with a set

@@ -110,7 +110,7 @@ describe('flash scenes with known truth (issue 11)', () => {
 });
 
 describe('generator', () => {
-  it('writes the case format of SYNC-CASES.md', () => {
+  it('writes the case format of docs/sync.md (test cases with known truth)', () => {
     const t = JSON.parse(readFileSync(join(DIR, 's-led8-edge-walk-2997', 'truth.json'), 'utf8'));
     expect(t.files).toEqual(['lav.wav', 'cam.mp4']);
     expect(t.args).toEqual(['--ends', 'both']);
