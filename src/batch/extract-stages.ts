@@ -19,6 +19,8 @@ export interface StageOptions {
   faceFps?: number;
   /** Faces tracked per frame (face's default when undefined). */
   maxFaces?: number;
+  /** Voice quality in the audio stage (jitter, shimmer, HNR, formants: `mmprep audio --voice`); off when undefined. */
+  voice?: boolean;
   /** Sync beep frequency, Hz (sync's default when undefined). */
   toneHz?: number;
   /** Seconds searched for the pulse at each end (sync's default when undefined). */
@@ -60,7 +62,7 @@ export type StageTable = Partial<Record<StageName, StageFn>>;
 /** Which options each stage reads: only those of the stages run are recorded in meta.json and compared by --resume. */
 export const STAGE_OPTION_KEYS: Record<StageName, Array<keyof StageOptions>> = {
   sync: ['toneHz', 'searchS', 'ends', 'pick'],
-  audio: [],
+  audio: ['voice'],
   face: ['backend', 'faceFps', 'maxFaces'],
 };
 
@@ -139,6 +141,7 @@ export const audioStage: StageFn = async (ctx) => {
     out: join(ctx.dir, 'audio.jsonl'),
     format: 'jsonl',
     summaryPath: join(ctx.dir, 'audio.summary.json'),
+    ...(ctx.options.voice ? { voice: true } : {}),
     ...(clock ? { clock } : {}),
   });
   return { files: ['audio.jsonl', 'audio.summary.json'], source: { role: audio.role, file: audio.given, stream: 'audio' } };

@@ -54,6 +54,7 @@ export function register(program: Command): void {
     .option('--face-workers <n>', 'threads for each session\'s face inference (default: cores / jobs, at least 1)', numberOption('--face-workers', { min: 1, integer: true }))
     .option('--face-fps <n>', 'analyse video at this frame rate (default: every frame)', numberOption('--face-fps', { min: 0.01 }))
     .option('--max-faces <n>', "faces tracked per frame (default: the face stage's default)", numberOption('--max-faces', { min: 1, integer: true }))
+    .option('--voice', "voice quality in the audio stage (jitter, shimmer, HNR, formants as Praat's voice report; mmprep audio --voice), for dataset build --audio-features voice", false)
     .option('--tone-hz <hz>', "sync beep frequency (default: sync's default, 1000)", numberOption('--tone-hz', { min: 1 }))
     .option('--search-s <s>', "seconds searched for the sync pulse at each end, 0 = whole file (default: sync's default, 60)", numberOption('--search-s', { min: 0 }))
     .option('--ends <which>', "sync pulses at the start only or at both ends (drift) (default: sync's default, start)", choiceOption('--ends', ['start', 'both'] as const))
@@ -85,6 +86,7 @@ export function register(program: Command): void {
               ...(o.backend !== undefined ? { backend: o.backend.toLowerCase() } : {}),
               ...(o.faceFps !== undefined ? { faceFps: o.faceFps } : {}),
               ...(o.maxFaces !== undefined ? { maxFaces: o.maxFaces } : {}),
+              ...(o.voice ? { voice: true } : {}),
               ...(o.toneHz !== undefined ? { toneHz: o.toneHz } : {}),
               ...(o.searchS !== undefined ? { searchS: o.searchS } : {}),
               ...(o.ends !== undefined ? { ends: o.ends } : {}),
