@@ -5,7 +5,7 @@
  * line's shared conventions. Feature folders are synthetic (src/dataset/synthetic-features.ts); media work is in
  * test/extract-clock.test.ts.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readManifest, ManifestError } from '../src/batch/manifest.js';
@@ -196,6 +196,30 @@ describe('dataset build refuses empty, unlabelled and stale output (issue 12, it
         .flatMap((f) => readFileSync(join(dir, d, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).labels));
     expect(a.code).toBe(0);
     expect(labels('ds-dc')).toEqual(labels('ds-dot'));
+  });
+
+  it('records without audio or face features: exit 4 naming the cause; a modality no record has is said on stderr', async () => {
+    const strip = (name: string, files: string[]) => {
+      const feats = join(dir, name);
+      cpSync(FEATURES, feats, { recursive: true });
+      for (const s of ['s01', 's02', 's03']) {
+        for (const f of files) rmSync(join(feats, s, f), { force: true });
+        const mp = join(feats, s, 'meta.json');
+        const m = JSON.parse(readFileSync(mp, 'utf8'));
+        m.outputs = m.outputs.filter((o: { file: string }) => !files.includes(o.file));
+        writeFileSync(mp, JSON.stringify(m));
+      }
+      return feats;
+    };
+    const none = strip('features-none', ['audio.jsonl', 'audio.summary.json', 'face.jsonl', 'face.summary.json']);
+    const r = await runCli(['dataset', 'build', MANIFEST, '--features', none, '-o', join(dir, 'ds-none'), '--quiet']);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/dataset not written: none of the \d+ records has audio or face features/);
+    expect(existsSync(join(dir, 'ds-none'))).toBe(false);
+    const noFace = strip('features-noface', ['face.jsonl', 'face.summary.json']);
+    const ok = await runCli(['dataset', 'build', MANIFEST, '--features', noFace, '-o', join(dir, 'ds-noface')]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/presence: no record has face features/);
   });
 
   it('refuses feature files not listed in meta.json or made on another clock (exit 2, session and file named)', async () => {

@@ -33,9 +33,23 @@ function whyNoRecords(dm: DatasetManifest, c: RefuseContext): string {
   return 'no segment had any data (check the transcripts and --segments)';
 }
 
+/**
+ * Records without any audio or face features are not training data: refused (e.g. an `extract --only sync` that
+ * changed the clock removed them). A modality that no record has is said on stderr.
+ */
+function refuseFeatureless(dm: DatasetManifest, onNote?: (line: string) => void): void {
+  const records = dm.counts.records;
+  const audio = dm.presence.audio ?? 0;
+  const face = dm.presence.face ?? 0;
+  if (audio === 0 && face === 0)
+    throw new BatchError(`dataset not written: none of the ${records} records has audio or face features (the feature folders have no audio.jsonl or face.jsonl on the sessions' current clock: run mmprep extract with the audio and face stages)`);
+  for (const [k, n] of [['audio', audio], ['face', face]] as const) if (n === 0) onNote?.(`presence: no record has ${k} features`);
+}
+
 export function refuseEmpty(dm: DatasetManifest, c: RefuseContext): void {
   const records = dm.counts.records;
   if (records === 0) throw new BatchError(`dataset not written: 0 records: ${whyNoRecords(dm, c)}`);
+  refuseFeatureless(dm, c.onNote);
   if (!c.labelSet || dm.labels.length === 0) return;
   const pct = (n: number) => `${((100 * n) / records).toFixed(1)} %`;
   for (const l of dm.labels) c.onNote?.(`labels: ${l.key}: ${l.records_labelled} of ${records} records labelled (${pct(l.records_labelled)}); ${l.targets_used} of ${l.targets} targets used`);
