@@ -77,6 +77,13 @@ describe('manifest columns (issue 12, item 1)', () => {
     expect(m.roles).toEqual(['video']);
   });
 
+  it('a column of another name that holds media files is refused, not ignored (exit 2 naming line and column)', async () => {
+    const p = write('mic.csv', 'session_id,speaker_id,video,mic,notes\ns01,p1,s01_camera.mp4,s01_lav.flac,hello\n');
+    expect(await problems(p)).toEqual([`${p}:2, column mic: holds a media file ('s01_lav.flac') but is not a media role, so it would be ignored: name the column 'mic_audio' or 'mic_video' (or 'meta_mic', or pass --allow-columns mic, to keep it as metadata)`]);
+    const kept = write('mic-meta.csv', 'session_id,speaker_id,video,meta_mic\ns01,p1,s01_camera.mp4,s01_lav.flac\n');
+    expect(await problems(kept)).toEqual([]);
+  });
+
   it('parses transcripts and checks transcript_clock in the up-front pass (exit 2 before any work)', async () => {
     write('bad_transcript.json', '{"segments": [{"start": 1, "end": "soon", "text": "hi"}]}');
     const p = write(

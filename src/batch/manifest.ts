@@ -102,6 +102,9 @@ export interface ReadManifestOptions {
 
 /** Columns with a fixed meaning (matched in any case). */
 export const KNOWN_COLUMNS = ['session_id', 'speaker_id', 'transcript', 'transcript_clock'] as const;
+/** File names a metadata column should not hold: media that would silently go unanalysed. */
+const MEDIA_EXT = /\.(wav|flac|mp3|m4a|aac|ogg|opus|wma|aiff?|mp4|m4v|mov|mkv|avi|webm|mts|m2ts|ts|mpg|mpeg)$/i;
+
 /** Columns starting with this are always kept as metadata (documented in README and docs/dataset.md). */
 export const META_PREFIX = 'meta_';
 
@@ -301,6 +304,14 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
         line: headerLine,
         column: c,
         message: `not a media role or a known column: did you mean '${guess}'? (to keep it as metadata, name it '${META_PREFIX}${c}' or pass --allow-columns ${c})`,
+      });
+    const media = guess ? undefined : rows.find((r) => MEDIA_EXT.test(r.cells.get(c)?.trim() ?? ''));
+    if (media)
+      problems.push({
+        file,
+        line: media.line,
+        column: c,
+        message: `holds a media file ('${media.cells.get(c)?.trim()}') but is not a media role, so it would be ignored: name the column '${c}_audio' or '${c}_video' (or '${META_PREFIX}${c}', or pass --allow-columns ${c}, to keep it as metadata)`,
       });
   }
   if (rows.length === 0 && problems.length === 0) problems.push({ file, message: 'no sessions (the manifest has no data rows)' });
