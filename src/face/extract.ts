@@ -11,7 +11,7 @@ import { probe } from '../media/probe.js';
 import { VideoDecoder, videoGeometry } from '../media/decode-video.js';
 import { FACE_BACKENDS, isFaceBackend, loadableBackendCheck, type FaceBackend, type FaceStages } from './backend.js';
 import { EXPRESSIONS, type RawFace } from './engine.js';
-import { EAR, FaceTracker, interOcular, MOTION_REGIONS, mouthAspectRatio, eyeAspectRatio, regionSpeed, type Box } from './features.js';
+import { EAR, FaceTracker, interOcular, meshBounds, MOTION_REGIONS, mouthAspectRatio, eyeAspectRatio, regionSpeed, type Box } from './features.js';
 import { checkModelDir, defaultModelDir, humanVersion } from './models.js';
 import { landmarks68 } from './landmarks68.js';
 import { openfaceRows } from './openface-csv.js';
@@ -357,16 +357,7 @@ export const FACE_FIELD_NAMES: ReadonlyArray<keyof FaceFields> = [
 
 /** [x, y, w, h] of the 468 mesh points' 2-D extent (source pixels). */
 function meshExtent(m: Float64Array): [number, number, number, number] {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (let i = 0; i < 468; i++) {
-    x0 = Math.min(x0, m[3 * i]);
-    x1 = Math.max(x1, m[3 * i]);
-    y0 = Math.min(y0, m[3 * i + 1]);
-    y1 = Math.max(y1, m[3 * i + 1]);
-  }
+  const { x0, y0, x1, y1 } = meshBounds(m);
   return [r(x0, 2), r(y0, 2), r(x1 - x0, 2), r(y1 - y0, 2)];
 }
 

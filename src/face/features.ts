@@ -6,6 +6,21 @@ import { EAR_POINTS, IOD_POINTS, MAR_POINTS, REGIONS } from './landmarks.js';
 
 type Mesh = Float64Array; // flat x,y,z
 
+/** The 2-D extent of the 468 face-mesh points (the iris points excluded): min and max x and y. */
+export function meshBounds(m: ArrayLike<number>): { x0: number; y0: number; x1: number; y1: number } {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (let i = 0; i < 468; i++) {
+    x0 = Math.min(x0, m[3 * i]);
+    x1 = Math.max(x1, m[3 * i]);
+    y0 = Math.min(y0, m[3 * i + 1]);
+    y1 = Math.max(y1, m[3 * i + 1]);
+  }
+  return { x0, y0, x1, y1 };
+}
+
 function dist2d(m: Mesh, a: number, b: number): number {
   return Math.hypot(m[3 * a] - m[3 * b], m[3 * a + 1] - m[3 * b + 1]);
 }

@@ -6,6 +6,7 @@
  * detector's box. The bounds were set on measured human and non-human material (scripts/measure-face-plausibility.mjs,
  * docs/face.md "No faces on non-faces") with a margin on the human side.
  */
+import { meshBounds } from './features.js';
 
 type Mesh = ArrayLike<number>; // flat x, y, z
 
@@ -38,16 +39,7 @@ export interface PlausibilityFeatures {
 }
 
 export function plausibilityFeatures(m: Mesh, box: readonly [number, number, number, number]): PlausibilityFeatures {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (let i = 0; i < 468; i++) {
-    x0 = Math.min(x0, m[3 * i]);
-    x1 = Math.max(x1, m[3 * i]);
-    y0 = Math.min(y0, m[3 * i + 1]);
-    y1 = Math.max(y1, m[3 * i + 1]);
-  }
+  const { x0, y0, x1, y1 } = meshBounds(m);
   let asym = 0;
   let n = 0;
   for (const [a, b] of PAIRS) {

@@ -7,6 +7,7 @@
  * luminance of the face (a Weber contrast, unchanged by exposure). visibility = min(1, contrast / reference), the
  * reference being the contrast of the uncovered region on the calibration material (docs/face.md, "Visibility").
  */
+import { meshBounds } from './features.js';
 
 /** Regions: ellipse centre on the midpoint of two mesh points, axes as fractions of their distance. */
 export const VISIBILITY_REGIONS = {
@@ -55,16 +56,7 @@ function ellipseLuma(d: ArrayLike<number>, w: number, h: number, c: [number, num
 
 /** Mean luminance over the mesh's face area (a grid of samples inside the 468 points' box, central half). */
 function faceMeanLuma(d: ArrayLike<number>, w: number, h: number, m: ArrayLike<number>): number {
-  let x0 = Infinity;
-  let x1 = -Infinity;
-  let y0 = Infinity;
-  let y1 = -Infinity;
-  for (let i = 0; i < 468; i++) {
-    x0 = Math.min(x0, m[3 * i]);
-    x1 = Math.max(x1, m[3 * i]);
-    y0 = Math.min(y0, m[3 * i + 1]);
-    y1 = Math.max(y1, m[3 * i + 1]);
-  }
+  const { x0, y0, x1, y1 } = meshBounds(m);
   const cx = (x0 + x1) / 2;
   const cy = (y0 + y1) / 2;
   const hw = (x1 - x0) / 4;
