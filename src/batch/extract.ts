@@ -206,7 +206,10 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
           running.set(session.session_id, { session, abort });
           state.running = running.size;
           const channel = new MessageChannel();
-          channel.port1.on('message', (p: SessionProgress) => partial.set(session.session_id, p));
+          channel.port1.on('message', (p: SessionProgress) => {
+            partial.set(session.session_id, p);
+            tick(); // the reporter rate-limits its lines; a session shorter than the 1 s ticker still shows its stages
+          });
           channel.port1.unref();
           const task: SessionTask = {
             session,
