@@ -3,6 +3,8 @@
  * mean, standard deviation (population, divisor N, as openSMILE), percentiles 5 / 50 / 95 (linear interpolation
  * between order statistics, numpy's default) and the least-squares slope against time in units per second.
  */
+import { selectKth } from '../common/select.js';
+
 export interface Functionals {
   n: number;
   mean: number | null;
@@ -20,37 +22,12 @@ export function percentileSorted(a: Float64Array, q: number): number {
   return a[lo] + (pos - lo) * (a[hi] - a[lo]);
 }
 
-/** Rearranges a so that a[k] is the k-th smallest, smaller values before it and larger after (Hoare's select). */
-function select(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const pivot = a[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return a[k];
-}
 
 /** Percentile q of the values (linear interpolation between order statistics, numpy's default); reorders a. */
 export function percentileSelect(a: Float64Array, q: number): number {
   const pos = (a.length - 1) * q;
   const lo = Math.floor(pos);
-  const vlo = select(a, lo);
+  const vlo = selectKth(a, lo);
   if (lo + 1 >= a.length || pos === lo) return vlo;
   let vhi = Infinity;
   for (let i = lo + 1; i < a.length; i++) if (a[i] < vhi) vhi = a[i];

@@ -13,6 +13,7 @@
  * manner of a generalised likelihood ratio for a known-shape pulse (Kay 1998, Fundamentals of Statistical Signal
  * Processing II, ch. 7).
  */
+import { selectKth } from '../common/select.js';
 
 /** Frames of flank before and after the pulse. */
 export const FLANK_FRAMES = 4;
@@ -60,30 +61,7 @@ export function temporalSd(x: Float64Array, scratch: Float64Array): number {
 
 /** Median of the first m values of a (reordered in place; Hoare's selection). */
 export function quickMedian(a: Float64Array, m: number): number {
-  if (m === 0) return NaN;
-  const k = m >> 1;
-  let lo = 0;
-  let hi = m - 1;
-  while (lo < hi) {
-    const p = a[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < p) i++;
-      while (a[j] > p) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return a[k];
+  return m === 0 ? NaN : selectKth(a, m >> 1, m);
 }
 
 export interface PulseStat {
