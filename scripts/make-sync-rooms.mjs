@@ -19,6 +19,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import FFT from 'fft.js';
+import { writeWav } from './wav.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SR = 48000;
@@ -53,24 +54,6 @@ const ff = (args) => execFileSync(FFMPEG, ['-nostdin', '-y', '-v', 'error', ...a
 function decode(file) {
   const b = execFileSync(FFMPEG, ['-nostdin', '-v', 'error', '-i', file, '-ac', '1', '-ar', String(SR), '-f', 'f32le', '-'], { maxBuffer: 1 << 30 });
   return new Float32Array(b.buffer, b.byteOffset, b.length / 4).slice();
-}
-function writeWav(path, x) {
-  const h = Buffer.alloc(44);
-  const bytes = x.length * 4;
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + bytes, 4);
-  h.write('WAVE', 8);
-  h.write('fmt ', 12);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(3, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(SR, 24);
-  h.writeUInt32LE(SR * 4, 28);
-  h.writeUInt16LE(4, 32);
-  h.writeUInt16LE(32, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(bytes, 40);
-  writeFileSync(path, Buffer.concat([h, Buffer.from(x.buffer, x.byteOffset, bytes)]));
 }
 
 const CLIPS = ['001', '002', '003', '004', '005'].map((n) => decode(join(ROOT, 'fixtures', 'sync', 'speech', `${n}.wav`)));
@@ -212,7 +195,7 @@ function probeStart(file) {
 const ENC = {
   wav: { ext: 'wav', args: ['-c:a', 'pcm_s16le'] },
   aac: { ext: 'm4a', args: ['-c:a', 'aac', '-b:a', '96k'] },
-  opus: { ext: 'ogg', args: ['-c:a', 'libopus', '-b:a', '48k'] },
+  opus: { ext: 'ogg', args: ['-c:a', 'libopus', '-b:a', '48k', '-fflags', '+bitexact'] }, // bitexact: no random Ogg serial number
   mp3: { ext: 'mp3', args: ['-c:a', 'libmp3lame', '-b:a', '128k'] },
 };
 
@@ -237,7 +220,7 @@ function makeCase(c) {
     for (let i = 0; i < nRef; i++) lav[i] += Math.min(amp, 0.4) * lavBeep[i];
   }
   normalize(lav);
-  writeWav(join(dir, 'lav.wav'), lav);
+  writeWav(join(dir, 'lav.wav'), lav, SR);
   // Room microphone on its own clock.
   const n = Math.round(c.dur * SR);
   const ir = roomIR(c.rt60, c.drr, c.seed + 3);
@@ -267,7 +250,7 @@ function makeCase(c) {
   }
   normalize(mic);
   const wav = join(dir, 'mic-raw.wav');
-  writeWav(wav, mic);
+  writeWav(wav, mic, SR);
   const enc = ENC[c.codec];
   const micFile = `mic.${enc.ext}`;
   ff(['-i', wav, ...enc.args, join(dir, micFile)]);

@@ -21,6 +21,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeWav } from './wav.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SCENE_FIX = join(root, 'fixtures', 'sync', 'scenes');
@@ -480,24 +481,7 @@ function addNoise(x, rms, seed) {
 }
 
 function writeWav16(path, x) {
-  const h = Buffer.alloc(44);
-  const bytes = x.length * 2;
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + bytes, 4);
-  h.write('WAVE', 8);
-  h.write('fmt ', 12);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(SR, 24);
-  h.writeUInt32LE(SR * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(bytes, 40);
-  const d = Buffer.alloc(bytes);
-  for (let i = 0; i < x.length; i++) d.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(x[i] * 32767))), 2 * i);
-  writeFileSync(path, Buffer.concat([h, d]));
+  writeWav(path, x, SR, 16);
 }
 
 // A moderate room at the camera: early reflections and a short tail (RT60 about 0.3 s), beep 12 dB over the bed.

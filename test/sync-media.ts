@@ -1,10 +1,11 @@
 /** Test-time media with known truth for the sync tests (beeps in speech and noise, flash videos). Nothing is committed. */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAudioToArray } from '../src/media/decode-audio.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 import { FIXTURES } from './helpers/cli.js';
+// @ts-expect-error plain ES module without types
+import { writeWav } from '../scripts/wav.mjs';
 
 export const SPEECH_DIR = join(FIXTURES, 'sync', 'speech');
 export const SPEECH_CLIPS = ['001.wav', '002.wav', '003.wav', '004.wav', '005.wav'].map((n) => join(SPEECH_DIR, n));
@@ -96,22 +97,7 @@ export async function beepInSpeech(sr: number, totalS: number, seed: number, bee
 
 /** A 32-bit float mono WAV. */
 export function writeWavF32(path: string, x: Float32Array, sr: number): void {
-  const h = Buffer.alloc(44);
-  const bytes = x.length * 4;
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + bytes, 4);
-  h.write('WAVE', 8);
-  h.write('fmt ', 12);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(3, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(sr, 24);
-  h.writeUInt32LE(sr * 4, 28);
-  h.writeUInt16LE(4, 32);
-  h.writeUInt16LE(32, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(bytes, 40);
-  writeFileSync(path, Buffer.concat([h, Buffer.from(x.buffer, x.byteOffset, bytes)]));
+  writeWav(path, x, sr, 32);
 }
 
 export function ffmpeg(args: string[], input?: Buffer): void {
