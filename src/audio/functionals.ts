@@ -38,8 +38,12 @@ export function percentileSelect(a: Float64Array, q: number): number {
  * Functionals of a frame series: frame i has value values[offset + i*stride] at time i*dt; frames where
  * `use[i]` is 0 are skipped (e.g. unvoiced F0). Non-finite values are skipped too.
  */
+/** Scratch for the values of one series (reused: the summary takes functionals of ~50 series of the same length). */
+let scratch = new Float64Array(0);
+
 export function functionals(values: ArrayLike<number>, n: number, dt: number, stride = 1, offset = 0, use?: ArrayLike<number>): Functionals {
-  const vals = new Float64Array(n);
+  if (scratch.length < n) scratch = new Float64Array(n);
+  const vals = scratch;
   let m = 0;
   let st = 0;
   let sv = 0;

@@ -482,11 +482,11 @@ export class PitchAnalyzer {
         lf[t * mc + k] = voiceless ? NaN : log2(f);
       }
     }
+    const cur = new Float64Array(mc);
     for (let t = 1; t < n; t++) {
       const pb = (t - 1) * mc;
       const cb = t * mc;
       const np = NC[t - 1];
-      const cur = new Float64Array(NC[t]);
       for (let k2 = 0; k2 < NC[t]; k2++) {
         const l2 = lf[cb + k2];
         const curVoiceless = Number.isNaN(l2);
