@@ -10,6 +10,7 @@
  */
 import FFT from 'fft.js';
 import { indexToX, xToIndex, xToLowIndex, type Grid } from './praat-sampled.js';
+import { sincLeftSum, sincRightSum } from './sinc.js';
 
 export interface Formants {
   n: number;
@@ -122,40 +123,9 @@ function interpolateSinc(y: Float64Array, x: number, maxDepth: number): number {
   }
   const left = midright - depth;
   const right = midleft + depth;
-  let result = 0;
-  let a = Math.PI * (x - midleft);
-  let halfsina = 0.5 * Math.sin(a);
-  let aa = a / (x - left + 1);
-  let daa = Math.PI / (x - left + 1);
-  let cosaa = Math.cos(aa);
-  let sinaa = Math.sin(aa);
-  let cosdaa = Math.cos(daa);
-  let sindaa = Math.sin(daa);
-  for (let ix = midleft; ix >= left; ix--) {
-    result += Y(ix) * ((halfsina / a) * (1 + cosaa));
-    a += Math.PI;
-    const help = cosaa * cosdaa - sinaa * sindaa;
-    sinaa = cosaa * sindaa + sinaa * cosdaa;
-    cosaa = help;
-    halfsina = -halfsina;
-  }
-  a = Math.PI * (midright - x);
-  halfsina = 0.5 * Math.sin(a);
-  aa = a / (right - x + 1);
-  daa = Math.PI / (right - x + 1);
-  cosaa = Math.cos(aa);
-  sinaa = Math.sin(aa);
-  cosdaa = Math.cos(daa);
-  sindaa = Math.sin(daa);
-  for (let ix = midright; ix <= right; ix++) {
-    result += Y(ix) * ((halfsina / a) * (1 + cosaa));
-    a += Math.PI;
-    const help = cosaa * cosdaa - sinaa * sindaa;
-    sinaa = cosaa * sindaa + sinaa * cosdaa;
-    cosaa = help;
-    halfsina = -halfsina;
-  }
-  return result;
+  // 1-based indices ix read y[ix - 1] (depth keeps them within 1..n).
+  const sumLeft = sincLeftSum(y, -1, x - midleft, x - left + 1, midleft, left);
+  return sincRightSum(y, -1, sumLeft, midright - x, right - x + 1, midright, right);
 }
 
 /** Sound_resample(x, srOut, 50): brick-wall low-pass when down-sampling, then sinc interpolation of depth 50. */

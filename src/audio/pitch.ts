@@ -11,6 +11,8 @@
  */
 import FFT from 'fft.js';
 import { FrameStore, type SampleBuffer } from './sample-buffer.js';
+import { sincInterpolate } from './sinc.js';
+export { sincInterpolate };
 
 export interface PitchParams {
   sampleRate: number;
@@ -60,74 +62,6 @@ export interface PitchTrack {
   /** Strength of the strongest voiced candidate of the frame, chosen or not (0 when none). */
   maxStrength: Float32Array;
   n: number;
-}
-
-/**
- * Praat's NUM_interpolate_sinc on a symmetric lag array r[0..rMax] (r[-k] = r[k]), at fractional lag x. Values
- * beyond lag `nonzero` are known to be 0 and are skipped (they add nothing).
- */
-export function sincInterpolate(r: Float64Array, rMax: number, x: number, maxDepth: number, nonzero = rMax): number {
-  const midleft = Math.floor(x);
-  const midright = midleft + 1;
-  if (x === midleft) return r[Math.abs(midleft)];
-  if (x >= rMax) return r[rMax];
-  let depth = maxDepth;
-  if (depth > rMax - midleft) depth = rMax - midleft;
-  if (depth < 1) return r[Math.abs(Math.round(x))];
-  const left = midright - depth;
-  const right = midleft + depth;
-  // Left side from midleft down to left, then the right side from midright up to right, summed in that order.
-  const sumLeft = sincLeftSum(r, x - midleft, x - left + 1, midleft, left > -nonzero ? left : -nonzero);
-  return sincRightSum(r, sumLeft, midright - x, right - x + 1, midright, right < nonzero ? right : nonzero);
-}
-
-/*
- * The two halves of NUM_interpolate_sinc: sinc(pi d) times the raised-cosine window, with sin/cos advanced by the
- * angle-addition recurrence (Praat's). Separate functions with only local doubles: V8 keeps them unboxed (the
- * single-function form allocated about 800 bytes of heap numbers per call).
- */
-function sincLeftSum(r: Float64Array, dist: number, span: number, from: number, to: number): number {
-  let a = Math.PI * dist;
-  let halfsina = 0.5 * Math.sin(a);
-  const aa = a / span;
-  const daa = Math.PI / span;
-  let cosaa = Math.cos(aa);
-  let sinaa = Math.sin(aa);
-  const cosdaa = Math.cos(daa);
-  const sindaa = Math.sin(daa);
-  let result = 0;
-  for (let ix = from; ix >= to; ix--) {
-    const d = (halfsina / a) * (1 + cosaa);
-    result += r[ix < 0 ? -ix : ix] * d;
-    a += Math.PI;
-    const help = cosaa * cosdaa - sinaa * sindaa;
-    sinaa = cosaa * sindaa + sinaa * cosdaa;
-    cosaa = help;
-    halfsina = -halfsina;
-  }
-  return result;
-}
-
-function sincRightSum(r: Float64Array, result0: number, dist: number, span: number, from: number, to: number): number {
-  let a = Math.PI * dist;
-  let halfsina = 0.5 * Math.sin(a);
-  const aa = a / span;
-  const daa = Math.PI / span;
-  let cosaa = Math.cos(aa);
-  let sinaa = Math.sin(aa);
-  const cosdaa = Math.cos(daa);
-  const sindaa = Math.sin(daa);
-  let result = result0;
-  for (let ix = from; ix <= to; ix++) {
-    const d = (halfsina / a) * (1 + cosaa);
-    result += r[ix] * d;
-    a += Math.PI;
-    const help = cosaa * cosdaa - sinaa * sindaa;
-    sinaa = cosaa * sindaa + sinaa * cosdaa;
-    cosaa = help;
-    halfsina = -halfsina;
-  }
-  return result;
 }
 
 /** Brent's minimiser (golden section + parabolic steps) of f on [a, b]; returns [xmin, fmin]. */
