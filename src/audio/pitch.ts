@@ -151,6 +151,14 @@ export class PitchAnalyzer {
   private readonly fft: FFT;
   private readonly frameBuf: Float64Array;
   private readonly spec: Float64Array;
+  /** Half-size FFT and tables of the cosine transform that turns the power spectrum into the autocorrelation. */
+  private readonly fftHalf: FFT;
+  private readonly cosTab: Float64Array;
+  private readonly sinTab: Float64Array;
+  private readonly zHalf: Float64Array;
+  private readonly outHalf: Float64Array;
+  /** Unnormalised circular autocorrelation of frameBuf at lags 0 .. M/2 (times 1/2: the scale cancels in r). */
+  private readonly acf: Float64Array;
   private readonly out: Float64Array;
   private readonly r: Float64Array;
   private readonly seg: Float64Array;
@@ -179,16 +187,27 @@ export class PitchAnalyzer {
     for (let j = 0; j < this.nsampWindow; j++) this.window[j] = 0.5 - 0.5 * Math.cos(((j + 1) * 2 * Math.PI) / (this.nsampWindow + 1));
     this.fft = new FFT(M);
     this.frameBuf = new Float64Array(M);
-    this.spec = new Float64Array(M);
+    this.spec = new Float64Array((M >> 1) + 1);
     this.out = new Float64Array(2 * M);
+    const N = M >> 1;
+    this.fftHalf = new FFT(N);
+    this.cosTab = new Float64Array(N >> 1);
+    this.sinTab = new Float64Array(N >> 1);
+    for (let j = 0; j < N >> 1; j++) {
+      this.cosTab[j] = Math.cos((Math.PI * j) / N);
+      this.sinTab[j] = Math.sin((Math.PI * j) / N);
+    }
+    this.zHalf = new Float64Array(N);
+    this.outHalf = new Float64Array(2 * N);
+    this.acf = new Float64Array(N + 1);
     this.r = new Float64Array(this.rMax + 1);
     this.seg = new Float64Array(2 * this.reach + 2);
     // Normalised autocorrelation of the window.
     this.frameBuf.set(this.window);
     this.autocorrelate();
     this.windowR = new Float64Array(this.rMax + 1);
-    const a0 = this.out[0];
-    for (let i = 0; i <= this.rMax; i++) this.windowR[i] = this.out[2 * i] / a0;
+    const a0 = this.acf[0];
+    for (let i = 0; i <= this.rMax; i++) this.windowR[i] = this.acf[i] / a0;
     const mc = this.p.maxCandidates;
     this.lags = new Float64Array(mc);
     this.nCand = new FrameStore(1);
@@ -201,18 +220,40 @@ export class PitchAnalyzer {
     return this.next * this.p.hop - this.reach;
   }
 
-  /** frameBuf (length M, zero-padded) -> out: unnormalised circular autocorrelation at out[2*lag]. */
+  /**
+   * frameBuf (length M, zero-padded) -> acf: half the circular autocorrelation, the inverse DFT of the power
+   * spectrum. The spectrum is real and even, so its length-M DFT is a DCT-I of M/2 + 1 points, computed with one
+   * real FFT of M/2 points (Numerical Recipes' cosft1, 3rd ed. section 12.4.2) instead of a second one of M points.
+   */
   private autocorrelate(): void {
-    const { fft, out, spec, M, frameBuf } = this;
-    fft.realTransform(out, frameBuf);
-    const h = M >> 1;
-    for (let k = 0; k <= h; k++) {
+    const { fft, out, spec, M } = this;
+    fft.realTransform(out, this.frameBuf);
+    const N = M >> 1;
+    for (let k = 0; k <= N; k++) {
       const re = out[2 * k];
       const im = out[2 * k + 1];
       spec[k] = re * re + im * im;
     }
-    for (let k = 1; k < h; k++) spec[M - k] = spec[k];
-    fft.realTransform(out, spec);
+    // cosft1: y[j] = spec[j], j = 0..N; acf[k] = y0/2 + (-1)^k yN/2 + sum_{j=1}^{N-1} y_j cos(pi j k / N).
+    const { zHalf: z, outHalf: F, cosTab, sinTab, acf } = this;
+    let sum = 0.5 * (spec[0] - spec[N]);
+    z[0] = 0.5 * (spec[0] + spec[N]);
+    for (let j = 1; j < N >> 1; j++) {
+      const y1 = 0.5 * (spec[j] + spec[N - j]);
+      const y2 = spec[j] - spec[N - j];
+      z[j] = y1 - sinTab[j] * y2;
+      z[N - j] = y1 + sinTab[j] * y2;
+      sum += cosTab[j] * y2;
+    }
+    z[N >> 1] = spec[N >> 1];
+    this.fftHalf.realTransform(F, z);
+    // Even outputs are the real parts; odd ones a running sum of the imaginary parts (fft.js: e^{-i...}, so minus).
+    for (let k = 0; k <= N >> 1; k++) acf[2 * k] = F[2 * k];
+    acf[1] = sum;
+    for (let k = 1; k < N >> 1; k++) {
+      sum -= F[2 * k + 1];
+      acf[2 * k + 1] = sum;
+    }
   }
 
   pump(buf: SampleBuffer): void {
@@ -313,10 +354,10 @@ export class PitchAnalyzer {
       return;
     }
     this.autocorrelate();
-    const out = this.out;
-    const a0 = out[0];
+    const acf = this.acf;
+    const a0 = acf[0];
     r[0] = 1;
-    for (let i = 1; i <= rMax; i++) r[i] = out[2 * i] / (a0 * this.windowR[i]);
+    for (let i = 1; i <= rMax; i++) r[i] = acf[i] / (a0 * this.windowR[i]);
     const floor = this.p.floor;
     const oc = this.p.octaveCost;
     const lagLimit = Math.min(this.maximumLag, rMax);
