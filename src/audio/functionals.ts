@@ -38,35 +38,83 @@ export function percentileSelect(a: Float64Array, q: number): number {
  * Functionals of a frame series: frame i has value values[offset + i*stride] at time i*dt; frames where
  * `use[i]` is 0 are skipped (e.g. unvoiced F0). Non-finite values are skipped too.
  */
-/** Scratch for the values of one series (reused: the summary takes functionals of ~50 series of the same length). */
+/** Scratch for the values of one series and their frame indices (reused: the summary takes ~50 series). */
 let scratch = new Float64Array(0);
+let scratchIdx = new Int32Array(0);
 
-export function functionals(values: ArrayLike<number>, n: number, dt: number, stride = 1, offset = 0, use?: ArrayLike<number>): Functionals {
-  if (scratch.length < n) scratch = new Float64Array(n);
-  const vals = scratch;
+/*
+ * Gathers the used, finite values (and their frame indices) into vals / idx; returns how many. One copy per array
+ * type so that each loop reads one element kind: a loop over ArrayLike<number> fed Float64Array, Float32Array and
+ * plain arrays boxes every value it reads (V8 heap numbers, ~140 MB per 10-min summary).
+ */
+function gather64(values: Float64Array, n: number, stride: number, offset: number, use: ArrayLike<number> | undefined, vals: Float64Array, idx: Int32Array): number {
   let m = 0;
-  let st = 0;
-  let sv = 0;
   for (let i = 0; i < n; i++) {
     if (use && !use[i]) continue;
     const v = values[offset + i * stride];
     if (!Number.isFinite(v)) continue;
-    vals[m++] = v;
-    st += i;
-    sv += v;
+    vals[m] = v;
+    idx[m++] = i;
   }
+  return m;
+}
+
+function gather32(values: Float32Array, n: number, stride: number, offset: number, use: ArrayLike<number> | undefined, vals: Float64Array, idx: Int32Array): number {
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    if (use && !use[i]) continue;
+    const v = values[offset + i * stride];
+    if (!Number.isFinite(v)) continue;
+    vals[m] = v;
+    idx[m++] = i;
+  }
+  return m;
+}
+
+function gatherAny(values: ArrayLike<number>, n: number, stride: number, offset: number, use: ArrayLike<number> | undefined, vals: Float64Array, idx: Int32Array): number {
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    if (use && !use[i]) continue;
+    const v = values[offset + i * stride];
+    if (!Number.isFinite(v)) continue;
+    vals[m] = v;
+    idx[m++] = i;
+  }
+  return m;
+}
+
+/**
+ * Functionals of a frame series: frame i has value values[offset + i*stride] at time i*dt; frames where
+ * `use[i]` is 0 are skipped (e.g. unvoiced F0). Non-finite values are skipped too.
+ */
+export function functionals(values: ArrayLike<number>, n: number, dt: number, stride = 1, offset = 0, use?: ArrayLike<number>): Functionals {
+  if (scratch.length < n) {
+    scratch = new Float64Array(n);
+    scratchIdx = new Int32Array(n);
+  }
+  const vals = scratch;
+  const idx = scratchIdx;
+  const m =
+    values instanceof Float64Array
+      ? gather64(values, n, stride, offset, use, vals, idx)
+      : values instanceof Float32Array
+        ? gather32(values, n, stride, offset, use, vals, idx)
+        : gatherAny(values, n, stride, offset, use, vals, idx);
   if (m === 0) return { n: 0, mean: null, sd: null, p5: null, p50: null, p95: null, slope_per_s: null };
+  let st = 0;
+  let sv = 0;
+  for (let j = 0; j < m; j++) {
+    st += idx[j];
+    sv += vals[j];
+  }
   const mean = sv / m;
   const im = st / m;
   let ss = 0;
   let sii = 0;
   let siv = 0;
-  for (let i = 0; i < n; i++) {
-    if (use && !use[i]) continue;
-    const v = values[offset + i * stride];
-    if (!Number.isFinite(v)) continue;
-    const di = i - im;
-    const dv = v - mean;
+  for (let j = 0; j < m; j++) {
+    const di = idx[j] - im;
+    const dv = vals[j] - mean;
     ss += dv * dv;
     sii += di * di;
     siv += di * dv;
