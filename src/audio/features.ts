@@ -12,7 +12,7 @@ import { deltaFeaturesBoth } from './delta.js';
 import { IntensityAnalyzer } from './intensity.js';
 import { syllableNuclei, type NucleiResult } from './nuclei.js';
 import { resolveAudioOptions, type AudioOptions } from './options.js';
-import { PitchAnalyzer, type PitchFrames, type PitchParams, type PitchTrack } from './pitch.js';
+import { PitchAnalyzer, type PitchParams, type PitchTrack } from './pitch.js';
 import { SampleBuffer } from './sample-buffer.js';
 import { mfccFromLogMel, SpectralAnalyzer } from './spectral.js';
 import { analyzeVoice, type VoiceAnalysis } from './voice.js';
@@ -116,18 +116,18 @@ function workerPitch(o: AudioOptions): PitchStage {
   let inFlight = 0;
   let wake: (() => void) | null = null;
   let failure: Error | null = null;
-  let result: ((m: { frames: PitchFrames; n: number }) => void) | null = null;
+  let result: ((t: PitchTrack) => void) | null = null;
   let reject: ((e: Error) => void) | null = null;
   let done = false;
-  w.on('message', (m: { ack?: boolean; frames?: PitchFrames; n?: number }) => {
+  w.on('message', (m: { ack?: boolean; track?: PitchTrack }) => {
     if (m.ack) {
       inFlight--;
       const f = wake;
       wake = null;
       f?.();
-    } else if (m.frames) {
+    } else if (m.track) {
       done = true;
-      result?.({ frames: m.frames, n: m.n! });
+      result?.(m.track);
     }
   });
   w.on('error', (e) => {
@@ -151,20 +151,21 @@ function workerPitch(o: AudioOptions): PitchStage {
       while (inFlight > MAX_IN_FLIGHT && !failure) await new Promise<void>((res) => (wake = res));
       if (failure) throw failure;
     },
+    // This thread's last frames, then its share goes to the worker, which merges the two shares and runs the path
+    // finder while this thread computes the MFCCs and deltas (the caller does not await before that).
     async end(buf) {
-      const other = new Promise<{ frames: PitchFrames; n: number }>((res, rej) => {
+      mine.pump(buf);
+      const total = buf.total ?? 0;
+      const mean = total > 0 ? buf.sum / total : 0;
+      const globalPeak = total > 0 ? Math.max(buf.max - mean, mean - buf.min) : 0;
+      const main = mine.frames();
+      return new Promise<PitchTrack>((res, rej) => {
         if (failure) return rej(failure);
         result = res;
         reject = rej;
-        w.postMessage({ end: true });
+        const transfer = [main.nCand.buffer, main.freq.buffer, main.strength.buffer, main.localPeak.buffer] as ArrayBuffer[];
+        w.postMessage({ end: true, main, n: mine.next, globalPeak }, transfer);
       });
-      mine.pump(buf);
-      const { frames, n } = await other;
-      if (n !== mine.next) throw new Error(`pitch worker analysed ${n} frames, the main thread ${mine.next}`);
-      const merged = PitchAnalyzer.merged(params, { ...MAIN_SHARE, main: true }, n, mine.frames(), frames);
-      const total = buf.total ?? 0;
-      const mean = total > 0 ? buf.sum / total : 0;
-      return merged.finish(total > 0 ? Math.max(buf.max - mean, mean - buf.min) : 0);
     },
     minNeeded: () => mine.minNeeded(),
     close: () => {

@@ -1,19 +1,20 @@
 /**
  * Worker thread running the pitch analysis (the costliest stage) beside the main thread's decoding and spectral
  * features, so `mmprep audio` uses both cores. With a frame share (PitchParams.share) it computes only its share of
- * the frames and returns their raw candidates; the main thread computes the rest, merges and runs the path finder.
+ * the frames; the main thread computes the rest and sends them with the end message.
  * Protocol: {chunk} messages (acknowledged one by one so the main thread can bound the samples in flight), then
- * {end} -> {frames, n} (shared) or {track} (whole analysis).
+ * {end} -> {track}; with a share, the end message carries the main thread's frames, their count and the global peak,
+ * and the worker merges the two shares and runs the path finder.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { PitchAnalyzer, type PitchParams } from './pitch.js';
+import { PitchAnalyzer, type PitchFrames, type PitchParams } from './pitch.js';
 import { SampleBuffer } from './sample-buffer.js';
 
 const port = parentPort!;
 const params = workerData as PitchParams;
 const analyzer = new PitchAnalyzer(params);
 const buf = new SampleBuffer({ stats: !params.share });
-port.on('message', (m: { chunk?: Float32Array; end?: boolean }) => {
+port.on('message', (m: { chunk?: Float32Array; end?: boolean; main?: PitchFrames; n?: number; globalPeak?: number }) => {
   if (m.chunk) {
     buf.append(m.chunk, analyzer.minNeeded());
     analyzer.pump(buf);
@@ -22,8 +23,11 @@ port.on('message', (m: { chunk?: Float32Array; end?: boolean }) => {
     buf.finish();
     analyzer.pump(buf);
     if (params.share) {
-      const f = analyzer.frames();
-      port.postMessage({ frames: f, n: analyzer.next }, [f.nCand.buffer, f.freq.buffer, f.strength.buffer, f.localPeak.buffer] as ArrayBuffer[]);
+      // The main thread's share arrives with the end message: merge, run the path finder, return the track.
+      if (m.n !== analyzer.next) throw new Error(`pitch worker analysed ${analyzer.next} frames, the main thread ${m.n}`);
+      const merged = PitchAnalyzer.merged(params, { ...params.share, main: true }, analyzer.next, m.main!, analyzer.frames());
+      const t = merged.finish(m.globalPeak!);
+      port.postMessage({ track: t }, [t.f0.buffer, t.strength.buffer, t.maxStrength.buffer] as ArrayBuffer[]);
       return;
     }
     const n = buf.total ?? 0;
