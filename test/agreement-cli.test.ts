@@ -152,6 +152,19 @@ describe('output', () => {
     expect(g.aggregate).toBe('majority');
     expect(Object.values(g.distribution).reduce((a: number, b) => a + (b as number), 0)).toBe(2);
   });
+  it('categorical output says nothing of the ICC it does not compute (text header, HTML header and plot note)', async () => {
+    const html = join(dir, 'cat-report.html');
+    const p = file('cat-missing.csv', 'target,A,B,C\nt1,x,x,y\nt2,y,y,\nt3,x,y,x\nt4,y,y,y\n');
+    const r = await runCli(['agreement', p, '--categorical', '--report', html]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe(`mmprep agreement: ${p} (wide format)`);
+    expect(r.stdout).not.toMatch(/ICC|incomplete targets/);
+    const page = readFileSync(html, 'utf8');
+    expect(page).not.toMatch(/ICC|Koo|incomplete targets/);
+    // Numeric ratings keep the ICC's missing-ratings policy in the header.
+    const n = await runCli(['agreement', join(DATA, 'miss01_n20_k4_likert_10pct.csv')]);
+    expect(n.stdout.split('\n')[0]).toMatch(/missing ratings: incomplete targets dropped for the ICC\)$/);
+  });
 });
 
 describe('gate', () => {

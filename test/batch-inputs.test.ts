@@ -77,6 +77,22 @@ describe('manifest columns (issue 12, item 1)', () => {
     expect(m.roles).toEqual(['video']);
   });
 
+  it('suggests the nearest role after squashing case and separators, and quotes --allow-columns for the shell', async () => {
+    const p = write('near.csv', 'session_id,speaker_id,video,lav_audio,lavaudio,Lav Audio,camaudio\ns01,p1,s01_camera.mp4,s01_lav.flac,a,b,c\n');
+    const lines = await problems(p);
+    expect(lines[0]).toMatch(/column lavaudio: .*did you mean 'lav_audio'\?/);
+    expect(lines[1]).toMatch(/column Lav Audio: .*did you mean 'lav_audio'\?/);
+    expect(lines[2]).toMatch(/column camaudio: .*did you mean 'cam_audio'\?/);
+    // The suggested option pastes into a shell as one word, and that word keeps the column.
+    const arg = /--allow-columns (.*)\)$/.exec(lines[1])![1];
+    expect(arg).toBe("'Lav Audio'");
+    const { execFileSync } = await import('node:child_process');
+    const word = execFileSync('sh', ['-c', `printf '%s\\n' ${arg}`], { encoding: 'utf8' }).trimEnd();
+    expect(word).toBe('Lav Audio');
+    const kept = await problems(p, { allowColumns: [word, 'lavaudio', 'camaudio'] });
+    expect(kept).toEqual([]);
+  });
+
   it('a column of another name that holds media files is refused, not ignored (exit 2 naming line and column)', async () => {
     const p = write('mic.csv', 'session_id,speaker_id,video,mic,notes\ns01,p1,s01_camera.mp4,s01_lav.flac,hello\n');
     expect(await problems(p)).toEqual([`${p}:2, column mic: holds a media file ('s01_lav.flac') but is not a media role, so it would be ignored: name the column 'mic_audio' or 'mic_video' (or 'meta_mic', or pass --allow-columns mic, to keep it as metadata)`]);

@@ -81,6 +81,9 @@ describe('extract: no stale features (issue 12, item 4)', () => {
     const other = await run('--only', 'sync', '--ref-role', 'video');
     expect(other.code, other.stderr).toBe(0);
     expect(other.stderr).toMatch(/warning: removed audio\.jsonl, audio\.summary\.json \(made on sync\.json sha256:[0-9a-f]{64}, the session's clock is now sync\.json sha256:[0-9a-f]{64}\)/);
+    // Every warning line printed is counted in the summary on stdout.
+    expect(JSON.parse(other.stdout)).toMatchObject({ done: 1, warnings: (other.stderr.match(/: warning: /g) ?? []).length });
+    expect(JSON.parse(other.stdout).warnings).toBe(1);
     expect(readdirSync(join(out, 's01')).sort()).toEqual(['meta.json', 'sync.json']);
     expect(meta(out).outputs.map((o: { file: string }) => o.file)).toEqual(['sync.json']);
     // Redone on the new clock: listed with it.

@@ -167,6 +167,47 @@ describe.runIf(linux)('a signal to mmprep and its children', () => {
     expect(JSON.parse(r.stdout).rolled_back.length).toBeGreaterThan(0);
   });
 
+  it('rollback (Ctrl-C twice) ends the running ffmpeg/ffprobe children and waits for them: none is left, not even a zombie', async () => {
+    if (!linux) return;
+    const out = join(dir, `out${runs++}`);
+    const child = spawn(process.execPath, [BIN, 'extract', manifest, '-o', out, '--progress', 'none', '--only', 'sync,audio', '--jobs', '2'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const pid = child.pid!;
+    const seen = new Map<number, string>();
+    let signalled = false;
+    const timer = setInterval(() => {
+      const kids = childrenOf(pid).filter((k) => /ffmpeg|ffprobe/.test(k.cmd));
+      for (const k of kids) seen.set(k.pid, k.cmd);
+      if (!signalled && kids.some((k) => AUDIO_DECODE.test(k.cmd))) {
+        signalled = true;
+        process.kill(-pid, 'SIGINT');
+        setTimeout(() => process.kill(-pid, 'SIGINT'), 100);
+      }
+    }, 2);
+    // The moment mmprep has exited: a child it did not wait for is still in /proc (a zombie handed to PID 1).
+    const left = await new Promise<string[]>((resolve) =>
+      child.on('exit', () => {
+        clearInterval(timer);
+        const still: string[] = [];
+        for (const [p, cmd] of seen) {
+          try {
+            const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+            if (/\((ffmpeg|ffprobe)\)/.test(stat)) still.push(`${stat.slice(0, 24)} ${cmd.slice(0, 90)}`);
+          } catch {
+            // gone, as it should be
+          }
+        }
+        resolve(still);
+      }),
+    );
+    await new Promise((r) => child.on('close', r));
+    expect(signalled).toBe(true);
+    expect(stderr).toMatch(/interrupted again: rolling back/);
+    expect(child.exitCode, stderr).toBe(130);
+    expect(left).toEqual([]);
+  });
+
   it('negative control: ffmpeg killed alone (no interrupt of mmprep follows) is recorded as a failure', async () => {
     const r = await interruptedRun({ moment: VIDEO_DECODE, signal: 'SIGTERM', childrenFirst: true, groupAfterMs: null });
     expect(r.code, r.stderr).toBe(4);

@@ -131,8 +131,18 @@ function dimensionText(d: DimensionResult, top: number): string {
   return s;
 }
 
+/**
+ * How the ICC treated missing ratings, or null when no dimension has an ICC (categorical ratings: the kappas and
+ * alpha take every rating, so the ICC's policy does not apply and is not mentioned).
+ */
+export function iccMissingNote(result: AgreementResult): string | null {
+  if (!result.dimensions.some((d) => d.icc)) return null;
+  return result.missing === 'model' ? 'REML model on all ratings' : 'incomplete targets dropped for the ICC';
+}
+
 export function formatAgreementText(result: AgreementResult, opts: { top?: number; gate?: GateResult | null } = {}): string {
-  let s = `mmprep agreement: ${clean(result.file)} (${result.format} format; missing ratings: ${result.missing === 'model' ? 'REML model on all ratings' : 'incomplete targets dropped for the ICC'}${result.bootstrap ? `; bootstrap ${result.bootstrap.replicates} replicates, seed ${result.bootstrap.seed}` : ''})\n`;
+  const missing = iccMissingNote(result);
+  let s = `mmprep agreement: ${clean(result.file)} (${result.format} format${missing ? `; missing ratings: ${missing}` : ''}${result.bootstrap ? `; bootstrap ${result.bootstrap.replicates} replicates, seed ${result.bootstrap.seed}` : ''})\n`;
   for (const d of result.dimensions) s += dimensionText(d, opts.top ?? 10);
   if (opts.gate) {
     s += `\nGate: ${opts.gate.passed ? 'passed' : 'FAILED'}\n`;

@@ -10,6 +10,7 @@ import { byTarget } from './layout.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
 
 import { escapeHtml } from './report-html.js';
+import { iccMissingNote } from './format.js';
 import { categoryAndPairs, confusionMatrices, contestedTable, retestAndPlanning } from './report-adjudication.js';
 import { firstOccasion } from './retest.js';
 
@@ -86,7 +87,12 @@ function forestPlot(d: DimensionResult): string {
     if (it.v !== null) s += `<circle cx="${r2(x(Math.max(-1, Math.min(1, it.v))))}" cy="${y}" r="4.5" fill="#1f5fa8"><title>${escapeHtml(it.name)} ${f3(it.v)}${it.ci && it.ci[0] !== null ? ` [${f3(it.ci[0])}, ${f3(it.ci[1])}]` : ''}</title></circle><text x="${W - 4}" y="${y + 4}" font-size="10" text-anchor="end">${f3(it.v)}</text>`;
     else s += `<text x="${left + 4}" y="${y + 4}" font-size="10" fill="#999">undefined</text>`;
   });
-  return s + '</svg><p class="note">Shading behind ICC rows: Koo &amp; Li bands (moderate .50, good .75, excellent .90). Dashed lines behind alpha rows: Krippendorff&#39;s .667 and .800. Kappa-type rows carry no band.</p>';
+  // The note names only the guides this plot has.
+  const notes: string[] = [];
+  if (items.some((it) => it.kind === 'icc')) notes.push('Shading behind ICC rows: Koo &amp; Li bands (moderate .50, good .75, excellent .90).');
+  if (items.some((it) => it.kind === 'alpha')) notes.push('Dashed lines behind alpha rows: Krippendorff&#39;s .667 and .800.');
+  if (items.some((it) => it.kind !== 'icc' && it.kind !== 'alpha')) notes.push('Kappa-type rows carry no band.');
+  return s + `</svg><p class="note">${notes.join(' ')}</p>`;
 }
 
 interface RaterPoints {
@@ -247,6 +253,7 @@ function raterTable(d: DimensionResult): string {
 
 export function renderReport(table: RatingsTable, result: AgreementResult, opts: { gate?: GateResult | null; top?: number; title?: string } = {}): string {
   const top = opts.top ?? 25;
+  const iccNote = iccMissingNote(result);
   let body = '';
   result.dimensions.forEach((d, i) => {
     const raw = table.dimensions[i];
@@ -301,7 +308,7 @@ span.bar{display:inline-block;height:10px;background:#4a90d9}
 section{break-before:page}h2,h3,h4{break-after:avoid}figure,svg,table.cm,tr{break-inside:avoid}}
 </style></head><body>
 <h1>Agreement report</h1>
-<p>File: <code>${escapeHtml(table.file)}</code> (${result.format} format). Missing ratings: ${result.missing === 'model' ? 'REML model on all ratings' : 'incomplete targets dropped for the ICC'}.${result.bootstrap ? ` Bootstrap: ${result.bootstrap.replicates} replicates, seed ${result.bootstrap.seed}.` : ''} Bands: Koo &amp; Li (2016), judged on the 95% CI.</p>
+<p>File: <code>${escapeHtml(table.file)}</code> (${result.format} format).${iccNote ? ` Missing ratings: ${iccNote}.` : ''}${result.bootstrap ? ` Bootstrap: ${result.bootstrap.replicates} replicates, seed ${result.bootstrap.seed}.` : ''}${iccNote ? ' Bands: Koo &amp; Li (2016), judged on the 95% CI.' : ''}</p>
 ${gate}${body}
 </body></html>
 `;

@@ -15,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { jsonlBlock, rmsDb, VOICE_FRAME_FIELDS, voiceFrame, type FrameView } from './jsonl.js';
 export { rmsDb, VOICE_FRAME_FIELDS, jsonlBlock };
 import type { AudioOptions } from './options.js';
+import { markSyncBeeps, summarizeWithoutSyncBeeps, syncBeepRecord } from './sync-beep.js';
 
 /** One frame record, as written (before rounding). */
 export interface AudioFrameRecord {
@@ -25,8 +26,8 @@ export interface AudioFrameRecord {
   delta2: number[] | null;
   delta_reason?: string;
   f0_hz: number | null;
-  voiced: boolean;
-  voiced_prob: number;
+  voiced: boolean | null;
+  voiced_prob: number | null;
   rms: number;
   rms_db: number;
   zcr: number;
@@ -41,6 +42,9 @@ export interface AudioFrameRecord {
   b2_hz?: number | null;
   b3_hz?: number | null;
   voice_reason?: string | null;
+  /** When the file has a sync beep (sync-beep.ts): on every record. */
+  sync_beep?: boolean;
+  pitch_reason?: string | null;
 }
 
 export interface AudioSummary {
@@ -191,6 +195,7 @@ export function* audioFrameRecords(f: AudioFeatures, clock?: Clock): Generator<A
       VOICE_FRAME_FIELDS.forEach((k, j) => (rec[k] = Number.isNaN(values[j]) ? null : values[j]));
       rec.voice_reason = reason;
     }
+    if (f.syncBeep) syncBeepRecord(rec, f.syncBeep, i);
     yield rec;
   }
 }
@@ -206,7 +211,7 @@ export function roundRecord(r: AudioFrameRecord, d: number): AudioFrameRecord {
   if (r.delta_reason !== undefined) out.delta_reason = r.delta_reason;
   out.f0_hz = r.f0_hz === null ? null : R(r.f0_hz);
   out.voiced = r.voiced;
-  out.voiced_prob = R(r.voiced_prob);
+  out.voiced_prob = r.voiced_prob === null ? null : R(r.voiced_prob);
   out.rms = R(r.rms);
   out.rms_db = R(r.rms_db);
   out.zcr = R(r.zcr);
@@ -214,6 +219,7 @@ export function roundRecord(r: AudioFrameRecord, d: number): AudioFrameRecord {
     for (const k of VOICE_FRAME_FIELDS) out[k] = r[k] === null || r[k] === undefined ? null : R(r[k]);
     out.voice_reason = r.voice_reason;
   }
+  if (r.sync_beep !== undefined) Object.assign(out, { sync_beep: r.sync_beep, pitch_reason: r.pitch_reason });
   return out;
 }
 
@@ -322,6 +328,7 @@ function formatInWorker(f: AudioFeatures, from: number, to: number): Promise<Buf
     rms: f.rms,
     zcr: f.zcr,
     voice: v && { options: v.options, frameVoiced: v.frameVoiced, jitterLocal: v.jitterLocal, shimmerLocal: v.shimmerLocal, hnrDb: v.hnrDb, formantHz: v.formantHz, bandwidthHz: v.bandwidthHz },
+    syncBeep: f.syncBeep,
   };
   return new Promise<Buffer>((resolve, reject) => {
     const worker = new Worker(JSONL_WORKER_URL);
@@ -455,6 +462,10 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
   clock?: Clock;
   /** A sync.json to take the clock of this file's audio stream from. */
   syncPath?: string;
+  /** Analyse the sync beep as sound (default: its frames are marked and left out of the summary; sync-beep.ts). */
+  keepSyncBeep?: boolean;
+  /** The sync beep's frequency (default 1000 Hz). */
+  toneHz?: number;
 }
 
 /**
@@ -464,13 +475,14 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
 export async function extractAudio(file: string, opts: ExtractAudioOptions = {}): Promise<AudioSummary> {
   const clock = opts.clock ?? (opts.syncPath ? await loadClock(opts.syncPath, file, 'audio', opts.stream ?? 0) : undefined);
   const f = await computeAudioFeatures(file, opts);
+  const beeps = opts.keepSyncBeep ? null : await markSyncBeeps(file, f, { toneHz: opts.toneHz });
   // Frames first: their writer hands part of the formatting to a worker before its first await, so the summary
   // below is computed while that worker runs.
   const writing = opts.out !== null ? writeAudioFrames(f, opts.out, opts.format ?? 'jsonl', clock) : null;
   writing?.catch(() => undefined);
   let summary: AudioSummary;
   try {
-    summary = summarizeAudio(f, file, clock);
+    summary = beeps ? summarizeWithoutSyncBeeps(f, file, clock, beeps) : summarizeAudio(f, file, clock);
   } finally {
     await writing;
   }

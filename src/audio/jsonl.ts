@@ -30,6 +30,8 @@ export interface FrameView {
     formantHz: Float64Array;
     bandwidthHz: Float64Array;
   };
+  /** Frames within a sync beep (sync-beep.ts): pitch and voicing null, `sync_beep` and `pitch_reason` on every record. */
+  syncBeep?: { mask: Uint8Array; reason: string };
 }
 
 const RMS_AMIN = 1e-5;
@@ -41,6 +43,7 @@ export const VOICE_FRAME_FIELDS = ['jitter_local', 'shimmer_local', 'hnr_db', 'f
 /** The voice values of frame i (NaN = undefined) and why any is undefined (null when all are defined). */
 export function voiceFrame(f: FrameView, i: number): { values: number[]; reason: string | null } {
   const v = f.voice!;
+  if (f.syncBeep?.mask[i]) return { values: VOICE_FRAME_FIELDS.map(() => NaN), reason: f.syncBeep.reason };
   if (!v.frameVoiced[i]) return { values: VOICE_FRAME_FIELDS.map(() => NaN), reason: `unvoiced in the voice pitch analysis (${v.options.floor}-${v.options.ceiling} Hz)` };
   const values = [v.jitterLocal[i], v.shimmerLocal[i], v.hnrDb[i], v.formantHz[i * 3], v.formantHz[i * 3 + 1], v.formantHz[i * 3 + 2], v.bandwidthHz[i * 3], v.bandwidthHz[i * 3 + 1], v.bandwidthHz[i * 3 + 2]];
   const why: string[] = [];
@@ -87,8 +90,12 @@ function jsonLineBytes(b: ByteSink, f: FrameView, i: number, d: number, clock: (
   b.ascii(',"f0_hz":');
   if (v) b.num(f.f0[i], d);
   else b.ascii('null');
-  b.ascii(v ? ',"voiced":true,"voiced_prob":' : ',"voiced":false,"voiced_prob":');
-  b.num(f.voicedProb[i], d);
+  const beep = f.syncBeep?.mask[i] === 1;
+  if (beep) b.ascii(',"voiced":null,"voiced_prob":null');
+  else {
+    b.ascii(v ? ',"voiced":true,"voiced_prob":' : ',"voiced":false,"voiced_prob":');
+    b.num(f.voicedProb[i], d);
+  }
   b.ascii(',"rms":');
   b.num(f.rms[i], d);
   b.ascii(',"rms_db":');
@@ -105,6 +112,7 @@ function jsonLineBytes(b: ByteSink, f: FrameView, i: number, d: number, clock: (
     b.ascii(',"voice_reason":');
     b.text(why === null ? 'null' : JSON.stringify(why));
   }
+  if (f.syncBeep) b.text(beep ? `,"sync_beep":true,"pitch_reason":${JSON.stringify(f.syncBeep.reason)}` : ',"sync_beep":false,"pitch_reason":null');
   b.ascii('}\n');
 }
 

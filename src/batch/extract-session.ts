@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../common/atomic.js';
 import { isMmprepError } from '../common/errors.js';
 import { toJsonText } from '../common/records.js';
 import { VERSION } from '../common/version.js';
+import { killChildren, settleChildren } from '../media/children.js';
 import { onDecodeProgress } from '../media/decode-progress.js';
 import { pickStream, probe } from '../media/probe.js';
 import { readSyncMap, type SyncMap } from '../sync/clock.js';
@@ -297,6 +298,11 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
   const lap = (name: string, since: number) => (timings[name] = round3((performance.now() - since) / 1000));
 
   const progress = progressPoster(task.progressPort, stages.length);
+  // Rollback (src/batch/extract.ts): end this worker's ffmpeg/ffprobe children and wait for them before it is terminated.
+  task.progressPort?.on('message', (m: { killChildren?: boolean }) => {
+    if (m.killChildren) void killChildren().then(() => task.progressPort?.postMessage({ childrenKilled: true }));
+  });
+  task.progressPort?.postMessage({ childrenWatched: true });
   try {
     // Inputs: size and hash (each file once, even when it serves two roles), then a probe that each role's stream exists.
     const tIn = performance.now();
@@ -427,6 +433,7 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
     const reason = e instanceof StageFailure ? e.reason : reasonOf(e);
     return { ...base, status: 'failed', stage, reason, media_s, wall_s: round3((performance.now() - t0) / 1000) };
   } finally {
+    await settleChildren(); // no ffmpeg/ffprobe child outlives its session, not even unreaped (src/media/children.ts)
     progress.close();
   }
 }

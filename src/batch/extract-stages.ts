@@ -62,7 +62,7 @@ export type StageTable = Partial<Record<StageName, StageFn>>;
 /** Which options each stage reads: only those of the stages run are recorded in meta.json and compared by --resume. */
 export const STAGE_OPTION_KEYS: Record<StageName, Array<keyof StageOptions>> = {
   sync: ['toneHz', 'searchS', 'ends', 'pick'],
-  audio: ['voice'],
+  audio: ['voice', 'toneHz'],
   face: ['backend', 'faceFps', 'maxFaces'],
 };
 
@@ -142,6 +142,8 @@ export const audioStage: StageFn = async (ctx) => {
     format: 'jsonl',
     summaryPath: join(ctx.dir, 'audio.summary.json'),
     ...(ctx.options.voice ? { voice: true } : {}),
+    // The sync beep in the recording is left out of the audio summary (src/audio/sync-beep.ts) at sync's frequency.
+    ...(ctx.options.toneHz !== undefined ? { toneHz: ctx.options.toneHz } : {}),
     ...(clock ? { clock } : {}),
   });
   return { files: ['audio.jsonl', 'audio.summary.json'], source: { role: audio.role, file: audio.given, stream: 'audio' } };

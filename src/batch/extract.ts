@@ -8,14 +8,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { writeFileAtomic } from '../common/atomic.js';
 import { usableCpus } from '../common/cpus.js';
 import { InputError } from '../common/errors.js';
 import { clearSessionOutputs, orderStages, type SessionOutcome, type SessionProgress, type SessionTask } from './extract-session.js';
 import { checkStageOptions, loadStages, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
-import { interruptFollows } from './interrupt.js';
+import { CHILDREN_GRACE_MS, interruptFollows } from './interrupt.js';
 import { readManifest, type ManifestSession } from './manifest.js';
 import { createProgress, sessionFraction, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
 import { selectShard, type Shard } from './shard.js';
@@ -85,6 +85,17 @@ export interface ExtractSummary {
   errors: ErrorRecord[];
   /** Stages that produced nothing they were asked for, stale files removed (also in each meta.json). */
   warnings: Array<{ session_id: string; line: number; warning: string }>;
+}
+
+/** A session handed to the pool; on rollback its worker ends its ffmpeg/ffprobe children before it is aborted. */
+interface RunningSession {
+  session: ManifestSession;
+  abort: AbortController;
+  port: MessagePort;
+  /** The worker runs the task and listens for the rollback's request to end its children. */
+  watched: boolean;
+  /** Aborts the task once the worker says its children are gone. */
+  endChildren?: () => void;
 }
 
 /**
@@ -171,7 +182,7 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
   const errors: ErrorRecord[] = [];
   const warnings: ExtractSummary['warnings'] = [];
   const control = opts.control ?? new ExtractControl();
-  const running = new Map<string, { session: ManifestSession; abort: AbortController }>();
+  const running = new Map<string, RunningSession>();
   const finishedAfterInterrupt: string[] = [];
   const rolledBack: string[] = [];
 
@@ -189,7 +200,20 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
       progress.log(`mmprep extract: interrupted: starting no new session; ${running.size} running (${[...running.keys()].join(', ') || 'none'}) will finish (interrupt again to roll them back)`);
     } else {
       progress.log(`mmprep extract: interrupted again: rolling back ${running.size} running session(s) (${[...running.keys()].join(', ') || 'none'})`);
-      for (const r of running.values()) r.abort.abort();
+      // The session's worker first kills and waits for its ffmpeg/ffprobe children (no zombie left behind), then is
+      // terminated; a worker that does not answer within the grace period is terminated anyway.
+      for (const r of running.values()) {
+        if (!r.watched) {
+          r.abort.abort(); // its task has not started in a worker yet: no child to end
+          continue;
+        }
+        const timer = setTimeout(() => r.abort.abort(), CHILDREN_GRACE_MS);
+        r.endChildren = () => {
+          clearTimeout(timer);
+          r.abort.abort();
+        };
+        r.port?.postMessage({ killChildren: true });
+      }
     }
   });
 
@@ -203,10 +227,13 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
         while (control.mode === 'run' && running.size < jobs && next < selected.length) {
           const session = selected[next++];
           const abort = new AbortController();
-          running.set(session.session_id, { session, abort });
-          state.running = running.size;
           const channel = new MessageChannel();
-          channel.port1.on('message', (p: SessionProgress) => {
+          const entry: RunningSession = { session, abort, port: channel.port1, watched: false };
+          running.set(session.session_id, entry);
+          state.running = running.size;
+          channel.port1.on('message', (p: SessionProgress | { childrenKilled: true } | { childrenWatched: true }) => {
+            if ('childrenWatched' in p) return void (entry.watched = true);
+            if ('childrenKilled' in p) return entry.endChildren?.();
             partial.set(session.session_id, p);
             tick(); // the reporter rate-limits its lines; a session shorter than the 1 s ticker still shows its stages
           });

@@ -7,6 +7,13 @@
  * interrupted, not broken); if none comes (someone killed that child alone), it is recorded as the failure it is.
  */
 
+/**
+ * On rollback a running session's worker is asked to kill its ffmpeg/ffprobe children and wait for them
+ * (src/media/children.ts) before it is terminated; this long at most (a terminated worker's children are never waited
+ * for and stay zombies until mmprep exits).
+ */
+export const CHILDREN_GRACE_MS = 2500;
+
 /** How long a failure that names a child's death by SIGTERM/SIGINT waits for mmprep's own interrupt. */
 export const CHILD_SIGNAL_GRACE_MS = 3000;
 /**

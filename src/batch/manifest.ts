@@ -129,25 +129,48 @@ export function editDistance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
+/** A column name compared by its letters and digits only: case and separators (`_`, space, `.`, `-`) removed. */
+const squash = (name: string) => name.toLowerCase().replace(/[_\s.-]+/g, '');
+
 /**
- * What a column that is neither a role nor a known column probably meant, or null when it looks like plain metadata:
- * close to a known name (edit distance <= 2, or a prefix of it such as 'session'), a last part close to 'audio' or
- * 'video' ('lav_audo'), or any name containing audio, video or transcript.
+ * What a column that is neither a role nor a known column probably meant, or null when it looks like plain metadata.
+ * Names are compared squashed (case and separators removed) by edit distance against the known columns, `video` and
+ * the manifest's own roles, nearest first (ties to the shortest name, then alphabetical): an exact squashed match
+ * wins ('Lav Audio', 'lavaudio' -> 'lav_audio'); then a name spelling out audio or video beside another word becomes
+ * `<word>_audio` ('camaudio' -> 'cam_audio', 'audio_quality' -> 'quality_audio'); then the nearest name within 2
+ * edits ('lav_audo', 'vidoe'), a known name it is a prefix of ('session'), a part close to 'audio' or 'video'
+ * ('camera' when nothing else is left), a name containing transcript.
  */
-export function suggestColumn(column: string): string | null {
+export function suggestColumn(column: string, roles: readonly string[] = []): string | null {
   const c = column.toLowerCase();
-  const known = [...KNOWN_COLUMNS, 'video'];
-  for (const k of known) if (c.length >= 3 && editDistance(c, k) <= 2) return k;
-  for (const k of known) if (c.length >= 5 && k.startsWith(c)) return k;
+  const s = squash(column);
+  let best: { name: string; d: number } | null = null;
+  for (const name of new Set([...KNOWN_COLUMNS, 'video', ...roles.map((r) => r.toLowerCase())])) {
+    const d = editDistance(s, squash(name));
+    if (!best || d < best.d || (d === best.d && (name.length < best.name.length || (name.length === best.name.length && name < best.name)))) best = { name, d };
+  }
+  if (best?.d === 0) return best.name;
   const parts = c.split(/[_\s.-]+/).filter(Boolean);
+  for (const kind of ['audio', 'video']) {
+    const rest = s.includes(kind) ? parts.map((p) => p.replace(kind, '')).filter(Boolean).join('_') : '';
+    if (rest.length >= 2) return `${rest}_${kind}`;
+  }
+  if (best && s.length >= 3 && best.d <= 2) return best.name;
+  for (const k of [...KNOWN_COLUMNS, 'video']) if (c.length >= 5 && k.startsWith(c)) return k;
   for (const kind of ['audio', 'video']) {
     const i = parts.findIndex((p) => p.includes(kind) || (p.length >= 3 && editDistance(p, kind) <= 2));
     if (i < 0) continue;
     const rest = parts.filter((_, j) => j !== i).join('_');
-    return `${rest || (kind === 'audio' ? 'camera' : 'camera')}_${kind}`;
+    return `${rest || 'camera'}_${kind}`;
   }
   if (c.includes('transcript')) return c.includes('clock') ? 'transcript_clock' : 'transcript';
   return null;
+}
+
+/** A word as a POSIX shell reads it: as it is when it is plain, else in single quotes ('Lav Audio'). */
+export function shellWord(word: string): string {
+  if (/^[A-Za-z0-9_.:/=+@%-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 interface RawRow {
@@ -297,13 +320,13 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
   const headerLine = format === 'csv' ? 1 : undefined;
   for (const c of metaColumns) {
     if ((KNOWN_COLUMNS as readonly string[]).includes(c) || c.toLowerCase().startsWith(META_PREFIX) || allowed.has(c.toLowerCase())) continue;
-    const guess = suggestColumn(c);
+    const guess = suggestColumn(c, roles);
     if (guess)
       problems.push({
         file,
         line: headerLine,
         column: c,
-        message: `not a media role or a known column: did you mean '${guess}'? (to keep it as metadata, name it '${META_PREFIX}${c}' or pass --allow-columns ${c})`,
+        message: `not a media role or a known column: did you mean '${guess}'? (to keep it as metadata, name it '${META_PREFIX}${c}' or pass --allow-columns ${shellWord(c)})`,
       });
     const media = guess ? undefined : rows.find((r) => MEDIA_EXT.test(r.cells.get(c)?.trim() ?? ''));
     if (media)
@@ -311,7 +334,7 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
         file,
         line: media.line,
         column: c,
-        message: `holds a media file ('${media.cells.get(c)?.trim()}') but is not a media role, so it would be ignored: name the column '${c}_audio' or '${c}_video' (or '${META_PREFIX}${c}', or pass --allow-columns ${c}, to keep it as metadata)`,
+        message: `holds a media file ('${media.cells.get(c)?.trim()}') but is not a media role, so it would be ignored: name the column '${c}_audio' or '${c}_video' (or '${META_PREFIX}${c}', or pass --allow-columns ${shellWord(c)}, to keep it as metadata)`,
       });
   }
   if (rows.length === 0 && problems.length === 0) problems.push({ file, message: 'no sessions (the manifest has no data rows)' });

@@ -14,6 +14,8 @@ interface Opts extends Partial<AudioOptions> {
   nucleiMinPause?: number;
   nucleiMinSounding?: number;
   voiceWindow?: number;
+  keepSyncBeep?: boolean;
+  toneHz?: number;
 }
 
 const D = AUDIO_DEFAULTS;
@@ -59,6 +61,8 @@ export function register(program: Command): void {
     .option('--voice-floor <hz>', 'pitch floor of the voice measures (Praat voice report: 75)', pos('--voice-floor'), D.voiceFloor)
     .option('--voice-ceiling <hz>', 'pitch ceiling of the voice measures (Praat voice report: 600)', pos('--voice-ceiling'), D.voiceCeiling)
     .option('--voice-window <s>', 'window of the per-frame jitter and shimmer, centred on the frame', pos('--voice-window'), D.voiceWindowS)
+    .option('--keep-sync-beep', 'analyse the sync beep as sound (default: its frames get null pitch and voicing and are left out of the summary)', false)
+    .option('--tone-hz <hz>', 'frequency of the sync beep that is left out (as mmprep sync)', numberOption('--tone-hz', { min: 20, max: 20000 }), 1000)
     .option('--digits <n>', 'significant digits of floats in the records (0 = full precision)', int('--digits', 0), D.digits)
     .action(
       action(async (media: string, o: Opts & { sr: number; hop: number; fmax?: number }) => {
@@ -99,7 +103,7 @@ export function register(program: Command): void {
         } catch (e) {
           throw new InputError(`bad parameters: ${(e as Error).message}`);
         }
-        await extractAudio(media, { ...params, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync });
+        await extractAudio(media, { ...params, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz });
       }),
     );
 }

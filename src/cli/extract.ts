@@ -55,7 +55,7 @@ export function register(program: Command): void {
     .option('--face-fps <n>', 'analyse video at this frame rate (default: every frame)', numberOption('--face-fps', { min: 0.01 }))
     .option('--max-faces <n>', "faces tracked per frame (default: the face stage's default)", numberOption('--max-faces', { min: 1, integer: true }))
     .option('--voice', "voice quality in the audio stage (jitter, shimmer, HNR, formants as Praat's voice report; mmprep audio --voice), for dataset build --audio-features voice", false)
-    .option('--tone-hz <hz>', "sync beep frequency (default: sync's default, 1000)", numberOption('--tone-hz', { min: 1 }))
+    .option('--tone-hz <hz>', "sync beep frequency (default: sync's default, 1000)", numberOption('--tone-hz', { min: 20, max: 20000 }))
     .option('--search-s <s>', "seconds searched for the sync pulse at each end, 0 = whole file (default: sync's default, 60)", numberOption('--search-s', { min: 0 }))
     .option('--ends <which>', "sync pulses at the start only or at both ends (drift) (default: sync's default, start)", choiceOption('--ends', ['start', 'both'] as const))
     .option('--pick <rule>', 'choose among sync pulses of similar strength: first or strongest (default: none, the session fails as ambiguous)', choiceOption('--pick', ['first', 'strongest'] as const))

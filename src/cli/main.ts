@@ -2,6 +2,7 @@
  * The mmprep command line: commander program with one module per command (src/cli/<command>.ts), each thin:
  * parse options, call the library, format output.
  */
+import { watchStdout } from '../common/stdout.js';
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
@@ -54,11 +55,8 @@ export async function buildProgram(only: string[] = Object.keys(COMMANDS)): Prom
 /** Runs the CLI and returns the exit code (see README "Exit codes"). */
 export async function main(argv: string[]): Promise<number> {
   setVerbose(argv.includes('--verbose'));
-  // `mmprep … | head`: the reader went away; stop quietly as Unix tools do instead of failing on EPIPE.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(EXIT.OK);
-    throw e;
-  });
+  // `mmprep … | head`: the reader went away; stop writing to stdout, finish the other outputs, keep the exit code.
+  watchStdout();
   const named = commandIn(argv);
   const versionOnly = !named && argv.slice(2).some((a) => a === '-V' || a === '--version');
   const program = await buildProgram(named ? [named] : versionOnly ? [] : undefined);

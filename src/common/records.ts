@@ -3,6 +3,7 @@
  * JSON: NaN and ±Infinity become null (JSON.stringify's own rule). CSV: nested arrays and objects are flattened into
  * columns `name_0`, `name_1`, `obj_key`; the header comes from the first record; null is an empty cell.
  */
+import { writeStdout } from './stdout.js';
 import { AtomicWriter } from './atomic.js';
 
 export type OutputFormat = 'jsonl' | 'csv';
@@ -40,27 +41,9 @@ export interface RecordSink {
 
 type Writer = { write(s: string): Promise<void>; commit(): Promise<void>; abort(): Promise<void> };
 
+/** Stdout: a closed reader (EPIPE) drops the rest silently here; see src/common/stdout.ts for what mmprep does then. */
 function stdoutWriter(): Writer {
-  return {
-    write: (s) =>
-      new Promise((res, rej) => {
-        if (process.stdout.write(s)) res();
-        else {
-          // Remove the other listener when one fires: left behind, 'error' listeners pile up (MaxListenersExceeded).
-          const onErr = (e: Error) => {
-            process.stdout.off('drain', onDrain);
-            rej(e);
-          };
-          const onDrain = () => {
-            process.stdout.off('error', onErr);
-            res();
-          };
-          process.stdout.once('drain', onDrain).once('error', onErr);
-        }
-      }),
-    commit: async () => undefined,
-    abort: async () => undefined,
-  };
+  return { write: writeStdout, commit: async () => undefined, abort: async () => undefined };
 }
 
 /** Buffers small writes into ~64 KiB blocks: one syscall per block rather than per record. */

@@ -2,6 +2,7 @@
  * `mmprep face` as a library: decode a video as a stream of frames (ffmpeg), analyse each with Human (worker threads),
  * and emit one record per analysed frame, in order, with derived features and a per-file summary.
  */
+import { stdoutClosed } from '../common/stdout.js';
 import { usableCpus } from '../common/cpus.js';
 import { InputError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic.js';
@@ -509,7 +510,9 @@ export async function extractFace(file: string, opts: ExtractFaceOptions = {}): 
   const csv = (opts.format ?? 'jsonl') === 'csv';
   const points = opts.stages?.iris === false || opts.stages?.mesh === false ? (opts.stages?.mesh === false ? 0 : 468) : 478;
   try {
+    const onlyStdout = (opts.out === undefined || opts.out === '-') && !opts.summaryPath;
     for await (const rec of run.records()) {
+      if (onlyStdout && stdoutClosed()) break; // `| head` took what it wanted and nothing else is written
       if (openface) for (const row of openfaceRows(rec)) await sink.write(row);
       else await sink.write(csv ? csvShape(rec, points) : rec);
     }

@@ -3,7 +3,8 @@
  * static builds shipped by the npm packages @ffmpeg-installer/ffmpeg and @ffprobe-installer/ffprobe (so `npm ci` is
  * enough on a machine without ffmpeg).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { childrenStopped, trackChild } from './children.js';
 import { accessSync, chmodSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
@@ -99,6 +100,24 @@ function spawnOutsideProcessGroup(): void {
   const original = proto._spawnFfmpeg;
   proto._spawnFfmpeg = function (this: unknown, args: unknown, options: unknown, ...rest: unknown[]) {
     const opts = options !== null && typeof options === 'object' ? { ...(options as object), detached: true } : options;
+    if (childrenStopped()) {
+      // fluent-ffmpeg's endCB(err, stdoutRing, stderrRing) reads both rings: empty ones.
+      const endCB = [...rest].reverse().find((f) => typeof f === 'function') as ((e: Error, ...rings: unknown[]) => void) | undefined;
+      const ring = () => ({ get: () => '', callback: () => undefined, close: () => undefined, append: () => undefined });
+      setImmediate(() => endCB?.(new Error('ffmpeg not started: the session is being rolled back'), ring(), ring()));
+      return undefined;
+    }
+    // (args, options, [processCB,] endCB): processCB receives the spawned child, which is tracked (children.ts);
+    // the capability queries (-encoders, -formats …) pass endCB alone.
+    if (typeof rest[0] === 'function') {
+      const both = typeof rest[1] === 'function';
+      const processCB = (both ? rest[0] : () => undefined) as (child: ChildProcess, ...more: unknown[]) => unknown;
+      const tracking = (child: ChildProcess, ...more: unknown[]) => {
+        trackChild(child);
+        return processCB(child, ...more);
+      };
+      rest = both ? [tracking, ...rest.slice(1)] : [tracking, ...rest];
+    }
     return original.call(this, args, opts, ...rest);
   };
 }

@@ -1,5 +1,6 @@
 /** `mmprep probe`: container and stream facts from ffprobe (its JSON output). */
 import { spawn } from 'node:child_process';
+import { childrenStopped, trackChild } from './children.js';
 import { InputError } from '../common/errors.js';
 import { ffmpegBinaries } from './ffmpeg-path.js';
 import { checkMediaFile, ffmpegErrorLine } from './input-file.js';
@@ -71,11 +72,13 @@ interface FfprobeJson {
 function runFfprobe(abs: string): Promise<FfprobeJson> {
   const { ffprobe } = ffmpegBinaries();
   return new Promise((resolve, reject) => {
+    if (childrenStopped()) return reject(new Error('ffprobe not started: the session is being rolled back'));
     const child = spawn(ffprobe.path, ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', abs], {
       detached: process.platform !== 'win32',
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
     });
+    trackChild(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -1,0 +1,41 @@
+/**
+ * A stdout whose reader went away (`mmprep audio x --summary s.json | head`): writing to it fails with EPIPE. mmprep
+ * then stops writing to stdout but finishes its other outputs (--summary, --report, --gold, a batch's files) and
+ * exits with the command's own code, so `| head` neither loses a side output nor hides a failure (README "Exit
+ * codes"). Commands whose only output is stdout may stop early (stdoutClosed()).
+ */
+let closed = false;
+
+/** True once a write to stdout failed because its reader closed it. */
+export function stdoutClosed(): boolean {
+  return closed;
+}
+
+/** Installs the process-wide stdout error handler (once, from main()). */
+export function watchStdout(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || (closed && e.code === 'ERR_STREAM_DESTROYED')) {
+      closed = true;
+      return;
+    }
+    throw e;
+  });
+}
+
+/** Writes to stdout unless its reader has gone; resolves when written (or dropped), waiting for drain. */
+export function writeStdout(s: string | Uint8Array): Promise<void> {
+  return new Promise((res) => {
+    if (closed || process.stdout.destroyed) {
+      closed = true;
+      return res();
+    }
+    if (process.stdout.write(s)) return res();
+    // Remove the other listener when one fires: left behind, 'error' listeners pile up (MaxListenersExceeded).
+    const done = () => {
+      process.stdout.off('drain', done);
+      process.stdout.off('error', done);
+      res();
+    };
+    process.stdout.once('drain', done).once('error', done);
+  });
+}

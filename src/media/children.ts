@@ -1,0 +1,65 @@
+/**
+ * The ffmpeg and ffprobe children of this thread, so a session rolled back on interrupt can end them and wait for
+ * them before its worker thread is terminated. They run in their own process group (ffmpeg-path.ts), so the
+ * terminal's SIGINT does not reach them; and a child whose worker thread is terminated is never waited for by
+ * anyone in mmprep: it stays a zombie (`<defunct>`) until mmprep exits, then until whatever PID 1 is reaps it.
+ */
+import type { ChildProcess } from 'node:child_process';
+
+const live = new Set<ChildProcess>();
+let stopped = false;
+
+/** True once killChildren() ran: no new child may start in this thread (the session is being rolled back). */
+export function childrenStopped(): boolean {
+  return stopped;
+}
+
+/** Tracks a spawned child until it exits; one that starts after killChildren() (its spawn was under way) is killed. */
+export function trackChild(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  live.add(child);
+  child.once('exit', () => {
+    live.delete(child);
+    if (live.size === 0) for (const f of idle.splice(0)) f();
+  });
+  if (stopped) child.kill('SIGKILL');
+}
+
+const idle: Array<() => void> = [];
+
+/**
+ * Kills every tracked child (SIGKILL) and resolves once none is left (each exited, i.e. was waited for) and none
+ * started for 50 ms, or after timeoutMs; from then on no new child starts in this thread (childrenStopped).
+ */
+export async function killChildren(timeoutMs = 2000): Promise<void> {
+  stopped = true;
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    for (const c of live) c.kill('SIGKILL');
+    if (live.size > 0) await new Promise<void>((res) => {
+      idle.push(res);
+      setTimeout(res, Math.max(0, until - Date.now()));
+    });
+    await new Promise((res) => setTimeout(res, 50));
+    if (live.size === 0 || Date.now() >= until) return;
+  }
+}
+
+/**
+ * Waits until every tracked child has exited (been waited for): a decoder killed when its session stopped early may
+ * not have been reaped yet when the session returns, and its idle worker may be terminated next. Children still
+ * running after graceMs are killed (and waited for up to another graceMs).
+ */
+export async function settleChildren(graceMs = 1000): Promise<void> {
+  const wait = (ms: number) =>
+    live.size === 0
+      ? Promise.resolve()
+      : new Promise<void>((res) => {
+          idle.push(res);
+          setTimeout(res, ms);
+        });
+  await wait(graceMs);
+  if (live.size === 0) return;
+  for (const c of live) c.kill('SIGKILL');
+  await wait(graceMs);
+}

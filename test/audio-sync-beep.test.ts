@@ -1,0 +1,107 @@
+/**
+ * The 1 kHz sync beep inside a recording analysed by `mmprep audio` (src/audio/sync-beep.ts): found with the sync
+ * capability's tone detector, its frames marked (pitch and voicing null, sync_beep with a reason) and left out of the
+ * summary; --keep-sync-beep analyses it as sound (where it comes out voiced at ~500 Hz and as a syllable). Cases: the
+ * demo lav track (beep + speech + noise), a reverberant, band-limited AAC camera-like track with a beep at the start
+ * and one in the middle of speech, and negative controls (speech without a beep, harmonic tones) that must come back
+ * with no beep.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { beepInSpeech, ffmpeg, REVERB, writeWavF32 } from './sync-media.js';
+
+const tmp = tempDir('mmprep-sync-beep-');
+const p = (name: string) => join(tmp.dir, name);
+afterAll(() => tmp.cleanup());
+
+interface Rec {
+  t_s: number;
+  f0_hz: number | null;
+  voiced: boolean | null;
+  voiced_prob: number | null;
+  sync_beep?: boolean;
+  pitch_reason?: string | null;
+}
+
+async function audio(file: string, name: string, extra: string[] = []): Promise<{ recs: Rec[]; sum: Record<string, any> }> {
+  const r = await runCli(['audio', file, '-o', p(`${name}.jsonl`), '--summary', p(`${name}.json`), ...extra]);
+  expect(r.code, r.stderr).toBe(0);
+  const recs = readFileSync(p(`${name}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec);
+  return { recs, sum: JSON.parse(readFileSync(p(`${name}.json`), 'utf8')) };
+}
+
+const near500 = (r: Rec) => r.voiced === true && r.f0_hz !== null && r.f0_hz > 450 && r.f0_hz < 560;
+const within = (t: number, a: number, b: number) => t >= a && t <= b;
+
+/** Checks a marked run against the same file with --keep-sync-beep, for beeps starting at `truth` (seconds). */
+function checkMarked(marked: { recs: Rec[]; sum: Record<string, any> }, kept: { recs: Rec[]; sum: Record<string, any> }, truth: number[], durS: number, tolS: number) {
+  const { recs, sum } = marked;
+  expect(sum.sync_beeps.map((b: { t_s: number }) => b.t_s)).toHaveLength(truth.length);
+  sum.sync_beeps.forEach((b: { t_s: number }, j: number) => expect(Math.abs(b.t_s - truth[j])).toBeLessThan(tolS));
+  for (const t of truth) {
+    const inside = (r: Rec) => within(r.t_s, t + 0.01, t + durS - 0.01);
+    // Kept, the beep is voiced near 500 Hz (the defect); marked, every frame of it is null with the reason.
+    expect(kept.recs.filter(inside).filter(near500).length).toBeGreaterThan(5);
+    for (const r of recs.filter(inside)) {
+      expect(r).toMatchObject({ f0_hz: null, voiced: null, voiced_prob: null, sync_beep: true });
+      expect(r.pitch_reason).toMatch(/^sync beep \(1000 Hz tone\)/);
+    }
+    expect(recs.filter((r) => within(r.t_s, t - 0.05, t + durS + 0.05)).filter(near500)).toEqual([]);
+    expect(sum.nuclei_times_s.filter((x: number) => within(x, t, t + durS))).toEqual([]);
+  }
+  expect(recs.every((r) => typeof r.sync_beep === 'boolean')).toBe(true);
+  const nBeep = recs.filter((r) => r.sync_beep).length;
+  expect(sum.n_sync_beep_frames).toBe(nBeep);
+  // Summary: voicing over the other frames, F0 functionals without the beep's voiced frames, rate without its time.
+  const voicedOutside = kept.recs.filter((r, i) => r.voiced && !recs[i].sync_beep).length;
+  expect(sum.n_voiced_frames).toBe(voicedOutside);
+  expect(sum.voiced_ratio).toBeCloseTo(voicedOutside / (recs.length - nBeep), 12);
+  expect(sum.functionals.f0_hz.n).toBe(voicedOutside);
+  expect(sum.functionals.mfcc_0.n).toBe(recs.length - nBeep);
+  expect(sum.functionals.rms_db.n).toBe(recs.length - nBeep);
+  expect(sum.f0_mean_hz).toBeLessThan(kept.sum.f0_mean_hz);
+  expect(sum.n_syllables).toBe(kept.sum.nuclei_times_s.filter((x: number) => !truth.some((t) => within(x, t - 0.05, t + durS + 0.05))).length);
+  expect(sum.speaking_rate_syl_s).toBeCloseTo(sum.n_syllables / (sum.duration_s - nBeep * sum.hop_s), 12);
+  expect(sum.notes.join('\n')).toMatch(/sync beep \(1000 Hz\) at .* left out of voiced_ratio/);
+  // Kept: the summary is as before (no beep fields), the beep counted as voiced speech.
+  expect(kept.sum.sync_beeps).toBeUndefined();
+  expect(kept.recs.some((r) => 'sync_beep' in r)).toBe(false);
+}
+
+describe('sync beep in mmprep audio', () => {
+  beforeAll(async () => {
+    // 7 s of speech with noise 10 dB under it, beeps 200 ms long at 1.0 s and 4.3 s (the second inside speech) 10 dB
+    // over the background, then a room (echoes), a camera microphone's band and AAC at 64 kb/s, 48 kHz.
+    const sr = 48000;
+    const x = await beepInSpeech(sr, 7, 71, [{ t_s: 1.0, dur_s: 0.2 }, { t_s: 4.3, dur_s: 0.2 }], 10);
+    writeWavF32(p('room-dry.wav'), x, sr);
+    ffmpeg(['-i', p('room-dry.wav'), '-af', `highpass=f=150,lowpass=f=6000,${REVERB}`, '-c:a', 'aac', '-b:a', '64k', p('room.m4a')]);
+    const y = await beepInSpeech(sr, 7, 71, [], 10);
+    writeWavF32(p('nobeep-dry.wav'), y, sr);
+    ffmpeg(['-i', p('nobeep-dry.wav'), '-af', `highpass=f=150,lowpass=f=6000,${REVERB}`, '-c:a', 'aac', '-b:a', '64k', p('nobeep.m4a')]);
+  });
+
+  it('demo lav track: the beep at 1.5 s is marked and left out of the summary', async () => {
+    const f = join(FIXTURES, 'demo', 's01_lav.flac');
+    checkMarked(await audio(f, 'lav'), await audio(f, 'lav-kept', ['--keep-sync-beep']), [1.5], 0.2, 0.005);
+  });
+
+  it('reverberant band-limited AAC track: a beep at the start and one inside speech', async () => {
+    const f = p('room.m4a');
+    checkMarked(await audio(f, 'room'), await audio(f, 'room-kept', ['--keep-sync-beep']), [1.0, 4.3], 0.2, 0.03);
+  });
+
+  it('negative controls: speech without a beep and harmonic tones come back with no beep and unchanged records', async () => {
+    for (const f of [p('nobeep.m4a'), join(FIXTURES, 'audio', 'wav', 'cards_001.flac'), join(FIXTURES, 'audio', 'wav', 'harm_330hz.flac')]) {
+      const { recs, sum } = await audio(f, 'neg');
+      expect({ beeps: sum.sync_beeps, tone: sum.sync_beep_tone_hz, n: sum.n_sync_beep_frames }, f).toEqual({ beeps: [], tone: 1000, n: 0 });
+      expect(recs.some((r) => 'sync_beep' in r)).toBe(false);
+      if (f !== p('nobeep.m4a')) continue;
+      const kept = await audio(f, 'neg-kept', ['--keep-sync-beep']);
+      const { sync_beeps: _b, sync_beep_tone_hz: _t, n_sync_beep_frames: _n, ...rest } = sum;
+      expect(rest).toEqual(kept.sum);
+    }
+  });
+});
