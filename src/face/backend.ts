@@ -58,7 +58,8 @@ export interface HumanInstance {
 export interface TfLike {
   version_core?: string;
   version?: Record<string, string>;
-  tensor3d(values: Float32Array | Int32Array, shape: [number, number, number], dtype?: string): { dispose(): void };
+  tensor3d(values: Float32Array | Int32Array, shape: [number, number, number], dtype?: string): { dispose(): void; dataId: object };
+  tensor4d(values: Float32Array, shape: [number, number, number, number]): unknown;
   getBackend(): string;
   env(): { set(flag: string, v: unknown): void };
   io: Parameters<typeof registerFileRouter>[0] & { getLoadHandlers(url: string): unknown[] };
@@ -143,13 +144,36 @@ function loadHumanModule(backend: FaceBackend): { Human: new (cfg: Record<string
  * symmetry line 13-168), so the fix is one substitution: the box for the next frame carries this frame's mesh, as in
  * MediaPipe's face-mesh graph (ROI from the previous frame's landmarks). Second substitution: the 0.2 rad below which
  * Human does not rotate a crop (in correctFaceRotation and transformRawCoords, which must agree) is read from
- * globalThis.__mmprepCropGate, which FaceEngine sets per call (0.2 on detector frames, as before). The bundle is
- * compiled from its own path, so its requires resolve as before. Pinned to Human 3.3.6; when the patterns are not
- * found exactly as expected the original build is loaded and every frame goes through the detector.
+ * globalThis.__mmprepCropGate, which FaceEngine sets per call (0.2 on detector frames, as before). Third: the rotated
+ * face crop (rotate the whole frame, then crop the box) is asked first of globalThis.__mmprepRotateCrop (box, frame
+ * tensor, angle, centre, size), which FaceEngine answers with the same values computed for the crop's pixels only
+ * (crop.ts), or with nothing to keep Human's own two kernels. The bundle is compiled from its own path, so its requires
+ * resolve as before. Pinned to Human 3.3.6; when the first two patterns are not found exactly as expected the original
+ * build is loaded and every frame goes through the detector; without the third, Human crops as before.
  */
 const CROP_GATE = /Math\.abs\(([\w$]+)\)>\.2\b/g;
 const CACHED_BOX = /(let [\w$]+=\{\.\.\.[\w$]+\(([\w$]+)\.mesh,[\w$]+\),confidence:[\w$]+\.confidence,landmarks:)[\w$]+\.landmarks(,size:[\w$]+\.size\})/g;
+// i=tf.image.rotateWithOffset(input,angle,0,[c[0],c[1]]);matrix=build(-angle,center),face=cut(box,i,[size,size]),tf.dispose(i)
+const ROTATED_CROP =
+  /(?<![\w$])([\w$]+)=([\w$]+)\.image\.rotateWithOffset\(([\w$]+),([\w$]+),0,\[([\w$]+)\[0\],\5\[1\]\]\);([\w$]+)=([\w$]+)\(-\4,([\w$]+)\),([\w$]+)=([\w$]+)\(([\w$]+),\1,\[([\w$]+),\12\]\),\2\.dispose\(\1\)/g;
+const ROTATED_CROP_HOOK = '$1=null;$6=$7(-$4,$8),$9=globalThis.__mmprepRotateCrop?.($11,$3,$4,$5,$12)??($1=$2.image.rotateWithOffset($3,$4,0,[$5[0],$5[1]]),$10($11,$1,[$12,$12])),$1&&$2.dispose($1)';
 export let humanTrackingPatched = false;
+/** The build asks globalThis.__mmprepRotateCrop for rotated face crops (engine.ts answers from the frame's bytes). */
+export let humanCropHooked = false;
+/**
+ * Where `re` matches within a short window around each occurrence of the literal `anchor` (a pattern that starts with
+ * an identifier class is tried at every position of the 320 kB bundle otherwise: about 10 ms a search, per worker).
+ */
+function matchesNear(src: string, anchor: string, re: RegExp): Array<{ start: number; end: number; text: string }> {
+  const out: Array<{ start: number; end: number; text: string }> = [];
+  const local = new RegExp(re.source);
+  for (let i = src.indexOf(anchor); i >= 0; i = src.indexOf(anchor, i + 1)) {
+    const from = Math.max(0, i - 64);
+    const m = local.exec(src.slice(from, i + 256));
+    if (m && from + m.index < i && from + m.index + m[0].length > i) out.push({ start: from + m.index, end: from + m.index + m[0].length, text: m[0] });
+  }
+  return out;
+}
 const trackingBuilds = new Map<string, { Human?: unknown; default?: unknown }>();
 function loadTrackingBuild(file: string): { Human?: unknown; default?: unknown } {
   const cached = trackingBuilds.get(file);
@@ -159,7 +183,11 @@ function loadTrackingBuild(file: string): { Human?: unknown; default?: unknown }
   const m = new NodeModule(file);
   m.filename = file;
   m.paths = (NodeModule as unknown as { _nodeModulePaths(d: string): string[] })._nodeModulePaths(dirname(file));
-  const code = src.replace(CACHED_BOX, '$1$2.mesh$3').replace(CROP_GATE, 'Math.abs($1)>(globalThis.__mmprepCropGate??.2)');
+  let code = src.replace(CACHED_BOX, '$1$2.mesh$3').replace(CROP_GATE, 'Math.abs($1)>(globalThis.__mmprepCropGate??.2)');
+  // The crop hook is a speed-up only: without its pattern the build still tracks, with Human's own crop.
+  const crop = matchesNear(code, '.image.rotateWithOffset(', ROTATED_CROP);
+  humanCropHooked = crop.length === 1;
+  if (humanCropHooked) code = code.slice(0, crop[0].start) + crop[0].text.replace(ROTATED_CROP, ROTATED_CROP_HOOK) + code.slice(crop[0].end);
   (m as unknown as { _compile(code: string, f: string): void })._compile(code, file);
   humanTrackingPatched = true;
   trackingBuilds.set(file, m.exports as { Human?: unknown });

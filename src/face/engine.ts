@@ -7,7 +7,8 @@
  * fails (see analyseTracked). A frame's result thus depends on its block's frames only, which the pool fixes whatever
  * the number of workers (determinism).
  */
-import { createHuman, humanTrackingPatched, type HumanInstance, type HumanSetup } from './backend.js';
+import { createHuman, humanCropHooked, humanTrackingPatched, type HumanInstance, type HumanSetup, type TfLike } from './backend.js';
+import { rotatedCrop, type CropBox } from './crop.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
 
 export const EXPRESSIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
@@ -85,6 +86,33 @@ export function cropAngle(mesh: Float64Array, gate: number): number {
   return Math.abs(a) > gate ? a : 0;
 }
 
+/** A frame whose tensor the crop hook may answer for: its bytes, size, and the tfjs that made the tensor. */
+interface CropFrame {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  tf: TfLike;
+}
+type HookGlobals = { __mmprepCropFrames?: WeakMap<object, CropFrame>; __mmprepRotateCrop?: unknown };
+
+/**
+ * The frames the patched Human build's crop hook (backend.ts ROTATED_CROP) answers for, by tensor data id (Human's
+ * 4-D view of our frame tensor shares it), per thread. Any other tensor gets Human's own rotate-then-crop.
+ */
+function cropFrames(): WeakMap<object, CropFrame> {
+  const g = globalThis as HookGlobals;
+  if (!g.__mmprepCropFrames) {
+    const frames = new WeakMap<object, CropFrame>();
+    g.__mmprepCropFrames = frames;
+    g.__mmprepRotateCrop = (box: CropBox, input: { dataId: object; shape: number[] }, angle: number, center: [number, number], size: number) => {
+      const fr = frames.get(input.dataId);
+      if (!fr || input.shape[1] !== fr.height || input.shape[2] !== fr.width || input.shape[3] !== 3) return undefined;
+      return fr.tf.tensor4d(rotatedCrop(fr.data, fr.width, fr.height, box, angle, center, size), [1, size, size, 3]);
+    };
+  }
+  return g.__mmprepCropFrames;
+}
+
 export class FaceEngine {
   private redetect = true;
   /** The previous frame's faces on this engine (tracking state; reset by every detector frame). */
@@ -98,6 +126,8 @@ export class FaceEngine {
     readonly human: HumanInstance,
     /** Tracking needs the mesh and the patched build (backend.ts); without either every frame is a detector frame. */
     private readonly canTrack: boolean,
+    /** Rotated face crops from the frame's bytes (crop.ts, which follows the wasm kernels: wasm backend only). */
+    private readonly fastCrop: boolean,
   ) {
     // Human decides box reuse from config.skipAllowed, which it sets from its whole-frame similarity cache (off here).
     // We pin it to our own per-frame decision instead; the only enabled model that reads it is the face detector
@@ -117,7 +147,10 @@ export class FaceEngine {
 
   static async create(setup: HumanSetup): Promise<FaceEngine> {
     const human = await createHuman(setup);
-    return new FaceEngine(human, humanTrackingPatched && setup.stages?.mesh !== false);
+    // MMPREP_FACE_TF_CROP=1 keeps Human's own rotate-then-crop kernels (to compare; test/face-crop.test.ts).
+    const fastCrop = humanCropHooked && setup.backend === 'wasm' && process.env.MMPREP_FACE_TF_CROP !== '1';
+    if (fastCrop) cropFrames(); // installs the hook
+    return new FaceEngine(human, humanTrackingPatched && setup.stages?.mesh !== false, fastCrop);
   }
 
   analyse(task: FrameTask): Promise<FrameResult> {
@@ -135,6 +168,7 @@ export class FaceEngine {
     // or hold them until dispose() below (cpu), so the buffer is free again when this frame is done.
     this.pixels.set(data.subarray(0, n));
     const tensor = this.human.tf.tensor3d(this.pixels, [height, width, 3], 'float32');
+    if (this.fastCrop) cropFrames().set(tensor.dataId, { data, width, height, tf: this.human.tf });
     const d0 = this.detections;
     let faces: RawFace[];
     try {

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../common/atomic.js';
 import { openRecordSink, toJsonText, type OutputFormat } from '../common/records.js';
 import { VERSION } from '../common/version.js';
 import { probe } from '../media/probe.js';
-import { VideoDecoder, videoGeometry } from '../media/decode-video.js';
+import { VideoDecoder, videoGeometry, type VideoFrame } from '../media/decode-video.js';
 import { FACE_BACKENDS, isFaceBackend, loadableBackendCheck, type FaceBackend, type FaceStages } from './backend.js';
 import { EXPRESSIONS, type RawFace } from './engine.js';
 import { EAR, FaceTracker, interOcular, meshBounds, MOTION_REGIONS, mouthAspectRatio, eyeAspectRatio, regionSpeed, type Box } from './features.js';
@@ -373,32 +373,50 @@ export class FaceRun {
     readonly file: string,
     private readonly opts: ReturnType<typeof resolveFaceOptions>,
     private readonly decoder: VideoDecoder,
+    private readonly frames: EarlyFrames,
     private readonly pool: FramePool,
     private readonly base: Omit<FaceSummary, keyof ReturnType<FaceRecordBuilder['summaryStats']>>,
   ) {}
 
   static async open(file: string, options: FaceOptions = {}): Promise<FaceRun> {
     const o = resolveFaceOptions(options);
-    const p = await probe(file);
-    const geo0 = videoGeometry(p, { stream: o.stream });
-    if (Math.min(geo0.displayWidth, geo0.displayHeight) < MIN_FRAME_SIDE) {
-      throw new InputError(`video is ${geo0.displayWidth}x${geo0.displayHeight} pixels: too small for face analysis (each side must be at least ${MIN_FRAME_SIDE})`, { file });
-    }
-    checkModelDir(o.modelDir);
-    loadableBackendCheck(o.backend);
-    // --fps is applied by picking frames here (see records()), not by ffmpeg's fps filter, which relabels frames with
-    // grid times: every analysed frame keeps its own presentation time.
-    const decoder = await VideoDecoder.open(file, { probed: p, stream: o.stream, start: o.start, end: o.end, maxSide: o.inferenceSide, pixelFormat: 'rgb24' });
-    const g = decoder.geometry;
-    const setup = { backend: o.backend, modelDir: o.modelDir, maxFaces: o.maxFaces, detectorMinConfidence: o.detectorMinConfidence, stages: o.stages };
-    const pool = new FramePool(setup, o.workers, o.keepWorkers && o.workers > 0 ? keptFaceWorkers(setup, o.workers) : undefined);
+    // Start-up overlaps: the workers start (threads, WASM, models: the longest part) before ffprobe reads the file, and
+    // ffmpeg starts decoding while they load. Errors are still reported in the order the checks were made before.
+    let setupError: unknown = null;
     try {
-      await pool.warm();
+      checkModelDir(o.modelDir);
+      loadableBackendCheck(o.backend);
     } catch (e) {
-      await pool.close();
+      setupError = e;
+    }
+    const setup = { backend: o.backend, modelDir: o.modelDir, maxFaces: o.maxFaces, detectorMinConfidence: o.detectorMinConfidence, stages: o.stages };
+    const pool = setupError ? null : new FramePool(setup, o.workers, o.keepWorkers && o.workers > 0 ? keptFaceWorkers(setup, o.workers) : undefined);
+    const warm = pool?.warm();
+    warm?.catch(() => undefined); // awaited below
+    let frames: EarlyFrames | null = null;
+    try {
+      const p = await probe(file);
+      const geo0 = videoGeometry(p, { stream: o.stream });
+      if (Math.min(geo0.displayWidth, geo0.displayHeight) < MIN_FRAME_SIDE) {
+        throw new InputError(`video is ${geo0.displayWidth}x${geo0.displayHeight} pixels: too small for face analysis (each side must be at least ${MIN_FRAME_SIDE})`, { file });
+      }
+      if (setupError || !pool) throw setupError;
+      // --fps is applied by picking frames here (see records()), not by ffmpeg's fps filter, which relabels frames with
+      // grid times: every analysed frame keeps its own presentation time.
+      const decoder = await VideoDecoder.open(file, { probed: p, stream: o.stream, start: o.start, end: o.end, maxSide: o.inferenceSide, pixelFormat: 'rgb24' });
+      frames = new EarlyFrames(decoder);
+      await warm;
+      return FaceRun.made(file, o, decoder, frames, pool);
+    } catch (e) {
+      await frames?.stop();
+      await pool?.close();
       throw e;
     }
-    return new FaceRun(file, o, decoder, pool, {
+  }
+
+  private static made(file: string, o: ReturnType<typeof resolveFaceOptions>, decoder: VideoDecoder, frames: EarlyFrames, pool: FramePool): FaceRun {
+    const g = decoder.geometry;
+    return new FaceRun(file, o, decoder, frames, pool, {
       file,
       mmprep_version: VERSION,
       human_version: humanVersion(),
@@ -445,7 +463,7 @@ export class FaceRun {
       return builder.build(m.index, m.t, res.faces, flow ? (mesh, iod) => flow.fields(m, mesh, iod, g.scale) : undefined);
     };
     try {
-      for await (const fr of this.decoder) {
+      for await (const fr of this.frames) {
         decoded++;
         flow?.decoded(fr);
         if (fps) {
@@ -477,9 +495,44 @@ export class FaceRun {
     this.summary = { ...this.base, ...stats };
   }
 
-  /** Stops the workers without reading (when records() was never iterated). */
+  /** Stops the decoder and the workers without reading (when records() was never iterated). */
   async close(): Promise<void> {
+    await this.frames.stop();
     await this.pool.close();
+  }
+}
+
+/**
+ * A decoder's frames with the first one asked for at once, so that ffmpeg starts (process, libraries, probing the
+ * stream, first frame) while the face workers load their models instead of after.
+ */
+class EarlyFrames implements AsyncIterable<VideoFrame> {
+  private readonly it: AsyncIterator<VideoFrame>;
+  private first: Promise<IteratorResult<VideoFrame>> | null;
+  constructor(decoder: VideoDecoder) {
+    this.it = decoder[Symbol.asyncIterator]();
+    this.first = this.it.next();
+    this.first.catch(() => undefined); // surfaced when the frames are read
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<VideoFrame> {
+    let finished = false;
+    try {
+      const first = this.first ?? this.it.next();
+      this.first = null;
+      for (let r = await first; !r.done; r = await this.it.next()) yield r.value;
+      finished = true;
+    } finally {
+      if (!finished) await this.stop();
+    }
+  }
+
+  /** Ends the decoder (ffmpeg is killed when it has not finished). */
+  async stop(): Promise<void> {
+    const first = this.first;
+    this.first = null;
+    await first?.catch(() => undefined);
+    await this.it.return?.(undefined);
   }
 }
 

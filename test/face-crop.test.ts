@@ -1,0 +1,109 @@
+/**
+ * The rotated face crop from the frame's bytes (src/face/crop.ts) against what it replaces: tfjs-backend-wasm's
+ * RotateWithOffset of the whole frame, then CropAndResize of the box, divided by 255 (Human's correctFaceRotation).
+ * Same float32 values, bit for bit, for boxes inside, across and partly outside the frame, at small, large and
+ * upside-down angles; and the engine's results on a rolling head are the same with Human's own crop.
+ */
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { VideoDecoder } from '../src/media/decode-video.js';
+import { createHuman, type HumanInstance } from '../src/face/backend.js';
+import { rotatedCrop, type CropBox } from '../src/face/crop.js';
+import { FaceEngine, type FrameResult } from '../src/face/engine.js';
+import { defaultModelDir } from '../src/face/models.js';
+import { FIXTURES } from './helpers/cli.js';
+
+interface Frame {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+// Human's tfjs, loosely typed: the image ops this test compares with.
+type Tf = {
+  tensor4d(v: Float32Array, s: number[]): { dispose(): void };
+  image: { rotateWithOffset(i: unknown, a: number, f: number, c: number[]): { dispose(): void }; cropAndResize(i: unknown, b: number[][], ind: number[], s: number[]): unknown };
+  div(a: unknown, b: number): { dataSync(): Float32Array; dispose(): void };
+  dispose(t: unknown[]): void;
+};
+
+const setup = { backend: 'wasm' as const, modelDir: defaultModelDir(), maxFaces: 1, detectorMinConfidence: 0.1 };
+const frames: Frame[] = [];
+let human: HumanInstance;
+
+beforeAll(async () => {
+  const dec = await VideoDecoder.open(join(FIXTURES, 'face', 'transform.mp4'), { maxSide: 640, pixelFormat: 'rgb24' });
+  for await (const f of dec) {
+    frames.push({ data: f.data.slice(), width: f.width, height: f.height });
+    if (frames.length === 16) break;
+  }
+  human = await createHuman(setup);
+});
+
+describe('rotated face crop from the frame bytes', () => {
+  it('equals rotate-then-crop on tfjs-backend-wasm, bit for bit', () => {
+    const tf = human.tf as unknown as Tf;
+    let compared = 0;
+    for (const [k, fr] of [frames[0], frames[13]].entries()) {
+      const { width: W, height: H } = fr;
+      const input = tf.tensor4d(Float32Array.from(fr.data), [1, H, W, 3]);
+      const boxes: CropBox[] = [
+        { startPoint: [170.37, 90.61], endPoint: [470.37, 390.61] }, // the face, inside
+        { startPoint: [-60.2, -35.9], endPoint: [240.8, 265.1] }, // across the top-left corner
+        { startPoint: [500.5, 300.25], endPoint: [700.5, 500.25] }, // mostly outside
+        { startPoint: [300, 200], endPoint: [364, 264] }, // whole pixels, small
+      ];
+      for (const box of boxes) {
+        for (const angle of [0.06, -0.3, 0.9 + k, 2.6, -1.7]) {
+          const c = [box.startPoint[0] + (box.endPoint[0] - box.startPoint[0]) / 2, box.startPoint[1] + (box.endPoint[1] - box.startPoint[1]) / 2];
+          const centre: [number, number] = [c[0] / W, c[1] / H];
+          const rot = tf.image.rotateWithOffset(input, angle, 0, centre);
+          const crop = tf.image.cropAndResize(rot, [[box.startPoint[1] / H, box.startPoint[0] / W, box.endPoint[1] / H, box.endPoint[0] / W]], [0], [192, 192]);
+          const want = tf.div(crop, 255);
+          const expected = want.dataSync();
+          tf.dispose([rot, crop, want]);
+          const got = rotatedCrop(fr.data, W, H, box, angle, centre, 192);
+          expect(got.length).toBe(expected.length);
+          let differ = 0;
+          for (let i = 0; i < got.length; i++) if (got[i] !== expected[i]) differ++;
+          expect(differ, `box ${JSON.stringify(box)} angle ${angle}`).toBe(0);
+          compared++;
+        }
+      }
+      input.dispose();
+    }
+    expect(compared).toBe(40);
+  });
+
+  it("gives the engine the same results as Human's own crop on a rolling head", async () => {
+    const hook = globalThis as { __mmprepRotateCrop?: (...a: unknown[]) => unknown };
+    const run = async (env: string | undefined): Promise<{ results: FrameResult[]; hooked: number }> => {
+      const before = process.env.MMPREP_FACE_TF_CROP;
+      if (env === undefined) delete process.env.MMPREP_FACE_TF_CROP;
+      else process.env.MMPREP_FACE_TF_CROP = env;
+      const engine = await FaceEngine.create(setup);
+      if (before === undefined) delete process.env.MMPREP_FACE_TF_CROP;
+      else process.env.MMPREP_FACE_TF_CROP = before;
+      let hooked = 0;
+      const original = hook.__mmprepRotateCrop;
+      hook.__mmprepRotateCrop = (...a: unknown[]) => {
+        const t = original?.(...a);
+        if (t) hooked++;
+        return t;
+      };
+      try {
+        const results: FrameResult[] = [];
+        for (const [i, f] of frames.entries()) results.push(await engine.analyse({ data: f.data, width: f.width, height: f.height, redetect: i % 8 === 0 }));
+        return { results, hooked };
+      } finally {
+        hook.__mmprepRotateCrop = original;
+      }
+    };
+    const fast = await run(undefined);
+    const own = await run('1');
+    expect(fast.hooked).toBeGreaterThan(5);
+    expect(own.hooked).toBe(0);
+    const faces = (r: FrameResult[]) => r.map((x) => x.faces.map((f) => ({ ...f, mesh: Array.from(f.mesh) })));
+    expect(faces(fast.results)).toEqual(faces(own.results));
+    expect(fast.results.every((r) => r.faces.length === 1)).toBe(true);
+  });
+});
