@@ -108,6 +108,7 @@ function smallSet() {
     recipe('s-led8-edge-walk-2997', { led: { px: 8, color: 'white', pos: 'r' }, pulses: [2, 10], dur_s: 12, crf: 26, drift_ppm: 60, av_skew_s: 0.012, seed: 11 }),
     recipe('s-red16-testsrc2-25-180deg', { bg: 'testsrc2', fps: 25, led: { px: 16, color: 'red', pos: 'bl' }, shutter: 0.5, pulses: [2.5], dur_s: 8, crf: 28, subject: 'none', av_skew_s: -0.02, seed: 12 }),
     recipe('s-screen-pump-30-nosound', { fps: 30, led: { px: 0, color: 'white', pos: 'screen' }, exposure: 'pump', pulses: [3], dur_s: 8, cam_audio: false, seed: 13 }),
+    recipe('s-led8-life-fade-30-both-nosound', { bg: 'life', fps: 30, crf: 23, exposure: 'fade', led: { px: 8, color: 'white', pos: 'tr' }, pulses: [2, 14], dur_s: 16, pulse_s: 0.1, drift_ppm: 80, cam_audio: false, seed: 16 }),
     recipe('s-neg-cross-step', { pulses: [], exposure: 'steps', screen_step: true, subject: 'cross', dur_s: 8, cam_audio: false, expect: 'not_found', seed: 14 }),
   ];
 }
