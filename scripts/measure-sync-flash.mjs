@@ -101,7 +101,7 @@ function table(label, key) {
 }
 table('kind', (x) => (x.pulse ? 'pulse' : 'no pulse (negative control / empty window)'));
 const pos = (f) => (x) => (x.pulse ? f(x) : 'no pulse');
-table('LED', pos((x) => String(x.tags.led_px) + (x.tags.led_color === 'red' ? ' red' : '')));
+table('LED', pos((x) => String(x.tags.led_px) + (x.tags.led_color !== 'white' && x.tags.led_px !== 'screen' ? ` ${x.tags.led_color}` : '')));
 table('background', pos((x) => String(x.tags.scene)));
 table('exposure', pos((x) => String(x.tags.exposure)));
 table('fps / shutter', pos((x) => `${x.tags.fps} fps ${x.tags.shutter_deg}°`));
