@@ -6,6 +6,7 @@
  * with the beep as heard in a moderate room) and truth.json.
  *
  *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full|real] [--variant N] [--only ID]
+ *   node scripts/make-sync-scenes.mjs --list [--set ...] [--variant N]   (the recipes as JSON lines, nothing made)
  *   node scripts/make-sync-scenes.mjs --copy-subject [SRC_PNG]   (refreshes fixtures/sync/scenes/astronaut-160.png)
  *
  * Frames are rendered here (RGB, 640x360 by default) and piped to ffmpeg: a background (plain wall, or ffmpeg's
@@ -658,13 +659,18 @@ async function main() {
   };
   if (a.includes('--copy-subject')) return copySubject(resolve(a[a.indexOf('--copy-subject') + 1] ?? join(root, '..', 'shared', 'media', 'faces', 'astronaut.png')));
   const out = opt('--out');
-  if (!out) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full|real] [--variant N] [--only ID]');
+  if (!out && !a.includes('--list')) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full|real] [--variant N] [--only ID]');
   if (!existsSync(SUBJECT_PNG)) throw new Error(`${SUBJECT_PNG} missing: run with --copy-subject`);
   const set = opt('--set', 'small');
   const only = opt('--only');
   const variant = Number(opt('--variant', '0'));
   if (!(Number.isInteger(variant) && variant >= 0)) throw new Error(`--variant ${opt('--variant')}: a whole number >= 0`);
   const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
+  if (a.includes('--list')) {
+    // The recipes (after the seed's jitter) as JSON lines, nothing rendered.
+    for (const c of cases) console.log(JSON.stringify(c));
+    return;
+  }
   mkdirSync(out, { recursive: true });
   for (const c of cases) {
     const truth = await makeCase(c, out);
