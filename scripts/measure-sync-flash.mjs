@@ -9,8 +9,9 @@
  * the file (a guide where there is no flash). Unguided: a camera without sound, knowing nothing. Session: a camera
  * without sound in a session whose reference microphone heard beeps at both ends: their interval (the truth's,
  * on the reference clock) and the pulse length go to the start/end pair search (flash-pair.ts); start-only cases
- * are searched as unguided; negative controls get a hint (0.55 of the file apart, 0.2 s: beeps the camera never
- * saw). Mismatch: the 2-pulse cases with the interval 0.77 s off (no pair may be placed). `all` runs all four.
+ * get the pulse length only; negative controls get a pair hint (0.55 of the file apart, 0.2 s: beeps the camera
+ * never saw). Mismatch: the 2-pulse cases with the interval 0.77 s off, and the negative controls with a 0.3 s
+ * length only (nothing may be placed). `all` runs all four.
  * Per pulse: right = a placeable detection within 0.5 frame; wrong = a placeable detection more than 1 frame off, or any placeable detection where there is no pulse; refused = none.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -46,12 +47,16 @@ async function runCase(id, search) {
   const k = 1 + (video?.drift_ppm ?? 0) * 1e-6;
   let pairHint;
   if (search === 'session' && fl.onsets_s.length === 2) pairHint = { interval_s: (fl.onsets_s[1] - fl.onsets_s[0]) * k, pulse_s: fl.duration_s };
+  // Start-only: the reference's beep gives the pulse length only.
+  if (search === 'session' && fl.onsets_s.length === 1) pairHint = { interval_s: null, pulse_s: fl.duration_s };
   // Negative controls in a session with beeps at both ends the camera never saw (the LED out of view).
   if (search === 'session' && t.expect === 'not_found') pairHint = { interval_s: 0.55 * p.duration_s, pulse_s: 0.2 };
   // Mismatch control: the reference's interval is not the camera's (another session's reference): no pair may be placed.
+  // Negative controls in a start-only session (a 0.3 s beep the camera never saw).
   if (search === 'mismatch') {
-    if (fl.onsets_s.length !== 2) return null;
-    pairHint = { interval_s: (fl.onsets_s[1] - fl.onsets_s[0]) * k + 0.77, pulse_s: fl.duration_s };
+    if (t.expect === 'not_found') pairHint = { interval_s: null, pulse_s: 0.3 };
+    else if (fl.onsets_s.length !== 2) return null;
+    else pairHint = { interval_s: (fl.onsets_s[1] - fl.onsets_s[0]) * k + 0.77, pulse_s: fl.duration_s };
   }
   const r = await scanVideoFlash(file, windows, { probed: p, guides, pairHint });
   const rows = [];

@@ -13,8 +13,8 @@ import { sameFlashRegion } from './flash.js';
 import { calibrate, summariseNull } from './flash-null.js';
 
 export interface FlashPairHint {
-  /** Reference time between the start and end beeps, seconds. */
-  interval_s: number;
+  /** Reference time between the start and end beeps, seconds; null with a start beep only (the length alone is used). */
+  interval_s: number | null;
   /** Beep length at the reference microphone, seconds (null when unknown). */
   pulse_s: number | null;
   /** Largest clock-rate difference between the devices, ppm (default 500). */
@@ -32,7 +32,8 @@ const ONSET_FRAMES = 2;
 /** The camera-clock spacings a start and end onset frame may have: the reference's interval ± drift ± two frames. */
 export function pairSpan(h: FlashPairHint, frameS: number): [number, number] {
   const d = (h.maxDriftPpm ?? 500) * 1e-6;
-  return [h.interval_s / (1 + d) - ONSET_FRAMES * frameS, h.interval_s / (1 - d) + ONSET_FRAMES * frameS];
+  const i = h.interval_s ?? NaN;
+  return [i / (1 + d) - ONSET_FRAMES * frameS, i / (1 - d) + ONSET_FRAMES * frameS];
 }
 
 function grown(a: FlashRegion, b: FlashRegion): boolean {

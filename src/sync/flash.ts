@@ -5,7 +5,9 @@
  * at every position, and the whole frame) gets a pulse score at every candidate onset frame (flash-pulse.ts: a box
  * test of a brighten-and-return against the region's own temporal variation and the misfit of the box); the best
  * region per onset frame gives the file's score track. With guides (the same camera file's own beep says where the
- * flash must be), the detection is the best onset within the guide's tolerance; without, the best onset anywhere.
+ * flash must be), the detection is the best onset within the guide's tolerance; without, the best onset anywhere; in
+ * pair mode (a camera without sound, the reference's beeps at both ends), the candidates of each window are left to
+ * flash-pair.ts, which judges a start and an end flash together at the reference's interval.
  * Each detection is judged against the same track at times without a pulse (flash-null.ts): its confidence is the
  * probability that no time without a pulse in the searched span scores as high. The onset is refined below one frame
  * by fitting the exposure-integrated pulse model. A flash that lights most cells at once is reported as whole-frame.
@@ -49,6 +51,11 @@ export interface FlashScanOptions {
    * candidate that passes the shape checks is left for the pair search to judge (placeable: false, `pair_candidate`).
    */
   pair?: { pulse_s: number | null; maxCandidates?: number };
+  /**
+   * Unguided search of a session whose reference microphone measured the beep (start only): the pulse length,
+   * seconds. A candidate whose fitted length is far from it is not placed (the search itself is unchanged).
+   */
+  pulseS?: number | null;
 }
 
 export interface FlashRegion {
@@ -172,7 +179,11 @@ function insertTop(top: ScoreTrack, o: number, M: number, z: number, r: number, 
 }
 
 export class FlashScanner {
-  private readonly o: Required<Omit<FlashScanOptions, 'pair'>>;
+  private readonly o: Required<Omit<FlashScanOptions, 'pair' | 'pulseS'>>;
+  /** The pulse length known from the reference in pair mode (searched and fitted with it), seconds; else null. */
+  private readonly knownS: number | null;
+  /** Unguided (not pair mode): the reference's pulse length a placeable candidate's fitted length must agree with. */
+  private readonly checkS: number | null;
   private readonly pair: FlashScanOptions['pair'] | null;
   /** The score track of every accepted frame (for the pair search). */
   private readonly kept: FlashTrack = { t_s: [], z: [], region: [], whole: [] };
@@ -194,6 +205,8 @@ export class FlashScanner {
     this.guides = guides;
     this.pulses = Math.max(1, guides.length || expectedPulses);
     this.pair = guides.length ? null : (opts.pair ?? null);
+    this.knownS = guides.length ? null : (opts.pair?.pulse_s ?? null);
+    this.checkS = guides.length || opts.pair ? null : (opts.pulseS ?? null);
     this.o = {
       cellPx: opts.cellPx ?? 4,
       minScore: opts.minScore ?? 8,
@@ -250,7 +263,7 @@ export class FlashScanner {
 
   /** Plateau tests: from the guides' pulse length (allowing a frame either way), else the unguided range. */
   private plateauTestsFor(T: number): PlateauTest[] {
-    const ds = this.guides.length ? this.guides.map((g) => g.duration_s) : [this.pair?.pulse_s ?? null];
+    const ds = this.guides.length ? this.guides.map((g) => g.duration_s) : [this.knownS];
     if (ds.some((d) => d === null)) return plateauTests(Math.max(1, this.o.minFlashS / T - 1), this.o.maxFlashS / T);
     return plateauTests(Math.max(1, Math.min(...(ds as number[])) / T - 2), Math.max(...(ds as number[])) / T + 0.5);
   }
@@ -546,7 +559,7 @@ export class FlashScanner {
     const half = 0.5 * (stat.before + stat.plateau);
     let above = 0;
     for (let i = c.a; i < hi; i++) if (x[i] >= half) above++;
-    const D = c.guide ? c.guide.duration_s : (this.pair?.pulse_s ?? null);
+    const D = c.guide ? c.guide.duration_s : this.knownS;
     const fit = fitPulse(this.times.slice(lo, hi), x.subarray(lo, hi), T, this.times[c.a] + T / 2, D, Math.max(T, above * T));
     const noise = fit.amp > 0 ? (T * fit.rms) / fit.amp : T;
     // Noise of the partly lit frames and the spread of onsets that fit alike (uniform: width/√12).
@@ -579,6 +592,10 @@ export class FlashScanner {
     if (lit >= PARTIAL_SCENE_FRACTION && lit < WHOLE_FRAME_FRACTION) return `${at}: ${(lit * 100).toFixed(0)} % of the picture changed with it (a scene change or a light?); without the camera's own beep to guide the search that is too close to tell`;
     if (d.duration_s !== null && (d.duration_s < this.o.minFlashS || d.duration_s > this.o.maxFlashS)) return `${at}: lit ${d.duration_s.toFixed(3)} s, outside ${this.o.minFlashS}-${this.o.maxFlashS} s`;
     if (d.score < this.o.unguidedMargin * nul.max) return `${at}: not ${this.o.unguidedMargin}x the strongest other event in the window (score ${nul.max.toFixed(1)}); without the camera's own beep to guide the search that is too close to tell`;
+    // The reference microphone's beep says how long the pulse is: two frames (onset frames, shutter) and 20 % of slack.
+    if (this.checkS !== null && d.duration_s !== null && Math.abs(d.duration_s - this.checkS) > 2 * T + 0.2 * this.checkS) {
+      return `${at}: lit ${d.duration_s.toFixed(3)} s, but the reference's beep lasted ${this.checkS.toFixed(3)} s`;
+    }
     return null;
   }
 

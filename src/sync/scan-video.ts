@@ -27,7 +27,8 @@ export interface VideoScanOptions extends FlashScanOptions {
   probed?: ProbeResult;
   /**
    * Unguided (no guides), a camera without its own beep: the reference's start/end beeps give the pulse length and
-   * their interval, and the start and end flashes are judged as a pair (flash-pair.ts). Needs start and end windows.
+   * their interval, and the start and end flashes are judged as a pair (flash-pair.ts; needs start and end windows).
+   * With a start beep only (interval null), a candidate must agree with the beep's length to be placed.
    */
   pairHint?: FlashPairHint;
 }
@@ -41,8 +42,10 @@ export interface VideoWindowResult {
 export async function scanVideoFlash(file: string, windows: SearchWindow[], opts: VideoScanOptions = {}): Promise<{ windows: VideoWindowResult[] }> {
   const results: VideoWindowResult[] = [];
   const tracks: FlashTrack[] = [];
-  const paired = opts.guides === undefined && opts.pairHint !== undefined && windows.some((w) => w.name === 'start') && windows.some((w) => w.name === 'end');
-  const scanOpts: FlashScanOptions = paired ? { ...opts, pair: { pulse_s: opts.pairHint?.pulse_s ?? null } } : opts;
+  const hint = opts.guides === undefined ? opts.pairHint : undefined;
+  const paired = typeof hint?.interval_s === 'number' && windows.some((w) => w.name === 'start') && windows.some((w) => w.name === 'end');
+  // Without a pair, the reference's beep still gives the pulse length: a candidate must agree with it.
+  const scanOpts: FlashScanOptions = paired ? { ...opts, pair: { pulse_s: hint?.pulse_s ?? null } } : { ...opts, pulseS: hint?.pulse_s ?? null };
   let frameS = 0;
   for (const w of windows) {
     const fileStart = opts.probed?.start_time_s ?? 0;

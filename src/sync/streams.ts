@@ -180,9 +180,9 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
 export function flashGuides(video: StreamState, states: StreamState[], ref: StreamState | undefined): FlashGuide[] {
   const sound = states.find((s) => s.abs === video.abs && s.kind === 'audio' && (s.chosen.start || s.chosen.end));
   if (!sound) {
-    // No beep of its own: the reference's beeps at both ends give the pulse length and the start/end interval.
+    // No beep of its own: the reference's beeps give the pulse length and, at both ends, the start/end interval.
     const [a, b] = [ref?.chosen.start, ref?.chosen.end];
-    if (ref?.kind === 'audio' && a && b) video.flashPair = { interval_s: b.t_s - a.t_s, pulse_s: typeof a.duration_s === 'number' ? a.duration_s : null };
+    if (ref?.kind === 'audio' && a) video.flashPair = { interval_s: b ? b.t_s - a.t_s : null, pulse_s: typeof a.duration_s === 'number' ? a.duration_s : null };
     return [];
   }
   const tolerance = 3 * (video.frameS ?? 1 / 25) + 0.05;
