@@ -5,7 +5,8 @@
  * clean 1 kHz beep at the true times), a camera file (cam.mp4: H.264 picture and, for most cases, an AAC sound track
  * with the beep as heard in a moderate room) and truth.json.
  *
- *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full] [--only ID]
+ *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full|real] [--variant N] [--only ID]
+ *   node scripts/make-sync-scenes.mjs --list [--set ...] [--variant N]   (the recipes as JSON lines, nothing made)
  *   node scripts/make-sync-scenes.mjs --copy-subject [SRC_PNG]   (refreshes fixtures/sync/scenes/astronaut-160.png)
  *
  * Frames are rendered here (RGB, 640x360 by default) and piped to ffmpeg: a background (plain wall, or ffmpeg's
@@ -15,6 +16,14 @@
  * lit (so onsets fall between frames and a 180° shutter integrates over half the frame period). The camera's clock
  * runs at (1 + drift) against the reference: a pulse at camera time t is at reference time t·(1 + drift·1e-6) + offset.
  * Deterministic: fixed seeds (mulberry32), no wall clock; ffmpeg with bitexact flags.
+ *
+ * `--variant N` (N >= 1, full set only) makes a held-out set: the same kinds of scenes with other seeds (subject,
+ * steps, noise, offsets, drifts, skews, pulse times), LEDs of other sizes (8-44 px) at other places along the frame
+ * edge, in white, red, green or amber, other pulse lengths (0.1-0.5 s) and another pairing of frame rate, codec,
+ * exposure and shutter. Variant 0 (the default) is the set the detector's thresholds were tuned on (docs/sync.md).
+ *
+ * `--set real` composites LEDs onto real footage from Debian's opencv-doc (vtest.avi, Megamind.avi; see realSet), for
+ * the bench only: the footage is not copied into the repository; absent files are skipped with one line.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,7 +69,16 @@ function ffmpegSync(args, input) {
 // ---------------------------------------------------------------------------------------------------------------
 // Cases
 
-const FPS = { 25: [25, 1], 30: [30, 1], 29.97: [30000, 1001] };
+const FPS = { 25: [25, 1], 30: [30, 1], 29.97: [30000, 1001], 10: [10, 1], 23.976: [24000, 1001] };
+
+/** Real footage for the bench (`--set real`): Debian's opencv-doc ships it (apt-get install opencv-doc). */
+const FOOTAGE_DIR = '/usr/share/doc/opencv-doc/examples/data';
+const FOOTAGE = {
+  // People walking in a shopping arcade (fixed camera, 768x576 MS-MPEG4 at 10 fps, 79.5 s).
+  vtest: { file: join(FOOTAGE_DIR, 'vtest.avi'), w: 640, h: 480, fps: 10, dur_s: 79.5 },
+  // A film trailer excerpt with cuts, pans and flashes of its own (720x528 MPEG-4 at 23.976 fps, 11.26 s).
+  megamind: { file: join(FOOTAGE_DIR, 'Megamind.avi'), w: 640, h: 468, fps: 23.976, dur_s: 11.2 },
+};
 
 /** One case's recipe. Times of pulses are on the camera's clock (jittered by the seed). */
 function recipe(id, o) {
@@ -108,13 +126,28 @@ function smallSet() {
     recipe('s-led8-edge-walk-2997', { led: { px: 8, color: 'white', pos: 'r' }, pulses: [2, 10], dur_s: 12, crf: 26, drift_ppm: 60, av_skew_s: 0.012, seed: 11 }),
     recipe('s-red16-testsrc2-25-180deg', { bg: 'testsrc2', fps: 25, led: { px: 16, color: 'red', pos: 'bl' }, shutter: 0.5, pulses: [2.5], dur_s: 8, crf: 28, subject: 'none', av_skew_s: -0.02, seed: 12 }),
     recipe('s-screen-pump-30-nosound', { fps: 30, led: { px: 0, color: 'white', pos: 'screen' }, exposure: 'pump', pulses: [3], dur_s: 8, cam_audio: false, seed: 13 }),
+    recipe('s-led8-life-fade-30-both-nosound', { bg: 'life', fps: 30, crf: 23, exposure: 'fade', led: { px: 8, color: 'white', pos: 'tr' }, pulses: [2, 14], dur_s: 16, pulse_s: 0.1, drift_ppm: 80, cam_audio: false, seed: 16 }),
     recipe('s-neg-cross-step', { pulses: [], exposure: 'steps', screen_step: true, subject: 'cross', dur_s: 8, cam_audio: false, expect: 'not_found', seed: 14 }),
   ];
 }
 
-function fullSet() {
+/** The LED of a held-out variant: size, colour and a place along the frame edge from the variant's own seed. */
+function variantLed(r, w, h) {
+  const px = [8, 10, 14, 20, 28, 36, 44][Math.floor(r.u() * 7)];
+  const color = ['white', 'red', 'green', 'amber'][Math.floor(r.u() * 4)];
+  const side = Math.floor(r.u() * 4);
+  const along = r.u();
+  const inset = Math.floor(r.u() * 6);
+  const x = side === 0 ? inset : side === 1 ? w - px - inset : Math.round(along * (w - px));
+  const y = side === 2 ? inset : side === 3 ? h - px - inset : Math.round(along * (h - px));
+  return { px, color, pos: 'xy', x, y };
+}
+
+function fullSet(variant = 0) {
   const out = [];
-  let seed = 100;
+  let seed = 100 + 1000 * variant;
+  const vr = rng(variant * 104729 + 7);
+  const pre = variant ? `v${variant}-` : '';
   const bgs = ['wall', 'testsrc2', 'mandelbrot', 'cellauto', 'life'];
   const fpss = [29.97, 25, 30];
   const crfs = [23, 26, 28, 30];
@@ -123,18 +156,21 @@ function fullSet() {
   const exps = ['none', 'fade', 'steps', 'pump'];
   // Positive scenes: every background with every LED size, cycling frame rates, codecs, exposure behaviour, both
   // ends or start only, with and without camera sound.
-  let k = 0;
+  let k = variant * 7;
   for (const bg of bgs) {
-    for (const px of sizes) {
+    for (const px0 of sizes) {
+      const vled = variant ? variantLed(vr, 640, 360) : null;
+      const px = vled ? vled.px : px0;
       const fps = fpss[k % 3];
       const crf = crfs[k % 4];
       const exposure = exps[(k + Math.floor(k / 4)) % 4];
       const both = k % 2 === 0;
-      const red = k % 5 === 3;
+      const red = vled ? vled.color === 'red' : k % 5 === 3;
+      const color = vled ? vled.color : red ? 'red' : 'white';
       const shutter = k % 3 === 1 ? 0.5 : 1;
       const sound = k % 4 !== 2;
       const short = k % 6 === 5;
-      const id = `${bg}-led${px}${red ? 'red' : ''}-${poss[k % 5]}-${String(fps).replace('.', '')}-crf${crf}-${exposure}${shutter < 1 ? '-180deg' : ''}${both ? '-both' : ''}${sound ? '' : '-nosound'}${short ? '-short' : ''}`;
+      const id = `${pre}${bg}-led${px}${color === 'white' ? '' : color}-${vled ? `x${vled.x}y${vled.y}` : poss[k % 5]}-${String(fps).replace('.', '')}-crf${crf}-${exposure}${shutter < 1 ? '-180deg' : ''}${both ? '-both' : ''}${sound ? '' : '-nosound'}${short ? '-short' : ''}`;
       out.push(
         recipe(id, {
           bg,
@@ -143,10 +179,10 @@ function fullSet() {
           exposure,
           shutter,
           subject: bg === 'wall' || k % 2 ? (k % 3 === 0 ? 'cross' : 'walk') : 'none',
-          led: { px, color: red ? 'red' : 'white', pos: poss[k % 5] },
+          led: vled ?? { px, color, pos: poss[k % 5] },
           pulses: short ? [2, 18] : both ? [3, 27] : [3],
           dur_s: short ? 20 : both ? 30 : 14,
-          pulse_s: [0.1, 0.2, 0.3, 0.5][k % 4],
+          pulse_s: variant ? Math.round((0.1 + vr.u() * 0.4) * 1000) / 1000 : [0.1, 0.2, 0.3, 0.5][k % 4],
           drift_ppm: both ? 'rand' : 0,
           av_skew_s: 'rand',
           cam_audio: sound,
@@ -157,8 +193,9 @@ function fullSet() {
     }
   }
   // Whole-frame (screen / photo) flashes.
-  for (const [i, bg] of ['wall', 'testsrc2', 'life', 'mandelbrot'].entries()) {
-    out.push(recipe(`${bg}-screen-${String(fpss[i % 3]).replace('.', '')}-${exps[i]}`, { bg, fps: fpss[i % 3], exposure: exps[i], led: { px: 0, color: 'white', pos: 'screen' }, pulses: i % 2 ? [2, 18] : [3], dur_s: i % 2 ? 20 : 12, drift_ppm: i % 2 ? 'rand' : 0, av_skew_s: 'rand', cam_audio: i !== 2, seed: seed++ }));
+  for (const [i0, bg] of ['wall', 'testsrc2', 'life', 'mandelbrot'].entries()) {
+    const i = (i0 + variant) % 4;
+    out.push(recipe(`${pre}${bg}-screen-${String(fpss[i % 3]).replace('.', '')}-${exps[i]}`, { bg, fps: fpss[i % 3], exposure: exps[i], led: { px: 0, color: 'white', pos: 'screen' }, pulses: i % 2 ? [2, 18] : [3], dur_s: i % 2 ? 20 : 12, drift_ppm: i % 2 ? 'rand' : 0, av_skew_s: 'rand', cam_audio: i !== 2, seed: seed++ }));
   }
   // Negative controls: no pulse anywhere (lav without a beep; camera without sound or with unrelated room noise).
   const negs = [
@@ -171,8 +208,39 @@ function fullSet() {
     ['wall', 'cross', 'none', true],
     ['testsrc2', 'cross', 'steps', false],
   ];
-  for (const [i, [bg, subject, exposure, step]] of negs.entries()) {
-    out.push(recipe(`neg-${bg}-${subject}-${exposure}${step ? '-screenstep' : ''}`, { bg, subject, exposure, screen_step: step, fps: fpss[i % 3], crf: crfs[i % 4], pulses: [], dur_s: 14, cam_audio: i % 2 === 0, expect: 'not_found', seed: seed++ }));
+  for (const [i0, [bg, subject, exposure, step]] of negs.entries()) {
+    const i = (i0 + variant) % 8;
+    out.push(recipe(`${pre}neg-${bg}-${subject}-${exposure}${step ? '-screenstep' : ''}`, { bg, subject, exposure, screen_step: step, fps: fpss[i % 3], crf: crfs[i % 4], pulses: [], dur_s: 14, cam_audio: i % 2 === 0, expect: 'not_found', seed: seed++ }));
+  }
+  return out;
+}
+
+/**
+ * LEDs composited onto real footage (the bench's hardest material, not CI): a small white LED at the edge, a red LED
+ * behind a 180° shutter, a camera without sound, on segments of vtest.avi (people walking through the view, past the
+ * LED's edge) and on Megamind.avi (a film excerpt with cuts and flashes of its own); negative controls are the same
+ * footage without a pulse. Footage that is absent is skipped with one line.
+ */
+function realSet() {
+  const out = [];
+  let seed = 5000;
+  for (const [name, f] of Object.entries(FOOTAGE)) {
+    if (!existsSync(f.file)) {
+      console.log(`skipped: ${f.file} absent (Debian package opencv-doc): no ${name} cases`);
+      continue;
+    }
+    const segs = name === 'vtest' ? [0, 26, 52] : [0];
+    const dur = name === 'vtest' ? 26 : f.dur_s;
+    const ends = name === 'vtest' ? [2, 23] : [1.6, 9.2];
+    const base = { bg: name, subject: 'none', monitor: false, w: f.w, h: f.h, fps: f.fps, dur_s: dur, crf: 26, av_skew_s: 'rand' };
+    for (const [si, start] of segs.entries()) {
+      const tag = `${name}${segs.length > 1 ? `@${start}s` : ''}`;
+      const led = (px, color, pos) => ({ px, color, pos });
+      out.push(recipe(`real-${tag}-led8-r-both`, { ...base, src_start_s: start, led: led(8, 'white', 'r'), pulses: ends, drift_ppm: 'rand', pulse_s: 0.2, seed: seed++ }));
+      out.push(recipe(`real-${tag}-led12red-bl-180deg-both-nosound`, { ...base, src_start_s: start, led: led(12, 'red', 'bl'), shutter: 0.5, pulses: ends, drift_ppm: 'rand', pulse_s: 0.3, cam_audio: false, crf: 28, seed: seed++ }));
+      out.push(recipe(`real-${tag}-led10-tl-start${si % 2 ? '-nosound' : ''}`, { ...base, src_start_s: start, led: led(10, 'white', 'tl'), pulses: [ends[0] + 0.5], pulse_s: 0.15, cam_audio: si % 2 === 0, exposure: si === 1 ? 'fade' : 'none', seed: seed++ }));
+      out.push(recipe(`real-${tag}-neg${si % 2 ? '-nosound' : ''}`, { ...base, src_start_s: start, pulses: [], cam_audio: si % 2 === 0, expect: 'not_found', seed: seed++ }));
+    }
   }
   return out;
 }
@@ -200,14 +268,22 @@ function exposureGain(kind, t, dur) {
 }
 
 /** Streams raw RGB frames of an ffmpeg lavfi source, one Buffer per frame. */
-function lavfiFrames(bg, w, h, fpsNum, fpsDen, n) {
+function lavfiFrames(bg, w, h, fpsNum, fpsDen, n, c) {
+  if (FOOTAGE[bg]) {
+    // Real footage at its own frame rate, scaled to the case's size, from the case's start time in the file.
+    return rawFrames(['-ss', String(c.src_start_s), '-i', FOOTAGE[bg].file, '-vf', `scale=${w}:${h}:flags=area`], w, h, n);
+  }
   const src = {
     testsrc2: `testsrc2=size=${w}x${h}:rate=${fpsNum}/${fpsDen}`,
     mandelbrot: `mandelbrot=size=${w}x${h}:rate=${fpsNum}/${fpsDen}:maxiter=256`,
     cellauto: `cellauto=size=${w}x${h}:rate=${fpsNum}/${fpsDen}:rule=110:seed=7:scroll=1`,
     life: `life=size=${w}x${h}:rate=${fpsNum}/${fpsDen}:seed=7:ratio=0.12:mold=20:life_color=#c8c8b4:death_color=#282830:mold_color=#605040`,
   }[bg];
-  const child = spawn(FFMPEG, ['-nostdin', '-v', 'error', '-f', 'lavfi', '-i', src, '-frames:v', String(n), '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return rawFrames(['-f', 'lavfi', '-i', src], w, h, n);
+}
+
+function rawFrames(input, w, h, n) {
+  const child = spawn(FFMPEG, ['-nostdin', '-v', 'error', ...input, '-frames:v', String(n), '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const size = w * h * 3;
   let pending = Buffer.alloc(0);
   const queue = [];
@@ -337,6 +413,7 @@ function drawScreenStep(f, w, h, t, at) {
 function ledRect(c) {
   const { w, h } = c;
   const s = c.led.px;
+  if (c.led.pos === 'xy') return [c.led.x, c.led.y];
   const m = 2; // a few pixels from the edge
   switch (c.led.pos) {
     case 'tr':
@@ -362,7 +439,7 @@ function applyLed(f, c, frac) {
   }
   const [x0, y0] = ledRect(c);
   const s = c.led.px;
-  const on = c.led.color === 'red' ? [250, 40, 30] : [252, 252, 248];
+  const on = { red: [250, 40, 30], green: [40, 240, 60], amber: [255, 170, 20] }[c.led.color] ?? [252, 252, 248];
   const off = [55, 50, 50];
   for (let y = y0; y < y0 + s; y++) {
     for (let x = x0; x < x0 + s; x++) {
@@ -386,7 +463,7 @@ async function renderVideo(c, camPulses, audioWav, outFile) {
   let err = '';
   enc.stderr.on('data', (d) => (err += d));
   const closed = new Promise((res) => enc.on('close', res));
-  const bgSrc = c.bg === 'wall' ? null : lavfiFrames(c.bg, w, h, num, den, n);
+  const bgSrc = c.bg === 'wall' ? null : lavfiFrames(c.bg, w, h, num, den, n, c);
   const wall = c.bg === 'wall' ? wallFrame(w, h, c.seed) : null;
   const sub = c.subject === 'none' ? null : loadSubject();
   const noise = rng(c.seed * 17 + 5);
@@ -582,11 +659,18 @@ async function main() {
   };
   if (a.includes('--copy-subject')) return copySubject(resolve(a[a.indexOf('--copy-subject') + 1] ?? join(root, '..', 'shared', 'media', 'faces', 'astronaut.png')));
   const out = opt('--out');
-  if (!out) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full] [--only ID]');
+  if (!out && !a.includes('--list')) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full|real] [--variant N] [--only ID]');
   if (!existsSync(SUBJECT_PNG)) throw new Error(`${SUBJECT_PNG} missing: run with --copy-subject`);
   const set = opt('--set', 'small');
   const only = opt('--only');
-  const cases = (set === 'full' ? fullSet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
+  const variant = Number(opt('--variant', '0'));
+  if (!(Number.isInteger(variant) && variant >= 0)) throw new Error(`--variant ${opt('--variant')}: a whole number >= 0`);
+  const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
+  if (a.includes('--list')) {
+    // The recipes (after the seed's jitter) as JSON lines, nothing rendered.
+    for (const c of cases) console.log(JSON.stringify(c));
+    return;
+  }
   mkdirSync(out, { recursive: true });
   for (const c of cases) {
     const truth = await makeCase(c, out);

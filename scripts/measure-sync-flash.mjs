@@ -2,12 +2,17 @@
 /**
  * Flash detector accuracy over scene cases of scripts/make-sync-scenes.mjs (issue 11 item 6, video half), calling
  * scanVideoFlash directly (build first: npx tsc -p tsconfig.json):
- *   node scripts/measure-sync-flash.mjs DIR [--mode guided|unguided|both] [--json OUT]
+ *   node scripts/measure-sync-flash.mjs DIR [--mode guided|unguided|session|all] [--json OUT]
  * Windows are the file's two halves (the session's min(search-s, duration/2) for short files). Guided: each camera
  * beep as heard on the camera's sound (the truth's beep_on_camera_s: the flash time plus the camera's A/V skew) with
  * ±0.1 s tolerance and the pulse length of the reference microphone; negative controls get beeps at 30 % and 70 % of
- * the file (a guide where there is no flash). Per pulse: right = a placeable detection within 0.5 frame; wrong = a
- * placeable detection more than 1 frame off, or any placeable detection where there is no pulse; refused = none.
+ * the file (a guide where there is no flash). Unguided: a camera without sound, knowing nothing. Session: a camera
+ * without sound in a session whose reference microphone heard beeps at both ends: their interval (the truth's,
+ * on the reference clock) and the pulse length go to the start/end pair search (flash-pair.ts); start-only cases
+ * get the pulse length only; negative controls get a pair hint (0.55 of the file apart, 0.2 s: beeps the camera
+ * never saw). Mismatch: the 2-pulse cases with the interval 0.77 s off, and the negative controls with a 0.3 s
+ * length only (nothing may be placed). `all` runs all four.
+ * Per pulse: right = a placeable detection within 0.5 frame; wrong = a placeable detection more than 1 frame off, or any placeable detection where there is no pulse; refused = none.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,10 +24,12 @@ const { scanVideoFlash } = await import(join(root, 'dist', 'sync', 'scan-video.j
 
 const args = process.argv.slice(2);
 const dir = args[0];
-const mode = args.includes('--mode') ? args[args.indexOf('--mode') + 1] : 'both';
+const mode = args.includes('--mode') ? args[args.indexOf('--mode') + 1] : 'all';
+const searches = mode === 'all' ? ['guided', 'unguided', 'session', 'mismatch'] : mode === 'both' ? ['guided', 'unguided'] : [mode];
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : null;
 
-async function runCase(id, guided) {
+async function runCase(id, search) {
+  const guided = search === 'guided';
   const t = JSON.parse(readFileSync(join(dir, id, 'truth.json'), 'utf8'));
   const file = join(dir, id, 'cam.mp4');
   const p = await probe(file);
@@ -35,13 +42,29 @@ async function runCase(id, guided) {
   const beeps = t.expect === 'not_found' ? [0.3 * p.duration_s, 0.7 * p.duration_s] : fl.beep_on_camera_s;
   if (guided && !beeps) return null; // a camera without sound has no guide
   const guides = guided ? beeps.map((b) => ({ window: b < half ? 'start' : 'end', t_s: b, tolerance_s: 0.1, duration_s: fl.duration_s })) : undefined;
-  const r = await scanVideoFlash(file, windows, { probed: p, guides });
+  // The reference microphone's beeps: camera onsets on the reference clock (t·k + offset), so their interval is Δ·k.
+  const video = t.streams.find((x) => x.kind === 'video');
+  const k = 1 + (video?.drift_ppm ?? 0) * 1e-6;
+  let pairHint;
+  if (search === 'session' && fl.onsets_s.length === 2) pairHint = { interval_s: (fl.onsets_s[1] - fl.onsets_s[0]) * k, pulse_s: fl.duration_s };
+  // Start-only: the reference's beep gives the pulse length only.
+  if (search === 'session' && fl.onsets_s.length === 1) pairHint = { interval_s: null, pulse_s: fl.duration_s };
+  // Negative controls in a session with beeps at both ends the camera never saw (the LED out of view).
+  if (search === 'session' && t.expect === 'not_found') pairHint = { interval_s: 0.55 * p.duration_s, pulse_s: 0.2 };
+  // Mismatch control: the reference's interval is not the camera's (another session's reference): no pair may be placed.
+  // Negative controls in a start-only session (a 0.3 s beep the camera never saw).
+  if (search === 'mismatch') {
+    if (t.expect === 'not_found') pairHint = { interval_s: null, pulse_s: 0.3 };
+    else if (fl.onsets_s.length !== 2) return null;
+    else pairHint = { interval_s: (fl.onsets_s[1] - fl.onsets_s[0]) * k + 0.77, pulse_s: fl.duration_s };
+  }
+  const r = await scanVideoFlash(file, windows, { probed: p, guides, pairHint });
   const rows = [];
   for (const w of r.windows) {
-    const truthHere = fl.onsets_s.filter((on) => (w.window.name === 'start' ? on < half : on >= half));
+    const truthHere = search === 'mismatch' ? [] : fl.onsets_s.filter((on) => (w.window.name === 'start' ? on < half : on >= half));
     const placed = w.detections.filter((d) => d.placeable);
     if (truthHere.length === 0) {
-      rows.push({ id, guided, window: w.window.name, pulse: false, outcome: placed.length ? 'wrong' : 'refused', err_frames: null, t: placed.map((d) => d.t_s), conf: placed.map((d) => d.confidence) });
+      rows.push({ id, search, window: w.window.name, pulse: false, outcome: placed.length ? 'wrong' : 'refused', err_frames: null, t: placed.map((d) => d.t_s), conf: placed.map((d) => d.confidence) });
       continue;
     }
     for (const on of truthHere) {
@@ -50,7 +73,9 @@ async function runCase(id, guided) {
       const extra = placed.length > 1;
       let outcome = 'refused';
       if (err !== null) outcome = Math.abs(err) <= 0.5 && !extra ? 'right' : Math.abs(err) <= 1 && !extra ? 'marginal' : 'wrong';
-      rows.push({ id, guided, window: w.window.name, pulse: true, outcome, err_frames: err, conf: near[0]?.confidence ?? null, tags: t.tags });
+      const nearest = w.detections.slice().sort((a, b) => Math.abs(a.t_s - on) - Math.abs(b.t_s - on))[0];
+      const why = outcome === 'refused' ? (nearest && Math.abs(nearest.t_s - on) < fl.frame_s ? nearest.unplaceable_reason : 'not among the candidates') : undefined;
+      rows.push({ id, search, window: w.window.name, pulse: true, outcome, why, err_frames: err, conf: near[0]?.confidence ?? null, tags: t.tags });
     }
   }
   return rows.map((x) => ({ ...x, tags: t.tags, expect: t.expect }));
@@ -58,18 +83,18 @@ async function runCase(id, guided) {
 
 const all = [];
 for (const id of readdirSync(dir).sort()) {
-  for (const guided of mode === 'both' ? [true, false] : [mode === 'guided']) {
-    const rows = await runCase(id, guided);
+  for (const search of searches) {
+    const rows = await runCase(id, search);
     if (!rows) continue;
     all.push(...rows);
-    for (const x of rows) console.log(`${x.outcome.padEnd(8)} ${guided ? 'guided  ' : 'unguided'} ${id} ${x.window}${x.err_frames !== null ? ` err ${x.err_frames.toFixed(2)} frame` : ''}`);
+    for (const x of rows) console.log(`${x.outcome.padEnd(8)} ${search.padEnd(8)} ${id} ${x.window}${x.err_frames !== null ? ` err ${x.err_frames.toFixed(2)} frame` : ''}${x.why ? ` (${x.why})` : ''}`);
   }
 }
 
 function table(label, key) {
   const groups = new Map();
   for (const x of all) {
-    const k = `${x.guided ? 'guided' : 'unguided'} | ${key(x)}`;
+    const k = `${x.search} | ${key(x)}`;
     const g = groups.get(k) ?? { right: 0, marginal: 0, refused: 0, wrong: 0, n: 0 };
     g[x.outcome]++;
     g.n++;
@@ -81,11 +106,17 @@ function table(label, key) {
 }
 table('kind', (x) => (x.pulse ? 'pulse' : 'no pulse (negative control / empty window)'));
 const pos = (f) => (x) => (x.pulse ? f(x) : 'no pulse');
-table('LED', pos((x) => String(x.tags.led_px) + (x.tags.led_color === 'red' ? ' red' : '')));
+table('LED', pos((x) => String(x.tags.led_px) + (x.tags.led_color !== 'white' && x.tags.led_px !== 'screen' ? ` ${x.tags.led_color}` : '')));
 table('background', pos((x) => String(x.tags.scene)));
 table('exposure', pos((x) => String(x.tags.exposure)));
 table('fps / shutter', pos((x) => `${x.tags.fps} fps ${x.tags.shutter_deg}°`));
 table('codec', pos((x) => String(x.tags.codec)));
-const errs = all.filter((x) => x.outcome === 'right').map((x) => Math.abs(x.err_frames)).sort((a, b) => a - b);
-if (errs.length) console.log(`\nright: |error| median ${errs[errs.length >> 1].toFixed(3)} frame, max ${errs[errs.length - 1].toFixed(3)} frame`);
+table('ends', pos((x) => `${x.tags.pulses} pulse(s)`));
+for (const search of searches) {
+  const errs = all.filter((x) => x.search === search && x.outcome === 'right').map((x) => x.err_frames);
+  if (!errs.length) continue;
+  const abs = errs.map(Math.abs).sort((a, b) => a - b);
+  const mean = errs.reduce((a, b) => a + b, 0) / errs.length;
+  console.log(`${search}: right ones' |error| median ${abs[abs.length >> 1].toFixed(3)}, 90th percentile ${abs[Math.floor(0.9 * (abs.length - 1))].toFixed(3)}, max ${abs[abs.length - 1].toFixed(3)} frame; signed mean ${mean.toFixed(3)} frame`);
+}
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(all, null, 1));

@@ -5,7 +5,9 @@
  * at every position, and the whole frame) gets a pulse score at every candidate onset frame (flash-pulse.ts: a box
  * test of a brighten-and-return against the region's own temporal variation and the misfit of the box); the best
  * region per onset frame gives the file's score track. With guides (the same camera file's own beep says where the
- * flash must be), the detection is the best onset within the guide's tolerance; without, the best onset anywhere.
+ * flash must be), the detection is the best onset within the guide's tolerance; without, the best onset anywhere; in
+ * pair mode (a camera without sound, the reference's beeps at both ends), the candidates of each window are left to
+ * flash-pair.ts, which judges a start and an end flash together at the reference's interval.
  * Each detection is judged against the same track at times without a pulse (flash-null.ts): its confidence is the
  * probability that no time without a pulse in the searched span scores as high. The onset is refined below one frame
  * by fitting the exposure-integrated pulse model. A flash that lights most cells at once is reported as whole-frame.
@@ -43,6 +45,17 @@ export interface FlashScanOptions {
   /** Frames per analysis chunk (default 2400) and overlap (default 240). */
   chunkFrames?: number;
   overlapFrames?: number;
+  /**
+   * Unguided search for one end of a start/end pair (flash-pair.ts): the pulse length is known from the reference
+   * microphone (`pulse_s`), more candidates are reported (`maxCandidates` of the pair search, default 12), and a
+   * candidate that passes the shape checks is left for the pair search to judge (placeable: false, `pair_candidate`).
+   */
+  pair?: { pulse_s: number | null; maxCandidates?: number };
+  /**
+   * Unguided search of a session whose reference microphone measured the beep (start only): the pulse length,
+   * seconds. A candidate whose fitted length is far from it is not placed (the search itself is unchanged).
+   */
+  pulseS?: number | null;
 }
 
 export interface FlashRegion {
@@ -95,6 +108,21 @@ export interface FlashDetection {
   /** Fraction of the picture's cells that brightened with it; whole_frame when most did (a screen or photo flash). */
   cells_lit_fraction?: number;
   whole_frame?: boolean;
+  /** Pair search (flash-pair.ts): passed the shape checks and waits to be judged as one end of a start/end pair. */
+  pair_candidate?: boolean;
+  /** Pair search: judged as one end of a start/end pair at the reference's interval (confidence is the pair's). */
+  paired?: boolean;
+  /** Pair search: onset frame's presentation time (the frame the score track holds this candidate at). */
+  frame_t_s?: number;
+}
+
+/** The file's score track over one window: per onset frame, its time, the best region's score and that region. */
+export interface FlashTrack {
+  t_s: number[];
+  z: number[];
+  /** The best region per frame, in display pixels; null where no region brightened. `whole` when it is the whole frame. */
+  region: Array<FlashRegion | null>;
+  whole: boolean[];
 }
 
 /** True when two detections lit the same place: overlapping regions (grown by their own size), or both whole-frame. */
@@ -151,7 +179,14 @@ function insertTop(top: ScoreTrack, o: number, M: number, z: number, r: number, 
 }
 
 export class FlashScanner {
-  private readonly o: Required<FlashScanOptions>;
+  private readonly o: Required<Omit<FlashScanOptions, 'pair' | 'pulseS'>>;
+  /** The pulse length known from the reference in pair mode (searched and fitted with it), seconds; else null. */
+  private readonly knownS: number | null;
+  /** Unguided (not pair mode): the reference's pulse length a placeable candidate's fitted length must agree with. */
+  private readonly checkS: number | null;
+  private readonly pair: FlashScanOptions['pair'] | null;
+  /** The score track of every accepted frame (for the pair search). */
+  private readonly kept: FlashTrack = { t_s: [], z: [], region: [], whole: [] };
   private readonly guides: FlashSearchGuide[];
   private grid: Grid | null = null;
   private cellBuf: Float32Array[] = [];
@@ -169,6 +204,9 @@ export class FlashScanner {
     this.scaleBack = scaleBack;
     this.guides = guides;
     this.pulses = Math.max(1, guides.length || expectedPulses);
+    this.pair = guides.length ? null : (opts.pair ?? null);
+    this.knownS = guides.length ? null : (opts.pair?.pulse_s ?? null);
+    this.checkS = guides.length || opts.pair ? null : (opts.pulseS ?? null);
     this.o = {
       cellPx: opts.cellPx ?? 4,
       minScore: opts.minScore ?? 8,
@@ -177,7 +215,7 @@ export class FlashScanner {
       maxFlashS: opts.maxFlashS ?? 0.6,
       minConfidence: opts.minConfidence ?? 0.95,
       unguidedMargin: opts.unguidedMargin ?? 6,
-      maxCandidates: opts.maxCandidates ?? 3,
+      maxCandidates: this.pair ? (this.pair.maxCandidates ?? 12) : (opts.maxCandidates ?? 3),
       chunkFrames: opts.chunkFrames ?? 2400,
       overlapFrames: opts.overlapFrames ?? 240,
     };
@@ -198,12 +236,24 @@ export class FlashScanner {
     }
   }
 
+  /** The score track of the frames analysed so far (after finish: the whole window). */
+  track(): FlashTrack {
+    return this.kept;
+  }
+
   finish(): FlashDetection[] {
     if (this.cellBuf.length) this.analyse(Infinity);
     this.cellBuf = [];
     this.times = [];
     return this.found.slice().sort((a, b) => a.t_s - b.t_s);
   }
+
+  /** The frame period found in the last analysed chunk, seconds (0 before any). */
+  frameS(): number {
+    return this.lastT;
+  }
+
+  private lastT = 0;
 
   private framePeriod(): number {
     const n = this.times.length;
@@ -213,10 +263,9 @@ export class FlashScanner {
 
   /** Plateau tests: from the guides' pulse length (allowing a frame either way), else the unguided range. */
   private plateauTestsFor(T: number): PlateauTest[] {
-    const known = this.guides.length > 0 && this.guides.every((g) => g.duration_s !== null);
-    if (!known) return plateauTests(Math.max(1, this.o.minFlashS / T - 1), this.o.maxFlashS / T);
-    const ds = this.guides.map((g) => g.duration_s as number);
-    return plateauTests(Math.max(1, Math.min(...ds) / T - 2), Math.max(...ds) / T + 0.5);
+    const ds = this.guides.length ? this.guides.map((g) => g.duration_s) : [this.knownS];
+    if (ds.some((d) => d === null)) return plateauTests(Math.max(1, this.o.minFlashS / T - 1), this.o.maxFlashS / T);
+    return plateauTests(Math.max(1, Math.min(...(ds as number[])) / T - 2), Math.max(...(ds as number[])) / T + 0.5);
   }
 
   private analyse(boundary: number): void {
@@ -227,9 +276,11 @@ export class FlashScanner {
       return;
     }
     const T = this.framePeriod();
+    this.lastT = T;
     const tests = this.plateauTestsFor(T);
     const regions = allRegions(grid);
     const track = this.scoreTrack(regions, tests, n);
+    this.keepTrack(track, regions, boundary, n);
     const cands = this.guides.length ? this.guidedCandidates(track, T, n) : [];
     cands.push(...this.unguidedCandidates(track, tests, n, cands));
     for (const c of cands) {
@@ -238,9 +289,22 @@ export class FlashScanner {
       const d = this.describe(c, track, regions, tests, T, cands);
       // Only candidates worth naming in a message are reported: half the placeable score, a visible brightening, and
       // some chance (confidence >= 0.1) of not being this file's clutter.
-      if (d.placeable || (d.score >= 0.5 * this.o.minScore && d.contrast * 255 >= this.o.minJump && d.confidence >= 0.1)) this.found.push(d);
+      if (d.placeable || d.pair_candidate || (d.score >= 0.5 * this.o.minScore && d.contrast * 255 >= this.o.minJump && d.confidence >= 0.1)) this.found.push(d);
     }
     this.acceptFrom = boundary;
+  }
+
+  /** Appends the track of this chunk's accepted frames (those not already kept from the previous chunk). */
+  private keepTrack(track: ScoreTrack, regions: Region[], boundary: number, n: number): void {
+    for (let a = 0; a < n; a++) {
+      const global = this.frameBase + a;
+      if (global < this.acceptFrom || global >= boundary) continue;
+      const r = track.region[a];
+      this.kept.t_s.push(this.times[a]);
+      this.kept.z.push(r < 0 ? 0 : Math.max(0, track.z[a]));
+      this.kept.region.push(r < 0 ? null : this.regionPx(regions[r]));
+      this.kept.whole.push(r >= 0 && regions[r].size === 0);
+    }
   }
 
   /**
@@ -451,6 +515,7 @@ export class FlashScanner {
       onset_sd_s: fit.onset_sd_s,
       cells_lit_fraction: whole.fraction,
       whole_frame: whole.fraction >= WHOLE_FRAME_FRACTION,
+      frame_t_s: this.times[c.a],
     };
     const why = this.unplaceableReason(det, c, fit, nul, T);
     det.placeable = why === null;
@@ -494,7 +559,7 @@ export class FlashScanner {
     const half = 0.5 * (stat.before + stat.plateau);
     let above = 0;
     for (let i = c.a; i < hi; i++) if (x[i] >= half) above++;
-    const D = c.guide?.duration_s ?? null;
+    const D = c.guide ? c.guide.duration_s : this.knownS;
     const fit = fitPulse(this.times.slice(lo, hi), x.subarray(lo, hi), T, this.times[c.a] + T / 2, D, Math.max(T, above * T));
     const noise = fit.amp > 0 ? (T * fit.rms) / fit.amp : T;
     // Noise of the partly lit frames and the spread of onsets that fit alike (uniform: width/√12).
@@ -507,10 +572,15 @@ export class FlashScanner {
     const at = `flash candidate at ${d.t_s.toFixed(3)} s (score ${d.score.toFixed(1)})`;
     if (d.score < this.o.minScore) return `${at}: score under ${this.o.minScore}`;
     if (d.contrast * 255 < this.o.minJump) return `${at}: brightens only ${(d.contrast * 255).toFixed(1)} grey levels`;
-    if (d.confidence < this.o.minConfidence) {
+    if (d.confidence < this.o.minConfidence && !this.pair) {
       return `${at} does not stand out of this file's own scores without a pulse (95th percentile ${nul.p95.toFixed(1)}, max ${nul.max.toFixed(1)}; ${d.expected_false?.toPrecision(2)} false pulses this strong expected in the ${(c.searched * T).toFixed(2)} s searched)`;
     }
     if (!(fit.rms <= 0.3 * fit.amp)) return `${at}: does not fit a pulse shape (residual ${fit.rms.toFixed(1)} against a rise of ${fit.amp.toFixed(1)} grey levels)`;
+    if (this.pair) {
+      // Judged with its partner at the other end (flash-pair.ts): the pair's own null replaces the window's.
+      d.pair_candidate = true;
+      return `${at}: no flash at the other end at the reference's interval matches it`;
+    }
     if (c.guide) {
       if (Math.abs(d.t_s - c.guide.t_s) > c.guide.tolerance_s + T / 2) return `${at}: outside the beep's span ${c.guide.t_s.toFixed(3)} ± ${c.guide.tolerance_s.toFixed(3)} s`;
       return null;
@@ -522,6 +592,10 @@ export class FlashScanner {
     if (lit >= PARTIAL_SCENE_FRACTION && lit < WHOLE_FRAME_FRACTION) return `${at}: ${(lit * 100).toFixed(0)} % of the picture changed with it (a scene change or a light?); without the camera's own beep to guide the search that is too close to tell`;
     if (d.duration_s !== null && (d.duration_s < this.o.minFlashS || d.duration_s > this.o.maxFlashS)) return `${at}: lit ${d.duration_s.toFixed(3)} s, outside ${this.o.minFlashS}-${this.o.maxFlashS} s`;
     if (d.score < this.o.unguidedMargin * nul.max) return `${at}: not ${this.o.unguidedMargin}x the strongest other event in the window (score ${nul.max.toFixed(1)}); without the camera's own beep to guide the search that is too close to tell`;
+    // The reference microphone's beep says how long the pulse is: two frames (onset frames, shutter) and 20 % of slack.
+    if (this.checkS !== null && d.duration_s !== null && Math.abs(d.duration_s - this.checkS) > 2 * T + 0.2 * this.checkS) {
+      return `${at}: lit ${d.duration_s.toFixed(3)} s, but the reference's beep lasted ${this.checkS.toFixed(3)} s`;
+    }
     return null;
   }
 

@@ -1,7 +1,8 @@
 /** Decodes only the search windows of one video stream (small, grey) and finds the flashes in them. */
 import { VideoDecoder } from '../media/decode-video.js';
 import type { ProbeResult } from '../media/probe.js';
-import { FlashScanner, type FlashDetection, type FlashScanOptions } from './flash.js';
+import { FlashScanner, type FlashDetection, type FlashScanOptions, type FlashTrack } from './flash.js';
+import { judgePair, type FlashPairHint } from './flash-pair.js';
 import type { SearchWindow, WindowName } from './windows.js';
 
 /**
@@ -24,6 +25,12 @@ export interface VideoScanOptions extends FlashScanOptions {
   /** Longest side of the decoded frames (default 320 px: an LED of 1.25 % of the frame width covers a 4 px cell). */
   maxSide?: number;
   probed?: ProbeResult;
+  /**
+   * Unguided (no guides), a camera without its own beep: the reference's start/end beeps give the pulse length and
+   * their interval, and the start and end flashes are judged as a pair (flash-pair.ts; needs start and end windows).
+   * With a start beep only (interval null), a candidate must agree with the beep's length to be placed.
+   */
+  pairHint?: FlashPairHint;
 }
 
 export interface VideoWindowResult {
@@ -34,6 +41,12 @@ export interface VideoWindowResult {
 
 export async function scanVideoFlash(file: string, windows: SearchWindow[], opts: VideoScanOptions = {}): Promise<{ windows: VideoWindowResult[] }> {
   const results: VideoWindowResult[] = [];
+  const tracks: FlashTrack[] = [];
+  const hint = opts.guides === undefined ? opts.pairHint : undefined;
+  const paired = typeof hint?.interval_s === 'number' && windows.some((w) => w.name === 'start') && windows.some((w) => w.name === 'end');
+  // Without a pair, the reference's beep still gives the pulse length: a candidate must agree with it.
+  const scanOpts: FlashScanOptions = paired ? { ...opts, pair: { pulse_s: hint?.pulse_s ?? null } } : { ...opts, pulseS: hint?.pulse_s ?? null };
+  let frameS = 0;
   for (const w of windows) {
     const fileStart = opts.probed?.start_time_s ?? 0;
     const start = w.start_s > 0 ? w.start_s + fileStart : undefined;
@@ -50,7 +63,7 @@ export async function scanVideoFlash(file: string, windows: SearchWindow[], opts
     const guides = (opts.guides ?? []).filter((g) => g.window === w.name);
     const noBeepHere = opts.guides !== undefined && guides.length === 0;
     // A whole-file window ('all') may hold the pulses of both ends.
-    const scanner = new FlashScanner(1 / dec.geometry.scale, opts, guides, w.name === 'all' ? 2 : 1);
+    const scanner = new FlashScanner(1 / dec.geometry.scale, scanOpts, guides, w.name === 'all' ? 2 : 1);
     let frames = 0;
     for await (const f of dec) {
       scanner.push(f);
@@ -59,6 +72,13 @@ export async function scanVideoFlash(file: string, windows: SearchWindow[], opts
     const found = scanner.finish().map((d) => ({ ...d, window: w.name }));
     if (noBeepHere) for (const d of found) markNoBeep(d);
     results.push({ window: w, detections: found, frames });
+    tracks.push(scanner.track());
+    frameS ||= scanner.frameS();
+  }
+  if (paired) {
+    const at = (name: string) => results.findIndex((r) => r.window.name === name);
+    const [s, e] = [at('start'), at('end')];
+    judgePair({ track: tracks[s], detections: results[s].detections }, { track: tracks[e], detections: results[e].detections }, opts.pairHint as FlashPairHint, frameS, opts.minConfidence);
   }
   return { windows: results };
 }

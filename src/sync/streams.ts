@@ -8,6 +8,7 @@ import { InputError } from '../common/errors.js';
 import { probe, type ProbeResult } from '../media/probe.js';
 import type { StreamKind } from './clock.js';
 import { scanAudioTone } from './scan-audio.js';
+import type { FlashPairHint } from './flash-pair.js';
 import { scanVideoFlash, type FlashGuide } from './scan-video.js';
 import { searchWindows, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
 
@@ -68,6 +69,8 @@ export interface StreamState {
   placed: Placement | null;
   /** Set when a check refused a placement (the stream is then not placed again). */
   refusedBy?: string;
+  /** A picture without its own beep: the reference's start/end beeps for the pair search (set by flashGuides). */
+  flashPair?: FlashPairHint;
 }
 
 export async function probeFiles(files: string[], searchS: number, ends: Ends, ref: string | undefined): Promise<ProbedFile[]> {
@@ -163,7 +166,7 @@ export async function findAudioPulses(st: StreamState, q: ProbedFile, o: ScanOpt
 export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: FlashGuide[], o: ScanOptions): Promise<void> {
   // The picture is decoded only where pulses count (the cross-correlation fallback is for sound).
   const windows = q.windows.map((w) => (w.pulses_before_s === undefined ? w : { ...w, duration_s: w.pulses_before_s }));
-  const scan = await scanVideoFlash(q.file, windows, { stream: st.stream, probed: q.p, maxSide: o.maxSide, guides: guides.length ? guides : undefined });
+  const scan = await scanVideoFlash(q.file, windows, { stream: st.stream, probed: q.p, maxSide: o.maxSide, guides: guides.length ? guides : undefined, pairHint: guides.length ? undefined : st.flashPair });
   const dur = q.p.duration_s ?? Infinity;
   for (const w of scan.windows) for (const d of w.detections) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
   o.onProgress?.(`${q.file}: video stream ${st.stream}: ${st.detections.length} candidate pulse(s)${guides.length ? ` (guided by its own beep at ${guides.map((g) => g.t_s.toFixed(3)).join(', ')} s)` : ''}`);
@@ -176,7 +179,12 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
  */
 export function flashGuides(video: StreamState, states: StreamState[], ref: StreamState | undefined): FlashGuide[] {
   const sound = states.find((s) => s.abs === video.abs && s.kind === 'audio' && (s.chosen.start || s.chosen.end));
-  if (!sound) return [];
+  if (!sound) {
+    // No beep of its own: the reference's beeps give the pulse length and, at both ends, the start/end interval.
+    const [a, b] = [ref?.chosen.start, ref?.chosen.end];
+    if (ref?.kind === 'audio' && a) video.flashPair = { interval_s: b ? b.t_s - a.t_s : null, pulse_s: typeof a.duration_s === 'number' ? a.duration_s : null };
+    return [];
+  }
   const tolerance = 3 * (video.frameS ?? 1 / 25) + 0.05;
   const guides: FlashGuide[] = [];
   for (const w of ['start', 'end'] as const) {

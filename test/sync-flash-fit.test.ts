@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { fitPulse, litFraction } from '../src/sync/flash-pulse.js';
+
+// Why the demo sessions' pictures come out 0.37 frame early (docs/sync.md, "The flash detector"): their LED is drawn
+// on whole frames (dark in frame 52, fully lit in 53-57 at 25 fps). A first lit frame that is fully lit says the
+// onset fell before its exposure began: at its start for a 360° shutter, or anywhere in the previous frame's closed
+// time for a shorter one (up to 0.75 frame earlier at 90°), and nothing in the frames tells the shutter. Likewise a
+// pulse a whole number of frames long (0.2 s at 25 fps) makes the two partly lit frames add up to one frame whatever
+// the shutter. The fit reports the middle of the onsets that fit alike (0.375 frame early for the demo's 360°
+// drawing) with that range in onset_sd_s; an onset between frames and a pulse that is not a whole number of frames
+// long pin the shutter and the onset down.
+
+const T = 1 / 25;
+
+function frames(tau: number, D: number, shutter: number, n = 30): { times: number[]; values: number[] } {
+  const times: number[] = [];
+  const values: number[] = [];
+  for (let i = 40; i < 40 + n; i++) {
+    times.push(i * T);
+    values.push(60 + 160 * litFraction(i * T, T, shutter, tau, D));
+  }
+  return { times, values };
+}
+
+describe('sub-frame onset fit and the shutter (flash-pulse.ts fitPulse)', () => {
+  it('the demo case (frame-aligned, 5 frames long): the onset is only bounded, and the range holds the truth', () => {
+    const tau = 53 * T;
+    const { times, values } = frames(tau, 0.2, 1);
+    const f = fitPulse(times, values, T, tau + T / 2, 0.2, 0.2);
+    expect(f.onset_lo_s).toBeLessThan(tau - 0.7 * T); // a 90° shutter fits as well as 360°
+    expect(f.onset_hi_s).toBeGreaterThanOrEqual(tau - 1e-9);
+    expect((f.onset_s - tau) / T).toBeCloseTo(-0.375, 1); // the middle: the demo's 0.37 frame
+    const sd = (f.onset_hi_s - f.onset_lo_s) / Math.sqrt(12);
+    expect(Math.abs(f.onset_s - tau)).toBeLessThan(2 * sd); // onset_sd_s covers it
+  });
+
+  // Onset and end both while the shutter is open (for 180°, in the first half of a frame; in the closed half the
+  // frame is dark or fully lit and the time only bounded again), with a pulse 5.75 frames long.
+  it.each([1, 0.5])('an onset between frames while the shutter is open and a pulse 5.75 frames long (0.23 s at 25 fps) pin the shutter (%s) and the onset to 0.1 frame', (shutter) => {
+    for (const phase of shutter === 1 ? [0.1, 0.3, 0.7] : [0.3, 0.4]) {
+      const tau = (53 + phase) * T;
+      const { times, values } = frames(tau, 0.23, shutter);
+      const f = fitPulse(times, values, T, Math.floor(tau / T) * T + T / 2, 0.23, 0.23);
+      expect(Math.abs(f.onset_s - tau) / T, `phase ${phase}`).toBeLessThan(0.1);
+      expect(f.shutter).toBe(shutter);
+    }
+  });
+});
