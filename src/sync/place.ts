@@ -72,12 +72,26 @@ function placeByPulse(s: StreamState, states: StreamState[]): boolean {
     k = sib.placed.k;
     kSd = sib.placed.kSd;
     offset = pairs[0].tRef - pairs[0].tSrc * (1 + k);
+    if (!flashesAgree(s, pairs, k, from)) return false;
   }
   const method = s.kind === 'audio' ? 'tone' : 'flash';
   s.placed = { offset, k, kSd, offsetSd: pairs[0].sd, method, confidence: Math.min(pulseConfidence(s), from.placed.confidence), from, extra };
   const missing = (['start', 'end'] as const).filter((w) => !s.chosen[w] && s.warnings.some((x) => x.code === 'unplaceable_pulse' && x.message.startsWith(w)));
   if (missing.length) s.warnings.push({ code: 'other_route', message: `placed by its ${missing[0] === 'start' ? 'end' : 'start'} pulse (the ${missing[0]} pulse was not usable)` });
   return true;
+}
+
+/**
+ * With the drift of the file's own sound, the picture's start and end flashes must give one offset (one clock, one
+ * skew) within half a frame; otherwise one flash is wrong and neither is used (pulses_disagree).
+ */
+function flashesAgree(s: StreamState, pairs: Array<{ tRef: number; tSrc: number }>, k: number, from: StreamState): boolean {
+  if (pairs.length < 2) return true;
+  const [a, b] = pairs.map((p) => p.tRef - p.tSrc * (1 + k));
+  const frame = s.frameS ?? 1 / 25;
+  if (Math.abs(b - a) <= 0.5 * frame) return true;
+  if (!s.warnings.some((w) => w.code === 'pulses_disagree')) s.warnings.push({ code: 'pulses_disagree', message: `its start and end flashes give offsets ${((b - a) * 1000).toFixed(1)} ms apart against ${from.file} with its sound's drift (more than half a frame): one of them is wrong, so neither is used` });
+  return false;
 }
 
 /** Largest plausible clock-rate difference between two recorders (consumer devices are within ±100 ppm). */
@@ -117,13 +131,30 @@ export function crossCheck(s: StreamState): void {
   }
 }
 
-/** (2) Same file, same clock. */
+/**
+ * Largest audio/video skew inside a camera file that the flash search allows for (streams.ts, flashGuides): the
+ * picture and the sound of one file share a clock but not an origin, so one cannot take the other's offset.
+ */
+export const AV_SKEW_MAX_S = 0.05;
+
+/**
+ * (2) Same file, same clock: another stream of the same kind (a second audio track). Never the picture from the
+ * sound or the sound from the picture: cameras put them up to AV_SKEW_MAX_S apart (more than a frame), which only a
+ * pulse in both measures; the scene bench had a picture 20 ms and a sound 9.7 ms off that way, with exit 0.
+ */
 function placeByContainer(s: StreamState, states: StreamState[]): boolean {
-  const sib = states.find((o) => o.placed && o.abs === s.abs);
+  const sib = states.find((o) => o.placed && o.abs === s.abs && o.kind === s.kind);
   if (!sib?.placed) return false;
   s.placed = { ...sib.placed, method: 'container', from: sib, extra: undefined };
   s.warnings.push({ code: 'container_clock', message: `placed with the clock of the same file's ${sib.kind} stream ${sib.stream} (no usable pulse of its own)` });
   return true;
+}
+
+/** Why the same file's placed stream of the other kind does not place s (for the refusal), or null. */
+export function skewNote(s: StreamState, states: StreamState[]): string | null {
+  const other = states.find((o) => o.placed && o.abs === s.abs && o.kind !== s.kind);
+  if (!other) return null;
+  return `the same file's ${other.kind} stream ${other.stream} is placed, but a camera's ${s.kind === 'video' ? 'picture' : 'sound'} is not placed by its ${other.kind === 'video' ? 'picture' : 'sound'}: their skew (up to ${AV_SKEW_MAX_S * 1000} ms) is measured only by a pulse in both`;
 }
 
 /** (3) Cross-correlation against the placed audio stream that correlates best. */
