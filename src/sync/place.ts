@@ -109,7 +109,8 @@ const MIN_FINE_PEAK_RATIO = 1.5;
  */
 export function crossCheck(s: StreamState): void {
   const from = s.placed?.from;
-  if (s.kind !== 'audio' || s.placed?.method !== 'tone' || !from?.placed || from.kind !== 'audio' || from.sampleRate !== s.sampleRate) return;
+  if (s.kind !== 'audio' || s.placed?.method !== 'tone' || s.placed.checked || !from?.placed || from.kind !== 'audio' || from.sampleRate !== s.sampleRate) return;
+  s.placed.checked = true;
   const windows: Array<[Float32Array | null, number, Float32Array | null, number]> = [
     [from.kept, from.keptT0, s.kept, s.keptT0],
     [from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0],

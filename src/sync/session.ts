@@ -98,8 +98,8 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   chooseAll(audio, pick, toneHz, ends);
   const placing = { ends, fallback, minXcorrConfidence: opts.minXcorrConfidence ?? 0.5 };
   // The sound first, so that a camera whose own beep was not found in a window is still guided there (flashGuides).
-  if (ref.kind === 'audio') placeStreams(audio, ref, placing);
   const video = states.filter((s) => s.kind === 'video');
+  if (ref.kind === 'audio' && video.length) placeStreams(audio, ref, placing);
   await mapLimit(video, 2, (s) => {
     const whole = fileOf(s).windows[0]?.name === 'all';
     const guides = flashGuides(s, states, ref).map((g) => (whole ? { ...g, window: 'all' as const } : g));

@@ -42,6 +42,8 @@ export interface Placement {
   offsetSd: number | null;
   kSd: number | null;
   extra?: Record<string, unknown>;
+  /** Set once crossCheck (place.ts) has looked at this placement. */
+  checked?: boolean;
 }
 
 export interface StreamState {
