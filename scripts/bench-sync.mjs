@@ -165,7 +165,7 @@ async function accuracy() {
   const fmtMs = (v) => (v === null ? '-' : (v * 1000).toFixed(2));
   console.log(`\nper stream (${streams.length} streams in ${results.length} cases; error = clock error at the true pulses, ms)`);
   const detail = [['case', 'kind', 'verdict', 'err_ms', 'method', 'confidence', 'offset_sd_ms']];
-  for (const x of streams) detail.push([x.c.truth.id, x.kind, x.v, fmtMs(x.err), x.method ?? (x.why ?? '').slice(0, 60), x.conf ?? '-', fmtMs(x.sd ?? null)]);
+  for (const x of streams) detail.push([x.c.truth.id, x.kind, x.v, fmtMs(x.err), x.method ?? (x.why ?? '').replace(/^mmprep: [^:]*: /, '').replace(/^\w+ stream \d+ cannot be put on the reference clock: /, 'refused: ').slice(0, 90), x.conf ?? '-', fmtMs(x.sd ?? null)]);
   table(detail);
   const by = (label, keyOf, list) => {
     const groups = new Map();
