@@ -8,6 +8,7 @@ import { InputError } from '../src/common/errors.js';
 import { placeStreams } from '../src/sync/place.js';
 import { refuseUnplaced } from '../src/sync/report.js';
 import { flashGuides, type Candidate, type ProbedFile, type StreamState } from '../src/sync/streams.js';
+import { rng } from './sync-media.js';
 
 const FRAME = 1 / 29.97;
 
@@ -86,5 +87,40 @@ describe('sync flash guides', () => {
     expect(guides[0].t_s).toBeCloseTo(2.9, 9);
     expect(guides[1].t_s).toBeCloseTo(26.9, 9);
     expect(guides[0].duration_s).toBe(0.2);
+  });
+});
+
+describe('sync drift with a pulse at one end only', () => {
+  it('takes the drift from cross-correlating the other end\'s window with the stream it was placed from', () => {
+    // Reference content: noise in syllable-like bursts (no periodicity), 32 s at 16 kHz.
+    const sr = 16000;
+    const r = rng(5);
+    const ref = new Float32Array(32 * sr);
+    let on = false;
+    for (let i = 0, next = 0; i < ref.length; i++) {
+      if (i >= next) {
+        on = !on;
+        next = i + Math.round((0.05 + 0.25 * r.u()) * sr);
+      }
+      ref[i] = (on ? 0.3 : 0.02) * r.g();
+    }
+    const k = 100e-6;
+    const off = 0.4;
+    // The room microphone on its own clock: t_ref = t_src·(1 + k) + off.
+    const src = (t0: number, n: number) => Float32Array.from({ length: n }, (_, i) => ref[Math.round(((t0 + i / sr) * (1 + k) + off) * sr)] ?? 0);
+    const lav = state('lav.wav', 'audio', { start: 3, end: 27 });
+    const mic = state('mic.wav', 'audio', { end: (27 - off) / (1 + k) });
+    Object.assign(lav, { sampleRate: sr, kept: ref.slice(0, 10 * sr), keptT0: 0, keptEnd: ref.slice(20 * sr, 30 * sr), keptEndT0: 20 });
+    Object.assign(mic, { sampleRate: sr, kept: src(0, 10 * sr), keptT0: 0, keptEnd: src(19.5, 10 * sr), keptEndT0: 19.5 });
+    placeStreams([lav, mic], lav, PLACING);
+    expect(mic.placed?.method).toBe('tone');
+    expect(Math.abs((mic.placed?.k as number) - k)).toBeLessThan(10e-6);
+    expect(mic.warnings.map((w) => w.code)).toContain('fallback');
+    expect(mic.placed?.kSd).toBeGreaterThan(0);
+    // --ends start asks for no drift: none is measured.
+    const alone = state('mic.wav', 'audio', { end: (27 - off) / (1 + k) });
+    Object.assign(alone, { sampleRate: sr, kept: mic.kept, keptEnd: mic.keptEnd, keptEndT0: 19.5 });
+    placeStreams([lav, alone], lav, { ...PLACING, ends: 'start' });
+    expect(alone.placed?.k).toBeNull();
   });
 });
