@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:sync [-- CASE_ROOT...] [--set small|full] [--no-rooms] [--no-speed]`:
+ * `npm run bench:sync [-- CASE_ROOT...] [--set small|full] [--no-rooms] [--no-scenes] [--no-speed]`:
  * (A) accuracy: runs `mmprep sync` on every case folder (truth.json, docs/sync.md "Test cases with known truth") under the given case
- * roots and, unless --no-rooms, under a fresh `scripts/make-sync-rooms.mjs --set full` (default) output; scores each
+ * roots and, unless --no-rooms / --no-scenes, under a fresh `scripts/make-sync-rooms.mjs --set full` (default) and
+ * `scripts/make-sync-scenes.mjs --set full` output (camera scenes: the picture and the camera's sound); scores each
  * stream against truth (error of the clock at the true pulse times; audio right within 1 ms, 5 ms when drr_db < 0,
  * wrong beyond 5 ms; video right within 0.5 frame, wrong beyond 1 frame; refused = exit 2 or the stream unplaced) and
  * prints a table by condition, the rates, and issue 11's targets with pass/fail.
@@ -58,9 +59,23 @@ function caseDirs(root) {
   return readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'truth.json'))).map((d) => join(root, d.name)).sort();
 }
 
+/**
+ * The stream's true pulse times on its own clock: the truth's pulses_src_s, or for a camera scene the flash onsets
+ * (picture) and the beep as heard on the camera (sound); null when the truth does not say.
+ */
+function truePulseTimes(st, caseTruth) {
+  if (st.pulses_src_s?.length) return st.pulses_src_s;
+  const fl = caseTruth.flash;
+  if (fl && st.file !== caseTruth.files[0]) {
+    const ts = st.kind === 'video' ? fl.onsets_s : fl.beep_on_camera_s;
+    if (ts?.length) return ts;
+  }
+  return null;
+}
+
 /** Largest error of the estimated clock against the true one at the stream's true pulse times (or its chosen pulses). */
-function clockError(entry, truth) {
-  const ts = truth.pulses_src_s?.length ? truth.pulses_src_s : [entry.pulses?.start_s ?? 0, entry.pulses?.end_s].filter((t) => typeof t === 'number');
+function clockError(entry, truth, trueTimes) {
+  const ts = trueTimes ?? [entry.pulses?.start_s ?? 0, entry.pulses?.end_s].filter((t) => typeof t === 'number');
   const est = (t) => t + entry.offset_s + (entry.drift_ppm ?? 0) * 1e-6 * t;
   const tru = (t) => t + truth.offset_s + (truth.drift_ppm ?? 0) * 1e-6 * t;
   return Math.max(...ts.map((t) => Math.abs(est(t) - tru(t))));
@@ -91,10 +106,37 @@ function scoreCase(dir) {
       rows.push({ kind: st.kind, st, v: r.status === 3 ? 'ambiguous' : 'refused', err: null, why: r.stderr.trim().split('\n')[0] });
       continue;
     }
-    const err = clockError(e, st);
+    const err = clockError(e, st, truePulseTimes(st, truth));
     rows.push({ kind: st.kind, st, v: verdict(st.kind, err, st), err, method: e.method, conf: e.confidence, sd: e.offset_sd_s });
   }
   return { truth, code: r.status, s, rows, stderr: r.stderr.trim(), negative: false };
+}
+
+/** Camera scenes by condition: the picture and the camera's sound (truth tags of make-sync-scenes.mjs). */
+function sceneTables(by, video, camAudio) {
+  const t = (x, k) => String(x.c.truth.tags?.[k]);
+  const ends = (x) => (x.c.truth.tags?.pulses > 1 ? 'start+end' : 'start only');
+  const drift = (x) => {
+    const d = Math.abs(x.st.drift_ppm ?? 0);
+    return d === 0 ? '0' : d < 60 ? '20-59' : '60-100';
+  };
+  const led = (x) => (x.c.truth.tags?.led_px === 'screen' ? 'screen' : `${String(x.c.truth.tags?.led_px).padStart(2)} px ${x.c.truth.tags?.led_color}`);
+  if (video.length) {
+    by('video: scene', (x) => t(x, 'scene'), video);
+    by('video: led', led, video);
+    by('video: fps', (x) => t(x, 'fps'), video);
+    by('video: codec', (x) => t(x, 'codec'), video);
+    by('video: exposure', (x) => t(x, 'exposure'), video);
+    by('video: shutter_deg', (x) => t(x, 'shutter_deg'), video);
+    by('video: drift_ppm', drift, video);
+    by('video: ends', ends, video);
+    by('video: camera sound', (x) => t(x, 'cam_sound'), video);
+  }
+  if (camAudio.length) {
+    by('camera sound: scene', (x) => t(x, 'scene'), camAudio);
+    by('camera sound: drift_ppm', drift, camAudio);
+    by('camera sound: ends', ends, camAudio);
+  }
 }
 
 function table(rows) {
@@ -109,6 +151,11 @@ async function accuracy() {
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-rooms.mjs'), '--out', d, '--set', SET], { stdio: 'inherit' });
     roots.push(d);
   }
+  if (!flag('no-scenes')) {
+    const d = join(tmp, 'scenes');
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-scenes.mjs'), '--out', d, '--set', SET, '--quiet'], { stdio: 'inherit' });
+    roots.push(d);
+  }
   const dirs = roots.flatMap(caseDirs);
   const results = [];
   const t0 = performance.now();
@@ -118,7 +165,7 @@ async function accuracy() {
   const fmtMs = (v) => (v === null ? '-' : (v * 1000).toFixed(2));
   console.log(`\nper stream (${streams.length} streams in ${results.length} cases; error = clock error at the true pulses, ms)`);
   const detail = [['case', 'kind', 'verdict', 'err_ms', 'method', 'confidence', 'offset_sd_ms']];
-  for (const x of streams) detail.push([x.c.truth.id, x.kind, x.v, fmtMs(x.err), x.method ?? (x.why ?? '').slice(0, 60), x.conf ?? '-', fmtMs(x.sd ?? null)]);
+  for (const x of streams) detail.push([x.c.truth.id, x.kind, x.v, fmtMs(x.err), x.method ?? (x.why ?? '').replace(/^mmprep: [^:]*: /, '').replace(/^\w+ stream \d+ cannot be put on the reference clock: /, 'refused: ').slice(0, 90), x.conf ?? '-', fmtMs(x.sd ?? null)]);
   table(detail);
   const by = (label, keyOf, list) => {
     const groups = new Map();
@@ -136,7 +183,10 @@ async function accuracy() {
     console.log('');
     table(rows);
   };
-  const audio = streams.filter((x) => x.kind === 'audio');
+  // Camera scenes (truth.flash) give a picture and, mostly, the camera's own sound; the room cases give microphones.
+  const isScene = (x) => Boolean(x.c.truth.flash);
+  const audio = streams.filter((x) => x.kind === 'audio' && !isScene(x));
+  const camAudio = streams.filter((x) => x.kind === 'audio' && isScene(x));
   const video = streams.filter((x) => x.kind === 'video');
   const tag = (x, k) => x.st[k] ?? x.c.truth.tags?.[k];
   if (audio.length) {
@@ -145,23 +195,23 @@ async function accuracy() {
     by('audio: codec', (x) => String(x.c.truth.tags?.codec), audio);
     by('audio: rt60_s', (x) => String(x.c.truth.tags?.rt60_s), audio);
   }
-  if (video.length) {
-    for (const k of Object.keys(video[0].c.truth.tags ?? {})) by(`video: ${k}`, (x) => String(x.c.truth.tags?.[k]), video);
-  }
+  sceneTables(by, video, camAudio);
   const negatives = results.filter((c) => c.negative);
   const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(1)} %` : 'n/a');
-  const good = audio.filter((x) => tag(x, 'drr_db') >= 0 && tag(x, 'snr_db') >= 0);
+  // The camera's sound in the scenes: a moderate room (echo energy 0.48 of the direct sound: DRR about +3 dB), 12 dB SNR.
+  const good = [...audio.filter((x) => tag(x, 'drr_db') >= 0 && tag(x, 'snr_db') >= 0), ...camAudio];
   const reverb = audio.filter((x) => tag(x, 'drr_db') < 0 && tag(x, 'drr_db') >= -9 && tag(x, 'snr_db') >= 0);
   const within = (list, s) => list.filter((x) => x.err !== null && x.err <= s).length;
   const vRight = video.filter((x) => x.v === 'right').length;
   const vBad = video.filter((x) => x.v === 'wrong' || x.v === 'marginal').length;
   const wrongPlaced = streams.filter((x) => x.v === 'wrong' && x.c.code === 0);
   const negOk = negatives.filter((c) => c.code === 2).length;
-  console.log(`\nrates: audio ${pct(audio.filter((x) => x.v === 'right').length, audio.length)} right, ${pct(audio.filter((x) => x.v === 'refused').length, audio.length)} refused; video ${pct(vRight, video.length)} right; ${results.length} cases in ${wall.toFixed(1)} s (${(results.length / wall).toFixed(2)} cases/s, loaded machine)`);
+  const refusedN = (list) => list.filter((x) => x.v === 'refused' || x.v === 'ambiguous').length;
+  console.log(`\nrates: audio ${pct(audio.filter((x) => x.v === 'right').length, audio.length)} right, ${pct(refusedN(audio), audio.length)} refused; camera sound ${pct(camAudio.filter((x) => x.v === 'right').length, camAudio.length)} right, ${pct(refusedN(camAudio), camAudio.length)} refused; video ${pct(vRight, video.length)} right, ${pct(refusedN(video), video.length)} refused; ${results.length} cases in ${wall.toFixed(1)} s (${(results.length / wall).toFixed(2)} cases/s, loaded machine)`);
   const targets = [
     ['target', 'measured', 'pass'],
     ['video streams within 0.5 frame >= 95 %, the rest refused', `${vRight}/${video.length} right, ${vBad} placed outside 0.5 frame`, video.length ? String(vRight >= 0.95 * video.length && vBad === 0) : 'n/a (no video cases given)'],
-    ['audio within 1 ms where drr >= 0 and snr >= 0', `${within(good, 0.001)}/${good.length}`, String(within(good, 0.001) === good.length)],
+    ['audio within 1 ms where drr >= 0 and snr >= 0', `${within(good, 0.001)}/${good.length}${camAudio.length ? ` (of them camera sound ${within(camAudio, 0.001)}/${camAudio.length})` : ''}`, String(within(good, 0.001) === good.length)],
     ['audio within 5 ms for drr -9..0 dB (snr >= 0)', `${within(reverb, 0.005)}/${reverb.length}`, String(within(reverb, 0.005) === reverb.length)],
     ['negative controls exit 2', `${negOk}/${negatives.length}`, String(negOk === negatives.length)],
     ['zero streams placed wrong with exit 0', `${wrongPlaced.length}${wrongPlaced.length ? ` (${wrongPlaced.map((x) => x.c.truth.id).join(', ')})` : ''}`, String(wrongPlaced.length === 0)],

@@ -5,6 +5,7 @@
 import { InputError } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
 import type { SyncMap, SyncStreamEntry } from './clock.js';
+import { skewNote } from './place.js';
 import type { Placement, ProbedFile, StreamState } from './streams.js';
 import type { Ends } from './windows.js';
 
@@ -65,7 +66,8 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
   const disagree = s.warnings.find((w) => w.code === 'xcorr_disagrees' || w.code === 'pulses_disagree')?.message;
   if (disagree) throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${disagree}${more}`, { file: s.file });
   const weak = s.warnings.find((w) => w.code === 'xcorr_weak')?.message;
-  const why = weak ? `${noPulseWhy(s, o)}, and ${weak}` : noPulseWhy(s, o);
+  const skew = skewNote(s, states);
+  const why = [noPulseWhy(s, o), weak, skew].filter(Boolean).join(', and ');
   throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${why}${more}`, { file: s.file });
 }
 

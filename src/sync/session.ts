@@ -96,7 +96,10 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   const audio = states.filter((s) => s.kind === 'audio');
   await mapLimit(audio, 2, (s) => findAudioPulses(s, fileOf(s), scan));
   chooseAll(audio, pick, toneHz, ends);
+  const placing = { ends, fallback, minXcorrConfidence: opts.minXcorrConfidence ?? 0.5 };
+  // The sound first, so that a camera whose own beep was not found in a window is still guided there (flashGuides).
   const video = states.filter((s) => s.kind === 'video');
+  if (ref.kind === 'audio' && video.length) placeStreams(audio, ref, placing);
   await mapLimit(video, 2, (s) => {
     const whole = fileOf(s).windows[0]?.name === 'all';
     const guides = flashGuides(s, states, ref).map((g) => (whole ? { ...g, window: 'all' as const } : g));
@@ -104,7 +107,7 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   });
   chooseAll(video, pick, toneHz, ends);
   // 2.-4. Place, then refuse or report.
-  placeStreams(states, ref, { ends, fallback, minXcorrConfidence: opts.minXcorrConfidence ?? 0.5 });
+  placeStreams(states, ref, placing);
   const ctx = { toneHz, searchS, ends, fallback };
   refuseUnplaced(states, ref, probes, ctx);
   return buildSyncMap(states, ref, reason, { ...ctx, pick });

@@ -43,6 +43,8 @@ export interface Placement {
   offsetSd: number | null;
   kSd: number | null;
   extra?: Record<string, unknown>;
+  /** Set once crossCheck (place.ts) has looked at this placement. */
+  checked?: boolean;
 }
 
 export interface StreamState {
@@ -175,12 +177,14 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
 /**
  * Where a camera file's picture must show the flash: at its own sound's chosen beep (same container clock), within
  * 3 frames + 50 ms of audio/video skew inside cameras; the pulse length from the reference microphone (the beep as
- * heard at the camera is stretched by room echo).
+ * heard at the camera is stretched by room echo). In a window where the camera's sound has no beep of its own but
+ * is already placed (by its other end's beep or by cross-correlation), the reference's pulse mapped onto the sound's
+ * clock says where the beep was, so the flash is still searched there.
  */
 export function flashGuides(video: StreamState, states: StreamState[], ref: StreamState | undefined): FlashGuide[] {
-  const sound = states.find((s) => s.abs === video.abs && s.kind === 'audio' && (s.chosen.start || s.chosen.end));
+  const sound = states.find((s) => s.abs === video.abs && s.kind === 'audio' && (s.chosen.start || s.chosen.end || s.placed));
   if (!sound) {
-    // No beep of its own: the reference's beeps give the pulse length and, at both ends, the start/end interval.
+    // No sound of its own: the reference's beeps give the pulse length and, at both ends, the start/end interval.
     const [a, b] = [ref?.chosen.start, ref?.chosen.end];
     if (ref?.kind === 'audio' && a) video.flashPair = { interval_s: b ? b.t_s - a.t_s : null, pulse_s: typeof a.duration_s === 'number' ? a.duration_s : null };
     return [];
@@ -188,11 +192,18 @@ export function flashGuides(video: StreamState, states: StreamState[], ref: Stre
   const tolerance = 3 * (video.frameS ?? 1 / 25) + 0.05;
   const guides: FlashGuide[] = [];
   for (const w of ['start', 'end'] as const) {
-    const c = sound.chosen[w];
-    if (!c) continue;
     const refPulse = ref && ref.kind === 'audio' && ref !== sound ? ref.chosen[w] : null;
+    const t = sound.chosen[w]?.t_s ?? mappedPulse(refPulse, ref, sound);
+    if (t === null) continue;
     const dur = refPulse?.duration_s ?? null;
-    guides.push({ window: w, t_s: c.t_s, tolerance_s: tolerance, duration_s: typeof dur === 'number' ? dur : null });
+    guides.push({ window: w, t_s: t, tolerance_s: tolerance, duration_s: typeof dur === 'number' ? dur : null });
   }
   return guides;
+}
+
+/** The reference's pulse on a placed stream's own clock (t_ref = t_src·(1 + k) + offset, solved for t_src), or null. */
+function mappedPulse(refPulse: Candidate | null, ref: StreamState | undefined, s: StreamState): number | null {
+  if (!refPulse || !ref?.placed || !s.placed || s === ref) return null;
+  const tRef = refPulse.t_s * (1 + (ref.placed.k ?? 0)) + ref.placed.offset;
+  return (tRef - s.placed.offset) / (1 + (s.placed.k ?? 0));
 }

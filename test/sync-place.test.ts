@@ -1,0 +1,126 @@
+/**
+ * Placement rules of `mmprep sync` at the session level (src/sync/place.ts, streams.ts flashGuides, report.ts), on
+ * stream states built here (no media: the rules, not the detectors). Each case is one the scene bench
+ * (`npm run bench:sync`, scripts/make-sync-scenes.mjs) showed placed wrongly or refused needlessly.
+ */
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../src/common/errors.js';
+import { placeStreams } from '../src/sync/place.js';
+import { refuseUnplaced } from '../src/sync/report.js';
+import { flashGuides, type Candidate, type ProbedFile, type StreamState } from '../src/sync/streams.js';
+import { rng } from './sync-media.js';
+
+const FRAME = 1 / 29.97;
+
+function state(file: string, kind: 'audio' | 'video', pulses: { start?: number; end?: number } = {}): StreamState {
+  const cand = (w: 'start' | 'end', t: number): Candidate => ({ window: w, t_s: t, strength: 1, placeable: true, confidence: 0.99, onset_sd_s: kind === 'audio' ? 0.0003 : 0.1 * FRAME, duration_s: 0.2 });
+  return {
+    file,
+    abs: `/s/${file}`,
+    kind,
+    stream: 0,
+    frameS: kind === 'video' ? FRAME : null,
+    firstSampleS: 0,
+    detections: [],
+    chosen: { start: pulses.start === undefined ? null : cand('start', pulses.start), end: pulses.end === undefined ? null : cand('end', pulses.end) },
+    forcedPick: null,
+    warnings: [],
+    kept: null,
+    keptT0: 0,
+    keptEnd: null,
+    keptEndT0: 0,
+    sampleRate: 48000,
+    placed: null,
+  };
+}
+
+const PLACING = { ends: 'both' as const, fallback: 'xcorr' as const, minXcorrConfidence: 0.5 };
+const CTX = { toneHz: 1000, searchS: 60, ends: 'both' as const, fallback: 'xcorr' as const };
+const probes = [{ file: 'lav.wav', abs: '/s/lav.wav' }, { file: 'cam.mp4', abs: '/s/cam.mp4' }] as unknown as ProbedFile[];
+
+describe('sync placement: a camera\'s picture and sound are not placed by each other', () => {
+  it('a picture without a usable flash is refused (exit 2, naming the skew), not given its sound\'s offset', () => {
+    const lav = state('lav.wav', 'audio', { start: 3.4 });
+    const sound = state('cam.mp4', 'audio', { start: 3.1 });
+    const picture = state('cam.mp4', 'video');
+    const all = [lav, sound, picture];
+    placeStreams(all, lav, PLACING);
+    expect(sound.placed?.method).toBe('tone');
+    expect(picture.placed).toBeNull();
+    expect(() => refuseUnplaced(all, lav, probes, CTX)).toThrow(InputError);
+    expect(() => refuseUnplaced(all, lav, probes, CTX)).toThrow(/video stream 0 cannot be put on the reference clock: no flash .*skew \(up to 50 ms\)/);
+  });
+
+  it('a sound without a beep is not given its picture\'s offset (left to cross-correlation, else refused)', () => {
+    const lav = state('lav.wav', 'audio', { start: 3.4 });
+    const sound = state('cam.mp4', 'audio');
+    const picture = state('cam.mp4', 'video', { start: 3.1 });
+    placeStreams([lav, sound, picture], lav, PLACING);
+    expect(picture.placed?.method).toBe('flash');
+    expect(sound.placed).toBeNull();
+  });
+
+  it('start and end flashes that disagree with the sound\'s drift by more than half a frame are not used', () => {
+    // 10 minutes apart: the flashes imply 60 ppm (plausible) but the sound's beeps say 0: 36 ms (1.1 frames) apart.
+    const lav = state('lav.wav', 'audio', { start: 3.4, end: 603.4 });
+    const sound = state('cam.mp4', 'audio', { start: 3.1, end: 603.1 });
+    const picture = state('cam.mp4', 'video', { start: 3.09, end: 603.126 });
+    placeStreams([lav, sound, picture], lav, PLACING);
+    expect(sound.placed?.k).toBeCloseTo(0, 9);
+    expect(picture.placed).toBeNull();
+    expect(picture.warnings.map((w) => w.code)).toContain('pulses_disagree');
+    // Within half a frame they agree: placed, with the sound's drift.
+    const ok = state('cam.mp4', 'video', { start: 3.09, end: 603.1 });
+    placeStreams([lav, sound, ok], lav, PLACING);
+    expect(ok.placed?.method).toBe('flash');
+  });
+});
+
+describe('sync flash guides', () => {
+  it('where the camera\'s own beep is missing but its sound is placed, the reference\'s beep mapped onto it guides the flash', () => {
+    const lav = state('lav.wav', 'audio', { start: 3.4, end: 27.4 });
+    const sound = state('cam.mp4', 'audio', { end: 26.9 });
+    const picture = state('cam.mp4', 'video');
+    placeStreams([lav, sound], lav, PLACING);
+    const guides = flashGuides(picture, [lav, sound, picture], lav);
+    expect(guides.map((g) => g.window)).toEqual(['start', 'end']);
+    expect(guides[0].t_s).toBeCloseTo(2.9, 9);
+    expect(guides[1].t_s).toBeCloseTo(26.9, 9);
+    expect(guides[0].duration_s).toBe(0.2);
+  });
+});
+
+describe('sync drift with a pulse at one end only', () => {
+  it('takes the drift from cross-correlating the other end\'s window with the stream it was placed from', () => {
+    // Reference content: noise in syllable-like bursts (no periodicity), 32 s at 16 kHz.
+    const sr = 16000;
+    const r = rng(5);
+    const ref = new Float32Array(32 * sr);
+    let on = false;
+    for (let i = 0, next = 0; i < ref.length; i++) {
+      if (i >= next) {
+        on = !on;
+        next = i + Math.round((0.05 + 0.25 * r.u()) * sr);
+      }
+      ref[i] = (on ? 0.3 : 0.02) * r.g();
+    }
+    const k = 100e-6;
+    const off = 0.4;
+    // The room microphone on its own clock: t_ref = t_src·(1 + k) + off.
+    const src = (t0: number, n: number) => Float32Array.from({ length: n }, (_, i) => ref[Math.round(((t0 + i / sr) * (1 + k) + off) * sr)] ?? 0);
+    const lav = state('lav.wav', 'audio', { start: 3, end: 27 });
+    const mic = state('mic.wav', 'audio', { end: (27 - off) / (1 + k) });
+    Object.assign(lav, { sampleRate: sr, kept: ref.slice(0, 10 * sr), keptT0: 0, keptEnd: ref.slice(20 * sr, 30 * sr), keptEndT0: 20 });
+    Object.assign(mic, { sampleRate: sr, kept: src(0, 10 * sr), keptT0: 0, keptEnd: src(19.5, 10 * sr), keptEndT0: 19.5 });
+    placeStreams([lav, mic], lav, PLACING);
+    expect(mic.placed?.method).toBe('tone');
+    expect(Math.abs((mic.placed?.k as number) - k)).toBeLessThan(10e-6);
+    expect(mic.warnings.map((w) => w.code)).toContain('fallback');
+    expect(mic.placed?.kSd).toBeGreaterThan(0);
+    // --ends start asks for no drift: none is measured.
+    const alone = state('mic.wav', 'audio', { end: (27 - off) / (1 + k) });
+    Object.assign(alone, { sampleRate: sr, kept: mic.kept, keptEnd: mic.keptEnd, keptEndT0: 19.5 });
+    placeStreams([lav, alone], lav, { ...PLACING, ends: 'start' });
+    expect(alone.placed?.k).toBeNull();
+  });
+});
