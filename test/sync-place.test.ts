@@ -51,6 +51,19 @@ describe('sync placement: a camera\'s picture and sound are not placed by each o
     expect(() => refuseUnplaced(all, lav, probes, CTX)).toThrow(/video stream 0 cannot be put on the reference clock: no flash .*skew \(up to 50 ms\)/);
   });
 
+  it('with --share-camera-clock the picture takes its sound\'s clock, the unmeasured skew in its offset sd and a warning', () => {
+    const lav = state('lav.wav', 'audio', { start: 3.4 });
+    const sound = state('cam.mp4', 'audio', { start: 3.1 });
+    const picture = state('cam.mp4', 'video');
+    const all = [lav, sound, picture];
+    placeStreams(all, lav, { ...PLACING, shareCameraClock: true });
+    expect(picture.placed?.method).toBe('camera_clock');
+    expect(picture.placed?.offset).toBeCloseTo(sound.placed!.offset, 9);
+    expect(picture.placed!.offsetSd).toBeGreaterThan(0.028);
+    expect(picture.warnings.map((w) => w.code)).toContain('camera_clock_shared');
+    expect(() => refuseUnplaced(all, lav, probes, CTX)).not.toThrow();
+  });
+
   it('a sound without a beep is not given its picture\'s offset (left to cross-correlation, else refused)', () => {
     const lav = state('lav.wav', 'audio', { start: 3.4 });
     const sound = state('cam.mp4', 'audio');

@@ -29,6 +29,8 @@ export interface StageOptions {
   ends?: 'start' | 'both';
   /** How sync chooses among pulses of similar strength (none: the session fails as ambiguous). */
   pick?: 'first' | 'strongest';
+  /** Sync: a camera's picture or sound without a pulse takes the other's clock (sync's --share-camera-clock). */
+  shareCameraClock?: boolean;
 }
 
 export interface StageContext {
@@ -61,7 +63,7 @@ export type StageTable = Partial<Record<StageName, StageFn>>;
 
 /** Which options each stage reads: only those of the stages run are recorded in meta.json and compared by --resume. */
 export const STAGE_OPTION_KEYS: Record<StageName, Array<keyof StageOptions>> = {
-  sync: ['toneHz', 'searchS', 'ends', 'pick'],
+  sync: ['toneHz', 'searchS', 'ends', 'pick', 'shareCameraClock'],
   audio: ['voice', 'toneHz'],
   face: ['backend', 'faceFps', 'maxFaces'],
 };
@@ -102,6 +104,7 @@ export const syncStage: StageFn = async (ctx) => {
       ...(o.searchS !== undefined ? { searchS: o.searchS } : {}),
       ...(o.ends !== undefined ? { ends: o.ends } : {}),
       ...(o.pick !== undefined ? { pick: o.pick } : {}),
+      ...(o.shareCameraClock ? { shareCameraClock: true } : {}),
     },
   );
   await writeSyncMap(join(ctx.dir, 'sync.json'), map);

@@ -1,8 +1,9 @@
 /**
  * Step 3 of `mmprep sync`: put every stream on the reference clock, repeated until nothing changes:
  * (1) pulse to pulse from a placed stream (the beep and the flash are taken as simultaneous; drift from the pulses at
- * both ends: 1 + k = dt_ref / dt_src); (2) 'container': a stream of a file whose other stream is placed takes that
- * clock (one device, one clock); (3) 'xcorr': an audio stream without a usable pulse is cross-correlated against a
+ * both ends: 1 + k = dt_ref / dt_src); (2) 'container': a stream of a file whose other stream of the same kind is
+ * placed takes that clock (one device, one clock; 'camera_clock' across picture and sound only with
+ * --share-camera-clock); (3) 'xcorr': an audio stream without a usable pulse is cross-correlated against a
  * placed audio stream (the audio-offset-finder approach, xcorr.ts).
  */
 import { audioOffset, type XcorrResult } from './xcorr.js';
@@ -183,11 +184,33 @@ export const AV_SKEW_MAX_S = 0.05;
  * sound or the sound from the picture: cameras put them up to AV_SKEW_MAX_S apart (more than a frame), which only a
  * pulse in both measures; the scene bench had a picture 20 ms and a sound 9.7 ms off that way, with exit 0.
  */
-function placeByContainer(s: StreamState, states: StreamState[]): boolean {
+function placeByContainer(s: StreamState, states: StreamState[], shareCameraClock: boolean): boolean {
   const sib = states.find((o) => o.placed && o.abs === s.abs && o.kind === s.kind);
-  if (!sib?.placed) return false;
-  s.placed = { ...sib.placed, method: 'container', from: sib, extra: undefined };
-  s.warnings.push({ code: 'container_clock', message: `placed with the clock of the same file's ${sib.kind} stream ${sib.stream} (no usable pulse of its own)` });
+  if (sib?.placed) {
+    s.placed = { ...sib.placed, method: 'container', from: sib, extra: undefined };
+    s.warnings.push({ code: 'container_clock', message: `placed with the clock of the same file's ${sib.kind} stream ${sib.stream} (no usable pulse of its own)` });
+    return true;
+  }
+  return shareCameraClock && placeByCameraClock(s, states);
+}
+
+/** The spread of an unknown skew anywhere within ±AV_SKEW_MAX_S (uniform), added to the other stream's offset sd. */
+const AV_SKEW_SD_S = AV_SKEW_MAX_S / Math.sqrt(3);
+
+/**
+ * Opt-in (--share-camera-clock): a camera's picture (or sound) without a usable pulse of its own takes the same
+ * file's placed sound (or picture) clock, with the camera's unknown A/V skew in offset_sd_s and a warning. For labs
+ * whose LED is not in view of every camera and who accept that skew (up to AV_SKEW_MAX_S, i.e. about a frame).
+ */
+function placeByCameraClock(s: StreamState, states: StreamState[]): boolean {
+  const other = states.find((o) => o.placed && o.abs === s.abs && o.kind !== s.kind && o.placed.method !== 'camera_clock');
+  if (!other?.placed) return false;
+  const offsetSd = Math.hypot(other.placed.offsetSd ?? 0, AV_SKEW_SD_S);
+  s.placed = { ...other.placed, offsetSd, method: 'camera_clock', from: other, extra: undefined };
+  s.warnings.push({
+    code: 'camera_clock_shared',
+    message: `no usable pulse of its own: placed with the clock of the same file's ${other.kind} stream ${other.stream} (--share-camera-clock); the camera's audio/video skew is not measured, so the offset may be up to ${AV_SKEW_MAX_S * 1000} ms off (offset_sd_s includes it)`,
+  });
   return true;
 }
 
@@ -195,7 +218,7 @@ function placeByContainer(s: StreamState, states: StreamState[]): boolean {
 export function skewNote(s: StreamState, states: StreamState[]): string | null {
   const other = states.find((o) => o.placed && o.abs === s.abs && o.kind !== s.kind);
   if (!other) return null;
-  return `the same file's ${other.kind} stream ${other.stream} is placed, but a camera's ${s.kind === 'video' ? 'picture' : 'sound'} is not placed by its ${other.kind === 'video' ? 'picture' : 'sound'}: their skew (up to ${AV_SKEW_MAX_S * 1000} ms) is measured only by a pulse in both`;
+  return `the same file's ${other.kind} stream ${other.stream} is placed, but a camera's ${s.kind === 'video' ? 'picture' : 'sound'} is not placed by its ${other.kind === 'video' ? 'picture' : 'sound'}: their skew (up to ${AV_SKEW_MAX_S * 1000} ms) is measured only by a pulse in both (--share-camera-clock accepts it unmeasured)`;
 }
 
 /** (3) Cross-correlation against the placed audio stream that correlates best. */
@@ -261,6 +284,8 @@ export interface PlaceOptions {
   ends: Ends;
   fallback: 'xcorr' | 'none';
   minXcorrConfidence: number;
+  /** Opt-in: a camera's picture or sound without a pulse takes the other's clock (placeByCameraClock). */
+  shareCameraClock?: boolean;
 }
 
 /** Places streams until nothing changes: by pulse first, then by container, then by cross-correlation. */
@@ -270,7 +295,7 @@ export function placeStreams(states: StreamState[], ref: StreamState, o: PlaceOp
   const hasPulse = (s: StreamState) => Boolean(s.chosen.start ?? s.chosen.end);
   const steps: Array<(s: StreamState) => boolean> = [
     (s) => hasPulse(s) && placeByPulse(s, states, o),
-    (s) => placeByContainer(s, states),
+    (s) => placeByContainer(s, states, o.shareCameraClock === true),
     (s) => o.fallback === 'xcorr' && placeByXcorr(s, states, o.ends, o.minXcorrConfidence),
   ];
   let changed = true;

@@ -31,6 +31,11 @@ export interface SyncOptions {
   fallback?: FallbackRule;
   /** Least confidence of an xcorr placement (default 0.5, a peak ratio of 1.5). */
   minXcorrConfidence?: number;
+  /**
+   * A camera's picture or sound without a usable pulse of its own takes the same file's other stream's clock, its
+   * unknown audio/video skew (up to 50 ms) added to offset_sd_s (default false: refused).
+   */
+  shareCameraClock?: boolean;
   /** Longest side of decoded video frames (default 160). */
   maxSide?: number;
   /** Called with one line per stream scanned (progress). */
@@ -96,7 +101,7 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   const audio = states.filter((s) => s.kind === 'audio');
   await mapLimit(audio, 2, (s) => findAudioPulses(s, fileOf(s), scan));
   chooseAll(audio, pick, toneHz, ends);
-  const placing = { ends, fallback, minXcorrConfidence: opts.minXcorrConfidence ?? 0.5 };
+  const placing = { ends, fallback, minXcorrConfidence: opts.minXcorrConfidence ?? 0.5, shareCameraClock: opts.shareCameraClock === true };
   // The sound first, so that a camera whose own beep was not found in a window is still guided there (flashGuides).
   const video = states.filter((s) => s.kind === 'video');
   if (ref.kind === 'audio' && video.length) placeStreams(audio, ref, placing);
