@@ -45,7 +45,7 @@ describe('tone-burst onsets in memory', () => {
 });
 
 describe('onset error over many mixtures at 0 dB SNR (issue 4 item 4: < 1 ms at SNR >= 0 dB)', () => {
-  it('16 speech+noise mixtures, each beep found once, placeable ones within 1 ms (at most one marked not placeable); RMS error reported', async () => {
+  it('16 speech+noise mixtures, each beep found once, placeable ones within 1 ms (at most two marked not placeable, each with its reason); RMS error reported', async () => {
     const sr = 16000;
     const errs: number[] = [];
     let unsure = 0;
@@ -56,14 +56,16 @@ describe('onset error over many mixtures at 0 dB SNR (issue 4 item 4: < 1 ms at 
       expect(d).toHaveLength(1);
       // Issue 11 item 4: an onset the detector is unsure of (speech at the tone frequency right before the beep makes
       // the direct-arrival search and the edge disagree) is marked not placeable instead of used.
+      // Also refused: tone in the onset's phase just before it, stronger than the noise there makes (the check that an
+      // onset is not late after an echo dip, tone-onset.ts): at 0 dB speech sometimes does that (1 of 16 here).
       if (d[0].placeable === false) {
-        expect(d[0].onset_sd_s).toBeGreaterThan(0.002);
+        if (!/before the onset/.test(String(d[0].unplaceable_reason))) expect(d[0].onset_sd_s).toBeGreaterThan(0.002);
         unsure++;
         continue;
       }
       errs.push((d[0].t_s - truth) * 1000);
     }
-    expect(unsure).toBeLessThanOrEqual(1);
+    expect(unsure).toBeLessThanOrEqual(2);
     const rms = Math.sqrt(errs.reduce((a, e) => a + e * e, 0) / errs.length);
     console.log(`0 dB: onset error RMS ${rms.toFixed(3)} ms, max ${Math.max(...errs.map(Math.abs)).toFixed(3)} ms over ${errs.length} placeable, ${unsure} not placeable`);
     for (const e of errs) expect(Math.abs(e)).toBeLessThan(1);

@@ -15,6 +15,7 @@
  */
 
 import FFT from 'fft.js';
+import { energyNull, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
 
 export interface ToneScanOptions {
   /** Tone frequency in Hz (default 1000). */
@@ -64,6 +65,8 @@ export interface ToneDetection {
 const BLOCK_S = 0.002;
 /** A beep whose onset is less certain than this is not placeable (the stream is placed by another route or refused). */
 const MAX_ONSET_SD_S = 0.002;
+/** An onset with tone-band energy before it that the noise before the beep makes less often than this is not placeable. */
+const MAX_FALSE_BEFORE = 0.01;
 const WIN_BLOCKS = 5;
 /** The part of the rising edge fitted, as fractions of the plateau (low enough to end before early reflections). */
 const FIT_LO = 0.25;
@@ -500,6 +503,24 @@ export class ToneScanner {
     return { ...second, spread: near ? Math.abs(second.t - near.t) : 0 };
   }
 
+  /**
+   * The strongest tone energy in the onset's phase in the 15 ms before the onset (4-period windows ending at least
+   * 0.5 ms or 2 SD before it), judged against the same statistic 20-120 ms before the onset (tone-onset.ts); null
+   * when there is not enough audio before the beep to judge by.
+   */
+  private toneBeforeOnset(x: Float32Array, onset: number, onsetSd: number): BeforeOnset | null {
+    const sr = this.sampleRate;
+    const L = Math.max(8, Math.round((4 * sr) / this.toneHz));
+    const demod = (a: number, b: number) => this.demod(x, a, b);
+    // The onset's phase: the 2 periods after it (the direct sound).
+    const a0 = Math.round(onset + 0.0005 * sr);
+    const [pr, pi] = demod(a0, a0 + (L >> 1));
+    const m = Math.hypot(pr, pi) || 1;
+    const nullTo = Math.round(onset - 0.02 * sr);
+    const nul = energyNull(demod, nullTo - Math.round(0.1 * sr), nullTo, L, pr / m, pi / m);
+    return nul ? toneBeforeOnset(demod, onset, L, sr, nul, pr / m, pi / m, 0.015, Math.max(0.0005, 2 * onsetSd)) : null;
+  }
+
   private measure(
     x: Float32Array,
     n: number,
@@ -551,7 +572,15 @@ export class ToneScanner {
     const interference = Math.max(ToneScanner.meanOf(tp, onsetW - 250, onsetW - 5) ?? floor, chunkFloor);
     const bandSnr = 10 * Math.log10(toneP / interference);
     const onsetSd = Math.max(this.onsetSdS(onset.A, pt, interference, ptot - toneP), onset.spread / 2 / sr);
-    const why = bandSnr < 0 ? `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted` : onsetSd > MAX_ONSET_SD_S ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)` : null;
+    const before = this.toneBeforeOnset(x, onset.t, onsetSd);
+    const why =
+      bandSnr < 0
+        ? `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted`
+        : onsetSd > MAX_ONSET_SD_S
+          ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`
+          : before && before.expected_false < MAX_FALSE_BEFORE
+            ? `tone ${before.over_noise_db.toFixed(1)} dB over the noise ${(before.ends_before_s * 1000).toFixed(1)} ms before the onset (noise does that ${before.expected_false.toExponential(1)} times there): the direct sound may have arrived earlier, hidden by an echo dip`
+            : null;
     return {
       t_s: this.t0 + (this.bufStart + onset.t) / sr,
       duration_s: duration,
