@@ -44,6 +44,36 @@ describe('tone-burst onsets in memory', () => {
   });
 });
 
+describe('beep confidence against the recording own null (tone-null.ts, issue 11 item 2)', () => {
+  // White noise, a 250 ms beep at 2 s; in the second recording also 1 kHz warbles as strong as the beep (a tone whose
+  // phase jumps every 30 ms: not a beep for the detector, but tone-band events of the beep's strength without one).
+  const make = (warbles: boolean): Float32Array => {
+    const sr = 16000;
+    const x = new Float32Array(sr * 12);
+    let a = 12345;
+    const u = () => ((a = (Math.imul(a, 1103515245) + 12345) >>> 0) / 4294967296);
+    for (let i = 0; i < x.length; i++) x[i] = 0.05 * (u() + u() + u() - 1.5);
+    addBeeps(x, sr, [{ t_s: 2, dur_s: 0.25, amp: 0.05 }]);
+    if (warbles) {
+      for (const t of [4, 5.5, 7, 8.5, 10]) {
+        for (let k = 0; k < 8; k++) addBeeps(x, sr, [{ t_s: t + k * 0.03, dur_s: 0.03, amp: 0.05 * (k % 2 ? -1 : 1) }]);
+      }
+    }
+    return x;
+  };
+  it('the same beep is worth less in a recording that makes such tone-band events without a beep', () => {
+    const clean = findToneBursts(make(false), 16000);
+    const busy = findToneBursts(make(true), 16000);
+    expect(clean).toHaveLength(1);
+    expect(busy.map((d) => Math.round(d.t_s))).toEqual([2]);
+    expect(Math.abs(clean[0].band_snr_db - busy[0].band_snr_db)).toBeLessThan(1);
+    expect(clean[0].confidence).toBeGreaterThan(0.95);
+    expect(clean[0].expected_false).toBeLessThan(0.05);
+    expect(busy[0].expected_false).toBeGreaterThan(10 * (clean[0].expected_false as number));
+    expect(busy[0].confidence).toBeLessThan(clean[0].confidence);
+  });
+});
+
 describe('onset error over many mixtures at 0 dB SNR (issue 4 item 4: < 1 ms at SNR >= 0 dB)', () => {
   it('16 speech+noise mixtures, each beep found once, placeable ones within 1 ms (at most two marked not placeable, each with its reason); RMS error reported', async () => {
     const sr = 16000;

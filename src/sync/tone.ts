@@ -15,6 +15,7 @@
  */
 
 import FFT from 'fft.js';
+import { calibrateBeeps, STAT_WINDOWS, statTrack } from './tone-null.js';
 import { energyNull, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
 
 export interface ToneScanOptions {
@@ -52,8 +53,13 @@ export interface ToneDetection {
   level_dbfs: number;
   /** Tone power over the strongest other spectral component 60 to 450 Hz away, dB. */
   prominence_db: number;
-  /** 0..1 from the band SNR (toneConfidence: 0.5 at 3 dB, 0.95 at 9 dB, at most 0.999). */
+  /**
+   * 0..0.999: exp(-expected_false), the probability that this recording makes no tone-band event as strong as the
+   * beep in the span searched (tone-null.ts).
+   */
   confidence: number;
+  /** Expected number of times without a beep, in the span searched, with tone-band energy as strong (tone-null.ts). */
+  expected_false?: number;
   /** Whether the onset is trustworthy enough to place a stream by (e.g. band SNR >= 0 dB); see session placement. */
   placeable?: boolean;
   /** Why the detection is not placeable (one line), when it is not. */
@@ -82,14 +88,6 @@ function median(a: ArrayLike<number>): number {
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
-}
-
-/**
- * Confidence of a detection from its band SNR (the beep against the in-band sound before it): 0.5 at 3 dB, 0.12 at
- * 0 dB (below which the detection is not placeable), 0.95 at 9 dB, 0.999 at 17 dB.
- */
-export function toneConfidence(bandSnrDb: number): number {
-  return Math.min(0.999, 1 / (1 + Math.exp(-(bandSnrDb - 3) / 2)));
 }
 
 /** Streaming tone-burst detector: push() PCM chunks in order, then finish(). */
@@ -194,16 +192,42 @@ export class ToneScanner {
       this.acceptFrom = boundary;
       return;
     }
-    const { wre, wim, tp, tot } = this.windowSums(this.blockSums(x, nb));
+    const blocks = this.blockSums(x, nb);
+    const { wre, wim, tp, tot } = this.windowSums(blocks);
     const floor = Math.max(median(tp), 1e-14);
+    const kept: ToneDetection[] = [];
     for (const [w0, w1] of ToneScanner.runsAbove(tp, floor * 10 ** (this.o.thresholdDb / 10))) {
       const det = this.measure(x, n, w0, w1, wre, wim, tp, tot, floor);
       if (!det) continue;
       const onsetGlobal = Math.round((det.t_s - this.t0) * this.sampleRate);
       if (onsetGlobal < this.acceptFrom || onsetGlobal >= boundary) continue;
-      this.found.push(det);
+      kept.push(det);
     }
+    this.calibrate(x, kept, statTrack(blocks.bre, blocks.bim));
+    this.found.push(...kept);
     this.acceptFrom = boundary;
+  }
+
+  /**
+   * Confidence of each beep against this chunk's own tone-band energy at times without a beep (tone-null.ts): the
+   * expected number of false beeps as strong in the chunk searched, and exp(-that).
+   */
+  private calibrate(x: Float32Array, dets: ToneDetection[], track: Float64Array): void {
+    if (!dets.length) return;
+    const B = this.blockN;
+    const sr = this.sampleRate;
+    const local = (t: number) => (t - this.t0) * sr - this.bufStart;
+    const spans = dets.map((d) => {
+      const w = Math.ceil(local(d.t_s) / B);
+      // The beep and its room echo (0.5 s after its end) are not null material.
+      return { w, from: w - 2 * WIN_BLOCKS, to: Math.ceil((local(d.t_s) + (d.duration_s + 0.5) * sr) / B) };
+    });
+    const prominent = (w: number) => this.prominence(x, w * B, (w + STAT_WINDOWS) * B) >= this.o.minProminenceDb;
+    const cal = calibrateBeeps(track, spans, track.length, prominent);
+    dets.forEach((d, i) => {
+      d.expected_false = cal[i].expected_false;
+      d.confidence = cal[i].confidence;
+    });
   }
 
   /** Per 2 ms block: the demodulated sum (re, im) at the tone frequency and the energy. */
@@ -589,7 +613,7 @@ export class ToneScanner {
       band_snr_db: bandSnr,
       level_dbfs: 10 * Math.log10(toneP / 0.5),
       prominence_db: prominence,
-      confidence: toneConfidence(bandSnr),
+      confidence: 0, // set against the chunk's null by calibrate()
       placeable: why === null,
       ...(why === null ? {} : { unplaceable_reason: why }),
       onset_sd_s: onsetSd,
