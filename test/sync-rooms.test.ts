@@ -61,8 +61,14 @@ describe('sync in reverberant rooms (make-sync-rooms --set small)', () => {
     for (const d of e.detections) expect(typeof d.onset_sd_s).toBe('number');
   });
 
-  it('DRR -9 dB (RT60 0.8 s), Opus: the uncertain beep is not used silently; placed another way within 5 ms, and says so', async () => {
+  it('DRR -9 dB (RT60 0.8 s), Opus, an interviewer near the room microphone: the uncertain beep is not used silently; placed another way within 5 ms and says so, or refused with the reason', async () => {
     const { r, e, err } = await runCase('rt8-drr-9-snr10-opus-start-14s');
+    if (r.code === 2) {
+      // Since the generator puts a second talker near the room microphone, cross-correlation is not flattered.
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/mic\.ogg: audio stream 0 cannot be put on the reference clock: .*(not used|no 1000 Hz).*cross-correlation/);
+      return;
+    }
     expect(r.code, r.stderr).toBe(0);
     expect(err).toBeLessThan(0.005);
     if (e.method !== 'tone') {
