@@ -198,7 +198,8 @@ function routeTable(audio, tag) {
 /**
  * The beep route alone (issue 11 items 4 and 6): every true pulse of every non-reference audio stream against the
  * detector's own onset in that stream (scanAudioTone over the windows `mmprep sync` searches with its defaults),
- * whether or not the stream was placed by it. A pulse is "found" when a detection lies within 50 ms of it;
+ * whether or not the stream was placed by it. A pulse is "found" when a detection lies within 0.3 s of it (a beep
+ * read late by the echo's build-up is found, and wrong);
  * "placeable" is the detector's own verdict; right = placeable and within 1 ms (5 ms where drr_db < 0); wrong =
  * placeable and more than 5 ms off.
  */
@@ -215,7 +216,7 @@ async function beepRoute(cases) {
       const scan = await scanAudioTone(file, windows, { probed: p, stream: st.stream ?? 0 });
       const dets = scan.windows.flatMap((w) => w.detections);
       for (const t of st.pulses_src_s) {
-        const d = dets.reduce((b, x) => (Math.abs(x.t_s - t) < 0.05 && (!b || Math.abs(x.t_s - t) < Math.abs(b.t_s - t)) ? x : b), null);
+        const d = dets.reduce((b, x) => (Math.abs(x.t_s - t) < 0.3 && (!b || Math.abs(x.t_s - t) < Math.abs(b.t_s - t)) ? x : b), null);
         const tags = c.truth.tags ?? {};
         pulses.push({ id: c.truth.id, drr: st.drr_db ?? tags.drr_db, snr: st.snr_db ?? tags.snr_db, codec: tags.codec, rt60: tags.rt60_s, d, err: d ? d.t_s - t : null });
       }
