@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:sync [-- CASE_ROOT...] [--set small|full] [--no-rooms] [--no-scenes] [--no-speed]`:
+ * `npm run bench:sync [-- CASE_ROOT...] [--set small|full] [--no-rooms] [--no-scenes] [--no-speed] [--beeps-only]`:
  * (A) accuracy: runs `mmprep sync` on every case folder (truth.json, docs/sync.md "Test cases with known truth") under the given case
  * roots and, unless --no-rooms / --no-scenes, under a fresh `scripts/make-sync-rooms.mjs --set full` (default) and
  * `scripts/make-sync-scenes.mjs --set full` output (camera scenes: the picture and the camera's sound); scores each
@@ -12,6 +12,8 @@
  * scanning speed (audio seconds per second of wall time) on the same 2 hours, beside ffmpeg's decode alone (the
  * floor any scanner that reads the file pays). The 2-hour file is made in a temp dir from a 60 s chunk (speech-like
  * noise with a beep at 5 s) concatenated with stream copy, so nothing large is committed.
+ * (C) the beep route alone (printed after A, or alone with --beeps-only): each non-reference microphone's own beep
+ * onsets against truth, whether or not its stream was placed by them, by DRR / SNR / codec / RT60.
  * Options: --hours H (default 2), --runs N (best of N, default 3).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -27,6 +29,7 @@ const { syncSession } = await import(dist('sync/session.js'));
 const { scanAudioTone } = await import(dist('sync/scan-audio.js'));
 const { probe } = await import(dist('media/probe.js'));
 const { scanVideoFlash } = await import(dist('sync/scan-video.js'));
+const { searchWindows } = await import(dist('sync/windows.js'));
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -98,7 +101,7 @@ function scoreCase(dir) {
   const s = (performance.now() - t) / 1000;
   const rows = [];
   const map = r.status === 0 ? JSON.parse(readFileSync(out, 'utf8')) : null;
-  if (truth.expect === 'not_found') return { truth, code: r.status, s, rows, stderr: r.stderr.trim(), negative: true };
+  if (truth.expect === 'not_found') return { truth, dir, code: r.status, s, rows, stderr: r.stderr.trim(), negative: true };
   for (const st of truth.streams) {
     if (st.offset_s === 0 && st.drift_ppm === 0 && st.file === truth.files[0]) continue; // the reference
     const e = map?.streams.find((x) => basename(x.file) === basename(st.file) && x.kind === st.kind && (x.stream ?? 0) === (st.stream ?? 0));
@@ -109,7 +112,7 @@ function scoreCase(dir) {
     const err = clockError(e, st, truePulseTimes(st, truth));
     rows.push({ kind: st.kind, st, v: verdict(st.kind, err, st), err, method: e.method, conf: e.confidence, sd: e.offset_sd_s });
   }
-  return { truth, code: r.status, s, rows, stderr: r.stderr.trim(), negative: false };
+  return { truth, dir, code: r.status, s, rows, stderr: r.stderr.trim(), negative: false };
 }
 
 /** Camera scenes by condition: the picture and the camera's sound (truth tags of make-sync-scenes.mjs). */
@@ -157,6 +160,12 @@ async function accuracy() {
     roots.push(d);
   }
   const dirs = roots.flatMap(caseDirs);
+  if (flag('beeps-only')) {
+    // The beep route alone, without running whole sessions (quick: the detector on every non-reference microphone).
+    const cases = dirs.map((dir) => ({ dir, truth: JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) })).filter((c) => c.truth.expect !== 'not_found');
+    await beepRoute(cases);
+    return;
+  }
   const results = [];
   const t0 = performance.now();
   for (const d of dirs) results.push(scoreCase(d));
@@ -219,6 +228,92 @@ async function accuracy() {
   console.log('');
   table(targets);
   for (const c of negatives.filter((c) => c.code !== 2)) console.log(`negative control ${c.truth.id}: exit ${c.code} (${c.stderr.split('\n')[0]})`);
+  if (audio.length) routeTable(audio, tag);
+  await beepRoute(results.filter((c) => !c.negative));
+}
+
+/** Which route placed each audio stream, by DRR (tone = its own beep; xcorr = cross-correlation; refused). */
+function routeTable(audio, tag) {
+  const rows = [['audio route by drr_db', 'n', 'tone', 'xcorr', 'other', 'refused']];
+  const keys = [...new Set(audio.map((x) => tag(x, 'drr_db')))].sort((a, b) => b - a);
+  for (const k of keys) {
+    const g = audio.filter((x) => tag(x, 'drr_db') === k);
+    const m = (f) => g.filter(f).length;
+    rows.push([String(k).padStart(3), g.length, m((x) => x.method === 'tone'), m((x) => x.method === 'xcorr'), m((x) => x.method && !['tone', 'xcorr'].includes(x.method)), m((x) => !x.method)]);
+  }
+  console.log('');
+  table(rows);
+}
+
+/**
+ * The beep route alone (issue 11 items 4 and 6): every true pulse of every non-reference audio stream against the
+ * detector's own onset in that stream (scanAudioTone over the windows `mmprep sync` searches with its defaults),
+ * whether or not the stream was placed by it. A pulse is "found" when a detection lies within 0.3 s of it (a beep
+ * read late by the echo's build-up is found, and wrong);
+ * "placeable" is the detector's own verdict; right = placeable and within 1 ms (5 ms where drr_db < 0); wrong =
+ * placeable and more than 5 ms off.
+ */
+async function beepRoute(cases) {
+  const pulses = [];
+  for (const c of cases) {
+    const dir = c.dir;
+    for (const st of c.truth.streams) {
+      if (st.kind !== 'audio' || !st.pulses_src_s?.length || st.file === c.truth.files[0]) continue;
+      const file = join(dir, st.file);
+      const p = await probe(file);
+      const ends = (c.truth.args ?? []).includes('both') ? 'both' : 'start';
+      const { windows } = searchWindows(file, p.duration_s ?? null, 60, ends);
+      const scan = await scanAudioTone(file, windows, { probed: p, stream: st.stream ?? 0 });
+      const dets = scan.windows.flatMap((w) => w.detections);
+      for (const t of st.pulses_src_s) {
+        const d = dets.reduce((b, x) => (Math.abs(x.t_s - t) < 0.3 && (!b || Math.abs(x.t_s - t) < Math.abs(b.t_s - t)) ? x : b), null);
+        const tags = c.truth.tags ?? {};
+        pulses.push({ id: c.truth.id, drr: st.drr_db ?? tags.drr_db, snr: st.snr_db ?? tags.snr_db, codec: tags.codec, rt60: tags.rt60_s, d, err: d ? d.t_s - t : null });
+      }
+    }
+  }
+  if (!pulses.length) return;
+  const fmt = (v) => (v === null || v === undefined ? '-' : (v * 1000).toFixed(2));
+  const verdict = (x) => {
+    if (!x.d) return 'not_found';
+    if (x.d.placeable === false) return 'unplaceable';
+    const e = Math.abs(x.err);
+    return e <= (x.drr < 0 ? 0.005 : 0.001) ? 'right' : e > 0.005 ? 'wrong' : 'marginal';
+  };
+  console.log(`\nbeep route alone: ${pulses.length} true beeps in the non-reference microphones (own onset vs truth, ms)`);
+  const detail = [['case', 'truth_err_ms', 'onset_sd_ms', 'placeable', 'confidence', 'band_snr_db', 'verdict / reason']];
+  for (const x of pulses) detail.push([x.id, fmt(x.err), fmt(x.d?.onset_sd_s), x.d ? String(x.d.placeable !== false) : '-', x.d?.confidence?.toFixed?.(3) ?? '-', x.d ? x.d.band_snr_db.toFixed(1) : '-', x.d?.placeable === false ? `unplaceable: ${x.d.unplaceable_reason}`.slice(0, 70) : verdict(x)]);
+  table(detail);
+  const group = (label, keyOf) => {
+    const keys = [...new Set(pulses.map(keyOf))].sort((a, b) => (typeof a === 'number' ? b - a : a < b ? -1 : 1));
+    const rows = [[label, 'beeps', 'found', 'placeable', 'right', 'marginal', 'wrong', 'median_abs_err_ms', 'p90_abs_err_ms', 'max_abs_err_ms (placeable)', 'max_abs_err_ms (all found)']];
+    for (const k of keys) {
+      const g = pulses.filter((x) => keyOf(x) === k);
+      const pl = g.filter((x) => x.d && x.d.placeable !== false).map((x) => Math.abs(x.err)).sort((a, b) => a - b);
+      const all = g.filter((x) => x.d).map((x) => Math.abs(x.err)).sort((a, b) => a - b);
+      const n = (v) => g.filter((x) => verdict(x) === v).length;
+      const q = (a, p) => (a.length ? a[Math.min(a.length - 1, Math.floor(p * a.length))] : null);
+      rows.push([k, g.length, g.filter((x) => x.d).length, pl.length, n('right'), n('marginal'), n('wrong'), fmt(q(pl, 0.5)), fmt(q(pl, 0.9)), fmt(pl[pl.length - 1] ?? null), fmt(all[all.length - 1] ?? null)]);
+    }
+    console.log('');
+    table(rows);
+  };
+  group('beep: drr_db', (x) => x.drr);
+  group('beep: snr_db', (x) => x.snr);
+  group('beep: codec', (x) => x.codec);
+  group('beep: rt60_s', (x) => x.rt60);
+  group('beep: drr_db/snr_db', (x) => `${String(x.drr).padStart(3)}/${String(x.snr).padStart(3)}`);
+  const good = pulses.filter((x) => x.drr >= 0 && x.snr >= 0);
+  const rev = pulses.filter((x) => x.drr < 0 && x.drr >= -9 && x.snr >= 0);
+  const okWithin = (l, s) => l.filter((x) => x.d && x.d.placeable !== false && Math.abs(x.err) <= s).length;
+  const wrong = pulses.filter((x) => verdict(x) === 'wrong');
+  console.log('');
+  table([
+    ['beep-route target (issue 11 item 6)', 'measured', 'pass'],
+    ['own onset placeable and within 1 ms where drr >= 0 and snr >= 0', `${okWithin(good, 0.001)}/${good.length}`, String(okWithin(good, 0.001) === good.length)],
+    ['own onset placeable and within 5 ms for drr -9..0 dB (snr >= 0)', `${okWithin(rev, 0.005)}/${rev.length}`, String(okWithin(rev, 0.005) === rev.length)],
+    ['zero beeps placeable and more than 5 ms off', `${wrong.length}${wrong.length ? ` (${wrong.map((x) => x.id).join(', ')})` : ''}`, String(wrong.length === 0)],
+  ]);
 }
 
 try {

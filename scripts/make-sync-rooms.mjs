@@ -4,7 +4,9 @@
  * reverberant rooms. Each case is a folder with a close reference microphone (lav.wav: beep and speech dry, band SNR
  * 20 dB) and a room microphone on its own clock (non-round offset, 20-100 ppm drift) that hears the beep through a
  * room impulse response (a direct path plus an exponentially decaying noise tail, RT60 0.3-0.8 s, with a set
- * direct-to-reverberant ratio at 1 kHz), speech from the CMU clips in fixtures/sync (reverberated) and noise as the
+ * direct-to-reverberant ratio at 1 kHz), two talkers from the CMU clips in fixtures/sync (the participant, whom the
+ * lav hears close and the room microphone from a distance; the interviewer, nearer the room microphone and 20 dB down
+ * at the lav, so that cross-correlating the two microphones is not flattered by one shared talker) and noise as the
  * interference at a set band SNR (the beep's power against the interference within the 10 ms demodulator's band at
  * 1 kHz, averaged over the whole recording), encoded to WAV, AAC, Opus or MP3.
  * Negative controls: no beep in any file (and --fallback none), which `mmprep sync` must refuse (exit 2).
@@ -206,13 +208,17 @@ function makeCase(c) {
   const r = rng(c.seed);
   const totalRef = c.dur + c.offset + 2;
   const talker = speechTrack(totalRef, c.seed + 1);
+  // A second talker (the interviewer), near the room microphone and far from the participant's lav.
+  const interviewer = speechTrack(totalRef, c.seed + 7);
   const beeps = c.beep ? (c.ends === 'both' ? [c.beepAt, c.dur - 2 + c.offset - 0.3] : [c.beepAt]) : [];
   // Reference (lav): dry beep at band SNR 20 dB over the talker's mean, plus a little noise.
   const nRef = Math.round(totalRef * SR);
   const lavBeep = beepOnClock(nRef, beeps, 0, 0);
   const lav = new Float32Array(nRef);
   const nz = rng(c.seed + 2);
-  for (let i = 0; i < nRef; i++) lav[i] = talker[i] * 0.5 + 0.002 * nz.g();
+  // The lav hears the participant close and the interviewer from across the room (20 dB down, reverberated).
+  const interviewerAtLav = convolve(interviewer, roomIR(c.rt60, -6, c.seed + 8));
+  for (let i = 0; i < nRef; i++) lav[i] = talker[i] * 0.5 + 0.05 * interviewerAtLav[i] + 0.002 * nz.g();
   if (beeps.length) {
     const b0 = Math.ceil(beeps[0] * SR);
     const bp = bandPower(lav, 0, nRef);
@@ -225,7 +231,14 @@ function makeCase(c) {
   const n = Math.round(c.dur * SR);
   const ir = roomIR(c.rt60, c.drr, c.seed + 3);
   const beepMic = convolve(beepOnClock(n, beeps, c.offset, c.k), ir);
-  const speechMic = convolve(onClock(talker, n, c.offset, c.k), roomIR(c.rt60, c.drr - 3, c.seed + 4));
+  // The room microphone hears the participant from a distance (DRR 3 dB below the beep's), the interviewer nearer
+  // to it (DRR 6 dB above the beep's, as loud as the participant) and ambient noise.
+  const participantMic = convolve(onClock(talker, n, c.offset, c.k), roomIR(c.rt60, c.drr - 3, c.seed + 4));
+  const interviewerMic = convolve(onClock(interviewer, n, c.offset, c.k), roomIR(c.rt60, c.drr + 6, c.seed + 9));
+  const ip = power(interviewerMic, 0, n);
+  const pp = power(participantMic, 0, n);
+  const speechMic = new Float32Array(n);
+  for (let i = 0; i < n; i++) speechMic[i] = participantMic[i] + interviewerMic[i] * Math.sqrt(pp / Math.max(ip, 1e-20));
   const noise = new Float32Array(n);
   const nr = rng(c.seed + 5);
   for (let i = 0; i < n; i++) noise[i] = nr.g();

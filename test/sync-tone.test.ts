@@ -44,8 +44,38 @@ describe('tone-burst onsets in memory', () => {
   });
 });
 
+describe('beep confidence against the recording own null (tone-null.ts, issue 11 item 2)', () => {
+  // White noise, a 250 ms beep at 2 s; in the second recording also 1 kHz warbles as strong as the beep (a tone whose
+  // phase jumps every 30 ms: not a beep for the detector, but tone-band events of the beep's strength without one).
+  const make = (warbles: boolean): Float32Array => {
+    const sr = 16000;
+    const x = new Float32Array(sr * 12);
+    let a = 12345;
+    const u = () => ((a = (Math.imul(a, 1103515245) + 12345) >>> 0) / 4294967296);
+    for (let i = 0; i < x.length; i++) x[i] = 0.05 * (u() + u() + u() - 1.5);
+    addBeeps(x, sr, [{ t_s: 2, dur_s: 0.25, amp: 0.05 }]);
+    if (warbles) {
+      for (const t of [4, 5.5, 7, 8.5, 10]) {
+        for (let k = 0; k < 8; k++) addBeeps(x, sr, [{ t_s: t + k * 0.03, dur_s: 0.03, amp: 0.05 * (k % 2 ? -1 : 1) }]);
+      }
+    }
+    return x;
+  };
+  it('the same beep is worth less in a recording that makes such tone-band events without a beep', () => {
+    const clean = findToneBursts(make(false), 16000);
+    const busy = findToneBursts(make(true), 16000);
+    expect(clean).toHaveLength(1);
+    expect(busy.map((d) => Math.round(d.t_s))).toEqual([2]);
+    expect(Math.abs(clean[0].band_snr_db - busy[0].band_snr_db)).toBeLessThan(1);
+    expect(clean[0].confidence).toBeGreaterThan(0.95);
+    expect(clean[0].expected_false).toBeLessThan(0.05);
+    expect(busy[0].expected_false).toBeGreaterThan(10 * (clean[0].expected_false as number));
+    expect(busy[0].confidence).toBeLessThan(clean[0].confidence);
+  });
+});
+
 describe('onset error over many mixtures at 0 dB SNR (issue 4 item 4: < 1 ms at SNR >= 0 dB)', () => {
-  it('16 speech+noise mixtures, each beep found once, placeable ones within 1 ms (at most one marked not placeable); RMS error reported', async () => {
+  it('16 speech+noise mixtures, each beep found once, placeable ones within 1 ms (at most two marked not placeable, each with its reason); RMS error reported', async () => {
     const sr = 16000;
     const errs: number[] = [];
     let unsure = 0;
@@ -56,14 +86,16 @@ describe('onset error over many mixtures at 0 dB SNR (issue 4 item 4: < 1 ms at 
       expect(d).toHaveLength(1);
       // Issue 11 item 4: an onset the detector is unsure of (speech at the tone frequency right before the beep makes
       // the direct-arrival search and the edge disagree) is marked not placeable instead of used.
+      // Also refused: tone in the onset's phase just before it, stronger than the noise there makes (the check that an
+      // onset is not late after an echo dip, tone-onset.ts): at 0 dB speech sometimes does that (1 of 16 here).
       if (d[0].placeable === false) {
-        expect(d[0].onset_sd_s).toBeGreaterThan(0.002);
+        if (!/before the onset/.test(String(d[0].unplaceable_reason))) expect(d[0].onset_sd_s).toBeGreaterThan(0.002);
         unsure++;
         continue;
       }
       errs.push((d[0].t_s - truth) * 1000);
     }
-    expect(unsure).toBeLessThanOrEqual(1);
+    expect(unsure).toBeLessThanOrEqual(2);
     const rms = Math.sqrt(errs.reduce((a, e) => a + e * e, 0) / errs.length);
     console.log(`0 dB: onset error RMS ${rms.toFixed(3)} ms, max ${Math.max(...errs.map(Math.abs)).toFixed(3)} ms over ${errs.length} placeable, ${unsure} not placeable`);
     for (const e of errs) expect(Math.abs(e)).toBeLessThan(1);

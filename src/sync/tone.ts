@@ -12,9 +12,19 @@
  * one sample before the first tone sample.
  *
  * Memory is bounded: samples are analysed in chunks of `chunkS` seconds with `overlapS` seconds of overlap.
+ *
+ * The steps, by file: tone-demod.ts (reference oscillator, 2 ms block and 10 ms window sums); this file (candidate
+ * runs, their core, frequency and phase checks, coarse edges, the direct-arrival onset and its change point);
+ * tone-onset.ts (the onset judged against the noise before the beep: an echo dip can make it late);
+ * tone-spectrum.ts (prominence over neighbouring frequencies); tone-null.ts (confidence against the recording's
+ * own null); tone-hint.ts (a beep at another frequency, for messages); tone-math.ts (median, line fit).
  */
 
-import FFT from 'fft.js';
+import { blockSums, ToneOscillator, windowSums } from './tone-demod.js';
+import { fitLine, median } from './tone-math.js';
+import { prominenceDb } from './tone-spectrum.js';
+import { calibrateBeeps, STAT_WINDOWS, statTrack } from './tone-null.js';
+import { energyNull, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
 
 export interface ToneScanOptions {
   /** Tone frequency in Hz (default 1000). */
@@ -51,8 +61,13 @@ export interface ToneDetection {
   level_dbfs: number;
   /** Tone power over the strongest other spectral component 60 to 450 Hz away, dB. */
   prominence_db: number;
-  /** 0..1 from the band SNR (toneConfidence: 0.5 at 3 dB, 0.95 at 9 dB, at most 0.999). */
+  /**
+   * 0..0.999: exp(-expected_false), the probability that this recording makes no tone-band event as strong as the
+   * beep in the span searched (tone-null.ts).
+   */
   confidence: number;
+  /** Expected number of times without a beep, in the span searched, with tone-band energy as strong (tone-null.ts). */
+  expected_false?: number;
   /** Whether the onset is trustworthy enough to place a stream by (e.g. band SNR >= 0 dB); see session placement. */
   placeable?: boolean;
   /** Why the detection is not placeable (one line), when it is not. */
@@ -64,30 +79,12 @@ export interface ToneDetection {
 const BLOCK_S = 0.002;
 /** A beep whose onset is less certain than this is not placeable (the stream is placed by another route or refused). */
 const MAX_ONSET_SD_S = 0.002;
+/** An onset with tone-band energy before it that the noise before the beep makes less often than this is not placeable. */
+const MAX_FALSE_BEFORE = 0.01;
 const WIN_BLOCKS = 5;
 /** The part of the rising edge fitted, as fractions of the plateau (low enough to end before early reflections). */
 const FIT_LO = 0.25;
 const FIT_HI = 0.65;
-
-function median(a: ArrayLike<number>): number {
-  const s = Float64Array.from(a as ArrayLike<number>).sort();
-  if (s.length === 0) return 0;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
-}
-
-function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return a;
-}
-
-/**
- * Confidence of a detection from its band SNR (the beep against the in-band sound before it): 0.5 at 3 dB, 0.12 at
- * 0 dB (below which the detection is not placeable), 0.95 at 9 dB, 0.999 at 17 dB.
- */
-export function toneConfidence(bandSnrDb: number): number {
-  return Math.min(0.999, 1 / (1 + Math.exp(-(bandSnrDb - 3) / 2)));
-}
 
 /** Streaming tone-burst detector: push() PCM chunks in order, then finish(). */
 export class ToneScanner {
@@ -102,9 +99,8 @@ export class ToneScanner {
   /** Onsets at or after this global sample index are new (earlier ones were reported by the previous chunk). */
   private acceptFrom = -Infinity;
   private readonly found: ToneDetection[] = [];
-  private readonly cosT: Float64Array | null;
-  private readonly sinT: Float64Array | null;
-  private readonly period: number;
+  /** The reference oscillator at the tone frequency (tone-demod.ts). */
+  private readonly ref: ToneOscillator;
   /** Samples in the sliding windows. */
   readonly blockN: number;
   readonly winN: number;
@@ -133,31 +129,11 @@ export class ToneScanner {
     this.buf = new Float32Array(Math.round((this.o.chunkS + this.o.overlapS) * sampleRate));
     this.blockN = Math.max(1, Math.round(BLOCK_S * sampleRate));
     this.winN = this.blockN * WIN_BLOCKS;
-    // Exact periodic table of the reference oscillator when the tone has an integer frequency.
-    const period = Number.isInteger(toneHz) ? sampleRate / gcd(sampleRate, toneHz) : 0;
-    if (period > 0 && period <= 1 << 20 && Number.isInteger(period)) {
-      this.period = period;
-      this.cosT = new Float64Array(period);
-      this.sinT = new Float64Array(period);
-      for (let i = 0; i < period; i++) {
-        const ph = (2 * Math.PI * toneHz * i) / sampleRate;
-        this.cosT[i] = Math.cos(ph);
-        this.sinT[i] = Math.sin(ph);
-      }
-    } else {
-      this.period = 0;
-      this.cosT = null;
-      this.sinT = null;
-    }
+    this.ref = new ToneOscillator(sampleRate, toneHz);
   }
 
   private osc(g: number): [number, number] {
-    if (this.cosT && this.sinT) {
-      const k = g % this.period;
-      return [this.cosT[k], this.sinT[k]];
-    }
-    const ph = (2 * Math.PI * this.toneHz * g) / this.sampleRate;
-    return [Math.cos(ph), Math.sin(ph)];
+    return this.ref.at(g);
   }
 
   push(chunk: Float32Array): void {
@@ -191,97 +167,42 @@ export class ToneScanner {
       this.acceptFrom = boundary;
       return;
     }
-    const { wre, wim, tp, tot } = this.windowSums(this.blockSums(x, nb));
+    const blocks = blockSums(x, nb, this.blockN, this.bufStart, this.ref);
+    const { wre, wim, tp, tot } = windowSums(blocks, WIN_BLOCKS, this.winN);
     const floor = Math.max(median(tp), 1e-14);
+    const kept: ToneDetection[] = [];
     for (const [w0, w1] of ToneScanner.runsAbove(tp, floor * 10 ** (this.o.thresholdDb / 10))) {
       const det = this.measure(x, n, w0, w1, wre, wim, tp, tot, floor);
       if (!det) continue;
       const onsetGlobal = Math.round((det.t_s - this.t0) * this.sampleRate);
       if (onsetGlobal < this.acceptFrom || onsetGlobal >= boundary) continue;
-      this.found.push(det);
+      kept.push(det);
     }
+    this.calibrate(x, kept, statTrack(blocks.bre, blocks.bim));
+    this.found.push(...kept);
     this.acceptFrom = boundary;
   }
 
-  /** Per 2 ms block: the demodulated sum (re, im) at the tone frequency and the energy. */
-  private blockSums(x: Float32Array, nb: number): { bre: Float64Array; bim: Float64Array; ben: Float64Array } {
+  /**
+   * Confidence of each beep against this chunk's own tone-band energy at times without a beep (tone-null.ts): the
+   * expected number of false beeps as strong in the chunk searched, and exp(-that).
+   */
+  private calibrate(x: Float32Array, dets: ToneDetection[], track: Float64Array): void {
+    if (!dets.length) return;
     const B = this.blockN;
-    const bre = new Float64Array(nb);
-    const bim = new Float64Array(nb);
-    const ben = new Float64Array(nb);
-    const g0 = this.bufStart;
-    if (this.cosT && this.sinT) {
-      const P = this.period;
-      const c = this.cosT;
-      const s = this.sinT;
-      let k = g0 % P;
-      for (let b = 0, i = 0; b < nb; b++) {
-        let re = 0;
-        let im = 0;
-        let en = 0;
-        for (let j = 0; j < B; j++, i++) {
-          const v = x[i];
-          re += v * c[k];
-          im -= v * s[k];
-          en += v * v;
-          if (++k === P) k = 0;
-        }
-        bre[b] = re;
-        bim[b] = im;
-        ben[b] = en;
-      }
-    } else {
-      for (let b = 0, i = 0; b < nb; b++) {
-        let re = 0;
-        let im = 0;
-        let en = 0;
-        for (let j = 0; j < B; j++, i++) {
-          const v = x[i];
-          const [c, s] = this.osc(g0 + i);
-          re += v * c;
-          im -= v * s;
-          en += v * v;
-        }
-        bre[b] = re;
-        bim[b] = im;
-        ben[b] = en;
-      }
-    }
-    return { bre, bim, ben };
-  }
-
-  /** Windows of WIN_BLOCKS blocks: complex sum W, tone power (A^2/2 with A = 2|W|/N), total power. */
-  private windowSums({ bre, bim, ben }: { bre: Float64Array; bim: Float64Array; ben: Float64Array }): { wre: Float64Array; wim: Float64Array; tp: Float64Array; tot: Float64Array } {
-    const N = this.winN;
-    const nw = bre.length - WIN_BLOCKS + 1;
-    const wre = new Float64Array(nw);
-    const wim = new Float64Array(nw);
-    const tp = new Float64Array(nw);
-    const tot = new Float64Array(nw);
-    {
-      let re = 0;
-      let im = 0;
-      let en = 0;
-      for (let b = 0; b < WIN_BLOCKS - 1; b++) {
-        re += bre[b];
-        im += bim[b];
-        en += ben[b];
-      }
-      for (let w = 0; w < nw; w++) {
-        const e = w + WIN_BLOCKS - 1;
-        re += bre[e];
-        im += bim[e];
-        en += ben[e];
-        wre[w] = re;
-        wim[w] = im;
-        tp[w] = (2 * (re * re + im * im)) / (N * N);
-        tot[w] = Math.max(en / N, 0);
-        re -= bre[w];
-        im -= bim[w];
-        en -= ben[w];
-      }
-    }
-    return { wre, wim, tp, tot };
+    const sr = this.sampleRate;
+    const local = (t: number) => (t - this.t0) * sr - this.bufStart;
+    const spans = dets.map((d) => {
+      const w = Math.ceil(local(d.t_s) / B);
+      // The beep and its room echo (0.5 s after its end) are not null material.
+      return { w, from: w - 2 * WIN_BLOCKS, to: Math.ceil((local(d.t_s) + (d.duration_s + 0.5) * sr) / B) };
+    });
+    const prominent = (w: number) => this.prominence(x, w * B, (w + STAT_WINDOWS) * B) >= this.o.minProminenceDb;
+    const cal = calibrateBeeps(track, spans, track.length, prominent);
+    dets.forEach((d, i) => {
+      d.expected_false = cal[i].expected_false;
+      d.confidence = cal[i].confidence;
+    });
   }
 
   /** Runs of windows above thr, bridging dips of up to 3 windows (6 ms). */
@@ -307,15 +228,7 @@ export class ToneScanner {
 
   /** Complex demodulation of x[a..b) at the tone frequency (the single-bin DFT), [re, im]. */
   private demod(x: Float32Array, a: number, b: number): [number, number] {
-    let re = 0;
-    let im = 0;
-    const g0 = this.bufStart;
-    for (let i = a; i < b; i++) {
-      const [co, si] = this.osc(g0 + i);
-      re += x[i] * co;
-      im -= x[i] * si;
-    }
-    return [re, im];
+    return this.ref.demod(x, a, b, this.bufStart);
   }
 
   /**
@@ -500,6 +413,24 @@ export class ToneScanner {
     return { ...second, spread: near ? Math.abs(second.t - near.t) : 0 };
   }
 
+  /**
+   * The strongest tone energy in the onset's phase in the 15 ms before the onset (4-period windows ending at least
+   * 0.5 ms or 2 SD before it), judged against the same statistic 20-120 ms before the onset (tone-onset.ts); null
+   * when there is not enough audio before the beep to judge by.
+   */
+  private toneBeforeOnset(x: Float32Array, onset: number, onsetSd: number): BeforeOnset | null {
+    const sr = this.sampleRate;
+    const L = Math.max(8, Math.round((4 * sr) / this.toneHz));
+    const demod = (a: number, b: number) => this.demod(x, a, b);
+    // The onset's phase: the 2 periods after it (the direct sound).
+    const a0 = Math.round(onset + 0.0005 * sr);
+    const [pr, pi] = demod(a0, a0 + (L >> 1));
+    const m = Math.hypot(pr, pi) || 1;
+    const nullTo = Math.round(onset - 0.02 * sr);
+    const nul = energyNull(demod, nullTo - Math.round(0.1 * sr), nullTo, L, pr / m, pi / m);
+    return nul ? toneBeforeOnset(demod, onset, L, sr, nul, pr / m, pi / m, 0.015, Math.max(0.0005, 2 * onsetSd)) : null;
+  }
+
   private measure(
     x: Float32Array,
     n: number,
@@ -551,7 +482,15 @@ export class ToneScanner {
     const interference = Math.max(ToneScanner.meanOf(tp, onsetW - 250, onsetW - 5) ?? floor, chunkFloor);
     const bandSnr = 10 * Math.log10(toneP / interference);
     const onsetSd = Math.max(this.onsetSdS(onset.A, pt, interference, ptot - toneP), onset.spread / 2 / sr);
-    const why = bandSnr < 0 ? `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted` : onsetSd > MAX_ONSET_SD_S ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)` : null;
+    const before = this.toneBeforeOnset(x, onset.t, onsetSd);
+    const why =
+      bandSnr < 0
+        ? `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted`
+        : onsetSd > MAX_ONSET_SD_S
+          ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`
+          : before && before.expected_false < MAX_FALSE_BEFORE
+            ? `tone ${before.over_noise_db.toFixed(1)} dB over the noise ${(before.ends_before_s * 1000).toFixed(1)} ms before the onset (noise does that ${before.expected_false.toExponential(1)} times there): the direct sound may have arrived earlier, hidden by an echo dip`
+            : null;
     return {
       t_s: this.t0 + (this.bufStart + onset.t) / sr,
       duration_s: duration,
@@ -560,7 +499,7 @@ export class ToneScanner {
       band_snr_db: bandSnr,
       level_dbfs: 10 * Math.log10(toneP / 0.5),
       prominence_db: prominence,
-      confidence: toneConfidence(bandSnr),
+      confidence: 0, // set against the chunk's null by calibrate()
       placeable: why === null,
       ...(why === null ? {} : { unplaceable_reason: why }),
       onset_sd_s: onsetSd,
@@ -665,38 +604,9 @@ export class ToneScanner {
     return from + z;
   }
 
-  /**
-   * How far the tone stands above the strongest other component between 60 and 450 Hz away (Hann-windowed DFT over
-   * the burst, at most 250 ms of it). A voiced-speech harmonic that happens to sit on the tone frequency has its
-   * neighbours f0 +- F0 about as strong; a beep stands well clear of them.
-   */
+  /** The tone's prominence over other components 60-450 Hz away in x[a..b) (tone-spectrum.ts). */
   private prominence(x: Float32Array, a: number, b: number): number {
-    const sr = this.sampleRate;
-    b = Math.min(b, a + Math.round(0.25 * sr));
-    if (b - a < 16) return 0;
-    const len = b - a;
-    const win = new Float64Array(len);
-    for (let i = 0; i < len; i++) win[i] = x[a + i] * (0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / len));
-    const pow = (f: number): number => {
-      const w = (2 * Math.PI * f) / sr;
-      // Goertzel recurrence for one frequency.
-      const c = 2 * Math.cos(w);
-      let s1 = 0;
-      let s2 = 0;
-      for (let i = 0; i < len; i++) {
-        const s0 = win[i] + c * s1 - s2;
-        s2 = s1;
-        s1 = s0;
-      }
-      return s1 * s1 + s2 * s2 - c * s1 * s2;
-    };
-    const p0 = pow(this.toneHz);
-    let other = 1e-30;
-    const step = Math.max(5, Math.min(20, sr / len / 2));
-    for (let d = 60; d <= 450; d += step) {
-      for (const f of [this.toneHz - d, this.toneHz + d]) if (f > 20 && f < sr / 2 - 20) other = Math.max(other, pow(f));
-    }
-    return 10 * Math.log10(Math.max(p0, 1e-30) / other);
+    return prominenceDb(x, a, b, this.sampleRate, this.toneHz);
   }
 }
 
@@ -707,89 +617,4 @@ export function findToneBursts(samples: Float32Array, sampleRate: number, t0 = 0
   return s.finish();
 }
 
-/**
- * The frequency of the most prominent tone burst at any frequency (200 Hz to 6 kHz), for a hint when none is found at
- * the expected one: a spectrogram peak that stays in one 15.6 Hz bin, 20 dB over that bin's median, for 80 ms, then
- * confirmed (and its onset measured) by the tone-burst detector at that frequency rounded to 10 Hz.
- */
-export function findOtherToneBurst(samples: Float32Array, sampleRate: number, t0 = 0, skipHz?: number): { hz: number; t_s: number } | null {
-  const size = 1024;
-  const hop = 256;
-  const nF = Math.floor((samples.length - size) / hop) + 1;
-  if (nF < 8) return null;
-  const kLo = Math.ceil((200 / sampleRate) * size);
-  const kHi = Math.min(size / 2 - 2, Math.floor((6000 / sampleRate) * size));
-  const nk = kHi - kLo + 1;
-  const peakBin = new Int32Array(nF);
-  const peakPow = new Float64Array(nF);
-  const pw = new Float32Array(nF * nk);
-  const win = new Float64Array(size);
-  for (let i = 0; i < size; i++) win[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / size);
-  const fft = new FFT(size);
-  const frame = new Array<number>(size).fill(0);
-  const spec = fft.createComplexArray() as number[];
-  for (let f = 0; f < nF; f++) {
-    for (let i = 0; i < size; i++) frame[i] = samples[f * hop + i] * win[i];
-    fft.realTransform(spec, frame);
-    let best = kLo;
-    for (let k = kLo; k <= kHi; k++) {
-      const p = spec[2 * k] * spec[2 * k] + spec[2 * k + 1] * spec[2 * k + 1];
-      pw[f * nk + (k - kLo)] = p;
-      if (p > pw[f * nk + (best - kLo)]) best = k;
-    }
-    peakBin[f] = best;
-    peakPow[f] = pw[f * nk + (best - kLo)];
-  }
-  const med = new Float64Array(nk);
-  const col = new Float64Array(nF);
-  for (let k = 0; k < nk; k++) {
-    for (let f = 0; f < nF; f++) col[f] = pw[f * nk + k];
-    med[k] = median(col) + 1e-20;
-  }
-  const cands: Array<{ k: number; strength: number }> = [];
-  for (let f = 0; f < nF; ) {
-    const k = peakBin[f];
-    let e = f;
-    while (e + 1 < nF && Math.abs(peakBin[e + 1] - k) <= 1 && peakPow[e + 1] > 100 * med[k - kLo]) e++;
-    const frames = e - f + 1;
-    const hz = (k * sampleRate) / size;
-    if (frames >= Math.ceil((0.08 * sampleRate) / hop) && peakPow[f] > 100 * med[k - kLo] && !(skipHz && Math.abs(hz - skipHz) < 20)) {
-      cands.push({ k, strength: peakPow[f] / med[k - kLo] });
-    }
-    f = e + 1;
-  }
-  // Strongest first; a sustained speech harmonic is a spectral candidate too, so each is confirmed by the detector
-  // (phase linearity, prominence over neighbours).
-  cands.sort((x, y) => y.strength - x.strength || x.k - y.k);
-  const tried = new Set<number>();
-  let best: ToneDetection | null = null;
-  for (const c of cands) {
-    const hz = Math.round((c.k * sampleRate) / size / 10) * 10;
-    if (tried.has(hz) || tried.size >= 12) continue;
-    tried.add(hz);
-    for (const h of [hz, hz - 10, hz + 10]) {
-      const d = findToneBursts(samples, sampleRate, t0, { toneHz: h, maxFreqDevHz: 10, minProminenceDb: 15 });
-      for (const x of d) if (!best || x.prominence_db > best.prominence_db) best = x;
-      if (d.length) break;
-    }
-  }
-  if (best) return { hz: Math.round(best.freq_hz), t_s: best.t_s };
-  return null;
-}
-
-/** Least-squares line y[i] = icpt + slope * i over indices lo..hi (inclusive). */
-function fitLine(y: ArrayLike<number>, lo: number, hi: number): [slope: number, icpt: number] {
-  const m = hi - lo + 1;
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = lo; i <= hi; i++) {
-    sx += i;
-    sy += y[i];
-    sxx += i * i;
-    sxy += i * y[i];
-  }
-  const slope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
-  return [slope, (sy - slope * sx) / m];
-}
+export { findOtherToneBurst } from './tone-hint.js';

@@ -1,0 +1,150 @@
+/**
+ * Quadrature demodulation at the tone frequency (the complex single-bin DFT that the Goertzel algorithm computes;
+ * Goertzel 1958, Lyons "Understanding DSP" 13.17): the reference oscillator, 2 ms block sums and sliding 10 ms
+ * window sums of the beep detector (tone.ts).
+ */
+
+export interface Blocks {
+  bre: Float64Array;
+  bim: Float64Array;
+  ben: Float64Array;
+}
+
+export interface Windows {
+  wre: Float64Array;
+  wim: Float64Array;
+  tp: Float64Array;
+  tot: Float64Array;
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** cos and sin of the tone's phase at a global sample index: an exact periodic table when the tone is integer Hz. */
+export class ToneOscillator {
+  readonly cosT: Float64Array | null;
+  readonly sinT: Float64Array | null;
+  readonly period: number;
+
+  constructor(
+    readonly sampleRate: number,
+    readonly toneHz: number,
+  ) {
+    const period = Number.isInteger(toneHz) ? sampleRate / gcd(sampleRate, toneHz) : 0;
+    if (period > 0 && period <= 1 << 20 && Number.isInteger(period)) {
+      this.period = period;
+      this.cosT = new Float64Array(period);
+      this.sinT = new Float64Array(period);
+      for (let i = 0; i < period; i++) {
+        const ph = (2 * Math.PI * toneHz * i) / sampleRate;
+        this.cosT[i] = Math.cos(ph);
+        this.sinT[i] = Math.sin(ph);
+      }
+    } else {
+      this.period = 0;
+      this.cosT = null;
+      this.sinT = null;
+    }
+  }
+
+  at(g: number): [number, number] {
+    if (this.cosT && this.sinT) {
+      const k = g % this.period;
+      return [this.cosT[k], this.sinT[k]];
+    }
+    const ph = (2 * Math.PI * this.toneHz * g) / this.sampleRate;
+    return [Math.cos(ph), Math.sin(ph)];
+  }
+
+  /** Single-bin DFT of x[a..b) (x[0] at global sample g0), [re, im]. */
+  demod(x: Float32Array, a: number, b: number, g0: number): [number, number] {
+    let re = 0;
+    let im = 0;
+    for (let i = a; i < b; i++) {
+      const [co, si] = this.at(g0 + i);
+      re += x[i] * co;
+      im -= x[i] * si;
+    }
+    return [re, im];
+  }
+}
+
+/** Per 2 ms block: the demodulated sum (re, im) at the tone frequency and the energy. */
+export function blockSums(x: Float32Array, nb: number, B: number, g0: number, ref: ToneOscillator): Blocks {
+  const bre = new Float64Array(nb);
+  const bim = new Float64Array(nb);
+  const ben = new Float64Array(nb);
+  if (ref.cosT && ref.sinT) {
+    const P = ref.period;
+    const c = ref.cosT;
+    const s = ref.sinT;
+    let k = g0 % P;
+    for (let b = 0, i = 0; b < nb; b++) {
+      let re = 0;
+      let im = 0;
+      let en = 0;
+      for (let j = 0; j < B; j++, i++) {
+        const v = x[i];
+        re += v * c[k];
+        im -= v * s[k];
+        en += v * v;
+        if (++k === P) k = 0;
+      }
+      bre[b] = re;
+      bim[b] = im;
+      ben[b] = en;
+    }
+  } else {
+    for (let b = 0, i = 0; b < nb; b++) {
+      let re = 0;
+      let im = 0;
+      let en = 0;
+      for (let j = 0; j < B; j++, i++) {
+        const v = x[i];
+        const [c, s] = ref.at(g0 + i);
+        re += v * c;
+        im -= v * s;
+        en += v * v;
+      }
+      bre[b] = re;
+      bim[b] = im;
+      ben[b] = en;
+    }
+  }
+  return { bre, bim, ben };
+}
+
+/** Windows of WIN_BLOCKS blocks (N samples): complex sum W, tone power (A^2/2 with A = 2|W|/N), total power. */
+export function windowSums({ bre, bim, ben }: Blocks, WIN_BLOCKS: number, N: number): Windows {
+  const nw = bre.length - WIN_BLOCKS + 1;
+  const wre = new Float64Array(nw);
+  const wim = new Float64Array(nw);
+  const tp = new Float64Array(nw);
+  const tot = new Float64Array(nw);
+  {
+    let re = 0;
+    let im = 0;
+    let en = 0;
+    for (let b = 0; b < WIN_BLOCKS - 1; b++) {
+      re += bre[b];
+      im += bim[b];
+      en += ben[b];
+    }
+    for (let w = 0; w < nw; w++) {
+      const e = w + WIN_BLOCKS - 1;
+      re += bre[e];
+      im += bim[e];
+      en += ben[e];
+      wre[w] = re;
+      wim[w] = im;
+      tp[w] = (2 * (re * re + im * im)) / (N * N);
+      tot[w] = Math.max(en / N, 0);
+      re -= bre[w];
+      im -= bim[w];
+      en -= ben[w];
+    }
+  }
+  return { wre, wim, tp, tot };
+}

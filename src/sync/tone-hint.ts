@@ -1,0 +1,75 @@
+/** A hint for a user whose beep is at another frequency than --tone-hz (used in "not found" messages). */
+import FFT from 'fft.js';
+import { findToneBursts, type ToneDetection } from './tone.js';
+import { median } from './tone-math.js';
+
+/**
+ * The frequency of the most prominent tone burst at any frequency (200 Hz to 6 kHz), for a hint when none is found at
+ * the expected one: a spectrogram peak that stays in one 15.6 Hz bin, 20 dB over that bin's median, for 80 ms, then
+ * confirmed (and its onset measured) by the tone-burst detector at that frequency rounded to 10 Hz.
+ */
+export function findOtherToneBurst(samples: Float32Array, sampleRate: number, t0 = 0, skipHz?: number): { hz: number; t_s: number } | null {
+  const size = 1024;
+  const hop = 256;
+  const nF = Math.floor((samples.length - size) / hop) + 1;
+  if (nF < 8) return null;
+  const kLo = Math.ceil((200 / sampleRate) * size);
+  const kHi = Math.min(size / 2 - 2, Math.floor((6000 / sampleRate) * size));
+  const nk = kHi - kLo + 1;
+  const peakBin = new Int32Array(nF);
+  const peakPow = new Float64Array(nF);
+  const pw = new Float32Array(nF * nk);
+  const win = new Float64Array(size);
+  for (let i = 0; i < size; i++) win[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / size);
+  const fft = new FFT(size);
+  const frame = new Array<number>(size).fill(0);
+  const spec = fft.createComplexArray() as number[];
+  for (let f = 0; f < nF; f++) {
+    for (let i = 0; i < size; i++) frame[i] = samples[f * hop + i] * win[i];
+    fft.realTransform(spec, frame);
+    let best = kLo;
+    for (let k = kLo; k <= kHi; k++) {
+      const p = spec[2 * k] * spec[2 * k] + spec[2 * k + 1] * spec[2 * k + 1];
+      pw[f * nk + (k - kLo)] = p;
+      if (p > pw[f * nk + (best - kLo)]) best = k;
+    }
+    peakBin[f] = best;
+    peakPow[f] = pw[f * nk + (best - kLo)];
+  }
+  const med = new Float64Array(nk);
+  const col = new Float64Array(nF);
+  for (let k = 0; k < nk; k++) {
+    for (let f = 0; f < nF; f++) col[f] = pw[f * nk + k];
+    med[k] = median(col) + 1e-20;
+  }
+  const cands: Array<{ k: number; strength: number }> = [];
+  for (let f = 0; f < nF; ) {
+    const k = peakBin[f];
+    let e = f;
+    while (e + 1 < nF && Math.abs(peakBin[e + 1] - k) <= 1 && peakPow[e + 1] > 100 * med[k - kLo]) e++;
+    const frames = e - f + 1;
+    const hz = (k * sampleRate) / size;
+    if (frames >= Math.ceil((0.08 * sampleRate) / hop) && peakPow[f] > 100 * med[k - kLo] && !(skipHz && Math.abs(hz - skipHz) < 20)) {
+      cands.push({ k, strength: peakPow[f] / med[k - kLo] });
+    }
+    f = e + 1;
+  }
+  // Strongest first; a sustained speech harmonic is a spectral candidate too, so each is confirmed by the detector
+  // (phase linearity, prominence over neighbours).
+  cands.sort((x, y) => y.strength - x.strength || x.k - y.k);
+  const tried = new Set<number>();
+  let best: ToneDetection | null = null;
+  for (const c of cands) {
+    const hz = Math.round((c.k * sampleRate) / size / 10) * 10;
+    if (tried.has(hz) || tried.size >= 12) continue;
+    tried.add(hz);
+    for (const h of [hz, hz - 10, hz + 10]) {
+      const d = findToneBursts(samples, sampleRate, t0, { toneHz: h, maxFreqDevHz: 10, minProminenceDb: 15 });
+      for (const x of d) if (!best || x.prominence_db > best.prominence_db) best = x;
+      if (d.length) break;
+    }
+  }
+  if (best) return { hz: Math.round(best.freq_hz), t_s: best.t_s };
+  return null;
+}
+

@@ -1,0 +1,88 @@
+/**
+ * Checks of a beep's onset against the same recording's noise before the beep (issue 11 item 4).
+ *
+ * The direct sound arrives before any reflection; room echo then builds the level up over 20-100 ms and can cancel
+ * the direct sound for a few ms before it does (the sum of the direct path and a diffuse tail at the tone frequency
+ * is a random walk that may pass near zero). An onset read after such a dip is late by the dip's position, and the
+ * change-point fit after it looks sure of itself. So each onset is judged against the noise floor measured before
+ * the beep, not against the beep's own (echo-built) level: if the tone's coherent energy stands clearly above that
+ * floor in the milliseconds just before the onset, the onset may be late and is not placeable.
+ *
+ * The statistic is the energy of 4-period windows in the onset's own phase, the lesser of two windows 2 periods
+ * apart (the direct sound keeps its phase for milliseconds; noise has any phase, and speech glides); the null is the same statistic 20-120 ms before the onset (before the beep even if the onset is read
+ * late by a dip, and close enough to hear the same talker and noise), in units of its mean;
+ * its upper tail is fitted by peaks over a threshold (flash-null.ts, Davison & Smith 1990), as the flash detector
+ * judges a flash against its own scene.
+ */
+import { exceedanceP, summariseNull, type NullSummary } from './flash-null.js';
+
+/** Complex single-bin DFT of samples [a, b) at the tone frequency. */
+export type Demod = (a: number, b: number) => [number, number];
+
+export interface EnergyNull {
+  /** Summary in units of the null's mean (the tail fit expects values of order 1). */
+  nul: NullSummary;
+  /** Mean |demod|^2 of the null windows. */
+  mean: number;
+}
+
+/**
+ * In-phase energy of an L-sample window: the square of its DFT's component along the unit phasor (ur, ui) when its
+ * phase is within 45 degrees of it, else 0 (the direct sound keeps the onset's phase; noise and speech fall within
+ * 45 degrees a quarter of the time).
+ */
+function inPhase(demod: Demod, a: number, L: number, ur: number, ui: number): number {
+  const [re, im] = demod(a, a + L);
+  const p = re * ur + im * ui;
+  const q = im * ur - re * ui;
+  return p > Math.abs(q) ? p * p : 0;
+}
+
+/** The lesser in-phase energy of two half-overlapping L-sample windows from a: tone that lasts 6 periods in phase. */
+function lasting(demod: Demod, a: number, L: number, ur: number, ui: number): number {
+  return Math.min(inPhase(demod, a, L, ur, ui), inPhase(demod, a + (L >> 1), L, ur, ui));
+}
+
+/** The statistic `lasting` at steps of L/2 over [from, to); null when fewer than 16 fit. */
+export function energyNull(demod: Demod, from: number, to: number, L: number, ur: number, ui: number): EnergyNull | null {
+  const q: number[] = [];
+  for (let a = Math.max(0, from); a + L + (L >> 1) <= to; a += Math.max(1, L >> 1)) q.push(lasting(demod, a, L, ur, ui));
+  if (q.length < 16) return null;
+  // Digital silence: the tiny floor keeps any real tone far above it without dividing by zero.
+  const mean = Math.max(q.reduce((s, v) => s + v, 0) / q.length, 1e-24 * L * L);
+  return { nul: summariseNull(q.map((v) => v / mean)), mean };
+}
+
+export interface BeforeOnset {
+  /** Expected number of windows of pre-beep noise as strong as the strongest one just before the onset. */
+  expected_false: number;
+  /** That window's energy over the null's mean, dB, and how far before the onset it ends, seconds. */
+  over_noise_db: number;
+  ends_before_s: number;
+}
+
+/**
+ * The strongest `lasting` pair of windows ending between `spanS` and `marginS` before the onset (steps of L/2), judged
+ * against the null: the expected number of noise windows at least as strong among as many tries. Small (below
+ * 0.01, say) means tone-band energy right before the onset that noise does not make: the onset may be late.
+ */
+export function toneBeforeOnset(demod: Demod, onset: number, L: number, sampleRate: number, nul: EnergyNull, ur: number, ui: number, spanS = 0.015, marginS = 0.0005): BeforeOnset | null {
+  const last = Math.floor(onset - marginS * sampleRate) - L - (L >> 1);
+  const first = Math.round(onset - spanS * sampleRate);
+  if (first < 0 || last < first) return null;
+  let best = 0;
+  let bestEnd = 0;
+  let tries = 0;
+  for (let a = last; a >= first; a -= Math.max(1, L >> 1), tries++) {
+    const q = lasting(demod, a, L, ur, ui) / nul.mean;
+    if (q > best) {
+      best = q;
+      bestEnd = a + L;
+    }
+  }
+  return {
+    expected_false: tries * exceedanceP(nul.nul, best),
+    over_noise_db: 10 * Math.log10(Math.max(best, 1e-12)),
+    ends_before_s: (onset - bestEnd) / sampleRate,
+  };
+}
