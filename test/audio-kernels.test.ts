@@ -61,12 +61,13 @@ describe('audio kernels', () => {
 
   it('the pitch autocorrelation equals the direct circular autocorrelation (lags 0..M/2, to 1e-12 of lag 0)', () => {
     const p = new PitchAnalyzer({ sampleRate: 16000, hop: 160, floor: 65, ceiling: 600, maxCandidates: 15, silenceThreshold: 0.03, voicingThreshold: 0.45, octaveCost: 0.01, octaveJumpCost: 0.35, voicedUnvoicedCost: 0.14 });
-    const k = p as unknown as { M: number; nsampWindow: number; frameBuf: Float64Array; acf: Float64Array; autocorrelate(): void };
+    const k = p as unknown as { M: number; nsampWindow: number; frameBuf: Float64Array; acf: Float64Array; powerSpectrum(): void; autocorrelate(): void };
     const rnd = lcg(11);
     const M = k.M;
     for (let t = 0; t < 5; t++) {
       k.frameBuf.fill(0);
       for (let i = 0; i < k.nsampWindow; i++) k.frameBuf[i] = rnd();
+      k.powerSpectrum();
       k.autocorrelate();
       const direct = (lag: number) => {
         let s = 0;
@@ -75,6 +76,30 @@ describe('audio kernels', () => {
       };
       const scale = direct(0) / k.acf[0];
       for (let lag = 0; lag <= M / 2; lag++) expect(Math.abs(k.acf[lag] * scale - direct(lag))).toBeLessThan(1e-12 * direct(0));
+    }
+  });
+  it('two frames in one complex FFT give the power spectra of two real FFTs (to 1e-12 of the largest bin)', () => {
+    const p = new PitchAnalyzer({ sampleRate: 16000, hop: 160, floor: 65, ceiling: 600, maxCandidates: 15, silenceThreshold: 0.03, voicingThreshold: 0.45, octaveCost: 0.01, octaveJumpCost: 0.35, voicedUnvoicedCost: 0.14 });
+    const k = p as unknown as { nsampWindow: number; frameBuf: Float64Array; frameBufB: Float64Array; spec: Float64Array; specB: Float64Array; powerSpectrum(): void; powerSpectra2(): void };
+    const rnd = lcg(7);
+    for (let t = 0; t < 4; t++) {
+      const a = Array.from({ length: k.nsampWindow }, () => rnd());
+      // t = 2: the second frame silent (a frame pair where only one frame has candidates)
+      const b = Array.from({ length: k.nsampWindow }, () => (t === 2 ? 0 : rnd() * (t + 1)));
+      k.frameBuf.set(a);
+      k.powerSpectrum();
+      const specA = k.spec.slice();
+      k.frameBuf.set(b);
+      k.powerSpectrum();
+      const specB = k.spec.slice();
+      k.frameBuf.set(a);
+      k.frameBufB.set(b);
+      k.powerSpectra2();
+      const top = Math.max(...specA, ...specB);
+      for (let i = 0; i < specA.length; i++) {
+        expect(Math.abs(k.spec[i] - specA[i])).toBeLessThan(1e-12 * top);
+        expect(Math.abs(k.specB[i] - specB[i])).toBeLessThan(1e-12 * top);
+      }
     }
   });
 });

@@ -266,8 +266,15 @@ function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: Pick<AudioFeat
  */
 export async function computeAudioFeatures(file: string, options: Partial<AudioOptions> = {}, run: AnalyzeOptions = {}): Promise<AudioFeatures> {
   const o = resolveAudioOptions(options);
-  const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, detectTruncation: true });
-  const f = await analyzePcm(dec, o, run);
-  f.decoded = dec.info;
+  let info: DecodedAudioInfo | undefined;
+  // The decoder (its ffprobe run first) opens on the first read, i.e. after analyzePcm has started the pitch
+  // worker, so the worker's start-up overlaps with ffprobe instead of following it.
+  async function* decoded(): AsyncGenerator<Float32Array> {
+    const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, detectTruncation: true });
+    info = dec.info;
+    yield* dec;
+  }
+  const f = await analyzePcm(decoded(), o, run);
+  f.decoded = info;
   return f;
 }

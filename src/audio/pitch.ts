@@ -150,7 +150,14 @@ export class PitchAnalyzer {
   private readonly M: number;
   private readonly fft: FFT;
   private readonly frameBuf: Float64Array;
-  private readonly spec: Float64Array;
+  /** Power spectrum of the frame being analysed (swapped with specB when two frames share one FFT). */
+  private spec: Float64Array;
+  /** Two frames at once: the second frame's samples, the complex FFT's input (frame 1 real, frame 2 imaginary) and
+   * output, and the second frame's power spectrum. */
+  private readonly frameBufB: Float64Array;
+  private readonly fftIn2: Float64Array;
+  private readonly fftOut2: Float64Array;
+  private specB: Float64Array;
   /** Half-size FFT and tables of the cosine transform that turns the power spectrum into the autocorrelation. */
   private readonly fftHalf: FFT;
   private readonly cosTab: Float64Array;
@@ -188,6 +195,10 @@ export class PitchAnalyzer {
     this.fft = new FFT(M);
     this.frameBuf = new Float64Array(M);
     this.spec = new Float64Array((M >> 1) + 1);
+    this.frameBufB = new Float64Array(M);
+    this.fftIn2 = new Float64Array(2 * M);
+    this.fftOut2 = new Float64Array(2 * M);
+    this.specB = new Float64Array((M >> 1) + 1);
     this.out = new Float64Array(2 * M);
     const N = M >> 1;
     this.fftHalf = new FFT(N);
@@ -204,6 +215,7 @@ export class PitchAnalyzer {
     this.seg = new Float64Array(2 * this.reach + 2);
     // Normalised autocorrelation of the window.
     this.frameBuf.set(this.window);
+    this.powerSpectrum();
     this.autocorrelate();
     this.windowR = new Float64Array(this.rMax + 1);
     const a0 = this.acf[0];
@@ -220,12 +232,8 @@ export class PitchAnalyzer {
     return this.next * this.p.hop - this.reach;
   }
 
-  /**
-   * frameBuf (length M, zero-padded) -> acf: half the circular autocorrelation, the inverse DFT of the power
-   * spectrum. The spectrum is real and even, so its length-M DFT is a DCT-I of M/2 + 1 points, computed with one
-   * real FFT of M/2 points (Numerical Recipes' cosft1, 3rd ed. section 12.4.2) instead of a second one of M points.
-   */
-  private autocorrelate(): void {
+  /** frameBuf (length M, zero-padded) -> spec: its power spectrum, bins 0 .. M/2. */
+  private powerSpectrum(): void {
     const { fft, out, spec, M } = this;
     fft.realTransform(out, this.frameBuf);
     const N = M >> 1;
@@ -234,6 +242,45 @@ export class PitchAnalyzer {
       const im = out[2 * k + 1];
       spec[k] = re * re + im * im;
     }
+  }
+
+  /**
+   * frameBuf and frameBufB -> spec and specB with one complex FFT of M points (frame 1 as the real part, frame 2 as
+   * the imaginary part; Numerical Recipes 3rd ed. section 12.3.1, "FFT of two real functions simultaneously"):
+   * X1[k] = (Z[k] + conj Z[M-k]) / 2, X2[k] = (Z[k] - conj Z[M-k]) / 2i. Instead of two real FFTs of M points.
+   */
+  private powerSpectra2(): void {
+    const { M, frameBuf, frameBufB, fftIn2: zin, fftOut2: z, spec, specB } = this;
+    const Nw = this.nsampWindow; // both frames are zero beyond Nw, and so is zin beyond 2 Nw
+    for (let j = 0; j < Nw; j++) {
+      zin[2 * j] = frameBuf[j];
+      zin[2 * j + 1] = frameBufB[j];
+    }
+    this.fft.transform(z, zin);
+    const N = M >> 1;
+    for (let k = 0; k <= N; k++) {
+      const mk = (M - k) & (M - 1);
+      const zr = z[2 * k];
+      const zi = z[2 * k + 1];
+      const wr = z[2 * mk];
+      const wi = z[2 * mk + 1];
+      const re1 = 0.5 * (zr + wr);
+      const im1 = 0.5 * (zi - wi);
+      const re2 = 0.5 * (zi + wi);
+      const im2 = 0.5 * (wr - zr);
+      spec[k] = re1 * re1 + im1 * im1;
+      specB[k] = re2 * re2 + im2 * im2;
+    }
+  }
+
+  /**
+   * spec -> acf: half the circular autocorrelation, the inverse DFT of the power spectrum. The spectrum is real and
+   * even, so its length-M DFT is a DCT-I of M/2 + 1 points, computed with one real FFT of M/2 points (Numerical
+   * Recipes' cosft1, 3rd ed. section 12.4.2) instead of a second one of M points.
+   */
+  private autocorrelate(): void {
+    const { spec, M } = this;
+    const N = M >> 1;
     // cosft1: y[j] = spec[j], j = 0..N; acf[k] = y0/2 + (-1)^k yN/2 + sum_{j=1}^{N-1} y_j cos(pi j k / N).
     const { zHalf: z, outHalf: F, cosTab, sinTab, acf } = this;
     let sum = 0.5 * (spec[0] - spec[N]);
@@ -263,7 +310,20 @@ export class PitchAnalyzer {
     while (this.next < nFrames) {
       const c = this.next * hop;
       if (buf.total === null && c + this.reach > buf.end) break;
-      if (!share || inMainShare(share, this.next) === share.main) this.frame(buf, c);
+      const mine = (i: number) => !share || inMainShare(share, i) === share.main;
+      if (!mine(this.next)) {
+        this.next++;
+        continue;
+      }
+      // Frames 2j and 2j+1 share one FFT (shares come in even-sized blocks, so both are this analyser's): which
+      // frames are paired depends only on the frame count, never on how the samples arrived.
+      if ((this.next & 1) === 0 && this.next + 1 < nFrames && mine(this.next + 1)) {
+        if (buf.total === null && c + hop + this.reach > buf.end) break;
+        this.framePair(buf, c, c + hop);
+        this.next += 2;
+        continue;
+      }
+      this.frame(buf, c);
       this.next++;
     }
   }
@@ -313,10 +373,31 @@ export class PitchAnalyzer {
   }
 
   private frame(buf: SampleBuffer, c: number): void {
-    const { nsampPeriod: P, halfnsampWindow: H, nsampWindow: Nw, window, frameBuf, r, rMax, seg, reach } = this;
-    const vt = this.p.voicingThreshold;
-    const mc = this.p.maxCandidates;
-    const sr = this.p.sampleRate;
+    const localPeak = this.prepare(buf, c, this.frameBuf);
+    if (localPeak !== 0) this.powerSpectrum();
+    this.candidates(localPeak);
+  }
+
+  /** Two consecutive frames (centres c1, c2) with one FFT; appended in order. */
+  private framePair(buf: SampleBuffer, c1: number, c2: number): void {
+    const peak1 = this.prepare(buf, c1, this.frameBuf);
+    const peak2 = this.prepare(buf, c2, this.frameBufB);
+    if (peak1 !== 0 || peak2 !== 0) this.powerSpectra2();
+    this.candidates(peak1);
+    const s = this.spec;
+    this.spec = this.specB;
+    this.specB = s;
+    try {
+      this.candidates(peak2);
+    } finally {
+      this.specB = this.spec;
+      this.spec = s;
+    }
+  }
+
+  /** The windowed, locally mean-subtracted frame centred on c into dst[0 .. nsampWindow); returns its local peak. */
+  private prepare(buf: SampleBuffer, c: number, dst: Float64Array): number {
+    const { nsampPeriod: P, halfnsampWindow: H, nsampWindow: Nw, window, seg, reach } = this;
     // Samples c - reach .. c + reach into seg (zeros outside the signal).
     const s0 = c - reach;
     let xi = buf.index(s0, 2 * reach);
@@ -331,15 +412,24 @@ export class PitchAnalyzer {
     for (let i = xi + reach - P; i < xi + reach + P; i++) sum += x[i];
     const mean = sum / (2 * P);
     const st = xi + reach - H;
-    for (let j = 0; j < Nw; j++) frameBuf[j] = (x[st + j] - mean) * window[j];
-    // (frameBuf beyond Nw stays zero)
+    for (let j = 0; j < Nw; j++) dst[j] = (x[st + j] - mean) * window[j];
+    // (dst beyond Nw stays zero)
     let localPeak = 0;
     const j0 = Math.max(0, H - this.halfnsampPeriod);
     const j1 = Math.min(Nw - 1, H + this.halfnsampPeriod - 1);
     for (let j = j0; j <= j1; j++) {
-      const a = Math.abs(frameBuf[j]);
+      const a = Math.abs(dst[j]);
       if (a > localPeak) localPeak = a;
     }
+    return localPeak;
+  }
+
+  /** Appends one frame's candidates; spec holds its power spectrum unless localPeak is 0. */
+  private candidates(localPeak: number): void {
+    const { r, rMax } = this;
+    const vt = this.p.voicingThreshold;
+    const mc = this.p.maxCandidates;
+    const sr = this.p.sampleRate;
     this.localPeak.add(localPeak);
     const co = this.freq.push();
     this.strength.push();

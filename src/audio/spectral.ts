@@ -28,6 +28,11 @@ export class SpectralAnalyzer {
   private readonly fftIn: Float64Array;
   private readonly fftOut: Float64Array;
   private readonly power: Float64Array;
+  /** Two frames in one complex FFT: the second frame's windowed samples and power, the complex input and output. */
+  private readonly fftInB: Float64Array;
+  private readonly powerB: Float64Array;
+  private readonly zIn: Float64Array;
+  private readonly zOut: Float64Array;
   private readonly bands: MelBand[];
   /** The bands flattened: weights of band m at melW[melOff[m] .. melOff[m+1]), for bins from melStart[m]. */
   private readonly melW: Float64Array;
@@ -61,6 +66,10 @@ export class SpectralAnalyzer {
     this.fftIn = new Float64Array(o.nFft);
     this.fftOut = new Float64Array(2 * o.nFft);
     this.power = new Float64Array((o.nFft >> 1) + 1);
+    this.fftInB = new Float64Array(o.nFft);
+    this.powerB = new Float64Array((o.nFft >> 1) + 1);
+    this.zIn = new Float64Array(2 * o.nFft);
+    this.zOut = new Float64Array(2 * o.nFft);
     this.bands = melFilterBank(o.sampleRate, o.nFft, o.nMels, o.fmin, o.fmax ?? o.sampleRate / 2);
     this.melOff = new Int32Array(o.nMels + 1);
     this.melStart = new Int32Array(o.nMels);
@@ -122,24 +131,36 @@ export class SpectralAnalyzer {
     while (this.next < nFrames) {
       const c = this.next * this.hop;
       if (buf.total === null && c + this.half > buf.end) break;
+      // Frames 2j and 2j+1 share one FFT; which frames pair depends only on the frame count, not on the chunks.
+      if ((this.next & 1) === 0 && this.next + 1 < nFrames) {
+        if (buf.total === null && c + this.hop + this.half > buf.end) break;
+        this.framePair(buf, c, c + this.hop);
+        this.next += 2;
+        continue;
+      }
       this.frame(buf, c);
       this.next++;
     }
   }
 
-  private frame(buf: SampleBuffer, c: number): void {
-    const { nFft, lpad, win, fftIn, fftOut, power, L } = this;
-    // STFT frame: samples c - nFft/2 .. c + nFft/2 - 1, only the window's non-zero span matters.
+  /** STFT frame centred on c, windowed, into dst: samples c - nFft/2 .. c + nFft/2 - 1 (the window's span only). */
+  private windowed(buf: SampleBuffer, c: number, dst: Float64Array): void {
+    const { nFft, lpad, win } = this;
     const s0 = c - (nFft >> 1) + lpad;
     const wl = win.length;
     const data = buf.data;
     const vi = buf.index(s0, wl);
     if (vi >= 0) {
-      for (let j = 0; j < wl; j++) fftIn[lpad + j] = data[vi + j] * win[j];
+      for (let j = 0; j < wl; j++) dst[lpad + j] = data[vi + j] * win[j];
     } else {
-      buf.copy(fftIn, s0, wl, lpad);
-      for (let j = 0; j < wl; j++) fftIn[lpad + j] *= win[j];
+      buf.copy(dst, s0, wl, lpad);
+      for (let j = 0; j < wl; j++) dst[lpad + j] *= win[j];
     }
+  }
+
+  private frame(buf: SampleBuffer, c: number): void {
+    const { fftIn, fftOut, power } = this;
+    this.windowed(buf, c, fftIn);
     this.fft.realTransform(fftOut, fftIn);
     const nb = power.length;
     for (let k = 0; k < nb; k++) {
@@ -147,6 +168,44 @@ export class SpectralAnalyzer {
       const im = fftOut[2 * k + 1];
       power[k] = re * re + im * im;
     }
+    this.melRmsZcr(buf, c, power);
+  }
+
+  /**
+   * Two frames (centres c1, c2) with one complex FFT of nFft points, frame 1 as the real part and frame 2 as the
+   * imaginary part (Numerical Recipes 3rd ed. 12.3.1): X1[k] = (Z[k] + conj Z[n-k]) / 2, X2[k] = (Z[k] - conj Z[n-k]) / 2i.
+   */
+  private framePair(buf: SampleBuffer, c1: number, c2: number): void {
+    const { fftIn, fftInB, zIn, zOut, power, powerB, nFft } = this;
+    this.windowed(buf, c1, fftIn);
+    this.windowed(buf, c2, fftInB);
+    for (let j = 0; j < nFft; j++) {
+      zIn[2 * j] = fftIn[j];
+      zIn[2 * j + 1] = fftInB[j];
+    }
+    this.fft.transform(zOut, zIn);
+    const nb = power.length;
+    for (let k = 0; k < nb; k++) {
+      const mk = (nFft - k) & (nFft - 1);
+      const zr = zOut[2 * k];
+      const zi = zOut[2 * k + 1];
+      const wr = zOut[2 * mk];
+      const wi = zOut[2 * mk + 1];
+      const re1 = 0.5 * (zr + wr);
+      const im1 = 0.5 * (zi - wi);
+      const re2 = 0.5 * (zi + wi);
+      const im2 = 0.5 * (wr - zr);
+      power[k] = re1 * re1 + im1 * im1;
+      powerB[k] = re2 * re2 + im2 * im2;
+    }
+    this.melRmsZcr(buf, c1, power);
+    this.melRmsZcr(buf, c2, powerB);
+  }
+
+  /** Appends the frame centred on c: log-mel bands of its power spectrum, RMS and ZCR. */
+  private melRmsZcr(buf: SampleBuffer, c: number, power: Float64Array): void {
+    const L = this.L;
+    const data = buf.data;
     const lm = this.logmel;
     const off = lm.push();
     const d = lm.data;
