@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { beepInSpeech, ffmpeg, REVERB, writeWavF32 } from './sync-media.js';
+import { computeAudioFeatures } from '../src/audio/features.js';
+import { markSyncBeeps } from '../src/audio/sync-beep.js';
 
 const tmp = tempDir('mmprep-sync-beep-');
 const p = (name: string) => join(tmp.dir, name);
@@ -86,6 +88,18 @@ describe('sync beep in mmprep audio', () => {
   it('demo lav track: the beep at 1.5 s is marked and left out of the summary', async () => {
     const f = join(FIXTURES, 'demo', 's01_lav.flac');
     checkMarked(await audio(f, 'lav'), await audio(f, 'lav-kept', ['--keep-sync-beep']), [1.5], 0.2, 0.005);
+  });
+
+  it('the beep is found in the analysis pass (no second decode) and marks the same frames as the separate scan', async () => {
+    const f = join(FIXTURES, 'demo', 's01_lav.flac');
+    const inPass = await computeAudioFeatures(f, {}, { threads: false, toneHz: 1000 });
+    expect(inPass.toneBursts?.detections.map((d) => d.t_s)).toHaveLength(1);
+    const separate = await computeAudioFeatures(f, {}, { threads: false });
+    expect(separate.toneBursts).toBeUndefined();
+    const a = await markSyncBeeps(f, inPass);
+    const b = await markSyncBeeps(f, separate);
+    expect(Math.abs(a.beeps[0].t_s - b.beeps[0].t_s)).toBeLessThan(0.002);
+    expect(Math.abs(a.beeps[0].n_frames - b.beeps[0].n_frames)).toBeLessThanOrEqual(1);
   });
 
   it('reverberant band-limited AAC track: a beep at the start and one inside speech', async () => {

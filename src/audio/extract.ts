@@ -474,7 +474,7 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
  */
 export async function extractAudio(file: string, opts: ExtractAudioOptions = {}): Promise<AudioSummary> {
   const clock = opts.clock ?? (opts.syncPath ? await loadClock(opts.syncPath, file, 'audio', opts.stream ?? 0) : undefined);
-  const f = await computeAudioFeatures(file, opts);
+  const f = await computeAudioFeatures(file, opts, opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 });
   const beeps = opts.keepSyncBeep ? null : await markSyncBeeps(file, f, { toneHz: opts.toneHz });
   // Frames first: their writer hands part of the formatting to a worker before its first await, so the summary
   // below is computed while that worker runs.

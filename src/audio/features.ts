@@ -16,6 +16,7 @@ import { PitchAnalyzer, type PitchParams, type PitchTrack } from './pitch.js';
 import { SampleBuffer } from './sample-buffer.js';
 import { mfccFromLogMel, SpectralAnalyzer } from './spectral.js';
 import { analyzeVoice, type VoiceAnalysis } from './voice.js';
+import { ToneScanner, type ToneDetection } from '../sync/tone.js';
 import type { FrameView } from './jsonl.js';
 
 /** Per-frame features of a file (the frame arrays are FrameView's: typed arrays, frame-major). */
@@ -29,6 +30,8 @@ export interface AudioFeatures extends FrameView {
   decoded?: DecodedAudioInfo;
   /** Voice quality (options.voice). */
   voice?: VoiceAnalysis;
+  /** Tone bursts found in the same pass (AnalyzeOptions.toneHz); times from the first decoded sample. */
+  toneBursts?: { toneHz: number; detections: ToneDetection[] };
 }
 
 /** The whole signal, kept only for the voice measures (they need random access within voiced stretches). */
@@ -56,6 +59,11 @@ export interface AnalyzeOptions {
    * running from dist/). Results are identical either way.
    */
   threads?: boolean;
+  /**
+   * Also run sync's tone-burst detector at this frequency over the same samples (sync-beep.ts), so the sync beep is
+   * found without a second decode; skipped when the tone is above a quarter of the sample rate.
+   */
+  toneHz?: number;
 }
 
 const WORKER_URL = new URL('./pitch-worker.js', import.meta.url);
@@ -187,9 +195,11 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
   buf.clipLevel = CLIP_LEVEL;
   const keep = () => Math.min(spectral.minNeeded(), pitch.minNeeded(), intensity.minNeeded());
   const pcm = o.voice ? new PcmKeeper() : null;
+  const tone = run.toneHz !== undefined && 4 * run.toneHz <= sr ? new ToneScanner(sr, 0, { toneHz: run.toneHz }) : null;
   try {
     for await (const chunk of chunks) {
       pcm?.push(chunk);
+      tone?.push(chunk);
       buf.append(chunk, keep());
       await pitch.feed(chunk, buf);
       spectral.pump(buf);
@@ -204,6 +214,7 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     const spec = spectralFinish(o, spectral);
     const track = await trackP;
     const f = finishFeatures(o, buf, spec, spectral, track, intensity, buf.clipped);
+    if (tone) f.toneBursts = { toneHz: run.toneHz as number, detections: tone.finish() };
     if (pcm) f.voice = analyzeVoice(pcm.data.subarray(0, pcm.n), sr, o.hopLength, f.nFrames, { floor: o.voiceFloor, ceiling: o.voiceCeiling, window: o.voiceWindowS });
     return f;
   } finally {

@@ -54,19 +54,21 @@ function marginS(f: AudioFeatures): number {
 }
 
 /**
- * Searches the whole file for the beep (a second, light decode: tone detection only) and marks its frames in `f`:
+ * Takes the beeps found in the analysis pass (or searches the whole file in a second, light decode) and marks its frames in `f`:
  * F0 0 (so every F0 statistic leaves them out) and `f.syncBeep`, which the frame writers turn into null pitch and
  * voicing with `sync_beep: true`. Returns what was found (an empty list when there is no beep).
  */
 export async function markSyncBeeps(file: string, f: AudioFeatures, opts: SyncBeepOptions = {}): Promise<SyncBeeps> {
   const toneHz = opts.toneHz ?? 1000;
-  const scan = await scanAudioTone(file, [{ name: 'all', start_s: 0, duration_s: null }], { toneHz, stream: f.options.stream });
-  const t0 = sourceStart(f);
+  // Found in the analysis pass when it could (features.ts, AnalyzeOptions.toneHz), else by a second, light decode.
+  const found = f.toneBursts?.toneHz === toneHz ? f.toneBursts.detections : null;
+  const detections = found ?? (await scanAudioTone(file, [{ name: 'all', start_s: 0, duration_s: null }], { toneHz, stream: f.options.stream })).windows.flatMap((w) => w.detections);
+  const t0 = found ? 0 : sourceStart(f);
   const hopS = f.hop / f.sampleRate;
   const margin = marginS(f);
   const mask = new Uint8Array(f.nFrames);
   const beeps: SyncBeep[] = [];
-  for (const d of scan.windows.flatMap((w) => w.detections)) {
+  for (const d of detections) {
     const t = d.t_s - t0;
     const lo = Math.max(0, Math.ceil((t - margin) / hopS));
     const hi = Math.min(f.nFrames - 1, Math.floor((t + d.duration_s + margin) / hopS));
