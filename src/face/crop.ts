@@ -147,6 +147,17 @@ export function rotatedCrop(rgb: Uint8Array, width: number, height: number, box:
       const ibl = rowB[l];
       const ibr = rowB[r];
       const xl = xLerp[xi];
+      if ((itl | itr | ibl | ibr) >= 0) {
+        // All four inside the frame (the usual case): the same arithmetic without the black-pixel tests.
+        for (let c = 0; c < 3; c++) {
+          const vtl = rgb[itl + c];
+          const vbl = rgb[ibl + c];
+          const t = f(vtl + f((rgb[itr + c] - vtl) * xl));
+          const b = f(vbl + f((rgb[ibr + c] - vbl) * xl));
+          out[o + c] = f(f(t + f(f(b - t) * yLerp)) / 255);
+        }
+        continue;
+      }
       for (let c = 0; c < 3; c++) {
         const vtl = itl < 0 ? 0 : rgb[itl + c];
         const vtr = itr < 0 ? 0 : rgb[itr + c];
