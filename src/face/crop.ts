@@ -18,6 +18,49 @@ function roundHalfAway(v: number): number {
   return v < 0 ? -Math.round(-v) : Math.round(v);
 }
 
+/** The rotation's constants (float32 values) and the frame's size. */
+interface Rotation {
+  cx: number;
+  cy: number;
+  sin: number;
+  cos: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Source indices (sourceIndex) of rotated rows over columns x0 .. x0 + n - 1, for the two rotated rows an output row
+ * blends (top and bottom); a row is computed once and kept while the next output row still needs it.
+ */
+class RotatedRows {
+  private readonly bufs: [Int32Array, Int32Array];
+  private readonly ys = [NaN, NaN];
+  constructor(
+    n: number,
+    private readonly x0: number,
+    private readonly colCos: Float64Array,
+    private readonly colSin: Float64Array,
+    private readonly rot: Rotation,
+  ) {
+    this.bufs = [new Int32Array(n), new Int32Array(n)];
+  }
+
+  /** Row y's source indices; the row `keep` (if held) is not overwritten. */
+  get(y: number, keep: number): Int32Array {
+    if (this.ys[0] === y) return this.bufs[0];
+    if (this.ys[1] === y) return this.bufs[1];
+    const slot = this.ys[0] === keep ? 1 : 0;
+    const out = this.bufs[slot];
+    const { cx, cy, sin, cos, width, height } = this.rot;
+    const dy = f(y - cy);
+    const ySin = f(dy * sin);
+    const yCos = f(dy * cos);
+    for (let i = 0, x = this.x0; i < out.length; i++, x++) out[i] = sourceIndex(this.colCos[x], this.colSin[x], ySin, yCos, cx, cy, width, height);
+    this.ys[slot] = y;
+    return out;
+  }
+}
+
 export interface CropBox {
   startPoint: [number, number];
   endPoint: [number, number];
@@ -75,8 +118,16 @@ export function rotatedCrop(rgb: Uint8Array, width: number, height: number, box:
     colCos[x] = f(dx * cos);
     colSin[x] = f(dx * sin);
   }
-  // Source pixel index (or -1: black, outside the frame) of the four rotated pixels each output pixel blends.
-  const src = new Int32Array(4 * size);
+  // Source pixel index (or -1: black, outside the frame) of the rotated pixels in columns x0..xEnd of a rotated row,
+  // computed once per row: consecutive output rows share rotated rows (a row's bottom is often the next one's top).
+  let x0 = width;
+  let xEnd = -1;
+  for (let xi = 0; xi < size; xi++) {
+    if (left[xi] < 0) continue;
+    x0 = Math.min(x0, left[xi]);
+    xEnd = Math.max(xEnd, right[xi]);
+  }
+  const rows = new RotatedRows(Math.max(0, xEnd - x0 + 1), x0, colCos, colSin, { cx, cy, sin, cos, width, height });
   const y1h = f(y1 * hm1);
   for (let yi = 0; yi < size; yi++) {
     const yInd = size > 1 ? f(y1h + f(yi * hScale)) : f(0.5 * (y1 + y2) * hm1);
@@ -84,32 +135,29 @@ export function rotatedCrop(rgb: Uint8Array, width: number, height: number, box:
     const top = Math.floor(yInd);
     const bottom = Math.min(hm1, Math.ceil(yInd));
     const yLerp = f(yInd - top);
-    const dyT = f(top - cy);
-    const dyB = f(bottom - cy);
-    const tSin = f(dyT * sin);
-    const tCos = f(dyT * cos);
-    const bSin = f(dyB * sin);
-    const bCos = f(dyB * cos);
-    for (let xi = 0; xi < size; xi++) {
-      const l = left[xi];
-      const r = right[xi];
-      if (l < 0) {
-        src[4 * xi] = -2; // outside the frame in the crop: extrapolation value
-        continue;
-      }
-      src[4 * xi] = sourceIndex(colCos[l], colSin[l], tSin, tCos, cx, cy, width, height);
-      src[4 * xi + 1] = sourceIndex(colCos[r], colSin[r], tSin, tCos, cx, cy, width, height);
-      src[4 * xi + 2] = sourceIndex(colCos[l], colSin[l], bSin, bCos, cx, cy, width, height);
-      src[4 * xi + 3] = sourceIndex(colCos[r], colSin[r], bSin, bCos, cx, cy, width, height);
-    }
+    const rowT = rows.get(top, -1);
+    const rowB = rows.get(bottom, top);
     let o = 3 * size * yi;
     for (let xi = 0; xi < size; xi++, o += 3) {
-      const itl = src[4 * xi];
-      if (itl === -2) continue;
-      const itr = src[4 * xi + 1];
-      const ibl = src[4 * xi + 2];
-      const ibr = src[4 * xi + 3];
+      const l = left[xi] - x0;
+      if (l < 0) continue; // outside the frame in the crop: extrapolation value
+      const r = right[xi] - x0;
+      const itl = rowT[l];
+      const itr = rowT[r];
+      const ibl = rowB[l];
+      const ibr = rowB[r];
       const xl = xLerp[xi];
+      if ((itl | itr | ibl | ibr) >= 0) {
+        // All four inside the frame (the usual case): the same arithmetic without the black-pixel tests.
+        for (let c = 0; c < 3; c++) {
+          const vtl = rgb[itl + c];
+          const vbl = rgb[ibl + c];
+          const t = f(vtl + f((rgb[itr + c] - vtl) * xl));
+          const b = f(vbl + f((rgb[ibr + c] - vbl) * xl));
+          out[o + c] = f(f(t + f(f(b - t) * yLerp)) / 255);
+        }
+        continue;
+      }
       for (let c = 0; c < 3; c++) {
         const vtl = itl < 0 ? 0 : rgb[itl + c];
         const vtr = itr < 0 ? 0 : rgb[itr + c];
