@@ -295,10 +295,15 @@ function refuseXcorr(s: StreamState, message: string): false {
 
 /** Slack for a beep onset read before where the cross-correlation puts the beep, beyond twice the combined sd. */
 const BEEP_EARLY_SLACK_S = 0.003;
+/**
+ * Only beeps timed better than this speak against a cross-correlation: on the room bench, onsets uncertain by 28-56 ms
+ * were read 66-122 ms early (speech before the beep), under cross-correlations that were right.
+ */
+const BEEP_CHECK_MAX_SD_S = 0.005;
 
 /**
- * The stream's own beep detections (placeable or not) against a cross-correlation placement: an echo reads a beep's
- * onset late, never early, so a detection within 0.3 s of where the placement puts the partner's beep, but earlier
+ * The stream's own beep detections (placeable or not, timed within 5 ms sd) against a cross-correlation placement:
+ * an echo reads a beep's onset late, not early, so a detection within 0.3 s of where the placement puts the partner's beep, but earlier
  * than it by more than 2 sd + 3 ms, contradicts the placement (the direct sound cannot arrive before the beep
  * sounded). Returns that contradiction as a phrase, or null.
  */
@@ -308,9 +313,10 @@ function beepBeforeXcorr(s: StreamState, partner: StreamState, p: { offset: numb
   const clkP = clockOfPlacement(partner.placed);
   for (const d of s.detections) {
     const c = partner.chosen[d.window as 'start' | 'end'];
-    if (typeof d.t_s !== 'number' || !c) continue;
+    // An onset uncertain by tens of ms is read early as well as late (speech before it): it proves nothing.
+    if (typeof d.t_s !== 'number' || !c || typeof d.onset_sd_s !== 'number' || d.onset_sd_s > BEEP_CHECK_MAX_SD_S) continue;
     const diff = clkS(d.t_s) - clkP(c.t_s);
-    const sd = Math.hypot(typeof d.onset_sd_s === 'number' ? d.onset_sd_s : 0.002, onsetSd(partner, c));
+    const sd = Math.hypot(d.onset_sd_s, onsetSd(partner, c));
     if (diff < -(2 * sd + BEEP_EARLY_SLACK_S) && diff > -XCHECK_MAX_S) {
       return `its own beep at ${d.t_s.toFixed(3)} s (sd ${(sd * 1000).toFixed(1)} ms) starts ${(-diff * 1000).toFixed(1)} ms before the cross-correlation puts ${partner.file}'s beep`;
     }
