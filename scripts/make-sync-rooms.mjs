@@ -11,7 +11,10 @@
  * 1 kHz, averaged over the whole recording), encoded to WAV, AAC, Opus or MP3.
  * Negative controls: no beep in any file (and --fallback none), which `mmprep sync` must refuse (exit 2).
  *
- *   node scripts/make-sync-rooms.mjs --out DIR [--set small|full] [--only ID,ID]
+ *   node scripts/make-sync-rooms.mjs --out DIR [--set small|full] [--only ID,ID] [--variant N]
+ *
+ * --variant N (default 0) draws other seeds (offsets, drift, beep times, rooms, talkers, noise) for the same grid:
+ * a held-out set to check that a fix is not tuned to the committed one.
  *
  * Deterministic: fixed seeds (mulberry32), no wall clock. Truth offsets follow docs/sync.md's timeline convention:
  * presentation times (an MP3's first decoded sample is at its start_time, the encoder delay ffprobe reports).
@@ -34,8 +37,9 @@ const arg = (n, d) => {
 const OUT = arg('out', null);
 const SET = arg('set', 'small');
 const ONLY = arg('only', null)?.split(',') ?? null;
-if (!OUT || !['small', 'full'].includes(SET)) {
-  console.error('usage: node scripts/make-sync-rooms.mjs --out DIR [--set small|full]');
+const VARIANT = Number(arg('variant', '0'));
+if (!OUT || !['small', 'full'].includes(SET) || !Number.isInteger(VARIANT) || VARIANT < 0) {
+  console.error('usage: node scripts/make-sync-rooms.mjs --out DIR [--set small|full] [--variant N (integer >= 0)]');
   process.exit(2);
 }
 
@@ -305,7 +309,7 @@ function normalize(x) {
 function cases() {
   const out = [];
   const codecs = ['wav', 'aac', 'opus', 'mp3'];
-  let seed = 1000;
+  let seed = 1000 + 100003 * VARIANT;
   const add = (o) => {
     seed += 17;
     const r = rng(seed);

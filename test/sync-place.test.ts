@@ -137,3 +137,52 @@ describe('sync drift with a pulse at one end only', () => {
     expect(alone.placed?.k).toBeNull();
   });
 });
+
+describe('sync by cross-correlation: refused where it contradicts itself or the stream\'s own beep', () => {
+  // Reference content: noise in syllable-like bursts (no periodicity), 32 s at 16 kHz.
+  const sr = 16000;
+  const r = rng(7);
+  const ref = new Float32Array(32 * sr);
+  let on = false;
+  for (let i = 0, next = 0; i < ref.length; i++) {
+    if (i >= next) {
+      on = !on;
+      next = i + Math.round((0.05 + 0.25 * r.u()) * sr);
+    }
+    ref[i] = (on ? 0.3 : 0.02) * r.g();
+  }
+  const off = 0.4;
+  const src = (t0: number, n: number, o = off) => Float32Array.from({ length: n }, (_, i) => ref[Math.round((t0 + i / sr + o) * sr)] ?? 0);
+  const pair = () => {
+    const lav = state('lav.wav', 'audio', { start: 3, end: 27 });
+    const mic = state('mic.wav', 'audio');
+    Object.assign(lav, { sampleRate: sr, kept: ref.slice(0, 10 * sr), keptT0: 0, keptEnd: ref.slice(20 * sr, 30 * sr), keptEndT0: 20 });
+    Object.assign(mic, { sampleRate: sr, kept: src(0, 10 * sr), keptT0: 0, keptEnd: src(19.5, 10 * sr), keptEndT0: 19.5 });
+    return { lav, mic };
+  };
+
+  it('places a consistent stream (control), also with its own beep read late by an echo', () => {
+    const { lav, mic } = pair();
+    mic.detections = [{ window: 'start', t_s: 3 - off + 0.04, onset_sd_s: 0.001, placeable: false }];
+    placeStreams([lav, mic], lav, PLACING);
+    expect(mic.placed?.method).toBe('xcorr');
+    expect(Math.abs((mic.placed?.offset as number) - off)).toBeLessThan(0.0005);
+  });
+
+  it('start and end windows whose offsets differ by 60 ms (3000 ppm over 20 s): neither is used, exit 2 with the reason', () => {
+    const { lav, mic } = pair();
+    // The end window's content matches 60 ms away (the bench's interviewer made such a match at 72 ms, confidence 0.999).
+    mic.keptEnd = src(19.5, 10 * sr, off + 0.06);
+    placeStreams([lav, mic], lav, PLACING);
+    expect(mic.placed).toBeNull();
+    expect(() => refuseUnplaced([lav, mic], lav, probes, CTX)).toThrow(/start and end windows cross-correlate with lav.wav at offsets 60.0 ms apart/);
+  });
+
+  it('its own beep (even one not placeable) starting 20 ms before where the cross-correlation puts the beep: refused', () => {
+    const { lav, mic } = pair();
+    mic.detections = [{ window: 'start', t_s: 3 - off - 0.02, onset_sd_s: 0.003, placeable: false }];
+    placeStreams([lav, mic], lav, PLACING);
+    expect(mic.placed).toBeNull();
+    expect(() => refuseUnplaced([lav, mic], lav, probes, CTX)).toThrow(/its own beep at 2.580 s .* starts 20.0 ms before the cross-correlation puts lav.wav's beep/);
+  });
+});

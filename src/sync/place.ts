@@ -256,8 +256,14 @@ function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConf
       s.warnings.push({ code: 'no_end_pulse', message: `no pulse, and the end windows do not cross-correlate with ${best.o.file}${endRes ? ` (peak ratio ${endRes.peak_ratio.toFixed(2)})` : ''}: drift unknown` });
     }
   }
+  // Recording clocks differ by well under 500 ppm: start and end windows implying more disagree, one is wrong.
+  if (k1 !== null && Math.abs(k1) > MAX_DRIFT) {
+    return refuseXcorr(s, `its start and end windows cross-correlate with ${best.o.file} at offsets ${(Math.abs((endRes as XcorrResult).offset_s - best.r.offset_s) * 1000).toFixed(1)} ms apart (${(k1 * 1e6).toFixed(0)} ppm of drift): one of them is wrong, so neither is used`);
+  }
   // Then onto the reference clock through o's clock: t_ref = t_o (1 + k_o) + off_o.
   const ko = o.k ?? 0;
+  const early = beepBeforeXcorr(s, best.o, { offset: (1 + ko) * c + o.offset, k: k1 === null ? 0 : (1 + ko) * (1 + k1) - 1 });
+  if (early) return refuseXcorr(s, `${early}: the cross-correlation with ${best.o.file} (peak ratio ${best.r.peak_ratio.toFixed(2)}) is wrong or the beep is, so the stream is not placed`);
   s.placed = {
     offset: (1 + ko) * c + o.offset,
     k: k1 === null ? null : (1 + ko) * (1 + k1) - 1,
@@ -278,6 +284,44 @@ function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConf
   const unusable = s.warnings.some((w) => w.code === 'unplaceable_pulse');
   s.warnings.push({ code: 'fallback', message: `${unusable ? 'no usable pulse' : 'no pulse'}: placed by cross-correlating its audio with ${best.o.file} (peak ratio ${best.r.peak_ratio.toFixed(2)})` });
   return true;
+}
+
+/** A cross-correlation refused by a check: the reason is the stream's refusal (report.ts) and it is not tried again. */
+function refuseXcorr(s: StreamState, message: string): false {
+  s.warnings.push({ code: 'xcorr_disagrees', message });
+  s.refusedBy = 'xcorr_disagrees';
+  return false;
+}
+
+/** Slack for a beep onset read before where the cross-correlation puts the beep, beyond twice the combined sd. */
+const BEEP_EARLY_SLACK_S = 0.003;
+/**
+ * Only beeps timed better than this speak against a cross-correlation: on the room bench, onsets uncertain by 28-56 ms
+ * were read 66-122 ms early (speech before the beep), under cross-correlations that were right.
+ */
+const BEEP_CHECK_MAX_SD_S = 0.005;
+
+/**
+ * The stream's own beep detections (placeable or not, timed within 5 ms sd) against a cross-correlation placement:
+ * an echo reads a beep's onset late, not early, so a detection within 0.3 s of where the placement puts the partner's beep, but earlier
+ * than it by more than 2 sd + 3 ms, contradicts the placement (the direct sound cannot arrive before the beep
+ * sounded). Returns that contradiction as a phrase, or null.
+ */
+function beepBeforeXcorr(s: StreamState, partner: StreamState, p: { offset: number; k: number }): string | null {
+  if (!partner.placed) return null;
+  const clkS = (t: number) => t + p.offset + p.k * t;
+  const clkP = clockOfPlacement(partner.placed);
+  for (const d of s.detections) {
+    const c = partner.chosen[d.window as 'start' | 'end'];
+    // An onset uncertain by tens of ms is read early as well as late (speech before it): it proves nothing.
+    if (typeof d.t_s !== 'number' || !c || typeof d.onset_sd_s !== 'number' || d.onset_sd_s > BEEP_CHECK_MAX_SD_S) continue;
+    const diff = clkS(d.t_s) - clkP(c.t_s);
+    const sd = Math.hypot(d.onset_sd_s, onsetSd(partner, c));
+    if (diff < -(2 * sd + BEEP_EARLY_SLACK_S) && diff > -XCHECK_MAX_S) {
+      return `its own beep at ${d.t_s.toFixed(3)} s (sd ${(sd * 1000).toFixed(1)} ms) starts ${(-diff * 1000).toFixed(1)} ms before the cross-correlation puts ${partner.file}'s beep`;
+    }
+  }
+  return null;
 }
 
 export interface PlaceOptions {

@@ -81,6 +81,14 @@ const BLOCK_S = 0.002;
 const MAX_ONSET_SD_S = 0.002;
 /** An onset with tone-band energy before it that the noise before the beep makes less often than this is not placeable. */
 const MAX_FALSE_BEFORE = 0.01;
+/**
+ * A beep whose tone in the 4 periods after the onset is more than this below its plateau is not placeable: the echo
+ * there is over twice the direct sound (DRR below about -3 dB), and an onset read late on the echo's build-up cannot
+ * be told from the direct sound's arrival. On the room bench (2026-11-30) all 3 placeable onsets below -6 dB were
+ * 7.8 to 93 ms late, while those placed right read -4 to +2 dB. It does not catch an onset read 25 ms late, once the
+ * echo has built up (the held-out set, make-sync-rooms --variant 1: +0.5 and -1.8 dB; docs/sync.md).
+ */
+const MIN_DIRECT_DB = -5;
 const WIN_BLOCKS = 5;
 /** The part of the rising edge fitted, as fractions of the plateau (low enough to end before early reflections). */
 const FIT_LO = 0.25;
@@ -483,12 +491,16 @@ export class ToneScanner {
     const bandSnr = 10 * Math.log10(toneP / interference);
     const onsetSd = Math.max(this.onsetSdS(onset.A, pt, interference, ptot - toneP), onset.spread / 2 / sr);
     const before = this.toneBeforeOnset(x, onset.t, onsetSd);
+    // The direct sound's power (amplitude A over the 4 periods after the onset) against the burst's plateau.
+    const directDb = 10 * Math.log10((onset.A * onset.A) / 2 / Math.max(pt, 1e-20));
     const why =
       bandSnr < 0
         ? `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted`
         : onsetSd > MAX_ONSET_SD_S
           ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`
-          : before && before.expected_false < MAX_FALSE_BEFORE
+          : directDb < MIN_DIRECT_DB
+            ? `the tone after the onset is ${(-directDb).toFixed(1)} dB below the beep's plateau (room echo stronger than the direct sound): the onset may be read late, on the echo's build-up`
+            : before && before.expected_false < MAX_FALSE_BEFORE
             ? `tone ${before.over_noise_db.toFixed(1)} dB over the noise ${(before.ends_before_s * 1000).toFixed(1)} ms before the onset (noise does that ${before.expected_false.toExponential(1)} times there): the direct sound may have arrived earlier, hidden by an echo dip`
             : null;
     return {
