@@ -14,10 +14,11 @@ const p = (name: string) => join(tmp.dir, name);
 afterAll(() => tmp.cleanup());
 
 /** Runs the CLI with its stdout pipe closed at once (every write fails with EPIPE). */
-function runClosed(args: string[]): Promise<{ code: number; stderr: string }> {
+function runClosed(args: string[], closeStderr = false): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy();
+    if (closeStderr) child.stderr.destroy();
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
@@ -41,6 +42,11 @@ describe('closed stdout (EPIPE)', () => {
     const r = await runClosed(['agreement', join(FIXTURES, 'agreement', 'data', 'sf_shrout_fleiss_1979.csv'), '--min-icc', '0.99', '--gold', gold]);
     expect(r.code, r.stderr).toBe(3);
     expect(readFileSync(gold, 'utf8').trim().split('\n')).toHaveLength(6);
+  });
+
+  it('agreement: a failed gate still exits 3 when stderr is closed too (`2>&1 | head`)', async () => {
+    const r = await runClosed(['agreement', join(FIXTURES, 'agreement', 'data', 'sf_shrout_fleiss_1979.csv'), '--min-icc', '0.99'], true);
+    expect(r.code).toBe(3);
   });
 
   it('extract: a batch with a failed session still exits 4', async () => {

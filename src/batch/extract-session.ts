@@ -376,6 +376,7 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
         throw new StageFailure(name, reasonOf(e));
       }
       written.push(...r.files);
+      if (r.files.length > 0) warnings.push(...(r.warnings ?? []).map((w) => `${name}: ${w}`));
       if (r.source) sources[name] = r.source;
       if (name === 'sync') {
         syncMap = r.syncMap ?? null;

@@ -108,7 +108,7 @@ export const syncStage: StageFn = async (ctx) => {
     },
   );
   await writeSyncMap(join(ctx.dir, 'sync.json'), map);
-  return { files: ['sync.json'], syncMap: map };
+  return { files: ['sync.json'], syncMap: map, warnings: (await import('../sync/warnings.js')).syncWarningLines(map) };
 };
 
 /** The audio the audio stage analyses: the reference role when it is audio, else the session's first audio role. */
@@ -156,7 +156,7 @@ export const audioStage: StageFn = async (ctx) => {
 export const faceStage: StageFn = async (ctx) => {
   const video = ctx.session.media.find((m) => m.kind === 'video');
   if (!video) return { files: [], notProduced: 'the session has no video role' };
-  const { extractFace } = await import('../face/extract.js');
+  const { extractFace, faceSummaryWarnings } = await import('../face/extract.js');
   const { isFaceBackend } = await import('../face/backend.js');
   const backend = ctx.options.backend;
   if (backend !== undefined && !isFaceBackend(backend)) throw new InputError(`unknown face backend '${backend}'`);
@@ -173,7 +173,7 @@ export const faceStage: StageFn = async (ctx) => {
     ...(ctx.options.faceFps !== undefined ? { fps: ctx.options.faceFps } : {}),
     ...(ctx.options.maxFaces !== undefined ? { maxFaces: ctx.options.maxFaces } : {}),
   });
-  return { files: ['face.jsonl', 'face.summary.json'], media_s: summary.duration_s ?? undefined, source: { role: video.role, file: video.given, stream: 'video' } };
+  return { files: ['face.jsonl', 'face.summary.json'], warnings: faceSummaryWarnings(summary), media_s: summary.duration_s ?? undefined, source: { role: video.role, file: video.given, stream: 'video' } };
 };
 
 /** Checks stage options before any session starts (so a bad --backend is one error, not one per session). */

@@ -3,7 +3,7 @@ import { usableCpus } from '../common/cpus.js';
 import { parseFormat, type OutputFormat } from '../common/records.js';
 import { loadClock } from '../sync/clock.js';
 import { FACE_BACKENDS, type FaceBackend } from '../face/backend.js';
-import { DEFAULT_BLINK_EAR, DEFAULT_INFERENCE_SIDE, DEFAULT_MIN_CONFIDENCE, extractFace } from '../face/extract.js';
+import { DEFAULT_BLINK_EAR, DEFAULT_INFERENCE_SIDE, DEFAULT_MIN_CONFIDENCE, extractFace, faceSummaryWarnings } from '../face/extract.js';
 import { defaultModelDir } from '../face/models.js';
 import { action, choiceOption, numberOption } from './run.js';
 
@@ -60,7 +60,7 @@ export function register(program: Command): void {
     .action(
       action(async (video: string, o: FaceCliOptions) => {
         const clock = o.sync ? await loadClock(o.sync, video, 'video', o.stream) : undefined;
-        await extractFace(video, {
+        const summary = await extractFace(video, {
           out: o.out ?? o.output,
           format: o.format,
           summaryPath: o.summary,
@@ -81,6 +81,7 @@ export function register(program: Command): void {
           flow: o.flow,
           clock,
         });
+        for (const w of faceSummaryWarnings(summary)) process.stderr.write(`mmprep face: ${video}: warning: ${w}\n`);
       }),
     );
 }

@@ -3,7 +3,8 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDelimiter } from '../common/csv.js';
-import { EXIT, InputError, isMmprepError, type ExitCode } from '../common/errors.js';
+import { removeCreatedOutputs } from '../common/atomic.js';
+import { EXIT, InputError, OutputPathError, isMmprepError, unwritableOutput, type ExitCode } from '../common/errors.js';
 
 let verbose = false;
 export function setVerbose(v: boolean): void {
@@ -14,9 +15,10 @@ export function isVerbose(): boolean {
 }
 
 /** Prints an error as one line on stderr (a stack trace only with --verbose) and returns its exit code. */
-export function reportError(e: unknown): ExitCode {
+export function reportError(e: unknown, commandName?: string): ExitCode {
   if (isMmprepError(e)) {
-    process.stderr.write(`mmprep: ${e.toLine()}\n`);
+    const who = e instanceof OutputPathError && commandName ? `mmprep ${commandName}` : 'mmprep';
+    process.stderr.write(`${who}: ${e.toLine()}\n`);
     if (verbose && e.stack) process.stderr.write(e.stack + '\n');
     return e.exitCode;
   }
@@ -37,9 +39,27 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
       const code = await fn(...args);
       process.exitCode = code ?? EXIT.OK;
     } catch (e) {
-      process.exitCode = reportError(e);
+      const unwritable = asUnwritableOutput(e);
+      // An output that cannot be written: the outputs already written by this command are removed again.
+      if (unwritable) await removeCreatedOutputs();
+      process.exitCode = reportError(unwritable ?? e, commandNameOf(args));
     }
   };
+}
+
+/** An unwritable output: an OutputPathError, or a failed mkdir (made only for outputs) of a path in the way. */
+function asUnwritableOutput(e: unknown): OutputPathError | null {
+  if (e instanceof OutputPathError) return e;
+  const err = e as NodeJS.ErrnoException | null;
+  if (err?.syscall === 'mkdir' && typeof err.path === 'string') return unwritableOutput(err.path, e);
+  return null;
+}
+
+/** `audio`, `dataset build`: commander passes the Command last to an action. */
+function commandNameOf(args: unknown[]): string | undefined {
+  const names: string[] = [];
+  for (let c = args.at(-1) as Command | null | undefined; c && typeof c.name === 'function' && c.parent; c = c.parent) names.unshift(c.name());
+  return names.length ? names.join(' ') : undefined;
 }
 
 export function numberOption(name: string, opts: { min?: number; max?: number; integer?: boolean } = {}) {

@@ -1,3 +1,4 @@
+import { syncWarningLines } from '../sync/warnings.js';
 import type { Command } from 'commander';
 import { relativizeSyncMap, syncSession, writeSyncMap, type FallbackRule, type PickRule } from '../sync/session.js';
 import type { SyncMap } from '../sync/clock.js';
@@ -75,6 +76,7 @@ export function register(program: Command): void {
             process.stdout.write(summarizeSyncMap(rel));
           }
         }
+        for (const w of syncWarningLines(relativizeSyncMap(map, process.cwd()))) process.stderr.write(`mmprep sync: warning: ${w}\n`);
       }),
     );
 }

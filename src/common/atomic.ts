@@ -2,10 +2,35 @@
  * Atomic output: everything is written to a temp file beside the target and renamed into place only when complete,
  * so a crash or an error never leaves a partial file under the final name.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
+import { unwritableOutput } from './errors.js';
+
+/** Files this process created (renamed into place where nothing was): removed again when an output cannot be written. */
+const created: string[] = [];
+
+/** Removes the files this process created so far (an unwritable output: nothing partial is left behind). */
+export async function removeCreatedOutputs(): Promise<void> {
+  for (const f of created.splice(0)) await rm(f, { force: true });
+}
+
+/** Runs an fs step for `target`; an unwritable path becomes an OutputPathError naming the target. */
+async function onPath<T>(target: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    throw unwritableOutput(target, e) ?? e;
+  }
+}
+
+/** Renames the finished temp file onto the target, remembering a target that did not exist before. */
+async function renameInto(tmp: string, target: string): Promise<void> {
+  const isNew = !existsSync(target);
+  await onPath(target, () => rename(tmp, target));
+  if (isNew) created.push(target);
+}
 
 let counter = 0;
 export function tempPathFor(target: string): string {
@@ -14,11 +39,11 @@ export function tempPathFor(target: string): string {
 }
 
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(target), { recursive: true });
+  await onPath(target, () => mkdir(dirname(target), { recursive: true }));
   const tmp = tempPathFor(target);
   try {
-    await writeFile(tmp, data);
-    await rename(tmp, target);
+    await onPath(target, () => writeFile(tmp, data));
+    await renameInto(tmp, target);
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
@@ -41,9 +66,10 @@ export class AtomicWriter {
   }
 
   async open(): Promise<this> {
-    await mkdir(dirname(this.target), { recursive: true });
+    await onPath(this.target, () => mkdir(dirname(this.target), { recursive: true }));
     this.stream = createWriteStream(this.tmp);
-    await once(this.stream, 'open');
+    const s = this.stream;
+    await onPath(this.target, () => once(s, 'open'));
     return this;
   }
 
@@ -59,10 +85,10 @@ export class AtomicWriter {
     const s = this.stream;
     if (s) {
       s.end();
-      await once(s, 'finish');
+      await onPath(this.target, () => once(s, 'finish'));
       await new Promise<void>((res, rej) => s.close((err) => (err ? rej(err) : res())));
     }
-    await rename(this.tmp, this.target);
+    await renameInto(this.tmp, this.target);
   }
 
   async abort(): Promise<void> {

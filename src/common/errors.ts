@@ -64,3 +64,31 @@ export class BatchError extends MmprepError {
 export function isMmprepError(e: unknown): e is MmprepError {
   return e instanceof MmprepError;
 }
+
+/** Error codes of a path that cannot be written (a file where a folder is needed, a folder, no permission, …). */
+const UNWRITABLE_REASON: Record<string, string> = {
+  EEXIST: 'a file is in the way where a folder is needed',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+};
+
+/** An output path that cannot be written: bad input (exit 2), `cannot write <path>: <reason>; choose another path`. */
+export class OutputPathError extends InputError {
+  readonly path: string;
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super(`cannot write ${path}: ${reason}; choose another path`, {}, options);
+    this.path = path;
+  }
+}
+
+/** The OutputPathError for a failed write of `path` (e an fs error), or null when e is not about the path. */
+export function unwritableOutput(path: string, e: unknown): OutputPathError | null {
+  if (e instanceof OutputPathError) return e;
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  const reason = code !== undefined ? UNWRITABLE_REASON[code] : undefined;
+  return reason === undefined ? null : new OutputPathError(path, reason, { cause: e });
+}

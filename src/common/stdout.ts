@@ -20,6 +20,12 @@ export function watchStdout(): void {
     }
     throw e;
   });
+  // A closed stderr (`mmprep … 2>&1 | head`) must not turn the command's exit code into 1 either: the lines the
+  // reader did not take are dropped.
+  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
+    throw e;
+  });
 }
 
 /** Writes to stdout unless its reader has gone; resolves when written (or dropped), waiting for drain. */

@@ -549,6 +549,14 @@ export interface ExtractFaceOptions extends FaceOptions {
  * Analyses one video and writes its records (JSONL or CSV) and optionally the summary. On any error nothing is left
  * under the output names. Returns the summary.
  */
+/** What a user should hear about a finished run: a video in which no frame had a face (detection_rate 0). */
+export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'>): string[] {
+  if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
+    return [`no face found in any of the ${summary.frames_analysed} frames analysed (detection_rate 0): check the video role, --start/--end and the camera framing`];
+  }
+  return [];
+}
+
 export async function extractFace(file: string, opts: ExtractFaceOptions = {}): Promise<FaceSummary> {
   const openface = opts.format === 'openface';
   if (openface && opts.normalized) throw new InputError('--format openface writes pixel coordinates as OpenFace does: drop --normalized');

@@ -1,0 +1,18 @@
+/**
+ * The warnings of a sync map a user must hear about (one line each on stderr from `mmprep sync`, counted in
+ * `mmprep extract`'s warnings): a stream placed by the same camera's other clock (--share-camera-clock), a stream
+ * without an end pulse under `--ends both` (drift unknown). Other codes stay in sync.json and the table.
+ */
+import type { SyncMap } from './clock.js';
+
+const TOLD = new Set(['camera_clock_shared', 'no_end_pulse']);
+
+/** `<file> <kind> stream <n>: <code>: <message>` per warning worth telling. */
+export function syncWarningLines(map: SyncMap): string[] {
+  const lines: string[] = [];
+  for (const e of map.streams) {
+    const ws = Array.isArray(e.warnings) ? (e.warnings as Array<{ code: string; message?: string }>) : [];
+    for (const w of ws) if (TOLD.has(w.code)) lines.push(`${e.file} ${e.kind} stream ${e.stream}: ${w.code}: ${w.message ?? ''}`.trimEnd());
+  }
+  return lines;
+}

@@ -1,0 +1,51 @@
+/**
+ * Results a user must hear about are said on stderr, one line each (they used to be silent): a video with no face in
+ * any frame (`face`, and counted in `extract`'s warnings), a stream placed by the camera's other clock
+ * (--share-camera-clock) or without an end pulse under `--ends both` (`sync`, and counted by `extract`).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { faceSummaryWarnings } from '../src/face/extract.js';
+import { syncWarningLines } from '../src/sync/warnings.js';
+import type { SyncMap } from '../src/sync/clock.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
+import { runCli, tempDir } from './helpers/cli.js';
+
+let tmp: ReturnType<typeof tempDir>;
+beforeAll(() => {
+  tmp = tempDir('mmprep-warnings-cli-');
+  // Negative control: a cluttered test pattern, no face in any frame.
+  ffmpegSync(['-f', 'lavfi', '-i', 'testsrc2=s=320x240:d=1:r=5', '-c:v', 'mpeg4', '-q:v', '3', join(tmp.dir, 'noface.mp4')]);
+});
+afterAll(() => tmp?.cleanup());
+
+describe('warnings on stderr', () => {
+  it('face: a video with no face in any frame prints one warning line, exit 0', async () => {
+    const r = await runCli(['face', join(tmp.dir, 'noface.mp4'), '-o', join(tmp.dir, 'f.jsonl')]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^mmprep face: .*noface\.mp4: warning: no face found in any of the 5 frames analysed \(detection_rate 0\)/);
+  });
+
+  it('extract: a session whose video has no face counts and prints the warning', async () => {
+    const m = join(tmp.dir, 'm.csv');
+    writeFileSync(m, 'session_id,speaker_id,video\ns1,p1,noface.mp4\n');
+    const r = await runCli(['extract', m, '-o', join(tmp.dir, 'out'), '--only', 'face', '--progress', 'none']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ done: 1, warnings: 1 });
+    expect(r.stderr).toMatch(/session s1 \(line 2\): warning: face: no face found in any of the 5 frames analysed/);
+  });
+
+  it('faceSummaryWarnings: only when no frame had a face', () => {
+    expect(faceSummaryWarnings({ frames_analysed: 10, frames_with_face: 0 })).toHaveLength(1);
+    expect(faceSummaryWarnings({ frames_analysed: 10, frames_with_face: 1 })).toEqual([]);
+  });
+
+  it('syncWarningLines: camera_clock_shared and no_end_pulse, one line each; other codes stay in sync.json', () => {
+    const entry = (file: string, kind: string, codes: string[]) => ({ file, kind, stream: 0, warnings: codes.map((code) => ({ code, message: `m-${code}` })) });
+    const map = { version: 1, reference: { file: 'a.wav', kind: 'audio', stream: 0 }, streams: [entry('a.wav', 'audio', ['no_end_pulse']), entry('cam.mp4', 'video', ['camera_clock_shared', 'low_confidence'])] } as unknown as SyncMap;
+    expect(syncWarningLines(map)).toEqual(['a.wav audio stream 0: no_end_pulse: m-no_end_pulse', 'cam.mp4 video stream 0: camera_clock_shared: m-camera_clock_shared']);
+  });
+});
