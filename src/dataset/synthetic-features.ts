@@ -165,7 +165,13 @@ export async function writeSyntheticSession(root: string, s: SyntheticSession): 
     await fw.close();
     await writeFile(join(dir, 'face.summary.json'), JSON.stringify({ frames: nF, detection_rate: nF ? found / nF : 0, synthetic: true }, null, 2) + '\n');
   }
-  await writeFile(join(dir, 'meta.json'), JSON.stringify({ session_id: s.session_id, synthetic: true, outputs: await outputsOf(dir) }, null, 2) + '\n');
+  await writeSyntheticMeta(root, s.session_id);
+}
+
+/** (Re)writes a synthetic session's meta.json from its files as they are now (after a test rewrote one on purpose). */
+export async function writeSyntheticMeta(root: string, sessionId: string): Promise<void> {
+  const dir = join(root, sessionId);
+  await writeFile(join(dir, 'meta.json'), JSON.stringify({ session_id: sessionId, synthetic: true, outputs: await outputsOf(dir) }, null, 2) + '\n');
 }
 
 /** meta.json's outputs as extract writes them: every file with its size, hash and the clock it is on (sync.json's hash). */
