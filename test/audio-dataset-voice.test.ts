@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDataset } from '../src/dataset/build.js';
 import { parseFeatureList } from '../src/dataset/features.js';
-import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
+import { writeSyntheticMeta, writeSyntheticSession } from '../src/dataset/synthetic-features.js';
 import { FIXTURES, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-dsvoice-');
@@ -20,7 +20,7 @@ const voiced = join(tmp.dir, 'voiced');
 
 beforeAll(async () => {
   for (const [i, id] of ['s01', 's02', 's03'].entries()) {
-    for (const dir of [plain, voiced]) await writeSyntheticSession(dir, { session_id: id, duration_s: 6, video_offset_s: 0, faceGaps: [], seed: 5 + i });
+    for (const dir of [plain, voiced]) await writeSyntheticSession(dir, { session_id: id, duration_s: 6, video_offset_s: 0, faceGaps: [], seed: 5 + i, mediaDir: join(FIXTURES, 'demo') });
     // Voice fields as `mmprep audio --voice` writes them: numbers in voiced frames, null with a reason elsewhere.
     const p = join(voiced, id, 'audio.jsonl');
     const lines = readFileSync(p, 'utf8').trim().split('\n').map((l, k) => {
@@ -31,6 +31,7 @@ beforeAll(async () => {
       return JSON.stringify(r);
     });
     writeFileSync(p, lines.join('\n') + '\n');
+    await writeSyntheticMeta(voiced, id); // as extract records it
   }
 });
 

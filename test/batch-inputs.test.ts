@@ -24,7 +24,7 @@ afterAll(() => cleanup());
 
 beforeAll(async () => {
   for (const f of ['s01_camera.mp4', 's01_lav.flac', 's01_transcript.json', 's02_transcript.jsonl', 's03_transcript.vtt']) cpSync(join(DEMO, f), join(dir, f));
-  for (const [i, id] of ['s01', 's02', 's03'].entries()) await writeSyntheticSession(FEATURES, { session_id: id, duration_s: 10, seed: 5 + i });
+  for (const [i, id] of ['s01', 's02', 's03'].entries()) await writeSyntheticSession(FEATURES, { session_id: id, duration_s: 10, seed: 5 + i, mediaDir: DEMO });
 });
 
 function write(name: string, text: string): string {
@@ -133,12 +133,14 @@ describe('CSV dialects (issue 12, item 5)', () => {
   });
 
   it('extract and dataset build read semicolon and tab manifests and say so; --delimiter chooses', async () => {
-    const semi = write('semi.csv', readFileSync(MANIFEST, 'utf8').replaceAll(',', ';'));
+    // Media and transcripts by absolute path: the features' sync.json maps fixtures/demo's files, not same-named others.
+    const demoText = readFileSync(MANIFEST, 'utf8').replace(/\bs\d\d_[\w.]+/g, (f) => join(DEMO, f));
+    const semi = write('semi.csv', demoText.replaceAll(',', ';'));
     const m = await readManifest(semi, { checkFiles: false });
     expect(m.sessions.map((s) => s.session_id)).toEqual(['s01', 's02', 's03']);
     expect(m.notes).toEqual([`${semi}: read as semicolon-separated (sniffed from the header; --delimiter to choose)`]);
-    const tab = write('tab.tsv', readFileSync(MANIFEST, 'utf8').replaceAll(',', '\t'));
-    expect((await readManifest(tab, { checkFiles: false })).sessions[2].transcript).toBe(join(dir, 's03_transcript.vtt'));
+    const tab = write('tab.tsv', demoText.replaceAll(',', '\t'));
+    expect((await readManifest(tab, { checkFiles: false })).sessions[2].transcript).toBe(join(DEMO, 's03_transcript.vtt'));
     const forced = await problems(semi, { checkFiles: false, delimiter: ',' });
     expect(forced.some((l) => /no 'session_id' column/.test(l))).toBe(true);
     const r = await runCli(['dataset', 'build', semi, '--features', FEATURES, '-o', join(dir, 'ds-semi'), '--quiet']);

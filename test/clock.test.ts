@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EXIT, InputError } from '../src/common/errors.js';
 import { clockOf, loadClock } from '../src/sync/clock.js';
 import { tempDir } from './helpers/cli.js';
 
@@ -22,6 +23,12 @@ describe('sync clock map', () => {
       const c = await loadClock(p, join(t.dir, 'cam.mp4'), 'video');
       expect(c(1)).toBe(1.5);
       await expect(loadClock(p, join(t.dir, 'cam.mp4'), 'audio')).rejects.toThrow(/has no audio stream/);
+      // Another session's file with the same base name is refused (exit 2), never matched by name.
+      const other = join(t.dir, 'B', 'cam.mp4');
+      const err = await loadClock(p, other, 'video').catch((e: unknown) => e as InputError);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).exitCode).toBe(EXIT.BAD_INPUT);
+      expect((err as InputError).message).toMatch(/not .*B.cam\.mp4 \(same name, different file\); rerun mmprep sync/);
     } finally {
       t.cleanup();
     }

@@ -26,7 +26,7 @@ const OFFSETS: Record<string, number> = { s01: -0.62, s02: 0.3, s03: -0.26 };
 let base: string;
 beforeAll(async () => {
   for (const [i, [id, off]] of Object.entries(OFFSETS).entries())
-    await writeSyntheticSession(FEATURES, { session_id: id, duration_s: 10, video_offset_s: off, faceGaps: [[5, 6]], seed: 11 + i });
+    await writeSyntheticSession(FEATURES, { session_id: id, duration_s: 10, video_offset_s: off, faceGaps: [[5, 6]], seed: 11 + i, mediaDir: join(FIXTURES, 'demo') });
   base = join(tmp.dir, 'base');
   await buildDataset(MANIFEST, { features: FEATURES, labels: [RATINGS], out: base });
 });
@@ -54,6 +54,16 @@ function reseal(dir: string, file: string): void {
   f.sha256 = createHash('sha256').update(buf).digest('hex');
   f.bytes = buf.length;
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m, null, 2) + '\n');
+}
+/** Rewrites a session's meta.json sha256/size of one feature file (as if extract had written the file as it is now). */
+function resealMeta(dir: string, file: string): void {
+  const p = join(dir, 'meta.json');
+  const meta = JSON.parse(readFileSync(p, 'utf8'));
+  const buf = readFileSync(join(dir, file));
+  const o = meta.outputs.find((x: { file: string }) => x.file === file);
+  o.sha256 = createHash('sha256').update(buf).digest('hex');
+  o.size_bytes = buf.length;
+  writeFileSync(p, JSON.stringify(meta, null, 2) + '\n');
 }
 function editLines(dir: string, file: string, fn: (lines: string[]) => string[]): void {
   const p = join(dir, file);
@@ -112,7 +122,7 @@ describe('dataset build', () => {
 
   it('carries landmarks when asked, at video rate or interpolated onto the audio grid', async () => {
     const feats = join(tmp.dir, 'features-lm');
-    await writeSyntheticSession(feats, { session_id: 's01', duration_s: 4, landmarks: true, seed: 5 });
+    await writeSyntheticSession(feats, { session_id: 's01', duration_s: 4, landmarks: true, seed: 5, mediaDir: join(FIXTURES, 'demo') });
     const man = join(tmp.dir, 'lm.csv');
     writeFileSync(man, 'session_id,speaker_id,video,lav_audio\ns01,spk_a,s01_camera.mp4,s01_lav.flac\n');
     for (const faceRate of ['native', 'audio'] as const) {
@@ -131,7 +141,7 @@ describe('dataset build', () => {
 
   it('keeps segments of an audio-only session, marked as without face', async () => {
     const feats = join(tmp.dir, 'features-noface');
-    await writeSyntheticSession(feats, { session_id: 's01', duration_s: 3, noFace: true, seed: 9 });
+    await writeSyntheticSession(feats, { session_id: 's01', duration_s: 3, noFace: true, seed: 9, mediaDir: join(FIXTURES, 'demo') });
     const man = join(tmp.dir, 'noface.csv');
     writeFileSync(man, 'session_id,speaker_id,lav_audio\ns01,spk_a,s01_lav.flac\n');
     const d = join(tmp.dir, 'noface');
@@ -197,6 +207,7 @@ describe('dataset build', () => {
     const feats = join(tmp.dir, 'features-broken');
     cpSync(FEATURES, feats, { recursive: true });
     writeFileSync(join(feats, 's03', 'audio.jsonl'), readFileSync(join(feats, 's03', 'audio.jsonl'), 'utf8').replace(/\n/, '\n{"t_s": oops}\n'));
+    resealMeta(join(feats, 's03'), 'audio.jsonl'); // as if extract had written it so (else refused as edited, below)
     const d = join(tmp.dir, 'partial');
     const r = await buildDataset(MANIFEST, { features: feats, out: d });
     const s03 = r.manifest.sessions.find((s) => s.session_id === 's03')!;
@@ -204,6 +215,18 @@ describe('dataset build', () => {
     expect(r.manifest.counts.sessions_failed).toBe(1);
     expect(readFileSync(join(d, 'README.md'), 'utf8')).toMatch(/session s03 is missing/);
     expect((await validateDataset(d)).ok).toBe(true);
+  });
+});
+
+describe('dataset build: feature files are checked against meta.json', () => {
+  it('refuses (exit 2) a feature file edited after extraction, naming the session and file', async () => {
+    const feats = join(tmp.dir, 'features-edited');
+    cpSync(FEATURES, feats, { recursive: true });
+    editLines(join(feats, 's02'), 'audio.jsonl', (lines) => lines.map((l, i) => (i === 4 ? l.replace(/"rms":[0-9.e-]+/, '"rms":0.5') : l)));
+    const r = await runCli(['dataset', 'build', MANIFEST, '--features', feats, '-o', join(tmp.dir, 'edited-out'), '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/session s02: audio\.jsonl changed after extraction \(sha256 differs from meta\.json\); re-extract it/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
 

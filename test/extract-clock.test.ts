@@ -94,6 +94,26 @@ describe('extract: no stale features (issue 12, item 4)', () => {
   });
 });
 
+describe('extract: a reused sync.json must come from the same media', () => {
+  it('--only audio after the lav file changed fails the session (the clock would be wrong), naming the role', async () => {
+    copyFileSync(join(dir, 's01_lav.flac'), join(dir, 'lav2.flac'));
+    const m = write('changed.csv', 'session_id,speaker_id,video,lav_audio\ns01,p1,s01_camera.mp4,lav2.flac\n');
+    const out = join(dir, 'out-changed');
+    const run = (...a: string[]) => runCli(['extract', m, '-o', out, '--progress', 'none', ...a]);
+    expect((await run('--only', 'sync')).code).toBe(0);
+    expect(meta(out).clock.sync_media.map((x: { role: string }) => x.role).sort()).toEqual(['lav_audio', 'video']);
+    // Unchanged media: the existing clock is taken.
+    expect((await run('--only', 'audio')).code).toBe(0);
+    expect(meta(out).clock).toMatchObject({ sync: 'existing', sync_media: expect.any(Array) });
+    // The lav file replaced by a different recording (here: the same sound 1 s later).
+    ffmpegSync(['-i', join(dir, 's01_lav.flac'), '-af', 'adelay=1000|1000', join(dir, 'lav2.flac')]);
+    const r = await run('--only', 'audio');
+    expect(r.code, r.stderr).toBe(4);
+    const errors = readFileSync(join(out, '_errors.jsonl'), 'utf8');
+    expect(errors).toMatch(/sync\.json was made from a different lav_audio file than lav2\.flac; include the sync stage/);
+  });
+});
+
 describe('extract: signals and progress (issue 12, item 6)', () => {
   it('the ETA shows after the first minute with progress inside sessions, not only after a whole session', () => {
     const st = { total: 4, done: 0, skipped: 0, failed: 0, running: 2, media_s: 0, elapsed_s: 30, in_progress: 0.5 };

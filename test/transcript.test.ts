@@ -103,10 +103,10 @@ describe('transcript clock', () => {
       sync,
       JSON.stringify({
         version: 1,
-        reference: { file: 's02_lav.flac', kind: 'audio', stream: 0 },
+        reference: { file: join(FIXTURES, 'demo', 's02_lav.flac'), kind: 'audio', stream: 0 },
         streams: [
-          { file: 's02_lav.flac', kind: 'audio', stream: 0, offset_s: 0, drift_ppm: null, method: 'reference', confidence: 1 },
-          { file: 's02_camera.mp4', kind: 'audio', stream: 0, offset_s: 0.3, drift_ppm: 100, method: 'tone', confidence: 0.9 },
+          { file: join(FIXTURES, 'demo', 's02_lav.flac'), kind: 'audio', stream: 0, offset_s: 0, drift_ppm: null, method: 'reference', confidence: 1 },
+          { file: join(FIXTURES, 'demo', 's02_camera.mp4'), kind: 'audio', stream: 0, offset_s: 0.3, drift_ppm: 100, method: 'tone', confidence: 0.9 },
         ],
       }),
     );
@@ -122,7 +122,7 @@ describe('transcript clock', () => {
     // the known truth of the fixture: s02's utterances on the reference clock
     const truth = JSON.parse((await import('node:fs')).readFileSync(join(FIXTURES, 'demo', 'truth.json'), 'utf8'));
     const t02 = truth.sessions.find((s: { session_id: string }) => s.session_id === 's02');
-    const noDrift = (await readSessionTranscript(s02, write('sync2.json', JSON.stringify({ version: 1, reference: { file: 's02_lav.flac', kind: 'audio', stream: 0 }, streams: [{ file: 's02_camera.mp4', kind: 'audio', stream: 0, offset_s: t02.camera_offset_s, drift_ppm: null, method: 'x', confidence: 1 }] }))))!;
+    const noDrift = (await readSessionTranscript(s02, write('sync2.json', JSON.stringify({ version: 1, reference: { file: join(FIXTURES, 'demo', 's02_lav.flac'), kind: 'audio', stream: 0 }, streams: [{ file: join(FIXTURES, 'demo', 's02_camera.mp4'), kind: 'audio', stream: 0, offset_s: t02.camera_offset_s, drift_ppm: null, method: 'x', confidence: 1 }] }))))!;
     expect(noDrift.map((u) => u.start_s)).toEqual(t02.utterances.map((u: { start_s: number }) => expect.closeTo(u.start_s, 6)));
   });
 });

@@ -101,7 +101,7 @@ export interface SessionMeta {
   options: StageOptions;
   inputs: MetaInput[];
   /** Where t_s comes from: the sync map written by this run, one kept from an earlier run, or none (source time). */
-  clock: { reference_role: string; sync: 'computed' | 'existing' | 'none'; sync_sha256: string | null };
+  clock: { reference_role: string; sync: 'computed' | 'existing' | 'none'; sync_sha256: string | null; sync_media?: SyncMedia[] };
   /**
    * Every file of the session folder: `clock` is the clock its times are on (clockId: the sync.json it used, or
    * 'source time'); null for sync.json itself. Files of stages not run this time are kept only when made on the same clock.
@@ -114,6 +114,12 @@ export interface SessionMeta {
   media_s: number;
   /** The only part that differs between two runs over the same inputs. */
   run: { started_at: string; finished_at: string; timings_s: Record<string, number> };
+}
+
+/** The media a sync.json was made from (each role's file by SHA-256), recorded when the sync stage ran. */
+export interface SyncMedia {
+  role: string;
+  sha256: string;
 }
 
 export const META_FILE = 'meta.json';
@@ -207,6 +213,31 @@ async function readMetaIf(dir: string): Promise<SessionMeta | null> {
   } catch {
     return null;
   }
+}
+
+/** The media the session's sync.json was made from, per the previous meta.json (older ones: the inputs of a computed run). */
+function recordedSyncMedia(meta: SessionMeta | null): SyncMedia[] | null {
+  if (!meta?.clock) return null;
+  if (Array.isArray(meta.clock.sync_media)) return meta.clock.sync_media;
+  if (meta.clock.sync === 'computed' && Array.isArray(meta.inputs)) return meta.inputs.map((i) => ({ role: i.role, sha256: i.sha256 }));
+  return null;
+}
+
+/**
+ * A stage that reuses the session's sync.json: it must have been made from the media files given now (a changed camera
+ * file moves every time). Returns what is recorded (carried into the new meta.json), null when nothing is.
+ */
+async function checkSyncMedia(dir: string, previous: SessionMeta | null, inputs: MetaInput[]): Promise<SyncMedia[] | null> {
+  const recorded = recordedSyncMedia(previous);
+  if (!recorded || !previous) return null;
+  if ((await sha256File(join(dir, 'sync.json'))).sha256 !== previous.clock.sync_sha256) return null;
+  for (const r of recorded) {
+    const now = inputs.find((i) => i.role === r.role);
+    if (now && now.sha256 !== r.sha256) {
+      throw new StageFailure('sync', `sync.json was made from a different ${r.role} file than ${now.file}; include the sync stage`);
+    }
+  }
+  return recorded;
 }
 
 async function sizeIf(path: string): Promise<number | null> {
@@ -352,6 +383,7 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
     const table = await loadTable(task);
     let syncMap: SyncMap | null = null;
     let clock: SessionMeta['clock']['sync'] = 'none';
+    let syncMedia: SyncMedia[] | null = null;
     if (!stages.includes('sync')) {
       try {
         syncMap = await readSyncMap(join(dir, 'sync.json'));
@@ -359,6 +391,7 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
       } catch {
         syncMap = null;
       }
+      if (syncMap) syncMedia = await checkSyncMedia(dir, previous, inputs);
     }
     const written: string[] = [];
     const warnings: string[] = [];
@@ -381,6 +414,7 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
       if (name === 'sync') {
         syncMap = r.syncMap ?? null;
         clock = 'computed';
+        syncMedia = inputs.map((i) => ({ role: i.role, sha256: i.sha256 }));
       }
       if (r.files.length === 0) {
         const reason = r.notProduced ?? r.warnings?.join('; ') ?? 'no output';
@@ -418,7 +452,7 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
       stages,
       options,
       inputs,
-      clock: { reference_role: session.ref_role, sync: clock, sync_sha256 },
+      clock: { reference_role: session.ref_role, sync: clock, sync_sha256, ...(syncMedia && clock !== 'none' ? { sync_media: syncMedia } : {}) },
       outputs,
       sources,
       not_produced: notProduced,

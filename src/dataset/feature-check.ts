@@ -2,10 +2,11 @@
  * Before a build reads anything: every feature file it would use must be listed in its session's meta.json and have
  * been written on the clock the session has now (the sync.json beside it, by hash, or source time when there is none).
  * A file left by another run, or made before `extract --only sync` changed the clock, would pair words with the wrong
- * frames; such files are refused (exit 2) with the session and file named.
+ * frames; such files are refused (exit 2) with the session and file named, and so is a file whose bytes no longer
+ * match the sha256 meta.json recorded for it (edited after extraction).
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../common/errors.js';
@@ -14,6 +15,13 @@ import { clockId, type SessionMeta } from '../batch/extract-session.js';
 
 /** The feature files a build reads. */
 export const BUILD_FEATURE_FILES = ['audio.jsonl', 'face.jsonl'] as const;
+
+/** SHA-256 of a file read as a stream (memory flat in file size). */
+async function streamSha256(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
 
 function short(clock: string): string {
   return clock.replace(/sha256:([0-9a-f]{12})[0-9a-f]+/, 'sha256:$1…');
@@ -38,11 +46,14 @@ async function problemsOf(s: ManifestSession, featuresDir: string): Promise<stri
     if (!entry) out.push(`${name} is not listed in meta.json (left by another run); run mmprep extract again for this session`);
     else if (entry.clock === undefined) out.push(`${name}: meta.json does not say which clock it was made on (an older mmprep); run mmprep extract again`);
     else if (entry.clock !== now) out.push(`${name} was made on ${short(entry.clock ?? 'no clock')} but the session's clock is now ${short(now)}; run mmprep extract --only ${f.replace('.jsonl', '')} for this session`);
+    else if (typeof entry.sha256 === 'string' && (await streamSha256(p)) !== entry.sha256) {
+      out.push(`${name} changed after extraction (sha256 differs from meta.json); re-extract it (mmprep extract --only ${f.replace('.jsonl', '')})`);
+    }
   }
   return out;
 }
 
-/** Throws InputError (exit 2) listing every feature file that is not listed in meta.json or was made on another clock. */
+/** Throws InputError (exit 2) listing every feature file not listed in meta.json, made on another clock or changed since. */
 export async function checkFeatureFiles(sessions: ManifestSession[], featuresDir: string): Promise<void> {
   const problems: string[] = [];
   for (const s of sessions) problems.push(...(await problemsOf(s, featuresDir)));

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { clockId } from '../batch/extract-session.js';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 export interface SyntheticSession {
   session_id: string;
@@ -24,6 +24,8 @@ export interface SyntheticSession {
   /** Time ranges (reference clock) with no face found. */
   faceGaps?: Array<[number, number]>;
   seed?: number;
+  /** Folder of the session's media (<id>_lav.flac, <id>_camera.mp4): sync.json records them relative to the session folder, as extract does (default: bare names). */
+  mediaDir?: string;
 }
 
 function prng(seed: number): () => number {
@@ -70,16 +72,17 @@ export async function writeSyntheticSession(root: string, s: SyntheticSession): 
   const rnd = prng(s.seed ?? 1);
   const off = s.video_offset_s ?? -0.5;
   const fps = s.fps ?? 25;
+  const media = (name: string) => (s.mediaDir ? relative(dir, join(s.mediaDir, name)).split('\\').join('/') : name);
   await writeFile(
     join(dir, 'sync.json'),
     JSON.stringify(
       {
         version: 1,
-        reference: { file: `${s.session_id}_lav.flac`, kind: 'audio', stream: 0 },
+        reference: { file: media(`${s.session_id}_lav.flac`), kind: 'audio', stream: 0 },
         streams: [
-          { file: `${s.session_id}_lav.flac`, kind: 'audio', stream: 0, offset_s: 0, drift_ppm: null, method: 'reference', confidence: 1 },
-          { file: `${s.session_id}_camera.mp4`, kind: 'audio', stream: 0, offset_s: off, drift_ppm: null, method: 'tone', confidence: 0.97 },
-          { file: `${s.session_id}_camera.mp4`, kind: 'video', stream: 0, offset_s: off, drift_ppm: null, method: 'flash', confidence: 0.95 },
+          { file: media(`${s.session_id}_lav.flac`), kind: 'audio', stream: 0, offset_s: 0, drift_ppm: null, method: 'reference', confidence: 1 },
+          { file: media(`${s.session_id}_camera.mp4`), kind: 'audio', stream: 0, offset_s: off, drift_ppm: null, method: 'tone', confidence: 0.97 },
+          { file: media(`${s.session_id}_camera.mp4`), kind: 'video', stream: 0, offset_s: off, drift_ppm: null, method: 'flash', confidence: 0.95 },
         ],
       },
       null,
@@ -162,7 +165,13 @@ export async function writeSyntheticSession(root: string, s: SyntheticSession): 
     await fw.close();
     await writeFile(join(dir, 'face.summary.json'), JSON.stringify({ frames: nF, detection_rate: nF ? found / nF : 0, synthetic: true }, null, 2) + '\n');
   }
-  await writeFile(join(dir, 'meta.json'), JSON.stringify({ session_id: s.session_id, synthetic: true, outputs: await outputsOf(dir) }, null, 2) + '\n');
+  await writeSyntheticMeta(root, s.session_id);
+}
+
+/** (Re)writes a synthetic session's meta.json from its files as they are now (after a test rewrote one on purpose). */
+export async function writeSyntheticMeta(root: string, sessionId: string): Promise<void> {
+  const dir = join(root, sessionId);
+  await writeFile(join(dir, 'meta.json'), JSON.stringify({ session_id: sessionId, synthetic: true, outputs: await outputsOf(dir) }, null, 2) + '\n');
 }
 
 /** meta.json's outputs as extract writes them: every file with its size, hash and the clock it is on (sync.json's hash). */

@@ -3,7 +3,7 @@
  * for each stream, t_ref = t_src + offset_s + drift_ppm * 1e-6 * t_src  (drift 0 when unknown).
  */
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
 
 export type StreamKind = 'audio' | 'video';
@@ -38,14 +38,30 @@ export function clockOf(entry: Pick<SyncStreamEntry, 'offset_s' | 'drift_ppm'>):
   return (t) => t + off + k * t;
 }
 
-/** Finds the entry for (file, kind, stream) in a sync map: by resolved path first, then by base name. */
-export function findSyncEntry(map: SyncMap, mapDir: string, mediaFile: string, kind: StreamKind, stream = 0): SyncStreamEntry | null {
+/**
+ * Finds the entry for (file, kind, stream) in a sync map: only the same file (its path resolved against the sync.json's
+ * folder). A different file that merely has the same base name (another session's camera.mp4) is refused, never used.
+ */
+export function findSyncEntry(
+  map: SyncMap,
+  mapDir: string,
+  mediaFile: string,
+  kind: StreamKind,
+  stream = 0,
+  mapFile = join(mapDir, 'sync.json'),
+): SyncStreamEntry | null {
   const want = resolve(mediaFile);
   const same = (e: SyncStreamEntry) => e.kind === kind && (e.stream ?? 0) === stream;
   const byPath = map.streams.find((e) => same(e) && resolve(mapDir, e.file) === want);
   if (byPath) return byPath;
-  const byName = map.streams.filter((e) => same(e) && basename(e.file) === basename(mediaFile));
-  return byName.length === 1 ? byName[0] : null;
+  const byName = map.streams.find((e) => same(e) && basename(e.file) === basename(mediaFile));
+  if (byName) {
+    throw new InputError(
+      `was made for ${resolve(mapDir, byName.file)}, not ${want} (same name, different file); rerun mmprep sync on this file or pass the sync.json made for it`,
+      { file: mapFile },
+    );
+  }
+  return null;
 }
 
 export async function readSyncMap(path: string): Promise<SyncMap> {
@@ -68,7 +84,7 @@ export async function readSyncMap(path: string): Promise<SyncMap> {
 /** Loads sync.json and returns the clock of one stream; an InputError when the stream is not in it or has no offset. */
 export async function loadClock(syncPath: string, mediaFile: string, kind: StreamKind, stream = 0): Promise<Clock> {
   const map = await readSyncMap(syncPath);
-  const e = findSyncEntry(map, dirname(resolve(syncPath)), mediaFile, kind, stream);
+  const e = findSyncEntry(map, dirname(resolve(syncPath)), mediaFile, kind, stream, syncPath);
   if (!e) throw new InputError(`has no ${kind} stream ${stream} of ${mediaFile}`, { file: syncPath });
   if (e.offset_s === null) throw new InputError(`no offset for the ${kind} stream of ${mediaFile} (sync failed for it)`, { file: syncPath });
   return clockOf(e);
