@@ -26,16 +26,9 @@ describe('flash onsets below one frame (issue 4 item 4)', () => {
       // unguided score within 6x of the scene's clutter, which the unguided search rightly refuses to place.
       const guides = [{ window: 'start' as const, t_s: truth + 0.03, tolerance_s: 0.1, duration_s: 0.3 }];
       const r = await scanVideoFlash(f, [{ name: 'start', start_s: 0, duration_s: null }], { probed: p, guides });
-      // Weaker candidates are reported too (unplaceable, with a reason) for the session's messages; nothing away from
-      // the guide is placeable. The whole-frame flash is placed. The 18 px corner LED scores only about twice the
-      // drifting bars' strongest pulse-free event in this 3.5 s clip (~80 null frames), which the heavy-tailed null
-      // (flash-null.ts) does not call certain (confidence 0.86-0.94): refused with that reason, its onset still checked.
-      const dets = r.windows[0].detections;
-      expect(dets.filter((x) => x.placeable && !x.guided)).toEqual([]);
-      const d = dets.filter((x) => x.guided);
+      // Weaker candidates are reported too (unplaceable, with a reason) for the session's messages; one is placeable.
+      const d = r.windows[0].detections.filter((x) => x.placeable);
       expect(d).toHaveLength(1);
-      if (kind === 'frame') expect(d[0].placeable).toBe(true);
-      else if (!d[0].placeable) expect(d[0].unplaceable_reason).toMatch(/does not stand out of this file's own scores/);
       const frame = den / num;
       errs[`${kind} ${name}`] = (d[0].t_s - truth) / frame;
       expect(Math.abs(d[0].t_s - truth)).toBeLessThan(frame / 2);
