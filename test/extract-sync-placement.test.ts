@@ -62,7 +62,9 @@ describe('extract: camera sessions are synced without --pick; an unplaceable one
       const frame = s.fps[1] / s.fps[0];
       expect(entry('video').method).toBe('flash');
       expect(Math.abs(entry('video').offset_s - s.offset_s)).toBeLessThan(0.5 * frame);
-      expect(entry('audio').method).toBe('tone');
+      // The camera's sound: by its own beep, or, where the beep is judged not placeable (echo), by cross-correlation;
+      // either way within 1 ms of the truth.
+      expect(['tone', 'xcorr']).toContain(entry('audio').method);
       expect(Math.abs(entry('audio').offset_s - (s.offset_s - s.skew_s))).toBeLessThan(0.001);
       expect(entry('video').forced_pick).toBeUndefined();
       expect(existsSync(join(out, s.id, 'meta.json'))).toBe(true);
@@ -71,7 +73,8 @@ describe('extract: camera sessions are synced without --pick; an unplaceable one
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ session_id: 'c03', stage: 'sync' });
     // The picture is not given the sound's offset (in-camera skew): refused with the reason.
-    expect(errors[0].reason).toMatch(/c03_camera\.mp4.*video stream 0 cannot be put on the reference clock: no flash .*skew/);
+    // (No candidate at all, or a weak one the policy does not place: which depends on the ffmpeg build's encoding.)
+    expect(errors[0].reason).toMatch(/c03_camera\.mp4.*video stream 0 cannot be put on the reference clock: (no flash |start pulse at [\d.]+ s not used: ).*skew/);
     expect(existsSync(join(out, 'c03', 'sync.json'))).toBe(false);
   });
 });
