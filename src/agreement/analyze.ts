@@ -46,6 +46,14 @@ export interface KappaEntry {
   ci95_asymptotic?: [number, number] | null;
 }
 
+/** Something the figures silently depend on, stated in the output and on stderr (one line each). */
+export interface AgreementWarning {
+  /** 'empty_rater': a rater (wide: a column) without a single rating in this dimension, left out of every figure. */
+  code: 'empty_rater';
+  rater: string;
+  message: string;
+}
+
 export interface DimensionResult {
   dimension: string;
   data_type: 'numeric' | 'categorical';
@@ -102,6 +110,8 @@ export interface DimensionResult {
   flags_note: string | null;
   /** Ranked, most contested first. */
   targets: TargetDiagnostics[];
+  /** Warnings about the input behind these figures (empty rater columns); [] when none. */
+  warnings: AgreementWarning[];
 }
 
 export interface AgreementResult {
@@ -189,7 +199,24 @@ function chanceCoefficients(d: RatingsDimension, bt: ByTarget, ordered: boolean,
   };
 }
 
-export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {}): DimensionResult {
+/**
+ * A rater without a single rating is left out (pingouin's pivot_table drops an all-NaN rater column, Krippendorff's
+ * alpha has no pairable value from it) rather than emptying every target by listwise deletion (psych/irr na.omit),
+ * and said: it is usually a broken export or a rater who did not do the work (docs/agreement.md, Input).
+ */
+function emptyRaterWarnings(d: RatingsDimension, format: 'long' | 'wide' | undefined): AgreementWarning[] {
+  const inDim = d.name ? ` of dimension '${d.name}'` : '';
+  return (d.empty_raters ?? []).map((rater) => ({
+    code: 'empty_rater' as const,
+    rater,
+    message:
+      format === 'wide'
+        ? `column '${rater}' has no rating in any row${inDim}: left out, ${d.raters.length} raters remain (check the export, or remove the column)`
+        : `rater '${rater}' has only empty ratings${inDim.replace(' of ', ' in ')}: left out, ${d.raters.length} raters remain (check the export)`,
+  }));
+}
+
+export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {}, format?: 'long' | 'wide'): DimensionResult {
   // Test-retest: intra-rater figures from every occasion, inter-rater figures from each rater's first occasion.
   const retest = dim.occasion ? intraRater(dim) : null;
   const d = dim.occasion ? firstOccasion(dim) : dim;
@@ -313,6 +340,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
         ? `${bt.nRaters} raters: the outlier flags (bias, low_correlation, far_from_others, low_agreement) need at least ${MIN_RATERS_FOR_FLAGS} raters and are not computed; few_items and drift are`
         : null,
     targets: targetDiagnostics(d, bt),
+    warnings: emptyRaterWarnings(dim, format),
   };
 }
 
@@ -324,6 +352,6 @@ export function analyzeAgreement(table: RatingsTable, opts: AnalyzeOptions = {})
     format: table.format,
     missing: opts.missing ?? 'drop',
     bootstrap: replicates > 0 ? { replicates, seed: opts.seed ?? 1 } : null,
-    dimensions: table.dimensions.map((d) => analyzeDimension(d, opts)),
+    dimensions: table.dimensions.map((d) => analyzeDimension(d, opts, table.format)),
   };
 }

@@ -39,6 +39,8 @@ function chanceText(d: DimensionResult): string {
     const pr = [['pair', 'n', 'kappa', 'SE', '95% CI']];
     for (const p of d.cohen_pairs) pr.push([`${clean(p.raters[0])} vs ${clean(p.raters[1])}`, String(p.n), p.kappa === null ? `— (${p.reason})` : num(p.kappa), num(p.se), ci(p.ci95_asymptotic ?? null)]);
     s += "Cohen's kappa per rater pair (asymptotic SE, Fleiss, Cohen & Everitt 1969)\n" + table(pr);
+    const degenerate = d.cohen_pairs.filter((p) => p.se === null && p.se_reason);
+    if (degenerate.length) s += `  SE —: ${degenerate.map((p) => `${clean(p.raters[0])} vs ${clean(p.raters[1])}`).join(', ')}: ${degenerate[0].se_reason}\n`;
   }
   if (d.fleiss_per_category && d.data_type === 'categorical') {
     const cr = [['category', 'kappa', 'SE (null)', 'z']];
@@ -66,6 +68,7 @@ function retestText(d: DimensionResult): string {
 
 function dimensionText(d: DimensionResult, top: number): string {
   let s = `\n== ${d.dimension ? `dimension '${clean(d.dimension)}'` : 'ratings'}: ${d.data_type}, ${d.n_targets} targets, ${d.n_raters} raters, ${d.n_ratings} ratings, ${d.n_missing} missing ==\n`;
+  for (const w of d.warnings) s += `Warning: ${clean(w.message)}\n`;
   if (d.icc) {
     const i = d.icc;
     s +=

@@ -26,8 +26,13 @@ export interface GoldLabel {
   sd: number | null;
   majority: string | number | null;
   majority_share: number | null;
-  /** True when several labels share the top count (the majority is then the first in category order). */
+  /** Why `label` is null: no ratings, or a tie of the majority aggregate ('tie: …'); null when there is a label. */
+  label_reason: string | null;
+  /** True when several labels share the top count. `majority` is then the first of them in category order (numeric
+   *  order for numbers, --levels order, else code-unit order), and with the majority aggregate `label` is null. */
   tie: boolean;
+  /** The labels (values) sharing the top count, in category order; [] without a tie. */
+  tied: Array<string | number>;
   /** Count per label/value, in category (or numeric) order. */
   distribution: Record<string, number>;
   /** The raw ratings, rater -> rating. */
@@ -75,7 +80,12 @@ export function* goldLabels(table: RatingsTable, opts: GoldOptions = {}): Genera
         if (m >= 2) sd = Math.sqrt(vals.reduce((s, v) => s + (v - mean!) ** 2, 0) / (m - 1));
       }
       const majority = best === null ? null : cats ? cats[best] : best;
-      const label = m === 0 ? null : aggregate === 'mean' ? mean : aggregate === 'median' ? median : majority;
+      // A tied majority is no gold label: choosing one would bias the labels towards the start of the category order.
+      const tied = tie ? [...counts].filter(([, n]) => n === bestN).map(([v]) => (cats ? cats[v] : v)) : [];
+      const tiedMajority = aggregate === 'majority' && tie;
+      const label = m === 0 || tiedMajority ? null : aggregate === 'mean' ? mean : aggregate === 'median' ? median : majority;
+      const labelReason =
+        m === 0 ? 'no ratings' : tiedMajority ? `tie: ${tied.map((v) => `'${v}'`).join(', ')} have ${bestN} rating${bestN > 1 ? 's' : ''} each (adjudicate; the distribution keeps the ratings)` : null;
       yield {
         dimension: d.name,
         target: d.targets[t],
@@ -90,6 +100,9 @@ export function* goldLabels(table: RatingsTable, opts: GoldOptions = {}): Genera
         tie,
         distribution,
         ratings,
+        // New fields last: the CSV's earlier columns keep their places.
+        label_reason: labelReason,
+        tied,
       };
     }
   }

@@ -13,6 +13,8 @@ export interface KappaValue {
   se?: number | null;
   /** kappa +- 1.96 SE, upper end capped at 1. */
   ci95_asymptotic?: [number, number] | null;
+  /** Why `se` is null where kappa is not (the asymptotic variance degenerates to 0), else null. */
+  se_reason?: string | null;
 }
 
 export interface FleissResult extends KappaValue {
@@ -113,7 +115,7 @@ export function cohenKappaPairs(x: Float64Array, y: Float64Array, span?: number)
 export function kappaFromTable(table: Float64Array, K: number, w: (i: number, j: number) => number): KappaValue {
   let n = 0;
   for (const c of table) n += c;
-  if (n === 0) return { kappa: null, reason: 'no target rated by both raters', se: null, ci95_asymptotic: null };
+  if (n === 0) return { kappa: null, reason: 'no target rated by both raters', se: null, ci95_asymptotic: null, se_reason: null };
   const row = new Float64Array(K);
   const col = new Float64Array(K);
   for (let i = 0; i < K; i++)
@@ -128,7 +130,7 @@ export function kappaFromTable(table: Float64Array, K: number, w: (i: number, j:
       po += (w(i, j) * table[i * K + j]) / n;
       pe += w(i, j) * row[i] * col[j];
     }
-  if (pe >= 1 - 1e-12) return { kappa: null, reason: 'chance agreement is 1 (one category only)', se: null, ci95_asymptotic: null };
+  if (pe >= 1 - 1e-12) return { kappa: null, reason: 'chance agreement is 1 (one category only)', se: null, ci95_asymptotic: null, se_reason: null };
   const kappa = (po - pe) / (1 - pe);
   const wRow = new Float64Array(K);
   const wCol = new Float64Array(K);
@@ -139,9 +141,25 @@ export function kappaFromTable(table: Float64Array, K: number, w: (i: number, j:
     }
   let a = 0;
   for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) a += (table[i * K + j] / n) * (w(i, j) - (wRow[i] + wCol[j]) * (1 - kappa)) ** 2;
-  const v = (a - (kappa - pe * (1 - kappa)) ** 2) / (n * (1 - pe) ** 2);
-  const se = Math.sqrt(Math.max(v, 0));
-  return { kappa, reason: null, se, ci95_asymptotic: [kappa - 1.959963984540054 * se, Math.min(1, kappa + 1.959963984540054 * se)] };
+  const c = (kappa - pe * (1 - kappa)) ** 2;
+  // The delta-method variance is a quadratic form, >= 0; it is exactly 0 (up to rounding) where the table sits at a
+  // stationary point of kappa: raters who always agree (kappa 1), never agree with balanced margins (kappa -1), or
+  // each use a single category. psych::cohen.kappa and statsmodels then print SE 0 and a zero-width CI, which claims
+  // certainty the data do not have: null with a reason instead.
+  if (a - c <= 1e-12 * Math.max(1, a)) return { kappa, reason: null, se: null, ci95_asymptotic: null, se_reason: degenerateSeReason(table, K, kappa) };
+  const se = Math.sqrt((a - c) / (n * (1 - pe) ** 2));
+  return { kappa, reason: null, se, ci95_asymptotic: [kappa - 1.959963984540054 * se, Math.min(1, kappa + 1.959963984540054 * se)], se_reason: null };
+}
+
+function degenerateSeReason(table: Float64Array, K: number, kappa: number): string {
+  let diag = 0;
+  let n = 0;
+  for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) {
+    n += table[i * K + j];
+    if (i === j) diag += table[i * K + j];
+  }
+  const what = diag === n ? 'the raters agree on every target' : diag === 0 ? 'the raters agree on no target' : `kappa ${kappa.toFixed(3)} is at a stationary point of the table`;
+  return `asymptotic SE undefined: ${what}, where the large-sample variance (Fleiss, Cohen & Everitt 1969) is 0 (psych and statsmodels print SE 0); use --bootstrap for an interval`;
 }
 
 export function cohenKappa(bt: ByTarget, a: number, b: number, raterIds: string[], units?: ArrayLike<number>, span?: number): CohenResult {

@@ -112,6 +112,8 @@ class DimBuilder {
   occIndex = new Map<string, number>();
   /** --repeated: ratings so far per (target, rater). */
   seen = new Map<string, number>();
+  /** Long files: rater ids met on rows whose rating is empty (a rater with only such rows has no rating at all). */
+  emptyRowRaters = new Set<string>();
   constructor(readonly name: string) {}
   occasionId(name: string): number {
     let i = this.occIndex.get(name);
@@ -374,6 +376,8 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
       if (isMissing(cell.trim())) {
         nMissing++;
         d.targetId(targetId);
+        const who = row[ri].trim();
+        if (who !== '') d.emptyRowRaters.add(who);
         return;
       }
       const raterId = row[ri].trim();
@@ -435,11 +439,13 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   for (const d of dims.values()) {
     const value = d.value.finish();
     if (remap) for (let i = 0; i < value.length; i++) value[i] = remap[value[i]];
-    // Wide files register every rater column; a column without a single rating is not a rater of this dimension.
+    // Wide files register every rater column; a column without a single rating is not a rater of this dimension: it
+    // is left out (as pingouin's pivot_table and Krippendorff's pairable values do) and named in `empty_raters`.
     const rater = d.rater.finish();
     const used = new Int32Array(d.raters.length);
     for (let i = 0; i < rater.length; i++) used[rater[i]] = 1;
     let raters = d.raters;
+    const emptyRaters = (format as 'long' | 'wide') === 'wide' ? d.raters.filter((_, r) => !used[r]) : [...d.emptyRowRaters].filter((id) => !d.rIndex.has(id));
     if (used.includes(0)) {
       const newIndex = new Int32Array(d.raters.length).fill(-1);
       raters = [];
@@ -463,8 +469,9 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
       categories,
       ordered: catOrder ? catOrder.ordered : undefined,
       ...occasionsOf(d, oc >= 0 || repeated),
+      empty_raters: emptyRaters,
     };
-    checkDimension(dim, format === 'long' ? header[ri] : header[ti]);
+    checkDimension(dim, format === 'long' ? header[ri] : null, header[ti]);
     dimensions.push(dim);
   }
   return {
@@ -493,12 +500,22 @@ function occasionsOf(d: DimBuilder, present: boolean): { occasion: Int32Array | 
   return { occasion, occasions: categories };
 }
 
+/** `column 'C'` / `columns 'C', 'D'` (wide files: the rater is the column) or `rater 'r3'` (long files). */
+function emptyRatersText(empty: string[], raterColumn: string | null): string {
+  const what = raterColumn === null ? 'column' : 'rater';
+  return `${what}${empty.length > 1 ? 's' : ''} ${empty.map((r) => `'${r}'`).join(', ')}`;
+}
+
 /** Duplicate (target, rater[, occasion]) within a dimension and fewer than two raters: O(n) with a per-rater marker. */
-function checkDimension(d: RatingsDimension, raterColumn: string): void {
+function checkDimension(d: RatingsDimension, raterColumn: string | null, targetColumn = 'target'): void {
   const dimLabel = d.name ? ` in dimension '${d.name}'` : '';
   if (d.raters.length < 2) {
     const rec = d.record.length > 0 ? d.record[d.record.length - 1] : 0;
-    throw new RecordError(`fewer than two raters${dimLabel} (found ${d.raters.length}${d.raters.length ? `: '${d.raters[0]}'` : ''})`, rec, raterColumn);
+    const empty = d.empty_raters ?? [];
+    const emptyNote = empty.length ? `; ${emptyRatersText(empty, raterColumn)} ${empty.length > 1 ? 'have' : 'has'} no rating in any row` : '';
+    // Wide files: the column named is the empty rater column (else the one rater's column).
+    const column = raterColumn ?? empty[0] ?? d.raters[0] ?? targetColumn;
+    throw new RecordError(`fewer than two raters${dimLabel} (found ${d.raters.length}${d.raters.length ? `: '${d.raters[0]}'` : ''})${emptyNote}`, rec, column);
   }
   const n = d.target.length;
   // Counting sort of ratings by target, then a marker per rater.
@@ -521,7 +538,7 @@ function checkDimension(d: RatingsDimension, raterColumn: string): void {
         throw new RecordError(
           `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[d.rater[i]]}'${dimLabel}${d.occasion ? ` on occasion '${d.occasions![d.occasion[i]]}'` : ''} (first given on {FIRST})${d.occasion ? '' : '; a test-retest design needs an occasion column or --repeated'}`,
           d.record[i],
-          raterColumn,
+          raterColumn ?? d.raters[d.rater[i]],
           first,
         );
       }
@@ -551,6 +568,7 @@ export function ratingsFromRows(
     if (row.rating === null || row.rating === '') {
       nMissing++;
       d.targetId(String(row.target));
+      d.emptyRowRaters.add(String(row.rater));
       continue;
     }
     let v: number;
@@ -591,6 +609,7 @@ export function ratingsFromRows(
       record: d.record.finish(),
       categories,
       ordered: catOrder ? catOrder.ordered : undefined,
+      empty_raters: [...d.emptyRowRaters].filter((id) => !d.rIndex.has(id)),
     };
     try {
       checkDimension(dim, 'rater');

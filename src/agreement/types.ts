@@ -29,6 +29,9 @@ export interface RatingsDimension {
   occasion?: Int32Array | null;
   /** Occasion names (the occasion column's values, or '1', '2', … for --repeated), in order. */
   occasions?: string[];
+  /** Raters left out because they have no rating in this dimension: wide files, a rater column empty on every row;
+   *  long files, a rater whose every row has an empty rating. Reported as warnings (analyze.ts). */
+  empty_raters?: string[];
 }
 
 export interface RatingsTable {

@@ -140,20 +140,24 @@ export function register(program: Command): void {
         const output = outputOf(o);
         const print = output === undefined ? (t: string) => void process.stdout.write(t) : (t: string) => writeFileAtomic(output, t);
         const result = analyzeAgreement(table, { missing: o.missing, bootstrap: o.bootstrap, seed: o.seed, minItems: o.minItems, iccType: o.iccType, targetIcc: o.targetIcc });
+        for (const d of result.dimensions) for (const w of d.warnings) process.stderr.write(`mmprep agreement: warning: ${file}: ${w.message}\n`);
         const gating = o.minIcc !== undefined || o.minAlpha !== undefined;
         const gate = gating ? evaluateGate(result, { minIcc: o.minIcc, iccType: o.iccType, gateOn: o.gateOn, minAlpha: o.minAlpha, alphaMetric: o.alphaMetric }) : null;
 
         if (o.gold) {
           const sink = await openRecordSink(o.gold, /\.csv$/i.test(o.gold) ? 'csv' : 'jsonl');
+          let ties = 0;
           try {
             for (const g of goldLabels(table, { aggregate: o.goldAggregate })) {
+              if (g.tie && g.label === null) ties++;
               await sink.write(
                 /\.csv$/i.test(o.gold)
-                  ? { ...g, distribution: JSON.stringify(g.distribution), ratings: JSON.stringify(g.ratings) }
+                  ? { ...g, distribution: JSON.stringify(g.distribution), ratings: JSON.stringify(g.ratings), tied: JSON.stringify(g.tied) }
                   : g,
               );
             }
             await sink.close();
+            if (ties) process.stderr.write(`mmprep agreement: ${o.gold}: ${ties} target(s) without a majority (tie): label null with label_reason, tied labels in 'tied'\n`);
           } catch (e) {
             await sink.abort();
             throw e;

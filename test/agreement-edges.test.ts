@@ -1,0 +1,131 @@
+/**
+ * Inputs whose figures would otherwise be silently off: an empty rater column (left out and said), tied gold labels
+ * (null with a reason, never a pick by category order), Cohen's kappa SE where the asymptotic variance degenerates
+ * (null with a reason where psych/statsmodels print 0), and a --delimiter that leaves the header one column.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { goldLabels, ratingsFromRows } from '../src/agreement/index.js';
+import { kappaFromTable } from '../src/agreement/kappa.js';
+import { runCli, tempDir } from './helpers/cli.js';
+
+let dir: string;
+let cleanup: () => void;
+beforeAll(() => ({ dir, cleanup } = tempDir('mmprep-agr-edges-')));
+afterAll(() => cleanup());
+
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const unweighted = (i: number, j: number) => (i === j ? 1 : 0);
+
+describe('a rater without any rating is left out and said', () => {
+  it('wide: an empty column is a warning in the JSON and one stderr line naming it', async () => {
+    const p = file('emptycol.csv', 'target,A,B,C\nt1,1,,2\nt2,3,,3\nt3,5,,4\n');
+    const r = await runCli(['agreement', p, '--json']);
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.stdout).dimensions[0];
+    expect(d.n_raters).toBe(2);
+    expect(d.warnings).toEqual([{ code: 'empty_rater', rater: 'B', message: expect.stringContaining("column 'B' has no rating in any row") }]);
+    expect(r.stderr).toContain(`warning: ${p}: column 'B' has no rating in any row: left out, 2 raters remain`);
+    const text = await runCli(['agreement', p]);
+    expect(text.stdout).toContain("Warning: column 'B' has no rating in any row");
+  });
+  it('long: a rater whose every rating is empty is a warning too', async () => {
+    const p = file('longempty.csv', 'target,rater,rating\nt1,a,1\nt1,b,2\nt1,c,\nt2,a,3\nt2,b,3\nt2,c,NA\nt3,a,4\nt3,b,5\n');
+    const r = await runCli(['agreement', p, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).dimensions[0].warnings.map((w: { rater: string }) => w.rater)).toEqual(['c']);
+    expect(r.stderr).toContain("rater 'c' has only empty ratings");
+  });
+  it('no warning when every rater rated something', async () => {
+    const r = await runCli(['agreement', file('full.csv', 'target,A,B\nt1,1,2\nt2,3,3\nt3,5,4\n'), '--json']);
+    expect(JSON.parse(r.stdout).dimensions[0].warnings).toEqual([]);
+    expect(r.stderr).not.toContain('warning');
+  });
+  it('refused (exit 2) when fewer than two raters remain, naming the empty column', async () => {
+    const p = file('onecol.csv', 'target,A,B\nt1,1,\nt2,3,\n');
+    const r = await runCli(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`${p}:3, column B: fewer than two raters (found 1: 'A'); column 'B' has no rating in any row`);
+  });
+});
+
+describe('gold labels: a tied majority is null with the reason, never a pick', () => {
+  const rows = [
+    ['t1', 'a', 'pos'], ['t1', 'b', 'neg'],
+    ['t2', 'a', 'pos'], ['t2', 'b', 'pos'], ['t2', 'c', 'neg'],
+    ['t3', 'a', 'neg'], ['t3', 'b', 'neu'], ['t3', 'c', 'pos'],
+  ].map(([target, rater, rating]) => ({ target, rater, rating }));
+  it('labels: tie -> label null, label_reason, tied in category order; majority = first tied (documented rule)', () => {
+    const g = [...goldLabels(ratingsFromRows(rows, { categorical: true }))];
+    expect(g[0]).toMatchObject({ target: 't1', label: null, tie: true, tied: ['neg', 'pos'], majority: 'neg', majority_share: 0.5 });
+    expect(g[0].label_reason).toMatch(/^tie: 'neg', 'pos' have 1 rating each/);
+    expect(g[1]).toMatchObject({ target: 't2', label: 'pos', label_reason: null, tie: false, tied: [] });
+    expect(g[2]).toMatchObject({ label: null, tied: ['neg', 'neu', 'pos'] });
+  });
+  it('the same whatever the order the ratings come in (deterministic)', () => {
+    const a = [...goldLabels(ratingsFromRows(rows, { categorical: true }))];
+    const b = [...goldLabels(ratingsFromRows([...rows].reverse(), { categorical: true }))];
+    const pick = (g: typeof a) => g.map((x) => [x.target, x.label, x.tied, x.majority]).sort();
+    expect(pick(b)).toEqual(pick(a));
+  });
+  it('numbers: --gold-aggregate majority ties are null too; mean and median are not ties', () => {
+    const num = ratingsFromRows([
+      { target: 't1', rater: 'a', rating: 2 }, { target: 't1', rater: 'b', rating: 4 },
+    ]);
+    const [maj] = goldLabels(num, { aggregate: 'majority' });
+    expect(maj).toMatchObject({ label: null, tie: true, tied: [2, 4], majority: 2 });
+    const [mean] = goldLabels(num, { aggregate: 'mean' });
+    expect(mean).toMatchObject({ label: 3, label_reason: null, tie: true });
+  });
+  it('the CLI says on stderr how many targets tied', async () => {
+    const p = file('tie.csv', 'target,rater,rating\nt1,a,pos\nt1,b,neg\nt2,a,pos\nt2,b,pos\n');
+    const gold = join(dir, 'gold.jsonl');
+    const r = await runCli(['agreement', p, '--categorical', '--gold', gold]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('1 target(s) without a majority (tie)');
+  });
+});
+
+describe("Cohen's kappa asymptotic SE (Fleiss, Cohen & Everitt 1969) where it degenerates", () => {
+  it('never agreeing with balanced margins (kappa -1): SE null with a reason, not 0', () => {
+    // psych 2.2.9 cohen.kappa(matrix(c(0,3,3,0),2)) prints var.kappa 0 and CI [-1, -1].
+    const k = kappaFromTable(Float64Array.from([0, 3, 3, 0]), 2, unweighted);
+    expect(k.kappa).toBe(-1);
+    expect(k.se).toBeNull();
+    expect(k.ci95_asymptotic).toBeNull();
+    expect(k.se_reason).toMatch(/agree on no target.*--bootstrap/);
+  });
+  it('each rater a single category, and perfect agreement: SE null with a reason', () => {
+    const one = kappaFromTable(Float64Array.from([0, 6, 0, 0]), 2, unweighted);
+    expect(one.kappa).toBe(0);
+    expect(one.se).toBeNull();
+    const all = kappaFromTable(Float64Array.from([5, 0, 0, 5]), 2, unweighted);
+    expect(all.kappa).toBe(1);
+    expect(all.se).toBeNull();
+    expect(all.se_reason).toMatch(/agree on every target/);
+  });
+  it('never agreeing with unequal margins: the formula is not degenerate and matches psych', () => {
+    // psych 2.2.9: cohen.kappa(matrix(c(0,2,4,0),2), n.obs = 6): kappa -0.8, var.kappa 0.1728.
+    const k = kappaFromTable(Float64Array.from([0, 4, 2, 0]), 2, unweighted);
+    expect(k.kappa).toBeCloseTo(-0.8, 12);
+    expect(k.se).toBeCloseTo(Math.sqrt(0.1728), 12);
+    expect(k.se_reason).toBeNull();
+  });
+  it('through the CLI: the pair that never agrees has se null and se_reason; the others keep their SE', async () => {
+    const p = file('never.csv', 'target,r1,r2,r3\nt1,a,b,a\nt2,b,a,b\nt3,a,b,a\nt4,b,a,a\nt5,a,b,b\nt6,b,a,b\n');
+    const r = await runCli(['agreement', p, '--categorical', '--json']);
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.stdout).dimensions[0];
+    expect(d.cohen_kappa.unweighted).toMatchObject({ kappa: -1, se: null, ci95_asymptotic: null });
+    expect(d.cohen_ase).toBeNull();
+    expect(d.cohen_pairs[0]).toMatchObject({ raters: ['r1', 'r2'], se: null });
+    expect(d.cohen_pairs[1].se).toBeGreaterThan(0.3);
+  });
+});
