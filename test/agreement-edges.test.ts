@@ -129,3 +129,21 @@ describe("Cohen's kappa asymptotic SE (Fleiss, Cohen & Everitt 1969) where it de
     expect(d.cohen_pairs[1].se).toBeGreaterThan(0.3);
   });
 });
+
+describe('a --delimiter that leaves the header one column says which one it looks like', () => {
+  it('semicolon file with --delimiter comma, tab file with comma, a pipe file sniffed: exit 2, one line, the flag', async () => {
+    const semi = file('semi.csv', 'target;r1;r2\nt1;1;2\nt2;3;3\nt3;4;5\n');
+    const r = await runCli(['agreement', semi, '--delimiter', ',']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`${semi}:1, column 1: the header is one column ('target;r1;r2') when read as comma-separated: it looks semicolon-separated; pass --delimiter semicolon`);
+    const tab = await runCli(['agreement', file('tab.csv', 'target\tr1\tr2\nt1\t1\t2\nt2\t3\t3\n'), '--delimiter', 'comma']);
+    expect(tab.stderr).toMatch(/it looks tab-separated; pass --delimiter tab$/m);
+    const pipe = await runCli(['agreement', file('pipe.csv', 'target|r1|r2\nt1|1|2\nt2|3|3\n')]);
+    expect(pipe.code).toBe(2);
+    expect(pipe.stderr).toMatch(/it looks pipe-separated; pass --delimiter '\|'$/m);
+    // The right flag reads it.
+    const ok = await runCli(['agreement', semi, '--delimiter', 'semicolon', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+});

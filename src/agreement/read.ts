@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parse, type Options as CsvOptions } from 'csv-parse';
 import { InputError } from '../common/errors.js';
-import { looksLikeDecimalComma, sniffFileDelimiter } from '../common/csv.js';
+import { delimiterHint, looksLikeDecimalComma, sniffFileDelimiter } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
 
 export interface ReadRatingsOptions {
@@ -316,6 +316,8 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   const onRow = (row: string[]): void => {
     if (header === null) {
       header = row.map((h) => h.trim());
+      const hint = delimiterHint(header, delimiter);
+      if (hint) throw new InputError(hint, { file: path, line: 1, column: 1 });
       const tName = opts.targetColumn ?? 'target';
       const rName = opts.raterColumn ?? 'rater';
       const vName = opts.ratingColumn ?? 'rating';

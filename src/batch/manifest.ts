@@ -8,7 +8,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
-import { csvDialectNote, delimiterName, readCsvText, type CsvTable } from '../common/csv.js';
+import { csvDialectNote, delimiterHint, delimiterName, readCsvText, type CsvTable } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
 import { unsafeSessionIdReason } from './session-id.js';
 
@@ -206,6 +206,12 @@ function parseCsvRows(file: string, text: string, delimiter: string | undefined,
     const err = e as InputError;
     problems.push({ file, line: err.location?.line, message: err.message });
     return { columns: [], rows: [], delimiter: delimiter ?? ',' };
+  }
+  // One column holding another delimiter: one problem with the flag to pass, not a cascade of missing columns.
+  const hint = delimiterHint(table.header, table.delimiter);
+  if (hint) {
+    problems.push({ file, line: 1, message: hint });
+    return { columns: [], rows: [], delimiter: table.delimiter };
   }
   const header = table.header.map(canonicalColumn);
   const seen = new Map<string, number>();

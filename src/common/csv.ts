@@ -12,10 +12,10 @@ import { InputError } from './errors.js';
 export type CsvDelimiter = ',' | ';' | '\t';
 export const CSV_DELIMITERS: readonly CsvDelimiter[] = [',', ';', '\t'];
 
-const NAMES: Record<CsvDelimiter, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab' };
+const NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
 
 export function delimiterName(d: string): string {
-  return NAMES[d as CsvDelimiter] ?? JSON.stringify(d);
+  return NAMES[d] ?? JSON.stringify(d);
 }
 
 /** `--delimiter` values: one character, or comma / semicolon / tab / '\t' by name. */
@@ -62,6 +62,29 @@ export async function sniffFileDelimiter(path: string): Promise<CsvDelimiter> {
 export function csvDialectNote(file: string, delimiter: string, given: boolean): string | null {
   if (given || delimiter === ',') return null;
   return `${file}: read as ${delimiterName(delimiter)}-separated (sniffed from the header; --delimiter to choose)`;
+}
+
+/** Characters a one-column header is checked for: the sniffed three, and the pipe some tools write. */
+const HINT_DELIMITERS = [',', ';', '\t', '|'];
+
+/**
+ * When the header was read as a single column that holds another delimiter ('target;r1;r2' read as comma-separated,
+ * after a wrong --delimiter or a sniff that could not tell), the hint naming the delimiter it looks like and the flag
+ * to pass; null otherwise.
+ */
+export function delimiterHint(header: string[], delimiter: string): string | null {
+  if (header.length !== 1) return null;
+  let best: string | null = null;
+  let bestN = 0;
+  for (const d of HINT_DELIMITERS) {
+    if (d === delimiter) continue;
+    const n = header[0].split(d).length - 1;
+    if (n > bestN) [best, bestN] = [d, n];
+  }
+  if (best === null) return null;
+  const flag = best === '|' ? `--delimiter '|'` : `--delimiter ${delimiterName(best)}`;
+  const shown = header[0].length > 60 ? `${header[0].slice(0, 60)}…` : header[0];
+  return `the header is one column ('${shown.replace(/\t/g, '\\t')}') when read as ${delimiterName(delimiter)}-separated: it looks ${delimiterName(best)}-separated; pass ${flag}`;
 }
 
 export interface CsvRow {
