@@ -83,6 +83,34 @@ describe('transcript formats', () => {
     expect(() => parseTranscript('not a vtt\n', 'vtt', 'x.vtt')).toThrow(/WEBVTT/);
   });
 
+  it('SRT/VTT errors point at the line and column with the problem, not at the cue number', async () => {
+    const where = async (name: string, text: string) => {
+      try {
+        await readTranscript(write(name, text));
+      } catch (e) {
+        expect(e).toBeInstanceOf(InputError);
+        return (e as InputError).toLine().slice(tmp.dir.length + 1);
+      }
+      throw new Error('expected an InputError');
+    };
+    const ok = '1\n00:00:01,000 --> 00:00:02,000\nhello there\n\n';
+    expect(await where('t1.srt', `${ok}2\n00:00:03,000 --> 00:00:0x,500\nbad\n`)).toBe(
+      `t1.srt:6, column 18: bad end time '00:00:0x,500' (expected "hh:mm:ss,mmm --> hh:mm:ss,mmm")`,
+    );
+    expect(await where('t2.srt', `${ok}2\n00:00:0y,000 --> 00:00:04,500\nbad\n`)).toMatch(/^t2\.srt:6, column 1: bad start time '00:00:0y,000'/);
+    expect(await where('t3.srt', `${ok}2\n00:00:05,000 --> 00:00:03,500\nbackwards\n`)).toBe('t3.srt:6, column 18: cue ends (3.5) before it starts (5)');
+    expect(await where('t4.srt', `${ok}2\nno timing here\ntext\n`)).toBe('t4.srt:6, column 1: expected a cue timing line "start --> end", found "no timing here"');
+    expect(await where('t5.srt', `${ok}2\n00:00:03.000 -> 00:00:04,500\nbad arrow\n`)).toMatch(/^t5\.srt:6, column 1: expected a cue timing line/);
+    expect(await where('t6.srt', `${ok}2\n`)).toBe('t6.srt:5, column 1: cue number 2 is not followed by a timing line "start --> end"');
+    // A missing blank line would merge the next cue into this one's text: refused at the timing line it swallowed.
+    expect(await where('t7.srt', '1\n00:00:01,000 --> 00:00:02,000\nhello\n2\n00:00:03,000 --> 00:00:04,000\nmerged\n')).toBe(
+      't7.srt:5, column 1: a cue timing line inside the text of the cue timed on line 2: a blank line is missing before line 4',
+    );
+    expect(await where('t8.vtt', 'WEBVTT\n\nid1\n00:00:01.000 --> 00:00:02.000\nhi\n<00:00:01.x00>there\n')).toBe(
+      't8.vtt:6, column 1: bad inline timestamp <00:00:01.x00> (expected <hh:mm:ss.mmm>)',
+    );
+  });
+
   it('detects formats by extension and content', () => {
     expect(detectTranscriptFormat('a.json', '{}')).toBe('whisper');
     expect(detectTranscriptFormat('a.txt', 'WEBVTT\n')).toBe('vtt');

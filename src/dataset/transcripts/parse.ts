@@ -121,6 +121,32 @@ interface Cue {
   line: number;
 }
 
+/** Where the timing line of a cue block should be: after an SRT cue number or a WebVTT cue identifier, else first. */
+function timingIndex(block: string[], kind: 'vtt' | 'srt'): number {
+  if (block.length < 2 || block[0].includes('-->')) return 0;
+  return kind === 'srt' ? (/^\s*\d+\s*$/.test(block[0]) ? 1 : 0) : 1;
+}
+
+/** 1-based column of `part` in `line` (searched from `from`). */
+function columnOf(line: string, part: string, from = 0): number {
+  return line.indexOf(part, from) + 1;
+}
+
+/** Checks one timing line (1-based `line`) and returns its start and end; errors name the line and the column. */
+function readTiming(text: string, file: string, line: number, kind: 'vtt' | 'srt'): { start: number; end: number } {
+  const form = kind === 'srt' ? 'hh:mm:ss,mmm --> hh:mm:ss,mmm' : 'hh:mm:ss.mmm --> hh:mm:ss.mmm';
+  const m = TIMING.exec(text);
+  if (!m) throw new InputError(`bad cue timing "${text.trim()}" (expected "${form}")`, { file, line, column: columnOf(text, text.trim()) });
+  const a = parseTimestamp(m[1]);
+  const b = parseTimestamp(m[2]);
+  const startCol = columnOf(text, m[1]);
+  const endCol = columnOf(text, m[2], text.indexOf('-->'));
+  if (a === null) throw new InputError(`bad start time '${m[1]}' (expected "${form}")`, { file, line, column: startCol });
+  if (b === null) throw new InputError(`bad end time '${m[2]}' (expected "${form}")`, { file, line, column: endCol });
+  if (b < a) throw new InputError(`cue ends (${b}) before it starts (${a})`, { file, line, column: endCol });
+  return { start: a, end: b };
+}
+
 function readCues(text: string, file: string, kind: 'vtt' | 'srt'): Cue[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   let i = 0;
@@ -136,14 +162,26 @@ function readCues(text: string, file: string, kind: 'vtt' | 'srt'): Cue[] {
     const block: string[] = [];
     while (i < lines.length && lines[i].trim() !== '') block.push(lines[i++]);
     if (kind === 'vtt' && /^(NOTE|STYLE|REGION)(\s|$)/.test(block[0])) continue;
-    const ti = block.findIndex((l) => l.includes('-->'));
-    if (ti < 0 || ti > 1) throw new InputError(`expected a cue timing line "start --> end"`, { file, line: blockStart + 1 });
-    const m = TIMING.exec(block[ti]);
-    const a = m ? parseTimestamp(m[1]) : null;
-    const b = m ? parseTimestamp(m[2]) : null;
-    if (a === null || b === null) throw new InputError(`bad cue timing "${block[ti].trim()}"`, { file, line: blockStart + ti + 1 });
-    if (b < a) throw new InputError(`cue ends (${b}) before it starts (${a})`, { file, line: blockStart + ti + 1 });
-    cues.push({ start: a, end: b, payload: block.slice(ti + 1), line: blockStart + ti + 1 });
+    // The line that should hold the timing: errors point at it, not at the cue number above it.
+    const ti = timingIndex(block, kind);
+    const line = blockStart + ti + 1;
+    if (kind === 'srt' && block.length === 1 && /^\s*\d+\s*$/.test(block[0]))
+      throw new InputError(`cue number ${block[0].trim()} is not followed by a timing line "start --> end"`, { file, line, column: 1 });
+    if (!block[ti].includes('-->')) {
+      const what = ti < block.length ? `found "${block[ti].trim().slice(0, 60)}"` : 'the cue has no timing line';
+      throw new InputError(`expected a cue timing line "start --> end", ${what}`, { file, line, column: 1 });
+    }
+    const { start, end } = readTiming(block[ti], file, line, kind);
+    // A timing line in the text: the blank line before the next cue is missing (its cue would be merged into this one).
+    for (let j = ti + 1; j < block.length; j++) {
+      const m = TIMING.exec(block[j]);
+      if (m && parseTimestamp(m[1]) !== null && parseTimestamp(m[2]) !== null) {
+        // SRT: the blank line belongs before the cue number above the timing.
+        const before = kind === 'srt' && j - 1 > ti && /^\s*\d+\s*$/.test(block[j - 1]) ? blockStart + j : blockStart + j + 1;
+        throw new InputError(`a cue timing line inside the text of the cue timed on line ${line}: a blank line is missing before line ${before}`, { file, line: blockStart + j + 1, column: 1 });
+      }
+    }
+    cues.push({ start, end, payload: block.slice(ti + 1), line });
   }
   return cues;
 }
@@ -157,13 +195,17 @@ export function parseVtt(text: string, file: string): Utterance[] {
     // Split the payload at inline timestamps: each piece's words start at the timestamp before it.
     const pieces: Array<{ t: number; text: string }> = [];
     let cur = { t: c.start, text: '' };
-    const re = /<(\d[\d:.]*)>|<[^>]*>|([^<]+)/g;
+    const re = /<(\d[^>]*)>|<[^>]*>|([^<]+)/g;
     let m: RegExpExecArray | null;
     let timed = false;
     while ((m = re.exec(body))) {
       if (m[1] !== undefined) {
         const t = parseTimestamp(m[1]);
-        if (t === null) throw new InputError(`bad inline timestamp <${m[1]}>`, { file, line: c.line });
+        if (t === null) {
+          // The payload line holding it (the payload starts on the line after the timing line).
+          const k = Math.max(0, c.payload.findIndex((l) => l.includes(`<${m![1]}>`)));
+          throw new InputError(`bad inline timestamp <${m[1]}> (expected <hh:mm:ss.mmm>)`, { file, line: c.line + 1 + k, column: (c.payload[k] ?? '').indexOf(`<${m[1]}>`) + 1 });
+        }
         pieces.push(cur);
         cur = { t, text: '' };
         timed = true;
