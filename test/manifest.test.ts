@@ -24,6 +24,8 @@ function write(name: string, text: string): string {
   return p;
 }
 
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 async function problemsOf(p: string, opts = {}): Promise<string[]> {
   try {
     await readManifest(p, opts);
@@ -136,12 +138,42 @@ describe('readManifest', () => {
     const j = write('bad.jsonl', '{"session_id":"s1","speaker_id":"a","video":"media/a.mp4"}\n{oops\n[1]\n');
     const jl = await problemsOf(j);
     expect(jl[0]).toMatch(new RegExp(`^${j.replace(/[.]/g, '\\.')}:2: not valid JSON`));
-    expect(jl[1]).toBe(`${j}:3: not a JSON object`);
+    expect(jl[1]).toBe(`${j}:3: not a JSON object (JSON Lines: one session object per line, got an array)`);
     const r = write('ragged.csv', 'session_id,speaker_id,video\ns1,a,media/a.mp4,extra\n');
     expect(await problemsOf(r)).toEqual([`${r}:2: 4 fields where the header has 3`]);
     const e = write('empty.csv', 'session_id,speaker_id,video\n');
     expect(await problemsOf(e)).toEqual([`${e}: no sessions (the manifest has no data rows)`]);
     await expect(readManifest(join(dir, 'nope.csv'))).rejects.toThrow(/no such manifest file/);
+  });
+
+  it('JSONL: every problem names its line and field; wrong value types and JSON syntax errors with their column', async () => {
+    const j = write(
+      'fields.jsonl',
+      [
+        '{"session_id":"s1","speaker_id":"a","video":"media/a.mp4"}',
+        '{"session_id":"s2","speaker_id":["b"],"video":{"path":"media/b.mp4"}}',
+        '{"session_id":"s3","speaker_id":"c","video":"media/a.mp4","lav_audo":"media/c.wav"}',
+        '{"session_id":"s4","speaker_id":"d","video":"media/a.mp4",}',
+        '{"session_id":"s5",',
+        ' "speaker_id":"e","video":"media/a.mp4"}',
+        '',
+      ].join('\n'),
+    );
+    expect(await problemsOf(j)).toEqual([
+      `${j}:2, field speaker_id: must be a string or a number, got an array`,
+      `${j}:2, field video: must be a string (a file path relative to the manifest), got an object`,
+      `${j}:3, field lav_audo: not a media role or a known column: did you mean 'lav_audio'? (to keep it as metadata, name it 'meta_lav_audo' or pass --allow-columns lav_audo)`,
+      // V8's wording of the reason varies between Node versions; the place and the hint do not.
+      expect.stringMatching(new RegExp(`^${esc(j)}:4: not valid JSON at column 59 \\([^)]+\\)$`)),
+      expect.stringMatching(new RegExp(`^${esc(j)}:5: not valid JSON at column 20 \\([^)]+\\); JSON Lines needs each session object whole on one line$`)),
+      expect.stringMatching(new RegExp(`^${esc(j)}:6: not valid JSON at column 14 \\([^)]+\\); JSON Lines needs each session object whole on one line$`)),
+    ]);
+    // A field missing from every object: the first object's line.
+    const none = write('noid.jsonl', '\n{"sessionid":"s1","speaker_id":"a","video":"media/a.mp4"}\n');
+    expect(await problemsOf(none)).toEqual([
+      `${none}:2, field sessionid: not a media role or a known column: did you mean 'session_id'? (to keep it as metadata, name it 'meta_sessionid' or pass --allow-columns sessionid)`,
+      `${none}:2: no 'session_id' field`,
+    ]);
   });
 
   it('gives the line where a record starts when a quoted field spans lines', async () => {

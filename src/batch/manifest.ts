@@ -68,18 +68,22 @@ export interface ManifestProblem {
 /** Every problem found in a manifest; `message` is one line, `problems` has them one by one. */
 export class ManifestError extends InputError {
   readonly problems: ManifestProblem[];
-  constructor(file: string, problems: ManifestProblem[]) {
-    const parts = problems.map((p) => `${p.line !== undefined ? `line ${p.line}` : ''}${p.column !== undefined ? `${p.line !== undefined ? ', ' : ''}column ${p.column}` : ''}${p.line !== undefined || p.column !== undefined ? ': ' : ''}${p.message}`);
+  /** 'column' in a CSV manifest, 'field' (an object key) in a JSONL one. */
+  readonly columnWord: 'column' | 'field';
+  constructor(file: string, problems: ManifestProblem[], format: 'csv' | 'jsonl' = 'csv') {
+    const word = format === 'jsonl' ? 'field' : 'column';
+    const parts = problems.map((p) => `${p.line !== undefined ? `line ${p.line}` : ''}${p.column !== undefined ? `${p.line !== undefined ? ', ' : ''}${word} ${p.column}` : ''}${p.line !== undefined || p.column !== undefined ? ': ' : ''}${p.message}`);
     super(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the manifest: ${parts.join('; ')}`, { file });
     this.problems = problems;
+    this.columnWord = word;
   }
 
-  /** One line per problem: `file:line, column X: problem`. */
+  /** One line per problem: `file:line, column X: problem` (`field X` in a JSONL manifest). */
   lines(): string[] {
     return this.problems.map((p) => {
       let where = p.file;
       if (p.line !== undefined) where += `:${p.line}`;
-      if (p.column !== undefined) where += `, column ${p.column}`;
+      if (p.column !== undefined) where += `, ${this.columnWord} ${p.column}`;
       return `${where}: ${p.message}`;
     });
   }
@@ -176,6 +180,8 @@ export function shellWord(word: string): string {
 interface RawRow {
   line: number;
   cells: Map<string, string>;
+  /** JSONL: fields whose value has the wrong type (already a problem; their cell is empty and not judged again). */
+  bad?: Set<string>;
 }
 
 function cellText(v: unknown): string {
@@ -234,7 +240,30 @@ function parseCsvRows(file: string, text: string, delimiter: string | undefined,
   return { columns: header.filter((c, i) => c !== '' && seen.get(c.toLowerCase()) === i), rows, delimiter: table.delimiter };
 }
 
-function parseJsonlRows(file: string, text: string, problems: ManifestProblem[]): { columns: string[]; rows: RawRow[] } {
+/** `not valid JSON (…)` with the column of the error (V8 says "at position N" within the line) and a hint for an
+ *  object spread over several lines. */
+function jsonSyntaxMessage(line: string, v8: string): string {
+  const pos = /at position (\d+)/.exec(v8);
+  const where = pos ? ` at column ${Number(pos[1]) + 1}` : '';
+  const reason = v8.replace(/ at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+  const t = line.trim();
+  const split = !(t.startsWith('{') && t.endsWith('}')) ? '; JSON Lines needs each session object whole on one line' : '';
+  return `not valid JSON${where} (${reason})${split}`;
+}
+
+/** A value a role, transcript or id field cannot hold (arrays, objects; booleans for paths), else null. */
+function jsonValueProblem(key: string, v: unknown): string | null {
+  const k = key.toLowerCase();
+  const path = roleKind(k) !== null || k === 'transcript';
+  const id = k === 'session_id' || k === 'speaker_id' || k === 'transcript_clock';
+  if (!path && !id) return null;
+  if (v === null || v === undefined || typeof v === 'string') return null;
+  if (typeof v === 'number' && !path) return null;
+  const got = Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
+  return `must be a string${path ? ' (a file path relative to the manifest)' : id && k !== 'transcript_clock' ? ' or a number' : ''}, got ${got}`;
+}
+
+function parseJsonlRows(file: string, text: string, problems: ManifestProblem[], firstLine: Map<string, number>): { columns: string[]; rows: RawRow[] } {
   const columns: string[] = [];
   const rows: RawRow[] = [];
   text
@@ -247,14 +276,15 @@ function parseJsonlRows(file: string, text: string, problems: ManifestProblem[])
       try {
         obj = JSON.parse(l);
       } catch (e) {
-        problems.push({ file, line, message: `not valid JSON (${(e as Error).message})` });
+        problems.push({ file, line, message: jsonSyntaxMessage(l, (e as Error).message) });
         return;
       }
       if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-        problems.push({ file, line, message: 'not a JSON object' });
+        problems.push({ file, line, message: `not a JSON object (JSON Lines: one session object per line, got ${Array.isArray(obj) ? 'an array' : obj === null ? 'null' : typeof obj})` });
         return;
       }
       const cells = new Map<string, string>();
+      const bad = new Set<string>();
       for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
         const key = canonicalColumn(k.trim());
         const other = columns.find((c) => c.toLowerCase() === key.toLowerCase());
@@ -263,9 +293,15 @@ function parseJsonlRows(file: string, text: string, problems: ManifestProblem[])
           problems.push({ file, line, column: key, message: `key appears twice in the object (names are matched in any case)` });
           continue;
         }
-        cells.set(other ?? key, cellText(v));
+        const kind = jsonValueProblem(key, v);
+        if (kind) {
+          problems.push({ file, line, column: key, message: kind });
+          bad.add(other ?? key);
+        }
+        cells.set(other ?? key, kind ? '' : cellText(v));
+        if (!firstLine.has((other ?? key).toLowerCase())) firstLine.set((other ?? key).toLowerCase(), line);
       }
-      rows.push({ line, cells });
+      rows.push({ line, cells, bad });
     });
   return { columns, rows };
 }
@@ -306,6 +342,8 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
   }
   const format = opts.format ?? detectFormat(abs, text);
   const problems: ManifestProblem[] = [];
+  /** JSONL: the line of the first object with each key (lower case), where a problem of that field is reported. */
+  const firstLine = new Map<string, number>();
   let delimiter: string | null = null;
   let columns: string[];
   let rows: RawRow[];
@@ -313,7 +351,7 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
     const r = parseCsvRows(file, text, opts.delimiter, problems);
     ({ columns, rows } = r);
     delimiter = r.delimiter;
-  } else ({ columns, rows } = parseJsonlRows(file, text, problems));
+  } else ({ columns, rows } = parseJsonlRows(file, text, problems, firstLine));
   const notes: string[] = [];
   if (delimiter !== null && opts.delimiter === undefined) {
     const note = csvDialectNote(file, delimiter, false);
@@ -323,14 +361,17 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
   const allowed = new Set((opts.allowColumns ?? []).map((c) => c.trim().toLowerCase()));
   const roles = columns.filter((c) => roleKind(c) !== null);
   const metaColumns = columns.filter((c) => roleKind(c) === null && c !== 'session_id' && c !== 'speaker_id' && c !== 'transcript');
-  const headerLine = format === 'csv' ? 1 : undefined;
+  // CSV: the header line. JSONL: the first object (for a missing field) or the first object with the field.
+  const firstRowLine = rows[0]?.line;
+  const headerLine = format === 'csv' ? 1 : firstRowLine;
+  const lineOfColumn = (c: string) => (format === 'csv' ? 1 : (firstLine.get(c.toLowerCase()) ?? firstRowLine));
   for (const c of metaColumns) {
     if ((KNOWN_COLUMNS as readonly string[]).includes(c) || c.toLowerCase().startsWith(META_PREFIX) || allowed.has(c.toLowerCase())) continue;
     const guess = suggestColumn(c, roles);
     if (guess)
       problems.push({
         file,
-        line: headerLine,
+        line: lineOfColumn(c),
         column: c,
         message: `not a media role or a known column: did you mean '${guess}'? (to keep it as metadata, name it '${META_PREFIX}${c}' or pass --allow-columns ${shellWord(c)})`,
       });
@@ -345,9 +386,10 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
   }
   if (rows.length === 0 && problems.length === 0) problems.push({ file, message: 'no sessions (the manifest has no data rows)' });
   if (rows.length > 0 || columns.length > 0) {
-    if (!columns.includes('session_id')) problems.push({ file, line: headerLine, message: "no 'session_id' column" });
-    if (!columns.includes('speaker_id')) problems.push({ file, line: headerLine, message: "no 'speaker_id' column" });
-    if (roles.length === 0) problems.push({ file, line: headerLine, message: "no media columns (name them 'video', '<name>_video' or '<name>_audio')" });
+    const col = format === 'csv' ? 'column' : 'field';
+    if (!columns.includes('session_id')) problems.push({ file, line: headerLine, message: `no 'session_id' ${col}` });
+    if (!columns.includes('speaker_id')) problems.push({ file, line: headerLine, message: `no 'speaker_id' ${col}` });
+    if (roles.length === 0) problems.push({ file, line: headerLine, message: `no media ${col}s (name them 'video', '<name>_video' or '<name>_audio')` });
   }
   const refRole = opts.refRole?.toLowerCase();
   if (refRole !== undefined && roles.length > 0 && !roles.includes(refRole)) {
@@ -364,8 +406,9 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
 
   for (const row of rows) {
     const { line, cells } = row;
+    const bad = row.bad ?? new Set<string>();
     const id = cells.get('session_id') ?? '';
-    if (columns.includes('session_id')) {
+    if (columns.includes('session_id') && !bad.has('session_id')) {
       if (id === '') problems.push({ file, line, column: 'session_id', message: 'empty session_id' });
       else {
         const why = unsafeSessionIdReason(id);
@@ -381,7 +424,7 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
       }
     }
     const speaker = cells.get('speaker_id') ?? '';
-    if (columns.includes('speaker_id') && speaker === '') problems.push({ file, line, column: 'speaker_id', message: 'empty speaker_id' });
+    if (columns.includes('speaker_id') && speaker === '' && !bad.has('speaker_id')) problems.push({ file, line, column: 'speaker_id', message: 'empty speaker_id' });
 
     const media: ManifestMedia[] = [];
     for (const role of roles) {
@@ -391,7 +434,7 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
       media.push({ role, kind: roleKind(role)!, path: p, column: role, given });
       if (checkFiles) fileChecks.push({ line, column: role, given, why: fileProblem(p) });
     }
-    if (roles.length > 0 && media.length === 0) problems.push({ file, line, message: `session has no media (every one of ${roles.join(', ')} is empty)` });
+    if (roles.length > 0 && media.length === 0 && !roles.some((r) => bad.has(r))) problems.push({ file, line, message: `session has no media (every one of ${roles.join(', ')} is empty)` });
 
     let transcript: string | undefined;
     const t = cells.get('transcript') ?? '';
@@ -450,7 +493,7 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
     // List problems by line, then in the order they were found (deterministic).
     const order = new Map(problems.map((p, i) => [p, i]));
     problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || order.get(a)! - order.get(b)!);
-    throw new ManifestError(file, problems);
+    throw new ManifestError(file, problems, format);
   }
   return { path: abs, format, delimiter, notes, columns, roles, metaColumns, sessions };
 }
