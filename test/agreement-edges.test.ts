@@ -3,7 +3,7 @@
  * (null with a reason, never a pick by category order), Cohen's kappa SE where the asymptotic variance degenerates
  * (null with a reason where psych/statsmodels print 0), and a --delimiter that leaves the header one column.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goldLabels, ratingsFromRows } from '../src/agreement/index.js';
@@ -32,8 +32,10 @@ describe('a rater without any rating is left out and said', () => {
     expect(d.n_raters).toBe(2);
     expect(d.warnings).toEqual([{ code: 'empty_rater', rater: 'B', message: expect.stringContaining("column 'B' has no rating in any row") }]);
     expect(r.stderr).toContain(`warning: ${p}: column 'B' has no rating in any row: left out, 2 raters remain`);
-    const text = await runCli(['agreement', p]);
+    const report = join(dir, 'emptycol.html');
+    const text = await runCli(['agreement', p, '--report', report]);
     expect(text.stdout).toContain("Warning: column 'B' has no rating in any row");
+    expect(readFileSync(report, 'utf8')).toContain('Warning: column &#39;B&#39; has no rating in any row');
   });
   it('long: a rater whose every rating is empty is a warning too', async () => {
     const p = file('longempty.csv', 'target,rater,rating\nt1,a,1\nt1,b,2\nt1,c,\nt2,a,3\nt2,b,3\nt2,c,NA\nt3,a,4\nt3,b,5\n');

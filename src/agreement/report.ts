@@ -259,7 +259,7 @@ export function renderReport(table: RatingsTable, result: AgreementResult, opts:
     const raw = table.dimensions[i];
     const dim = raw.occasion ? firstOccasion(raw) : raw;
     const title = d.dimension ? `Dimension: ${escapeHtml(d.dimension)}` : 'Ratings';
-    body += `<section><h2>${title}</h2><p>${d.data_type}, ${d.n_targets} targets, ${d.n_raters} raters, ${d.n_ratings} ratings, ${d.n_missing} missing cells${d.icc && d.icc.n_targets_dropped ? `; ICC on ${d.icc.n_targets} complete targets (${d.icc.n_targets_dropped} dropped)` : ''}${d.icc?.method === 'reml' ? '; ICC from REML variance components on all ratings' : ''}.${d.order_reason ? ` ${escapeHtml(d.order_reason)}.` : ''}</p>`;
+    body += `<section><h2>${title}</h2><p>${d.data_type}, ${d.n_targets} targets, ${d.n_raters} raters, ${d.n_ratings} ratings, ${d.n_missing} missing cells${d.icc && d.icc.n_targets_dropped ? `; ICC on ${d.icc.n_targets} complete targets (${d.icc.n_targets_dropped} dropped)` : ''}${d.icc?.method === 'reml' ? '; ICC from REML variance components on all ratings' : ''}.${d.order_reason ? ` ${escapeHtml(d.order_reason)}.` : ''}</p>${d.warnings.map((w) => `<p class="note">Warning: ${escapeHtml(w.message)}.</p>`).join('')}`;
     body += `<h3>Coefficients with 95% CI</h3>${forestPlot(d)}${iccTable(d)}${retestAndPlanning(d)}`;
     const nContested = d.targets.filter((t) => t.contested).length;
     body += `<h3>Contested targets for adjudication (${Math.min(top, d.targets.length)} of ${d.targets.length} shown, ${nContested} contested)</h3>${contestedTable(d, dim, top, String(i))}`;
