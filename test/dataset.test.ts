@@ -182,6 +182,17 @@ describe('dataset build', () => {
     expect(ls.dimensions[0].agreement.icc2).toBeNull();
   });
 
+  it('a tied categorical majority is null with the reason in the dataset, never the first tied label', async () => {
+    const cat = join(tmp.dir, 'tied.csv');
+    writeFileSync(cat, 'target,rater,rating\ns01/u0000,ann,happy\ns01/u0000,bob,neutral\ns02/u0000,ann,sad\ns02/u0000,bob,sad\n');
+    const { readLabelFiles } = await import('../src/dataset/labels.js');
+    const ls = await readLabelFiles([cat], { categorical: true });
+    const tied = ls.dimensions[0].byTarget.get('s01/u0000')?.gold;
+    expect(tied).toMatchObject({ majority: null, distribution: { happy: 1, neutral: 1 } });
+    expect(tied?.majority_reason).toMatch(/^tie: 'happy', 'neutral'/);
+    expect(ls.dimensions[0].byTarget.get('s02/u0000')?.gold).toEqual({ majority: 'sad', distribution: { sad: 2 } });
+  });
+
   it('is byte-identical when rebuilt (plain and gzip, sharded)', async () => {
     const a = join(tmp.dir, 'det-a');
     const b = join(tmp.dir, 'det-b');

@@ -11,7 +11,7 @@ import { looksLikeDecimalComma, parseDecimal, readCsvText } from '../common/csv.
 import { InputError } from '../common/errors.js';
 import { readRatings } from '../agreement/read.js';
 import { analyzeDimension, type DimensionResult } from '../agreement/analyze.js';
-import { goldLabels } from '../agreement/gold.js';
+import { goldLabels, type GoldLabel } from '../agreement/gold.js';
 import type { RatingsTable } from '../agreement/types.js';
 import { round7 } from './functionals.js';
 
@@ -19,7 +19,10 @@ export interface Gold {
   mean?: number;
   median?: number;
   sd?: number | null;
-  majority?: string;
+  /** null when the top count is shared (a tie): a dataset must not pick one tied label silently. */
+  majority?: string | null;
+  /** Why `majority` is null ('tie: …'); present only then. */
+  majority_reason?: string;
   distribution?: Record<string, number>;
 }
 
@@ -92,7 +95,7 @@ function labelsOf(table: RatingsTable): Map<string, Map<string, TargetLabel>> {
     let m = out.get(g.dimension);
     if (!m) out.set(g.dimension, (m = new Map()));
     const gold: Gold = table.categorical
-      ? { majority: String(g.majority), distribution: g.distribution }
+      ? categoricalGold(g)
       : { mean: round7(g.mean as number), median: g.median as number, sd: g.sd === null ? null : round7(g.sd) };
     const ratings = Object.entries(g.ratings)
       .map(([rater, value]) => ({ rater, value }))
@@ -100,6 +103,12 @@ function labelsOf(table: RatingsTable): Map<string, Map<string, TargetLabel>> {
     m.set(g.target, { target: g.target, gold, ratings });
   }
   return out;
+}
+
+/** The majority label, or null with the agreement library's reason when the top count is tied. */
+function categoricalGold(g: GoldLabel): Gold {
+  if (g.tie) return { majority: null, majority_reason: g.label_reason ?? `tie: ${g.tied.map((v) => `'${v}'`).join(', ')} share the top count`, distribution: g.distribution };
+  return { majority: String(g.majority), distribution: g.distribution };
 }
 
 /** target -> span from the file's session_id/start_s/end_s columns (null when the file lacks them). */

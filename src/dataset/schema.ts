@@ -70,7 +70,7 @@ export function datasetSchema(o: { audioFields: string[]; faceFields: string[]; 
     gold: {
       type: 'object',
       additionalProperties: false,
-      properties: { mean: num, median: num, sd: numOrNull, majority: { type: 'string' }, distribution: { type: 'object', additionalProperties: { type: 'integer', minimum: 1 } } },
+      properties: { mean: num, median: num, sd: numOrNull, majority: { type: ['string', 'null'] }, majority_reason: { type: 'string' }, distribution: { type: 'object', additionalProperties: { type: 'integer', minimum: 1 } } },
     },
     ratings: { type: 'array', minItems: 1, items: obj({ rater: { type: 'string' }, value: { type: ['number', 'string'] } }) },
     agreement: {
