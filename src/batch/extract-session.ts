@@ -315,158 +315,223 @@ async function loadTable(task: SessionTask): Promise<StageTable> {
   return mod.stages;
 }
 
+/** One attempt at a session: where it writes, what it runs with, and its timings so far. */
+interface SessionAttempt {
+  task: SessionTask;
+  dir: string;
+  stages: StageName[];
+  options: StageOptions;
+  t0: number;
+  started_at: string;
+  timings: Record<string, number>;
+  /** Duration of the reference media, seconds (0 until the inputs are probed, or when unknown). */
+  media_s: number;
+}
+
+/** The clock the session's features are put on: the sync map (this run's, an earlier run's kept sync.json, or none). */
+interface SessionClock {
+  syncMap: SyncMap | null;
+  sync: SessionMeta['clock']['sync'];
+  syncMedia: SyncMedia[] | null;
+}
+
+/** What the stages produced: files written, warning lines, input sources, and the stages that produced nothing. */
+interface StagesDone {
+  written: string[];
+  warnings: string[];
+  sources: SessionMeta['sources'];
+  notProduced: SessionMeta['not_produced'];
+}
+
+type ProgressPoster = ReturnType<typeof progressPoster>;
+
+function lap(a: SessionAttempt, name: string, since: number): void {
+  a.timings[name] = round3((performance.now() - since) / 1000);
+}
+
+function wallS(a: SessionAttempt): number {
+  return round3((performance.now() - a.t0) / 1000);
+}
+
+/** Rollback (src/batch/extract.ts): end this worker's ffmpeg/ffprobe children and wait for them before it is terminated. */
+function answerRollback(port: MessagePort | undefined): void {
+  port?.on('message', (m: { killChildren?: boolean }) => {
+    if (m.killChildren) void killChildren().then(() => port?.postMessage({ childrenKilled: true }));
+  });
+  port?.postMessage({ childrenWatched: true });
+}
+
+/** Inputs: size and hash (each file once, even when it serves two roles), then a probe that each role's stream exists. */
+async function readInputs(session: ManifestSession): Promise<MetaInput[]> {
+  const hashes = new Map<string, Promise<{ sha256: string; size: number }>>();
+  const inputs: MetaInput[] = [];
+  for (const m of session.media) {
+    if (!hashes.has(m.path)) hashes.set(m.path, handled(sha256File(m.path)));
+  }
+  const probes = new Map<string, ReturnType<typeof probe>>();
+  for (const m of session.media) {
+    let h: { sha256: string; size: number };
+    try {
+      h = await hashes.get(m.path)!;
+    } catch (e) {
+      throw new StageFailure('inputs', `${m.role}: cannot read ${m.given} (${(e as Error).message})`);
+    }
+    if (!probes.has(m.path)) probes.set(m.path, handled(probe(m.path)));
+    let duration: number | null;
+    try {
+      const p = await probes.get(m.path)!;
+      const s = pickStream(p, m.kind, 0);
+      duration = s.duration_s ?? p.duration_s;
+    } catch (e) {
+      throw new StageFailure('inputs', `${m.role}: ${reasonOf(e)}`);
+    }
+    inputs.push({ role: m.role, kind: m.kind, file: m.given, size_bytes: h.size, sha256: h.sha256, duration_s: duration === null ? null : round3(duration) });
+  }
+  return inputs;
+}
+
+/** --resume: does the session's meta.json describe a complete run of these inputs and options? */
+async function alreadyComplete(a: SessionAttempt, inputs: MetaInput[]): Promise<boolean> {
+  const meta = await readMetaIf(a.dir);
+  return Boolean(meta && (await isComplete(a.dir, meta, inputs, a.task, a.options)));
+}
+
+/** Without the sync stage, the clock is the session's existing sync.json (checked against the media given now), if any. */
+async function existingClock(a: SessionAttempt, previous: SessionMeta | null, inputs: MetaInput[]): Promise<SessionClock> {
+  const clock: SessionClock = { syncMap: null, sync: 'none', syncMedia: null };
+  if (a.stages.includes('sync')) return clock;
+  try {
+    clock.syncMap = await readSyncMap(join(a.dir, 'sync.json'));
+    clock.sync = 'existing';
+  } catch {
+    clock.syncMap = null;
+  }
+  if (clock.syncMap) clock.syncMedia = await checkSyncMedia(a.dir, previous, inputs);
+  return clock;
+}
+
+/** Runs the stages in order; the sync stage sets the clock the later ones use. */
+async function runStages(a: SessionAttempt, table: StageTable, clock: SessionClock, inputs: MetaInput[], progress: ProgressPoster): Promise<StagesDone> {
+  const done: StagesDone = { written: [], warnings: [], sources: {}, notProduced: [] };
+  for (const [index, name] of a.stages.entries()) {
+    const fn = table[name];
+    if (!fn) throw new StageFailure(name, `stage '${name}' is not available in this build`);
+    const ts = performance.now();
+    progress.stage(name, index, a.media_s);
+    let r: StageResult;
+    try {
+      r = await fn({ session: a.task.session, dir: a.dir, options: a.options, syncMap: clock.syncMap, faceWorkers: a.task.faceWorkers });
+    } catch (e) {
+      throw new StageFailure(name, reasonOf(e));
+    }
+    recordStage(name, r, done, clock, inputs, Boolean(a.task.strict));
+    lap(a, name, ts);
+  }
+  return done;
+}
+
+/** Adds a stage's result to what the stages produced; a stage that produced nothing is a warning (a failure with strict). */
+function recordStage(name: StageName, r: StageResult, done: StagesDone, clock: SessionClock, inputs: MetaInput[], strict: boolean): void {
+  done.written.push(...r.files);
+  if (r.files.length > 0) done.warnings.push(...(r.warnings ?? []).map((w) => `${name}: ${w}`));
+  if (r.source) done.sources[name] = r.source;
+  if (name === 'sync') {
+    clock.syncMap = r.syncMap ?? null;
+    clock.sync = 'computed';
+    clock.syncMedia = inputs.map((i) => ({ role: i.role, sha256: i.sha256 }));
+  }
+  if (r.files.length === 0) {
+    const reason = r.notProduced ?? r.warnings?.join('; ') ?? 'no output';
+    if (strict) throw new StageFailure(name, `produced nothing: ${reason} (--strict)`);
+    done.notProduced.push({ stage: name, reason });
+    done.warnings.push(`${name} stage produced nothing: ${reason}`);
+  }
+}
+
+/** The SHA-256 of the sync.json the features' times are on (null without a clock or when it is unreadable). */
+async function clockSha256(dir: string, sync: SessionClock['sync']): Promise<string | null> {
+  if (sync === 'none') return null;
+  try {
+    return (await sha256File(join(dir, 'sync.json'))).sha256;
+  } catch {
+    return null;
+  }
+}
+
+/** meta.json's `outputs`: the files written now with their clock, plus earlier files kept on the same clock (sorted). */
+async function listOutputs(dir: string, written: string[], now: string, previous: SessionMeta | null, syncKept: boolean, warnings: string[]): Promise<MetaOutput[]> {
+  const outputs: MetaOutput[] = [];
+  for (const f of [...new Set(written)].sort()) {
+    const h = await sha256File(join(dir, f));
+    outputs.push({ file: f, size_bytes: h.size, sha256: h.sha256, clock: CLOCKED_FILES.includes(f) ? now : null });
+  }
+  warnings.push(...(await keepOrRemoveEarlier(dir, previous, outputs, now, syncKept)));
+  outputs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return outputs;
+}
+
+function metaOf(a: SessionAttempt, inputs: MetaInput[], clock: SessionClock, sync_sha256: string | null, outputs: MetaOutput[], done: StagesDone): SessionMeta {
+  const { session } = a.task;
+  return {
+    session_id: session.session_id,
+    speaker_id: session.speaker_id,
+    tool: { name: 'mmprep', version: VERSION },
+    ref_role: session.ref_role,
+    stages: a.stages,
+    options: a.options,
+    inputs,
+    clock: { reference_role: session.ref_role, sync: clock.sync, sync_sha256, ...(clock.syncMedia && clock.sync !== 'none' ? { sync_media: clock.syncMedia } : {}) },
+    outputs,
+    sources: done.sources,
+    not_produced: done.notProduced,
+    media_s: a.media_s,
+    run: { started_at: a.started_at, finished_at: new Date().toISOString(), timings_s: a.timings },
+  };
+}
+
+/** Reads the inputs, skips a complete session on --resume, else runs the stages and writes meta.json last. */
+async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Promise<SessionOutcome> {
+  const base = { session_id: a.task.session.session_id, line: a.task.session.line };
+  const tIn = performance.now();
+  const inputs = await readInputs(a.task.session);
+  a.media_s = inputs.find((i) => i.role === a.task.session.ref_role)?.duration_s ?? 0;
+  lap(a, 'inputs', tIn);
+
+  await mkdir(a.dir, { recursive: true });
+  if (a.task.resume && (await alreadyComplete(a, inputs))) return { ...base, status: 'skipped', media_s: a.media_s, wall_s: wallS(a) };
+  const previous = await readMetaIf(a.dir);
+  // meta.json goes first: a crash from here on leaves the session visibly incomplete.
+  await clearSessionOutputs(a.dir, a.stages);
+  const table = await loadTable(a.task);
+  const clock = await existingClock(a, previous, inputs);
+  const done = await runStages(a, table, clock, inputs, progress);
+
+  const tm = performance.now();
+  const sync_sha256 = await clockSha256(a.dir, clock.sync);
+  const outputs = await listOutputs(a.dir, done.written, clockId(sync_sha256), previous, clock.sync === 'existing', done.warnings);
+  lap(a, 'meta', tm);
+  a.timings.total = wallS(a);
+  await writeFileAtomic(join(a.dir, META_FILE), toJsonText(metaOf(a, inputs, clock, sync_sha256, outputs, done)));
+  const { warnings } = done;
+  return { ...base, status: 'done', media_s: a.media_s, wall_s: wallS(a), ...(warnings.length ? { warnings } : {}) };
+}
+
 /** Runs one session; never throws for a session's own problems (they come back as a 'failed' outcome). */
 export async function runSession(task: SessionTask): Promise<SessionOutcome> {
   const t0 = performance.now();
   const started_at = new Date().toISOString();
-  const { session } = task;
-  const dir = join(task.outDir, session.session_id);
   const stages = orderStages(task.stages);
-  const options = relevantOptions(task.options, stages);
-  const timings: Record<string, number> = {};
-  const base = { session_id: session.session_id, line: session.line };
-  let media_s = 0;
-  const lap = (name: string, since: number) => (timings[name] = round3((performance.now() - since) / 1000));
-
+  const a: SessionAttempt = { task, dir: join(task.outDir, task.session.session_id), stages, options: relevantOptions(task.options, stages), t0, started_at, timings: {}, media_s: 0 };
   const progress = progressPoster(task.progressPort, stages.length);
-  // Rollback (src/batch/extract.ts): end this worker's ffmpeg/ffprobe children and wait for them before it is terminated.
-  task.progressPort?.on('message', (m: { killChildren?: boolean }) => {
-    if (m.killChildren) void killChildren().then(() => task.progressPort?.postMessage({ childrenKilled: true }));
-  });
-  task.progressPort?.postMessage({ childrenWatched: true });
+  answerRollback(task.progressPort);
   try {
-    // Inputs: size and hash (each file once, even when it serves two roles), then a probe that each role's stream exists.
-    const tIn = performance.now();
-    const hashes = new Map<string, Promise<{ sha256: string; size: number }>>();
-    const inputs: MetaInput[] = [];
-    for (const m of session.media) {
-      if (!hashes.has(m.path)) hashes.set(m.path, handled(sha256File(m.path)));
-    }
-    const probes = new Map<string, ReturnType<typeof probe>>();
-    for (const m of session.media) {
-      let h: { sha256: string; size: number };
-      try {
-        h = await hashes.get(m.path)!;
-      } catch (e) {
-        throw new StageFailure('inputs', `${m.role}: cannot read ${m.given} (${(e as Error).message})`);
-      }
-      if (!probes.has(m.path)) probes.set(m.path, handled(probe(m.path)));
-      let duration: number | null;
-      try {
-        const p = await probes.get(m.path)!;
-        const s = pickStream(p, m.kind, 0);
-        duration = s.duration_s ?? p.duration_s;
-      } catch (e) {
-        throw new StageFailure('inputs', `${m.role}: ${reasonOf(e)}`);
-      }
-      inputs.push({ role: m.role, kind: m.kind, file: m.given, size_bytes: h.size, sha256: h.sha256, duration_s: duration === null ? null : round3(duration) });
-    }
-    media_s = inputs.find((i) => i.role === session.ref_role)?.duration_s ?? 0;
-    lap('inputs', tIn);
-
-    await mkdir(dir, { recursive: true });
-    if (task.resume) {
-      let meta: SessionMeta | null = null;
-      try {
-        meta = JSON.parse(await readFile(join(dir, META_FILE), 'utf8')) as SessionMeta;
-      } catch {
-        meta = null;
-      }
-      if (meta && (await isComplete(dir, meta, inputs, task, options))) {
-        return { ...base, status: 'skipped', media_s, wall_s: round3((performance.now() - t0) / 1000) };
-      }
-    }
-    const previous = await readMetaIf(dir);
-    // meta.json goes first: a crash from here on leaves the session visibly incomplete.
-    await clearSessionOutputs(dir, stages);
-
-    const table = await loadTable(task);
-    let syncMap: SyncMap | null = null;
-    let clock: SessionMeta['clock']['sync'] = 'none';
-    let syncMedia: SyncMedia[] | null = null;
-    if (!stages.includes('sync')) {
-      try {
-        syncMap = await readSyncMap(join(dir, 'sync.json'));
-        clock = 'existing';
-      } catch {
-        syncMap = null;
-      }
-      if (syncMap) syncMedia = await checkSyncMedia(dir, previous, inputs);
-    }
-    const written: string[] = [];
-    const warnings: string[] = [];
-    const sources: SessionMeta['sources'] = {};
-    const notProduced: SessionMeta['not_produced'] = [];
-    for (const [index, name] of stages.entries()) {
-      const fn = table[name];
-      if (!fn) throw new StageFailure(name, `stage '${name}' is not available in this build`);
-      const ts = performance.now();
-      progress.stage(name, index, media_s);
-      let r: StageResult;
-      try {
-        r = await fn({ session, dir, options, syncMap, faceWorkers: task.faceWorkers });
-      } catch (e) {
-        throw new StageFailure(name, reasonOf(e));
-      }
-      written.push(...r.files);
-      if (r.files.length > 0) warnings.push(...(r.warnings ?? []).map((w) => `${name}: ${w}`));
-      if (r.source) sources[name] = r.source;
-      if (name === 'sync') {
-        syncMap = r.syncMap ?? null;
-        clock = 'computed';
-        syncMedia = inputs.map((i) => ({ role: i.role, sha256: i.sha256 }));
-      }
-      if (r.files.length === 0) {
-        const reason = r.notProduced ?? r.warnings?.join('; ') ?? 'no output';
-        if (task.strict) throw new StageFailure(name, `produced nothing: ${reason} (--strict)`);
-        notProduced.push({ stage: name, reason });
-        warnings.push(`${name} stage produced nothing: ${reason}`);
-      }
-      lap(name, ts);
-    }
-
-    const tm = performance.now();
-    let sync_sha256: string | null = null;
-    if (clock !== 'none') {
-      try {
-        sync_sha256 = (await sha256File(join(dir, 'sync.json'))).sha256;
-      } catch {
-        sync_sha256 = null;
-      }
-    }
-    const now = clockId(sync_sha256);
-    const outputs: MetaOutput[] = [];
-    for (const f of [...new Set(written)].sort()) {
-      const h = await sha256File(join(dir, f));
-      outputs.push({ file: f, size_bytes: h.size, sha256: h.sha256, clock: CLOCKED_FILES.includes(f) ? now : null });
-    }
-    warnings.push(...(await keepOrRemoveEarlier(dir, previous, outputs, now, clock === 'existing')));
-    outputs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-    lap('meta', tm);
-    timings.total = round3((performance.now() - t0) / 1000);
-    const meta: SessionMeta = {
-      session_id: session.session_id,
-      speaker_id: session.speaker_id,
-      tool: { name: 'mmprep', version: VERSION },
-      ref_role: session.ref_role,
-      stages,
-      options,
-      inputs,
-      clock: { reference_role: session.ref_role, sync: clock, sync_sha256, ...(syncMedia && clock !== 'none' ? { sync_media: syncMedia } : {}) },
-      outputs,
-      sources,
-      not_produced: notProduced,
-      media_s,
-      run: { started_at, finished_at: new Date().toISOString(), timings_s: timings },
-    };
-    await writeFileAtomic(join(dir, META_FILE), toJsonText(meta));
-    return { ...base, status: 'done', media_s, wall_s: round3((performance.now() - t0) / 1000), ...(warnings.length ? { warnings } : {}) };
+    return await attemptSession(a, progress);
   } catch (e) {
-    await clearSessionOutputs(dir, stages).catch(() => undefined);
-    await rmdir(dir).catch(() => undefined); // only when empty
+    await clearSessionOutputs(a.dir, stages).catch(() => undefined);
+    await rmdir(a.dir).catch(() => undefined); // only when empty
     const stage = e instanceof StageFailure ? e.stage : 'meta';
     const reason = e instanceof StageFailure ? e.reason : reasonOf(e);
-    return { ...base, status: 'failed', stage, reason, media_s, wall_s: round3((performance.now() - t0) / 1000) };
+    return { session_id: task.session.session_id, line: task.session.line, status: 'failed', stage, reason, media_s: a.media_s, wall_s: wallS(a) };
   } finally {
     await settleChildren(); // no ffmpeg/ffprobe child outlives its session, not even unreaped (src/media/children.ts)
     progress.close();

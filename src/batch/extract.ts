@@ -16,7 +16,7 @@ import { InputError } from '../common/errors.js';
 import { clearSessionOutputs, orderStages, type SessionOutcome, type SessionProgress, type SessionTask } from './extract-session.js';
 import { checkStageOptions, loadStages, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
 import { CHILDREN_GRACE_MS, interruptFollows } from './interrupt.js';
-import { readManifest, type ManifestSession } from './manifest.js';
+import { readManifest, type Manifest, type ManifestSession } from './manifest.js';
 import { createProgress, sessionFraction, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
 import { selectShard, type Shard } from './shard.js';
 
@@ -131,212 +131,299 @@ function workerFile(): string {
   return new URL('../../dist/batch/extract-worker.js', import.meta.url).href;
 }
 
-export async function extract(manifestPath: string, opts: ExtractOptions): Promise<ExtractSummary> {
-  const t0 = performance.now();
-  const stages = orderStages(opts.only && opts.only.length ? opts.only : [...STAGE_NAMES]);
-  if (!opts.stagesModule) {
-    const table = await loadStages();
-    const missing = stages.filter((s) => !table[s]);
-    if (missing.length) {
-      const have = STAGE_NAMES.filter((s) => table[s]);
-      throw new InputError(`stage${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not available in this build (available: ${have.length ? have.join(', ') : 'none'}); choose with --only`);
-    }
-    await checkStageOptions(stages, opts.stageOptions ?? {});
+/** What a run works on: this shard's sessions of the manifest, the output folder, the stages and the pool size. */
+interface RunPlan {
+  manifest: Manifest;
+  out: string;
+  shard: Shard | null;
+  selected: ManifestSession[];
+  stages: StageName[];
+  jobs: number;
+  faceWorkers: number;
+  errorsPath: string;
+}
+
+/** The built-in stage table must have every stage asked for, and their options must be valid (skipped for a custom table). */
+async function checkStagesAvailable(stages: StageName[], opts: ExtractOptions): Promise<void> {
+  if (opts.stagesModule) return;
+  const table = await loadStages();
+  const missing = stages.filter((s) => !table[s]);
+  if (missing.length) {
+    const have = STAGE_NAMES.filter((s) => table[s]);
+    throw new InputError(`stage${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not available in this build (available: ${have.length ? have.join(', ') : 'none'}); choose with --only`);
   }
-  const manifest = await readManifest(manifestPath, { refRole: opts.refRole, delimiter: opts.delimiter, allowColumns: opts.allowColumns });
-  const out = resolve(opts.out);
+  await checkStageOptions(stages, opts.stageOptions ?? {});
+}
+
+/** Creates the output folder (refused when the path is a file); returns its absolute path. */
+async function makeOutFolder(given: string): Promise<string> {
+  const out = resolve(given);
   try {
     const st = await stat(out);
-    if (!st.isDirectory()) throw new InputError('exists and is not a folder', { file: opts.out });
+    if (!st.isDirectory()) throw new InputError('exists and is not a folder', { file: given });
   } catch (e) {
     if (e instanceof InputError) throw e;
   }
   await mkdir(out, { recursive: true });
+  return out;
+}
+
+/** Removes the errors file of an earlier run of this shard (and the temp file of one killed while writing it). */
+async function clearErrorsFile(out: string, shard: Shard | null): Promise<string> {
+  const errorsPath = join(out, errorsFileName(shard));
+  await rm(errorsPath, { force: true });
+  for (const n of await readdir(out)) if (n.startsWith(`.${errorsFileName(shard)}.`) && n.endsWith('.tmp')) await rm(join(out, n), { force: true });
+  return errorsPath;
+}
+
+/** Plans the run: stages, manifest, output folder, this shard's sessions, pool size; clears the previous errors file. */
+async function planRun(manifestPath: string, opts: ExtractOptions): Promise<RunPlan> {
+  const stages = orderStages(opts.only && opts.only.length ? opts.only : [...STAGE_NAMES]);
+  await checkStagesAvailable(stages, opts);
+  const manifest = await readManifest(manifestPath, { refRole: opts.refRole, delimiter: opts.delimiter, allowColumns: opts.allowColumns });
+  const out = await makeOutFolder(opts.out);
   const shard = opts.shard ?? null;
   const selected: ManifestSession[] = selectShard(manifest.sessions, shard);
   const cores = usableCpus(); // affinity, cgroup quota, SLURM_CPUS_PER_TASK (src/common/cpus.ts)
   const jobs = Math.max(1, Math.min(opts.jobs ?? cores, Math.max(1, selected.length)));
   const faceWorkers = opts.faceWorkers ?? faceWorkersFor(jobs, cores);
-  const errorsPath = join(out, errorsFileName(shard));
-  await rm(errorsPath, { force: true });
-  // A run killed while writing its errors file leaves the temp file behind.
-  for (const n of await readdir(out)) if (n.startsWith(`.${errorsFileName(shard)}.`) && n.endsWith('.tmp')) await rm(join(out, n), { force: true });
+  const errorsPath = await clearErrorsFile(out, shard);
+  return { manifest, out, shard, selected, stages, jobs, faceWorkers, errorsPath };
+}
 
-  const progress: ProgressReporter = typeof opts.progress === 'object' ? opts.progress : createProgress(opts.progress ?? 'auto');
-  for (const note of manifest.notes) progress.log(`mmprep extract: ${note}`);
-  const state: ProgressState = { total: selected.length, done: 0, skipped: 0, failed: 0, running: 0, media_s: 0, elapsed_s: 0, in_progress: 0, detail: '' };
-  // Progress inside the running sessions (SessionProgress messages from their threads).
-  const partial = new Map<string, SessionProgress>();
-  const tick = () => {
-    state.elapsed_s = (performance.now() - t0) / 1000;
+type WorkerMessage = SessionProgress | { childrenKilled: true } | { childrenWatched: true };
+
+/**
+ * One run of the pool over the planned sessions: starts sessions while the run goes on, records each outcome (errors
+ * file, warnings, progress), and on an interrupt starts no new session or rolls the running ones back.
+ */
+class ExtractRun {
+  readonly state: ProgressState;
+  /** Progress inside the running sessions (SessionProgress messages from their threads). */
+  private readonly partial = new Map<string, SessionProgress>();
+  readonly errors: ErrorRecord[] = [];
+  readonly warnings: ExtractSummary['warnings'] = [];
+  private readonly running = new Map<string, RunningSession>();
+  readonly finishedAfterInterrupt: string[] = [];
+  readonly rolledBack: string[] = [];
+  /** Index in plan.selected of the next session to start. */
+  next = 0;
+  private readonly pool: Piscina;
+  private writingErrors: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly plan: RunPlan,
+    private readonly opts: ExtractOptions,
+    readonly control: ExtractControl,
+    private readonly progress: ProgressReporter,
+    private readonly t0: number,
+  ) {
+    this.state = { total: plan.selected.length, done: 0, skipped: 0, failed: 0, running: 0, media_s: 0, elapsed_s: 0, in_progress: 0, detail: '' };
+    this.pool = new Piscina({ filename: workerFile(), minThreads: plan.jobs, maxThreads: plan.jobs, concurrentTasksPerWorker: 1, idleTimeout: 1000 });
+    control.onStop((mode) => (mode === 'finish' ? this.announceFinish() : this.rollBackRunning()));
+  }
+
+  tick = (): void => {
+    const { state } = this;
+    state.elapsed_s = (performance.now() - this.t0) / 1000;
     let sum = 0;
     const detail: string[] = [];
-    for (const [id, p] of partial) {
+    for (const [id, p] of this.partial) {
       sum += sessionFraction(p);
       detail.push(`${id} ${p.stage} ${p.done_s.toFixed(1)}/${p.media_s.toFixed(1)} s`);
     }
     state.in_progress = sum;
     state.detail = detail.join(', ');
-    progress.update(state);
+    this.progress.update(state);
   };
-  const errors: ErrorRecord[] = [];
-  const warnings: ExtractSummary['warnings'] = [];
-  const control = opts.control ?? new ExtractControl();
-  const running = new Map<string, RunningSession>();
-  const finishedAfterInterrupt: string[] = [];
-  const rolledBack: string[] = [];
 
-  const pool = new Piscina({ filename: workerFile(), minThreads: jobs, maxThreads: jobs, concurrentTasksPerWorker: 1, idleTimeout: 1000 });
-  let writingErrors: Promise<void> = Promise.resolve();
-  const saveErrors = () => {
-    const sorted = [...errors].sort((a, b) => a.line - b.line);
+  private saveErrors(): Promise<void> {
+    const sorted = [...this.errors].sort((a, b) => a.line - b.line);
     const text = sorted.map((e) => JSON.stringify(e)).join('\n') + '\n';
-    writingErrors = writingErrors.then(() => writeFileAtomic(errorsPath, text));
-    return writingErrors;
-  };
-
-  control.onStop((mode) => {
-    if (mode === 'finish') {
-      progress.log(`mmprep extract: interrupted: starting no new session; ${running.size} running (${[...running.keys()].join(', ') || 'none'}) will finish (interrupt again to roll them back)`);
-    } else {
-      progress.log(`mmprep extract: interrupted again: rolling back ${running.size} running session(s) (${[...running.keys()].join(', ') || 'none'})`);
-      // The session's worker first kills and waits for its ffmpeg/ffprobe children (no zombie left behind), then is
-      // terminated; a worker that does not answer within the grace period is terminated anyway.
-      for (const r of running.values()) {
-        if (!r.watched) {
-          r.abort.abort(); // its task has not started in a worker yet: no child to end
-          continue;
-        }
-        const timer = setTimeout(() => r.abort.abort(), CHILDREN_GRACE_MS);
-        r.endChildren = () => {
-          clearTimeout(timer);
-          r.abort.abort();
-        };
-        r.port?.postMessage({ killChildren: true });
-      }
-    }
-  });
-
-  tick();
-  const ticker = setInterval(tick, 1000);
-  ticker.unref();
-  let next = 0;
-  try {
-    await new Promise<void>((resolveAll) => {
-      const launch = () => {
-        while (control.mode === 'run' && running.size < jobs && next < selected.length) {
-          const session = selected[next++];
-          const abort = new AbortController();
-          const channel = new MessageChannel();
-          const entry: RunningSession = { session, abort, port: channel.port1, watched: false };
-          running.set(session.session_id, entry);
-          state.running = running.size;
-          channel.port1.on('message', (p: SessionProgress | { childrenKilled: true } | { childrenWatched: true }) => {
-            if ('childrenWatched' in p) return void (entry.watched = true);
-            if ('childrenKilled' in p) return entry.endChildren?.();
-            partial.set(session.session_id, p);
-            tick(); // the reporter rate-limits its lines; a session shorter than the 1 s ticker still shows its stages
-          });
-          channel.port1.unref();
-          const task: SessionTask = {
-            session,
-            progressPort: channel.port2,
-            outDir: out,
-            stages,
-            options: opts.stageOptions ?? {},
-            resume: Boolean(opts.resume),
-            faceWorkers,
-            strict: Boolean(opts.strict),
-            ...(opts.stagesModule ? { stagesModule: opts.stagesModule } : {}),
-          };
-          (pool.run(task, { signal: abort.signal, transferList: [channel.port2] as never }) as Promise<SessionOutcome>)
-            .then(
-              async (o) => {
-                const interrupted = control.mode !== 'run' || (o.status === 'failed' && (await interruptFollows(o.reason, control)));
-                if (o.status === 'failed' && interrupted) {
-                  // ffmpeg runs in its own process group, but a batch system may signal every process of the job: a
-                  // failure after an interrupt may be the interrupt's, so it is reported as rolled back, not as an error.
-                  rolledBack.push(o.session_id);
-                  return;
-                }
-                if (interrupted) finishedAfterInterrupt.push(o.session_id);
-                for (const w of o.warnings ?? []) {
-                  warnings.push({ session_id: o.session_id, line: o.line, warning: w });
-                  progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): warning: ${w}`);
-                }
-                if (o.status === 'done') {
-                  state.done++;
-                  state.media_s += o.media_s;
-                } else if (o.status === 'skipped') state.skipped++;
-                else {
-                  state.failed++;
-                  state.media_s += 0;
-                  errors.push({ session_id: o.session_id, line: o.line, stage: o.stage ?? 'unknown', reason: o.reason ?? 'unknown' });
-                  progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}) failed in ${o.stage}: ${o.reason}`);
-                  await saveErrors();
-                }
-              },
-              async (e: unknown) => {
-                if (abort.signal.aborted) {
-                  await clearSessionOutputs(join(out, session.session_id), stages).catch(() => undefined);
-                  await rmdir(join(out, session.session_id)).catch(() => undefined);
-                  rolledBack.push(session.session_id);
-                  return;
-                }
-                // The worker itself died (out of memory, a native crash): record it like any failed session.
-                await clearSessionOutputs(join(out, session.session_id), stages).catch(() => undefined);
-                state.failed++;
-                const reason = `worker failed: ${(e as Error)?.message ?? String(e)}`.replace(/\s*\n\s*/g, ' ');
-                errors.push({ session_id: session.session_id, line: session.line, stage: 'worker', reason });
-                progress.log(`mmprep extract: session ${session.session_id} (line ${session.line}) failed: ${reason}`);
-                await saveErrors();
-              },
-            )
-            .finally(() => {
-              channel.port1.close();
-              partial.delete(session.session_id);
-              running.delete(session.session_id);
-              state.running = running.size;
-              tick();
-              if (running.size === 0 && (next >= selected.length || control.mode !== 'run')) resolveAll();
-              else launch();
-            });
-        }
-        if (running.size === 0) resolveAll();
-      };
-      control.onStop(() => {
-        if (running.size === 0) resolveAll();
-      });
-      launch();
-    });
-  } finally {
-    clearInterval(ticker);
-    await writingErrors.catch(() => undefined);
-    await pool.destroy();
+    this.writingErrors = this.writingErrors.then(() => writeFileAtomic(this.plan.errorsPath, text));
+    return this.writingErrors;
   }
-  state.elapsed_s = (performance.now() - t0) / 1000;
-  progress.stop(state);
-  const interrupted = control.mode !== 'run';
+
+  private runningIds(): string {
+    return [...this.running.keys()].join(', ') || 'none';
+  }
+
+  private announceFinish(): void {
+    this.progress.log(`mmprep extract: interrupted: starting no new session; ${this.running.size} running (${this.runningIds()}) will finish (interrupt again to roll them back)`);
+  }
+
+  private rollBackRunning(): void {
+    this.progress.log(`mmprep extract: interrupted again: rolling back ${this.running.size} running session(s) (${this.runningIds()})`);
+    // The session's worker first kills and waits for its ffmpeg/ffprobe children (no zombie left behind), then is
+    // terminated; a worker that does not answer within the grace period is terminated anyway.
+    for (const r of this.running.values()) {
+      if (!r.watched) {
+        r.abort.abort(); // its task has not started in a worker yet: no child to end
+        continue;
+      }
+      const timer = setTimeout(() => r.abort.abort(), CHILDREN_GRACE_MS);
+      r.endChildren = () => {
+        clearTimeout(timer);
+        r.abort.abort();
+      };
+      r.port?.postMessage({ killChildren: true });
+    }
+  }
+
+  /** Runs the sessions until all are done or an interrupt stops the run and the running ones have ended. */
+  async runAll(): Promise<void> {
+    this.tick();
+    const ticker = setInterval(this.tick, 1000);
+    ticker.unref();
+    try {
+      await new Promise<void>((resolveAll) => {
+        this.control.onStop(() => {
+          if (this.running.size === 0) resolveAll();
+        });
+        this.launch(resolveAll);
+      });
+    } finally {
+      clearInterval(ticker);
+      await this.writingErrors.catch(() => undefined);
+      await this.pool.destroy();
+    }
+  }
+
+  /** Starts sessions while the run goes on and the pool has room. */
+  private launch(resolveAll: () => void): void {
+    const { selected, jobs } = this.plan;
+    while (this.control.mode === 'run' && this.running.size < jobs && this.next < selected.length) this.startSession(selected[this.next++], resolveAll);
+    if (this.running.size === 0) resolveAll();
+  }
+
+  private startSession(session: ManifestSession, resolveAll: () => void): void {
+    const abort = new AbortController();
+    const channel = new MessageChannel();
+    const entry: RunningSession = { session, abort, port: channel.port1, watched: false };
+    this.running.set(session.session_id, entry);
+    this.state.running = this.running.size;
+    channel.port1.on('message', (p: WorkerMessage) => {
+      if ('childrenWatched' in p) return void (entry.watched = true);
+      if ('childrenKilled' in p) return entry.endChildren?.();
+      this.partial.set(session.session_id, p);
+      this.tick(); // the reporter rate-limits its lines; a session shorter than the 1 s ticker still shows its stages
+    });
+    channel.port1.unref();
+    (this.pool.run(this.taskFor(session, channel.port2), { signal: abort.signal, transferList: [channel.port2] as never }) as Promise<SessionOutcome>)
+      .then(
+        (o) => this.recordOutcome(o),
+        (e: unknown) => this.recordWorkerFailure(session, abort, e),
+      )
+      .finally(() => this.sessionEnded(session, channel.port1, resolveAll));
+  }
+
+  private taskFor(session: ManifestSession, progressPort: MessagePort): SessionTask {
+    const { opts, plan } = this;
+    return {
+      session,
+      progressPort,
+      outDir: plan.out,
+      stages: plan.stages,
+      options: opts.stageOptions ?? {},
+      resume: Boolean(opts.resume),
+      faceWorkers: plan.faceWorkers,
+      strict: Boolean(opts.strict),
+      ...(opts.stagesModule ? { stagesModule: opts.stagesModule } : {}),
+    };
+  }
+
+  /** A session's worker answered: done, skipped or failed (a failure an interrupt caused counts as rolled back). */
+  private async recordOutcome(o: SessionOutcome): Promise<void> {
+    const { state, control } = this;
+    const interrupted = control.mode !== 'run' || (o.status === 'failed' && (await interruptFollows(o.reason, control)));
+    if (o.status === 'failed' && interrupted) {
+      // ffmpeg runs in its own process group, but a batch system may signal every process of the job: a
+      // failure after an interrupt may be the interrupt's, so it is reported as rolled back, not as an error.
+      this.rolledBack.push(o.session_id);
+      return;
+    }
+    if (interrupted) this.finishedAfterInterrupt.push(o.session_id);
+    for (const w of o.warnings ?? []) {
+      this.warnings.push({ session_id: o.session_id, line: o.line, warning: w });
+      this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): warning: ${w}`);
+    }
+    if (o.status === 'done') {
+      state.done++;
+      state.media_s += o.media_s;
+    } else if (o.status === 'skipped') state.skipped++;
+    else {
+      state.failed++;
+      state.media_s += 0;
+      this.errors.push({ session_id: o.session_id, line: o.line, stage: o.stage ?? 'unknown', reason: o.reason ?? 'unknown' });
+      this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}) failed in ${o.stage}: ${o.reason}`);
+      await this.saveErrors();
+    }
+  }
+
+  /** The task was aborted by a rollback (its outputs are removed), or the worker itself died (a failed session). */
+  private async recordWorkerFailure(session: ManifestSession, abort: AbortController, e: unknown): Promise<void> {
+    const dir = join(this.plan.out, session.session_id);
+    if (abort.signal.aborted) {
+      await clearSessionOutputs(dir, this.plan.stages).catch(() => undefined);
+      await rmdir(dir).catch(() => undefined);
+      this.rolledBack.push(session.session_id);
+      return;
+    }
+    // The worker itself died (out of memory, a native crash): record it like any failed session.
+    await clearSessionOutputs(dir, this.plan.stages).catch(() => undefined);
+    this.state.failed++;
+    const reason = `worker failed: ${(e as Error)?.message ?? String(e)}`.replace(/\s*\n\s*/g, ' ');
+    this.errors.push({ session_id: session.session_id, line: session.line, stage: 'worker', reason });
+    this.progress.log(`mmprep extract: session ${session.session_id} (line ${session.line}) failed: ${reason}`);
+    await this.saveErrors();
+  }
+
+  /** A session left the pool: the run ends when none runs and none is left to start, else the next one starts. */
+  private sessionEnded(session: ManifestSession, port: MessagePort, resolveAll: () => void): void {
+    port.close();
+    this.partial.delete(session.session_id);
+    this.running.delete(session.session_id);
+    this.state.running = this.running.size;
+    this.tick();
+    if (this.running.size === 0 && (this.next >= this.plan.selected.length || this.control.mode !== 'run')) resolveAll();
+    else this.launch(resolveAll);
+  }
+}
+
+function summaryOf(plan: RunPlan, run: ExtractRun): ExtractSummary {
+  const { state } = run;
   return {
-    manifest: manifest.path,
-    out,
-    errors_file: errorsPath,
-    shard,
-    stages,
-    jobs,
-    face_workers: faceWorkers,
-    manifest_sessions: manifest.sessions.length,
-    sessions: selected.length,
+    manifest: plan.manifest.path,
+    out: plan.out,
+    errors_file: plan.errorsPath,
+    shard: plan.shard,
+    stages: plan.stages,
+    jobs: plan.jobs,
+    face_workers: plan.faceWorkers,
+    manifest_sessions: plan.manifest.sessions.length,
+    sessions: plan.selected.length,
     done: state.done,
     skipped: state.skipped,
     failed: state.failed,
-    interrupted,
-    finished_after_interrupt: finishedAfterInterrupt.sort(),
-    rolled_back: rolledBack.sort(),
-    not_started: selected.length - next,
+    interrupted: run.control.mode !== 'run',
+    finished_after_interrupt: run.finishedAfterInterrupt.sort(),
+    rolled_back: run.rolledBack.sort(),
+    not_started: plan.selected.length - run.next,
     media_s: Math.round(state.media_s * 1000) / 1000,
     wall_s: Math.round(state.elapsed_s * 1000) / 1000,
-    errors: [...errors].sort((a, b) => a.line - b.line),
-    warnings: [...warnings].sort((a, b) => a.line - b.line),
+    errors: [...run.errors].sort((a, b) => a.line - b.line),
+    warnings: [...run.warnings].sort((a, b) => a.line - b.line),
   };
+}
+
+export async function extract(manifestPath: string, opts: ExtractOptions): Promise<ExtractSummary> {
+  const t0 = performance.now();
+  const plan = await planRun(manifestPath, opts);
+  const progress: ProgressReporter = typeof opts.progress === 'object' ? opts.progress : createProgress(opts.progress ?? 'auto');
+  for (const note of plan.manifest.notes) progress.log(`mmprep extract: ${note}`);
+  const run = new ExtractRun(plan, opts, opts.control ?? new ExtractControl(), progress, t0);
+  await run.runAll();
+  run.state.elapsed_s = (performance.now() - t0) / 1000;
+  progress.stop(run.state);
+  return summaryOf(plan, run);
 }

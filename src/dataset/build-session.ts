@@ -13,7 +13,7 @@ import type { ManifestSession } from '../batch/manifest.js';
 import { FrameCursor, readFrames, timeRange, type Frame } from './frames.js';
 import { requireVoiceFields } from './features.js';
 import { assignTargets, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
-import { buildRecord, type FaceRate, type RecordLabels, type StreamInfo } from './record.js';
+import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { readSessionTranscript } from './transcripts/index.js';
 
@@ -104,16 +104,20 @@ async function readJsonIf(path: string): Promise<unknown | null> {
   return JSON.parse(await readFile(path, 'utf8'));
 }
 
-export async function buildSession(
-  s: ManifestSession,
-  featuresDir: string,
-  opt: SessionBuildOptions,
-  labels: SessionLabels | null,
-  split: string,
-  outcome: DatasetSessionOutcome,
-  emit: (rec: Record<string, unknown>) => Promise<void>,
-): Promise<void> {
-  const dir = join(featuresDir, s.session_id);
+/** A session's feature files as the build reads them: sync map, transcript, audio and face streams with their ranges. */
+interface SessionFeatures {
+  syncMap: SyncMap | null;
+  utterances: Awaited<ReturnType<typeof readSessionTranscript>>;
+  audioPath: string | null;
+  facePath: string | null;
+  aRange: Awaited<ReturnType<typeof timeRange>> | null;
+  fRange: Awaited<ReturnType<typeof timeRange>> | null;
+  audioInfo: StreamInfo | null;
+  faceInfo: StreamInfo | null;
+}
+
+/** Reads what a session's extract folder holds (refused when extract did not finish it or meta.json is not JSON). */
+async function readSessionFeatures(s: ManifestSession, dir: string, opt: SessionBuildOptions): Promise<SessionFeatures> {
   if (!existsSync(join(dir, 'meta.json'))) throw new InputError('features incomplete (no meta.json: extract did not finish this session)', { file: dir });
   const syncPath = join(dir, 'sync.json');
   const syncMap = existsSync(syncPath) ? await readSyncMap(syncPath) : null;
@@ -131,67 +135,94 @@ export async function buildSession(
   const fRange = hasFace ? await timeRange(facePath) : null;
   const audioInfo: StreamInfo | null = aRange ? { step: aRange.step ?? 0.01 } : null;
   const faceInfo: StreamInfo | null = fRange ? { step: fRange.step ?? 1 / 30 } : null;
+  return { syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo };
+}
 
-  // Session extent on the reference clock: every stream's frames (with their half-frame) and the transcript.
+/** Session extent on the reference clock: every stream's frames (with their half-frame) and the transcript. */
+function sessionExtent(f: SessionFeatures): { start_s: number; end_s: number } | null {
   const lo: number[] = [];
   const hi: number[] = [];
-  if (aRange && audioInfo) lo.push(aRange.first - audioInfo.step / 2), hi.push(aRange.last + audioInfo.step / 2);
-  if (fRange && faceInfo) lo.push(fRange.first - faceInfo.step / 2), hi.push(fRange.last + faceInfo.step / 2);
-  for (const u of utterances ?? []) lo.push(u.start_s, ...u.words.map((w) => w.start_s)), hi.push(u.end_s, ...u.words.map((w) => w.end_s));
-  const spans = labels?.spans ?? [];
-  const range = lo.length ? { start_s: Math.min(...lo), end_s: Math.max(...hi) } : null;
+  if (f.aRange && f.audioInfo) lo.push(f.aRange.first - f.audioInfo.step / 2), hi.push(f.aRange.last + f.audioInfo.step / 2);
+  if (f.fRange && f.faceInfo) lo.push(f.fRange.first - f.faceInfo.step / 2), hi.push(f.fRange.last + f.faceInfo.step / 2);
+  for (const u of f.utterances ?? []) lo.push(u.start_s, ...u.words.map((w) => w.start_s)), hi.push(u.end_s, ...u.words.map((w) => w.end_s));
+  return lo.length ? { start_s: Math.min(...lo), end_s: Math.max(...hi) } : null;
+}
 
+/** The outcome's start_s/end_s: the session extent widened to the label spans and the segments. */
+function setOutcomeExtent(outcome: DatasetSessionOutcome, range: { start_s: number; end_s: number }, spans: LabelTargetSpan[], segments: Segment[]): void {
+  for (const sp of spans) (range.start_s = Math.min(range.start_s, sp.start_s)), (range.end_s = Math.max(range.end_s, sp.end_s));
+  outcome.start_s = Math.round(range.start_s * 1e6) / 1e6;
+  outcome.end_s = Math.round(range.end_s * 1e6) / 1e6;
+  for (const g of segments) (outcome.start_s = Math.min(outcome.start_s, g.start_s)), (outcome.end_s = Math.max(outcome.end_s, g.end_s));
+}
+
+/** Per dimension, the label of the first of the segment's targets that has one. */
+function recordLabels(labels: SessionLabels | null, targets: string[]): RecordLabels {
+  const recLabels: RecordLabels = {};
+  if (!labels) return recLabels;
+  for (const d of labels.dimensions) {
+    for (const t of targets) {
+      const l = d.byTarget.get(t);
+      if (l) {
+        recLabels[d.key] = { target: t, gold: l.gold, ratings: l.ratings, agreement: d.agreement };
+        break;
+      }
+    }
+  }
+  return recLabels;
+}
+
+/** Streams the frames around each segment from the feature files and emits its record. */
+async function emitRecords(segments: Segment[], targetsOf: string[][], f: SessionFeatures, ctx: RecordContext, labels: SessionLabels | null, emit: (rec: Record<string, unknown>) => Promise<void>): Promise<void> {
+  const { audioInfo, faceInfo } = f;
+  const drop = ['faces', ...(ctx.faceFields.includes('landmarks') ? [] : ['landmarks'])];
+  const aw = f.audioPath ? new StreamWindow(new FrameCursor(readFrames(f.audioPath))) : null;
+  const fw = f.facePath ? new StreamWindow(new FrameCursor(readFrames(f.facePath, { drop }))) : null;
+  try {
+    for (const [i, seg] of segments.entries()) {
+      const aF = aw && audioInfo ? await aw.framesFor(seg.start_s, seg.end_s, audioInfo.step) : null;
+      const fF = fw && faceInfo ? await fw.framesFor(seg.start_s, seg.end_s, 2.5 * faceInfo.step) : null;
+      await emit(buildRecord(seg, ctx, aF, fF, recordLabels(labels, targetsOf[i])));
+    }
+  } finally {
+    await aw?.close();
+    await fw?.close();
+  }
+}
+
+export async function buildSession(
+  s: ManifestSession,
+  featuresDir: string,
+  opt: SessionBuildOptions,
+  labels: SessionLabels | null,
+  split: string,
+  outcome: DatasetSessionOutcome,
+  emit: (rec: Record<string, unknown>) => Promise<void>,
+): Promise<void> {
+  const f = await readSessionFeatures(s, join(featuresDir, s.session_id), opt);
+  const spans = labels?.spans ?? [];
+  const range = sessionExtent(f);
   // Utterance spans cover their words (Whisper's words can run past the segment end).
-  const utts = utterances?.map((u) => ({
+  const utts = f.utterances?.map((u) => ({
     ...u,
     start_s: Math.min(u.start_s, ...u.words.map((w) => w.start_s)),
     end_s: Math.max(u.end_s, ...u.words.map((w) => w.end_s)),
   })) ?? null;
   const segments: Segment[] = makeSegments(s.session_id, opt.segments, { utterances: utts, range, labelSpans: spans });
-  if (range) {
-    for (const sp of spans) (range.start_s = Math.min(range.start_s, sp.start_s)), (range.end_s = Math.max(range.end_s, sp.end_s));
-    outcome.start_s = Math.round(range.start_s * 1e6) / 1e6;
-    outcome.end_s = Math.round(range.end_s * 1e6) / 1e6;
-    for (const g of segments) (outcome.start_s = Math.min(outcome.start_s, g.start_s)), (outcome.end_s = Math.max(outcome.end_s, g.end_s));
-  }
+  if (range) setOutcomeExtent(outcome, range, spans, segments);
   const targetsOf = labels ? assignTargets(segments, spans) : segments.map(() => []);
-
-  const drop = ['faces', ...(opt.faceFields.includes('landmarks') ? [] : ['landmarks'])];
-  const aw = hasAudio ? new StreamWindow(new FrameCursor(readFrames(audioPath))) : null;
-  const fw = hasFace ? new StreamWindow(new FrameCursor(readFrames(facePath, { drop }))) : null;
-  const ctx = {
+  const ctx: RecordContext = {
     session_id: s.session_id,
     speaker_id: s.speaker_id,
     split,
     audioFields: opt.audioFields,
     faceFields: opt.faceFields,
     faceRate: opt.faceRate,
-    audioInfo,
-    faceInfo,
-    syncConfidence: syncConfidence(syncMap),
+    audioInfo: f.audioInfo,
+    faceInfo: f.faceInfo,
+    syncConfidence: syncConfidence(f.syncMap),
   };
-  try {
-    for (const [i, seg] of segments.entries()) {
-      const aF = aw && audioInfo ? await aw.framesFor(seg.start_s, seg.end_s, audioInfo.step) : null;
-      const fF = fw && faceInfo ? await fw.framesFor(seg.start_s, seg.end_s, 2.5 * faceInfo.step) : null;
-      const recLabels: RecordLabels = {};
-      if (labels) {
-        for (const d of labels.dimensions) {
-          for (const t of targetsOf[i]) {
-            const l = d.byTarget.get(t);
-            if (l) {
-              recLabels[d.key] = { target: t, gold: l.gold, ratings: l.ratings, agreement: d.agreement };
-              break;
-            }
-          }
-        }
-      }
-      await emit(buildRecord(seg, ctx, aF, fF, recLabels));
-    }
-  } finally {
-    await aw?.close();
-    await fw?.close();
-  }
+  await emitRecords(segments, targetsOf, f, ctx, labels, emit);
 }
 
 export interface SessionJob {

@@ -18,7 +18,7 @@ import { refuseEmpty } from './refuse.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { toJsonText } from '../common/records.js';
 import { VERSION } from '../common/version.js';
-import { readManifest, type ManifestSession } from '../batch/manifest.js';
+import { readManifest, type Manifest, type ManifestSession } from '../batch/manifest.js';
 import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES, parseFeatureList } from './features.js';
 import { readLabelFiles, type LabelSet } from './labels.js';
 import type { FaceRate } from './record.js';
@@ -113,8 +113,39 @@ function prepare(o: BuildOptions): Prepared['options'] {
   };
 }
 
-export async function buildDataset(manifestPath: string, o: BuildOptions): Promise<BuildResult> {
-  const opt = prepare(o);
+type BuildOptionsResolved = Prepared['options'];
+
+/** The sessions' outcomes and what the manifest sums up from them, folded in manifest order. */
+class BuildTotals {
+  readonly outcomes: DatasetSessionOutcome[] = [];
+  readonly presence = { audio: 0, face: 0, text: 0, labels: 0 };
+  readonly usedTargets = new Map<string, Set<string>>();
+  readonly labelledRecords = new Map<string, number>();
+  records = 0;
+
+  fold(outcome: DatasetSessionOutcome, tally: SessionTally): void {
+    const { presence } = this;
+    for (const k of Object.keys(presence) as Array<keyof typeof presence>) presence[k] += tally.presence[k];
+    for (const [key, ts] of Object.entries(tally.usedTargets)) {
+      let set = this.usedTargets.get(key);
+      if (!set) this.usedTargets.set(key, (set = new Set()));
+      for (const t of ts) set.add(t);
+      this.labelledRecords.set(key, (this.labelledRecords.get(key) ?? 0) + ts.length);
+    }
+    this.records += outcome.records;
+    this.outcomes.push(outcome);
+  }
+}
+
+/** The inputs of a build: the session manifest, the labels files (read), and the feature folder checked against them. */
+interface BuildInputs {
+  manifest: Manifest;
+  featuresDir: string;
+  labelFiles: string[];
+  labelSet: LabelSet | null;
+}
+
+async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<BuildInputs> {
   const featuresDir = resolve(o.features);
   try {
     if (!(await stat(featuresDir)).isDirectory()) throw new Error();
@@ -131,124 +162,151 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
       if (note) o.onNote?.(note);
     }
   await checkFeatureFiles(manifest.sessions, featuresDir);
+  return { manifest, featuresDir, labelFiles, labelSet };
+}
 
-  const out = resolve(o.out);
+/** The output folder may be replaced only when it is an earlier release; returns its path and a fresh temp folder beside it. */
+async function prepareOutput(given: string): Promise<{ out: string; tmp: string }> {
+  const out = resolve(given);
   if (existsSync(out)) {
-    if (!(await stat(out)).isDirectory()) throw new InputError('output exists and is not a folder', { file: o.out });
+    if (!(await stat(out)).isDirectory()) throw new InputError('output exists and is not a folder', { file: given });
     const entries = await readdir(out);
     if (entries.length > 0 && !entries.includes('manifest.json'))
-      throw new InputError('output folder exists and is not an mmprep dataset (no manifest.json); refusing to replace it', { file: o.out });
+      throw new InputError('output folder exists and is not an mmprep dataset (no manifest.json); refusing to replace it', { file: given });
   }
   await mkdir(dirname(out), { recursive: true });
   const tmp = join(dirname(out), `.${basename(out)}.build-${process.pid}.tmp`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
+  return { out, tmp };
+}
 
+/** Sessions built at the same time: --jobs, else one per core when the feature files exceed 32 MB, else 1. */
+async function buildJobs(o: BuildOptions, inputs: BuildInputs): Promise<number> {
+  const { manifest, featuresDir } = inputs;
+  let featureBytes = 0;
+  if (o.jobs === undefined)
+    for (const s of manifest.sessions)
+      for (const f of ['audio.jsonl', 'face.jsonl']) featureBytes += await stat(join(featuresDir, s.session_id, f)).then((x) => x.size, () => 0);
+  return Math.max(1, Math.min(o.jobs ?? (featureBytes >= 32 * 1024 * 1024 ? availableParallelism() : 1), manifest.sessions.length));
+}
+
+/** Builds every session (here or in threads) and appends its records to the split shards, in manifest order. */
+async function buildSessions(inputs: BuildInputs, opt: BuildOptionsResolved, o: BuildOptions, tmp: string, writer: SplitShardWriter): Promise<BuildTotals> {
+  const { manifest, featuresDir, labelSet } = inputs;
+  const totals = new BuildTotals();
+  const jobs = await buildJobs(o, inputs);
+  const sopt = { segments: opt.segments, audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate };
+  const jobOf = (s: ManifestSession, i: number): SessionJob => ({
+    i,
+    file: join(tmp, `.session-${i}.jsonl`),
+    session: s,
+    featuresDir,
+    opt: sopt,
+    labels: labelSet ? sessionLabels(labelSet, s.session_id) : null,
+    split: splitOf(s.speaker_id, opt.splits),
+  });
+  const commit = async (r: { outcome: DatasetSessionOutcome; tally: SessionTally; file: string }) => {
+    // Records of a session go out in manifest order, whichever thread finished first.
+    if (!r.outcome.error) await appendLines(r.file, (line) => writer.write(r.outcome.split, line));
+    await rm(r.file, { force: true });
+    totals.fold(r.outcome, r.tally);
+    o.onSession?.(r.outcome);
+  };
+  if (jobs === 1) {
+    for (const [i, s] of manifest.sessions.entries()) await commit(await buildSessionToFile(jobOf(s, i)));
+  } else {
+    await buildInThreads(manifest.sessions, jobs, (_i, r) => commit(r), jobOf);
+  }
+  return totals;
+}
+
+function perSplitCounts(outcomes: DatasetSessionOutcome[], splits: SplitSpec[]): DatasetManifest['counts']['per_split'] {
+  const perSplit: DatasetManifest['counts']['per_split'] = {};
+  for (const sp of splits) {
+    const ok = outcomes.filter((x) => x.split === sp.name && !x.error);
+    perSplit[sp.name] = { records: ok.reduce((a, x) => a + x.records, 0), sessions: ok.length, speakers: new Set(ok.map((x) => x.speaker_id)).size };
+  }
+  return perSplit;
+}
+
+/** manifest.json of the release (its extra_files are added once schema.json and README.md are written). */
+async function datasetManifestOf(inputs: BuildInputs, opt: BuildOptionsResolved, totals: BuildTotals, files: ShardFile[]): Promise<DatasetManifest> {
+  const { manifest, labelFiles, labelSet } = inputs;
+  const { outcomes } = totals;
+  return {
+    format: 'mmprep-dataset',
+    format_version: 1,
+    tool: { name: 'mmprep', version: VERSION },
+    source: {
+      manifest: basename(manifest.path),
+      manifest_sha256: await sha256File(manifest.path),
+      labels: await Promise.all(labelFiles.map(async (f) => ({ file: basename(f), sha256: await sha256File(f) }))),
+    },
+    options: {
+      segments: segmentModeText(opt.segments),
+      audio_features: opt.audioFields,
+      face_features: opt.faceFields,
+      face_rate: opt.faceRate,
+      split: Object.fromEntries(opt.splits.map((x) => [x.name, x.fraction])),
+      gzip: opt.gzip,
+      shard_mb: opt.shardMb,
+    },
+    counts: { records: totals.records, sessions: outcomes.filter((x) => !x.error).length, sessions_failed: outcomes.filter((x) => x.error).length, per_split: perSplitCounts(outcomes, opt.splits) },
+    presence: totals.presence,
+    labels: (labelSet?.dimensions ?? []).map((d) => ({
+      key: d.key,
+      file: basename(d.file),
+      dimension: d.dimension,
+      categorical: d.categorical,
+      agreement: d.agreement,
+      targets: d.byTarget.size,
+      targets_used: totals.usedTargets.get(d.key)?.size ?? 0,
+      records_labelled: totals.labelledRecords.get(d.key) ?? 0,
+    })),
+    sessions: outcomes,
+    files,
+    extra_files: [],
+  };
+}
+
+/** Writes schema.json and README.md (the dataset card) into the release and lists them in dm.extra_files. */
+async function writeExtraFiles(tmp: string, dm: DatasetManifest, opt: BuildOptionsResolved): Promise<void> {
+  const schemaText = toJsonText(datasetSchema({ audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate, labelKeys: dm.labels.map((l) => l.key) }));
+  const cardText = datasetCard(dm);
+  await writeFileAtomic(join(tmp, 'schema.json'), schemaText);
+  await writeFileAtomic(join(tmp, 'README.md'), cardText);
+  for (const name of ['schema.json', 'README.md']) {
+    const p = join(tmp, name);
+    dm.extra_files.push({ path: name, bytes: (await stat(p)).size, sha256: await sha256File(p) });
+  }
+}
+
+/** Swaps the finished release into place: the old release (if any) goes only once the new one is complete. */
+async function swapIntoPlace(tmp: string, out: string): Promise<void> {
+  if (existsSync(out)) {
+    const old = `${tmp}.old`;
+    await rename(out, old);
+    await rename(tmp, out);
+    await rm(old, { recursive: true, force: true });
+  } else {
+    await rename(tmp, out);
+  }
+}
+
+export async function buildDataset(manifestPath: string, o: BuildOptions): Promise<BuildResult> {
+  const opt = prepare(o);
+  const inputs = await readBuildInputs(manifestPath, o);
+  const { out, tmp } = await prepareOutput(o.out);
   const writer = new SplitShardWriter(tmp, { gzip: opt.gzip, shardBytes: opt.shardMb * 1024 * 1024 });
-  const outcomes: DatasetSessionOutcome[] = [];
-  const presence = { audio: 0, face: 0, text: 0, labels: 0 };
-  const usedTargets = new Map<string, Set<string>>();
-  const labelledRecords = new Map<string, number>();
-  let total = 0;
   try {
-    const fold = (outcome: DatasetSessionOutcome, tally: SessionTally) => {
-      for (const k of Object.keys(presence) as Array<keyof typeof presence>) presence[k] += tally.presence[k];
-      for (const [key, ts] of Object.entries(tally.usedTargets)) {
-        let set = usedTargets.get(key);
-        if (!set) usedTargets.set(key, (set = new Set()));
-        for (const t of ts) set.add(t);
-        labelledRecords.set(key, (labelledRecords.get(key) ?? 0) + ts.length);
-      }
-      total += outcome.records;
-      outcomes.push(outcome);
-      o.onSession?.(outcome);
-    };
-    let featureBytes = 0;
-    if (o.jobs === undefined)
-      for (const s of manifest.sessions)
-        for (const f of ['audio.jsonl', 'face.jsonl']) featureBytes += await stat(join(featuresDir, s.session_id, f)).then((x) => x.size, () => 0);
-    const jobs = Math.max(1, Math.min(o.jobs ?? (featureBytes >= 32 * 1024 * 1024 ? availableParallelism() : 1), manifest.sessions.length));
-    const sopt = { segments: opt.segments, audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate };
-    const jobOf = (s: ManifestSession, i: number): SessionJob => ({
-      i,
-      file: join(tmp, `.session-${i}.jsonl`),
-      session: s,
-      featuresDir,
-      opt: sopt,
-      labels: labelSet ? sessionLabels(labelSet, s.session_id) : null,
-      split: splitOf(s.speaker_id, opt.splits),
-    });
-    const commit = async (r: { outcome: DatasetSessionOutcome; tally: SessionTally; file: string }) => {
-      // Records of a session go out in manifest order, whichever thread finished first.
-      if (!r.outcome.error) await appendLines(r.file, (line) => writer.write(r.outcome.split, line));
-      await rm(r.file, { force: true });
-      fold(r.outcome, r.tally);
-    };
-    if (jobs === 1) {
-      for (const [i, s] of manifest.sessions.entries()) await commit(await buildSessionToFile(jobOf(s, i)));
-    } else {
-      await buildInThreads(manifest.sessions, jobs, (_i, r) => commit(r), jobOf);
-    }
+    const totals = await buildSessions(inputs, opt, o, tmp, writer);
     const files = await writer.close();
-
-    const perSplit: DatasetManifest['counts']['per_split'] = {};
-    for (const sp of opt.splits) {
-      const ok = outcomes.filter((x) => x.split === sp.name && !x.error);
-      perSplit[sp.name] = { records: ok.reduce((a, x) => a + x.records, 0), sessions: ok.length, speakers: new Set(ok.map((x) => x.speaker_id)).size };
-    }
-    const dm: DatasetManifest = {
-      format: 'mmprep-dataset',
-      format_version: 1,
-      tool: { name: 'mmprep', version: VERSION },
-      source: {
-        manifest: basename(manifest.path),
-        manifest_sha256: await sha256File(manifest.path),
-        labels: await Promise.all(labelFiles.map(async (f) => ({ file: basename(f), sha256: await sha256File(f) }))),
-      },
-      options: {
-        segments: segmentModeText(opt.segments),
-        audio_features: opt.audioFields,
-        face_features: opt.faceFields,
-        face_rate: opt.faceRate,
-        split: Object.fromEntries(opt.splits.map((x) => [x.name, x.fraction])),
-        gzip: opt.gzip,
-        shard_mb: opt.shardMb,
-      },
-      counts: { records: total, sessions: outcomes.filter((x) => !x.error).length, sessions_failed: outcomes.filter((x) => x.error).length, per_split: perSplit },
-      presence,
-      labels: (labelSet?.dimensions ?? []).map((d) => ({
-        key: d.key,
-        file: basename(d.file),
-        dimension: d.dimension,
-        categorical: d.categorical,
-        agreement: d.agreement,
-        targets: d.byTarget.size,
-        targets_used: usedTargets.get(d.key)?.size ?? 0,
-        records_labelled: labelledRecords.get(d.key) ?? 0,
-      })),
-      sessions: outcomes,
-      files,
-      extra_files: [],
-    };
-    refuseEmpty(dm, { manifest, labelSet, segments: opt.segments, minLabelCoverage: o.minLabelCoverage, onNote: o.onNote });
-    const schemaText = toJsonText(datasetSchema({ audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate, labelKeys: dm.labels.map((l) => l.key) }));
-    const cardText = datasetCard(dm);
-    await writeFileAtomic(join(tmp, 'schema.json'), schemaText);
-    await writeFileAtomic(join(tmp, 'README.md'), cardText);
-    for (const name of ['schema.json', 'README.md']) {
-      const p = join(tmp, name);
-      dm.extra_files.push({ path: name, bytes: (await stat(p)).size, sha256: await sha256File(p) });
-    }
+    const dm = await datasetManifestOf(inputs, opt, totals, files);
+    refuseEmpty(dm, { manifest: inputs.manifest, labelSet: inputs.labelSet, segments: opt.segments, minLabelCoverage: o.minLabelCoverage, onNote: o.onNote });
+    await writeExtraFiles(tmp, dm, opt);
     await writeFileAtomic(join(tmp, 'manifest.json'), toJsonText(dm));
-    // Swap into place: the old release (if any) goes only once the new one is complete.
-    if (existsSync(out)) {
-      const old = `${tmp}.old`;
-      await rename(out, old);
-      await rename(tmp, out);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(tmp, out);
-    }
+    await swapIntoPlace(tmp, out);
     return { out, manifest: dm };
   } catch (e) {
     await writer.abort();

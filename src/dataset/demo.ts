@@ -38,45 +38,46 @@ export function demoFixturesDir(): string {
   return fileURLToPath(new URL('../../fixtures/demo/', import.meta.url));
 }
 
-export async function runDemo(opts: { out?: string; log?: (line: string) => void; jobs?: number; fixtures?: string; faceFps?: number } = {}): Promise<DemoResult> {
-  const log = opts.log ?? (() => undefined);
-  const out = resolve(opts.out ?? 'mmprep-demo');
-  const fx = opts.fixtures ?? demoFixturesDir();
-  const manifest = join(fx, 'manifest.csv');
-  const ratings = join(fx, 'ratings.csv');
-  const rel = (p: string) => relative(process.cwd(), p) || '.';
-  const stages: DemoStage[] = [];
-  const add = (s: DemoStage) => {
-    stages.push(s);
-    log(`${s.status === 'ok' ? 'ok  ' : s.status === 'not available' ? 'n/a ' : s.status === 'partial' ? 'part' : 'FAIL'} ${s.stage}: ${s.detail}${s.outputs.length ? ` -> ${s.outputs.map(rel).join(', ')}` : ''}`);
-  };
-  await mkdir(out, { recursive: true });
-  log(`mmprep demo: ${rel(manifest)} (3 sample sessions) -> ${rel(out)}/`);
+type DemoOptions = { out?: string; log?: (line: string) => void; jobs?: number; fixtures?: string; faceFps?: number };
 
-  // 1-3. extract: sync, audio, face (whichever stages this build has)
-  const features = join(out, 'features');
+/** Records a demo stage and logs its line. */
+type AddStage = (s: DemoStage) => void;
+
+/** A path as the user sees it: relative to the working folder. */
+function rel(p: string): string {
+  return relative(process.cwd(), p) || '.';
+}
+
+function stageLine(s: DemoStage): string {
+  const tag = s.status === 'ok' ? 'ok  ' : s.status === 'not available' ? 'n/a ' : s.status === 'partial' ? 'part' : 'FAIL';
+  return `${tag} ${s.stage}: ${s.detail}${s.outputs.length ? ` -> ${s.outputs.map(rel).join(', ')}` : ''}`;
+}
+
+/** 1-3. extract: sync, audio, face (whichever stages this build has; the others are reported as not available). */
+async function demoExtract(manifest: string, features: string, opts: DemoOptions, add: AddStage): Promise<void> {
   const table = await loadStages();
   const have = STAGE_NAMES.filter((s) => table[s]);
   const missing = STAGE_NAMES.filter((s) => !table[s]);
   for (const s of missing) add({ stage: s, status: 'not available', detail: `the ${s} stage is not in this build of mmprep extract; its outputs are absent`, outputs: [] });
-  if (have.length) {
-    try {
-      await rm(features, { recursive: true, force: true });
-      const sum = await extract(manifest, { out: features, only: have as StageName[], jobs: opts.jobs ?? 1, progress: 'none', ...(opts.faceFps ? { stageOptions: { faceFps: opts.faceFps } } : {}) });
-      const status = sum.failed === 0 ? 'ok' : sum.done > 0 ? 'partial' : 'failed';
-      add({
-        stage: `extract (${have.join(', ')})`,
-        status,
-        detail: `${sum.done} of ${sum.sessions} sessions, ${sum.media_s.toFixed(1)} s of media in ${sum.wall_s.toFixed(1)} s${sum.failed ? `; failed: ${sum.errors.map((e) => `${e.session_id} ${e.stage}: ${e.reason}`).join('; ')}` : ''}`,
-        outputs: [features],
-      });
-    } catch (e) {
-      if (!isMmprepError(e)) throw e;
-      add({ stage: `extract (${have.join(', ')})`, status: 'failed', detail: e.toLine(), outputs: [] });
-    }
+  if (!have.length) return;
+  try {
+    await rm(features, { recursive: true, force: true });
+    const sum = await extract(manifest, { out: features, only: have as StageName[], jobs: opts.jobs ?? 1, progress: 'none', ...(opts.faceFps ? { stageOptions: { faceFps: opts.faceFps } } : {}) });
+    const status = sum.failed === 0 ? 'ok' : sum.done > 0 ? 'partial' : 'failed';
+    add({
+      stage: `extract (${have.join(', ')})`,
+      status,
+      detail: `${sum.done} of ${sum.sessions} sessions, ${sum.media_s.toFixed(1)} s of media in ${sum.wall_s.toFixed(1)} s${sum.failed ? `; failed: ${sum.errors.map((e) => `${e.session_id} ${e.stage}: ${e.reason}`).join('; ')}` : ''}`,
+      outputs: [features],
+    });
+  } catch (e) {
+    if (!isMmprepError(e)) throw e;
+    add({ stage: `extract (${have.join(', ')})`, status: 'failed', detail: e.toLine(), outputs: [] });
   }
+}
 
-  // 4. agreement on the bundled ratings
+/** 4. agreement on the bundled ratings: report, JSON and gold labels. */
+async function demoAgreement(ratings: string, out: string, add: AddStage): Promise<void> {
   try {
     const t = await readRatings(ratings);
     const r = analyzeAgreement(t);
@@ -89,35 +90,61 @@ export async function runDemo(opts: { out?: string; log?: (line: string) => void
     if (!isMmprepError(e)) throw e;
     add({ stage: 'agreement', status: 'failed', detail: e.toLine(), outputs: [] });
   }
+}
 
-  // 5. dataset build
+/** 5. dataset build from the extracted features; says whether a release was built. */
+async function demoBuild(manifest: string, ratings: string, features: string, ds: string, add: AddStage): Promise<boolean> {
+  if (!existsSync(features)) {
+    add({ stage: 'dataset build', status: 'not available', detail: 'no extracted features to build from', outputs: [] });
+    return false;
+  }
+  try {
+    const r = await buildDataset(manifest, { features, labels: [ratings], out: ds });
+    const m = r.manifest;
+    const failed = m.sessions.filter((s) => s.error);
+    add({
+      stage: 'dataset build',
+      status: failed.length === 0 ? 'ok' : m.counts.records > 0 ? 'partial' : 'failed',
+      detail: `${m.counts.records} records (${Object.entries(m.counts.per_split).map(([k, v]) => `${k} ${v.records}`).join(', ')}); present: audio ${m.presence.audio}, face ${m.presence.face}, text ${m.presence.text}, labels ${m.presence.labels}${failed.length ? `; sessions left out: ${failed.map((f) => `${f.session_id} (${f.error})`).join('; ')}` : ''}`,
+      outputs: [ds],
+    });
+    return true;
+  } catch (e) {
+    if (!isMmprepError(e)) throw e;
+    add({ stage: 'dataset build', status: 'failed', detail: e.toLine(), outputs: [] });
+    return false;
+  }
+}
+
+/** 6. dataset validate of the built release (report in validate.txt). */
+async function demoValidate(ds: string, out: string, add: AddStage): Promise<void> {
+  const v = await validateDataset(ds);
+  await writeFileAtomic(join(out, 'validate.txt'), formatReport(v));
+  const bad = v.checks.filter((c) => !c.ok);
+  add({ stage: 'dataset validate', status: v.ok ? 'ok' : 'failed', detail: v.ok ? `${v.checks.length} checks passed on ${v.records} records` : `failed: ${bad.map((c) => `${c.name}: ${c.message}`).join('; ')}`, outputs: [join(out, 'validate.txt')] });
+}
+
+export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
+  const log = opts.log ?? (() => undefined);
+  const out = resolve(opts.out ?? 'mmprep-demo');
+  const fx = opts.fixtures ?? demoFixturesDir();
+  const manifest = join(fx, 'manifest.csv');
+  const ratings = join(fx, 'ratings.csv');
+  const stages: DemoStage[] = [];
+  const add: AddStage = (s) => {
+    stages.push(s);
+    log(stageLine(s));
+  };
+  await mkdir(out, { recursive: true });
+  log(`mmprep demo: ${rel(manifest)} (3 sample sessions) -> ${rel(out)}/`);
+
+  const features = join(out, 'features');
   const ds = join(out, 'dataset');
-  let built = false;
-  if (existsSync(features)) {
-    try {
-      const r = await buildDataset(manifest, { features, labels: [ratings], out: ds });
-      const m = r.manifest;
-      const failed = m.sessions.filter((s) => s.error);
-      built = true;
-      add({
-        stage: 'dataset build',
-        status: failed.length === 0 ? 'ok' : m.counts.records > 0 ? 'partial' : 'failed',
-        detail: `${m.counts.records} records (${Object.entries(m.counts.per_split).map(([k, v]) => `${k} ${v.records}`).join(', ')}); present: audio ${m.presence.audio}, face ${m.presence.face}, text ${m.presence.text}, labels ${m.presence.labels}${failed.length ? `; sessions left out: ${failed.map((f) => `${f.session_id} (${f.error})`).join('; ')}` : ''}`,
-        outputs: [ds],
-      });
-    } catch (e) {
-      if (!isMmprepError(e)) throw e;
-      add({ stage: 'dataset build', status: 'failed', detail: e.toLine(), outputs: [] });
-    }
-  } else add({ stage: 'dataset build', status: 'not available', detail: 'no extracted features to build from', outputs: [] });
-
-  // 6. dataset validate
-  if (built) {
-    const v = await validateDataset(ds);
-    await writeFileAtomic(join(out, 'validate.txt'), formatReport(v));
-    const bad = v.checks.filter((c) => !c.ok);
-    add({ stage: 'dataset validate', status: v.ok ? 'ok' : 'failed', detail: v.ok ? `${v.checks.length} checks passed on ${v.records} records` : `failed: ${bad.map((c) => `${c.name}: ${c.message}`).join('; ')}`, outputs: [join(out, 'validate.txt')] });
-  } else add({ stage: 'dataset validate', status: 'not available', detail: 'no dataset was built', outputs: [] });
+  await demoExtract(manifest, features, opts, add);
+  await demoAgreement(ratings, out, add);
+  const built = await demoBuild(manifest, ratings, features, ds, add);
+  if (built) await demoValidate(ds, out, add);
+  else add({ stage: 'dataset validate', status: 'not available', detail: 'no dataset was built', outputs: [] });
 
   const ok = stages.every((s) => s.status === 'ok');
   await writeFileAtomic(join(out, 'demo.json'), toJsonText({ out: rel(out), ok, stages: stages.map((s) => ({ ...s, outputs: s.outputs.map((p) => relative(out, p) || '.') })) }));

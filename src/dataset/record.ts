@@ -125,64 +125,78 @@ function inside(frames: Frame[], a: number, b: number): Frame[] {
   return frames.filter((f) => f.t_s >= a && f.t_s < b);
 }
 
-export function buildRecord(seg: Segment, ctx: RecordContext, audioFrames: Frame[] | null, faceFrames: Frame[] | null, labels: RecordLabels): Record<string, unknown> {
-  const a = seg.start_s;
-  const b = seg.end_s;
-  // ---- audio ----
-  let audio: Record<string, unknown> | null = null;
-  let voicedRatio: number | null = null;
-  const aIn = audioFrames && ctx.audioInfo ? inside(audioFrames, a, b) : [];
-  if (audioFrames && ctx.audioInfo && aIn.length > 0) {
-    const step = ctx.audioInfo.step;
-    const cols: Record<string, unknown[]> = {};
-    for (const n of ctx.audioFields) cols[n] = aIn.map((f) => value(f, n));
-    audio = {
-      rate_hz: round7(1 / step),
-      t0_s: aIn[0].t_s,
-      n: aIn.length,
-      frames: cols,
-      functionals: functionals(audioFrames, ctx.audioFields, AUDIO_FIELDS, step, a, b, always),
-    };
-    const vr = new WeightedScalar();
-    for (const f of audioFrames) {
-      const w = overlapWeight(f.t_s, step, a, b);
-      if (w > 0) vr.add(typeof f.voiced === 'boolean' ? (f.voiced ? 1 : 0) : null, w);
-    }
-    voicedRatio = vr.meanOnly();
+/** Overlap-weighted mean over [a, b] of a per-frame value (frames of duration `step`; null values are skipped). */
+function weightedMean(frames: Frame[], step: number, a: number, b: number, valueOf: (f: Frame) => number | null): number | null {
+  const acc = new WeightedScalar();
+  for (const f of frames) {
+    const w = overlapWeight(f.t_s, step, a, b);
+    if (w > 0) acc.add(valueOf(f), w);
   }
-  // ---- face ----
-  let face: Record<string, unknown> | null = null;
-  let detRate: number | null = null;
-  if (faceFrames && ctx.faceInfo) {
-    const step = ctx.faceInfo.step;
-    const fIn = inside(faceFrames, a, b);
-    const dr = new WeightedScalar();
-    for (const f of faceFrames) {
-      const w = overlapWeight(f.t_s, step, a, b);
-      if (w > 0) dr.add(f.face_found === true ? 1 : 0, w);
-    }
-    detRate = dr.meanOnly();
-    const fun = functionals(faceFrames, ctx.faceFields, FACE_FIELDS, step, a, b, faceOk);
-    if (ctx.faceRate === 'native' && fIn.length > 0) {
-      const cols: Record<string, unknown[]> = { face_found: fIn.map((f) => f.face_found === true) };
-      for (const n of ctx.faceFields) cols[n] = fIn.map((f) => (faceOk(f) ? value(f, n) : null));
-      face = { rate: 'native', rate_hz: round7(1 / step), n: fIn.length, t_s: fIn.map((f) => f.t_s), frames: cols, functionals: fun };
-    } else if (ctx.faceRate === 'audio' && detRate !== null) {
-      const aStep = ctx.audioInfo?.step ?? 0.01;
-      const grid = aIn.length > 0 ? aIn.map((f) => f.t_s) : gridTimes(a, b, aStep);
-      if (grid.length > 0) {
-        const r = resampleFace(faceFrames, grid, ctx.faceFields, step);
-        face = { rate: 'audio', rate_hz: round7(1 / aStep), t0_s: grid[0], n: grid.length, frames: { face_found: r.found, ...r.cols }, functionals: fun };
-      }
-    }
-  }
-  // ---- words ----
-  const words = seg.words.map((w) => {
+  return acc.meanOnly();
+}
+
+/** The record's audio (its frames in [a, b), functionals) and voiced ratio; null without audio frames in the segment. */
+function audioPart(a: number, b: number, ctx: RecordContext, audioFrames: Frame[] | null, aIn: Frame[]): { audio: Record<string, unknown> | null; voicedRatio: number | null } {
+  if (!(audioFrames && ctx.audioInfo && aIn.length > 0)) return { audio: null, voicedRatio: null };
+  const step = ctx.audioInfo.step;
+  const cols: Record<string, unknown[]> = {};
+  for (const n of ctx.audioFields) cols[n] = aIn.map((f) => value(f, n));
+  const audio = {
+    rate_hz: round7(1 / step),
+    t0_s: aIn[0].t_s,
+    n: aIn.length,
+    frames: cols,
+    functionals: functionals(audioFrames, ctx.audioFields, AUDIO_FIELDS, step, a, b, always),
+  };
+  const voicedRatio = weightedMean(audioFrames, step, a, b, (f) => (typeof f.voiced === 'boolean' ? (f.voiced ? 1 : 0) : null));
+  return { audio, voicedRatio };
+}
+
+/** The face at its own frame rate: the frames in the segment, fields null where no face was found. */
+function nativeFace(fIn: Frame[], ctx: RecordContext, step: number, fun: ReturnType<typeof functionals>): Record<string, unknown> {
+  const cols: Record<string, unknown[]> = { face_found: fIn.map((f) => f.face_found === true) };
+  for (const n of ctx.faceFields) cols[n] = fIn.map((f) => (faceOk(f) ? value(f, n) : null));
+  return { rate: 'native', rate_hz: round7(1 / step), n: fIn.length, t_s: fIn.map((f) => f.t_s), frames: cols, functionals: fun };
+}
+
+/** The face resampled onto the audio frames of the segment (or the audio grid when it has none); null on an empty grid. */
+function faceOnAudioGrid(faceFrames: Frame[], aIn: Frame[], a: number, b: number, ctx: RecordContext, step: number, fun: ReturnType<typeof functionals>): Record<string, unknown> | null {
+  const aStep = ctx.audioInfo?.step ?? 0.01;
+  const grid = aIn.length > 0 ? aIn.map((f) => f.t_s) : gridTimes(a, b, aStep);
+  if (grid.length === 0) return null;
+  const r = resampleFace(faceFrames, grid, ctx.faceFields, step);
+  return { rate: 'audio', rate_hz: round7(1 / aStep), t0_s: grid[0], n: grid.length, frames: { face_found: r.found, ...r.cols }, functionals: fun };
+}
+
+/** The record's face (per --face-rate) and face detection rate; null without face frames. */
+function facePart(a: number, b: number, ctx: RecordContext, faceFrames: Frame[] | null, aIn: Frame[]): { face: Record<string, unknown> | null; detRate: number | null } {
+  if (!(faceFrames && ctx.faceInfo)) return { face: null, detRate: null };
+  const step = ctx.faceInfo.step;
+  const fIn = inside(faceFrames, a, b);
+  const detRate = weightedMean(faceFrames, step, a, b, (f) => (f.face_found === true ? 1 : 0));
+  const fun = functionals(faceFrames, ctx.faceFields, FACE_FIELDS, step, a, b, faceOk);
+  if (ctx.faceRate === 'native' && fIn.length > 0) return { face: nativeFace(fIn, ctx, step, fun), detRate };
+  if (ctx.faceRate === 'audio' && detRate !== null) return { face: faceOnAudioGrid(faceFrames, aIn, a, b, ctx, step, fun), detRate };
+  return { face: null, detRate };
+}
+
+/** Each word with its times and the mean of the audio and face fields over it. */
+function wordsOf(seg: Segment, ctx: RecordContext, audioFrames: Frame[] | null, faceFrames: Frame[] | null): Array<Record<string, unknown>> {
+  return seg.words.map((w) => {
     const o: Record<string, unknown> = { word: w.word, start_s: round7(w.start_s), end_s: round7(w.end_s) };
     if (audioFrames && ctx.audioInfo) o.audio = functionals(audioFrames, ctx.audioFields, AUDIO_FIELDS, ctx.audioInfo.step, w.start_s, w.end_s, always, true);
     if (faceFrames && ctx.faceInfo) o.face = functionals(faceFrames, ctx.faceFields, FACE_FIELDS, ctx.faceInfo.step, w.start_s, w.end_s, faceOk, true);
     return o;
   });
+}
+
+export function buildRecord(seg: Segment, ctx: RecordContext, audioFrames: Frame[] | null, faceFrames: Frame[] | null, labels: RecordLabels): Record<string, unknown> {
+  const a = seg.start_s;
+  const b = seg.end_s;
+  const aIn = audioFrames && ctx.audioInfo ? inside(audioFrames, a, b) : [];
+  const { audio, voicedRatio } = audioPart(a, b, ctx, audioFrames, aIn);
+  const { face, detRate } = facePart(a, b, ctx, faceFrames, aIn);
+  const words = wordsOf(seg, ctx, audioFrames, faceFrames);
   const hasLabels = Object.keys(labels).length > 0;
   return {
     id: seg.id,

@@ -66,15 +66,10 @@ class LineWriter {
   }
 }
 
-export async function writeSyntheticSession(root: string, s: SyntheticSession): Promise<void> {
-  const dir = join(root, s.session_id);
-  await mkdir(dir, { recursive: true });
-  const rnd = prng(s.seed ?? 1);
-  const off = s.video_offset_s ?? -0.5;
-  const fps = s.fps ?? 25;
+/** sync.json: the lav file is the reference; the camera's sound and picture are `off` seconds off it. */
+function syncJsonText(s: SyntheticSession, dir: string, off: number): string {
   const media = (name: string) => (s.mediaDir ? relative(dir, join(s.mediaDir, name)).split('\\').join('/') : name);
-  await writeFile(
-    join(dir, 'sync.json'),
+  return (
     JSON.stringify(
       {
         version: 1,
@@ -87,9 +82,29 @@ export async function writeSyntheticSession(root: string, s: SyntheticSession): 
       },
       null,
       2,
-    ) + '\n',
+    ) + '\n'
   );
-  // audio: 10 ms grid, frame centres at k * 0.01
+}
+
+/** One audio frame (the generator's calls in a fixed order: the values depend on it). */
+function audioFrame(k: number, voiced: boolean, mf: number[], rms: number, rnd: () => number): Record<string, unknown> {
+  return {
+    t_s: r(k * 0.01, 6),
+    t_src_s: r(k * 0.01, 6),
+    mfcc: mf.map((v, i) => r(v + (i === 0 ? -300 : 0))),
+    delta: mf.map(() => r((rnd() - 0.5) * 4)),
+    delta2: mf.map(() => r((rnd() - 0.5) * 2)),
+    f0_hz: voiced ? r(120 + 40 * rnd(), 3) : null,
+    voiced,
+    voiced_prob: r(voiced ? 0.7 + 0.3 * rnd() : 0.3 * rnd()),
+    rms: r(rms, 6),
+    rms_db: r(20 * Math.log10(rms), 3),
+    zcr: r(voiced ? 0.05 * rnd() : 0.2 + 0.2 * rnd()),
+  };
+}
+
+/** audio.jsonl on a 10 ms grid (frame centres at k * 0.01), voiced stretches toggling at random; and audio.summary.json. */
+async function writeSyntheticAudio(dir: string, s: SyntheticSession, rnd: () => number): Promise<void> {
   const aw = new LineWriter(join(dir, 'audio.jsonl'));
   const nA = Math.floor(s.duration_s * 100);
   let voiced = false;
@@ -98,73 +113,83 @@ export async function writeSyntheticSession(root: string, s: SyntheticSession): 
     if (rnd() < 0.03) voiced = !voiced;
     for (let i = 0; i < 13; i++) mf[i] = 0.9 * mf[i] + (rnd() - 0.5) * (i === 0 ? 40 : 8);
     const rms = voiced ? 0.05 + 0.05 * rnd() : 0.002 + 0.002 * rnd();
-    await aw.line({
-      t_s: r(k * 0.01, 6),
-      t_src_s: r(k * 0.01, 6),
-      mfcc: mf.map((v, i) => r(v + (i === 0 ? -300 : 0))),
-      delta: mf.map(() => r((rnd() - 0.5) * 4)),
-      delta2: mf.map(() => r((rnd() - 0.5) * 2)),
-      f0_hz: voiced ? r(120 + 40 * rnd(), 3) : null,
-      voiced,
-      voiced_prob: r(voiced ? 0.7 + 0.3 * rnd() : 0.3 * rnd()),
-      rms: r(rms, 6),
-      rms_db: r(20 * Math.log10(rms), 3),
-      zcr: r(voiced ? 0.05 * rnd() : 0.2 + 0.2 * rnd()),
-    });
+    await aw.line(audioFrame(k, voiced, mf, rms, rnd));
   }
   await aw.close();
   await writeFile(join(dir, 'audio.summary.json'), JSON.stringify({ frames: nA, hop_s: 0.01, duration_s: s.duration_s, synthetic: true }, null, 2) + '\n');
-  if (!s.noFace) {
-    const fw = new LineWriter(join(dir, 'face.jsonl'));
-    const nF = Math.floor(s.duration_s * fps);
-    let found = 0;
-    for (let k = 0; k < nF; k++) {
-      const tsrc = k / fps;
-      const t = r(tsrc + off, 6);
-      const gap = (s.faceGaps ?? []).some(([a, b]) => t >= a && t < b);
-      const ok = !gap && t >= 0;
-      if (!ok) {
-        await fw.line({ t_s: t, t_src_s: r(tsrc, 6), frame: k, face_found: false, n_faces: 0, face_id: null, det_score: null, mesh_score: null, bbox_px: null, yaw_deg: null, pitch_deg: null, roll_deg: null, ear_left: null, ear_right: null, mar: null, iod_px: null, blink: null, expr_angry: null, expr_disgust: null, expr_fear: null, expr_happy: null, expr_sad: null, expr_surprise: null, expr_neutral: null, motion_brow: null, motion_eye: null, motion_mouth: null, landmarks: null, faces: [] });
-        continue;
-      }
-      found++;
-      const e = Array.from({ length: 7 }, () => rnd());
-      const es = e.reduce((a, b) => a + b, 0);
-      await fw.line({
-        t_s: t,
-        t_src_s: r(tsrc, 6),
-        frame: k,
-        face_found: true,
-        n_faces: 1,
-        face_id: 0,
-        det_score: r(0.9 + 0.1 * rnd()),
-        mesh_score: r(0.9 + 0.1 * rnd()),
-        bbox_px: [r(100 + 5 * rnd(), 1), r(40 + 5 * rnd(), 1), 120, 140],
-        yaw_deg: r((rnd() - 0.5) * 20, 2),
-        pitch_deg: r((rnd() - 0.5) * 10, 2),
-        roll_deg: r((rnd() - 0.5) * 6, 2),
-        ear_left: r(0.25 + 0.05 * rnd()),
-        ear_right: r(0.25 + 0.05 * rnd()),
-        mar: r(0.3 * rnd()),
-        iod_px: r(60 + rnd(), 2),
-        blink: rnd() < 0.02,
-        expr_angry: r(e[0] / es),
-        expr_disgust: r(e[1] / es),
-        expr_fear: r(e[2] / es),
-        expr_happy: r(e[3] / es),
-        expr_sad: r(e[4] / es),
-        expr_surprise: r(e[5] / es),
-        expr_neutral: r(e[6] / es),
-        motion_brow: r(0.01 * rnd()),
-        motion_eye: r(0.01 * rnd()),
-        motion_mouth: r(0.02 * rnd()),
-        landmarks: s.landmarks ? Array.from({ length: 478 }, () => [r(100 + 120 * rnd(), 2), r(40 + 140 * rnd(), 2), r(-10 + 20 * rnd(), 2)]) : null,
-        faces: [],
-      });
+}
+
+function noFaceFrame(t: number, tsrc: number, k: number): Record<string, unknown> {
+  return { t_s: t, t_src_s: r(tsrc, 6), frame: k, face_found: false, n_faces: 0, face_id: null, det_score: null, mesh_score: null, bbox_px: null, yaw_deg: null, pitch_deg: null, roll_deg: null, ear_left: null, ear_right: null, mar: null, iod_px: null, blink: null, expr_angry: null, expr_disgust: null, expr_fear: null, expr_happy: null, expr_sad: null, expr_surprise: null, expr_neutral: null, motion_brow: null, motion_eye: null, motion_mouth: null, landmarks: null, faces: [] };
+}
+
+/** One frame with a face (the generator's calls in a fixed order: the values depend on it). */
+function faceFrame(t: number, tsrc: number, k: number, landmarks: boolean, rnd: () => number): Record<string, unknown> {
+  const e = Array.from({ length: 7 }, () => rnd());
+  const es = e.reduce((a, b) => a + b, 0);
+  return {
+    t_s: t,
+    t_src_s: r(tsrc, 6),
+    frame: k,
+    face_found: true,
+    n_faces: 1,
+    face_id: 0,
+    det_score: r(0.9 + 0.1 * rnd()),
+    mesh_score: r(0.9 + 0.1 * rnd()),
+    bbox_px: [r(100 + 5 * rnd(), 1), r(40 + 5 * rnd(), 1), 120, 140],
+    yaw_deg: r((rnd() - 0.5) * 20, 2),
+    pitch_deg: r((rnd() - 0.5) * 10, 2),
+    roll_deg: r((rnd() - 0.5) * 6, 2),
+    ear_left: r(0.25 + 0.05 * rnd()),
+    ear_right: r(0.25 + 0.05 * rnd()),
+    mar: r(0.3 * rnd()),
+    iod_px: r(60 + rnd(), 2),
+    blink: rnd() < 0.02,
+    expr_angry: r(e[0] / es),
+    expr_disgust: r(e[1] / es),
+    expr_fear: r(e[2] / es),
+    expr_happy: r(e[3] / es),
+    expr_sad: r(e[4] / es),
+    expr_surprise: r(e[5] / es),
+    expr_neutral: r(e[6] / es),
+    motion_brow: r(0.01 * rnd()),
+    motion_eye: r(0.01 * rnd()),
+    motion_mouth: r(0.02 * rnd()),
+    landmarks: landmarks ? Array.from({ length: 478 }, () => [r(100 + 120 * rnd(), 2), r(40 + 140 * rnd(), 2), r(-10 + 20 * rnd(), 2)]) : null,
+    faces: [],
+  };
+}
+
+/** face.jsonl at `fps` on the camera clock (no face before the reference starts or inside faceGaps); and face.summary.json. */
+async function writeSyntheticFace(dir: string, s: SyntheticSession, rnd: () => number, off: number, fps: number): Promise<void> {
+  const fw = new LineWriter(join(dir, 'face.jsonl'));
+  const nF = Math.floor(s.duration_s * fps);
+  let found = 0;
+  for (let k = 0; k < nF; k++) {
+    const tsrc = k / fps;
+    const t = r(tsrc + off, 6);
+    const gap = (s.faceGaps ?? []).some(([a, b]) => t >= a && t < b);
+    const ok = !gap && t >= 0;
+    if (!ok) {
+      await fw.line(noFaceFrame(t, tsrc, k));
+      continue;
     }
-    await fw.close();
-    await writeFile(join(dir, 'face.summary.json'), JSON.stringify({ frames: nF, detection_rate: nF ? found / nF : 0, synthetic: true }, null, 2) + '\n');
+    found++;
+    await fw.line(faceFrame(t, tsrc, k, Boolean(s.landmarks), rnd));
   }
+  await fw.close();
+  await writeFile(join(dir, 'face.summary.json'), JSON.stringify({ frames: nF, detection_rate: nF ? found / nF : 0, synthetic: true }, null, 2) + '\n');
+}
+
+export async function writeSyntheticSession(root: string, s: SyntheticSession): Promise<void> {
+  const dir = join(root, s.session_id);
+  await mkdir(dir, { recursive: true });
+  const rnd = prng(s.seed ?? 1);
+  const off = s.video_offset_s ?? -0.5;
+  const fps = s.fps ?? 25;
+  await writeFile(join(dir, 'sync.json'), syncJsonText(s, dir, off));
+  await writeSyntheticAudio(dir, s, rnd);
+  if (!s.noFace) await writeSyntheticFace(dir, s, rnd, off, fps);
   await writeSyntheticMeta(root, s.session_id);
 }
 

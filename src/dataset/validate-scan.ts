@@ -135,76 +135,109 @@ async function* fileLines(path: string, gz: boolean, digest: { sha256: string; b
   digest.bytes = bytes;
 }
 
+/** What a file scan gathers besides the checks: ids, counts per split, missing modalities, labels, speakers, session runs. */
+interface ScanTally {
+  records: number;
+  ids: string[];
+  seen: Set<string>;
+  perSplit: Record<string, number>;
+  missing: Record<string, number>;
+  labelled: Record<string, number>;
+  /** speaker -> [split, first record id] */
+  speakerSplit: Map<string, [string, string]>;
+  /** session -> [first start_s, last start_s, first record id] */
+  runs: Map<string, [number, number, string]>;
+  /** session -> start_s of its previous record */
+  lastStart: Map<string, number>;
+}
+
+const SCAN_CHECKS: CheckName[] = ['json', 'nan', 'schema', 'ids', 'times', 'lengths', 'splits', 'agreement'];
+
+type RecordValidator = ((r: unknown) => boolean) & { errors?: unknown };
+
+function recordValidator(schema: object | null): RecordValidator {
+  if (schema) return new Ajv({ allErrors: false, strict: false }).compile(schema);
+  return () => true;
+}
+
+/** The record of a line, or undefined (a json or nan failure) when it does not parse. */
+function parseLine(line: string, where: string, last: boolean, C: Record<CheckName, Check>): Rec | undefined {
+  try {
+    return JSON.parse(line) as Rec;
+  } catch (e) {
+    if (/(^|[^"\w])(-?Infinity|NaN)([^"\w]|$)/.test(line)) C.nan.fail(idOf(line) ?? where, `${idOf(line) ?? where}: NaN or Infinity in the JSON text`);
+    else C.json.fail(where, `${where}: ${last ? 'truncated (the last line is cut short)' : `not valid JSON (${(e as Error).message})`}`);
+    return undefined;
+  }
+}
+
+function matchesSchema(validateRecord: RecordValidator, r: Rec, id: string, c: Check): boolean {
+  if (validateRecord(r)) return true;
+  const err = (validateRecord.errors as Array<{ instancePath: string; message?: string }> | undefined)?.[0];
+  c.fail(id, `${id}: ${err ? `${err.instancePath || '(record)'} ${err.message}` : 'does not match schema.json'}`);
+  return false;
+}
+
+/** Split and speaker against manifest.json, one split per speaker, the record in the file of its split. */
+function checkSplits(ctx: ScanContext, f: FileEntry, r: Rec, id: string, t: ScanTally, c: Check): void {
+  const sess = ctx.sessions[r.session_id];
+  if (!sess) c.fail(id, `${id}: session ${r.session_id} is not in manifest.json`);
+  else if (sess.split !== r.split || sess.speaker_id !== r.speaker_id) c.fail(id, `${id}: split/speaker differ from manifest.json (${r.split}/${r.speaker_id} vs ${sess.split}/${sess.speaker_id})`);
+  const prev = t.speakerSplit.get(r.speaker_id);
+  if (prev === undefined) t.speakerSplit.set(r.speaker_id, [r.split, id]);
+  else if (prev[0] !== r.split) c.fail(id, `speaker ${r.speaker_id} is in two splits (${prev[0]} and ${r.split})`);
+  if (f.split !== r.split) c.fail(id, `${id}: split ${r.split} in file ${f.path} of split ${f.split}`);
+}
+
+/** The checks of a record that matches the schema: ids, splits, times, lengths; tallies its modalities and labels. */
+function checkRecord(ctx: ScanContext, f: FileEntry, r: Rec, id: string, t: ScanTally, C: Record<CheckName, Check>): void {
+  if (t.seen.has(id)) C.ids.fail(id, `${id}: duplicate id`);
+  t.seen.add(id);
+  t.ids.push(id);
+  checkSplits(ctx, f, r, id, t, C.splits);
+  checkTimes(r, id, ctx.sessions[r.session_id], t.lastStart, C.times);
+  const run = t.runs.get(r.session_id);
+  if (run) run[1] = r.start_s;
+  else t.runs.set(r.session_id, [r.start_s, r.start_s, id]);
+  checkLengths(r, id, C.lengths);
+  for (const k of MODALITIES) if (!r.quality.present[k]) t.missing[k]++;
+  for (const [k, l] of Object.entries(r.labels)) {
+    t.labelled[k] = (t.labelled[k] ?? 0) + 1;
+    if (k in ctx.labelIcc && l.agreement?.icc2 !== ctx.labelIcc[k]) C.agreement.fail(id, `${id}: ${k} agreement differs from manifest.json`);
+  }
+}
+
 /** Checks one data file. */
 export async function scanFile(ctx: ScanContext, f: FileEntry): Promise<FileScan> {
-  const names: CheckName[] = ['json', 'nan', 'schema', 'ids', 'times', 'lengths', 'splits', 'agreement'];
-  const C = Object.fromEntries(names.map((n) => [n, new Check(n)])) as Record<CheckName, Check>;
-  let validateRecord: ((r: unknown) => boolean) & { errors?: unknown } = () => true;
-  if (ctx.schema) validateRecord = new Ajv({ allErrors: false, strict: false }).compile(ctx.schema);
-  const ids: string[] = [];
-  const seen = new Set<string>();
-  const perSplit: Record<string, number> = {};
-  const missing: Record<string, number> = { audio: 0, face: 0, text: 0, labels: 0 };
-  const labelled: Record<string, number> = {};
-  const speakerSplit = new Map<string, [string, string]>();
-  const runs = new Map<string, [number, number, string]>();
-  const lastStart = new Map<string, number>();
+  const C = Object.fromEntries(SCAN_CHECKS.map((n) => [n, new Check(n)])) as Record<CheckName, Check>;
+  const validateRecord = recordValidator(ctx.schema);
+  const t: ScanTally = { records: 0, ids: [], seen: new Set(), perSplit: {}, missing: { audio: 0, face: 0, text: 0, labels: 0 }, labelled: {}, speakerSplit: new Map(), runs: new Map(), lastStart: new Map() };
   const digest = { sha256: '', bytes: 0, error: null as string | null };
-  let records = 0;
   for await (const { line, n, last } of fileLines(f.abs, f.path.endsWith('.gz'), digest)) {
     if (line.length === 0) continue;
     const where = `${f.path}:${n}`;
-    let r: Rec;
-    try {
-      r = JSON.parse(line) as Rec;
-    } catch (e) {
-      if (/(^|[^"\w])(-?Infinity|NaN)([^"\w]|$)/.test(line)) C.nan.fail(idOf(line) ?? where, `${idOf(line) ?? where}: NaN or Infinity in the JSON text`);
-      else C.json.fail(where, `${where}: ${last ? 'truncated (the last line is cut short)' : `not valid JSON (${(e as Error).message})`}`);
-      continue;
-    }
+    const r = parseLine(line, where, last, C);
+    if (r === undefined) continue;
     if (last) C.json.fail(where, `${where}: the last line has no newline (file cut short?)`);
-    records++;
+    t.records++;
     const id = typeof r?.id === 'string' ? r.id : where;
-    if (typeof r?.split === 'string') perSplit[r.split] = (perSplit[r.split] ?? 0) + 1;
-    if (!validateRecord(r)) {
-      const err = (validateRecord.errors as Array<{ instancePath: string; message?: string }> | undefined)?.[0];
-      C.schema.fail(id, `${id}: ${err ? `${err.instancePath || '(record)'} ${err.message}` : 'does not match schema.json'}`);
-      continue;
-    }
-    if (seen.has(id)) C.ids.fail(id, `${id}: duplicate id`);
-    seen.add(id);
-    ids.push(id);
-    const sess = ctx.sessions[r.session_id];
-    if (!sess) C.splits.fail(id, `${id}: session ${r.session_id} is not in manifest.json`);
-    else if (sess.split !== r.split || sess.speaker_id !== r.speaker_id) C.splits.fail(id, `${id}: split/speaker differ from manifest.json (${r.split}/${r.speaker_id} vs ${sess.split}/${sess.speaker_id})`);
-    const prev = speakerSplit.get(r.speaker_id);
-    if (prev === undefined) speakerSplit.set(r.speaker_id, [r.split, id]);
-    else if (prev[0] !== r.split) C.splits.fail(id, `speaker ${r.speaker_id} is in two splits (${prev[0]} and ${r.split})`);
-    if (f.split !== r.split) C.splits.fail(id, `${id}: split ${r.split} in file ${f.path} of split ${f.split}`);
-    checkTimes(r, id, sess, lastStart, C.times);
-    const run = runs.get(r.session_id);
-    if (run) run[1] = r.start_s;
-    else runs.set(r.session_id, [r.start_s, r.start_s, id]);
-    checkLengths(r, id, C.lengths);
-    for (const k of MODALITIES) if (!r.quality.present[k]) missing[k]++;
-    for (const [k, l] of Object.entries(r.labels)) {
-      labelled[k] = (labelled[k] ?? 0) + 1;
-      if (k in ctx.labelIcc && l.agreement?.icc2 !== ctx.labelIcc[k]) C.agreement.fail(id, `${id}: ${k} agreement differs from manifest.json`);
-    }
+    if (typeof r?.split === 'string') t.perSplit[r.split] = (t.perSplit[r.split] ?? 0) + 1;
+    if (!matchesSchema(validateRecord, r, id, C.schema)) continue;
+    checkRecord(ctx, f, r, id, t, C);
   }
   if (digest.error) C.json.fail(f.path, `${f.path}: ${digest.error}`);
   return {
     path: f.path,
     sha256: digest.sha256,
     bytes: digest.bytes,
-    records,
-    checks: Object.fromEntries(names.map((n) => [n, C[n].tally()])),
-    ids,
-    perSplit,
-    missing,
-    labelled,
-    speakers: [...speakerSplit.entries()].map(([sp, [split, id]]) => [sp, split, id]),
-    sessionRuns: [...runs.entries()].map(([s, [a, b, id]]) => [s, a, b, id]),
+    records: t.records,
+    checks: Object.fromEntries(SCAN_CHECKS.map((n) => [n, C[n].tally()])),
+    ids: t.ids,
+    perSplit: t.perSplit,
+    missing: t.missing,
+    labelled: t.labelled,
+    speakers: [...t.speakerSplit.entries()].map(([sp, [split, id]]) => [sp, split, id]),
+    sessionRuns: [...t.runs.entries()].map(([s, [a, b, id]]) => [s, a, b, id]),
   };
 }
 

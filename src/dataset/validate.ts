@@ -52,107 +52,147 @@ export function parseMaxMissing(items: string[]): Record<string, number> {
   return out;
 }
 
-export async function validateDataset(dir: string, opts: ValidateOptions = {}): Promise<ValidateReport> {
-  const C = Object.fromEntries(CHECKS.map((n) => [n, new Check(n)])) as Record<CheckName, Check>;
+type Checks = Record<CheckName, Check>;
+
+/** The cross-file totals of a release's data files, merged in file order. */
+interface Merged {
+  ids: Set<string>;
+  speakerSplit: Map<string, string>;
+  lastStart: Map<string, number>;
+  perSplit: Map<string, number>;
+  missing: Record<string, number>;
+  labelled: Map<string, number>;
+  records: number;
+  bytes: number;
+}
+
+/** manifest.json of a release; a folder that is not one is bad input (exit 2), not a failed check (exit 3). */
+async function readReleaseManifest(dir: string): Promise<DatasetManifest> {
   const mPath = join(dir, 'manifest.json');
   if (!existsSync(dir)) throw new InputError('no such dataset folder', { file: dir });
-  let m: DatasetManifest;
   try {
-    m = JSON.parse(await readFile(mPath, 'utf8')) as DatasetManifest;
+    const m = JSON.parse(await readFile(mPath, 'utf8')) as DatasetManifest;
     if (m.format !== 'mmprep-dataset' || !Array.isArray(m.files) || !Array.isArray(m.sessions)) throw new Error('not an mmprep dataset manifest');
+    return m;
   } catch (e) {
     // Not a release at all is bad input (exit 2), not a release that fails a check (exit 3).
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no manifest.json' : `manifest.json unreadable: ${(e as Error).message}`;
     throw new InputError(`not an mmprep dataset release (${why}); give the folder \`mmprep dataset build -o\` wrote`, { file: dir });
   }
-  // ---- extra files: schema.json and README.md ----
+}
+
+/** schema.json and README.md against their checksums; data files in the folder that manifest.json does not list. */
+async function checkExtraFiles(dir: string, m: DatasetManifest, checksums: Check): Promise<void> {
   for (const f of m.extra_files ?? []) {
     const p = join(dir, f.path);
     if (!existsSync(p)) {
-      C.checksums.fail(f.path, `${f.path} is missing`);
+      checksums.fail(f.path, `${f.path} is missing`);
       continue;
     }
     const h = createHash('sha256').update(await readFile(p)).digest('hex');
-    if (h !== f.sha256) C.checksums.fail(f.path, `${f.path}: sha256 differs from manifest.json`);
+    if (h !== f.sha256) checksums.fail(f.path, `${f.path}: sha256 differs from manifest.json`);
   }
   const listed = new Set(m.files.map((f) => f.path));
   for (const name of (await readdir(dir)).sort()) {
-    if (/^data-.*\.jsonl(\.gz)?$/.test(name) && !listed.has(name)) C.checksums.fail(name, `${name} is not listed in manifest.json`);
+    if (/^data-.*\.jsonl(\.gz)?$/.test(name) && !listed.has(name)) checksums.fail(name, `${name} is not listed in manifest.json`);
   }
-  // ---- schema ----
-  let schema: object | null = null;
+}
+
+/** schema.json, or null (a schema failure) when it does not parse or compile. */
+async function readSchema(dir: string, schemaCheck: Check): Promise<object | null> {
   try {
-    schema = JSON.parse(await readFile(join(dir, 'schema.json'), 'utf8')) as object;
+    const schema = JSON.parse(await readFile(join(dir, 'schema.json'), 'utf8')) as object;
     new Ajv({ allErrors: false, strict: false }).compile(schema);
+    return schema;
   } catch (e) {
-    schema = null;
-    C.schema.fail('schema.json', `schema.json unusable (${(e as Error).message})`);
+    schemaCheck.fail('schema.json', `schema.json unusable (${(e as Error).message})`);
+    return null;
   }
-  const ctx: ScanContext = {
+}
+
+/** What each file scan checks records against: the schema, the built sessions, each label's ICC. */
+function scanContext(m: DatasetManifest, schema: object | null): ScanContext {
+  return {
     schema,
     sessions: Object.fromEntries(m.sessions.filter((s) => !s.error).map((s) => [s.session_id, { split: s.split, speaker_id: s.speaker_id, start_s: s.start_s, end_s: s.end_s }])),
     labelIcc: Object.fromEntries((m.labels ?? []).map((l) => [l.key, (l.agreement as { icc2?: number | null })?.icc2 ?? null])),
   };
+}
+
+/** The data files manifest.json lists that exist (a missing one is a checksums failure). */
+function presentDataFiles(dir: string, m: DatasetManifest, checksums: Check): FileEntry[] {
   const entries: FileEntry[] = [];
   for (const f of m.files) {
     const abs = join(dir, f.path);
-    if (!existsSync(abs)) C.checksums.fail(f.path, `${f.path} is missing`);
+    if (!existsSync(abs)) checksums.fail(f.path, `${f.path} is missing`);
     else entries.push({ path: f.path, abs, split: f.split });
   }
+  return entries;
+}
+
+/** Threads for the scan: one per core for releases over 32 MB, else 1 (--jobs overrides). */
+async function scanJobs(entries: FileEntry[], jobs: number | undefined): Promise<number> {
   let total = 0;
   for (const e of entries) total += (await stat(e.abs)).size;
-  const scans = await scanAll(ctx, entries, opts.jobs ?? (total >= 32 * 1024 * 1024 ? availableParallelism() : 1));
+  return jobs ?? (total >= 32 * 1024 * 1024 ? availableParallelism() : 1);
+}
 
-  // ---- merge, in file order ----
-  const ids = new Set<string>();
-  const speakerSplit = new Map<string, string>();
-  const lastStart = new Map<string, number>();
-  const perSplit = new Map<string, number>();
-  const missing: Record<string, number> = { audio: 0, face: 0, text: 0, labels: 0 };
-  const labelled = new Map<string, number>();
-  let records = 0;
-  let bytes = 0;
+/** Facts that span files: ids unique, a speaker in one split, a session's records in time order across files. */
+function mergeCrossFile(sc: FileScan, g: Merged, C: Checks): void {
+  for (const id of sc.ids) {
+    if (g.ids.has(id)) C.ids.fail(id, `${id}: duplicate id (in another file)`);
+    g.ids.add(id);
+  }
+  for (const [sp, split, id] of sc.speakers) {
+    const prev = g.speakerSplit.get(sp);
+    if (prev === undefined) g.speakerSplit.set(sp, split);
+    else if (prev !== split) C.splits.fail(id, `speaker ${sp} is in two splits (${prev} and ${split})`);
+  }
+  for (const [sess, first, last, id] of sc.sessionRuns) {
+    const prev = g.lastStart.get(sess);
+    if (prev !== undefined && first < prev) C.times.fail(id, `${id}: starts before the previous record of session ${sess} (in an earlier file)`);
+    g.lastStart.set(sess, last);
+  }
+}
+
+/** Merges the file scans in file order, comparing each file with its manifest.json entry. */
+function mergeScans(scans: FileScan[], m: DatasetManifest, C: Checks): Merged {
+  const g: Merged = { ids: new Set(), speakerSplit: new Map(), lastStart: new Map(), perSplit: new Map(), missing: { audio: 0, face: 0, text: 0, labels: 0 }, labelled: new Map(), records: 0, bytes: 0 };
   for (const sc of scans) {
     const f = m.files.find((x) => x.path === sc.path)!;
     for (const [name, t] of Object.entries(sc.checks)) C[name as CheckName].absorb(t!);
-    for (const id of sc.ids) {
-      if (ids.has(id)) C.ids.fail(id, `${id}: duplicate id (in another file)`);
-      ids.add(id);
-    }
-    for (const [sp, split, id] of sc.speakers) {
-      const prev = speakerSplit.get(sp);
-      if (prev === undefined) speakerSplit.set(sp, split);
-      else if (prev !== split) C.splits.fail(id, `speaker ${sp} is in two splits (${prev} and ${split})`);
-    }
-    for (const [sess, first, last, id] of sc.sessionRuns) {
-      const prev = lastStart.get(sess);
-      if (prev !== undefined && first < prev) C.times.fail(id, `${id}: starts before the previous record of session ${sess} (in an earlier file)`);
-      lastStart.set(sess, last);
-    }
-    for (const [k, v] of Object.entries(sc.perSplit)) perSplit.set(k, (perSplit.get(k) ?? 0) + v);
-    for (const k of MODALITIES) missing[k] += sc.missing[k] ?? 0;
-    for (const [k, v] of Object.entries(sc.labelled)) labelled.set(k, (labelled.get(k) ?? 0) + v);
-    records += sc.records;
-    bytes += sc.bytes;
+    mergeCrossFile(sc, g, C);
+    for (const [k, v] of Object.entries(sc.perSplit)) g.perSplit.set(k, (g.perSplit.get(k) ?? 0) + v);
+    for (const k of MODALITIES) g.missing[k] += sc.missing[k] ?? 0;
+    for (const [k, v] of Object.entries(sc.labelled)) g.labelled.set(k, (g.labelled.get(k) ?? 0) + v);
+    g.records += sc.records;
+    g.bytes += sc.bytes;
     if (sc.sha256 !== f.sha256) C.checksums.fail(f.path, `${f.path}: sha256 differs from manifest.json`);
     if (sc.bytes !== f.bytes) C.checksums.fail(f.path, `${f.path}: ${sc.bytes} bytes, manifest.json says ${f.bytes}`);
     if (sc.records !== f.records) C.counts.fail(f.path, `${f.path}: ${sc.records} records, manifest.json says ${f.records}`);
   }
-  // counts per split
+  return g;
+}
+
+/** Record counts per split and in all against manifest.json; a release without records fails. */
+function checkCounts(m: DatasetManifest, g: Merged, counts: Check): void {
   for (const [split, c] of Object.entries(m.counts?.per_split ?? {})) {
-    const got = perSplit.get(split) ?? 0;
-    if (got !== c.records) C.counts.fail(split, `split ${split}: ${got} records, manifest.json says ${c.records}`);
+    const got = g.perSplit.get(split) ?? 0;
+    if (got !== c.records) counts.fail(split, `split ${split}: ${got} records, manifest.json says ${c.records}`);
   }
-  if (records === 0) C.counts.fail('manifest.json', 'the release has no records');
-  if (records !== m.counts?.records) C.counts.fail('manifest.json', `${records} records in all, manifest.json says ${m.counts?.records}`);
-  // label coverage
+  if (g.records === 0) counts.fail('manifest.json', 'the release has no records');
+  if (g.records !== m.counts?.records) counts.fail('manifest.json', `${g.records} records in all, manifest.json says ${m.counts?.records}`);
+}
+
+/** The gates: label coverage, agreement (--min-icc), missing modalities (--max-missing). */
+function checkGates(m: DatasetManifest, g: Merged, opts: ValidateOptions, C: Checks): void {
+  const { records } = g;
   const minCov = opts.minLabelCoverage ?? 0;
   for (const l of m.labels ?? []) {
-    const have = labelled.get(l.key) ?? 0;
+    const have = g.labelled.get(l.key) ?? 0;
     const cov = records ? have / records : 0;
     if (have === 0 || cov < minCov) C.labels.fail(l.key, `${l.key}: ${have} of ${records} records labelled (${(100 * cov).toFixed(1)} %${minCov ? `, minimum ${100 * minCov} %` : ''})`);
   }
-  // agreement gate
   if (opts.minIcc !== undefined) {
     for (const l of m.labels ?? []) {
       const a = l.agreement as { icc2: number | null; categorical?: boolean };
@@ -160,30 +200,45 @@ export async function validateDataset(dir: string, opts: ValidateOptions = {}): 
       if (a.icc2 === null || a.icc2 < opts.minIcc) C.agreement.fail(l.key, `${l.key}: ICC(2,1) = ${a.icc2 ?? 'undefined'} below --min-icc ${opts.minIcc}`);
     }
   }
-  // missing modalities gate
   for (const [k, frac] of Object.entries(opts.maxMissing ?? {})) {
-    const share = records ? missing[k] / records : 0;
-    if (share > frac + 1e-12) C.missing.fail(k, `${k}: missing in ${missing[k]} of ${records} records (${(100 * share).toFixed(1)} %), more than ${100 * frac} %`);
+    const share = records ? g.missing[k] / records : 0;
+    if (share > frac + 1e-12) C.missing.fail(k, `${k}: missing in ${g.missing[k]} of ${records} records (${(100 * share).toFixed(1)} %), more than ${100 * frac} %`);
   }
+}
 
-  const speakers = speakerSplit.size;
-  const okText: Record<CheckName, string> = {
+/** What each check says when it passes. */
+function okMessages(m: DatasetManifest, g: Merged, opts: ValidateOptions): Record<CheckName, string> {
+  const { records, labelled, missing } = g;
+  return {
     manifest: `manifest.json of mmprep ${m.tool?.version}, ${m.files.length} data files`,
     checksums: `${m.files.length + (m.extra_files?.length ?? 0)} files match their sha256`,
     json: `${records} lines parse`,
     nan: 'no NaN or Infinity',
     schema: `${records} records match schema.json`,
-    ids: `${ids.size} unique ids`,
+    ids: `${g.ids.size} unique ids`,
     times: 'times monotonic and inside their sessions',
     lengths: 'sequence lengths match their rates',
-    splits: `${speakers} speakers, each in one split (${[...perSplit.entries()].map(([k, v]) => `${k} ${v}`).join(', ') || 'no records'})`,
+    splits: `${g.speakerSplit.size} speakers, each in one split (${[...g.perSplit.entries()].map(([k, v]) => `${k} ${v}`).join(', ') || 'no records'})`,
     counts: 'record counts match manifest.json',
     labels: (m.labels ?? []).length ? (m.labels ?? []).map((l) => `${l.key} ${labelled.get(l.key) ?? 0}/${records}`).join(', ') + ' records labelled' : 'no labels in this dataset',
     agreement: opts.minIcc !== undefined ? `every dimension ICC(2,1) >= ${opts.minIcc}` : 'agreement figures consistent (no --min-icc gate)',
     missing: Object.keys(opts.maxMissing ?? {}).length ? `within ${Object.entries(opts.maxMissing ?? {}).map(([k, v]) => `${k}<=${v}`).join(', ')}` : `missing: ${MODALITIES.map((k) => `${k} ${missing[k]}`).join(', ')} (no --max-missing gate)`,
   };
+}
+
+export async function validateDataset(dir: string, opts: ValidateOptions = {}): Promise<ValidateReport> {
+  const C = Object.fromEntries(CHECKS.map((n) => [n, new Check(n)])) as Checks;
+  const m = await readReleaseManifest(dir);
+  await checkExtraFiles(dir, m, C.checksums);
+  const schema = await readSchema(dir, C.schema);
+  const entries = presentDataFiles(dir, m, C.checksums);
+  const scans = await scanAll(scanContext(m, schema), entries, await scanJobs(entries, opts.jobs));
+  const merged = mergeScans(scans, m, C);
+  checkCounts(m, merged, C.counts);
+  checkGates(m, merged, opts, C);
+  const okText = okMessages(m, merged, opts);
   const checks = CHECKS.map((n) => C[n].result(okText[n]));
-  return { ok: checks.every((c) => c.ok), dir, records, files: m.files.length, bytes, checks };
+  return { ok: checks.every((c) => c.ok), dir, records: merged.records, files: m.files.length, bytes: merged.bytes, checks };
 }
 
 export function formatReport(r: ValidateReport): string {
