@@ -182,6 +182,17 @@ describe('dataset build', () => {
     expect(ls.dimensions[0].agreement.icc2).toBeNull();
   });
 
+  it('a rater column without any rating is reported on stderr, in manifest.json and in the card (not dropped silently)', async () => {
+    const wide = join(tmp.dir, 'wide-empty.csv');
+    writeFileSync(wide, 'target,ann,bob,cy\ns01/u0000,3,,3\ns03/u0002,6,,7\ns02/u0001,2,,2\n');
+    const d = join(tmp.dir, 'empty-rater');
+    const notes: string[] = [];
+    const r = await buildDataset(MANIFEST, { features: FEATURES, labels: [wide], out: d, onNote: (l) => notes.push(l) });
+    expect(notes.some((n) => /^labels: wide-empty\.csv: column 'bob' has no rating in any row/.test(n))).toBe(true);
+    expect(r.manifest.labels[0].warnings).toEqual([expect.stringMatching(/column 'bob' has no rating in any row: left out, 2 raters remain/)]);
+    expect(readFileSync(join(d, 'README.md'), 'utf8')).toMatch(/labels wide-empty: wide-empty\.csv: column 'bob' has no rating/);
+  });
+
   it('a tied categorical majority is null with the reason in the dataset, never the first tied label', async () => {
     const cat = join(tmp.dir, 'tied.csv');
     writeFileSync(cat, 'target,rater,rating\ns01/u0000,ann,happy\ns01/u0000,bob,neutral\ns02/u0000,ann,sad\ns02/u0000,bob,sad\n');

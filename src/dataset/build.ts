@@ -66,7 +66,7 @@ export interface DatasetManifest {
   options: Record<string, unknown>;
   counts: { records: number; sessions: number; sessions_failed: number; per_split: Record<string, { records: number; sessions: number; speakers: number }> };
   presence: Record<string, number>;
-  labels: Array<{ key: string; file: string; dimension: string; categorical: boolean; agreement: unknown; targets: number; targets_used: number; records_labelled: number }>;
+  labels: Array<{ key: string; file: string; dimension: string; categorical: boolean; agreement: unknown; targets: number; targets_used: number; records_labelled: number; warnings: string[] }>;
   sessions: DatasetSessionOutcome[];
   files: ShardFile[];
   extra_files: Array<{ path: string; bytes: number; sha256: string }>;
@@ -156,6 +156,7 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
   for (const n of manifest.notes) o.onNote?.(n);
   const labelFiles = (o.labels ?? []).map((f) => resolve(f));
   const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { delimiter: o.delimiter, decimalComma: o.decimalComma }) : null;
+  for (const w of labelSet?.dimensions.flatMap((d) => d.warnings) ?? []) o.onNote?.(`labels: ${w}`);
   if (o.delimiter === undefined)
     for (const f of o.labels ?? []) {
       const note = csvDialectNote(f, await sniffFileDelimiter(f), false);
@@ -263,6 +264,7 @@ async function datasetManifestOf(inputs: BuildInputs, opt: BuildOptionsResolved,
       targets: d.byTarget.size,
       targets_used: totals.usedTargets.get(d.key)?.size ?? 0,
       records_labelled: totals.labelledRecords.get(d.key) ?? 0,
+      warnings: d.warnings,
     })),
     sessions: outcomes,
     files,

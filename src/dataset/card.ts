@@ -49,6 +49,7 @@ export function datasetCard(m: DatasetManifest): string {
   }
   for (const s of m.sessions.filter((x) => x.error)) gaps.push(`session ${s.session_id} is missing: ${s.error}`);
   for (const l of m.labels) if (l.targets_used < l.targets) gaps.push(`${l.targets - l.targets_used} rated targets of ${l.key} matched no segment.`);
+  for (const l of m.labels) for (const w of l.warnings ?? []) gaps.push(`labels ${l.key}: ${w}`);
   for (const [k, v] of Object.entries(m.counts.per_split)) if (v.records === 0) gaps.push(`split ${k} is empty.`);
   if (gaps.length === 0) L.push('None found.');
   else for (const g of gaps) L.push(`- ${g}`);

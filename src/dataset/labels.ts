@@ -51,6 +51,8 @@ export interface LabelDimension {
   categorical: boolean;
   agreement: DimensionAgreement;
   byTarget: Map<string, TargetLabel>;
+  /** The agreement library's warnings for this dimension (e.g. a rater column without any rating, left out). */
+  warnings: string[];
 }
 
 export interface LabelTargetSpan {
@@ -172,7 +174,9 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
     const gold = labelsOf(table);
     for (const d of table.dimensions) {
       const name = d.name === '' ? stem : d.name;
-      dims.push({ key: name, file, dimension: name, categorical: table.categorical, agreement: agreementOf(analyzeDimension(d)), byTarget: gold.get(d.name) ?? new Map() });
+      const result = analyzeDimension(d, {}, table.format);
+      const warnings = result.warnings.map((w) => `${basename(file)}: ${w.message}`);
+      dims.push({ key: name, file, dimension: name, categorical: table.categorical, agreement: agreementOf(result), byTarget: gold.get(d.name) ?? new Map(), warnings });
     }
   }
   // Disambiguate keys that several files share.
