@@ -278,11 +278,10 @@ export async function createHuman(setup: HumanSetup): Promise<HumanInstance> {
   console.log = (...a: unknown[]) => errs.push(a.map(String).join(' '));
   console.warn = console.log;
   try {
+    // Sets up the backend too (Human 3.3.6 load(): backend check and tf.ready() on its first call). No probe frame:
+    // an 8x8 probe ran the face detector (about 30 ms of CPU) in every worker, and the first real frame pays the
+    // detector's one-off set-up anyway.
     await human.load();
-    // Initialises the backend (Human does it lazily in detect()).
-    const probe = tf.tensor3d(new Float32Array(3 * 8 * 8), [8, 8, 3]);
-    await human.detect(probe);
-    probe.dispose();
   } finally {
     console.log = log;
     console.warn = warn;

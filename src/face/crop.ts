@@ -79,20 +79,29 @@ function sourceIndex(xCos: number, xSin: number, ySin: number, yCos: number, cx:
 /**
  * `size` x `size` x 3 float32 values (0..1) of the frame `rgb` (width x height, 3 bytes a pixel) rotated by `angle`
  * radians about `centerRaw` (fractions of width and height, as Human passes them) and cut to `box` (frame pixels).
+ * Only numbers go on to the kernel: Human's boxes and centres come from several places with different object shapes,
+ * and each new shape made V8 throw away the optimised code of the whole kernel and compile it again (7 TurboFan
+ * compiles of 18-136 ms in one engine's first 60 frames, `node --trace-opt --trace-deopt`; now one, plus two of
+ * blendRow); this wrapper is small.
  */
 export function rotatedCrop(rgb: Uint8Array, width: number, height: number, box: CropBox, angle: number, centerRaw: [number, number], size: number): Float32Array {
+  return cropKernel(rgb, width, height, box.startPoint[0], box.startPoint[1], box.endPoint[0], box.endPoint[1], angle, centerRaw[0], centerRaw[1], size);
+}
+
+/** rotatedCrop on plain numbers: box corners (bx1, by1)-(bx2, by2) in frame pixels, centre (cxRaw, cyRaw) as fractions. */
+function cropKernel(rgb: Uint8Array, width: number, height: number, bx1: number, by1: number, bx2: number, by2: number, angle: number, cxRaw: number, cyRaw: number, size: number): Float32Array {
   // RotateWithOffset: radians and the centre reach the kernel as float32; sin and cos in float32 (the shipped 4.22
   // binary turns by +radians, as the tfjs cpu kernel does; the .cc in the repository says -radians).
   const rad = f(angle);
   const sin = f(Math.sin(rad));
   const cos = f(Math.cos(rad));
-  const cx = f(width * centerRaw[0]);
-  const cy = f(height * centerRaw[1]);
+  const cx = f(width * cxRaw);
+  const cy = f(height * cyRaw);
   // CropAndResize: the box as Human normalises it (float32 tensor), scales in float32.
-  const y1 = f(box.startPoint[1] / height);
-  const x1 = f(box.startPoint[0] / width);
-  const y2 = f(box.endPoint[1] / height);
-  const x2 = f(box.endPoint[0] / width);
+  const y1 = f(by1 / height);
+  const x1 = f(bx1 / width);
+  const y2 = f(by2 / height);
+  const x2 = f(bx2 / width);
   const hm1 = height - 1;
   const wm1 = width - 1;
   const hScale = size > 1 ? f(f(f(y2 - y1) * hm1) / (size - 1)) : 0;
@@ -134,40 +143,47 @@ export function rotatedCrop(rgb: Uint8Array, width: number, height: number, box:
     if (yInd < 0 || yInd > height - 1) continue; // extrapolation value 0
     const top = Math.floor(yInd);
     const bottom = Math.min(hm1, Math.ceil(yInd));
-    const yLerp = f(yInd - top);
     const rowT = rows.get(top, -1);
     const rowB = rows.get(bottom, top);
-    let o = 3 * size * yi;
-    for (let xi = 0; xi < size; xi++, o += 3) {
-      const l = left[xi] - x0;
-      if (l < 0) continue; // outside the frame in the crop: extrapolation value
-      const r = right[xi] - x0;
-      const itl = rowT[l];
-      const itr = rowT[r];
-      const ibl = rowB[l];
-      const ibr = rowB[r];
-      const xl = xLerp[xi];
-      if ((itl | itr | ibl | ibr) >= 0) {
-        // All four inside the frame (the usual case): the same arithmetic without the black-pixel tests.
-        for (let c = 0; c < 3; c++) {
-          const vtl = rgb[itl + c];
-          const vbl = rgb[ibl + c];
-          const t = f(vtl + f((rgb[itr + c] - vtl) * xl));
-          const b = f(vbl + f((rgb[ibr + c] - vbl) * xl));
-          out[o + c] = f(f(t + f(f(b - t) * yLerp)) / 255);
-        }
-        continue;
-      }
-      for (let c = 0; c < 3; c++) {
-        const vtl = itl < 0 ? 0 : rgb[itl + c];
-        const vtr = itr < 0 ? 0 : rgb[itr + c];
-        const vbl = ibl < 0 ? 0 : rgb[ibl + c];
-        const vbr = ibr < 0 ? 0 : rgb[ibr + c];
-        const t = f(vtl + f((vtr - vtl) * xl));
-        const b = f(vbl + f((vbr - vbl) * xl));
-        out[o + c] = f(f(t + f(f(b - t) * yLerp)) / 255);
-      }
-    }
+    blendRow(out, 3 * size * yi, rgb, rowT, rowB, left, right, xLerp, x0, f(yInd - top), size);
   }
   return out;
+}
+
+/**
+ * One output row: each pixel blends the four rotated pixels around it (top row rowT, bottom row rowB; source indices,
+ * -1 black) as CropAndResize's bilinear step does, divided by 255. Its own function so that V8 optimises it as a
+ * whole after a few rows (a row loop inside the kernel was compiled on the stack and again after each deopt).
+ */
+function blendRow(out: Float32Array, o: number, rgb: Uint8Array, rowT: Int32Array, rowB: Int32Array, left: Int32Array, right: Int32Array, xLerp: Float64Array, x0: number, yLerp: number, size: number): void {
+  for (let xi = 0; xi < size; xi++, o += 3) {
+    const l = left[xi] - x0;
+    if (l < 0) continue; // outside the frame in the crop: extrapolation value
+    const r = right[xi] - x0;
+    const itl = rowT[l];
+    const itr = rowT[r];
+    const ibl = rowB[l];
+    const ibr = rowB[r];
+    const xl = xLerp[xi];
+    if ((itl | itr | ibl | ibr) >= 0) {
+      // All four inside the frame (the usual case): the same arithmetic without the black-pixel tests.
+      for (let c = 0; c < 3; c++) {
+        const vtl = rgb[itl + c];
+        const vbl = rgb[ibl + c];
+        const t = f(vtl + f((rgb[itr + c] - vtl) * xl));
+        const b = f(vbl + f((rgb[ibr + c] - vbl) * xl));
+        out[o + c] = f(f(t + f(f(b - t) * yLerp)) / 255);
+      }
+      continue;
+    }
+    for (let c = 0; c < 3; c++) {
+      const vtl = itl < 0 ? 0 : rgb[itl + c];
+      const vtr = itr < 0 ? 0 : rgb[itr + c];
+      const vbl = ibl < 0 ? 0 : rgb[ibl + c];
+      const vbr = ibr < 0 ? 0 : rgb[ibr + c];
+      const t = f(vtl + f((vtr - vtl) * xl));
+      const b = f(vbl + f((vbr - vbl) * xl));
+      out[o + c] = f(f(t + f(f(b - t) * yLerp)) / 255);
+    }
+  }
 }

@@ -92,6 +92,9 @@ async function tryBackend(backend: FaceBackend, modelDir: string): Promise<Backe
   const pool = new FramePool({ backend, modelDir, maxFaces: 1, detectorMinConfidence: 0.1 }, 1);
   try {
     await pool.warm();
+    // One blank frame through the models too (start-up itself runs none), so "loads" means the backend runs them.
+    pool.submit({ data: new Uint8Array(8 * 8 * 3), width: 8, height: 8 });
+    await pool.next();
     return { backend, loads: true, versions, init_ms: Math.round(performance.now() - t0) };
   } catch (e) {
     return { backend, loads: false, versions, error: isMmprepError(e) ? e.message : (e as Error).message };

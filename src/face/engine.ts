@@ -25,6 +25,11 @@ export interface FrameTask {
   redetect?: boolean;
 }
 
+/** Sent to a worker before the first frame: create its Human instance (models, backend) and analyse nothing. */
+export interface WarmTask {
+  warm: true;
+}
+
 /** One face as Human reports it, in the inference image's pixels. */
 export interface RawFace {
   det_score: number;

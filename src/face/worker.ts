@@ -4,15 +4,19 @@
  */
 import { workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { FaceEngine, type FrameResult, type FrameTask } from './engine.js';
+import { FaceEngine, type FrameResult, type FrameTask, type WarmTask } from './engine.js';
 import type { HumanSetup } from './backend.js';
 import { isMmprepError } from '../common/errors.js';
 
 let engine: Promise<FaceEngine> | null = null;
 
-export default async function analyseFrame(task: FrameTask): Promise<FrameResult | { error: string; input: boolean }> {
+export default async function analyseFrame(task: FrameTask | WarmTask): Promise<FrameResult | { error: string; input: boolean }> {
   try {
     engine ??= FaceEngine.create(workerData as HumanSetup);
+    if ('warm' in task) {
+      await engine;
+      return { faces: [], ms: 0 };
+    }
     const result = await (await engine).analyse(task);
     // The frame's buffer goes back with the result (transferred, not copied) for the decoder to reuse (pool.ts).
     const data = task.data;
