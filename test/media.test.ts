@@ -1,9 +1,10 @@
-import { chmodSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudioToArray, AudioDecoder } from '../src/media/decode-audio.js';
 import { VideoDecoder } from '../src/media/decode-video.js';
 import { probe } from '../src/media/probe.js';
+import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
 import { runCli, tempDir } from './helpers/cli.js';
 
@@ -108,5 +109,21 @@ describe('video decoding', () => {
       got.push(f.t_s);
     }
     expect(got).toEqual([0.5, 0.6, 0.7, 0.8, 0.9]);
+  });
+});
+
+describe('ffmpeg processes', () => {
+  it('an audio run starts ffmpeg once, for the decode: no capability queries (-formats, -encoders) before it', async () => {
+    if (process.platform === 'win32') return;
+    const log = join(tmp.dir, 'ffmpeg-calls.txt');
+    const wrapper = join(tmp.dir, 'ffmpeg-logging.sh');
+    writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${ffmpegBinaries().ffmpeg.path}' "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    writeFileSync(log, '');
+    const r = await runCli(['audio', stereo48, '-o', join(tmp.dir, 'calls.jsonl')], { env: { MMPREP_FFMPEG: wrapper } });
+    expect(r.code, r.stderr).toBe(0);
+    const calls = readFileSync(log, 'utf8').trim().split('\n');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatch(/-i .*stereo 48k\.wav/);
   });
 });

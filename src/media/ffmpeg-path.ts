@@ -125,7 +125,20 @@ function spawnOutsideProcessGroup(): void {
 /** A fluent-ffmpeg command with the located binaries configured. */
 export function ffmpegCommand(input?: string): ffmpeg.FfmpegCommand {
   ffmpegBinaries();
-  return input === undefined ? ffmpeg() : ffmpeg(input);
+  return withoutCapabilityQueries(input === undefined ? ffmpeg() : ffmpeg(input));
+}
+
+/**
+ * Before a process's first command fluent-ffmpeg runs `ffmpeg -formats` and `ffmpeg -encoders` (two more processes,
+ * ~0.07 CPU s each, in series before the decode starts) to check the output format and to add `-strict experimental`
+ * for experimental encoders. mmprep only writes raw f32le/rawvideo to a pipe, which every ffmpeg build has; a build
+ * without them still fails, on the decode, with ffmpeg's own message.
+ */
+function withoutCapabilityQueries(cmd: ffmpeg.FfmpegCommand): ffmpeg.FfmpegCommand {
+  const skip = cmd as unknown as { _checkCapabilities: (cb: (e?: Error) => void) => void; availableEncoders: (cb: (e: Error | null, enc: object) => void) => void };
+  skip._checkCapabilities = (cb) => cb();
+  skip.availableEncoders = (cb) => cb(null, {});
+  return cmd;
 }
 
 let showinfo: string | null = null;
