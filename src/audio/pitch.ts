@@ -160,7 +160,7 @@ export class PitchAnalyzer {
   /** Unnormalised circular autocorrelation of frameBuf at lags 0 .. M/2 (times 1/2: the scale cancels in r). */
   private readonly acf: Float64Array;
   private readonly r: Float64Array;
-  private readonly seg: Float64Array;
+  private readonly seg: Float32Array;
   private readonly ceiling: number;
   private readonly lags: Float64Array;
 
@@ -198,7 +198,7 @@ export class PitchAnalyzer {
     this.zHalf = new Float64Array(N);
     this.acf = new Float64Array(N + 1);
     this.r = new Float64Array(this.rMax + 1);
-    this.seg = new Float64Array(2 * this.reach + 2);
+    this.seg = new Float32Array(2 * this.reach + 2);
     // Normalised autocorrelation of the window.
     this.frameBuf.set(this.window);
     this.powerSpectrum();
@@ -326,7 +326,7 @@ export class PitchAnalyzer {
     // Samples c - reach .. c + reach into seg (zeros outside the signal).
     const s0 = c - reach;
     let xi = buf.index(s0, 2 * reach);
-    let x: Float32Array | Float64Array = buf.data;
+    let x: Float32Array = buf.data;
     if (xi < 0) {
       buf.copy(seg, s0, 2 * reach);
       x = seg;

@@ -149,8 +149,25 @@ export class SpectralAnalyzer {
 
   /** Appends the frame centred on c: log-mel bands of its power spectrum, RMS and ZCR. */
   private melRmsZcr(buf: SampleBuffer, c: number, power: Float64Array): void {
+    this.logMel(power);
     const L = this.L;
-    const data = buf.data;
+    // RMS (zero padding) and ZCR (edge padding) over L samples centred on c.
+    const r0 = c - (L >> 1);
+    this.rms.add(Math.sqrt(this.sumSquares(buf, r0) / L));
+    const ri = buf.index(r0, L);
+    const hop = this.hop;
+    const ei = ri >= 0 && this.zcPrevR0 === r0 - hop && hop < L ? buf.index(r0 - hop, L + hop) : -1;
+    let crossings: number;
+    if (ei >= 0) crossings = slideCrossings(buf.data, ei, L, hop, this.zcCount);
+    else if (ri >= 0) crossings = countCrossings(buf.data, ri, L);
+    else crossings = this.edgeCrossings(buf, r0);
+    this.zcCount = crossings;
+    this.zcPrevR0 = ri >= 0 ? r0 : -Infinity;
+    this.zcr.add(crossings / L);
+  }
+
+  /** Appends the log-mel bands (dB, before the top_db clip) of one power spectrum. */
+  private logMel(power: Float64Array): void {
     const lm = this.logmel;
     const off = lm.push();
     const d = lm.data;
@@ -162,50 +179,52 @@ export class SpectralAnalyzer {
       for (let q = melOff[m], k = melStart[m]; q < e; q++, k++) s += melW[q] * power[k];
       d[off + m] = 10 * Math.log10(s > AMIN ? s : AMIN);
     }
-
-    // RMS (zero padding) and ZCR (edge padding) over L samples centred on c.
-    const r0 = c - (L >> 1);
-    const hop = this.hop;
-    const ri = buf.index(r0, L);
-    const ss = this.sumSquares(buf, r0);
-    this.rms.add(Math.sqrt(ss / L));
-
-    let crossings = 0;
-    const ei = ri >= 0 && this.zcPrevR0 === r0 - hop && hop < L ? buf.index(r0 - hop, L + hop) : -1;
-    if (ei >= 0) {
-      // Slide the previous frame's count by one hop: drop the crossings that left, add those that came in (exact).
-      crossings = this.zcCount;
-      let a = data[ei] < -ZC_THRESHOLD ? 1 : 0;
-      for (let j = 1; j <= hop; j++) {
-        const b = data[ei + j] < -ZC_THRESHOLD ? 1 : 0;
-        crossings -= a ^ b;
-        a = b;
-      }
-      a = data[ei + L - 1] < -ZC_THRESHOLD ? 1 : 0;
-      for (let j = L; j < L + hop; j++) {
-        const b = data[ei + j] < -ZC_THRESHOLD ? 1 : 0;
-        crossings += a ^ b;
-        a = b;
-      }
-    } else if (ri >= 0) {
-      let prev = data[ri] < -ZC_THRESHOLD ? 1 : 0;
-      for (let j = 1; j < L; j++) {
-        const sgn = data[ri + j] < -ZC_THRESHOLD ? 1 : 0;
-        crossings += sgn ^ prev;
-        prev = sgn;
-      }
-    } else {
-      let prev = buf.edge(r0) < -ZC_THRESHOLD ? 1 : 0;
-      for (let j = 1; j < L; j++) {
-        const sgn = buf.edge(r0 + j) < -ZC_THRESHOLD ? 1 : 0;
-        crossings += sgn ^ prev;
-        prev = sgn;
-      }
-    }
-    this.zcCount = crossings;
-    this.zcPrevR0 = ri >= 0 ? r0 : -Infinity;
-    this.zcr.add(crossings / L);
   }
+
+  /** Zero crossings of L samples from r0 with edge padding (frames that reach outside the signal). */
+  private edgeCrossings(buf: SampleBuffer, r0: number): number {
+    let crossings = 0;
+    let prev = buf.edge(r0) < -ZC_THRESHOLD ? 1 : 0;
+    for (let j = 1; j < this.L; j++) {
+      const sgn = buf.edge(r0 + j) < -ZC_THRESHOLD ? 1 : 0;
+      crossings += sgn ^ prev;
+      prev = sgn;
+    }
+    return crossings;
+  }
+}
+
+/** Sign-bit changes between neighbours of data[i .. i + L) (|x| <= ZC_THRESHOLD counts as 0). */
+function countCrossings(data: Float32Array, i: number, L: number): number {
+  let crossings = 0;
+  let prev = data[i] < -ZC_THRESHOLD ? 1 : 0;
+  for (let j = 1; j < L; j++) {
+    const sgn = data[i + j] < -ZC_THRESHOLD ? 1 : 0;
+    crossings += sgn ^ prev;
+    prev = sgn;
+  }
+  return crossings;
+}
+
+/**
+ * The previous frame's count (frame starting at data[ei]) slid by one hop: the crossings that left the frame are
+ * dropped and those that came in added (exact, the same count as countCrossings of the new frame).
+ */
+function slideCrossings(data: Float32Array, ei: number, L: number, hop: number, count: number): number {
+  let crossings = count;
+  let a = data[ei] < -ZC_THRESHOLD ? 1 : 0;
+  for (let j = 1; j <= hop; j++) {
+    const b = data[ei + j] < -ZC_THRESHOLD ? 1 : 0;
+    crossings -= a ^ b;
+    a = b;
+  }
+  a = data[ei + L - 1] < -ZC_THRESHOLD ? 1 : 0;
+  for (let j = L; j < L + hop; j++) {
+    const b = data[ei + j] < -ZC_THRESHOLD ? 1 : 0;
+    crossings += a ^ b;
+    a = b;
+  }
+  return crossings;
 }
 
 /**
