@@ -159,16 +159,16 @@ export class RealFft {
    */
   private radix4Stage(h: number, off: number): void {
     const { zr, zi, m, twc, tws } = this;
-    for (let base = 0; base < m; base += 4 * h) {
-      for (let k = 0; k < h; k++) {
-        const t = off + 3 * k;
-        const w1r = twc[t];
-        const w1i = tws[t];
-        const w2r = twc[t + 1];
-        const w2i = tws[t + 1];
-        const w3r = twc[t + 2];
-        const w3i = tws[t + 2];
-        const i0 = base + k;
+    const span = 4 * h;
+    for (let k = 0; k < h; k++) {
+      const t = off + 3 * k;
+      const w1r = twc[t];
+      const w1i = tws[t];
+      const w2r = twc[t + 1];
+      const w2i = tws[t + 1];
+      const w3r = twc[t + 2];
+      const w3i = tws[t + 2];
+      for (let i0 = k; i0 < m; i0 += span) {
         const i1 = i0 + h;
         const i2 = i1 + h;
         const i3 = i2 + h;
