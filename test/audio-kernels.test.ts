@@ -2,11 +2,14 @@
  * Audio kernels rewritten for speed (issue 15 item 3) against their plain definitions: the pitch analyser's
  * autocorrelation (power spectrum -> cosine transform by a half-size FFT) equals the direct circular
  * autocorrelation, and the split sinc interpolation gives the same bits as Praat's single-loop
- * NUM_interpolate_sinc written out plainly (the form it replaced).
+ * NUM_interpolate_sinc written out plainly (the form it replaced), and the real-input FFT (real-fft.ts) equals a
+ * direct DFT and fft.js.
  */
 import { describe, expect, it } from 'vitest';
 import { PitchAnalyzer } from '../src/audio/pitch.js';
 import { sincInterpolate } from '../src/audio/sinc.js';
+import { RealFft } from '../src/audio/real-fft.js';
+import FFT from 'fft.js';
 
 /** Praat's NUM_interpolate_sinc on a lag array mirrored at 0, as one loop per side (the replaced code). */
 function plainSinc(r: Float64Array, rMax: number, x: number, maxDepth: number, nonzero = rMax): number {
@@ -78,28 +81,39 @@ describe('audio kernels', () => {
       for (let lag = 0; lag <= M / 2; lag++) expect(Math.abs(k.acf[lag] * scale - direct(lag))).toBeLessThan(1e-12 * direct(0));
     }
   });
-  it('two frames in one complex FFT give the power spectra of two real FFTs (to 1e-12 of the largest bin)', () => {
-    const p = new PitchAnalyzer({ sampleRate: 16000, hop: 160, floor: 65, ceiling: 600, maxCandidates: 15, silenceThreshold: 0.03, voicingThreshold: 0.45, octaveCost: 0.01, octaveJumpCost: 0.35, voicedUnvoicedCost: 0.14 });
-    const k = p as unknown as { nsampWindow: number; frameBuf: Float64Array; frameBufB: Float64Array; spec: Float64Array; specB: Float64Array; powerSpectrum(): void; powerSpectra2(): void };
-    const rnd = lcg(7);
-    for (let t = 0; t < 4; t++) {
-      const a = Array.from({ length: k.nsampWindow }, () => rnd());
-      // t = 2: the second frame silent (a frame pair where only one frame has candidates)
-      const b = Array.from({ length: k.nsampWindow }, () => (t === 2 ? 0 : rnd() * (t + 1)));
-      k.frameBuf.set(a);
-      k.powerSpectrum();
-      const specA = k.spec.slice();
-      k.frameBuf.set(b);
-      k.powerSpectrum();
-      const specB = k.spec.slice();
-      k.frameBuf.set(a);
-      k.frameBufB.set(b);
-      k.powerSpectra2();
-      const top = Math.max(...specA, ...specB);
-      for (let i = 0; i < specA.length; i++) {
-        expect(Math.abs(k.spec[i] - specA[i])).toBeLessThan(1e-12 * top);
-        expect(Math.abs(k.specB[i] - specB[i])).toBeLessThan(1e-12 * top);
+  it('RealFft equals a direct DFT and fft.js on random frames (sizes 8..2048, to 1e-12 of the largest bin)', () => {
+    const rnd = lcg(5);
+    for (const n of [8, 16, 32, 64, 128, 256, 512, 1024, 2048]) {
+      const f = new RealFft(n);
+      const ref = new FFT(n);
+      const out = ref.createComplexArray() as number[];
+      const power = new Float64Array(n / 2 + 1);
+      for (let t = 0; t < 6; t++) {
+        // scales from 1e-3 to 1e3; t = 5: a frame that is zero beyond 70 % (as the analysers' zero-padded frames)
+        const scale = 10 ** (t - 2);
+        const x = Float64Array.from({ length: n }, (_, j) => (t === 5 && j > 0.7 * n ? 0 : scale * rnd()));
+        f.forward(x);
+        f.power(x, power);
+        ref.realTransform(out, x);
+        ref.completeSpectrum(out);
+        let top = 0;
+        for (let k = 0; k <= n / 2; k++) top = Math.max(top, Math.hypot(out[2 * k], out[2 * k + 1]));
+        for (let k = 0; k <= n / 2; k++) {
+          let re = 0;
+          let im = 0;
+          if (n <= 512) {
+            for (let j = 0; j < n; j++) {
+              const a = (-2 * Math.PI * ((j * k) % n)) / n;
+              re += x[j] * Math.cos(a);
+              im += x[j] * Math.sin(a);
+            }
+            expect(Math.hypot(f.re[k] - re, f.im[k] - im), `n=${n} k=${k} vs DFT`).toBeLessThan(1e-12 * top);
+          }
+          expect(Math.hypot(f.re[k] - out[2 * k], f.im[k] - out[2 * k + 1]), `n=${n} k=${k} vs fft.js`).toBeLessThan(1e-12 * top);
+          expect(Math.abs(power[k] - (f.re[k] ** 2 + f.im[k] ** 2)), `n=${n} k=${k} power`).toBeLessThan(1e-12 * top * top);
+        }
       }
     }
+    expect(() => new RealFft(12)).toThrow(RangeError);
   });
 });

@@ -64,6 +64,12 @@ export interface AnalyzeOptions {
    * found without a second decode; skipped when the tone is above a quarter of the sample rate.
    */
   toneHz?: number;
+  /**
+   * The chunks are the caller's to give away (each its own whole ArrayBuffer, not used after it was analysed): the
+   * pitch worker receives them without a copy. Set by computeAudioFeatures for the decoder's chunks; a caller's own
+   * chunks (e.g. subarrays of one array) are always copied.
+   */
+  ownChunks?: boolean;
 }
 
 const WORKER_URL = new URL('./pitch-worker.js', import.meta.url);
@@ -87,7 +93,8 @@ function pitchParams(o: AudioOptions): PitchParams {
 
 /** The pitch stage: in-process, or in a worker thread with bounded chunks in flight. */
 interface PitchStage {
-  feed(chunk: Float32Array, buf: SampleBuffer): Promise<void>;
+  /** `give`: the chunk may be transferred (not copied) to the worker; the caller does not use it afterwards. */
+  feed(chunk: Float32Array, buf: SampleBuffer, give: boolean): Promise<void>;
   end(buf: SampleBuffer): Promise<PitchTrack>;
   minNeeded(): number;
   close(): void;
@@ -150,11 +157,12 @@ function workerPitch(o: AudioOptions): PitchStage {
     reject?.(failure);
   });
   return {
-    async feed(chunk, buf) {
+    async feed(chunk, buf, give) {
       if (failure) throw failure;
-      const copy = chunk.slice();
+      const whole = give && chunk.buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
+      const copy = whole ? chunk : chunk.slice();
       inFlight++;
-      w.postMessage({ chunk: copy }, [copy.buffer]);
+      w.postMessage({ chunk: copy }, [copy.buffer as ArrayBuffer]);
       mine.pump(buf);
       while (inFlight > MAX_IN_FLIGHT && !failure) await new Promise<void>((res) => (wake = res));
       if (failure) throw failure;
@@ -201,7 +209,7 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
       pcm?.push(chunk);
       tone?.push(chunk);
       buf.append(chunk, keep());
-      await pitch.feed(chunk, buf);
+      await pitch.feed(chunk, buf, run.ownChunks === true);
       spectral.pump(buf);
       intensity.pump(buf);
     }
@@ -285,7 +293,7 @@ export async function computeAudioFeatures(file: string, options: Partial<AudioO
     info = dec.info;
     yield* dec;
   }
-  const f = await analyzePcm(decoded(), o, run);
+  const f = await analyzePcm(decoded(), o, { ...run, ownChunks: true });
   f.decoded = info;
   return f;
 }

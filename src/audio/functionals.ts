@@ -29,9 +29,14 @@ export function percentileSelect(a: Float64Array, q: number): number {
   const lo = Math.floor(pos);
   const vlo = selectKth(a, lo);
   if (lo + 1 >= a.length || pos === lo) return vlo;
-  let vhi = Infinity;
-  for (let i = lo + 1; i < a.length; i++) if (a[i] < vhi) vhi = a[i];
-  return vlo + (pos - lo) * (vhi - vlo);
+  return vlo + (pos - lo) * (minFrom(a, lo + 1) - vlo);
+}
+
+/** Smallest of a[from ..]. */
+function minFrom(a: Float64Array, from: number): number {
+  let v = Infinity;
+  for (let i = from; i < a.length; i++) if (a[i] < v) v = a[i];
+  return v;
 }
 
 /**
@@ -83,24 +88,8 @@ function gatherAny(values: ArrayLike<number>, n: number, stride: number, offset:
   return m;
 }
 
-/**
- * Functionals of a frame series: frame i has value values[offset + i*stride] at time i*dt; frames where
- * `use[i]` is 0 are skipped (e.g. unvoiced F0). Non-finite values are skipped too.
- */
-export function functionals(values: ArrayLike<number>, n: number, dt: number, stride = 1, offset = 0, use?: ArrayLike<number>): Functionals {
-  if (scratch.length < n) {
-    scratch = new Float64Array(n);
-    scratchIdx = new Int32Array(n);
-  }
-  const vals = scratch;
-  const idx = scratchIdx;
-  const m =
-    values instanceof Float64Array
-      ? gather64(values, n, stride, offset, use, vals, idx)
-      : values instanceof Float32Array
-        ? gather32(values, n, stride, offset, use, vals, idx)
-        : gatherAny(values, n, stride, offset, use, vals, idx);
-  if (m === 0) return { n: 0, mean: null, sd: null, p5: null, p50: null, p95: null, slope_per_s: null };
+/** Mean of vals[0..m), and the sums of squared deviations of the values, of the indices, and of their products. */
+function moments(vals: Float64Array, idx: Int32Array, m: number): [number, number, number, number] {
   let st = 0;
   let sv = 0;
   for (let j = 0; j < m; j++) {
@@ -119,6 +108,33 @@ export function functionals(values: ArrayLike<number>, n: number, dt: number, st
     sii += di * di;
     siv += di * dv;
   }
+  return [mean, ss, sii, siv];
+}
+
+/*
+ * The loops live in small functions (gather*, moments, selectKth, minFrom): V8 optimises each once. With the loops
+ * inline, functionals() itself was compiled on-stack mid-loop and deoptimised at the first line after it that had
+ * not run yet, about 60 times per summary (node --trace-deopt), each time recompiled.
+ */
+/**
+ * Functionals of a frame series: frame i has value values[offset + i*stride] at time i*dt; frames where
+ * `use[i]` is 0 are skipped (e.g. unvoiced F0). Non-finite values are skipped too.
+ */
+export function functionals(values: ArrayLike<number>, n: number, dt: number, stride = 1, offset = 0, use?: ArrayLike<number>): Functionals {
+  if (scratch.length < n) {
+    scratch = new Float64Array(n);
+    scratchIdx = new Int32Array(n);
+  }
+  const vals = scratch;
+  const idx = scratchIdx;
+  const m =
+    values instanceof Float64Array
+      ? gather64(values, n, stride, offset, use, vals, idx)
+      : values instanceof Float32Array
+        ? gather32(values, n, stride, offset, use, vals, idx)
+        : gatherAny(values, n, stride, offset, use, vals, idx);
+  if (m === 0) return { n: 0, mean: null, sd: null, p5: null, p50: null, p95: null, slope_per_s: null };
+  const [mean, ss, sii, siv] = moments(vals, idx, m);
   const sel = vals.subarray(0, m);
   return {
     n: m,

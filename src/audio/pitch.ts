@@ -9,7 +9,7 @@
  * the interpolation depth, and only each frame's locally best candidate gets Praat's second, sinc-70 refinement
  * (the others keep the parabolic + sinc-30 estimate, which is what the path finder compares).
  */
-import FFT from 'fft.js';
+import { RealFft } from './real-fft.js';
 import { FrameStore, type SampleBuffer } from './sample-buffer.js';
 import { sincInterpolate } from './sinc.js';
 export { sincInterpolate };
@@ -148,27 +148,19 @@ export class PitchAnalyzer {
   private readonly window: Float64Array;
   private readonly windowR: Float64Array;
   private readonly M: number;
-  private readonly fft: FFT;
+  private readonly fft: RealFft;
   private readonly frameBuf: Float64Array;
-  /** Power spectrum of the frame being analysed (swapped with specB when two frames share one FFT). */
-  private spec: Float64Array;
-  /** Two frames at once: the second frame's samples, the complex FFT's input (frame 1 real, frame 2 imaginary) and
-   * output, and the second frame's power spectrum. */
-  private readonly frameBufB: Float64Array;
-  private readonly fftIn2: Float64Array;
-  private readonly fftOut2: Float64Array;
-  private specB: Float64Array;
+  /** Power spectrum of the frame being analysed. */
+  private readonly spec: Float64Array;
   /** Half-size FFT and tables of the cosine transform that turns the power spectrum into the autocorrelation. */
-  private readonly fftHalf: FFT;
+  private readonly fftHalf: RealFft;
   private readonly cosTab: Float64Array;
   private readonly sinTab: Float64Array;
   private readonly zHalf: Float64Array;
-  private readonly outHalf: Float64Array;
   /** Unnormalised circular autocorrelation of frameBuf at lags 0 .. M/2 (times 1/2: the scale cancels in r). */
   private readonly acf: Float64Array;
-  private readonly out: Float64Array;
   private readonly r: Float64Array;
-  private readonly seg: Float64Array;
+  private readonly seg: Float32Array;
   private readonly ceiling: number;
   private readonly lags: Float64Array;
 
@@ -192,16 +184,11 @@ export class PitchAnalyzer {
     this.reach = Math.max(this.halfnsampWindow, this.nsampPeriod) + 1;
     this.window = new Float64Array(this.nsampWindow);
     for (let j = 0; j < this.nsampWindow; j++) this.window[j] = 0.5 - 0.5 * Math.cos(((j + 1) * 2 * Math.PI) / (this.nsampWindow + 1));
-    this.fft = new FFT(M);
+    this.fft = new RealFft(M);
     this.frameBuf = new Float64Array(M);
     this.spec = new Float64Array((M >> 1) + 1);
-    this.frameBufB = new Float64Array(M);
-    this.fftIn2 = new Float64Array(2 * M);
-    this.fftOut2 = new Float64Array(2 * M);
-    this.specB = new Float64Array((M >> 1) + 1);
-    this.out = new Float64Array(2 * M);
     const N = M >> 1;
-    this.fftHalf = new FFT(N);
+    this.fftHalf = new RealFft(N);
     this.cosTab = new Float64Array(N >> 1);
     this.sinTab = new Float64Array(N >> 1);
     for (let j = 0; j < N >> 1; j++) {
@@ -209,10 +196,9 @@ export class PitchAnalyzer {
       this.sinTab[j] = Math.sin((Math.PI * j) / N);
     }
     this.zHalf = new Float64Array(N);
-    this.outHalf = new Float64Array(2 * N);
     this.acf = new Float64Array(N + 1);
     this.r = new Float64Array(this.rMax + 1);
-    this.seg = new Float64Array(2 * this.reach + 2);
+    this.seg = new Float32Array(2 * this.reach + 2);
     // Normalised autocorrelation of the window.
     this.frameBuf.set(this.window);
     this.powerSpectrum();
@@ -234,43 +220,7 @@ export class PitchAnalyzer {
 
   /** frameBuf (length M, zero-padded) -> spec: its power spectrum, bins 0 .. M/2. */
   private powerSpectrum(): void {
-    const { fft, out, spec, M } = this;
-    fft.realTransform(out, this.frameBuf);
-    const N = M >> 1;
-    for (let k = 0; k <= N; k++) {
-      const re = out[2 * k];
-      const im = out[2 * k + 1];
-      spec[k] = re * re + im * im;
-    }
-  }
-
-  /**
-   * frameBuf and frameBufB -> spec and specB with one complex FFT of M points (frame 1 as the real part, frame 2 as
-   * the imaginary part; Numerical Recipes 3rd ed. section 12.3.1, "FFT of two real functions simultaneously"):
-   * X1[k] = (Z[k] + conj Z[M-k]) / 2, X2[k] = (Z[k] - conj Z[M-k]) / 2i. Instead of two real FFTs of M points.
-   */
-  private powerSpectra2(): void {
-    const { M, frameBuf, frameBufB, fftIn2: zin, fftOut2: z, spec, specB } = this;
-    const Nw = this.nsampWindow; // both frames are zero beyond Nw, and so is zin beyond 2 Nw
-    for (let j = 0; j < Nw; j++) {
-      zin[2 * j] = frameBuf[j];
-      zin[2 * j + 1] = frameBufB[j];
-    }
-    this.fft.transform(z, zin);
-    const N = M >> 1;
-    for (let k = 0; k <= N; k++) {
-      const mk = (M - k) & (M - 1);
-      const zr = z[2 * k];
-      const zi = z[2 * k + 1];
-      const wr = z[2 * mk];
-      const wi = z[2 * mk + 1];
-      const re1 = 0.5 * (zr + wr);
-      const im1 = 0.5 * (zi - wi);
-      const re2 = 0.5 * (zi + wi);
-      const im2 = 0.5 * (wr - zr);
-      spec[k] = re1 * re1 + im1 * im1;
-      specB[k] = re2 * re2 + im2 * im2;
-    }
+    this.fft.power(this.frameBuf, this.spec);
   }
 
   /**
@@ -282,7 +232,7 @@ export class PitchAnalyzer {
     const { spec, M } = this;
     const N = M >> 1;
     // cosft1: y[j] = spec[j], j = 0..N; acf[k] = y0/2 + (-1)^k yN/2 + sum_{j=1}^{N-1} y_j cos(pi j k / N).
-    const { zHalf: z, outHalf: F, cosTab, sinTab, acf } = this;
+    const { zHalf: z, cosTab, sinTab, acf } = this;
     let sum = 0.5 * (spec[0] - spec[N]);
     z[0] = 0.5 * (spec[0] + spec[N]);
     for (let j = 1; j < N >> 1; j++) {
@@ -293,12 +243,13 @@ export class PitchAnalyzer {
       sum += cosTab[j] * y2;
     }
     z[N >> 1] = spec[N >> 1];
-    this.fftHalf.realTransform(F, z);
-    // Even outputs are the real parts; odd ones a running sum of the imaginary parts (fft.js: e^{-i...}, so minus).
-    for (let k = 0; k <= N >> 1; k++) acf[2 * k] = F[2 * k];
+    this.fftHalf.forward(z);
+    const { re, im } = this.fftHalf;
+    // Even outputs are the real parts; odd ones a running sum of the imaginary parts (the FFT is e^{-i...}: minus).
+    for (let k = 0; k <= N >> 1; k++) acf[2 * k] = re[k];
     acf[1] = sum;
     for (let k = 1; k < N >> 1; k++) {
-      sum -= F[2 * k + 1];
+      sum -= im[k];
       acf[2 * k + 1] = sum;
     }
   }
@@ -310,17 +261,8 @@ export class PitchAnalyzer {
     while (this.next < nFrames) {
       const c = this.next * hop;
       if (buf.total === null && c + this.reach > buf.end) break;
-      const mine = (i: number) => !share || inMainShare(share, i) === share.main;
-      if (!mine(this.next)) {
+      if (share && inMainShare(share, this.next) !== share.main) {
         this.next++;
-        continue;
-      }
-      // Frames 2j and 2j+1 share one FFT (shares come in even-sized blocks, so both are this analyser's): which
-      // frames are paired depends only on the frame count, never on how the samples arrived.
-      if ((this.next & 1) === 0 && this.next + 1 < nFrames && mine(this.next + 1)) {
-        if (buf.total === null && c + hop + this.reach > buf.end) break;
-        this.framePair(buf, c, c + hop);
-        this.next += 2;
         continue;
       }
       this.frame(buf, c);
@@ -378,30 +320,13 @@ export class PitchAnalyzer {
     this.candidates(localPeak);
   }
 
-  /** Two consecutive frames (centres c1, c2) with one FFT; appended in order. */
-  private framePair(buf: SampleBuffer, c1: number, c2: number): void {
-    const peak1 = this.prepare(buf, c1, this.frameBuf);
-    const peak2 = this.prepare(buf, c2, this.frameBufB);
-    if (peak1 !== 0 || peak2 !== 0) this.powerSpectra2();
-    this.candidates(peak1);
-    const s = this.spec;
-    this.spec = this.specB;
-    this.specB = s;
-    try {
-      this.candidates(peak2);
-    } finally {
-      this.specB = this.spec;
-      this.spec = s;
-    }
-  }
-
   /** The windowed, locally mean-subtracted frame centred on c into dst[0 .. nsampWindow); returns its local peak. */
   private prepare(buf: SampleBuffer, c: number, dst: Float64Array): number {
     const { nsampPeriod: P, halfnsampWindow: H, nsampWindow: Nw, window, seg, reach } = this;
     // Samples c - reach .. c + reach into seg (zeros outside the signal).
     const s0 = c - reach;
     let xi = buf.index(s0, 2 * reach);
-    let x: Float32Array | Float64Array = buf.data;
+    let x: Float32Array = buf.data;
     if (xi < 0) {
       buf.copy(seg, s0, 2 * reach);
       x = seg;

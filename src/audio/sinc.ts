@@ -18,8 +18,76 @@ export function sincInterpolate(r: Float64Array, rMax: number, x: number, maxDep
   const left = midright - depth;
   const right = midleft + depth;
   // Left side from midleft down to left, then the right side from midright up to right, summed in that order.
-  const sumLeft = sincLeftSum(r, 0, x - midleft, x - left + 1, midleft, left > -nonzero ? left : -nonzero);
-  return sincRightSum(r, 0, sumLeft, midright - x, right - x + 1, midright, right < nonzero ? right : nonzero);
+  const nLeft = midleft - (left > -nonzero ? left : -nonzero) + 1;
+  const nRight = (right < nonzero ? right : nonzero) - midright + 1;
+  return sincBothSides(r, x - midleft, x - left + 1, midleft, nLeft, midright - x, right - x + 1, midright, nRight);
+}
+
+/** Terms of the right half, summed after the left half (grown as needed; per thread, as each module instance). */
+let rightTerms = new Float64Array(1024);
+
+/*
+ * sincLeftSum then sincRightSum of a lag array (mirrored at 0), with the same operations in the same order (same
+ * bits), but the two halves' sin/cos recurrences advanced in one loop: they are independent chains, so the CPU
+ * overlaps them (each alone waits on its own multiply-add latency). The right half's terms are kept and added to
+ * the left half's sum afterwards, in Praat's order.
+ */
+function sincBothSides(r: Float64Array, distL: number, spanL: number, fromL: number, nL: number, distR: number, spanR: number, fromR: number, nR: number): number {
+  if (nR > rightTerms.length) rightTerms = new Float64Array(2 * nR);
+  const terms = rightTerms;
+  let aL = Math.PI * distL;
+  let hL = 0.5 * Math.sin(aL);
+  const aaL = aL / spanL;
+  const daaL = Math.PI / spanL;
+  let cL = Math.cos(aaL);
+  let sL = Math.sin(aaL);
+  const cdL = Math.cos(daaL);
+  const sdL = Math.sin(daaL);
+  let aR = Math.PI * distR;
+  let hR = 0.5 * Math.sin(aR);
+  const aaR = aR / spanR;
+  const daaR = Math.PI / spanR;
+  let cR = Math.cos(aaR);
+  let sR = Math.sin(aaR);
+  const cdR = Math.cos(daaR);
+  const sdR = Math.sin(daaR);
+  let result = 0;
+  const common = nL < nR ? nL : nR;
+  let j = 0;
+  for (; j < common; j++) {
+    const k = fromL - j;
+    result += r[k < 0 ? -k : k] * ((hL / aL) * (1 + cL));
+    aL += Math.PI;
+    const helpL = cL * cdL - sL * sdL;
+    sL = cL * sdL + sL * cdL;
+    cL = helpL;
+    hL = -hL;
+    terms[j] = r[fromR + j] * ((hR / aR) * (1 + cR));
+    aR += Math.PI;
+    const helpR = cR * cdR - sR * sdR;
+    sR = cR * sdR + sR * cdR;
+    cR = helpR;
+    hR = -hR;
+  }
+  for (let jl = j; jl < nL; jl++) {
+    const k = fromL - jl;
+    result += r[k < 0 ? -k : k] * ((hL / aL) * (1 + cL));
+    aL += Math.PI;
+    const helpL = cL * cdL - sL * sdL;
+    sL = cL * sdL + sL * cdL;
+    cL = helpL;
+    hL = -hL;
+  }
+  for (let jr = j; jr < nR; jr++) {
+    terms[jr] = r[fromR + jr] * ((hR / aR) * (1 + cR));
+    aR += Math.PI;
+    const helpR = cR * cdR - sR * sdR;
+    sR = cR * sdR + sR * cdR;
+    cR = helpR;
+    hR = -hR;
+  }
+  for (let t = 0; t < nR; t++) result += terms[t];
+  return result;
 }
 
 /*

@@ -4,9 +4,9 @@
  * (librosa.feature.rms: no window, zero padding) and ZCR (librosa.feature.zero_crossing_rate: edge padding,
  * |x| <= 1e-10 counts as 0, a crossing is a change of sign bit, mean over the frame).
  */
-import FFT from 'fft.js';
 import { melFilterBank, type MelBand } from './mel.js';
 import { dctMatrix } from './dct.js';
+import { RealFft } from './real-fft.js';
 import type { AudioOptions } from './options.js';
 import { FrameStore, type SampleBuffer } from './sample-buffer.js';
 
@@ -24,15 +24,10 @@ export class SpectralAnalyzer {
   private readonly half: number;
   private readonly win: Float64Array;
   private readonly lpad: number;
-  private readonly fft: FFT;
+  private readonly fft: RealFft;
+  /** The windowed frame (zero outside the window's span, which is all that is ever written) and its power spectrum. */
   private readonly fftIn: Float64Array;
-  private readonly fftOut: Float64Array;
   private readonly power: Float64Array;
-  /** Two frames in one complex FFT: the second frame's windowed samples and power, the complex input and output. */
-  private readonly fftInB: Float64Array;
-  private readonly powerB: Float64Array;
-  private readonly zIn: Float64Array;
-  private readonly zOut: Float64Array;
   private readonly bands: MelBand[];
   /** The bands flattened: weights of band m at melW[melOff[m] .. melOff[m+1]), for bins from melStart[m]. */
   private readonly melW: Float64Array;
@@ -62,14 +57,9 @@ export class SpectralAnalyzer {
     this.win = new Float64Array(o.winLength);
     for (let n = 0; n < o.winLength; n++) this.win[n] = 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / o.winLength);
     this.lpad = (o.nFft - o.winLength) >> 1;
-    this.fft = new FFT(o.nFft);
+    this.fft = new RealFft(o.nFft);
     this.fftIn = new Float64Array(o.nFft);
-    this.fftOut = new Float64Array(2 * o.nFft);
     this.power = new Float64Array((o.nFft >> 1) + 1);
-    this.fftInB = new Float64Array(o.nFft);
-    this.powerB = new Float64Array((o.nFft >> 1) + 1);
-    this.zIn = new Float64Array(2 * o.nFft);
-    this.zOut = new Float64Array(2 * o.nFft);
     this.bands = melFilterBank(o.sampleRate, o.nFft, o.nMels, o.fmin, o.fmax ?? o.sampleRate / 2);
     this.melOff = new Int32Array(o.nMels + 1);
     this.melStart = new Int32Array(o.nMels);
@@ -131,13 +121,6 @@ export class SpectralAnalyzer {
     while (this.next < nFrames) {
       const c = this.next * this.hop;
       if (buf.total === null && c + this.half > buf.end) break;
-      // Frames 2j and 2j+1 share one FFT; which frames pair depends only on the frame count, not on the chunks.
-      if ((this.next & 1) === 0 && this.next + 1 < nFrames) {
-        if (buf.total === null && c + this.hop + this.half > buf.end) break;
-        this.framePair(buf, c, c + this.hop);
-        this.next += 2;
-        continue;
-      }
       this.frame(buf, c);
       this.next++;
     }
@@ -159,53 +142,32 @@ export class SpectralAnalyzer {
   }
 
   private frame(buf: SampleBuffer, c: number): void {
-    const { fftIn, fftOut, power } = this;
-    this.windowed(buf, c, fftIn);
-    this.fft.realTransform(fftOut, fftIn);
-    const nb = power.length;
-    for (let k = 0; k < nb; k++) {
-      const re = fftOut[2 * k];
-      const im = fftOut[2 * k + 1];
-      power[k] = re * re + im * im;
-    }
-    this.melRmsZcr(buf, c, power);
-  }
-
-  /**
-   * Two frames (centres c1, c2) with one complex FFT of nFft points, frame 1 as the real part and frame 2 as the
-   * imaginary part (Numerical Recipes 3rd ed. 12.3.1): X1[k] = (Z[k] + conj Z[n-k]) / 2, X2[k] = (Z[k] - conj Z[n-k]) / 2i.
-   */
-  private framePair(buf: SampleBuffer, c1: number, c2: number): void {
-    const { fftIn, fftInB, zIn, zOut, power, powerB, nFft } = this;
-    this.windowed(buf, c1, fftIn);
-    this.windowed(buf, c2, fftInB);
-    for (let j = 0; j < nFft; j++) {
-      zIn[2 * j] = fftIn[j];
-      zIn[2 * j + 1] = fftInB[j];
-    }
-    this.fft.transform(zOut, zIn);
-    const nb = power.length;
-    for (let k = 0; k < nb; k++) {
-      const mk = (nFft - k) & (nFft - 1);
-      const zr = zOut[2 * k];
-      const zi = zOut[2 * k + 1];
-      const wr = zOut[2 * mk];
-      const wi = zOut[2 * mk + 1];
-      const re1 = 0.5 * (zr + wr);
-      const im1 = 0.5 * (zi - wi);
-      const re2 = 0.5 * (zi + wi);
-      const im2 = 0.5 * (wr - zr);
-      power[k] = re1 * re1 + im1 * im1;
-      powerB[k] = re2 * re2 + im2 * im2;
-    }
-    this.melRmsZcr(buf, c1, power);
-    this.melRmsZcr(buf, c2, powerB);
+    this.windowed(buf, c, this.fftIn);
+    this.fft.power(this.fftIn, this.power);
+    this.melRmsZcr(buf, c, this.power);
   }
 
   /** Appends the frame centred on c: log-mel bands of its power spectrum, RMS and ZCR. */
   private melRmsZcr(buf: SampleBuffer, c: number, power: Float64Array): void {
+    this.logMel(power);
     const L = this.L;
-    const data = buf.data;
+    // RMS (zero padding) and ZCR (edge padding) over L samples centred on c.
+    const r0 = c - (L >> 1);
+    this.rms.add(Math.sqrt(this.sumSquares(buf, r0) / L));
+    const ri = buf.index(r0, L);
+    const hop = this.hop;
+    const ei = ri >= 0 && this.zcPrevR0 === r0 - hop && hop < L ? buf.index(r0 - hop, L + hop) : -1;
+    let crossings: number;
+    if (ei >= 0) crossings = slideCrossings(buf.data, ei, L, hop, this.zcCount);
+    else if (ri >= 0) crossings = countCrossings(buf.data, ri, L);
+    else crossings = this.edgeCrossings(buf, r0);
+    this.zcCount = crossings;
+    this.zcPrevR0 = ri >= 0 ? r0 : -Infinity;
+    this.zcr.add(crossings / L);
+  }
+
+  /** Appends the log-mel bands (dB, before the top_db clip) of one power spectrum. */
+  private logMel(power: Float64Array): void {
     const lm = this.logmel;
     const off = lm.push();
     const d = lm.data;
@@ -217,50 +179,52 @@ export class SpectralAnalyzer {
       for (let q = melOff[m], k = melStart[m]; q < e; q++, k++) s += melW[q] * power[k];
       d[off + m] = 10 * Math.log10(s > AMIN ? s : AMIN);
     }
-
-    // RMS (zero padding) and ZCR (edge padding) over L samples centred on c.
-    const r0 = c - (L >> 1);
-    const hop = this.hop;
-    const ri = buf.index(r0, L);
-    const ss = this.sumSquares(buf, r0);
-    this.rms.add(Math.sqrt(ss / L));
-
-    let crossings = 0;
-    const ei = ri >= 0 && this.zcPrevR0 === r0 - hop && hop < L ? buf.index(r0 - hop, L + hop) : -1;
-    if (ei >= 0) {
-      // Slide the previous frame's count by one hop: drop the crossings that left, add those that came in (exact).
-      crossings = this.zcCount;
-      let a = data[ei] < -ZC_THRESHOLD ? 1 : 0;
-      for (let j = 1; j <= hop; j++) {
-        const b = data[ei + j] < -ZC_THRESHOLD ? 1 : 0;
-        crossings -= a ^ b;
-        a = b;
-      }
-      a = data[ei + L - 1] < -ZC_THRESHOLD ? 1 : 0;
-      for (let j = L; j < L + hop; j++) {
-        const b = data[ei + j] < -ZC_THRESHOLD ? 1 : 0;
-        crossings += a ^ b;
-        a = b;
-      }
-    } else if (ri >= 0) {
-      let prev = data[ri] < -ZC_THRESHOLD ? 1 : 0;
-      for (let j = 1; j < L; j++) {
-        const sgn = data[ri + j] < -ZC_THRESHOLD ? 1 : 0;
-        crossings += sgn ^ prev;
-        prev = sgn;
-      }
-    } else {
-      let prev = buf.edge(r0) < -ZC_THRESHOLD ? 1 : 0;
-      for (let j = 1; j < L; j++) {
-        const sgn = buf.edge(r0 + j) < -ZC_THRESHOLD ? 1 : 0;
-        crossings += sgn ^ prev;
-        prev = sgn;
-      }
-    }
-    this.zcCount = crossings;
-    this.zcPrevR0 = ri >= 0 ? r0 : -Infinity;
-    this.zcr.add(crossings / L);
   }
+
+  /** Zero crossings of L samples from r0 with edge padding (frames that reach outside the signal). */
+  private edgeCrossings(buf: SampleBuffer, r0: number): number {
+    let crossings = 0;
+    let prev = buf.edge(r0) < -ZC_THRESHOLD ? 1 : 0;
+    for (let j = 1; j < this.L; j++) {
+      const sgn = buf.edge(r0 + j) < -ZC_THRESHOLD ? 1 : 0;
+      crossings += sgn ^ prev;
+      prev = sgn;
+    }
+    return crossings;
+  }
+}
+
+/** Sign-bit changes between neighbours of data[i .. i + L) (|x| <= ZC_THRESHOLD counts as 0). */
+function countCrossings(data: Float32Array, i: number, L: number): number {
+  let crossings = 0;
+  let prev = data[i] < -ZC_THRESHOLD ? 1 : 0;
+  for (let j = 1; j < L; j++) {
+    const sgn = data[i + j] < -ZC_THRESHOLD ? 1 : 0;
+    crossings += sgn ^ prev;
+    prev = sgn;
+  }
+  return crossings;
+}
+
+/**
+ * The previous frame's count (frame starting at data[ei]) slid by one hop: the crossings that left the frame are
+ * dropped and those that came in added (exact, the same count as countCrossings of the new frame).
+ */
+function slideCrossings(data: Float32Array, ei: number, L: number, hop: number, count: number): number {
+  let crossings = count;
+  let a = data[ei] < -ZC_THRESHOLD ? 1 : 0;
+  for (let j = 1; j <= hop; j++) {
+    const b = data[ei + j] < -ZC_THRESHOLD ? 1 : 0;
+    crossings -= a ^ b;
+    a = b;
+  }
+  a = data[ei + L - 1] < -ZC_THRESHOLD ? 1 : 0;
+  for (let j = L; j < L + hop; j++) {
+    const b = data[ei + j] < -ZC_THRESHOLD ? 1 : 0;
+    crossings += a ^ b;
+    a = b;
+  }
+  return crossings;
 }
 
 /**
