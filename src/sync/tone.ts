@@ -25,6 +25,7 @@ import { fitLine, median } from './tone-math.js';
 import { prominenceDb } from './tone-spectrum.js';
 import { calibrateBeeps, STAT_WINDOWS, statTrack } from './tone-null.js';
 import { energyNull, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
+import { markEchoTails, toneEarlyAnyPhase, type EarlyTone } from './tone-early.js';
 
 export interface ToneScanOptions {
   /** Tone frequency in Hz (default 1000). */
@@ -89,6 +90,16 @@ const MAX_FALSE_BEFORE = 0.01;
  * echo has built up (the held-out set, make-sync-rooms --variant 1: +0.5 and -1.8 dB; docs/sync.md).
  */
 const MIN_DIRECT_DB = -5;
+/**
+ * An onset whose 40 ms before it hold tone (16 ms windows, any phase) within this of the direct sound after it is not
+ * placeable: a direct sound arrives as a step out of the noise, while an onset read on the echo's build-up has the
+ * rising echo (and the weak direct sound) right before it (tone-early.ts). Measured 2026-11-30: the held-out onset
+ * read 24.6 ms late (make-sync-rooms --variant 1, rt5-drr-6-snr10-wav-both) -5.9 dB, one read 90 ms late -2.0 dB,
+ * an echo after a beep's end read as a second beep -5.9 dB; right onsets on the room bench (--set full) -16.9 dB and
+ * below, on the 0 dB speech mixtures of sync-tone.test.ts -12.9 dB and below. Onsets read 7-22 ms late measured -13
+ * to -18 dB: this check does not see those (the onset-sd and plateau checks do).
+ */
+const MAX_EARLY_DB = -10;
 const WIN_BLOCKS = 5;
 /** The part of the rising edge fitted, as fractions of the plateau (low enough to end before early reflections). */
 const FIT_LO = 0.25;
@@ -188,6 +199,7 @@ export class ToneScanner {
     }
     this.calibrate(x, kept, statTrack(blocks.bre, blocks.bim));
     this.found.push(...kept);
+    markEchoTails(this.found);
     this.acceptFrom = boundary;
   }
 
@@ -426,7 +438,7 @@ export class ToneScanner {
    * 0.5 ms or 2 SD before it), judged against the same statistic 20-120 ms before the onset (tone-onset.ts); null
    * when there is not enough audio before the beep to judge by.
    */
-  private toneBeforeOnset(x: Float32Array, onset: number, onsetSd: number): BeforeOnset | null {
+  private toneBeforeOnset(x: Float32Array, onset: number, onsetSd: number, plateauP: number): BeforeOnset | null {
     const sr = this.sampleRate;
     const L = Math.max(8, Math.round((4 * sr) / this.toneHz));
     const demod = (a: number, b: number) => this.demod(x, a, b);
@@ -435,8 +447,20 @@ export class ToneScanner {
     const [pr, pi] = demod(a0, a0 + (L >> 1));
     const m = Math.hypot(pr, pi) || 1;
     const nullTo = Math.round(onset - 0.02 * sr);
-    const nul = energyNull(demod, nullTo - Math.round(0.1 * sr), nullTo, L, pr / m, pi / m);
+    // Tone 40 dB under the beep's plateau (in an L-sample window: (A L / 2)^2 with A^2 / 2 the plateau power) is no
+    // sign of an earlier arrival, whatever the noise floor (a noise-free recording has a null of zeros).
+    const floorE = 1e-4 * 2 * plateauP * (L / 2) ** 2;
+    const nul = energyNull(demod, nullTo - Math.round(0.1 * sr), nullTo, L, pr / m, pi / m, floorE);
     return nul ? toneBeforeOnset(demod, onset, L, sr, nul, pr / m, pi / m, 0.015, Math.max(0.0005, 2 * onsetSd)) : null;
+  }
+
+  /** Tone energy in any phase in the 40 ms before the onset against the noise 150-650 ms before it (tone-early.ts). */
+  private toneEarly(x: Float32Array, onset: number, A: number, onsetSd: number): EarlyTone | null {
+    const sr = this.sampleRate;
+    const W = Math.round(0.016 * sr);
+    const demod = (a: number, b: number) => this.demod(x, a, b);
+    const o = Math.round(onset);
+    return toneEarlyAnyPhase(demod, o, W, o - Math.round(0.65 * sr), o - Math.round(0.15 * sr), A, sr, 0.04, Math.max(0.001, 2 * onsetSd));
   }
 
   private measure(
@@ -490,7 +514,8 @@ export class ToneScanner {
     const interference = Math.max(ToneScanner.meanOf(tp, onsetW - 250, onsetW - 5) ?? floor, chunkFloor);
     const bandSnr = 10 * Math.log10(toneP / interference);
     const onsetSd = Math.max(this.onsetSdS(onset.A, pt, interference, ptot - toneP), onset.spread / 2 / sr);
-    const before = this.toneBeforeOnset(x, onset.t, onsetSd);
+    const before = this.toneBeforeOnset(x, onset.t, onsetSd, pt);
+    const early = this.toneEarly(x, onset.t, onset.A, onsetSd);
     // The direct sound's power (amplitude A over the 4 periods after the onset) against the burst's plateau.
     const directDb = 10 * Math.log10((onset.A * onset.A) / 2 / Math.max(pt, 1e-20));
     const why =
@@ -500,6 +525,8 @@ export class ToneScanner {
           ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`
           : directDb < MIN_DIRECT_DB
             ? `the tone after the onset is ${(-directDb).toFixed(1)} dB below the beep's plateau (room echo stronger than the direct sound): the onset may be read late, on the echo's build-up`
+            : early && early.under_direct_db > MAX_EARLY_DB
+            ? `tone ${(-early.under_direct_db).toFixed(1)} dB under the direct sound ${(early.ends_before_s * 1000).toFixed(1)} ms before the onset (any phase): no clean step from the noise, the onset may be read late on the echo's build-up`
             : before && before.expected_false < MAX_FALSE_BEFORE
             ? `tone ${before.over_noise_db.toFixed(1)} dB over the noise ${(before.ends_before_s * 1000).toFixed(1)} ms before the onset (noise does that ${before.expected_false.toExponential(1)} times there): the direct sound may have arrived earlier, hidden by an echo dip`
             : null;
