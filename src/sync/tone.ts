@@ -100,6 +100,13 @@ const MIN_DIRECT_DB = -5;
  * to -18 dB: this check does not see those (the onset-sd and plateau checks do).
  */
 const MAX_EARLY_DB = -10;
+/**
+ * A clean step (onsetSd): the direct sound this far over the band's interference, and the 40 ms before the onset
+ * this far under it. On the room bench (--set full) the one onset it let through was right (0.05 ms); the onsets read
+ * 22 and 28 ms off that came nearest measured 14.6 dB over the noise with -10.4 dB before, and 16.1 dB with 0 dB.
+ */
+const CLEAN_DIRECT_DB = 15;
+const CLEAN_EARLY_DB = -15;
 const WIN_BLOCKS = 5;
 /** The part of the rising edge fitted, as fractions of the plateau (low enough to end before early reflections). */
 const FIT_LO = 0.25;
@@ -513,7 +520,7 @@ export class ToneScanner {
     const onsetW = Math.floor(onset.t / B) - WIN_BLOCKS;
     const interference = Math.max(ToneScanner.meanOf(tp, onsetW - 250, onsetW - 5) ?? floor, chunkFloor);
     const bandSnr = 10 * Math.log10(toneP / interference);
-    const onsetSd = Math.max(this.onsetSdS(onset.A, pt, interference, ptot - toneP), onset.spread / 2 / sr);
+    const onsetSd = this.onsetSd(x, onset, pt, interference, ptot - toneP);
     const before = this.toneBeforeOnset(x, onset.t, onsetSd, pt);
     const early = this.toneEarly(x, onset.t, onset.A, onsetSd);
     // The direct sound's power (amplitude A over the 4 periods after the onset) against the burst's plateau.
@@ -543,6 +550,23 @@ export class ToneScanner {
       ...(why === null ? {} : { unplaceable_reason: why }),
       onset_sd_s: onsetSd,
     };
+  }
+
+  /**
+   * The onset's uncertainty: the change-point fit's (onsetSdS), or half the distance between the direct arrival and
+   * the amplitude edge's change point when larger (echo building the level up, or noise, hides the onset), unless the
+   * onset is a clean step: the direct sound at least CLEAN_DIRECT_DB over the band's interference, and no tone within
+   * CLEAN_EARLY_DB of it in the 40 ms before the onset (tone-early.ts). Then the edge is only late by the echo's
+   * build-up, and the fit's uncertainty is the onset's.
+   */
+  private onsetSd(x: Float32Array, onset: { t: number; A: number; spread: number }, plateauP: number, bandNoiseP: number, broadNoiseP: number): number {
+    const fit = this.onsetSdS(onset.A, plateauP, bandNoiseP, broadNoiseP);
+    const spread = onset.spread / 2 / this.sampleRate;
+    if (spread <= fit) return fit;
+    const directOverNoiseDb = 10 * Math.log10((onset.A * onset.A) / 2 / Math.max(bandNoiseP, 1e-20));
+    if (directOverNoiseDb < CLEAN_DIRECT_DB) return spread;
+    const early = this.toneEarly(x, onset.t, onset.A, 0);
+    return early && early.under_direct_db <= CLEAN_EARLY_DB ? fit : spread;
   }
 
   /**
