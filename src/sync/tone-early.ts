@@ -5,15 +5,35 @@
  * 1 - exp(-13.8 t / RT60); Kuttruff, "Room Acoustics", ch. 5). Where the direct sound is weak, the level first stands
  * out of the noise once the echo has built up, and an onset read there is late while its change-point fit looks sure.
  * The echo's phase is not the direct sound's, so the in-phase check of tone-onset.ts does not see the direct sound
- * before such an onset; this one does not ask for a phase: the coherent tone energy |Z|^2 of windows of W samples (16 ms in tone.ts: a
- * steady 1 kHz direct sound and its build-up keep a phase over such a window, and gain on the noise as it grows) in the `spanS`
- * before the onset, judged against the same statistic over the noise far before the beep (150-650 ms before: before
- * any direct sound even when the onset is read 100 ms late), its upper tail fitted by peaks over a threshold
- * (flash-null.ts, Davison & Smith 1990). Energy far below the beep's own direct sound never counts (a recording
- * without noise has a null of zeros, and any rounding would stand out of it).
+ * before such an onset; this one does not ask for a phase: the coherent tone energy |Z|^2 of windows of W samples (16
+ * ms in tone.ts: a steady 1 kHz direct sound and its build-up keep a phase over such a window, and gain on the noise
+ * as it grows) in the `spanS` before the onset, against the direct sound's own energy in a window as long. tone.ts
+ * decides by that ratio (`under_direct_db`): a step out of the noise has nothing near the direct sound before it.
+ * For diagnosis the same window is also set against the noise 150-650 ms before the onset (peaks over a threshold,
+ * flash-null.ts, Davison & Smith 1990): `expected_false`, `over_noise_db`; the check is skipped (null) when there is
+ * not that much audio before the beep.
  */
 import { exceedanceP, summariseNull } from './flash-null.js';
 import type { Demod } from './tone-onset.js';
+
+/**
+ * An onset whose 40 ms before it hold tone (16 ms windows, any phase) within this of the direct sound after it is not
+ * placeable: a direct sound arrives as a step out of the noise, while an onset read on the echo's build-up has the
+ * rising echo (and the weak direct sound) right before it (toneEarlyAnyPhase). Measured 2026-11-30: the held-out onset
+ * read 24.6 ms late (make-sync-rooms --variant 1, rt5-drr-6-snr10-wav-both) -5.9 dB, one read 90 ms late -2.0 dB,
+ * an echo after a beep's end read as a second beep -5.9 dB; right onsets on the room bench (--set full) -16.9 dB and
+ * below, on the 0 dB speech mixtures of sync-tone.test.ts -12.9 dB and below. Onsets read 7-22 ms late measured -13
+ * to -18 dB: this check does not see those (the onset-sd and plateau checks do).
+ */
+export const MAX_EARLY_DB = -10;
+/**
+ * A clean step (tone.ts onsetSd): the direct sound this far over the band's interference, and the 40 ms before the
+ * onset this far under it. On the room bench (--set full) the one onset it let through was right (0.05 ms); the
+ * onsets read 22 and 28 ms off that came nearest measured 14.6 dB over the noise with -10.4 dB before, and 16.1 dB
+ * with 0 dB.
+ */
+export const CLEAN_DIRECT_DB = 15;
+export const CLEAN_EARLY_DB = -15;
 
 export interface EarlyTone {
   /** Expected number of noise windows as strong as the strongest one before the onset, among as many tries. */

@@ -16,6 +16,8 @@
  * The steps, by file: tone-demod.ts (reference oscillator, 2 ms block and 10 ms window sums); this file (candidate
  * runs, their core, frequency and phase checks, coarse edges, the direct-arrival onset and its change point);
  * tone-onset.ts (the onset judged against the noise before the beep: an echo dip can make it late);
+ * tone-early.ts (tone in any phase just before the onset: read late on the echo's build-up; a beep's echo after
+ * its end is not a second beep);
  * tone-spectrum.ts (prominence over neighbouring frequencies); tone-null.ts (confidence against the recording's
  * own null); tone-hint.ts (a beep at another frequency, for messages); tone-math.ts (median, line fit).
  */
@@ -25,7 +27,7 @@ import { fitLine, median } from './tone-math.js';
 import { prominenceDb } from './tone-spectrum.js';
 import { calibrateBeeps, STAT_WINDOWS, statTrack } from './tone-null.js';
 import { energyNull, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
-import { markEchoTails, toneEarlyAnyPhase, type EarlyTone } from './tone-early.js';
+import { CLEAN_DIRECT_DB, CLEAN_EARLY_DB, markEchoTails, MAX_EARLY_DB, toneEarlyAnyPhase, type EarlyTone } from './tone-early.js';
 
 export interface ToneScanOptions {
   /** Tone frequency in Hz (default 1000). */
@@ -90,23 +92,6 @@ const MAX_FALSE_BEFORE = 0.01;
  * echo has built up (the held-out set, make-sync-rooms --variant 1: +0.5 and -1.8 dB; docs/sync.md).
  */
 const MIN_DIRECT_DB = -5;
-/**
- * An onset whose 40 ms before it hold tone (16 ms windows, any phase) within this of the direct sound after it is not
- * placeable: a direct sound arrives as a step out of the noise, while an onset read on the echo's build-up has the
- * rising echo (and the weak direct sound) right before it (tone-early.ts). Measured 2026-11-30: the held-out onset
- * read 24.6 ms late (make-sync-rooms --variant 1, rt5-drr-6-snr10-wav-both) -5.9 dB, one read 90 ms late -2.0 dB,
- * an echo after a beep's end read as a second beep -5.9 dB; right onsets on the room bench (--set full) -16.9 dB and
- * below, on the 0 dB speech mixtures of sync-tone.test.ts -12.9 dB and below. Onsets read 7-22 ms late measured -13
- * to -18 dB: this check does not see those (the onset-sd and plateau checks do).
- */
-const MAX_EARLY_DB = -10;
-/**
- * A clean step (onsetSd): the direct sound this far over the band's interference, and the 40 ms before the onset
- * this far under it. On the room bench (--set full) the one onset it let through was right (0.05 ms); the onsets read
- * 22 and 28 ms off that came nearest measured 14.6 dB over the noise with -10.4 dB before, and 16.1 dB with 0 dB.
- */
-const CLEAN_DIRECT_DB = 15;
-const CLEAN_EARLY_DB = -15;
 const WIN_BLOCKS = 5;
 /** The part of the rising edge fitted, as fractions of the plateau (low enough to end before early reflections). */
 const FIT_LO = 0.25;
