@@ -43,13 +43,16 @@ function lasting(demod: Demod, a: number, L: number, ur: number, ui: number): nu
   return Math.min(inPhase(demod, a, L, ur, ui), inPhase(demod, a + (L >> 1), L, ur, ui));
 }
 
-/** The statistic `lasting` at steps of L/2 over [from, to); null when fewer than 16 fit. */
-export function energyNull(demod: Demod, from: number, to: number, L: number, ur: number, ui: number): EnergyNull | null {
+/**
+ * The statistic `lasting` at steps of L/2 over [from, to); null when fewer than 16 fit. `floorE`: the least mean
+ * taken (tone this weak against the beep itself is no sign of anything, even over a noise-free floor).
+ */
+export function energyNull(demod: Demod, from: number, to: number, L: number, ur: number, ui: number, floorE = 0): EnergyNull | null {
   const q: number[] = [];
   for (let a = Math.max(0, from); a + L + (L >> 1) <= to; a += Math.max(1, L >> 1)) q.push(lasting(demod, a, L, ur, ui));
   if (q.length < 16) return null;
   // Digital silence: the tiny floor keeps any real tone far above it without dividing by zero.
-  const mean = Math.max(q.reduce((s, v) => s + v, 0) / q.length, 1e-24 * L * L);
+  const mean = Math.max(q.reduce((s, v) => s + v, 0) / q.length, 1e-24 * L * L, floorE);
   return { nul: summariseNull(q.map((v) => v / mean)), mean };
 }
 

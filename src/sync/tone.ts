@@ -16,6 +16,8 @@
  * The steps, by file: tone-demod.ts (reference oscillator, 2 ms block and 10 ms window sums); this file (candidate
  * runs, their core, frequency and phase checks, coarse edges, the direct-arrival onset and its change point);
  * tone-onset.ts (the onset judged against the noise before the beep: an echo dip can make it late);
+ * tone-early.ts (tone in any phase just before the onset: read late on the echo's build-up; a beep's echo after
+ * its end is not a second beep);
  * tone-spectrum.ts (prominence over neighbouring frequencies); tone-null.ts (confidence against the recording's
  * own null); tone-hint.ts (a beep at another frequency, for messages); tone-math.ts (median, line fit).
  */
@@ -25,6 +27,7 @@ import { fitLine, median } from './tone-math.js';
 import { prominenceDb } from './tone-spectrum.js';
 import { calibrateBeeps, STAT_WINDOWS, statTrack } from './tone-null.js';
 import { energyNull, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
+import { CLEAN_DIRECT_DB, CLEAN_EARLY_DB, markEchoTails, MAX_EARLY_DB, toneEarlyAnyPhase, type EarlyTone } from './tone-early.js';
 
 export interface ToneScanOptions {
   /** Tone frequency in Hz (default 1000). */
@@ -188,6 +191,7 @@ export class ToneScanner {
     }
     this.calibrate(x, kept, statTrack(blocks.bre, blocks.bim));
     this.found.push(...kept);
+    markEchoTails(this.found);
     this.acceptFrom = boundary;
   }
 
@@ -426,7 +430,7 @@ export class ToneScanner {
    * 0.5 ms or 2 SD before it), judged against the same statistic 20-120 ms before the onset (tone-onset.ts); null
    * when there is not enough audio before the beep to judge by.
    */
-  private toneBeforeOnset(x: Float32Array, onset: number, onsetSd: number): BeforeOnset | null {
+  private toneBeforeOnset(x: Float32Array, onset: number, onsetSd: number, plateauP: number): BeforeOnset | null {
     const sr = this.sampleRate;
     const L = Math.max(8, Math.round((4 * sr) / this.toneHz));
     const demod = (a: number, b: number) => this.demod(x, a, b);
@@ -435,8 +439,20 @@ export class ToneScanner {
     const [pr, pi] = demod(a0, a0 + (L >> 1));
     const m = Math.hypot(pr, pi) || 1;
     const nullTo = Math.round(onset - 0.02 * sr);
-    const nul = energyNull(demod, nullTo - Math.round(0.1 * sr), nullTo, L, pr / m, pi / m);
+    // Tone 40 dB under the beep's plateau (in an L-sample window: (A L / 2)^2 with A^2 / 2 the plateau power) is no
+    // sign of an earlier arrival, whatever the noise floor (a noise-free recording has a null of zeros).
+    const floorE = 1e-4 * 2 * plateauP * (L / 2) ** 2;
+    const nul = energyNull(demod, nullTo - Math.round(0.1 * sr), nullTo, L, pr / m, pi / m, floorE);
     return nul ? toneBeforeOnset(demod, onset, L, sr, nul, pr / m, pi / m, 0.015, Math.max(0.0005, 2 * onsetSd)) : null;
+  }
+
+  /** Tone energy in any phase in the 40 ms before the onset against the noise 150-650 ms before it (tone-early.ts). */
+  private toneEarly(x: Float32Array, onset: number, A: number, onsetSd: number): EarlyTone | null {
+    const sr = this.sampleRate;
+    const W = Math.round(0.016 * sr);
+    const demod = (a: number, b: number) => this.demod(x, a, b);
+    const o = Math.round(onset);
+    return toneEarlyAnyPhase(demod, o, W, o - Math.round(0.65 * sr), o - Math.round(0.15 * sr), A, sr, 0.04, Math.max(0.001, 2 * onsetSd));
   }
 
   private measure(
@@ -489,8 +505,9 @@ export class ToneScanner {
     const onsetW = Math.floor(onset.t / B) - WIN_BLOCKS;
     const interference = Math.max(ToneScanner.meanOf(tp, onsetW - 250, onsetW - 5) ?? floor, chunkFloor);
     const bandSnr = 10 * Math.log10(toneP / interference);
-    const onsetSd = Math.max(this.onsetSdS(onset.A, pt, interference, ptot - toneP), onset.spread / 2 / sr);
-    const before = this.toneBeforeOnset(x, onset.t, onsetSd);
+    const onsetSd = this.onsetSd(x, onset, pt, interference, ptot - toneP);
+    const before = this.toneBeforeOnset(x, onset.t, onsetSd, pt);
+    const early = this.toneEarly(x, onset.t, onset.A, onsetSd);
     // The direct sound's power (amplitude A over the 4 periods after the onset) against the burst's plateau.
     const directDb = 10 * Math.log10((onset.A * onset.A) / 2 / Math.max(pt, 1e-20));
     const why =
@@ -500,6 +517,8 @@ export class ToneScanner {
           ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`
           : directDb < MIN_DIRECT_DB
             ? `the tone after the onset is ${(-directDb).toFixed(1)} dB below the beep's plateau (room echo stronger than the direct sound): the onset may be read late, on the echo's build-up`
+            : early && early.under_direct_db > MAX_EARLY_DB
+            ? `tone ${(-early.under_direct_db).toFixed(1)} dB under the direct sound ${(early.ends_before_s * 1000).toFixed(1)} ms before the onset (any phase): no clean step from the noise, the onset may be read late on the echo's build-up`
             : before && before.expected_false < MAX_FALSE_BEFORE
             ? `tone ${before.over_noise_db.toFixed(1)} dB over the noise ${(before.ends_before_s * 1000).toFixed(1)} ms before the onset (noise does that ${before.expected_false.toExponential(1)} times there): the direct sound may have arrived earlier, hidden by an echo dip`
             : null;
@@ -516,6 +535,23 @@ export class ToneScanner {
       ...(why === null ? {} : { unplaceable_reason: why }),
       onset_sd_s: onsetSd,
     };
+  }
+
+  /**
+   * The onset's uncertainty: the change-point fit's (onsetSdS), or half the distance between the direct arrival and
+   * the amplitude edge's change point when larger (echo building the level up, or noise, hides the onset), unless the
+   * onset is a clean step: the direct sound at least CLEAN_DIRECT_DB over the band's interference, and no tone within
+   * CLEAN_EARLY_DB of it in the 40 ms before the onset (tone-early.ts). Then the edge is only late by the echo's
+   * build-up, and the fit's uncertainty is the onset's.
+   */
+  private onsetSd(x: Float32Array, onset: { t: number; A: number; spread: number }, plateauP: number, bandNoiseP: number, broadNoiseP: number): number {
+    const fit = this.onsetSdS(onset.A, plateauP, bandNoiseP, broadNoiseP);
+    const spread = onset.spread / 2 / this.sampleRate;
+    if (spread <= fit) return fit;
+    const directOverNoiseDb = 10 * Math.log10((onset.A * onset.A) / 2 / Math.max(bandNoiseP, 1e-20));
+    if (directOverNoiseDb < CLEAN_DIRECT_DB) return spread;
+    const early = this.toneEarly(x, onset.t, onset.A, 0);
+    return early && early.under_direct_db <= CLEAN_EARLY_DB ? fit : spread;
   }
 
   /**
