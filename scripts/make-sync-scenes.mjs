@@ -241,6 +241,12 @@ function realSet() {
       out.push(recipe(`real-${tag}-led10-tl-start${si % 2 ? '-nosound' : ''}`, { ...base, src_start_s: start, led: led(10, 'white', 'tl'), pulses: [ends[0] + 0.5], pulse_s: 0.15, cam_audio: si % 2 === 0, exposure: si === 1 ? 'fade' : 'none', seed: seed++ }));
       out.push(recipe(`real-${tag}-neg${si % 2 ? '-nosound' : ''}`, { ...base, src_start_s: start, pulses: [], cam_audio: si % 2 === 0, expect: 'not_found', seed: seed++ }));
     }
+    // The camera heard its beeps but its LED stayed dark (failed, or covered): a negative control of the guided
+    // search, with beeps where people walk past (vtest@52s: a pedestrian scored 1.3x the window's pulse-free maximum
+    // within a beep's span and was placed with confidence 0.9986 before the small-null bound and shape check of
+    // flash-null.ts). `mmprep sync --ends both` refused its picture (exit 2) even before, its start flash not being
+    // placeable; the end one was placeable (confidence 0.97 in the session's span), now it is not.
+    if (name === 'vtest') out.push(recipe('real-vtest@52s-beep-noled', { ...base, src_start_s: 52, led: { px: 10, color: 'white', pos: 'tl' }, led_dark: true, pulses: [7.6512, 17.9881], pulse_s: 0.2, expect: 'not_found', seed: 5101 }));
   }
   return out;
 }
@@ -596,7 +602,8 @@ async function makeCase(c, outDir) {
     camWav = join(dir, 'cam-sound.tmp.wav');
     writeWav16(camWav, cam);
   }
-  const n = await renderVideo(c, camPulses, camWav, join(dir, 'cam.mp4'));
+  // led_dark: the beeps are played and heard, the LED never lights (a negative control of the guided search).
+  const n = await renderVideo(c, c.led_dark ? [] : camPulses, camWav, join(dir, 'cam.mp4'));
   if (camWav) rmSync(camWav);
   const fpsVal = FPS[c.fps][0] / FPS[c.fps][1];
   const streams = [{ file: 'lav.wav', kind: 'audio', stream: 0, offset_s: 0, drift_ppm: 0, snr_db: null }];
@@ -620,6 +627,7 @@ async function makeCase(c, outDir) {
       cam_sound: c.cam_audio,
       screen_step: c.screen_step,
       pulses: c.pulses.length,
+      ...(c.led_dark ? { led_dark: true } : {}),
     },
     args: c.pulses.length > 1 ? ['--ends', 'both'] : [],
     files: ['lav.wav', 'cam.mp4'],
@@ -627,7 +635,7 @@ async function makeCase(c, outDir) {
     streams: c.expect === 'placed' ? streams : [],
     // Video-side truth for flash tests: onsets on the camera's picture timeline, the pulse length, the LED's box.
     flash: {
-      onsets_s: camPulses.map(r7),
+      onsets_s: (c.led_dark ? [] : camPulses).map(r7),
       duration_s: c.pulse_s,
       region: c.led.pos === 'screen' ? 'whole-frame' : { x_px: ledRect(c)[0], y_px: ledRect(c)[1], w_px: c.led.px, h_px: c.led.px },
       frame_s: 1 / fpsVal,

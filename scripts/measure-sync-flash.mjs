@@ -6,7 +6,7 @@
  * Windows are the file's two halves (the session's min(search-s, duration/2) for short files). Guided: each camera
  * beep as heard on the camera's sound (the truth's beep_on_camera_s: the flash time plus the camera's A/V skew) with
  * ±0.1 s tolerance and the pulse length of the reference microphone; negative controls get beeps at 30 % and 70 % of
- * the file (a guide where there is no flash). Unguided: a camera without sound, knowing nothing. Session: a camera
+ * the file (a guide where there is no flash), or the camera's own beeps when it heard them (an LED that stayed dark). Unguided: a camera without sound, knowing nothing. Session: a camera
  * without sound in a session whose reference microphone heard beeps at both ends: their interval (the truth's,
  * on the reference clock) and the pulse length go to the start/end pair search (flash-pair.ts); start-only cases
  * get the pulse length only; negative controls get a pair hint (0.55 of the file apart, 0.2 s: beeps the camera
@@ -39,7 +39,8 @@ async function runCase(id, search) {
     { name: 'end', start_s: half, duration_s: null },
   ];
   const fl = t.flash;
-  const beeps = t.expect === 'not_found' ? [0.3 * p.duration_s, 0.7 * p.duration_s] : fl.beep_on_camera_s;
+  // A negative control whose camera heard beeps (its LED dark) is guided by them; others get beeps at 30 % and 70 %.
+  const beeps = t.expect === 'not_found' && !fl.beep_on_camera_s?.length ? [0.3 * p.duration_s, 0.7 * p.duration_s] : fl.beep_on_camera_s;
   if (guided && !beeps) return null; // a camera without sound has no guide
   const guides = guided ? beeps.map((b) => ({ window: b < half ? 'start' : 'end', t_s: b, tolerance_s: 0.1, duration_s: fl.duration_s })) : undefined;
   // The reference microphone's beeps: camera onsets on the reference clock (t·k + offset), so their interval is Δ·k.

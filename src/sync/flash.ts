@@ -16,7 +16,7 @@
  */
 import type { VideoFrame } from '../media/decode-video.js';
 import { allRegions, cellMeans, gridFor, regionSeries, type Grid, type Region } from './flash-cells.js';
-import { calibrate, summariseNull, type NullSummary } from './flash-null.js';
+import { calibrate, looseFitReason, summariseNull, type NullSummary } from './flash-null.js';
 import { boxZ, FLANK_FRAMES, fitPulse, otherEvent, plateauTests, prefixSums, quickMedian, temporalSd, topEvents, type PlateauTest, type PulseStat } from './flash-pulse.js';
 
 /** Where to look (seconds on the video stream's own timeline) and how long the pulse is, from the camera's own beep. */
@@ -495,7 +495,7 @@ export class FlashScanner {
     const region = whole.fraction >= WHOLE_FRAME_FRACTION ? regions[0] : regions[track.region[c.a]];
     const fit = this.fitOnset(c, region, test, T);
     const nul = this.nullFor(c, track, tests, all);
-    const cal = calibrate(nul, c.z, c.searched);
+    const cal = calibrate(nul, c.z, c.searched, { bounded: true });
     const det: FlashDetection = {
       t_s: fit.onset_s,
       duration_s: fit.duration_s,
@@ -576,6 +576,9 @@ export class FlashScanner {
       return `${at} does not stand out of this file's own scores without a pulse (95th percentile ${nul.p95.toFixed(1)}, max ${nul.max.toFixed(1)}; ${d.expected_false?.toPrecision(2)} false pulses this strong expected in the ${(c.searched * T).toFixed(2)} s searched)`;
     }
     if (!(fit.rms <= 0.3 * fit.amp)) return `${at}: does not fit a pulse shape (residual ${fit.rms.toFixed(1)} against a rise of ${fit.amp.toFixed(1)} grey levels)`;
+    // A ragged pulse near the clutter is an object passing through, not a light (flash-null.ts looseFitReason).
+    const loose = this.pair ? null : looseFitReason({ score: d.score, nullMax: nul.max, rms: fit.rms, amp: fit.amp, guided: c.guide !== null });
+    if (loose) return `${at}: ${loose}`;
     if (this.pair) {
       // Judged with its partner at the other end (flash-pair.ts): the pair's own null replaces the window's.
       d.pair_candidate = true;
