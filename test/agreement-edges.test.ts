@@ -188,3 +188,30 @@ describe('a long file with a misnamed rater column is refused, never read as wid
     expect(r.stderr).toContain("no rater column 'judge' in the header");
   });
 });
+
+describe("Excel's trailing empty columns in a ratings file (trial item 3)", () => {
+  it('wide and long: empty unnamed columns are ignored with a stderr note; the figures are those of the file without them', async () => {
+    const plain = await runCli(['agreement', file('plain.csv', 'target;A;B\nt1;1;2\nt2;3;3\nt3;5;4\n'), '--json']);
+    for (const [name, text] of [
+      ['wide1.csv', 'target;A;B;\nt1;1;2;\nt2;3;3;\nt3;5;4;\n'],
+      ['wide2.csv', 'target;A;B;;\nt1;1;2;;\nt2;3;3;;\nt3;5;4;;\n'],
+      ['long2.csv', 'target;rater;rating;;\nt1;A;1;;\nt1;B;2;;\nt2;A;3;;\nt2;B;3;;\nt3;A;5;;\nt3;B;4;;\n'],
+    ]) {
+      const p = file(name, text);
+      const r = await runCli(['agreement', p, '--json']);
+      expect(r.code).toBe(0);
+      const n = name.includes('1') ? 1 : 2;
+      expect(r.stderr).toContain(`${p}: ignored ${n} empty unnamed column(s) at the end`);
+      expect(r.stderr).not.toContain('no rating in any row');
+      const d = JSON.parse(r.stdout).dimensions[0];
+      expect(d.n_raters).toBe(2);
+      expect(d.icc).toEqual(JSON.parse(plain.stdout).dimensions[0].icc);
+    }
+  });
+  it('an unnamed column with data is exit 2 naming line and column', async () => {
+    const p = file('tail-data.csv', 'target;A;B;;\nt1;1;2;;\nt2;3;3;;x\nt3;5;4;;\n');
+    const r = await runCli(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${p}:3, column 5: column 5 has no name in the header but holds data ('x'): name it in the header, or delete the column`);
+  });
+});

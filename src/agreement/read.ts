@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parse, type Options as CsvOptions } from 'csv-parse';
 import { InputError } from '../common/errors.js';
-import { delimiterHint, looksLikeDecimalComma, sniffFileDelimiter } from '../common/csv.js';
+import { delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
 
 export interface ReadRatingsOptions {
@@ -318,6 +318,8 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
     di = -1,
     oi = -1;
   let raterCols: number[] = [];
+  /** Columns with no name in the header (Excel's trailing ';;'): ignored while empty, refused on a cell with data. */
+  let unnamed: number[] = [];
   let oc = -1; // occasion column
   const repeated = Boolean(opts.repeated);
   let rec = -1;
@@ -373,6 +375,7 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
       hasOrder = oi >= 0;
       oc = findColumn(header, opts.occasionColumn ?? 'occasion');
       if (opts.occasionColumn !== undefined && oc < 0) throw new InputError(`no occasion column '${opts.occasionColumn}' in the header`, { file: path, line: 1 });
+      unnamed = unnamedColumns(header);
       const want = opts.format ?? 'auto';
       if (want === 'auto') refuseMisspeltRater(header, ti, ri, vi, opts.raterColumn, path);
       // auto: a header with a rater column is a long file (a missing rating column is then an error, not a rater)
@@ -393,16 +396,18 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
         format = 'wide';
         if (opts.targetColumn === undefined && ti < 0) ti = 0;
         if (ti < 0) throw new InputError(`no target column '${opts.targetColumn}' in the header`, { file: path, line: 1 });
-        raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc);
+        raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc && !unnamed.includes(i));
       }
       const seen = new Set<string>();
       for (const h of header) {
+        if (h === '') continue;
         if (seen.has(h)) throw new InputError(`duplicate column name '${h}' in the header`, { file: path, line: 1 });
         seen.add(h);
       }
       return;
     }
     rec++;
+    for (const c of unnamed) if (row[c].trim() !== '') throw new RecordError(unnamedColumnMessage(c, row[c].trim()), rec, String(c + 1));
     const dimName = di >= 0 ? row[di].trim() : '';
     const d = dimOf(dimName);
     const targetId = row[ti].trim();
@@ -531,6 +536,7 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
     n_records: rec + 1,
     n_missing_cells: nMissing,
     dimensions,
+    notes: unnamed.length > 0 ? [unnamedColumnsNote(unnamed, (header as string[]).length)] : [],
   };
 }
 
