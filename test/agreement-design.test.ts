@@ -105,4 +105,18 @@ describe('planning figures', () => {
     expect(spearmanBrownRaters(-0.1, 0.75)).toBeNull();
     expect(spearmanBrownRaters(0.8, 0.75)).toBe(1);
   });
+  it('an ICC that is zero up to rounding (1e-16) gives "not reachable" with a reason, not 3e16 raters (trial item 2)', async () => {
+    expect(spearmanBrownRaters(0.003, 0.75)).toBe(997); // 0.75 * 0.997 / (0.003 * 0.25), under the cap
+    expect(spearmanBrownRaters(0.002, 0.75)).toBeNull(); // 1497 > MAX_PLANNED_RATERS
+    // Two raters with no agreement beyond chance: ICC2 is 1e-16 in floating point (exactly 0 in exact arithmetic).
+    const p = join(dir, 'zero-icc.csv');
+    writeFileSync(p, 'target,A,B\nt1,3,4\nt2,5,3\nt3,4,1\nt4,5,2\nt5,1,1\nt6,2,4\n');
+    const json = await runCli(['agreement', p, '--json']);
+    const pl = JSON.parse(json.stdout).dimensions[0].planning;
+    expect(Math.abs(pl.icc)).toBeLessThan(1e-12);
+    expect(pl.raters_needed).toBeNull();
+    expect(pl.reason).toMatch(/over 1000 raters needed, not reachable|not positive/);
+    const text = await runCli(['agreement', p]);
+    expect(text.stdout).toMatch(/raters for ICC >= 0\.75: not reachable \(from the lower 95% bound: not reachable\)/);
+  });
 });

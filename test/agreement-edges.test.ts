@@ -149,3 +149,69 @@ describe('a --delimiter that leaves the header one column says which one it look
     expect(ok.code, ok.stderr).toBe(0);
   });
 });
+
+describe('a long file with a misnamed rater column is refused, never read as wide (trial item 1)', () => {
+  // target,raters,rating with numeric rater ids: read as wide it was 2 raters ('raters', 'rating') and ICC2 0.
+  const rows = ['t1,1,3', 't1,2,3', 't1,3,4', 't2,1,7', 't2,2,8', 't2,3,7', 't3,1,5', 't3,2,5', 't3,3,5', 't4,1,1', 't4,2,2', 't4,3,1'];
+  it("refuses 'raters' with the --rater-col fix, also under --repeated", async () => {
+    const p = file('typo-raters.csv', ['target,raters,rating', ...rows].join('\n') + '\n');
+    for (const extra of [[], ['--repeated']]) {
+      const r = await runCli(['agreement', p, '--json', ...extra]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("no 'rater' column; did you mean 'raters'? (--rater-col raters");
+      expect(r.stderr).not.toContain('--repeated');
+    }
+    const ok = await runCli(['agreement', p, '--json', '--rater-col', 'raters']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).dimensions[0].n_raters).toBe(3);
+  });
+  it('other rater-like names are refused too; a wide file of rater columns is not', async () => {
+    for (const name of ['coder_id', 'Annotator', 'ratr']) {
+      const r = await runCli(['agreement', file(`typo-${name}.csv`, [`target,${name},rating`, ...rows].join('\n') + '\n'), '--json']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`did you mean '${name}'?`);
+    }
+    const wide = await runCli(['agreement', file('wide-raters.csv', 'target,rater1,rater2\nt1,1,2\nt2,3,3\nt3,5,4\n'), '--json']);
+    expect(wide.code).toBe(0);
+    expect(JSON.parse(wide.stdout).dimensions[0].n_raters).toBe(2);
+  });
+  it('a long file read as wide (targets repeat in a 2-column wide file): the hint names the columns, not --repeated', async () => {
+    const p = file('long-as-wide.csv', ['target,who,score', ...rows].join('\n') + '\n');
+    const r = await runCli(['agreement', p, '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('if this is a long file (one row per rating), name its columns (--rater-col who --rating-col score)');
+    expect(r.stderr).not.toContain('--repeated');
+  });
+  it('a --rater-col absent from the header is refused (it was read as wide)', async () => {
+    const r = await runCli(['agreement', file('norater.csv', 'target,A,B\nt1,1,2\nt2,3,3\n'), '--rater-col', 'judge']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("no rater column 'judge' in the header");
+  });
+});
+
+describe("Excel's trailing empty columns in a ratings file (trial item 3)", () => {
+  it('wide and long: empty unnamed columns are ignored with a stderr note; the figures are those of the file without them', async () => {
+    const plain = await runCli(['agreement', file('plain.csv', 'target;A;B\nt1;1;2\nt2;3;3\nt3;5;4\n'), '--json']);
+    for (const [name, text] of [
+      ['wide1.csv', 'target;A;B;\nt1;1;2;\nt2;3;3;\nt3;5;4;\n'],
+      ['wide2.csv', 'target;A;B;;\nt1;1;2;;\nt2;3;3;;\nt3;5;4;;\n'],
+      ['long2.csv', 'target;rater;rating;;\nt1;A;1;;\nt1;B;2;;\nt2;A;3;;\nt2;B;3;;\nt3;A;5;;\nt3;B;4;;\n'],
+    ]) {
+      const p = file(name, text);
+      const r = await runCli(['agreement', p, '--json']);
+      expect(r.code).toBe(0);
+      const n = name.includes('1') ? 1 : 2;
+      expect(r.stderr).toContain(`${p}: ignored ${n} empty unnamed column(s) at the end`);
+      expect(r.stderr).not.toContain('no rating in any row');
+      const d = JSON.parse(r.stdout).dimensions[0];
+      expect(d.n_raters).toBe(2);
+      expect(d.icc).toEqual(JSON.parse(plain.stdout).dimensions[0].icc);
+    }
+  });
+  it('an unnamed column with data is exit 2 naming line and column', async () => {
+    const p = file('tail-data.csv', 'target;A;B;;\nt1;1;2;;\nt2;3;3;;x\nt3;5;4;;\n');
+    const r = await runCli(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${p}:3, column 5: column 5 has no name in the header but holds data ('x'): name it in the header, or delete the column`);
+  });
+});

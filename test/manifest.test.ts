@@ -203,3 +203,19 @@ describe('shards', () => {
     expect(() => parseShard('0/0')).toThrow(/at least 1/);
   });
 });
+
+describe("Excel's trailing empty columns (trial item 3)", () => {
+  it('empty unnamed columns are ignored with a note, one or two, rows with or without the trailing cells', async () => {
+    for (const [name, tail, rowTail, n] of [['tail1.csv', ';', ';', 1], ['tail2.csv', ';;', ';;', 2], ['tail2short.csv', ';;', '', 2]] as const) {
+      const p = write(name, `session_id;speaker_id;mic_audio${tail}\ns1;p1;media/a.wav${rowTail}\ns2;p2;media/b.wav${rowTail}\n`);
+      const m = await readManifest(p);
+      expect(m.columns).toEqual(['session_id', 'speaker_id', 'mic_audio']);
+      expect(m.sessions.map((s) => s.session_id)).toEqual(['s1', 's2']);
+      expect(m.notes).toContain(`${p}: ignored ${n} empty unnamed column(s) at the end (column${n > 1 ? 's 4-5' : ' 4'}; trailing delimiters, as Excel writes)`);
+    }
+  });
+  it('an unnamed column with data is refused naming the column and the line', async () => {
+    const p = write('tail-data.csv', 'session_id;speaker_id;mic_audio;;\ns1;p1;media/a.wav;;\ns2;p2;media/b.wav;;note\n');
+    expect(await problemsOf(p)).toEqual([`${p}:3: column 5 has no name in the header but holds data ('note'): name it in the header, or delete the column`]);
+  });
+});

@@ -50,10 +50,15 @@ function chanceText(d: DimensionResult): string {
   return s;
 }
 
+/** A null rater count of a defined ICC is "not reachable" (reason beside it); of an undefined ICC, '—'. */
+function ratersText(icc: number | null, raters: number | null): string {
+  return raters !== null ? String(raters) : icc === null ? '—' : 'not reachable';
+}
+
 function planningText(d: DimensionResult): string {
   const p = d.planning;
   if (!p) return '';
-  return `Planning (${p.icc_type}): SEM ${num(p.sem)} (SD ${num(p.sd)}); raters for ICC >= ${p.target_icc}: ${p.raters_needed ?? '—'} (from the lower 95% bound: ${p.raters_needed_ci_lower ?? '—'})${p.reason ? ` (${p.reason})` : ''}\n`;
+  return `Planning (${p.icc_type}): SEM ${num(p.sem)} (SD ${num(p.sd)}); raters for ICC >= ${p.target_icc}: ${ratersText(p.icc, p.raters_needed)} (from the lower 95% bound: ${ratersText(p.icc, p.raters_needed_ci_lower)})${p.reason ? ` (${p.reason})` : ''}\n`;
 }
 
 function retestText(d: DimensionResult): string {

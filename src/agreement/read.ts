@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parse, type Options as CsvOptions } from 'csv-parse';
 import { InputError } from '../common/errors.js';
-import { delimiterHint, looksLikeDecimalComma, sniffFileDelimiter } from '../common/csv.js';
+import { delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
 
 export interface ReadRatingsOptions {
@@ -193,6 +193,40 @@ class RecordError extends Error {
   }
 }
 
+/** Names a user may give the rater column of a long file ('raters', 'coder', 'rater_id', 'annotator', …). */
+const RATER_WORDS = ['rater', 'annotator', 'coder', 'judge', 'observer', 'reviewer', 'assessor', 'evaluator', 'scorer', 'labeler', 'labeller'];
+function looksLikeRaterName(h: string): boolean {
+  const w = h.toLowerCase().replace(/[^a-z]/g, '').replace(/(id|name)$/, '').replace(/s$/, '');
+  return RATER_WORDS.includes(w) || editDistanceAtMost1(w, 'rater');
+}
+function editDistanceAtMost1(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const rest = (x: number, y: number) => a.slice(i + x) === b.slice(i + y);
+  return rest(1, 1) || rest(1, 0) || rest(0, 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+}
+
+/**
+ * Auto format: a header with target and rating columns but no rater column is a long file with a misnamed rater
+ * column far more often than a wide file whose raters are called 'rating' and 'raters' (trial: `target,raters,rating`
+ * read as wide gave 2 raters and ICC 0). Refused with the fix rather than guessed.
+ */
+function refuseMisspeltRater(header: string[], ti: number, ri: number, vi: number, raterColumn: string | undefined, path: string): void {
+  if (ri >= 0) return;
+  if (raterColumn !== undefined) {
+    throw new InputError(`no rater column '${raterColumn}' in the header (header has ${header.map((h) => `'${h}'`).join(', ')})`, { file: path, line: 1 });
+  }
+  if (ti < 0 || vi < 0) return;
+  const like = header.map((h, i) => ({ h, i })).filter(({ h, i }) => i !== ti && i !== vi && looksLikeRaterName(h));
+  if (like.length !== 1) return;
+  const name = like[0].h;
+  throw new InputError(
+    `no 'rater' column; did you mean '${name}'? (--rater-col ${/^[\w.-]+$/.test(name) ? name : JSON.stringify(name)}; or --format wide if every column but the target is a rater)`,
+    { file: path, line: 1, column: like[0].i + 1 },
+  );
+}
+
 function findColumn(header: string[], name: string): number {
   const exact = header.indexOf(name);
   if (exact >= 0) return exact;
@@ -284,6 +318,8 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
     di = -1,
     oi = -1;
   let raterCols: number[] = [];
+  /** Columns with no name in the header (Excel's trailing ';;'): ignored while empty, refused on a cell with data. */
+  let unnamed: number[] = [];
   let oc = -1; // occasion column
   const repeated = Boolean(opts.repeated);
   let rec = -1;
@@ -339,7 +375,9 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
       hasOrder = oi >= 0;
       oc = findColumn(header, opts.occasionColumn ?? 'occasion');
       if (opts.occasionColumn !== undefined && oc < 0) throw new InputError(`no occasion column '${opts.occasionColumn}' in the header`, { file: path, line: 1 });
+      unnamed = unnamedColumns(header);
       const want = opts.format ?? 'auto';
+      if (want === 'auto') refuseMisspeltRater(header, ti, ri, vi, opts.raterColumn, path);
       // auto: a header with a rater column is a long file (a missing rating column is then an error, not a rater)
       if (want === 'long' || (want === 'auto' && ti >= 0 && ri >= 0)) {
         format = 'long';
@@ -358,16 +396,18 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
         format = 'wide';
         if (opts.targetColumn === undefined && ti < 0) ti = 0;
         if (ti < 0) throw new InputError(`no target column '${opts.targetColumn}' in the header`, { file: path, line: 1 });
-        raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc);
+        raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc && !unnamed.includes(i));
       }
       const seen = new Set<string>();
       for (const h of header) {
+        if (h === '') continue;
         if (seen.has(h)) throw new InputError(`duplicate column name '${h}' in the header`, { file: path, line: 1 });
         seen.add(h);
       }
       return;
     }
     rec++;
+    for (const c of unnamed) if (row[c].trim() !== '') throw new RecordError(unnamedColumnMessage(c, row[c].trim()), rec, String(c + 1));
     const dimName = di >= 0 ? row[di].trim() : '';
     const d = dimOf(dimName);
     const targetId = row[ti].trim();
@@ -473,7 +513,13 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
       ...occasionsOf(d, oc >= 0 || repeated),
       empty_raters: emptyRaters,
     };
-    checkDimension(dim, format === 'long' ? header[ri] : null, header[ti]);
+    // A wide file of exactly two rater columns whose targets repeat is most likely a long file read as wide: the
+    // hint is to name its columns, not --repeated (which would accept it as a wide test-retest design).
+    const longAsWide = (format as 'long' | 'wide') === 'wide' && oc < 0 && raterCols.length === 2;
+    const duplicateHint = longAsWide
+      ? `; a wide file has one row per target: if this is a long file (one row per rating), name its columns (--rater-col ${header[raterCols[0]]} --rating-col ${header[raterCols[1]]})`
+      : undefined;
+    checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint);
     dimensions.push(dim);
   }
   return {
@@ -490,6 +536,7 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
     n_records: rec + 1,
     n_missing_cells: nMissing,
     dimensions,
+    notes: unnamed.length > 0 ? [unnamedColumnsNote(unnamed, (header as string[]).length)] : [],
   };
 }
 
@@ -509,7 +556,12 @@ function emptyRatersText(empty: string[], raterColumn: string | null): string {
 }
 
 /** Duplicate (target, rater[, occasion]) within a dimension and fewer than two raters: O(n) with a per-rater marker. */
-function checkDimension(d: RatingsDimension, raterColumn: string | null, targetColumn = 'target'): void {
+function checkDimension(
+  d: RatingsDimension,
+  raterColumn: string | null,
+  targetColumn = 'target',
+  duplicateHint = '; a test-retest design needs an occasion column or --repeated',
+): void {
   const dimLabel = d.name ? ` in dimension '${d.name}'` : '';
   if (d.raters.length < 2) {
     const rec = d.record.length > 0 ? d.record[d.record.length - 1] : 0;
@@ -538,7 +590,7 @@ function checkDimension(d: RatingsDimension, raterColumn: string | null, targetC
       if (mark[r] === t) {
         const first = d.record[where[r]];
         throw new RecordError(
-          `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[d.rater[i]]}'${dimLabel}${d.occasion ? ` on occasion '${d.occasions![d.occasion[i]]}'` : ''} (first given on {FIRST})${d.occasion ? '' : '; a test-retest design needs an occasion column or --repeated'}`,
+          `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[d.rater[i]]}'${dimLabel}${d.occasion ? ` on occasion '${d.occasions![d.occasion[i]]}'` : ''} (first given on {FIRST})${d.occasion ? '' : duplicateHint}`,
           d.record[i],
           raterColumn ?? d.raters[d.rater[i]],
           first,

@@ -51,6 +51,8 @@ export interface RatingsTable {
   /** Empty (missing) rating cells seen. */
   n_missing_cells: number;
   dimensions: RatingsDimension[];
+  /** Notes on how the file was read (e.g. ignored empty unnamed columns), for stderr. */
+  notes?: string[];
 }
 
 export type IccType = 'ICC1' | 'ICC2' | 'ICC3' | 'ICC1k' | 'ICC2k' | 'ICC3k';

@@ -8,7 +8,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
-import { csvDialectNote, delimiterHint, delimiterName, readCsvText, type CsvTable } from '../common/csv.js';
+import { csvDialectNote, delimiterHint, delimiterName, readCsvText, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote, type CsvRow, type CsvTable } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
 import { unsafeSessionIdReason } from './session-id.js';
 
@@ -204,7 +204,12 @@ function canonicalColumn(name: string): string {
   return roleKind(low) !== null || (KNOWN_COLUMNS as readonly string[]).includes(low) ? low : name;
 }
 
-function parseCsvRows(file: string, text: string, delimiter: string | undefined, problems: ManifestProblem[]): { columns: string[]; rows: RawRow[]; delimiter: string } {
+function parseCsvRows(
+  file: string,
+  text: string,
+  delimiter: string | undefined,
+  problems: ManifestProblem[],
+): { columns: string[]; rows: RawRow[]; delimiter: string; note?: string | null } {
   let table: CsvTable;
   try {
     table = readCsvText(text, file, { delimiter });
@@ -220,15 +225,18 @@ function parseCsvRows(file: string, text: string, delimiter: string | undefined,
     return { columns: [], rows: [], delimiter: table.delimiter };
   }
   const header = table.header.map(canonicalColumn);
+  const unnamed = checkUnnamedColumns(file, header, table.rows, problems);
   const seen = new Map<string, number>();
   header.forEach((c, i) => {
-    if (c === '') problems.push({ file, line: 1, message: `column ${i + 1} of the header has no name` });
+    if (c === '') return; // checkUnnamedColumns: ignored (empty on every row) or refused (holds data)
     else if (seen.has(c.toLowerCase())) problems.push({ file, line: 1, column: c, message: `column name appears twice in the header (names are matched in any case)` });
     else seen.set(c.toLowerCase(), i);
   });
   const rows: RawRow[] = [];
   for (const { line, cells: record } of table.rows) {
-    if (record.length !== header.length) {
+    // A row without the trailing unnamed columns Excel added to the header is whole.
+    const whole = record.length === header.length || (unnamed.ignored.length > 0 && record.length >= unnamed.named && record.length < header.length);
+    if (!whole) {
       problems.push({ file, line, message: `${record.length} fields where the header has ${header.length}${table.sniffed && record.length === 1 ? ` (read as ${delimiterName(table.delimiter)}-separated; choose with --delimiter)` : ''}` });
     }
     const cells = new Map<string, string>();
@@ -237,7 +245,22 @@ function parseCsvRows(file: string, text: string, delimiter: string | undefined,
     });
     rows.push({ line, cells });
   }
-  return { columns: header.filter((c, i) => c !== '' && seen.get(c.toLowerCase()) === i), rows, delimiter: table.delimiter };
+  return { columns: header.filter((c, i) => c !== '' && seen.get(c.toLowerCase()) === i), rows, delimiter: table.delimiter, note: unnamed.note };
+}
+
+/**
+ * Header cells with no name (Excel's trailing `;;`): ignored with a note when empty on every row, else one problem
+ * naming the column and the first line with data. `named`: the columns up to the last named one.
+ */
+function checkUnnamedColumns(file: string, header: string[], rows: CsvRow[], problems: ManifestProblem[]): { ignored: number[]; named: number; note: string | null } {
+  const ignored: number[] = [];
+  for (const c of unnamedColumns(header)) {
+    const withData = rows.find((r) => (r.cells[c] ?? '').trim() !== '');
+    if (withData) problems.push({ file, line: withData.line, message: unnamedColumnMessage(c, withData.cells[c].trim()) });
+    else ignored.push(c);
+  }
+  const named = header.reduce((n, h, i) => (h !== '' ? i + 1 : n), 0);
+  return { ignored, named, note: ignored.length > 0 ? `${file}: ${unnamedColumnsNote(ignored, header.length)}` : null };
 }
 
 /** `not valid JSON (…)` with the column of the error (V8 says "at position N" within the line) and a hint for an
@@ -347,16 +370,19 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
   let delimiter: string | null = null;
   let columns: string[];
   let rows: RawRow[];
+  let unnamedNote: string | null = null;
   if (format === 'csv') {
     const r = parseCsvRows(file, text, opts.delimiter, problems);
     ({ columns, rows } = r);
     delimiter = r.delimiter;
+    unnamedNote = r.note ?? null;
   } else ({ columns, rows } = parseJsonlRows(file, text, problems, firstLine));
   const notes: string[] = [];
   if (delimiter !== null && opts.delimiter === undefined) {
     const note = csvDialectNote(file, delimiter, false);
     if (note) notes.push(note);
   }
+  if (unnamedNote) notes.push(unnamedNote);
 
   const allowed = new Set((opts.allowColumns ?? []).map((c) => c.trim().toLowerCase()));
   const roles = columns.filter((c) => roleKind(c) !== null);

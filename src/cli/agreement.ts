@@ -137,6 +137,7 @@ export function register(program: Command): void {
           const note = csvDialectNote(file, await sniffFileDelimiter(file), false);
           if (note) process.stderr.write(`mmprep agreement: ${note}\n`);
         }
+        for (const n of table.notes ?? []) process.stderr.write(`mmprep agreement: ${file}: ${n}\n`);
         const output = outputOf(o);
         const print = output === undefined ? (t: string) => void process.stdout.write(t) : (t: string) => writeFileAtomic(output, t);
         const result = analyzeAgreement(table, { missing: o.missing, bootstrap: o.bootstrap, seed: o.seed, minItems: o.minItems, iccType: o.iccType, targetIcc: o.targetIcc });

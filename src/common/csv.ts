@@ -154,3 +154,29 @@ export function parseDecimal(s: string, decimalComma = false): number {
   const v = Number(decimalComma && looksLikeDecimalComma(t) ? t.replace(',', '.') : t);
   return Number.isFinite(v) ? v : NaN;
 }
+
+/**
+ * Excel's trailing delimiters (`a;b;c;;`) give header cells with no name. A column with no name and an empty cell on
+ * every row is ignored (unnamedColumnsNote says so); one with data is refused (unnamedColumnMessage).
+ */
+export function unnamedColumns(header: string[]): number[] {
+  const out: number[] = [];
+  header.forEach((h, i) => {
+    if (h.trim() === '') out.push(i);
+  });
+  return out;
+}
+
+/** "ignored 2 empty unnamed column(s) at the end (columns 4-5)": the note for ignored unnamed columns (0-based). */
+export function unnamedColumnsNote(columns: number[], nColumns: number): string {
+  const atEnd = columns.every((c, k) => c === nColumns - columns.length + k);
+  const nums = columns.map((c) => c + 1);
+  const list = atEnd && nums.length > 1 ? `${nums[0]}-${nums[nums.length - 1]}` : nums.join(', ');
+  return `ignored ${columns.length} empty unnamed column(s)${atEnd ? ' at the end' : ''} (column${nums.length > 1 ? 's' : ''} ${list}; trailing delimiters, as Excel writes)`;
+}
+
+/** The refusal of an unnamed column (0-based `column`) that holds `value` on some row. */
+export function unnamedColumnMessage(column: number, value: string): string {
+  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+  return `column ${column + 1} has no name in the header but holds data ('${shown}'): name it in the header, or delete the column`;
+}

@@ -127,8 +127,10 @@ export interface FaceSummary {
   duration_s: number | null;
   effective_fps: number | null;
   share_abs_yaw_over_30: number | null;
-  blinks: number;
+  /** Blink onsets, and per minute; null (with blinks_reason) below MIN_BLINK_FPS, where blinks fall between frames. */
+  blinks: number | null;
   blinks_per_minute: number | null;
+  blinks_reason: string | null;
   /** Candidates above --min-confidence rejected by the plausibility check (not a human face mesh). */
   faces_rejected_implausible: number;
   mean_expr: Record<Expression, number | null>;
@@ -330,12 +332,29 @@ export class FaceRecordBuilder {
       duration_s: rn(duration, 6),
       effective_fps: rn(effFps, 6),
       share_abs_yaw_over_30: this.nYaw ? r(this.nYawOver / this.nYaw, 6) : null,
-      blinks: this.blinks,
-      blinks_per_minute: duration ? r((this.blinks * 60) / duration, 4) : null,
+      ...blinkStats(this.blinks, effFps, duration),
       faces_rejected_implausible: this.implausible,
       mean_expr: Object.fromEntries(EXPRESSIONS.map((e, k) => [e, this.exprN ? r(this.exprSum[k] / this.exprN, 6) : null])) as Record<Expression, number | null>,
     };
   }
+}
+
+/**
+ * Lowest analysed frame rate at which blinks are counted. A blink lasts about 100-400 ms (Caffier et al. 2003, Eur.
+ * J. Appl. Physiol. 89; median ~ 200 ms); below 10 frames/s frames are more than 100 ms apart, so short blinks fall
+ * between frames and a count (0 at 2 fps) would be silently low.
+ */
+export const MIN_BLINK_FPS = 10;
+
+function blinkStats(blinks: number, effFps: number | null, duration: number | null): { blinks: number | null; blinks_per_minute: number | null; blinks_reason: string | null } {
+  const reason =
+    effFps === null || duration === null
+      ? 'fewer than two frames analysed: no frame rate'
+      : effFps < MIN_BLINK_FPS
+        ? `analysed at ${r(effFps, 3)} frames/s, below ${MIN_BLINK_FPS}: a blink (100-400 ms) can fall between frames`
+        : null;
+  if (reason !== null) return { blinks: null, blinks_per_minute: null, blinks_reason: reason };
+  return { blinks, blinks_per_minute: r((blinks * 60) / (duration as number), 4), blinks_reason: null };
 }
 
 /** Inserts the flow fields before `landmarks` (the face's other fields keep their pinned order). */

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../common/atomic.js';
 import type { SyncMap } from './clock.js';
 import { AmbiguousPulseError, choosePulses, type PickRule } from './choose.js';
 import { placeStreams } from './place.js';
-import { buildSyncMap, refuseUnplaced } from './report.js';
+import { buildSyncMap, refuseUnplaced, type ReportContext } from './report.js';
 import { findAudioPulses, findVideoPulses, flashGuides, mapLimit, probeFiles, streamStates, type ProbedFile, type StreamState } from './streams.js';
 import { findOtherToneBurst } from './tone.js';
 import type { Ends } from './windows.js';
@@ -97,6 +97,7 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   const fileOf = (s: StreamState) => probes.find((q) => q.abs === s.abs) as ProbedFile;
   const { ref, reason } = referenceOf(states, probes, opts.ref);
   const scan = { toneHz, searchS, maxSide: opts.maxSide, onProgress: opts.onProgress };
+  if (states.length === 1) return singleStreamMap(ref, reason, fileOf(ref), scan, { toneHz, searchS, ends, fallback, pick });
   // 1. Pulses: audio first (a camera's own beep guides its flash search), then video.
   const audio = states.filter((s) => s.kind === 'audio');
   await mapLimit(audio, 2, (s) => findAudioPulses(s, fileOf(s), scan));
@@ -116,6 +117,23 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   const ctx = { toneHz, searchS, ends, fallback };
   refuseUnplaced(states, ref, probes, ctx);
   return buildSyncMap(states, ref, reason, { ...ctx, pick });
+}
+
+/**
+ * One stream in the session (an audio-only row, `mmprep sync x.wav`): nothing to align, so it is its own reference
+ * clock (offset 0, drift 0, method 'single_stream') with a warning that no alignment was measured. Its pulses are
+ * still looked for and reported (a check of the beep), but none is needed and similar ones are no ambiguity.
+ */
+async function singleStreamMap(st: StreamState, reason: string, q: ProbedFile, scan: Parameters<typeof findAudioPulses>[2], o: ReportContext & { pick: PickRule | null }): Promise<SyncMap> {
+  if (st.kind === 'audio') await findAudioPulses(st, q, scan);
+  else await findVideoPulses(st, q, [], scan);
+  choosePulses(st, o.pick);
+  noteMissing(st, o.toneHz, o.ends);
+  st.placed = { offset: 0, k: 0, method: 'single_stream', confidence: 1, from: null, offsetSd: 0, kSd: 0 };
+  st.warnings.push({ code: 'single_stream', message: 'the only stream of the session: it is its own reference clock (offset 0); no alignment was measured' });
+  const map = buildSyncMap([st], st, `${reason}, the only stream`, o);
+  map.streams[0].confidence = 1; // exact by definition (buildSyncMap caps all but 'reference' at 0.999)
+  return map;
 }
 
 function relPath(from: string, file: string): string {
