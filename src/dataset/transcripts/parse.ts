@@ -72,7 +72,7 @@ export function parseWhisperJson(text: string, file: string): Utterance[] {
     const t = typeof o.text === 'string' ? o.text.trim() : '';
     const { words, timed } = jsonWords(o.words, { start, end }, file, undefined);
     const ws = words.length ? words : interpolateWords(splitWords(t), start, end);
-    return { start_s: start, end_s: end, text: t, speaker: typeof o.speaker === 'string' ? o.speaker : null, words: ws, word_timing: timed ? 'source' : 'interpolated' };
+    return { start_s: start, end_s: end, text: t, speaker: typeof o.speaker === 'string' ? o.speaker : null, words: ws, word_timing: timed ? 'source' : 'interpolated', segment: i };
   });
 }
 
@@ -95,7 +95,7 @@ export function parseJsonlTranscript(text: string, file: string): Utterance[] {
     if (typeof o.text !== 'string') throw new InputError('"text" must be a string', { file, line });
     const { words, timed } = jsonWords(o.words, { start, end }, file, line);
     const ws = words.length ? words : interpolateWords(splitWords(o.text), start, end);
-    out.push({ start_s: start, end_s: end, text: o.text.trim(), speaker: typeof o.speaker === 'string' ? o.speaker : null, words: ws, word_timing: timed ? 'source' : 'interpolated' });
+    out.push({ start_s: start, end_s: end, text: o.text.trim(), speaker: typeof o.speaker === 'string' ? o.speaker : null, words: ws, word_timing: timed ? 'source' : 'interpolated', line });
   }
   return out;
 }
@@ -219,7 +219,7 @@ export function parseVtt(text: string, file: string): Utterance[] {
       words.push(...interpolateWords(ws, p.t, Math.max(p.t, end)));
     }
     const plain = words.map((w) => w.word).join(' ');
-    return { start_s: c.start, end_s: c.end, text: plain, speaker, words, word_timing: timed ? 'source' : 'interpolated' } satisfies Utterance;
+    return { start_s: c.start, end_s: c.end, text: plain, speaker, words, word_timing: timed ? 'source' : 'interpolated', line: c.line } satisfies Utterance;
   });
 }
 
@@ -227,7 +227,7 @@ export function parseSrt(text: string, file: string): Utterance[] {
   return readCues(text, file, 'srt').map((c) => {
     const body = decodeEntities(c.payload.join(' ').replace(/<[^>]*>/g, '').replace(/\{\\[^}]*\}/g, ''));
     const t = splitWords(body).join(' ');
-    return { start_s: c.start, end_s: c.end, text: t, speaker: null, words: interpolateWords(splitWords(t), c.start, c.end), word_timing: 'interpolated' } satisfies Utterance;
+    return { start_s: c.start, end_s: c.end, text: t, speaker: null, words: interpolateWords(splitWords(t), c.start, c.end), word_timing: 'interpolated', line: c.line } satisfies Utterance;
   });
 }
 

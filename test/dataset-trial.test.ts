@@ -1,0 +1,85 @@
+/**
+ * dataset build / validate on what a new user's trial found: transcripts off the recording, word order, overlaps,
+ * releases with failed sessions, foreign files in the output folder, unmatched label targets. Synthetic feature folders
+ * (writeSyntheticSession) with the manifest, transcripts and ratings of fixtures/demo; no media is decoded.
+ */
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
+import { validateDataset, type ValidateReport } from '../src/dataset/validate.js';
+import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
+
+const tmp = tempDir('mmprep-dataset-trial-');
+afterAll(() => tmp.cleanup());
+const DEMO = join(FIXTURES, 'demo');
+const RATINGS = join(DEMO, 'ratings.csv');
+const FEATURES = join(tmp.dir, 'features');
+const OFFSETS: Record<string, number> = { s01: -0.62, s02: 0.3, s03: -0.26 };
+
+beforeAll(async () => {
+  for (const [i, [id, off]] of Object.entries(OFFSETS).entries())
+    await writeSyntheticSession(FEATURES, { session_id: id, duration_s: 10, video_offset_s: off, faceGaps: [[5, 6]], seed: 11 + i, mediaDir: DEMO });
+});
+
+let inputs = 0;
+/** A manifest like the demo's (media in fixtures/demo), with copies of the transcripts that `edit` may change. */
+function demoInputs(edit: Record<string, (text: string) => string> = {}): string {
+  const d = join(tmp.dir, `in${inputs++}`);
+  cpSync(DEMO, d, { recursive: true, filter: (p) => !/\.(mp4|flac)$/.test(p) });
+  for (const [file, fn] of Object.entries(edit)) writeFileSync(join(d, file), fn(readFileSync(join(d, file), 'utf8')));
+  const csv = readFileSync(join(DEMO, 'manifest.csv'), 'utf8').replace(/(s0\d_(camera\.mp4|lav\.flac))/g, (m) => join(DEMO, m));
+  writeFileSync(join(d, 'manifest.csv'), csv);
+  return join(d, 'manifest.csv');
+}
+/** Moves JSONL transcript line `n` (1-based) by `dt` seconds, words included. */
+const shiftLine = (n: number, dt: number) => (text: string) =>
+  text
+    .split('\n')
+    .map((l, i) => (i === n - 1 ? JSON.stringify(shifted(JSON.parse(l), dt)) : l))
+    .join('\n');
+function shifted(o: { start: number; end: number; words?: Array<{ start: number; end: number }> }, dt: number) {
+  return { ...o, start: o.start + dt, end: o.end + dt, words: o.words?.map((w) => ({ ...w, start: w.start + dt, end: w.end + dt })) };
+}
+const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as DatasetManifest;
+const failed = (r: ValidateReport) => r.checks.filter((c) => !c.ok).map((c) => c.name).sort();
+
+describe('transcript times against the recording', () => {
+  it('refuses a session whose utterance lies past the end of the recording, naming the transcript line; the rest is built (exit 4)', async () => {
+    const man = demoInputs({ 's02_transcript.jsonl': shiftLine(2, 20) });
+    const out = join(tmp.dir, 'shifted');
+    const r = await runCli(['dataset', 'build', man, '--features', FEATURES, '-o', out, '--quiet']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/s02 \(.*s02_transcript\.jsonl:2: segment 24\.7\d*-27\.6\d* s is outside the recording \(0-10\.3 s\): check the transcript's clock\/units\)/);
+    const m = manifestOf(out);
+    expect(m.sessions.map((s) => [s.session_id, s.error === null])).toEqual([['s01', true], ['s02', false], ['s03', true]]);
+  });
+
+  it('accepts an utterance that overlaps the end of the recording by a frame', async () => {
+    const r = await buildDataset(demoInputs(), { features: FEATURES, out: join(tmp.dir, 'edge') });
+    const rec = r.manifest.sessions.find((s) => s.session_id === 's02')!.recording!;
+    // s02's transcript is on the camera clock (t_ref = t_src + 0.3): its last utterance is moved to end 20 ms past the recording.
+    const lines = readFileSync(join(DEMO, 's02_transcript.jsonl'), 'utf8').trim().split('\n');
+    const last = JSON.parse(lines[lines.length - 1]) as { end: number; words: Array<{ end: number }> };
+    const end = Math.max(last.end, ...last.words.map((w) => w.end)) + 0.3;
+    const r2 = await buildDataset(demoInputs({ 's02_transcript.jsonl': shiftLine(lines.length, rec.end_s - end + 0.02) }), { features: FEATURES, out: join(tmp.dir, 'edge2') });
+    expect(r2.manifest.sessions.map((s) => s.error)).toEqual([null, null, null]);
+    const r3 = await buildDataset(demoInputs({ 's02_transcript.jsonl': shiftLine(lines.length, rec.end_s - end + 0.6) }), { features: FEATURES, out: join(tmp.dir, 'edge3') });
+    expect(r3.manifest.sessions.map((s) => s.error)).toEqual([null, expect.stringMatching(/outside the recording/), null]);
+  });
+
+  it("validate's times check fails records outside their session's recording", async () => {
+    const out = join(tmp.dir, 'rec');
+    await buildDataset(demoInputs(), { features: FEATURES, out });
+    expect(failed(await validateDataset(out))).toEqual([]);
+    const m = manifestOf(out);
+    const s01 = m.sessions.find((s) => s.session_id === 's01')!;
+    expect(s01.recording).toEqual({ start_s: -0.62, end_s: 10, frame_s: 0.04 });
+    s01.recording = { ...s01.recording!, end_s: 3 };
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify(m, null, 2) + '\n');
+    const v = await validateDataset(out);
+    expect(failed(v)).toEqual(['times']);
+    expect(v.checks.find((c) => c.name === 'times')!.message).toMatch(/s01\/u0001: .* outside the recording of session s01 \(-0\.62 to 3 s\)/);
+  });
+});
