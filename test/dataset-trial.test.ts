@@ -83,3 +83,21 @@ describe('transcript times against the recording', () => {
     expect(v.checks.find((c) => c.name === 'times')!.message).toMatch(/s01\/u0001: .* outside the recording of session s01 \(-0\.62 to 3 s\)/);
   });
 });
+
+describe('word order at build', () => {
+  it('refuses words out of order in an utterance, naming the transcript file, line and word', async () => {
+    const swap = (text: string) =>
+      text
+        .split('\n')
+        .map((l, i) => {
+          if (i !== 1) return l;
+          const o = JSON.parse(l) as { words: Array<{ start: number; end: number }> };
+          [o.words[1], o.words[2]] = [o.words[2], o.words[1]];
+          return JSON.stringify(o);
+        })
+        .join('\n');
+    const r = await runCli(['dataset', 'build', demoInputs({ 's02_transcript.jsonl': swap }), '--features', FEATURES, '-o', join(tmp.dir, 'order'), '--quiet']);
+    expect(r.stderr).toMatch(/s02_transcript\.jsonl:2: word 2 \("of"\) starts at 4\.797 s, before word 1 \("spades"\) at 4\.989 s: words out of order/);
+    expect(r.code).toBe(4); // that session is left out, as for a word that ends before it starts
+  });
+});

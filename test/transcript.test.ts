@@ -154,3 +154,19 @@ describe('transcript clock', () => {
     expect(noDrift.map((u) => u.start_s)).toEqual(t02.utterances.map((u: { start_s: number }) => expect.closeTo(u.start_s, 6)));
   });
 });
+
+describe('word order', () => {
+  it('refuses words out of order within an utterance (JSONL, Whisper JSON, WebVTT), naming file, line and word', async () => {
+    const jl = write('order.jsonl', '{"start":0,"end":1,"text":"a"}\n{"start":1,"end":3,"text":"one two","words":[{"word":"one","start":2.1,"end":2.5},{"word":"two","start":1.2,"end":1.6}]}\n');
+    await expect(readTranscript(jl)).rejects.toMatchObject({ location: { file: jl, line: 2 } });
+    await expect(readTranscript(jl)).rejects.toThrow(/word 1 \("two"\) starts at 1\.2 s, before word 0 \("one"\) at 2\.1 s: words out of order/);
+    const wj = write('order.json', JSON.stringify({ segments: [{ start: 0, end: 3, text: 'one two', words: [{ word: 'one', start: 2.1, end: 2.5 }, { word: 'two', start: 1.2, end: 1.6 }] }] }));
+    await expect(readTranscript(wj)).rejects.toThrow(/segment 0: word 1 \("two"\) starts at 1\.2 s, before word 0/);
+    const vt = write('order.vtt', 'WEBVTT\n\n00:00:01.000 --> 00:00:03.000\none <00:00:02.000>two <00:00:01.500>three\n');
+    await expect(readTranscript(vt)).rejects.toMatchObject({ location: { file: vt, line: 4 } });
+    await expect(readTranscript(vt)).rejects.toThrow(/inline timestamp <00:00:01\.500> is before the word time before it \(2 s\): words out of order/);
+    // Words that touch or share a start are in order.
+    const ok = write('ok.jsonl', '{"start":1,"end":3,"text":"one two","words":[{"word":"one","start":1.2,"end":1.6},{"word":"two","start":1.6,"end":2}]}\n');
+    expect((await readTranscript(ok))[0].words).toHaveLength(2);
+  });
+});
