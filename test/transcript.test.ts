@@ -98,7 +98,7 @@ describe('transcript formats', () => {
       `t1.srt:6, column 18: bad end time '00:00:0x,500' (expected "hh:mm:ss,mmm --> hh:mm:ss,mmm")`,
     );
     expect(await where('t2.srt', `${ok}2\n00:00:0y,000 --> 00:00:04,500\nbad\n`)).toMatch(/^t2\.srt:6, column 1: bad start time '00:00:0y,000'/);
-    expect(await where('t3.srt', `${ok}2\n00:00:05,000 --> 00:00:03,500\nbackwards\n`)).toBe('t3.srt:6, column 18: cue ends (3.5) before it starts (5)');
+    expect(await where('t3.srt', `${ok}2\n00:00:05,000 --> 00:00:03,500\nbackwards\n`)).toBe('t3.srt:6, column 18: cue ends (3.5 s) before it starts (5 s)');
     expect(await where('t4.srt', `${ok}2\nno timing here\ntext\n`)).toBe('t4.srt:6, column 1: expected a cue timing line "start --> end", found "no timing here"');
     expect(await where('t5.srt', `${ok}2\n00:00:03.000 -> 00:00:04,500\nbad arrow\n`)).toMatch(/^t5\.srt:6, column 1: expected a cue timing line/);
     expect(await where('t6.srt', `${ok}2\n`)).toBe('t6.srt:5, column 1: cue number 2 is not followed by a timing line "start --> end"');
@@ -168,5 +168,14 @@ describe('word order', () => {
     // Words that touch or share a start are in order.
     const ok = write('ok.jsonl', '{"start":1,"end":3,"text":"one two","words":[{"word":"one","start":1.2,"end":1.6},{"word":"two","start":1.6,"end":2}]}\n');
     expect((await readTranscript(ok))[0].words).toHaveLength(2);
+  });
+});
+
+describe('times in messages', () => {
+  it('are printed with a fixed precision, without float noise', async () => {
+    const p = write('noise.jsonl', '{"start":5,"end":6,"text":"a b","words":[{"word":"a","start":5.4,"end":5.337000000000001},{"word":"b","start":5.5,"end":5.9}]}\n');
+    await expect(readTranscript(p)).rejects.toThrow(/word 0 \("a"\): end 5\.337 s is before start 5\.4 s$/);
+    const u = write('close.jsonl', '{"start":5.0004,"end":5.0001,"text":"a"}\n');
+    await expect(readTranscript(u)).rejects.toThrow(/utterance: end 5\.0001 s is before start 5\.0004 s$/);
   });
 });

@@ -7,7 +7,7 @@
  * Times are returned as written in the file; readTranscript() maps them onto the reference clock.
  */
 import { InputError } from '../../common/errors.js';
-import { fmtSeconds, interpolateWords, splitWords, type TranscriptFormat, type TranscriptWord, type Utterance } from './types.js';
+import { fmtSeconds, fmtSecondsPair, interpolateWords, splitWords, type TranscriptFormat, type TranscriptWord, type Utterance } from './types.js';
 
 function num(v: unknown, file: string, line: number | undefined, what: string): number {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
@@ -16,7 +16,9 @@ function num(v: unknown, file: string, line: number | undefined, what: string): 
 }
 
 function checkSpan(start: number, end: number, file: string, line: number | undefined, what: string): void {
-  if (end < start) throw new InputError(`${what}: end ${end} is before start ${start}`, { file, line });
+  if (end >= start) return;
+  const [e, b] = fmtSecondsPair(end, start);
+  throw new InputError(`${what}: end ${e} s is before start ${b} s`, { file, line });
 }
 
 /** Words from JSON objects; words without times (WhisperX leaves numerals unaligned) are interpolated between neighbours. */
@@ -148,7 +150,7 @@ function readTiming(text: string, file: string, line: number, kind: 'vtt' | 'srt
   const endCol = columnOf(text, m[2], text.indexOf('-->'));
   if (a === null) throw new InputError(`bad start time '${m[1]}' (expected "${form}")`, { file, line, column: startCol });
   if (b === null) throw new InputError(`bad end time '${m[2]}' (expected "${form}")`, { file, line, column: endCol });
-  if (b < a) throw new InputError(`cue ends (${b}) before it starts (${a})`, { file, line, column: endCol });
+  if (b < a) throw new InputError(`cue ends (${fmtSecondsPair(b, a)[0]} s) before it starts (${fmtSecondsPair(b, a)[1]} s)`, { file, line, column: endCol });
   return { start: a, end: b };
 }
 

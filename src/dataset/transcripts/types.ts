@@ -20,8 +20,14 @@ export interface Utterance {
 }
 
 /** Seconds for messages: at most 3 decimals, without float noise (5.337, not 5.337000000000001). */
-export function fmtSeconds(v: number): string {
-  return String(Number(v.toFixed(3)));
+export function fmtSeconds(v: number, digits = 3): string {
+  return String(Number(v.toFixed(digits)));
+}
+
+/** Two times for a message that says one is before the other: 3 decimals, or 6 where 3 would print them equal. */
+export function fmtSecondsPair(a: number, b: number): [string, string] {
+  const d = fmtSeconds(a) === fmtSeconds(b) ? 6 : 3;
+  return [fmtSeconds(a, d), fmtSeconds(b, d)];
 }
 
 export type TranscriptFormat = 'whisper' | 'jsonl' | 'vtt' | 'srt';
