@@ -3,7 +3,7 @@
  * releases with failed sessions, foreign files in the output folder, unmatched label targets. Synthetic feature folders
  * (writeSyntheticSession) with the manifest, transcripts and ratings of fixtures/demo; no media is decoded.
  */
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
@@ -99,5 +99,24 @@ describe('word order at build', () => {
     const r = await runCli(['dataset', 'build', demoInputs({ 's02_transcript.jsonl': swap }), '--features', FEATURES, '-o', join(tmp.dir, 'order'), '--quiet']);
     expect(r.stderr).toMatch(/s02_transcript\.jsonl:2: word 2 \("of"\) starts at 4\.797 s, before word 1 \("spades"\) at 4\.989 s: words out of order/);
     expect(r.code).toBe(4); // that session is left out, as for a word that ends before it starts
+  });
+});
+
+describe('rebuilding into an existing release', () => {
+  it("refuses (exit 2, one line) when the folder holds files the old release's manifest.json does not list; replaces a release alone", async () => {
+    const man = demoInputs();
+    const rel = join(tmp.dir, 'rel3');
+    await buildDataset(man, { features: FEATURES, out: rel });
+    writeFileSync(join(rel, 'my_notes.txt'), 'mine\n');
+    const r = await runCli(['dataset', 'build', man, '--features', FEATURES, '-o', rel, '--gzip', '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/rel3: output folder holds a file that is not part of the mmprep release there \(my_notes\.txt\); rebuilding would delete it: move it out or choose another -o/);
+    expect(readFileSync(join(rel, 'my_notes.txt'), 'utf8')).toBe('mine\n');
+    expect(readdirSync(rel).sort()).toContain('data-train-00000.jsonl');
+    rmSync(join(rel, 'my_notes.txt'));
+    const again = await runCli(['dataset', 'build', man, '--features', FEATURES, '-o', rel, '--gzip', '--quiet']);
+    expect(again.code).toBe(0);
+    expect(readdirSync(rel).sort()).toEqual(['README.md', 'data-test-00000.jsonl.gz', 'data-train-00000.jsonl.gz', 'data-val-00000.jsonl.gz', 'manifest.json', 'schema.json']);
   });
 });

@@ -9,7 +9,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BatchError, InputError } from '../common/errors.js';
 import { csvDialectNote, sniffFileDelimiter } from '../common/csv.js';
@@ -166,6 +166,22 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
   return { manifest, featuresDir, labelFiles, labelSet };
 }
 
+/** A previous release is replaced whole; files its manifest.json does not list (the user's own) are never deleted: refused, exit 2. */
+async function refuseForeignFiles(out: string, given: string, entries: string[]): Promise<void> {
+  let listed: Set<string>;
+  try {
+    const prev = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as Partial<DatasetManifest>;
+    if (prev.format !== 'mmprep-dataset' || !Array.isArray(prev.files)) throw new Error();
+    listed = new Set(['manifest.json', ...prev.files.map((f) => f.path), ...(prev.extra_files ?? []).map((f) => f.path)]);
+  } catch {
+    throw new InputError('output folder has a manifest.json that is not an mmprep dataset manifest; refusing to replace it (choose another -o)', { file: given });
+  }
+  const foreign = entries.filter((e) => !listed.has(e)).sort();
+  if (foreign.length === 0) return;
+  const names = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, … (${foreign.length} in all)` : '');
+  throw new InputError(`output folder holds ${foreign.length === 1 ? 'a file' : 'files'} that ${foreign.length === 1 ? 'is' : 'are'} not part of the mmprep release there (${names}); rebuilding would delete ${foreign.length === 1 ? 'it' : 'them'}: move ${foreign.length === 1 ? 'it' : 'them'} out or choose another -o`, { file: given });
+}
+
 /** The output folder may be replaced only when it is an earlier release; returns its path and a fresh temp folder beside it. */
 async function prepareOutput(given: string): Promise<{ out: string; tmp: string }> {
   const out = resolve(given);
@@ -174,6 +190,7 @@ async function prepareOutput(given: string): Promise<{ out: string; tmp: string 
     const entries = await readdir(out);
     if (entries.length > 0 && !entries.includes('manifest.json'))
       throw new InputError('output folder exists and is not an mmprep dataset (no manifest.json); refusing to replace it', { file: given });
+    if (entries.length > 0) await refuseForeignFiles(out, given, entries);
   }
   await mkdir(dirname(out), { recursive: true });
   const tmp = join(dirname(out), `.${basename(out)}.build-${process.pid}.tmp`);
