@@ -66,7 +66,7 @@ export interface DatasetManifest {
   options: Record<string, unknown>;
   counts: { records: number; sessions: number; sessions_failed: number; per_split: Record<string, { records: number; sessions: number; speakers: number }> };
   presence: Record<string, number>;
-  labels: Array<{ key: string; file: string; dimension: string; categorical: boolean; agreement: unknown; targets: number; targets_used: number; records_labelled: number; warnings: string[] }>;
+  labels: Array<{ key: string; file: string; dimension: string; categorical: boolean; agreement: unknown; targets: number; targets_used: number; targets_unmatched: string[]; records_labelled: number; warnings: string[] }>;
   sessions: DatasetSessionOutcome[];
   files: ShardFile[];
   extra_files: Array<{ path: string; bytes: number; sha256: string }>;
@@ -82,6 +82,9 @@ async function sha256File(path: string): Promise<string> {
   for await (const c of createReadStream(path)) h.update(c as Buffer);
   return h.digest('hex');
 }
+
+/** Rated targets that matched no segment, named per dimension in manifest.json, the stderr note and the card (the count is targets - targets_used). */
+export const UNMATCHED_SHOWN = 5;
 
 interface Prepared {
   options: {
@@ -280,6 +283,7 @@ async function datasetManifestOf(inputs: BuildInputs, opt: BuildOptionsResolved,
       agreement: d.agreement,
       targets: d.byTarget.size,
       targets_used: totals.usedTargets.get(d.key)?.size ?? 0,
+      targets_unmatched: [...d.byTarget.keys()].filter((t) => !totals.usedTargets.get(d.key)?.has(t)).slice(0, UNMATCHED_SHOWN),
       records_labelled: totals.labelledRecords.get(d.key) ?? 0,
       warnings: d.warnings,
     })),
