@@ -134,3 +134,35 @@ describe('label targets that match no segment', () => {
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toMatch(/6 rated targets of targets matched no segment \(`s01\/u9`, `s02\/u9`, `s03\/u9`, `s04\/u0000`, `s05\/u0000`, …\)\./);
   });
 });
+
+describe('overlaps in a transcript', () => {
+  it('warns (stderr note and card) naming the lines, for utterances of one speaker and for words; other speakers may overlap', async () => {
+    const edit = (text: string) =>
+      text
+        .split('\n')
+        .map((l, i) => {
+          if (!l) return l;
+          const o = JSON.parse(l) as { start: number; end: number; speaker: string; words: Array<{ start: number; end: number }> };
+          if (i === 1) o.words[3].start = o.words[2].end - 0.1; // word 3 starts inside word 2
+          if (i === 0) o.end = 4.6; // runs into line 2 (4.414-7.354 s)
+          return JSON.stringify(o);
+        })
+        .join('\n');
+    const notes: string[] = [];
+    const out = join(tmp.dir, 'overlap');
+    const r = await buildDataset(demoInputs({ 's02_transcript.jsonl': edit }), { features: FEATURES, out, onNote: (n) => notes.push(n) });
+    expect(r.manifest.sessions.map((s) => s.error)).toEqual([null, null, null]);
+    const s02 = notes.filter((n) => n.startsWith('session s02: '));
+    expect(s02).toHaveLength(2);
+    expect(s02[0]).toMatch(/s02_transcript\.jsonl: 1 overlapping utterance of one speaker: line 1 and line 2 overlap \(speaker spk_g: 2\.78-4\.9 s and 4\.714-7\.654 s\)$/);
+    expect(s02[1]).toMatch(/s02_transcript\.jsonl: 1 overlapping word: line 2: words 2 \("spades", 5\.289-5\.673 s\) and 3 \("four", 5\.573-5\.992 s\) overlap/);
+    expect(notes.filter((n) => /session s0[13]: /.test(n))).toEqual([]);
+    const card = readFileSync(join(out, 'README.md'), 'utf8');
+    expect(card).toMatch(/- session s02: transcript .*s02_transcript\.jsonl: 1 overlapping utterance of one speaker: line 1 and line 2 overlap/);
+    // Another speaker overlapping is normal speech: no warning.
+    const other = (text: string) => edit(text).split('\n').map((l, i) => (i === 0 ? l.replace('"speaker":"spk_g"', '"speaker":"spk_x"') : l)).join('\n');
+    const notes2: string[] = [];
+    await buildDataset(demoInputs({ 's02_transcript.jsonl': other }), { features: FEATURES, out: join(tmp.dir, 'overlap2'), onNote: (n) => notes2.push(n) });
+    expect(notes2.filter((n) => /overlapping utterance/.test(n))).toEqual([]);
+  });
+});

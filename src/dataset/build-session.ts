@@ -16,7 +16,7 @@ import { assignTargets, type DimensionAgreement, type LabelSet, type LabelTarget
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { readSessionTranscript } from './transcripts/index.js';
-import { checkInsideRecording, type RecordingExtent } from './transcripts/check.js';
+import { checkInsideRecording, transcriptOverlaps, type RecordingExtent } from './transcripts/check.js';
 
 export interface DatasetSessionOutcome {
   session_id: string;
@@ -27,6 +27,8 @@ export interface DatasetSessionOutcome {
   end_s: number | null;
   /** The span the session's feature streams cover (first frame to last frame + one step), null without streams; `dataset validate` holds records to it. */
   recording: RecordingExtent | null;
+  /** Warnings that did not stop the session (overlapping utterances of one speaker, overlapping words). */
+  warnings: string[];
   error: string | null;
 }
 
@@ -219,6 +221,7 @@ export async function buildSession(
 ): Promise<void> {
   const f = await readSessionFeatures(s, join(featuresDir, s.session_id), opt);
   outcome.recording = f.recording;
+  if (f.utterances && s.transcript) outcome.warnings = transcriptOverlaps(f.utterances, s.transcript);
   const spans = labels?.spans ?? [];
   const range = sessionExtent(f);
   // Utterance spans cover their words (Whisper's words can run past the segment end).
@@ -257,7 +260,7 @@ export interface SessionJob {
 /** Builds one session into `job.file` (one JSON line per record); a failed session leaves an empty file and its error. */
 export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; file: string; outcome: DatasetSessionOutcome; tally: SessionTally }> {
   const s = job.session;
-  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, recording: null, error: null };
+  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, recording: null, warnings: [], error: null };
   let tally = newTally();
   const out = createWriteStream(job.file);
   let buf: string[] = [];

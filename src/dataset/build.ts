@@ -232,6 +232,7 @@ async function buildSessions(inputs: BuildInputs, opt: BuildOptionsResolved, o: 
     if (!r.outcome.error) await appendLines(r.file, (line) => writer.write(r.outcome.split, line));
     await rm(r.file, { force: true });
     totals.fold(r.outcome, r.tally);
+    for (const w of r.outcome.warnings ?? []) o.onNote?.(`session ${r.outcome.session_id}: ${w}`);
     o.onSession?.(r.outcome);
   };
   if (jobs === 1) {

@@ -50,3 +50,42 @@ export function checkInsideRecording(utts: Utterance[], rec: RecordingExtent, fi
     );
   }
 }
+
+/** `line N` / `segment N` of an utterance, for warnings. */
+function label(u: Utterance): string {
+  return u.line !== undefined ? `line ${u.line}` : u.segment !== undefined ? `segment ${u.segment}` : 'an utterance';
+}
+
+const OVERLAP_EPS_S = 1e-6;
+const OVERLAPS_NAMED = 5;
+
+/**
+ * Overlaps that are likely transcript errors, as warnings (never refused: overlapping speech of different speakers is
+ * normal): utterances of one speaker (or of a transcript without speakers) that overlap, and words of one utterance
+ * that overlap (source word times only; touching is not overlapping). The first few of each kind are named.
+ */
+export function transcriptOverlaps(utts: Utterance[], file: string): string[] {
+  const out: string[] = [];
+  const utt: string[] = [];
+  const lastOf = new Map<string, Utterance>();
+  for (const u of utts) {
+    const key = u.speaker ?? '';
+    const prev = lastOf.get(key);
+    if (prev && u.start_s < prev.end_s - OVERLAP_EPS_S)
+      utt.push(`${label(prev)} and ${label(u)} overlap (${u.speaker === null ? 'no speaker given' : `speaker ${u.speaker}`}: ${fmtSpan(prev.start_s, prev.end_s)} and ${fmtSpan(u.start_s, u.end_s)})`);
+    if (!prev || u.end_s > prev.end_s) lastOf.set(key, u);
+  }
+  const words: string[] = [];
+  for (const u of utts) {
+    if (u.word_timing !== 'source') continue;
+    for (let i = 1; i < u.words.length; i++) {
+      const [a, b] = [u.words[i - 1], u.words[i]];
+      if (b.start_s < a.end_s - OVERLAP_EPS_S)
+        words.push(`${label(u)}: words ${i - 1} ("${a.word}", ${fmtSpan(a.start_s, a.end_s)}) and ${i} ("${b.word}", ${fmtSpan(b.start_s, b.end_s)}) overlap`);
+    }
+  }
+  const more = (list: string[]) => (list.length > OVERLAPS_NAMED ? `; and ${list.length - OVERLAPS_NAMED} more` : '');
+  if (utt.length) out.push(`transcript ${file}: ${utt.length} overlapping utterance${utt.length > 1 ? 's' : ''} of one speaker: ${utt.slice(0, OVERLAPS_NAMED).join('; ')}${more(utt)}`);
+  if (words.length) out.push(`transcript ${file}: ${words.length} overlapping word${words.length > 1 ? 's' : ''}: ${words.slice(0, OVERLAPS_NAMED).join('; ')}${more(words)}`);
+  return out;
+}
