@@ -3,6 +3,7 @@
  * releases with failed sessions, foreign files in the output folder, unmatched label targets. Synthetic feature folders
  * (writeSyntheticSession) with the manifest, transcripts and ratings of fixtures/demo; no media is decoded.
  */
+import { createHash } from 'node:crypto';
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
 import { validateDataset, type ValidateReport } from '../src/dataset/validate.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
+import { findSyncEntry, type SyncMap } from '../src/sync/clock.js';
 
 const tmp = tempDir('mmprep-dataset-trial-');
 afterAll(() => tmp.cleanup());
@@ -164,5 +166,32 @@ describe('overlaps in a transcript', () => {
     const notes2: string[] = [];
     await buildDataset(demoInputs({ 's02_transcript.jsonl': other }), { features: FEATURES, out: join(tmp.dir, 'overlap2'), onNote: (n) => notes2.push(n) });
     expect(notes2.filter((n) => /overlapping utterance/.test(n))).toEqual([]);
+  });
+});
+
+describe('a copy of the media folder', () => {
+  const copyMedia = (name: string, swap?: [string, string]) => {
+    const d = join(tmp.dir, name);
+    cpSync(DEMO, d, { recursive: true });
+    if (swap) cpSync(join(DEMO, swap[1]), join(d, swap[0]));
+    return join(d, 'manifest.csv');
+  };
+
+  it('byte-identical: the sync.json made for the original files is used; other content is refused as "different content"', async () => {
+    const same = await buildDataset(copyMedia('d2'), { features: FEATURES, out: join(tmp.dir, 'd2-rel') });
+    expect(same.manifest.sessions.map((s) => s.error)).toEqual([null, null, null]);
+    const other = await buildDataset(copyMedia('d3', ['s02_camera.mp4', 's01_camera.mp4']), { features: FEATURES, out: join(tmp.dir, 'd3-rel') });
+    expect(other.manifest.sessions.find((s) => s.session_id === 's02')!.error).toMatch(
+      /sync\.json: was made for .*fixtures\/demo\/s02_camera\.mp4, not .*d3\/s02_camera\.mp4 \(same name, different content\); rerun mmprep sync/,
+    );
+  });
+
+  it('compares with the sha256 extract recorded when the original file is gone', () => {
+    const cam = join(DEMO, 's02_camera.mp4');
+    const sha = createHash('sha256').update(readFileSync(cam)).digest('hex');
+    const map: SyncMap = { version: 1, reference: { file: 'lav.flac', kind: 'audio', stream: 0 }, streams: [{ file: '/gone/s02_camera.mp4', kind: 'video', stream: 0, offset_s: 0.3, drift_ppm: null, method: 'flash', confidence: 1 }] };
+    expect(findSyncEntry(map, tmp.dir, cam, 'video', 0, 'sync.json', sha)?.offset_s).toBe(0.3);
+    expect(() => findSyncEntry(map, tmp.dir, cam, 'video', 0, 'sync.json', '0'.repeat(64))).toThrow(/same name, different content/);
+    expect(() => findSyncEntry(map, tmp.dir, cam, 'video', 0, 'sync.json')).toThrow(/\/gone\/s02_camera\.mp4 is gone and nothing recorded its sha256/);
   });
 });
