@@ -20,7 +20,7 @@ const voiced = join(tmp.dir, 'voiced');
 
 beforeAll(async () => {
   for (const [i, id] of ['s01', 's02', 's03'].entries()) {
-    for (const dir of [plain, voiced]) await writeSyntheticSession(dir, { session_id: id, duration_s: 6, video_offset_s: 0, faceGaps: [], seed: 5 + i, mediaDir: join(FIXTURES, 'demo') });
+    for (const dir of [plain, voiced]) await writeSyntheticSession(dir, { session_id: id, duration_s: 10, video_offset_s: 0, faceGaps: [], seed: 5 + i, mediaDir: join(FIXTURES, 'demo') });
     // Voice fields as `mmprep audio --voice` writes them: numbers in voiced frames, null with a reason elsewhere.
     const p = join(voiced, id, 'audio.jsonl');
     const lines = readFileSync(p, 'utf8').trim().split('\n').map((l, k) => {

@@ -236,7 +236,18 @@ describe('dataset build', () => {
     expect(s03.error).toMatch(/s03\/audio\.jsonl:2: not valid JSON/);
     expect(r.manifest.counts.sessions_failed).toBe(1);
     expect(readFileSync(join(d, 'README.md'), 'utf8')).toMatch(/session s03 is missing/);
-    expect((await validateDataset(d)).ok).toBe(true);
+    // validate: the left-out session is a failed check unless accepted
+    const v = await validateDataset(d);
+    expect(failed(v)).toEqual(['sessions']);
+    expect(check(v, 'sessions').message).toMatch(/session s03 failed at build and is not in the release: .*s03\/audio\.jsonl:2: not valid JSON.*--allow-failed-sessions/);
+    expect(check(v, 'sessions').examples).toEqual(['s03']);
+    const cli = await runCli(['dataset', 'validate', d]);
+    expect(cli.code).toBe(3);
+    expect(cli.stdout).toMatch(/FAIL sessions: .*s03/);
+    expect(cli.stdout).not.toMatch(/dataset valid\n/);
+    const ok = await runCli(['dataset', 'validate', d, '--allow-failed-sessions']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/ok   sessions: 1 of 3 sessions failed at build, accepted by --allow-failed-sessions: s03/);
   });
 });
 

@@ -29,7 +29,7 @@ describe('mmprep demo', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(/^mmprep demo: fixtures\/demo\/manifest\.csv \(3 sample sessions\)/);
     expect(run.stdout).toMatch(/^ok {3}agreement: 2 dimensions, valence ICC\(2,1\)=0\.880, arousal ICC\(2,1\)=0\.585/m);
-    expect(run.stdout).toMatch(/^ok {3}dataset validate: 13 checks passed/m);
+    expect(run.stdout).toMatch(/^ok {3}dataset validate: 14 checks passed/m);
     const demo = JSON.parse(readFileSync(join(OUT, 'demo.json'), 'utf8'));
     if (all) {
       expect(run.code).toBe(0);

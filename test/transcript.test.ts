@@ -98,7 +98,7 @@ describe('transcript formats', () => {
       `t1.srt:6, column 18: bad end time '00:00:0x,500' (expected "hh:mm:ss,mmm --> hh:mm:ss,mmm")`,
     );
     expect(await where('t2.srt', `${ok}2\n00:00:0y,000 --> 00:00:04,500\nbad\n`)).toMatch(/^t2\.srt:6, column 1: bad start time '00:00:0y,000'/);
-    expect(await where('t3.srt', `${ok}2\n00:00:05,000 --> 00:00:03,500\nbackwards\n`)).toBe('t3.srt:6, column 18: cue ends (3.5) before it starts (5)');
+    expect(await where('t3.srt', `${ok}2\n00:00:05,000 --> 00:00:03,500\nbackwards\n`)).toBe('t3.srt:6, column 18: cue ends (3.5 s) before it starts (5 s)');
     expect(await where('t4.srt', `${ok}2\nno timing here\ntext\n`)).toBe('t4.srt:6, column 1: expected a cue timing line "start --> end", found "no timing here"');
     expect(await where('t5.srt', `${ok}2\n00:00:03.000 -> 00:00:04,500\nbad arrow\n`)).toMatch(/^t5\.srt:6, column 1: expected a cue timing line/);
     expect(await where('t6.srt', `${ok}2\n`)).toBe('t6.srt:5, column 1: cue number 2 is not followed by a timing line "start --> end"');
@@ -152,5 +152,30 @@ describe('transcript clock', () => {
     const t02 = truth.sessions.find((s: { session_id: string }) => s.session_id === 's02');
     const noDrift = (await readSessionTranscript(s02, write('sync2.json', JSON.stringify({ version: 1, reference: { file: join(FIXTURES, 'demo', 's02_lav.flac'), kind: 'audio', stream: 0 }, streams: [{ file: join(FIXTURES, 'demo', 's02_camera.mp4'), kind: 'audio', stream: 0, offset_s: t02.camera_offset_s, drift_ppm: null, method: 'x', confidence: 1 }] }))))!;
     expect(noDrift.map((u) => u.start_s)).toEqual(t02.utterances.map((u: { start_s: number }) => expect.closeTo(u.start_s, 6)));
+  });
+});
+
+describe('word order', () => {
+  it('refuses words out of order within an utterance (JSONL, Whisper JSON, WebVTT), naming file, line and word', async () => {
+    const jl = write('order.jsonl', '{"start":0,"end":1,"text":"a"}\n{"start":1,"end":3,"text":"one two","words":[{"word":"one","start":2.1,"end":2.5},{"word":"two","start":1.2,"end":1.6}]}\n');
+    await expect(readTranscript(jl)).rejects.toMatchObject({ location: { file: jl, line: 2 } });
+    await expect(readTranscript(jl)).rejects.toThrow(/word 1 \("two"\) starts at 1\.2 s, before word 0 \("one"\) at 2\.1 s: words out of order/);
+    const wj = write('order.json', JSON.stringify({ segments: [{ start: 0, end: 3, text: 'one two', words: [{ word: 'one', start: 2.1, end: 2.5 }, { word: 'two', start: 1.2, end: 1.6 }] }] }));
+    await expect(readTranscript(wj)).rejects.toThrow(/segment 0: word 1 \("two"\) starts at 1\.2 s, before word 0/);
+    const vt = write('order.vtt', 'WEBVTT\n\n00:00:01.000 --> 00:00:03.000\none <00:00:02.000>two <00:00:01.500>three\n');
+    await expect(readTranscript(vt)).rejects.toMatchObject({ location: { file: vt, line: 4 } });
+    await expect(readTranscript(vt)).rejects.toThrow(/inline timestamp <00:00:01\.500> is before the word time before it \(2 s\): words out of order/);
+    // Words that touch or share a start are in order.
+    const ok = write('ok.jsonl', '{"start":1,"end":3,"text":"one two","words":[{"word":"one","start":1.2,"end":1.6},{"word":"two","start":1.6,"end":2}]}\n');
+    expect((await readTranscript(ok))[0].words).toHaveLength(2);
+  });
+});
+
+describe('times in messages', () => {
+  it('are printed with a fixed precision, without float noise', async () => {
+    const p = write('noise.jsonl', '{"start":5,"end":6,"text":"a b","words":[{"word":"a","start":5.4,"end":5.337000000000001},{"word":"b","start":5.5,"end":5.9}]}\n');
+    await expect(readTranscript(p)).rejects.toThrow(/word 0 \("a"\): end 5\.337 s is before start 5\.4 s$/);
+    const u = write('close.jsonl', '{"start":5.0004,"end":5.0001,"text":"a"}\n');
+    await expect(readTranscript(u)).rejects.toThrow(/utterance: end 5\.0001 s is before start 5\.0004 s$/);
   });
 });

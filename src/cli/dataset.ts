@@ -31,6 +31,7 @@ interface ValidateOpts {
   minIcc?: number;
   maxMissing: string[];
   minLabelCoverage?: number;
+  allowFailedSessions: boolean;
   jobs?: number;
 }
 
@@ -92,11 +93,12 @@ export function register(program: Command): void {
     .option('--json', 'print the report as JSON', false)
     .option('--min-icc <x>', 'fail when a label dimension\'s ICC(2,1) is below X (default: no gate)', numberOption('--min-icc', { min: -1, max: 1 }))
     .option('--max-missing <modality=fraction>', 'fail when more than FRACTION of records lack MODALITY (audio, face, text, labels); repeatable', collect, [])
-    .option('--min-label-coverage <x>', 'fail when a label dimension covers less than this share of records (default: at least one record)', numberOption('--min-label-coverage', { min: 0, max: 1 }));
+    .option('--min-label-coverage <x>', 'fail when a label dimension covers less than this share of records (default: at least one record)', numberOption('--min-label-coverage', { min: 0, max: 1 }))
+    .option('--allow-failed-sessions', 'accept a release that left out sessions the build could not make (default: a failed check)', false);
   jobsOption(validate, 'data files checked at the same time in worker threads (default: the number of cores for releases over 32 MB)');
   validate.action(
       action(async (dir: string, o: ValidateOpts) => {
-        const r = await validateDataset(dir, { minIcc: o.minIcc, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage, jobs: o.jobs });
+        const r = await validateDataset(dir, { minIcc: o.minIcc, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage, allowFailedSessions: o.allowFailedSessions, jobs: o.jobs });
         process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatReport(r));
         if (!r.ok) {
           const bad = r.checks.filter((c) => !c.ok);

@@ -16,6 +16,7 @@ import { assignTargets, type DimensionAgreement, type LabelSet, type LabelTarget
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { readSessionTranscript } from './transcripts/index.js';
+import { checkInsideRecording, transcriptOverlaps, type RecordingExtent } from './transcripts/check.js';
 
 export interface DatasetSessionOutcome {
   session_id: string;
@@ -24,6 +25,10 @@ export interface DatasetSessionOutcome {
   records: number;
   start_s: number | null;
   end_s: number | null;
+  /** The span the session's feature streams cover (first frame to last frame + one step), null without streams; `dataset validate` holds records to it. */
+  recording: RecordingExtent | null;
+  /** Warnings that did not stop the session (overlapping utterances of one speaker, overlapping words). */
+  warnings: string[];
   error: string | null;
 }
 
@@ -114,6 +119,7 @@ interface SessionFeatures {
   fRange: Awaited<ReturnType<typeof timeRange>> | null;
   audioInfo: StreamInfo | null;
   faceInfo: StreamInfo | null;
+  recording: RecordingExtent | null;
 }
 
 /** Reads what a session's extract folder holds (refused when extract did not finish it or meta.json is not JSON). */
@@ -135,7 +141,21 @@ async function readSessionFeatures(s: ManifestSession, dir: string, opt: Session
   const fRange = hasFace ? await timeRange(facePath) : null;
   const audioInfo: StreamInfo | null = aRange ? { step: aRange.step ?? 0.01 } : null;
   const faceInfo: StreamInfo | null = fRange ? { step: fRange.step ?? 1 / 30 } : null;
-  return { syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo };
+  const recording = recordingExtent([aRange && audioInfo ? { ...aRange, step: audioInfo.step } : null, fRange && faceInfo ? { ...fRange, step: faceInfo.step } : null]);
+  if (utterances && recording && s.transcript) checkInsideRecording(utterances, recording, s.transcript);
+  return { syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
+}
+
+/** What the feature streams cover on the reference clock: first frame to last frame + one step (null without streams). */
+function recordingExtent(streams: Array<{ first: number; last: number; step: number } | null>): RecordingExtent | null {
+  const have = streams.filter((x): x is { first: number; last: number; step: number } => x !== null);
+  if (have.length === 0) return null;
+  const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
+  return {
+    start_s: r6(Math.min(...have.map((x) => x.first))),
+    end_s: r6(Math.max(...have.map((x) => x.last + x.step))),
+    frame_s: r6(Math.max(...have.map((x) => x.step))),
+  };
 }
 
 /** Session extent on the reference clock: every stream's frames (with their half-frame) and the transcript. */
@@ -200,6 +220,8 @@ export async function buildSession(
   emit: (rec: Record<string, unknown>) => Promise<void>,
 ): Promise<void> {
   const f = await readSessionFeatures(s, join(featuresDir, s.session_id), opt);
+  outcome.recording = f.recording;
+  if (f.utterances && s.transcript) outcome.warnings = transcriptOverlaps(f.utterances, s.transcript);
   const spans = labels?.spans ?? [];
   const range = sessionExtent(f);
   // Utterance spans cover their words (Whisper's words can run past the segment end).
@@ -238,7 +260,7 @@ export interface SessionJob {
 /** Builds one session into `job.file` (one JSON line per record); a failed session leaves an empty file and its error. */
 export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; file: string; outcome: DatasetSessionOutcome; tally: SessionTally }> {
   const s = job.session;
-  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, error: null };
+  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, recording: null, warnings: [], error: null };
   let tally = newTally();
   const out = createWriteStream(job.file);
   let buf: string[] = [];

@@ -9,7 +9,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BatchError, InputError } from '../common/errors.js';
 import { csvDialectNote, sniffFileDelimiter } from '../common/csv.js';
@@ -66,7 +66,7 @@ export interface DatasetManifest {
   options: Record<string, unknown>;
   counts: { records: number; sessions: number; sessions_failed: number; per_split: Record<string, { records: number; sessions: number; speakers: number }> };
   presence: Record<string, number>;
-  labels: Array<{ key: string; file: string; dimension: string; categorical: boolean; agreement: unknown; targets: number; targets_used: number; records_labelled: number; warnings: string[] }>;
+  labels: Array<{ key: string; file: string; dimension: string; categorical: boolean; agreement: unknown; targets: number; targets_used: number; targets_unmatched: string[]; records_labelled: number; warnings: string[] }>;
   sessions: DatasetSessionOutcome[];
   files: ShardFile[];
   extra_files: Array<{ path: string; bytes: number; sha256: string }>;
@@ -82,6 +82,9 @@ async function sha256File(path: string): Promise<string> {
   for await (const c of createReadStream(path)) h.update(c as Buffer);
   return h.digest('hex');
 }
+
+/** Rated targets that matched no segment, named per dimension in manifest.json, the stderr note and the card (the count is targets - targets_used). */
+export const UNMATCHED_SHOWN = 5;
 
 interface Prepared {
   options: {
@@ -166,6 +169,22 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
   return { manifest, featuresDir, labelFiles, labelSet };
 }
 
+/** A previous release is replaced whole; files its manifest.json does not list (the user's own) are never deleted: refused, exit 2. */
+async function refuseForeignFiles(out: string, given: string, entries: string[]): Promise<void> {
+  let listed: Set<string>;
+  try {
+    const prev = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as Partial<DatasetManifest>;
+    if (prev.format !== 'mmprep-dataset' || !Array.isArray(prev.files)) throw new Error();
+    listed = new Set(['manifest.json', ...prev.files.map((f) => f.path), ...(prev.extra_files ?? []).map((f) => f.path)]);
+  } catch {
+    throw new InputError('output folder has a manifest.json that is not an mmprep dataset manifest; refusing to replace it (choose another -o)', { file: given });
+  }
+  const foreign = entries.filter((e) => !listed.has(e)).sort();
+  if (foreign.length === 0) return;
+  const names = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, … (${foreign.length} in all)` : '');
+  throw new InputError(`output folder holds ${foreign.length === 1 ? 'a file' : 'files'} that ${foreign.length === 1 ? 'is' : 'are'} not part of the mmprep release there (${names}); rebuilding would delete ${foreign.length === 1 ? 'it' : 'them'}: move ${foreign.length === 1 ? 'it' : 'them'} out or choose another -o`, { file: given });
+}
+
 /** The output folder may be replaced only when it is an earlier release; returns its path and a fresh temp folder beside it. */
 async function prepareOutput(given: string): Promise<{ out: string; tmp: string }> {
   const out = resolve(given);
@@ -174,6 +193,7 @@ async function prepareOutput(given: string): Promise<{ out: string; tmp: string 
     const entries = await readdir(out);
     if (entries.length > 0 && !entries.includes('manifest.json'))
       throw new InputError('output folder exists and is not an mmprep dataset (no manifest.json); refusing to replace it', { file: given });
+    if (entries.length > 0) await refuseForeignFiles(out, given, entries);
   }
   await mkdir(dirname(out), { recursive: true });
   const tmp = join(dirname(out), `.${basename(out)}.build-${process.pid}.tmp`);
@@ -212,6 +232,7 @@ async function buildSessions(inputs: BuildInputs, opt: BuildOptionsResolved, o: 
     if (!r.outcome.error) await appendLines(r.file, (line) => writer.write(r.outcome.split, line));
     await rm(r.file, { force: true });
     totals.fold(r.outcome, r.tally);
+    for (const w of r.outcome.warnings ?? []) o.onNote?.(`session ${r.outcome.session_id}: ${w}`);
     o.onSession?.(r.outcome);
   };
   if (jobs === 1) {
@@ -263,6 +284,7 @@ async function datasetManifestOf(inputs: BuildInputs, opt: BuildOptionsResolved,
       agreement: d.agreement,
       targets: d.byTarget.size,
       targets_used: totals.usedTargets.get(d.key)?.size ?? 0,
+      targets_unmatched: [...d.byTarget.keys()].filter((t) => !totals.usedTargets.get(d.key)?.has(t)).slice(0, UNMATCHED_SHOWN),
       records_labelled: totals.labelledRecords.get(d.key) ?? 0,
       warnings: d.warnings,
     })),

@@ -48,7 +48,8 @@ export function datasetCard(m: DatasetManifest): string {
     if (have < n) gaps.push(`${n - have} of ${n} records (${pct(n - have, n)}) have no ${k}${k === 'face' ? ' (no face detected in the span or no video)' : ''}.`);
   }
   for (const s of m.sessions.filter((x) => x.error)) gaps.push(`session ${s.session_id} is missing: ${s.error}`);
-  for (const l of m.labels) if (l.targets_used < l.targets) gaps.push(`${l.targets - l.targets_used} rated targets of ${l.key} matched no segment.`);
+  for (const s of m.sessions) for (const w of s.warnings ?? []) gaps.push(`session ${s.session_id}: ${w}`);
+  for (const l of m.labels) if (l.targets_used < l.targets) gaps.push(`${l.targets - l.targets_used} rated targets of ${l.key} matched no segment${(l.targets_unmatched ?? []).length ? ` (${l.targets_unmatched.map((t) => `\`${t}\``).join(', ')}${l.targets - l.targets_used > l.targets_unmatched.length ? ', …' : ''})` : ''}.`);
   for (const l of m.labels) for (const w of l.warnings ?? []) gaps.push(`labels ${l.key}: ${w}`);
   for (const [k, v] of Object.entries(m.counts.per_split)) if (v.records === 0) gaps.push(`split ${k} is empty.`);
   if (gaps.length === 0) L.push('None found.');

@@ -14,6 +14,7 @@ import { analyzeDimension, type DimensionResult } from '../agreement/analyze.js'
 import { goldLabels, type GoldLabel } from '../agreement/gold.js';
 import type { RatingsTable } from '../agreement/types.js';
 import { round7 } from './functionals.js';
+import { fmtSecondsPair } from './transcripts/types.js';
 
 export interface Gold {
   mean?: number;
@@ -132,7 +133,7 @@ async function readSpans(file: string, targetColumn: string, opts: ReadLabelsOpt
       const comma = looksLikeDecimalComma(r[ca] ?? '') || looksLikeDecimalComma(r[cb] ?? '');
       throw new InputError(`start_s/end_s must be numbers, got '${r[ca]}', '${r[cb]}'${comma ? ' (a decimal comma? use --decimal-comma)' : ''}`, { file, line });
     }
-    if (b < a) throw new InputError(`end_s ${b} is before start_s ${a}`, { file, line });
+    if (b < a) throw new InputError(`end_s ${fmtSecondsPair(b, a)[0]} is before start_s ${fmtSecondsPair(b, a)[1]}`, { file, line });
     const span = { target, session_id: (r[cs] ?? '').trim(), start_s: a, end_s: b };
     const old = seen.get(target);
     if (old && (old.session_id !== span.session_id || old.start_s !== a || old.end_s !== b))

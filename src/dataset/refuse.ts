@@ -46,13 +46,21 @@ function refuseFeatureless(dm: DatasetManifest, onNote?: (line: string) => void)
   for (const [k, n] of [['audio', audio], ['face', face]] as const) if (n === 0) onNote?.(`presence: no record has ${k} features`);
 }
 
+/** `; 3 matched no segment: a, b, c` (the first few named), or '' when every target was used. */
+export function unmatchedText(l: { targets: number; targets_used: number; targets_unmatched?: string[] }): string {
+  const n = l.targets - l.targets_used;
+  if (n <= 0) return '';
+  const shown = l.targets_unmatched ?? [];
+  return `; ${n} matched no segment${shown.length ? `: ${shown.join(', ')}${n > shown.length ? ', …' : ''}` : ''}`;
+}
+
 export function refuseEmpty(dm: DatasetManifest, c: RefuseContext): void {
   const records = dm.counts.records;
   if (records === 0) throw new BatchError(`dataset not written: 0 records: ${whyNoRecords(dm, c)}`);
   refuseFeatureless(dm, c.onNote);
   if (!c.labelSet || dm.labels.length === 0) return;
   const pct = (n: number) => `${((100 * n) / records).toFixed(1)} %`;
-  for (const l of dm.labels) c.onNote?.(`labels: ${l.key}: ${l.records_labelled} of ${records} records labelled (${pct(l.records_labelled)}); ${l.targets_used} of ${l.targets} targets used`);
+  for (const l of dm.labels) c.onNote?.(`labels: ${l.key}: ${l.records_labelled} of ${records} records labelled (${pct(l.records_labelled)}); ${l.targets_used} of ${l.targets} targets used${unmatchedText(l)}`);
   if (dm.labels.every((l) => l.records_labelled === 0)) {
     const targets = c.labelSet.dimensions.flatMap((d) => [...d.byTarget.keys()]);
     const cause = c.labelSet.withoutSpans.length

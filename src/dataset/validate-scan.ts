@@ -3,12 +3,13 @@
  * file per thread): JSON, NaN/Infinity, schema (ajv), ids, times, lengths, splits, agreement consistency, with the
  * file's sha256. Cross-file facts (ids, speakers, session order) are returned for validate.ts to merge.
  */
+import { fmtSpan, isOutsideRecording, type RecordingExtent } from './transcripts/check.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { Ajv } from 'ajv';
 
-export type CheckName = 'manifest' | 'checksums' | 'json' | 'nan' | 'schema' | 'ids' | 'times' | 'lengths' | 'splits' | 'counts' | 'labels' | 'agreement' | 'missing';
+export type CheckName = 'manifest' | 'sessions' | 'checksums' | 'json' | 'nan' | 'schema' | 'ids' | 'times' | 'lengths' | 'splits' | 'counts' | 'labels' | 'agreement' | 'missing';
 
 export interface CheckTally {
   failures: number;
@@ -55,7 +56,7 @@ export const MODALITIES = ['audio', 'face', 'text', 'labels'];
 
 export interface ScanContext {
   schema: object | null;
-  sessions: Record<string, { split: string; speaker_id: string; start_s: number | null; end_s: number | null }>;
+  sessions: Record<string, { split: string; speaker_id: string; start_s: number | null; end_s: number | null; recording?: RecordingExtent | null }>;
   /** Label key -> ICC(2,1) of manifest.json. */
   labelIcc: Record<string, number | null>;
 }
@@ -246,10 +247,13 @@ function idOf(line: string): string | null {
   return m ? m[1] : null;
 }
 
-function checkTimes(r: Rec, id: string, sess: { start_s: number | null; end_s: number | null } | undefined, lastStart: Map<string, number>, c: Check): void {
+function checkTimes(r: Rec, id: string, sess: ScanContext['sessions'][string] | undefined, lastStart: Map<string, number>, c: Check): void {
   if (!(r.start_s <= r.end_s)) c.fail(id, `${id}: end_s ${r.end_s} before start_s ${r.start_s}`);
   if (sess && sess.start_s !== null && sess.end_s !== null && (r.start_s < sess.start_s - EPS || r.end_s > sess.end_s + EPS))
     c.fail(id, `${id}: [${r.start_s}, ${r.end_s}] outside session ${r.session_id} [${sess.start_s}, ${sess.end_s}]`);
+  // The recording the feature streams cover, with the build's tolerance (src/dataset/transcripts/check.ts).
+  else if (sess?.recording && isOutsideRecording(r.start_s, r.end_s, sess.recording))
+    c.fail(id, `${id}: ${fmtSpan(r.start_s, r.end_s)} outside the recording of session ${r.session_id} (${fmtSpan(sess.recording.start_s, sess.recording.end_s)})`);
   const prev = lastStart.get(r.session_id);
   if (prev !== undefined && r.start_s < prev) c.fail(id, `${id}: starts before the previous record of session ${r.session_id}`);
   lastStart.set(r.session_id, r.start_s);

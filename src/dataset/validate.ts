@@ -18,7 +18,7 @@ import { Check, MODALITIES, scanFile, type CheckName, type CheckResult, type Fil
 
 export type { CheckName, CheckResult } from './validate-scan.js';
 
-export const CHECKS: readonly CheckName[] = ['manifest', 'checksums', 'json', 'nan', 'schema', 'ids', 'times', 'lengths', 'splits', 'counts', 'labels', 'agreement', 'missing'];
+export const CHECKS: readonly CheckName[] = ['manifest', 'sessions', 'checksums', 'json', 'nan', 'schema', 'ids', 'times', 'lengths', 'splits', 'counts', 'labels', 'agreement', 'missing'];
 
 export interface ValidateOptions {
   /** Fail a label dimension whose ICC(2,1) is below this (or undefined). */
@@ -27,6 +27,8 @@ export interface ValidateOptions {
   maxMissing?: Record<string, number>;
   /** Fail a label dimension whose share of labelled records is below this (default: any labelled record at all). */
   minLabelCoverage?: number;
+  /** Accept a release that left out sessions the build could not make (manifest.json sessions with an error; build exit 4). */
+  allowFailedSessions?: boolean;
   /** Data files checked at the same time in worker threads (default: the number of cores for releases over 32 MB, else 1 = in this thread). */
   jobs?: number;
 }
@@ -112,9 +114,11 @@ async function readSchema(dir: string, schemaCheck: Check): Promise<object | nul
 
 /** What each file scan checks records against: the schema, the built sessions, each label's ICC. */
 function scanContext(m: DatasetManifest, schema: object | null): ScanContext {
+  // Utterance records must lie in the recording (the build refuses transcripts outside it); windows and label spans are held to the session extent only.
+  const utterances = (m.options as { segments?: string }).segments === 'utterance';
   return {
     schema,
-    sessions: Object.fromEntries(m.sessions.filter((s) => !s.error).map((s) => [s.session_id, { split: s.split, speaker_id: s.speaker_id, start_s: s.start_s, end_s: s.end_s }])),
+    sessions: Object.fromEntries(m.sessions.filter((s) => !s.error).map((s) => [s.session_id, { split: s.split, speaker_id: s.speaker_id, start_s: s.start_s, end_s: s.end_s, recording: utterances ? (s.recording ?? null) : null }])),
     labelIcc: Object.fromEntries((m.labels ?? []).map((l) => [l.key, (l.agreement as { icc2?: number | null })?.icc2 ?? null])),
   };
 }
@@ -174,6 +178,20 @@ function mergeScans(scans: FileScan[], m: DatasetManifest, C: Checks): Merged {
   return g;
 }
 
+/** Sessions the build left out (with their error): a failure unless --allow-failed-sessions. */
+function checkFailedSessions(m: DatasetManifest, opts: ValidateOptions, sessions: Check): string {
+  const bad = m.sessions.filter((s) => s.error);
+  const n = Math.max(bad.length, m.counts?.sessions_failed ?? 0);
+  if (n === 0) return `${m.sessions.length} sessions built, none failed`;
+  const named = bad.map((s) => `${s.session_id} (${s.error})`).join('; ');
+  if (!opts.allowFailedSessions) {
+    const hint = ' (pass --allow-failed-sessions to accept a release without it)';
+    for (const [i, s] of bad.entries()) sessions.fail(s.session_id, `session ${s.session_id} failed at build and is not in the release: ${s.error}${i === 0 ? hint : ''}`);
+    if (bad.length === 0) sessions.fail('manifest.json', `manifest.json counts ${n} failed sessions${hint}`);
+  }
+  return `${n} of ${m.sessions.length} sessions failed at build, accepted by --allow-failed-sessions: ${named}`;
+}
+
 /** Record counts per split and in all against manifest.json; a release without records fails. */
 function checkCounts(m: DatasetManifest, g: Merged, counts: Check): void {
   for (const [split, c] of Object.entries(m.counts?.per_split ?? {})) {
@@ -207,7 +225,7 @@ function checkGates(m: DatasetManifest, g: Merged, opts: ValidateOptions, C: Che
 }
 
 /** What each check says when it passes. */
-function okMessages(m: DatasetManifest, g: Merged, opts: ValidateOptions): Record<CheckName, string> {
+function okMessages(m: DatasetManifest, g: Merged, opts: ValidateOptions): Record<Exclude<CheckName, 'sessions'>, string> {
   const { records, labelled, missing } = g;
   return {
     manifest: `manifest.json of mmprep ${m.tool?.version}, ${m.files.length} data files`,
@@ -236,7 +254,7 @@ export async function validateDataset(dir: string, opts: ValidateOptions = {}): 
   const merged = mergeScans(scans, m, C);
   checkCounts(m, merged, C.counts);
   checkGates(m, merged, opts, C);
-  const okText = okMessages(m, merged, opts);
+  const okText = { ...okMessages(m, merged, opts), sessions: checkFailedSessions(m, opts, C.sessions) };
   const checks = CHECKS.map((n) => C[n].result(okText[n]));
   return { ok: checks.every((c) => c.ok), dir, records: merged.records, files: m.files.length, bytes: merged.bytes, checks };
 }

@@ -2,6 +2,8 @@
  * The clock map that `mmprep sync` writes (sync.json) and that `audio`, `face`, `extract` and `dataset` apply:
  * for each stream, t_ref = t_src + offset_s + drift_ppm * 1e-6 * t_src  (drift 0 when unknown).
  */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
@@ -39,8 +41,10 @@ export function clockOf(entry: Pick<SyncStreamEntry, 'offset_s' | 'drift_ppm'>):
 }
 
 /**
- * Finds the entry for (file, kind, stream) in a sync map: only the same file (its path resolved against the sync.json's
- * folder). A different file that merely has the same base name (another session's camera.mp4) is refused, never used.
+ * Finds the entry for (file, kind, stream) in a sync map: the same file (its path resolved against the sync.json's
+ * folder), or a file of the same base name elsewhere whose content is the same (a byte-identical copy of the media
+ * folder): same sha256 as the entry's `sha256`, as `knownSha256` (what extract's meta.json recorded), or as the file the
+ * entry names when it still exists (size first). A file with other content (another session's camera.mp4) is refused.
  */
 export function findSyncEntry(
   map: SyncMap,
@@ -49,6 +53,7 @@ export function findSyncEntry(
   kind: StreamKind,
   stream = 0,
   mapFile = join(mapDir, 'sync.json'),
+  knownSha256?: string | null,
 ): SyncStreamEntry | null {
   const want = resolve(mediaFile);
   const same = (e: SyncStreamEntry) => e.kind === kind && (e.stream ?? 0) === stream;
@@ -56,12 +61,36 @@ export function findSyncEntry(
   if (byPath) return byPath;
   const byName = map.streams.find((e) => same(e) && basename(e.file) === basename(mediaFile));
   if (byName) {
-    throw new InputError(
-      `was made for ${resolve(mapDir, byName.file)}, not ${want} (same name, different file); rerun mmprep sync on this file or pass the sync.json made for it`,
-      { file: mapFile },
-    );
+    const made = resolve(mapDir, byName.file);
+    const verdict = sameContent(made, want, typeof byName.sha256 === 'string' ? byName.sha256 : knownSha256 ?? null);
+    if (verdict === true) return byName;
+    const why = !existsSync(want) ? 'same name, different file' : verdict === false ? 'same name, different content' : `same name; ${made} is gone and nothing recorded its sha256 to compare`;
+    throw new InputError(`was made for ${made}, not ${want} (${why}); rerun mmprep sync on this file or pass the sync.json made for it`, { file: mapFile });
   }
   return null;
+}
+
+/** SHA-256 of a file, read in 1 MiB chunks (memory flat in file size). */
+function sha256FileSync(path: string): string {
+  const h = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    let n: number;
+    while ((n = readSync(fd, buf, 0, buf.length, null)) > 0) h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex');
+}
+
+/** Whether `now` has the content the map was made from: by a recorded sha256, else against `made` if it exists; null when it cannot tell. */
+function sameContent(made: string, now: string, recordedSha256: string | null): boolean | null {
+  if (!existsSync(now)) return false;
+  if (recordedSha256) return sha256FileSync(now) === recordedSha256;
+  if (!existsSync(made)) return null;
+  if (statSync(made).size !== statSync(now).size) return false;
+  return sha256FileSync(made) === sha256FileSync(now);
 }
 
 export async function readSyncMap(path: string): Promise<SyncMap> {
@@ -82,9 +111,9 @@ export async function readSyncMap(path: string): Promise<SyncMap> {
 }
 
 /** Loads sync.json and returns the clock of one stream; an InputError when the stream is not in it or has no offset. */
-export async function loadClock(syncPath: string, mediaFile: string, kind: StreamKind, stream = 0): Promise<Clock> {
+export async function loadClock(syncPath: string, mediaFile: string, kind: StreamKind, stream = 0, knownSha256?: string | null): Promise<Clock> {
   const map = await readSyncMap(syncPath);
-  const e = findSyncEntry(map, dirname(resolve(syncPath)), mediaFile, kind, stream, syncPath);
+  const e = findSyncEntry(map, dirname(resolve(syncPath)), mediaFile, kind, stream, syncPath, knownSha256);
   if (!e) throw new InputError(`has no ${kind} stream ${stream} of ${mediaFile}`, { file: syncPath });
   if (e.offset_s === null) throw new InputError(`no offset for the ${kind} stream of ${mediaFile} (sync failed for it)`, { file: syncPath });
   return clockOf(e);

@@ -8,6 +8,7 @@
  * (t_ref = t_src + offset_s + drift_ppm·1e-6·t_src, src/sync/clock.ts).
  */
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { InputError } from '../../common/errors.js';
 import { loadClock, type Clock } from '../../sync/clock.js';
 import type { ManifestSession } from '../../batch/manifest.js';
@@ -50,7 +51,17 @@ export async function transcriptClock(session: ManifestSession, syncPath: string
   if (role === '' || role === 'reference' || role === session.ref_role) return null;
   const media = session.media.find((m) => m.role === role);
   if (!media) throw new InputError(`transcript_clock '${role}' is not a media role of session ${session.session_id}`, { file: syncPath });
-  return loadClock(syncPath, media.path, 'audio', 0);
+  return loadClock(syncPath, media.path, 'audio', 0, await syncMediaSha256(syncPath, role));
+}
+
+/** The sha256 extract's meta.json (beside sync.json) records for the media file of `role` the sync map was made from. */
+async function syncMediaSha256(syncPath: string, role: string): Promise<string | null> {
+  try {
+    const meta = JSON.parse(await readFile(join(dirname(syncPath), 'meta.json'), 'utf8')) as { clock?: { sync_media?: Array<{ role: string; sha256: string }> } };
+    return meta.clock?.sync_media?.find((m) => m.role === role)?.sha256 ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Reads a session's transcript (if any) onto the reference clock. */

@@ -7,7 +7,7 @@
  * Times are returned as written in the file; readTranscript() maps them onto the reference clock.
  */
 import { InputError } from '../../common/errors.js';
-import { interpolateWords, splitWords, type TranscriptFormat, type TranscriptWord, type Utterance } from './types.js';
+import { fmtSeconds, fmtSecondsPair, interpolateWords, splitWords, type TranscriptFormat, type TranscriptWord, type Utterance } from './types.js';
 
 function num(v: unknown, file: string, line: number | undefined, what: string): number {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
@@ -16,13 +16,17 @@ function num(v: unknown, file: string, line: number | undefined, what: string): 
 }
 
 function checkSpan(start: number, end: number, file: string, line: number | undefined, what: string): void {
-  if (end < start) throw new InputError(`${what}: end ${end} is before start ${start}`, { file, line });
+  if (end >= start) return;
+  const [e, b] = fmtSecondsPair(end, start);
+  throw new InputError(`${what}: end ${e} s is before start ${b} s`, { file, line });
 }
 
 /** Words from JSON objects; words without times (WhisperX leaves numerals unaligned) are interpolated between neighbours. */
-function jsonWords(raw: unknown, seg: { start: number; end: number }, file: string, line: number | undefined): { words: TranscriptWord[]; timed: boolean } {
+function jsonWords(raw: unknown, seg: { start: number; end: number }, file: string, line: number | undefined, segment?: number): { words: TranscriptWord[]; timed: boolean } {
   if (!Array.isArray(raw)) return { words: [], timed: false };
   const items: Array<{ word: string; start: number | null; end: number | null }> = [];
+  let prev: { i: number; word: string; start: number } | null = null;
+  const where = segment !== undefined ? `segment ${segment}: ` : '';
   for (const [i, w] of raw.entries()) {
     if (!w || typeof w !== 'object') throw new InputError(`word ${i} is not an object`, { file, line });
     const o = w as Record<string, unknown>;
@@ -31,7 +35,10 @@ function jsonWords(raw: unknown, seg: { start: number; end: number }, file: stri
     const has = o.start !== undefined && o.start !== null && o.end !== undefined && o.end !== null;
     const start = has ? num(o.start, file, line, `word ${i} start`) : null;
     const end = has ? num(o.end, file, line, `word ${i} end`) : null;
-    if (start !== null && end !== null) checkSpan(start, end, file, line, `word ${i} ("${text.trim()}")`);
+    if (start !== null && end !== null) checkSpan(start, end, file, line, `${where}word ${i} ("${text.trim()}")`);
+    if (start !== null && prev && start < prev.start)
+      throw new InputError(`${where}word ${i} ("${text.trim()}") starts at ${fmtSeconds(start)} s, before word ${prev.i} ("${prev.word}") at ${fmtSeconds(prev.start)} s: words out of order`, { file, line });
+    if (start !== null) prev = { i, word: text.trim(), start };
     if (text.trim() !== '') items.push({ word: text.trim(), start, end });
   }
   // Fill untimed words: between the previous word's end and the next timed word's start.
@@ -70,9 +77,9 @@ export function parseWhisperJson(text: string, file: string): Utterance[] {
     const end = num(o.end, file, undefined, `segment ${i} end`);
     checkSpan(start, end, file, undefined, `segment ${i}`);
     const t = typeof o.text === 'string' ? o.text.trim() : '';
-    const { words, timed } = jsonWords(o.words, { start, end }, file, undefined);
+    const { words, timed } = jsonWords(o.words, { start, end }, file, undefined, i);
     const ws = words.length ? words : interpolateWords(splitWords(t), start, end);
-    return { start_s: start, end_s: end, text: t, speaker: typeof o.speaker === 'string' ? o.speaker : null, words: ws, word_timing: timed ? 'source' : 'interpolated' };
+    return { start_s: start, end_s: end, text: t, speaker: typeof o.speaker === 'string' ? o.speaker : null, words: ws, word_timing: timed ? 'source' : 'interpolated', segment: i };
   });
 }
 
@@ -95,7 +102,7 @@ export function parseJsonlTranscript(text: string, file: string): Utterance[] {
     if (typeof o.text !== 'string') throw new InputError('"text" must be a string', { file, line });
     const { words, timed } = jsonWords(o.words, { start, end }, file, line);
     const ws = words.length ? words : interpolateWords(splitWords(o.text), start, end);
-    out.push({ start_s: start, end_s: end, text: o.text.trim(), speaker: typeof o.speaker === 'string' ? o.speaker : null, words: ws, word_timing: timed ? 'source' : 'interpolated' });
+    out.push({ start_s: start, end_s: end, text: o.text.trim(), speaker: typeof o.speaker === 'string' ? o.speaker : null, words: ws, word_timing: timed ? 'source' : 'interpolated', line });
   }
   return out;
 }
@@ -143,7 +150,7 @@ function readTiming(text: string, file: string, line: number, kind: 'vtt' | 'srt
   const endCol = columnOf(text, m[2], text.indexOf('-->'));
   if (a === null) throw new InputError(`bad start time '${m[1]}' (expected "${form}")`, { file, line, column: startCol });
   if (b === null) throw new InputError(`bad end time '${m[2]}' (expected "${form}")`, { file, line, column: endCol });
-  if (b < a) throw new InputError(`cue ends (${b}) before it starts (${a})`, { file, line, column: endCol });
+  if (b < a) throw new InputError(`cue ends (${fmtSecondsPair(b, a)[0]} s) before it starts (${fmtSecondsPair(b, a)[1]} s)`, { file, line, column: endCol });
   return { start: a, end: b };
 }
 
@@ -206,6 +213,10 @@ export function parseVtt(text: string, file: string): Utterance[] {
           const k = Math.max(0, c.payload.findIndex((l) => l.includes(`<${m![1]}>`)));
           throw new InputError(`bad inline timestamp <${m[1]}> (expected <hh:mm:ss.mmm>)`, { file, line: c.line + 1 + k, column: (c.payload[k] ?? '').indexOf(`<${m[1]}>`) + 1 });
         }
+        if (t < cur.t) {
+          const k = Math.max(0, c.payload.findIndex((l) => l.includes(`<${m![1]}>`)));
+          throw new InputError(`inline timestamp <${m[1]}> is before the word time before it (${fmtSeconds(cur.t)} s): words out of order`, { file, line: c.line + 1 + k, column: (c.payload[k] ?? '').indexOf(`<${m[1]}>`) + 1 });
+        }
         pieces.push(cur);
         cur = { t, text: '' };
         timed = true;
@@ -219,7 +230,7 @@ export function parseVtt(text: string, file: string): Utterance[] {
       words.push(...interpolateWords(ws, p.t, Math.max(p.t, end)));
     }
     const plain = words.map((w) => w.word).join(' ');
-    return { start_s: c.start, end_s: c.end, text: plain, speaker, words, word_timing: timed ? 'source' : 'interpolated' } satisfies Utterance;
+    return { start_s: c.start, end_s: c.end, text: plain, speaker, words, word_timing: timed ? 'source' : 'interpolated', line: c.line } satisfies Utterance;
   });
 }
 
@@ -227,7 +238,7 @@ export function parseSrt(text: string, file: string): Utterance[] {
   return readCues(text, file, 'srt').map((c) => {
     const body = decodeEntities(c.payload.join(' ').replace(/<[^>]*>/g, '').replace(/\{\\[^}]*\}/g, ''));
     const t = splitWords(body).join(' ');
-    return { start_s: c.start, end_s: c.end, text: t, speaker: null, words: interpolateWords(splitWords(t), c.start, c.end), word_timing: 'interpolated' } satisfies Utterance;
+    return { start_s: c.start, end_s: c.end, text: t, speaker: null, words: interpolateWords(splitWords(t), c.start, c.end), word_timing: 'interpolated', line: c.line } satisfies Utterance;
   });
 }
 

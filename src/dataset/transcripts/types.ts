@@ -14,6 +14,20 @@ export interface Utterance {
   words: TranscriptWord[];
   /** 'source': word times came from the file; 'interpolated': the file had none (SRT, plain VTT), spread by letters. */
   word_timing: 'source' | 'interpolated';
+  /** Where the utterance is in its file, for messages: the JSONL line or the cue's timing line (1-based), or the Whisper segment index. */
+  line?: number;
+  segment?: number;
+}
+
+/** Seconds for messages: at most 3 decimals, without float noise (5.337, not 5.337000000000001). */
+export function fmtSeconds(v: number, digits = 3): string {
+  return String(Number(v.toFixed(digits)));
+}
+
+/** Two times for a message that says one is before the other: 3 decimals, or 6 where 3 would print them equal. */
+export function fmtSecondsPair(a: number, b: number): [string, string] {
+  const d = fmtSeconds(a) === fmtSeconds(b) ? 6 : 3;
+  return [fmtSeconds(a, d), fmtSeconds(b, d)];
 }
 
 export type TranscriptFormat = 'whisper' | 'jsonl' | 'vtt' | 'srt';

@@ -1,0 +1,91 @@
+/**
+ * Checks of a transcript against the recording it belongs to (after its times are on the reference clock).
+ *
+ * Tolerance (docs/dataset.md, "Transcript clock"): a segment may run past either end of the recording by
+ * max(one frame of the coarsest stream, min(0.5 s, half the segment's length)) — an ASR end rounded up a little, the
+ * last word overlapping the end by a frame. More than that (wholly or mostly outside, or over 0.5 s out) means the
+ * transcript is on another clock or in other units, and the session is refused.
+ */
+import { InputError } from '../../common/errors.js';
+import { fmtSeconds, type Utterance } from './types.js';
+
+export interface RecordingExtent {
+  start_s: number;
+  end_s: number;
+  /** The longest frame step of the session's streams (the one-frame allowance). */
+  frame_s: number;
+}
+
+/** Seconds of [a, b] that lie outside the recording. */
+export function outsideSeconds(a: number, b: number, rec: RecordingExtent): number {
+  return Math.max(0, Math.min(b, rec.start_s) - a) + Math.max(0, b - Math.max(a, rec.end_s));
+}
+
+/** `a-b s`, or `a to b s` when a number is negative (a dash would read as a minus). */
+export function fmtSpan(a: number, b: number): string {
+  return a < 0 || b < 0 ? `${fmtSeconds(a)} to ${fmtSeconds(b)} s` : `${fmtSeconds(a)}-${fmtSeconds(b)} s`;
+}
+
+/** True when [a, b] lies further outside the recording than the tolerance above allows. */
+export function isOutsideRecording(a: number, b: number, rec: RecordingExtent): boolean {
+  const allowed = Math.max(rec.frame_s, Math.min(0.5, (b - a) / 2));
+  return outsideSeconds(a, b, rec) > allowed + 1e-9;
+}
+
+/** Where an utterance is in its file, for messages: `line N` in InputError's location, or `segment N` in the text. */
+export function utteranceWhere(u: Utterance): { line?: number; what: string } {
+  return u.line !== undefined ? { line: u.line, what: 'segment' } : { what: u.segment !== undefined ? `segment ${u.segment}` : 'segment' };
+}
+
+/** Throws InputError naming the transcript file and line of the first utterance (span widened to its words) outside the recording. */
+export function checkInsideRecording(utts: Utterance[], rec: RecordingExtent, file: string): void {
+  for (const u of utts) {
+    const a = Math.min(u.start_s, ...u.words.map((w) => w.start_s));
+    const b = Math.max(u.end_s, ...u.words.map((w) => w.end_s));
+    if (!isOutsideRecording(a, b, rec)) continue;
+    const where = utteranceWhere(u);
+    throw new InputError(
+      `${where.what} ${fmtSpan(a, b)} is outside the recording (${fmtSpan(rec.start_s, rec.end_s)}): check the transcript's clock/units`,
+      { file, line: where.line },
+    );
+  }
+}
+
+/** `line N` / `segment N` of an utterance, for warnings. */
+function label(u: Utterance): string {
+  return u.line !== undefined ? `line ${u.line}` : u.segment !== undefined ? `segment ${u.segment}` : 'an utterance';
+}
+
+const OVERLAP_EPS_S = 1e-6;
+const OVERLAPS_NAMED = 5;
+
+/**
+ * Overlaps that are likely transcript errors, as warnings (never refused: overlapping speech of different speakers is
+ * normal): utterances of one speaker (or of a transcript without speakers) that overlap, and words of one utterance
+ * that overlap (source word times only; touching is not overlapping). The first few of each kind are named.
+ */
+export function transcriptOverlaps(utts: Utterance[], file: string): string[] {
+  const out: string[] = [];
+  const utt: string[] = [];
+  const lastOf = new Map<string, Utterance>();
+  for (const u of utts) {
+    const key = u.speaker ?? '';
+    const prev = lastOf.get(key);
+    if (prev && u.start_s < prev.end_s - OVERLAP_EPS_S)
+      utt.push(`${label(prev)} and ${label(u)} overlap (${u.speaker === null ? 'no speaker given' : `speaker ${u.speaker}`}: ${fmtSpan(prev.start_s, prev.end_s)} and ${fmtSpan(u.start_s, u.end_s)})`);
+    if (!prev || u.end_s > prev.end_s) lastOf.set(key, u);
+  }
+  const words: string[] = [];
+  for (const u of utts) {
+    if (u.word_timing !== 'source') continue;
+    for (let i = 1; i < u.words.length; i++) {
+      const [a, b] = [u.words[i - 1], u.words[i]];
+      if (b.start_s < a.end_s - OVERLAP_EPS_S)
+        words.push(`${label(u)}: words ${i - 1} ("${a.word}", ${fmtSpan(a.start_s, a.end_s)}) and ${i} ("${b.word}", ${fmtSpan(b.start_s, b.end_s)}) overlap`);
+    }
+  }
+  const more = (list: string[]) => (list.length > OVERLAPS_NAMED ? `; and ${list.length - OVERLAPS_NAMED} more` : '');
+  if (utt.length) out.push(`transcript ${file}: ${utt.length} overlapping utterance${utt.length > 1 ? 's' : ''} of one speaker: ${utt.slice(0, OVERLAPS_NAMED).join('; ')}${more(utt)}`);
+  if (words.length) out.push(`transcript ${file}: ${words.length} overlapping word${words.length > 1 ? 's' : ''}: ${words.slice(0, OVERLAPS_NAMED).join('; ')}${more(words)}`);
+  return out;
+}
