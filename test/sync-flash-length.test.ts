@@ -38,16 +38,12 @@ describe('unguided flash search checked against the pulse length from the refere
     expect(scan(f, 0.34).filter((d) => d.placeable)).toEqual([]);
   });
 
-  it('a 0.34 s pulse agrees with the reference\'s 0.34 s and is placed within a quarter frame; the 0.14 s event is not searched for', () => {
+  it('a 0.34 s pulse agrees with the reference\'s 0.34 s and is placed within a quarter frame; the 0.14 s event says why not', () => {
     const f = frames([{ t: 3.0123, d: 0.34, x: 8 }]);
     const placed = scan(f, 0.34).filter((d) => d.placeable);
     expect(placed).toHaveLength(1);
     expect(Math.abs(placed[0].t_s - 3.0123) * 25).toBeLessThan(0.25);
-    // With the length known the search scores only pulses of about that length (flash.ts plateauTestsFor): the 0.14 s
-    // event is no candidate at all, nor the strongest other event the 0.34 s pulse is judged against.
     const short = scan(frames([{ t: 5.013, d: 0.14, x: 40 }]), 0.34);
-    expect(short.filter((d) => Math.abs(d.t_s - 5.013) < 0.1 && d.score >= 8)).toEqual([]);
-    const both = scan(frames([{ t: 3.0123, d: 0.34, x: 8 }, { t: 5.013, d: 0.14, x: 40 }]), 0.34).filter((d) => d.placeable);
-    expect(both.map((d) => Math.round(d.t_s * 10) / 10)).toEqual([3]);
+    expect(short.map((d) => d.unplaceable_reason).join('\n')).toMatch(/lit 0\.1\d\d s, but the reference's beep lasted 0\.340 s/);
   });
 });

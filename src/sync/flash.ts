@@ -261,14 +261,9 @@ export class FlashScanner {
     return quickMedian(d, d.length);
   }
 
-  /**
-   * Plateau tests: from the pulse length the session knows (the guides', or unguided the reference microphone's beep;
-   * allowing two frames short and half a frame long), else the unguided range. With the length known, events of other
-   * lengths (an exposure step that returns 0.8 s later) are neither candidates nor the strongest other event the
-   * unguided margin is judged against.
-   */
+  /** Plateau tests: from the guides' pulse length (allowing a frame either way), else the unguided range. */
   private plateauTestsFor(T: number): PlateauTest[] {
-    const ds = this.guides.length ? this.guides.map((g) => g.duration_s) : [this.knownS ?? this.checkS];
+    const ds = this.guides.length ? this.guides.map((g) => g.duration_s) : [this.knownS];
     if (ds.some((d) => d === null)) return plateauTests(Math.max(1, this.o.minFlashS / T - 1), this.o.maxFlashS / T);
     return plateauTests(Math.max(1, Math.min(...(ds as number[])) / T - 2), Math.max(...(ds as number[])) / T + 0.5);
   }
