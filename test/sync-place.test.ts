@@ -186,3 +186,25 @@ describe('sync by cross-correlation: refused where it contradicts itself or the 
     expect(() => refuseUnplaced([lav, mic], lav, probes, CTX)).toThrow(/its own beep at 2.580 s .* starts 20.0 ms before the cross-correlation puts lav.wav's beep/);
   });
 });
+
+describe('sync placement: a picture\'s two flashes are judged within their onset uncertainty', () => {
+  // Scene bench testsrc2-screen-25-fade: 0.2 s flashes (5 whole frames at 25 fps) whose shutter the frames cannot
+  // tell, each onset known within a third of a frame (onset_sd_s 1.3 and 6.5 ms): both right within half a frame,
+  // but 16 s apart they read 520 ppm, and the plain 500 ppm check refused them.
+  function session(endErrS: number, endSd: number) {
+    const lav = state('lav.wav', 'audio', { start: 3.4, end: 19.3 });
+    const picture = state('cam.mp4', 'video', { start: 2.2, end: 2.2 + 15.9 + endErrS });
+    (picture.chosen.start as Candidate).onset_sd_s = 0.0013;
+    (picture.chosen.end as Candidate).onset_sd_s = endSd;
+    placeStreams([lav, picture], lav, PLACING);
+    return picture;
+  }
+  it('placed when the drift exceeds 500 ppm by less than two standard errors', () => {
+    expect(session(-0.0091, 0.0065).placed?.method).toBe('flash');
+  });
+  it('refused when one flash is a frame off and its onset was sure (pulses_disagree)', () => {
+    const p = session(-0.04, 0.001);
+    expect(p.placed).toBeNull();
+    expect(p.warnings.map((w) => w.code)).toContain('pulses_disagree');
+  });
+});

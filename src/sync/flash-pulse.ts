@@ -106,6 +106,37 @@ export function boxZ(s1: Float64Array, s2: Float64Array, n: number, a: number, t
   return z;
 }
 
+/** Mean and sum of squared deviations of x[i0..i0+P) without its one frame farthest from the others' median. */
+function trimmedFlank(x: ArrayLike<number>, i0: number, P: number): { mean: number; ss: number; m: number } {
+  const v = Array.from({ length: P }, (_, i) => x[i0 + i]).sort((p, q) => p - q);
+  const med = 0.5 * (v[(P - 1) >> 1] + v[P >> 1]);
+  const far = Math.abs(v[0] - med) > Math.abs(v[P - 1] - med) ? 0 : P - 1;
+  const kept = v.filter((_, i) => i !== far);
+  const mean = kept.reduce((a, b) => a + b, 0) / kept.length;
+  return { mean, ss: kept.reduce((a, b) => a + (b - mean) ** 2, 0), m: kept.length };
+}
+
+/**
+ * boxZ with each flank's mean taken without its one most outlying frame (a trimmed mean; Tukey 1962): for the whole
+ * picture, where an auto-exposure step a frame before or after a screen flash would otherwise count as misfit of
+ * the flat baseline and sink a 150-grey-level flash to a score of 20. A step that stays is still judged by the
+ * weaker of rise and fall and the difference of the flanks, as in boxZ.
+ */
+export function boxZTrimmed(x: ArrayLike<number>, s1: Float64Array, s2: Float64Array, n: number, a: number, t: PlateauTest, sd: number, floor: number, out?: PulseStat): number {
+  const P = FLANK_FRAMES;
+  const a0 = a + t.L + 1 + t.gap;
+  if (a - P < 0 || a0 + P > n) return -Infinity;
+  const b = trimmedFlank(x, a - P, P);
+  const f = trimmedFlank(x, a0, P);
+  const mp = (s1[a + 1 + t.L] - s1[a + 1]) / t.L;
+  const c = Math.min(mp - b.mean, mp - f.mean) - 0.5 * Math.abs(f.mean - b.mean);
+  const ss = b.ss + f.ss + (s2[a + 1 + t.L] - s2[a + 1] - t.L * mp * mp);
+  const misfit = Math.max(0, ss) / Math.max(1, t.L + b.m + f.m - 3);
+  const z = c / Math.sqrt(sd * sd + misfit + floor * floor);
+  if (out) Object.assign(out, { z, contrast: c, before: b.mean, plateau: mp, after: f.mean });
+  return z;
+}
+
 /**
  * The strongest distinct events of a contrast track (local maxima at least `apart` frames from each other), largest
  * first: up to `count` of them as [frame, contrast].
@@ -159,13 +190,25 @@ export interface PulseFit {
 const SHUTTERS = [1, 0.75, 0.5, 0.35, 0.25];
 
 /**
+ * Largest SSE of a fit the frames cannot tell from the best one: a profile-likelihood bound, SSE_min + 4·σ² (about
+ * 95 % for one parameter; Wilks 1938, as in Press et al., Numerical Recipes 15.6), σ² the frames' noise variance:
+ * the region's own temporal variance (noiseVar) or the best fit's residual variance, whichever is larger. A fixed
+ * fraction of SSE_min (the 5 % used before) shrinks to nothing on a clean region, where codec noise of a grey level
+ * then picks a shutter (and an onset up to 0.75 frame away) that the frames do not tell.
+ */
+function nearSse(minSse: number, n: number, noiseVar: number): number {
+  const residualVar = Math.max(0, minSse) / Math.max(1, n - 3);
+  return Math.max(minSse * 1.05, minSse + 4 * Math.max(noiseVar, residualVar)) + 1e-9;
+}
+
+/**
  * Least-squares fit of base + amp·f_i(τ, D, s) to the frames around a pulse (times[i], values[i]; frame period T).
  * τ is searched on a grid of T/64 within a frame and a half of the coarse onset. D: the pulse length when known (from
  * the reference microphone), else fitted too (from the plateau's length), and then the shutter cannot be told (with D
  * free, a shorter shutter and an earlier onset fit equally well): 360° and 180° are both fitted. A known D makes the
  * shutter identifiable from the partly lit frames at the two ends.
  */
-export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, D: number | null, D0: number): PulseFit {
+export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, D: number | null, D0: number, noiseVar = 0): PulseFit {
   // Without the pulse length the shutter cannot be fitted: 360° and 180° (the common range) both fit, and the
   // middle of their onsets is within a quarter frame of the truth for any shutter between them.
   const shutters = D === null ? [1, 0.5] : SHUTTERS;
@@ -173,8 +216,9 @@ export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T:
   if (D !== null) durations.push(D);
   else for (let d = Math.max(T / 2, D0 - 1.5 * T); d <= D0 + 1.5 * T; d += T / 16) durations.push(d);
   // Every (shutter, length, onset) on the grid is fitted; the onset reported is the middle of the onsets of all fits
-  // within 5 % of the best SSE (when a frame falls wholly before or after the onset, or two shutters fit alike, the
-  // data only bound the onset: the middle of the bounds halves the worst error), with the best fit's other values.
+  // the frames cannot tell from the best (nearFits: when a frame falls wholly before or after the onset, or two
+  // shutters fit alike, the data only bound the onset: the middle of the bounds halves the worst error), with the
+  // best fit's other values.
   const n = times.length;
   const f = new Float64Array(n);
   const fits: Array<{ fit: PulseFit; sse: number }> = [];
@@ -207,7 +251,7 @@ export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T:
   let best: PulseFit | null = null;
   if (fits.length) {
     const minSse = Math.min(...fits.map((x) => x.sse));
-    const near = fits.filter((x) => x.sse <= minSse * 1.05 + 1e-9);
+    const near = fits.filter((x) => x.sse <= nearSse(minSse, n, noiseVar));
     const lo = Math.min(...near.map((x) => x.fit.onset_s));
     const hi = Math.max(...near.map((x) => x.fit.onset_s));
     const top = fits.find((x) => x.sse === minSse) as { fit: PulseFit };

@@ -17,7 +17,7 @@
 import type { VideoFrame } from '../media/decode-video.js';
 import { allRegions, cellMeans, gridFor, regionSeries, type Grid, type Region } from './flash-cells.js';
 import { calibrate, looseFitReason, summariseNull, type NullSummary } from './flash-null.js';
-import { boxZ, FLANK_FRAMES, fitPulse, otherEvent, plateauTests, prefixSums, quickMedian, temporalSd, topEvents, type PlateauTest, type PulseStat } from './flash-pulse.js';
+import { boxZ, boxZTrimmed, FLANK_FRAMES, fitPulse, otherEvent, plateauTests, prefixSums, quickMedian, temporalSd, topEvents, type PlateauTest, type PulseStat } from './flash-pulse.js';
 
 /** Where to look (seconds on the video stream's own timeline) and how long the pulse is, from the camera's own beep. */
 export interface FlashSearchGuide {
@@ -335,7 +335,8 @@ export class FlashScanner {
         for (let a = FLANK_FRAMES; a + t.L + 1 + t.gap + FLANK_FRAMES <= n; a++) {
           // Cheap contrast gate before the full statistic: the plateau must rise minJump over the frame before.
           if ((s1[a + 1 + t.L] - s1[a + 1]) / t.L - x[a - 1] < minC) continue;
-          const z = boxZ(s1, s2, n, a, t, sd, NOISE_FLOOR, st);
+          // The whole picture takes its flanks trimmed (an exposure step next to a screen flash; boxZTrimmed).
+          const z = regions[r].size === 0 ? boxZTrimmed(x, s1, s2, n, a, t, sd, NOISE_FLOOR, st) : boxZ(s1, s2, n, a, t, sd, NOISE_FLOOR, st);
           if (st.contrast > 0 && (contrast[a] === -Infinity || z > st.contrast / Math.sqrt(variance[a]))) {
             contrast[a] = st.contrast;
             variance[a] = (st.contrast / z) ** 2;
@@ -552,7 +553,8 @@ export class FlashScanner {
     const s2 = new Float64Array(n + 1);
     prefixSums(x, s1, s2);
     const stat: PulseStat = { z: 0, contrast: 0, before: 0, plateau: 0, after: 0 };
-    boxZ(s1, s2, n, c.a, test, temporalSd(x, new Float64Array(n)), NOISE_FLOOR, stat);
+    const sd = temporalSd(x, new Float64Array(n));
+    boxZ(s1, s2, n, c.a, test, sd, NOISE_FLOOR, stat);
     const lo = Math.max(0, c.a - FLANK_FRAMES);
     const hi = Math.min(n, c.a + test.L + 1 + test.gap + FLANK_FRAMES);
     // Frames above half the rise give the pulse length when no guide gives it.
@@ -560,7 +562,7 @@ export class FlashScanner {
     let above = 0;
     for (let i = c.a; i < hi; i++) if (x[i] >= half) above++;
     const D = c.guide ? c.guide.duration_s : this.knownS;
-    const fit = fitPulse(this.times.slice(lo, hi), x.subarray(lo, hi), T, this.times[c.a] + T / 2, D, Math.max(T, above * T));
+    const fit = fitPulse(this.times.slice(lo, hi), x.subarray(lo, hi), T, this.times[c.a] + T / 2, D, Math.max(T, above * T), sd * sd + NOISE_FLOOR * NOISE_FLOOR);
     const noise = fit.amp > 0 ? (T * fit.rms) / fit.amp : T;
     // Noise of the partly lit frames and the spread of onsets that fit alike (uniform: width/√12).
     const spread = (fit.onset_hi_s - fit.onset_lo_s) / Math.sqrt(12);

@@ -58,12 +58,12 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
   if (pairs.length === 2 && pairs[1].tSrc - pairs[0].tSrc > 1) {
     const span = pairs[1].tSrc - pairs[0].tSrc;
     k = (pairs[1].tRef - pairs[0].tRef) / span - 1;
-    if (Math.abs(k) > MAX_DRIFT) {
+    kSd = Math.hypot(pairs[0].sd, pairs[1].sd) / span;
+    if (Math.abs(k) > MAX_DRIFT + driftSlack(s, kSd)) {
       // Recording clocks differ by well under 500 ppm: the two pulses disagree, so one of them is wrong.
       if (!s.warnings.some((w) => w.code === 'pulses_disagree')) s.warnings.push({ code: 'pulses_disagree', message: `its start and end pulses imply ${(k * 1e6).toFixed(0)} ppm of drift against ${from.file}: one of them is wrong, so neither is used` });
       return false;
     }
-    kSd = Math.hypot(pairs[0].sd, pairs[1].sd) / span;
     offset = pairs[0].tRef - pairs[0].tSrc * (1 + k);
   }
   let extra: Record<string, unknown> | undefined;
@@ -137,6 +137,17 @@ const XCORR_OFFSET_SD_S = 0.001;
 
 /** Largest plausible clock-rate difference between two recorders (consumer devices are within ±100 ppm). */
 const MAX_DRIFT = 500e-6;
+
+/**
+ * How far a picture's drift from its two flashes may read beyond MAX_DRIFT: two standard errors of that drift (a
+ * two-sided 95 % bound). A flash onset is known only within its onset_sd_s (up to a third of a frame when the pulse
+ * is a whole number of frames long and the shutter cannot be told: 9 ms at 25 fps, 600 ppm over 15 s), so two right
+ * flashes can read more than 500 ppm apart; a wrong flash is a frame or more away (2500 ppm over 16 s at 25 fps).
+ * Beep onsets (0.2-2 ms) keep the plain 500 ppm.
+ */
+function driftSlack(s: StreamState, kSd: number): number {
+  return s.kind === 'video' ? 2 * kSd : 0;
+}
 /** An audio stream placed by its beep whose content cross-correlates clearly elsewhere is refused (the beep's onset is suspect). */
 const XCHECK_PEAK_RATIO = 3;
 const XCHECK_TOLERANCE_S = 0.005;
