@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { unwritableOutput } from '../src/common/errors.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-output-path-');
@@ -40,5 +41,37 @@ describe('unwritable output paths', () => {
     const e = await runCli(['extract', p('m.csv'), '-o', p('bfile/out'), '--only', 'audio', '--progress', 'none']);
     expect(e.code, e.stderr).toBe(2);
     expect(e.stderr).toMatch(/^mmprep extract: cannot write .*bfile\/out: .*; choose another path\n$/);
+  });
+
+  // /proc: the folder exists but mkdir/open answer ENOENT (any user, root too). It used to be exit 1
+  // "internal error: ENOENT … '/proc/.s.json.NNN.tmp'"; every command writes through src/common/atomic.ts.
+  const procLine = (cmd: string, path: string) => `mmprep ${cmd}: cannot write ${path}: no such folder, or no file can be created there; choose another path`;
+  const demo = join(FIXTURES, 'demo');
+  it.runIf(process.platform === 'linux')('audio -o / --summary, agreement -o / --gold, sync -o under /proc: exit 2, one line, nothing left', async () => {
+    const cases: Array<[string, string[], string]> = [
+      ['audio', ['audio', wav, '-o', '/proc/x.jsonl'], '/proc/x.jsonl'],
+      ['audio', ['audio', wav, '-o', p('h.jsonl'), '--summary', '/proc/s.json'], '/proc/s.json'],
+      ['agreement', ['agreement', join(demo, 'ratings.csv'), '-o', '/proc/a.txt'], '/proc/a.txt'],
+      ['agreement', ['agreement', join(demo, 'ratings.csv'), '--gold', '/proc/g.jsonl'], '/proc/g.jsonl'],
+      ['sync', ['sync', join(demo, 's01_lav.flac'), join(demo, 's01_camera.mp4'), '-o', '/proc/s.json'], '/proc/s.json'],
+    ];
+    for (const [cmd, args, path] of cases) {
+      const r = await runCli(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr.trim()).toBe(procLine(cmd, path));
+    }
+    expect(existsSync(p('h.jsonl'))).toBe(false);
+  }, 60_000);
+});
+
+describe('unwritableOutput: the OS errors a chosen output path can cause', () => {
+  it.each(['ENOENT', 'EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENOSPC', 'EDQUOT', 'ENAMETOOLONG', 'ELOOP', 'EFBIG'])('%s becomes exit 2 with the documented line', (code) => {
+    const e = unwritableOutput('/x/y.json', Object.assign(new Error(code), { code }));
+    expect(e?.exitCode).toBe(2);
+    expect(e?.message).toMatch(/^cannot write \/x\/y\.json: [^;]+; choose another path$/);
+  });
+  it('an error that is not about the path (no code, EMFILE) is left alone', () => {
+    expect(unwritableOutput('/x', new Error('boom'))).toBeNull();
+    expect(unwritableOutput('/x', Object.assign(new Error('m'), { code: 'EMFILE' }))).toBeNull();
   });
 });
