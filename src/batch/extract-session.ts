@@ -5,10 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import { writeFileAtomic } from '../common/atomic.js';
+import { makeFolder } from '../common/make-folder.js';
 import { isMmprepError } from '../common/errors.js';
 import { toJsonText } from '../common/records.js';
 import { VERSION } from '../common/version.js';
@@ -497,7 +498,7 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   a.media_s = inputs.find((i) => i.role === a.task.session.ref_role)?.duration_s ?? 0;
   lap(a, 'inputs', tIn);
 
-  await mkdir(a.dir, { recursive: true });
+  await makeFolder(a.dir);
   if (a.task.resume && (await alreadyComplete(a, inputs))) return { ...base, status: 'skipped', media_s: a.media_s, wall_s: wallS(a) };
   const previous = await readMetaIf(a.dir);
   // meta.json goes first: a crash from here on leaves the session visibly incomplete.
