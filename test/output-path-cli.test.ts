@@ -4,7 +4,7 @@
  * outputs already written by the command are removed (it used to be `internal error: EEXIST … mkdir`, exit 1,
  * with the -o file left behind).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { unwritableOutput } from '../src/common/errors.js';
@@ -74,4 +74,21 @@ describe('unwritableOutput: the OS errors a chosen output path can cause', () =>
     expect(unwritableOutput('/x', new Error('boom'))).toBeNull();
     expect(unwritableOutput('/x', Object.assign(new Error('m'), { code: 'EMFILE' }))).toBeNull();
   });
+});
+
+describe('extract: a session id naming a file already in the output folder', () => {
+  it('that session fails with a clear reason in _errors.jsonl, the file is left alone, the batch goes on (exit 4)', async () => {
+    const out = p('myx');
+    mkdirSync(out);
+    writeFileSync(join(out, 'thesis.tex'), 'my thesis');
+    writeFileSync(p('m3.csv'), `session_id,speaker_id,lav_audio\nthesis.tex,p1,${wav}\nok1,p1,${wav}\n`);
+    const r = await runCli(['extract', p('m3.csv'), '-o', out, '--only', 'audio', '--progress', 'none']);
+    expect(r.code, r.stderr).toBe(4);
+    const errors = readFileSync(join(out, '_errors.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { session_id: string; reason: string });
+    expect(errors).toHaveLength(1);
+    expect(errors[0].session_id).toBe('thesis.tex');
+    expect(errors[0].reason).toBe(`cannot write the session folder ${join(out, 'thesis.tex')}: a file of that name is in the way (session_id 'thesis.tex' names it); move that file away or choose another -o`);
+    expect(readFileSync(join(out, 'thesis.tex'), 'utf8')).toBe('my thesis');
+    expect(existsSync(join(out, 'ok1', 'meta.json'))).toBe(true);
+  }, 60_000);
 });
