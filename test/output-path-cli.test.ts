@@ -4,9 +4,10 @@
  * outputs already written by the command are removed (it used to be `internal error: EEXIST … mkdir`, exit 1,
  * with the -o file left behind).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { unwritableOutput } from '../src/common/errors.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-output-path-');
@@ -41,4 +42,53 @@ describe('unwritable output paths', () => {
     expect(e.code, e.stderr).toBe(2);
     expect(e.stderr).toMatch(/^mmprep extract: cannot write .*bfile\/out: .*; choose another path\n$/);
   });
+
+  // /proc: the folder exists but mkdir/open answer ENOENT (any user, root too). It used to be exit 1
+  // "internal error: ENOENT … '/proc/.s.json.NNN.tmp'"; every command writes through src/common/atomic.ts.
+  const procLine = (cmd: string, path: string) => `mmprep ${cmd}: cannot write ${path}: no such folder, or no file can be created there; choose another path`;
+  const demo = join(FIXTURES, 'demo');
+  it.runIf(process.platform === 'linux')('audio -o / --summary, agreement -o / --gold, sync -o under /proc: exit 2, one line, nothing left', async () => {
+    const cases: Array<[string, string[], string]> = [
+      ['audio', ['audio', wav, '-o', '/proc/x.jsonl'], '/proc/x.jsonl'],
+      ['audio', ['audio', wav, '-o', p('h.jsonl'), '--summary', '/proc/s.json'], '/proc/s.json'],
+      ['agreement', ['agreement', join(demo, 'ratings.csv'), '-o', '/proc/a.txt'], '/proc/a.txt'],
+      ['agreement', ['agreement', join(demo, 'ratings.csv'), '--gold', '/proc/g.jsonl'], '/proc/g.jsonl'],
+      ['sync', ['sync', join(demo, 's01_lav.flac'), join(demo, 's01_camera.mp4'), '-o', '/proc/s.json'], '/proc/s.json'],
+    ];
+    for (const [cmd, args, path] of cases) {
+      const r = await runCli(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr.trim()).toBe(procLine(cmd, path));
+    }
+    expect(existsSync(p('h.jsonl'))).toBe(false);
+  }, 60_000);
+});
+
+describe('unwritableOutput: the OS errors a chosen output path can cause', () => {
+  it.each(['ENOENT', 'EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENOSPC', 'EDQUOT', 'ENAMETOOLONG', 'ELOOP', 'EFBIG'])('%s becomes exit 2 with the documented line', (code) => {
+    const e = unwritableOutput('/x/y.json', Object.assign(new Error(code), { code }));
+    expect(e?.exitCode).toBe(2);
+    expect(e?.message).toMatch(/^cannot write \/x\/y\.json: [^;]+; choose another path$/);
+  });
+  it('an error that is not about the path (no code, EMFILE) is left alone', () => {
+    expect(unwritableOutput('/x', new Error('boom'))).toBeNull();
+    expect(unwritableOutput('/x', Object.assign(new Error('m'), { code: 'EMFILE' }))).toBeNull();
+  });
+});
+
+describe('extract: a session id naming a file already in the output folder', () => {
+  it('that session fails with a clear reason in _errors.jsonl, the file is left alone, the batch goes on (exit 4)', async () => {
+    const out = p('myx');
+    mkdirSync(out);
+    writeFileSync(join(out, 'thesis.tex'), 'my thesis');
+    writeFileSync(p('m3.csv'), `session_id,speaker_id,lav_audio\nthesis.tex,p1,${wav}\nok1,p1,${wav}\n`);
+    const r = await runCli(['extract', p('m3.csv'), '-o', out, '--only', 'audio', '--progress', 'none']);
+    expect(r.code, r.stderr).toBe(4);
+    const errors = readFileSync(join(out, '_errors.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { session_id: string; reason: string });
+    expect(errors).toHaveLength(1);
+    expect(errors[0].session_id).toBe('thesis.tex');
+    expect(errors[0].reason).toBe(`cannot write the session folder ${join(out, 'thesis.tex')}: a file of that name is in the way (session_id 'thesis.tex' names it); move that file away or choose another -o`);
+    expect(readFileSync(join(out, 'thesis.tex'), 'utf8')).toBe('my thesis');
+    expect(existsSync(join(out, 'ok1', 'meta.json'))).toBe(true);
+  }, 60_000);
 });

@@ -24,12 +24,18 @@ export function roundSig(v: number, digits: number): number {
   if (digits <= 0 || v === 0 || !Number.isFinite(v)) return v;
   const e = exponent10(Math.abs(v));
   const k = digits - 1 - e;
+  let r: number;
   if (k >= 0) {
     const p = k <= 40 ? POW10[k] : 10 ** k;
-    return Math.round(v * p) / p;
+    r = Math.round(v * p) / p;
+  } else {
+    const q = -k <= 40 ? POW10[-k] : 10 ** -k;
+    r = Math.round(v / q) * q;
   }
-  const q = -k <= 40 ? POW10[-k] : 10 ** -k;
-  return Math.round(v / q) * q;
+  // 10^k is exact only up to 10^22: beyond, r can land an ulp off the rounded decimal (1.9721520000000002e-30 for
+  // 1.972152e-30, which had 17 digits in the output). toPrecision prints that decimal; Number() takes the nearest
+  // double, whose shortest text has <= digits digits. An r already nearest to its decimal is returned unchanged.
+  return k > 22 || k < -22 ? Number(r.toPrecision(Math.min(digits, 100))) : r;
 }
 
 /**

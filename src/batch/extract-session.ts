@@ -5,11 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import { writeFileAtomic } from '../common/atomic.js';
-import { isMmprepError } from '../common/errors.js';
+import { makeFolder } from '../common/make-folder.js';
+import { isMmprepError, unwritableOutput } from '../common/errors.js';
 import { toJsonText } from '../common/records.js';
 import { VERSION } from '../common/version.js';
 import { killChildren, settleChildren } from '../media/children.js';
@@ -497,7 +498,7 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   a.media_s = inputs.find((i) => i.role === a.task.session.ref_role)?.duration_s ?? 0;
   lap(a, 'inputs', tIn);
 
-  await mkdir(a.dir, { recursive: true });
+  await makeSessionFolder(a.dir, a.task.session.session_id);
   if (a.task.resume && (await alreadyComplete(a, inputs))) return { ...base, status: 'skipped', media_s: a.media_s, wall_s: wallS(a) };
   const previous = await readMetaIf(a.dir);
   // meta.json goes first: a crash from here on leaves the session visibly incomplete.
@@ -514,6 +515,22 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   await writeFileAtomic(join(a.dir, META_FILE), toJsonText(metaOf(a, inputs, clock, sync_sha256, outputs, done)));
   const { warnings } = done;
   return { ...base, status: 'done', media_s: a.media_s, wall_s: wallS(a), ...(warnings.length ? { warnings } : {}) };
+}
+
+/**
+ * OUT/<session_id>/. A file of that name in the way (session id `thesis.tex`, OUT/thesis.tex a user's file) fails
+ * this session with a reason saying so, and the file is left alone; the batch goes on. An unwritable path says why.
+ */
+async function makeSessionFolder(dir: string, id: string): Promise<void> {
+  try {
+    await makeFolder(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException | null)?.code;
+    if (code === 'EEXIST') throw new StageFailure('meta', `cannot write the session folder ${dir}: a file of that name is in the way (session_id '${id}' names it); move that file away or choose another -o`);
+    const unwritable = unwritableOutput(dir, e);
+    if (unwritable) throw new StageFailure('meta', unwritable.message);
+    throw e;
+  }
 }
 
 /** Runs one session; never throws for a session's own problems (they come back as a 'failed' outcome). */

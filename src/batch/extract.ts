@@ -5,14 +5,15 @@
  * takes a stable share of the manifest so many machines can split one manifest without talking to each other.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { writeFileAtomic } from '../common/atomic.js';
 import { usableCpus } from '../common/cpus.js';
-import { InputError } from '../common/errors.js';
+import { InputError, unwritableOutput } from '../common/errors.js';
+import { makeFolder } from '../common/make-folder.js';
 import { clearSessionOutputs, orderStages, type SessionOutcome, type SessionProgress, type SessionTask } from './extract-session.js';
 import { checkStageOptions, loadStages, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
 import { CHILDREN_GRACE_MS, interruptFollows } from './interrupt.js';
@@ -164,7 +165,11 @@ async function makeOutFolder(given: string): Promise<string> {
   } catch (e) {
     if (e instanceof InputError) throw e;
   }
-  await mkdir(out, { recursive: true });
+  try {
+    await makeFolder(out);
+  } catch (e) {
+    throw unwritableOutput(given, e) ?? e;
+  }
   return out;
 }
 

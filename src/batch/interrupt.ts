@@ -65,3 +65,25 @@ export function interruptFollows(reason: string | undefined, control: Stoppable,
     });
   });
 }
+
+/**
+ * How long a rollback may take before mmprep exits anyway: the children's grace period plus time to terminate the
+ * workers and remove their folders. A step that never returns (a system call stuck in a libuv thread, such as the
+ * open of a FIFO no one writes) must not keep mmprep alive after SIGTERM, as it did before (SIGKILL was needed).
+ */
+export const ROLLBACK_EXIT_MS = CHILDREN_GRACE_MS + 5000;
+
+/**
+ * Arms the last resort of an interrupt: after `ms` (at once for ms = 0) mmprep prints one line and dies of the signal
+ * itself (status 143 for SIGTERM, 130 for SIGINT), like SIGKILL leaving only temp files that the next run removes.
+ * process.exit() is no use here: it waits for the stuck libuv thread. The timer does not keep a finished run alive.
+ */
+export function exitUnlessDone(ms: number, signal: 'SIGTERM' | 'SIGINT'): void {
+  const die = () => {
+    process.stderr.write(`mmprep extract: ${signal}: the rollback did not finish${ms > 0 ? ` within ${ms / 1000} s` : ''}; exiting now (run again with --resume)\n`);
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+  };
+  if (ms <= 0) return die();
+  setTimeout(die, ms).unref();
+}

@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { usableCpus } from '../common/cpus.js';
 import { BatchError, EXIT } from '../common/errors.js';
 import { extract, ExtractControl, ManifestError, parseShard, STAGE_NAMES, type StageName } from '../batch/extract.js';
+import { exitUnlessDone, ROLLBACK_EXIT_MS } from '../batch/interrupt.js';
 import type { ProgressMode } from '../batch/progress.js';
 import type { StageOptions } from '../batch/extract-stages.js';
 import { action, choiceOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption, reportError } from './run.js';
@@ -65,9 +66,15 @@ export function register(program: Command): void {
       action(async (manifest: string, o: Opts) => {
         const shard = o.shard !== undefined ? parseShard(o.shard) : null;
         const control = new ExtractControl();
-        const onSigint = () => control.stop(control.mode === 'run' ? 'finish' : 'rollback');
+        // A rollback that does not end (a stuck step) is cut short: after ROLLBACK_EXIT_MS, or at once on a further signal.
+        const rollBack = (signal: 'SIGTERM' | 'SIGINT') => {
+          if (control.mode === 'rollback') return exitUnlessDone(0, signal);
+          control.stop('rollback');
+          exitUnlessDone(ROLLBACK_EXIT_MS, signal);
+        };
+        const onSigint = () => (control.mode === 'run' ? control.stop('finish') : rollBack('SIGINT'));
         // SIGTERM (Kubernetes pod deletion, Slurm time limit or preemption) leaves a short grace period: roll back at once.
-        const onSigterm = () => control.stop('rollback');
+        const onSigterm = () => rollBack('SIGTERM');
         process.on('SIGINT', onSigint);
         process.on('SIGTERM', onSigterm);
         let summary;

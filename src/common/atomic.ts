@@ -3,10 +3,11 @@
  * so a crash or an error never leaves a partial file under the final name.
  */
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { unwritableOutput } from './errors.js';
+import { makeFolder } from './make-folder.js';
 
 /** Files this process created (renamed into place where nothing was): removed again when an output cannot be written. */
 const created: string[] = [];
@@ -39,7 +40,7 @@ export function tempPathFor(target: string): string {
 }
 
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
-  await onPath(target, () => mkdir(dirname(target), { recursive: true }));
+  await onPath(target, () => makeFolder(dirname(target)));
   const tmp = tempPathFor(target);
   try {
     await onPath(target, () => writeFile(tmp, data));
@@ -66,7 +67,7 @@ export class AtomicWriter {
   }
 
   async open(): Promise<this> {
-    await onPath(this.target, () => mkdir(dirname(this.target), { recursive: true }));
+    await onPath(this.target, () => makeFolder(dirname(this.target)));
     this.stream = createWriteStream(this.tmp);
     const s = this.stream;
     await onPath(this.target, () => once(s, 'open'));

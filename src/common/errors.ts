@@ -65,8 +65,13 @@ export function isMmprepError(e: unknown): e is MmprepError {
   return e instanceof MmprepError;
 }
 
-/** Error codes of a path that cannot be written (a file where a folder is needed, a folder, no permission, …). */
+/**
+ * Error codes of a path that cannot be written (a file where a folder is needed, a folder, no permission, a full or
+ * read-only disk, a place such as /proc where no file can be created, …): every OS error a user's choice of output
+ * path can cause. Raised only for output steps (src/common/atomic.ts), so ENOENT here never means a missing input.
+ */
 const UNWRITABLE_REASON: Record<string, string> = {
+  ENOENT: 'no such folder, or no file can be created there',
   EEXIST: 'a file is in the way where a folder is needed',
   ENOTDIR: 'a part of the path is a file, not a folder',
   EISDIR: 'it is a folder',
@@ -74,6 +79,16 @@ const UNWRITABLE_REASON: Record<string, string> = {
   EPERM: 'permission denied',
   EROFS: 'read-only file system',
   ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large for this file system',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links in the path',
+  EMLINK: 'too many entries in the folder',
+  ENXIO: 'no such device',
+  ENODEV: 'no such device',
+  EINVAL: 'the file system does not accept this name',
+  ETXTBSY: 'the file is busy',
+  EBUSY: 'the file is busy',
 };
 
 /** An output path that cannot be written: bad input (exit 2), `cannot write <path>: <reason>; choose another path`. */

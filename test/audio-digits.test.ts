@@ -1,0 +1,58 @@
+/**
+ * Floats in the frame records have at most --digits (7) significant digits. Tiny values (|v| < 1e-15, e.g. the
+ * MFCC deltas of digital silence) used to print as 1.9721520000000002e-30: roundSig's 10^k is inexact beyond 10^22.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { num, roundSig } from '../src/audio/format.js';
+import { ByteSink } from '../src/audio/jsonl-bytes.js';
+import { FIXTURES, runCli } from './helpers/cli.js';
+
+/** Significant digits of a JSON/CSV number text. */
+function sigDigits(text: string): number {
+  const mantissa = text.replace(/^-/, '').split(/e/i)[0].replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+  return mantissa.length;
+}
+
+function sinkText(v: number, d: number): string {
+  const s = new ByteSink(64);
+  s.num(v, d);
+  return s.take().toString('latin1');
+}
+
+describe('7 significant digits for every magnitude', () => {
+  // Magnitudes across the whole double range, with mantissas that are not short decimals.
+  const values: number[] = [];
+  for (let e = -300; e <= 300; e += 7) for (const m of [1.97215203, 2.36658271, 9.86076131, 5.68434188, 1.23456789]) values.push(m * 10 ** e, -m * 10 ** e);
+  for (let p = 1; p <= 1000; p += 3) values.push(2 ** -p, -(2 ** -p) * 3);
+
+  it('num(), the byte writer and String(roundSig()) (CSV) print at most 7 significant digits, within half a unit of the 7th', () => {
+    for (const v of values) {
+      for (const text of [num(v, 7), sinkText(v, 7), String(roundSig(v, 7))]) {
+        if (text === '0') continue;
+        expect(sigDigits(text), `${v} -> ${text}`).toBeLessThanOrEqual(7);
+        expect(Math.abs(Number(text) - v), `${v} -> ${text}`).toBeLessThanOrEqual(Math.abs(v) * 5.0001e-7);
+      }
+    }
+  });
+
+  it('the silence delta of the report prints as 1.972152e-30; -0 and values rounding to zero print 0', () => {
+    expect(num(1.97215203e-30, 7)).toBe('1.972152e-30');
+    expect(String(roundSig(-2.3665827156630354e-30, 7))).toBe('-2.366583e-30');
+    expect(num(-0, 7)).toBe('0');
+    expect(sinkText(-0, 7)).toBe('0');
+    expect(num(-4e-30, 0)).toBe('-4e-30');
+  });
+
+  it('audio on digital silence (fixture): every float in the JSONL has <= 7 significant digits, no -0', async () => {
+    const r = await runCli(['audio', join(FIXTURES, 'audio', 'wav', 'silence.flac')]);
+    expect(r.code, r.stderr).toBe(0);
+    const first = JSON.parse(r.stdout.split('\n')[0]) as Record<string, unknown>;
+    expect(first.rms).toBe(0);
+    for (const line of r.stdout.trim().split('\n')) {
+      const floats = line.replace(/"t_s":[^,]*,/, '').match(/-?\d[\d.]*(?:e[-+]?\d+)?/gi) ?? [];
+      for (const f of floats) expect(sigDigits(f), f).toBeLessThanOrEqual(7);
+      expect(line).not.toMatch(/[:,[]-0[,\]}]/);
+    }
+  });
+});
