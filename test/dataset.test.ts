@@ -193,6 +193,12 @@ describe('dataset build', () => {
     expect(readFileSync(join(d, 'README.md'), 'utf8')).toMatch(/labels wide-empty: wide-empty\.csv: column 'bob' has no rating/);
   });
 
+  it('an output folder that cannot be made (/proc) is an error at once, not a hang in mkdir -p', async () => {
+    if (process.platform !== 'linux') return;
+    const err = await buildDataset(MANIFEST, { features: FEATURES, out: '/proc/mmprep-no/such' }).catch((e: NodeJS.ErrnoException) => e);
+    expect((err as NodeJS.ErrnoException).code).toBe('ENOENT');
+  }, 20_000);
+
   it('a tied categorical majority is null with the reason in the dataset, never the first tied label', async () => {
     const cat = join(tmp.dir, 'tied.csv');
     writeFileSync(cat, 'target,rater,rating\ns01/u0000,ann,happy\ns01/u0000,bob,neutral\ns02/u0000,ann,sad\ns02/u0000,bob,sad\n');

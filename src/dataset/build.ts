@@ -9,7 +9,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BatchError, InputError } from '../common/errors.js';
 import { csvDialectNote, sniffFileDelimiter } from '../common/csv.js';
@@ -28,6 +28,7 @@ import { SplitShardWriter, type ShardFile } from './shards.js';
 import { DEFAULT_SPLIT, parseSplits, splitOf, type SplitSpec } from './splits.js';
 import { datasetSchema } from './schema.js';
 import { datasetCard } from './card.js';
+import { makeFolder } from '../common/make-folder.js';
 export type { DatasetSessionOutcome } from './build-session.js';
 
 export interface BuildOptions {
@@ -195,10 +196,10 @@ async function prepareOutput(given: string): Promise<{ out: string; tmp: string 
       throw new InputError('output folder exists and is not an mmprep dataset (no manifest.json); refusing to replace it', { file: given });
     if (entries.length > 0) await refuseForeignFiles(out, given, entries);
   }
-  await mkdir(dirname(out), { recursive: true });
+  await makeFolder(dirname(out));
   const tmp = join(dirname(out), `.${basename(out)}.build-${process.pid}.tmp`);
   await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
+  await makeFolder(tmp);
   return { out, tmp };
 }
 

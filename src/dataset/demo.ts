@@ -5,7 +5,7 @@
  * on what exists.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../common/atomic.js';
@@ -19,6 +19,7 @@ import { buildDataset } from './build.js';
 import { extract } from '../batch/extract.js';
 import { loadStages, STAGE_NAMES, type StageName } from '../batch/extract-stages.js';
 import { formatReport, validateDataset } from './validate.js';
+import { makeFolder } from '../common/make-folder.js';
 
 export interface DemoStage {
   stage: string;
@@ -135,7 +136,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     stages.push(s);
     log(stageLine(s));
   };
-  await mkdir(out, { recursive: true });
+  await makeFolder(out);
   log(`mmprep demo: ${rel(manifest)} (3 sample sessions) -> ${rel(out)}/`);
 
   const features = join(out, 'features');

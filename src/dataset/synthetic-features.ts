@@ -6,10 +6,11 @@
  */
 import { createWriteStream } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { clockId } from '../batch/extract-session.js';
 import { once } from 'node:events';
 import { join, relative } from 'node:path';
+import { makeFolder } from '../common/make-folder.js';
 
 export interface SyntheticSession {
   session_id: string;
@@ -183,7 +184,7 @@ async function writeSyntheticFace(dir: string, s: SyntheticSession, rnd: () => n
 
 export async function writeSyntheticSession(root: string, s: SyntheticSession): Promise<void> {
   const dir = join(root, s.session_id);
-  await mkdir(dir, { recursive: true });
+  await makeFolder(dir);
   const rnd = prng(s.seed ?? 1);
   const off = s.video_offset_s ?? -0.5;
   const fps = s.fps ?? 25;
