@@ -3,8 +3,7 @@
  * a matching meta.json, otherwise clear what a previous attempt left, run the stages in order, and write meta.json
  * last (the completion marker). On failure everything this attempt wrote is removed again.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { sha256File } from '../common/sha256.js';
 import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
@@ -139,16 +138,6 @@ export function clockId(syncSha256: string | null): string {
 
 /** Feature files whose times depend on the session clock (everything a stage writes except sync.json). */
 export const CLOCKED_FILES: readonly string[] = STAGE_NAMES.filter((s) => s !== 'sync').flatMap((s) => STAGE_FILES[s]);
-
-async function sha256File(path: string): Promise<{ sha256: string; size: number }> {
-  const h = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    h.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { sha256: h.digest('hex'), size };
-}
 
 /** Marks a promise as handled (it is awaited later, maybe not at all when an earlier input fails). */
 function handled<T>(p: Promise<T>): Promise<T> {

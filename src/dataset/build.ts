@@ -4,7 +4,7 @@
  * sessions (and, for non-overlapping segments, in session length). Output is built in a temp folder beside OUT and
  * renamed into place at the end; nothing partial is left. Same inputs and options -> byte-identical files.
  */
-import { createHash } from 'node:crypto';
+import { sha256File } from '../common/sha256.js';
 import { createReadStream, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -76,12 +76,6 @@ export interface DatasetManifest {
 export interface BuildResult {
   out: string;
   manifest: DatasetManifest;
-}
-
-async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const c of createReadStream(path)) h.update(c as Buffer);
-  return h.digest('hex');
 }
 
 /** Rated targets that matched no segment, named per dimension in manifest.json, the stderr note and the card (the count is targets - targets_used). */
@@ -263,8 +257,8 @@ async function datasetManifestOf(inputs: BuildInputs, opt: BuildOptionsResolved,
     tool: { name: 'mmprep', version: VERSION },
     source: {
       manifest: basename(manifest.path),
-      manifest_sha256: await sha256File(manifest.path),
-      labels: await Promise.all(labelFiles.map(async (f) => ({ file: basename(f), sha256: await sha256File(f) }))),
+      manifest_sha256: (await sha256File(manifest.path)).sha256,
+      labels: await Promise.all(labelFiles.map(async (f) => ({ file: basename(f), sha256: (await sha256File(f)).sha256 }))),
     },
     options: {
       segments: segmentModeText(opt.segments),
@@ -303,7 +297,7 @@ async function writeExtraFiles(tmp: string, dm: DatasetManifest, opt: BuildOptio
   await writeFileAtomic(join(tmp, 'README.md'), cardText);
   for (const name of ['schema.json', 'README.md']) {
     const p = join(tmp, name);
-    dm.extra_files.push({ path: name, bytes: (await stat(p)).size, sha256: await sha256File(p) });
+    dm.extra_files.push({ path: name, bytes: (await stat(p)).size, sha256: (await sha256File(p)).sha256 });
   }
 }
 

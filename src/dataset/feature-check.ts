@@ -6,7 +6,8 @@
  * match the sha256 meta.json recorded for it (edited after extraction).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { sha256File } from '../common/sha256.js';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../common/errors.js';
@@ -15,13 +16,6 @@ import { clockId, type SessionMeta } from '../batch/extract-session.js';
 
 /** The feature files a build reads. */
 export const BUILD_FEATURE_FILES = ['audio.jsonl', 'face.jsonl'] as const;
-
-/** SHA-256 of a file read as a stream (memory flat in file size). */
-async function streamSha256(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
 
 function short(clock: string): string {
   return clock.replace(/sha256:([0-9a-f]{12})[0-9a-f]+/, 'sha256:$1…');
@@ -46,7 +40,7 @@ async function problemsOf(s: ManifestSession, featuresDir: string): Promise<stri
     if (!entry) out.push(`${name} is not listed in meta.json (left by another run); run mmprep extract again for this session`);
     else if (entry.clock === undefined) out.push(`${name}: meta.json does not say which clock it was made on (an older mmprep); run mmprep extract again`);
     else if (entry.clock !== now) out.push(`${name} was made on ${short(entry.clock ?? 'no clock')} but the session's clock is now ${short(now)}; run mmprep extract --only ${f.replace('.jsonl', '')} for this session`);
-    else if (typeof entry.sha256 === 'string' && (await streamSha256(p)) !== entry.sha256) {
+    else if (typeof entry.sha256 === 'string' && (await sha256File(p)).sha256 !== entry.sha256) {
       out.push(`${name} changed after extraction (sha256 differs from meta.json); re-extract it (mmprep extract --only ${f.replace('.jsonl', '')})`);
     }
   }

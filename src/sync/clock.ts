@@ -2,8 +2,8 @@
  * The clock map that `mmprep sync` writes (sync.json) and that `audio`, `face`, `extract` and `dataset` apply:
  * for each stream, t_ref = t_src + offset_s + drift_ppm * 1e-6 * t_src  (drift 0 when unknown).
  */
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { sha256FileSync } from '../common/sha256.js';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
@@ -68,20 +68,6 @@ export function findSyncEntry(
     throw new InputError(`was made for ${made}, not ${want} (${why}); rerun mmprep sync on this file or pass the sync.json made for it`, { file: mapFile });
   }
   return null;
-}
-
-/** SHA-256 of a file, read in 1 MiB chunks (memory flat in file size). */
-function sha256FileSync(path: string): string {
-  const h = createHash('sha256');
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(1 << 20);
-    let n: number;
-    while ((n = readSync(fd, buf, 0, buf.length, null)) > 0) h.update(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return h.digest('hex');
 }
 
 /** Whether `now` has the content the map was made from: by a recorded sha256, else against `made` if it exists; null when it cannot tell. */
