@@ -103,20 +103,25 @@ describe('sync flash guides', () => {
   });
 });
 
+/** Reference content: noise in syllable-like bursts of 50-300 ms (no periodicity), `n` samples at `sr`. */
+function burstNoise(seed: number, n: number, sr: number): Float32Array {
+  const r = rng(seed);
+  const ref = new Float32Array(n);
+  let on = false;
+  for (let i = 0, next = 0; i < n; i++) {
+    if (i >= next) {
+      on = !on;
+      next = i + Math.round((0.05 + 0.25 * r.u()) * sr);
+    }
+    ref[i] = (on ? 0.3 : 0.02) * r.g();
+  }
+  return ref;
+}
+
 describe('sync drift with a pulse at one end only', () => {
   it('takes the drift from cross-correlating the other end\'s window with the stream it was placed from', () => {
-    // Reference content: noise in syllable-like bursts (no periodicity), 32 s at 16 kHz.
     const sr = 16000;
-    const r = rng(5);
-    const ref = new Float32Array(32 * sr);
-    let on = false;
-    for (let i = 0, next = 0; i < ref.length; i++) {
-      if (i >= next) {
-        on = !on;
-        next = i + Math.round((0.05 + 0.25 * r.u()) * sr);
-      }
-      ref[i] = (on ? 0.3 : 0.02) * r.g();
-    }
+    const ref = burstNoise(5, 32 * sr, sr);
     const k = 100e-6;
     const off = 0.4;
     // The room microphone on its own clock: t_ref = t_src·(1 + k) + off.
@@ -139,18 +144,8 @@ describe('sync drift with a pulse at one end only', () => {
 });
 
 describe('sync by cross-correlation: refused where it contradicts itself or the stream\'s own beep', () => {
-  // Reference content: noise in syllable-like bursts (no periodicity), 32 s at 16 kHz.
   const sr = 16000;
-  const r = rng(7);
-  const ref = new Float32Array(32 * sr);
-  let on = false;
-  for (let i = 0, next = 0; i < ref.length; i++) {
-    if (i >= next) {
-      on = !on;
-      next = i + Math.round((0.05 + 0.25 * r.u()) * sr);
-    }
-    ref[i] = (on ? 0.3 : 0.02) * r.g();
-  }
+  const ref = burstNoise(7, 32 * sr, sr);
   const off = 0.4;
   const src = (t0: number, n: number, o = off) => Float32Array.from({ length: n }, (_, i) => ref[Math.round((t0 + i / sr + o) * sr)] ?? 0);
   const pair = () => {
