@@ -216,23 +216,19 @@ function emptyRaterWarnings(d: RatingsDimension, format: 'long' | 'wide' | undef
   }));
 }
 
-export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {}, format?: 'long' | 'wide'): DimensionResult {
-  // Test-retest: intra-rater figures from every occasion, inter-rater figures from each rater's first occasion.
-  const retest = dim.occasion ? intraRater(dim) : null;
-  const d = dim.occasion ? firstOccasion(dim) : dim;
-  const bt = byTarget(d);
-  const categorical = d.categories !== null;
-  const missing = opts.missing ?? 'drop';
-  const replicates = opts.bootstrap ?? 0;
-  const seed = opts.seed ?? 1;
+type ChanceFigures = ReturnType<typeof chanceCoefficients>;
 
-  const icc = categorical ? null : missing === 'model' ? iccReml(d, bt) : iccAnova(d, bt);
-
-  const metrics: AlphaMetric[] = categorical ? ['nominal'] : [...ALPHA_METRICS];
-  // Labels are ordered categories when every label is a number or --levels gave the order: then ordinal alpha too.
-  // Two categories: every order gives the same weights and metric, so binary text labels count as ordered.
-  const ordered = !categorical || d.ordered === true || d.categories!.length <= 2;
+/** Labels are ordered categories when every label is a number or --levels gave the order: then ordinal alpha too.
+ *  Two categories: every order gives the same weights and metric, so binary text labels count as ordered. */
+function labelOrder(d: RatingsDimension): { ordered: boolean; orderReason: string | null } {
+  const ordered = d.categories === null || d.ordered === true || d.categories.length <= 2;
   const orderReason = ordered ? null : 'text labels have no order: give --levels (e.g. --levels low,mid,high) for weighted kappa, ordinal alpha and AC2';
+  return { ordered, orderReason };
+}
+
+/** Krippendorff's alpha (Krippendorff 2011) for every metric the data allow; null with the reason for the others. */
+function alphaEntries(bt: ByTarget, categorical: boolean, ordered: boolean, orderReason: string | null): { metrics: AlphaMetric[]; alpha: Record<AlphaMetric, AlphaEntry> } {
+  const metrics: AlphaMetric[] = categorical ? ['nominal'] : [...ALPHA_METRICS];
   if (categorical && ordered) metrics.push('ordinal');
   const alpha = {} as Record<AlphaMetric, AlphaEntry>;
   for (const m of ALPHA_METRICS) {
@@ -243,66 +239,126 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
     const a = krippendorffAlpha(bt, m);
     alpha[m] = { alpha: a.alpha, ci95: null, reason: a.reason };
   }
+  return { metrics, alpha };
+}
 
-  const cap = opts.maxKappaCategories ?? 50;
-  let kappaReason: string | null = null;
-  if (!categorical) {
-    if (!isIntegerValued(d.value)) kappaReason = 'ratings are not whole numbers: kappas need categories';
-    else if (distinctCount(d.value, cap) > cap) kappaReason = `more than ${cap} distinct values: kappas need categories`;
+/** Why numeric ratings get no kappas (not whole numbers, or more than `cap` distinct values); null when they do. */
+function kappaReasonOf(d: RatingsDimension, categorical: boolean, cap: number): string | null {
+  if (categorical) return null;
+  if (!isIntegerValued(d.value)) return 'ratings are not whole numbers: kappas need categories';
+  if (distinctCount(d.value, cap) > cap) return `more than ${cap} distinct values: kappas need categories`;
+  return null;
+}
+
+/** With --levels the weights follow the declared scale (every level, used or not), as scikit-learn's labels= and
+ *  irrCAC's categ.labels. */
+function cohenSpan(d: RatingsDimension): number | undefined {
+  return d.categories !== null && d.ordered && d.categories ? d.categories.length : undefined;
+}
+
+/** Fleiss' kappa (Fleiss 1971) and Cohen's kappa (Cohen 1960/1968) of the first two raters in file order (the pair
+ *  of a two-rater design); the weighted kappas null with the reason for unordered labels. */
+function kappaEntries(d: RatingsDimension, bt: ByTarget, ordered: boolean, orderReason: string | null): Pick<DimensionResult, 'fleiss_kappa' | 'cohen_kappa'> {
+  const f: FleissResult = fleissKappa(bt);
+  const fleiss = { kappa: f.kappa, ci95: null, reason: f.reason, n_subjects_used: f.n_subjects_used, n_categories: f.n_categories };
+  const cohenRaw: CohenResult = cohenKappa(bt, 0, 1, d.raters, undefined, cohenSpan(d));
+  const unordered = { kappa: null, reason: orderReason, se: null, ci95_asymptotic: null };
+  const cohen = {
+    raters: cohenRaw.raters!,
+    n_pairs: cohenRaw.n_pairs,
+    categories: d.categories ? cohenRaw.categories.map((c) => d.categories![c]) : cohenRaw.categories,
+    unweighted: { ...cohenRaw.unweighted, ci95: null },
+    linear: ordered ? { ...cohenRaw.linear, ci95: null } : { ...unordered, ci95: null },
+    quadratic: ordered ? { ...cohenRaw.quadratic, ci95: null } : { ...unordered, ci95: null },
+  };
+  return { fleiss_kappa: fleiss, cohen_kappa: cohen };
+}
+
+/** The figures of one dimension that get bootstrap CIs; they are filled in place. */
+interface BootstrapTargets {
+  metrics: AlphaMetric[];
+  alpha: Record<AlphaMetric, AlphaEntry>;
+  fleiss: DimensionResult['fleiss_kappa'];
+  cohen: DimensionResult['cohen_kappa'];
+  ordered: boolean;
+  chance: ChanceFigures | null;
+}
+
+/** The statistic of each figure on a resample of targets `u` (keys in a fixed order: the draws depend on it). */
+function bootstrapStats(d: RatingsDimension, bt: ByTarget, f: BootstrapTargets): Record<string, (u: Int32Array) => number | null> {
+  const { chance } = f;
+  const stats: Record<string, (u: Int32Array) => number | null> = {};
+  for (const m of f.metrics) stats[`alpha_${m}`] = (u) => krippendorffAlpha(bt, m, u).alpha;
+  if (f.fleiss) stats.fleiss = (u) => fleissKappa(bt, u).kappa;
+  if (f.cohen) {
+    const span = cohenSpan(d);
+    stats.cohen_unweighted = (u) => cohenKappa(bt, 0, 1, d.raters, u, span).unweighted.kappa;
+    if (f.ordered) stats.cohen_linear = (u) => cohenKappa(bt, 0, 1, d.raters, u, span).linear.kappa;
+    if (f.ordered) stats.cohen_quadratic = (u) => cohenKappa(bt, 0, 1, d.raters, u, span).quadratic.kappa;
   }
-  let fleiss: DimensionResult['fleiss_kappa'] = null;
-  let cohen: DimensionResult['cohen_kappa'] = null;
-  let cohenRaw: CohenResult | null = null;
-  if (kappaReason === null) {
-    const f: FleissResult = fleissKappa(bt);
-    fleiss = { kappa: f.kappa, ci95: null, reason: f.reason, n_subjects_used: f.n_subjects_used, n_categories: f.n_categories };
-    // Cohen: the first two raters in file order (the pair of a two-rater design). With --levels the weights follow
-    // the declared scale (every level, used or not), as scikit-learn's labels= and irrCAC's categ.labels.
-    const span = categorical && d.ordered && d.categories ? d.categories.length : undefined;
-    cohenRaw = cohenKappa(bt, 0, 1, d.raters, undefined, span);
-    const unordered = { kappa: null, reason: orderReason, se: null, ci95_asymptotic: null };
-    cohen = {
-      raters: cohenRaw.raters!,
-      n_pairs: cohenRaw.n_pairs,
-      categories: d.categories ? cohenRaw.categories.map((c) => d.categories![c]) : cohenRaw.categories,
-      unweighted: { ...cohenRaw.unweighted, ci95: null },
-      linear: ordered ? { ...cohenRaw.linear, ci95: null } : { ...unordered, ci95: null },
-      quadratic: ordered ? { ...cohenRaw.quadratic, ci95: null } : { ...unordered, ci95: null },
+  if (chance?.light) {
+    stats.light = (u) => {
+      const sb = subset(chance.coded, u);
+      return lightKappa(cohenPairs(pairTables(sb, sb.value, chance.q)!, d.raters)).kappa;
     };
   }
-  const chance = kappaReason === null ? chanceCoefficients(d, bt, ordered, orderReason) : null;
-
-  if (replicates > 0) {
-    const stats: Record<string, (u: Int32Array) => number | null> = {};
-    for (const m of metrics) stats[`alpha_${m}`] = (u) => krippendorffAlpha(bt, m, u).alpha;
-    if (fleiss) stats.fleiss = (u) => fleissKappa(bt, u).kappa;
-    if (cohen) {
-      const span = categorical && d.ordered && d.categories ? d.categories.length : undefined;
-      stats.cohen_unweighted = (u) => cohenKappa(bt, 0, 1, d.raters, u, span).unweighted.kappa;
-      if (ordered) stats.cohen_linear = (u) => cohenKappa(bt, 0, 1, d.raters, u, span).linear.kappa;
-      if (ordered) stats.cohen_quadratic = (u) => cohenKappa(bt, 0, 1, d.raters, u, span).quadratic.kappa;
-    }
-    if (chance?.light) {
-      stats.light = (u) => {
-        const sb = subset(chance.coded, u);
-        return lightKappa(cohenPairs(pairTables(sb, sb.value, chance.q)!, d.raters)).kappa;
-      };
-    }
-    if (chance?.perCategory) {
-      for (const c of chance.categories.keys()) stats[`cat_${c}`] = (u) => fleissPerCategory(chance.coded, chance.categories, u)[c].kappa;
-    }
-    const ci: Record<string, BootstrapCi> = bootstrapTargets(bt.nTargets, replicates, seed, stats);
-    for (const m of metrics) alpha[m].ci95 = ci[`alpha_${m}`].ci95;
-    if (fleiss) fleiss.ci95 = ci.fleiss.ci95;
-    if (cohen) {
-      cohen.unweighted.ci95 = ci.cohen_unweighted.ci95;
-      if (ordered) cohen.linear.ci95 = ci.cohen_linear.ci95;
-      if (ordered) cohen.quadratic.ci95 = ci.cohen_quadratic.ci95;
-    }
-    if (chance?.light) Object.assign(chance.light, { ci95: ci.light.ci95, se_bootstrap: ci.light.se });
-    if (chance?.perCategory) chance.categories.forEach((name, c) => Object.assign(chance.perCategory![name], { ci95: ci[`cat_${c}`].ci95, se_bootstrap: ci[`cat_${c}`].se }));
+  if (chance?.perCategory) {
+    for (const c of chance.categories.keys()) stats[`cat_${c}`] = (u) => fleissPerCategory(chance.coded, chance.categories, u)[c].kappa;
   }
+  return stats;
+}
 
+/** Seeded percentile CIs (--bootstrap N --seed S): targets resampled with replacement, written into the figures. */
+function addBootstrapCis(d: RatingsDimension, bt: ByTarget, replicates: number, seed: number, f: BootstrapTargets): void {
+  const { chance, cohen, fleiss, ordered } = f;
+  const ci: Record<string, BootstrapCi> = bootstrapTargets(bt.nTargets, replicates, seed, bootstrapStats(d, bt, f));
+  for (const m of f.metrics) f.alpha[m].ci95 = ci[`alpha_${m}`].ci95;
+  if (fleiss) fleiss.ci95 = ci.fleiss.ci95;
+  if (cohen) {
+    cohen.unweighted.ci95 = ci.cohen_unweighted.ci95;
+    if (ordered) cohen.linear.ci95 = ci.cohen_linear.ci95;
+    if (ordered) cohen.quadratic.ci95 = ci.cohen_quadratic.ci95;
+  }
+  if (chance?.light) Object.assign(chance.light, { ci95: ci.light.ci95, se_bootstrap: ci.light.se });
+  if (chance?.perCategory) chance.categories.forEach((name, c) => Object.assign(chance.perCategory![name], { ci95: ci[`cat_${c}`].ci95, se_bootstrap: ci[`cat_${c}`].se }));
+}
+
+/** The chance-robust and multi-rater coefficients as DimensionResult fields (null without categories). */
+function chanceFields(chance: ChanceFigures | null, kappaReason: string | null) {
+  return {
+    gwet_ac1: chance?.ac1 ?? null,
+    gwet_ac2_linear: chance?.ac2Linear ?? null,
+    gwet_ac2_quadratic: chance?.ac2Quadratic ?? null,
+    brennan_prediger: chance?.bp ?? null,
+    scott_pi: chance?.scott ?? null,
+    conger: chance?.conger ?? null,
+    fleiss_per_category: chance?.perCategory ?? null,
+    cohen_pairs: chance?.pairs ?? null,
+    cohen_pairs_reason: chance?.pairsReason ?? kappaReason,
+    light: chance?.light ?? null,
+  };
+}
+
+function flagsNote(nRaters: number): string | null {
+  return nRaters < MIN_RATERS_FOR_FLAGS
+    ? `${nRaters} raters: the outlier flags (bias, low_correlation, far_from_others, low_agreement) need at least ${MIN_RATERS_FOR_FLAGS} raters and are not computed; few_items and drift are`
+    : null;
+}
+
+export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {}, format?: 'long' | 'wide'): DimensionResult {
+  // Test-retest: intra-rater figures from every occasion, inter-rater figures from each rater's first occasion.
+  const retest = dim.occasion ? intraRater(dim) : null;
+  const d = dim.occasion ? firstOccasion(dim) : dim;
+  const bt = byTarget(d);
+  const categorical = d.categories !== null;
+  const replicates = opts.bootstrap ?? 0;
+  const icc = categorical ? null : (opts.missing ?? 'drop') === 'model' ? iccReml(d, bt) : iccAnova(d, bt);
+  const { ordered, orderReason } = labelOrder(d);
+  const { metrics, alpha } = alphaEntries(bt, categorical, ordered, orderReason);
+  const kappaReason = kappaReasonOf(d, categorical, opts.maxKappaCategories ?? 50);
+  const kappas = kappaReason === null ? kappaEntries(d, bt, ordered, orderReason) : { fleiss_kappa: null, cohen_kappa: null };
+  const chance = kappaReason === null ? chanceCoefficients(d, bt, ordered, orderReason) : null;
+  if (replicates > 0) addBootstrapCis(d, bt, replicates, opts.seed ?? 1, { metrics, alpha, fleiss: kappas.fleiss_kappa, cohen: kappas.cohen_kappa, ordered, chance });
   return {
     dimension: d.name,
     data_type: categorical ? 'categorical' : 'numeric',
@@ -317,28 +373,15 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
       ? { occasions: dim.occasions ?? [], n_ratings_repeated: dim.value.length - d.value.length, inter_rater_uses: "each rater's first occasion", raters: retest }
       : null,
     krippendorff_alpha: alpha,
-    fleiss_kappa: fleiss,
-    cohen_kappa: cohen,
+    ...kappas,
     percent_agreement: percentAgreement(bt),
     kappa_reason: kappaReason,
     ordered,
     order_reason: orderReason,
-    gwet_ac1: chance?.ac1 ?? null,
-    gwet_ac2_linear: chance?.ac2Linear ?? null,
-    gwet_ac2_quadratic: chance?.ac2Quadratic ?? null,
-    brennan_prediger: chance?.bp ?? null,
-    scott_pi: chance?.scott ?? null,
-    conger: chance?.conger ?? null,
-    fleiss_per_category: chance?.perCategory ?? null,
-    cohen_pairs: chance?.pairs ?? null,
-    cohen_pairs_reason: chance?.pairsReason ?? kappaReason,
-    light: chance?.light ?? null,
-    cohen_ase: cohen?.unweighted.se ?? null,
+    ...chanceFields(chance, kappaReason),
+    cohen_ase: kappas.cohen_kappa?.unweighted.se ?? null,
     raters: raterDiagnostics(d, bt, { minItems: opts.minItems }),
-    flags_note:
-      bt.nRaters < MIN_RATERS_FOR_FLAGS
-        ? `${bt.nRaters} raters: the outlier flags (bias, low_correlation, far_from_others, low_agreement) need at least ${MIN_RATERS_FOR_FLAGS} raters and are not computed; few_items and drift are`
-        : null,
+    flags_note: flagsNote(bt.nRaters),
     targets: targetDiagnostics(d, bt),
     warnings: emptyRaterWarnings(dim, format),
   };

@@ -101,15 +101,20 @@ export interface DiagnosticsOptions {
   minItems?: number;
 }
 
-export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: DiagnosticsOptions = {}): RaterDiagnostics[] {
+/** Per rater: items rated and the sum of the ratings; per rating (bt order): what the other raters of its target said. */
+interface OthersPerRating {
+  nItems: Float64Array;
+  sum: Float64Array;
+  /** The others' mean, or for labels 1/0 = matches the others' (possibly tied) majority; NaN without another rating. */
+  other: Float64Array;
+}
+
+/** The leave-one-out reference of every rating. Typed arrays: no per-rating allocation on a million ratings. */
+function othersPerRating(bt: ByTarget, categorical: boolean): OthersPerRating {
   const k = bt.nRaters;
-  const N = bt.value.length;
-  const categorical = d.categories !== null;
   const nItems = new Float64Array(k);
   const sum = new Float64Array(k);
-  // Per rating (bt order): the others' mean, or for labels 1/0 = matches the others' (possibly tied) majority;
-  // NaN when the target has no other rating. Typed arrays: no per-rating allocation on a million ratings.
-  const other = new Float64Array(N).fill(NaN);
+  const other = new Float64Array(bt.value.length).fill(NaN);
   const counts = new Map<number, number>();
   for (let t = 0; t < bt.nTargets; t++) {
     const a = bt.start[t];
@@ -135,13 +140,28 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
       for (let j = a; j < b; j++) other[j] = (s - bt.value[j]) / (m - 1);
     }
   }
-  // diff per rating: own - others' mean (numeric) or the match indicator (labels)
-  const diff = (j: number) => (categorical ? other[j] : bt.value[j] - other[j]);
-  // Pass 1: counts and means per rater
-  const n = new Float64Array(k);
-  const mDiff = new Float64Array(k);
-  const mOwn = new Float64Array(k);
-  const mOth = new Float64Array(k);
+  return { nItems, sum, other };
+}
+
+/** Per rater over its compared ratings: count, means, and centred sums (exact for ratings far from zero). */
+interface RaterMoments {
+  n: Float64Array;
+  mDiff: Float64Array;
+  mOwn: Float64Array;
+  mOth: Float64Array;
+  ssDiff: Float64Array;
+  absDiff: Float64Array;
+  absSq: Float64Array;
+  sxx: Float64Array;
+  syy: Float64Array;
+  sxy: Float64Array;
+}
+
+/** Pass 1: counts and means per rater; pass 2: centred sums of squares and products around them. */
+function raterMoments(bt: ByTarget, other: Float64Array, diff: (j: number) => number): RaterMoments {
+  const k = bt.nRaters;
+  const N = bt.value.length;
+  const [n, mDiff, mOwn, mOth] = [0, 0, 0, 0].map(() => new Float64Array(k));
   for (let j = 0; j < N; j++) {
     if (Number.isNaN(other[j])) continue;
     const r = bt.rater[j];
@@ -157,13 +177,7 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
       mOth[r] /= n[r];
     }
   }
-  // Pass 2: centred sums (exact for ratings far from zero)
-  const ssDiff = new Float64Array(k);
-  const absDiff = new Float64Array(k);
-  const absSq = new Float64Array(k);
-  const sxx = new Float64Array(k);
-  const syy = new Float64Array(k);
-  const sxy = new Float64Array(k);
+  const [ssDiff, absDiff, absSq, sxx, syy, sxy] = [0, 0, 0, 0, 0, 0].map(() => new Float64Array(k));
   for (let j = 0; j < N; j++) {
     if (Number.isNaN(other[j])) continue;
     const r = bt.rater[j];
@@ -176,59 +190,78 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
     syy[r] += y * y;
     sxy[r] += x * y;
   }
-  // Drift needs each rater's compared ratings in work order.
-  let byRater: Int32Array | null = null;
-  let rStart: Int32Array | null = null;
-  if (d.order) {
-    rStart = new Int32Array(k + 1);
-    for (let j = 0; j < N; j++) if (!Number.isNaN(other[j])) rStart[bt.rater[j] + 1]++;
-    for (let r = 0; r < k; r++) rStart[r + 1] += rStart[r];
-    const pos = rStart.slice(0, k);
-    byRater = new Int32Array(rStart[k]);
-    for (let j = 0; j < N; j++) if (!Number.isNaN(other[j])) byRater[pos[bt.rater[j]]++] = j;
+  return { n, mDiff, mOwn, mOth, ssDiff, absDiff, absSq, sxx, syy, sxy };
+}
+
+/** Each rater's compared ratings (bt indices), grouped by rater in bt order: `index[start[r] .. start[r + 1])`. */
+function comparedByRater(bt: ByTarget, other: Float64Array): { index: Int32Array; start: Int32Array } {
+  const k = bt.nRaters;
+  const N = bt.value.length;
+  const start = new Int32Array(k + 1);
+  for (let j = 0; j < N; j++) if (!Number.isNaN(other[j])) start[bt.rater[j] + 1]++;
+  for (let r = 0; r < k; r++) start[r + 1] += start[r];
+  const pos = start.slice(0, k);
+  const index = new Int32Array(start[k]);
+  for (let j = 0; j < N; j++) if (!Number.isNaN(other[j])) index[pos[bt.rater[j]]++] = j;
+  return { index, start };
+}
+
+interface RaterDrift {
+  drift: number | null;
+  drift_n: [number, number] | null;
+  drift_p: number | null;
+}
+
+/** Drift of rater r: mean diff over the last third of its work (by the order column) minus the first third, Welch p. */
+function raterDrift(order: Float64Array, bt: ByTarget, byRater: { index: Int32Array; start: Int32Array }, r: number, diff: (j: number) => number): RaterDrift {
+  let idx = new Int32Array(byRater.start[r + 1] - byRater.start[r]);
+  let len = 0;
+  for (let q = byRater.start[r]; q < byRater.start[r + 1]; q++) if (Number.isFinite(order[bt.source[byRater.index[q]]])) idx[len++] = byRater.index[q];
+  idx = idx.subarray(0, len);
+  let sorted = true;
+  for (let i = 1; sorted && i < len; i++) sorted = order[bt.source[idx[i - 1]]] <= order[bt.source[idx[i]]];
+  // Files usually list ratings in work order: then no sort is needed. Ties keep bt order.
+  if (!sorted) idx.sort((p, q) => order[bt.source[p]] - order[bt.source[q]] || p - q);
+  const third = Math.floor(len / 3);
+  if (third < 2) return { drift: null, drift_n: null, drift_p: null };
+  const first: number[] = [];
+  const last: number[] = [];
+  for (let i = 0; i < third; i++) {
+    first.push(diff(idx[i]));
+    last.push(diff(idx[len - third + i]));
   }
+  const drift = last.reduce((x, y) => x + y, 0) / third - first.reduce((x, y) => x + y, 0) / third;
+  return { drift, drift_n: [third, third], drift_p: welchP(first, last) };
+}
+
+/** Bias with its t-based 95 % CI and the leave-one-out correlation of a numeric rater (null where undefined). */
+function raterBias(m: RaterMoments, r: number): { bias: number | null; ci: [number, number] | null; corr: number | null } {
+  const nr = m.n[r];
+  if (!(nr > 0)) return { bias: null, ci: null, corr: null };
+  const bias = m.mDiff[r];
+  let ci: [number, number] | null = null;
+  if (nr >= 2) {
+    const h = tCritical(nr - 1) * (Math.sqrt(m.ssDiff[r] / (nr - 1)) / Math.sqrt(nr));
+    ci = [bias - h, bias + h];
+  }
+  const corr = nr >= 3 && m.sxx[r] > 0 && m.syy[r] > 0 ? m.sxy[r] / Math.sqrt(m.sxx[r] * m.syy[r]) : null;
+  return { bias, ci, corr };
+}
+
+export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: DiagnosticsOptions = {}): RaterDiagnostics[] {
+  const categorical = d.categories !== null;
+  const { nItems, sum, other } = othersPerRating(bt, categorical);
+  // diff per rating: own - others' mean (numeric) or the match indicator (labels)
+  const diff = (j: number) => (categorical ? other[j] : bt.value[j] - other[j]);
+  const m = raterMoments(bt, other, diff);
+  // Drift needs each rater's compared ratings in work order.
+  const byRater = d.order ? comparedByRater(bt, other) : null;
+  const noDrift: RaterDrift = { drift: null, drift_n: null, drift_p: null };
   const out: RaterDiagnostics[] = [];
-  for (let r = 0; r < k; r++) {
-    const nr = n[r];
-    let bias: number | null = null;
-    let ci: [number, number] | null = null;
-    let corr: number | null = null;
-    let agree: number | null = null;
-    let drift: number | null = null;
-    let driftN: [number, number] | null = null;
-    let driftP: number | null = null;
-    if (categorical) agree = nr ? mDiff[r] : null;
-    else if (nr > 0) {
-      bias = mDiff[r];
-      if (nr >= 2) {
-        const h = tCritical(nr - 1) * (Math.sqrt(ssDiff[r] / (nr - 1)) / Math.sqrt(nr));
-        ci = [bias - h, bias + h];
-      }
-      corr = nr >= 3 && sxx[r] > 0 && syy[r] > 0 ? sxy[r] / Math.sqrt(sxx[r] * syy[r]) : null;
-    }
-    if (d.order && byRater && rStart && nr >= 6) {
-      const ord = d.order;
-      let idx = new Int32Array(rStart[r + 1] - rStart[r]);
-      let len = 0;
-      for (let q = rStart[r]; q < rStart[r + 1]; q++) if (Number.isFinite(ord[bt.source[byRater[q]]])) idx[len++] = byRater[q];
-      idx = idx.subarray(0, len);
-      let sorted = true;
-      for (let i = 1; sorted && i < len; i++) sorted = ord[bt.source[idx[i - 1]]] <= ord[bt.source[idx[i]]];
-      // Files usually list ratings in work order: then no sort is needed. Ties keep bt order.
-      if (!sorted) idx.sort((p, q) => ord[bt.source[p]] - ord[bt.source[q]] || p - q);
-      const third = Math.floor(len / 3);
-      if (third >= 2) {
-        const first: number[] = [];
-        const last: number[] = [];
-        for (let i = 0; i < third; i++) {
-          first.push(diff(idx[i]));
-          last.push(diff(idx[len - third + i]));
-        }
-        drift = last.reduce((x, y) => x + y, 0) / third - first.reduce((x, y) => x + y, 0) / third;
-        driftN = [third, third];
-        driftP = welchP(first, last);
-      }
-    }
+  for (let r = 0; r < bt.nRaters; r++) {
+    const nr = m.n[r];
+    const { bias, ci, corr } = categorical ? { bias: null, ci: null, corr: null } : raterBias(m, r);
+    const drift = d.order && byRater && nr >= 6 ? raterDrift(d.order, bt, byRater, r, diff) : noDrift;
     out.push({
       rater: d.raters[r],
       n_items: nItems[r],
@@ -237,12 +270,10 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
       bias,
       bias_ci95: ci,
       corr_loo: corr,
-      agreement_with_majority: agree,
-      mean_abs_diff_loo: categorical || nr === 0 ? null : absDiff[r] / nr,
-      mean_abs_diff_se: categorical || nr < 2 ? null : Math.sqrt(Math.max(0, absSq[r] / nr - (absDiff[r] / nr) ** 2) / (nr - 1)),
-      drift,
-      drift_n: driftN,
-      drift_p: driftP,
+      agreement_with_majority: categorical && nr ? m.mDiff[r] : null,
+      mean_abs_diff_loo: categorical || nr === 0 ? null : m.absDiff[r] / nr,
+      mean_abs_diff_se: categorical || nr < 2 ? null : Math.sqrt(Math.max(0, m.absSq[r] / nr - (m.absDiff[r] / nr) ** 2) / (nr - 1)),
+      ...drift,
       flags: [],
     });
   }

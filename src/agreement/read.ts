@@ -5,7 +5,7 @@
  * Line numbers: csv-parse's per-record `info` costs ~3x the parse time on a million rows, so records are counted
  * instead and the exact line of a bad record is found by a second, informed pass only when an error is reported.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parse, type Options as CsvOptions } from 'csv-parse';
 import { InputError } from '../common/errors.js';
@@ -281,178 +281,219 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
   }
 }
 
-async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, delimiter: string): Promise<RatingsTable> {
-  const source = createReadStream(path);
-  const parser = source.pipe(parse(csvOptions(delimiter)));
-  const categorical = Boolean(opts.categorical) || opts.levels !== undefined;
-  const dims = new Map<string, DimBuilder>();
-  const dimOf = (name: string): DimBuilder => {
-    let d = dims.get(name);
+/** Where each column of a ratings file is, resolved from its header line (-1: absent). */
+interface RatingsLayout {
+  header: string[];
+  format: 'long' | 'wide';
+  /** Target, rater, rating, dimension, order and occasion columns. */
+  ti: number;
+  ri: number;
+  vi: number;
+  di: number;
+  oi: number;
+  oc: number;
+  /** Wide files: the rater columns. */
+  raterCols: number[];
+  /** Columns with no name in the header (Excel's trailing ';;'): ignored while empty, refused on a cell with data. */
+  unnamed: number[];
+}
+
+/** The order column: `--order-col`, else the first of ORDER_NAMES in the header (-1: none). */
+function findOrderColumn(header: string[], opts: ReadRatingsOptions, path: string): number {
+  if (opts.orderColumn !== undefined) {
+    const oi = findColumn(header, opts.orderColumn);
+    if (oi < 0) throw new InputError(`no order column '${opts.orderColumn}' in the header`, { file: path, line: 1 });
+    return oi;
+  }
+  let oi = -1;
+  for (const n of ORDER_NAMES) {
+    oi = findColumn(header, n);
+    if (oi >= 0) break;
+  }
+  return oi;
+}
+
+/** Long when asked for, or (auto) when the header has target and rater columns; a long file needs all three columns. */
+function chooseFormat(header: string[], opts: ReadRatingsOptions, ti: number, ri: number, vi: number, path: string): 'long' | 'wide' {
+  const want = opts.format ?? 'auto';
+  if (want === 'auto') refuseMisspeltRater(header, ti, ri, vi, opts.raterColumn, path);
+  // auto: a header with a rater column is a long file (a missing rating column is then an error, not a rater)
+  if (!(want === 'long' || (want === 'auto' && ti >= 0 && ri >= 0))) return 'wide';
+  const missing = [
+    [ti, opts.targetColumn ?? 'target'],
+    [ri, opts.raterColumn ?? 'rater'],
+    [vi, opts.ratingColumn ?? 'rating'],
+  ].filter(([i]) => (i as number) < 0);
+  if (missing.length > 0) {
+    throw new InputError(
+      `long format needs columns ${missing.map(([, n]) => `'${n}'`).join(', ')} (header has ${header.map((h) => `'${h}'`).join(', ')}; set --target-col/--rater-col/--rating-col)`,
+      { file: path, line: 1 },
+    );
+  }
+  return 'long';
+}
+
+function refuseDuplicateColumns(header: string[], path: string): void {
+  const seen = new Set<string>();
+  for (const h of header) {
+    if (h === '') continue;
+    if (seen.has(h)) throw new InputError(`duplicate column name '${h}' in the header`, { file: path, line: 1 });
+    seen.add(h);
+  }
+}
+
+/** The header line: which column holds what, long or wide; refuses a header that cannot be read as asked. */
+function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delimiter: string): RatingsLayout {
+  const header = row.map((h) => h.trim());
+  const hint = delimiterHint(header, delimiter);
+  if (hint) throw new InputError(hint, { file: path, line: 1, column: 1 });
+  let ti = findColumn(header, opts.targetColumn ?? 'target');
+  const ri = findColumn(header, opts.raterColumn ?? 'rater');
+  const vi = findColumn(header, opts.ratingColumn ?? 'rating');
+  const di = findColumn(header, opts.dimensionColumn ?? 'dimension');
+  if (opts.dimensionColumn !== undefined && di < 0) throw new InputError(`no dimension column '${opts.dimensionColumn}' in the header`, { file: path, line: 1 });
+  const oi = findOrderColumn(header, opts, path);
+  const oc = findColumn(header, opts.occasionColumn ?? 'occasion');
+  if (opts.occasionColumn !== undefined && oc < 0) throw new InputError(`no occasion column '${opts.occasionColumn}' in the header`, { file: path, line: 1 });
+  const unnamed = unnamedColumns(header);
+  const format = chooseFormat(header, opts, ti, ri, vi, path);
+  let raterCols: number[] = [];
+  if (format === 'wide') {
+    if (opts.targetColumn === undefined && ti < 0) ti = 0;
+    if (ti < 0) throw new InputError(`no target column '${opts.targetColumn}' in the header`, { file: path, line: 1 });
+    raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc && !unnamed.includes(i));
+  }
+  refuseDuplicateColumns(header, path);
+  return { header, format, ti, ri, vi, di, oi, oc, raterCols, unnamed };
+}
+
+/** The data records of a ratings file as they are read, per dimension; `rec` is the current record (0-based). */
+class RatingsAccumulator {
+  readonly dims = new Map<string, DimBuilder>();
+  /** Labels in order of first appearance (categorical). */
+  readonly labels: string[] = [];
+  private readonly labelIndex = new Map<string, number>();
+  readonly categorical: boolean;
+  /** Ratings carry an occasion (occasion column or --repeated). */
+  readonly withOccasions: boolean;
+  rec = -1;
+  nMissing = 0;
+
+  constructor(
+    readonly layout: RatingsLayout,
+    private readonly opts: ReadRatingsOptions,
+  ) {
+    this.categorical = Boolean(opts.categorical) || opts.levels !== undefined;
+    this.withOccasions = layout.oc >= 0 || Boolean(opts.repeated);
+    if (opts.levels) opts.levels.forEach((l, i) => this.labelIndex.set(labelKey(l), i));
+  }
+
+  private dimOf(name: string): DimBuilder {
+    let d = this.dims.get(name);
     if (!d) {
       d = new DimBuilder(name);
-      dims.set(name, d);
+      this.dims.set(name, d);
     }
     return d;
-  };
-  const labelIndex = new Map<string, number>();
-  const labels: string[] = [];
-  const levels = opts.levels;
-  if (levels) levels.forEach((l, i) => labelIndex.set(labelKey(l), i));
-  const labelCode = (s: string, column: string): number => {
+  }
+
+  private labelCode(s: string, column: string): number {
     const key = labelKey(s);
-    let i = labelIndex.get(key);
+    let i = this.labelIndex.get(key);
     if (i === undefined) {
-      if (levels) throw new RecordError(`label '${s.length > 40 ? s.slice(0, 40) + '…' : s}' is not one of --levels (${levels.join(', ')})`, rec, column);
-      i = labels.length;
-      labels.push(s);
-      labelIndex.set(key, i);
+      const levels = this.opts.levels;
+      if (levels) throw new RecordError(`label '${s.length > 40 ? s.slice(0, 40) + '…' : s}' is not one of --levels (${levels.join(', ')})`, this.rec, column);
+      i = this.labels.length;
+      this.labels.push(s);
+      this.labelIndex.set(key, i);
     }
     return i;
-  };
+  }
 
-  let header: string[] | null = null;
-  let format: 'long' | 'wide' = 'long';
-  let ti = -1,
-    ri = -1,
-    vi = -1,
-    di = -1,
-    oi = -1;
-  let raterCols: number[] = [];
-  /** Columns with no name in the header (Excel's trailing ';;'): ignored while empty, refused on a cell with data. */
-  let unnamed: number[] = [];
-  let oc = -1; // occasion column
-  const repeated = Boolean(opts.repeated);
-  let rec = -1;
-  let nMissing = 0;
-  let hasOrder = false;
-
-  const readValue = (cell: string, column: string): number => {
+  private readValue(cell: string, column: string): number {
     let s = cell.trim();
-    if (categorical) return labelCode(s, column);
-    if (opts.decimalComma && looksLikeDecimalComma(s)) s = s.replace(',', '.');
+    if (this.categorical) return this.labelCode(s, column);
+    if (this.opts.decimalComma && looksLikeDecimalComma(s)) s = s.replace(',', '.');
     const v = parseNumber(s);
     if (!Number.isFinite(v)) {
       const hint = looksLikeDecimalComma(s) ? 'a decimal comma? use --decimal-comma, or --categorical for labels' : 'use --categorical for labels';
-      throw new RecordError(`non-numeric rating '${cell.length > 40 ? cell.slice(0, 40) + '…' : cell}' (${hint})`, rec, column);
+      throw new RecordError(`non-numeric rating '${cell.length > 40 ? cell.slice(0, 40) + '…' : cell}' (${hint})`, this.rec, column);
     }
     return v;
-  };
-  const readOrder = (row: string[]): number => {
+  }
+
+  private readOrder(row: string[]): number {
+    const { oi, header } = this.layout;
     if (oi < 0) return NaN;
     const s = row[oi].trim();
     if (s === '') return NaN;
     let v = parseNumber(s);
     if (!Number.isFinite(v)) {
       v = Date.parse(s); // ISO timestamps are fine as an order
-      if (!Number.isFinite(v)) throw new RecordError(`order value '${s}' is neither a number nor a date`, rec, header![oi]);
+      if (!Number.isFinite(v)) throw new RecordError(`order value '${s}' is neither a number nor a date`, this.rec, header[oi]);
     }
     return v;
-  };
+  }
 
-  const onRow = (row: string[]): void => {
-    if (header === null) {
-      header = row.map((h) => h.trim());
-      const hint = delimiterHint(header, delimiter);
-      if (hint) throw new InputError(hint, { file: path, line: 1, column: 1 });
-      const tName = opts.targetColumn ?? 'target';
-      const rName = opts.raterColumn ?? 'rater';
-      const vName = opts.ratingColumn ?? 'rating';
-      ti = findColumn(header, tName);
-      ri = findColumn(header, rName);
-      vi = findColumn(header, vName);
-      const dName = opts.dimensionColumn ?? 'dimension';
-      di = findColumn(header, dName);
-      if (opts.dimensionColumn !== undefined && di < 0) throw new InputError(`no dimension column '${opts.dimensionColumn}' in the header`, { file: path, line: 1 });
-      if (opts.orderColumn !== undefined) {
-        oi = findColumn(header, opts.orderColumn);
-        if (oi < 0) throw new InputError(`no order column '${opts.orderColumn}' in the header`, { file: path, line: 1 });
-      } else {
-        for (const n of ORDER_NAMES) {
-          oi = findColumn(header, n);
-          if (oi >= 0) break;
-        }
-      }
-      hasOrder = oi >= 0;
-      oc = findColumn(header, opts.occasionColumn ?? 'occasion');
-      if (opts.occasionColumn !== undefined && oc < 0) throw new InputError(`no occasion column '${opts.occasionColumn}' in the header`, { file: path, line: 1 });
-      unnamed = unnamedColumns(header);
-      const want = opts.format ?? 'auto';
-      if (want === 'auto') refuseMisspeltRater(header, ti, ri, vi, opts.raterColumn, path);
-      // auto: a header with a rater column is a long file (a missing rating column is then an error, not a rater)
-      if (want === 'long' || (want === 'auto' && ti >= 0 && ri >= 0)) {
-        format = 'long';
-        const missing = [
-          [ti, opts.targetColumn ?? 'target'],
-          [ri, opts.raterColumn ?? 'rater'],
-          [vi, opts.ratingColumn ?? 'rating'],
-        ].filter(([i]) => (i as number) < 0);
-        if (missing.length > 0) {
-          throw new InputError(
-            `long format needs columns ${missing.map(([, n]) => `'${n}'`).join(', ')} (header has ${header.map((h) => `'${h}'`).join(', ')}; set --target-col/--rater-col/--rating-col)`,
-            { file: path, line: 1 },
-          );
-        }
-      } else {
-        format = 'wide';
-        if (opts.targetColumn === undefined && ti < 0) ti = 0;
-        if (ti < 0) throw new InputError(`no target column '${opts.targetColumn}' in the header`, { file: path, line: 1 });
-        raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc && !unnamed.includes(i));
-      }
-      const seen = new Set<string>();
-      for (const h of header) {
-        if (h === '') continue;
-        if (seen.has(h)) throw new InputError(`duplicate column name '${h}' in the header`, { file: path, line: 1 });
-        seen.add(h);
-      }
+  /** One data record: a rating (long) or a row of ratings (wide). */
+  addRecord(row: string[]): void {
+    const { header, unnamed, di, ti } = this.layout;
+    this.rec++;
+    for (const c of unnamed) if (row[c].trim() !== '') throw new RecordError(unnamedColumnMessage(c, row[c].trim()), this.rec, String(c + 1));
+    const d = this.dimOf(di >= 0 ? row[di].trim() : '');
+    const targetId = row[ti].trim();
+    if (targetId === '') throw new RecordError('empty target id', this.rec, header[ti]);
+    const order = this.readOrder(row);
+    if (this.layout.format === 'long') this.addLongRecord(d, row, targetId, order);
+    else this.addWideRecord(d, row, targetId, order);
+  }
+
+  private addLongRecord(d: DimBuilder, row: string[], targetId: string, order: number): void {
+    const { header, ri, vi } = this.layout;
+    const cell = row[vi];
+    if (isMissing(cell.trim())) {
+      this.nMissing++;
+      d.targetId(targetId);
+      const who = row[ri].trim();
+      if (who !== '') d.emptyRowRaters.add(who);
       return;
     }
-    rec++;
-    for (const c of unnamed) if (row[c].trim() !== '') throw new RecordError(unnamedColumnMessage(c, row[c].trim()), rec, String(c + 1));
-    const dimName = di >= 0 ? row[di].trim() : '';
-    const d = dimOf(dimName);
-    const targetId = row[ti].trim();
-    if (targetId === '') throw new RecordError('empty target id', rec, header[ti]);
-    const order = readOrder(row);
-    if (format === 'long') {
-      const cell = row[vi];
+    const raterId = row[ri].trim();
+    if (raterId === '') throw new RecordError('empty rater id', this.rec, header[ri]);
+    const v = this.readValue(cell, header[vi]);
+    this.push(d, row, d.targetId(targetId), d.raterId(raterId), v, order);
+  }
+
+  private addWideRecord(d: DimBuilder, row: string[], targetId: string, order: number): void {
+    const { header, raterCols } = this.layout;
+    const t = d.targetId(targetId);
+    for (const c of raterCols) {
+      const r = d.raterId(header[c]);
+      const cell = row[c];
       if (isMissing(cell.trim())) {
-        nMissing++;
-        d.targetId(targetId);
-        const who = row[ri].trim();
-        if (who !== '') d.emptyRowRaters.add(who);
-        return;
+        this.nMissing++;
+        continue;
       }
-      const raterId = row[ri].trim();
-      if (raterId === '') throw new RecordError('empty rater id', rec, header[ri]);
-      const v = readValue(cell, header[vi]);
-      const t = d.targetId(targetId);
-      const r = d.raterId(raterId);
-      if (oc >= 0 || repeated) d.occ.push(d.occasionOf(oc >= 0 ? row[oc].trim() : null, t, r));
-      d.target.push(t);
-      d.rater.push(r);
-      d.value.push(v);
-      d.order.push(order);
-      d.record.push(rec);
-    } else {
-      const t = d.targetId(targetId);
-      for (const c of raterCols) {
-        const r = d.raterId(header[c]);
-        const cell = row[c];
-        if (isMissing(cell.trim())) {
-          nMissing++;
-          continue;
-        }
-        if (oc >= 0 || repeated) d.occ.push(d.occasionOf(oc >= 0 ? row[oc].trim() : null, t, r));
-        d.target.push(t);
-        d.rater.push(r);
-        d.value.push(readValue(cell, header[c]));
-        d.order.push(order);
-        d.record.push(rec);
-      }
+      this.push(d, row, t, r, this.readValue(cell, header[c]), order);
     }
-  };
-  // 'readable' + read() rather than for-await: no promise per record (a third of the parse time on 1M rows).
-  await new Promise<void>((resolve, reject) => {
+  }
+
+  private push(d: DimBuilder, row: string[], t: number, r: number, v: number, order: number): void {
+    const { oc } = this.layout;
+    if (this.withOccasions) d.occ.push(d.occasionOf(oc >= 0 ? row[oc].trim() : null, t, r));
+    d.target.push(t);
+    d.rater.push(r);
+    d.value.push(v);
+    d.order.push(order);
+    d.record.push(this.rec);
+  }
+}
+
+type CsvParser = ReturnType<typeof parse>;
+
+/** Every parsed row to `onRow`: 'readable' + read() rather than for-await, no promise per record (a third of the parse time on 1M rows). */
+function forEachRow(source: ReadStream, parser: CsvParser, onRow: (row: string[]) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     parser.on('readable', () => {
       try {
         let row: string[] | null;
@@ -470,62 +511,31 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
     });
     source.on('error', reject);
   });
-  if (header === null) throw new InputError('empty file (no header, no ratings)', { file: path });
-  if (rec < 0) throw new InputError('no ratings (the file has a header only)', { file: path, line: 2 });
+}
 
-  const catOrder = categorical ? orderLabels(labels, levels) : null;
-  const categories = catOrder ? catOrder.categories : null;
-  const remap = catOrder ? catOrder.remap : null;
+async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, delimiter: string): Promise<RatingsTable> {
+  const source = createReadStream(path);
+  const parser = source.pipe(parse(csvOptions(delimiter)));
+  const read: { acc: RatingsAccumulator | null } = { acc: null };
+  await forEachRow(source, parser, (row) => {
+    if (read.acc) read.acc.addRecord(row);
+    else read.acc = new RatingsAccumulator(readHeader(row, opts, path, delimiter), opts);
+  });
+  const acc = read.acc;
+  if (acc === null) throw new InputError('empty file (no header, no ratings)', { file: path });
+  if (acc.rec < 0) throw new InputError('no ratings (the file has a header only)', { file: path, line: 2 });
+  return ratingsTable(path, acc, opts.levels);
+}
 
-  const dimensions: RatingsDimension[] = [];
-  for (const d of dims.values()) {
-    const value = d.value.finish();
-    if (remap) for (let i = 0; i < value.length; i++) value[i] = remap[value[i]];
-    // Wide files register every rater column; a column without a single rating is not a rater of this dimension: it
-    // is left out (as pingouin's pivot_table and Krippendorff's pairable values do) and named in `empty_raters`.
-    const rater = d.rater.finish();
-    const used = new Int32Array(d.raters.length);
-    for (let i = 0; i < rater.length; i++) used[rater[i]] = 1;
-    let raters = d.raters;
-    const emptyRaters = (format as 'long' | 'wide') === 'wide' ? d.raters.filter((_, r) => !used[r]) : [...d.emptyRowRaters].filter((id) => !d.rIndex.has(id));
-    if (used.includes(0)) {
-      const newIndex = new Int32Array(d.raters.length).fill(-1);
-      raters = [];
-      d.raters.forEach((id, r) => {
-        if (used[r]) {
-          newIndex[r] = raters.length;
-          raters.push(id);
-        }
-      });
-      for (let i = 0; i < rater.length; i++) rater[i] = newIndex[rater[i]];
-    }
-    const dim: RatingsDimension = {
-      name: d.name,
-      targets: d.targets,
-      raters,
-      target: d.target.finish(),
-      rater,
-      value,
-      order: hasOrder ? d.order.finish() : null,
-      record: d.record.finish(),
-      categories,
-      ordered: catOrder ? catOrder.ordered : undefined,
-      ...occasionsOf(d, oc >= 0 || repeated),
-      empty_raters: emptyRaters,
-    };
-    // A wide file of exactly two rater columns whose targets repeat is most likely a long file read as wide: the
-    // hint is to name its columns, not --repeated (which would accept it as a wide test-retest design).
-    const longAsWide = (format as 'long' | 'wide') === 'wide' && oc < 0 && raterCols.length === 2;
-    const duplicateHint = longAsWide
-      ? `; a wide file has one row per target: if this is a long file (one row per rating), name its columns (--rater-col ${header[raterCols[0]]} --rating-col ${header[raterCols[1]]})`
-      : undefined;
-    checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint);
-    dimensions.push(dim);
-  }
+/** The table of a file read to its end: categories in their order, every dimension finished and checked. */
+function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | undefined): RatingsTable {
+  const { header, format, ti, ri, vi, di, oi, unnamed } = acc.layout;
+  const catOrder = acc.categorical ? orderLabels(acc.labels, levels) : null;
+  const dimensions = [...acc.dims.values()].map((d) => finishDimension(d, acc, catOrder));
   return {
     file: path,
     format,
-    categorical,
+    categorical: acc.categorical,
     columns: {
       target: header[ti],
       rater: format === 'long' ? header[ri] : null,
@@ -533,11 +543,66 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
       dimension: di >= 0 ? header[di] : null,
       order: oi >= 0 ? header[oi] : null,
     },
-    n_records: rec + 1,
-    n_missing_cells: nMissing,
+    n_records: acc.rec + 1,
+    n_missing_cells: acc.nMissing,
     dimensions,
-    notes: unnamed.length > 0 ? [unnamedColumnsNote(unnamed, (header as string[]).length)] : [],
+    notes: unnamed.length > 0 ? [unnamedColumnsNote(unnamed, header.length)] : [],
   };
+}
+
+/**
+ * The raters of a dimension that gave at least one rating, with the ratings' rater codes renumbered to them. Wide
+ * files register every rater column; a column without a single rating is not a rater of this dimension: it is left
+ * out (as pingouin's pivot_table and Krippendorff's pairable values do) and named in `emptyRaters`.
+ */
+function dropEmptyRaters(d: DimBuilder, format: 'long' | 'wide'): { raters: string[]; rater: Int32Array; emptyRaters: string[] } {
+  const rater = d.rater.finish();
+  const used = new Int32Array(d.raters.length);
+  for (let i = 0; i < rater.length; i++) used[rater[i]] = 1;
+  let raters = d.raters;
+  const emptyRaters = format === 'wide' ? d.raters.filter((_, r) => !used[r]) : [...d.emptyRowRaters].filter((id) => !d.rIndex.has(id));
+  if (used.includes(0)) {
+    const newIndex = new Int32Array(d.raters.length).fill(-1);
+    raters = [];
+    d.raters.forEach((id, r) => {
+      if (used[r]) {
+        newIndex[r] = raters.length;
+        raters.push(id);
+      }
+    });
+    for (let i = 0; i < rater.length; i++) rater[i] = newIndex[rater[i]];
+  }
+  return { raters, rater, emptyRaters };
+}
+
+/** One dimension's typed arrays, categories remapped to their order, checked for duplicates and too few raters. */
+function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: ReturnType<typeof orderLabels> | null): RatingsDimension {
+  const { header, format, ti, ri, oi, oc, raterCols } = acc.layout;
+  const value = d.value.finish();
+  if (catOrder) for (let i = 0; i < value.length; i++) value[i] = catOrder.remap[value[i]];
+  const { raters, rater, emptyRaters } = dropEmptyRaters(d, format);
+  const dim: RatingsDimension = {
+    name: d.name,
+    targets: d.targets,
+    raters,
+    target: d.target.finish(),
+    rater,
+    value,
+    order: oi >= 0 ? d.order.finish() : null,
+    record: d.record.finish(),
+    categories: catOrder ? catOrder.categories : null,
+    ordered: catOrder ? catOrder.ordered : undefined,
+    ...occasionsOf(d, acc.withOccasions),
+    empty_raters: emptyRaters,
+  };
+  // A wide file of exactly two rater columns whose targets repeat is most likely a long file read as wide: the
+  // hint is to name its columns, not --repeated (which would accept it as a wide test-retest design).
+  const longAsWide = format === 'wide' && oc < 0 && raterCols.length === 2;
+  const duplicateHint = longAsWide
+    ? `; a wide file has one row per target: if this is a long file (one row per rating), name its columns (--rater-col ${header[raterCols[0]]} --rating-col ${header[raterCols[1]]})`
+    : undefined;
+  checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint);
+  return dim;
 }
 
 /** Occasion codes renumbered in occasion order (numeric names numerically, else by code unit). */

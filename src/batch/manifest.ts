@@ -343,55 +343,66 @@ async function fileProblem(path: string): Promise<string | null> {
   }
 }
 
-/**
- * Reads and validates a manifest. Throws ManifestError (an InputError, exit 2) listing every problem with its line:
- * unreadable or empty manifest, missing columns, missing media or transcript files, duplicate session ids (also ids
- * that differ only in case, which collide on case-insensitive file systems), ids unsafe as folder names, sessions
- * without any media, a reference role a session does not have.
- */
-export async function readManifest(path: string, opts: ReadManifestOptions = {}): Promise<Manifest> {
-  const file = path;
-  const abs = resolve(path);
-  const base = dirname(abs);
-  let text: string;
+/** The manifest's text; an unreadable path or a directory is one InputError. */
+async function readManifestText(file: string, abs: string): Promise<string> {
   try {
     const st = await stat(abs);
     if (st.isDirectory()) throw new InputError('is a directory, not a manifest file', { file });
-    text = await readFile(abs, 'utf8');
+    return await readFile(abs, 'utf8');
   } catch (e) {
     if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(code === 'ENOENT' ? 'no such manifest file' : `cannot read the manifest (${(e as Error).message})`, { file });
   }
-  const format = opts.format ?? detectFormat(abs, text);
-  const problems: ManifestProblem[] = [];
-  /** JSONL: the line of the first object with each key (lower case), where a problem of that field is reported. */
-  const firstLine = new Map<string, number>();
-  let delimiter: string | null = null;
-  let columns: string[];
-  let rows: RawRow[];
-  let unnamedNote: string | null = null;
-  if (format === 'csv') {
-    const r = parseCsvRows(file, text, opts.delimiter, problems);
-    ({ columns, rows } = r);
-    delimiter = r.delimiter;
-    unnamedNote = r.note ?? null;
-  } else ({ columns, rows } = parseJsonlRows(file, text, problems, firstLine));
+}
+
+/** The rows of a CSV or JSONL manifest with its columns, delimiter and the notes worth telling the user. */
+function manifestRows(
+  file: string,
+  text: string,
+  format: 'csv' | 'jsonl',
+  opts: ReadManifestOptions,
+  problems: ManifestProblem[],
+  firstLine: Map<string, number>,
+): { columns: string[]; rows: RawRow[]; delimiter: string | null; notes: string[] } {
+  if (format === 'jsonl') return { ...parseJsonlRows(file, text, problems, firstLine), delimiter: null, notes: [] };
+  const r = parseCsvRows(file, text, opts.delimiter, problems);
   const notes: string[] = [];
-  if (delimiter !== null && opts.delimiter === undefined) {
-    const note = csvDialectNote(file, delimiter, false);
+  if (opts.delimiter === undefined) {
+    const note = csvDialectNote(file, r.delimiter, false);
     if (note) notes.push(note);
   }
-  if (unnamedNote) notes.push(unnamedNote);
+  if (r.note) notes.push(r.note);
+  return { columns: r.columns, rows: r.rows, delimiter: r.delimiter, notes };
+}
 
-  const allowed = new Set((opts.allowColumns ?? []).map((c) => c.trim().toLowerCase()));
-  const roles = columns.filter((c) => roleKind(c) !== null);
-  const metaColumns = columns.filter((c) => roleKind(c) === null && c !== 'session_id' && c !== 'speaker_id' && c !== 'transcript');
-  // CSV: the header line. JSONL: the first object (for a missing field) or the first object with the field.
-  const firstRowLine = rows[0]?.line;
-  const headerLine = format === 'csv' ? 1 : firstRowLine;
-  const lineOfColumn = (c: string) => (format === 'csv' ? 1 : (firstLine.get(c.toLowerCase()) ?? firstRowLine));
-  for (const c of metaColumns) {
+/** What every row of a manifest is judged against, and what is collected while the rows are read. */
+interface ManifestScan {
+  file: string;
+  /** The manifest's folder: relative paths resolve against it. */
+  base: string;
+  format: 'csv' | 'jsonl';
+  columns: string[];
+  roles: string[];
+  metaColumns: string[];
+  /** --ref-role in lower case. */
+  refRole: string | undefined;
+  checkFiles: boolean;
+  checkTranscripts: boolean;
+  problems: ManifestProblem[];
+  /** Existence checks of media and transcript files, started while reading and awaited at the end. */
+  fileChecks: Array<{ line: number; column: string; given: string; why: Promise<string | null> }>;
+  transcriptChecks: Array<{ line: number; path: string }>;
+}
+
+/**
+ * Metadata columns that look like a misspelt role or known column (a "did you mean"), or hold media files that would
+ * go unanalysed; `meta_` columns and --allow-columns are exempt.
+ */
+function checkMetaColumns(scan: ManifestScan, rows: RawRow[], allowColumns: string[], lineOfColumn: (c: string) => number | undefined): void {
+  const { file, problems, roles } = scan;
+  const allowed = new Set(allowColumns.map((c) => c.trim().toLowerCase()));
+  for (const c of scan.metaColumns) {
     if ((KNOWN_COLUMNS as readonly string[]).includes(c) || c.toLowerCase().startsWith(META_PREFIX) || allowed.has(c.toLowerCase())) continue;
     const guess = suggestColumn(c, roles);
     if (guess)
@@ -410,111 +421,183 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
         message: `holds a media file ('${media.cells.get(c)?.trim()}') but is not a media role, so it would be ignored: name the column '${c}_audio' or '${c}_video' (or '${META_PREFIX}${c}', or pass --allow-columns ${shellWord(c)}, to keep it as metadata)`,
       });
   }
+}
+
+/** The columns every manifest needs (session_id, speaker_id, a media role), and --ref-role among its roles. */
+function checkRequiredColumns(scan: ManifestScan, rows: RawRow[], headerLine: number | undefined, refRoleGiven: string | undefined): void {
+  const { file, problems, columns, roles } = scan;
   if (rows.length === 0 && problems.length === 0) problems.push({ file, message: 'no sessions (the manifest has no data rows)' });
   if (rows.length > 0 || columns.length > 0) {
-    const col = format === 'csv' ? 'column' : 'field';
+    const col = scan.format === 'csv' ? 'column' : 'field';
     if (!columns.includes('session_id')) problems.push({ file, line: headerLine, message: `no 'session_id' ${col}` });
     if (!columns.includes('speaker_id')) problems.push({ file, line: headerLine, message: `no 'speaker_id' ${col}` });
     if (roles.length === 0) problems.push({ file, line: headerLine, message: `no media ${col}s (name them 'video', '<name>_video' or '<name>_audio')` });
   }
-  const refRole = opts.refRole?.toLowerCase();
+  const refRole = scan.refRole;
   if (refRole !== undefined && roles.length > 0 && !roles.includes(refRole)) {
-    problems.push({ file, message: `--ref-role '${opts.refRole}' is not a media column (media columns: ${roles.join(', ')})` });
+    problems.push({ file, message: `--ref-role '${refRoleGiven}' is not a media column (media columns: ${roles.join(', ')})` });
   }
+}
 
-  const checkFiles = opts.checkFiles ?? true;
-  const byId = new Map<string, number>();
-  const byFolded = new Map<string, { id: string; line: number }>();
-  const sessions: ManifestSession[] = [];
-  const fileChecks: Array<{ line: number; column: string; given: string; why: Promise<string | null> }> = [];
-  const checkTranscripts = opts.checkTranscripts ?? checkFiles;
-  const transcriptChecks: Array<{ line: number; path: string }> = [];
-
-  for (const row of rows) {
-    const { line, cells } = row;
-    const bad = row.bad ?? new Set<string>();
-    const id = cells.get('session_id') ?? '';
-    if (columns.includes('session_id') && !bad.has('session_id')) {
-      if (id === '') problems.push({ file, line, column: 'session_id', message: 'empty session_id' });
-      else {
-        const why = unsafeSessionIdReason(id);
-        if (why) problems.push({ file, line, column: 'session_id', message: `${why}: ${JSON.stringify(id)} is not safe as a folder name` });
-        const first = byId.get(id);
-        if (first !== undefined) problems.push({ file, line, column: 'session_id', message: `duplicate session_id '${id}' (first on line ${first})` });
-        else {
-          byId.set(id, line);
-          const folded = byFolded.get(id.toLowerCase());
-          if (folded) problems.push({ file, line, column: 'session_id', message: `session_id '${id}' differs only in case from '${folded.id}' on line ${folded.line} (they collide on case-insensitive file systems)` });
-          else byFolded.set(id.toLowerCase(), { id, line });
-        }
-      }
+/** Session ids seen so far: empty, unsafe as a folder name, duplicate, or equal but for case to an earlier one. */
+class SessionIds {
+  private readonly byId = new Map<string, number>();
+  private readonly byFolded = new Map<string, { id: string; line: number }>();
+  constructor(private readonly scan: ManifestScan) {}
+  check(id: string, line: number): void {
+    const { file, problems } = this.scan;
+    if (id === '') {
+      problems.push({ file, line, column: 'session_id', message: 'empty session_id' });
+      return;
     }
-    const speaker = cells.get('speaker_id') ?? '';
-    if (columns.includes('speaker_id') && speaker === '' && !bad.has('speaker_id')) problems.push({ file, line, column: 'speaker_id', message: 'empty speaker_id' });
-
-    const media: ManifestMedia[] = [];
-    for (const role of roles) {
-      const given = cells.get(role) ?? '';
-      if (given === '') continue;
-      const p = isAbsolute(given) ? given : resolve(base, given);
-      media.push({ role, kind: roleKind(role)!, path: p, column: role, given });
-      if (checkFiles) fileChecks.push({ line, column: role, given, why: fileProblem(p) });
+    const why = unsafeSessionIdReason(id);
+    if (why) problems.push({ file, line, column: 'session_id', message: `${why}: ${JSON.stringify(id)} is not safe as a folder name` });
+    const first = this.byId.get(id);
+    if (first !== undefined) {
+      problems.push({ file, line, column: 'session_id', message: `duplicate session_id '${id}' (first on line ${first})` });
+      return;
     }
-    if (roles.length > 0 && media.length === 0 && !roles.some((r) => bad.has(r))) problems.push({ file, line, message: `session has no media (every one of ${roles.join(', ')} is empty)` });
-
-    let transcript: string | undefined;
-    const t = cells.get('transcript') ?? '';
-    if (t !== '') {
-      transcript = isAbsolute(t) ? t : resolve(base, t);
-      if (checkFiles) fileChecks.push({ line, column: 'transcript', given: t, why: fileProblem(transcript) });
-    }
-
-    let ref_role = '';
-    if (refRole !== undefined) {
-      ref_role = refRole;
-      if (roles.includes(refRole) && media.length > 0 && !media.some((m) => m.role === refRole)) {
-        problems.push({ file, line, column: refRole, message: `the reference role '${refRole}' is empty for this session` });
-      }
-    } else {
-      ref_role = (media.find((m) => m.kind === 'audio') ?? media[0])?.role ?? '';
-    }
-
-    const meta: Record<string, string> = {};
-    for (const c of metaColumns) meta[c] = cells.get(c) ?? '';
-    const clockRole = (meta.transcript_clock ?? '').trim().toLowerCase();
-    if (clockRole !== '') {
-      meta.transcript_clock = clockRole;
-      if (transcript === undefined) problems.push({ file, line, column: 'transcript_clock', message: `transcript_clock '${clockRole}' is given but the session has no transcript` });
-      else if (clockRole !== 'reference' && !media.some((m) => m.role === clockRole))
-        problems.push({
-          file,
-          line,
-          column: 'transcript_clock',
-          message: `transcript_clock '${clockRole}' is not a media role of this session (use 'reference' or one of: ${media.map((m) => m.role).join(', ') || 'none'})`,
-        });
-    }
-    if (transcript !== undefined && checkTranscripts) transcriptChecks.push({ line, path: transcript });
-    sessions.push({ session_id: id, speaker_id: speaker, line, media, ref_role, ...(transcript !== undefined ? { transcript } : {}), meta });
+    this.byId.set(id, line);
+    const folded = this.byFolded.get(id.toLowerCase());
+    if (folded) problems.push({ file, line, column: 'session_id', message: `session_id '${id}' differs only in case from '${folded.id}' on line ${folded.line} (they collide on case-insensitive file systems)` });
+    else this.byFolded.set(id.toLowerCase(), { id, line });
   }
+}
+
+/** A row's media in column order (non-empty cells), each file's existence check started. */
+function mediaOfRow(scan: ManifestScan, row: RawRow): ManifestMedia[] {
+  const { line, cells } = row;
+  const media: ManifestMedia[] = [];
+  for (const role of scan.roles) {
+    const given = cells.get(role) ?? '';
+    if (given === '') continue;
+    const p = isAbsolute(given) ? given : resolve(scan.base, given);
+    media.push({ role, kind: roleKind(role)!, path: p, column: role, given });
+    if (scan.checkFiles) scan.fileChecks.push({ line, column: role, given, why: fileProblem(p) });
+  }
+  const bad = row.bad ?? new Set<string>();
+  if (scan.roles.length > 0 && media.length === 0 && !scan.roles.some((r) => bad.has(r))) scan.problems.push({ file: scan.file, line, message: `session has no media (every one of ${scan.roles.join(', ')} is empty)` });
+  return media;
+}
+
+/** The session's reference role: --ref-role (which must not be empty here), else its first audio role, else its first. */
+function refRoleOfRow(scan: ManifestScan, line: number, media: ManifestMedia[]): string {
+  const refRole = scan.refRole;
+  if (refRole === undefined) return (media.find((m) => m.kind === 'audio') ?? media[0])?.role ?? '';
+  if (scan.roles.includes(refRole) && media.length > 0 && !media.some((m) => m.role === refRole)) {
+    scan.problems.push({ file: scan.file, line, column: refRole, message: `the reference role '${refRole}' is empty for this session` });
+  }
+  return refRole;
+}
+
+/** The metadata cells of a row; `transcript_clock` (lower case) must name a media role of the session or 'reference'. */
+function metaOfRow(scan: ManifestScan, row: RawRow, media: ManifestMedia[], transcript: string | undefined): Record<string, string> {
+  const { file, problems } = scan;
+  const line = row.line;
+  const meta: Record<string, string> = {};
+  for (const c of scan.metaColumns) meta[c] = row.cells.get(c) ?? '';
+  const clockRole = (meta.transcript_clock ?? '').trim().toLowerCase();
+  if (clockRole === '') return meta;
+  meta.transcript_clock = clockRole;
+  if (transcript === undefined) problems.push({ file, line, column: 'transcript_clock', message: `transcript_clock '${clockRole}' is given but the session has no transcript` });
+  else if (clockRole !== 'reference' && !media.some((m) => m.role === clockRole))
+    problems.push({
+      file,
+      line,
+      column: 'transcript_clock',
+      message: `transcript_clock '${clockRole}' is not a media role of this session (use 'reference' or one of: ${media.map((m) => m.role).join(', ') || 'none'})`,
+    });
+  return meta;
+}
+
+/** One row as a session; its problems go to `scan.problems`, its file checks are started. */
+function sessionOfRow(scan: ManifestScan, ids: SessionIds, row: RawRow): ManifestSession {
+  const { file, problems, columns, base } = scan;
+  const { line, cells } = row;
+  const bad = row.bad ?? new Set<string>();
+  const id = cells.get('session_id') ?? '';
+  if (columns.includes('session_id') && !bad.has('session_id')) ids.check(id, line);
+  const speaker = cells.get('speaker_id') ?? '';
+  if (columns.includes('speaker_id') && speaker === '' && !bad.has('speaker_id')) problems.push({ file, line, column: 'speaker_id', message: 'empty speaker_id' });
+  const media = mediaOfRow(scan, row);
+  let transcript: string | undefined;
+  const t = cells.get('transcript') ?? '';
+  if (t !== '') {
+    transcript = isAbsolute(t) ? t : resolve(base, t);
+    if (scan.checkFiles) scan.fileChecks.push({ line, column: 'transcript', given: t, why: fileProblem(transcript) });
+  }
+  const ref_role = refRoleOfRow(scan, line, media);
+  const meta = metaOfRow(scan, row, media, transcript);
+  if (transcript !== undefined && scan.checkTranscripts) scan.transcriptChecks.push({ line, path: transcript });
+  return { session_id: id, speaker_id: speaker, line, media, ref_role, ...(transcript !== undefined ? { transcript } : {}), meta };
+}
+
+/** The file checks' outcomes as problems; returns the `line:column` cells whose file is missing. */
+async function settleFileChecks(scan: ManifestScan): Promise<Set<string>> {
   const missing = new Set<string>();
-  for (const c of fileChecks) {
+  for (const c of scan.fileChecks) {
     const why = await c.why;
-    if (why) problems.push({ file, line: c.line, column: c.column, message: `${why}: ${c.given}` });
+    if (why) scan.problems.push({ file: scan.file, line: c.line, column: c.column, message: `${why}: ${c.given}` });
     if (why) missing.add(`${c.line}:${c.column}`);
   }
-  // Transcripts are parsed now, not hours later at `dataset build`.
-  if (transcriptChecks.length) {
-    const { readTranscript } = await import('../dataset/transcripts/index.js');
-    for (const t of transcriptChecks) {
-      if (missing.has(`${t.line}:transcript`)) continue;
-      try {
-        await readTranscript(t.path);
-      } catch (e) {
-        const why = e instanceof InputError ? e.toLine() : (e as Error).message;
-        problems.push({ file, line: t.line, column: 'transcript', message: `not a transcript mmprep reads: ${why}` });
-      }
+  return missing;
+}
+
+/** Transcripts are parsed now, not hours later at `dataset build` (those already missing are not parsed). */
+async function checkTranscriptsParse(scan: ManifestScan, missing: Set<string>): Promise<void> {
+  if (!scan.transcriptChecks.length) return;
+  const { readTranscript } = await import('../dataset/transcripts/index.js');
+  for (const t of scan.transcriptChecks) {
+    if (missing.has(`${t.line}:transcript`)) continue;
+    try {
+      await readTranscript(t.path);
+    } catch (e) {
+      const why = e instanceof InputError ? e.toLine() : (e as Error).message;
+      scan.problems.push({ file: scan.file, line: t.line, column: 'transcript', message: `not a transcript mmprep reads: ${why}` });
     }
   }
+}
+
+/**
+ * Reads and validates a manifest. Throws ManifestError (an InputError, exit 2) listing every problem with its line:
+ * unreadable or empty manifest, missing columns, missing media or transcript files, duplicate session ids (also ids
+ * that differ only in case, which collide on case-insensitive file systems), ids unsafe as folder names, sessions
+ * without any media, a reference role a session does not have.
+ */
+export async function readManifest(path: string, opts: ReadManifestOptions = {}): Promise<Manifest> {
+  const file = path;
+  const abs = resolve(path);
+  const text = await readManifestText(file, abs);
+  const format = opts.format ?? detectFormat(abs, text);
+  const problems: ManifestProblem[] = [];
+  /** JSONL: the line of the first object with each key (lower case), where a problem of that field is reported. */
+  const firstLine = new Map<string, number>();
+  const { columns, rows, delimiter, notes } = manifestRows(file, text, format, opts, problems, firstLine);
+  const roles = columns.filter((c) => roleKind(c) !== null);
+  const metaColumns = columns.filter((c) => roleKind(c) === null && c !== 'session_id' && c !== 'speaker_id' && c !== 'transcript');
+  const checkFiles = opts.checkFiles ?? true;
+  const scan: ManifestScan = {
+    file,
+    base: dirname(abs),
+    format,
+    columns,
+    roles,
+    metaColumns,
+    refRole: opts.refRole?.toLowerCase(),
+    checkFiles,
+    checkTranscripts: opts.checkTranscripts ?? checkFiles,
+    problems,
+    fileChecks: [],
+    transcriptChecks: [],
+  };
+  // CSV: the header line. JSONL: the first object (for a missing field) or the first object with the field.
+  const firstRowLine = rows[0]?.line;
+  const lineOfColumn = (c: string) => (format === 'csv' ? 1 : (firstLine.get(c.toLowerCase()) ?? firstRowLine));
+  checkMetaColumns(scan, rows, opts.allowColumns ?? [], lineOfColumn);
+  checkRequiredColumns(scan, rows, format === 'csv' ? 1 : firstRowLine, opts.refRole);
+  const ids = new SessionIds(scan);
+  const sessions = rows.map((row) => sessionOfRow(scan, ids, row));
+  await checkTranscriptsParse(scan, await settleFileChecks(scan));
   if (problems.length > 0) {
     // List problems by line, then in the order they were found (deterministic).
     const order = new Map(problems.map((p, i) => [p, i]));
