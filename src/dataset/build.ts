@@ -7,8 +7,8 @@
 import { sha256File } from '../common/sha256.js';
 import { createReadStream, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { threadExecArgv, threadFile } from './threads.js';
 import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BatchError, InputError } from '../common/errors.js';
@@ -348,13 +348,6 @@ interface ThreadResult {
   file: string;
 }
 
-function threadFile(): URL {
-  const here = new URL('./build-thread.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  // Running from src/ (tests): the thread needs the compiled JavaScript.
-  return new URL('../../dist/dataset/build-thread.js', import.meta.url);
-}
-
 /** Streams the lines of a file (each with its newline) into `fn`. */
 async function appendLines(path: string, fn: (line: string) => Promise<void>): Promise<void> {
   let rest = '';
@@ -381,7 +374,7 @@ async function buildInThreads(
   commit: (i: number, r: ThreadResult) => Promise<void>,
   jobOf: (s: ManifestSession, i: number) => SessionJob,
 ): Promise<void> {
-  const workers = Array.from({ length: jobs }, () => new Worker(threadFile(), { execArgv: threadExecArgv() }));
+  const workers = Array.from({ length: jobs }, () => new Worker(threadFile('build-thread.js'), { execArgv: threadExecArgv() }));
   const done = new Map<number, ThreadResult>();
   let next = 0;
   let committed = 0;
@@ -426,9 +419,4 @@ async function buildInThreads(
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-}
-
-/** The parent's Node flags minus those that only apply to a main entry (`node --input-type=module -e ...`). */
-function threadExecArgv(): string[] {
-  return process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval');
 }

@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { threadExecArgv, threadFile } from './threads.js';
 import { Ajv } from 'ajv';
 import { InputError } from '../common/errors.js';
 import type { DatasetManifest } from './build.js';
@@ -268,13 +268,6 @@ export function formatReport(r: ValidateReport): string {
   return L.join('\n') + '\n';
 }
 
-
-function threadFile(): URL {
-  const here = new URL('./validate-thread.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  return new URL('../../dist/dataset/validate-thread.js', import.meta.url);
-}
-
 /** Scans the files, in worker threads when there are several (results in file order). */
 async function scanAll(ctx: ScanContext, files: FileEntry[], jobs: number): Promise<FileScan[]> {
   const n = Math.max(1, Math.min(jobs, files.length));
@@ -284,7 +277,7 @@ async function scanAll(ctx: ScanContext, files: FileEntry[], jobs: number): Prom
     return out;
   }
   const results: FileScan[] = new Array(files.length);
-  const workers = Array.from({ length: n }, () => new Worker(threadFile(), { workerData: ctx, execArgv: threadExecArgv() }));
+  const workers = Array.from({ length: n }, () => new Worker(threadFile('validate-thread.js'), { workerData: ctx, execArgv: threadExecArgv() }));
   let next = 0;
   try {
     await new Promise<void>((resolveAll, rejectAll) => {
@@ -312,7 +305,3 @@ async function scanAll(ctx: ScanContext, files: FileEntry[], jobs: number): Prom
   return results;
 }
 
-/** The parent's Node flags minus those that only apply to a main entry (`node --input-type=module -e ...`). */
-function threadExecArgv(): string[] {
-  return process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval');
-}
