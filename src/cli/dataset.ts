@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { GateError } from '../common/errors.js';
-import { buildDataset, failedSessionsError } from '../dataset/build.js';
+import { buildDataset, discardRunningBuilds, failedSessionsError } from '../dataset/build.js';
 import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES } from '../dataset/features.js';
 import { DEFAULT_SPLIT } from '../dataset/splits.js';
 import { formatReport, parseMaxMissing, validateDataset } from '../dataset/validate.js';
@@ -60,6 +60,14 @@ export function register(program: Command): void {
   delimiterOption(build, 'manifest and labels files');
   build.action(
       action(async (manifest: string, o: BuildOpts) => {
+        // Interrupted (Ctrl-C, SIGTERM): the temp folder goes, an earlier release at -o stays; exit 130.
+        const onSignal = (signal: NodeJS.Signals) => {
+          discardRunningBuilds();
+          process.stderr.write(`mmprep dataset build: interrupted (${signal}): nothing was written\n`);
+          process.exit(130);
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
         const r = await buildDataset(manifest, {
           features: o.features,
           labels: o.labels ?? [],
@@ -78,6 +86,9 @@ export function register(program: Command): void {
           minLabelCoverage: o.minLabelCoverage,
           onNote: (l) => process.stderr.write(`mmprep dataset build: ${l}\n`),
           onSession: o.quiet ? undefined : (s) => process.stderr.write(`${s.session_id}: ${s.error ? `FAILED: ${s.error}` : `${s.records} records (${s.split})`}\n`),
+        }).finally(() => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
         });
         const m = r.manifest;
         process.stdout.write(

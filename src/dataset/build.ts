@@ -2,14 +2,15 @@
  * `mmprep dataset build`: session manifest + extract's feature folders (+ ratings files) -> a JSONL dataset release.
  * Sessions are processed one at a time and their feature files streamed, so memory stays flat in the number of
  * sessions (and, for non-overlapping segments, in session length). Output is built in a temp folder beside OUT and
- * renamed into place at the end; nothing partial is left. Same inputs and options -> byte-identical files.
+ * renamed into place at the end; nothing partial is left (on an error, an interrupt: discardRunningBuilds, or a kill:
+ * the next build removes a dead process's temp folder). Same inputs and options -> byte-identical files.
  */
 import { sha256File } from '../common/sha256.js';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { threadExecArgv, threadFile } from './threads.js';
-import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BatchError, InputError } from '../common/errors.js';
 import { csvDialectNote, sniffFileDelimiter } from '../common/csv.js';
@@ -191,10 +192,53 @@ async function prepareOutput(given: string): Promise<{ out: string; tmp: string 
     if (entries.length > 0) await refuseForeignFiles(out, given, entries);
   }
   await makeFolder(dirname(out));
+  await removeStaleTemps(out);
   const tmp = join(dirname(out), `.${basename(out)}.build-${process.pid}.tmp`);
   await rm(tmp, { recursive: true, force: true });
   await makeFolder(tmp);
   return { out, tmp };
+}
+
+/** The temp folders of builds running in this process (`discardRunningBuilds` removes them on an interrupt). */
+const runningTemps = new Set<string>();
+
+/** The names a build's temp folder has: while building, while the old release is removed, while discarded. */
+const tempNames = (tmp: string) => [tmp, `${tmp}.old`, `${tmp}.discard`];
+
+/**
+ * Removes the temp folders of this process's running builds at once (synchronous: for a SIGINT/SIGTERM handler that
+ * exits next), so an interrupted build leaves nothing partial behind. The folder is renamed first, so a worker thread
+ * still writing a session cannot add a file to it while it is removed. An earlier release at `-o` stays as it was.
+ */
+export function discardRunningBuilds(): void {
+  for (const tmp of runningTemps) {
+    try {
+      renameSync(tmp, `${tmp}.discard`);
+    } catch {
+      // not there (swapped into place already, or never made)
+    }
+    for (const p of tempNames(tmp).slice(1)) rmSync(p, { recursive: true, force: true, maxRetries: 3 });
+    runningTemps.delete(tmp);
+  }
+}
+
+/** Temp folders a killed build (SIGKILL, a power cut) left beside `out`: those of processes no longer running. */
+async function removeStaleTemps(out: string): Promise<void> {
+  const prefix = `.${basename(out)}.build-`;
+  for (const name of await readdir(dirname(out))) {
+    const m = name.startsWith(prefix) ? /^(\d+)\.tmp(\.old|\.discard)?$/.exec(name.slice(prefix.length)) : null;
+    if (m && !processRuns(Number(m[1]))) await rm(join(dirname(out), name), { recursive: true, force: true });
+  }
+}
+
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Sessions built at the same time: --jobs, else one per core when the feature files exceed 32 MB, else 1. */
@@ -303,13 +347,14 @@ async function writeExtraFiles(tmp: string, dm: DatasetManifest, opt: BuildOptio
 
 /** Swaps the finished release into place: the old release (if any) goes only once the new one is complete. */
 async function swapIntoPlace(tmp: string, out: string): Promise<void> {
+  // Both renames in one synchronous step: a signal handler never sees the release moved out and the new one not in.
   if (existsSync(out)) {
     const old = `${tmp}.old`;
-    await rename(out, old);
-    await rename(tmp, out);
+    renameSync(out, old);
+    renameSync(tmp, out);
     await rm(old, { recursive: true, force: true });
   } else {
-    await rename(tmp, out);
+    renameSync(tmp, out);
   }
 }
 
@@ -317,6 +362,7 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
   const opt = prepare(o);
   const inputs = await readBuildInputs(manifestPath, o);
   const { out, tmp } = await prepareOutput(o.out);
+  runningTemps.add(tmp);
   const writer = new SplitShardWriter(tmp, { gzip: opt.gzip, shardBytes: opt.shardMb * 1024 * 1024 });
   try {
     const totals = await buildSessions(inputs, opt, o, tmp, writer);
@@ -331,6 +377,8 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
     await writer.abort();
     await rm(tmp, { recursive: true, force: true });
     throw e;
+  } finally {
+    runningTemps.delete(tmp);
   }
 }
 
