@@ -118,5 +118,10 @@ describe('planning figures', () => {
     expect(pl.reason).toMatch(/over 1000 raters needed, not reachable|not positive/);
     const text = await runCli(['agreement', p]);
     expect(text.stdout).toMatch(/raters for ICC >= 0\.75: not reachable \(from the lower 95% bound: not reachable\)/);
+    // The HTML report says the same as the text (it showed '—', which reads as "not computed").
+    const html = join(dir, 'zero-icc.html');
+    expect((await runCli(['agreement', p, '--report', html])).code).toBe(0);
+    const planningHtml = /<h3>Planning<\/h3><p>(.*?)<\/p>/s.exec(readFileSync(html, 'utf8'))![1];
+    expect(planningHtml).toContain("reaches ICC 0.75: <b>not reachable</b> (from the CI's lower bound: not reachable)");
   });
 });

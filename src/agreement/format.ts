@@ -4,6 +4,7 @@
 import type { AgreementResult, DimensionResult } from './analyze.js';
 import type { ChanceCoefficient } from './chance.js';
 import type { GateResult } from './gate.js';
+import { plannedRatersText } from './planning.js';
 
 const num = (v: number | null | undefined, d = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
 const pval = (p: number | null): string => (p === null ? '—' : p === 0 ? '0' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
@@ -50,15 +51,10 @@ function chanceText(d: DimensionResult): string {
   return s;
 }
 
-/** A null rater count of a defined ICC is "not reachable" (reason beside it); of an undefined ICC, '—'. */
-function ratersText(icc: number | null, raters: number | null): string {
-  return raters !== null ? String(raters) : icc === null ? '—' : 'not reachable';
-}
-
 function planningText(d: DimensionResult): string {
   const p = d.planning;
   if (!p) return '';
-  return `Planning (${p.icc_type}): SEM ${num(p.sem)} (SD ${num(p.sd)}); raters for ICC >= ${p.target_icc}: ${ratersText(p.icc, p.raters_needed)} (from the lower 95% bound: ${ratersText(p.icc, p.raters_needed_ci_lower)})${p.reason ? ` (${p.reason})` : ''}\n`;
+  return `Planning (${p.icc_type}): SEM ${num(p.sem)} (SD ${num(p.sd)}); raters for ICC >= ${p.target_icc}: ${plannedRatersText(p.icc, p.raters_needed)} (from the lower 95% bound: ${plannedRatersText(p.icc, p.raters_needed_ci_lower)})${p.reason ? ` (${p.reason})` : ''}\n`;
 }
 
 function retestText(d: DimensionResult): string {

@@ -27,6 +27,12 @@ export interface Planning {
 /** A planned rater count above this is reported as not reachable (null with a reason), not as a number. */
 export const MAX_PLANNED_RATERS = 1000;
 
+/** How a planned rater count reads in the text and HTML reports: a null count of a defined ICC is "not reachable"
+ *  (the reason is printed beside it); of an undefined ICC, '—'. */
+export function plannedRatersText(icc: number | null, raters: number | null): string {
+  return raters !== null ? String(raters) : icc === null ? '—' : 'not reachable';
+}
+
 /** Spearman-Brown: raters needed for a mean of raters with single-rater reliability rho to reach target. */
 export function spearmanBrownRaters(rho: number | null, target: number): number | null {
   return ratersFor(rho, target).raters;

@@ -7,6 +7,7 @@
 import type { DimensionResult } from './analyze.js';
 import { byTarget, type ByTarget } from './layout.js';
 import { pairTables } from './pairs.js';
+import { plannedRatersText } from './planning.js';
 import { escapeHtml } from './report-html.js';
 import type { RatingsDimension } from './types.js';
 
@@ -165,7 +166,7 @@ export function retestAndPlanning(d: DimensionResult): string {
   let s = '';
   const p = d.planning;
   if (p) {
-    s += `<h3>Planning</h3><p>${escapeHtml(p.icc_type)} ${f3(p.icc)}: standard error of measurement ${f3(p.sem)} rating units (SD ${f3(p.sd)}); raters whose mean reaches ICC ${p.target_icc}: <b>${p.raters_needed ?? '—'}</b> (from the CI's lower bound: ${p.raters_needed_ci_lower ?? '—'})${p.reason ? ` — ${escapeHtml(p.reason)}` : ''}.</p>`;
+    s += `<h3>Planning</h3><p>${escapeHtml(p.icc_type)} ${f3(p.icc)}: standard error of measurement ${f3(p.sem)} rating units (SD ${f3(p.sd)}); raters whose mean reaches ICC ${p.target_icc}: <b>${plannedRatersText(p.icc, p.raters_needed)}</b> (from the CI's lower bound: ${plannedRatersText(p.icc, p.raters_needed_ci_lower)})${p.reason ? ` — ${escapeHtml(p.reason)}` : ''}.</p>`;
   }
   const r = d.test_retest;
   if (r) {
