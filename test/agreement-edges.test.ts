@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { goldLabels, ratingsFromRows } from '../src/agreement/index.js';
+import { analyzeAgreement, goldLabels, ratingsFromRows } from '../src/agreement/index.js';
 import { kappaFromTable } from '../src/agreement/kappa.js';
 import { runCli, tempDir } from './helpers/cli.js';
 
@@ -213,5 +213,46 @@ describe("Excel's trailing empty columns in a ratings file (trial item 3)", () =
     const r = await runCli(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${p}:3, column 5: column 5 has no name in the header but holds data ('x'): name it in the header, or delete the column`);
+  });
+});
+
+describe("Gwet's AC1 and Brennan-Prediger SE (Gwet 2008 linearisation, irrCAC *.raw) where it is 0", () => {
+  /** The chance-robust coefficients of a targets x raters grid of labels ('' = not rated). */
+  const chanceOf = (grid: string[][]) => {
+    const rows = grid.flatMap((labels, t) => labels.map((l, r) => ({ target: `t${t}`, rater: `r${r}`, rating: l === '' ? null : l })));
+    const d = analyzeAgreement(ratingsFromRows(rows, { categorical: true })).dimensions[0];
+    return { ac1: d.gwet_ac1!, bp: d.brennan_prediger!, scott: d.scott_pi!, conger: d.conger! };
+  };
+  it('perfect agreement: irrCAC prints SE 0, CI (1, 1), p 0; mmprep gives se, ci95 and p null with se_reason', () => {
+    const c = chanceOf([['a', 'a', 'a'], ['b', 'b', 'b'], ['a', 'a', 'a'], ['c', 'c', 'c'], ['b', 'b', 'b'], ['a', 'a', 'a']]);
+    for (const x of [c.ac1, c.bp, c.scott, c.conger]) {
+      expect(x).toMatchObject({ coefficient: 1, se: null, ci95: null, p: null });
+      expect(x.se_reason).toMatch(/agree on every target.*irrCAC prints SE 0.*6 targets/);
+    }
+  });
+  it('every target the same split (AC1 = BP = -1): the variance is 0 there too', () => {
+    const c = chanceOf([['a', 'b'], ['a', 'b'], ['a', 'b'], ['a', 'b']]);
+    expect(c.ac1.coefficient).toBeCloseTo(-1, 12);
+    expect(c.ac1).toMatchObject({ se: null, ci95: null, p: null });
+    expect(c.ac1.se_reason).toMatch(/the same term/);
+    expect(c.bp).toMatchObject({ coefficient: -1, se: null });
+  });
+  it('agreement on every target rated twice but a target rated once: irrCAC\'s SE is not 0, and neither is mmprep\'s', () => {
+    // irrCAC: ac1.ivec = (n/n2)(pa_i - pe [r_i >= 2])/(1 - pe): n/n2 = 5/4 for the four agreeing targets, 0 for t4.
+    const c = chanceOf([['a', 'a'], ['b', 'b'], ['a', 'a'], ['b', 'b'], ['a', '']]);
+    expect(c.ac1.coefficient).toBe(1);
+    expect(c.bp.coefficient).toBe(1);
+    // c*_i - c: 1/4 on four targets, -1 on one: var = (4/16 + 1) / (5 * 4) = 0.0625, SE 0.25 for both.
+    expect(c.ac1.se).toBeCloseTo(0.25, 12);
+    expect(c.bp.se).toBeCloseTo(0.25, 12);
+    expect(c.ac1.se_reason).toBeNull();
+  });
+  it('the table marks the SE — and says why', async () => {
+    const p = file('perfect.csv', 'target,A,B\nt1,x,x\nt2,y,y\nt3,x,x\nt4,y,y\n');
+    const r = await runCli(['agreement', p, '--categorical']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Gwet's AC1 +1\.000 +— +— +—/);
+    // Two labels count as ordered: AC2 too.
+    expect(r.stdout).toContain("SE —: Gwet's AC1, Gwet's AC2 linear, Gwet's AC2 quadratic, Brennan-Prediger, Scott's pi (Fleiss, all targets), Conger's kappa: SE undefined: the raters agree on every target");
   });
 });

@@ -172,7 +172,7 @@ function chanceCoefficients(d: RatingsDimension, bt: ByTarget, ordered: boolean,
   const { coded, categories } = categoryCodes(d, bt);
   const q = categories.length;
   const u = unitTable(coded, coded.value, q);
-  const unorderedAc2 = (): ChanceCoefficient => ({ coefficient: null, se: null, ci95: null, p: null, pa: null, pe: null, n_units: u.n, weights: 'linear', reason: orderReason });
+  const unorderedAc2 = (): ChanceCoefficient => ({ coefficient: null, se: null, se_reason: null, ci95: null, p: null, pa: null, pe: null, n_units: u.n, weights: 'linear', reason: orderReason });
   const conger =
     u.n * u.r <= MAX_GRID_CELLS
       ? congerKappa(u, unitGrid(coded, coded.value, u))

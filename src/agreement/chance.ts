@@ -17,8 +17,10 @@ import type { ByTarget } from './layout.js';
 
 export interface ChanceCoefficient {
   coefficient: number | null;
-  /** Standard error (Gwet's linearisation, as irrCAC). */
+  /** Standard error (Gwet's linearisation, as irrCAC); null with `se_reason` where that variance is 0. */
   se: number | null;
+  /** Why `se` (and with it `ci95` and `p`) is null for a defined coefficient, else null. */
+  se_reason: string | null;
   ci95: [number, number] | null;
   p: number | null;
   pa: number | null;
@@ -103,7 +105,17 @@ function shared(u: UnitTable, w: Float64Array): Shared {
 }
 
 function none(u: UnitTable, weights: WeightName, reason: string): ChanceCoefficient {
-  return { coefficient: null, se: null, ci95: null, p: null, pa: null, pe: null, n_units: u.n, weights, reason };
+  return { coefficient: null, se: null, se_reason: null, ci95: null, p: null, pa: null, pe: null, n_units: u.n, weights, reason };
+}
+
+/**
+ * Why the linearised variance is 0: every target's term c*_i equals the coefficient. At perfect agreement irrCAC
+ * (gwet.ac1.raw, bp.coeff.raw, ...) prints SE 0, CI (1, 1) and p 0 from the same formula; a certainty that a finite
+ * sample of targets cannot give, so mmprep reports null with this reason (as for Cohen's kappa, kappa.ts).
+ */
+function zeroVarianceReason(pa: number, n: number): string {
+  const what = pa === 1 ? 'the raters agree on every target' : 'every target contributes the same term (the same ratings pattern)';
+  return `SE undefined: ${what}, where the linearised variance (Gwet 2008; irrCAC prints SE 0) is 0, which would claim certainty from ${n} targets`;
 }
 
 /**
@@ -115,22 +127,19 @@ function finish(u: UnitTable, s: Shared, pe: number, peI: Float64Array | null, w
   if (!(pe < 1 - 1e-12)) return none(u, weights, 'chance agreement is 1 (a single category): undefined');
   const c = (s.pa - pe) / (1 - pe);
   const n = u.n;
-  let se: number | null = null;
-  let ci: [number, number] | null = null;
-  let p: number | null = null;
-  if (n >= 2) {
-    let ss = 0;
-    for (let i = 0; i < n; i++) {
-      let x = ((n / s.n2) * (s.paI[i] - (u.ri[i] >= 2 ? pe : 0))) / (1 - pe);
-      if (peI) x -= (2 * (1 - c) * (peI[i] - pe)) / (1 - pe);
-      ss += (x - c) ** 2;
-    }
-    se = Math.sqrt(ss / (n * (n - 1)));
-    const h = tCritical(n - 1) * se;
-    ci = [c - h, Math.min(1, c + h)];
-    p = se > 0 ? fUpperTail((c / se) ** 2, 1, n - 1) : c === 0 ? 1 : 0;
+  const result = { coefficient: c, se: null, se_reason: null, ci95: null, p: null, pa: s.pa, pe, n_units: n, weights, reason: null };
+  if (n < 2) return { ...result, se_reason: 'SE undefined: one target only' };
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    let x = ((n / s.n2) * (s.paI[i] - (u.ri[i] >= 2 ? pe : 0))) / (1 - pe);
+    if (peI) x -= (2 * (1 - c) * (peI[i] - pe)) / (1 - pe);
+    ss += (x - c) ** 2;
   }
-  return { coefficient: c, se, ci95: ci, p, pa: s.pa, pe, n_units: n, weights, reason: null };
+  // Terms equal up to rounding (each within 1e-12 of c): the variance is 0, not a measured precision.
+  if (ss <= n * 1e-24) return { ...result, se_reason: zeroVarianceReason(s.pa, n) };
+  const se = Math.sqrt(ss / (n * (n - 1)));
+  const h = tCritical(n - 1) * se;
+  return { ...result, se, ci95: [c - h, Math.min(1, c + h)], p: fUpperTail((c / se) ** 2, 1, n - 1) };
 }
 
 /** Gwet's AC1 (unweighted) or AC2 (weighted), Gwet (2008); irrCAC gwet.ac1.raw. */

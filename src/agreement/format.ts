@@ -24,9 +24,12 @@ function chanceText(d: DimensionResult): string {
   let s = '';
   if (d.order_reason) s += `Order: ${d.order_reason}\n`;
   const rows = [['coefficient', 'value', 'SE', '95% CI', 'p']];
+  const noSe: string[] = [];
+  let noSeReason = '';
   const add = (name: string, c: ChanceCoefficient | null) => {
     if (!c) return;
     rows.push([name, c.coefficient === null ? `— (${c.reason})` : num(c.coefficient), num(c.se), ci(c.ci95), pval(c.p)]);
+    if (c.coefficient !== null && c.se_reason) [noSe[noSe.length], noSeReason] = [name, c.se_reason];
   };
   add("Gwet's AC1", d.gwet_ac1);
   if (d.ordered) add("Gwet's AC2 linear", d.gwet_ac2_linear);
@@ -36,6 +39,7 @@ function chanceText(d: DimensionResult): string {
   add("Conger's kappa", d.conger);
   if (d.light) rows.push(["Light's kappa (mean pairwise Cohen)", d.light.kappa === null ? `— (${d.light.reason})` : num(d.light.kappa), d.light.se_bootstrap === null ? '' : num(d.light.se_bootstrap), d.light.ci95 ? ci(d.light.ci95) : '', '']);
   if (rows.length > 1) s += 'Chance-robust and multi-rater coefficients (t CI as irrCAC; Light: bootstrap CI)\n' + table(rows);
+  if (noSe.length) s += `  SE —: ${noSe.join(', ')}: ${noSeReason}\n`;
   if (d.cohen_pairs && d.cohen_pairs.length > 1) {
     const pr = [['pair', 'n', 'kappa', 'SE', '95% CI']];
     for (const p of d.cohen_pairs) pr.push([`${clean(p.raters[0])} vs ${clean(p.raters[1])}`, String(p.n), p.kappa === null ? `— (${p.reason})` : num(p.kappa), num(p.se), ci(p.ci95_asymptotic ?? null)]);
