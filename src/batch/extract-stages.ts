@@ -108,8 +108,22 @@ export const syncStage: StageFn = async (ctx) => {
     },
   );
   await writeSyncMap(join(ctx.dir, 'sync.json'), map);
-  return { files: ['sync.json'], syncMap: map, warnings: (await import('../sync/warnings.js')).syncWarningLines(map) };
+  const told = (await import('../sync/warnings.js')).syncWarningLines(map);
+  return { files: ['sync.json'], syncMap: map, warnings: [...told, ...singleStreamLines(map)] };
 };
+
+/**
+ * A session of one stream is its own reference clock with nothing aligned (method `single_stream`): said on stderr as
+ * the other sync warnings are, in their `<file> <kind> stream <n>: <code>: <message>` form.
+ */
+function singleStreamLines(map: SyncMap): string[] {
+  const lines: string[] = [];
+  for (const e of map.streams) {
+    const ws = Array.isArray(e.warnings) ? (e.warnings as Array<{ code: string; message?: string }>) : [];
+    for (const w of ws) if (w.code === 'single_stream') lines.push(`${e.file} ${e.kind} stream ${e.stream}: ${w.code}: ${w.message ?? ''}`.trimEnd());
+  }
+  return lines;
+}
 
 /** The audio the audio stage analyses: the reference role when it is audio, else the session's first audio role. */
 export function referenceAudio(session: ManifestSession): ManifestMedia | undefined {
