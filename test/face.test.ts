@@ -265,7 +265,7 @@ describe('records and summary', () => {
     // The display matrix decides the upright picture: ffprobe's rotation 90 (counterclockwise, what the bundled 2018
     // ffmpeg writes for `rotate=90`; it reads the tag back as rotate=270) means the stored picture turned 90 degrees
     // counterclockwise, (x, y) -> (y, W - x); 270 (what newer ffmpeg writes, and an iPhone portrait clip has) clockwise.
-    const rotation = (await probe(rot)).streams.find((x) => x.type === 'video')!.rotation;
+    const rotation = (await probe(rot)).streams.find((x) => x.type === 'video')!.rotation_deg;
     expect([90, 270]).toContain(rotation);
     const ccw = (p: number[]) => [p[1], 640 - p[0]];
     const cw = (p: number[]) => [480 - p[1], p[0]];

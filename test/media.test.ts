@@ -28,15 +28,23 @@ describe('probe', () => {
     expect(p.container).toContain('mp4');
     expect(p.duration_s).toBeCloseTo(2, 1);
     const v = p.streams.find((s) => s.type === 'video')!;
-    expect(v).toMatchObject({ codec: 'h264', width: 320, height: 240, fps_avg: 30, fps_real: 30, rotation: 90 });
+    expect(v).toMatchObject({ codec: 'h264', width_px: 320, height_px: 240, fps_avg: 30, fps_real: 30, rotation_deg: 90 });
     const a = p.streams.find((s) => s.type === 'audio')!;
-    expect(a).toMatchObject({ codec: 'aac', sample_rate: 48000, channels: 1 });
+    expect(a).toMatchObject({ codec: 'aac', sample_rate_hz: 48000, channels: 1 });
   });
 
   it('CLI prints one JSON object per file and fails with exit 2 naming a bad file', async () => {
     const ok = await runCli(['probe', av]);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout.trim()).streams).toHaveLength(2);
+    // Units in the field names (house rule); the old unit-less names are gone.
+    const out = JSON.parse(ok.stdout.trim());
+    expect(out.bit_rate_bps).toBeGreaterThan(0);
+    expect(Object.keys(out)).not.toContain('bit_rate');
+    const [vs, as] = [out.streams.find((s: { type: string }) => s.type === 'video'), out.streams.find((s: { type: string }) => s.type === 'audio')];
+    expect(vs).toMatchObject({ width_px: 320, height_px: 240, rotation_deg: 90 });
+    expect(as).toMatchObject({ sample_rate_hz: 48000 });
+    for (const old of ['sample_rate', 'width', 'height', 'rotation']) for (const st of out.streams) expect(Object.keys(st)).not.toContain(old);
     const txt = join(tmp.dir, 'notes.wav');
     writeFileSync(txt, 'this is text, not audio\n');
     const bad = await runCli(['probe', txt]);

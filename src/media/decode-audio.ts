@@ -71,9 +71,9 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
       file,
       stream,
       sampleRate,
-      sourceSampleRate: stream.sample_rate,
+      sourceSampleRate: stream.sample_rate_hz,
       sourceChannels: stream.channels,
-      resampled: stream.sample_rate !== null && stream.sample_rate !== sampleRate,
+      resampled: stream.sample_rate_hz !== null && stream.sample_rate_hz !== sampleRate,
       downmixed: (stream.channels ?? 1) > 1,
     };
     const { resolve } = await import('node:path');

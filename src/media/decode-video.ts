@@ -60,10 +60,10 @@ export interface VideoGeometry {
 
 export function videoGeometry(p: ProbeResult, opts: VideoDecodeOptions = {}): VideoGeometry {
   const stream = pickStream(p, 'video', opts.stream ?? 0);
-  const w0 = stream.width ?? 0;
-  const h0 = stream.height ?? 0;
+  const w0 = stream.width_px ?? 0;
+  const h0 = stream.height_px ?? 0;
   if (w0 < 1 || h0 < 1) throw new InputError(`video stream has no picture size (${w0}x${h0})`, { file: p.file });
-  const swap = stream.rotation === 90 || stream.rotation === 270;
+  const swap = stream.rotation_deg === 90 || stream.rotation_deg === 270;
   const displayWidth = swap ? h0 : w0;
   const displayHeight = swap ? w0 : h0;
   let width = displayWidth;

@@ -1,4 +1,8 @@
-/** `mmprep probe`: container and stream facts from ffprobe (its JSON output). */
+/**
+ * `mmprep probe`: container and stream facts from ffprobe (its JSON output), with units in the field names
+ * (sample_rate_hz, width_px, height_px, rotation_deg, bit_rate_bps; renamed from sample_rate, width, height,
+ * rotation, bit_rate).
+ */
 import { spawn } from 'node:child_process';
 import { childrenStopped, trackChild } from './children.js';
 import { InputError } from '../common/errors.js';
@@ -9,10 +13,10 @@ export interface StreamInfo {
   index: number;
   type: 'audio' | 'video' | 'subtitle' | 'data' | 'attachment' | 'unknown';
   codec: string | null;
-  sample_rate: number | null;
+  sample_rate_hz: number | null;
   channels: number | null;
-  width: number | null;
-  height: number | null;
+  width_px: number | null;
+  height_px: number | null;
   /** avg_frame_rate: frames / duration. */
   fps_avg: number | null;
   /** r_frame_rate: the lowest rate that represents all timestamps (the "real" base rate). */
@@ -20,7 +24,7 @@ export interface StreamInfo {
   start_time_s: number | null;
   duration_s: number | null;
   /** Display rotation in degrees (ffprobe's display-matrix convention); 0 when none. */
-  rotation: number;
+  rotation_deg: number;
   n_frames: number | null;
 }
 
@@ -30,7 +34,7 @@ export interface ProbeResult {
   duration_s: number | null;
   start_time_s: number | null;
   size_bytes: number | null;
-  bit_rate: number | null;
+  bit_rate_bps: number | null;
   streams: StreamInfo[];
 }
 
@@ -125,15 +129,15 @@ export async function probe(file: string): Promise<ProbeResult> {
       index: Number(s.index),
       type,
       codec: typeof s.codec_name === 'string' ? s.codec_name : null,
-      sample_rate: type === 'audio' ? num(s.sample_rate) : null,
+      sample_rate_hz: type === 'audio' ? num(s.sample_rate) : null,
       channels: type === 'audio' ? num(s.channels) : null,
-      width: type === 'video' ? num(s.width) : null,
-      height: type === 'video' ? num(s.height) : null,
+      width_px: type === 'video' ? num(s.width) : null,
+      height_px: type === 'video' ? num(s.height) : null,
       fps_avg: type === 'video' ? rate(s.avg_frame_rate) : null,
       fps_real: type === 'video' ? rate(s.r_frame_rate) : null,
       start_time_s: num(s.start_time),
       duration_s: num(s.duration),
-      rotation: type === 'video' ? rotationOf(s) : 0,
+      rotation_deg: type === 'video' ? rotationOf(s) : 0,
       n_frames: num(s.nb_frames),
     };
   });
@@ -143,7 +147,7 @@ export async function probe(file: string): Promise<ProbeResult> {
     duration_s: num(fmt.duration),
     start_time_s: num(fmt.start_time),
     size_bytes: num(fmt.size),
-    bit_rate: num(fmt.bit_rate),
+    bit_rate_bps: num(fmt.bit_rate),
     streams,
   };
 }
