@@ -37,6 +37,23 @@ interface ValidateOpts {
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
+/** Runs a build; interrupted (Ctrl-C, SIGTERM), its temp folder goes, an earlier release at -o stays, exit 130. */
+async function interruptible<T>(build: () => Promise<T>): Promise<T> {
+  const onSignal = (signal: NodeJS.Signals) => {
+    discardRunningBuilds();
+    process.stderr.write(`mmprep dataset build: interrupted (${signal}): nothing was written\n`);
+    process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await build();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 export function register(program: Command): void {
   const ds = program.command('dataset').description('build JSONL training datasets from extracted features, and validate dataset releases');
   const build = ds.command('build')
@@ -60,15 +77,7 @@ export function register(program: Command): void {
   delimiterOption(build, 'manifest and labels files');
   build.action(
       action(async (manifest: string, o: BuildOpts) => {
-        // Interrupted (Ctrl-C, SIGTERM): the temp folder goes, an earlier release at -o stays; exit 130.
-        const onSignal = (signal: NodeJS.Signals) => {
-          discardRunningBuilds();
-          process.stderr.write(`mmprep dataset build: interrupted (${signal}): nothing was written\n`);
-          process.exit(130);
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-        const r = await buildDataset(manifest, {
+        const r = await interruptible(() => buildDataset(manifest, {
           features: o.features,
           labels: o.labels ?? [],
           segments: o.segments,
@@ -86,10 +95,7 @@ export function register(program: Command): void {
           minLabelCoverage: o.minLabelCoverage,
           onNote: (l) => process.stderr.write(`mmprep dataset build: ${l}\n`),
           onSession: o.quiet ? undefined : (s) => process.stderr.write(`${s.session_id}: ${s.error ? `FAILED: ${s.error}` : `${s.records} records (${s.split})`}\n`),
-        }).finally(() => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-        });
+        }));
         const m = r.manifest;
         process.stdout.write(
           `${r.out}: ${m.counts.records} records from ${m.counts.sessions} sessions (${Object.entries(m.counts.per_split).map(([k, v]) => `${k} ${v.records}`).join(', ')}) in ${m.files.length} data files\n`,
