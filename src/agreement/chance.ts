@@ -114,7 +114,7 @@ function none(u: UnitTable, weights: WeightName, reason: string): ChanceCoeffici
  * sample of targets cannot give, so mmprep reports null with this reason (as for Cohen's kappa, kappa.ts).
  */
 function zeroVarianceReason(pa: number, n: number): string {
-  const what = pa === 1 ? 'the raters agree on every target' : 'every target contributes the same term (the same ratings pattern)';
+  const what = pa === 1 ? 'the raters agree on every target' : pa === 0 ? 'no two ratings of any target agree' : 'every target contributes the same term';
   return `SE undefined: ${what}, where the linearised variance (Gwet 2008; irrCAC prints SE 0) is 0, which would claim certainty from ${n} targets`;
 }
 
