@@ -1,7 +1,8 @@
 /**
  * Deterministic renders of a still picture under a known similarity transform (zoom, in-plane rotation, mirror,
  * translation), bilinear sampling in plain JavaScript: the same pixels with any ffmpeg build. Used by
- * scripts/measure-face68.mjs and the face tests (test/face-quality.test.ts) to make frames whose geometry is known.
+ * scripts/measure-face68.mjs and the face tests (test/face-quality.test.ts) to make frames whose geometry is known;
+ * drawEye draws synthetic eyes of known rotation (scripts/measure-gaze.mjs, test/face-gaze.test.ts).
  */
 import { execFileSync } from 'node:child_process';
 

@@ -284,5 +284,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const set = args.includes('--set') ? args[args.indexOf('--set') + 1] : 'all';
   const { rows } = await run(set === 'all' ? ['fit', 'holdout'] : [set]);
   report(rows, args.includes('--verbose'));
-  if (args.includes('--fit')) console.log(`\nfitted on the fit set: ${JSON.stringify(fitCalibration(rows.filter((r) => r.scene.set === 'fit' && r.rec.landmarks)))}`);
+  if (args.includes('--fit')) console.log(`\nfitted on the fit set: ${JSON.stringify(fitCalibration(rows.filter((r) => r.scene.set === 'fit' && r.rec.landmarks)), (k, v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v))}`);
 }
