@@ -1,7 +1,8 @@
 /**
  * Deterministic renders of a still picture under a known similarity transform (zoom, in-plane rotation, mirror,
  * translation), bilinear sampling in plain JavaScript: the same pixels with any ffmpeg build. Used by
- * scripts/measure-face68.mjs and the face tests (test/face-quality.test.ts) to make frames whose geometry is known.
+ * scripts/measure-face68.mjs and the face tests (test/face-quality.test.ts) to make frames whose geometry is known;
+ * drawEye draws synthetic eyes of known rotation (scripts/measure-gaze.mjs, test/face-gaze.test.ts).
  */
 import { execFileSync } from 'node:child_process';
 
@@ -144,6 +145,92 @@ export function fillEllipse(img, w, h, cx, cy, a, b, rgb, tex = 0) {
       if (p * p + q * q > 1) continue;
       const t = tex ? tex * Math.sin(x * 0.7 + 0.3 * y) * Math.cos(y * 0.5) : 0;
       for (let ch = 0; ch < 3; ch++) out[3 * (y * w + x) + ch] = Math.max(0, Math.min(255, Math.round(rgb[ch] + t)));
+    }
+  }
+  return out;
+}
+
+/** Even-odd point-in-polygon test (polygon: array of [x, y]). */
+function inPolygon(poly, x, y) {
+  let inside = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i];
+    const [xj, yj] = poly[j];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+/**
+ * Colour of a synthetic eyeball seen along the camera's z axis at picture point (x, y) (orthographic, as mmprep's
+ * weak-perspective gaze model): sphere of `radius` px centred at `centre` (x, y), the gaze `g` a unit vector in camera
+ * coordinates (x right, y down, z away from the camera). On the sphere, the angle from the gaze axis decides the
+ * layer: pupil (radius 0.17 of the eyeball's: 2 mm of 12), textured iris (radial striations), dark limbal ring, iris
+ * edge at asin(irisRatio) (0.49: 5.9 mm of 12), then sclera shaded towards the outline; a ray that misses the sphere
+ * (the eye corners) sees dim sclera. Returns [r, g, b].
+ */
+function eyeballColour(e, x, y) {
+  const dx = x - e.centre[0];
+  const dy = y - e.centre[1];
+  const d2 = dx * dx + dy * dy;
+  const r2 = e.radius * e.radius;
+  if (d2 >= r2) return e.sclera.map((v) => v * 0.55);
+  const nz = -Math.sqrt(r2 - d2) / e.radius;
+  const n = [dx / e.radius, dy / e.radius, nz];
+  const cosA = n[0] * e.g[0] + n[1] * e.g[1] + n[2] * e.g[2];
+  const s = Math.sqrt(Math.max(0, 1 - cosA * cosA)); // sine of the angle from the gaze axis
+  const irisS = e.irisRatio ?? 0.49;
+  const shade = 0.62 + 0.38 * -nz;
+  if (cosA > 0 && s < 0.17) return [14, 12, 12];
+  if (cosA > 0 && s < irisS) {
+    // Azimuth around the gaze axis for the striations: project n on two axes perpendicular to g.
+    const u = Math.abs(e.g[1]) < 0.9 ? norm3(cross3(e.g, [0, 1, 0])) : norm3(cross3(e.g, [1, 0, 0]));
+    const v = cross3(e.g, u);
+    const az = Math.atan2(n[0] * v[0] + n[1] * v[1] + n[2] * v[2], n[0] * u[0] + n[1] * u[1] + n[2] * u[2]);
+    const t = s / irisS;
+    const stria = 0.82 + 0.18 * Math.sin(az * 23 + 3 * t) * Math.sin(az * 7 + e.seed);
+    const limbus = t > 0.86 ? 0.45 : 1 - 0.25 * t;
+    return e.iris.map((c) => c * stria * limbus * (0.75 + 0.25 * shade));
+  }
+  return e.sclera.map((c) => c * shade);
+}
+const cross3 = (a, b) => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+const norm3 = (a) => {
+  const l = Math.hypot(a[0], a[1], a[2]);
+  return [a[0] / l, a[1] / l, a[2] / l];
+};
+
+/**
+ * Draws a synthetic eye (an eyeball of known radius turned to a known gaze: eyeballColour) into the eye opening of a
+ * picture, under the lids: only pixels inside `eye.opening` (the eye contour, [x, y] points in order) change, each the
+ * mean of 4 x 4 samples, a sample outside the opening keeping the picture's colour (anti-aliased lid edge); the upper
+ * 30 % of the opening is darkened by up to 25 % towards the lid (its shadow). `eye`: { opening, centre: [x, y],
+ * radius (px), g (unit gaze vector, camera coordinates), iris: [r, g, b], sclera: [r, g, b], seed }. Returns a new
+ * rgb24 buffer; deterministic.
+ */
+export function drawEye(img, w, h, eye) {
+  const out = Buffer.from(img);
+  const xs = eye.opening.map((p) => p[0]);
+  const ys = eye.opening.map((p) => p[1]);
+  const top = Math.min(...ys);
+  const bottom = Math.max(...ys);
+  const N = 4;
+  for (let y = Math.max(0, Math.floor(top)); y <= Math.min(h - 1, Math.ceil(bottom)); y++) {
+    for (let x = Math.max(0, Math.floor(Math.min(...xs))); x <= Math.min(w - 1, Math.ceil(Math.max(...xs))); x++) {
+      const o = 3 * (y * w + x);
+      const acc = [0, 0, 0];
+      let inside = 0;
+      for (let j = 0; j < N; j++) {
+        for (let i = 0; i < N; i++) {
+          const px = x + (i + 0.5) / N;
+          const py = y + (j + 0.5) / N;
+          const c = inPolygon(eye.opening, px, py) ? (inside++, eyeballColour(eye, px, py)) : [img[o], img[o + 1], img[o + 2]];
+          const lid = inPolygon(eye.opening, px, py) ? 1 - 0.25 * Math.max(0, 1 - (py - top) / (0.3 * (bottom - top))) : 1;
+          for (let ch = 0; ch < 3; ch++) acc[ch] += c[ch] * lid;
+        }
+      }
+      if (inside === 0) continue;
+      for (let ch = 0; ch < 3; ch++) out[o + ch] = Math.max(0, Math.min(255, Math.round(acc[ch] / (N * N))));
     }
   }
   return out;

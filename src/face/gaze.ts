@@ -7,7 +7,9 @@
  *
  * Differences from OpenFace, stated: mmprep has no camera intrinsics, so the ray through the pupil is parallel to the
  * optical axis (weak perspective, not a ray from the camera centre); millimetres come from the 3-D outer-eye-corner
- * distance taken as 90 mm (adult biocular width ex-ex; Farkas 1994); the pupil is Human's iris-model centre point.
+ * distance taken as 90 mm (adult biocular width ex-ex; Farkas 1994); the pupil is Human's iris-model centre point; the
+ * pupil's offset from the corners is corrected first (GazeCalibration: Human's corners follow the iris). The angles
+ * are relative, not absolute: per-face offsets of up to about 0.2 rad remain (docs/face.md "Gaze").
  */
 import { apply, headRotation, norm, type Mat3, type Vec3 } from './pose.js';
 
@@ -23,8 +25,31 @@ export const GAZE_POINTS = {
 
 const pt = (m: ArrayLike<number>, i: number): Vec3 => [m[3 * i], m[3 * i + 1], m[3 * i + 2]];
 
+/**
+ * Correction of the pupil's offset from the eye corners' midpoint before the eyeball model, in the eye's frame (along
+ * the corner line, and across it, image-down for an upright face): offset' = gain * offset - biases * eyeball radius.
+ * Why: Human's iris model also returns the eye contour, corners included, which replaces the mesh's; its corners move
+ * towards a turned iris by about a third of the iris's displacement, and its iris centre follows by about 0.8 (the
+ * subject's left eye) or less (the right eye, which Human 3.3.6 feeds to the model mirrored: correctIris), so the
+ * pupil-to-corners offset is under half the true one (synthetic eyes of known rotation drawn into real faces:
+ * scripts/measure-gaze.mjs). Fitted there on the `fit` renders (one face, two sizes, upright; least squares on both
+ * eyes' and each eye's angles) and checked on held-out renders (other sizes, turned heads, two other faces):
+ * docs/face.md "Gaze" has the figures.
+ */
+export interface GazeCalibration {
+  gainAlong: number;
+  gainAcross: number;
+  /** Towards the nose, eyeball radii (the same for both eyes, so mirror images stay mirror images). */
+  biasNasal: number;
+  /** Downwards, eyeball radii. */
+  biasAcross: number;
+}
+export const GAZE_CALIBRATION: GazeCalibration = { gainAlong: 1.8, gainAcross: 2.1, biasNasal: 0.26, biasAcross: -0.1 };
+/** OpenFace's model as is (no correction): for comparisons. */
+export const NO_GAZE_CALIBRATION: GazeCalibration = { gainAlong: 1, gainAcross: 1, biasNasal: 0, biasAcross: 0 };
+
 /** Unit gaze vector of one eye in camera coordinates; mesh in pixels (z on the same scale), 478 points. */
-export function eyeGaze(m: ArrayLike<number>, eye: 'right' | 'left', r: Mat3 = headRotation(m)): Vec3 | null {
+export function eyeGaze(m: ArrayLike<number>, eye: 'right' | 'left', r: Mat3 = headRotation(m), cal: GazeCalibration = GAZE_CALIBRATION): Vec3 | null {
   if (m.length < 478 * 3) return null;
   const io = Math.hypot(m[3 * 33] - m[3 * 263], m[3 * 33 + 1] - m[3 * 263 + 1], m[3 * 33 + 2] - m[3 * 263 + 2]);
   if (!(io > 0)) return null;
@@ -32,12 +57,21 @@ export function eyeGaze(m: ArrayLike<number>, eye: 'right' | 'left', r: Mat3 = h
   const { corners, iris } = GAZE_POINTS[eye];
   const a = pt(m, corners[0]);
   const b = pt(m, corners[1]);
-  const off = apply(r, EYEBALL_OFFSET_MM);
-  const c: Vec3 = [(a[0] + b[0]) / 2 + off[0] * pxPerMm, (a[1] + b[1]) / 2 + off[1] * pxPerMm, (a[2] + b[2]) / 2 + off[2] * pxPerMm];
-  const rad = EYEBALL_RADIUS_MM * pxPerMm;
+  const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
+  if (!(len > 0)) return null;
+  const u = [(b[0] - a[0]) / len, (b[1] - a[1]) / len];
   const p = pt(m, iris);
-  const dx = p[0] - c[0];
-  const dy = p[1] - c[1];
+  const rad = EYEBALL_RADIUS_MM * pxPerMm;
+  // Pupil offset from the corners' midpoint in the eye frame (u along the corners, v = u turned 90 degrees: down).
+  const qx = p[0] - (a[0] + b[0]) / 2;
+  const qy = p[1] - (a[1] + b[1]) / 2;
+  // The corner line runs towards the image's right: nasal for the right eye, temporal for the left.
+  const along = cal.gainAlong * (qx * u[0] + qy * u[1]) - (eye === 'right' ? 1 : -1) * cal.biasNasal * rad;
+  const across = cal.gainAcross * (-qx * u[1] + qy * u[0]) - cal.biasAcross * rad;
+  // Eyeball centre = midpoint + R·offset (OpenFace), so pupil - centre = offset' - R·offset, in px.
+  const off = apply(r, EYEBALL_OFFSET_MM);
+  const dx = along * u[0] - across * u[1] - off[0] * pxPerMm;
+  const dy = along * u[1] + across * u[0] - off[1] * pxPerMm;
   // Ray (p.x, p.y, t) meets the sphere where (t - c.z)^2 = rad^2 - dx^2 - dy^2; the nearer point (smaller t) is the
   // pupil's. A pupil outside the sphere's outline (mesh noise) is put on the outline.
   const h = Math.sqrt(Math.max(0, rad * rad - dx * dx - dy * dy));

@@ -1,0 +1,151 @@
+/**
+ * Issue 13 item 4, gaze against known truth: synthetic eyeballs turned to known angles (scripts/face-render.mjs
+ * drawEye) drawn into the eye openings of renders of fixtures/face/astronaut.png (fixtures/face/gaze-synthetic.json,
+ * made by scripts/make-gaze-fixtures.mjs; scenes that played no part in fitting GAZE_CALIBRATION), and their mirror
+ * images. Every frame follows a black one, so the face detector runs on it. Pixels are rendered here in JavaScript
+ * (the same with any ffmpeg build) and written losslessly (FFV1).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractFace, type FaceRecord } from '../src/face/index.js';
+import { eyeGaze, gazeAngles, GAZE_CALIBRATION, NO_GAZE_CALIBRATION, type GazeCalibration } from '../src/face/gaze.js';
+import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
+// @ts-expect-error plain ES module without types
+import { decodeRgb, drawEye, renderSimilarity } from '../scripts/face-render.mjs';
+import { FIXTURES, tempDir } from './helpers/cli.js';
+
+type Eye = { opening: Array<[number, number]>; centre: [number, number]; radius: number };
+type Scene = { name: string; transform: Record<string, number | boolean>; right: Eye; left: Eye };
+const DIR = join(FIXTURES, 'face');
+const FIX = JSON.parse(readFileSync(join(DIR, 'gaze-synthetic.json'), 'utf8')) as { width: number; height: number; look: { iris: number[]; sclera: number[]; seed: number }; scenes: Scene[] };
+const W = FIX.width;
+const H = FIX.height;
+const RAD = Math.PI / 180;
+/** Truths in degrees (OpenFace's gaze_angle_x, gaze_angle_y); `mirror` frames are mirror images of the scene's frame. */
+const TRUTHS: Array<{ x: number; y: number; mirror?: boolean }> = [
+  { x: 0, y: 0 },
+  { x: -15, y: 0 },
+  { x: 15, y: 0 },
+  { x: 0, y: -12 },
+  { x: 0, y: 12 },
+  { x: 0, y: 0, mirror: true },
+  { x: 15, y: 0, mirror: true },
+  { x: 0, y: 12, mirror: true },
+];
+
+/** Unit vector whose OpenFace angles are (x, y) radians. */
+const gazeVector = (x: number, y: number) => {
+  const v = [Math.tan(x), Math.tan(y), -1];
+  const l = Math.hypot(v[0], v[1], v[2]);
+  return v.map((c) => c / l);
+};
+function mirrorImg(img: Buffer): Buffer {
+  const out = Buffer.alloc(img.length);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) img.copy(out, 3 * (y * W + (W - 1 - x)), 3 * (y * W + x), 3 * (y * W + x) + 3);
+  return out;
+}
+
+let tmp: { dir: string; cleanup: () => void };
+const recs = new Map<string, FaceRecord>();
+const key = (scene: string, t: { x: number; y: number; mirror?: boolean }) => `${scene} ${t.x} ${t.y}${t.mirror ? ' mirror' : ''}`;
+
+beforeAll(async () => {
+  tmp = tempDir('mmprep-face-gaze-');
+  const ffmpeg = ffmpegBinaries().ffmpeg.path;
+  const src = decodeRgb(ffmpeg, join(DIR, 'astronaut.png')) as Buffer;
+  const black = Buffer.alloc(W * H * 3);
+  const frames: Buffer[] = [];
+  const keys: string[] = [];
+  for (const s of FIX.scenes) {
+    const base = renderSimilarity(src, 512, 512, W, H, s.transform) as Buffer;
+    for (const t of TRUTHS) {
+      const g = gazeVector(t.x * RAD, t.y * RAD);
+      let img = base;
+      for (const eye of [s.right, s.left]) img = drawEye(img, W, H, { ...eye, g, ...FIX.look }) as Buffer;
+      frames.push(black, t.mirror ? mirrorImg(img) : img);
+      keys.push(key(s.name, t));
+    }
+  }
+  const clip = join(tmp.dir, 'gaze.mkv');
+  const r = spawnSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${W}x${H}`, '-r', '1', '-i', '-', '-c:v', 'ffv1', '-pix_fmt', 'bgr0', clip], { input: Buffer.concat(frames), maxBuffer: 2 ** 31 });
+  expect(r.status).toBe(0);
+  const out = join(tmp.dir, 'gaze.jsonl');
+  await extractFace(clip, { out, workers: 1, maxFaces: 1 });
+  const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FaceRecord);
+  keys.forEach((k, i) => recs.set(k, lines[2 * i + 1]));
+});
+afterAll(() => tmp?.cleanup());
+
+/** Angles of a record's mesh under a calibration (to show what the uncorrected model gives on the same points). */
+function anglesWith(rec: FaceRecord, cal: GazeCalibration): { x: number; y: number } {
+  const m = Float64Array.from((rec as unknown as { landmarks: number[][] }).landmarks.flat());
+  return gazeAngles(eyeGaze(m, 'right', undefined, cal)!, eyeGaze(m, 'left', undefined, cal)!);
+}
+/** Per scene: slope (through 0) of the change of each angle from the scene's (0, 0) frame against the truth's. */
+function slopes(scene: string, cal: GazeCalibration): { x: number; y: number } {
+  const z = anglesWith(recs.get(key(scene, TRUTHS[0]))!, cal);
+  const d = TRUTHS.filter((t) => !t.mirror && (t.x || t.y)).map((t) => ({ t, a: anglesWith(recs.get(key(scene, t))!, cal) }));
+  const s = (k: 'x' | 'y') => {
+    const pts = d.filter((p) => p.t[k] !== 0);
+    return pts.reduce((acc, p) => acc + (p.a[k] - z[k]) * p.t[k] * RAD, 0) / pts.reduce((acc, p) => acc + (p.t[k] * RAD) ** 2, 0);
+  };
+  return { x: s('x'), y: s('y') };
+}
+
+describe('gaze on synthetic eyes of known rotation (item 4)', () => {
+  it('finds the face in every frame, with both eyes visible', () => {
+    for (const [k, r] of recs) {
+      expect(r.face_found, k).toBe(true);
+      expect(r.gaze_angle_x_rad, k).not.toBeNull();
+    }
+  });
+
+  // Measured (scripts/measure-gaze.mjs; docs/face.md "Gaze"): absolute errors up to 0.11 rad, slopes 0.78/0.64 (x/y,
+  // upright) and 0.89/0.82 (turned -20 degrees); OpenFace's model as is on the same points: errors up to 0.28 rad, slopes
+  // 0.43/0.31 and 0.49/0.41.
+  it('reads angles within 0.15 rad and changes at 0.6-1.3 of the truth; OpenFace\'s model as is reads about 0.3-0.5', () => {
+    for (const s of FIX.scenes) {
+      for (const t of TRUTHS.filter((q) => !q.mirror)) {
+        const r = recs.get(key(s.name, t))!;
+        expect(Math.abs((r.gaze_angle_x_rad as number) - t.x * RAD), `${s.name} ${t.x} ${t.y} x`).toBeLessThan(0.15);
+        expect(Math.abs((r.gaze_angle_y_rad as number) - t.y * RAD), `${s.name} ${t.x} ${t.y} y`).toBeLessThan(0.15);
+      }
+      const cal = slopes(s.name, GAZE_CALIBRATION);
+      const raw = slopes(s.name, NO_GAZE_CALIBRATION);
+      expect(cal.x, `${s.name} x`).toBeGreaterThan(0.6);
+      expect(cal.x).toBeLessThan(1.3);
+      expect(cal.y, `${s.name} y`).toBeGreaterThan(0.6);
+      expect(cal.y).toBeLessThan(1.3);
+      // Without the correction (the eye corners follow the iris: gaze.ts GazeCalibration).
+      expect(raw.x).toBeLessThan(0.55);
+      expect(raw.y).toBeLessThan(0.55);
+    }
+  });
+
+  // Mirror images of the (0, 0), (15, 0) and (0, 12) frames. The changes from the (0, 0) frame mirror (x changes sign,
+  // y stays): measured |dx + dx_mirror| 0.017 and 0.034 rad for (15, 0), 0.127 and 0.012 for (0, 12) (upright, the
+  // downward gaze reads towards the image's left in both pictures); |dy - dy_mirror| 0.001-0.009, but 0.110 for (0, 12)
+  // turned by -20 degrees (its mirror image is turned by +20). The readings themselves carry an offset towards the
+  // image's left: x + x_mirror measured -0.05 to -0.195 rad (-0.04 to -0.12 with OpenFace's model as is; the
+  // correction's gain scales it). Both asymmetries are Human's: its two eyes go through the iris model differently
+  // (gaze.ts correctIris); the correction itself is mirror-symmetric (same gains, nasal bias for both eyes).
+  it('is mirror-symmetric: a mirror image changes x by the opposite amount and y by the same', () => {
+    for (const s of FIX.scenes) {
+      const o0 = recs.get(key(s.name, { x: 0, y: 0 }))!;
+      const m0 = recs.get(key(s.name, { x: 0, y: 0, mirror: true }))!;
+      for (const t of TRUTHS.filter((q) => q.mirror && (q.x || q.y))) {
+        const m = recs.get(key(s.name, t))!;
+        const o = recs.get(key(s.name, { x: t.x, y: t.y }))!;
+        const dx = (o.gaze_angle_x_rad as number) - (o0.gaze_angle_x_rad as number);
+        const dxm = (m.gaze_angle_x_rad as number) - (m0.gaze_angle_x_rad as number);
+        const dy = (o.gaze_angle_y_rad as number) - (o0.gaze_angle_y_rad as number);
+        const dym = (m.gaze_angle_y_rad as number) - (m0.gaze_angle_y_rad as number);
+        expect(Math.abs(dx + dxm), `${s.name} ${t.x} ${t.y} x`).toBeLessThan(0.15);
+        expect(Math.abs(dy - dym), `${s.name} ${t.x} ${t.y} y`).toBeLessThan(0.13);
+        expect(Math.abs((o.gaze_angle_x_rad as number) + (m.gaze_angle_x_rad as number))).toBeLessThan(0.25);
+      }
+    }
+  });
+});
