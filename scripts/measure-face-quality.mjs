@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 /**
  * Measures what the face quality checks are calibrated on, and prints it:
- *   plausibility  features of every mesh above --min-confidence (plausibility check off) on non-faces (OpenCV's
- *                 baboon.jpg and 9 variants, generated patterns) and on human material (astronaut.png renders, OpenCV's
- *                 Megamind.avi, vtest.avi and messi5.jpg, fixtures/face/transform.mp4): the PLAUSIBLE bounds in
- *                 src/face/plausibility.ts must pass every human mesh and reject every non-face;
+ *   plausibility  features of every mesh above --min-confidence (plausibility check off) on non-faces (tuning: OpenCV's
+ *                 baboon.jpg and 19 variants, generated patterns) and on human material (tuning: astronaut.png renders,
+ *                 OpenCV's Megamind.avi, vtest.avi and messi5.jpg, fixtures/face/transform.mp4), then on the held-out
+ *                 and fresh sets of scripts/face-plausibility-material.mjs: src/face/plausibility.ts must pass every
+ *                 human mesh and reject every non-face;
  *   visibility    region contrast of uncovered and covered regions (flat and textured patches over an eye, a brow, the
  *                 mouth) and of an eye drawn closed;
  *   roll          yaw/pitch/roll and the gimbal flag over in-plane rotations to 180 degrees;
  *   gaze          gaze angles when the irises of the portrait are moved by known amounts, and on mirror images.
  * OpenCV's samples come from Debian's opencv-doc (apt-get install opencv-doc): nothing of them is committed.
  * Usage: npm run build && node scripts/measure-face-quality.mjs [plausibility|visibility|roll|gaze|write-nonface-fixture ...]
- *   (NONFACE_MIN_CONFIDENCE=0.3 lowers the threshold for the non-face material in `plausibility`)
+ *   (PLAUSIBILITY_MIN_CONFIDENCE=0.3 lowers the threshold for every set in `plausibility`)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,11 +20,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { boxBlur, decodeRgb, fillEllipse, lowLight, renderSimilarity, warpDisc } from './face-render.mjs';
+import { material } from './face-plausibility-material.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { extractFace } = await import(join(ROOT, 'dist', 'face', 'index.js'));
 const { ffmpegBinaries } = await import(join(ROOT, 'dist', 'media', 'ffmpeg-path.js'));
-const { plausibilityFeatures, PLAUSIBLE, implausibility, SKIN_CONTRAST_MAX } = await import(join(ROOT, 'dist', 'face', 'plausibility.js'));
+const { plausibilityFeatures, PLAUSIBLE, POSE_BOUNDS, implausibility } = await import(join(ROOT, 'dist', 'face', 'plausibility.js'));
 const { skinContrast } = await import(join(ROOT, 'dist', 'face', 'visibility.js'));
 const FFMPEG = ffmpegBinaries().ffmpeg.path;
 const OPENCV = '/usr/share/doc/opencv-doc/examples/data';
@@ -106,38 +108,51 @@ function humanFrames() {
   return frames;
 }
 
+/** Features and verdict of every face found (check off) on a set of frames; the picture cues measured on the frame. */
+async function plausibilityRows(frames, minConfidence) {
+  const recs = await analyse(frames.map((f) => f.img), { minConfidence });
+  return frames.flatMap((f, k) =>
+    facesOf(recs[k]).map((face) => {
+      const m = flat(face.landmarks);
+      const skin = skinContrast(f.img, W, H, m);
+      return { name: f.name, det: face.det_score, mesh: face.mesh_score, ...plausibilityFeatures(m, face.det_bbox_px), skin, why: implausibility(m, face.det_bbox_px, skin) };
+    }),
+  );
+}
+
+/**
+ * Every set at one --min-confidence (PLAUSIBILITY_MIN_CONFIDENCE, default 0.5; the older NONFACE_MIN_CONFIDENCE is
+ * taken too): non-face meshes kept and human meshes rejected per set, with the cases named.
+ */
 async function plausibility() {
-  const non = nonFaceFrames();
-  const hum = humanFrames();
-  const recsN = await analyse(non.map((f) => f.img), { minConfidence: Number(process.env.NONFACE_MIN_CONFIDENCE ?? 0.5) });
-  const recsH = await analyse(hum.map((f) => f.img));
-  const keys = Object.keys(PLAUSIBLE);
-  // The cheeks' skin texture is measured here on the frame (mmprep measures it on the inference-size picture).
-  const rows = (frames, recs) =>
-    frames.flatMap((f, k) =>
-      facesOf(recs[k]).map((face) => {
-        const skin = skinContrast(f.img, W, H, flat(face.landmarks));
-        return { name: f.name, det: face.det_score, mesh: face.mesh_score, ...plausibilityFeatures(flat(face.landmarks), face.det_bbox_px), skin, why: implausibility(flat(face.landmarks), face.det_bbox_px, skin) };
-      }),
-    );
-  const n = rows(non, recsN);
-  const h = rows(hum, recsH);
-  console.log(`\nPlausibility features (check off; --min-confidence ${process.env.NONFACE_MIN_CONFIDENCE ?? 0.5} on non-faces, 0.5 on humans): ${n.length} on ${non.length} non-face frames, ${h.length} on ${hum.length} human frames (of which ${hum.filter((_, k) => recsH[k].face_found).length} with a face)`);
-  const fmt = (r) => `${r.name.padEnd(22)} det ${r.det.toFixed(2)} mesh ${r.mesh.toFixed(2)} ` + keys.map((k) => `${k} ${r[k].toFixed(3)}`).join(' ') + ` skin ${r.skin?.toFixed(3)}` + (r.why ? `  REJECTED (${r.why})` : '  kept');
-  for (const r of n) console.log(`non-face  ${fmt(r)}`);
+  const mc = Number(process.env.PLAUSIBILITY_MIN_CONFIDENCE ?? process.env.NONFACE_MIN_CONFIDENCE ?? 0.5);
+  const more = material(FFMPEG, W, H, astAt);
+  const sets = [
+    ['tuning', 'non-face', nonFaceFrames()],
+    ['tuning', 'human', humanFrames()],
+    ['held-out', 'non-face', more.heldoutNonFaces()],
+    ['held-out', 'human', more.heldoutHumans()],
+    ['fresh', 'non-face', more.freshNonFaces()],
+    ['fresh', 'human', more.freshHumans()],
+  ];
+  const keys = [...Object.keys(PLAUSIBLE), 'asymmetry', 'eye_width_ratio', 'yaw_proxy', 'skin'];
+  const fmt = (r) => `${r.name.slice(0, 34).padEnd(34)} det ${r.det.toFixed(2)} mesh ${r.mesh.toFixed(2)} ` + keys.map((k) => `${k} ${r[k]?.toFixed(3)}`).join(' ') + (r.why ? `  REJECTED (${r.why})` : '  kept');
+  const summary = [];
+  const humans = [];
+  for (const [split, kind, frames] of sets) {
+    const rows = await plausibilityRows(frames, mc);
+    const wrong = rows.filter((r) => (kind === 'human' ? r.why : !r.why));
+    for (const r of kind === 'non-face' ? rows : wrong) console.log(`${split} ${kind} ${fmt(r)}`);
+    if (kind === 'human') humans.push(...rows);
+    summary.push(`${split.padEnd(8)} ${kind.padEnd(8)} ${frames.length} frames, ${rows.length} meshes: ${kind === 'human' ? 'rejected' : 'kept'} ${wrong.length}` + (wrong.length ? ` (${wrong.map((r) => r.name).join(', ')})` : ''));
+  }
   for (const k of keys) {
-    const v = h.map((r) => r[k]).sort((a, b) => a - b);
+    const v = humans.map((r) => r[k]).filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);
     const q = (p) => v[Math.min(v.length - 1, Math.round(p * (v.length - 1)))];
-    console.log(`human     ${k.padEnd(18)} min ${q(0).toFixed(3)} p1 ${q(0.01).toFixed(3)} median ${q(0.5).toFixed(3)} p99 ${q(0.99).toFixed(3)} max ${q(1).toFixed(3)}   bounds [${PLAUSIBLE[k].join(', ')}]`);
+    console.log(`human (all sets) ${k.padEnd(18)} min ${q(0).toFixed(3)} p1 ${q(0.01).toFixed(3)} median ${q(0.5).toFixed(3)} p99 ${q(0.99).toFixed(3)} max ${q(1).toFixed(3)}`);
   }
-  {
-    const v = h.map((r) => r.skin).filter((x) => x !== null).sort((a, b) => a - b);
-    const q = (p) => v[Math.min(v.length - 1, Math.round(p * (v.length - 1)))];
-    console.log(`human     skin_contrast      min ${q(0).toFixed(3)} p1 ${q(0.01).toFixed(3)} median ${q(0.5).toFixed(3)} p99 ${q(0.99).toFixed(3)} max ${q(1).toFixed(3)}   bound <= ${SKIN_CONTRAST_MAX}`);
-    for (const r of [...h].sort((a, b) => b.skin - a.skin).slice(0, 5)) console.log(`human highest skin: ${r.name} ${r.skin?.toFixed(3)}`);
-  }
-  for (const r of h.filter((x) => x.why)) console.log(`human REJECTED ${fmt(r)}`);
-  console.log(`summary: non-face meshes kept ${n.filter((r) => !r.why).length} of ${n.length}; human meshes rejected ${h.filter((r) => r.why).length} of ${h.length}`);
+  console.log(`\nPlausibility check at --min-confidence ${mc} (check off while measuring; the verdict is what it would do):`);
+  for (const l of summary) console.log(l);
 }
 
 const pt = (lm, i) => lm[i];
@@ -230,23 +245,36 @@ async function gaze() {
 }
 
 /**
- * fixtures/face/nonface-meshes.json: the meshes Human returns on baboon variants and patterns with --min-confidence
- * 0.3 and the check off that the plausibility check rejects (numbers only; the pictures are not committed).
+ * fixtures/face/nonface-meshes.json (numbers only; the pictures are not committed), from the tuning and held-out sets at
+ * --min-confidence 0.3 with the check off: `meshes`, the non-face meshes the check rejects, and `human_meshes`, turned
+ * human faces (|yaw_proxy| > 0.45) that only the pose allowance keeps, each with the cheek texture measured on its frame.
  */
 async function writeNonfaceFixture() {
   const { writeFileSync } = await import('node:fs');
-  const non = nonFaceFrames();
-  const recs = await analyse(non.map((f) => f.img), { minConfidence: 0.3 });
-  const meshes = [];
-  non.forEach((f, k) => {
-    for (const face of facesOf(recs[k])) {
-      const why = implausibility(flat(face.landmarks), face.det_bbox_px);
-      if (why) meshes.push({ name: f.name, det_score: face.det_score, mesh_score: face.mesh_score, det_bbox_px: face.det_bbox_px, rejected_for: why, landmarks: face.landmarks.slice(0, 468).map((p) => p.map((v) => Math.round(v * 10) / 10)) });
-    }
-  });
-  const about = 'Face meshes (468 points, source pixels of a 720x528 frame) that Human 3.3.6 returned with --min-confidence 0.3 on variants of OpenCV sample data baboon.jpg (Debian opencv-doc /usr/share/doc/opencv-doc/examples/data; OpenCV samples licence) and generated patterns, rejected by the plausibility check. Numbers only, no picture. Made by `node scripts/measure-face-quality.mjs write-nonface-fixture`.';
-  writeFileSync(join(ROOT, 'fixtures', 'face', 'nonface-meshes.json'), JSON.stringify({ about, meshes }) + '\n');
-  console.log(`wrote fixtures/face/nonface-meshes.json: ${meshes.length} meshes`);
+  const more = material(FFMPEG, W, H, astAt);
+  const keep = (frames, recs, test) =>
+    frames.flatMap((f, k) =>
+      facesOf(recs[k]).flatMap((face) => {
+        // The verdict on the numbers as stored (rounded), so that the test sees what the filter saw.
+        const landmarks = face.landmarks.slice(0, 468).map((p) => p.map((v) => Math.round(v * 10) / 10));
+        const r4 = (v) => (v === null ? null : Math.round(v * 1e4) / 1e4);
+        const skin = r4(skinContrast(f.img, W, H, flat(face.landmarks)));
+        const m = flat(landmarks);
+        const why = implausibility(m, face.det_bbox_px, skin);
+        if (!test(why, plausibilityFeatures(m, face.det_bbox_px))) return [];
+        return [{ name: f.name, det_score: face.det_score, mesh_score: face.mesh_score, det_bbox_px: face.det_bbox_px, skin_contrast: skin, rejected_for: why, landmarks }];
+      }),
+    );
+  const non = [...nonFaceFrames(), ...more.heldoutNonFaces()];
+  const meshes = keep(non, await analyse(non.map((f) => f.img), { minConfidence: 0.3 }), (why) => why !== null);
+  const hum = more.heldoutHumans().filter((f) => /^(dlib-|ocv-basketball)/.test(f.name));
+  const turned = (why, f) => why === null && Math.abs(f.yaw_proxy) > 0.45 && (f.asymmetry > POSE_BOUNDS.asymmetry.base || Math.abs(Math.log(f.eye_width_ratio)) > POSE_BOUNDS.log_eye_width_ratio.base);
+  const human_meshes = keep(hum, await analyse(hum.map((f) => f.img), { minConfidence: 0.3 }), turned);
+  const about = 'Face meshes (468 points, source pixels of a 720x528 frame) that Human 3.3.6 returned with --min-confidence 0.3 and the plausibility check off. `meshes`: on variants of OpenCV sample data baboon.jpg (Debian opencv-doc; OpenCV samples licence), generated patterns and pictures without human faces (opencv-doc, libdlib19.1 examples dogs.jpg, python3-skimage data), each rejected by the check (`rejected_for`). `human_meshes`: turned human faces in dlib example photos (PASCAL VOC) and OpenCV basketball frames, kept only thanks to the pose allowance. skin_contrast: the cheek texture measured on the frame. Numbers only, no picture. Made by `node scripts/measure-face-quality.mjs write-nonface-fixture`.';
+  writeFileSync(join(ROOT, 'fixtures', 'face', 'nonface-meshes.json'), JSON.stringify({ about, meshes, human_meshes }) + '\n');
+  console.log(`wrote fixtures/face/nonface-meshes.json: ${meshes.length} non-face meshes, ${human_meshes.length} turned human meshes`);
+  for (const m of meshes) console.log(`  non-face ${m.name}: ${m.rejected_for}`);
+  for (const m of human_meshes) console.log(`  human ${m.name}`);
 }
 
 export { nonFaceFrames, humanFrames, astAt, analyse, W, H };

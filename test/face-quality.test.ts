@@ -10,7 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractFace, type FaceRecord, type FaceSummary } from '../src/face/index.js';
 import { DLIB68_FROM_MESH, DLIB68_FROM_MESH_V0, REGIONS68 } from '../src/face/landmarks68.js';
-import { implausibility, plausibilityFeatures } from '../src/face/plausibility.js';
+import { implausibility, PLAUSIBLE, plausibilityFeatures, POSE_BOUNDS } from '../src/face/plausibility.js';
+import { skinContrast } from '../src/face/visibility.js';
 import { OPENFACE_COLUMNS } from '../src/face/openface-csv.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 // @ts-expect-error plain ES module without types
@@ -36,6 +37,8 @@ let recs: FaceRecord[];
 const at: Record<string, number> = {};
 let clip: string;
 let summary: FaceSummary;
+/** The rendered frames by name (the picture cues of the plausibility check are measured on them). */
+const pictures: Record<string, Buffer> = {};
 
 function frameAt(src: Buffer, t: Record<string, number | boolean>): Buffer {
   return renderSimilarity(src, 512, 512, W, H, { sx: FACE.x, sy: FACE.y, ox: W / 2, oy: H / 2, mirror: false, rotation_deg: 0, scale: 2, ...t });
@@ -55,6 +58,7 @@ beforeAll(async () => {
   const add = (name: string, img: Buffer) => {
     at[name] = frames.length;
     frames.push(img);
+    pictures[name] = img;
   };
   for (const r of REF.renders) add(r.name, renderSimilarity(src, 512, 512, W, H, r.transform));
   // Occluders placed from dlib's points on the frontal render: a skin-coloured card over the right eye / the mouth.
@@ -131,12 +135,19 @@ describe('68-point subset against dlib (item 1)', () => {
   });
 });
 
+type FixtureMesh = { name: string; det_bbox_px: [number, number, number, number]; skin_contrast: number | null; rejected_for: string | null; landmarks: number[][] };
+
 describe('plausibility (item 2)', () => {
+  const fx = JSON.parse(readFileSync(join(DIR, 'nonface-meshes.json'), 'utf8')) as { meshes: FixtureMesh[]; human_meshes: FixtureMesh[] };
+  const verdict = (m: FixtureMesh) => implausibility(Float64Array.from(m.landmarks.flat()), m.det_bbox_px, m.skin_contrast);
+
   it('human meshes pass; baboon meshes (OpenCV sample, scores only) and a collapsed mesh are rejected', () => {
-    for (const r of REF.renders) expect(implausibility(Float64Array.from(face(r.name).landmarks.flat()), face(r.name).det_bbox_px)).toBeNull();
-    const bab = JSON.parse(readFileSync(join(DIR, 'nonface-meshes.json'), 'utf8')) as { meshes: Array<{ name: string; det_bbox_px: [number, number, number, number]; landmarks: number[][] }> };
-    expect(bab.meshes.length).toBeGreaterThanOrEqual(5);
-    for (const m of bab.meshes) expect(implausibility(Float64Array.from(m.landmarks.flat()), m.det_bbox_px), m.name).not.toBeNull();
+    for (const r of REF.renders) {
+      const m = Float64Array.from(face(r.name).landmarks.flat());
+      expect(implausibility(m, face(r.name).det_bbox_px, skinContrast(pictures[r.name], W, H, m)), r.name).toBeNull();
+    }
+    expect(fx.meshes.length).toBeGreaterThanOrEqual(10);
+    for (const m of fx.meshes) expect(verdict(m), m.name).not.toBeNull();
     // A mesh shrunk onto its right eye (what the mesh did on the baboon), in the same detector box.
     const f = face('frontal-200');
     const c = f.landmarks[33];
@@ -146,6 +157,36 @@ describe('plausibility (item 2)', () => {
     // The ring pattern: found by Human above --min-confidence, rejected by the check (on its cheeks' texture).
     expect(face('rings').face_found).toBe(false);
     expect(summary.faces_rejected_implausible).toBe(1);
+  });
+
+  it('meshes stretched over the baboon eye and muzzle are rejected for their length', () => {
+    const long = fx.meshes.filter((m) => m.rejected_for?.startsWith('face_length_to_iod'));
+    for (const m of long) expect(plausibilityFeatures(Float64Array.from(m.landmarks.flat()), m.det_bbox_px).face_length_to_iod, m.name).toBeGreaterThan(3.1);
+    // Baboon meshes (det 0.3-0.5) that pass every other bound: without the face length they would be kept.
+    const saved = PLAUSIBLE.face_length_to_iod;
+    PLAUSIBLE.face_length_to_iod = [0, Infinity];
+    let onlyLength: string[];
+    try {
+      onlyLength = long.filter((m) => verdict(m) === null).map((m) => m.name);
+    } finally {
+      PLAUSIBLE.face_length_to_iod = saved;
+    }
+    expect(onlyLength.length, onlyLength.join(', ')).toBeGreaterThanOrEqual(2);
+    // The human renders: about 2.
+    for (const r of REF.renders) expect(plausibilityFeatures(Float64Array.from(face(r.name).landmarks.flat()), face(r.name).det_bbox_px).face_length_to_iod, r.name).toBeLessThan(2.6);
+  });
+
+  it('turned human faces are kept: the left/right bounds widen with the head turn', () => {
+    expect(fx.human_meshes.length).toBeGreaterThanOrEqual(3);
+    for (const m of fx.human_meshes) {
+      expect(verdict(m), m.name).toBeNull();
+      const f = plausibilityFeatures(Float64Array.from(m.landmarks.flat()), m.det_bbox_px);
+      expect(Math.abs(f.yaw_proxy), m.name).toBeGreaterThan(0.45);
+      // The bounds without the allowance (the frontal ones) would reject them.
+      expect(f.asymmetry > POSE_BOUNDS.asymmetry.base || Math.abs(Math.log(f.eye_width_ratio)) > POSE_BOUNDS.log_eye_width_ratio.base, m.name).toBe(true);
+    }
+    // The same left/right disproportion on a frontal mesh is rejected.
+    expect(fx.meshes.some((m) => /^(asymmetry|eye_width_ratio)/.test(m.rejected_for ?? ''))).toBe(true);
   });
 });
 
