@@ -90,25 +90,51 @@ function gatherAny(values: ArrayLike<number>, n: number, stride: number, offset:
 
 /** Mean of vals[0..m), and the sums of squared deviations of the values, of the indices, and of their products. */
 function moments(vals: Float64Array, idx: Int32Array, m: number): [number, number, number, number] {
-  let st = 0;
-  let sv = 0;
+  const mean = sumF64(vals, m) / m;
+  const im = sumI32(idx, m) / m;
+  return [mean, sumSqDevF64(vals, m, mean), sumSqDevI32(idx, m, im), sumCrossDev(vals, idx, m, mean, im)];
+}
+
+/*
+ * One sum per loop, each function ending in `return` of a local: V8 compiles a long loop on-stack (OSR) before the
+ * code after it has run, and code there without type feedback (the old single moments() built its result array
+ * after two loops) deoptimised the function at the loop's exit, once per series (up to 80 times per summary,
+ * node --trace-deopt). Each sum adds the same terms in the same order as before (same bits).
+ */
+function sumF64(a: Float64Array, m: number): number {
+  let s = 0;
+  for (let j = 0; j < m; j++) s += a[j];
+  return s;
+}
+
+function sumI32(a: Int32Array, m: number): number {
+  let s = 0;
+  for (let j = 0; j < m; j++) s += a[j];
+  return s;
+}
+
+function sumSqDevF64(a: Float64Array, m: number, mean: number): number {
+  let s = 0;
   for (let j = 0; j < m; j++) {
-    st += idx[j];
-    sv += vals[j];
+    const d = a[j] - mean;
+    s += d * d;
   }
-  const mean = sv / m;
-  const im = st / m;
-  let ss = 0;
-  let sii = 0;
-  let siv = 0;
+  return s;
+}
+
+function sumSqDevI32(a: Int32Array, m: number, mean: number): number {
+  let s = 0;
   for (let j = 0; j < m; j++) {
-    const di = idx[j] - im;
-    const dv = vals[j] - mean;
-    ss += dv * dv;
-    sii += di * di;
-    siv += di * dv;
+    const d = a[j] - mean;
+    s += d * d;
   }
-  return [mean, ss, sii, siv];
+  return s;
+}
+
+function sumCrossDev(vals: Float64Array, idx: Int32Array, m: number, mean: number, im: number): number {
+  let s = 0;
+  for (let j = 0; j < m; j++) s += (idx[j] - im) * (vals[j] - mean);
+  return s;
 }
 
 /*
