@@ -446,75 +446,98 @@ export class PitchAnalyzer {
     const F = this.freq.data;
     const S = this.strength.data;
     const NC = this.nCand.data;
-    for (let t = 0; t < n; t++) {
-      let m = 0;
-      for (let k = 1; k < NC[t]; k++) if (F[t * mc + k] <= this.ceiling && S[t * mc + k] > m) m = S[t * mc + k];
-      maxStrength[t] = m;
-    }
+    const ceiling = this.ceiling;
+    strongestVoiced(F, S, NC, n, mc, ceiling, maxStrength);
     if (n === 0 || globalPeak === 0) return { f0, strength, maxStrength, n };
     const { silenceThreshold, voicingThreshold, octaveCost } = this.p;
     const stepCorrection = 0.01 / (this.p.hop / this.p.sampleRate);
-    const jumpCost = this.p.octaveJumpCost * stepCorrection;
-    const vuCost = this.p.voicedUnvoicedCost * stepCorrection;
-    const ceiling = this.ceiling;
-    const LP = this.localPeak.data;
     const delta = new Float64Array(n * mc);
     const psi = new Uint8Array(n * mc);
     const lf = new Float64Array(n * mc);
-    for (let t = 0; t < n; t++) {
-      const intensity = LP[t] > globalPeak ? 1 : LP[t] / globalPeak;
-      let us = silenceThreshold <= 0 ? 0 : 2 - intensity / (silenceThreshold / (1 + voicingThreshold));
-      us = voicingThreshold + (us > 0 ? us : 0);
-      for (let k = 0; k < NC[t]; k++) {
-        const f = F[t * mc + k];
-        const voiceless = f === 0 || f > ceiling;
-        delta[t * mc + k] = voiceless ? us : S[t * mc + k] - octaveCost * log2(ceiling / f);
-        lf[t * mc + k] = voiceless ? NaN : log2(f);
-      }
-    }
-    const cur = new Float64Array(mc);
-    for (let t = 1; t < n; t++) {
-      const pb = (t - 1) * mc;
-      const cb = t * mc;
-      const np = NC[t - 1];
-      for (let k2 = 0; k2 < NC[t]; k2++) {
-        const l2 = lf[cb + k2];
-        const curVoiceless = Number.isNaN(l2);
-        let maximum = -1e30;
-        let place = 0;
-        for (let k1 = 0; k1 < np; k1++) {
-          const l1 = lf[pb + k1];
-          const prevVoiceless = Number.isNaN(l1);
-          let cost: number;
-          if (curVoiceless) cost = prevVoiceless ? 0 : vuCost;
-          else cost = prevVoiceless ? vuCost : jumpCost * Math.abs(l1 - l2);
-          const value = delta[pb + k1] - cost + delta[cb + k2];
-          if (value > maximum) {
-            maximum = value;
-            place = k1;
-          }
-        }
-        cur[k2] = maximum;
-        psi[cb + k2] = place;
-      }
-      for (let k2 = 0; k2 < NC[t]; k2++) delta[cb + k2] = cur[k2];
-    }
-    let place = 0;
-    let maximum = delta[(n - 1) * mc];
-    for (let k = 1; k < NC[n - 1]; k++) {
-      if (delta[(n - 1) * mc + k] > maximum) {
-        maximum = delta[(n - 1) * mc + k];
-        place = k;
-      }
-    }
-    for (let t = n - 1; t >= 0; t--) {
-      const f = F[t * mc + place];
-      if (f > 0 && f <= ceiling) {
-        f0[t] = f;
-        strength[t] = S[t * mc + place];
-      }
-      place = psi[t * mc + place];
-    }
+    localScores(F, S, NC, this.localPeak.data, n, mc, ceiling, globalPeak, silenceThreshold, voicingThreshold, octaveCost, delta, lf);
+    forwardPass(NC, n, mc, this.p.octaveJumpCost * stepCorrection, this.p.voicedUnvoicedCost * stepCorrection, delta, lf, psi);
+    backtrack(F, S, NC, n, mc, ceiling, delta, psi, f0, strength);
     return { f0, strength, maxStrength, n };
+  }
+}
+
+/*
+ * Pitch_pathFinder's loops as functions of typed arrays and numbers that end in a plain return: V8 compiles long
+ * loops on-stack before the code after them has run, and a single finish() holding all the loops was deoptimised at
+ * each loop's exit and recompiled four times per file (node --trace-deopt). Same arithmetic in the same order.
+ */
+
+/** maxStrength[t]: strength of the strongest candidate of frame t at or below the ceiling (0 when none). */
+function strongestVoiced(F: Float32Array, S: Float32Array, NC: Float32Array, n: number, mc: number, ceiling: number, maxStrength: Float32Array): void {
+  for (let t = 0; t < n; t++) {
+    let m = 0;
+    for (let k = 1; k < NC[t]; k++) if (F[t * mc + k] <= ceiling && S[t * mc + k] > m) m = S[t * mc + k];
+    maxStrength[t] = m;
+  }
+}
+
+/** Each candidate's local score (Praat: unvoiced from intensity and the thresholds, voiced from its strength and the octave cost) and log2 of its frequency (NaN for the unvoiced one). */
+function localScores(F: Float32Array, S: Float32Array, NC: Float32Array, LP: Float32Array, n: number, mc: number, ceiling: number, globalPeak: number, silenceThreshold: number, voicingThreshold: number, octaveCost: number, delta: Float64Array, lf: Float64Array): void {
+  for (let t = 0; t < n; t++) {
+    const intensity = LP[t] > globalPeak ? 1 : LP[t] / globalPeak;
+    let us = silenceThreshold <= 0 ? 0 : 2 - intensity / (silenceThreshold / (1 + voicingThreshold));
+    us = voicingThreshold + (us > 0 ? us : 0);
+    for (let k = 0; k < NC[t]; k++) {
+      const f = F[t * mc + k];
+      const voiceless = f === 0 || f > ceiling;
+      delta[t * mc + k] = voiceless ? us : S[t * mc + k] - octaveCost * log2(ceiling / f);
+      lf[t * mc + k] = voiceless ? NaN : log2(f);
+    }
+  }
+}
+
+/** The Viterbi recursion: delta becomes the best cumulative score of each candidate, psi its predecessor. */
+function forwardPass(NC: Float32Array, n: number, mc: number, jumpCost: number, vuCost: number, delta: Float64Array, lf: Float64Array, psi: Uint8Array): void {
+  const cur = new Float64Array(mc);
+  for (let t = 1; t < n; t++) {
+    const pb = (t - 1) * mc;
+    const cb = t * mc;
+    const np = NC[t - 1];
+    for (let k2 = 0; k2 < NC[t]; k2++) {
+      const l2 = lf[cb + k2];
+      const curVoiceless = Number.isNaN(l2);
+      let maximum = -1e30;
+      let place = 0;
+      for (let k1 = 0; k1 < np; k1++) {
+        const l1 = lf[pb + k1];
+        const prevVoiceless = Number.isNaN(l1);
+        let cost: number;
+        if (curVoiceless) cost = prevVoiceless ? 0 : vuCost;
+        else cost = prevVoiceless ? vuCost : jumpCost * Math.abs(l1 - l2);
+        const value = delta[pb + k1] - cost + delta[cb + k2];
+        if (value > maximum) {
+          maximum = value;
+          place = k1;
+        }
+      }
+      cur[k2] = maximum;
+      psi[cb + k2] = place;
+    }
+    for (let k2 = 0; k2 < NC[t]; k2++) delta[cb + k2] = cur[k2];
+  }
+}
+
+/** The best last candidate, then back along psi: f0 and strength of the voiced frames of the path. */
+function backtrack(F: Float32Array, S: Float32Array, NC: Float32Array, n: number, mc: number, ceiling: number, delta: Float64Array, psi: Uint8Array, f0: Float32Array, strength: Float32Array): void {
+  let place = 0;
+  let maximum = delta[(n - 1) * mc];
+  for (let k = 1; k < NC[n - 1]; k++) {
+    if (delta[(n - 1) * mc + k] > maximum) {
+      maximum = delta[(n - 1) * mc + k];
+      place = k;
+    }
+  }
+  for (let t = n - 1; t >= 0; t--) {
+    const f = F[t * mc + place];
+    if (f > 0 && f <= ceiling) {
+      f0[t] = f;
+      strength[t] = S[t * mc + place];
+    }
+    place = psi[t * mc + place];
   }
 }
