@@ -208,10 +208,12 @@ export class PitchAnalyzer {
     for (let i = 0; i <= this.rMax; i++) this.windowR[i] = this.acf[i] / a0;
     const mc = this.p.maxCandidates;
     this.lags = new Float64Array(mc);
-    this.nCand = new FrameStore(1);
-    this.freq = new FrameStore(mc);
-    this.strength = new FrameStore(mc);
-    this.localPeak = new FrameStore(1);
+    // Small first capacities: the stores grow (doubling) within the first frames, before V8 optimises the frame
+    // code that inlines their growth, instead of deoptimising it at 1024 frames.
+    this.nCand = new FrameStore(1, 16);
+    this.freq = new FrameStore(mc, 16);
+    this.strength = new FrameStore(mc, 16);
+    this.localPeak = new FrameStore(1, 16);
   }
 
   minNeeded(): number {
@@ -349,25 +351,31 @@ export class PitchAnalyzer {
     return localPeak;
   }
 
-  /** Appends one frame's candidates; spec holds its power spectrum unless localPeak is 0. */
+  /**
+   * Appends one frame's candidates; spec holds its power spectrum unless localPeak is 0 (digital silence: the
+   * unvoiced candidate only). A silent frame runs a subset of what a sounding one runs, so the first silent frame
+   * after V8 optimised this does not deoptimise it (it used to, by a store only silent frames made).
+   */
   private candidates(localPeak: number): void {
-    const { r, rMax } = this;
-    const vt = this.p.voicingThreshold;
-    const mc = this.p.maxCandidates;
-    const sr = this.p.sampleRate;
     this.localPeak.add(localPeak);
     const co = this.freq.push();
     this.strength.push();
     const cn = this.nCand.push();
+    this.freq.data[co] = 0;
+    this.strength.data[co] = 0;
+    const n = localPeak === 0 ? 1 : this.voicedCandidates(co);
+    this.nCand.data[cn] = n;
+  }
+
+  /** Praat's candidates (first pass, then the second pass for the best) into slots 1.. at store offset co; returns the slot count. */
+  private voicedCandidates(co: number): number {
+    const { r, rMax } = this;
+    const vt = this.p.voicingThreshold;
+    const mc = this.p.maxCandidates;
+    const sr = this.p.sampleRate;
     const F = this.freq.data;
     const S = this.strength.data;
-    F[co] = 0;
-    S[co] = 0;
     let n = 1;
-    if (localPeak === 0) {
-      this.nCand.data[cn] = 1;
-      return;
-    }
     this.autocorrelate();
     const acf = this.acf;
     const a0 = acf[0];
@@ -387,8 +395,9 @@ export class PitchAnalyzer {
         const d2r = 2 * ri - r[i - 1] - r[i + 1];
         const lag = i + dr / d2r;
         const f = sr / lag;
-        let s = sincInterpolate(r, rMax, lag, 30);
-        if (s > 1) s = 1 / s;
+        const s1 = sincInterpolate(r, rMax, lag, 30);
+        const inv = 1 / s1; // computed always: a division only rare frames reached deoptimised the loop
+        const s = s1 > 1 ? inv : s1;
         let place = -1;
         if (n < mc) {
           place = n++;
@@ -421,7 +430,7 @@ export class PitchAnalyzer {
     }
     if (this.p.refineAll) for (let k = 1; k < n; k++) this.refine(co + k, lags[k]);
     else if (bestSlot > 0) this.refine(co + bestSlot, bestLag);
-    this.nCand.data[cn] = n;
+    return n;
   }
 
   /** -r(lag) by sinc-70 interpolation of the current frame's r (one closure per analyser, not per frame). */
@@ -430,8 +439,8 @@ export class PitchAnalyzer {
   /** Praat's second pass for the candidate at store offset o found near integer lag `lag`. */
   private refine(o: number, lag: number): void {
     const [xm, fm] = brentMinimize(this.negSinc70, lag - 1, lag + 1, 1e-5);
-    let ymid = -fm;
-    if (ymid > 1) ymid = 1 / ymid;
+    const inv = -1 / fm; // = 1 / ymid, computed always (see voicedCandidates)
+    const ymid = -fm > 1 ? inv : -fm;
     this.freq.data[o] = this.p.sampleRate / xm;
     this.strength.data[o] = ymid;
   }
