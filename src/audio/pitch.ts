@@ -384,9 +384,6 @@ export class PitchAnalyzer {
     const floor = this.p.floor;
     const oc = this.p.octaveCost;
     const lagLimit = Math.min(this.maximumLag, rMax);
-    let bestSlot = -1;
-    let bestScore = -Infinity;
-    let bestLag = 0;
     const lags = this.lags;
     for (let i = 2; i < lagLimit; i++) {
       const ri = r[i];
@@ -419,7 +416,19 @@ export class PitchAnalyzer {
         }
       }
     }
-    // Praat's second pass (sinc-70 maximisation), for the locally best candidate only.
+    this.secondPass(co, n);
+    return n;
+  }
+
+  /** Praat's second pass (sinc-70 maximisation), for the locally best of the n slots at co only (or all: refineAll). */
+  private secondPass(co: number, n: number): void {
+    const F = this.freq.data;
+    const S = this.strength.data;
+    const oc = this.p.octaveCost;
+    const lags = this.lags;
+    let bestSlot = -1;
+    let bestScore = -Infinity;
+    let bestLag = 0;
     for (let k = 1; k < n; k++) {
       const score = S[co + k] - oc * log2(this.ceiling / F[co + k]);
       if (score > bestScore) {
@@ -430,7 +439,6 @@ export class PitchAnalyzer {
     }
     if (this.p.refineAll) for (let k = 1; k < n; k++) this.refine(co + k, lags[k]);
     else if (bestSlot > 0) this.refine(co + bestSlot, bestLag);
-    return n;
   }
 
   /** -r(lag) by sinc-70 interpolation of the current frame's r (one closure per analyser, not per frame). */
