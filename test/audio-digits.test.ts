@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { num, roundSig } from '../src/audio/format.js';
+import { num, roundSig, timeText } from '../src/audio/format.js';
 import { ByteSink } from '../src/audio/jsonl-bytes.js';
 import { FIXTURES, runCli } from './helpers/cli.js';
 
@@ -42,6 +42,21 @@ describe('7 significant digits for every magnitude', () => {
     expect(num(-0, 7)).toBe('0');
     expect(sinkText(-0, 7)).toBe('0');
     expect(num(-4e-30, 0)).toBe('-4e-30');
+  });
+
+  it('the byte writer prints times as timeText does (its integer-microsecond fast path below 1e9 s, and beyond)', () => {
+    const times: number[] = [0, -0, 1e-7, 4.9e-7, 5e-7, 1e-6, 0.3, 0.01 * 3, 599.99, 7147.639, 2147.483648, 1e9 - 1e-6, 1e9, 3e12, -1e9, NaN, Infinity];
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let i = 0; i < 3000; i++) {
+      const t = (rand() - 0.3) * 10 ** (rand() * 14 - 5);
+      times.push(t, (i * 160) / 16000, Math.round(t * 1e6) / 1e6 + 5e-7);
+    }
+    for (const t of times) {
+      const s = new ByteSink(64);
+      s.time(t);
+      expect(s.take().toString('latin1'), String(t)).toBe(timeText(t));
+    }
   });
 
   it('audio on digital silence (fixture): every float in the JSONL has <= 7 significant digits, no -0', async () => {

@@ -93,6 +93,15 @@ describe('functionals', () => {
       expect(f.p95).toBeCloseTo(percentileSorted(sorted, 0.95), 12);
       expect(f.mean).toBeCloseTo(v.reduce((a, b) => a + b, 0) / n, 10);
     }
+    // The three percentiles from one split (percentiles5_50_95) are exactly those selected one by one.
+    const { percentiles5_50_95, percentileSelect } = await import('../src/audio/functionals.js');
+    for (let n = 1; n <= 300; n += n < 40 ? 1 : 37) {
+      for (const step of [0.25, 1e-9]) {
+        const v = Float64Array.from({ length: n }, () => Math.round(rnd() / step) * step);
+        const one = [0.05, 0.5, 0.95].map((q) => percentileSelect(Float64Array.from(v), q));
+        expect(percentiles5_50_95(Float64Array.from(v)), `n=${n}`).toEqual(one);
+      }
+    }
     const ramp = functionals(Float64Array.from({ length: 50 }, (_, i) => 2 * i), 50, 0.01);
     expect(ramp.slope_per_s).toBeCloseTo(200, 9);
   });

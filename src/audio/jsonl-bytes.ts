@@ -7,6 +7,7 @@
 import { exponent10, num, POW10, timeText } from './format.js';
 
 const ZERO = 48;
+const EMPTY = Buffer.alloc(0);
 
 export class ByteSink {
   buf: Buffer;
@@ -18,15 +19,18 @@ export class ByteSink {
   /** Room for n more bytes (callers flush between lines, so a line always fits in a fresh buffer). */
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n, this.size));
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
   }
 
-  /** Takes the bytes written so far (a new buffer is started). */
+  /**
+   * Takes the bytes written so far. The next buffer is allocated only when something is written again: a sink is
+   * mostly taken once, and the eager new buffer (as large as the block) doubled the bytes allocated per block.
+   */
   take(): Buffer {
     const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(this.size);
+    this.buf = EMPTY;
     this.pos = 0;
     return out;
   }
@@ -46,8 +50,25 @@ export class ByteSink {
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
+  /**
+   * = timeText(t). Fast path for |t| < 1e9 s: the text of roundTime(t) = us / 1e6 (us = Math.round(t * 1e6)) is the
+   * decimal us / 1e6 without trailing zeros, because that decimal has at most 15 significant digits, so it is the
+   * shortest text that reads back as the double nearest to it (the double roundTime returns), which is what String()
+   * prints (in plain notation from 1e-6 up). Zero (also -0) is "0" as in timeText.
+   */
   time(t: number): void {
-    this.ascii(timeText(t));
+    if (!(t > -1e9 && t < 1e9)) {
+      this.ascii(timeText(t));
+      return;
+    }
+    const us = Math.round(t * 1e6);
+    if (us === 0) {
+      this.ensure(1);
+      this.buf[this.pos++] = ZERO;
+      return;
+    }
+    const neg = us < 0;
+    this.mantissa(neg, neg ? -us : us, 6);
   }
 
   /** = num(v, digits). */

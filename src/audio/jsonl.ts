@@ -53,6 +53,16 @@ export function voiceFrame(f: FrameView, i: number): { values: number[]; reason:
   return { values, reason: why.length ? why.join('; ') : null };
 }
 
+/** a[o .. o + k) as a JSON array (a module function, not a closure made per line). */
+function vec(b: ByteSink, a: Float64Array, o: number, k: number, d: number): void {
+  b.ascii('[');
+  for (let j = 0; j < k; j++) {
+    if (j) b.ascii(',');
+    b.num(a[o + j], d);
+  }
+  b.ascii(']');
+}
+
 /** The JSONL line of frame i into `b` (the same bytes as jsonLine). */
 function jsonLineBytes(b: ByteSink, f: FrameView, i: number, d: number, clock: ((t: number) => number) | undefined, reason: string, t0: number): void {
   const k = f.options.nMfcc;
@@ -66,21 +76,13 @@ function jsonLineBytes(b: ByteSink, f: FrameView, i: number, d: number, clock: (
     b.ascii('{"t_s":');
     b.time(t);
   }
-  const vec = (a: Float64Array) => {
-    b.ascii('[');
-    for (let j = 0; j < k; j++) {
-      if (j) b.ascii(',');
-      b.num(a[i * k + j], d);
-    }
-    b.ascii(']');
-  };
   b.ascii(',"mfcc":');
-  vec(f.mfcc);
+  vec(b, f.mfcc, i * k, k, d);
   b.ascii(',"delta":');
-  if (f.delta) vec(f.delta);
+  if (f.delta) vec(b, f.delta, i * k, k, d);
   else b.ascii('null');
   b.ascii(',"delta2":');
-  if (f.delta2) vec(f.delta2);
+  if (f.delta2) vec(b, f.delta2, i * k, k, d);
   else b.ascii('null');
   if (!f.delta) {
     b.ascii(',"delta_reason":');

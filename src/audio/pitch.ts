@@ -208,10 +208,12 @@ export class PitchAnalyzer {
     for (let i = 0; i <= this.rMax; i++) this.windowR[i] = this.acf[i] / a0;
     const mc = this.p.maxCandidates;
     this.lags = new Float64Array(mc);
-    this.nCand = new FrameStore(1);
-    this.freq = new FrameStore(mc);
-    this.strength = new FrameStore(mc);
-    this.localPeak = new FrameStore(1);
+    // Small first capacities: the stores grow (doubling) within the first frames, before V8 optimises the frame
+    // code that inlines their growth, instead of deoptimising it at 1024 frames.
+    this.nCand = new FrameStore(1, 16);
+    this.freq = new FrameStore(mc, 16);
+    this.strength = new FrameStore(mc, 16);
+    this.localPeak = new FrameStore(1, 16);
   }
 
   minNeeded(): number {
@@ -349,25 +351,31 @@ export class PitchAnalyzer {
     return localPeak;
   }
 
-  /** Appends one frame's candidates; spec holds its power spectrum unless localPeak is 0. */
+  /**
+   * Appends one frame's candidates; spec holds its power spectrum unless localPeak is 0 (digital silence: the
+   * unvoiced candidate only). A silent frame runs a subset of what a sounding one runs, so the first silent frame
+   * after V8 optimised this does not deoptimise it (it used to, by a store only silent frames made).
+   */
   private candidates(localPeak: number): void {
-    const { r, rMax } = this;
-    const vt = this.p.voicingThreshold;
-    const mc = this.p.maxCandidates;
-    const sr = this.p.sampleRate;
     this.localPeak.add(localPeak);
     const co = this.freq.push();
     this.strength.push();
     const cn = this.nCand.push();
+    this.freq.data[co] = 0;
+    this.strength.data[co] = 0;
+    const n = localPeak === 0 ? 1 : this.voicedCandidates(co);
+    this.nCand.data[cn] = n;
+  }
+
+  /** Praat's candidates (first pass, then the second pass for the best) into slots 1.. at store offset co; returns the slot count. */
+  private voicedCandidates(co: number): number {
+    const { r, rMax } = this;
+    const vt = this.p.voicingThreshold;
+    const mc = this.p.maxCandidates;
+    const sr = this.p.sampleRate;
     const F = this.freq.data;
     const S = this.strength.data;
-    F[co] = 0;
-    S[co] = 0;
     let n = 1;
-    if (localPeak === 0) {
-      this.nCand.data[cn] = 1;
-      return;
-    }
     this.autocorrelate();
     const acf = this.acf;
     const a0 = acf[0];
@@ -376,9 +384,6 @@ export class PitchAnalyzer {
     const floor = this.p.floor;
     const oc = this.p.octaveCost;
     const lagLimit = Math.min(this.maximumLag, rMax);
-    let bestSlot = -1;
-    let bestScore = -Infinity;
-    let bestLag = 0;
     const lags = this.lags;
     for (let i = 2; i < lagLimit; i++) {
       const ri = r[i];
@@ -387,8 +392,9 @@ export class PitchAnalyzer {
         const d2r = 2 * ri - r[i - 1] - r[i + 1];
         const lag = i + dr / d2r;
         const f = sr / lag;
-        let s = sincInterpolate(r, rMax, lag, 30);
-        if (s > 1) s = 1 / s;
+        const s1 = sincInterpolate(r, rMax, lag, 30);
+        const inv = 1 / s1; // computed always: a division only rare frames reached deoptimised the loop
+        const s = s1 > 1 ? inv : s1;
         let place = -1;
         if (n < mc) {
           place = n++;
@@ -410,7 +416,19 @@ export class PitchAnalyzer {
         }
       }
     }
-    // Praat's second pass (sinc-70 maximisation), for the locally best candidate only.
+    this.secondPass(co, n);
+    return n;
+  }
+
+  /** Praat's second pass (sinc-70 maximisation), for the locally best of the n slots at co only (or all: refineAll). */
+  private secondPass(co: number, n: number): void {
+    const F = this.freq.data;
+    const S = this.strength.data;
+    const oc = this.p.octaveCost;
+    const lags = this.lags;
+    let bestSlot = -1;
+    let bestScore = -Infinity;
+    let bestLag = 0;
     for (let k = 1; k < n; k++) {
       const score = S[co + k] - oc * log2(this.ceiling / F[co + k]);
       if (score > bestScore) {
@@ -421,7 +439,6 @@ export class PitchAnalyzer {
     }
     if (this.p.refineAll) for (let k = 1; k < n; k++) this.refine(co + k, lags[k]);
     else if (bestSlot > 0) this.refine(co + bestSlot, bestLag);
-    this.nCand.data[cn] = n;
   }
 
   /** -r(lag) by sinc-70 interpolation of the current frame's r (one closure per analyser, not per frame). */
@@ -430,8 +447,8 @@ export class PitchAnalyzer {
   /** Praat's second pass for the candidate at store offset o found near integer lag `lag`. */
   private refine(o: number, lag: number): void {
     const [xm, fm] = brentMinimize(this.negSinc70, lag - 1, lag + 1, 1e-5);
-    let ymid = -fm;
-    if (ymid > 1) ymid = 1 / ymid;
+    const inv = -1 / fm; // = 1 / ymid, computed always (see voicedCandidates)
+    const ymid = -fm > 1 ? inv : -fm;
     this.freq.data[o] = this.p.sampleRate / xm;
     this.strength.data[o] = ymid;
   }
@@ -446,75 +463,98 @@ export class PitchAnalyzer {
     const F = this.freq.data;
     const S = this.strength.data;
     const NC = this.nCand.data;
-    for (let t = 0; t < n; t++) {
-      let m = 0;
-      for (let k = 1; k < NC[t]; k++) if (F[t * mc + k] <= this.ceiling && S[t * mc + k] > m) m = S[t * mc + k];
-      maxStrength[t] = m;
-    }
+    const ceiling = this.ceiling;
+    strongestVoiced(F, S, NC, n, mc, ceiling, maxStrength);
     if (n === 0 || globalPeak === 0) return { f0, strength, maxStrength, n };
     const { silenceThreshold, voicingThreshold, octaveCost } = this.p;
     const stepCorrection = 0.01 / (this.p.hop / this.p.sampleRate);
-    const jumpCost = this.p.octaveJumpCost * stepCorrection;
-    const vuCost = this.p.voicedUnvoicedCost * stepCorrection;
-    const ceiling = this.ceiling;
-    const LP = this.localPeak.data;
     const delta = new Float64Array(n * mc);
     const psi = new Uint8Array(n * mc);
     const lf = new Float64Array(n * mc);
-    for (let t = 0; t < n; t++) {
-      const intensity = LP[t] > globalPeak ? 1 : LP[t] / globalPeak;
-      let us = silenceThreshold <= 0 ? 0 : 2 - intensity / (silenceThreshold / (1 + voicingThreshold));
-      us = voicingThreshold + (us > 0 ? us : 0);
-      for (let k = 0; k < NC[t]; k++) {
-        const f = F[t * mc + k];
-        const voiceless = f === 0 || f > ceiling;
-        delta[t * mc + k] = voiceless ? us : S[t * mc + k] - octaveCost * log2(ceiling / f);
-        lf[t * mc + k] = voiceless ? NaN : log2(f);
-      }
-    }
-    const cur = new Float64Array(mc);
-    for (let t = 1; t < n; t++) {
-      const pb = (t - 1) * mc;
-      const cb = t * mc;
-      const np = NC[t - 1];
-      for (let k2 = 0; k2 < NC[t]; k2++) {
-        const l2 = lf[cb + k2];
-        const curVoiceless = Number.isNaN(l2);
-        let maximum = -1e30;
-        let place = 0;
-        for (let k1 = 0; k1 < np; k1++) {
-          const l1 = lf[pb + k1];
-          const prevVoiceless = Number.isNaN(l1);
-          let cost: number;
-          if (curVoiceless) cost = prevVoiceless ? 0 : vuCost;
-          else cost = prevVoiceless ? vuCost : jumpCost * Math.abs(l1 - l2);
-          const value = delta[pb + k1] - cost + delta[cb + k2];
-          if (value > maximum) {
-            maximum = value;
-            place = k1;
-          }
-        }
-        cur[k2] = maximum;
-        psi[cb + k2] = place;
-      }
-      for (let k2 = 0; k2 < NC[t]; k2++) delta[cb + k2] = cur[k2];
-    }
-    let place = 0;
-    let maximum = delta[(n - 1) * mc];
-    for (let k = 1; k < NC[n - 1]; k++) {
-      if (delta[(n - 1) * mc + k] > maximum) {
-        maximum = delta[(n - 1) * mc + k];
-        place = k;
-      }
-    }
-    for (let t = n - 1; t >= 0; t--) {
-      const f = F[t * mc + place];
-      if (f > 0 && f <= ceiling) {
-        f0[t] = f;
-        strength[t] = S[t * mc + place];
-      }
-      place = psi[t * mc + place];
-    }
+    localScores(F, S, NC, this.localPeak.data, n, mc, ceiling, globalPeak, silenceThreshold, voicingThreshold, octaveCost, delta, lf);
+    forwardPass(NC, n, mc, this.p.octaveJumpCost * stepCorrection, this.p.voicedUnvoicedCost * stepCorrection, delta, lf, psi);
+    backtrack(F, S, NC, n, mc, ceiling, delta, psi, f0, strength);
     return { f0, strength, maxStrength, n };
+  }
+}
+
+/*
+ * Pitch_pathFinder's loops as functions of typed arrays and numbers that end in a plain return: V8 compiles long
+ * loops on-stack before the code after them has run, and a single finish() holding all the loops was deoptimised at
+ * each loop's exit and recompiled four times per file (node --trace-deopt). Same arithmetic in the same order.
+ */
+
+/** maxStrength[t]: strength of the strongest candidate of frame t at or below the ceiling (0 when none). */
+function strongestVoiced(F: Float32Array, S: Float32Array, NC: Float32Array, n: number, mc: number, ceiling: number, maxStrength: Float32Array): void {
+  for (let t = 0; t < n; t++) {
+    let m = 0;
+    for (let k = 1; k < NC[t]; k++) if (F[t * mc + k] <= ceiling && S[t * mc + k] > m) m = S[t * mc + k];
+    maxStrength[t] = m;
+  }
+}
+
+/** Each candidate's local score (Praat: unvoiced from intensity and the thresholds, voiced from its strength and the octave cost) and log2 of its frequency (NaN for the unvoiced one). */
+function localScores(F: Float32Array, S: Float32Array, NC: Float32Array, LP: Float32Array, n: number, mc: number, ceiling: number, globalPeak: number, silenceThreshold: number, voicingThreshold: number, octaveCost: number, delta: Float64Array, lf: Float64Array): void {
+  for (let t = 0; t < n; t++) {
+    const intensity = LP[t] > globalPeak ? 1 : LP[t] / globalPeak;
+    let us = silenceThreshold <= 0 ? 0 : 2 - intensity / (silenceThreshold / (1 + voicingThreshold));
+    us = voicingThreshold + (us > 0 ? us : 0);
+    for (let k = 0; k < NC[t]; k++) {
+      const f = F[t * mc + k];
+      const voiceless = f === 0 || f > ceiling;
+      delta[t * mc + k] = voiceless ? us : S[t * mc + k] - octaveCost * log2(ceiling / f);
+      lf[t * mc + k] = voiceless ? NaN : log2(f);
+    }
+  }
+}
+
+/** The Viterbi recursion: delta becomes the best cumulative score of each candidate, psi its predecessor. */
+function forwardPass(NC: Float32Array, n: number, mc: number, jumpCost: number, vuCost: number, delta: Float64Array, lf: Float64Array, psi: Uint8Array): void {
+  const cur = new Float64Array(mc);
+  for (let t = 1; t < n; t++) {
+    const pb = (t - 1) * mc;
+    const cb = t * mc;
+    const np = NC[t - 1];
+    for (let k2 = 0; k2 < NC[t]; k2++) {
+      const l2 = lf[cb + k2];
+      const curVoiceless = Number.isNaN(l2);
+      let maximum = -1e30;
+      let place = 0;
+      for (let k1 = 0; k1 < np; k1++) {
+        const l1 = lf[pb + k1];
+        const prevVoiceless = Number.isNaN(l1);
+        let cost: number;
+        if (curVoiceless) cost = prevVoiceless ? 0 : vuCost;
+        else cost = prevVoiceless ? vuCost : jumpCost * Math.abs(l1 - l2);
+        const value = delta[pb + k1] - cost + delta[cb + k2];
+        if (value > maximum) {
+          maximum = value;
+          place = k1;
+        }
+      }
+      cur[k2] = maximum;
+      psi[cb + k2] = place;
+    }
+    for (let k2 = 0; k2 < NC[t]; k2++) delta[cb + k2] = cur[k2];
+  }
+}
+
+/** The best last candidate, then back along psi: f0 and strength of the voiced frames of the path. */
+function backtrack(F: Float32Array, S: Float32Array, NC: Float32Array, n: number, mc: number, ceiling: number, delta: Float64Array, psi: Uint8Array, f0: Float32Array, strength: Float32Array): void {
+  let place = 0;
+  let maximum = delta[(n - 1) * mc];
+  for (let k = 1; k < NC[n - 1]; k++) {
+    if (delta[(n - 1) * mc + k] > maximum) {
+      maximum = delta[(n - 1) * mc + k];
+      place = k;
+    }
+  }
+  for (let t = n - 1; t >= 0; t--) {
+    const f = F[t * mc + place];
+    if (f > 0 && f <= ceiling) {
+      f0[t] = f;
+      strength[t] = S[t * mc + place];
+    }
+    place = psi[t * mc + place];
   }
 }

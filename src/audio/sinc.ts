@@ -12,8 +12,7 @@ export function sincInterpolate(r: Float64Array, rMax: number, x: number, maxDep
   const midright = midleft + 1;
   if (x === midleft) return r[Math.abs(midleft)];
   if (x >= rMax) return r[rMax];
-  let depth = maxDepth;
-  if (depth > rMax - midleft) depth = rMax - midleft;
+  const depth = Math.min(maxDepth, rMax - midleft); // (no branch taken only near the end of r: none to deoptimise)
   if (depth < 1) return r[Math.abs(Math.round(x))];
   const left = midright - depth;
   const right = midleft + depth;
@@ -56,7 +55,7 @@ function sincBothSides(r: Float64Array, distL: number, spanL: number, fromL: num
   let j = 0;
   for (; j < common; j++) {
     const k = fromL - j;
-    result += r[k < 0 ? -k : k] * ((hL / aL) * (1 + cL));
+    result += r[Math.abs(k)] * ((hL / aL) * (1 + cL));
     aL += Math.PI;
     const helpL = cL * cdL - sL * sdL;
     sL = cL * sdL + sL * cdL;
@@ -71,7 +70,7 @@ function sincBothSides(r: Float64Array, distL: number, spanL: number, fromL: num
   }
   for (let jl = j; jl < nL; jl++) {
     const k = fromL - jl;
-    result += r[k < 0 ? -k : k] * ((hL / aL) * (1 + cL));
+    result += r[Math.abs(k)] * ((hL / aL) * (1 + cL));
     aL += Math.PI;
     const helpL = cL * cdL - sL * sdL;
     sL = cL * sdL + sL * cdL;
@@ -110,7 +109,7 @@ export function sincLeftSum(r: Float64Array, shift: number, dist: number, span: 
   for (let ix = from; ix >= to; ix--) {
     const d = (halfsina / a) * (1 + cosaa);
     const k = ix + shift;
-    result += r[k < 0 ? -k : k] * d;
+    result += r[Math.abs(k)] * d;
     a += Math.PI;
     const help = cosaa * cosdaa - sinaa * sindaa;
     sinaa = cosaa * sindaa + sinaa * cosdaa;

@@ -76,44 +76,53 @@ export function blockSums(x: Float32Array, nb: number, B: number, g0: number, re
   const bre = new Float64Array(nb);
   const bim = new Float64Array(nb);
   const ben = new Float64Array(nb);
-  if (ref.cosT && ref.sinT) {
-    const P = ref.period;
-    const c = ref.cosT;
-    const s = ref.sinT;
-    let k = g0 % P;
-    for (let b = 0, i = 0; b < nb; b++) {
-      let re = 0;
-      let im = 0;
-      let en = 0;
-      for (let j = 0; j < B; j++, i++) {
-        const v = x[i];
-        re += v * c[k];
-        im -= v * s[k];
-        en += v * v;
-        if (++k === P) k = 0;
-      }
-      bre[b] = re;
-      bim[b] = im;
-      ben[b] = en;
-    }
-  } else {
-    for (let b = 0, i = 0; b < nb; b++) {
-      let re = 0;
-      let im = 0;
-      let en = 0;
-      for (let j = 0; j < B; j++, i++) {
-        const v = x[i];
-        const [c, s] = ref.at(g0 + i);
-        re += v * c;
-        im -= v * s;
-        en += v * v;
-      }
-      bre[b] = re;
-      bim[b] = im;
-      ben[b] = en;
-    }
-  }
+  if (ref.cosT && ref.sinT) blockSumsTable(x, nb, B, g0 % ref.period, ref.period, ref.cosT, ref.sinT, bre, bim, ben);
+  else blockSumsDirect(x, nb, B, g0, ref.sampleRate, ref.toneHz, bre, bim, ben);
   return { bre, bim, ben };
+}
+
+/*
+ * The loops of blockSums and windowSums live in helpers that return nothing and take only numbers and Float64Arrays
+ * (one element kind per parameter): V8 compiles a long loop on-stack (OSR) before the code after it has ever run,
+ * and the callers' result literals then had no type feedback, so the optimised code was thrown away at the loop's
+ * exit on every call (windowSums 19 times per 10 minutes, node --trace-deopt).
+ */
+function blockSumsTable(x: Float32Array, nb: number, B: number, k0: number, P: number, c: Float64Array, s: Float64Array, bre: Float64Array, bim: Float64Array, ben: Float64Array): void {
+  let k = k0;
+  for (let b = 0, i = 0; b < nb; b++) {
+    let re = 0;
+    let im = 0;
+    let en = 0;
+    for (let j = 0; j < B; j++, i++) {
+      const v = x[i];
+      re += v * c[k];
+      im -= v * s[k];
+      en += v * v;
+      if (++k === P) k = 0;
+    }
+    bre[b] = re;
+    bim[b] = im;
+    ben[b] = en;
+  }
+}
+
+/** As blockSumsTable, the phase computed per sample (a tone that is not integer Hz; same formula as ToneOscillator.at). */
+function blockSumsDirect(x: Float32Array, nb: number, B: number, g0: number, sampleRate: number, toneHz: number, bre: Float64Array, bim: Float64Array, ben: Float64Array): void {
+  for (let b = 0, i = 0; b < nb; b++) {
+    let re = 0;
+    let im = 0;
+    let en = 0;
+    for (let j = 0; j < B; j++, i++) {
+      const v = x[i];
+      const ph = (2 * Math.PI * toneHz * (g0 + i)) / sampleRate;
+      re += v * Math.cos(ph);
+      im -= v * Math.sin(ph);
+      en += v * v;
+    }
+    bre[b] = re;
+    bim[b] = im;
+    ben[b] = en;
+  }
 }
 
 /** Windows of WIN_BLOCKS blocks (N samples): complex sum W, tone power (A^2/2 with A = 2|W|/N), total power. */
@@ -123,28 +132,30 @@ export function windowSums({ bre, bim, ben }: Blocks, WIN_BLOCKS: number, N: num
   const wim = new Float64Array(nw);
   const tp = new Float64Array(nw);
   const tot = new Float64Array(nw);
-  {
-    let re = 0;
-    let im = 0;
-    let en = 0;
-    for (let b = 0; b < WIN_BLOCKS - 1; b++) {
-      re += bre[b];
-      im += bim[b];
-      en += ben[b];
-    }
-    for (let w = 0; w < nw; w++) {
-      const e = w + WIN_BLOCKS - 1;
-      re += bre[e];
-      im += bim[e];
-      en += ben[e];
-      wre[w] = re;
-      wim[w] = im;
-      tp[w] = (2 * (re * re + im * im)) / (N * N);
-      tot[w] = Math.max(en / N, 0);
-      re -= bre[w];
-      im -= bim[w];
-      en -= ben[w];
-    }
-  }
+  slideWindows(bre, bim, ben, WIN_BLOCKS, N, nw, wre, wim, tp, tot);
   return { wre, wim, tp, tot };
+}
+
+function slideWindows(bre: Float64Array, bim: Float64Array, ben: Float64Array, WIN_BLOCKS: number, N: number, nw: number, wre: Float64Array, wim: Float64Array, tp: Float64Array, tot: Float64Array): void {
+  let re = 0;
+  let im = 0;
+  let en = 0;
+  for (let b = 0; b < WIN_BLOCKS - 1; b++) {
+    re += bre[b];
+    im += bim[b];
+    en += ben[b];
+  }
+  for (let w = 0; w < nw; w++) {
+    const e = w + WIN_BLOCKS - 1;
+    re += bre[e];
+    im += bim[e];
+    en += ben[e];
+    wre[w] = re;
+    wim[w] = im;
+    tp[w] = (2 * (re * re + im * im)) / (N * N);
+    tot[w] = Math.max(en / N, 0);
+    re -= bre[w];
+    im -= bim[w];
+    en -= ben[w];
+  }
 }
