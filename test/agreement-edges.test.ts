@@ -256,3 +256,22 @@ describe("Gwet's AC1 and Brennan-Prediger SE (Gwet 2008 linearisation, irrCAC *.
     expect(r.stdout).toContain("SE —: Gwet's AC1, Gwet's AC2 linear, Gwet's AC2 quadratic, Brennan-Prediger, Scott's pi (Fleiss, all targets), Conger's kappa: SE undefined: the raters agree on every target");
   });
 });
+
+describe('ICC2k CI past the Spearman-Brown pole', () => {
+  // 2 complete targets, 3 raters: ICC(2,1)'s lower bound -0.736 < -1/(k-1); psych::ICC prints ICC2k's lower bound 4.67
+  // (above its upper bound 1.0), which passed `--min-icc 0.9 --icc-type ICC2k --gate-on lower`.
+  const rows = [
+    ['t1', 'a', 3], ['t1', 'b', 4], ['t1', 'c', 3],
+    ['t4', 'a', 2], ['t4', 'b', 2], ['t4', 'c', 3],
+  ].map(([target, rater, rating]) => ({ target: String(target), rater: String(rater), rating: String(rating) }));
+  it('reports the lower bound null with a reason, and the lower-bound gate fails', () => {
+    const res = analyzeAgreement(ratingsFromRows(rows));
+    const row = res.dimensions[0].icc!.rows.find((r) => r.type === 'ICC2k')!;
+    const l2 = res.dimensions[0].icc!.rows.find((r) => r.type === 'ICC2')!.ci95[0]!;
+    expect(l2).toBeLessThan(-0.5);
+    expect(row.ci95[0]).toBeNull();
+    expect(row.ci95[1]).toBeGreaterThan(0.99);
+    expect(row.reason).toMatch(/Spearman-Brown/);
+    expect(row.band_judged).toBe('poor to excellent');
+  });
+});

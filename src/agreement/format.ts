@@ -84,9 +84,11 @@ function dimensionText(d: DimensionResult, top: number): string {
     else {
       const rows = [['type', 'form', 'ICC', '95% CI', 'F', 'df1', 'df2', 'p', 'Koo & Li (on CI)']];
       for (const r of i.rows) {
-        rows.push([r.type, r.label, num(r.icc), ci(r.ci95), r.f_infinite ? 'Inf' : num(r.f, 2), String(r.df1 ?? '—'), String(r.df2 ?? '—'), pval(r.p), r.band_judged ?? '—']);
+        const rci = r.icc !== null && r.ci95[0] === null && r.ci95[1] !== null ? `(-inf, ${num(r.ci95[1])}]` : ci(r.ci95);
+        rows.push([r.type, r.label, num(r.icc), rci, r.f_infinite ? 'Inf' : num(r.f, 2), String(r.df1 ?? '—'), String(r.df2 ?? '—'), pval(r.p), r.band_judged ?? '—']);
       }
       s += table(rows);
+      for (const r of i.rows) if (r.icc !== null && r.ci95[0] === null && r.reason) s += `  ${r.type}: ${r.reason}\n`;
     }
     s += planningText(d);
   }

@@ -78,7 +78,7 @@ function makeRow(type: IccType, icc: number, f: number, df1: number, df2: number
   if (!Number.isFinite(icc)) return nullRow(type, df1, df2, reason ?? 'undefined (zero variance)', f);
   const p = Number.isNaN(f) ? null : fUpperTail(f, df1, df2);
   const b = kooLiBand(icc);
-  const bl = kooLiBand(fin(lo));
+  const bl = lo === -Infinity ? kooLiBand(-1) : kooLiBand(fin(lo)); // an unbounded lower bound is below any band
   const bh = kooLiBand(fin(hi));
   return {
     type,
@@ -156,17 +156,28 @@ export function iccFromMeanSquares(ms: MeanSquares, n: number, k: number): IccRo
     u2 = (n * (f3l * msb - mse)) / (k * msj + (k * n - k - n) * mse + n * f3l * msb);
   }
   const msbZero = msb === 0 ? 'all target means are equal (MSB = 0): the k-rater form divides by MSB; F and p are defined' : null;
-  const l2k = (l2 * k) / (1 + l2 * (k - 1));
-  const u2k = (u2 * k) / (1 + u2 * (k - 1));
+  const l2k = spearmanBrownBound(l2, k);
+  const u2k = spearmanBrownBound(u2, k);
+  const poleReason = l2k === -Infinity ? `lower 95% bound unbounded: ICC(2,1)'s lower bound ${l2.toFixed(3)} is at or below -1/(k-1) = ${(-1 / (k - 1)).toFixed(3)}, the pole of the Spearman-Brown step to ${k} raters (psych::ICC prints k*L/(1+(k-1)*L) = ${((l2 * k) / (1 + l2 * (k - 1))).toFixed(3)}, a bound that is not one); more targets narrow it` : null;
 
   return [
     makeRow('ICC1', icc1, f11, df11n, df11d, l1, u1, null),
     makeRow('ICC2', icc2, f21, df21n, df21d, l2, u2, null),
     makeRow('ICC3', icc3, f21, df21n, df21d, l3, u3, null),
     makeRow('ICC1k', icc1k, f11, df11n, df11d, l1k, u1k, msbZero),
-    makeRow('ICC2k', icc2k, f21, df21n, df21d, l2k, u2k, null),
+    makeRow('ICC2k', icc2k, f21, df21n, df21d, l2k, u2k, poleReason),
     makeRow('ICC3k', icc3k, f21, df21n, df21d, l3k, u3k, msbZero),
   ];
+}
+
+/**
+ * A CI bound of the single-rater ICC carried to k raters by Spearman-Brown, k*x/(1+(k-1)*x) (psych::ICC's L2k/U2k).
+ * The map rises from -Infinity just above its pole x = -1/(k-1); a bound at or below the pole has no finite image,
+ * so it is -Infinity (reported null with a reason), never the positive number the formula gives past the pole.
+ */
+export function spearmanBrownBound(x: number, k: number): number {
+  const d = 1 + x * (k - 1);
+  return d <= 0 ? -Infinity : (x * k) / d;
 }
 
 /**
