@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeAgreement, goldLabels, ratingsFromRows } from '../src/agreement/index.js';
 import { kappaFromTable } from '../src/agreement/kappa.js';
+import { renderReport } from '../src/agreement/report.js';
 import { runCli, tempDir } from './helpers/cli.js';
 
 let dir: string;
@@ -273,5 +274,10 @@ describe('ICC2k CI past the Spearman-Brown pole', () => {
     expect(row.ci95[1]).toBeGreaterThan(0.99);
     expect(row.reason).toMatch(/Spearman-Brown/);
     expect(row.band_judged).toBe('poor to excellent');
+  });
+  it('the HTML report shows the interval as unbounded below, with the reason', () => {
+    const table = ratingsFromRows(rows);
+    const html = renderReport(table, analyzeAgreement(table));
+    expect(html).toMatch(/<td title="lower 95% bound unbounded[^"]*">\(−∞, 1\.000\]<\/td>/);
   });
 });
