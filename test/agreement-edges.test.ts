@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeAgreement, goldLabels, ratingsFromRows } from '../src/agreement/index.js';
 import { kappaFromTable } from '../src/agreement/kappa.js';
 import { renderReport } from '../src/agreement/report.js';
+import { evaluateGate } from '../src/agreement/gate.js';
 import { runCli, tempDir } from './helpers/cli.js';
 
 let dir: string;
@@ -274,6 +275,18 @@ describe('ICC2k CI past the Spearman-Brown pole', () => {
     expect(row.ci95[1]).toBeGreaterThan(0.99);
     expect(row.reason).toMatch(/Spearman-Brown/);
     expect(row.band_judged).toBe('poor to excellent');
+  });
+  it('an ICC2k point value past the pole (psych: 26.67 on edge_negative_icc) is null with a reason and fails the gate', () => {
+    const neg = [[1, 5], [5, 1], [2, 4], [4, 2], [3, 3], [1, 4], [4, 1], [2, 5], [5, 2], [3, 2]].flatMap(([x, y], i) => [
+      { target: `T${i}`, rater: 'R1', rating: String(x) },
+      { target: `T${i}`, rater: 'R2', rating: String(y) },
+    ]);
+    const res = analyzeAgreement(ratingsFromRows(neg));
+    const row = res.dimensions[0].icc!.rows.find((r) => r.type === 'ICC2k')!;
+    expect(row.icc).toBeNull();
+    expect(row.reason).toMatch(/not positive/);
+    expect(row.p).not.toBeNull();
+    expect(evaluateGate(res, { minIcc: 0.9, iccType: 'ICC2k' }).passed).toBe(false);
   });
   it('the HTML report shows the interval as unbounded below, with the reason', () => {
     const table = ratingsFromRows(rows);

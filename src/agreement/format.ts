@@ -88,7 +88,7 @@ function dimensionText(d: DimensionResult, top: number): string {
         rows.push([r.type, r.label, num(r.icc), rci, r.f_infinite ? 'Inf' : num(r.f, 2), String(r.df1 ?? '—'), String(r.df2 ?? '—'), pval(r.p), r.band_judged ?? '—']);
       }
       s += table(rows);
-      for (const r of i.rows) if (r.icc !== null && r.ci95[0] === null && r.reason) s += `  ${r.type}: ${r.reason}\n`;
+      for (const r of i.rows) if ((r.icc === null || r.ci95[0] === null) && r.reason) s += `  ${r.type}: ${r.reason}\n`;
     }
     s += planningText(d);
   }

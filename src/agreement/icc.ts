@@ -119,7 +119,8 @@ export function iccFromMeanSquares(ms: MeanSquares, n: number, k: number): IccRo
   const icc2 = ratio(msb - mse, msb + (k - 1) * mse + (k * (msj - mse)) / n);
   const icc3 = ratio(msb - mse, msb + (k - 1) * mse);
   const icc1k = ratio(msb - msw, msb);
-  const icc2k = ratio(msb - mse, msb + (msj - mse) / n);
+  const icc2kDenominator = msb + (msj - mse) / n; // <= 0 past the Spearman-Brown pole of ICC2: no ICC2k
+  const icc2k = ratio(msb - mse, icc2kDenominator);
   const icc3k = ratio(msb - mse, msb);
 
   const f11 = ratio(msb, msw);
@@ -165,7 +166,9 @@ export function iccFromMeanSquares(ms: MeanSquares, n: number, k: number): IccRo
     makeRow('ICC2', icc2, f21, df21n, df21d, l2, u2, null),
     makeRow('ICC3', icc3, f21, df21n, df21d, l3, u3, null),
     makeRow('ICC1k', icc1k, f11, df11n, df11d, l1k, u1k, msbZero),
-    makeRow('ICC2k', icc2k, f21, df21n, df21d, l2k, u2k, poleReason),
+    icc2kDenominator > 0
+      ? makeRow('ICC2k', icc2k, f21, df21n, df21d, l2k, u2k, poleReason)
+      : nullRow('ICC2k', df21n, df21d, `undefined: MSB + (MSJ - MSE)/n = ${icc2kDenominator.toPrecision(4)} is not positive (less variance between targets than error: ICC(2,1) = ${icc2.toFixed(3)} is at or below -1/(k-1)), where psych::ICC prints ${icc2k.toFixed(3)}, beyond the ICC's range`, f21),
     makeRow('ICC3k', icc3k, f21, df21n, df21d, l3k, u3k, msbZero),
   ];
 }
