@@ -294,3 +294,20 @@ describe('ICC2k CI past the Spearman-Brown pole', () => {
     expect(html).toMatch(/<td title="lower 95% bound unbounded[^"]*">\(−∞, 1\.000\]<\/td>/);
   });
 });
+
+describe('other spellings of a missing rating are refused, not read as a category', () => {
+  it('--categorical: N/A is one line naming file, line and column, exit 2 (was a third category)', async () => {
+    const p = file('na-cat.csv', 'target,rater,rating\nt1,a,happy\nt1,b,sad\nt2,a,sad\nt2,b,N/A\nt3,a,happy\nt3,b,happy\n');
+    const r = await runCli(['agreement', p, '--categorical']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`mmprep: ${p}:5, column rating: rating 'N/A' looks like a missing-value marker: write a missing rating as an empty cell or NA`);
+  });
+  it('numeric: a lower-case na says the same instead of "use --categorical"; a label in --levels is still a label', async () => {
+    const p = file('na-num.csv', 'target,A,B\nt1,1,2\nt2,3,na\nt3,5,4\n');
+    const r = await runCli(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/:3, column B: rating 'na' looks like a missing-value marker/);
+    const q = file('dash-level.csv', 'target,A,B\nt1,-,+\nt2,+,+\nt3,-,-\n');
+    expect((await runCli(['agreement', q, '--levels', '-,+'])).code).toBe(0);
+  });
+});
