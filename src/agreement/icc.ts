@@ -102,6 +102,28 @@ function ratio(a: number, b: number): number {
   return a / b;
 }
 
+/** 95 % CI of ICC(2,1) with psych's Satterthwaite-type df v (McGraw & Wong 1996, case 2A as implemented in psych). */
+function icc2Ci(ms: MeanSquares, n: number, k: number, icc2: number): [number, number] {
+  const { msb, msj, mse } = ms;
+  const q = 0.975;
+  if (mse === 0 && msj === 0) return [1, 1];
+  const fj = ratio(msj, mse);
+  let v: number;
+  if (!Number.isFinite(fj)) {
+    v = k - 1; // limit of vn/vd as MSJ/MSE -> infinity
+  } else {
+    const a = n * (1 + (k - 1) * icc2) - k * icc2;
+    const vn = (k - 1) * (n - 1) * (k * icc2 * fj + a) ** 2;
+    const vd = (n - 1) * k * k * icc2 * icc2 * fj * fj + a * a;
+    v = vn / vd;
+  }
+  const f3u = fQuantileOf(q, n - 1, v);
+  const f3l = fQuantileOf(q, v, n - 1);
+  const l2 = (n * (msb - f3u * mse)) / (f3u * (k * msj + (k * n - k - n) * mse) + n * msb);
+  const u2 = (n * (f3l * msb - mse)) / (k * msj + (k * n - k - n) * mse + n * f3l * msb);
+  return [l2, u2];
+}
+
 /**
  * The six ICC rows from the mean squares of a two-way layout with n targets and k raters (psych::ICC's formulas;
  * alpha = 0.05). Infinite F (zero error) gives ICC 1, p 0, CI [1, 1]; 0/0 gives null with a reason.
@@ -136,26 +158,7 @@ export function iccFromMeanSquares(ms: MeanSquares, n: number, k: number): IccRo
   };
   const [l1, u1, l1k, u1k] = fRatioCi(f11, df11n, df11d);
   const [l3, u3, l3k, u3k] = fRatioCi(f21, df21n, df21d);
-  // ICC2 / ICC2k (psych: Satterthwaite df v for the CI)
-  let l2: number, u2: number;
-  if (mse === 0 && msj === 0) {
-    l2 = u2 = 1;
-  } else {
-    const fj = ratio(msj, mse);
-    let v: number;
-    if (!Number.isFinite(fj)) {
-      v = k - 1; // limit of vn/vd as MSJ/MSE -> infinity
-    } else {
-      const a = n * (1 + (k - 1) * icc2) - k * icc2;
-      const vn = (k - 1) * (n - 1) * (k * icc2 * fj + a) ** 2;
-      const vd = (n - 1) * k * k * icc2 * icc2 * fj * fj + a * a;
-      v = vn / vd;
-    }
-    const f3u = fQuantileOf(q, n - 1, v);
-    const f3l = fQuantileOf(q, v, n - 1);
-    l2 = (n * (msb - f3u * mse)) / (f3u * (k * msj + (k * n - k - n) * mse) + n * msb);
-    u2 = (n * (f3l * msb - mse)) / (k * msj + (k * n - k - n) * mse + n * f3l * msb);
-  }
+  const [l2, u2] = icc2Ci(ms, n, k, icc2);
   const msbZero = msb === 0 ? 'all target means are equal (MSB = 0): the k-rater form divides by MSB; F and p are defined' : null;
   const l2k = spearmanBrownBound(l2, k);
   const u2k = spearmanBrownBound(u2, k);
