@@ -33,7 +33,7 @@ describe('bad input: exit 2, one line naming file, line and column', () => {
     const p = file('nonnum-wide.csv', 'target,A,B\n"multi\nline",1,2\nt2,3,?\n');
     const r = await runCli(['agreement', p]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${p}:4, column B: non-numeric rating '?'`);
+    expect(r.stderr).toContain(`${p}:4, column B: rating '?' looks like a missing-value marker`);
   });
   it('duplicate (target, rater, dimension)', async () => {
     const p = file('dup.csv', 'target,rater,rating,dimension\na,r1,1,val\na,r2,2,val\na,r1,1,aro\na,r2,5,aro\nb,r1,3,val\nb,r2,3,val\na,r1,4,val\n');

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeAgreement, goldLabels, ratingsFromRows } from '../src/agreement/index.js';
 import { kappaFromTable } from '../src/agreement/kappa.js';
+import { renderReport } from '../src/agreement/report.js';
+import { evaluateGate } from '../src/agreement/gate.js';
 import { runCli, tempDir } from './helpers/cli.js';
 
 let dir: string;
@@ -254,5 +256,58 @@ describe("Gwet's AC1 and Brennan-Prediger SE (Gwet 2008 linearisation, irrCAC *.
     expect(r.stdout).toMatch(/Gwet's AC1 +1\.000 +— +— +—/);
     // Two labels count as ordered: AC2 too.
     expect(r.stdout).toContain("SE —: Gwet's AC1, Gwet's AC2 linear, Gwet's AC2 quadratic, Brennan-Prediger, Scott's pi (Fleiss, all targets), Conger's kappa: SE undefined: the raters agree on every target");
+  });
+});
+
+describe('ICC2k CI past the Spearman-Brown pole', () => {
+  // 2 complete targets, 3 raters: ICC(2,1)'s lower bound -0.736 < -1/(k-1); psych::ICC prints ICC2k's lower bound 4.67
+  // (above its upper bound 1.0), which passed `--min-icc 0.9 --icc-type ICC2k --gate-on lower`.
+  const rows = [
+    ['t1', 'a', 3], ['t1', 'b', 4], ['t1', 'c', 3],
+    ['t4', 'a', 2], ['t4', 'b', 2], ['t4', 'c', 3],
+  ].map(([target, rater, rating]) => ({ target: String(target), rater: String(rater), rating: String(rating) }));
+  it('reports the lower bound null with a reason, and the lower-bound gate fails', () => {
+    const res = analyzeAgreement(ratingsFromRows(rows));
+    const row = res.dimensions[0].icc!.rows.find((r) => r.type === 'ICC2k')!;
+    const l2 = res.dimensions[0].icc!.rows.find((r) => r.type === 'ICC2')!.ci95[0]!;
+    expect(l2).toBeLessThan(-0.5);
+    expect(row.ci95[0]).toBeNull();
+    expect(row.ci95[1]).toBeGreaterThan(0.99);
+    expect(row.reason).toMatch(/Spearman-Brown/);
+    expect(row.band_judged).toBe('poor to excellent');
+  });
+  it('an ICC2k point value past the pole (psych: 26.67 on edge_negative_icc) is null with a reason and fails the gate', () => {
+    const neg = [[1, 5], [5, 1], [2, 4], [4, 2], [3, 3], [1, 4], [4, 1], [2, 5], [5, 2], [3, 2]].flatMap(([x, y], i) => [
+      { target: `T${i}`, rater: 'R1', rating: String(x) },
+      { target: `T${i}`, rater: 'R2', rating: String(y) },
+    ]);
+    const res = analyzeAgreement(ratingsFromRows(neg));
+    const row = res.dimensions[0].icc!.rows.find((r) => r.type === 'ICC2k')!;
+    expect(row.icc).toBeNull();
+    expect(row.reason).toMatch(/not positive/);
+    expect(row.p).not.toBeNull();
+    expect(evaluateGate(res, { minIcc: 0.9, iccType: 'ICC2k' }).passed).toBe(false);
+  });
+  it('the HTML report shows the interval as unbounded below, with the reason', () => {
+    const table = ratingsFromRows(rows);
+    const html = renderReport(table, analyzeAgreement(table));
+    expect(html).toMatch(/<td title="lower 95% bound unbounded[^"]*">\(−∞, 1\.000\]<\/td>/);
+  });
+});
+
+describe('other spellings of a missing rating are refused, not read as a category', () => {
+  it('--categorical: N/A is one line naming file, line and column, exit 2 (was a third category)', async () => {
+    const p = file('na-cat.csv', 'target,rater,rating\nt1,a,happy\nt1,b,sad\nt2,a,sad\nt2,b,N/A\nt3,a,happy\nt3,b,happy\n');
+    const r = await runCli(['agreement', p, '--categorical']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`mmprep: ${p}:5, column rating: rating 'N/A' looks like a missing-value marker: write a missing rating as an empty cell or NA`);
+  });
+  it('numeric: a lower-case na says the same instead of "use --categorical"; a label in --levels is still a label', async () => {
+    const p = file('na-num.csv', 'target,A,B\nt1,1,2\nt2,3,na\nt3,5,4\n');
+    const r = await runCli(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/:3, column B: rating 'na' looks like a missing-value marker/);
+    const q = file('dash-level.csv', 'target,A,B\nt1,-,+\nt2,+,+\nt3,-,-\n');
+    expect((await runCli(['agreement', q, '--levels', '-,+'])).code).toBe(0);
   });
 });

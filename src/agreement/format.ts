@@ -71,25 +71,27 @@ function retestText(d: DimensionResult): string {
   return `Test-retest: ${r.n_ratings_repeated} repeated ratings over occasions ${r.occasions.map(clean).join(', ')}; inter-rater figures use ${r.inter_rater_uses}\n` + table(rows);
 }
 
+/** The ICC table (psych::ICC's six rows), with the reason of every row whose figure or lower bound is null. */
+function iccText(i: NonNullable<DimensionResult['icc']>): string {
+  let s =
+    i.method === 'anova'
+      ? `ICC (two-way ANOVA on ${i.n_targets} complete targets${i.n_targets_dropped ? `, ${i.n_targets_dropped} incomplete targets dropped` : ''})\n`
+      : `ICC (REML variance components on all ratings: target ${num(i.variance_components?.target, 4)}, rater ${num(i.variance_components?.rater, 4)}, residual ${num(i.variance_components?.residual, 4)})\n`;
+  if (i.reason && i.rows.every((r) => r.icc === null)) return s + `  undefined: ${i.reason}\n`;
+  const rows = [['type', 'form', 'ICC', '95% CI', 'F', 'df1', 'df2', 'p', 'Koo & Li (on CI)']];
+  for (const r of i.rows) {
+    const rci = r.icc !== null && r.ci95[0] === null && r.ci95[1] !== null ? `(-inf, ${num(r.ci95[1])}]` : ci(r.ci95);
+    rows.push([r.type, r.label, num(r.icc), rci, r.f_infinite ? 'Inf' : num(r.f, 2), String(r.df1 ?? '—'), String(r.df2 ?? '—'), pval(r.p), r.band_judged ?? '—']);
+  }
+  s += table(rows);
+  for (const r of i.rows) if ((r.icc === null || r.ci95[0] === null) && r.reason) s += `  ${r.type}: ${r.reason}\n`;
+  return s;
+}
+
 function dimensionText(d: DimensionResult, top: number): string {
   let s = `\n== ${d.dimension ? `dimension '${clean(d.dimension)}'` : 'ratings'}: ${d.data_type}, ${d.n_targets} targets, ${d.n_raters} raters, ${d.n_ratings} ratings, ${d.n_missing} missing ==\n`;
   for (const w of d.warnings) s += `Warning: ${clean(w.message)}\n`;
-  if (d.icc) {
-    const i = d.icc;
-    s +=
-      i.method === 'anova'
-        ? `ICC (two-way ANOVA on ${i.n_targets} complete targets${i.n_targets_dropped ? `, ${i.n_targets_dropped} incomplete targets dropped` : ''})\n`
-        : `ICC (REML variance components on all ratings: target ${num(i.variance_components?.target, 4)}, rater ${num(i.variance_components?.rater, 4)}, residual ${num(i.variance_components?.residual, 4)})\n`;
-    if (i.reason && i.rows.every((r) => r.icc === null)) s += `  undefined: ${i.reason}\n`;
-    else {
-      const rows = [['type', 'form', 'ICC', '95% CI', 'F', 'df1', 'df2', 'p', 'Koo & Li (on CI)']];
-      for (const r of i.rows) {
-        rows.push([r.type, r.label, num(r.icc), ci(r.ci95), r.f_infinite ? 'Inf' : num(r.f, 2), String(r.df1 ?? '—'), String(r.df2 ?? '—'), pval(r.p), r.band_judged ?? '—']);
-      }
-      s += table(rows);
-    }
-    s += planningText(d);
-  }
+  if (d.icc) s += iccText(d.icc) + planningText(d);
   s += retestText(d);
   const a = d.krippendorff_alpha;
   const arow = [['metric', 'alpha', 'bootstrap 95% CI']];

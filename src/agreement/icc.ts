@@ -78,7 +78,7 @@ function makeRow(type: IccType, icc: number, f: number, df1: number, df2: number
   if (!Number.isFinite(icc)) return nullRow(type, df1, df2, reason ?? 'undefined (zero variance)', f);
   const p = Number.isNaN(f) ? null : fUpperTail(f, df1, df2);
   const b = kooLiBand(icc);
-  const bl = kooLiBand(fin(lo));
+  const bl = lo === -Infinity ? kooLiBand(-1) : kooLiBand(fin(lo)); // an unbounded lower bound is below any band
   const bh = kooLiBand(fin(hi));
   return {
     type,
@@ -102,6 +102,28 @@ function ratio(a: number, b: number): number {
   return a / b;
 }
 
+/** 95 % CI of ICC(2,1) with psych's Satterthwaite-type df v (McGraw & Wong 1996, case 2A as implemented in psych). */
+function icc2Ci(ms: MeanSquares, n: number, k: number, icc2: number): [number, number] {
+  const { msb, msj, mse } = ms;
+  const q = 0.975;
+  if (mse === 0 && msj === 0) return [1, 1];
+  const fj = ratio(msj, mse);
+  let v: number;
+  if (!Number.isFinite(fj)) {
+    v = k - 1; // limit of vn/vd as MSJ/MSE -> infinity
+  } else {
+    const a = n * (1 + (k - 1) * icc2) - k * icc2;
+    const vn = (k - 1) * (n - 1) * (k * icc2 * fj + a) ** 2;
+    const vd = (n - 1) * k * k * icc2 * icc2 * fj * fj + a * a;
+    v = vn / vd;
+  }
+  const f3u = fQuantileOf(q, n - 1, v);
+  const f3l = fQuantileOf(q, v, n - 1);
+  const l2 = (n * (msb - f3u * mse)) / (f3u * (k * msj + (k * n - k - n) * mse) + n * msb);
+  const u2 = (n * (f3l * msb - mse)) / (k * msj + (k * n - k - n) * mse + n * f3l * msb);
+  return [l2, u2];
+}
+
 /**
  * The six ICC rows from the mean squares of a two-way layout with n targets and k raters (psych::ICC's formulas;
  * alpha = 0.05). Infinite F (zero error) gives ICC 1, p 0, CI [1, 1]; 0/0 gives null with a reason.
@@ -119,7 +141,8 @@ export function iccFromMeanSquares(ms: MeanSquares, n: number, k: number): IccRo
   const icc2 = ratio(msb - mse, msb + (k - 1) * mse + (k * (msj - mse)) / n);
   const icc3 = ratio(msb - mse, msb + (k - 1) * mse);
   const icc1k = ratio(msb - msw, msb);
-  const icc2k = ratio(msb - mse, msb + (msj - mse) / n);
+  const icc2kDenominator = msb + (msj - mse) / n; // <= 0 past the Spearman-Brown pole of ICC2: no ICC2k
+  const icc2k = ratio(msb - mse, icc2kDenominator);
   const icc3k = ratio(msb - mse, msb);
 
   const f11 = ratio(msb, msw);
@@ -135,38 +158,32 @@ export function iccFromMeanSquares(ms: MeanSquares, n: number, k: number): IccRo
   };
   const [l1, u1, l1k, u1k] = fRatioCi(f11, df11n, df11d);
   const [l3, u3, l3k, u3k] = fRatioCi(f21, df21n, df21d);
-  // ICC2 / ICC2k (psych: Satterthwaite df v for the CI)
-  let l2: number, u2: number;
-  if (mse === 0 && msj === 0) {
-    l2 = u2 = 1;
-  } else {
-    const fj = ratio(msj, mse);
-    let v: number;
-    if (!Number.isFinite(fj)) {
-      v = k - 1; // limit of vn/vd as MSJ/MSE -> infinity
-    } else {
-      const a = n * (1 + (k - 1) * icc2) - k * icc2;
-      const vn = (k - 1) * (n - 1) * (k * icc2 * fj + a) ** 2;
-      const vd = (n - 1) * k * k * icc2 * icc2 * fj * fj + a * a;
-      v = vn / vd;
-    }
-    const f3u = fQuantileOf(q, n - 1, v);
-    const f3l = fQuantileOf(q, v, n - 1);
-    l2 = (n * (msb - f3u * mse)) / (f3u * (k * msj + (k * n - k - n) * mse) + n * msb);
-    u2 = (n * (f3l * msb - mse)) / (k * msj + (k * n - k - n) * mse + n * f3l * msb);
-  }
+  const [l2, u2] = icc2Ci(ms, n, k, icc2);
   const msbZero = msb === 0 ? 'all target means are equal (MSB = 0): the k-rater form divides by MSB; F and p are defined' : null;
-  const l2k = (l2 * k) / (1 + l2 * (k - 1));
-  const u2k = (u2 * k) / (1 + u2 * (k - 1));
+  const l2k = spearmanBrownBound(l2, k);
+  const u2k = spearmanBrownBound(u2, k);
+  const poleReason = l2k === -Infinity ? `lower 95% bound unbounded: ICC(2,1)'s lower bound ${l2.toFixed(3)} is at or below -1/(k-1) = ${(-1 / (k - 1)).toFixed(3)}, the pole of the Spearman-Brown step to ${k} raters (psych::ICC prints k*L/(1+(k-1)*L) = ${((l2 * k) / (1 + l2 * (k - 1))).toFixed(3)}, a bound that is not one); more targets narrow it` : null;
 
   return [
     makeRow('ICC1', icc1, f11, df11n, df11d, l1, u1, null),
     makeRow('ICC2', icc2, f21, df21n, df21d, l2, u2, null),
     makeRow('ICC3', icc3, f21, df21n, df21d, l3, u3, null),
     makeRow('ICC1k', icc1k, f11, df11n, df11d, l1k, u1k, msbZero),
-    makeRow('ICC2k', icc2k, f21, df21n, df21d, l2k, u2k, null),
+    icc2kDenominator > 0
+      ? makeRow('ICC2k', icc2k, f21, df21n, df21d, l2k, u2k, poleReason)
+      : nullRow('ICC2k', df21n, df21d, `undefined: MSB + (MSJ - MSE)/n = ${icc2kDenominator.toPrecision(4)} is not positive (less variance between targets than error: ICC(2,1) = ${icc2.toFixed(3)} is at or below -1/(k-1)), where psych::ICC prints ${icc2k.toFixed(3)}, beyond the ICC's range`, f21),
     makeRow('ICC3k', icc3k, f21, df21n, df21d, l3k, u3k, msbZero),
   ];
+}
+
+/**
+ * A CI bound of the single-rater ICC carried to k raters by Spearman-Brown, k*x/(1+(k-1)*x) (psych::ICC's L2k/U2k).
+ * The map rises from -Infinity just above its pole x = -1/(k-1); a bound at or below the pole has no finite image,
+ * so it is -Infinity (reported null with a reason), never the positive number the formula gives past the pole.
+ */
+export function spearmanBrownBound(x: number, k: number): number {
+  const d = 1 + x * (k - 1);
+  return d <= 0 ? -Infinity : (x * k) / d;
 }
 
 /**

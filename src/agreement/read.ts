@@ -64,6 +64,14 @@ function isMissing(s: string): boolean {
   return s === '' || s === 'NA';
 }
 
+/**
+ * Other spellings of "missing" that lab exports use (R's NA in lower case, SPSS/Excel's N/A and #N/A, NaN, null, a
+ * lone '.', '-' or '?'). They are refused, not read: as a label one would silently become a category of its own.
+ */
+function missingMarkerLike(s: string): boolean {
+  return /^(?:n\/?a|#n\/?a|nan|null|[.?-])$/i.test(s);
+}
+
 /** Append-only typed arrays: a million ratings without boxed numbers or a copy from a JS array. */
 class GrowI32 {
   data = new Int32Array(1024);
@@ -412,6 +420,9 @@ class RatingsAccumulator {
 
   private readValue(cell: string, column: string): number {
     let s = cell.trim();
+    if (missingMarkerLike(s) && this.labelIndex.get(labelKey(s)) === undefined) {
+      throw new RecordError(`rating '${s}' looks like a missing-value marker: write a missing rating as an empty cell or NA`, this.rec, column);
+    }
     if (this.categorical) return this.labelCode(s, column);
     if (this.opts.decimalComma && looksLikeDecimalComma(s)) s = s.replace(',', '.');
     const v = parseNumber(s);

@@ -231,7 +231,7 @@ function iccTable(d: DimensionResult): string {
   if (!d.icc) return '';
   let s = `<table><thead><tr><th>type</th><th>form</th><th>ICC</th><th>95% CI</th><th>F</th><th>df1</th><th>df2</th><th>p</th><th>Koo &amp; Li (on CI)</th></tr></thead><tbody>`;
   for (const r of d.icc.rows) {
-    s += `<tr><td>${r.type}</td><td>${escapeHtml(r.label)}</td><td>${f3(r.icc)}</td><td>${r.ci95[0] === null ? '—' : `[${f3(r.ci95[0])}, ${f3(r.ci95[1])}]`}</td><td>${r.f_infinite ? '∞' : f3(r.f)}</td><td>${r.df1 ?? "—"}</td><td>${r.df2 ?? "—"}</td><td>${r.p === null ? '—' : r.p.toPrecision(3)}</td><td>${escapeHtml(r.band_judged ?? r.reason ?? '—')}</td></tr>`;
+    s += `<tr><td>${r.type}</td><td>${escapeHtml(r.label)}</td><td>${f3(r.icc)}</td><td${r.reason && r.icc !== null ? ` title="${escapeHtml(r.reason)}"` : ''}>${r.ci95[0] === null ? (r.icc !== null && r.ci95[1] !== null ? `(−∞, ${f3(r.ci95[1])}]` : '—') : `[${f3(r.ci95[0])}, ${f3(r.ci95[1])}]`}</td><td>${r.f_infinite ? '∞' : f3(r.f)}</td><td>${r.df1 ?? "—"}</td><td>${r.df2 ?? "—"}</td><td>${r.p === null ? '—' : r.p.toPrecision(3)}</td><td>${escapeHtml(r.band_judged ?? r.reason ?? '—')}</td></tr>`;
   }
   return s + '</tbody></table>';
 }
