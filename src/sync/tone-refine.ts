@@ -6,6 +6,7 @@
  */
 import type { ToneOscillator } from './tone-demod.js';
 import { energyNull, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
+import { echoOnset } from './tone-step.js';
 import { CLEAN_DIRECT_DB, CLEAN_EARLY_DB, MAX_EARLY_DB, toneEarlyAnyPhase, type EarlyTone } from './tone-early.js';
 
 /** A beep whose onset is less certain than this is not placeable (the stream is placed by another route or refused). */
@@ -20,10 +21,26 @@ const MAX_FALSE_BEFORE = 0.01;
  * echo has built up (the held-out set, make-sync-rooms --variant 1: +0.5 and -1.8 dB; docs/sync.md).
  */
 const MIN_DIRECT_DB = -5;
+/**
+ * The change point of the direct sound and echo (tone-step.ts) is taken only when its profile-likelihood interval is at
+ * most this wide, seconds. Measured 2026-11-30 on the room bench (make-sync-rooms --set full, variants 0 and 1): the
+ * change points it let through were within 0.7 ms of the truth (intervals 0.2-1.6 ms wide), and those read 7-16 ms
+ * late on the echo's build-up had intervals of 3.8 ms and more.
+ */
+const MAX_ECHO_INTERVAL_S = 0.002;
+/**
+ * ... and when the 2 periods after it hold a step at most this far under the beep's plateau, dB (the direct sound at
+ * DRR -9 dB is about 9.5 dB under it). A change point read at the start of speech before the beep holds no such step:
+ * on sync-tone.test.ts's SNR 20 dB Opus mixture one such read 86 ms early measured -37 dB; the right ones on the room
+ * bench -11 to +6 dB.
+ */
+const MIN_ECHO_DIRECT_DB = -15;
 
 /** A refined onset: sample index in the analysed chunk, direct amplitude A, distance between two readings (samples). */
 export interface RefinedOnset {
   t: number;
+  /** The coarse rising edge it was refined from (samples). */
+  edge: number;
   A: number;
   spread: number;
 }
@@ -177,7 +194,7 @@ export class OnsetRefiner {
     const estN = edge - first.t > 0.003 * sr ? L : this.winN;
     const second = this.changePoint(x, n, first.t, estN, Math.round(0.004 * sr)) ?? first;
     // How far the two readings (direct arrival, edge) lie apart: a measure of how much echo or noise hides the onset.
-    return { ...second, spread: near ? Math.abs(second.t - near.t) : 0 };
+    return { ...second, edge, spread: near ? Math.abs(second.t - near.t) : 0 };
   }
 
   /**
@@ -243,9 +260,52 @@ export class OnsetRefiner {
   /**
    * The onset's uncertainty (seconds) and why the onset is not placeable (null when it is): uncertain, tone after it
    * well under the plateau, tone in any phase or in its own phase just before it. plateauP: the beep's tone power;
-   * bandNoiseP: in-band interference before it; broadNoiseP: everything else while it sounds.
+   * bandNoiseP: in-band interference before it; broadNoiseP: everything else while it sounds. An onset refused by
+   * these is tried once more as the change point of the direct sound and the echo's build-up (tone-step.ts); `t` is the onset taken (samples).
    */
-  judge(x: Float32Array, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { onsetSd: number; why: string | null } {
+  judge(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { t: number; onsetSd: number; why: string | null } {
+    const first = this.judgeEdge(x, onset, plateauP, bandNoiseP, broadNoiseP);
+    if (first.why === null) return { t: onset.t, ...first };
+    const step = this.judgeEcho(x, n, onset, plateauP);
+    if (process.env.MMPREP_DEBUG_ONSET) process.stderr.write(`onset ${((this.bufStart + onset.t) / this.sampleRate).toFixed(4)} edge-route: ${first.why.slice(0, 60)} | step: ${step ? `${((this.bufStart + step.t) / this.sampleRate).toFixed(4)} sd ${(step.onsetSd * 1000).toFixed(2)} ${step.why ?? 'OK'} ${step.info}` : 'none'}\n`);
+    return step && step.why === null ? step : { t: onset.t, ...first };
+  }
+
+  /**
+   * The change point of the direct sound and the echo's build-up (tone-step.ts) within 120 ms before the coarse edge,
+   * taken when its interval is narrow and nothing before it says it is late (tone-early.ts, tone-onset.ts).
+   */
+  private judgeEcho(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number): { t: number; onsetSd: number; why: string | null; info: string } | null {
+    const sr = this.sampleRate;
+    const phase = (i: number) => this.osc(this.bufStart + i);
+    // A sine of amplitude A gives a block mean of magnitude A / 2: block power plateauP / 2.
+    const echo = echoOnset(x, n, phase, onset.edge, plateauP / 2, sr, this.toneHz);
+    if (!echo) return null;
+    const width = (echo.hi - echo.lo) / sr;
+    const infoLater = () => `interval ${(width * 1000).toFixed(2)} ms q ${echo.q_over_noise_db.toFixed(0)} dB qp ${echo.q_over_plateau_db.toFixed(0)} dB A/plateau ${directDb.toFixed(1)} dB`;
+    // The direct sound's amplitude: the 2 periods after the change point.
+    const L = Math.max(4, Math.round((2 * sr) / this.toneHz));
+    const [re, im] = this.demod(x, Math.round(echo.t), Math.round(echo.t) + L);
+    const A = (2 * Math.hypot(re, im)) / L;
+    const onsetSd = Math.max(echo.sd_s, 0.5 / sr);
+    const early = this.toneEarly(x, echo.t, A, onsetSd);
+    const before = this.toneBeforeOnset(x, echo.t, onsetSd, plateauP);
+    const directDb = 20 * Math.log10(A / Math.sqrt(2 * plateauP));
+    const why =
+      directDb < MIN_ECHO_DIRECT_DB
+        ? `no step at the change point of direct sound and echo (${directDb.toFixed(1)} dB under the plateau): not the beep's direct sound`
+        : width > MAX_ECHO_INTERVAL_S
+        ? `onset uncertain: the change point of direct sound and echo lies anywhere in ${(width * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`
+        : early && early.under_direct_db > MAX_EARLY_DB
+          ? `tone ${(-early.under_direct_db).toFixed(1)} dB under the direct sound ${(early.ends_before_s * 1000).toFixed(1)} ms before the onset (any phase): no clean step from the noise, the onset may be read late on the echo's build-up`
+          : before && before.expected_false < MAX_FALSE_BEFORE
+            ? `tone ${before.over_noise_db.toFixed(1)} dB over the noise ${(before.ends_before_s * 1000).toFixed(1)} ms before the onset (noise does that ${before.expected_false.toExponential(1)} times there): the direct sound may have arrived earlier, hidden by an echo dip`
+            : null;
+    return { t: echo.t, onsetSd, why, info: infoLater() };
+  }
+
+  /** The checks of the edge route's onset (onsetOf): uncertainty, direct sound against the plateau, tone before it. */
+  private judgeEdge(x: Float32Array, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { onsetSd: number; why: string | null } {
     const onsetSd = this.onsetSd(x, onset, plateauP, bandNoiseP, broadNoiseP);
     const before = this.toneBeforeOnset(x, onset.t, onsetSd, plateauP);
     const early = this.toneEarly(x, onset.t, onset.A, onsetSd);

@@ -335,11 +335,11 @@ export class ToneScanner {
     const onsetW = Math.floor(onset.t / B) - WIN_BLOCKS;
     const interference = Math.max(ToneScanner.meanOf(tp, onsetW - 250, onsetW - 5) ?? floor, chunkFloor);
     const bandSnr = 10 * Math.log10(toneP / interference);
-    const judged = refiner.judge(x, onset, pt, interference, ptot - toneP);
+    const judged = refiner.judge(x, n, onset, pt, interference, ptot - toneP);
     const onsetSd = judged.onsetSd;
     const why = bandSnr < 0 ? `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted` : judged.why;
     return {
-      t_s: this.t0 + (this.bufStart + onset.t) / sr,
+      t_s: this.t0 + (this.bufStart + judged.t) / sr,
       duration_s: duration,
       freq_hz: freq,
       snr_db: 10 * Math.log10(toneP / Math.max(ptot - toneP, 1e-20)),
