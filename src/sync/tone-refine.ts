@@ -2,7 +2,9 @@
  * The onset of one beep, refined from the coarse rising edge of the beep detector (tone.ts), and judged: the direct
  * sound's arrival (the earliest window from which the tone's phase is steady), the change point around it (Page 1954;
  * Hinkley 1971), its uncertainty, and the checks against the noise and the room's echo before it (tone-onset.ts,
- * tone-early.ts) that decide whether the onset is placeable (issue 11 items 4 and 8: moved here from tone.ts).
+ * tone-early.ts) that decide whether the onset is placeable (issue 11 items 4 and 8: moved here from tone.ts); and the
+ * second reading, the change point of direct sound and echo (tone-step.ts), that places what this refuses or refuses
+ * what it contradicts.
  */
 import type { ToneOscillator } from './tone-demod.js';
 import { energyNull, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';

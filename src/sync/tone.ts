@@ -15,7 +15,8 @@
  *
  * The steps, by file: tone-demod.ts (reference oscillator, 2 ms block and 10 ms window sums); this file (candidate
  * runs, their core, frequency and phase checks, coarse edges); tone-refine.ts (the direct-arrival onset, its change
- * point, its uncertainty and whether it is placeable); tone-onset.ts (the onset judged against the noise before the beep: an echo dip can make it late);
+ * point, its uncertainty and whether it is placeable); tone-step.ts (the change point of direct sound and building
+ * echo, tried where the edge route refuses or to check it); tone-onset.ts (the onset judged against the noise before the beep: an echo dip can make it late);
  * tone-early.ts (tone in any phase just before the onset: read late on the echo's build-up; a beep's echo after
  * its end is not a second beep);
  * tone-spectrum.ts (prominence over neighbouring frequencies); tone-null.ts (confidence against the recording's
