@@ -268,16 +268,15 @@ export class OnsetRefiner {
   judge(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { t: number; onsetSd: number; why: string | null } {
     const first = this.judgeEdge(x, onset, plateauP, bandNoiseP, broadNoiseP);
     const echo = this.judgeEcho(x, n, onset, plateauP);
-    if (process.env.MMPREP_DEBUG_ONSET) process.stderr.write(`onset ${((this.bufStart + onset.t) / this.sampleRate).toFixed(4)} edge-route: ${first.why?.slice(0, 60) ?? 'OK'} | echo: ${echo ? `${((this.bufStart + echo.t) / this.sampleRate).toFixed(4)} sd ${(echo.onsetSd * 1000).toFixed(2)} ${echo.why ?? 'OK'} ${echo.info}` : 'none'}\n`);
     if (first.why !== null) return echo && echo.why === null ? echo : { t: onset.t, ...first };
     // The edge route's onset placeable and the change point known within 4 ms (twice what placing by it needs): two
-    // readings more than 2 ms + 2 sd apart do not stand together.
-    // The edge route reads late on the echo's build-up (held-out room set variant 6: 6.75 ms late with sd 0.38 ms,
-    // where the change point was 0.25 ms from the truth): an earlier change point that passes its checks is taken.
+    // readings more than 2 ms + 2 sd apart do not stand together, and neither is taken. The edge route reads late on
+    // the echo's build-up (held-out room variant 6: 6.75 ms late with sd 0.38 ms, where the change point was 0.45 ms
+    // from the truth); the change point can read early at speech just before the beep (room variant 2, a dry lav: 10.7
+    // ms early, interval 1 ms, where the edge route was right). So a disagreement is refused, whichever is earlier.
     if (!echo || !echo.sure) return { t: onset.t, ...first };
     const gap = (onset.t - echo.t) / this.sampleRate;
     if (Math.abs(gap) <= 0.002 + 2 * (first.onsetSd + echo.onsetSd)) return { t: onset.t, ...first };
-    if (gap > 0 && echo.why === null) return echo;
     return { t: onset.t, onsetSd: first.onsetSd, why: `two readings of the onset disagree by ${(gap * 1000).toFixed(1)} ms (edge ${gap > 0 ? 'after' : 'before'} the change point of direct sound and echo): the onset cannot be trusted` };
   }
 
@@ -285,14 +284,13 @@ export class OnsetRefiner {
    * The change point of the direct sound and the echo's build-up (tone-step.ts) within 120 ms before the coarse edge,
    * taken when its interval is narrow and nothing before it says it is late (tone-early.ts, tone-onset.ts).
    */
-  private judgeEcho(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number): { t: number; onsetSd: number; why: string | null; info: string; sure: boolean } | null {
+  private judgeEcho(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number): { t: number; onsetSd: number; why: string | null; sure: boolean } | null {
     const sr = this.sampleRate;
     const phase = (i: number) => this.osc(this.bufStart + i);
     // A sine of amplitude A gives a block mean of magnitude A / 2: block power plateauP / 2.
     const echo = echoOnset(x, n, phase, onset.edge, plateauP / 2, sr, this.toneHz);
     if (!echo) return null;
     const width = (echo.hi - echo.lo) / sr;
-    const infoLater = () => `interval ${(width * 1000).toFixed(2)} ms q ${echo.q_over_noise_db.toFixed(0)} dB qp ${echo.q_over_plateau_db.toFixed(0)} dB A/plateau ${directDb.toFixed(1)} dB`;
     // The direct sound's amplitude: the 2 periods after the change point.
     const L = Math.max(4, Math.round((2 * sr) / this.toneHz));
     const [re, im] = this.demod(x, Math.round(echo.t), Math.round(echo.t) + L);
@@ -311,11 +309,11 @@ export class OnsetRefiner {
           : before && before.expected_false < MAX_FALSE_BEFORE
             ? `tone ${before.over_noise_db.toFixed(1)} dB over the noise ${(before.ends_before_s * 1000).toFixed(1)} ms before the onset (noise does that ${before.expected_false.toExponential(1)} times there): the direct sound may have arrived earlier, hidden by an echo dip`
             : null;
-    return { t: echo.t, onsetSd, why, info: infoLater(), sure: width <= 2 * MAX_ECHO_INTERVAL_S && directDb >= MIN_ECHO_DIRECT_DB };
+    return { t: echo.t, onsetSd, why, sure: width <= 2 * MAX_ECHO_INTERVAL_S && directDb >= MIN_ECHO_DIRECT_DB };
   }
 
   /** The checks of the edge route's onset (onsetOf): uncertainty, direct sound against the plateau, tone before it. */
-  private judgeEdge(x: Float32Array, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { onsetSd: number; why: string | null } {
+  private judgeEdge(x: Float32Array, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { onsetSd: number; why: string | null; directDb: number } {
     const onsetSd = this.onsetSd(x, onset, plateauP, bandNoiseP, broadNoiseP);
     const before = this.toneBeforeOnset(x, onset.t, onsetSd, plateauP);
     const early = this.toneEarly(x, onset.t, onset.A, onsetSd);
@@ -331,6 +329,6 @@ export class OnsetRefiner {
           : before && before.expected_false < MAX_FALSE_BEFORE
           ? `tone ${before.over_noise_db.toFixed(1)} dB over the noise ${(before.ends_before_s * 1000).toFixed(1)} ms before the onset (noise does that ${before.expected_false.toExponential(1)} times there): the direct sound may have arrived earlier, hidden by an echo dip`
           : null;
-    return { onsetSd, why };
+    return { onsetSd, why, directDb };
   }
 }
