@@ -14,8 +14,9 @@
  * Memory is bounded: samples are analysed in chunks of `chunkS` seconds with `overlapS` seconds of overlap.
  *
  * The steps, by file: tone-demod.ts (reference oscillator, 2 ms block and 10 ms window sums); this file (candidate
- * runs, their core, frequency and phase checks, coarse edges, the direct-arrival onset and its change point);
- * tone-onset.ts (the onset judged against the noise before the beep: an echo dip can make it late);
+ * runs, their core, frequency and phase checks, coarse edges); tone-refine.ts (the direct-arrival onset, its change
+ * point, its uncertainty and whether it is placeable); tone-step.ts (the change point of direct sound and building
+ * echo, tried where the edge route refuses or to check it); tone-onset.ts (the onset judged against the noise before the beep: an echo dip can make it late);
  * tone-early.ts (tone in any phase just before the onset: read late on the echo's build-up; a beep's echo after
  * its end is not a second beep);
  * tone-spectrum.ts (prominence over neighbouring frequencies); tone-null.ts (confidence against the recording's
@@ -26,8 +27,8 @@ import { blockSums, ToneOscillator, windowSums } from './tone-demod.js';
 import { fitLine, median } from './tone-math.js';
 import { prominenceDb } from './tone-spectrum.js';
 import { calibrateBeeps, STAT_WINDOWS, statTrack } from './tone-null.js';
-import { energyNull, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
-import { CLEAN_DIRECT_DB, CLEAN_EARLY_DB, markEchoTails, MAX_EARLY_DB, toneEarlyAnyPhase, type EarlyTone } from './tone-early.js';
+import { markEchoTails } from './tone-early.js';
+import { OnsetRefiner } from './tone-refine.js';
 
 export interface ToneScanOptions {
   /** Tone frequency in Hz (default 1000). */
@@ -80,18 +81,6 @@ export interface ToneDetection {
 }
 
 const BLOCK_S = 0.002;
-/** A beep whose onset is less certain than this is not placeable (the stream is placed by another route or refused). */
-const MAX_ONSET_SD_S = 0.002;
-/** An onset with tone-band energy before it that the noise before the beep makes less often than this is not placeable. */
-const MAX_FALSE_BEFORE = 0.01;
-/**
- * A beep whose tone in the 4 periods after the onset is more than this below its plateau is not placeable: the echo
- * there is over twice the direct sound (DRR below about -3 dB), and an onset read late on the echo's build-up cannot
- * be told from the direct sound's arrival. On the room bench (2026-11-30) all 3 placeable onsets below -6 dB were
- * 7.8 to 93 ms late, while those placed right read -4 to +2 dB. It does not catch an onset read 25 ms late, once the
- * echo has built up (the held-out set, make-sync-rooms --variant 1: +0.5 and -1.8 dB; docs/sync.md).
- */
-const MIN_DIRECT_DB = -5;
 const WIN_BLOCKS = 5;
 /** The part of the rising edge fitted, as fractions of the plateau (low enough to end before early reflections). */
 const FIT_LO = 0.25;
@@ -115,8 +104,6 @@ export class ToneScanner {
   /** Samples in the sliding windows. */
   readonly blockN: number;
   readonly winN: number;
-  /** Length of the CUSUM tangent fits, seconds. */
-  private readonly tangentS = 0.003;
 
   /** t0: time of the first pushed sample on the stream's timeline. */
   constructor(sampleRate: number, t0: number, opts: ToneScanOptions = {}) {
@@ -243,110 +230,6 @@ export class ToneScanner {
     return this.ref.demod(x, a, b, this.bufStart);
   }
 
-  /**
-   * The direct sound's arrival, searched back from a point well inside the burst: the earliest window from which the
-   * tone's phase is steady. Room echo builds the level up over the first 20-100 ms, arriving with other phases (the
-   * sum's phase drifts, and can swing through a dip where echo cancels the direct sound); before the direct sound
-   * there is only noise, whose phase is random. Windows of 4 periods, every 1/16 of that, are walked backwards; a
-   * window passes when it and the window right after it stand above the noise and agree in phase (within 45
-   * degrees). Gaps of up to 50 ms (a dip where the echo cancels the direct sound) are crossed when the sound
-   * beyond is strong; a longer one ends the walk. Returns the start of the earliest
-   * passing window, or null.
-   */
-  private directArrival(x: Float32Array, n: number, from: number, inside: number, noiseP: number /* mean tone-band power of the 10 ms windows */): number | null {
-    const L = Math.max(8, Math.round((4 * this.sampleRate) / this.toneHz));
-    const step = Math.max(1, Math.round(L / 16));
-    let j = Math.min(inside, n - 2 * L);
-    if (j <= from) return null;
-    const [ir, ii] = this.demod(x, j, j + L);
-    // 6 dB over the noise (noise power in a window of L samples is the 10 ms windows' noise power times N / L), and
-    // at least 1/10 of the amplitude inside the burst (a codec's pre-echo before a transient keeps the tone's phase).
-    const thr = Math.max(2 * noiseP * this.winN * L, (ir * ir + ii * ii) / 100);
-    const maxGap = Math.round(0.05 * this.sampleRate);
-    // Beyond a gap longer than 2 ms, only a window a quarter as strong as the burst's inside resumes the walk: the
-    // direct sound of a beep heard in a room (DRR down to -9 dB) is; speech and noise before the beep are not.
-    const strong = (ir * ir + ii * ii) / 16;
-    const shortGap = Math.round(0.002 * this.sampleRate);
-    let earliest: number | null = null;
-    let committed: number | null = null;
-    let segTop = -1;
-    let gap = 0;
-    // A segment reached across a gap must hold the tone's own frequency (its phase drifts less than 45 degrees per
-    // 10 ms, as a direct sound under slowly building echo does; a speech harmonic near the tone glides).
-    const segmentHolds = (lo: number, hi: number): boolean => {
-      const [ar, ai] = this.demod(x, lo, lo + L);
-      const [br, bi] = this.demod(x, hi, hi + L);
-      const c = (ar * br + ai * bi) / (Math.hypot(ar, ai) * Math.hypot(br, bi) || 1);
-      const allowed = Math.min(Math.PI / 2, (Math.PI / 4) * ((hi - lo) / (0.01 * this.sampleRate)) + Math.PI / 8);
-      return c > Math.cos(allowed);
-    };
-    for (; j >= from; j -= step) {
-      const [re, im] = this.demod(x, j, j + L);
-      const [nr, ni] = this.demod(x, j + L, j + 2 * L);
-      const m2 = re * re + im * im;
-      const n2 = nr * nr + ni * ni;
-      const cosd = m2 > 0 && n2 > 0 ? (re * nr + im * ni) / Math.sqrt(m2 * n2) : 0;
-      const crossing = gap > shortGap;
-      // Once a gap is crossed, every window must be strong (the direct sound beyond a dip is; speech is not steadily).
-      const need = crossing || segTop >= 0 ? strong : thr;
-      if (m2 > need && n2 > need && cosd > 0.7) {
-        if (crossing) {
-          // The segment before this gap: a short one (a stray window in a dip) is dropped, one that glides ends the walk.
-          if (segTop >= 0 && earliest !== null && segTop - earliest >= L && !segmentHolds(earliest, segTop)) return committed;
-          if (segTop < 0 || (earliest !== null && segTop - earliest >= L)) committed = earliest;
-          segTop = j;
-        }
-        earliest = j;
-        gap = 0;
-      } else if ((gap += step) > maxGap) break;
-    }
-    if (segTop >= 0 && earliest !== null && (segTop - earliest < L || !segmentHolds(earliest, segTop))) return committed;
-    return earliest;
-  }
-
-
-  /**
-   * Maximum-likelihood onset of a sinusoid of known frequency in noise, started from a coarse onset c (samples):
-   * amplitude and phase come from the `estN` samples just after c (the direct sound, before the echo builds up);
-   * y[n] = 2 x[n] cos(w n + psi) has mean 0 before the onset and A after it, so the onset maximises the CUSUM
-   * statistic S(t) = sum_{n=t}^{M} (y[n] - A/2) (Page 1954; Hinkley 1971 for a change in mean). S is a tent with
-   * slopes +-A/2 around its peak; intersecting the two lines fitted with those slopes places the onset below one
-   * sample. Returns the onset and the amplitude A used.
-   */
-  private changePoint(x: Float32Array, n: number, c: number, estN: number, backN: number): { t: number; A: number } | null {
-    const lead = Math.round(0.0005 * this.sampleRate);
-    const a0 = Math.round(c) + lead;
-    const a1 = a0 + estN;
-    const from = Math.round(c - backN);
-    if (from < 0 || a1 >= n) return null;
-    const [re, im] = this.demod(x, a0, a1);
-    const m = Math.hypot(re, im);
-    if (!(m > 0)) return null;
-    const ur = re / m;
-    const ui = im / m;
-    const A = (2 * m) / estN;
-    // Reverse cumulative sums of y - A/2 from M = a1 down to `from`.
-    const g0 = this.bufStart;
-    const len = a1 - from;
-    const S = new Float64Array(len + 1);
-    for (let k = len - 1; k >= 0; k--) {
-      const i = from + k;
-      const [co, si] = this.osc(g0 + i);
-      S[k] = S[k + 1] + 2 * (x[i] * co * ur - x[i] * si * ui) - A / 2;
-    }
-    let best = 0;
-    for (let k = 1; k < len; k++) if (S[k] > S[best]) best = k;
-    const h = Math.max(4, Math.round(this.tangentS * this.sampleRate));
-    if (best - h < 0 || best + h > len) return { t: from + best, A };
-    let c1 = 0;
-    let c2 = 0;
-    for (let k = best - h; k < best; k++) c1 += S[k] - (A / 2) * k;
-    for (let k = best + 1; k <= best + h; k++) c2 += S[k] + (A / 2) * k;
-    c1 /= h;
-    c2 /= h;
-    const t = (c2 - c1) / A;
-    return { t: Math.abs(t - best) <= h ? from + t : from + best, A };
-  }
 
   /** A run can merge with neighbouring in-band sound: its longest stretch within 6 dB of the run's upper-quartile power. */
   private coreOfRun(tp: Float64Array, w0: number, w1: number): [number, number] {
@@ -401,59 +284,6 @@ export class ToneScanner {
     return s / (b - a + 1);
   }
 
-  /**
-   * The onset of one burst: (1) the rising edge of the 10 ms window amplitude (coarse, late when echo builds the level
-   * up); (2) the direct sound's arrival searched back up to 150 ms from there; (3) the CUSUM change point around it
-   * with amplitude and phase from the first 4 periods. Returns the onset (samples), the direct amplitude A and the
-   * coarse edge.
-   */
-  private onsetOf(x: Float32Array, n: number, edge: number, noiseP: number): { t: number; A: number; spread: number } | null {
-    const sr = this.sampleRate;
-    const L = Math.max(8, Math.round((4 * sr) / this.toneHz));
-    const inside = Math.round(edge + 0.012 * sr);
-    // Without echo: the change point near the edge, amplitude and phase from the 10 ms after it.
-    const near = this.changePoint(x, n, edge, this.winN, this.winN * 2);
-    const earliest = this.directArrival(x, n, Math.max(0, Math.round(edge) - Math.round(0.15 * sr)), inside, noiseP);
-    // The earliest steady window holds the arrival: amplitude and phase from the window after it (surely on the
-    // direct sound), the change point searched from half a window before it.
-    const first = earliest === null ? near : this.changePoint(x, n, earliest + L, L, 1.5 * L);
-    if (!first) return null;
-    // Once more from the refined point: 4 periods of amplitude when the level builds up after the arrival (echo), else 10 ms.
-    const estN = edge - first.t > 0.003 * sr ? L : this.winN;
-    const second = this.changePoint(x, n, first.t, estN, Math.round(0.004 * sr)) ?? first;
-    // How far the two readings (direct arrival, edge) lie apart: a measure of how much echo or noise hides the onset.
-    return { ...second, spread: near ? Math.abs(second.t - near.t) : 0 };
-  }
-
-  /**
-   * The strongest tone energy in the onset's phase in the 15 ms before the onset (4-period windows ending at least
-   * 0.5 ms or 2 SD before it), judged against the same statistic 20-120 ms before the onset (tone-onset.ts); null
-   * when there is not enough audio before the beep to judge by.
-   */
-  private toneBeforeOnset(x: Float32Array, onset: number, onsetSd: number, plateauP: number): BeforeOnset | null {
-    const sr = this.sampleRate;
-    const L = Math.max(8, Math.round((4 * sr) / this.toneHz));
-    const demod = (a: number, b: number) => this.demod(x, a, b);
-    // The onset's phase: the 2 periods after it (the direct sound).
-    const a0 = Math.round(onset + 0.0005 * sr);
-    const [pr, pi] = demod(a0, a0 + (L >> 1));
-    const m = Math.hypot(pr, pi) || 1;
-    const nullTo = Math.round(onset - 0.02 * sr);
-    // Tone 40 dB under the beep's plateau (in an L-sample window: (A L / 2)^2 with A^2 / 2 the plateau power) is no
-    // sign of an earlier arrival, whatever the noise floor (a noise-free recording has a null of zeros).
-    const floorE = 1e-4 * 2 * plateauP * (L / 2) ** 2;
-    const nul = energyNull(demod, nullTo - Math.round(0.1 * sr), nullTo, L, pr / m, pi / m, floorE);
-    return nul ? toneBeforeOnset(demod, onset, L, sr, nul, pr / m, pi / m, 0.015, Math.max(0.0005, 2 * onsetSd)) : null;
-  }
-
-  /** Tone energy in any phase in the 40 ms before the onset against the noise 150-650 ms before it (tone-early.ts). */
-  private toneEarly(x: Float32Array, onset: number, A: number, onsetSd: number): EarlyTone | null {
-    const sr = this.sampleRate;
-    const W = Math.round(0.016 * sr);
-    const demod = (a: number, b: number) => this.demod(x, a, b);
-    const o = Math.round(onset);
-    return toneEarlyAnyPhase(demod, o, W, o - Math.round(0.65 * sr), o - Math.round(0.15 * sr), A, sr, 0.04, Math.max(0.001, 2 * onsetSd));
-  }
 
   private measure(
     x: Float32Array,
@@ -494,7 +324,8 @@ export class ToneScanner {
     if (!edges) return null;
     // Noise of the arrival search: the mean in-band power 150-400 ms before the burst (before any direct sound).
     const farBefore = ToneScanner.meanOf(tp, w0 - 200, w0 - 75) ?? floor;
-    const onset = this.onsetOf(x, n, edges.rise, Math.max(farBefore, chunkFloor));
+    const refiner = new OnsetRefiner(this.sampleRate, this.toneHz, this.winN, this.ref, this.bufStart);
+    const onset = refiner.onsetOf(x, n, edges.rise, Math.max(farBefore, chunkFloor));
     if (!onset) return null;
     const duration = (edges.end - onset.t) / sr;
     if (duration < this.o.minDurationS || duration > this.o.maxDurationS) return null;
@@ -505,25 +336,11 @@ export class ToneScanner {
     const onsetW = Math.floor(onset.t / B) - WIN_BLOCKS;
     const interference = Math.max(ToneScanner.meanOf(tp, onsetW - 250, onsetW - 5) ?? floor, chunkFloor);
     const bandSnr = 10 * Math.log10(toneP / interference);
-    const onsetSd = this.onsetSd(x, onset, pt, interference, ptot - toneP);
-    const before = this.toneBeforeOnset(x, onset.t, onsetSd, pt);
-    const early = this.toneEarly(x, onset.t, onset.A, onsetSd);
-    // The direct sound's power (amplitude A over the 4 periods after the onset) against the burst's plateau.
-    const directDb = 10 * Math.log10((onset.A * onset.A) / 2 / Math.max(pt, 1e-20));
-    const why =
-      bandSnr < 0
-        ? `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted`
-        : onsetSd > MAX_ONSET_SD_S
-          ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`
-          : directDb < MIN_DIRECT_DB
-            ? `the tone after the onset is ${(-directDb).toFixed(1)} dB below the beep's plateau (room echo stronger than the direct sound): the onset may be read late, on the echo's build-up`
-            : early && early.under_direct_db > MAX_EARLY_DB
-            ? `tone ${(-early.under_direct_db).toFixed(1)} dB under the direct sound ${(early.ends_before_s * 1000).toFixed(1)} ms before the onset (any phase): no clean step from the noise, the onset may be read late on the echo's build-up`
-            : before && before.expected_false < MAX_FALSE_BEFORE
-            ? `tone ${before.over_noise_db.toFixed(1)} dB over the noise ${(before.ends_before_s * 1000).toFixed(1)} ms before the onset (noise does that ${before.expected_false.toExponential(1)} times there): the direct sound may have arrived earlier, hidden by an echo dip`
-            : null;
+    const judged = refiner.judge(x, n, onset, pt, interference, ptot - toneP);
+    const onsetSd = judged.onsetSd;
+    const why = bandSnr < 0 ? `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted` : judged.why;
     return {
-      t_s: this.t0 + (this.bufStart + onset.t) / sr,
+      t_s: this.t0 + (this.bufStart + judged.t) / sr,
       duration_s: duration,
       freq_hz: freq,
       snr_db: 10 * Math.log10(toneP / Math.max(ptot - toneP, 1e-20)),
@@ -537,35 +354,6 @@ export class ToneScanner {
     };
   }
 
-  /**
-   * The onset's uncertainty: the change-point fit's (onsetSdS), or half the distance between the direct arrival and
-   * the amplitude edge's change point when larger (echo building the level up, or noise, hides the onset), unless the
-   * onset is a clean step: the direct sound at least CLEAN_DIRECT_DB over the band's interference, and no tone within
-   * CLEAN_EARLY_DB of it in the 40 ms before the onset (tone-early.ts). Then the edge is only late by the echo's
-   * build-up, and the fit's uncertainty is the onset's.
-   */
-  private onsetSd(x: Float32Array, onset: { t: number; A: number; spread: number }, plateauP: number, bandNoiseP: number, broadNoiseP: number): number {
-    const fit = this.onsetSdS(onset.A, plateauP, bandNoiseP, broadNoiseP);
-    const spread = onset.spread / 2 / this.sampleRate;
-    if (spread <= fit) return fit;
-    const directOverNoiseDb = 10 * Math.log10((onset.A * onset.A) / 2 / Math.max(bandNoiseP, 1e-20));
-    if (directOverNoiseDb < CLEAN_DIRECT_DB) return spread;
-    const early = this.toneEarly(x, onset.t, onset.A, 0);
-    return early && early.under_direct_db <= CLEAN_EARLY_DB ? fit : spread;
-  }
-
-  /**
-   * Standard uncertainty of the onset: the CUSUM change point's scatter (about noise power over direct-sound power,
-   * in samples: Hinkley 1971) plus a term for a direct sound weak against the echo that builds up after it (direct
-   * amplitude A against the burst's plateau), plus half a sample.
-   */
-  private onsetSdS(A: number, plateauP: number, bandNoiseP: number, broadNoiseP: number): number {
-    const directP = (A * A) / 2;
-    const stat = (2 * Math.max(broadNoiseP, 1e-20)) / Math.max(directP, 1e-20);
-    const echo = Math.sqrt(plateauP / Math.max(directP, 1e-20));
-    const band = Math.sqrt(bandNoiseP / Math.max(directP, 1e-20));
-    return (0.5 + Math.min(stat, 1000)) / this.sampleRate + 0.0002 * Math.min(echo, 30) + 0.0005 * Math.min(band, 30);
-  }
 
   /** Coarse rising edge (sample where a window ending there holds no tone) and the last tone sample, from the 10 ms windows. */
   private edges(x: Float32Array, n: number, w0: number, w1: number, p0: number, p1: number, wre: Float64Array, wim: Float64Array): { rise: number; end: number } | null {

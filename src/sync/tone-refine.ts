@@ -1,0 +1,334 @@
+/**
+ * The onset of one beep, refined from the coarse rising edge of the beep detector (tone.ts), and judged: the direct
+ * sound's arrival (the earliest window from which the tone's phase is steady), the change point around it (Page 1954;
+ * Hinkley 1971), its uncertainty, and the checks against the noise and the room's echo before it (tone-onset.ts,
+ * tone-early.ts) that decide whether the onset is placeable (issue 11 items 4 and 8: moved here from tone.ts); and the
+ * second reading, the change point of direct sound and echo (tone-step.ts), that places what this refuses or refuses
+ * what it contradicts.
+ */
+import type { ToneOscillator } from './tone-demod.js';
+import { energyNull, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
+import { echoOnset } from './tone-step.js';
+import { CLEAN_DIRECT_DB, CLEAN_EARLY_DB, MAX_EARLY_DB, toneEarlyAnyPhase, type EarlyTone } from './tone-early.js';
+
+/** A beep whose onset is less certain than this is not placeable (the stream is placed by another route or refused). */
+const MAX_ONSET_SD_S = 0.002;
+/** An onset with tone-band energy before it that the noise before the beep makes less often than this is not placeable. */
+const MAX_FALSE_BEFORE = 0.01;
+/**
+ * A beep whose tone in the 4 periods after the onset is more than this below its plateau is not placeable: the echo
+ * there is over twice the direct sound (DRR below about -3 dB), and an onset read late on the echo's build-up cannot
+ * be told from the direct sound's arrival. On the room bench (2026-11-30) all 3 placeable onsets below -6 dB were
+ * 7.8 to 93 ms late, while those placed right read -4 to +2 dB. It does not catch an onset read 25 ms late, once the
+ * echo has built up (the held-out set, make-sync-rooms --variant 1: +0.5 and -1.8 dB; docs/sync.md).
+ */
+const MIN_DIRECT_DB = -5;
+/**
+ * The change point of the direct sound and echo (tone-step.ts) is taken only when its profile-likelihood interval is at
+ * most this wide, seconds. Measured 2026-11-30 on the room bench (make-sync-rooms --set full, variants 0 and 1): the
+ * change points it let through were within 0.7 ms of the truth (intervals 0.2-1.6 ms wide), and those read 7-16 ms
+ * late on the echo's build-up had intervals of 3.8 ms and more.
+ */
+const MAX_ECHO_INTERVAL_S = 0.002;
+/**
+ * ... and when the 2 periods after it hold a step at most this far under the beep's plateau, dB (the direct sound at
+ * DRR -9 dB is about 9.5 dB under it). A change point read at the start of speech before the beep holds no such step:
+ * on sync-tone.test.ts's SNR 20 dB Opus mixture one such read 86 ms early measured -37 dB; the right ones on the room
+ * bench -11 to +6 dB.
+ */
+const MIN_ECHO_DIRECT_DB = -15;
+
+/** A refined onset: sample index in the analysed chunk, direct amplitude A, distance between two readings (samples). */
+export interface RefinedOnset {
+  t: number;
+  /** The coarse rising edge it was refined from (samples). */
+  edge: number;
+  A: number;
+  spread: number;
+}
+
+/** Onset refinement over one analysed chunk x (x[0] at global sample bufStart). */
+export class OnsetRefiner {
+  /** Length of the CUSUM tangent fits, seconds. */
+  private readonly tangentS = 0.003;
+
+  constructor(
+    readonly sampleRate: number,
+    readonly toneHz: number,
+    /** Samples in the 10 ms windows of the detector. */
+    readonly winN: number,
+    private readonly ref: ToneOscillator,
+    private readonly bufStart: number,
+  ) {}
+
+  private osc(g: number): [number, number] {
+    return this.ref.at(g);
+  }
+
+  /** Complex demodulation of x[a..b) at the tone frequency (the single-bin DFT), [re, im]. */
+  private demod(x: Float32Array, a: number, b: number): [number, number] {
+    return this.ref.demod(x, a, b, this.bufStart);
+  }
+
+  /**
+   * The direct sound's arrival, searched back from a point well inside the burst: the earliest window from which the
+   * tone's phase is steady. Room echo builds the level up over the first 20-100 ms, arriving with other phases (the
+   * sum's phase drifts, and can swing through a dip where echo cancels the direct sound); before the direct sound
+   * there is only noise, whose phase is random. Windows of 4 periods, every 1/16 of that, are walked backwards; a
+   * window passes when it and the window right after it stand above the noise and agree in phase (within 45
+   * degrees). Gaps of up to 50 ms (a dip where the echo cancels the direct sound) are crossed when the sound
+   * beyond is strong; a longer one ends the walk. Returns the start of the earliest
+   * passing window, or null.
+   */
+  private directArrival(x: Float32Array, n: number, from: number, inside: number, noiseP: number /* mean tone-band power of the 10 ms windows */): number | null {
+    const L = Math.max(8, Math.round((4 * this.sampleRate) / this.toneHz));
+    const step = Math.max(1, Math.round(L / 16));
+    let j = Math.min(inside, n - 2 * L);
+    if (j <= from) return null;
+    const [ir, ii] = this.demod(x, j, j + L);
+    // 6 dB over the noise (noise power in a window of L samples is the 10 ms windows' noise power times N / L), and
+    // at least 1/10 of the amplitude inside the burst (a codec's pre-echo before a transient keeps the tone's phase).
+    const thr = Math.max(2 * noiseP * this.winN * L, (ir * ir + ii * ii) / 100);
+    const maxGap = Math.round(0.05 * this.sampleRate);
+    // Beyond a gap longer than 2 ms, only a window a quarter as strong as the burst's inside resumes the walk: the
+    // direct sound of a beep heard in a room (DRR down to -9 dB) is; speech and noise before the beep are not.
+    const strong = (ir * ir + ii * ii) / 16;
+    const shortGap = Math.round(0.002 * this.sampleRate);
+    let earliest: number | null = null;
+    let committed: number | null = null;
+    let segTop = -1;
+    let gap = 0;
+    // A segment reached across a gap must hold the tone's own frequency (its phase drifts less than 45 degrees per
+    // 10 ms, as a direct sound under slowly building echo does; a speech harmonic near the tone glides).
+    const segmentHolds = (lo: number, hi: number): boolean => {
+      const [ar, ai] = this.demod(x, lo, lo + L);
+      const [br, bi] = this.demod(x, hi, hi + L);
+      const c = (ar * br + ai * bi) / (Math.hypot(ar, ai) * Math.hypot(br, bi) || 1);
+      const allowed = Math.min(Math.PI / 2, (Math.PI / 4) * ((hi - lo) / (0.01 * this.sampleRate)) + Math.PI / 8);
+      return c > Math.cos(allowed);
+    };
+    for (; j >= from; j -= step) {
+      const [re, im] = this.demod(x, j, j + L);
+      const [nr, ni] = this.demod(x, j + L, j + 2 * L);
+      const m2 = re * re + im * im;
+      const n2 = nr * nr + ni * ni;
+      const cosd = m2 > 0 && n2 > 0 ? (re * nr + im * ni) / Math.sqrt(m2 * n2) : 0;
+      const crossing = gap > shortGap;
+      // Once a gap is crossed, every window must be strong (the direct sound beyond a dip is; speech is not steadily).
+      const need = crossing || segTop >= 0 ? strong : thr;
+      if (m2 > need && n2 > need && cosd > 0.7) {
+        if (crossing) {
+          // The segment before this gap: a short one (a stray window in a dip) is dropped, one that glides ends the walk.
+          if (segTop >= 0 && earliest !== null && segTop - earliest >= L && !segmentHolds(earliest, segTop)) return committed;
+          if (segTop < 0 || (earliest !== null && segTop - earliest >= L)) committed = earliest;
+          segTop = j;
+        }
+        earliest = j;
+        gap = 0;
+      } else if ((gap += step) > maxGap) break;
+    }
+    if (segTop >= 0 && earliest !== null && (segTop - earliest < L || !segmentHolds(earliest, segTop))) return committed;
+    return earliest;
+  }
+
+
+  /**
+   * Maximum-likelihood onset of a sinusoid of known frequency in noise, started from a coarse onset c (samples):
+   * amplitude and phase come from the `estN` samples just after c (the direct sound, before the echo builds up);
+   * y[n] = 2 x[n] cos(w n + psi) has mean 0 before the onset and A after it, so the onset maximises the CUSUM
+   * statistic S(t) = sum_{n=t}^{M} (y[n] - A/2) (Page 1954; Hinkley 1971 for a change in mean). S is a tent with
+   * slopes +-A/2 around its peak; intersecting the two lines fitted with those slopes places the onset below one
+   * sample. Returns the onset and the amplitude A used.
+   */
+  private changePoint(x: Float32Array, n: number, c: number, estN: number, backN: number): { t: number; A: number } | null {
+    const lead = Math.round(0.0005 * this.sampleRate);
+    const a0 = Math.round(c) + lead;
+    const a1 = a0 + estN;
+    const from = Math.round(c - backN);
+    if (from < 0 || a1 >= n) return null;
+    const [re, im] = this.demod(x, a0, a1);
+    const m = Math.hypot(re, im);
+    if (!(m > 0)) return null;
+    const ur = re / m;
+    const ui = im / m;
+    const A = (2 * m) / estN;
+    // Reverse cumulative sums of y - A/2 from M = a1 down to `from`.
+    const g0 = this.bufStart;
+    const len = a1 - from;
+    const S = new Float64Array(len + 1);
+    for (let k = len - 1; k >= 0; k--) {
+      const i = from + k;
+      const [co, si] = this.osc(g0 + i);
+      S[k] = S[k + 1] + 2 * (x[i] * co * ur - x[i] * si * ui) - A / 2;
+    }
+    let best = 0;
+    for (let k = 1; k < len; k++) if (S[k] > S[best]) best = k;
+    const h = Math.max(4, Math.round(this.tangentS * this.sampleRate));
+    if (best - h < 0 || best + h > len) return { t: from + best, A };
+    let c1 = 0;
+    let c2 = 0;
+    for (let k = best - h; k < best; k++) c1 += S[k] - (A / 2) * k;
+    for (let k = best + 1; k <= best + h; k++) c2 += S[k] + (A / 2) * k;
+    c1 /= h;
+    c2 /= h;
+    const t = (c2 - c1) / A;
+    return { t: Math.abs(t - best) <= h ? from + t : from + best, A };
+  }
+
+  /**
+   * The onset of one burst: (1) the rising edge of the 10 ms window amplitude (coarse, late when echo builds the level
+   * up); (2) the direct sound's arrival searched back up to 150 ms from there; (3) the CUSUM change point around it
+   * with amplitude and phase from the first 4 periods. Returns the onset (samples), the direct amplitude A and the
+   * coarse edge.
+   */
+  onsetOf(x: Float32Array, n: number, edge: number, noiseP: number): RefinedOnset | null {
+    const sr = this.sampleRate;
+    const L = Math.max(8, Math.round((4 * sr) / this.toneHz));
+    const inside = Math.round(edge + 0.012 * sr);
+    // Without echo: the change point near the edge, amplitude and phase from the 10 ms after it.
+    const near = this.changePoint(x, n, edge, this.winN, this.winN * 2);
+    const earliest = this.directArrival(x, n, Math.max(0, Math.round(edge) - Math.round(0.15 * sr)), inside, noiseP);
+    // The earliest steady window holds the arrival: amplitude and phase from the window after it (surely on the
+    // direct sound), the change point searched from half a window before it.
+    const first = earliest === null ? near : this.changePoint(x, n, earliest + L, L, 1.5 * L);
+    if (!first) return null;
+    // Once more from the refined point: 4 periods of amplitude when the level builds up after the arrival (echo), else 10 ms.
+    const estN = edge - first.t > 0.003 * sr ? L : this.winN;
+    const second = this.changePoint(x, n, first.t, estN, Math.round(0.004 * sr)) ?? first;
+    // How far the two readings (direct arrival, edge) lie apart: a measure of how much echo or noise hides the onset.
+    return { ...second, edge, spread: near ? Math.abs(second.t - near.t) : 0 };
+  }
+
+  /**
+   * The strongest tone energy in the onset's phase in the 15 ms before the onset (4-period windows ending at least
+   * 0.5 ms or 2 SD before it), judged against the same statistic 20-120 ms before the onset (tone-onset.ts); null
+   * when there is not enough audio before the beep to judge by.
+   */
+  private toneBeforeOnset(x: Float32Array, onset: number, onsetSd: number, plateauP: number): BeforeOnset | null {
+    const sr = this.sampleRate;
+    const L = Math.max(8, Math.round((4 * sr) / this.toneHz));
+    const demod = (a: number, b: number) => this.demod(x, a, b);
+    // The onset's phase: the 2 periods after it (the direct sound).
+    const a0 = Math.round(onset + 0.0005 * sr);
+    const [pr, pi] = demod(a0, a0 + (L >> 1));
+    const m = Math.hypot(pr, pi) || 1;
+    const nullTo = Math.round(onset - 0.02 * sr);
+    // Tone 40 dB under the beep's plateau (in an L-sample window: (A L / 2)^2 with A^2 / 2 the plateau power) is no
+    // sign of an earlier arrival, whatever the noise floor (a noise-free recording has a null of zeros).
+    const floorE = 1e-4 * 2 * plateauP * (L / 2) ** 2;
+    const nul = energyNull(demod, nullTo - Math.round(0.1 * sr), nullTo, L, pr / m, pi / m, floorE);
+    return nul ? toneBeforeOnset(demod, onset, L, sr, nul, pr / m, pi / m, 0.015, Math.max(0.0005, 2 * onsetSd)) : null;
+  }
+
+  /** Tone energy in any phase in the 40 ms before the onset against the noise 150-650 ms before it (tone-early.ts). */
+  private toneEarly(x: Float32Array, onset: number, A: number, onsetSd: number): EarlyTone | null {
+    const sr = this.sampleRate;
+    const W = Math.round(0.016 * sr);
+    const demod = (a: number, b: number) => this.demod(x, a, b);
+    const o = Math.round(onset);
+    return toneEarlyAnyPhase(demod, o, W, o - Math.round(0.65 * sr), o - Math.round(0.15 * sr), A, sr, 0.04, Math.max(0.001, 2 * onsetSd));
+  }
+
+  /**
+   * The onset's uncertainty: the change-point fit's (onsetSdS), or half the distance between the direct arrival and
+   * the amplitude edge's change point when larger (echo building the level up, or noise, hides the onset), unless the
+   * onset is a clean step: the direct sound at least CLEAN_DIRECT_DB over the band's interference, and no tone within
+   * CLEAN_EARLY_DB of it in the 40 ms before the onset (tone-early.ts). Then the edge is only late by the echo's
+   * build-up, and the fit's uncertainty is the onset's.
+   */
+  private onsetSd(x: Float32Array, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): number {
+    const fit = this.onsetSdS(onset.A, plateauP, bandNoiseP, broadNoiseP);
+    const spread = onset.spread / 2 / this.sampleRate;
+    if (spread <= fit) return fit;
+    const directOverNoiseDb = 10 * Math.log10((onset.A * onset.A) / 2 / Math.max(bandNoiseP, 1e-20));
+    if (directOverNoiseDb < CLEAN_DIRECT_DB) return spread;
+    const early = this.toneEarly(x, onset.t, onset.A, 0);
+    return early && early.under_direct_db <= CLEAN_EARLY_DB ? fit : spread;
+  }
+
+  /**
+   * Standard uncertainty of the onset: the CUSUM change point's scatter (about noise power over direct-sound power,
+   * in samples: Hinkley 1971) plus a term for a direct sound weak against the echo that builds up after it (direct
+   * amplitude A against the burst's plateau), plus half a sample.
+   */
+  private onsetSdS(A: number, plateauP: number, bandNoiseP: number, broadNoiseP: number): number {
+    const directP = (A * A) / 2;
+    const stat = (2 * Math.max(broadNoiseP, 1e-20)) / Math.max(directP, 1e-20);
+    const echo = Math.sqrt(plateauP / Math.max(directP, 1e-20));
+    const band = Math.sqrt(bandNoiseP / Math.max(directP, 1e-20));
+    return (0.5 + Math.min(stat, 1000)) / this.sampleRate + 0.0002 * Math.min(echo, 30) + 0.0005 * Math.min(band, 30);
+  }
+
+  /**
+   * The onset's uncertainty (seconds) and why the onset is not placeable (null when it is): uncertain, tone after it
+   * well under the plateau, tone in any phase or in its own phase just before it. plateauP: the beep's tone power;
+   * bandNoiseP: in-band interference before it; broadNoiseP: everything else while it sounds. An onset refused by
+   * these is tried once more as the change point of the direct sound and the echo's build-up (tone-step.ts); `t` is the onset taken (samples).
+   */
+  judge(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { t: number; onsetSd: number; why: string | null } {
+    const first = this.judgeEdge(x, onset, plateauP, bandNoiseP, broadNoiseP);
+    const echo = this.judgeEcho(x, n, onset, plateauP);
+    if (first.why !== null) return echo && echo.why === null ? echo : { t: onset.t, ...first };
+    // The edge route's onset placeable and the change point known within 4 ms (twice what placing by it needs): two
+    // readings more than 2 ms + 2 sd apart do not stand together, and neither is taken. The edge route reads late on
+    // the echo's build-up (held-out room variant 6: 6.75 ms late with sd 0.38 ms, where the change point was 0.45 ms
+    // from the truth); the change point can read early at speech just before the beep (room variant 2, a dry lav: 10.7
+    // ms early, interval 1 ms, where the edge route was right). So a disagreement is refused, whichever is earlier.
+    if (!echo || !echo.sure) return { t: onset.t, ...first };
+    const gap = (onset.t - echo.t) / this.sampleRate;
+    if (Math.abs(gap) <= 0.002 + 2 * (first.onsetSd + echo.onsetSd)) return { t: onset.t, ...first };
+    return { t: onset.t, onsetSd: first.onsetSd, why: `two readings of the onset disagree by ${(gap * 1000).toFixed(1)} ms (edge ${gap > 0 ? 'after' : 'before'} the change point of direct sound and echo): the onset cannot be trusted` };
+  }
+
+  /**
+   * The change point of the direct sound and the echo's build-up (tone-step.ts) within 120 ms before the coarse edge,
+   * taken when its interval is narrow and nothing before it says it is late (tone-early.ts, tone-onset.ts).
+   */
+  private judgeEcho(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number): { t: number; onsetSd: number; why: string | null; sure: boolean } | null {
+    const sr = this.sampleRate;
+    const phase = (i: number) => this.osc(this.bufStart + i);
+    // A sine of amplitude A gives a block mean of magnitude A / 2: block power plateauP / 2.
+    const echo = echoOnset(x, n, phase, onset.edge, plateauP / 2, sr, this.toneHz);
+    if (!echo) return null;
+    const width = (echo.hi - echo.lo) / sr;
+    // The direct sound's amplitude: the 2 periods after the change point.
+    const L = Math.max(4, Math.round((2 * sr) / this.toneHz));
+    const [re, im] = this.demod(x, Math.round(echo.t), Math.round(echo.t) + L);
+    const A = (2 * Math.hypot(re, im)) / L;
+    const onsetSd = Math.max(echo.sd_s, 0.5 / sr);
+    const early = this.toneEarly(x, echo.t, A, onsetSd);
+    const before = this.toneBeforeOnset(x, echo.t, onsetSd, plateauP);
+    const directDb = 20 * Math.log10(A / Math.sqrt(2 * plateauP));
+    const why =
+      directDb < MIN_ECHO_DIRECT_DB
+        ? `no step at the change point of direct sound and echo (${directDb.toFixed(1)} dB under the plateau): not the beep's direct sound`
+        : width > MAX_ECHO_INTERVAL_S
+        ? `onset uncertain: the change point of direct sound and echo lies anywhere in ${(width * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`
+        : early && early.under_direct_db > MAX_EARLY_DB
+          ? `tone ${(-early.under_direct_db).toFixed(1)} dB under the direct sound ${(early.ends_before_s * 1000).toFixed(1)} ms before the onset (any phase): no clean step from the noise, the onset may be read late on the echo's build-up`
+          : before && before.expected_false < MAX_FALSE_BEFORE
+            ? `tone ${before.over_noise_db.toFixed(1)} dB over the noise ${(before.ends_before_s * 1000).toFixed(1)} ms before the onset (noise does that ${before.expected_false.toExponential(1)} times there): the direct sound may have arrived earlier, hidden by an echo dip`
+            : null;
+    return { t: echo.t, onsetSd, why, sure: width <= 2 * MAX_ECHO_INTERVAL_S && directDb >= MIN_ECHO_DIRECT_DB };
+  }
+
+  /** The checks of the edge route's onset (onsetOf): uncertainty, direct sound against the plateau, tone before it. */
+  private judgeEdge(x: Float32Array, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { onsetSd: number; why: string | null; directDb: number } {
+    const onsetSd = this.onsetSd(x, onset, plateauP, bandNoiseP, broadNoiseP);
+    const before = this.toneBeforeOnset(x, onset.t, onsetSd, plateauP);
+    const early = this.toneEarly(x, onset.t, onset.A, onsetSd);
+    // The direct sound's power (amplitude A over the 4 periods after the onset) against the burst's plateau.
+    const directDb = 10 * Math.log10((onset.A * onset.A) / 2 / Math.max(plateauP, 1e-20));
+    const why =
+      onsetSd > MAX_ONSET_SD_S
+        ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`
+        : directDb < MIN_DIRECT_DB
+          ? `the tone after the onset is ${(-directDb).toFixed(1)} dB below the beep's plateau (room echo stronger than the direct sound): the onset may be read late, on the echo's build-up`
+          : early && early.under_direct_db > MAX_EARLY_DB
+          ? `tone ${(-early.under_direct_db).toFixed(1)} dB under the direct sound ${(early.ends_before_s * 1000).toFixed(1)} ms before the onset (any phase): no clean step from the noise, the onset may be read late on the echo's build-up`
+          : before && before.expected_false < MAX_FALSE_BEFORE
+          ? `tone ${before.over_noise_db.toFixed(1)} dB over the noise ${(before.ends_before_s * 1000).toFixed(1)} ms before the onset (noise does that ${before.expected_false.toExponential(1)} times there): the direct sound may have arrived earlier, hidden by an echo dip`
+          : null;
+    return { onsetSd, why, directDb };
+  }
+}
