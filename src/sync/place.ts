@@ -239,8 +239,14 @@ export function skewNote(s: StreamState, states: StreamState[]): string | null {
  * the room bench a wrong lag (two talkers saying the same clip) was clearer (z 38.8) than the right one (z 21.8), so
  * the stronger of two clear peaks is not taken.
  */
+const MIN_COARSE_RATIO = 1.5;
+
 export function whyNotConclusive(r: XcorrResult, minConfidence: number): string | null {
   if (r.fine_z === null) return `too little overlap for the fine stage (${r.overlap_s.toFixed(1)} s)`;
+  // The coarse envelope must prefer one lag (ratio >= 1.5, as before the fine stage changed): where it does not, the
+  // right lag may not be among those the fine stage tried (a stimulus replayed over part of the window), and the
+  // clearest fine peak tried can be a wrong one.
+  if (r.peak_ratio < MIN_COARSE_RATIO) return `its coarse peak does not stand out (ratio ${r.peak_ratio.toFixed(2)}, at least ${MIN_COARSE_RATIO} needed): the content may match elsewhere`;
   if (r.fine_z < MIN_FINE_Z || r.confidence < minConfidence) return `its fine peak does not stand out (z ${r.fine_z.toFixed(1)} against its own off-peak values, at least ${MIN_FINE_Z} needed; confidence ${r.confidence.toFixed(3)})`;
   if (r.competing_z !== null && r.competing_z >= MIN_FINE_Z) return `it matches clearly at two lags (fine peaks z ${r.fine_z.toFixed(1)} and ${r.competing_z.toFixed(1)}): the same sound heard at two times`;
   return null;
