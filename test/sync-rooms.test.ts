@@ -61,21 +61,30 @@ describe('sync in reverberant rooms (make-sync-rooms --set small)', () => {
     for (const d of e.detections) expect(typeof d.onset_sd_s).toBe('number');
   });
 
-  it('DRR -9 dB (RT60 0.8 s), Opus, an interviewer near the room microphone: the uncertain beep is not used silently; placed another way within 5 ms and says so, or refused with the reason', async () => {
-    const { r, e, err } = await runCase('rt8-drr-9-snr10-opus-start-14s');
-    if (r.code === 2) {
-      // Since the generator puts a second talker near the room microphone, cross-correlation is not flattered.
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toMatch(/mic\.ogg: audio stream 0 cannot be put on the reference clock: .*(not used|no 1000 Hz).*cross-correlation/);
+  it('DRR -9 dB (RT60 0.8 s), Opus, an interviewer near the room microphone: its beep is found but not placeable, so it is placed by cross-correlation within 1 ms, and sync.json and stderr say which route and why the beep was not used', async () => {
+    const { e, err, truth } = await runCase('rt8-drr-9-snr10-opus-start-14s');
+    expect(e, 'placed').toBeTruthy();
+    // Its beep (read 10.6 ms late, sd 2.2 ms) is not placeable today; should an onset estimator make it placeable and
+    // right, the tone route is fine too. test/sync-xcorr-room.test.ts holds the unplaceable case without the detector.
+    if (e.method === 'tone') {
+      expect(err).toBeLessThan(0.001);
       return;
     }
-    expect(r.code, r.stderr).toBe(0);
-    expect(err).toBeLessThan(0.005);
-    if (e.method !== 'tone') {
-      const codes = e.warnings.map((w: { code: string }) => w.code);
-      expect(codes).toContain('unplaceable_pulse');
-      expect(codes).toContain('fallback');
-    }
+    expect(e.method).toBe('xcorr');
+    expect(err).toBeLessThan(0.001);
+    expect(e.xcorr.fine_z).toBeGreaterThanOrEqual(7);
+    // The window's own drift (fitted with the lag) is reported; the generator's truth is 20-100 ppm.
+    expect(Math.abs(e.drift_ppm - truth.streams[1].drift_ppm)).toBeLessThan(5);
+    const found = e.detections.filter((d: { placeable?: boolean }) => d.placeable === false);
+    expect(found.length).toBeGreaterThan(0);
+    const route = e.warnings.find((w: { code: string }) => w.code === 'other_route');
+    expect(route?.message).toMatch(/placed by cross-correlating its audio with lav\.wav .*its own beep was not used \(start pulse at [\d.]+ s not used: /);
+    expect(route?.message).toContain(found[0].unplaceable_reason);
+    // The user hears it without opening sync.json: one stderr line naming the route and the reason.
+    const dir = join(rooms, 'rt8-drr-9-snr10-opus-start-14s');
+    const loud = await runCli(['sync', ...truth.files, ...truth.args, '-o', join(dir, 'sync-loud.json')], { cwd: dir });
+    expect(loud.code, loud.stderr).toBe(0);
+    expect(loud.stderr).toMatch(/warning: mic\.ogg audio stream 0: other_route: placed by cross-correlating .*not used: onset uncertain/);
   });
 
   it('band SNR -6 dB: the beep is not placeable (reason given); the stream is placed by cross-correlation and the output says which', async () => {

@@ -99,7 +99,7 @@ describe('fallback without a pulse: cross-correlation (camera mic against lav mi
     const a = (await decodeAudioToArray(lavF, { sampleRate: 16000 })).samples;
     const b = (await decodeAudioToArray(camF, { sampleRate: 16000 })).samples;
     const res = audioOffset(a, 0, b, 0, 16000)!;
-    console.log('xcorr error ms', (res.offset_s + delay / sr) * 1000, res.peak_ratio, res.fine_peak_ratio);
+    console.log('xcorr error ms', (res.offset_s + delay / sr) * 1000, res.peak_ratio, res.fine_z);
     expect(Math.abs(res.offset_s + delay / sr)).toBeLessThan(0.005);
     expect(res.peak_ratio).toBeGreaterThan(1.5);
     const map = await syncSession([{ file: lavF }, { file: camF }], { searchS: 60 });

@@ -6,7 +6,7 @@
  * --share-camera-clock); (3) 'xcorr': an audio stream without a usable pulse is cross-correlated against a
  * placed audio stream (the audio-offset-finder approach, xcorr.ts).
  */
-import { audioOffset, type XcorrResult } from './xcorr.js';
+import { audioOffset, MIN_FINE_Z, type XcorrResult } from './xcorr.js';
 import type { Candidate, Placement, StreamState } from './streams.js';
 import type { Ends } from './windows.js';
 
@@ -87,8 +87,8 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
   }
   const method = s.kind === 'audio' ? 'tone' : 'flash';
   s.placed = { offset, k, kSd, offsetSd: pairs[0].sd, method, confidence: Math.min(pulseConfidence(s), from.placed.confidence), from, extra };
-  const missing = (['start', 'end'] as const).filter((w) => !s.chosen[w] && s.warnings.some((x) => x.code === 'unplaceable_pulse' && x.message.startsWith(w)));
-  if (missing.length) s.warnings.push({ code: 'other_route', message: `placed by its ${missing[0] === 'start' ? 'end' : 'start'} pulse (the ${missing[0]} pulse was not usable)` });
+  const missing = (['start', 'end'] as const).filter((w) => !s.chosen[w]).flatMap((w) => s.warnings.filter((x) => x.code === 'unplaceable_pulse' && x.message.startsWith(w)));
+  if (missing.length) s.warnings.push({ code: 'other_route', message: `placed by its ${missing[0].message.startsWith('start') ? 'end' : 'start'} pulse (${missing[0].message})` });
   return true;
 }
 
@@ -117,7 +117,7 @@ function driftFromOtherEnd(s: StreamState, from: StreamState, pair: { tRef: numb
   const [a, aT0, b, bT0] = atStart ? [from.kept, from.keptT0, s.kept, s.keptT0] : [from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0];
   if (!a || !b) return null;
   const r = audioOffset(a, aT0, b, bT0, s.sampleRate);
-  if (!r || r.confidence < minConfidence || r.fine_peak_ratio === null || r.fine_peak_ratio < MIN_FINE_PEAK_RATIO) return null;
+  if (!r || whyNotConclusive(r, minConfidence) !== null) return null;
   const tSrc = bT0 + b.length / s.sampleRate / 2;
   if (Math.abs(tSrc - pair.tSrc) < 1) return null;
   const tRef = clockOfPlacement(from.placed)(tSrc + r.offset_s);
@@ -152,7 +152,6 @@ function driftSlack(s: StreamState, kSd: number): number {
 const XCHECK_PEAK_RATIO = 3;
 const XCHECK_TOLERANCE_S = 0.005;
 const XCHECK_MAX_S = 0.3;
-const MIN_FINE_PEAK_RATIO = 1.5;
 
 /**
  * Cross-check of a beep placement against the content: when the stream's audio cross-correlates clearly with the
@@ -170,8 +169,9 @@ export function crossCheck(s: StreamState): void {
   for (const [a, aT0, b, bT0] of windows) {
     if (!a || !b) continue;
     const r = audioOffset(a, aT0, b, bT0, s.sampleRate);
-    // Only a clear content match overrules a beep (speech that repeats can cross-correlate confidently elsewhere).
-    if (!r || r.peak_ratio < XCHECK_PEAK_RATIO) continue;
+    // Only a clear content match overrules a beep (speech that repeats can cross-correlate confidently elsewhere): a
+    // clear coarse peak, and a fine peak that stands out at one lag only (its offset is then known to well under 1 ms).
+    if (!r || r.peak_ratio < XCHECK_PEAK_RATIO || whyNotConclusive(r, 0.5) !== null) continue;
     const tm = bT0 + b.length / s.sampleRate / 2;
     const diff = clockOfPlacement(s.placed)(tm) - clockOfPlacement(from.placed)(tm + r.offset_s);
     // A beep onset can only be wrong within its burst's rise (the arrival search reaches 150 ms back from the edge);
@@ -232,68 +232,114 @@ export function skewNote(s: StreamState, states: StreamState[]): string | null {
   return `the same file's ${other.kind} stream ${other.stream} is placed, but a camera's ${s.kind === 'video' ? 'picture' : 'sound'} is not placed by its ${other.kind === 'video' ? 'picture' : 'sound'}: their skew (up to ${AV_SKEW_MAX_S * 1000} ms) is measured only by a pulse in both (--share-camera-clock accepts it unmeasured)`;
 }
 
+/**
+ * Why a cross-correlation does not place a stream, or null when it does: its fine peak must stand out of the
+ * correlation's own off-peak values (z >= MIN_FINE_Z; unrelated recordings reached 5.2 on the room bench), with a
+ * confidence of at least --min-xcorr-confidence, and no other coarse lag may give a fine peak that stands out too: on
+ * the room bench a wrong lag (two talkers saying the same clip) was clearer (z 38.8) than the right one (z 21.8), so
+ * the stronger of two clear peaks is not taken.
+ */
+const MIN_COARSE_RATIO = 1.5;
+
+export function whyNotConclusive(r: XcorrResult, minConfidence: number): string | null {
+  if (r.fine_z === null) return `too little overlap for the fine stage (${r.overlap_s.toFixed(1)} s)`;
+  // The coarse envelope must prefer one lag (ratio >= 1.5, as before the fine stage changed): where it does not, the
+  // right lag may not be among those the fine stage tried (a stimulus replayed over part of the window), and the
+  // clearest fine peak tried can be a wrong one.
+  if (r.peak_ratio < MIN_COARSE_RATIO) return `its coarse peak does not stand out (ratio ${r.peak_ratio.toFixed(2)}, at least ${MIN_COARSE_RATIO} needed): the content may match elsewhere`;
+  if (r.fine_z < MIN_FINE_Z || r.confidence < minConfidence) return `its fine peak does not stand out (z ${r.fine_z.toFixed(1)} against its own off-peak values, at least ${MIN_FINE_Z} needed; confidence ${r.confidence.toFixed(3)})`;
+  if (r.competing_z !== null && r.competing_z >= MIN_FINE_Z) return `it matches clearly at two lags (fine peaks z ${r.fine_z.toFixed(1)} and ${r.competing_z.toFixed(1)}): the same sound heard at two times`;
+  return null;
+}
+
+type XcorrPick = { o: StreamState; r: XcorrResult; endRes?: XcorrResult | null };
+
+/** The placed audio stream whose cross-correlation with s stands out most, or null (with an xcorr_weak warning). */
+function bestPartner(s: StreamState, states: StreamState[], minConfidence: number, ends: Ends): XcorrPick | null {
+  const partners = states.filter((o) => o.placed && o.kind === 'audio' && o.kept && o.sampleRate === s.sampleRate);
+  let best: XcorrPick | null = null;
+  for (const o of partners) {
+    const r = audioOffset(o.kept as Float32Array, o.keptT0, s.kept as Float32Array, s.keptT0, s.sampleRate);
+    if (r && (!best || (r.fine_z ?? -Infinity) > (best.r.fine_z ?? -Infinity))) best = { o, r };
+  }
+  if (!best) return null;
+  const why = whyNotConclusive(best.r, minConfidence);
+  if (why === null) return best;
+  const resolved = ends === 'both' ? resolveByEnd(s, best, minConfidence) : null;
+  if (resolved) return resolved;
+  if (!s.warnings.some((w) => w.code === 'xcorr_weak')) s.warnings.push({ code: 'xcorr_weak', message: `cross-correlation with ${best.o.file} is not conclusive (${why})` });
+  return null;
+}
+
+/**
+ * A start window that matches clearly at two or more lags (the same sound at two times) is resolved by the end
+ * window when that one matches clearly at one lag only and exactly one start lag lies on its line (its offset and
+ * drift, within 5 ms + 500 ppm of the span): two independent windows then agree on one clock.
+ */
+function resolveByEnd(s: StreamState, best: XcorrPick, minConfidence: number): XcorrPick | null {
+  const r = best.r;
+  if (!s.keptEnd || !best.o.keptEnd || r.competing_z === null || r.competing_z < MIN_FINE_Z) return null;
+  const endRes = audioOffset(best.o.keptEnd, best.o.keptEndT0, s.keptEnd, s.keptEndT0, s.sampleRate);
+  if (!endRes || endRes.drift === null || whyNotConclusive(endRes, minConfidence) !== null) return null;
+  const span = Math.abs(endRes.at_s - r.at_s);
+  const predicted = endRes.offset_s + endRes.drift * (r.at_s - endRes.at_s);
+  const onLine = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z && Math.abs(c.offset_s - predicted) <= 0.005 + MAX_DRIFT * span);
+  if (onLine.length !== 1) return null;
+  const c = onLine[0];
+  const others = r.candidates.filter((x) => x !== c && x.fine_z >= MIN_FINE_Z).map((x) => `${x.offset_s.toFixed(3)} s (z ${x.fine_z.toFixed(1)})`);
+  s.warnings.push({ code: 'xcorr_two_lags', message: `its start window matches ${best.o.file} clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}; its end window (z ${(endRes.fine_z as number).toFixed(1)}) confirms ${c.offset_s.toFixed(3)} s` });
+  return { o: best.o, r: { ...r, offset_s: c.offset_s, drift: c.drift, fine_z: c.fine_z, competing_z: null, halves_ms: null }, endRes };
+}
+
+/**
+ * The stream's clock against its partner's, t_o = t_s (1 + k1) + c: with both ends conclusive, the change of offset
+ * between the two window middles is the drift (the longer baseline); otherwise the start window's own drift (the
+ * fine stage fits it over the window). Returns null after a refusal (start and end imply an implausible drift).
+ */
+function xcorrClock(s: StreamState, best: XcorrPick, ends: Ends, minConfidence: number): { k1: number | null; c: number; endRes: XcorrResult | null } | null {
+  const r = best.r;
+  let k1 = r.drift;
+  let endRes: XcorrResult | null = null;
+  if (ends === 'both' && s.keptEnd && best.o.keptEnd) {
+    endRes = best.endRes ?? audioOffset(best.o.keptEnd, best.o.keptEndT0, s.keptEnd, s.keptEndT0, s.sampleRate);
+    if (endRes && whyNotConclusive(endRes, minConfidence) === null && endRes.at_s - r.at_s > 1) {
+      k1 = (endRes.offset_s - r.offset_s) / (endRes.at_s - r.at_s);
+      // Recording clocks differ by well under 500 ppm: start and end windows implying more disagree, one is wrong.
+      if (Math.abs(k1) > MAX_DRIFT) {
+        refuseXcorr(s, `its start and end windows cross-correlate with ${best.o.file} at offsets ${(Math.abs(endRes.offset_s - r.offset_s) * 1000).toFixed(1)} ms apart (${(k1 * 1e6).toFixed(0)} ppm of drift): one of them is wrong, so neither is used`);
+        return null;
+      }
+    } else {
+      s.warnings.push({ code: 'no_end_pulse', message: `no pulse, and the end windows do not cross-correlate clearly with ${best.o.file}${endRes?.fine_z != null ? ` (fine z ${endRes.fine_z.toFixed(1)})` : ''}: drift from the start window alone` });
+    }
+  }
+  return { k1, c: r.offset_s - (k1 ?? 0) * r.at_s, endRes };
+}
+
+const r3n = (v: number | null) => (v === null ? null : r3(Math.min(v, 1e6)));
+
 /** (3) Cross-correlation against the placed audio stream that correlates best. */
 function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConfidence: number): boolean {
   if (s.kind !== 'audio' || !s.kept) return false;
-  const partners = states.filter((o) => o.placed && o.kind === 'audio' && o.kept && o.sampleRate === s.sampleRate);
-  let best: { o: StreamState; r: XcorrResult } | null = null;
-  for (const o of partners) {
-    const r = audioOffset(o.kept as Float32Array, o.keptT0, s.kept, s.keptT0, s.sampleRate);
-    if (r && (!best || r.confidence > best.r.confidence)) best = { o, r };
-  }
+  const best = bestPartner(s, states, minConfidence, ends);
   if (!best) return false;
-  // The fine (GCC-PHAT) peak must stand out too: in a reverberant room (DRR -9 dB) a flat fine peak (ratio below
-  // 1.5) was 5-14 ms off on the bench while the coarse peak looked confident.
-  const fineFlat = best.r.fine_peak_ratio !== null && best.r.fine_peak_ratio < MIN_FINE_PEAK_RATIO;
-  if (best.r.confidence < minConfidence || fineFlat) {
-    const what = fineFlat ? `its fine peak is flat (ratio ${(best.r.fine_peak_ratio as number).toFixed(2)})` : `peak ratio ${best.r.peak_ratio.toFixed(2)}`;
-    if (!s.warnings.some((w) => w.code === 'xcorr_weak')) s.warnings.push({ code: 'xcorr_weak', message: `cross-correlation with ${best.o.file} is not conclusive (${what})` });
-    return false;
-  }
-  const o = best.o.placed as Placement;
-  // t_o = t_s (1 + k1) + c: with both ends cross-correlated, the change of offset over time is the drift (each offset
-  // taken at the middle of its window); otherwise k1 = 0 and the drift stays unknown.
-  let k1: number | null = null;
-  let c = best.r.offset_s;
-  let endRes: XcorrResult | null = null;
-  if (ends === 'both' && s.keptEnd && best.o.keptEnd) {
-    endRes = audioOffset(best.o.keptEnd, best.o.keptEndT0, s.keptEnd, s.keptEndT0, s.sampleRate);
-    const tm1 = s.keptT0 + s.kept.length / s.sampleRate / 2;
-    const tm2 = s.keptEndT0 + s.keptEnd.length / s.sampleRate / 2;
-    if (endRes && endRes.confidence >= minConfidence && tm2 - tm1 > 1) {
-      k1 = (endRes.offset_s - best.r.offset_s) / (tm2 - tm1);
-      c = best.r.offset_s - k1 * tm1;
-    } else {
-      s.warnings.push({ code: 'no_end_pulse', message: `no pulse, and the end windows do not cross-correlate with ${best.o.file}${endRes ? ` (peak ratio ${endRes.peak_ratio.toFixed(2)})` : ''}: drift unknown` });
-    }
-  }
-  // Recording clocks differ by well under 500 ppm: start and end windows implying more disagree, one is wrong.
-  if (k1 !== null && Math.abs(k1) > MAX_DRIFT) {
-    return refuseXcorr(s, `its start and end windows cross-correlate with ${best.o.file} at offsets ${(Math.abs((endRes as XcorrResult).offset_s - best.r.offset_s) * 1000).toFixed(1)} ms apart (${(k1 * 1e6).toFixed(0)} ppm of drift): one of them is wrong, so neither is used`);
-  }
+  const clock = xcorrClock(s, best, ends, minConfidence);
+  if (!clock) return false;
+  const { k1, c, endRes } = clock;
   // Then onto the reference clock through o's clock: t_ref = t_o (1 + k_o) + off_o.
+  const o = best.o.placed as Placement;
   const ko = o.k ?? 0;
-  const early = beepBeforeXcorr(s, best.o, { offset: (1 + ko) * c + o.offset, k: k1 === null ? 0 : (1 + ko) * (1 + k1) - 1 });
-  if (early) return refuseXcorr(s, `${early}: the cross-correlation with ${best.o.file} (peak ratio ${best.r.peak_ratio.toFixed(2)}) is wrong or the beep is, so the stream is not placed`);
-  s.placed = {
-    offset: (1 + ko) * c + o.offset,
-    k: k1 === null ? null : (1 + ko) * (1 + k1) - 1,
-    kSd: null,
-    offsetSd: null,
-    method: 'xcorr',
-    confidence: Math.min(best.r.confidence, o.confidence),
-    from: best.o,
-    extra: {
-      xcorr: {
-        peak_ratio: r3(Math.min(best.r.peak_ratio, 1e6)),
-        fine_peak_ratio: best.r.fine_peak_ratio === null ? null : r3(Math.min(best.r.fine_peak_ratio, 1e6)),
-        overlap_s: r3(best.r.overlap_s),
-        end_peak_ratio: endRes ? r3(Math.min(endRes.peak_ratio, 1e6)) : null,
-      },
-    },
-  };
-  const unusable = s.warnings.some((w) => w.code === 'unplaceable_pulse');
-  s.warnings.push({ code: 'fallback', message: `${unusable ? 'no usable pulse' : 'no pulse'}: placed by cross-correlating its audio with ${best.o.file} (peak ratio ${best.r.peak_ratio.toFixed(2)})` });
+  const offset = (1 + ko) * c + o.offset;
+  const k = k1 === null ? null : (1 + ko) * (1 + k1) - 1;
+  const early = beepBeforeXcorr(s, best.o, { offset, k: k ?? 0 });
+  if (early) return refuseXcorr(s, `${early}: the cross-correlation with ${best.o.file} (fine z ${(best.r.fine_z as number).toFixed(1)}) is wrong or the beep is, so the stream is not placed`);
+  const r = best.r;
+  const xcorr = { peak_ratio: r3n(r.peak_ratio), fine_z: r3n(r.fine_z), window_drift_ppm: r.drift === null ? null : r3(r.drift * 1e6), halves_ms: r3n(r.halves_ms), overlap_s: r3(r.overlap_s), end_fine_z: endRes ? r3n(endRes.fine_z) : null };
+  s.placed = { offset, k, kSd: null, offsetSd: null, method: 'xcorr', confidence: Math.min(r.confidence, o.confidence), from: best.o, extra: { xcorr } };
+  const how = `placed by cross-correlating its audio with ${best.o.file} (fine peak z ${(r.fine_z as number).toFixed(1)}, confidence ${r.confidence.toFixed(3)})`;
+  const unusable = s.warnings.filter((w) => w.code === 'unplaceable_pulse').map((w) => w.message);
+  if (unusable.length) s.warnings.push({ code: 'other_route', message: `${how}: its own beep was not used (${unusable.join('; ')})` });
+  else s.warnings.push({ code: 'fallback', message: `no pulse: ${how}` });
   return true;
 }
 

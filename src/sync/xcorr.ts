@@ -2,23 +2,33 @@
  * Offset between two audio recordings of the same scene without a sync pulse (camera mic against lavalier mic).
  *
  * Coarse: onset-strength envelopes on a 5 ms grid (positive log-band-energy differences summed over 24 log-spaced
- * bands, as librosa.onset.onset_strength does with a mel spectrogram) are cross-correlated; confidence is the peak
- * over the next-highest peak more than 50 ms away (the figure audio-offset-finder reports as its peak ratio).
- * Fine: generalised cross-correlation with phase transform (GCC-PHAT; Knapp & Carter 1976) of the waveforms aligned
- * by the coarse lag, restricted to 100 Hz .. 6 kHz, with parabolic interpolation of the peak (below one sample).
- * Whitening makes GCC-PHAT indifferent to the microphones' different frequency responses, and it keeps the direct
- * path's peak sharp under reverberation.
+ * bands, as librosa.onset.onset_strength does with a mel spectrogram) are cross-correlated; the coarse peak ratio is
+ * the peak over the next-highest peak more than 50 ms away (the figure audio-offset-finder reports as its peak ratio).
+ * Fine (xcorr-drift.ts): a pre-whitened (SCOT, Knapp & Carter 1976), band-limited (100 Hz .. 6 kHz) cross-correlation
+ * of the waveforms about the coarse lag, frame by frame over the whole overlap, summed along the drift that makes the
+ * frames agree; its peak is judged against the same correlation's values away from it (a robust z-score).
  */
 import FFT from 'fft.js';
+import { driftPeak, FINE_SEARCH_S, frameCorrelations, MAX_SCAN_DRIFT } from './xcorr-drift.js';
 
 export interface XcorrResult {
-  /** Add to a time in b to get the time of the same sound in a, seconds. */
+  /** Add to a time in b to get the time of the same sound in a, seconds, at b's time at_s (the middle of b's window). */
   offset_s: number;
+  /** b's stream time at which offset_s holds. */
+  at_s: number;
+  /** a's clock runs 1 + drift times b's (offset at t_b: offset_s + drift (t_b - at_s)); null without a fine stage. */
+  drift: number | null;
   /** Coarse peak over next-highest peak (>= 1; 1 means no preference). */
   peak_ratio: number;
-  /** Fine (GCC-PHAT) peak over next-highest peak. */
-  fine_peak_ratio: number | null;
-  /** 0..1 from the peak ratio (0.5 at 1.5). */
+  /** Fine peak against the same correlation's values away from it (robust z-score); null without a fine stage. */
+  fine_z: number | null;
+  /** The next-clearest fine peak at another coarse lag (null when only one was tried). */
+  competing_z: number | null;
+  /** Every coarse lag tried, clearest fine peak first (offset at at_s, drift, z). */
+  candidates: Array<{ offset_s: number; drift: number; fine_z: number }>;
+  /** The fine peak's lag in the second half of the overlap minus the first's, at the same drift, ms. */
+  halves_ms: number | null;
+  /** 0..1: the fine peak's (fineConfidence) over every lag and drift searched. */
   confidence: number;
   /** Seconds of overlapping audio the estimate used. */
   overlap_s: number;
@@ -36,10 +46,6 @@ function nextPow2(n: number): number {
   let p = 1;
   while (p < n) p <<= 1;
   return p;
-}
-
-export function xcorrConfidence(ratio: number): number {
-  return 1 / (1 + Math.exp(-(ratio - 1.5) / 0.1));
 }
 
 /** Onset-strength envelope, zero mean and unit variance, one value per 5 ms. */
@@ -143,66 +149,104 @@ function peakRatio(get: (lag: number) => number, lags: number[], best: number, e
   return second > 0 ? p / second : Infinity;
 }
 
+/** Upper tail of the standard normal, Q(z) = erfc(z / sqrt 2) / 2 (Abramowitz & Stegun 7.1.26 below 3, the asymptotic series above). */
+export function normalTail(z: number): number {
+  if (z <= 0) return 1 - normalTail(-z);
+  if (z > 3) return (Math.exp((-z * z) / 2) / (z * Math.sqrt(2 * Math.PI))) * (1 - 1 / z ** 2 + 3 / z ** 4);
+  const x = z / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  return 0.5 * poly * Math.exp(-x * x);
+}
+
 /**
- * Offset between recordings a and b (mono, same sample rate); aT0/bT0 are the stream times of their first samples.
+ * The fine peak's confidence: one minus the chance that the largest of the `searched` (lag, drift) cells of a
+ * correlation without a common sound reaches z, taking the off-peak values as Gaussian with the robust scale
+ * (a Bonferroni bound). The placement threshold (place.ts, MIN_FINE_Z) is set from pairs of unrelated recordings.
  */
-export function audioOffset(a: Float32Array, aT0: number, b: Float32Array, bT0: number, sr: number, opts: XcorrOptions = {}): XcorrResult | null {
-  const hop = Math.round(HOP_S * sr);
+export function fineConfidence(z: number, searched: number): number {
+  return Math.max(0, 1 - Math.min(1, searched * normalTail(z)));
+}
+
+/** Fine peaks at least this clear place a stream (place.ts); unrelated recordings reached 5.2 on the room bench (docs/sync.md). */
+export const MIN_FINE_Z = 7;
+/**
+ * Coarse peaks within this fraction of the best are each tried by the fine stage (at most COARSE_TRIED): the coarse
+ * envelope can favour a wrong lag where two talkers say the same words (the room bench reuses five clips), and the
+ * old rule (coarse peak ratio at least 1.5) refused those streams without looking closer.
+ */
+const COARSE_CLOSE = 0.5;
+const COARSE_TRIED = 4;
+
+/** Coarse lags (5 ms frames, b to a) by onset-envelope cross-correlation, best first, and the peak ratio; null without 2 s of overlap. */
+function coarseLags(a: Float32Array, aT0: number, b: Float32Array, bT0: number, sr: number, maxLagS: number): { lags: number[]; ratio: number } | null {
   const ea = onsetEnvelope(a, sr);
   const eb = onsetEnvelope(b, sr);
   const minOverlap = Math.min(ea.length, eb.length, Math.round(5 / HOP_S));
   if (minOverlap < Math.round(2 / HOP_S)) return null;
   const size = nextPow2(ea.length + eb.length);
   const r = crossCorrelate(ea, eb, size, null);
-  const maxLag = opts.maxLagS === undefined ? Infinity : opts.maxLagS / HOP_S;
+  const maxLag = maxLagS / HOP_S;
   const lags: number[] = [];
   const t0Frames = (aT0 - bT0) / HOP_S; // frame lag L corresponds to offset L*hop + aT0 - bT0
-  for (let L = -(eb.length - minOverlap); L <= ea.length - minOverlap; L++) {
-    if (Math.abs(L + t0Frames) > maxLag) continue;
-    lags.push(L);
-  }
+  for (let L = -(eb.length - minOverlap); L <= ea.length - minOverlap; L++) if (Math.abs(L + t0Frames) <= maxLag) lags.push(L);
   if (lags.length === 0) return null;
-  // Normalise by overlap length so that lags with little overlap do not win by chance.
+  // Normalised by overlap length so that lags with little overlap do not win by chance.
   const get = (L: number) => {
     const ov = Math.min(ea.length, L + eb.length) - Math.max(0, L);
     return ov > 0 ? r[(L + size) % size] / Math.sqrt(ov) : 0;
   };
-  let best = lags[0];
-  for (const L of lags) if (get(L) > get(best)) best = L;
-  const ratio = peakRatio(get, lags, best, Math.round(0.05 / HOP_S));
-
-  // Fine: GCC-PHAT on up to 16 s of overlapping waveform around the coarse lag (in samples).
-  const Ls = best * hop;
-  const j0 = Math.max(0, -Ls);
-  const j1 = Math.min(b.length, a.length - Ls);
-  const overlapS = Math.max(0, (j1 - j0) / sr);
-  let lagSamples = Ls;
-  let fineRatio: number | null = null;
-  const W = Math.min(j1 - j0, 1 << 18);
-  if (W >= sr) {
-    const margin = Math.round(0.06 * sr);
-    const segB = b.subarray(j0, j0 + W);
-    const segA = a.subarray(j0 + Ls, j0 + Ls + W);
-    const size2 = nextPow2(2 * W);
-    const rr = crossCorrelate(segA, segB, size2, { lo: Math.round((100 / sr) * size2), hi: Math.round((6000 / sr) * size2) });
-    const g = (k: number) => rr[(k + size2) % size2];
-    const ks: number[] = [];
-    for (let k = -margin; k <= margin; k++) ks.push(k);
-    let kb = 0;
-    for (const k of ks) if (g(k) > g(kb)) kb = k;
-    const y0 = g(kb - 1);
-    const y1 = g(kb);
-    const y2 = g(kb + 1);
-    const den = y0 - 2 * y1 + y2;
-    const delta = den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (y0 - y2)) / den)) : 0;
-    fineRatio = peakRatio(g, ks, kb, Math.round(0.002 * sr));
-    lagSamples = Ls + kb + delta;
+  const exclude = Math.round(0.05 / HOP_S);
+  const byValue = lags.slice().sort((x, y) => get(y) - get(x));
+  const tried: number[] = [];
+  for (const L of byValue) {
+    if (tried.length >= COARSE_TRIED || get(L) < COARSE_CLOSE * get(byValue[0])) break;
+    if (!tried.some((t) => Math.abs(t - L) <= exclude)) tried.push(L);
   }
+  return { lags: tried, ratio: peakRatio(get, lags, tried[0], exclude) };
+}
+
+/**
+ * Offset between recordings a and b (mono, same sample rate); aT0/bT0 are the stream times of their first samples.
+ * Coarse: onset envelopes (above); every coarse peak within 60 % of the best (up to 3) is tried by the fine stage,
+ * the drift-aware whitened correlation of xcorr-drift.ts, and the clearest fine peak kept (competing_z: the next one,
+ * so that content heard twice shows as two clear peaks rather than one confident wrong one).
+ */
+export function audioOffset(a: Float32Array, aT0: number, b: Float32Array, bT0: number, sr: number, opts: XcorrOptions = {}): XcorrResult | null {
+  const coarse = coarseLags(a, aT0, b, bT0, sr, opts.maxLagS ?? Infinity);
+  if (!coarse) return null;
+  const hop = Math.round(HOP_S * sr);
+  const bMid = bT0 + b.length / sr / 2;
+  const fits = coarse.lags.map((L) => fineAt(a, b, sr, L * hop)).filter((f): f is FineFit => f !== null);
+  fits.sort((x, y) => y.pk.z - x.pk.z);
+  const lag0 = fits.length ? fits[0].lag0 : coarse.lags[0] * hop;
+  const overlapS = Math.max(0, (Math.min(b.length, a.length - lag0) - Math.max(0, -lag0)) / sr);
+  const base = { peak_ratio: coarse.ratio, overlap_s: overlapS, at_s: bMid };
+  if (!fits.length) return { ...base, offset_s: lag0 / sr + aT0 - bT0, drift: null, fine_z: null, competing_z: null, candidates: [], halves_ms: null, confidence: 0 };
+  // Offset at b's window middle: the fine lag holds at the frames' middle t_c and moves with the drift.
+  const offsetAt = (f: FineFit) => (f.lag0 + f.pk.lag) / sr + aT0 - bT0 + f.pk.k * (bMid - (bT0 + f.centre / sr));
+  const { pk } = fits[0];
   return {
-    offset_s: lagSamples / sr + aT0 - bT0,
-    peak_ratio: ratio,
-    fine_peak_ratio: fineRatio,
-    confidence: xcorrConfidence(ratio),
-    overlap_s: overlapS,
+    ...base,
+    offset_s: offsetAt(fits[0]),
+    drift: pk.k,
+    fine_z: pk.z,
+    competing_z: fits.length > 1 ? fits[1].pk.z : null,
+    candidates: fits.map((f) => ({ offset_s: offsetAt(f), drift: f.pk.k, fine_z: f.pk.z })),
+    halves_ms: pk.halves ? ((pk.halves[1] - pk.halves[0]) / sr) * 1000 : null,
+    confidence: fineConfidence(pk.z, pk.searched * coarse.lags.length),
   };
+}
+
+interface FineFit {
+  lag0: number;
+  centre: number;
+  pk: ReturnType<typeof driftPeak>;
+}
+
+/** The fine stage about one coarse lag (samples), or null when the overlap holds fewer than 4 frames. */
+function fineAt(a: Float32Array, b: Float32Array, sr: number, lag0: number): FineFit | null {
+  const overlapS = Math.max(0, (Math.min(b.length, a.length - lag0) - Math.max(0, -lag0)) / sr);
+  const fc = frameCorrelations(a, b, sr, lag0, FINE_SEARCH_S + (MAX_SCAN_DRIFT * overlapS) / 2 + 0.002);
+  return fc ? { lag0, centre: fc.centre, pk: driftPeak(fc) } : null;
 }
