@@ -3,7 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../src/media/probe.js';
-import { calibrate, CLEAR_MARGIN, exceedanceP, looseFitReason, summariseNull, upperBoundFactor } from '../src/sync/flash-null.js';
+import { calibrate, CLEAR_MARGIN, looseFitReason, summariseNull, upperBoundFactor } from '../src/sync/flash-null.js';
 import { scanVideoFlash } from '../src/sync/scan-video.js';
 import { ROOT } from './helpers/cli.js';
 
@@ -20,19 +20,6 @@ describe('flash confidence on small nulls (flash-null.ts, issue 11 item 2)', () 
     expect(upperBoundFactor(9)).toBeCloseTo(18 / 12.856953, 2);
     expect(upperBoundFactor(25)).toBeCloseTo(50 / 41.449211, 2);
     expect(upperBoundFactor(100)).toBeCloseTo(200 / 183.002791, 2);
-  });
-
-  it('the tail above u is the fraction of null scores strictly above it (k/n), ties at u counted below it', () => {
-    // 95 exact zeros and 1..5 (a pair null: most frames pair with nothing): u = 0, k = 5, tail 5/100 (was 10/100 by
-    // rank), excesses' mean 3: P(score >= 6) = 0.05·exp(-6/3).
-    const tied = summariseNull([...Array(95).fill(0), 1, 2, 3, 4, 5]);
-    expect([tied.u, tied.k, tied.tail, tied.beta]).toEqual([0, 5, 0.05, 3]);
-    expect(exceedanceP(tied, 6)).toBeCloseTo(0.05 * Math.exp(-2), 12);
-    // Without ties the tail is the rank fraction, as before: 100 distinct scores 0..99, u = 89, 10 above it.
-    const distinct = summariseNull(Array.from({ length: 100 }, (_, i) => i));
-    expect([distinct.u, distinct.k, distinct.tail]).toEqual([89, 10, 0.1]);
-    // Every score the same: no exceedance to fit; one is assumed (1/n), as before.
-    expect(summariseNull(Array(50).fill(0)).tail).toBeCloseTo(1 / 50, 12);
   });
 
   it('gives less confidence, never more, when the same clutter is seen over fewer null frames', () => {

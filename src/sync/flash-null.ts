@@ -30,14 +30,6 @@ export interface NullSummary {
   beta: number;
   /** Exceedances of u (the tail's sample size) and the 80 % upper confidence bound of beta from them. */
   k: number;
-  /**
-   * Probability that a null score exceeds u: k/n, the fraction strictly above u, the same k the excesses' scale is
-   * fitted to (Coles 2001, "An introduction to statistical modeling of extreme values", 4.3.1: zeta_u = k/n). Scores
-   * tied at u belong to the empirical part (z <= u), not to the tail: a null of mostly exact zeros has u = 0 and a
-   * tail of its non-zero scores only. Before 2026-11-30 the tail was the fraction ranked above the 90th percentile's
-   * position, 10 % whatever the ties. With no exceedance at all (every score at u), one is assumed (1/n).
-   */
-  tail: number;
   beta_up: number;
   /** Sorted null scores (ascending), for empirical exceedance counts. */
   sorted: Float64Array;
@@ -48,7 +40,7 @@ export function summariseNull(scores: ArrayLike<number>): NullSummary {
   for (let i = 0; i < scores.length; i++) if (Number.isFinite(scores[i])) vals.push(scores[i]);
   const sorted = Float64Array.from(vals).sort();
   const n = sorted.length;
-  if (n === 0) return { n: 0, p95: 0, max: 0, u: 0, beta: 1, k: 0, tail: 1, beta_up: 1, sorted };
+  if (n === 0) return { n: 0, p95: 0, max: 0, u: 0, beta: 1, k: 0, beta_up: 1, sorted };
   const q = (p: number) => sorted[Math.min(n - 1, Math.max(0, Math.floor(p * (n - 1))))];
   const u = q(0.9);
   let ex = 0;
@@ -60,7 +52,7 @@ export function summariseNull(scores: ArrayLike<number>): NullSummary {
     }
   }
   const beta = Math.max(0.25, k ? ex / k : 1);
-  return { n, p95: q(0.95), max: sorted[n - 1], u, beta, k, tail: Math.max(1, k) / n, beta_up: beta * upperBoundFactor(k), sorted };
+  return { n, p95: q(0.95), max: sorted[n - 1], u, beta, k, beta_up: beta * upperBoundFactor(k), sorted };
 }
 
 /** 2k/χ²(0.2; 2k): the one-sided 80 % upper confidence bound of an exponential mean over its estimate from k values. */
@@ -91,7 +83,8 @@ export function exceedanceP(nul: NullSummary, z: number, bounded = false): numbe
     }
     return Math.max(floor, (nul.n - lo + 1) / (nul.n + 1));
   }
-  return Math.max(floor, nul.tail * Math.exp(-(z - nul.u) / (bounded ? nul.beta_up : nul.beta)));
+  const tail = Math.max(1, nul.n - Math.floor(0.9 * (nul.n - 1)) - 1) / nul.n;
+  return Math.max(floor, tail * Math.exp(-(z - nul.u) / (bounded ? nul.beta_up : nul.beta)));
 }
 
 export const MAX_CONFIDENCE = 0.999;
