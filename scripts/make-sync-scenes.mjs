@@ -5,7 +5,7 @@
  * clean 1 kHz beep at the true times), a camera file (cam.mp4: H.264 picture and, for most cases, an AAC sound track
  * with the beep as heard in a moderate room) and truth.json.
  *
- *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full|real] [--variant N] [--only ID]
+ *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full|real|colour] [--variant N] [--only ID]
  *   node scripts/make-sync-scenes.mjs --list [--set ...] [--variant N]   (the recipes as JSON lines, nothing made)
  *   node scripts/make-sync-scenes.mjs --copy-subject [SRC_PNG]   (refreshes fixtures/sync/scenes/astronaut-160.png)
  *
@@ -128,6 +128,20 @@ function smallSet() {
     recipe('s-screen-pump-30-nosound', { fps: 30, led: { px: 0, color: 'white', pos: 'screen' }, exposure: 'pump', pulses: [3], dur_s: 8, cam_audio: false, seed: 13 }),
     recipe('s-led8-life-fade-30-both-nosound', { bg: 'life', fps: 30, crf: 23, exposure: 'fade', led: { px: 8, color: 'white', pos: 'tr' }, pulses: [2, 14], dur_s: 16, pulse_s: 0.1, drift_ppm: 80, cam_audio: false, seed: 16 }),
     recipe('s-neg-cross-step', { pulses: [], exposure: 'steps', screen_step: true, subject: 'cross', dur_s: 8, cam_audio: false, expect: 'not_found', seed: 14 }),
+  ];
+}
+
+/**
+ * A CI-sized pair for small coloured LEDs in a busy scene (test/sync-flash-colour.test.ts): a 10 px red LED off the
+ * 4 px cell grid on the scrolling cellauto source, 180° shutter, exposure pumps, CRF 28; and the same scene with the
+ * LED dark while the camera hears its beep (negative control of the guided search).
+ */
+function colourSet() {
+  const base = { bg: 'cellauto', subject: 'none', monitor: false, fps: 25, exposure: 'pump', shutter: 0.5, crf: 28, pulses: [2.5], dur_s: 6, pulse_s: 0.2, av_skew_s: 0.008 };
+  const led = { px: 10, color: 'red', pos: 'xy', x: 90, y: 346 };
+  return [
+    recipe('c-led10red-cellauto-25-pump-180deg', { ...base, led, seed: 21 }),
+    recipe('c-neg-cellauto-beep-noled', { ...base, led, led_dark: true, expect: 'not_found', seed: 22 }),
   ];
 }
 
@@ -667,13 +681,13 @@ async function main() {
   };
   if (a.includes('--copy-subject')) return copySubject(resolve(a[a.indexOf('--copy-subject') + 1] ?? join(root, '..', 'shared', 'media', 'faces', 'astronaut.png')));
   const out = opt('--out');
-  if (!out && !a.includes('--list')) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full|real] [--variant N] [--only ID]');
+  if (!out && !a.includes('--list')) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full|real|colour] [--variant N] [--only ID]');
   if (!existsSync(SUBJECT_PNG)) throw new Error(`${SUBJECT_PNG} missing: run with --copy-subject`);
   const set = opt('--set', 'small');
   const only = opt('--only');
   const variant = Number(opt('--variant', '0'));
   if (!(Number.isInteger(variant) && variant >= 0)) throw new Error(`--variant ${opt('--variant')}: a whole number >= 0`);
-  const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
+  const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : set === 'colour' ? colourSet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
   if (a.includes('--list')) {
     // The recipes (after the seed's jitter) as JSON lines, nothing rendered.
     for (const c of cases) console.log(JSON.stringify(c));

@@ -27,6 +27,9 @@ const dir = args[0];
 const mode = args.includes('--mode') ? args[args.indexOf('--mode') + 1] : 'all';
 const searches = mode === 'all' ? ['guided', 'unguided', 'session', 'mismatch'] : mode === 'both' ? ['guided', 'unguided'] : [mode];
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : null;
+// --only SUBSTRING: the cases whose id contains it; --scan JSON: scanVideoFlash options (e.g. '{"maxSide":320,"picture":"luma"}').
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const scanOpts = args.includes('--scan') ? JSON.parse(args[args.indexOf('--scan') + 1]) : {};
 
 async function runCase(id, search) {
   const guided = search === 'guided';
@@ -59,7 +62,7 @@ async function runCase(id, search) {
     else if (fl.onsets_s.length !== 2) return null;
     else pairHint = { interval_s: (fl.onsets_s[1] - fl.onsets_s[0]) * k + 0.77, pulse_s: fl.duration_s };
   }
-  const r = await scanVideoFlash(file, windows, { probed: p, guides, pairHint });
+  const r = await scanVideoFlash(file, windows, { ...scanOpts, probed: p, guides, pairHint });
   const rows = [];
   for (const w of r.windows) {
     const truthHere = search === 'mismatch' ? [] : fl.onsets_s.filter((on) => (w.window.name === 'start' ? on < half : on >= half));
@@ -76,19 +79,20 @@ async function runCase(id, search) {
       if (err !== null) outcome = Math.abs(err) <= 0.5 && !extra ? 'right' : Math.abs(err) <= 1 && !extra ? 'marginal' : 'wrong';
       const nearest = w.detections.slice().sort((a, b) => Math.abs(a.t_s - on) - Math.abs(b.t_s - on))[0];
       const why = outcome === 'refused' ? (nearest && Math.abs(nearest.t_s - on) < fl.frame_s ? nearest.unplaceable_reason : 'not among the candidates') : undefined;
-      rows.push({ id, search, window: w.window.name, pulse: true, outcome, why, err_frames: err, conf: near[0]?.confidence ?? null, tags: t.tags });
+      const sc = nearest ? `score ${nearest.score.toFixed(1)}, null max ${nearest.null_max?.toFixed(1)}, conf ${nearest.confidence.toFixed(3)}` : 'no candidate';
+      rows.push({ id, search, window: w.window.name, pulse: true, outcome, why, sc, err_frames: err, conf: near[0]?.confidence ?? null, tags: t.tags });
     }
   }
   return rows.map((x) => ({ ...x, tags: t.tags, expect: t.expect }));
 }
 
 const all = [];
-for (const id of readdirSync(dir).sort()) {
+for (const id of readdirSync(dir).sort().filter((x) => only === null || x.includes(only))) {
   for (const search of searches) {
     const rows = await runCase(id, search);
     if (!rows) continue;
     all.push(...rows);
-    for (const x of rows) console.log(`${x.outcome.padEnd(8)} ${search.padEnd(8)} ${id} ${x.window}${x.err_frames !== null ? ` err ${x.err_frames.toFixed(2)} frame` : ''}${x.why ? ` (${x.why})` : ''}`);
+    for (const x of rows) console.log(`${x.outcome.padEnd(8)} ${search.padEnd(8)} ${id} ${x.window}${x.err_frames !== null ? ` err ${x.err_frames.toFixed(2)} frame` : ''}${x.sc ? ` [${x.sc}]` : ''}${x.why ? ` (${x.why})` : ''}`);
   }
 }
 

@@ -27,21 +27,35 @@ export function gridFor(width: number, height: number, cellPx: number): Grid {
   return { cols: Math.max(1, Math.floor(width / cellPx)), rows: Math.max(1, Math.floor(height / cellPx)), cellPx, width, height };
 }
 
-/** Cell means of one grey frame (edge cells absorb leftover pixels); the last entry is the whole frame's mean. */
+/**
+ * Cell means of one frame (edge cells absorb leftover pixels); the last entry is the whole frame's mean. A grey frame
+ * (1 byte per pixel) is averaged as it is; an RGB frame (3 bytes per pixel) by each pixel's brightest channel, the
+ * value V = max(R, G, B) of HSV (Smith 1978, "Color gamut transform pairs"): a coloured LED drives one channel near
+ * full scale, so it changes V as much as a white LED does, where its luma changes far less (a red LED: about a
+ * quarter; docs/sync.md "How it works").
+ */
 export function cellMeans(f: VideoFrame, g: Grid): Float32Array {
   const { cols, rows, cellPx: c } = g;
   const cells = new Float64Array(cols * rows);
   const d = f.data;
+  const rgb = d.length >= 3 * f.width * f.height;
   let total = 0;
   for (let y = 0; y < f.height; y++) {
     const row = y * f.width;
     const base = Math.min(rows - 1, Math.floor(y / c)) * cols;
     for (let x = 0; x < f.width; x++) {
-      const v = d[row + x];
+      const i = row + x;
+      const v = rgb ? Math.max(d[3 * i], d[3 * i + 1], d[3 * i + 2]) : d[i];
       total += v;
       cells[base + Math.min(cols - 1, Math.floor(x / c))] += v;
     }
   }
+  return normaliseCells(cells, g, f, total);
+}
+
+/** Cell sums to means (edge cells hold the leftover rows and columns), plus the whole frame's mean. */
+function normaliseCells(cells: Float64Array, g: Grid, f: VideoFrame, total: number): Float32Array {
+  const { cols, rows, cellPx: c } = g;
   const out = new Float32Array(cols * rows + 1);
   for (let cy = 0; cy < rows; cy++) {
     const hh = cy === rows - 1 ? f.height - cy * c : c;

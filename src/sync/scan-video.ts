@@ -22,8 +22,16 @@ export interface VideoScanOptions extends FlashScanOptions {
   /** Audio-guided search (see FlashGuide); without guides the whole window is searched unguided. */
   guides?: FlashGuide[];
   stream?: number;
-  /** Longest side of the decoded frames (default 320 px: an LED of 1.25 % of the frame width covers a 4 px cell). */
+  /** Longest side of the decoded frames (default DEFAULT_FLASH_SIDE). */
   maxSide?: number;
+  /**
+   * What a cell averages: `value` each pixel's brightest channel (HSV V: a red, green or amber LED changes it as much
+   * as a white one), `luma` the grey picture. Default: `value` for the guided search (the camera's own beep says
+   * where), `luma` without guides: the unguided 6x margin was set on grey scores, and in value a colourful subject
+   * entering at the frame edge of the small scene set's negative control scored 8.1x the window's next event (grey:
+   * 3.4x) and was placed (measured 2026-11-30).
+   */
+  picture?: 'value' | 'luma';
   probed?: ProbeResult;
   /**
    * Unguided (no guides), a camera without its own beep: the reference's start/end beeps give the pulse length and
@@ -32,6 +40,15 @@ export interface VideoScanOptions extends FlashScanOptions {
    */
   pairHint?: FlashPairHint;
 }
+
+/**
+ * Longest side of the frames decoded for the flash search, px. With 4 px cells an LED must cover a good part of a
+ * cell to be seen undiluted: at 160 px (the CLI's default before 2026-11-30) an 8 px LED of a 640 px picture filled at
+ * most a quarter of one and scored under the placeable floor in busy scenes. 640 px (a cell of 4 source pixels) let
+ * small details of a walking subject score as clean pulses and raised the pulse-free maximum 10-30x on the small
+ * scene set, placing one whole-frame flash 21 frames early unguided (measured 2026-11-30): not used.
+ */
+export const DEFAULT_FLASH_SIDE = 320;
 
 export interface VideoWindowResult {
   window: SearchWindow;
@@ -54,8 +71,8 @@ export async function scanVideoFlash(file: string, windows: SearchWindow[], opts
       stream: opts.stream ?? 0,
       start,
       end: w.duration_s === null ? undefined : (start ?? fileStart) + w.duration_s,
-      maxSide: opts.maxSide ?? 320,
-      pixelFormat: 'gray',
+      maxSide: opts.maxSide ?? DEFAULT_FLASH_SIDE,
+      pixelFormat: (opts.picture ?? (opts.guides !== undefined ? 'value' : 'luma')) === 'value' ? 'rgb24' : 'gray',
       probed: opts.probed,
     });
     // Guided mode (guides given, even an empty list: the camera has sound): a window without a guide is searched,
