@@ -25,6 +25,7 @@
 import { blockSums, ToneOscillator, windowSums } from './tone-demod.js';
 import { fitLine, median } from './tone-math.js';
 import { prominenceDb } from './tone-spectrum.js';
+import { COH_BLOCKS, MAX_COHERENT_RESID, coherentPlateau, coherentRuns, coherentTrack, type CoherentTrack } from './tone-coherent.js';
 import { calibrateBeeps, STAT_WINDOWS, statTrack } from './tone-null.js';
 import { energyNull, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
 import { CLEAN_DIRECT_DB, CLEAN_EARLY_DB, markEchoTails, MAX_EARLY_DB, toneEarlyAnyPhase, type EarlyTone } from './tone-early.js';
@@ -42,6 +43,13 @@ export interface ToneScanOptions {
   minSnrDb?: number;
   /** Least prominence of the tone over other spectral components 60 to 450 Hz away, dB (default 6). */
   minProminenceDb?: number;
+  /**
+   * Least prominence of a beep found by its coherence (tone-coherent.ts), dB (default minProminenceDb - 3): speech
+   * over a beep at band SNR 0 dB puts harmonics nearly as strong as the beep beside it (room bench, 2026-11-30: 11
+   * such beeps at 2.9-5.6 dB), while speech that holds a harmonic on the tone for 130 ms stood 3 dB or more under
+   * its neighbours there.
+   */
+  minCoherentProminenceDb?: number;
   /** Largest accepted deviation of the measured frequency from toneHz, Hz (default max(5, 0.5 % of toneHz)). */
   maxFreqDevHz?: number;
   /** Analysis chunk length in seconds (default 30) and overlap between chunks (default 6). */
@@ -132,6 +140,7 @@ export class ToneScanner {
       thresholdDb: opts.thresholdDb ?? 12,
       minSnrDb: opts.minSnrDb ?? -10,
       minProminenceDb: opts.minProminenceDb ?? 6,
+      minCoherentProminenceDb: opts.minCoherentProminenceDb ?? (opts.minProminenceDb ?? 6) - 3,
       maxFreqDevHz: opts.maxFreqDevHz ?? Math.max(5, 0.005 * toneHz),
       chunkS: opts.chunkS ?? 30,
       overlapS: opts.overlapS ?? 6,
@@ -182,12 +191,21 @@ export class ToneScanner {
     const { wre, wim, tp, tot } = windowSums(blocks, WIN_BLOCKS, this.winN);
     const floor = Math.max(median(tp), 1e-14);
     const kept: ToneDetection[] = [];
-    for (const [w0, w1] of ToneScanner.runsAbove(tp, floor * 10 ** (this.o.thresholdDb / 10))) {
-      const det = this.measure(x, n, w0, w1, wre, wim, tp, tot, floor);
-      if (!det) continue;
+    const all: ToneDetection[] = [];
+    const keep = (det: ToneDetection | null) => {
+      if (!det) return;
+      all.push(det);
       const onsetGlobal = Math.round((det.t_s - this.t0) * this.sampleRate);
-      if (onsetGlobal < this.acceptFrom || onsetGlobal >= boundary) continue;
-      kept.push(det);
+      if (onsetGlobal >= this.acceptFrom && onsetGlobal < boundary) kept.push(det);
+    };
+    for (const [w0, w1] of ToneScanner.runsAbove(tp, floor * 10 ** (this.o.thresholdDb / 10))) keep(this.measure(x, n, w0, w1, wre, wim, tp, tot, floor));
+    // Beeps that speech over them hides from the power threshold, found by their coherence (tone-coherent.ts); a run
+    // inside a beep already found or its echo is that beep.
+    const coh = coherentTrack(blocks, { wre, wim, tp, tot }, this.blockN, WIN_BLOCKS);
+    for (const [b0, b1] of coherentRuns(coh)) {
+      const t = (b: number) => this.t0 + (this.bufStart + b * this.blockN) / this.sampleRate;
+      if (all.some((d) => t(b1) + 0.05 > d.t_s - 0.1 && t(b0) < d.t_s + d.duration_s + 0.5)) continue;
+      keep(this.measure(x, n, b0, b1 + COH_BLOCKS - WIN_BLOCKS, wre, wim, tp, tot, floor, coh));
     }
     this.calibrate(x, kept, statTrack(blocks.bre, blocks.bim));
     this.found.push(...kept);
@@ -455,23 +473,13 @@ export class ToneScanner {
     return toneEarlyAnyPhase(demod, o, W, o - Math.round(0.65 * sr), o - Math.round(0.15 * sr), A, sr, 0.04, Math.max(0.001, 2 * onsetSd));
   }
 
-  private measure(
-    x: Float32Array,
-    n: number,
-    w0: number,
-    w1: number,
-    wre: Float64Array,
-    wim: Float64Array,
-    tp: Float64Array,
-    tot: Float64Array,
-    chunkFloor: number,
-  ): ToneDetection | null {
-    const B = this.blockN;
-    const N = this.winN;
-    const sr = this.sampleRate;
-    [w0, w1] = this.coreOfRun(tp, w0, w1);
-    if ((w1 - w0 + 1) * B < (this.o.minDurationS * sr) / 2) return null;
-    // Plateau: windows wholly inside the burst.
+  /**
+   * The burst's core and plateau: for a run of the 10 ms power threshold, its longest stretch within 6 dB of its
+   * upper quartile, with the mean tone power and phase line of the 10 ms windows inside; for a coherent run (coh),
+   * the run itself, with the 50 ms sums' power and phase line (speech over the beep averages out instead of adding).
+   */
+  private plateauOf(w0: number, w1: number, wre: Float64Array, wim: Float64Array, tp: Float64Array, tot: Float64Array, coh?: CoherentTrack) {
+    if (!coh) [w0, w1] = this.coreOfRun(tp, w0, w1);
     let p0 = w0 + 3;
     let p1 = w1 - 3;
     if (p1 < p0) p0 = p1 = (w0 + w1) >> 1;
@@ -483,14 +491,38 @@ export class ToneScanner {
     }
     pt /= p1 - p0 + 1;
     ptot /= p1 - p0 + 1;
-    const { freq, resid } = this.phaseTrack(wre, wim, p0, p1);
-    if (Math.abs(freq - this.toneHz) > this.o.maxFreqDevHz || resid > 0.6) return null;
+    if (!coh) return { w0, w1, p0, p1, pt, ptot, ...this.phaseTrack(wre, wim, p0, p1), coherent: false };
+    const c = coherentPlateau(coh, w0, w1 - (COH_BLOCKS - WIN_BLOCKS), this.toneHz, this.sampleRate, this.blockN, WIN_BLOCKS);
+    return { w0, w1, p0, p1, pt: c.power, ptot, freq: c.freq, resid: c.resid, coherent: true };
+  }
+
+  private measure(
+    x: Float32Array,
+    n: number,
+    w0: number,
+    w1: number,
+    wre: Float64Array,
+    wim: Float64Array,
+    tp: Float64Array,
+    tot: Float64Array,
+    chunkFloor: number,
+    coh?: CoherentTrack,
+  ): ToneDetection | null {
+    const B = this.blockN;
+    const N = this.winN;
+    const sr = this.sampleRate;
+    const plat = this.plateauOf(w0, w1, wre, wim, tp, tot, coh);
+    ({ w0, w1 } = plat);
+    const { p0, p1, pt, ptot, freq, resid } = plat;
+    if ((w1 - w0 + 1) * B < (this.o.minDurationS * sr) / 2) return null;
+    if (Math.abs(freq - this.toneHz) > this.o.maxFreqDevHz || resid > (plat.coherent ? MAX_COHERENT_RESID : 0.6)) return null;
     // Floor: the narrow-band power just before the burst (speech there may be louder than the chunk median).
     const localMedian = w0 - WIN_BLOCKS - 10 >= Math.max(0, w0 - 60) ? median(tp.subarray(Math.max(0, w0 - 60), w0 - WIN_BLOCKS)) : 0;
     const floor = Math.max(chunkFloor, localMedian);
-    const toneP = Math.max(pt - floor, 1e-20);
-    if (10 * Math.log10(toneP / Math.max(ptot - toneP, 1e-20)) < this.o.minSnrDb) return null;
-    const edges = this.edges(x, n, w0, w1, p0, p1, wre, wim);
+    // A coherent plateau holds a fifth of the noise's 10 ms power (tone-coherent.ts).
+    const toneP = Math.max(pt - (plat.coherent ? floor / (COH_BLOCKS / WIN_BLOCKS) : floor), 1e-20);
+    if (!plat.coherent && 10 * Math.log10(toneP / Math.max(ptot - toneP, 1e-20)) < this.o.minSnrDb) return null;
+    const edges = this.edges(x, n, w0, w1, p0, p1, wre, wim, plat.coherent);
     if (!edges) return null;
     // Noise of the arrival search: the mean in-band power 150-400 ms before the burst (before any direct sound).
     const farBefore = ToneScanner.meanOf(tp, w0 - 200, w0 - 75) ?? floor;
@@ -499,7 +531,7 @@ export class ToneScanner {
     const duration = (edges.end - onset.t) / sr;
     if (duration < this.o.minDurationS || duration > this.o.maxDurationS) return null;
     const prominence = this.prominence(x, Math.ceil(onset.t + 0.1 * N), Math.floor(edges.end - 0.1 * N));
-    if (prominence < this.o.minProminenceDb) return null;
+    if (prominence < (plat.coherent ? this.o.minCoherentProminenceDb : this.o.minProminenceDb)) return null;
     // In-band interference: the mean narrow-band power over the 0.5 s before the onset (speech is bursty: a mean, not
     // a median), at least the floor.
     const onsetW = Math.floor(onset.t / B) - WIN_BLOCKS;
@@ -568,14 +600,17 @@ export class ToneScanner {
   }
 
   /** Coarse rising edge (sample where a window ending there holds no tone) and the last tone sample, from the 10 ms windows. */
-  private edges(x: Float32Array, n: number, w0: number, w1: number, p0: number, p1: number, wre: Float64Array, wim: Float64Array): { rise: number; end: number } | null {
+  private edges(x: Float32Array, n: number, w0: number, w1: number, p0: number, p1: number, wre: Float64Array, wim: Float64Array, coherent = false): { rise: number; end: number } | null {
     const B = this.blockN;
     const N = this.winN;
-    const z0 = this.edge(x, n, w0 * B - N, (w0 + WIN_BLOCKS) * B + N, true, this.phasor(wre, wim, p0, Math.min(p1, p0 + 10)));
+    let z0 = this.edge(x, n, w0 * B - N, (w0 + WIN_BLOCKS) * B + N, true, this.phasor(wre, wim, p0, Math.min(p1, p0 + 10)));
+    // A coherent run (tone-coherent.ts) whose 10 ms edge speech hides starts where its first coherent window does.
+    if (z0 === null && coherent) z0 = w0 * B - 1;
     if (z0 === null) return null;
     const zEnd = this.edge(x, n, w1 * B, (w1 + WIN_BLOCKS) * B + 2 * N, false, this.phasor(wre, wim, Math.max(p0, p1 - 10), p1));
     // Falling line reaches zero when the window has left the burst: last tone sample = zEnd - N.
-    return { rise: z0 + 1, end: zEnd === null ? (w1 + WIN_BLOCKS) * B : zEnd - N + 1 };
+    const end = zEnd === null ? (w1 + WIN_BLOCKS) * B : zEnd - N + 1;
+    return { rise: z0 + 1, end: coherent && end < z0 + 1 + (w1 - w0) * B ? (w1 + WIN_BLOCKS) * B : end };
   }
 
   /** Unit phasor and mean magnitude of windows a..b. */
