@@ -127,3 +127,13 @@ export function coherentPlateau(track: CoherentTrack, b0: number, b1: number, to
   for (let i = 0; i < m; i++) r2 += (ph[i] - icpt - slope * i) ** 2;
   return { freq: toneHz + (slope * sampleRate) / (2 * Math.PI * blockN * stepBlocks), resid: Math.sqrt(r2 / m), power };
 }
+
+/** Mean coherent 50 ms power over window starts b0..b1 (windows wholly inside a burst), or null when there are none. */
+export function coherentPower(track: CoherentTrack, b0: number, b1: number): number | null {
+  b0 = Math.max(0, b0);
+  b1 = Math.min(track.pow.length - 1, b1);
+  if (b1 < b0) return null;
+  let s = 0;
+  for (let b = b0; b <= b1; b++) s += track.pow[b];
+  return s / (b1 - b0 + 1);
+}

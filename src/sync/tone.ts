@@ -25,7 +25,7 @@
 import { blockSums, ToneOscillator, windowSums } from './tone-demod.js';
 import { fitLine, median } from './tone-math.js';
 import { prominenceDb } from './tone-spectrum.js';
-import { COH_BLOCKS, MAX_COHERENT_RESID, coherentPlateau, coherentRuns, coherentTrack, type CoherentTrack } from './tone-coherent.js';
+import { COH_BLOCKS, MAX_COHERENT_RESID, coherentPlateau, coherentPower, coherentRuns, coherentTrack, type CoherentTrack } from './tone-coherent.js';
 import { calibrateBeeps, STAT_WINDOWS, statTrack } from './tone-null.js';
 import { energyNull, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
 import { CLEAN_DIRECT_DB, CLEAN_EARLY_DB, markEchoTails, MAX_EARLY_DB, toneEarlyAnyPhase, type EarlyTone } from './tone-early.js';
@@ -198,14 +198,14 @@ export class ToneScanner {
       const onsetGlobal = Math.round((det.t_s - this.t0) * this.sampleRate);
       if (onsetGlobal >= this.acceptFrom && onsetGlobal < boundary) kept.push(det);
     };
-    for (const [w0, w1] of ToneScanner.runsAbove(tp, floor * 10 ** (this.o.thresholdDb / 10))) keep(this.measure(x, n, w0, w1, wre, wim, tp, tot, floor));
+    const coh = coherentTrack(blocks, { wre, wim, tp, tot }, this.blockN, WIN_BLOCKS);
+    for (const [w0, w1] of ToneScanner.runsAbove(tp, floor * 10 ** (this.o.thresholdDb / 10))) keep(this.measure(x, n, w0, w1, wre, wim, tp, tot, floor, coh, false));
     // Beeps that speech over them hides from the power threshold, found by their coherence (tone-coherent.ts); a run
     // inside a beep already found or its echo is that beep.
-    const coh = coherentTrack(blocks, { wre, wim, tp, tot }, this.blockN, WIN_BLOCKS);
     for (const [b0, b1] of coherentRuns(coh)) {
       const t = (b: number) => this.t0 + (this.bufStart + b * this.blockN) / this.sampleRate;
       if (all.some((d) => t(b1) + 0.05 > d.t_s - 0.1 && t(b0) < d.t_s + d.duration_s + 0.5)) continue;
-      keep(this.measure(x, n, b0, b1 + COH_BLOCKS - WIN_BLOCKS, wre, wim, tp, tot, floor, coh));
+      keep(this.measure(x, n, b0, b1 + COH_BLOCKS - WIN_BLOCKS, wre, wim, tp, tot, floor, coh, true));
     }
     this.calibrate(x, kept, statTrack(blocks.bre, blocks.bim));
     this.found.push(...kept);
@@ -478,7 +478,7 @@ export class ToneScanner {
    * upper quartile, with the mean tone power and phase line of the 10 ms windows inside; for a coherent run (coh),
    * the run itself, with the 50 ms sums' power and phase line (speech over the beep averages out instead of adding).
    */
-  private plateauOf(w0: number, w1: number, wre: Float64Array, wim: Float64Array, tp: Float64Array, tot: Float64Array, coh?: CoherentTrack) {
+  private plateauOf(w0: number, w1: number, wre: Float64Array, wim: Float64Array, tp: Float64Array, tot: Float64Array, coh: CoherentTrack | null) {
     if (!coh) [w0, w1] = this.coreOfRun(tp, w0, w1);
     let p0 = w0 + 3;
     let p1 = w1 - 3;
@@ -506,12 +506,13 @@ export class ToneScanner {
     tp: Float64Array,
     tot: Float64Array,
     chunkFloor: number,
-    coh?: CoherentTrack,
+    coh: CoherentTrack,
+    coherentRun: boolean,
   ): ToneDetection | null {
     const B = this.blockN;
     const N = this.winN;
     const sr = this.sampleRate;
-    const plat = this.plateauOf(w0, w1, wre, wim, tp, tot, coh);
+    const plat = this.plateauOf(w0, w1, wre, wim, tp, tot, coherentRun ? coh : null);
     ({ w0, w1 } = plat);
     const { p0, p1, pt, ptot, freq, resid } = plat;
     if ((w1 - w0 + 1) * B < (this.o.minDurationS * sr) / 2) return null;
@@ -536,7 +537,7 @@ export class ToneScanner {
     // a median), at least the floor.
     const onsetW = Math.floor(onset.t / B) - WIN_BLOCKS;
     const interference = Math.max(ToneScanner.meanOf(tp, onsetW - 250, onsetW - 5) ?? floor, chunkFloor);
-    const bandSnr = 10 * Math.log10(toneP / interference);
+    const bandSnr = 10 * Math.log10(this.bandToneP(coh, onset.t, edges.end, toneP, pt, floor) / interference);
     const onsetSd = this.onsetSd(x, onset, pt, interference, ptot - toneP);
     const before = this.toneBeforeOnset(x, onset.t, onsetSd, pt);
     const early = this.toneEarly(x, onset.t, onset.A, onsetSd);
@@ -567,6 +568,20 @@ export class ToneScanner {
       ...(why === null ? {} : { unplaceable_reason: why }),
       onset_sd_s: onsetSd,
     };
+  }
+
+  /**
+   * The tone power the band SNR is judged by: its coherent power over the burst (50 ms sums, tone-coherent.ts; speech
+   * over the beep adds to the 10 ms windows' power, not to the coherent sums'), never more than the plateau's toneP,
+   * so that a beep is not judged over 0 dB by the speech that sounds with it. Where the plateau is not above the
+   * power just before it (a run that starts late in the beep: the beep is no floor), the coherent power alone.
+   */
+  private bandToneP(coh: CoherentTrack, onset: number, end: number, toneP: number, pt: number, floor: number): number {
+    const B = this.blockN;
+    const steadyP = coherentPower(coh, Math.ceil(onset / B), Math.floor(end / B) - COH_BLOCKS);
+    if (steadyP === null) return toneP;
+    const steady = Math.max(steadyP - floor / (COH_BLOCKS / WIN_BLOCKS), 1e-20);
+    return toneP <= 1e-20 || pt <= floor ? steady : Math.min(toneP, steady);
   }
 
   /**
