@@ -29,6 +29,15 @@ const MIN_RUN_STEPS = 40;
  * beeps and no whistle, 0.3 kept 90 and no whistle, 0.4 all four whistles).
  */
 export const MAX_COHERENT_RESID = 0.25;
+/**
+ * Largest deviation of a coherent run's frequency from the tone: max(2 Hz, 0.2 %), tighter than the power
+ * threshold's max(5 Hz, 0.5 %). Room beeps found this way measured 998.6-1002.7 Hz at 1 kHz (2026-11-30, 120 beeps),
+ * while a whistle with vibrato around 1003 Hz made coherent stretches at 995-997 Hz; a beep from a generator more than
+ * 2 Hz off is still found by the power threshold where it stands clear of the speech.
+ */
+export function coherentMaxDevHz(toneHz: number): number {
+  return Math.max(2, 0.002 * toneHz);
+}
 /** Steps below the thresholds bridged inside a run (10 ms). */
 const MAX_GAP_STEPS = 5;
 

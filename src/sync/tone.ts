@@ -25,7 +25,7 @@
 import { blockSums, ToneOscillator, windowSums } from './tone-demod.js';
 import { fitLine, median } from './tone-math.js';
 import { prominenceDb } from './tone-spectrum.js';
-import { COH_BLOCKS, MAX_COHERENT_RESID, coherentPlateau, coherentPower, coherentRuns, coherentTrack, type CoherentTrack } from './tone-coherent.js';
+import { COH_BLOCKS, MAX_COHERENT_RESID, coherentMaxDevHz, coherentPlateau, coherentPower, coherentRuns, coherentTrack, type CoherentTrack } from './tone-coherent.js';
 import { calibrateBeeps, STAT_WINDOWS, statTrack } from './tone-null.js';
 import { energyNull, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
 import { CLEAN_DIRECT_DB, CLEAN_EARLY_DB, markEchoTails, MAX_EARLY_DB, toneEarlyAnyPhase, type EarlyTone } from './tone-early.js';
@@ -101,6 +101,8 @@ const MAX_FALSE_BEFORE = 0.01;
  */
 const MIN_DIRECT_DB = -5;
 const WIN_BLOCKS = 5;
+/** The lowest band SNR reported (a tone whose coherent power does not exceed the interference's share). */
+const MIN_BAND_SNR_DB = -40;
 /** The part of the rising edge fitted, as fractions of the plateau (low enough to end before early reflections). */
 const FIT_LO = 0.25;
 const FIT_HI = 0.65;
@@ -409,6 +411,16 @@ export class ToneScanner {
     return { freq: this.toneHz + (slope * this.sampleRate) / (2 * Math.PI * this.blockN), resid: Math.sqrt(r2 / m) };
   }
 
+  /** Mean of tp outside windows a..b (clamped), or null when fewer than 250 windows (0.5 s) are left. */
+  private static meanOutside(tp: Float64Array, a: number, b: number): number | null {
+    a = Math.max(0, a);
+    b = Math.min(tp.length - 1, b);
+    let s = 0;
+    for (let w = 0; w < tp.length; w++) if (w < a || w > b) s += tp[w];
+    const m = tp.length - Math.max(0, b - a + 1);
+    return m >= 250 ? s / m : null;
+  }
+
   /** Mean of tp over windows a..b (clamped), or null when fewer than 10. */
   private static meanOf(tp: Float64Array, a: number, b: number): number | null {
     a = Math.max(0, a);
@@ -516,7 +528,8 @@ export class ToneScanner {
     ({ w0, w1 } = plat);
     const { p0, p1, pt, ptot, freq, resid } = plat;
     if ((w1 - w0 + 1) * B < (this.o.minDurationS * sr) / 2) return null;
-    if (Math.abs(freq - this.toneHz) > this.o.maxFreqDevHz || resid > (plat.coherent ? MAX_COHERENT_RESID : 0.6)) return null;
+    const maxDev = plat.coherent ? Math.min(this.o.maxFreqDevHz, coherentMaxDevHz(this.toneHz)) : this.o.maxFreqDevHz;
+    if (Math.abs(freq - this.toneHz) > maxDev || resid > (plat.coherent ? MAX_COHERENT_RESID : 0.6)) return null;
     // Floor: the narrow-band power just before the burst (speech there may be louder than the chunk median).
     const localMedian = w0 - WIN_BLOCKS - 10 >= Math.max(0, w0 - 60) ? median(tp.subarray(Math.max(0, w0 - 60), w0 - WIN_BLOCKS)) : 0;
     const floor = Math.max(chunkFloor, localMedian);
@@ -537,7 +550,11 @@ export class ToneScanner {
     // a median), at least the floor.
     const onsetW = Math.floor(onset.t / B) - WIN_BLOCKS;
     const interference = Math.max(ToneScanner.meanOf(tp, onsetW - 250, onsetW - 5) ?? floor, chunkFloor);
-    const bandSnr = 10 * Math.log10(this.bandToneP(coh, onset.t, edges.end, toneP, pt, floor) / interference);
+    // The band SNR against the larger of that and the chunk's mean in-band power outside this beep and its echo (0.5
+    // s of speech before a beep can be a pause: the SNR is the beep against the recording's interference).
+    const longTerm = ToneScanner.meanOutside(tp, Math.floor(onset.t / B) - 50, Math.ceil(edges.end / B) + 250);
+    // At most 40 dB under: a tone that does not rise over the interference at all has no SNR to tell.
+    const bandSnr = Math.max(MIN_BAND_SNR_DB, 10 * Math.log10(this.bandToneP(coh, onset.t, edges.end, toneP, pt, floor) / Math.max(interference, longTerm ?? 0)));
     const onsetSd = this.onsetSd(x, onset, pt, interference, ptot - toneP);
     const before = this.toneBeforeOnset(x, onset.t, onsetSd, pt);
     const early = this.toneEarly(x, onset.t, onset.A, onsetSd);
@@ -545,7 +562,9 @@ export class ToneScanner {
     const directDb = 10 * Math.log10((onset.A * onset.A) / 2 / Math.max(pt, 1e-20));
     const why =
       bandSnr < 0
-        ? `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted`
+        ? bandSnr <= MIN_BAND_SNR_DB
+          ? `the tone does not rise over the band's interference (band SNR ${MIN_BAND_SNR_DB} dB or less): the onset cannot be trusted`
+          : `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted`
         : onsetSd > MAX_ONSET_SD_S
           ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`
           : directDb < MIN_DIRECT_DB
