@@ -550,11 +550,7 @@ export class ToneScanner {
     // a median), at least the floor.
     const onsetW = Math.floor(onset.t / B) - WIN_BLOCKS;
     const interference = Math.max(ToneScanner.meanOf(tp, onsetW - 250, onsetW - 5) ?? floor, chunkFloor);
-    // The band SNR against the larger of that and the chunk's mean in-band power outside this beep and its echo (0.5
-    // s of speech before a beep can be a pause: the SNR is the beep against the recording's interference).
-    const longTerm = ToneScanner.meanOutside(tp, Math.floor(onset.t / B) - 50, Math.ceil(edges.end / B) + 250);
-    // At most 40 dB under: a tone that does not rise over the interference at all has no SNR to tell.
-    const bandSnr = Math.max(MIN_BAND_SNR_DB, 10 * Math.log10(this.bandToneP(coh, onset.t, edges.end, toneP, pt, floor) / Math.max(interference, longTerm ?? 0)));
+    const bandSnr = this.bandSnrOf(tp, coh, onset.t, edges.end, { toneP, pt, floor, interference });
     const onsetSd = this.onsetSd(x, onset, pt, interference, ptot - toneP);
     const before = this.toneBeforeOnset(x, onset.t, onsetSd, pt);
     const early = this.toneEarly(x, onset.t, onset.A, onsetSd);
@@ -587,6 +583,19 @@ export class ToneScanner {
       ...(why === null ? {} : { unplaceable_reason: why }),
       onset_sd_s: onsetSd,
     };
+  }
+
+  /**
+   * Band SNR: the tone's power (bandToneP) against the larger of the interference before the onset and the chunk's
+   * mean in-band power outside this beep and its echo (0.5 s of speech before a beep can be a pause: the SNR is the
+   * beep against the recording's interference). At most 40 dB under: a tone that does not rise over the interference
+   * at all has no SNR to tell.
+   */
+  private bandSnrOf(tp: Float64Array, coh: CoherentTrack, onset: number, end: number, p: { toneP: number; pt: number; floor: number; interference: number }): number {
+    const B = this.blockN;
+    const longTerm = ToneScanner.meanOutside(tp, Math.floor(onset / B) - 50, Math.ceil(end / B) + 250);
+    const toneP = this.bandToneP(coh, onset, end, p.toneP, p.pt, p.floor);
+    return Math.max(MIN_BAND_SNR_DB, 10 * Math.log10(toneP / Math.max(p.interference, longTerm ?? 0)));
   }
 
   /**
