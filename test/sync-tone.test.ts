@@ -66,7 +66,9 @@ describe('beep confidence against the recording own null (tone-null.ts, issue 11
     const busy = findToneBursts(make(true), 16000);
     expect(clean).toHaveLength(1);
     expect(busy.map((d) => Math.round(d.t_s))).toEqual([2]);
-    expect(Math.abs(clean[0].band_snr_db - busy[0].band_snr_db)).toBeLessThan(1);
+    // The band SNR is against the chunk's mean in-band power too, so the warbles (interference at the beep's
+    // strength) lower it; the confidence falls further still.
+    expect(busy[0].band_snr_db).toBeLessThan(clean[0].band_snr_db);
     expect(clean[0].confidence).toBeGreaterThan(0.95);
     expect(clean[0].expected_false).toBeLessThan(0.05);
     expect(busy[0].expected_false).toBeGreaterThan(10 * (clean[0].expected_false as number));

@@ -581,14 +581,17 @@ export class ToneScanner {
       confidence: 0, // set against the chunk's null by calibrate()
       placeable: why === null,
       ...(why === null ? {} : { unplaceable_reason: why }),
-      onset_sd_s: onsetSd,
+      // Below 0 dB band SNR the onset cannot be trusted, so its uncertainty is not known either (a coherent beep at
+      // -10 dB read 18 ms early with a fitted sd of 0.8 ms; as timed evidence it refused a right cross-correlation).
+      onset_sd_s: bandSnr < 0 ? null : onsetSd,
     };
   }
 
   /**
    * Band SNR: the tone's power (bandToneP) against the larger of the interference before the onset and the chunk's
-   * mean in-band power outside this beep and its echo (0.5 s of speech before a beep can be a pause: the SNR is the
-   * beep against the recording's interference). At most 40 dB under: a tone that does not rise over the interference
+   * mean in-band power outside this beep and its echo (0.5 s before a beep can be a pause in the speech: the SNR is
+   * the beep against the recording's interference, as make-sync-rooms defines it). Tone-band events elsewhere in the
+   * chunk count as interference too (a median of 0.5 s means read nominal -6 dB room beeps at up to 0 dB). At most 40 dB under: a tone that does not rise over the interference
    * at all has no SNR to tell.
    */
   private bandSnrOf(tp: Float64Array, coh: CoherentTrack, onset: number, end: number, p: { toneP: number; pt: number; floor: number; interference: number }): number {
