@@ -101,6 +101,12 @@ const MAX_FALSE_BEFORE = 0.01;
  */
 const MIN_DIRECT_DB = -5;
 const WIN_BLOCKS = 5;
+/**
+ * A beep found only by its coherence (tone-coherent.ts) is not placeable: speech over it broke its 10 ms power, from
+ * which its edge is read. On the held-out room set (beep-rooms-v2, 2026-11-30) one such beep (DRR -3 dB) was read
+ * 8.6 ms late with sd 0.6 ms and passed every onset check; on the tuning sets one was within 1 ms.
+ */
+const COHERENT_ONLY_REASON = 'found only by its coherence (speech over it breaks up its 10 ms power, from which its onset is read): the onset is not timed well enough to place by';
 /** The lowest band SNR reported (a tone whose coherent power does not exceed the interference's share). */
 const MIN_BAND_SNR_DB = -40;
 /** The part of the rising edge fitted, as fractions of the plateau (low enough to end before early reflections). */
@@ -561,6 +567,8 @@ export class ToneScanner {
         ? bandSnr <= MIN_BAND_SNR_DB
           ? `the tone does not rise over the band's interference (band SNR ${MIN_BAND_SNR_DB} dB or less): the onset cannot be trusted`
           : `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted`
+        : plat.coherent
+          ? COHERENT_ONLY_REASON
         : onsetSd > MAX_ONSET_SD_S
           ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`
           : directDb < MIN_DIRECT_DB
