@@ -26,6 +26,7 @@
 import { blockSums, ToneOscillator, windowSums } from './tone-demod.js';
 import { fitLine, median } from './tone-math.js';
 import { prominenceDb } from './tone-spectrum.js';
+import { COH_BLOCKS, MAX_COHERENT_RESID, coherentMaxDevHz, coherentPlateau, coherentPower, coherentRuns, coherentTrack, type CoherentTrack } from './tone-coherent.js';
 import { calibrateBeeps, STAT_WINDOWS, statTrack } from './tone-null.js';
 import { markEchoTails } from './tone-early.js';
 import { OnsetRefiner } from './tone-refine.js';
@@ -43,6 +44,13 @@ export interface ToneScanOptions {
   minSnrDb?: number;
   /** Least prominence of the tone over other spectral components 60 to 450 Hz away, dB (default 6). */
   minProminenceDb?: number;
+  /**
+   * Least prominence of a beep found by its coherence (tone-coherent.ts), dB (default minProminenceDb - 3): speech
+   * over a beep at band SNR 0 dB puts harmonics nearly as strong as the beep beside it (room bench, 2026-11-30: 11
+   * such beeps at 2.9-5.6 dB), while speech that holds a harmonic on the tone for 130 ms stood 3 dB or more under
+   * its neighbours there.
+   */
+  minCoherentProminenceDb?: number;
   /** Largest accepted deviation of the measured frequency from toneHz, Hz (default max(5, 0.5 % of toneHz)). */
   maxFreqDevHz?: number;
   /** Analysis chunk length in seconds (default 30) and overlap between chunks (default 6). */
@@ -82,6 +90,14 @@ export interface ToneDetection {
 
 const BLOCK_S = 0.002;
 const WIN_BLOCKS = 5;
+/**
+ * A beep found only by its coherence (tone-coherent.ts) is not placeable: speech over it broke its 10 ms power, from
+ * which its edge is read. On the held-out room set (beep-rooms-v2, 2026-11-30) one such beep (DRR -3 dB) was read
+ * 8.6 ms late with sd 0.6 ms and passed every onset check; on the tuning sets one was within 1 ms.
+ */
+const COHERENT_ONLY_REASON = 'found only by its coherence (speech over it breaks up its 10 ms power, from which its onset is read): the onset is not timed well enough to place by';
+/** The lowest band SNR reported (a tone whose coherent power does not exceed the interference's share). */
+const MIN_BAND_SNR_DB = -40;
 /** The part of the rising edge fitted, as fractions of the plateau (low enough to end before early reflections). */
 const FIT_LO = 0.25;
 const FIT_HI = 0.65;
@@ -119,6 +135,7 @@ export class ToneScanner {
       thresholdDb: opts.thresholdDb ?? 12,
       minSnrDb: opts.minSnrDb ?? -10,
       minProminenceDb: opts.minProminenceDb ?? 6,
+      minCoherentProminenceDb: opts.minCoherentProminenceDb ?? (opts.minProminenceDb ?? 6) - 3,
       maxFreqDevHz: opts.maxFreqDevHz ?? Math.max(5, 0.005 * toneHz),
       chunkS: opts.chunkS ?? 30,
       overlapS: opts.overlapS ?? 6,
@@ -169,12 +186,21 @@ export class ToneScanner {
     const { wre, wim, tp, tot } = windowSums(blocks, WIN_BLOCKS, this.winN);
     const floor = Math.max(median(tp), 1e-14);
     const kept: ToneDetection[] = [];
-    for (const [w0, w1] of ToneScanner.runsAbove(tp, floor * 10 ** (this.o.thresholdDb / 10))) {
-      const det = this.measure(x, n, w0, w1, wre, wim, tp, tot, floor);
-      if (!det) continue;
+    const all: ToneDetection[] = [];
+    const keep = (det: ToneDetection | null) => {
+      if (!det) return;
+      all.push(det);
       const onsetGlobal = Math.round((det.t_s - this.t0) * this.sampleRate);
-      if (onsetGlobal < this.acceptFrom || onsetGlobal >= boundary) continue;
-      kept.push(det);
+      if (onsetGlobal >= this.acceptFrom && onsetGlobal < boundary) kept.push(det);
+    };
+    const coh = coherentTrack(blocks, { wre, wim, tp, tot }, this.blockN, WIN_BLOCKS);
+    for (const [w0, w1] of ToneScanner.runsAbove(tp, floor * 10 ** (this.o.thresholdDb / 10))) keep(this.measure(x, n, w0, w1, wre, wim, tp, tot, floor, coh, false));
+    // Beeps that speech over them hides from the power threshold, found by their coherence (tone-coherent.ts); a run
+    // inside a beep already found or its echo is that beep.
+    for (const [b0, b1] of coherentRuns(coh)) {
+      const t = (b: number) => this.t0 + (this.bufStart + b * this.blockN) / this.sampleRate;
+      if (all.some((d) => t(b1) + 0.05 > d.t_s - 0.1 && t(b0) < d.t_s + d.duration_s + 0.5)) continue;
+      keep(this.measure(x, n, b0, b1 + COH_BLOCKS - WIN_BLOCKS, wre, wim, tp, tot, floor, coh, true));
     }
     this.calibrate(x, kept, statTrack(blocks.bre, blocks.bim));
     this.found.push(...kept);
@@ -274,6 +300,16 @@ export class ToneScanner {
     return { freq: this.toneHz + (slope * this.sampleRate) / (2 * Math.PI * this.blockN), resid: Math.sqrt(r2 / m) };
   }
 
+  /** Mean of tp outside windows a..b (clamped), or null when fewer than 250 windows (0.5 s) are left. */
+  private static meanOutside(tp: Float64Array, a: number, b: number): number | null {
+    a = Math.max(0, a);
+    b = Math.min(tp.length - 1, b);
+    let s = 0;
+    for (let w = 0; w < tp.length; w++) if (w < a || w > b) s += tp[w];
+    const m = tp.length - Math.max(0, b - a + 1);
+    return m >= 250 ? s / m : null;
+  }
+
   /** Mean of tp over windows a..b (clamped), or null when fewer than 10. */
   private static meanOf(tp: Float64Array, a: number, b: number): number | null {
     a = Math.max(0, a);
@@ -285,23 +321,13 @@ export class ToneScanner {
   }
 
 
-  private measure(
-    x: Float32Array,
-    n: number,
-    w0: number,
-    w1: number,
-    wre: Float64Array,
-    wim: Float64Array,
-    tp: Float64Array,
-    tot: Float64Array,
-    chunkFloor: number,
-  ): ToneDetection | null {
-    const B = this.blockN;
-    const N = this.winN;
-    const sr = this.sampleRate;
-    [w0, w1] = this.coreOfRun(tp, w0, w1);
-    if ((w1 - w0 + 1) * B < (this.o.minDurationS * sr) / 2) return null;
-    // Plateau: windows wholly inside the burst.
+  /**
+   * The burst's core and plateau: for a run of the 10 ms power threshold, its longest stretch within 6 dB of its
+   * upper quartile, with the mean tone power and phase line of the 10 ms windows inside; for a coherent run (coh),
+   * the run itself, with the 50 ms sums' power and phase line (speech over the beep averages out instead of adding).
+   */
+  private plateauOf(w0: number, w1: number, wre: Float64Array, wim: Float64Array, tp: Float64Array, tot: Float64Array, coh: CoherentTrack | null) {
+    if (!coh) [w0, w1] = this.coreOfRun(tp, w0, w1);
     let p0 = w0 + 3;
     let p1 = w1 - 3;
     if (p1 < p0) p0 = p1 = (w0 + w1) >> 1;
@@ -313,14 +339,40 @@ export class ToneScanner {
     }
     pt /= p1 - p0 + 1;
     ptot /= p1 - p0 + 1;
-    const { freq, resid } = this.phaseTrack(wre, wim, p0, p1);
-    if (Math.abs(freq - this.toneHz) > this.o.maxFreqDevHz || resid > 0.6) return null;
+    if (!coh) return { w0, w1, p0, p1, pt, ptot, ...this.phaseTrack(wre, wim, p0, p1), coherent: false };
+    const c = coherentPlateau(coh, w0, w1 - (COH_BLOCKS - WIN_BLOCKS), this.toneHz, this.sampleRate, this.blockN, WIN_BLOCKS);
+    return { w0, w1, p0, p1, pt: c.power, ptot, freq: c.freq, resid: c.resid, coherent: true };
+  }
+
+  private measure(
+    x: Float32Array,
+    n: number,
+    w0: number,
+    w1: number,
+    wre: Float64Array,
+    wim: Float64Array,
+    tp: Float64Array,
+    tot: Float64Array,
+    chunkFloor: number,
+    coh: CoherentTrack,
+    coherentRun: boolean,
+  ): ToneDetection | null {
+    const B = this.blockN;
+    const N = this.winN;
+    const sr = this.sampleRate;
+    const plat = this.plateauOf(w0, w1, wre, wim, tp, tot, coherentRun ? coh : null);
+    ({ w0, w1 } = plat);
+    const { p0, p1, pt, ptot, freq, resid } = plat;
+    if ((w1 - w0 + 1) * B < (this.o.minDurationS * sr) / 2) return null;
+    const maxDev = plat.coherent ? Math.min(this.o.maxFreqDevHz, coherentMaxDevHz(this.toneHz)) : this.o.maxFreqDevHz;
+    if (Math.abs(freq - this.toneHz) > maxDev || resid > (plat.coherent ? MAX_COHERENT_RESID : 0.6)) return null;
     // Floor: the narrow-band power just before the burst (speech there may be louder than the chunk median).
     const localMedian = w0 - WIN_BLOCKS - 10 >= Math.max(0, w0 - 60) ? median(tp.subarray(Math.max(0, w0 - 60), w0 - WIN_BLOCKS)) : 0;
     const floor = Math.max(chunkFloor, localMedian);
-    const toneP = Math.max(pt - floor, 1e-20);
-    if (10 * Math.log10(toneP / Math.max(ptot - toneP, 1e-20)) < this.o.minSnrDb) return null;
-    const edges = this.edges(x, n, w0, w1, p0, p1, wre, wim);
+    // A coherent plateau holds a fifth of the noise's 10 ms power (tone-coherent.ts).
+    const toneP = Math.max(pt - (plat.coherent ? floor / (COH_BLOCKS / WIN_BLOCKS) : floor), 1e-20);
+    if (!plat.coherent && 10 * Math.log10(toneP / Math.max(ptot - toneP, 1e-20)) < this.o.minSnrDb) return null;
+    const edges = this.edges(x, n, w0, w1, p0, p1, wre, wim, plat.coherent);
     if (!edges) return null;
     // Noise of the arrival search: the mean in-band power 150-400 ms before the burst (before any direct sound).
     const farBefore = ToneScanner.meanOf(tp, w0 - 200, w0 - 75) ?? floor;
@@ -330,15 +382,22 @@ export class ToneScanner {
     const duration = (edges.end - onset.t) / sr;
     if (duration < this.o.minDurationS || duration > this.o.maxDurationS) return null;
     const prominence = this.prominence(x, Math.ceil(onset.t + 0.1 * N), Math.floor(edges.end - 0.1 * N));
-    if (prominence < this.o.minProminenceDb) return null;
+    if (prominence < (plat.coherent ? this.o.minCoherentProminenceDb : this.o.minProminenceDb)) return null;
     // In-band interference: the mean narrow-band power over the 0.5 s before the onset (speech is bursty: a mean, not
     // a median), at least the floor.
     const onsetW = Math.floor(onset.t / B) - WIN_BLOCKS;
     const interference = Math.max(ToneScanner.meanOf(tp, onsetW - 250, onsetW - 5) ?? floor, chunkFloor);
-    const bandSnr = 10 * Math.log10(toneP / interference);
+    const bandSnr = this.bandSnrOf(tp, coh, onset.t, edges.end, { toneP, pt, floor, interference });
     const judged = refiner.judge(x, n, onset, pt, interference, ptot - toneP);
     const onsetSd = judged.onsetSd;
-    const why = bandSnr < 0 ? `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted` : judged.why;
+    const why =
+      bandSnr < 0
+        ? bandSnr <= MIN_BAND_SNR_DB
+          ? `the tone does not rise over the band's interference (band SNR ${MIN_BAND_SNR_DB} dB or less): the onset cannot be trusted`
+          : `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted`
+        : plat.coherent
+          ? COHERENT_ONLY_REASON
+          : judged.why;
     return {
       t_s: this.t0 + (this.bufStart + judged.t) / sr,
       duration_s: duration,
@@ -350,20 +409,53 @@ export class ToneScanner {
       confidence: 0, // set against the chunk's null by calibrate()
       placeable: why === null,
       ...(why === null ? {} : { unplaceable_reason: why }),
-      onset_sd_s: onsetSd,
+      // Below 0 dB band SNR the onset cannot be trusted, so its uncertainty is not known either (a coherent beep at
+      // -10 dB read 18 ms early with a fitted sd of 0.8 ms; as timed evidence it refused a right cross-correlation).
+      onset_sd_s: bandSnr < 0 ? null : onsetSd,
     };
+  }
+
+  /**
+   * Band SNR: the tone's power (bandToneP) against the larger of the interference before the onset and the chunk's
+   * mean in-band power outside this beep and its echo (0.5 s before a beep can be a pause in the speech: the SNR is
+   * the beep against the recording's interference, as make-sync-rooms defines it). Tone-band events elsewhere in the
+   * chunk count as interference too (a median of 0.5 s means read nominal -6 dB room beeps at up to 0 dB). At most 40 dB under: a tone that does not rise over the interference
+   * at all has no SNR to tell.
+   */
+  private bandSnrOf(tp: Float64Array, coh: CoherentTrack, onset: number, end: number, p: { toneP: number; pt: number; floor: number; interference: number }): number {
+    const B = this.blockN;
+    const longTerm = ToneScanner.meanOutside(tp, Math.floor(onset / B) - 50, Math.ceil(end / B) + 250);
+    const toneP = this.bandToneP(coh, onset, end, p.toneP, p.pt, p.floor);
+    return Math.max(MIN_BAND_SNR_DB, 10 * Math.log10(toneP / Math.max(p.interference, longTerm ?? 0)));
+  }
+
+  /**
+   * The tone power the band SNR is judged by: its coherent power over the burst (50 ms sums, tone-coherent.ts; speech
+   * over the beep adds to the 10 ms windows' power, not to the coherent sums'), never more than the plateau's toneP,
+   * so that a beep is not judged over 0 dB by the speech that sounds with it. Where the plateau is not above the
+   * power just before it (a run that starts late in the beep: the beep is no floor), the coherent power alone.
+   */
+  private bandToneP(coh: CoherentTrack, onset: number, end: number, toneP: number, pt: number, floor: number): number {
+    const B = this.blockN;
+    const steadyP = coherentPower(coh, Math.ceil(onset / B), Math.floor(end / B) - COH_BLOCKS);
+    if (steadyP === null) return toneP;
+    const steady = Math.max(steadyP - floor / (COH_BLOCKS / WIN_BLOCKS), 1e-20);
+    return toneP <= 1e-20 || pt <= floor ? steady : Math.min(toneP, steady);
   }
 
 
   /** Coarse rising edge (sample where a window ending there holds no tone) and the last tone sample, from the 10 ms windows. */
-  private edges(x: Float32Array, n: number, w0: number, w1: number, p0: number, p1: number, wre: Float64Array, wim: Float64Array): { rise: number; end: number } | null {
+  private edges(x: Float32Array, n: number, w0: number, w1: number, p0: number, p1: number, wre: Float64Array, wim: Float64Array, coherent = false): { rise: number; end: number } | null {
     const B = this.blockN;
     const N = this.winN;
-    const z0 = this.edge(x, n, w0 * B - N, (w0 + WIN_BLOCKS) * B + N, true, this.phasor(wre, wim, p0, Math.min(p1, p0 + 10)));
+    let z0 = this.edge(x, n, w0 * B - N, (w0 + WIN_BLOCKS) * B + N, true, this.phasor(wre, wim, p0, Math.min(p1, p0 + 10)));
+    // A coherent run (tone-coherent.ts) whose 10 ms edge speech hides starts where its first coherent window does.
+    if (z0 === null && coherent) z0 = w0 * B - 1;
     if (z0 === null) return null;
     const zEnd = this.edge(x, n, w1 * B, (w1 + WIN_BLOCKS) * B + 2 * N, false, this.phasor(wre, wim, Math.max(p0, p1 - 10), p1));
     // Falling line reaches zero when the window has left the burst: last tone sample = zEnd - N.
-    return { rise: z0 + 1, end: zEnd === null ? (w1 + WIN_BLOCKS) * B : zEnd - N + 1 };
+    const end = zEnd === null ? (w1 + WIN_BLOCKS) * B : zEnd - N + 1;
+    return { rise: z0 + 1, end: coherent && end < z0 + 1 + (w1 - w0) * B ? (w1 + WIN_BLOCKS) * B : end };
   }
 
   /** Unit phasor and mean magnitude of windows a..b. */
