@@ -203,3 +203,38 @@ describe('sync placement: a picture\'s two flashes are judged within their onset
     expect(p.warnings.map((w) => w.code)).toContain('pulses_disagree');
   });
 });
+
+describe('a cross-correlation that matches at two lags, resolved by the stream own unplaceable beep', () => {
+  // The real-footage scene bench (make-sync-scenes --set real, real-megamind-led10-tl-start): the camera's sound
+  // matches the lav at 2.678 s (z 290) and 6.592 s (z 112, the same speech clip again); its own beep at 2.064 s is
+  // found but not placeable (6.4 dB under its plateau). Without this rule the session was refused (exit 2).
+  const xr = (cands: Array<[number, number]>) => ({
+    offset_s: cands[0][0], at_s: 8, drift: 0, peak_ratio: 2, fine_z: cands[0][1], competing_z: cands[1]?.[1] ?? null,
+    candidates: cands.map(([offset_s, fine_z]) => ({ offset_s, drift: 0, fine_z })), halves_ms: null, confidence: 1, overlap_s: 12,
+  });
+  const pair = (beeps: number[]) => {
+    const o = state('lav.wav', 'audio', { start: 4.742 });
+    const s = state('cam.mp4', 'audio');
+    s.detections = beeps.map((t) => ({ window: 'start', t_s: t, freq_hz: 1000, placeable: false }));
+    return { o, s };
+  };
+  it('takes the one clear lag the beeps imply (within 0.2 s) and says so', async () => {
+    const { resolveByOwnPulse } = await import('../src/sync/place.js');
+    const { o, s } = pair([2.064]);
+    const got = resolveByOwnPulse(s, { o, r: xr([[6.592, 290], [2.678, 112]]) }, 0.5);
+    expect(got?.r.offset_s).toBe(2.678);
+    expect(s.warnings.map((w) => w.message).join()).toMatch(/own start beep .* within 200 ms of 2\.678 s only/);
+  });
+  it('refuses when no beep was found, when the beeps imply neither lag, or another clear lag lies within 1 s', async () => {
+    const { resolveByOwnPulse } = await import('../src/sync/place.js');
+    const none = pair([]);
+    expect(resolveByOwnPulse(none.s, { o: none.o, r: xr([[6.592, 290], [2.678, 112]]) }, 0.5)).toBeNull();
+    const far = pair([0.5]);
+    expect(resolveByOwnPulse(far.s, { o: far.o, r: xr([[6.592, 290], [2.678, 112]]) }, 0.5)).toBeNull();
+    const close = pair([2.064]);
+    expect(resolveByOwnPulse(close.s, { o: close.o, r: xr([[3.2, 290], [2.678, 112]]) }, 0.5)).toBeNull();
+    // A weak fine peak is not rescued by a beep: the rule resolves only the two-lag case.
+    const weak = pair([2.064]);
+    expect(resolveByOwnPulse(weak.s, { o: weak.o, r: { ...xr([[2.678, 5], [6.592, 4]]), competing_z: 4 } }, 0.5)).toBeNull();
+  });
+});

@@ -265,7 +265,7 @@ function bestPartner(s: StreamState, states: StreamState[], minConfidence: numbe
   if (!best) return null;
   const why = whyNotConclusive(best.r, minConfidence);
   if (why === null) return best;
-  const resolved = ends === 'both' ? resolveByEnd(s, best, minConfidence) : null;
+  const resolved = (ends === 'both' ? resolveByEnd(s, best, minConfidence) : null) ?? resolveByOwnPulse(s, best, minConfidence);
   if (resolved) return resolved;
   if (!s.warnings.some((w) => w.code === 'xcorr_weak')) s.warnings.push({ code: 'xcorr_weak', message: `cross-correlation with ${best.o.file} is not conclusive (${why})` });
   return null;
@@ -289,6 +289,38 @@ function resolveByEnd(s: StreamState, best: XcorrPick, minConfidence: number): X
   const others = r.candidates.filter((x) => x !== c && x.fine_z >= MIN_FINE_Z).map((x) => `${x.offset_s.toFixed(3)} s (z ${x.fine_z.toFixed(1)})`);
   s.warnings.push({ code: 'xcorr_two_lags', message: `its start window matches ${best.o.file} clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}; its end window (z ${(endRes.fine_z as number).toFixed(1)}) confirms ${c.offset_s.toFixed(3)} s` });
   return { o: best.o, r: { ...r, offset_s: c.offset_s, drift: c.drift, fine_z: c.fine_z, competing_z: null, halves_ms: null }, endRes };
+}
+
+/** How far a found but unplaceable beep may be off (onsets read on speech or echo: up to 150 ms on the room bench). */
+const ROUGH_PULSE_S = 0.2;
+/** Every other clear lag must be at least this far from what the beeps imply. */
+const OTHER_LAG_MIN_S = 1;
+
+/**
+ * A start window that matches clearly at two or more lags (the same speech at two times) and is conclusive otherwise
+ * is resolved by the stream's own start beep when it was found but not placeable (not timed to 1 ms, but known to
+ * within ROUGH_PULSE_S): exactly one clear lag may lie within ROUGH_PULSE_S of the lag the two streams' beeps imply
+ * (partner's chosen start pulse minus this stream's beep), every other at least OTHER_LAG_MIN_S from it. The beep
+ * only picks the lag; the cross-correlation gives the offset.
+ */
+export function resolveByOwnPulse(s: StreamState, best: XcorrPick, minConfidence: number): XcorrPick | null {
+  const r = best.r;
+  const partnerPulse = best.o.chosen.start;
+  if (!partnerPulse || r.competing_z === null || whyNotConclusive({ ...r, competing_z: null }, minConfidence) !== null) return null;
+  const implied = s.detections
+    .filter((d) => d.window === 'start' && typeof d.t_s === 'number' && typeof d.freq_hz === 'number')
+    .map((d) => partnerPulse.t_s - (d.t_s as number));
+  const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
+  const near = clear.filter((c) => implied.some((v) => Math.abs(c.offset_s - v) <= ROUGH_PULSE_S));
+  if (near.length !== 1) return null;
+  const c = near[0];
+  if (clear.some((x) => x !== c && implied.some((v) => Math.abs(x.offset_s - v) < OTHER_LAG_MIN_S))) return null;
+  const others = clear.filter((x) => x !== c).map((x) => `${x.offset_s.toFixed(3)} s (z ${x.fine_z.toFixed(1)})`);
+  s.warnings.push({
+    code: 'xcorr_two_lags',
+    message: `its start window matches ${best.o.file} clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}; its own start beep (found, not timed well enough to place by) lies within ${ROUGH_PULSE_S * 1000} ms of ${c.offset_s.toFixed(3)} s only`,
+  });
+  return { o: best.o, r: { ...r, offset_s: c.offset_s, drift: c.drift, fine_z: c.fine_z, competing_z: null, halves_ms: null } };
 }
 
 /**
