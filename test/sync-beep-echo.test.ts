@@ -7,36 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import { findToneBursts } from '../src/sync/tone.js';
 import { echoOnset } from '../src/sync/tone-step.js';
+import { rng as mulberry, roomIR as roomIRAt } from './sync-media.js';
 
 const SR = 16000;
 const T = 1.2345678;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
-}
-
-function roomIR(rt60: number, drrDb: number, seed: number): Float32Array {
-  const g = rng(seed);
-  const h = new Float32Array(Math.round(rt60 * SR));
-  const pre = Math.round(0.0015 * SR);
-  let e = 0;
-  for (let i = pre; i < h.length; i++) {
-    h[i] = g() * Math.exp((-6.91 * (i - pre)) / (rt60 * SR));
-    e += h[i] * h[i];
-  }
-  const k = Math.sqrt(1 / (e * 10 ** (drrDb / 10)));
-  for (let i = pre; i < h.length; i++) h[i] *= k;
-  h[0] = 1;
-  return h;
-}
+const rng = (seed: number) => mulberry(seed).g;
+const roomIR = (rt60: number, drrDb: number, seed: number) => roomIRAt(rt60, drrDb, seed, SR);
 
 /** A 250 ms beep of amplitude 0.1 at T through the room, in white noise snrDb under the beep's dry power. */
 function beepInRoom(drrDb: number, rt60: number, snrDb: number, seed: number): Float32Array {

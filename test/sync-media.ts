@@ -24,6 +24,25 @@ export function rng(seed: number): { u: () => number; g: () => number } {
   return { u, g };
 }
 
+/**
+ * Room impulse response at sr Hz (the model of scripts/make-sync-rooms.mjs): a unit direct path at 0, then from 1.5 ms
+ * a decaying Gaussian tail (60 dB down at rt60) with drrDb direct-to-tail energy.
+ */
+export function roomIR(rt60: number, drrDb: number, seed: number, sr: number): Float32Array {
+  const r = rng(seed);
+  const h = new Float32Array(Math.round(rt60 * sr));
+  const pre = Math.round(0.0015 * sr);
+  let e = 0;
+  for (let i = pre; i < h.length; i++) {
+    h[i] = r.g() * Math.exp((-6.91 * (i - pre)) / (rt60 * sr));
+    e += h[i] * h[i];
+  }
+  const k = Math.sqrt(10 ** (-drrDb / 10) / e);
+  for (let i = pre; i < h.length; i++) h[i] *= k;
+  h[0] = 1;
+  return h;
+}
+
 const clipCache = new Map<number, Float32Array[]>();
 export async function speechClips(sr: number): Promise<Float32Array[]> {
   let c = clipCache.get(sr);

@@ -16,7 +16,7 @@ import { buildSyncMap, refuseUnplaced } from '../src/sync/report.js';
 import type { Candidate, ProbedFile, StreamState } from '../src/sync/streams.js';
 import { syncWarningLines } from '../src/sync/warnings.js';
 import { audioOffset, MIN_FINE_Z } from '../src/sync/xcorr.js';
-import { power, rng } from './sync-media.js';
+import { power, rng, roomIR as roomIRAt } from './sync-media.js';
 
 const SR = 16000;
 const DUR_S = 24;
@@ -48,21 +48,7 @@ function convolve(x: Float32Array, h: Float32Array): Float32Array {
   return Float32Array.from({ length: x.length }, (_, i) => y[2 * i]);
 }
 
-/** Direct path 1 at 0, then from 1.5 ms a decaying Gaussian tail (60 dB down at rt60) with drrDb direct-to-tail energy. */
-function roomIR(rt60: number, drrDb: number, seed: number): Float32Array {
-  const r = rng(seed);
-  const h = new Float32Array(Math.round(rt60 * SR));
-  const pre = Math.round(0.0015 * SR);
-  let e = 0;
-  for (let i = pre; i < h.length; i++) {
-    h[i] = r.g() * Math.exp((-6.91 * (i - pre)) / (rt60 * SR));
-    e += h[i] * h[i];
-  }
-  const g = Math.sqrt(10 ** (-drrDb / 10) / e);
-  for (let i = pre; i < h.length; i++) h[i] *= g;
-  h[0] = 1;
-  return h;
-}
+const roomIR = (rt60: number, drrDb: number, seed: number) => roomIRAt(rt60, drrDb, seed, SR);
 
 /** A lav-clock signal as the room microphone's clock samples it (t_lav = t_mic (1 + K) + OFFSET_S), linear interpolation. */
 function onMicClock(x: Float32Array, n: number): Float32Array {
