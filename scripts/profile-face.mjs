@@ -9,7 +9,8 @@
  * - end to end: the `mmprep face` command (child process, 2 workers) and the command on its first frame only, CPU
  *   seconds of the process tree (user + sys, like /usr/bin/time).
  * Input: the bench's clip (the fixture portrait moving and rolling, 640x480, 6 s at 30 fps, made here with ffmpeg), or
- * a video given as the first argument. Options: --frames N (frames in the per-frame part, default all), --no-e2e.
+ * a video given as the first argument. Options: --frames N (frames in the per-frame part, default all), --no-e2e,
+ * --description (the per-frame part with Human's description model on: its cost per call and per frame).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -57,7 +58,7 @@ for await (const f of dec) {
   if (frames.length >= arg('--frames', Infinity)) break;
 }
 
-const setup = { backend: 'wasm', maxFaces: 1, detectorMinConfidence: 0.1 };
+const setup = { backend: 'wasm', maxFaces: 1, detectorMinConfidence: 0.1, stages: process.argv.includes('--description') ? { description: true } : undefined };
 let c = cpuMs();
 const engine = await FaceEngine.create(setup);
 const createMs = cpuMs() - c;

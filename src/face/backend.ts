@@ -21,11 +21,23 @@ const NODE_PACKAGE: Record<'tensorflow' | 'tensorflow-gpu', string> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
 };
 
-/** Which stages run (all on by default; the bench switches them on one by one). */
+/** Which stages run (mesh, iris, expression on by default; the bench switches them on one by one). */
 export interface FaceStages {
   mesh: boolean;
   iris: boolean;
   expression: boolean;
+  /**
+   * Human's description model (faceres: HSE-FaceRes age, gender and a 1024-d face embedding), off by default. It runs
+   * on detector frames only and its result is reused on the tracked frames between (Human's per-face cache).
+   */
+  description: boolean;
+  /** Measurement only (scripts): run the description model on every frame, not once per detector frame. */
+  descriptionEveryFrame: boolean;
+  /** Measurement only: fraction of the face crop trimmed off each side before the description model (Human's `crop`). */
+  descriptionCrop: number;
+  /** Human's antispoof and liveness models (measurement only; off by default). */
+  antispoof: boolean;
+  liveness: boolean;
 }
 
 export interface HumanSetup {
@@ -46,6 +58,12 @@ export interface HumanFace {
   mesh: Array<[number, number, number?]>;
   rotation?: { angle: { roll: number; yaw: number; pitch: number } } | null;
   emotion?: Array<{ score: number; emotion: string }>;
+  embedding?: number[];
+  age?: number;
+  gender?: string;
+  genderScore?: number;
+  real?: number;
+  live?: number;
 }
 export interface HumanInstance {
   version: string;
@@ -213,7 +231,10 @@ export function backendVersions(backend: FaceBackend): Record<string, string | n
 
 /** Human's configuration for per-frame analysis: every result comes from the frame itself (no caches, no skipping). */
 export function humanConfig(setup: HumanSetup, modelDir: string, wasmPath: string): Record<string, unknown> {
-  const st: FaceStages = { mesh: true, iris: true, expression: true, ...setup.stages };
+  const st: FaceStages = { mesh: true, iris: true, expression: true, description: false, descriptionEveryFrame: false, descriptionCrop: 0, antispoof: false, liveness: false, ...setup.stages };
+  // Reused on tracked frames: Human reuses a per-face result while skipAllowed (pinned by FaceEngine to "not a detector
+  // frame"); never by elapsed time (not deterministic).
+  const reuse = st.descriptionEveryFrame ? { skipFrames: 0, skipTime: 0 } : { skipFrames: 1e9, skipTime: 1e12 };
   return {
     backend: setup.backend,
     modelBasePath: modelBaseUrl(modelDir),
@@ -245,9 +266,10 @@ export function humanConfig(setup: HumanSetup, modelDir: string, wasmPath: strin
       iris: { enabled: st.mesh && st.iris, modelPath: 'iris.json' },
       // minConfidence -1: Human then reports all seven probabilities, not only those above a cut-off.
       emotion: { enabled: st.expression, modelPath: 'emotion.json', skipFrames: 0, skipTime: 0, minConfidence: -1 },
-      description: { enabled: false },
-      antispoof: { enabled: false },
-      liveness: { enabled: false },
+      // minConfidence 0: the gender confidence is reported however low.
+      description: { enabled: st.mesh && (st.description || st.descriptionEveryFrame), modelPath: 'faceres.json', minConfidence: 0, crop: st.descriptionCrop, ...reuse },
+      antispoof: { enabled: st.antispoof, modelPath: 'antispoof.json', ...reuse },
+      liveness: { enabled: st.liveness, modelPath: 'liveness.json', ...reuse },
     },
     body: { enabled: false },
     hand: { enabled: false },

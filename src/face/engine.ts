@@ -7,7 +7,7 @@
  * fails (see analyseTracked). A frame's result thus depends on its block's frames only, which the pool fixes whatever
  * the number of workers (determinism).
  */
-import { createHuman, humanCropHooked, humanTrackingPatched, type HumanInstance, type HumanSetup, type TfLike } from './backend.js';
+import { createHuman, humanCropHooked, humanTrackingPatched, type HumanFace, type HumanInstance, type HumanSetup, type TfLike } from './backend.js';
 import { rotatedCrop, type CropBox } from './crop.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
 
@@ -48,6 +48,20 @@ export interface RawFace {
   contrast?: Record<VisibilityRegion, number | null> | null;
   /** Skin texture on the cheeks (visibility.ts skinContrast), for the plausibility check; null without a mesh. */
   skin?: number | null;
+  /** Human's description model (when its stage is on): embedding, age, gender confidence; antispoof / liveness scores. */
+  description?: FaceDescription | null;
+}
+
+/** What Human's optional face models report for one face (backend.ts FaceStages). */
+export interface FaceDescription {
+  /** faceres's 1024-d face embedding (empty when the model did not run). */
+  embedding: Float32Array;
+  age: number | null;
+  /** 'male' / 'female' as Human reports it, with its confidence 2·|p − 0.5| (Human truncates it to 2 decimals). */
+  gender: string | null;
+  gender_score: number | null;
+  real: number | null;
+  live: number | null;
 }
 
 export interface FrameResult {
@@ -116,6 +130,19 @@ function cropFrames(): WeakMap<object, CropFrame> {
     };
   }
   return g.__mmprepCropFrames;
+}
+
+/** Human's optional per-face outputs (description, antispoof, liveness), or null when none of them ran. */
+function describe(f: HumanFace): FaceDescription | null {
+  if (f.embedding === undefined && f.age === undefined && f.genderScore === undefined && f.real === undefined && f.live === undefined) return null;
+  return {
+    embedding: Float32Array.from(f.embedding ?? []),
+    age: f.age ?? null,
+    gender: f.gender ?? null,
+    gender_score: f.genderScore ?? null,
+    real: f.real ?? null,
+    live: f.live ?? null,
+  };
 }
 
 export class FaceEngine {
@@ -256,6 +283,7 @@ export class FaceEngine {
         expr,
         contrast: null,
         skin: null,
+        description: describe(f),
       };
     });
   }
