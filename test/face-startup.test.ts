@@ -34,6 +34,26 @@ describe('face engine start-up', () => {
     await warmed.analyse({ data: new Uint8Array(8 * 8 * 3), width: 8, height: 8 });
     const want = await warmed.analyse({ ...first, data: first.data.slice() });
     expect(got.faces).toHaveLength(1);
+    expect(got.faces[0].description).toBeNull(); // the description model is off by default (it costs ~100 ms a call)
     expect(JSON.stringify(got.faces)).toBe(JSON.stringify(want.faces));
+  });
+
+  it("the opt-in description stage (measurement scripts) runs on detector frames and is reused on tracked ones", async () => {
+    const dec = await VideoDecoder.open(join(FIXTURES, 'face', 'transform.mp4'), { maxSide: 640, pixelFormat: 'rgb24' });
+    const frames: FrameTask[] = [];
+    for await (const f of dec) {
+      frames.push({ data: f.data.slice(), width: f.width, height: f.height });
+      if (frames.length === 3) break;
+    }
+    const engine = await FaceEngine.create({ ...setup, stages: { description: true } });
+    const emb: Float32Array[] = [];
+    for (const [k, redetect] of [true, false, true].entries()) {
+      const r = await engine.analyse({ ...frames[k], redetect });
+      expect(r.faces).toHaveLength(1);
+      emb.push(r.faces[0].description!.embedding);
+    }
+    expect(emb[0]).toHaveLength(1024);
+    expect(Array.from(emb[1])).toEqual(Array.from(emb[0])); // tracked frame: the detector frame's result
+    expect(Array.from(emb[2])).not.toEqual(Array.from(emb[0])); // detector frame: a new call on a changed picture
   });
 });

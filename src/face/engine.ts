@@ -132,9 +132,12 @@ function cropFrames(): WeakMap<object, CropFrame> {
   return g.__mmprepCropFrames;
 }
 
-/** Human's optional per-face outputs (description, antispoof, liveness), or null when none of them ran. */
+/**
+ * Human's optional per-face outputs (description, antispoof, liveness), or null when none of them ran (Human attaches
+ * an empty embedding and gender 'unknown' to every face even with the description model off).
+ */
 function describe(f: HumanFace): FaceDescription | null {
-  if (f.embedding === undefined && f.age === undefined && f.genderScore === undefined && f.real === undefined && f.live === undefined) return null;
+  if (!f.embedding?.length && f.real === undefined && f.live === undefined) return null;
   return {
     embedding: Float32Array.from(f.embedding ?? []),
     age: f.age ?? null,
