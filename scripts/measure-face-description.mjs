@@ -7,7 +7,8 @@
  * libdlib19.1 and python3-skimage), every frame, and writes one JSON row per candidate above --min-confidence 0.3 (with
  * its geometric verdict, its scores and the embedding) to OUT (default /tmp/mmprep-face-description.json), then prints
  * per split and kind the distributions of: cosine similarity of the embedding to the mean embedding of the tuning
- * humans, the embedding's length, age, gender confidence, antispoof `real`, liveness `live`; then a logistic
+ * humans, the embedding's length, age, gender confidence, antispoof `real`, liveness `live`, the expression model's
+ * largest probability and entropy (it runs on every frame anyway); then a logistic
  * regression on the embedding fitted on the tuning split and checked on the others.
  * Usage: npm run build && node scripts/measure-face-description.mjs [OUT]
  *        node scripts/measure-face-description.mjs --report OUT   (print again from a saved file)
@@ -79,6 +80,9 @@ async function measure(out) {
           split, kind, name: f.name, det: face.det_score, mesh: face.mesh_score, conf,
           why: implausibility(face.mesh, face.box, face.skin),
           age: d.age ?? null, gender: d.gender ?? null, gender_score: d.gender_score ?? null, real: d.real ?? null, live: d.live ?? null,
+          // The expression model's output (it runs on every frame anyway): its largest probability and its entropy.
+          expr_max: face.expr ? Math.max(...face.expr) : null,
+          expr_entropy: face.expr ? -face.expr.reduce((s, p) => s + (p > 0 ? p * Math.log(p) : 0), 0) : null,
           embedding: Array.from(d.embedding ?? []),
         });
       }
@@ -149,7 +153,7 @@ function report(rows) {
     r.unit = r.embedding.length ? r.embedding.map((v) => v / r.norm) : null;
     r.cos = r.embedding.length ? cosine(r.embedding, ref) : null;
   }
-  const cues = ['cos', 'norm', 'age', 'gender_score', 'real', 'live'];
+  const cues = ['cos', 'norm', 'age', 'gender_score', 'real', 'live', 'expr_max', 'expr_entropy'];
   for (const mc of [0.5, LOW]) {
     console.log(`\n--min-confidence ${mc} (cos: to the mean unit embedding of the tuning humans kept at 0.5)`);
     for (const split of ['tuning', 'held-out', 'fresh']) {
