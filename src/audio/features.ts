@@ -70,6 +70,8 @@ export interface AnalyzeOptions {
    * chunks (e.g. subarrays of one array) are always copied.
    */
   ownChunks?: boolean;
+  /** computeAudioFeatures: called once the decoder has probed the file, before the first chunk. */
+  onOpen?: (info: DecodedAudioInfo) => void;
 }
 
 const WORKER_URL = new URL('./pitch-worker.js', import.meta.url);
@@ -291,6 +293,7 @@ export async function computeAudioFeatures(file: string, options: Partial<AudioO
   async function* decoded(): AsyncGenerator<Float32Array> {
     const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, detectTruncation: true });
     info = dec.info;
+    run.onOpen?.(info);
     yield* dec;
   }
   const f = await analyzePcm(decoded(), o, { ...run, ownChunks: true });
