@@ -14,6 +14,7 @@ import { jsonlBlock, rmsDb, VOICE_FRAME_FIELDS, voiceFrame, type FrameView } fro
 export { rmsDb, VOICE_FRAME_FIELDS, jsonlBlock };
 import { resolveAudioOptions, type AudioOptions } from './options.js';
 import type { DecodedAudioInfo } from '../media/decode-audio.js';
+import type { ProbeResult } from '../media/probe.js';
 import { markSyncBeeps, summarizeWithoutSyncBeeps, syncBeepRecord } from './sync-beep.js';
 
 /** One frame record, as written (before rounding). */
@@ -464,6 +465,8 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
   keepSyncBeep?: boolean;
   /** The sync beep's frequency (default 1000 Hz). */
   toneHz?: number;
+  /** The file's ffprobe run, started earlier by the caller (the CLI starts it before loading the analysis code). */
+  probed?: Promise<ProbeResult>;
 }
 
 /**
@@ -480,7 +483,7 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
     if (opts.out !== null && (opts.format ?? 'jsonl') === 'jsonl' && !clock && (d === null || d === undefined || (d * info.sampleRate) / hop >= HELPER_MIN_FRAMES)) helper = JsonlHelper.start();
   };
   try {
-    const f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen });
+    const f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, probed: opts.probed });
     const beeps = opts.keepSyncBeep ? null : await markSyncBeeps(file, f, { toneHz: opts.toneHz });
     // Frames first: their writer hands part of the formatting to the helper before its first await, so the summary
     // below is computed while the helper runs.
