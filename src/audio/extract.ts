@@ -9,12 +9,12 @@ import { loadClock, type Clock } from '../sync/clock.js';
 import { computeAudioFeatures, type AudioFeatures } from './features.js';
 import { functionals, percentileSorted, type Functionals } from './functionals.js';
 import { roundSig, roundTime } from './format.js';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { JsonlHelper } from './jsonl-helper.js';
 import { jsonlBlock, rmsDb, VOICE_FRAME_FIELDS, voiceFrame, type FrameView } from './jsonl.js';
 export { rmsDb, VOICE_FRAME_FIELDS, jsonlBlock };
-import type { AudioOptions } from './options.js';
+import { resolveAudioOptions, type AudioOptions } from './options.js';
+import type { DecodedAudioInfo } from '../media/decode-audio.js';
+import type { ProbeResult } from '../media/probe.js';
 import { markSyncBeeps, summarizeWithoutSyncBeeps, syncBeepRecord } from './sync-beep.js';
 
 /** One frame record, as written (before rounding). */
@@ -223,8 +223,11 @@ export function roundRecord(r: AudioFrameRecord, d: number): AudioFrameRecord {
   return out;
 }
 
-/** Writes the frame records to `out` (atomically; stdout when undefined or '-'). Returns the record count. */
-export async function writeAudioFrames(f: AudioFeatures, out: string | undefined, format: OutputFormat = 'jsonl', clock?: Clock): Promise<number> {
+/**
+ * Writes the frame records to `out` (atomically; stdout when undefined or '-'). Returns the record count. `helper`:
+ * a JSONL helper thread started earlier (extractAudio), used when the records are long enough and closed after.
+ */
+export async function writeAudioFrames(f: AudioFeatures, out: string | undefined, format: OutputFormat = 'jsonl', clock?: Clock, helper?: JsonlHelper | null): Promise<number> {
   const d = f.options.digits;
   // A closed stdout (`mmprep audio x | head`) ends the output quietly instead of crashing on EPIPE.
   const toStdout = out === undefined || out === '-';
@@ -236,18 +239,19 @@ export async function writeAudioFrames(f: AudioFeatures, out: string | undefined
   };
   if (toStdout) process.stdout.on('error', onStdoutError);
   try {
-    return await writeFrames(f, out, format, clock, d, () => {
+    return await writeFrames(f, out, format, clock, d, helper, () => {
       if (stdoutError) throw stdoutError;
       return stdoutGone;
     });
   } finally {
+    helper?.close();
     if (toStdout) process.stdout.off('error', onStdoutError);
   }
 }
 
 const toStdoutPath = (out: string | undefined) => out === undefined || out === '-';
 
-async function writeFrames(f: AudioFeatures, out: string | undefined, format: OutputFormat, clock: Clock | undefined, d: number, gone: () => boolean): Promise<number> {
+async function writeFrames(f: AudioFeatures, out: string | undefined, format: OutputFormat, clock: Clock | undefined, d: number, started: JsonlHelper | null | undefined, gone: () => boolean): Promise<number> {
   if (format === 'csv') {
     const sink = await openRecordSink(out, 'csv');
     try {
@@ -267,8 +271,9 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
   const n = f.nFrames;
   // The helper thread formats the last frames while this thread formats the first ones (and, in extractAudio,
   // computes the summary): started before the first await so that it overlaps with the caller's work.
-  const split = !clock && n >= HELPER_MIN_FRAMES && existsSync(fileURLToPath(JSONL_WORKER_URL)) ? Math.floor(n * HELPER_SPLIT) : n;
-  const helper = split < n ? formatInWorker(f, split, n) : null;
+  const h = !clock && n >= HELPER_MIN_FRAMES ? (started ?? JsonlHelper.start()) : null;
+  const split = h ? Math.floor(n * HELPER_SPLIT) : n;
+  const helper = h ? formatInWorker(h, f, split, n) : null;
   helper?.catch(() => undefined); // awaited below; avoid an unhandled rejection while this thread works
   const w = toStdout ? null : await new AtomicWriter(out).open();
   const write = async (s: string | Uint8Array) => {
@@ -308,45 +313,39 @@ const BLOCK_FRAMES = 96;
 /** Below this many frames one thread formats everything (a worker's start-up would cost more than it saves). */
 const HELPER_MIN_FRAMES = 6000;
 /** Share of the frames this thread formats; the helper takes the rest (this thread also computes the summary). */
-const HELPER_SPLIT = 0.35;
-const JSONL_WORKER_URL = new URL('./jsonl-worker.js', import.meta.url);
+const HELPER_SPLIT = 0.2;
 
-/** Formats frames [from, to) in a worker thread (copies of the per-frame arrays are sent, not the PCM or analyses). */
-function formatInWorker(f: AudioFeatures, from: number, to: number): Promise<Buffer> {
+/**
+ * Formats frames [from, to) in the helper thread. It receives copies of the per-frame arrays' range [from, to),
+ * transferred (not cloned twice), and nothing else.
+ */
+function formatInWorker(helper: JsonlHelper, f: AudioFeatures, from: number, to: number): Promise<Buffer> {
+  const moved: ArrayBuffer[] = [];
+  const part = <T extends Float64Array | Float32Array | Uint8Array>(a: T, width = 1): T => {
+    const c = a.slice(from * width, to * width) as T;
+    moved.push(c.buffer as ArrayBuffer);
+    return c;
+  };
+  const k = f.options.nMfcc;
   const v = f.voice;
   const view: FrameView = {
-    options: { nMfcc: f.options.nMfcc, digits: f.options.digits },
+    options: { nMfcc: k, digits: f.options.digits },
     sampleRate: f.sampleRate,
     hop: f.hop,
     nFrames: f.nFrames,
-    mfcc: f.mfcc,
-    delta: f.delta,
-    delta2: f.delta2,
+    first: from,
+    mfcc: part(f.mfcc, k),
+    delta: f.delta && part(f.delta, k),
+    delta2: f.delta2 && part(f.delta2, k),
     deltaReason: f.deltaReason,
-    f0: f.f0,
-    voicedProb: f.voicedProb,
-    rms: f.rms,
-    zcr: f.zcr,
-    voice: v && { options: v.options, frameVoiced: v.frameVoiced, jitterLocal: v.jitterLocal, shimmerLocal: v.shimmerLocal, hnrDb: v.hnrDb, formantHz: v.formantHz, bandwidthHz: v.bandwidthHz },
-    syncBeep: f.syncBeep,
+    f0: part(f.f0),
+    voicedProb: part(f.voicedProb),
+    rms: part(f.rms),
+    zcr: part(f.zcr),
+    voice: v && { options: v.options, frameVoiced: part(v.frameVoiced), jitterLocal: part(v.jitterLocal), shimmerLocal: part(v.shimmerLocal), hnrDb: part(v.hnrDb), formantHz: part(v.formantHz, 3), bandwidthHz: part(v.bandwidthHz, 3) },
+    syncBeep: f.syncBeep && { mask: part(f.syncBeep.mask), reason: f.syncBeep.reason },
   };
-  return new Promise<Buffer>((resolve, reject) => {
-    const worker = new Worker(JSONL_WORKER_URL);
-    let done = false;
-    worker.once('message', (m: { bytes: ArrayBuffer; offset: number; length: number }) => {
-      done = true;
-      resolve(Buffer.from(m.bytes, m.offset, m.length));
-      void worker.terminate();
-    });
-    worker.once('error', (e) => {
-      done = true;
-      reject(e);
-    });
-    worker.once('exit', (code) => {
-      if (!done) reject(new Error(`JSONL worker exited (code ${code}) before returning its records`));
-    });
-    worker.postMessage({ view, from, to });
-  });
+  return helper.format(view, from, to, moved);
 }
 
 /** The summary object of computed features. */
@@ -466,6 +465,8 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
   keepSyncBeep?: boolean;
   /** The sync beep's frequency (default 1000 Hz). */
   toneHz?: number;
+  /** The file's ffprobe run, started earlier by the caller (the CLI starts it before loading the analysis code). */
+  probed?: Promise<ProbeResult>;
 }
 
 /**
@@ -474,18 +475,29 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
  */
 export async function extractAudio(file: string, opts: ExtractAudioOptions = {}): Promise<AudioSummary> {
   const clock = opts.clock ?? (opts.syncPath ? await loadClock(opts.syncPath, file, 'audio', opts.stream ?? 0) : undefined);
-  const f = await computeAudioFeatures(file, opts, opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 });
-  const beeps = opts.keepSyncBeep ? null : await markSyncBeeps(file, f, { toneHz: opts.toneHz });
-  // Frames first: their writer hands part of the formatting to a worker before its first await, so the summary
-  // below is computed while that worker runs.
-  const writing = opts.out !== null ? writeAudioFrames(f, opts.out, opts.format ?? 'jsonl', clock) : null;
-  writing?.catch(() => undefined);
-  let summary: AudioSummary;
+  // The JSONL helper thread starts while the file is analysed when the records will be long enough to use it.
+  let helper: JsonlHelper | null = null;
+  const hop = resolveAudioOptions(opts).hopLength;
+  const onOpen = (info: DecodedAudioInfo) => {
+    const d = info.stream.duration_s;
+    if (opts.out !== null && (opts.format ?? 'jsonl') === 'jsonl' && !clock && (d === null || d === undefined || (d * info.sampleRate) / hop >= HELPER_MIN_FRAMES)) helper = JsonlHelper.start();
+  };
   try {
-    summary = beeps ? summarizeWithoutSyncBeeps(f, file, clock, beeps) : summarizeAudio(f, file, clock);
+    const f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, probed: opts.probed });
+    const beeps = opts.keepSyncBeep ? null : await markSyncBeeps(file, f, { toneHz: opts.toneHz });
+    // Frames first: their writer hands part of the formatting to the helper before its first await, so the summary
+    // below is computed while the helper runs.
+    const writing = opts.out !== null ? writeAudioFrames(f, opts.out, opts.format ?? 'jsonl', clock, helper) : null;
+    writing?.catch(() => undefined);
+    let summary: AudioSummary;
+    try {
+      summary = beeps ? summarizeWithoutSyncBeeps(f, file, clock, beeps) : summarizeAudio(f, file, clock);
+    } finally {
+      await writing;
+    }
+    if (opts.summaryPath) await writeFileAtomic(opts.summaryPath, toJsonText(summary));
+    return summary;
   } finally {
-    await writing;
+    (helper as JsonlHelper | null)?.close();
   }
-  if (opts.summaryPath) await writeFileAtomic(opts.summaryPath, toJsonText(summary));
-  return summary;
 }

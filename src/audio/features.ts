@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AudioDecoder, type DecodedAudioInfo } from '../media/decode-audio.js';
+import type { ProbeResult } from '../media/probe.js';
 import { deltaFeaturesBoth } from './delta.js';
 import { IntensityAnalyzer } from './intensity.js';
 import { syllableNuclei, type NucleiResult } from './nuclei.js';
@@ -70,6 +71,10 @@ export interface AnalyzeOptions {
    * chunks (e.g. subarrays of one array) are always copied.
    */
   ownChunks?: boolean;
+  /** computeAudioFeatures: called once the decoder has probed the file, before the first chunk. */
+  onOpen?: (info: DecodedAudioInfo) => void;
+  /** computeAudioFeatures: the file's ffprobe run, when the caller started it earlier (else the decoder runs it). */
+  probed?: Promise<ProbeResult>;
 }
 
 const WORKER_URL = new URL('./pitch-worker.js', import.meta.url);
@@ -289,8 +294,10 @@ export async function computeAudioFeatures(file: string, options: Partial<AudioO
   // The decoder (its ffprobe run first) opens on the first read, i.e. after analyzePcm has started the pitch
   // worker, so the worker's start-up overlaps with ffprobe instead of following it.
   async function* decoded(): AsyncGenerator<Float32Array> {
-    const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, detectTruncation: true });
+    const probed = run.probed ? await run.probed : undefined;
+    const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, detectTruncation: true, probed });
     info = dec.info;
+    run.onOpen?.(info);
     yield* dec;
   }
   const f = await analyzePcm(decoded(), o, { ...run, ownChunks: true });

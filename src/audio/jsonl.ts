@@ -11,6 +11,8 @@ export interface FrameView {
   /** Frame step in samples (frame i centred on sample i * hop). */
   hop: number;
   nFrames: number;
+  /** Frame number of the first frame the per-frame arrays hold (default 0; a helper thread gets only its range). */
+  first?: number;
   /** Frame-major nFrames x nMfcc (delta, delta2 likewise; null with deltaReason when too few frames). */
   mfcc: Float64Array;
   delta: Float64Array | null;
@@ -63,10 +65,10 @@ function vec(b: ByteSink, a: Float64Array, o: number, k: number, d: number): voi
   b.ascii(']');
 }
 
-/** The JSONL line of frame i into `b` (the same bytes as jsonLine). */
-function jsonLineBytes(b: ByteSink, f: FrameView, i: number, d: number, clock: ((t: number) => number) | undefined, reason: string, t0: number): void {
+/** The JSONL line of frame number fi (at index i of the per-frame arrays) into `b`. */
+function jsonLineBytes(b: ByteSink, f: FrameView, fi: number, i: number, d: number, clock: ((t: number) => number) | undefined, reason: string, t0: number): void {
   const k = f.options.nMfcc;
-  const t = (i * f.hop) / f.sampleRate;
+  const t = (fi * f.hop) / f.sampleRate;
   if (clock) {
     b.ascii('{"t_s":');
     b.time(clock(t0 + t));
@@ -118,11 +120,12 @@ function jsonLineBytes(b: ByteSink, f: FrameView, i: number, d: number, clock: (
   b.ascii('}\n');
 }
 
-/** The JSONL bytes of frames [from, to). */
+/** The JSONL bytes of frames [from, to) (frame numbers). */
 export function jsonlBlock(f: FrameView, from: number, to: number, clock?: (t: number) => number, t0 = 0): Buffer {
   const b = new ByteSink(Math.max(1024, (to - from) * 720));
   const reason = JSON.stringify(f.deltaReason ?? 'unavailable');
-  for (let i = from; i < to; i++) jsonLineBytes(b, f, i, f.options.digits, clock, reason, t0);
+  const first = f.first ?? 0;
+  for (let i = from; i < to; i++) jsonLineBytes(b, f, i, i - first, f.options.digits, clock, reason, t0);
   return b.take();
 }
 

@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { extractAudio } from '../audio/extract.js';
 import { AUDIO_DEFAULTS, resolveAudioOptions, type AudioOptions } from '../audio/options.js';
 import { InputError } from '../common/errors.js';
 import type { OutputFormat } from '../common/records.js';
@@ -103,7 +102,12 @@ export function register(program: Command): void {
         } catch (e) {
           throw new InputError(`bad parameters: ${(e as Error).message}`);
         }
-        await extractAudio(media, { ...params, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz });
+        // ffprobe reads the file while this thread loads the analysis code (the decoder then uses its result; a
+        // probe error surfaces there, in the same order as before).
+        const probed = (await import('../media/probe.js')).probe(media);
+        probed.catch(() => undefined);
+        const { extractAudio } = await import('../audio/extract.js');
+        await extractAudio(media, { ...params, probed, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz });
       }),
     );
 }

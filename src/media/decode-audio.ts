@@ -138,8 +138,9 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
         }
         const whole = buf.length - (buf.length % 4);
         if (whole < buf.length) carry = Buffer.from(buf.subarray(whole));
-        // slice() copies into a fresh, 4-aligned ArrayBuffer (a Buffer's byteOffset may not be aligned).
-        const pcm = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + whole));
+        // A view when the Buffer is 4-aligned (pipe reads are: each its own allocation), else slice() copies into a
+        // fresh, aligned ArrayBuffer. Only read below (copied into chunks), so a view of the read buffer is safe.
+        const pcm = buf.byteOffset % 4 === 0 ? new Float32Array(buf.buffer, buf.byteOffset, whole >> 2) : new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + whole));
         const n = pcm.length;
         let i = 0;
         while (i < n) {

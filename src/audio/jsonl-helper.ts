@@ -1,0 +1,61 @@
+/**
+ * The JSONL helper thread (jsonl-worker.ts), started early: `mmprep audio` starts it as soon as the decoder has
+ * probed a file long enough to need it, so its start-up (a V8 isolate, its modules) runs beside the analysis instead
+ * of after it, when the main thread and the helper format the frame records at the end.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FrameView } from './jsonl.js';
+
+const JSONL_WORKER_URL = new URL('./jsonl-worker.js', import.meta.url);
+
+export class JsonlHelper {
+  private readonly worker: Worker;
+  private result: Promise<Buffer> | null = null;
+  private failure: Error | null = null;
+  private done = false;
+
+  private constructor() {
+    this.worker = new Worker(JSONL_WORKER_URL);
+    this.worker.once('error', (e) => (this.failure = e));
+    this.worker.unref();
+  }
+
+  /** A started helper, or null when the compiled worker is not available (running from src/). */
+  static start(): JsonlHelper | null {
+    return existsSync(fileURLToPath(JSONL_WORKER_URL)) ? new JsonlHelper() : null;
+  }
+
+  /** Formats frames [from, to) of `view` in the helper; `transfer`: buffers of the view moved, not copied. Once only. */
+  format(view: FrameView, from: number, to: number, transfer: ArrayBuffer[] = []): Promise<Buffer> {
+    if (this.result) throw new Error('JsonlHelper.format called twice');
+    const w = this.worker;
+    w.ref(); // the caller awaits the reply: keep the process alive until it comes
+    this.result = new Promise<Buffer>((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      w.once('message', (m: { bytes: ArrayBuffer; offset: number; length: number }) => {
+        this.done = true;
+        resolve(Buffer.from(m.bytes, m.offset, m.length));
+        void w.terminate();
+      });
+      w.once('error', (e) => {
+        this.done = true;
+        reject(e);
+      });
+      w.once('exit', (code) => {
+        if (!this.done) reject(new Error(`JSONL worker exited (code ${code}) before returning its records`));
+      });
+      w.postMessage({ view, from, to }, transfer);
+    });
+    return this.result;
+  }
+
+  /** Stops the helper if it was not used (or is no longer needed). */
+  close(): void {
+    if (!this.done) {
+      this.done = true;
+      void this.worker.terminate();
+    }
+  }
+}
