@@ -10,7 +10,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { threadExecArgv, threadFile } from './threads.js';
+import { threadExecArgv, threadFile } from '../common/threads.js';
 import { Ajv } from 'ajv';
 import { InputError } from '../common/errors.js';
 import type { DatasetManifest } from './build.js';
@@ -284,7 +284,7 @@ async function scanAll(ctx: ScanContext, files: FileEntry[], jobs: number): Prom
     return out;
   }
   const results: FileScan[] = new Array(files.length);
-  const workers = Array.from({ length: n }, () => new Worker(threadFile('validate-thread.js'), { workerData: ctx, execArgv: threadExecArgv() }));
+  const workers = Array.from({ length: n }, () => new Worker(threadFile('validate-thread.js', 'dataset'), { workerData: ctx, execArgv: threadExecArgv() }));
   let next = 0;
   try {
     await new Promise<void>((resolveAll, rejectAll) => {
