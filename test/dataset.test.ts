@@ -274,6 +274,8 @@ describe('dataset validate', () => {
     const r = await validateDataset(base, { minIcc: 0.5, maxMissing: { face: 0.5, audio: 0 } });
     expect(failed(r)).toEqual([]);
     expect(r.records).toBe(8);
+    // distinct speakers, in all and per split (3 sessions of 3 speakers; 3, 3 and 2 records per split)
+    expect(check(r, 'splits').message).toBe('3 speakers, each in one split (test 1, train 1, val 1)');
     expect(await validateDataset(base, { minIcc: 0.5, maxMissing: { face: 0.5, audio: 0 }, jobs: 3 })).toEqual(r);
   });
 
@@ -284,6 +286,7 @@ describe('dataset validate', () => {
     const fixed = join(tmp.dir, 'fixed');
     const r2 = await validateDataset(fixed, { maxMissing: { face: 0.02 } });
     expect(failed(r2)).toEqual(['missing']);
+    expect(check(r2, 'splits').message).toBe('3 speakers, each in one split (train 3)'); // 33 records of 3 speakers
     expect(check(r2, 'missing').message).toMatch(/^1 problem: face: missing in \d+ of 33 records/);
   });
 

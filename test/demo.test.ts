@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, ROOT, runCli, tempDir, type CliResult } from './helpers/cli.js';
 import { loadStages } from '../src/batch/extract-stages.js';
@@ -39,6 +39,10 @@ describe('mmprep demo', () => {
       expect(run.stdout).toMatch(/^n\/a {2}\w+: the \w+ stage is not in this build of mmprep extract/m);
     }
     for (const f of ['agreement.txt', 'agreement.json', 'gold.jsonl', 'validate.txt', 'dataset/README.md', 'dataset/schema.json', 'dataset/manifest.json']) expect(existsSync(join(OUT, f)), f).toBe(true);
+    // paths in the reports as the user sees them (relative to the working folder), not this clone's absolute path
+    expect(readFileSync(join(OUT, 'agreement.txt'), 'utf8')).toMatch(/^mmprep agreement: fixtures\/demo\/ratings\.csv \(long format/);
+    expect(JSON.parse(readFileSync(join(OUT, 'agreement.json'), 'utf8')).file).toBe('fixtures/demo/ratings.csv');
+    expect(readFileSync(join(OUT, 'validate.txt'), 'utf8').split(': ')[0]).toBe(relative(ROOT, join(OUT, 'dataset')));
   });
 
   it('builds a valid release from the real features', async () => {

@@ -17,11 +17,15 @@ beforeAll(() => {
 });
 afterAll(() => cleanup());
 
+const SINGLE_LINE = (file: string) => `${file} audio stream 0: single_stream: the only stream of the session: it is its own reference clock (offset 0); no alignment was measured`;
+
 describe('one stream: its own reference (trial item 4)', () => {
   it('mmprep sync x.flac alone: exit 0, offset 0, method single_stream, a warning that no alignment was measured', async () => {
     const out = join(dir, 'sync.json');
-    const r = await runCli(['sync', join(dir, 'lav.flac'), '-o', out]);
+    const r = await runCli(['sync', 'lav.flac', '-o', out], { cwd: dir });
     expect(r.code).toBe(0);
+    // one stderr line, the one extract prints for such a session (file named relative to the working folder)
+    expect(r.stderr).toBe(`mmprep sync: warning: ${SINGLE_LINE('lav.flac')}\n`);
     const map = JSON.parse(readFileSync(out, 'utf8'));
     expect(map.reference).toEqual({ file: 'lav.flac', kind: 'audio', stream: 0 });
     expect(map.streams).toHaveLength(1);
@@ -41,6 +45,7 @@ describe('one stream: its own reference (trial item 4)', () => {
     const out = join(dir, 'out');
     const r = await runCli(['extract', manifest, '-o', out, '--progress', 'lines']);
     expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`mmprep extract: session s1 (line 2): warning: sync: ${SINGLE_LINE(join(dir, 'lav.flac'))}\n`);
     expect(JSON.parse(r.stdout)).toMatchObject({ done: 1, failed: 0 });
     const map = JSON.parse(readFileSync(join(out, 's1', 'sync.json'), 'utf8'));
     expect(map.streams.map((e: { method: string }) => e.method)).toEqual(['single_stream']);

@@ -337,87 +337,92 @@ export function targetDiagnostics(d: RatingsDimension, bt: ByTarget): TargetDiag
   for (let t = 0; t < bt.nTargets; t++) {
     const a = bt.start[t];
     const b = bt.start[t + 1];
-    const m = b - a;
-    const row: TargetDiagnostics = {
-      rank: 0,
-      target: d.targets[t],
-      n_ratings: m,
-      mean: null,
-      median: null,
-      sd: null,
-      min: null,
-      max: null,
-      range: null,
-      majority: null,
-      majority_share: null,
-      contested: false,
-    };
-    if (m > 0) {
-      if (categorical) {
-        counts.clear();
-        for (let j = a; j < b; j++) counts.set(bt.value[j], (counts.get(bt.value[j]) ?? 0) + 1);
-        let best = -1;
-        let bestN = 0;
-        for (const [c, n] of counts) if (n > bestN || (n === bestN && c < best)) {
-          best = c;
-          bestN = n;
-        }
-        row.majority = d.categories![best];
-        row.majority_share = bestN / m;
-      } else {
-        buf.length = 0;
-        let s = 0;
-        for (let j = a; j < b; j++) {
-          // insertion sort: a handful of ratings per target
-          const v = bt.value[j];
-          let i = buf.length;
-          buf.push(v);
-          while (i > 0 && buf[i - 1] > v) {
-            buf[i] = buf[i - 1];
-            i--;
-          }
-          buf[i] = v;
-          s += v;
-        }
-        const mean = s / m;
-        row.mean = mean;
-        row.median = m % 2 ? buf[m >> 1] : (buf[(m >> 1) - 1] + buf[m >> 1]) / 2;
-        row.min = buf[0];
-        row.max = buf[m - 1];
-        row.range = buf[m - 1] - buf[0];
-        if (m >= 2) {
-          let ss = 0;
-          for (const v of buf) ss += (v - mean) ** 2;
-          row.sd = Math.sqrt(ss / (m - 1));
-        }
-      }
+    const row = emptyTargetRow(d.targets[t], b - a);
+    if (b > a) {
+      if (categorical) fillMajority(row, d.categories!, bt.value, a, b, counts);
+      else fillSpread(row, bt.value, a, b, buf);
     }
     rows.push(row);
   }
-  if (categorical) {
-    for (const r of rows) r.contested = r.n_ratings >= 2 && r.majority_share !== null && r.majority_share <= 0.5;
-    rows.sort((p, q) => (p.majority_share ?? 2) - (q.majority_share ?? 2) || q.n_ratings - p.n_ratings); // stable: ties in file order
-  } else {
-    // Contested: an outlier of spread (robust z > 3.5 across targets) whose SD also exceeds the median SD by a tenth
-    // of the rating range (a difference that matters, not rounding between nearly equal SDs).
-    const sds = rows.map((r) => r.sd);
-    const z = robustZ(sds);
-    const known = sds.filter((v): v is number => v !== null);
-    const medSd = known.length ? median(known) : 0;
-    const minDiff = FLAG_MIN_DIFF.sd_of_range * ratingRange(d);
-    rows.forEach((r, i) => (r.contested = r.sd !== null && r.sd > 0 && z[i] !== null && z[i]! > FLAG_Z && r.sd - medSd >= minDiff));
-    // Sort indices on typed keys (much faster than comparing objects); ties in file order.
-    const sd = Float64Array.from(rows, (r) => r.sd ?? -1);
-    const range = Float64Array.from(rows, (r) => r.range ?? -1);
-    const order = new Int32Array(rows.length);
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    order.sort((p, q) => sd[q] - sd[p] || range[q] - range[p] || p - q);
-    const sortedRows = Array.from(order, (i) => rows[i]);
-    rows.splice(0, rows.length, ...[]);
-    for (const r of sortedRows) rows.push(r);
+  const ranked = categorical ? rankByMajority(rows) : rankBySpread(rows, d);
+  ranked.forEach((r, i) => (r.rank = i + 1));
+  return ranked;
+}
+
+/** A target's row before its ratings are summarised (null figures, not contested). */
+function emptyTargetRow(target: string, nRatings: number): TargetDiagnostics {
+  return { rank: 0, target, n_ratings: nRatings, mean: null, median: null, sd: null, min: null, max: null, range: null, majority: null, majority_share: null, contested: false };
+}
+
+/** Majority label of ratings [a, b) and its share (ties go to the lower category index). */
+function fillMajority(row: TargetDiagnostics, categories: string[], value: Float64Array, a: number, b: number, counts: Map<number, number>): void {
+  counts.clear();
+  for (let j = a; j < b; j++) counts.set(value[j], (counts.get(value[j]) ?? 0) + 1);
+  let best = -1;
+  let bestN = 0;
+  for (const [c, n] of counts) if (n > bestN || (n === bestN && c < best)) {
+    best = c;
+    bestN = n;
   }
-  rows.forEach((r, i) => (r.rank = i + 1));
-  return rows;
+  row.majority = categories[best];
+  row.majority_share = bestN / (b - a);
+}
+
+/** Mean, median, min, max, range and sample SD (n - 1) of ratings [a, b), sorted in buf. */
+function fillSpread(row: TargetDiagnostics, value: Float64Array, a: number, b: number, buf: number[]): void {
+  const m = b - a;
+  buf.length = 0;
+  let s = 0;
+  for (let j = a; j < b; j++) {
+    // insertion sort: a handful of ratings per target
+    const v = value[j];
+    let i = buf.length;
+    buf.push(v);
+    while (i > 0 && buf[i - 1] > v) {
+      buf[i] = buf[i - 1];
+      i--;
+    }
+    buf[i] = v;
+    s += v;
+  }
+  const mean = s / m;
+  row.mean = mean;
+  row.median = m % 2 ? buf[m >> 1] : (buf[(m >> 1) - 1] + buf[m >> 1]) / 2;
+  row.min = buf[0];
+  row.max = buf[m - 1];
+  row.range = buf[m - 1] - buf[0];
+  if (m >= 2) {
+    let ss = 0;
+    for (const v of buf) ss += (v - mean) ** 2;
+    row.sd = Math.sqrt(ss / (m - 1));
+  }
+}
+
+/** Labels: contested when no label has more than half the ratings; weakest majority first (stable: file order). */
+function rankByMajority(rows: TargetDiagnostics[]): TargetDiagnostics[] {
+  for (const r of rows) r.contested = r.n_ratings >= 2 && r.majority_share !== null && r.majority_share <= 0.5;
+  return rows.sort((p, q) => (p.majority_share ?? 2) - (q.majority_share ?? 2) || q.n_ratings - p.n_ratings);
+}
+
+/**
+ * Numbers: contested is an outlier of spread (robust z > 3.5 across targets) whose SD also exceeds the median SD by a
+ * tenth of the rating range (a difference that matters, not rounding between nearly equal SDs). Largest SD first,
+ * then largest range; ties in file order.
+ */
+function rankBySpread(rows: TargetDiagnostics[], d: RatingsDimension): TargetDiagnostics[] {
+  const sds = rows.map((r) => r.sd);
+  const z = robustZ(sds);
+  const known = sds.filter((v): v is number => v !== null);
+  const medSd = known.length ? median(known) : 0;
+  const minDiff = FLAG_MIN_DIFF.sd_of_range * ratingRange(d);
+  rows.forEach((r, i) => (r.contested = r.sd !== null && r.sd > 0 && z[i] !== null && z[i]! > FLAG_Z && r.sd - medSd >= minDiff));
+  // Sort indices on typed keys (much faster than comparing objects).
+  const sd = Float64Array.from(rows, (r) => r.sd ?? -1);
+  const range = Float64Array.from(rows, (r) => r.range ?? -1);
+  const order = new Int32Array(rows.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((p, q) => sd[q] - sd[p] || range[q] - range[p] || p - q);
+  return Array.from(order, (i) => rows[i]);
 }
 
 /** Two-sided Welch t-test p-value (t^2 ~ F(1, df)). */

@@ -110,7 +110,7 @@ function dimensionText(d: DimensionResult, top: number): string {
         krow.push([`Cohen's kappa ${w} (${clean(c.raters[0])} vs ${clean(c.raters[1])})`, c[w].kappa === null ? `— (${c[w].reason})` : num(c[w].kappa), c[w].ci95 ? ci(c[w].ci95) : '', `${c.n_pairs} pairs`]);
       }
     }
-    s += table(krow);
+    s += 'Kappas\n' + table(krow);
   }
   s += chanceText(d);
   const pa = d.percent_agreement;

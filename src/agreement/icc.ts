@@ -194,10 +194,27 @@ export function spearmanBrownBound(x: number, k: number): number {
 export function anovaMeanSquares(bt: ByTarget, targets: Int32Array): MeanSquares {
   const n = targets.length;
   const k = bt.nRaters;
-  const N = n * k;
-  // cell(i, r): rating of target targets[i] by rater r
+  const { x, maxAbs } = centredCells(bt, targets);
+  let { ssb, ssj, sse, ssw } = sumsOfSquares(x, n, k);
+  // Rounding noise of the centred data: a few ulp of the largest magnitude per cell.
+  const noise = n * k * (64 * Number.EPSILON * maxAbs) ** 2;
+  const snap = (v: number) => (v <= noise ? 0 : v);
+  ssb = snap(ssb);
+  ssj = snap(ssj);
+  sse = snap(sse);
+  ssw = snap(ssw);
+  const df_b = n - 1;
+  const df_j = k - 1;
+  const df_e = (n - 1) * (k - 1);
+  return { msb: ssb / df_b, msw: ssw / (n * (k - 1)), msj: ssj / df_j, mse: sse / df_e, df_b, df_j, df_e };
+}
+
+/** The n x k ratings, cell(i, r) = rating of target targets[i] by rater r, minus their grand mean; and the largest |cell|. */
+function centredCells(bt: ByTarget, targets: Int32Array): { x: Float64Array; maxAbs: number } {
+  const k = bt.nRaters;
+  const N = targets.length * k;
   const x = new Float64Array(N);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < targets.length; i++) {
     const t = targets[i];
     for (let j = bt.start[t]; j < bt.start[t + 1]; j++) x[i * k + bt.rater[j]] = bt.value[j];
   }
@@ -214,6 +231,11 @@ export function anovaMeanSquares(bt: ByTarget, targets: Int32Array): MeanSquares
     const a = Math.abs(x[i]);
     if (a > maxAbs) maxAbs = a;
   }
+  return { x, maxAbs };
+}
+
+/** Between-targets, between-raters, residual and within-target sums of squares of centred n x k cells (deviations only). */
+function sumsOfSquares(x: Float64Array, n: number, k: number): { ssb: number; ssj: number; sse: number; ssw: number } {
   const rowMean = new Float64Array(n);
   const colMean = new Float64Array(k);
   for (let i = 0; i < n; i++) {
@@ -244,17 +266,7 @@ export function anovaMeanSquares(bt: ByTarget, targets: Int32Array): MeanSquares
       sse += (v - rm - colMean[r] + cm) ** 2;
     }
   }
-  // Rounding noise of the centred data: a few ulp of the largest magnitude per cell.
-  const noise = N * (64 * Number.EPSILON * maxAbs) ** 2;
-  const snap = (v: number) => (v <= noise ? 0 : v);
-  ssb = snap(ssb);
-  ssj = snap(ssj);
-  sse = snap(sse);
-  ssw = snap(ssw);
-  const df_b = n - 1;
-  const df_j = k - 1;
-  const df_e = (n - 1) * (k - 1);
-  return { msb: ssb / df_b, msw: ssw / (n * (k - 1)), msj: ssj / df_j, mse: sse / df_e, df_b, df_j, df_e };
+  return { ssb, ssj, sse, ssw };
 }
 
 /** ICC family on the complete targets (targets missing any rater are dropped and counted). */

@@ -678,12 +678,30 @@ function checkDimension(
   }
 }
 
+/** One in-memory rating of ratingsFromRows (null or '' is a missing rating). */
+type RatingRow = { target: string; rater: string; rating: number | string | null; dimension?: string; order?: number };
+
 /** Builds a RatingsTable from in-memory rows (library use: the dataset engineer's records). */
-export function ratingsFromRows(
-  rows: Iterable<{ target: string; rater: string; rating: number | string | null; dimension?: string; order?: number }>,
-  opts: { categorical?: boolean; name?: string } = {},
-): RatingsTable {
+export function ratingsFromRows(rows: Iterable<RatingRow>, opts: { categorical?: boolean; name?: string } = {}): RatingsTable {
   const categorical = Boolean(opts.categorical);
+  const file = opts.name ?? '<rows>';
+  const got = collectRows(rows, categorical, file);
+  if (got.nRecords === 0) throw new InputError('no ratings', { file });
+  const catOrder = categorical ? orderLabels(got.labels, undefined) : null;
+  const dimensions = [...got.dims.values()].map((d) => rowsDimension(d, catOrder, got.hasOrder, file));
+  return {
+    file,
+    format: 'long',
+    categorical,
+    columns: { target: 'target', rater: 'rater', rating: 'rating', dimension: got.dims.size > 1 ? 'dimension' : null, order: got.hasOrder ? 'order' : null },
+    n_records: got.nRecords,
+    n_missing_cells: got.nMissing,
+    dimensions,
+  };
+}
+
+/** The rows sorted into one builder per dimension; labels numbered in order of first appearance (categorical). */
+function collectRows(rows: Iterable<RatingRow>, categorical: boolean, file: string) {
   const dims = new Map<string, DimBuilder>();
   const labels: string[] = [];
   const labelIndex = new Map<string, number>();
@@ -701,20 +719,7 @@ export function ratingsFromRows(
       d.emptyRowRaters.add(String(row.rater));
       continue;
     }
-    let v: number;
-    if (categorical) {
-      const s = String(row.rating);
-      let c = labelIndex.get(labelKey(s));
-      if (c === undefined) {
-        c = labels.length;
-        labels.push(s);
-        labelIndex.set(labelKey(s), c);
-      }
-      v = c;
-    } else {
-      v = typeof row.rating === 'number' ? row.rating : parseNumber(row.rating);
-      if (!Number.isFinite(v)) throw new InputError(`non-numeric rating '${row.rating}'`, { file: opts.name ?? '<rows>', line: rec + 1, column: 'rating' });
-    }
+    const v = categorical ? labelCode(String(row.rating), labels, labelIndex) : numericRating(row.rating, file, rec);
     if (row.order !== undefined) hasOrder = true;
     d.target.push(d.targetId(String(row.target)));
     d.rater.push(d.raterId(String(row.rater)));
@@ -722,43 +727,51 @@ export function ratingsFromRows(
     d.order.push(row.order ?? NaN);
     d.record.push(rec);
   }
-  if (rec < 0) throw new InputError('no ratings', { file: opts.name ?? '<rows>' });
-  const catOrder = categorical ? orderLabels(labels, undefined) : null;
-  const categories = catOrder ? catOrder.categories : null;
-  const remap = catOrder ? catOrder.remap : null;
-  const dimensions: RatingsDimension[] = [];
-  for (const d of dims.values()) {
-    const dim: RatingsDimension = {
-      name: d.name,
-      targets: d.targets,
-      raters: d.raters,
-      target: d.target.finish(),
-      rater: d.rater.finish(),
-      value: Float64Array.from(d.value.finish(), (v) => (remap ? remap[v] : v)),
-      order: hasOrder ? d.order.finish() : null,
-      record: d.record.finish(),
-      categories,
-      ordered: catOrder ? catOrder.ordered : undefined,
-      empty_raters: [...d.emptyRowRaters].filter((id) => !d.rIndex.has(id)),
-    };
-    try {
-      checkDimension(dim, 'rater');
-    } catch (e) {
-      if (e instanceof RecordError) {
-        const msg = e.firstRec !== undefined ? e.message.replace('{FIRST}', `row ${e.firstRec + 1}`) : e.message;
-        throw new InputError(msg, { file: opts.name ?? '<rows>', line: e.rec + 1, column: e.column });
-      }
-      throw e;
-    }
-    dimensions.push(dim);
+  return { dims, labels, nRecords: rec + 1, nMissing, hasOrder };
+}
+
+/** A label's number, given in order of first appearance (labels equal under labelKey share one). */
+function labelCode(s: string, labels: string[], labelIndex: Map<string, number>): number {
+  let c = labelIndex.get(labelKey(s));
+  if (c === undefined) {
+    c = labels.length;
+    labels.push(s);
+    labelIndex.set(labelKey(s), c);
   }
-  return {
-    file: opts.name ?? '<rows>',
-    format: 'long',
-    categorical,
-    columns: { target: 'target', rater: 'rater', rating: 'rating', dimension: dims.size > 1 ? 'dimension' : null, order: hasOrder ? 'order' : null },
-    n_records: rec + 1,
-    n_missing_cells: nMissing,
-    dimensions,
+  return c;
+}
+
+/** A numeric rating (a string is parsed); not a finite number: one line naming the row. */
+function numericRating(rating: number | string, file: string, rec: number): number {
+  const v = typeof rating === 'number' ? rating : parseNumber(rating);
+  if (!Number.isFinite(v)) throw new InputError(`non-numeric rating '${rating}'`, { file, line: rec + 1, column: 'rating' });
+  return v;
+}
+
+/** A dimension of ratingsFromRows, labels renumbered in label order, checked (duplicates, two raters) with row numbers. */
+function rowsDimension(d: DimBuilder, catOrder: ReturnType<typeof orderLabels> | null, hasOrder: boolean, file: string): RatingsDimension {
+  const remap = catOrder ? catOrder.remap : null;
+  const dim: RatingsDimension = {
+    name: d.name,
+    targets: d.targets,
+    raters: d.raters,
+    target: d.target.finish(),
+    rater: d.rater.finish(),
+    value: Float64Array.from(d.value.finish(), (v) => (remap ? remap[v] : v)),
+    order: hasOrder ? d.order.finish() : null,
+    record: d.record.finish(),
+    categories: catOrder ? catOrder.categories : null,
+    ordered: catOrder ? catOrder.ordered : undefined,
+    empty_raters: [...d.emptyRowRaters].filter((id) => !d.rIndex.has(id)),
   };
+  try {
+    checkDimension(dim, 'rater');
+  } catch (e) {
+    if (e instanceof RecordError) {
+      const msg = e.firstRec !== undefined ? e.message.replace('{FIRST}', `row ${e.firstRec + 1}`) : e.message;
+      throw new InputError(msg, { file, line: e.rec + 1, column: e.column });
+    }
+    throw e;
+  }
+  return dim;
 }

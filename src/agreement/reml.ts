@@ -289,29 +289,49 @@ export function fitCrossedReml(bt: ByTarget, start?: [number, number]): RemlFit 
   }
   const P = new RemlProblem(bt);
   const dev = (a: number, b: number) => P.evaluate(Math.abs(a), Math.abs(b)).dev;
-  // Start: moment estimates from target and rater means (rough), then restarts from the optimum and the boundaries.
-  let vt = 0,
-    vr = 0;
-  {
-    let mT = 0,
-      nT = 0,
-      mR = 0,
-      nR = 0;
-    for (let t = 0; t < P.nT; t++) if (P.cT[t] > 0) {
-      mT += (P.ySumT[t] / P.cT[t]) ** 2;
-      nT++;
-    }
-    for (let r = 0; r < P.k; r++) if (P.cR[r] > 0) {
-      mR += (P.ySumR[r] / P.cR[r]) ** 2;
-      nR++;
-    }
-    const tot = P.yy / P.N || 1;
-    vt = Math.max(mT / Math.max(nT, 1) / tot, 0.01);
-    vr = Math.max(mR / Math.max(nR, 1) / tot, 0.01);
+  const best = interiorOptimum(dev, roughStart(P), start);
+  const th = bestWithBoundaries(dev, best);
+  const { r2, dev: d } = P.evaluate(th[0], th[1]);
+  const s2 = r2 / (P.N - 1);
+  return {
+    sigma2_target: th[0] * th[0] * s2,
+    sigma2_rater: th[1] * th[1] * s2,
+    sigma2_residual: s2,
+    theta: [th[0], th[1]],
+    deviance: d,
+    n_obs: P.N,
+    evaluations: P.evaluations,
+  };
+}
+
+type Deviance = (a: number, b: number) => number;
+
+/** A rough theta from moment estimates of the target and rater variances (mean squared target and rater means). */
+function roughStart(P: RemlProblem): [number, number] {
+  let mT = 0,
+    nT = 0,
+    mR = 0,
+    nR = 0;
+  for (let t = 0; t < P.nT; t++) if (P.cT[t] > 0) {
+    mT += (P.ySumT[t] / P.cT[t]) ** 2;
+    nT++;
   }
-  // Coarse Nelder-Mead (robust from a poor start), then quasi-Newton to polish (superlinear near the optimum), then a
-  // Nelder-Mead restart as a safeguard that only costs a few evaluations when the optimum is already found.
-  const rough: [number, number] = [Math.sqrt(vt / (1 - Math.min(vt, 0.9))), Math.sqrt(vr)];
+  for (let r = 0; r < P.k; r++) if (P.cR[r] > 0) {
+    mR += (P.ySumR[r] / P.cR[r]) ** 2;
+    nR++;
+  }
+  const tot = P.yy / P.N || 1;
+  const vt = Math.max(mT / Math.max(nT, 1) / tot, 0.01);
+  const vr = Math.max(mR / Math.max(nR, 1) / tot, 0.01);
+  return [Math.sqrt(vt / (1 - Math.min(vt, 0.9))), Math.sqrt(vr)];
+}
+
+/**
+ * Coarse Nelder-Mead (robust from a poor start; skipped when the caller's start is better than the rough one), then
+ * quasi-Newton to polish (superlinear near the optimum), then a Nelder-Mead restart as a safeguard that only costs a
+ * few evaluations when the optimum is already found.
+ */
+function interiorOptimum(dev: Deviance, rough: [number, number], start?: [number, number]): { x: [number, number]; f: number } {
   let best: { x: [number, number]; f: number };
   const fStart = start && start.every(Number.isFinite) ? dev(start[0], start[1]) : Infinity;
   if (fStart < dev(rough[0], rough[1])) best = { x: [start![0], start![1]], f: fStart };
@@ -320,8 +340,14 @@ export function fitCrossedReml(bt: ByTarget, start?: [number, number]): RemlFit 
   if (polished.f <= best.f) best = polished;
   const check = nelderMead(dev, [Math.abs(best.x[0]), Math.abs(best.x[1])], 1e-3 * (1 + Math.abs(best.x[0]) + Math.abs(best.x[1])), 1e-7);
   if (check.f < best.f) best = check;
-  // Boundary candidates: one component at zero (lme4 often stops there), polished in 1-D when they look better
-  // than (or as good as) the interior optimum with that component zeroed.
+  return best;
+}
+
+/**
+ * The interior optimum against boundary candidates: one component at zero (lme4 often stops there), polished in 1-D
+ * when they look better than (or as good as) the interior optimum with that component zeroed, and both at zero.
+ */
+function bestWithBoundaries(dev: Deviance, best: { x: [number, number]; f: number }): [number, number] {
   const span = 4 * (1 + Math.abs(best.x[0]) + Math.abs(best.x[1]));
   const cands = [{ x: [Math.abs(best.x[0]), Math.abs(best.x[1])] as [number, number], f: best.f }];
   const z1 = dev(Math.abs(best.x[0]), 0);
@@ -336,18 +362,7 @@ export function fitCrossedReml(bt: ByTarget, start?: [number, number]): RemlFit 
   }
   cands.push({ x: [0, 0], f: dev(0, 0) });
   cands.sort((a, b) => a.f - b.f);
-  const th = cands[0].x;
-  const { r2, dev: d } = P.evaluate(th[0], th[1]);
-  const s2 = r2 / (P.N - 1);
-  return {
-    sigma2_target: th[0] * th[0] * s2,
-    sigma2_rater: th[1] * th[1] * s2,
-    sigma2_residual: s2,
-    theta: [th[0], th[1]],
-    deviance: d,
-    n_obs: P.N,
-    evaluations: P.evaluations,
-  };
+  return cands[0].x;
 }
 
 /** The same ratings grouped by rater (raters play the targets' part). */

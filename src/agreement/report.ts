@@ -251,6 +251,39 @@ function raterTable(d: DimensionResult): string {
   return s + '</tbody></table><p class="note">Flags need a leave-one-out robust z beyond 3.5 (with at least 5 raters), a difference from the other raters that matters and one beyond the rater\'s own sampling error (docs/agreement.md).</p>';
 }
 
+/** One dimension's section: header, coefficients, contested targets, raters, categories, distributions, plots. */
+function dimensionSection(d: DimensionResult, dim: RatingsDimension, top: number, id: string): string {
+  const title = d.dimension ? `Dimension: ${escapeHtml(d.dimension)}` : 'Ratings';
+  let body = `<section><h2>${title}</h2><p>${d.data_type}, ${d.n_targets} targets, ${d.n_raters} raters, ${d.n_ratings} ratings, ${d.n_missing} missing cells${d.icc && d.icc.n_targets_dropped ? `; ICC on ${d.icc.n_targets} complete targets (${d.icc.n_targets_dropped} dropped)` : ''}${d.icc?.method === 'reml' ? '; ICC from REML variance components on all ratings' : ''}.${d.order_reason ? ` ${escapeHtml(d.order_reason)}.` : ''}</p>${d.warnings.map((w) => `<p class="note">Warning: ${escapeHtml(w.message)}.</p>`).join('')}`;
+  body += `<h3>Coefficients with 95% CI</h3>${forestPlot(d)}${iccTable(d)}${retestAndPlanning(d)}`;
+  const nContested = d.targets.filter((t) => t.contested).length;
+  body += `<h3>Contested targets for adjudication (${Math.min(top, d.targets.length)} of ${d.targets.length} shown, ${nContested} contested)</h3>${contestedTable(d, dim, top, id)}`;
+  body += `<h3>Raters</h3>${raterTable(d)}${d.flags_note ? `<p class="note">${escapeHtml(d.flags_note)}.</p>` : ''}`;
+  body += categoryAndPairs(d) + confusionMatrices(d, dim);
+  body += `<h3>Rating distribution per rater</h3><div class="grid">${distributions(dim)}</div>`;
+  if (d.data_type === 'numeric') body += blandAltmanPlots(dim);
+  return body + `<h3>Spread per target</h3>${spreadPlot(d)}</section>`;
+}
+
+/** Each rater against the consensus of the others (Bland & Altman 1986), on shared axes; '' without points. */
+function blandAltmanPlots(dim: RatingsDimension): string {
+  const pts = consensusPoints(dim, 1500);
+  let lo = Infinity;
+  let hi = -Infinity;
+  let dm = 0;
+  for (const p of pts)
+    for (let k = 0; k < p.own.length; k++) {
+      const m = (p.own[k] + p.cons[k]) / 2;
+      lo = Math.min(lo, m);
+      hi = Math.max(hi, m);
+      dm = Math.max(dm, Math.abs(p.own[k] - p.cons[k]));
+    }
+  if (!Number.isFinite(lo)) return '';
+  let body = `<h3>Each rater against the consensus of the others (Bland–Altman)</h3><p class="note">x: mean of the rater and the others' mean; y: rater − others' mean; red: mean bias and 95% limits of agreement. Hover a point for its target id; points beyond the limits are labelled.</p><div class="grid">`;
+  pts.forEach((p, r) => (body += blandAltman(dim.raters[r], p, [lo, hi], dm || 1)));
+  return body + '</div>';
+}
+
 export function renderReport(table: RatingsTable, result: AgreementResult, opts: { gate?: GateResult | null; top?: number; title?: string } = {}): string {
   const top = opts.top ?? 25;
   const iccNote = iccMissingNote(result);
@@ -258,33 +291,7 @@ export function renderReport(table: RatingsTable, result: AgreementResult, opts:
   result.dimensions.forEach((d, i) => {
     const raw = table.dimensions[i];
     const dim = raw.occasion ? firstOccasion(raw) : raw;
-    const title = d.dimension ? `Dimension: ${escapeHtml(d.dimension)}` : 'Ratings';
-    body += `<section><h2>${title}</h2><p>${d.data_type}, ${d.n_targets} targets, ${d.n_raters} raters, ${d.n_ratings} ratings, ${d.n_missing} missing cells${d.icc && d.icc.n_targets_dropped ? `; ICC on ${d.icc.n_targets} complete targets (${d.icc.n_targets_dropped} dropped)` : ''}${d.icc?.method === 'reml' ? '; ICC from REML variance components on all ratings' : ''}.${d.order_reason ? ` ${escapeHtml(d.order_reason)}.` : ''}</p>${d.warnings.map((w) => `<p class="note">Warning: ${escapeHtml(w.message)}.</p>`).join('')}`;
-    body += `<h3>Coefficients with 95% CI</h3>${forestPlot(d)}${iccTable(d)}${retestAndPlanning(d)}`;
-    const nContested = d.targets.filter((t) => t.contested).length;
-    body += `<h3>Contested targets for adjudication (${Math.min(top, d.targets.length)} of ${d.targets.length} shown, ${nContested} contested)</h3>${contestedTable(d, dim, top, String(i))}`;
-    body += `<h3>Raters</h3>${raterTable(d)}${d.flags_note ? `<p class="note">${escapeHtml(d.flags_note)}.</p>` : ''}`;
-    body += categoryAndPairs(d) + confusionMatrices(d, dim);
-    body += `<h3>Rating distribution per rater</h3><div class="grid">${distributions(dim)}</div>`;
-    if (d.data_type === 'numeric') {
-      const pts = consensusPoints(dim, 1500);
-      let lo = Infinity;
-      let hi = -Infinity;
-      let dm = 0;
-      for (const p of pts)
-        for (let k = 0; k < p.own.length; k++) {
-          const m = (p.own[k] + p.cons[k]) / 2;
-          lo = Math.min(lo, m);
-          hi = Math.max(hi, m);
-          dm = Math.max(dm, Math.abs(p.own[k] - p.cons[k]));
-        }
-      if (Number.isFinite(lo)) {
-        body += `<h3>Each rater against the consensus of the others (Bland–Altman)</h3><p class="note">x: mean of the rater and the others' mean; y: rater − others' mean; red: mean bias and 95% limits of agreement. Hover a point for its target id; points beyond the limits are labelled.</p><div class="grid">`;
-        pts.forEach((p, r) => (body += blandAltman(dim.raters[r], p, [lo, hi], dm || 1)));
-        body += '</div>';
-      }
-    }
-    body += `<h3>Spread per target</h3>${spreadPlot(d)}</section>`;
+    body += dimensionSection(d, dim, top, String(i));
   });
   const gate = opts.gate
     ? `<section><h2>Gate: ${opts.gate.passed ? 'passed' : 'FAILED'}</h2><ul>${opts.gate.checks.map((c) => `<li class="${c.passed ? '' : 'flag'}">${escapeHtml(c.dimension)}: ${escapeHtml(c.figure)} ${f3(c.value)} (min ${c.min}) ${c.passed ? 'ok' : 'FAIL'}</li>`).join('')}</ul></section>`

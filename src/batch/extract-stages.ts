@@ -114,9 +114,9 @@ export const syncStage: StageFn = async (ctx) => {
 
 /**
  * A session of one stream is its own reference clock with nothing aligned (method `single_stream`): said on stderr as
- * the other sync warnings are, in their `<file> <kind> stream <n>: <code>: <message>` form.
+ * the other sync warnings are, in their `<file> <kind> stream <n>: <code>: <message>` form (by `mmprep sync` too).
  */
-function singleStreamLines(map: SyncMap): string[] {
+export function singleStreamLines(map: SyncMap): string[] {
   const lines: string[] = [];
   for (const e of map.streams) {
     const ws = Array.isArray(e.warnings) ? (e.warnings as Array<{ code: string; message?: string }>) : [];

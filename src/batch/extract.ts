@@ -4,16 +4,15 @@
  * session goes to OUT/_errors.jsonl and the run goes on; --resume skips sessions whose meta.json matches; --shard K/N
  * takes a stable share of the manifest so many machines can split one manifest without talking to each other.
  */
-import { existsSync } from 'node:fs';
 import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { writeFileAtomic } from '../common/atomic.js';
 import { usableCpus } from '../common/cpus.js';
 import { InputError, unwritableOutput } from '../common/errors.js';
 import { makeFolder } from '../common/make-folder.js';
+import { threadFile } from '../common/threads.js';
 import { clearSessionOutputs, orderStages, type SessionOutcome, type SessionProgress, type SessionTask } from './extract-session.js';
 import { checkStageOptions, loadStages, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
 import { CHILDREN_GRACE_MS, interruptFollows } from './interrupt.js';
@@ -125,13 +124,6 @@ export function faceWorkersFor(jobs: number, cores = usableCpus()): number {
   return Math.max(1, Math.floor(cores / jobs));
 }
 
-function workerFile(): string {
-  const here = new URL('./extract-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here.href;
-  // Running from src/ (tests): the worker thread needs the compiled JavaScript.
-  return new URL('../../dist/batch/extract-worker.js', import.meta.url).href;
-}
-
 /** What a run works on: this shard's sessions of the manifest, the output folder, the stages and the pool size. */
 interface RunPlan {
   manifest: Manifest;
@@ -224,7 +216,7 @@ class ExtractRun {
     private readonly t0: number,
   ) {
     this.state = { total: plan.selected.length, done: 0, skipped: 0, failed: 0, running: 0, media_s: 0, elapsed_s: 0, in_progress: 0, detail: '' };
-    this.pool = new Piscina({ filename: workerFile(), minThreads: plan.jobs, maxThreads: plan.jobs, concurrentTasksPerWorker: 1, idleTimeout: 1000 });
+    this.pool = new Piscina({ filename: threadFile('extract-worker.js', 'batch').href, minThreads: plan.jobs, maxThreads: plan.jobs, concurrentTasksPerWorker: 1, idleTimeout: 1000 });
     control.onStop((mode) => (mode === 'finish' ? this.announceFinish() : this.rollBackRunning()));
   }
 

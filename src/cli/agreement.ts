@@ -4,13 +4,13 @@ import { csvDialectNote, parseDelimiter, sniffFileDelimiter } from '../common/cs
 import { writeFileAtomic } from '../common/atomic.js';
 import { GateError, InputError } from '../common/errors.js';
 import { openRecordSink, toJsonText } from '../common/records.js';
-import { analyzeAgreement } from '../agreement/analyze.js';
+import { analyzeAgreement, type AgreementResult } from '../agreement/analyze.js';
 import { formatAgreementText } from '../agreement/format.js';
 import { evaluateGate } from '../agreement/gate.js';
 import { goldLabels, type GoldAggregate } from '../agreement/gold.js';
 import { readRatings } from '../agreement/read.js';
 import { renderReport } from '../agreement/report.js';
-import { ICC_TYPES, type IccType } from '../agreement/types.js';
+import { ICC_TYPES, type IccType, type RatingsTable } from '../agreement/types.js';
 import type { AlphaMetric } from '../agreement/alpha.js';
 import { action, choiceOption, numberOption, outputOf } from './run.js';
 
@@ -78,13 +78,22 @@ async function readLevels(o: Opts): Promise<string[] | undefined> {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('agreement')
     .description(
       'inter-rater agreement of a ratings CSV: ICC family (psych::ICC), Krippendorff\'s alpha, Fleiss\'/Cohen\'s kappa, ' +
         'per-rater and per-target diagnostics, gold labels, HTML report and a CI gate (exit 3)',
     )
-    .argument('<file>', 'ratings CSV: long (target, rater, rating[, dimension][, order]) or wide (target, one column per rater)')
+    .argument('<file>', 'ratings CSV: long (target, rater, rating[, dimension][, order]) or wide (target, one column per rater)');
+  addLayoutOptions(cmd);
+  addAnalysisOptions(cmd);
+  addOutputAndGateOptions(cmd);
+  cmd.action(action(runAgreement));
+}
+
+/** How the ratings file is laid out: format, column names, delimiter, decimal comma (and -o, listed among them). */
+function addLayoutOptions(cmd: Command): void {
+  cmd
     .option('--format <format>', 'auto | long | wide (auto: long when the target and rater columns exist)', choiceOption('--format', ['auto', 'long', 'wide'] as const), 'auto')
     .option('--target-col <name>', "target id column (default 'target'; wide: the first column)")
     .option('--rater-col <name>', "rater id column of long files (default 'rater')")
@@ -94,7 +103,12 @@ export function register(program: Command): void {
     .option('--delimiter <char>', 'field delimiter: one character or comma, semicolon, tab (default: sniffed from the header among , ; tab)', parseDelimiterArg)
     .option('--decimal-comma', "ratings are written with a decimal comma ('3,5')", false)
     .option('-o, --output <file>', 'write the table (or --json) to this file instead of stdout')
-    .addOption(new Option('--out <file>', 'same as --output').hideHelp())
+    .addOption(new Option('--out <file>', 'same as --output').hideHelp());
+}
+
+/** What the ratings are and how they are analysed: categories and levels, test-retest, ICC planning, bootstrap. */
+function addAnalysisOptions(cmd: Command): void {
+  cmd
     .option('--categorical', 'ratings are category labels (nominal alpha, kappas, AC1, majority gold labels)', false)
     .option('--levels <a,b,c>', 'ordered labels, lowest first (implies --categorical): weighted kappa, ordinal alpha and AC2 follow this order')
     .option('--levels-file <file>', 'the ordered labels, one per line (labels with commas)')
@@ -104,7 +118,12 @@ export function register(program: Command): void {
     .option('--missing <mode>', 'ICC with missing ratings: drop (incomplete targets, as pingouin) | model (REML on all ratings, as psych lmer=TRUE)', choiceOption('--missing', ['drop', 'model'] as const), 'drop')
     .option('--bootstrap <n>', 'bootstrap replicates for 95% CIs of alpha and the kappas (0 = none)', numberOption('--bootstrap', { min: 0, integer: true }), 0)
     .option('--seed <n>', 'bootstrap seed', numberOption('--seed', { min: 0, integer: true }), 1)
-    .option('--min-items <n>', 'flag raters with fewer items (default max(5, 20% of the median rater))', numberOption('--min-items', { min: 0 }))
+    .option('--min-items <n>', 'flag raters with fewer items (default max(5, 20% of the median rater))', numberOption('--min-items', { min: 0 }));
+}
+
+/** What is written (JSON, HTML report, gold labels, contested targets) and the CI gate. */
+function addOutputAndGateOptions(cmd: Command): void {
+  cmd
     .option('--json', 'print the result as JSON instead of the table', false)
     .option('--report <file.html>', 'write a self-contained HTML report')
     .option('--gold <file>', 'write gold labels with the raw ratings (.jsonl or .csv)')
@@ -114,72 +133,77 @@ export function register(program: Command): void {
     .option('--icc-type <type>', `ICC form the gate checks (${ICC_TYPES.join(', ')})`, choiceOption('--icc-type', ICC_TYPES), 'ICC2')
     .option('--gate-on <what>', 'point | lower (the lower 95% bound)', choiceOption('--gate-on', ['point', 'lower'] as const), 'point')
     .option('--min-alpha <x>', "gate: exit 3 when a dimension's Krippendorff's alpha is below x", numberOption('--min-alpha', { min: -1, max: 1 }))
-    .option('--alpha-metric <metric>', 'alpha metric the gate checks (default: interval for numbers, nominal for labels)', choiceOption('--alpha-metric', ['nominal', 'ordinal', 'interval', 'ratio'] as const))
-    .action(
-      action(async (file: string, o: Opts) => {
-        if (o.gold && !/\.(jsonl|csv)$/i.test(o.gold)) throw new InputError(`--gold must end in .jsonl or .csv, got '${o.gold}'`);
-        const levels = await readLevels(o);
-        const table = await readRatings(file, {
-          format: o.format,
-          targetColumn: o.targetCol,
-          raterColumn: o.raterCol,
-          ratingColumn: o.ratingCol,
-          dimensionColumn: o.dimensionCol,
-          orderColumn: o.orderCol,
-          categorical: o.categorical,
-          delimiter: o.delimiter,
-          decimalComma: o.decimalComma,
-          levels,
-          occasionColumn: o.occasionCol,
-          repeated: o.repeated,
-        });
-        if (o.delimiter === undefined) {
-          const note = csvDialectNote(file, await sniffFileDelimiter(file), false);
-          if (note) process.stderr.write(`mmprep agreement: ${note}\n`);
-        }
-        for (const n of table.notes ?? []) process.stderr.write(`mmprep agreement: ${file}: ${n}\n`);
-        const output = outputOf(o);
-        const print = output === undefined ? (t: string) => void process.stdout.write(t) : (t: string) => writeFileAtomic(output, t);
-        const result = analyzeAgreement(table, { missing: o.missing, bootstrap: o.bootstrap, seed: o.seed, minItems: o.minItems, iccType: o.iccType, targetIcc: o.targetIcc });
-        for (const d of result.dimensions) for (const w of d.warnings) process.stderr.write(`mmprep agreement: warning: ${file}: ${w.message}\n`);
-        const gating = o.minIcc !== undefined || o.minAlpha !== undefined;
-        const gate = gating ? evaluateGate(result, { minIcc: o.minIcc, iccType: o.iccType, gateOn: o.gateOn, minAlpha: o.minAlpha, alphaMetric: o.alphaMetric }) : null;
+    .option('--alpha-metric <metric>', 'alpha metric the gate checks (default: interval for numbers, nominal for labels)', choiceOption('--alpha-metric', ['nominal', 'ordinal', 'interval', 'ratio'] as const));
+}
 
-        if (o.gold) {
-          const sink = await openRecordSink(o.gold, /\.csv$/i.test(o.gold) ? 'csv' : 'jsonl');
-          let ties = 0;
-          try {
-            for (const g of goldLabels(table, { aggregate: o.goldAggregate })) {
-              if (g.tie && g.label === null) ties++;
-              await sink.write(
-                /\.csv$/i.test(o.gold)
-                  ? { ...g, distribution: JSON.stringify(g.distribution), ratings: JSON.stringify(g.ratings), tied: JSON.stringify(g.tied) }
-                  : g,
-              );
-            }
-            await sink.close();
-            if (ties) process.stderr.write(`mmprep agreement: ${o.gold}: ${ties} target(s) without a majority (tie): label null with label_reason, tied labels in 'tied'\n`);
-          } catch (e) {
-            await sink.abort();
-            throw e;
-          }
-        }
-        if (o.report) await writeFileAtomic(o.report, renderReport(table, result, { gate, top: Math.max(o.top, 25) }));
-        if (o.json) {
-          const out = {
-            ...result,
-            dimensions: result.dimensions.map((d) => ({
-              ...d,
-              n_contested: d.targets.filter((t) => t.contested).length,
-              targets: o.top > 0 ? d.targets.slice(0, o.top) : d.targets,
-            })),
-            gate,
-          };
-          await print(toJsonText(out));
-        } else {
-          await print(formatAgreementText(result, { top: o.top, gate }));
-        }
-        if (gate && !gate.passed) throw new GateError(gate.message);
-      }),
-    );
+/** `mmprep agreement FILE`: read, analyse, write gold labels and the report, print, then apply the gate (exit 3). */
+async function runAgreement(file: string, o: Opts): Promise<void> {
+  if (o.gold && !/\.(jsonl|csv)$/i.test(o.gold)) throw new InputError(`--gold must end in .jsonl or .csv, got '${o.gold}'`);
+  const table = await readTable(file, o);
+  const output = outputOf(o);
+  const print = output === undefined ? (t: string) => void process.stdout.write(t) : (t: string) => writeFileAtomic(output, t);
+  const result = analyzeAgreement(table, { missing: o.missing, bootstrap: o.bootstrap, seed: o.seed, minItems: o.minItems, iccType: o.iccType, targetIcc: o.targetIcc });
+  for (const d of result.dimensions) for (const w of d.warnings) process.stderr.write(`mmprep agreement: warning: ${file}: ${w.message}\n`);
+  const gating = o.minIcc !== undefined || o.minAlpha !== undefined;
+  const gate = gating ? evaluateGate(result, { minIcc: o.minIcc, iccType: o.iccType, gateOn: o.gateOn, minAlpha: o.minAlpha, alphaMetric: o.alphaMetric }) : null;
+  if (o.gold) await writeGold(table, o.gold, o.goldAggregate);
+  if (o.report) await writeFileAtomic(o.report, renderReport(table, result, { gate, top: Math.max(o.top, 25) }));
+  await print(o.json ? toJsonText(jsonResult(result, gate, o.top)) : formatAgreementText(result, { top: o.top, gate }));
+  if (gate && !gate.passed) throw new GateError(gate.message);
+}
+
+/** The ratings table as the options describe it, with the CSV dialect note and the reader's notes on stderr. */
+async function readTable(file: string, o: Opts): Promise<RatingsTable> {
+  const levels = await readLevels(o);
+  const table = await readRatings(file, {
+    format: o.format,
+    targetColumn: o.targetCol,
+    raterColumn: o.raterCol,
+    ratingColumn: o.ratingCol,
+    dimensionColumn: o.dimensionCol,
+    orderColumn: o.orderCol,
+    categorical: o.categorical,
+    delimiter: o.delimiter,
+    decimalComma: o.decimalComma,
+    levels,
+    occasionColumn: o.occasionCol,
+    repeated: o.repeated,
+  });
+  if (o.delimiter === undefined) {
+    const note = csvDialectNote(file, await sniffFileDelimiter(file), false);
+    if (note) process.stderr.write(`mmprep agreement: ${note}\n`);
+  }
+  for (const n of table.notes ?? []) process.stderr.write(`mmprep agreement: ${file}: ${n}\n`);
+  return table;
+}
+
+/** --gold: one record per target (.jsonl, or .csv with the nested fields as JSON text); ties are counted on stderr. */
+async function writeGold(table: RatingsTable, gold: string, aggregate: GoldAggregate | undefined): Promise<void> {
+  const csv = /\.csv$/i.test(gold);
+  const sink = await openRecordSink(gold, csv ? 'csv' : 'jsonl');
+  let ties = 0;
+  try {
+    for (const g of goldLabels(table, { aggregate })) {
+      if (g.tie && g.label === null) ties++;
+      await sink.write(csv ? { ...g, distribution: JSON.stringify(g.distribution), ratings: JSON.stringify(g.ratings), tied: JSON.stringify(g.tied) } : g);
+    }
+    await sink.close();
+    if (ties) process.stderr.write(`mmprep agreement: ${gold}: ${ties} target(s) without a majority (tie): label null with label_reason, tied labels in 'tied'\n`);
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+}
+
+/** --json: the result with each dimension's contested count and its first --top targets (0 = all), and the gate. */
+function jsonResult(result: AgreementResult, gate: ReturnType<typeof evaluateGate> | null, top: number): unknown {
+  return {
+    ...result,
+    dimensions: result.dimensions.map((d) => ({
+      ...d,
+      n_contested: d.targets.filter((t) => t.contested).length,
+      targets: top > 0 ? d.targets.slice(0, top) : d.targets,
+    })),
+    gate,
+  };
 }

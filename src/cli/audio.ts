@@ -22,16 +22,32 @@ const int = (name: string, min = 1) => numberOption(name, { integer: true, min }
 const pos = (name: string) => numberOption(name, { min: 0 });
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('audio')
     .description('per-frame MFCC + deltas, F0 with voicing, RMS, ZCR, optionally voice quality (--voice: jitter, shimmer, HNR, formants) (JSONL/CSV) and a summary with speaking rate, pauses, F0 statistics and functionals')
-    .argument('<media>', 'audio or video file ffmpeg can read (use ./-name or -- for names beginning with "-")')
+    .argument('<media>', 'audio or video file ffmpeg can read (use ./-name or -- for names beginning with "-")');
+  addInputOutputOptions(cmd);
+  addSpectralOptions(cmd);
+  addPitchOptions(cmd);
+  addNucleiOptions(cmd);
+  addVoiceAndBeepOptions(cmd);
+  cmd.action(action(runAudio));
+}
+
+/** Where the records and summary go, which stream is read, and the sync map that puts t_s on the reference clock. */
+function addInputOutputOptions(cmd: Command): void {
+  cmd
     .option('-o, --output <file>', 'frame records file (default: stdout)')
     .addOption(new Option('--out <file>', 'same as --output').hideHelp())
     .option('--format <fmt>', 'jsonl or csv', choiceOption('--format', ['jsonl', 'csv'] as const), 'jsonl')
     .option('--summary <file>', 'write the summary JSON to this file')
     .option('--stream <n>', 'audio stream (0-based among audio streams)', int('--stream', 0), D.stream)
-    .option('--sync <sync.json>', "put t_s on the sync map's reference clock (t_src_s keeps the source time)")
+    .option('--sync <sync.json>', "put t_s on the sync map's reference clock (t_src_s keeps the source time)");
+}
+
+/** Frames, STFT and mel/MFCC parameters (librosa's names and defaults), RMS and ZCR. */
+function addSpectralOptions(cmd: Command): void {
+  cmd
     .option('--sr <hz>', 'analysis sample rate (ffmpeg resamples)', int('--sr', 1000), D.sampleRate)
     .option('--n-fft <n>', 'FFT size (power of two)', int('--n-fft', 16), D.nFft)
     .option('--win-length <n>', 'Hann window length in samples, centred in n_fft', int('--win-length', 2), D.winLength)
@@ -42,7 +58,12 @@ export function register(program: Command): void {
     .option('--n-mfcc <n>', 'MFCC coefficients', int('--n-mfcc', 1), D.nMfcc)
     .option('--top-db <db>', 'power_to_db top_db clip below the whole-file maximum (negative = off)', numberOption('--top-db'), D.topDb)
     .option('--delta-width <n>', 'Savitzky-Golay width of the deltas (odd)', int('--delta-width', 3), D.deltaWidth)
-    .option('--rms-frame-length <n>', 'RMS and ZCR frame length in samples', int('--rms-frame-length', 2), D.rmsFrameLength)
+    .option('--rms-frame-length <n>', 'RMS and ZCR frame length in samples', int('--rms-frame-length', 2), D.rmsFrameLength);
+}
+
+/** Praat's To Pitch (ac) parameters. */
+function addPitchOptions(cmd: Command): void {
+  cmd
     .option('--f0-floor <hz>', 'pitch floor', pos('--f0-floor'), D.f0Floor)
     .option('--f0-ceiling <hz>', 'pitch ceiling', pos('--f0-ceiling'), D.f0Ceiling)
     .option('--f0-max-candidates <n>', 'pitch candidates per frame (Praat)', int('--f0-max-candidates', 2), D.f0MaxCandidates)
@@ -50,64 +71,81 @@ export function register(program: Command): void {
     .option('--f0-voicing-threshold <x>', 'Praat voicing threshold', pos('--f0-voicing-threshold'), D.f0VoicingThreshold)
     .option('--f0-octave-cost <x>', 'Praat octave cost per octave', pos('--f0-octave-cost'), D.f0OctaveCost)
     .option('--f0-octave-jump-cost <x>', 'Praat octave-jump cost', pos('--f0-octave-jump-cost'), D.f0OctaveJumpCost)
-    .option('--f0-voiced-unvoiced-cost <x>', 'Praat voiced/unvoiced transition cost', pos('--f0-voiced-unvoiced-cost'), D.f0VoicedUnvoicedCost)
+    .option('--f0-voiced-unvoiced-cost <x>', 'Praat voiced/unvoiced transition cost', pos('--f0-voiced-unvoiced-cost'), D.f0VoicedUnvoicedCost);
+}
+
+/** Syllable nuclei (de Jong & Wempe's Praat script) for speaking rate and pauses. */
+function addNucleiOptions(cmd: Command): void {
+  cmd
     .option('--nuclei-silence-db <db>', 'syllable peaks must exceed the 0.99 intensity quantile plus this (negative dB)', numberOption('--nuclei-silence-db'), D.nucleiSilenceDb)
     .option('--nuclei-min-dip-db <db>', 'a peak must stand this far above the dip before the next peak', pos('--nuclei-min-dip-db'), D.nucleiMinDipDb)
     .option('--nuclei-min-pause <s>', 'shortest silence counted as a pause', pos('--nuclei-min-pause'), D.nucleiMinPauseS)
     .option('--nuclei-min-sounding <s>', 'shortest sounding interval', pos('--nuclei-min-sounding'), D.nucleiMinSoundingS)
-    .option('--nuclei-intensity-floor <hz>', 'pitch floor of the intensity contour (window 6.4/floor s)', pos('--nuclei-intensity-floor'), D.nucleiIntensityFloor)
+    .option('--nuclei-intensity-floor <hz>', 'pitch floor of the intensity contour (window 6.4/floor s)', pos('--nuclei-intensity-floor'), D.nucleiIntensityFloor);
+}
+
+/** Voice quality (--voice), the sync beep left out of the analysis, and the digits of the records. */
+function addVoiceAndBeepOptions(cmd: Command): void {
+  cmd
     .option('--voice', "voice quality as Praat's voice report: jitter, shimmer, HNR, formants F1-F3 per frame and per file (keeps the PCM in memory)", false)
     .option('--voice-floor <hz>', 'pitch floor of the voice measures (Praat voice report: 75)', pos('--voice-floor'), D.voiceFloor)
     .option('--voice-ceiling <hz>', 'pitch ceiling of the voice measures (Praat voice report: 600)', pos('--voice-ceiling'), D.voiceCeiling)
     .option('--voice-window <s>', 'window of the per-frame jitter and shimmer, centred on the frame', pos('--voice-window'), D.voiceWindowS)
     .option('--keep-sync-beep', 'analyse the sync beep as sound (default: its frames get null pitch and voicing and are left out of the summary)', false)
     .option('--tone-hz <hz>', 'frequency of the sync beep that is left out (as mmprep sync)', numberOption('--tone-hz', { min: 20, max: 20000 }), 1000)
-    .option('--digits <n>', 'significant digits of floats in the records (0 = full precision)', int('--digits', 0), D.digits)
-    .action(
-      action(async (media: string, o: Opts & { sr: number; hop: number; fmax?: number }) => {
-        const params: Partial<AudioOptions> = {
-          sampleRate: o.sr,
-          stream: o.stream,
-          nFft: o.nFft,
-          winLength: o.winLength,
-          hopLength: o.hop,
-          nMels: o.nMels,
-          fmin: o.fmin,
-          fmax: o.fmax ?? null,
-          nMfcc: o.nMfcc,
-          topDb: o.topDb !== undefined && o.topDb !== null && o.topDb < 0 ? null : o.topDb,
-          deltaWidth: o.deltaWidth,
-          rmsFrameLength: o.rmsFrameLength,
-          f0Floor: o.f0Floor,
-          f0Ceiling: o.f0Ceiling,
-          f0MaxCandidates: o.f0MaxCandidates,
-          f0SilenceThreshold: o.f0SilenceThreshold,
-          f0VoicingThreshold: o.f0VoicingThreshold,
-          f0OctaveCost: o.f0OctaveCost,
-          f0OctaveJumpCost: o.f0OctaveJumpCost,
-          f0VoicedUnvoicedCost: o.f0VoicedUnvoicedCost,
-          nucleiSilenceDb: o.nucleiSilenceDb,
-          nucleiMinDipDb: o.nucleiMinDipDb,
-          nucleiMinPauseS: o.nucleiMinPause,
-          nucleiMinSoundingS: o.nucleiMinSounding,
-          nucleiIntensityFloor: o.nucleiIntensityFloor,
-          digits: o.digits,
-          voice: o.voice,
-          voiceFloor: o.voiceFloor,
-          voiceCeiling: o.voiceCeiling,
-          voiceWindowS: o.voiceWindow,
-        };
-        try {
-          resolveAudioOptions(params);
-        } catch (e) {
-          throw new InputError(`bad parameters: ${(e as Error).message}`);
-        }
-        // ffprobe reads the file while this thread loads the analysis code (the decoder then uses its result; a
-        // probe error surfaces there, in the same order as before).
-        const probed = (await import('../media/probe.js')).probe(media);
-        probed.catch(() => undefined);
-        const { extractAudio } = await import('../audio/extract.js');
-        await extractAudio(media, { ...params, probed, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz });
-      }),
-    );
+    .option('--digits <n>', 'significant digits of floats in the records (0 = full precision)', int('--digits', 0), D.digits);
+}
+
+type AudioCliOpts = Opts & { sr: number; hop: number; fmax?: number };
+
+/** `mmprep audio MEDIA`: the options checked as a whole (one bad-parameters line), then the extraction. */
+async function runAudio(media: string, o: AudioCliOpts): Promise<void> {
+  const params = audioParams(o);
+  try {
+    resolveAudioOptions(params);
+  } catch (e) {
+    throw new InputError(`bad parameters: ${(e as Error).message}`);
+  }
+  // ffprobe reads the file while this thread loads the analysis code (the decoder then uses its result; a probe error
+  // surfaces there, in the same order as before).
+  const probed = (await import('../media/probe.js')).probe(media);
+  probed.catch(() => undefined);
+  const { extractAudio } = await import('../audio/extract.js');
+  await extractAudio(media, { ...params, probed, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz });
+}
+
+/** The command's options as AudioOptions (a negative --top-db turns the clip off). */
+function audioParams(o: AudioCliOpts): Partial<AudioOptions> {
+  return {
+    sampleRate: o.sr,
+    stream: o.stream,
+    nFft: o.nFft,
+    winLength: o.winLength,
+    hopLength: o.hop,
+    nMels: o.nMels,
+    fmin: o.fmin,
+    fmax: o.fmax ?? null,
+    nMfcc: o.nMfcc,
+    topDb: o.topDb !== undefined && o.topDb !== null && o.topDb < 0 ? null : o.topDb,
+    deltaWidth: o.deltaWidth,
+    rmsFrameLength: o.rmsFrameLength,
+    f0Floor: o.f0Floor,
+    f0Ceiling: o.f0Ceiling,
+    f0MaxCandidates: o.f0MaxCandidates,
+    f0SilenceThreshold: o.f0SilenceThreshold,
+    f0VoicingThreshold: o.f0VoicingThreshold,
+    f0OctaveCost: o.f0OctaveCost,
+    f0OctaveJumpCost: o.f0OctaveJumpCost,
+    f0VoicedUnvoicedCost: o.f0VoicedUnvoicedCost,
+    nucleiSilenceDb: o.nucleiSilenceDb,
+    nucleiMinDipDb: o.nucleiMinDipDb,
+    nucleiMinPauseS: o.nucleiMinPause,
+    nucleiMinSoundingS: o.nucleiMinSounding,
+    nucleiIntensityFloor: o.nucleiIntensityFloor,
+    digits: o.digits,
+    voice: o.voice,
+    voiceFloor: o.voiceFloor,
+    voiceCeiling: o.voiceCeiling,
+    voiceWindowS: o.voiceWindow,
+  };
 }

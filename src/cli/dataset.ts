@@ -56,6 +56,12 @@ async function interruptible<T>(build: () => Promise<T>): Promise<T> {
 
 export function register(program: Command): void {
   const ds = program.command('dataset').description('build JSONL training datasets from extracted features, and validate dataset releases');
+  registerBuild(ds);
+  registerValidate(ds);
+}
+
+/** `mmprep dataset build MANIFEST --features DIR -o OUT`. */
+function registerBuild(ds: Command): void {
   const build = ds.command('build')
     .description('one JSON record per segment (words, audio and face sequences with functionals, labels, quality) from a session manifest and extract\'s feature folders')
     .argument('<manifest>', 'session manifest (CSV or JSONL) as `mmprep extract` reads it')
@@ -75,35 +81,40 @@ export function register(program: Command): void {
   outputOption(build, 'output folder, required (replaced only when the new build is complete)');
   jobsOption(build, 'sessions built at the same time in worker threads (default: the number of cores); the output does not depend on it');
   delimiterOption(build, 'manifest and labels files');
-  build.action(
-      action(async (manifest: string, o: BuildOpts) => {
-        const r = await interruptible(() => buildDataset(manifest, {
-          features: o.features,
-          labels: o.labels ?? [],
-          segments: o.segments,
-          audioFeatures: o.audioFeatures,
-          faceFeatures: o.faceFeatures,
-          faceRate: o.faceRate,
-          split: o.split,
-          gzip: o.gzip,
-          shardMb: o.shardMb,
-          out: outputOf(o, true),
-          jobs: o.jobs,
-          delimiter: o.delimiter,
-          decimalComma: o.decimalComma,
-          allowColumns: o.allowColumns,
-          minLabelCoverage: o.minLabelCoverage,
-          onNote: (l) => process.stderr.write(`mmprep dataset build: ${l}\n`),
-          onSession: o.quiet ? undefined : (s) => process.stderr.write(`${s.session_id}: ${s.error ? `FAILED: ${s.error}` : `${s.records} records (${s.split})`}\n`),
-        }));
-        const m = r.manifest;
-        process.stdout.write(
-          `${r.out}: ${m.counts.records} records from ${m.counts.sessions} sessions (${Object.entries(m.counts.per_split).map(([k, v]) => `${k} ${v.records}`).join(', ')}) in ${m.files.length} data files\n`,
-        );
-        const err = failedSessionsError(m);
-        if (err) throw err;
-      }),
-    );
+  build.action(action(runBuild));
+}
+
+/** Builds the release (interruptible), prints its counts; sessions that failed give exit 4 after the release is written. */
+async function runBuild(manifest: string, o: BuildOpts): Promise<void> {
+  const r = await interruptible(() => buildDataset(manifest, {
+    features: o.features,
+    labels: o.labels ?? [],
+    segments: o.segments,
+    audioFeatures: o.audioFeatures,
+    faceFeatures: o.faceFeatures,
+    faceRate: o.faceRate,
+    split: o.split,
+    gzip: o.gzip,
+    shardMb: o.shardMb,
+    out: outputOf(o, true),
+    jobs: o.jobs,
+    delimiter: o.delimiter,
+    decimalComma: o.decimalComma,
+    allowColumns: o.allowColumns,
+    minLabelCoverage: o.minLabelCoverage,
+    onNote: (l) => process.stderr.write(`mmprep dataset build: ${l}\n`),
+    onSession: o.quiet ? undefined : (s) => process.stderr.write(`${s.session_id}: ${s.error ? `FAILED: ${s.error}` : `${s.records} records (${s.split})`}\n`),
+  }));
+  const m = r.manifest;
+  process.stdout.write(
+    `${r.out}: ${m.counts.records} records from ${m.counts.sessions} sessions (${Object.entries(m.counts.per_split).map(([k, v]) => `${k} ${v.records}`).join(', ')}) in ${m.files.length} data files\n`,
+  );
+  const err = failedSessionsError(m);
+  if (err) throw err;
+}
+
+/** `mmprep dataset validate DIR`: the report on stdout, exit 3 naming each failed check. */
+function registerValidate(ds: Command): void {
   const validate = ds.command('validate')
     .description('check a dataset release (schema, NaN, times, lengths, checksums, speaker leaks, labels, gates); exit 3 naming each failed check')
     .argument('<dir>', 'dataset folder written by `mmprep dataset build`')
@@ -113,14 +124,15 @@ export function register(program: Command): void {
     .option('--min-label-coverage <x>', 'fail when a label dimension covers less than this share of records (default: at least one record)', numberOption('--min-label-coverage', { min: 0, max: 1 }))
     .option('--allow-failed-sessions', 'accept a release that left out sessions the build could not make (default: a failed check)', false);
   jobsOption(validate, 'data files checked at the same time in worker threads (default: the number of cores for releases over 32 MB)');
-  validate.action(
-      action(async (dir: string, o: ValidateOpts) => {
-        const r = await validateDataset(dir, { minIcc: o.minIcc, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage, allowFailedSessions: o.allowFailedSessions, jobs: o.jobs });
-        process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatReport(r));
-        if (!r.ok) {
-          const bad = r.checks.filter((c) => !c.ok);
-          throw new GateError(`dataset invalid: ${bad.map((c) => `${c.name} (${c.examples.slice(0, 3).join(', ')})`).join('; ')}`);
-        }
-      }),
-    );
+  validate.action(action(runValidate));
+}
+
+/** Validates the release: the report (or --json) on stdout; a failed check is a GateError naming a few record ids. */
+async function runValidate(dir: string, o: ValidateOpts): Promise<void> {
+  const r = await validateDataset(dir, { minIcc: o.minIcc, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage, allowFailedSessions: o.allowFailedSessions, jobs: o.jobs });
+  process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatReport(r));
+  if (!r.ok) {
+    const bad = r.checks.filter((c) => !c.ok);
+    throw new GateError(`dataset invalid: ${bad.map((c) => `${c.name} (${c.examples.slice(0, 3).join(', ')})`).join('; ')}`);
+  }
 }

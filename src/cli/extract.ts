@@ -2,7 +2,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { usableCpus } from '../common/cpus.js';
 import { BatchError, EXIT } from '../common/errors.js';
-import { extract, ExtractControl, ManifestError, parseShard, STAGE_NAMES, type StageName } from '../batch/extract.js';
+import { extract, ExtractControl, ManifestError, parseShard, STAGE_NAMES, type ExtractSummary, type StageName } from '../batch/extract.js';
 import { exitUnlessDone, ROLLBACK_EXIT_MS } from '../batch/interrupt.js';
 import type { ProgressMode } from '../batch/progress.js';
 import type { StageOptions } from '../batch/extract-stages.js';
@@ -44,6 +44,12 @@ export function register(program: Command): void {
   outputOption(cmd, 'output folder (required)');
   jobsOption(cmd, `sessions processed at the same time (default: the CPUs this process may use (affinity, cgroup quota, SLURM_CPUS_PER_TASK), ${usableCpus()} here)`);
   delimiterOption(cmd, 'manifest');
+  addRunAndStageOptions(cmd);
+  cmd.action(action(runExtract));
+}
+
+/** How the run is driven (columns, strict, stages, resume, shard, progress) and the stage options it passes on. */
+function addRunAndStageOptions(cmd: Command): void {
   cmd
     .option('--allow-columns <names>', `manifest columns to keep as metadata although they look like a misspelt role or known column (comma-separated, repeatable; or name them ${'meta_'}*)`, columnList)
     .option('--strict', 'a session whose stage produced nothing it was asked for (no audio, no video) fails instead of a warning', false)
@@ -61,72 +67,94 @@ export function register(program: Command): void {
     .option('--ends <which>', "sync pulses at the start only or at both ends (drift) (default: sync's default, start)", choiceOption('--ends', ['start', 'both'] as const))
     .option('--pick <rule>', 'choose among sync pulses of similar strength: first or strongest (default: none, the session fails as ambiguous)', choiceOption('--pick', ['first', 'strongest'] as const))
     .option('--share-camera-clock', "sync: a camera's picture (or sound) with no usable pulse of its own takes the clock of the same file's other stream, its audio/video skew unmeasured (mmprep sync --share-camera-clock)", false)
-    .option('--progress <mode>', 'auto (a bar on a TTY, lines every 10 s otherwise), bar, lines or none', choiceOption('--progress', ['auto', 'bar', 'lines', 'none'] as const), 'auto')
-    .action(
-      action(async (manifest: string, o: Opts) => {
-        const shard = o.shard !== undefined ? parseShard(o.shard) : null;
-        const control = new ExtractControl();
-        // A rollback that does not end (a stuck step) is cut short: after ROLLBACK_EXIT_MS, or at once on a further signal.
-        const rollBack = (signal: 'SIGTERM' | 'SIGINT') => {
-          if (control.mode === 'rollback') return exitUnlessDone(0, signal);
-          control.stop('rollback');
-          exitUnlessDone(ROLLBACK_EXIT_MS, signal);
-        };
-        const onSigint = () => (control.mode === 'run' ? control.stop('finish') : rollBack('SIGINT'));
-        // SIGTERM (Kubernetes pod deletion, Slurm time limit or preemption) leaves a short grace period: roll back at once.
-        const onSigterm = () => rollBack('SIGTERM');
-        process.on('SIGINT', onSigint);
-        process.on('SIGTERM', onSigterm);
-        let summary;
-        try {
-          summary = await extract(manifest, {
-            out: outputOf(o, true),
-            delimiter: o.delimiter,
-            allowColumns: o.allowColumns,
-            strict: o.strict,
-            jobs: o.jobs,
-            faceWorkers: o.faceWorkers,
-            only: o.only,
-            resume: o.resume,
-            shard,
-            refRole: o.refRole,
-            stageOptions: {
-              ...(o.backend !== undefined ? { backend: o.backend.toLowerCase() } : {}),
-              ...(o.faceFps !== undefined ? { faceFps: o.faceFps } : {}),
-              ...(o.maxFaces !== undefined ? { maxFaces: o.maxFaces } : {}),
-              ...(o.voice ? { voice: true } : {}),
-              ...(o.toneHz !== undefined ? { toneHz: o.toneHz } : {}),
-              ...(o.searchS !== undefined ? { searchS: o.searchS } : {}),
-              ...(o.ends !== undefined ? { ends: o.ends } : {}),
-              ...(o.pick !== undefined ? { pick: o.pick } : {}),
-              ...(o.shareCameraClock ? { shareCameraClock: true } : {}),
-            },
-            progress: o.progress,
-            control,
-          });
-        } catch (e) {
-          if (e instanceof ManifestError) {
-            for (const l of e.lines()) process.stderr.write(`mmprep: ${l}\n`);
-            process.stderr.write(`mmprep: ${e.problems.length} problem(s) in ${manifest}; nothing was extracted\n`);
-            return EXIT.BAD_INPUT;
-          }
-          throw e;
-        } finally {
-          process.off('SIGINT', onSigint);
-          process.off('SIGTERM', onSigterm);
-        }
-        const { errors, warnings, ...rest } = summary;
-        process.stdout.write(JSON.stringify({ ...rest, errors: errors.length, warnings: warnings.length }) + "\n");
-        if (summary.interrupted) {
-          process.stderr.write(
-            `mmprep extract: stopped by interrupt: finished ${summary.finished_after_interrupt.length ? summary.finished_after_interrupt.join(', ') : 'none'}; rolled back ${summary.rolled_back.length ? summary.rolled_back.join(', ') : 'none'}; ${summary.not_started} not started (run again with --resume)\n`,
-          );
-          return 130;
-        }
-        if (summary.failed > 0) {
-          return reportError(new BatchError(`${summary.failed} of ${summary.sessions} sessions failed; see ${summary.errors_file}`));
-        }
-        return EXIT.OK;
-      }),
+    .option('--progress <mode>', 'auto (a bar on a TTY, lines every 10 s otherwise), bar, lines or none', choiceOption('--progress', ['auto', 'bar', 'lines', 'none'] as const), 'auto');
+}
+
+/** `mmprep extract MANIFEST`: the run under SIGINT/SIGTERM handlers, then its summary and exit code. */
+async function runExtract(manifest: string, o: Opts): Promise<number> {
+  const shard = o.shard !== undefined ? parseShard(o.shard) : null;
+  const control = new ExtractControl();
+  const signals = interruptHandlers(control);
+  let summary;
+  try {
+    summary = await extract(manifest, {
+      out: outputOf(o, true),
+      delimiter: o.delimiter,
+      allowColumns: o.allowColumns,
+      strict: o.strict,
+      jobs: o.jobs,
+      faceWorkers: o.faceWorkers,
+      only: o.only,
+      resume: o.resume,
+      shard,
+      refRole: o.refRole,
+      stageOptions: stageOptionsOf(o),
+      progress: o.progress,
+      control,
+    });
+  } catch (e) {
+    if (e instanceof ManifestError) {
+      for (const l of e.lines()) process.stderr.write(`mmprep: ${l}\n`);
+      process.stderr.write(`mmprep: ${e.problems.length} problem(s) in ${manifest}; nothing was extracted\n`);
+      return EXIT.BAD_INPUT;
+    }
+    throw e;
+  } finally {
+    signals.remove();
+  }
+  return reportSummary(summary);
+}
+
+/**
+ * SIGINT finishes the running sessions (a second one rolls them back); SIGTERM (Kubernetes pod deletion, Slurm time
+ * limit or preemption) leaves a short grace period: roll back at once. Installed now; remove() takes them off.
+ */
+function interruptHandlers(control: ExtractControl): { remove: () => void } {
+  // A rollback that does not end (a stuck step) is cut short: after ROLLBACK_EXIT_MS, or at once on a further signal.
+  const rollBack = (signal: 'SIGTERM' | 'SIGINT') => {
+    if (control.mode === 'rollback') return exitUnlessDone(0, signal);
+    control.stop('rollback');
+    exitUnlessDone(ROLLBACK_EXIT_MS, signal);
+  };
+  const onSigint = () => (control.mode === 'run' ? control.stop('finish') : rollBack('SIGINT'));
+  const onSigterm = () => rollBack('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  return {
+    remove: () => {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigterm);
+    },
+  };
+}
+
+/** The stage options as typed (a default not typed stays out, so --resume compares what the user asked for). */
+function stageOptionsOf(o: Opts): StageOptions {
+  return {
+    ...(o.backend !== undefined ? { backend: o.backend.toLowerCase() } : {}),
+    ...(o.faceFps !== undefined ? { faceFps: o.faceFps } : {}),
+    ...(o.maxFaces !== undefined ? { maxFaces: o.maxFaces } : {}),
+    ...(o.voice ? { voice: true } : {}),
+    ...(o.toneHz !== undefined ? { toneHz: o.toneHz } : {}),
+    ...(o.searchS !== undefined ? { searchS: o.searchS } : {}),
+    ...(o.ends !== undefined ? { ends: o.ends } : {}),
+    ...(o.pick !== undefined ? { pick: o.pick } : {}),
+    ...(o.shareCameraClock ? { shareCameraClock: true } : {}),
+  };
+}
+
+/** The JSON summary on stdout; exit 130 after an interrupt (saying what was finished and rolled back), 4 on failures. */
+function reportSummary(summary: ExtractSummary): number {
+  const { errors, warnings, ...rest } = summary;
+  process.stdout.write(JSON.stringify({ ...rest, errors: errors.length, warnings: warnings.length }) + "\n");
+  if (summary.interrupted) {
+    process.stderr.write(
+      `mmprep extract: stopped by interrupt: finished ${summary.finished_after_interrupt.length ? summary.finished_after_interrupt.join(', ') : 'none'}; rolled back ${summary.rolled_back.length ? summary.rolled_back.join(', ') : 'none'}; ${summary.not_started} not started (run again with --resume)\n`,
     );
+    return 130;
+  }
+  if (summary.failed > 0) {
+    return reportError(new BatchError(`${summary.failed} of ${summary.sessions} sessions failed; see ${summary.errors_file}`));
+  }
+  return EXIT.OK;
 }

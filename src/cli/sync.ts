@@ -1,4 +1,5 @@
 import { syncWarningLines } from '../sync/warnings.js';
+import { singleStreamLines } from '../batch/extract-stages.js';
 import type { Command } from 'commander';
 import { relativizeSyncMap, syncSession, writeSyncMap, type FallbackRule, type PickRule } from '../sync/session.js';
 import type { SyncMap } from '../sync/clock.js';
@@ -76,7 +77,8 @@ export function register(program: Command): void {
             process.stdout.write(summarizeSyncMap(rel));
           }
         }
-        for (const w of syncWarningLines(relativizeSyncMap(map, process.cwd()))) process.stderr.write(`mmprep sync: warning: ${w}\n`);
+        const told = relativizeSyncMap(map, process.cwd());
+        for (const w of [...syncWarningLines(told), ...singleStreamLines(told)]) process.stderr.write(`mmprep sync: warning: ${w}\n`);
       }),
     );
 }

@@ -9,7 +9,7 @@ import { sha256File } from '../common/sha256.js';
 import { createReadStream, existsSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { threadExecArgv, threadFile } from './threads.js';
+import { threadExecArgv, threadFile } from '../common/threads.js';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BatchError, InputError } from '../common/errors.js';
@@ -422,7 +422,7 @@ async function buildInThreads(
   commit: (i: number, r: ThreadResult) => Promise<void>,
   jobOf: (s: ManifestSession, i: number) => SessionJob,
 ): Promise<void> {
-  const workers = Array.from({ length: jobs }, () => new Worker(threadFile('build-thread.js'), { execArgv: threadExecArgv() }));
+  const workers = Array.from({ length: jobs }, () => new Worker(threadFile('build-thread.js', 'dataset'), { execArgv: threadExecArgv() }));
   const done = new Map<number, ThreadResult>();
   let next = 0;
   let committed = 0;

@@ -80,7 +80,7 @@ async function demoExtract(manifest: string, features: string, opts: DemoOptions
 /** 4. agreement on the bundled ratings: report, JSON and gold labels. */
 async function demoAgreement(ratings: string, out: string, add: AddStage): Promise<void> {
   try {
-    const t = await readRatings(ratings);
+    const t = await readRatings(rel(ratings)); // named as the user would type it: agreement.txt/json do not carry this clone's path
     const r = analyzeAgreement(t);
     await writeFileAtomic(join(out, 'agreement.txt'), formatAgreementText(r));
     await writeFileAtomic(join(out, 'agreement.json'), toJsonText(r));
@@ -120,7 +120,7 @@ async function demoBuild(manifest: string, ratings: string, features: string, ds
 /** 6. dataset validate of the built release (report in validate.txt). */
 async function demoValidate(ds: string, out: string, add: AddStage): Promise<void> {
   const v = await validateDataset(ds);
-  await writeFileAtomic(join(out, 'validate.txt'), formatReport(v));
+  await writeFileAtomic(join(out, 'validate.txt'), formatReport({ ...v, dir: rel(ds) }));
   const bad = v.checks.filter((c) => !c.ok);
   add({ stage: 'dataset validate', status: v.ok ? 'ok' : 'failed', detail: v.ok ? `${v.checks.length} checks passed on ${v.records} records` : `failed: ${bad.map((c) => `${c.name}: ${c.message}`).join('; ')}`, outputs: [join(out, 'validate.txt')] });
 }

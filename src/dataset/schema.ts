@@ -45,40 +45,12 @@ function obj(props: Record<string, Schema>, required: string[] = Object.keys(pro
   return { type: 'object', required, additionalProperties: false, properties: props };
 }
 
-export function datasetSchema(o: { audioFields: string[]; faceFields: string[]; faceRate: FaceRate; labelKeys: string[] }): Schema {
-  const aFrames = obj(Object.fromEntries(o.audioFields.map((f) => [f, { type: 'array', items: elementSchema(AUDIO_FIELDS[f]) }])));
-  const aFun = obj(Object.fromEntries(o.audioFields.filter((f) => AUDIO_FIELDS[f] !== 'matrix').map((f) => [f, functionalSchema(AUDIO_FIELDS[f])])));
-  const fFrames = obj({ face_found: { type: 'array', items: { type: 'boolean' } }, ...Object.fromEntries(o.faceFields.map((f) => [f, { type: 'array', items: elementSchema(FACE_FIELDS[f]) }])) });
-  const fFun = obj(Object.fromEntries(o.faceFields.filter((f) => FACE_FIELDS[f] !== 'matrix').map((f) => [f, functionalSchema(FACE_FIELDS[f])])));
-  const audio = obj({ rate_hz: { type: 'number', exclusiveMinimum: 0 }, t0_s: num, n: { type: 'integer', minimum: 1 }, frames: aFrames, functionals: aFun });
-  const face =
-    o.faceRate === 'native'
-      ? obj({ rate: { const: 'native' }, rate_hz: { type: 'number', exclusiveMinimum: 0 }, n: { type: 'integer', minimum: 1 }, t_s: { type: 'array', items: num }, frames: fFrames, functionals: fFun })
-      : obj({ rate: { const: 'audio' }, rate_hz: { type: 'number', exclusiveMinimum: 0 }, t0_s: num, n: { type: 'integer', minimum: 1 }, frames: fFrames, functionals: fFun });
-  const word = obj(
-    {
-      word: { type: 'string' },
-      start_s: num,
-      end_s: num,
-      audio: obj(Object.fromEntries(o.audioFields.filter((f) => AUDIO_FIELDS[f] !== 'matrix').map((f) => [f, meanSchema(AUDIO_FIELDS[f])]))),
-      face: obj(Object.fromEntries(o.faceFields.filter((f) => FACE_FIELDS[f] !== 'matrix').map((f) => [f, meanSchema(FACE_FIELDS[f])]))),
-    },
-    ['word', 'start_s', 'end_s'],
-  );
-  const label = obj({
-    target: { type: 'string' },
-    gold: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { mean: num, median: num, sd: numOrNull, majority: { type: ['string', 'null'] }, majority_reason: { type: 'string' }, distribution: { type: 'object', additionalProperties: { type: 'integer', minimum: 1 } } },
-    },
-    ratings: { type: 'array', minItems: 1, items: obj({ rater: { type: 'string' }, value: { type: ['number', 'string'] } }) },
-    agreement: {
-      type: 'object',
-      required: ['icc2', 'alpha'],
-      properties: { icc2: numOrNull, icc2_ci95: { type: 'array', items: numOrNull, minItems: 2, maxItems: 2 }, alpha: numOrNull, n_targets: intMin0, n_raters: intMin0 },
-    },
-  });
+type SchemaFields = { audioFields: string[]; faceFields: string[]; faceRate: FaceRate; labelKeys: string[] };
+
+export function datasetSchema(o: SchemaFields): Schema {
+  const { audio, face } = sequenceSchemas(o);
+  const word = wordSchema(o);
+  const label = labelSchema();
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://mmprep.dev/schema/dataset-record-v1.json',
@@ -107,4 +79,50 @@ export function datasetSchema(o: { audioFields: string[]; faceFields: string[]; 
       }),
     },
   };
+}
+
+/** The audio and face objects of a record: rate, grid or times, per-frame arrays of the chosen fields, functionals. */
+function sequenceSchemas(o: SchemaFields): { audio: Schema; face: Schema } {
+  const aFrames = obj(Object.fromEntries(o.audioFields.map((f) => [f, { type: 'array', items: elementSchema(AUDIO_FIELDS[f]) }])));
+  const aFun = obj(Object.fromEntries(o.audioFields.filter((f) => AUDIO_FIELDS[f] !== 'matrix').map((f) => [f, functionalSchema(AUDIO_FIELDS[f])])));
+  const fFrames = obj({ face_found: { type: 'array', items: { type: 'boolean' } }, ...Object.fromEntries(o.faceFields.map((f) => [f, { type: 'array', items: elementSchema(FACE_FIELDS[f]) }])) });
+  const fFun = obj(Object.fromEntries(o.faceFields.filter((f) => FACE_FIELDS[f] !== 'matrix').map((f) => [f, functionalSchema(FACE_FIELDS[f])])));
+  const audio = obj({ rate_hz: { type: 'number', exclusiveMinimum: 0 }, t0_s: num, n: { type: 'integer', minimum: 1 }, frames: aFrames, functionals: aFun });
+  const face =
+    o.faceRate === 'native'
+      ? obj({ rate: { const: 'native' }, rate_hz: { type: 'number', exclusiveMinimum: 0 }, n: { type: 'integer', minimum: 1 }, t_s: { type: 'array', items: num }, frames: fFrames, functionals: fFun })
+      : obj({ rate: { const: 'audio' }, rate_hz: { type: 'number', exclusiveMinimum: 0 }, t0_s: num, n: { type: 'integer', minimum: 1 }, frames: fFrames, functionals: fFun });
+  return { audio, face };
+}
+
+/** A word: text, times, and optionally the means of the (non-matrix) audio and face fields over it. */
+function wordSchema(o: SchemaFields): Schema {
+  return obj(
+    {
+      word: { type: 'string' },
+      start_s: num,
+      end_s: num,
+      audio: obj(Object.fromEntries(o.audioFields.filter((f) => AUDIO_FIELDS[f] !== 'matrix').map((f) => [f, meanSchema(AUDIO_FIELDS[f])]))),
+      face: obj(Object.fromEntries(o.faceFields.filter((f) => FACE_FIELDS[f] !== 'matrix').map((f) => [f, meanSchema(FACE_FIELDS[f])]))),
+    },
+    ['word', 'start_s', 'end_s'],
+  );
+}
+
+/** A label dimension of a record: its target, gold figures, the raw ratings and the dimension's agreement. */
+function labelSchema(): Schema {
+  return obj({
+    target: { type: 'string' },
+    gold: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { mean: num, median: num, sd: numOrNull, majority: { type: ['string', 'null'] }, majority_reason: { type: 'string' }, distribution: { type: 'object', additionalProperties: { type: 'integer', minimum: 1 } } },
+    },
+    ratings: { type: 'array', minItems: 1, items: obj({ rater: { type: 'string' }, value: { type: ['number', 'string'] } }) },
+    agreement: {
+      type: 'object',
+      required: ['icc2', 'alpha'],
+      properties: { icc2: numOrNull, icc2_ci95: { type: 'array', items: numOrNull, minItems: 2, maxItems: 2 }, alpha: numOrNull, n_targets: intMin0, n_raters: intMin0 },
+    },
+  });
 }

@@ -10,7 +10,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { threadExecArgv, threadFile } from './threads.js';
+import { threadExecArgv, threadFile } from '../common/threads.js';
 import { Ajv } from 'ajv';
 import { InputError } from '../common/errors.js';
 import type { DatasetManifest } from './build.js';
@@ -224,6 +224,13 @@ function checkGates(m: DatasetManifest, g: Merged, opts: ValidateOptions, C: Che
   }
 }
 
+/** Distinct speakers in each split, in the order the splits' records came ("test 1, train 1, val 1"). */
+function speakersPerSplit(g: Merged): string {
+  const count = new Map<string, number>();
+  for (const split of g.speakerSplit.values()) count.set(split, (count.get(split) ?? 0) + 1);
+  return [...g.perSplit.keys()].map((k) => `${k} ${count.get(k) ?? 0}`).join(', ');
+}
+
 /** What each check says when it passes. */
 function okMessages(m: DatasetManifest, g: Merged, opts: ValidateOptions): Record<Exclude<CheckName, 'sessions'>, string> {
   const { records, labelled, missing } = g;
@@ -236,7 +243,7 @@ function okMessages(m: DatasetManifest, g: Merged, opts: ValidateOptions): Recor
     ids: `${g.ids.size} unique ids`,
     times: 'times monotonic and inside their sessions',
     lengths: 'sequence lengths match their rates',
-    splits: `${g.speakerSplit.size} speakers, each in one split (${[...g.perSplit.entries()].map(([k, v]) => `${k} ${v}`).join(', ') || 'no records'})`,
+    splits: `${g.speakerSplit.size} speakers, each in one split (${speakersPerSplit(g) || 'no records'})`,
     counts: 'record counts match manifest.json',
     labels: (m.labels ?? []).length ? (m.labels ?? []).map((l) => `${l.key} ${labelled.get(l.key) ?? 0}/${records}`).join(', ') + ' records labelled' : 'no labels in this dataset',
     agreement: opts.minIcc !== undefined ? `every dimension ICC(2,1) >= ${opts.minIcc}` : 'agreement figures consistent (no --min-icc gate)',
@@ -277,7 +284,7 @@ async function scanAll(ctx: ScanContext, files: FileEntry[], jobs: number): Prom
     return out;
   }
   const results: FileScan[] = new Array(files.length);
-  const workers = Array.from({ length: n }, () => new Worker(threadFile('validate-thread.js'), { workerData: ctx, execArgv: threadExecArgv() }));
+  const workers = Array.from({ length: n }, () => new Worker(threadFile('validate-thread.js', 'dataset'), { workerData: ctx, execArgv: threadExecArgv() }));
   let next = 0;
   try {
     await new Promise<void>((resolveAll, rejectAll) => {

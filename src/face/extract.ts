@@ -218,14 +218,7 @@ export class FaceRecordBuilder {
     const earR = hasMesh ? eyeAspectRatio(mesh, EAR.right) : null;
     const mar = hasMesh ? mouthAspectRatio(mesh) : null;
     const { blink, pose, fields: quality } = faceQuality(mesh, raw, { left: earL, right: earR }, this.o.blinkEar);
-    const prev = this.prev.get(id);
-    let motion: Array<number | null> = [null, null, null];
-    if (hasMesh && iod && prev && prev.mesh.length === mesh.length) {
-      const niod = (iod + prev.iod) / 2;
-      const dt = t - prev.t;
-      motion = [MOTION_REGIONS.brow, MOTION_REGIONS.eye, MOTION_REGIONS.mouth].map((idx) => rn(regionSpeed(prev.mesh, mesh, idx, niod, dt), 4));
-    }
-    if (hasMesh && iod) this.prev.set(id, { t, mesh, iod });
+    const motion = this.motion(id, t, hasMesh ? mesh : null, iod);
     const { width, height, normalized } = this.o;
     const landmarks: Array<[number, number, number]> = [];
     for (let i = 0; i < mesh.length; i += 3) {
@@ -266,6 +259,22 @@ export class FaceRecordBuilder {
       f.landmarks68 = hasMesh ? landmarks68(mesh).map(([x, y, z]) => [r(x / w, d), r(y / h, d), r(z / w, d)] as [number, number, number]) : [];
     }
     return f;
+  }
+
+  /**
+   * Brow, eye and mouth speed of face `id` since its previous frame (IOD per second; nulls on its first frame or
+   * without a mesh), and this frame kept as the previous one.
+   */
+  private motion(id: number, t: number, mesh: Float64Array | null, iod: number | null): Array<number | null> {
+    const prev = this.prev.get(id);
+    let motion: Array<number | null> = [null, null, null];
+    if (mesh && iod && prev && prev.mesh.length === mesh.length) {
+      const niod = (iod + prev.iod) / 2;
+      const dt = t - prev.t;
+      motion = [MOTION_REGIONS.brow, MOTION_REGIONS.eye, MOTION_REGIONS.mouth].map((idx) => rn(regionSpeed(prev.mesh, mesh, idx, niod, dt), 4));
+    }
+    if (mesh && iod) this.prev.set(id, { t, mesh, iod });
+    return motion;
   }
 
   /** `flow` (--flow): optical-flow fields of a face from its raw mesh (inference pixels) and IOD (source pixels). */

@@ -12,10 +12,9 @@
  * of a coarse thumbnail changed at once: film edits, unrelated images in a row) sends its frame to the detector too,
  * since the previous frame's mesh says nothing about it (a tracked crop there can give a confident, wrong mesh).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { InputError } from '../common/errors.js';
+import { threadFile } from '../common/threads.js';
 import type { HumanSetup } from './backend.js';
 import { FaceEngine, type FrameResult, type FrameTask, type WarmTask } from './engine.js';
 
@@ -64,15 +63,6 @@ export function isCut(prev: Float32Array | null, cur: Float32Array): boolean {
 
 type WorkerReply = FrameResult | { error: string; input: boolean };
 
-/** The compiled worker module (dist/face/worker.js); from src/ under vitest we fall back to the built copy. */
-function workerFile(): string {
-  const here = new URL('./worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here.href;
-  const built = new URL('../../dist/face/worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return built.href;
-  throw new Error('face worker module not found: run `npm run build` first');
-}
-
 /** N face worker threads, each with its own Human instance (one single-thread piscina pool per worker). */
 export class FaceWorkers {
   readonly pools: Piscina[] = [];
@@ -80,7 +70,7 @@ export class FaceWorkers {
     readonly setup: HumanSetup,
     readonly count: number,
   ) {
-    const filename = workerFile();
+    const filename = threadFile('worker.js', 'face').href;
     for (let i = 0; i < count; i++) {
       // stricterFIFO: a task that finds the thread busy goes back to the head of the queue, not the tail; by default
       // piscina requeues it at the tail, so frames queued on a busy thread ran out of order (a tracked frame then took

@@ -96,51 +96,16 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
   async *[Symbol.asyncIterator](): AsyncIterator<Float32Array> {
     const { sampleRate } = this.info;
     const chunkSamples = this.opts.chunkSamples ?? 16384;
-    const cmd = ffmpegCommand(this.abs);
-    const inOpts = ['-nostdin'];
-    if (this.opts.start !== undefined && this.opts.start > 0) inOpts.push('-ss', String(this.opts.start));
-    cmd.inputOptions(inOpts);
-    const outOpts = ['-map', `0:a:${this.opts.stream ?? 0}`, '-vn', '-sn', '-dn', '-ar', String(sampleRate), '-ac', '1'];
-    const mix = downmixFilter(this.info.sourceChannels ?? 1);
-    if (mix) outOpts.push('-af', mix);
-    if (this.opts.duration !== undefined) outOpts.push('-t', String(this.opts.duration));
-    outOpts.push('-acodec', 'pcm_f32le');
-    cmd.outputOptions(outOpts).format('f32le');
-
-    let stderr = '';
-    let failure: Error | null = null;
-    let finished = false;
-    cmd.on('stderr', (line: string) => {
-      if (stderr.length < 65536) stderr += line + '\n';
-    });
-    cmd.on('error', (err: Error, _so: string | null, se: string | null) => {
-      // fluent-ffmpeg reports "Output stream closed" (and kills ffmpeg) when our pipe closes more than 20 ms before
-      // ffmpeg's exit event, which happens under load after a complete decode: not a failure (lost data would show
-      // in the truncation check).
-      if (err?.message === 'Output stream closed') return;
-      if (!finished) failure = new InputError(`cannot decode audio (${ffmpegErrorLine(se || stderr || err.message)})`, { file: this.info.file });
-    });
+    const cmd = this.command();
+    const run = watchDecode(cmd, this.info.file);
     const out = cmd.pipe() as Readable;
-    const done = new Promise<void>((res) => {
-      cmd.on('end', () => res());
-      cmd.on('error', () => res());
-    }) as Promise<void>;
-
     let chunk = new Float32Array(chunkSamples);
     let filled = 0;
     let carry: Buffer | null = null;
     try {
       for await (const raw of out) {
-        let buf = raw as Buffer;
-        if (carry) {
-          buf = Buffer.concat([carry, buf]);
-          carry = null;
-        }
-        const whole = buf.length - (buf.length % 4);
-        if (whole < buf.length) carry = Buffer.from(buf.subarray(whole));
-        // A view when the Buffer is 4-aligned (pipe reads are: each its own allocation), else slice() copies into a
-        // fresh, aligned ArrayBuffer. Only read below (copied into chunks), so a view of the read buffer is safe.
-        const pcm = buf.byteOffset % 4 === 0 ? new Float32Array(buf.buffer, buf.byteOffset, whole >> 2) : new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + whole));
+        let pcm: Float32Array;
+        ({ pcm, carry } = floatSamples(raw as Buffer, carry));
         const n = pcm.length;
         let i = 0;
         while (i < n) {
@@ -157,21 +122,73 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
           }
         }
       }
-      await done;
-      if (failure) throw failure;
+      await run.exit;
+      if (run.failure) throw run.failure;
       if (filled > 0) {
         this.samples += filled;
         yield chunk.subarray(0, filled);
       }
       if (this.opts.detectTruncation && this.opts.start === undefined && this.opts.duration === undefined) this.checkComplete();
-      finished = true;
+      run.finished = true;
     } finally {
-      if (!finished) {
-        finished = true;
+      if (!run.finished) {
+        run.finished = true;
         cmd.kill('SIGKILL');
       }
     }
   }
+
+  /** The ffmpeg command: seek, stream, resample, downmix (librosa.to_mono), duration, Float32 PCM to stdout. */
+  private command(): FfmpegCommand {
+    const cmd = ffmpegCommand(this.abs);
+    const inOpts = ['-nostdin'];
+    if (this.opts.start !== undefined && this.opts.start > 0) inOpts.push('-ss', String(this.opts.start));
+    cmd.inputOptions(inOpts);
+    const outOpts = ['-map', `0:a:${this.opts.stream ?? 0}`, '-vn', '-sn', '-dn', '-ar', String(this.info.sampleRate), '-ac', '1'];
+    const mix = downmixFilter(this.info.sourceChannels ?? 1);
+    if (mix) outOpts.push('-af', mix);
+    if (this.opts.duration !== undefined) outOpts.push('-t', String(this.opts.duration));
+    outOpts.push('-acodec', 'pcm_f32le');
+    cmd.outputOptions(outOpts).format('f32le');
+    return cmd;
+  }
+}
+
+type FfmpegCommand = ReturnType<typeof ffmpegCommand>;
+
+/**
+ * A decode's outcome as ffmpeg reports it: `exit` resolves when it ends (or errs); `failure` holds the error with its
+ * telling stderr line, unless `finished` was set first (every sample read).
+ */
+function watchDecode(cmd: FfmpegCommand, file: string): { exit: Promise<void>; failure: Error | null; finished: boolean } {
+  const run = { exit: Promise.resolve(), failure: null as Error | null, finished: false };
+  let stderr = '';
+  cmd.on('stderr', (line: string) => {
+    if (stderr.length < 65536) stderr += line + '\n';
+  });
+  cmd.on('error', (err: Error, _so: string | null, se: string | null) => {
+    // fluent-ffmpeg reports "Output stream closed" (and kills ffmpeg) when our pipe closes more than 20 ms before
+    // ffmpeg's exit event, which happens under load after a complete decode: not a failure (lost data would show
+    // in the truncation check).
+    if (err?.message === 'Output stream closed') return;
+    if (!run.finished) run.failure = new InputError(`cannot decode audio (${ffmpegErrorLine(se || stderr || err.message)})`, { file });
+  });
+  run.exit = new Promise<void>((res) => {
+    cmd.on('end', () => res());
+    cmd.on('error', () => res());
+  });
+  return run;
+}
+
+/** Float32 samples of whole 4-byte groups (a fresh, aligned copy), with the bytes left over for the next chunk. */
+function floatSamples(raw: Buffer, carry: Buffer | null): { pcm: Float32Array; carry: Buffer | null } {
+  const buf = carry ? Buffer.concat([carry, raw]) : raw;
+  const whole = buf.length - (buf.length % 4);
+  const rest = whole < buf.length ? Buffer.from(buf.subarray(whole)) : null;
+  // A view when the Buffer is 4-aligned (pipe reads are: each its own allocation), else slice() copies into a fresh,
+  // aligned ArrayBuffer. The caller only reads it (copied into chunks), so a view of the read buffer is safe.
+  const pcm = buf.byteOffset % 4 === 0 ? new Float32Array(buf.buffer, buf.byteOffset, whole >> 2) : new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + whole));
+  return { pcm, carry: rest };
 }
 
 /**

@@ -114,70 +114,15 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<VideoFrame> {
-    const { width, height, displayWidth, displayHeight } = this.geometry;
-    const pix = this.opts.pixelFormat ?? 'rgb24';
+    const { width, height } = this.geometry;
     const frameBytes = this.frameBytes;
-    const cmd = ffmpegCommand(resolvePath(this.file));
-    const inOpts = ['-nostdin', '-copyts'];
-    if (this.opts.start !== undefined && this.opts.start > 0) inOpts.push('-ss', String(this.opts.start));
-    cmd.inputOptions(inOpts);
-    const filters: string[] = [];
-    if (this.opts.fps) filters.push(`fps=fps=${this.opts.fps}`);
-    if (width !== displayWidth || height !== displayHeight) filters.push(`scale=${width}:${height}:flags=area`);
-    filters.push(showinfoFilter());
-    cmd
-      .outputOptions(['-map', `0:v:${this.opts.stream ?? 0}`, '-an', '-sn', '-dn', '-vsync', '0', '-vf', filters.join(','), '-pix_fmt', pix, '-vcodec', 'rawvideo'])
-      .format('rawvideo');
-
-    const times: number[] = [];
-    let stderrTail = '';
-    let waiter: (() => void) | null = null;
-    const wake = () => {
-      const w = waiter;
-      waiter = null;
-      w?.();
-    };
-    let exited = false;
-    let failure: Error | null = null;
-    let finished = false;
-    let tb: [number, number] | null = null;
-    cmd.on('stderr', (line: string) => {
-      const m = SHOWINFO.exec(line);
-      const c = m ? null : TIMEBASE.exec(line);
-      if (c) tb = [Number(c[1]), Number(c[2])];
-      if (m) {
-        // pts x time_base is exact; showinfo's printed pts_time has only 6 significant digits.
-        times.push(tb && tb[1] > 0 ? Math.round((Number(m[2]) * tb[0] * 1e9) / tb[1]) / 1e9 : Number(m[3]));
-        wake();
-      } else {
-        stderrTail = (stderrTail + line + '\n').slice(-8192);
-      }
-    });
-    cmd.on('error', (err: Error, _o: string | null, se: string | null) => {
-      exited = true;
-      // fluent-ffmpeg reports "Output stream closed" when our pipe closes more than 20 ms before ffmpeg's exit event
-      // (it happens under load after a complete decode): not a failure; lost frames would show as missing times.
-      if (err?.message === 'Output stream closed') return wake();
-      if (!finished) failure = new InputError(`cannot decode video (${ffmpegErrorLine(se || stderrTail || err.message)})`, { file: this.file });
-      wake();
-    });
-    cmd.on('end', () => {
-      exited = true;
-      wake();
-    });
+    const cmd = this.command();
+    const ffmpegSays = new ShowinfoTimes(cmd, this.file);
     const out = cmd.pipe() as Readable;
-
     const newBuffer = () => this.free.pop() ?? new Uint8Array(frameBytes);
     let buf = newBuffer();
     let filled = 0;
     let index = 0;
-    const nextTime = async (): Promise<number> => {
-      while (times.length === 0) {
-        if (exited) throw failure ?? new InputError('ffmpeg emitted a frame without a timestamp', { file: this.file });
-        await new Promise<void>((r) => (waiter = r));
-      }
-      return times.shift() as number;
-    };
     try {
       for await (const raw of out) {
         const chunk = raw as Buffer;
@@ -188,7 +133,7 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
           filled += take;
           off += take;
           if (filled === frameBytes) {
-            const t = await nextTime();
+            const t = await ffmpegSays.nextTime();
             filled = 0;
             if (this.opts.end !== undefined && t >= this.opts.end) return;
             reportDecodeProgress(t);
@@ -199,14 +144,107 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
           }
         }
       }
-      while (!exited) await new Promise<void>((r) => (waiter = r));
-      if (failure) throw failure;
-      finished = true;
+      await ffmpegSays.exit();
+      ffmpegSays.finished = true;
     } finally {
-      if (!finished) {
-        finished = true;
+      if (!ffmpegSays.finished) {
+        ffmpegSays.finished = true;
         cmd.kill('SIGKILL');
       }
     }
+  }
+
+  /** The ffmpeg command: seek, fps resampling, area downscale, showinfo for the times, raw frames to stdout. */
+  private command(): FfmpegCommand {
+    const { width, height, displayWidth, displayHeight } = this.geometry;
+    const cmd = ffmpegCommand(resolvePath(this.file));
+    const inOpts = ['-nostdin', '-copyts'];
+    if (this.opts.start !== undefined && this.opts.start > 0) inOpts.push('-ss', String(this.opts.start));
+    cmd.inputOptions(inOpts);
+    const filters: string[] = [];
+    if (this.opts.fps) filters.push(`fps=fps=${this.opts.fps}`);
+    if (width !== displayWidth || height !== displayHeight) filters.push(`scale=${width}:${height}:flags=area`);
+    filters.push(showinfoFilter());
+    cmd
+      .outputOptions(['-map', `0:v:${this.opts.stream ?? 0}`, '-an', '-sn', '-dn', '-vsync', '0', '-vf', filters.join(','), '-pix_fmt', this.opts.pixelFormat ?? 'rgb24', '-vcodec', 'rawvideo'])
+      .format('rawvideo');
+    return cmd;
+  }
+}
+
+type FfmpegCommand = ReturnType<typeof ffmpegCommand>;
+
+/**
+ * What ffmpeg says while it decodes: each frame's presentation time (showinfo lines on stderr), its exit, and a
+ * failure with the telling stderr line. One waiter at a time: the frame loop, waiting for a time or for the exit.
+ */
+class ShowinfoTimes {
+  private readonly times: number[] = [];
+  private stderrTail = '';
+  private waiter: (() => void) | null = null;
+  private timeBase: [number, number] | null = null;
+  private exited = false;
+  private failure: Error | null = null;
+  /** Set once every frame was read: an error event after that is not a failure. */
+  finished = false;
+
+  constructor(
+    cmd: FfmpegCommand,
+    private readonly file: string,
+  ) {
+    cmd.on('stderr', (line: string) => this.onStderr(line));
+    cmd.on('error', (err: Error, _o: string | null, se: string | null) => this.onError(err, se));
+    cmd.on('end', () => {
+      this.exited = true;
+      this.wake();
+    });
+  }
+
+  /** The next frame's time; ffmpeg gone without one: its failure (or a missing timestamp). */
+  async nextTime(): Promise<number> {
+    while (this.times.length === 0) {
+      if (this.exited) throw this.failure ?? new InputError('ffmpeg emitted a frame without a timestamp', { file: this.file });
+      await this.wait();
+    }
+    return this.times.shift() as number;
+  }
+
+  /** Waits for ffmpeg's exit; throws its failure. */
+  async exit(): Promise<void> {
+    while (!this.exited) await this.wait();
+    if (this.failure) throw this.failure;
+  }
+
+  private wait(): Promise<void> {
+    return new Promise<void>((r) => (this.waiter = r));
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.();
+  }
+
+  private onStderr(line: string): void {
+    const m = SHOWINFO.exec(line);
+    const c = m ? null : TIMEBASE.exec(line);
+    if (c) this.timeBase = [Number(c[1]), Number(c[2])];
+    if (m) {
+      // pts x time_base is exact; showinfo's printed pts_time has only 6 significant digits.
+      const tb = this.timeBase;
+      this.times.push(tb && tb[1] > 0 ? Math.round((Number(m[2]) * tb[0] * 1e9) / tb[1]) / 1e9 : Number(m[3]));
+      this.wake();
+    } else {
+      this.stderrTail = (this.stderrTail + line + '\n').slice(-8192);
+    }
+  }
+
+  private onError(err: Error, se: string | null): void {
+    this.exited = true;
+    // fluent-ffmpeg reports "Output stream closed" when our pipe closes more than 20 ms before ffmpeg's exit event
+    // (it happens under load after a complete decode): not a failure; lost frames would show as missing times.
+    if (err?.message === 'Output stream closed') return this.wake();
+    if (!this.finished) this.failure = new InputError(`cannot decode video (${ffmpegErrorLine(se || this.stderrTail || err.message)})`, { file: this.file });
+    this.wake();
   }
 }
