@@ -16,7 +16,9 @@
  * detector runs on it (no tracking from the previous render).
  *
  * Usage: npm run build && node scripts/measure-gaze.mjs [--set fit|holdout|all] [--fit] [--verbose]
- *   prints absolute and relative errors with OpenFace's model as is and with src/face/gaze.ts GAZE_CALIBRATION;
+ *   prints absolute and relative errors with OpenFace's model as is, with src/face/gaze.ts GAZE_CALIBRATION, and with
+ *   GAZE_CALIBRATION averaged with the iris centre found in the pixels (src/face/pupil.ts, PIXEL_CALIBRATION; an
+ *   experiment, not what mmprep writes: docs/face.md "Gaze");
  *   --fit fits GAZE_CALIBRATION again on the `fit` set; --verbose prints every frame and where the iris points lie
  */
 import { spawnSync } from 'node:child_process';
@@ -31,6 +33,7 @@ const { extractFace } = await import(join(ROOT, 'dist', 'face', 'index.js'));
 const { ffmpegBinaries } = await import(join(ROOT, 'dist', 'media', 'ffmpeg-path.js'));
 const { headRotation, apply } = await import(join(ROOT, 'dist', 'face', 'pose.js'));
 const gazeMod = await import(join(ROOT, 'dist', 'face', 'gaze.js'));
+const pupilMod = await import(join(ROOT, 'dist', 'face', 'pupil.js'));
 const FFMPEG = ffmpegBinaries().ffmpeg.path;
 export const W = 720;
 export const H = 528;
@@ -192,6 +195,12 @@ const quant = (v, p) => [...v].sort((a, b) => a - b)[Math.round(p * (v.length - 
 /** Gaze angles of a record's mesh with a calibration: both eyes (OpenFace's mean vector) or one eye alone. */
 function angles(row, cal, which = 'both') {
   const m = (row.mesh ??= Float64Array.from(row.rec.landmarks.flat()));
+  if (cal === 'pixels') {
+    row.pupils ??= pupilMod.meshPupils(row.img, W, H, m);
+    const g = (eye) => gazeMod.eyeGaze(m, eye, undefined, gazeMod.GAZE_CALIBRATION, row.pupils[eye]);
+    const [a, b] = [g('right'), g('left')];
+    return which === 'both' ? gazeMod.gazeAngles(a, b) : which === 'right' ? gazeMod.gazeAngles(a, a) : gazeMod.gazeAngles(b, b);
+  }
   const a = gazeMod.eyeGaze(m, 'right', undefined, cal);
   const b = gazeMod.eyeGaze(m, 'left', undefined, cal);
   return which === 'both' ? gazeMod.gazeAngles(a, b) : which === 'right' ? gazeMod.gazeAngles(a, a) : gazeMod.gazeAngles(b, b);
@@ -256,7 +265,7 @@ function fitCalibration(rows) {
 function report(rows, verbose) {
   const groups = new Map();
   for (const r of rows.filter((q) => q.rec.landmarks)) groups.set(r.scene, [...(groups.get(r.scene) ?? []), r]);
-  const cals = { 'OpenFace model as is': gazeMod.NO_GAZE_CALIBRATION, 'GAZE_CALIBRATION': gazeMod.GAZE_CALIBRATION };
+  const cals = { 'OpenFace model as is': gazeMod.NO_GAZE_CALIBRATION, 'GAZE_CALIBRATION (iris model alone)': gazeMod.GAZE_CALIBRATION, 'GAZE_CALIBRATION averaged with the iris centre found in the pixels (src/face/pupil.ts; not shipped)': 'pixels' };
   console.log(`\nfaces missed: ${rows.filter((r) => !r.rec.landmarks).length} of ${rows.length} frames`);
   for (const [name, cal] of Object.entries(cals)) {
     console.log(`\n== ${name} ${JSON.stringify(cal)}`);

@@ -45,36 +45,89 @@ export interface GazeCalibration {
   biasAcross: number;
 }
 export const GAZE_CALIBRATION: GazeCalibration = { gainAlong: 1.8, gainAcross: 2.1, biasNasal: 0.26, biasAcross: -0.1 };
+/**
+ * The pixel estimate (pupil.ts: the iris's centre found in the picture) enters as offset' = gain / LIMBUS_DEPTH *
+ * (pupil - eyeball centre + cornerPullAcross * (iris-model centre - eyeball centre) across the corner line) - biases *
+ * eyeball radius, and is averaged with the iris model's (GAZE_CALIBRATION) offset. LIMBUS_DEPTH: the iris's outline
+ * lies at cos(asin(5.9 / 12)) = 0.87 of the eyeball radius from its centre, so the dark disc's centre moves 0.87 as
+ * far as the pupil. cornerPullAcross: Human's corners move across the corner line with the iris model's iris by about
+ * 0.5 of its offset (least squares on the `fit` renders); the pixels' offset is measured from corners moved back.
+ * Gains and biases fitted (coordinate descent, least squares on both eyes' and each eye's angles) on the `fit` renders
+ * and their mirror images by a one-off script; scripts/measure-gaze.mjs prints the figures (docs/face.md "Gaze"). An
+ * experiment: mmprep's records use the iris model alone.
+ */
+export interface PixelCalibration {
+  gainAlong: number;
+  gainAcross: number;
+  biasNasal: number;
+  biasAcross: number;
+  cornerPullAcross: number;
+}
+export const LIMBUS_DEPTH = 0.87;
+export const PIXEL_CALIBRATION: PixelCalibration = { gainAlong: 0.85, gainAcross: 1.52, biasNasal: -0.04, biasAcross: 0.4, cornerPullAcross: 0.5 };
+/** An eye's iris centre measured in the picture (pupil.ts), same pixels as the mesh. */
+export type Pupil = readonly [number, number];
 /** OpenFace's model as is (no correction): for comparisons. */
 export const NO_GAZE_CALIBRATION: GazeCalibration = { gainAlong: 1, gainAcross: 1, biasNasal: 0, biasAcross: 0 };
 
-/** Unit gaze vector of one eye in camera coordinates; mesh in pixels (z on the same scale), 478 points. */
-export function eyeGaze(m: ArrayLike<number>, eye: 'right' | 'left', r: Mat3 = headRotation(m), cal: GazeCalibration = GAZE_CALIBRATION): Vec3 | null {
-  if (m.length < 478 * 3) return null;
+/** One eye's frame in pixels: corners' midpoint, unit vector along the corners (towards the image's right), radius. */
+interface EyeFrame {
+  mid: [number, number];
+  u: [number, number];
+  rad: number;
+  pxPerMm: number;
+}
+
+function eyeFrame(m: ArrayLike<number>, eye: 'right' | 'left'): EyeFrame | null {
   const io = Math.hypot(m[3 * 33] - m[3 * 263], m[3 * 33 + 1] - m[3 * 263 + 1], m[3 * 33 + 2] - m[3 * 263 + 2]);
   if (!(io > 0)) return null;
   const pxPerMm = io / BIOCULAR_WIDTH_MM;
-  const { corners, iris } = GAZE_POINTS[eye];
-  const a = pt(m, corners[0]);
-  const b = pt(m, corners[1]);
+  const [a, b] = GAZE_POINTS[eye].corners.map((i) => pt(m, i));
   const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
   if (!(len > 0)) return null;
-  const u = [(b[0] - a[0]) / len, (b[1] - a[1]) / len];
-  const p = pt(m, iris);
-  const rad = EYEBALL_RADIUS_MM * pxPerMm;
-  // Pupil offset from the corners' midpoint in the eye frame (u along the corners, v = u turned 90 degrees: down).
-  const qx = p[0] - (a[0] + b[0]) / 2;
-  const qy = p[1] - (a[1] + b[1]) / 2;
-  // The corner line runs towards the image's right: nasal for the right eye, temporal for the left.
-  const along = cal.gainAlong * (qx * u[0] + qy * u[1]) - (eye === 'right' ? 1 : -1) * cal.biasNasal * rad;
-  const across = cal.gainAcross * (-qx * u[1] + qy * u[0]) - cal.biasAcross * rad;
-  // Eyeball centre = midpoint + R·offset (OpenFace), so pupil - centre = offset' - R·offset, in px.
+  return { mid: [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2], u: [(b[0] - a[0]) / len, (b[1] - a[1]) / len], rad: EYEBALL_RADIUS_MM * pxPerMm, pxPerMm };
+}
+
+/** A point's offset from `from` in the eye frame: along the corner line, and across it (image-down when upright). */
+const inFrame = (f: EyeFrame, p: ArrayLike<number>, from: ArrayLike<number>): [number, number] => {
+  const x = p[0] - from[0];
+  const y = p[1] - from[1];
+  return [x * f.u[0] + y * f.u[1], -x * f.u[1] + y * f.u[0]];
+};
+
+/**
+ * Unit gaze vector of one eye in camera coordinates; mesh in pixels (z on the same scale), 478 points. With `pupil`
+ * (the iris centre found in the picture, pupil.ts) the pupil's offset is the mean of the iris model's (`cal`) and the
+ * pixels' (`pixelCal`) estimates.
+ */
+export function eyeGaze(m: ArrayLike<number>, eye: 'right' | 'left', r: Mat3 = headRotation(m), cal: GazeCalibration = GAZE_CALIBRATION, pupil: Pupil | null = null, pixelCal: PixelCalibration = PIXEL_CALIBRATION): Vec3 | null {
+  if (m.length < 478 * 3) return null;
+  const f = eyeFrame(m, eye);
+  if (!f) return null;
   const off = apply(r, EYEBALL_OFFSET_MM);
-  const dx = along * u[0] - across * u[1] - off[0] * pxPerMm;
-  const dy = along * u[1] + across * u[0] - off[1] * pxPerMm;
+  // Eyeball centre = midpoint + R·offset (OpenFace); its offset from the midpoint in the eye frame, in px.
+  const centre = [f.mid[0] + off[0] * f.pxPerMm, f.mid[1] + off[1] * f.pxPerMm];
+  const [offAlong, offAcross] = inFrame(f, centre, f.mid);
+  // The corner line runs towards the image's right: nasal for the right eye, temporal for the left.
+  const nasal = eye === 'right' ? 1 : -1;
+  const iris = pt(m, GAZE_POINTS[eye].iris);
+  const q = inFrame(f, iris, f.mid);
+  // Iris model: its offset from the midpoint corrected (GazeCalibration), then taken from the eyeball centre.
+  let along = cal.gainAlong * q[0] - nasal * cal.biasNasal * f.rad - offAlong;
+  let across = cal.gainAcross * q[1] - cal.biasAcross * f.rad - offAcross;
+  if (pupil) {
+    // Pixels: offset from the eyeball centre, across the corner line with the corners' pull by the iris model undone.
+    const k = pixelCal;
+    const s = inFrame(f, pupil, centre);
+    const i = inFrame(f, iris, centre);
+    along = (along + (k.gainAlong / LIMBUS_DEPTH) * s[0] - nasal * k.biasNasal * f.rad) / 2;
+    across = (across + (k.gainAcross / LIMBUS_DEPTH) * (s[1] + k.cornerPullAcross * i[1]) - k.biasAcross * f.rad) / 2;
+  }
+  const dx = along * f.u[0] - across * f.u[1];
+  const dy = along * f.u[1] + across * f.u[0];
   // Ray (p.x, p.y, t) meets the sphere where (t - c.z)^2 = rad^2 - dx^2 - dy^2; the nearer point (smaller t) is the
   // pupil's. A pupil outside the sphere's outline (mesh noise) is put on the outline.
-  const h = Math.sqrt(Math.max(0, rad * rad - dx * dx - dy * dy));
+  const h = Math.sqrt(Math.max(0, f.rad * f.rad - dx * dx - dy * dy));
   return norm([dx, dy, -h]);
 }
 

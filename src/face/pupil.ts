@@ -1,0 +1,196 @@
+/**
+ * The iris centre measured in the picture's pixels, for gaze (gaze.ts): Human's iris model follows a turned iris by
+ * only a face-dependent fraction (0.2-0.8; docs/face.md "Gaze"), the pixels do not. A dark-disc fit inside the eye
+ * opening: the iris is the darkest disc of its known size (0.49 of the eyeball radius: 5.9 mm of 12) against the
+ * sclera around it, as in the circular templates of iris localisation (Daugman 1993's integro-differential operator
+ * over circles of one radius, here on the area: mean of an annulus minus mean of the disc). The lids hide part of the
+ * iris, so only pixels inside the opening count, and a centre is accepted only with enough of its disc visible.
+ * The region is resampled so that the iris radius is IRIS_SAMPLES samples whatever the face's size: the cost per eye
+ * is fixed (about 300 centres x 450 offsets; about 1 ms CPU per face). Not used by the pipeline: averaged into gaze it
+ * improved the synthetic renders but not the real-eye mirror check (docs/face.md "Gaze"); gaze.ts eyeGaze takes it.
+ */
+
+/** Iris radius in samples of the resampled eye region. */
+export const IRIS_SAMPLES = 6;
+/** The mesh's eye opening is widened across the corner line by this factor about its centre (lids it places low). */
+export const OPENING_WIDEN = 1.3;
+/** A centre needs this share of its disc inside the opening. */
+const MIN_COVER = 0.25;
+/** The best disc must be darker than its annulus by this much (luma levels of 255), else no iris is found. */
+const MIN_CONTRAST = 8;
+
+const luma = (d: ArrayLike<number>, o: number) => 0.299 * d[o] + 0.587 * d[o + 1] + 0.114 * d[o + 2];
+
+function inPolygon(poly: number[], x: number, y: number): boolean {
+  let inside = false;
+  for (let i = 0, j = poly.length - 2; i < poly.length; j = i, i += 2) {
+    const xi = poly[i];
+    const yi = poly[i + 1];
+    const xj = poly[j];
+    const yj = poly[j + 1];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+/** Bilinear luminance at (x, y) frame pixels (pixel centres at +0.5), clamped to the frame. */
+function sampleLuma(rgb: ArrayLike<number>, w: number, h: number, x: number, y: number): number {
+  const sx = Math.min(w - 1, Math.max(0, x - 0.5));
+  const sy = Math.min(h - 1, Math.max(0, y - 0.5));
+  const x0 = Math.floor(sx);
+  const y0 = Math.floor(sy);
+  const x1 = Math.min(x0 + 1, w - 1);
+  const y1 = Math.min(y0 + 1, h - 1);
+  const fx = sx - x0;
+  const fy = sy - y0;
+  const top = luma(rgb, 3 * (y0 * w + x0)) * (1 - fx) + luma(rgb, 3 * (y0 * w + x1)) * fx;
+  const bottom = luma(rgb, 3 * (y1 * w + x0)) * (1 - fx) + luma(rgb, 3 * (y1 * w + x1)) * fx;
+  return top * (1 - fy) + bottom * fy;
+}
+
+/** The eye region resampled: luminance and opening mask on a grid of step 1/scale px from (x0, y0). */
+interface EyeGrid {
+  lum: Float64Array;
+  mask: Uint8Array;
+  nx: number;
+  ny: number;
+  x0: number;
+  y0: number;
+  step: number;
+}
+
+/** The opening (flat x, y polygon, frame px) widened across its long axis and resampled at `step` px. */
+function eyeGrid(rgb: ArrayLike<number>, w: number, h: number, opening: number[], step: number): EyeGrid | null {
+  const n = opening.length / 2;
+  let cx = 0;
+  let cy = 0;
+  for (let i = 0; i < n; i++) {
+    cx += opening[2 * i] / n;
+    cy += opening[2 * i + 1] / n;
+  }
+  // Long axis from the first point to the one half-way round (the corners in the mesh's contour order).
+  const k = Math.floor(n / 2);
+  const len = Math.hypot(opening[2 * k] - opening[0], opening[2 * k + 1] - opening[1]);
+  if (!(len > 0)) return null;
+  const ux = (opening[2 * k] - opening[0]) / len;
+  const uy = (opening[2 * k + 1] - opening[1]) / len;
+  const poly = opening.slice();
+  for (let i = 0; i < n; i++) {
+    const dx = opening[2 * i] - cx;
+    const dy = opening[2 * i + 1] - cy;
+    const across = (-dx * uy + dy * ux) * (OPENING_WIDEN - 1);
+    poly[2 * i] += -across * uy;
+    poly[2 * i + 1] += across * ux;
+  }
+  const xs = poly.filter((_, i) => i % 2 === 0);
+  const ys = poly.filter((_, i) => i % 2 === 1);
+  const x0 = Math.min(...xs);
+  const y0 = Math.min(...ys);
+  const nx = Math.ceil((Math.max(...xs) - x0) / step) + 1;
+  const ny = Math.ceil((Math.max(...ys) - y0) / step) + 1;
+  if (nx * ny > 40000 || nx < 3 || ny < 3) return null;
+  const lum = new Float64Array(nx * ny);
+  const mask = new Uint8Array(nx * ny);
+  for (let j = 0; j < ny; j++) {
+    for (let i = 0; i < nx; i++) {
+      const x = x0 + i * step;
+      const y = y0 + j * step;
+      if (!inPolygon(poly, x, y)) continue;
+      mask[j * nx + i] = 1;
+      lum[j * nx + i] = sampleLuma(rgb, w, h, x, y);
+    }
+  }
+  return { lum, mask, nx, ny, x0, y0, step };
+}
+
+/** Offsets (dx, dy in samples) within twice the iris radius, with the disc's soft (anti-aliased) weight. */
+function discOffsets(r: number): Array<[number, number, number]> {
+  const out: Array<[number, number, number]> = [];
+  const R = Math.ceil(2 * r);
+  for (let dy = -R; dy <= R; dy++) {
+    for (let dx = -R; dx <= R; dx++) {
+      const d = Math.hypot(dx, dy);
+      if (d < 2 * r) out.push([dx, dy, Math.min(1, Math.max(0, r + 0.5 - d))]);
+    }
+  }
+  return out;
+}
+const OFFSETS = discOffsets(IRIS_SAMPLES);
+const OFF_DX = Int32Array.from(OFFSETS, (o) => o[0]);
+const OFF_DY = Int32Array.from(OFFSETS, (o) => o[1]);
+const OFF_W = Float64Array.from(OFFSETS, (o) => o[2]);
+const OFF_R = Math.ceil(2 * IRIS_SAMPLES);
+const DISC_AREA = Math.PI * IRIS_SAMPLES * IRIS_SAMPLES;
+
+/** Annulus mean minus disc mean (opening samples only) for the disc centred on grid cell (i, j); -Infinity if hidden. */
+function discContrast(g: EyeGrid, i: number, j: number): number {
+  let si = 0;
+  let wi = 0;
+  let so = 0;
+  let wo = 0;
+  const inside = i >= OFF_R && j >= OFF_R && i < g.nx - OFF_R && j < g.ny - OFF_R;
+  const base = j * g.nx + i;
+  for (let o = 0; o < OFF_W.length; o++) {
+    if (!inside) {
+      const x = i + OFF_DX[o];
+      const y = j + OFF_DY[o];
+      if (x < 0 || y < 0 || x >= g.nx || y >= g.ny) continue;
+    }
+    const k = base + OFF_DY[o] * g.nx + OFF_DX[o];
+    if (!g.mask[k]) continue;
+    const w = OFF_W[o];
+    const v = g.lum[k];
+    si += w * v;
+    wi += w;
+    so += (1 - w) * v;
+    wo += 1 - w;
+  }
+  if (wi < MIN_COVER * DISC_AREA || wo < 1) return -Infinity;
+  return so / wo - si / wi;
+}
+
+/** Vertex of the parabola through three equally spaced scores, in steps from the middle (0 when not a peak). */
+function parabolaPeak(a: number, b: number, c: number): number {
+  const den = a - 2 * b + c;
+  return Number.isFinite(den) && den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den)) : 0;
+}
+
+/**
+ * Centre [x, y] (frame px) of the iris in an eye opening (flat x, y contour from corner to corner and back, frame
+ * px) of an rgb24 frame, for an iris of `irisRadiusPx`; null when no disc of that size is visible and dark enough. The best
+ * grid centre is refined by a parabola through its neighbours' scores.
+ */
+export function irisCentre(rgb: ArrayLike<number>, width: number, height: number, opening: number[], irisRadiusPx: number): [number, number] | null {
+  if (!(irisRadiusPx > 0) || opening.length < 12) return null;
+  const g = eyeGrid(rgb, width, height, opening, irisRadiusPx / IRIS_SAMPLES);
+  if (!g) return null;
+  let best = -Infinity;
+  let bi = -1;
+  let bj = -1;
+  for (let j = 0; j < g.ny; j++) {
+    for (let i = 0; i < g.nx; i++) {
+      if (!g.mask[j * g.nx + i]) continue;
+      const s = discContrast(g, i, j);
+      if (s > best) [best, bi, bj] = [s, i, j];
+    }
+  }
+  if (bi < 0 || !(best >= MIN_CONTRAST)) return null;
+  const di = parabolaPeak(discContrast(g, bi - 1, bj), best, discContrast(g, bi + 1, bj));
+  const dj = parabolaPeak(discContrast(g, bi, bj - 1), best, discContrast(g, bi, bj + 1));
+  return [g.x0 + (bi + di) * g.step, g.y0 + (bj + dj) * g.step];
+}
+
+/** Eye contours in order around the opening, corner first (MediaPipe face mesh; subject's right / left eye). */
+export const EYE_OPENING = {
+  right: [33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7],
+  left: [362, 398, 384, 385, 386, 387, 388, 466, 263, 249, 390, 373, 374, 380, 381, 382],
+} as const;
+/** Iris radius over the outer-eye-corner distance (3-D): 0.49 of the 12 mm eyeball over 90 mm (gaze.ts). */
+export const IRIS_OVER_IOD = (0.49 * 12) / 90;
+
+/** Both eyes' iris centres (frame px) for a mesh in the frame's pixels (flat x, y, z; 468 or 478 points). */
+export function meshPupils(rgb: ArrayLike<number>, width: number, height: number, m: ArrayLike<number>): { right: [number, number] | null; left: [number, number] | null } {
+  const io = Math.hypot(m[3 * 33] - m[3 * 263], m[3 * 33 + 1] - m[3 * 263 + 1], m[3 * 33 + 2] - m[3 * 263 + 2]);
+  const find = (idx: readonly number[]) => irisCentre(rgb, width, height, idx.flatMap((i) => [m[3 * i], m[3 * i + 1]]), IRIS_OVER_IOD * io);
+  return { right: find(EYE_OPENING.right), left: find(EYE_OPENING.left) };
+}
