@@ -5,7 +5,7 @@
  * clean 1 kHz beep at the true times), a camera file (cam.mp4: H.264 picture and, for most cases, an AAC sound track
  * with the beep as heard in a moderate room) and truth.json.
  *
- *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full|real|colour] [--variant N] [--only ID]
+ *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy] [--variant N] [--only ID]
  *   node scripts/make-sync-scenes.mjs --list [--set ...] [--variant N]   (the recipes as JSON lines, nothing made)
  *   node scripts/make-sync-scenes.mjs --copy-subject [SRC_PNG]   (refreshes fixtures/sync/scenes/astronaut-160.png)
  *
@@ -142,6 +142,22 @@ function colourSet() {
   return [
     recipe('c-led10red-cellauto-25-pump-180deg', { ...base, led, seed: 21 }),
     recipe('c-neg-cellauto-beep-noled', { ...base, led, led_dark: true, expect: 'not_found', seed: 22 }),
+  ];
+}
+
+/**
+ * CI-sized cases for the searches of a camera without sound in busy scenes (test/sync-flash-busy.test.ts): an 8 px
+ * red LED over the game of life with a subject crossing, pulses at both ends (the start/end pair search: a red LED
+ * changes the grey picture a quarter of what it changes its brightest channel), a screen flash over a zooming
+ * mandelbrot with a subject walking in front and an exposure step 2-3 frames before the flash (the whole-picture
+ * detection), and that busy scene without any pulse (negative control).
+ */
+function busySet() {
+  const nosound = { cam_audio: false, crf: 28, pulse_s: 0.2 };
+  return [
+    recipe('b-led8red-life-2997-pump-both-nosound', { ...nosound, bg: 'life', subject: 'cross', exposure: 'pump', led: { px: 8, color: 'red', pos: 'xy', x: 592, y: 350 }, pulses: [2.5, 8.5], dur_s: 11, drift_ppm: 40, seed: 31 }),
+    recipe('b-screen-mandelbrot-walk-30-steps-nosound', { ...nosound, bg: 'mandelbrot', fps: 30, crf: 26, exposure: 'steps', led: { px: 0, color: 'white', pos: 'screen' }, pulses: [2.78], dur_s: 8, seed: 128 }),
+    recipe('b-neg-mandelbrot-walk-30-steps-nosound', { ...nosound, bg: 'mandelbrot', fps: 30, crf: 26, exposure: 'steps', pulses: [], dur_s: 8, expect: 'not_found', seed: 33 }),
   ];
 }
 
@@ -681,13 +697,13 @@ async function main() {
   };
   if (a.includes('--copy-subject')) return copySubject(resolve(a[a.indexOf('--copy-subject') + 1] ?? join(root, '..', 'shared', 'media', 'faces', 'astronaut.png')));
   const out = opt('--out');
-  if (!out && !a.includes('--list')) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full|real|colour] [--variant N] [--only ID]');
+  if (!out && !a.includes('--list')) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy] [--variant N] [--only ID]');
   if (!existsSync(SUBJECT_PNG)) throw new Error(`${SUBJECT_PNG} missing: run with --copy-subject`);
   const set = opt('--set', 'small');
   const only = opt('--only');
   const variant = Number(opt('--variant', '0'));
   if (!(Number.isInteger(variant) && variant >= 0)) throw new Error(`--variant ${opt('--variant')}: a whole number >= 0`);
-  const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : set === 'colour' ? colourSet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
+  const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : set === 'colour' ? colourSet() : set === 'busy' ? busySet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
   if (a.includes('--list')) {
     // The recipes (after the seed's jitter) as JSON lines, nothing rendered.
     for (const c of cases) console.log(JSON.stringify(c));

@@ -138,6 +138,30 @@ export function boxZTrimmed(x: ArrayLike<number>, s1: Float64Array, s2: Float64A
 }
 
 /**
+ * The fit span [lo, hi) of a whole-picture pulse without an exposure step in its flanks: an auto-exposure step
+ * (the whole picture darkens or brightens and stays) a few frames before or after a screen flash is not the pulse's
+ * baseline, and fitting one flat baseline across it reads as misfit (on the scene set variant 3 a step 2 frames before
+ * a screen flash left 22 % of the rise as residual). Each flank [lo, a) and [a0, hi) is cut at its largest
+ * frame-to-frame jump when that exceeds `minStep` (a change point; the frames next to the pulse are kept, at least
+ * two per flank), in the manner of boxZTrimmed's trimmed flanks.
+ */
+export function stepFreeSpan(x: ArrayLike<number>, lo: number, a: number, a0: number, hi: number, minStep: number): [number, number] {
+  let from = lo;
+  let big = minStep;
+  for (let i = lo + 1; i <= a - 2; i++) {
+    const j = Math.abs(x[i] - x[i - 1]);
+    if (j > big) [big, from] = [j, i];
+  }
+  let to = hi;
+  big = minStep;
+  for (let i = a0 + 2; i < hi; i++) {
+    const j = Math.abs(x[i] - x[i - 1]);
+    if (j > big) [big, to] = [j, i];
+  }
+  return [from, to];
+}
+
+/**
  * The strongest distinct events of a contrast track (local maxima at least `apart` frames from each other), largest
  * first: up to `count` of them as [frame, contrast].
  */

@@ -27,9 +27,11 @@ export interface VideoScanOptions extends FlashScanOptions {
   /**
    * What a cell averages: `value` each pixel's brightest channel (HSV V: a red, green or amber LED changes it as much
    * as a white one), `luma` the grey picture. Default: `value` for the guided search (the camera's own beep says
-   * where), `luma` without guides: the unguided 6x margin was set on grey scores, and in value a colourful subject
-   * entering at the frame edge of the small scene set's negative control scored 8.1x the window's next event (grey:
-   * 3.4x) and was placed (measured 2026-11-30).
+   * where) and for the start/end pair search (flash-pair.ts: its null, the file's own pulse-free pairs, is computed
+   * from the same value track, so it is judged on the channel it was found in), `luma` for the lone unguided search:
+   * its 6x margin was set on grey scores, and in value a colourful subject entering at the frame edge of the small
+   * scene set's negative control scored 8.1x the window's next event (grey: 3.4x) and was placed (measured
+   * 2026-11-30).
    */
   picture?: 'value' | 'luma';
   probed?: ProbeResult;
@@ -72,7 +74,7 @@ export async function scanVideoFlash(file: string, windows: SearchWindow[], opts
       start,
       end: w.duration_s === null ? undefined : (start ?? fileStart) + w.duration_s,
       maxSide: opts.maxSide ?? DEFAULT_FLASH_SIDE,
-      pixelFormat: (opts.picture ?? (opts.guides !== undefined ? 'value' : 'luma')) === 'value' ? 'rgb24' : 'gray',
+      pixelFormat: (opts.picture ?? (opts.guides !== undefined || paired ? 'value' : 'luma')) === 'value' ? 'rgb24' : 'gray',
       probed: opts.probed,
     });
     // Guided mode (guides given, even an empty list: the camera has sound): a window without a guide is searched,
