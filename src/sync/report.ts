@@ -98,8 +98,19 @@ function entryOf(s: StreamState): SyncStreamEntry {
 function finalWarnings(s: StreamState): void {
   const pl = s.placed as Placement;
   if (pl.k !== null && pl.kSd !== null && pl.kSd * 1e6 > DRIFT_SD_WARN_PPM && pl.method !== 'reference') {
-    s.warnings.push({ code: 'drift_uncertain', message: `drift ${(pl.k * 1e6).toFixed(1)} ppm is uncertain (±${(pl.kSd * 1e6).toFixed(1)} ppm: pulses only ${spanOf(s).toFixed(1)} s apart)` });
+    s.warnings.push({ code: 'drift_uncertain', message: `drift ${(pl.k * 1e6).toFixed(1)} ppm is uncertain (±${(pl.kSd * 1e6).toFixed(1)} ppm: ${driftBasis(s, pl)})` });
   }
+}
+
+/** What the drift was measured from, for the warning: the stream's own pulses, or where it was taken from. */
+export function driftBasis(s: StreamState, pl: Placement): string {
+  const source = pl.extra?.drift_source;
+  if (typeof source === 'string') return `measured from ${source}`;
+  const own = spanOf(s);
+  if (own > 0) return `pulses only ${own.toFixed(1)} s apart`;
+  const via = pl.from;
+  if (via && (pl.method === 'container' || pl.method === 'camera_clock')) return `taken from ${via.file} stream ${via.stream}, whose pulses are ${spanOf(via).toFixed(1)} s apart`;
+  return 'no pulse pair of its own';
 }
 
 function spanOf(s: StreamState): number {
