@@ -110,6 +110,7 @@ function flashesAgree(s: StreamState, pairs: Array<{ tRef: number; tSrc: number 
  * cross-correlated with the same window of the stream it was placed from (both hear the session) gives a second
  * point of the clock map, 1 + k = (t_ref2 - t_ref1) / (t_src2 - t_src1). Null when the content does not match
  * clearly (coarse confidence and a fine peak ratio of 1.5, as for an xcorr placement) or the drift is implausible.
+ * A window that matches clearly at two lags (speech said twice) is resolved by the pulse (otherLagOnPulseLine).
  */
 function driftFromOtherEnd(s: StreamState, from: StreamState, pair: { tRef: number; tSrc: number; sd: number }, minConfidence: number): { k: number; kSd: number } | null {
   if (s.kind !== 'audio' || from.kind !== 'audio' || from.sampleRate !== s.sampleRate || !from.placed) return null;
@@ -117,16 +118,41 @@ function driftFromOtherEnd(s: StreamState, from: StreamState, pair: { tRef: numb
   const [a, aT0, b, bT0] = atStart ? [from.kept, from.keptT0, s.kept, s.keptT0] : [from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0];
   if (!a || !b) return null;
   const r = audioOffset(a, aT0, b, bT0, s.sampleRate);
-  if (!r || whyNotConclusive(r, minConfidence) !== null) return null;
   const tSrc = bT0 + b.length / s.sampleRate / 2;
-  if (Math.abs(tSrc - pair.tSrc) < 1) return null;
-  const tRef = clockOfPlacement(from.placed)(tSrc + r.offset_s);
-  const k = (tRef - pair.tRef) / (tSrc - pair.tSrc) - 1;
+  if (!r || Math.abs(tSrc - pair.tSrc) < 1) return null;
+  const driftAt = (offsetS: number) => (clockOfPlacement(from.placed as Placement)(tSrc + offsetS) - pair.tRef) / (tSrc - pair.tSrc) - 1;
+  let offsetS = r.offset_s;
+  if (whyNotConclusive(r, minConfidence) !== null) {
+    const lag = otherLagOnPulseLine(r, driftAt, minConfidence);
+    if (lag === null) return null;
+    offsetS = lag.offset_s;
+    s.warnings.push({ code: 'xcorr_two_lags', message: `its ${atStart ? 'start' : 'end'} window matches ${from.file} clearly at ${r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z).length} lags; only the one at ${offsetS.toFixed(3)} s (z ${lag.fine_z.toFixed(1)}) lies within ${MAX_DRIFT * 1e6} ppm of its pulse, so the drift is taken from that one` });
+  }
+  const k = driftAt(offsetS);
   if (Math.abs(k) > MAX_DRIFT) {
     s.warnings.push({ code: 'xcorr_weak', message: `the ${atStart ? 'start' : 'end'} window cross-correlates with ${from.file} at ${(k * 1e6).toFixed(0)} ppm from the pulse: not used for the drift` });
     return null;
   }
   return { k, kSd: Math.hypot(pair.sd, XCORR_OFFSET_SD_S) / Math.abs(tSrc - pair.tSrc) };
+}
+
+/** Every other clear lag must lie at least this far (seconds) from the pulse's line: beyond any onset error. */
+const OTHER_LAG_OFF_LINE_S = 0.3;
+
+/**
+ * The other end's window matches clearly at two or more lags (the same speech at two times) and is conclusive
+ * otherwise: the pulse already placed says which, when exactly one clear lag implies a plausible drift (within
+ * MAX_DRIFT) and every other clear lag lies over OTHER_LAG_OFF_LINE_S off that line (as resolveByEnd does with the end
+ * window's line). On the room and scene benches (2026-11-30) the generators' repeated speech clips made such windows
+ * (2.1 s and 11.4 s apart); the stream then had no drift, 1.5-1.9 ms off at its other pulse. Null otherwise.
+ */
+function otherLagOnPulseLine(r: XcorrResult, driftAt: (offsetS: number) => number, minConfidence: number): { offset_s: number; fine_z: number } | null {
+  if (r.competing_z === null || whyNotConclusive({ ...r, competing_z: null }, minConfidence) !== null) return null;
+  const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
+  const onLine = clear.filter((c) => Math.abs(driftAt(c.offset_s)) <= MAX_DRIFT);
+  if (onLine.length !== 1) return null;
+  const c = onLine[0];
+  return clear.every((x) => x === c || Math.abs(x.offset_s - c.offset_s) > OTHER_LAG_OFF_LINE_S) ? c : null;
 }
 
 /**
@@ -394,7 +420,9 @@ const BEEP_CHECK_MAX_SD_S = 0.005;
  * The stream's own beep detections (placeable or not, timed within 5 ms sd) against a cross-correlation placement:
  * an echo reads a beep's onset late, not early, so a detection within 0.3 s of where the placement puts the partner's beep, but earlier
  * than it by more than 2 sd + 3 ms, contradicts the placement (the direct sound cannot arrive before the beep
- * sounded). Returns that contradiction as a phrase, or null.
+ * sounded). Onsets read on speech before the beep are read early: those the detector can tell (found only by their
+ * coherence, or no step out of the noise) have onset_sd_s null and are not used (tone.ts). Returns that
+ * contradiction as a phrase, or null.
  */
 function beepBeforeXcorr(s: StreamState, partner: StreamState, p: { offset: number; k: number }): string | null {
   if (!partner.placed) return null;

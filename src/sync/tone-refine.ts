@@ -38,6 +38,17 @@ const MAX_ECHO_INTERVAL_S = 0.002;
  */
 const MIN_ECHO_DIRECT_DB = -15;
 
+/**
+ * Whether an onset is a step out of the noise: no tone, in any phase, within MAX_EARLY_DB of its direct sound in the
+ * 40 ms before it (tone-early.ts; unknown, taken as a step, where there is too little audio before it). An onset
+ * that is no step lies in interference as strong as the direct sound and can be read late (on the echo's build-up)
+ * or early (at speech before the beep: on the room bench 25-84 ms early with a fitted sd of 0.2-4.3 ms), so its
+ * fitted uncertainty says nothing (tone.ts reports it as null).
+ */
+function isStep(early: EarlyTone | null): boolean {
+  return !early || early.under_direct_db <= MAX_EARLY_DB;
+}
+
 /** A refined onset: sample index in the analysed chunk, direct amplitude A, distance between two readings (samples). */
 export interface RefinedOnset {
   t: number;
@@ -265,7 +276,7 @@ export class OnsetRefiner {
    * bandNoiseP: in-band interference before it; broadNoiseP: everything else while it sounds. An onset refused by
    * these is tried once more as the change point of the direct sound and the echo's build-up (tone-step.ts); `t` is the onset taken (samples).
    */
-  judge(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { t: number; onsetSd: number; why: string | null } {
+  judge(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { t: number; onsetSd: number; why: string | null; step: boolean } {
     const first = this.judgeEdge(x, onset, plateauP, bandNoiseP, broadNoiseP);
     const echo = this.judgeEcho(x, n, onset, plateauP);
     if (first.why !== null) return echo && echo.why === null ? echo : { t: onset.t, ...first };
@@ -277,14 +288,14 @@ export class OnsetRefiner {
     if (!echo || !echo.sure) return { t: onset.t, ...first };
     const gap = (onset.t - echo.t) / this.sampleRate;
     if (Math.abs(gap) <= 0.002 + 2 * (first.onsetSd + echo.onsetSd)) return { t: onset.t, ...first };
-    return { t: onset.t, onsetSd: first.onsetSd, why: `two readings of the onset disagree by ${(gap * 1000).toFixed(1)} ms (edge ${gap > 0 ? 'after' : 'before'} the change point of direct sound and echo): the onset cannot be trusted` };
+    return { t: onset.t, onsetSd: first.onsetSd, step: first.step, why: `two readings of the onset disagree by ${(gap * 1000).toFixed(1)} ms (edge ${gap > 0 ? 'after' : 'before'} the change point of direct sound and echo): the onset cannot be trusted` };
   }
 
   /**
    * The change point of the direct sound and the echo's build-up (tone-step.ts) within 120 ms before the coarse edge,
    * taken when its interval is narrow and nothing before it says it is late (tone-early.ts, tone-onset.ts).
    */
-  private judgeEcho(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number): { t: number; onsetSd: number; why: string | null; sure: boolean } | null {
+  private judgeEcho(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number): { t: number; onsetSd: number; why: string | null; sure: boolean; step: boolean } | null {
     const sr = this.sampleRate;
     const phase = (i: number) => this.osc(this.bufStart + i);
     // A sine of amplitude A gives a block mean of magnitude A / 2: block power plateauP / 2.
@@ -309,11 +320,11 @@ export class OnsetRefiner {
           : before && before.expected_false < MAX_FALSE_BEFORE
             ? `tone ${before.over_noise_db.toFixed(1)} dB over the noise ${(before.ends_before_s * 1000).toFixed(1)} ms before the onset (noise does that ${before.expected_false.toExponential(1)} times there): the direct sound may have arrived earlier, hidden by an echo dip`
             : null;
-    return { t: echo.t, onsetSd, why, sure: width <= 2 * MAX_ECHO_INTERVAL_S && directDb >= MIN_ECHO_DIRECT_DB };
+    return { t: echo.t, onsetSd, why, sure: width <= 2 * MAX_ECHO_INTERVAL_S && directDb >= MIN_ECHO_DIRECT_DB, step: isStep(early) };
   }
 
   /** The checks of the edge route's onset (onsetOf): uncertainty, direct sound against the plateau, tone before it. */
-  private judgeEdge(x: Float32Array, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { onsetSd: number; why: string | null; directDb: number } {
+  private judgeEdge(x: Float32Array, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { onsetSd: number; why: string | null; directDb: number; step: boolean } {
     const onsetSd = this.onsetSd(x, onset, plateauP, bandNoiseP, broadNoiseP);
     const before = this.toneBeforeOnset(x, onset.t, onsetSd, plateauP);
     const early = this.toneEarly(x, onset.t, onset.A, onsetSd);
@@ -329,6 +340,6 @@ export class OnsetRefiner {
           : before && before.expected_false < MAX_FALSE_BEFORE
           ? `tone ${before.over_noise_db.toFixed(1)} dB over the noise ${(before.ends_before_s * 1000).toFixed(1)} ms before the onset (noise does that ${before.expected_false.toExponential(1)} times there): the direct sound may have arrived earlier, hidden by an echo dip`
           : null;
-    return { onsetSd, why, directDb };
+    return { onsetSd, why, directDb, step: isStep(early) };
   }
 }

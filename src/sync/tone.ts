@@ -409,9 +409,11 @@ export class ToneScanner {
       confidence: 0, // set against the chunk's null by calibrate()
       placeable: why === null,
       ...(why === null ? {} : { unplaceable_reason: why }),
-      // Below 0 dB band SNR the onset cannot be trusted, so its uncertainty is not known either (a coherent beep at
-      // -10 dB read 18 ms early with a fitted sd of 0.8 ms; as timed evidence it refused a right cross-correlation).
-      onset_sd_s: bandSnr < 0 ? null : onsetSd,
+      // Below 0 dB band SNR, for a beep found only by its coherence, or for an onset that is no step out of the noise,
+      // the onset cannot be trusted, so its uncertainty is not known either: a coherent beep at -10 dB read 18 ms
+      // early with a fitted sd of 0.8 ms, and on the room bench onsets read 25-84 ms early (speech just before the
+      // beep) with sd 0.2-4.3 ms; as timed evidence they refused right cross-correlations (place.ts, beepBeforeXcorr).
+      onset_sd_s: bandSnr < 0 || plat.coherent || !judged.step ? null : onsetSd,
     };
   }
 
