@@ -51,6 +51,8 @@ export interface BuildOptions {
   delimiter?: string;
   /** Labels files write numbers with a decimal comma. */
   decimalComma?: boolean;
+  /** Labels files hold category labels (happy, sad, ...): gold is the majority, as `mmprep agreement --categorical`. */
+  categorical?: boolean;
   /** Manifest columns kept as metadata although they look like misspelt roles. */
   allowColumns?: string[];
   /** Refuse the build when a label dimension labels less than this share of the records (default: refuse only when none). */
@@ -154,7 +156,7 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
   const manifest = await readManifest(manifestPath, { checkFiles: false, delimiter: o.delimiter, allowColumns: o.allowColumns });
   for (const n of manifest.notes) o.onNote?.(n);
   const labelFiles = (o.labels ?? []).map((f) => resolve(f));
-  const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { delimiter: o.delimiter, decimalComma: o.decimalComma }) : null;
+  const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { delimiter: o.delimiter, decimalComma: o.decimalComma, categorical: o.categorical }) : null;
   for (const w of labelSet?.dimensions.flatMap((d) => d.warnings) ?? []) o.onNote?.(`labels: ${w}`);
   if (o.delimiter === undefined)
     for (const f of o.labels ?? []) {
