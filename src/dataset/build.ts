@@ -187,10 +187,10 @@ async function refuseForeignFiles(out: string, given: string, entries: string[])
 async function prepareOutput(given: string): Promise<{ out: string; tmp: string }> {
   const out = resolve(given);
   if (existsSync(out)) {
-    if (!(await stat(out)).isDirectory()) throw new InputError('output exists and is not a folder', { file: given });
+    if (!(await stat(out)).isDirectory()) throw new InputError('output exists and is not a folder: choose another -o (a folder, made when missing)', { file: given });
     const entries = await readdir(out);
     if (entries.length > 0 && !entries.includes('manifest.json'))
-      throw new InputError('output folder exists and is not an mmprep dataset (no manifest.json); refusing to replace it', { file: given });
+      throw new InputError('output folder exists and is not an mmprep dataset (no manifest.json); refusing to replace it: choose another -o (a new or empty folder)', { file: given });
     if (entries.length > 0) await refuseForeignFiles(out, given, entries);
   }
   await makeFolder(dirname(out));
