@@ -120,7 +120,7 @@ export async function probe(file: string): Promise<ProbeResult> {
       const { ffprobe } = ffmpegBinaries();
       throw new InputError(`ffprobe crashed (${crash[1]}) reading this file: a bug of the ffprobe at ${ffprobe.path}; set MMPREP_FFPROBE to another ffprobe build`, { file });
     }
-    throw new InputError(`not a media file ffmpeg can read (${ffmpegErrorLine(msg)})`, { file });
+    throw new InputError(`not a media file ffmpeg can read (${ffmpegErrorLine(msg)}): check that it is a complete audio or video file (a copy cut short fails so) and replace it`, { file });
   }
   const fmt = (data.format ?? {}) as Record<string, unknown>;
   const streams: StreamInfo[] = (data.streams ?? []).map((s) => {
