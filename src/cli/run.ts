@@ -14,6 +14,12 @@ export function isVerbose(): boolean {
   return verbose;
 }
 
+/** A commander usage error ("error: unknown option '--x'\n(Did you mean --y?)\n") as mmprep's one line with what to do. */
+export function usageErrorLine(commanderText: string): string {
+  const text = commanderText.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
+  return `mmprep: ${text}; run with --help for usage\n`;
+}
+
 /** Prints an error as one line on stderr (a stack trace only with --verbose) and returns its exit code. */
 export function reportError(e: unknown, commandName?: string): ExitCode {
   if (isMmprepError(e)) {
