@@ -68,8 +68,16 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
  * Without it Node died by the signal and left `.<name>.<pid>.<n>.tmp` beside `face -o` and the like.
  */
 function interruptHandler(command: string | undefined) {
+  let interrupted = false;
   return (signal: NodeJS.Signals): void => {
     if (process.listenerCount(signal) > 1) return;
+    if (interrupted) {
+      // process.exit() waits for a stuck libuv thread: a second signal ends mmprep by the signal itself
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+      return;
+    }
+    interrupted = true;
     removeInterruptedOutputsSync();
     process.stderr.write(`mmprep${command ? ` ${command}` : ''}: interrupted (${signal}): its output files were removed; run it again\n`);
     process.exit(EXIT_INTERRUPTED);
