@@ -4,7 +4,7 @@
  * test/demo.test.ts.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -271,6 +271,14 @@ describe('dataset build', () => {
     const ok = await runCli(['dataset', 'validate', d, '--allow-failed-sessions']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/ok   sessions: 1 of 3 sessions failed at build, accepted by --allow-failed-sessions: s03/);
+  });
+
+  it('a session extract did not finish (or that failed there) is left out with what to do: extract --resume', async () => {
+    const feats = join(tmp.dir, 'features-unfinished');
+    cpSync(FEATURES, feats, { recursive: true });
+    rmSync(join(feats, 's02'), { recursive: true });
+    const r = await buildDataset(MANIFEST, { features: feats, out: join(tmp.dir, 'unfinished') });
+    expect(r.manifest.sessions.find((s) => s.session_id === 's02')!.error).toBe(`${join(feats, 's02')}: features incomplete (no meta.json: extract did not finish this session, or it failed: see _errors.jsonl there); run mmprep extract --resume with the same manifest and -o to make it`);
   });
 });
 
