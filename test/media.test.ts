@@ -67,6 +67,12 @@ describe('probe', () => {
     const r = await runCli(['probe', cut]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^mmprep: .*cut\.mp4: not a media file ffmpeg can read \(.+\): check that it is a complete audio or video file \(a copy cut short fails so\) and replace it\n$/);
+    const noPicture = await runCli(['face', stereo48]);
+    expect(noPicture.code).toBe(2);
+    expect(noPicture.stderr).toBe(`mmprep: ${stereo48}: has no video stream: give a file with a picture (a camera recording)\n`);
+    const noStream = await runCli(['audio', av, '--stream', '2']);
+    expect(noStream.code).toBe(2);
+    expect(noStream.stderr).toBe(`mmprep: ${av}: has 1 audio stream(s); --stream 2 does not exist: pass --stream 0\n`);
   });
 
   it('says so in one line when ffprobe itself crashes (the npm build does on MPEG-TS)', async () => {

@@ -155,8 +155,8 @@ export async function probe(file: string): Promise<ProbeResult> {
 /** The N-th stream of a type (0-based among streams of that type), or an InputError naming what is missing. */
 export function pickStream(p: ProbeResult, type: 'audio' | 'video', n = 0): StreamInfo {
   const of = p.streams.filter((s) => s.type === type);
-  if (of.length === 0) throw new InputError(`has no ${type} stream`, { file: p.file });
+  if (of.length === 0) throw new InputError(`has no ${type} stream: give a file with ${type === 'video' ? 'a picture (a camera recording)' : 'sound'}`, { file: p.file });
   const s = of[n];
-  if (!s) throw new InputError(`has ${of.length} ${type} stream(s); --stream ${n} does not exist`, { file: p.file });
+  if (!s) throw new InputError(`has ${of.length} ${type} stream(s); --stream ${n} does not exist: pass --stream 0${of.length > 1 ? `..${of.length - 1}` : ''}`, { file: p.file });
   return s;
 }
