@@ -77,13 +77,18 @@ describe('bad input: exit 2, one line naming file, line and column', () => {
   it('missing file, malformed CSV, bad option', async () => {
     const m = await runCli(['agreement', join(dir, 'nope.csv')]);
     expect(m.code).toBe(2);
-    expect(m.stderr).toMatch(/nope\.csv: cannot read/);
+    expect(m.stderr).toMatch(/nope\.csv: no such file: check the path/);
     const q = await runCli(['agreement', file('badquote.csv', 'target,A,B\nt1,1,2\nt2,"3,4\n')]);
     expect(q.code).toBe(2);
-    expect(q.stderr).toMatch(/malformed CSV/);
+    expect(q.stderr).toMatch(/badquote\.csv:3: malformed CSV: a quote \("\) is opened and never closed: close it or remove it\n$/);
+    // a row with an extra cell: csv-parse's "Invalid Record Length: expect 3, got 4 on line 3" said neither which
+    // row had too many cells in words nor what to do
+    const x = await runCli(['agreement', file('extracell.csv', 'target,rater,rating\nt1,r1,3\nt1,r2,3,5\n')]);
+    expect(x.code).toBe(2);
+    expect(x.stderr).toBe('mmprep: ' + join(dir, 'extracell.csv') + ':3: malformed CSV: this row has 4 cells, the header 3 columns: give every row one cell per header column (quote a cell that holds the delimiter)\n');
     const o = await runCli(['agreement', join(DATA, 'sf_shrout_fleiss_1979.csv'), '--icc-type', 'ICC9']);
     expect(o.code).toBe(2);
-    for (const x of [m, q]) expect(x.stderr).not.toMatch(/\n\s+at /);
+    for (const y of [m, q, x]) expect(y.stderr).not.toMatch(/\n\s+at /);
   });
 });
 

@@ -4,7 +4,7 @@
  * test/demo.test.ts.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,6 +182,23 @@ describe('dataset build', () => {
     expect(ls.dimensions[0].agreement.icc2).toBeNull();
   });
 
+  it('dataset build --categorical takes category labels; without it the refusal names the flag the command has', async () => {
+    // the hint "use --categorical for labels" used to name a flag only `mmprep agreement` had
+    const cat = join(tmp.dir, 'emotion-cli.csv');
+    writeFileSync(cat, 'target,rater,rating\ns01/u0000,ann,happy\ns01/u0000,bob,happy\ns01/u0000,cy,neutral\ns02/u0000,ann,sad\ns02/u0000,bob,sad\ns02/u0000,cy,sad\n');
+    const d = join(tmp.dir, 'cat-cli');
+    const no = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '--labels', cat, '-o', d, '--quiet']);
+    expect(no.code).toBe(2);
+    expect(no.stderr).toBe(`mmprep: ${cat}:2, column rating: non-numeric rating 'happy' (use --categorical for labels)\n`);
+    expect(() => readdirSync(d)).toThrow();
+    const yes = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '--labels', cat, '-o', d, '--quiet', '--categorical']);
+    expect(yes.code).toBe(0);
+    const r = records(d).find((x) => x.id === 's01/u0000');
+    expect(r.labels['emotion-cli'].gold).toEqual({ majority: 'happy', distribution: { happy: 2, neutral: 1 } });
+    expect(manifestOf(d).labels[0]).toMatchObject({ key: 'emotion-cli', categorical: true, records_labelled: 2 });
+    expect((await validateDataset(d, {})).ok).toBe(true);
+  }, 60_000);
+
   it('a rater column without any rating is reported on stderr, in manifest.json and in the card (not dropped silently)', async () => {
     const wide = join(tmp.dir, 'wide-empty.csv');
     writeFileSync(wide, 'target,ann,bob,cy\ns01/u0000,3,,3\ns03/u0002,6,,7\ns02/u0001,2,,2\n');
@@ -254,6 +271,14 @@ describe('dataset build', () => {
     const ok = await runCli(['dataset', 'validate', d, '--allow-failed-sessions']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/ok   sessions: 1 of 3 sessions failed at build, accepted by --allow-failed-sessions: s03/);
+  });
+
+  it('a session extract did not finish (or that failed there) is left out with what to do: extract --resume', async () => {
+    const feats = join(tmp.dir, 'features-unfinished');
+    cpSync(FEATURES, feats, { recursive: true });
+    rmSync(join(feats, 's02'), { recursive: true });
+    const r = await buildDataset(MANIFEST, { features: feats, out: join(tmp.dir, 'unfinished') });
+    expect(r.manifest.sessions.find((s) => s.session_id === 's02')!.error).toBe(`${join(feats, 's02')}: features incomplete (no meta.json: extract did not finish this session, or it failed: see _errors.jsonl there); run mmprep extract --resume with the same manifest and -o to make it`);
   });
 });
 

@@ -27,4 +27,19 @@ describe('command line entry point', () => {
     expect(sub.code).toBe(0);
     expect(sub.stdout).toMatch(/^Usage: mmprep sync /m);
   });
+
+  it('a wrong flag, flag value or argument count is one line "mmprep: … ; run with --help for usage", exit 2', async () => {
+    // commander printed "error: …", its "(Did you mean …?)" and the hint on two or three lines
+    const cases: Array<[string[], string]> = [
+      [['agreement', 'r.csv', '--min-ic', '0.5'], "mmprep: unknown option '--min-ic' (Did you mean --min-icc?); run with --help for usage\n"],
+      [['audio', 'x.wav', '--format', 'xml'], "mmprep: option '--format <fmt>' argument 'xml' is invalid. --format must be one of jsonl, csv, got 'xml'; run with --help for usage\n"],
+      [['extract', 'm.csv', '-o', 'out', 'extra'], "mmprep: too many arguments for 'extract'. Expected 1 argument but got 2; run with --help for usage\n"],
+      [['aduio'], "mmprep: unknown command 'aduio' (Did you mean audio?); run with --help for usage\n"],
+    ];
+    for (const [args, line] of cases) {
+      const r = await runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toBe(line);
+    }
+  });
 });

@@ -58,6 +58,23 @@ describe('probe', () => {
     expect(d.stderr).toMatch(/is a directory/);
   });
 
+  it('a typo in a file name and a file cut short: one line each with what to do (exit 2)', async () => {
+    const typo = await runCli(['probe', join(tmp.dir, 'av.mp')]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe(`mmprep: ${join(tmp.dir, 'av.mp')}: no such file: check the path\n`);
+    const cut = join(tmp.dir, 'cut.mp4');
+    writeFileSync(cut, readFileSync(av).subarray(0, 3000));
+    const r = await runCli(['probe', cut]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^mmprep: .*cut\.mp4: not a media file ffmpeg can read \(.+\): check that it is a complete audio or video file \(a copy cut short fails so\) and replace it\n$/);
+    const noPicture = await runCli(['face', stereo48]);
+    expect(noPicture.code).toBe(2);
+    expect(noPicture.stderr).toBe(`mmprep: ${stereo48}: has no video stream: give a file with a picture (a camera recording)\n`);
+    const noStream = await runCli(['audio', av, '--stream', '2']);
+    expect(noStream.code).toBe(2);
+    expect(noStream.stderr).toBe(`mmprep: ${av}: has 1 audio stream(s); --stream 2 does not exist: pass --stream 0\n`);
+  });
+
   it('says so in one line when ffprobe itself crashes (the npm build does on MPEG-TS)', async () => {
     const crashing = join(tmp.dir, 'crashing-ffprobe');
     writeFileSync(crashing, '#!/bin/sh\nkill -SEGV $$\n');

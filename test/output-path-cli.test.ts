@@ -32,6 +32,26 @@ describe('unwritable output paths', () => {
     expect(existsSync(p('g.jsonl'))).toBe(false);
   });
 
+  it('extract / dataset build -o naming a file or a foreign folder: exit 2, one line with what to do, nothing touched', async () => {
+    // these lines used to say the problem only ("exists and is not a folder"), not to choose another -o
+    writeFileSync(p('ofile'), 'x');
+    writeFileSync(p('m2.csv'), `session_id,speaker_id,lav_audio\ns1,p1,${wav}\n`);
+    const e = await runCli(['extract', p('m2.csv'), '-o', p('ofile'), '--only', 'audio', '--progress', 'none']);
+    expect(e.code, e.stderr).toBe(2);
+    expect(e.stderr).toBe(`mmprep: ${p('ofile')}: -o exists and is not a folder: choose another -o (a folder, made when missing)\n`);
+    const demo = join(FIXTURES, 'demo', 'manifest.csv');
+    const b = await runCli(['dataset', 'build', demo, '--features', tmp.dir, '-o', p('ofile'), '--quiet']);
+    expect(b.code, b.stderr).toBe(2);
+    expect(b.stderr).toBe(`mmprep: ${p('ofile')}: output exists and is not a folder: choose another -o (a folder, made when missing)\n`);
+    mkdirSync(p('mine'));
+    writeFileSync(p('mine/notes.txt'), 'mine');
+    const f = await runCli(['dataset', 'build', demo, '--features', tmp.dir, '-o', p('mine'), '--quiet']);
+    expect(f.code, f.stderr).toBe(2);
+    expect(f.stderr).toBe(`mmprep: ${p('mine')}: output folder exists and is not an mmprep dataset (no manifest.json); refusing to replace it: choose another -o (a new or empty folder)\n`);
+    expect(readFileSync(p('mine/notes.txt'), 'utf8')).toBe('mine');
+    expect(readFileSync(p('ofile'), 'utf8')).toBe('x');
+  });
+
   it('agreement --gold and extract -o under a file: exit 2 naming the path', async () => {
     writeFileSync(p('bfile'), 'x');
     const a = await runCli(['agreement', join(FIXTURES, 'agreement', 'data', 'sf_shrout_fleiss_1979.csv'), '--gold', p('bfile/g.jsonl')]);

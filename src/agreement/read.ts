@@ -257,6 +257,18 @@ function parseNumber(s: string): number {
   return DECIMAL.test(s) ? v : NaN;
 }
 
+/** csv-parse's error as the problem and what to do (its own text, "Invalid Record Length: expect 7, got 8 on line 5",
+ * says neither); the line is given by the caller. */
+function csvProblem(code: string, message: string): string {
+  if (code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
+    const m = /expect (\d+), got (\d+)/.exec(message);
+    const cells = m ? `this row has ${m[2]} cells, the header ${m[1]} columns` : 'this row has another number of cells than the header';
+    return `${cells}: give every row one cell per header column (quote a cell that holds the delimiter)`;
+  }
+  if (code === 'CSV_QUOTE_NOT_CLOSED') return 'a quote (\") is opened and never closed: close it or remove it';
+  return `${message}: fix the file (a spreadsheet's "Save as CSV" writes it well-formed)`;
+}
+
 /**
  * Reads a ratings CSV. Throws InputError naming the file, line and column for: an empty file, a header without the
  * needed columns, a non-numeric rating (without `categorical`), a non-numeric order value, a duplicate
@@ -268,7 +280,9 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
     if (!st.isFile()) throw new InputError('not a regular file', { file: path });
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw new InputError(`cannot read ratings file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError('no such file: check the path (relative to the current folder)', { file: path });
+    throw new InputError(`cannot read ratings file (${code ?? (e as Error).message})`, { file: path });
   }
   const delimiter = opts.delimiter ?? (await sniffFileDelimiter(path));
   try {
@@ -282,8 +296,7 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
     }
     const ce = e as { code?: string; lines?: number; message: string };
     if (typeof ce.code === 'string' && ce.code.startsWith('CSV_')) {
-      // csv-parse's own messages already say "at line N"; keep them on one line.
-      throw new InputError(`malformed CSV: ${ce.message}`, { file: path, line: ce.lines });
+      throw new InputError(`malformed CSV: ${csvProblem(ce.code, ce.message)}`, { file: path, line: ce.lines });
     }
     throw e;
   }

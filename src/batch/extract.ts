@@ -153,7 +153,7 @@ async function makeOutFolder(given: string): Promise<string> {
   const out = resolve(given);
   try {
     const st = await stat(out);
-    if (!st.isDirectory()) throw new InputError('exists and is not a folder', { file: given });
+    if (!st.isDirectory()) throw new InputError('-o exists and is not a folder: choose another -o (a folder, made when missing)', { file: given });
   } catch (e) {
     if (e instanceof InputError) throw e;
   }

@@ -11,6 +11,7 @@ interface BuildOpts {
   labels: string[];
   delimiter?: string;
   decimalComma: boolean;
+  categorical: boolean;
   allowColumns?: string[];
   minLabelCoverage?: number;
   output?: string;
@@ -68,6 +69,7 @@ function registerBuild(ds: Command): void {
     .requiredOption('--features <dir>', 'the output folder of `mmprep extract` (DIR/<session_id>/...)')
     .option('--labels <file>', 'ratings CSV as `mmprep agreement` reads it (repeat for one file per dimension or campaign); targets = segment ids or with session_id,start_s,end_s columns', collect, [])
     .option('--decimal-comma', "labels files write numbers with a decimal comma ('3,5')", false)
+    .option('--categorical', 'labels files hold category labels (happy, sad, ...), not numbers: gold is the majority label', false)
     .option('--min-label-coverage <x>', 'refuse the build (exit 4) when a label dimension labels less than this share of the records (default: refuse only when none)', numberOption('--min-label-coverage', { min: 0, max: 1 }))
     .option('--allow-columns <names>', 'manifest columns kept as metadata although they look like a misspelt role or known column (comma-separated, repeatable; or name them meta_*)', columnList)
     .option('--segments <mode>', 'utterance | fixed:LEN[:HOP] (seconds) | labels', 'utterance')
@@ -100,6 +102,7 @@ async function runBuild(manifest: string, o: BuildOpts): Promise<void> {
     jobs: o.jobs,
     delimiter: o.delimiter,
     decimalComma: o.decimalComma,
+    categorical: o.categorical,
     allowColumns: o.allowColumns,
     minLabelCoverage: o.minLabelCoverage,
     onNote: (l) => process.stderr.write(`mmprep dataset build: ${l}\n`),

@@ -6,7 +6,7 @@ import { watchStdout } from '../common/stdout.js';
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
-import { reportError, setVerbose } from './run.js';
+import { reportError, setVerbose, usageErrorLine } from './run.js';
 
 type Register = (p: Command) => void;
 
@@ -40,7 +40,7 @@ export async function buildProgram(only: string[] = Object.keys(COMMANDS)): Prom
     .description('Turn recorded emotion-study sessions into training-ready multimodal datasets, offline.')
     .version(VERSION, '-V, --version', 'print the version')
     .option('--verbose', 'print stack traces on errors', false)
-    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(usageErrorLine(text)) }) // one line (BRIEF: bad input)
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
   program.hook('preAction', (_this, actionCommand) => {

@@ -3,8 +3,11 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDelimiter } from '../common/csv.js';
-import { removeCreatedOutputs } from '../common/atomic.js';
+import { removeCreatedOutputs, removeInterruptedOutputsSync } from '../common/atomic.js';
 import { EXIT, InputError, OutputPathError, isMmprepError, unwritableOutput, type ExitCode } from '../common/errors.js';
+
+/** README "Exit codes": interrupted (SIGINT/SIGTERM). */
+const EXIT_INTERRUPTED = 130;
 
 let verbose = false;
 export function setVerbose(v: boolean): void {
@@ -12,6 +15,12 @@ export function setVerbose(v: boolean): void {
 }
 export function isVerbose(): boolean {
   return verbose;
+}
+
+/** A commander usage error ("error: unknown option '--x'\n(Did you mean --y?)\n") as mmprep's one line with what to do. */
+export function usageErrorLine(commanderText: string): string {
+  const text = commanderText.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
+  return `mmprep: ${text}; run with --help for usage\n`;
 }
 
 /** Prints an error as one line on stderr (a stack trace only with --verbose) and returns its exit code. */
@@ -35,6 +44,9 @@ export function reportError(e: unknown, commandName?: string): ExitCode {
  */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void> | number | void) {
   return async (...args: A): Promise<void> => {
+    const stopOnSignal = interruptHandler(commandNameOf(args));
+    process.on('SIGINT', stopOnSignal);
+    process.on('SIGTERM', stopOnSignal);
     try {
       const code = await fn(...args);
       process.exitCode = code ?? EXIT.OK;
@@ -43,7 +55,32 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
       // An output that cannot be written: the outputs already written by this command are removed again.
       if (unwritable) await removeCreatedOutputs();
       process.exitCode = reportError(unwritable ?? e, commandNameOf(args));
+    } finally {
+      process.off('SIGINT', stopOnSignal);
+      process.off('SIGTERM', stopOnSignal);
     }
+  };
+}
+
+/**
+ * Ctrl-C / SIGTERM of a command without its own handling (extract and dataset build have theirs and are left to
+ * them): the files being written and those written so far are removed, one line on stderr, exit 130 (README).
+ * Without it Node died by the signal and left `.<name>.<pid>.<n>.tmp` beside `face -o` and the like.
+ */
+function interruptHandler(command: string | undefined) {
+  let interrupted = false;
+  return (signal: NodeJS.Signals): void => {
+    if (process.listenerCount(signal) > 1) return;
+    if (interrupted) {
+      // process.exit() waits for a stuck libuv thread: a second signal ends mmprep by the signal itself
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+      return;
+    }
+    interrupted = true;
+    removeInterruptedOutputsSync();
+    process.stderr.write(`mmprep${command ? ` ${command}` : ''}: interrupted (${signal}): its output files were removed; run it again\n`);
+    process.exit(EXIT_INTERRUPTED);
   };
 }
 

@@ -2,7 +2,7 @@
  * Atomic output: everything is written to a temp file beside the target and renamed into place only when complete,
  * so a crash or an error never leaves a partial file under the final name.
  */
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, rmSync, type WriteStream } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
@@ -15,6 +15,18 @@ const created: string[] = [];
 /** Removes the files this process created so far (an unwritable output: nothing partial is left behind). */
 export async function removeCreatedOutputs(): Promise<void> {
   for (const f of created.splice(0)) await rm(f, { force: true });
+}
+
+/** Temp files being written in this thread now: an interrupt removes them (removeInterruptedOutputsSync). */
+const liveTemps = new Set<string>();
+
+/**
+ * For a SIGINT/SIGTERM handler (synchronous): removes the temp files being written and the outputs this process
+ * created so far, so an interrupted command leaves nothing partial behind (a replaced older file stays replaced).
+ */
+export function removeInterruptedOutputsSync(): void {
+  for (const f of [...liveTemps, ...created.splice(0)]) rmSync(f, { force: true });
+  liveTemps.clear();
 }
 
 /** Runs an fs step for `target`; an unwritable path becomes an OutputPathError naming the target. */
@@ -42,12 +54,15 @@ export function tempPathFor(target: string): string {
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   await onPath(target, () => makeFolder(dirname(target)));
   const tmp = tempPathFor(target);
+  liveTemps.add(tmp);
   try {
     await onPath(target, () => writeFile(tmp, data));
     await renameInto(tmp, target);
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
+  } finally {
+    liveTemps.delete(tmp);
   }
 }
 
@@ -69,6 +84,7 @@ export class AtomicWriter {
   async open(): Promise<this> {
     await onPath(this.target, () => makeFolder(dirname(this.target)));
     this.stream = createWriteStream(this.tmp);
+    liveTemps.add(this.tmp);
     const s = this.stream;
     await onPath(this.target, () => once(s, 'open'));
     return this;
@@ -90,6 +106,7 @@ export class AtomicWriter {
       await new Promise<void>((res, rej) => s.close((err) => (err ? rej(err) : res())));
     }
     await renameInto(this.tmp, this.target);
+    liveTemps.delete(this.tmp);
   }
 
   async abort(): Promise<void> {
@@ -101,6 +118,7 @@ export class AtomicWriter {
       await once(s, 'close').catch(() => undefined);
     }
     await rm(this.tmp, { force: true });
+    liveTemps.delete(this.tmp);
   }
 }
 

@@ -124,7 +124,7 @@ interface SessionFeatures {
 
 /** Reads what a session's extract folder holds (refused when extract did not finish it or meta.json is not JSON). */
 async function readSessionFeatures(s: ManifestSession, dir: string, opt: SessionBuildOptions): Promise<SessionFeatures> {
-  if (!existsSync(join(dir, 'meta.json'))) throw new InputError('features incomplete (no meta.json: extract did not finish this session)', { file: dir });
+  if (!existsSync(join(dir, 'meta.json'))) throw new InputError('features incomplete (no meta.json: extract did not finish this session, or it failed: see _errors.jsonl there); run mmprep extract --resume with the same manifest and -o to make it', { file: dir });
   const syncPath = join(dir, 'sync.json');
   const syncMap = existsSync(syncPath) ? await readSyncMap(syncPath) : null;
   const utterances = await readSessionTranscript(s, syncPath);

@@ -51,6 +51,8 @@ export interface BuildOptions {
   delimiter?: string;
   /** Labels files write numbers with a decimal comma. */
   decimalComma?: boolean;
+  /** Labels files hold category labels (happy, sad, ...): gold is the majority, as `mmprep agreement --categorical`. */
+  categorical?: boolean;
   /** Manifest columns kept as metadata although they look like misspelt roles. */
   allowColumns?: string[];
   /** Refuse the build when a label dimension labels less than this share of the records (default: refuse only when none). */
@@ -154,7 +156,7 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
   const manifest = await readManifest(manifestPath, { checkFiles: false, delimiter: o.delimiter, allowColumns: o.allowColumns });
   for (const n of manifest.notes) o.onNote?.(n);
   const labelFiles = (o.labels ?? []).map((f) => resolve(f));
-  const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { delimiter: o.delimiter, decimalComma: o.decimalComma }) : null;
+  const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { delimiter: o.delimiter, decimalComma: o.decimalComma, categorical: o.categorical }) : null;
   for (const w of labelSet?.dimensions.flatMap((d) => d.warnings) ?? []) o.onNote?.(`labels: ${w}`);
   if (o.delimiter === undefined)
     for (const f of o.labels ?? []) {
@@ -185,10 +187,10 @@ async function refuseForeignFiles(out: string, given: string, entries: string[])
 async function prepareOutput(given: string): Promise<{ out: string; tmp: string }> {
   const out = resolve(given);
   if (existsSync(out)) {
-    if (!(await stat(out)).isDirectory()) throw new InputError('output exists and is not a folder', { file: given });
+    if (!(await stat(out)).isDirectory()) throw new InputError('output exists and is not a folder: choose another -o (a folder, made when missing)', { file: given });
     const entries = await readdir(out);
     if (entries.length > 0 && !entries.includes('manifest.json'))
-      throw new InputError('output folder exists and is not an mmprep dataset (no manifest.json); refusing to replace it', { file: given });
+      throw new InputError('output folder exists and is not an mmprep dataset (no manifest.json); refusing to replace it: choose another -o (a new or empty folder)', { file: given });
     if (entries.length > 0) await refuseForeignFiles(out, given, entries);
   }
   await makeFolder(dirname(out));

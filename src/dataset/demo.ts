@@ -4,12 +4,12 @@
  * real library; a stage this build lacks is reported as not available (nothing is faked), and the stages after it run
  * on what exists.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../common/atomic.js';
-import { isMmprepError } from '../common/errors.js';
+import { InputError, isMmprepError } from '../common/errors.js';
 import { toJsonText, writeRecords } from '../common/records.js';
 import { analyzeAgreement } from '../agreement/analyze.js';
 import { formatAgreementText } from '../agreement/format.js';
@@ -125,6 +125,23 @@ async function demoValidate(ds: string, out: string, add: AddStage): Promise<voi
   add({ stage: 'dataset validate', status: v.ok ? 'ok' : 'failed', detail: v.ok ? `${v.checks.length} checks passed on ${v.records} records` : `failed: ${bad.map((c) => `${c.name}: ${c.message}`).join('; ')}`, outputs: [join(out, 'validate.txt')] });
 }
 
+/** What a demo run writes into its folder (and its temp files, hidden). */
+const DEMO_ENTRIES = new Set(['features', 'dataset', 'agreement.txt', 'agreement.json', 'gold.jsonl', 'validate.txt', 'demo.json']);
+
+/**
+ * The demo replaces `<out>/features` whole: an -o holding anything else than an earlier demo's files (a project
+ * folder with the user's own extract output in `features/`, say) is refused, exit 2, before anything is touched.
+ */
+export function refuseForeignOut(out: string): void {
+  if (!existsSync(out)) return;
+  const list = (d: string) => (existsSync(d) ? readdirSync(d).filter((n) => !n.startsWith('.')) : []);
+  const foreign = list(out).filter((n) => !DEMO_ENTRIES.has(n));
+  const foreignFeatures = list(join(out, 'features')).filter((n) => !/^(s0[123]|_errors.*\.jsonl)$/.test(n)).map((n) => `features/${n}`);
+  const names = [...foreign, ...foreignFeatures];
+  if (names.length === 0) return;
+  throw new InputError(`holds files the demo did not make (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}) and would replace its features/: choose another -o (a new or empty folder)`, { file: out });
+}
+
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const log = opts.log ?? (() => undefined);
   const out = resolve(opts.out ?? 'mmprep-demo');
@@ -136,6 +153,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     stages.push(s);
     log(stageLine(s));
   };
+  refuseForeignOut(out);
   await makeFolder(out);
   log(`mmprep demo: ${rel(manifest)} (3 sample sessions) -> ${rel(out)}/`);
 

@@ -14,7 +14,7 @@ export async function checkMediaFile(file: string): Promise<string> {
     st = await stat(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError('no such file', { file });
+    if (code === 'ENOENT') throw new InputError('no such file: check the path', { file });
     if (code === 'EACCES') throw new InputError('permission denied', { file });
     throw new InputError(`cannot read: ${(e as Error).message}`, { file });
   }

@@ -120,7 +120,7 @@ export async function probe(file: string): Promise<ProbeResult> {
       const { ffprobe } = ffmpegBinaries();
       throw new InputError(`ffprobe crashed (${crash[1]}) reading this file: a bug of the ffprobe at ${ffprobe.path}; set MMPREP_FFPROBE to another ffprobe build`, { file });
     }
-    throw new InputError(`not a media file ffmpeg can read (${ffmpegErrorLine(msg)})`, { file });
+    throw new InputError(`not a media file ffmpeg can read (${ffmpegErrorLine(msg)}): check that it is a complete audio or video file (a copy cut short fails so) and replace it`, { file });
   }
   const fmt = (data.format ?? {}) as Record<string, unknown>;
   const streams: StreamInfo[] = (data.streams ?? []).map((s) => {
@@ -155,8 +155,8 @@ export async function probe(file: string): Promise<ProbeResult> {
 /** The N-th stream of a type (0-based among streams of that type), or an InputError naming what is missing. */
 export function pickStream(p: ProbeResult, type: 'audio' | 'video', n = 0): StreamInfo {
   const of = p.streams.filter((s) => s.type === type);
-  if (of.length === 0) throw new InputError(`has no ${type} stream`, { file: p.file });
+  if (of.length === 0) throw new InputError(`has no ${type} stream: give a file with ${type === 'video' ? 'a picture (a camera recording)' : 'sound'}`, { file: p.file });
   const s = of[n];
-  if (!s) throw new InputError(`has ${of.length} ${type} stream(s); --stream ${n} does not exist`, { file: p.file });
+  if (!s) throw new InputError(`has ${of.length} ${type} stream(s); --stream ${n} does not exist: pass --stream 0${of.length > 1 ? `..${of.length - 1}` : ''}`, { file: p.file });
   return s;
 }
