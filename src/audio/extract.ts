@@ -348,22 +348,21 @@ function formatInWorker(helper: JsonlHelper, f: AudioFeatures, from: number, to:
   return helper.format(view, from, to, moved);
 }
 
-/** The summary object of computed features. */
-export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): AudioSummary {
-  const n = f.nFrames;
-  const sr = f.sampleRate;
-  const hopS = f.hop / sr;
-  const duration = f.nSamples / sr;
-  const voicedF0 = Float64Array.from(f.f0.filter((v) => v > 0)).sort();
-  const nv = voicedF0.length;
+/** The summary's notes: resampling, downmix, clipping, and why fields are null. */
+function summaryNotes(f: AudioFeatures, nVoiced: number): string[] {
   const dec = f.decoded;
   const notes: string[] = [];
-  if (dec?.resampled) notes.push(`resampled from ${dec.sourceSampleRate} Hz to ${sr} Hz by ffmpeg`);
+  if (dec?.resampled) notes.push(`resampled from ${dec.sourceSampleRate} Hz to ${f.sampleRate} Hz by ffmpeg`);
   if (dec?.downmixed) notes.push(`downmixed ${dec.sourceChannels} channels to mono (average of the channels, as librosa.to_mono)`);
   if (f.clippedRatio > 0.001) notes.push(`clipped: ${(100 * f.clippedRatio).toFixed(2)} % of samples at full scale; spectral features and F0 may be distorted`);
   if (!f.delta) notes.push(`delta and delta2 are null: ${f.deltaReason}`);
-  if (nv === 0) notes.push('no voiced frame: F0 statistics are null');
+  if (nVoiced === 0) notes.push('no voiced frame: F0 statistics are null');
+  return notes;
+}
 
+/** Functionals of every frame series: MFCC and deltas, F0 (voiced frames), voicing, RMS, ZCR, then voice quality. */
+function featureFunctionals(f: AudioFeatures, hopS: number): Record<string, Functionals> {
+  const n = f.nFrames;
   const func: Record<string, Functionals> = {};
   const k = f.options.nMfcc;
   const none = functionals([], 0, hopS);
@@ -380,46 +379,65 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
   func.rms = functionals(f.rms, n, hopS);
   func.rms_db = functionals(rmsDbs, n, hopS);
   func.zcr = functionals(f.zcr, n, hopS);
-  if (f.voice) {
-    const v = f.voice;
-    const series: Record<(typeof VOICE_FRAME_FIELDS)[number], [ArrayLike<number>, number, number]> = {
-      jitter_local: [v.jitterLocal, 1, 0],
-      shimmer_local: [v.shimmerLocal, 1, 0],
-      hnr_db: [v.hnrDb, 1, 0],
-      f1_hz: [v.formantHz, 3, 0],
-      f2_hz: [v.formantHz, 3, 1],
-      f3_hz: [v.formantHz, 3, 2],
-      b1_hz: [v.bandwidthHz, 3, 0],
-      b2_hz: [v.bandwidthHz, 3, 1],
-      b3_hz: [v.bandwidthHz, 3, 2],
-    };
-    for (const k of VOICE_FRAME_FIELDS) func[k] = functionals(series[k][0], n, hopS, series[k][1], series[k][2], v.frameVoiced);
-  }
+  if (f.voice) addVoiceFunctionals(func, f.voice, n, hopS);
+  return func;
+}
 
-  let f0Stats: Pick<AudioSummary, 'f0_mean_hz' | 'f0_sd_hz' | 'f0_min_hz' | 'f0_max_hz' | 'f0_p5_hz' | 'f0_p95_hz' | 'f0_range_hz' | 'f0_mean_st' | 'f0_sd_st' | 'f0_range_st' | 'f0_reason'>;
-  if (voicedF0.length > 0) {
-    const fs = func.f0_hz;
-    const sts = Array.from(voicedF0, st);
-    const mst = sts.reduce((a, b) => a + b, 0) / sts.length;
-    const sdst = Math.sqrt(sts.reduce((a, b) => a + (b - mst) ** 2, 0) / sts.length);
-    const p5 = percentileSorted(voicedF0, 0.05);
-    const p95 = percentileSorted(voicedF0, 0.95);
-    f0Stats = {
-      f0_mean_hz: fs.mean,
-      f0_sd_hz: fs.sd,
-      f0_min_hz: voicedF0[0],
-      f0_max_hz: voicedF0[voicedF0.length - 1],
-      f0_p5_hz: p5,
-      f0_p95_hz: p95,
-      f0_range_hz: p95 - p5,
-      f0_mean_st: mst,
-      f0_sd_st: sdst,
-      f0_range_st: st(p95) - st(p5),
-      f0_reason: null,
-    };
-  } else {
-    f0Stats = { f0_mean_hz: null, f0_sd_hz: null, f0_min_hz: null, f0_max_hz: null, f0_p5_hz: null, f0_p95_hz: null, f0_range_hz: null, f0_mean_st: null, f0_sd_st: null, f0_range_st: null, f0_reason: 'no voiced frame' };
+/** Functionals of the voice-quality series (jitter, shimmer, HNR, formants), over the voice analysis's voiced frames. */
+function addVoiceFunctionals(func: Record<string, Functionals>, v: NonNullable<AudioFeatures['voice']>, n: number, hopS: number): void {
+  const series: Record<(typeof VOICE_FRAME_FIELDS)[number], [ArrayLike<number>, number, number]> = {
+    jitter_local: [v.jitterLocal, 1, 0],
+    shimmer_local: [v.shimmerLocal, 1, 0],
+    hnr_db: [v.hnrDb, 1, 0],
+    f1_hz: [v.formantHz, 3, 0],
+    f2_hz: [v.formantHz, 3, 1],
+    f3_hz: [v.formantHz, 3, 2],
+    b1_hz: [v.bandwidthHz, 3, 0],
+    b2_hz: [v.bandwidthHz, 3, 1],
+    b3_hz: [v.bandwidthHz, 3, 2],
+  };
+  for (const k of VOICE_FRAME_FIELDS) func[k] = functionals(series[k][0], n, hopS, series[k][1], series[k][2], v.frameVoiced);
+}
+
+type F0Stats = Pick<AudioSummary, 'f0_mean_hz' | 'f0_sd_hz' | 'f0_min_hz' | 'f0_max_hz' | 'f0_p5_hz' | 'f0_p95_hz' | 'f0_range_hz' | 'f0_mean_st' | 'f0_sd_st' | 'f0_range_st' | 'f0_reason'>;
+
+/** F0 statistics in Hz and semitones from the sorted voiced F0 values (mean and sd from the F0 functionals). */
+function f0Statistics(voicedF0: Float64Array, fs: Functionals): F0Stats {
+  if (voicedF0.length === 0) {
+    return { f0_mean_hz: null, f0_sd_hz: null, f0_min_hz: null, f0_max_hz: null, f0_p5_hz: null, f0_p95_hz: null, f0_range_hz: null, f0_mean_st: null, f0_sd_st: null, f0_range_st: null, f0_reason: 'no voiced frame' };
   }
+  const sts = Array.from(voicedF0, st);
+  const mst = sts.reduce((a, b) => a + b, 0) / sts.length;
+  const sdst = Math.sqrt(sts.reduce((a, b) => a + (b - mst) ** 2, 0) / sts.length);
+  const p5 = percentileSorted(voicedF0, 0.05);
+  const p95 = percentileSorted(voicedF0, 0.95);
+  return {
+    f0_mean_hz: fs.mean,
+    f0_sd_hz: fs.sd,
+    f0_min_hz: voicedF0[0],
+    f0_max_hz: voicedF0[voicedF0.length - 1],
+    f0_p5_hz: p5,
+    f0_p95_hz: p95,
+    f0_range_hz: p95 - p5,
+    f0_mean_st: mst,
+    f0_sd_st: sdst,
+    f0_range_st: st(p95) - st(p5),
+    f0_reason: null,
+  };
+}
+
+/** The summary object of computed features. */
+export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): AudioSummary {
+  const n = f.nFrames;
+  const sr = f.sampleRate;
+  const hopS = f.hop / sr;
+  const duration = f.nSamples / sr;
+  const voicedF0 = Float64Array.from(f.f0.filter((v) => v > 0)).sort();
+  const nv = voicedF0.length;
+  const dec = f.decoded;
+  const notes = summaryNotes(f, nv);
+  const func = featureFunctionals(f, hopS);
+  const f0Stats = f0Statistics(voicedF0, func.f0_hz);
   const nu = f.nuclei;
   return {
     file,

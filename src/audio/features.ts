@@ -129,48 +129,60 @@ function inProcessPitch(o: AudioOptions): PitchStage {
  */
 const MAIN_SHARE = { block: 64, every: 16 };
 
+/** The main thread's view of the pitch worker: chunks not yet acknowledged, its result and its failure. */
+interface PitchWorkerState {
+  inFlight: number;
+  /** Resumes a feed() waiting for acknowledgements. */
+  wake: (() => void) | null;
+  failure: Error | null;
+  result: ((t: PitchTrack) => void) | null;
+  reject: ((e: Error) => void) | null;
+  done: boolean;
+}
+
+/** Listens to the worker's acknowledgements, result, error and exit (an exit before the result is a failure). */
+function watchPitchWorker(w: Worker): PitchWorkerState {
+  const s: PitchWorkerState = { inFlight: 0, wake: null, failure: null, result: null, reject: null, done: false };
+  w.on('message', (m: { ack?: boolean; track?: PitchTrack }) => {
+    if (m.ack) {
+      s.inFlight--;
+      const f = s.wake;
+      s.wake = null;
+      f?.();
+    } else if (m.track) {
+      s.done = true;
+      s.result?.(m.track);
+    }
+  });
+  w.on('error', (e) => {
+    s.failure = e;
+    s.wake?.();
+    s.reject?.(e);
+  });
+  w.on('exit', (code) => {
+    if (s.done || s.failure) return;
+    s.failure = new Error(`pitch worker exited (code ${code}) before returning its result`);
+    s.wake?.();
+    s.reject?.(s.failure);
+  });
+  return s;
+}
+
 function workerPitch(o: AudioOptions): PitchStage {
   const params = pitchParams(o);
   const w = new Worker(WORKER_URL, { workerData: { ...params, share: { ...MAIN_SHARE, main: false } } });
   const mine = new PitchAnalyzer({ ...params, share: { ...MAIN_SHARE, main: true } });
-  let inFlight = 0;
-  let wake: (() => void) | null = null;
-  let failure: Error | null = null;
-  let result: ((t: PitchTrack) => void) | null = null;
-  let reject: ((e: Error) => void) | null = null;
-  let done = false;
-  w.on('message', (m: { ack?: boolean; track?: PitchTrack }) => {
-    if (m.ack) {
-      inFlight--;
-      const f = wake;
-      wake = null;
-      f?.();
-    } else if (m.track) {
-      done = true;
-      result?.(m.track);
-    }
-  });
-  w.on('error', (e) => {
-    failure = e;
-    wake?.();
-    reject?.(e);
-  });
-  w.on('exit', (code) => {
-    if (done || failure) return;
-    failure = new Error(`pitch worker exited (code ${code}) before returning its result`);
-    wake?.();
-    reject?.(failure);
-  });
+  const s = watchPitchWorker(w);
   return {
     async feed(chunk, buf, give) {
-      if (failure) throw failure;
+      if (s.failure) throw s.failure;
       const whole = give && chunk.buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
       const copy = whole ? chunk : chunk.slice();
-      inFlight++;
+      s.inFlight++;
       w.postMessage({ chunk: copy }, [copy.buffer as ArrayBuffer]);
       mine.pump(buf);
-      while (inFlight > MAX_IN_FLIGHT && !failure) await new Promise<void>((res) => (wake = res));
-      if (failure) throw failure;
+      while (s.inFlight > MAX_IN_FLIGHT && !s.failure) await new Promise<void>((res) => (s.wake = res));
+      if (s.failure) throw s.failure;
     },
     // This thread's last frames, then its share goes to the worker, which merges the two shares and runs the path
     // finder while this thread computes the MFCCs and deltas (the caller does not await before that).
@@ -181,16 +193,16 @@ function workerPitch(o: AudioOptions): PitchStage {
       const globalPeak = total > 0 ? Math.max(buf.max - mean, mean - buf.min) : 0;
       const main = mine.frames();
       return new Promise<PitchTrack>((res, rej) => {
-        if (failure) return rej(failure);
-        result = res;
-        reject = rej;
+        if (s.failure) return rej(s.failure);
+        s.result = res;
+        s.reject = rej;
         const transfer = [main.nCand.buffer, main.freq.buffer, main.strength.buffer, main.localPeak.buffer] as ArrayBuffer[];
         w.postMessage({ end: true, main, n: mine.next, globalPeak }, transfer);
       });
     },
     minNeeded: () => mine.minNeeded(),
     close: () => {
-      done = true;
+      s.done = true;
       void w.terminate();
     },
   };

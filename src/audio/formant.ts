@@ -233,6 +233,76 @@ function polyRoots(c: Float64Array, m: number): [Float64Array, Float64Array] {
   return [re, im];
 }
 
+/** Praat's Gaussian analysis window win[1..n] (Sound_to_Formant: exp(-48 (i - imid)^2 / (n + 1)^2), edge removed). */
+function gaussianWindow(nsampWindow: number): Float64Array {
+  const win = new Float64Array(nsampWindow + 1);
+  const imid = 0.5 * (nsampWindow + 1);
+  const edge = Math.exp(-12);
+  for (let i = 1; i <= nsampWindow; i++) win[i] = (Math.exp((-48 * (i - imid) * (i - imid)) / (nsampWindow + 1) / (nsampWindow + 1)) - edge) / (1 - edge);
+  return win;
+}
+
+/** Buffers of the frame loop, allocated once per call. */
+interface BurgBuffers {
+  frame: Float64Array;
+  a: Float64Array;
+  c: Float64Array;
+  scratch: { b1: Float64Array; b2: Float64Array; aa: Float64Array };
+  fs: number[];
+  bs: number[];
+}
+
+/**
+ * The windowed frame around sample `left` (1-based) into frame[1..len]; returns len, or 0 for a silent frame
+ * (Praat skips frames whose samples are all zero).
+ */
+function windowedFrame(y: Float64Array, nx: number, left: number, halfN: number, win: Float64Array, frame: Float64Array): number {
+  let start = left + 1 - halfN;
+  let end = left + halfN;
+  if (start < 1) start = 1;
+  if (end > nx) end = nx;
+  let maxI = 0;
+  for (let i = start; i <= end; i++) maxI = Math.max(maxI, y[i - 1] * y[i - 1]);
+  if (maxI === 0) return 0;
+  const len = end - start + 1;
+  for (let k = 1; k <= len; k++) frame[k] = y[start + k - 2] * win[k];
+  return len;
+}
+
+/**
+ * Roots of the LPC polynomial (reflected into the unit circle) to formants: every root above the real axis between
+ * 50 Hz and Nyquist - 50 Hz, frequency |arg z| * Nyquist / pi and bandwidth -ln|z| * Nyquist / pi, into fs / bs.
+ */
+function rootsToFormants(re: Float64Array, im: Float64Array, nPoles: number, nyq: number, fs: number[], bs: number[]): void {
+  fs.length = 0;
+  bs.length = 0;
+  for (let k = 0; k < nPoles; k++) {
+    let zr = re[k];
+    let zi = im[k];
+    const mag = Math.hypot(zr, zi);
+    if (mag > 1) {
+      zr /= mag * mag;
+      zi /= mag * mag;
+    }
+    if (zi < 0) continue;
+    const f = (Math.abs(Math.atan2(zi, zr)) * nyq) / Math.PI;
+    if (f >= 50 && f <= nyq - 50) {
+      fs.push(f);
+      bs.push((-Math.log(Math.hypot(zr, zi)) * nyq) / Math.PI);
+    }
+  }
+}
+
+/** Burg LPC of one frame (frame[1..len]) solved for its formants, left in buf.fs / buf.bs. */
+function frameFormants(buf: BurgBuffers, len: number, nPoles: number, nyq: number): void {
+  const { a, c } = buf;
+  burg(buf.frame, len, nPoles, a, buf.scratch);
+  // p(z) = z^m - a1 z^(m-1) - ... - am  ->  monic coefficients c[j] of z^j.
+  for (let j = 0; j < nPoles; j++) c[j] = -a[nPoles - j];
+  const [re, im] = polyRoots(c, nPoles);
+  rootsToFormants(re, im, nPoles, nyq, buf.fs, buf.bs);
+}
+
 /** Formant frames of x: Praat's Sound_to_Formant_burg(x, 0, nFormants, maxFormant, halfWindow, preEmphasisHz). */
 export function formantBurg(x: Float32Array, sr: number, nFormants: number, maxFormant: number, halfWindow: number, preEmphasisHz: number): Formants | null {
   const nPoles = Math.round(2 * nFormants);
@@ -250,54 +320,26 @@ export function formantBurg(x: Float32Array, sr: number, nFormants: number, maxF
   const t1 = g.x1 + 0.5 * (physical - dx - (nFrames - 1) * dt);
   const pre = Math.exp(-2 * Math.PI * preEmphasisHz * dx);
   for (let i = nx - 1; i >= 1; i--) y[i] -= pre * y[i - 1];
-  const win = new Float64Array(nsampWindow + 1);
-  const imid = 0.5 * (nsampWindow + 1);
-  const edge = Math.exp(-12);
-  for (let i = 1; i <= nsampWindow; i++) win[i] = (Math.exp((-48 * (i - imid) * (i - imid)) / (nsampWindow + 1) / (nsampWindow + 1)) - edge) / (1 - edge);
-  const frame = new Float64Array(nsampWindow + 2);
-  const a = new Float64Array(nPoles + 1);
-  const c = new Float64Array(nPoles);
-  const scratch = { b1: new Float64Array(nsampWindow + 2), b2: new Float64Array(nsampWindow + 2), aa: new Float64Array(nPoles + 1) };
+  const win = gaussianWindow(nsampWindow);
+  const buf: BurgBuffers = {
+    frame: new Float64Array(nsampWindow + 2),
+    a: new Float64Array(nPoles + 1),
+    c: new Float64Array(nPoles),
+    scratch: { b1: new Float64Array(nsampWindow + 2), b2: new Float64Array(nsampWindow + 2), aa: new Float64Array(nPoles + 1) },
+    fs: [],
+    bs: [],
+  };
   const count = new Uint8Array(nFrames);
   const freq = new Float64Array(nFrames * maxFormants).fill(NaN);
   const bw = new Float64Array(nFrames * maxFormants).fill(NaN);
   const nyq = 0.5 / dx;
   const fg: Grid = { nx: nFrames, dx: dt, x1: t1 };
-  const fs: number[] = [];
-  const bs: number[] = [];
+  const { fs, bs } = buf;
   for (let iframe = 1; iframe <= nFrames; iframe++) {
-    const t = indexToX(fg, iframe);
-    const left = xToLowIndex(g, t);
-    let start = left + 1 - halfN;
-    let end = left + halfN;
-    if (start < 1) start = 1;
-    if (end > nx) end = nx;
-    let maxI = 0;
-    for (let i = start; i <= end; i++) maxI = Math.max(maxI, y[i - 1] * y[i - 1]);
-    if (maxI === 0) continue;
-    const len = end - start + 1;
-    for (let k = 1; k <= len; k++) frame[k] = y[start + k - 2] * win[k];
-    burg(frame, len, nPoles, a, scratch);
-    // p(z) = z^m - a1 z^(m-1) - ... - am  ->  monic coefficients c[j] of z^j.
-    for (let j = 0; j < nPoles; j++) c[j] = -a[nPoles - j];
-    const [re, im] = polyRoots(c, nPoles);
-    fs.length = 0;
-    bs.length = 0;
-    for (let k = 0; k < nPoles; k++) {
-      let zr = re[k];
-      let zi = im[k];
-      const mag = Math.hypot(zr, zi);
-      if (mag > 1) {
-        zr /= mag * mag;
-        zi /= mag * mag;
-      }
-      if (zi < 0) continue;
-      const f = (Math.abs(Math.atan2(zi, zr)) * nyq) / Math.PI;
-      if (f >= 50 && f <= nyq - 50) {
-        fs.push(f);
-        bs.push((-Math.log(Math.hypot(zr, zi)) * nyq) / Math.PI);
-      }
-    }
+    const len = windowedFrame(y, nx, xToLowIndex(g, indexToX(fg, iframe)), halfN, win, buf.frame);
+    if (len === 0) continue;
+    frameFormants(buf, len, nPoles, nyq);
+    // Sorted by frequency, at most maxFormants.
     const order = fs.map((_, k) => k).sort((p, q) => fs[p] - fs[q]);
     const nf = Math.min(order.length, maxFormants);
     count[iframe - 1] = nf;

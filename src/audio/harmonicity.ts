@@ -73,10 +73,145 @@ class CrossCorrelator {
   }
 }
 
+/** One call's constants and buffers, allocated once and reused by every frame. */
+interface CcWorkspace {
+  x: Float32Array;
+  sound: ReturnType<typeof soundGrid>;
+  /** Samples in one period of the floor, and half of it + 1. */
+  P: number;
+  halfP: number;
+  /** Window duration (s), half window and window (samples). */
+  dtWindow: number;
+  halfW: number;
+  W: number;
+  maximumLag: number;
+  rMax: number;
+  minimumPitch: number;
+  /** r[lag], the normalised cross-correlation of the current frame. */
+  r: Float64Array;
+  /** The frame's span, mean removed, 1-based. */
+  y: Float64Array;
+  xc: CrossCorrelator;
+  candLag: number[];
+  candS: number[];
+}
+
+/** Mean of the span left - P + 1 .. right + P - 1 (1-based), as Praat's local mean of the frame. */
+function localMean(x: Float32Array, left: number, right: number, P: number): number {
+  let lm = 0;
+  for (let i = right - P; i <= left + P; i++) lm += x[i - 1];
+  lm /= 2 * P;
+  return lm;
+}
+
+/** Local peak |x - lm| over the middle period of the window starting at sample `start`. */
+function localPeakOf(ws: CcWorkspace, start: number, lm: number): number {
+  const { x, halfW, halfP, W } = ws;
+  let localPeak = 0;
+  const j0 = Math.max(1, halfW + 1 - halfP);
+  const j1 = Math.min(W, halfW + halfP);
+  for (let j = j0; j <= j1; j++) localPeak = Math.max(localPeak, Math.abs(x[start + j - 2] - lm));
+  return localPeak;
+}
+
+/** Forward cross-correlation (Praat FCC_ACCURATE) of the frame at t into ws.r; returns the last lag computed. */
+function forwardCorrelation(ws: CcWorkspace, t: number, lm: number): number {
+  const { x, y, r, W, maximumLag, rMax, xc } = ws;
+  const nx = x.length;
+  let s0 = xToLowIndex(ws.sound, t - 0.5 * (1 / ws.minimumPitch + ws.dtWindow));
+  if (s0 < 1) s0 = 1;
+  let span = maximumLag + W;
+  if (span > nx + 1 - s0) span = nx + 1 - s0;
+  const lagMax = span - W;
+  for (let i = 1; i <= span; i++) y[i] = x[s0 - 2 + i] - lm;
+  let sumx2 = 0;
+  for (let i = 1; i <= W; i++) sumx2 += y[i] * y[i];
+  let sumy2 = sumx2;
+  r[0] = 1;
+  xc.correlate(y, W, span);
+  for (let i = 1; i <= lagMax; i++) {
+    sumy2 += y[i + W] * y[i + W] - y[i] * y[i];
+    r[i] = xc.at(i) / Math.sqrt(sumx2 * sumy2);
+  }
+  for (let i = lagMax + 1; i <= Math.min(maximumLag + 1, rMax); i++) r[i] = 0;
+  return lagMax;
+}
+
+/**
+ * Candidates at the maxima of ws.r (voicing threshold 0: r > 0), first estimated by depth-30 sinc interpolation,
+ * into ws.candLag / ws.candS; returns the strongest first estimate.
+ */
+function findCandidates(ws: CcWorkspace, lagMax: number): number {
+  const { r, rMax, maximumLag, candLag, candS } = ws;
+  candLag.length = 0;
+  candS.length = 0;
+  let best = -Infinity;
+  for (let i = 2; i < maximumLag && i < rMax; i++) {
+    if (r[i] > 0 && r[i] > r[i - 1] && r[i] >= r[i + 1]) {
+      const dr = 0.5 * (r[i + 1] - r[i - 1]);
+      const d2r = 2 * r[i] - r[i - 1] - r[i + 1];
+      let s = sincInterpolate(r, rMax, i + dr / d2r, 30, lagMax);
+      if (s > 1) s = 1 / s;
+      candLag.push(i);
+      candS.push(s);
+      if (s > best) best = s;
+    }
+  }
+  return best;
+}
+
+/**
+ * Praat's path finder with zero costs: the strongest candidate (those within 0.05 of the best first estimate
+ * refined by Brent maximisation of depth-700 sinc interpolation) unless the unvoiced strength beats it.
+ * Returns the chosen strength, or -1 when the frame is unvoiced.
+ */
+function chooseCandidate(ws: CcWorkspace, lagMax: number, best: number, unvoiced: number): number {
+  const { r, rMax, candLag, candS } = ws;
+  let chosen = unvoiced;
+  let voiced = false;
+  for (let k = 0; k < candLag.length; k++) {
+    let s = candS[k];
+    if (s >= best - 0.05) {
+      const [, fm] = brentMinimize((u) => -sincInterpolate(r, rMax, u, 700, lagMax), candLag[k] - 1, candLag[k] + 1, 1e-10);
+      const ym = -fm;
+      s = ym > 1 ? 1 / ym : ym;
+    }
+    if (s > chosen) {
+      chosen = s;
+      voiced = true;
+    }
+  }
+  return voiced ? chosen : -1;
+}
+
+/** Largest |x - mean(x)| over the whole sound (Praat's global peak). */
+function globalPeakAboutMean(x: Float32Array): number {
+  const nx = x.length;
+  let mean = 0;
+  for (let i = 0; i < nx; i++) mean += x[i];
+  mean /= nx;
+  let globalPeak = 0;
+  for (let i = 0; i < nx; i++) globalPeak = Math.max(globalPeak, Math.abs(x[i] - mean));
+  return globalPeak;
+}
+
+/** The frame's HNR strength at time t (see chooseCandidate), or -1 when silent or unvoiced. */
+function frameStrength(ws: CcWorkspace, t: number, globalPeak: number, silenceThreshold: number): number {
+  const left = xToLowIndex(ws.sound, t); // 1-based
+  const right = left + 1;
+  const lm = localMean(ws.x, left, right, ws.P);
+  const localPeak = localPeakOf(ws, right - ws.halfW, lm);
+  if (localPeak === 0) return -1;
+  const intensity = localPeak > globalPeak ? 1 : localPeak / globalPeak;
+  const lagMax = forwardCorrelation(ws, t, lm);
+  const best = findCandidates(ws, lagMax);
+  const unvoiced = Math.max(0, 2 - intensity / silenceThreshold);
+  return chooseCandidate(ws, lagMax, best, unvoiced);
+}
+
 export function harmonicityCc(x: Float32Array, sr: number, dt: number, minimumPitch: number, silenceThreshold: number, periodsPerWindow: number): Harmonicity | null {
   const sound = soundGrid(x.length, sr);
   const dx = sound.dx;
-  const nx = x.length;
   const P = Math.floor(1 / dx / minimumPitch);
   const halfP = Math.floor(P / 2) + 1;
   const dtWindow = periodsPerWindow / minimumPitch;
@@ -87,81 +222,20 @@ export function harmonicityCc(x: Float32Array, sr: number, dt: number, minimumPi
   const grid = shortTermGrid(sound, 1 / minimumPitch + dtWindow, dt);
   if (!grid) return null;
   const db = new Float64Array(grid.nx).fill(-200);
-  let mean = 0;
-  for (let i = 0; i < nx; i++) mean += x[i];
-  mean /= nx;
-  let globalPeak = 0;
-  for (let i = 0; i < nx; i++) globalPeak = Math.max(globalPeak, Math.abs(x[i] - mean));
+  const globalPeak = globalPeakAboutMean(x);
   if (globalPeak === 0) return { x1: grid.x1, dx: grid.dx, db };
   const rMax = W; // brent_ixmax = nsamp_window * interpolation depth 1.0
-  const r = new Float64Array(rMax + 1);
-  const y = new Float64Array(W + maximumLag + 1);
-  const xc = new CrossCorrelator(W + maximumLag);
-  const candLag: number[] = [];
-  const candS: number[] = [];
+  const ws: CcWorkspace = {
+    x, sound, P, halfP, dtWindow, halfW, W, maximumLag, rMax, minimumPitch,
+    r: new Float64Array(rMax + 1),
+    y: new Float64Array(W + maximumLag + 1),
+    xc: new CrossCorrelator(W + maximumLag),
+    candLag: [],
+    candS: [],
+  };
   for (let iframe = 1; iframe <= grid.nx; iframe++) {
-    const t = indexToX(grid, iframe);
-    const left = xToLowIndex(sound, t); // 1-based
-    const right = left + 1;
-    let lm = 0;
-    for (let i = right - P; i <= left + P; i++) lm += x[i - 1];
-    lm /= 2 * P;
-    // Local peak over the middle period of the window.
-    const start = right - halfW;
-    let localPeak = 0;
-    const j0 = Math.max(1, halfW + 1 - halfP);
-    const j1 = Math.min(W, halfW + halfP);
-    for (let j = j0; j <= j1; j++) localPeak = Math.max(localPeak, Math.abs(x[start + j - 2] - lm));
-    if (localPeak === 0) continue;
-    const intensity = localPeak > globalPeak ? 1 : localPeak / globalPeak;
-    // Forward cross-correlation.
-    let s0 = xToLowIndex(sound, t - 0.5 * (1 / minimumPitch + dtWindow));
-    if (s0 < 1) s0 = 1;
-    let span = maximumLag + W;
-    if (span > nx + 1 - s0) span = nx + 1 - s0;
-    const lagMax = span - W;
-    for (let i = 1; i <= span; i++) y[i] = x[s0 - 2 + i] - lm;
-    let sumx2 = 0;
-    for (let i = 1; i <= W; i++) sumx2 += y[i] * y[i];
-    let sumy2 = sumx2;
-    r[0] = 1;
-    xc.correlate(y, W, span);
-    for (let i = 1; i <= lagMax; i++) {
-      sumy2 += y[i + W] * y[i + W] - y[i] * y[i];
-      r[i] = xc.at(i) / Math.sqrt(sumx2 * sumy2);
-    }
-    for (let i = lagMax + 1; i <= Math.min(maximumLag + 1, rMax); i++) r[i] = 0;
-    // Candidates at the maxima (voicing threshold 0: r > 0).
-    candLag.length = 0;
-    candS.length = 0;
-    let best = -Infinity;
-    for (let i = 2; i < maximumLag && i < rMax; i++) {
-      if (r[i] > 0 && r[i] > r[i - 1] && r[i] >= r[i + 1]) {
-        const dr = 0.5 * (r[i + 1] - r[i - 1]);
-        const d2r = 2 * r[i] - r[i - 1] - r[i + 1];
-        let s = sincInterpolate(r, rMax, i + dr / d2r, 30, lagMax);
-        if (s > 1) s = 1 / s;
-        candLag.push(i);
-        candS.push(s);
-        if (s > best) best = s;
-      }
-    }
-    const unvoiced = Math.max(0, 2 - intensity / silenceThreshold);
-    let chosen = unvoiced;
-    let voiced = false;
-    for (let k = 0; k < candLag.length; k++) {
-      let s = candS[k];
-      if (s >= best - 0.05) {
-        const [, fm] = brentMinimize((u) => -sincInterpolate(r, rMax, u, 700, lagMax), candLag[k] - 1, candLag[k] + 1, 1e-10);
-        const ym = -fm;
-        s = ym > 1 ? 1 / ym : ym;
-      }
-      if (s > chosen) {
-        chosen = s;
-        voiced = true;
-      }
-    }
-    if (!voiced) continue;
+    const chosen = frameStrength(ws, indexToX(grid, iframe), globalPeak, silenceThreshold);
+    if (chosen < 0) continue;
     db[iframe - 1] = chosen <= 1e-15 ? -150 : chosen > 1 - 1e-15 ? 150 : 10 * Math.log10(chosen / (1 - chosen));
   }
   return { x1: grid.x1, dx: grid.dx, db };

@@ -37,37 +37,27 @@ function quantileSorted(a: Float64Array, q: number): number {
   return a[left - 1] + (place - left) * (a[left] - a[left - 1]);
 }
 
-/**
- * @param db intensity contour (dB), @param times its frame times (s), @param duration the file's duration (s),
- * @param isVoiced whether the F0 track is voiced at a time.
- */
-export function syllableNuclei(db: ArrayLike<number>, times: ArrayLike<number>, duration: number, isVoiced: (t: number) => boolean, p: NucleiParams): NucleiResult {
-  const n = db.length;
-  const empty: NucleiResult = {
-    n_syllables: 0,
-    nuclei_times_s: [],
-    n_pauses: 0,
-    pause_durations_s: [],
-    phonation_time_s: 0,
-    sounding_intervals_s: [],
-    intensity_max_db: null,
-    intensity_q99_db: null,
-    peak_threshold_db: null,
-  };
-  if (n < 3) return empty;
-  const sorted = Float64Array.from(db).sort();
-  const max = sorted[n - 1];
-  const minint = sorted[0];
-  const q99 = quantileSorted(sorted, 0.99);
-  let threshold = q99 + p.silenceDb;
-  if (threshold < minint) threshold = minint;
+type Interval = { sounding: boolean; a: number; b: number };
 
-  // Sounding / silent intervals (Intensity_to_TextGrid_detectSilences): frames at or above max99 + silenceDb are
-  // sounding; boundaries halfway between frames; short silences then short sounding parts are absorbed.
-  const silThr = q99 + p.silenceDb;
-  type Iv = { sounding: boolean; a: number; b: number };
-  let ivs: Iv[] = [];
-  let cur: Iv = { sounding: db[0] >= silThr, a: 0, b: duration };
+/** Joins neighbouring intervals of the same kind (copies, so the input list is left alone). */
+function mergeSameKind(list: Interval[]): Interval[] {
+  const out: Interval[] = [];
+  for (const iv of list) {
+    const last = out[out.length - 1];
+    if (last && last.sounding === iv.sounding) last.b = iv.b;
+    else out.push({ ...iv });
+  }
+  return out;
+}
+
+/**
+ * Sounding / silent intervals (Intensity_to_TextGrid_detectSilences): frames at or above max99 + silenceDb are
+ * sounding; boundaries halfway between frames; short silences then short sounding parts are absorbed.
+ */
+function soundingIntervals(db: ArrayLike<number>, times: ArrayLike<number>, duration: number, silThr: number, p: NucleiParams): Interval[] {
+  const n = db.length;
+  let ivs: Interval[] = [];
+  let cur: Interval = { sounding: db[0] >= silThr, a: 0, b: duration };
   for (let k = 1; k < n; k++) {
     const s = db[k] >= silThr;
     if (s !== cur.sounding) {
@@ -78,24 +68,14 @@ export function syllableNuclei(db: ArrayLike<number>, times: ArrayLike<number>, 
     }
   }
   ivs.push(cur);
-  const merge = (list: Iv[]) => {
-    const out: Iv[] = [];
-    for (const iv of list) {
-      const last = out[out.length - 1];
-      if (last && last.sounding === iv.sounding) last.b = iv.b;
-      else out.push({ ...iv });
-    }
-    return out;
-  };
-  ivs = merge(ivs.map((iv) => (!iv.sounding && iv.b - iv.a < p.minPauseS ? { ...iv, sounding: true } : iv)));
-  ivs = merge(ivs.map((iv) => (iv.sounding && iv.b - iv.a < p.minSoundingS ? { ...iv, sounding: false } : iv)));
-  const sounding = ivs.filter((iv) => iv.sounding);
-  const phonation = sounding.reduce((s, iv) => s + (iv.b - iv.a), 0);
-  const pauses: number[] = [];
-  for (let i = 1; i < ivs.length - 1; i++) if (!ivs[i].sounding) pauses.push(ivs[i].b - ivs[i].a);
-  const inSounding = (t: number) => sounding.some((iv) => t >= iv.a && t <= iv.b);
+  ivs = mergeSameKind(ivs.map((iv) => (!iv.sounding && iv.b - iv.a < p.minPauseS ? { ...iv, sounding: true } : iv)));
+  ivs = mergeSameKind(ivs.map((iv) => (iv.sounding && iv.b - iv.a < p.minSoundingS ? { ...iv, sounding: false } : iv)));
+  return ivs;
+}
 
-  // Intensity maxima with parabolic interpolation, kept when above the threshold.
+/** Intensity maxima with parabolic interpolation, kept when above the threshold: their times and values. */
+function intensityPeaks(db: ArrayLike<number>, times: ArrayLike<number>, threshold: number): { peakT: number[]; peakV: number[] } {
+  const n = db.length;
   const peakT: number[] = [];
   const peakV: number[] = [];
   for (let k = 1; k < n - 1; k++) {
@@ -114,7 +94,23 @@ export function syllableNuclei(db: ArrayLike<number>, times: ArrayLike<number>, 
       }
     }
   }
-  // A peak counts when it stands more than minDip above the lowest frame before the next peak.
+  return { peakT, peakV };
+}
+
+/** Praat: "Get value at time ... Nearest": the frame (of the first n) nearest to t. */
+function nearestFrame(times: ArrayLike<number>, n: number, t: number, frameStep: number): number {
+  let near = Math.min(n - 1, Math.max(0, Math.round((t - times[0]) / frameStep)));
+  while (near + 1 < n && Math.abs(times[near + 1] - t) < Math.abs(times[near] - t)) near++;
+  while (near > 0 && Math.abs(times[near - 1] - t) < Math.abs(times[near] - t)) near--;
+  return near;
+}
+
+/**
+ * A peak counts when it stands more than minDip above the lowest frame before the next peak (the last peak has no
+ * follower and is dropped): the times of the peaks that count.
+ */
+function peaksAboveDips(db: ArrayLike<number>, times: ArrayLike<number>, peakT: number[], peakV: number[], minDipDb: number): number[] {
+  const n = db.length;
   const valid: number[] = [];
   const frameStep = (times[n - 1] - times[0]) / (n - 1);
   let currentInt = peakV[0];
@@ -125,13 +121,49 @@ export function syllableNuclei(db: ArrayLike<number>, times: ArrayLike<number>, 
     const tb = peakT[i + 1];
     while (k0 < n && times[k0] < ta) k0++;
     for (let k = k0; k < n && times[k] <= tb; k++) if (db[k] < dip) dip = db[k];
-    if (Math.abs(currentInt - dip) > p.minDipDb) valid.push(ta);
-    // Praat: "Get value at time ... Nearest" of the following peak
-    let near = Math.min(n - 1, Math.max(0, Math.round((tb - times[0]) / frameStep)));
-    while (near + 1 < n && Math.abs(times[near + 1] - tb) < Math.abs(times[near] - tb)) near++;
-    while (near > 0 && Math.abs(times[near - 1] - tb) < Math.abs(times[near] - tb)) near--;
-    currentInt = db[near];
+    if (Math.abs(currentInt - dip) > minDipDb) valid.push(ta);
+    currentInt = db[nearestFrame(times, n, tb, frameStep)];
   }
+  return valid;
+}
+
+function noNuclei(): NucleiResult {
+  return {
+    n_syllables: 0,
+    nuclei_times_s: [],
+    n_pauses: 0,
+    pause_durations_s: [],
+    phonation_time_s: 0,
+    sounding_intervals_s: [],
+    intensity_max_db: null,
+    intensity_q99_db: null,
+    peak_threshold_db: null,
+  };
+}
+
+/**
+ * @param db intensity contour (dB), @param times its frame times (s), @param duration the file's duration (s),
+ * @param isVoiced whether the F0 track is voiced at a time.
+ */
+export function syllableNuclei(db: ArrayLike<number>, times: ArrayLike<number>, duration: number, isVoiced: (t: number) => boolean, p: NucleiParams): NucleiResult {
+  const n = db.length;
+  if (n < 3) return noNuclei();
+  const sorted = Float64Array.from(db).sort();
+  const max = sorted[n - 1];
+  const minint = sorted[0];
+  const q99 = quantileSorted(sorted, 0.99);
+  let threshold = q99 + p.silenceDb;
+  if (threshold < minint) threshold = minint;
+
+  const ivs = soundingIntervals(db, times, duration, q99 + p.silenceDb, p);
+  const sounding = ivs.filter((iv) => iv.sounding);
+  const phonation = sounding.reduce((s, iv) => s + (iv.b - iv.a), 0);
+  const pauses: number[] = [];
+  for (let i = 1; i < ivs.length - 1; i++) if (!ivs[i].sounding) pauses.push(ivs[i].b - ivs[i].a);
+  const inSounding = (t: number) => sounding.some((iv) => t >= iv.a && t <= iv.b);
+
+  const { peakT, peakV } = intensityPeaks(db, times, threshold);
+  const valid = peaksAboveDips(db, times, peakT, peakV, p.minDipDb);
   const nuclei = valid.filter((t) => isVoiced(t) && inSounding(t));
   return {
     n_syllables: nuclei.length,

@@ -64,6 +64,25 @@ export interface PitchTrack {
   n: number;
 }
 
+/**
+ * Brent's parabolic step through (x, fx), (w, fw), (v, fv), or null when it is not acceptable (it would not be less
+ * than half the step before last, e, or would leave [a, b]); a step ending within tol2 of an end becomes tol1 towards
+ * the middle xm.
+ */
+function parabolicStep(a: number, b: number, x: number, w: number, v: number, fx: number, fw: number, fv: number, e: number, xm: number, tol1: number, tol2: number): number | null {
+  const r = (x - w) * (fx - fv);
+  let q = (x - v) * (fx - fw);
+  let p = (x - v) * q - (x - w) * r;
+  q = 2 * (q - r);
+  if (q > 0) p = -p;
+  q = Math.abs(q);
+  if (Math.abs(p) >= Math.abs(0.5 * q * e) || p <= q * (a - x) || p >= q * (b - x)) return null;
+  let d = p / q;
+  const u = x + d;
+  if (u - a < tol2 || b - u < tol2) d = xm - x >= 0 ? tol1 : -tol1;
+  return d;
+}
+
 /** Brent's minimiser (golden section + parabolic steps) of f on [a, b]; returns [xmin, fmin]. */
 export function brentMinimize(f: (x: number) => number, a: number, b: number, tol: number, maxIter = 60): [number, number] {
   const CGOLD = 0.381966011250105;
@@ -82,18 +101,10 @@ export function brentMinimize(f: (x: number) => number, a: number, b: number, to
     if (Math.abs(x - xm) <= tol2 - 0.5 * (b - a)) break;
     let useGolden = true;
     if (Math.abs(e) > tol1) {
-      const r = (x - w) * (fx - fv);
-      let q = (x - v) * (fx - fw);
-      let p = (x - v) * q - (x - w) * r;
-      q = 2 * (q - r);
-      if (q > 0) p = -p;
-      q = Math.abs(q);
-      const etemp = e;
+      const step = parabolicStep(a, b, x, w, v, fx, fw, fv, e, xm, tol1, tol2);
       e = d;
-      if (!(Math.abs(p) >= Math.abs(0.5 * q * etemp) || p <= q * (a - x) || p >= q * (b - x))) {
-        d = p / q;
-        const u = x + d;
-        if (u - a < tol2 || b - u < tol2) d = xm - x >= 0 ? tol1 : -tol1;
+      if (step !== null) {
+        d = step;
         useGolden = false;
       }
     }

@@ -3,18 +3,13 @@ import FFT from 'fft.js';
 import { findToneBursts, type ToneDetection } from './tone.js';
 import { median } from './tone-math.js';
 
-/**
- * The frequency of the most prominent tone burst at any frequency (200 Hz to 6 kHz), for a hint when none is found at
- * the expected one: a spectrogram peak that stays in one 15.6 Hz bin, 20 dB over that bin's median, for 80 ms, then
- * confirmed (and its onset measured) by the tone-burst detector at that frequency rounded to 10 Hz.
- */
-export function findOtherToneBurst(samples: Float32Array, sampleRate: number, t0 = 0, skipHz?: number): { hz: number; t_s: number } | null {
-  const size = 1024;
-  const hop = 256;
-  const nF = Math.floor((samples.length - size) / hop) + 1;
-  if (nF < 8) return null;
-  const kLo = Math.ceil((200 / sampleRate) * size);
-  const kHi = Math.min(size / 2 - 2, Math.floor((6000 / sampleRate) * size));
+const SIZE = 1024;
+const HOP = 256;
+
+/** Hann-windowed power spectrogram (SIZE-point frames every HOP) over bins kLo..kHi, with each frame's peak bin. */
+function peakSpectrogram(samples: Float32Array, nF: number, kLo: number, kHi: number): { pw: Float32Array; peakBin: Int32Array; peakPow: Float64Array } {
+  const size = SIZE;
+  const hop = HOP;
   const nk = kHi - kLo + 1;
   const peakBin = new Int32Array(nF);
   const peakPow = new Float64Array(nF);
@@ -36,31 +31,52 @@ export function findOtherToneBurst(samples: Float32Array, sampleRate: number, t0
     peakBin[f] = best;
     peakPow[f] = pw[f * nk + (best - kLo)];
   }
+  return { pw, peakBin, peakPow };
+}
+
+/** Each bin's median power over the frames (+1e-20). */
+function binMedians(pw: Float32Array, nF: number, nk: number): Float64Array {
   const med = new Float64Array(nk);
   const col = new Float64Array(nF);
   for (let k = 0; k < nk; k++) {
     for (let f = 0; f < nF; f++) col[f] = pw[f * nk + k];
     med[k] = median(col) + 1e-20;
   }
+  return med;
+}
+
+/**
+ * Spectral candidates: peaks that stay within one bin, 20 dB over that bin's median, for 80 ms (not within 20 Hz of
+ * skipHz), with their strength over the median, strongest first.
+ */
+function steadyPeaks(peakBin: Int32Array, peakPow: Float64Array, med: Float64Array, kLo: number, sampleRate: number, skipHz?: number): Array<{ k: number; strength: number }> {
+  const nF = peakBin.length;
   const cands: Array<{ k: number; strength: number }> = [];
   for (let f = 0; f < nF; ) {
     const k = peakBin[f];
     let e = f;
     while (e + 1 < nF && Math.abs(peakBin[e + 1] - k) <= 1 && peakPow[e + 1] > 100 * med[k - kLo]) e++;
     const frames = e - f + 1;
-    const hz = (k * sampleRate) / size;
-    if (frames >= Math.ceil((0.08 * sampleRate) / hop) && peakPow[f] > 100 * med[k - kLo] && !(skipHz && Math.abs(hz - skipHz) < 20)) {
+    const hz = (k * sampleRate) / SIZE;
+    if (frames >= Math.ceil((0.08 * sampleRate) / HOP) && peakPow[f] > 100 * med[k - kLo] && !(skipHz && Math.abs(hz - skipHz) < 20)) {
       cands.push({ k, strength: peakPow[f] / med[k - kLo] });
     }
     f = e + 1;
   }
-  // Strongest first; a sustained speech harmonic is a spectral candidate too, so each is confirmed by the detector
-  // (phase linearity, prominence over neighbours).
   cands.sort((x, y) => y.strength - x.strength || x.k - y.k);
+  return cands;
+}
+
+/**
+ * The most prominent burst the tone-burst detector confirms at a candidate's frequency rounded to 10 Hz (or 10 Hz
+ * either side), trying at most 12 frequencies: a sustained speech harmonic is a spectral candidate too, so each is
+ * confirmed by the detector (phase linearity, prominence over neighbours).
+ */
+function confirmedBurst(samples: Float32Array, sampleRate: number, t0: number, cands: Array<{ k: number; strength: number }>): ToneDetection | null {
   const tried = new Set<number>();
   let best: ToneDetection | null = null;
   for (const c of cands) {
-    const hz = Math.round((c.k * sampleRate) / size / 10) * 10;
+    const hz = Math.round((c.k * sampleRate) / SIZE / 10) * 10;
     if (tried.has(hz) || tried.size >= 12) continue;
     tried.add(hz);
     for (const h of [hz, hz - 10, hz + 10]) {
@@ -69,7 +85,22 @@ export function findOtherToneBurst(samples: Float32Array, sampleRate: number, t0
       if (d.length) break;
     }
   }
+  return best;
+}
+
+/**
+ * The frequency of the most prominent tone burst at any frequency (200 Hz to 6 kHz), for a hint when none is found at
+ * the expected one: a spectrogram peak that stays in one 15.6 Hz bin, 20 dB over that bin's median, for 80 ms, then
+ * confirmed (and its onset measured) by the tone-burst detector at that frequency rounded to 10 Hz.
+ */
+export function findOtherToneBurst(samples: Float32Array, sampleRate: number, t0 = 0, skipHz?: number): { hz: number; t_s: number } | null {
+  const nF = Math.floor((samples.length - SIZE) / HOP) + 1;
+  if (nF < 8) return null;
+  const kLo = Math.ceil((200 / sampleRate) * SIZE);
+  const kHi = Math.min(SIZE / 2 - 2, Math.floor((6000 / sampleRate) * SIZE));
+  const { pw, peakBin, peakPow } = peakSpectrogram(samples, nF, kLo, kHi);
+  const med = binMedians(pw, nF, kHi - kLo + 1);
+  const best = confirmedBurst(samples, sampleRate, t0, steadyPeaks(peakBin, peakPow, med, kLo, sampleRate, skipHz));
   if (best) return { hz: Math.round(best.freq_hz), t_s: best.t_s };
   return null;
 }
-

@@ -102,6 +102,19 @@ const MIN_BAND_SNR_DB = -40;
 const FIT_LO = 0.25;
 const FIT_HI = 0.65;
 
+/** A burst's plateau (ToneScanner.plateauOf): run w0..w1, plateau windows p0..p1, tone and total power, phase line. */
+interface Plateau {
+  w0: number;
+  w1: number;
+  p0: number;
+  p1: number;
+  pt: number;
+  ptot: number;
+  freq: number;
+  resid: number;
+  coherent: boolean;
+}
+
 /** Streaming tone-burst detector: push() PCM chunks in order, then finish(). */
 export class ToneScanner {
   readonly sampleRate: number;
@@ -344,6 +357,61 @@ export class ToneScanner {
     return { w0, w1, p0, p1, pt: c.power, ptot, freq: c.freq, resid: c.resid, coherent: true };
   }
 
+  /**
+   * The run's plateau (plateauOf) with the tone power over the floor, or null when it is too short, off the tone's
+   * frequency, not on one phase line, or (10 ms windows) below the minimum SNR.
+   */
+  private plateauTone(w0: number, w1: number, wre: Float64Array, wim: Float64Array, tp: Float64Array, tot: Float64Array, chunkFloor: number, coh: CoherentTrack, coherentRun: boolean): { plat: Plateau; floor: number; toneP: number } | null {
+    const B = this.blockN;
+    const sr = this.sampleRate;
+    const plat: Plateau = this.plateauOf(w0, w1, wre, wim, tp, tot, coherentRun ? coh : null);
+    ({ w0, w1 } = plat);
+    const { pt, ptot, freq, resid } = plat;
+    if ((w1 - w0 + 1) * B < (this.o.minDurationS * sr) / 2) return null;
+    const maxDev = plat.coherent ? Math.min(this.o.maxFreqDevHz, coherentMaxDevHz(this.toneHz)) : this.o.maxFreqDevHz;
+    if (Math.abs(freq - this.toneHz) > maxDev || resid > (plat.coherent ? MAX_COHERENT_RESID : 0.6)) return null;
+    // Floor: the narrow-band power just before the burst (speech there may be louder than the chunk median).
+    const localMedian = w0 - WIN_BLOCKS - 10 >= Math.max(0, w0 - 60) ? median(tp.subarray(Math.max(0, w0 - 60), w0 - WIN_BLOCKS)) : 0;
+    const floor = Math.max(chunkFloor, localMedian);
+    // A coherent plateau holds a fifth of the noise's 10 ms power (tone-coherent.ts).
+    const toneP = Math.max(pt - (plat.coherent ? floor / (COH_BLOCKS / WIN_BLOCKS) : floor), 1e-20);
+    if (!plat.coherent && 10 * Math.log10(toneP / Math.max(ptot - toneP, 1e-20)) < this.o.minSnrDb) return null;
+    return { plat, floor, toneP };
+  }
+
+  /**
+   * The burst's edges and refined onset, its duration and prominence, or null when it has no edges or onset, or
+   * its duration or prominence is out of bounds.
+   */
+  private timedBurst(x: Float32Array, n: number, plat: Plateau, wre: Float64Array, wim: Float64Array, tp: Float64Array, floor: number, chunkFloor: number) {
+    const N = this.winN;
+    const sr = this.sampleRate;
+    const { w0, w1, p0, p1 } = plat;
+    const edges = this.edges(x, n, w0, w1, p0, p1, wre, wim, plat.coherent);
+    if (!edges) return null;
+    // Noise of the arrival search: the mean in-band power 150-400 ms before the burst (before any direct sound).
+    const farBefore = ToneScanner.meanOf(tp, w0 - 200, w0 - 75) ?? floor;
+    const refiner = new OnsetRefiner(this.sampleRate, this.toneHz, this.winN, this.ref, this.bufStart);
+    const onset = refiner.onsetOf(x, n, edges.rise, Math.max(farBefore, chunkFloor));
+    if (!onset) return null;
+    const duration = (edges.end - onset.t) / sr;
+    if (duration < this.o.minDurationS || duration > this.o.maxDurationS) return null;
+    const prominence = this.prominence(x, Math.ceil(onset.t + 0.1 * N), Math.floor(edges.end - 0.1 * N));
+    if (prominence < (plat.coherent ? this.o.minCoherentProminenceDb : this.o.minProminenceDb)) return null;
+    return { end: edges.end, refiner, onset, duration, prominence };
+  }
+
+  /** Why the onset cannot be trusted (band SNR below 0 dB, a beep found only by coherence, the refiner's verdict), or null. */
+  private static unplaceableReason(bandSnr: number, coherent: boolean, judgedWhy: string | null): string | null {
+    return bandSnr < 0
+      ? bandSnr <= MIN_BAND_SNR_DB
+        ? `the tone does not rise over the band's interference (band SNR ${MIN_BAND_SNR_DB} dB or less): the onset cannot be trusted`
+        : `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted`
+      : coherent
+        ? COHERENT_ONLY_REASON
+        : judgedWhy;
+  }
+
   private measure(
     x: Float32Array,
     n: number,
@@ -358,46 +426,22 @@ export class ToneScanner {
     coherentRun: boolean,
   ): ToneDetection | null {
     const B = this.blockN;
-    const N = this.winN;
     const sr = this.sampleRate;
-    const plat = this.plateauOf(w0, w1, wre, wim, tp, tot, coherentRun ? coh : null);
-    ({ w0, w1 } = plat);
-    const { p0, p1, pt, ptot, freq, resid } = plat;
-    if ((w1 - w0 + 1) * B < (this.o.minDurationS * sr) / 2) return null;
-    const maxDev = plat.coherent ? Math.min(this.o.maxFreqDevHz, coherentMaxDevHz(this.toneHz)) : this.o.maxFreqDevHz;
-    if (Math.abs(freq - this.toneHz) > maxDev || resid > (plat.coherent ? MAX_COHERENT_RESID : 0.6)) return null;
-    // Floor: the narrow-band power just before the burst (speech there may be louder than the chunk median).
-    const localMedian = w0 - WIN_BLOCKS - 10 >= Math.max(0, w0 - 60) ? median(tp.subarray(Math.max(0, w0 - 60), w0 - WIN_BLOCKS)) : 0;
-    const floor = Math.max(chunkFloor, localMedian);
-    // A coherent plateau holds a fifth of the noise's 10 ms power (tone-coherent.ts).
-    const toneP = Math.max(pt - (plat.coherent ? floor / (COH_BLOCKS / WIN_BLOCKS) : floor), 1e-20);
-    if (!plat.coherent && 10 * Math.log10(toneP / Math.max(ptot - toneP, 1e-20)) < this.o.minSnrDb) return null;
-    const edges = this.edges(x, n, w0, w1, p0, p1, wre, wim, plat.coherent);
-    if (!edges) return null;
-    // Noise of the arrival search: the mean in-band power 150-400 ms before the burst (before any direct sound).
-    const farBefore = ToneScanner.meanOf(tp, w0 - 200, w0 - 75) ?? floor;
-    const refiner = new OnsetRefiner(this.sampleRate, this.toneHz, this.winN, this.ref, this.bufStart);
-    const onset = refiner.onsetOf(x, n, edges.rise, Math.max(farBefore, chunkFloor));
-    if (!onset) return null;
-    const duration = (edges.end - onset.t) / sr;
-    if (duration < this.o.minDurationS || duration > this.o.maxDurationS) return null;
-    const prominence = this.prominence(x, Math.ceil(onset.t + 0.1 * N), Math.floor(edges.end - 0.1 * N));
-    if (prominence < (plat.coherent ? this.o.minCoherentProminenceDb : this.o.minProminenceDb)) return null;
+    const tone = this.plateauTone(w0, w1, wre, wim, tp, tot, chunkFloor, coh, coherentRun);
+    if (!tone) return null;
+    const { plat, floor, toneP } = tone;
+    const { pt, ptot, freq } = plat;
+    const burst = this.timedBurst(x, n, plat, wre, wim, tp, floor, chunkFloor);
+    if (!burst) return null;
+    const { refiner, onset, duration, prominence } = burst;
     // In-band interference: the mean narrow-band power over the 0.5 s before the onset (speech is bursty: a mean, not
     // a median), at least the floor.
     const onsetW = Math.floor(onset.t / B) - WIN_BLOCKS;
     const interference = Math.max(ToneScanner.meanOf(tp, onsetW - 250, onsetW - 5) ?? floor, chunkFloor);
-    const bandSnr = this.bandSnrOf(tp, coh, onset.t, edges.end, { toneP, pt, floor, interference });
+    const bandSnr = this.bandSnrOf(tp, coh, onset.t, burst.end, { toneP, pt, floor, interference });
     const judged = refiner.judge(x, n, onset, pt, interference, ptot - toneP);
     const onsetSd = judged.onsetSd;
-    const why =
-      bandSnr < 0
-        ? bandSnr <= MIN_BAND_SNR_DB
-          ? `the tone does not rise over the band's interference (band SNR ${MIN_BAND_SNR_DB} dB or less): the onset cannot be trusted`
-          : `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted`
-        : plat.coherent
-          ? COHERENT_ONLY_REASON
-          : judged.why;
+    const why = ToneScanner.unplaceableReason(bandSnr, plat.coherent, judged.why);
     return {
       t_s: this.t0 + (this.bufStart + judged.t) / sr,
       duration_s: duration,
