@@ -58,7 +58,14 @@ describe('sync in reverberant rooms (make-sync-rooms --set small)', () => {
     // The end beep (band SNR 10 dB at the start; the talker is louder at the end) may not be found: then no drift.
     if (e.drift_ppm !== null) expect(e.drift_sd_ppm).toBeGreaterThan(0);
     else expect(e.warnings.map((w: { code: string }) => w.code)).toContain('no_end_pulse');
-    for (const d of e.detections) expect(typeof d.onset_sd_s).toBe('number');
+    // A placeable onset carries its uncertainty; one read on sound before the beep (found only by its coherence, or no
+    // clean step: the npm 2018 build's AAC end beep here, found only by its coherence) has none and says why it is not
+    // placeable; the drift then comes from the other end's window.
+    for (const d of e.detections) {
+      if (d.placeable) expect(typeof d.onset_sd_s).toBe('number');
+      else expect(typeof d.unplaceable_reason).toBe('string');
+    }
+    expect(e.detections.some((d: { placeable: boolean }) => d.placeable)).toBe(true);
   });
 
   it('DRR -9 dB (RT60 0.8 s), Opus, an interviewer near the room microphone: its beep is found but not placeable, so it is placed by cross-correlation within 1 ms, and sync.json and stderr say which route and why the beep was not used', async () => {
