@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncSession } from '../src/sync/session.js';
-import { addBeeps, ffmpeg, rng, writeWavF32 } from './sync-media.js';
+import { addBeeps, ffmpeg, rng, talker, writeWavF32 } from './sync-media.js';
 
 const SR = 16000;
 const DUR_S = 24;
@@ -23,23 +23,6 @@ const OFFSET_S = 1.2345; // t_lav = t_mic (1 + K) + OFFSET_S
 const K = 90e-6;
 const BEEPS_LAV = [4.1234, DUR_S + OFFSET_S - 2.6];
 const REPEAT = { from_s: 16.5, to_s: 19.0, len_s: 4.0 }; // lav time: the segment at from_s said again at to_s
-
-/** Syllable-like bursts (80-330 ms, pauses of 30-430 ms) of noise through a one-pole low-pass (as sync-xcorr-room). */
-function talker(seed: number, n: number): Float32Array {
-  const r = rng(seed);
-  const x = new Float32Array(n);
-  let y = 0;
-  for (let i = 0, next = 0, on = false, amp = 0; i < n; i++) {
-    if (i >= next) {
-      on = !on;
-      amp = on ? 0.2 + 0.3 * r.u() : 0.005;
-      next = i + Math.round((on ? 0.08 + 0.25 * r.u() : 0.03 + 0.4 * r.u()) * SR);
-    }
-    y = 0.7 * y + 0.3 * r.g();
-    x[i] = amp * y;
-  }
-  return x;
-}
 
 /** A lav-clock signal on the microphone's clock (t_lav = t_mic (1 + K) + OFFSET_S), linear interpolation. */
 function onMicClock(x: Float32Array, n: number): Float32Array {

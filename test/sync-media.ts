@@ -24,6 +24,23 @@ export function rng(seed: number): { u: () => number; g: () => number } {
   return { u, g };
 }
 
+/** Syllable-like bursts (80-330 ms, pauses of 30-430 ms) of noise through a one-pole low-pass (a speech-like tilt). */
+export function talker(seed: number, n: number, sr = 16000): Float32Array {
+  const r = rng(seed);
+  const x = new Float32Array(n);
+  let y = 0;
+  for (let i = 0, next = 0, on = false, amp = 0; i < n; i++) {
+    if (i >= next) {
+      on = !on;
+      amp = on ? 0.2 + 0.3 * r.u() : 0.005;
+      next = i + Math.round((on ? 0.08 + 0.25 * r.u() : 0.03 + 0.4 * r.u()) * sr);
+    }
+    y = 0.7 * y + 0.3 * r.g();
+    x[i] = amp * y;
+  }
+  return x;
+}
+
 /**
  * Room impulse response at sr Hz (the model of scripts/make-sync-rooms.mjs): a unit direct path at 0, then from 1.5 ms
  * a decaying Gaussian tail (60 dB down at rt60) with drrDb direct-to-tail energy.

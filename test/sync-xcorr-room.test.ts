@@ -16,7 +16,7 @@ import { buildSyncMap, refuseUnplaced } from '../src/sync/report.js';
 import type { Candidate, ProbedFile, StreamState } from '../src/sync/streams.js';
 import { syncWarningLines } from '../src/sync/warnings.js';
 import { audioOffset, MIN_FINE_Z } from '../src/sync/xcorr.js';
-import { power, rng, roomIR as roomIRAt } from './sync-media.js';
+import { power, rng, roomIR as roomIRAt, talker } from './sync-media.js';
 
 const SR = 16000;
 const DUR_S = 24;
@@ -57,23 +57,6 @@ function onMicClock(x: Float32Array, n: number): Float32Array {
     const j = Math.floor(p);
     return j >= 0 && j + 1 < x.length ? x[j] + (p - j) * (x[j + 1] - x[j]) : 0;
   });
-}
-
-/** Syllable-like bursts (80-330 ms, pauses of 30-430 ms) of noise through a one-pole low-pass (a speech-like tilt). */
-function talker(seed: number, n: number): Float32Array {
-  const r = rng(seed);
-  const x = new Float32Array(n);
-  let y = 0;
-  for (let i = 0, next = 0, on = false, amp = 0; i < n; i++) {
-    if (i >= next) {
-      on = !on;
-      amp = on ? 0.2 + 0.3 * r.u() : 0.005;
-      next = i + Math.round((on ? 0.08 + 0.25 * r.u() : 0.03 + 0.4 * r.u()) * SR);
-    }
-    y = 0.7 * y + 0.3 * r.g();
-    x[i] = amp * y;
-  }
-  return x;
 }
 
 let lav: Float32Array;
