@@ -15,11 +15,11 @@
  * its examples/data (held out: never used to fit anything). Each frame is analysed after a black frame, so the face
  * detector runs on it (no tracking from the previous render).
  *
- * Usage: npm run build && node scripts/measure-gaze.mjs [--set fit|holdout|all] [--fit] [--verbose]
+ * Usage: npm run build && node scripts/measure-gaze.mjs [--set fit|holdout|all] [--fit] [--fit-pixel] [--verbose]
  *   prints absolute and relative errors with OpenFace's model as is, with src/face/gaze.ts GAZE_CALIBRATION, and with
  *   GAZE_CALIBRATION averaged with the iris centre found in the pixels (src/face/pupil.ts, PIXEL_CALIBRATION; an
  *   experiment, not what mmprep writes: docs/face.md "Gaze");
- *   --fit fits GAZE_CALIBRATION again on the `fit` set; --verbose prints every frame and where the iris points lie
+ *   --fit fits GAZE_CALIBRATION again on the `fit` set; --fit-pixel fits PIXEL_CALIBRATION (gains, biases) there; --verbose prints every frame and where the iris points lie
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -195,9 +195,10 @@ const quant = (v, p) => [...v].sort((a, b) => a - b)[Math.round(p * (v.length - 
 /** Gaze angles of a record's mesh with a calibration: both eyes (OpenFace's mean vector) or one eye alone. */
 function angles(row, cal, which = 'both') {
   const m = (row.mesh ??= Float64Array.from(row.rec.landmarks.flat()));
-  if (cal === 'pixels') {
+  if (cal === 'pixels' || cal?.pixelCal) {
     row.pupils ??= pupilMod.meshPupils(row.img, W, H, m);
-    const g = (eye) => gazeMod.eyeGaze(m, eye, undefined, gazeMod.GAZE_CALIBRATION, row.pupils[eye]);
+    const pixelCal = cal === 'pixels' ? gazeMod.PIXEL_CALIBRATION : cal.pixelCal;
+    const g = (eye) => gazeMod.eyeGaze(m, eye, undefined, gazeMod.GAZE_CALIBRATION, row.pupils[eye], pixelCal);
     const [a, b] = [g('right'), g('left')];
     return which === 'both' ? gazeMod.gazeAngles(a, b) : which === 'right' ? gazeMod.gazeAngles(a, a) : gazeMod.gazeAngles(b, b);
   }
@@ -262,6 +263,37 @@ function fitCalibration(rows) {
   return best.cal;
 }
 
+/**
+ * PIXEL_CALIBRATION's gains and biases fitted on rows whose pupils were found in both eyes: the same loss as
+ * fitCalibration, minimised by coordinate descent from the committed values (steps 0.2 down to 0.01);
+ * cornerPullAcross is kept (measured, not fitted: gaze.ts).
+ */
+function fitPixelCalibration(rows) {
+  const loss = (pixelCal) =>
+    rows.reduce((s, r) => {
+      for (const which of ['both', 'right', 'left']) {
+        const a = angles(r, { pixelCal }, which);
+        s += (a.x - r.x) ** 2 + (a.y - r.y) ** 2;
+      }
+      return s;
+    }, 0);
+  let pc = { ...gazeMod.PIXEL_CALIBRATION };
+  let best = loss(pc);
+  for (const step of [0.2, 0.1, 0.05, 0.02, 0.01]) {
+    for (let improved = true; improved; ) {
+      improved = false;
+      for (const k of ['gainAlong', 'gainAcross', 'biasNasal', 'biasAcross']) {
+        for (const d of [-step, step]) {
+          const c = { ...pc, [k]: pc[k] + d };
+          const l = loss(c);
+          if (l < best - 1e-12) [best, pc, improved] = [l, c, true];
+        }
+      }
+    }
+  }
+  return pc;
+}
+
 function report(rows, verbose) {
   const groups = new Map();
   for (const r of rows.filter((q) => q.rec.landmarks)) groups.set(r.scene, [...(groups.get(r.scene) ?? []), r]);
@@ -293,5 +325,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const set = args.includes('--set') ? args[args.indexOf('--set') + 1] : 'all';
   const { rows } = await run(set === 'all' ? ['fit', 'holdout'] : [set]);
   report(rows, args.includes('--verbose'));
+  const round3 = (k, v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v);
+  if (args.includes('--fit-pixel')) {
+    const withPupils = rows.filter((r) => r.scene.set === 'fit' && r.rec.landmarks && (angles(r, 'pixels'), r.pupils.right && r.pupils.left));
+    console.log(`\nPIXEL_CALIBRATION fitted on the fit set (${withPupils.length} frames with both pupils): ${JSON.stringify(fitPixelCalibration(withPupils), round3)}`);
+  }
   if (args.includes('--fit')) console.log(`\nfitted on the fit set: ${JSON.stringify(fitCalibration(rows.filter((r) => r.scene.set === 'fit' && r.rec.landmarks)), (k, v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v))}`);
 }

@@ -53,8 +53,9 @@ export const GAZE_CALIBRATION: GazeCalibration = { gainAlong: 1.8, gainAcross: 2
  * far as the pupil. cornerPullAcross: Human's corners move across the corner line with the iris model's iris by about
  * 0.5 of its offset (least squares on the `fit` renders); the pixels' offset is measured from corners moved back.
  * Gains and biases fitted (coordinate descent, least squares on both eyes' and each eye's angles) on the `fit` renders
- * and their mirror images by a one-off script; scripts/measure-gaze.mjs prints the figures (docs/face.md "Gaze"). An
- * experiment: mmprep's records use the iris model alone.
+ * and their mirror images by a one-off script; `node scripts/measure-gaze.mjs --set fit --fit-pixel` repeats the fit on
+ * the `fit` renders without their mirror images (0.95, 1.53, 0.02, 0.37 on 2026-11-30) and prints the figures
+ * (docs/face.md "Gaze"). An experiment: mmprep's records use the iris model alone.
  */
 export interface PixelCalibration {
   gainAlong: number;
