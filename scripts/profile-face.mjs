@@ -10,7 +10,8 @@
  *   seconds of the process tree (user + sys, like /usr/bin/time).
  * Input: the bench's clip (the fixture portrait moving and rolling, 640x480, 6 s at 30 fps, made here with ffmpeg), or
  * a video given as the first argument. Options: --frames N (frames in the per-frame part, default all), --no-e2e,
- * --description (the per-frame part with Human's description model on: its cost per call and per frame).
+ * --description (the per-frame part with Human's description model on: its cost per call and per frame), --startup (one
+ * engine's start-up and warm-up only: see startupProfile; --blocks N).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -59,6 +60,69 @@ for await (const f of dec) {
 }
 
 const setup = { backend: 'wasm', maxFaces: 1, detectorMinConfidence: 0.1, stages: process.argv.includes('--description') ? { description: true } : undefined };
+
+if (process.argv.includes('--startup')) {
+  await startupProfile(setup);
+  process.exit(0);
+}
+
+/**
+ * --startup: what one engine (one worker's share) costs before it reaches its steady rate, on the clip's first frames.
+ * Thread CPU from /proc/thread-self/schedstat (ns; this thread only), process CPU from process.cpuUsage (this thread
+ * plus V8's background threads, which compile hot JavaScript with TurboFan and mark the heap): their difference is the
+ * background work. Prints the tfjs packages' load, the rest of FaceEngine.create (Human's bundle, WASM, models), each
+ * model's first call against its call on the first tracked frame / next detector frame, and CPU ms per frame of each
+ * block of DETECT_EVERY frames (the clip is looped until --blocks N blocks, default 24).
+ */
+async function startupProfile(setup) {
+  const threadMs = () => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  const both = () => ({ thread: threadMs(), proc: cpuMs() });
+  const since = (a) => {
+    const b = both();
+    return `${(b.thread - a.thread).toFixed(0)} | ${(b.proc - a.proc - (b.thread - a.thread)).toFixed(0)}`;
+  };
+  const { createRequire } = await import('node:module');
+  const { humanPackageDir } = await dist('face/models.js');
+  const req = createRequire(join(humanPackageDir(), 'dist', 'human.node-wasm.js'));
+  let t = both();
+  for (const pkg of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-converter', '@tensorflow/tfjs-backend-wasm']) req(pkg);
+  const rows = [['tfjs-core, tfjs-converter, tfjs-backend-wasm: require', since(t)]];
+  t = both();
+  const engine = await FaceEngine.create(setup);
+  rows.push(["FaceEngine.create: Human's bundle, WASM backend, four models", since(t)]);
+  const calls = {};
+  for (const [name, m] of Object.entries(engine.human.models.models)) {
+    if (!m?.execute) continue;
+    const execute = m.execute.bind(m);
+    m.execute = (...a) => {
+      const t0 = threadMs();
+      const r = execute(...a);
+      for (const x of Array.isArray(r) ? r : [r]) x.dataSync();
+      (calls[name] ??= []).push(threadMs() - t0);
+      return r;
+    };
+  }
+  const blocks = arg('--blocks', 24);
+  const perBlock = [];
+  for (let b = 0; b < blocks; b++) {
+    t = both();
+    for (let k = 0; k < DETECT_EVERY; k++) {
+      const i = (b * DETECT_EVERY + k) % frames.length;
+      await engine.analyse({ ...frames[i], redetect: k === 0 });
+    }
+    const [th, bg] = since(t).split(' | ').map(Number);
+    perBlock.push(`${(th / DETECT_EVERY).toFixed(1)}+${(bg / DETECT_EVERY).toFixed(1)}`);
+  }
+  console.log('\nStart-up of one engine in this thread (CPU ms: this thread | V8 background threads):');
+  for (const [what, v] of rows) console.log(`- ${what}: ${v}`);
+  console.log(`\nModel calls, thread CPU ms: frame 1 (first call) / frame 2 / frame ${DETECT_EVERY + 1} (blazeface: frame 1 / frame ${DETECT_EVERY + 1}, the next detector frame)`);
+  for (const [name, v] of Object.entries(calls)) {
+    const later = name === 'blazeface' ? [v[1]] : [v[1], v[DETECT_EVERY]];
+    console.log(`- ${name}: ${[v[0], ...later].map((x) => x?.toFixed(1)).join(' / ')}`);
+  }
+  console.log(`\nCPU ms per frame of each block of ${DETECT_EVERY} frames (this thread + background threads), blocks 1-${blocks}:`);
+  console.log(perBlock.join(' '));
+}
 let c = cpuMs();
 const engine = await FaceEngine.create(setup);
 const createMs = cpuMs() - c;
