@@ -26,6 +26,7 @@ const { IntensityAnalyzer } = await import(dist('audio/intensity.js'));
 const { syllableNuclei } = await import(dist('audio/nuclei.js'));
 const { SampleBuffer } = await import(dist('audio/sample-buffer.js'));
 const { resolveAudioOptions } = await import(dist('audio/options.js'));
+const { ToneScanner } = await import(dist('sync/tone.js'));
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -134,6 +135,14 @@ try {
     return syllableNuclei(ia.db.data.subarray(0, n), times, pcm.length / SR, (t) => track.f0[Math.round(t / 0.01)] > 0, { silenceDb: -25, minDipDb: 2, minPauseS: 0.3, minSoundingS: 0.1 });
   });
   row('speaking rate (nuclei)', 'mmprep', durS, rate.s, `${rate.out.n_syllables} syllables`, rate.cpu);
+
+  // 5b. The sync beep search that `mmprep audio` runs over the whole file (sync-beep.ts: sync's ToneScanner at 1 kHz).
+  const tone = await time(async () => {
+    const sc = new ToneScanner(SR, 0, { toneHz: 1000 });
+    for (let i = 0; i < pcm.length; i += CH) sc.push(pcm.subarray(i, i + CH));
+    return sc.finish();
+  });
+  row('sync beep search (1 kHz)', 'mmprep (sync ToneScanner)', durS, tone.s, `${tone.out.length} beeps`, tone.cpu);
 
   // 6. The whole command, JSONL written; peak RSS sampled from /proc (Linux) to show memory stays flat-ish:
   // it grows by per-frame values only, compare with a 1-minute file.

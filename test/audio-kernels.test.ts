@@ -3,13 +3,15 @@
  * autocorrelation (power spectrum -> cosine transform by a half-size FFT) equals the direct circular
  * autocorrelation, and the split sinc interpolation gives the same bits as Praat's single-loop
  * NUM_interpolate_sinc written out plainly (the form it replaced), and the real-input FFT (real-fft.ts) equals a
- * direct DFT and fft.js.
+ * direct DFT and fft.js; the beep detector's median and k-th smallest by selection (tone-math.ts) give the bits of
+ * the sort they replaced.
  */
 import { describe, expect, it } from 'vitest';
 import { PitchAnalyzer } from '../src/audio/pitch.js';
 import { sincInterpolate } from '../src/audio/sinc.js';
 import { RealFft } from '../src/audio/real-fft.js';
 import FFT from 'fft.js';
+import { kthSmallest, median } from '../src/sync/tone-math.js';
 
 /** Praat's NUM_interpolate_sinc on a lag array mirrored at 0, as one loop per side (the replaced code). */
 function plainSinc(r: Float64Array, rMax: number, x: number, maxDepth: number, nonzero = rMax): number {
@@ -115,5 +117,27 @@ describe('audio kernels', () => {
       }
     }
     expect(() => new RealFft(12)).toThrow(RangeError);
+  });
+  it('kthSmallest and median give the bits of sorting (odd/even counts, ties, zeros of both signs, NaN)', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const sortedMedian = (a: Float64Array) => {
+      const s = Float64Array.from(a).sort();
+      const m = s.length >> 1;
+      return s.length === 0 ? 0 : s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
+    };
+    for (let t = 0; t < 300; t++) {
+      const n = 1 + Math.floor(rnd() * 60);
+      const a = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const u = rnd();
+        // Ties, +0 and -0 (sort() puts -0 first), the odd NaN, and plain values.
+        a[i] = u < 0.1 ? 0 : u < 0.2 ? -0 : u < 0.22 && t % 5 === 0 ? NaN : u < 0.4 ? Math.round(u * 4) : u * 100 - 50;
+      }
+      expect(Object.is(median(a), sortedMedian(a))).toBe(true);
+      const k = Math.floor(rnd() * n);
+      expect(Object.is(kthSmallest(Float64Array.from(a), k), Float64Array.from(a).sort()[k])).toBe(true);
+    }
+    expect(median(new Float64Array(0))).toBe(0);
   });
 });

@@ -9,6 +9,27 @@ import { exponent10, num, POW10, timeText } from './format.js';
 const ZERO = 48;
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * num()'s text for values outside the integer-mantissa range (in speech: the MFCC deltas' rounding noise such as
+ * 1.972152e-31 in quiet stretches, about 19 000 values per 10 minutes, each formatted by toPrecision and String,
+ * ~4 us): remembered per value, since the same few values recur. The same text as num() by construction.
+ */
+const OUT_OF_RANGE = new Map<number, string>();
+let outOfRangeDigits = -1;
+function outOfRangeText(v: number, digits: number): string {
+  if (digits !== outOfRangeDigits) {
+    OUT_OF_RANGE.clear();
+    outOfRangeDigits = digits;
+  }
+  let s = OUT_OF_RANGE.get(v);
+  if (s === undefined) {
+    s = num(v, digits);
+    if (OUT_OF_RANGE.size >= 4096) OUT_OF_RANGE.clear();
+    OUT_OF_RANGE.set(v, s);
+  }
+  return s;
+}
+
 export class ByteSink {
   buf: Buffer;
   pos = 0;
@@ -81,7 +102,7 @@ export class ByteSink {
     const e = exponent10(a);
     const k = digits - 1 - e;
     if (k <= 0 || k > 24) {
-      this.ascii(num(v, digits));
+      this.ascii(outOfRangeText(v, digits));
       return;
     }
     this.mantissa(v < 0, Math.round(a * POW10[k]), k);

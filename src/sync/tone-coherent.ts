@@ -8,7 +8,7 @@
  * recording's median and are broken up by speech, while its 50 ms coherence stays near 1 for the beep's whole length.
  */
 import type { Blocks, Windows } from './tone-demod.js';
-import { fitLine } from './tone-math.js';
+import { fitLine, kthSmallest } from './tone-math.js';
 
 /** 2 ms blocks in the coherent window (50 ms). */
 export const COH_BLOCKS = 25;
@@ -87,7 +87,7 @@ export function coherentRuns(track: CoherentTrack): Array<[number, number]> {
   const { pow, coh } = track;
   const n = pow.length;
   if (n < MIN_RUN_STEPS) return [];
-  const med = Float64Array.from(pow).sort()[n >> 1];
+  const med = kthSmallest(Float64Array.from(pow), n >> 1);
   const thr = Math.max(med, 1e-30) * 10 ** (MIN_OVER_MEDIAN_DB / 10);
   const ok = (b: number) => coh[b] >= MIN_COHERENCE && pow[b] > thr;
   const runs: Array<[number, number]> = [];

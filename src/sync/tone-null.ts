@@ -14,6 +14,7 @@
  * not applied to the null, so the confidence is conservative.
  */
 import { calibrate, summariseNull, type Calibration } from './flash-null.js';
+import { kthSmallest } from './tone-math.js';
 
 /** Windows averaged for the statistic (50 ms of 2 ms steps). */
 export const STAT_WINDOWS = 25;
@@ -38,7 +39,7 @@ export function statTrack(bre: Float64Array, bim: Float64Array): Float64Array {
     re -= bre[b];
     im -= bim[b];
   }
-  const med = Float64Array.from(out).sort()[n >> 1] || 1e-30;
+  const med = kthSmallest(Float64Array.from(out), n >> 1) || 1e-30;
   for (let b = 0; b < n; b++) out[b] = 10 * Math.log10(Math.max(out[b], 1e-30) / Math.max(med, 1e-30));
   return out;
 }

@@ -215,7 +215,8 @@ export class ToneScanner {
       if (all.some((d) => t(b1) + 0.05 > d.t_s - 0.1 && t(b0) < d.t_s + d.duration_s + 0.5)) continue;
       keep(this.measure(x, n, b0, b1 + COH_BLOCKS - WIN_BLOCKS, wre, wim, tp, tot, floor, coh, true));
     }
-    this.calibrate(x, kept, statTrack(blocks.bre, blocks.bim));
+    // The null statistic only when a beep was kept (calibrate does nothing without one).
+    if (kept.length) this.calibrate(x, kept, statTrack(blocks.bre, blocks.bim));
     this.found.push(...kept);
     markEchoTails(this.found);
     this.acceptFrom = boundary;
