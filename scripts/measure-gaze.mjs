@@ -16,10 +16,13 @@
  * detector runs on it (no tracking from the previous render).
  *
  * Usage: npm run build && node scripts/measure-gaze.mjs [--set fit|holdout|all] [--fit] [--fit-pixel] [--verbose]
- *   prints absolute and relative errors with OpenFace's model as is, with src/face/gaze.ts GAZE_CALIBRATION, and with
- *   GAZE_CALIBRATION averaged with the iris centre found in the pixels (src/face/pupil.ts, PIXEL_CALIBRATION; an
- *   experiment, not what mmprep writes: docs/face.md "Gaze");
- *   --fit fits GAZE_CALIBRATION again on the `fit` set; --fit-pixel fits PIXEL_CALIBRATION (gains, biases) there; --verbose prints every frame and where the iris points lie
+ *   prints absolute and relative errors with OpenFace's model as is, with src/face/gaze.ts GAZE_CALIBRATION (iris
+ *   model alone), and with GAZE_CALIBRATION averaged with the iris centre found in the pixels (src/face/pupil.ts,
+ *   PIXEL_CALIBRATION: what mmprep writes; docs/face.md "Gaze");
+ *   --fit fits GAZE_CALIBRATION again on the `fit` set; --fit-pixel fits PIXEL_CALIBRATION (gains, biases) there (after
+ *   --fit, with its result), and both print the figures again with what they fitted; --verbose prints every frame and
+ *   where the iris points lie. MMPREP_IRIS_MODE=human runs Human's own eye flips (src/face/iris.ts) with
+ *   HUMAN_FLIP_CALIBRATION: the figures before 2026-11-30.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -34,6 +37,7 @@ const { ffmpegBinaries } = await import(join(ROOT, 'dist', 'media', 'ffmpeg-path
 const { headRotation, apply } = await import(join(ROOT, 'dist', 'face', 'pose.js'));
 const gazeMod = await import(join(ROOT, 'dist', 'face', 'gaze.js'));
 const pupilMod = await import(join(ROOT, 'dist', 'face', 'pupil.js'));
+const irisMod = await import(join(ROOT, 'dist', 'face', 'iris.js'));
 const FFMPEG = ffmpegBinaries().ffmpeg.path;
 export const W = 720;
 export const H = 528;
@@ -198,7 +202,8 @@ function angles(row, cal, which = 'both') {
   if (cal === 'pixels' || cal?.pixelCal) {
     row.pupils ??= pupilMod.meshPupils(row.img, W, H, m);
     const pixelCal = cal === 'pixels' ? gazeMod.PIXEL_CALIBRATION : cal.pixelCal;
-    const g = (eye) => gazeMod.eyeGaze(m, eye, undefined, gazeMod.GAZE_CALIBRATION, row.pupils[eye], pixelCal);
+    const irisCal = cal?.irisCal ?? gazeMod.GAZE_CALIBRATION;
+    const g = (eye) => gazeMod.eyeGaze(m, eye, undefined, irisCal, row.pupils[eye], pixelCal);
     const [a, b] = [g('right'), g('left')];
     return which === 'both' ? gazeMod.gazeAngles(a, b) : which === 'right' ? gazeMod.gazeAngles(a, a) : gazeMod.gazeAngles(b, b);
   }
@@ -268,11 +273,11 @@ function fitCalibration(rows) {
  * fitCalibration, minimised by coordinate descent from the committed values (steps 0.2 down to 0.01);
  * cornerPullAcross is kept (measured, not fitted: gaze.ts).
  */
-function fitPixelCalibration(rows) {
+function fitPixelCalibration(rows, irisCal = gazeMod.GAZE_CALIBRATION) {
   const loss = (pixelCal) =>
     rows.reduce((s, r) => {
       for (const which of ['both', 'right', 'left']) {
-        const a = angles(r, { pixelCal }, which);
+        const a = angles(r, { irisCal, pixelCal }, which);
         s += (a.x - r.x) ** 2 + (a.y - r.y) ** 2;
       }
       return s;
@@ -294,10 +299,14 @@ function fitPixelCalibration(rows) {
   return pc;
 }
 
-function report(rows, verbose) {
+const HUMAN_FLIPS = irisMod.irisMode() === 'human';
+const SHIPPED = HUMAN_FLIPS
+  ? { 'OpenFace model as is': gazeMod.NO_GAZE_CALIBRATION, "HUMAN_FLIP_CALIBRATION (Human's eye flips, iris model alone: what mmprep wrote before 2026-11-30)": gazeMod.HUMAN_FLIP_CALIBRATION }
+  : { 'OpenFace model as is': gazeMod.NO_GAZE_CALIBRATION, 'GAZE_CALIBRATION (iris model alone)': gazeMod.GAZE_CALIBRATION, 'GAZE_CALIBRATION averaged with the iris centre found in the pixels (src/face/pupil.ts, PIXEL_CALIBRATION: what mmprep writes)': 'pixels' };
+
+function report(rows, verbose, cals = SHIPPED) {
   const groups = new Map();
   for (const r of rows.filter((q) => q.rec.landmarks)) groups.set(r.scene, [...(groups.get(r.scene) ?? []), r]);
-  const cals = { 'OpenFace model as is': gazeMod.NO_GAZE_CALIBRATION, 'GAZE_CALIBRATION (iris model alone)': gazeMod.GAZE_CALIBRATION, 'GAZE_CALIBRATION averaged with the iris centre found in the pixels (src/face/pupil.ts; not shipped)': 'pixels' };
   console.log(`\nfaces missed: ${rows.filter((r) => !r.rec.landmarks).length} of ${rows.length} frames`);
   for (const [name, cal] of Object.entries(cals)) {
     console.log(`\n== ${name} ${JSON.stringify(cal)}`);
@@ -326,9 +335,19 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { rows } = await run(set === 'all' ? ['fit', 'holdout'] : [set]);
   report(rows, args.includes('--verbose'));
   const round3 = (k, v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v);
+  const refit = {};
+  let irisCal = gazeMod.GAZE_CALIBRATION;
+  if (args.includes('--fit')) {
+    irisCal = fitCalibration(rows.filter((r) => r.scene.set === 'fit' && r.rec.landmarks));
+    console.log(`\nfitted on the fit set: ${JSON.stringify(irisCal, round3)}`);
+    refit['GAZE_CALIBRATION refitted (iris model alone)'] = irisCal;
+  }
   if (args.includes('--fit-pixel')) {
     const withPupils = rows.filter((r) => r.scene.set === 'fit' && r.rec.landmarks && (angles(r, 'pixels'), r.pupils.right && r.pupils.left));
-    console.log(`\nPIXEL_CALIBRATION fitted on the fit set (${withPupils.length} frames with both pupils): ${JSON.stringify(fitPixelCalibration(withPupils), round3)}`);
+    const pixelCal = fitPixelCalibration(withPupils, irisCal);
+    console.log(`\nPIXEL_CALIBRATION fitted on the fit set (${withPupils.length} frames with both pupils): ${JSON.stringify(pixelCal, round3)}`);
+    refit['refitted calibrations averaged with the pixels'] = { irisCal, pixelCal };
   }
-  if (args.includes('--fit')) console.log(`\nfitted on the fit set: ${JSON.stringify(fitCalibration(rows.filter((r) => r.scene.set === 'fit' && r.rec.landmarks)), (k, v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v))}`);
+  // The figures again with what was just fitted (on the fit set only; the held-out lines are then still held out).
+  if (Object.keys(refit).length) report(rows, false, refit);
 }

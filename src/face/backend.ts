@@ -175,6 +175,11 @@ const CACHED_BOX = /(let [\w$]+=\{\.\.\.[\w$]+\(([\w$]+)\.mesh,[\w$]+\),confiden
 const ROTATED_CROP =
   /(?<![\w$])([\w$]+)=([\w$]+)\.image\.rotateWithOffset\(([\w$]+),([\w$]+),0,\[([\w$]+)\[0\],\5\[1\]\]\);([\w$]+)=([\w$]+)\(-\4,([\w$]+)\),([\w$]+)=([\w$]+)\(([\w$]+),\1,\[([\w$]+),\12\]\),\2\.dispose\(\1\)/g;
 const ROTATED_CROP_HOOK = '$1=null;$6=$7(-$4,$8),$9=globalThis.__mmprepRotateCrop?.($11,$3,$4,$5,$12)??($1=$2.image.rotateWithOffset($3,$4,0,[$5[0],$5[1]]),$10($11,$1,[$12,$12])),$1&&$2.dispose($1)';
+// c=tf.concat([l,r]);tf.dispose(l),tf.dispose(r);let o=model.execute(c);  (iris.ts: how the eye crops reach the iris model)
+const IRIS_EXECUTE = /([\w$]+)=([\w$]+)\.concat\(\[([\w$]+),([\w$]+)\]\);\2\.dispose\(\3\),\2\.dispose\(\4\);let ([\w$]+)=([\w$]+)\.execute\(\1\);/g;
+const IRIS_EXECUTE_HOOK = '$1=$2.concat([$3,$4]);$2.dispose($3),$2.dispose($4);let $5=globalThis.__mmprepIrisExecute?.($6,$1,$2)??$6.execute($1);';
+/** The build asks globalThis.__mmprepIrisExecute for the iris model's output (iris.ts). */
+export let humanIrisHooked = false;
 export let humanTrackingPatched = false;
 /** The build asks globalThis.__mmprepRotateCrop for rotated face crops (engine.ts answers from the frame's bytes). */
 export let humanCropHooked = false;
@@ -206,6 +211,11 @@ function loadTrackingBuild(file: string): { Human?: unknown; default?: unknown }
   const crop = matchesNear(code, '.image.rotateWithOffset(', ROTATED_CROP);
   humanCropHooked = crop.length === 1;
   if (humanCropHooked) code = code.slice(0, crop[0].start) + crop[0].text.replace(ROTATED_CROP, ROTATED_CROP_HOOK) + code.slice(crop[0].end);
+  // The iris hook: searched in the 600 characters after the right eye's crop (augmentIris), the only place it is.
+  const at = code.indexOf('.rightBounds[1],');
+  const win = at >= 0 && code.indexOf('.rightBounds[1],', at + 1) < 0 ? code.slice(at, at + 600) : '';
+  humanIrisHooked = win.match(IRIS_EXECUTE)?.length === 1;
+  if (humanIrisHooked) code = code.slice(0, at) + win.replace(IRIS_EXECUTE, IRIS_EXECUTE_HOOK) + code.slice(at + 600);
   (m as unknown as { _compile(code: string, f: string): void })._compile(code, file);
   humanTrackingPatched = true;
   trackingBuilds.set(file, m.exports as { Human?: unknown });

@@ -7,8 +7,10 @@
  * fails (see analyseTracked). A frame's result thus depends on its block's frames only, which the pool fixes whatever
  * the number of workers (determinism).
  */
-import { createHuman, humanCropHooked, humanTrackingPatched, type HumanFace, type HumanInstance, type HumanSetup, type TfLike } from './backend.js';
+import { createHuman, humanCropHooked, humanIrisHooked, humanTrackingPatched, type HumanFace, type HumanInstance, type HumanSetup, type TfLike } from './backend.js';
 import { rotatedCrop, type CropBox } from './crop.js';
+import { installIrisHook, irisMode, type IrisMode } from './iris.js';
+import { meshPupils, type EyePupils } from './pupil.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
 
 export const EXPRESSIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
@@ -48,6 +50,10 @@ export interface RawFace {
   contrast?: Record<VisibilityRegion, number | null> | null;
   /** Skin texture on the cheeks (visibility.ts skinContrast), for the plausibility check; null without a mesh. */
   skin?: number | null;
+  /** Iris centres found in the frame's pixels (pupil.ts), for gaze; absent without the iris points. */
+  pupils?: EyePupils | null;
+  /** How the eye crops reached the iris model (iris.ts): gaze.ts correctIris and the gaze calibration depend on it. */
+  iris_mode?: IrisMode;
   /** Human's description model (when its stage is on): embedding, age, gender confidence; antispoof / liveness scores. */
   description?: FaceDescription | null;
 }
@@ -163,6 +169,8 @@ export class FaceEngine {
     private readonly canTrack: boolean,
     /** Rotated face crops from the frame's bytes (crop.ts, which follows the wasm kernels: wasm backend only). */
     private readonly fastCrop: boolean,
+    /** How the eye crops reach the iris model in this thread (iris.ts). */
+    private readonly irisMode: IrisMode,
   ) {
     // Human decides box reuse from config.skipAllowed, which it sets from its whole-frame similarity cache (off here).
     // We pin it to our own per-frame decision instead; the only enabled model that reads it is the face detector
@@ -185,7 +193,10 @@ export class FaceEngine {
     // MMPREP_FACE_TF_CROP=1 keeps Human's own rotate-then-crop kernels (to compare; test/face-crop.test.ts).
     const fastCrop = humanCropHooked && setup.backend === 'wasm' && process.env.MMPREP_FACE_TF_CROP !== '1';
     if (fastCrop) cropFrames(); // installs the hook
-    return new FaceEngine(human, humanTrackingPatched && setup.stages?.mesh !== false, fastCrop);
+    // Only the patched wasm / cpu build asks the iris hook (backend.ts IRIS_EXECUTE); the others keep Human's flips.
+    const iris = humanIrisHooked && (setup.backend === 'wasm' || setup.backend === 'cpu') ? irisMode() : 'human';
+    installIrisHook(iris);
+    return new FaceEngine(human, humanTrackingPatched && setup.stages?.mesh !== false, fastCrop, iris);
   }
 
   analyse(task: FrameTask): Promise<FrameResult> {
@@ -218,6 +229,9 @@ export class FaceEngine {
       if (f.mesh.length < 468 * 3) continue;
       f.contrast = regionContrast(data, width, height, f.mesh);
       f.skin = skinContrast(data, width, height, f.mesh);
+      // The iris centres found in the pixels, for gaze (pupil.ts; 1.4-1.9 ms of CPU per face); not with Human's flips.
+      f.iris_mode = this.irisMode;
+      if (f.mesh.length >= 478 * 3 && this.irisMode !== 'human') f.pupils = meshPupils(data, width, height, f.mesh);
     }
     return { faces, ms: performance.now() - t0, detections: this.detections - d0 };
   }

@@ -142,6 +142,7 @@ const r = (v: number, d: number): number => {
   return Object.is(x, -0) ? 0 : x;
 };
 const rn = (v: number | null, d: number): number | null => (v === null || !Number.isFinite(v) ? null : r(v, d));
+const scalePoint = (p: [number, number] | null, s: number): [number, number] | null => (p ? [p[0] * s, p[1] * s] : null);
 
 /** Resolved options (defaults applied, validated). */
 export function resolveFaceOptions(o: FaceOptions) {
@@ -210,14 +211,16 @@ export class FaceRecordBuilder {
     const s = 1 / this.o.scale;
     const mesh = new Float64Array(raw.mesh.length);
     for (let i = 0; i < mesh.length; i++) mesh[i] = raw.mesh[i] * s;
-    // Human returns the subject's right iris mirrored within its eye box, and both irises offset (gaze.ts): put them back.
-    correctIris(mesh);
+    // With Human's own eye flips (iris.ts 'human': the tensorflow backends) the subject's right iris comes back mirrored
+    // within its eye box and both irises offset (gaze.ts correctIris): put them back. Nothing to do in the other modes.
+    correctIris(mesh, raw.iris_mode ?? 'human');
     const hasMesh = mesh.length >= 468 * 3;
     const iod = hasMesh ? interOcular(mesh) : null;
     const earL = hasMesh ? eyeAspectRatio(mesh, EAR.left) : null;
     const earR = hasMesh ? eyeAspectRatio(mesh, EAR.right) : null;
     const mar = hasMesh ? mouthAspectRatio(mesh) : null;
-    const { blink, pose, fields: quality } = faceQuality(mesh, raw, { left: earL, right: earR }, this.o.blinkEar);
+    const pupils = raw.pupils ? { right: scalePoint(raw.pupils.right, s), left: scalePoint(raw.pupils.left, s) } : null;
+    const { blink, pose, fields: quality } = faceQuality(mesh, { ...raw, pupils }, { left: earL, right: earR }, this.o.blinkEar);
     const motion = this.motion(id, t, hasMesh ? mesh : null, iod);
     const { width, height, normalized } = this.o;
     const landmarks: Array<[number, number, number]> = [];

@@ -7,10 +7,12 @@
  *
  * Differences from OpenFace, stated: mmprep has no camera intrinsics, so the ray through the pupil is parallel to the
  * optical axis (weak perspective, not a ray from the camera centre); millimetres come from the 3-D outer-eye-corner
- * distance taken as 90 mm (adult biocular width ex-ex; Farkas 1994); the pupil is Human's iris-model centre point; the
- * pupil's offset from the corners is corrected first (GazeCalibration: Human's corners follow the iris). The angles
- * are relative, not absolute: per-face offsets of up to about 0.2 rad remain (docs/face.md "Gaze").
+ * distance taken as 90 mm (adult biocular width ex-ex; Farkas 1994); the pupil is the mean of Human's iris-model centre
+ * point and the iris centre found in the pixels (pupil.ts), each offset from the corners corrected first
+ * (GazeCalibration, PixelCalibration: Human's corners follow the iris). The angles are relative, not absolute: per-face
+ * offsets of up to about 0.4 rad remain (docs/face.md "Gaze").
  */
+import { irisMode, type IrisMode } from './iris.js';
 import { apply, headRotation, norm, type Mat3, type Vec3 } from './pose.js';
 
 export const EYEBALL_RADIUS_MM = 12;
@@ -29,12 +31,12 @@ const pt = (m: ArrayLike<number>, i: number): Vec3 => [m[3 * i], m[3 * i + 1], m
  * Correction of the pupil's offset from the eye corners' midpoint before the eyeball model, in the eye's frame (along
  * the corner line, and across it, image-down for an upright face): offset' = gain * offset - biases * eyeball radius.
  * Why: Human's iris model also returns the eye contour, corners included, which replaces the mesh's; its corners move
- * towards a turned iris by about a third of the iris's displacement, and its iris centre follows by about 0.8 (the
- * subject's left eye) or less (the right eye, which Human 3.3.6 feeds to the model mirrored: correctIris), so the
+ * towards a turned iris by about a third of the iris's displacement, and its iris centre follows by about 0.8, so the
  * pupil-to-corners offset is under half the true one (synthetic eyes of known rotation drawn into real faces:
- * scripts/measure-gaze.mjs). Fitted there on the `fit` renders (one face, two sizes, upright; least squares on both
- * eyes' and each eye's angles) and checked on held-out renders (other sizes, turned heads, two other faces):
- * docs/face.md "Gaze" has the figures.
+ * scripts/measure-gaze.mjs). Fitted there on the `fit` renders (one face, two sizes, upright; grid search, least
+ * squares on both eyes' and each eye's angles: `--fit`) with both eyes in the iris model's trained orientation
+ * (iris.ts 'native'), and checked on held-out renders (other sizes, turned heads, two other faces): docs/face.md
+ * "Gaze" has the figures.
  */
 export interface GazeCalibration {
   gainAlong: number;
@@ -44,7 +46,9 @@ export interface GazeCalibration {
   /** Downwards, eyeball radii. */
   biasAcross: number;
 }
-export const GAZE_CALIBRATION: GazeCalibration = { gainAlong: 1.8, gainAcross: 2.1, biasNasal: 0.26, biasAcross: -0.1 };
+export const GAZE_CALIBRATION: GazeCalibration = { gainAlong: 1.8, gainAcross: 2.0, biasNasal: 0, biasAcross: -0.1 };
+/** The same fit with Human's own eye flips (iris.ts 'human'; MMPREP_IRIS_MODE=human, for comparisons): correctIris's eyes. */
+export const HUMAN_FLIP_CALIBRATION: GazeCalibration = { gainAlong: 1.8, gainAcross: 2.1, biasNasal: 0.26, biasAcross: -0.1 };
 /**
  * The pixel estimate (pupil.ts: the iris's centre found in the picture) enters as offset' = gain / LIMBUS_DEPTH *
  * (pupil - eyeball centre + cornerPullAcross * (iris-model centre - eyeball centre) across the corner line) - biases *
@@ -53,9 +57,9 @@ export const GAZE_CALIBRATION: GazeCalibration = { gainAlong: 1.8, gainAcross: 2
  * far as the pupil. cornerPullAcross: Human's corners move across the corner line with the iris model's iris by about
  * 0.5 of its offset (least squares on the `fit` renders); the pixels' offset is measured from corners moved back.
  * Gains and biases fitted (coordinate descent, least squares on both eyes' and each eye's angles) on the `fit` renders
- * and their mirror images by a one-off script; `node scripts/measure-gaze.mjs --set fit --fit-pixel` repeats the fit on
- * the `fit` renders without their mirror images (0.95, 1.53, 0.02, 0.37 on 2026-11-30) and prints the figures
- * (docs/face.md "Gaze"). An experiment: mmprep's records use the iris model alone.
+ * with GAZE_CALIBRATION: `node scripts/measure-gaze.mjs --set fit --fit --fit-pixel` (2026-11-30, iris.ts 'native').
+ * mmprep's records average both (quality.ts gazeFields); an eye whose iris the pixels do not show uses the iris model
+ * alone.
  */
 export interface PixelCalibration {
   gainAlong: number;
@@ -65,7 +69,7 @@ export interface PixelCalibration {
   cornerPullAcross: number;
 }
 export const LIMBUS_DEPTH = 0.87;
-export const PIXEL_CALIBRATION: PixelCalibration = { gainAlong: 0.85, gainAcross: 1.52, biasNasal: -0.04, biasAcross: 0.4, cornerPullAcross: 0.5 };
+export const PIXEL_CALIBRATION: PixelCalibration = { gainAlong: 1.62, gainAcross: 1.48, biasNasal: -0.02, biasAcross: 0.3, cornerPullAcross: 0.5 };
 /** An eye's iris centre measured in the picture (pupil.ts), same pixels as the mesh. */
 export type Pupil = readonly [number, number];
 /** OpenFace's model as is (no correction): for comparisons. */
@@ -142,15 +146,16 @@ export function gazeAngles(g0: Vec3, g1: Vec3): { x: number; y: number } {
 }
 
 /**
- * Offset of Human's iris centres along the eye's corner line, towards the image's right, as a fraction of the corner
- * distance: measured by mirror symmetry (a picture and its mirror image must give opposite horizontal iris offsets;
+ * With Human's own eye flips only (iris.ts 'human': the tensorflow backends, or MMPREP_IRIS_MODE=human). Offset of
+ * Human's iris centres along the eye's corner line, towards the image's right, as a fraction of the corner distance: measured by mirror symmetry (a picture and its mirror image must give opposite horizontal iris offsets;
  * on the astronaut portrait both eyes showed +0.065 and +0.068 in both pictures, about 2 pixels of the iris model's
  * 64-pixel eye crop: scripts/measure-face-quality.mjs gaze). Subtracted by correctIris.
  */
 export const IRIS_X_BIAS = 0.066;
 
 /**
- * Puts Human's iris points where the picture has them (in place; flat x, y, z mesh of 478 points, any pixel scale).
+ * Puts Human's iris points where the picture has them (in place; flat x, y, z mesh of 478 points, any pixel scale),
+ * when they came from Human's own eye flips (`mode` 'human'; the other modes feed both eyes as trained: nothing to do).
  * 1. Human 3.3.6 (src/face/iris.ts augmentIris) flips both eye crops before the iris model (getEyeBox(..., flip =
  *    true) for both eyes) but un-flips only the left eye's output (getEyeCoords(..., flip) is false for the right), so
  *    the subject's right iris (473-477) comes back mirrored about the centre of its eye box, the midpoint of the eye
@@ -159,8 +164,10 @@ export const IRIS_X_BIAS = 0.066;
  *    to the corner line (the eye box is upright in the face crop, whose rotation follows the eyes).
  * 2. Both irises are then moved back by IRIS_X_BIAS along the corner line.
  */
-export function correctIris(m: Float64Array): void {
+export function correctIris(m: Float64Array, mode: IrisMode = irisMode()): void {
   if (m.length < 478 * 3) return;
+  // Fed in the orientation the model was trained on (iris.ts 'native', 'mirror'), both eyes come back where they are.
+  if (mode !== 'human') return;
   const fix = (a: number, b: number, first: number, reflect: boolean) => {
     const ax = m[3 * a];
     const ay = m[3 * a + 1];

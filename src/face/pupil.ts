@@ -6,8 +6,8 @@
  * over circles of one radius, here on the area: mean of an annulus minus mean of the disc). The lids hide part of the
  * iris, so only pixels inside the opening count, and a centre is accepted only with enough of its disc visible.
  * The region is resampled so that the iris radius is IRIS_SAMPLES samples whatever the face's size: the cost per eye
- * is fixed (about 300 centres x 450 offsets; about 1 ms CPU per face). Not used by the pipeline: averaged into gaze it
- * improved the synthetic renders but not the real-eye mirror check (docs/face.md "Gaze"); gaze.ts eyeGaze takes it.
+ * is fixed (about 300 centres x 450 offsets; 1.4-1.9 ms CPU per face). engine.ts runs it on every face with iris
+ * points when both eyes reach the iris model in its trained orientation (iris.ts); gaze.ts eyeGaze averages it in.
  */
 
 /** Iris radius in samples of the resampled eye region. */
@@ -188,8 +188,14 @@ export const EYE_OPENING = {
 /** Iris radius over the outer-eye-corner distance (3-D): 0.49 of the 12 mm eyeball over 90 mm (gaze.ts). */
 export const IRIS_OVER_IOD = (0.49 * 12) / 90;
 
+/** Both eyes' iris centres in a frame's pixels (subject's right / left eye), null where none was found. */
+export interface EyePupils {
+  right: [number, number] | null;
+  left: [number, number] | null;
+}
+
 /** Both eyes' iris centres (frame px) for a mesh in the frame's pixels (flat x, y, z; 468 or 478 points). */
-export function meshPupils(rgb: ArrayLike<number>, width: number, height: number, m: ArrayLike<number>): { right: [number, number] | null; left: [number, number] | null } {
+export function meshPupils(rgb: ArrayLike<number>, width: number, height: number, m: ArrayLike<number>): EyePupils {
   const io = Math.hypot(m[3 * 33] - m[3 * 263], m[3 * 33 + 1] - m[3 * 263 + 1], m[3 * 33 + 2] - m[3 * 263 + 2]);
   const find = (idx: readonly number[]) => irisCentre(rgb, width, height, idx.flatMap((i) => [m[3 * i], m[3 * i + 1]]), IRIS_OVER_IOD * io);
   return { right: find(EYE_OPENING.right), left: find(EYE_OPENING.left) };

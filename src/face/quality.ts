@@ -2,7 +2,9 @@
  * Record fields that say how far a face's numbers can be trusted: per-region visibility (visibility.ts), blink only
  * when both eyes are visible, head-pose gimbal lock (pose.ts), and gaze (gaze.ts) only from visible eyes.
  */
-import { eyeGaze, gazeAngles } from './gaze.js';
+import { eyeGaze, GAZE_CALIBRATION, gazeAngles, HUMAN_FLIP_CALIBRATION } from './gaze.js';
+import type { IrisMode } from './iris.js';
+import type { EyePupils } from './pupil.js';
 import { GIMBAL_ROLL_DEG, headRotation, inPlaneRollDeg } from './pose.js';
 import { VISIBILITY_REFERENCE, VISIBILITY_REGION_NAMES, VISIBLE_MIN, type VisibilityRegion } from './visibility.js';
 
@@ -53,12 +55,18 @@ export function guardedPose(mesh: Float64Array, yaw: number | null, pitch: numbe
   return { yaw: null, pitch: null, roll: inPlaneRollDeg(headRotation(mesh)), lock: true };
 }
 
-/** Gaze fields from a source-pixel mesh; an eye that is not visible gets null, and then so do the angles. */
-export function gazeFields(mesh: Float64Array, vis: VisibilityFields): Pick<QualityFields, 'gaze_right' | 'gaze_left' | 'gaze_angle_x_rad' | 'gaze_angle_y_rad'> {
+/**
+ * Gaze fields from a source-pixel mesh; an eye that is not visible gets null, and then so do the angles. `irisMode`:
+ * how the iris model saw the eyes (iris.ts), which decides the calibration; `pupils`: the iris centres found in the
+ * pixels (pupil.ts, source pixels), averaged in where found.
+ */
+export function gazeFields(mesh: Float64Array, vis: VisibilityFields, irisMode: IrisMode = 'human', pupils: EyePupils | null = null): Pick<QualityFields, 'gaze_right' | 'gaze_left' | 'gaze_angle_x_rad' | 'gaze_angle_y_rad'> {
   const hasIris = mesh.length >= 478 * 3;
   const rot = hasIris ? headRotation(mesh) : null;
-  const g0 = rot && visible(vis.visibility_eye_right) ? eyeGaze(mesh, 'right', rot) : null;
-  const g1 = rot && visible(vis.visibility_eye_left) ? eyeGaze(mesh, 'left', rot) : null;
+  const cal = irisMode === 'human' ? HUMAN_FLIP_CALIBRATION : GAZE_CALIBRATION;
+  const eye = (side: 'right' | 'left', v: number | null) => (rot && visible(v) ? eyeGaze(mesh, side, rot, cal, pupils?.[side] ?? null) : null);
+  const g0 = eye('right', vis.visibility_eye_right);
+  const g1 = eye('left', vis.visibility_eye_left);
   const a = g0 && g1 ? gazeAngles(g0, g1) : null;
   const v = (g: [number, number, number] | null) => (g ? (g.map((x) => r(x, 5)) as [number, number, number]) : null);
   return { gaze_right: v(g0), gaze_left: v(g1), gaze_angle_x_rad: a ? r(a.x, 5) : null, gaze_angle_y_rad: a ? r(a.y, 5) : null };
@@ -70,7 +78,7 @@ export function gazeFields(mesh: Float64Array, vis: VisibilityFields): Pick<Qual
  */
 export function faceQuality(
   mesh: Float64Array,
-  raw: { contrast?: Record<VisibilityRegion, number | null> | null; yaw: number | null; pitch: number | null; roll: number | null },
+  raw: { contrast?: Record<VisibilityRegion, number | null> | null; yaw: number | null; pitch: number | null; roll: number | null; iris_mode?: IrisMode; pupils?: EyePupils | null },
   ear: { left: number | null; right: number | null },
   blinkEar: number,
 ): { blink: boolean | null; pose: ReturnType<typeof guardedPose>; fields: QualityFields } {
@@ -81,7 +89,7 @@ export function faceQuality(
   const hasEar = ear.left !== null && ear.right !== null;
   const blink = hasEar && eyesVisible ? ((ear.left as number) + (ear.right as number)) / 2 < blinkEar : null;
   const pose = guardedPose(mesh, deg(raw.yaw), deg(raw.pitch), deg(raw.roll));
-  const gaze = mesh.length >= 468 * 3 ? gazeFields(mesh, vis) : { gaze_right: null, gaze_left: null, gaze_angle_x_rad: null, gaze_angle_y_rad: null };
+  const gaze = mesh.length >= 468 * 3 ? gazeFields(mesh, vis, raw.iris_mode ?? 'human', raw.pupils) : { gaze_right: null, gaze_left: null, gaze_angle_x_rad: null, gaze_angle_y_rad: null };
   const fields: QualityFields = { ...vis, blink_null_reason: hasEar && !eyesVisible ? 'eye_not_visible' : null, pose_gimbal_lock: pose.lock, ...gaze };
   return { blink, pose, fields };
 }
