@@ -5,7 +5,7 @@
  * Each check reports ok or a message with a few offending record ids; any failure means exit 3 (GateError).
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +72,7 @@ interface Merged {
 async function readReleaseManifest(dir: string): Promise<DatasetManifest> {
   const mPath = join(dir, 'manifest.json');
   if (!existsSync(dir)) throw new InputError('no such dataset folder', { file: dir });
+  if (!statSync(dir).isDirectory()) throw new InputError('is a file, not a dataset folder: give the folder `mmprep dataset build -o` wrote', { file: dir });
   try {
     const m = JSON.parse(await readFile(mPath, 'utf8')) as DatasetManifest;
     if (m.format !== 'mmprep-dataset' || !Array.isArray(m.files) || !Array.isArray(m.sessions)) throw new Error('not an mmprep dataset manifest');
