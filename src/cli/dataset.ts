@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { GateError, isMmprepError, type MmprepError } from '../common/errors.js';
+import { GateError, isMmprepError } from '../common/errors.js';
 import { buildDataset, discardRunningBuilds, failedSessionsError } from '../dataset/build.js';
 import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES } from '../dataset/features.js';
 import { DEFAULT_SPLIT } from '../dataset/splits.js';
 import { formatReport, parseMaxMissing, validateDataset } from '../dataset/validate.js';
-import { action, choiceOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption } from './run.js';
+import { action, choiceOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption, printJsonFailure } from './run.js';
 
 interface BuildOpts {
   features: string;
@@ -137,7 +137,7 @@ async function runValidate(dir: string, o: ValidateOpts): Promise<void> {
     r = await validateDataset(dir, { minIcc: o.minIcc, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage, allowFailedSessions: o.allowFailedSessions, jobs: o.jobs });
   } catch (e) {
     // --json: a CI job parsing stdout gets an object saying why there is no report (not a release, bad usage), exit 2
-    if (o.json && isMmprepError(e)) process.stdout.write(JSON.stringify(notValidatedReport(dir, e), null, 2) + '\n');
+    if (o.json && isMmprepError(e)) printJsonFailure(e, { dir, records: null, files: null, bytes: null, checks: [] }, 2);
     throw e;
   }
   process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatReport(r));
@@ -145,9 +145,4 @@ async function runValidate(dir: string, o: ValidateOpts): Promise<void> {
     const bad = r.checks.filter((c) => !c.ok);
     throw new GateError(`dataset invalid: ${bad.map((c) => `${c.name} (${c.examples.slice(0, 3).join(', ')})`).join('; ')}`);
   }
-}
-
-/** `validate --json` when there is no report: the report's fields, empty, with the one-line error and its exit code. */
-function notValidatedReport(dir: string, e: MmprepError) {
-  return { ok: false, dir, records: null, files: null, bytes: null, checks: [], error: e.toLine(), exit_code: e.exitCode };
 }
