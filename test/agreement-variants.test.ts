@@ -59,6 +59,15 @@ describe('ids and labels that differ only in case or separators', () => {
     expect(dims.map((d) => [d.dimension, spelling(d).map((w) => w.kind)])).toEqual([['valence', []], ['arousal', []], ['Valence', ['dimension']]]);
   });
 
+  it("a dimension typed 'Valence' on one row (one rater there): exit 2 names the dimension column and the other spelling", async () => {
+    const rows = ['target,rater,dimension,rating'];
+    for (let t = 0; t < 4; t++) for (const r of ['r1', 'r2']) for (const d of ['valence', 'arousal']) rows.push(`t${t},${r},${t === 2 && r === 'r2' && d === 'valence' ? 'Valence' : d},${t + 1}`);
+    const p = file('dimension.csv', rows.join('\n') + '\n');
+    const r = await runCli(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`mmprep: ${p}:12, column dimension: fewer than two raters in dimension 'Valence' (found 1: 'r2'); dimension 'Valence' differs from 'valence' only in case, spaces, '-' or '_': write one spelling\n`);
+  });
+
   it('negative controls: the demo ratings and ids such as r1/r2, s01_u0/s01_u1 give no spelling warning', async () => {
     const demo = analyzeAgreement(await readRatings(join(FIXTURES, 'demo', 'ratings.csv')));
     expect(demo.dimensions.flatMap(spelling)).toEqual([]);

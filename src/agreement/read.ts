@@ -11,6 +11,7 @@ import { parse, type Options as CsvOptions } from 'csv-parse';
 import { InputError } from '../common/errors.js';
 import { delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
+import { spellingKey } from './variants.js';
 
 export interface ReadRatingsOptions {
   /** 'auto' (default): long when the header has the target, rater and rating columns, else wide. */
@@ -555,7 +556,8 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
 function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | undefined): RatingsTable {
   const { header, format, ti, ri, vi, di, oi, unnamed } = acc.layout;
   const catOrder = acc.categorical ? orderLabels(acc.labels, levels) : null;
-  const dimensions = [...acc.dims.values()].map((d) => finishDimension(d, acc, catOrder));
+  const names = [...acc.dims.keys()];
+  const dimensions = [...acc.dims.values()].map((d) => withSpellingHint(() => finishDimension(d, acc, catOrder), d.name, names, di >= 0 ? header[di] : null));
   return {
     file: path,
     format,
@@ -572,6 +574,22 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
     dimensions,
     notes: unnamed.length > 0 ? [unnamedColumnsNote(unnamed, header.length)] : [],
   };
+}
+
+/**
+ * A dimension refused for having fewer than two raters whose name differs from another's only in case or separators
+ * ('Valence' beside 'valence': a typo in a few rows) names the dimension column and the other spelling.
+ */
+function withSpellingHint<T>(finish: () => T, name: string, names: string[], dimensionColumn: string | null): T {
+  try {
+    return finish();
+  } catch (e) {
+    const fewRaters = e instanceof RecordError && e.message.startsWith('fewer than two raters');
+    const twin = fewRaters ? names.find((n) => n !== name && spellingKey(n) === spellingKey(name)) : undefined;
+    if (twin === undefined || dimensionColumn === null) throw e;
+    const err = e as RecordError;
+    throw new RecordError(`${err.message}; dimension '${name}' differs from '${twin}' only in case, spaces, '-' or '_': write one spelling`, err.rec, dimensionColumn, err.firstRec);
+  }
 }
 
 /**

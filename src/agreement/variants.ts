@@ -17,7 +17,7 @@ export interface SpellingVariantsWarning {
 const KIND_PLURAL = { rater: 'raters', target: 'targets', label: 'labels', dimension: 'dimensions' } as const;
 
 /** The key two spellings share when they differ only in case, whitespace, '-' or '_'. */
-function spellingKey(name: string): string {
+export function spellingKey(name: string): string {
   return name.normalize('NFKC').toLowerCase().replace(/[\s_-]+/g, '');
 }
 
