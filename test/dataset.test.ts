@@ -327,6 +327,22 @@ describe('dataset validate', () => {
     expect(check(r2, 'missing').message).toMatch(/^1 problem: face: missing in \d+ of 33 records/);
   });
 
+  it('--min-icc on a release without numeric labels fails the gate (it passed unchecked, exit 0); the ok line names what it checked', async () => {
+    expect(check(await validateDataset(base, { minIcc: 0.5 }), 'agreement').message).toBe('every numeric dimension ICC(2,1) >= 0.5 (valence, arousal)');
+    const unlabelled = join(tmp.dir, 'unlabelled');
+    await buildDataset(MANIFEST, { features: FEATURES, out: unlabelled });
+    expect((await validateDataset(unlabelled)).ok).toBe(true);
+    const r = await validateDataset(unlabelled, { minIcc: 0.7 });
+    expect(failed(r)).toEqual(['agreement']);
+    expect(check(r, 'agreement').message).toBe('1 problem: --min-icc 0.7 cannot be checked: it has no labels (build with numeric --labels, or drop --min-icc)');
+    const categorical = join(tmp.dir, 'categorical');
+    await buildDataset(MANIFEST, { features: FEATURES, labels: [RATINGS], categorical: true, out: categorical });
+    expect(check(await validateDataset(categorical, { minIcc: 0.1 }), 'agreement').message).toMatch(/cannot be checked: its label dimensions \(valence, arousal\) are categorical and have no ICC/);
+    const cli = await runCli(['dataset', 'validate', unlabelled, '--min-icc', '0.7', '--json']);
+    expect(cli.code).toBe(3);
+    expect(JSON.parse(cli.stdout).ok).toBe(false);
+  });
+
   it('edited record: checksum mismatch names the file', async () => {
     const d = copy();
     editLines(d, 'data-train-00000.jsonl', (l) => [l[0].replace('"text":"ten of clubs"', '"text":"ten of spades"'), ...l.slice(1)]);
