@@ -58,8 +58,9 @@ describe('manifest columns (issue 12, item 1)', () => {
     const out = join(dir, 'out-typo');
     const r = await runCli(['extract', p, '-o', out]);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stdout).toBe('');
     const lines = r.stderr.trim().split('\n');
+    // stdout is extract's JSON summary line: a refused manifest gives ok false with the same problems
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, manifest: p, out, problems: lines.slice(0, -1).map((l) => l.replace(/^mmprep: /, '')), exit_code: 2 });
     expect(lines[0]).toBe(`mmprep: ${p}:1, column vidoe: not a media role or a known column: did you mean 'video'? (to keep it as metadata, name it 'meta_vidoe' or pass --allow-columns vidoe)`);
     expect(lines[1]).toMatch(/column lav_audo: .*did you mean 'lav_audio'\?/);
     expect(lines[2]).toMatch(/column transcrpt: .*did you mean 'transcript'\?/);

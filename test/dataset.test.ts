@@ -273,12 +273,24 @@ describe('dataset build', () => {
     expect(ok.stdout).toMatch(/ok   sessions: 1 of 3 sessions failed at build, accepted by --allow-failed-sessions: s03/);
   });
 
-  it('a session extract did not finish (or that failed there) is left out with what to do: extract --resume', async () => {
+  it('a session extract did not finish is left out with what to do: extract --resume', async () => {
     const feats = join(tmp.dir, 'features-unfinished');
     cpSync(FEATURES, feats, { recursive: true });
     rmSync(join(feats, 's02'), { recursive: true });
     const r = await buildDataset(MANIFEST, { features: feats, out: join(tmp.dir, 'unfinished') });
-    expect(r.manifest.sessions.find((s) => s.session_id === 's02')!.error).toBe(`${join(feats, 's02')}: features incomplete (no meta.json: extract did not finish this session, or it failed: see _errors.jsonl there); run mmprep extract --resume with the same manifest and -o to make it`);
+    expect(r.manifest.sessions.find((s) => s.session_id === 's02')!.error).toBe(`${join(feats, 's02')}: features incomplete (no meta.json: extract did not finish this session, and no _errors.jsonl there names it); run mmprep extract --resume with the same manifest and -o to make it`);
+  });
+
+  it("a session extract failed is left out with extract's stage and reason from _errors.jsonl (--resume alone would fail it again)", async () => {
+    const feats = join(tmp.dir, 'features-failed');
+    cpSync(FEATURES, feats, { recursive: true });
+    rmSync(join(feats, 's03'), { recursive: true });
+    const reason = '/data/s03_lav.flac: truncated: decoded 4.896 s of audio but the header declares 10.000 s';
+    writeFileSync(join(feats, '_errors.jsonl'), [{ session_id: 's01x', line: 2, stage: 'face', reason: 'other' }, { session_id: 's03', line: 4, stage: 'audio', reason }].map((e) => JSON.stringify(e)).join('\n') + '\n{"session_id":"s0');
+    const r = await buildDataset(MANIFEST, { features: feats, out: join(tmp.dir, 'failed-out') });
+    expect(r.manifest.sessions.find((s) => s.session_id === 's03')!.error).toBe(
+      `${join(feats, 's03')}: features missing: mmprep extract failed this session in its audio stage (${reason}; _errors.jsonl line 2); fix that input, then run mmprep extract --resume with the same manifest and -o`,
+    );
   });
 });
 
@@ -313,6 +325,22 @@ describe('dataset validate', () => {
     expect(failed(r2)).toEqual(['missing']);
     expect(check(r2, 'splits').message).toBe('3 speakers, each in one split (train 3)'); // 33 records of 3 speakers
     expect(check(r2, 'missing').message).toMatch(/^1 problem: face: missing in \d+ of 33 records/);
+  });
+
+  it('--min-icc on a release without numeric labels fails the gate (it passed unchecked, exit 0); the ok line names what it checked', async () => {
+    expect(check(await validateDataset(base, { minIcc: 0.5 }), 'agreement').message).toBe('every numeric dimension ICC(2,1) >= 0.5 (valence, arousal)');
+    const unlabelled = join(tmp.dir, 'unlabelled');
+    await buildDataset(MANIFEST, { features: FEATURES, out: unlabelled });
+    expect((await validateDataset(unlabelled)).ok).toBe(true);
+    const r = await validateDataset(unlabelled, { minIcc: 0.7 });
+    expect(failed(r)).toEqual(['agreement']);
+    expect(check(r, 'agreement').message).toBe('1 problem: --min-icc 0.7 cannot be checked: it has no labels (build with numeric --labels, or drop --min-icc)');
+    const categorical = join(tmp.dir, 'categorical');
+    await buildDataset(MANIFEST, { features: FEATURES, labels: [RATINGS], categorical: true, out: categorical });
+    expect(check(await validateDataset(categorical, { minIcc: 0.1 }), 'agreement').message).toMatch(/cannot be checked: its label dimensions \(valence, arousal\) are categorical and have no ICC/);
+    const cli = await runCli(['dataset', 'validate', unlabelled, '--min-icc', '0.7', '--json']);
+    expect(cli.code).toBe(3);
+    expect(JSON.parse(cli.stdout).ok).toBe(false);
   });
 
   it('edited record: checksum mismatch names the file', async () => {

@@ -226,7 +226,8 @@ describe('mmprep extract', () => {
     const out = join(dir, 'out-bad');
     const r = await runCli(['extract', bad, '-o', out]);
     expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
+    // stdout is the JSON summary line: here the refusal (a CI job parsing it gets ok false and the exit code)
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, manifest: bad, out, exit_code: 2, error: expect.stringContaining('4 problems in the manifest') });
     expect(r.stderr.trim().split('\n')).toEqual([
       `mmprep: ${bad}:2, column lav_audio: no such file: nope.flac`,
       `mmprep: ${bad}:3, column session_id: duplicate session_id 's01' (first on line 2)`,

@@ -13,6 +13,7 @@ import { cohenPairs, lightKappa, pairTables, type LightKappa, type PairKappa } f
 import { planning, type Planning } from './planning.js';
 import { firstOccasion, intraRater, type IntraRater } from './retest.js';
 import type { IccType, RatingsDimension, RatingsTable } from './types.js';
+import { spellingGroups, spellingVariantWarnings, spellingWarning, type SpellingVariantsWarning } from './variants.js';
 
 export interface AnalyzeOptions {
   /** 'drop' (default): ICC on the targets every rater rated; 'model': REML on all ratings (psych lmer=TRUE). */
@@ -47,7 +48,9 @@ export interface KappaEntry {
 }
 
 /** Something the figures silently depend on, stated in the output and on stderr (one line each). */
-export interface AgreementWarning {
+export type AgreementWarning = EmptyRaterWarning | SpellingVariantsWarning;
+
+export interface EmptyRaterWarning {
   /** 'empty_rater': a rater (wide: a column) without a single rating in this dimension, left out of every figure. */
   code: 'empty_rater';
   rater: string;
@@ -383,7 +386,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
     raters: raterDiagnostics(d, bt, { minItems: opts.minItems }),
     flags_note: flagsNote(bt.nRaters),
     targets: targetDiagnostics(d, bt),
-    warnings: emptyRaterWarnings(dim, format),
+    warnings: [...emptyRaterWarnings(dim, format), ...spellingVariantWarnings(dim)],
   };
 }
 
@@ -395,6 +398,16 @@ export function analyzeAgreement(table: RatingsTable, opts: AnalyzeOptions = {})
     format: table.format,
     missing: opts.missing ?? 'drop',
     bootstrap: replicates > 0 ? { replicates, seed: opts.seed ?? 1 } : null,
-    dimensions: table.dimensions.map((d) => analyzeDimension(d, opts, table.format)),
+    dimensions: withDimensionVariants(table.dimensions.map((d) => analyzeDimension(d, opts, table.format))),
   };
+}
+
+/** Dimension names that differ only in case or separators ('Valence', 'valence'): a warning on the less used ones. */
+function withDimensionVariants(dims: DimensionResult[]): DimensionResult[] {
+  const groups = spellingGroups(dims.map((d) => d.dimension), dims.map((d) => d.n_ratings));
+  for (const g of groups) {
+    const w = spellingWarning('dimension', [g], 'rating');
+    for (const d of dims) if (w && g.slice(1).some((v) => v.name === d.dimension)) d.warnings.push(w);
+  }
+  return dims;
 }

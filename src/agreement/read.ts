@@ -11,6 +11,7 @@ import { parse, type Options as CsvOptions } from 'csv-parse';
 import { InputError } from '../common/errors.js';
 import { delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
+import { spellingKey } from './variants.js';
 
 export interface ReadRatingsOptions {
   /** 'auto' (default): long when the header has the target, rater and rating columns, else wide. */
@@ -235,6 +236,29 @@ function refuseMisspeltRater(header: string[], ti: number, ri: number, vi: numbe
   );
 }
 
+/** Two column names equal up to one typo (case and non-letters ignored): 'targte' and 'target', 'dimenson' and 'dimension'. */
+function sameWordUpToOneEdit(a: string, b: string): boolean {
+  const w = (x: string) => x.toLowerCase().replace(/[^a-z]/g, '');
+  return w(a) !== '' && editDistanceAtMost1(w(a), w(b));
+}
+
+/** The option naming a column of a long file (`--target-col targte`), quoted for the shell when the name needs it. */
+function missingColumnFlag(role: string, name: string): string {
+  const flag = role === 'target' ? '--target-col' : role === 'rater' ? '--rater-col' : role === 'rating' ? '--rating-col' : `--${role}-col`;
+  return `${flag} ${/^[\w.-]+$/.test(name) ? name : JSON.stringify(name)}`;
+}
+
+/**
+ * A long file without a dimension (occasion) column but with a column one typo away from it ('dimenson'): refused
+ * with the fix. Read as an extra column, it silently pooled valence and arousal into one dimension (or stopped on a
+ * "duplicate rating" that blamed test-retest).
+ */
+function refuseMisspeltOptionalColumn(header: string[], used: number[], role: 'dimension' | 'occasion', path: string): void {
+  const i = header.findIndex((h, k) => !used.includes(k) && sameWordUpToOneEdit(h, role));
+  if (i < 0) return;
+  throw new InputError(`no '${role}' column; did you mean '${header[i]}'? (rename it, or pass ${missingColumnFlag(role, header[i])}; if it is not the ${role}, give it another name)`, { file: path, line: 1, column: i + 1 });
+}
+
 function findColumn(header: string[], name: string): number {
   const exact = header.indexOf(name);
   if (exact >= 0) return exact;
@@ -338,14 +362,20 @@ function findOrderColumn(header: string[], opts: ReadRatingsOptions, path: strin
 function chooseFormat(header: string[], opts: ReadRatingsOptions, ti: number, ri: number, vi: number, path: string): 'long' | 'wide' {
   const want = opts.format ?? 'auto';
   if (want === 'auto') refuseMisspeltRater(header, ti, ri, vi, opts.raterColumn, path);
-  // auto: a header with a rater column is a long file (a missing rating column is then an error, not a rater)
-  if (!(want === 'long' || (want === 'auto' && ti >= 0 && ri >= 0))) return 'wide';
+  // auto: 'rater' and 'rating' columns are a long file even without a target column (no wide file has raters so
+  // named): a misspelt target column is then refused below, not read as a wide file of two raters
+  const longish = ti >= 0 || (ri >= 0 && vi >= 0 && opts.targetColumn === undefined);
+  if (!(want === 'long' || (want === 'auto' && longish && ri >= 0))) return 'wide';
   const missing = [
     [ti, opts.targetColumn ?? 'target'],
     [ri, opts.raterColumn ?? 'rater'],
     [vi, opts.ratingColumn ?? 'rating'],
   ].filter(([i]) => (i as number) < 0);
   if (missing.length > 0) {
+    const close = missing.length === 1 ? header.findIndex((h, i) => ![ti, ri, vi].includes(i) && sameWordUpToOneEdit(h, missing[0][1] as string)) : -1;
+    if (close >= 0) {
+      throw new InputError(`no '${missing[0][1]}' column; did you mean '${header[close]}'? (rename it, or pass ${missingColumnFlag(missing[0][1] as string, header[close])})`, { file: path, line: 1, column: close + 1 });
+    }
     throw new InputError(
       `long format needs columns ${missing.map(([, n]) => `'${n}'`).join(', ')} (header has ${header.map((h) => `'${h}'`).join(', ')}; set --target-col/--rater-col/--rating-col)`,
       { file: path, line: 1 },
@@ -379,6 +409,11 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
   const unnamed = unnamedColumns(header);
   const format = chooseFormat(header, opts, ti, ri, vi, path);
   let raterCols: number[] = [];
+  if (format === 'long') {
+    const used = [ti, ri, vi, di, oi, oc];
+    if (di < 0) refuseMisspeltOptionalColumn(header, used, 'dimension', path);
+    if (oc < 0 && !opts.repeated) refuseMisspeltOptionalColumn(header, used, 'occasion', path);
+  }
   if (format === 'wide') {
     if (opts.targetColumn === undefined && ti < 0) ti = 0;
     if (ti < 0) throw new InputError(`no target column '${opts.targetColumn}' in the header`, { file: path, line: 1 });
@@ -555,7 +590,8 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
 function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | undefined): RatingsTable {
   const { header, format, ti, ri, vi, di, oi, unnamed } = acc.layout;
   const catOrder = acc.categorical ? orderLabels(acc.labels, levels) : null;
-  const dimensions = [...acc.dims.values()].map((d) => finishDimension(d, acc, catOrder));
+  const names = [...acc.dims.keys()];
+  const dimensions = [...acc.dims.values()].map((d) => withSpellingHint(() => finishDimension(d, acc, catOrder), d.name, names, di >= 0 ? header[di] : null));
   return {
     file: path,
     format,
@@ -572,6 +608,22 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
     dimensions,
     notes: unnamed.length > 0 ? [unnamedColumnsNote(unnamed, header.length)] : [],
   };
+}
+
+/**
+ * A dimension refused for having fewer than two raters whose name differs from another's only in case or separators
+ * ('Valence' beside 'valence': a typo in a few rows) names the dimension column and the other spelling.
+ */
+function withSpellingHint<T>(finish: () => T, name: string, names: string[], dimensionColumn: string | null): T {
+  try {
+    return finish();
+  } catch (e) {
+    const fewRaters = e instanceof RecordError && e.message.startsWith('fewer than two raters');
+    const twin = fewRaters ? names.find((n) => n !== name && spellingKey(n) === spellingKey(name)) : undefined;
+    if (twin === undefined || dimensionColumn === null) throw e;
+    const err = e as RecordError;
+    throw new RecordError(`${err.message}; dimension '${name}' differs from '${twin}' only in case, spaces, '-' or '_': write one spelling`, err.rec, dimensionColumn, err.firstRec);
+  }
 }
 
 /**

@@ -422,6 +422,7 @@ async function runStages(a: SessionAttempt, table: StageTable, clock: SessionClo
 
 /** Adds a stage's result to what the stages produced; a stage that produced nothing is a warning (a failure with strict). */
 function recordStage(name: StageName, r: StageResult, done: StagesDone, clock: SessionClock, inputs: MetaInput[], strict: boolean): void {
+  if (strict && r.files.length > 0 && r.emptyOutput) throw new StageFailure(name, `produced no data: ${r.emptyOutput} (--strict)`);
   done.written.push(...r.files);
   if (r.files.length > 0) done.warnings.push(...(r.warnings ?? []).map((w) => `${name}: ${w}`));
   if (r.source) done.sources[name] = r.source;

@@ -54,6 +54,9 @@ export interface StageResult {
   warnings?: string[];
   /** Why the stage wrote nothing although it was asked to run (reported, recorded in meta.json; --strict fails). */
   notProduced?: string;
+  /** Why the files it wrote hold nothing of what was asked (a face track without a face in any frame): a warning, and
+   *  with --strict a failed session as for notProduced. */
+  emptyOutput?: string;
   /** The role, file and stream kind the stage analysed (recorded in meta.json). */
   source?: { role: string; file: string; stream: MediaKind };
 }
@@ -187,7 +190,9 @@ export const faceStage: StageFn = async (ctx) => {
     ...(ctx.options.faceFps !== undefined ? { fps: ctx.options.faceFps } : {}),
     ...(ctx.options.maxFaces !== undefined ? { maxFaces: ctx.options.maxFaces } : {}),
   });
-  return { files: ['face.jsonl', 'face.summary.json'], warnings: faceSummaryWarnings(summary), media_s: summary.duration_s ?? undefined, source: { role: video.role, file: video.given, stream: 'video' } };
+  const warnings = faceSummaryWarnings(summary);
+  const emptyOutput = summary.frames_analysed > 0 && summary.frames_with_face === 0 ? warnings[0] : undefined;
+  return { files: ['face.jsonl', 'face.summary.json'], warnings, ...(emptyOutput ? { emptyOutput } : {}), media_s: summary.duration_s ?? undefined, source: { role: video.role, file: video.given, stream: 'video' } };
 };
 
 /** Checks stage options before any session starts (so a bad --backend is one error, not one per session). */

@@ -245,12 +245,16 @@ class ExtractRun {
     return [...this.running.keys()].join(', ') || 'none';
   }
 
+  /** A first SIGINT announced that the running sessions finish (a rollback after it is "interrupted again"). */
+  private finishing = false;
+
   private announceFinish(): void {
+    this.finishing = true;
     this.progress.log(`mmprep extract: interrupted: starting no new session; ${this.running.size} running (${this.runningIds()}) will finish (interrupt again to roll them back)`);
   }
 
   private rollBackRunning(): void {
-    this.progress.log(`mmprep extract: interrupted again: rolling back ${this.running.size} running session(s) (${this.runningIds()})`);
+    this.progress.log(`mmprep extract: interrupted${this.finishing ? ' again' : ''}: rolling back ${this.running.size} running session(s) (${this.runningIds()})`);
     // The session's worker first kills and waits for its ffmpeg/ffprobe children (no zombie left behind), then is
     // terminated; a worker that does not answer within the grace period is terminated anyway.
     for (const r of this.running.values()) {

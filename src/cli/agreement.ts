@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { csvDialectNote, parseDelimiter, sniffFileDelimiter } from '../common/csv.js';
 import { writeFileAtomic } from '../common/atomic.js';
-import { GateError, InputError } from '../common/errors.js';
+import { GateError, InputError, isMmprepError } from '../common/errors.js';
 import { openRecordSink, toJsonText } from '../common/records.js';
 import { analyzeAgreement, type AgreementResult } from '../agreement/analyze.js';
 import { formatAgreementText } from '../agreement/format.js';
@@ -12,7 +12,7 @@ import { readRatings } from '../agreement/read.js';
 import { renderReport } from '../agreement/report.js';
 import { ICC_TYPES, type IccType, type RatingsTable } from '../agreement/types.js';
 import type { AlphaMetric } from '../agreement/alpha.js';
-import { action, choiceOption, numberOption, outputOf } from './run.js';
+import { action, choiceOption, numberOption, outputOf, printJsonFailure } from './run.js';
 
 function parseDelimiterArg(v: string): string {
   try {
@@ -136,8 +136,20 @@ function addOutputAndGateOptions(cmd: Command): void {
     .option('--alpha-metric <metric>', 'alpha metric the gate checks (default: interval for numbers, nominal for labels)', choiceOption('--alpha-metric', ['nominal', 'ordinal', 'interval', 'ratio'] as const));
 }
 
-/** `mmprep agreement FILE`: read, analyse, write gold labels and the report, print, then apply the gate (exit 3). */
+/** `mmprep agreement FILE`: the outputs, then the gate (exit 3); `--json` to stdout prints an object on bad input too. */
 async function runAgreement(file: string, o: Opts): Promise<void> {
+  let gate;
+  try {
+    gate = await agreementOutputs(file, o);
+  } catch (e) {
+    if (o.json && outputOf(o) === undefined && isMmprepError(e)) printJsonFailure(e, { file, dimensions: [] }, 2);
+    throw e;
+  }
+  if (gate && !gate.passed) throw new GateError(gate.message);
+}
+
+/** Reads and analyses the ratings, writes gold labels and the report, prints; returns the gate's verdict (or null). */
+async function agreementOutputs(file: string, o: Opts): Promise<ReturnType<typeof evaluateGate> | null> {
   if (o.gold && !/\.(jsonl|csv)$/i.test(o.gold)) throw new InputError(`--gold must end in .jsonl or .csv, got '${o.gold}'`);
   const table = await readTable(file, o);
   const output = outputOf(o);
@@ -149,7 +161,7 @@ async function runAgreement(file: string, o: Opts): Promise<void> {
   if (o.gold) await writeGold(table, o.gold, o.goldAggregate);
   if (o.report) await writeFileAtomic(o.report, renderReport(table, result, { gate, top: Math.max(o.top, 25) }));
   await print(o.json ? toJsonText(jsonResult(result, gate, o.top)) : formatAgreementText(result, { top: o.top, gate }));
-  if (gate && !gate.passed) throw new GateError(gate.message);
+  return gate;
 }
 
 /** The ratings table as the options describe it, with the CSV dialect note and the reader's notes on stderr. */

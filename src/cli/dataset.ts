@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { GateError } from '../common/errors.js';
+import { GateError, isMmprepError } from '../common/errors.js';
 import { buildDataset, discardRunningBuilds, failedSessionsError } from '../dataset/build.js';
 import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES } from '../dataset/features.js';
 import { DEFAULT_SPLIT } from '../dataset/splits.js';
 import { formatReport, parseMaxMissing, validateDataset } from '../dataset/validate.js';
-import { action, choiceOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption } from './run.js';
+import { action, choiceOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption, printJsonFailure } from './run.js';
 
 interface BuildOpts {
   features: string;
@@ -132,7 +132,14 @@ function registerValidate(ds: Command): void {
 
 /** Validates the release: the report (or --json) on stdout; a failed check is a GateError naming a few record ids. */
 async function runValidate(dir: string, o: ValidateOpts): Promise<void> {
-  const r = await validateDataset(dir, { minIcc: o.minIcc, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage, allowFailedSessions: o.allowFailedSessions, jobs: o.jobs });
+  let r;
+  try {
+    r = await validateDataset(dir, { minIcc: o.minIcc, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage, allowFailedSessions: o.allowFailedSessions, jobs: o.jobs });
+  } catch (e) {
+    // --json: a CI job parsing stdout gets an object saying why there is no report (not a release, bad usage), exit 2
+    if (o.json && isMmprepError(e)) printJsonFailure(e, { dir, records: null, files: null, bytes: null, checks: [] }, 2);
+    throw e;
+  }
   process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatReport(r));
   if (!r.ok) {
     const bad = r.checks.filter((c) => !c.ok);

@@ -1,12 +1,12 @@
 /** `mmprep extract`: thin wrapper over extract() (src/batch/extract.ts). */
 import { InvalidArgumentError, type Command } from 'commander';
 import { usableCpus } from '../common/cpus.js';
-import { BatchError, EXIT } from '../common/errors.js';
+import { BatchError, EXIT, isMmprepError } from '../common/errors.js';
 import { extract, ExtractControl, ManifestError, parseShard, STAGE_NAMES, type ExtractSummary, type StageName } from '../batch/extract.js';
 import { exitUnlessDone, ROLLBACK_EXIT_MS } from '../batch/interrupt.js';
 import type { ProgressMode } from '../batch/progress.js';
 import type { StageOptions } from '../batch/extract-stages.js';
-import { action, choiceOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption, reportError } from './run.js';
+import { action, choiceOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption, printJsonFailure, reportError } from './run.js';
 
 function stageList(v: string): StageName[] {
   const names = v
@@ -93,6 +93,8 @@ async function runExtract(manifest: string, o: Opts): Promise<number> {
       control,
     });
   } catch (e) {
+    // stdout is JSON (the summary line): a run refused before it started prints its failure there too
+    if (isMmprepError(e)) printJsonFailure(e, { manifest, out: outputOf(o) ?? null, ...(e instanceof ManifestError ? { problems: e.lines() } : {}) });
     if (e instanceof ManifestError) {
       for (const l of e.lines()) process.stderr.write(`mmprep: ${l}\n`);
       process.stderr.write(`mmprep: ${e.problems.length} problem(s) in ${manifest}; nothing was extracted\n`);

@@ -4,7 +4,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDelimiter } from '../common/csv.js';
 import { removeCreatedOutputs, removeInterruptedOutputsSync } from '../common/atomic.js';
-import { EXIT, InputError, OutputPathError, isMmprepError, unwritableOutput, type ExitCode } from '../common/errors.js';
+import { EXIT, InputError, OutputPathError, isMmprepError, unwritableOutput, type ExitCode, type MmprepError } from '../common/errors.js';
 
 /** README "Exit codes": interrupted (SIGINT/SIGTERM). */
 const EXIT_INTERRUPTED = 130;
@@ -15,6 +15,14 @@ export function setVerbose(v: boolean): void {
 }
 export function isVerbose(): boolean {
   return verbose;
+}
+
+/**
+ * For a command whose stdout is JSON (`--json`, extract's summary line): the object it prints when it fails before it
+ * has a result (bad input, exit 2), so a CI job parsing stdout gets `ok: false`, the stderr line and the exit code.
+ */
+export function printJsonFailure(e: MmprepError, fields: Record<string, unknown>, indent?: number): void {
+  process.stdout.write(JSON.stringify({ ok: false, ...fields, error: e.toLine(), exit_code: e.exitCode }, null, indent) + '\n');
 }
 
 /** A commander usage error ("error: unknown option '--x'\n(Did you mean --y?)\n") as mmprep's one line with what to do. */

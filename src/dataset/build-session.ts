@@ -5,8 +5,8 @@
  */
 import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { InputError, isMmprepError } from '../common/errors.js';
 import { readSyncMap, type SyncMap } from '../sync/clock.js';
 import type { ManifestSession } from '../batch/manifest.js';
@@ -109,6 +109,29 @@ async function readJsonIf(path: string): Promise<unknown | null> {
   return JSON.parse(await readFile(path, 'utf8'));
 }
 
+/**
+ * Why a session folder has no meta.json: extract failed it (its `_errors*.jsonl` entry: stage and reason, so the
+ * user fixes that input; --resume alone would fail it again), or extract did not get to it (killed, another shard).
+ */
+async function missingMetaReason(featuresDir: string, sessionId: string): Promise<string> {
+  const names = existsSync(featuresDir) ? (await readdir(featuresDir)).filter((n) => /^_errors.*\.jsonl$/.test(n)).sort() : [];
+  for (const name of names) {
+    const lines = (await readFile(join(featuresDir, name), 'utf8')).split('\n');
+    for (let i = lines.length - 1; i >= 0; i--) {
+      let e: { session_id?: unknown; stage?: unknown; reason?: unknown } | null = null;
+      try {
+        e = JSON.parse(lines[i]);
+      } catch {
+        continue; // a line cut short by a kill: not this session's record
+      }
+      if (e?.session_id === sessionId) {
+        return `features missing: mmprep extract failed this session in its ${String(e.stage)} stage (${String(e.reason)}; ${name} line ${i + 1}); fix that input, then run mmprep extract --resume with the same manifest and -o`;
+      }
+    }
+  }
+  return 'features incomplete (no meta.json: extract did not finish this session, and no _errors.jsonl there names it); run mmprep extract --resume with the same manifest and -o to make it';
+}
+
 /** A session's feature files as the build reads them: sync map, transcript, audio and face streams with their ranges. */
 interface SessionFeatures {
   syncMap: SyncMap | null;
@@ -124,7 +147,7 @@ interface SessionFeatures {
 
 /** Reads what a session's extract folder holds (refused when extract did not finish it or meta.json is not JSON). */
 async function readSessionFeatures(s: ManifestSession, dir: string, opt: SessionBuildOptions): Promise<SessionFeatures> {
-  if (!existsSync(join(dir, 'meta.json'))) throw new InputError('features incomplete (no meta.json: extract did not finish this session, or it failed: see _errors.jsonl there); run mmprep extract --resume with the same manifest and -o to make it', { file: dir });
+  if (!existsSync(join(dir, 'meta.json'))) throw new InputError(await missingMetaReason(dirname(dir), s.session_id), { file: dir });
   const syncPath = join(dir, 'sync.json');
   const syncMap = existsSync(syncPath) ? await readSyncMap(syncPath) : null;
   const utterances = await readSessionTranscript(s, syncPath);

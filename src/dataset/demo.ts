@@ -4,7 +4,7 @@
  * real library; a stage this build lacks is reported as not available (nothing is faked), and the stages after it run
  * on what exists.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ import { formatAgreementText } from '../agreement/format.js';
 import { goldLabels } from '../agreement/gold.js';
 import { readRatings } from '../agreement/read.js';
 import { buildDataset } from './build.js';
-import { extract } from '../batch/extract.js';
+import { extract, ExtractControl } from '../batch/extract.js';
 import { loadStages, STAGE_NAMES, type StageName } from '../batch/extract-stages.js';
 import { formatReport, validateDataset } from './validate.js';
 import { makeFolder } from '../common/make-folder.js';
@@ -32,6 +32,17 @@ export interface DemoResult {
   out: string;
   stages: DemoStage[];
   ok: boolean;
+  /** Stopped by DemoControl.stopped (Ctrl-C): the stages after the one running were not run. */
+  interrupted?: boolean;
+}
+
+/**
+ * Lets the CLI stop a demo (Ctrl-C): `extracting` is the running extract's control, to roll its sessions back (null
+ * between stages); `stopped` makes runDemo return after the stage that is running.
+ */
+export class DemoControl {
+  extracting: ExtractControl | null = null;
+  stopped = false;
 }
 
 /** The bundled sample sessions: fixtures/demo beside dist/ (or src/) in the package. */
@@ -39,7 +50,7 @@ export function demoFixturesDir(): string {
   return fileURLToPath(new URL('../../fixtures/demo/', import.meta.url));
 }
 
-type DemoOptions = { out?: string; log?: (line: string) => void; jobs?: number; fixtures?: string; faceFps?: number };
+type DemoOptions = { out?: string; log?: (line: string) => void; jobs?: number; fixtures?: string; faceFps?: number; control?: DemoControl };
 
 /** Records a demo stage and logs its line. */
 type AddStage = (s: DemoStage) => void;
@@ -61,9 +72,12 @@ async function demoExtract(manifest: string, features: string, opts: DemoOptions
   const missing = STAGE_NAMES.filter((s) => !table[s]);
   for (const s of missing) add({ stage: s, status: 'not available', detail: `the ${s} stage is not in this build of mmprep extract; its outputs are absent`, outputs: [] });
   if (!have.length) return;
+  const control = new ExtractControl();
+  if (opts.control) opts.control.extracting = control;
   try {
     await rm(features, { recursive: true, force: true });
-    const sum = await extract(manifest, { out: features, only: have as StageName[], jobs: opts.jobs ?? 1, progress: 'none', ...(opts.faceFps ? { stageOptions: { faceFps: opts.faceFps } } : {}) });
+    const sum = await extract(manifest, { out: features, only: have as StageName[], jobs: opts.jobs ?? 1, progress: 'none', control, ...(opts.faceFps ? { stageOptions: { faceFps: opts.faceFps } } : {}) });
+    if (sum.interrupted) return;
     const status = sum.failed === 0 ? 'ok' : sum.done > 0 ? 'partial' : 'failed';
     add({
       stage: `extract (${have.join(', ')})`,
@@ -74,6 +88,8 @@ async function demoExtract(manifest: string, features: string, opts: DemoOptions
   } catch (e) {
     if (!isMmprepError(e)) throw e;
     add({ stage: `extract (${have.join(', ')})`, status: 'failed', detail: e.toLine(), outputs: [] });
+  } finally {
+    if (opts.control) opts.control.extracting = null;
   }
 }
 
@@ -142,6 +158,18 @@ export function refuseForeignOut(out: string): void {
   throw new InputError(`holds files the demo did not make (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}) and would replace its features/: choose another -o (a new or empty folder)`, { file: out });
 }
 
+/**
+ * After an interrupt (synchronous, for a signal handler): removes every file and folder a demo writes in `out` (an
+ * earlier demo's too: a rerun makes them all again, and an old dataset/ beside no features/ would be a half demo) and
+ * their hidden temp files; `out` itself too when this run made it and nothing else is in it.
+ */
+export function removeDemoOutputsSync(out: string, folderToo: boolean): void {
+  if (!existsSync(out)) return;
+  const ours = (n: string) => DEMO_ENTRIES.has(n) || [...DEMO_ENTRIES].some((e) => n.startsWith(`.${e}.`));
+  for (const n of readdirSync(out)) if (ours(n)) rmSync(join(out, n), { recursive: true, force: true, maxRetries: 3 });
+  if (folderToo && readdirSync(out).length === 0) rmSync(out, { recursive: true, force: true });
+}
+
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const log = opts.log ?? (() => undefined);
   const out = resolve(opts.out ?? 'mmprep-demo');
@@ -159,9 +187,12 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
 
   const features = join(out, 'features');
   const ds = join(out, 'dataset');
+  const stopped = () => opts.control?.stopped === true;
   await demoExtract(manifest, features, opts, add);
+  if (stopped()) return { out, stages, ok: false, interrupted: true };
   await demoAgreement(ratings, out, add);
-  const built = await demoBuild(manifest, ratings, features, ds, add);
+  const built = stopped() ? false : await demoBuild(manifest, ratings, features, ds, add);
+  if (stopped()) return { out, stages, ok: false, interrupted: true };
   if (built) await demoValidate(ds, out, add);
   else add({ stage: 'dataset validate', status: 'not available', detail: 'no dataset was built', outputs: [] });
 

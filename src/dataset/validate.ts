@@ -5,7 +5,7 @@
  * Each check reports ok or a message with a few offending record ids; any failure means exit 3 (GateError).
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +72,7 @@ interface Merged {
 async function readReleaseManifest(dir: string): Promise<DatasetManifest> {
   const mPath = join(dir, 'manifest.json');
   if (!existsSync(dir)) throw new InputError('no such dataset folder', { file: dir });
+  if (!statSync(dir).isDirectory()) throw new InputError('is a file, not a dataset folder: give the folder `mmprep dataset build -o` wrote', { file: dir });
   try {
     const m = JSON.parse(await readFile(mPath, 'utf8')) as DatasetManifest;
     if (m.format !== 'mmprep-dataset' || !Array.isArray(m.files) || !Array.isArray(m.sessions)) throw new Error('not an mmprep dataset manifest');
@@ -211,16 +212,28 @@ function checkGates(m: DatasetManifest, g: Merged, opts: ValidateOptions, C: Che
     const cov = records ? have / records : 0;
     if (have === 0 || cov < minCov) C.labels.fail(l.key, `${l.key}: ${have} of ${records} records labelled (${(100 * cov).toFixed(1)} %${minCov ? `, minimum ${100 * minCov} %` : ''})`);
   }
-  if (opts.minIcc !== undefined) {
-    for (const l of m.labels ?? []) {
-      const a = l.agreement as { icc2: number | null; categorical?: boolean };
-      if (l.categorical) continue;
-      if (a.icc2 === null || a.icc2 < opts.minIcc) C.agreement.fail(l.key, `${l.key}: ICC(2,1) = ${a.icc2 ?? 'undefined'} below --min-icc ${opts.minIcc}`);
-    }
-  }
+  if (opts.minIcc !== undefined) checkMinIcc(m, opts.minIcc, C.agreement);
   for (const [k, frac] of Object.entries(opts.maxMissing ?? {})) {
     const share = records ? g.missing[k] / records : 0;
     if (share > frac + 1e-12) C.missing.fail(k, `${k}: missing in ${g.missing[k]} of ${records} records (${(100 * share).toFixed(1)} %), more than ${100 * frac} %`);
+  }
+}
+
+/**
+ * --min-icc: every numeric label dimension's ICC(2,1) at least X. A release with no numeric dimension (no labels, or
+ * only categorical ones, which have no ICC) fails the gate rather than passing it unchecked.
+ */
+function checkMinIcc(m: DatasetManifest, minIcc: number, agreement: Check): void {
+  const numeric = (m.labels ?? []).filter((l) => !l.categorical);
+  if (numeric.length === 0) {
+    const categorical = (m.labels ?? []).map((l) => l.key);
+    const why = categorical.length ? `its label dimensions (${categorical.join(', ')}) are categorical and have no ICC` : 'it has no labels';
+    agreement.fail('--min-icc', `--min-icc ${minIcc} cannot be checked: ${why} (build with numeric --labels, or drop --min-icc)`);
+    return;
+  }
+  for (const l of numeric) {
+    const a = l.agreement as { icc2: number | null };
+    if (a.icc2 === null || a.icc2 < minIcc) agreement.fail(l.key, `${l.key}: ICC(2,1) = ${a.icc2 ?? 'undefined'} below --min-icc ${minIcc}`);
   }
 }
 
@@ -229,6 +242,13 @@ function speakersPerSplit(g: Merged): string {
   const count = new Map<string, number>();
   for (const split of g.speakerSplit.values()) count.set(split, (count.get(split) ?? 0) + 1);
   return [...g.perSplit.keys()].map((k) => `${k} ${count.get(k) ?? 0}`).join(', ');
+}
+
+/** The dimensions --min-icc checked, and the categorical ones it could not ("valence, arousal; mood categorical: no ICC"). */
+function iccGated(m: DatasetManifest): string {
+  const labels = m.labels ?? [];
+  const cat = labels.filter((l) => l.categorical).map((l) => l.key);
+  return labels.filter((l) => !l.categorical).map((l) => l.key).join(', ') + (cat.length ? `; ${cat.join(', ')} categorical: no ICC` : '');
 }
 
 /** What each check says when it passes. */
@@ -246,7 +266,7 @@ function okMessages(m: DatasetManifest, g: Merged, opts: ValidateOptions): Recor
     splits: `${g.speakerSplit.size} speakers, each in one split (${speakersPerSplit(g) || 'no records'})`,
     counts: 'record counts match manifest.json',
     labels: (m.labels ?? []).length ? (m.labels ?? []).map((l) => `${l.key} ${labelled.get(l.key) ?? 0}/${records}`).join(', ') + ' records labelled' : 'no labels in this dataset',
-    agreement: opts.minIcc !== undefined ? `every dimension ICC(2,1) >= ${opts.minIcc}` : 'agreement figures consistent (no --min-icc gate)',
+    agreement: opts.minIcc !== undefined ? `every numeric dimension ICC(2,1) >= ${opts.minIcc} (${iccGated(m)})` : 'agreement figures consistent (no --min-icc gate)',
     missing: Object.keys(opts.maxMissing ?? {}).length ? `within ${Object.entries(opts.maxMissing ?? {}).map(([k, v]) => `${k}<=${v}`).join(', ')}` : `missing: ${MODALITIES.map((k) => `${k} ${missing[k]}`).join(', ')} (no --max-missing gate)`,
   };
 }

@@ -1,0 +1,76 @@
+/**
+ * An annotation lead's ratings file with ids and labels typed two ways ('R3' for 'r3', 'T0' for 't0', 'Sad' for
+ * 'sad', 'Valence' for 'valence'): they stay apart (as psych, irr, pandas count them) but are said, in the JSON, the
+ * table and one stderr line each, exit 0. They used to change the figures silently (an extra rater, target, label or
+ * dimension). Negative controls: the demo ratings and distinct ids like r1/r2 give no such warning.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { analyzeAgreement, ratingsFromRows } from '../src/agreement/index.js';
+import { readRatings } from '../src/agreement/read.js';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+
+const tmp = tempDir('mmprep-agr-variants-');
+afterAll(() => tmp.cleanup());
+
+function file(name: string, text: string): string {
+  const p = join(tmp.dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+/** Long ratings: targets t0..t(n-1), raters r1..r3, one dimension; `edit` rewrites single rows. */
+function longCsv(n: number, edit: (row: string, i: number) => string = (r) => r): string {
+  const rows: string[] = [];
+  for (let t = 0; t < n; t++) for (const r of ['r1', 'r2', 'r3']) rows.push(`t${t},${r},${1 + ((t * 3 + r.charCodeAt(1)) % 5)}`);
+  return ['target,rater,rating', ...rows.map(edit)].join('\n') + '\n';
+}
+
+const spelling = (d: { warnings: Array<{ code: string }> }) => d.warnings.filter((w) => w.code === 'spelling_variants');
+
+describe('ids and labels that differ only in case or separators', () => {
+  it("a rater typed 'R3' once: a warning naming both spellings with their counts, one stderr line, exit 0", async () => {
+    const p = file('rater.csv', longCsv(6, (row, i) => (i === 8 ? row.replace(',r3,', ',R3,') : row)));
+    const r = await runCli(['agreement', p, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout).dimensions[0];
+    expect(d.n_raters).toBe(4);
+    expect(spelling(d)).toEqual([{ code: 'spelling_variants', kind: 'rater', names: [['r3', 'R3']], message: expect.stringContaining("'r3' (5 ratings), 'R3' (1 rating)") }]);
+    expect(r.stderr).toBe(`mmprep agreement: warning: ${p}: raters that differ only in case, spaces, '-' or '_' are counted as different raters: 'r3' (5 ratings), 'R3' (1 rating) (if they are one rater, write one spelling in the file)\n`);
+    const table = await runCli(['agreement', p]);
+    expect(table.stdout).toContain("Warning: raters that differ only in case, spaces, '-' or '_'");
+  });
+
+  it("targets 't0'/'T 0' and labels 'sad'/'Sad' are named; dimensions 'valence'/'Valence' on the less used one", async () => {
+    const targets = analyzeAgreement(await readRatings(file('target.csv', longCsv(4, (row, i) => (i === 1 ? row.replace('t0,', 'T 0,') : row)))));
+    expect(spelling(targets.dimensions[0])).toMatchObject([{ kind: 'target', names: [['t0', 'T 0']] }]);
+    const labels = analyzeAgreement(
+      ratingsFromRows(
+        [['t1', 'a', 'sad'], ['t1', 'b', 'Sad'], ['t2', 'a', 'happy'], ['t2', 'b', 'happy'], ['t3', 'a', 'sad'], ['t3', 'b', 'sad']].map(([target, rater, rating]) => ({ target, rater, rating })),
+        { categorical: true },
+      ),
+    );
+    expect(labels.dimensions[0].categories).toEqual(['Sad', 'happy', 'sad']);
+    expect(spelling(labels.dimensions[0])).toMatchObject([{ kind: 'label', names: [['sad', 'Sad']] }]);
+    const rows = [];
+    for (let t = 0; t < 4; t++) for (const rater of ['r1', 'r2']) for (const dimension of ['valence', 'arousal']) rows.push({ target: `t${t}`, rater, rating: t + (rater === 'r1' ? 1 : 2), dimension: t === 3 && dimension === 'valence' ? 'Valence' : dimension });
+    const dims = analyzeAgreement(ratingsFromRows(rows)).dimensions;
+    expect(dims.map((d) => [d.dimension, spelling(d).map((w) => w.kind)])).toEqual([['valence', []], ['arousal', []], ['Valence', ['dimension']]]);
+  });
+
+  it("a dimension typed 'Valence' on one row (one rater there): exit 2 names the dimension column and the other spelling", async () => {
+    const rows = ['target,rater,dimension,rating'];
+    for (let t = 0; t < 4; t++) for (const r of ['r1', 'r2']) for (const d of ['valence', 'arousal']) rows.push(`t${t},${r},${t === 2 && r === 'r2' && d === 'valence' ? 'Valence' : d},${t + 1}`);
+    const p = file('dimension.csv', rows.join('\n') + '\n');
+    const r = await runCli(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`mmprep: ${p}:12, column dimension: fewer than two raters in dimension 'Valence' (found 1: 'r2'); dimension 'Valence' differs from 'valence' only in case, spaces, '-' or '_': write one spelling\n`);
+  });
+
+  it('negative controls: the demo ratings and ids such as r1/r2, s01_u0/s01_u1 give no spelling warning', async () => {
+    const demo = analyzeAgreement(await readRatings(join(FIXTURES, 'demo', 'ratings.csv')));
+    expect(demo.dimensions.flatMap(spelling)).toEqual([]);
+    expect(analyzeAgreement(await readRatings(file('plain.csv', longCsv(12)))).dimensions.flatMap(spelling)).toEqual([]);
+  });
+});

@@ -1,0 +1,34 @@
+/**
+ * `mmprep probe` over many files (`probe *.mp4`): every bad file is named on its own line, then one summary line,
+ * exit 2, nothing on stdout. It used to stop at the first bad file, so a folder with three bad files took three runs.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, runCli } from './helpers/cli.js';
+
+describe('probe with several bad files', () => {
+  it('names each bad file, then a count; stdout stays empty', async () => {
+    const good = join(FIXTURES, 'demo', 's01_lav.flac');
+    const text = join(FIXTURES, 'demo', 'manifest.csv');
+    const typo = join(FIXTURES, 'demo', 's01_lav.flc');
+    const r = await runCli(['probe', good, text, typo, join(FIXTURES, 'demo')]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(new RegExp(`^mmprep: ${text}: not a media file ffmpeg can read`));
+    expect(lines[1]).toBe(`mmprep: ${typo}: no such file: check the path`);
+    expect(lines[2]).toBe(`mmprep: ${join(FIXTURES, 'demo')}: is a directory, not a media file`);
+    expect(lines[3]).toBe('mmprep: 3 of 4 files could not be probed (each named above); nothing was printed');
+  });
+
+  it('one bad file keeps its single line; good files print one object each', async () => {
+    const typo = join(FIXTURES, 'demo', 's01_lav.flc');
+    const one = await runCli(['probe', join(FIXTURES, 'demo', 's01_lav.flac'), typo]);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toBe(`mmprep: ${typo}: no such file: check the path\n`);
+    const ok = await runCli(['probe', join(FIXTURES, 'demo', 's01_lav.flac'), join(FIXTURES, 'demo', 's01_camera.mp4')]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.trim().split('\n').map((l) => JSON.parse(l).file)).toEqual([join(FIXTURES, 'demo', 's01_lav.flac'), join(FIXTURES, 'demo', 's01_camera.mp4')]);
+  });
+});

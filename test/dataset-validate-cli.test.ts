@@ -1,0 +1,47 @@
+/**
+ * `mmprep dataset validate --json` when there is no report to give (a folder that is not a release, a file, a bad
+ * --max-missing): a CI job parsing stdout gets one JSON object with ok false, the error line and the exit code (2),
+ * not an empty stdout; stderr keeps its one line.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from './helpers/cli.js';
+
+const tmp = tempDir('mmprep-validate-cli-');
+afterAll(() => tmp.cleanup());
+
+describe('dataset validate --json without a release', () => {
+  it('a folder without manifest.json: a JSON object on stdout naming the problem, exit 2', async () => {
+    const dir = join(tmp.dir, 'not-a-release');
+    mkdirSync(dir);
+    const r = await runCli(['dataset', 'validate', dir, '--json']);
+    expect(r.code).toBe(2);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ ok: false, dir, checks: [], exit_code: 2 });
+    expect(report.error).toContain('not an mmprep dataset release (no manifest.json)');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a file, a missing folder and a bad --max-missing: the same object, each with its own line', async () => {
+    const file = join(tmp.dir, 'notes.txt');
+    writeFileSync(file, 'x\n');
+    const asFile = await runCli(['dataset', 'validate', file, '--json']);
+    expect(asFile.code).toBe(2);
+    expect(JSON.parse(asFile.stdout).error).toBe(`${file}: is a file, not a dataset folder: give the folder \`mmprep dataset build -o\` wrote`);
+    expect(asFile.stderr).toBe(`mmprep: ${JSON.parse(asFile.stdout).error}\n`);
+    const missing = await runCli(['dataset', 'validate', join(tmp.dir, 'nope'), '--json']);
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout).error).toContain('no such dataset folder');
+    const gate = await runCli(['dataset', 'validate', tmp.dir, '--json', '--max-missing', 'face=x']);
+    expect(gate.code).toBe(2);
+    expect(JSON.parse(gate.stdout).error).toContain("--max-missing must look like MODALITY=FRACTION");
+  });
+
+  it('without --json stdout stays empty (the one line is on stderr)', async () => {
+    const r = await runCli(['dataset', 'validate', tmp.dir]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('not an mmprep dataset release');
+  });
+});

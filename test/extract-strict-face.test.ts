@@ -1,0 +1,43 @@
+/**
+ * `extract --strict` on a session whose video has no face in any frame (a camera pointed at a wall, the wrong file in
+ * the video column): the face stage writes its files but they hold no face. Without --strict that is a warning (exit
+ * 0, as before); with --strict the session fails like a stage that produced nothing (exit 4, `_errors.jsonl` names
+ * the stage and why, nothing of the session left). It used to pass --strict with exit 0.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ffmpegSync } from './helpers/ffmpeg.js';
+import { runCli, tempDir } from './helpers/cli.js';
+
+const { dir, cleanup } = tempDir('mmprep-strict-face-');
+afterAll(() => cleanup());
+
+let manifest: string;
+beforeAll(() => {
+  // 3 s of a plain grey picture with a tone: real media through ffmpeg, no face anywhere (the negative control).
+  ffmpegSync(['-f', 'lavfi', '-i', 'color=c=gray:size=160x120:rate=10', '-f', 'lavfi', '-i', 'sine=f=300:sample_rate=16000', '-t', '3', '-shortest', '-pix_fmt', 'yuv420p', join(dir, 'wall.mp4')]);
+  manifest = join(dir, 'm.csv');
+  writeFileSync(manifest, 'session_id,speaker_id,video\nwall,p1,wall.mp4\n');
+});
+
+describe('extract --strict and a video without a face', () => {
+  it('without --strict: a warning, the session is kept, exit 0', async () => {
+    const out = join(dir, 'out');
+    const r = await runCli(['extract', manifest, '-o', out, '--only', 'face', '--face-fps', '2', '--progress', 'none']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ done: 1, failed: 0, warnings: 1 });
+    expect(r.stderr).toMatch(/session wall \(line 2\): warning: face: no face found in any of the 6 frames analysed/);
+    expect(existsSync(join(out, 'wall', 'meta.json'))).toBe(true);
+  }, 120_000);
+
+  it('with --strict: the session fails in face (exit 4), named in _errors.jsonl, its folder removed', async () => {
+    const out = join(dir, 'out-strict');
+    const r = await runCli(['extract', manifest, '-o', out, '--only', 'face', '--face-fps', '2', '--progress', 'none', '--strict']);
+    expect(r.code, r.stderr).toBe(4);
+    expect(JSON.parse(r.stdout)).toMatchObject({ done: 0, failed: 1 });
+    const err = JSON.parse(readFileSync(join(out, '_errors.jsonl'), 'utf8'));
+    expect(err).toMatchObject({ session_id: 'wall', line: 2, stage: 'face', reason: expect.stringMatching(/^produced no data: no face found in any of the 6 frames analysed .*\(--strict\)$/) });
+    expect(existsSync(join(out, 'wall'))).toBe(false);
+  }, 120_000);
+});
