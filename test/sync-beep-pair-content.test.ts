@@ -11,6 +11,8 @@
  *    sounds 4 ms early, with a pause in the speech before each beep so that both onsets are clean) changes the offset
  *    between the two beeps by more than the content's cross-correlation does; it is not used, and the stream is placed
  *    by its start beep with the content's drift. A control with both beeps on the clock keeps both.
+ * And the drift a stream placed by one beep then takes (place.ts, driftForOnePulse): from its own window's content
+ * when the other window does not match (an end window holding another talker; before: no drift, 1.1 ms off there).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,6 +61,14 @@ beforeAll(() => {
     writeWavF32(join(dir, `${name}-raw.wav`), mic, SR);
     ffmpeg(['-i', join(dir, `${name}-raw.wav`), '-c:a', 'pcm_s16le', join(dir, `${name}.wav`)]);
   }
+  // 'noend': the start beep only, and an end window that hears none of the lav's speech (another talker).
+  const other = talker(77, DUR_S * SR);
+  const noEnd = Float32Array.from(heard, (v, i) => (i < (DUR_S / 2) * SR ? 0.5 * v : 0.5 * other[i]) + 0.002 * r.g());
+  const b0 = beepsMic(0)[0];
+  noEnd.fill(0, Math.round((b0.t_s - 0.3) * SR), Math.round((b0.t_s + 0.3) * SR));
+  addBeeps(noEnd, SR, [b0]);
+  writeWavF32(join(dir, 'noend-raw.wav'), noEnd, SR);
+  ffmpeg(['-i', join(dir, 'noend-raw.wav'), '-c:a', 'pcm_s16le', join(dir, 'noend.wav')]);
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -94,6 +104,16 @@ describe('an overconfident beep onset does not place a stream (issue 11 items 2,
     // Without the check the beeps' drift puts the end 4 ms off (and exit 0).
     expect(Math.abs(errAt(m, BEEPS_LAV[1]))).toBeLessThan(0.001);
     expect(Math.abs((m.drift_ppm as number) * 1e-6 - K)).toBeLessThan(20e-6);
+  }, 60_000);
+
+  it('one beep, and an end window that does not match the lav: the drift from the start window\'s own content', async () => {
+    const m = await place('noend');
+    expect(m.method).toBe('tone');
+    const ws = m.warnings as Array<{ code: string; message: string }>;
+    // Before: drift null (no_end_pulse), 1.1 ms off at the lav's end beep.
+    expect(ws.find((w) => w.code === 'fallback')?.message).toMatch(/from cross-correlating its start window/);
+    expect(Math.abs((m.drift_ppm as number) * 1e-6 - K)).toBeLessThan(20e-6);
+    for (const t of BEEPS_LAV) expect(Math.abs(errAt(m, t))).toBeLessThan(0.0005);
   }, 60_000);
 
   it('both beeps on the clock: both used, drift from the beeps', async () => {
