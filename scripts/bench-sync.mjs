@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:sync [-- CASE_ROOT...] [--set small|full] [--no-rooms] [--no-scenes] [--no-speed] [--beeps-only]`:
+ * `npm run bench:sync [-- CASE_ROOT...] [--set small|full] [--no-rooms] [--no-scenes] [--no-speed] [--beeps-only | --no-beeps]`:
  * (A) accuracy: runs `mmprep sync` on every case folder (truth.json, docs/sync.md "Test cases with known truth") under the given case
  * roots and, unless --no-rooms / --no-scenes, under a fresh `scripts/make-sync-rooms.mjs --set full` (default) and
  * `scripts/make-sync-scenes.mjs --set full` output (camera scenes: the picture and the camera's sound); scores each
@@ -13,7 +13,7 @@
  * floor any scanner that reads the file pays). The 2-hour file is made in a temp dir from a 60 s chunk (speech-like
  * noise with a beep at 5 s) concatenated with stream copy, so nothing large is committed.
  * (C) the beep route alone (printed after A, or alone with --beeps-only): each non-reference microphone's own beep
- * onsets against truth, whether or not its stream was placed by them, by DRR / SNR / codec / RT60.
+ * onsets against truth, whether or not its stream was placed by them, by DRR / SNR / codec / RT60 (--no-beeps: sessions only).
  * Options: --hours H (default 2), --runs N (best of N, default 3).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -229,7 +229,7 @@ async function accuracy() {
   table(targets);
   for (const c of negatives.filter((c) => c.code !== 2)) console.log(`negative control ${c.truth.id}: exit ${c.code} (${c.stderr.split('\n')[0]})`);
   if (audio.length) routeTable(audio, tag);
-  await beepRoute(results.filter((c) => !c.negative));
+  if (!flag('no-beeps')) await beepRoute(results.filter((c) => !c.negative));
 }
 
 /** Which route placed each audio stream, by DRR (tone = its own beep; xcorr = cross-correlation; refused). */

@@ -68,13 +68,13 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
   }
   let extra: Record<string, unknown> | undefined;
   if (k === null && pairs.length === 1 && o.ends === 'both' && o.fallback === 'xcorr') {
-    const d = driftFromOtherEnd(s, from, pairs[0], o.minXcorrConfidence);
+    const d = driftForOnePulse(s, from, pairs[0], o.minXcorrConfidence);
     if (d !== null) {
       ({ k, kSd } = d);
       s.warnings = s.warnings.filter((w) => w.code !== 'no_end_pulse');
-      s.warnings.push({ code: 'fallback', message: `no usable pulse in the ${s.chosen.start ? 'end' : 'start'} window: drift ${(k * 1e6).toFixed(1)} ppm from cross-correlating that window with ${from.file}` });
+      s.warnings.push({ code: 'fallback', message: d.message });
       offset = pairs[0].tRef - pairs[0].tSrc * (1 + k);
-      extra = { drift_source: `the pulse at one end and cross-correlation with ${from.file} at the other` };
+      extra = { drift_source: d.source };
     }
   }
   const sib = soundDriftOf(s, states);
@@ -117,7 +117,7 @@ function driftFromOtherEnd(s: StreamState, from: StreamState, pair: { tRef: numb
   const atStart = s.chosen.end !== null;
   const [a, aT0, b, bT0] = atStart ? [from.kept, from.keptT0, s.kept, s.keptT0] : [from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0];
   if (!a || !b) return null;
-  const r = audioOffset(a, aT0, b, bT0, s.sampleRate);
+  const r = cachedOffset(a, aT0, b, bT0, s.sampleRate);
   const tSrc = bT0 + b.length / s.sampleRate / 2;
   if (!r || Math.abs(tSrc - pair.tSrc) < 1) return null;
   const driftAt = (offsetS: number) => (clockOfPlacement(from.placed as Placement)(tSrc + offsetS) - pair.tRef) / (tSrc - pair.tSrc) - 1;
@@ -134,6 +134,32 @@ function driftFromOtherEnd(s: StreamState, from: StreamState, pair: { tRef: numb
     return null;
   }
   return { k, kSd: Math.hypot(pair.sd, XCORR_OFFSET_SD_S) / Math.abs(tSrc - pair.tSrc) };
+}
+
+/**
+ * Standard uncertainty taken for the drift that one window's content gives (xcorr-drift.ts fits it over the window):
+ * on the tuned room sets (make-sync-rooms --set full, variants 0-2: 64 windows of 12-15 s that cross-correlate
+ * conclusively) it was within 3.6 ppm of the truth, and their offsets within 0.09 ms at the beeps.
+ */
+const WINDOW_DRIFT_SD = 10e-6;
+
+/**
+ * Drift of an audio stream placed by its pulse at one end only (--ends both): from the other end's window
+ * (driftFromOtherEnd), else from the content of the pulse's own window when that cross-correlates conclusively with
+ * the same window of the stream it was placed from (its fitted drift over the window, as xcorrClock takes a start
+ * window's alone). Null when neither does.
+ */
+function driftForOnePulse(s: StreamState, from: StreamState, pair: { tRef: number; tSrc: number; sd: number }, minConfidence: number): { k: number; kSd: number; message: string; source: string } | null {
+  const missing = s.chosen.start ? 'end' : 'start';
+  const other = driftFromOtherEnd(s, from, pair, minConfidence);
+  if (other) return { ...other, message: `no usable pulse in the ${missing} window: drift ${(other.k * 1e6).toFixed(1)} ppm from cross-correlating that window with ${from.file}`, source: `the pulse at one end and cross-correlation with ${from.file} at the other` };
+  if (s.kind !== 'audio' || from.kind !== 'audio' || from.sampleRate !== s.sampleRate || !from.placed) return null;
+  const own = conclusiveMatches(s, from).find((m) => m.w !== missing);
+  if (!own || own.r.drift === null) return null;
+  const k = (1 + (from.placed.k ?? 0)) * (1 + own.r.drift) - 1;
+  if (Math.abs(k) > MAX_DRIFT) return null;
+  const message = `no usable pulse in the ${missing} window, and that window does not cross-correlate clearly with ${from.file}: drift ${(k * 1e6).toFixed(1)} ppm from cross-correlating its ${own.w} window (the pulse's) with it`;
+  return { k, kSd: Math.hypot(from.placed.kSd ?? 0, WINDOW_DRIFT_SD), message, source: `the pulse at one end and cross-correlation with ${from.file} over that end's window` };
 }
 
 /** Every other clear lag must lie at least this far (seconds) from the pulse's line: beyond any onset error. */
@@ -179,26 +205,54 @@ const XCHECK_PEAK_RATIO = 3;
 const XCHECK_TOLERANCE_S = 0.005;
 const XCHECK_MAX_S = 0.3;
 
+/** Cross-correlations of two kept windows, computed once per pair of windows (crossCheck and driftFromOtherEnd share them). */
+const xcorrCache = new WeakMap<Float32Array, WeakMap<Float32Array, XcorrResult | null>>();
+
+function cachedOffset(a: Float32Array, aT0: number, b: Float32Array, bT0: number, sr: number): XcorrResult | null {
+  let byB = xcorrCache.get(a);
+  if (!byB) xcorrCache.set(a, (byB = new WeakMap()));
+  if (!byB.has(b)) byB.set(b, audioOffset(a, aT0, b, bT0, sr));
+  return byB.get(b) as XcorrResult | null;
+}
+
+/** A window of s whose content cross-correlates clearly with the same window of the stream it was placed from. */
+interface ContentMatch {
+  w: 'start' | 'end';
+  r: XcorrResult;
+  /** The middle of s's kept window (stream time). */
+  tm: number;
+}
+
+/** The windows of s whose content cross-correlates conclusively (whyNotConclusive) with the same window of `from`. */
+function conclusiveMatches(s: StreamState, from: StreamState): ContentMatch[] {
+  const windows: Array<['start' | 'end', Float32Array | null, number, Float32Array | null, number]> = [
+    ['start', from.kept, from.keptT0, s.kept, s.keptT0],
+    ['end', from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0],
+  ];
+  const out: ContentMatch[] = [];
+  for (const [w, a, aT0, b, bT0] of windows) {
+    if (!a || !b) continue;
+    const r = cachedOffset(a, aT0, b, bT0, s.sampleRate);
+    if (r && whyNotConclusive(r, 0.5) === null) out.push({ w, r, tm: bT0 + b.length / s.sampleRate / 2 });
+  }
+  return out;
+}
+
 /**
  * Cross-check of a beep placement against the content: when the stream's audio cross-correlates clearly with the
  * audio stream it was placed from and the two disagree by more than 5 ms at the window's middle, one of them is
- * wrong (an onset taken from speech or echo); the stream is unplaced with a warning that says so.
+ * wrong (an onset taken from speech or echo); the stream is unplaced with a warning that says so. Then a stream
+ * placed by beeps at both ends is checked pulse by pulse (pairAgainstContent). Returns true when a pulse was dropped
+ * and the stream must be placed again.
  */
-export function crossCheck(s: StreamState): void {
+export function crossCheck(s: StreamState): boolean {
   const from = s.placed?.from;
-  if (s.kind !== 'audio' || s.placed?.method !== 'tone' || s.placed.checked || !from?.placed || from.kind !== 'audio' || from.sampleRate !== s.sampleRate) return;
+  if (s.kind !== 'audio' || s.placed?.method !== 'tone' || s.placed.checked || !from?.placed || from.kind !== 'audio' || from.sampleRate !== s.sampleRate) return false;
   s.placed.checked = true;
-  const windows: Array<[Float32Array | null, number, Float32Array | null, number]> = [
-    [from.kept, from.keptT0, s.kept, s.keptT0],
-    [from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0],
-  ];
-  for (const [a, aT0, b, bT0] of windows) {
-    if (!a || !b) continue;
-    const r = audioOffset(a, aT0, b, bT0, s.sampleRate);
-    // Only a clear content match overrules a beep (speech that repeats can cross-correlate confidently elsewhere): a
-    // clear coarse peak, and a fine peak that stands out at one lag only (its offset is then known to well under 1 ms).
-    if (!r || r.peak_ratio < XCHECK_PEAK_RATIO || whyNotConclusive(r, 0.5) !== null) continue;
-    const tm = bT0 + b.length / s.sampleRate / 2;
+  const matches = conclusiveMatches(s, from);
+  // Only a clear content match overrules a beep (speech that repeats can cross-correlate confidently elsewhere): a
+  // clear coarse peak too (its offset is then known to well under 1 ms).
+  for (const { r, tm } of matches.filter((m) => m.r.peak_ratio >= XCHECK_PEAK_RATIO)) {
     const diff = clockOfPlacement(s.placed)(tm) - clockOfPlacement(from.placed)(tm + r.offset_s);
     // A beep onset can only be wrong within its burst's rise (the arrival search reaches 150 ms back from the edge);
     // a larger disagreement means the content matched elsewhere (repeated material, a stimulus played twice).
@@ -206,9 +260,66 @@ export function crossCheck(s: StreamState): void {
     s.warnings.push({ code: 'xcorr_disagrees', message: `placed by its beeps ${(diff * 1000).toFixed(1)} ms away from where its content cross-correlates with ${from.file} at ${tm.toFixed(1)} s (peak ratio ${r.peak_ratio.toFixed(2)}): one of them is wrong, so the stream is not placed` });
     s.placed = null;
     s.refusedBy = 'xcorr_disagrees';
-    return;
+    return false;
   }
+  return pairAgainstContent(s, from, matches);
 }
+
+/**
+ * How far (seconds) the change of a stream's offset between its two beeps may differ from the change its content
+ * shows between the same times, beyond twice the beeps' combined sd: the cross-correlation's own error at the pulses
+ * (within 0.09 ms on the tuned room sets, a window's drift extrapolated to its beeps: WINDOW_DRIFT_SD) and a talker
+ * who moves between the two windows (2 ms is about 0.7 m nearer one microphone than the other), which the room sets
+ * do not model.
+ */
+const PAIR_CONTENT_SLACK_S = 0.002;
+
+/** The content's offset (add to a time in the stream) at stream time t, from a window's cross-correlation and its drift. */
+function contentOffsetAt(r: XcorrResult, t: number): number {
+  return r.offset_s + (r.drift ?? 0) * (t - r.at_s);
+}
+
+/**
+ * A stream placed by beeps at both ends, one or both of whose windows cross-correlate conclusively with the stream it
+ * was placed from (each beep is taken against its own window's line, else the one window's line: offset and drift):
+ * the change of its offset from the start beep to the end beep (drift times span) must agree with the change the
+ * content shows at the same two times, within twice the combined sd of the four onsets plus PAIR_CONTENT_SLACK_S. The difference of the two
+ * changes does not depend on a constant difference between the beep's and the speech's acoustic paths (loudspeaker
+ * and talker at other distances from the microphones); a talker who moves between the two windows does change it.
+ * A change-point onset that took a burst of speech just before the beep for the direct sound was read 4.8 ms early
+ * with an sd of 0.06 ms (room variant 9, an overconfident onset): its pair implied 123 +- 51 ppm where the clocks
+ * drifted -91 ppm. When they disagree, the beep whose own offset lies further from the content's (in its sd) is not
+ * used, and the stream is placed again (by the other beep and the content's drift, or by another route). Returns true
+ * when a beep was dropped.
+ */
+function pairAgainstContent(s: StreamState, from: StreamState, matches: ContentMatch[]): boolean {
+  const [a, b, fa, fb] = [s.chosen.start, s.chosen.end, from.chosen.start, from.chosen.end];
+  if (!matches.length || !a || !b || !fa || !fb || !from.placed) return false;
+  // Each beep against its own window's content, or against the one conclusive window's line (offset and drift).
+  const ms = matches.find((m) => m.w === 'start') ?? matches[0];
+  const me = matches.find((m) => m.w === 'end') ?? matches[0];
+  const clk = clockOfPlacement(from.placed);
+  // The beeps' offset minus the content's at each beep, on the reference clock.
+  const offBy = (m: ContentMatch, c: Candidate, fc: Candidate) => clk(fc.t_s) - clk(c.t_s + contentOffsetAt(m.r, c.t_s));
+  const [dS, dE] = [offBy(ms, a, fa), offBy(me, b, fb)];
+  // A beep this far from the content: the content matched elsewhere (crossCheck), not a question of the onset.
+  if (Math.abs(dS) > XCHECK_MAX_S || Math.abs(dE) > XCHECK_MAX_S) return false;
+  const sdS = Math.hypot(onsetSd(s, a), onsetSd(from, fa));
+  const sdE = Math.hypot(onsetSd(s, b), onsetSd(from, fb));
+  const tol = 2 * Math.hypot(sdS, sdE) + PAIR_CONTENT_SLACK_S;
+  if (Math.abs(dE - dS) <= tol) return false;
+  const w = Math.abs(dE) / sdE > Math.abs(dS) / sdS ? 'end' : 'start';
+  const [d, sd, c] = w === 'end' ? [dE, sdE, b] : [dS, sdS, a];
+  s.warnings.push({
+    code: 'unplaceable_pulse',
+    message: `${w} pulse at ${c.t_s.toFixed(3)} s not used: from its start beep to its end beep its offset changes by ${((dE - dS) * 1000).toFixed(1)} ms more than its content's cross-correlation with ${from.file} says (at most ${(tol * 1000).toFixed(1)} ms expected; ${((s.placed?.k ?? 0) * 1e6).toFixed(0)} ppm by the beeps), and this beep lies ${(d * 1000).toFixed(1)} ms from the content (sd ${(sd * 1000).toFixed(2)} ms): its onset is suspect`,
+  });
+  s.chosen[w] = null;
+  s.placed = null;
+  if (!s.warnings.some((x) => x.code === 'no_end_pulse')) s.warnings.push({ code: 'no_end_pulse', message: `no usable pulse in the ${w} window: drift unknown` });
+  return true;
+}
+
 
 /**
  * Largest audio/video skew inside a camera file that the flash search allows for (streams.ts, flashGuides): the
@@ -468,7 +579,7 @@ export function placeStreams(states: StreamState[], ref: StreamState, o: PlaceOp
     }
     if (changed) continue;
     // Beep placements are checked against the content once everything that can be placed is.
-    for (const s of states) crossCheck(s);
+    for (const s of states) if (crossCheck(s)) changed = true;
     // A stream refused here takes the streams placed from it with it.
     for (const s of states) if (s.placed?.from && !s.placed.from.placed) s.placed = null;
   }
