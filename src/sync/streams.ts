@@ -9,6 +9,7 @@ import { probe, type ProbeResult } from '../media/probe.js';
 import type { StreamKind } from './clock.js';
 import { scanAudioTone } from './scan-audio.js';
 import type { FlashPairHint } from './flash-pair.js';
+import { pairHintFor } from './flash-hint.js';
 import { scanVideoFlash, type FlashGuide } from './scan-video.js';
 import { searchWindows, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
 
@@ -184,9 +185,10 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
 export function flashGuides(video: StreamState, states: StreamState[], ref: StreamState | undefined): FlashGuide[] {
   const sound = states.find((s) => s.abs === video.abs && s.kind === 'audio' && (s.chosen.start || s.chosen.end || s.placed));
   if (!sound) {
-    // No sound of its own: the reference's beeps give the pulse length and, at both ends, the start/end interval.
-    const [a, b] = [ref?.chosen.start, ref?.chosen.end];
-    if (ref?.kind === 'audio' && a) video.flashPair = { interval_s: b ? b.t_s - a.t_s : null, pulse_s: typeof a.duration_s === 'number' ? a.duration_s : null };
+    // No sound of its own: the session's beeps give the pulse length and, at both ends, the start/end interval.
+    const h = pairHintFor(ref, states);
+    if (h) video.flashPair = h.hint;
+    if (h?.note) video.warnings.push({ code: 'other_route', message: h.note });
     return [];
   }
   const tolerance = 3 * (video.frameS ?? 1 / 25) + 0.05;
