@@ -29,6 +29,14 @@ export interface AudioDecodeOptions {
   detectTruncation?: boolean;
 }
 
+/**
+ * Containers whose header states the duration exactly; ffprobe estimates it (from the bit rate) for raw MP3/ADTS
+ * streams, and a truncated Ogg simply reports the shorter length.
+ */
+export function statesExactDuration(container: string | null): boolean {
+  return /mov|mp4|m4a|3gp|matroska|webm|flac|wav|aiff|caf/.test(container ?? '');
+}
+
 export interface DecodedAudioInfo {
   file: string;
   stream: StreamInfo;
@@ -86,7 +94,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
     if (this.samples === 0) throw new InputError('no audio samples could be decoded (empty or truncated audio stream)', { file: this.info.file });
     // Only containers whose header states the duration exactly; ffprobe estimates it (from the bit rate) for raw
     // MP3/ADTS streams, and a truncated Ogg simply reports the shorter length.
-    const exact = /mov|mp4|m4a|3gp|matroska|webm|flac|wav|aiff|caf/.test(this.opts.probed?.container ?? '');
+    const exact = statesExactDuration(this.opts.probed?.container ?? null);
     const want = exact ? declaredDuration(this.info, this.opts.probed) : null;
     if (want !== null && want - got > Math.max(0.1, 0.01 * want)) {
       throw new InputError(`truncated: decoded ${got.toFixed(3)} s of audio but the header declares ${want.toFixed(3)} s`, { file: this.info.file });

@@ -8,10 +8,11 @@ import { InputError } from '../common/errors.js';
 import { probe, type ProbeResult } from '../media/probe.js';
 import type { StreamKind } from './clock.js';
 import { scanAudioTone } from './scan-audio.js';
+import { statesExactDuration } from '../media/decode-audio.js';
 import type { FlashPairHint } from './flash-pair.js';
 import { pairHintFor } from './flash-hint.js';
 import { scanVideoFlash, type FlashGuide } from './scan-video.js';
-import { searchWindows, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
+import { searchWindows, truncatedWarning, truncatedWindow, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
 
 export interface ProbedFile {
   file: string;
@@ -151,6 +152,17 @@ export interface ScanOptions {
   onProgress?: (line: string) => void;
 }
 
+/**
+ * Where a stream ends on its file's timeline by the header (its own duration, else the container's), for the
+ * truncation warning; null for containers that do not state it exactly (decode-audio.ts statesExactDuration).
+ */
+function declaredEnd(q: ProbedFile, n: number, kind: 'audio' | 'video'): number | null {
+  if (!statesExactDuration(q.p.container)) return null;
+  const s = q.p.streams.filter((x) => x.type === kind)[n];
+  if (s?.duration_s != null) return (s.start_time_s ?? 0) - (q.p.start_time_s ?? 0) + s.duration_s;
+  return q.p.duration_s ?? null;
+}
+
 export async function findAudioPulses(st: StreamState, q: ProbedFile, o: ScanOptions): Promise<void> {
   const scan = await scanAudioTone(q.file, q.windows, { toneHz: o.toneHz, stream: st.stream, probed: q.p, keepS: Math.min(o.searchS > 0 ? o.searchS : 120, 120) });
   st.kept = scan.kept;
@@ -159,6 +171,8 @@ export async function findAudioPulses(st: StreamState, q: ProbedFile, o: ScanOpt
   st.keptEndT0 = scan.keptEndT0;
   st.sampleRate = scan.sampleRate;
   const dur = q.p.duration_s ?? Infinity;
+  const cut = truncatedWarning(scan.windows.map((w) => truncatedWindow(w.window, w.decoded_s, declaredEnd(q, st.stream, 'audio'))));
+  if (cut) st.warnings.push(cut);
   for (const w of scan.windows) {
     const until = w.window.pulses_before_s === undefined ? Infinity : w.window.pulses_before_s + st.firstSampleS;
     for (const d of w.detections) if (d.t_s < until) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
@@ -171,6 +185,9 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
   const windows = q.windows.map((w) => (w.pulses_before_s === undefined ? w : { ...w, duration_s: w.pulses_before_s }));
   const scan = await scanVideoFlash(q.file, windows, { stream: st.stream, probed: q.p, maxSide: o.maxSide, guides: guides.length ? guides : undefined, pairHint: guides.length ? undefined : st.flashPair });
   const dur = q.p.duration_s ?? Infinity;
+  const frameS = st.frameS;
+  const cut = frameS === null ? null : truncatedWarning(scan.windows.map((w) => truncatedWindow(w.window, w.frames * frameS, declaredEnd(q, st.stream, 'video'), frameS)));
+  if (cut) st.warnings.push(cut);
   for (const w of scan.windows) for (const d of w.detections) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
   o.onProgress?.(`${q.file}: video stream ${st.stream}: ${st.detections.length} candidate pulse(s)${guides.length ? ` (guided by its own beep at ${guides.map((g) => g.t_s.toFixed(3)).join(', ')} s)` : ''}`);
 }

@@ -47,3 +47,24 @@ export function searchWindows(file: string, durationS: number | null, searchS: n
   warnings.push({ code: 'short_file', message: `is ${durationS.toFixed(1)} s long: searched its first ${len.toFixed(1)} s (half) for the pulse` });
   return { windows: [{ name: 'start', start_s: 0, duration_s: Math.min(searchS, durationS), pulses_before_s: len }], warnings };
 }
+
+/**
+ * How much of a search window a stream failed to decode, when clearly less than its header says it holds (a file cut
+ * short: its header still declares the full length): a phrase for the `truncated` warning, else null. `streamEndS`:
+ * where the stream ends on the file's timeline by its header (null: not stated exactly, e.g. raw MP3/ADTS, whose
+ * length ffprobe estimates; no check). The allowance is `mmprep audio`'s truncation check's (0.1 s or 1 %), plus
+ * one frame for a picture. A pulse in the missing part cannot be found, so the user must hear why.
+ */
+export function truncatedWindow(w: SearchWindow, decodedS: number, streamEndS: number | null, frameS = 0): string | null {
+  if (streamEndS === null) return null;
+  const want = Math.min(w.start_s + (w.duration_s ?? Infinity), streamEndS) - w.start_s;
+  if (!(want > 0) || want - decodedS <= Math.max(0.1, 0.01 * want) + frameS) return null;
+  return `only ${Math.max(0, decodedS).toFixed(1)} s of its ${w.name} search window (${w.start_s.toFixed(1)}-${(w.start_s + want).toFixed(1)} s)`;
+}
+
+/** One `truncated` warning for a stream's short windows (truncatedWindow's phrases), or null. */
+export function truncatedWarning(phrases: Array<string | null>): SyncWarning | null {
+  const short = phrases.filter((x): x is string => x !== null);
+  if (!short.length) return null;
+  return { code: 'truncated', message: `decoded ${short.join(' and ')}: the file holds less than its header declares (truncated or damaged?); a pulse in the missing part cannot be found` };
+}

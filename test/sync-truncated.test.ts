@@ -1,0 +1,60 @@
+/**
+ * A file cut short (its header still declares the full length) is searched only where it has data: `mmprep sync`
+ * says so in a `truncated` warning on stderr and in sync.json, naming the window and how much of it decoded, instead of
+ * "searched its first 5.0 s" alone (a new user's trial: demo s01 cut to 100 kB and 60 kB exited 0 without a word).
+ * The pulses it did find still place the streams (same offsets as the whole files). Control: the whole files have no
+ * such warning. The window check itself (windows.ts truncatedWindow) is tested on its own, including a camera's sound
+ * that ends before its picture (not a truncation).
+ */
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { truncatedWindow, truncatedWarning } from '../src/sync/windows.js';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+
+let dir: string;
+let cleanup: () => void;
+beforeAll(() => {
+  ({ dir, cleanup } = tempDir('mmprep-sync-trunc-'));
+  copyFileSync(join(FIXTURES, 'demo', 's01_lav.flac'), join(dir, 'lav.flac'));
+  copyFileSync(join(FIXTURES, 'demo', 's01_camera.mp4'), join(dir, 'cam.mp4'));
+  // The demo's files are 10 s; these keep their headers and about the first 4.7-4.9 s (the beep is at 1.5 s).
+  writeFileSync(join(dir, 'lav_cut.flac'), readFileSync(join(dir, 'lav.flac')).subarray(0, 100_000));
+  writeFileSync(join(dir, 'cam_cut.mp4'), readFileSync(join(dir, 'cam.mp4')).subarray(0, 60_000));
+});
+afterAll(() => cleanup());
+
+type Entry = { file: string; kind: string; offset_s: number | null; warnings: Array<{ code: string; message: string }> };
+const streams = (f: string): Entry[] => JSON.parse(readFileSync(f, 'utf8')).streams;
+
+describe('sync of truncated files', () => {
+  it('--ends both: every stream warns `truncated` (stderr and sync.json) and is placed as the whole files are', async () => {
+    const whole = await runCli(['sync', 'lav.flac', 'cam.mp4', '--ends', 'both', '-o', 'whole.json'], { cwd: dir });
+    expect(whole.code).toBe(0);
+    expect(whole.stderr).not.toContain('truncated');
+    const cut = await runCli(['sync', 'lav_cut.flac', 'cam_cut.mp4', '--ends', 'both', '-o', 'cut.json'], { cwd: dir });
+    expect(cut.code).toBe(0);
+    for (const s of ['lav_cut.flac audio', 'cam_cut.mp4 audio', 'cam_cut.mp4 video']) {
+      expect(cut.stderr).toMatch(new RegExp(`${s} stream 0: truncated: decoded only \\d\\.\\d s of its start search window \\(0\\.0-5\\.0 s\\) and only 0\\.0 s of its end search window \\(5\\.0-10\\.0 s\\): the file holds less than its header declares`));
+    }
+    const a = streams(join(dir, 'whole.json'));
+    const b = streams(join(dir, 'cut.json'));
+    for (const [i, e] of b.entries()) {
+      expect(e.warnings.filter((w) => w.code === 'truncated')).toHaveLength(1);
+      expect(Math.abs((e.offset_s ?? NaN) - (a[i].offset_s ?? NaN))).toBeLessThan(1e-3);
+    }
+  });
+  it('the window check: short by more than 0.1 s (or 1 %) of what the header declares; a stream ending early is not cut', () => {
+    const start = { name: 'start' as const, start_s: 0, duration_s: 60 };
+    const end = { name: 'end' as const, start_s: 540, duration_s: null };
+    expect(truncatedWindow(start, 59.5, 600)).toBeNull(); // within 1 % of 60 s
+    expect(truncatedWindow(start, 30, 600)).toBe('only 30.0 s of its start search window (0.0-60.0 s)');
+    expect(truncatedWindow(end, 59.95, 600)).toBeNull();
+    expect(truncatedWindow(end, 10, 599.8)).toBe('only 10.0 s of its end search window (540.0-599.8 s)');
+    expect(truncatedWindow(end, 59.6, 599.6)).toBeNull(); // the sound ends 0.4 s before the container: its own end counts
+    expect(truncatedWindow(end, 0, null)).toBeNull(); // length not stated exactly (raw MP3/ADTS): no check
+    expect(truncatedWindow(start, 59.9 - 1 / 25, 600, 1 / 25)).toBeNull(); // a picture: one frame more allowed
+    expect(truncatedWarning([null, null])).toBeNull();
+    expect(truncatedWarning(['only 1.0 s of its end search window (540.0-600.0 s)', null])?.code).toBe('truncated');
+  });
+});
