@@ -53,7 +53,10 @@ describe('sync of truncated files', () => {
     expect(truncatedWindow(end, 10, 599.8)).toBe('only 10.0 s of its end search window (540.0-599.8 s)');
     expect(truncatedWindow(end, 59.6, 599.6)).toBeNull(); // the sound ends 0.4 s before the container: its own end counts
     expect(truncatedWindow(end, 0, null)).toBeNull(); // length not stated exactly (raw MP3/ADTS): no check
-    expect(truncatedWindow(start, 59.9 - 1 / 25, 600, 1 / 25)).toBeNull(); // a picture: one frame more allowed
+    // A picture: one frame more allowed (0.13 s short of a 5 s window: over 0.1 s, within 0.1 s + 1/25 s).
+    const short = { name: 'start' as const, start_s: 0, duration_s: 5 };
+    expect(truncatedWindow(short, 4.87, 600)).toBe('only 4.9 s of its start search window (0.0-5.0 s)');
+    expect(truncatedWindow(short, 4.87, 600, 1 / 25)).toBeNull();
     expect(truncatedWarning([null, null])).toBeNull();
     expect(truncatedWarning(['only 1.0 s of its end search window (540.0-600.0 s)', null])?.code).toBe('truncated');
   });
