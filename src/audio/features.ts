@@ -121,13 +121,16 @@ function inProcessPitch(o: AudioOptions): PitchStage {
 }
 
 /**
- * Share of the pitch frames the main thread computes in worker mode: 1 block of 64 frames in 16. The main thread's
- * other streaming work (spectral features, intensity, reading the decoder) is lighter than the pitch analysis, so
- * without a share it waits for the worker; results do not depend on which thread computes a frame. Per-thread CPU
- * on 10 min of speech (issue 15, after the pitch kernel got ~20 % cheaper): the main thread's streaming work is
- * about 1.1 s besides its share, the pitch analysis about 1.3 s in all, so 1/16 evens the two (it was 1 in 8).
+ * Share of the pitch frames the main thread computes in worker mode (null: none, the worker computes every frame).
+ * It was 1 block of 64 frames in 16 when the main thread's streaming work was the spectral features and intensity
+ * alone (issue 15, 05:23 UTC); since then the main thread also runs the sync beep search over every sample (~0.25 CPU
+ * s per 10 minutes), and it became the longer thread: per-thread CPU on 10 min of speech, main 1.42-1.55 s against
+ * the pitch worker's 1.21-1.29 s (9 runs, 2026-11-30 20:33-20:47 UTC). Its share also cost the pitch code's cold
+ * start and compiles a second time on the main thread (in-process, one thread: 0.175 CPU s for 1/16 of the frames
+ * in a fresh process against ~0.07 s for the same frames in the worker) and the merge of the two shares. Results do
+ * not depend on which thread computes a frame.
  */
-const MAIN_SHARE = { block: 64, every: 16 };
+const MAIN_SHARE: { block: number; every: number } | null = null;
 
 /** The main thread's view of the pitch worker: chunks not yet acknowledged, its result and its failure. */
 interface PitchWorkerState {
@@ -170,8 +173,8 @@ function watchPitchWorker(w: Worker): PitchWorkerState {
 
 function workerPitch(o: AudioOptions): PitchStage {
   const params = pitchParams(o);
-  const w = new Worker(WORKER_URL, { workerData: { ...params, share: { ...MAIN_SHARE, main: false } } });
-  const mine = new PitchAnalyzer({ ...params, share: { ...MAIN_SHARE, main: true } });
+  const w = new Worker(WORKER_URL, { workerData: MAIN_SHARE ? { ...params, share: { ...MAIN_SHARE, main: false } } : params });
+  const mine = MAIN_SHARE ? new PitchAnalyzer({ ...params, share: { ...MAIN_SHARE, main: true } }) : null;
   const s = watchPitchWorker(w);
   return {
     async feed(chunk, buf, give) {
@@ -180,27 +183,27 @@ function workerPitch(o: AudioOptions): PitchStage {
       const copy = whole ? chunk : chunk.slice();
       s.inFlight++;
       w.postMessage({ chunk: copy }, [copy.buffer as ArrayBuffer]);
-      mine.pump(buf);
+      mine?.pump(buf);
       while (s.inFlight > MAX_IN_FLIGHT && !s.failure) await new Promise<void>((res) => (s.wake = res));
       if (s.failure) throw s.failure;
     },
-    // This thread's last frames, then its share goes to the worker, which merges the two shares and runs the path
-    // finder while this thread computes the MFCCs and deltas (the caller does not await before that).
-    async end(buf) {
+    // With a share: this thread's last frames, then its share goes to the worker, which merges the two shares and
+    // runs the path finder while this thread computes the MFCCs and deltas (the caller does not await before that).
+    end: (buf) => new Promise<PitchTrack>((res, rej) => {
+      if (s.failure) return rej(s.failure);
+      s.result = res;
+      s.reject = rej;
+      if (!mine) return w.postMessage({ end: true });
       mine.pump(buf);
       const total = buf.total ?? 0;
       const mean = total > 0 ? buf.sum / total : 0;
       const globalPeak = total > 0 ? Math.max(buf.max - mean, mean - buf.min) : 0;
       const main = mine.frames();
-      return new Promise<PitchTrack>((res, rej) => {
-        if (s.failure) return rej(s.failure);
-        s.result = res;
-        s.reject = rej;
-        const transfer = [main.nCand.buffer, main.freq.buffer, main.strength.buffer, main.localPeak.buffer] as ArrayBuffer[];
-        w.postMessage({ end: true, main, n: mine.next, globalPeak }, transfer);
-      });
-    },
-    minNeeded: () => mine.minNeeded(),
+      const transfer = [main.nCand.buffer, main.freq.buffer, main.strength.buffer, main.localPeak.buffer] as ArrayBuffer[];
+      w.postMessage({ end: true, main, n: mine.next, globalPeak }, transfer);
+    }),
+    // Without a share this thread keeps no samples for the pitch analysis (the worker has its own buffer).
+    minNeeded: () => (mine ? mine.minNeeded() : Infinity),
     close: () => {
       s.done = true;
       void w.terminate();
