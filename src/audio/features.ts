@@ -124,11 +124,11 @@ function inProcessPitch(o: AudioOptions): PitchStage {
  * Share of the pitch frames the main thread computes in worker mode (null: none, the worker computes every frame).
  * It was 1 block of 64 frames in 16 when the main thread's streaming work was the spectral features and intensity
  * alone (issue 15, 05:23 UTC); since then the main thread also runs the sync beep search over every sample (~0.25 CPU
- * s per 10 minutes), and it became the longer thread: per-thread CPU on 10 min of speech, main 1.42-1.55 s against
- * the pitch worker's 1.21-1.29 s (9 runs, 2026-11-30 20:33-20:47 UTC). Its share also cost the pitch code's cold
- * start and compiles a second time on the main thread (in-process, one thread: 0.175 CPU s for 1/16 of the frames
- * in a fresh process against ~0.07 s for the same frames in the worker) and the merge of the two shares. Results do
- * not depend on which thread computes a frame.
+ * s per 10 minutes), and it became the longer thread: per-thread CPU on 10 min of speech, main 1.44-1.65 s against
+ * the pitch worker's 1.19-1.28 s (13 runs, 2026-11-30 20:32-20:47 UTC). Its share also paid the pitch code's cold
+ * start and compiles a second time (in-process, one thread, buffering included: 0.175 CPU s for 1/16 of the frames
+ * in a fresh process, 0.116 s warm) and the merge of the two shares. Results do not depend on which thread computes
+ * a frame.
  */
 const MAIN_SHARE: { block: number; every: number } | null = null;
 
