@@ -10,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { csvDialectNote, delimiterHint, delimiterName, readCsvText, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote, type CsvRow, type CsvTable } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
+import { copiedRowNotes, sharedMediaNotes, speakerSpellingNotes } from './manifest-shared.js';
 import { unsafeSessionIdReason } from './session-id.js';
 
 export type MediaKind = 'audio' | 'video';
@@ -597,6 +598,8 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
   checkRequiredColumns(scan, rows, format === 'csv' ? 1 : firstRowLine, opts.refRole);
   const ids = new SessionIds(scan);
   const sessions = rows.map((row) => sessionOfRow(scan, ids, row));
+  const copied = copiedRowNotes(file, sessions);
+  notes.push(...copied.notes, ...sharedMediaNotes(file, scan.base, sessions, copied.copies), ...speakerSpellingNotes(file, sessions));
   await checkTranscriptsParse(scan, await settleFileChecks(scan));
   if (problems.length > 0) {
     // List problems by line, then in the order they were found (deterministic).
