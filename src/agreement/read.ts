@@ -434,6 +434,8 @@ class RatingsAccumulator {
   readonly withOccasions: boolean;
   rec = -1;
   nMissing = 0;
+  /** Records whose every cell is empty (Excel's `;;;` rows below the data): skipped, and said in a note. */
+  readonly emptyRows: number[] = [];
 
   constructor(
     readonly layout: RatingsLayout,
@@ -498,6 +500,10 @@ class RatingsAccumulator {
   addRecord(row: string[]): void {
     const { header, unnamed, di, ti } = this.layout;
     this.rec++;
+    if (row.every((c) => c.trim() === '')) {
+      this.emptyRows.push(this.rec);
+      return;
+    }
     for (const c of unnamed) if (row[c].trim() !== '') throw new RecordError(unnamedColumnMessage(c, row[c].trim()), this.rec, String(c + 1));
     const d = this.dimOf(di >= 0 ? row[di].trim() : '');
     const targetId = row[ti].trim();
@@ -582,8 +588,17 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   });
   const acc = read.acc;
   if (acc === null) throw new InputError('empty file (no header, no ratings)', { file: path });
-  if (acc.rec < 0) throw new InputError('no ratings (the file has a header only)', { file: path, line: 2 });
-  return ratingsTable(path, acc, opts.levels);
+  if (acc.rec < 0 || acc.emptyRows.length === acc.rec + 1) throw new InputError(`no ratings (the file has a header only${acc.rec >= 0 ? ' and rows of empty cells' : ''})`, { file: path, line: 2 });
+  const table = ratingsTable(path, acc, opts.levels);
+  if (acc.emptyRows.length > 0) table.notes = [...(table.notes ?? []), await emptyRowsNote(path, acc.emptyRows, delimiter)];
+  return table;
+}
+
+/** "ignored 2 row(s) whose every cell is empty (line 9, ...)": Excel writes such rows (`;;;`) below the data. */
+async function emptyRowsNote(path: string, recs: number[], delimiter: string): Promise<string> {
+  const first = await lineOfRecord(path, recs[0], delimiter);
+  const where = first === undefined ? '' : ` (${recs.length === 1 ? 'line' : 'the first on line'} ${first})`;
+  return `ignored ${recs.length} row(s) whose every cell is empty${where}; Excel writes such rows below the data`;
 }
 
 /** The table of a file read to its end: categories in their order, every dimension finished and checked. */
@@ -603,7 +618,7 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
       dimension: di >= 0 ? header[di] : null,
       order: oi >= 0 ? header[oi] : null,
     },
-    n_records: acc.rec + 1,
+    n_records: acc.rec + 1 - acc.emptyRows.length,
     n_missing_cells: acc.nMissing,
     dimensions,
     notes: unnamed.length > 0 ? [unnamedColumnsNote(unnamed, header.length)] : [],
