@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readManifest } from '../src/batch/manifest.js';
+import { ManifestError, readManifest } from '../src/batch/manifest.js';
 import { tempDir } from './helpers/cli.js';
 
 let dir: string;
@@ -48,5 +48,23 @@ describe('readManifest: recordings or speakers that would cross dataset splits',
   it('no warning for distinct sessions, a speaker with several sessions, or one file in two roles of a session', async () => {
     const notes = await notesOf('fine.csv', 'session_id,speaker_id,video,camera_audio,lav_audio\ns01,spk_a,media/a.mp4,media/a.mp4,media/a.wav\ns02,spk_a,media/b.mp4,,media/b.wav\ns03,spk_c,,,media/c.wav\n');
     expect(notes).toEqual([]);
+  });
+});
+
+describe('readManifest: a missing file says what to do when the cause is plain', () => {
+  it("a Windows path whose '/' form exists, and a name that exists in another case, get a hint; others do not", async () => {
+    const p = join(dir, 'paths.csv');
+    writeFileSync(p, HEAD + 's01,spk_a,media\\a.mp4,media/A.WAV\ns02,spk_b,media/b.mp4,media/none.wav\n');
+    let lines: string[] = [];
+    try {
+      await readManifest(p);
+    } catch (e) {
+      lines = (e as ManifestError).lines();
+    }
+    expect(lines).toEqual([
+      `${p}:2, column video: no such file: media\\a.mp4 (a Windows path? 'media/a.mp4' exists: write '/' between folders)`,
+      `${p}:2, column lav_audio: no such file: media/A.WAV (did you mean 'a.wav'? file names are case-sensitive here)`,
+      `${p}:3, column lav_audio: no such file: media/none.wav`,
+    ]);
   });
 });

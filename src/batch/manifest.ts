@@ -10,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { csvDialectNote, delimiterHint, delimiterName, readCsvText, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote, type CsvRow, type CsvTable } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
+import { missingFileHint } from './missing-file-hint.js';
 import { copiedRowNotes, sharedMediaNotes, speakerSpellingNotes } from './manifest-shared.js';
 import { unsafeSessionIdReason } from './session-id.js';
 
@@ -538,7 +539,8 @@ async function settleFileChecks(scan: ManifestScan): Promise<Set<string>> {
   const missing = new Set<string>();
   for (const c of scan.fileChecks) {
     const why = await c.why;
-    if (why) scan.problems.push({ file: scan.file, line: c.line, column: c.column, message: `${why}: ${c.given}` });
+    const hint = why === 'no such file' ? await missingFileHint(c.given, scan.base) : '';
+    if (why) scan.problems.push({ file: scan.file, line: c.line, column: c.column, message: `${why}: ${c.given}${hint}` });
     if (why) missing.add(`${c.line}:${c.column}`);
   }
   return missing;
