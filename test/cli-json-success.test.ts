@@ -79,3 +79,21 @@ describe('ok in the success JSON', () => {
     expect(JSON.parse(m.stdout)).toMatchObject({ ok: false, done: 1, failed: 1 });
   });
 });
+
+describe('a usage error with --json (or extract, whose stdout is JSON)', () => {
+  it('prints the failure object on stdout as well as the line on stderr, exit 2; without --json stdout stays empty', async () => {
+    const v = await runCli(['dataset', 'validate', tmp.dir, '--json', '--min-icc', 'x']);
+    expect(v.code).toBe(2);
+    expect(JSON.parse(v.stdout)).toEqual({ ok: false, error: "option '--min-icc <x>' argument 'x' is invalid. --min-icc must be a number, got 'x'; run with --help for usage", exit_code: 2 });
+    expect(v.stderr).toBe(`mmprep: ${JSON.parse(v.stdout).error}\n`);
+    const x = await runCli(['extract', manifest, '-o', join(tmp.dir, 'xj'), '--jobs', '0']);
+    expect(x.code).toBe(2);
+    expect(JSON.parse(x.stdout)).toMatchObject({ ok: false, error: expect.stringContaining('--jobs must be at least 1'), exit_code: 2 });
+    const plain = await runCli(['dataset', 'validate', tmp.dir, '--min-icc', 'x']);
+    expect(plain.code).toBe(2);
+    expect(plain.stdout).toBe('');
+    const toFile = await runCli(['agreement', join(DEMO, 'ratings.csv'), '--json', '-o', join(tmp.dir, 'a.json'), '--min-icc', '2']);
+    expect(toFile.code).toBe(2);
+    expect(toFile.stdout).toBe('');
+  });
+});
