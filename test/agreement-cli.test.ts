@@ -107,7 +107,7 @@ describe('output', () => {
   it('the table names the dropped targets; --missing model uses them', async () => {
     const t = await runCli(['agreement', join(DATA, 'miss01_n20_k4_likert_10pct.csv')]);
     expect(t.code).toBe(0);
-    expect(t.stdout).toMatch(/14 complete targets, 6 incomplete targets dropped/);
+    expect(t.stdout).toMatch(/14 complete targets, 6 incomplete targets dropped; --missing model uses every rating\)/);
     expect(t.stdout).toMatch(/\nKappas\n {2}coefficient +kappa +bootstrap 95% CI +n\n {2}Fleiss' kappa /); // each table under its heading
     const m = await runCli(['agreement', join(DATA, 'miss01_n20_k4_likert_10pct.csv'), '--missing', 'model', '--json']);
     const j = JSON.parse(m.stdout);

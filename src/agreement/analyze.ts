@@ -344,7 +344,7 @@ function chanceFields(chance: ChanceFigures | null, kappaReason: string | null) 
 
 function flagsNote(nRaters: number): string | null {
   return nRaters < MIN_RATERS_FOR_FLAGS
-    ? `${nRaters} raters: the outlier flags (bias, low_correlation, far_from_others, low_agreement) need at least ${MIN_RATERS_FOR_FLAGS} raters and are not computed; few_items and drift are`
+    ? `${nRaters} raters: the outlier flags (bias, low_correlation, far_from_others, low_agreement) need at least ${MIN_RATERS_FOR_FLAGS} raters and are not computed; few_items, constant and drift are`
     : null;
 }
 

@@ -292,11 +292,36 @@ function ratingRange(d: RatingsDimension): number {
   return hi > lo ? hi - lo : 0;
 }
 
+/** Least ratings for the 'constant' flag: four equal ratings in a row are common chance on a 5-point scale. */
+const MIN_RATINGS_CONSTANT = 5;
+
+/**
+ * Raters who gave one value to at least MIN_RATINGS_CONSTANT targets while the dimension's ratings vary (a
+ * straight-liner, or a column filled down in a spreadsheet): their correlation is undefined and they dilute every
+ * coefficient. Needs no other rater to compare with, so it is computed with any number of raters.
+ */
+function constantRaters(d: RatingsDimension): boolean[] {
+  const first = new Float64Array(d.raters.length).fill(NaN);
+  const n = new Int32Array(d.raters.length);
+  const same = new Array<boolean>(d.raters.length).fill(true);
+  let varies = false;
+  for (let i = 0; i < d.value.length; i++) {
+    const r = d.rater[i];
+    const v = d.value[i];
+    if (n[r] === 0) first[r] = v;
+    else if (v !== first[r]) same[r] = false;
+    n[r]++;
+    if (v !== d.value[0]) varies = true;
+  }
+  return same.map((s, r) => varies && s && n[r] >= MIN_RATINGS_CONSTANT);
+}
+
 /**
  * Flags: a robust outlier among the raters (leave-one-out robust z beyond 3.5, Iglewicz & Hoaglin 1993; only with at
  * least MIN_RATERS_FOR_FLAGS raters) AND a difference from the others' median that matters (FLAG_MIN_DIFF).
  */
 export function flagRaters(out: RaterDiagnostics[], d: RatingsDimension, opts: DiagnosticsOptions): void {
+  const constant = constantRaters(d);
   const medItems = median(out.map((o) => o.n_items));
   const minItems = opts.minItems ?? Math.max(5, 0.2 * medItems);
   const range = ratingRange(d);
@@ -317,6 +342,7 @@ export function flagRaters(out: RaterDiagnostics[], d: RatingsDimension, opts: D
   const agreeClear = (o: RaterDiagnostics, med: number) => o.agreement_with_majority !== null && o.n_compared > 0 && med - o.agreement_with_majority > z196 * Math.sqrt((med * (1 - med)) / o.n_compared);
   out.forEach((o, i) => {
     if (o.n_items < minItems) o.flags.push('few_items');
+    if (constant[i]) o.flags.push('constant');
     const zb = zBias[i];
     if (zb && o.bias !== null && Math.abs(zb.z) > FLAG_Z && Math.abs(o.bias - zb.median) >= FLAG_MIN_DIFF.bias_of_range * range && o.bias_ci95 && (o.bias_ci95[0] > 0 || o.bias_ci95[1] < 0)) o.flags.push('bias');
     if (beyond(zCorr[i], o.corr_loo, -1, FLAG_MIN_DIFF.corr_loo) && corrClear(o, zCorr[i]!.median)) o.flags.push('low_correlation');

@@ -75,7 +75,7 @@ function retestText(d: DimensionResult): string {
 function iccText(i: NonNullable<DimensionResult['icc']>): string {
   let s =
     i.method === 'anova'
-      ? `ICC (two-way ANOVA on ${i.n_targets} complete targets${i.n_targets_dropped ? `, ${i.n_targets_dropped} incomplete targets dropped` : ''})\n`
+      ? `ICC (two-way ANOVA on ${i.n_targets} complete targets${i.n_targets_dropped ? `, ${i.n_targets_dropped} incomplete targets dropped; --missing model uses every rating` : ''})\n`
       : `ICC (REML variance components on all ratings: target ${num(i.variance_components?.target, 4)}, rater ${num(i.variance_components?.rater, 4)}, residual ${num(i.variance_components?.residual, 4)})\n`;
   if (i.reason && i.rows.every((r) => r.icc === null)) return s + `  undefined: ${i.reason}\n`;
   const rows = [['type', 'form', 'ICC', '95% CI', 'F', 'df1', 'df2', 'p', 'Koo & Li (on CI)']];

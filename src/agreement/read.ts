@@ -8,6 +8,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parse, type Options as CsvOptions } from 'csv-parse';
+import { shellWord } from '../batch/manifest.js';
 import { InputError } from '../common/errors.js';
 import { delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
@@ -341,6 +342,8 @@ interface RatingsLayout {
   raterCols: number[];
   /** Columns with no name in the header (Excel's trailing ';;'): ignored while empty, refused on a cell with data. */
   unnamed: number[];
+  /** Wide files: the target column is the first one because no column is named as the target (not --target-col). */
+  targetGuessed?: boolean;
 }
 
 /** The order column: `--order-col`, else the first of ORDER_NAMES in the header (-1: none). */
@@ -420,7 +423,8 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
     raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc && !unnamed.includes(i));
   }
   refuseDuplicateColumns(header, path);
-  return { header, format, ti, ri, vi, di, oi, oc, raterCols, unnamed };
+  const targetGuessed = format === 'wide' && opts.targetColumn === undefined && findColumn(header, 'target') < 0;
+  return { header, format, ti, ri, vi, di, oi, oc, raterCols, unnamed, targetGuessed };
 }
 
 /** The data records of a ratings file as they are read, per dimension; `rec` is the current record (0-based). */
@@ -434,6 +438,8 @@ class RatingsAccumulator {
   readonly withOccasions: boolean;
   rec = -1;
   nMissing = 0;
+  /** Records whose every cell is empty (Excel's `;;;` rows below the data): skipped, and said in a note. */
+  readonly emptyRows: number[] = [];
 
   constructor(
     readonly layout: RatingsLayout,
@@ -475,7 +481,8 @@ class RatingsAccumulator {
     if (this.opts.decimalComma && looksLikeDecimalComma(s)) s = s.replace(',', '.');
     const v = parseNumber(s);
     if (!Number.isFinite(v)) {
-      const hint = looksLikeDecimalComma(s) ? 'a decimal comma? use --decimal-comma, or --categorical for labels' : 'use --categorical for labels';
+      const idHint = this.layout.targetGuessed && looksLikeIdColumn(column) ? `column '${column}' looks like the target ids: pass --target-col ${shellWord(column)}; ` : '';
+      const hint = idHint + (looksLikeDecimalComma(s) ? 'a decimal comma? use --decimal-comma, or --categorical for labels' : 'use --categorical for labels');
       throw new RecordError(`non-numeric rating '${cell.length > 40 ? cell.slice(0, 40) + '…' : cell}' (${hint})`, this.rec, column);
     }
     return v;
@@ -498,6 +505,10 @@ class RatingsAccumulator {
   addRecord(row: string[]): void {
     const { header, unnamed, di, ti } = this.layout;
     this.rec++;
+    if (row.every((c) => c.trim() === '')) {
+      this.emptyRows.push(this.rec);
+      return;
+    }
     for (const c of unnamed) if (row[c].trim() !== '') throw new RecordError(unnamedColumnMessage(c, row[c].trim()), this.rec, String(c + 1));
     const d = this.dimOf(di >= 0 ? row[di].trim() : '');
     const targetId = row[ti].trim();
@@ -582,8 +593,46 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   });
   const acc = read.acc;
   if (acc === null) throw new InputError('empty file (no header, no ratings)', { file: path });
-  if (acc.rec < 0) throw new InputError('no ratings (the file has a header only)', { file: path, line: 2 });
-  return ratingsTable(path, acc, opts.levels);
+  if (acc.rec < 0 || acc.emptyRows.length === acc.rec + 1) throw new InputError(`no ratings (the file has a header only${acc.rec >= 0 ? ' and rows of empty cells' : ''})`, { file: path, line: 2 });
+  refuseRatingsAsTargetIds(acc.layout, [...acc.dims.values()].flatMap((d) => d.targets), path);
+  const table = ratingsTable(path, acc, opts.levels);
+  if (acc.emptyRows.length > 0) table.notes = [...(table.notes ?? []), await emptyRowsNote(path, acc.emptyRows, delimiter)];
+  return table;
+}
+
+/** A header naming a column of target ids. */
+const ID_WORDS = /(^|[^a-z])(id|ids|no|nr|num|number|n|idx|index|key|#)([^a-z]|$)|target|item|clip|stim|video|trial|segment|utter|file|name|sample|excerpt|question|code|subject|participant|patient|person|image|photo|picture|sentence|text|track|song|row|case|unit|scene|movie|audio/i;
+function looksLikeIdColumn(name: string): boolean {
+  return ID_WORDS.test(name.trim());
+}
+
+/** A column name without case, digits and separators ('Rater_1' -> 'rater'): raters named in a series share it. */
+const nameStem = (h: string) => h.toLowerCase().replace(/[\s\d_.#-]+/g, '');
+
+/**
+ * A wide file with no target column names its first column the target; when that column holds only numbers and
+ * either one of them has a fraction (slider ratings: ids are whole) or its name is one of a series with the other
+ * columns ('r1' beside 'r2', 'r3'), it is a rater's ratings read as target ids (a sheet of rater columns only): that
+ * rater would silently be left out and the figures computed on the others. Refused; --target-col overrides.
+ */
+function refuseRatingsAsTargetIds(layout: RatingsLayout, targetIds: string[], path: string): void {
+  const name = layout.header[layout.ti];
+  if (!layout.targetGuessed || looksLikeIdColumn(name) || targetIds.length === 0) return;
+  const values = targetIds.map((id) => Number(id.replace(',', '.')));
+  if (!values.every(Number.isFinite)) return;
+  const series = nameStem(name) !== '' && layout.raterCols.some((c) => nameStem(layout.header[c]) === nameStem(name));
+  if (!series && values.every(Number.isInteger)) return;
+  throw new InputError(
+    `column '${name}' is read as the target ids (a wide file's first column; no column is named 'target') but holds only numbers, like a rater's ratings: if every column is a rater, add a first column of target ids; if '${name}' holds the ids, pass --target-col ${shellWord(name)}`,
+    { file: path, line: 1, column: name },
+  );
+}
+
+/** "ignored 2 row(s) whose every cell is empty (line 9, ...)": Excel writes such rows (`;;;`) below the data. */
+async function emptyRowsNote(path: string, recs: number[], delimiter: string): Promise<string> {
+  const first = await lineOfRecord(path, recs[0], delimiter);
+  const where = first === undefined ? '' : ` (${recs.length === 1 ? 'line' : 'the first on line'} ${first})`;
+  return `ignored ${recs.length} row(s) whose every cell is empty${where}; Excel writes such rows below the data`;
 }
 
 /** The table of a file read to its end: categories in their order, every dimension finished and checked. */
@@ -603,7 +652,7 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
       dimension: di >= 0 ? header[di] : null,
       order: oi >= 0 ? header[oi] : null,
     },
-    n_records: acc.rec + 1,
+    n_records: acc.rec + 1 - acc.emptyRows.length,
     n_missing_cells: acc.nMissing,
     dimensions,
     notes: unnamed.length > 0 ? [unnamedColumnsNote(unnamed, header.length)] : [],

@@ -10,6 +10,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { csvDialectNote, delimiterHint, delimiterName, readCsvText, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote, type CsvRow, type CsvTable } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
+import { missingFileHint } from './missing-file-hint.js';
+import { copiedRowNotes, sharedMediaNotes, speakerSpellingNotes } from './manifest-shared.js';
 import { unsafeSessionIdReason } from './session-id.js';
 
 export type MediaKind = 'audio' | 'video';
@@ -537,7 +539,8 @@ async function settleFileChecks(scan: ManifestScan): Promise<Set<string>> {
   const missing = new Set<string>();
   for (const c of scan.fileChecks) {
     const why = await c.why;
-    if (why) scan.problems.push({ file: scan.file, line: c.line, column: c.column, message: `${why}: ${c.given}` });
+    const hint = why === 'no such file' ? await missingFileHint(c.given, scan.base) : '';
+    if (why) scan.problems.push({ file: scan.file, line: c.line, column: c.column, message: `${why}: ${c.given}${hint}` });
     if (why) missing.add(`${c.line}:${c.column}`);
   }
   return missing;
@@ -597,6 +600,8 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
   checkRequiredColumns(scan, rows, format === 'csv' ? 1 : firstRowLine, opts.refRole);
   const ids = new SessionIds(scan);
   const sessions = rows.map((row) => sessionOfRow(scan, ids, row));
+  const copied = copiedRowNotes(file, sessions);
+  notes.push(...copied.notes, ...sharedMediaNotes(file, scan.base, sessions, copied.copies), ...speakerSpellingNotes(file, sessions));
   await checkTranscriptsParse(scan, await settleFileChecks(scan));
   if (problems.length > 0) {
     // List problems by line, then in the order they were found (deterministic).

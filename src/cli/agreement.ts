@@ -207,9 +207,10 @@ async function writeGold(table: RatingsTable, gold: string, aggregate: GoldAggre
   }
 }
 
-/** --json: the result with each dimension's contested count and its first --top targets (0 = all), and the gate. */
+/** --json: `ok` (false only when the gate failed, exit 3), the result with each dimension's contested count and its first --top targets (0 = all), and the gate. */
 function jsonResult(result: AgreementResult, gate: ReturnType<typeof evaluateGate> | null, top: number): unknown {
   return {
+    ok: gate === null || gate.passed,
     ...result,
     dimensions: result.dimensions.map((d) => ({
       ...d,

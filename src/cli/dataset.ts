@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { GateError, isMmprepError } from '../common/errors.js';
-import { buildDataset, discardRunningBuilds, failedSessionsError } from '../dataset/build.js';
+import { GateError, isMmprepError, type MmprepError } from '../common/errors.js';
+import { buildDataset, discardRunningBuilds, failedSessionsError, type BuildOptions, type DatasetManifest } from '../dataset/build.js';
 import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES } from '../dataset/features.js';
 import { DEFAULT_SPLIT } from '../dataset/splits.js';
 import { formatReport, parseMaxMissing, validateDataset } from '../dataset/validate.js';
@@ -25,6 +25,7 @@ interface BuildOpts {
   out?: string;
   quiet: boolean;
   jobs?: number;
+  json: boolean;
 }
 
 interface ValidateOpts {
@@ -79,7 +80,8 @@ function registerBuild(ds: Command): void {
     .option('--split <spec>', 'speaker-disjoint split fractions (stable hash of speaker_id)', DEFAULT_SPLIT)
     .option('--gzip', 'write data-*.jsonl.gz', false)
     .option('--shard-mb <n>', 'start a new data file after this many MB of JSON per split', numberOption('--shard-mb', { min: 0.001 }), 256)
-    .option('--quiet', 'no per-session lines on stderr', false);
+    .option('--quiet', 'no per-session lines on stderr', false)
+    .option('--json', 'print the outcome as one JSON object on stdout (ok, out, counts, files, failed sessions; on refusal ok false, error, exit_code)', false);
   outputOption(build, 'output folder, required (replaced only when the new build is complete)');
   jobsOption(build, 'sessions built at the same time in worker threads (default: the number of cores); the output does not depend on it');
   delimiterOption(build, 'manifest and labels files');
@@ -88,7 +90,39 @@ function registerBuild(ds: Command): void {
 
 /** Builds the release (interruptible), prints its counts; sessions that failed give exit 4 after the release is written. */
 async function runBuild(manifest: string, o: BuildOpts): Promise<void> {
-  const r = await interruptible(() => buildDataset(manifest, {
+  let r;
+  try {
+    r = await interruptible(() => buildDataset(manifest, buildOptions(o)));
+  } catch (e) {
+    // --json: a CI job parsing stdout gets an object saying why nothing was written (exit 2 or 4)
+    if (o.json && isMmprepError(e)) printJsonFailure(e, { manifest, out: o.output ?? o.out ?? null });
+    throw e;
+  }
+  const m = r.manifest;
+  const err = failedSessionsError(m);
+  if (o.json) process.stdout.write(JSON.stringify(buildJson(manifest, r.out, m, err)) + '\n');
+  else process.stdout.write(`${r.out}: ${m.counts.records} records from ${m.counts.sessions} sessions (${Object.entries(m.counts.per_split).map(([k, v]) => `${k} ${v.records}`).join(', ')}) in ${m.files.length} data files\n`);
+  if (err) throw err;
+}
+
+/** --json's object for a written release: `ok` false (exit 4) when sessions were left out. */
+function buildJson(manifest: string, out: string, m: DatasetManifest, err: MmprepError | null): Record<string, unknown> {
+  return {
+    ok: err === null,
+    manifest,
+    out,
+    records: m.counts.records,
+    sessions: m.counts.sessions,
+    sessions_failed: m.counts.sessions_failed,
+    per_split: m.counts.per_split,
+    files: m.files.map((f) => f.path),
+    failed_sessions: m.sessions.filter((s) => s.error).map((s) => ({ session_id: s.session_id, error: s.error })),
+    ...(err ? { error: err.toLine(), exit_code: err.exitCode } : {}),
+  };
+}
+
+function buildOptions(o: BuildOpts): BuildOptions {
+  return {
     features: o.features,
     labels: o.labels ?? [],
     segments: o.segments,
@@ -107,13 +141,7 @@ async function runBuild(manifest: string, o: BuildOpts): Promise<void> {
     minLabelCoverage: o.minLabelCoverage,
     onNote: (l) => process.stderr.write(`mmprep dataset build: ${l}\n`),
     onSession: o.quiet ? undefined : (s) => process.stderr.write(`${s.session_id}: ${s.error ? `FAILED: ${s.error}` : `${s.records} records (${s.split})`}\n`),
-  }));
-  const m = r.manifest;
-  process.stdout.write(
-    `${r.out}: ${m.counts.records} records from ${m.counts.sessions} sessions (${Object.entries(m.counts.per_split).map(([k, v]) => `${k} ${v.records}`).join(', ')}) in ${m.files.length} data files\n`,
-  );
-  const err = failedSessionsError(m);
-  if (err) throw err;
+  };
 }
 
 /** `mmprep dataset validate DIR`: the report on stdout, exit 3 naming each failed check. */

@@ -148,7 +148,8 @@ function stageOptionsOf(o: Opts): StageOptions {
 /** The JSON summary on stdout; exit 130 after an interrupt (saying what was finished and rolled back), 4 on failures. */
 function reportSummary(summary: ExtractSummary): number {
   const { errors, warnings, ...rest } = summary;
-  process.stdout.write(JSON.stringify({ ...rest, errors: errors.length, warnings: warnings.length }) + "\n");
+  const ok = !summary.interrupted && summary.failed === 0; // exit 0
+  process.stdout.write(JSON.stringify({ ok, ...rest, errors: errors.length, warnings: warnings.length }) + "\n");
   if (summary.interrupted) {
     process.stderr.write(
       `mmprep extract: stopped by interrupt: finished ${summary.finished_after_interrupt.length ? summary.finished_after_interrupt.join(', ') : 'none'}; rolled back ${summary.rolled_back.length ? summary.rolled_back.join(', ') : 'none'}; ${summary.not_started} not started (run again with --resume)\n`,

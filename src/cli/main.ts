@@ -33,6 +33,15 @@ function commandIn(argv: string[]): string | null {
   return first !== undefined && Object.hasOwn(COMMANDS, first) ? first : null;
 }
 
+/** Set by main: the command line asks for JSON on stdout (`--json`, or `extract`, whose stdout is always JSON). */
+let jsonOnStdout = false;
+
+/** A usage error's line on stderr and, when JSON is wanted, the failure object on stdout (CI parses stdout). */
+function writeUsageError(line: string, write: (s: string) => void): void {
+  write(line);
+  if (jsonOnStdout) process.stdout.write(JSON.stringify({ ok: false, error: line.trim().replace(/^mmprep: /, ''), exit_code: EXIT.BAD_INPUT }) + '\n');
+}
+
 export async function buildProgram(only: string[] = Object.keys(COMMANDS)): Promise<Command> {
   const program = new Command();
   program
@@ -40,7 +49,7 @@ export async function buildProgram(only: string[] = Object.keys(COMMANDS)): Prom
     .description('Turn recorded emotion-study sessions into training-ready multimodal datasets, offline.')
     .version(VERSION, '-V, --version', 'print the version')
     .option('--verbose', 'print stack traces on errors', false)
-    .configureOutput({ outputError: (text, write) => write(usageErrorLine(text)) }) // one line (BRIEF: bad input)
+    .configureOutput({ outputError: (text, write) => writeUsageError(usageErrorLine(text), write) }) // one line (BRIEF: bad input)
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
   program.hook('preAction', (_this, actionCommand) => {
@@ -58,6 +67,9 @@ export async function main(argv: string[]): Promise<number> {
   // `mmprep … | head`: the reader went away; stop writing to stdout, finish the other outputs, keep the exit code.
   watchStdout();
   const named = commandIn(argv);
+  // agreement -o FILE takes its --json output to that file, so stdout stays empty there
+  const toFile = named === 'agreement' && argv.some((a) => /^(-o|--output|--out)(=|$)/.test(a));
+  jsonOnStdout = (argv.includes('--json') && !toFile) || named === 'extract';
   const versionOnly = !named && argv.slice(2).some((a) => a === '-V' || a === '--version');
   const program = await buildProgram(named ? [named] : versionOnly ? [] : undefined);
   try {

@@ -1,0 +1,70 @@
+/**
+ * Checks across a manifest's sessions that protect dataset build's speaker-disjoint splits, said as warnings (notes):
+ * a row copied under another session id (every media file the same as another session's), a file shared by sessions
+ * of different speakers (one room camera for a dyad, or a copy-paste slip), and speaker ids that differ only in case,
+ * spaces, '-' or '_'. dataset build puts each speaker in a split of its own, so the same recording or person could
+ * land in both train and test. Not refused: benchmarks and tests reuse one recording under many session ids.
+ */
+import { relative } from 'node:path';
+import { spellingGroups } from '../agreement/variants.js';
+import type { ManifestSession } from './manifest.js';
+
+/** `role=path` pairs of a session, sorted: two sessions with the same key have the same media. */
+function mediaKey(s: ManifestSession): string {
+  return s.media
+    .map((m) => `${m.role}=${m.path}`)
+    .sort()
+    .join('\n');
+}
+
+/** A warning per session whose media files are all those of an earlier session (same roles, same paths); those sessions. */
+export function copiedRowNotes(file: string, sessions: readonly ManifestSession[]): { notes: string[]; copies: Set<ManifestSession> } {
+  const first = new Map<string, ManifestSession>();
+  const notes: string[] = [];
+  const copies = new Set<ManifestSession>();
+  for (const s of sessions) {
+    if (s.media.length === 0) continue;
+    const key = mediaKey(s);
+    const earlier = first.get(key);
+    if (!earlier) {
+      first.set(key, s);
+      continue;
+    }
+    copies.add(s);
+    if (notes.length < 3) notes.push(`warning: ${file}:${s.line}: session '${s.session_id}' has the same media files as session '${earlier.session_id}' (line ${earlier.line}): a copied row? the same recording in two sessions can land in two dataset splits (give it its own recordings or remove the row)`);
+  }
+  if (copies.size > 3) notes.push(`warning: ${file}: ${copies.size - 3} more session(s) have the same media files as an earlier session`);
+  return { notes, copies };
+}
+
+/** One note per media file used by sessions of more than one speaker (sessions in `skip`, copied rows, left out) (at most 3 spelled out, then a count). */
+export function sharedMediaNotes(file: string, base: string, sessions: readonly ManifestSession[], skip: ReadonlySet<ManifestSession>): string[] {
+  const users = new Map<string, ManifestSession[]>();
+  for (const s of sessions) {
+    if (skip.has(s)) continue;
+    for (const p of new Set(s.media.map((m) => m.path))) users.set(p, [...(users.get(p) ?? []), s]);
+  }
+  const shared = [...users].filter(([, ss]) => new Set(ss.map((s) => s.speaker_id)).size > 1);
+  const notes = shared.slice(0, 3).map(([path, ss]) => {
+    const who = ss.map((s) => `'${s.session_id}' (line ${s.line}, speaker '${s.speaker_id}')`).join(', ');
+    return `warning: ${file}: ${relative(base, path) || path} is used by sessions of different speakers: ${who}; dataset build splits by speaker, so this recording can land in two splits (fine for one camera filming two speakers; otherwise correct the row)`;
+  });
+  if (shared.length > 3) notes.push(`warning: ${file}: ${shared.length - 3} more media file(s) are used by sessions of different speakers`);
+  return notes;
+}
+
+/** A note naming speaker ids that differ only in case, spaces, '-' or '_' (dataset build counts them as different people). */
+export function speakerSpellingNotes(file: string, sessions: readonly ManifestSession[]): string[] {
+  const names = [...new Set(sessions.map((s) => s.speaker_id))];
+  const uses = names.map((n) => sessions.filter((s) => s.speaker_id === n).length);
+  const groups = spellingGroups(names, uses);
+  if (groups.length === 0) return [];
+  const shown = groups
+    .slice(0, 3)
+    .map((g) => g.map((v) => `'${v.name}' (${v.uses} session${v.uses === 1 ? '' : 's'})`).join(', '))
+    .join('; ');
+  const more = groups.length > 3 ? `, and ${groups.length - 3} more group(s)` : '';
+  return [
+    `warning: ${file}: speaker ids that differ only in case, spaces, '-' or '_' are counted as different speakers: ${shown}${more}; dataset build splits by speaker, so one person can land in two splits (if they are one speaker, write one spelling)`,
+  ];
+}

@@ -1,0 +1,70 @@
+/**
+ * A new user's trial: a manifest row copied under another session id (the same camera and lav files, another
+ * speaker) was extracted twice and `dataset build` put one copy in train and one in val, exit 0 at every step,
+ * `dataset validate` "ok splits". Speaker ids 'spk_a' and 'SPK-A' likewise went to train and test unremarked.
+ * The manifest reader now says so (a note extract and dataset build print as a warning line).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManifestError, readManifest } from '../src/batch/manifest.js';
+import { tempDir } from './helpers/cli.js';
+
+let dir: string;
+let cleanup: () => void;
+
+beforeAll(() => {
+  ({ dir, cleanup } = tempDir('mmprep-manifest-shared-'));
+  mkdirSync(join(dir, 'media'));
+  for (const f of ['a.wav', 'a.mp4', 'b.wav', 'b.mp4', 'c.wav', 'room.mp4']) writeFileSync(join(dir, 'media', f), 'x');
+});
+afterAll(() => cleanup());
+
+async function notesOf(name: string, text: string): Promise<string[]> {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return (await readManifest(p)).notes;
+}
+
+const HEAD = 'session_id,speaker_id,video,lav_audio\n';
+
+describe('readManifest: recordings or speakers that would cross dataset splits', () => {
+  it('a row copied under another session id is a warning naming both lines', async () => {
+    const notes = await notesOf('copied.csv', HEAD + 's01,spk_a,media/a.mp4,media/a.wav\ns02,spk_b,media/b.mp4,media/b.wav\ns09,spk_q,media/a.mp4,media/a.wav\n');
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/copied\.csv:4: session 's09' has the same media files as session 's01' \(line 2\): a copied row\?/);
+  });
+
+  it('a file shared by two speakers (one room camera) is a warning naming the file and sessions', async () => {
+    const notes = await notesOf('dyad.csv', HEAD + 'd1,spk_a,media/room.mp4,media/a.wav\nd2,spk_b,media/room.mp4,media/b.wav\n');
+    expect(notes).toEqual([expect.stringMatching(/^warning: .*dyad\.csv: media\/room\.mp4 is used by sessions of different speakers: 'd1' \(line 2, speaker 'spk_a'\), 'd2' \(line 3, speaker 'spk_b'\)/)]);
+  });
+
+  it('speaker ids that differ only in case, spaces, - or _ are a warning', async () => {
+    const notes = await notesOf('spk.csv', HEAD + 's01,spk_a,media/a.mp4,media/a.wav\ns02,SPK-A,media/b.mp4,media/b.wav\ns03,spk_c,,media/c.wav\n');
+    expect(notes).toEqual([expect.stringMatching(/speaker ids that differ only in case.*'spk_a' \(1 session\), 'SPK-A' \(1 session\)/)]);
+  });
+
+  it('no warning for distinct sessions, a speaker with several sessions, or one file in two roles of a session', async () => {
+    const notes = await notesOf('fine.csv', 'session_id,speaker_id,video,camera_audio,lav_audio\ns01,spk_a,media/a.mp4,media/a.mp4,media/a.wav\ns02,spk_a,media/b.mp4,,media/b.wav\ns03,spk_c,,,media/c.wav\n');
+    expect(notes).toEqual([]);
+  });
+});
+
+describe('readManifest: a missing file says what to do when the cause is plain', () => {
+  it("a Windows path whose '/' form exists, and a name that exists in another case, get a hint; others do not", async () => {
+    const p = join(dir, 'paths.csv');
+    writeFileSync(p, HEAD + 's01,spk_a,media\\a.mp4,media/A.WAV\ns02,spk_b,media/b.mp4,media/none.wav\n');
+    let lines: string[] = [];
+    try {
+      await readManifest(p);
+    } catch (e) {
+      lines = (e as ManifestError).lines();
+    }
+    expect(lines).toEqual([
+      `${p}:2, column video: no such file: media\\a.mp4 (a Windows path? 'media/a.mp4' exists: write '/' between folders)`,
+      `${p}:2, column lav_audio: no such file: media/A.WAV (did you mean 'a.wav'? file names are case-sensitive here)`,
+      `${p}:3, column lav_audio: no such file: media/none.wav`,
+    ]);
+  });
+});
