@@ -339,8 +339,10 @@ class ExtractRun {
     const interrupted = control.mode !== 'run' || (o.status === 'failed' && (await interruptFollows(o.reason, control)));
     if (o.status === 'failed' && interrupted) {
       // ffmpeg runs in its own process group, but a batch system may signal every process of the job: a
-      // failure after an interrupt may be the interrupt's, so it is reported as rolled back, not as an error.
+      // failure after an interrupt may be the interrupt's, so it is reported as rolled back, not as an error; its
+      // reason is still printed (a session asked to finish that is lost must say why).
       this.rolledBack.push(o.session_id);
+      if (control.mode === 'finish') this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}) could not finish: ${o.stage ?? 'unknown'}: ${oneLine(o.reason)}; rolled back`);
       return;
     }
     if (interrupted) this.finishedAfterInterrupt.push(o.session_id);
@@ -389,6 +391,11 @@ class ExtractRun {
     if (this.running.size === 0 && (this.next >= this.plan.selected.length || this.control.mode !== 'run')) resolveAll();
     else this.launch(resolveAll);
   }
+}
+
+/** A failure reason on one line (ffmpeg's stderr tail may follow its first line). */
+function oneLine(reason: string | undefined): string {
+  return (reason ?? 'unknown').replace(/\s*\n\s*/g, ' ').trim();
 }
 
 function summaryOf(plan: RunPlan, run: ExtractRun): ExtractSummary {

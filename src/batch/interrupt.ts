@@ -25,8 +25,8 @@ export const CHILD_FAILURE_GRACE_MS = 1000;
 
 /**
  * The interrupt signal a failure reason says killed a child, or null. Matches fluent-ffmpeg's "ffmpeg/ffprobe was
- * killed with signal SIGTERM", probe's "ffprobe crashed (SIGTERM)", and ffmpeg's own "Exiting normally, received
- * signal 15." (the exit it takes when it catches the signal).
+ * killed with signal SIGTERM" (probe's wording too), an older probe's "ffprobe crashed (SIGTERM)", and ffmpeg's own
+ * "Exiting normally, received signal 15." (the exit it takes when it catches the signal).
  */
 export function childSignalIn(reason: string | undefined): 'SIGTERM' | 'SIGINT' | null {
   if (!reason) return null;

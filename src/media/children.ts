@@ -27,6 +27,21 @@ export function trackChild(child: ChildProcess): void {
 
 const idle: Array<() => void> = [];
 
+/** How many times a child is started in all when it keeps dying of the group's SIGINT before it ran (see below). */
+export const SPAWN_ATTEMPTS = 3;
+
+/**
+ * Start the child again? Children run in their own session (spawn's `detached`), so a Ctrl-C sent to mmprep's
+ * process group does not reach them; but libuv forks first and the child calls setsid() only afterwards, with every
+ * signal blocked: a SIGINT sent to the group in between stays pending and kills the child (default action) when
+ * libuv unblocks signals just before exec. A loaded machine stretches that window from microseconds to milliseconds
+ * (a child waits for a CPU after the fork). Such a child printed nothing and nobody in mmprep sends SIGINT to a
+ * child, so one that died of SIGINT with no output is started again, unless this thread is rolling back.
+ */
+export function startAgainAfterGroupInterrupt(signal: NodeJS.Signals | null, outputBytes: number, attempt: number): boolean {
+  return signal === 'SIGINT' && outputBytes === 0 && !stopped && attempt < SPAWN_ATTEMPTS;
+}
+
 /**
  * Kills every tracked child (SIGKILL) and resolves once none is left (each exited, i.e. was waited for) and none
  * started for 50 ms, or after timeoutMs; from then on no new child starts in this thread (childrenStopped).

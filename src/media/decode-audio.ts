@@ -4,7 +4,8 @@
  */
 import type { Readable } from 'node:stream';
 import { InputError } from '../common/errors.js';
-import { ffmpegCommand } from './ffmpeg-path.js';
+import { startAgainAfterGroupInterrupt } from './children.js';
+import { childSignalOf, ffmpegCommand } from './ffmpeg-path.js';
 import { ffmpegErrorLine } from './input-file.js';
 import { reportDecodeProgress } from './decode-progress.js';
 import { pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
@@ -102,6 +103,13 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Float32Array> {
+    // An ffmpeg killed by the group's Ctrl-C before it ran (children.ts) gave nothing: it is started again.
+    for (let attempt = 1; (yield* this.decodeOnce(attempt)) === 'again'; attempt++);
+    if (this.opts.detectTruncation && this.opts.start === undefined && this.opts.duration === undefined) this.checkComplete();
+  }
+
+  /** One ffmpeg run; 'again' when its ffmpeg died of the group's SIGINT before it ran (nothing was yielded). */
+  private async *decodeOnce(attempt: number): AsyncGenerator<Float32Array, 'done' | 'again'> {
     const { sampleRate } = this.info;
     const chunkSamples = this.opts.chunkSamples ?? 16384;
     const cmd = this.command();
@@ -110,8 +118,10 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
     let chunk = new Float32Array(chunkSamples);
     let filled = 0;
     let carry: Buffer | null = null;
+    let bytes = 0;
     try {
       for await (const raw of out) {
+        bytes += (raw as Buffer).length;
         let pcm: Float32Array;
         ({ pcm, carry } = floatSamples(raw as Buffer, carry));
         const n = pcm.length;
@@ -131,13 +141,17 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
         }
       }
       await run.exit;
+      if (bytes === 0 && startAgainAfterGroupInterrupt(await run.signal, bytes, attempt)) {
+        run.finished = true;
+        return 'again';
+      }
       if (run.failure) throw run.failure;
       if (filled > 0) {
         this.samples += filled;
         yield chunk.subarray(0, filled);
       }
-      if (this.opts.detectTruncation && this.opts.start === undefined && this.opts.duration === undefined) this.checkComplete();
       run.finished = true;
+      return 'done';
     } finally {
       if (!run.finished) {
         run.finished = true;
@@ -168,8 +182,8 @@ type FfmpegCommand = ReturnType<typeof ffmpegCommand>;
  * A decode's outcome as ffmpeg reports it: `exit` resolves when it ends (or errs); `failure` holds the error with its
  * telling stderr line, unless `finished` was set first (every sample read).
  */
-function watchDecode(cmd: FfmpegCommand, file: string): { exit: Promise<void>; failure: Error | null; finished: boolean } {
-  const run = { exit: Promise.resolve(), failure: null as Error | null, finished: false };
+function watchDecode(cmd: FfmpegCommand, file: string): { exit: Promise<void>; signal: Promise<NodeJS.Signals | null>; failure: Error | null; finished: boolean } {
+  const run = { exit: Promise.resolve(), signal: childSignalOf(cmd), failure: null as Error | null, finished: false };
   let stderr = '';
   cmd.on('stderr', (line: string) => {
     if (stderr.length < 65536) stderr += line + '\n';

@@ -7,7 +7,8 @@
 import { resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InputError } from '../common/errors.js';
-import { ffmpegCommand, showinfoFilter } from './ffmpeg-path.js';
+import { startAgainAfterGroupInterrupt } from './children.js';
+import { childSignalOf, ffmpegCommand, showinfoFilter } from './ffmpeg-path.js';
 import { ffmpegErrorLine } from './input-file.js';
 import { reportDecodeProgress } from './decode-progress.js';
 import { pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
@@ -114,18 +115,27 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<VideoFrame> {
+    // An ffmpeg killed by the group's Ctrl-C before it ran (children.ts) gave nothing: it is started again.
+    for (let attempt = 1; (yield* this.decodeOnce(attempt)) === 'again'; attempt++);
+  }
+
+  /** One ffmpeg run; 'again' when its ffmpeg died of the group's SIGINT before it ran (nothing was yielded). */
+  private async *decodeOnce(attempt: number): AsyncGenerator<VideoFrame, 'done' | 'again'> {
     const { width, height } = this.geometry;
     const frameBytes = this.frameBytes;
     const cmd = this.command();
     const ffmpegSays = new ShowinfoTimes(cmd, this.file);
+    const signal = childSignalOf(cmd);
     const out = cmd.pipe() as Readable;
     const newBuffer = () => this.free.pop() ?? new Uint8Array(frameBytes);
     let buf = newBuffer();
     let filled = 0;
     let index = 0;
+    let bytes = 0;
     try {
       for await (const raw of out) {
         const chunk = raw as Buffer;
+        bytes += chunk.length;
         let off = 0;
         while (off < chunk.length) {
           const take = Math.min(chunk.length - off, frameBytes - filled);
@@ -135,7 +145,7 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
           if (filled === frameBytes) {
             const t = await ffmpegSays.nextTime();
             filled = 0;
-            if (this.opts.end !== undefined && t >= this.opts.end) return;
+            if (this.opts.end !== undefined && t >= this.opts.end) return 'done';
             reportDecodeProgress(t);
             if (this.opts.start === undefined || t >= this.opts.start - 1e-9) {
               yield { index: index++, t_s: t, width, height, data: buf };
@@ -144,8 +154,10 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
           }
         }
       }
-      await ffmpegSays.exit();
+      const again = bytes === 0 && (await ffmpegSays.ended()) && startAgainAfterGroupInterrupt(await signal, bytes, attempt);
+      if (!again) await ffmpegSays.exit();
       ffmpegSays.finished = true;
+      return again ? 'again' : 'done';
     } finally {
       if (!ffmpegSays.finished) {
         ffmpegSays.finished = true;
@@ -207,6 +219,12 @@ class ShowinfoTimes {
       await this.wait();
     }
     return this.times.shift() as number;
+  }
+
+  /** Waits for ffmpeg's exit (true); its failure is left to exit(). */
+  async ended(): Promise<boolean> {
+    while (!this.exited) await this.wait();
+    return true;
   }
 
   /** Waits for ffmpeg's exit; throws its failure. */

@@ -3,8 +3,8 @@
  * static builds shipped by the npm packages @ffmpeg-installer/ffmpeg and @ffprobe-installer/ffprobe (so `npm ci` is
  * enough on a machine without ffmpeg).
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { childrenStopped, trackChild } from './children.js';
+import { execFileSync, type ChildProcess, type ExecFileSyncOptionsWithStringEncoding } from 'node:child_process';
+import { childrenStopped, startAgainAfterGroupInterrupt, trackChild } from './children.js';
 import { accessSync, chmodSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
@@ -141,6 +141,27 @@ function withoutCapabilityQueries(cmd: ffmpeg.FfmpegCommand): ffmpeg.FfmpegComma
   return cmd;
 }
 
+/**
+ * The signal that ended the ffmpeg child a command starts (null: a normal exit, or no child started). fluent-ffmpeg's
+ * own 'error' cannot tell: it says "Output stream closed" instead when our pipe closed 20 ms before the exit event.
+ * Listen before the command runs.
+ */
+export function childSignalOf(cmd: ffmpeg.FfmpegCommand): Promise<NodeJS.Signals | null> {
+  return new Promise((resolve) => {
+    let started = false;
+    cmd.once('start', () => {
+      started = true;
+      const child = (cmd as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc;
+      if (!child) return resolve(null);
+      if (child.exitCode !== null || child.signalCode !== null) return resolve(child.signalCode);
+      child.once('exit', (_code, signal) => resolve(signal));
+    });
+    cmd.once('error', () => {
+      if (!started) resolve(null);
+    });
+  });
+}
+
 let showinfo: string | null = null;
 
 /**
@@ -150,10 +171,16 @@ let showinfo: string | null = null;
 export function showinfoFilter(): string {
   if (showinfo === null) {
     let help = '';
-    try {
-      help = execFileSync(ffmpegBinaries().ffmpeg.path, ['-hide_banner', '-h', 'filter=showinfo'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
-    } catch {
-      help = '';
+    // In its own session like every child (a Ctrl-C must not turn the checksums back on); killed before it ran by
+    // the group's SIGINT (children.ts): asked again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        help = execFileSync(ffmpegBinaries().ffmpeg.path, ['-hide_banner', '-h', 'filter=showinfo'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000, detached: process.platform !== 'win32' } as ExecFileSyncOptionsWithStringEncoding);
+        break;
+      } catch (e) {
+        const { signal, stdout } = e as { signal?: NodeJS.Signals | null; stdout?: string };
+        if (!startAgainAfterGroupInterrupt(signal ?? null, stdout?.length ?? 0, attempt)) break;
+      }
     }
     showinfo = /^\s*checksum\s/m.test(help) ? 'showinfo=checksum=0' : 'showinfo';
   }

@@ -4,7 +4,7 @@
  * rotation, bit_rate).
  */
 import { spawn } from 'node:child_process';
-import { childrenStopped, trackChild } from './children.js';
+import { childrenStopped, startAgainAfterGroupInterrupt, trackChild } from './children.js';
 import { InputError } from '../common/errors.js';
 import { ffmpegBinaries } from './ffmpeg-path.js';
 import { checkMediaFile, ffmpegErrorLine } from './input-file.js';
@@ -73,7 +73,7 @@ interface FfprobeJson {
  * rotation of side data is lifted onto the stream as `rotation` (as fluent-ffmpeg's reader did). Errors read like
  * fluent-ffmpeg's: "ffprobe exited with code N" + stderr, or "ffprobe was killed with signal SIG…".
  */
-function runFfprobe(abs: string): Promise<FfprobeJson> {
+function runFfprobe(abs: string, attempt = 1): Promise<FfprobeJson> {
   const { ffprobe } = ffmpegBinaries();
   return new Promise((resolve, reject) => {
     if (childrenStopped()) return reject(new Error('ffprobe not started: the session is being rolled back'));
@@ -90,6 +90,8 @@ function runFfprobe(abs: string): Promise<FfprobeJson> {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       const stderr = Buffer.concat(err).toString('utf8');
+      // Killed by the group's Ctrl-C before it ran (children.ts): started again.
+      if (startAgainAfterGroupInterrupt(signal, out.length, attempt)) return resolve(runFfprobe(abs, attempt + 1));
       if (signal) return reject(new Error(`ffprobe was killed with signal ${signal}\n${stderr}`));
       if (code !== 0) return reject(new Error(`ffprobe exited with code ${code}\n${stderr}`));
       try {
@@ -115,6 +117,10 @@ export async function probe(file: string): Promise<ProbeResult> {
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
     const crash = /killed with signal (SIG[A-Z]+)/.exec(msg);
+    if (crash && /^SIG(INT|TERM|HUP|KILL)$/.test(crash[1])) {
+      // Someone stopped it (an interrupt, a batch system ending the job): neither the file's fault nor ffprobe's.
+      throw new InputError(`ffprobe was killed with signal ${crash[1]} while reading this file`, { file });
+    }
     if (crash) {
       // Not the file's fault as such: the ffprobe build died (the npm static build does so on MPEG-TS, for one).
       const { ffprobe } = ffmpegBinaries();
