@@ -43,6 +43,18 @@ export function startAgainAfterGroupInterrupt(signal: NodeJS.Signals | null, out
 }
 
 /**
+ * Why a decoder's death by this signal makes its output untrustworthy, or null. SIGTERM and SIGINT come from an
+ * interrupt (the run is then stopped or rolled back) or from fluent-ffmpeg's own kill 20 ms after a complete decode
+ * closed its pipe; any other signal (the kernel's out-of-memory SIGKILL, a crash) may have cut the decode short with
+ * no error line, which must not pass as a short recording. None while this thread rolls back (it kills with SIGKILL).
+ */
+export function untrustedDeath(signal: NodeJS.Signals | null): string | null {
+  if (signal === null || signal === 'SIGTERM' || signal === 'SIGINT' || stopped) return null;
+  const why = signal === 'SIGKILL' ? 'killed by SIGKILL: out of memory, or killed by someone' : `died of ${signal}`;
+  return `ffmpeg ${why}; its output may be incomplete: run again`;
+}
+
+/**
  * Kills every tracked child (SIGKILL) and resolves once none is left (each exited, i.e. was waited for) and none
  * started for 50 ms, or after timeoutMs; from then on no new child starts in this thread (childrenStopped).
  */

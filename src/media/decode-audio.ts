@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import { InputError } from '../common/errors.js';
-import { startAgainAfterGroupInterrupt } from './children.js';
+import { startAgainAfterGroupInterrupt, untrustedDeath } from './children.js';
 import { childSignalOf, ffmpegCommand } from './ffmpeg-path.js';
 import { ffmpegErrorLine } from './input-file.js';
 import { reportDecodeProgress } from './decode-progress.js';
@@ -146,6 +146,8 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
         return 'again';
       }
       if (run.failure) throw run.failure;
+      const death = untrustedDeath(await run.signal);
+      if (death) throw new InputError(`cannot decode audio (${death})`, { file: this.info.file });
       if (filled > 0) {
         this.samples += filled;
         yield chunk.subarray(0, filled);

@@ -7,7 +7,7 @@
 import { resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InputError } from '../common/errors.js';
-import { startAgainAfterGroupInterrupt } from './children.js';
+import { startAgainAfterGroupInterrupt, untrustedDeath } from './children.js';
 import { childSignalOf, ffmpegCommand, showinfoFilter } from './ffmpeg-path.js';
 import { ffmpegErrorLine } from './input-file.js';
 import { reportDecodeProgress } from './decode-progress.js';
@@ -156,6 +156,8 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
       }
       const again = bytes === 0 && (await ffmpegSays.ended()) && startAgainAfterGroupInterrupt(await signal, bytes, attempt);
       if (!again) await ffmpegSays.exit();
+      const death = again ? null : untrustedDeath(await signal);
+      if (death) throw new InputError(`cannot decode video (${death})`, { file: this.file });
       ffmpegSays.finished = true;
       return again ? 'again' : 'done';
     } finally {

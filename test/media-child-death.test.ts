@@ -1,0 +1,56 @@
+/**
+ * A decoder that dies of SIGKILL (the kernel's out-of-memory killer) or a crash must not pass as a short recording.
+ * fluent-ffmpeg reports "Output stream closed" instead of the signal when the pipe closes more than 20 ms before the
+ * exit event (under load), and the decoders take that error as a normal end; a window decode (sync, `-t`) then
+ * returned the samples read so far, even none, without an error. A wrapper stands for ffmpeg: it lets the real one
+ * run briefly, kills it, closes the pipe, ignores fluent-ffmpeg's SIGTERM and dies of SIGKILL 0.3 s later.
+ */
+import { chmodSync, copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAudioToArray } from '../src/media/decode-audio.js';
+import { VideoDecoder } from '../src/media/decode-video.js';
+import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
+import { FIXTURES, tempDir } from './helpers/cli.js';
+
+const { dir, cleanup } = tempDir('mmprep-child-death-');
+afterAll(() => cleanup());
+
+beforeAll(() => {
+  for (const f of ['s01_camera.mp4', 's01_lav.flac']) copyFileSync(join(FIXTURES, 'demo', f), join(dir, f));
+  const real = ffmpegBinaries().ffmpeg.path;
+  const wrapper = join(dir, 'ffmpeg');
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh
+case "$*" in
+  *f32le*|*rawvideo*) '${real}' "$@" & pid=$!; sleep 0.02; kill -KILL $pid; trap "" TERM; exec >&- 2>&-; sleep 0.3; kill -KILL $$ ;;
+esac
+exec '${real}' "$@"
+`,
+  );
+  chmodSync(wrapper, 0o755);
+  // ffmpegBinaries() located the real binaries once for this process; the decoders take the wrapper through the
+  // command's path (fluent-ffmpeg's setFfmpegPath), set here for this test file's process only.
+  process.env.MMPREP_FFMPEG = wrapper;
+  return import('fluent-ffmpeg').then((m) => m.default.setFfmpegPath(wrapper));
+});
+
+describe.runIf(process.platform === 'linux')('a decoder killed by SIGKILL after its pipe closed', () => {
+  it('an audio window decode fails naming the signal instead of returning what was read', async () => {
+    await expect(decodeAudioToArray(join(dir, 's01_lav.flac'), { start: 1, duration: 6 })).rejects.toThrow(/cannot decode audio \(ffmpeg killed by SIGKILL/);
+  });
+
+  it('a video decode fails instead of ending early', async () => {
+    const dec = await VideoDecoder.open(join(dir, 's01_camera.mp4'), { fps: 5, maxSide: 160 });
+    const read = async () => {
+      let n = 0;
+      for await (const f of dec) {
+        n++;
+        dec.release(f.data);
+      }
+      return n;
+    };
+    await expect(read()).rejects.toThrow(/cannot decode video \(ffmpeg killed by SIGKILL/);
+  });
+});
