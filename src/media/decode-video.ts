@@ -7,7 +7,7 @@
 import { resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InputError } from '../common/errors.js';
-import { ffmpegCommand, showinfoFilter } from './ffmpeg-path.js';
+import { ffmpegCommand, showinfoFilter, showinfoReady } from './ffmpeg-path.js';
 import { ffmpegErrorLine } from './input-file.js';
 import { reportDecodeProgress } from './decode-progress.js';
 import { pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
@@ -96,7 +96,7 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
   }
 
   static async open(file: string, opts: VideoDecodeOptions = {}): Promise<VideoDecoder> {
-    const p = opts.probed ?? (await probe(file));
+    const [p] = await Promise.all([opts.probed ?? probe(file), showinfoReady()]);
     return new VideoDecoder(file, videoGeometry(p, opts), opts);
   }
 
