@@ -70,7 +70,7 @@ if (process.argv.includes('--startup')) {
  * --startup: what one engine (one worker's share) costs before it reaches its steady rate, on the clip's first frames.
  * Thread CPU from /proc/thread-self/schedstat (ns; this thread only), process CPU from process.cpuUsage (this thread
  * plus V8's background threads, which compile hot JavaScript with TurboFan and mark the heap): their difference is the
- * background work. Prints the tfjs packages' load, the rest of FaceEngine.create (Human's bundle, WASM, models), each
+ * background work. Prints FaceEngine.create (tfjs, Human's bundle, WASM, models), each
  * model's first call against its call on the first tracked frame / next detector frame, and CPU ms per frame of each
  * block of DETECT_EVERY frames (the clip is looped until --blocks N blocks, default 24).
  */
@@ -81,15 +81,10 @@ async function startupProfile(setup) {
     const b = both();
     return `${(b.thread - a.thread).toFixed(0)} | ${(b.proc - a.proc - (b.thread - a.thread)).toFixed(0)}`;
   };
-  const { createRequire } = await import('node:module');
-  const { humanPackageDir } = await dist('face/models.js');
-  const req = createRequire(join(humanPackageDir(), 'dist', 'human.node-wasm.js'));
+  // tfjs's packages are loaded by FaceEngine.create (their ES2017 builds for the wasm backend: backend.ts).
   let t = both();
-  for (const pkg of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-converter', '@tensorflow/tfjs-backend-wasm']) req(pkg);
-  const rows = [['tfjs-core, tfjs-converter, tfjs-backend-wasm: require', since(t)]];
-  t = both();
   const engine = await FaceEngine.create(setup);
-  rows.push(["FaceEngine.create: Human's bundle, WASM backend, four models", since(t)]);
+  const rows = [["FaceEngine.create: tfjs (ES2017 builds), Human's bundle, WASM backend, four models", since(t)]];
   const calls = {};
   for (const [name, m] of Object.entries(engine.human.models.models)) {
     if (!m?.execute) continue;

@@ -150,7 +150,8 @@ function loadHumanModule(backend: FaceBackend): { Human: new (cfg: Record<string
   const file = join(dist, 'human.node-wasm.js');
   const humanReq = createRequire(file);
   if (backend === 'cpu') humanReq('@tensorflow/tfjs-backend-cpu'); // registers 'cpu' with the same tfjs-core instance
-  const mod = loadTrackingBuild(file);
+  // The cpu backend's package registers with the default tfjs-core build, so it keeps the default builds throughout.
+  const mod = loadTrackingBuild(file, backend === 'wasm');
   return { Human: (mod.Human ?? mod.default) as new (cfg: Record<string, unknown>) => HumanInstance, req: humanReq };
 }
 
@@ -197,15 +198,57 @@ function matchesNear(src: string, anchor: string, re: RegExp): Array<{ start: nu
   }
   return out;
 }
-const trackingBuilds = new Map<string, { Human?: unknown; default?: unknown }>();
-function loadTrackingBuild(file: string): { Human?: unknown; default?: unknown } {
-  const cached = trackingBuilds.get(file);
-  if (cached) return cached;
-  const src = readFileSync(file, 'utf8');
-  if (src.match(CACHED_BOX)?.length !== 1 || src.match(CROP_GATE)?.length !== 2) return createRequire(file)(file) as { Human?: unknown };
+
+/**
+ * tfjs's ES2017 builds (`dist/*.es2017.js` of each package, UMD): the same 4.22 sources and kernels as the default
+ * `main` builds, which are compiled down to ES5 (destructuring through the `__read` iterator helper, async functions
+ * as `__generator` state machines). V8's optimising compiler (TurboFan) spends far longer on the ES5 code:
+ * computeConv2DInfo (six `__read` calls inlined) alone took ~0.3-0.6 s of a worker's compile time
+ * (`node --trace-opt`), and every worker pays it again. The output is the same bytes (docs/face.md, Performance).
+ */
+const ES2017_BUILDS: Record<string, string> = {
+  '@tensorflow/tfjs-core': 'tf-core.es2017.js',
+  '@tensorflow/tfjs-converter': 'tf-converter.es2017.js',
+  '@tensorflow/tfjs-backend-wasm': 'tf-backend-wasm.es2017.js',
+};
+const es2017Modules = new Map<string, unknown>();
+
+/** Compiles `code` as the CommonJS module `file`; `route` answers the module's require() calls first. */
+function compileModule(file: string, code: string, route: (id: string) => unknown): unknown {
   const m = new NodeModule(file);
   m.filename = file;
   m.paths = (NodeModule as unknown as { _nodeModulePaths(d: string): string[] })._nodeModulePaths(dirname(file));
+  const plain = m.require.bind(m);
+  m.require = ((id: string) => route(id) ?? plain(id)) as NodeJS.Require;
+  (m as unknown as { _compile(code: string, f: string): void })._compile(code, file);
+  return m.exports;
+}
+
+/**
+ * A require() for tfjs's packages that loads their ES2017 builds, one instance per thread, with their own requires of
+ * each other routed the same way (one tfjs-core for all); undefined for other packages, or when a package has no such
+ * build next to its main file (the caller then requires the default build).
+ */
+function es2017Require(from: string): (id: string) => unknown {
+  const req = createRequire(from);
+  return (id) => {
+    const build = ES2017_BUILDS[id];
+    if (!build) return undefined;
+    const file = join(dirname(req.resolve(id)), build);
+    if (!existsSync(file)) return undefined;
+    if (!es2017Modules.has(file)) es2017Modules.set(file, compileModule(file, readFileSync(file, 'utf8'), es2017Require(file)));
+    return es2017Modules.get(file);
+  };
+}
+
+const trackingBuilds = new Map<string, { Human?: unknown; default?: unknown }>();
+/** Human's bundle with the substitutions above; `es2017`: its tfjs packages from their ES2017 builds (wasm backend). */
+function loadTrackingBuild(file: string, es2017: boolean): { Human?: unknown; default?: unknown } {
+  const key = `${file}:${es2017}`;
+  const cached = trackingBuilds.get(key);
+  if (cached) return cached;
+  const src = readFileSync(file, 'utf8');
+  if (src.match(CACHED_BOX)?.length !== 1 || src.match(CROP_GATE)?.length !== 2) return createRequire(file)(file) as { Human?: unknown };
   let code = src.replace(CACHED_BOX, '$1$2.mesh$3').replace(CROP_GATE, 'Math.abs($1)>(globalThis.__mmprepCropGate??.2)');
   // The crop hook is a speed-up only: without its pattern the build still tracks, with Human's own crop.
   const crop = matchesNear(code, '.image.rotateWithOffset(', ROTATED_CROP);
@@ -216,10 +259,10 @@ function loadTrackingBuild(file: string): { Human?: unknown; default?: unknown }
   const win = at >= 0 && code.indexOf('.rightBounds[1],', at + 1) < 0 ? code.slice(at, at + 600) : '';
   humanIrisHooked = win.match(IRIS_EXECUTE)?.length === 1;
   if (humanIrisHooked) code = code.slice(0, at) + win.replace(IRIS_EXECUTE, IRIS_EXECUTE_HOOK) + code.slice(at + 600);
-  (m as unknown as { _compile(code: string, f: string): void })._compile(code, file);
+  const exports = compileModule(file, code, es2017 ? es2017Require(file) : () => undefined) as { Human?: unknown };
   humanTrackingPatched = true;
-  trackingBuilds.set(file, m.exports as { Human?: unknown });
-  return m.exports as { Human?: unknown };
+  trackingBuilds.set(key, exports);
+  return exports;
 }
 
 /** Versions of what a backend runs on (for `mmprep doctor` and the summary). */

@@ -8,7 +8,8 @@ import { InputError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { openRecordSink, toJsonText, type OutputFormat } from '../common/records.js';
 import { VERSION } from '../common/version.js';
-import { probe } from '../media/probe.js';
+import { probe, type ProbeResult, type StreamInfo } from '../media/probe.js';
+import { showinfoReady } from '../media/ffmpeg-path.js';
 import { VideoDecoder, videoGeometry, type VideoFrame } from '../media/decode-video.js';
 import { FACE_BACKENDS, isFaceBackend, loadableBackendCheck, type FaceBackend, type FaceStages } from './backend.js';
 import { EXPRESSIONS, type RawFace } from './engine.js';
@@ -169,6 +170,29 @@ export function resolveFaceOptions(o: FaceOptions) {
     // a 0 cut-off as 1).
     detectorMinConfidence: Math.max(0.01, Math.min(0.1, minConfidence)),
   };
+}
+
+/**
+ * Below this many frames to analyse, the default is one worker: each worker pays its own start-up and V8 warm-up
+ * (about 0.5-0.9 CPU s, docs/face.md "Performance notes"), which a clip this short does not earn back. Measured with
+ * the bench clip's first 15-90 frames, `--workers 1` against 2 (docs/benchmarks.md): at 30 frames one worker used
+ * 0.5-0.6 CPU s less for about the same wall time.
+ */
+export const ONE_WORKER_BELOW_FRAMES = 30;
+
+/** Frames a run will analyse, from the container's figures (--start/--end/--fps applied); null when it does not say. */
+export function expectedFrames(p: ProbeResult, stream: StreamInfo, o: { start?: number; end?: number; fps?: number }): number | null {
+  const rate = stream.fps_avg ?? stream.fps_real;
+  if (stream.n_frames !== null && o.start === undefined && o.end === undefined && o.fps === undefined) return stream.n_frames;
+  const duration = stream.duration_s ?? p.duration_s;
+  if (rate === null || duration === null) return null;
+  const span = Math.min(o.end ?? Infinity, duration) - (o.start ?? 0);
+  return Math.max(0, span) * Math.min(rate, o.fps ?? Infinity);
+}
+
+/** Workers for a run by default (no --workers): one for a clip under ONE_WORKER_BELOW_FRAMES frames. */
+export function workersFor(frames: number | null, workers: number): number {
+  return frames !== null && frames < ONE_WORKER_BELOW_FRAMES ? Math.min(1, workers) : workers;
 }
 
 interface PrevFace {
@@ -426,12 +450,14 @@ export class FaceRun {
     warm?.catch(() => undefined); // awaited below
     let frames: EarlyFrames | null = null;
     try {
+      void showinfoReady(); // the decoder's filter, found out beside ffprobe (never rejects)
       const p = await probe(file);
       const geo0 = videoGeometry(p, { stream: o.stream });
       if (Math.min(geo0.displayWidth, geo0.displayHeight) < MIN_FRAME_SIDE) {
         throw new InputError(`video is ${geo0.displayWidth}x${geo0.displayHeight} pixels: too small for face analysis (each side must be at least ${MIN_FRAME_SIDE})`, { file });
       }
       if (setupError || !pool) throw setupError;
+      if (options.workers === undefined) await pool.keepOnly(workersFor(expectedFrames(p, geo0.stream, o), o.workers));
       // --fps is applied by picking frames here (see records()), not by ffmpeg's fps filter, which relabels frames with
       // grid times: every analysed frame keeps its own presentation time.
       const decoder = await VideoDecoder.open(file, { probed: p, stream: o.stream, start: o.start, end: o.end, maxSide: o.inferenceSide, pixelFormat: 'rgb24' });

@@ -115,7 +115,9 @@ export class FramePool {
   private lastThumb: Float32Array | null = null;
   private engine: Promise<FaceEngine> | null = null;
   private readonly queue: Array<Promise<FrameResult>> = [];
-  readonly capacity: number;
+  /** Workers ended by keepOnly() before any frame (their warm-up is not waited for). */
+  private readonly dropped = new Set<Piscina>();
+  capacity: number;
 
   /** `workers` threads (0: in this thread), made for this pool or lent (`lent`, not ended by close()). */
   constructor(
@@ -146,10 +148,30 @@ export class FramePool {
     // Engine creation only: a blank frame here ran the face detector once more in every worker (about 30 ms of CPU).
     await Promise.all(
       this.pools.map(async (pool) => {
-        const r = (await pool.run({ warm: true } satisfies WarmTask)) as WorkerReply;
+        let r: WorkerReply;
+        try {
+          r = (await pool.run({ warm: true } satisfies WarmTask)) as WorkerReply;
+        } catch (e) {
+          if (this.dropped.has(pool)) return;
+          throw e;
+        }
         if ('error' in r) throw r.input ? new InputError(r.error) : new Error(r.error);
       }),
     );
+  }
+
+  /**
+   * Ends all but the first `n` of the workers this pool made, before the first frame (a clip too short for more to
+   * pay off: extract.ts workersFor). Lent workers and a pool that has frames are left as they are; the output is the
+   * same for any number of workers.
+   */
+  async keepOnly(n: number): Promise<void> {
+    if (!this.owned || this.submitted > 0 || this.pools.length <= n) return;
+    const extra = this.pools.splice(n); // the same array as this.owned.pools
+    for (const p of extra) this.dropped.add(p);
+    this.outstanding.length = this.pools.length;
+    this.capacity = Math.max(2, this.pools.length * DETECT_EVERY * 4);
+    await Promise.all(extra.map((p) => p.destroy()));
   }
 
   private async call(task: FrameTask, worker: number): Promise<FrameResult> {

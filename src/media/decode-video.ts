@@ -8,7 +8,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InputError } from '../common/errors.js';
 import { startAgainAfterGroupInterrupt, untrustedDeath } from './children.js';
-import { childSignalOf, ffmpegCommand, showinfoFilter } from './ffmpeg-path.js';
+import { childSignalOf, ffmpegCommand, showinfoFilter, showinfoReady } from './ffmpeg-path.js';
 import { ffmpegErrorLine } from './input-file.js';
 import { reportDecodeProgress } from './decode-progress.js';
 import { pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
@@ -97,7 +97,7 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
   }
 
   static async open(file: string, opts: VideoDecodeOptions = {}): Promise<VideoDecoder> {
-    const p = opts.probed ?? (await probe(file));
+    const [p] = await Promise.all([opts.probed ?? probe(file), showinfoReady()]);
     return new VideoDecoder(file, videoGeometry(p, opts), opts);
   }
 

@@ -3,9 +3,12 @@
  * static builds shipped by the npm packages @ffmpeg-installer/ffmpeg and @ffprobe-installer/ffprobe (so `npm ci` is
  * enough on a machine without ffmpeg).
  */
-import { execFileSync, type ChildProcess, type ExecFileSyncOptionsWithStringEncoding } from 'node:child_process';
+import { execFile, execFileSync, type ChildProcess, type ExecFileOptionsWithStringEncoding, type ExecFileSyncOptionsWithStringEncoding } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { childrenStopped, startAgainAfterGroupInterrupt, trackChild } from './children.js';
-import { accessSync, chmodSync, constants, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { threadId } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
@@ -163,16 +166,20 @@ export function childSignalOf(cmd: ffmpeg.FfmpegCommand): Promise<NodeJS.Signals
 }
 
 let showinfo: string | null = null;
+let showinfoQuery: Promise<string> | null = null;
+const SHOWINFO_CHOICES = ['showinfo=checksum=0', 'showinfo'];
 
 /**
  * The showinfo filter as the video decoder uses it (for each frame's pts): without its per-plane checksums when this
- * ffmpeg has the `checksum` option (they cost about a third of a 640x480 H.264 decode and nobody reads them).
+ * ffmpeg has the `checksum` option (they cost about a third of a 640x480 H.264 decode and nobody reads them). Known
+ * after showinfoReady(); asked of ffmpeg synchronously otherwise.
  */
 export function showinfoFilter(): string {
+  showinfo ??= notedShowinfo();
   if (showinfo === null) {
-    let help = '';
+    let help: string | null = null;
     // In its own session like every child (a Ctrl-C must not turn the checksums back on); killed before it ran by
-    // the group's SIGINT (children.ts): asked again.
+    // the group's SIGINT (children.ts): asked again. A failed query is not noted for later runs.
     for (let attempt = 1; ; attempt++) {
       try {
         help = execFileSync(ffmpegBinaries().ffmpeg.path, ['-hide_banner', '-h', 'filter=showinfo'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000, detached: process.platform !== 'win32' } as ExecFileSyncOptionsWithStringEncoding);
@@ -182,7 +189,87 @@ export function showinfoFilter(): string {
         if (!startAgainAfterGroupInterrupt(signal ?? null, stdout?.length ?? 0, attempt)) break;
       }
     }
-    showinfo = /^\s*checksum\s/m.test(help) ? 'showinfo=checksum=0' : 'showinfo';
+    showinfo = showinfoFromHelp(help ?? '');
+    if (help !== null) rememberShowinfo(showinfo);
   }
   return showinfo;
+}
+
+function showinfoFromHelp(help: string): string {
+  return /^\s*checksum\s/m.test(help) ? 'showinfo=checksum=0' : 'showinfo';
+}
+
+/**
+ * Finds out showinfoFilter()'s answer without blocking: from this user's note of it for the same ffmpeg binary
+ * (path, size, modification time) in the OS temp folder, else by asking ffmpeg in a child process (`ffmpeg -h
+ * filter=showinfo`: Debian's build takes ~0.07 s of CPU to start, and the synchronous call held the main thread while
+ * the face workers loaded). Callers start it early (beside ffprobe); the decoder awaits it before building its command.
+ */
+export function showinfoReady(): Promise<string> {
+  if (showinfo !== null) return Promise.resolve(showinfo);
+  showinfoQuery ??= new Promise<string>((resolve) => {
+    const noted = notedShowinfo();
+    if (noted) return resolve((showinfo ??= noted));
+    let bin: string;
+    try {
+      bin = ffmpegBinaries().ffmpeg.path;
+    } catch {
+      return resolve('showinfo'); // no ffmpeg: the decoder's own start reports it
+    }
+    // In its own session like every child; a failed query (killed by a signal, timed out) is not noted, so a Ctrl-C
+    // at the wrong moment cannot turn the checksums back on for later runs.
+    const opts = { encoding: 'utf8', timeout: 10_000, detached: process.platform !== 'win32' } as ExecFileOptionsWithStringEncoding;
+    execFile(bin, ['-hide_banner', '-h', 'filter=showinfo'], opts, (err, stdout) => {
+      if (showinfo === null) {
+        showinfo = showinfoFromHelp(err ? '' : stdout);
+        if (!err) rememberShowinfo(showinfo);
+      }
+      resolve(showinfo);
+    });
+  });
+  return showinfoQuery;
+}
+
+/** The note's file and the binary's identity; null when the binary cannot be read (the query then decides). */
+function showinfoNote(): { file: string; id: string } | null {
+  try {
+    const bin = ffmpegBinaries().ffmpeg.path;
+    const st = statSync(bin);
+    const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+    const file = join(tmpdir(), `mmprep-${uid}-showinfo-${createHash('sha1').update(bin).digest('hex').slice(0, 16)}.json`);
+    return { file, id: `${bin}\n${st.size}\n${st.mtimeMs}\n${st.ino}` };
+  } catch {
+    return null;
+  }
+}
+
+/** The noted answer, only from a note this user wrote for this very binary and only one of the two known filters. */
+function notedShowinfo(): string | null {
+  const note = showinfoNote();
+  if (!note) return null;
+  try {
+    const st = statSync(note.file);
+    if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return null;
+    const j = JSON.parse(readFileSync(note.file, 'utf8')) as { id?: unknown; filter?: unknown };
+    return j.id === note.id && typeof j.filter === 'string' && SHOWINFO_CHOICES.includes(j.filter) ? j.filter : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes the note (best effort: a read-only temp folder only means asking ffmpeg next time). */
+function rememberShowinfo(filter: string): void {
+  const note = showinfoNote();
+  if (!note) return;
+  const tmp = `${note.file}.${process.pid}.${threadId}.tmp`;
+  try {
+    writeFileSync(tmp, JSON.stringify({ id: note.id, filter }), { mode: 0o600 });
+    renameSync(tmp, note.file);
+  } catch {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* nothing written */
+    }
+  }
 }
