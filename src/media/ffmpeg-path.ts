@@ -216,18 +216,26 @@ export function showinfoReady(): Promise<string> {
     } catch {
       return resolve('showinfo'); // no ffmpeg: the decoder's own start reports it
     }
-    // In its own session like every child; a failed query (killed by a signal, timed out) is not noted, so a Ctrl-C
-    // at the wrong moment cannot turn the checksums back on for later runs.
-    const opts = { encoding: 'utf8', timeout: 10_000, detached: process.platform !== 'win32' } as ExecFileOptionsWithStringEncoding;
-    execFile(bin, ['-hide_banner', '-h', 'filter=showinfo'], opts, (err, stdout) => {
-      if (showinfo === null) {
-        showinfo = showinfoFromHelp(err ? '' : stdout);
-        if (!err) rememberShowinfo(showinfo);
-      }
-      resolve(showinfo);
-    });
+    queryShowinfo(bin, 1, resolve);
   });
   return showinfoQuery;
+}
+
+/**
+ * `ffmpeg -h filter=showinfo` in a child of its own session like every child; one killed by the group's SIGINT before
+ * it ran (children.ts) is asked again. A failed query (a signal, a timeout) is not noted, so a Ctrl-C at the wrong
+ * moment cannot turn the checksums back on for later runs.
+ */
+function queryShowinfo(bin: string, attempt: number, resolve: (filter: string) => void): void {
+  const opts = { encoding: 'utf8', timeout: 10_000, detached: process.platform !== 'win32' } as ExecFileOptionsWithStringEncoding;
+  execFile(bin, ['-hide_banner', '-h', 'filter=showinfo'], opts, (err, stdout) => {
+    if (err && startAgainAfterGroupInterrupt((err as { signal?: NodeJS.Signals | null }).signal ?? null, stdout.length, attempt)) return queryShowinfo(bin, attempt + 1, resolve);
+    if (showinfo === null) {
+      showinfo = showinfoFromHelp(err ? '' : stdout);
+      if (!err) rememberShowinfo(showinfo);
+    }
+    resolve(showinfo);
+  });
 }
 
 /** The note's file and the binary's identity; null when the binary cannot be read (the query then decides). */
