@@ -330,7 +330,7 @@ function cues(rows) {
         const sharp = mean(g) / Math.max(1, quant(v, 0.95) - quant(v, 0.05)) * rad;
         return { open, dis, sharp };
       });
-      const g0 = r.rec.gaze_right, g1 = r.rec.gaze_left;
+      const [g0, g1] = ['right', 'left'].map((e) => gazeMod.eyeGaze(m, e, undefined, gazeMod.GAZE_CALIBRATION, r.pupils[e]));
       const vang = g0 && g1 ? Math.acos(Math.min(1, g0[0] * g1[0] + g0[1] * g1[1] + g0[2] * g1[2])) : NaN;
       const a = angles(r, 'pixels', 'both');
       return { open: Math.min(per[0].open, per[1].open), dis: Math.max(per[0].dis, per[1].dis), sharp: Math.min(per[0].sharp, per[1].sharp), vang, ex: Math.abs(a.x - r.x), ey: Math.abs(a.y - r.y) };
