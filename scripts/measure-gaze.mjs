@@ -22,10 +22,13 @@
  *   --fit fits GAZE_CALIBRATION again on the `fit` set; --fit-pixel fits PIXEL_CALIBRATION (gains, biases) there (after
  *   --fit, with its result), and both print the figures again with what they fitted; --verbose prints every frame and
  *   where the iris points lie. MMPREP_IRIS_MODE=human runs Human's own eye flips (src/face/iris.ts) with
- *   HUMAN_FLIP_CALIBRATION: the figures before 2026-11-30.
+ *   HUMAN_FLIP_CALIBRATION: the figures before 2026-11-30. --cues prints per scene the cues of an untrustworthy gaze
+ *   (min/median/max of the thinner eye opening in eyeball radii, the larger distance between the iris model's and the
+ *   pixels' iris centre in radii, a sharpness, the angle between the eyes' vectors) beside the mean |error|;
+ *   GAZE_CUES_JSON=PREFIX also writes each scene's per-frame cues to PREFIX-<face>-<io>-<rot>.json.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -299,6 +302,45 @@ function fitPixelCalibration(rows, irisCal = gazeMod.GAZE_CALIBRATION) {
   return pc;
 }
 
+/** Per-frame cues of an untrustworthy gaze (diagnostic): eye opening, pupil disagreement, sharpness, vs |error|. */
+function cues(rows) {
+  const groups = new Map();
+  for (const r of rows.filter((q) => q.rec.landmarks)) groups.set(r.scene, [...(groups.get(r.scene) ?? []), r]);
+  const lumAt = (img, x, y) => { const i = 3 * (Math.round(y) * W + Math.round(x)); return 0.299 * img[i] + 0.587 * img[i + 1] + 0.114 * img[i + 2]; };
+  for (const [s, rs] of groups) {
+    const c = rs.map((r) => {
+      const m = (r.mesh ??= Float64Array.from(r.rec.landmarks.flat()));
+      r.pupils ??= pupilMod.meshPupils(r.img, W, H, m);
+      const io = Math.hypot(m[99] - m[789], m[100] - m[790], m[101] - m[791]);
+      const rad = (12 * io) / 90;
+      const per = ['right', 'left'].map((side) => {
+        const [a, b] = CORNERS[side];
+        const ux = m[3 * b] - m[3 * a], uy = m[3 * b + 1] - m[3 * a + 1], L = Math.hypot(ux, uy);
+        const acr = OPENING[side].map((i) => (-(m[3 * i] - m[3 * a]) * uy + (m[3 * i + 1] - m[3 * a + 1]) * ux) / L);
+        const open = (Math.max(...acr) - Math.min(...acr)) / rad;
+        const ic = side === 'right' ? 473 : 468;
+        const p = r.pupils[side];
+        const dis = p ? Math.hypot(p[0] - m[3 * ic], p[1] - m[3 * ic + 1]) / rad : NaN;
+        // sharpness: mean |gradient| over the corner-to-corner box / (p95 - p5 luminance)
+        const xs = OPENING[side].map((i) => m[3 * i]), ys = OPENING[side].map((i) => m[3 * i + 1]);
+        const g = [], v = [];
+        for (let y = Math.floor(Math.min(...ys)); y <= Math.max(...ys); y++) for (let x = Math.floor(Math.min(...xs)); x <= Math.max(...xs); x++) {
+          const l = lumAt(r.img, x, y); v.push(l); g.push(Math.hypot(lumAt(r.img, x + 1, y) - l, lumAt(r.img, x, y + 1) - l));
+        }
+        const sharp = mean(g) / Math.max(1, quant(v, 0.95) - quant(v, 0.05)) * rad;
+        return { open, dis, sharp };
+      });
+      const [g0, g1] = ['right', 'left'].map((e) => gazeMod.eyeGaze(m, e, undefined, gazeMod.GAZE_CALIBRATION, r.pupils[e]));
+      const vang = g0 && g1 ? Math.acos(Math.min(1, g0[0] * g1[0] + g0[1] * g1[1] + g0[2] * g1[2])) : NaN;
+      const a = angles(r, 'pixels', 'both');
+      return { open: Math.min(per[0].open, per[1].open), dis: Math.max(per[0].dis, per[1].dis), sharp: Math.min(per[0].sharp, per[1].sharp), vang, ex: Math.abs(a.x - r.x), ey: Math.abs(a.y - r.y) };
+    });
+    if (process.env.GAZE_CUES_JSON) writeFileSync(`${process.env.GAZE_CUES_JSON}-${s.face}-${s.io}-${s.rot}.json`, JSON.stringify(c));
+    const q = (k) => `${quant(c.map((o) => o[k]), 0).toFixed(2)}/${quant(c.map((o) => o[k]), 0.5).toFixed(2)}/${quant(c.map((o) => o[k]), 1).toFixed(2)}`;
+    console.log(`${`${s.set} ${s.face} io ${s.io} rot ${s.rot}`.padEnd(36)} open ${q('open')} dis ${q('dis')} sharp ${q('sharp')} vang ${q('vang')} | err x ${deg(mean(c.map((o) => o.ex)))} y ${deg(mean(c.map((o) => o.ey)))}`);
+  }
+}
+
 const HUMAN_FLIPS = irisMod.irisMode() === 'human';
 const SHIPPED = HUMAN_FLIPS
   ? { 'OpenFace model as is': gazeMod.NO_GAZE_CALIBRATION, "HUMAN_FLIP_CALIBRATION (Human's eye flips, iris model alone: what mmprep wrote before 2026-11-30)": gazeMod.HUMAN_FLIP_CALIBRATION }
@@ -308,6 +350,13 @@ function report(rows, verbose, cals = SHIPPED) {
   const groups = new Map();
   for (const r of rows.filter((q) => q.rec.landmarks)) groups.set(r.scene, [...(groups.get(r.scene) ?? []), r]);
   console.log(`\nfaces missed: ${rows.filter((r) => !r.rec.landmarks).length} of ${rows.length} frames`);
+  // What mmprep writes: gaze null with a reason (src/face/quality.ts GAZE_OPENING_MIN); the figures below are of the mesh's angles on every frame.
+  for (const [s, rs] of groups) {
+    const nulled = rs.filter((r) => r.rec.gaze_angle_x_rad === null);
+    const kept = rs.filter((r) => r.rec.gaze_angle_x_rad !== null);
+    const err = (k) => (kept.length ? deg(mean(kept.map((r) => Math.abs(r.rec[`gaze_angle_${k}_rad`] - r[k])))) : '-');
+    console.log(`${`${s.set} ${s.face} io ${s.io} rot ${s.rot}`.padEnd(36)} gaze written ${kept.length} of ${rs.length} (null: ${[...new Set(nulled.map((r) => r.rec.gaze_null_reason))].join(', ') || '-'}); written mean|e| x ${err('x')} y ${err('y')} deg`);
+  }
   for (const [name, cal] of Object.entries(cals)) {
     console.log(`\n== ${name} ${JSON.stringify(cal)}`);
     for (const [s, rs] of groups) console.log(`${`${s.set} ${s.face} io ${s.io} rot ${s.rot}`.padEnd(36)} ${absolute(rs, cal, 'both')}`);
@@ -334,6 +383,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const set = args.includes('--set') ? args[args.indexOf('--set') + 1] : 'all';
   const { rows } = await run(set === 'all' ? ['fit', 'holdout'] : [set]);
   report(rows, args.includes('--verbose'));
+  if (args.includes('--cues')) cues(rows);
   const round3 = (k, v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v);
   const refit = {};
   let irisCal = gazeMod.GAZE_CALIBRATION;

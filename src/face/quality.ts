@@ -2,9 +2,9 @@
  * Record fields that say how far a face's numbers can be trusted: per-region visibility (visibility.ts), blink only
  * when both eyes are visible, head-pose gimbal lock (pose.ts), and gaze (gaze.ts) only from visible eyes.
  */
-import { eyeGaze, GAZE_CALIBRATION, gazeAngles, HUMAN_FLIP_CALIBRATION } from './gaze.js';
+import { BIOCULAR_WIDTH_MM, EYEBALL_RADIUS_MM, eyeGaze, GAZE_CALIBRATION, GAZE_POINTS, gazeAngles, HUMAN_FLIP_CALIBRATION } from './gaze.js';
 import type { IrisMode } from './iris.js';
-import type { EyePupils } from './pupil.js';
+import { EYE_OPENING, type EyePupils } from './pupil.js';
 import { GIMBAL_ROLL_DEG, headRotation, inPlaneRollDeg } from './pose.js';
 import { VISIBILITY_REFERENCE, VISIBILITY_REGION_NAMES, VISIBLE_MIN, type VisibilityRegion } from './visibility.js';
 
@@ -21,11 +21,17 @@ export interface QualityFields extends VisibilityFields {
   /** OpenFace 2.0's gaze angles in radians (mean of both eyes' vectors): x positive to the image's right, y down. */
   gaze_angle_x_rad: number | null;
   gaze_angle_y_rad: number | null;
+  /**
+   * Why the gaze fields are null when a face was found: 'eye_not_visible' (visibility.ts) or 'eye_opening_thin' (an
+   * eye's opening under GAZE_OPENING_MIN eyeball radii: too little iris between the lids to place it); else null.
+   */
+  gaze_null_reason: string | null;
 }
 
 export const QUALITY_FIELD_NAMES: ReadonlyArray<keyof QualityFields> = [
   ...VISIBILITY_REGION_NAMES.map((k) => `visibility_${k}` as const),
   'blink_null_reason', 'pose_gimbal_lock', 'gaze_right', 'gaze_left', 'gaze_angle_x_rad', 'gaze_angle_y_rad',
+  'gaze_null_reason',
 ];
 
 const r = (v: number, d: number) => {
@@ -56,20 +62,50 @@ export function guardedPose(mesh: Float64Array, yaw: number | null, pitch: numbe
 }
 
 /**
- * Gaze fields from a source-pixel mesh; an eye that is not visible gets null, and then so do the angles. `irisMode`:
- * how the iris model saw the eyes (iris.ts), which decides the calibration; `pupils`: the iris centres found in the
- * pixels (pupil.ts, source pixels), averaged in where found.
+ * Smallest eye opening, in eyeball radii (gaze.ts: 12 mm at 90 mm between the outer corners), for which gaze is
+ * written. Below it less than about half the iris's height (0.98 radii) shows between the lids, and the iris centre is
+ * placed from a sliver. Measured with synthetic eyes (scripts/measure-gaze.mjs --cues, docs/face.md "Gaze"): the
+ * astronaut and face_swapped renders 0.52-0.98 (every frame kept), messi5's thin enlarged slit 0.34-0.55, read
+ * 21-24 degrees off in x.
  */
-export function gazeFields(mesh: Float64Array, vis: VisibilityFields, irisMode: IrisMode = 'human', pupils: EyePupils | null = null): Pick<QualityFields, 'gaze_right' | 'gaze_left' | 'gaze_angle_x_rad' | 'gaze_angle_y_rad'> {
+export const GAZE_OPENING_MIN = 0.5;
+
+/** An eye's opening: extent of its contour across the corner line (mesh points, EYE_OPENING) over the eyeball radius. */
+export function eyeOpening(m: ArrayLike<number>, eye: 'right' | 'left'): number | null {
+  const io = Math.hypot(m[3 * 33] - m[3 * 263], m[3 * 33 + 1] - m[3 * 263 + 1], m[3 * 33 + 2] - m[3 * 263 + 2]);
+  const [a, b] = GAZE_POINTS[eye].corners;
+  const ux = m[3 * b] - m[3 * a];
+  const uy = m[3 * b + 1] - m[3 * a + 1];
+  const len = Math.hypot(ux, uy);
+  if (!(io > 0) || !(len > 0)) return null;
+  const across = EYE_OPENING[eye].map((i) => (-(m[3 * i] - m[3 * a]) * uy + (m[3 * i + 1] - m[3 * a + 1]) * ux) / len);
+  return (Math.max(...across) - Math.min(...across)) / ((EYEBALL_RADIUS_MM * io) / BIOCULAR_WIDTH_MM);
+}
+
+type GazeFields = Pick<QualityFields, 'gaze_right' | 'gaze_left' | 'gaze_angle_x_rad' | 'gaze_angle_y_rad' | 'gaze_null_reason'>;
+
+/**
+ * Gaze fields from a source-pixel mesh; an eye that is not visible, or whose opening is thinner than GAZE_OPENING_MIN,
+ * gets null, and then so do the angles (with `gaze_null_reason`). `irisMode`: how the iris model saw the eyes (iris.ts),
+ * which decides the calibration; `pupils`: the iris centres found in the pixels (pupil.ts, source pixels), averaged in
+ * where found.
+ */
+export function gazeFields(mesh: Float64Array, vis: VisibilityFields, irisMode: IrisMode = 'human', pupils: EyePupils | null = null): GazeFields {
   const hasIris = mesh.length >= 478 * 3;
   const rot = hasIris ? headRotation(mesh) : null;
   const cal = irisMode === 'human' ? HUMAN_FLIP_CALIBRATION : GAZE_CALIBRATION;
-  const eye = (side: 'right' | 'left', v: number | null) => (rot && visible(v) ? eyeGaze(mesh, side, rot, cal, pupils?.[side] ?? null) : null);
+  const reasons: string[] = [];
+  const eye = (side: 'right' | 'left', v: number | null) => {
+    if (!rot) return null;
+    const why = !visible(v) ? 'eye_not_visible' : !((eyeOpening(mesh, side) ?? 0) >= GAZE_OPENING_MIN) ? 'eye_opening_thin' : null;
+    if (why) reasons.push(why);
+    return why ? null : eyeGaze(mesh, side, rot, cal, pupils?.[side] ?? null);
+  };
   const g0 = eye('right', vis.visibility_eye_right);
   const g1 = eye('left', vis.visibility_eye_left);
   const a = g0 && g1 ? gazeAngles(g0, g1) : null;
   const v = (g: [number, number, number] | null) => (g ? (g.map((x) => r(x, 5)) as [number, number, number]) : null);
-  return { gaze_right: v(g0), gaze_left: v(g1), gaze_angle_x_rad: a ? r(a.x, 5) : null, gaze_angle_y_rad: a ? r(a.y, 5) : null };
+  return { gaze_right: v(g0), gaze_left: v(g1), gaze_angle_x_rad: a ? r(a.x, 5) : null, gaze_angle_y_rad: a ? r(a.y, 5) : null, gaze_null_reason: reasons[0] ?? null };
 }
 
 /**
@@ -89,7 +125,7 @@ export function faceQuality(
   const hasEar = ear.left !== null && ear.right !== null;
   const blink = hasEar && eyesVisible ? ((ear.left as number) + (ear.right as number)) / 2 < blinkEar : null;
   const pose = guardedPose(mesh, deg(raw.yaw), deg(raw.pitch), deg(raw.roll));
-  const gaze = mesh.length >= 468 * 3 ? gazeFields(mesh, vis, raw.iris_mode ?? 'human', raw.pupils) : { gaze_right: null, gaze_left: null, gaze_angle_x_rad: null, gaze_angle_y_rad: null };
+  const gaze = mesh.length >= 468 * 3 ? gazeFields(mesh, vis, raw.iris_mode ?? 'human', raw.pupils) : { gaze_right: null, gaze_left: null, gaze_angle_x_rad: null, gaze_angle_y_rad: null, gaze_null_reason: null };
   const fields: QualityFields = { ...vis, blink_null_reason: hasEar && !eyesVisible ? 'eye_not_visible' : null, pose_gimbal_lock: pose.lock, ...gaze };
   return { blink, pose, fields };
 }
