@@ -29,6 +29,8 @@ const K = -70e-6;
 const BEEPS_LAV = [3.4567, DUR_S + OFFSET_S - 2.3];
 /** How early the end beep sounds at the microphone (the onset error of variant 9, a little under the 5 ms check). */
 const EARLY_S = 0.004;
+/** 'spread': the start beep sounds this much early and the end beep this much late (room variant 12: 1.51 and 1.03 ms, sds 0.9 ms). */
+const SPREAD_S = 0.0003;
 
 /** A lav-clock signal on the microphone's clock (t_lav = t_mic (1 + K) + OFFSET_S), linear interpolation. */
 function onMicClock(x: Float32Array, n: number): Float32Array {
@@ -51,9 +53,10 @@ beforeAll(() => {
   addBeeps(lav, SR, BEEPS_LAV.map((t) => ({ t_s: t, dur_s: 0.25, amp: 0.3 })));
   writeWavF32(join(dir, 'lav.wav'), lav, SR);
   const heard = onMicClock(participant, DUR_S * SR);
-  const beepsMic = (shift: number) => [{ t_s: micT(BEEPS_LAV[0]), dur_s: 0.25, amp: 0.2 }, { t_s: micT(BEEPS_LAV[1]) - shift, dur_s: 0.25, amp: 0.2 }];
+  // A negative shift: the start beep sounds that much early and the end beep late (onsets read off both ways).
+  const beepsMic = (shift: number) => [{ t_s: micT(BEEPS_LAV[0]) + Math.min(0, shift), dur_s: 0.25, amp: 0.2 }, { t_s: micT(BEEPS_LAV[1]) - shift, dur_s: 0.25, amp: 0.2 }];
   // 'burst': speech right up to the beeps; 'early' and 'onclock': a pause in the speech from 0.3 s before each beep.
-  for (const [name, shift, pause] of [['burst', EARLY_S, false], ['early', EARLY_S, true], ['onclock', 0, true]] as const) {
+  for (const [name, shift, pause] of [['burst', EARLY_S, false], ['early', EARLY_S, true], ['onclock', 0, true], ['spread', -SPREAD_S, true]] as const) {
     const mic = Float32Array.from(heard, (v) => 0.5 * v + 0.01 * r.g());
     if (pause) for (const b of beepsMic(shift)) mic.fill(0, Math.round((b.t_s - 0.3) * SR), Math.round((b.t_s + 0.3) * SR));
     if (pause) for (let i = 0; i < mic.length; i++) mic[i] += 0.002 * r.g();
@@ -116,11 +119,23 @@ describe('an overconfident beep onset does not place a stream (issue 11 items 2,
     for (const t of BEEPS_LAV) expect(Math.abs(errAt(m, t))).toBeLessThan(0.0005);
   }, 60_000);
 
-  it('both beeps on the clock: both used, drift from the beeps', async () => {
+  it('both beeps on the clock: both used, the drift from the content, the offset from both beeps', async () => {
     const m = await place('onclock');
     expect(m.method).toBe('tone');
     expect((m.warnings as Array<{ code: string }>).map((w) => w.code)).not.toContain('unplaceable_pulse');
-    expect(m.drift_source ?? null).toBeNull();
+    expect(m.drift_source).toMatch(/^cross-correlating its content with .* \(the offset from both beeps\)$/);
     for (const t of BEEPS_LAV) expect(Math.abs(errAt(m, t))).toBeLessThan(0.0005);
+  }, 60_000);
+
+  it('a start beep read early and an end beep read late: the content\'s drift and both beeps\' mean offset, not the beeps\' line', async () => {
+    const m = await place('spread');
+    expect(m.method).toBe('tone');
+    expect((m.warnings as Array<{ code: string }>).map((w) => w.code)).not.toContain('unplaceable_pulse');
+    // The beeps' own line: drift 32 ppm off (0.6 ms over 19 s), the clock 0.3 ms off at both beeps.
+    for (const t of BEEPS_LAV) expect(Math.abs(errAt(m, t))).toBeLessThan(0.00015);
+    expect(Math.abs((m.drift_ppm as number) * 1e-6 - K)).toBeLessThan(10e-6);
+    expect(m.drift_source).toMatch(/cross-correlating its content/);
+    expect(Math.abs((m.drift_ppm as number) - (m.drift_pulses_ppm as number))).toBeGreaterThan(20);
+    expect(m.offset_sd_s as number).toBeGreaterThan(Math.abs(errAt(m, BEEPS_LAV[0])));
   }, 60_000);
 });

@@ -55,6 +55,8 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
   let k: number | null = null;
   let kSd: number | null = null;
   let offset = pairs[0].tRef - pairs[0].tSrc;
+  let offsetSd = pairs[0].sd;
+  let extra: Record<string, unknown> | undefined;
   if (pairs.length === 2 && pairs[1].tSrc - pairs[0].tSrc > 1) {
     const span = pairs[1].tSrc - pairs[0].tSrc;
     k = (pairs[1].tRef - pairs[0].tRef) / span - 1;
@@ -65,8 +67,9 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
       return false;
     }
     offset = pairs[0].tRef - pairs[0].tSrc * (1 + k);
+    const both = o.fallback === 'xcorr' ? bothBeepsOnContentDrift(s, from, pairs) : null;
+    if (both) ({ offset, k, kSd, offsetSd, extra } = both);
   }
-  let extra: Record<string, unknown> | undefined;
   if (k === null && pairs.length === 1 && o.ends === 'both' && o.fallback === 'xcorr') {
     const d = driftForOnePulse(s, from, pairs[0], o.minXcorrConfidence);
     if (d !== null) {
@@ -86,7 +89,7 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
     if (!flashesAgree(s, pairs, k, from)) return false;
   }
   const method = s.kind === 'audio' ? 'tone' : 'flash';
-  s.placed = { offset, k, kSd, offsetSd: pairs[0].sd, method, confidence: Math.min(pulseConfidence(s), from.placed.confidence), from, extra };
+  s.placed = { offset, k, kSd, offsetSd, method, confidence: Math.min(pulseConfidence(s), from.placed.confidence), from, extra };
   const missing = (['start', 'end'] as const).filter((w) => !s.chosen[w]).flatMap((w) => s.warnings.filter((x) => x.code === 'unplaceable_pulse' && x.message.startsWith(w)));
   if (missing.length) s.warnings.push({ code: 'other_route', message: `placed by its ${missing[0].message.startsWith('start') ? 'end' : 'start'} pulse (${missing[0].message})` });
   return true;
@@ -160,6 +163,58 @@ function driftForOnePulse(s: StreamState, from: StreamState, pair: { tRef: numbe
   if (Math.abs(k) > MAX_DRIFT) return null;
   const message = `no usable pulse in the ${missing} window, and that window does not cross-correlate clearly with ${from.file}: drift ${(k * 1e6).toFixed(1)} ppm from cross-correlating its ${own.w} window (the pulse's) with it`;
   return { k, kSd: Math.hypot(from.placed.kSd ?? 0, WINDOW_DRIFT_SD), message, source: `the pulse at one end and cross-correlation with ${from.file} over that end's window` };
+}
+
+/**
+ * Beeps at both ends of an audio stream whose content cross-correlates conclusively with the stream it is placed from
+ * in one or both windows: the clock's rate is taken from the content (each window's fitted drift, within 3.6 ppm on
+ * the tuned room sets, taken with sd WINDOW_DRIFT_SD) and its offset from both beeps, weighted by their onset
+ * uncertainties (a weighted least-squares line of fixed slope). Two beeps alone give the drift only as well as their
+ * onsets over the span (1 ms over 19 s is 53 ppm) and put each beep's onset error in full on the clock at that end;
+ * their offsets on the content's rate are averaged instead. A constant difference between the loudspeaker's and the
+ * talkers' paths to the microphones moves the content's offset, not its rate, so only the rate is taken from it. Taken
+ * only when the two beeps agree on that rate within two standard deviations of their difference (else a beep is
+ * suspect and pairAgainstContent decides). On room variant 12 (held out) a 24 s session's start beep read 1.51 ms
+ * early and its end beep 1.03 ms late (sds 0.92 and 0.90 ms): the beeps' own line put the clock 1.52 ms off at the start.
+ */
+function bothBeepsOnContentDrift(s: StreamState, from: StreamState, pairs: Array<{ tRef: number; tSrc: number; sd: number }>): { offset: number; k: number; kSd: number; offsetSd: number; extra: Record<string, unknown> } | null {
+  if (s.kind !== 'audio' || from.kind !== 'audio' || from.sampleRate !== s.sampleRate || !from.placed) return null;
+  const clk = clockOfPlacement(from.placed);
+  const kBeeps = (pairs[1].tRef - pairs[0].tRef) / (pairs[1].tSrc - pairs[0].tSrc) - 1;
+  const beepClock = (t: number) => pairs[0].tRef + (t - pairs[0].tSrc) * (1 + kBeeps);
+  const drifts = contentDriftsNearBeeps(s, from, (tm, offsetS) => clk(tm + offsetS) - beepClock(tm));
+  if (!drifts.length) return null;
+  const k = (1 + (from.placed.k ?? 0)) * (1 + drifts.reduce((a, b) => a + b, 0) / drifts.length) - 1;
+  const kSd = Math.hypot(from.placed.kSd ?? 0, WINDOW_DRIFT_SD);
+  if (Math.abs(k) > MAX_DRIFT) return null;
+  const span = pairs[1].tSrc - pairs[0].tSrc;
+  const [r0, r1] = pairs.map((p) => p.tRef - p.tSrc * (1 + k));
+  if (Math.abs(r1 - r0) > 2 * Math.hypot(pairs[0].sd, pairs[1].sd, kSd * span)) return null;
+  const [w0, w1] = pairs.map((p) => 1 / Math.max(p.sd, 1e-6) ** 2);
+  const offset = (w0 * r0 + w1 * r1) / (w0 + w1);
+  const offsetSd = Math.hypot(1 / Math.sqrt(w0 + w1), (kSd * span) / 2);
+  const extra = { drift_source: `cross-correlating its content with ${from.file} (the offset from both beeps)`, drift_pulses_ppm: r3(((pairs[1].tRef - pairs[0].tRef) / span - 1) * 1e6) };
+  return { offset, k, kSd, offsetSd, extra };
+}
+
+/**
+ * The fitted drifts of the windows of s whose content cross-correlates with the same window of `from` conclusively,
+ * or conclusively but for a second clear lag (speech said twice: the room generator repeats its clips) when exactly
+ * one clear lag lies within XCHECK_TOLERANCE_S of the beeps' clock and every other is over OTHER_LAG_OFF_LINE_S from it.
+ * offBeeps(tm, offsetS): how far a lag puts the reference clock from the beeps' at s's time tm, seconds.
+ */
+function contentDriftsNearBeeps(s: StreamState, from: StreamState, offBeeps: (tm: number, offsetS: number) => number): number[] {
+  const out: number[] = [];
+  for (const [a, aT0, b, bT0] of [[from.kept, from.keptT0, s.kept, s.keptT0], [from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0]] as const) {
+    if (!a || !b) continue;
+    const r = cachedOffset(a, aT0, b, bT0, s.sampleRate);
+    if (!r || whyNotConclusive({ ...r, competing_z: null }, 0.5) !== null) continue;
+    const tm = bT0 + b.length / s.sampleRate / 2;
+    const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
+    const near = clear.filter((c) => Math.abs(offBeeps(tm, c.offset_s)) <= XCHECK_TOLERANCE_S);
+    if (near.length === 1 && clear.every((c) => c === near[0] || Math.abs(c.offset_s - near[0].offset_s) > OTHER_LAG_OFF_LINE_S)) out.push(near[0].drift);
+  }
+  return out;
 }
 
 /** Every other clear lag must lie at least this far (seconds) from the pulse's line: beyond any onset error. */
