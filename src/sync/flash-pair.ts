@@ -8,8 +8,9 @@
  * other start frame paired with the end frames at the reference's interval from it). Its confidence is
  * exp(-expected false pairs this strong among the start frames searched).
  */
-import type { FlashDetection, FlashRegion, FlashTrack } from './flash.js';
+import type { FlashDetection, FlashTrack } from './flash.js';
 import { sameFlashRegion } from './flash.js';
+import { samePlace } from './flash-lit.js';
 import { calibrate, summariseNull } from './flash-null.js';
 
 export interface FlashPairHint {
@@ -36,16 +37,11 @@ export function pairSpan(h: FlashPairHint, frameS: number): [number, number] {
   return [i / (1 + d) - ONSET_FRAMES * frameS, i / (1 - d) + ONSET_FRAMES * frameS];
 }
 
-function grown(a: FlashRegion, b: FlashRegion): boolean {
-  const ga = Math.max(a.w_px, a.h_px);
-  const gb = Math.max(b.w_px, b.h_px);
-  return a.x_px - ga < b.x_px + b.w_px + gb && b.x_px - gb < a.x_px + a.w_px + ga && a.y_px - ga < b.y_px + b.h_px + gb && b.y_px - gb < a.y_px + a.h_px + ga;
-}
-
 /**
  * The pair track: for every start frame i, the best min(z_start[i], z_end[j]) over end frames j at a spacing within
- * `span` whose region is the same place (overlapping within their size; a whole-frame region matches anything, which
- * makes the null more severe, never less). `searched` counts start frames with any end frame in span.
+ * `span` whose region is the same place (overlapping within their size, or inside each other's lit extent: flash-lit.ts,
+ * the rule the candidates are paired by; a whole-frame region matches anything, which makes the null more severe,
+ * never less). `searched` counts start frames with any end frame in span.
  */
 export function pairTrack(start: FlashTrack, end: FlashTrack, span: [number, number]): { z: Float64Array; searched: number } {
   const n = start.t_s.length;
@@ -62,7 +58,7 @@ export function pairTrack(start: FlashTrack, end: FlashTrack, span: [number, num
       const a = start.region[i];
       const b = end.region[j];
       if (!a || !b) continue;
-      if (!(start.whole[i] || end.whole[j] || grown(a, b))) continue;
+      if (!(start.whole[i] || end.whole[j] || samePlace({ region: a, lit: start.lit?.[i] }, { region: b, lit: end.lit?.[j] }))) continue;
       z[i] = Math.max(z[i], Math.min(start.z[i], end.z[j]));
     }
     if (any) searched++;

@@ -16,6 +16,7 @@
  */
 import type { VideoFrame } from '../media/decode-video.js';
 import { allRegions, cellMeans, gridFor, regionSeries, type Grid, type Region } from './flash-cells.js';
+import { litExtent, samePlace, type CellBox } from './flash-lit.js';
 import { calibrate, looseFitReason, summariseNull, type NullSummary } from './flash-null.js';
 import { boxZ, boxZTrimmed, FLANK_FRAMES, fitPulse, otherEvent, plateauTests, prefixSums, quickMedian, stepFreeSpan, temporalSd, topEvents, type PlateauTest, type PulseStat } from './flash-pulse.js';
 
@@ -79,6 +80,11 @@ export interface FlashDetection {
   /** The region (in display pixels of the source) where the pulse scores best; the whole frame for a screen flash. */
   region: FlashRegion;
   /**
+   * The light's lit extent around `region` (flash-lit.ts: the connected cells that brightened with it by at least half
+   * its contrast), display pixels; absent for a whole-frame flash or a lit area larger than an LED.
+   */
+  lit_region?: FlashRegion;
+  /**
    * exp(-expected_false): the probability that no time without a pulse in the searched span scores this high, from
    * this file's own scores at such times (flash-null.ts). Below 1 by construction.
    */
@@ -123,16 +129,17 @@ export interface FlashTrack {
   /** The best region per frame, in display pixels; null where no region brightened. `whole` when it is the whole frame. */
   region: Array<FlashRegion | null>;
   whole: boolean[];
+  /** Pair mode: the lit extent of each frame's best region (flash-lit.ts), null where it has none. */
+  lit?: Array<FlashRegion | null>;
 }
 
-/** True when two detections lit the same place: overlapping regions (grown by their own size), or both whole-frame. */
+/**
+ * True when two detections lit the same place: both whole-frame, or neither and their regions overlap within their
+ * own size or lie inside each other's lit extent (flash-lit.ts samePlace).
+ */
 export function sameFlashRegion(a: FlashDetection, b: FlashDetection): boolean {
   if (a.whole_frame || b.whole_frame) return !!a.whole_frame && !!b.whole_frame;
-  const r = a.region;
-  const q = b.region;
-  const ga = Math.max(r.w_px, r.h_px);
-  const gb = Math.max(q.w_px, q.h_px);
-  return r.x_px - ga < q.x_px + q.w_px + gb && q.x_px - gb < r.x_px + r.w_px + ga && r.y_px - ga < q.y_px + q.h_px + gb && q.y_px - gb < r.y_px + r.h_px + ga;
+  return samePlace({ region: a.region, lit: a.lit_region }, { region: b.region, lit: b.lit_region });
 }
 
 /** Codec quantisation noise floor of a region's brightness, grey levels. */
@@ -186,7 +193,7 @@ export class FlashScanner {
   private readonly checkS: number | null;
   private readonly pair: FlashScanOptions['pair'] | null;
   /** The score track of every accepted frame (for the pair search). */
-  private readonly kept: FlashTrack = { t_s: [], z: [], region: [], whole: [] };
+  private readonly kept: FlashTrack = { t_s: [], z: [], region: [], whole: [], lit: [] };
   private readonly guides: FlashSearchGuide[];
   private grid: Grid | null = null;
   private cellBuf: Float32Array[] = [];
@@ -280,7 +287,7 @@ export class FlashScanner {
     const tests = this.plateauTestsFor(T);
     const regions = allRegions(grid);
     const track = this.scoreTrack(regions, tests, n);
-    this.keepTrack(track, regions, boundary, n);
+    this.keepTrack(track, regions, tests, boundary, n);
     const cands = this.guides.length ? this.guidedCandidates(track, T, n) : [];
     cands.push(...this.unguidedCandidates(track, tests, n, cands));
     for (const c of cands) {
@@ -295,7 +302,7 @@ export class FlashScanner {
   }
 
   /** Appends the track of this chunk's accepted frames (those not already kept from the previous chunk). */
-  private keepTrack(track: ScoreTrack, regions: Region[], boundary: number, n: number): void {
+  private keepTrack(track: ScoreTrack, regions: Region[], tests: PlateauTest[], boundary: number, n: number): void {
     for (let a = 0; a < n; a++) {
       const global = this.frameBase + a;
       if (global < this.acceptFrom || global >= boundary) continue;
@@ -304,7 +311,15 @@ export class FlashScanner {
       this.kept.z.push(r < 0 ? 0 : Math.max(0, track.z[a]));
       this.kept.region.push(r < 0 ? null : this.regionPx(regions[r]));
       this.kept.whole.push(r >= 0 && regions[r].size === 0);
+      // The pair's null takes the same same-place rule as its candidates: lit extents where the track has a score.
+      if (this.pair) this.kept.lit?.push(r < 0 || !(track.z[a] > 0) ? null : this.litRegion(regions[r], a, tests[track.test[a]]));
     }
+  }
+
+  /** The lit extent of a region's light at onset frame a (flash-lit.ts), display pixels; null when it has none. */
+  private litRegion(r: Region, a: number, t: PlateauTest): FlashRegion | null {
+    const box = litExtent(this.grid as Grid, r, (k) => this.cellContrast(k, a, t), this.regionContrast(r, a, t), this.o.minJump);
+    return box ? this.boxPx(box) : null;
   }
 
   /**
@@ -505,6 +520,7 @@ export class FlashScanner {
       level_before: fit.stat.before,
       level_after: fit.stat.plateau,
       region: this.regionPx(region),
+      ...this.litField(region, c.a, test),
       confidence: cal.confidence,
       guided: c.guide !== null,
       z: c.z,
@@ -612,6 +628,17 @@ export class FlashScanner {
       return `${at}: lit ${d.duration_s.toFixed(3)} s, but the reference's beep lasted ${this.checkS.toFixed(3)} s`;
     }
     return null;
+  }
+
+  /** `lit_region` of a detection, when its region has a lit extent (spread into the detection). */
+  private litField(r: Region, a: number, t: PlateauTest): { lit_region?: FlashRegion } {
+    const lit = this.litRegion(r, a, t);
+    return lit ? { lit_region: lit } : {};
+  }
+
+  private boxPx(b: CellBox): FlashRegion {
+    const px = (this.grid as Grid).cellPx * this.scaleBack;
+    return { x_px: Math.round(b.x0 * px), y_px: Math.round(b.y0 * px), w_px: Math.round((b.x1 - b.x0) * px), h_px: Math.round((b.y1 - b.y0) * px) };
   }
 
   private regionPx(r: Region): FlashRegion {
