@@ -5,9 +5,9 @@
  * (it arrives through them) or last (it leaves through them). On scene variant 14's negative control
  * neg-wall-cross-none-screenstep, a peach disc leaving the picture over its right edge lit the edge cell for 4 frames
  * and returned to the grey wall: a clean pulse (score 47, 6.3x the window's next event) that `mmprep sync` placed as
- * the flash of a silent camera with exit 0 (2026-11-30); the cell next to it had brightened by 16 of its 25 grey
- * levels one frame before the edge cell began to. The neighbours' own motion check (flash.ts motionLeak) compares
- * whole pulses at shifted onsets and missed it: the disc left both cells in the same frame.
+ * the flash of a silent camera with exit 0 (2026-11-30); the disc's edge still lit the cell above-left of it, 23 grey
+ * levels up (the candidate's rise: 24), in the first frame after. The neighbours' motion check (flash.ts motionLeak)
+ * compares whole pulses at shifted onsets and missed it: the disc left the cells next to it in the same frame.
  */
 import type { Grid, Region } from './flash-cells.js';
 
