@@ -11,7 +11,12 @@
  * on the reference clock) and the pulse length go to the start/end pair search (flash-pair.ts); start-only cases
  * get the pulse length only; negative controls get a pair hint (0.55 of the file apart, 0.2 s: beeps the camera
  * never saw). Mismatch: the 2-pulse cases with the interval 0.77 s off, and the negative controls with a 0.3 s
- * length only (nothing may be placed). `all` runs all four.
+ * length only (nothing may be placed). The latter is the lone search `mmprep sync` runs for a camera without a usable
+ * beep of its own when the reference heard a beep at one end only; the product searches the end half that way only
+ * with --ends both, where an end flash is placed only from another stream's end pulse (none heard one), so a wrong detection
+ * there is what the product would place if the same event fell in the start window (or under --search-s 0). A
+ * candidate that arrives or leaves through the cells around it is refused by the scanner itself (flash-arrival.ts),
+ * so this verdict and the product's agree. `all` runs all four.
  * Per pulse: right = a placeable detection within 0.5 frame; wrong = a placeable detection more than 1 frame off, or any placeable detection where there is no pulse; refused = none.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';

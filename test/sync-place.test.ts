@@ -89,6 +89,63 @@ describe('sync placement: a camera\'s picture and sound are not placed by each o
   });
 });
 
+describe('sync placement: a picture\'s two flashes are judged against its sound\'s drift, not against zero', () => {
+  // Scene variant 15, testsrc2-led36-x599y314-30-crf26-fade-short (30 fps, no clock drift): the start flash read
+  // 9.6 ms (0.29 frame) early with onset_sd_s 0.07 ms, the end flash right; over 16 s they imply -588 ppm, and the
+  // plain 500 ppm check refused the picture before its sound's drift (beeps at both ends) was looked at.
+  const F30 = 1 / 30;
+  function session(start: number, end: number, pictureFirst = false) {
+    const lav = state('lav.wav', 'audio', { start: 2.6338522, end: 18.7030418 });
+    const sound = state('cam.mp4', 'audio', { start: 1.8478, end: 17.917 });
+    const picture = state('cam.mp4', 'video', { start, end });
+    picture.frameS = F30;
+    (picture.chosen.start as Candidate).onset_sd_s = 0.0000694;
+    (picture.chosen.end as Candidate).onset_sd_s = 0.0000544;
+    placeStreams(pictureFirst ? [lav, picture, sound] : [lav, sound, picture], lav, PLACING);
+    return { lav, sound, picture };
+  }
+  const START = 1.8057292;
+  const END = 17.884375;
+
+  it('places the right pair with the sound\'s drift (its own -588 ppm kept in drift_flash_ppm), the offset between both flashes', () => {
+    for (const pictureFirst of [false, true]) {
+      const { sound, picture } = session(START, END, pictureFirst);
+      expect(picture.placed?.method).toBe('flash');
+      expect(picture.placed?.k).toBeCloseTo(sound.placed!.k as number, 12);
+      expect(picture.placed?.extra?.drift_flash_ppm).toBeCloseTo(-588, 0);
+      expect(picture.warnings.map((w) => w.code)).not.toContain('pulses_disagree');
+      // Truth: the picture's clock is the reference's + 0.81851 s; each flash's offset error is halved (9.6 -> 4.9 ms).
+      expect(Math.abs(picture.placed!.offset - 0.81851)).toBeLessThan(0.006);
+    }
+  });
+
+  it('refuses a pair with one flash a frame off, at either end (pulses_disagree)', () => {
+    for (const [start, end] of [[START, END + F30], [START - F30, END], [START + 0.0096, END - F30]]) {
+      const { sound, picture } = session(start, end);
+      expect(sound.placed?.method).toBe('tone');
+      expect(picture.placed).toBeNull();
+      expect(picture.warnings.map((w) => w.code)).toContain('pulses_disagree');
+    }
+  });
+
+  it('refuses a pair from two different events (the end flash 0.4 s after the real one)', () => {
+    const { picture } = session(START, END + 0.4);
+    expect(picture.placed).toBeNull();
+    expect(picture.warnings.find((w) => w.code === 'pulses_disagree')?.message).toMatch(/offsets -40\d\.\d ms apart .* with its sound's drift/);
+  });
+
+  it('without the camera\'s sound the same right pair is still judged against 500 ppm and its reported sds (refused, not placed wrong)', () => {
+    const lav = state('lav.wav', 'audio', { start: 2.6338522, end: 18.7030418 });
+    const picture = state('cam.mp4', 'video', { start: START, end: END });
+    picture.frameS = F30;
+    (picture.chosen.start as Candidate).onset_sd_s = 0.0000694;
+    (picture.chosen.end as Candidate).onset_sd_s = 0.0000544;
+    placeStreams([lav, picture], lav, PLACING);
+    expect(picture.placed).toBeNull();
+    expect(picture.warnings.find((w) => w.code === 'pulses_disagree')?.message).toMatch(/-588 ppm/);
+  });
+});
+
 describe('sync flash guides', () => {
   it('where the camera\'s own beep is missing but its sound is placed, the reference\'s beep mapped onto it guides the flash', () => {
     const lav = state('lav.wav', 'audio', { start: 3.4, end: 27.4 });

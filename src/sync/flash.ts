@@ -15,6 +15,7 @@
  * Memory is bounded: cell means are analysed in chunks of frames with overlap.
  */
 import type { VideoFrame } from '../media/decode-video.js';
+import { arrivalAround } from './flash-arrival.js';
 import { allRegions, cellMeans, gridFor, regionSeries, type Grid, type Region } from './flash-cells.js';
 import { litExtent, samePlace, type CellBox } from './flash-lit.js';
 import { calibrate, looseFitReason, summariseNull, type NullSummary } from './flash-null.js';
@@ -534,7 +535,7 @@ export class FlashScanner {
       whole_frame: whole.fraction >= WHOLE_FRAME_FRACTION,
       frame_t_s: this.times[c.a],
     };
-    const why = this.unplaceableReason(det, c, fit, nul, T);
+    const why = this.unplaceableReason(det, c, fit, nul, T) ?? this.movingReason(det, c, region, T);
     det.placeable = why === null;
     if (why !== null) det.unplaceable_reason = why;
     return det;
@@ -639,6 +640,25 @@ export class FlashScanner {
   private boxPx(b: CellBox): FlashRegion {
     const px = (this.grid as Grid).cellPx * this.scaleBack;
     return { x_px: Math.round(b.x0 * px), y_px: Math.round(b.y0 * px), w_px: Math.round((b.x1 - b.x0) * px), h_px: Math.round((b.y1 - b.y0) * px) };
+  }
+
+  /**
+   * Unguided and alone (no beep of the camera's own, no partner at the other end): a candidate that the cells around
+   * it show arriving or leaving (flash-arrival.ts: one of them brightened by half the candidate's contrast, and at
+   * least minJump, in the frame just before it lit or just after it went out) is something moving, not an LED.
+   */
+  private movingReason(d: FlashDetection, c: Candidate, region: Region, T: number): string | null {
+    if (c.guide !== null || this.guides.length || this.pair || d.duration_s === null) return null;
+    const eps = 1e-6;
+    let fPre = -1;
+    while (fPre + 1 < this.times.length && this.times[fPre + 1] + T <= d.t_s + eps) fPre++;
+    let fPost = 0;
+    while (fPost < this.times.length && this.times[fPost] < d.t_s + d.duration_s - eps) fPost++;
+    const arr = arrivalAround(this.cellBuf, this.grid as Grid, region, fPre, fPost, FLANK_FRAMES);
+    const contrast = d.contrast * 255;
+    if (!arr || arr.levels < Math.max(this.o.minJump, 0.5 * contrast)) return null;
+    const px = (this.grid as Grid).cellPx * this.scaleBack;
+    return `flash candidate at ${d.t_s.toFixed(3)} s (score ${d.score.toFixed(1)}): the picture next to it (at x ${Math.round(arr.cx * px)}, y ${Math.round(arr.cy * px)} px) was ${arr.levels.toFixed(0)} grey levels brighter (the candidate's rise: ${contrast.toFixed(0)}) just ${arr.when === 'before' ? 'before it lit' : 'after it went out'}: something moving through, not an LED switching on and off in place`;
   }
 
   private regionPx(r: Region): FlashRegion {
