@@ -32,6 +32,11 @@ export interface WarmTask {
   warm: true;
 }
 
+/** Answered as soon as a worker's modules are loaded (pool.ts: a worker is never terminated before that). */
+export interface PingTask {
+  ping: true;
+}
+
 /** One face as Human reports it, in the inference image's pixels. */
 export interface RawFace {
   det_score: number;

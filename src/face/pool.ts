@@ -16,7 +16,7 @@ import { Piscina } from 'piscina';
 import { InputError } from '../common/errors.js';
 import { threadFile } from '../common/threads.js';
 import type { HumanSetup } from './backend.js';
-import { FaceEngine, type FrameResult, type FrameTask, type WarmTask } from './engine.js';
+import { FaceEngine, type FrameResult, type FrameTask, type PingTask, type WarmTask } from './engine.js';
 
 /**
  * Frames per detector run: the detector runs on the first frame of each block and the other frames track the faces
@@ -66,6 +66,8 @@ type WorkerReply = FrameResult | { error: string; input: boolean };
 /** N face worker threads, each with its own Human instance (one single-thread piscina pool per worker). */
 export class FaceWorkers {
   readonly pools: Piscina[] = [];
+  /** Per worker: settles once its modules are loaded (its first task, a ping, was answered). */
+  private readonly loaded = new Map<Piscina, Promise<unknown>>();
   constructor(
     readonly setup: HumanSetup,
     readonly count: number,
@@ -75,13 +77,26 @@ export class FaceWorkers {
       // stricterFIFO: a task that finds the thread busy goes back to the head of the queue, not the tail; by default
       // piscina requeues it at the tail, so frames queued on a busy thread ran out of order (a tracked frame then took
       // its box from a later block's frame: the outputs differed between --workers 1 and 2).
-      this.pools.push(new Piscina({ filename, workerData: setup, minThreads: 1, maxThreads: 1, idleTimeout: 60_000, concurrentTasksPerWorker: 1, stricterFIFO: true }));
+      const pool = new Piscina({ filename, workerData: setup, minThreads: 1, maxThreads: 1, idleTimeout: 60_000, concurrentTasksPerWorker: 1, stricterFIFO: true });
+      this.pools.push(pool);
+      this.loaded.set(pool, pool.run({ ping: true } satisfies PingTask).catch(() => undefined));
     }
+  }
+
+  /**
+   * Ends one worker, once its modules are loaded: Node 20 aborts the whole process (FATAL ERROR in
+   * ModuleWrap::InstantiateSync, exit 134) when a worker is terminated while it instantiates its ES modules; this
+   * happened in about 1 of 75 runs that refused their input at once (the workers start before ffprobe).
+   */
+  async end(pool: Piscina): Promise<void> {
+    await this.loaded.get(pool);
+    this.loaded.delete(pool);
+    await pool.destroy();
   }
 
   async destroy(): Promise<void> {
     const pools = this.pools.splice(0);
-    await Promise.all(pools.map((p) => p.destroy()));
+    await Promise.all(pools.map((p) => this.end(p)));
   }
 }
 
@@ -171,7 +186,8 @@ export class FramePool {
     for (const p of extra) this.dropped.add(p);
     this.outstanding.length = this.pools.length;
     this.capacity = Math.max(2, this.pools.length * DETECT_EVERY * 4);
-    await Promise.all(extra.map((p) => p.destroy()));
+    const owned = this.owned;
+    await Promise.all(extra.map((p) => owned.end(p)));
   }
 
   private async call(task: FrameTask, worker: number): Promise<FrameResult> {

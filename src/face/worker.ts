@@ -4,13 +4,14 @@
  */
 import { workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { FaceEngine, type FrameResult, type FrameTask, type WarmTask } from './engine.js';
+import { FaceEngine, type FrameResult, type FrameTask, type PingTask, type WarmTask } from './engine.js';
 import type { HumanSetup } from './backend.js';
 import { isMmprepError } from '../common/errors.js';
 
 let engine: Promise<FaceEngine> | null = null;
 
-export default async function analyseFrame(task: FrameTask | WarmTask): Promise<FrameResult | { error: string; input: boolean }> {
+export default async function analyseFrame(task: FrameTask | WarmTask | PingTask): Promise<FrameResult | { error: string; input: boolean }> {
+  if ('ping' in task) return { faces: [], ms: 0 };
   try {
     engine ??= FaceEngine.create(workerData as HumanSetup);
     if ('warm' in task) {
