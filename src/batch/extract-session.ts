@@ -107,6 +107,12 @@ export interface SessionMeta {
    * 'source time'); null for sync.json itself. Files of stages not run this time are kept only when made on the same clock.
    */
   outputs: MetaOutput[];
+  /**
+   * What made each stage's files that are in `outputs`, per stage: the options it ran with (as typed, the keys that
+   * stage reads), the clock of its files and the mmprep version. A stage not run this time keeps its earlier record
+   * with its kept files (options null: made by an older mmprep that did not record them).
+   */
+  made_by: Partial<Record<StageName, StageRecord>>;
   /** Where each stage took its input from (the audio stage falls back to the camera file's own sound). */
   sources: Partial<Record<StageName, { role: string; file: string; stream: MediaKind }>>;
   /** Stages that were asked for and produced nothing, with the reason (see --strict). */
@@ -123,6 +129,13 @@ export interface SyncMedia {
 }
 
 export const META_FILE = 'meta.json';
+
+/** meta.json `made_by`: the options, clock and version a stage's kept files were made with. */
+export interface StageRecord {
+  options: StageOptions | null;
+  clock: string | null;
+  version: string | null;
+}
 
 export interface MetaOutput {
   file: string;
@@ -177,6 +190,11 @@ async function isComplete(dir: string, meta: SessionMeta, inputs: MetaInput[], t
   if (meta.ref_role !== task.session.ref_role) return false;
   if (!sameJson(meta.stages, orderStages(task.stages))) return false;
   if (!sameJson(meta.options, options)) return false;
+  // Each stage's own record too: never skip a stage whose files were made with other options.
+  for (const s of orderStages(task.stages)) {
+    const rec = meta.made_by?.[s];
+    if (rec && !sameJson(rec.options, relevantOptions(options, [s]))) return false;
+  }
   if (!Array.isArray(meta.inputs) || !sameJson(meta.inputs.map(key), inputs.map(key))) return false;
   if (!Array.isArray(meta.outputs)) return false;
   // A clock taken from an earlier run's sync.json: that file must still be the same.
@@ -461,7 +479,29 @@ async function listOutputs(dir: string, written: string[], now: string, previous
   return outputs;
 }
 
-function metaOf(a: SessionAttempt, inputs: MetaInput[], clock: SessionClock, sync_sha256: string | null, outputs: MetaOutput[], done: StagesDone): SessionMeta {
+/** What an earlier meta.json says made a stage's files: its `made_by` entry, else (older meta.json) its run's options. */
+function earlierRecord(previous: SessionMeta | null, s: StageName): Omit<StageRecord, 'clock'> {
+  const rec = previous?.made_by?.[s];
+  if (rec) return { options: rec.options ?? null, version: rec.version ?? null };
+  if (previous && Array.isArray(previous.stages) && previous.stages.includes(s)) {
+    return { options: relevantOptions(previous.options ?? {}, [s]), version: previous.tool?.version ?? null };
+  }
+  return { options: null, version: null };
+}
+
+/** meta.json `made_by`: for each stage with files in `outputs`, this run's options or the record kept with its files. */
+function madeBy(a: SessionAttempt, previous: SessionMeta | null, outputs: MetaOutput[]): SessionMeta['made_by'] {
+  const out: SessionMeta['made_by'] = {};
+  for (const s of STAGE_NAMES) {
+    const files = outputs.filter((o) => STAGE_FILES[s].includes(o.file));
+    if (files.length === 0) continue;
+    const clock = files[0].clock;
+    out[s] = a.stages.includes(s) ? { options: relevantOptions(a.options, [s]), clock, version: VERSION } : { ...earlierRecord(previous, s), clock };
+  }
+  return out;
+}
+
+function metaOf(a: SessionAttempt, inputs: MetaInput[], clock: SessionClock, sync_sha256: string | null, outputs: MetaOutput[], done: StagesDone, made_by: SessionMeta['made_by']): SessionMeta {
   const { session } = a.task;
   return {
     session_id: session.session_id,
@@ -473,6 +513,7 @@ function metaOf(a: SessionAttempt, inputs: MetaInput[], clock: SessionClock, syn
     inputs,
     clock: { reference_role: session.ref_role, sync: clock.sync, sync_sha256, ...(clock.syncMedia && clock.sync !== 'none' ? { sync_media: clock.syncMedia } : {}) },
     outputs,
+    made_by,
     sources: done.sources,
     not_produced: done.notProduced,
     media_s: a.media_s,
@@ -502,7 +543,7 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   const outputs = await listOutputs(a.dir, done.written, clockId(sync_sha256), previous, clock.sync === 'existing', done.warnings);
   lap(a, 'meta', tm);
   a.timings.total = wallS(a);
-  await writeFileAtomic(join(a.dir, META_FILE), toJsonText(metaOf(a, inputs, clock, sync_sha256, outputs, done)));
+  await writeFileAtomic(join(a.dir, META_FILE), toJsonText(metaOf(a, inputs, clock, sync_sha256, outputs, done, madeBy(a, previous, outputs))));
   const { warnings } = done;
   return { ...base, status: 'done', media_s: a.media_s, wall_s: wallS(a), ...(warnings.length ? { warnings } : {}) };
 }

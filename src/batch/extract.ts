@@ -83,8 +83,12 @@ export interface ExtractSummary {
   media_s: number;
   wall_s: number;
   errors: ErrorRecord[];
-  /** Stages that produced nothing they were asked for, stale files removed (also in each meta.json). */
-  warnings: Array<{ session_id: string; line: number; warning: string }>;
+  /**
+   * The manifest's warnings first (shared media files, copied rows, speaker id variants: session_id null, line the
+   * manifest line the warning names, else 0), then the sessions' (stages that produced nothing, stale files removed;
+   * also in each meta.json).
+   */
+  warnings: Array<{ session_id: string | null; line: number; warning: string }>;
 }
 
 /** A session handed to the pool; on rollback its worker ends its ffmpeg/ffprobe children before it is aborted. */
@@ -420,8 +424,19 @@ function summaryOf(plan: RunPlan, run: ExtractRun): ExtractSummary {
     media_s: Math.round(state.media_s * 1000) / 1000,
     wall_s: Math.round(state.elapsed_s * 1000) / 1000,
     errors: [...run.errors].sort((a, b) => a.line - b.line),
-    warnings: [...run.warnings].sort((a, b) => a.line - b.line),
+    warnings: [...manifestWarnings(plan.manifest.notes), ...[...run.warnings].sort((a, b) => a.line - b.line)],
   };
+}
+
+/** The manifest's notes that are warnings (`warning: <file>[:<line>]: ...`), as summary entries (src/batch/manifest-shared.ts). */
+export function manifestWarnings(notes: readonly string[]): ExtractSummary['warnings'] {
+  return notes
+    .filter((n) => n.startsWith('warning: '))
+    .map((n) => {
+      const text = n.slice('warning: '.length);
+      const line = /^.*?:(\d+): /.exec(text);
+      return { session_id: null, line: line ? Number(line[1]) : 0, warning: text };
+    });
 }
 
 export async function extract(manifestPath: string, opts: ExtractOptions): Promise<ExtractSummary> {

@@ -2,8 +2,9 @@
  * Checks across a manifest's sessions that protect dataset build's speaker-disjoint splits, said as warnings (notes):
  * a row copied under another session id (every media file the same as another session's), a file shared by sessions
  * of different speakers (one room camera for a dyad, or a copy-paste slip), and speaker ids that differ only in case,
- * spaces, '-' or '_'. dataset build puts each speaker in a split of its own, so the same recording or person could
- * land in both train and test. Not refused: benchmarks and tests reuse one recording under many session ids.
+ * spaces, '-' or '_'. dataset build keeps sessions that share a file in one split with their speakers (src/dataset/
+ * splits.ts splitKeys), which moves speakers from their own split; speaker id variants it cannot join, so one person
+ * could land in both train and test. Not refused: benchmarks and tests reuse one recording under many session ids.
  */
 import { relative } from 'node:path';
 import { spellingGroups } from '../agreement/variants.js';
@@ -31,7 +32,7 @@ export function copiedRowNotes(file: string, sessions: readonly ManifestSession[
       continue;
     }
     copies.add(s);
-    if (notes.length < 3) notes.push(`warning: ${file}:${s.line}: session '${s.session_id}' has the same media files as session '${earlier.session_id}' (line ${earlier.line}): a copied row? the same recording in two sessions can land in two dataset splits (give it its own recordings or remove the row)`);
+    if (notes.length < 3) notes.push(`warning: ${file}:${s.line}: session '${s.session_id}' has the same media files as session '${earlier.session_id}' (line ${earlier.line}): a copied row? dataset build keeps both, with their speakers' other sessions, in one split (give it its own recordings or remove the row)`);
   }
   if (copies.size > 3) notes.push(`warning: ${file}: ${copies.size - 3} more session(s) have the same media files as an earlier session`);
   return { notes, copies };
@@ -47,7 +48,7 @@ export function sharedMediaNotes(file: string, base: string, sessions: readonly 
   const shared = [...users].filter(([, ss]) => new Set(ss.map((s) => s.speaker_id)).size > 1);
   const notes = shared.slice(0, 3).map(([path, ss]) => {
     const who = ss.map((s) => `'${s.session_id}' (line ${s.line}, speaker '${s.speaker_id}')`).join(', ');
-    return `warning: ${file}: ${relative(base, path) || path} is used by sessions of different speakers: ${who}; dataset build splits by speaker, so this recording can land in two splits (fine for one camera filming two speakers; otherwise correct the row)`;
+    return `warning: ${file}: ${relative(base, path) || path} is used by sessions of different speakers: ${who}; dataset build keeps these sessions, with their speakers' other sessions, in one split (fine for one camera filming two speakers; otherwise correct the row)`;
   });
   if (shared.length > 3) notes.push(`warning: ${file}: ${shared.length - 3} more media file(s) are used by sessions of different speakers`);
   return notes;

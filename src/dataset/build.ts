@@ -26,7 +26,7 @@ import type { FaceRate } from './record.js';
 import { parseSegmentMode, segmentModeText, type SegmentMode } from './segments.js';
 import { buildSessionToFile, sessionLabels, type DatasetSessionOutcome, type SessionJob, type SessionTally } from './build-session.js';
 import { SplitShardWriter, type ShardFile } from './shards.js';
-import { DEFAULT_SPLIT, parseSplits, splitOf, type SplitSpec } from './splits.js';
+import { DEFAULT_SPLIT, parseSplits, splitKeys, splitOf, type SplitSpec } from './splits.js';
 import { datasetSchema } from './schema.js';
 import { datasetCard } from './card.js';
 import { makeFolder } from '../common/make-folder.js';
@@ -259,6 +259,8 @@ async function buildSessions(inputs: BuildInputs, opt: BuildOptionsResolved, o: 
   const totals = new BuildTotals();
   const jobs = await buildJobs(o, inputs);
   const sopt = { segments: opt.segments, audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate };
+  // Sessions that share a recording file go to one split with all their speakers' sessions (docs/dataset.md "Splits").
+  const splitKey = splitKeys(manifest.sessions);
   const jobOf = (s: ManifestSession, i: number): SessionJob => ({
     i,
     file: join(tmp, `.session-${i}.jsonl`),
@@ -266,7 +268,7 @@ async function buildSessions(inputs: BuildInputs, opt: BuildOptionsResolved, o: 
     featuresDir,
     opt: sopt,
     labels: labelSet ? sessionLabels(labelSet, s.session_id) : null,
-    split: splitOf(s.speaker_id, opt.splits),
+    split: splitOf(splitKey.get(s.speaker_id) ?? s.speaker_id, opt.splits),
   });
   const commit = async (r: { outcome: DatasetSessionOutcome; tally: SessionTally; file: string }) => {
     // Records of a session go out in manifest order, whichever thread finished first.

@@ -42,3 +42,39 @@ export function splitOf(speakerId: string, specs: SplitSpec[]): string {
   }
   return specs[specs.length - 1].name;
 }
+
+/** What split grouping needs of a session: its speaker and the paths of its media files. */
+export interface SplitSession {
+  speaker_id: string;
+  media: ReadonlyArray<{ path: string }>;
+}
+
+/**
+ * Split groups: speakers joined when their sessions share a media file (a copied row under another speaker id, one
+ * room camera filming two speakers), transitively (union-find). Returns, per speaker, the id that places its group:
+ * the group's first speaker id in code-unit order. A speaker sharing no file is its own key, so manifests without
+ * shared files split exactly as before; a group lands in one split, so one recording never spans two.
+ */
+export function splitKeys(sessions: readonly SplitSession[]): Map<string, string> {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(x, r);
+    return r;
+  };
+  const join = (a: string, b: string) => {
+    const [ra, rb] = [find(a), find(b)];
+    if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb); // the smaller id stays the root
+  };
+  const fileOwner = new Map<string, string>();
+  for (const s of sessions) if (!parent.has(s.speaker_id)) parent.set(s.speaker_id, s.speaker_id);
+  for (const s of sessions) {
+    for (const m of s.media) {
+      const owner = fileOwner.get(m.path);
+      if (owner === undefined) fileOwner.set(m.path, s.speaker_id);
+      else join(owner, s.speaker_id);
+    }
+  }
+  return new Map([...parent.keys()].map((k) => [k, find(k)]));
+}

@@ -1,0 +1,63 @@
+/**
+ * Provenance of kept feature files: meta.json `made_by` keeps, per stage, the options, clock and version its files were
+ * made with across runs of other stages (an `--only` run used to leave `options: {}` beside a kept face.jsonl made at
+ * 2 fps), and --resume redoes a stage whose recorded options differ from the ones given. On the demo's s01 (10 s).
+ */
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+
+const { dir, cleanup } = tempDir('mmprep-extract-prov-');
+afterAll(() => cleanup());
+let m = '';
+beforeAll(() => {
+  for (const f of ['s01_camera.mp4', 's01_lav.flac']) copyFileSync(join(FIXTURES, 'demo', f), join(dir, f));
+  m = join(dir, 'm.csv');
+  writeFileSync(m, 'session_id,speaker_id,video,lav_audio\ns01,p1,s01_camera.mp4,s01_lav.flac\n');
+});
+const meta = (out: string) => JSON.parse(readFileSync(join(out, 's01', 'meta.json'), 'utf8'));
+const summary = (r: { stdout: string }) => JSON.parse(r.stdout);
+
+describe('extract: meta.json made_by keeps what made each kept file', () => {
+  it('an --only run with other options keeps the face record (1 fps); --resume redoes face at 2 fps', async () => {
+    const out = join(dir, 'out-face');
+    const run = (...a: string[]) => runCli(['extract', m, '-o', out, '--progress', 'none', ...a]);
+    const first = await run('--face-fps', '1');
+    expect(first.code, first.stderr).toBe(0);
+    const face1 = readFileSync(join(out, 's01', 'face.jsonl'), 'utf8');
+    const clock = `sync.json sha256:${meta(out).clock.sync_sha256}`;
+    const second = await run('--only', 'audio', '--face-fps', '3', '--resume');
+    expect(second.code, second.stderr).toBe(0);
+    expect(summary(second)).toMatchObject({ done: 1, skipped: 0 });
+    expect(readFileSync(join(out, 's01', 'face.jsonl'), 'utf8')).toBe(face1); // kept, not redone
+    const mt = meta(out);
+    expect(mt.options).toEqual({}); // this run's audio stage read none of the options given
+    expect(mt.made_by.face).toMatchObject({ options: { faceFps: 1 }, clock });
+    expect(mt.made_by.audio).toMatchObject({ options: {}, clock });
+    expect(mt.made_by.sync).toMatchObject({ options: {}, clock: null });
+    // The face stage asked for again at 2 fps: its record says 1, so it is redone, not reused.
+    const third = await run('--only', 'face', '--face-fps', '2', '--resume');
+    expect(summary(third)).toMatchObject({ done: 1, skipped: 0 });
+    expect(meta(out).made_by.face).toMatchObject({ options: { faceFps: 2 }, clock });
+    expect(readFileSync(join(out, 's01', 'face.jsonl'), 'utf8')).not.toBe(face1);
+    // Same stage, same options: skipped.
+    expect(summary(await run('--only', 'face', '--face-fps', '2', '--resume'))).toMatchObject({ done: 0, skipped: 1 });
+  }, 240_000);
+
+  it('an --only sync run keeps the audio record (--voice) while the clock is unchanged; --resume without --voice redoes audio', async () => {
+    const out = join(dir, 'out-voice');
+    const run = (...a: string[]) => runCli(['extract', m, '-o', out, '--progress', 'none', ...a]);
+    expect((await run('--only', 'sync,audio', '--voice')).code).toBe(0);
+    const again = await run('--only', 'sync', '--resume');
+    expect(again.code, again.stderr).toBe(0);
+    const mt = meta(out);
+    expect(mt.stages).toEqual(['sync']);
+    expect(mt.outputs.map((o: { file: string }) => o.file)).toContain('audio.jsonl');
+    expect(mt.made_by.audio.options).toEqual({ voice: true });
+    const plain = await run('--only', 'audio', '--resume');
+    expect(summary(plain)).toMatchObject({ done: 1, skipped: 0 });
+    expect(meta(out).made_by.audio.options).toEqual({});
+    expect(readFileSync(join(out, 's01', 'audio.jsonl'), 'utf8')).not.toMatch(/jitter_local/);
+  }, 240_000);
+});
