@@ -237,6 +237,31 @@ function refuseMisspeltRater(header: string[], ti: number, ri: number, vi: numbe
   );
 }
 
+const RATING_WORDS = /rating|score|value|grade|response|answer|label|rank|level|valence|arousal|emotion/i;
+
+/**
+ * Auto format: a header without 'target' and 'rater' columns but with one column named like a rater column
+ * ('coder', 'annotator', 'rater_id') is a long file whose columns have other names (trial: `item;coder;score` was
+ * read as wide, and the error on the first rater name suggested `--target-col coder`). Refused with the flags that
+ * read it; a wide sheet of raters named in a series ('coder1', 'coder2') is not matched, --format wide overrides.
+ */
+function refuseLongWithoutRoleNames(header: string[], roleCols: number[], path: string): void {
+  const like = header.map((h, i) => i).filter((i) => looksLikeRaterName(header[i]));
+  if (like.length !== 1) return;
+  const rater = header[like[0]];
+  if (header.some((h, i) => i !== like[0] && h !== '' && nameStem(h) === nameStem(rater))) return;
+  const rest = header.map((h, i) => i).filter((i) => i !== like[0] && header[i] !== '' && !roleCols.includes(i));
+  const ratingAt = rest.findIndex((i) => RATING_WORDS.test(header[i]));
+  const flags =
+    rest.length === 2
+      ? [missingColumnFlag('target', header[rest[ratingAt === 0 ? 1 : 0]]), missingColumnFlag('rater', rater), missingColumnFlag('rating', header[rest[ratingAt === 0 ? 0 : 1]])].join(' ')
+      : `--target-col … ${missingColumnFlag('rater', rater)} --rating-col …`;
+  throw new InputError(
+    `no 'target' or 'rater' column, but '${rater}' is named like the rater column of a long file (one rating per row): pass ${flags} (or --format wide if '${rater}' is a rater of a wide file)`,
+    { file: path, line: 1, column: like[0] + 1 },
+  );
+}
+
 /** Two column names equal up to one typo (case and non-letters ignored): 'targte' and 'target', 'dimenson' and 'dimension'. */
 function sameWordUpToOneEdit(a: string, b: string): boolean {
   const w = (x: string) => x.toLowerCase().replace(/[^a-z]/g, '');
@@ -362,13 +387,16 @@ function findOrderColumn(header: string[], opts: ReadRatingsOptions, path: strin
 }
 
 /** Long when asked for, or (auto) when the header has target and rater columns; a long file needs all three columns. */
-function chooseFormat(header: string[], opts: ReadRatingsOptions, ti: number, ri: number, vi: number, path: string): 'long' | 'wide' {
+function chooseFormat(header: string[], opts: ReadRatingsOptions, ti: number, ri: number, vi: number, path: string, otherRoles: number[]): 'long' | 'wide' {
   const want = opts.format ?? 'auto';
   if (want === 'auto') refuseMisspeltRater(header, ti, ri, vi, opts.raterColumn, path);
   // auto: 'rater' and 'rating' columns are a long file even without a target column (no wide file has raters so
   // named): a misspelt target column is then refused below, not read as a wide file of two raters
   const longish = ti >= 0 || (ri >= 0 && vi >= 0 && opts.targetColumn === undefined);
-  if (!(want === 'long' || (want === 'auto' && longish && ri >= 0))) return 'wide';
+  // a wide file has no rater or rating column: --rater-col/--rating-col ask for a long file (they were ignored)
+  const askedLong = opts.raterColumn !== undefined || opts.ratingColumn !== undefined;
+  if (want === 'auto' && !askedLong && ti < 0 && ri < 0) refuseLongWithoutRoleNames(header, otherRoles, path);
+  if (!(want === 'long' || (want === 'auto' && ((longish && ri >= 0) || askedLong)))) return 'wide';
   const missing = [
     [ti, opts.targetColumn ?? 'target'],
     [ri, opts.raterColumn ?? 'rater'],
@@ -410,7 +438,7 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
   const oc = findColumn(header, opts.occasionColumn ?? 'occasion');
   if (opts.occasionColumn !== undefined && oc < 0) throw new InputError(`no occasion column '${opts.occasionColumn}' in the header`, { file: path, line: 1 });
   const unnamed = unnamedColumns(header);
-  const format = chooseFormat(header, opts, ti, ri, vi, path);
+  const format = chooseFormat(header, opts, ti, ri, vi, path, [di, oi, oc]);
   let raterCols: number[] = [];
   if (format === 'long') {
     const used = [ti, ri, vi, di, oi, oc];
@@ -481,7 +509,7 @@ class RatingsAccumulator {
     if (this.opts.decimalComma && looksLikeDecimalComma(s)) s = s.replace(',', '.');
     const v = parseNumber(s);
     if (!Number.isFinite(v)) {
-      const idHint = this.layout.targetGuessed && looksLikeIdColumn(column) ? `column '${column}' looks like the target ids: pass --target-col ${shellWord(column)}; ` : '';
+      const idHint = this.layout.targetGuessed && looksLikeIdColumn(column) && !looksLikeRaterName(column) ? `column '${column}' looks like the target ids: pass --target-col ${shellWord(column)}; ` : '';
       const hint = idHint + (looksLikeDecimalComma(s) ? 'a decimal comma? use --decimal-comma, or --categorical for labels' : 'use --categorical for labels');
       throw new RecordError(`non-numeric rating '${cell.length > 40 ? cell.slice(0, 40) + '…' : cell}' (${hint})`, this.rec, column);
     }

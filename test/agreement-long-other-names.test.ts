@@ -1,0 +1,61 @@
+/**
+ * A new user's trial: a long sheet exported with its own column names (`item;coder;score`) was read as wide (no
+ * 'target' or 'rater' column), and the error on the first rater name told them `pass --target-col coder`, which
+ * fails again; `--rater-col coder` alone was ignored (still read as wide). Now the header is refused with the three
+ * flags that read it, and --rater-col/--rating-col ask for the long layout. Negative control: a wide sheet whose
+ * raters are named in a series (`coder1`, `coder2`) is read as before.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from './helpers/cli.js';
+
+const tmp = tempDir('mmprep-agr-long-names-');
+afterAll(() => tmp.cleanup());
+
+function file(name: string, text: string): string {
+  const p = join(tmp.dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const rows: string[] = [];
+for (let t = 0; t < 6; t++) for (const [r, d] of [['anna', 0], ['ben', 1], ['carla', -1]] as const) rows.push(`t${t};${r};${(t % 5) + 2 + d}`);
+const LONG = ['item;coder;score', ...rows].join('\r\n') + '\r\n';
+
+describe('a long sheet whose columns are not named target/rater/rating', () => {
+  it('is refused naming the flags that read it (exit 2, one line), and those flags read it', async () => {
+    const p = file('long.csv', '\ufeff' + LONG);
+    const r = await runCli(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(
+      `mmprep: ${p}:1, column 2: no 'target' or 'rater' column, but 'coder' is named like the rater column of a long file (one rating per row): pass --target-col item --rater-col coder --rating-col score (or --format wide if 'coder' is a rater of a wide file)`,
+    );
+    const ok = await runCli(['agreement', p, '--target-col', 'item', '--rater-col', 'coder', '--rating-col', 'score', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    const dim = JSON.parse(ok.stdout).dimensions[0];
+    expect([dim.n_targets, dim.n_raters, dim.n_ratings]).toEqual([6, 3, 18]);
+  });
+
+  it('--rater-col alone asks for the long layout (it was ignored: read as wide)', async () => {
+    const p = file('long2.csv', LONG);
+    const r = await runCli(['agreement', p, '--rater-col', 'coder']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("long format needs columns 'target', 'rating'");
+    expect(r.stderr).not.toContain('--target-col coder');
+  });
+
+  it('--format wide: the non-numeric rater name no longer suggests --target-col coder', async () => {
+    const p = file('long3.csv', LONG);
+    const r = await runCli(['agreement', p, '--format', 'wide']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("non-numeric rating 'anna' (use --categorical for labels)");
+  });
+
+  it('reads a wide sheet of raters named in a series (coder1, coder2) as before', async () => {
+    const p = file('wide.csv', 'clip,coder1,coder2\na,1,2\nb,2,2\nc,3,3\nd,5,4\n');
+    const r = await runCli(['agreement', p, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).dimensions[0].n_raters).toBe(2);
+  });
+});
