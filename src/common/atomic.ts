@@ -2,7 +2,7 @@
  * Atomic output: everything is written to a temp file beside the target and renamed into place only when complete,
  * so a crash or an error never leaves a partial file under the final name.
  */
-import { createWriteStream, existsSync, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
@@ -45,6 +45,20 @@ async function renameInto(tmp: string, target: string): Promise<void> {
   if (isNew) created.push(target);
 }
 
+/**
+ * A target that exists and is neither a regular file nor a folder (/dev/null, /dev/stdout, a FIFO): written in place,
+ * never replaced. The temp-and-rename path renamed a regular file over the device node (as root, `-o /dev/null`
+ * turned the machine's /dev/null into a file); nothing of such a target is removed on an error or an interrupt.
+ */
+export function isSpecialTarget(target: string): boolean {
+  try {
+    const st = statSync(target);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 let counter = 0;
 export function tempPathFor(target: string): string {
   counter += 1;
@@ -52,6 +66,7 @@ export function tempPathFor(target: string): string {
 }
 
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  if (isSpecialTarget(target)) return onPath(target, () => writeFile(target, data));
   await onPath(target, () => makeFolder(dirname(target)));
   const tmp = tempPathFor(target);
   liveTemps.add(tmp);
@@ -75,49 +90,79 @@ export class AtomicWriter {
   readonly tmp: string;
   private stream: WriteStream | null = null;
   private done = false;
+  /** The target is a device or FIFO (isSpecialTarget): written in place, no temp file, no rename. */
+  private readonly direct: boolean;
+  /**
+   * The stream's first error (a full disk: ENOSPC, EFBIG). Kept by a listener from open on: an error emitted while
+   * no write or commit waited on the stream destroyed it, and commit then waited for a 'finish' that never came
+   * (the command exited 0 with no output and its temp file left behind).
+   */
+  private failure: unknown = null;
 
   constructor(target: string) {
     this.target = target;
-    this.tmp = tempPathFor(target);
+    this.direct = isSpecialTarget(target);
+    this.tmp = this.direct ? target : tempPathFor(target);
   }
 
   async open(): Promise<this> {
-    await onPath(this.target, () => makeFolder(dirname(this.target)));
+    if (!this.direct) await onPath(this.target, () => makeFolder(dirname(this.target)));
     this.stream = createWriteStream(this.tmp);
-    liveTemps.add(this.tmp);
+    if (!this.direct) liveTemps.add(this.tmp);
     const s = this.stream;
+    s.on('error', (e) => {
+      this.failure ??= e;
+    });
     await onPath(this.target, () => once(s, 'open'));
     return this;
+  }
+
+  /** Throws the stream's error, if it had one, as an unwritable-output error naming the target. */
+  private throwIfFailed(): void {
+    if (this.failure !== null) throw unwritableOutput(this.target, this.failure) ?? this.failure;
   }
 
   async write(chunk: string | Uint8Array): Promise<void> {
     const s = this.stream;
     if (!s) throw new Error('AtomicWriter: not open');
-    if (!s.write(chunk)) await once(s, 'drain');
+    this.throwIfFailed();
+    if (!s.write(chunk)) await onPath(this.target, () => once(s, 'drain'));
   }
 
+  /** Flushes and renames onto the target; on an error the temp file is removed (the caller's abort is then a no-op). */
   async commit(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    const s = this.stream;
-    if (s) {
-      s.end();
-      await onPath(this.target, () => once(s, 'finish'));
-      await new Promise<void>((res, rej) => s.close((err) => (err ? rej(err) : res())));
+    try {
+      const s = this.stream;
+      if (s) {
+        this.throwIfFailed();
+        s.end();
+        await onPath(this.target, () => once(s, 'finish'));
+        await new Promise<void>((res, rej) => s.close((err) => (err ? rej(err) : res())));
+      }
+      if (!this.direct) await renameInto(this.tmp, this.target);
+    } catch (e) {
+      await this.discard();
+      throw e;
     }
-    await renameInto(this.tmp, this.target);
     liveTemps.delete(this.tmp);
   }
 
   async abort(): Promise<void> {
     if (this.done) return;
     this.done = true;
+    await this.discard();
+  }
+
+  /** Closes the stream (one an error already closed is not waited for) and removes the temp file. */
+  private async discard(): Promise<void> {
     const s = this.stream;
-    if (s) {
+    if (s && !s.closed) {
       s.destroy();
       await once(s, 'close').catch(() => undefined);
     }
-    await rm(this.tmp, { force: true });
+    if (!this.direct) await rm(this.tmp, { force: true });
     liveTemps.delete(this.tmp);
   }
 }
