@@ -5,7 +5,7 @@ import { BatchError, EXIT, isMmprepError } from '../common/errors.js';
 import { extract, ExtractControl, ManifestError, parseShard, STAGE_NAMES, type ExtractSummary, type StageName } from '../batch/extract.js';
 import { exitUnlessDone, ROLLBACK_EXIT_MS } from '../batch/interrupt.js';
 import type { ProgressMode } from '../batch/progress.js';
-import type { StageOptions } from '../batch/extract-stages.js';
+import { STAGE_OPTION_KEYS, type StageOptions } from '../batch/extract-stages.js';
 import { action, choiceOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption, printJsonFailure, reportError } from './run.js';
 
 function stageList(v: string): StageName[] {
@@ -73,6 +73,7 @@ function addRunAndStageOptions(cmd: Command): void {
 /** `mmprep extract MANIFEST`: the run under SIGINT/SIGTERM handlers, then its summary and exit code. */
 async function runExtract(manifest: string, o: Opts): Promise<number> {
   const shard = o.shard !== undefined ? parseShard(o.shard) : null;
+  warnUnreadStageOptions(o);
   const control = new ExtractControl();
   const signals = interruptHandlers(control);
   let summary;
@@ -145,11 +146,42 @@ function stageOptionsOf(o: Opts): StageOptions {
   };
 }
 
+/** The flag of each stage option, for the line naming one that no stage run reads. */
+const STAGE_OPTION_FLAGS: Record<keyof StageOptions, string> = {
+  backend: '--backend',
+  faceFps: '--face-fps',
+  maxFaces: '--max-faces',
+  voice: '--voice',
+  toneHz: '--tone-hz',
+  searchS: '--search-s',
+  ends: '--ends',
+  pick: '--pick',
+  shareCameraClock: '--share-camera-clock',
+};
+
+/**
+ * A stage option typed for a stage --only leaves out (`--only audio --search-s 3`) does nothing and is not recorded
+ * in meta.json: said in one warning line per option (a new user's trial: the run went by without a word).
+ */
+function warnUnreadStageOptions(o: Opts): void {
+  const stages = o.only && o.only.length ? o.only : [...STAGE_NAMES];
+  const read = new Set<string>(stages.flatMap((st) => STAGE_OPTION_KEYS[st]));
+  for (const [key, value] of Object.entries(stageOptionsOf(o))) {
+    if (value === undefined || read.has(key)) continue;
+    const by = STAGE_NAMES.filter((st) => (STAGE_OPTION_KEYS[st] as string[]).includes(key)).join(' or ');
+    process.stderr.write(`mmprep extract: warning: ${STAGE_OPTION_FLAGS[key as keyof StageOptions]} has no effect: only the ${by} stage reads it, and --only ${stages.join(',')} leaves it out (it is not recorded in meta.json)\n`);
+  }
+}
+
 /** The JSON summary on stdout; exit 130 after an interrupt (saying what was finished and rolled back), 4 on failures. */
 function reportSummary(summary: ExtractSummary): number {
   const { errors, warnings, ...rest } = summary;
   const ok = !summary.interrupted && summary.failed === 0; // exit 0
   process.stdout.write(JSON.stringify({ ok, ...rest, errors: errors.length, warnings: warnings.length }) + "\n");
+  if (summary.shard && summary.sessions === 0 && summary.manifest_sessions > 0) {
+    const { index, count } = summary.shard;
+    process.stderr.write(`mmprep extract: shard ${index}/${count} holds none of the manifest's ${summary.manifest_sessions} sessions (each session goes to one shard by a hash of its session_id): nothing to do here\n`);
+  }
   if (summary.interrupted) {
     process.stderr.write(
       `mmprep extract: stopped by interrupt: finished ${summary.finished_after_interrupt.length ? summary.finished_after_interrupt.join(', ') : 'none'}; rolled back ${summary.rolled_back.length ? summary.rolled_back.join(', ') : 'none'}; ${summary.not_started} not started (run again with --resume)\n`,
