@@ -40,6 +40,9 @@ export interface ReadRatingsOptions {
   occasionColumn?: string;
   /** Repeated (target, rater) rows are successive occasions 1, 2, … in file order instead of an error. */
   repeated?: boolean;
+  /** Columns another reader takes (dataset build's session_id, start_s, end_s): in a wide file neither a rater nor the
+   *  guessed target column. */
+  metaColumns?: string[];
 }
 
 /** "1" and "1.0" are the same label: numeric-looking labels are compared as numbers (issue 14). */
@@ -438,7 +441,8 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
   const oc = findColumn(header, opts.occasionColumn ?? 'occasion');
   if (opts.occasionColumn !== undefined && oc < 0) throw new InputError(`no occasion column '${opts.occasionColumn}' in the header`, { file: path, line: 1 });
   const unnamed = unnamedColumns(header);
-  const format = chooseFormat(header, opts, ti, ri, vi, path, [di, oi, oc]);
+  const meta = (opts.metaColumns ?? []).map((n) => findColumn(header, n)).filter((i) => i >= 0);
+  const format = chooseFormat(header, opts, ti, ri, vi, path, [di, oi, oc, ...meta]);
   let raterCols: number[] = [];
   if (format === 'long') {
     const used = [ti, ri, vi, di, oi, oc];
@@ -446,9 +450,9 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
     if (oc < 0 && !opts.repeated) refuseMisspeltOptionalColumn(header, used, 'occasion', path);
   }
   if (format === 'wide') {
-    if (opts.targetColumn === undefined && ti < 0) ti = 0;
+    if (opts.targetColumn === undefined && ti < 0) ti = Math.max(0, header.findIndex((_, i) => !meta.includes(i)));
     if (ti < 0) throw new InputError(`no target column '${opts.targetColumn}' in the header`, { file: path, line: 1 });
-    raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc && !unnamed.includes(i));
+    raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc && !unnamed.includes(i) && !meta.includes(i));
   }
   refuseDuplicateColumns(header, path);
   const targetGuessed = format === 'wide' && opts.targetColumn === undefined && findColumn(header, 'target') < 0;

@@ -12,6 +12,9 @@ interface BuildOpts {
   delimiter?: string;
   decimalComma: boolean;
   categorical: boolean;
+  targetCol?: string;
+  raterCol?: string;
+  ratingCol?: string;
   allowColumns?: string[];
   minLabelCoverage?: number;
   output?: string;
@@ -71,6 +74,9 @@ function registerBuild(ds: Command): void {
     .option('--labels <file>', 'ratings CSV as `mmprep agreement` reads it (repeat for one file per dimension or campaign); targets = segment ids or with session_id,start_s,end_s columns', collect, [])
     .option('--decimal-comma', "labels files write numbers with a decimal comma ('3,5')", false)
     .option('--categorical', 'labels files hold category labels (happy, sad, ...), not numbers: gold is the majority label', false)
+    .option('--target-col <name>', "labels files: the column of target ids (as mmprep agreement; default 'target', or a wide file's first column other than session_id/start_s/end_s)")
+    .option('--rater-col <name>', "labels files: the rater column of a long file (as mmprep agreement; default 'rater')")
+    .option('--rating-col <name>', "labels files: the rating column of a long file (as mmprep agreement; default 'rating')")
     .option('--min-label-coverage <x>', 'refuse the build (exit 4) when a label dimension labels less than this share of the records (default: refuse only when none)', numberOption('--min-label-coverage', { min: 0, max: 1 }))
     .option('--allow-columns <names>', 'manifest columns kept as metadata although they look like a misspelt role or known column (comma-separated, repeatable; or name them meta_*)', columnList)
     .option('--segments <mode>', 'utterance | fixed:LEN[:HOP] (seconds) | labels', 'utterance')
@@ -137,6 +143,7 @@ function buildOptions(o: BuildOpts): BuildOptions {
     delimiter: o.delimiter,
     decimalComma: o.decimalComma,
     categorical: o.categorical,
+    labelColumns: { targetColumn: o.targetCol, raterColumn: o.raterCol, ratingColumn: o.ratingCol },
     allowColumns: o.allowColumns,
     minLabelCoverage: o.minLabelCoverage,
     onNote: (l) => process.stderr.write(`mmprep dataset build: ${l}\n`),

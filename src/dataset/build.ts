@@ -53,6 +53,8 @@ export interface BuildOptions {
   decimalComma?: boolean;
   /** Labels files hold category labels (happy, sad, ...): gold is the majority, as `mmprep agreement --categorical`. */
   categorical?: boolean;
+  /** Labels files' column names (as `mmprep agreement --target-col/--rater-col/--rating-col`). */
+  labelColumns?: { targetColumn?: string; raterColumn?: string; ratingColumn?: string };
   /** Manifest columns kept as metadata although they look like misspelt roles. */
   allowColumns?: string[];
   /** Refuse the build when a label dimension labels less than this share of the records (default: refuse only when none). */
@@ -156,7 +158,7 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
   const manifest = await readManifest(manifestPath, { checkFiles: false, delimiter: o.delimiter, allowColumns: o.allowColumns });
   for (const n of manifest.notes) o.onNote?.(n);
   const labelFiles = (o.labels ?? []).map((f) => resolve(f));
-  const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { delimiter: o.delimiter, decimalComma: o.decimalComma, categorical: o.categorical }) : null;
+  const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { ...o.labelColumns, delimiter: o.delimiter, decimalComma: o.decimalComma, categorical: o.categorical }) : null;
   for (const w of labelSet?.dimensions.flatMap((d) => d.warnings) ?? []) o.onNote?.(`labels: ${w}`);
   if (o.delimiter === undefined)
     for (const f of o.labels ?? []) {

@@ -143,9 +143,14 @@ async function readSpans(file: string, targetColumn: string, opts: ReadLabelsOpt
   return [...seen.values()];
 }
 
+/** The columns that place a labels file's targets in time (readSpans). */
+const SPAN_COLUMNS = ['session_id', 'start_s', 'end_s'];
+
 export interface ReadLabelsOptions {
   categorical?: boolean;
   targetColumn?: string;
+  raterColumn?: string;
+  ratingColumn?: string;
   /** CSV delimiter (default: sniffed per file). */
   delimiter?: string;
   /** Ratings and times written with a decimal comma. */
@@ -158,7 +163,16 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
   const spanOf = new Map<string, LabelTargetSpan>();
   const withoutSpans: string[] = [];
   for (const file of files) {
-    const table = await readRatings(file, { categorical: opts.categorical, targetColumn: opts.targetColumn, delimiter: opts.delimiter, decimalComma: opts.decimalComma });
+    const table = await readRatings(file, {
+      categorical: opts.categorical,
+      targetColumn: opts.targetColumn,
+      raterColumn: opts.raterColumn,
+      ratingColumn: opts.ratingColumn,
+      delimiter: opts.delimiter,
+      decimalComma: opts.decimalComma,
+      // a wide file's span columns are read by readSpans, not raters (they were: 'non-numeric rating 2,690' in start_s)
+      metaColumns: SPAN_COLUMNS,
+    });
     const spans = await readSpans(file, table.columns.target, opts);
     if (spans === null) withoutSpans.push(file);
     for (const s of spans ?? []) {

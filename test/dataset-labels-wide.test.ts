@@ -1,0 +1,85 @@
+/**
+ * A new user's trial: an annotation lead's wide sheet (one column per rater) with the session_id, start_s, end_s
+ * columns dataset build needs, exported from Excel (BOM, semicolons, decimal commas, CRLF), given to `dataset build
+ * --labels`: start_s was read as a rater ('non-numeric rating 2,690' with --decimal-comma missing; with it, the clip
+ * column was a rater and the hint said `pass --target-col clip`, an option dataset build did not have). The span
+ * columns are now neither raters nor the target, so the wide sheet gives the same gold labels and raw ratings as
+ * the long file it was made from; --target-col/--rater-col/--rating-col are dataset build options too.
+ * Synthetic feature folders (writeSyntheticSession), no media decoded.
+ */
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { buildDataset } from '../src/dataset/build.js';
+import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
+
+const tmp = tempDir('mmprep-dataset-wide-');
+afterAll(() => tmp.cleanup());
+const DEMO = join(FIXTURES, 'demo');
+const FEATURES = join(tmp.dir, 'features');
+const MANIFEST = join(tmp.dir, 'demo', 'manifest.csv');
+
+beforeAll(async () => {
+  for (const [i, id] of ['s01', 's02', 's03'].entries()) await writeSyntheticSession(FEATURES, { session_id: id, duration_s: 10, seed: 11 + i, mediaDir: DEMO });
+  cpSync(DEMO, join(tmp.dir, 'demo'), { recursive: true, filter: (p) => !/\.(mp4|flac)$/.test(p) });
+  const csv = readFileSync(join(DEMO, 'manifest.csv'), 'utf8').replace(/(s0\d_(camera\.mp4|lav\.flac))/g, (m) => join(DEMO, m));
+  writeFileSync(MANIFEST, csv);
+});
+
+/** The demo's valence ratings: long (as shipped) and wide as Excel in a European locale exports it. */
+function ratingsFiles(): { long: string; wide: string; wideIdLast: string } {
+  const [head, ...rows] = readFileSync(join(DEMO, 'ratings.csv'), 'utf8').trim().split('\n');
+  const col = Object.fromEntries(head.split(',').map((h, i) => [h, i]));
+  const byTarget = new Map<string, string[]>();
+  const long = [head];
+  for (const r of rows.map((l) => l.split(','))) {
+    if (r[col.dimension] !== 'valence') continue;
+    long.push(r.join(','));
+    const cells = byTarget.get(r[col.target]) ?? [r[col.session_id], r[col.start_s].replace('.', ','), r[col.end_s].replace('.', ','), r[col.target]];
+    cells.push(r[col.rating]);
+    byTarget.set(r[col.target], cells);
+  }
+  const wideRows = [...byTarget.values()];
+  const write = (name: string, text: string) => (writeFileSync(join(tmp.dir, name), text), join(tmp.dir, name));
+  return {
+    long: write('valence.csv', long.join('\n') + '\n'),
+    wide: write('valence-wide.csv', '\ufeff' + ['session_id;start_s;end_s;clip;r1;r2;r3', ...wideRows.map((c) => c.join(';'))].join('\r\n') + '\r\n'),
+    wideIdLast: write('valence-idlast.csv', ['session_id;start_s;end_s;r1;r2;r3;clip', ...wideRows.map((c) => [...c.slice(0, 3), ...c.slice(4), c[3]].join(';'))].join('\n') + '\n'),
+  };
+}
+
+/** record id -> the labels entry of its one dimension. */
+function labelsOf(dir: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of readdirSync(dir).filter((n) => n.startsWith('data-')).sort()) {
+    for (const line of readFileSync(join(dir, f), 'utf8').trim().split('\n')) {
+      const r = JSON.parse(line);
+      const [entry] = Object.values(r.labels ?? {}) as Array<{ gold: unknown; ratings: unknown }>;
+      out[r.id] = entry ? { gold: entry.gold, ratings: entry.ratings } : null;
+    }
+  }
+  return out;
+}
+
+describe('dataset build --labels: a wide sheet with session_id/start_s/end_s columns', () => {
+  it('gives the same gold labels and raw ratings as the long file', async () => {
+    const f = ratingsFiles();
+    await buildDataset(MANIFEST, { features: FEATURES, out: join(tmp.dir, 'long-out'), labels: [f.long] });
+    const r = await buildDataset(MANIFEST, { features: FEATURES, out: join(tmp.dir, 'wide-out'), labels: [f.wide], decimalComma: true });
+    expect(r.manifest.labels[0].dimension).toBe('valence-wide');
+    const long = labelsOf(join(tmp.dir, 'long-out'));
+    expect([Object.keys(long).length, Object.values(long).filter(Boolean).length]).toEqual([8, 7]); // one synthetic segment overlaps no rated span by IoU >= 0.5
+    expect(labelsOf(join(tmp.dir, 'wide-out'))).toEqual(long);
+  });
+
+  it('the CLI takes --target-col for a wide sheet whose id column is not the first (the hint names a real option)', async () => {
+    const f = ratingsFiles();
+    const refused = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', join(tmp.dir, 'cli-a'), '--labels', f.wideIdLast, '--decimal-comma', '--quiet']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("column clip: non-numeric rating 's01_u0' (column 'clip' looks like the target ids: pass --target-col clip;");
+    const ok = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', join(tmp.dir, 'cli-b'), '--labels', f.wideIdLast, '--decimal-comma', '--target-col', 'clip', '--quiet']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(labelsOf(join(tmp.dir, 'cli-b'))).toEqual(labelsOf(join(tmp.dir, 'long-out')));
+  }, 60_000);
+});
