@@ -59,3 +59,26 @@ describe('a long sheet whose columns are not named target/rater/rating', () => {
     expect(JSON.parse(r.stdout).dimensions[0].n_raters).toBe(2);
   });
 });
+
+describe("a wide sheet made for dataset build (session_id, start_s, end_s beside the raters)", () => {
+  const rows = ['s01;2,69;3,42;c0;8;9;7', 's01;4,185;5,715;c1;7;9;7', 's02;1,0;2,5;c2;3;4;3', 's02;3,0;4,0;c3;5;5;6'];
+  it('reads the time columns as neither raters nor target ids', async () => {
+    for (const [name, head, cut] of [
+      ['spans.csv', 'session_id;start_s;end_s;clip;r1;r2;r3', 0],
+      ['times.csv', 'start_s;end_s;clip;r1;r2;r3', 1],
+    ] as const) {
+      const p = file(name, '\ufeff' + [head, ...rows.map((r) => r.split(';').slice(cut).join(';'))].join('\r\n') + '\r\n');
+      const r = await runCli(['agreement', p, '--decimal-comma', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const dim = JSON.parse(r.stdout).dimensions[0];
+      expect([dim.n_targets, dim.n_raters, dim.n_ratings], name).toEqual([4, 3, 12]);
+    }
+  });
+
+  it('a sheet of sessions rated (session_id, r1, r2) keeps session_id as the target ids', async () => {
+    const p = file('sessions.csv', 'session_id,r1,r2\ns01,3,4\ns02,5,5\ns03,2,1\n');
+    const r = await runCli(['agreement', p, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).dimensions[0].n_targets).toBe(3);
+  });
+});

@@ -427,6 +427,20 @@ function refuseDuplicateColumns(header: string[], path: string): void {
   }
 }
 
+/** dataset build's span columns: a header with all three is a labels file for it (docs/dataset.md "Labels"). */
+const SPAN_COLUMNS = ['session_id', 'start_s', 'end_s'];
+
+/**
+ * The columns that are neither raters nor the guessed target of a wide file: `metaColumns`, else start_s and end_s
+ * when the header has both, with session_id when present (a wide sheet made for dataset build: start_s and end_s
+ * were read as two raters).
+ */
+function metaColumnsOf(header: string[], opts: ReadRatingsOptions): number[] {
+  if (opts.metaColumns !== undefined) return opts.metaColumns.map((n) => findColumn(header, n)).filter((i) => i >= 0);
+  const [si, ai, bi] = SPAN_COLUMNS.map((n) => findColumn(header, n));
+  return ai >= 0 && bi >= 0 ? [ai, bi, ...(si >= 0 ? [si] : [])] : [];
+}
+
 /** The header line: which column holds what, long or wide; refuses a header that cannot be read as asked. */
 function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delimiter: string): RatingsLayout {
   const header = row.map((h) => h.trim());
@@ -441,7 +455,7 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
   const oc = findColumn(header, opts.occasionColumn ?? 'occasion');
   if (opts.occasionColumn !== undefined && oc < 0) throw new InputError(`no occasion column '${opts.occasionColumn}' in the header`, { file: path, line: 1 });
   const unnamed = unnamedColumns(header);
-  const meta = (opts.metaColumns ?? []).map((n) => findColumn(header, n)).filter((i) => i >= 0);
+  const meta = metaColumnsOf(header, opts);
   const format = chooseFormat(header, opts, ti, ri, vi, path, [di, oi, oc, ...meta]);
   let raterCols: number[] = [];
   if (format === 'long') {
