@@ -37,6 +37,19 @@ export function utteranceWhere(u: Utterance): { line?: number; what: string } {
   return u.line !== undefined ? { line: u.line, what: 'segment' } : { what: u.segment !== undefined ? `segment ${u.segment}` : 'segment' };
 }
 
+/**
+ * 'is outside the recording (0-10 s)', or for a span mostly inside that runs past one end by more than the allowance
+ * (a Whisper segment ending 0.6 s after the file), how far and what is allowed: 'inside' alone read as 'wholly out'.
+ */
+function howOutside(a: number, b: number, rec: RecordingExtent): string {
+  const extent = fmtSpan(rec.start_s, rec.end_s);
+  const out = outsideSeconds(a, b, rec);
+  if (out >= (b - a) / 2) return `is outside the recording (${extent})`;
+  const allowed = Math.max(rec.frame_s, Math.min(0.5, (b - a) / 2));
+  const end = b > rec.end_s ? 'past the end' : 'before the start';
+  return `runs ${fmtSeconds(out)} s ${end} of the recording (${extent}; up to ${fmtSeconds(allowed)} s is allowed)`;
+}
+
 /** Throws InputError naming the transcript file and line of the first utterance (span widened to its words) outside the recording. */
 export function checkInsideRecording(utts: Utterance[], rec: RecordingExtent, file: string): void {
   for (const u of utts) {
@@ -44,10 +57,7 @@ export function checkInsideRecording(utts: Utterance[], rec: RecordingExtent, fi
     const b = Math.max(u.end_s, ...u.words.map((w) => w.end_s));
     if (!isOutsideRecording(a, b, rec)) continue;
     const where = utteranceWhere(u);
-    throw new InputError(
-      `${where.what} ${fmtSpan(a, b)} is outside the recording (${fmtSpan(rec.start_s, rec.end_s)}): check the transcript's clock/units`,
-      { file, line: where.line },
-    );
+    throw new InputError(`${where.what} ${fmtSpan(a, b)} ${howOutside(a, b, rec)}: check the transcript's clock/units`, { file, line: where.line });
   }
 }
 

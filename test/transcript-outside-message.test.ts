@@ -1,0 +1,33 @@
+/**
+ * A new user's trial: a Whisper transcript whose last segment ends 0.59 s after a 10.01 s recording (beyond the
+ * 0.5 s allowance) was refused with 'segment 2 6.576-10.6 s is outside the recording (0-10.01 s)', which read as a
+ * wrong clock for a segment almost wholly inside. The line now says how far past which end and what is allowed; a
+ * segment wholly or mostly outside keeps the old wording.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkInsideRecording } from '../src/dataset/transcripts/check.js';
+import type { Utterance } from '../src/dataset/transcripts/types.js';
+
+const REC = { start_s: 0, end_s: 10.01, frame_s: 0.04 };
+const utt = (start_s: number, end_s: number, segment: number): Utterance => ({ start_s, end_s, text: 'x', speaker: null, words: [], word_timing: 'source', segment });
+const message = (u: Utterance) => {
+  try {
+    checkInsideRecording([u], REC, 't.json');
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return null;
+};
+
+describe('a transcript segment past the recording', () => {
+  it('a segment mostly inside that runs past the end: how far, and the allowance', () => {
+    expect(message(utt(6.576, 10.6, 2))).toBe("segment 2 6.576-10.6 s runs 0.59 s past the end of the recording (0-10.01 s; up to 0.5 s is allowed): check the transcript's clock/units");
+  });
+  it('before the start', () => {
+    expect(message(utt(-0.7, 3, 0))).toBe("segment 0 -0.7 to 3 s runs 0.7 s before the start of the recording (0-10.01 s; up to 0.5 s is allowed): check the transcript's clock/units");
+  });
+  it('wholly outside: the old wording; within the allowance: accepted', () => {
+    expect(message(utt(32.69, 33.42, 0))).toBe("segment 0 32.69-33.42 s is outside the recording (0-10.01 s): check the transcript's clock/units");
+    expect(message(utt(6.576, 10.4, 2))).toBeNull();
+  });
+});
