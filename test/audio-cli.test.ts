@@ -193,7 +193,7 @@ describe('mmprep audio: bad input (one line naming the file, exit 2, nothing par
     ['a directory', 'a-directory.wav', /is a directory/],
     ['a text file renamed .wav', 'notes.wav', /not a media file|cannot decode/],
     ['a video with no audio stream', 'video-only.mp4', /has no audio stream/],
-    ['a zero-length file', 'empty.wav', /empty file/],
+    ['a zero-length file', 'empty.wav', /empty file \(0 bytes\): a copy or recording that did not finish\? replace it with the full file/],
     ['a truncated WAV', 'truncated.wav', /truncated/],
     ['a truncated MP4 (moov atom lost)', 'truncated.mp4', /truncated|moov/],
     ['a truncated MP4 (faststart, data cut short)', 'truncated-fast.mp4', /truncated/],

@@ -20,7 +20,7 @@ export async function checkMediaFile(file: string): Promise<string> {
   }
   if (st.isDirectory()) throw new InputError('is a directory, not a media file', { file });
   if (!st.isFile()) throw new InputError('not a regular file', { file });
-  if (st.size === 0) throw new InputError('empty file (0 bytes)', { file });
+  if (st.size === 0) throw new InputError('empty file (0 bytes): a copy or recording that did not finish? replace it with the full file', { file });
   return abs;
 }
 
