@@ -10,7 +10,7 @@ import { stat } from 'node:fs/promises';
 import { parse, type Options as CsvOptions } from 'csv-parse';
 import { shellWord } from '../batch/manifest.js';
 import { InputError } from '../common/errors.js';
-import { delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
+import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
 import { spellingKey } from './variants.js';
 
@@ -337,6 +337,7 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
     if (code === 'ENOENT') throw new InputError('no such file: check the path (relative to the current folder)', { file: path });
     throw new InputError(`cannot read ratings file (${code ?? (e as Error).message})`, { file: path });
   }
+  await checkUtf8File(path);
   const delimiter = opts.delimiter ?? (await sniffFileDelimiter(path));
   try {
     return await readRatingsUnchecked(path, opts, delimiter);

@@ -8,7 +8,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
-import { csvDialectNote, delimiterHint, delimiterName, readCsvText, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote, type CsvRow, type CsvTable } from '../common/csv.js';
+import { checkUtf8File, csvDialectNote, delimiterHint, delimiterName, readCsvText, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote, type CsvRow, type CsvTable } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
 import { missingFileHint } from './missing-file-hint.js';
 import { copiedRowNotes, sharedMediaNotes, speakerSpellingNotes } from './manifest-shared.js';
@@ -350,6 +350,7 @@ async function readManifestText(file: string, abs: string): Promise<string> {
   try {
     const st = await stat(abs);
     if (st.isDirectory()) throw new InputError('is a directory, not a manifest file', { file });
+    await checkUtf8File(abs, file);
     return await readFile(abs, 'utf8');
   } catch (e) {
     if (e instanceof InputError) throw e;

@@ -5,6 +5,8 @@
  * non-blank line and takes the most frequent; a tie or none at all means comma. A delimiter that is not `,` is said
  * on stderr by the commands (csvDialectNote), so a misread file is never silent.
  */
+import { isUtf8 } from 'node:buffer';
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from './errors.js';
@@ -179,4 +181,52 @@ export function unnamedColumnsNote(columns: number[], nColumns: number): string 
 export function unnamedColumnMessage(column: number, value: string): string {
   const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
   return `column ${column + 1} has no name in the header but holds data ('${shown}'): name it in the header, or delete the column`;
+}
+
+/** Index of the first byte of `buf` that does not start a whole, valid UTF-8 sequence (-1: none). */
+function firstInvalidUtf8(buf: Uint8Array): number {
+  for (let i = 0; i < buf.length; ) {
+    const b = buf[i];
+    const n = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (n === 0 || i + n > buf.length || !isUtf8(buf.subarray(i, i + n))) return i;
+    i += n;
+  }
+  return -1;
+}
+
+const countNewlines = (buf: Uint8Array) => buf.reduce((n, b) => n + (b === 0x0a ? 1 : 0), 0);
+
+/**
+ * Refuses a CSV/JSONL file that is not UTF-8 (UTF-16 with a BOM excepted: csv-parse reads it), naming the line of
+ * the first bad byte. Excel's plain 'CSV' on Windows writes Windows-1252: 'Jörg' was read as 'J\uFFFDrg', silently
+ * (rater and target names garbled, labels that then match nothing). Streams in chunks (memory flat in file size).
+ */
+export async function checkUtf8File(path: string, file = path): Promise<void> {
+  let carry: Buffer = Buffer.alloc(0);
+  let lines = 0;
+  let first = true;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    if (first && buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) return;
+    first = false;
+    // a sequence cut by the chunk's end waits for the next chunk
+    let end = buf.length;
+    let k = end - 1;
+    while (k > end - 4 && k > 0 && (buf[k] & 0xc0) === 0x80) k--;
+    if (buf[k] >= 0xc0) end = k;
+    const whole = buf.subarray(0, end);
+    if (!isUtf8(whole)) throw notUtf8(whole, lines, file);
+    lines += countNewlines(whole);
+    carry = Buffer.from(buf.subarray(end));
+  }
+  if (carry.length && !isUtf8(carry)) throw notUtf8(carry, lines, file);
+}
+
+function notUtf8(buf: Uint8Array, linesBefore: number, file: string): InputError {
+  const at = Math.max(0, firstInvalidUtf8(buf));
+  const byte = buf[at].toString(16).toUpperCase().padStart(2, '0');
+  return new InputError(
+    `not UTF-8 (byte 0x${byte} on this line): a spreadsheet saved as plain 'CSV' in a Windows or Mac encoding? save it as 'CSV UTF-8', or convert it (iconv -f windows-1252 -t utf-8)`,
+    { file, line: linesBefore + countNewlines(buf.subarray(0, at)) + 1 },
+  );
 }
