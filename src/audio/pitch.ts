@@ -9,7 +9,7 @@
  * the interpolation depth, and only each frame's locally best candidate gets Praat's second, sinc-70 refinement
  * (the others keep the parabolic + sinc-30 estimate, which is what the path finder compares).
  */
-import { RealFft } from './real-fft.js';
+import { createRealFft, type RealTransform } from './real-fft.js';
 import { FrameStore, type SampleBuffer } from './sample-buffer.js';
 import { sincInterpolate } from './sinc.js';
 export { sincInterpolate };
@@ -159,12 +159,12 @@ export class PitchAnalyzer {
   private readonly window: Float64Array;
   private readonly windowR: Float64Array;
   private readonly M: number;
-  private readonly fft: RealFft;
+  private readonly fft: RealTransform;
   private readonly frameBuf: Float64Array;
   /** Power spectrum of the frame being analysed. */
   private readonly spec: Float64Array;
   /** Half-size FFT and tables of the cosine transform that turns the power spectrum into the autocorrelation. */
-  private readonly fftHalf: RealFft;
+  private readonly fftHalf: RealTransform;
   private readonly cosTab: Float64Array;
   private readonly sinTab: Float64Array;
   private readonly zHalf: Float64Array;
@@ -195,18 +195,18 @@ export class PitchAnalyzer {
     this.reach = Math.max(this.halfnsampWindow, this.nsampPeriod) + 1;
     this.window = new Float64Array(this.nsampWindow);
     for (let j = 0; j < this.nsampWindow; j++) this.window[j] = 0.5 - 0.5 * Math.cos(((j + 1) * 2 * Math.PI) / (this.nsampWindow + 1));
-    this.fft = new RealFft(M);
-    this.frameBuf = new Float64Array(M);
-    this.spec = new Float64Array((M >> 1) + 1);
+    this.fft = createRealFft(M);
+    this.frameBuf = this.fft.input;
+    this.spec = this.fft.out;
     const N = M >> 1;
-    this.fftHalf = new RealFft(N);
+    this.fftHalf = createRealFft(N);
     this.cosTab = new Float64Array(N >> 1);
     this.sinTab = new Float64Array(N >> 1);
     for (let j = 0; j < N >> 1; j++) {
       this.cosTab[j] = Math.cos((Math.PI * j) / N);
       this.sinTab[j] = Math.sin((Math.PI * j) / N);
     }
-    this.zHalf = new Float64Array(N);
+    this.zHalf = this.fftHalf.input;
     this.acf = new Float64Array(N + 1);
     this.r = new Float64Array(this.rMax + 1);
     this.seg = new Float32Array(2 * this.reach + 2);

@@ -6,7 +6,7 @@
  */
 import { melFilterBank, type MelBand } from './mel.js';
 import { dctMatrix } from './dct.js';
-import { RealFft } from './real-fft.js';
+import { createRealFft, type RealTransform } from './real-fft.js';
 import type { AudioOptions } from './options.js';
 import { FrameStore, type SampleBuffer } from './sample-buffer.js';
 
@@ -24,7 +24,7 @@ export class SpectralAnalyzer {
   private readonly half: number;
   private readonly win: Float64Array;
   private readonly lpad: number;
-  private readonly fft: RealFft;
+  private readonly fft: RealTransform;
   /** The windowed frame (zero outside the window's span, which is all that is ever written) and its power spectrum. */
   private readonly fftIn: Float64Array;
   private readonly power: Float64Array;
@@ -57,9 +57,9 @@ export class SpectralAnalyzer {
     this.win = new Float64Array(o.winLength);
     for (let n = 0; n < o.winLength; n++) this.win[n] = 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / o.winLength);
     this.lpad = (o.nFft - o.winLength) >> 1;
-    this.fft = new RealFft(o.nFft);
-    this.fftIn = new Float64Array(o.nFft);
-    this.power = new Float64Array((o.nFft >> 1) + 1);
+    this.fft = createRealFft(o.nFft);
+    this.fftIn = this.fft.input;
+    this.power = this.fft.out;
     this.bands = melFilterBank(o.sampleRate, o.nFft, o.nMels, o.fmin, o.fmax ?? o.sampleRate / 2);
     this.melOff = new Int32Array(o.nMels + 1);
     this.melStart = new Int32Array(o.nMels);
