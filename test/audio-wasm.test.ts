@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRealFft, RealFftJs } from '../src/audio/real-fft.js';
+import { SincKernel, sincInterpolate } from '../src/audio/sinc.js';
 // @ts-expect-error: a plain .mjs script without type declarations
 import { assembleAll } from '../scripts/build-wasm.mjs';
 import { readFileSync } from 'node:fs';
@@ -57,6 +58,26 @@ describe('audio WebAssembly kernels', () => {
         wasm.input.set(x);
         wasm.power(wasm.input, wasm.out);
         expect(firstDiff(pj, wasm.out, n / 2 + 1), `n=${n} power in place`).toBe(-1);
+      }
+    }
+  });
+
+  it('sinc interpolation equals sincInterpolate bit for bit (depths 30 and 70, lags near 0, the middle and rMax)', () => {
+    const rnd = lcg(23);
+    for (const rMax of [5, 40, 150, 400]) {
+      const k = new SincKernel(rMax, 70);
+      const plain = new Float64Array(rMax + 1);
+      for (let t = 0; t < 20; t++) {
+        for (let i = 0; i <= rMax; i++) plain[i] = i === 0 ? 1 : rnd() * 10 ** ((t % 9) - 4);
+        if (t === 7) plain[3] = -0;
+        k.r.set(plain);
+        for (let q = 0; q < 60; q++) {
+          const x = q < 5 ? [0.5, rMax - 0.25, rMax, rMax - 1 + 1e-9, 3][q] : 0.01 + (rMax + 0.5) * (rnd() + 0.5);
+          for (const depth of [30, 70, 1]) {
+            const want = sincInterpolate(plain, rMax, x, depth);
+            expect(Object.is(k.at(x, depth), want), `rMax=${rMax} x=${x} depth=${depth}`).toBe(true);
+          }
+        }
       }
     }
   });

@@ -11,7 +11,7 @@
  */
 import { createRealFft, type RealTransform } from './real-fft.js';
 import { FrameStore, type SampleBuffer } from './sample-buffer.js';
-import { sincInterpolate } from './sinc.js';
+import { SincKernel, sincInterpolate } from './sinc.js';
 export { sincInterpolate };
 
 export interface PitchParams {
@@ -171,6 +171,8 @@ export class PitchAnalyzer {
   /** Unnormalised circular autocorrelation of frameBuf at lags 0 .. M/2 (times 1/2: the scale cancels in r). */
   private readonly acf: Float64Array;
   private readonly r: Float64Array;
+  /** Sinc interpolation of r (r lives in its memory). */
+  private readonly sinc: SincKernel;
   private readonly seg: Float32Array;
   private readonly ceiling: number;
   private readonly lags: Float64Array;
@@ -208,7 +210,8 @@ export class PitchAnalyzer {
     }
     this.zHalf = this.fftHalf.input;
     this.acf = new Float64Array(N + 1);
-    this.r = new Float64Array(this.rMax + 1);
+    this.sinc = new SincKernel(this.rMax, 70);
+    this.r = this.sinc.r;
     this.seg = new Float32Array(2 * this.reach + 2);
     // Normalised autocorrelation of the window.
     this.frameBuf.set(this.window);
@@ -403,7 +406,7 @@ export class PitchAnalyzer {
         const d2r = 2 * ri - r[i - 1] - r[i + 1];
         const lag = i + dr / d2r;
         const f = sr / lag;
-        const s1 = sincInterpolate(r, rMax, lag, 30);
+        const s1 = this.sinc.at(lag, 30);
         const inv = 1 / s1; // computed always: a division only rare frames reached deoptimised the loop
         const s = s1 > 1 ? inv : s1;
         let place = -1;
@@ -453,7 +456,7 @@ export class PitchAnalyzer {
   }
 
   /** -r(lag) by sinc-70 interpolation of the current frame's r (one closure per analyser, not per frame). */
-  private readonly negSinc70 = (t: number) => -sincInterpolate(this.r, this.rMax, t, 70);
+  private readonly negSinc70 = (t: number) => -this.sinc.at(t, 70);
 
   /** Praat's second pass for the candidate at store offset o found near integer lag `lag`. */
   private refine(o: number, lag: number): void {

@@ -11,34 +11,15 @@
  */
 import { RealFftJs } from './real-fft-js.js';
 import { WASM_BASE64 } from './wasm/real-fft-bytes.js';
+import { instantiate, type WasmMemory } from './wasm/runtime.js';
 
 export { RealFftJs };
 
-/** The parts of the WebAssembly API used here (tsconfig's lib has no WebAssembly types). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (mod: WasmModule) => { exports: unknown };
-  validate(bytes: Uint8Array): boolean;
-}
-type WasmModule = { readonly kind?: 'wasm module' };
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-
 interface FftExports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  memory: WasmMemory;
   setup(...offsets: number[]): void;
   forward(): void;
   power(dst: number): void;
-}
-
-let compiled: WasmModule | null | undefined;
-
-/** The compiled kernel module (once per thread), or null when this runtime has no WebAssembly SIMD. */
-function fftModule(): WasmModule | null {
-  if (compiled === undefined) {
-    const bytes = Buffer.from(WASM_BASE64, 'base64');
-    compiled = wasmApi && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
-  }
-  return compiled;
 }
 
 export interface RealTransform {
@@ -120,13 +101,10 @@ class RealFftWasm implements RealTransform {
   private readonly ex: FftExports;
   private readonly outAt: number;
 
-  constructor(n: number, mod: WasmModule, api: WasmApi) {
+  constructor(n: number, ex: FftExports, offsets: number[]) {
     this.n = n;
     const m = n >> 1;
-    this.ex = new api.Instance(mod).exports as unknown as FftExports;
-    const { offsets, bytes } = layout(n);
-    const have = this.ex.memory.buffer.byteLength;
-    if (bytes > have) this.ex.memory.grow(Math.ceil((bytes - have) / 65536));
+    this.ex = ex;
     const buf = this.ex.memory.buffer; // (never grown again: the views stay valid)
     fillTables(buf, n, offsets);
     this.ex.setup(m, ...offsets.slice(0, 5), ...offsets.slice(6));
@@ -152,8 +130,9 @@ class RealFftWasm implements RealTransform {
 /** A real FFT of size n: the WebAssembly kernel, or RealFftJs (with its own views) where SIMD is unavailable. */
 export function createRealFft(n: number): RealTransform {
   if (n < 8 || (n & (n - 1)) !== 0) throw new RangeError(`RealFft: size ${n} is not a power of two >= 8`);
-  const mod = fftModule();
-  if (mod && wasmApi) return new RealFftWasm(n, mod, wasmApi);
+  const { offsets, bytes } = layout(n);
+  const ex = instantiate<FftExports>(WASM_BASE64, bytes);
+  if (ex) return new RealFftWasm(n, ex, offsets);
   const js = new RealFftJs(n);
   const input = new Float64Array(n);
   const out = new Float64Array((n >> 1) + 1);
