@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRealFft, RealFftJs } from '../src/audio/real-fft.js';
 import { SincKernel, sincInterpolate } from '../src/audio/sinc.js';
+import { IntensityAnalyzer } from '../src/audio/intensity.js';
+import { SampleBuffer } from '../src/audio/sample-buffer.js';
 // @ts-expect-error: a plain .mjs script without type declarations
 import { assembleAll } from '../scripts/build-wasm.mjs';
 import { readFileSync } from 'node:fs';
@@ -79,6 +81,39 @@ describe('audio WebAssembly kernels', () => {
           }
         }
       }
+    }
+  });
+
+  it('the intensity contour with the WebAssembly four-frame kernel equals the JavaScript one bit for bit', () => {
+    const rnd = lcg(31);
+    const n = 16000 * 3;
+    // speech-like: a decaying tone, noise at three levels, digital silence, a DC step and a full-scale stretch
+    const x = Float32Array.from({ length: n }, (_, i) =>
+      i < 8000 ? 0.3 * Math.sin(i * 0.07) * Math.exp(-i / 4000) : i < 20000 ? rnd() * 10 ** -((i >> 12) % 4) : i < 26000 ? 0 : i < 34000 ? 0.25 + 1e-4 * rnd() : rnd() * 1.9,
+    );
+    const contour = (wasm: boolean, floor: number) => {
+      const saved = process.env.MMPREP_AUDIO_WASM;
+      process.env.MMPREP_AUDIO_WASM = wasm ? '1' : '0';
+      const an = new IntensityAnalyzer(16000, floor);
+      process.env.MMPREP_AUDIO_WASM = saved;
+      // each frame's windowed sum in float64, before the dB conversion and the float32 store
+      const sums: number[] = [];
+      (an as unknown as { add: (v: number) => void }).add = (v) => sums.push(v);
+      const buf = new SampleBuffer();
+      for (let i = 0; i < n; i += 3000) {
+        buf.append(x.subarray(i, i + 3000), Math.max(0, an.minNeeded()));
+        an.pump(buf);
+      }
+      buf.total = buf.end;
+      an.pump(buf);
+      return Float64Array.from(sums);
+    };
+    for (const floor of [50, 100, 75]) {
+      const js = contour(false, floor);
+      const wasm = contour(true, floor);
+      expect(wasm.length, `floor ${floor}`).toBe(js.length);
+      expect(js.length).toBeGreaterThan(100);
+      expect(firstDiff(js, wasm, js.length), `floor ${floor}`).toBe(-1);
     }
   });
 
