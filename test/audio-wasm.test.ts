@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { createRealFft, RealFftJs } from '../src/audio/real-fft.js';
 import { SincKernel, sincInterpolate } from '../src/audio/sinc.js';
 import { IntensityAnalyzer } from '../src/audio/intensity.js';
-import { SampleBuffer } from '../src/audio/sample-buffer.js';
+import { FrameStore, SampleBuffer } from '../src/audio/sample-buffer.js';
+import { mfccFromLogMel, mfccFromLogMelJs } from '../src/audio/spectral.js';
 // @ts-expect-error: a plain .mjs script without type declarations
 import { assembleAll } from '../scripts/build-wasm.mjs';
 import { readFileSync } from 'node:fs';
@@ -114,6 +115,19 @@ describe('audio WebAssembly kernels', () => {
       expect(wasm.length, `floor ${floor}`).toBe(js.length);
       expect(js.length).toBeGreaterThan(100);
       expect(firstDiff(js, wasm, js.length), `floor ${floor}`).toBe(-1);
+    }
+  });
+
+  it('MFCC from log-mel frames equals mfccFromLogMelJs bit for bit (odd and even counts, blocks, clip or none)', () => {
+    const rnd = lcg(41);
+    for (const [n, nMels, nMfcc, topDb] of [[2500, 40, 13, 80], [1, 40, 13, 80], [1023, 41, 20, null], [2048, 128, 40, 30], [0, 40, 13, 80]] as const) {
+      const lm = new FrameStore(nMels, Math.max(1, n));
+      lm.length = n;
+      for (let i = 0; i < n * nMels; i++) lm.data[i] = i % 97 === 0 ? -300 : -100 + 100 * (rnd() + 0.5);
+      const want = mfccFromLogMelJs(lm, nMfcc, topDb);
+      const got = mfccFromLogMel(lm, nMfcc, topDb);
+      expect(got.length).toBe(n * nMfcc);
+      expect(firstDiff(want, got, want.length), `n=${n} nMels=${nMels}`).toBe(-1);
     }
   });
 
