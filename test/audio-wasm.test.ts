@@ -10,6 +10,7 @@ import { SincKernel, sincInterpolate } from '../src/audio/sinc.js';
 import { IntensityAnalyzer } from '../src/audio/intensity.js';
 import { FrameStore, SampleBuffer } from '../src/audio/sample-buffer.js';
 import { mfccFromLogMel, mfccFromLogMelJs } from '../src/audio/spectral.js';
+import { PitchAnalyzer } from '../src/audio/pitch.js';
 // @ts-expect-error: a plain .mjs script without type declarations
 import { assembleAll } from '../scripts/build-wasm.mjs';
 import { readFileSync } from 'node:fs';
@@ -128,6 +129,31 @@ describe('audio WebAssembly kernels', () => {
       const got = mfccFromLogMel(lm, nMfcc, topDb);
       expect(got.length).toBe(n * nMfcc);
       expect(firstDiff(want, got, want.length), `n=${n} nMels=${nMels}`).toBe(-1);
+    }
+  });
+
+  it("the pitch autocorrelation's cosine transform (cosft1) equals the JavaScript one bit for bit", () => {
+    const rnd = lcg(53);
+    type Inner = { spec: Float64Array; acf: Float64Array; autocorrelate(): void };
+    const analyser = (wasm: boolean, floor: number) => {
+      const saved = process.env.MMPREP_AUDIO_WASM;
+      process.env.MMPREP_AUDIO_WASM = wasm ? '1' : '0';
+      const params = { sampleRate: 16000, hop: 160, floor, ceiling: 600, maxCandidates: 15, silenceThreshold: 0.03, voicingThreshold: 0.45, octaveCost: 0.01, octaveJumpCost: 0.35, voicedUnvoicedCost: 0.14 };
+      const a = new PitchAnalyzer(params) as unknown as Inner;
+      process.env.MMPREP_AUDIO_WASM = saved;
+      return a;
+    };
+    for (const floor of [65, 75, 40]) {
+      const js = analyser(false, floor);
+      const wasm = analyser(true, floor);
+      expect(firstDiff(js.acf, wasm.acf, js.acf.length), `floor ${floor}: the window's autocorrelation`).toBe(-1);
+      for (let t = 0; t < 30; t++) {
+        for (let k = 0; k < js.spec.length; k++) js.spec[k] = t === 3 ? 0 : (rnd() + 0.5) * 10 ** ((t % 11) - 5);
+        wasm.spec.set(js.spec);
+        js.autocorrelate();
+        wasm.autocorrelate();
+        expect(firstDiff(js.acf, wasm.acf, js.acf.length), `floor ${floor} frame ${t}`).toBe(-1);
+      }
     }
   });
 

@@ -9,7 +9,7 @@
  * the interpolation depth, and only each frame's locally best candidate gets Praat's second, sinc-70 refinement
  * (the others keep the parabolic + sinc-30 estimate, which is what the path finder compares).
  */
-import { createRealFft, type RealTransform } from './real-fft.js';
+import { createCosineTransform, createRealFft, type CosineTransform, type RealTransform } from './real-fft.js';
 import { FrameStore, type SampleBuffer } from './sample-buffer.js';
 import { SincKernel, sincInterpolate } from './sinc.js';
 export { sincInterpolate };
@@ -168,6 +168,8 @@ export class PitchAnalyzer {
   private readonly cosTab: Float64Array;
   private readonly sinTab: Float64Array;
   private readonly zHalf: Float64Array;
+  /** The same cosine transform as one WebAssembly call (null without WebAssembly SIMD); its output is acf. */
+  private readonly cosine: CosineTransform | null;
   /** Unnormalised circular autocorrelation of frameBuf at lags 0 .. M/2 (times 1/2: the scale cancels in r). */
   private readonly acf: Float64Array;
   private readonly r: Float64Array;
@@ -209,7 +211,8 @@ export class PitchAnalyzer {
       this.sinTab[j] = Math.sin((Math.PI * j) / N);
     }
     this.zHalf = this.fftHalf.input;
-    this.acf = new Float64Array(N + 1);
+    this.cosine = createCosineTransform(N);
+    this.acf = this.cosine ? this.cosine.out : new Float64Array(N + 1);
     this.sinc = new SincKernel(this.rMax, 70);
     this.r = this.sinc.r;
     this.seg = new Float32Array(2 * this.reach + 2);
@@ -246,6 +249,11 @@ export class PitchAnalyzer {
    */
   private autocorrelate(): void {
     const { spec, M } = this;
+    if (this.cosine !== null) {
+      this.cosine.y.set(spec); // (WebAssembly, the same operations as below: test/audio-wasm.test.ts)
+      this.cosine.run();
+      return;
+    }
     const N = M >> 1;
     // cosft1: y[j] = spec[j], j = 0..N; acf[k] = y0/2 + (-1)^k yN/2 + sum_{j=1}^{N-1} y_j cos(pi j k / N).
     const { zHalf: z, cosTab, sinTab, acf } = this;

@@ -20,6 +20,8 @@ interface FftExports {
   setup(...offsets: number[]): void;
   forward(): void;
   power(dst: number): void;
+  setupCos(y: number, ct: number, st: number, acf: number): void;
+  cosft1(): void;
 }
 
 export interface RealTransform {
@@ -39,6 +41,7 @@ export interface RealTransform {
 function layout(n: number): { offsets: number[]; bytes: number } {
   const m = n >> 1;
   const sizes = [8 * n, 8 * m, 8 * m, 8 * (m + 1), 8 * (m + 1), 8 * (m + 1), 4 * m, 8 * twiddleCount(m), 4 * m, 4 * m, 8 * ((m >> 1) + 1), 8 * ((m >> 1) + 1)];
+  sizes.push(8 * (n + 1), 8 * m, 8 * m, 8 * (n + 1)); // cosft1: y, cos / sin of pi j / n, output
   const offsets: number[] = [];
   let at = 0;
   for (const s of sizes) {
@@ -82,6 +85,12 @@ function fillTables(buf: ArrayBuffer, n: number, o: number[]): void {
     pc[k] = Math.cos((2 * Math.PI * k) / n);
     ps[k] = Math.sin((2 * Math.PI * k) / n);
   }
+  const ct = new Float64Array(buf, o[13], m);
+  const st = new Float64Array(buf, o[14], m);
+  for (let j = 0; j < m; j++) {
+    ct[j] = Math.cos((Math.PI * j) / n);
+    st[j] = Math.sin((Math.PI * j) / n);
+  }
   const h = m >> 1;
   const w2r = new Float64Array(buf, o[8], h);
   const w2i = new Float64Array(buf, o[9], h);
@@ -100,6 +109,9 @@ class RealFftWasm implements RealTransform {
   readonly out: Float64Array;
   private readonly ex: FftExports;
   private readonly outAt: number;
+  /** cosft1's input y[0 .. n] and output. */
+  readonly cosIn: Float64Array;
+  readonly cosOut: Float64Array;
 
   constructor(n: number, ex: FftExports, offsets: number[]) {
     this.n = n;
@@ -107,7 +119,10 @@ class RealFftWasm implements RealTransform {
     this.ex = ex;
     const buf = this.ex.memory.buffer; // (never grown again: the views stay valid)
     fillTables(buf, n, offsets);
-    this.ex.setup(m, ...offsets.slice(0, 5), ...offsets.slice(6));
+    this.ex.setup(m, ...offsets.slice(0, 5), ...offsets.slice(6, 12));
+    this.ex.setupCos(offsets[12], offsets[13], offsets[14], offsets[15]);
+    this.cosIn = new Float64Array(buf, offsets[12], n + 1);
+    this.cosOut = new Float64Array(buf, offsets[15], n + 1);
     this.input = new Float64Array(buf, offsets[0], n);
     this.re = new Float64Array(buf, offsets[3], m + 1);
     this.im = new Float64Array(buf, offsets[4], m + 1);
@@ -120,11 +135,33 @@ class RealFftWasm implements RealTransform {
     this.ex.forward();
   }
 
+  cosft1(): void {
+    this.ex.cosft1();
+  }
+
   power(x: Float64Array, dst: Float64Array): void {
     if (x !== this.input) this.input.set(x.length === this.n ? x : x.subarray(0, this.n));
     this.ex.power(this.outAt);
     if (dst !== this.out) dst.set(this.out);
   }
+}
+
+/**
+ * A DCT-I of n + 1 points by a real FFT of n points (Numerical Recipes' cosft1, 3rd ed. section 12.4.2; the pitch
+ * autocorrelation's inverse transform of the power spectrum): write y[0 .. n] into `y`, run(), read `out`:
+ * out[k] = y0/2 + (-1)^k yn/2 + sum_{j=1}^{n-1} y_j cos(pi j k / n). WebAssembly only (null without it; the pitch
+ * analyser then does it in JavaScript, with the same bits).
+ */
+export interface CosineTransform {
+  readonly y: Float64Array;
+  readonly out: Float64Array;
+  run(): void;
+}
+
+export function createCosineTransform(n: number): CosineTransform | null {
+  const f = createRealFft(n);
+  if (!(f instanceof RealFftWasm)) return null;
+  return { y: f.cosIn, out: f.cosOut, run: () => f.cosft1() };
 }
 
 /** A real FFT of size n: the WebAssembly kernel, or RealFftJs (with its own views) where SIMD is unavailable. */

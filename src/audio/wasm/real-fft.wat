@@ -23,6 +23,10 @@
   (global $W2I (mut i32) (i32.const 0))
   (global $PC (mut i32) (i32.const 0))
   (global $PS (mut i32) (i32.const 0))
+  (global $Y (mut i32) (i32.const 0))
+  (global $CT (mut i32) (i32.const 0))
+  (global $ST (mut i32) (i32.const 0))
+  (global $ACF (mut i32) (i32.const 0))
 
   (func (export "setup") (param $m i32) (param $X i32) (param $ZR i32) (param $ZI i32) (param $RE i32) (param $IM i32)
         (param $REV i32) (param $TW i32) (param $W2R i32) (param $W2I i32) (param $PC i32) (param $PS i32)
@@ -30,6 +34,53 @@
     (global.set $ZI (local.get $ZI)) (global.set $RE (local.get $RE)) (global.set $IM (local.get $IM))
     (global.set $REV (local.get $REV)) (global.set $TW (local.get $TW)) (global.set $W2R (local.get $W2R))
     (global.set $W2I (local.get $W2I)) (global.set $PC (local.get $PC)) (global.set $PS (local.get $PS)))
+
+  ;; Regions of cosft1 below: Y its input y[0 .. n], CT / ST cos / sin of pi j / n (j < n/2), ACF its output.
+  (func (export "setupCos") (param $Y i32) (param $CT i32) (param $ST i32) (param $ACF i32)
+    (global.set $Y (local.get $Y)) (global.set $CT (local.get $CT)) (global.set $ST (local.get $ST))
+    (global.set $ACF (local.get $ACF)))
+
+  ;; A DCT-I of n + 1 points by this real FFT of n points (Numerical Recipes' cosft1, 3rd ed. section 12.4.2), as
+  ;; src/audio/pitch.ts's autocorrelate did it in JavaScript, same operations in the same order (scalar):
+  ;; acf[k] = y0/2 + (-1)^k yn/2 + sum_{j=1}^{n-1} y_j cos(pi j k / n), k = 0 .. n.
+  (func (export "cosft1")
+    (local $j i32) (local $jb i32) (local $njb i32) (local $nb i32) (local $sum f64) (local $y1 f64) (local $y2 f64)
+    (local $t f64)
+    (local.set $nb (i32.shl (global.get $m) (i32.const 4))) ;; bytes of n doubles
+    (local.set $sum (f64.mul (f64.const 0.5) (f64.sub (f64.load (global.get $Y)) (f64.load (i32.add (global.get $Y) (local.get $nb))))))
+    (f64.store (global.get $X) (f64.mul (f64.const 0.5) (f64.add (f64.load (global.get $Y)) (f64.load (i32.add (global.get $Y) (local.get $nb))))))
+    (local.set $j (i32.const 1))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $j) (global.get $m))) ;; j < n/2
+      (local.set $jb (i32.shl (local.get $j) (i32.const 3)))
+      (local.set $njb (i32.sub (local.get $nb) (local.get $jb)))
+      (local.set $y1 (f64.mul (f64.const 0.5) (f64.add (f64.load (i32.add (global.get $Y) (local.get $jb))) (f64.load (i32.add (global.get $Y) (local.get $njb))))))
+      (local.set $y2 (f64.sub (f64.load (i32.add (global.get $Y) (local.get $jb))) (f64.load (i32.add (global.get $Y) (local.get $njb)))))
+      (local.set $t (f64.mul (f64.load (i32.add (global.get $ST) (local.get $jb))) (local.get $y2)))
+      (f64.store (i32.add (global.get $X) (local.get $jb)) (f64.sub (local.get $y1) (local.get $t)))
+      (f64.store (i32.add (global.get $X) (local.get $njb)) (f64.add (local.get $y1) (local.get $t)))
+      (local.set $sum (f64.add (local.get $sum) (f64.mul (f64.load (i32.add (global.get $CT) (local.get $jb))) (local.get $y2))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $next)))
+    (f64.store (i32.add (global.get $X) (i32.shl (global.get $m) (i32.const 3)))
+      (f64.load (i32.add (global.get $Y) (i32.shl (global.get $m) (i32.const 3)))))
+    (call $forward)
+    ;; even outputs: the real parts; odd ones: a running sum of the imaginary parts (the FFT is e^{-i..}: minus)
+    (local.set $j (i32.const 0))
+    (block $edone (loop $enext
+      (br_if $edone (i32.gt_u (local.get $j) (global.get $m)))
+      (f64.store (i32.add (global.get $ACF) (i32.shl (local.get $j) (i32.const 4)))
+        (f64.load (i32.add (global.get $RE) (i32.shl (local.get $j) (i32.const 3)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $enext)))
+    (f64.store offset=8 (global.get $ACF) (local.get $sum))
+    (local.set $j (i32.const 1))
+    (block $odone (loop $onext
+      (br_if $odone (i32.ge_u (local.get $j) (global.get $m)))
+      (local.set $sum (f64.sub (local.get $sum) (f64.load (i32.add (global.get $IM) (i32.shl (local.get $j) (i32.const 3))))))
+      (f64.store offset=8 (i32.add (global.get $ACF) (i32.shl (local.get $j) (i32.const 4))) (local.get $sum))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $onext))))
 
   ;; Load fused with the first radix-4 stage (RealFftJs.loadRadix4). Lanes hold (re, im) of one input pair: a, b, c,
   ;; d = z[r], z[r + m/4], z[r + m/2], z[r + 3m/4]; outputs j .. j+3 are regrouped into (zr[j], zr[j+1]) etc.
@@ -173,7 +224,7 @@
 
   ;; Spectrum of x: lanes hold k, k+1 (k odd, 1 .. m/2 - 1) and m-k, m-k-1; the k values are stored before the m-k
   ;; ones, so at k = m/2 the second value wins, as in RealFftJs.realPostPass. Returns nothing; RE / IM hold X.
-  (func (export "forward")
+  (func $forward (export "forward")
     (local $k i32) (local $kb i32) (local $mkb i32)
     (local $er v128) (local $ei v128) (local $or v128) (local $oi v128) (local $tr v128) (local $ti v128)
     (call $complex)
