@@ -5,6 +5,50 @@
  * which shifts them by less than one step.
  */
 import { FrameStore, type SampleBuffer } from './sample-buffer.js';
+import { WASM_BASE64 as INTENSITY_WASM } from './wasm/intensity-bytes.js';
+import { instantiate, type WasmMemory } from './wasm/runtime.js';
+
+interface IntensityExports {
+  memory: WasmMemory;
+  quad(x: number, a: number, b: number, c: number, d: number, W: number, w: number, out: number): void;
+}
+
+/** wasm/intensity.wat with the window in its memory: four frames' sums per call (same bits as quad()). */
+class QuadKernel {
+  /** Samples of the four frames' span are copied here (f32). */
+  readonly x: Float32Array;
+  readonly sums: Float64Array;
+  private readonly xAt: number;
+  private readonly outAt: number;
+
+  constructor(
+    private readonly ex: IntensityExports,
+    private readonly W: number,
+    span: number,
+    window: Float64Array,
+  ) {
+    this.xAt = 16 * Math.ceil((8 * W) / 16);
+    this.outAt = this.xAt + 16 * Math.ceil((4 * span) / 16);
+    new Float64Array(ex.memory.buffer, 0, W).set(window);
+    this.x = new Float32Array(ex.memory.buffer, this.xAt, span);
+    this.sums = new Float64Array(ex.memory.buffer, this.outAt, 4);
+  }
+
+  static create(W: number, span: number, window: Float64Array): QuadKernel | null {
+    const bytes = 16 * Math.ceil((8 * W) / 16) + 16 * Math.ceil((4 * span) / 16) + 32;
+    const ex = instantiate<IntensityExports>(INTENSITY_WASM, bytes);
+    return ex ? new QuadKernel(ex, W, span, window) : null;
+  }
+
+  /** The four frames' sums of (x - mean)^2 w into sums[0 .. 3], or false when their span does not fit. */
+  run(data: Float32Array, a: number, b: number, c: number, d: number): boolean {
+    const W = this.W;
+    if (!(a <= b && b <= c && c <= d) || d + W - a > this.x.length) return false;
+    this.x.set(data.subarray(a, d + W));
+    this.ex.quad(this.xAt, 0, b - a, c - a, d - a, W, 0, this.outAt);
+    return true;
+  }
+}
 
 /** Modified Bessel function of the first kind, order 0 (series; Praat's NUMbessel_i0_f). */
 function besselI0(x: number): number {
@@ -29,6 +73,8 @@ export class IntensityAnalyzer {
   private readonly window: Float64Array;
   private readonly sumWindow: number;
   private readonly seg: Float32Array;
+  /** The WebAssembly form of quad() (null without WebAssembly SIMD). */
+  private readonly kernel: QuadKernel | null;
 
   constructor(
     readonly sampleRate: number,
@@ -52,6 +98,7 @@ export class IntensityAnalyzer {
     }
     this.sumWindow = sw;
     this.seg = new Float32Array(W);
+    this.kernel = QuadKernel.create(W, W + 3 * Math.ceil(this.step) + 8, this.window);
   }
 
   /** Time (s) of frame k. */
@@ -145,6 +192,20 @@ export class IntensityAnalyzer {
 
   /** Four frames starting at x[a], x[b], x[c], x[d]: exactly single() of each, with their chains interleaved. */
   private quad(x: Float32Array, a: number, b: number, c: number, d: number, W: number): void {
+    const k = this.kernel;
+    if (k !== null && k.run(x, a, b, c, d)) {
+      const s = k.sums;
+      this.add(s[0]);
+      this.add(s[1]);
+      this.add(s[2]);
+      this.add(s[3]);
+      return;
+    }
+    this.quadJs(x, a, b, c, d, W);
+  }
+
+  /** quad() in JavaScript (the reference of wasm/intensity.wat). */
+  private quadJs(x: Float32Array, a: number, b: number, c: number, d: number, W: number): void {
     const w = this.window;
     let sa = 0;
     let sb = 0;

@@ -9,9 +9,9 @@
  * the interpolation depth, and only each frame's locally best candidate gets Praat's second, sinc-70 refinement
  * (the others keep the parabolic + sinc-30 estimate, which is what the path finder compares).
  */
-import { RealFft } from './real-fft.js';
+import { createCosineTransform, createRealFft, type CosineTransform, type RealTransform } from './real-fft.js';
 import { FrameStore, type SampleBuffer } from './sample-buffer.js';
-import { sincInterpolate } from './sinc.js';
+import { SincKernel, sincInterpolate } from './sinc.js';
 export { sincInterpolate };
 
 export interface PitchParams {
@@ -159,18 +159,22 @@ export class PitchAnalyzer {
   private readonly window: Float64Array;
   private readonly windowR: Float64Array;
   private readonly M: number;
-  private readonly fft: RealFft;
+  private readonly fft: RealTransform;
   private readonly frameBuf: Float64Array;
   /** Power spectrum of the frame being analysed. */
   private readonly spec: Float64Array;
   /** Half-size FFT and tables of the cosine transform that turns the power spectrum into the autocorrelation. */
-  private readonly fftHalf: RealFft;
+  private readonly fftHalf: RealTransform;
   private readonly cosTab: Float64Array;
   private readonly sinTab: Float64Array;
   private readonly zHalf: Float64Array;
+  /** The same cosine transform as one WebAssembly call (null without WebAssembly SIMD); its output is acf. */
+  private readonly cosine: CosineTransform | null;
   /** Unnormalised circular autocorrelation of frameBuf at lags 0 .. M/2 (times 1/2: the scale cancels in r). */
   private readonly acf: Float64Array;
   private readonly r: Float64Array;
+  /** Sinc interpolation of r (r lives in its memory). */
+  private readonly sinc: SincKernel;
   private readonly seg: Float32Array;
   private readonly ceiling: number;
   private readonly lags: Float64Array;
@@ -195,20 +199,22 @@ export class PitchAnalyzer {
     this.reach = Math.max(this.halfnsampWindow, this.nsampPeriod) + 1;
     this.window = new Float64Array(this.nsampWindow);
     for (let j = 0; j < this.nsampWindow; j++) this.window[j] = 0.5 - 0.5 * Math.cos(((j + 1) * 2 * Math.PI) / (this.nsampWindow + 1));
-    this.fft = new RealFft(M);
-    this.frameBuf = new Float64Array(M);
-    this.spec = new Float64Array((M >> 1) + 1);
+    this.fft = createRealFft(M);
+    this.frameBuf = this.fft.input;
+    this.spec = this.fft.out;
     const N = M >> 1;
-    this.fftHalf = new RealFft(N);
+    this.fftHalf = createRealFft(N);
     this.cosTab = new Float64Array(N >> 1);
     this.sinTab = new Float64Array(N >> 1);
     for (let j = 0; j < N >> 1; j++) {
       this.cosTab[j] = Math.cos((Math.PI * j) / N);
       this.sinTab[j] = Math.sin((Math.PI * j) / N);
     }
-    this.zHalf = new Float64Array(N);
-    this.acf = new Float64Array(N + 1);
-    this.r = new Float64Array(this.rMax + 1);
+    this.zHalf = this.fftHalf.input;
+    this.cosine = createCosineTransform(N);
+    this.acf = this.cosine ? this.cosine.out : new Float64Array(N + 1);
+    this.sinc = new SincKernel(this.rMax, 70);
+    this.r = this.sinc.r;
     this.seg = new Float32Array(2 * this.reach + 2);
     // Normalised autocorrelation of the window.
     this.frameBuf.set(this.window);
@@ -243,6 +249,11 @@ export class PitchAnalyzer {
    */
   private autocorrelate(): void {
     const { spec, M } = this;
+    if (this.cosine !== null) {
+      this.cosine.y.set(spec); // (WebAssembly, the same operations as below: test/audio-wasm.test.ts)
+      this.cosine.run();
+      return;
+    }
     const N = M >> 1;
     // cosft1: y[j] = spec[j], j = 0..N; acf[k] = y0/2 + (-1)^k yN/2 + sum_{j=1}^{N-1} y_j cos(pi j k / N).
     const { zHalf: z, cosTab, sinTab, acf } = this;
@@ -403,7 +414,7 @@ export class PitchAnalyzer {
         const d2r = 2 * ri - r[i - 1] - r[i + 1];
         const lag = i + dr / d2r;
         const f = sr / lag;
-        const s1 = sincInterpolate(r, rMax, lag, 30);
+        const s1 = this.sinc.at(lag, 30);
         const inv = 1 / s1; // computed always: a division only rare frames reached deoptimised the loop
         const s = s1 > 1 ? inv : s1;
         let place = -1;
@@ -453,7 +464,7 @@ export class PitchAnalyzer {
   }
 
   /** -r(lag) by sinc-70 interpolation of the current frame's r (one closure per analyser, not per frame). */
-  private readonly negSinc70 = (t: number) => -sincInterpolate(this.r, this.rMax, t, 70);
+  private readonly negSinc70 = (t: number) => -this.sinc.at(t, 70);
 
   /** Praat's second pass for the candidate at store offset o found near integer lag `lag`. */
   private refine(o: number, lag: number): void {

@@ -2,6 +2,8 @@
  * Praat's windowed sinc interpolation (NUM_interpolate_sinc, melder/NUMinterpol.cpp), one implementation for the
  * pitch and harmonicity lag arrays (mirrored at lag 0) and the formant resampler (1-based signal indices).
  */
+import { WASM_BASE64 as SINC_WASM } from './wasm/sinc-bytes.js';
+import { instantiate, type WasmMemory } from './wasm/runtime.js';
 
 /**
  * Praat's NUM_interpolate_sinc on a symmetric lag array r[0..rMax] (r[-k] = r[k]), at fractional lag x. Values
@@ -139,4 +141,56 @@ export function sincRightSum(r: Float64Array, shift: number, result0: number, di
     halfsina = -halfsina;
   }
   return result;
+}
+
+interface SincExports {
+  memory: WasmMemory;
+  both(r: number, terms: number, aL: number, hL: number, cL: number, sL: number, cdL: number, sdL: number, fromL: number, nL: number, aR: number, hR: number, cR: number, sR: number, cdR: number, sdR: number, fromR: number, nR: number): number;
+}
+
+/**
+ * sincInterpolate on one lag array r[0 .. rMax] that lives in a WebAssembly kernel's memory (wasm/sinc.wat: the two
+ * halves in the two SIMD lanes, same bits as sincBothSides): write r through `r`, then call at(). Without
+ * WebAssembly SIMD, `r` is a plain array and at() is sincInterpolate.
+ */
+export class SincKernel {
+  readonly r: Float64Array;
+  private readonly rMax: number;
+  private readonly ex: SincExports | null;
+  private readonly termsAt: number;
+
+  constructor(rMax: number, maxDepth: number) {
+    this.rMax = rMax;
+    const termsAt = 8 * (rMax + 2);
+    this.termsAt = termsAt;
+    this.ex = instantiate<SincExports>(SINC_WASM, termsAt + 8 * (maxDepth + 2));
+    this.r = this.ex ? new Float64Array(this.ex.memory.buffer, 0, rMax + 1) : new Float64Array(rMax + 1);
+  }
+
+  /** Praat's NUM_interpolate_sinc of r at fractional lag x, depth at most maxDepth (as sincInterpolate). */
+  at(x: number, maxDepth: number): number {
+    const { r, rMax } = this;
+    const ex = this.ex;
+    if (ex === null) return sincInterpolate(r, rMax, x, maxDepth);
+    const midleft = Math.floor(x);
+    const midright = midleft + 1;
+    if (x === midleft) return r[Math.abs(midleft)];
+    if (x >= rMax) return r[rMax];
+    const depth = Math.min(maxDepth, rMax - midleft);
+    if (depth < 1) return r[Math.abs(Math.round(x))];
+    const left = midright - depth;
+    const right = midleft + depth;
+    const nL = midleft - (left > -rMax ? left : -rMax) + 1;
+    const nR = (right < rMax ? right : rMax) - midright + 1;
+    // sincBothSides's starting values, computed here with V8's Math.sin / Math.cos
+    const aL = Math.PI * (x - midleft);
+    const spanL = x - left + 1;
+    const aaL = aL / spanL;
+    const daaL = Math.PI / spanL;
+    const aR = Math.PI * (midright - x);
+    const spanR = right - x + 1;
+    const aaR = aR / spanR;
+    const daaR = Math.PI / spanR;
+    return ex.both(0, this.termsAt, aL, 0.5 * Math.sin(aL), Math.cos(aaL), Math.sin(aaL), Math.cos(daaL), Math.sin(daaL), midleft, nL, aR, 0.5 * Math.sin(aR), Math.cos(aaR), Math.sin(aaR), Math.cos(daaR), Math.sin(daaR), midright, nR);
+  }
 }

@@ -6,7 +6,9 @@
  */
 import { melFilterBank, type MelBand } from './mel.js';
 import { dctMatrix } from './dct.js';
-import { RealFft } from './real-fft.js';
+import { WASM_BASE64 as MFCC_WASM } from './wasm/mfcc-bytes.js';
+import { instantiate, type WasmMemory } from './wasm/runtime.js';
+import { createRealFft, type RealTransform } from './real-fft.js';
 import type { AudioOptions } from './options.js';
 import { FrameStore, type SampleBuffer } from './sample-buffer.js';
 
@@ -24,7 +26,7 @@ export class SpectralAnalyzer {
   private readonly half: number;
   private readonly win: Float64Array;
   private readonly lpad: number;
-  private readonly fft: RealFft;
+  private readonly fft: RealTransform;
   /** The windowed frame (zero outside the window's span, which is all that is ever written) and its power spectrum. */
   private readonly fftIn: Float64Array;
   private readonly power: Float64Array;
@@ -57,9 +59,9 @@ export class SpectralAnalyzer {
     this.win = new Float64Array(o.winLength);
     for (let n = 0; n < o.winLength; n++) this.win[n] = 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / o.winLength);
     this.lpad = (o.nFft - o.winLength) >> 1;
-    this.fft = new RealFft(o.nFft);
-    this.fftIn = new Float64Array(o.nFft);
-    this.power = new Float64Array((o.nFft >> 1) + 1);
+    this.fft = createRealFft(o.nFft);
+    this.fftIn = this.fft.input;
+    this.power = this.fft.out;
     this.bands = melFilterBank(o.sampleRate, o.nFft, o.nMels, o.fmin, o.fmax ?? o.sampleRate / 2);
     this.melOff = new Int32Array(o.nMels + 1);
     this.melStart = new Int32Array(o.nMels);
@@ -227,20 +229,62 @@ function slideCrossings(data: Float32Array, ei: number, L: number, hop: number, 
   return crossings;
 }
 
+/** librosa's power_to_db top_db floor: the whole file's largest log-mel value minus topDb (-Infinity: no clip). */
+function topDbFloor(logmel: FrameStore, topDb: number | null): number {
+  const n = logmel.length * logmel.width;
+  const d = logmel.data;
+  if (topDb === null || n === 0) return -Infinity;
+  let mx = -Infinity;
+  for (let i = 0; i < n; i++) if (d[i] > mx) mx = d[i];
+  return mx - topDb;
+}
+
+interface MfccExports {
+  memory: WasmMemory;
+  mfcc(lm: number, frames: number, nMels: number, nMfcc: number, D: number, floor: number, out: number, work: number): void;
+}
+
+/** Frames per call of the WebAssembly MFCC kernel (even; its memory holds one block, whatever the file's length). */
+const MFCC_BLOCK = 1024;
+
 /**
- * MFCC from the stored log-mel frames: librosa's power_to_db top_db clip at (whole-file maximum - top_db), then the
- * orthonormal DCT-II (librosa.feature.mfcc, dct_type 2, norm 'ortho', no lifter). Returns frame-major n x nMfcc.
+ * mfccFromLogMelJs (below) by the WebAssembly kernel wasm/mfcc.wat, two frames per SIMD vector, MFCC_BLOCK frames
+ * per call: the same bits (test/audio-wasm.test.ts). Falls back to mfccFromLogMelJs without WebAssembly SIMD.
  */
 export function mfccFromLogMel(logmel: FrameStore, nMfcc: number, topDb: number | null): Float64Array {
   const nMels = logmel.width;
   const n = logmel.length;
-  const d = logmel.data;
-  let floor = -Infinity;
-  if (topDb !== null && n > 0) {
-    let mx = -Infinity;
-    for (let i = 0; i < n * nMels; i++) if (d[i] > mx) mx = d[i];
-    floor = mx - topDb;
+  const at = { D: 0, lm: 8 * nMfcc * nMels, out: 0, work: 0, end: 0 };
+  at.out = at.lm + 16 * Math.ceil((4 * MFCC_BLOCK * nMels) / 16);
+  at.work = at.out + 8 * MFCC_BLOCK * nMfcc;
+  at.end = at.work + 48 * nMels;
+  const ex = instantiate<MfccExports>(MFCC_WASM, at.end);
+  if (ex === null) return mfccFromLogMelJs(logmel, nMfcc, topDb);
+  const floor = topDbFloor(logmel, topDb);
+  new Float64Array(ex.memory.buffer, at.D, nMfcc * nMels).set(dctMatrix(nMfcc, nMels));
+  const lm = new Float32Array(ex.memory.buffer, at.lm, MFCC_BLOCK * nMels);
+  const res = new Float64Array(ex.memory.buffer, at.out, MFCC_BLOCK * nMfcc);
+  const out = new Float64Array(n * nMfcc);
+  for (let t0 = 0; t0 < n; t0 += MFCC_BLOCK) {
+    const count = Math.min(MFCC_BLOCK, n - t0);
+    lm.set(logmel.data.subarray(t0 * nMels, (t0 + count) * nMels));
+    // an odd count: the last frame twice (the second copy's coefficients are not read)
+    if (count & 1) lm.copyWithin(count * nMels, (count - 1) * nMels, count * nMels);
+    ex.mfcc(at.lm, count + (count & 1), nMels, nMfcc, at.D, floor, at.out, at.work);
+    out.set(res.subarray(0, count * nMfcc), t0 * nMfcc);
   }
+  return out;
+}
+
+/**
+ * MFCC from the stored log-mel frames: librosa's power_to_db top_db clip at (whole-file maximum - top_db), then the
+ * orthonormal DCT-II (librosa.feature.mfcc, dct_type 2, norm 'ortho', no lifter). Returns frame-major n x nMfcc.
+ */
+export function mfccFromLogMelJs(logmel: FrameStore, nMfcc: number, topDb: number | null): Float64Array {
+  const nMels = logmel.width;
+  const n = logmel.length;
+  const d = logmel.data;
+  const floor = topDbFloor(logmel, topDb);
   const D = dctMatrix(nMfcc, nMels);
   const out = new Float64Array(n * nMfcc);
   // DCT-II symmetry: cos row k is even (k even) or odd (k odd) about the centre, so fold the input first.

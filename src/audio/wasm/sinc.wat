@@ -1,0 +1,95 @@
+;; The two halves of Praat's NUM_interpolate_sinc (melder/NUMinterpol.cpp) on a lag array mirrored at 0, as
+;; src/audio/sinc.ts's sincBothSides does them, in WebAssembly with 128-bit SIMD: lane 0 is the left half (lags
+;; fromL, fromL - 1, .. mirrored at 0), lane 1 the right half (fromR, fromR + 1, ..). Each lane does the JavaScript's
+;; float64 operations in its order (the weight (h / a) (1 + cos), the sample times the weight, the angle-addition
+;; recurrence of sin / cos, a += pi, h = -h); the left terms are summed as they come, the right ones kept and added
+;; afterwards in order, as Praat adds them. Bit-identical to the JavaScript (test/audio-wasm.test.ts). The caller
+;; computes the starting sines and cosines with Math.sin / Math.cos (so those are V8's too) and passes them in.
+;; Memory: r[0 .. rMax] at byte offset $r, the right half's terms at $terms.
+(module
+  (memory (export "memory") 1)
+
+  (func (export "both") (param $r i32) (param $terms i32)
+        (param $aL f64) (param $hL f64) (param $cL f64) (param $sL f64) (param $cdL f64) (param $sdL f64)
+        (param $fromL i32) (param $nL i32)
+        (param $aR f64) (param $hR f64) (param $cR f64) (param $sR f64) (param $cdR f64) (param $sdR f64)
+        (param $fromR i32) (param $nR i32) (result f64)
+    (local $j i32) (local $k i32) (local $common i32) (local $result f64) (local $p v128) (local $help v128)
+    (local $a v128) (local $h v128) (local $c v128) (local $s v128) (local $cd v128) (local $sd v128)
+    (local.set $a (f64x2.replace_lane 1 (f64x2.splat (local.get $aL)) (local.get $aR)))
+    (local.set $h (f64x2.replace_lane 1 (f64x2.splat (local.get $hL)) (local.get $hR)))
+    (local.set $c (f64x2.replace_lane 1 (f64x2.splat (local.get $cL)) (local.get $cR)))
+    (local.set $s (f64x2.replace_lane 1 (f64x2.splat (local.get $sL)) (local.get $sR)))
+    (local.set $cd (f64x2.replace_lane 1 (f64x2.splat (local.get $cdL)) (local.get $cdR)))
+    (local.set $sd (f64x2.replace_lane 1 (f64x2.splat (local.get $sdL)) (local.get $sdR)))
+    (local.set $common (select (local.get $nL) (local.get $nR) (i32.lt_s (local.get $nL) (local.get $nR))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_s (local.get $j) (local.get $common)))
+      (local.set $k (i32.sub (local.get $fromL) (local.get $j)))
+      (local.set $k (select (local.get $k) (i32.sub (i32.const 0) (local.get $k)) (i32.ge_s (local.get $k) (i32.const 0))))
+      (local.set $p (f64x2.mul
+        (f64x2.replace_lane 1
+          (f64x2.splat (f64.load (i32.add (local.get $r) (i32.shl (local.get $k) (i32.const 3)))))
+          (f64.load (i32.add (local.get $r) (i32.shl (i32.add (local.get $fromR) (local.get $j)) (i32.const 3)))))
+        (f64x2.mul (f64x2.div (local.get $h) (local.get $a)) (f64x2.add (f64x2.splat (f64.const 1)) (local.get $c)))))
+      (local.set $result (f64.add (local.get $result) (f64x2.extract_lane 0 (local.get $p))))
+      (f64.store (i32.add (local.get $terms) (i32.shl (local.get $j) (i32.const 3))) (f64x2.extract_lane 1 (local.get $p)))
+      (local.set $a (f64x2.add (local.get $a) (f64x2.splat (f64.const 0x1.921fb54442d18p+1)))) ;; Math.PI
+      (local.set $help (f64x2.sub (f64x2.mul (local.get $c) (local.get $cd)) (f64x2.mul (local.get $s) (local.get $sd))))
+      (local.set $s (f64x2.add (f64x2.mul (local.get $c) (local.get $sd)) (f64x2.mul (local.get $s) (local.get $cd))))
+      (local.set $c (local.get $help))
+      (local.set $h (f64x2.neg (local.get $h)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $next)))
+    (local.set $result (call $leftTail (local.get $r) (local.get $result) (local.get $j) (local.get $nL) (local.get $fromL)
+      (f64x2.extract_lane 0 (local.get $a)) (f64x2.extract_lane 0 (local.get $h)) (f64x2.extract_lane 0 (local.get $c))
+      (f64x2.extract_lane 0 (local.get $s)) (local.get $cdL) (local.get $sdL)))
+    (call $rightTail (local.get $r) (local.get $terms) (local.get $j) (local.get $nR) (local.get $fromR)
+      (f64x2.extract_lane 1 (local.get $a)) (f64x2.extract_lane 1 (local.get $h)) (f64x2.extract_lane 1 (local.get $c))
+      (f64x2.extract_lane 1 (local.get $s)) (local.get $cdR) (local.get $sdR))
+    ;; the right half's terms, in order
+    (local.set $j (i32.const 0))
+    (block $sdone (loop $snext
+      (br_if $sdone (i32.ge_s (local.get $j) (local.get $nR)))
+      (local.set $result (f64.add (local.get $result) (f64.load (i32.add (local.get $terms) (i32.shl (local.get $j) (i32.const 3))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $snext)))
+    (local.get $result))
+
+  ;; The left half's terms j .. nL - 1 (when it is the longer half), added to result.
+  (func $leftTail (param $r i32) (param $result f64) (param $j i32) (param $n i32) (param $from i32)
+        (param $a f64) (param $h f64) (param $c f64) (param $s f64) (param $cd f64) (param $sd f64) (result f64)
+    (local $k i32) (local $help f64)
+    (block $done (loop $next
+      (br_if $done (i32.ge_s (local.get $j) (local.get $n)))
+      (local.set $k (i32.sub (local.get $from) (local.get $j)))
+      (local.set $k (select (local.get $k) (i32.sub (i32.const 0) (local.get $k)) (i32.ge_s (local.get $k) (i32.const 0))))
+      (local.set $result (f64.add (local.get $result)
+        (f64.mul (f64.load (i32.add (local.get $r) (i32.shl (local.get $k) (i32.const 3))))
+          (f64.mul (f64.div (local.get $h) (local.get $a)) (f64.add (f64.const 1) (local.get $c))))))
+      (local.set $a (f64.add (local.get $a) (f64.const 0x1.921fb54442d18p+1)))
+      (local.set $help (f64.sub (f64.mul (local.get $c) (local.get $cd)) (f64.mul (local.get $s) (local.get $sd))))
+      (local.set $s (f64.add (f64.mul (local.get $c) (local.get $sd)) (f64.mul (local.get $s) (local.get $cd))))
+      (local.set $c (local.get $help))
+      (local.set $h (f64.neg (local.get $h)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $next)))
+    (local.get $result))
+
+  ;; The right half's terms j .. nN - 1 (when it is the longer half), stored at terms[j ..].
+  (func $rightTail (param $r i32) (param $terms i32) (param $j i32) (param $n i32) (param $from i32)
+        (param $a f64) (param $h f64) (param $c f64) (param $s f64) (param $cd f64) (param $sd f64)
+    (local $help f64)
+    (block $done (loop $next
+      (br_if $done (i32.ge_s (local.get $j) (local.get $n)))
+      (f64.store (i32.add (local.get $terms) (i32.shl (local.get $j) (i32.const 3)))
+        (f64.mul (f64.load (i32.add (local.get $r) (i32.shl (i32.add (local.get $from) (local.get $j)) (i32.const 3))))
+          (f64.mul (f64.div (local.get $h) (local.get $a)) (f64.add (f64.const 1) (local.get $c)))))
+      (local.set $a (f64.add (local.get $a) (f64.const 0x1.921fb54442d18p+1)))
+      (local.set $help (f64.sub (f64.mul (local.get $c) (local.get $cd)) (f64.mul (local.get $s) (local.get $sd))))
+      (local.set $s (f64.add (f64.mul (local.get $c) (local.get $sd)) (f64.mul (local.get $s) (local.get $cd))))
+      (local.set $c (local.get $help))
+      (local.set $h (f64.neg (local.get $h)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $next))))
+)

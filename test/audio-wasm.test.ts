@@ -1,0 +1,163 @@
+/**
+ * The WebAssembly SIMD kernels (src/audio/wasm/*.wat, issue 15 item 3) give the same bits as the JavaScript they
+ * replace: every output compared with Object.is (so -0 / +0 and NaN count) against the JS reference on random
+ * frames over 12 decades of scale, zero-padded frames and frames with exact zeros, infinities and NaN; and the
+ * committed module bytes are what scripts/build-wasm.mjs assembles from the .wat sources today.
+ */
+import { describe, expect, it } from 'vitest';
+import { createRealFft, RealFftJs } from '../src/audio/real-fft.js';
+import { SincKernel, sincInterpolate } from '../src/audio/sinc.js';
+import { IntensityAnalyzer } from '../src/audio/intensity.js';
+import { FrameStore, SampleBuffer } from '../src/audio/sample-buffer.js';
+import { mfccFromLogMel, mfccFromLogMelJs } from '../src/audio/spectral.js';
+import { PitchAnalyzer } from '../src/audio/pitch.js';
+// @ts-expect-error: a plain .mjs script without type declarations
+import { assembleAll } from '../scripts/build-wasm.mjs';
+import { readFileSync } from 'node:fs';
+
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
+}
+
+/** Index of the first value where a and b differ in bits (Object.is), or -1. */
+function firstDiff(a: Float64Array, b: Float64Array, n: number): number {
+  for (let i = 0; i < n; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
+/** Test frames of length n: random at scales 1e-6 .. 1e6, zero beyond 70 %, sparse exact zeros, and specials. */
+function frames(n: number, rnd: () => number): Float64Array[] {
+  const out: Float64Array[] = [];
+  for (let t = 0; t < 13; t++) out.push(Float64Array.from({ length: n }, () => rnd() * 10 ** (t - 6)));
+  out.push(Float64Array.from({ length: n }, (_, j) => (j > 0.7 * n ? 0 : rnd())));
+  out.push(Float64Array.from({ length: n }, (_, j) => (j % 3 === 0 ? 0 : j % 5 === 0 ? -0 : rnd())));
+  out.push(new Float64Array(n));
+  const special = Float64Array.from({ length: n }, () => rnd());
+  special[1] = Infinity;
+  out.push(special);
+  const nan = Float64Array.from({ length: n }, () => rnd());
+  nan[n - 1] = NaN;
+  out.push(nan);
+  return out;
+}
+
+describe('audio WebAssembly kernels', () => {
+  it('the real FFT equals RealFftJs bit for bit (forward and power, sizes 8..4096)', () => {
+    const rnd = lcg(11);
+    for (const n of [8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096]) {
+      const wasm = createRealFft(n);
+      const js = new RealFftJs(n);
+      const pj = new Float64Array(n / 2 + 1);
+      const pw = new Float64Array(n / 2 + 1);
+      for (const x of frames(n, rnd)) {
+        js.forward(x);
+        wasm.forward(x);
+        expect(firstDiff(js.re, wasm.re, n / 2 + 1), `n=${n} re`).toBe(-1);
+        expect(firstDiff(js.im, wasm.im, n / 2 + 1), `n=${n} im`).toBe(-1);
+        js.power(x, pj);
+        wasm.power(x, pw);
+        expect(firstDiff(pj, pw, n / 2 + 1), `n=${n} power`).toBe(-1);
+        // the no-copy path: the frame written into the kernel's own input, the spectrum read from its output
+        wasm.input.set(x);
+        wasm.power(wasm.input, wasm.out);
+        expect(firstDiff(pj, wasm.out, n / 2 + 1), `n=${n} power in place`).toBe(-1);
+      }
+    }
+  });
+
+  it('sinc interpolation equals sincInterpolate bit for bit (depths 30 and 70, lags near 0, the middle and rMax)', () => {
+    const rnd = lcg(23);
+    for (const rMax of [5, 40, 150, 400]) {
+      const k = new SincKernel(rMax, 70);
+      const plain = new Float64Array(rMax + 1);
+      for (let t = 0; t < 20; t++) {
+        for (let i = 0; i <= rMax; i++) plain[i] = i === 0 ? 1 : rnd() * 10 ** ((t % 9) - 4);
+        if (t === 7) plain[3] = -0;
+        k.r.set(plain);
+        for (let q = 0; q < 60; q++) {
+          const x = q < 5 ? [0.5, rMax - 0.25, rMax, rMax - 1 + 1e-9, 3][q] : 0.01 + (rMax + 0.5) * (rnd() + 0.5);
+          for (const depth of [30, 70, 1]) {
+            const want = sincInterpolate(plain, rMax, x, depth);
+            expect(Object.is(k.at(x, depth), want), `rMax=${rMax} x=${x} depth=${depth}`).toBe(true);
+          }
+        }
+      }
+    }
+  });
+
+  it('the intensity contour with the WebAssembly four-frame kernel equals the JavaScript one bit for bit', () => {
+    const rnd = lcg(31);
+    const n = 16000 * 3;
+    // speech-like: a decaying tone, noise at three levels, digital silence, a DC step and a full-scale stretch
+    const x = Float32Array.from({ length: n }, (_, i) =>
+      i < 8000 ? 0.3 * Math.sin(i * 0.07) * Math.exp(-i / 4000) : i < 20000 ? rnd() * 10 ** -((i >> 12) % 4) : i < 26000 ? 0 : i < 34000 ? 0.25 + 1e-4 * rnd() : rnd() * 1.9,
+    );
+    const contour = (wasm: boolean, floor: number) => {
+      const saved = process.env.MMPREP_AUDIO_WASM;
+      process.env.MMPREP_AUDIO_WASM = wasm ? '1' : '0';
+      const an = new IntensityAnalyzer(16000, floor);
+      process.env.MMPREP_AUDIO_WASM = saved;
+      // each frame's windowed sum in float64, before the dB conversion and the float32 store
+      const sums: number[] = [];
+      (an as unknown as { add: (v: number) => void }).add = (v) => sums.push(v);
+      const buf = new SampleBuffer();
+      for (let i = 0; i < n; i += 3000) {
+        buf.append(x.subarray(i, i + 3000), Math.max(0, an.minNeeded()));
+        an.pump(buf);
+      }
+      buf.total = buf.end;
+      an.pump(buf);
+      return Float64Array.from(sums);
+    };
+    for (const floor of [50, 100, 75]) {
+      const js = contour(false, floor);
+      const wasm = contour(true, floor);
+      expect(wasm.length, `floor ${floor}`).toBe(js.length);
+      expect(js.length).toBeGreaterThan(100);
+      expect(firstDiff(js, wasm, js.length), `floor ${floor}`).toBe(-1);
+    }
+  });
+
+  it('MFCC from log-mel frames equals mfccFromLogMelJs bit for bit (odd and even counts, blocks, clip or none)', () => {
+    const rnd = lcg(41);
+    for (const [n, nMels, nMfcc, topDb] of [[2500, 40, 13, 80], [1, 40, 13, 80], [1023, 41, 20, null], [2048, 128, 40, 30], [0, 40, 13, 80]] as const) {
+      const lm = new FrameStore(nMels, Math.max(1, n));
+      lm.length = n;
+      for (let i = 0; i < n * nMels; i++) lm.data[i] = i % 97 === 0 ? -300 : -100 + 100 * (rnd() + 0.5);
+      const want = mfccFromLogMelJs(lm, nMfcc, topDb);
+      const got = mfccFromLogMel(lm, nMfcc, topDb);
+      expect(got.length).toBe(n * nMfcc);
+      expect(firstDiff(want, got, want.length), `n=${n} nMels=${nMels}`).toBe(-1);
+    }
+  });
+
+  it("the pitch autocorrelation's cosine transform (cosft1) equals the JavaScript one bit for bit", () => {
+    const rnd = lcg(53);
+    type Inner = { spec: Float64Array; acf: Float64Array; autocorrelate(): void };
+    const analyser = (wasm: boolean, floor: number) => {
+      const saved = process.env.MMPREP_AUDIO_WASM;
+      process.env.MMPREP_AUDIO_WASM = wasm ? '1' : '0';
+      const params = { sampleRate: 16000, hop: 160, floor, ceiling: 600, maxCandidates: 15, silenceThreshold: 0.03, voicingThreshold: 0.45, octaveCost: 0.01, octaveJumpCost: 0.35, voicedUnvoicedCost: 0.14 };
+      const a = new PitchAnalyzer(params) as unknown as Inner;
+      process.env.MMPREP_AUDIO_WASM = saved;
+      return a;
+    };
+    for (const floor of [65, 75, 40]) {
+      const js = analyser(false, floor);
+      const wasm = analyser(true, floor);
+      expect(firstDiff(js.acf, wasm.acf, js.acf.length), `floor ${floor}: the window's autocorrelation`).toBe(-1);
+      for (let t = 0; t < 30; t++) {
+        for (let k = 0; k < js.spec.length; k++) js.spec[k] = t === 3 ? 0 : (rnd() + 0.5) * 10 ** ((t % 11) - 5);
+        wasm.spec.set(js.spec);
+        js.autocorrelate();
+        wasm.autocorrelate();
+        expect(firstDiff(js.acf, wasm.acf, js.acf.length), `floor ${floor} frame ${t}`).toBe(-1);
+      }
+    }
+  });
+
+  it('the committed module bytes are assembled from the current .wat sources', async () => {
+    for (const { path, text } of await assembleAll()) expect(readFileSync(path, 'utf8'), path).toBe(text);
+  });
+});
