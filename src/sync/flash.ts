@@ -119,6 +119,11 @@ export interface FlashDetection {
   pair_candidate?: boolean;
   /** Pair search: judged as one end of a start/end pair at the reference's interval (confidence is the pair's). */
   paired?: boolean;
+  /**
+   * Longest side (px) of the frames this detection was found in, when the guided search re-examined the beep's span
+   * at the source's resolution (scan-video.ts recheckGuide); absent for the default decode.
+   */
+  decoded_side_px?: number;
   /** Pair search: onset frame's presentation time (the frame the score track holds this candidate at). */
   frame_t_s?: number;
 }
@@ -142,6 +147,9 @@ export function sameFlashRegion(a: FlashDetection, b: FlashDetection): boolean {
   if (a.whole_frame || b.whole_frame) return !!a.whole_frame && !!b.whole_frame;
   return samePlace({ region: a.region, lit: a.lit_region }, { region: b.region, lit: b.lit_region });
 }
+
+/** Least confidence of a placeable detection (FlashScanOptions.minConfidence). */
+export const DEFAULT_FLASH_MIN_CONFIDENCE = 0.95;
 
 /** Codec quantisation noise floor of a region's brightness, grey levels. */
 const NOISE_FLOOR = 0.5;
@@ -221,7 +229,7 @@ export class FlashScanner {
       minJump: opts.minJump ?? 5,
       minFlashS: opts.minFlashS ?? 0.05,
       maxFlashS: opts.maxFlashS ?? 0.6,
-      minConfidence: opts.minConfidence ?? 0.95,
+      minConfidence: opts.minConfidence ?? DEFAULT_FLASH_MIN_CONFIDENCE,
       unguidedMargin: opts.unguidedMargin ?? 6,
       maxCandidates: this.pair ? (this.pair.maxCandidates ?? 12) : (opts.maxCandidates ?? 3),
       chunkFrames: opts.chunkFrames ?? 2400,
