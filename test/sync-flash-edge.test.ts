@@ -31,12 +31,12 @@ afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 const truthOf = (id: string): Truth => JSON.parse(readFileSync(join(DIR, id, 'truth.json'), 'utf8'));
 
 /** The start window (first half), guided by the camera's own beep as flashGuides gives it (3 frames + 50 ms). */
-async function guided(id: string): Promise<FlashDetection[]> {
+async function guided(id: string, recheck = true): Promise<FlashDetection[]> {
   const t = truthOf(id);
   const file = join(DIR, id, 'cam.mp4');
   const p = await probe(file);
   const guides = t.flash.beep_on_camera_s.map((b) => ({ window: 'start' as const, t_s: b, tolerance_s: 3 / FPS + 0.05, duration_s: t.flash.duration_s }));
-  const r = await scanVideoFlash(file, [{ name: 'start', start_s: 0, duration_s: (p.duration_s as number) / 2 }], { probed: p, guides });
+  const r = await scanVideoFlash(file, [{ name: 'start', start_s: 0, duration_s: (p.duration_s as number) / 2 }], { probed: p, guides, recheck });
   return r.windows[0].detections;
 }
 
@@ -50,6 +50,10 @@ describe('guided flash search: small LED at the frame edge in a busy scene (issu
     expect(Math.abs(placed[0].t_s - t.flash.onsets_s[0]) * FPS).toBeLessThan(0.5);
     // Half the false-pulse budget of the first look (Bonferroni split of the default 0.95).
     expect(placed[0].confidence).toBeGreaterThanOrEqual(0.975);
+  }, 120_000);
+
+  it('the same LED with one look at 320 px (as before): refused, not placed', async () => {
+    expect((await guided(LED, false)).filter((d) => d.placeable)).toEqual([]);
   }, 120_000);
 
   it('negative control: the same scene with the LED dark while the camera hears its beep: nothing placeable', async () => {

@@ -37,6 +37,11 @@ export interface VideoScanOptions extends FlashScanOptions {
   picture?: 'value' | 'luma';
   probed?: ProbeResult;
   /**
+   * Guided: re-examine a guide's span at the source's resolution when the first look places nothing there (default
+   * true; recheckGuide). false keeps the single look at `maxSide` (tests of what one decoded size sees).
+   */
+  recheck?: boolean;
+  /**
    * Unguided (no guides), a camera without its own beep: the reference's start/end beeps give the pulse length and
    * their interval, and the start and end flashes are judged as a pair (flash-pair.ts; needs start and end windows).
    * With a start beep only (interval null), a candidate must agree with the beep's length to be placed.
@@ -143,7 +148,7 @@ const RECHECK_HALF_SPAN_S = 5;
 async function recheckGuide(file: string, w: SearchWindow, span: Span, g: FlashGuide, found: SpanScan['found'], first: SpanScan, opts: VideoScanOptions, scanOpts: FlashScanOptions): Promise<SpanScan['found']> {
   const side = Math.min(first.sourceSide, RECHECK_SIDE);
   const near = (t: number) => Math.abs(t - g.t_s) <= g.tolerance_s + first.frameS + SAME_PULSE_S;
-  if (side <= first.side || found.some((d) => d.guided && d.placeable && near(d.t_s))) return found;
+  if (opts.recheck === false || side <= first.side || found.some((d) => d.guided && d.placeable && near(d.t_s))) return found;
   const fileStart = opts.probed?.start_time_s ?? 0;
   const from = Math.max(span.start ?? fileStart, g.t_s - RECHECK_HALF_SPAN_S);
   const sub: Span = { start: from > fileStart ? from : undefined, end: Math.min(span.end ?? Infinity, g.t_s + RECHECK_HALF_SPAN_S) };
