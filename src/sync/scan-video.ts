@@ -139,7 +139,8 @@ async function scanSpan(file: string, w: SearchWindow, span: Span, guides: Flash
  * (cellauto scenes of variants 1, 8, 14, 17, 19: scores 10-24 against 5-9 at 320). The second look is judged like the
  * first (score >= minScore, its own null from the same re-decoded frames, shape, within the beep's span) but at half
  * the false-pulse budget (confidence >= 1 - (1 - minConfidence)/2, a Bonferroni split), so both looks together
- * expect at most 1.5x the false pulses of one. Unguided searches are never re-examined: at 640 px a walking subject's
+ * expect at most 1.5x the false pulses of one, and with a lone unguided candidate's shape rules (FlashScanOptions
+ * strict: a tight fit, nothing arriving through the cells around it). Unguided searches are never re-examined: at 640 px a walking subject's
  * details raise the pulse-free maximum 10-30x (DEFAULT_FLASH_SIDE), which the guide's few frames do not face.
  */
 export const RECHECK_SIDE = 640;
@@ -153,7 +154,7 @@ async function recheckGuide(file: string, w: SearchWindow, span: Span, g: FlashG
   const from = Math.max(span.start ?? fileStart, g.t_s - RECHECK_HALF_SPAN_S);
   const sub: Span = { start: from > fileStart ? from : undefined, end: Math.min(span.end ?? Infinity, g.t_s + RECHECK_HALF_SPAN_S) };
   const minConfidence = 1 - (1 - (scanOpts.minConfidence ?? DEFAULT_FLASH_MIN_CONFIDENCE)) / 2;
-  const again = await scanSpan(file, w, sub, [g], opts, { ...scanOpts, minConfidence }, side);
+  const again = await scanSpan(file, w, sub, [g], opts, { ...scanOpts, minConfidence, strict: true }, side);
   const hit = again.found.filter((d) => d.guided && d.placeable && near(d.t_s));
   if (!hit.length) return found;
   for (const d of hit) d.decoded_side_px = side;
