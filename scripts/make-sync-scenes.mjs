@@ -5,7 +5,7 @@
  * clean 1 kHz beep at the true times), a camera file (cam.mp4: H.264 picture and, for most cases, an AAC sound track
  * with the beep as heard in a moderate room) and truth.json.
  *
- *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy] [--variant N] [--only ID]
+ *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge] [--variant N] [--only ID]
  *   node scripts/make-sync-scenes.mjs --list [--set ...] [--variant N]   (the recipes as JSON lines, nothing made)
  *   node scripts/make-sync-scenes.mjs --copy-subject [SRC_PNG]   (refreshes fixtures/sync/scenes/astronaut-160.png)
  *
@@ -159,6 +159,18 @@ function busySet() {
     recipe('b-screen-mandelbrot-walk-30-steps-nosound', { ...nosound, bg: 'mandelbrot', fps: 30, crf: 26, exposure: 'steps', led: { px: 0, color: 'white', pos: 'screen' }, pulses: [2.78], dur_s: 8, seed: 128 }),
     recipe('b-neg-mandelbrot-walk-30-steps-nosound', { ...nosound, bg: 'mandelbrot', fps: 30, crf: 26, exposure: 'steps', pulses: [], dur_s: 8, expect: 'not_found', seed: 33 }),
   ];
+}
+
+/**
+ * CI-sized pair for the guided search's re-examination at the source's resolution (test/sync-flash-edge.test.ts):
+ * an 8 px amber LED 4 px from the left edge over the flickering cellauto scene with a subject crossing, 29.97 fps,
+ * CRF 30, with camera sound: the recipe (and seed) of variant 17's cellauto-led8amber-x4y209-2997-crf30-none, which the
+ * 320 px search refused; and the same scene with the LED dark while the camera hears its beep (negative control).
+ */
+function edgeSet() {
+  const base = { bg: 'cellauto', subject: 'cross', fps: 29.97, crf: 30, exposure: 'none', pulses: [3], dur_s: 14, pulse_s: 0.4, av_skew_s: 'rand', seed: 17116 };
+  const led = { px: 8, color: 'amber', pos: 'xy', x: 4, y: 209 };
+  return [recipe('e-led8amber-cellauto-2997-edge', { ...base, led }), recipe('e-neg-cellauto-beep-noled', { ...base, led, led_dark: true, expect: 'not_found' })];
 }
 
 /** The LED of a held-out variant: size, colour and a place along the frame edge from the variant's own seed. */
@@ -697,13 +709,13 @@ async function main() {
   };
   if (a.includes('--copy-subject')) return copySubject(resolve(a[a.indexOf('--copy-subject') + 1] ?? join(root, '..', 'shared', 'media', 'faces', 'astronaut.png')));
   const out = opt('--out');
-  if (!out && !a.includes('--list')) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy] [--variant N] [--only ID]');
+  if (!out && !a.includes('--list')) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge] [--variant N] [--only ID]');
   if (!existsSync(SUBJECT_PNG)) throw new Error(`${SUBJECT_PNG} missing: run with --copy-subject`);
   const set = opt('--set', 'small');
   const only = opt('--only');
   const variant = Number(opt('--variant', '0'));
   if (!(Number.isInteger(variant) && variant >= 0)) throw new Error(`--variant ${opt('--variant')}: a whole number >= 0`);
-  const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : set === 'colour' ? colourSet() : set === 'busy' ? busySet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
+  const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : set === 'colour' ? colourSet() : set === 'busy' ? busySet() : set === 'edge' ? edgeSet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
   if (a.includes('--list')) {
     // The recipes (after the seed's jitter) as JSON lines, nothing rendered.
     for (const c of cases) console.log(JSON.stringify(c));

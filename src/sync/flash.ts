@@ -58,6 +58,13 @@ export interface FlashScanOptions {
    * seconds. A candidate whose fitted length is far from it is not placed (the search itself is unchanged).
    */
   pulseS?: number | null;
+  /**
+   * A second look (scan-video.ts recheckGuide, at the source's resolution): a guided candidate must also pass the
+   * shape rules of a lone unguided one, a tight pulse fit (no 2x exception) and nothing arriving or leaving through
+   * the cells around it (movingReason). At 640 px a hand passing a still 4 px cell of the small set's negative control
+   * scored 2.7x its span's pulse-free maximum in the beep's span (confidence 0.991) and was placed without these.
+   */
+  strict?: boolean;
 }
 
 export interface FlashRegion {
@@ -119,6 +126,11 @@ export interface FlashDetection {
   pair_candidate?: boolean;
   /** Pair search: judged as one end of a start/end pair at the reference's interval (confidence is the pair's). */
   paired?: boolean;
+  /**
+   * Longest side (px) of the frames this detection was found in, when the guided search re-examined the beep's span
+   * at the source's resolution (scan-video.ts recheckGuide); absent for the default decode.
+   */
+  decoded_side_px?: number;
   /** Pair search: onset frame's presentation time (the frame the score track holds this candidate at). */
   frame_t_s?: number;
 }
@@ -142,6 +154,9 @@ export function sameFlashRegion(a: FlashDetection, b: FlashDetection): boolean {
   if (a.whole_frame || b.whole_frame) return !!a.whole_frame && !!b.whole_frame;
   return samePlace({ region: a.region, lit: a.lit_region }, { region: b.region, lit: b.lit_region });
 }
+
+/** Least confidence of a placeable detection (FlashScanOptions.minConfidence). */
+export const DEFAULT_FLASH_MIN_CONFIDENCE = 0.95;
 
 /** Codec quantisation noise floor of a region's brightness, grey levels. */
 const NOISE_FLOOR = 0.5;
@@ -187,7 +202,8 @@ function insertTop(top: ScoreTrack, o: number, M: number, z: number, r: number, 
 }
 
 export class FlashScanner {
-  private readonly o: Required<Omit<FlashScanOptions, 'pair' | 'pulseS'>>;
+  private readonly o: Required<Omit<FlashScanOptions, 'pair' | 'pulseS' | 'strict'>>;
+  private readonly strict: boolean;
   /** The pulse length known from the reference in pair mode (searched and fitted with it), seconds; else null. */
   private readonly knownS: number | null;
   /** Unguided (not pair mode): the reference's pulse length a placeable candidate's fitted length must agree with. */
@@ -215,13 +231,14 @@ export class FlashScanner {
     this.pair = guides.length ? null : (opts.pair ?? null);
     this.knownS = guides.length ? null : (opts.pair?.pulse_s ?? null);
     this.checkS = guides.length || opts.pair ? null : (opts.pulseS ?? null);
+    this.strict = opts.strict ?? false;
     this.o = {
       cellPx: opts.cellPx ?? 4,
       minScore: opts.minScore ?? 8,
       minJump: opts.minJump ?? 5,
       minFlashS: opts.minFlashS ?? 0.05,
       maxFlashS: opts.maxFlashS ?? 0.6,
-      minConfidence: opts.minConfidence ?? 0.95,
+      minConfidence: opts.minConfidence ?? DEFAULT_FLASH_MIN_CONFIDENCE,
       unguidedMargin: opts.unguidedMargin ?? 6,
       maxCandidates: this.pair ? (this.pair.maxCandidates ?? 12) : (opts.maxCandidates ?? 3),
       chunkFrames: opts.chunkFrames ?? 2400,
@@ -606,7 +623,7 @@ export class FlashScanner {
     }
     if (!(fit.rms <= 0.3 * fit.amp)) return `${at}: does not fit a pulse shape (residual ${fit.rms.toFixed(1)} against a rise of ${fit.amp.toFixed(1)} grey levels)`;
     // A ragged pulse near the clutter is an object passing through, not a light (flash-null.ts looseFitReason).
-    const loose = this.pair ? null : looseFitReason({ score: d.score, nullMax: nul.max, rms: fit.rms, amp: fit.amp, guided: c.guide !== null });
+    const loose = this.pair ? null : looseFitReason({ score: d.score, nullMax: nul.max, rms: fit.rms, amp: fit.amp, guided: c.guide !== null && !this.strict });
     if (loose) return `${at}: ${loose}`;
     if (this.pair) {
       // Judged with its partner at the other end (flash-pair.ts): the pair's own null replaces the window's.
@@ -648,7 +665,7 @@ export class FlashScanner {
    * least minJump, in the frame just before it lit or just after it went out) is something moving, not an LED.
    */
   private movingReason(d: FlashDetection, c: Candidate, region: Region, T: number): string | null {
-    if (c.guide !== null || this.guides.length || this.pair || d.duration_s === null) return null;
+    if ((!this.strict && (c.guide !== null || this.guides.length)) || this.pair || d.duration_s === null) return null;
     const eps = 1e-6;
     let fPre = -1;
     while (fPre + 1 < this.times.length && this.times[fPre + 1] + T <= d.t_s + eps) fPre++;

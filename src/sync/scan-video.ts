@@ -1,7 +1,8 @@
 /** Decodes only the search windows of one video stream (small, grey) and finds the flashes in them. */
 import { VideoDecoder } from '../media/decode-video.js';
 import type { ProbeResult } from '../media/probe.js';
-import { FlashScanner, type FlashDetection, type FlashScanOptions, type FlashTrack } from './flash.js';
+import { SAME_PULSE_S } from './choose.js';
+import { DEFAULT_FLASH_MIN_CONFIDENCE, FlashScanner, type FlashDetection, type FlashScanOptions, type FlashTrack } from './flash.js';
 import { judgePair, type FlashPairHint } from './flash-pair.js';
 import type { SearchWindow, WindowName } from './windows.js';
 
@@ -36,6 +37,11 @@ export interface VideoScanOptions extends FlashScanOptions {
   picture?: 'value' | 'luma';
   probed?: ProbeResult;
   /**
+   * Guided: re-examine a guide's span at the source's resolution when the first look places nothing there (default
+   * true; recheckGuide). false keeps the single look at `maxSide` (tests of what one decoded size sees).
+   */
+  recheck?: boolean;
+  /**
    * Unguided (no guides), a camera without its own beep: the reference's start/end beeps give the pulse length and
    * their interval, and the start and end flashes are judged as a pair (flash-pair.ts; needs start and end windows).
    * With a start beep only (interval null), a candidate must agree with the beep's length to be placed.
@@ -66,33 +72,20 @@ export async function scanVideoFlash(file: string, windows: SearchWindow[], opts
   // Without a pair, the reference's beep still gives the pulse length: a candidate must agree with it.
   const scanOpts: FlashScanOptions = paired ? { ...opts, pair: { pulse_s: hint?.pulse_s ?? null } } : { ...opts, pulseS: hint?.pulse_s ?? null };
   let frameS = 0;
+  const picture = opts.picture ?? (opts.guides !== undefined || paired ? 'value' : 'luma');
   for (const w of windows) {
-    const fileStart = opts.probed?.start_time_s ?? 0;
-    const start = w.start_s > 0 ? w.start_s + fileStart : undefined;
-    const dec = await VideoDecoder.open(file, {
-      stream: opts.stream ?? 0,
-      start,
-      end: w.duration_s === null ? undefined : (start ?? fileStart) + w.duration_s,
-      maxSide: opts.maxSide ?? DEFAULT_FLASH_SIDE,
-      pixelFormat: (opts.picture ?? (opts.guides !== undefined || paired ? 'value' : 'luma')) === 'value' ? 'rgb24' : 'gray',
-      probed: opts.probed,
-    });
     // Guided mode (guides given, even an empty list: the camera has sound): a window without a guide is searched,
     // but nothing found there is placeable (the camera's own sound has no beep there).
     const guides = (opts.guides ?? []).filter((g) => g.window === w.name);
     const noBeepHere = opts.guides !== undefined && guides.length === 0;
-    // A whole-file window ('all') may hold the pulses of both ends.
-    const scanner = new FlashScanner(1 / dec.geometry.scale, scanOpts, guides, w.name === 'all' ? 2 : 1);
-    let frames = 0;
-    for await (const f of dec) {
-      scanner.push(f);
-      frames++;
-    }
-    const found = scanner.finish().map((d) => ({ ...d, window: w.name }));
+    const span = windowSpan(w, opts.probed?.start_time_s ?? 0);
+    const scan = await scanSpan(file, w, span, guides, { ...opts, picture }, scanOpts, opts.maxSide ?? DEFAULT_FLASH_SIDE);
+    let found = scan.found;
+    for (const g of guides) found = await recheckGuide(file, w, span, g, found, scan, { ...opts, picture }, scanOpts);
     if (noBeepHere) for (const d of found) markNoBeep(d);
-    results.push({ window: w, detections: found, frames });
-    tracks.push(scanner.track());
-    frameS ||= scanner.frameS();
+    results.push({ window: w, detections: found, frames: scan.frames });
+    tracks.push(scan.track);
+    frameS ||= scan.frameS;
   }
   if (paired) {
     const at = (name: string) => results.findIndex((r) => r.window.name === name);
@@ -100,6 +93,72 @@ export async function scanVideoFlash(file: string, windows: SearchWindow[], opts
     judgePair({ track: tracks[s], detections: results[s].detections }, { track: tracks[e], detections: results[e].detections }, opts.pairHint as FlashPairHint, frameS, opts.minConfidence);
   }
   return { windows: results };
+}
+
+/** A window's span on the stream's own timeline (the decoder's start and end, seconds; undefined: the file's edge). */
+interface Span {
+  start?: number;
+  end?: number;
+}
+
+function windowSpan(w: SearchWindow, fileStart: number): Span {
+  const start = w.start_s > 0 ? w.start_s + fileStart : undefined;
+  return { start, end: w.duration_s === null ? undefined : (start ?? fileStart) + w.duration_s };
+}
+
+interface SpanScan {
+  found: Array<FlashDetection & { window: WindowName }>;
+  frames: number;
+  track: FlashTrack;
+  frameS: number;
+  /** The decoded frames' longest side and the source's (display) longest side, px. */
+  side: number;
+  sourceSide: number;
+}
+
+/** Decodes one span of a window at `maxSide` and runs the flash scanner over it. */
+async function scanSpan(file: string, w: SearchWindow, span: Span, guides: FlashGuide[], opts: VideoScanOptions, scanOpts: FlashScanOptions, maxSide: number): Promise<SpanScan> {
+  const dec = await VideoDecoder.open(file, { stream: opts.stream ?? 0, start: span.start, end: span.end, maxSide, pixelFormat: opts.picture === 'value' ? 'rgb24' : 'gray', probed: opts.probed });
+  // A whole-file window ('all') may hold the pulses of both ends.
+  const scanner = new FlashScanner(1 / dec.geometry.scale, scanOpts, guides, w.name === 'all' ? 2 : 1);
+  let frames = 0;
+  for await (const f of dec) {
+    scanner.push(f);
+    frames++;
+  }
+  const found = scanner.finish().map((d) => ({ ...d, window: w.name }));
+  const g = dec.geometry;
+  return { found, frames, track: scanner.track(), frameS: scanner.frameS(), side: Math.max(g.width, g.height), sourceSide: Math.max(g.displayWidth, g.displayHeight) };
+}
+
+/**
+ * Guided re-examination at the source's resolution (up to RECHECK_SIDE): a window whose guide found no placeable
+ * flash at the default side is decoded again around the guide (± RECHECK_HALF_SPAN_S) at up to 640 px and searched
+ * with the same guide. An 8 px LED of a 640 px picture is 4 px at 320, split over up to four 4 px cells, and in a
+ * busy scene (a flickering cellular automaton) it scored under the placeable floor; at 640 it fills whole cells
+ * (cellauto scenes of variants 1, 8, 14, 17, 19: scores 10-24 against 5-9 at 320). The second look is judged like the
+ * first (score >= minScore, its own null from the same re-decoded frames, shape, within the beep's span) but at half
+ * the false-pulse budget (confidence >= 1 - (1 - minConfidence)/2, a Bonferroni split), so both looks together
+ * expect at most 1.5x the false pulses of one, and with a lone unguided candidate's shape rules (FlashScanOptions
+ * strict: a tight fit, nothing arriving through the cells around it). Unguided searches are never re-examined: at 640 px a walking subject's
+ * details raise the pulse-free maximum 10-30x (DEFAULT_FLASH_SIDE), which the guide's few frames do not face.
+ */
+export const RECHECK_SIDE = 640;
+const RECHECK_HALF_SPAN_S = 5;
+
+async function recheckGuide(file: string, w: SearchWindow, span: Span, g: FlashGuide, found: SpanScan['found'], first: SpanScan, opts: VideoScanOptions, scanOpts: FlashScanOptions): Promise<SpanScan['found']> {
+  const side = Math.min(first.sourceSide, RECHECK_SIDE);
+  const near = (t: number) => Math.abs(t - g.t_s) <= g.tolerance_s + first.frameS + SAME_PULSE_S;
+  if (opts.recheck === false || side <= first.side || found.some((d) => d.guided && d.placeable && near(d.t_s))) return found;
+  const fileStart = opts.probed?.start_time_s ?? 0;
+  const from = Math.max(span.start ?? fileStart, g.t_s - RECHECK_HALF_SPAN_S);
+  const sub: Span = { start: from > fileStart ? from : undefined, end: Math.min(span.end ?? Infinity, g.t_s + RECHECK_HALF_SPAN_S) };
+  const minConfidence = 1 - (1 - (scanOpts.minConfidence ?? DEFAULT_FLASH_MIN_CONFIDENCE)) / 2;
+  const again = await scanSpan(file, w, sub, [g], opts, { ...scanOpts, minConfidence, strict: true }, side);
+  const hit = again.found.filter((d) => d.guided && d.placeable && near(d.t_s));
+  if (!hit.length) return found;
+  for (const d of hit) d.decoded_side_px = side;
+  return found.filter((d) => !near(d.t_s)).concat(hit).sort((a, b) => a.t_s - b.t_s);
 }
 
 function markNoBeep(d: FlashDetection): void {
