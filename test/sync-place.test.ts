@@ -294,4 +294,25 @@ describe('a cross-correlation that matches at two lags, resolved by the stream o
     const weak = pair([2.064]);
     expect(resolveByOwnPulse(weak.s, { o: weak.o, r: { ...xr([[2.678, 5], [6.592, 4]]), competing_z: 4 } }, 0.5)).toBeNull();
   });
+  it('resolves a coarse peak that does not stand out (reverberant room) by the beeps, the partner\'s own found but rough', async () => {
+    // Room variant 22, rt8-drr-6-snr10-mp3-both: coarse ratio 1.23, the other talker's same clip 3.4 and 11 s away
+    // (z 42 and 51) against the right lag 1.529 s (z 25.7); the mic's start beep found at 2.387 s, the lav's (not placed
+    // by: 68 ms uncertain) at 3.837 s, 78 ms off the right lag together. Refused before (coarse gate).
+    const { resolveByOwnPulse } = await import('../src/sync/place.js');
+    const r = { ...xr([[-9.445, 51], [-1.904, 42.1], [1.5286, 25.7]]), peak_ratio: 1.23 };
+    const roughLav = () => {
+      const { o, s } = pair([2.387]);
+      o.chosen.start = null;
+      o.detections = [{ window: 'start', t_s: 3.837, freq_hz: 1000, placeable: false }];
+      return { o, s };
+    };
+    const got = roughLav();
+    expect(resolveByOwnPulse(got.s, { o: got.o, r }, 0.5)?.r.offset_s).toBe(1.5286);
+    // Without the partner's beep, or with a second clear lag within 1 s (plus the lav's roughness) of the beeps' lag: refused.
+    const noLavBeep = roughLav();
+    noLavBeep.o.detections = [];
+    expect(resolveByOwnPulse(noLavBeep.s, { o: noLavBeep.o, r }, 0.5)).toBeNull();
+    const near = roughLav();
+    expect(resolveByOwnPulse(near.s, { o: near.o, r: { ...xr([[0.4, 51], [1.5286, 25.7]]), peak_ratio: 1.23 } }, 0.5)).toBeNull();
+  });
 });

@@ -512,28 +512,43 @@ const ROUGH_PULSE_S = 0.2;
 const OTHER_LAG_MIN_S = 1;
 
 /**
- * A start window that matches clearly at two or more lags (the same speech at two times) and is conclusive otherwise
- * is resolved by the stream's own start beep when it was found but not placeable (not timed to 1 ms, but known to
- * within ROUGH_PULSE_S): exactly one clear lag may lie within ROUGH_PULSE_S of the lag the two streams' beeps imply
- * (partner's chosen start pulse minus this stream's beep), every other at least OTHER_LAG_MIN_S from it. The beep
- * only picks the lag; the cross-correlation gives the offset.
+ * Where the partner's start beep lies on its own clock, each with how far it may be off: its chosen (placed-by) pulse,
+ * else every beep found in its start window, timed or not (a rough onset: ROUGH_PULSE_S). On room variant 22 a lav's
+ * start beep at RT60 0.8 s was found 136 ms early and not placed by (the lav was placed by its end beep).
+ */
+function partnerStartBeeps(o: StreamState): Array<{ t_s: number; tol_s: number }> {
+  if (o.chosen.start) return [{ t_s: o.chosen.start.t_s, tol_s: 0 }];
+  return o.detections
+    .filter((d) => d.window === 'start' && typeof d.t_s === 'number' && typeof d.freq_hz === 'number')
+    .map((d) => ({ t_s: d.t_s as number, tol_s: ROUGH_PULSE_S }));
+}
+
+/**
+ * A start window that matches clearly at two or more lags (the same speech at two times), or whose coarse envelope
+ * prefers no lag (ratio under MIN_COARSE_RATIO), is resolved by the stream's own start beep when it was found but not
+ * placeable (not timed to 1 ms, but known to within ROUGH_PULSE_S): exactly one clear lag may lie within ROUGH_PULSE_S
+ * (plus the partner's own roughness) of a lag the two streams' beeps imply (partner's start beep minus this stream's),
+ * every other at least OTHER_LAG_MIN_S from it. The beep only picks the lag; the cross-correlation gives the offset.
+ * The coarse gate guards against the right lag not being among those the fine stage tried; a clear fine peak where
+ * the beeps put the lag answers that directly. On room variants 11, 12 and 22 (RT60 0.8 s, DRR -6/-9 dB) three streams
+ * were refused so (coarse ratios 1.23-1.37, the other talker saying the same clip 2-11 s away, z 24-51 there against
+ * 20-26 at the right lag, 31-78 ms from the beeps' lag).
  */
 export function resolveByOwnPulse(s: StreamState, best: XcorrPick, minConfidence: number): XcorrPick | null {
   const r = best.r;
-  const partnerPulse = best.o.chosen.start;
-  if (!partnerPulse || r.competing_z === null || whyNotConclusive({ ...r, competing_z: null }, minConfidence) !== null) return null;
-  const implied = s.detections
-    .filter((d) => d.window === 'start' && typeof d.t_s === 'number' && typeof d.freq_hz === 'number')
-    .map((d) => partnerPulse.t_s - (d.t_s as number));
+  if (whyNotConclusive({ ...r, competing_z: null, peak_ratio: Infinity }, minConfidence) !== null) return null;
+  const own = s.detections.filter((d) => d.window === 'start' && typeof d.t_s === 'number' && typeof d.freq_hz === 'number');
+  const implied = partnerStartBeeps(best.o).flatMap((p) => own.map((d) => ({ lag: p.t_s - (d.t_s as number), tol: ROUGH_PULSE_S + p.tol_s })));
   const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
-  const near = clear.filter((c) => implied.some((v) => Math.abs(c.offset_s - v) <= ROUGH_PULSE_S));
+  const near = clear.filter((c) => implied.some((v) => Math.abs(c.offset_s - v.lag) <= v.tol));
   if (near.length !== 1) return null;
   const c = near[0];
-  if (clear.some((x) => x !== c && implied.some((v) => Math.abs(x.offset_s - v) < OTHER_LAG_MIN_S))) return null;
+  if (clear.some((x) => x !== c && implied.some((v) => Math.abs(x.offset_s - v.lag) < OTHER_LAG_MIN_S + v.tol - ROUGH_PULSE_S))) return null;
   const others = clear.filter((x) => x !== c).map((x) => `${x.offset_s.toFixed(3)} s (z ${x.fine_z.toFixed(1)})`);
+  const what = others.length ? `clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}` : `at ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) but its coarse peak does not stand out (ratio ${r.peak_ratio.toFixed(2)})`;
   s.warnings.push({
     code: 'xcorr_two_lags',
-    message: `its start window matches ${best.o.file} clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}; its own start beep (found, not timed well enough to place by) lies within ${ROUGH_PULSE_S * 1000} ms of ${c.offset_s.toFixed(3)} s only`,
+    message: `its start window matches ${best.o.file} ${what}; its own start beep (found, not timed well enough to place by) lies within ${Math.round(Math.max(...implied.map((v) => v.tol)) * 1000)} ms of ${c.offset_s.toFixed(3)} s only`,
   });
   return { o: best.o, r: { ...r, offset_s: c.offset_s, drift: c.drift, fine_z: c.fine_z, competing_z: null, halves_ms: null } };
 }
