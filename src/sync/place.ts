@@ -7,6 +7,7 @@
  * placed audio stream (the audio-offset-finder approach, xcorr.ts).
  */
 import { audioOffset, MIN_FINE_Z, type XcorrResult } from './xcorr.js';
+import { type MappedBeepScore, mappedBeepScore } from './xcorr-beep.js';
 import type { Candidate, Placement, StreamState } from './streams.js';
 import type { Ends } from './windows.js';
 
@@ -480,7 +481,7 @@ function bestPartner(s: StreamState, states: StreamState[], minConfidence: numbe
   if (!best) return null;
   const why = whyNotConclusive(best.r, minConfidence);
   if (why === null) return best;
-  const resolved = (ends === 'both' ? resolveByEnd(s, best, minConfidence) : null) ?? resolveByOwnPulse(s, best, minConfidence);
+  const resolved = (ends === 'both' ? resolveByEnd(s, best, minConfidence) : null) ?? resolveByOwnPulse(s, best, minConfidence) ?? resolveByMappedBeep(s, best, minConfidence);
   if (resolved) return resolved;
   if (!s.warnings.some((w) => w.code === 'xcorr_weak')) s.warnings.push({ code: 'xcorr_weak', message: `cross-correlation with ${best.o.file} is not conclusive (${why})` });
   return null;
@@ -549,6 +550,49 @@ export function resolveByOwnPulse(s: StreamState, best: XcorrPick, minConfidence
   s.warnings.push({
     code: 'xcorr_two_lags',
     message: `its start window matches ${best.o.file} ${what}; its own start beep (found, not timed well enough to place by) lies within ${Math.round(Math.max(...implied.map((v) => v.tol)) * 1000)} ms of ${c.offset_s.toFixed(3)} s only`,
+  });
+  return { o: best.o, r: { ...r, offset_s: c.offset_s, drift: c.drift, fine_z: c.fine_z, competing_z: null, halves_ms: null } };
+}
+
+/**
+ * A clear lag whose mapped beep is the window's steadiest tone by this much (dB of coherence over the largest
+ * elsewhere) and at least MAPPED_BEEP_MIN_COH picks the lag. Noise's coherence over K = 10 sub-spans is Beta(1, 9):
+ * 0.55 (the room windows' largest elsewhere) is exceeded with chance 8e-4, 1 dB more (0.69) with 3e-5.
+ */
+const MAPPED_BEEP_MIN_DB = 1;
+const MAPPED_BEEP_MIN_COH = 0.6;
+
+/**
+ * A start window that matches clearly at two or more lags, or whose coarse peak does not stand out, where the stream's
+ * own beep was not found at all: the partner's placed-by start beep, mapped through each clear lag, must fall on the
+ * steadiest tone of this stream's start window (xcorr-beep.ts) for exactly one lag, by MAPPED_BEEP_MIN_DB over every
+ * other placement, and below the steadiest elsewhere for every other clear lag (each at least OTHER_LAG_MIN_S away).
+ * A wrong lag cannot pass where the right one was not tried: the real beep then lies elsewhere in the window and is
+ * the steadiest there. The beep only picks the lag; the cross-correlation gives the offset.
+ */
+export function resolveByMappedBeep(s: StreamState, best: XcorrPick, minConfidence: number): XcorrPick | null {
+  const r = best.r;
+  const pb = best.o.chosen.start;
+  if (!pb || !s.kept || typeof pb.duration_s !== 'number' || typeof pb.freq_hz !== 'number') return null;
+  if (whyNotConclusive({ ...r, competing_z: null, peak_ratio: Infinity }, minConfidence) !== null) return null;
+  const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
+  const kept = s.kept;
+  const beepAt = (c: (typeof clear)[number]) => ({ t_s: pb.t_s - c.offset_s, duration_s: pb.duration_s as number, freq_hz: pb.freq_hz as number });
+  const scores = clear.map((c) => mappedBeepScore(kept, s.keptT0, s.sampleRate, beepAt(c)));
+  // A lag that puts the partner's beep wholly outside this window (before the recording started) is not contradicted by it.
+  const outside = (c: (typeof clear)[number]) => beepAt(c).t_s + beepAt(c).duration_s < s.keptT0 || beepAt(c).t_s > s.keptT0 + kept.length / s.sampleRate;
+  const db = scores.map((x) => (x ? 10 * Math.log10(x.coherence / Math.max(x.null_max, 1e-9)) : null));
+  const hit = clear.filter((_, i) => (db[i] ?? -Infinity) >= MAPPED_BEEP_MIN_DB && (scores[i]?.coherence ?? 0) >= MAPPED_BEEP_MIN_COH);
+  if (hit.length !== 1) return null;
+  const c = hit[0];
+  const m = db[clear.indexOf(c)] as number;
+  // Every other clear lag: its mapped beep no steadier than the window's steadiest elsewhere, or wholly outside the window.
+  if (clear.some((x, i) => x !== c && (Math.abs(x.offset_s - c.offset_s) < OTHER_LAG_MIN_S || (db[i] === null ? !outside(x) : (db[i] as number) >= 0)))) return null;
+  const others = clear.filter((x) => x !== c).map((x) => `${x.offset_s.toFixed(3)} s (z ${x.fine_z.toFixed(1)})`);
+  const what = others.length ? `clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}` : `at ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) but its coarse peak does not stand out (ratio ${r.peak_ratio.toFixed(2)})`;
+  s.warnings.push({
+    code: 'xcorr_two_lags',
+    message: `its start window matches ${best.o.file} ${what}; only at ${c.offset_s.toFixed(3)} s does ${best.o.file}'s start beep fall on a steady ${Math.round(pb.freq_hz as number)} Hz tone here (its own beep not found by the detector): coherence ${(scores[clear.indexOf(c)] as MappedBeepScore).coherence.toFixed(2)}, ${m.toFixed(1)} dB over the steadiest elsewhere in the window`,
   });
   return { o: best.o, r: { ...r, offset_s: c.offset_s, drift: c.drift, fine_z: c.fine_z, competing_z: null, halves_ms: null } };
 }
