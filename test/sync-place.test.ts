@@ -294,4 +294,70 @@ describe('a cross-correlation that matches at two lags, resolved by the stream o
     const weak = pair([2.064]);
     expect(resolveByOwnPulse(weak.s, { o: weak.o, r: { ...xr([[2.678, 5], [6.592, 4]]), competing_z: 4 } }, 0.5)).toBeNull();
   });
+  it('resolves a coarse peak that does not stand out (reverberant room) by the beeps, the partner\'s own found but rough', async () => {
+    // Room variant 22, rt8-drr-6-snr10-mp3-both: coarse ratio 1.23, the other talker's same clip 3.4 and 11 s away
+    // (z 42 and 51) against the right lag 1.529 s (z 25.7); the mic's start beep found at 2.387 s, the lav's (not placed
+    // by: 68 ms uncertain) at 3.837 s, 78 ms off the right lag together. Refused before (coarse gate).
+    const { resolveByOwnPulse } = await import('../src/sync/place.js');
+    const r = { ...xr([[-9.445, 51], [-1.904, 42.1], [1.5286, 25.7]]), peak_ratio: 1.23 };
+    const roughLav = () => {
+      const { o, s } = pair([2.387]);
+      o.chosen.start = null;
+      o.detections = [{ window: 'start', t_s: 3.837, freq_hz: 1000, placeable: false }];
+      return { o, s };
+    };
+    const got = roughLav();
+    expect(resolveByOwnPulse(got.s, { o: got.o, r }, 0.5)?.r.offset_s).toBe(1.5286);
+    // Without the partner's beep, or with a second clear lag within 1 s (plus the lav's roughness) of the beeps' lag: refused.
+    const noLavBeep = roughLav();
+    noLavBeep.o.detections = [];
+    expect(resolveByOwnPulse(noLavBeep.s, { o: noLavBeep.o, r }, 0.5)).toBeNull();
+    const near = roughLav();
+    expect(resolveByOwnPulse(near.s, { o: near.o, r: { ...xr([[0.4, 51], [1.5286, 25.7]]), peak_ratio: 1.23 } }, 0.5)).toBeNull();
+  });
+});
+
+describe('a cross-correlation that matches at two lags, where the stream\'s own beep was not found: the partner\'s beep mapped through each lag', () => {
+  // Room variants 9, 12 and 21 (RT60 0.8 s, band SNR 0 dB, start-only): no beep found on the room microphone, its
+  // start window matching the lav at the right lag and where the other talker says the same clip (z 14-45 each);
+  // refused before. The lav's beep mapped through the right lag fell on the window's steadiest 1 kHz tone
+  // (coherence 0.81-0.94 against 0.55-0.57 anywhere else), through the wrong ones on speech (0.10-0.21).
+  const SR = 16000;
+  const lavBeep = 4.5;
+  const xr = (cands: Array<[number, number]>) => ({
+    offset_s: cands[0][0], at_s: 7.5, drift: 0, peak_ratio: 2, fine_z: cands[0][1], competing_z: cands[1]?.[1] ?? null,
+    candidates: cands.map(([offset_s, fine_z]) => ({ offset_s, drift: 0, fine_z })), halves_ms: null, confidence: 1, overlap_s: 12,
+  });
+  /** A 15 s room window: noise with bursts of 1 kHz-band "speech" (a new random phase every 5 ms), plus tones [t, dur, amplitude]. */
+  const pair = (tones: Array<[number, number, number]>) => {
+    const { g, u } = rng(11);
+    const x = new Float32Array(15 * SR);
+    let ph = 0;
+    for (let n = 0; n < x.length; n++) {
+      if (n % (0.005 * SR) === 0) ph = 2 * Math.PI * u();
+      x[n] = 0.05 * g() + (Math.floor(n / (0.7 * SR)) % 2 ? 0.08 * Math.sin((2 * Math.PI * 1000 * n) / SR + ph) : 0);
+      for (const [t, d, a] of tones) if (n >= t * SR && n < (t + d) * SR) x[n] += a * Math.sin((2 * Math.PI * 1000 * n) / SR + 1);
+    }
+    const o = state('lav.wav', 'audio', { start: lavBeep });
+    Object.assign(o.chosen.start as Candidate, { duration_s: 0.25, freq_hz: 1000 });
+    const s = { ...state('mic.wav', 'audio'), kept: x, keptT0: 0, sampleRate: SR };
+    return { o, s };
+  };
+  const twoLags = xr([[-4, 40], [1.5, 20]]); // the right lag 1.5 s puts the lav's beep at 3.0 s; the wrong one at 8.5 s
+  it('takes the lag whose mapped beep is the steadiest tone of the window, and says so', async () => {
+    const { resolveByMappedBeep } = await import('../src/sync/place.js');
+    const { o, s } = pair([[3.0, 0.25, 0.03]]);
+    expect(resolveByMappedBeep(s, { o, r: twoLags }, 0.5)?.r.offset_s).toBe(1.5);
+    expect(s.warnings.map((w) => w.message).join()).toMatch(/only at 1\.500 s does lav\.wav's start beep fall on a steady 1000 Hz tone/);
+  });
+  it('refuses without a beep at either lag, with a steady hum all through the window, or with the beep at neither mapped place', async () => {
+    const { resolveByMappedBeep } = await import('../src/sync/place.js');
+    const none = pair([]);
+    expect(resolveByMappedBeep(none.s, { o: none.o, r: twoLags }, 0.5)).toBeNull();
+    const hum = pair([[0, 15, 0.03]]);
+    expect(resolveByMappedBeep(hum.s, { o: hum.o, r: twoLags }, 0.5)).toBeNull();
+    // The right lag was not among those tried: the real beep (at 6 s) is the steadiest elsewhere for both.
+    const untried = pair([[6.0, 0.25, 0.03]]);
+    expect(resolveByMappedBeep(untried.s, { o: untried.o, r: twoLags }, 0.5)).toBeNull();
+  });
 });

@@ -7,6 +7,7 @@
  * placed audio stream (the audio-offset-finder approach, xcorr.ts).
  */
 import { audioOffset, MIN_FINE_Z, type XcorrResult } from './xcorr.js';
+import { type MappedBeepScore, mappedBeepScore } from './xcorr-beep.js';
 import type { Candidate, Placement, StreamState } from './streams.js';
 import type { Ends } from './windows.js';
 
@@ -480,7 +481,7 @@ function bestPartner(s: StreamState, states: StreamState[], minConfidence: numbe
   if (!best) return null;
   const why = whyNotConclusive(best.r, minConfidence);
   if (why === null) return best;
-  const resolved = (ends === 'both' ? resolveByEnd(s, best, minConfidence) : null) ?? resolveByOwnPulse(s, best, minConfidence);
+  const resolved = (ends === 'both' ? resolveByEnd(s, best, minConfidence) : null) ?? resolveByOwnPulse(s, best, minConfidence) ?? resolveByMappedBeep(s, best, minConfidence);
   if (resolved) return resolved;
   if (!s.warnings.some((w) => w.code === 'xcorr_weak')) s.warnings.push({ code: 'xcorr_weak', message: `cross-correlation with ${best.o.file} is not conclusive (${why})` });
   return null;
@@ -512,28 +513,86 @@ const ROUGH_PULSE_S = 0.2;
 const OTHER_LAG_MIN_S = 1;
 
 /**
- * A start window that matches clearly at two or more lags (the same speech at two times) and is conclusive otherwise
- * is resolved by the stream's own start beep when it was found but not placeable (not timed to 1 ms, but known to
- * within ROUGH_PULSE_S): exactly one clear lag may lie within ROUGH_PULSE_S of the lag the two streams' beeps imply
- * (partner's chosen start pulse minus this stream's beep), every other at least OTHER_LAG_MIN_S from it. The beep
- * only picks the lag; the cross-correlation gives the offset.
+ * Where the partner's start beep lies on its own clock, each with how far it may be off: its chosen (placed-by) pulse,
+ * else every beep found in its start window, timed or not (a rough onset: ROUGH_PULSE_S). On room variant 22 a lav's
+ * start beep at RT60 0.8 s was found 136 ms early and not placed by (the lav was placed by its end beep).
+ */
+function partnerStartBeeps(o: StreamState): Array<{ t_s: number; tol_s: number }> {
+  if (o.chosen.start) return [{ t_s: o.chosen.start.t_s, tol_s: 0 }];
+  return o.detections
+    .filter((d) => d.window === 'start' && typeof d.t_s === 'number' && typeof d.freq_hz === 'number')
+    .map((d) => ({ t_s: d.t_s as number, tol_s: ROUGH_PULSE_S }));
+}
+
+/**
+ * A start window that matches clearly at two or more lags (the same speech at two times), or whose coarse envelope
+ * prefers no lag (ratio under MIN_COARSE_RATIO), is resolved by the stream's own start beep when it was found but not
+ * placeable (not timed to 1 ms, but known to within ROUGH_PULSE_S): exactly one clear lag may lie within ROUGH_PULSE_S
+ * (plus the partner's own roughness) of a lag the two streams' beeps imply (partner's start beep minus this stream's),
+ * every other at least OTHER_LAG_MIN_S from it. The beep only picks the lag; the cross-correlation gives the offset.
+ * The coarse gate guards against the right lag not being among those the fine stage tried; a clear fine peak where
+ * the beeps put the lag answers that directly. On room variants 11, 12 and 22 (RT60 0.8 s, DRR -6/-9 dB) three streams
+ * were refused so (coarse ratios 1.23-1.37, the other talker saying the same clip 2-11 s away, z 24-51 there against
+ * 20-26 at the right lag, 31-78 ms from the beeps' lag).
  */
 export function resolveByOwnPulse(s: StreamState, best: XcorrPick, minConfidence: number): XcorrPick | null {
   const r = best.r;
-  const partnerPulse = best.o.chosen.start;
-  if (!partnerPulse || r.competing_z === null || whyNotConclusive({ ...r, competing_z: null }, minConfidence) !== null) return null;
-  const implied = s.detections
-    .filter((d) => d.window === 'start' && typeof d.t_s === 'number' && typeof d.freq_hz === 'number')
-    .map((d) => partnerPulse.t_s - (d.t_s as number));
+  if (whyNotConclusive({ ...r, competing_z: null, peak_ratio: Infinity }, minConfidence) !== null) return null;
+  const own = s.detections.filter((d) => d.window === 'start' && typeof d.t_s === 'number' && typeof d.freq_hz === 'number');
+  const implied = partnerStartBeeps(best.o).flatMap((p) => own.map((d) => ({ lag: p.t_s - (d.t_s as number), tol: ROUGH_PULSE_S + p.tol_s })));
   const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
-  const near = clear.filter((c) => implied.some((v) => Math.abs(c.offset_s - v) <= ROUGH_PULSE_S));
+  const near = clear.filter((c) => implied.some((v) => Math.abs(c.offset_s - v.lag) <= v.tol));
   if (near.length !== 1) return null;
   const c = near[0];
-  if (clear.some((x) => x !== c && implied.some((v) => Math.abs(x.offset_s - v) < OTHER_LAG_MIN_S))) return null;
+  if (clear.some((x) => x !== c && implied.some((v) => Math.abs(x.offset_s - v.lag) < OTHER_LAG_MIN_S + v.tol - ROUGH_PULSE_S))) return null;
   const others = clear.filter((x) => x !== c).map((x) => `${x.offset_s.toFixed(3)} s (z ${x.fine_z.toFixed(1)})`);
+  const what = others.length ? `clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}` : `at ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) but its coarse peak does not stand out (ratio ${r.peak_ratio.toFixed(2)})`;
   s.warnings.push({
     code: 'xcorr_two_lags',
-    message: `its start window matches ${best.o.file} clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}; its own start beep (found, not timed well enough to place by) lies within ${ROUGH_PULSE_S * 1000} ms of ${c.offset_s.toFixed(3)} s only`,
+    message: `its start window matches ${best.o.file} ${what}; its own start beep (found, not timed well enough to place by) lies within ${Math.round(Math.max(...implied.map((v) => v.tol)) * 1000)} ms of ${c.offset_s.toFixed(3)} s only`,
+  });
+  return { o: best.o, r: { ...r, offset_s: c.offset_s, drift: c.drift, fine_z: c.fine_z, competing_z: null, halves_ms: null } };
+}
+
+/**
+ * A clear lag whose mapped beep is the window's steadiest tone by this much (dB of coherence over the largest
+ * elsewhere) and at least MAPPED_BEEP_MIN_COH picks the lag. Noise's coherence over K = 10 sub-spans is Beta(1, 9):
+ * 0.55 (the room windows' largest elsewhere) is exceeded with chance 8e-4, 1 dB more (0.69) with 3e-5.
+ */
+const MAPPED_BEEP_MIN_DB = 1;
+const MAPPED_BEEP_MIN_COH = 0.6;
+
+/**
+ * A start window that matches clearly at two or more lags, or whose coarse peak does not stand out, where the stream's
+ * own beep was not found at all: the partner's placed-by start beep, mapped through each clear lag, must fall on the
+ * steadiest tone of this stream's start window (xcorr-beep.ts) for exactly one lag, by MAPPED_BEEP_MIN_DB over every
+ * other placement, and below the steadiest elsewhere for every other clear lag (each at least OTHER_LAG_MIN_S away).
+ * A wrong lag cannot pass where the right one was not tried: the real beep then lies elsewhere in the window and is
+ * the steadiest there. The beep only picks the lag; the cross-correlation gives the offset.
+ */
+export function resolveByMappedBeep(s: StreamState, best: XcorrPick, minConfidence: number): XcorrPick | null {
+  const r = best.r;
+  const pb = best.o.chosen.start;
+  if (!pb || !s.kept || typeof pb.duration_s !== 'number' || typeof pb.freq_hz !== 'number') return null;
+  if (whyNotConclusive({ ...r, competing_z: null, peak_ratio: Infinity }, minConfidence) !== null) return null;
+  const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
+  const kept = s.kept;
+  const beepAt = (c: (typeof clear)[number]) => ({ t_s: pb.t_s - c.offset_s, duration_s: pb.duration_s as number, freq_hz: pb.freq_hz as number });
+  const scores = clear.map((c) => mappedBeepScore(kept, s.keptT0, s.sampleRate, beepAt(c)));
+  // A lag that puts the partner's beep wholly outside this window (before the recording started) is not contradicted by it.
+  const outside = (c: (typeof clear)[number]) => beepAt(c).t_s + beepAt(c).duration_s < s.keptT0 || beepAt(c).t_s > s.keptT0 + kept.length / s.sampleRate;
+  const db = scores.map((x) => (x ? 10 * Math.log10(x.coherence / Math.max(x.null_max, 1e-9)) : null));
+  const hit = clear.filter((_, i) => (db[i] ?? -Infinity) >= MAPPED_BEEP_MIN_DB && (scores[i]?.coherence ?? 0) >= MAPPED_BEEP_MIN_COH);
+  if (hit.length !== 1) return null;
+  const c = hit[0];
+  const m = db[clear.indexOf(c)] as number;
+  // Every other clear lag: its mapped beep no steadier than the window's steadiest elsewhere, or wholly outside the window.
+  if (clear.some((x, i) => x !== c && (Math.abs(x.offset_s - c.offset_s) < OTHER_LAG_MIN_S || (db[i] === null ? !outside(x) : (db[i] as number) >= 0)))) return null;
+  const others = clear.filter((x) => x !== c).map((x) => `${x.offset_s.toFixed(3)} s (z ${x.fine_z.toFixed(1)})`);
+  const what = others.length ? `clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}` : `at ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) but its coarse peak does not stand out (ratio ${r.peak_ratio.toFixed(2)})`;
+  s.warnings.push({
+    code: 'xcorr_two_lags',
+    message: `its start window matches ${best.o.file} ${what}; only at ${c.offset_s.toFixed(3)} s does ${best.o.file}'s start beep fall on a steady ${Math.round(pb.freq_hz as number)} Hz tone here (its own beep not found by the detector): coherence ${(scores[clear.indexOf(c)] as MappedBeepScore).coherence.toFixed(2)}, ${m.toFixed(1)} dB over the steadiest elsewhere in the window`,
   });
   return { o: best.o, r: { ...r, offset_s: c.offset_s, drift: c.drift, fine_z: c.fine_z, competing_z: null, halves_ms: null } };
 }
