@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
 import { describe, expect, it } from 'vitest';
-import { threadFile } from '../src/common/threads.js';
+import { threadExecArgv, threadFile } from '../src/common/threads.js';
 
 describe('threadFile: the one lookup of a worker thread script', () => {
   it('finds the compiled worker of each area from src/ (tests run from src/, threads need dist/)', () => {
@@ -14,5 +16,46 @@ describe('threadFile: the one lookup of a worker thread script', () => {
 
   it('refuses a script that was never built, naming it', () => {
     expect(() => threadFile('no-such-worker.js', 'batch')).toThrow(/worker module batch\/no-such-worker\.js not found: run `npm run build` first/);
+  });
+});
+
+describe('threadExecArgv: worker threads never load ES modules through require(esm)', () => {
+  // A thread terminated while Node 20.20 instantiates an ES module graph synchronously (require(esm)) aborts the
+  // whole process (FATAL ERROR in ModuleWrap::InstantiateSync; seen once in CI when an interrupt rolled sessions back).
+  it('a piscina thread started with these flags loaded its script by import() and cannot require() an ES module', async () => {
+    const dir = resolve('test/.tmp/threads-exec-argv');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+    writeFileSync(join(dir, 'dep.js'), 'export const x = 1;\n');
+    writeFileSync(
+      join(dir, 'probe.js'),
+      [
+        "import { createRequire } from 'node:module';",
+        'export default function () {',
+        "  let requireEsm = 'loaded';",
+        "  try { createRequire(import.meta.url)('./dep.js'); } catch (e) { requireEsm = e.code; }",
+        '  return { execArgv: process.execArgv, requireEsm };',
+        '}',
+      ].join('\n'),
+    );
+    const pool = new Piscina({ filename: pathToFileURL(join(dir, 'probe.js')).href, maxThreads: 1, execArgv: threadExecArgv() });
+    try {
+      const seen = (await pool.run({})) as { execArgv: string[]; requireEsm: string };
+      const nodeHasRequireEsm = (process.features as { require_module?: boolean }).require_module === true;
+      if (nodeHasRequireEsm) {
+        expect(seen.execArgv).toContain('--no-experimental-require-module');
+        expect(seen.requireEsm).toBe('ERR_REQUIRE_ESM');
+      } else {
+        expect(seen.execArgv).not.toContain('--no-experimental-require-module');
+      }
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('drops the flags that only apply to a main entry and does not repeat its own', () => {
+    const argv = threadExecArgv();
+    expect(argv.filter((a) => a === '--no-experimental-require-module').length).toBeLessThanOrEqual(1);
+    expect(argv.some((a) => a.startsWith('--input-type') || a === '-e' || a === '--eval')).toBe(false);
   });
 });

@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../common/atomic.js';
 import { usableCpus } from '../common/cpus.js';
 import { InputError, unwritableOutput } from '../common/errors.js';
 import { makeFolder } from '../common/make-folder.js';
-import { threadFile } from '../common/threads.js';
+import { threadExecArgv, threadFile } from '../common/threads.js';
 import { clearSessionOutputs, orderStages, type SessionOutcome, type SessionProgress, type SessionTask } from './extract-session.js';
 import { checkStageOptions, loadStages, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
 import { CHILDREN_GRACE_MS, interruptFollows } from './interrupt.js';
@@ -220,7 +220,7 @@ class ExtractRun {
     private readonly t0: number,
   ) {
     this.state = { total: plan.selected.length, done: 0, skipped: 0, failed: 0, running: 0, media_s: 0, elapsed_s: 0, in_progress: 0, detail: '' };
-    this.pool = new Piscina({ filename: threadFile('extract-worker.js', 'batch').href, minThreads: plan.jobs, maxThreads: plan.jobs, concurrentTasksPerWorker: 1, idleTimeout: 1000 });
+    this.pool = new Piscina({ filename: threadFile('extract-worker.js', 'batch').href, minThreads: plan.jobs, maxThreads: plan.jobs, concurrentTasksPerWorker: 1, idleTimeout: 1000, execArgv: threadExecArgv() });
     control.onStop((mode) => (mode === 'finish' ? this.announceFinish() : this.rollBackRunning()));
   }
 

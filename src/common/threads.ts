@@ -18,7 +18,19 @@ export function threadFile(script: string, area: string): URL {
   throw new Error(`worker module ${area}/${script} not found: run \`npm run build\` first`);
 }
 
-/** The parent's Node flags minus those that only apply to a main entry (`node --input-type=module -e ...`). */
+const NO_REQUIRE_ESM = '--no-experimental-require-module';
+
+/**
+ * A thread's Node flags: the parent's, minus those that only apply to a main entry (`node --input-type=module -e
+ * ...`), plus `--no-experimental-require-module` where Node has require(esm) (20.19+). piscina loads its script with
+ * `require()` first: Node 20.20 then instantiates the ES module graph synchronously (ModuleWrap::InstantiateSync),
+ * and a thread terminated in that window aborts the whole process ("FATAL ERROR: v8::Module::IsGraphAsync", no exit
+ * code): it happened when an interrupt aborted running sessions, piscina started replacement threads and the pool
+ * was destroyed as they loaded. Without require(esm), piscina falls back to `import()`, whose asynchronous
+ * instantiation ends quietly when the thread is terminated.
+ */
 export function threadExecArgv(): string[] {
-  return process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval');
+  const inherited = process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval');
+  const hasRequireEsm = (process.features as { require_module?: boolean }).require_module === true;
+  return hasRequireEsm && !inherited.includes(NO_REQUIRE_ESM) ? [...inherited, NO_REQUIRE_ESM] : inherited;
 }

@@ -14,7 +14,7 @@
  */
 import { Piscina } from 'piscina';
 import { InputError } from '../common/errors.js';
-import { threadFile } from '../common/threads.js';
+import { threadExecArgv, threadFile } from '../common/threads.js';
 import type { HumanSetup } from './backend.js';
 import { FaceEngine, type FrameResult, type FrameTask, type PingTask, type WarmTask } from './engine.js';
 
@@ -77,7 +77,7 @@ export class FaceWorkers {
       // stricterFIFO: a task that finds the thread busy goes back to the head of the queue, not the tail; by default
       // piscina requeues it at the tail, so frames queued on a busy thread ran out of order (a tracked frame then took
       // its box from a later block's frame: the outputs differed between --workers 1 and 2).
-      const pool = new Piscina({ filename, workerData: setup, minThreads: 1, maxThreads: 1, idleTimeout: 60_000, concurrentTasksPerWorker: 1, stricterFIFO: true });
+      const pool = new Piscina({ filename, workerData: setup, minThreads: 1, maxThreads: 1, idleTimeout: 60_000, concurrentTasksPerWorker: 1, stricterFIFO: true, execArgv: threadExecArgv() });
       this.pools.push(pool);
       this.loaded.set(pool, pool.run({ ping: true } satisfies PingTask).catch(() => undefined));
     }
