@@ -179,3 +179,28 @@ describe('times in messages', () => {
     await expect(readTranscript(u)).rejects.toThrow(/utterance: end 5\.0001 s is before start 5\.0004 s$/);
   });
 });
+
+describe('transcript encodings', () => {
+  const vtt = 'WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nun café noir\n';
+  const utf8Words = async (p: string) => (await readTranscript(p)).flatMap((u) => u.words.map((w) => w.word));
+
+  it('reads UTF-8 (with or without BOM) and UTF-16 with a BOM (Notepad "Unicode") to the same words', async () => {
+    const plain = write('enc-utf8.vtt', vtt);
+    const expected = await utf8Words(plain);
+    expect(expected).toContain('café');
+    const bom = join(tmp.dir, 'enc-bom.vtt');
+    writeFileSync(bom, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(vtt, 'utf8')]));
+    const le = join(tmp.dir, 'enc-utf16le.vtt');
+    writeFileSync(le, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(vtt, 'utf16le')]));
+    const be = join(tmp.dir, 'enc-utf16be.vtt');
+    writeFileSync(be, Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(vtt, 'utf16le').swap16()]));
+    for (const p of [bom, le, be]) expect(await utf8Words(p), p).toEqual(expected);
+  });
+
+  it('refuses a Windows-1252 transcript naming the line of the first bad byte (it read "caf\\uFFFD" silently)', async () => {
+    const p = join(tmp.dir, 'enc-cp1252.vtt');
+    writeFileSync(p, Buffer.from(vtt, 'latin1')); // é is 0xE9 in Latin-1 and Windows-1252
+    await expect(readTranscript(p)).rejects.toThrow(/transcript is not UTF-8 \(byte 0xE9 on this line\).*iconv -f windows-1252 -t utf-8/);
+    await expect(readTranscript(p)).rejects.toMatchObject({ location: { file: p, line: 4 } });
+  });
+});

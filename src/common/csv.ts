@@ -10,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from './errors.js';
+import { countNewlines, firstInvalidUtf8 } from './utf8.js';
 
 export type CsvDelimiter = ',' | ';' | '\t';
 export const CSV_DELIMITERS: readonly CsvDelimiter[] = [',', ';', '\t'];
@@ -183,18 +184,6 @@ export function unnamedColumnMessage(column: number, value: string): string {
   return `column ${column + 1} has no name in the header but holds data ('${shown}'): name it in the header, or delete the column`;
 }
 
-/** Index of the first byte of `buf` that does not start a whole, valid UTF-8 sequence (-1: none). */
-function firstInvalidUtf8(buf: Uint8Array): number {
-  for (let i = 0; i < buf.length; ) {
-    const b = buf[i];
-    const n = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
-    if (n === 0 || i + n > buf.length || !isUtf8(buf.subarray(i, i + n))) return i;
-    i += n;
-  }
-  return -1;
-}
-
-const countNewlines = (buf: Uint8Array) => buf.reduce((n, b) => n + (b === 0x0a ? 1 : 0), 0);
 
 /**
  * Refuses a CSV/JSONL file that is not UTF-8 (UTF-16 with a BOM excepted: csv-parse reads it), naming the line of

@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError } from '../../common/errors.js';
+import { decodeTranscriptBytes } from '../../common/utf8.js';
 import { loadClock, type Clock } from '../../sync/clock.js';
 import type { ManifestSession } from '../../batch/manifest.js';
 import { detectTranscriptFormat, parseTranscript } from './parse.js';
@@ -35,12 +36,13 @@ export interface ReadTranscriptOptions {
 }
 
 export async function readTranscript(path: string, opts: ReadTranscriptOptions = {}): Promise<Utterance[]> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch {
     throw new InputError('cannot read transcript', { file: path });
   }
+  const text = decodeTranscriptBytes(bytes, path);
   const format = opts.format ?? detectTranscriptFormat(path, text);
   return applyClock(parseTranscript(text, format, path), opts.clock ?? null);
 }
