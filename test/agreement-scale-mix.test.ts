@@ -34,7 +34,7 @@ describe('ratings of one dimension on two scales', () => {
     const r = await runCli(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `mmprep: ${p}:13, column rating: rating 100 by rater 'r3' (its ratings span 0-100) is off the scale of raters 'r1', 'r2' (whole numbers 1-5): ratings on two scales (1-5 and 0-100)? put every rater on one scale, or correct this rating\n`,
+      `mmprep: ${p}:13, column rating: rating 100 by rater 'r3' (its ratings span 0-100) is off the scale of raters 'r1', 'r2' (whole numbers 1-5): ratings on two scales (such as 1-5 and 0-100)? put every rater on one scale, or correct this rating\n`,
     );
   });
 

@@ -62,6 +62,6 @@ export function scaleMix(d: RatingsDimension): ScaleMix | null {
   const dim = d.name ? ` in dimension '${d.name}'` : '';
   return {
     at: w.at,
-    message: `rating ${w.hi} by rater '${d.raters[worst]}'${dim} (its ratings span ${w.lo}-${w.hi}) is off the scale of rater${names.length > 1 ? 's' : ''} ${who} (whole numbers ${lo}-${hi}): ratings on two scales (1-5 and 0-100)? put every rater on one scale, or correct this rating`,
+    message: `rating ${w.hi} by rater '${d.raters[worst]}'${dim} (its ratings span ${w.lo}-${w.hi}) is off the scale of rater${names.length > 1 ? 's' : ''} ${who} (whole numbers ${lo}-${hi}): ratings on two scales (such as 1-5 and 0-100)? put every rater on one scale, or correct this rating`,
   };
 }
