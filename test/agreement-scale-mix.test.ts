@@ -34,15 +34,21 @@ describe('ratings of one dimension on two scales', () => {
     const r = await runCli(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `mmprep: ${p}:13, column rating: rating 100 by rater 'r3' (its ratings span 0-100) is off the scale of raters 'r1', 'r2' (whole numbers 1-5): ratings on two scales (such as 1-5 and 0-100)? put every rater on one scale, or correct this rating\n`,
+      `mmprep: ${p}:13, column rating: rating 100 by rater 'r3' (its ratings span 0-100, median 62.5) is off the scale of raters 'r1', 'r2' (whole numbers 1-5): ratings on two scales (such as 1-5 and 0-100)? put every rater on one scale\n`,
     );
   });
 
-  it('a wide sheet with a dimension column and a typo (55 for 5) names the rater column', async () => {
-    const p = file('wide.csv', 'clip,dimension,Anna,Ben\n' + LIKERT.map((v, i) => `c${i},valence,${v},${i === 3 ? 55 : v}`).join('\n') + '\n');
+  it('a wide sheet with a dimension column and one rater column on 0-100 names that column', async () => {
+    const p = file('wide.csv', 'clip,dimension,Anna,Ben\n' + LIKERT.map((v, i) => `c${i},valence,${v},${v * 20}`).join('\n') + '\n');
     const e = (await readRatings(p).catch((x: unknown) => x)) as InputError;
     expect(e).toBeInstanceOf(InputError);
-    expect(e.toLine()).toMatch(`${p}:5, column Ben: rating 55 by rater 'Ben' in dimension 'valence' (its ratings span 1-55) is off the scale of rater 'Anna' (whole numbers 1-5)`);
+    expect(e.toLine()).toMatch(`${p}:5, column Ben: rating 100 by rater 'Ben' in dimension 'valence' (its ratings span 20-100, median 70) is off the scale of rater 'Anna' (whole numbers 1-5)`);
+  });
+
+  it('negative control: one 0-100 slider of a rarely felt emotion (a rater who gave only 0-10 beside one with a few 30s) is read', async () => {
+    const low = [0, 0, 5, 0, 10, 2, 0, 0];
+    const rows = low.flatMap((v, i) => [`t${i},r1,${v}`, `t${i},r2,${i % 3 === 0 ? 35 : 0}`, `t${i},r3,${i === 4 ? 60 : v}`]);
+    expect((await readRatings(file('sparse.csv', 'target,rater,rating\n' + rows.join('\n') + '\n'))).dimensions[0].raters).toEqual(['r1', 'r2', 'r3']);
   });
 
   it('in-memory rows (the library) are refused the same way', () => {
@@ -50,7 +56,7 @@ describe('ratings of one dimension on two scales', () => {
       { target: `t${i}`, rater: 'a', rating: v },
       { target: `t${i}`, rater: 'b', rating: v * 20 },
     ]);
-    expect(() => ratingsFromRows(rows)).toThrow(/rating 100 by rater 'b' \(its ratings span 20-100\) is off the scale of rater 'a' \(whole numbers 1-5\)/);
+    expect(() => ratingsFromRows(rows)).toThrow(/rating 100 by rater 'b' \(its ratings span 20-100, median 70\) is off the scale of rater 'a' \(whole numbers 1-5\)/);
   });
 
   it('negative controls: one wide scale for all, a short Likert-looking rater, a slightly wider rater, labels', async () => {
