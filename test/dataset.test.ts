@@ -304,6 +304,20 @@ describe('dataset build: feature files are checked against meta.json', () => {
     expect(r.stderr).toMatch(/session s02: audio\.jsonl changed after extraction \(sha256 differs from meta\.json\); re-extract it/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('refuses (exit 2) a feature file meta.json lists that was deleted after extraction (its records were built without it, exit 0); an earlier release is kept', async () => {
+    const feats = join(tmp.dir, 'features-deleted');
+    cpSync(FEATURES, feats, { recursive: true });
+    const out = join(tmp.dir, 'deleted-out');
+    await buildDataset(MANIFEST, { features: feats, out });
+    const before = readFileSync(join(out, 'manifest.json'), 'utf8');
+    rmSync(join(feats, 's03', 'audio.jsonl'));
+    const r = await runCli(['dataset', 'build', MANIFEST, '--features', feats, '-o', out, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/session s03: audio\.jsonl is listed in meta\.json but missing \(deleted or not copied after extraction\); run mmprep extract --resume with the same manifest and -o to make it again/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(join(out, 'manifest.json'), 'utf8')).toBe(before);
+  });
 });
 
 describe('dataset validate', () => {

@@ -25,6 +25,19 @@ describe('extract: notes a user would otherwise miss', () => {
     expect(r.stderr).toBe(`mmprep extract: shard ${emptyShard} holds none of the manifest's 1 sessions (each session goes to one shard by a hash of its session_id): nothing to do here\n`);
   }, 60_000);
 
+  it('a bad --shard (3/2, 0/0) is refused with one stderr line and, as every refused extract, its JSON on stdout', async () => {
+    for (const [shard, why] of [
+      ['3/2', '--shard 3/2: K is 0-based and must be below N (0..1)'],
+      ['0/0', '--shard 0/0: N must be at least 1'],
+    ]) {
+      const out = join(tmp.dir, 'o-shard');
+      const r = await runCli(['extract', manifest, '-o', out, '--shard', shard, '--progress', 'none']);
+      expect(r.code, shard).toBe(2);
+      expect(r.stderr).toBe(`mmprep: ${why}\n`);
+      expect(JSON.parse(r.stdout)).toEqual({ ok: false, manifest, out, error: why, exit_code: 2 });
+    }
+  }, 60_000);
+
   it('a stage option for a stage --only leaves out is a warning naming the option', async () => {
     const r = await runCli(['extract', manifest, '-o', join(tmp.dir, 'o2'), '--shard', emptyShard, '--progress', 'none', '--only', 'audio', '--search-s', '3', '--tone-hz', '900']);
     expect(r.code, r.stderr).toBe(0);

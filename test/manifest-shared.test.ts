@@ -67,4 +67,28 @@ describe('readManifest: a missing file says what to do when the cause is plain',
       `${p}:3, column lav_audio: no such file: media/none.wav`,
     ]);
   });
+
+  it('a relative path written from another folder (the current one, or one above the manifest) names the path to write', async () => {
+    const sub = join(dir, 'manifests', 'lab one');
+    mkdirSync(sub, { recursive: true });
+    const p = join(sub, 'm.csv');
+    // media/a.mp4 is in dir, two folders up; 'a.wav' is in the current folder (media/) only
+    writeFileSync(p, HEAD + 's01,spk_a,media/a.mp4,a.wav\ns02,spk_b,media/b.mp4,nowhere.wav\n');
+    const cwd = process.cwd();
+    let lines: string[] = [];
+    try {
+      process.chdir(join(dir, 'media'));
+      await readManifest(p);
+    } catch (e) {
+      lines = (e as ManifestError).lines();
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(lines).toEqual([
+      `${p}:2, column video: no such file: media/a.mp4 (paths are relative to the manifest's folder ${sub}; it is in the folder ${dir}: write '../../media/a.mp4')`,
+      `${p}:2, column lav_audio: no such file: a.wav (paths are relative to the manifest's folder ${sub}; it is in the current folder: write '../../media/a.wav')`,
+      `${p}:3, column video: no such file: media/b.mp4 (paths are relative to the manifest's folder ${sub}; it is in the folder ${dir}: write '../../media/b.mp4')`,
+      `${p}:3, column lav_audio: no such file: nowhere.wav`,
+    ]);
+  });
 });

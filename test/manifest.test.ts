@@ -109,6 +109,20 @@ describe('readManifest', () => {
     ]);
   });
 
+  it('refuses one file under two audio (or two video) roles of a session; a video and an audio role may share one', async () => {
+    const p = write(
+      'twice.csv',
+      'session_id,speaker_id,video,side_video,camera_audio,lav_audio\n' +
+        's1,spk1,media/a.mp4,,media/a.wav,./media/a.wav\n' + // 2: lav copied from camera_audio (same path spelt otherwise)
+        's2,spk2,media/b.mp4,media/b.mp4,,media/b.wav\n' + // 3: side camera copied from the front one
+        's3,spk3,media/a.mp4,,media/a.mp4,media/c.wav\n', // 4: the camera's own sound as camera_audio: fine
+    );
+    expect(await problemsOf(p)).toEqual([
+      `${p}:2, column lav_audio: ./media/a.wav is also in column camera_audio: two audio roles of a session must be two recordings (a copied cell?); name this role's own file, or leave the cell empty when the session has none`,
+      `${p}:3, column side_video: media/b.mp4 is also in column video: two video roles of a session must be two recordings (a copied cell?); name this role's own file, or leave the cell empty when the session has none`,
+    ]);
+  });
+
   it("rejects '..' and other unsafe ids one by one", async () => {
     for (const [id, why] of [
       ['..', "holds '..'"],

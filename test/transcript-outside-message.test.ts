@@ -31,3 +31,16 @@ describe('a transcript segment past the recording', () => {
     expect(message(utt(6.576, 10.4, 2))).toBeNull();
   });
 });
+
+describe('a transcript timed in milliseconds', () => {
+  it('says so when every time divided by 1000 fits the recording (a new user\'s trial: "check the clock/units" only)', () => {
+    const utts = [utt(2480, 3390, 0), utt(4414, 7354, 1)];
+    expect(() => checkInsideRecording(utts, REC, 't.json')).toThrow(
+      'segment 0 2480-3390 s is outside the recording (0-10.01 s): its times look like milliseconds (divided by 1000 they fit the recording): write them in seconds',
+    );
+  });
+  it('not when the times are only on another clock, or would not fit in seconds either', () => {
+    expect(message(utt(32.69, 33.42, 0))).toMatch(/check the transcript's clock\/units$/);
+    expect(() => checkInsideRecording([utt(2480, 3390, 0), utt(14000, 15000, 1)], REC, 't.json')).toThrow(/check the transcript's clock\/units$/);
+  });
+});

@@ -48,7 +48,19 @@ export interface KappaEntry {
 }
 
 /** Something the figures silently depend on, stated in the output and on stderr (one line each). */
-export type AgreementWarning = EmptyRaterWarning | SpellingVariantsWarning;
+export type AgreementWarning = EmptyRaterWarning | SpellingVariantsWarning | IccFewTargetsWarning;
+
+/**
+ * 'icc_few_targets': the ICC (complete targets only) dropped more targets than it kept, mostly because of raters who
+ * rated few of them (a new user's trial: a fourth rater with 2 of 20 clips left the ICC on 2 targets, exit 0, with the
+ * count in the table's header only).
+ */
+export interface IccFewTargetsWarning {
+  code: 'icc_few_targets';
+  /** Raters who rated fewer than half of the targets, fewest first. */
+  raters: string[];
+  message: string;
+}
 
 export interface EmptyRaterWarning {
   /** 'empty_rater': a rater (wide: a column) without a single rating in this dimension, left out of every figure. */
@@ -386,8 +398,31 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
     raters: raterDiagnostics(d, bt, { minItems: opts.minItems }),
     flags_note: flagsNote(bt.nRaters),
     targets: targetDiagnostics(d, bt),
-    warnings: [...emptyRaterWarnings(dim, format), ...spellingVariantWarnings(dim)],
+    warnings: [...emptyRaterWarnings(dim, format), ...spellingVariantWarnings(dim), ...iccFewTargetsWarnings(d, bt.nTargets, icc)],
   };
+}
+
+/** An ICC on fewer complete targets (2 or more) than it dropped: said, naming the raters who rated under half of the targets. */
+function iccFewTargetsWarnings(d: RatingsDimension, nTargets: number, icc: IccResult | null): IccFewTargetsWarning[] {
+  // Under 2 complete targets there is no ICC to misread: its rows carry the reason (--missing model) instead.
+  if (!icc || icc.method !== 'anova' || icc.n_targets < 2 || icc.n_targets_dropped <= icc.n_targets) return [];
+  const items = new Map<number, Set<number>>();
+  for (let i = 0; i < d.rater.length; i++) (items.get(d.rater[i]) ?? items.set(d.rater[i], new Set()).get(d.rater[i])!).add(d.target[i]);
+  const sparse = d.raters
+    .map((name, r) => ({ name, n: items.get(r)?.size ?? 0 }))
+    .filter((x) => x.n < nTargets / 2)
+    .sort((a, b) => a.n - b.n || (a.name < b.name ? -1 : 1));
+  const inDim = d.name ? ` of dimension '${d.name}'` : '';
+  const who = sparse.length
+    ? `: ${sparse.map((x) => `rater '${x.name}' rated ${x.n} of ${nTargets}`).join(', ')}`
+    : ': ratings are missing across the raters';
+  return [
+    {
+      code: 'icc_few_targets',
+      raters: sparse.map((x) => x.name),
+      message: `the ICC${inDim} uses ${icc.n_targets} of ${nTargets} targets (those every rater rated)${who}; --missing model uses every rating, or leave ${sparse.length === 1 ? 'that rater' : 'such raters'} out`,
+    },
+  ];
 }
 
 /** Every agreement figure and diagnostic of a table, one entry per dimension (in file order). */

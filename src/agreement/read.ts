@@ -13,6 +13,7 @@ import { InputError } from '../common/errors.js';
 import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
 import { spellingKey } from './variants.js';
+import { scaleMix } from './scale-mix.js';
 
 export interface ReadRatingsOptions {
   /** 'auto' (default): long when the header has the target, rater and rating columns, else wide. */
@@ -774,6 +775,8 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
     ? `; a wide file has one row per target: if this is a long file (one row per rating), name its columns (--rater-col ${header[raterCols[0]]} --rating-col ${header[raterCols[1]]})`
     : undefined;
   checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint);
+  const mix = scaleMix(dim);
+  if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
 }
 
@@ -927,6 +930,8 @@ function rowsDimension(d: DimBuilder, catOrder: ReturnType<typeof orderLabels> |
   };
   try {
     checkDimension(dim, 'rater');
+    const mix = scaleMix(dim);
+    if (mix) throw new RecordError(mix.message, dim.record[mix.at], 'rating');
   } catch (e) {
     if (e instanceof RecordError) {
       const msg = e.firstRec !== undefined ? e.message.replace('{FIRST}', `row ${e.firstRec + 1}`) : e.message;

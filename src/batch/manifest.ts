@@ -468,6 +468,14 @@ class SessionIds {
 }
 
 /** A row's media in column order (non-empty cells), each file's existence check started. */
+/**
+ * One file under two audio (or two video) roles of a session: a copy-paste slip that left the other recording out and
+ * analysed one twice (exit 0). A video role and an audio role may name the same file (the camera's own sound).
+ */
+function sameFileMessage(kind: MediaKind, twin: ManifestMedia, given: string): string {
+  return `${given} is also in column ${twin.role}: two ${kind} roles of a session must be two recordings (a copied cell?); name this role's own file, or leave the cell empty when the session has none`;
+}
+
 function mediaOfRow(scan: ManifestScan, row: RawRow): ManifestMedia[] {
   const { line, cells } = row;
   const media: ManifestMedia[] = [];
@@ -475,7 +483,10 @@ function mediaOfRow(scan: ManifestScan, row: RawRow): ManifestMedia[] {
     const given = cells.get(role) ?? '';
     if (given === '') continue;
     const p = isAbsolute(given) ? given : resolve(scan.base, given);
-    media.push({ role, kind: roleKind(role)!, path: p, column: role, given });
+    const kind = roleKind(role)!;
+    const twin = media.find((m) => m.kind === kind && m.path === p);
+    if (twin) scan.problems.push({ file: scan.file, line, column: role, message: sameFileMessage(kind, twin, given) });
+    media.push({ role, kind, path: p, column: role, given });
     if (scan.checkFiles) scan.fileChecks.push({ line, column: role, given, why: fileProblem(p) });
   }
   const bad = row.bad ?? new Set<string>();

@@ -1,10 +1,11 @@
 /**
  * What to do about a manifest cell that names no file: a Windows path (`media\cam.mp4`) whose '/' form exists, a
- * name that exists in another case (`S02_LAV.flac` for `s02_lav.flac`: Linux names are case-sensitive), else
- * nothing (the line already names the cell and the path).
+ * name that exists in another case (`S02_LAV.flac` for `s02_lav.flac`: Linux names are case-sensitive), a relative
+ * path written from another folder (the current one, or one above the manifest's: paths are relative to the
+ * manifest's folder) with the path that would name it, else nothing (the line already names the cell and the path).
  */
 import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 
 async function isFile(path: string): Promise<boolean> {
   try {
@@ -32,5 +33,24 @@ export async function missingFileHint(given: string, base: string): Promise<stri
   }
   const path = isAbsolute(given) ? given : resolve(base, given);
   const near = await otherCase(path);
-  return near !== null ? ` (did you mean '${near}'? file names are case-sensitive here)` : '';
+  if (near !== null) return ` (did you mean '${near}'? file names are case-sensitive here)`;
+  return isAbsolute(given) ? '' : otherFolderHint(given, base);
+}
+
+/** How many folders above the manifest's a relative path is looked up in. */
+const PARENTS_SEARCHED = 3;
+
+/**
+ * A relative path that names a file from the current folder or a folder above the manifest's (a manifest written in
+ * the media folder and moved, or paths typed from where the command runs): the path to write instead.
+ */
+async function otherFolderHint(given: string, base: string): Promise<string> {
+  const folders = [process.cwd()];
+  for (let d = dirname(base), i = 0; i < PARENTS_SEARCHED && d !== dirname(d); d = dirname(d), i++) folders.push(d);
+  for (const folder of folders) {
+    if (folder === base || !(await isFile(resolve(folder, given)))) continue;
+    const where = folder === process.cwd() ? 'the current folder' : `the folder ${folder}`;
+    return ` (paths are relative to the manifest's folder ${base}; it is in ${where}: write '${relative(base, resolve(folder, given))}')`;
+  }
+  return '';
 }

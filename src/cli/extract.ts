@@ -72,7 +72,6 @@ function addRunAndStageOptions(cmd: Command): void {
 
 /** `mmprep extract MANIFEST`: the run under SIGINT/SIGTERM handlers, then its summary and exit code. */
 async function runExtract(manifest: string, o: Opts): Promise<number> {
-  const shard = o.shard !== undefined ? parseShard(o.shard) : null;
   warnUnreadStageOptions(o);
   const control = new ExtractControl();
   const signals = interruptHandlers(control);
@@ -87,7 +86,8 @@ async function runExtract(manifest: string, o: Opts): Promise<number> {
       faceWorkers: o.faceWorkers,
       only: o.only,
       resume: o.resume,
-      shard,
+      // parsed here, so a bad --shard (3/2) prints its JSON failure on stdout like every refused run
+      shard: o.shard !== undefined ? parseShard(o.shard) : null,
       refRole: o.refRole,
       stageOptions: stageOptionsOf(o),
       progress: o.progress,

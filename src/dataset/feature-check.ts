@@ -3,7 +3,8 @@
  * been written on the clock the session has now (the sync.json beside it, by hash, or source time when there is none).
  * A file left by another run, or made before `extract --only sync` changed the clock, would pair words with the wrong
  * frames; such files are refused (exit 2) with the session and file named, and so is a file whose bytes no longer
- * match the sha256 meta.json recorded for it (edited after extraction).
+ * match the sha256 meta.json recorded for it (edited after extraction) or one meta.json lists that is missing (deleted
+ * after extraction: the session's records were built without that modality, exit 0).
  */
 import { createHash } from 'node:crypto';
 import { sha256File } from '../common/sha256.js';
@@ -34,9 +35,13 @@ async function problemsOf(s: ManifestSession, featuresDir: string): Promise<stri
   const out: string[] = [];
   for (const f of BUILD_FEATURE_FILES) {
     const p = join(dir, f);
-    if (!existsSync(p)) continue;
     const entry = (meta.outputs ?? []).find((o) => o.file === f);
     const name = `session ${s.session_id}: ${f}`;
+    // A file meta.json lists but that is gone (deleted by hand, a partial copy): its records were built without it, exit 0.
+    if (!existsSync(p)) {
+      if (entry) out.push(`${name} is listed in meta.json but missing (deleted or not copied after extraction); run mmprep extract --resume with the same manifest and -o to make it again`);
+      continue;
+    }
     if (!entry) out.push(`${name} is not listed in meta.json (left by another run); run mmprep extract again for this session`);
     else if (entry.clock === undefined) out.push(`${name}: meta.json does not say which clock it was made on (an older mmprep); run mmprep extract again`);
     else if (entry.clock !== now) out.push(`${name} was made on ${short(entry.clock ?? 'no clock')} but the session's clock is now ${short(now)}; run mmprep extract --only ${f.replace('.jsonl', '')} for this session`);
@@ -47,7 +52,7 @@ async function problemsOf(s: ManifestSession, featuresDir: string): Promise<stri
   return out;
 }
 
-/** Throws InputError (exit 2) listing every feature file not listed in meta.json, made on another clock or changed since. */
+/** Throws InputError (exit 2) listing every feature file not listed in meta.json, made on another clock, changed since or missing. */
 export async function checkFeatureFiles(sessions: ManifestSession[], featuresDir: string): Promise<void> {
   const problems: string[] = [];
   for (const s of sessions) problems.push(...(await problemsOf(s, featuresDir)));

@@ -50,14 +50,30 @@ function howOutside(a: number, b: number, rec: RecordingExtent): string {
   return `runs ${fmtSeconds(out)} s ${end} of the recording (${extent}; up to ${fmtSeconds(allowed)} s is allowed)`;
 }
 
+/** An utterance's span widened to its words. */
+function spanOf(u: Utterance): [number, number] {
+  return [Math.min(u.start_s, ...u.words.map((w) => w.start_s)), Math.max(u.end_s, ...u.words.map((w) => w.end_s))];
+}
+
+/**
+ * What to do: a transcript whose times are milliseconds (an export with `start: 2480`) is said to be so when its last
+ * time is over 100 times the recording's end and every time divided by 1000 lies inside it (with the allowance);
+ * a transcript on another clock (times a few seconds or minutes off) keeps "check the transcript's clock/units".
+ */
+function whatToDo(utts: Utterance[], rec: RecordingExtent): string {
+  const spans = utts.map(spanOf);
+  const last = Math.max(...spans.map(([, b]) => b));
+  const inMs = last > 100 * Math.max(rec.end_s, 1) && spans.every(([a, b]) => !isOutsideRecording(a / 1000, b / 1000, rec));
+  return inMs ? "its times look like milliseconds (divided by 1000 they fit the recording): write them in seconds" : "check the transcript's clock/units";
+}
+
 /** Throws InputError naming the transcript file and line of the first utterance (span widened to its words) outside the recording. */
 export function checkInsideRecording(utts: Utterance[], rec: RecordingExtent, file: string): void {
   for (const u of utts) {
-    const a = Math.min(u.start_s, ...u.words.map((w) => w.start_s));
-    const b = Math.max(u.end_s, ...u.words.map((w) => w.end_s));
+    const [a, b] = spanOf(u);
     if (!isOutsideRecording(a, b, rec)) continue;
     const where = utteranceWhere(u);
-    throw new InputError(`${where.what} ${fmtSpan(a, b)} ${howOutside(a, b, rec)}: check the transcript's clock/units`, { file, line: where.line });
+    throw new InputError(`${where.what} ${fmtSpan(a, b)} ${howOutside(a, b, rec)}: ${whatToDo(utts, rec)}`, { file, line: where.line });
   }
 }
 

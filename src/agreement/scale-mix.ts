@@ -1,0 +1,83 @@
+/**
+ * Ratings of one dimension on two scales: most raters gave whole numbers 0-10 (a 1-5 or 1-7 Likert item) and one
+ * gave 0-100 (a slider, or a sheet from another version of the form). The figures are then
+ * computed on numbers that do not measure the same thing (a new user's trial: ICC 0.02 and gold labels that average
+ * 3, 4 and 75, exit 0); the reader refuses them naming the rating, the rater and both scales.
+ *
+ * Rule: "Likert" raters are those with at least MIN_RATINGS ratings, all whole numbers in 0..10; a dimension is on
+ * two scales when another rater's MEDIAN rating is above 10 and above twice the Likert raters' largest rating (most of
+ * that rater's ratings are off their scale). A single large rating is not enough: on a 0-100 slider of a rarely felt
+ * emotion, one rater may give only 0-10 while another gives mostly 0 and a few 30s (one scale, legitimately); so a
+ * lone typo (55 for 5) is not caught here. Dimensions where every rater uses a wide scale, or where no rater has
+ * MIN_RATINGS ratings, are never refused.
+ */
+import type { RatingsDimension } from './types.js';
+
+/** Ratings a rater needs before their whole-number 0-10 ratings are taken as a scale. */
+const MIN_RATINGS = 5;
+const LIKERT_MAX = 10;
+
+export interface ScaleMix {
+  /** Index into the dimension's ratings of the offending rating (the rater's largest). */
+  at: number;
+  message: string;
+}
+
+interface RaterRange {
+  n: number;
+  median: number;
+  lo: number;
+  hi: number;
+  at: number;
+  likert: boolean;
+}
+
+function raterRanges(d: RatingsDimension): RaterRange[] {
+  const out = d.raters.map(() => ({ n: 0, median: NaN, lo: Infinity, hi: -Infinity, at: -1, likert: true }));
+  const values: number[][] = d.raters.map(() => []);
+  for (let i = 0; i < d.value.length; i++) {
+    const v = d.value[i];
+    if (!Number.isFinite(v)) continue;
+    const r = out[d.rater[i]];
+    r.n++;
+    values[d.rater[i]].push(v);
+    r.lo = Math.min(r.lo, v);
+    if (v > r.hi) [r.hi, r.at] = [v, i];
+    if (!(Number.isInteger(v) && v >= 0 && v <= LIKERT_MAX)) r.likert = false;
+  }
+  out.forEach((r, k) => {
+    r.likert &&= r.n >= MIN_RATINGS;
+    r.median = median(values[k]);
+  });
+  return out;
+}
+
+function median(v: number[]): number {
+  if (v.length === 0) return NaN;
+  const s = v.sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** The first sign of two scales in a numeric dimension, or null. */
+export function scaleMix(d: RatingsDimension): ScaleMix | null {
+  if (d.categories !== null) return null;
+  const ranges = raterRanges(d);
+  const likert = ranges.map((r, i) => ({ r, name: d.raters[i] })).filter(({ r }) => r.likert);
+  if (likert.length === 0) return null;
+  const lo = Math.min(...likert.map(({ r }) => r.lo));
+  const hi = Math.max(...likert.map(({ r }) => r.hi));
+  let worst = -1;
+  ranges.forEach((r, i) => {
+    if (!r.likert && r.median > LIKERT_MAX && r.median > 2 * Math.max(hi, 1) && (worst < 0 || r.hi > ranges[worst].hi)) worst = i;
+  });
+  if (worst < 0) return null;
+  const w = ranges[worst];
+  const names = likert.map(({ name }) => `'${name}'`);
+  const who = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+  const dim = d.name ? ` in dimension '${d.name}'` : '';
+  return {
+    at: w.at,
+    message: `rating ${w.hi} by rater '${d.raters[worst]}'${dim} (its ratings span ${w.lo}-${w.hi}, median ${w.median}) is off the scale of rater${names.length > 1 ? 's' : ''} ${who} (whole numbers ${lo}-${hi}): ratings on two scales (such as 1-5 and 0-100)? put every rater on one scale`,
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * A new user's trial: a fourth rater who rated 2 of 20 clips left the ICC (complete targets only, as psych::ICC and
+ * pingouin) on 2 targets: ICC(2,1) 0.879 on 2 targets against 0.806 on the 20 the other three rated, exit 0, the
+ * count only in the table's header (a --min-icc gate would have judged those 2 targets). It is now a warning
+ * (`icc_few_targets`: JSON, table, stderr) naming the rater and --missing model. Negative controls: a few scattered
+ * missing ratings (more targets kept than dropped) and --missing model give no such warning.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { analyzeAgreement } from '../src/agreement/index.js';
+import { readRatings } from '../src/agreement/read.js';
+import { runCli, tempDir } from './helpers/cli.js';
+
+const tmp = tempDir('mmprep-agr-few-');
+afterAll(() => tmp.cleanup());
+
+function sheet(name: string, extra: (t: number) => string[]): string {
+  const rows: string[] = [];
+  for (let t = 0; t < 20; t++) {
+    const v = 1 + ((t * 7) % 5);
+    rows.push(`t${t},r1,${v}`, `t${t},r2,${Math.min(5, v + (t % 2))}`, `t${t},r3,${Math.max(1, v - (t % 3 === 0 ? 1 : 0))}`, ...extra(t));
+  }
+  const p = join(tmp.dir, name);
+  writeFileSync(p, 'target,rater,rating\n' + rows.join('\n') + '\n');
+  return p;
+}
+
+describe('an ICC on fewer targets than it dropped', () => {
+  it('names the rater who rated few targets (JSON warning, table, stderr)', async () => {
+    const p = sheet('sparse.csv', (t) => (t < 2 ? [`t${t},r4,3`] : []));
+    const d = analyzeAgreement(await readRatings(p)).dimensions[0];
+    expect(d.icc!.n_targets).toBe(2);
+    const message = "the ICC uses 2 of 20 targets (those every rater rated): rater 'r4' rated 2 of 20; --missing model uses every rating, or leave that rater out";
+    expect(d.warnings).toEqual([{ code: 'icc_few_targets', raters: ['r4'], message }]);
+    const r = await runCli(['agreement', p]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`mmprep agreement: warning: ${p}: ${message}\n`);
+    expect(r.stdout).toContain(`Warning: ${message}`);
+  });
+
+  it('no warning for scattered missing ratings, a full sheet, or --missing model', async () => {
+    const scattered = sheet('scattered.csv', (t) => (t % 4 === 0 ? [] : [`t${t},r4,${1 + (t % 5)}`]));
+    const a = analyzeAgreement(await readRatings(scattered)).dimensions[0];
+    expect(a.icc!.n_targets_dropped).toBe(5);
+    expect(a.warnings).toEqual([]);
+    const full = sheet('full.csv', () => []);
+    expect(analyzeAgreement(await readRatings(full)).dimensions[0].warnings).toEqual([]);
+    const sparse = sheet('sparse2.csv', (t) => (t < 2 ? [`t${t},r4,3`] : []));
+    expect(analyzeAgreement(await readRatings(sparse), { missing: 'model' }).dimensions[0].warnings).toEqual([]);
+  });
+});
