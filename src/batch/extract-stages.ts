@@ -157,7 +157,8 @@ export const audioStage: StageFn = async (ctx) => {
   const clock = clockFor(ctx, audio);
   // Imported when used: a worker that runs only some stages does not load the others' libraries (Human's models).
   const { extractAudio } = await import('../audio/extract.js');
-  await extractAudio(audio.path, {
+  const { audioSourceWarnings } = await import('../audio/source-warnings.js');
+  const summary = await extractAudio(audio.path, {
     out: join(ctx.dir, 'audio.jsonl'),
     format: 'jsonl',
     summaryPath: join(ctx.dir, 'audio.summary.json'),
@@ -166,7 +167,8 @@ export const audioStage: StageFn = async (ctx) => {
     ...(ctx.options.toneHz !== undefined ? { toneHz: ctx.options.toneHz } : {}),
     ...(clock ? { clock } : {}),
   });
-  return { files: ['audio.jsonl', 'audio.summary.json'], source: { role: audio.role, file: audio.given, stream: 'audio' } };
+  const warnings = audioSourceWarnings(summary).map((w) => `${audio.given}: ${w}`);
+  return { files: ['audio.jsonl', 'audio.summary.json'], warnings, source: { role: audio.role, file: audio.given, stream: 'audio' } };
 };
 
 /** face.jsonl + face.summary.json from the session's first video role (src/face). */

@@ -111,7 +111,9 @@ async function runAudio(media: string, o: AudioCliOpts): Promise<void> {
   const probed = (await import('../media/probe.js')).probe(media);
   probed.catch(() => undefined);
   const { extractAudio } = await import('../audio/extract.js');
-  await extractAudio(media, { ...params, probed, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz });
+  const summary = await extractAudio(media, { ...params, probed, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz });
+  const { audioSourceWarnings } = await import('../audio/source-warnings.js');
+  for (const w of audioSourceWarnings(summary)) process.stderr.write(`mmprep audio: ${media}: warning: ${w}\n`);
 }
 
 /** The command's options as AudioOptions (a negative --top-db turns the clip off). */

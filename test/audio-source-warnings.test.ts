@@ -1,0 +1,39 @@
+/**
+ * A new user's trial: a mono 8 kHz track and a 5.1 camera track went through `mmprep audio` and `mmprep extract` with
+ * exit 0 and a note only inside audio.summary.json. Both now get a warning line on stderr (extract counts it);
+ * a 16 kHz stereo file (the usual lav recording) gets none.
+ */
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { audioSourceWarnings } from '../src/audio/source-warnings.js';
+import { runCli, tempDir } from './helpers/cli.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
+
+const tmp = tempDir('mmprep-audio-src-warn-');
+afterAll(() => tmp.cleanup());
+const p = (n: string) => join(tmp.dir, n);
+
+describe('warnings about the recording itself', () => {
+  it('says a band-limited (8 kHz) source and a surround track, and nothing for 16 kHz stereo', () => {
+    const src = (sample_rate_hz: number, channels: number) => ({ sample_rate_hz: 16000, source: { stream_index: 0, codec: 'pcm_s16le', sample_rate_hz, channels } });
+    expect(audioSourceWarnings(src(8000, 1))).toEqual([expect.stringMatching(/^recorded at 8000 Hz and analysed at 16000 Hz: nothing above 4000 Hz/)]);
+    expect(audioSourceWarnings(src(48000, 6))).toEqual([expect.stringMatching(/^6 channels averaged to mono/)]);
+    expect(audioSourceWarnings(src(16000, 2))).toEqual([]);
+    expect(audioSourceWarnings(src(44100, 1))).toEqual([]);
+  });
+
+  it('mmprep audio prints them on stderr, exit 0; the negative control prints none', async () => {
+    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=8000', '-t', '2', '-ac', '1', p('tel.wav')]);
+    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=48000', '-t', '2', '-af', 'aformat=channel_layouts=5.1', p('surround.wav')]);
+    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '2', '-ac', '2', p('lav.wav')]);
+    const tel = await runCli(['audio', p('tel.wav'), '-o', p('tel.jsonl')]);
+    expect(tel.code).toBe(0);
+    expect(tel.stderr).toContain(`mmprep audio: ${p('tel.wav')}: warning: recorded at 8000 Hz and analysed at 16000 Hz: nothing above 4000 Hz`);
+    const sur = await runCli(['audio', p('surround.wav'), '-o', p('surround.jsonl')]);
+    expect(sur.code).toBe(0);
+    expect(sur.stderr).toContain(`mmprep audio: ${p('surround.wav')}: warning: 6 channels averaged to mono`);
+    const lav = await runCli(['audio', p('lav.wav'), '-o', p('lav.jsonl')]);
+    expect(lav.code).toBe(0);
+    expect(lav.stderr).not.toContain('warning');
+  });
+});
