@@ -283,17 +283,19 @@ function countCrossings(data: Float32Array, i: number, L: number): number {
  */
 function slideCrossings(data: Float32Array, ei: number, L: number, hop: number, count: number): number {
   let crossings = count;
-  let a = data[ei] < -ZC_THRESHOLD ? 1 : 0;
+  // One loop over the hop: the pair (j - 1, j) leaving the frame's start and the pair (L - 2 + j, L - 1 + j)
+  // entering at its end (integer counts: the order does not matter). Signs as numbers, without branches: near a zero
+  // crossing the comparisons are unpredictable.
+  const T = -ZC_THRESHOLD;
+  const e = ei + L - 1;
+  let a = (data[ei] < T) as unknown as number;
+  let c = (data[e] < T) as unknown as number;
   for (let j = 1; j <= hop; j++) {
-    const b = data[ei + j] < -ZC_THRESHOLD ? 1 : 0;
-    crossings -= a ^ b;
+    const b = (data[ei + j] < T) as unknown as number;
+    const d = (data[e + j] < T) as unknown as number;
+    crossings += (c ^ d) - (a ^ b);
     a = b;
-  }
-  a = data[ei + L - 1] < -ZC_THRESHOLD ? 1 : 0;
-  for (let j = L; j < L + hop; j++) {
-    const b = data[ei + j] < -ZC_THRESHOLD ? 1 : 0;
-    crossings += a ^ b;
-    a = b;
+    c = d;
   }
   return crossings;
 }
