@@ -9,7 +9,8 @@ import { createRealFft, RealFftJs } from '../src/audio/real-fft.js';
 import { SincKernel, sincInterpolate } from '../src/audio/sinc.js';
 import { IntensityAnalyzer } from '../src/audio/intensity.js';
 import { FrameStore, SampleBuffer } from '../src/audio/sample-buffer.js';
-import { mfccFromLogMel, mfccFromLogMelJs } from '../src/audio/spectral.js';
+import { mfccFromLogMel, mfccFromLogMelJs, SpectralAnalyzer } from '../src/audio/spectral.js';
+import { resolveAudioOptions, type AudioOptions } from '../src/audio/options.js';
 import { PitchAnalyzer } from '../src/audio/pitch.js';
 // @ts-expect-error: a plain .mjs script without type declarations
 import { assembleAll } from '../scripts/build-wasm.mjs';
@@ -130,6 +131,56 @@ describe('audio WebAssembly kernels', () => {
       expect(got.length).toBe(n * nMfcc);
       expect(firstDiff(want, got, want.length), `n=${n} nMels=${nMels}`).toBe(-1);
     }
+  });
+
+  it('the log-mel bands equal the JavaScript ones bit for bit, including the values the kernel leaves to Math.log10', () => {
+    const rnd = lcg(61);
+    type Inner = { logmel: FrameStore; logMel(p: Float64Array): void; melKernel: { fallbacks: number } | null; bands: { start: number; weights: Float64Array }[] };
+    const analyser = (wasm: boolean, o: Partial<AudioOptions>) => {
+      const saved = process.env.MMPREP_AUDIO_WASM;
+      process.env.MMPREP_AUDIO_WASM = wasm ? '1' : '0';
+      const a = new SpectralAnalyzer(resolveAudioOptions(o)) as unknown as Inner;
+      process.env.MMPREP_AUDIO_WASM = saved;
+      return a;
+    };
+    let fallbacks = 0;
+    for (const o of [{}, { nFft: 1024, winLength: 1024, nMels: 40 }, { nFft: 256, winLength: 256, nMels: 13, fmin: 80, fmax: 7600 }, { nMels: 127 }]) {
+      const js = analyser(false, o);
+      const wasm = analyser(true, o);
+      expect(js.melKernel).toBe(null);
+      expect(wasm.melKernel).not.toBe(null);
+      const nBins = ((o.nFft ?? 512) >> 1) + 1;
+      const spectra: Float64Array[] = [];
+      // random power over 26 decades (sums below and above the 1e-10 floor), exact zeros, infinities and NaN
+      for (let t = 0; t < 27; t++) spectra.push(Float64Array.from({ length: nBins }, () => (rnd() + 0.5) ** 2 * 10 ** (t - 14)));
+      spectra.push(new Float64Array(nBins), Float64Array.from({ length: nBins }, (_, k) => (k % 7 === 0 ? 0 : rnd() + 0.5)));
+      const special = Float64Array.from({ length: nBins }, () => rnd() + 0.5);
+      special[5] = Infinity;
+      special[nBins - 2] = NaN;
+      spectra.push(special);
+      // one bin per spectrum whose band sum puts 10 log10 halfway between two float32 values (the rounding test's
+      // uncertain case), at levels from -99 to +79 dB
+      for (let t = 0; t < 60; t++) {
+        const b = wasm.bands[(t * 7) % wasm.bands.length];
+        if (b.weights.length === 0) continue;
+        const f = Math.fround(-99 + 3 * t + rnd());
+        const mid = f + (Math.fround(f * (1 + 2 ** -23)) - f) / 2;
+        const p = new Float64Array(nBins);
+        p[b.start] = 10 ** (mid / 10) / b.weights[0];
+        spectra.push(p);
+      }
+      for (const p of spectra) {
+        js.logMel(p);
+        wasm.logMel(p);
+      }
+      const n = js.logmel.length * js.logmel.width;
+      for (let i = 0; i < n; i++) {
+        if (!Object.is(js.logmel.data[i], wasm.logmel.data[i])) expect([i, wasm.logmel.data[i]], JSON.stringify(o)).toEqual([i, js.logmel.data[i]]);
+      }
+      fallbacks += wasm.melKernel!.fallbacks;
+    }
+    // the uncertain values were met and left to Math.log10
+    expect(fallbacks).toBeGreaterThan(20);
   });
 
   it("the pitch autocorrelation's cosine transform (cosft1) equals the JavaScript one bit for bit", () => {

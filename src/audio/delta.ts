@@ -54,17 +54,20 @@ export function deltaFeaturesBoth(x: Float32Array | Float64Array, nFrames: numbe
   const h = (width - 1) / 2;
   const o1 = new Float64Array(nFrames * dim);
   const o2 = new Float64Array(nFrames * dim);
+  // Each output is its own sum in k order (from 0, as the zero-filled arrays were summed into before): the same bits.
   for (let t = h; t < nFrames - h; t++) {
     const base = t * dim;
-    for (let k = -h; k <= h; k++) {
-      const a = c1[k + h];
-      const b = c2[k + h];
-      const src = (t + k) * dim;
-      for (let d = 0; d < dim; d++) {
-        const v = x[src + d];
-        o1[base + d] += a * v;
-        o2[base + d] += b * v;
+    const first = (t - h) * dim;
+    for (let d = 0; d < dim; d++) {
+      let s1 = 0;
+      let s2 = 0;
+      for (let j = 0, at = first + d; j < width; j++, at += dim) {
+        const v = x[at];
+        s1 += c1[j] * v;
+        s2 += c2[j] * v;
       }
+      o1[base + d] = s1;
+      o2[base + d] = s2;
     }
   }
   for (const out of [o1, o2]) {

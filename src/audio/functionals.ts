@@ -46,6 +46,11 @@ function minFrom(a: Float64Array, from: number, to = a.length): number {
  * the lower part). Same order statistics, same interpolation: same values, about half the passes over the data.
  */
 export function percentiles5_50_95(a: Float64Array): [number, number, number] {
+  return (a.length >= SAMPLED_MIN ? sampledPercentiles5_50_95(a) : null) ?? selectedPercentiles5_50_95(a);
+}
+
+/** percentiles5_50_95 by selection (Hoare's FIND on the whole array, then on its halves); reorders a. */
+export function selectedPercentiles5_50_95(a: Float64Array): [number, number, number] {
   const n = a.length;
   const mid = Math.floor((n - 1) * 0.5);
   const vmid = selectKth(a, mid);
@@ -71,10 +76,101 @@ export function percentiles5_50_95(a: Float64Array): [number, number, number] {
   return [lower(0.05), p50, upper(0.95)];
 }
 
+/** Below this many values percentiles5_50_95 selects directly (the sample would be most of the data). */
+const SAMPLED_MIN = 16384;
+/** Values in the sample that brackets each order statistic. */
+const SAMPLE = 2048;
+/** Scratch for the values inside the three brackets (reused). */
+let bracketed = [new Float64Array(0), new Float64Array(0), new Float64Array(0)];
+
 /**
- * Functionals of a frame series: frame i has value values[offset + i*stride] at time i*dt; frames where
- * `use[i]` is 0 are skipped (e.g. unvoiced F0). Non-finite values are skipped too.
+ * The same three percentiles from order statistics found by sampling (Floyd & Rivest 1975, "Algorithm 489: SELECT"):
+ * a pseudo-random sample of SAMPLE values, sorted, gives for each wanted rank r a bracket [L, U] of values that holds
+ * ranks r and r + 1 with near certainty (the sample rank +- 4 standard deviations); one pass counts the values below
+ * L and gathers those within [L, U], and the order statistics are selected among the gathered ones. Each bracket is
+ * checked (count below <= r and r + 1 < count below + gathered), so the values are exactly the order statistics
+ * selection gives (a zero may be -0 where selection gives 0: JSON and the writers print both as 0), or null (the
+ * caller then selects on the whole array; never seen on speech). Does not reorder a.
  */
+export function sampledPercentiles5_50_95(a: Float64Array): [number, number, number] | null {
+  const n = a.length;
+  const sample = new Float64Array(SAMPLE);
+  let x = 12345;
+  for (let j = 0; j < SAMPLE; j++) {
+    x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+    sample[j] = a[x % n];
+  }
+  sample.sort();
+  const qs = [0.05, 0.5, 0.95];
+  const ranks = qs.map((q) => Math.floor((n - 1) * q));
+  const lo = new Float64Array(3);
+  const hi = new Float64Array(3);
+  for (let b = 0; b < 3; b++) {
+    const p = ranks[b] / n;
+    const margin = Math.ceil(4 * Math.sqrt(SAMPLE * p * (1 - p))) + 4;
+    const at = (ranks[b] + 0.5) * (SAMPLE / n);
+    const i0 = Math.floor(at) - margin;
+    const i1 = Math.ceil(at) + margin;
+    lo[b] = i0 < 0 ? -Infinity : sample[i0];
+    hi[b] = i1 >= SAMPLE ? Infinity : sample[i1];
+  }
+  if (bracketed[0].length < n) bracketed = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+  const below = gatherBrackets(a, lo, hi, bracketed);
+  const stats: number[][] = [];
+  for (let b = 0; b < 3; b++) {
+    const r = ranks[b];
+    const m = below[b + 3];
+    if (below[b] > r || (r + 1 < n && r + 1 >= below[b] + m)) return null;
+    const buf = bracketed[b].subarray(0, m);
+    const k = r - below[b];
+    const v = selectKth(buf, k);
+    stats.push([v, k + 1 < m ? minFrom(buf, k + 1) : v]);
+  }
+  return [interpolated(n, 0.05, stats[0]), interpolated(n, 0.5, stats[1]), interpolated(n, 0.95, stats[2])];
+}
+
+/** Percentile q from order statistics lo = floor((n - 1) q) and lo + 1 (as selectedPercentiles5_50_95 does). */
+function interpolated(n: number, q: number, [vlo, vnext]: number[]): number {
+  const pos = (n - 1) * q;
+  const lo = Math.floor(pos);
+  if (lo + 1 >= n || pos === lo) return vlo;
+  return vlo + (pos - lo) * (vnext - vlo);
+}
+
+/**
+ * One pass for three brackets: counts of values below lo[b] (out[b]) and the values within [lo[b], hi[b]] copied to
+ * into[b] (their counts in out[3 + b]).
+ */
+function gatherBrackets(a: Float64Array, lo: Float64Array, hi: Float64Array, into: Float64Array[]): Int32Array {
+  const [l0, l1, l2] = lo;
+  const [h0, h1, h2] = hi;
+  const [d0, d1, d2] = into;
+  let c0 = 0;
+  let c1 = 0;
+  let c2 = 0;
+  let m0 = 0;
+  let m1 = 0;
+  let m2 = 0;
+  // Branch-free: each value is stored at every bracket's next slot and kept (the count advanced) only when inside;
+  // the comparisons are coin flips near the median, which a branch would mispredict.
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    const b0 = (v < l0) as unknown as number;
+    const b1 = (v < l1) as unknown as number;
+    const b2 = (v < l2) as unknown as number;
+    c0 += b0;
+    c1 += b1;
+    c2 += b2;
+    d0[m0] = v;
+    d1[m1] = v;
+    d2[m2] = v;
+    m0 += ((v <= h0) as unknown as number) & (b0 ^ 1);
+    m1 += ((v <= h1) as unknown as number) & (b1 ^ 1);
+    m2 += ((v <= h2) as unknown as number) & (b2 ^ 1);
+  }
+  return Int32Array.of(c0, c1, c2, m0, m1, m2);
+}
+
 /** Scratch for the values of one series and their frame indices (reused: the summary takes ~50 series). */
 let scratch = new Float64Array(0);
 let scratchIdx = new Int32Array(0);
@@ -121,10 +217,28 @@ function gatherAny(values: ArrayLike<number>, n: number, stride: number, offset:
 }
 
 /** Mean of vals[0..m), and the sums of squared deviations of the values, of the indices, and of their products. */
-function moments(vals: Float64Array, idx: Int32Array, m: number): [number, number, number, number] {
+function moments(vals: Float64Array, idx: Int32Array, m: number, all: boolean): [number, number, number, number] {
   const mean = sumF64(vals, m) / m;
+  const [im, sii] = all ? indexMomentsAll(idx, m) : indexMoments(idx, m);
+  return [mean, sumSqDevF64(vals, m, mean), sii, sumCrossDev(vals, idx, m, mean, im)];
+}
+
+function indexMoments(idx: Int32Array, m: number): [number, number] {
   const im = sumI32(idx, m) / m;
-  return [mean, sumSqDevF64(vals, m, mean), sumSqDevI32(idx, m, im), sumCrossDev(vals, idx, m, mean, im)];
+  return [im, sumSqDevI32(idx, m, im)];
+}
+
+/**
+ * indexMoments when every frame was used (idx = 0 .. m - 1): the same sums for every such series of m frames (the
+ * MFCC and delta series of a file), so they are computed once per m.
+ */
+let allMoments: { m: number; im: number; sii: number } = { m: -1, im: NaN, sii: NaN };
+function indexMomentsAll(idx: Int32Array, m: number): [number, number] {
+  if (allMoments.m !== m) {
+    const [im, sii] = indexMoments(idx, m);
+    allMoments = { m, im, sii };
+  }
+  return [allMoments.im, allMoments.sii];
 }
 
 /*
@@ -192,7 +306,7 @@ export function functionals(values: ArrayLike<number>, n: number, dt: number, st
         ? gather32(values, n, stride, offset, use, vals, idx)
         : gatherAny(values, n, stride, offset, use, vals, idx);
   if (m === 0) return { n: 0, mean: null, sd: null, p5: null, p50: null, p95: null, slope_per_s: null };
-  const [mean, ss, sii, siv] = moments(vals, idx, m);
+  const [mean, ss, sii, siv] = moments(vals, idx, m, m === n);
   const [p5, p50, p95] = percentiles5_50_95(vals.subarray(0, m));
   return {
     n: m,

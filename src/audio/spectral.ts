@@ -7,6 +7,7 @@
 import { melFilterBank, type MelBand } from './mel.js';
 import { dctMatrix } from './dct.js';
 import { WASM_BASE64 as MFCC_WASM } from './wasm/mfcc-bytes.js';
+import { WASM_BASE64 as LOGMEL_WASM } from './wasm/logmel-bytes.js';
 import { instantiate, type WasmMemory } from './wasm/runtime.js';
 import { createRealFft, type RealTransform } from './real-fft.js';
 import type { AudioOptions } from './options.js';
@@ -35,6 +36,8 @@ export class SpectralAnalyzer {
   private readonly melW: Float64Array;
   private readonly melOff: Int32Array;
   private readonly melStart: Int32Array;
+  /** The log-mel bands as WebAssembly (null: logMelJs). */
+  private readonly melKernel: LogMelKernel | null;
   private readonly L: number;
   private readonly tmp: Float64Array;
   /** ZCR running count: crossings in the previous frame (valid when prevR0 is the previous interior frame start). */
@@ -71,6 +74,7 @@ export class SpectralAnalyzer {
     }
     this.melW = new Float64Array(this.melOff[o.nMels]);
     for (let m = 0; m < o.nMels; m++) this.melW.set(this.bands[m].weights, this.melOff[m]);
+    this.melKernel = LogMelKernel.create(this.melW, this.melOff, this.melStart, (o.nFft >> 1) + 1);
     this.logmel = new FrameStore(o.nMels);
     this.rms = new FrameStore(1);
     this.zcr = new FrameStore(1);
@@ -172,7 +176,12 @@ export class SpectralAnalyzer {
   private logMel(power: Float64Array): void {
     const lm = this.logmel;
     const off = lm.push();
-    const d = lm.data;
+    if (this.melKernel) this.melKernel.run(power, lm.data, off);
+    else this.logMelJs(power, lm.data, off);
+  }
+
+  /** logMel in JavaScript: each band's sum in order, then 10 log10 (stored as float32). */
+  private logMelJs(power: Float64Array, d: Float32Array, off: number): void {
     const { melW, melOff, melStart } = this;
     const nMels = melStart.length;
     for (let m = 0; m < nMels; m++) {
@@ -196,6 +205,66 @@ export class SpectralAnalyzer {
   }
 }
 
+interface LogMelExports {
+  memory: WasmMemory;
+  logmel(pw: number, w: number, tab: number, nMels: number, sums: number, out: number): number;
+}
+
+/**
+ * The log-mel bands of one power spectrum by the WebAssembly kernel wasm/logmel.wat: the band sums with the
+ * JavaScript's operations in its order, then 10 log10 by the kernel's own series where the float32 result is certain
+ * (Ziv's rounding test); the few bands it leaves (NaN) are computed here with Math.log10 from the kernel's sums. The
+ * same float32 bits as logMelJs (test/audio-wasm.test.ts).
+ */
+class LogMelKernel {
+  private readonly power: Float64Array;
+  private readonly sums: Float64Array;
+  private readonly out: Float32Array;
+  private readonly at: { pw: number; w: number; tab: number; sums: number; out: number };
+  /** Bands computed here with Math.log10 because the kernel's float32 was not certain (for the tests). */
+  fallbacks = 0;
+
+  private constructor(private readonly ex: LogMelExports, melW: Float64Array, melOff: Int32Array, melStart: Int32Array, nBins: number, at: LogMelKernel['at']) {
+    const buf = ex.memory.buffer;
+    const nMels = melStart.length;
+    this.at = at;
+    this.power = new Float64Array(buf, at.pw, nBins);
+    new Float64Array(buf, at.w, melW.length).set(melW);
+    const tab = new Int32Array(buf, at.tab, 3 * nMels);
+    for (let m = 0; m < nMels; m++) tab.set([melOff[m], melStart[m], melOff[m + 1] - melOff[m]], 3 * m);
+    this.sums = new Float64Array(buf, at.sums, nMels + 1);
+    this.out = new Float32Array(buf, at.out, nMels + 1);
+  }
+
+  static create(melW: Float64Array, melOff: Int32Array, melStart: Int32Array, nBins: number): LogMelKernel | null {
+    const nMels = melStart.length;
+    const al = (b: number) => Math.ceil(b / 16) * 16;
+    const at = { pw: 0, w: al(8 * nBins), tab: 0, sums: 0, out: 0 };
+    at.tab = at.w + al(8 * melW.length);
+    at.sums = at.tab + al(12 * nMels);
+    at.out = at.sums + al(8 * (nMels + 1));
+    const ex = instantiate<LogMelExports>(LOGMEL_WASM, at.out + al(4 * (nMels + 1)));
+    return ex ? new LogMelKernel(ex, melW, melOff, melStart, nBins, at) : null;
+  }
+
+  /** d[off .. off + nMels) = the log-mel bands of `power`. */
+  run(power: Float64Array, d: Float32Array, off: number): void {
+    const { at, out, sums } = this;
+    const nMels = sums.length - 1;
+    this.power.set(power);
+    const left = this.ex.logmel(at.pw, at.w, at.tab, nMels, at.sums, at.out);
+    d.set(out.subarray(0, nMels), off);
+    if (left === 0) return;
+    for (let m = 0; m < nMels; m++) {
+      if (d[off + m] !== d[off + m]) {
+        const s = sums[m];
+        d[off + m] = 10 * Math.log10(s > AMIN ? s : AMIN);
+        this.fallbacks++;
+      }
+    }
+  }
+}
+
 /** Sign-bit changes between neighbours of data[i .. i + L) (|x| <= ZC_THRESHOLD counts as 0). */
 function countCrossings(data: Float32Array, i: number, L: number): number {
   let crossings = 0;
@@ -214,17 +283,19 @@ function countCrossings(data: Float32Array, i: number, L: number): number {
  */
 function slideCrossings(data: Float32Array, ei: number, L: number, hop: number, count: number): number {
   let crossings = count;
-  let a = data[ei] < -ZC_THRESHOLD ? 1 : 0;
+  // One loop over the hop: the pair (j - 1, j) leaving the frame's start and the pair (L - 2 + j, L - 1 + j)
+  // entering at its end (integer counts: the order does not matter). Signs as numbers, without branches: near a zero
+  // crossing the comparisons are unpredictable.
+  const T = -ZC_THRESHOLD;
+  const e = ei + L - 1;
+  let a = (data[ei] < T) as unknown as number;
+  let c = (data[e] < T) as unknown as number;
   for (let j = 1; j <= hop; j++) {
-    const b = data[ei + j] < -ZC_THRESHOLD ? 1 : 0;
-    crossings -= a ^ b;
+    const b = (data[ei + j] < T) as unknown as number;
+    const d = (data[e + j] < T) as unknown as number;
+    crossings += (c ^ d) - (a ^ b);
     a = b;
-  }
-  a = data[ei + L - 1] < -ZC_THRESHOLD ? 1 : 0;
-  for (let j = L; j < L + hop; j++) {
-    const b = data[ei + j] < -ZC_THRESHOLD ? 1 : 0;
-    crossings += a ^ b;
-    a = b;
+    c = d;
   }
   return crossings;
 }
