@@ -10,7 +10,7 @@ import { ROOT } from './helpers/cli.js';
 
 // scripts/make-sync-scenes.mjs --set pairedge: a camera without sound, an 8 px green LED 1 px from the left edge over
 // the zooming mandelbrot, pulses at both ends (variant 17's mandelbrot-led8green-x1y285-25-crf28-steps-180deg-both-
-// nosound, shortened to 13 s). Before 2026-12-01 the start/end pair search read 320 px frames only, where the LED is
+// nosound, 30 s with pulses at 3 and 27 s: a 13 s cut put the end flash where nothing was found even at 640 px). Before 2026-12-01 the start/end pair search read 320 px frames only, where the LED is
 // 4 px split over 4 px cells, and no end flash matched the start one: refused. The pair search now re-examines both
 // windows at the source's resolution when its first look places nothing (scan-video.ts recheckPair).
 const DIR = join(ROOT, 'test', '.tmp', 'sync-flash-pair-edge');
