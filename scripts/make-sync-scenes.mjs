@@ -5,7 +5,7 @@
  * clean 1 kHz beep at the true times), a camera file (cam.mp4: H.264 picture and, for most cases, an AAC sound track
  * with the beep as heard in a moderate room) and truth.json.
  *
- *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge] [--variant N] [--only ID]
+ *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge|pairedge] [--variant N] [--only ID]
  *   node scripts/make-sync-scenes.mjs --list [--set ...] [--variant N]   (the recipes as JSON lines, nothing made)
  *   node scripts/make-sync-scenes.mjs --copy-subject [SRC_PNG]   (refreshes fixtures/sync/scenes/astronaut-160.png)
  *
@@ -171,6 +171,20 @@ function edgeSet() {
   const base = { bg: 'cellauto', subject: 'cross', fps: 29.97, crf: 30, exposure: 'none', pulses: [3], dur_s: 14, pulse_s: 0.4, av_skew_s: 'rand', seed: 17116 };
   const led = { px: 8, color: 'amber', pos: 'xy', x: 4, y: 209 };
   return [recipe('e-led8amber-cellauto-2997-edge', { ...base, led }), recipe('e-neg-cellauto-beep-noled', { ...base, led, led_dark: true, expect: 'not_found' })];
+}
+
+/**
+ * CI-sized pair for the start/end pair search's re-examination at the source's resolution
+ * (test/sync-flash-pair-edge.test.ts): a camera without sound, an 8 px green LED 1 px from the left edge over the
+ * zooming mandelbrot, 25 fps, CRF 28, exposure steps, 180° shutter, pulses at both ends: the recipe (and seed) of
+ * variant 17's mandelbrot-led8green-x1y285-25-crf28-steps-180deg-both-nosound (30 s: shortened to 13 s the end flash
+ * fell where no candidate was found even at 640 px), which the 320 px pair
+ * search refused; and the same scene with the LED dark while the reference microphone beeps (negative control).
+ */
+function pairEdgeSet() {
+  const base = { bg: 'mandelbrot', subject: 'none', fps: 25, crf: 28, exposure: 'steps', shutter: 0.5, pulses: [3, 27], dur_s: 30, pulse_s: 0.459, drift_ppm: 23, cam_audio: false, seed: 17111 };
+  const led = { px: 8, color: 'green', pos: 'xy', x: 1, y: 285 };
+  return [recipe('pe-led8green-mandelbrot-25-both-nosound', { ...base, led }), recipe('pe-neg-mandelbrot-noled-both-nosound', { ...base, led, led_dark: true, expect: 'not_found' })];
 }
 
 /** The LED of a held-out variant: size, colour and a place along the frame edge from the variant's own seed. */
@@ -709,13 +723,13 @@ async function main() {
   };
   if (a.includes('--copy-subject')) return copySubject(resolve(a[a.indexOf('--copy-subject') + 1] ?? join(root, '..', 'shared', 'media', 'faces', 'astronaut.png')));
   const out = opt('--out');
-  if (!out && !a.includes('--list')) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge] [--variant N] [--only ID]');
+  if (!out && !a.includes('--list')) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge|pairedge] [--variant N] [--only ID]');
   if (!existsSync(SUBJECT_PNG)) throw new Error(`${SUBJECT_PNG} missing: run with --copy-subject`);
   const set = opt('--set', 'small');
   const only = opt('--only');
   const variant = Number(opt('--variant', '0'));
   if (!(Number.isInteger(variant) && variant >= 0)) throw new Error(`--variant ${opt('--variant')}: a whole number >= 0`);
-  const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : set === 'colour' ? colourSet() : set === 'busy' ? busySet() : set === 'edge' ? edgeSet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
+  const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : set === 'colour' ? colourSet() : set === 'busy' ? busySet() : set === 'edge' ? edgeSet() : set === 'pairedge' ? pairEdgeSet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
   if (a.includes('--list')) {
     // The recipes (after the seed's jitter) as JSON lines, nothing rendered.
     for (const c of cases) console.log(JSON.stringify(c));

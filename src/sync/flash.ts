@@ -63,6 +63,7 @@ export interface FlashScanOptions {
    * shape rules of a lone unguided one, a tight pulse fit (no 2x exception) and nothing arriving or leaving through
    * the cells around it (movingReason). At 640 px a hand passing a still 4 px cell of the small set's negative control
    * scored 2.7x its span's pulse-free maximum in the beep's span (confidence 0.991) and was placed without these.
+   * In pair mode (scan-video.ts recheckPair) a pair candidate must pass the same two rules.
    */
   strict?: boolean;
 }
@@ -552,7 +553,13 @@ export class FlashScanner {
       whole_frame: whole.fraction >= WHOLE_FRAME_FRACTION,
       frame_t_s: this.times[c.a],
     };
-    const why = this.unplaceableReason(det, c, fit, nul, T) ?? this.movingReason(det, c, region, T);
+    let why = this.unplaceableReason(det, c, fit, nul, T) ?? this.movingReason(det, c, region, T);
+    // A strict pair candidate (the pair search's second look) must not arrive or leave through the cells around it.
+    const moving = det.pair_candidate && this.strict ? this.movingReason(det, c, region, T) : null;
+    if (moving) {
+      delete det.pair_candidate;
+      why = moving;
+    }
     det.placeable = why === null;
     if (why !== null) det.unplaceable_reason = why;
     return det;
@@ -623,7 +630,7 @@ export class FlashScanner {
     }
     if (!(fit.rms <= 0.3 * fit.amp)) return `${at}: does not fit a pulse shape (residual ${fit.rms.toFixed(1)} against a rise of ${fit.amp.toFixed(1)} grey levels)`;
     // A ragged pulse near the clutter is an object passing through, not a light (flash-null.ts looseFitReason).
-    const loose = this.pair ? null : looseFitReason({ score: d.score, nullMax: nul.max, rms: fit.rms, amp: fit.amp, guided: c.guide !== null && !this.strict });
+    const loose = this.pair && !this.strict ? null : looseFitReason({ score: d.score, nullMax: nul.max, rms: fit.rms, amp: fit.amp, guided: c.guide !== null && !this.strict });
     if (loose) return `${at}: ${loose}`;
     if (this.pair) {
       // Judged with its partner at the other end (flash-pair.ts): the pair's own null replaces the window's.
@@ -665,7 +672,7 @@ export class FlashScanner {
    * least minJump, in the frame just before it lit or just after it went out) is something moving, not an LED.
    */
   private movingReason(d: FlashDetection, c: Candidate, region: Region, T: number): string | null {
-    if ((!this.strict && (c.guide !== null || this.guides.length)) || this.pair || d.duration_s === null) return null;
+    if ((!this.strict && (c.guide !== null || this.guides.length || this.pair)) || d.duration_s === null) return null;
     const eps = 1e-6;
     let fPre = -1;
     while (fPre + 1 < this.times.length && this.times[fPre + 1] + T <= d.t_s + eps) fPre++;

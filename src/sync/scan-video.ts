@@ -66,7 +66,7 @@ export interface VideoWindowResult {
 
 export async function scanVideoFlash(file: string, windows: SearchWindow[], opts: VideoScanOptions = {}): Promise<{ windows: VideoWindowResult[] }> {
   const results: VideoWindowResult[] = [];
-  const tracks: FlashTrack[] = [];
+  const scans: SpanScan[] = [];
   const hint = opts.guides === undefined ? opts.pairHint : undefined;
   const paired = typeof hint?.interval_s === 'number' && windows.some((w) => w.name === 'start') && windows.some((w) => w.name === 'end');
   // Without a pair, the reference's beep still gives the pulse length: a candidate must agree with it.
@@ -84,13 +84,14 @@ export async function scanVideoFlash(file: string, windows: SearchWindow[], opts
     for (const g of guides) found = await recheckGuide(file, w, span, g, found, scan, { ...opts, picture }, scanOpts);
     if (noBeepHere) for (const d of found) markNoBeep(d);
     results.push({ window: w, detections: found, frames: scan.frames });
-    tracks.push(scan.track);
+    scans.push(scan);
     frameS ||= scan.frameS;
   }
   if (paired) {
     const at = (name: string) => results.findIndex((r) => r.window.name === name);
     const [s, e] = [at('start'), at('end')];
-    judgePair({ track: tracks[s], detections: results[s].detections }, { track: tracks[e], detections: results[e].detections }, opts.pairHint as FlashPairHint, frameS, opts.minConfidence);
+    judgePair({ track: scans[s].track, detections: results[s].detections }, { track: scans[e].track, detections: results[e].detections }, opts.pairHint as FlashPairHint, frameS, opts.minConfidence);
+    await recheckPair(file, [results[s], results[e]], scans[s], { ...opts, picture }, scanOpts);
   }
   return { windows: results };
 }
@@ -159,6 +160,38 @@ async function recheckGuide(file: string, w: SearchWindow, span: Span, g: FlashG
   if (!hit.length) return found;
   for (const d of hit) d.decoded_side_px = side;
   return found.filter((d) => !near(d.t_s)).concat(hit).sort((a, b) => a.t_s - b.t_s);
+}
+
+/**
+ * The start/end pair search's re-examination at the source's resolution (up to RECHECK_SIDE), the pair's counterpart
+ * of recheckGuide: when the pair search at the default side places nothing, both windows are decoded again at up to
+ * 640 px and the pair is searched and judged there as in the first look (same pulse length, interval, same-place
+ * rule, its own null from the re-decoded frames' pulse-free pairs), at half the false-pulse budget (pair confidence
+ * >= 1 - (1 - minConfidence)/2: both looks together expect at most 1.5x the false pairs of one, recheckGuide's
+ * split) and with the lone unguided candidate's shape rules for each end (FlashScanOptions strict: a tight fit,
+ * nothing arriving through the cells around it). Without a camera beep there is no span to narrow to, so the whole
+ * windows are read again; the end window is read only when the start window holds a candidate. The first look's
+ * detections (and refusals) stay unless the second places a pair. Mutates `pair`.
+ */
+async function recheckPair(file: string, pair: [VideoWindowResult, VideoWindowResult], first: SpanScan, opts: VideoScanOptions, scanOpts: FlashScanOptions): Promise<void> {
+  const side = Math.min(first.sourceSide, RECHECK_SIDE);
+  const placed = (r: VideoWindowResult) => r.detections.some((d) => d.placeable);
+  if (opts.recheck === false || side <= first.side || placed(pair[0]) || placed(pair[1])) return;
+  const strict: FlashScanOptions = { ...scanOpts, strict: true };
+  const again: SpanScan[] = [];
+  for (const r of pair) {
+    const scan = await scanSpan(file, r.window, windowSpan(r.window, opts.probed?.start_time_s ?? 0), [], opts, strict, side);
+    if (!scan.found.some((d) => d.pair_candidate)) return;
+    again.push(scan);
+  }
+  const minConfidence = 1 - (1 - (opts.minConfidence ?? DEFAULT_FLASH_MIN_CONFIDENCE)) / 2;
+  const [s, e] = again;
+  judgePair({ track: s.track, detections: s.found }, { track: e.track, detections: e.found }, opts.pairHint as FlashPairHint, s.frameS, minConfidence);
+  if (!s.found.some((d) => d.paired && d.placeable)) return;
+  again.forEach((scan, i) => {
+    for (const d of scan.found) if (d.paired) d.decoded_side_px = side;
+    pair[i].detections = scan.found;
+  });
 }
 
 function markNoBeep(d: FlashDetection): void {
