@@ -5,8 +5,7 @@
  * has no LED at all, cut to start at 8 s (silent) and synced against a reference with a 0.2 s beep, was placed with
  * exit 0 by a peach disc leaving the picture over its right edge (`mmprep sync` on the build of 2026-11-30).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../src/common/errors.js';
@@ -14,6 +13,7 @@ import { arrivalAround } from '../src/sync/flash-arrival.js';
 import { gridFor } from '../src/sync/flash-cells.js';
 import { syncSession } from '../src/sync/session.js';
 import { ROOT } from './helpers/cli.js';
+import { renderScenes } from './helpers/scenes.js';
 import { addBeeps, ffmpeg, rng, writeWavF32 } from './sync-media.js';
 
 const DIR = join(ROOT, 'test', '.tmp', 'sync-flash-arrival');
@@ -30,9 +30,7 @@ function lav(path: string, seconds: number, beepS: number): void {
 }
 
 beforeAll(() => {
-  rmSync(DIR, { recursive: true, force: true });
-  mkdirSync(DIR, { recursive: true });
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-scenes.mjs'), '--out', DIR, '--set', 'full', '--variant', '14', '--only', NEG, '--quiet'], { stdio: 'inherit' });
+  renderScenes(DIR, ['--set', 'full', '--variant', '14', '--only', NEG]);
   // The camera from 8 s on, its sound dropped: the disc leaves the picture about 2.4 s in (in the 3 s start window).
   ffmpeg(['-ss', '8', '-i', join(DIR, NEG, 'cam.mp4'), '-an', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', join(DIR, 'neg-cam.mp4')]);
   lav(join(DIR, 'lav.wav'), 10, 4.24);

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../src/media/probe.js';
@@ -8,6 +7,7 @@ import type { FlashDetection } from '../src/sync/flash.js';
 import { stepFreeSpan } from '../src/sync/flash-pulse.js';
 import { scanVideoFlash, type VideoScanOptions } from '../src/sync/scan-video.js';
 import { ROOT } from './helpers/cli.js';
+import { renderScenes, sceneTruth } from './helpers/scenes.js';
 
 // scripts/make-sync-scenes.mjs --set busy: cameras without sound in busy scenes (docs/sync.md "A camera without
 // sound" and "How it works" 7). Before 2026-11-30: the start/end pair search read the grey picture, where an 8 px red
@@ -26,13 +26,11 @@ interface Truth {
 }
 
 beforeAll(() => {
-  rmSync(DIR, { recursive: true, force: true });
-  mkdirSync(DIR, { recursive: true });
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-scenes.mjs'), '--out', DIR, '--set', 'busy', '--quiet'], { stdio: 'inherit' });
+  renderScenes(DIR, ['--set', 'busy']);
 }, 120_000);
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
-const truthOf = (id: string): Truth => JSON.parse(readFileSync(join(DIR, id, 'truth.json'), 'utf8'));
+const truthOf = (id: string): Truth => sceneTruth(DIR, id);
 
 /** Both halves searched as a session's start and end windows, with the reference's pulse length (and interval). */
 async function search(id: string, pairHint: FlashPairHint, opts: VideoScanOptions = {}, halves = 2): Promise<FlashDetection[]> {

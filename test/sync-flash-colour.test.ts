@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../src/media/probe.js';
 import { scanVideoFlash, type VideoScanOptions } from '../src/sync/scan-video.js';
 import type { FlashDetection } from '../src/sync/flash.js';
 import { ROOT } from './helpers/cli.js';
+import { renderScenes, sceneTruth } from './helpers/scenes.js';
 
 // scripts/make-sync-scenes.mjs --set colour: a 10 px red LED (640x360 picture) off the 4 px cell grid on ffmpeg's
 // scrolling cellauto source, 180° shutter, exposure pumps, CRF 28, pulse 0.2 s; and the same scene with the LED dark
@@ -22,15 +22,13 @@ interface Truth {
 }
 
 beforeAll(() => {
-  rmSync(DIR, { recursive: true, force: true });
-  mkdirSync(DIR, { recursive: true });
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-scenes.mjs'), '--out', DIR, '--set', 'colour', '--quiet'], { stdio: 'inherit' });
+  renderScenes(DIR, ['--set', 'colour']);
 }, 120_000);
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 /** Guided by the camera's own beep (as heard, with its A/V skew), ±0.1 s, the reference's pulse length. */
 async function guided(id: string, opts: VideoScanOptions = {}): Promise<{ dets: FlashDetection[]; t: Truth }> {
-  const t: Truth = JSON.parse(readFileSync(join(DIR, id, 'truth.json'), 'utf8'));
+  const t: Truth = sceneTruth(DIR, id);
   const file = join(DIR, id, 'cam.mp4');
   const p = await probe(file);
   const half = (p.duration_s as number) / 2;

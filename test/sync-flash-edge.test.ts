@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../src/media/probe.js';
 import type { FlashDetection } from '../src/sync/flash.js';
 import { RECHECK_SIDE, scanVideoFlash } from '../src/sync/scan-video.js';
 import { ROOT } from './helpers/cli.js';
+import { renderScenes, sceneTruth } from './helpers/scenes.js';
 
 // scripts/make-sync-scenes.mjs --set edge: an 8 px amber LED 4 px from the left edge of a 640 px picture over the
 // flickering cellauto scene, with the camera's own beep (variant 17's cellauto-led8amber-x4y209-2997-crf30-none).
@@ -22,13 +22,11 @@ interface Truth {
 }
 
 beforeAll(() => {
-  rmSync(DIR, { recursive: true, force: true });
-  mkdirSync(DIR, { recursive: true });
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-scenes.mjs'), '--out', DIR, '--set', 'edge', '--quiet'], { stdio: 'inherit' });
+  renderScenes(DIR, ['--set', 'edge']);
 }, 180_000);
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
-const truthOf = (id: string): Truth => JSON.parse(readFileSync(join(DIR, id, 'truth.json'), 'utf8'));
+const truthOf = (id: string): Truth => sceneTruth(DIR, id);
 
 /** The start window (first half), guided by the camera's own beep as flashGuides gives it (3 frames + 50 ms). */
 async function guided(id: string, recheck = true): Promise<FlashDetection[]> {

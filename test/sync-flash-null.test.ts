@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../src/media/probe.js';
 import { calibrate, CLEAR_MARGIN, looseFitReason, summariseNull, upperBoundFactor } from '../src/sync/flash-null.js';
 import { scanVideoFlash } from '../src/sync/scan-video.js';
 import { ROOT } from './helpers/cli.js';
+import { renderScenes } from './helpers/scenes.js';
 
 // Null score tracks measured by the flash detector on real footage (Debian opencv-doc's vtest.avi, 10 fps, with an
 // LED composited by scripts/make-sync-scenes.mjs --set real), rounded to 0.01: each is the best pulse score per
@@ -60,9 +60,7 @@ describe('flash confidence on small nulls (flash-null.ts, issue 11 item 2)', () 
 // (9.3 over 78 frames), with a ragged shape (fit residual 17 % of its rise), and was placed with confidence 0.9958.
 const DIR = join(ROOT, 'test', '.tmp', 'sync-flash-null');
 beforeAll(() => {
-  rmSync(DIR, { recursive: true, force: true });
-  mkdirSync(DIR, { recursive: true });
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-scenes.mjs'), '--out', DIR, '--set', 'small', '--only', 's-neg-cross-step', '--quiet'], { stdio: 'inherit' });
+  renderScenes(DIR, ['--set', 'small', '--only', 's-neg-cross-step']);
 }, 120_000);
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 

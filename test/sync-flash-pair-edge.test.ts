@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../src/media/probe.js';
@@ -7,6 +6,7 @@ import type { FlashPairHint } from '../src/sync/flash-pair.js';
 import type { FlashDetection } from '../src/sync/flash.js';
 import { RECHECK_SIDE, scanVideoFlash } from '../src/sync/scan-video.js';
 import { ROOT } from './helpers/cli.js';
+import { renderScenes, sceneTruth } from './helpers/scenes.js';
 
 // scripts/make-sync-scenes.mjs --set pairedge: a camera without sound, an 8 px green LED 1 px from the left edge over
 // the zooming mandelbrot, pulses at both ends (variant 17's mandelbrot-led8green-x1y285-25-crf28-steps-180deg-both-
@@ -23,13 +23,11 @@ interface Truth {
 }
 
 beforeAll(() => {
-  rmSync(DIR, { recursive: true, force: true });
-  mkdirSync(DIR, { recursive: true });
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-scenes.mjs'), '--out', DIR, '--set', 'pairedge', '--quiet'], { stdio: 'inherit' });
+  renderScenes(DIR, ['--set', 'pairedge']);
 }, 180_000);
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
-const truthOf = (id: string): Truth => JSON.parse(readFileSync(join(DIR, id, 'truth.json'), 'utf8'));
+const truthOf = (id: string): Truth => sceneTruth(DIR, id);
 
 /** The reference microphone's interval (the LED case's onsets on the reference clock) and its beep length. */
 function pairOf(shift = 0): FlashPairHint {

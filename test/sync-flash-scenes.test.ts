@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../src/media/probe.js';
@@ -9,6 +8,7 @@ import type { FlashPairHint } from '../src/sync/flash-pair.js';
 import { syncSession } from '../src/sync/session.js';
 import type { SearchWindow } from '../src/sync/windows.js';
 import { ROOT } from './helpers/cli.js';
+import { renderScenes, sceneTruth } from './helpers/scenes.js';
 
 // The small set of scripts/make-sync-scenes.mjs (issue 11 item 6), made at test time: an 8 px white LED at the frame
 // edge behind a walking, zooming, gesturing subject (start and end pulses, 60 ppm drift, 29.97 fps, CRF 26); a red
@@ -26,12 +26,10 @@ interface Truth {
   flash: { onsets_s: number[]; duration_s: number; region: 'whole-frame' | { x_px: number; y_px: number; w_px: number; h_px: number }; frame_s: number; beep_on_camera_s: number[] | null };
 }
 
-const truth = (id: string): Truth => JSON.parse(readFileSync(join(DIR, id, 'truth.json'), 'utf8'));
+const truth = (id: string): Truth => sceneTruth(DIR, id);
 
 beforeAll(() => {
-  rmSync(DIR, { recursive: true, force: true });
-  mkdirSync(DIR, { recursive: true });
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-scenes.mjs'), '--out', DIR, '--set', 'small', '--quiet'], { stdio: 'inherit' });
+  renderScenes(DIR, ['--set', 'small']);
 });
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
@@ -156,7 +154,7 @@ describe('camera without sound: the start/end pair at the reference beeps\' inte
 
 describe('generator', () => {
   it('writes the case format of docs/sync.md (test cases with known truth)', () => {
-    const t = JSON.parse(readFileSync(join(DIR, 's-led8-edge-walk-2997', 'truth.json'), 'utf8'));
+    const t = sceneTruth<{ files: string[]; args: string[]; streams: Array<{ kind: string }> }>(DIR, 's-led8-edge-walk-2997');
     expect(t.files).toEqual(['lav.wav', 'cam.mp4']);
     expect(t.args).toEqual(['--ends', 'both']);
     expect(t.streams.map((s: { kind: string }) => s.kind)).toEqual(['audio', 'video', 'audio']);

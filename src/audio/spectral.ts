@@ -51,7 +51,7 @@ export class SpectralAnalyzer {
   private readonly blockRing: Float64Array;
   private nextBlock = 0;
 
-  constructor(private readonly o: AudioOptions) {
+  constructor(o: AudioOptions) {
     this.hop = o.hopLength;
     this.nFft = o.nFft;
     this.L = o.rmsFrameLength;

@@ -467,7 +467,6 @@ class SessionIds {
   }
 }
 
-/** A row's media in column order (non-empty cells), each file's existence check started. */
 /**
  * One file under two audio (or two video) roles of a session: a copy-paste slip that left the other recording out and
  * analysed one twice (exit 0). A video role and an audio role may name the same file (the camera's own sound).
@@ -476,6 +475,7 @@ function sameFileMessage(kind: MediaKind, twin: ManifestMedia, given: string): s
   return `${given} is also in column ${twin.role}: two ${kind} roles of a session must be two recordings (a copied cell?); name this role's own file, or leave the cell empty when the session has none`;
 }
 
+/** A row's media in column order (non-empty cells), each file's existence check started. */
 function mediaOfRow(scan: ManifestScan, row: RawRow): ManifestMedia[] {
   const { line, cells } = row;
   const media: ManifestMedia[] = [];

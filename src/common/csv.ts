@@ -184,7 +184,6 @@ export function unnamedColumnMessage(column: number, value: string): string {
   return `column ${column + 1} has no name in the header but holds data ('${shown}'): name it in the header, or delete the column`;
 }
 
-
 /**
  * Refuses a CSV/JSONL file that is not UTF-8 (UTF-16 with a BOM excepted: csv-parse reads it), naming the line of
  * the first bad byte. Excel's plain 'CSV' on Windows writes Windows-1252: 'Jörg' was read as 'J\uFFFDrg', silently
