@@ -105,15 +105,20 @@ interface PitchStage {
   close(): void;
 }
 
+/** Praat's global peak: the largest excursion from the signal's mean (of the buffer's running min / max / sum). */
+function globalPeakOf(buf: SampleBuffer): number {
+  const n = buf.total ?? 0;
+  const mean = n > 0 ? buf.sum / n : 0;
+  return n > 0 ? Math.max(buf.max - mean, mean - buf.min) : 0;
+}
+
 function inProcessPitch(o: AudioOptions): PitchStage {
   const pitch = new PitchAnalyzer(pitchParams(o));
   return {
     feed: async (_c, buf) => pitch.pump(buf),
     end: async (buf) => {
       pitch.pump(buf);
-      const n = buf.total ?? 0;
-      const mean = n > 0 ? buf.sum / n : 0;
-      return pitch.finish(n > 0 ? Math.max(buf.max - mean, mean - buf.min) : 0);
+      return pitch.finish(globalPeakOf(buf));
     },
     minNeeded: () => pitch.minNeeded(),
     close: () => undefined,
@@ -193,11 +198,10 @@ function workerPitch(o: AudioOptions): PitchStage {
       if (s.failure) return rej(s.failure);
       s.result = res;
       s.reject = rej;
-      if (!mine) return w.postMessage({ end: true });
+      // The worker keeps no min / max / sum (this thread's buffer has them, from the same chunks in the same order).
+      if (!mine) return w.postMessage({ end: true, globalPeak: globalPeakOf(buf) });
       mine.pump(buf);
-      const total = buf.total ?? 0;
-      const mean = total > 0 ? buf.sum / total : 0;
-      const globalPeak = total > 0 ? Math.max(buf.max - mean, mean - buf.min) : 0;
+      const globalPeak = globalPeakOf(buf);
       const main = mine.frames();
       const transfer = [main.nCand.buffer, main.freq.buffer, main.strength.buffer, main.localPeak.buffer] as ArrayBuffer[];
       w.postMessage({ end: true, main, n: mine.next, globalPeak }, transfer);
