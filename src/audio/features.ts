@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { AudioDecoder, type DecodedAudioInfo } from '../media/decode-audio.js';
+import { AudioDecoder, type DecodedAudioInfo, type PrestartedDecode } from '../media/decode-audio.js';
 import type { ProbeResult } from '../media/probe.js';
 import { deltaFeaturesBoth } from './delta.js';
 import { IntensityAnalyzer } from './intensity.js';
@@ -71,10 +71,14 @@ export interface AnalyzeOptions {
    * chunks (e.g. subarrays of one array) are always copied.
    */
   ownChunks?: boolean;
+  /** The number of frames expected (e.g. from the container's duration), asked at the first chunk; null: unknown. */
+  framesHint?: () => number | null;
   /** computeAudioFeatures: called once the decoder has probed the file, before the first chunk. */
   onOpen?: (info: DecodedAudioInfo) => void;
   /** computeAudioFeatures: the file's ffprobe run, when the caller started it earlier (else the decoder runs it). */
   probed?: Promise<ProbeResult>;
+  /** computeAudioFeatures: an ffmpeg decode the caller started beside that ffprobe run (the caller disposes of it). */
+  prestarted?: PrestartedDecode | null;
 }
 
 const WORKER_URL = new URL('./pitch-worker.js', import.meta.url);
@@ -228,8 +232,14 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
   const keep = () => Math.min(spectral.minNeeded(), pitch.minNeeded(), intensity.minNeeded());
   const pcm = o.voice ? new PcmKeeper() : null;
   const tone = run.toneHz !== undefined && 4 * run.toneHz <= sr ? new ToneScanner(sr, 0, { toneHz: run.toneHz }) : null;
+  let first = true;
   try {
     for await (const chunk of chunks) {
+      if (first) {
+        first = false;
+        const hint = run.framesHint?.();
+        if (hint) spectral.logmel.reserve(hint);
+      }
       pcm?.push(chunk);
       tone?.push(chunk);
       buf.append(chunk, keep());
@@ -314,12 +324,17 @@ export async function computeAudioFeatures(file: string, options: Partial<AudioO
   // worker, so the worker's start-up overlaps with ffprobe instead of following it.
   async function* decoded(): AsyncGenerator<Float32Array> {
     const probed = run.probed ? await run.probed : undefined;
-    const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, detectTruncation: true, probed });
+    const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, detectTruncation: true, probed, prestarted: run.prestarted ?? undefined });
     info = dec.info;
     run.onOpen?.(info);
     yield* dec;
   }
-  const f = await analyzePcm(decoded(), o, { ...run, ownChunks: true });
+  // The log-mel store is allocated once at its final size when the container states the duration.
+  const framesHint = () => {
+    const d = info?.stream.duration_s;
+    return typeof d === 'number' && Number.isFinite(d) && d > 0 ? 2 + Math.ceil((d * o.sampleRate) / o.hopLength) : null;
+  };
+  const f = await analyzePcm(decoded(), o, { ...run, ownChunks: true, framesHint });
   f.decoded = info;
   return f;
 }
