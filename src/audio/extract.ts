@@ -5,7 +5,7 @@
 import { AtomicWriter, writeFileAtomic } from '../common/atomic.js';
 import { openRecordSink, toJsonText, type OutputFormat } from '../common/records.js';
 import { VERSION } from '../common/version.js';
-import { loadClock, type Clock } from '../sync/clock.js';
+import type { Clock } from '../sync/clock.js';
 import { computeAudioFeatures, type AudioFeatures } from './features.js';
 import { functionals, percentileSorted, type Functionals } from './functionals.js';
 import { roundSig, roundTime } from './format.js';
@@ -496,7 +496,7 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
 export async function extractAudio(file: string, opts: ExtractAudioOptions = {}): Promise<AudioSummary> {
   let clock: Clock | undefined;
   try {
-    clock = opts.clock ?? (opts.syncPath ? await loadClock(opts.syncPath, file, 'audio', opts.stream ?? 0) : undefined);
+    clock = opts.clock ?? (opts.syncPath ? await (await import('../sync/clock.js')).loadClock(opts.syncPath, file, 'audio', opts.stream ?? 0) : undefined);
   } catch (e) {
     opts.prestarted?.dispose();
     throw e;

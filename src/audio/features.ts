@@ -16,7 +16,7 @@ import { resolveAudioOptions, type AudioOptions } from './options.js';
 import { PitchAnalyzer, type PitchParams, type PitchTrack } from './pitch.js';
 import { SampleBuffer } from './sample-buffer.js';
 import { mfccFromLogMel, SpectralAnalyzer } from './spectral.js';
-import { analyzeVoice, type VoiceAnalysis } from './voice.js';
+import type { VoiceAnalysis } from './voice.js';
 import { ToneScanner, type ToneDetection } from '../sync/tone.js';
 import type { FrameView } from './jsonl.js';
 
@@ -257,7 +257,8 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     const track = await trackP;
     const f = finishFeatures(o, buf, spec, spectral, track, intensity, buf.clipped);
     if (tone) f.toneBursts = { toneHz: run.toneHz as number, detections: tone.finish() };
-    if (pcm) f.voice = analyzeVoice(pcm.data.subarray(0, pcm.n), sr, o.hopLength, f.nFrames, { floor: o.voiceFloor, ceiling: o.voiceCeiling, window: o.voiceWindowS });
+    // The voice code is loaded only for --voice (its modules cost the start-up of every run ~0.02 CPU s otherwise).
+    if (pcm) f.voice = (await import('./voice.js')).analyzeVoice(pcm.data.subarray(0, pcm.n), sr, o.hopLength, f.nFrames, { floor: o.voiceFloor, ceiling: o.voiceCeiling, window: o.voiceWindowS });
     return f;
   } finally {
     pitch.close();
