@@ -31,7 +31,7 @@ export interface AudioDecodeOptions {
    * WAV or MP4), or when no sample at all could be decoded. Off by default. Ignored with start/duration.
    */
   detectTruncation?: boolean;
-  /** An ffmpeg run started before the probe (AudioDecoder.prestart): used when its command is the one needed. */
+  /** An ffmpeg run started before the probe (PrestartedDecode.start): used when its command is the one needed. */
   prestarted?: PrestartedDecode;
 }
 
