@@ -138,17 +138,27 @@ describe('video decoding', () => {
 });
 
 describe('ffmpeg processes', () => {
-  it('an audio run starts ffmpeg once, for the decode: no capability queries (-formats, -encoders) before it', async () => {
+  it('an audio run starts ffmpeg only to decode: no capability queries (-formats, -encoders) before it', async () => {
     if (process.platform === 'win32') return;
     const log = join(tmp.dir, 'ffmpeg-calls.txt');
     const wrapper = join(tmp.dir, 'ffmpeg-logging.sh');
     writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${ffmpegBinaries().ffmpeg.path}' "$@"\n`);
     chmodSync(wrapper, 0o755);
-    writeFileSync(log, '');
-    const r = await runCli(['audio', stereo48, '-o', join(tmp.dir, 'calls.jsonl')], { env: { MMPREP_FFMPEG: wrapper } });
-    expect(r.code, r.stderr).toBe(0);
-    const calls = readFileSync(log, 'utf8').trim().split('\n');
-    expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatch(/-i .*stereo 48k\.wav/);
+    const calls = async (file: string) => {
+      writeFileSync(log, '');
+      const r = await runCli(['audio', file, '-o', join(tmp.dir, 'calls.jsonl')], { env: { MMPREP_FFMPEG: wrapper } });
+      expect(r.code, r.stderr).toBe(0);
+      return readFileSync(log, 'utf8').trim().split('\n');
+    };
+    // A mono source: the decode started beside ffprobe is the one used.
+    const mono = await calls(av);
+    expect(mono).toHaveLength(1);
+    expect(mono[0]).toMatch(/-i .*av\.mp4/);
+    // A stereo source: that decode (a mono source's command) is killed and the downmix started; nothing else.
+    const stereo = await calls(stereo48);
+    expect(stereo).toHaveLength(2);
+    for (const c of stereo) expect(c).toMatch(/-i .*stereo 48k\.wav/);
+    expect(stereo[0]).not.toMatch(/pan=mono/);
+    expect(stereo[1]).toMatch(/pan=mono/);
   });
 });

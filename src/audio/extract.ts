@@ -5,7 +5,7 @@
 import { AtomicWriter, writeFileAtomic } from '../common/atomic.js';
 import { openRecordSink, toJsonText, type OutputFormat } from '../common/records.js';
 import { VERSION } from '../common/version.js';
-import { loadClock, type Clock } from '../sync/clock.js';
+import type { Clock } from '../sync/clock.js';
 import { computeAudioFeatures, type AudioFeatures } from './features.js';
 import { functionals, percentileSorted, type Functionals } from './functionals.js';
 import { roundSig, roundTime } from './format.js';
@@ -13,7 +13,7 @@ import { JsonlHelper } from './jsonl-helper.js';
 import { jsonlBlock, rmsDb, VOICE_FRAME_FIELDS, voiceFrame, type FrameView } from './jsonl.js';
 export { rmsDb, VOICE_FRAME_FIELDS, jsonlBlock };
 import { resolveAudioOptions, type AudioOptions } from './options.js';
-import type { DecodedAudioInfo } from '../media/decode-audio.js';
+import type { DecodedAudioInfo, PrestartedDecode } from '../media/decode-audio.js';
 import type { ProbeResult } from '../media/probe.js';
 import { markSyncBeeps, summarizeWithoutSyncBeeps, syncBeepRecord } from './sync-beep.js';
 
@@ -485,6 +485,8 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
   toneHz?: number;
   /** The file's ffprobe run, started earlier by the caller (the CLI starts it before loading the analysis code). */
   probed?: Promise<ProbeResult>;
+  /** The file's ffmpeg decode, started by the caller beside that ffprobe run; disposed of here whatever happens. */
+  prestarted?: PrestartedDecode | null;
 }
 
 /**
@@ -492,7 +494,13 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
  * is written before the whole file has been analysed, so bad input never leaves a partial output.
  */
 export async function extractAudio(file: string, opts: ExtractAudioOptions = {}): Promise<AudioSummary> {
-  const clock = opts.clock ?? (opts.syncPath ? await loadClock(opts.syncPath, file, 'audio', opts.stream ?? 0) : undefined);
+  let clock: Clock | undefined;
+  try {
+    clock = opts.clock ?? (opts.syncPath ? await (await import('../sync/clock.js')).loadClock(opts.syncPath, file, 'audio', opts.stream ?? 0) : undefined);
+  } catch (e) {
+    opts.prestarted?.dispose();
+    throw e;
+  }
   // The JSONL helper thread starts while the file is analysed when the records will be long enough to use it.
   let helper: JsonlHelper | null = null;
   const hop = resolveAudioOptions(opts).hopLength;
@@ -501,7 +509,7 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
     if (opts.out !== null && (opts.format ?? 'jsonl') === 'jsonl' && !clock && (d === null || d === undefined || (d * info.sampleRate) / hop >= HELPER_MIN_FRAMES)) helper = JsonlHelper.start();
   };
   try {
-    const f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, probed: opts.probed });
+    const f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, probed: opts.probed, prestarted: opts.prestarted });
     const beeps = opts.keepSyncBeep ? null : await markSyncBeeps(file, f, { toneHz: opts.toneHz });
     // Frames first: their writer hands part of the formatting to the helper before its first await, so the summary
     // below is computed while the helper runs.
@@ -516,6 +524,7 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
     if (opts.summaryPath) await writeFileAtomic(opts.summaryPath, toJsonText(summary));
     return summary;
   } finally {
+    opts.prestarted?.dispose();
     (helper as JsonlHelper | null)?.close();
   }
 }

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { AudioDecoder, type DecodedAudioInfo } from '../media/decode-audio.js';
+import { AudioDecoder, type DecodedAudioInfo, type PrestartedDecode } from '../media/decode-audio.js';
 import type { ProbeResult } from '../media/probe.js';
 import { deltaFeaturesBoth } from './delta.js';
 import { IntensityAnalyzer } from './intensity.js';
@@ -16,7 +16,7 @@ import { resolveAudioOptions, type AudioOptions } from './options.js';
 import { PitchAnalyzer, type PitchParams, type PitchTrack } from './pitch.js';
 import { SampleBuffer } from './sample-buffer.js';
 import { mfccFromLogMel, SpectralAnalyzer } from './spectral.js';
-import { analyzeVoice, type VoiceAnalysis } from './voice.js';
+import type { VoiceAnalysis } from './voice.js';
 import { ToneScanner, type ToneDetection } from '../sync/tone.js';
 import type { FrameView } from './jsonl.js';
 
@@ -71,10 +71,14 @@ export interface AnalyzeOptions {
    * chunks (e.g. subarrays of one array) are always copied.
    */
   ownChunks?: boolean;
+  /** The number of frames expected (e.g. from the container's duration), asked at the first chunk; null: unknown. */
+  framesHint?: () => number | null;
   /** computeAudioFeatures: called once the decoder has probed the file, before the first chunk. */
   onOpen?: (info: DecodedAudioInfo) => void;
   /** computeAudioFeatures: the file's ffprobe run, when the caller started it earlier (else the decoder runs it). */
   probed?: Promise<ProbeResult>;
+  /** computeAudioFeatures: an ffmpeg decode the caller started beside that ffprobe run (the caller disposes of it). */
+  prestarted?: PrestartedDecode | null;
 }
 
 const WORKER_URL = new URL('./pitch-worker.js', import.meta.url);
@@ -105,15 +109,20 @@ interface PitchStage {
   close(): void;
 }
 
+/** Praat's global peak: the largest excursion from the signal's mean (of the buffer's running min / max / sum). */
+function globalPeakOf(buf: SampleBuffer): number {
+  const n = buf.total ?? 0;
+  const mean = n > 0 ? buf.sum / n : 0;
+  return n > 0 ? Math.max(buf.max - mean, mean - buf.min) : 0;
+}
+
 function inProcessPitch(o: AudioOptions): PitchStage {
   const pitch = new PitchAnalyzer(pitchParams(o));
   return {
     feed: async (_c, buf) => pitch.pump(buf),
     end: async (buf) => {
       pitch.pump(buf);
-      const n = buf.total ?? 0;
-      const mean = n > 0 ? buf.sum / n : 0;
-      return pitch.finish(n > 0 ? Math.max(buf.max - mean, mean - buf.min) : 0);
+      return pitch.finish(globalPeakOf(buf));
     },
     minNeeded: () => pitch.minNeeded(),
     close: () => undefined,
@@ -193,11 +202,10 @@ function workerPitch(o: AudioOptions): PitchStage {
       if (s.failure) return rej(s.failure);
       s.result = res;
       s.reject = rej;
-      if (!mine) return w.postMessage({ end: true });
+      // The worker keeps no min / max / sum (this thread's buffer has them, from the same chunks in the same order).
+      if (!mine) return w.postMessage({ end: true, globalPeak: globalPeakOf(buf) });
       mine.pump(buf);
-      const total = buf.total ?? 0;
-      const mean = total > 0 ? buf.sum / total : 0;
-      const globalPeak = total > 0 ? Math.max(buf.max - mean, mean - buf.min) : 0;
+      const globalPeak = globalPeakOf(buf);
       const main = mine.frames();
       const transfer = [main.nCand.buffer, main.freq.buffer, main.strength.buffer, main.localPeak.buffer] as ArrayBuffer[];
       w.postMessage({ end: true, main, n: mine.next, globalPeak }, transfer);
@@ -224,8 +232,14 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
   const keep = () => Math.min(spectral.minNeeded(), pitch.minNeeded(), intensity.minNeeded());
   const pcm = o.voice ? new PcmKeeper() : null;
   const tone = run.toneHz !== undefined && 4 * run.toneHz <= sr ? new ToneScanner(sr, 0, { toneHz: run.toneHz }) : null;
+  let first = true;
   try {
     for await (const chunk of chunks) {
+      if (first) {
+        first = false;
+        const hint = run.framesHint?.();
+        if (hint) spectral.logmel.reserve(hint);
+      }
       pcm?.push(chunk);
       tone?.push(chunk);
       buf.append(chunk, keep());
@@ -243,7 +257,8 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     const track = await trackP;
     const f = finishFeatures(o, buf, spec, spectral, track, intensity, buf.clipped);
     if (tone) f.toneBursts = { toneHz: run.toneHz as number, detections: tone.finish() };
-    if (pcm) f.voice = analyzeVoice(pcm.data.subarray(0, pcm.n), sr, o.hopLength, f.nFrames, { floor: o.voiceFloor, ceiling: o.voiceCeiling, window: o.voiceWindowS });
+    // The voice code is loaded only for --voice (its modules cost the start-up of every run ~0.02 CPU s otherwise).
+    if (pcm) f.voice = (await import('./voice.js')).analyzeVoice(pcm.data.subarray(0, pcm.n), sr, o.hopLength, f.nFrames, { floor: o.voiceFloor, ceiling: o.voiceCeiling, window: o.voiceWindowS });
     return f;
   } finally {
     pitch.close();
@@ -310,12 +325,17 @@ export async function computeAudioFeatures(file: string, options: Partial<AudioO
   // worker, so the worker's start-up overlaps with ffprobe instead of following it.
   async function* decoded(): AsyncGenerator<Float32Array> {
     const probed = run.probed ? await run.probed : undefined;
-    const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, detectTruncation: true, probed });
+    const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, detectTruncation: true, probed, prestarted: run.prestarted ?? undefined });
     info = dec.info;
     run.onOpen?.(info);
     yield* dec;
   }
-  const f = await analyzePcm(decoded(), o, { ...run, ownChunks: true });
+  // The log-mel store is allocated once at its final size when the container states the duration.
+  const framesHint = () => {
+    const d = info?.stream.duration_s;
+    return typeof d === 'number' && Number.isFinite(d) && d > 0 ? 2 + Math.ceil((d * o.sampleRate) / o.hopLength) : null;
+  };
+  const f = await analyzePcm(decoded(), o, { ...run, ownChunks: true, framesHint });
   f.decoded = info;
   return f;
 }

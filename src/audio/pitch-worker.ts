@@ -3,8 +3,9 @@
  * features, so `mmprep audio` uses both cores. With a frame share (PitchParams.share) it computes only its share of
  * the frames; the main thread computes the rest and sends them with the end message.
  * Protocol: {chunk} messages (acknowledged one by one so the main thread can bound the samples in flight), then
- * {end} -> {track}; with a share, the end message carries the main thread's frames, their count and the global peak,
- * and the worker merges the two shares and runs the path finder.
+ * {end, globalPeak} -> {track}; with a share, the end message also carries the main thread's frames and their count,
+ * and the worker merges the two shares and runs the path finder. The global peak comes from the main thread, whose
+ * SampleBuffer sums the same chunks in the same order (so the same bits): this thread keeps no statistics.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PitchAnalyzer, type PitchFrames, type PitchParams } from './pitch.js';
@@ -13,7 +14,7 @@ import { SampleBuffer } from './sample-buffer.js';
 const port = parentPort!;
 const params = workerData as PitchParams;
 const analyzer = new PitchAnalyzer(params);
-const buf = new SampleBuffer({ stats: !params.share });
+const buf = new SampleBuffer({ stats: false });
 port.on('message', (m: { chunk?: Float32Array; end?: boolean; main?: PitchFrames; n?: number; globalPeak?: number }) => {
   if (m.chunk) {
     buf.append(m.chunk, analyzer.minNeeded());
@@ -30,9 +31,7 @@ port.on('message', (m: { chunk?: Float32Array; end?: boolean; main?: PitchFrames
       port.postMessage({ track: t }, [t.f0.buffer, t.strength.buffer, t.maxStrength.buffer] as ArrayBuffer[]);
       return;
     }
-    const n = buf.total ?? 0;
-    const mean = n > 0 ? buf.sum / n : 0;
-    const t = analyzer.finish(n > 0 ? Math.max(buf.max - mean, mean - buf.min) : 0);
+    const t = analyzer.finish(m.globalPeak!);
     port.postMessage({ track: t }, [t.f0.buffer, t.strength.buffer, t.maxStrength.buffer] as ArrayBuffer[]);
   }
 });

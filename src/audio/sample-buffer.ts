@@ -114,6 +114,9 @@ export class SampleBuffer {
   }
 }
 
+/** The most FrameStore.reserve allocates ahead (256 MB: an hour of 128 log-mel bands at 100 frames/s is 184 MB). */
+const RESERVE_MAX_BYTES = 256 * 2 ** 20;
+
 /** A growable array of per-frame values (memory grows by the frame values only). */
 export class FrameStore {
   data: Float32Array;
@@ -128,6 +131,19 @@ export class FrameStore {
   add(v: number): void {
     const k = this.push();
     this.data[k] = v;
+  }
+
+  /**
+   * Room for `frames` frames in all, allocated at once (when the count is known ahead, e.g. from the container's
+   * duration: growing by doubling to a 30 MB store touches twice its memory and copies it). Up to RESERVE_MAX_BYTES:
+   * a wrong header cannot make it allocate more; past that (or past the estimate) the store grows as before.
+   */
+  reserve(frames: number): void {
+    const want = Math.min(Math.ceil(frames), Math.floor(RESERVE_MAX_BYTES / 4 / this.width)) * this.width;
+    if (!(want > this.data.length)) return;
+    const next = new Float32Array(want);
+    next.set(this.data.subarray(0, this.length * this.width));
+    this.data = next;
   }
 
   /** Room for one more frame; returns its offset into `data` (read `data` after calling it: it may grow). */

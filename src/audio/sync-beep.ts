@@ -8,7 +8,6 @@
  * reason) and left out of the summary's voicing, F0 statistics, functionals, syllables, pauses and rates.
  */
 import type { Clock } from '../sync/clock.js';
-import { scanAudioTone } from '../sync/scan-audio.js';
 import { summarizeAudio, sourceStart, type AudioFrameRecord, type AudioSummary } from './extract.js';
 import type { AudioFeatures } from './features.js';
 import { functionals } from './functionals.js';
@@ -62,7 +61,8 @@ export async function markSyncBeeps(file: string, f: AudioFeatures, opts: SyncBe
   const toneHz = opts.toneHz ?? 1000;
   // Found in the analysis pass when it could (features.ts, AnalyzeOptions.toneHz), else by a second, light decode.
   const found = f.toneBursts?.toneHz === toneHz ? f.toneBursts.detections : null;
-  const detections = found ?? (await scanAudioTone(file, [{ name: 'all', start_s: 0, duration_s: null }], { toneHz, stream: f.options.stream })).windows.flatMap((w) => w.detections);
+  // The second decode's module is loaded only when it runs (the analysis pass finds the beep whenever it can).
+  const detections = found ?? (await (await import('../sync/scan-audio.js')).scanAudioTone(file, [{ name: 'all', start_s: 0, duration_s: null }], { toneHz, stream: f.options.stream })).windows.flatMap((w) => w.detections);
   const t0 = found ? 0 : sourceStart(f);
   const hopS = f.hop / f.sampleRate;
   const margin = marginS(f);

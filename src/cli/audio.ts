@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { AUDIO_DEFAULTS, resolveAudioOptions, type AudioOptions } from '../audio/options.js';
 import { InputError } from '../common/errors.js';
 import type { OutputFormat } from '../common/records.js';
+import type { PrestartedDecode } from '../media/decode-audio.js';
 import { action, choiceOption, numberOption } from './run.js';
 
 interface Opts extends Partial<AudioOptions> {
@@ -107,13 +108,20 @@ async function runAudio(media: string, o: AudioCliOpts): Promise<void> {
     throw new InputError(`bad parameters: ${(e as Error).message}`);
   }
   // ffprobe reads the file while this thread loads the analysis code (the decoder then uses its result; a probe error
-  // surfaces there, in the same order as before).
+  // surfaces there, in the same order as before). ffmpeg's decode starts beside it, as a mono source needs it: the
+  // decoder adopts it when the probe agrees, else it is killed and started again with the downmix.
   const probed = (await import('../media/probe.js')).probe(media);
   probed.catch(() => undefined);
-  const { extractAudio } = await import('../audio/extract.js');
-  const summary = await extractAudio(media, { ...params, probed, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz });
-  const { audioSourceWarnings } = await import('../audio/source-warnings.js');
-  for (const w of audioSourceWarnings(summary)) process.stderr.write(`mmprep audio: ${media}: warning: ${w}\n`);
+  let prestarted: PrestartedDecode | null = null;
+  try {
+    prestarted = (await import('../media/decode-audio.js')).PrestartedDecode.start(media, { sampleRate: params.sampleRate, stream: params.stream });
+    const { extractAudio } = await import('../audio/extract.js');
+    const summary = await extractAudio(media, { ...params, probed, prestarted, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz });
+    const { audioSourceWarnings } = await import('../audio/source-warnings.js');
+    for (const w of audioSourceWarnings(summary)) process.stderr.write(`mmprep audio: ${media}: warning: ${w}\n`);
+  } finally {
+    prestarted?.dispose();
+  }
 }
 
 /** The command's options as AudioOptions (a negative --top-db turns the clip off). */

@@ -2,6 +2,9 @@
  * Streaming audio decoding: ffmpeg downmixes and resamples, we read Float32 mono PCM from its stdout in bounded
  * chunks, so memory stays flat however long the file.
  */
+import type { ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InputError } from '../common/errors.js';
 import { startAgainAfterGroupInterrupt, untrustedDeath } from './children.js';
@@ -28,6 +31,61 @@ export interface AudioDecodeOptions {
    * WAV or MP4), or when no sample at all could be decoded. Off by default. Ignored with start/duration.
    */
   detectTruncation?: boolean;
+  /** An ffmpeg run started before the probe (PrestartedDecode.start): used when its command is the one needed. */
+  prestarted?: PrestartedDecode;
+}
+
+/** One ffmpeg run of a decode: the command, its outcome and its stdout. */
+interface DecodeRun {
+  cmd: FfmpegCommand;
+  run: ReturnType<typeof watchDecode>;
+  out: Readable;
+}
+
+/**
+ * An ffmpeg decode started beside the file's ffprobe run instead of after it (its start-up, mostly dynamic linking,
+ * then overlaps with the probe). Started with the command a mono source needs: the decoder adopts it when the probe
+ * agrees and kills it otherwise (a source of several channels needs the downmix filter). dispose() kills it unless a
+ * decoder adopted it; call it once the decode is over or failed.
+ */
+export class PrestartedDecode {
+  private taken = false;
+  private constructor(readonly key: string, private readonly started: DecodeRun) {}
+
+  /** Starts ffmpeg on `file` (a regular file, else nothing is started: null) as a mono source would need it. */
+  static start(file: string, opts: Pick<AudioDecodeOptions, 'sampleRate' | 'stream'>): PrestartedDecode | null {
+    const abs = resolve(file);
+    try {
+      if (!statSync(abs).isFile()) return null;
+    } catch {
+      return null; // the probe reports it
+    }
+    const args = decodeArgs(abs, { ...opts }, opts.sampleRate ?? 16000, 1);
+    return new PrestartedDecode(args.key, startDecode(args, file));
+  }
+
+  /** The run, when its command is `key` and nobody took it before; else null (and it is killed). */
+  take(key: string): DecodeRun | null {
+    if (this.taken) return null;
+    if (key !== this.key) {
+      this.dispose();
+      return null;
+    }
+    this.taken = true;
+    return this.started;
+  }
+
+  /** Kills the run unless a decoder took it (idempotent). */
+  dispose(): void {
+    if (this.taken) return;
+    this.taken = true;
+    const { cmd, run, out } = this.started;
+    run.finished = true;
+    out.resume(); // whatever it wrote is dropped
+    const proc = (cmd as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc;
+    if (proc) cmd.kill('SIGKILL');
+    else cmd.once('start', () => cmd.kill('SIGKILL'));
+  }
 }
 
 /**
@@ -85,7 +143,6 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
       resampled: stream.sample_rate_hz !== null && stream.sample_rate_hz !== sampleRate,
       downmixed: (stream.channels ?? 1) > 1,
     };
-    const { resolve } = await import('node:path');
     return new AudioDecoder(resolve(file), info, { ...opts, probed: p });
   }
 
@@ -112,9 +169,8 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
   private async *decodeOnce(attempt: number): AsyncGenerator<Float32Array, 'done' | 'again'> {
     const { sampleRate } = this.info;
     const chunkSamples = this.opts.chunkSamples ?? 16384;
-    const cmd = this.command();
-    const run = watchDecode(cmd, this.info.file);
-    const out = cmd.pipe() as Readable;
+    const args = decodeArgs(this.abs, this.opts, sampleRate, this.info.sourceChannels ?? 1);
+    const { cmd, run, out } = (attempt === 1 ? this.opts.prestarted?.take(args.key) : null) ?? startDecode(args, this.info.file);
     let chunk = new Float32Array(chunkSamples);
     let filled = 0;
     let carry: Buffer | null = null;
@@ -162,23 +218,39 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
     }
   }
 
-  /** The ffmpeg command: seek, stream, resample, downmix (librosa.to_mono), duration, Float32 PCM to stdout. */
-  private command(): FfmpegCommand {
-    const cmd = ffmpegCommand(this.abs);
-    const inOpts = ['-nostdin'];
-    if (this.opts.start !== undefined && this.opts.start > 0) inOpts.push('-ss', String(this.opts.start));
-    cmd.inputOptions(inOpts);
-    const outOpts = ['-map', `0:a:${this.opts.stream ?? 0}`, '-vn', '-sn', '-dn', '-ar', String(this.info.sampleRate), '-ac', '1'];
-    const mix = downmixFilter(this.info.sourceChannels ?? 1);
-    if (mix) outOpts.push('-af', mix);
-    if (this.opts.duration !== undefined) outOpts.push('-t', String(this.opts.duration));
-    outOpts.push('-acodec', 'pcm_f32le');
-    cmd.outputOptions(outOpts).format('f32le');
-    return cmd;
-  }
 }
 
 type FfmpegCommand = ReturnType<typeof ffmpegCommand>;
+
+/** The ffmpeg arguments of a decode (key: all of them, to tell whether a prestarted run is the one needed). */
+interface DecodeArgs {
+  abs: string;
+  inOpts: string[];
+  outOpts: string[];
+  key: string;
+}
+
+/** The ffmpeg command's options: seek, stream, resample, downmix (librosa.to_mono), duration, Float32 PCM to stdout. */
+function decodeArgs(abs: string, opts: AudioDecodeOptions, sampleRate: number, channels: number): DecodeArgs {
+  const inOpts = ['-nostdin'];
+  if (opts.start !== undefined && opts.start > 0) inOpts.push('-ss', String(opts.start));
+  const outOpts = ['-map', `0:a:${opts.stream ?? 0}`, '-vn', '-sn', '-dn', '-ar', String(sampleRate), '-ac', '1'];
+  const mix = downmixFilter(channels);
+  if (mix) outOpts.push('-af', mix);
+  if (opts.duration !== undefined) outOpts.push('-t', String(opts.duration));
+  outOpts.push('-acodec', 'pcm_f32le');
+  return { abs, inOpts, outOpts, key: JSON.stringify([abs, inOpts, outOpts]) };
+}
+
+/** Starts ffmpeg with these arguments, its outcome watched (watchDecode) and its stdout piped. */
+function startDecode(a: DecodeArgs, file: string): DecodeRun {
+  const cmd = ffmpegCommand(a.abs);
+  cmd.inputOptions(a.inOpts);
+  cmd.outputOptions(a.outOpts).format('f32le');
+  const run = watchDecode(cmd, file);
+  const out = cmd.pipe() as Readable;
+  return { cmd, run, out };
+}
 
 /**
  * A decode's outcome as ffmpeg reports it: `exit` resolves when it ends (or errs); `failure` holds the error with its
@@ -226,7 +298,6 @@ async function checkContainerComplete(file: string, p: ProbeResult): Promise<voi
   }
   if (!/(^|,)wav(,|$)/.test(p.container ?? '')) return;
   const { open } = await import('node:fs/promises');
-  const { resolve } = await import('node:path');
   const fh = await open(resolve(file), 'r');
   try {
     const size = (await fh.stat()).size;

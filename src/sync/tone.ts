@@ -365,6 +365,10 @@ export class ToneScanner {
   private plateauTone(w0: number, w1: number, wre: Float64Array, wim: Float64Array, tp: Float64Array, tot: Float64Array, chunkFloor: number, coh: CoherentTrack, coherentRun: boolean): { plat: Plateau; floor: number; toneP: number } | null {
     const B = this.blockN;
     const sr = this.sampleRate;
+    // The plateau's span lies within the run (coreOfRun keeps a stretch of it), so a run that is already too short
+    // for the length test below is refused before its core and phase line are computed: the same result, and in
+    // speech most runs of the 10 ms power threshold are that short (2825 of 4778 on the 10-minute bench file).
+    if ((w1 - w0 + 1) * B < (this.o.minDurationS * sr) / 2) return null;
     const plat: Plateau = this.plateauOf(w0, w1, wre, wim, tp, tot, coherentRun ? coh : null);
     ({ w0, w1 } = plat);
     const { pt, ptot, freq, resid } = plat;
