@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VideoDecoder } from '../src/media/decode-video.js';
 import { FaceEngine, type FrameTask } from '../src/face/engine.js';
-import { defaultModelDir } from '../src/face/models.js';
+import { defaultModelDir, joinShards } from '../src/face/models.js';
 import { FIXTURES } from './helpers/cli.js';
 
 const setup = { backend: 'wasm' as const, modelDir: defaultModelDir(), maxFaces: 1, detectorMinConfidence: 0.1 };
@@ -15,6 +15,49 @@ const setup = { backend: 'wasm' as const, modelDir: defaultModelDir(), maxFaces:
 const framesAnalysed = (e: FaceEngine) => (e.human as unknown as { performance: { totalFrames?: number } }).performance.totalFrames ?? 0;
 
 describe('face engine start-up', () => {
+  it('model weights: one shard read whole is used without a copy; pooled or several shards are joined into an exact buffer', () => {
+    const whole = Buffer.from(new Uint8Array([1, 2, 3, 4, 5]).buffer); // fills its own ArrayBuffer, like fs.readFile's result
+    expect(whole.byteOffset).toBe(0);
+    expect(joinShards([whole])).toBe(whole.buffer);
+    const pooled = Buffer.from('abc'); // a slice of Node's shared pool
+    expect(pooled.buffer.byteLength).toBeGreaterThan(3);
+    const one = joinShards([pooled]);
+    expect(one.byteLength).toBe(3);
+    expect(Array.from(new Uint8Array(one))).toEqual([97, 98, 99]);
+    const two = joinShards([pooled, whole]);
+    expect(Array.from(new Uint8Array(two))).toEqual([97, 98, 99, 1, 2, 3, 4, 5]);
+  });
+
+  it('wasm: the frame written straight into the tensor memory gives the results of tf.tensor3d and frees it', async () => {
+    const dec = await VideoDecoder.open(join(FIXTURES, 'face', 'transform.mp4'), { maxSide: 640, pixelFormat: 'rgb24' });
+    const frames: FrameTask[] = [];
+    for await (const f of dec) {
+      frames.push({ data: f.data.slice(), width: f.width, height: f.height, redetect: frames.length === 0 });
+      if (frames.length === 3) break;
+    }
+    const heap = await FaceEngine.create(setup);
+    const plain = await FaceEngine.create(setup);
+    const p = plain as unknown as { heap: unknown };
+    expect(p.heap).not.toBeNull(); // the wasm backend has what frameTensor needs
+    p.heap = null; // this engine makes its frame tensors with tf.tensor3d, as before
+    const tensors = () => (heap.human.tf as unknown as { memory(): { numTensors: number } }).memory().numTensors;
+    // One engine after the other: the engines of one thread share Human's module state (its boxes for the next frame).
+    const run = async (e: FaceEngine, after?: () => void) => {
+      const out: string[] = [];
+      for (const f of frames) {
+        const r = await e.analyse({ ...f, data: f.data.slice() });
+        expect(r.faces).toHaveLength(1);
+        out.push(JSON.stringify(r.faces));
+        after?.();
+      }
+      return out;
+    };
+    const counts: number[] = [];
+    const a = await run(heap, () => counts.push(tensors()));
+    expect(new Set(counts).size).toBe(1); // each frame's tensor is freed with it
+    expect(await run(plain)).toEqual(a);
+  });
+
   it('loads the backend and models without analysing a frame; the first frame is unchanged by it', async () => {
     const dec = await VideoDecoder.open(join(FIXTURES, 'face', 'transform.mp4'), { maxSide: 640, pixelFormat: 'rgb24' });
     let first: FrameTask | null = null;

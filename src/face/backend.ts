@@ -81,7 +81,14 @@ export interface TfLike {
   getBackend(): string;
   env(): { set(flag: string, v: unknown): void };
   io: Parameters<typeof registerFileRouter>[0] & { getLoadHandlers(url: string): unknown[] };
-  engine(): { registryFactory: Record<string, unknown> };
+  engine(): { registryFactory: Record<string, unknown>; makeTensorFromTensorInfo?(info: TensorInfoLike, backend: unknown): { dispose(): void; dataId: object } };
+  backend(): unknown;
+}
+/** A tensor's data as tfjs's backends describe it (what a kernel returns before tfjs wraps it in a Tensor). */
+export interface TensorInfoLike {
+  dataId: object;
+  shape: number[];
+  dtype: string;
 }
 
 export function isFaceBackend(v: string): v is FaceBackend {

@@ -7,7 +7,7 @@
  * fails (see analyseTracked). A frame's result thus depends on its block's frames only, which the pool fixes whatever
  * the number of workers (determinism).
  */
-import { createHuman, humanCropHooked, humanIrisHooked, humanTrackingPatched, type HumanFace, type HumanInstance, type HumanSetup, type TfLike } from './backend.js';
+import { createHuman, humanCropHooked, humanIrisHooked, humanTrackingPatched, type HumanFace, type HumanInstance, type HumanSetup, type TensorInfoLike, type TfLike } from './backend.js';
 import { rotatedCrop, type CropBox } from './crop.js';
 import { installIrisHook, irisMode, type IrisMode } from './iris.js';
 import { meshPupils, type EyePupils } from './pupil.js';
@@ -143,6 +143,19 @@ function cropFrames(): WeakMap<object, CropFrame> {
   return g.__mmprepCropFrames;
 }
 
+/** The parts of tfjs-backend-wasm's backend (4.22, BackendWasm) that its own kernels use to make an output tensor. */
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfoLike;
+  typedArrayFromHeap(info: TensorInfoLike): Float32Array;
+}
+
+/** The wasm backend, when this tfjs runs on it and has what frameTensor needs (else null: tf.tensor3d is used). */
+function wasmHeapBackend(tf: TfLike): WasmHeapBackend | null {
+  const be = tf.getBackend() === 'wasm' ? (tf.backend() as Partial<WasmHeapBackend>) : null;
+  const ok = be && typeof be.makeOutput === 'function' && typeof be.typedArrayFromHeap === 'function' && typeof tf.engine().makeTensorFromTensorInfo === 'function';
+  return ok ? (be as WasmHeapBackend) : null;
+}
+
 /**
  * Human's optional per-face outputs (description, antispoof, liveness), or null when none of them ran (Human attaches
  * an empty embedding and gender 'unknown' to every face even with the description model off).
@@ -166,6 +179,8 @@ export class FaceEngine {
   private detections = 0;
   /** The frame as float32, reused from frame to frame: a new 3.7 MB array per 640x480 frame kept V8's GC busy. */
   private pixels = new Float32Array(0);
+  /** On the wasm backend the frame's bytes go straight into the tensor's memory (frameTensor), without `pixels`. */
+  private readonly heap: WasmHeapBackend | null;
   /** Frames are analysed one at a time (one Human instance has one config and one scratch buffer). */
   private busy: Promise<unknown> = Promise.resolve();
   private constructor(
@@ -177,6 +192,7 @@ export class FaceEngine {
     /** How the eye crops reach the iris model in this thread (iris.ts). */
     private readonly irisMode: IrisMode,
   ) {
+    this.heap = wasmHeapBackend(human.tf);
     // Human decides box reuse from config.skipAllowed, which it sets from its whole-frame similarity cache (off here).
     // We pin it to our own per-frame decision instead; the only enabled model that reads it is the face detector
     // (expression has skipFrames 0), so this reuses boxes and nothing else.
@@ -213,12 +229,7 @@ export class FaceEngine {
   private async analyseNow(task: FrameTask): Promise<FrameResult> {
     const t0 = performance.now();
     const { data, width, height } = task;
-    const n = width * height * 3;
-    if (this.pixels.length !== n) this.pixels = new Float32Array(n);
-    // Uint8 -> float32 in one native copy. The backends copy the values when the tensor is made (wasm, tensorflow)
-    // or hold them until dispose() below (cpu), so the buffer is free again when this frame is done.
-    this.pixels.set(data.subarray(0, n));
-    const tensor = this.human.tf.tensor3d(this.pixels, [height, width, 3], 'float32');
+    const tensor = this.frameTensor(data, width, height);
     if (this.fastCrop) cropFrames().set(tensor.dataId, { data, width, height, tf: this.human.tf });
     const d0 = this.detections;
     let faces: RawFace[];
@@ -239,6 +250,26 @@ export class FaceEngine {
       if (f.mesh.length >= 478 * 3 && this.irisMode !== 'human') f.pupils = meshPupils(data, width, height, f.mesh);
     }
     return { faces, ms: performance.now() - t0, detections: this.detections - d0 };
+  }
+
+  /**
+   * The frame as a float32 [height, width, 3] tensor. On the wasm backend the bytes are converted into the tensor's
+   * own WASM memory, as the backend's kernels make their outputs (makeOutput, typedArrayFromHeap): the same values as
+   * tf.tensor3d(Float32Array), without converting into `pixels` first and copying 3.7 MB (640x480) into the heap
+   * after (0.46 -> 0.36 CPU ms a frame, docs/benchmarks.md face). The other backends copy the values when the tensor
+   * is made (tensorflow) or hold them until dispose() (cpu), so `pixels` is free again when the frame is done.
+   */
+  private frameTensor(data: Uint8Array, width: number, height: number): { dispose(): void; dataId: object } {
+    const n = width * height * 3;
+    const tf = this.human.tf;
+    if (this.heap) {
+      const info = this.heap.makeOutput([height, width, 3], 'float32');
+      this.heap.typedArrayFromHeap(info).set(data.subarray(0, n)); // Uint8 -> float32 in one native copy
+      return tf.engine().makeTensorFromTensorInfo!(info, this.heap);
+    }
+    if (this.pixels.length !== n) this.pixels = new Float32Array(n);
+    this.pixels.set(data.subarray(0, n));
+    return tf.tensor3d(this.pixels, [height, width, 3], 'float32');
   }
 
   /**

@@ -83,12 +83,27 @@ export function fileLoadHandler(io: TfIo, modelJsonPath: string) {
           specs.push(...group.weights);
           for (const p of group.paths) buffers.push(await readFile(join(base, p)));
         }
-        const all = Buffer.concat(buffers);
-        const ab = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
-        return [specs, ab];
+        return [specs, joinShards(buffers)];
       });
     },
   };
+}
+
+/**
+ * The weight shards as the one ArrayBuffer tfjs decodes weights from. A single shard that fills its own ArrayBuffer
+ * (fs.readFile's result for a file) is used as it is; several are copied once. Before, Buffer.concat and a slice
+ * copied the 5.4 MB of the four models twice in every worker (16-18 -> 10-12 CPU ms a worker, docs/benchmarks.md face).
+ */
+export function joinShards(buffers: Uint8Array[]): ArrayBuffer {
+  const [one] = buffers;
+  if (buffers.length === 1 && one.byteOffset === 0 && one.byteLength === one.buffer.byteLength && one.buffer instanceof ArrayBuffer) return one.buffer;
+  const out = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
+  let at = 0;
+  for (const b of buffers) {
+    out.set(b, at);
+    at += b.byteLength;
+  }
+  return out.buffer;
 }
 
 const registered = new WeakSet<object>();
