@@ -109,6 +109,16 @@ describe('readManifest', () => {
     ]);
   });
 
+  it('refuses a zero-byte media file up front, as a missing one (a copy that did not finish), every such cell listed', async () => {
+    writeFileSync(join(dir, 'media', 'zero.wav'), '');
+    writeFileSync(join(dir, 'media', 'zero.mp4'), '');
+    const p = write('zero.csv', 'session_id,speaker_id,video,lav_audio\ns1,a,media/a.mp4,media/zero.wav\ns2,b,media/zero.mp4,media/b.wav\n');
+    const why = 'empty file (0 bytes): a copy or recording that did not finish? replace it with the full file';
+    expect(await problemsOf(p)).toEqual([`${p}:2, column lav_audio: ${why}: media/zero.wav`, `${p}:3, column video: ${why}: media/zero.mp4`]);
+    // dataset build reads the manifest without file checks: the empty file is extract's business.
+    expect((await readManifest(p, { checkFiles: false })).sessions).toHaveLength(2);
+  });
+
   it('refuses one file under two audio (or two video) roles of a session; a video and an audio role may share one', async () => {
     const p = write(
       'twice.csv',

@@ -331,11 +331,13 @@ function parseJsonlRows(file: string, text: string, problems: ManifestProblem[],
   return { columns, rows };
 }
 
-async function fileProblem(path: string): Promise<string | null> {
+/** Why a manifest's file cannot be used (null when it can); a media file must also hold bytes (src/media/input-file.ts). */
+async function fileProblem(path: string, media = false): Promise<string | null> {
   try {
     const st = await stat(path);
     if (st.isDirectory()) return 'is a directory, not a file';
     if (!st.isFile()) return 'not a regular file';
+    if (media && st.size === 0) return 'empty file (0 bytes): a copy or recording that did not finish? replace it with the full file';
     return null;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -487,7 +489,7 @@ function mediaOfRow(scan: ManifestScan, row: RawRow): ManifestMedia[] {
     const twin = media.find((m) => m.kind === kind && m.path === p);
     if (twin) scan.problems.push({ file: scan.file, line, column: role, message: sameFileMessage(kind, twin, given) });
     media.push({ role, kind, path: p, column: role, given });
-    if (scan.checkFiles) scan.fileChecks.push({ line, column: role, given, why: fileProblem(p) });
+    if (scan.checkFiles) scan.fileChecks.push({ line, column: role, given, why: fileProblem(p, true) });
   }
   const bad = row.bad ?? new Set<string>();
   if (scan.roles.length > 0 && media.length === 0 && !scan.roles.some((r) => bad.has(r))) scan.problems.push({ file: scan.file, line, message: `session has no media (every one of ${scan.roles.join(', ')} is empty)` });
