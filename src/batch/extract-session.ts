@@ -521,6 +521,16 @@ function metaOf(a: SessionAttempt, inputs: MetaInput[], clock: SessionClock, syn
   };
 }
 
+/**
+ * The transcript checked against the features just written, as dataset build will check it (src/dataset/transcript-fit.ts):
+ * a warning now rather than a refused session at the build. The features are fine, so the session is not failed.
+ */
+async function transcriptWarning(session: ManifestSession, dir: string): Promise<string[]> {
+  const { transcriptFitProblem } = await import('../dataset/transcript-fit.js');
+  const problem = await transcriptFitProblem(session, dir);
+  return problem ? [`transcript: ${problem}; dataset build will refuse this session until the transcript is fixed (its features need not be extracted again)`] : [];
+}
+
 /** Reads the inputs, skips a complete session on --resume, else runs the stages and writes meta.json last. */
 async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Promise<SessionOutcome> {
   const base = { session_id: a.task.session.session_id, line: a.task.session.line };
@@ -541,6 +551,7 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   const tm = performance.now();
   const sync_sha256 = await clockSha256(a.dir, clock.sync);
   const outputs = await listOutputs(a.dir, done.written, clockId(sync_sha256), previous, clock.sync === 'existing', done.warnings);
+  done.warnings.push(...(await transcriptWarning(a.task.session, a.dir)));
   lap(a, 'meta', tm);
   a.timings.total = wallS(a);
   await writeFileAtomic(join(a.dir, META_FILE), toJsonText(metaOf(a, inputs, clock, sync_sha256, outputs, done, madeBy(a, previous, outputs))));

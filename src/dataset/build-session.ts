@@ -17,6 +17,7 @@ import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { readSessionTranscript } from './transcripts/index.js';
 import { checkInsideRecording, transcriptOverlaps, type RecordingExtent } from './transcripts/check.js';
+import { AUDIO_STEP_S, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
 
 export interface DatasetSessionOutcome {
   session_id: string;
@@ -162,23 +163,11 @@ async function readSessionFeatures(s: ManifestSession, dir: string, opt: Session
   if (hasAudio) await requireVoiceFields(audioPath, opt.audioFields);
   const aRange = hasAudio ? await timeRange(audioPath) : null;
   const fRange = hasFace ? await timeRange(facePath) : null;
-  const audioInfo: StreamInfo | null = aRange ? { step: aRange.step ?? 0.01 } : null;
-  const faceInfo: StreamInfo | null = fRange ? { step: fRange.step ?? 1 / 30 } : null;
-  const recording = recordingExtent([aRange && audioInfo ? { ...aRange, step: audioInfo.step } : null, fRange && faceInfo ? { ...fRange, step: faceInfo.step } : null]);
+  const audioInfo: StreamInfo | null = aRange ? { step: aRange.step ?? AUDIO_STEP_S } : null;
+  const faceInfo: StreamInfo | null = fRange ? { step: fRange.step ?? FACE_STEP_S } : null;
+  const recording = featuresExtent(aRange, fRange);
   if (utterances && recording && s.transcript) checkInsideRecording(utterances, recording, s.transcript);
   return { syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
-}
-
-/** What the feature streams cover on the reference clock: first frame to last frame + one step (null without streams). */
-function recordingExtent(streams: Array<{ first: number; last: number; step: number } | null>): RecordingExtent | null {
-  const have = streams.filter((x): x is { first: number; last: number; step: number } => x !== null);
-  if (have.length === 0) return null;
-  const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
-  return {
-    start_s: r6(Math.min(...have.map((x) => x.first))),
-    end_s: r6(Math.max(...have.map((x) => x.last + x.step))),
-    frame_s: r6(Math.max(...have.map((x) => x.step))),
-  };
 }
 
 /** Session extent on the reference clock: every stream's frames (with their half-frame) and the transcript. */
