@@ -227,6 +227,24 @@ describe('dataset build', () => {
     expect(ls.dimensions[0].byTarget.get('s02/u0000')?.gold).toEqual({ majority: 'sad', distribution: { sad: 2 } });
   });
 
+  it("manifest.json names what made each session's features (meta.json's made_by), or null with the reason", async () => {
+    const feats = join(tmp.dir, 'features-madeby');
+    cpSync(FEATURES, feats, { recursive: true });
+    const metaPath = join(feats, 's02', 'meta.json');
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
+    delete meta.made_by; // as an older mmprep wrote it
+    writeFileSync(metaPath, JSON.stringify(meta));
+    const out = join(tmp.dir, 'madeby');
+    await buildDataset(MANIFEST, { features: feats, labels: [RATINGS], out });
+    const byId = Object.fromEntries(manifestOf(out).sessions.map((s) => [s.session_id, s]));
+    const s01 = JSON.parse(readFileSync(join(feats, 's01', 'meta.json'), 'utf8'));
+    expect(byId.s01.made_by).toEqual(s01.made_by);
+    expect(Object.keys(byId.s01.made_by!).sort()).toEqual(['audio', 'face', 'sync']);
+    expect(byId.s01.made_by_reason).toBeNull();
+    expect(byId.s02.made_by).toBeNull();
+    expect(byId.s02.made_by_reason).toMatch(/no made_by .*run mmprep extract again/);
+  });
+
   it('is byte-identical when rebuilt (plain and gzip, sharded)', async () => {
     const a = join(tmp.dir, 'det-a');
     const b = join(tmp.dir, 'det-b');

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { InputError, isMmprepError } from '../common/errors.js';
 import { readSyncMap, type SyncMap } from '../sync/clock.js';
 import type { ManifestSession } from '../batch/manifest.js';
+import type { SessionMeta } from '../batch/extract-session.js';
 import { FrameCursor, readFrames, timeRange, type Frame } from './frames.js';
 import { requireVoiceFields } from './features.js';
 import { assignTargets, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
@@ -30,6 +31,9 @@ export interface DatasetSessionOutcome {
   recording: RecordingExtent | null;
   /** Warnings that did not stop the session (overlapping utterances of one speaker, overlapping words). */
   warnings: string[];
+  /** What made the session's feature files: meta.json's `made_by` (per stage: options, clock, mmprep version); null when the session failed or its meta.json has none (`made_by_reason` says which). */
+  made_by: SessionMeta['made_by'] | null;
+  made_by_reason: string | null;
   error: string | null;
 }
 
@@ -144,6 +148,7 @@ interface SessionFeatures {
   audioInfo: StreamInfo | null;
   faceInfo: StreamInfo | null;
   recording: RecordingExtent | null;
+  made_by: SessionMeta['made_by'] | null;
 }
 
 /** Reads what a session's extract folder holds (refused when extract did not finish it or meta.json is not JSON). */
@@ -152,9 +157,9 @@ async function readSessionFeatures(s: ManifestSession, dir: string, opt: Session
   const syncPath = join(dir, 'sync.json');
   const syncMap = existsSync(syncPath) ? await readSyncMap(syncPath) : null;
   const utterances = await readSessionTranscript(s, syncPath);
-  await readJsonIf(join(dir, 'meta.json')).catch(() => {
+  const meta = (await readJsonIf(join(dir, 'meta.json')).catch(() => {
     throw new InputError('meta.json is not valid JSON', { file: join(dir, 'meta.json') });
-  });
+  })) as Partial<SessionMeta> | null;
 
   const audioPath = join(dir, 'audio.jsonl');
   const facePath = join(dir, 'face.jsonl');
@@ -167,7 +172,8 @@ async function readSessionFeatures(s: ManifestSession, dir: string, opt: Session
   const faceInfo: StreamInfo | null = fRange ? { step: fRange.step ?? FACE_STEP_S } : null;
   const recording = featuresExtent(aRange, fRange);
   if (utterances && recording && s.transcript) checkInsideRecording(utterances, recording, s.transcript);
-  return { syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
+  const made_by = meta && typeof meta.made_by === 'object' && meta.made_by !== null ? meta.made_by : null;
+  return { made_by, syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
 }
 
 /** Session extent on the reference clock: every stream's frames (with their half-frame) and the transcript. */
@@ -233,6 +239,8 @@ export async function buildSession(
 ): Promise<void> {
   const f = await readSessionFeatures(s, join(featuresDir, s.session_id), opt);
   outcome.recording = f.recording;
+  outcome.made_by = f.made_by;
+  outcome.made_by_reason = f.made_by ? null : "the session's meta.json has no made_by (made by an older mmprep): run mmprep extract again to record it";
   if (f.utterances && s.transcript) outcome.warnings = transcriptOverlaps(f.utterances, s.transcript);
   const spans = labels?.spans ?? [];
   const range = sessionExtent(f);
@@ -272,7 +280,7 @@ export interface SessionJob {
 /** Builds one session into `job.file` (one JSON line per record); a failed session leaves an empty file and its error. */
 export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; file: string; outcome: DatasetSessionOutcome; tally: SessionTally }> {
   const s = job.session;
-  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, recording: null, warnings: [], error: null };
+  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, recording: null, warnings: [], made_by: null, made_by_reason: 'the session was not built (see error)', error: null };
   let tally = newTally();
   const out = createWriteStream(job.file);
   let buf: string[] = [];
@@ -297,6 +305,8 @@ export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; 
     if (!isMmprepError(e)) throw e;
     outcome.error = e.toLine();
     outcome.records = 0;
+    outcome.made_by = null;
+    outcome.made_by_reason = 'the session was not built (see error)';
     tally = newTally();
   }
   if (outcome.error) buf = [];
