@@ -245,6 +245,18 @@ describe('dataset build', () => {
     expect(byId.s02.made_by_reason).toMatch(/no made_by .*run mmprep extract again/);
   });
 
+  it('a ratings session_id the manifest lacks is named on stderr with the id it likely means (S01 for s01), not only as unmatched targets', async () => {
+    const ratings = join(tmp.dir, 'ratings-case.csv');
+    writeFileSync(ratings, readFileSync(RATINGS, 'utf8').replace(/^s01,/gm, 'S01,').replace(/^s03,/gm, 'pilot9,'));
+    const notes: string[] = [];
+    await buildDataset(MANIFEST, { features: FEATURES, labels: [ratings], out: join(tmp.dir, 'case'), onNote: (n) => notes.push(n) });
+    const about = notes.filter((n) => /is not a session of the manifest/.test(n));
+    expect(about).toEqual([
+      expect.stringMatching(/^labels: ratings-case\.csv: session_id 'S01' \(\d+ rated targets\) is not a session of the manifest \(did you mean 's01'\? session ids are matched exactly\): its targets match no segment$/),
+      expect.stringMatching(/session_id 'pilot9' \(\d+ rated targets?\) is not a session of the manifest \(not in this build\)/),
+    ]);
+  });
+
   it('is byte-identical when rebuilt (plain and gzip, sharded)', async () => {
     const a = join(tmp.dir, 'det-a');
     const b = join(tmp.dir, 'det-b');
