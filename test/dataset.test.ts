@@ -257,6 +257,22 @@ describe('dataset build', () => {
     ]);
   });
 
+  it("an interview transcript (two speakers) is told per session, and each record's transcript_speakers says whose words it holds", async () => {
+    const demo = join(FIXTURES, 'demo');
+    const lines = readFileSync(join(demo, 's02_transcript.jsonl'), 'utf8').trim().split('\n');
+    writeFileSync(join(tmp.dir, 'two-speakers.jsonl'), lines.map((l, i) => (i === 1 ? l.replace('"speaker":"spk_g"', '"speaker":"INT"') : l)).join('\n') + '\n');
+    const manifest = join(tmp.dir, 'two-speakers.csv');
+    writeFileSync(manifest, readFileSync(MANIFEST, 'utf8').replace(/(^|,)(s0\d_(camera\.mp4|lav\.flac|transcript\.\w+))/gm, (_m, sep, f) => `${sep}${join(demo, f)}`).replace(join(demo, 's02_transcript.jsonl'), 'two-speakers.jsonl'));
+    const notes: string[] = [];
+    const out = join(tmp.dir, 'two-speakers');
+    await buildDataset(manifest, { features: FEATURES, out, onNote: (n) => notes.push(n) });
+    expect(notes.filter((n) => /names \d speakers/.test(n))).toEqual([expect.stringMatching(/^session s02: transcript .*two-speakers\.jsonl: names 2 speakers \(spk_g: \d+ utterances?, INT: 1 utterance\) but every record gets speaker_id spk_g: each record's transcript_speakers/)]);
+    const recs = records(out).filter((r) => r.session_id === 's02');
+    expect(recs.map((r) => r.transcript_speakers)).toEqual(lines.map((_l, i) => [i === 1 ? 'INT' : 'spk_g']));
+    expect(records(out).filter((r) => r.session_id === 's01').every((r) => Array.isArray(r.transcript_speakers) && r.transcript_speakers.length === 0)).toBe(true);
+    expect(manifestOf(out).sessions.find((x) => x.session_id === 's02')!.warnings).toEqual([expect.stringMatching(/names 2 speakers/)]);
+  });
+
   it('is byte-identical when rebuilt (plain and gzip, sharded)', async () => {
     const a = join(tmp.dir, 'det-a');
     const b = join(tmp.dir, 'det-b');

@@ -17,7 +17,7 @@ import { assignTargets, type DimensionAgreement, type LabelSet, type LabelTarget
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { readSessionTranscript } from './transcripts/index.js';
-import { checkInsideRecording, transcriptOverlaps, type RecordingExtent } from './transcripts/check.js';
+import { checkInsideRecording, transcriptOverlaps, transcriptSpeakers, type RecordingExtent } from './transcripts/check.js';
 import { AUDIO_STEP_S, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
 
 export interface DatasetSessionOutcome {
@@ -241,7 +241,7 @@ export async function buildSession(
   outcome.recording = f.recording;
   outcome.made_by = f.made_by;
   outcome.made_by_reason = f.made_by ? null : "the session's meta.json has no made_by (made by an older mmprep): run mmprep extract again to record it";
-  if (f.utterances && s.transcript) outcome.warnings = transcriptOverlaps(f.utterances, s.transcript);
+  if (f.utterances && s.transcript) outcome.warnings = [...transcriptSpeakers(f.utterances, s.transcript, s.speaker_id), ...transcriptOverlaps(f.utterances, s.transcript)];
   const spans = labels?.spans ?? [];
   const range = sessionExtent(f);
   // Utterance spans cover their words (Whisper's words can run past the segment end).

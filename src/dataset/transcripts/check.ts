@@ -115,3 +115,18 @@ export function transcriptOverlaps(utts: Utterance[], file: string): string[] {
   if (words.length) out.push(`transcript ${file}: ${words.length} overlapping word${words.length > 1 ? 's' : ''}: ${words.slice(0, OVERLAPS_NAMED).join('; ')}${more(words)}`);
   return out;
 }
+
+/**
+ * A transcript that names several speakers (an interview, a diarised recording) as a warning: every record of the
+ * session carries the manifest's one speaker_id, so the user must know that some records hold another person's words
+ * (each record's `transcript_speakers` says whose). Speakers in order of first utterance, with their utterance counts.
+ */
+export function transcriptSpeakers(utts: Utterance[], file: string, speakerId: string): string[] {
+  const count = new Map<string, number>();
+  for (const u of utts) if (u.speaker !== null) count.set(u.speaker, (count.get(u.speaker) ?? 0) + 1);
+  if (count.size < 2) return [];
+  const list = [...count].map(([s, n]) => `${s}: ${n} utterance${n > 1 ? 's' : ''}`).join(', ');
+  return [
+    `transcript ${file}: names ${count.size} speakers (${list}) but every record gets speaker_id ${speakerId}: each record's transcript_speakers says whose words it holds (filter on it, or give the transcript only ${speakerId}'s utterances)`,
+  ];
+}
