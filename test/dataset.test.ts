@@ -273,6 +273,19 @@ describe('dataset build', () => {
     expect(manifestOf(out).sessions.find((x) => x.session_id === 's02')!.warnings).toEqual([expect.stringMatching(/names 2 speakers/)]);
   });
 
+  it('--segments labels: a labelled span outside the recording fails its session naming the file and target (it was a record without features)', async () => {
+    const ratings = join(tmp.dir, 'ratings-late.csv');
+    const text = readFileSync(RATINGS, 'utf8').split('\n');
+    const target = text[1].split(',')[3]; // the first target of s01
+    writeFileSync(ratings, text.map((l) => (l.split(',')[3] === target ? l.replace(/^s01,[^,]+,[^,]+,/, 's01,12.5,13.2,') : l)).join('\n'));
+    const r = await buildDataset(MANIFEST, { features: FEATURES, labels: [ratings], out: join(tmp.dir, 'late'), segments: 'labels', audioFeatures: 'pitch', faceFeatures: 'none' });
+    const s01 = r.manifest.sessions.find((x) => x.session_id === 's01')!;
+    const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(s01.error).toMatch(new RegExp(`^${esc(ratings)}: target '${target}' 12\\.5-13\\.2 s is outside the recording \\([^)]+\\): check the labels file's clock/units$`));
+    expect(r.manifest.sessions.filter((x) => x.error).map((x) => x.session_id)).toEqual(['s01']);
+    expect(records(join(tmp.dir, 'late')).every((x) => x.audio !== null)).toBe(true);
+  });
+
   it('is byte-identical when rebuilt (plain and gzip, sharded)', async () => {
     const a = join(tmp.dir, 'det-a');
     const b = join(tmp.dir, 'det-b');

@@ -17,7 +17,7 @@ import { assignTargets, type DimensionAgreement, type LabelSet, type LabelTarget
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { readSessionTranscript } from './transcripts/index.js';
-import { checkInsideRecording, transcriptOverlaps, transcriptSpeakers, type RecordingExtent } from './transcripts/check.js';
+import { checkInsideRecording, checkSpansInside, transcriptOverlaps, transcriptSpeakers, type RecordingExtent } from './transcripts/check.js';
 import { AUDIO_STEP_S, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
 
 export interface DatasetSessionOutcome {
@@ -47,6 +47,8 @@ export interface SessionBuildOptions {
 /** The labels one session needs (plain data: it is sent to build threads). */
 export interface SessionLabels {
   spans: LabelTargetSpan[];
+  /** The labels file that first names the session (for messages about its spans). */
+  file: string | null;
   dimensions: Array<{ key: string; agreement: DimensionAgreement; byTarget: Map<string, TargetLabel> }>;
 }
 
@@ -57,6 +59,7 @@ export function sessionLabels(set: LabelSet, sessionId: string): SessionLabels {
   const prefix = `${sessionId}/`;
   return {
     spans,
+    file: set.sessionFile.get(sessionId) ?? null,
     dimensions: set.dimensions.map((d) => {
       const m = new Map<string, TargetLabel>();
       for (const [t, l] of d.byTarget) if (want.has(t) || t.startsWith(prefix)) m.set(t, l);
@@ -243,6 +246,7 @@ export async function buildSession(
   outcome.made_by_reason = f.made_by ? null : "the session's meta.json has no made_by (made by an older mmprep): run mmprep extract again to record it";
   if (f.utterances && s.transcript) outcome.warnings = [...transcriptSpeakers(f.utterances, s.transcript, s.speaker_id), ...transcriptOverlaps(f.utterances, s.transcript)];
   const spans = labels?.spans ?? [];
+  if (opt.segments.kind === 'labels' && f.recording) checkSpansInside(spans, f.recording, labels?.file ?? 'labels');
   const range = sessionExtent(f);
   // Utterance spans cover their words (Whisper's words can run past the segment end).
   const utts = f.utterances?.map((u) => ({
