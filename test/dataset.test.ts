@@ -12,6 +12,7 @@ import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
 import { validateDataset, type CheckName, type ValidateReport } from '../src/dataset/validate.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
+import { sourceTimeMismatch } from '../src/batch/extract-session.js';
 import { overlapWeight, WeightedScalar } from '../src/dataset/functionals.js';
 import { parseSplits, splitOf } from '../src/dataset/splits.js';
 import { parseFeatureList } from '../src/dataset/features.js';
@@ -284,6 +285,26 @@ describe('dataset build', () => {
     expect(s01.error).toMatch(new RegExp(`^${esc(ratings)}: target '${target}' 12\\.5-13\\.2 s is outside the recording \\([^)]+\\): check the labels file's clock/units$`));
     expect(r.manifest.sessions.filter((x) => x.error).map((x) => x.session_id)).toEqual(['s01']);
     expect(records(join(tmp.dir, 'late')).every((x) => x.audio !== null)).toBe(true);
+  });
+
+  it('refuses a session whose audio and face are each on their own file\'s time (extracted without sync): the lav and camera frames would be paired 0.62 s apart', async () => {
+    const feats = join(tmp.dir, 'features-source-time');
+    cpSync(FEATURES, feats, { recursive: true });
+    const dir = join(feats, 's01');
+    rmSync(join(dir, 'sync.json'));
+    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+    meta.outputs = meta.outputs.filter((o: { file: string }) => o.file !== 'sync.json').map((o: object) => ({ ...o, clock: 'source time' }));
+    meta.sources = { audio: { role: 'lav_audio', file: 's01_lav.flac', stream: 'audio' }, face: { role: 'video', file: 's01_camera.mp4', stream: 'video' } };
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta));
+    const r = await buildDataset(MANIFEST, { features: feats, out: join(tmp.dir, 'source-time') });
+    expect(r.manifest.sessions.find((x) => x.session_id === 's01')!.error).toMatch(/s01: audio\.jsonl \(from s01_lav\.flac\) and face\.jsonl \(from s01_camera\.mp4\) are each on their own file's time .*run mmprep extract with the sync stage/);
+    expect(r.manifest.sessions.filter((x) => x.error).map((x) => x.session_id)).toEqual(['s01']);
+    // One file's sound and picture (a camera-only session) share its time: nothing to refuse; nor a session with a sync map.
+    const out = [{ file: 'audio.jsonl', clock: 'source time' }, { file: 'face.jsonl', clock: 'source time' }];
+    const cam = { role: 'video', file: 'cam.mp4', stream: 'video' as const };
+    expect(sourceTimeMismatch(out, { audio: { ...cam, stream: 'audio' }, face: cam }, ['/x/cam.mp4'])).toBeNull();
+    expect(sourceTimeMismatch(out.map((o) => ({ ...o, clock: 'sync.json sha256:ab' })), undefined, ['/x/a.wav', '/x/cam.mp4'])).toBeNull();
+    expect(sourceTimeMismatch(out, undefined, ['/x/a.wav', '/x/cam.mp4'])).toMatch(/^audio\.jsonl and face\.jsonl are each on their own file's time/);
   });
 
   it('is byte-identical when rebuilt (plain and gzip, sharded)', async () => {

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { InputError, isMmprepError } from '../common/errors.js';
 import { readSyncMap, type SyncMap } from '../sync/clock.js';
 import type { ManifestSession } from '../batch/manifest.js';
-import type { SessionMeta } from '../batch/extract-session.js';
+import { sourceTimeMismatch, type SessionMeta } from '../batch/extract-session.js';
 import { FrameCursor, readFrames, timeRange, type Frame } from './frames.js';
 import { requireVoiceFields } from './features.js';
 import { assignTargets, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
@@ -176,6 +176,8 @@ async function readSessionFeatures(s: ManifestSession, dir: string, opt: Session
   const recording = featuresExtent(aRange, fRange);
   if (utterances && recording && s.transcript) checkInsideRecording(utterances, recording, s.transcript);
   const made_by = meta && typeof meta.made_by === 'object' && meta.made_by !== null ? meta.made_by : null;
+  const unaligned = hasAudio && hasFace && meta ? sourceTimeMismatch(meta.outputs ?? [], meta.sources, s.media.map((m) => m.path)) : null;
+  if (unaligned) throw new InputError(unaligned, { file: dir });
   return { made_by, syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
 }
 
