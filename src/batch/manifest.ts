@@ -239,7 +239,8 @@ function parseCsvRows(
     // A row without the trailing unnamed columns Excel added to the header is whole.
     const whole = record.length === header.length || (unnamed.ignored.length > 0 && record.length >= unnamed.named && record.length < header.length);
     if (!whole) {
-      problems.push({ file, line, message: `${record.length} fields where the header has ${header.length}${table.sniffed && record.length === 1 ? ` (read as ${delimiterName(table.delimiter)}-separated; choose with --delimiter)` : ''}` });
+      const fix = table.sniffed && record.length === 1 ? ` (read as ${delimiterName(table.delimiter)}-separated; choose with --delimiter)` : raggedFix(record, header, table.delimiter);
+      problems.push({ file, line, message: `${record.length} fields where the header has ${header.length}${fix}` });
     }
     const cells = new Map<string, string>();
     header.forEach((c, i) => {
@@ -248,6 +249,14 @@ function parseCsvRows(
     rows.push({ line, cells });
   }
   return { columns: header.filter((c, i) => c !== '' && seen.get(c.toLowerCase()) === i), rows, delimiter: table.delimiter, note: unnamed.note };
+}
+
+/** What to do about a row with another number of fields than the header (the delimiter shown as typed). */
+function raggedFix(record: string[], header: string[], delimiter: string): string {
+  const d = delimiter === '\t' ? 'tab' : `'${delimiter}'`;
+  if (record.length < header.length) return `: the row ends after column ${header[record.length - 1] || record.length}; give every column a cell (an empty cell is fine)`;
+  if (record.slice(header.length).every((c) => c.trim() === '')) return `: the extra ${record.length - header.length > 1 ? 'cells are' : 'cell is'} empty (a trailing ${d} after the last cell?): remove ${record.length - header.length > 1 ? 'them' : 'it'}`;
+  return `: a ${d} inside a cell (put that cell in double quotes) or a column the header does not name (add its name)`;
 }
 
 /**
