@@ -307,6 +307,17 @@ describe('dataset build', () => {
     expect(sourceTimeMismatch(out, undefined, ['/x/a.wav', '/x/cam.mp4'])).toMatch(/^audio\.jsonl and face\.jsonl are each on their own file's time/);
   });
 
+  it('a transcript without utterances is a warning of its session (it gave 0 records and only a count)', async () => {
+    const demo = join(FIXTURES, 'demo');
+    writeFileSync(join(tmp.dir, 'empty-transcript.json'), '{"segments": []}');
+    const manifest = join(tmp.dir, 'empty-transcript.csv');
+    writeFileSync(manifest, readFileSync(MANIFEST, 'utf8').replace(/(^|,)(s0\d_(camera\.mp4|lav\.flac|transcript\.\w+))/gm, (_m, sep, f) => `${sep}${join(demo, f)}`).replace(join(demo, 's01_transcript.json'), 'empty-transcript.json'));
+    const r = await buildDataset(manifest, { features: FEATURES, out: join(tmp.dir, 'empty-transcript') });
+    const s01 = r.manifest.sessions.find((x) => x.session_id === 's01')!;
+    expect(s01.records).toBe(0);
+    expect(s01.warnings).toEqual([expect.stringMatching(/empty-transcript\.json: no utterances \(an empty export\?\), so the session gives no records with --segments utterance/)]);
+  });
+
   it('is byte-identical when rebuilt (plain and gzip, sharded)', async () => {
     const a = join(tmp.dir, 'det-a');
     const b = join(tmp.dir, 'det-b');
