@@ -544,7 +544,7 @@ function metaOf(a: SessionAttempt, inputs: MetaInput[], clock: SessionClock, syn
 async function transcriptWarning(session: ManifestSession, dir: string): Promise<string[]> {
   const { transcriptFitProblem } = await import('../dataset/transcript-fit.js');
   const problem = await transcriptFitProblem(session, dir);
-  return problem ? [`transcript: ${problem}; dataset build will refuse this session until the transcript is fixed (its features need not be extracted again)`] : [];
+  return problem ? [`transcript: ${problem}; dataset build will refuse this session as it stands (a fix to the transcript or the manifest needs no new extraction)`] : [];
 }
 
 /** Reads the inputs, skips a complete session on --resume, else runs the stages and writes meta.json last. */
