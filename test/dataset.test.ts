@@ -248,9 +248,11 @@ describe('dataset build', () => {
 
   it('a ratings session_id the manifest lacks is named on stderr with the id it likely means (S01 for s01), not only as unmatched targets', async () => {
     const ratings = join(tmp.dir, 'ratings-case.csv');
-    writeFileSync(ratings, readFileSync(RATINGS, 'utf8').replace(/^s01,/gm, 'S01,').replace(/^s03,/gm, 'pilot9,'));
+    // …and Excel's empty rows below the data: skipped with the note mmprep agreement prints (build said nothing).
+    writeFileSync(ratings, readFileSync(RATINGS, 'utf8').replace(/^s01,/gm, 'S01,').replace(/^s03,/gm, 'pilot9,') + ',,,,,,\n');
     const notes: string[] = [];
     await buildDataset(MANIFEST, { features: FEATURES, labels: [ratings], out: join(tmp.dir, 'case'), onNote: (n) => notes.push(n) });
+    expect(notes).toContainEqual(expect.stringMatching(/^labels: ratings-case\.csv: ignored 1 row\(s\) whose every cell is empty \(line \d+\)/));
     const about = notes.filter((n) => /is not a session of the manifest/.test(n));
     expect(about).toEqual([
       expect.stringMatching(/^labels: ratings-case\.csv: session_id 'S01' \(\d+ rated targets\) is not a session of the manifest \(did you mean 's01'\? session ids are matched exactly\): its targets match no segment$/),

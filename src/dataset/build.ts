@@ -160,6 +160,7 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
   const labelFiles = (o.labels ?? []).map((f) => resolve(f));
   const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { ...o.labelColumns, delimiter: o.delimiter, decimalComma: o.decimalComma, categorical: o.categorical }) : null;
   for (const w of labelSet?.dimensions.flatMap((d) => d.warnings) ?? []) o.onNote?.(`labels: ${w}`);
+  for (const n of labelSet?.notes ?? []) o.onNote?.(`labels: ${n}`);
   if (labelSet) for (const n of unknownSessionNotes(labelSet, manifest.sessions.map((x) => x.session_id))) o.onNote?.(n);
   if (o.delimiter === undefined)
     for (const f of o.labels ?? []) {

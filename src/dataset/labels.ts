@@ -73,6 +73,8 @@ export interface LabelSet {
   withoutSpans: string[];
   /** The labels file (as given) that first names each session_id, for notes about sessions the manifest lacks. */
   sessionFile: Map<string, string>;
+  /** The ratings reader's notes per file (`ratings.csv: ignored 1 row(s) whose every cell is empty …`), as `mmprep agreement` prints them. */
+  notes: string[];
 }
 
 function agreementOf(r: DimensionResult): DimensionAgreement {
@@ -166,6 +168,7 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
   const spanOf = new Map<string, LabelTargetSpan>();
   const withoutSpans: string[] = [];
   const sessionFile = new Map<string, string>();
+  const notes: string[] = [];
   for (const file of files) {
     const table = await readRatings(file, {
       categorical: opts.categorical,
@@ -177,6 +180,7 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
       // a wide file's span columns are read by readSpans, not raters (they were: 'non-numeric rating 2,690' in start_s)
       metaColumns: SPAN_COLUMNS,
     });
+    notes.push(...(table.notes ?? []).map((n) => `${basename(file)}: ${n}`));
     const spans = await readSpans(file, table.columns.target, opts);
     if (spans === null) withoutSpans.push(file);
     for (const s of spans ?? []) {
@@ -211,7 +215,7 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
     if (k > 0) d.key = `${d.key}.${k + 1}`;
   }
   for (const list of spansBySession.values()) list.sort((a, b) => a.start_s - b.start_s || a.end_s - b.end_s || (a.target < b.target ? -1 : 1));
-  return { files, dimensions: dims, spansBySession, withoutSpans, sessionFile };
+  return { files, dimensions: dims, spansBySession, withoutSpans, sessionFile, notes };
 }
 
 /** Temporal IoU of two intervals. */
