@@ -164,6 +164,28 @@ describe('dataset build', () => {
     expect((await validateDataset(d)).ok).toBe(true);
   });
 
+  it('validate holds --segments labels records to the recording too (an older build wrote a labelled span past it as a record)', async () => {
+    const d = join(tmp.dir, 'labels-past');
+    await buildDataset(MANIFEST, { features: FEATURES, labels: [RATINGS], out: d, segments: 'labels', audioFeatures: 'pitch', faceFeatures: 'none' });
+    const m = manifestOf(d);
+    const s01 = m.sessions.find((x) => x.session_id === 's01')!;
+    const file = m.files.find((f) => readFileSync(join(d, f.path), 'utf8').includes('"session_id":"s01"'))!.path;
+    let id = '';
+    editLines(d, file, (lines) => {
+      const i = lines.map((l, k) => [l, k] as const).filter(([l]) => l.includes('"session_id":"s01"')).pop()![1];
+      const r = JSON.parse(lines[i]);
+      id = r.id;
+      lines[i] = JSON.stringify({ ...r, start_s: s01.recording!.end_s + 2.5, end_s: s01.recording!.end_s + 3.2, audio: null, face: null, words: [] });
+      return lines;
+    });
+    s01.end_s = s01.recording!.end_s + 3.2; // the older build widened the session to its label spans
+    writeFileSync(join(d, 'manifest.json'), JSON.stringify(m, null, 2) + '\n');
+    reseal(d, file);
+    const v = await validateDataset(d);
+    expect(check(v, 'times').ok).toBe(false);
+    expect(check(v, 'times').message).toMatch(new RegExp(`${id.replace('/', '\\/')}: .* outside the recording of session s01`));
+  });
+
   it('attaches labels whose targets are segment ids (wide ratings file, several files, categorical)', async () => {
     const wide = join(tmp.dir, 'wide.csv');
     writeFileSync(wide, 'target,ann,bob,cy\ns01/u0000,3,4,3\ns03/u0002,6,6,7\ns02/u0001,2,1,2\nnot-a-segment,5,5,5\n');
