@@ -286,7 +286,17 @@ describe('ICC2k CI past the Spearman-Brown pole', () => {
     expect(row.icc).toBeNull();
     expect(row.reason).toMatch(/not positive/);
     expect(row.p).not.toBeNull();
-    expect(evaluateGate(res, { minIcc: 0.9, iccType: 'ICC2k' }).passed).toBe(false);
+    const gate = evaluateGate(res, { minIcc: 0.9, iccType: 'ICC2k' });
+    expect(gate.passed).toBe(false);
+    // The line says why the figure is undefined (it read 'ICC2k undefined < 0.9').
+    expect(gate.message).toBe(`agreement gate failed: dimension '(all)' ICC2k undefined (${row.reason}) < 0.9`);
+  });
+  it('an undefined alpha fails the gate with its reason (all ratings equal)', () => {
+    const same = ['t1', 't2', 't3'].flatMap((t) => ['a', 'b'].map((r) => ({ target: t, rater: r, rating: '3' })));
+    const res = analyzeAgreement(ratingsFromRows(same));
+    const why = res.dimensions[0].krippendorff_alpha.interval.reason;
+    expect(why).toBeTruthy();
+    expect(evaluateGate(res, { minAlpha: 0.7 }).message).toBe(`agreement gate failed: dimension '(all)' alpha (interval) undefined (${why}) < 0.7`);
   });
   it('the HTML report shows the interval as unbounded below, with the reason', () => {
     const table = ratingsFromRows(rows);

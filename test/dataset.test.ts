@@ -12,6 +12,7 @@ import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
 import { validateDataset, type CheckName, type ValidateReport } from '../src/dataset/validate.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
+import { sourceTimeMismatch } from '../src/batch/extract-session.js';
 import { overlapWeight, WeightedScalar } from '../src/dataset/functionals.js';
 import { parseSplits, splitOf } from '../src/dataset/splits.js';
 import { parseFeatureList } from '../src/dataset/features.js';
@@ -163,6 +164,28 @@ describe('dataset build', () => {
     expect((await validateDataset(d)).ok).toBe(true);
   });
 
+  it('validate holds --segments labels records to the recording too (an older build wrote a labelled span past it as a record)', async () => {
+    const d = join(tmp.dir, 'labels-past');
+    await buildDataset(MANIFEST, { features: FEATURES, labels: [RATINGS], out: d, segments: 'labels', audioFeatures: 'pitch', faceFeatures: 'none' });
+    const m = manifestOf(d);
+    const s01 = m.sessions.find((x) => x.session_id === 's01')!;
+    const file = m.files.find((f) => readFileSync(join(d, f.path), 'utf8').includes('"session_id":"s01"'))!.path;
+    let id = '';
+    editLines(d, file, (lines) => {
+      const i = lines.map((l, k) => [l, k] as const).filter(([l]) => l.includes('"session_id":"s01"')).pop()![1];
+      const r = JSON.parse(lines[i]);
+      id = r.id;
+      lines[i] = JSON.stringify({ ...r, start_s: s01.recording!.end_s + 2.5, end_s: s01.recording!.end_s + 3.2, audio: null, face: null, words: [] });
+      return lines;
+    });
+    s01.end_s = s01.recording!.end_s + 3.2; // the older build widened the session to its label spans
+    writeFileSync(join(d, 'manifest.json'), JSON.stringify(m, null, 2) + '\n');
+    reseal(d, file);
+    const v = await validateDataset(d);
+    expect(check(v, 'times').ok).toBe(false);
+    expect(check(v, 'times').message).toMatch(new RegExp(`${id.replace('/', '\\/')}: .* outside the recording of session s01`));
+  });
+
   it('attaches labels whose targets are segment ids (wide ratings file, several files, categorical)', async () => {
     const wide = join(tmp.dir, 'wide.csv');
     writeFileSync(wide, 'target,ann,bob,cy\ns01/u0000,3,4,3\ns03/u0002,6,6,7\ns02/u0001,2,1,2\nnot-a-segment,5,5,5\n');
@@ -225,6 +248,98 @@ describe('dataset build', () => {
     expect(tied).toMatchObject({ majority: null, distribution: { happy: 1, neutral: 1 } });
     expect(tied?.majority_reason).toMatch(/^tie: 'happy', 'neutral'/);
     expect(ls.dimensions[0].byTarget.get('s02/u0000')?.gold).toEqual({ majority: 'sad', distribution: { sad: 2 } });
+  });
+
+  it("manifest.json names what made each session's features (meta.json's made_by), or null with the reason", async () => {
+    const feats = join(tmp.dir, 'features-madeby');
+    cpSync(FEATURES, feats, { recursive: true });
+    const metaPath = join(feats, 's02', 'meta.json');
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
+    delete meta.made_by; // as an older mmprep wrote it
+    writeFileSync(metaPath, JSON.stringify(meta));
+    const out = join(tmp.dir, 'madeby');
+    await buildDataset(MANIFEST, { features: feats, labels: [RATINGS], out });
+    const byId = Object.fromEntries(manifestOf(out).sessions.map((s) => [s.session_id, s]));
+    const s01 = JSON.parse(readFileSync(join(feats, 's01', 'meta.json'), 'utf8'));
+    expect(byId.s01.made_by).toEqual(s01.made_by);
+    expect(Object.keys(byId.s01.made_by!).sort()).toEqual(['audio', 'face', 'sync']);
+    expect(byId.s01.made_by_reason).toBeNull();
+    expect(byId.s02.made_by).toBeNull();
+    expect(byId.s02.made_by_reason).toMatch(/no made_by .*run mmprep extract again/);
+  });
+
+  it('a ratings session_id the manifest lacks is named on stderr with the id it likely means (S01 for s01), not only as unmatched targets', async () => {
+    const ratings = join(tmp.dir, 'ratings-case.csv');
+    // …and Excel's empty rows below the data: skipped with the note mmprep agreement prints (build said nothing).
+    writeFileSync(ratings, readFileSync(RATINGS, 'utf8').replace(/^s01,/gm, 'S01,').replace(/^s03,/gm, 'pilot9,') + ',,,,,,\n');
+    const notes: string[] = [];
+    await buildDataset(MANIFEST, { features: FEATURES, labels: [ratings], out: join(tmp.dir, 'case'), onNote: (n) => notes.push(n) });
+    expect(notes).toContainEqual(expect.stringMatching(/^labels: ratings-case\.csv: ignored 1 row\(s\) whose every cell is empty \(line \d+\)/));
+    const about = notes.filter((n) => /is not a session of the manifest/.test(n));
+    expect(about).toEqual([
+      expect.stringMatching(/^labels: ratings-case\.csv: session_id 'S01' \(\d+ rated targets\) is not a session of the manifest \(did you mean 's01'\? session ids are matched exactly\): its targets match no segment$/),
+      expect.stringMatching(/session_id 'pilot9' \(\d+ rated targets?\) is not a session of the manifest \(not in this build\)/),
+    ]);
+  });
+
+  it("an interview transcript (two speakers) is told per session, and each record's transcript_speakers says whose words it holds", async () => {
+    const demo = join(FIXTURES, 'demo');
+    const lines = readFileSync(join(demo, 's02_transcript.jsonl'), 'utf8').trim().split('\n');
+    writeFileSync(join(tmp.dir, 'two-speakers.jsonl'), lines.map((l, i) => (i === 1 ? l.replace('"speaker":"spk_g"', '"speaker":"INT"') : l)).join('\n') + '\n');
+    const manifest = join(tmp.dir, 'two-speakers.csv');
+    writeFileSync(manifest, readFileSync(MANIFEST, 'utf8').replace(/(^|,)(s0\d_(camera\.mp4|lav\.flac|transcript\.\w+))/gm, (_m, sep, f) => `${sep}${join(demo, f)}`).replace(join(demo, 's02_transcript.jsonl'), 'two-speakers.jsonl'));
+    const notes: string[] = [];
+    const out = join(tmp.dir, 'two-speakers');
+    await buildDataset(manifest, { features: FEATURES, out, onNote: (n) => notes.push(n) });
+    expect(notes.filter((n) => /names \d speakers/.test(n))).toEqual([expect.stringMatching(/^session s02: transcript .*two-speakers\.jsonl: names 2 speakers \(spk_g: \d+ utterances?, INT: 1 utterance\) but every record gets speaker_id spk_g: each record's transcript_speakers/)]);
+    const recs = records(out).filter((r) => r.session_id === 's02');
+    expect(recs.map((r) => r.transcript_speakers)).toEqual(lines.map((_l, i) => [i === 1 ? 'INT' : 'spk_g']));
+    expect(records(out).filter((r) => r.session_id === 's01').every((r) => Array.isArray(r.transcript_speakers) && r.transcript_speakers.length === 0)).toBe(true);
+    expect(manifestOf(out).sessions.find((x) => x.session_id === 's02')!.warnings).toEqual([expect.stringMatching(/names 2 speakers/)]);
+  });
+
+  it('--segments labels: a labelled span outside the recording fails its session naming the file and target (it was a record without features)', async () => {
+    const ratings = join(tmp.dir, 'ratings-late.csv');
+    const text = readFileSync(RATINGS, 'utf8').split('\n');
+    const target = text[1].split(',')[3]; // the first target of s01
+    writeFileSync(ratings, text.map((l) => (l.split(',')[3] === target ? l.replace(/^s01,[^,]+,[^,]+,/, 's01,12.5,13.2,') : l)).join('\n'));
+    const r = await buildDataset(MANIFEST, { features: FEATURES, labels: [ratings], out: join(tmp.dir, 'late'), segments: 'labels', audioFeatures: 'pitch', faceFeatures: 'none' });
+    const s01 = r.manifest.sessions.find((x) => x.session_id === 's01')!;
+    const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(s01.error).toMatch(new RegExp(`^${esc(ratings)}: target '${target}' 12\\.5-13\\.2 s is outside the recording \\([^)]+\\): check the labels file's clock/units$`));
+    expect(r.manifest.sessions.filter((x) => x.error).map((x) => x.session_id)).toEqual(['s01']);
+    expect(records(join(tmp.dir, 'late')).every((x) => x.audio !== null)).toBe(true);
+  });
+
+  it('refuses a session whose audio and face are each on their own file\'s time (extracted without sync): the lav and camera frames would be paired 0.62 s apart', async () => {
+    const feats = join(tmp.dir, 'features-source-time');
+    cpSync(FEATURES, feats, { recursive: true });
+    const dir = join(feats, 's01');
+    rmSync(join(dir, 'sync.json'));
+    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+    meta.outputs = meta.outputs.filter((o: { file: string }) => o.file !== 'sync.json').map((o: object) => ({ ...o, clock: 'source time' }));
+    meta.sources = { audio: { role: 'lav_audio', file: 's01_lav.flac', stream: 'audio' }, face: { role: 'video', file: 's01_camera.mp4', stream: 'video' } };
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta));
+    const r = await buildDataset(MANIFEST, { features: feats, out: join(tmp.dir, 'source-time') });
+    expect(r.manifest.sessions.find((x) => x.session_id === 's01')!.error).toMatch(/s01: audio\.jsonl \(from s01_lav\.flac\) and face\.jsonl \(from s01_camera\.mp4\) are each on their own file's time .*run mmprep extract with the sync stage/);
+    expect(r.manifest.sessions.filter((x) => x.error).map((x) => x.session_id)).toEqual(['s01']);
+    // One file's sound and picture (a camera-only session) share its time: nothing to refuse; nor a session with a sync map.
+    const out = [{ file: 'audio.jsonl', clock: 'source time' }, { file: 'face.jsonl', clock: 'source time' }];
+    const cam = { role: 'video', file: 'cam.mp4', stream: 'video' as const };
+    expect(sourceTimeMismatch(out, { audio: { ...cam, stream: 'audio' }, face: cam }, ['/x/cam.mp4'])).toBeNull();
+    expect(sourceTimeMismatch(out.map((o) => ({ ...o, clock: 'sync.json sha256:ab' })), undefined, ['/x/a.wav', '/x/cam.mp4'])).toBeNull();
+    expect(sourceTimeMismatch(out, undefined, ['/x/a.wav', '/x/cam.mp4'])).toMatch(/^audio\.jsonl and face\.jsonl are each on their own file's time/);
+  });
+
+  it('a transcript without utterances is a warning of its session (it gave 0 records and only a count)', async () => {
+    const demo = join(FIXTURES, 'demo');
+    writeFileSync(join(tmp.dir, 'empty-transcript.json'), '{"segments": []}');
+    const manifest = join(tmp.dir, 'empty-transcript.csv');
+    writeFileSync(manifest, readFileSync(MANIFEST, 'utf8').replace(/(^|,)(s0\d_(camera\.mp4|lav\.flac|transcript\.\w+))/gm, (_m, sep, f) => `${sep}${join(demo, f)}`).replace(join(demo, 's01_transcript.json'), 'empty-transcript.json'));
+    const r = await buildDataset(manifest, { features: FEATURES, out: join(tmp.dir, 'empty-transcript') });
+    const s01 = r.manifest.sessions.find((x) => x.session_id === 's01')!;
+    expect(s01.records).toBe(0);
+    expect(s01.warnings).toEqual([expect.stringMatching(/empty-transcript\.json: no utterances \(an empty export\?\), so the session gives no records with --segments utterance/)]);
   });
 
   it('is byte-identical when rebuilt (plain and gzip, sharded)', async () => {

@@ -109,6 +109,16 @@ describe('readManifest', () => {
     ]);
   });
 
+  it('refuses a zero-byte media file up front, as a missing one (a copy that did not finish), every such cell listed', async () => {
+    writeFileSync(join(dir, 'media', 'zero.wav'), '');
+    writeFileSync(join(dir, 'media', 'zero.mp4'), '');
+    const p = write('zero.csv', 'session_id,speaker_id,video,lav_audio\ns1,a,media/a.mp4,media/zero.wav\ns2,b,media/zero.mp4,media/b.wav\n');
+    const why = 'empty file (0 bytes): a copy or recording that did not finish? replace it with the full file';
+    expect(await problemsOf(p)).toEqual([`${p}:2, column lav_audio: ${why}: media/zero.wav`, `${p}:3, column video: ${why}: media/zero.mp4`]);
+    // dataset build reads the manifest without file checks: the empty file is extract's business.
+    expect((await readManifest(p, { checkFiles: false })).sessions).toHaveLength(2);
+  });
+
   it('refuses one file under two audio (or two video) roles of a session; a video and an audio role may share one', async () => {
     const p = write(
       'twice.csv',
@@ -154,7 +164,14 @@ describe('readManifest', () => {
     expect(jl[0]).toMatch(new RegExp(`^${j.replace(/[.]/g, '\\.')}:2: not valid JSON`));
     expect(jl[1]).toBe(`${j}:3: not a JSON object (JSON Lines: one session object per line, got an array)`);
     const r = write('ragged.csv', 'session_id,speaker_id,video\ns1,a,media/a.mp4,extra\n');
-    expect(await problemsOf(r)).toEqual([`${r}:2: 4 fields where the header has 3`]);
+    expect(await problemsOf(r)).toEqual([`${r}:2: 4 fields where the header has 3: a ',' inside a cell (put that cell in double quotes) or a column the header does not name (add its name)`]);
+    // Each ragged row says what to do: a trailing delimiter (Excel), a short row.
+    const t = write('trailing.csv', 'session_id;speaker_id;video\r\ns1;a;media/a.mp4;\r\ns2;b\r\n');
+    expect(await problemsOf(t)).toEqual([
+      `${t}:2: 4 fields where the header has 3: the extra cell is empty (a trailing ';' after the last cell?): remove it`,
+      `${t}:3: 2 fields where the header has 3: the row ends after column speaker_id; give every column a cell (an empty cell is fine)`,
+      `${t}:3: session has no media (every one of video is empty)`,
+    ]);
     const e = write('empty.csv', 'session_id,speaker_id,video\n');
     expect(await problemsOf(e)).toEqual([`${e}: no sessions (the manifest has no data rows)`]);
     await expect(readManifest(join(dir, 'nope.csv'))).rejects.toThrow(/no such manifest file/);

@@ -21,6 +21,8 @@ export interface GateCheck {
   value: number | null;
   min: number;
   passed: boolean;
+  /** Why the figure is undefined (value null), from the analysis; null otherwise. */
+  reason: string | null;
 }
 
 export interface GateResult {
@@ -30,7 +32,8 @@ export interface GateResult {
   message: string;
 }
 
-const fmt = (v: number | null) => (v === null ? 'undefined' : v.toFixed(4));
+/** The figure, or 'undefined (why)': a bare 'undefined < 0.7' told neither the cause nor what to do. */
+const fmt = (v: number | null, why: string | null) => (v === null ? `undefined (${why ?? 'not computed'})` : v.toFixed(4));
 
 export function evaluateGate(result: AgreementResult, opts: GateOptions): GateResult {
   const checks: GateCheck[] = [];
@@ -40,16 +43,18 @@ export function evaluateGate(result: AgreementResult, opts: GateOptions): GateRe
       const type = opts.iccType ?? 'ICC2';
       const on = opts.gateOn ?? 'point';
       let value: number | null = null;
+      let reason: string | null = d.icc ? null : 'no ICC for this dimension';
       if (d.icc) {
         const row = d.icc.rows.find((r) => r.type === type);
         value = row ? (on === 'point' ? row.icc : row.ci95[0]) : null;
+        reason = value === null ? (row?.reason ?? 'no such ICC row') : null;
       }
-      checks.push({ dimension: dim, figure: on === 'point' ? type : `${type} lower 95% bound`, value, min: opts.minIcc, passed: value !== null && value >= opts.minIcc });
+      checks.push({ dimension: dim, figure: on === 'point' ? type : `${type} lower 95% bound`, value, min: opts.minIcc, passed: value !== null && value >= opts.minIcc, reason });
     }
     if (opts.minAlpha !== undefined) {
       const metric = opts.alphaMetric ?? (d.data_type === 'categorical' ? 'nominal' : 'interval');
-      const value = d.krippendorff_alpha[metric].alpha;
-      checks.push({ dimension: dim, figure: `alpha (${metric})`, value, min: opts.minAlpha, passed: value !== null && value >= opts.minAlpha });
+      const { alpha: value, reason } = d.krippendorff_alpha[metric];
+      checks.push({ dimension: dim, figure: `alpha (${metric})`, value, min: opts.minAlpha, passed: value !== null && value >= opts.minAlpha, reason: value === null ? reason : null });
     }
   }
   const failed = checks.filter((c) => !c.passed);
@@ -57,7 +62,7 @@ export function evaluateGate(result: AgreementResult, opts: GateOptions): GateRe
     passed: failed.length === 0,
     checks,
     message: failed.length
-      ? `agreement gate failed: ${failed.map((c) => `dimension '${c.dimension}' ${c.figure} ${fmt(c.value)} < ${c.min}`).join('; ')}`
+      ? `agreement gate failed: ${failed.map((c) => `dimension '${c.dimension}' ${c.figure} ${fmt(c.value, c.reason)} < ${c.min}`).join('; ')}`
       : '',
   };
 }

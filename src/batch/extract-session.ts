@@ -149,6 +149,22 @@ export function clockId(syncSha256: string | null): string {
   return syncSha256 ? `sync.json sha256:${syncSha256}` : 'source time';
 }
 
+/**
+ * Audio and face features each on its own file's time (no sync map: extract ran without the sync stage and found no
+ * sync.json) when they come from different files (a lav and a camera): their frames are not on one clock and must not
+ * be paired. Returns the line saying so, or null. `sources` is meta.json's (files as given); when it lacks either
+ * stage (made by another run) the session's media decide: more than one file is not one clock.
+ */
+export function sourceTimeMismatch(outputs: Array<{ file: string; clock?: string | null }>, sources: SessionMeta['sources'] | undefined, mediaPaths: readonly string[]): string | null {
+  const clockOf = (f: string) => outputs.find((o) => o.file === f)?.clock;
+  if (clockOf('audio.jsonl') !== clockId(null) || clockOf('face.jsonl') !== clockId(null)) return null;
+  const a = sources?.audio;
+  const v = sources?.face;
+  if (a && v ? a.file === v.file : new Set(mediaPaths).size < 2) return null;
+  const what = a && v ? `audio.jsonl (from ${a.file}) and face.jsonl (from ${v.file})` : 'audio.jsonl and face.jsonl';
+  return `${what} are each on their own file's time (extracted without the sync stage and no sync.json), so their frames cannot be paired; run mmprep extract with the sync stage for this session (--only sync,audio,face)`;
+}
+
 /** Feature files whose times depend on the session clock (everything a stage writes except sync.json). */
 export const CLOCKED_FILES: readonly string[] = STAGE_NAMES.filter((s) => s !== 'sync').flatMap((s) => STAGE_FILES[s]);
 
@@ -521,6 +537,16 @@ function metaOf(a: SessionAttempt, inputs: MetaInput[], clock: SessionClock, syn
   };
 }
 
+/**
+ * The transcript checked against the features just written, as dataset build will check it (src/dataset/transcript-fit.ts):
+ * a warning now rather than a refused session at the build. The features are fine, so the session is not failed.
+ */
+async function transcriptWarning(session: ManifestSession, dir: string): Promise<string[]> {
+  const { transcriptFitProblem } = await import('../dataset/transcript-fit.js');
+  const problem = await transcriptFitProblem(session, dir);
+  return problem ? [`transcript: ${problem}; dataset build will refuse this session as it stands (a fix to the transcript or the manifest needs no new extraction)`] : [];
+}
+
 /** Reads the inputs, skips a complete session on --resume, else runs the stages and writes meta.json last. */
 async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Promise<SessionOutcome> {
   const base = { session_id: a.task.session.session_id, line: a.task.session.line };
@@ -541,6 +567,9 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   const tm = performance.now();
   const sync_sha256 = await clockSha256(a.dir, clock.sync);
   const outputs = await listOutputs(a.dir, done.written, clockId(sync_sha256), previous, clock.sync === 'existing', done.warnings);
+  done.warnings.push(...(await transcriptWarning(a.task.session, a.dir)));
+  const unaligned = clock.sync === 'none' ? sourceTimeMismatch(outputs, done.sources, a.task.session.media.map((m) => m.path)) : null;
+  if (unaligned) done.warnings.push(`${unaligned}; dataset build refuses this session until then`);
   lap(a, 'meta', tm);
   a.timings.total = wallS(a);
   await writeFileAtomic(join(a.dir, META_FILE), toJsonText(metaOf(a, inputs, clock, sync_sha256, outputs, done, madeBy(a, previous, outputs))));

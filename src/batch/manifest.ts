@@ -239,7 +239,8 @@ function parseCsvRows(
     // A row without the trailing unnamed columns Excel added to the header is whole.
     const whole = record.length === header.length || (unnamed.ignored.length > 0 && record.length >= unnamed.named && record.length < header.length);
     if (!whole) {
-      problems.push({ file, line, message: `${record.length} fields where the header has ${header.length}${table.sniffed && record.length === 1 ? ` (read as ${delimiterName(table.delimiter)}-separated; choose with --delimiter)` : ''}` });
+      const fix = table.sniffed && record.length === 1 ? ` (read as ${delimiterName(table.delimiter)}-separated; choose with --delimiter)` : raggedFix(record, header, table.delimiter);
+      problems.push({ file, line, message: `${record.length} fields where the header has ${header.length}${fix}` });
     }
     const cells = new Map<string, string>();
     header.forEach((c, i) => {
@@ -248,6 +249,14 @@ function parseCsvRows(
     rows.push({ line, cells });
   }
   return { columns: header.filter((c, i) => c !== '' && seen.get(c.toLowerCase()) === i), rows, delimiter: table.delimiter, note: unnamed.note };
+}
+
+/** What to do about a row with another number of fields than the header (the delimiter shown as typed). */
+function raggedFix(record: string[], header: string[], delimiter: string): string {
+  const d = delimiter === '\t' ? 'tab' : `'${delimiter}'`;
+  if (record.length < header.length) return `: the row ends after column ${header[record.length - 1] || record.length}; give every column a cell (an empty cell is fine)`;
+  if (record.slice(header.length).every((c) => c.trim() === '')) return `: the extra ${record.length - header.length > 1 ? 'cells are' : 'cell is'} empty (a trailing ${d} after the last cell?): remove ${record.length - header.length > 1 ? 'them' : 'it'}`;
+  return `: a ${d} inside a cell (put that cell in double quotes) or a column the header does not name (add its name)`;
 }
 
 /**
@@ -331,11 +340,13 @@ function parseJsonlRows(file: string, text: string, problems: ManifestProblem[],
   return { columns, rows };
 }
 
-async function fileProblem(path: string): Promise<string | null> {
+/** Why a manifest's file cannot be used (null when it can); a media file must also hold bytes (src/media/input-file.ts). */
+async function fileProblem(path: string, media = false): Promise<string | null> {
   try {
     const st = await stat(path);
     if (st.isDirectory()) return 'is a directory, not a file';
     if (!st.isFile()) return 'not a regular file';
+    if (media && st.size === 0) return 'empty file (0 bytes): a copy or recording that did not finish? replace it with the full file';
     return null;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -487,7 +498,7 @@ function mediaOfRow(scan: ManifestScan, row: RawRow): ManifestMedia[] {
     const twin = media.find((m) => m.kind === kind && m.path === p);
     if (twin) scan.problems.push({ file: scan.file, line, column: role, message: sameFileMessage(kind, twin, given) });
     media.push({ role, kind, path: p, column: role, given });
-    if (scan.checkFiles) scan.fileChecks.push({ line, column: role, given, why: fileProblem(p) });
+    if (scan.checkFiles) scan.fileChecks.push({ line, column: role, given, why: fileProblem(p, true) });
   }
   const bad = row.bad ?? new Set<string>();
   if (scan.roles.length > 0 && media.length === 0 && !scan.roles.some((r) => bad.has(r))) scan.problems.push({ file: scan.file, line, message: `session has no media (every one of ${scan.roles.join(', ')} is empty)` });

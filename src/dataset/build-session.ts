@@ -10,13 +10,15 @@ import { dirname, join } from 'node:path';
 import { InputError, isMmprepError } from '../common/errors.js';
 import { readSyncMap, type SyncMap } from '../sync/clock.js';
 import type { ManifestSession } from '../batch/manifest.js';
+import { sourceTimeMismatch, type SessionMeta } from '../batch/extract-session.js';
 import { FrameCursor, readFrames, timeRange, type Frame } from './frames.js';
 import { requireVoiceFields } from './features.js';
 import { assignTargets, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { readSessionTranscript } from './transcripts/index.js';
-import { checkInsideRecording, transcriptOverlaps, type RecordingExtent } from './transcripts/check.js';
+import { checkInsideRecording, checkSpansInside, transcriptOverlaps, transcriptSpeakers, type RecordingExtent } from './transcripts/check.js';
+import { AUDIO_STEP_S, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
 
 export interface DatasetSessionOutcome {
   session_id: string;
@@ -29,6 +31,9 @@ export interface DatasetSessionOutcome {
   recording: RecordingExtent | null;
   /** Warnings that did not stop the session (overlapping utterances of one speaker, overlapping words). */
   warnings: string[];
+  /** What made the session's feature files: meta.json's `made_by` (per stage: options, clock, mmprep version); null when the session failed or its meta.json has none (`made_by_reason` says which). */
+  made_by: SessionMeta['made_by'] | null;
+  made_by_reason: string | null;
   error: string | null;
 }
 
@@ -42,6 +47,8 @@ export interface SessionBuildOptions {
 /** The labels one session needs (plain data: it is sent to build threads). */
 export interface SessionLabels {
   spans: LabelTargetSpan[];
+  /** The labels file that first names the session (for messages about its spans). */
+  file: string | null;
   dimensions: Array<{ key: string; agreement: DimensionAgreement; byTarget: Map<string, TargetLabel> }>;
 }
 
@@ -52,6 +59,7 @@ export function sessionLabels(set: LabelSet, sessionId: string): SessionLabels {
   const prefix = `${sessionId}/`;
   return {
     spans,
+    file: set.sessionFile.get(sessionId) ?? null,
     dimensions: set.dimensions.map((d) => {
       const m = new Map<string, TargetLabel>();
       for (const [t, l] of d.byTarget) if (want.has(t) || t.startsWith(prefix)) m.set(t, l);
@@ -143,6 +151,7 @@ interface SessionFeatures {
   audioInfo: StreamInfo | null;
   faceInfo: StreamInfo | null;
   recording: RecordingExtent | null;
+  made_by: SessionMeta['made_by'] | null;
 }
 
 /** Reads what a session's extract folder holds (refused when extract did not finish it or meta.json is not JSON). */
@@ -151,9 +160,9 @@ async function readSessionFeatures(s: ManifestSession, dir: string, opt: Session
   const syncPath = join(dir, 'sync.json');
   const syncMap = existsSync(syncPath) ? await readSyncMap(syncPath) : null;
   const utterances = await readSessionTranscript(s, syncPath);
-  await readJsonIf(join(dir, 'meta.json')).catch(() => {
+  const meta = (await readJsonIf(join(dir, 'meta.json')).catch(() => {
     throw new InputError('meta.json is not valid JSON', { file: join(dir, 'meta.json') });
-  });
+  })) as Partial<SessionMeta> | null;
 
   const audioPath = join(dir, 'audio.jsonl');
   const facePath = join(dir, 'face.jsonl');
@@ -162,23 +171,14 @@ async function readSessionFeatures(s: ManifestSession, dir: string, opt: Session
   if (hasAudio) await requireVoiceFields(audioPath, opt.audioFields);
   const aRange = hasAudio ? await timeRange(audioPath) : null;
   const fRange = hasFace ? await timeRange(facePath) : null;
-  const audioInfo: StreamInfo | null = aRange ? { step: aRange.step ?? 0.01 } : null;
-  const faceInfo: StreamInfo | null = fRange ? { step: fRange.step ?? 1 / 30 } : null;
-  const recording = recordingExtent([aRange && audioInfo ? { ...aRange, step: audioInfo.step } : null, fRange && faceInfo ? { ...fRange, step: faceInfo.step } : null]);
+  const audioInfo: StreamInfo | null = aRange ? { step: aRange.step ?? AUDIO_STEP_S } : null;
+  const faceInfo: StreamInfo | null = fRange ? { step: fRange.step ?? FACE_STEP_S } : null;
+  const recording = featuresExtent(aRange, fRange);
   if (utterances && recording && s.transcript) checkInsideRecording(utterances, recording, s.transcript);
-  return { syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
-}
-
-/** What the feature streams cover on the reference clock: first frame to last frame + one step (null without streams). */
-function recordingExtent(streams: Array<{ first: number; last: number; step: number } | null>): RecordingExtent | null {
-  const have = streams.filter((x): x is { first: number; last: number; step: number } => x !== null);
-  if (have.length === 0) return null;
-  const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
-  return {
-    start_s: r6(Math.min(...have.map((x) => x.first))),
-    end_s: r6(Math.max(...have.map((x) => x.last + x.step))),
-    frame_s: r6(Math.max(...have.map((x) => x.step))),
-  };
+  const made_by = meta && typeof meta.made_by === 'object' && meta.made_by !== null ? meta.made_by : null;
+  const unaligned = hasAudio && hasFace && meta ? sourceTimeMismatch(meta.outputs ?? [], meta.sources, s.media.map((m) => m.path)) : null;
+  if (unaligned) throw new InputError(unaligned, { file: dir });
+  return { made_by, syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
 }
 
 /** Session extent on the reference clock: every stream's frames (with their half-frame) and the transcript. */
@@ -244,8 +244,13 @@ export async function buildSession(
 ): Promise<void> {
   const f = await readSessionFeatures(s, join(featuresDir, s.session_id), opt);
   outcome.recording = f.recording;
-  if (f.utterances && s.transcript) outcome.warnings = transcriptOverlaps(f.utterances, s.transcript);
+  outcome.made_by = f.made_by;
+  outcome.made_by_reason = f.made_by ? null : "the session's meta.json has no made_by (made by an older mmprep): run mmprep extract again to record it";
+  if (f.utterances && s.transcript) outcome.warnings = [...transcriptSpeakers(f.utterances, s.transcript, s.speaker_id), ...transcriptOverlaps(f.utterances, s.transcript)];
+  if (f.utterances?.length === 0 && opt.segments.kind === 'utterance')
+    outcome.warnings.push(`transcript ${s.transcript}: no utterances (an empty export?), so the session gives no records with --segments utterance; check the transcript, or use --segments fixed:LEN for its features without text`);
   const spans = labels?.spans ?? [];
+  if (opt.segments.kind === 'labels' && f.recording) checkSpansInside(spans, f.recording, labels?.file ?? 'labels');
   const range = sessionExtent(f);
   // Utterance spans cover their words (Whisper's words can run past the segment end).
   const utts = f.utterances?.map((u) => ({
@@ -283,7 +288,7 @@ export interface SessionJob {
 /** Builds one session into `job.file` (one JSON line per record); a failed session leaves an empty file and its error. */
 export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; file: string; outcome: DatasetSessionOutcome; tally: SessionTally }> {
   const s = job.session;
-  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, recording: null, warnings: [], error: null };
+  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, recording: null, warnings: [], made_by: null, made_by_reason: 'the session was not built (see error)', error: null };
   let tally = newTally();
   const out = createWriteStream(job.file);
   let buf: string[] = [];
@@ -308,6 +313,8 @@ export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; 
     if (!isMmprepError(e)) throw e;
     outcome.error = e.toLine();
     outcome.records = 0;
+    outcome.made_by = null;
+    outcome.made_by_reason = 'the session was not built (see error)';
     tally = newTally();
   }
   if (outcome.error) buf = [];

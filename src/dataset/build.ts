@@ -21,7 +21,7 @@ import { toJsonText } from '../common/records.js';
 import { VERSION } from '../common/version.js';
 import { readManifest, type Manifest, type ManifestSession } from '../batch/manifest.js';
 import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES, parseFeatureList } from './features.js';
-import { readLabelFiles, type LabelSet } from './labels.js';
+import { readLabelFiles, unknownSessionNotes, type LabelSet } from './labels.js';
 import type { FaceRate } from './record.js';
 import { parseSegmentMode, segmentModeText, type SegmentMode } from './segments.js';
 import { buildSessionToFile, sessionLabels, type DatasetSessionOutcome, type SessionJob, type SessionTally } from './build-session.js';
@@ -160,6 +160,8 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
   const labelFiles = (o.labels ?? []).map((f) => resolve(f));
   const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { ...o.labelColumns, delimiter: o.delimiter, decimalComma: o.decimalComma, categorical: o.categorical }) : null;
   for (const w of labelSet?.dimensions.flatMap((d) => d.warnings) ?? []) o.onNote?.(`labels: ${w}`);
+  for (const n of labelSet?.notes ?? []) o.onNote?.(`labels: ${n}`);
+  if (labelSet) for (const n of unknownSessionNotes(labelSet, manifest.sessions.map((x) => x.session_id))) o.onNote?.(n);
   if (o.delimiter === undefined)
     for (const f of o.labels ?? []) {
       const note = csvDialectNote(f, await sniffFileDelimiter(f), false);

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { looksLikeDecimalComma, parseDecimal, readCsvText } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
+import { editDistance } from '../batch/manifest.js';
 import { readRatings } from '../agreement/read.js';
 import { analyzeDimension, type DimensionResult } from '../agreement/analyze.js';
 import { goldLabels, type GoldLabel } from '../agreement/gold.js';
@@ -70,6 +71,10 @@ export interface LabelSet {
   spansBySession: Map<string, LabelTargetSpan[]>;
   /** Files without session_id, start_s and end_s columns (their targets can only be record ids). */
   withoutSpans: string[];
+  /** The labels file (as given) that first names each session_id, for notes about sessions the manifest lacks. */
+  sessionFile: Map<string, string>;
+  /** The ratings reader's notes per file (`ratings.csv: ignored 1 row(s) whose every cell is empty …`), as `mmprep agreement` prints them. */
+  notes: string[];
 }
 
 function agreementOf(r: DimensionResult): DimensionAgreement {
@@ -162,6 +167,8 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
   const spansBySession = new Map<string, LabelTargetSpan[]>();
   const spanOf = new Map<string, LabelTargetSpan>();
   const withoutSpans: string[] = [];
+  const sessionFile = new Map<string, string>();
+  const notes: string[] = [];
   for (const file of files) {
     const table = await readRatings(file, {
       categorical: opts.categorical,
@@ -173,6 +180,7 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
       // a wide file's span columns are read by readSpans, not raters (they were: 'non-numeric rating 2,690' in start_s)
       metaColumns: SPAN_COLUMNS,
     });
+    notes.push(...(table.notes ?? []).map((n) => `${basename(file)}: ${n}`));
     const spans = await readSpans(file, table.columns.target, opts);
     if (spans === null) withoutSpans.push(file);
     for (const s of spans ?? []) {
@@ -184,6 +192,7 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
       const list = spansBySession.get(s.session_id) ?? [];
       list.push(s);
       spansBySession.set(s.session_id, list);
+      if (!sessionFile.has(s.session_id)) sessionFile.set(s.session_id, file);
     }
     const stem = basename(file).replace(/\.[^.]*$/, '');
     const gold = labelsOf(table);
@@ -206,7 +215,7 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
     if (k > 0) d.key = `${d.key}.${k + 1}`;
   }
   for (const list of spansBySession.values()) list.sort((a, b) => a.start_s - b.start_s || a.end_s - b.end_s || (a.target < b.target ? -1 : 1));
-  return { files, dimensions: dims, spansBySession, withoutSpans };
+  return { files, dimensions: dims, spansBySession, withoutSpans, sessionFile, notes };
 }
 
 /** Temporal IoU of two intervals. */
@@ -232,4 +241,23 @@ export function assignTargets(segments: Array<{ id: string; start_s: number; end
     if (best >= 0 && !out[best].includes(sp.target)) out[best].push(sp.target);
   }
   return out;
+}
+
+/**
+ * A note per session_id of the labels files that is not a session of the manifest: its targets can match no segment.
+ * Named with its target count and, when a manifest id differs only in case, spaces, '-' or '_' or by one or two letters,
+ * that id ('S01' for 's01': ids are matched exactly). Not refused: ratings may cover more sessions than one build.
+ */
+export function unknownSessionNotes(set: LabelSet, manifestIds: readonly string[]): string[] {
+  const ids = new Set(manifestIds);
+  const squash = (x: string) => x.toLowerCase().replace(/[\s_-]+/g, '');
+  const notes: string[] = [];
+  for (const [sid, spans] of set.spansBySession) {
+    if (ids.has(sid)) continue;
+    const near = manifestIds.find((m) => squash(m) === squash(sid)) ?? manifestIds.find((m) => editDistance(m.toLowerCase(), sid.toLowerCase()) <= Math.min(2, Math.floor(sid.length / 3)));
+    const hint = near !== undefined ? `did you mean '${near}'? session ids are matched exactly` : 'not in this build';
+    const n = spans.length;
+    notes.push(`labels: ${basename(set.sessionFile.get(sid) ?? '')}: session_id '${sid}' (${n} rated target${n > 1 ? 's' : ''}) is not a session of the manifest (${hint}): its targets match no segment`);
+  }
+  return notes;
 }

@@ -206,6 +206,7 @@ export function buildRecord(seg: Segment, ctx: RecordContext, audioFrames: Frame
     start_s: seg.start_s,
     end_s: seg.end_s,
     text: seg.text,
+    transcript_speakers: seg.speakers,
     words,
     audio,
     face,

@@ -57,7 +57,7 @@ export function datasetSchema(o: SchemaFields): Schema {
     title: 'mmprep dataset record (one segment of a session)',
     type: 'object',
     additionalProperties: false,
-    required: ['id', 'session_id', 'speaker_id', 'split', 'start_s', 'end_s', 'text', 'words', 'audio', 'face', 'labels', 'quality'],
+    required: ['id', 'session_id', 'speaker_id', 'split', 'start_s', 'end_s', 'text', 'transcript_speakers', 'words', 'audio', 'face', 'labels', 'quality'],
     properties: {
       id: { type: 'string', minLength: 1 },
       session_id: { type: 'string', minLength: 1 },
@@ -66,6 +66,7 @@ export function datasetSchema(o: SchemaFields): Schema {
       start_s: num,
       end_s: num,
       text: { type: ['string', 'null'] },
+      transcript_speakers: { type: 'array', items: { type: 'string' } },
       words: { type: 'array', items: word },
       audio: { oneOf: [audio, { type: 'null' }] },
       face: { oneOf: [face, { type: 'null' }] },

@@ -30,7 +30,8 @@ export interface Segment {
   end_s: number;
   text: string | null;
   words: TranscriptWord[];
-  speaker: string | null;
+  /** The transcript's speaker labels of the segment's words (of the utterance itself in utterance mode), distinct, in time order. */
+  speakers: string[];
   word_timing: 'source' | 'interpolated' | null;
 }
 
@@ -42,10 +43,10 @@ export interface LabelSpan {
 const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
 
 /** Words whose midpoint lies in [a, b). */
-function wordsIn(utts: Utterance[] | null, a: number, b: number): { words: TranscriptWord[]; speaker: string | null; timing: Segment['word_timing'] } {
-  if (!utts) return { words: [], speaker: null, timing: null };
+function wordsIn(utts: Utterance[] | null, a: number, b: number): { words: TranscriptWord[]; speakers: string[]; timing: Segment['word_timing'] } {
+  if (!utts) return { words: [], speakers: [], timing: null };
   const words: TranscriptWord[] = [];
-  let speaker: string | null = null;
+  const speakers: string[] = [];
   let timing: Segment['word_timing'] = null;
   for (const u of utts) {
     if (u.end_s < a || u.start_s > b) continue;
@@ -53,12 +54,12 @@ function wordsIn(utts: Utterance[] | null, a: number, b: number): { words: Trans
       const mid = (w.start_s + w.end_s) / 2;
       if (mid >= a && mid < b) {
         words.push(w);
-        speaker ??= u.speaker;
+        if (u.speaker !== null && !speakers.includes(u.speaker)) speakers.push(u.speaker);
         timing = timing === null || timing === u.word_timing ? u.word_timing : 'interpolated';
       }
     }
   }
-  return { words, speaker, timing };
+  return { words, speakers, timing };
 }
 
 /**
@@ -79,7 +80,7 @@ export function makeSegments(
         end_s: r6(u.end_s),
         text: u.text,
         words: u.words,
-        speaker: u.speaker,
+        speakers: u.speaker === null ? [] : [u.speaker],
         word_timing: u.word_timing,
       });
     });
@@ -91,7 +92,7 @@ export function makeSegments(
         if (a >= end_s) break;
         const b = r6(Math.min(a + mode.len, end_s));
         const w = wordsIn(ctx.utterances, a, b);
-        out.push({ id: `${sessionId}/w${String(i).padStart(5, '0')}`, start_s: a, end_s: b, text: ctx.utterances ? w.words.map((x) => x.word).join(' ') : null, words: w.words, speaker: w.speaker, word_timing: w.timing });
+        out.push({ id: `${sessionId}/w${String(i).padStart(5, '0')}`, start_s: a, end_s: b, text: ctx.utterances ? w.words.map((x) => x.word).join(' ') : null, words: w.words, speakers: w.speakers, word_timing: w.timing });
       }
     }
   } else {
@@ -106,7 +107,7 @@ export function makeSegments(
       .sort((x, y) => x.start_s - y.start_s || x.end_s - y.end_s);
     spans.forEach((s, i) => {
       const w = wordsIn(ctx.utterances, s.start_s, s.end_s);
-      out.push({ id: `${sessionId}/l${String(i).padStart(4, '0')}`, start_s: r6(s.start_s), end_s: r6(s.end_s), text: ctx.utterances ? w.words.map((x) => x.word).join(' ') : null, words: w.words, speaker: w.speaker, word_timing: w.timing });
+      out.push({ id: `${sessionId}/l${String(i).padStart(4, '0')}`, start_s: r6(s.start_s), end_s: r6(s.end_s), text: ctx.utterances ? w.words.map((x) => x.word).join(' ') : null, words: w.words, speakers: w.speakers, word_timing: w.timing });
     });
   }
   return out.map((s, i) => ({ s, i })).sort((x, y) => x.s.start_s - y.s.start_s || x.s.end_s - y.s.end_s || x.i - y.i).map((x) => x.s);

@@ -197,7 +197,18 @@ export async function writeSyntheticSession(root: string, s: SyntheticSession): 
 /** (Re)writes a synthetic session's meta.json from its files as they are now (after a test rewrote one on purpose). */
 export async function writeSyntheticMeta(root: string, sessionId: string): Promise<void> {
   const dir = join(root, sessionId);
-  await writeFile(join(dir, 'meta.json'), JSON.stringify({ session_id: sessionId, synthetic: true, outputs: await outputsOf(dir) }, null, 2) + '\n');
+  const outputs = await outputsOf(dir);
+  await writeFile(join(dir, 'meta.json'), JSON.stringify({ session_id: sessionId, synthetic: true, outputs, made_by: madeByOf(outputs) }, null, 2) + '\n');
+}
+
+/** meta.json's made_by as extract writes it, per stage with files (version 'synthetic': no mmprep stage made them). */
+function madeByOf(outputs: Array<{ file: string; clock: string | null }>): Record<string, { options: Record<string, never>; clock: string | null; version: string }> {
+  const out: Record<string, { options: Record<string, never>; clock: string | null; version: string }> = {};
+  for (const stage of ['sync', 'audio', 'face']) {
+    const f = outputs.find((o) => o.file === (stage === 'sync' ? 'sync.json' : `${stage}.jsonl`));
+    if (f) out[stage] = { options: {}, clock: f.clock, version: 'synthetic' };
+  }
+  return out;
 }
 
 /** meta.json's outputs as extract writes them: every file with its size, hash and the clock it is on (sync.json's hash). */

@@ -115,8 +115,9 @@ async function readSchema(dir: string, schemaCheck: Check): Promise<object | nul
 
 /** What each file scan checks records against: the schema, the built sessions, each label's ICC. */
 function scanContext(m: DatasetManifest, schema: object | null): ScanContext {
-  // Utterance records must lie in the recording (the build refuses transcripts outside it); windows and label spans are held to the session extent only.
-  const utterances = (m.options as { segments?: string }).segments === 'utterance';
+  // Utterance and label-span records must lie in the recording (the build refuses transcripts and label spans outside it); fixed windows are held to the session extent only.
+  const segments = (m.options as { segments?: string }).segments;
+  const utterances = segments === 'utterance' || segments === 'labels';
   return {
     schema,
     sessions: Object.fromEntries(m.sessions.filter((s) => !s.error).map((s) => [s.session_id, { split: s.split, speaker_id: s.speaker_id, start_s: s.start_s, end_s: s.end_s, recording: utterances ? (s.recording ?? null) : null }])),

@@ -60,11 +60,10 @@ function spanOf(u: Utterance): [number, number] {
  * time is over 100 times the recording's end and every time divided by 1000 lies inside it (with the allowance);
  * a transcript on another clock (times a few seconds or minutes off) keeps "check the transcript's clock/units".
  */
-function whatToDo(utts: Utterance[], rec: RecordingExtent): string {
-  const spans = utts.map(spanOf);
+function whatToDo(spans: Array<[number, number]>, rec: RecordingExtent, what = 'the transcript'): string {
   const last = Math.max(...spans.map(([, b]) => b));
   const inMs = last > 100 * Math.max(rec.end_s, 1) && spans.every(([a, b]) => !isOutsideRecording(a / 1000, b / 1000, rec));
-  return inMs ? "its times look like milliseconds (divided by 1000 they fit the recording): write them in seconds" : "check the transcript's clock/units";
+  return inMs ? 'its times look like milliseconds (divided by 1000 they fit the recording): write them in seconds' : `check ${what}'s clock/units`;
 }
 
 /** Throws InputError naming the transcript file and line of the first utterance (span widened to its words) outside the recording. */
@@ -73,7 +72,20 @@ export function checkInsideRecording(utts: Utterance[], rec: RecordingExtent, fi
     const [a, b] = spanOf(u);
     if (!isOutsideRecording(a, b, rec)) continue;
     const where = utteranceWhere(u);
-    throw new InputError(`${where.what} ${fmtSpan(a, b)} ${howOutside(a, b, rec)}: ${whatToDo(utts, rec)}`, { file, line: where.line });
+    throw new InputError(`${where.what} ${fmtSpan(a, b)} ${howOutside(a, b, rec)}: ${whatToDo(utts.map(spanOf), rec)}`, { file, line: where.line });
+  }
+}
+
+/**
+ * `--segments labels` makes a record of every labelled span, so a span outside the recording (a labels file in
+ * milliseconds, on another clock, or naming the wrong session) would be a record without any feature: refused as a
+ * transcript is, naming the labels file and the target (same tolerance).
+ */
+export function checkSpansInside(spans: Array<{ target: string; start_s: number; end_s: number }>, rec: RecordingExtent, file: string): void {
+  for (const s of spans) {
+    if (!isOutsideRecording(s.start_s, s.end_s, rec)) continue;
+    const all = spans.map((x): [number, number] => [x.start_s, x.end_s]);
+    throw new InputError(`target '${s.target}' ${fmtSpan(s.start_s, s.end_s)} ${howOutside(s.start_s, s.end_s, rec)}: ${whatToDo(all, rec, 'the labels file')}`, { file });
   }
 }
 
@@ -114,4 +126,19 @@ export function transcriptOverlaps(utts: Utterance[], file: string): string[] {
   if (utt.length) out.push(`transcript ${file}: ${utt.length} overlapping utterance${utt.length > 1 ? 's' : ''} of one speaker: ${utt.slice(0, OVERLAPS_NAMED).join('; ')}${more(utt)}`);
   if (words.length) out.push(`transcript ${file}: ${words.length} overlapping word${words.length > 1 ? 's' : ''}: ${words.slice(0, OVERLAPS_NAMED).join('; ')}${more(words)}`);
   return out;
+}
+
+/**
+ * A transcript that names several speakers (an interview, a diarised recording) as a warning: every record of the
+ * session carries the manifest's one speaker_id, so the user must know that some records hold another person's words
+ * (each record's `transcript_speakers` says whose). Speakers in order of first utterance, with their utterance counts.
+ */
+export function transcriptSpeakers(utts: Utterance[], file: string, speakerId: string): string[] {
+  const count = new Map<string, number>();
+  for (const u of utts) if (u.speaker !== null) count.set(u.speaker, (count.get(u.speaker) ?? 0) + 1);
+  if (count.size < 2) return [];
+  const list = [...count].map(([s, n]) => `${s}: ${n} utterance${n > 1 ? 's' : ''}`).join(', ');
+  return [
+    `transcript ${file}: names ${count.size} speakers (${list}) but every record gets speaker_id ${speakerId}: each record's transcript_speakers says whose words it holds (filter on it, or give the transcript only ${speakerId}'s utterances)`,
+  ];
 }
