@@ -568,12 +568,15 @@ export class FlashScanner {
       whole_frame: whole.fraction >= WHOLE_FRAME_FRACTION,
       frame_t_s: this.times[c.a],
     };
-    let why = this.unplaceableReason(det, c, fit, nul, T) ?? this.movingReason(det, c, region, T);
-    // A strict pair candidate (the pair search's second look) must not arrive or leave through the cells around it.
-    const moving = det.pair_candidate && this.strict ? this.movingReason(det, c, region, T) : null;
-    if (moving) {
-      delete det.pair_candidate;
-      why = moving;
+    let why = this.unplaceableReason(det, c, fit, nul, T);
+    // A candidate placeable so far, or a strict pair candidate (the pair search's second look: its reason only says it
+    // waits for its partner), must not arrive or leave through the cells around it; one look at those cells serves both.
+    if (why === null || (det.pair_candidate && this.strict)) {
+      const moving = this.movingReason(det, c, region, T);
+      if (moving) {
+        delete det.pair_candidate;
+        why = moving;
+      }
     }
     det.placeable = why === null;
     if (why !== null) det.unplaceable_reason = why;
