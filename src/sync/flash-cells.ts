@@ -36,25 +36,44 @@ export function gridFor(width: number, height: number, cellPx: number): Grid {
  */
 export function cellMeans(f: VideoFrame, g: Grid): Float32Array {
   const { cols, rows, cellPx: c } = g;
-  const cells = new Float64Array(cols * rows);
+  // Integer sums of 8-bit values: exact in any order, so per-cell sums (and their total) need no per-pixel total.
+  const cells = new Int32Array(cols * rows);
   const d = f.data;
   const rgb = d.length >= 3 * f.width * f.height;
-  let total = 0;
+  const col = columnCells(f.width, g);
   for (let y = 0; y < f.height; y++) {
     const row = y * f.width;
     const base = Math.min(rows - 1, Math.floor(y / c)) * cols;
-    for (let x = 0; x < f.width; x++) {
-      const i = row + x;
-      const v = rgb ? Math.max(d[3 * i], d[3 * i + 1], d[3 * i + 2]) : d[i];
-      total += v;
-      cells[base + Math.min(cols - 1, Math.floor(x / c))] += v;
+    if (rgb) {
+      for (let x = 0, j = 3 * row; x < f.width; x++, j += 3) {
+        let v = d[j];
+        if (d[j + 1] > v) v = d[j + 1];
+        if (d[j + 2] > v) v = d[j + 2];
+        cells[base + col[x]] += v;
+      }
+    } else {
+      for (let x = 0; x < f.width; x++) cells[base + col[x]] += d[row + x];
     }
   }
+  let total = 0;
+  for (let k = 0; k < cells.length; k++) total += cells[k];
   return normaliseCells(cells, g, f, total);
 }
 
+const columnCache = new WeakMap<Grid, Int32Array>();
+
+/** The cell column of every pixel column x (edge cells absorb leftover columns), computed once per grid. */
+function columnCells(width: number, g: Grid): Int32Array {
+  let col = columnCache.get(g);
+  if (!col || col.length !== width) {
+    col = Int32Array.from({ length: width }, (_, x) => Math.min(g.cols - 1, Math.floor(x / g.cellPx)));
+    columnCache.set(g, col);
+  }
+  return col;
+}
+
 /** Cell sums to means (edge cells hold the leftover rows and columns), plus the whole frame's mean. */
-function normaliseCells(cells: Float64Array, g: Grid, f: VideoFrame, total: number): Float32Array {
+function normaliseCells(cells: Int32Array, g: Grid, f: VideoFrame, total: number): Float32Array {
   const { cols, rows, cellPx: c } = g;
   const out = new Float32Array(cols * rows + 1);
   for (let cy = 0; cy < rows; cy++) {
@@ -82,6 +101,12 @@ export function regionSeries(frames: Float32Array[], g: Grid, r: Region, out: Fl
   const n = frames.length;
   if (r.size === 0) {
     const k = g.cols * g.rows;
+    for (let i = 0; i < n; i++) out[i] = frames[i][k];
+    return;
+  }
+  if (r.size === 1) {
+    // One cell: its value as it is (what the sum below gives: 0 + v, times 1).
+    const k = r.cy * g.cols + r.cx;
     for (let i = 0; i < n; i++) out[i] = frames[i][k];
     return;
   }

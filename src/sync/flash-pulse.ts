@@ -86,14 +86,30 @@ export function boxZ(s1: Float64Array, s2: Float64Array, n: number, a: number, t
   if (b0 < 0 || a0 + P > n) return -Infinity;
   const seg = (i: number, j: number) => s1[j] - s1[i];
   const sq = (i: number, j: number) => s2[j] - s2[i];
-  const mb = seg(b0, a) / P;
-  const mp = seg(a + 1, a + 1 + t.L) / t.L;
-  const ma = seg(a0, a0 + P) / P;
+  return boxZOfSums({ b: seg(b0, a), p: seg(a + 1, a + 1 + t.L), a: seg(a0, a0 + P) }, { b: sq(b0, a), p: sq(a + 1, a + 1 + t.L), a: sq(a0, a0 + P) }, t, sd, floor, out);
+}
+
+/** Sums of a series (or of its squares) over the before-flank, the plateau and the after-flank of a box test. */
+export interface BoxSums {
+  b: number;
+  p: number;
+  a: number;
+}
+
+/**
+ * boxZ from the segment sums of x (`sum`) and of x² (`sq`): the same statistic, for callers that sum the segments
+ * without a whole series' prefix sums (FlashScanner.litCells sums every cell at once).
+ */
+export function boxZOfSums(sum: BoxSums, sq: BoxSums, t: PlateauTest, sd: number, floor: number, out?: PulseStat): number {
+  const P = FLANK_FRAMES;
+  const mb = sum.b / P;
+  const mp = sum.p / t.L;
+  const ma = sum.a / P;
   // A pulse returns to the level before: the difference between the flanks counts against it (an exposure step
   // followed by something darker is not a pulse).
   const c = Math.min(mp - mb, mp - ma) - 0.5 * Math.abs(ma - mb);
   // Pooled within-segment SS: how far the frames are from a flat baseline, a flat plateau and a flat baseline.
-  const ss = sq(b0, a) - P * mb * mb + (sq(a + 1, a + 1 + t.L) - t.L * mp * mp) + (sq(a0, a0 + P) - P * ma * ma);
+  const ss = sq.b - P * mb * mb + (sq.p - t.L * mp * mp) + (sq.a - P * ma * ma);
   const misfit = Math.max(0, ss) / Math.max(1, t.L + 2 * P - 3);
   const z = c / Math.sqrt(sd * sd + misfit + floor * floor);
   if (out) {
@@ -163,13 +179,16 @@ export function stepFreeSpan(x: ArrayLike<number>, lo: number, a: number, a0: nu
 
 /**
  * The strongest distinct events of a contrast track (local maxima at least `apart` frames from each other), largest
- * first: up to `count` of them as [frame, contrast].
+ * first: up to `count` of them as [frame, contrast]. `at`: the frames to look at, ascending (the others hold no
+ * positive contrast); default every frame.
  */
-export function topEvents(c: Float64Array, count: number, apart: number): Array<[number, number]> {
+export function topEvents(c: Float64Array, count: number, apart: number, at?: number[]): Array<[number, number]> {
   const out: Array<[number, number]> = [];
+  const m = at ? at.length : c.length;
   for (let k = 0; k < count; k++) {
     let best = -1;
-    for (let i = 0; i < c.length; i++) {
+    for (let j = 0; j < m; j++) {
+      const i = at ? at[j] : j;
       if (!(c[i] > 0) || (best >= 0 && c[i] <= c[best])) continue;
       if (out.some(([p]) => Math.abs(p - i) <= apart)) continue;
       best = i;

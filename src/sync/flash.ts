@@ -19,7 +19,7 @@ import { arrivalAround } from './flash-arrival.js';
 import { allRegions, cellMeans, gridFor, regionSeries, type Grid, type Region } from './flash-cells.js';
 import { litExtent, samePlace, type CellBox } from './flash-lit.js';
 import { calibrate, looseFitReason, summariseNull, type NullSummary } from './flash-null.js';
-import { boxZ, boxZTrimmed, FLANK_FRAMES, fitPulse, otherEvent, plateauTests, prefixSums, quickMedian, stepFreeSpan, temporalSd, topEvents, type PlateauTest, type PulseStat } from './flash-pulse.js';
+import { boxZ, boxZOfSums, boxZTrimmed, FLANK_FRAMES, fitPulse, otherEvent, plateauTests, prefixSums, quickMedian, stepFreeSpan, temporalSd, topEvents, type BoxSums, type PlateauTest, type PulseStat } from './flash-pulse.js';
 
 /** Where to look (seconds on the video stream's own timeline) and how long the pulse is, from the camera's own beep. */
 export interface FlashSearchGuide {
@@ -219,6 +219,8 @@ export class FlashScanner {
   private frameBase = 0;
   private acceptFrom = -Infinity;
   private readonly found: FlashDetection[] = [];
+  /** Per analysed chunk, each cell's temporal SD (NaN until scoreTrack or litCells needs it). */
+  private cellSd = new Float64Array(0);
   /** Display pixels per decoded pixel. */
   private readonly scaleBack: number;
 
@@ -303,6 +305,7 @@ export class FlashScanner {
     }
     const T = this.framePeriod();
     this.lastT = T;
+    this.cellSd = new Float64Array(grid.cols * grid.rows).fill(NaN);
     const tests = this.plateauTestsFor(T);
     const regions = allRegions(grid);
     const track = this.scoreTrack(regions, tests, n);
@@ -353,7 +356,8 @@ export class FlashScanner {
     const s1 = new Float64Array(n + 1);
     const s2 = new Float64Array(n + 1);
     const scratch = new Float64Array(n);
-    const contrast = new Float64Array(n);
+    const contrast = new Float64Array(n).fill(-Infinity);
+    const touched: number[] = [];
     const variance = new Float64Array(n);
     const testOf = new Int32Array(n);
     const st: PulseStat = { z: 0, contrast: 0, before: 0, plateau: 0, after: 0 };
@@ -362,32 +366,43 @@ export class FlashScanner {
     for (let r = 0; r < regions.length; r++) {
       regionSeries(this.cellBuf, grid, regions[r], x);
       prefixSums(x, s1, s2);
-      const sd = temporalSd(x, scratch);
-      contrast.fill(-Infinity);
+      // The region's temporal SD, only once some onset passes the contrast gate (most regions of a still scene never do).
+      let sd = NaN;
       for (let ti = 0; ti < tests.length; ti++) {
         const t = tests[ti];
         for (let a = FLANK_FRAMES; a + t.L + 1 + t.gap + FLANK_FRAMES <= n; a++) {
           // Cheap contrast gate before the full statistic: the plateau must rise minJump over the frame before.
           if ((s1[a + 1 + t.L] - s1[a + 1]) / t.L - x[a - 1] < minC) continue;
+          if (Number.isNaN(sd)) sd = this.keepCellSd(regions[r], temporalSd(x, scratch));
           // The whole picture takes its flanks trimmed (an exposure step next to a screen flash; boxZTrimmed).
           const z = regions[r].size === 0 ? boxZTrimmed(x, s1, s2, n, a, t, sd, NOISE_FLOOR, st) : boxZ(s1, s2, n, a, t, sd, NOISE_FLOOR, st);
           if (st.contrast > 0 && (contrast[a] === -Infinity || z > st.contrast / Math.sqrt(variance[a]))) {
+            if (contrast[a] === -Infinity) touched.push(a);
             contrast[a] = st.contrast;
             variance[a] = (st.contrast / z) ** 2;
             testOf[a] = ti;
           }
         }
       }
-      const events = topEvents(contrast, this.pulses + 1, apart);
-      if (events.length === 0) continue;
-      for (let a = 0; a < n; a++) {
-        if (contrast[a] === -Infinity) continue;
-        const other = OTHER_EVENT_WEIGHT * otherEvent(events, a, this.pulses, apart);
-        const z = contrast[a] / Math.sqrt(variance[a] + other * other);
-        insertTop(top, a * M, M, z, r, testOf[a]);
+      // Only the onsets that passed the gate hold a contrast (the rest stay -Infinity): visit those, then clear them.
+      touched.sort((p, q) => p - q);
+      const events = topEvents(contrast, this.pulses + 1, apart, touched);
+      for (const a of touched) {
+        if (events.length) {
+          const other = OTHER_EVENT_WEIGHT * otherEvent(events, a, this.pulses, apart);
+          insertTop(top, a * M, M, contrast[a] / Math.sqrt(variance[a] + other * other), r, testOf[a]);
+        }
+        contrast[a] = -Infinity;
       }
+      touched.length = 0;
     }
     return this.motionChecked(top, regions, tests, n);
+  }
+
+  /** A single cell's temporal SD, kept for litCells (sdOfCell); returns it. */
+  private keepCellSd(r: Region, sd: number): number {
+    if (r.size === 1) this.cellSd[r.cy * (this.grid as Grid).cols + r.cx] = sd;
+    return sd;
   }
 
   /**
@@ -553,12 +568,15 @@ export class FlashScanner {
       whole_frame: whole.fraction >= WHOLE_FRAME_FRACTION,
       frame_t_s: this.times[c.a],
     };
-    let why = this.unplaceableReason(det, c, fit, nul, T) ?? this.movingReason(det, c, region, T);
-    // A strict pair candidate (the pair search's second look) must not arrive or leave through the cells around it.
-    const moving = det.pair_candidate && this.strict ? this.movingReason(det, c, region, T) : null;
-    if (moving) {
-      delete det.pair_candidate;
-      why = moving;
+    let why = this.unplaceableReason(det, c, fit, nul, T);
+    // A candidate placeable so far, or a strict pair candidate (the pair search's second look: its reason only says it
+    // waits for its partner), must not arrive or leave through the cells around it; one look at those cells serves both.
+    if (why === null || (det.pair_candidate && this.strict)) {
+      const moving = this.movingReason(det, c, region, T);
+      if (moving) {
+        delete det.pair_candidate;
+        why = moving;
+      }
     }
     det.placeable = why === null;
     if (why !== null) det.unplaceable_reason = why;
@@ -575,21 +593,61 @@ export class FlashScanner {
    */
   private litCells(a: number, test: PlateauTest): { fraction: number } {
     const grid = this.grid as Grid;
-    const n = this.cellBuf.length;
-    const x = new Float64Array(n);
-    const s1 = new Float64Array(n + 1);
-    const s2 = new Float64Array(n + 1);
-    const scratch = new Float64Array(n);
     const K = grid.cols * grid.rows;
-    let lit = 0;
+    const P = FLANK_FRAMES;
+    const a0 = a + test.L + 1 + test.gap;
+    if (a - P < 0 || a0 + P > this.cellBuf.length) return { fraction: 0 };
+    // Each cell's prefix sums at the box test's six edges, as boxZ reads them (same sums, so the same statistic).
+    const { s1, s2 } = this.cellPrefixAt([a - P, a, a + 1, a + 1 + test.L, a0, a0 + P], K);
+    const seg = (s: Float64Array, k: number): BoxSums => ({ b: s[K + k] - s[k], p: s[3 * K + k] - s[2 * K + k], a: s[5 * K + k] - s[4 * K + k] });
     const st = { z: 0, contrast: 0, before: 0, plateau: 0, after: 0 };
+    let lit = 0;
     for (let k = 0; k < K; k++) {
-      regionSeries(this.cellBuf, grid, { cx: k % grid.cols, cy: Math.floor(k / grid.cols), size: 1 }, x);
-      prefixSums(x, s1, s2);
-      const z = boxZ(s1, s2, n, a, test, temporalSd(x, scratch), NOISE_FLOOR, st);
-      if (st.contrast >= this.o.minJump || (z >= 3 && st.contrast >= this.o.minJump / 2)) lit++;
+      const [sum, sq] = [seg(s1, k), seg(s2, k)];
+      boxZOfSums(sum, sq, test, 0, NOISE_FLOOR, st); // the contrast does not depend on the SD
+      if (st.contrast >= this.o.minJump) lit++;
+      // Only a cell between half and all of minJump needs its own score (and so its temporal SD).
+      else if (st.contrast >= this.o.minJump / 2 && boxZOfSums(sum, sq, test, this.sdOfCell(k), NOISE_FLOOR) >= 3) lit++;
     }
     return { fraction: lit / K };
+  }
+
+  /**
+   * Every cell's prefix sums of its values and squared values (s1[j·K + k], s2[j·K + k]: over frames 0..at[j] - 1,
+   * summed in frame order as prefixSums does), at the frame indices `at` (ascending), in one pass over the frames.
+   */
+  private cellPrefixAt(at: number[], K: number): { s1: Float64Array; s2: Float64Array } {
+    const s1 = new Float64Array(at.length * K);
+    const s2 = new Float64Array(at.length * K);
+    const acc1 = new Float64Array(K);
+    const acc2 = new Float64Array(K);
+    let j = 0;
+    for (let i = 0; j < at.length; i++) {
+      for (; j < at.length && at[j] === i; j++) {
+        s1.set(acc1, j * K);
+        s2.set(acc2, j * K);
+      }
+      if (j === at.length) break;
+      const f = this.cellBuf[i];
+      for (let k = 0; k < K; k++) {
+        const v = f[k];
+        acc1[k] += v;
+        acc2[k] += v * v;
+      }
+    }
+    return { s1, s2 };
+  }
+
+  /** A cell's temporal SD over the chunk (temporalSd of its series), kept from scoreTrack or computed once here. */
+  private sdOfCell(k: number): number {
+    if (Number.isNaN(this.cellSd[k])) {
+      const grid = this.grid as Grid;
+      const n = this.cellBuf.length;
+      const x = new Float64Array(n);
+      regionSeries(this.cellBuf, grid, { cx: k % grid.cols, cy: Math.floor(k / grid.cols), size: 1 }, x);
+      this.cellSd[k] = temporalSd(x, new Float64Array(n));
+    }
+    return this.cellSd[k];
   }
 
   /** Sub-frame onset: the exposure-integrated pulse fitted to the region's frames around the onset. */

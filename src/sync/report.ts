@@ -59,7 +59,7 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
   const more = unplaced.length > 1 ? ` (${unplaced.length - 1} more stream(s) unplaced)` : '';
   if (!hasPulse(ref) && !states.some((x) => x.placed && x !== ref && hasPulse(x))) {
     throw new InputError(
-      `the reference ${ref.kind} stream ${ref.stream} has ${noPulseWhy(ref, o)}, so ${s.file} ${s.kind} stream ${s.stream} cannot be put on its clock${unplaced.length > 1 ? ` (nor ${unplaced.length - 1} more stream(s))` : ''}; choose another --ref`,
+      `the reference ${ref.kind} stream ${ref.stream} has ${noPulseWhy(ref, o)}, so ${s.file} ${s.kind} stream ${s.stream} cannot be put on its clock${unplaced.length > 1 ? ` (nor ${unplaced.length - 1} more stream(s))` : ''}${noRouteAdvice(s, states, ref, o)}`,
       { file: ref.file },
     );
   }
@@ -69,6 +69,24 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
   const skew = skewNote(s, states);
   const why = [noPulseWhy(s, o), weak, skew].filter(Boolean).join(', and ');
   throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${why}${more}`, { file: s.file });
+}
+
+/**
+ * The end of the refusal when the reference has no usable pulse: another --ref (a file's first audio stream, else its
+ * video) helps only when that stream has a usable pulse. When no file's has (issue 11 item 4: a pulse not used is
+ * replaced by another route or refused, and the output says which), it says so, with each other stream's pulse that
+ * was not used and what placed the streams that are placed.
+ */
+function noRouteAdvice(s: StreamState, states: StreamState[], ref: StreamState, o: ReportContext): string {
+  const refOf = (abs: string) => states.find((x) => x.abs === abs && x.kind === 'audio') ?? (states.find((x) => x.abs === abs) as StreamState);
+  const better = [...new Set(states.map((x) => x.abs))].filter((a) => a !== ref.abs).map(refOf).find((x) => x.chosen.start ?? x.chosen.end);
+  if (better) return `; choose another --ref (${better.file}: its ${better.kind} stream ${better.stream} has a usable pulse)`;
+  const own = s.chosen.start ?? s.chosen.end;
+  const head = own ? `its own pulse at ${own.t_s.toFixed(3)} s is usable, but no stream it could be placed against has one` : 'no stream of the session has a usable pulse to place it by';
+  const refused = states.filter((x) => x !== ref && x !== s && x.warnings.some((w) => w.code === 'unplaceable_pulse')).map((x) => `${x.file} ${x.kind} stream ${x.stream} has ${noPulseWhy(x, o)}`);
+  const skew = skewNote(s, states);
+  const placed = states.filter((x) => x !== ref && x.placed).map((x) => `${x.file} ${x.kind} stream ${x.stream} is placed by ${x.placed?.method === 'xcorr' ? 'cross-correlation' : x.placed?.method}`);
+  return `: ${[head, ...refused, ...(skew ? [skew] : placed)].join('; ')}; another --ref would not place it`;
 }
 
 function entryOf(s: StreamState): SyncStreamEntry {
