@@ -32,6 +32,26 @@ function beepInRoom(drrDb: number, rt60: number, snrDb: number, seed: number): F
   return x;
 }
 
+/**
+ * A vowel before the beep: harmonics of an f0 gliding 120 -> 130 Hz (the 8th crosses 1 kHz) under a formant at 1 kHz,
+ * `amp` per harmonic at the formant, starting abruptly `leadS` before the beep and lasting 120 ms.
+ */
+function addVowel(x: Float32Array, leadS: number, amp: number, seed: number): void {
+  const v0 = Math.round((T - leadS) * SR);
+  const v1 = Math.round((T - leadS + 0.12) * SR);
+  const r = mulberry(seed + 5);
+  const ph = Array.from({ length: 26 }, () => 2 * Math.PI * r.u());
+  for (let i = v0; i < Math.min(x.length, v1); i++) {
+    const f0 = 120 + (10 * (i - v0)) / (v1 - v0);
+    let s = 0;
+    for (let k = 1; k <= 25; k++) {
+      ph[k] += (2 * Math.PI * k * f0) / SR;
+      s += amp * (0.15 + Math.exp(-(((k * f0 - 1000) / 250) ** 2))) * Math.sin(ph[k]);
+    }
+    x[i] += s;
+  }
+}
+
 describe('beep onset as the change point of direct sound and echo (issue 11 item 4)', () => {
   it('DRR -6 dB, RT60 0.5 s: the onset the edge route refused (tone after it 6 dB under the plateau) is placed within 1 ms', () => {
     const d = findToneBursts(beepInRoom(-6, 0.5, 20, 3), SR);
@@ -51,6 +71,24 @@ describe('beep onset as the change point of direct sound and echo (issue 11 item
     expect(e).not.toBeNull();
     expect(Math.abs((e as { t: number }).t / SR - T)).toBeLessThan(0.001);
     expect(((e as { hi: number }).hi - (e as { lo: number }).lo) / SR).toBeLessThan(0.002);
+  });
+
+  // Room variant 23's rt3-drr-9-snr10-wav-both: its start beep was read 61.9 ms early at speech, placeable with sd 0.2 ms.
+  it('a vowel 60 ms before a DRR -9 dB beep: the change point at its onset (a walk faster than a room builds echo) is not taken', () => {
+    for (const amp of [0.06, 0.1]) {
+      const x = beepInRoom(-9, 0.3, 30, 1);
+      addVowel(x, 0.06, amp, 1);
+      const d = findToneBursts(x, SR);
+      expect(d).toHaveLength(1);
+      // Before: placeable, 60.0 and 60.3 ms early with onset_sd_s 0.19 and 0.16 ms; now the edge route's refusal stands.
+      expect(d[0].placeable).toBe(false);
+      expect(d[0].unplaceable_reason).toMatch(/^onset uncertain/);
+    }
+    // The control: the same room and noise without the vowel, placed by the change point within 1 ms.
+    const c = findToneBursts(beepInRoom(-9, 0.3, 30, 1), SR);
+    expect(c).toHaveLength(1);
+    expect(c[0].placeable).toBe(true);
+    expect(Math.abs(c[0].t_s - T)).toBeLessThan(0.001);
   });
 
   it('DRR -9 dB, RT60 0.8 s, noise 8 dB under the beep: the direct sound is buried, the onset is refused as uncertain', () => {

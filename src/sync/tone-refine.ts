@@ -37,6 +37,18 @@ const MAX_ECHO_INTERVAL_S = 0.002;
  * bench -11 to +6 dB.
  */
 const MIN_ECHO_DIRECT_DB = -15;
+/**
+ * The shortest reverberation time of a room whose echo can hide a beep's direct sound, seconds. The change point's
+ * walk variance q (tone-step.ts) is how fast the echo builds up after the direct sound: the reverberant energy E grows
+ * as E (1 - exp(-13.8 t / RT60)) (Kuttruff, "Room Acoustics", ch. 5), at first by E 13.8 / RT60 per second, and E is
+ * at most the beep's plateau. So per block of one period, q <= plateau 13.8 / (toneHz RT60): -8.6 dB of the plateau's
+ * block power at 1 kHz for RT60 0.1 s (the grid's 1/4 is beyond it, 1/16 within). A fit that needs a faster walk has
+ * an amplitude after t0 that changes faster than any room's echo builds up: a sound that starts and varies on its own
+ * (speech before the beep), not the beep's direct sound and echo. Measured 2026-12-01 (room variants 9 and 23, every
+ * change point logged): the two read early at speech, 61.9 and 4.8 ms, fitted 1/4; the 15 that passed every check and
+ * lay within 0.4 ms of the truth 1/16 to 1/256 (docs/sync.md, "Beep onsets in a room").
+ */
+const MIN_RT60_S = 0.1;
 /** How much earlier than a refused edge onset the change point may lie when the edge was refused for tone before it (judge). */
 const MAX_EARLIER_THAN_EDGE_S = 0.002;
 
@@ -327,9 +339,12 @@ export class OnsetRefiner {
     const early = this.toneEarly(x, echo.t, A, onsetSd);
     const before = this.toneBeforeOnset(x, echo.t, onsetSd, plateauP);
     const directDb = 20 * Math.log10(A / Math.sqrt(2 * plateauP));
+    const fastestQDb = 10 * Math.log10(13.8 / (this.toneHz * MIN_RT60_S));
     const why =
       directDb < MIN_ECHO_DIRECT_DB
         ? `no step at the change point of direct sound and echo (${directDb.toFixed(1)} dB under the plateau): not the beep's direct sound`
+        : echo.q_over_plateau_db > fastestQDb
+        ? `the sound after the change point of direct sound and echo varies faster than a room's echo builds up (walk ${echo.q_over_plateau_db.toFixed(1)} dB of the plateau per period, more than the ${fastestQDb.toFixed(1)} dB of RT60 ${MIN_RT60_S} s): a sound of its own, such as speech before the beep, not its direct sound`
         : width > MAX_ECHO_INTERVAL_S
         ? `onset uncertain: the change point of direct sound and echo lies anywhere in ${(width * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`
         : early && early.under_direct_db > MAX_EARLY_DB
