@@ -16,6 +16,7 @@ import { sourceTimeMismatch } from '../src/batch/extract-session.js';
 import { overlapWeight, WeightedScalar } from '../src/dataset/functionals.js';
 import { parseSplits, splitOf } from '../src/dataset/splits.js';
 import { parseFeatureList } from '../src/dataset/features.js';
+import { unknownSessionNotes, type LabelSet } from '../src/dataset/labels.js';
 
 const tmp = tempDir('mmprep-dataset-');
 afterAll(() => tmp.cleanup());
@@ -279,6 +280,15 @@ describe('dataset build', () => {
     expect(about).toEqual([
       expect.stringMatching(/^labels: ratings-case\.csv: session_id 'S01' \(\d+ rated targets\) is not a session of the manifest \(did you mean 's01'\? session ids are matched exactly\): its targets match no segment$/),
       expect.stringMatching(/session_id 'pilot9' \(\d+ rated targets?\) is not a session of the manifest \(not in this build\)/),
+    ]);
+  });
+
+  it('a ratings session_id that is a manifest id in another Unicode form (NFD/NFC) is told so, not "did you mean" the same-looking id', () => {
+    const nfc = 's\u00e9ance01';
+    const nfd = 'se\u0301ance01';
+    const set = { spansBySession: new Map([[nfc, [{ target: `${nfc}_u0`, session_id: nfc, start_s: 1, end_s: 2 }]]]), sessionFile: new Map([[nfc, '/x/ratings.csv']]) } as unknown as LabelSet;
+    expect(unknownSessionNotes(set, [nfd, 's02'])).toEqual([
+      `labels: ratings.csv: session_id '${nfc}' (1 rated target) is not a session of the manifest (the manifest's '${nfd}' is the same text in another Unicode form (NFC/NFD: an accent as one character or as a combining mark); session ids are matched exactly: save both files in NFC): its targets match no segment`,
     ]);
   });
 

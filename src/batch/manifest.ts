@@ -472,9 +472,15 @@ class SessionIds {
       return;
     }
     this.byId.set(id, line);
-    const folded = this.byFolded.get(id.toLowerCase());
-    if (folded) problems.push({ file, line, column: 'session_id', message: `session_id '${id}' differs only in case from '${folded.id}' on line ${folded.line} (they collide on case-insensitive file systems)` });
-    else this.byFolded.set(id.toLowerCase(), { id, line });
+    // Case, and the Unicode form (NFC 'é' vs NFD 'e' + U+0301, as macOS writes names): both collide as folder names.
+    const key = id.normalize('NFC').toLowerCase();
+    const folded = this.byFolded.get(key);
+    const sameText = folded !== undefined && folded.id.normalize('NFC') === id.normalize('NFC');
+    const how = sameText
+      ? `is '${folded.id}' on line ${folded.line} in another Unicode form (NFC/NFD: an accent as one character or as a combining mark; they look the same and collide as folder names on macOS; save the manifest in NFC)`
+      : `differs only in case from '${folded?.id}' on line ${folded?.line} (they collide on case-insensitive file systems)`;
+    if (folded) problems.push({ file, line, column: 'session_id', message: `session_id '${id}' ${how}` });
+    else this.byFolded.set(key, { id, line });
   }
 }
 

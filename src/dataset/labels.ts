@@ -255,7 +255,13 @@ export function unknownSessionNotes(set: LabelSet, manifestIds: readonly string[
   for (const [sid, spans] of set.spansBySession) {
     if (ids.has(sid)) continue;
     const near = manifestIds.find((m) => squash(m) === squash(sid)) ?? manifestIds.find((m) => editDistance(m.toLowerCase(), sid.toLowerCase()) <= Math.min(2, Math.floor(sid.length / 3)));
-    const hint = near !== undefined ? `did you mean '${near}'? session ids are matched exactly` : 'not in this build';
+    const nfc = manifestIds.find((m) => m.normalize('NFC') === sid.normalize('NFC'));
+    const hint =
+      nfc !== undefined
+        ? `the manifest's '${nfc}' is the same text in another Unicode form (NFC/NFD: an accent as one character or as a combining mark); session ids are matched exactly: save both files in NFC`
+        : near !== undefined
+          ? `did you mean '${near}'? session ids are matched exactly`
+          : 'not in this build';
     const n = spans.length;
     notes.push(`labels: ${basename(set.sessionFile.get(sid) ?? '')}: session_id '${sid}' (${n} rated target${n > 1 ? 's' : ''}) is not a session of the manifest (${hint}): its targets match no segment`);
   }
