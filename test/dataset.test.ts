@@ -283,6 +283,23 @@ describe('dataset build', () => {
     ]);
   });
 
+  it('features extracted with different options (face at --face-fps 2 in one session) are told on stderr and in the card', async () => {
+    const notes: string[] = [];
+    const same = await buildDataset(MANIFEST, { features: FEATURES, out: join(tmp.dir, 'mix-same'), onNote: (n) => notes.push(n) });
+    expect(notes.filter((n) => /different ways/.test(n))).toEqual([]);
+    expect(readFileSync(join(same.out, 'README.md'), 'utf8')).not.toMatch(/different ways/);
+    const feats = join(tmp.dir, 'features-mix');
+    cpSync(FEATURES, feats, { recursive: true });
+    const mp = join(feats, 's02', 'meta.json');
+    const m = JSON.parse(readFileSync(mp, 'utf8'));
+    m.made_by.face.options = { faceFps: 2 };
+    writeFileSync(mp, JSON.stringify(m));
+    const r = await buildDataset(MANIFEST, { features: feats, out: join(tmp.dir, 'mix'), onNote: (n) => notes.push(n) });
+    const line = 'face features of this release were extracted in 2 different ways: default options, mmprep synthetic (s01, s03); {"faceFps":2}, mmprep synthetic (s02); the records do not say which';
+    expect(notes).toContainEqual(expect.stringContaining(line));
+    expect(readFileSync(join(r.out, 'README.md'), 'utf8')).toContain(`- ${line}`);
+  });
+
   it('a ratings session_id that is a manifest id in another Unicode form (NFD/NFC) is told so, not "did you mean" the same-looking id', () => {
     const nfc = 's\u00e9ance01';
     const nfd = 'se\u0301ance01';
