@@ -283,6 +283,30 @@ describe('dataset build', () => {
     ]);
   });
 
+  it("labels_clock: spans rated on the camera's clock are mapped onto the reference clock as transcript_clock maps a transcript", async () => {
+    // s02's camera runs 0.3 s off the lav (OFFSETS); its ratings timed on the camera file are 0.3 s earlier.
+    const demo = join(FIXTURES, 'demo');
+    const cameraTimes = join(tmp.dir, 'ratings-camera-clock.csv');
+    writeFileSync(cameraTimes, readFileSync(RATINGS, 'utf8').replace(/^s02,([\d.]+),([\d.]+),/gm, (_m, a, b) => `s02,${(Number(a) - 0.3).toFixed(3)},${(Number(b) - 0.3).toFixed(3)},`));
+    const withClock = join(tmp.dir, 'labels-clock.csv');
+    const rows = readFileSync(MANIFEST, 'utf8').trim().split('\n');
+    writeFileSync(withClock, rows.map((l, i) => (i === 0 ? `${l},labels_clock` : `${l.replace(/(s0\d_\w+\.\w+)/g, (f) => join(demo, f))},${l.startsWith('s02,') ? 'video' : ''}`)).join('\n') + '\n');
+    const spans = (dir: string) => records(dir).filter((r) => r.session_id === 's02').map((r) => [r.start_s, r.end_s, r.text]);
+    const ref = await buildDataset(MANIFEST, { features: FEATURES, labels: [RATINGS], out: join(tmp.dir, 'lc-ref'), segments: 'labels' });
+    const mapped = await buildDataset(withClock, { features: FEATURES, labels: [cameraTimes], out: join(tmp.dir, 'lc-mapped'), segments: 'labels' });
+    const raw = await buildDataset(MANIFEST, { features: FEATURES, labels: [cameraTimes], out: join(tmp.dir, 'lc-raw'), segments: 'labels' });
+    expect(spans(ref.out)).toHaveLength(2);
+    for (const [i, [a, b, text]] of spans(mapped.out).entries()) {
+      expect(a).toBeCloseTo(spans(ref.out)[i][0] as number, 5);
+      expect(b).toBeCloseTo(spans(ref.out)[i][1] as number, 5);
+      expect(text).toBe(spans(ref.out)[i][2]);
+    }
+    expect((spans(raw.out)[0][0] as number) - (spans(ref.out)[0][0] as number)).toBeCloseTo(-0.3, 5); // taken as reference times
+    const bad = join(tmp.dir, 'labels-clock-bad.csv');
+    writeFileSync(bad, readFileSync(withClock, 'utf8').replace(/,video\n/, ',camera\n'));
+    await expect(buildDataset(bad, { features: FEATURES, labels: [cameraTimes], out: join(tmp.dir, 'lc-bad') })).rejects.toThrow(/column labels_clock: labels_clock 'camera' is not a media role of this session \(use 'reference' or one of: video, lav_audio\)/);
+  });
+
   it('features extracted with different options (face at --face-fps 2 in one session) are told on stderr and in the card', async () => {
     const notes: string[] = [];
     const same = await buildDataset(MANIFEST, { features: FEATURES, out: join(tmp.dir, 'mix-same'), onNote: (n) => notes.push(n) });

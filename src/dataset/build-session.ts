@@ -16,7 +16,7 @@ import { requireVoiceFields } from './features.js';
 import { assignTargets, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
-import { readSessionTranscript } from './transcripts/index.js';
+import { columnClock, readSessionTranscript } from './transcripts/index.js';
 import { checkInsideRecording, checkSpansInside, transcriptOverlaps, transcriptSpeakers, type RecordingExtent } from './transcripts/check.js';
 import { AUDIO_STEP_S, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
 
@@ -233,6 +233,17 @@ async function emitRecords(segments: Segment[], targetsOf: string[][], f: Sessio
   }
 }
 
+/**
+ * The labels files' spans of a session on its reference clock: they are taken as timed on it unless the manifest's
+ * `labels_clock` names the role they were timed on (ratings made while watching the camera file), as a transcript's
+ * `transcript_clock` does (docs/dataset.md "Labels"). Unmapped, such spans made records offset by the camera's lag.
+ */
+async function spansOnReference(s: ManifestSession, syncPath: string, spans: LabelTargetSpan[]): Promise<LabelTargetSpan[]> {
+  if (spans.length === 0) return spans;
+  const clock = await columnClock(s, syncPath, 'labels_clock');
+  return clock ? spans.map((x) => ({ ...x, start_s: clock(x.start_s), end_s: clock(x.end_s) })) : spans;
+}
+
 export async function buildSession(
   s: ManifestSession,
   featuresDir: string,
@@ -249,7 +260,7 @@ export async function buildSession(
   if (f.utterances && s.transcript) outcome.warnings = [...transcriptSpeakers(f.utterances, s.transcript, s.speaker_id), ...transcriptOverlaps(f.utterances, s.transcript)];
   if (f.utterances?.length === 0 && opt.segments.kind === 'utterance')
     outcome.warnings.push(`transcript ${s.transcript}: no utterances (an empty export?), so the session gives no records with --segments utterance; check the transcript, or use --segments fixed:LEN for its features without text`);
-  const spans = labels?.spans ?? [];
+  const spans = await spansOnReference(s, join(featuresDir, s.session_id, 'sync.json'), labels?.spans ?? []);
   if (opt.segments.kind === 'labels' && f.recording) checkSpansInside(spans, f.recording, labels?.file ?? 'labels');
   const range = sessionExtent(f);
   // Utterance spans cover their words (Whisper's words can run past the segment end).
