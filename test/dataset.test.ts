@@ -283,6 +283,22 @@ describe('dataset build', () => {
     ]);
   });
 
+  it('a target that is a record id and has a span of another record is refused, naming both (the rating sat on the id, exit 0)', async () => {
+    const ids = readFileSync(RATINGS, 'utf8').replace(/(s0\d)_u(\d),/g, (_m, sid, n) => `${sid}/u000${n},`);
+    const good = join(tmp.dir, 'ratings-ids.csv');
+    writeFileSync(good, ids);
+    const ok = await buildDataset(MANIFEST, { features: FEATURES, labels: [good], out: join(tmp.dir, 'ids-ok') });
+    expect(ok.manifest.counts.sessions_failed).toBe(0);
+    expect(records(ok.out).find((r) => r.id === 's01/u0001').labels.valence.target).toBe('s01/u0001');
+    // The ids of a build made before s01's transcript was re-segmented: u0000's ratings carry u0001's span and back.
+    const swapped = join(tmp.dir, 'ratings-ids-swapped.csv');
+    writeFileSync(swapped, ids.replace(/^s01,2\.690,3\.420,/gm, 'X').replace(/^s01,4\.185,5\.715,/gm, 's01,2.690,3.420,').replace(/^X/gm, 's01,4.185,5.715,'));
+    const r = await buildDataset(MANIFEST, { features: FEATURES, labels: [swapped], out: join(tmp.dir, 'ids-swapped') });
+    const s01 = r.manifest.sessions.find((x) => x.session_id === 's01')!;
+    expect(s01.error).toMatch(/ratings-ids-swapped\.csv: target 's01\/u000[01]' is the id of record s01\/u000[01] \([\d.]+-[\d.]+ s\), but its span is [\d.]+-[\d.]+ s, record s01\/u000[01]'s: the record ids no longer name what was rated/);
+    expect(r.manifest.sessions.filter((x) => x.error).map((x) => x.session_id)).toEqual(['s01']);
+  });
+
   it("labels_clock: spans rated on the camera's clock are mapped onto the reference clock as transcript_clock maps a transcript", async () => {
     // s02's camera runs 0.3 s off the lav (OFFSETS); its ratings timed on the camera file are 0.3 s earlier.
     const demo = join(FIXTURES, 'demo');

@@ -271,7 +271,7 @@ export async function buildSession(
   })) ?? null;
   const segments: Segment[] = makeSegments(s.session_id, opt.segments, { utterances: utts, range, labelSpans: spans });
   if (range) setOutcomeExtent(outcome, range, spans, segments);
-  const targetsOf = labels ? assignTargets(segments, spans) : segments.map(() => []);
+  const targetsOf = labels ? assignTargets(segments, spans, labels.file ?? 'labels') : segments.map(() => []);
   const ctx: RecordContext = {
     session_id: s.session_id,
     speaker_id: s.speaker_id,

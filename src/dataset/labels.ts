@@ -225,10 +225,33 @@ export function iou(a0: number, a1: number, b0: number, b1: number): number {
   return uni > 0 ? inter / uni : a0 === b0 && a1 === b1 ? 1 : 0;
 }
 
+type SegmentSpan = { id: string; start_s: number; end_s: number };
+
+/**
+ * A target that is a record id and has a span too: the span must be that record's (IoU >= 0.5, the rule that attaches
+ * spans), else the ids no longer name what was rated (a transcript re-segmented since the ratings were made renumbers
+ * the records) and the rating would sit on another segment than its span: refused, naming both.
+ */
+function checkIdSpan(seg: SegmentSpan, sp: LabelTargetSpan, segments: SegmentSpan[], file: string): void {
+  if (iou(seg.start_s, seg.end_s, sp.start_s, sp.end_s) >= 0.5 - 1e-9) return;
+  const other = segments.find((s) => iou(s.start_s, s.end_s, sp.start_s, sp.end_s) >= 0.5 - 1e-9);
+  const span = (a: number, b: number) => `${fmtSecondsPair(a, b).join('-')} s`;
+  throw new InputError(
+    `target '${sp.target}' is the id of record ${seg.id} (${span(seg.start_s, seg.end_s)}), but its span is ${span(sp.start_s, sp.end_s)}${other ? `, record ${other.id}'s` : ', no record of this build'}: the record ids no longer name what was rated (a transcript re-segmented since?); match by span alone (give the targets other ids) or rate this build's records`,
+    { file },
+  );
+}
+
 /** For each segment (by index), the targets attached to it: by id, or by best IoU >= 0.5 within the session. */
-export function assignTargets(segments: Array<{ id: string; start_s: number; end_s: number }>, spans: LabelTargetSpan[]): string[][] {
+export function assignTargets(segments: SegmentSpan[], spans: LabelTargetSpan[], file = 'labels'): string[][] {
   const out = segments.map((s) => [s.id]);
+  const byId = new Map(segments.map((s) => [s.id, s]));
   for (const sp of spans) {
+    const own = byId.get(sp.target);
+    if (own) {
+      checkIdSpan(own, sp, segments, file);
+      continue;
+    }
     let best = -1;
     let bestIou = 0.5 - 1e-9;
     segments.forEach((s, i) => {
