@@ -244,8 +244,20 @@ async function spansOnReference(s: ManifestSession, syncPath: string, spans: Lab
   return clock ? spans.map((x) => ({ ...x, start_s: clock(x.start_s), end_s: clock(x.end_s) })) : spans;
 }
 
+/**
+ * The session with the reference role its features were extracted on (meta.json `ref_role`: `extract --ref-role video`
+ * puts every time on the camera's clock). The manifest alone gives the default role (the first *_audio), so a
+ * transcript or labels timed on the lav (`transcript_clock` lav_audio) was taken as already on the reference clock:
+ * 0.62 s off on the demo's s01, exit 0.
+ */
+async function asExtracted(s: ManifestSession, dir: string): Promise<ManifestSession> {
+  const meta = (await readJsonIf(join(dir, 'meta.json')).catch(() => null)) as Partial<SessionMeta> | null;
+  const role = meta?.ref_role;
+  return typeof role === 'string' && role !== s.ref_role && s.media.some((m) => m.role === role) ? { ...s, ref_role: role } : s;
+}
+
 export async function buildSession(
-  s: ManifestSession,
+  given: ManifestSession,
   featuresDir: string,
   opt: SessionBuildOptions,
   labels: SessionLabels | null,
@@ -253,6 +265,7 @@ export async function buildSession(
   outcome: DatasetSessionOutcome,
   emit: (rec: Record<string, unknown>) => Promise<void>,
 ): Promise<void> {
+  const s = await asExtracted(given, join(featuresDir, given.session_id));
   const f = await readSessionFeatures(s, join(featuresDir, s.session_id), opt);
   outcome.recording = f.recording;
   outcome.made_by = f.made_by;
