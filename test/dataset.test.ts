@@ -283,6 +283,17 @@ describe('dataset build', () => {
     ]);
   });
 
+  it("dimension names that differ only in case ('Valence' beside 'valence') are said as mmprep agreement says them", async () => {
+    const lines = readFileSync(RATINGS, 'utf8').split('\n');
+    const mixed = join(tmp.dir, 'ratings-dim-case.csv');
+    writeFileSync(mixed, lines.map((l, i) => (i >= 1 && i <= 9 ? l.replace(',valence,', ',Valence,') : l)).join('\n'));
+    const notes: string[] = [];
+    const r = await buildDataset(MANIFEST, { features: FEATURES, labels: [mixed], out: join(tmp.dir, 'dim-case'), onNote: (n) => notes.push(n) });
+    const line = "labels: ratings-dim-case.csv: dimensions that differ only in case, spaces, '-' or '_' are counted as different dimensions: 'valence' (19 ratings), 'Valence' (5 ratings)";
+    expect(notes).toContainEqual(expect.stringContaining(line));
+    expect(r.manifest.labels.map((l) => l.key).sort()).toEqual(['Valence', 'arousal', 'valence']);
+  });
+
   it('a target that is a record id and has a span of another record is refused, naming both (the rating sat on the id, exit 0)', async () => {
     const ids = readFileSync(RATINGS, 'utf8').replace(/(s0\d)_u(\d),/g, (_m, sid, n) => `${sid}/u000${n},`);
     const good = join(tmp.dir, 'ratings-ids.csv');

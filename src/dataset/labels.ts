@@ -11,7 +11,7 @@ import { looksLikeDecimalComma, parseDecimal, readCsvText } from '../common/csv.
 import { InputError } from '../common/errors.js';
 import { editDistance } from '../batch/manifest.js';
 import { readRatings } from '../agreement/read.js';
-import { analyzeDimension, type DimensionResult } from '../agreement/analyze.js';
+import { analyzeDimension, withDimensionVariants, type DimensionResult } from '../agreement/analyze.js';
 import { goldLabels, type GoldLabel } from '../agreement/gold.js';
 import type { RatingsTable } from '../agreement/types.js';
 import { round7 } from './functionals.js';
@@ -196,9 +196,11 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
     }
     const stem = basename(file).replace(/\.[^.]*$/, '');
     const gold = labelsOf(table);
-    for (const d of table.dimensions) {
+    // As mmprep agreement: 'Valence' beside 'valence' is said (they become two label keys of the records).
+    const results = withDimensionVariants(table.dimensions.map((d) => analyzeDimension(d, {}, table.format)));
+    for (const [i, d] of table.dimensions.entries()) {
       const name = d.name === '' ? stem : d.name;
-      const result = analyzeDimension(d, {}, table.format);
+      const result = results[i];
       const warnings = result.warnings.map((w) => `${basename(file)}: ${w.message}`);
       dims.push({ key: name, file, dimension: name, categorical: table.categorical, agreement: agreementOf(result), byTarget: gold.get(d.name) ?? new Map(), warnings });
     }
