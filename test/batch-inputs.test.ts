@@ -6,6 +6,7 @@
  * test/extract-clock.test.ts.
  */
 import { cpSync, rmSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readManifest, ManifestError } from '../src/batch/manifest.js';
@@ -263,6 +264,35 @@ describe('dataset build refuses empty, unlabelled and stale output (issue 12, it
     expect(r.stderr).toMatch(/3 stale feature files: session s02: audio\.jsonl was made on sync\.json sha256:[0-9a-f]{12}… but the session's clock is now sync\.json sha256:[0-9a-f]{12}…; run mmprep extract --only audio for this session; session s02: face\.jsonl was made on/);
     expect(r.stderr).toMatch(/session s03: face\.jsonl is not listed in meta\.json \(left by another run\)/);
     expect(existsSync(join(dir, 'ds-stale'))).toBe(false);
+  });
+
+  it("refuses features extracted from other media than the manifest's (a file replaced after extract, same name)", async () => {
+    const feats = join(dir, 'features-inputs');
+    cpSync(FEATURES, feats, { recursive: true });
+    const media = join(dir, 'media-swap');
+    cpSync(DEMO, media, { recursive: true });
+    // meta.json of s01 as extract writes it: its inputs by role, with size and sha256 of the demo's own files.
+    const meta1 = join(feats, 's01', 'meta.json');
+    const m1 = JSON.parse(readFileSync(meta1, 'utf8'));
+    m1.inputs = ['s01_camera.mp4', 's01_lav.flac'].map((f, i) => {
+      const bytes = readFileSync(join(DEMO, f));
+      return { role: i ? 'lav_audio' : 'video', kind: i ? 'audio' : 'video', file: f, size_bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), duration_s: 10 };
+    });
+    writeFileSync(meta1, JSON.stringify(m1));
+    const manifest = join(media, 'manifest.csv');
+    const same = await runCli(['dataset', 'build', manifest, '--features', feats, '-o', join(dir, 'ds-inputs-same'), '--quiet']);
+    expect(same.code, same.stderr).toBe(0);
+    cpSync(join(DEMO, 's03_lav.flac'), join(media, 's01_lav.flac')); // the wrong take copied over s01's
+    const r = await runCli(['dataset', 'build', manifest, '--features', feats, '-o', join(dir, 'ds-inputs'), '--quiet']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/session s01: lav_audio s01_lav\.flac is not the file its features were extracted from \(s01_lav\.flac, \d+ bytes, sha256 [0-9a-f]{12}…; now \d+ bytes, sha256 [0-9a-f]{12}…\); run mmprep extract --resume/);
+    expect(r.stderr).not.toMatch(/video s01_camera/);
+    expect(existsSync(join(dir, 'ds-inputs'))).toBe(false);
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/^s01,spk_a,s01_camera\.mp4,/m, 's01,spk_a,,'));
+    cpSync(join(DEMO, 's01_lav.flac'), join(media, 's01_lav.flac'));
+    const noVideo = await runCli(['dataset', 'build', manifest, '--features', feats, '-o', join(dir, 'ds-inputs'), '--quiet']);
+    expect(noVideo.code, noVideo.stderr).toBe(2);
+    expect(noVideo.stderr).toMatch(/session s01: its features were extracted with video s01_camera\.mp4, which this manifest's row does not have/);
   });
 
   it('validate: exit 2 for a folder that is not a release, 3 for an empty release', async () => {

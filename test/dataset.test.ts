@@ -16,6 +16,7 @@ import { sourceTimeMismatch } from '../src/batch/extract-session.js';
 import { overlapWeight, WeightedScalar } from '../src/dataset/functionals.js';
 import { parseSplits, splitOf } from '../src/dataset/splits.js';
 import { parseFeatureList } from '../src/dataset/features.js';
+import { unknownSessionNotes, type LabelSet } from '../src/dataset/labels.js';
 
 const tmp = tempDir('mmprep-dataset-');
 afterAll(() => tmp.cleanup());
@@ -279,6 +280,83 @@ describe('dataset build', () => {
     expect(about).toEqual([
       expect.stringMatching(/^labels: ratings-case\.csv: session_id 'S01' \(\d+ rated targets\) is not a session of the manifest \(did you mean 's01'\? session ids are matched exactly\): its targets match no segment$/),
       expect.stringMatching(/session_id 'pilot9' \(\d+ rated targets?\) is not a session of the manifest \(not in this build\)/),
+    ]);
+  });
+
+  it("dimension names that differ only in case ('Valence' beside 'valence') are said as mmprep agreement says them", async () => {
+    const lines = readFileSync(RATINGS, 'utf8').split('\n');
+    const mixed = join(tmp.dir, 'ratings-dim-case.csv');
+    writeFileSync(mixed, lines.map((l, i) => (i >= 1 && i <= 9 ? l.replace(',valence,', ',Valence,') : l)).join('\n'));
+    const notes: string[] = [];
+    const r = await buildDataset(MANIFEST, { features: FEATURES, labels: [mixed], out: join(tmp.dir, 'dim-case'), onNote: (n) => notes.push(n) });
+    const line = "labels: ratings-dim-case.csv: dimensions that differ only in case, spaces, '-' or '_' are counted as different dimensions: 'valence' (19 ratings), 'Valence' (5 ratings)";
+    expect(notes).toContainEqual(expect.stringContaining(line));
+    expect(r.manifest.labels.map((l) => l.key).sort()).toEqual(['Valence', 'arousal', 'valence']);
+  });
+
+  it('a target that is a record id and has a span of another record is refused, naming both (the rating sat on the id, exit 0)', async () => {
+    const ids = readFileSync(RATINGS, 'utf8').replace(/(s0\d)_u(\d),/g, (_m, sid, n) => `${sid}/u000${n},`);
+    const good = join(tmp.dir, 'ratings-ids.csv');
+    writeFileSync(good, ids);
+    const ok = await buildDataset(MANIFEST, { features: FEATURES, labels: [good], out: join(tmp.dir, 'ids-ok') });
+    expect(ok.manifest.counts.sessions_failed).toBe(0);
+    expect(records(ok.out).find((r) => r.id === 's01/u0001').labels.valence.target).toBe('s01/u0001');
+    // The ids of a build made before s01's transcript was re-segmented: u0000's ratings carry u0001's span and back.
+    const swapped = join(tmp.dir, 'ratings-ids-swapped.csv');
+    writeFileSync(swapped, ids.replace(/^s01,2\.690,3\.420,/gm, 'X').replace(/^s01,4\.185,5\.715,/gm, 's01,2.690,3.420,').replace(/^X/gm, 's01,4.185,5.715,'));
+    const r = await buildDataset(MANIFEST, { features: FEATURES, labels: [swapped], out: join(tmp.dir, 'ids-swapped') });
+    const s01 = r.manifest.sessions.find((x) => x.session_id === 's01')!;
+    expect(s01.error).toMatch(/ratings-ids-swapped\.csv: target 's01\/u000[01]' is the id of record s01\/u000[01] \([\d.]+-[\d.]+ s\), but its span is [\d.]+-[\d.]+ s, record s01\/u000[01]'s: the record ids no longer name what was rated/);
+    expect(r.manifest.sessions.filter((x) => x.error).map((x) => x.session_id)).toEqual(['s01']);
+  });
+
+  it("labels_clock: spans rated on the camera's clock are mapped onto the reference clock as transcript_clock maps a transcript", async () => {
+    // s02's camera runs 0.3 s off the lav (OFFSETS); its ratings timed on the camera file are 0.3 s earlier.
+    const demo = join(FIXTURES, 'demo');
+    const cameraTimes = join(tmp.dir, 'ratings-camera-clock.csv');
+    writeFileSync(cameraTimes, readFileSync(RATINGS, 'utf8').replace(/^s02,([\d.]+),([\d.]+),/gm, (_m, a, b) => `s02,${(Number(a) - 0.3).toFixed(3)},${(Number(b) - 0.3).toFixed(3)},`));
+    const withClock = join(tmp.dir, 'labels-clock.csv');
+    const rows = readFileSync(MANIFEST, 'utf8').trim().split('\n');
+    writeFileSync(withClock, rows.map((l, i) => (i === 0 ? `${l},labels_clock` : `${l.replace(/(s0\d_\w+\.\w+)/g, (f) => join(demo, f))},${l.startsWith('s02,') ? 'video' : ''}`)).join('\n') + '\n');
+    const spans = (dir: string) => records(dir).filter((r) => r.session_id === 's02').map((r) => [r.start_s, r.end_s, r.text]);
+    const ref = await buildDataset(MANIFEST, { features: FEATURES, labels: [RATINGS], out: join(tmp.dir, 'lc-ref'), segments: 'labels' });
+    const mapped = await buildDataset(withClock, { features: FEATURES, labels: [cameraTimes], out: join(tmp.dir, 'lc-mapped'), segments: 'labels' });
+    const raw = await buildDataset(MANIFEST, { features: FEATURES, labels: [cameraTimes], out: join(tmp.dir, 'lc-raw'), segments: 'labels' });
+    expect(spans(ref.out)).toHaveLength(2);
+    for (const [i, [a, b, text]] of spans(mapped.out).entries()) {
+      expect(a).toBeCloseTo(spans(ref.out)[i][0] as number, 5);
+      expect(b).toBeCloseTo(spans(ref.out)[i][1] as number, 5);
+      expect(text).toBe(spans(ref.out)[i][2]);
+    }
+    expect((spans(raw.out)[0][0] as number) - (spans(ref.out)[0][0] as number)).toBeCloseTo(-0.3, 5); // taken as reference times
+    const bad = join(tmp.dir, 'labels-clock-bad.csv');
+    writeFileSync(bad, readFileSync(withClock, 'utf8').replace(/,video\n/, ',camera\n'));
+    await expect(buildDataset(bad, { features: FEATURES, labels: [cameraTimes], out: join(tmp.dir, 'lc-bad') })).rejects.toThrow(/column labels_clock: labels_clock 'camera' is not a media role of this session \(use 'reference' or one of: video, lav_audio\)/);
+  });
+
+  it('features extracted with different options (face at --face-fps 2 in one session) are told on stderr and in the card', async () => {
+    const notes: string[] = [];
+    const same = await buildDataset(MANIFEST, { features: FEATURES, out: join(tmp.dir, 'mix-same'), onNote: (n) => notes.push(n) });
+    expect(notes.filter((n) => /different ways/.test(n))).toEqual([]);
+    expect(readFileSync(join(same.out, 'README.md'), 'utf8')).not.toMatch(/different ways/);
+    const feats = join(tmp.dir, 'features-mix');
+    cpSync(FEATURES, feats, { recursive: true });
+    const mp = join(feats, 's02', 'meta.json');
+    const m = JSON.parse(readFileSync(mp, 'utf8'));
+    m.made_by.face.options = { faceFps: 2 };
+    writeFileSync(mp, JSON.stringify(m));
+    const r = await buildDataset(MANIFEST, { features: feats, out: join(tmp.dir, 'mix'), onNote: (n) => notes.push(n) });
+    const line = 'face features of this release were extracted in 2 different ways: default options, mmprep synthetic (s01, s03); {"faceFps":2}, mmprep synthetic (s02); the records do not say which';
+    expect(notes).toContainEqual(expect.stringContaining(line));
+    expect(readFileSync(join(r.out, 'README.md'), 'utf8')).toContain(`- ${line}`);
+  });
+
+  it('a ratings session_id that is a manifest id in another Unicode form (NFD/NFC) is told so, not "did you mean" the same-looking id', () => {
+    const nfc = 's\u00e9ance01';
+    const nfd = 'se\u0301ance01';
+    const set = { spansBySession: new Map([[nfc, [{ target: `${nfc}_u0`, session_id: nfc, start_s: 1, end_s: 2 }]]]), sessionFile: new Map([[nfc, '/x/ratings.csv']]) } as unknown as LabelSet;
+    expect(unknownSessionNotes(set, [nfd, 's02'])).toEqual([
+      `labels: ratings.csv: session_id '${nfc}' (1 rated target) is not a session of the manifest (the manifest's '${nfd}' is the same text in another Unicode form (NFC/NFD: an accent as one character or as a combining mark); session ids are matched exactly: save both files in NFC): its targets match no segment`,
     ]);
   });
 

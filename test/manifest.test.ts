@@ -109,6 +109,15 @@ describe('readManifest', () => {
     ]);
   });
 
+  it('refuses a session id that is an earlier one in another Unicode form (NFD from macOS, NFC), saying so', async () => {
+    const nfc = 'caf\u00e9';
+    const nfd = 'cafe\u0301';
+    const p = write('nfd.csv', `session_id,speaker_id,video\n${nfc},spk1,media/a.mp4\n${nfd},spk2,media/b.mp4\n`);
+    expect(await problemsOf(p)).toEqual([
+      `${p}:3, column session_id: session_id '${nfd}' is '${nfc}' on line 2 in another Unicode form (NFC/NFD: an accent as one character or as a combining mark; they look the same and collide as folder names on macOS; save the manifest in NFC)`,
+    ]);
+  });
+
   it('refuses a zero-byte media file up front, as a missing one (a copy that did not finish), every such cell listed', async () => {
     writeFileSync(join(dir, 'media', 'zero.wav'), '');
     writeFileSync(join(dir, 'media', 'zero.mp4'), '');

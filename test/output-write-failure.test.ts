@@ -11,15 +11,16 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from '
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, runCli, tempDir, type CliResult } from './helpers/cli.js';
+import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
 
 const tmp = tempDir('mmprep-write-fail-');
 afterAll(() => tmp.cleanup());
 const FLAC = join(FIXTURES, 'audio', 'wav', 'cards_001.flac');
 
 /** Runs the CLI under a file size limit of `kb` kB (SIGXFSZ ignored, so a write past it fails with EFBIG). */
-function runLimited(kb: number, args: string[], cwd: string): Promise<CliResult> {
+function runLimited(kb: number, args: string[], cwd: string, stdoutTo?: string): Promise<CliResult> {
   const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const script = `trap '' XFSZ; ulimit -f ${kb}; exec "${process.execPath}" "${BIN}" ${quoted}`;
+  const script = `trap '' XFSZ; ulimit -f ${kb}; exec "${process.execPath}" "${BIN}" ${quoted}${stdoutTo ? ` > '${stdoutTo}'` : ''}`;
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-c', script], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -50,6 +51,30 @@ describe('an output that cannot be written to the end', () => {
     expect(JSON.parse(r.stdout).failed).toBe(1);
     expect(readFileSync(join(dir, 'out', '_errors.jsonl'), 'utf8')).toContain('audio.jsonl: file too large for this file system');
     expect(readdirSync(join(dir, 'out'))).toEqual(['_errors.jsonl']);
+  }, 120_000);
+
+  it('stdout redirected to a file on a full disk: exit 2, one line (was a stack trace, exit 1)', async () => {
+    const dir = join(tmp.dir, 'stdout');
+    mkdirSync(dir);
+    const a = await runLimited(16, ['audio', FLAC], dir, 'frames.jsonl');
+    expect(a.code, a.stderr).toBe(2);
+    expect(a.stderr).toBe('mmprep audio: cannot write standard output: file too large for this file system; choose another path\n');
+    // probe's one line fails only after the command returned (the file stream reports its error a tick later)
+    const p = await runLimited(0, ['probe', FLAC], dir, 'probe.json');
+    expect(p.code, p.stderr).toBe(2);
+    expect(p.stderr).toBe('mmprep probe: cannot write standard output: file too large for this file system; choose another path\n');
+  }, 120_000);
+
+  it('dataset build on a full disk: exit 2 naming the release folder (was exit 1, internal error), nothing left', async () => {
+    const dir = join(tmp.dir, 'build');
+    const feats = join(dir, 'features');
+    for (const [i, id] of ['s01', 's02', 's03'].entries()) await writeSyntheticSession(feats, { session_id: id, duration_s: 10, seed: 3 + i, mediaDir: join(FIXTURES, 'demo') });
+    for (const jobs of ['1', '2']) {
+      const r = await runLimited(8, ['dataset', 'build', join(FIXTURES, 'demo', 'manifest.csv'), '--features', feats, '-o', 'rel', '--quiet', '-j', jobs], dir);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`mmprep dataset build: cannot write ${join(dir, 'rel')}: file too large for this file system; choose another path\n`);
+      expect(readdirSync(dir)).toEqual(['features']);
+    }
   }, 120_000);
 
   it('-o a /dev/full node: exit 2 (no space left), and the node stays a device', async (ctx) => {

@@ -197,6 +197,18 @@ describe('transcript encodings', () => {
     for (const p of [bom, le, be]) expect(await utf8Words(p), p).toEqual(expected);
   });
 
+  it('reads Whisper JSON and JSONL saved with a UTF-8 BOM (Notepad) as without (JSON.parse refused the BOM)', async () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const json = JSON.stringify({ segments: [{ start: 1, end: 2, text: ' un café', words: [{ word: ' un', start: 1, end: 1.2 }, { word: ' café', start: 1.3, end: 1.9 }] }] });
+    const jsonl = '{"start": 1, "end": 2, "text": "un café"}\n{"start": 3, "end": 4, "text": "noir"}\n';
+    for (const [name, body] of [['enc.json', json], ['enc.jsonl', jsonl]]) {
+      const plain = write(`plain-${name}`, body);
+      const withBom = join(tmp.dir, `bom-${name}`);
+      writeFileSync(withBom, Buffer.concat([bom, Buffer.from(body, 'utf8')]));
+      expect(await readTranscript(withBom), name).toEqual(await readTranscript(plain));
+    }
+  });
+
   it('refuses a Windows-1252 transcript naming the line of the first bad byte (it read "caf\\uFFFD" silently)', async () => {
     const p = join(tmp.dir, 'enc-cp1252.vtt');
     writeFileSync(p, Buffer.from(vtt, 'latin1')); // é is 0xE9 in Latin-1 and Windows-1252

@@ -438,7 +438,7 @@ export function analyzeAgreement(table: RatingsTable, opts: AnalyzeOptions = {})
 }
 
 /** Dimension names that differ only in case or separators ('Valence', 'valence'): a warning on the less used ones. */
-function withDimensionVariants(dims: DimensionResult[]): DimensionResult[] {
+export function withDimensionVariants(dims: DimensionResult[]): DimensionResult[] {
   const groups = spellingGroups(dims.map((d) => d.dimension), dims.map((d) => d.n_ratings));
   for (const g of groups) {
     const w = spellingWarning('dimension', [g], 'rating');

@@ -55,7 +55,7 @@ export interface AudioSummary {
   sample_rate_hz: number;
   hop_s: number;
   n_frames: number;
-  source: { stream_index: number | null; codec: string | null; sample_rate_hz: number | null; channels: number | null };
+  source: { stream_index: number | null; codec: string | null; sample_rate_hz: number | null; channels: number | null; audio_streams: number | null };
   resampled: boolean;
   downmixed: boolean;
   notes: string[];
@@ -447,7 +447,7 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
     sample_rate_hz: sr,
     hop_s: hopS,
     n_frames: n,
-    source: { stream_index: dec?.stream.index ?? null, codec: dec?.stream.codec ?? null, sample_rate_hz: dec?.sourceSampleRate ?? null, channels: dec?.sourceChannels ?? null },
+    source: { stream_index: dec?.stream.index ?? null, codec: dec?.stream.codec ?? null, sample_rate_hz: dec?.sourceSampleRate ?? null, channels: dec?.sourceChannels ?? null, audio_streams: dec?.audioStreams ?? null },
     resampled: dec?.resampled ?? false,
     downmixed: dec?.downmixed ?? false,
     notes,

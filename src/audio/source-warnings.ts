@@ -17,5 +17,10 @@ export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'so
   if (ch !== null && ch > 2) {
     out.push(`${ch} channels averaged to mono (librosa.to_mono): every channel's sound is mixed; extract the speaker's channel first if one holds it (ffmpeg -af "pan=mono|c0=FC" for the centre of a 5.1 track)`);
   }
+  const n = s.source.audio_streams;
+  if (n !== null && n !== undefined && n > 1) {
+    // A recorder or a muxed camera file with a second microphone: one stream is analysed, the others are not.
+    out.push(`has ${n} audio streams and only one is analysed (ffprobe's stream index ${s.source.stream_index}); the other microphones are not in the features: give each its own file (ffmpeg -i FILE -map 0:a:1 -c copy FILE-a1.m4a) and, in a manifest, its own *_audio role; mmprep audio --stream N picks one`);
+  }
   return out;
 }

@@ -107,7 +107,7 @@ export interface ReadManifestOptions {
 }
 
 /** Columns with a fixed meaning (matched in any case). */
-export const KNOWN_COLUMNS = ['session_id', 'speaker_id', 'transcript', 'transcript_clock'] as const;
+export const KNOWN_COLUMNS = ['session_id', 'speaker_id', 'transcript', 'transcript_clock', 'labels_clock'] as const;
 /** File names a metadata column should not hold: media that would silently go unanalysed. */
 const MEDIA_EXT = /\.(wav|flac|mp3|m4a|aac|ogg|opus|wma|aiff?|mp4|m4v|mov|mkv|avi|webm|mts|m2ts|ts|mpg|mpeg)$/i;
 
@@ -289,12 +289,12 @@ function jsonSyntaxMessage(line: string, v8: string): string {
 function jsonValueProblem(key: string, v: unknown): string | null {
   const k = key.toLowerCase();
   const path = roleKind(k) !== null || k === 'transcript';
-  const id = k === 'session_id' || k === 'speaker_id' || k === 'transcript_clock';
+  const id = k === 'session_id' || k === 'speaker_id' || k === 'transcript_clock' || k === 'labels_clock';
   if (!path && !id) return null;
   if (v === null || v === undefined || typeof v === 'string') return null;
   if (typeof v === 'number' && !path) return null;
   const got = Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
-  return `must be a string${path ? ' (a file path relative to the manifest)' : id && k !== 'transcript_clock' ? ' or a number' : ''}, got ${got}`;
+  return `must be a string${path ? ' (a file path relative to the manifest)' : id && !k.endsWith('_clock') ? ' or a number' : ''}, got ${got}`;
 }
 
 function parseJsonlRows(file: string, text: string, problems: ManifestProblem[], firstLine: Map<string, number>): { columns: string[]; rows: RawRow[] } {
@@ -472,9 +472,15 @@ class SessionIds {
       return;
     }
     this.byId.set(id, line);
-    const folded = this.byFolded.get(id.toLowerCase());
-    if (folded) problems.push({ file, line, column: 'session_id', message: `session_id '${id}' differs only in case from '${folded.id}' on line ${folded.line} (they collide on case-insensitive file systems)` });
-    else this.byFolded.set(id.toLowerCase(), { id, line });
+    // Case, and the Unicode form (NFC 'é' vs NFD 'e' + U+0301, as macOS writes names): both collide as folder names.
+    const key = id.normalize('NFC').toLowerCase();
+    const folded = this.byFolded.get(key);
+    const sameText = folded !== undefined && folded.id.normalize('NFC') === id.normalize('NFC');
+    const how = sameText
+      ? `is '${folded.id}' on line ${folded.line} in another Unicode form (NFC/NFD: an accent as one character or as a combining mark; they look the same and collide as folder names on macOS; save the manifest in NFC)`
+      : `differs only in case from '${folded?.id}' on line ${folded?.line} (they collide on case-insensitive file systems)`;
+    if (folded) problems.push({ file, line, column: 'session_id', message: `session_id '${id}' ${how}` });
+    else this.byFolded.set(key, { id, line });
   }
 }
 
@@ -515,23 +521,23 @@ function refRoleOfRow(scan: ManifestScan, line: number, media: ManifestMedia[]):
   return refRole;
 }
 
-/** The metadata cells of a row; `transcript_clock` (lower case) must name a media role of the session or 'reference'. */
+/**
+ * The metadata cells of a row; `transcript_clock` and `labels_clock` (lower case) must name a media role of the
+ * session or 'reference' (the clock a transcript's, or the labels files' span times, were taken on).
+ */
 function metaOfRow(scan: ManifestScan, row: RawRow, media: ManifestMedia[], transcript: string | undefined): Record<string, string> {
   const { file, problems } = scan;
   const line = row.line;
   const meta: Record<string, string> = {};
   for (const c of scan.metaColumns) meta[c] = row.cells.get(c) ?? '';
-  const clockRole = (meta.transcript_clock ?? '').trim().toLowerCase();
-  if (clockRole === '') return meta;
-  meta.transcript_clock = clockRole;
-  if (transcript === undefined) problems.push({ file, line, column: 'transcript_clock', message: `transcript_clock '${clockRole}' is given but the session has no transcript` });
-  else if (clockRole !== 'reference' && !media.some((m) => m.role === clockRole))
-    problems.push({
-      file,
-      line,
-      column: 'transcript_clock',
-      message: `transcript_clock '${clockRole}' is not a media role of this session (use 'reference' or one of: ${media.map((m) => m.role).join(', ') || 'none'})`,
-    });
+  for (const column of ['transcript_clock', 'labels_clock'] as const) {
+    const clockRole = (meta[column] ?? '').trim().toLowerCase();
+    if (clockRole === '') continue;
+    meta[column] = clockRole;
+    if (column === 'transcript_clock' && transcript === undefined) problems.push({ file, line, column, message: `transcript_clock '${clockRole}' is given but the session has no transcript` });
+    else if (clockRole !== 'reference' && !media.some((m) => m.role === clockRole))
+      problems.push({ file, line, column, message: `${column} '${clockRole}' is not a media role of this session (use 'reference' or one of: ${media.map((m) => m.role).join(', ') || 'none'})` });
+  }
   return meta;
 }
 

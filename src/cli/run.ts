@@ -4,6 +4,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDelimiter } from '../common/csv.js';
 import { removeCreatedOutputs, removeInterruptedOutputsSync } from '../common/atomic.js';
+import { flushStdout, stdoutFailure } from '../common/stdout.js';
 import { EXIT, InputError, OutputPathError, isMmprepError, unwritableOutput, type ExitCode, type MmprepError } from '../common/errors.js';
 
 /** README "Exit codes": interrupted (SIGINT/SIGTERM). */
@@ -57,9 +58,13 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
     process.on('SIGTERM', stopOnSignal);
     try {
       const code = await fn(...args);
+      // A stdout redirected to a full disk: reported as any output that cannot be written (its write did not throw).
+      await flushStdout();
+      const lost = stdoutFailure();
+      if (lost) throw lost;
       process.exitCode = code ?? EXIT.OK;
     } catch (e) {
-      const unwritable = asUnwritableOutput(e);
+      const unwritable = stdoutFailure() ?? asUnwritableOutput(e);
       // An output that cannot be written: the outputs already written by this command are removed again.
       if (unwritable) await removeCreatedOutputs();
       process.exitCode = reportError(unwritable ?? e, commandNameOf(args));

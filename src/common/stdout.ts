@@ -4,7 +4,25 @@
  * exits with the command's own code, so `| head` neither loses a side output nor hides a failure (README "Exit
  * codes"). Commands whose only output is stdout may stop early (stdoutClosed()).
  */
+import { unwritableOutput, type OutputPathError } from './errors.js';
+
 let closed = false;
+/** A write to stdout that failed for lack of room or rights (`mmprep audio x > out.jsonl` on a full disk). */
+let failure: OutputPathError | null = null;
+
+/**
+ * Why stdout could not be written (null: it could, or its reader only went away): the command then reports it as an
+ * output that cannot be written (exit 2, one line) once it has finished, instead of dying with a stack trace.
+ */
+export function stdoutFailure(): OutputPathError | null {
+  return failure;
+}
+
+/** Waits until what was written to stdout is out (or failed: a file's write error is emitted a tick later). */
+export async function flushStdout(): Promise<void> {
+  if (!closed && !process.stdout.destroyed) await new Promise<void>((res) => process.stdout.write('', () => res()));
+  await new Promise<void>((res) => setImmediate(res));
+}
 
 /** True once a write to stdout failed because its reader closed it. */
 export function stdoutClosed(): boolean {
@@ -16,6 +34,12 @@ export function watchStdout(): void {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE' || (closed && e.code === 'ERR_STREAM_DESTROYED')) {
       closed = true;
+      return;
+    }
+    const unwritable = unwritableOutput('standard output', e);
+    if (unwritable) {
+      closed = true;
+      failure ??= unwritable;
       return;
     }
     throw e;

@@ -16,7 +16,7 @@ import { requireVoiceFields } from './features.js';
 import { assignTargets, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
-import { readSessionTranscript } from './transcripts/index.js';
+import { columnClock, readSessionTranscript } from './transcripts/index.js';
 import { checkInsideRecording, checkSpansInside, transcriptOverlaps, transcriptSpeakers, type RecordingExtent } from './transcripts/check.js';
 import { AUDIO_STEP_S, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
 
@@ -233,8 +233,31 @@ async function emitRecords(segments: Segment[], targetsOf: string[][], f: Sessio
   }
 }
 
+/**
+ * The labels files' spans of a session on its reference clock: they are taken as timed on it unless the manifest's
+ * `labels_clock` names the role they were timed on (ratings made while watching the camera file), as a transcript's
+ * `transcript_clock` does (docs/dataset.md "Labels"). Unmapped, such spans made records offset by the camera's lag.
+ */
+async function spansOnReference(s: ManifestSession, syncPath: string, spans: LabelTargetSpan[]): Promise<LabelTargetSpan[]> {
+  if (spans.length === 0) return spans;
+  const clock = await columnClock(s, syncPath, 'labels_clock');
+  return clock ? spans.map((x) => ({ ...x, start_s: clock(x.start_s), end_s: clock(x.end_s) })) : spans;
+}
+
+/**
+ * The session with the reference role its features were extracted on (meta.json `ref_role`: `extract --ref-role video`
+ * puts every time on the camera's clock). The manifest alone gives the default role (the first *_audio), so a
+ * transcript or labels timed on the lav (`transcript_clock` lav_audio) was taken as already on the reference clock:
+ * 0.62 s off on the demo's s01, exit 0.
+ */
+async function asExtracted(s: ManifestSession, dir: string): Promise<ManifestSession> {
+  const meta = (await readJsonIf(join(dir, 'meta.json')).catch(() => null)) as Partial<SessionMeta> | null;
+  const role = meta?.ref_role;
+  return typeof role === 'string' && role !== s.ref_role && s.media.some((m) => m.role === role) ? { ...s, ref_role: role } : s;
+}
+
 export async function buildSession(
-  s: ManifestSession,
+  given: ManifestSession,
   featuresDir: string,
   opt: SessionBuildOptions,
   labels: SessionLabels | null,
@@ -242,6 +265,7 @@ export async function buildSession(
   outcome: DatasetSessionOutcome,
   emit: (rec: Record<string, unknown>) => Promise<void>,
 ): Promise<void> {
+  const s = await asExtracted(given, join(featuresDir, given.session_id));
   const f = await readSessionFeatures(s, join(featuresDir, s.session_id), opt);
   outcome.recording = f.recording;
   outcome.made_by = f.made_by;
@@ -249,7 +273,7 @@ export async function buildSession(
   if (f.utterances && s.transcript) outcome.warnings = [...transcriptSpeakers(f.utterances, s.transcript, s.speaker_id), ...transcriptOverlaps(f.utterances, s.transcript)];
   if (f.utterances?.length === 0 && opt.segments.kind === 'utterance')
     outcome.warnings.push(`transcript ${s.transcript}: no utterances (an empty export?), so the session gives no records with --segments utterance; check the transcript, or use --segments fixed:LEN for its features without text`);
-  const spans = labels?.spans ?? [];
+  const spans = await spansOnReference(s, join(featuresDir, s.session_id, 'sync.json'), labels?.spans ?? []);
   if (opt.segments.kind === 'labels' && f.recording) checkSpansInside(spans, f.recording, labels?.file ?? 'labels');
   const range = sessionExtent(f);
   // Utterance spans cover their words (Whisper's words can run past the segment end).
@@ -260,7 +284,7 @@ export async function buildSession(
   })) ?? null;
   const segments: Segment[] = makeSegments(s.session_id, opt.segments, { utterances: utts, range, labelSpans: spans });
   if (range) setOutcomeExtent(outcome, range, spans, segments);
-  const targetsOf = labels ? assignTargets(segments, spans) : segments.map(() => []);
+  const targetsOf = labels ? assignTargets(segments, spans, labels.file ?? 'labels') : segments.map(() => []);
   const ctx: RecordContext = {
     session_id: s.session_id,
     speaker_id: s.speaker_id,

@@ -9,5 +9,6 @@ import { buildSessionToFile, type SessionJob } from './build-session.js';
 parentPort!.on('message', (job: SessionJob) => {
   buildSessionToFile(job)
     .then((r) => parentPort!.postMessage(r))
-    .catch((e: unknown) => parentPort!.postMessage({ i: job.i, file: job.file, fatal: (e as Error)?.stack ?? String(e) }));
+    // The OS error code travels too: a full disk is an output that cannot be written (exit 2), not a bug.
+    .catch((e: unknown) => parentPort!.postMessage({ i: job.i, file: job.file, fatal: (e as Error)?.stack ?? String(e), code: (e as NodeJS.ErrnoException)?.code }));
 });

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { threadExecArgv, threadFile } from '../common/threads.js';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { BatchError, InputError } from '../common/errors.js';
+import { BatchError, InputError, unwritableOutput, type OutputPathError } from '../common/errors.js';
 import { csvDialectNote, sniffFileDelimiter } from '../common/csv.js';
 import { checkFeatureFiles } from './feature-check.js';
 import { refuseEmpty } from './refuse.js';
@@ -29,6 +29,7 @@ import { SplitShardWriter, type ShardFile } from './shards.js';
 import { DEFAULT_SPLIT, parseSplits, splitKeys, splitOf, type SplitSpec } from './splits.js';
 import { datasetSchema } from './schema.js';
 import { datasetCard } from './card.js';
+import { mixedMadeByNotes } from './made-by-mix.js';
 import { makeFolder } from '../common/make-folder.js';
 export type { DatasetSessionOutcome } from './build-session.js';
 
@@ -376,6 +377,7 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
     const totals = await buildSessions(inputs, opt, o, tmp, writer);
     const files = await writer.close();
     const dm = await datasetManifestOf(inputs, opt, totals, files);
+    for (const n of mixedMadeByNotes(dm.sessions)) o.onNote?.(n);
     refuseEmpty(dm, { manifest: inputs.manifest, labelSet: inputs.labelSet, segments: opt.segments, minLabelCoverage: o.minLabelCoverage, onNote: o.onNote });
     await writeExtraFiles(tmp, dm, opt);
     await writeFileAtomic(join(tmp, 'manifest.json'), toJsonText(dm));
@@ -384,10 +386,16 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
   } catch (e) {
     await writer.abort();
     await rm(tmp, { recursive: true, force: true });
-    throw e;
+    throw fullDiskError(out, e) ?? e;
   } finally {
     runningTemps.delete(tmp);
   }
+}
+
+/** A disk that fills (or a quota met) while the release is written: an output that cannot be written (exit 2, README). */
+function fullDiskError(out: string, e: unknown): OutputPathError | null {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG' ? unwritableOutput(out, e) : null;
 }
 
 /** Throws a BatchError (exit 4) naming the failed sessions when a build finished with some; for the CLI. */
@@ -461,8 +469,8 @@ async function buildInThreads(
         w.postMessage(jobOf(sessions[i], i));
       };
       for (const w of workers) {
-        w.on('message', (m: { i: number; outcome?: DatasetSessionOutcome; tally?: SessionTally; file: string; fatal?: string }) => {
-          if (m.fatal) return fail(new Error(m.fatal));
+        w.on('message', (m: { i: number; outcome?: DatasetSessionOutcome; tally?: SessionTally; file: string; fatal?: string; code?: string }) => {
+          if (m.fatal) return fail(Object.assign(new Error(m.fatal), { code: m.code }));
           done.set(m.i, { outcome: m.outcome!, tally: m.tally!, file: m.file });
           flush();
           feed(w);

@@ -22,6 +22,34 @@ function short(clock: string): string {
   return clock.replace(/sha256:([0-9a-f]{12})[0-9a-f]+/, 'sha256:$1…');
 }
 
+/**
+ * The manifest's media against the inputs meta.json says the features were extracted from (role, size, sha256: as
+ * `extract --resume` compares them). A session whose media were replaced after extraction (a re-export, the wrong
+ * take copied in, another manifest's session of the same id extracted into the same folder) would pair this
+ * manifest's transcript and labels with another recording's frames.
+ */
+async function inputProblems(s: ManifestSession, meta: SessionMeta): Promise<string[]> {
+  if (!Array.isArray(meta.inputs)) return [];
+  const out: string[] = [];
+  const redo = 'run mmprep extract --resume with this manifest and -o to extract it again';
+  for (const m of s.media) {
+    const was = meta.inputs.find((i) => i.role === m.role);
+    const name = `session ${s.session_id}: ${m.role} ${m.given}`;
+    if (!was) {
+      out.push(`${name} is not among the inputs its features were extracted from (meta.json: ${meta.inputs.map((i) => i.role).join(', ') || 'none'}); ${redo}`);
+      continue;
+    }
+    const now = await sha256File(m.path).catch(() => null);
+    if (now && (now.size !== was.size_bytes || now.sha256 !== was.sha256)) {
+      out.push(`${name} is not the file its features were extracted from (${was.file}, ${was.size_bytes} bytes, sha256 ${was.sha256.slice(0, 12)}…; now ${now.size} bytes, sha256 ${now.sha256.slice(0, 12)}…); ${redo}`);
+    }
+  }
+  for (const i of meta.inputs) {
+    if (!s.media.some((m) => m.role === i.role)) out.push(`session ${s.session_id}: its features were extracted with ${i.role} ${i.file}, which this manifest's row does not have; ${redo}`);
+  }
+  return out;
+}
+
 async function problemsOf(s: ManifestSession, featuresDir: string): Promise<string[]> {
   const dir = join(featuresDir, s.session_id);
   let meta: SessionMeta;
@@ -33,6 +61,7 @@ async function problemsOf(s: ManifestSession, featuresDir: string): Promise<stri
   const syncPath = join(dir, 'sync.json');
   const now = existsSync(syncPath) ? clockId(createHash('sha256').update(await readFile(syncPath)).digest('hex')) : clockId(null);
   const out: string[] = [];
+  if (BUILD_FEATURE_FILES.some((f) => existsSync(join(dir, f)))) out.push(...(await inputProblems(s, meta)));
   for (const f of BUILD_FEATURE_FILES) {
     const p = join(dir, f);
     const entry = (meta.outputs ?? []).find((o) => o.file === f);
@@ -52,7 +81,7 @@ async function problemsOf(s: ManifestSession, featuresDir: string): Promise<stri
   return out;
 }
 
-/** Throws InputError (exit 2) listing every feature file not listed in meta.json, made on another clock, changed since or missing. */
+/** Throws InputError (exit 2) listing every feature file not listed in meta.json, made on another clock, changed since or missing, and every media file that is not the one the features were extracted from. */
 export async function checkFeatureFiles(sessions: ManifestSession[], featuresDir: string): Promise<void> {
   const problems: string[] = [];
   for (const s of sessions) problems.push(...(await problemsOf(s, featuresDir)));

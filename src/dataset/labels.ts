@@ -11,7 +11,7 @@ import { looksLikeDecimalComma, parseDecimal, readCsvText } from '../common/csv.
 import { InputError } from '../common/errors.js';
 import { editDistance } from '../batch/manifest.js';
 import { readRatings } from '../agreement/read.js';
-import { analyzeDimension, type DimensionResult } from '../agreement/analyze.js';
+import { analyzeDimension, withDimensionVariants, type DimensionResult } from '../agreement/analyze.js';
 import { goldLabels, type GoldLabel } from '../agreement/gold.js';
 import type { RatingsTable } from '../agreement/types.js';
 import { round7 } from './functionals.js';
@@ -196,9 +196,11 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
     }
     const stem = basename(file).replace(/\.[^.]*$/, '');
     const gold = labelsOf(table);
-    for (const d of table.dimensions) {
+    // As mmprep agreement: 'Valence' beside 'valence' is said (they become two label keys of the records).
+    const results = withDimensionVariants(table.dimensions.map((d) => analyzeDimension(d, {}, table.format)));
+    for (const [i, d] of table.dimensions.entries()) {
       const name = d.name === '' ? stem : d.name;
-      const result = analyzeDimension(d, {}, table.format);
+      const result = results[i];
       const warnings = result.warnings.map((w) => `${basename(file)}: ${w.message}`);
       dims.push({ key: name, file, dimension: name, categorical: table.categorical, agreement: agreementOf(result), byTarget: gold.get(d.name) ?? new Map(), warnings });
     }
@@ -225,10 +227,33 @@ export function iou(a0: number, a1: number, b0: number, b1: number): number {
   return uni > 0 ? inter / uni : a0 === b0 && a1 === b1 ? 1 : 0;
 }
 
+type SegmentSpan = { id: string; start_s: number; end_s: number };
+
+/**
+ * A target that is a record id and has a span too: the span must be that record's (IoU >= 0.5, the rule that attaches
+ * spans), else the ids no longer name what was rated (a transcript re-segmented since the ratings were made renumbers
+ * the records) and the rating would sit on another segment than its span: refused, naming both.
+ */
+function checkIdSpan(seg: SegmentSpan, sp: LabelTargetSpan, segments: SegmentSpan[], file: string): void {
+  if (iou(seg.start_s, seg.end_s, sp.start_s, sp.end_s) >= 0.5 - 1e-9) return;
+  const other = segments.find((s) => iou(s.start_s, s.end_s, sp.start_s, sp.end_s) >= 0.5 - 1e-9);
+  const span = (a: number, b: number) => `${fmtSecondsPair(a, b).join('-')} s`;
+  throw new InputError(
+    `target '${sp.target}' is the id of record ${seg.id} (${span(seg.start_s, seg.end_s)}), but its span is ${span(sp.start_s, sp.end_s)}${other ? `, record ${other.id}'s` : ', no record of this build'}: the record ids no longer name what was rated (a transcript re-segmented since?); match by span alone (give the targets other ids) or rate this build's records`,
+    { file },
+  );
+}
+
 /** For each segment (by index), the targets attached to it: by id, or by best IoU >= 0.5 within the session. */
-export function assignTargets(segments: Array<{ id: string; start_s: number; end_s: number }>, spans: LabelTargetSpan[]): string[][] {
+export function assignTargets(segments: SegmentSpan[], spans: LabelTargetSpan[], file = 'labels'): string[][] {
   const out = segments.map((s) => [s.id]);
+  const byId = new Map(segments.map((s) => [s.id, s]));
   for (const sp of spans) {
+    const own = byId.get(sp.target);
+    if (own) {
+      checkIdSpan(own, sp, segments, file);
+      continue;
+    }
     let best = -1;
     let bestIou = 0.5 - 1e-9;
     segments.forEach((s, i) => {
@@ -255,7 +280,13 @@ export function unknownSessionNotes(set: LabelSet, manifestIds: readonly string[
   for (const [sid, spans] of set.spansBySession) {
     if (ids.has(sid)) continue;
     const near = manifestIds.find((m) => squash(m) === squash(sid)) ?? manifestIds.find((m) => editDistance(m.toLowerCase(), sid.toLowerCase()) <= Math.min(2, Math.floor(sid.length / 3)));
-    const hint = near !== undefined ? `did you mean '${near}'? session ids are matched exactly` : 'not in this build';
+    const nfc = manifestIds.find((m) => m.normalize('NFC') === sid.normalize('NFC'));
+    const hint =
+      nfc !== undefined
+        ? `the manifest's '${nfc}' is the same text in another Unicode form (NFC/NFD: an accent as one character or as a combining mark); session ids are matched exactly: save both files in NFC`
+        : near !== undefined
+          ? `did you mean '${near}'? session ids are matched exactly`
+          : 'not in this build';
     const n = spans.length;
     notes.push(`labels: ${basename(set.sessionFile.get(sid) ?? '')}: session_id '${sid}' (${n} rated target${n > 1 ? 's' : ''}) is not a session of the manifest (${hint}): its targets match no segment`);
   }

@@ -102,6 +102,8 @@ export interface DecodedAudioInfo {
   sampleRate: number;
   sourceSampleRate: number | null;
   sourceChannels: number | null;
+  /** Audio streams in the file (one is decoded: `stream`). */
+  audioStreams: number;
   resampled: boolean;
   downmixed: boolean;
 }
@@ -140,6 +142,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
       sampleRate,
       sourceSampleRate: stream.sample_rate_hz,
       sourceChannels: stream.channels,
+      audioStreams: p.streams.filter((s) => s.type === 'audio').length,
       resampled: stream.sample_rate_hz !== null && stream.sample_rate_hz !== sampleRate,
       downmixed: (stream.channels ?? 1) > 1,
     };

@@ -49,10 +49,18 @@ export async function readTranscript(path: string, opts: ReadTranscriptOptions =
 
 /** The clock of a session's transcript per the rule above (null: already on the reference clock). */
 export async function transcriptClock(session: ManifestSession, syncPath: string): Promise<Clock | null> {
-  const role = (session.meta.transcript_clock ?? '').trim();
+  return columnClock(session, syncPath, 'transcript_clock');
+}
+
+/**
+ * The clock a manifest column (`transcript_clock`, `labels_clock`) names: the audio stream of that role's file mapped
+ * by the session's sync.json (null: empty, 'reference' or the reference role, times already on the reference clock).
+ */
+export async function columnClock(session: ManifestSession, syncPath: string, column: 'transcript_clock' | 'labels_clock'): Promise<Clock | null> {
+  const role = (session.meta[column] ?? '').trim();
   if (role === '' || role === 'reference' || role === session.ref_role) return null;
   const media = session.media.find((m) => m.role === role);
-  if (!media) throw new InputError(`transcript_clock '${role}' is not a media role of session ${session.session_id}`, { file: syncPath });
+  if (!media) throw new InputError(`${column} '${role}' is not a media role of session ${session.session_id}`, { file: syncPath });
   return loadClock(syncPath, media.path, 'audio', 0, await syncMediaSha256(syncPath, role));
 }
 

@@ -257,7 +257,9 @@ export function detectTranscriptFormat(path: string, text: string): TranscriptFo
   throw new InputError('unknown transcript format (expected Whisper JSON, JSONL, WebVTT or SRT)', { file: path });
 }
 
-export function parseTranscript(text: string, format: TranscriptFormat, file: string): Utterance[] {
+export function parseTranscript(raw: string, format: TranscriptFormat, file: string): Utterance[] {
+  // A UTF-8 BOM (Windows Notepad's 'UTF-8 with BOM') is not part of the text: JSON.parse refused it as a token.
+  const text = raw.replace(/^\uFEFF/, '');
   let u: Utterance[];
   switch (format) {
     case 'whisper':

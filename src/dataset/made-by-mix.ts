@@ -1,0 +1,34 @@
+/**
+ * Sessions of one release whose features were made with different extract options or mmprep versions (from each
+ * session's meta.json `made_by`, kept in manifest.json's `sessions`): a face track analysed at `--face-fps 2` is
+ * interpolated onto the same 10 ms grid as one analysed at every frame, and nothing in the records tells them apart.
+ * Said on stderr by `dataset build` and under "Known gaps" in the dataset card; not refused (a deliberate mix is
+ * possible), but never silent.
+ */
+import type { DatasetSessionOutcome } from './build-session.js';
+
+/** The stages whose files go into the records. */
+const RECORD_STAGES = ['audio', 'face'] as const;
+
+function madeByText(rec: { options: unknown; version: string | null }): string {
+  const opts = rec.options === null ? 'options not recorded (an older mmprep)' : JSON.stringify(rec.options) === '{}' ? 'default options' : JSON.stringify(rec.options);
+  return `${opts}, mmprep ${rec.version ?? 'unknown'}`;
+}
+
+/** One line per stage whose sessions' features were made in more than one way, each way with its sessions. */
+export function mixedMadeByNotes(sessions: readonly DatasetSessionOutcome[]): string[] {
+  const notes: string[] = [];
+  for (const stage of RECORD_STAGES) {
+    const groups = new Map<string, string[]>();
+    for (const s of sessions) {
+      const rec = s.error ? undefined : s.made_by?.[stage];
+      if (!rec) continue;
+      const key = madeByText(rec);
+      groups.set(key, [...(groups.get(key) ?? []), s.session_id]);
+    }
+    if (groups.size < 2) continue;
+    const ways = [...groups].map(([k, ids]) => `${k} (${ids.length > 5 ? `${ids.slice(0, 5).join(', ')}, … ${ids.length} sessions` : ids.join(', ')})`);
+    notes.push(`${stage} features of this release were extracted in ${groups.size} different ways: ${ways.join('; ')}; the records do not say which, so extract every session with the same options (mmprep extract --resume with one set of flags redoes the others)`);
+  }
+  return notes;
+}

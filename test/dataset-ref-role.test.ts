@@ -1,0 +1,35 @@
+/**
+ * A new user's trial: `mmprep extract --ref-role video` put s01's features on the camera's clock; the manifest's
+ * transcript_clock said the transcript was timed on the lav (lav_audio), but dataset build took the manifest's
+ * default reference role (the first *_audio, the lav) and so read the transcript as already on the reference clock:
+ * every record 0.62 s early (the camera's lag), exit 0. The build now takes the role the features were extracted on
+ * (meta.json ref_role).
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+
+const tmp = tempDir('mmprep-ref-role-');
+afterAll(() => tmp.cleanup());
+const DEMO = join(FIXTURES, 'demo');
+
+describe('dataset build on features extracted with --ref-role', () => {
+  it("maps a lav-timed transcript onto the camera clock extract used (records 0.62 s later than the lav's times)", async () => {
+    const manifest = join(tmp.dir, 'm.csv');
+    const f = (n: string) => join(DEMO, n);
+    writeFileSync(manifest, `session_id,speaker_id,video,lav_audio,transcript,transcript_clock\ns01,spk_a,${f('s01_camera.mp4')},${f('s01_lav.flac')},${f('s01_transcript.json')},lav_audio\n`);
+    const x = await runCli(['extract', manifest, '-o', join(tmp.dir, 'feat'), '--ref-role', 'video', '--only', 'sync,audio', '--progress', 'none']);
+    expect(x.code, x.stderr).toBe(0);
+    const out = join(tmp.dir, 'rel');
+    const b = await runCli(['dataset', 'build', manifest, '--features', join(tmp.dir, 'feat'), '-o', out, '--quiet']);
+    expect(b.code, b.stderr).toBe(0);
+    const recs = readdirSync(out)
+      .filter((n) => n.startsWith('data-'))
+      .flatMap((n) => readFileSync(join(out, n), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
+    // s01_transcript.json's first utterance: 2.69-3.42 s on the lav; the camera's clock runs 0.62 s behind (truth.json).
+    expect(recs[0].text).toBe('ten of clubs');
+    expect(recs[0].start_s).toBeCloseTo(2.69 + 0.62, 2);
+    expect(recs[0].end_s).toBeCloseTo(3.42 + 0.62, 2);
+  }, 300_000);
+});
