@@ -285,9 +285,15 @@ describe('dataset build refuses empty, unlabelled and stale output (issue 12, it
     cpSync(join(DEMO, 's03_lav.flac'), join(media, 's01_lav.flac')); // the wrong take copied over s01's
     const r = await runCli(['dataset', 'build', manifest, '--features', feats, '-o', join(dir, 'ds-inputs'), '--quiet']);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/session s01: lav_audio s01_lav\.flac is not the file its features were extracted from \(s01_lav\.flac, \d+ bytes, sha256 [0-9a-f]{12}…; now \d+ bytes, sha256 [0-9a-f]{12}…\); run mmprep extract --resume/);
+    expect(r.stderr).toMatch(/session s01: lav_audio s01_lav\.flac is not the file its features were extracted from \(s01_lav\.flac, \d+ bytes, sha256 [0-9a-f]{12}…; now \d+ bytes\); run mmprep extract --resume/); // another size: refused on a stat, not read
     expect(r.stderr).not.toMatch(/video s01_camera/);
     expect(existsSync(join(dir, 'ds-inputs'))).toBe(false);
+    const sameSize = readFileSync(join(DEMO, 's01_lav.flac'));
+    sameSize[sameSize.length - 1] ^= 0xff; // one byte changed, same size: only the hash tells
+    writeFileSync(join(media, 's01_lav.flac'), sameSize);
+    const r2 = await runCli(['dataset', 'build', manifest, '--features', feats, '-o', join(dir, 'ds-inputs'), '--quiet']);
+    expect(r2.code, r2.stderr).toBe(2);
+    expect(r2.stderr).toMatch(/session s01: lav_audio s01_lav\.flac is not the file its features were extracted from \(s01_lav\.flac, (\d+) bytes, sha256 [0-9a-f]{12}…; now \1 bytes, sha256 [0-9a-f]{12}…\)/);
     writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/^s01,spk_a,s01_camera\.mp4,/m, 's01,spk_a,,'));
     cpSync(join(DEMO, 's01_lav.flac'), join(media, 's01_lav.flac'));
     const noVideo = await runCli(['dataset', 'build', manifest, '--features', feats, '-o', join(dir, 'ds-inputs'), '--quiet']);

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { sha256File } from '../common/sha256.js';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../common/errors.js';
 import type { ManifestSession } from '../batch/manifest.js';
@@ -39,9 +39,11 @@ async function inputProblems(s: ManifestSession, meta: SessionMeta): Promise<str
       out.push(`${name} is not among the inputs its features were extracted from (meta.json: ${meta.inputs.map((i) => i.role).join(', ') || 'none'}); ${redo}`);
       continue;
     }
-    const now = await sha256File(m.path).catch(() => null);
+    // Size first (a stat): a file of another size is refused without reading it; equal sizes cost one full read.
+    const size = await stat(m.path).then((st) => st.size, () => null);
+    const now = size === null ? null : size !== was.size_bytes ? { size, sha256: '' } : await sha256File(m.path).catch(() => null);
     if (now && (now.size !== was.size_bytes || now.sha256 !== was.sha256)) {
-      out.push(`${name} is not the file its features were extracted from (${was.file}, ${was.size_bytes} bytes, sha256 ${was.sha256.slice(0, 12)}…; now ${now.size} bytes, sha256 ${now.sha256.slice(0, 12)}…); ${redo}`);
+      out.push(`${name} is not the file its features were extracted from (${was.file}, ${was.size_bytes} bytes, sha256 ${was.sha256.slice(0, 12)}…; now ${now.size} bytes${now.sha256 ? `, sha256 ${now.sha256.slice(0, 12)}…` : ''}); ${redo}`);
     }
   }
   for (const i of meta.inputs) {
