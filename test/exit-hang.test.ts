@@ -2,7 +2,7 @@
  * The guards against Node.js's shutdown deadlock (src/common/shutdown.ts; README, "Known problem: a rare hang at
  * exit"). The hang itself is too rare to test (a few in 100 runs of `mmprep sync` under load, none in some 200-run
  * batches; scripts/repro-exit-hang.mjs counts it), so these check its precondition instead, read from V8's own
- * --trace-opt lines: a TurboFan job still compiling when the main thread's JavaScript is done. Each case is run
+ * --trace-opt lines: a TurboFan job still compiling when the main thread's JavaScript is done. The case is run
  * beside a control without the guard, which shows the trace sees what the guard removes.
  */
 import { spawnSync } from 'node:child_process';
@@ -52,21 +52,5 @@ describe('no TurboFan job outlives the main thread', () => {
     expect(out).toContain('--end of js--');
     expect(count(hotLines(out), /completed optimizing/g)).toBeGreaterThanOrEqual(6);
     expect(after(out, '--end of js--')).not.toMatch(/compiling|optimizing|Marking|Queued/);
-  });
-});
-
-describe('worker threads compile TurboFan code on their own thread', () => {
-  const script = (inline: boolean) =>
-    `import { compileWorkersInline } from ${JSON.stringify(SHUTDOWN)};\nimport { Worker } from 'node:worker_threads';\n` +
-    `${inline ? 'compileWorkersInline();' : ''}\nnew Worker(${JSON.stringify(HOT)}, { eval: true });`;
-
-  it('without compileWorkersInline a worker queues concurrent jobs (the control)', () => {
-    expect(count(hotLines(traced(script(false))), /mode: ConcurrencyMode::kConcurrent/g)).toBeGreaterThan(0);
-  });
-
-  it('after compileWorkersInline a worker compiles synchronously only', () => {
-    const out = hotLines(traced(script(true)));
-    expect(count(out, /mode: ConcurrencyMode::kSynchronous/g)).toBeGreaterThan(0);
-    expect(out).not.toMatch(/mode: ConcurrencyMode::kConcurrent/);
   });
 });

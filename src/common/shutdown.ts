@@ -2,18 +2,11 @@
  * Guards against Node.js's shutdown deadlock (nodejs/node#54918; README, "Known problem: a rare hang at exit"): when
  * the event loop empties, the main thread waits in NodePlatform::DrainTasks for V8's background jobs, and a TurboFan
  * job still compiling then can wait for a garbage collection that only the main thread runs. Both sleep forever.
- * Node 20 has no fix (the upstream issue is open); these two calls leave no TurboFan job running at that point.
+ * Node 20 has no fix (the upstream issue is open). Worker threads are left alone: mmprep ends them with terminate()
+ * (or its pools' destroy()), which stops their event loop without that wait, and V8's teardown of their isolate
+ * releases a job waiting for a collection.
  */
 import v8 from 'node:v8';
-
-/**
- * Isolates made after this call (the worker threads of `audio`, `face`, `extract`) run TurboFan on their own thread,
- * so no compile job outlives them. V8 reads the flag when it creates an isolate: the main thread's isolate, made
- * before any JS runs, keeps its background compiler (hence settleOptimizingCompiles).
- */
-export function compileWorkersInline(): void {
-  v8.setFlagsFromString('--no-concurrent-recompilation');
-}
 
 /**
  * The main thread's last step: no new optimizing compiles (`--no-turbofan`, `--no-maglev`), then wait for those in
