@@ -1,9 +1,9 @@
 /**
- * The guards against Node.js's shutdown deadlock (src/common/shutdown.ts; README, "Known problem: a rare hang at
- * exit"). The hang itself is too rare to test (a few in 100 runs of `mmprep sync` under load, none in some 200-run
- * batches; scripts/repro-exit-hang.mjs counts it), so these check its precondition instead, read from V8's own
- * --trace-opt lines: a TurboFan job still compiling when the main thread's JavaScript is done. The case is run
- * beside a control without the guard, which shows the trace sees what the guard removes.
+ * The guard against Node.js's shutdown deadlock (src/common/shutdown.ts; README, "Known problem: a rare hang at
+ * exit"). The hang itself is too rare to test (3 in 100 runs of `mmprep sync` once, none in 324 runs at load 20-29;
+ * scripts/repro-exit-hang.mjs counts it), so this checks its precondition instead, read from V8's own --trace-opt
+ * lines: a TurboFan job still compiling when the main thread's JavaScript is done. The case is run beside a control
+ * without the guard, which shows the trace sees what the guard removes.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
