@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // Entry point: runs the built CLI (dist/). Build with `npm run build`.
 import { main } from '../dist/cli/main.js';
+import { settleOptimizingCompiles } from '../dist/common/shutdown.js';
 
 let settled = false;
 main(process.argv).then((code) => {
   settled = true;
   process.exitCode = code;
+  // Everything is written; no TurboFan job may be left running when the event loop empties: Node's shutdown deadlock
+  // (README, "Known problem: a rare hang at exit").
+  settleOptimizingCompiles();
 });
 // The event loop emptied while the command still waited on something that can no longer happen (a lost stream
 // error left a write waiting forever): that was exit 0 with no output. A bug, so exit 1 and say so.

@@ -4,7 +4,7 @@ import { buildDataset, discardRunningBuilds, failedSessionsError, type BuildOpti
 import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES } from '../dataset/features.js';
 import { DEFAULT_SPLIT } from '../dataset/splits.js';
 import { formatReport, parseMaxMissing, validateDataset } from '../dataset/validate.js';
-import { action, choiceOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption, printJsonFailure } from './run.js';
+import { action, exitInterrupted, choiceOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption, printJsonFailure } from './run.js';
 
 interface BuildOpts {
   features: string;
@@ -47,7 +47,7 @@ async function interruptible<T>(build: () => Promise<T>): Promise<T> {
   const onSignal = (signal: NodeJS.Signals) => {
     discardRunningBuilds();
     process.stderr.write(`mmprep dataset build: interrupted (${signal}): nothing was written\n`);
-    process.exit(130);
+    exitInterrupted(130);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -6,7 +6,7 @@ import { removeInterruptedOutputsSync } from '../common/atomic.js';
 import { EXIT } from '../common/errors.js';
 import { discardRunningBuilds } from '../dataset/build.js';
 import { DemoControl, removeDemoOutputsSync, runDemo } from '../dataset/demo.js';
-import { action, jobsOption, numberOption, outputOf, outputOption } from './run.js';
+import { action, exitInterrupted, jobsOption, numberOption, outputOf, outputOption } from './run.js';
 
 export function register(program: Command): void {
   const cmd = program
@@ -45,7 +45,7 @@ function interruptHandlers(control: DemoControl, out: string, madeOut: boolean):
     discardRunningBuilds();
     removeDemoOutputsSync(out, madeOut);
     process.stderr.write(`mmprep demo: interrupted (${signal}): the demo's files in ${out} were removed; run it again\n`);
-    process.exit(130);
+    exitInterrupted(130);
   };
   const onSignal = (s: NodeJS.Signals) => {
     signal = s;

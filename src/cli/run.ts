@@ -6,6 +6,7 @@ import { parseDelimiter } from '../common/csv.js';
 import { removeCreatedOutputs, removeInterruptedOutputsSync } from '../common/atomic.js';
 import { flushStdout, stdoutFailure } from '../common/stdout.js';
 import { EXIT, InputError, OutputPathError, isMmprepError, unwritableOutput, type ExitCode, type MmprepError } from '../common/errors.js';
+import { settleOptimizingCompiles } from '../common/shutdown.js';
 
 /** README "Exit codes": interrupted (SIGINT/SIGTERM). */
 const EXIT_INTERRUPTED = 130;
@@ -93,8 +94,18 @@ function interruptHandler(command: string | undefined) {
     interrupted = true;
     removeInterruptedOutputsSync();
     process.stderr.write(`mmprep${command ? ` ${command}` : ''}: interrupted (${signal}): its output files were removed; run it again\n`);
-    process.exit(EXIT_INTERRUPTED);
+    exitInterrupted(EXIT_INTERRUPTED);
   };
+}
+
+/**
+ * process.exit() of an interrupted command. process.exit joins V8's background threads, and a TurboFan job waiting
+ * there for a garbage collection the main thread no longer runs hangs it (README, "Known problem: a rare hang at
+ * exit"): none is left running first.
+ */
+export function exitInterrupted(code: number): never {
+  settleOptimizingCompiles();
+  process.exit(code);
 }
 
 /** An unwritable output: an OutputPathError, or a failed mkdir (made only for outputs) of a path in the way. */
