@@ -55,7 +55,12 @@ export interface FlashScanOptions {
   pair?: { pulse_s: number | null; maxCandidates?: number };
   /**
    * Unguided search of a session whose reference microphone measured the beep (start only): the pulse length,
-   * seconds. A candidate whose fitted length is far from it is not placed (the search itself is unchanged).
+   * seconds. The search's plateau tests take it (as the pair search's do), so the window's other events, which the
+   * 6x margin is taken over, are events of that length too: the null of a known-length pulse (Kay 1998, vol. II
+   * ch. 7). Until 2026-12-01 the search took every length from 0.05 to 0.6 s, and on scene variant 34
+   * (wall-screen-30-steps) a slide change darkened back by an exposure step 0.39 s later scored 74.6 against the
+   * 0.2 s screen flash's 169.6 and the flash was refused. A candidate whose fitted length is still far from it is
+   * not placed.
    */
   pulseS?: number | null;
   /**
@@ -289,9 +294,10 @@ export class FlashScanner {
     return quickMedian(d, d.length);
   }
 
-  /** Plateau tests: from the guides' pulse length (allowing a frame either way), else the unguided range. */
+  /** Plateau tests: from the guides' or the reference's pulse length (allowing a frame either way), else the unguided range. */
   private plateauTestsFor(T: number): PlateauTest[] {
-    const ds = this.guides.length ? this.guides.map((g) => g.duration_s) : [this.knownS];
+    // A lone search that knows the reference's beep length (checkS) searches with it, as the pair search does.
+    const ds = this.guides.length ? this.guides.map((g) => g.duration_s) : [this.knownS ?? this.checkS];
     if (ds.some((d) => d === null)) return plateauTests(Math.max(1, this.o.minFlashS / T - 1), this.o.maxFlashS / T);
     return plateauTests(Math.max(1, Math.min(...(ds as number[])) / T - 2), Math.max(...(ds as number[])) / T + 0.5);
   }
