@@ -6,7 +6,7 @@ import { FlashScanner } from '../src/sync/flash.js';
 // A held-out scene (make-sync-scenes --variant 1, v1-mandelbrot-led10-x332y4-25-crf30-pump-180deg) had a 0.14 s
 // brighten-and-return (a slide change and the subject's head crossing) placed as the flash by the unguided search;
 // the pulse was 0.34 s long. Frames are made here (grey, 25 fps, a little deterministic noise), no ffmpeg.
-function frames(events: Array<{ t: number; d: number; x: number; a?: number }>, seconds = 8): VideoFrame[] {
+function frames(events: Array<{ t: number; d: number; x: number }>, seconds = 8): VideoFrame[] {
   const W = 64;
   const H = 36;
   let a = 7;
@@ -18,7 +18,7 @@ function frames(events: Array<{ t: number; d: number; x: number; a?: number }>, 
     for (let k = 0; k < data.length; k++) data[k] = 90 + Math.floor(u() * 6);
     for (const e of events) {
       const lit = Math.max(0, Math.min(t + 0.04, e.t + e.d) - Math.max(t, e.t)) / 0.04;
-      for (let y = 4; y < 12; y++) for (let x = e.x; x < e.x + 8; x++) data[y * W + x] += Math.round((e.a ?? 120) * lit);
+      for (let y = 4; y < 12; y++) for (let x = e.x; x < e.x + 8; x++) data[y * W + x] += Math.round(120 * lit);
     }
     out.push({ index: i, t_s: t, width: W, height: H, data } as unknown as VideoFrame);
   }
@@ -38,28 +38,12 @@ describe('unguided flash search checked against the pulse length from the refere
     expect(scan(f, 0.34).filter((d) => d.placeable)).toEqual([]);
   });
 
-  it('a 0.34 s pulse agrees with the reference\'s 0.34 s and is placed within a quarter frame; the 0.14 s event is no candidate of that length', () => {
+  it('a 0.34 s pulse agrees with the reference\'s 0.34 s and is placed within a quarter frame; the 0.14 s event says why not', () => {
     const f = frames([{ t: 3.0123, d: 0.34, x: 8 }]);
     const placed = scan(f, 0.34).filter((d) => d.placeable);
     expect(placed).toHaveLength(1);
     expect(Math.abs(placed[0].t_s - 3.0123) * 25).toBeLessThan(0.25);
-    // Searched with the reference's length (as the pair search is), a 3.5-frame event does not fit a 0.34 s box.
-    expect(scan(frames([{ t: 5.013, d: 0.14, x: 40 }]), 0.34).filter((d) => d.placeable || d.score >= 8)).toEqual([]);
-  });
-
-  // Scene variant 34's wall-screen-30-steps (a soundless start-only camera): a 0.2 s screen flash scored 169.6, but a
-  // slide change that an exposure step 0.39 s later darkened back (a 0.39 s brighten-and-return) scored 74.6, so the
-  // flash was not 6x the window's strongest other event. Searched with the reference's length, the margin is taken
-  // over events of that length (the null of a known-length pulse), as the pair search's is.
-  it('the 6x margin of a start-only search is taken over events of the reference\'s length', () => {
-    const f = frames([{ t: 2.0123, d: 0.4, x: 40, a: 45 }, { t: 5.0171, d: 0.2, x: 8 }]);
-    const placed = scan(f, 0.2).filter((d) => d.placeable);
-    expect(placed).toHaveLength(1);
-    expect(Math.abs(placed[0].t_s - 5.0171) * 25).toBeLessThan(0.5);
-    // Without the length nothing says which of the two is the flash: refused by the margin.
-    expect(scan(f, null).filter((d) => d.placeable)).toEqual([]);
-    expect(scan(f, null).map((d) => d.unplaceable_reason).join('\n')).toMatch(/not 6x the strongest other event/);
-    // The 0.4 s event alone is not placed with the reference's 0.2 s either.
-    expect(scan(frames([{ t: 2.0123, d: 0.4, x: 40, a: 45 }]), 0.2).filter((d) => d.placeable)).toEqual([]);
+    const short = scan(frames([{ t: 5.013, d: 0.14, x: 40 }]), 0.34);
+    expect(short.map((d) => d.unplaceable_reason).join('\n')).toMatch(/lit 0\.1\d\d s, but the reference's beep lasted 0\.340 s/);
   });
 });

@@ -55,9 +55,7 @@ export interface FlashScanOptions {
   pair?: { pulse_s: number | null; maxCandidates?: number };
   /**
    * Unguided search of a session whose reference microphone measured the beep (start only): the pulse length,
-   * seconds. The score track takes the plateau tests of that length (FlashScanner lengthTests), so the window's
-   * other events, which the 6x margin is taken over, are pulses of that length too. A candidate whose fitted length
-   * is still far from it is not placed.
+   * seconds. A candidate whose fitted length is far from it is not placed (the search itself is unchanged).
    */
   pulseS?: number | null;
   /**
@@ -187,27 +185,6 @@ interface Candidate {
   z: number;
   guide: FlashSearchGuide | null;
   searched: number;
-}
-
-/** Per onset frame, the best plateau test so far: its contrast (-Infinity: none yet), (contrast / z)² and index. */
-interface BestAt {
-  contrast: Float64Array;
-  variance: Float64Array;
-  test: Int32Array;
-}
-
-function bestAt(n: number): BestAt {
-  return { contrast: new Float64Array(n).fill(-Infinity), variance: new Float64Array(n), test: new Int32Array(n) };
-}
-
-/** Keeps test ti's (z, contrast c) at onset a when it is the first or beats the kept one; true when a was empty. */
-function keepBest(b: BestAt, a: number, z: number, c: number, ti: number): boolean {
-  const empty = b.contrast[a] === -Infinity;
-  if (!(c > 0) || !(empty || z > c / Math.sqrt(b.variance[a]))) return false;
-  b.contrast[a] = c;
-  b.variance[a] = (c / z) ** 2;
-  b.test[a] = ti;
-  return empty;
 }
 
 /** Inserts (z, region, test) into the descending top-M list at offset o. */
@@ -379,11 +356,10 @@ export class FlashScanner {
     const s1 = new Float64Array(n + 1);
     const s2 = new Float64Array(n + 1);
     const scratch = new Float64Array(n);
-    // Every test's best at each onset gives the region's events; the track's score, the tests of the known length.
-    const all = bestAt(n);
-    const ofLength = this.lengthTests(tests);
-    const known = ofLength ? bestAt(n) : all;
+    const contrast = new Float64Array(n).fill(-Infinity);
     const touched: number[] = [];
+    const variance = new Float64Array(n);
+    const testOf = new Int32Array(n);
     const st: PulseStat = { z: 0, contrast: 0, before: 0, plateau: 0, after: 0 };
     const apart = this.exclusion(tests, tests.length - 1);
     const minC = this.o.minJump;
@@ -400,41 +376,27 @@ export class FlashScanner {
           if (Number.isNaN(sd)) sd = this.keepCellSd(regions[r], temporalSd(x, scratch));
           // The whole picture takes its flanks trimmed (an exposure step next to a screen flash; boxZTrimmed).
           const z = regions[r].size === 0 ? boxZTrimmed(x, s1, s2, n, a, t, sd, NOISE_FLOOR, st) : boxZ(s1, s2, n, a, t, sd, NOISE_FLOOR, st);
-          if (keepBest(all, a, z, st.contrast, ti)) touched.push(a);
-          if (ofLength?.[ti]) keepBest(known, a, z, st.contrast, ti);
+          if (st.contrast > 0 && (contrast[a] === -Infinity || z > st.contrast / Math.sqrt(variance[a]))) {
+            if (contrast[a] === -Infinity) touched.push(a);
+            contrast[a] = st.contrast;
+            variance[a] = (st.contrast / z) ** 2;
+            testOf[a] = ti;
+          }
         }
       }
       // Only the onsets that passed the gate hold a contrast (the rest stay -Infinity): visit those, then clear them.
       touched.sort((p, q) => p - q);
-      const events = topEvents(all.contrast, this.pulses + 1, apart, touched);
+      const events = topEvents(contrast, this.pulses + 1, apart, touched);
       for (const a of touched) {
-        if (events.length && known.contrast[a] !== -Infinity) {
+        if (events.length) {
           const other = OTHER_EVENT_WEIGHT * otherEvent(events, a, this.pulses, apart);
-          insertTop(top, a * M, M, known.contrast[a] / Math.sqrt(known.variance[a] + other * other), r, known.test[a]);
+          insertTop(top, a * M, M, contrast[a] / Math.sqrt(variance[a] + other * other), r, testOf[a]);
         }
-        all.contrast[a] = -Infinity;
-        known.contrast[a] = -Infinity;
+        contrast[a] = -Infinity;
       }
       touched.length = 0;
     }
     return this.motionChecked(top, regions, tests, n);
-  }
-
-  /**
-   * A lone search that knows the reference beep's length (checkS, a start-only session): which plateau tests score
-   * the track, those whose plateaus (L to L + gap - 1 frames) meet the range a guided search of that length takes
-   * (plateauTestsFor); null (every test) otherwise. The track, its candidates and the null the 6x margin is taken over
-   * are then pulses of that length, the null of a known-length pulse (Kay 1998, vol. II ch. 7), as in the pair search;
-   * a region's own other events (otherEvent) still come from every test: a region where things of any length come
-   * and go is restless. Until 2026-12-01 the track took every length from 0.05 to 0.6 s, and on scene variant 34
-   * (wall-screen-30-steps) a slide change that an exposure step darkened back 0.39 s later scored 74.6 against the
-   * 0.2 s screen flash's 169.6: the flash was refused, not 6x the window's strongest other event.
-   */
-  private lengthTests(tests: PlateauTest[]): boolean[] | null {
-    if (this.checkS === null) return null;
-    const lo = Math.max(1, this.checkS / this.lastT - 2);
-    const hi = this.checkS / this.lastT + 0.5;
-    return tests.map((t) => t.L <= hi && t.L + t.gap - 1 >= lo);
   }
 
   /** A single cell's temporal SD, kept for litCells (sdOfCell); returns it. */
