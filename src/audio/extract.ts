@@ -11,6 +11,9 @@ import { functionals, percentileSorted, type Functionals } from './functionals.j
 import { roundSig, roundTime } from './format.js';
 import { JsonlHelper } from './jsonl-helper.js';
 import { jsonlBlock, rmsDb, VOICE_FRAME_FIELDS, voiceFrame, type FrameView } from './jsonl.js';
+import { chunkView, type ColumnKind, type FeatureColumns } from './feature-columns.js';
+import { spilledJsonlBlocks } from './jsonl-spilled.js';
+import { SPILL_BLOCK_FRAMES, SpillFile } from './spill.js';
 export { rmsDb, VOICE_FRAME_FIELDS, jsonlBlock };
 import { resolveAudioOptions, type AudioOptions } from './options.js';
 import type { DecodedAudioInfo, PrestartedDecode } from '../media/decode-audio.js';
@@ -173,31 +176,40 @@ export function sourceStart(f: AudioFeatures): number {
   return s !== null && s !== undefined && Number.isFinite(s) ? s : 0;
 }
 
-/** Frame records of computed features (lazily, one object per frame). */
+/** Frame records of computed features (lazily, one object per frame; a spilled file's a block at a time). */
 export function* audioFrameRecords(f: AudioFeatures, clock?: Clock): Generator<AudioFrameRecord> {
-  const k = f.options.nMfcc;
   const t0 = sourceStart(f);
-  for (let i = 0; i < f.nFrames; i++) {
-    const t = (i * f.hop) / f.sampleRate;
-    const rec: AudioFrameRecord = clock ? ({ t_s: clock(t0 + t), t_src_s: t0 + t } as AudioFrameRecord) : ({ t_s: t } as AudioFrameRecord);
-    rec.mfcc = Array.from(f.mfcc.subarray(i * k, i * k + k));
-    rec.delta = f.delta ? Array.from(f.delta.subarray(i * k, i * k + k)) : null;
-    rec.delta2 = f.delta2 ? Array.from(f.delta2.subarray(i * k, i * k + k)) : null;
-    if (!f.delta) rec.delta_reason = f.deltaReason ?? 'unavailable';
-    rec.f0_hz = f.f0[i] > 0 ? f.f0[i] : null;
-    rec.voiced = f.f0[i] > 0;
-    rec.voiced_prob = f.voicedProb[i];
-    rec.rms = f.rms[i];
-    rec.rms_db = rmsDb(f.rms[i]);
-    rec.zcr = f.zcr[i];
-    if (f.voice) {
-      const { values, reason } = voiceFrame(f, i);
-      VOICE_FRAME_FIELDS.forEach((k, j) => (rec[k] = Number.isNaN(values[j]) ? null : values[j]));
-      rec.voice_reason = reason;
-    }
-    if (f.syncBeep) syncBeepRecord(rec, f.syncBeep, i);
-    yield rec;
+  const cols = f.columns;
+  const step = cols ? SPILL_BLOCK_FRAMES : Math.max(1, f.nFrames);
+  for (let a = 0; a < f.nFrames; a += step) {
+    const b = Math.min(f.nFrames, a + step);
+    const v = cols ? chunkView(f, cols, a, b) : f;
+    for (let i = a; i < b; i++) yield frameRecord(f, v, i, i - (v.first ?? 0), clock, t0);
   }
+}
+
+/** Frame i's record; `v` holds its per-frame values at index j (f itself, or a block of a spilled file). */
+function frameRecord(f: AudioFeatures, v: FrameView, i: number, j: number, clock: Clock | undefined, t0: number): AudioFrameRecord {
+  const k = f.options.nMfcc;
+  const t = (i * f.hop) / f.sampleRate;
+  const rec: AudioFrameRecord = clock ? ({ t_s: clock(t0 + t), t_src_s: t0 + t } as AudioFrameRecord) : ({ t_s: t } as AudioFrameRecord);
+  rec.mfcc = Array.from(v.mfcc.subarray(j * k, j * k + k));
+  rec.delta = v.delta ? Array.from(v.delta.subarray(j * k, j * k + k)) : null;
+  rec.delta2 = v.delta2 ? Array.from(v.delta2.subarray(j * k, j * k + k)) : null;
+  if (!v.delta) rec.delta_reason = f.deltaReason ?? 'unavailable';
+  rec.f0_hz = v.f0[j] > 0 ? v.f0[j] : null;
+  rec.voiced = v.f0[j] > 0;
+  rec.voiced_prob = v.voicedProb[j];
+  rec.rms = v.rms[j];
+  rec.rms_db = rmsDb(v.rms[j]);
+  rec.zcr = v.zcr[j];
+  if (f.voice) {
+    const { values, reason } = voiceFrame(f, i);
+    VOICE_FRAME_FIELDS.forEach((key, m) => (rec[key] = Number.isNaN(values[m]) ? null : values[m]));
+    rec.voice_reason = reason;
+  }
+  if (f.syncBeep) syncBeepRecord(rec, f.syncBeep, i);
+  return rec;
 }
 
 /** A frame record rounded as written (times to microseconds, other floats to d significant digits). */
@@ -267,6 +279,7 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
     }
     return f.nFrames;
   }
+  if (f.columns) return writeSpilledJsonl(f, f.columns, out, clock, started, gone);
   const toStdout = out === undefined || out === '-';
   const n = f.nFrames;
   // The helper thread formats the last frames while this thread formats the first ones (and, in extractAudio,
@@ -306,6 +319,104 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
     throw e;
   }
   return n;
+}
+
+/** Writes to the output file (atomically) or to stdout (waiting for it to drain); `gone`: stdout's reader left. */
+interface FrameSink {
+  write(s: Uint8Array): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+async function openFrameSink(out: string | undefined, gone: () => boolean): Promise<FrameSink> {
+  const w = toStdoutPath(out) ? null : await new AtomicWriter(out as string).open();
+  const toStdout = async (s: Uint8Array) => {
+    if (gone() || process.stdout.write(s) || gone()) return;
+    await new Promise<void>((res) => {
+      const done = () => {
+        process.stdout.off('drain', done);
+        process.stdout.off('error', done);
+        res();
+      };
+      process.stdout.once('drain', done);
+      process.stdout.once('error', done);
+    });
+  };
+  return {
+    write: (s) => (w ? w.write(s) : toStdout(s)),
+    commit: async () => void (w && (await w.commit())),
+    abort: async () => void (w && (await w.abort())),
+  };
+}
+
+/**
+ * writeFrames of a long recording whose MFCC and deltas are in a temp file (feature-columns.ts): this thread
+ * formats the first frames block by block as writeFrames does; the helper formats the rest into a second temp file,
+ * which is then copied after them. Memory stays bounded by the blocks; the bytes are writeFrames's.
+ */
+async function writeSpilledJsonl(f: AudioFeatures, cols: FeatureColumns, out: string | undefined, clock: Clock | undefined, started: JsonlHelper | null | undefined, gone: () => boolean): Promise<number> {
+  const n = f.nFrames;
+  const h = !clock && n >= HELPER_MIN_FRAMES ? (started ?? JsonlHelper.start()) : null;
+  const split = h ? Math.floor(n * HELPER_SPLIT) : n;
+  const part = h ? SpillFile.create() : null;
+  try {
+    const helper = h && part ? formatSpilledInWorker(h, f, cols, part.fd, split, n) : null;
+    helper?.catch(() => undefined);
+    const sink = await openFrameSink(out, gone);
+    try {
+      for (const b of spilledJsonlBlocks(f, cols, 0, split, BLOCK_FRAMES, clock, sourceStart(f))) {
+        if (gone()) break;
+        await sink.write(b);
+      }
+      if (helper && part) await copySpilled(part, await helper, sink, gone);
+      await sink.commit();
+    } catch (e) {
+      await sink.abort();
+      throw e;
+    }
+    return n;
+  } finally {
+    part?.close();
+  }
+}
+
+/** The first `length` bytes of a temp file to the sink, 1 MB at a time (a fresh buffer each: the sink may keep it). */
+async function copySpilled(part: SpillFile, length: number, sink: FrameSink, gone: () => boolean): Promise<void> {
+  for (let at = 0; at < length && !gone(); at += COPY_BYTES) {
+    const b = Buffer.allocUnsafe(Math.min(COPY_BYTES, length - at));
+    part.read(b, at);
+    await sink.write(b);
+  }
+}
+
+const COPY_BYTES = 1 << 20;
+
+/** formatInWorker for a spilled file: the helper gets its range of the in-memory arrays and reads the columns itself. */
+function formatSpilledInWorker(helper: JsonlHelper, f: AudioFeatures, cols: FeatureColumns, partFd: number, from: number, to: number): Promise<number> {
+  const moved: ArrayBuffer[] = [];
+  const part = <T extends Float32Array | Uint8Array>(a: T): T => {
+    const c = a.slice(from, to) as T;
+    moved.push(c.buffer as ArrayBuffer);
+    return c;
+  };
+  const none = new Float64Array(0);
+  const view: FrameView = {
+    options: { nMfcc: f.options.nMfcc, digits: f.options.digits },
+    sampleRate: f.sampleRate,
+    hop: f.hop,
+    nFrames: f.nFrames,
+    first: from,
+    mfcc: none,
+    delta: null,
+    delta2: null,
+    deltaReason: f.deltaReason,
+    f0: part(f.f0),
+    voicedProb: part(f.voicedProb),
+    rms: part(f.rms),
+    zcr: part(f.zcr),
+    syncBeep: f.syncBeep && { mask: part(f.syncBeep.mask), reason: f.syncBeep.reason },
+  };
+  return helper.formatToFile(view, from, to, cols.ref, partFd, BLOCK_FRAMES, moved);
 }
 
 /** Frames per written block (about 64 kB of JSONL). */
@@ -366,9 +477,14 @@ function featureFunctionals(f: AudioFeatures, hopS: number): Record<string, Func
   const func: Record<string, Functionals> = {};
   const k = f.options.nMfcc;
   const none = functionals([], 0, hopS);
-  for (let j = 0; j < k; j++) func[`mfcc_${j}`] = functionals(f.mfcc, n, hopS, k, j);
+  const series = coefficientSeries(f);
+  const of = (kind: ColumnKind, arr: Float64Array, j: number) => {
+    const [values, stride, offset] = series(kind, arr, j);
+    return functionals(values, n, hopS, stride, offset);
+  };
+  for (let j = 0; j < k; j++) func[`mfcc_${j}`] = of('mfcc', f.mfcc, j);
   for (const [name, arr] of [['delta', f.delta], ['delta2', f.delta2]] as const) {
-    for (let j = 0; j < k; j++) func[`${name}_${j}`] = arr ? functionals(arr, n, hopS, k, j) : none;
+    for (let j = 0; j < k; j++) func[`${name}_${j}`] = arr ? of(name, arr, j) : none;
   }
   const voicedMask = new Uint8Array(n);
   for (let i = 0; i < n; i++) voicedMask[i] = f.f0[i] > 0 ? 1 : 0;
@@ -381,6 +497,24 @@ function featureFunctionals(f: AudioFeatures, hopS: number): Record<string, Func
   func.zcr = functionals(f.zcr, n, hopS);
   if (f.voice) addVoiceFunctionals(func, f.voice, n, hopS);
   return func;
+}
+
+/**
+ * Series j of a coefficient group as functionals() reads it, [values, stride, offset]: the frame-major array, or (a
+ * spilled file) the series read from its temp file into one reused buffer, with the frames of f.columnsMask set to
+ * NaN (the sync beep's, as withoutBeepFrames blanks the in-memory rows). The same values either way.
+ */
+function coefficientSeries(f: AudioFeatures): (kind: ColumnKind, arr: Float64Array, j: number) => [Float64Array, number, number] {
+  const k = f.options.nMfcc;
+  const cols = f.columns;
+  if (!cols) return (_kind, arr, j) => [arr, k, j];
+  const mask = f.columnsMask;
+  const buf = new Float64Array(f.nFrames);
+  return (kind, _arr, j) => {
+    cols.column(kind, j, buf);
+    if (mask) for (let i = 0; i < mask.length; i++) if (mask[i]) buf[i] = NaN;
+    return [buf, 1, 0];
+  };
 }
 
 /** Functionals of the voice-quality series (jitter, shimmer, HNR, formants), over the voice analysis's voiced frames. */
@@ -487,7 +621,16 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
   probed?: Promise<ProbeResult>;
   /** The file's ffmpeg decode, started by the caller beside that ffprobe run; disposed of here whatever happens. */
   prestarted?: PrestartedDecode | null;
+  /**
+   * Recordings longer than this (seconds of audio) keep their bulky per-frame values in temp files in os.tmpdir()
+   * instead of memory (docs/audio.md "Streaming and memory"; same output bytes). Default SPILL_AFTER_S; Infinity:
+   * always in memory; 0: always spilled. Not with --voice (it keeps the whole signal).
+   */
+  spillAfterS?: number;
 }
+
+/** ExtractAudioOptions.spillAfterS's default: past 2 minutes of audio the per-frame stores go to temp files. */
+export const SPILL_AFTER_S = 120;
 
 /**
  * Computes the features of `file`, writes the frame records and the summary, and returns the summary. Nothing
@@ -503,13 +646,17 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
   }
   // The JSONL helper thread starts while the file is analysed when the records will be long enough to use it.
   let helper: JsonlHelper | null = null;
-  const hop = resolveAudioOptions(opts).hopLength;
+  const resolved = resolveAudioOptions(opts);
+  const hop = resolved.hopLength;
+  const spillS = opts.spillAfterS ?? SPILL_AFTER_S;
+  const spillAfterFrames = Number.isFinite(spillS) ? Math.floor((Math.max(0, spillS) * resolved.sampleRate) / hop) : undefined;
   const onOpen = (info: DecodedAudioInfo) => {
     const d = info.stream.duration_s;
     if (opts.out !== null && (opts.format ?? 'jsonl') === 'jsonl' && !clock && (d === null || d === undefined || (d * info.sampleRate) / hop >= HELPER_MIN_FRAMES)) helper = JsonlHelper.start();
   };
+  let f: AudioFeatures | undefined;
   try {
-    const f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, probed: opts.probed, prestarted: opts.prestarted });
+    f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, probed: opts.probed, prestarted: opts.prestarted, spillAfterFrames });
     const beeps = opts.keepSyncBeep ? null : await markSyncBeeps(file, f, { toneHz: opts.toneHz });
     // Frames first: their writer hands part of the formatting to the helper before its first await, so the summary
     // below is computed while the helper runs.
@@ -524,6 +671,7 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
     if (opts.summaryPath) await writeFileAtomic(opts.summaryPath, toJsonText(summary));
     return summary;
   } finally {
+    f?.columns?.close();
     opts.prestarted?.dispose();
     (helper as JsonlHelper | null)?.close();
   }

@@ -108,6 +108,7 @@ function withoutBeepFrames(f: AudioFeatures, mask: Uint8Array): AudioFeatures {
   const blank = (a: Float32Array) => a.map((v, i) => (mask[i] ? NaN : v));
   const out: AudioFeatures = { ...f, mfcc: blankRows(f.mfcc)!, delta: blankRows(f.delta), delta2: blankRows(f.delta2), voicedProb: blank(f.voicedProb), rms: blank(f.rms), zcr: blank(f.zcr) };
   if (f.voice) out.voice = { ...f.voice, frameVoiced: f.voice.frameVoiced.map((v, i) => (mask[i] ? 0 : v)) };
+  if (f.columns) out.columnsMask = mask;
   return out;
 }
 

@@ -1,0 +1,17 @@
+/**
+ * JSONL blocks of frames whose MFCC and deltas are in a temp file (feature-columns.ts): frames are read a spill
+ * block at a time and formatted by jsonlBlock in blocks of `block` frames (the same bytes as from memory).
+ */
+import { chunkView, type FeatureColumns } from './feature-columns.js';
+import { jsonlBlock, type FrameView } from './jsonl.js';
+import { SPILL_BLOCK_FRAMES } from './spill.js';
+
+/** The JSONL bytes of frames [from, to), block by block; `base` holds the per-frame arrays from frame base.first. */
+export function* spilledJsonlBlocks(base: FrameView, cols: FeatureColumns, from: number, to: number, block: number, clock?: (t: number) => number, t0 = 0): Generator<Buffer> {
+  const col = new Float64Array(SPILL_BLOCK_FRAMES);
+  for (let a = from; a < to; a += SPILL_BLOCK_FRAMES) {
+    const b = Math.min(to, a + SPILL_BLOCK_FRAMES);
+    const v = chunkView(base, cols, a, b, col);
+    for (let i = a; i < b; i += block) yield jsonlBlock(v, i, Math.min(b, i + block), clock, t0);
+  }
+}
