@@ -321,9 +321,12 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
   return n;
 }
 
-/** Writes to the output file (atomically) or to stdout (waiting for it to drain); `gone`: stdout's reader left. */
+/**
+ * The output file (atomically, written synchronously) or stdout (waiting for it to drain); `gone`: stdout's reader
+ * left. write(b): b may be reused once the promise resolves (a copy goes to stdout).
+ */
 interface FrameSink {
-  write(s: Uint8Array): Promise<void>;
+  write(b: Uint8Array): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -331,7 +334,7 @@ interface FrameSink {
 async function openFrameSink(out: string | undefined, gone: () => boolean): Promise<FrameSink> {
   const w = toStdoutPath(out) ? null : await new AtomicWriter(out as string).open();
   const toStdout = async (s: Uint8Array) => {
-    if (gone() || process.stdout.write(s) || gone()) return;
+    if (gone() || process.stdout.write(Buffer.from(s)) || gone()) return;
     await new Promise<void>((res) => {
       const done = () => {
         process.stdout.off('drain', done);
@@ -343,7 +346,7 @@ async function openFrameSink(out: string | undefined, gone: () => boolean): Prom
     });
   };
   return {
-    write: (s) => (w ? w.write(s) : toStdout(s)),
+    write: async (s) => (w ? w.writeSync(s) : toStdout(s)),
     commit: async () => void (w && (await w.commit())),
     abort: async () => void (w && (await w.abort())),
   };
@@ -380,10 +383,11 @@ async function writeSpilledJsonl(f: AudioFeatures, cols: FeatureColumns, out: st
   }
 }
 
-/** The first `length` bytes of a temp file to the sink, 1 MB at a time (a fresh buffer each: the sink may keep it). */
+/** The first `length` bytes of a temp file to the sink, 1 MB at a time through one buffer. */
 async function copySpilled(part: SpillFile, length: number, sink: FrameSink, gone: () => boolean): Promise<void> {
+  const buf = Buffer.allocUnsafe(Math.min(COPY_BYTES, length));
   for (let at = 0; at < length && !gone(); at += COPY_BYTES) {
-    const b = Buffer.allocUnsafe(Math.min(COPY_BYTES, length - at));
+    const b = buf.subarray(0, Math.min(COPY_BYTES, length - at));
     part.read(b, at);
     await sink.write(b);
   }

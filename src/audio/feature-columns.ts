@@ -55,11 +55,11 @@ export class FeatureColumns {
     });
   }
 
-  /** Frames [a, b) of one group, frame-major (b - a) x k; `col`: scratch of at least b - a values. */
-  readFrames(kind: ColumnKind, a: number, b: number, col: Float64Array = new Float64Array(b - a)): Float64Array {
+  /** Frames [a, b) of one group, frame-major (b - a) x k, into `into` (default a new array); `col`: scratch of b - a values. */
+  readFrames(kind: ColumnKind, a: number, b: number, col: Float64Array = new Float64Array(b - a), into?: Float64Array): Float64Array {
     const k = this.k;
     const m = b - a;
-    const out = new Float64Array(m * k);
+    const out = into ? into.subarray(0, m * k) : new Float64Array(m * k);
     const c = col.subarray(0, m);
     for (let j = 0; j < k; j++) {
       this.file.read(c, this.at(KIND_INDEX[kind], j, a));
@@ -120,20 +120,35 @@ export function spillMfcc(logmel: SpillStore, nMfcc: number, width: number, mfcc
   }
 }
 
+/** Reused buffers of chunkView for blocks of up to SPILL_BLOCK_FRAMES frames. */
+export interface ChunkScratch {
+  col: Float64Array;
+  mfcc: Float64Array;
+  delta: Float64Array;
+  delta2: Float64Array;
+}
+
+export function chunkScratch(k: number): ChunkScratch {
+  const B = SPILL_BLOCK_FRAMES;
+  return { col: new Float64Array(B), mfcc: new Float64Array(B * k), delta: new Float64Array(B * k), delta2: new Float64Array(B * k) };
+}
+
 /**
  * The frame view of frames [a, b) with the coefficient groups read from the columns (`base`'s per-frame arrays hold
- * frames from base.first, default 0): for jsonlBlock / the CSV records, with `first` = a.
+ * frames from base.first, default 0): for jsonlBlock / the CSV records, with `first` = a. With `scratch` the groups
+ * are read into its buffers (valid until its next use).
  */
-export function chunkView(base: FrameView, cols: FeatureColumns, a: number, b: number, col?: Float64Array): FrameView {
+export function chunkView(base: FrameView, cols: FeatureColumns, a: number, b: number, scratch?: ChunkScratch): FrameView {
   const o = a - (base.first ?? 0);
   const m = b - a;
   const sub = <T extends Float32Array | Uint8Array>(x: T): T => x.subarray(o, o + m) as T;
+  const s = scratch;
   return {
     ...base,
     first: a,
-    mfcc: cols.readFrames('mfcc', a, b, col),
-    delta: cols.hasDelta ? cols.readFrames('delta', a, b, col) : null,
-    delta2: cols.hasDelta ? cols.readFrames('delta2', a, b, col) : null,
+    mfcc: cols.readFrames('mfcc', a, b, s?.col, s?.mfcc),
+    delta: cols.hasDelta ? cols.readFrames('delta', a, b, s?.col, s?.delta) : null,
+    delta2: cols.hasDelta ? cols.readFrames('delta2', a, b, s?.col, s?.delta2) : null,
     f0: sub(base.f0),
     voicedProb: sub(base.voicedProb),
     rms: sub(base.rms),

@@ -255,7 +255,7 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
       if (first) {
         first = false;
         const hint = run.framesHint?.();
-        if (hint) spectral.logmel.reserve(hint);
+        if (hint) for (const st of [spectral.logmel, spectral.rms, spectral.zcr]) st.reserve(hint);
       }
       pcm?.push(chunk);
       tone?.push(chunk);
