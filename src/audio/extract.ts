@@ -8,6 +8,7 @@ import { VERSION } from '../common/version.js';
 import type { Clock } from '../sync/clock.js';
 import { computeAudioFeatures, type AudioFeatures } from './features.js';
 import { functionals, percentileSorted, type Functionals } from './functionals.js';
+import { streamedFunctionals, type SeriesReader } from './functionals-stream.js';
 import { roundSig, roundTime } from './format.js';
 import { JsonlHelper } from './jsonl-helper.js';
 import { jsonlBlock, rmsDb, VOICE_FRAME_FIELDS, voiceFrame, type FrameView } from './jsonl.js';
@@ -395,10 +396,14 @@ async function copySpilled(part: SpillFile, length: number, sink: FrameSink, gon
 
 const COPY_BYTES = 1 << 20;
 
-/** formatInWorker for a spilled file: the helper gets its range of the in-memory arrays and reads the columns itself. */
+/**
+ * formatInWorker for a spilled file: the helper gets its range of the in-memory arrays (views of those in shared
+ * memory, copies of the others) and reads the columns itself.
+ */
 function formatSpilledInWorker(helper: JsonlHelper, f: AudioFeatures, cols: FeatureColumns, partFd: number, from: number, to: number): Promise<number> {
   const moved: ArrayBuffer[] = [];
   const part = <T extends Float32Array | Uint8Array>(a: T): T => {
+    if (a.buffer instanceof SharedArrayBuffer) return a.subarray(from, to) as T;
     const c = a.slice(from, to) as T;
     moved.push(c.buffer as ArrayBuffer);
     return c;
@@ -477,18 +482,14 @@ function summaryNotes(f: AudioFeatures, nVoiced: number): string[] {
 
 /** Functionals of every frame series: MFCC and deltas, F0 (voiced frames), voicing, RMS, ZCR, then voice quality. */
 function featureFunctionals(f: AudioFeatures, hopS: number): Record<string, Functionals> {
+  if (f.columns) return streamedFeatureFunctionals(f, f.columns, hopS);
   const n = f.nFrames;
   const func: Record<string, Functionals> = {};
   const k = f.options.nMfcc;
   const none = functionals([], 0, hopS);
-  const series = coefficientSeries(f);
-  const of = (kind: ColumnKind, arr: Float64Array, j: number) => {
-    const [values, stride, offset] = series(kind, arr, j);
-    return functionals(values, n, hopS, stride, offset);
-  };
-  for (let j = 0; j < k; j++) func[`mfcc_${j}`] = of('mfcc', f.mfcc, j);
+  for (let j = 0; j < k; j++) func[`mfcc_${j}`] = functionals(f.mfcc, n, hopS, k, j);
   for (const [name, arr] of [['delta', f.delta], ['delta2', f.delta2]] as const) {
-    for (let j = 0; j < k; j++) func[`${name}_${j}`] = arr ? of(name, arr, j) : none;
+    for (let j = 0; j < k; j++) func[`${name}_${j}`] = arr ? functionals(arr, n, hopS, k, j) : none;
   }
   const voicedMask = new Uint8Array(n);
   for (let i = 0; i < n; i++) voicedMask[i] = f.f0[i] > 0 ? 1 : 0;
@@ -504,21 +505,33 @@ function featureFunctionals(f: AudioFeatures, hopS: number): Record<string, Func
 }
 
 /**
- * Series j of a coefficient group as functionals() reads it, [values, stride, offset]: the frame-major array, or (a
- * spilled file) the series read from its temp file into one reused buffer, with the frames of f.columnsMask set to
- * NaN (the sync beep's, as withoutBeepFrames blanks the in-memory rows). The same values either way.
+ * featureFunctionals of a spilled file, in bounded memory (functionals-stream.ts): each series is read block by block,
+ * the coefficient groups from their temp file with the frames of f.columnsMask (the sync beep's) as NaN, as
+ * withoutBeepFrames blanks the in-memory rows; unvoiced frames' F0 as NaN (not used). The same values.
  */
-function coefficientSeries(f: AudioFeatures): (kind: ColumnKind, arr: Float64Array, j: number) => [Float64Array, number, number] {
+function streamedFeatureFunctionals(f: AudioFeatures, cols: FeatureColumns, hopS: number): Record<string, Functionals> {
+  const n = f.nFrames;
   const k = f.options.nMfcc;
-  const cols = f.columns;
-  if (!cols) return (_kind, arr, j) => [arr, k, j];
+  const func: Record<string, Functionals> = {};
   const mask = f.columnsMask;
-  const buf = new Float64Array(f.nFrames);
-  return (kind, _arr, j) => {
-    cols.column(kind, j, buf);
-    if (mask) for (let i = 0; i < mask.length; i++) if (mask[i]) buf[i] = NaN;
-    return [buf, 1, 0];
+  const coefficient = (kind: ColumnKind, j: number): SeriesReader => (a, b, out) => {
+    cols.read(kind, j, a, b, out);
+    if (mask) for (let i = a; i < b; i++) if (mask[i]) out[i - a] = NaN;
   };
+  const none = functionals([], 0, hopS);
+  for (let j = 0; j < k; j++) func[`mfcc_${j}`] = streamedFunctionals(coefficient('mfcc', j), n, hopS);
+  for (const name of ['delta', 'delta2'] as const) {
+    for (let j = 0; j < k; j++) func[`${name}_${j}`] = cols.hasDelta ? streamedFunctionals(coefficient(name, j), n, hopS) : none;
+  }
+  const of = (x: Float32Array, g: (v: number) => number = (v) => v): SeriesReader => (a, b, out) => {
+    for (let i = a; i < b; i++) out[i - a] = g(x[i]);
+  };
+  func.f0_hz = streamedFunctionals(of(f.f0, (v) => (v > 0 ? v : NaN)), n, hopS);
+  func.voiced_prob = streamedFunctionals(of(f.voicedProb), n, hopS);
+  func.rms = streamedFunctionals(of(f.rms), n, hopS);
+  func.rms_db = streamedFunctionals(of(f.rms, rmsDb), n, hopS);
+  func.zcr = streamedFunctionals(of(f.zcr), n, hopS);
+  return func;
 }
 
 /** Functionals of the voice-quality series (jitter, shimmer, HNR, formants), over the voice analysis's voiced frames. */
@@ -539,14 +552,22 @@ function addVoiceFunctionals(func: Record<string, Functionals>, v: NonNullable<A
 
 type F0Stats = Pick<AudioSummary, 'f0_mean_hz' | 'f0_sd_hz' | 'f0_min_hz' | 'f0_max_hz' | 'f0_p5_hz' | 'f0_p95_hz' | 'f0_range_hz' | 'f0_mean_st' | 'f0_sd_st' | 'f0_range_st' | 'f0_reason'>;
 
-/** F0 statistics in Hz and semitones from the sorted voiced F0 values (mean and sd from the F0 functionals). */
-function f0Statistics(voicedF0: Float64Array, fs: Functionals): F0Stats {
-  if (voicedF0.length === 0) {
+/**
+ * F0 statistics in Hz and semitones from the sorted voiced F0 values (mean and sd from the F0 functionals). The
+ * values are float32 (the pitch track's), kept as such: half the memory of float64 copies, the same doubles read.
+ */
+function f0Statistics(voicedF0: Float32Array, fs: Functionals): F0Stats {
+  const nv = voicedF0.length;
+  if (nv === 0) {
     return { f0_mean_hz: null, f0_sd_hz: null, f0_min_hz: null, f0_max_hz: null, f0_p5_hz: null, f0_p95_hz: null, f0_range_hz: null, f0_mean_st: null, f0_sd_st: null, f0_range_st: null, f0_reason: 'no voiced frame' };
   }
-  const sts = Array.from(voicedF0, st);
-  const mst = sts.reduce((a, b) => a + b, 0) / sts.length;
-  const sdst = Math.sqrt(sts.reduce((a, b) => a + (b - mst) ** 2, 0) / sts.length);
+  // The semitone sums in sorted order, each term computed as it is added (as the reduce over Array.from(.., st) did).
+  let sum = 0;
+  for (let i = 0; i < nv; i++) sum += st(voicedF0[i]);
+  const mst = sum / nv;
+  let dev = 0;
+  for (let i = 0; i < nv; i++) dev += (st(voicedF0[i]) - mst) ** 2;
+  const sdst = Math.sqrt(dev / nv);
   const p5 = percentileSorted(voicedF0, 0.05);
   const p95 = percentileSorted(voicedF0, 0.95);
   return {
@@ -570,7 +591,7 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
   const sr = f.sampleRate;
   const hopS = f.hop / sr;
   const duration = f.nSamples / sr;
-  const voicedF0 = Float64Array.from(f.f0.filter((v) => v > 0)).sort();
+  const voicedF0 = f.f0.filter((v) => v > 0).sort();
   const nv = voicedF0.length;
   const dec = f.decoded;
   const notes = summaryNotes(f, nv);

@@ -68,6 +68,11 @@ export class FeatureColumns {
     return out;
   }
 
+  /** Frames [a, b) of series j of a group into out[0 .. b - a). */
+  read(kind: ColumnKind, j: number, a: number, b: number, out: Float64Array): void {
+    this.file.read(out.subarray(0, b - a), this.at(KIND_INDEX[kind], j, a));
+  }
+
   /** Series j of a group, whole (into `into` when given, n values). */
   column(kind: ColumnKind, j: number, into: Float64Array = new Float64Array(this.n)): Float64Array {
     this.file.read(into.subarray(0, this.n), this.at(KIND_INDEX[kind], j, 0));

@@ -15,7 +15,7 @@ import { IntensityAnalyzer } from './intensity.js';
 import { syllableNuclei, type NucleiResult } from './nuclei.js';
 import { resolveAudioOptions, type AudioOptions } from './options.js';
 import { PitchAnalyzer, type PitchParams, type PitchTrack } from './pitch.js';
-import { SampleBuffer } from './sample-buffer.js';
+import { FrameStore, SampleBuffer } from './sample-buffer.js';
 import { MfccKernel, mfccFromLogMel, mfccOfFramesJs, SpectralAnalyzer, topDbFloor } from './spectral.js';
 import { SpillStore } from './spill.js';
 import type { VoiceAnalysis } from './voice.js';
@@ -313,6 +313,14 @@ function spectralFinishSpilled(o: AudioOptions, lm: SpillStore): SpectralResult 
   return { mfcc: none, delta: has ? none : null, delta2: has ? none : null, deltaReason, columns };
 }
 
+/** The first n values of a store, in shared memory for a spilled file (the JSONL helper reads them without a copy). */
+function frameValues(st: FrameStore, n: number, shared: boolean): Float32Array {
+  if (!shared) return st.data.slice(0, n);
+  const a = new Float32Array(new SharedArrayBuffer(4 * n));
+  a.set(st.data.subarray(0, n));
+  return a;
+}
+
 function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: SpectralResult, spectral: SpectralAnalyzer, track: PitchTrack, intensity: IntensityAnalyzer, clipped: number): AudioFeatures {
   const sr = o.sampleRate;
   const nSamples = buf.total ?? 0;
@@ -344,8 +352,8 @@ function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: SpectralResult
     deltaReason,
     f0: track.f0,
     voicedProb: track.maxStrength,
-    rms: spectral.rms.data.slice(0, nFrames),
-    zcr: spectral.zcr.data.slice(0, nFrames),
+    rms: frameValues(spectral.rms, nFrames, columns !== undefined),
+    zcr: frameValues(spectral.zcr, nFrames, columns !== undefined),
     nuclei,
     clippedRatio: nSamples > 0 ? clipped / nSamples : 0,
     ...(columns ? { columns } : {}),

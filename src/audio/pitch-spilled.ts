@@ -87,9 +87,10 @@ function backtrackBlocks(c: SpilledCandidates, n: number, mc: number, ceiling: n
 
 /** PitchAnalyzer.finish over sealed spilled stores of n frames. */
 export function finishSpilled(c: SpilledCandidates, n: number, mc: number, ceiling: number, globalPeak: number, k: PathCosts): PitchTrack {
-  const f0 = new Float32Array(n);
+  // f0 and maxStrength (voiced_prob) in shared memory: the main thread and the JSONL helper read them without copies.
+  const f0 = new Float32Array(new SharedArrayBuffer(4 * n));
   const strength = new Float32Array(n);
-  const maxStrength = new Float32Array(n);
+  const maxStrength = new Float32Array(new SharedArrayBuffer(4 * n));
   if (n === 0) return { f0, strength, maxStrength, n };
   const psiFile = SpillFile.create();
   try {

@@ -1,0 +1,193 @@
+/**
+ * functionals() (functionals.ts) of a series read block by block, in memory that does not grow with the series:
+ * the moments are the same sums in the same frame order (two passes: sums, then deviations), and each wanted order
+ * statistic (ranks floor((m-1)q) and the next, q = 0.05, 0.5, 0.95) is found exactly by radix selection on the
+ * values' 64-bit order-preserving keys, 16 bits per pass (Knuth, TAOCP vol. 3, 5.2.5, most-significant-digit
+ * radix sorting; here only the buckets that hold a wanted rank are refined): four passes, one histogram of 65536
+ * counts per distinct prefix. Same values, same interpolation as functionals(): the same bits
+ * (test/audio-spill.test.ts compares them).
+ */
+import type { Functionals } from './functionals.js';
+
+/** Fills out[0 .. b - a) with the series' values of frames [a, b); NaN (or any non-finite value) = frame not used. */
+export type SeriesReader = (a: number, b: number, out: Float64Array) => void;
+
+const BLOCK = 4096;
+const block = new Float64Array(BLOCK);
+const words = new Uint32Array(block.buffer);
+const SIGN = 0x80000000;
+/** Word order of a float64 in memory (little-endian on x64 and arm64). */
+const HI = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 1 : 0;
+const LO = 1 - HI;
+
+/** Order-preserving key of block[j] (little-endian words; flipped so that unsigned comparison orders the values). */
+function keyHi(j: number): number {
+  const hi = words[2 * j + HI];
+  return hi & SIGN ? ~hi >>> 0 : (hi | SIGN) >>> 0;
+}
+function keyLo(j: number): number {
+  const lo = words[2 * j + LO];
+  return words[2 * j + HI] & SIGN ? ~lo >>> 0 : lo;
+}
+
+/** The value of a key (keyHi, keyLo). */
+function valueOf(hi: number, lo: number): number {
+  const f = new Float64Array(1);
+  const w = new Uint32Array(f.buffer);
+  const neg = (hi & SIGN) === 0;
+  w[HI] = neg ? ~hi >>> 0 : (hi & ~SIGN) >>> 0;
+  w[LO] = neg ? ~lo >>> 0 : lo;
+  return f[0];
+}
+
+/** Pass 1: count, sum of values and of frame indices (functionals.ts sumF64 / sumI32 order), and the top digits. */
+function sumPass(read: SeriesReader, n: number, hist: Uint32Array): [number, number, number] {
+  let m = 0;
+  let sv = 0;
+  let si = 0;
+  for (let a = 0; a < n; a += BLOCK) {
+    const c = Math.min(BLOCK, n - a);
+    read(a, a + c, block);
+    for (let j = 0; j < c; j++) {
+      const v = block[j];
+      if (!Number.isFinite(v)) continue;
+      m++;
+      sv += v;
+      si += a + j;
+      hist[keyHi(j) >>> 16]++;
+    }
+  }
+  return [m, sv, si];
+}
+
+/** Pass 2: the deviation sums of functionals.ts (sumSqDevF64, sumSqDevI32, sumCrossDev), in frame order. */
+function deviationPass(read: SeriesReader, n: number, mean: number, im: number): [number, number, number] {
+  let ss = 0;
+  let sii = 0;
+  let siv = 0;
+  for (let a = 0; a < n; a += BLOCK) {
+    const c = Math.min(BLOCK, n - a);
+    read(a, a + c, block);
+    for (let j = 0; j < c; j++) {
+      const v = block[j];
+      if (!Number.isFinite(v)) continue;
+      const d = v - mean;
+      ss += d * d;
+      const di = a + j - im;
+      sii += di * di;
+      siv += di * d;
+    }
+  }
+  return [ss, sii, siv];
+}
+
+/** A wanted rank: its key digits found so far and its rank among the values that share them. */
+interface Target {
+  rank: number;
+  hi: number;
+  lo: number;
+  /** Index of its histogram in the current pass. */
+  h: number;
+}
+
+/** Digit `level` (1..4, most significant first) of the key (hi, lo). */
+const digit = (level: number, hi: number, lo: number) => (level === 1 ? hi >>> 16 : level === 2 ? hi & 0xffff : level === 3 ? lo >>> 16 : lo & 0xffff);
+
+/** Whether key (hi, lo) shares the first level - 1 digits of target t. */
+function samePrefix(level: number, t: Target, hi: number, lo: number): boolean {
+  if (level === 2) return hi >>> 16 === t.hi >>> 16;
+  if (level === 3) return hi === t.hi;
+  return hi === t.hi && lo >>> 16 === t.lo >>> 16;
+}
+
+/** Passes 2..4: histograms of digit `level` of the values sharing each target's prefix. */
+function digitPass(read: SeriesReader, n: number, level: number, targets: Target[], hists: Uint32Array[]): void {
+  for (let a = 0; a < n; a += BLOCK) {
+    const c = Math.min(BLOCK, n - a);
+    read(a, a + c, block);
+    for (let j = 0; j < c; j++) {
+      if (!Number.isFinite(block[j])) continue;
+      const hi = keyHi(j);
+      const lo = level >= 3 ? keyLo(j) : 0;
+      for (const t of targets) {
+        if (samePrefix(level, t, hi, lo)) {
+          hists[t.h][digit(level, hi, lo)]++;
+          break;
+        }
+      }
+    }
+  }
+}
+
+/** Histograms reused from series to series (one per distinct prefix: at most 6 wanted ranks). */
+const pool: Uint32Array[] = [];
+function histograms(k: number): Uint32Array[] {
+  while (pool.length < k) pool.push(new Uint32Array(65536));
+  for (let i = 0; i < k; i++) pool[i].fill(0);
+  return pool.slice(0, k);
+}
+
+/** Numbers the targets' distinct prefixes (the first level - 1 digits) as their histogram indices; returns the count. */
+function groupByPrefix(level: number, targets: Target[]): number {
+  let k = 0;
+  targets.forEach((t, i) => {
+    const same = targets.slice(0, i).find((u) => (level === 1 ? true : samePrefix(level, u, t.hi, t.lo)));
+    t.h = same ? same.h : k++;
+  });
+  return k;
+}
+
+/** Sets digit `level` of each target from its histogram and its rank among the values below that digit. */
+function resolve(level: number, targets: Target[], hists: Uint32Array[]): void {
+  for (const t of targets) {
+    const h = hists[t.h];
+    let d = 0;
+    while (t.rank >= h[d]) t.rank -= h[d++];
+    if (level === 1) t.hi = (d << 16) >>> 0;
+    else if (level === 2) t.hi = (t.hi | d) >>> 0;
+    else if (level === 3) t.lo = (d << 16) >>> 0;
+    else t.lo = (t.lo | d) >>> 0;
+  }
+}
+
+/** The values of the given ranks (0-based, each < m) of the used values, by radix selection (passes 2..4 here). */
+function orderStatistics(read: SeriesReader, n: number, ranks: number[], level1: Uint32Array): Map<number, number> {
+  const targets: Target[] = ranks.map((rank) => ({ rank, hi: 0, lo: 0, h: 0 }));
+  resolve(1, targets, [level1]);
+  for (let level = 2; level <= 4; level++) {
+    const hists = histograms(groupByPrefix(level, targets));
+    digitPass(read, n, level, targets, hists);
+    resolve(level, targets, hists);
+  }
+  return new Map(ranks.map((r, i) => [r, valueOf(targets[i].hi, targets[i].lo)]));
+}
+
+/** Percentile q of m values from their order statistics (functionals.ts percentileSelect's interpolation). */
+function percentileOf(stats: Map<number, number>, m: number, q: number): number {
+  const pos = (m - 1) * q;
+  const lo = Math.floor(pos);
+  const vlo = stats.get(lo)!;
+  if (lo + 1 >= m || pos === lo) return vlo;
+  return vlo + (pos - lo) * (stats.get(lo + 1)! - vlo);
+}
+
+let level1: Uint32Array | null = null;
+
+/** functionals(values, n, dt) of the series `read` gives (non-finite values skipped), in bounded memory. */
+export function streamedFunctionals(read: SeriesReader, n: number, dt: number): Functionals {
+  level1 ??= new Uint32Array(65536);
+  level1.fill(0);
+  const [m, sv, si] = sumPass(read, n, level1);
+  if (m === 0) return { n: 0, mean: null, sd: null, p5: null, p50: null, p95: null, slope_per_s: null };
+  const mean = sv / m;
+  const im = si / m;
+  const ranks = new Set<number>();
+  for (const q of [0.05, 0.5, 0.95]) {
+    const lo = Math.floor((m - 1) * q);
+    ranks.add(lo);
+    if (lo + 1 < m) ranks.add(lo + 1);
+  }
+  const [ss, sii, siv] = deviationPass(read, n, mean, im);
+  const stats = orderStatistics(read, n, [...ranks], level1);
+  return { n: m, mean, sd: Math.sqrt(ss / m), p5: percentileOf(stats, m, 0.05), p50: percentileOf(stats, m, 0.5), p95: percentileOf(stats, m, 0.95), slope_per_s: sii > 0 ? siv / sii / dt : null };
+}
