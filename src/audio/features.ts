@@ -313,12 +313,9 @@ function spectralFinishSpilled(o: AudioOptions, lm: SpillStore): SpectralResult 
   return { mfcc: none, delta: has ? none : null, delta2: has ? none : null, deltaReason, columns };
 }
 
-/** The first n values of a store, in shared memory for a spilled file (the JSONL helper reads them without a copy). */
-function frameValues(st: FrameStore, n: number, shared: boolean): Float32Array {
-  if (!shared) return st.data.slice(0, n);
-  const a = new Float32Array(new SharedArrayBuffer(4 * n));
-  a.set(st.data.subarray(0, n));
-  return a;
+/** The first n values of a store: a copy, or for a spilled file its own shared memory (the JSONL helper reads it). */
+function frameValues(st: FrameStore, n: number, spilled: boolean): Float32Array {
+  return spilled && st.data.buffer instanceof SharedArrayBuffer ? st.data.subarray(0, n) : st.data.slice(0, n);
 }
 
 function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: SpectralResult, spectral: SpectralAnalyzer, track: PitchTrack, intensity: IntensityAnalyzer, clipped: number): AudioFeatures {

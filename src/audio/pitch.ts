@@ -61,7 +61,7 @@ export interface PitchFrames {
 export interface PitchTrack {
   /** F0 in Hz per frame; 0 when unvoiced. */
   f0: Float32Array;
-  /** Strength (normalised autocorrelation) of the chosen candidate; 0 when unvoiced. */
+  /** Strength (normalised autocorrelation) of the chosen candidate; 0 when unvoiced (empty: a spilled analysis, pitch-spilled.ts). */
   strength: Float32Array;
   /** Strength of the strongest voiced candidate of the frame, chosen or not (0 when none). */
   maxStrength: Float32Array;

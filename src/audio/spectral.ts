@@ -78,8 +78,9 @@ export class SpectralAnalyzer {
     for (let m = 0; m < o.nMels; m++) this.melW.set(this.bands[m].weights, this.melOff[m]);
     this.melKernel = LogMelKernel.create(this.melW, this.melOff, this.melStart, (o.nFft >> 1) + 1);
     this.logmel = spillAfter === undefined ? new FrameStore(o.nMels) : new SpillStore(o.nMels, spillAfter, 1024);
-    this.rms = new FrameStore(1);
-    this.zcr = new FrameStore(1);
+    // With spilling (a long file) RMS and ZCR stay in memory, in shared memory: the JSONL helper reads them as they are.
+    this.rms = new FrameStore(1, 1024, spillAfter !== undefined);
+    this.zcr = new FrameStore(1, 1024, spillAfter !== undefined);
     this.tmp = new Float64Array(Math.max(o.nFft, o.rmsFrameLength));
     const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
     this.g = gcd(o.hopLength, o.rmsFrameLength >> 1);

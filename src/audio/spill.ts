@@ -101,7 +101,7 @@ export const SPILL_BLOCK_FRAMES = 4096;
 
 /**
  * A FrameStore that keeps its frames in memory up to `after` frames, then writes them to a SpillFile and from there
- * on holds one block of SPILL_BLOCK_FRAMES frames (offsets from push() are into that block: `data` then starts at
+ * on holds one block of SPILL_BLOCK_FRAMES frames (written out each time it is full) (offsets from push() are into that block: `data` then starts at
  * frame `base`). `max` tracks the largest value written to the file (librosa's top_db clip needs the log-mel maximum).
  */
 export class SpillStore extends FrameStore {
@@ -121,11 +121,9 @@ export class SpillStore extends FrameStore {
   }
 
   override push(): number {
-    const local = this.length - this.base;
-    if ((local + 1) * this.width > this.data.length) {
-      if (this.file === null && this.length < this.after) return super.push();
-      this.flush();
-    }
+    const full = (this.length - this.base + 1) * this.width > this.data.length;
+    if (this.file === null ? this.length >= this.after : full) this.flush();
+    else if (full) return super.push(); // in memory (base 0), growing as a FrameStore
     return (this.length++ - this.base) * this.width;
   }
 
