@@ -16,7 +16,7 @@ import { chunkView, type ColumnKind, type FeatureColumns } from './feature-colum
 import { spilledJsonlBlocks } from './jsonl-spilled.js';
 import { SPILL_BLOCK_FRAMES, SpillFile } from './spill.js';
 export { rmsDb, VOICE_FRAME_FIELDS, jsonlBlock };
-import { resolveAudioOptions, type AudioOptions } from './options.js';
+import { resolveAudioOptions, SPILL_AFTER_S, type AudioOptions } from './options.js';
 import type { DecodedAudioInfo, PrestartedDecode } from '../media/decode-audio.js';
 import type { ProbeResult } from '../media/probe.js';
 import { markSyncBeeps, summarizeWithoutSyncBeeps, syncBeepRecord } from './sync-beep.js';
@@ -654,8 +654,7 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
   spillAfterS?: number;
 }
 
-/** ExtractAudioOptions.spillAfterS's default: past 2 minutes of audio the per-frame stores go to temp files. */
-export const SPILL_AFTER_S = 120;
+export { SPILL_AFTER_S };
 
 /**
  * Computes the features of `file`, writes the frame records and the summary, and returns the summary. Nothing

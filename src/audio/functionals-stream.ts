@@ -81,14 +81,18 @@ function deviationPass(read: SeriesReader, n: number, mean: number, im: number):
   return [ss, sii, siv];
 }
 
-/** A wanted rank: its key digits found so far and its rank among the values that share them. */
+/** A wanted rank: its key digits found so far, its rank among the values that share them and their count. */
 interface Target {
   rank: number;
   hi: number;
   lo: number;
-  /** Index of its histogram in the current pass. */
+  /** Index of its histogram (or gathered group) in the current pass. */
   h: number;
+  count: number;
 }
+
+/** Groups of at most this many values are gathered and sorted (2 MB) instead of refined by one more digit pass. */
+const GATHER_MAX = 1 << 18;
 
 /** Digit `level` (1..4, most significant first) of the key (hi, lo). */
 const digit = (level: number, hi: number, lo: number) => (level === 1 ? hi >>> 16 : level === 2 ? hi & 0xffff : level === 3 ? lo >>> 16 : lo & 0xffff);
@@ -137,29 +141,64 @@ function groupByPrefix(level: number, targets: Target[]): number {
   return k;
 }
 
-/** Sets digit `level` of each target from its histogram and its rank among the values below that digit. */
+/** Sets digit `level` of each target from its histogram (one sweep per histogram, its targets by rank). */
 function resolve(level: number, targets: Target[], hists: Uint32Array[]): void {
-  for (const t of targets) {
-    const h = hists[t.h];
+  hists.forEach((h, hi) => {
+    const mine = targets.filter((t) => t.h === hi).sort((a, b) => a.rank - b.rank);
     let d = 0;
-    while (t.rank >= h[d]) t.rank -= h[d++];
-    if (level === 1) t.hi = (d << 16) >>> 0;
-    else if (level === 2) t.hi = (t.hi | d) >>> 0;
-    else if (level === 3) t.lo = (d << 16) >>> 0;
-    else t.lo = (t.lo | d) >>> 0;
-  }
+    let below = 0;
+    for (const t of mine) {
+      while (t.rank - below >= h[d]) below += h[d++];
+      t.rank -= below;
+      t.count = h[d];
+      if (level === 1) t.hi = (d << 16) >>> 0;
+      else if (level === 2) t.hi = (t.hi | d) >>> 0;
+      else if (level === 3) t.lo = (d << 16) >>> 0;
+      else t.lo = (t.lo | d) >>> 0;
+    }
+  });
 }
 
-/** The values of the given ranks (0-based, each < m) of the used values, by radix selection (passes 2..4 here). */
+/** The last pass: the values of each target's group (its first level - 1 digits), sorted; the target's value by rank. */
+function gatherPass(read: SeriesReader, n: number, level: number, targets: Target[]): number[] {
+  const k = groupByPrefix(level, targets);
+  const groups = Array.from({ length: k }, (_, g) => new Float64Array(targets.find((t) => t.h === g)!.count));
+  const filled = new Int32Array(k);
+  for (let a = 0; a < n; a += BLOCK) {
+    const c = Math.min(BLOCK, n - a);
+    read(a, a + c, block);
+    for (let j = 0; j < c; j++) {
+      if (!Number.isFinite(block[j])) continue;
+      const hi = keyHi(j);
+      const lo = level >= 4 ? keyLo(j) : 0;
+      for (const t of targets) {
+        if (samePrefix(level, t, hi, lo)) {
+          groups[t.h][filled[t.h]++] = block[j];
+          break;
+        }
+      }
+    }
+  }
+  // Typed-array order (-0 before +0) is the keys' order, so a rank within the group is the same value.
+  for (const g of groups) g.sort();
+  return targets.map((t) => groups[t.h][t.rank]);
+}
+
+/**
+ * The values of the given ranks (0-based, each < m) of the used values: radix selection by 16-bit digits until each
+ * wanted rank's group is small enough to gather and sort (usually after the first digit), or all 64 bits are known.
+ */
 function orderStatistics(read: SeriesReader, n: number, ranks: number[], level1: Uint32Array): Map<number, number> {
-  const targets: Target[] = ranks.map((rank) => ({ rank, hi: 0, lo: 0, h: 0 }));
+  const targets: Target[] = ranks.map((rank) => ({ rank, hi: 0, lo: 0, h: 0, count: 0 }));
   resolve(1, targets, [level1]);
-  for (let level = 2; level <= 4; level++) {
+  let level = 2;
+  for (; level <= 4 && targets.some((t) => t.count > GATHER_MAX); level++) {
     const hists = histograms(groupByPrefix(level, targets));
     digitPass(read, n, level, targets, hists);
     resolve(level, targets, hists);
   }
-  return new Map(ranks.map((r, i) => [r, valueOf(targets[i].hi, targets[i].lo)]));
+  const values = level <= 4 ? gatherPass(read, n, level, targets) : targets.map((t) => valueOf(t.hi, t.lo));
+  return new Map(ranks.map((r, i) => [r, values[i]]));
 }
 
 /** Percentile q of m values from their order statistics (functionals.ts percentileSelect's interpolation). */

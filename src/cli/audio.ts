@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { AUDIO_DEFAULTS, resolveAudioOptions, type AudioOptions } from '../audio/options.js';
+import { AUDIO_DEFAULTS, resolveAudioOptions, SPILL_AFTER_S, type AudioOptions } from '../audio/options.js';
 import { InputError } from '../common/errors.js';
 import type { OutputFormat } from '../common/records.js';
 import type { PrestartedDecode } from '../media/decode-audio.js';
@@ -96,7 +96,7 @@ function addVoiceAndBeepOptions(cmd: Command): void {
     .option('--keep-sync-beep', 'analyse the sync beep as sound (default: its frames get null pitch and voicing and are left out of the summary)', false)
     .option('--tone-hz <hz>', 'frequency of the sync beep that is left out (as mmprep sync)', numberOption('--tone-hz', { min: 20, max: 20000 }), 1000)
     .option('--digits <n>', 'significant digits of floats in the records (0 = full precision)', int('--digits', 0), D.digits)
-    .option('--spill-after <s>', 'recordings longer than this many seconds keep their per-frame values in temp files in $TMPDIR, not memory (same output; not with --voice)', pos('--spill-after'), 120);
+    .option('--spill-after <s>', 'recordings longer than this many seconds keep their per-frame values in temp files in $TMPDIR, not memory (same output; not with --voice)', pos('--spill-after'), SPILL_AFTER_S);
 }
 
 type AudioCliOpts = Opts & { sr: number; hop: number; fmax?: number };
