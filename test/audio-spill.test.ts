@@ -156,6 +156,13 @@ describe.skipIf(!existsSync('/proc/self/fd'))('temp files', () => {
     expect(readdirSync(t)).toEqual([]);
   });
 
+  it('an unusable $TMPDIR is refused in one line (exit 2)', async () => {
+    const r = await runCli(['audio', LONG, '-o', p('nodir.jsonl'), '--spill-after', '0'], { env: { TMPDIR: p('no-such-folder') } });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/cannot write the temporary files of a long recording in .*no-such-folder: no such folder.*set TMPDIR/);
+    expect(existsSync(p('nodir.jsonl'))).toBe(false);
+  });
+
   it('none is left after an error (output not writable) or SIGINT', async () => {
     const t = fresh('tmp-err');
     writeFileSync(p('afile'), 'x');

@@ -17,7 +17,7 @@ import { resolveAudioOptions, type AudioOptions } from './options.js';
 import { PitchAnalyzer, type PitchParams, type PitchTrack } from './pitch.js';
 import { FrameStore, SampleBuffer } from './sample-buffer.js';
 import { MfccKernel, mfccFromLogMel, mfccOfFramesJs, SpectralAnalyzer, topDbFloor } from './spectral.js';
-import { SpillStore } from './spill.js';
+import { SpillFile, SpillStore } from './spill.js';
 import type { VoiceAnalysis } from './voice.js';
 import { ToneScanner, type ToneDetection } from '../sync/tone.js';
 import type { FrameView } from './jsonl.js';
@@ -256,6 +256,8 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
         first = false;
         const hint = run.framesHint?.();
         if (hint) for (const st of [spectral.logmel, spectral.rms, spectral.zcr]) st.reserve(hint);
+        // A long file will spill: an unusable temp folder is refused here, in one line, before the pitch worker meets it.
+        if (spill !== undefined && hint && hint > spill) SpillFile.create().close();
       }
       pcm?.push(chunk);
       tone?.push(chunk);

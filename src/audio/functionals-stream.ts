@@ -81,6 +81,45 @@ function deviationPass(read: SeriesReader, n: number, mean: number, im: number):
   return [ss, sii, siv];
 }
 
+/**
+ * Pass 2 when every wanted rank's top-digit group is small: the deviation sums (as deviationPass) and, in the same
+ * pass, the values of those groups gathered (by a table from top digit to group) and sorted.
+ */
+function deviationAndGather(read: SeriesReader, n: number, mean: number, im: number, targets: Target[]): [[number, number, number], number[]] {
+  const k = groupByPrefix(2, targets);
+  const groups = Array.from({ length: k }, (_, g) => new Float64Array(targets.find((t) => t.h === g)!.count));
+  const filled = new Int32Array(k);
+  const table = groupTable();
+  for (const t of targets) table[t.hi >>> 16] = t.h;
+  let ss = 0;
+  let sii = 0;
+  let siv = 0;
+  for (let a = 0; a < n; a += BLOCK) {
+    const c = Math.min(BLOCK, n - a);
+    read(a, a + c, block);
+    for (let j = 0; j < c; j++) {
+      const v = block[j];
+      if (!Number.isFinite(v)) continue;
+      const d = v - mean;
+      ss += d * d;
+      const di = a + j - im;
+      sii += di * di;
+      siv += di * d;
+      const g = table[keyHi(j) >>> 16];
+      if (g >= 0) groups[g][filled[g]++] = v;
+    }
+  }
+  for (const t of targets) table[t.hi >>> 16] = -1;
+  for (const g of groups) g.sort();
+  return [[ss, sii, siv], targets.map((t) => groups[t.h][t.rank])];
+}
+
+/** Top digit -> group index (-1: none), reused; left all -1 after each use. */
+let tableOfGroups: Int8Array | null = null;
+function groupTable(): Int8Array {
+  return (tableOfGroups ??= new Int8Array(65536).fill(-1));
+}
+
 /** A wanted rank: its key digits found so far, its rank among the values that share them and their count. */
 interface Target {
   rank: number;
@@ -184,21 +223,25 @@ function gatherPass(read: SeriesReader, n: number, level: number, targets: Targe
   return targets.map((t) => groups[t.h][t.rank]);
 }
 
-/**
- * The values of the given ranks (0-based, each < m) of the used values: radix selection by 16-bit digits until each
- * wanted rank's group is small enough to gather and sort (usually after the first digit), or all 64 bits are known.
- */
-function orderStatistics(read: SeriesReader, n: number, ranks: number[], level1: Uint32Array): Map<number, number> {
+/** Targets for the wanted ranks, their top digit resolved from the first pass's histogram. */
+function firstDigit(ranks: number[], level1: Uint32Array): Target[] {
   const targets: Target[] = ranks.map((rank) => ({ rank, hi: 0, lo: 0, h: 0, count: 0 }));
   resolve(1, targets, [level1]);
+  return targets;
+}
+
+/**
+ * The values of the targets (top digit resolved): radix selection by 16-bit digits until each wanted rank's group is
+ * small enough to gather and sort, or all 64 bits are known.
+ */
+function refine(read: SeriesReader, n: number, targets: Target[]): number[] {
   let level = 2;
   for (; level <= 4 && targets.some((t) => t.count > GATHER_MAX); level++) {
     const hists = histograms(groupByPrefix(level, targets));
     digitPass(read, n, level, targets, hists);
     resolve(level, targets, hists);
   }
-  const values = level <= 4 ? gatherPass(read, n, level, targets) : targets.map((t) => valueOf(t.hi, t.lo));
-  return new Map(ranks.map((r, i) => [r, values[i]]));
+  return level <= 4 ? gatherPass(read, n, level, targets) : targets.map((t) => valueOf(t.hi, t.lo));
 }
 
 /** Percentile q of m values from their order statistics (functionals.ts percentileSelect's interpolation). */
@@ -226,7 +269,11 @@ export function streamedFunctionals(read: SeriesReader, n: number, dt: number): 
     ranks.add(lo);
     if (lo + 1 < m) ranks.add(lo + 1);
   }
-  const [ss, sii, siv] = deviationPass(read, n, mean, im);
-  const stats = orderStatistics(read, n, [...ranks], level1);
+  const wanted = [...ranks];
+  const targets = firstDigit(wanted, level1);
+  // Usually every wanted rank's top-digit group is small: one more pass does the deviations and the selection.
+  const small = targets.every((t) => t.count <= GATHER_MAX);
+  const [[ss, sii, siv], values] = small ? deviationAndGather(read, n, mean, im, targets) : [deviationPass(read, n, mean, im), refine(read, n, targets)];
+  const stats = new Map(wanted.map((r, i) => [r, values[i]]));
   return { n: m, mean, sd: Math.sqrt(ss / m), p5: percentileOf(stats, m, 0.05), p50: percentileOf(stats, m, 0.5), p95: percentileOf(stats, m, 0.95), slope_per_s: sii > 0 ? siv / sii / dt : null };
 }

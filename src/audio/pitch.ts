@@ -302,6 +302,7 @@ export class PitchAnalyzer {
 
   /** The candidates computed so far (copies), for merging with the other share's analyser. */
   frames(): PitchFrames {
+    if (this.freq instanceof SpillStore && this.freq.file !== null) throw new Error('PitchAnalyzer.frames: not with spilled stores (frame shares keep theirs in memory)');
     const mc = this.p.maxCandidates;
     const count = this.nCand.length;
     return {

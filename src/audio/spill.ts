@@ -10,6 +10,7 @@ import { closeSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { InputError, unwritableOutput } from '../common/errors.js';
 import { FrameStore } from './sample-buffer.js';
 
 let counter = 0;
@@ -83,16 +84,17 @@ export class SpillFile {
   }
 }
 
-/** A full or unwritable temp folder becomes one line naming it and what to do (not an internal error). */
+/**
+ * A full or unwritable temp folder becomes one line naming it and what to do, exit 2 (from a worker thread the
+ * error's class is lost on the way, not its message).
+ */
 function spillErrors<T>(dir: string, step: () => T): T {
   try {
     return step();
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS' || code === 'ENOENT' || code === 'EDQUOT' || code === 'EFBIG') {
-      throw new Error(`cannot write the temporary file of a long recording in ${dir} (${code}); set TMPDIR to a folder with room`, { cause: e });
-    }
-    throw e;
+    const why = unwritableOutput(dir, e);
+    if (why === null) throw e;
+    throw new InputError(`cannot write the temporary files of a long recording in ${dir}: ${why.message.replace(/^cannot write [^:]*: /, '').replace(/; choose another path$/, '')}; set TMPDIR to a folder with room (or --spill-after to keep them in memory)`, {}, { cause: e });
   }
 }
 
