@@ -2,7 +2,9 @@
  * One streaming pass over the PCM: spectral frames (log-mel, RMS, ZCR), Praat-style pitch candidates and the
  * intensity contour are computed as samples arrive; the SampleBuffer keeps only the samples the widest window
  * still needs. Whole-file steps run at the end on per-frame values only: librosa's top_db clip and the DCT, the
- * deltas, the pitch path finder (it needs the global peak) and the syllable nuclei.
+ * deltas, the pitch path finder (it needs the global peak) and the syllable nuclei. Past spillAfterFrames the bulky
+ * per-frame values go to temp files and those steps run block by block (spill.ts, pitch-spilled.ts,
+ * feature-columns.ts): the same values, memory flat in the recording's length.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
