@@ -76,3 +76,30 @@ export function deltaFeaturesBoth(x: Float32Array | Float64Array, nFrames: numbe
   }
   return [o1, o2];
 }
+
+/**
+ * deltaFeaturesBoth's values for frames [from, to) of an nFrames-long series (nFrames >= width) from the frames of
+ * x, which start at frame x0 and hold every frame those deltas read: o1, o2 get (to - from) x dim values. An edge
+ * frame takes the value of the nearest interior frame, computed here the same way (the same bits as the copies).
+ */
+export function deltaRows(x: Float64Array, x0: number, nFrames: number, dim: number, width: number, from: number, to: number, o1: Float64Array, o2: Float64Array): void {
+  const c1 = savgolDerivCoeffs(width, 1);
+  const c2 = savgolDerivCoeffs(width, 2);
+  const h = (width - 1) / 2;
+  for (let t = from; t < to; t++) {
+    const tc = t < h ? h : t > nFrames - h - 1 ? nFrames - h - 1 : t;
+    const base = (t - from) * dim;
+    const first = (tc - h - x0) * dim;
+    for (let d = 0; d < dim; d++) {
+      let s1 = 0;
+      let s2 = 0;
+      for (let j = 0, at = first + d; j < width; j++, at += dim) {
+        const v = x[at];
+        s1 += c1[j] * v;
+        s2 += c2[j] * v;
+      }
+      o1[base + d] = s1;
+      o2[base + d] = s2;
+    }
+  }
+}

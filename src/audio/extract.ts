@@ -8,11 +8,15 @@ import { VERSION } from '../common/version.js';
 import type { Clock } from '../sync/clock.js';
 import { computeAudioFeatures, type AudioFeatures } from './features.js';
 import { functionals, percentileSorted, type Functionals } from './functionals.js';
+import { streamedFunctionals, type SeriesReader } from './functionals-stream.js';
 import { roundSig, roundTime } from './format.js';
 import { JsonlHelper } from './jsonl-helper.js';
 import { jsonlBlock, rmsDb, VOICE_FRAME_FIELDS, voiceFrame, type FrameView } from './jsonl.js';
+import { chunkView, type ColumnKind, type FeatureColumns } from './feature-columns.js';
+import { spilledJsonlBlocks } from './jsonl-spilled.js';
+import { SPILL_BLOCK_FRAMES, SpillFile } from './spill.js';
 export { rmsDb, VOICE_FRAME_FIELDS, jsonlBlock };
-import { resolveAudioOptions, type AudioOptions } from './options.js';
+import { resolveAudioOptions, SPILL_AFTER_S, type AudioOptions } from './options.js';
 import type { DecodedAudioInfo, PrestartedDecode } from '../media/decode-audio.js';
 import type { ProbeResult } from '../media/probe.js';
 import { markSyncBeeps, summarizeWithoutSyncBeeps, syncBeepRecord } from './sync-beep.js';
@@ -173,31 +177,40 @@ export function sourceStart(f: AudioFeatures): number {
   return s !== null && s !== undefined && Number.isFinite(s) ? s : 0;
 }
 
-/** Frame records of computed features (lazily, one object per frame). */
+/** Frame records of computed features (lazily, one object per frame; a spilled file's a block at a time). */
 export function* audioFrameRecords(f: AudioFeatures, clock?: Clock): Generator<AudioFrameRecord> {
-  const k = f.options.nMfcc;
   const t0 = sourceStart(f);
-  for (let i = 0; i < f.nFrames; i++) {
-    const t = (i * f.hop) / f.sampleRate;
-    const rec: AudioFrameRecord = clock ? ({ t_s: clock(t0 + t), t_src_s: t0 + t } as AudioFrameRecord) : ({ t_s: t } as AudioFrameRecord);
-    rec.mfcc = Array.from(f.mfcc.subarray(i * k, i * k + k));
-    rec.delta = f.delta ? Array.from(f.delta.subarray(i * k, i * k + k)) : null;
-    rec.delta2 = f.delta2 ? Array.from(f.delta2.subarray(i * k, i * k + k)) : null;
-    if (!f.delta) rec.delta_reason = f.deltaReason ?? 'unavailable';
-    rec.f0_hz = f.f0[i] > 0 ? f.f0[i] : null;
-    rec.voiced = f.f0[i] > 0;
-    rec.voiced_prob = f.voicedProb[i];
-    rec.rms = f.rms[i];
-    rec.rms_db = rmsDb(f.rms[i]);
-    rec.zcr = f.zcr[i];
-    if (f.voice) {
-      const { values, reason } = voiceFrame(f, i);
-      VOICE_FRAME_FIELDS.forEach((k, j) => (rec[k] = Number.isNaN(values[j]) ? null : values[j]));
-      rec.voice_reason = reason;
-    }
-    if (f.syncBeep) syncBeepRecord(rec, f.syncBeep, i);
-    yield rec;
+  const cols = f.columns;
+  const step = cols ? SPILL_BLOCK_FRAMES : Math.max(1, f.nFrames);
+  for (let a = 0; a < f.nFrames; a += step) {
+    const b = Math.min(f.nFrames, a + step);
+    const v = cols ? chunkView(f, cols, a, b) : f;
+    for (let i = a; i < b; i++) yield frameRecord(f, v, i, i - (v.first ?? 0), clock, t0);
   }
+}
+
+/** Frame i's record; `v` holds its per-frame values at index j (f itself, or a block of a spilled file). */
+function frameRecord(f: AudioFeatures, v: FrameView, i: number, j: number, clock: Clock | undefined, t0: number): AudioFrameRecord {
+  const k = f.options.nMfcc;
+  const t = (i * f.hop) / f.sampleRate;
+  const rec: AudioFrameRecord = clock ? ({ t_s: clock(t0 + t), t_src_s: t0 + t } as AudioFrameRecord) : ({ t_s: t } as AudioFrameRecord);
+  rec.mfcc = Array.from(v.mfcc.subarray(j * k, j * k + k));
+  rec.delta = v.delta ? Array.from(v.delta.subarray(j * k, j * k + k)) : null;
+  rec.delta2 = v.delta2 ? Array.from(v.delta2.subarray(j * k, j * k + k)) : null;
+  if (!v.delta) rec.delta_reason = f.deltaReason ?? 'unavailable';
+  rec.f0_hz = v.f0[j] > 0 ? v.f0[j] : null;
+  rec.voiced = v.f0[j] > 0;
+  rec.voiced_prob = v.voicedProb[j];
+  rec.rms = v.rms[j];
+  rec.rms_db = rmsDb(v.rms[j]);
+  rec.zcr = v.zcr[j];
+  if (f.voice) {
+    const { values, reason } = voiceFrame(f, i);
+    VOICE_FRAME_FIELDS.forEach((key, m) => (rec[key] = Number.isNaN(values[m]) ? null : values[m]));
+    rec.voice_reason = reason;
+  }
+  if (f.syncBeep) syncBeepRecord(rec, f.syncBeep, i);
+  return rec;
 }
 
 /** A frame record rounded as written (times to microseconds, other floats to d significant digits). */
@@ -267,6 +280,7 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
     }
     return f.nFrames;
   }
+  if (f.columns) return writeSpilledJsonl(f, f.columns, out, clock, started, gone);
   const toStdout = out === undefined || out === '-';
   const n = f.nFrames;
   // The helper thread formats the last frames while this thread formats the first ones (and, in extractAudio,
@@ -306,6 +320,112 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
     throw e;
   }
   return n;
+}
+
+/**
+ * The output file (atomically, written synchronously) or stdout (waiting for it to drain); `gone`: stdout's reader
+ * left. write(b): b may be reused once the promise resolves (a copy goes to stdout).
+ */
+interface FrameSink {
+  write(b: Uint8Array): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+async function openFrameSink(out: string | undefined, gone: () => boolean): Promise<FrameSink> {
+  const w = toStdoutPath(out) ? null : await new AtomicWriter(out as string).open();
+  const toStdout = async (s: Uint8Array) => {
+    if (gone() || process.stdout.write(Buffer.from(s)) || gone()) return;
+    await new Promise<void>((res) => {
+      const done = () => {
+        process.stdout.off('drain', done);
+        process.stdout.off('error', done);
+        res();
+      };
+      process.stdout.once('drain', done);
+      process.stdout.once('error', done);
+    });
+  };
+  return {
+    write: async (s) => (w ? w.writeSync(s) : toStdout(s)),
+    commit: async () => void (w && (await w.commit())),
+    abort: async () => void (w && (await w.abort())),
+  };
+}
+
+/**
+ * writeFrames of a long recording whose MFCC and deltas are in a temp file (feature-columns.ts): this thread
+ * formats the first frames block by block as writeFrames does; the helper formats the rest into a second temp file,
+ * which is then copied after them. Memory stays bounded by the blocks; the bytes are writeFrames's.
+ */
+async function writeSpilledJsonl(f: AudioFeatures, cols: FeatureColumns, out: string | undefined, clock: Clock | undefined, started: JsonlHelper | null | undefined, gone: () => boolean): Promise<number> {
+  const n = f.nFrames;
+  const h = !clock && n >= HELPER_MIN_FRAMES ? (started ?? JsonlHelper.start()) : null;
+  const split = h ? Math.floor(n * HELPER_SPLIT) : n;
+  const part = h ? SpillFile.create() : null;
+  try {
+    const helper = h && part ? formatSpilledInWorker(h, f, cols, part.fd, split, n) : null;
+    helper?.catch(() => undefined);
+    const sink = await openFrameSink(out, gone);
+    try {
+      for (const b of spilledJsonlBlocks(f, cols, 0, split, BLOCK_FRAMES, clock, sourceStart(f))) {
+        if (gone()) break;
+        await sink.write(b);
+      }
+      if (helper && part) await copySpilled(part, await helper, sink, gone);
+      await sink.commit();
+    } catch (e) {
+      await sink.abort();
+      throw e;
+    }
+    return n;
+  } finally {
+    part?.close();
+  }
+}
+
+/** The first `length` bytes of a temp file to the sink, 1 MB at a time through one buffer. */
+async function copySpilled(part: SpillFile, length: number, sink: FrameSink, gone: () => boolean): Promise<void> {
+  const buf = Buffer.allocUnsafe(Math.min(COPY_BYTES, length));
+  for (let at = 0; at < length && !gone(); at += COPY_BYTES) {
+    const b = buf.subarray(0, Math.min(COPY_BYTES, length - at));
+    part.read(b, at);
+    await sink.write(b);
+  }
+}
+
+const COPY_BYTES = 1 << 20;
+
+/**
+ * formatInWorker for a spilled file: the helper gets its range of the in-memory arrays (views of those in shared
+ * memory, copies of the others) and reads the columns itself.
+ */
+function formatSpilledInWorker(helper: JsonlHelper, f: AudioFeatures, cols: FeatureColumns, partFd: number, from: number, to: number): Promise<number> {
+  const moved: ArrayBuffer[] = [];
+  const part = <T extends Float32Array | Uint8Array>(a: T): T => {
+    if (a.buffer instanceof SharedArrayBuffer) return a.subarray(from, to) as T;
+    const c = a.slice(from, to) as T;
+    moved.push(c.buffer as ArrayBuffer);
+    return c;
+  };
+  const none = new Float64Array(0);
+  const view: FrameView = {
+    options: { nMfcc: f.options.nMfcc, digits: f.options.digits },
+    sampleRate: f.sampleRate,
+    hop: f.hop,
+    nFrames: f.nFrames,
+    first: from,
+    mfcc: none,
+    delta: null,
+    delta2: null,
+    deltaReason: f.deltaReason,
+    f0: part(f.f0),
+    voicedProb: part(f.voicedProb),
+    rms: part(f.rms),
+    zcr: part(f.zcr),
+    syncBeep: f.syncBeep && { mask: part(f.syncBeep.mask), reason: f.syncBeep.reason },
+  };
+  return helper.formatToFile(view, from, to, cols.ref, partFd, BLOCK_FRAMES, moved);
 }
 
 /** Frames per written block (about 64 kB of JSONL). */
@@ -362,6 +482,7 @@ function summaryNotes(f: AudioFeatures, nVoiced: number): string[] {
 
 /** Functionals of every frame series: MFCC and deltas, F0 (voiced frames), voicing, RMS, ZCR, then voice quality. */
 function featureFunctionals(f: AudioFeatures, hopS: number): Record<string, Functionals> {
+  if (f.columns) return streamedFeatureFunctionals(f, f.columns, hopS);
   const n = f.nFrames;
   const func: Record<string, Functionals> = {};
   const k = f.options.nMfcc;
@@ -383,6 +504,36 @@ function featureFunctionals(f: AudioFeatures, hopS: number): Record<string, Func
   return func;
 }
 
+/**
+ * featureFunctionals of a spilled file, in bounded memory (functionals-stream.ts): each series is read block by block,
+ * the coefficient groups from their temp file with the frames of f.columnsMask (the sync beep's) as NaN, as
+ * withoutBeepFrames blanks the in-memory rows; unvoiced frames' F0 as NaN (not used). The same values.
+ */
+function streamedFeatureFunctionals(f: AudioFeatures, cols: FeatureColumns, hopS: number): Record<string, Functionals> {
+  const n = f.nFrames;
+  const k = f.options.nMfcc;
+  const func: Record<string, Functionals> = {};
+  const mask = f.columnsMask;
+  const coefficient = (kind: ColumnKind, j: number): SeriesReader => (a, b, out) => {
+    cols.read(kind, j, a, b, out);
+    if (mask) for (let i = a; i < b; i++) if (mask[i]) out[i - a] = NaN;
+  };
+  const none = functionals([], 0, hopS);
+  for (let j = 0; j < k; j++) func[`mfcc_${j}`] = streamedFunctionals(coefficient('mfcc', j), n, hopS);
+  for (const name of ['delta', 'delta2'] as const) {
+    for (let j = 0; j < k; j++) func[`${name}_${j}`] = cols.hasDelta ? streamedFunctionals(coefficient(name, j), n, hopS) : none;
+  }
+  const of = (x: Float32Array, g: (v: number) => number = (v) => v): SeriesReader => (a, b, out) => {
+    for (let i = a; i < b; i++) out[i - a] = g(x[i]);
+  };
+  func.f0_hz = streamedFunctionals(of(f.f0, (v) => (v > 0 ? v : NaN)), n, hopS);
+  func.voiced_prob = streamedFunctionals(of(f.voicedProb), n, hopS);
+  func.rms = streamedFunctionals(of(f.rms), n, hopS);
+  func.rms_db = streamedFunctionals(of(f.rms, rmsDb), n, hopS);
+  func.zcr = streamedFunctionals(of(f.zcr), n, hopS);
+  return func;
+}
+
 /** Functionals of the voice-quality series (jitter, shimmer, HNR, formants), over the voice analysis's voiced frames. */
 function addVoiceFunctionals(func: Record<string, Functionals>, v: NonNullable<AudioFeatures['voice']>, n: number, hopS: number): void {
   const series: Record<(typeof VOICE_FRAME_FIELDS)[number], [ArrayLike<number>, number, number]> = {
@@ -401,14 +552,22 @@ function addVoiceFunctionals(func: Record<string, Functionals>, v: NonNullable<A
 
 type F0Stats = Pick<AudioSummary, 'f0_mean_hz' | 'f0_sd_hz' | 'f0_min_hz' | 'f0_max_hz' | 'f0_p5_hz' | 'f0_p95_hz' | 'f0_range_hz' | 'f0_mean_st' | 'f0_sd_st' | 'f0_range_st' | 'f0_reason'>;
 
-/** F0 statistics in Hz and semitones from the sorted voiced F0 values (mean and sd from the F0 functionals). */
-function f0Statistics(voicedF0: Float64Array, fs: Functionals): F0Stats {
-  if (voicedF0.length === 0) {
+/**
+ * F0 statistics in Hz and semitones from the sorted voiced F0 values (mean and sd from the F0 functionals). The
+ * values are float32 (the pitch track's), kept as such: half the memory of float64 copies, the same doubles read.
+ */
+function f0Statistics(voicedF0: Float32Array, fs: Functionals): F0Stats {
+  const nv = voicedF0.length;
+  if (nv === 0) {
     return { f0_mean_hz: null, f0_sd_hz: null, f0_min_hz: null, f0_max_hz: null, f0_p5_hz: null, f0_p95_hz: null, f0_range_hz: null, f0_mean_st: null, f0_sd_st: null, f0_range_st: null, f0_reason: 'no voiced frame' };
   }
-  const sts = Array.from(voicedF0, st);
-  const mst = sts.reduce((a, b) => a + b, 0) / sts.length;
-  const sdst = Math.sqrt(sts.reduce((a, b) => a + (b - mst) ** 2, 0) / sts.length);
+  // The semitone sums in sorted order, each term computed as it is added (as the reduce over Array.from(.., st) did).
+  let sum = 0;
+  for (let i = 0; i < nv; i++) sum += st(voicedF0[i]);
+  const mst = sum / nv;
+  let dev = 0;
+  for (let i = 0; i < nv; i++) dev += (st(voicedF0[i]) - mst) ** 2;
+  const sdst = Math.sqrt(dev / nv);
   const p5 = percentileSorted(voicedF0, 0.05);
   const p95 = percentileSorted(voicedF0, 0.95);
   return {
@@ -432,7 +591,7 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
   const sr = f.sampleRate;
   const hopS = f.hop / sr;
   const duration = f.nSamples / sr;
-  const voicedF0 = Float64Array.from(f.f0.filter((v) => v > 0)).sort();
+  const voicedF0 = f.f0.filter((v) => v > 0).sort();
   const nv = voicedF0.length;
   const dec = f.decoded;
   const notes = summaryNotes(f, nv);
@@ -487,7 +646,15 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
   probed?: Promise<ProbeResult>;
   /** The file's ffmpeg decode, started by the caller beside that ffprobe run; disposed of here whatever happens. */
   prestarted?: PrestartedDecode | null;
+  /**
+   * Recordings longer than this (seconds of audio) keep their bulky per-frame values in temp files in os.tmpdir()
+   * instead of memory (docs/audio.md "Streaming and memory"; same output bytes). Default SPILL_AFTER_S; Infinity:
+   * always in memory; 0: always spilled. Not with --voice (it keeps the whole signal).
+   */
+  spillAfterS?: number;
 }
+
+export { SPILL_AFTER_S };
 
 /**
  * Computes the features of `file`, writes the frame records and the summary, and returns the summary. Nothing
@@ -503,13 +670,17 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
   }
   // The JSONL helper thread starts while the file is analysed when the records will be long enough to use it.
   let helper: JsonlHelper | null = null;
-  const hop = resolveAudioOptions(opts).hopLength;
+  const resolved = resolveAudioOptions(opts);
+  const hop = resolved.hopLength;
+  const spillS = opts.spillAfterS ?? SPILL_AFTER_S;
+  const spillAfterFrames = Number.isFinite(spillS) ? Math.floor((Math.max(0, spillS) * resolved.sampleRate) / hop) : undefined;
   const onOpen = (info: DecodedAudioInfo) => {
     const d = info.stream.duration_s;
     if (opts.out !== null && (opts.format ?? 'jsonl') === 'jsonl' && !clock && (d === null || d === undefined || (d * info.sampleRate) / hop >= HELPER_MIN_FRAMES)) helper = JsonlHelper.start();
   };
+  let f: AudioFeatures | undefined;
   try {
-    const f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, probed: opts.probed, prestarted: opts.prestarted });
+    f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, probed: opts.probed, prestarted: opts.prestarted, spillAfterFrames });
     const beeps = opts.keepSyncBeep ? null : await markSyncBeeps(file, f, { toneHz: opts.toneHz });
     // Frames first: their writer hands part of the formatting to the helper before its first await, so the summary
     // below is computed while the helper runs.
@@ -524,6 +695,7 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
     if (opts.summaryPath) await writeFileAtomic(opts.summaryPath, toJsonText(summary));
     return summary;
   } finally {
+    f?.columns?.close();
     opts.prestarted?.dispose();
     (helper as JsonlHelper | null)?.close();
   }

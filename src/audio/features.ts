@@ -2,20 +2,24 @@
  * One streaming pass over the PCM: spectral frames (log-mel, RMS, ZCR), Praat-style pitch candidates and the
  * intensity contour are computed as samples arrive; the SampleBuffer keeps only the samples the widest window
  * still needs. Whole-file steps run at the end on per-frame values only: librosa's top_db clip and the DCT, the
- * deltas, the pitch path finder (it needs the global peak) and the syllable nuclei.
+ * deltas, the pitch path finder (it needs the global peak) and the syllable nuclei. Past spillAfterFrames the bulky
+ * per-frame values go to temp files and those steps run block by block (spill.ts, pitch-spilled.ts,
+ * feature-columns.ts): the same values, memory flat in the recording's length.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AudioDecoder, type DecodedAudioInfo, type PrestartedDecode } from '../media/decode-audio.js';
 import type { ProbeResult } from '../media/probe.js';
-import { deltaFeaturesBoth } from './delta.js';
+import { deltaFeaturesBoth, deltaRows } from './delta.js';
+import { spillMfcc, type FeatureColumns } from './feature-columns.js';
 import { IntensityAnalyzer } from './intensity.js';
 import { syllableNuclei, type NucleiResult } from './nuclei.js';
 import { resolveAudioOptions, type AudioOptions } from './options.js';
 import { PitchAnalyzer, type PitchParams, type PitchTrack } from './pitch.js';
-import { SampleBuffer } from './sample-buffer.js';
-import { mfccFromLogMel, SpectralAnalyzer } from './spectral.js';
+import { FrameStore, SampleBuffer } from './sample-buffer.js';
+import { MfccKernel, mfccFromLogMel, mfccOfFramesJs, SpectralAnalyzer, topDbFloor } from './spectral.js';
+import { SpillFile, SpillStore } from './spill.js';
 import type { VoiceAnalysis } from './voice.js';
 import { ToneScanner, type ToneDetection } from '../sync/tone.js';
 import type { FrameView } from './jsonl.js';
@@ -33,6 +37,13 @@ export interface AudioFeatures extends FrameView {
   voice?: VoiceAnalysis;
   /** Tone bursts found in the same pass (AnalyzeOptions.toneHz); times from the first decoded sample. */
   toneBursts?: { toneHz: number; detections: ToneDetection[] };
+  /**
+   * A long recording's MFCC and deltas in a temp file (AnalyzeOptions.spillAfterFrames; mfcc, delta and delta2 are
+   * then empty): read them through it, and close it when done (extractAudio does).
+   */
+  columns?: FeatureColumns;
+  /** With columns: frames whose MFCC and deltas count as NaN in the summary (the sync beep's; sync-beep.ts). */
+  columnsMask?: Uint8Array;
 }
 
 /** The whole signal, kept only for the voice measures (they need random access within voiced stretches). */
@@ -79,14 +90,21 @@ export interface AnalyzeOptions {
   probed?: Promise<ProbeResult>;
   /** computeAudioFeatures: an ffmpeg decode the caller started beside that ffprobe run (the caller disposes of it). */
   prestarted?: PrestartedDecode | null;
+  /**
+   * Past this many frames the bulky per-frame stores go to temp files (spill.ts: log-mel bands, pitch candidates and
+   * backpointers, then the MFCC and deltas as AudioFeatures.columns), so memory stays flat in the recording's length;
+   * the outputs are the same bytes. Undefined: everything in memory. Ignored with options.voice.
+   */
+  spillAfterFrames?: number;
 }
 
 const WORKER_URL = new URL('./pitch-worker.js', import.meta.url);
 /** Chunks the main thread may have handed to the pitch worker before waiting for it (bounds memory). */
 const MAX_IN_FLIGHT = 8;
 
-function pitchParams(o: AudioOptions): PitchParams {
+function pitchParams(o: AudioOptions, spillAfter?: number): PitchParams {
   return {
+    ...(spillAfter !== undefined ? { spillAfter } : {}),
     sampleRate: o.sampleRate,
     hop: o.hopLength,
     floor: o.f0Floor,
@@ -116,8 +134,8 @@ function globalPeakOf(buf: SampleBuffer): number {
   return n > 0 ? Math.max(buf.max - mean, mean - buf.min) : 0;
 }
 
-function inProcessPitch(o: AudioOptions): PitchStage {
-  const pitch = new PitchAnalyzer(pitchParams(o));
+function inProcessPitch(o: AudioOptions, spillAfter?: number): PitchStage {
+  const pitch = new PitchAnalyzer(pitchParams(o, spillAfter));
   return {
     feed: async (_c, buf) => pitch.pump(buf),
     end: async (buf) => {
@@ -180,8 +198,8 @@ function watchPitchWorker(w: Worker): PitchWorkerState {
   return s;
 }
 
-function workerPitch(o: AudioOptions): PitchStage {
-  const params = pitchParams(o);
+function workerPitch(o: AudioOptions, spillAfter?: number): PitchStage {
+  const params = pitchParams(o, spillAfter);
   const w = new Worker(WORKER_URL, { workerData: MAIN_SHARE ? { ...params, share: { ...MAIN_SHARE, main: false } } : params });
   const mine = MAIN_SHARE ? new PitchAnalyzer({ ...params, share: { ...MAIN_SHARE, main: true } }) : null;
   const s = watchPitchWorker(w);
@@ -223,9 +241,10 @@ function workerPitch(o: AudioOptions): PitchStage {
 export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<Float32Array>, options: Partial<AudioOptions> = {}, run: AnalyzeOptions = {}): Promise<AudioFeatures> {
   const o = resolveAudioOptions(options);
   const sr = o.sampleRate;
-  const spectral = new SpectralAnalyzer(o);
+  const spill = o.voice ? undefined : run.spillAfterFrames;
+  const spectral = new SpectralAnalyzer(o, spill);
   const threads = run.threads ?? existsSync(fileURLToPath(WORKER_URL));
-  const pitch = threads ? workerPitch(o) : inProcessPitch(o);
+  const pitch = threads ? workerPitch(o, spill) : inProcessPitch(o, spill);
   const intensity = new IntensityAnalyzer(sr, o.nucleiIntensityFloor);
   const buf = new SampleBuffer();
   buf.clipLevel = CLIP_LEVEL;
@@ -238,7 +257,9 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
       if (first) {
         first = false;
         const hint = run.framesHint?.();
-        if (hint) spectral.logmel.reserve(hint);
+        if (hint) for (const st of [spectral.logmel, spectral.rms, spectral.zcr]) st.reserve(hint);
+        // A long file will spill: an unusable temp folder is refused here, in one line, before the pitch worker meets it.
+        if (spill !== undefined && hint && hint > spill) SpillFile.create().close();
       }
       pcm?.push(chunk);
       tone?.push(chunk);
@@ -262,12 +283,16 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     return f;
   } finally {
     pitch.close();
+    if (spectral.logmel instanceof SpillStore) spectral.logmel.close();
   }
 }
 
+type SpectralResult = Pick<AudioFeatures, 'mfcc' | 'delta' | 'delta2' | 'deltaReason' | 'columns'>;
+
 /** The whole-file spectral steps: top_db clip and DCT (MFCC), then the deltas. */
-function spectralFinish(o: AudioOptions, spectral: SpectralAnalyzer): Pick<AudioFeatures, 'mfcc' | 'delta' | 'delta2' | 'deltaReason'> {
+function spectralFinish(o: AudioOptions, spectral: SpectralAnalyzer): SpectralResult {
   const nFrames = spectral.logmel.length;
+  if (spectral.logmel instanceof SpillStore && spectral.logmel.file !== null) return spectralFinishSpilled(o, spectral.logmel);
   const mfcc = mfccFromLogMel(spectral.logmel, o.nMfcc, o.topDb);
   const both = deltaFeaturesBoth(mfcc, nFrames, o.nMfcc, o.deltaWidth);
   const delta = both ? both[0] : null;
@@ -276,11 +301,32 @@ function spectralFinish(o: AudioOptions, spectral: SpectralAnalyzer): Pick<Audio
   return { mfcc, delta, delta2, deltaReason };
 }
 
-function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: Pick<AudioFeatures, 'mfcc' | 'delta' | 'delta2' | 'deltaReason'>, spectral: SpectralAnalyzer, track: PitchTrack, intensity: IntensityAnalyzer, clipped: number): AudioFeatures {
+/** spectralFinish of a spilled log-mel store: the MFCC and deltas go to a temp file block by block (feature-columns.ts). */
+function spectralFinishSpilled(o: AudioOptions, lm: SpillStore): SpectralResult {
+  lm.seal();
+  const n = lm.length;
+  const floor = topDbFloor(lm, o.topDb);
+  const kernel = MfccKernel.create(o.nMels, o.nMfcc);
+  const mfcc = (d: Float32Array, count: number, out: Float64Array) => (kernel ? kernel.run(d, count, floor, out) : mfccOfFramesJs(d, count, o.nMels, o.nMfcc, floor, out));
+  const deltas = (x: Float64Array, x0: number, from: number, to: number, o1: Float64Array, o2: Float64Array) => deltaRows(x, x0, n, o.nMfcc, o.deltaWidth, from, to, o1, o2);
+  const columns = spillMfcc(lm, o.nMfcc, o.deltaWidth, mfcc, deltas);
+  lm.close();
+  const none = new Float64Array(0);
+  const has = columns.hasDelta;
+  const deltaReason = has ? null : `fewer than ${o.deltaWidth} frames (${n}): librosa.feature.delta needs at least width frames`;
+  return { mfcc: none, delta: has ? none : null, delta2: has ? none : null, deltaReason, columns };
+}
+
+/** The first n values of a store: a copy, or for a spilled file its own shared memory (the JSONL helper reads it). */
+function frameValues(st: FrameStore, n: number, spilled: boolean): Float32Array {
+  return spilled && st.data.buffer instanceof SharedArrayBuffer ? st.data.subarray(0, n) : st.data.slice(0, n);
+}
+
+function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: SpectralResult, spectral: SpectralAnalyzer, track: PitchTrack, intensity: IntensityAnalyzer, clipped: number): AudioFeatures {
   const sr = o.sampleRate;
   const nSamples = buf.total ?? 0;
   const nFrames = spectral.logmel.length;
-  const { mfcc, delta, delta2, deltaReason } = spec;
+  const { mfcc, delta, delta2, deltaReason, columns } = spec;
   const hopS = o.hopLength / sr;
   const isVoiced = (t: number) => {
     const i = Math.round(t / hopS);
@@ -307,10 +353,11 @@ function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: Pick<AudioFeat
     deltaReason,
     f0: track.f0,
     voicedProb: track.maxStrength,
-    rms: spectral.rms.data.slice(0, nFrames),
-    zcr: spectral.zcr.data.slice(0, nFrames),
+    rms: frameValues(spectral.rms, nFrames, columns !== undefined),
+    zcr: frameValues(spectral.zcr, nFrames, columns !== undefined),
     nuclei,
     clippedRatio: nSamples > 0 ? clipped / nSamples : 0,
+    ...(columns ? { columns } : {}),
   };
 }
 

@@ -15,7 +15,7 @@ export interface Functionals {
   slope_per_s: number | null;
 }
 
-export function percentileSorted(a: Float64Array, q: number): number {
+export function percentileSorted(a: Float64Array | Float32Array, q: number): number {
   const pos = (a.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.min(a.length - 1, lo + 1);

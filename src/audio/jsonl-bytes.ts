@@ -56,6 +56,13 @@ export class ByteSink {
     return out;
   }
 
+  /** The bytes written so far, as a view valid until the next write (the buffer is kept for reuse). */
+  takeView(): Buffer {
+    const out = this.buf.subarray(0, this.pos);
+    this.pos = 0;
+    return out;
+  }
+
   /** ASCII text (keys, punctuation, num() fallbacks). */
   ascii(s: string): void {
     this.ensure(s.length);

@@ -6,13 +6,22 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { ColumnsRef } from './feature-columns.js';
 import type { FrameView } from './jsonl.js';
+
+/** The helper's reply: the bytes (format) or the count written to the temp file (formatToFile). */
+interface HelperReply {
+  bytes?: ArrayBuffer;
+  offset?: number;
+  length?: number;
+  written?: number;
+}
 
 const JSONL_WORKER_URL = new URL('./jsonl-worker.js', import.meta.url);
 
 export class JsonlHelper {
   private readonly worker: Worker;
-  private result: Promise<Buffer> | null = null;
+  private result: Promise<HelperReply> | null = null;
   private failure: Error | null = null;
   private done = false;
 
@@ -29,14 +38,26 @@ export class JsonlHelper {
 
   /** Formats frames [from, to) of `view` in the helper; `transfer`: buffers of the view moved, not copied. Once only. */
   format(view: FrameView, from: number, to: number, transfer: ArrayBuffer[] = []): Promise<Buffer> {
+    return this.request({ view, from, to }, transfer).then((m) => Buffer.from(m.bytes!, m.offset, m.length));
+  }
+
+  /**
+   * format() of a long recording's frames whose MFCC and deltas are in a temp file (feature-columns.ts): the helper
+   * reads them itself and writes the bytes to the temp file `partFd` from byte 0; resolves with their count.
+   */
+  formatToFile(view: FrameView, from: number, to: number, columns: ColumnsRef, partFd: number, block: number, transfer: ArrayBuffer[] = []): Promise<number> {
+    return this.request({ view, from, to, columns, partFd, block }, transfer).then((m) => m.written!);
+  }
+
+  private request(msg: object, transfer: ArrayBuffer[]): Promise<HelperReply> {
     if (this.result) throw new Error('JsonlHelper.format called twice');
     const w = this.worker;
     w.ref(); // the caller awaits the reply: keep the process alive until it comes
-    this.result = new Promise<Buffer>((resolve, reject) => {
+    this.result = new Promise<HelperReply>((resolve, reject) => {
       if (this.failure) return reject(this.failure);
-      w.once('message', (m: { bytes: ArrayBuffer; offset: number; length: number }) => {
+      w.once('message', (m: HelperReply) => {
         this.done = true;
-        resolve(Buffer.from(m.bytes, m.offset, m.length));
+        resolve(m);
         void w.terminate();
       });
       w.once('error', (e) => {
@@ -46,7 +67,7 @@ export class JsonlHelper {
       w.once('exit', (code) => {
         if (!this.done) reject(new Error(`JSONL worker exited (code ${code}) before returning its records`));
       });
-      w.postMessage({ view, from, to }, transfer);
+      w.postMessage(msg, transfer);
     });
     return this.result;
   }

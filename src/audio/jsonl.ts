@@ -120,12 +120,15 @@ function jsonLineBytes(b: ByteSink, f: FrameView, fi: number, i: number, d: numb
   b.ascii('}\n');
 }
 
-/** The JSONL bytes of frames [from, to) (frame numbers). */
-export function jsonlBlock(f: FrameView, from: number, to: number, clock?: (t: number) => number, t0 = 0): Buffer {
-  const b = new ByteSink(Math.max(1024, (to - from) * 720));
+/**
+ * The JSONL bytes of frame numbers [from, to). With `sink` (reused by the caller) the result is a view into its
+ * buffer, valid until the sink's next use.
+ */
+export function jsonlBlock(f: FrameView, from: number, to: number, clock?: (t: number) => number, t0 = 0, sink?: ByteSink): Buffer {
+  const b = sink ?? new ByteSink(Math.max(1024, (to - from) * 720));
   const reason = JSON.stringify(f.deltaReason ?? 'unavailable');
   const first = f.first ?? 0;
   for (let i = from; i < to; i++) jsonLineBytes(b, f, i, i - first, f.options.digits, clock, reason, t0);
-  return b.take();
+  return sink ? b.takeView() : b.take();
 }
 

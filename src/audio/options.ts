@@ -83,6 +83,13 @@ export const AUDIO_DEFAULTS: Readonly<AudioOptions> = Object.freeze({
   voiceWindowS: 0.1,
 });
 
+/**
+ * `mmprep audio --spill-after`'s default (extractAudio's spillAfterS): past 5 minutes of audio the per-frame stores go
+ * to temp files (docs/audio.md "Streaming and memory"). Below it the in-memory path peaks about as high as the spilled
+ * one does on an hour, and costs less CPU (the spilled path's own start-up, ~0.15 s, is paid back from ~8-10 minutes on).
+ */
+export const SPILL_AFTER_S = 300;
+
 /** Fills defaults and checks consistency; throws Error with a user-facing message on a bad combination. */
 export function resolveAudioOptions(o: Partial<AudioOptions> = {}): AudioOptions {
   const r: AudioOptions = { ...AUDIO_DEFAULTS };

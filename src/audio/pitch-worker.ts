@@ -8,10 +8,12 @@
  * SampleBuffer sums the same chunks in the same order (so the same bits): this thread keeps no statistics.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { PitchAnalyzer, type PitchFrames, type PitchParams } from './pitch.js';
+import { PitchAnalyzer, type PitchFrames, type PitchParams, type PitchTrack } from './pitch.js';
 import { SampleBuffer } from './sample-buffer.js';
 
 const port = parentPort!;
+/** The track's buffers to transfer (a spilled track's f0 and maxStrength are shared memory: passed as they are). */
+const movable = (t: PitchTrack) => [t.f0.buffer, t.strength.buffer, t.maxStrength.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 const params = workerData as PitchParams;
 const analyzer = new PitchAnalyzer(params);
 const buf = new SampleBuffer({ stats: false });
@@ -28,10 +30,10 @@ port.on('message', (m: { chunk?: Float32Array; end?: boolean; main?: PitchFrames
       if (m.n !== analyzer.next) throw new Error(`pitch worker analysed ${analyzer.next} frames, the main thread ${m.n}`);
       const merged = PitchAnalyzer.merged(params, { ...params.share, main: true }, analyzer.next, m.main!, analyzer.frames());
       const t = merged.finish(m.globalPeak!);
-      port.postMessage({ track: t }, [t.f0.buffer, t.strength.buffer, t.maxStrength.buffer] as ArrayBuffer[]);
+      port.postMessage({ track: t }, movable(t));
       return;
     }
     const t = analyzer.finish(m.globalPeak!);
-    port.postMessage({ track: t }, [t.f0.buffer, t.strength.buffer, t.maxStrength.buffer] as ArrayBuffer[]);
+    port.postMessage({ track: t }, movable(t));
   }
 });

@@ -11,6 +11,8 @@
  */
 import { createCosineTransform, createRealFft, type CosineTransform, type RealTransform } from './real-fft.js';
 import { FrameStore, type SampleBuffer } from './sample-buffer.js';
+import { SpillStore } from './spill.js';
+import { finishSpilled } from './pitch-spilled.js';
 import { SincKernel, sincInterpolate } from './sinc.js';
 export { sincInterpolate };
 
@@ -35,6 +37,8 @@ export interface PitchParams {
    * floor(i / block) % every === 0; this analyser computes the frames of its own share only (`main` says which).
    */
   share?: FrameShare;
+  /** Frames past which the candidate stores go to temp files (spill.ts) and the path finder streams them. */
+  spillAfter?: number;
 }
 
 export interface FrameShare {
@@ -57,7 +61,7 @@ export interface PitchFrames {
 export interface PitchTrack {
   /** F0 in Hz per frame; 0 when unvoiced. */
   f0: Float32Array;
-  /** Strength (normalised autocorrelation) of the chosen candidate; 0 when unvoiced. */
+  /** Strength (normalised autocorrelation) of the chosen candidate; 0 when unvoiced (empty: a spilled analysis, pitch-spilled.ts). */
   strength: Float32Array;
   /** Strength of the strongest voiced candidate of the frame, chosen or not (0 when none). */
   maxStrength: Float32Array;
@@ -180,7 +184,7 @@ export class PitchAnalyzer {
   private readonly lags: Float64Array;
 
   constructor(params: PitchParams) {
-    this.p = { periodsPerWindow: 3, refineAll: false, share: undefined as unknown as FrameShare, ...params };
+    this.p = { periodsPerWindow: 3, refineAll: false, share: undefined as unknown as FrameShare, spillAfter: undefined as unknown as number, ...params };
     const sr = this.p.sampleRate;
     const ppw = this.p.periodsPerWindow;
     this.ceiling = Math.min(this.p.ceiling, 0.5 * sr);
@@ -227,10 +231,12 @@ export class PitchAnalyzer {
     this.lags = new Float64Array(mc);
     // Small first capacities: the stores grow (doubling) within the first frames, before V8 optimises the frame
     // code that inlines their growth, instead of deoptimising it at 1024 frames.
-    this.nCand = new FrameStore(1, 16);
-    this.freq = new FrameStore(mc, 16);
-    this.strength = new FrameStore(mc, 16);
-    this.localPeak = new FrameStore(1, 16);
+    const after = this.p.spillAfter;
+    const store = (w: number) => (after === undefined ? new FrameStore(w, 16) : new SpillStore(w, after));
+    this.nCand = store(1);
+    this.freq = store(mc);
+    this.strength = store(mc);
+    this.localPeak = store(1);
   }
 
   minNeeded(): number {
@@ -296,6 +302,7 @@ export class PitchAnalyzer {
 
   /** The candidates computed so far (copies), for merging with the other share's analyser. */
   frames(): PitchFrames {
+    if (this.freq instanceof SpillStore && this.freq.file !== null) throw new Error('PitchAnalyzer.frames: not with spilled stores (frame shares keep theirs in memory)');
     const mc = this.p.maxCandidates;
     const count = this.nCand.length;
     return {
@@ -478,6 +485,7 @@ export class PitchAnalyzer {
   /** Viterbi path over all frames (Praat's Pitch_pathFinder); call after the last pump. */
   finish(globalPeak: number): PitchTrack {
     const n = this.next;
+    if (this.freq instanceof SpillStore && this.freq.file !== null) return this.finishSpilled(globalPeak);
     const mc = this.p.maxCandidates;
     const f0 = new Float32Array(n);
     const strength = new Float32Array(n);
@@ -495,8 +503,23 @@ export class PitchAnalyzer {
     const lf = new Float64Array(n * mc);
     localScores(F, S, NC, this.localPeak.data, n, mc, ceiling, globalPeak, silenceThreshold, voicingThreshold, octaveCost, delta, lf);
     forwardPass(NC, n, mc, this.p.octaveJumpCost * stepCorrection, this.p.voicedUnvoicedCost * stepCorrection, delta, lf, psi);
-    backtrack(F, S, NC, n, mc, ceiling, delta, psi, f0, strength);
+    backtrackRange(F, S, psi, n, mc, ceiling, bestLastPlace(delta, NC, n - 1, mc), f0, strength);
     return { f0, strength, maxStrength, n };
+  }
+
+  /** finish() over candidate stores that went to temp files (pitch-spilled.ts); the files are closed after. */
+  private finishSpilled(globalPeak: number): PitchTrack {
+    const stores = [this.nCand, this.freq, this.strength, this.localPeak] as SpillStore[];
+    try {
+      for (const s of stores) s.seal();
+      const [nCand, freq, strength, localPeak] = stores;
+      const { silenceThreshold, voicingThreshold, octaveCost } = this.p;
+      const stepCorrection = 0.01 / (this.p.hop / this.p.sampleRate);
+      const costs = { silenceThreshold, voicingThreshold, octaveCost, jumpCost: this.p.octaveJumpCost * stepCorrection, vuCost: this.p.voicedUnvoicedCost * stepCorrection };
+      return finishSpilled({ nCand, freq, strength, localPeak }, this.next, this.p.maxCandidates, this.ceiling, globalPeak, costs);
+    } finally {
+      for (const s of stores) s.close();
+    }
   }
 }
 
@@ -507,7 +530,7 @@ export class PitchAnalyzer {
  */
 
 /** maxStrength[t]: strength of the strongest candidate of frame t at or below the ceiling (0 when none). */
-function strongestVoiced(F: Float32Array, S: Float32Array, NC: Float32Array, n: number, mc: number, ceiling: number, maxStrength: Float32Array): void {
+export function strongestVoiced(F: Float32Array, S: Float32Array, NC: Float32Array, n: number, mc: number, ceiling: number, maxStrength: Float32Array): void {
   for (let t = 0; t < n; t++) {
     let m = 0;
     for (let k = 1; k < NC[t]; k++) if (F[t * mc + k] <= ceiling && S[t * mc + k] > m) m = S[t * mc + k];
@@ -516,7 +539,7 @@ function strongestVoiced(F: Float32Array, S: Float32Array, NC: Float32Array, n: 
 }
 
 /** Each candidate's local score (Praat: unvoiced from intensity and the thresholds, voiced from its strength and the octave cost) and log2 of its frequency (NaN for the unvoiced one). */
-function localScores(F: Float32Array, S: Float32Array, NC: Float32Array, LP: Float32Array, n: number, mc: number, ceiling: number, globalPeak: number, silenceThreshold: number, voicingThreshold: number, octaveCost: number, delta: Float64Array, lf: Float64Array): void {
+export function localScores(F: Float32Array, S: Float32Array, NC: Float32Array, LP: Float32Array, n: number, mc: number, ceiling: number, globalPeak: number, silenceThreshold: number, voicingThreshold: number, octaveCost: number, delta: Float64Array, lf: Float64Array): void {
   for (let t = 0; t < n; t++) {
     const intensity = LP[t] > globalPeak ? 1 : LP[t] / globalPeak;
     let us = silenceThreshold <= 0 ? 0 : 2 - intensity / (silenceThreshold / (1 + voicingThreshold));
@@ -531,7 +554,7 @@ function localScores(F: Float32Array, S: Float32Array, NC: Float32Array, LP: Flo
 }
 
 /** The Viterbi recursion: delta becomes the best cumulative score of each candidate, psi its predecessor. */
-function forwardPass(NC: Float32Array, n: number, mc: number, jumpCost: number, vuCost: number, delta: Float64Array, lf: Float64Array, psi: Uint8Array): void {
+export function forwardPass(NC: Float32Array, n: number, mc: number, jumpCost: number, vuCost: number, delta: Float64Array, lf: Float64Array, psi: Uint8Array): void {
   const cur = new Float64Array(mc);
   for (let t = 1; t < n; t++) {
     const pb = (t - 1) * mc;
@@ -561,17 +584,25 @@ function forwardPass(NC: Float32Array, n: number, mc: number, jumpCost: number, 
   }
 }
 
-/** The best last candidate, then back along psi: f0 and strength of the voiced frames of the path. */
-function backtrack(F: Float32Array, S: Float32Array, NC: Float32Array, n: number, mc: number, ceiling: number, delta: Float64Array, psi: Uint8Array, f0: Float32Array, strength: Float32Array): void {
+/** The best candidate of frame t by cumulative score (the first of equals). */
+export function bestLastPlace(delta: Float64Array, NC: Float32Array, t: number, mc: number): number {
   let place = 0;
-  let maximum = delta[(n - 1) * mc];
-  for (let k = 1; k < NC[n - 1]; k++) {
-    if (delta[(n - 1) * mc + k] > maximum) {
-      maximum = delta[(n - 1) * mc + k];
+  let maximum = delta[t * mc];
+  for (let k = 1; k < NC[t]; k++) {
+    if (delta[t * mc + k] > maximum) {
+      maximum = delta[t * mc + k];
       place = k;
     }
   }
-  for (let t = n - 1; t >= 0; t--) {
+  return place;
+}
+
+/**
+ * Back along psi from candidate `place` of the last of m frames: f0 and strength of the voiced frames of the path
+ * (arrays indexed from the range's first frame); returns the place psi gives for the frame before the range.
+ */
+export function backtrackRange(F: Float32Array, S: Float32Array, psi: Uint8Array, m: number, mc: number, ceiling: number, place: number, f0: Float32Array, strength: Float32Array): number {
+  for (let t = m - 1; t >= 0; t--) {
     const f = F[t * mc + place];
     if (f > 0 && f <= ceiling) {
       f0[t] = f;
@@ -579,4 +610,5 @@ function backtrack(F: Float32Array, S: Float32Array, NC: Float32Array, n: number
     }
     place = psi[t * mc + place];
   }
+  return place;
 }

@@ -121,8 +121,13 @@ const RESERVE_MAX_BYTES = 256 * 2 ** 20;
 export class FrameStore {
   data: Float32Array;
   length = 0;
-  constructor(readonly width: number, initialFrames = 1024) {
-    this.data = new Float32Array(width * initialFrames);
+  /** @param shared allocate in shared memory (another thread may read the values without a copy). */
+  constructor(readonly width: number, initialFrames = 1024, private readonly shared = false) {
+    this.data = this.alloc(width * initialFrames);
+  }
+
+  private alloc(n: number): Float32Array {
+    return this.shared ? new Float32Array(new SharedArrayBuffer(4 * n)) : new Float32Array(n);
   }
   /**
    * Appends a one-value frame. (Not `store.data[store.push()] = v`: JavaScript reads `store.data` before push()
@@ -141,7 +146,7 @@ export class FrameStore {
   reserve(frames: number): void {
     const want = Math.min(Math.ceil(frames), Math.floor(RESERVE_MAX_BYTES / 4 / this.width)) * this.width;
     if (!(want > this.data.length)) return;
-    const next = new Float32Array(want);
+    const next = this.alloc(want);
     next.set(this.data.subarray(0, this.length * this.width));
     this.data = next;
   }
@@ -149,7 +154,7 @@ export class FrameStore {
   /** Room for one more frame; returns its offset into `data` (read `data` after calling it: it may grow). */
   push(): number {
     if ((this.length + 1) * this.width > this.data.length) {
-      const next = new Float32Array(this.data.length * 2);
+      const next = this.alloc(this.data.length * 2);
       next.set(this.data);
       this.data = next;
     }

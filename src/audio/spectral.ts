@@ -12,6 +12,7 @@ import { instantiate, type WasmMemory } from './wasm/runtime.js';
 import { createRealFft, type RealTransform } from './real-fft.js';
 import type { AudioOptions } from './options.js';
 import { FrameStore, type SampleBuffer } from './sample-buffer.js';
+import { SpillStore } from './spill.js';
 
 const AMIN = 1e-10;
 const ZC_THRESHOLD = 1e-10;
@@ -51,7 +52,8 @@ export class SpectralAnalyzer {
   private readonly blockRing: Float64Array;
   private nextBlock = 0;
 
-  constructor(o: AudioOptions) {
+  /** @param spillAfter frames past which the log-mel store goes to a temp file (spill.ts); undefined: in memory. */
+  constructor(o: AudioOptions, spillAfter?: number) {
     this.hop = o.hopLength;
     this.nFft = o.nFft;
     this.L = o.rmsFrameLength;
@@ -75,9 +77,10 @@ export class SpectralAnalyzer {
     this.melW = new Float64Array(this.melOff[o.nMels]);
     for (let m = 0; m < o.nMels; m++) this.melW.set(this.bands[m].weights, this.melOff[m]);
     this.melKernel = LogMelKernel.create(this.melW, this.melOff, this.melStart, (o.nFft >> 1) + 1);
-    this.logmel = new FrameStore(o.nMels);
-    this.rms = new FrameStore(1);
-    this.zcr = new FrameStore(1);
+    this.logmel = spillAfter === undefined ? new FrameStore(o.nMels) : new SpillStore(o.nMels, spillAfter, 1024);
+    // With spilling (a long file) RMS and ZCR stay in memory, in shared memory: the JSONL helper reads them as they are.
+    this.rms = new FrameStore(1, 1024, spillAfter !== undefined);
+    this.zcr = new FrameStore(1, 1024, spillAfter !== undefined);
     this.tmp = new Float64Array(Math.max(o.nFft, o.rmsFrameLength));
     const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
     this.g = gcd(o.hopLength, o.rmsFrameLength >> 1);
@@ -301,10 +304,12 @@ function slideCrossings(data: Float32Array, ei: number, L: number, hop: number, 
 }
 
 /** librosa's power_to_db top_db floor: the whole file's largest log-mel value minus topDb (-Infinity: no clip). */
-function topDbFloor(logmel: FrameStore, topDb: number | null): number {
+export function topDbFloor(logmel: FrameStore, topDb: number | null): number {
   const n = logmel.length * logmel.width;
-  const d = logmel.data;
   if (topDb === null || n === 0) return -Infinity;
+  // A spilled store saw every value on its way to the file (sealed: all of them).
+  if (logmel instanceof SpillStore && logmel.file !== null) return logmel.max - topDb;
+  const d = logmel.data;
   let mx = -Infinity;
   for (let i = 0; i < n; i++) if (d[i] > mx) mx = d[i];
   return mx - topDb;
@@ -319,31 +324,54 @@ interface MfccExports {
 const MFCC_BLOCK = 1024;
 
 /**
- * mfccFromLogMelJs (below) by the WebAssembly kernel wasm/mfcc.wat, two frames per SIMD vector, MFCC_BLOCK frames
- * per call: the same bits (test/audio-wasm.test.ts). Falls back to mfccFromLogMelJs without WebAssembly SIMD.
+ * mfccOfFramesJs (below) by the WebAssembly kernel wasm/mfcc.wat, two frames per SIMD vector (each lane one frame's
+ * own arithmetic), MFCC_BLOCK frames per call: the same bits (test/audio-wasm.test.ts). null without WebAssembly SIMD.
  */
-export function mfccFromLogMel(logmel: FrameStore, nMfcc: number, topDb: number | null): Float64Array {
-  const nMels = logmel.width;
-  const n = logmel.length;
-  const at = { D: 0, lm: 8 * nMfcc * nMels, out: 0, work: 0, end: 0 };
-  at.out = at.lm + 16 * Math.ceil((4 * MFCC_BLOCK * nMels) / 16);
-  at.work = at.out + 8 * MFCC_BLOCK * nMfcc;
-  at.end = at.work + 48 * nMels;
-  const ex = instantiate<MfccExports>(MFCC_WASM, at.end);
-  if (ex === null) return mfccFromLogMelJs(logmel, nMfcc, topDb);
-  const floor = topDbFloor(logmel, topDb);
-  new Float64Array(ex.memory.buffer, at.D, nMfcc * nMels).set(dctMatrix(nMfcc, nMels));
-  const lm = new Float32Array(ex.memory.buffer, at.lm, MFCC_BLOCK * nMels);
-  const res = new Float64Array(ex.memory.buffer, at.out, MFCC_BLOCK * nMfcc);
-  const out = new Float64Array(n * nMfcc);
-  for (let t0 = 0; t0 < n; t0 += MFCC_BLOCK) {
-    const count = Math.min(MFCC_BLOCK, n - t0);
-    lm.set(logmel.data.subarray(t0 * nMels, (t0 + count) * nMels));
-    // an odd count: the last frame twice (the second copy's coefficients are not read)
-    if (count & 1) lm.copyWithin(count * nMels, (count - 1) * nMels, count * nMels);
-    ex.mfcc(at.lm, count + (count & 1), nMels, nMfcc, at.D, floor, at.out, at.work);
-    out.set(res.subarray(0, count * nMfcc), t0 * nMfcc);
+export class MfccKernel {
+  private readonly lm: Float32Array;
+  private readonly res: Float64Array;
+
+  private constructor(
+    private readonly ex: MfccExports,
+    private readonly nMels: number,
+    private readonly nMfcc: number,
+    private readonly at: { D: number; lm: number; out: number; work: number },
+  ) {
+    new Float64Array(ex.memory.buffer, at.D, nMfcc * nMels).set(dctMatrix(nMfcc, nMels));
+    this.lm = new Float32Array(ex.memory.buffer, at.lm, MFCC_BLOCK * nMels);
+    this.res = new Float64Array(ex.memory.buffer, at.out, MFCC_BLOCK * nMfcc);
   }
+
+  static create(nMels: number, nMfcc: number): MfccKernel | null {
+    const at = { D: 0, lm: 8 * nMfcc * nMels, out: 0, work: 0, end: 0 };
+    at.out = at.lm + 16 * Math.ceil((4 * MFCC_BLOCK * nMels) / 16);
+    at.work = at.out + 8 * MFCC_BLOCK * nMfcc;
+    at.end = at.work + 48 * nMels;
+    const ex = instantiate<MfccExports>(MFCC_WASM, at.end);
+    return ex ? new MfccKernel(ex, nMels, nMfcc, at) : null;
+  }
+
+  /** out[0 .. n * nMfcc) = the MFCC of the n log-mel frames in d (frame-major), clipped at `floor`. */
+  run(d: Float32Array, n: number, floor: number, out: Float64Array): void {
+    const { nMels, nMfcc, lm, res, at } = this;
+    for (let t0 = 0; t0 < n; t0 += MFCC_BLOCK) {
+      const count = Math.min(MFCC_BLOCK, n - t0);
+      lm.set(d.subarray(t0 * nMels, (t0 + count) * nMels));
+      // an odd count: the last frame twice (the second copy's coefficients are not read)
+      if (count & 1) lm.copyWithin(count * nMels, (count - 1) * nMels, count * nMels);
+      this.ex.mfcc(at.lm, count + (count & 1), nMels, nMfcc, at.D, floor, at.out, at.work);
+      out.set(res.subarray(0, count * nMfcc), t0 * nMfcc);
+    }
+  }
+}
+
+/** The MFCC of the stored log-mel frames (mfccOfFramesJs's result; by MfccKernel when it can). */
+export function mfccFromLogMel(logmel: FrameStore, nMfcc: number, topDb: number | null): Float64Array {
+  const n = logmel.length;
+  const k = MfccKernel.create(logmel.width, nMfcc);
+  if (k === null) return mfccFromLogMelJs(logmel, nMfcc, topDb);
+  const out = new Float64Array(n * nMfcc);
+  k.run(logmel.data, n, topDbFloor(logmel, topDb), out);
   return out;
 }
 
@@ -352,12 +380,14 @@ export function mfccFromLogMel(logmel: FrameStore, nMfcc: number, topDb: number 
  * orthonormal DCT-II (librosa.feature.mfcc, dct_type 2, norm 'ortho', no lifter). Returns frame-major n x nMfcc.
  */
 export function mfccFromLogMelJs(logmel: FrameStore, nMfcc: number, topDb: number | null): Float64Array {
-  const nMels = logmel.width;
-  const n = logmel.length;
-  const d = logmel.data;
-  const floor = topDbFloor(logmel, topDb);
+  const out = new Float64Array(logmel.length * nMfcc);
+  mfccOfFramesJs(logmel.data, logmel.length, logmel.width, nMfcc, topDbFloor(logmel, topDb), out);
+  return out;
+}
+
+/** out = the MFCC of the n log-mel frames in d (nMels each), clipped at `floor`. */
+export function mfccOfFramesJs(d: Float32Array, n: number, nMels: number, nMfcc: number, floor: number, out: Float64Array): void {
   const D = dctMatrix(nMfcc, nMels);
-  const out = new Float64Array(n * nMfcc);
   // DCT-II symmetry: cos row k is even (k even) or odd (k odd) about the centre, so fold the input first.
   const half = nMels >> 1;
   const odd = nMels & 1;
@@ -385,5 +415,4 @@ export function mfccFromLogMelJs(logmel: FrameStore, nMfcc: number, topDb: numbe
       out[t * nMfcc + k] = s;
     }
   }
-  return out;
 }

@@ -11,6 +11,7 @@ import type { Clock } from '../sync/clock.js';
 import { summarizeAudio, sourceStart, type AudioFrameRecord, type AudioSummary } from './extract.js';
 import type { AudioFeatures } from './features.js';
 import { functionals } from './functionals.js';
+import { streamedFunctionals } from './functionals-stream.js';
 import { rmsDb } from './jsonl.js';
 
 /** One beep found in the file: times in the file's own seconds from its first sample (as `nuclei_times_s`). */
@@ -108,7 +109,18 @@ function withoutBeepFrames(f: AudioFeatures, mask: Uint8Array): AudioFeatures {
   const blank = (a: Float32Array) => a.map((v, i) => (mask[i] ? NaN : v));
   const out: AudioFeatures = { ...f, mfcc: blankRows(f.mfcc)!, delta: blankRows(f.delta), delta2: blankRows(f.delta2), voicedProb: blank(f.voicedProb), rms: blank(f.rms), zcr: blank(f.zcr) };
   if (f.voice) out.voice = { ...f.voice, frameVoiced: f.voice.frameVoiced.map((v, i) => (mask[i] ? 0 : v)) };
+  if (f.columns) out.columnsMask = mask;
   return out;
+}
+
+/** The rms_db functionals over the frames outside the beeps (a spilled file's in bounded memory: the same values). */
+function rmsDbWithoutBeeps(f: AudioFeatures, mask: Uint8Array, hopS: number) {
+  const n = f.nFrames;
+  if (f.columns) return streamedFunctionals((a, b, out) => {
+    for (let i = a; i < b; i++) out[i - a] = mask[i] ? NaN : rmsDb(f.rms[i]);
+  }, n, hopS);
+  const keep = mask.map((v) => 1 - v);
+  return functionals(Float64Array.from(f.rms, rmsDb), n, hopS, 1, 0, keep);
 }
 
 /** [a, b] minus the spans, as the pieces left. */
@@ -132,9 +144,7 @@ export function summarizeWithoutSyncBeeps(f: AudioFeatures, file: string, clock:
   const extra: SyncBeepSummary = { sync_beep_tone_hz: found.tone_hz, sync_beeps: beeps, n_sync_beep_frames: nBeep };
   if (nBeep === 0) return { ...summarizeAudio(f, file, clock), ...extra };
   const s = summarizeAudio(withoutBeepFrames(f, mask), file, clock);
-  const keep = mask.map((v) => 1 - v);
-  const rmsDbs = Float64Array.from(f.rms, rmsDb);
-  s.functionals.rms_db = functionals(rmsDbs, n, hopS, 1, 0, keep);
+  s.functionals.rms_db = rmsDbWithoutBeeps(f, mask, hopS);
   const nKept = n - nBeep;
   s.voiced_ratio = nKept > 0 ? s.n_voiced_frames / nKept : 0;
 

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { AUDIO_DEFAULTS, resolveAudioOptions, type AudioOptions } from '../audio/options.js';
+import { AUDIO_DEFAULTS, resolveAudioOptions, SPILL_AFTER_S, type AudioOptions } from '../audio/options.js';
 import { InputError } from '../common/errors.js';
 import type { OutputFormat } from '../common/records.js';
 import type { PrestartedDecode } from '../media/decode-audio.js';
@@ -16,6 +16,7 @@ interface Opts extends Partial<AudioOptions> {
   voiceWindow?: number;
   keepSyncBeep?: boolean;
   toneHz?: number;
+  spillAfter?: number;
 }
 
 const D = AUDIO_DEFAULTS;
@@ -94,7 +95,8 @@ function addVoiceAndBeepOptions(cmd: Command): void {
     .option('--voice-window <s>', 'window of the per-frame jitter and shimmer, centred on the frame', pos('--voice-window'), D.voiceWindowS)
     .option('--keep-sync-beep', 'analyse the sync beep as sound (default: its frames get null pitch and voicing and are left out of the summary)', false)
     .option('--tone-hz <hz>', 'frequency of the sync beep that is left out (as mmprep sync)', numberOption('--tone-hz', { min: 20, max: 20000 }), 1000)
-    .option('--digits <n>', 'significant digits of floats in the records (0 = full precision)', int('--digits', 0), D.digits);
+    .option('--digits <n>', 'significant digits of floats in the records (0 = full precision)', int('--digits', 0), D.digits)
+    .option('--spill-after <s>', 'recordings longer than this many seconds keep their per-frame values in temp files in $TMPDIR, not memory (same output; not with --voice)', pos('--spill-after'), SPILL_AFTER_S);
 }
 
 type AudioCliOpts = Opts & { sr: number; hop: number; fmax?: number };
@@ -116,7 +118,7 @@ async function runAudio(media: string, o: AudioCliOpts): Promise<void> {
   try {
     prestarted = (await import('../media/decode-audio.js')).PrestartedDecode.start(media, { sampleRate: params.sampleRate, stream: params.stream });
     const { extractAudio } = await import('../audio/extract.js');
-    const summary = await extractAudio(media, { ...params, probed, prestarted, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz });
+    const summary = await extractAudio(media, { ...params, probed, prestarted, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz, spillAfterS: o.spillAfter });
     const { audioSourceWarnings } = await import('../audio/source-warnings.js');
     for (const w of audioSourceWarnings(summary)) process.stderr.write(`mmprep audio: ${media}: warning: ${w}\n`);
   } finally {

@@ -2,7 +2,7 @@
  * Atomic output: everything is written to a temp file beside the target and renamed into place only when complete,
  * so a crash or an error never leaves a partial file under the final name.
  */
-import { createWriteStream, existsSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, rmSync, statSync, writeSync, type WriteStream } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
@@ -127,6 +127,24 @@ export class AtomicWriter {
     if (!s) throw new Error('AtomicWriter: not open');
     this.throwIfFailed();
     if (!s.write(chunk)) await onPath(this.target, () => once(s, 'drain'));
+  }
+
+  /**
+   * Writes all of `chunk` now, synchronously, so the caller may reuse its buffer as soon as this returns (long outputs
+   * formatted into reused buffers). Not to be mixed with write() calls whose bytes are still queued.
+   */
+  writeSync(chunk: Uint8Array): void {
+    const s = this.stream;
+    if (!s) throw new Error('AtomicWriter: not open');
+    this.throwIfFailed();
+    if (s.writableLength > 0) throw new Error('AtomicWriter.writeSync: stream writes still queued');
+    const fd = (s as unknown as { fd: number }).fd;
+    let done = 0;
+    try {
+      while (done < chunk.length) done += writeSync(fd, chunk, done, chunk.length - done);
+    } catch (e) {
+      throw unwritableOutput(this.target, e) ?? e;
+    }
   }
 
   /** Flushes and renames onto the target; on an error the temp file is removed (the caller's abort is then a no-op). */

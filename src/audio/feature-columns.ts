@@ -1,0 +1,163 @@
+/**
+ * The MFCC and deltas of a long recording in a temp file (spill.ts) instead of memory: computed block by block from
+ * the spilled log-mel store once the whole file's maximum (librosa's top_db clip) is known, stored one series after
+ * another (series s = MFCC 0..k-1, delta, delta2; n float64 values each), so the summary reads one series at a time
+ * (openSMILE-style percentiles need a series whole) and the frame writers read blocks of frames.
+ */
+import type { FrameView } from './jsonl.js';
+import { SPILL_BLOCK_FRAMES, SpillFile, type SpillStore } from './spill.js';
+
+/** Which of the three coefficient groups. */
+export type ColumnKind = 'mfcc' | 'delta' | 'delta2';
+const KIND_INDEX: Record<ColumnKind, number> = { mfcc: 0, delta: 1, delta2: 2 };
+
+/** What a thread needs to read the columns (the file is shared by descriptor). */
+export interface ColumnsRef {
+  fd: number;
+  n: number;
+  k: number;
+  hasDelta: boolean;
+}
+
+export class FeatureColumns {
+  private constructor(
+    readonly file: SpillFile,
+    readonly n: number,
+    readonly k: number,
+    readonly hasDelta: boolean,
+  ) {}
+
+  static create(n: number, k: number, hasDelta: boolean): FeatureColumns {
+    return new FeatureColumns(SpillFile.create(), n, k, hasDelta);
+  }
+
+  static borrow(r: ColumnsRef): FeatureColumns {
+    return new FeatureColumns(SpillFile.borrow(r.fd), r.n, r.k, r.hasDelta);
+  }
+
+  get ref(): ColumnsRef {
+    return { fd: this.file.fd, n: this.n, k: this.k, hasDelta: this.hasDelta };
+  }
+
+  private at(kind: number, j: number, frame: number): number {
+    return ((kind * this.k + j) * this.n + frame) * 8;
+  }
+
+  /** Frames [a, a + m) of the groups (frame-major m x k each) into their series. */
+  writeFrames(a: number, m: number, groups: Array<Float64Array | null>, col: Float64Array = new Float64Array(m)): void {
+    const k = this.k;
+    groups.forEach((g, kind) => {
+      if (!g) return;
+      for (let j = 0; j < k; j++) {
+        for (let t = 0; t < m; t++) col[t] = g[t * k + j];
+        this.file.write(col.subarray(0, m), this.at(kind, j, a));
+      }
+    });
+  }
+
+  /** Frames [a, b) of one group, frame-major (b - a) x k, into `into` (default a new array); `col`: scratch of b - a values. */
+  readFrames(kind: ColumnKind, a: number, b: number, col: Float64Array = new Float64Array(b - a), into?: Float64Array): Float64Array {
+    const k = this.k;
+    const m = b - a;
+    const out = into ? into.subarray(0, m * k) : new Float64Array(m * k);
+    const c = col.subarray(0, m);
+    for (let j = 0; j < k; j++) {
+      this.file.read(c, this.at(KIND_INDEX[kind], j, a));
+      for (let t = 0; t < m; t++) out[t * k + j] = c[t];
+    }
+    return out;
+  }
+
+  /** Frames [a, b) of series j of a group into out[0 .. b - a). */
+  read(kind: ColumnKind, j: number, a: number, b: number, out: Float64Array): void {
+    this.file.read(out.subarray(0, b - a), this.at(KIND_INDEX[kind], j, a));
+  }
+
+  /** Series j of a group, whole (into `into` when given, n values). */
+  column(kind: ColumnKind, j: number, into: Float64Array = new Float64Array(this.n)): Float64Array {
+    this.file.read(into.subarray(0, this.n), this.at(KIND_INDEX[kind], j, 0));
+    return into;
+  }
+
+  close(): void {
+    this.file.close();
+  }
+}
+
+/** Computes MFCC blocks: `run(lm, count, out)` = the MFCC of count log-mel frames (spectral.ts, clip floor applied). */
+export type MfccBlock = (lm: Float32Array, count: number, out: Float64Array) => void;
+/** Computes delta rows (delta.ts deltaRows with the file's length and width bound). */
+export type DeltaBlock = (x: Float64Array, x0: number, from: number, to: number, o1: Float64Array, o2: Float64Array) => void;
+
+/**
+ * The MFCC and deltas of a sealed spilled log-mel store into a new FeatureColumns, block by block: each block reads
+ * the log-mel frames its deltas need (up to h = (width - 1) / 2 frames either side; edge frames use the nearest
+ * interior frame's window, as the in-memory copies do).
+ */
+export function spillMfcc(logmel: SpillStore, nMfcc: number, width: number, mfcc: MfccBlock, deltas: DeltaBlock): FeatureColumns {
+  const n = logmel.length;
+  const nMels = logmel.width;
+  const h = (width - 1) / 2;
+  const hasDelta = n >= width;
+  const cols = FeatureColumns.create(n, nMfcc, hasDelta);
+  try {
+    const B = SPILL_BLOCK_FRAMES;
+    const lm = new Float32Array((B + 2 * h + 1) * nMels);
+    const mf = new Float64Array((B + 2 * h + 1) * nMfcc);
+    const d1 = new Float64Array(B * nMfcc);
+    const d2 = new Float64Array(B * nMfcc);
+    const col = new Float64Array(B);
+    const clamp = (t: number) => (t < h ? h : t > n - h - 1 ? n - h - 1 : t);
+    for (let a = 0; a < n; a += B) {
+      const b = Math.min(n, a + B);
+      const lo = hasDelta ? clamp(a) - h : a;
+      const hi = hasDelta ? clamp(b - 1) + h + 1 : b;
+      logmel.read(lo, hi, lm);
+      mfcc(lm, hi - lo, mf);
+      if (hasDelta) deltas(mf, lo, a, b, d1, d2);
+      const own = mf.subarray((a - lo) * nMfcc, (b - lo) * nMfcc);
+      cols.writeFrames(a, b - a, hasDelta ? [own, d1, d2] : [own], col);
+    }
+    return cols;
+  } catch (e) {
+    cols.close();
+    throw e;
+  }
+}
+
+/** Reused buffers of chunkView for blocks of up to SPILL_BLOCK_FRAMES frames. */
+export interface ChunkScratch {
+  col: Float64Array;
+  mfcc: Float64Array;
+  delta: Float64Array;
+  delta2: Float64Array;
+}
+
+export function chunkScratch(k: number): ChunkScratch {
+  const B = SPILL_BLOCK_FRAMES;
+  return { col: new Float64Array(B), mfcc: new Float64Array(B * k), delta: new Float64Array(B * k), delta2: new Float64Array(B * k) };
+}
+
+/**
+ * The frame view of frames [a, b) with the coefficient groups read from the columns (`base`'s per-frame arrays hold
+ * frames from base.first, default 0): for jsonlBlock / the CSV records, with `first` = a. With `scratch` the groups
+ * are read into its buffers (valid until its next use).
+ */
+export function chunkView(base: FrameView, cols: FeatureColumns, a: number, b: number, scratch?: ChunkScratch): FrameView {
+  const o = a - (base.first ?? 0);
+  const m = b - a;
+  const sub = <T extends Float32Array | Uint8Array>(x: T): T => x.subarray(o, o + m) as T;
+  const s = scratch;
+  return {
+    ...base,
+    first: a,
+    mfcc: cols.readFrames('mfcc', a, b, s?.col, s?.mfcc),
+    delta: cols.hasDelta ? cols.readFrames('delta', a, b, s?.col, s?.delta) : null,
+    delta2: cols.hasDelta ? cols.readFrames('delta2', a, b, s?.col, s?.delta2) : null,
+    f0: sub(base.f0),
+    voicedProb: sub(base.voicedProb),
+    rms: sub(base.rms),
+    zcr: sub(base.zcr),
+    syncBeep: base.syncBeep && { mask: sub(base.syncBeep.mask), reason: base.syncBeep.reason },
+  };
+}

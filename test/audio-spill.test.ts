@@ -1,0 +1,182 @@
+/**
+ * `mmprep audio` on long recordings keeps its bulky per-frame values in temp files (src/audio/spill.ts,
+ * docs/audio.md "Streaming and memory"): the spilled path must write the same bytes as the in-memory one (JSONL,
+ * CSV, summary, with a sync beep, across block boundaries, below the delta width), and its temp files must live in
+ * $TMPDIR unlinked while open, so none is left after success, an error or SIGINT.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { ffmpeg } from './sync-media.js';
+import { computeAudioFeatures } from '../src/audio/features.js';
+import { summarizeAudio } from '../src/audio/extract.js';
+import { jsonlBlock } from '../src/audio/jsonl.js';
+import { spilledJsonlBlocks } from '../src/audio/jsonl-spilled.js';
+import { streamedFunctionals } from '../src/audio/functionals-stream.js';
+import { functionals } from '../src/audio/functionals.js';
+
+const tmp = tempDir('mmprep-spill-');
+const p = (name: string) => join(tmp.dir, name);
+const WAV = join(FIXTURES, 'audio', 'wav');
+const SPEECH = ['cards_001', 'cards_002', 'cards_003', 'cards_004', 'cards_005', 'speech_en1_p50_s175', 'speech_es1_p50_s175'];
+/** About 59 s of speech (two spill blocks of 4096 frames) with a 1 kHz sync beep at 20 s. */
+const LONG = p('long.wav');
+const TINY = p('tiny.wav');
+
+beforeAll(() => {
+  const inputs = SPEECH.flatMap((n) => ['-i', join(WAV, `${n}.flac`)]);
+  ffmpeg([...inputs, '-filter_complex', `${SPEECH.map((_, i) => `[${i}:a]`).join('')}concat=n=${SPEECH.length}:v=0:a=1`, p('joined.wav')]);
+  // amix halves both inputs (the npm build's ffmpeg has no normalize=0): the beep ends up at 0.5 of full scale
+  ffmpeg(['-stream_loop', '3', '-i', p('joined.wav'), '-f', 'lavfi', '-i', 'sine=frequency=1000:duration=0.3:sample_rate=16000', '-filter_complex', '[1:a]adelay=20000[b];[0:a][b]amix=inputs=2:duration=first', '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', LONG]);
+  ffmpeg(['-i', join(WAV, 'cards_001.flac'), '-t', '0.05', TINY]);
+});
+afterAll(() => tmp.cleanup());
+
+/** The outputs of one run (frames file and summary bytes). */
+async function outputs(file: string, name: string, extra: string[]): Promise<[Buffer, Buffer]> {
+  const r = await runCli(['audio', file, '-o', p(`${name}.out`), '--summary', p(`${name}.json`), ...extra]);
+  expect(r.code, r.stderr).toBe(0);
+  return [readFileSync(p(`${name}.out`)), readFileSync(p(`${name}.json`))];
+}
+
+describe('spilled and in-memory runs write the same bytes', () => {
+  const cases: Array<[string, () => string, string[]]> = [
+    ['59 s with a sync beep, JSONL', () => LONG, []],
+    ['59 s, CSV', () => LONG, ['--format', 'csv']],
+    ['59 s, --keep-sync-beep, --digits 0', () => LONG, ['--keep-sync-beep', '--digits', '0']],
+    ['one fixture (one block)', () => join(WAV, 'cards_005.flac'), []],
+    ['50 ms (fewer frames than the delta width)', () => TINY, []],
+  ];
+  it.each(cases)('%s', async (name, file, extra) => {
+    const tag = name.replace(/\W+/g, '_');
+    const [mem, memSum] = await outputs(file(), `${tag}-mem`, ['--spill-after', '1e9', ...extra]);
+    const [spill, spillSum] = await outputs(file(), `${tag}-spill`, ['--spill-after', '0', ...extra]);
+    expect(spill.length).toBeGreaterThan(0);
+    if (file() === LONG && !extra.includes('--keep-sync-beep')) expect(JSON.parse(memSum.toString()).n_sync_beep_frames).toBeGreaterThan(0);
+    expect(spill.equals(mem)).toBe(true);
+    expect(spillSum.equals(memSum)).toBe(true);
+  });
+});
+
+describe('the library', () => {
+  it('keeps no per-frame MFCC in memory when spilling, and gives the same records and summary', async () => {
+    const mem = await computeAudioFeatures(LONG, {}, { threads: false });
+    const sp = await computeAudioFeatures(LONG, {}, { threads: false, spillAfterFrames: 0 });
+    try {
+      expect(mem.columns).toBeUndefined();
+      expect(sp.columns).toBeDefined();
+      expect(sp.mfcc.length).toBe(0);
+      expect(sp.nFrames).toBe(mem.nFrames);
+      expect(sp.nFrames).toBeGreaterThan(4096); // two spill blocks
+      const a = jsonlBlock(mem, 0, mem.nFrames);
+      const parts: Buffer[] = [];
+      // each block is a view into a reused buffer: copied before the next is asked for
+      for (const x of spilledJsonlBlocks(sp, sp.columns!, 0, sp.nFrames, 96)) parts.push(Buffer.from(x));
+      const b = Buffer.concat(parts);
+      expect(b.equals(a)).toBe(true);
+      expect(JSON.stringify(summarizeAudio(sp, 'x'))).toBe(JSON.stringify(summarizeAudio(mem, 'x')));
+    } finally {
+      sp.columns?.close();
+    }
+  });
+
+  it('streamed functionals equal functionals() on awkward series (ties, zeros of both signs, NaN, negatives)', () => {
+    const n = 10007;
+    const series = [
+      Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 1e3),
+      Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? NaN : i % 3 === 0 ? -0 : i % 5 === 0 ? 0 : -1 / (1 + (i % 11)))),
+      Float64Array.from({ length: n }, () => 42.5),
+      Float64Array.from({ length: n }, (_, i) => (i < 3 ? i : NaN)),
+      Float64Array.from({ length: n }, (_, i) => ((i * 2654435761) % 1000) / 997 - 0.5),
+    ];
+    // more values than one gathered group takes (2^18), all within 2^-40 of 1: every digit pass down to the last bit
+    series.push(Float64Array.from({ length: 300_000 }, (_, i) => 1 + ((i * 7919) % 1000) * 1e-12));
+    for (const x of series) {
+      const want = functionals(x, x.length, 0.01);
+      const got = streamedFunctionals((a, b, out) => out.set(x.subarray(a, b)), x.length, 0.01);
+      expect(JSON.stringify(got)).toBe(JSON.stringify(want));
+      expect(got.p50).toBe(want.p50);
+    }
+  });
+});
+
+/** Deleted files in `dir` that the process `pid` holds open (Linux /proc), as their link names. */
+function spillFdsIn(pid: number, dir: string): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/fd`)
+      .map((fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      })
+      .filter((l) => l.startsWith(dir + '/') && l.endsWith(' (deleted)'));
+  } catch {
+    return [];
+  }
+}
+
+/** Runs `mmprep audio` with its own TMPDIR; calls `during(pid)` when it first holds a spill file; resolves with the exit code and the spill files seen. */
+function runWatched(args: string[], tmpDir: string, during?: (pid: number) => void): Promise<{ code: number | null; signal: string | null; seen: string[]; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TMPDIR: tmpDir }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    c.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const seen = new Set<string>();
+    let called = false;
+    const iv = setInterval(() => {
+      const fds = spillFdsIn(c.pid!, tmpDir);
+      fds.forEach((f) => seen.add(f));
+      if (fds.length && during && !called) {
+        called = true;
+        during(c.pid!);
+      }
+    }, 5);
+    c.on('close', (code, signal) => {
+      clearInterval(iv);
+      resolve({ code, signal, seen: [...seen], stderr });
+    });
+  });
+}
+
+describe.skipIf(!existsSync('/proc/self/fd'))('temp files', () => {
+  const fresh = (name: string) => {
+    const d = p(name);
+    mkdirSync(d);
+    return d;
+  };
+
+  it('live in $TMPDIR unlinked while open; none is left after success', async () => {
+    const t = fresh('tmp-ok');
+    const r = await runWatched(['audio', LONG, '-o', p('ok.jsonl'), '--spill-after', '10'], t);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.seen.length).toBeGreaterThan(0);
+    expect(r.seen.every((l) => /\.mmprep-spill-\d+-\d+-\d+\.tmp \(deleted\)$/.test(l))).toBe(true);
+    expect(readdirSync(t)).toEqual([]);
+  });
+
+  it('an unusable $TMPDIR is refused in one line (exit 2)', async () => {
+    const r = await runCli(['audio', LONG, '-o', p('nodir.jsonl'), '--spill-after', '0'], { env: { TMPDIR: p('no-such-folder') } });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/cannot write the temporary files of a long recording in .*no-such-folder: no such folder.*set TMPDIR/);
+    expect(existsSync(p('nodir.jsonl'))).toBe(false);
+  });
+
+  it('none is left after an error (output not writable) or SIGINT', async () => {
+    const t = fresh('tmp-err');
+    writeFileSync(p('afile'), 'x');
+    const bad = await runWatched(['audio', LONG, '-o', join(p('afile'), 'out.jsonl'), '--spill-after', '0'], t);
+    expect(bad.code, bad.stderr).toBe(2);
+    expect(bad.seen.length).toBeGreaterThan(0);
+    expect(readdirSync(t)).toEqual([]);
+    const t2 = fresh('tmp-int');
+    const out = p('int/out.jsonl');
+    const int = await runWatched(['audio', LONG, '-o', out, '--spill-after', '0'], t2, (pid) => process.kill(pid, 'SIGINT'));
+    expect(int.code, int.stderr).toBe(130);
+    expect(readdirSync(t2)).toEqual([]);
+    expect(existsSync(out)).toBe(false);
+  });
+});
