@@ -68,14 +68,15 @@ function stepScatterS(A: number, plateauBlockP: number, noiseBlockP: number, blo
 
 /**
  * A change point after which the tone does not hold is not the beep's: the direct path delivers the beep for its whole
- * length and the echo only adds to it (on average; Kuttruff, "Room Acoustics", ch. 5), so the tone power over the 10 ms
- * after the first 10 ms from the change point, less the noise, is not far under the first 10 ms's. A click or burst
- * of noise before the beep is a step that falls back to the noise. Measured 2026-12-01 on generated beeps (DRR -9/-6
- * dB, RT60 0.5 s, white noise): a click of 3 ms of noise 30 dB over the noise, 60 ms before the beep, had the change
- * point read 60 ms early, placeable with sd 0.03-0.13 ms, in 3 seeds of 4; white noise whose level jumps every 3 ms
- * (log-normal, sd 1-1.2 nepers) 60 and 121 ms early with sd 0.09 ms; dB.
+ * length and the echo adds to it, so 10-20 ms after the change point the tone still stands over the noise before it
+ * (its power less the noise's at least the noise's; 10 blocks of noise alone pass about 0.1 % of the time). A click or
+ * a burst of noise before the beep is a step that falls back to the noise. Not judged against the tone's first
+ * milliseconds: at DRR -9 dB a steady tone's echo can cancel its direct sound for tens of ms (one right change point
+ * of the four below fell 7 dB from its first 10 ms to the next). Measured 2026-12-01 on generated beeps (DRR -9 dB,
+ * RT60 0.5 s, white noise 20 dB under the beep): a click, 3 ms of noise 30 dB over the noise 60 ms before the beep,
+ * had the change point read 60 ms early and placeable with sd 0.03-0.13 ms in 3 seeds of 4; dB.
  */
-const MIN_HOLD_DB = -6;
+const MIN_HOLD_DB = 0;
 /** ... over this span after the change point, seconds (a beep lasts at least 50 ms: tone.ts minDurationS). */
 const HOLD_S = 0.02;
 
@@ -388,7 +389,7 @@ export class OnsetRefiner {
   private echoWhy(m: { directDb: number; holdDb: number; qDb: number; width: number; scatter: number; early: EarlyTone | null; before: BeforeOnset | null }): string | null {
     const fastestQDb = 10 * Math.log10(13.8 / (this.toneHz * MIN_RT60_S));
     if (m.directDb < MIN_ECHO_DIRECT_DB) return `no step at the change point of direct sound and echo (${m.directDb.toFixed(1)} dB under the plateau): not the beep's direct sound`;
-    if (m.holdDb < MIN_HOLD_DB) return `the tone does not hold after the change point of direct sound and echo (${(-m.holdDb).toFixed(1)} dB dB from its first 10 ms to the next 10 ms): a burst of its own, not the beep's direct sound`;
+    if (m.holdDb < MIN_HOLD_DB) return `the tone does not hold after the change point of direct sound and echo (${m.holdDb.toFixed(1)} dB over the noise 10-20 ms after it): a click or burst of its own, not the beep's direct sound`;
     if (m.qDb > fastestQDb) return `the sound after the change point of direct sound and echo varies faster than a room's echo builds up (walk ${m.qDb.toFixed(1)} dB of the plateau per period, more than the ${fastestQDb.toFixed(1)} dB of RT60 ${MIN_RT60_S} s): a sound of its own, such as speech before the beep, not its direct sound`;
     if (m.width > MAX_ECHO_INTERVAL_S) return `onset uncertain: the change point of direct sound and echo lies anywhere in ${(m.width * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`;
     if (m.scatter > MAX_ONSET_SD_S) return `onset uncertain by ${(m.scatter * 1000).toFixed(1)} ms: the direct sound at the change point of direct sound and echo is too weak against the noise of one-period blocks to time it`;
@@ -397,27 +398,19 @@ export class OnsetRefiner {
   }
 
   /**
-   * How the tone holds after a change point t (samples): the mean power of the one-period blocks over the second
-   * half of HOLD_S after it against the first half's, each less the noise's block power, dB (0 when the first half
-   * holds nothing over the noise: the other checks judge that).
+   * How the tone holds after a change point t (samples): the mean power of the one-period blocks from HOLD_S / 2 to
+   * HOLD_S after it, less the noise's block power, over the noise's block power, dB.
    */
   private holdDb(x: Float32Array, n: number, t: number, noiseBlockP: number): number {
     const M = Math.max(1, Math.round(this.sampleRate / this.toneHz));
-    const half = Math.floor((HOLD_S / 2) * this.sampleRate / M);
-    const meanP = (from: number): number | null => {
-      let sum = 0;
-      for (let k = 0; k < half; k++) {
-        const a = from + k * M;
-        if (a + M > n) return null;
-        const [re, im] = this.demod(x, a, a + M);
-        sum += (re * re + im * im) / (M * M);
-      }
-      return sum / half - noiseBlockP;
-    };
-    const early = meanP(Math.round(t));
-    const late = meanP(Math.round(t) + half * M);
-    if (early === null || late === null || !(early > 0)) return 0;
-    return 10 * Math.log10(Math.max(late, 1e-30) / early);
+    const half = Math.floor(((HOLD_S / 2) * this.sampleRate) / M);
+    let sum = 0;
+    for (let k = 0, a = Math.round(t) + half * M; k < half; k++, a += M) {
+      if (a + M > n) return Infinity;
+      const [re, im] = this.demod(x, a, a + M);
+      sum += (re * re + im * im) / (M * M);
+    }
+    return 10 * Math.log10(Math.max(sum / half - noiseBlockP, 1e-30) / Math.max(noiseBlockP, 1e-30));
   }
 
   /** The checks of the edge route's onset (onsetOf): uncertainty, direct sound against the plateau, tone before it. */
