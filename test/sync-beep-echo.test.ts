@@ -52,6 +52,14 @@ function addVowel(x: Float32Array, leadS: number, amp: number, seed: number): vo
   }
 }
 
+/** A click: 3 ms of white noise clickDb over the noise (white, snrDb under the beep's dry power) starting leadS before the beep. */
+function addClick(x: Float32Array, leadS: number, clickDb: number, snrDb: number, seed: number): void {
+  const g = rng(seed + 5);
+  const sd = 0.1 * 10 ** (-snrDb / 20) * 10 ** (clickDb / 20);
+  const c0 = Math.round((T - leadS) * SR);
+  for (let i = c0; i < c0 + Math.round(0.003 * SR); i++) x[i] += sd * g();
+}
+
 describe('beep onset as the change point of direct sound and echo (issue 11 item 4)', () => {
   it('DRR -6 dB, RT60 0.5 s: the onset the edge route refused (tone after it 6 dB under the plateau) is placed within 1 ms', () => {
     const d = findToneBursts(beepInRoom(-6, 0.5, 20, 3), SR);
@@ -89,6 +97,25 @@ describe('beep onset as the change point of direct sound and echo (issue 11 item
     expect(c).toHaveLength(1);
     expect(c[0].placeable).toBe(true);
     expect(Math.abs(c[0].t_s - T)).toBeLessThan(0.001);
+  });
+
+  it('a click 60 ms before a DRR -9 dB beep: the change point on the click is not taken (the tone does not hold after it)', () => {
+    for (const seed of [1, 3, 4]) {
+      const x = beepInRoom(-9, 0.5, 20, seed);
+      addClick(x, 0.06, 30, 20, seed);
+      const d = findToneBursts(x, SR);
+      expect(d).toHaveLength(1);
+      // Before: placeable, 60.2, 60.5 and 60.9 ms early with onset_sd_s 0.03-0.13 ms (the change point on the click).
+      expect(d[0].placeable).toBe(false);
+      expect(Math.abs(d[0].t_s - T)).toBeLessThan(0.005);
+    }
+    // The control: the same beeps without the click, placed by the change point within 1 ms.
+    for (const seed of [1, 3, 4]) {
+      const c = findToneBursts(beepInRoom(-9, 0.5, 20, seed), SR);
+      expect(c).toHaveLength(1);
+      expect(c[0].placeable).toBe(true);
+      expect(Math.abs(c[0].t_s - T)).toBeLessThan(0.001);
+    }
   });
 
   it('DRR -9 dB, RT60 0.8 s, noise 8 dB under the beep: the direct sound is buried, the onset is refused as uncertain', () => {

@@ -49,6 +49,37 @@ const MIN_ECHO_DIRECT_DB = -15;
  * lay within 0.4 ms of the truth 1/16 to 1/256 (docs/sync.md, "Beep onsets in a room").
  */
 const MIN_RT60_S = 0.1;
+/**
+ * The change point's scatter where the direct sound is weak against the noise of one-period blocks, seconds. The
+ * log-likelihood ratio of a step of block amplitude a in complex noise of block variance s2, as the change point
+ * moves k blocks, is a two-sided random walk with drift whose argmax has variance 26 in units of 1 / delta^2, delta^2
+ * = 2 a^2 / s2 per block (Hinkley 1970, Biometrika 57:1-17; Yao 1987, Ann. Statist. 15:1321-1328; 27.4 by simulation
+ * here). The profile interval of tone-step.ts can be far narrower than this when the blocks around the change point
+ * are not the stationary noise it assumes: on room variant 9 (rt8-drr-6-snr10-mp3-both, DRR -6 dB, speech bursts 11
+ * dB over the noise 8-10 ms before the beep) a change point 3.2 ms late had an interval 1.2 ms wide (sd 0.31 ms),
+ * where the direct sound stood 3 dB under the blocks' noise (this scatter: several ms).
+ */
+function stepScatterS(A: number, plateauBlockP: number, noiseBlockP: number, blockN: number, sampleRate: number): number {
+  // A sine of amplitude A gives a block mean of magnitude A / 2; the direct sound alone is on average no stronger
+  // than direct sound and echo together (the plateau's block power), so a stronger reading there is not all direct.
+  const delta2 = (2 * Math.min((A / 2) ** 2, plateauBlockP)) / Math.max(noiseBlockP, 1e-30);
+  return (Math.sqrt(26) / Math.max(delta2, 1e-6)) * (blockN / sampleRate);
+}
+
+/**
+ * A change point after which the tone does not hold is not the beep's: the direct path delivers the beep for its whole
+ * length and the echo adds to it, so 10-20 ms after the change point the tone still stands over the noise before it
+ * (its power less the noise's at least the noise's; 10 blocks of noise alone pass about 0.1 % of the time). A click or
+ * a burst of noise before the beep is a step that falls back to the noise. Not judged against the tone's first
+ * milliseconds: at DRR -9 dB a steady tone's echo can cancel its direct sound for tens of ms (one right change point
+ * of the four below fell 7 dB from its first 10 ms to the next). Measured 2026-12-01 on generated beeps (DRR -9 dB,
+ * RT60 0.5 s, white noise 20 dB under the beep): a click, 3 ms of noise 30 dB over the noise 60 ms before the beep,
+ * had the change point read 60 ms early and placeable with sd 0.03-0.13 ms in 3 seeds of 4; dB.
+ */
+const MIN_HOLD_DB = 0;
+/** ... over this span after the change point, seconds (a beep lasts at least 50 ms: tone.ts minDurationS). */
+const HOLD_S = 0.02;
+
 /** How much earlier than a refused edge onset the change point may lie when the edge was refused for tone before it (judge). */
 const MAX_EARLIER_THAN_EDGE_S = 0.002;
 
@@ -316,7 +347,8 @@ export class OnsetRefiner {
     // ms early, interval 1 ms, where the edge route was right). So a disagreement is refused, whichever is earlier.
     if (!echo || !echo.sure) return { t: onset.t, ...first };
     const gap = (onset.t - echo.t) / this.sampleRate;
-    if (Math.abs(gap) <= 0.002 + 2 * (first.onsetSd + echo.onsetSd)) return { t: onset.t, ...first };
+    // The change point's profile interval (fitSd), not its wider scatter: a disagreement refuses, the safe side.
+    if (Math.abs(gap) <= 0.002 + 2 * (first.onsetSd + echo.fitSd)) return { t: onset.t, ...first };
     return { t: onset.t, onsetSd: first.onsetSd, step: first.step, why: `two readings of the onset disagree by ${(gap * 1000).toFixed(1)} ms (edge ${gap > 0 ? 'after' : 'before'} the change point of direct sound and echo): the onset cannot be trusted` };
   }
 
@@ -324,7 +356,7 @@ export class OnsetRefiner {
    * The change point of the direct sound and the echo's build-up (tone-step.ts) within 120 ms before the coarse edge,
    * taken when its interval is narrow and nothing before it says it is late (tone-early.ts, tone-onset.ts).
    */
-  private judgeEcho(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number): { t: number; onsetSd: number; why: string | null; sure: boolean; step: boolean } | null {
+  private judgeEcho(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number): { t: number; onsetSd: number; fitSd: number; why: string | null; sure: boolean; step: boolean } | null {
     const sr = this.sampleRate;
     const phase = (i: number) => this.osc(this.bufStart + i);
     // A sine of amplitude A gives a block mean of magnitude A / 2: block power plateauP / 2.
@@ -335,22 +367,50 @@ export class OnsetRefiner {
     const L = Math.max(4, Math.round((2 * sr) / this.toneHz));
     const [re, im] = this.demod(x, Math.round(echo.t), Math.round(echo.t) + L);
     const A = (2 * Math.hypot(re, im)) / L;
-    const onsetSd = Math.max(echo.sd_s, 0.5 / sr);
-    const early = this.toneEarly(x, echo.t, A, onsetSd);
-    const before = this.toneBeforeOnset(x, echo.t, onsetSd, plateauP);
+    // The checks before the onset keep the profile interval's margin; the reported sd is the larger of it and the
+    // scatter a step this weak has in this noise (stepScatterS).
+    const fitSd = Math.max(echo.sd_s, 0.5 / sr);
+    const scatter = stepScatterS(A, plateauP / 2, echo.noise_block_p, echo.block_n, sr);
     const directDb = 20 * Math.log10(A / Math.sqrt(2 * plateauP));
+    const early = this.toneEarly(x, echo.t, A, fitSd);
+    const why = this.echoWhy({
+      directDb,
+      holdDb: this.holdDb(x, n, echo.t, echo.noise_block_p),
+      qDb: echo.q_over_plateau_db,
+      width,
+      scatter,
+      early,
+      before: this.toneBeforeOnset(x, echo.t, fitSd, plateauP),
+    });
+    return { t: echo.t, onsetSd: Math.max(fitSd, scatter), fitSd, why, sure: width <= 2 * MAX_ECHO_INTERVAL_S && directDb >= MIN_ECHO_DIRECT_DB, step: isStep(early) };
+  }
+
+  /** Why the change point of direct sound and echo is not placeable (judgeEcho's measures), or null. */
+  private echoWhy(m: { directDb: number; holdDb: number; qDb: number; width: number; scatter: number; early: EarlyTone | null; before: BeforeOnset | null }): string | null {
     const fastestQDb = 10 * Math.log10(13.8 / (this.toneHz * MIN_RT60_S));
-    const why =
-      directDb < MIN_ECHO_DIRECT_DB
-        ? `no step at the change point of direct sound and echo (${directDb.toFixed(1)} dB under the plateau): not the beep's direct sound`
-        : echo.q_over_plateau_db > fastestQDb
-        ? `the sound after the change point of direct sound and echo varies faster than a room's echo builds up (walk ${echo.q_over_plateau_db.toFixed(1)} dB of the plateau per period, more than the ${fastestQDb.toFixed(1)} dB of RT60 ${MIN_RT60_S} s): a sound of its own, such as speech before the beep, not its direct sound`
-        : width > MAX_ECHO_INTERVAL_S
-        ? `onset uncertain: the change point of direct sound and echo lies anywhere in ${(width * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`
-        : early && early.under_direct_db > MAX_EARLY_DB
-          ? `tone ${(-early.under_direct_db).toFixed(1)} dB under the direct sound ${(early.ends_before_s * 1000).toFixed(1)} ms before the onset (any phase): no clean step from the noise, the onset may be read late on the echo's build-up`
-          : toneBeforeWhy(before);
-    return { t: echo.t, onsetSd, why, sure: width <= 2 * MAX_ECHO_INTERVAL_S && directDb >= MIN_ECHO_DIRECT_DB, step: isStep(early) };
+    if (m.directDb < MIN_ECHO_DIRECT_DB) return `no step at the change point of direct sound and echo (${m.directDb.toFixed(1)} dB under the plateau): not the beep's direct sound`;
+    if (m.holdDb < MIN_HOLD_DB) return `the tone does not hold after the change point of direct sound and echo (${m.holdDb.toFixed(1)} dB over the noise 10-20 ms after it): a click or burst of its own, not the beep's direct sound`;
+    if (m.qDb > fastestQDb) return `the sound after the change point of direct sound and echo varies faster than a room's echo builds up (walk ${m.qDb.toFixed(1)} dB of the plateau per period, more than the ${fastestQDb.toFixed(1)} dB of RT60 ${MIN_RT60_S} s): a sound of its own, such as speech before the beep, not its direct sound`;
+    if (m.width > MAX_ECHO_INTERVAL_S) return `onset uncertain: the change point of direct sound and echo lies anywhere in ${(m.width * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`;
+    if (m.scatter > MAX_ONSET_SD_S) return `onset uncertain by ${(m.scatter * 1000).toFixed(1)} ms: the direct sound at the change point of direct sound and echo is too weak against the noise of one-period blocks to time it`;
+    if (m.early && m.early.under_direct_db > MAX_EARLY_DB) return `tone ${(-m.early.under_direct_db).toFixed(1)} dB under the direct sound ${(m.early.ends_before_s * 1000).toFixed(1)} ms before the onset (any phase): no clean step from the noise, the onset may be read late on the echo's build-up`;
+    return toneBeforeWhy(m.before);
+  }
+
+  /**
+   * How the tone holds after a change point t (samples): the mean power of the one-period blocks from HOLD_S / 2 to
+   * HOLD_S after it, less the noise's block power, over the noise's block power, dB.
+   */
+  private holdDb(x: Float32Array, n: number, t: number, noiseBlockP: number): number {
+    const M = Math.max(1, Math.round(this.sampleRate / this.toneHz));
+    const half = Math.floor(((HOLD_S / 2) * this.sampleRate) / M);
+    let sum = 0;
+    for (let k = 0, a = Math.round(t) + half * M; k < half; k++, a += M) {
+      if (a + M > n) return Infinity;
+      const [re, im] = this.demod(x, a, a + M);
+      sum += (re * re + im * im) / (M * M);
+    }
+    return 10 * Math.log10(Math.max(sum / half - noiseBlockP, 1e-30) / Math.max(noiseBlockP, 1e-30));
   }
 
   /** The checks of the edge route's onset (onsetOf): uncertainty, direct sound against the plateau, tone before it. */

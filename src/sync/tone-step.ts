@@ -79,6 +79,10 @@ export interface EchoOnset {
   q_over_noise_db: number;
   /** The same against the plateau's block power, dB (the echo builds up to the plateau in about plateau / q blocks). */
   q_over_plateau_db: number;
+  /** The noise variance of one-period blocks profiled at the change point (the blocks before it), block power. */
+  noise_block_p: number;
+  /** Samples in a block (one tone period). */
+  block_n: number;
 }
 
 /**
@@ -94,7 +98,7 @@ export function echoOnset(x: Float32Array, n: number, phase: Phase, edge: number
   if (S0 - M < 0 || E0 + M > n) return null;
   const minPre = Math.round((0.02 * sampleRate) / M);
   const qs = [1 / 4, 1 / 16, 1 / 64, 1 / 256].map((f) => f * plateauBlockP);
-  const curve: Array<{ t: number; ll: number; q: number; qp: number }> = [];
+  const curve: Array<{ t: number; ll: number; q: number; qp: number; s2: number }> = [];
   const nb = Math.floor((E0 - S0) / M);
   const [re, im] = blocks(x, phase, S0, nb, M);
   const cum = new Float64Array(nb + 1);
@@ -111,7 +115,7 @@ export function echoOnset(x: Float32Array, n: number, phase: Phase, edge: number
         const ll = pre + stateLL(re, im, k0, j / 8, nb, s2, q, 1e4 * plateauBlockP);
         if (ll > best) [best, bq] = [ll, q];
       }
-      curve.push({ t: S0 + (k0 + 1 - j / 8) * M, ll: best, q: bq / s2, qp: bq / plateauBlockP });
+      curve.push({ t: S0 + (k0 + 1 - j / 8) * M, ll: best, q: bq / s2, qp: bq / plateauBlockP, s2 });
     }
   }
   if (!curve.length) return null;
@@ -119,5 +123,5 @@ export function echoOnset(x: Float32Array, n: number, phase: Phase, edge: number
   const inside = curve.filter((c) => top.ll - c.ll <= DEVIANCE);
   const lo = Math.min(...inside.map((c) => c.t));
   const hi = Math.max(...inside.map((c) => c.t));
-  return { t: top.t, lo, hi, sd_s: Math.max((hi - lo) / 4, 0.5) / sampleRate, q_over_noise_db: 10 * Math.log10(top.q), q_over_plateau_db: 10 * Math.log10(top.qp) };
+  return { t: top.t, lo, hi, sd_s: Math.max((hi - lo) / 4, 0.5) / sampleRate, q_over_noise_db: 10 * Math.log10(top.q), q_over_plateau_db: 10 * Math.log10(top.qp), noise_block_p: top.s2, block_n: M };
 }
