@@ -46,34 +46,12 @@ export function deltaFeatures(x: Float32Array | Float64Array, nFrames: number, d
   return out;
 }
 
-/** Both deltas in one pass (same values as deltaFeatures order 1 and 2), contiguous inner loops. */
+/** Both deltas in one pass (same values as deltaFeatures order 1 and 2): deltaRows over every frame. */
 export function deltaFeaturesBoth(x: Float32Array | Float64Array, nFrames: number, dim: number, width: number): [Float64Array, Float64Array] | null {
   if (nFrames < width) return null;
-  const c1 = savgolDerivCoeffs(width, 1);
-  const c2 = savgolDerivCoeffs(width, 2);
-  const h = (width - 1) / 2;
   const o1 = new Float64Array(nFrames * dim);
   const o2 = new Float64Array(nFrames * dim);
-  // Each output is its own sum in k order (from 0, as the zero-filled arrays were summed into before): the same bits.
-  for (let t = h; t < nFrames - h; t++) {
-    const base = t * dim;
-    const first = (t - h) * dim;
-    for (let d = 0; d < dim; d++) {
-      let s1 = 0;
-      let s2 = 0;
-      for (let j = 0, at = first + d; j < width; j++, at += dim) {
-        const v = x[at];
-        s1 += c1[j] * v;
-        s2 += c2[j] * v;
-      }
-      o1[base + d] = s1;
-      o2[base + d] = s2;
-    }
-  }
-  for (const out of [o1, o2]) {
-    for (let t = 0; t < h; t++) out.copyWithin(t * dim, h * dim, (h + 1) * dim);
-    for (let t = nFrames - h; t < nFrames; t++) out.copyWithin(t * dim, (nFrames - h - 1) * dim, (nFrames - h) * dim);
-  }
+  deltaRows(x, 0, nFrames, dim, width, 0, nFrames, o1, o2);
   return [o1, o2];
 }
 
@@ -82,7 +60,7 @@ export function deltaFeaturesBoth(x: Float32Array | Float64Array, nFrames: numbe
  * x, which start at frame x0 and hold every frame those deltas read: o1, o2 get (to - from) x dim values. An edge
  * frame takes the value of the nearest interior frame, computed here the same way (the same bits as the copies).
  */
-export function deltaRows(x: Float64Array, x0: number, nFrames: number, dim: number, width: number, from: number, to: number, o1: Float64Array, o2: Float64Array): void {
+export function deltaRows(x: Float32Array | Float64Array, x0: number, nFrames: number, dim: number, width: number, from: number, to: number, o1: Float64Array, o2: Float64Array): void {
   const c1 = savgolDerivCoeffs(width, 1);
   const c2 = savgolDerivCoeffs(width, 2);
   const h = (width - 1) / 2;

@@ -292,17 +292,7 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
   const w = toStdout ? null : await new AtomicWriter(out).open();
   const write = async (s: string | Uint8Array) => {
     if (w) await w.write(s);
-    else if (!gone() && !process.stdout.write(s) && !gone()) {
-      await new Promise<void>((res) => {
-        const done = () => {
-          process.stdout.off('drain', done);
-          process.stdout.off('error', done);
-          res();
-        };
-        process.stdout.once('drain', done);
-        process.stdout.once('error', done);
-      });
-    }
+    else if (!gone() && !process.stdout.write(s) && !gone()) await stdoutDrained();
   };
   try {
     const t0 = sourceStart(f);
@@ -322,6 +312,19 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
   return n;
 }
 
+/** Resolves once stdout drains (or fails: its reader left, which the caller's `gone` then says). */
+function stdoutDrained(): Promise<void> {
+  return new Promise<void>((res) => {
+    const done = () => {
+      process.stdout.off('drain', done);
+      process.stdout.off('error', done);
+      res();
+    };
+    process.stdout.once('drain', done);
+    process.stdout.once('error', done);
+  });
+}
+
 /**
  * The output file (atomically, written synchronously) or stdout (waiting for it to drain); `gone`: stdout's reader
  * left. write(b): b may be reused once the promise resolves (a copy goes to stdout).
@@ -336,15 +339,7 @@ async function openFrameSink(out: string | undefined, gone: () => boolean): Prom
   const w = toStdoutPath(out) ? null : await new AtomicWriter(out as string).open();
   const toStdout = async (s: Uint8Array) => {
     if (gone() || process.stdout.write(Buffer.from(s)) || gone()) return;
-    await new Promise<void>((res) => {
-      const done = () => {
-        process.stdout.off('drain', done);
-        process.stdout.off('error', done);
-        res();
-      };
-      process.stdout.once('drain', done);
-      process.stdout.once('error', done);
-    });
+    await stdoutDrained();
   };
   return {
     write: async (s) => (w ? w.writeSync(s) : toStdout(s)),
