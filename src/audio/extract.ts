@@ -5,6 +5,7 @@
 import { AtomicWriter, writeFileAtomic } from '../common/atomic.js';
 import { openRecordSink, toJsonText, type OutputFormat } from '../common/records.js';
 import { VERSION } from '../common/version.js';
+import { writeStdout } from '../common/stdout.js';
 import type { Clock } from '../sync/clock.js';
 import { computeAudioFeatures, type AudioFeatures } from './features.js';
 import { functionals, percentileSorted, type Functionals } from './functionals.js';
@@ -292,7 +293,7 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
   const w = toStdout ? null : await new AtomicWriter(out).open();
   const write = async (s: string | Uint8Array) => {
     if (w) await w.write(s);
-    else if (!gone() && !process.stdout.write(s) && !gone()) await stdoutDrained();
+    else if (!gone()) await writeStdout(s);
   };
   try {
     const t0 = sourceStart(f);
@@ -312,19 +313,6 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
   return n;
 }
 
-/** Resolves once stdout drains (or fails: its reader left, which the caller's `gone` then says). */
-function stdoutDrained(): Promise<void> {
-  return new Promise<void>((res) => {
-    const done = () => {
-      process.stdout.off('drain', done);
-      process.stdout.off('error', done);
-      res();
-    };
-    process.stdout.once('drain', done);
-    process.stdout.once('error', done);
-  });
-}
-
 /**
  * The output file (atomically, written synchronously) or stdout (waiting for it to drain); `gone`: stdout's reader
  * left. write(b): b may be reused once the promise resolves (a copy goes to stdout).
@@ -338,8 +326,7 @@ interface FrameSink {
 async function openFrameSink(out: string | undefined, gone: () => boolean): Promise<FrameSink> {
   const w = toStdoutPath(out) ? null : await new AtomicWriter(out as string).open();
   const toStdout = async (s: Uint8Array) => {
-    if (gone() || process.stdout.write(Buffer.from(s)) || gone()) return;
-    await stdoutDrained();
+    if (!gone()) await writeStdout(Buffer.from(s));
   };
   return {
     write: async (s) => (w ? w.writeSync(s) : toStdout(s)),
