@@ -216,3 +216,20 @@ describe('transcript encodings', () => {
     await expect(readTranscript(p)).rejects.toMatchObject({ location: { file: p, line: 4 } });
   });
 });
+
+describe('line endings of subtitle files', () => {
+  // A classic Mac OS editor ends lines with a lone CR: the whole SRT read as one line ("bad cue timing" with every
+  // cue in it). WebVTT's spec allows CR, LF and CRLF; SRT is read the same way.
+  const srt = ['1', '00:00:01,000 --> 00:00:02,500', 'hello there', '', '2', '00:00:03,000 --> 00:00:04,000', '<i>second</i> line', ''];
+  const vtt = ['WEBVTT', '', '00:00:01.000 --> 00:00:02.500', 'hello there', '', '00:00:03.000 --> 00:00:04.000', 'second line', ''];
+  it('CR-only SRT and WebVTT read as their LF and CRLF forms, lines counted', async () => {
+    for (const [lines, ext] of [[srt, 'srt'], [vtt, 'vtt']] as const) {
+      const lf = await readTranscript(write(`lf.${ext}`, lines.join('\n')));
+      expect(lf).toHaveLength(2);
+      expect(await readTranscript(write(`cr.${ext}`, lines.join('\r')))).toEqual(lf);
+      expect(await readTranscript(write(`crlf.${ext}`, lines.join('\r\n')))).toEqual(lf);
+    }
+    expect(detectTranscriptFormat('subs.txt', srt.join('\r'))).toBe('srt');
+    expect(() => parseTranscript(['1', '00:00:01 --> 00:00:02', 'x'].join('\r'), 'srt', 'bad.srt')).toThrow(/^bad start time '00:00:01'/);
+  });
+});
