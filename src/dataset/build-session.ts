@@ -128,14 +128,15 @@ async function missingMetaReason(featuresDir: string, sessionId: string): Promis
   for (const name of names) {
     const lines = (await readFile(join(featuresDir, name), 'utf8')).split('\n');
     for (let i = lines.length - 1; i >= 0; i--) {
-      let e: { session_id?: unknown; stage?: unknown; reason?: unknown } | null = null;
+      let e: { session_id?: unknown; stage?: unknown; reason?: unknown; manifest?: unknown } | null = null;
       try {
         e = JSON.parse(lines[i]);
       } catch {
         continue; // a line cut short by a kill: not this session's record
       }
       if (e?.session_id === sessionId) {
-        return `features missing: mmprep extract failed this session in its ${String(e.stage)} stage (${String(e.reason)}; ${name} line ${i + 1}); fix that input, then run mmprep extract --resume with the same manifest and -o`;
+        const by = typeof e.manifest === 'string' ? ` (manifest ${e.manifest})` : '';
+        return `features missing: mmprep extract${by} failed this session in its ${String(e.stage)} stage (${String(e.reason)}; ${name} line ${i + 1}); fix that input, then run mmprep extract --resume with the same manifest and -o`;
       }
     }
   }
