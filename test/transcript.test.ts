@@ -153,6 +153,16 @@ describe('transcript clock', () => {
     const noDrift = (await readSessionTranscript(s02, write('sync2.json', JSON.stringify({ version: 1, reference: { file: join(FIXTURES, 'demo', 's02_lav.flac'), kind: 'audio', stream: 0 }, streams: [{ file: join(FIXTURES, 'demo', 's02_camera.mp4'), kind: 'audio', stream: 0, offset_s: t02.camera_offset_s, drift_ppm: null, method: 'x', confidence: 1 }] }))))!;
     expect(noDrift.map((u) => u.start_s)).toEqual(t02.utterances.map((u: { start_s: number }) => expect.closeTo(u.start_s, 6)));
   });
+
+  it('a transcript timed on another role without a sync.json (extract without the sync stage) says so and what to run', async () => {
+    // It said "cannot read sync map" (dataset build, and extract's transcript warning) without the reason.
+    const m = await readManifest(join(FIXTURES, 'demo', 'manifest.csv'), { checkFiles: false });
+    const s02 = m.sessions.find((s) => s.session_id === 's02')!;
+    const none = join(tmp.dir, 'no-sync', 'sync.json');
+    await expect(readSessionTranscript(s02, none)).rejects.toThrow(
+      `no sync map: transcript_clock 'video' says the transcript was timed on that role's clock, and only the sync stage's sync.json maps it onto the reference clock; run mmprep extract with the sync stage (--only sync is enough) for this session`,
+    );
+  });
 });
 
 describe('word order', () => {
