@@ -351,6 +351,28 @@ describe('dataset build', () => {
     expect(readFileSync(join(r.out, 'README.md'), 'utf8')).toContain(`- ${line}`);
   });
 
+  it("audio from different microphones (a camera-only session beside lavalier sessions) is told on stderr and in the card", async () => {
+    const feats = join(tmp.dir, 'features-mics');
+    cpSync(FEATURES, feats, { recursive: true });
+    const setRole = (id: string, role: string, file: string) => {
+      const mp = join(feats, id, 'meta.json');
+      const m = JSON.parse(readFileSync(mp, 'utf8'));
+      m.sources = { audio: { role, file, stream: 'audio' } };
+      writeFileSync(mp, JSON.stringify(m));
+    };
+    for (const id of ['s01', 's02', 's03']) setRole(id, 'lav_audio', `${id}_lav.flac`);
+    const notes: string[] = [];
+    const same = await buildDataset(MANIFEST, { features: feats, out: join(tmp.dir, 'mics-same'), onNote: (n) => notes.push(n) });
+    expect(notes.filter((n) => /microphones/.test(n))).toEqual([]);
+    expect(same.manifest.sessions.map((s) => s.audio_role)).toEqual(['lav_audio', 'lav_audio', 'lav_audio']);
+    setRole('s03', 'video', 's03_camera.mp4');
+    const r = await buildDataset(MANIFEST, { features: feats, out: join(tmp.dir, 'mics'), onNote: (n) => notes.push(n) });
+    const line = "audio features of this release come from 2 different microphones: role lav_audio (s01, s02); the camera's own sound (role video) (s03); a camera's microphone at a distance and a close lavalier give features that are not comparable";
+    expect(notes).toContainEqual(expect.stringContaining(line));
+    expect(readFileSync(join(r.out, 'README.md'), 'utf8')).toContain(`- ${line}`);
+    expect(r.manifest.sessions.map((s) => s.audio_role)).toEqual(['lav_audio', 'lav_audio', 'video']);
+  });
+
   it('a ratings session_id that is a manifest id in another Unicode form (NFD/NFC) is told so, not "did you mean" the same-looking id', () => {
     const nfc = 's\u00e9ance01';
     const nfd = 'se\u0301ance01';
@@ -604,8 +626,11 @@ describe('dataset validate', () => {
     editLines(d, 'data-test-00000.jsonl', (l) => [l[0].replace(/"voiced_ratio":[^,]+/, '"voiced_ratio":NaN'), l[1].replace(/"rms":\[[^,\]]+/, '"rms":[-Infinity'), ...l.slice(2)]);
     reseal(d, 'data-test-00000.jsonl');
     const r = await validateDataset(d);
-    expect(failed(r)).toEqual(['counts', 'nan']);
+    // Only nan: the lines are read with NaN/Infinity as null for the other checks. They were left out of them and of
+    // the counts, which then failed too, as if two records were missing from the file.
+    expect(failed(r)).toEqual(['nan']);
     expect(check(r, 'nan').examples).toEqual(['s03/u0000', 's03/u0001']);
+    expect(r.records).toBe(8);
   });
 
   it('truncated file', async () => {

@@ -153,6 +153,16 @@ describe('transcript clock', () => {
     const noDrift = (await readSessionTranscript(s02, write('sync2.json', JSON.stringify({ version: 1, reference: { file: join(FIXTURES, 'demo', 's02_lav.flac'), kind: 'audio', stream: 0 }, streams: [{ file: join(FIXTURES, 'demo', 's02_camera.mp4'), kind: 'audio', stream: 0, offset_s: t02.camera_offset_s, drift_ppm: null, method: 'x', confidence: 1 }] }))))!;
     expect(noDrift.map((u) => u.start_s)).toEqual(t02.utterances.map((u: { start_s: number }) => expect.closeTo(u.start_s, 6)));
   });
+
+  it('a transcript timed on another role without a sync.json (extract without the sync stage) says so and what to run', async () => {
+    // It said "cannot read sync map" (dataset build, and extract's transcript warning) without the reason.
+    const m = await readManifest(join(FIXTURES, 'demo', 'manifest.csv'), { checkFiles: false });
+    const s02 = m.sessions.find((s) => s.session_id === 's02')!;
+    const none = join(tmp.dir, 'no-sync', 'sync.json');
+    await expect(readSessionTranscript(s02, none)).rejects.toThrow(
+      `no sync map: transcript_clock 'video' says the transcript was timed on that role's clock, and only the sync stage's sync.json maps it onto the reference clock; run mmprep extract with the sync stage (--only sync is enough) for this session`,
+    );
+  });
 });
 
 describe('word order', () => {
@@ -214,5 +224,22 @@ describe('transcript encodings', () => {
     writeFileSync(p, Buffer.from(vtt, 'latin1')); // é is 0xE9 in Latin-1 and Windows-1252
     await expect(readTranscript(p)).rejects.toThrow(/transcript is not UTF-8 \(byte 0xE9 on this line\).*iconv -f windows-1252 -t utf-8/);
     await expect(readTranscript(p)).rejects.toMatchObject({ location: { file: p, line: 4 } });
+  });
+});
+
+describe('line endings of subtitle files', () => {
+  // A classic Mac OS editor ends lines with a lone CR: the whole SRT read as one line ("bad cue timing" with every
+  // cue in it). WebVTT's spec allows CR, LF and CRLF; SRT is read the same way.
+  const srt = ['1', '00:00:01,000 --> 00:00:02,500', 'hello there', '', '2', '00:00:03,000 --> 00:00:04,000', '<i>second</i> line', ''];
+  const vtt = ['WEBVTT', '', '00:00:01.000 --> 00:00:02.500', 'hello there', '', '00:00:03.000 --> 00:00:04.000', 'second line', ''];
+  it('CR-only SRT and WebVTT read as their LF and CRLF forms, lines counted', async () => {
+    for (const [lines, ext] of [[srt, 'srt'], [vtt, 'vtt']] as const) {
+      const lf = await readTranscript(write(`lf.${ext}`, lines.join('\n')));
+      expect(lf).toHaveLength(2);
+      expect(await readTranscript(write(`cr.${ext}`, lines.join('\r')))).toEqual(lf);
+      expect(await readTranscript(write(`crlf.${ext}`, lines.join('\r\n')))).toEqual(lf);
+    }
+    expect(detectTranscriptFormat('subs.txt', srt.join('\r'))).toBe('srt');
+    expect(() => parseTranscript(['1', '00:00:01 --> 00:00:02', 'x'].join('\r'), 'srt', 'bad.srt')).toThrow(/^bad start time '00:00:01'/);
   });
 });

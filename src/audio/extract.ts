@@ -20,6 +20,7 @@ export { rmsDb, VOICE_FRAME_FIELDS, jsonlBlock };
 import { resolveAudioOptions, SPILL_AFTER_S, type AudioOptions } from './options.js';
 import type { DecodedAudioInfo, PrestartedDecode } from '../media/decode-audio.js';
 import type { ProbeResult } from '../media/probe.js';
+import { checkStereoChannels, type ChannelCheck } from './channel-check.js';
 import { markSyncBeeps, summarizeWithoutSyncBeeps, syncBeepRecord } from './sync-beep.js';
 
 /** One frame record, as written (before rounding). */
@@ -60,7 +61,17 @@ export interface AudioSummary {
   sample_rate_hz: number;
   hop_s: number;
   n_frames: number;
-  source: { stream_index: number | null; codec: string | null; sample_rate_hz: number | null; channels: number | null; audio_streams: number | null };
+  source: {
+    stream_index: number | null;
+    codec: string | null;
+    sample_rate_hz: number | null;
+    channels: number | null;
+    audio_streams: number | null;
+    /** `--channel N`: the one channel analysed. */
+    channel?: number;
+    /** A stereo stream averaged: how alike its two channels are (audio/channel-check.ts). */
+    channel_check?: ChannelCheck;
+  };
   resampled: boolean;
   downmixed: boolean;
   notes: string[];
@@ -450,12 +461,20 @@ function formatInWorker(helper: JsonlHelper, f: AudioFeatures, from: number, to:
   return helper.format(view, from, to, moved);
 }
 
+/** A stereo stream averaged to mono: how alike its channels are (one speaker per channel is a warning), else null. */
+async function stereoCheck(file: string, f: AudioFeatures, probed?: Promise<ProbeResult>): Promise<ChannelCheck | null> {
+  const dec = f.decoded;
+  if (!dec || dec.sourceChannels !== 2 || dec.channel !== undefined) return null;
+  return checkStereoChannels(file, f.options.stream, dec.sampleRate, probed ? await probed : undefined);
+}
+
 /** The summary's notes: resampling, downmix, clipping, and why fields are null. */
 function summaryNotes(f: AudioFeatures, nVoiced: number): string[] {
   const dec = f.decoded;
   const notes: string[] = [];
   if (dec?.resampled) notes.push(`resampled from ${dec.sourceSampleRate} Hz to ${f.sampleRate} Hz by ffmpeg`);
   if (dec?.downmixed) notes.push(`downmixed ${dec.sourceChannels} channels to mono (average of the channels, as librosa.to_mono)`);
+  if (dec?.channel !== undefined) notes.push(`analysed channel ${dec.channel} of ${dec.sourceChannels} alone (--channel ${dec.channel})`);
   if (f.clippedRatio > 0.001) notes.push(`clipped: ${(100 * f.clippedRatio).toFixed(2)} % of samples at full scale; spectral features and F0 may be distorted`);
   if (!f.delta) notes.push(`delta and delta2 are null: ${f.deltaReason}`);
   if (nVoiced === 0) notes.push('no voiced frame: F0 statistics are null');
@@ -588,7 +607,7 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
     sample_rate_hz: sr,
     hop_s: hopS,
     n_frames: n,
-    source: { stream_index: dec?.stream.index ?? null, codec: dec?.stream.codec ?? null, sample_rate_hz: dec?.sourceSampleRate ?? null, channels: dec?.sourceChannels ?? null, audio_streams: dec?.audioStreams ?? null },
+    source: { stream_index: dec?.stream.index ?? null, codec: dec?.stream.codec ?? null, sample_rate_hz: dec?.sourceSampleRate ?? null, channels: dec?.sourceChannels ?? null, audio_streams: dec?.audioStreams ?? null, ...(dec?.channel !== undefined ? { channel: dec.channel } : {}) },
     resampled: dec?.resampled ?? false,
     downmixed: dec?.downmixed ?? false,
     notes,
@@ -671,6 +690,8 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
     let summary: AudioSummary;
     try {
       summary = beeps ? summarizeWithoutSyncBeeps(f, file, clock, beeps) : summarizeAudio(f, file, clock);
+      const check = await stereoCheck(file, f, opts.probed);
+      if (check) summary.source.channel_check = check;
     } finally {
       await writing;
     }

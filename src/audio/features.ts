@@ -372,7 +372,7 @@ export async function computeAudioFeatures(file: string, options: Partial<AudioO
   // worker, so the worker's start-up overlaps with ffprobe instead of following it.
   async function* decoded(): AsyncGenerator<Float32Array> {
     const probed = run.probed ? await run.probed : undefined;
-    const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, detectTruncation: true, probed, prestarted: run.prestarted ?? undefined });
+    const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, ...(o.channel !== undefined ? { channel: o.channel } : {}), detectTruncation: true, probed, prestarted: run.prestarted ?? undefined });
     info = dec.info;
     run.onOpen?.(info);
     yield* dec;

@@ -8,6 +8,8 @@ export interface AudioOptions {
   sampleRate: number;
   /** Audio stream among the file's audio streams (0-based). */
   stream: number;
+  /** One channel of the stream (0-based) analysed alone; undefined: the channels are averaged (librosa.to_mono). */
+  channel?: number;
   /** Window length in samples (Hann, periodic, centred in n_fft). */
   winLength: number;
   nFft: number;
@@ -53,6 +55,7 @@ export interface AudioOptions {
 export const AUDIO_DEFAULTS: Readonly<AudioOptions> = Object.freeze({
   sampleRate: 16000,
   stream: 0,
+  channel: undefined,
   winLength: 400,
   nFft: 512,
   hopLength: 160,

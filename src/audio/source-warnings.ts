@@ -3,6 +3,7 @@
  * besides the summary's notes: a new user's trial fed a mono 8 kHz and a 5.1 camera track and got exit 0 with a note
  * only inside audio.summary.json.
  */
+import { channelWarning } from './channel-check.js';
 import type { AudioSummary } from './extract.js';
 
 export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'>): string[] {
@@ -17,6 +18,8 @@ export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'so
   if (ch !== null && ch > 2) {
     out.push(`${ch} channels averaged to mono (librosa.to_mono): every channel's sound is mixed; extract the speaker's channel first if one holds it (ffmpeg -af "pan=mono|c0=FC" for the centre of a 5.1 track)`);
   }
+  const check = s.source.channel_check ? channelWarning(s.source.channel_check) : null;
+  if (check) out.push(check);
   const n = s.source.audio_streams;
   if (n !== null && n !== undefined && n > 1) {
     // A recorder or a muxed camera file with a second microphone: one stream is analysed, the others are not.

@@ -4,7 +4,8 @@
  * session goes to OUT/_errors.jsonl and the run goes on; --resume skips sessions whose meta.json matches; --shard K/N
  * takes a stable share of the manifest so many machines can split one manifest without talking to each other.
  */
-import { readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -56,7 +57,10 @@ export interface ExtractOptions {
 
 export interface ErrorRecord {
   session_id: string;
+  /** The session's line in `manifest`. */
   line: number;
+  /** The manifest that named the session (absolute path): two manifests may extract into one folder. */
+  manifest: string;
   stage: string;
   reason: string;
 }
@@ -138,6 +142,8 @@ interface RunPlan {
   jobs: number;
   faceWorkers: number;
   errorsPath: string;
+  /** Lines of the errors file about sessions this run does not process (another manifest's, a session not selected), kept as they were. */
+  keptErrors: string[];
 }
 
 /** The built-in stage table must have every stage asked for, and their options must be valid (skipped for a custom table). */
@@ -169,12 +175,34 @@ async function makeOutFolder(given: string): Promise<string> {
   return out;
 }
 
-/** Removes the errors file of an earlier run of this shard (and the temp file of one killed while writing it). */
-async function clearErrorsFile(out: string, shard: Shard | null): Promise<string> {
+/**
+ * Clears the errors file of an earlier run of this shard (and the temp file of one killed while writing it) of the
+ * sessions this run processes: their folders get a new outcome. Lines about other sessions are kept, as they were:
+ * another manifest extracted into the same folder (its failed sessions would otherwise lose their reason, and
+ * `dataset build` of that manifest then said "extract did not finish" where --resume alone fails again).
+ */
+async function clearErrorsFile(out: string, shard: Shard | null, selected: readonly ManifestSession[]): Promise<{ errorsPath: string; keptErrors: string[] }> {
   const errorsPath = join(out, errorsFileName(shard));
-  await rm(errorsPath, { force: true });
+  const ids = new Set(selected.map((s) => s.session_id));
+  const old = existsSync(errorsPath) ? (await readFile(errorsPath, 'utf8')).split('\n') : [];
+  const keptErrors = old.filter((l) => {
+    const id = errorLineSession(l);
+    return id !== null && !ids.has(id);
+  });
+  if (keptErrors.length) await writeFileAtomic(errorsPath, keptErrors.join('\n') + '\n');
+  else await rm(errorsPath, { force: true });
   for (const n of await readdir(out)) if (n.startsWith(`.${errorsFileName(shard)}.`) && n.endsWith('.tmp')) await rm(join(out, n), { force: true });
-  return errorsPath;
+  return { errorsPath, keptErrors };
+}
+
+/** The session id of an errors file line, or null for a line that is not one (empty, or cut short by a kill). */
+function errorLineSession(line: string): string | null {
+  try {
+    const e = JSON.parse(line) as { session_id?: unknown };
+    return typeof e?.session_id === 'string' ? e.session_id : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Plans the run: stages, manifest, output folder, this shard's sessions, pool size; clears the previous errors file. */
@@ -188,8 +216,8 @@ async function planRun(manifestPath: string, opts: ExtractOptions): Promise<RunP
   const cores = usableCpus(); // affinity, cgroup quota, SLURM_CPUS_PER_TASK (src/common/cpus.ts)
   const jobs = Math.max(1, Math.min(opts.jobs ?? cores, Math.max(1, selected.length)));
   const faceWorkers = opts.faceWorkers ?? faceWorkersFor(jobs, cores);
-  const errorsPath = await clearErrorsFile(out, shard);
-  return { manifest, out, shard, selected, stages, jobs, faceWorkers, errorsPath };
+  const { errorsPath, keptErrors } = await clearErrorsFile(out, shard, selected);
+  return { manifest, out, shard, selected, stages, jobs, faceWorkers, errorsPath, keptErrors };
 }
 
 type WorkerMessage = SessionProgress | { childrenKilled: true } | { childrenWatched: true };
@@ -240,7 +268,7 @@ class ExtractRun {
 
   private saveErrors(): Promise<void> {
     const sorted = [...this.errors].sort((a, b) => a.line - b.line);
-    const text = sorted.map((e) => JSON.stringify(e)).join('\n') + '\n';
+    const text = [...this.plan.keptErrors, ...sorted.map((e) => JSON.stringify(e))].join('\n') + '\n';
     this.writingErrors = this.writingErrors.then(() => writeFileAtomic(this.plan.errorsPath, text));
     return this.writingErrors;
   }
@@ -361,7 +389,7 @@ class ExtractRun {
     else {
       state.failed++;
       state.media_s += 0;
-      this.errors.push({ session_id: o.session_id, line: o.line, stage: o.stage ?? 'unknown', reason: o.reason ?? 'unknown' });
+      this.errors.push({ session_id: o.session_id, line: o.line, manifest: this.plan.manifest.path, stage: o.stage ?? 'unknown', reason: o.reason ?? 'unknown' });
       this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}) failed in ${o.stage}: ${o.reason}`);
       await this.saveErrors();
     }
@@ -380,7 +408,7 @@ class ExtractRun {
     await clearSessionOutputs(dir, this.plan.stages).catch(() => undefined);
     this.state.failed++;
     const reason = `worker failed: ${(e as Error)?.message ?? String(e)}`.replace(/\s*\n\s*/g, ' ');
-    this.errors.push({ session_id: session.session_id, line: session.line, stage: 'worker', reason });
+    this.errors.push({ session_id: session.session_id, line: session.line, manifest: this.plan.manifest.path, stage: 'worker', reason });
     this.progress.log(`mmprep extract: session ${session.session_id} (line ${session.line}) failed: ${reason}`);
     await this.saveErrors();
   }

@@ -44,6 +44,7 @@ function addInputOutputOptions(cmd: Command): void {
     .option('--format <fmt>', 'jsonl or csv', choiceOption('--format', ['jsonl', 'csv'] as const), 'jsonl')
     .option('--summary <file>', 'write the summary JSON to this file')
     .option('--stream <n>', 'audio stream (0-based among audio streams)', int('--stream', 0), D.stream)
+    .option('--channel <n>', "analyse this channel of the stream alone (0-based; default: the channels' average, as librosa.to_mono)", int('--channel', 0))
     .option('--sync <sync.json>', "put t_s on the sync map's reference clock (t_src_s keeps the source time)");
 }
 
@@ -131,6 +132,7 @@ function audioParams(o: AudioCliOpts): Partial<AudioOptions> {
   return {
     sampleRate: o.sr,
     stream: o.stream,
+    channel: o.channel,
     nFft: o.nFft,
     winLength: o.winLength,
     hopLength: o.hop,

@@ -34,6 +34,8 @@ export interface DatasetSessionOutcome {
   /** What made the session's feature files: meta.json's `made_by` (per stage: options, clock, mmprep version); null when the session failed or its meta.json has none (`made_by_reason` says which). */
   made_by: SessionMeta['made_by'] | null;
   made_by_reason: string | null;
+  /** The manifest role the session's audio features came from (meta.json `sources.audio.role`: `lav_audio`, or `video` for the camera's own sound); null without audio features or record. */
+  audio_role: string | null;
   error: string | null;
 }
 
@@ -126,14 +128,15 @@ async function missingMetaReason(featuresDir: string, sessionId: string): Promis
   for (const name of names) {
     const lines = (await readFile(join(featuresDir, name), 'utf8')).split('\n');
     for (let i = lines.length - 1; i >= 0; i--) {
-      let e: { session_id?: unknown; stage?: unknown; reason?: unknown } | null = null;
+      let e: { session_id?: unknown; stage?: unknown; reason?: unknown; manifest?: unknown } | null = null;
       try {
         e = JSON.parse(lines[i]);
       } catch {
         continue; // a line cut short by a kill: not this session's record
       }
       if (e?.session_id === sessionId) {
-        return `features missing: mmprep extract failed this session in its ${String(e.stage)} stage (${String(e.reason)}; ${name} line ${i + 1}); fix that input, then run mmprep extract --resume with the same manifest and -o`;
+        const by = typeof e.manifest === 'string' ? ` (manifest ${e.manifest})` : '';
+        return `features missing: mmprep extract${by} failed this session in its ${String(e.stage)} stage (${String(e.reason)}; ${name} line ${i + 1}); fix that input, then run mmprep extract --resume with the same manifest and -o`;
       }
     }
   }
@@ -152,6 +155,7 @@ interface SessionFeatures {
   faceInfo: StreamInfo | null;
   recording: RecordingExtent | null;
   made_by: SessionMeta['made_by'] | null;
+  audioRole: string | null;
 }
 
 /** Reads what a session's extract folder holds (refused when extract did not finish it or meta.json is not JSON). */
@@ -178,7 +182,8 @@ async function readSessionFeatures(s: ManifestSession, dir: string, opt: Session
   const made_by = meta && typeof meta.made_by === 'object' && meta.made_by !== null ? meta.made_by : null;
   const unaligned = hasAudio && hasFace && meta ? sourceTimeMismatch(meta.outputs ?? [], meta.sources, s.media.map((m) => m.path)) : null;
   if (unaligned) throw new InputError(unaligned, { file: dir });
-  return { made_by, syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
+  const audioRole = hasAudio && typeof meta?.sources?.audio?.role === 'string' ? meta.sources.audio.role : null;
+  return { made_by, audioRole, syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
 }
 
 /** Session extent on the reference clock: every stream's frames (with their half-frame) and the transcript. */
@@ -269,6 +274,7 @@ export async function buildSession(
   const f = await readSessionFeatures(s, join(featuresDir, s.session_id), opt);
   outcome.recording = f.recording;
   outcome.made_by = f.made_by;
+  outcome.audio_role = f.audioRole;
   outcome.made_by_reason = f.made_by ? null : "the session's meta.json has no made_by (made by an older mmprep): run mmprep extract again to record it";
   if (f.utterances && s.transcript) outcome.warnings = [...transcriptSpeakers(f.utterances, s.transcript, s.speaker_id), ...transcriptOverlaps(f.utterances, s.transcript)];
   if (f.utterances?.length === 0 && opt.segments.kind === 'utterance')
@@ -312,7 +318,7 @@ export interface SessionJob {
 /** Builds one session into `job.file` (one JSON line per record); a failed session leaves an empty file and its error. */
 export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; file: string; outcome: DatasetSessionOutcome; tally: SessionTally }> {
   const s = job.session;
-  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, recording: null, warnings: [], made_by: null, made_by_reason: 'the session was not built (see error)', error: null };
+  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, recording: null, warnings: [], made_by: null, made_by_reason: 'the session was not built (see error)', audio_role: null, error: null };
   let tally = newTally();
   const out = createWriteStream(job.file);
   let buf: string[] = [];
@@ -339,6 +345,7 @@ export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; 
     outcome.records = 0;
     outcome.made_by = null;
     outcome.made_by_reason = 'the session was not built (see error)';
+    outcome.audio_role = null;
     tally = newTally();
   }
   if (outcome.error) buf = [];

@@ -32,3 +32,22 @@ export function mixedMadeByNotes(sessions: readonly DatasetSessionOutcome[]): st
   }
   return notes;
 }
+
+function sessionList(ids: string[]): string {
+  return ids.length > 5 ? `${ids.slice(0, 5).join(', ')}, … ${ids.length} sessions` : ids.join(', ');
+}
+
+/**
+ * Sessions whose audio features came from different recording roles (meta.json `sources.audio`, kept as each
+ * session's `audio_role` in manifest.json): a camera-only session's features are its camera microphone's sound at
+ * a distance, a lavalier session's the speaker's close microphone. Their MFCCs, levels, HNR and voicing are not
+ * comparable, and nothing in the records tells them apart: one line naming each role and its sessions, or none.
+ */
+export function mixedAudioRoleNotes(sessions: readonly DatasetSessionOutcome[]): string[] {
+  const groups = new Map<string, string[]>();
+  for (const s of sessions) if (!s.error && s.audio_role) groups.set(s.audio_role, [...(groups.get(s.audio_role) ?? []), s.session_id]);
+  if (groups.size < 2) return [];
+  const name = (role: string) => (role === 'video' || role.endsWith('_video') ? `the camera's own sound (role ${role})` : `role ${role}`);
+  const ways = [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([role, ids]) => `${name(role)} (${sessionList(ids)})`);
+  return [`audio features of this release come from ${groups.size} different microphones: ${ways.join('; ')}; a camera's microphone at a distance and a close lavalier give features that are not comparable (levels, MFCCs, voicing, HNR), and the records do not say which (manifest.json's sessions[].audio_role does): build one release per microphone, or train knowing the mix`];
+}

@@ -161,13 +161,26 @@ function recordValidator(schema: object | null): RecordValidator {
   return () => true;
 }
 
-/** The record of a line, or undefined (a json or nan failure) when it does not parse. */
+const BARE_NAN = /(^|[^"\w])(-?Infinity|NaN)(?=[^"\w]|$)/g;
+
+/**
+ * The record of a line, or undefined (a json failure) when it does not parse. A line with NaN or Infinity (Python's
+ * json.dumps writes them; they are not JSON) fails the nan check and is read with them as null for the other checks:
+ * it was left out of every other check and of the counts, which then blamed a record missing from manifest.json.
+ */
 function parseLine(line: string, where: string, last: boolean, C: Record<CheckName, Check>): Rec | undefined {
   try {
     return JSON.parse(line) as Rec;
   } catch (e) {
-    if (/(^|[^"\w])(-?Infinity|NaN)([^"\w]|$)/.test(line)) C.nan.fail(idOf(line) ?? where, `${idOf(line) ?? where}: NaN or Infinity in the JSON text`);
-    else C.json.fail(where, `${where}: ${last ? 'truncated (the last line is cut short)' : `not valid JSON (${(e as Error).message})`}`);
+    if (/(^|[^"\w])(-?Infinity|NaN)([^"\w]|$)/.test(line)) {
+      C.nan.fail(idOf(line) ?? where, `${idOf(line) ?? where}: NaN or Infinity in the JSON text`);
+      try {
+        return JSON.parse(line.replace(BARE_NAN, '$1null')) as Rec;
+      } catch {
+        // not JSON for another reason too: said below
+      }
+    }
+    C.json.fail(where, `${where}: ${last ? 'truncated (the last line is cut short)' : `not valid JSON (${(e as Error).message})`}`);
     return undefined;
   }
 }

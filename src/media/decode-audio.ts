@@ -18,6 +18,8 @@ export interface AudioDecodeOptions {
   sampleRate?: number;
   /** Which audio stream, 0-based among the file's audio streams (default 0). */
   stream?: number;
+  /** Decode this channel alone (0-based) instead of the average of all channels. */
+  channel?: number;
   /** Start time in seconds (input seek). */
   start?: number;
   /** Seconds to decode from start. */
@@ -106,6 +108,8 @@ export interface DecodedAudioInfo {
   audioStreams: number;
   resampled: boolean;
   downmixed: boolean;
+  /** The one channel decoded (AudioDecodeOptions.channel); undefined: all channels averaged. */
+  channel?: number;
 }
 
 /**
@@ -116,6 +120,13 @@ function downmixFilter(channels: number): string | null {
   const g = (1 / channels).toPrecision(17);
   const terms = Array.from({ length: channels }, (_, i) => `${g}*c${i}`).join('+');
   return `pan=mono|c0=${terms}`;
+}
+
+/** `--channel N` against the stream's channel count: N, or an InputError saying which channels there are. */
+function checkedChannel(file: string, stream: StreamInfo, n: number): number {
+  const have = stream.channels ?? 1;
+  if (!Number.isInteger(n) || n < 0 || n >= have) throw new InputError(`has ${have} channel(s) in its audio stream; --channel ${n} does not exist: pass --channel 0${have > 1 ? `..${have - 1}` : ''}`, { file });
+  return n;
 }
 
 export class AudioDecoder implements AsyncIterable<Float32Array> {
@@ -144,7 +155,8 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
       sourceChannels: stream.channels,
       audioStreams: p.streams.filter((s) => s.type === 'audio').length,
       resampled: stream.sample_rate_hz !== null && stream.sample_rate_hz !== sampleRate,
-      downmixed: (stream.channels ?? 1) > 1,
+      downmixed: opts.channel === undefined && (stream.channels ?? 1) > 1,
+      ...(opts.channel !== undefined ? { channel: checkedChannel(file, stream, opts.channel) } : {}),
     };
     return new AudioDecoder(resolve(file), info, { ...opts, probed: p });
   }
@@ -238,7 +250,7 @@ function decodeArgs(abs: string, opts: AudioDecodeOptions, sampleRate: number, c
   const inOpts = ['-nostdin'];
   if (opts.start !== undefined && opts.start > 0) inOpts.push('-ss', String(opts.start));
   const outOpts = ['-map', `0:a:${opts.stream ?? 0}`, '-vn', '-sn', '-dn', '-ar', String(sampleRate), '-ac', '1'];
-  const mix = downmixFilter(channels);
+  const mix = opts.channel !== undefined ? `pan=mono|c0=c${opts.channel}` : downmixFilter(channels);
   if (mix) outOpts.push('-af', mix);
   if (opts.duration !== undefined) outOpts.push('-t', String(opts.duration));
   outOpts.push('-acodec', 'pcm_f32le');

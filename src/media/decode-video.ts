@@ -98,7 +98,7 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
 
   static async open(file: string, opts: VideoDecodeOptions = {}): Promise<VideoDecoder> {
     const [p] = await Promise.all([opts.probed ?? probe(file), showinfoReady()]);
-    return new VideoDecoder(file, videoGeometry(p, opts), opts);
+    return new VideoDecoder(file, videoGeometry(p, opts), { ...opts, probed: p });
   }
 
   private get frameBytes(): number {
@@ -173,7 +173,10 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
     const { width, height, displayWidth, displayHeight } = this.geometry;
     const cmd = ffmpegCommand(resolvePath(this.file));
     const inOpts = ['-nostdin', '-copyts'];
-    if (this.opts.start !== undefined && this.opts.start > 0) inOpts.push('-ss', String(this.opts.start));
+    // The start is a time on the stream's clock (as showinfo prints it with -copyts); ffmpeg adds the file's start
+    // time to an input -ss (and trims there), so it is taken off: a file whose streams start at 2 s was seeked 2 s too far.
+    const seek = (this.opts.start ?? 0) - (this.opts.probed?.start_time_s ?? 0);
+    if (seek > 0) inOpts.push('-ss', String(seek));
     cmd.inputOptions(inOpts);
     const filters: string[] = [];
     if (this.opts.fps) filters.push(`fps=fps=${this.opts.fps}`);

@@ -158,6 +158,23 @@ export async function probe(file: string): Promise<ProbeResult> {
   };
 }
 
+/**
+ * How long a file is on its own timeline (from its first timestamp), for windows and truncation checks. ffprobe's
+ * container duration is the header's: MP4/MOV (mvhd, an edit list's empty edit included) and Matroska/WebM (the
+ * segment's Duration, the last timestamp) state where the media ends, not how long it is, so a file whose streams
+ * start at 2 s declares 2 s more than it holds. For such a file the streams' own ends are taken (MP4 states them),
+ * else the start is taken off (Matroska). A file starting at 0 (or before: audio priming) keeps the container's
+ * duration; so do containers whose duration is the span (MPEG-TS).
+ */
+export function fileSpanS(p: ProbeResult): number | null {
+  const d = p.duration_s;
+  if (d === null) return null;
+  const start = p.start_time_s ?? 0;
+  if (!(start > 0) || !/mov|mp4|matroska|webm/.test(p.container ?? '')) return d;
+  const ends = p.streams.filter((s) => (s.type === 'audio' || s.type === 'video') && s.duration_s !== null).map((s) => (s.start_time_s ?? start) - start + (s.duration_s as number));
+  return ends.length ? Math.max(...ends) : Math.max(0, d - start);
+}
+
 /** The N-th stream of a type (0-based among streams of that type), or an InputError naming what is missing. */
 export function pickStream(p: ProbeResult, type: 'audio' | 'video', n = 0): StreamInfo {
   const of = p.streams.filter((s) => s.type === type);

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
-import { probe, type ProbeResult } from '../media/probe.js';
+import { fileSpanS, probe, type ProbeResult } from '../media/probe.js';
 import type { StreamKind } from './clock.js';
 import { scanAudioTone } from './scan-audio.js';
 import { statesExactDuration } from '../media/decode-audio.js';
@@ -87,7 +87,7 @@ export async function probeFiles(files: string[], searchS: number, ends: Ends, r
     seen.add(abs);
     const p = await probe(file);
     if (!p.streams.some((s) => s.type === 'audio' || s.type === 'video')) throw new InputError('has no audio or video stream', { file });
-    const { windows, warnings } = searchWindows(file, p.duration_s ?? null, searchS, ends);
+    const { windows, warnings } = searchWindows(file, fileSpanS(p), searchS, ends);
     probes.push({ file, abs, p, windows, warnings });
   }
   if (ref !== undefined && !probes.some((q) => q.abs === resolve(ref))) {
@@ -141,8 +141,14 @@ export async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promi
 }
 
 /** A whole-file window is split into halves: detections in the first half belong to 'start', the rest to 'end'. */
-function windowOf(t: number, w: string, durationS: number): 'start' | 'end' {
-  return w === 'all' ? (t < durationS / 2 ? 'start' : 'end') : (w as 'start' | 'end');
+function windowOf(t: number, w: string, halfS: number): 'start' | 'end' {
+  return w === 'all' ? (t < halfS ? 'start' : 'end') : (w as 'start' | 'end');
+}
+
+/** The middle of a file on its streams' clock (its first timestamp + half its span); Infinity when unknown. */
+function halfOf(p: ProbeResult): number {
+  const span = fileSpanS(p);
+  return span === null ? Infinity : (p.start_time_s ?? 0) + span / 2;
 }
 
 export interface ScanOptions {
@@ -160,7 +166,7 @@ function declaredEnd(q: ProbedFile, n: number, kind: 'audio' | 'video'): number 
   if (!statesExactDuration(q.p.container)) return null;
   const s = q.p.streams.filter((x) => x.type === kind)[n];
   if (s?.duration_s != null) return (s.start_time_s ?? 0) - (q.p.start_time_s ?? 0) + s.duration_s;
-  return q.p.duration_s ?? null;
+  return fileSpanS(q.p);
 }
 
 export async function findAudioPulses(st: StreamState, q: ProbedFile, o: ScanOptions): Promise<void> {
@@ -170,7 +176,7 @@ export async function findAudioPulses(st: StreamState, q: ProbedFile, o: ScanOpt
   st.keptEnd = scan.keptEnd;
   st.keptEndT0 = scan.keptEndT0;
   st.sampleRate = scan.sampleRate;
-  const dur = q.p.duration_s ?? Infinity;
+  const dur = halfOf(q.p);
   const cut = truncatedWarning(scan.windows.map((w) => truncatedWindow(w.window, w.decoded_s, declaredEnd(q, st.stream, 'audio'))));
   if (cut) st.warnings.push(cut);
   for (const w of scan.windows) {
@@ -184,7 +190,7 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
   // The picture is decoded only where pulses count (the cross-correlation fallback is for sound).
   const windows = q.windows.map((w) => (w.pulses_before_s === undefined ? w : { ...w, duration_s: w.pulses_before_s }));
   const scan = await scanVideoFlash(q.file, windows, { stream: st.stream, probed: q.p, maxSide: o.maxSide, guides: guides.length ? guides : undefined, pairHint: guides.length ? undefined : st.flashPair });
-  const dur = q.p.duration_s ?? Infinity;
+  const dur = halfOf(q.p);
   const frameS = st.frameS;
   const cut = frameS === null ? null : truncatedWarning(scan.windows.map((w) => truncatedWindow(w.window, w.frames * frameS, declaredEnd(q, st.stream, 'video'), frameS)));
   if (cut) st.warnings.push(cut);

@@ -7,6 +7,7 @@
  * that role's audio, and its times are mapped with that audio stream's entry in sync.json
  * (t_ref = t_src + offset_s + drift_ppm·1e-6·t_src, src/sync/clock.ts).
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError } from '../../common/errors.js';
@@ -61,6 +62,11 @@ export async function columnClock(session: ManifestSession, syncPath: string, co
   if (role === '' || role === 'reference' || role === session.ref_role) return null;
   const media = session.media.find((m) => m.role === role);
   if (!media) throw new InputError(`${column} '${role}' is not a media role of session ${session.session_id}`, { file: syncPath });
+  // Without the sync stage (extract --only audio,face) there is no map: "cannot read sync map" did not say why.
+  if (!existsSync(syncPath)) {
+    const what = column === 'transcript_clock' ? 'the transcript was' : 'the ratings were';
+    throw new InputError(`no sync map: ${column} '${role}' says ${what} timed on that role's clock, and only the sync stage's sync.json maps it onto the reference clock; run mmprep extract with the sync stage (--only sync is enough) for this session`, { file: syncPath });
+  }
   return loadClock(syncPath, media.path, 'audio', 0, await syncMediaSha256(syncPath, role));
 }
 

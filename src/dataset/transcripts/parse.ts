@@ -155,7 +155,9 @@ function readTiming(text: string, file: string, line: number, kind: 'vtt' | 'srt
 }
 
 function readCues(text: string, file: string, kind: 'vtt' | 'srt'): Cue[] {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  // WebVTT's line terminators are CRLF, LF or a lone CR (W3C WebVTT, 6.1); SRT files from classic Mac OS editors end
+  // lines with a lone CR too, which read as one line of every cue ("bad cue timing" on the whole file).
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
   let i = 0;
   if (kind === 'vtt') {
     if (!/^WEBVTT(\s|$)/.test(lines[0] ?? '')) throw new InputError('not a WebVTT file (first line must start with WEBVTT)', { file, line: 1 });
@@ -253,7 +255,7 @@ export function detectTranscriptFormat(path: string, text: string): TranscriptFo
   if (head.startsWith('WEBVTT')) return 'vtt';
   if (head.startsWith('{') && /"segments"\s*:/.test(text.slice(0, 100000))) return 'whisper';
   if (head.startsWith('{')) return 'jsonl';
-  if (/^\d+\s*\r?\n\s*\d/.test(head)) return 'srt';
+  if (/^\d+[ \t]*(\r\n?|\n)\s*\d/.test(head)) return 'srt';
   throw new InputError('unknown transcript format (expected Whisper JSON, JSONL, WebVTT or SRT)', { file: path });
 }
 

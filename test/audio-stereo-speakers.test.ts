@@ -1,0 +1,83 @@
+/**
+ * A stereo recorder with one speaker's lavalier per channel was averaged to mono (librosa.to_mono) with only a note
+ * in the summary: two people's speech in one feature track, exit 0. Now `mmprep audio` and `extract` warn when the
+ * two channels are different signals (their level difference swings by tens of dB as each speaks) or one is
+ * silent (the average halves the level), and `mmprep audio --channel N` analyses one channel alone, byte for byte as
+ * that channel split out with ffmpeg. Controls: one speaker heard by two microphones (delayed, quieter, different room
+ * echoes) and dual mono get no warning.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelWarning } from '../src/audio/channel-check.js';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
+
+const tmp = tempDir('mmprep-stereo-spk-');
+const p = (n: string) => join(tmp.dir, n);
+const A = join(FIXTURES, 'demo', 's01_lav.flac');
+const B = join(FIXTURES, 'demo', 's03_lav.flac');
+beforeAll(() => {
+  // Two people, each on their own lav, each lav hearing the other 20 dB down and 3 ms late.
+  // (join + pan, not amix: the npm 2018 ffmpeg's amix has no normalize option.)
+  const two = '[0]asplit[a1][a2];[1]asplit[b1][b2];[a2]adelay=3[ad];[b2]adelay=3[bd];[a1][b1][ad][bd]join=inputs=4:channel_layout=4.0,pan=stereo|c0=c0+0.1*c3|c1=c1+0.1*c2';
+  ffmpegSync(['-i', A, '-i', B, '-filter_complex', two, '-c:a', 'pcm_s16le', p('two.wav')]);
+  // One person, two microphones: different echoes, 2 ms and 2 dB apart.
+  const room = '[0]asplit[a1][a2];[a1]aecho=0.8:0.7:23|41:0.4|0.3[l];[a2]adelay=2,aecho=0.8:0.7:31|57:0.35|0.3,volume=0.8[r];[l][r]join=inputs=2:channel_layout=stereo';
+  ffmpegSync(['-i', A, '-filter_complex', room, '-c:a', 'pcm_s16le', p('room.wav')]);
+  ffmpegSync(['-i', A, '-ac', '2', '-c:a', 'pcm_s16le', p('dual.wav')]);
+  ffmpegSync(['-i', A, '-af', 'pan=stereo|c0=c0|c1=0*c0', '-c:a', 'pcm_s16le', p('left-only.wav')]);
+  ffmpegSync(['-i', p('two.wav'), '-af', 'pan=mono|c0=c1', '-c:a', 'pcm_s16le', p('right.wav')]);
+});
+afterAll(() => tmp.cleanup());
+
+describe('a stereo file with one speaker per channel', () => {
+  it('mmprep audio warns, and the summary has the check; one speaker on two microphones and dual mono do not', async () => {
+    const two = await runCli(['audio', p('two.wav'), '-o', p('two.jsonl'), '--summary', p('two.json')]);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stderr).toMatch(/two\.wav: warning: its 2 channels are different signals \(the level of channel 0 against channel 1 swings from -\d+\.\d+ to \d+\.\d+ dB over the first [\d.]+ s; .*mmprep audio --channel 0 \(or 1\)/);
+    const check = JSON.parse(readFileSync(p('two.json'), 'utf8')).source.channel_check;
+    expect(check.level_difference_db[2] - check.level_difference_db[0]).toBeGreaterThan(30);
+    for (const f of ['room', 'dual']) {
+      const r = await runCli(['audio', p(`${f}.wav`), '-o', p(`${f}.jsonl`), '--summary', p(`${f}.json`)]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).not.toContain('warning');
+      const c = JSON.parse(readFileSync(p(`${f}.json`), 'utf8')).source.channel_check;
+      expect(c.level_difference_db[2] - c.level_difference_db[0]).toBeLessThan(4);
+    }
+    const left = await runCli(['audio', p('left-only.wav'), '-o', p('left.jsonl')]);
+    expect(left.stderr).toContain('warning: channel 1 of 2 is silent (-200 dBFS against');
+  });
+
+  it('--channel 1 analyses the right channel alone: the same bytes as that channel split out; a channel that does not exist is exit 2', async () => {
+    const c1 = await runCli(['audio', p('two.wav'), '--channel', '1', '-o', p('c1.jsonl'), '--summary', p('c1.json')]);
+    expect(c1.code, c1.stderr).toBe(0);
+    expect(c1.stderr).toBe('');
+    const mono = await runCli(['audio', p('right.wav'), '-o', p('right.jsonl')]);
+    expect(mono.code).toBe(0);
+    expect(readFileSync(p('c1.jsonl')).equals(readFileSync(p('right.jsonl')))).toBe(true);
+    const s = JSON.parse(readFileSync(p('c1.json'), 'utf8'));
+    expect(s.source).toMatchObject({ channels: 2, channel: 1 });
+    expect(s.downmixed).toBe(false);
+    expect(s.notes).toContain('analysed channel 1 of 2 alone (--channel 1)');
+    const bad = await runCli(['audio', p('two.wav'), '--channel', '2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(`mmprep: ${p('two.wav')}: has 2 channel(s) in its audio stream; --channel 2 does not exist: pass --channel 0..1\n`);
+  });
+
+  it('extract says it too, counted in warnings', async () => {
+    writeFileSync(p('m.csv'), 'session_id,speaker_id,lav_audio\nt1,spk,two.wav\n');
+    const x = await runCli(['extract', p('m.csv'), '-o', p('x'), '--only', 'audio', '--progress', 'none']);
+    expect(x.code, x.stderr).toBe(0);
+    expect(x.stderr).toMatch(/session t1 \(line 2\): warning: audio: two\.wav: its 2 channels are different signals/);
+    expect(JSON.parse(x.stdout.trim().split('\n').pop()!).warnings).toBe(1);
+  });
+
+  it('the thresholds: a spread over 12 dB, a channel over 30 dB below the other', () => {
+    const c = (d: [number, number, number] | null, l: [number, number] = [-20, -21]) => ({ seconds: 120, correlation: 0.1, level_dbfs: l, level_difference_db: d });
+    expect(channelWarning(c([-3, 1, 8.9]))).toBeNull();
+    expect(channelWarning(c([-3, 1, 9.1]))).toMatch(/^its 2 channels are different signals/);
+    expect(channelWarning(c(null))).toBeNull();
+    expect(channelWarning(c([0, 0, 0], [-20, -51]))).toMatch(/^channel 1 of 2 is silent \(-51 dBFS against -20 dBFS/);
+  });
+});

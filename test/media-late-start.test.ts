@@ -1,0 +1,63 @@
+/**
+ * Files whose streams start later than 0 (an MKV remuxed from a recorder that starts its clock at 2 s, an MP4 with an
+ * edit list): their container duration is where the media ends (2 + 10 s), not how long it is (10 s).
+ * - `mmprep sync` took the 12 s for the file's length: a false `truncated` warning ("decoded only 10.0 s of its start
+ *   search window (0.0-12.0 s)"), "is 12.0 s long" in `short_file`, and the end window placed 2 s too late.
+ * - The video decoder's seek added the file's start time twice (ffmpeg adds it to an input -ss): `sync --ends both`
+ *   decoded 3 s of a 5 s end window (a `truncated` warning again), and `mmprep face --start 5 --end 5.2` on such a
+ *   file found "no frames in the requested range".
+ * Control: the same streams in the demo's MP4 (start 0) give the same offsets, 2 s apart.
+ */
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileSpanS, type ProbeResult } from '../src/media/probe.js';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
+
+let dir: string;
+let cleanup: () => void;
+beforeAll(() => {
+  ({ dir, cleanup } = tempDir('mmprep-late-start-'));
+  copyFileSync(join(FIXTURES, 'demo', 's01_lav.flac'), join(dir, 'lav.flac'));
+  copyFileSync(join(FIXTURES, 'demo', 's01_camera.mp4'), join(dir, 'cam.mp4'));
+  ffmpegSync(['-i', join(dir, 'cam.mp4'), '-output_ts_offset', '2', '-c', 'copy', join(dir, 'cam2.mkv')]);
+});
+afterAll(() => cleanup());
+
+type Entry = { file: string; kind: string; offset_s: number | null; warnings: Array<{ code: string; message: string }> };
+const streams = (f: string): Entry[] => JSON.parse(readFileSync(f, 'utf8')).streams;
+
+describe('streams that start at 2 s', () => {
+  it('sync: no false `truncated`, the length is 10 s, and the offsets are the MP4\'s minus 2 s', async () => {
+    const mp4 = await runCli(['sync', 'lav.flac', 'cam.mp4', '--ends', 'both', '-o', 'a.json'], { cwd: dir });
+    const mkv = await runCli(['sync', 'lav.flac', 'cam2.mkv', '--ends', 'both', '-o', 'b.json'], { cwd: dir });
+    expect(mp4.code).toBe(0);
+    expect(mkv.code).toBe(0);
+    expect(mkv.stderr).not.toContain('truncated');
+    const b = streams(join(dir, 'b.json'));
+    const a = streams(join(dir, 'a.json'));
+    for (const e of b.filter((x) => x.file === 'cam2.mkv')) {
+      expect(e.warnings.map((w) => w.code)).not.toContain('truncated');
+      expect(e.warnings.find((w) => w.code === 'short_file')?.message).toContain('is 10.0 s long');
+      const m = a.find((x) => x.file === 'cam.mp4' && x.kind === e.kind);
+      expect(Math.abs((e.offset_s ?? NaN) - ((m?.offset_s ?? NaN) - 2))).toBeLessThan(2e-3);
+    }
+  });
+  it('face --start/--end are times on the stream clock: 5.0-5.2 s gives the 5 frames there', async () => {
+    const r = await runCli(['face', 'cam2.mkv', '--start', '5', '--end', '5.2'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const t = r.stdout.trim().split('\n').map((l) => JSON.parse(l).t_s);
+    expect(t).toEqual([5, 5.04, 5.08, 5.12, 5.16]);
+  });
+  it('fileSpanS: the start is taken off MP4/MOV and Matroska durations only', () => {
+    const p = (container: string, start: number, d: number): ProbeResult => ({ file: 'x', container, duration_s: d, start_time_s: start, size_bytes: 1, bit_rate_bps: 1, streams: [] });
+    expect(fileSpanS(p('matroska,webm', 1.979, 12))).toBeCloseTo(10.021, 9);
+    expect(fileSpanS(p('mov,mp4,m4a,3gp,3g2,mj2', 2, 12))).toBe(10);
+    // MP4 states its streams' ends: those count (a start from B-frame delay without an edit list is not taken off twice).
+    const mp4 = { ...p('mov,mp4,m4a,3gp,3g2,mj2', 0.066, 10), streams: [{ index: 0, type: 'video' as const, codec: 'h264', sample_rate_hz: null, channels: null, width_px: 64, height_px: 64, fps_avg: 25, fps_real: 25, start_time_s: 0.066, duration_s: 10, rotation_deg: 0, n_frames: 250 }] };
+    expect(fileSpanS(mp4)).toBe(10);
+    expect(fileSpanS(p('mpegts', 1.4, 10))).toBe(10); // MPEG-TS: ffprobe's duration is the span
+    expect(fileSpanS(p('matroska,webm', 0, 10))).toBe(10);
+  });
+});
