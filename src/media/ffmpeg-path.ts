@@ -4,7 +4,7 @@
  * enough on a machine without ffmpeg).
  */
 import { execFile, execFileSync, type ChildProcess, type ExecFileOptionsWithStringEncoding, type ExecFileSyncOptionsWithStringEncoding } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import type { createHash as CreateHash } from 'node:crypto';
 import { childrenStopped, startAgainAfterGroupInterrupt, trackChild } from './children.js';
 import { accessSync, chmodSync, constants, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -259,6 +259,8 @@ function showinfoNote(): { file: string; id: string } | null {
     const bin = ffmpegBinaries().ffmpeg.path;
     const st = statSync(bin);
     const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+    // node:crypto only here (the video decoder's note): loading it costs every command's start-up ~5-10 ms of CPU.
+    const createHash = (require('node:crypto') as { createHash: typeof CreateHash }).createHash;
     const file = join(tmpdir(), `mmprep-${uid}-showinfo-${createHash('sha1').update(bin).digest('hex').slice(0, 16)}.json`);
     return { file, id: `${bin}\n${st.size}\n${st.mtimeMs}\n${st.ino}` };
   } catch {
