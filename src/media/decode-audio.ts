@@ -217,7 +217,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
  * 64 kB chunk of 16384 samples); any other read is copied into fresh chunks. The chunk boundaries are the same
  * either way, and each yielded chunk is its own whole ArrayBuffer (the caller may transfer it), except the last.
  */
-class Chunker {
+export class Chunker {
   private chunk: Float32Array | null = null;
   private filled = 0;
   private carry: Buffer | null = null;
