@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudioToArray } from '../src/media/decode-audio.js';
 import { VideoDecoder } from '../src/media/decode-video.js';
-import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
+import { ffmpegBinaries, ffmpegCommand } from '../src/media/ffmpeg-path.js';
 import { FIXTURES, tempDir } from './helpers/cli.js';
 
 const { dir, cleanup } = tempDir('mmprep-child-death-');
@@ -30,8 +30,10 @@ exec '${real}' "$@"
 `,
   );
   chmodSync(wrapper, 0o755);
-  // ffmpegBinaries() located the real binaries once for this process; the decoders take the wrapper through the
-  // command's path (fluent-ffmpeg's setFfmpegPath), set here for this test file's process only.
+  // ffmpegBinaries() located the real binaries once for this process, and ffmpegCommand() loads fluent-ffmpeg and
+  // points it at them (on first use); the decoders take the wrapper through the command's path (fluent-ffmpeg's
+  // setFfmpegPath), set after that here for this test file's process only.
+  ffmpegCommand();
   process.env.MMPREP_FFMPEG = wrapper;
   return import('fluent-ffmpeg').then((m) => m.default.setFfmpegPath(wrapper));
 });

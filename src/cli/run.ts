@@ -2,7 +2,7 @@
  * Shared plumbing for the commands: turning errors into one line and an exit code, option parsers.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { parseDelimiter } from '../common/csv.js';
+import { parseDelimiter } from '../common/delimiter.js';
 import { removeCreatedOutputs, removeInterruptedOutputsSync } from '../common/atomic.js';
 import { flushStdout, stdoutFailure } from '../common/stdout.js';
 import { EXIT, InputError, OutputPathError, isMmprepError, unwritableOutput, type ExitCode, type MmprepError } from '../common/errors.js';

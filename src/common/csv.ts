@@ -21,15 +21,7 @@ export function delimiterName(d: string): string {
   return NAMES[d] ?? JSON.stringify(d);
 }
 
-/** `--delimiter` values: one character, or comma / semicolon / tab / '\t' by name. */
-export function parseDelimiter(v: string): string {
-  const t = v.toLowerCase();
-  if (t === 'comma') return ',';
-  if (t === 'semicolon') return ';';
-  if (t === 'tab' || v === '\\t') return '\t';
-  if (v.length !== 1) throw new InputError(`--delimiter must be one character or comma, semicolon or tab, got '${v}'`);
-  return v;
-}
+export { parseDelimiter } from './delimiter.js';
 
 /** The delimiter of a CSV text: the candidate met most often outside quotes on its first non-blank line (comma on a tie). */
 export function sniffDelimiter(text: string): CsvDelimiter {

@@ -186,29 +186,15 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
     const chunkSamples = this.opts.chunkSamples ?? 16384;
     const args = decodeArgs(this.abs, this.opts, sampleRate, this.info.sourceChannels ?? 1);
     const { cmd, run, out } = (attempt === 1 ? this.opts.prestarted?.take(args.key) : null) ?? startDecode(args, this.info.file);
-    let chunk = new Float32Array(chunkSamples);
-    let filled = 0;
-    let carry: Buffer | null = null;
+    const chunks = new Chunker(chunkSamples);
     let bytes = 0;
     try {
       for await (const raw of out) {
         bytes += (raw as Buffer).length;
-        let pcm: Float32Array;
-        ({ pcm, carry } = floatSamples(raw as Buffer, carry));
-        const n = pcm.length;
-        let i = 0;
-        while (i < n) {
-          const take = Math.min(n - i, chunkSamples - filled);
-          chunk.set(pcm.subarray(i, i + take), filled);
-          filled += take;
-          i += take;
-          if (filled === chunkSamples) {
-            this.samples += filled;
-            reportDecodeProgress((this.opts.start ?? 0) + this.samples / sampleRate);
-            yield chunk;
-            chunk = new Float32Array(chunkSamples);
-            filled = 0;
-          }
+        for (const chunk of chunks.take(raw as Buffer)) {
+          this.samples += chunk.length;
+          reportDecodeProgress((this.opts.start ?? 0) + this.samples / sampleRate);
+          yield chunk;
         }
       }
       await run.exit;
@@ -219,9 +205,10 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
       if (run.failure) throw run.failure;
       const death = untrustedDeath(await run.signal);
       if (death) throw new InputError(`cannot decode audio (${death})`, { file: this.info.file });
-      if (filled > 0) {
-        this.samples += filled;
-        yield chunk.subarray(0, filled);
+      const last = chunks.rest();
+      if (last) {
+        this.samples += last.length;
+        yield last;
       }
       run.finished = true;
       return 'done';
@@ -233,6 +220,51 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
     }
   }
 
+}
+
+/**
+ * The decode's Float32 PCM in chunks of `size` samples (the last one shorter), whatever sizes the pipe reads have.
+ * A read that is exactly one chunk, its own whole ArrayBuffer, at a chunk boundary is yielded as it is: a view of
+ * the read buffer, no copy (ffmpeg fills the pipe faster than the analysis reads it, so nearly every read is one
+ * 64 kB chunk of 16384 samples); any other read is copied into fresh chunks. The chunk boundaries are the same
+ * either way, and each yielded chunk is its own whole ArrayBuffer (the caller may transfer it), except the last.
+ */
+export class Chunker {
+  private chunk: Float32Array | null = null;
+  private filled = 0;
+  private carry: Buffer | null = null;
+
+  constructor(private readonly size: number) {}
+
+  /** The chunks this read completes, in order. */
+  *take(raw: Buffer): Generator<Float32Array> {
+    const size = this.size;
+    if (this.filled === 0 && this.carry === null && raw.length === 4 * size && raw.byteOffset === 0 && raw.buffer instanceof ArrayBuffer && raw.buffer.byteLength === raw.length) {
+      yield new Float32Array(raw.buffer, 0, size);
+      return;
+    }
+    const { pcm, carry } = floatSamples(raw, this.carry);
+    this.carry = carry;
+    const n = pcm.length;
+    let i = 0;
+    while (i < n) {
+      const chunk = (this.chunk ??= new Float32Array(size));
+      const take = Math.min(n - i, size - this.filled);
+      chunk.set(pcm.subarray(i, i + take), this.filled);
+      this.filled += take;
+      i += take;
+      if (this.filled === size) {
+        this.chunk = null;
+        this.filled = 0;
+        yield chunk;
+      }
+    }
+  }
+
+  /** The samples of an unfinished chunk after the last read (null: none). */
+  rest(): Float32Array | null {
+    return this.chunk && this.filled > 0 ? this.chunk.subarray(0, this.filled) : null;
+  }
 }
 
 type FfmpegCommand = ReturnType<typeof ffmpegCommand>;

@@ -4,14 +4,14 @@
  * enough on a machine without ffmpeg).
  */
 import { execFile, execFileSync, type ChildProcess, type ExecFileOptionsWithStringEncoding, type ExecFileSyncOptionsWithStringEncoding } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import type { createHash as CreateHash } from 'node:crypto';
 import { childrenStopped, startAgainAfterGroupInterrupt, trackChild } from './children.js';
 import { accessSync, chmodSync, constants, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
-import ffmpeg from 'fluent-ffmpeg';
+import type ffmpeg from 'fluent-ffmpeg';
 import { InputError } from '../common/errors.js';
 
 export type BinarySource = 'env' | 'path' | 'npm';
@@ -74,18 +74,33 @@ function locate(envVar: string, name: string, npmPackage: string): BinaryLocatio
 
 let cached: { ffmpeg: BinaryLocation; ffprobe: BinaryLocation } | null = null;
 
-/** Locates both binaries once per process and points fluent-ffmpeg at them. */
+/** Locates both binaries once per process (fluentFfmpeg() points fluent-ffmpeg at them). */
 export function ffmpegBinaries(): { ffmpeg: BinaryLocation; ffprobe: BinaryLocation } {
   if (!cached) {
     cached = {
       ffmpeg: locate('MMPREP_FFMPEG', 'ffmpeg', '@ffmpeg-installer/ffmpeg'),
       ffprobe: locate('MMPREP_FFPROBE', 'ffprobe', '@ffprobe-installer/ffprobe'),
     };
-    ffmpeg.setFfmpegPath(cached.ffmpeg.path);
-    ffmpeg.setFfprobePath(cached.ffprobe.path);
-    spawnOutsideProcessGroup();
   }
   return cached;
+}
+
+let fluent: typeof ffmpeg | null = null;
+/**
+ * fluent-ffmpeg, loaded on first use and pointed at ffmpegBinaries(): it is ~25 files (with async and which) that
+ * cost ~0.03 CPU s to load, which `probe` (ffprobe is spawned directly) does not need, so `mmprep audio` starts its
+ * ffprobe run before loading them. A CommonJS package, so a synchronous require.
+ */
+function fluentFfmpeg(): typeof ffmpeg {
+  if (!fluent) {
+    const bins = ffmpegBinaries();
+    const f = require('fluent-ffmpeg') as typeof ffmpeg;
+    f.setFfmpegPath(bins.ffmpeg.path);
+    f.setFfprobePath(bins.ffprobe.path);
+    spawnOutsideProcessGroup(f);
+    fluent = f;
+  }
+  return fluent;
 }
 
 let patched = false;
@@ -96,7 +111,7 @@ let patched = false;
  * documented instead of losing them to ffmpeg exiting on the same signal. mmprep still ends them itself (kill() on
  * rollback; a closed pipe when it dies). fluent-ffmpeg passes its spawn options through _spawnFfmpeg.
  */
-function spawnOutsideProcessGroup(): void {
+function spawnOutsideProcessGroup(ffmpeg: typeof import('fluent-ffmpeg')): void {
   if (patched || process.platform === 'win32') return;
   patched = true;
   const proto = (ffmpeg as unknown as { prototype: { _spawnFfmpeg: (...a: unknown[]) => unknown } }).prototype;
@@ -127,8 +142,8 @@ function spawnOutsideProcessGroup(): void {
 
 /** A fluent-ffmpeg command with the located binaries configured. */
 export function ffmpegCommand(input?: string): ffmpeg.FfmpegCommand {
-  ffmpegBinaries();
-  return withoutCapabilityQueries(input === undefined ? ffmpeg() : ffmpeg(input));
+  const f = fluentFfmpeg();
+  return withoutCapabilityQueries(input === undefined ? f() : f(input));
 }
 
 /**
@@ -244,6 +259,8 @@ function showinfoNote(): { file: string; id: string } | null {
     const bin = ffmpegBinaries().ffmpeg.path;
     const st = statSync(bin);
     const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+    // node:crypto only here (the video decoder's note): loading it costs every command's start-up ~5-10 ms of CPU.
+    const createHash = (require('node:crypto') as { createHash: typeof CreateHash }).createHash;
     const file = join(tmpdir(), `mmprep-${uid}-showinfo-${createHash('sha1').update(bin).digest('hex').slice(0, 16)}.json`);
     return { file, id: `${bin}\n${st.size}\n${st.mtimeMs}\n${st.ino}` };
   } catch {

@@ -11,7 +11,7 @@ import { AmbiguousPulseError, choosePulses, type PickRule } from './choose.js';
 import { placeStreams } from './place.js';
 import { buildSyncMap, refuseUnplaced, type ReportContext } from './report.js';
 import { findAudioPulses, findVideoPulses, flashGuides, mapLimit, probeFiles, streamStates, type ProbedFile, type StreamState } from './streams.js';
-import { findOtherToneBurst } from './tone.js';
+import { findOtherToneBurst } from './tone-hint.js';
 import type { Ends } from './windows.js';
 
 export { AmbiguousPulseError, type PickRule } from './choose.js';

@@ -596,4 +596,3 @@ export function findToneBursts(samples: Float32Array, sampleRate: number, t0 = 0
   return s.finish();
 }
 
-export { findOtherToneBurst } from './tone-hint.js';
