@@ -111,7 +111,11 @@ function eyeGrid(rgb: ArrayLike<number>, w: number, h: number, opening: number[]
       lum[k] = sampleLuma(rgb, w, h, x, y);
     }
   }
-  const at = (o: readonly number[]) => Int32Array.from(o, (k) => OFF_DY[k] * stride + OFF_DX[k]);
+  const at = (o: Int32Array) => {
+    const out = new Int32Array(o.length);
+    for (let k = 0; k < o.length; k++) out[k] = OFF_DY[o[k]] * stride + OFF_DX[o[k]];
+    return out;
+  };
   return { lum, mask, nx, ny, stride, x0, y0, step, discAt: at(DISC_AT), ringAt: at(RING_AT) };
 }
 
@@ -139,8 +143,8 @@ const GRID_PAD = OFF_R + 1;
  * with their weights. An offset of weight 0 adds exactly +0 to the disc's sums (and one of weight 1 to the annulus's),
  * so leaving it out gives the same sums to the bit; so does adding an empty sample's 0 (mask and luminance 0).
  */
-const DISC_AT = OFFSETS.flatMap((o, k) => (o[2] > 0 ? [k] : []));
-const RING_AT = OFFSETS.flatMap((o, k) => (o[2] < 1 ? [k] : []));
+const DISC_AT = Int32Array.from(OFFSETS.flatMap((o, k) => (o[2] > 0 ? [k] : [])));
+const RING_AT = Int32Array.from(OFFSETS.flatMap((o, k) => (o[2] < 1 ? [k] : [])));
 const DISC_W = Float64Array.from(DISC_AT, (k) => OFFSETS[k][2]);
 const RING_W = Float64Array.from(RING_AT, (k) => 1 - OFFSETS[k][2]);
 
