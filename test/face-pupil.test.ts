@@ -145,7 +145,7 @@ describe('iris centre from the pixels (pupil.ts)', () => {
     let seed = 7;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
     let found = 0;
-    for (let t = 0; t < 60; t++) {
+    for (let t = 0; t < 40; t++) {
       const centre: [number, number] = [40 + 80 * rnd(), 30 + 40 * rnd()];
       const { img, open } = eyeImage((rnd() - 0.5) * 0.8, (rnd() - 0.5) * 0.5, centre);
       // Noise, and eyes cut by the picture's edges (centres near or past them), as on real frames.
@@ -157,6 +157,6 @@ describe('iris centre from the pixels (pupil.ts)', () => {
       if (want) found++;
       expect(irisCentre(img, W, H, o, radius), `case ${t}`).toStrictEqual(want);
     }
-    expect(found).toBeGreaterThan(30);
+    expect(found).toBeGreaterThan(20);
   });
 });
