@@ -117,12 +117,19 @@ describe('iris centre from the pixels (pupil.ts)', () => {
         }
       }
       const score = (i: number, j: number) => {
-        let [si, wi, so, wo] = [0, 0, 0, 0];
+        let si = 0;
+        let wi = 0;
+        let so = 0;
+        let wo = 0;
         for (const [dx, dy, wt] of offs) {
-          const [x, y] = [i + dx, j + dy];
+          const x = i + dx;
+          const y = j + dy;
           if (x < 0 || y < 0 || x >= nx || y >= ny || !mask[y * nx + x]) continue;
           const v = lum[y * nx + x];
-          [si, wi, so, wo] = [si + wt * v, wi + wt, so + (1 - wt) * v, wo + (1 - wt)];
+          si += wt * v;
+          wi += wt;
+          so += (1 - wt) * v;
+          wo += 1 - wt;
         }
         return wi < 0.25 * Math.PI * IRIS_SAMPLES * IRIS_SAMPLES || wo < 1 ? -Infinity : so / wo - si / wi;
       };
@@ -145,18 +152,20 @@ describe('iris centre from the pixels (pupil.ts)', () => {
     let seed = 7;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
     let found = 0;
-    for (let t = 0; t < 40; t++) {
+    // 6 drawn eyes (drawing is the slow part), each searched 5 ways: iris radii, and the eye cut by the picture's edge.
+    for (let t = 0; t < 6; t++) {
       const centre: [number, number] = [40 + 80 * rnd(), 30 + 40 * rnd()];
       const { img, open } = eyeImage((rnd() - 0.5) * 0.8, (rnd() - 0.5) * 0.5, centre);
-      // Noise, and eyes cut by the picture's edges (centres near or past them), as on real frames.
-      for (let i = 0; i < img.length; i += 1 + Math.floor(7 * rnd())) img[i] = Math.min(255, img[i] + Math.floor(40 * rnd()));
-      const shift = t % 4 === 0 ? -centre[0] + 10 * rnd() : 0;
-      const o = open.map(([x, y]) => [x + shift, y]).flat();
-      const radius = (0.3 + 0.4 * rnd()) * RAD;
-      const want = reference(img, W, H, o, radius);
-      if (want) found++;
-      expect(irisCentre(img, W, H, o, radius), `case ${t}`).toStrictEqual(want);
+      for (let i = 0; i < img.length; i += 1 + Math.floor(7 * rnd())) img[i] = Math.min(255, img[i] + Math.floor(40 * rnd())); // noise
+      for (let k = 0; k < 5; k++) {
+        const shift = k === 4 ? -centre[0] + 10 * rnd() : 0;
+        const o = open.map(([x, y]) => [x + shift, y]).flat();
+        const radius = (0.3 + 0.4 * rnd()) * RAD;
+        const want = reference(img, W, H, o, radius);
+        if (want) found++;
+        expect(irisCentre(img, W, H, o, radius), `eye ${t}, search ${k}`).toStrictEqual(want);
+      }
     }
-    expect(found).toBeGreaterThan(20);
+    expect(found).toBeGreaterThan(15);
   });
 });
