@@ -84,12 +84,19 @@ function sourceIndex(xCos: number, xSin: number, ySin: number, yCos: number, cx:
  * compiles of 18-136 ms in one engine's first 60 frames, `node --trace-opt --trace-deopt`; now one, plus two of
  * blendRow); this wrapper is small.
  */
-export function rotatedCrop(rgb: Uint8Array, width: number, height: number, box: CropBox, angle: number, centerRaw: [number, number], size: number): Float32Array {
-  return cropKernel(rgb, width, height, box.startPoint[0], box.startPoint[1], box.endPoint[0], box.endPoint[1], angle, centerRaw[0], centerRaw[1], size);
+export function rotatedCrop(rgb: Uint8Array, width: number, height: number, box: CropBox, angle: number, centerRaw: [number, number], size: number, into?: Float32Array): Float32Array {
+  const out = into ?? new Float32Array(size * size * 3);
+  if (out.length !== size * size * 3) throw new Error(`rotatedCrop: output of ${out.length} values for a ${size}x${size}x3 crop`);
+  if (into) out.fill(0); // extrapolated pixels are 0 (a new Float32Array is zeroed already)
+  cropKernel(out, rgb, width, height, box.startPoint[0], box.startPoint[1], box.endPoint[0], box.endPoint[1], angle, centerRaw[0], centerRaw[1], size);
+  return out;
 }
 
-/** rotatedCrop on plain numbers: box corners (bx1, by1)-(bx2, by2) in frame pixels, centre (cxRaw, cyRaw) as fractions. */
-function cropKernel(rgb: Uint8Array, width: number, height: number, bx1: number, by1: number, bx2: number, by2: number, angle: number, cxRaw: number, cyRaw: number, size: number): Float32Array {
+/**
+ * rotatedCrop on plain numbers: box corners (bx1, by1)-(bx2, by2) in frame pixels, centre (cxRaw, cyRaw) as
+ * fractions; writes every in-frame pixel of `out` (size x size x 3, zeroed by the caller).
+ */
+function cropKernel(out: Float32Array, rgb: Uint8Array, width: number, height: number, bx1: number, by1: number, bx2: number, by2: number, angle: number, cxRaw: number, cyRaw: number, size: number): void {
   // RotateWithOffset: radians and the centre reach the kernel as float32; sin and cos in float32 (the shipped 4.22
   // binary turns by +radians, as the tfjs cpu kernel does; the .cc in the repository says -radians).
   const rad = f(angle);
@@ -106,7 +113,6 @@ function cropKernel(rgb: Uint8Array, width: number, height: number, bx1: number,
   const wm1 = width - 1;
   const hScale = size > 1 ? f(f(f(y2 - y1) * hm1) / (size - 1)) : 0;
   const wScale = size > 1 ? f(f(f(x2 - x1) * wm1) / (size - 1)) : 0;
-  const out = new Float32Array(size * size * 3);
   // The bilinear sample's columns depend on the output column only: left/right rotated-image columns and weight.
   const x1w = f(x1 * wm1);
   const left = new Int32Array(size).fill(-1);
@@ -147,7 +153,6 @@ function cropKernel(rgb: Uint8Array, width: number, height: number, bx1: number,
     const rowB = rows.get(bottom, top);
     blendRow(out, 3 * size * yi, rgb, rowT, rowB, left, right, xLerp, x0, f(yInd - top), size);
   }
-  return out;
 }
 
 /**

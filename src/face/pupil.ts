@@ -48,15 +48,24 @@ function sampleLuma(rgb: ArrayLike<number>, w: number, h: number, x: number, y: 
   return top * (1 - fy) + bottom * fy;
 }
 
-/** The eye region resampled: luminance and opening mask on a grid of step 1/scale px from (x0, y0). */
+/**
+ * The eye region resampled: luminance and opening mask on a grid of step 1/scale px from (x0, y0), nx x ny samples,
+ * stored with a margin of GRID_PAD empty (mask 0, luminance 0) samples on every side so that a disc around any centre
+ * of the grid or next to it reads inside the arrays (no bounds tests). Cell (i, j) is at (j + GRID_PAD) * stride + i +
+ * GRID_PAD. `mask` is 0 or 1 as a float, so that the sums can multiply by it instead of branching (discContrast).
+ */
 interface EyeGrid {
   lum: Float64Array;
-  mask: Uint8Array;
+  mask: Float64Array;
   nx: number;
   ny: number;
+  stride: number;
   x0: number;
   y0: number;
   step: number;
+  /** Index offsets of the disc-weighted samples (DISC_AT) and of the annulus-weighted ones (RING_AT) for this stride. */
+  discAt: Int32Array;
+  ringAt: Int32Array;
 }
 
 /** The opening (flat x, y polygon, frame px) widened across its long axis and resampled at `step` px. */
@@ -89,18 +98,25 @@ function eyeGrid(rgb: ArrayLike<number>, w: number, h: number, opening: number[]
   const nx = Math.ceil((Math.max(...xs) - x0) / step) + 1;
   const ny = Math.ceil((Math.max(...ys) - y0) / step) + 1;
   if (nx * ny > 40000 || nx < 3 || ny < 3) return null;
-  const lum = new Float64Array(nx * ny);
-  const mask = new Uint8Array(nx * ny);
+  const stride = nx + 2 * GRID_PAD;
+  const lum = new Float64Array(stride * (ny + 2 * GRID_PAD));
+  const mask = new Float64Array(lum.length);
   for (let j = 0; j < ny; j++) {
     for (let i = 0; i < nx; i++) {
       const x = x0 + i * step;
       const y = y0 + j * step;
       if (!inPolygon(poly, x, y)) continue;
-      mask[j * nx + i] = 1;
-      lum[j * nx + i] = sampleLuma(rgb, w, h, x, y);
+      const k = (j + GRID_PAD) * stride + i + GRID_PAD;
+      mask[k] = 1;
+      lum[k] = sampleLuma(rgb, w, h, x, y);
     }
   }
-  return { lum, mask, nx, ny, x0, y0, step };
+  const at = (o: Int32Array) => {
+    const out = new Int32Array(o.length);
+    for (let k = 0; k < o.length; k++) out[k] = OFF_DY[o[k]] * stride + OFF_DX[o[k]];
+    return out;
+  };
+  return { lum, mask, nx, ny, stride, x0, y0, step, discAt: at(DISC_AT), ringAt: at(RING_AT) };
 }
 
 /** Offsets (dx, dy in samples) within twice the iris radius, with the disc's soft (anti-aliased) weight. */
@@ -118,32 +134,43 @@ function discOffsets(r: number): Array<[number, number, number]> {
 const OFFSETS = discOffsets(IRIS_SAMPLES);
 const OFF_DX = Int32Array.from(OFFSETS, (o) => o[0]);
 const OFF_DY = Int32Array.from(OFFSETS, (o) => o[1]);
-const OFF_W = Float64Array.from(OFFSETS, (o) => o[2]);
 const OFF_R = Math.ceil(2 * IRIS_SAMPLES);
 const DISC_AREA = Math.PI * IRIS_SAMPLES * IRIS_SAMPLES;
+/** Empty samples around the grid: a disc (radius OFF_R) about a centre one cell outside the grid stays inside. */
+const GRID_PAD = OFF_R + 1;
+/**
+ * The offsets that weigh in the disc's sums (weight w > 0) and in the annulus's (1 - w > 0), each in OFFSETS order,
+ * with their weights. An offset of weight 0 adds exactly +0 to the disc's sums (and one of weight 1 to the annulus's),
+ * so leaving it out gives the same sums to the bit; so does adding an empty sample's 0 (mask and luminance 0).
+ */
+const DISC_AT = Int32Array.from(OFFSETS.flatMap((o, k) => (o[2] > 0 ? [k] : [])));
+const RING_AT = Int32Array.from(OFFSETS.flatMap((o, k) => (o[2] < 1 ? [k] : [])));
+const DISC_W = Float64Array.from(DISC_AT, (k) => OFFSETS[k][2]);
+const RING_W = Float64Array.from(RING_AT, (k) => 1 - OFFSETS[k][2]);
 
-/** Annulus mean minus disc mean (opening samples only) for the disc centred on grid cell (i, j); -Infinity if hidden. */
+/**
+ * Annulus mean minus disc mean (opening samples only) for the disc centred on grid cell (i, j), which may lie one
+ * cell outside the grid (the parabola's neighbours); -Infinity if hidden. Sums as weighted means over the offsets in
+ * OFFSETS order (the padding and the split into two passes change no bit: see GRID_PAD, DISC_AT).
+ */
 function discContrast(g: EyeGrid, i: number, j: number): number {
+  const base = (j + GRID_PAD) * g.stride + i + GRID_PAD;
+  const { lum, mask, discAt, ringAt } = g;
   let si = 0;
   let wi = 0;
+  for (let o = 0; o < discAt.length; o++) {
+    const k = base + discAt[o];
+    const w = DISC_W[o];
+    si += w * lum[k];
+    wi += w * mask[k];
+  }
   let so = 0;
   let wo = 0;
-  const inside = i >= OFF_R && j >= OFF_R && i < g.nx - OFF_R && j < g.ny - OFF_R;
-  const base = j * g.nx + i;
-  for (let o = 0; o < OFF_W.length; o++) {
-    if (!inside) {
-      const x = i + OFF_DX[o];
-      const y = j + OFF_DY[o];
-      if (x < 0 || y < 0 || x >= g.nx || y >= g.ny) continue;
-    }
-    const k = base + OFF_DY[o] * g.nx + OFF_DX[o];
-    if (!g.mask[k]) continue;
-    const w = OFF_W[o];
-    const v = g.lum[k];
-    si += w * v;
-    wi += w;
-    so += (1 - w) * v;
-    wo += 1 - w;
+  for (let o = 0; o < ringAt.length; o++) {
+    const k = base + ringAt[o];
+    const w = RING_W[o];
+    so += w * lum[k];
+    wo += w * mask[k];
   }
   if (wi < MIN_COVER * DISC_AREA || wo < 1) return -Infinity;
   return so / wo - si / wi;
@@ -169,7 +196,7 @@ export function irisCentre(rgb: ArrayLike<number>, width: number, height: number
   let bj = -1;
   for (let j = 0; j < g.ny; j++) {
     for (let i = 0; i < g.nx; i++) {
-      if (!g.mask[j * g.nx + i]) continue;
+      if (!g.mask[(j + GRID_PAD) * g.stride + i + GRID_PAD]) continue;
       const s = discContrast(g, i, j);
       if (s > best) [best, bi, bj] = [s, i, j];
     }
