@@ -83,7 +83,7 @@ const HOLD_S = 0.02;
  * A strong step that falls back to the noise within FALL_S after the change point is not the beep's: the direct path
  * delivers the beep from its arrival on, so no 2-period window there is back at the noise (its power less the noise's
  * at most the noise's, FALL_DB) where the step stood STRONG_STEP_DB or more over the noise (a window of the direct
- * sound alone then falls that low about once in 10^4 in Gaussian noise; an echo that cancels the direct sound 9 dB in
+ * sound alone then falls that low 5 times in 10^5 in complex Gaussian noise, simulated; an echo that cancels the direct sound 9 dB in
  * those ms leaves it over the noise). An in-band burst just before the beep is such a step: measured 2026-12-01 on
  * generated beeps (DRR -6 dB, RT60 0.8 s, white noise; docs/sync.md), a 3 ms 980 Hz burst 5 dB over the plateau 10 ms
  * before the beep had the change point on it, 9.5-9.8 ms early and placeable with sd 0.11-0.27 ms, in 6 seeds of 12,
@@ -91,6 +91,12 @@ const HOLD_S = 0.02;
  */
 const STRONG_STEP_DB = 10;
 const FALL_DB = 0;
+/**
+ * ... and where the step stood FIRM_STEP_DB or more, a window at or under the noise's own power (no tone at all: 2.4
+ * times in 10^4 for the direct sound alone, simulated). The same burst at the plateau's amplitude (0 dB) stood 9.9 dB
+ * over the noise and was read 9.7 ms early with sd 0.38 ms; its gap was under the noise.
+ */
+const FIRM_STEP_DB = 8;
 const FALL_S = 0.012;
 const STEP_S = 0.004;
 
@@ -453,9 +459,10 @@ export class OnsetRefiner {
     let stepA = 0;
     for (let a = Math.round(t); a <= Math.round(t + STEP_S * this.sampleRate) - 2 * M; a += M) stepA = Math.max(stepA, this.directA(x, a));
     const stepDb = 10 * Math.log10((stepA / 2) ** 2 / Math.max(noise, 1e-30));
-    if (stepDb < STRONG_STEP_DB) return null;
+    if (stepDb < FIRM_STEP_DB) return null;
     const fall = this.fallDb(x, n, t, noise);
-    if (fall.db > FALL_DB) return null;
+    // fallDb's floor (-300 dB) stands for a window at or under the noise's power.
+    if (fall.db > (stepDb >= STRONG_STEP_DB ? FALL_DB : -200)) return null;
     return `the tone falls back to the noise ${(fall.atS * 1000).toFixed(1)} ms after ${what} (${fall.db < -99 ? 'not' : `${fall.db.toFixed(1)} dB`} over it, where the step stood ${stepDb.toFixed(1)} dB over it): a burst of its own before the beep, not its direct sound`;
   }
 
