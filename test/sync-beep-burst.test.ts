@@ -38,15 +38,15 @@ function beepInRoom(seed: number, drrDb = DRR_DB, rt60 = RT60_S, noiseSd = 0.1):
 }
 
 /** The same with a burst `leadMs` before the beep (0: none), at half scale for the 16-bit file. */
-function mixture(room: Float32Array, seed: number, leadMs: number): Float32Array {
+function mixture(room: Float32Array, seed: number, leadMs: number, levelDb = 5): Float32Array {
   const x = room.slice();
   const n = x.length;
   if (leadMs > 0) {
     const r = rng(seed + 7);
     r.u();
     const ph = 2 * Math.PI * r.u();
-    // 5 dB over the plateau's amplitude (direct + echo: 0.1 sqrt(1 + 10^(-DRR/10))).
-    const A = 0.1 * Math.sqrt(1 + 10 ** (-DRR_DB / 10)) * 10 ** (5 / 20);
+    // levelDb over the plateau's amplitude (direct + echo: 0.1 sqrt(1 + 10^(-DRR/10))).
+    const A = 0.1 * Math.sqrt(1 + 10 ** (-DRR_DB / 10)) * 10 ** (levelDb / 20);
     const p0 = Math.round((T - leadMs / 1000) * SR);
     const L = Math.round(0.003 * SR);
     for (let i = p0; i < p0 + L; i++) x[i] += A * Math.sin((2 * Math.PI * 980 * i) / SR + ph) * Math.sin((Math.PI * (i - p0)) / L);
@@ -68,6 +68,9 @@ beforeAll(() => {
     writeWavF32(join(dir, 'raw.wav'), mixture(rooms.get(seed) as Float32Array, seed, lead), SR);
     ffmpeg(['-i', join(dir, 'raw.wav'), '-c:a', 'pcm_s16le', file(seed, lead)]);
   }
+  // The burst at the plateau's amplitude (0 dB), 10 ms before, seed 6.
+  writeWavF32(join(dir, 'raw.wav'), mixture(beepInRoom(6), 6, 10, 0), SR);
+  ffmpeg(['-i', join(dir, 'raw.wav'), '-c:a', 'pcm_s16le', join(dir, 'level0.wav')]);
   // (b) DRR -9 dB, RT60 0.3 s, noise 20 dB under the beep, seed 4: no burst.
   writeWavF32(join(dir, 'raw.wav'), mixture(beepInRoom(4, -9, 0.3, 0.01), 4, 0), SR);
   ffmpeg(['-i', join(dir, 'raw.wav'), '-c:a', 'pcm_s16le', join(dir, 'late-edge.wav')]);
@@ -91,6 +94,13 @@ describe('an in-band burst just before a beep in a room is not its onset (issue 
       else expect(d.unplaceable_reason).toMatch(/falls back to the noise|uncertain|below the beep's plateau/);
     }
   }, 120_000);
+
+  it('the same burst at the plateau\'s amplitude (its step 9.9 dB over the noise), 10 ms before: not placeable', async () => {
+    const d = await beepAt(6, 10, join(dir, 'level0.wav'));
+    // Before: placeable 9.7 ms early with onset_sd_s 0.38 ms.
+    if (d.placeable) expect(Math.abs(d.t_s - T)).toBeLessThan(0.001);
+    else expect(d.unplaceable_reason).toMatch(/falls back to the noise|uncertain|below the beep's plateau/);
+  }, 60_000);
 
   it('a 980 Hz burst 5 ms before: the edge onset at the burst is not placeable (the tone falls back to the noise after it)', async () => {
     const d = await beepAt(5, 5);
