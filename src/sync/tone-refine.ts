@@ -79,6 +79,26 @@ function stepScatterS(A: number, plateauBlockP: number, noiseBlockP: number, blo
 const MIN_HOLD_DB = 0;
 /** ... over this span after the change point, seconds (a beep lasts at least 50 ms: tone.ts minDurationS). */
 const HOLD_S = 0.02;
+/**
+ * A strong step that falls back to the noise within FALL_S after the change point is not the beep's: the direct path
+ * delivers the beep from its arrival on, so no 2-period window there is back at the noise (its power less the noise's
+ * at most the noise's, FALL_DB) where the step stood STRONG_STEP_DB or more over the noise (a window of the direct
+ * sound alone then falls that low 5 times in 10^5 in complex Gaussian noise, simulated; an echo that cancels the direct sound 9 dB in
+ * those ms leaves it over the noise). An in-band burst just before the beep is such a step: measured 2026-12-01 on
+ * generated beeps (DRR -6 dB, RT60 0.8 s, white noise; docs/sync.md), a 3 ms 980 Hz burst 5 dB over the plateau 10 ms
+ * before the beep had the change point on it, 9.5-9.8 ms early and placeable with sd 0.11-0.27 ms, in 6 seeds of 12,
+ * its blocks 2-8 ms after the change point at the noise. The hold check (10-20 ms after) does not see that gap.
+ */
+const STRONG_STEP_DB = 10;
+const FALL_DB = 0;
+/**
+ * ... and where the step stood FIRM_STEP_DB or more, a window at or under the noise's own power (no tone at all: 2.4
+ * times in 10^4 for the direct sound alone, simulated). The same burst at the plateau's amplitude (0 dB) stood 9.9 dB
+ * over the noise and was read 9.7 ms early with sd 0.38 ms; its gap was under the noise.
+ */
+const FIRM_STEP_DB = 8;
+const FALL_S = 0.012;
+const STEP_S = 0.004;
 
 /** How much earlier than a refused edge onset the change point may lie when the edge was refused for tone before it (judge). */
 const MAX_EARLIER_THAN_EDGE_S = 0.002;
@@ -328,7 +348,7 @@ export class OnsetRefiner {
    * these is tried once more as the change point of the direct sound and the echo's build-up (tone-step.ts); `t` is the onset taken (samples).
    */
   judge(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { t: number; onsetSd: number; why: string | null; step: boolean } {
-    const first = this.judgeEdge(x, onset, plateauP, bandNoiseP, broadNoiseP);
+    const first = this.judgeEdge(x, n, onset, plateauP, bandNoiseP, broadNoiseP);
     const echo = this.judgeEcho(x, n, onset, plateauP);
     if (first.why !== null) {
       if (!echo || echo.why !== null) return { t: onset.t, ...first };
@@ -348,8 +368,23 @@ export class OnsetRefiner {
     if (!echo || !echo.sure) return { t: onset.t, ...first };
     const gap = (onset.t - echo.t) / this.sampleRate;
     // The change point's profile interval (fitSd), not its wider scatter: a disagreement refuses, the safe side.
-    if (Math.abs(gap) <= 0.002 + 2 * (first.onsetSd + echo.fitSd)) return { t: onset.t, ...first };
+    if (Math.abs(gap) <= 0.002 + 2 * (first.onsetSd + echo.fitSd)) return { t: onset.t, ...this.agreeing(first, gap) };
     return { t: onset.t, onsetSd: first.onsetSd, step: first.step, why: `two readings of the onset disagree by ${(gap * 1000).toFixed(1)} ms (edge ${gap > 0 ? 'after' : 'before'} the change point of direct sound and echo): the onset cannot be trusted` };
+  }
+
+  /**
+   * Two readings of the onset that agree within their tolerance: the edge onset is kept, its uncertainty at least half
+   * their distance (as onsetSd takes half the distance between the direct arrival and the edge's change point). The
+   * edge route's fitted sd says how sharp its own step is, not how late the amplitude it fits with (4 periods, where
+   * the echo has begun to build up) puts it: on generated beeps (DRR -9 dB, RT60 0.3 s, white noise 10-20 dB under the
+   * beep; docs/sync.md) an edge onset 2.2-2.3 ms late kept sd 0.35-0.37 ms (6-7 sd) beside a change point 0.2 ms from
+   * the truth. Over MAX_ONSET_SD_S the onset is not placeable, as any onset that uncertain.
+   */
+  private agreeing<T extends { onsetSd: number; why: string | null }>(first: T, gap: number): T {
+    const onsetSd = Math.max(first.onsetSd, Math.abs(gap) / 2);
+    if (onsetSd === first.onsetSd) return first;
+    const why = first.why ?? (onsetSd > MAX_ONSET_SD_S ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms (two readings of the onset ${(Math.abs(gap) * 1000).toFixed(1)} ms apart)` : null);
+    return { ...first, onsetSd, why };
   }
 
   /**
@@ -363,10 +398,7 @@ export class OnsetRefiner {
     const echo = echoOnset(x, n, phase, onset.edge, plateauP / 2, sr, this.toneHz);
     if (!echo) return null;
     const width = (echo.hi - echo.lo) / sr;
-    // The direct sound's amplitude: the 2 periods after the change point.
-    const L = Math.max(4, Math.round((2 * sr) / this.toneHz));
-    const [re, im] = this.demod(x, Math.round(echo.t), Math.round(echo.t) + L);
-    const A = (2 * Math.hypot(re, im)) / L;
+    const A = this.directA(x, echo.t);
     // The checks before the onset keep the profile interval's margin; the reported sd is the larger of it and the
     // scatter a step this weak has in this noise (stepScatterS).
     const fitSd = Math.max(echo.sd_s, 0.5 / sr);
@@ -375,6 +407,7 @@ export class OnsetRefiner {
     const early = this.toneEarly(x, echo.t, A, fitSd);
     const why = this.echoWhy({
       directDb,
+      fall: this.fallWhy(x, n, echo.t, echo.noise_block_p, 'the change point of direct sound and echo'),
       holdDb: this.holdDb(x, n, echo.t, echo.noise_block_p),
       qDb: echo.q_over_plateau_db,
       width,
@@ -385,16 +418,71 @@ export class OnsetRefiner {
     return { t: echo.t, onsetSd: Math.max(fitSd, scatter), fitSd, why, sure: width <= 2 * MAX_ECHO_INTERVAL_S && directDb >= MIN_ECHO_DIRECT_DB, step: isStep(early) };
   }
 
+  /** The direct sound's amplitude at an onset t (samples): the tone's in the 2 periods after it. */
+  private directA(x: Float32Array, t: number): number {
+    const L = Math.max(4, Math.round((2 * this.sampleRate) / this.toneHz));
+    const [re, im] = this.demod(x, Math.round(t), Math.round(t) + L);
+    return (2 * Math.hypot(re, im)) / L;
+  }
+
   /** Why the change point of direct sound and echo is not placeable (judgeEcho's measures), or null. */
-  private echoWhy(m: { directDb: number; holdDb: number; qDb: number; width: number; scatter: number; early: EarlyTone | null; before: BeforeOnset | null }): string | null {
+  private echoWhy(m: { directDb: number; fall: string | null; holdDb: number; qDb: number; width: number; scatter: number; early: EarlyTone | null; before: BeforeOnset | null }): string | null {
     const fastestQDb = 10 * Math.log10(13.8 / (this.toneHz * MIN_RT60_S));
     if (m.directDb < MIN_ECHO_DIRECT_DB) return `no step at the change point of direct sound and echo (${m.directDb.toFixed(1)} dB under the plateau): not the beep's direct sound`;
+    if (m.fall) return m.fall;
     if (m.holdDb < MIN_HOLD_DB) return `the tone does not hold after the change point of direct sound and echo (${m.holdDb.toFixed(1)} dB over the noise 10-20 ms after it): a click or burst of its own, not the beep's direct sound`;
     if (m.qDb > fastestQDb) return `the sound after the change point of direct sound and echo varies faster than a room's echo builds up (walk ${m.qDb.toFixed(1)} dB of the plateau per period, more than the ${fastestQDb.toFixed(1)} dB of RT60 ${MIN_RT60_S} s): a sound of its own, such as speech before the beep, not its direct sound`;
     if (m.width > MAX_ECHO_INTERVAL_S) return `onset uncertain: the change point of direct sound and echo lies anywhere in ${(m.width * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`;
     if (m.scatter > MAX_ONSET_SD_S) return `onset uncertain by ${(m.scatter * 1000).toFixed(1)} ms: the direct sound at the change point of direct sound and echo is too weak against the noise of one-period blocks to time it`;
     if (m.early && m.early.under_direct_db > MAX_EARLY_DB) return `tone ${(-m.early.under_direct_db).toFixed(1)} dB under the direct sound ${(m.early.ends_before_s * 1000).toFixed(1)} ms before the onset (any phase): no clean step from the noise, the onset may be read late on the echo's build-up`;
     return toneBeforeWhy(m.before);
+  }
+
+  /**
+   * Why an onset t (samples) whose step (the strongest 2 periods in STEP_S after it) stands STRONG_STEP_DB over the noise is not the beep's: the tone
+   * falls back to the noise within FALL_S (fallDb), or null. The noise: noiseBlockP, or the mean block power of one
+   * period from 150 to 20 ms before t (as tone-step.ts profiles it).
+   */
+  private fallWhy(x: Float32Array, n: number, t: number, noiseBlockP: number | null, what: string): string | null {
+    const M = Math.max(1, Math.round(this.sampleRate / this.toneHz));
+    let noise = noiseBlockP ?? 0;
+    if (noiseBlockP === null) {
+      const a0 = Math.round(t - 0.15 * this.sampleRate);
+      const k = Math.floor((0.13 * this.sampleRate) / M);
+      if (a0 < 0) return null;
+      for (let j = 0, a = a0; j < k; j++, a += M) {
+        const [re, im] = this.demod(x, a, a + M);
+        noise += (re * re + im * im) / (M * M) / k;
+      }
+    }
+    // The step: the strongest 2-period window in the first STEP_S (a burst's window ramps up; the direct sound is steady).
+    let stepA = 0;
+    for (let a = Math.round(t); a <= Math.round(t + STEP_S * this.sampleRate) - 2 * M; a += M) stepA = Math.max(stepA, this.directA(x, a));
+    const stepDb = 10 * Math.log10((stepA / 2) ** 2 / Math.max(noise, 1e-30));
+    if (stepDb < FIRM_STEP_DB) return null;
+    const fall = this.fallDb(x, n, t, noise);
+    // fallDb's floor (-300 dB) stands for a window at or under the noise's power.
+    if (fall.db > (stepDb >= STRONG_STEP_DB ? FALL_DB : -200)) return null;
+    return `the tone falls back to the noise ${(fall.atS * 1000).toFixed(1)} ms after ${what} (${fall.db < -99 ? 'not' : `${fall.db.toFixed(1)} dB`} over it, where the step stood ${stepDb.toFixed(1)} dB over it): a burst of its own before the beep, not its direct sound`;
+  }
+
+  /**
+   * The weakest 2-period window from 2 periods to FALL_S after a change point t (samples): its mean block power less
+   * the noise's block power, over the noise's, dB, and where it starts after t (seconds).
+   */
+  private fallDb(x: Float32Array, n: number, t: number, noiseBlockP: number): { db: number; atS: number } {
+    const M = Math.max(1, Math.round(this.sampleRate / this.toneHz));
+    const last = Math.floor((FALL_S * this.sampleRate) / M) - 2;
+    const p: number[] = [];
+    for (let k = 2, a = Math.round(t) + 2 * M; k <= last + 1 && a + M <= n; k++, a += M) {
+      const [re, im] = this.demod(x, a, a + M);
+      p.push((re * re + im * im) / (M * M));
+    }
+    let low = Infinity;
+    let at = 0;
+    for (let k = 0; k + 1 < p.length; k++) if ((p[k] + p[k + 1]) / 2 < low) [low, at] = [(p[k] + p[k + 1]) / 2, k + 2];
+    if (!Number.isFinite(low)) return { db: Infinity, atS: 0 };
+    return { db: 10 * Math.log10(Math.max(low - noiseBlockP, 1e-30) / Math.max(noiseBlockP, 1e-30)), atS: (at * M) / this.sampleRate };
   }
 
   /**
@@ -414,7 +502,7 @@ export class OnsetRefiner {
   }
 
   /** The checks of the edge route's onset (onsetOf): uncertainty, direct sound against the plateau, tone before it. */
-  private judgeEdge(x: Float32Array, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { onsetSd: number; why: string | null; directDb: number; step: boolean; toneBefore: boolean } {
+  private judgeEdge(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { onsetSd: number; why: string | null; directDb: number; step: boolean; toneBefore: boolean } {
     const onsetSd = this.onsetSd(x, onset, plateauP, bandNoiseP, broadNoiseP);
     const before = this.toneBeforeOnset(x, onset.t, onsetSd, plateauP);
     const early = this.toneEarly(x, onset.t, onset.A, onsetSd);
@@ -427,7 +515,7 @@ export class OnsetRefiner {
           ? `the tone after the onset is ${(-directDb).toFixed(1)} dB below the beep's plateau (room echo stronger than the direct sound): the onset may be read late, on the echo's build-up`
           : early && early.under_direct_db > MAX_EARLY_DB
           ? `tone ${(-early.under_direct_db).toFixed(1)} dB under the direct sound ${(early.ends_before_s * 1000).toFixed(1)} ms before the onset (any phase): no clean step from the noise, the onset may be read late on the echo's build-up`
-          : toneBeforeWhy(before);
+          : (toneBeforeWhy(before) ?? this.fallWhy(x, n, onset.t, null, 'the onset'));
     // Refused only for tone in the onset's own phase before it (judge: the change point may have taken that tone).
     const toneBefore = why !== null && why === toneBeforeWhy(before);
     return { onsetSd, why, directDb, step: isStep(early), toneBefore };
