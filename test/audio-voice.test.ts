@@ -12,6 +12,7 @@ import { summarizeAudio, type VoiceSummary } from '../src/audio/extract.js';
 import { Resampled, resampleLowpass } from '../src/audio/formant.js';
 import { analyzeVoice } from '../src/audio/voice.js';
 import { signalOf, VoiceRecorder, type VoiceSignal } from '../src/audio/voice-signal.js';
+import { FormantMedians } from '../src/audio/voice-medians.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
@@ -196,6 +197,26 @@ describe('voice measures from a temp file (long recordings)', () => {
       expect(Buffer.from(b.buffer).equals(Buffer.from(a.buffer))).toBe(true);
     } finally {
       f.close();
+    }
+  });
+
+  it('the formant medians from a temp file (radix selection) equal the sorted in-memory ones, odd and even counts', () => {
+    for (const rows of [1, 2, 4095, 4096, 9001, 10000]) {
+      const mem = new FormantMedians(false);
+      const file = new FormantMedians(true);
+      let seed = rows;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+      for (let r = 0; r < rows; r++) {
+        // ties (rounded values) and frames with fewer than 3 formants
+        const f = Float64Array.from([200 + Math.round(rnd() * 800), 900 + rnd() * 1500, 2000 + rnd() * 1500]);
+        const b = Float64Array.from([50 + rnd() * 300, 80 + Math.round(rnd() * 40), 100 + rnd() * 400]);
+        const c = r % 7 === 3 ? 2 : 3;
+        mem.add(c, f, b);
+        file.add(c, f, b);
+      }
+      const a = mem.medians();
+      expect(a.flat().every(Number.isFinite)).toBe(true);
+      expect(file.medians()).toEqual(a);
     }
   });
 

@@ -11,6 +11,7 @@ import { periodicPulses } from './pulses.js';
 import { isVoicedFrame, voicePitch, type VoicePitch } from './voice-pitch.js';
 import { formantBurgFrames, type FormantGrid, type Formants } from './formant.js';
 import { signalOf, type VoiceSignal } from './voice-signal.js';
+import { FormantMedians } from './voice-medians.js';
 
 export interface VoiceOptions {
   floor: number;
@@ -30,13 +31,6 @@ export interface VoiceFileMeasures {
   /** Medians of F1-F3 and B1-B3 over the formant frames whose nearest voice pitch frame is voiced (NaN when none). */
   formantMediansHz: number[];
   bandwidthMediansHz: number[];
-}
-
-function median(v: number[]): number {
-  if (v.length === 0) return NaN;
-  const a = Float64Array.from(v).sort();
-  const h = a.length >> 1;
-  return a.length % 2 ? a[h] : 0.5 * (a[h - 1] + a[h]);
 }
 
 /** The output of the per-frame voice series, VOICE_FRAME_FIELDS order: set(j, frame, value) in ascending frames per j. */
@@ -110,29 +104,30 @@ function perFrameMeasures(x: VoiceSignal, g: Grid, pulses: Float64Array, harmoni
  * The formant analysis, frame by frame: F1-F3 and B1-B3 of each voiced output frame from its nearest formant frame
  * (series 3-8), and the values of formant frames whose nearest voice pitch frame is voiced for the medians.
  */
-function formantPass(x: VoiceSignal, sr: number, pitch: VoicePitch | null, frameVoiced: Uint8Array, times: (i: number) => number, out: VoiceFrameSink, keep: boolean): { formants: Formants | null; fs: number[][]; bs: number[][] } {
-  const fs: number[][] = [[], [], []];
-  const bs: number[][] = [[], [], []];
+function formantPass(x: VoiceSignal, sr: number, pitch: VoicePitch | null, frameVoiced: Uint8Array, times: (i: number) => number, out: VoiceFrameSink, keep: boolean): { formants: Formants | null; medians: [number[], number[]] } {
+  const med = new FormantMedians(!keep);
   const nFrames = frameVoiced.length;
   const kept: Array<[number, Float64Array, Float64Array]> = [];
   let next = 0;
-  // Praat's Sound_to_Formant_burg (formant.ts); each frame arrives once, in order.
-  const grid = formantBurgFrames(x, sr, 5, 5500, 0.025, 50, (k, count, freq, bw, g) => {
-    if (keep) kept.push([count, freq.slice(0, count), bw.slice(0, count)]);
-    const t = g.x1 + (k - 1) * g.dx;
-    const pk = pitch ? nearestFrame(pitch.grid.x1, pitch.grid.dx, pitch.grid.nx, t) : 0;
-    if (pitch && pk && isVoicedFrame(pitch, pk)) {
-      for (let j = 0; j < Math.min(3, count); j++) (fs[j].push(freq[j]), bs[j].push(bw[j]));
-    }
-    // Output frames whose nearest formant frame is k (their rounded index rises with i).
-    for (; next < nFrames; next++) {
-      const raw = Math.floor((times(next) - g.x1) / g.dx + 0.5) + 1;
-      if (raw > k) break;
-      if (raw < k || !frameVoiced[next]) continue;
-      for (let j = 0; j < Math.min(3, count); j++) (out.set(3 + j, next, freq[j]), out.set(6 + j, next, bw[j]));
-    }
-  });
-  return { formants: grid && (keep ? collect(grid, kept) : { ...grid, count: new Uint8Array(0), freq: new Float64Array(0), bw: new Float64Array(0) }), fs, bs };
+  try {
+    // Praat's Sound_to_Formant_burg (formant.ts); each frame arrives once, in order.
+    const grid = formantBurgFrames(x, sr, 5, 5500, 0.025, 50, (k, count, freq, bw, g) => {
+      if (keep) kept.push([count, freq.slice(0, count), bw.slice(0, count)]);
+      const t = g.x1 + (k - 1) * g.dx;
+      const pk = pitch ? nearestFrame(pitch.grid.x1, pitch.grid.dx, pitch.grid.nx, t) : 0;
+      if (pitch && pk && isVoicedFrame(pitch, pk)) med.add(count, freq, bw);
+      // Output frames whose nearest formant frame is k (their rounded index rises with i).
+      for (; next < nFrames; next++) {
+        const raw = Math.floor((times(next) - g.x1) / g.dx + 0.5) + 1;
+        if (raw > k) break;
+        if (raw < k || !frameVoiced[next]) continue;
+        for (let j = 0; j < Math.min(3, count); j++) (out.set(3 + j, next, freq[j]), out.set(6 + j, next, bw[j]));
+      }
+    });
+    return { formants: grid && (keep ? collect(grid, kept) : { ...grid, count: new Uint8Array(0), freq: new Float64Array(0), bw: new Float64Array(0) }), medians: med.medians() };
+  } finally {
+    med.close();
+  }
 }
 
 /** The formant frames' arrays from the frames kept. */
@@ -174,15 +169,15 @@ export function analyzeVoice(x: VoiceSignal | Float32Array, sr: number, hop: num
   const mem = sink ? null : arraySink(nFrames);
   const out = sink ?? mem!.sink;
   perFrameMeasures(sig, g, pulses, harmonicity, frameVoiced, times, o.window / 2, out);
-  const { formants, fs, bs } = formantPass(sig, sr, pitch, frameVoiced, times, out, !sink);
+  const { formants, medians } = formantPass(sig, sr, pitch, frameVoiced, times, out, !sink);
   out.finish();
   const file: VoiceFileMeasures = {
     jitter: pulses.length ? jitter(pulses, 0, 0, a) : NO_JITTER,
     shimmer: shimmer(pulses, sig, g, 0, 0, a),
     hnrMeanDb: hn > 0 ? hs / hn : NaN,
     nPulses: pulses.length,
-    formantMediansHz: fs.map(median),
-    bandwidthMediansHz: bs.map(median),
+    formantMediansHz: medians[0],
+    bandwidthMediansHz: medians[1],
   };
   const none = new Float64Array(0);
   const arrays = mem ? mem.arrays : { jitterLocal: none, shimmerLocal: none, hnrDb: none, formantHz: none, bandwidthHz: none };
