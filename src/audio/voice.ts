@@ -107,12 +107,12 @@ function perFrameMeasures(x: VoiceSignal, g: Grid, pulses: Float64Array, harmoni
 function formantPass(x: VoiceSignal, sr: number, pitch: VoicePitch | null, frameVoiced: Uint8Array, times: (i: number) => number, out: VoiceFrameSink, keep: boolean): { formants: Formants | null; medians: [number[], number[]] } {
   const med = new FormantMedians(!keep);
   const nFrames = frameVoiced.length;
-  const kept: Array<[number, Float64Array, Float64Array]> = [];
+  let kept: Formants | null = null;
   let next = 0;
   try {
     // Praat's Sound_to_Formant_burg (formant.ts); each frame arrives once, in order.
     const grid = formantBurgFrames(x, sr, 5, 5500, 0.025, 50, (k, count, freq, bw, g) => {
-      if (keep) kept.push([count, freq.slice(0, count), bw.slice(0, count)]);
+      if (keep) keepFrame((kept ??= formantArrays(g)), k, count, freq, bw);
       const t = g.x1 + (k - 1) * g.dx;
       const pk = pitch ? nearestFrame(pitch.grid.x1, pitch.grid.dx, pitch.grid.nx, t) : 0;
       if (pitch && pk && isVoicedFrame(pitch, pk)) med.add(count, freq, bw);
@@ -124,24 +124,23 @@ function formantPass(x: VoiceSignal, sr: number, pitch: VoicePitch | null, frame
         for (let j = 0; j < Math.min(3, count); j++) (out.set(3 + j, next, freq[j]), out.set(6 + j, next, bw[j]));
       }
     });
-    return { formants: grid && (keep ? collect(grid, kept) : { ...grid, count: new Uint8Array(0), freq: new Float64Array(0), bw: new Float64Array(0) }), medians: med.medians() };
+    return { formants: grid && (kept ?? { ...grid, count: new Uint8Array(0), freq: new Float64Array(0), bw: new Float64Array(0) }), medians: med.medians() };
   } finally {
     med.close();
   }
 }
 
-/** The formant frames' arrays from the frames kept. */
-function collect(grid: FormantGrid, kept: Array<[number, Float64Array, Float64Array]>): Formants {
-  const { n, maxFormants } = grid;
-  const count = new Uint8Array(n);
-  const freq = new Float64Array(n * maxFormants).fill(NaN);
-  const bw = new Float64Array(n * maxFormants).fill(NaN);
-  kept.forEach(([c, f, b], k) => {
-    count[k] = c;
-    freq.set(f, k * maxFormants);
-    bw.set(b, k * maxFormants);
-  });
-  return { ...grid, count, freq, bw };
+/** Empty formant frame arrays for a grid (NaN where a frame has fewer formants). */
+function formantArrays(grid: FormantGrid): Formants {
+  const m = grid.n * grid.maxFormants;
+  return { ...grid, count: new Uint8Array(grid.n), freq: new Float64Array(m).fill(NaN), bw: new Float64Array(m).fill(NaN) };
+}
+
+/** Formant frame k (1-based) into the arrays. */
+function keepFrame(fm: Formants, k: number, count: number, freq: Float64Array, bw: Float64Array): void {
+  fm.count[k - 1] = count;
+  fm.freq.set(freq.subarray(0, count), (k - 1) * fm.maxFormants);
+  fm.bw.set(bw.subarray(0, count), (k - 1) * fm.maxFormants);
 }
 
 /**
