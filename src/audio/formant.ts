@@ -55,22 +55,27 @@ const fftOf = (n: number) => {
   return f;
 };
 
+/** The block path's buffers, reused from block to block (an hour is about 1200 blocks of 1 MB arrays each). */
+let blockBuffers: { inp: Float64Array; spec: number[]; back: number[] } | null = null;
+
 /**
  * Low-passes samples [start, start + n) of a signal of xn samples (zeros outside it; x[i - xBase] is sample i) and
- * returns the filtered block.
+ * returns the filtered block (for n = BLOCK in buffers reused by the next call).
  */
 function filterBlock(x: Float32Array, xBase: number, xn: number, start: number, n: number, cut: number): number[] {
   const fft = fftOf(n);
-  const inp = new Float64Array(n);
+  const reuse = n === BLOCK;
+  if (reuse) blockBuffers ??= { inp: new Float64Array(n), spec: fft.createComplexArray() as number[], back: fft.createComplexArray() as number[] };
+  const inp = reuse ? blockBuffers!.inp : new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const i = start + j;
     inp[j] = i >= 0 && i < xn ? x[i - xBase] : 0;
   }
-  const spec = fft.createComplexArray() as number[];
+  const spec = reuse ? blockBuffers!.spec : (fft.createComplexArray() as number[]);
   fft.realTransform(spec, inp);
   fft.completeSpectrum(spec);
   zeroAbove(spec, n, cut);
-  const back = fft.createComplexArray() as number[];
+  const back = reuse ? blockBuffers!.back : (fft.createComplexArray() as number[]);
   fft.inverseTransform(back, spec);
   return back;
 }
