@@ -184,13 +184,13 @@ export interface ChunkScratch {
   mfcc: Float64Array;
   delta: Float64Array;
   delta2: Float64Array;
-  /** Jitter, shimmer, HNR (B each), formants and bandwidths (3 B each). */
+  /** With --voice: jitter, shimmer, HNR (B each), formants and bandwidths (3 B each); else empty. */
   voice: Float64Array[];
 }
 
-export function chunkScratch(k: number): ChunkScratch {
+export function chunkScratch(k: number, withVoice = false): ChunkScratch {
   const B = SPILL_BLOCK_FRAMES;
-  const voice = [B, B, B, 3 * B, 3 * B].map((m) => new Float64Array(m));
+  const voice = withVoice ? [B, B, B, 3 * B, 3 * B].map((m) => new Float64Array(m)) : [];
   return { col: new Float64Array(B), mfcc: new Float64Array(B * k), delta: new Float64Array(B * k), delta2: new Float64Array(B * k), voice };
 }
 
