@@ -1,7 +1,7 @@
 /**
  * `mmprep audio` on long recordings keeps its bulky per-frame values in temp files (src/audio/spill.ts,
  * docs/audio.md "Streaming and memory"): the spilled path must write the same bytes as the in-memory one (JSONL,
- * CSV, summary, with a sync beep, across block boundaries, below the delta width), and its temp files must live in
+ * CSV, summary, with a sync beep, across block boundaries, below the delta width, with --voice), and its temp files must live in
  * $TMPDIR unlinked while open, so none is left after success, an error or SIGINT.
  */
 import { spawn } from 'node:child_process';
@@ -48,6 +48,9 @@ describe('spilled and in-memory runs write the same bytes', () => {
     ['59 s, --keep-sync-beep, --digits 0', () => LONG, ['--keep-sync-beep', '--digits', '0']],
     ['one fixture (one block)', () => join(WAV, 'cards_005.flac'), []],
     ['50 ms (fewer frames than the delta width)', () => TINY, []],
+    ['59 s with a sync beep, --voice, JSONL', () => LONG, ['--voice']],
+    ['one fixture, --voice, CSV', () => join(WAV, 'cards_005.flac'), ['--voice', '--format', 'csv']],
+    ['50 ms, --voice', () => TINY, ['--voice']],
   ];
   it.each(cases)('%s', async (name, file, extra) => {
     const tag = name.replace(/\W+/g, '_');
@@ -76,6 +79,27 @@ describe('the library', () => {
       for (const x of spilledJsonlBlocks(sp, sp.columns!, 0, sp.nFrames, 96)) parts.push(Buffer.from(x));
       const b = Buffer.concat(parts);
       expect(b.equals(a)).toBe(true);
+      expect(JSON.stringify(summarizeAudio(sp, 'x'))).toBe(JSON.stringify(summarizeAudio(mem, 'x')));
+    } finally {
+      sp.columns?.close();
+    }
+  });
+
+  it('with --voice keeps neither the signal nor the per-frame voice series in memory when spilling; same records and summary', async () => {
+    const mem = await computeAudioFeatures(LONG, { voice: true }, { threads: false });
+    const sp = await computeAudioFeatures(LONG, { voice: true }, { threads: false, spillAfterFrames: 0 });
+    try {
+      expect(mem.columns).toBeUndefined();
+      expect(mem.voice!.jitterLocal.length).toBe(mem.nFrames);
+      expect(sp.columns?.hasVoice).toBe(true);
+      for (const k of ['jitterLocal', 'shimmerLocal', 'hnrDb', 'formantHz', 'bandwidthHz'] as const) expect(sp.voice![k].length, k).toBe(0);
+      expect(sp.voice!.formants!.freq.length).toBe(0);
+      expect(sp.voice!.frameVoiced.some((v) => v === 1)).toBe(true);
+      expect(Buffer.from(sp.voice!.pulses.buffer).equals(Buffer.from(mem.voice!.pulses.buffer))).toBe(true);
+      const a = jsonlBlock(mem, 0, mem.nFrames);
+      const parts: Buffer[] = [];
+      for (const x of spilledJsonlBlocks(sp, sp.columns!, 0, sp.nFrames, 96)) parts.push(Buffer.from(x));
+      expect(Buffer.concat(parts).equals(a)).toBe(true);
       expect(JSON.stringify(summarizeAudio(sp, 'x'))).toBe(JSON.stringify(summarizeAudio(mem, 'x')));
     } finally {
       sp.columns?.close();
@@ -156,6 +180,19 @@ describe.skipIf(!existsSync('/proc/self/fd'))('temp files', () => {
     expect(r.seen.length).toBeGreaterThan(0);
     expect(r.seen.every((l) => /\.mmprep-spill-\d+-\d+-\d+\.tmp \(deleted\)$/.test(l))).toBe(true);
     expect(readdirSync(t)).toEqual([]);
+  });
+
+  it('with --voice the signal goes to $TMPDIR too (unlinked); none is left after success or SIGINT', async () => {
+    const t = fresh('tmp-voice');
+    const r = await runWatched(['audio', join(WAV, 'cards_005.flac'), '--voice', '-o', p('voice.jsonl'), '--spill-after', '0'], t);
+    expect(r.code, r.stderr).toBe(0);
+    // the signal's file, the pitch worker's candidates, the MFCC columns and the voice pitch's candidates
+    expect(r.seen.length).toBeGreaterThan(3);
+    expect(readdirSync(t)).toEqual([]);
+    const t2 = fresh('tmp-voice-int');
+    const int = await runWatched(['audio', LONG, '--voice', '-o', p('vint/out.jsonl'), '--spill-after', '0'], t2, (pid) => setTimeout(() => process.kill(pid, 'SIGINT'), 1500));
+    expect(int.code, int.stderr).toBe(130);
+    expect(readdirSync(t2)).toEqual([]);
   });
 
   it('an unusable $TMPDIR is refused in one line (exit 2)', async () => {

@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeAudioFeatures, type AudioFeatures } from '../src/audio/features.js';
 import { summarizeAudio, type VoiceSummary } from '../src/audio/extract.js';
-import { resampleLowpass } from '../src/audio/formant.js';
+import { Resampled, resampleLowpass } from '../src/audio/formant.js';
+import { analyzeVoice } from '../src/audio/voice.js';
+import { signalOf, VoiceRecorder, type VoiceSignal } from '../src/audio/voice-signal.js';
+import { FormantMedians } from '../src/audio/voice-medians.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
@@ -152,6 +155,89 @@ describe('formant resampling: the block path of long signals', () => {
     let peak = 0;
     for (let i = 2000; i < whole.y.length - 2000; i++) peak = Math.max(peak, Math.abs(blocks.y[i]));
     expect(peak).toBeLessThan(0.51);
+  });
+});
+
+/** The signal in a temp file (VoiceRecorder past 0 samples), fed in chunks of odd sizes. */
+function fileSignal(x: Float32Array): VoiceSignal {
+  const rec = new VoiceRecorder(0);
+  for (let a = 0, k = 0; a < x.length; a += 3001 + 977 * (k++ % 5)) rec.push(x.slice(a, Math.min(x.length, a + 3001 + 977 * (k % 5))));
+  return rec.finish();
+}
+
+describe('voice measures from a temp file (long recordings)', () => {
+  const sr = 16000;
+  const speech = () => feats.get('speech_en1_p50_s175')!;
+  it('the signal read through the file window, in either direction, has the same samples and running sums', () => {
+    const x = new Float32Array(300000);
+    for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 0.001) * 0.5 + ((i * 7919) % 13) * 1e-3;
+    const f = fileSignal(x);
+    const m = signalOf(x);
+    try {
+      expect([f.n, f.sum, f.min, f.max]).toEqual([m.n, m.sum, m.min, m.max]);
+      for (const [lo, hi] of [[299000, 300100], [150000, 150400], [149000, 149500], [0, 10], [-5, 3], [140000, 290000], [5, 7]]) {
+        f.ensure(lo, hi);
+        const [a, b] = [Math.max(0, lo), Math.min(x.length, hi)];
+        expect(Buffer.from(f.data.slice(a - f.base, b - f.base).buffer).equals(Buffer.from(x.slice(a, b).buffer)), `${lo}-${hi}`).toBe(true);
+      }
+    } finally {
+      f.close();
+    }
+  });
+
+  it('the block-wise low-pass and resampling give the same bits from the file as from memory, in any request sizes', () => {
+    const x = new Float32Array(12 * sr);
+    for (let i = 0; i < x.length; i++) x[i] = 0.3 * Math.sin((2 * Math.PI * 220 * i) / sr) + 0.2 * Math.sin((2 * Math.PI * 7000 * i) / sr);
+    const f = fileSignal(x);
+    try {
+      const a = resampleLowpass(x, sr, 11000, 1 << 16).y;
+      const r = new Resampled(f, sr, 11000, 1 << 16);
+      const b = new Float64Array(r.grid.nx);
+      for (let i = 0, k = 0; i < b.length; i += 5000 + 3331 * (k++ % 3)) r.fill(i, Math.min(b.length, i + 5000 + 3331 * (k % 3)), b.subarray(i));
+      expect(Buffer.from(b.buffer).equals(Buffer.from(a.buffer))).toBe(true);
+      // the blocks' reused buffers keep nothing of another signal: the same bits after one went through them
+      resampleLowpass(Float32Array.from(x, (v, i) => v * Math.cos(i * 0.37)), sr, 11000, 1 << 16);
+      expect(Buffer.from(resampleLowpass(x, sr, 11000, 1 << 16).y.buffer).equals(Buffer.from(a.buffer))).toBe(true);
+    } finally {
+      f.close();
+    }
+  });
+
+  it('the formant medians from a temp file (radix selection) equal the sorted in-memory ones, odd and even counts', () => {
+    for (const rows of [1, 2, 4095, 4096, 9001, 10000]) {
+      const mem = new FormantMedians(false);
+      const file = new FormantMedians(true);
+      let seed = rows;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+      for (let r = 0; r < rows; r++) {
+        // ties (rounded values) and frames with fewer than 3 formants
+        const f = Float64Array.from([200 + Math.round(rnd() * 800), 900 + rnd() * 1500, 2000 + rnd() * 1500]);
+        const b = Float64Array.from([50 + rnd() * 300, 80 + Math.round(rnd() * 40), 100 + rnd() * 400]);
+        const c = r % 7 === 3 ? 2 : 3;
+        mem.add(c, f, b);
+        file.add(c, f, b);
+      }
+      const a = mem.medians();
+      expect(a.flat().every(Number.isFinite)).toBe(true);
+      expect(file.medians()).toEqual(a);
+    }
+  });
+
+  it('analyzeVoice of a fixture from a temp file equals the in-memory analysis bit for bit', async () => {
+    const { decodeAudioToArray } = await import('../src/media/decode-audio.js');
+    const x = (await decodeAudioToArray(join(DIR, 'wav', 'speech_en1_p50_s175.flac'), { sampleRate: sr })).samples;
+    const f = fileSignal(x);
+    try {
+      const a = analyzeVoice(x, sr, 160, speech().nFrames);
+      const b = analyzeVoice(f, sr, 160, speech().nFrames, undefined, undefined, 0);
+      expect(b.pulses.length).toBeGreaterThan(100);
+      expect(Buffer.from(b.pulses.buffer).equals(Buffer.from(a.pulses.buffer))).toBe(true);
+      expect(JSON.stringify(b.file)).toBe(JSON.stringify(a.file));
+      for (const k of ['jitterLocal', 'shimmerLocal', 'hnrDb', 'formantHz', 'bandwidthHz'] as const) expect(Buffer.from(b[k].buffer).equals(Buffer.from(a[k].buffer)), k).toBe(true);
+      expect(JSON.stringify(a.file)).toBe(JSON.stringify(speech().voice!.file));
+    } finally {
+      f.close();
+    }
   });
 });
 

@@ -217,7 +217,7 @@ function frameRecord(f: AudioFeatures, v: FrameView, i: number, j: number, clock
   rec.rms_db = rmsDb(v.rms[j]);
   rec.zcr = v.zcr[j];
   if (f.voice) {
-    const { values, reason } = voiceFrame(f, i);
+    const { values, reason } = voiceFrame(v, j);
     VOICE_FRAME_FIELDS.forEach((key, m) => (rec[key] = Number.isNaN(values[m]) ? null : values[m]));
     rec.voice_reason = reason;
   }
@@ -417,6 +417,8 @@ function formatSpilledInWorker(helper: JsonlHelper, f: AudioFeatures, cols: Feat
     rms: part(f.rms),
     zcr: part(f.zcr),
     syncBeep: f.syncBeep && { mask: part(f.syncBeep.mask), reason: f.syncBeep.reason },
+    // The voice series are read from the columns' file (chunkView); only the voiced flags travel.
+    voice: f.voice && { options: f.voice.options, frameVoiced: part(f.voice.frameVoiced), jitterLocal: none, shimmerLocal: none, hnrDb: none, formantHz: none, bandwidthHz: none },
   };
   return helper.formatToFile(view, from, to, cols.ref, partFd, BLOCK_FRAMES, moved);
 }
@@ -532,7 +534,19 @@ function streamedFeatureFunctionals(f: AudioFeatures, cols: FeatureColumns, hopS
   func.rms = streamedFunctionals(of(f.rms), n, hopS);
   func.rms_db = streamedFunctionals(of(f.rms, rmsDb), n, hopS);
   func.zcr = streamedFunctionals(of(f.zcr), n, hopS);
+  if (f.voice && cols.hasVoice) addStreamedVoiceFunctionals(func, f.voice.frameVoiced, cols, n, hopS);
   return func;
+}
+
+/** addVoiceFunctionals of the voice series in the columns' file: frames not voiced read as NaN (not used). */
+function addStreamedVoiceFunctionals(func: Record<string, Functionals>, voiced: Uint8Array, cols: FeatureColumns, n: number, hopS: number): void {
+  VOICE_FRAME_FIELDS.forEach((name, j) => {
+    const read: SeriesReader = (a, b, out) => {
+      cols.read('voice', j, a, b, out);
+      for (let i = a; i < b; i++) if (!voiced[i]) out[i - a] = NaN;
+    };
+    func[name] = streamedFunctionals(read, n, hopS);
+  });
 }
 
 /** Functionals of the voice-quality series (jitter, shimmer, HNR, formants), over the voice analysis's voiced frames. */
@@ -650,7 +664,7 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
   /**
    * Recordings longer than this (seconds of audio) keep their bulky per-frame values in temp files in os.tmpdir()
    * instead of memory (docs/audio.md "Streaming and memory"; same output bytes). Default SPILL_AFTER_S; Infinity:
-   * always in memory; 0: always spilled. Not with --voice (it keeps the whole signal).
+   * always in memory; 0: always spilled. With --voice the signal the voice measures read is spilled too.
    */
   spillAfterS?: number;
 }

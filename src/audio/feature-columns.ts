@@ -7,9 +7,11 @@
 import type { FrameView } from './jsonl.js';
 import { SPILL_BLOCK_FRAMES, SpillFile, type SpillStore } from './spill.js';
 
-/** Which of the three coefficient groups. */
-export type ColumnKind = 'mfcc' | 'delta' | 'delta2';
-const KIND_INDEX: Record<ColumnKind, number> = { mfcc: 0, delta: 1, delta2: 2 };
+/** Which of the three coefficient groups, or the per-frame voice series (--voice: VOICE_FRAME_FIELDS order, 9). */
+export type ColumnKind = 'mfcc' | 'delta' | 'delta2' | 'voice';
+const KIND_INDEX: Record<ColumnKind, number> = { mfcc: 0, delta: 1, delta2: 2, voice: 3 };
+/** The voice series: jitter, shimmer, HNR, F1-F3, B1-B3 (after the three groups; j = 0..8). */
+export const VOICE_SERIES = 9;
 
 /** What a thread needs to read the columns (the file is shared by descriptor). */
 export interface ColumnsRef {
@@ -17,6 +19,7 @@ export interface ColumnsRef {
   n: number;
   k: number;
   hasDelta: boolean;
+  hasVoice?: boolean;
 }
 
 export class FeatureColumns {
@@ -25,6 +28,8 @@ export class FeatureColumns {
     readonly n: number,
     readonly k: number,
     readonly hasDelta: boolean,
+    /** The voice series are written (voiceSink). */
+    public hasVoice = false,
   ) {}
 
   static create(n: number, k: number, hasDelta: boolean): FeatureColumns {
@@ -32,11 +37,59 @@ export class FeatureColumns {
   }
 
   static borrow(r: ColumnsRef): FeatureColumns {
-    return new FeatureColumns(SpillFile.borrow(r.fd), r.n, r.k, r.hasDelta);
+    return new FeatureColumns(SpillFile.borrow(r.fd), r.n, r.k, r.hasDelta, r.hasVoice === true);
   }
 
   get ref(): ColumnsRef {
-    return { fd: this.file.fd, n: this.n, k: this.k, hasDelta: this.hasDelta };
+    return { fd: this.file.fd, n: this.n, k: this.k, hasDelta: this.hasDelta, hasVoice: this.hasVoice };
+  }
+
+  /**
+   * Where the voice analysis writes its per-frame series (voice.ts VoiceFrameSink): each series in ascending frames,
+   * a block of SPILL_BLOCK_FRAMES values at a time (frames not set are NaN, blocks skipped over are written as NaN).
+   */
+  voiceSink(): { set(j: number, i: number, v: number): void; finish(): void } {
+    const B = SPILL_BLOCK_FRAMES;
+    const blocks = Array.from({ length: VOICE_SERIES }, () => new Float64Array(B).fill(NaN));
+    const cur = new Int32Array(VOICE_SERIES); // block index held per series
+    const flushTo = (j: number, upto: number) => {
+      for (; cur[j] < upto; cur[j]++) {
+        const a = cur[j] * B;
+        if (a >= this.n) break;
+        this.file.write(blocks[j].subarray(0, Math.min(B, this.n - a)), this.at(3, j, a));
+        blocks[j].fill(NaN);
+      }
+    };
+    this.hasVoice = true;
+    return {
+      set: (j, i, v) => {
+        if (Math.floor(i / B) !== cur[j]) flushTo(j, Math.floor(i / B));
+        blocks[j][i - cur[j] * B] = v;
+      },
+      finish: () => {
+        for (let j = 0; j < VOICE_SERIES; j++) flushTo(j, Math.ceil(this.n / B));
+      },
+    };
+  }
+
+  /** Frames [a, b) of the voice series as FrameView's voice arrays (into the scratch's buffers when given). */
+  readVoice(a: number, b: number, s?: ChunkScratch): { jitterLocal: Float64Array; shimmerLocal: Float64Array; hnrDb: Float64Array; formantHz: Float64Array; bandwidthHz: Float64Array } {
+    const m = b - a;
+    const one = (j: number, into?: Float64Array) => {
+      const out = into ? into.subarray(0, m) : new Float64Array(m);
+      this.file.read(out, this.at(3, j, a));
+      return out;
+    };
+    const three = (j0: number, into?: Float64Array) => {
+      const out = into ? into.subarray(0, 3 * m) : new Float64Array(3 * m);
+      const c = s ? s.col.subarray(0, m) : new Float64Array(m);
+      for (let j = 0; j < 3; j++) {
+        this.file.read(c, this.at(3, j0 + j, a));
+        for (let t = 0; t < m; t++) out[t * 3 + j] = c[t];
+      }
+      return out;
+    };
+    return { jitterLocal: one(0, s?.voice[0]), shimmerLocal: one(1, s?.voice[1]), hnrDb: one(2, s?.voice[2]), formantHz: three(3, s?.voice[3]), bandwidthHz: three(6, s?.voice[4]) };
   }
 
   private at(kind: number, j: number, frame: number): number {
@@ -68,7 +121,7 @@ export class FeatureColumns {
     return out;
   }
 
-  /** Frames [a, b) of series j of a group into out[0 .. b - a). */
+  /** Frames [a, b) of series j of a group (or of the voice series) into out[0 .. b - a). */
   read(kind: ColumnKind, j: number, a: number, b: number, out: Float64Array): void {
     this.file.read(out.subarray(0, b - a), this.at(KIND_INDEX[kind], j, a));
   }
@@ -131,11 +184,14 @@ export interface ChunkScratch {
   mfcc: Float64Array;
   delta: Float64Array;
   delta2: Float64Array;
+  /** With --voice: jitter, shimmer, HNR (B each), formants and bandwidths (3 B each); else empty. */
+  voice: Float64Array[];
 }
 
-export function chunkScratch(k: number): ChunkScratch {
+export function chunkScratch(k: number, withVoice = false): ChunkScratch {
   const B = SPILL_BLOCK_FRAMES;
-  return { col: new Float64Array(B), mfcc: new Float64Array(B * k), delta: new Float64Array(B * k), delta2: new Float64Array(B * k) };
+  const voice = withVoice ? [B, B, B, 3 * B, 3 * B].map((m) => new Float64Array(m)) : [];
+  return { col: new Float64Array(B), mfcc: new Float64Array(B * k), delta: new Float64Array(B * k), delta2: new Float64Array(B * k), voice };
 }
 
 /**
@@ -159,5 +215,6 @@ export function chunkView(base: FrameView, cols: FeatureColumns, a: number, b: n
     rms: sub(base.rms),
     zcr: sub(base.zcr),
     syncBeep: base.syncBeep && { mask: sub(base.syncBeep.mask), reason: base.syncBeep.reason },
+    ...(base.voice && cols.hasVoice ? { voice: { options: base.voice.options, frameVoiced: sub(base.voice.frameVoiced), ...cols.readVoice(a, b, s) } } : {}),
   };
 }

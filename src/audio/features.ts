@@ -21,6 +21,7 @@ import { FrameStore, SampleBuffer } from './sample-buffer.js';
 import { MfccKernel, mfccFromLogMel, mfccOfFramesJs, SpectralAnalyzer, topDbFloor } from './spectral.js';
 import { SpillFile, SpillStore } from './spill.js';
 import type { VoiceAnalysis } from './voice.js';
+import { VoiceRecorder, type VoiceSignal } from './voice-signal.js';
 import { ToneScanner, type ToneDetection } from '../sync/tone.js';
 import type { FrameView } from './jsonl.js';
 
@@ -44,23 +45,6 @@ export interface AudioFeatures extends FrameView {
   columns?: FeatureColumns;
   /** With columns: frames whose MFCC and deltas count as NaN in the summary (the sync beep's; sync-beep.ts). */
   columnsMask?: Uint8Array;
-}
-
-/** The whole signal, kept only for the voice measures (they need random access within voiced stretches). */
-class PcmKeeper {
-  data = new Float32Array(1 << 16);
-  n = 0;
-  push(c: Float32Array): void {
-    if (this.n + c.length > this.data.length) {
-      let cap = this.data.length;
-      while (this.n + c.length > cap) cap *= 2;
-      const next = new Float32Array(cap);
-      next.set(this.data.subarray(0, this.n));
-      this.data = next;
-    }
-    this.data.set(c, this.n);
-    this.n += c.length;
-  }
 }
 
 const CLIP_LEVEL = 0.999;
@@ -93,7 +77,8 @@ export interface AnalyzeOptions {
   /**
    * Past this many frames the bulky per-frame stores go to temp files (spill.ts: log-mel bands, pitch candidates and
    * backpointers, then the MFCC and deltas as AudioFeatures.columns), so memory stays flat in the recording's length;
-   * the outputs are the same bytes. Undefined: everything in memory. Ignored with options.voice.
+   * the outputs are the same bytes. Undefined: everything in memory. With options.voice also the signal the voice
+   * measures read (past as many frames' samples), the voice pitch candidates and the per-frame voice series.
    */
   spillAfterFrames?: number;
 }
@@ -241,7 +226,7 @@ function workerPitch(o: AudioOptions, spillAfter?: number): PitchStage {
 export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<Float32Array>, options: Partial<AudioOptions> = {}, run: AnalyzeOptions = {}): Promise<AudioFeatures> {
   const o = resolveAudioOptions(options);
   const sr = o.sampleRate;
-  const spill = o.voice ? undefined : run.spillAfterFrames;
+  const spill = run.spillAfterFrames;
   const spectral = new SpectralAnalyzer(o, spill);
   const threads = run.threads ?? existsSync(fileURLToPath(WORKER_URL));
   const pitch = threads ? workerPitch(o, spill) : inProcessPitch(o, spill);
@@ -249,7 +234,8 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
   const buf = new SampleBuffer();
   buf.clipLevel = CLIP_LEVEL;
   const keep = () => Math.min(spectral.minNeeded(), pitch.minNeeded(), intensity.minNeeded());
-  const pcm = o.voice ? new PcmKeeper() : null;
+  // The signal, kept for the voice measures only: in memory, or past the spill threshold in a temp file.
+  const pcm = o.voice ? new VoiceRecorder(spill === undefined ? Infinity : spill * o.hopLength) : null;
   const tone = run.toneHz !== undefined && 4 * run.toneHz <= sr ? new ToneScanner(sr, 0, { toneHz: run.toneHz }) : null;
   let first = true;
   try {
@@ -278,12 +264,24 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     const track = await trackP;
     const f = finishFeatures(o, buf, spec, spectral, track, intensity, buf.clipped);
     if (tone) f.toneBursts = { toneHz: run.toneHz as number, detections: tone.finish() };
-    // The voice code is loaded only for --voice (its modules cost the start-up of every run ~0.02 CPU s otherwise).
-    if (pcm) f.voice = (await import('./voice.js')).analyzeVoice(pcm.data.subarray(0, pcm.n), sr, o.hopLength, f.nFrames, { floor: o.voiceFloor, ceiling: o.voiceCeiling, window: o.voiceWindowS });
+    if (pcm) f.voice = await voiceOf(pcm.finish(), f, o, spill);
     return f;
   } finally {
+    pcm?.close();
     pitch.close();
     if (spectral.logmel instanceof SpillStore) spectral.logmel.close();
+  }
+}
+
+/** The voice measures of the signal (their per-frame series into the spilled columns when there are), then it is closed. */
+async function voiceOf(sig: VoiceSignal, f: AudioFeatures, o: AudioOptions, spill: number | undefined): Promise<VoiceAnalysis> {
+  try {
+    // The voice code is loaded only for --voice (its modules cost the start-up of every run ~0.02 CPU s otherwise).
+    const { analyzeVoice } = await import('./voice.js');
+    const opts = { floor: o.voiceFloor, ceiling: o.voiceCeiling, window: o.voiceWindowS };
+    return analyzeVoice(sig, o.sampleRate, o.hopLength, f.nFrames, opts, f.columns?.voiceSink(), spill);
+  } finally {
+    sig.close();
   }
 }
 

@@ -11,6 +11,7 @@
 import FFT from 'fft.js';
 import { indexToX, xToIndex, xToLowIndex, type Grid } from './praat-sampled.js';
 import { sincLeftSum, sincRightSum } from './sinc.js';
+import { signalOf, type VoiceSignal } from './voice-signal.js';
 
 export interface Formants {
   n: number;
@@ -47,7 +48,6 @@ function zeroAbove(spec: number[], n: number, cut: number): void {
   }
 }
 
-/** Low-passes x[from - pad .. from - pad + n) (zeros outside the signal) and returns the filtered block. */
 const fftCache = new Map<number, FFT>();
 const fftOf = (n: number) => {
   let f = fftCache.get(n);
@@ -55,52 +55,55 @@ const fftOf = (n: number) => {
   return f;
 };
 
-function filterBlock(x: Float32Array, start: number, n: number, cut: number): number[] {
+/** The block path's buffers, reused from block to block (an hour is about 1200 blocks of 1 MB arrays each). */
+let blockBuffers: { inp: Float64Array; spec: number[]; back: number[] } | null = null;
+
+/**
+ * Low-passes samples [start, start + n) of a signal of xn samples (zeros outside it; x[i - xBase] is sample i) and
+ * returns the filtered block (for n = BLOCK in buffers reused by the next call).
+ */
+function filterBlock(x: Float32Array, xBase: number, xn: number, start: number, n: number, cut: number): number[] {
   const fft = fftOf(n);
-  const inp = new Float64Array(n);
+  const reuse = n === BLOCK;
+  if (reuse) blockBuffers ??= { inp: new Float64Array(n), spec: fft.createComplexArray() as number[], back: fft.createComplexArray() as number[] };
+  const inp = reuse ? blockBuffers!.inp : new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const i = start + j;
-    inp[j] = i >= 0 && i < x.length ? x[i] : 0;
+    inp[j] = i >= 0 && i < xn ? x[i - xBase] : 0;
   }
-  const spec = fft.createComplexArray() as number[];
+  const spec = reuse ? blockBuffers!.spec : (fft.createComplexArray() as number[]);
   fft.realTransform(spec, inp);
   fft.completeSpectrum(spec);
   zeroAbove(spec, n, cut);
-  const back = fft.createComplexArray() as number[];
+  const back = reuse ? blockBuffers!.back : (fft.createComplexArray() as number[]);
   fft.inverseTransform(back, spec);
   return back;
 }
 
-/**
- * Praat's Sound_resample anti-aliasing step: one FFT of the whole signal (1000 zeros before it, padded to a power
- * of two), spectrum zeroed from Praat's index floor(upfactor * nfft) up. Signals too long for one FFT of at most
- * 2^22 points (about 4 minutes at 16 kHz) are filtered in overlapping blocks of 2^16 samples with a clean brick
- * wall at the same frequency (the whole-signal quirk of the bin below the cut-off fades with length anyway).
- */
-function brickWall(x: Float32Array, upfactor: number, maxWholeFft: number): Float64Array {
-  const n = x.length;
-  const z = new Float64Array(n);
+/** nfft of Praat's whole-signal filter for n samples (1000 zeros either side, padded to a power of two). */
+function wholeFftSize(n: number): number {
   let nfft = 1;
   while (nfft < n + 2 * ANTI_TURN_AROUND) nfft *= 2;
-  if (nfft <= maxWholeFft) {
-    const back = filterBlock(x, -ANTI_TURN_AROUND, nfft, Math.floor(upfactor * nfft));
-    for (let i = 0; i < n; i++) z[i] = back[2 * (i + ANTI_TURN_AROUND)];
-    return z;
-  }
-  const core = BLOCK - 2 * MARGIN;
-  let cut = Math.floor(upfactor * BLOCK);
-  if (cut % 2 === 0) cut--; // whole bins only
-  for (let c0 = 0; c0 < n; c0 += core) {
-    const back = filterBlock(x, c0 - MARGIN, BLOCK, cut);
-    for (let j = 0; j < core && c0 + j < n; j++) z[c0 + j] = back[2 * (MARGIN + j)];
-  }
+  return nfft;
+}
+
+/**
+ * Praat's Sound_resample anti-aliasing step: one FFT of the whole signal (1000 zeros before it, padded to a power
+ * of two), spectrum zeroed from Praat's index floor(upfactor * nfft) up. Used for signals whose FFT has at most
+ * 2^22 points (about 4 minutes at 16 kHz); longer ones are filtered block by block (Resampled.block).
+ */
+function brickWall(x: Float32Array, upfactor: number): Float64Array {
+  const n = x.length;
+  const z = new Float64Array(n);
+  const nfft = wholeFftSize(n);
+  const back = filterBlock(x, 0, n, -ANTI_TURN_AROUND, nfft, Math.floor(upfactor * nfft));
+  for (let i = 0; i < n; i++) z[i] = back[2 * (i + ANTI_TURN_AROUND)];
   return z;
 }
 
-/** NUM_interpolate_sinc on y[1..n] (here y[0..n-1]) at 1-based fractional index x. */
-function interpolateSinc(y: Float64Array, x: number, maxDepth: number): number {
-  const n = y.length;
-  const Y = (i: number) => y[i - 1];
+/** NUM_interpolate_sinc on y[1..n] at 1-based fractional index x; y[i - 1 - off] holds y[i] (a window of y). */
+function interpolateSinc(y: Float64Array, n: number, off: number, x: number, maxDepth: number): number {
+  const Y = (i: number) => y[i - 1 - off];
   const midleft = Math.floor(x);
   const midright = midleft + 1;
   if (n < 1) return NaN;
@@ -123,23 +126,98 @@ function interpolateSinc(y: Float64Array, x: number, maxDepth: number): number {
   }
   const left = midright - depth;
   const right = midleft + depth;
-  // 1-based indices ix read y[ix - 1] (depth keeps them within 1..n).
-  const sumLeft = sincLeftSum(y, -1, x - midleft, x - left + 1, midleft, left);
-  return sincRightSum(y, -1, sumLeft, midright - x, right - x + 1, midright, right);
+  // 1-based indices ix read y[ix - 1 - off] (depth keeps them within 1..n).
+  const sumLeft = sincLeftSum(y, -1 - off, x - midleft, x - left + 1, midleft, left);
+  return sincRightSum(y, -1 - off, sumLeft, midright - x, right - x + 1, midright, right);
 }
 
-/** Sound_resample(x, srOut, 50): brick-wall low-pass when down-sampling, then sinc interpolation of depth 50. */
-/** (maxWholeFft: the largest single FFT before the block path; tests lower it.) */
+/**
+ * Sound_resample(x, srOut, 50) computed for ascending ranges of output samples: the brick-wall low-pass when
+ * down-sampling (Praat's one whole-signal FFT for short signals; departure: past maxWholeFft points, overlapping
+ * blocks of 2^16 samples with a clean brick wall at the same frequency, each computed once when first needed), then
+ * sinc interpolation of depth 50. Memory: the short signal's filter, or a few blocks, whatever the length.
+ */
+export class Resampled {
+  readonly grid: Grid;
+  private readonly src: Grid;
+  private readonly nIn: number;
+  /** Short signals: the whole output (Praat's exact filter). */
+  private readonly all: Float64Array | null = null;
+  private readonly cut: number;
+  private readonly filter: boolean;
+  private readonly blocks = new Map<number, Float64Array>();
+  private z = new Float64Array(0);
+
+  constructor(private readonly sig: VoiceSignal, sr: number, srOut: number, maxWholeFft = MAX_WHOLE_FFT) {
+    const nIn = sig.n;
+    const duration = nIn / sr;
+    const n = Math.floor(duration * srOut + 0.5);
+    this.grid = { nx: n, dx: 1 / srOut, x1: 0.5 * (duration - (n - 1) / srOut) };
+    this.src = { nx: nIn, dx: 1 / sr, x1: 0.5 / sr };
+    this.nIn = nIn;
+    const upfactor = srOut / sr;
+    this.filter = upfactor < 1;
+    let cut = Math.floor(upfactor * BLOCK);
+    if (cut % 2 === 0) cut--; // whole bins only
+    this.cut = cut;
+    if (this.filter && wholeFftSize(nIn) <= maxWholeFft) {
+      const z = brickWall(sig.whole(), upfactor);
+      this.all = new Float64Array(n);
+      for (let i = 0; i < n; i++) this.all[i] = interpolateSinc(z, nIn, 0, xToIndex(this.src, indexToX(this.grid, i + 1)), 50);
+    }
+  }
+
+  /** Output samples [i0, i1) (0-based) into out[0 .. i1 - i0). */
+  fill(i0: number, i1: number, out: Float64Array): void {
+    if (i1 <= i0) return;
+    if (this.all) return void out.set(this.all.subarray(i0, i1));
+    const at = (i: number) => xToIndex(this.src, indexToX(this.grid, i + 1));
+    const lo = Math.max(1, Math.floor(at(i0)) - 51);
+    const hi = Math.min(this.nIn, Math.floor(at(i1 - 1)) + 52);
+    const z = this.window(lo - 1, hi);
+    for (let i = i0; i < i1; i++) out[i - i0] = interpolateSinc(z, this.nIn, lo - 1, at(i), 50);
+  }
+
+  /** The filtered (or, up-sampling, the plain) signal's samples [lo, hi) (0-based). */
+  private window(lo: number, hi: number): Float64Array {
+    if (this.z.length < hi - lo) this.z = new Float64Array(hi - lo);
+    const z = this.z;
+    if (!this.filter) {
+      this.sig.ensure(lo, hi);
+      for (let i = lo; i < hi; i++) z[i - lo] = this.sig.data[i - this.sig.base];
+      return z;
+    }
+    const core = BLOCK - 2 * MARGIN;
+    for (const k of this.blocks.keys()) if (k < Math.floor(lo / core)) this.blocks.delete(k);
+    for (let k = Math.floor(lo / core); k * core < hi; k++) {
+      const b = this.block(k);
+      const c0 = k * core;
+      for (let i = Math.max(lo, c0); i < Math.min(hi, c0 + core); i++) z[i - lo] = b[i - c0];
+    }
+    return z;
+  }
+
+  /** Block k of the block-wise low-pass: filtered samples [k core, (k + 1) core) with MARGIN samples of context. */
+  private block(k: number): Float64Array {
+    let b = this.blocks.get(k);
+    if (b) return b;
+    const core = BLOCK - 2 * MARGIN;
+    const start = k * core - MARGIN;
+    this.sig.ensure(start, start + BLOCK);
+    const back = filterBlock(this.sig.data, this.sig.base, this.nIn, start, BLOCK, this.cut);
+    b = new Float64Array(core);
+    for (let j = 0; j < core; j++) b[j] = back[2 * (MARGIN + j)];
+    this.blocks.set(k, b);
+    return b;
+  }
+}
+
+/** Sound_resample(x, srOut, 50) of a signal in memory (maxWholeFft: the largest single FFT before the block path). */
 export function resampleLowpass(x: Float32Array, sr: number, srOut: number, maxWholeFft = MAX_WHOLE_FFT): { y: Float64Array; grid: Grid } {
-  const duration = x.length / sr;
-  const n = Math.floor(duration * srOut + 0.5);
-  const grid: Grid = { nx: n, dx: 1 / srOut, x1: 0.5 * (duration - (n - 1) / srOut) };
-  const upfactor = srOut / sr;
-  const z = upfactor < 1 ? brickWall(x, upfactor, maxWholeFft) : Float64Array.from(x);
-  const src: Grid = { nx: x.length, dx: 1 / sr, x1: 0.5 / sr };
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) y[i] = interpolateSinc(z, xToIndex(src, indexToX(grid, i + 1)), 50);
-  return { y, grid };
+  const r = new Resampled(signalOf(x), sr, srOut, maxWholeFft);
+  const y = new Float64Array(r.grid.nx);
+  for (let i = 0; i < y.length; i += 1 << 16) r.fill(i, Math.min(y.length, i + (1 << 16)), y.subarray(i));
+  return { y, grid: r.grid };
 }
 
 /** VECburg: LPC coefficients a[1..m] (a[0] unused) of x by Burg's method. */
@@ -256,16 +334,17 @@ interface BurgBuffers {
  * The windowed frame around sample `left` (1-based) into frame[1..len]; returns len, or 0 for a silent frame
  * (Praat skips frames whose samples are all zero).
  */
-function windowedFrame(y: Float64Array, nx: number, left: number, halfN: number, win: Float64Array, frame: Float64Array): number {
+function windowedFrame(y: Float64Array, off: number, nx: number, left: number, halfN: number, win: Float64Array, frame: Float64Array): number {
   let start = left + 1 - halfN;
   let end = left + halfN;
   if (start < 1) start = 1;
   if (end > nx) end = nx;
+  const b = off + 1; // y[i - b] is 1-based sample i
   let maxI = 0;
-  for (let i = start; i <= end; i++) maxI = Math.max(maxI, y[i - 1] * y[i - 1]);
+  for (let i = start; i <= end; i++) maxI = Math.max(maxI, y[i - b] * y[i - b]);
   if (maxI === 0) return 0;
   const len = end - start + 1;
-  for (let k = 1; k <= len; k++) frame[k] = y[start + k - 2] * win[k];
+  for (let k = 1; k <= len; k++) frame[k] = y[start + k - 1 - b] * win[k];
   return len;
 }
 
@@ -303,24 +382,90 @@ function frameFormants(buf: BurgBuffers, len: number, nPoles: number, nyq: numbe
   rootsToFormants(re, im, nPoles, nyq, buf.fs, buf.bs);
 }
 
-/** Formant frames of x: Praat's Sound_to_Formant_burg(x, 0, nFormants, maxFormant, halfWindow, preEmphasisHz). */
-export function formantBurg(x: Float32Array, sr: number, nFormants: number, maxFormant: number, halfWindow: number, preEmphasisHz: number): Formants | null {
+/** The frame grid of a formant analysis (Praat's Formant object's x1, dx, nx) and its formants per frame at most. */
+export interface FormantGrid {
+  n: number;
+  x1: number;
+  dx: number;
+  maxFormants: number;
+}
+
+/** Receives frame iframe (1-based, in order): its `count` formants, ascending, in freq / bw [0 .. count). */
+export type FormantSink = (iframe: number, count: number, freq: Float64Array, bw: Float64Array, grid: FormantGrid) => void;
+
+/** Frames formatted per block of the resampled signal (its buffer: about 140 000 samples at 11 kHz). */
+const FRAMES_PER_BLOCK = 2048;
+
+/** One call's constants and buffers. */
+interface BurgRun {
+  g: Grid;
+  fg: Grid;
+  halfN: number;
+  nPoles: number;
+  maxFormants: number;
+  pre: number;
+  win: Float64Array;
+  buf: BurgBuffers;
+  freq: Float64Array;
+  bw: Float64Array;
+  grid: FormantGrid;
+}
+
+/** 1-based first and last sample of frame iframe's window (Praat's clipping at the signal's ends). */
+function frameSpan(r: BurgRun, iframe: number): [number, number] {
+  const left = xToLowIndex(r.g, indexToX(r.fg, iframe));
+  return [Math.max(1, left + 1 - r.halfN), Math.min(r.g.nx, left + r.halfN)];
+}
+
+/**
+ * Frames [fa, fb] (1-based): the resampled samples their windows cover (and the one before, for the pre-emphasis),
+ * pre-emphasised as Praat's in-place loop does (from the original neighbour), then each frame's formants to `sink`.
+ */
+function burgFrames(src: Resampled, r: BurgRun, fa: number, fb: number, y: Float64Array, sink: FormantSink): void {
+  const lo = Math.max(0, frameSpan(r, fa)[0] - 2); // 0-based, one before the first window's first sample
+  const hi = frameSpan(r, fb)[1]; // 0-based, exclusive
+  src.fill(lo, hi, y);
+  for (let i = hi - 1; i >= Math.max(1, lo + 1); i--) y[i - lo] -= r.pre * y[i - 1 - lo];
+  const { buf, freq, bw, maxFormants } = r;
+  const { fs, bs } = buf;
+  const nyq = 0.5 / r.g.dx;
+  for (let iframe = fa; iframe <= fb; iframe++) {
+    const len = windowedFrame(y, lo, r.g.nx, xToLowIndex(r.g, indexToX(r.fg, iframe)), r.halfN, r.win, buf.frame);
+    if (len === 0) {
+      sink(iframe, 0, freq, bw, r.grid);
+      continue;
+    }
+    frameFormants(buf, len, r.nPoles, nyq);
+    // Sorted by frequency, at most maxFormants.
+    const order = fs.map((_, k) => k).sort((p, q) => fs[p] - fs[q]);
+    const nf = Math.min(order.length, maxFormants);
+    for (let k = 0; k < nf; k++) {
+      freq[k] = fs[order[k]];
+      bw[k] = bs[order[k]];
+    }
+    sink(iframe, nf, freq, bw, r.grid);
+  }
+}
+
+/**
+ * Praat's Sound_to_Formant_burg(x, 0, nFormants, maxFormant, halfWindow, preEmphasisHz), frame by frame into `sink`
+ * (block by block of the resampled signal: memory does not grow with the recording). Returns the frame grid, or
+ * null when the signal is shorter than one window.
+ */
+export function formantBurgFrames(x: VoiceSignal, sr: number, nFormants: number, maxFormant: number, halfWindow: number, preEmphasisHz: number, sink: FormantSink): FormantGrid | null {
   const nPoles = Math.round(2 * nFormants);
   const maxFormants = (nPoles + 1) >> 1;
-  const { y, grid: g } = Math.abs(maxFormant / (0.5 * sr) - 1) < 1e-12 ? { y: Float64Array.from(x), grid: { nx: x.length, dx: 1 / sr, x1: 0.5 / sr } } : resampleLowpass(x, sr, 2 * maxFormant);
+  const src = new Resampled(x, sr, Math.abs(maxFormant / (0.5 * sr) - 1) < 1e-12 ? sr : 2 * maxFormant);
+  const g = src.grid;
   const dx = g.dx;
-  const nx = g.nx;
   const dt = halfWindow / 4;
-  const physical = nx * dx;
+  const physical = g.nx * dx;
   const dtWindow = 2 * halfWindow;
-  let nFrames = 1 + Math.floor((physical - dtWindow) / dt);
+  const nFrames = 1 + Math.floor((physical - dtWindow) / dt);
   const nsampWindow = Math.floor(dtWindow / dx);
   const halfN = Math.floor(nsampWindow / 2);
   if (nsampWindow < nPoles + 1 || nFrames < 1) return null;
   const t1 = g.x1 + 0.5 * (physical - dx - (nFrames - 1) * dt);
-  const pre = Math.exp(-2 * Math.PI * preEmphasisHz * dx);
-  for (let i = nx - 1; i >= 1; i--) y[i] -= pre * y[i - 1];
-  const win = gaussianWindow(nsampWindow);
   const buf: BurgBuffers = {
     frame: new Float64Array(nsampWindow + 2),
     a: new Float64Array(nPoles + 1),
@@ -329,24 +474,10 @@ export function formantBurg(x: Float32Array, sr: number, nFormants: number, maxF
     fs: [],
     bs: [],
   };
-  const count = new Uint8Array(nFrames);
-  const freq = new Float64Array(nFrames * maxFormants).fill(NaN);
-  const bw = new Float64Array(nFrames * maxFormants).fill(NaN);
-  const nyq = 0.5 / dx;
   const fg: Grid = { nx: nFrames, dx: dt, x1: t1 };
-  const { fs, bs } = buf;
-  for (let iframe = 1; iframe <= nFrames; iframe++) {
-    const len = windowedFrame(y, nx, xToLowIndex(g, indexToX(fg, iframe)), halfN, win, buf.frame);
-    if (len === 0) continue;
-    frameFormants(buf, len, nPoles, nyq);
-    // Sorted by frequency, at most maxFormants.
-    const order = fs.map((_, k) => k).sort((p, q) => fs[p] - fs[q]);
-    const nf = Math.min(order.length, maxFormants);
-    count[iframe - 1] = nf;
-    for (let k = 0; k < nf; k++) {
-      freq[(iframe - 1) * maxFormants + k] = fs[order[k]];
-      bw[(iframe - 1) * maxFormants + k] = bs[order[k]];
-    }
-  }
-  return { n: nFrames, x1: t1, dx: dt, maxFormants, count, freq, bw };
+  const grid: FormantGrid = { n: nFrames, x1: t1, dx: dt, maxFormants };
+  const r: BurgRun = { g, fg, halfN, nPoles, maxFormants, pre: Math.exp(-2 * Math.PI * preEmphasisHz * dx), win: gaussianWindow(nsampWindow), buf, freq: new Float64Array(maxFormants), bw: new Float64Array(maxFormants), grid };
+  const y = new Float64Array(Math.ceil((FRAMES_PER_BLOCK * dt) / dx) + nsampWindow + 8);
+  for (let fa = 1; fa <= nFrames; fa += FRAMES_PER_BLOCK) burgFrames(src, r, fa, Math.min(nFrames, fa + FRAMES_PER_BLOCK - 1), y, sink);
+  return grid;
 }

@@ -277,3 +277,15 @@ export function streamedFunctionals(read: SeriesReader, n: number, dt: number): 
   const stats = new Map(wanted.map((r, i) => [r, values[i]]));
   return { n: m, mean, sd: Math.sqrt(ss / m), p5: percentileOf(stats, m, 0.05), p50: percentileOf(stats, m, 0.5), p95: percentileOf(stats, m, 0.95), slope_per_s: sii > 0 ? siv / sii / dt : null };
 }
+
+/**
+ * The order statistics of ranks `ranksOf(m)` (m = the count of finite values) of the series `read` gives, by the same
+ * radix selection, in bounded memory (e.g. the voice report's formant medians of a long recording).
+ */
+export function selectRanks(read: SeriesReader, n: number, ranksOf: (m: number) => number[]): { m: number; values: number[] } {
+  level1 ??= new Uint32Array(65536);
+  level1.fill(0);
+  const [m] = sumPass(read, n, level1);
+  if (m === 0) return { m, values: [] };
+  return { m, values: refine(read, n, firstDigit(ranksOf(m), level1)) };
+}

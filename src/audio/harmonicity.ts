@@ -13,6 +13,7 @@
 import FFT from 'fft.js';
 import { brentMinimize, sincInterpolate } from './pitch.js';
 import { indexToX, shortTermGrid, soundGrid, xToLowIndex } from './praat-sampled.js';
+import type { VoiceSignal } from './voice-signal.js';
 
 export interface Harmonicity {
   x1: number;
@@ -75,7 +76,7 @@ class CrossCorrelator {
 
 /** One call's constants and buffers, allocated once and reused by every frame. */
 interface CcWorkspace {
-  x: Float32Array;
+  x: VoiceSignal;
   sound: ReturnType<typeof soundGrid>;
   /** Samples in one period of the floor, and half of it + 1. */
   P: number;
@@ -97,33 +98,42 @@ interface CcWorkspace {
 }
 
 /** Mean of the span left - P + 1 .. right + P - 1 (1-based), as Praat's local mean of the frame. */
-function localMean(x: Float32Array, left: number, right: number, P: number): number {
+function localMean(sig: VoiceSignal, left: number, right: number, P: number): number {
+  sig.ensure(right - P - 1, left + P);
+  const x = sig.data;
+  const b = sig.base + 1;
   let lm = 0;
-  for (let i = right - P; i <= left + P; i++) lm += x[i - 1];
+  for (let i = right - P; i <= left + P; i++) lm += x[i - b];
   lm /= 2 * P;
   return lm;
 }
 
 /** Local peak |x - lm| over the middle period of the window starting at sample `start`. */
 function localPeakOf(ws: CcWorkspace, start: number, lm: number): number {
-  const { x, halfW, halfP, W } = ws;
+  const { halfW, halfP, W } = ws;
   let localPeak = 0;
   const j0 = Math.max(1, halfW + 1 - halfP);
   const j1 = Math.min(W, halfW + halfP);
-  for (let j = j0; j <= j1; j++) localPeak = Math.max(localPeak, Math.abs(x[start + j - 2] - lm));
+  ws.x.ensure(start + j0 - 2, start + j1 - 1);
+  const x = ws.x.data;
+  const b = ws.x.base + 2;
+  for (let j = j0; j <= j1; j++) localPeak = Math.max(localPeak, Math.abs(x[start + j - b] - lm));
   return localPeak;
 }
 
 /** Forward cross-correlation (Praat FCC_ACCURATE) of the frame at t into ws.r; returns the last lag computed. */
 function forwardCorrelation(ws: CcWorkspace, t: number, lm: number): number {
-  const { x, y, r, W, maximumLag, rMax, xc } = ws;
-  const nx = x.length;
+  const { y, r, W, maximumLag, rMax, xc } = ws;
+  const nx = ws.x.n;
   let s0 = xToLowIndex(ws.sound, t - 0.5 * (1 / ws.minimumPitch + ws.dtWindow));
   if (s0 < 1) s0 = 1;
   let span = maximumLag + W;
   if (span > nx + 1 - s0) span = nx + 1 - s0;
   const lagMax = span - W;
-  for (let i = 1; i <= span; i++) y[i] = x[s0 - 2 + i] - lm;
+  ws.x.ensure(s0 - 1, s0 - 1 + span);
+  const x = ws.x.data;
+  const b = ws.x.base + 2;
+  for (let i = 1; i <= span; i++) y[i] = x[s0 - b + i] - lm;
   let sumx2 = 0;
   for (let i = 1; i <= W; i++) sumx2 += y[i] * y[i];
   let sumy2 = sumx2;
@@ -184,15 +194,13 @@ function chooseCandidate(ws: CcWorkspace, lagMax: number, best: number, unvoiced
   return voiced ? chosen : -1;
 }
 
-/** Largest |x - mean(x)| over the whole sound (Praat's global peak). */
-function globalPeakAboutMean(x: Float32Array): number {
-  const nx = x.length;
-  let mean = 0;
-  for (let i = 0; i < nx; i++) mean += x[i];
-  mean /= nx;
-  let globalPeak = 0;
-  for (let i = 0; i < nx; i++) globalPeak = Math.max(globalPeak, Math.abs(x[i] - mean));
-  return globalPeak;
+/**
+ * Largest |x - mean(x)| over the whole sound (Praat's global peak): mean = the samples' running sum / n; rounding
+ * x - mean is monotonic in x, so the largest |x - mean| is that of the largest or of the smallest sample.
+ */
+function globalPeakAboutMean(x: VoiceSignal): number {
+  const mean = x.sum / x.n;
+  return Math.max(0, Math.abs(x.max - mean), Math.abs(x.min - mean));
 }
 
 /** The frame's HNR strength at time t (see chooseCandidate), or -1 when silent or unvoiced. */
@@ -209,8 +217,8 @@ function frameStrength(ws: CcWorkspace, t: number, globalPeak: number, silenceTh
   return chooseCandidate(ws, lagMax, best, unvoiced);
 }
 
-export function harmonicityCc(x: Float32Array, sr: number, dt: number, minimumPitch: number, silenceThreshold: number, periodsPerWindow: number): Harmonicity | null {
-  const sound = soundGrid(x.length, sr);
+export function harmonicityCc(x: VoiceSignal, sr: number, dt: number, minimumPitch: number, silenceThreshold: number, periodsPerWindow: number): Harmonicity | null {
+  const sound = soundGrid(x.n, sr);
   const dx = sound.dx;
   const P = Math.floor(1 / dx / minimumPitch);
   const halfP = Math.floor(P / 2) + 1;

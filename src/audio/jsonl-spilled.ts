@@ -13,7 +13,7 @@ import { SPILL_BLOCK_FRAMES } from './spill.js';
  * copies it), so formatting an hour makes no garbage for the collector to catch up with.
  */
 export function* spilledJsonlBlocks(base: FrameView, cols: FeatureColumns, from: number, to: number, block: number, clock?: (t: number) => number, t0 = 0): Generator<Buffer> {
-  const scratch = chunkScratch(base.options.nMfcc);
+  const scratch = chunkScratch(base.options.nMfcc, base.voice !== undefined);
   const sink = new ByteSink(Math.max(1024, block * 720));
   for (let a = from; a < to; a += SPILL_BLOCK_FRAMES) {
     const b = Math.min(to, a + SPILL_BLOCK_FRAMES);

@@ -5,6 +5,7 @@
  * the whole domain. NaN = undefined (too few periods).
  */
 import { windowSamples, type Grid } from './praat-sampled.js';
+import type { VoiceSignal } from './voice-signal.js';
 
 export interface PeriodArgs {
   /** Shortest and longest period counted (Praat's standard 0.0001 and 0.02 s). */
@@ -135,16 +136,19 @@ export function jitter(t: Float64Array, tmin: number, tmax: number, a: PeriodArg
 }
 
 /** Sound_getHannWindowedRms (AmplitudeTier.cpp): RMS around tmid under an asymmetric Hann window. */
-function hannWindowedRms(x: Float32Array, g: Grid, tmid: number, widthLeft: number, widthRight: number): number {
+function hannWindowedRms(sig: VoiceSignal, g: Grid, tmid: number, widthLeft: number, widthRight: number): number {
   const [imin, imax, n] = windowSamples(g, tmid - widthLeft, tmid + widthRight);
   if (n < 3) return NaN;
+  sig.ensure(imin - 1, imax);
+  const x = sig.data;
+  const b = sig.base + 1;
   let ss = 0;
   let ws = 0;
   for (let i = imin; i <= imax; i++) {
     const tt = g.x1 + (i - 1) * g.dx;
     const width = tt < tmid ? widthLeft : widthRight;
     const w = 0.5 + 0.5 * Math.cos((Math.PI * (tt - tmid)) / width);
-    const v = x[i - 1] * w;
+    const v = x[i - b] * w;
     ss += v * v;
     ws += w * w;
   }
@@ -152,7 +156,7 @@ function hannWindowedRms(x: Float32Array, g: Grid, tmid: number, widthLeft: numb
 }
 
 /** PointProcess_Sound_to_AmplitudeTier_period: [times, amplitudes] of the pulses that bound periods on both sides. */
-function periodAmplitudes(t: Float64Array, x: Float32Array, g: Grid, tmin: number, tmax: number, a: PeriodArgs): [number[], number[]] | null {
+function periodAmplitudes(t: Float64Array, x: VoiceSignal, g: Grid, tmin: number, tmax: number, a: PeriodArgs): [number[], number[]] | null {
   const [first, last] = tmin >= tmax ? [1, t.length] : windowPoints(t, tmin, tmax);
   if (last - first + 1 < 3) return null;
   const times: number[] = [];
@@ -205,7 +209,7 @@ function apq(tt: number[], aa: number[], K: number, a: PeriodArgs): number {
 }
 
 /** Local, local dB, apq3, apq5, apq11 and dda shimmer of the pulses in [tmin, tmax]. */
-export function shimmer(t: Float64Array, x: Float32Array, g: Grid, tmin: number, tmax: number, a: PeriodArgs): Shimmer {
+export function shimmer(t: Float64Array, x: VoiceSignal, g: Grid, tmin: number, tmax: number, a: PeriodArgs): Shimmer {
   const pa = periodAmplitudes(t, x, g, tmin, tmax, a);
   if (!pa) return NO_SHIMMER;
   const [tt, aa] = pa;

@@ -7,6 +7,7 @@
  */
 import { xToHighIndex, xToLowIndex, xToNearestIndex, indexToX, type Grid } from './praat-sampled.js';
 import { isVoicedFrame, pitchValueAt, type VoicePitch } from './voice-pitch.js';
+import type { VoiceSignal } from './voice-signal.js';
 
 /** Pitch_getVoicedIntervalAfter: [tleft, tright] of the first voiced stretch after `after`, or null. */
 function voicedIntervalAfter(p: VoicePitch, after: number): [number, number] | null {
@@ -63,12 +64,13 @@ function findExtremum(y: Float32Array, d: number, n: number): number {
   return iextr + (0.5 * (right - left)) / (2 * mid - left - right);
 }
 
-function soundFindExtremum(x: Float32Array, g: Grid, tmin: number, tmax: number): number {
+function soundFindExtremum(x: VoiceSignal, g: Grid, tmin: number, tmax: number): number {
   let imin = xToLowIndex(g, tmin);
   let imax = xToHighIndex(g, tmax);
   if (imin < 1) imin = 1;
   if (imax > g.nx) imax = g.nx;
-  const iext = findExtremum(x, imin - 1, imax - imin + 1);
+  x.ensure(imin - 1, imax);
+  const iext = findExtremum(x.data, imin - 1 - x.base, imax - imin + 1);
   return iext !== 0 ? g.x1 + (imin - 1 + iext - 1) * g.dx : (tmin + tmax) / 2;
 }
 
@@ -79,7 +81,7 @@ interface Correlation {
 }
 
 /** Sound_findMaximumCorrelation: the best match of the period at t1 among lags placing it in [tmin2, tmax2]. */
-function findMaximumCorrelation(x: Float32Array, g: Grid, t1: number, windowLength: number, tmin2: number, tmax2: number, out: Correlation): void {
+function findMaximumCorrelation(sig: VoiceSignal, g: Grid, t1: number, windowLength: number, tmin2: number, tmax2: number, out: Correlation): void {
   let maximumCorrelation = -1;
   let r1Best = NaN;
   let r3Best = NaN;
@@ -94,6 +96,9 @@ function findMaximumCorrelation(x: Float32Array, g: Grid, t1: number, windowLeng
   const ileft2max = xToHighIndex(g, tmax2 - half);
   const nx = g.nx;
   out.peak = 0;
+  sig.ensure(Math.min(ileft1, ileft2min) - 1, Math.max(iright1, ileft2max + iright1 - ileft1));
+  const x = sig.data;
+  const b = sig.base + 1; // x[i - b] is 1-based sample i
   for (let ileft2 = ileft2min; ileft2 <= ileft2max; ileft2++) {
     let norm1 = 0;
     let norm2 = 0;
@@ -101,8 +106,8 @@ function findMaximumCorrelation(x: Float32Array, g: Grid, t1: number, windowLeng
     let localPeak = 0;
     for (let i1 = ileft1, i2 = ileft2; i1 <= iright1; i1++, i2++) {
       if (i1 < 1 || i1 > nx || i2 < 1 || i2 > nx) continue;
-      const a1 = x[i1 - 1];
-      const a2 = x[i2 - 1];
+      const a1 = x[i1 - b];
+      const a2 = x[i2 - b];
       norm1 += a1 * a1;
       norm2 += a2 * a2;
       product += a1 * a2;
@@ -132,10 +137,10 @@ function findMaximumCorrelation(x: Float32Array, g: Grid, t1: number, windowLeng
 }
 
 /** Sound_Pitch_to_PointProcess_cc: pulse times in seconds, ascending (duplicates dropped as PointProcess_addPoint does). */
-export function periodicPulses(x: Float32Array, g: Grid, p: VoicePitch): Float64Array {
+export function periodicPulses(x: VoiceSignal, g: Grid, p: VoicePitch): Float64Array {
   const points: number[] = [];
-  let globalPeak = 0;
-  for (let i = 0; i < x.length; i++) if (Math.abs(x[i]) > globalPeak) globalPeak = Math.abs(x[i]);
+  // The largest |x| (Praat's loop over the samples): of the signal's extremes, the same value.
+  const globalPeak = x.n > 0 ? Math.max(0, x.max, -x.min) : 0;
   const c: Correlation = { r: 0, t: 0, peak: 0 };
   let t = p.xmin;
   let addedRight = -1e308;

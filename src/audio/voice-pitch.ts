@@ -8,6 +8,7 @@
 import { PitchAnalyzer } from './pitch.js';
 import { indexToX, shortTermGrid, soundGrid, xToIndex, xToLowIndex, type Grid } from './praat-sampled.js';
 import { SampleBuffer } from './sample-buffer.js';
+import type { VoiceSignal } from './voice-signal.js';
 
 export interface VoicePitch {
   grid: Grid;
@@ -19,19 +20,16 @@ export interface VoicePitch {
   ceiling: number;
 }
 
-/** A SampleBuffer holding the whole signal (the voice measures need random access within voiced stretches). */
-export function wholeBuffer(x: Float32Array): SampleBuffer {
-  const b = new SampleBuffer();
-  b.append(x, 0);
-  b.finish();
-  return b;
-}
-
-export function voicePitch(x: Float32Array, sr: number, floor: number, ceiling: number): VoicePitch | null {
-  const sound = soundGrid(x.length, sr);
+/**
+ * The voice pitch analysis of the signal: its samples go through a SampleBuffer a block at a time (each frame's
+ * window is in it when the frame is analysed, older samples are dropped), the candidates to temp files past
+ * `spillAfter` frames (pitch-spilled.ts); the global peak from the whole signal's running sum, min and max.
+ */
+export function voicePitch(x: VoiceSignal, sr: number, floor: number, ceiling: number, spillAfter?: number): VoicePitch | null {
+  const sound = soundGrid(x.n, sr);
   const timeStep = 0.75 / floor; // Praat: periodsPerWindow / minimumPitch / 4
   const grid = shortTermGrid(sound, 3 / floor, timeStep);
-  if (!grid || x.length === 0) return null;
+  if (!grid || x.n === 0) return null;
   const pa = new PitchAnalyzer({
     sampleRate: sr,
     hop: timeStep * sr,
@@ -44,15 +42,26 @@ export function voicePitch(x: Float32Array, sr: number, floor: number, ceiling: 
     octaveJumpCost: 0.35,
     voicedUnvoicedCost: 0.14,
     refineAll: true,
+    ...(spillAfter !== undefined ? { spillAfter } : {}),
   });
-  const buf = wholeBuffer(x);
+  const buf = new SampleBuffer({ stats: false });
+  const reach = Math.ceil(3 * sr / floor) + 2; // more than the analyser's reach either side of a frame
+  const chunk = new Float32Array(Math.min(x.n, 1 << 15));
+  let fed = 0;
   for (let i = 1; i <= grid.nx; i++) {
     const left = xToLowIndex(sound, indexToX(grid, i)); // 1-based leftSample
+    while (fed < x.n && fed < left + reach) {
+      const m = Math.min(chunk.length, x.n - fed);
+      x.read(chunk.subarray(0, m), fed);
+      buf.append(chunk.subarray(0, m), left - reach);
+      fed += m;
+      if (fed === x.n) buf.finish();
+    }
     pa.analyzeAt(buf, left); // 0-based rightSample = 1-based leftSample
   }
-  const mean = buf.sum / x.length;
-  const track = pa.finish(Math.max(buf.max - mean, mean - buf.min));
-  return { grid, f0: track.f0, xmin: 0, xmax: x.length / sr, ceiling };
+  const mean = x.sum / x.n;
+  const track = pa.finish(Math.max(x.max - mean, mean - x.min));
+  return { grid, f0: track.f0, xmin: 0, xmax: x.n / sr, ceiling };
 }
 
 /** Pitch_isVoiced_i (1-based frame). */

@@ -90,14 +90,14 @@ function addNucleiOptions(cmd: Command): void {
 /** Voice quality (--voice), the sync beep left out of the analysis, and the digits of the records. */
 function addVoiceAndBeepOptions(cmd: Command): void {
   cmd
-    .option('--voice', "voice quality as Praat's voice report: jitter, shimmer, HNR, formants F1-F3 per frame and per file (keeps the PCM in memory)", false)
+    .option('--voice', "voice quality as Praat's voice report: jitter, shimmer, HNR, formants F1-F3 per frame and per file (the signal in memory, or past --spill-after in a temp file)", false)
     .option('--voice-floor <hz>', 'pitch floor of the voice measures (Praat voice report: 75)', pos('--voice-floor'), D.voiceFloor)
     .option('--voice-ceiling <hz>', 'pitch ceiling of the voice measures (Praat voice report: 600)', pos('--voice-ceiling'), D.voiceCeiling)
     .option('--voice-window <s>', 'window of the per-frame jitter and shimmer, centred on the frame', pos('--voice-window'), D.voiceWindowS)
     .option('--keep-sync-beep', 'analyse the sync beep as sound (default: its frames get null pitch and voicing and are left out of the summary)', false)
     .option('--tone-hz <hz>', 'frequency of the sync beep that is left out (as mmprep sync)', numberOption('--tone-hz', { min: 20, max: 20000 }), 1000)
     .option('--digits <n>', 'significant digits of floats in the records (0 = full precision)', int('--digits', 0), D.digits)
-    .option('--spill-after <s>', 'recordings longer than this many seconds keep their per-frame values in temp files in $TMPDIR, not memory (same output; not with --voice)', pos('--spill-after'), SPILL_AFTER_S);
+    .option('--spill-after <s>', 'recordings longer than this many seconds keep their per-frame values (and, with --voice, the signal) in temp files in $TMPDIR, not memory (same output)', pos('--spill-after'), SPILL_AFTER_S);
 }
 
 type AudioCliOpts = Opts & { sr: number; hop: number; fmax?: number };
