@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanAudioTone } from '../src/sync/scan-audio.js';
-import { ffmpeg, rng, roomIR, writeWavF32 } from './sync-media.js';
+import { ffmpeg, reverbBeep, rng, writeWavF32 } from './sync-media.js';
 
 const SR = 16000;
 const T = 1.2345678;
@@ -23,15 +23,7 @@ const RT60_S = 0.8;
 /** The beep (250 ms, amplitude 0.1) through the room and white noise of sd noiseSd. */
 function beepInRoom(seed: number, drrDb = DRR_DB, rt60 = RT60_S, noiseSd = 0.1): Float32Array {
   const n = Math.round(2.5 * SR);
-  const i0 = Math.ceil(T * SR);
-  const i1 = Math.ceil((T + 0.25) * SR);
-  const h = roomIR(rt60, drrDb, seed, SR);
-  const x = new Float32Array(n);
-  for (let i = i0; i < Math.min(n, i1 + h.length); i++) {
-    let s = 0;
-    for (let j = Math.max(i0, i - h.length + 1); j <= Math.min(i, i1 - 1); j++) s += h[i - j] * 0.1 * Math.sin(2 * Math.PI * 1000 * (j / SR - T));
-    x[i] = s;
-  }
+  const x = reverbBeep(rt60, drrDb, seed, SR, T);
   const g = rng(seed + 99);
   for (let i = 0; i < n; i++) x[i] += noiseSd * g.g();
   return x;

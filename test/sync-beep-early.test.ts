@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanAudioTone } from '../src/sync/scan-audio.js';
-import { rng, roomIR, writeWavF32 } from './sync-media.js';
+import { reverbBeep, rng, writeWavF32 } from './sync-media.js';
 
 const SR = 16000;
 const T = 1.2345678;
@@ -25,14 +25,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function beepAfterHarmonic(drrDb: number, leadS: number, seed: number): Float32Array {
   const n = Math.round(2.5 * SR);
   const i0 = Math.ceil(T * SR);
-  const i1 = Math.ceil((T + 0.25) * SR);
-  const h = roomIR(0.8, drrDb, seed, SR);
-  const x = new Float32Array(n);
-  for (let i = i0; i < Math.min(n, i1 + h.length); i++) {
-    let s = 0;
-    for (let j = Math.max(i0, i - h.length + 1); j <= Math.min(i, i1 - 1); j++) s += h[i - j] * 0.1 * Math.sin(2 * Math.PI * 1000 * (j / SR - T));
-    x[i] = s;
-  }
+  const x = reverbBeep(0.8, drrDb, seed, SR, T);
   const r = rng(seed + 50);
   const a0 = Math.round((T - leadS) * SR);
   const a1 = i0 + Math.round(0.03 * SR);

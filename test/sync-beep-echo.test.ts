@@ -7,25 +7,16 @@
 import { describe, expect, it } from 'vitest';
 import { findToneBursts } from '../src/sync/tone.js';
 import { echoOnset } from '../src/sync/tone-step.js';
-import { rng as mulberry, roomIR as roomIRAt } from './sync-media.js';
+import { rng as mulberry, reverbBeep } from './sync-media.js';
 
 const SR = 16000;
 const T = 1.2345678;
 const rng = (seed: number) => mulberry(seed).g;
-const roomIR = (rt60: number, drrDb: number, seed: number) => roomIRAt(rt60, drrDb, seed, SR);
 
 /** A 250 ms beep of amplitude 0.1 at T through the room, in white noise snrDb under the beep's dry power. */
 function beepInRoom(drrDb: number, rt60: number, snrDb: number, seed: number): Float32Array {
   const n = Math.round(2.5 * SR);
-  const i0 = Math.ceil(T * SR);
-  const i1 = Math.ceil((T + 0.25) * SR);
-  const h = roomIR(rt60, drrDb, seed);
-  const x = new Float32Array(n);
-  for (let i = i0; i < Math.min(n, i1 + h.length); i++) {
-    let s = 0;
-    for (let j = Math.max(i0, i - h.length + 1); j <= Math.min(i, i1 - 1); j++) s += h[i - j] * 0.1 * Math.sin(2 * Math.PI * 1000 * (j / SR - T));
-    x[i] = s;
-  }
+  const x = reverbBeep(rt60, drrDb, seed, SR, T);
   const g = rng(seed + 99);
   const sd = 0.1 * 10 ** (-snrDb / 20);
   for (let i = 0; i < n; i++) x[i] += sd * g();

@@ -60,6 +60,24 @@ export function roomIR(rt60: number, drrDb: number, seed: number, sr: number): F
   return h;
 }
 
+/**
+ * A 250 ms, 1 kHz beep of amplitude 0.1 starting at tS, convolved with roomIR(rt60, drrDb, seed, sr), in a buffer of
+ * totalS seconds (no noise: each test adds its own).
+ */
+export function reverbBeep(rt60: number, drrDb: number, seed: number, sr: number, tS: number, totalS = 2.5): Float32Array {
+  const n = Math.round(totalS * sr);
+  const i0 = Math.ceil(tS * sr);
+  const i1 = Math.ceil((tS + 0.25) * sr);
+  const h = roomIR(rt60, drrDb, seed, sr);
+  const x = new Float32Array(n);
+  for (let i = i0; i < Math.min(n, i1 + h.length); i++) {
+    let s = 0;
+    for (let j = Math.max(i0, i - h.length + 1); j <= Math.min(i, i1 - 1); j++) s += h[i - j] * 0.1 * Math.sin(2 * Math.PI * 1000 * (j / sr - tS));
+    x[i] = s;
+  }
+  return x;
+}
+
 const clipCache = new Map<number, Float32Array[]>();
 export async function speechClips(sr: number): Promise<Float32Array[]> {
   let c = clipCache.get(sr);
