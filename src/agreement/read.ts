@@ -8,7 +8,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parse, type Options as CsvOptions } from 'csv-parse';
-import { shellWord } from '../batch/manifest.js';
+import { shellWord } from '../common/shell.js';
 import { InputError } from '../common/errors.js';
 import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';

@@ -10,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { checkUtf8File, csvDialectNote, delimiterHint, delimiterName, readCsvText, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote, type CsvRow, type CsvTable } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
+import { shellWord } from '../common/shell.js';
 import { missingFileHint } from './missing-file-hint.js';
 import { copiedRowNotes, sharedMediaNotes, speakerSpellingNotes } from './manifest-shared.js';
 import { unsafeSessionIdReason } from './session-id.js';
@@ -173,11 +174,6 @@ export function suggestColumn(column: string, roles: readonly string[] = []): st
   return null;
 }
 
-/** A word as a POSIX shell reads it: as it is when it is plain, else in single quotes ('Lav Audio'). */
-export function shellWord(word: string): string {
-  if (/^[A-Za-z0-9_.:/=+@%-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 interface RawRow {
   line: number;
