@@ -216,6 +216,17 @@ describe('readManifest', () => {
     ]);
   });
 
+  it('JSONL: a key given twice in one object is refused (JSON.parse kept the last file without a word); nested and quoted keys are not', async () => {
+    const j = write(
+      'twice.jsonl',
+      [
+        '{"session_id":"s1","speaker_id":"a","video":"media/a.mp4","video":"media/b.mp4"}',
+        '{"session_id":"s2","speaker_id":"b","video":"media/b.mp4","meta_note":"say \\"video\\": twice","meta_x":{"video":1}}',
+      ].join('\n') + '\n',
+    );
+    expect(await problemsOf(j)).toEqual([`${j}:1, field video: key appears twice in the object (JSON keeps only the last one): keep one`]);
+  });
+
   it('gives the line where a record starts when a quoted field spans lines', async () => {
     const p = write('multi.csv', 'session_id,speaker_id,video,note\ns1,a,media/a.mp4,"two\nlines"\ns2,b,media/missing.mp4,x\n');
     expect(await problemsOf(p)).toEqual([`${p}:4, column video: no such file: media/missing.mp4`]);

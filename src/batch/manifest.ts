@@ -11,6 +11,7 @@ import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { checkUtf8File, csvDialectNote, delimiterHint, delimiterName, readCsvText, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote, type CsvRow, type CsvTable } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
 import { shellWord } from '../common/shell.js';
+import { duplicateTopLevelKey } from '../common/json-keys.js';
 import { missingFileHint } from './missing-file-hint.js';
 import { copiedRowNotes, sharedMediaNotes, speakerSpellingNotes } from './manifest-shared.js';
 import { unsafeSessionIdReason } from './session-id.js';
@@ -313,6 +314,9 @@ function parseJsonlRows(file: string, text: string, problems: ManifestProblem[],
         problems.push({ file, line, message: `not a JSON object (JSON Lines: one session object per line, got ${Array.isArray(obj) ? 'an array' : obj === null ? 'null' : typeof obj})` });
         return;
       }
+      // JSON.parse keeps the last of two equal keys: `"lav_audio": "a.flac", "lav_audio": "b.flac"` analysed b alone.
+      const twice = duplicateTopLevelKey(l);
+      if (twice !== null) problems.push({ file, line, column: twice, message: 'key appears twice in the object (JSON keeps only the last one): keep one' });
       const cells = new Map<string, string>();
       const bad = new Set<string>();
       for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
