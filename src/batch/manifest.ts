@@ -299,7 +299,8 @@ function parseJsonlRows(file: string, text: string, problems: ManifestProblem[],
   const rows: RawRow[] = [];
   text
     .replace(/^\uFEFF/, '')
-    .split(/\r?\n/)
+    // CR, LF or CRLF ends a line (a classic Mac editor's lone CR too; a JSON string cannot hold a raw CR), as in CSV.
+    .split(/\r\n|\r|\n/)
     .forEach((l, i) => {
       const line = i + 1;
       if (l.trim() === '') return;
