@@ -53,7 +53,7 @@ describe('warnings about the recording itself', () => {
     expect(sur.code).toBe(0);
     expect(sur.stderr).toContain(`mmprep audio: ${p('surround.wav')}: warning: 6 channels averaged to mono`);
     const lav = await runCli(['audio', p('lav.wav'), '-o', p('lav.jsonl')]);
-    expect(lav.code).toBe(0);
+    expect(lav.code, lav.stderr).toBe(0);
     expect(lav.stderr).not.toContain('warning');
   });
 });
