@@ -82,3 +82,23 @@ describe("a wide sheet made for dataset build (session_id, start_s, end_s beside
     expect(JSON.parse(r.stdout).dimensions[0].n_targets).toBe(3);
   });
 });
+
+describe('a wide sheet with a column that describes the targets (speaker_id, duration), not a rater', () => {
+  // Before: read as one more rater, exit 0 (ICC(2,1) 0.34 instead of 0.84 with a numeric speaker_id; gold labels
+  // averaged with it). Now refused naming the column; 'order'/'time' stay the drift column, series raters are read.
+  const rows = ['t1,1,3,4,3', 't2,2,2,2,3', 't3,4,5,4,5', 't4,6,1,2,1', 't5,7,4,4,5'];
+  it.each(['speaker_id', 'session_id', 'Participant ID', 'duration', 'clip_duration_s', 'start', 'end_ms', 'age'])('%s is refused naming the column (exit 2)', async (col) => {
+    const p = file(`w-${col.replace(/ /g, '')}.csv`, [`target,${col},r1,r2,r3`, ...rows].join('\n') + '\n');
+    const r = await runCli(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`mmprep: ${p}:1, column ${col}: column '${col}' would be read as a rater (a wide file's columns other than the target 'target' are raters), but it is named like information about the targets: remove it from the sheet (or give the ratings in the long layout: target,rater,rating), or rename it if it really is a rater\n`);
+  });
+  it('controls: an order column, raters in a series (coder_1) and raters with plain names are read', async () => {
+    for (const head of ['target,order,r1,r2,r3', 'target,coder_1,coder_2,coder_3,coder_4', 'target,anna,ben,carla,dev']) {
+      const r = await runCli(['agreement', file('ok.csv', [head, ...rows].join('\n') + '\n'), '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).dimensions[0].n_raters).toBe(head.startsWith('target,order') ? 3 : 4);
+    }
+  });
+});

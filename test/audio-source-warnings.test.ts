@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { audioSourceWarnings } from '../src/audio/source-warnings.js';
 import { runCli, tempDir } from './helpers/cli.js';
-import { ffmpegSync } from './helpers/ffmpeg.js';
+import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
 
 const tmp = tempDir('mmprep-audio-src-warn-');
 afterAll(() => tmp.cleanup());
@@ -17,10 +17,10 @@ const p = (n: string) => join(tmp.dir, n);
 describe('warnings about the recording itself', () => {
   it('says a band-limited (8 kHz) source and a surround track, and nothing for 16 kHz stereo', () => {
     const src = (sample_rate_hz: number, channels: number) => ({ sample_rate_hz: 16000, source: { stream_index: 0, codec: 'pcm_s16le', sample_rate_hz, channels, audio_streams: 1 } });
-    expect(audioSourceWarnings(src(8000, 1))).toEqual([expect.stringMatching(/^recorded at 8000 Hz and analysed at 16000 Hz: nothing above 4000 Hz/)]);
-    expect(audioSourceWarnings(src(48000, 6))).toEqual([expect.stringMatching(/^6 channels averaged to mono/)]);
-    expect(audioSourceWarnings(src(16000, 2))).toEqual([]);
-    expect(audioSourceWarnings(src(44100, 1))).toEqual([]);
+    expect(audioSourceWarnings(src(8000, 1), 'rec.wav')).toEqual([expect.stringMatching(/^recorded at 8000 Hz and analysed at 16000 Hz: nothing above 4000 Hz/)]);
+    expect(audioSourceWarnings(src(48000, 6), 'rec.wav')).toEqual([expect.stringMatching(/^6 channels averaged to mono/)]);
+    expect(audioSourceWarnings(src(16000, 2), 'rec.wav')).toEqual([]);
+    expect(audioSourceWarnings(src(44100, 1), 'rec.wav')).toEqual([]);
   });
 
   it('says a file with two audio streams (a second microphone) of which one is analysed, in mmprep audio and extract', async () => {
@@ -28,11 +28,17 @@ describe('warnings about the recording itself', () => {
     const r = await runCli(['audio', p('two-mics.mka'), '-o', p('two.jsonl'), '--stream', '1', '--summary', p('two.summary.json')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`mmprep audio: ${p('two-mics.mka')}: warning: has 2 audio streams and only one is analysed (ffprobe's stream index 1)`);
+    // The ffmpeg example names the file (was a literal FILE) and runs as given.
+    const copy = `ffmpeg -i ${p('two-mics.mka')} -map 0:a:1 -c copy ${p('two-mics-a1.mka')}`;
+    expect(r.stderr).toContain(`give each its own file (${copy})`);
+    ffmpegSync(copy.split(' ').slice(1));
+    expect(ffprobeJson(['-show_streams', p('two-mics-a1.mka')])).toMatchObject({ streams: [{ codec_type: 'audio', codec_name: 'flac' }] });
     expect(JSON.parse(readFileSync(p('two.summary.json'), 'utf8')).source).toMatchObject({ stream_index: 1, audio_streams: 2 });
     writeFileSync(p('m-two.csv'), 'session_id,speaker_id,lav_audio\nt1,spk,two-mics.mka\n');
     const x = await runCli(['extract', p('m-two.csv'), '-o', p('x-two'), '--only', 'audio', '--progress', 'none']);
     expect(x.code, x.stderr).toBe(0);
     expect(x.stderr).toMatch(/session t1 \(line 2\): warning: audio: two-mics\.mka: has 2 audio streams and only one is analysed \(ffprobe's stream index 0\)/);
+    expect(x.stderr).toContain('(ffmpeg -i two-mics.mka -map 0:a:1 -c copy two-mics-a1.mka)');
     expect(JSON.parse(x.stdout.trim().split('\n').pop()!).warnings).toBe(1);
   });
 
@@ -47,7 +53,7 @@ describe('warnings about the recording itself', () => {
     expect(sur.code).toBe(0);
     expect(sur.stderr).toContain(`mmprep audio: ${p('surround.wav')}: warning: 6 channels averaged to mono`);
     const lav = await runCli(['audio', p('lav.wav'), '-o', p('lav.jsonl')]);
-    expect(lav.code).toBe(0);
+    expect(lav.code, lav.stderr).toBe(0);
     expect(lav.stderr).not.toContain('warning');
   });
 });

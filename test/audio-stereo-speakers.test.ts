@@ -6,10 +6,12 @@
  * that channel split out with ffmpeg. Controls: one speaker heard by two microphones (delayed, quieter, different room
  * echoes) and dual mono get no warning.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelWarning } from '../src/audio/channel-check.js';
+import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
@@ -49,6 +51,18 @@ describe('a stereo file with one speaker per channel', () => {
     expect(left.stderr).toContain('warning: channel 1 of 2 is silent (-200 dBFS against');
   });
 
+  it("the warning's ffmpeg split names the file as given, quoted for the shell, and runs as pasted (was a literal FILE)", async () => {
+    copyFileSync(p('two.wav'), p("Sam's take 1.wav"));
+    const r = await runCli(['audio', p("Sam's take 1.wav"), '-o', p('take.jsonl')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/\bFILE\b/);
+    const q = (f: string) => `'${p(f).replace(/'/g, `'\\''`)}'`;
+    const cmd = `ffmpeg -i ${q("Sam's take 1.wav")} -af "pan=mono|c0=c0" ${q("Sam's take 1-left.wav")}`;
+    expect(r.stderr).toContain(`split them (${cmd}, c1 and -right for the right)`);
+    execSync(`${ffmpegBinaries().ffmpeg.path} -v error -nostdin${cmd.slice('ffmpeg'.length)}`, { stdio: 'pipe' });
+    expect(statSync(p("Sam's take 1-left.wav")).size).toBeGreaterThan(100_000);
+  });
+
   it('--channel 1 analyses the right channel alone: the same bytes as that channel split out; a channel that does not exist is exit 2', async () => {
     const c1 = await runCli(['audio', p('two.wav'), '--channel', '1', '-o', p('c1.jsonl'), '--summary', p('c1.json')]);
     expect(c1.code, c1.stderr).toBe(0);
@@ -75,9 +89,9 @@ describe('a stereo file with one speaker per channel', () => {
 
   it('the thresholds: a spread over 12 dB, a channel over 30 dB below the other', () => {
     const c = (d: [number, number, number] | null, l: [number, number] = [-20, -21]) => ({ seconds: 120, correlation: 0.1, level_dbfs: l, level_difference_db: d });
-    expect(channelWarning(c([-3, 1, 8.9]))).toBeNull();
-    expect(channelWarning(c([-3, 1, 9.1]))).toMatch(/^its 2 channels are different signals/);
-    expect(channelWarning(c(null))).toBeNull();
-    expect(channelWarning(c([0, 0, 0], [-20, -51]))).toMatch(/^channel 1 of 2 is silent \(-51 dBFS against -20 dBFS/);
+    expect(channelWarning(c([-3, 1, 8.9]), 'rec.wav')).toBeNull();
+    expect(channelWarning(c([-3, 1, 9.1]), 'rec.wav')).toMatch(/^its 2 channels are different signals/);
+    expect(channelWarning(c(null), 'rec.wav')).toBeNull();
+    expect(channelWarning(c([0, 0, 0], [-20, -51]), 'rec.wav')).toMatch(/^channel 1 of 2 is silent \(-51 dBFS against -20 dBFS/);
   });
 });

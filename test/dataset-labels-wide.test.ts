@@ -82,4 +82,20 @@ describe('dataset build --labels: a wide sheet with session_id/start_s/end_s col
     expect(ok.code, ok.stderr).toBe(0);
     expect(labelsOf(join(tmp.dir, 'cli-b'))).toEqual(labelsOf(join(tmp.dir, 'long-out')));
   }, 60_000);
+
+  it('a duration_s column beside the raters is refused, not averaged into the gold labels as a fourth rater', async () => {
+    // Before: exit 0, gold mean 6.18 instead of 8 for s01_u0 (0.73 s averaged with 8, 9, 7), ICC(2,1) 0.34.
+    const lines = readFileSync(ratingsFiles().wide, 'utf8').replace(/^\ufeff/, '').trim().split('\r\n');
+    const withDur = lines.map((l, i) => {
+      const c = l.split(';');
+      const dur = i === 0 ? 'duration_s' : String(Math.round((Number(c[2].replace(',', '.')) - Number(c[1].replace(',', '.'))) * 1000) / 1000).replace('.', ',');
+      return [...c.slice(0, 4), dur, ...c.slice(4)].join(';');
+    });
+    writeFileSync(join(tmp.dir, 'valence-dur.csv'), withDur.join('\n') + '\n');
+    const out = join(tmp.dir, 'cli-dur');
+    const r = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', out, '--labels', join(tmp.dir, 'valence-dur.csv'), '--decimal-comma', '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`valence-dur.csv:1, column duration_s: column 'duration_s' would be read as a rater (a wide file's columns other than the target 'clip' are raters), but it is named like information about the targets: remove it from the sheet`);
+    expect(readdirSync(tmp.dir)).not.toContain('cli-dur');
+  }, 60_000);
 });

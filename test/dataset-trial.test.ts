@@ -169,6 +169,33 @@ describe('overlaps in a transcript', () => {
   });
 });
 
+describe('a word outside its own utterance', () => {
+  // A segment whose times were corrected by hand while its words' were not: the record was widened over the gap to
+  // the stray word (2.78-5.6 s on the reference clock), taking in the next utterance's speech, and nothing was said.
+  it('is a warning naming the line and word, and the widened record overlapping the next utterance is one too', async () => {
+    const stray = (text: string) =>
+      text
+        .split('\n')
+        .map((l, i) => {
+          if (i !== 0 || !l) return l;
+          const o = JSON.parse(l) as { words: Array<{ start: number; end: number }> };
+          [o.words[1].start, o.words[1].end] = [5.0, 5.3];
+          return JSON.stringify(o);
+        })
+        .join('\n');
+    const notes: string[] = [];
+    const out = join(tmp.dir, 'stray');
+    const r = await buildDataset(demoInputs({ 's02_transcript.jsonl': stray }), { features: FEATURES, out, onNote: (n) => notes.push(n) });
+    expect(r.manifest.sessions.map((s) => s.error)).toEqual([null, null, null]);
+    const s02 = notes.filter((n) => n.startsWith('session s02: '));
+    expect(s02).toHaveLength(2);
+    expect(s02[0]).toMatch(/s02_transcript\.jsonl: 1 overlapping utterance of one speaker: line 1 and line 2 overlap \(speaker spk_g: 2\.78-5\.6 s \(widened to its words\) and 4\.714-7\.654 s\)$/);
+    expect(s02[1]).toMatch(/s02_transcript\.jsonl: 1 word outside its utterance: line 1: word 1 \("five", 5\.3-5\.6 s\) is outside its utterance \(2\.78-3\.69 s\); the record covers 2\.78-5\.6 s \(widened to its words\)$/);
+    expect(r.manifest.sessions.find((s) => s.session_id === 's02')!.warnings).toHaveLength(2);
+    expect(notes.filter((n) => /session s0[13]: /.test(n))).toEqual([]);
+  });
+});
+
 describe('a copy of the media folder', () => {
   const copyMedia = (name: string, swap?: [string, string]) => {
     const d = join(tmp.dir, name);

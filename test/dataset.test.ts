@@ -623,13 +623,16 @@ describe('dataset validate', () => {
 
   it('NaN and Infinity in the JSON text', async () => {
     const d = copy();
-    editLines(d, 'data-test-00000.jsonl', (l) => [l[0].replace(/"voiced_ratio":[^,]+/, '"voiced_ratio":NaN'), l[1].replace(/"rms":\[[^,\]]+/, '"rms":[-Infinity'), ...l.slice(2)]);
+    editLines(d, 'data-test-00000.jsonl', (l) => [l[0].replace(/"text":"[^"]*"/, '"text":"the result was NaN: Infinity"').replace(/"voiced_ratio":[^,]+/, '"voiced_ratio":NaN'), l[1].replace(/"rms":\[[^,\]]+/, '"rms":[-Infinity'), ...l.slice(2)]);
     reseal(d, 'data-test-00000.jsonl');
     const r = await validateDataset(d);
     // Only nan: the lines are read with NaN/Infinity as null for the other checks. They were left out of them and of
     // the counts, which then failed too, as if two records were missing from the file.
     expect(failed(r)).toEqual(['nan']);
     expect(check(r, 'nan').examples).toEqual(['s03/u0000', 's03/u0001']);
+    // The line names the file, its line number, the value and the field (was only the record id).
+    expect(check(r, 'nan').message).toContain('data-test-00000.jsonl:1 (s03/u0000): NaN in the JSON text at field "voiced_ratio": write null for a missing value');
+    expect(check(r, 'nan').message).toContain('data-test-00000.jsonl:2 (s03/u0001): -Infinity in the JSON text at field "rms"');
     expect(r.records).toBe(8);
   });
 

@@ -216,6 +216,26 @@ describe('readManifest', () => {
     ]);
   });
 
+  it('JSONL: a key given twice in one object is refused (JSON.parse kept the last file without a word); nested and quoted keys are not', async () => {
+    const j = write(
+      'twice.jsonl',
+      [
+        '{"session_id":"s1","speaker_id":"a","video":"media/a.mp4","video":"media/b.mp4"}',
+        '{"session_id":"s2","speaker_id":"b","video":"media/b.mp4","meta_note":"say \\"video\\": twice","meta_x":{"video":1}}',
+      ].join('\n') + '\n',
+    );
+    expect(await problemsOf(j)).toEqual([`${j}:1, field video: key appears twice in the object (JSON keeps only the last one): keep one`]);
+  });
+
+  it('JSONL with lone CR line ends (a classic Mac editor) is read as with LF; problems keep their line numbers', async () => {
+    // Was one line to the reader: "not valid JSON at column 61 (Unexpected non-whitespace character after JSON)".
+    const objs = ['{"session_id":"s1","speaker_id":"a","video":"media/a.mp4"}', '{"session_id":"s2","speaker_id":"b","video":"media/nope.mp4"}'];
+    const cr = write('cr.jsonl', objs.join('\r') + '\r');
+    expect(await problemsOf(cr)).toEqual([`${cr}:2, field video: no such file: media/nope.mp4`]);
+    const ok = write('cr-ok.jsonl', objs[0] + '\r' + objs[0].replace(/s1/, 's3').replace('"a"', '"c"') + '\r');
+    expect((await readManifest(ok)).sessions.map((x) => x.session_id)).toEqual(['s1', 's3']);
+  });
+
   it('gives the line where a record starts when a quoted field spans lines', async () => {
     const p = write('multi.csv', 'session_id,speaker_id,video,note\ns1,a,media/a.mp4,"two\nlines"\ns2,b,media/missing.mp4,x\n');
     expect(await problemsOf(p)).toEqual([`${p}:4, column video: no such file: media/missing.mp4`]);

@@ -5,7 +5,7 @@
  *   search window (0.0-12.0 s)"), "is 12.0 s long" in `short_file`, and the end window placed 2 s too late.
  * - The video decoder's seek added the file's start time twice (ffmpeg adds it to an input -ss): `sync --ends both`
  *   decoded 3 s of a 5 s end window (a `truncated` warning again), and `mmprep face --start 5 --end 5.2` on such a
- *   file found "no frames in the requested range".
+ *   file found "no frames in the requested range"; a range before such a stream's first frame now says where its frames are.
  * Control: the same streams in the demo's MP4 (start 0) give the same offsets, 2 s apart.
  */
 import { copyFileSync, readFileSync } from 'node:fs';
@@ -49,6 +49,12 @@ describe('streams that start at 2 s', () => {
     expect(r.code).toBe(0);
     const t = r.stdout.trim().split('\n').map((l) => JSON.parse(l).t_s);
     expect(t).toEqual([5, 5.04, 5.08, 5.12, 5.16]);
+  });
+  it('face --start/--end before a late stream\'s first frame: refused, saying where its frames are (was only "no frames")', async () => {
+    const r = await runCli(['face', 'cam2.mkv', '--start', '0', '--end', '1.5'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe("mmprep: cam2.mkv: video has no frames in the requested range (--start 0, --end 1.5): its frames are at 2.000-12.000 s on the stream's clock, which --start/--end and t_s use: pass times within that\n");
   });
   it('fileSpanS: the start is taken off MP4/MOV and Matroska durations only', () => {
     const p = (container: string, start: number, d: number): ProbeResult => ({ file: 'x', container, duration_s: d, start_time_s: start, size_bytes: 1, bit_rate_bps: 1, streams: [] });

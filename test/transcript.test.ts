@@ -242,4 +242,16 @@ describe('line endings of subtitle files', () => {
     expect(detectTranscriptFormat('subs.txt', srt.join('\r'))).toBe('srt');
     expect(() => parseTranscript(['1', '00:00:01 --> 00:00:02', 'x'].join('\r'), 'srt', 'bad.srt')).toThrow(/^bad start time '00:00:01'/);
   });
+
+  // JSONL with lone CRs was one line to the reader: refused as "not valid JSON (Unexpected non-whitespace character
+  // after JSON at position 40)" on line 1. JSON strings cannot hold a raw CR, so it ends a line as LF does.
+  it('CR-only JSONL reads as its LF form, the lines counted in errors', async () => {
+    const jl = ['{"start": 1, "end": 2.5, "text": "hello there"}', '', '{"start": 3, "end": 4, "text": "second line"}', ''];
+    const lf = await readTranscript(write('lf.jsonl', jl.join('\n')));
+    expect(lf).toHaveLength(2);
+    expect(await readTranscript(write('cr.jsonl', jl.join('\r')))).toEqual(lf);
+    expect(await readTranscript(write('crlf.jsonl', jl.join('\r\n')))).toEqual(lf);
+    const bad = write('bad-cr.jsonl', [jl[0], '{"start": 3, "end": 2, "text": "x"}'].join('\r'));
+    await expect(readTranscript(bad)).rejects.toMatchObject({ location: { file: bad, line: 2 } });
+  });
 });

@@ -8,7 +8,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parse, type Options as CsvOptions } from 'csv-parse';
-import { shellWord } from '../batch/manifest.js';
+import { shellWord } from '../common/shell.js';
 import { InputError } from '../common/errors.js';
 import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
@@ -443,6 +443,30 @@ function metaColumnsOf(header: string[], opts: ReadRatingsOptions): number[] {
   return ai >= 0 && bi >= 0 ? [ai, bi, ...(si >= 0 ? [si] : [])] : [];
 }
 
+/** Last words of a column name that say it describes the target, not a rater's rating (`speaker_id`, `duration_s`). */
+const METADATA_WORDS = new Set(['id', 'session', 'speaker', 'participant', 'subject', 'age', 'gender', 'sex', 'group', 'condition', 'start', 'end', 'begin', 'stop', 'onset', 'offset', 'duration', 'dur', 'length', 'len']);
+const UNIT_WORDS = new Set(['s', 'ms', 'sec', 'secs', 'seconds']);
+
+function looksLikeMetadataColumn(name: string): boolean {
+  const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  if (words.length > 1 && UNIT_WORDS.has(words[words.length - 1])) words.pop();
+  return words.length > 0 && METADATA_WORDS.has(words[words.length - 1]);
+}
+
+/**
+ * A wide file reads every column but the target as a rater: a numeric column describing the targets (`speaker_id`
+ * 1, 2, 4, a clip's `duration`) was averaged into the gold labels and the ICC as one more rater (trial: ICC(2,1)
+ * 0.34 instead of 0.84, exit 0). Refused naming the column; a rater is not named like that.
+ */
+function refuseMetadataRaters(header: string[], raterCols: number[], ti: number, path: string): void {
+  const i = raterCols.find((c) => looksLikeMetadataColumn(header[c]));
+  if (i === undefined) return;
+  throw new InputError(
+    `column '${header[i]}' would be read as a rater (a wide file's columns other than the target '${header[ti]}' are raters), but it is named like information about the targets: remove it from the sheet (or give the ratings in the long layout: target,rater,rating), or rename it if it really is a rater`,
+    { file: path, line: 1, column: header[i] },
+  );
+}
+
 /** The header line: which column holds what, long or wide; refuses a header that cannot be read as asked. */
 function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delimiter: string): RatingsLayout {
   const header = row.map((h) => h.trim());
@@ -469,6 +493,7 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
     if (opts.targetColumn === undefined && ti < 0) ti = Math.max(0, header.findIndex((_, i) => !meta.includes(i)));
     if (ti < 0) throw new InputError(`no target column '${opts.targetColumn}' in the header`, { file: path, line: 1 });
     raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc && !unnamed.includes(i) && !meta.includes(i));
+    refuseMetadataRaters(header, raterCols, ti, path);
   }
   refuseDuplicateColumns(header, path);
   const targetGuessed = format === 'wide' && opts.targetColumn === undefined && findColumn(header, 'target') < 0;

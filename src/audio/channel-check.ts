@@ -11,6 +11,7 @@
  */
 import { decodeAudioToArray } from '../media/decode-audio.js';
 import type { ProbeResult } from '../media/probe.js';
+import { shellWord, siblingName } from '../common/shell.js';
 
 export const CHECK_S = 120;
 /** Above this spread (dB, 10th-90th percentile of the level difference) the channels are called two sources. */
@@ -94,10 +95,13 @@ function round(v: number, d: number): number {
   return Math.round(v * f) / f;
 }
 
-/** The warning a check calls for (different signals, or one channel silent), or null. */
-export function channelWarning(c: ChannelCheck): string | null {
+/**
+ * The warning a check calls for (different signals, or one channel silent), or null. `file` is the path as the user
+ * gave it: the ffmpeg split in the advice names it, ready to paste.
+ */
+export function channelWarning(c: ChannelCheck, file: string): string | null {
   const [l, r] = c.level_dbfs;
-  const fix = 'analyse one with mmprep audio --channel 0 (or 1); for extract, split them (ffmpeg -i FILE -af "pan=mono|c0=c0" FILE-left.wav, c1 for the right) and give each its own *_audio role';
+  const fix = `analyse one with mmprep audio --channel 0 (or 1); for extract, split them (${splitCommand(file)}, c1 and -right for the right) and give each its own *_audio role`;
   if (Math.abs(l - r) > SILENT_DB) {
     const quiet = l < r ? 0 : 1;
     return `channel ${quiet} of 2 is silent (${c.level_dbfs[quiet]} dBFS against ${c.level_dbfs[1 - quiet]} dBFS over the first ${c.seconds} s): averaging the channels halves the level (rms_db 6 dB low); analyse channel ${1 - quiet} alone with mmprep audio --channel ${1 - quiet}`;
@@ -107,4 +111,9 @@ export function channelWarning(c: ChannelCheck): string | null {
     return `its 2 channels are different signals (the level of channel 0 against channel 1 swings from ${d[0]} to ${d[2]} dB over the first ${c.seconds} s; one source heard by two microphones keeps it within a few dB), e.g. two speakers' microphones on one recorder: averaging them mixes both into one feature track; ${fix}`;
   }
   return null;
+}
+
+/** `ffmpeg -i rec.wav -af "pan=mono|c0=c0" rec-left.wav` for the file as given (quoted for a POSIX shell when needed). */
+function splitCommand(file: string): string {
+  return `ffmpeg -i ${shellWord(file)} -af "pan=mono|c0=c0" ${shellWord(siblingName(file, '-left.wav'))}`;
 }

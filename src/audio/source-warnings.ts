@@ -5,8 +5,10 @@
  */
 import { channelWarning } from './channel-check.js';
 import type { AudioSummary } from './extract.js';
+import { shellWord, siblingName } from '../common/shell.js';
 
-export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'>): string[] {
+/** `file`: the media file as the user gave it, named in the ffmpeg commands the warnings suggest. */
+export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'>, file: string): string[] {
   const out: string[] = [];
   const rate = s.source.sample_rate_hz;
   if (rate !== null && rate < s.sample_rate_hz) {
@@ -18,12 +20,17 @@ export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'so
   if (ch !== null && ch > 2) {
     out.push(`${ch} channels averaged to mono (librosa.to_mono): every channel's sound is mixed; extract the speaker's channel first if one holds it (ffmpeg -af "pan=mono|c0=FC" for the centre of a 5.1 track)`);
   }
-  const check = s.source.channel_check ? channelWarning(s.source.channel_check) : null;
+  const check = s.source.channel_check ? channelWarning(s.source.channel_check, file) : null;
   if (check) out.push(check);
   const n = s.source.audio_streams;
   if (n !== null && n !== undefined && n > 1) {
     // A recorder or a muxed camera file with a second microphone: one stream is analysed, the others are not.
-    out.push(`has ${n} audio streams and only one is analysed (ffprobe's stream index ${s.source.stream_index}); the other microphones are not in the features: give each its own file (ffmpeg -i FILE -map 0:a:1 -c copy FILE-a1.m4a) and, in a manifest, its own *_audio role; mmprep audio --stream N picks one`);
+    out.push(`has ${n} audio streams and only one is analysed (ffprobe's stream index ${s.source.stream_index}); the other microphones are not in the features: give each its own file (${streamCopyCommand(file)}) and, in a manifest, its own *_audio role; mmprep audio --stream N picks one`);
   }
   return out;
+}
+
+/** `ffmpeg -i cam.mkv -map 0:a:1 -c copy cam-a1.mka` for the file as given: Matroska audio takes any codec copied. */
+function streamCopyCommand(file: string): string {
+  return `ffmpeg -i ${shellWord(file)} -map 0:a:1 -c copy ${shellWord(siblingName(file, '-a1.mka'))}`;
 }

@@ -167,7 +167,7 @@ export const audioStage: StageFn = async (ctx) => {
     ...(ctx.options.toneHz !== undefined ? { toneHz: ctx.options.toneHz } : {}),
     ...(clock ? { clock } : {}),
   });
-  const warnings = audioSourceWarnings(summary).map((w) => `${audio.given}: ${w}`);
+  const warnings = audioSourceWarnings(summary, audio.given).map((w) => `${audio.given}: ${w}`);
   return { files: ['audio.jsonl', 'audio.summary.json'], warnings, source: { role: audio.role, file: audio.given, stream: 'audio' } };
 };
 

@@ -10,6 +10,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { checkUtf8File, csvDialectNote, delimiterHint, delimiterName, readCsvText, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote, type CsvRow, type CsvTable } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
+import { shellWord } from '../common/shell.js';
+import { duplicateTopLevelKey } from '../common/json-keys.js';
 import { missingFileHint } from './missing-file-hint.js';
 import { copiedRowNotes, sharedMediaNotes, speakerSpellingNotes } from './manifest-shared.js';
 import { unsafeSessionIdReason } from './session-id.js';
@@ -173,11 +175,6 @@ export function suggestColumn(column: string, roles: readonly string[] = []): st
   return null;
 }
 
-/** A word as a POSIX shell reads it: as it is when it is plain, else in single quotes ('Lav Audio'). */
-export function shellWord(word: string): string {
-  if (/^[A-Za-z0-9_.:/=+@%-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 interface RawRow {
   line: number;
@@ -302,7 +299,8 @@ function parseJsonlRows(file: string, text: string, problems: ManifestProblem[],
   const rows: RawRow[] = [];
   text
     .replace(/^\uFEFF/, '')
-    .split(/\r?\n/)
+    // CR, LF or CRLF ends a line (a classic Mac editor's lone CR too; a JSON string cannot hold a raw CR), as in CSV.
+    .split(/\r\n|\r|\n/)
     .forEach((l, i) => {
       const line = i + 1;
       if (l.trim() === '') return;
@@ -317,6 +315,9 @@ function parseJsonlRows(file: string, text: string, problems: ManifestProblem[],
         problems.push({ file, line, message: `not a JSON object (JSON Lines: one session object per line, got ${Array.isArray(obj) ? 'an array' : obj === null ? 'null' : typeof obj})` });
         return;
       }
+      // JSON.parse keeps the last of two equal keys: `"lav_audio": "a.flac", "lav_audio": "b.flac"` analysed b alone.
+      const twice = duplicateTopLevelKey(l);
+      if (twice !== null) problems.push({ file, line, column: twice, message: 'key appears twice in the object (JSON keeps only the last one): keep one' });
       const cells = new Map<string, string>();
       const bad = new Set<string>();
       for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {

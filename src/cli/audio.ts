@@ -121,7 +121,7 @@ async function runAudio(media: string, o: AudioCliOpts): Promise<void> {
     const { extractAudio } = await import('../audio/extract.js');
     const summary = await extractAudio(media, { ...params, probed, prestarted, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz, spillAfterS: o.spillAfter });
     const { audioSourceWarnings } = await import('../audio/source-warnings.js');
-    for (const w of audioSourceWarnings(summary)) process.stderr.write(`mmprep audio: ${media}: warning: ${w}\n`);
+    for (const w of audioSourceWarnings(summary, media)) process.stderr.write(`mmprep audio: ${media}: warning: ${w}\n`);
   } finally {
     prestarted?.dispose();
   }

@@ -261,6 +261,22 @@ async function asExtracted(s: ManifestSession, dir: string): Promise<ManifestSes
   return typeof role === 'string' && role !== s.ref_role && s.media.some((m) => m.role === role) ? { ...s, ref_role: role } : s;
 }
 
+/**
+ * An empty `transcript_clock`/`labels_clock` means "the reference clock". When extract ran with another --ref-role
+ * than the manifest's default (the first *_audio), that is another clock than the one the manifest was written
+ * against: a transcript made from the lav (ASR of the lav file) was read on the camera's clock, every record off by
+ * the camera's lag (0.62 s on the demo's s01), exit 0. Said as a warning of the session; naming the role silences it.
+ */
+function referenceChangedWarnings(given: ManifestSession, s: ManifestSession, hasSpans: boolean): string[] {
+  if (s.ref_role === given.ref_role) return [];
+  const empty = (c: string) => ['', 'reference'].includes((given.meta[c] ?? '').trim());
+  const what: string[] = [];
+  if (given.transcript && empty('transcript_clock')) what.push(`its transcript's times (transcript_clock is empty)`);
+  if (hasSpans && empty('labels_clock')) what.push(`its labels' start_s/end_s (labels_clock is empty)`);
+  if (what.length === 0) return [];
+  return [`its features were extracted on the clock of role ${s.ref_role} (extract --ref-role ${s.ref_role}), not the manifest's default reference ${given.ref_role}, so ${what.join(' and ')} are read as timed on ${s.ref_role}; if they were timed on ${given.ref_role} (an ASR of that file, ratings made while listening to it), write ${given.ref_role} in the clock column, else ${s.ref_role}, to say so`];
+}
+
 export async function buildSession(
   given: ManifestSession,
   featuresDir: string,
@@ -277,6 +293,7 @@ export async function buildSession(
   outcome.audio_role = f.audioRole;
   outcome.made_by_reason = f.made_by ? null : "the session's meta.json has no made_by (made by an older mmprep): run mmprep extract again to record it";
   if (f.utterances && s.transcript) outcome.warnings = [...transcriptSpeakers(f.utterances, s.transcript, s.speaker_id), ...transcriptOverlaps(f.utterances, s.transcript)];
+  outcome.warnings.push(...referenceChangedWarnings(given, s, (labels?.spans.length ?? 0) > 0));
   if (f.utterances?.length === 0 && opt.segments.kind === 'utterance')
     outcome.warnings.push(`transcript ${s.transcript}: no utterances (an empty export?), so the session gives no records with --segments utterance; check the transcript, or use --segments fixed:LEN for its features without text`);
   const spans = await spansOnReference(s, join(featuresDir, s.session_id, 'sync.json'), labels?.spans ?? []);

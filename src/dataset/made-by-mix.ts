@@ -5,6 +5,7 @@
  * Said on stderr by `dataset build` and under "Known gaps" in the dataset card; not refused (a deliberate mix is
  * possible), but never silent.
  */
+import type { ManifestSession } from '../batch/manifest.js';
 import type { DatasetSessionOutcome } from './build-session.js';
 
 /** The stages whose files go into the records. */
@@ -50,4 +51,31 @@ export function mixedAudioRoleNotes(sessions: readonly DatasetSessionOutcome[]):
   const name = (role: string) => (role === 'video' || role.endsWith('_video') ? `the camera's own sound (role ${role})` : `role ${role}`);
   const ways = [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([role, ids]) => `${name(role)} (${sessionList(ids)})`);
   return [`audio features of this release come from ${groups.size} different microphones: ${ways.join('; ')}; a camera's microphone at a distance and a close lavalier give features that are not comparable (levels, MFCCs, voicing, HNR), and the records do not say which (manifest.json's sessions[].audio_role does): build one release per microphone, or train knowing the mix`];
+}
+
+/**
+ * Sessions without a stage's features that other sessions of the release have, although their manifest row has the
+ * media for it (a video role for face; any media for audio): an `extract --only` that left the stage out for them, or
+ * a clock change (`--only sync,audio --ref-role video`) that removed their face files. Their records have no face (or
+ * audio), and the card blamed "no face detected in the span or no video". One warning per such session, added to its
+ * outcome (manifest.json, card) and returned for stderr; sessions that failed or whose meta.json has no made_by are
+ * not judged.
+ */
+export function missingStageWarnings(outcomes: DatasetSessionOutcome[], sessions: readonly ManifestSession[]): string[] {
+  const rows = new Map(sessions.map((s) => [s.session_id, s]));
+  const notes: string[] = [];
+  for (const stage of RECORD_STAGES) {
+    const have = outcomes.filter((o) => !o.error && o.made_by?.[stage]).map((o) => o.session_id);
+    if (have.length === 0) continue;
+    for (const o of outcomes) {
+      const row = rows.get(o.session_id);
+      if (o.error || !o.made_by || o.made_by[stage] || !row) continue;
+      const media = stage === 'face' ? row.media.find((m) => m.kind === 'video') : row.media[0];
+      if (!media) continue;
+      const w = `no ${stage} features, while ${sessionList(have)} of this release have them: its ${media.role} ${media.given} was not analysed by extract's ${stage} stage on the session's current clock (meta.json lists no ${stage} output: an extract --only without ${stage}, or files removed when the clock changed), so its records have no ${stage}; run mmprep extract with --only ${stage} for it`;
+      o.warnings.push(w);
+      notes.push(`session ${o.session_id}: ${w}`);
+    }
+  }
+  return notes;
 }

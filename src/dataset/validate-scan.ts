@@ -172,8 +172,10 @@ function parseLine(line: string, where: string, last: boolean, C: Record<CheckNa
   try {
     return JSON.parse(line) as Rec;
   } catch (e) {
-    if (/(^|[^"\w])(-?Infinity|NaN)([^"\w]|$)/.test(line)) {
-      C.nan.fail(idOf(line) ?? where, `${idOf(line) ?? where}: NaN or Infinity in the JSON text`);
+    const nan = firstBareNan(line);
+    if (nan) {
+      const id = idOf(line);
+      C.nan.fail(id ?? where, `${where}${id ? ` (${id})` : ''}: ${nan.text} in the JSON text${nan.key !== null ? ` at field "${nan.key}"` : ''}: write null for a missing value`);
       try {
         return JSON.parse(line.replace(BARE_NAN, '$1null')) as Rec;
       } catch {
@@ -183,6 +185,32 @@ function parseLine(line: string, where: string, last: boolean, C: Record<CheckNa
     C.json.fail(where, `${where}: ${last ? 'truncated (the last line is cut short)' : `not valid JSON (${(e as Error).message})`}`);
     return undefined;
   }
+}
+
+/**
+ * The first NaN/Infinity outside the line's strings, as written (`-Infinity`), and the key it is the value (or an
+ * array element) of: a scan that skips strings, so a transcript saying "NaN" is not taken for one.
+ */
+function firstBareNan(line: string): { text: string; key: string | null } | null {
+  let key: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '"') {
+      const close = stringEnd(line, i);
+      if (line[close] === '"' && /^\s*:/.test(line.slice(close + 1, close + 8))) key = line.slice(i + 1, close);
+      i = close;
+      continue;
+    }
+    const m = /^-?(Infinity|NaN)/.exec(line.slice(i, i + 9));
+    if (m && !/\w/.test(line[i - 1] ?? '')) return { text: m[0], key };
+  }
+  return null;
+}
+
+/** The index of the quote that closes the string opening at `i` (or the line's end). */
+function stringEnd(line: string, i: number): number {
+  let j = i + 1;
+  while (j < line.length && line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
+  return Math.min(j, line.length - 1);
 }
 
 function matchesSchema(validateRecord: RecordValidator, r: Rec, id: string, c: Check): boolean {

@@ -553,11 +553,18 @@ export class FaceRun {
     if (stats.frames_analysed > 0 && this.opts.start === undefined && this.opts.end === undefined && declared && decoded < declared - Math.max(2, Math.ceil(0.01 * declared))) {
       throw new InputError(`video is truncated or corrupt: decoded ${decoded} of the ${declared} frames its container declares`, { file: this.file });
     }
-    if (stats.frames_analysed === 0) {
-      const range = this.opts.start !== undefined || this.opts.end !== undefined ? ' in the requested --start/--end range' : '';
-      throw new InputError(`video has no frames${range} (nothing decoded)`, { file: this.file });
-    }
+    if (stats.frames_analysed === 0) throw new InputError(this.noFramesMessage(), { file: this.file });
     this.summary = { ...this.base, ...stats };
+  }
+
+  /** Why nothing was analysed; for a --start/--end range, where the stream's frames are (a late-starting file's too). */
+  private noFramesMessage(): string {
+    const { start, end } = this.opts;
+    if (start === undefined && end === undefined) return 'video has no frames (nothing decoded)';
+    const asked = [start !== undefined ? `--start ${start}` : '', end !== undefined ? `--end ${end}` : ''].filter(Boolean).join(', ');
+    const span = this.decoder.spanS;
+    const at = span.end === null ? `from ${span.start.toFixed(3)} s on` : `at ${span.start.toFixed(3)}-${span.end.toFixed(3)} s`;
+    return `video has no frames in the requested range (${asked}): its frames are ${at} on the stream's clock, which --start/--end and t_s use: pass times within that`;
   }
 
   /** Stops the decoder and the workers without reading (when records() was never iterated). */

@@ -11,7 +11,7 @@ import { startAgainAfterGroupInterrupt, untrustedDeath } from './children.js';
 import { childSignalOf, ffmpegCommand, showinfoFilter, showinfoReady } from './ffmpeg-path.js';
 import { ffmpegErrorLine } from './input-file.js';
 import { reportDecodeProgress } from './decode-progress.js';
-import { pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
+import { fileSpanS, pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
 
 export type PixelFormat = 'rgb24' | 'gray';
 
@@ -99,6 +99,19 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
   static async open(file: string, opts: VideoDecodeOptions = {}): Promise<VideoDecoder> {
     const [p] = await Promise.all([opts.probed ?? probe(file), showinfoReady()]);
     return new VideoDecoder(file, videoGeometry(p, opts), { ...opts, probed: p });
+  }
+
+  /**
+   * Where the stream's frames lie on its own clock (the clock of --start/--end and t_s): its ffprobe start time, to
+   * that plus its duration (else the file's span, fileSpanS). For a message when a requested range misses them.
+   */
+  get spanS(): { start: number; end: number | null } {
+    const p = this.opts.probed;
+    const st = this.geometry.stream;
+    const start = st.start_time_s ?? p?.start_time_s ?? 0;
+    if (st.duration_s !== null) return { start, end: start + st.duration_s };
+    const span = p ? fileSpanS(p) : null;
+    return { start, end: span === null ? null : (p?.start_time_s ?? 0) + span };
   }
 
   private get frameBytes(): number {

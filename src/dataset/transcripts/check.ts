@@ -99,33 +99,64 @@ const OVERLAPS_NAMED = 5;
 
 /**
  * Overlaps that are likely transcript errors, as warnings (never refused: overlapping speech of different speakers is
- * normal): utterances of one speaker (or of a transcript without speakers) that overlap, and words of one utterance
- * that overlap (source word times only; touching is not overlapping). The first few of each kind are named.
+ * normal): utterances of one speaker (or of a transcript without speakers) that overlap, compared by the spans their
+ * records cover (widened to their words); words of one utterance that overlap (source word times only; touching is not
+ * overlapping); and a word wholly outside its own utterance (a segment's times corrected and its words' not): its
+ * record was silently widened over the gap, with the features of whatever was said there. The first few are named.
  */
 export function transcriptOverlaps(utts: Utterance[], file: string): string[] {
-  const out: string[] = [];
-  const utt: string[] = [];
+  const more = (list: string[]) => (list.length > OVERLAPS_NAMED ? `; and ${list.length - OVERLAPS_NAMED} more` : '');
+  const kinds: Array<[string[], string, string]> = [
+    [utteranceOverlaps(utts), 'overlapping utterance of one speaker', 'overlapping utterances of one speaker'],
+    [wordOverlaps(utts), 'overlapping word', 'overlapping words'],
+    [wordsOutside(utts), 'word outside its utterance', 'words outside their utterances'],
+  ];
+  return kinds.filter(([list]) => list.length > 0).map(([list, one, many]) => `transcript ${file}: ${list.length} ${list.length > 1 ? many : one}: ${list.slice(0, OVERLAPS_NAMED).join('; ')}${more(list)}`);
+}
+
+/** `2.78-5.6 s (widened to its words)`: a record's span, and that it is not the utterance's own. */
+function spanText(u: Utterance): string {
+  const [a, b] = spanOf(u);
+  return `${fmtSpan(a, b)}${a !== u.start_s || b !== u.end_s ? ' (widened to its words)' : ''}`;
+}
+
+function utteranceOverlaps(utts: Utterance[]): string[] {
+  const found: string[] = [];
   const lastOf = new Map<string, Utterance>();
   for (const u of utts) {
     const key = u.speaker ?? '';
     const prev = lastOf.get(key);
-    if (prev && u.start_s < prev.end_s - OVERLAP_EPS_S)
-      utt.push(`${label(prev)} and ${label(u)} overlap (${u.speaker === null ? 'no speaker given' : `speaker ${u.speaker}`}: ${fmtSpan(prev.start_s, prev.end_s)} and ${fmtSpan(u.start_s, u.end_s)})`);
-    if (!prev || u.end_s > prev.end_s) lastOf.set(key, u);
+    if (prev && spanOf(u)[0] < spanOf(prev)[1] - OVERLAP_EPS_S)
+      found.push(`${label(prev)} and ${label(u)} overlap (${u.speaker === null ? 'no speaker given' : `speaker ${u.speaker}`}: ${spanText(prev)} and ${spanText(u)})`);
+    if (!prev || spanOf(u)[1] > spanOf(prev)[1]) lastOf.set(key, u);
   }
-  const words: string[] = [];
+  return found;
+}
+
+function wordOverlaps(utts: Utterance[]): string[] {
+  const found: string[] = [];
   for (const u of utts) {
     if (u.word_timing !== 'source') continue;
     for (let i = 1; i < u.words.length; i++) {
       const [a, b] = [u.words[i - 1], u.words[i]];
       if (b.start_s < a.end_s - OVERLAP_EPS_S)
-        words.push(`${label(u)}: words ${i - 1} ("${a.word}", ${fmtSpan(a.start_s, a.end_s)}) and ${i} ("${b.word}", ${fmtSpan(b.start_s, b.end_s)}) overlap`);
+        found.push(`${label(u)}: words ${i - 1} ("${a.word}", ${fmtSpan(a.start_s, a.end_s)}) and ${i} ("${b.word}", ${fmtSpan(b.start_s, b.end_s)}) overlap`);
     }
   }
-  const more = (list: string[]) => (list.length > OVERLAPS_NAMED ? `; and ${list.length - OVERLAPS_NAMED} more` : '');
-  if (utt.length) out.push(`transcript ${file}: ${utt.length} overlapping utterance${utt.length > 1 ? 's' : ''} of one speaker: ${utt.slice(0, OVERLAPS_NAMED).join('; ')}${more(utt)}`);
-  if (words.length) out.push(`transcript ${file}: ${words.length} overlapping word${words.length > 1 ? 's' : ''}: ${words.slice(0, OVERLAPS_NAMED).join('; ')}${more(words)}`);
-  return out;
+  return found;
+}
+
+/** Source-timed words that share no time with their utterance's own span. */
+function wordsOutside(utts: Utterance[]): string[] {
+  const found: string[] = [];
+  for (const u of utts) {
+    if (u.word_timing !== 'source') continue;
+    for (const [i, w] of u.words.entries()) {
+      if (w.end_s > u.start_s + OVERLAP_EPS_S && w.start_s < u.end_s - OVERLAP_EPS_S) continue;
+      found.push(`${label(u)}: word ${i} ("${w.word}", ${fmtSpan(w.start_s, w.end_s)}) is outside its utterance (${fmtSpan(u.start_s, u.end_s)}); the record covers ${spanText(u)}`);
+    }
+  }
+  return found;
 }
 
 /**

@@ -85,7 +85,8 @@ export function parseWhisperJson(text: string, file: string): Utterance[] {
 
 export function parseJsonlTranscript(text: string, file: string): Utterance[] {
   const out: Utterance[] = [];
-  const lines = text.split(/\r?\n/);
+  // CR, LF or CRLF ends a line (a classic Mac editor's lone CR too): JSON strings cannot hold a raw CR.
+  const lines = text.split(/\r\n|\r|\n/);
   for (const [k, raw] of lines.entries()) {
     const line = k + 1;
     if (raw.trim() === '') continue;

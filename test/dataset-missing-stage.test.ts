@@ -1,0 +1,45 @@
+/**
+ * A new user's trial: `mmprep extract m.csv -o features --only sync,audio --ref-role video` on one session of a
+ * release removed that session's face files (their clock was gone, as documented), and `dataset build` then made its
+ * records without face, exit 0, the card saying only "3 of 8 records have no face (no face detected in the span or no
+ * video)". A session whose row has the media for a stage that other sessions of the release have, but no features
+ * of it, is now a warning of that session (stderr, manifest.json, card). Synthetic feature folders, no media decoded.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildDataset } from '../src/dataset/build.js';
+import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
+import { FIXTURES, tempDir } from './helpers/cli.js';
+
+const tmp = tempDir('mmprep-missing-stage-');
+afterAll(() => tmp.cleanup());
+const DEMO = join(FIXTURES, 'demo');
+const MANIFEST = join(DEMO, 'manifest.csv');
+
+async function features(name: string, noFace: string[]): Promise<string> {
+  const dir = join(tmp.dir, name);
+  for (const [i, id] of ['s01', 's02', 's03'].entries()) await writeSyntheticSession(dir, { session_id: id, duration_s: 10, seed: 21 + i, mediaDir: DEMO, noFace: noFace.includes(id) });
+  return dir;
+}
+
+describe('dataset build: a session without the face features the others have', () => {
+  it('is a warning naming the session, its video and what to run (stderr note, manifest.json, card)', async () => {
+    const notes: string[] = [];
+    const out = join(tmp.dir, 'mixed-out');
+    const r = await buildDataset(MANIFEST, { features: await features('mixed', ['s01']), out, onNote: (n) => notes.push(n) });
+    const w =
+      "no face features, while s02, s03 of this release have them: its video s01_camera.mp4 was not analysed by extract's face stage on the session's current clock (meta.json lists no face output: an extract --only without face, or files removed when the clock changed), so its records have no face; run mmprep extract with --only face for it";
+    expect(notes).toContain(`session s01: ${w}`);
+    expect(r.manifest.sessions.map((s) => s.warnings.filter((x) => x.startsWith('no face'))).map((x) => x.length)).toEqual([1, 0, 0]);
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain(`- session s01: ${w}`);
+  });
+
+  it('controls: no session with face (an audio-only release) and every session with face give no such warning', async () => {
+    for (const [name, noFace] of [['none', ['s01', 's02', 's03']], ['all', []]] as const) {
+      const notes: string[] = [];
+      await buildDataset(MANIFEST, { features: await features(name, [...noFace]), out: join(tmp.dir, `${name}-out`), onNote: (n) => notes.push(n) });
+      expect(notes.filter((n) => /no (face|audio) features/.test(n))).toEqual([]);
+    }
+  });
+});
