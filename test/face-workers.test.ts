@@ -1,13 +1,16 @@
 /**
  * Start-up choices of `mmprep face` that must not change its output: the default number of workers by the clip's
  * frame count (one for a clip under ONE_WORKER_BELOW_FRAMES frames), and the decoder's showinfo filter found out
- * without blocking and noted per ffmpeg binary (ffmpeg-path.ts showinfoReady). Fast: no model is loaded.
+ * without blocking and noted per ffmpeg binary (ffmpeg-path.ts showinfoReady), and the decoder's frames read ahead
+ * while the workers load (extract.ts EarlyFrames). Fast: no model is loaded.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectedFrames, ONE_WORKER_BELOW_FRAMES, workersFor } from '../src/face/extract.js';
+import { EarlyFrames, expectedFrames, ONE_WORKER_BELOW_FRAMES, workersFor } from '../src/face/extract.js';
+import { VideoDecoder, type VideoFrame } from '../src/media/decode-video.js';
+import { FIXTURES } from './helpers/cli.js';
 import type { ProbeResult, StreamInfo } from '../src/media/probe.js';
 import { showinfoFilter, showinfoReady } from '../src/media/ffmpeg-path.js';
 
@@ -48,5 +51,63 @@ describe("the decoder's showinfo filter", () => {
     const mine = notes.map((f) => join(tmpdir(), f)).filter((f) => existsSync(f) && JSON.parse(readFileSync(f, 'utf8')).filter === got);
     expect(mine.length).toBeGreaterThan(0);
     for (const f of mine) expect(statSync(f).mode & 0o077).toBe(0); // readable by this user only
+  });
+});
+
+describe("the decoder's frames read ahead while the workers load", () => {
+  const file = join(FIXTURES, 'face', 'transform.mp4');
+  const open = () => VideoDecoder.open(file, { maxSide: 320, pixelFormat: 'rgb24' });
+  const plain = async () => {
+    const out: Array<{ t: number; bytes: Buffer }> = [];
+    for await (const f of await open()) out.push({ t: f.t_s, bytes: Buffer.from(f.data) });
+    return out;
+  };
+  const drain = async (frames: AsyncIterable<VideoFrame>) => {
+    const out: Array<{ t: number; bytes: Buffer }> = [];
+    for await (const f of frames) out.push({ t: f.t_s, bytes: Buffer.from(f.data) });
+    return out;
+  };
+
+  it('decodes `ahead` frames before anything asks for them, then hands out the same frames in the same order', async () => {
+    const want = await plain();
+    expect(want.length).toBeGreaterThan(20);
+    const early = new EarlyFrames(await open(), 16);
+    await early.readAhead; // nothing has iterated yet
+    expect(early.buffer).toBe(16);
+    const got = await drain(early);
+    expect(got.map((f) => f.t)).toEqual(want.map((f) => f.t));
+    for (let i = 0; i < want.length; i++) expect(got[i].bytes.equals(want[i].bytes)).toBe(true);
+  });
+
+  it('a clip shorter than `ahead` is read whole, ends, and stops cleanly when not read', async () => {
+    const want = await plain();
+    const early = new EarlyFrames(await open(), want.length + 10);
+    await early.readAhead;
+    expect(early.buffer).toBe(want.length);
+    expect((await drain(early)).map((f) => f.t)).toEqual(want.map((f) => f.t));
+    const unread = new EarlyFrames(await open(), 4);
+    await unread.readAhead;
+    await unread.stop(); // ffmpeg ended, nothing handed out
+    expect(unread.buffer).toBe(0);
+  });
+
+  it('a failure while reading ahead comes after the frames read before it', async () => {
+    let n = 0;
+    const failing: AsyncIterable<VideoFrame> = {
+      async *[Symbol.asyncIterator]() {
+        for (; n < 3; n++) yield { index: n, t_s: n / 30, width: 1, height: 1, data: new Uint8Array(3) };
+        throw new Error('decoder broke');
+      },
+    };
+    const early = new EarlyFrames(failing, 8);
+    await early.readAhead;
+    expect(early.buffer).toBe(3);
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const f of early) seen.push(f.index);
+      })(),
+    ).rejects.toThrow('decoder broke');
+    expect(seen).toEqual([0, 1, 2]);
   });
 });

@@ -210,6 +210,14 @@ export class FramePool {
     return best;
   }
 
+  /**
+   * Frames worth decoding before the workers are ready (FaceRun's EarlyFrames): each worker's first block, so that
+   * every worker has a whole block the moment its models are loaded.
+   */
+  get readAhead(): number {
+    return DETECT_EVERY * Math.max(1, this.pools.length);
+  }
+
   /** Number of frames submitted and not yet taken with next(). */
   get pending(): number {
     return this.queue.length;
