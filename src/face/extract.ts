@@ -454,7 +454,8 @@ export class FaceRun {
     }
     const setup = { backend: o.backend, modelDir: o.modelDir, maxFaces: o.maxFaces, detectorMinConfidence: o.detectorMinConfidence, stages: o.stages };
     const pool = setupError ? null : new FramePool(setup, o.workers, o.keepWorkers && o.workers > 0 ? keptFaceWorkers(setup, o.workers) : undefined);
-    const warm = pool?.warm();
+    // The first worker ready starts on the first block; the others join as their models load (pool.ts dispatch).
+    const warm = pool?.warm(true);
     warm?.catch(() => undefined); // awaited below
     let frames: EarlyFrames | null = null;
     try {
@@ -544,6 +545,7 @@ export class FaceRun {
         while (pool.pending >= pool.capacity) yield await take();
       }
       while (pool.pending > 0) yield await take();
+      await pool.warm(); // a worker whose start-up failed after the first was ready fails the run, as before
     } finally {
       await pool.close();
     }
