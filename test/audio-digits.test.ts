@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { num, roundSig, timeText } from '../src/audio/format.js';
 import { ByteSink } from '../src/audio/jsonl-bytes.js';
+import { jsonlBlock, type FrameView } from '../src/audio/jsonl.js';
 import { FIXTURES, runCli } from './helpers/cli.js';
 
 /** Significant digits of a JSON/CSV number text. */
@@ -68,6 +69,34 @@ describe('7 significant digits for every magnitude', () => {
       const floats = line.replace(/"t_s":[^,]*,/, '').match(/-?\d[\d.]*(?:e[-+]?\d+)?/gi) ?? [];
       for (const f of floats) expect(sigDigits(f), f).toBeLessThanOrEqual(7);
       expect(line).not.toMatch(/[:,[]-0[,\]}]/);
+    }
+  });
+});
+
+describe('the byte writer is num() to the byte', () => {
+  // num()'s paths: the integer mantissa (numAt for 1-9 digits, ByteSink.mantissa beyond), zero, NaN, infinities, and
+  // magnitudes outside k = 1..24 (String of roundSig); near-halfway and carry cases (9.9999995 -> 10) included.
+  const values: number[] = [0, -0, NaN, Infinity, -Infinity, 1, -1, 10, 1e-31, -1.972152e-31, 9.9999995, 0.99999995, 99999.995, 1.0000005, 123456.75, 2147483647, 2147483648, 1e9, 1e21, 1e-24, 3e-25];
+  let seed = 987654321;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let i = 0; i < 4000; i++) {
+    const v = (rand() < 0.5 ? -1 : 1) * rand() * 10 ** Math.floor(rand() * 60 - 35);
+    values.push(v, Math.round(v * 1e4) / 1e4, Math.fround(v));
+  }
+  it('ByteSink.num(v, d) writes num(v, d) for digits 0-16', () => {
+    for (let d = 0; d <= 16; d++) for (const v of values) expect(sinkText(v, d), `${v} at ${d} digits`).toBe(num(v, d));
+  });
+
+  it('a vector of numbers the fast path takes and leaves, in a small sink that must grow, is what num() prints', () => {
+    const k = 13;
+    const mfcc = Float64Array.from({ length: 3 * k }, (_, i) => [0, NaN, 1e-31, -2.5, 1234567.8, 9.9999995, -0.000123456789][i % 7] * (1 + i / 100));
+    const one = new Float32Array([0, 0, 0]);
+    const f: FrameView = { options: { nMfcc: k, digits: 7 }, sampleRate: 16000, hop: 160, nFrames: 3, mfcc, delta: mfcc, delta2: mfcc, deltaReason: null, f0: one, voicedProb: one, rms: one, zcr: one };
+    const sink = new ByteSink(16);
+    const got = jsonlBlock(f, 0, 3, undefined, 0, sink).toString('latin1').split('\n');
+    for (let i = 0; i < 3; i++) {
+      const row = `[${Array.from(mfcc.subarray(i * k, i * k + k), (v) => num(v, 7)).join(',')}]`;
+      expect(got[i]).toContain(`"mfcc":${row},"delta":${row},"delta2":${row},`);
     }
   });
 });

@@ -15,6 +15,8 @@ export type SeriesReader = (a: number, b: number, out: Float64Array) => void;
 const BLOCK = 4096;
 const block = new Float64Array(BLOCK);
 const words = new Uint32Array(block.buffer);
+/** The same words as int32 (topDigit: V8 keeps int32 loads as small integers; uint32 ones above 2^31 deoptimised). */
+const iwords = new Int32Array(block.buffer);
 const SIGN = 0x80000000;
 /** Word order of a float64 in memory (little-endian on x64 and arm64). */
 const HI = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 1 : 0;
@@ -24,6 +26,15 @@ const LO = 1 - HI;
 function keyHi(j: number): number {
   const hi = words[2 * j + HI];
   return hi & SIGN ? ~hi >>> 0 : (hi | SIGN) >>> 0;
+}
+/**
+ * keyHi(j) >>> 16 (the top 16-bit digit) from int32 words and without a branch: ~hi for a negative value, hi | SIGN
+ * otherwise. keyHi's branch that the first series never took (an all-negative MFCC 0) and its results above 2^31
+ * deoptimised the passes at the next series.
+ */
+function topDigit(j: number): number {
+  const hi = iwords[2 * j + HI];
+  return (hi ^ ((hi >> 31) | SIGN)) >>> 16;
 }
 function keyLo(j: number): number {
   const lo = words[2 * j + LO];
@@ -40,45 +51,82 @@ function valueOf(hi: number, lo: number): number {
   return f[0];
 }
 
+/*
+ * The passes below call the series' reader in a thin loop and hand each block to a kernel that sees only typed arrays
+ * and numbers: a reader inlined into the per-value loop (the spilled series read through fs.readSync) made each pass
+ * a large TurboFan job, and every new reader deoptimised it ("wrong call target"), so the passes were compiled 6-7
+ * times per summary. The running sums go from block to block through a Float64Array (exact), in the same order.
+ */
+
 /** Pass 1: count, sum of values and of frame indices (functionals.ts sumF64 / sumI32 order), and the top digits. */
 function sumPass(read: SeriesReader, n: number, hist: Uint32Array): [number, number, number] {
-  let m = 0;
-  let sv = 0;
-  let si = 0;
+  const acc = new Float64Array(3); // m, sum of values, sum of indices
   for (let a = 0; a < n; a += BLOCK) {
     const c = Math.min(BLOCK, n - a);
     read(a, a + c, block);
-    for (let j = 0; j < c; j++) {
-      const v = block[j];
-      if (!Number.isFinite(v)) continue;
-      m++;
-      sv += v;
-      si += a + j;
-      hist[keyHi(j) >>> 16]++;
-    }
+    sumBlock(c, a, hist, acc);
   }
-  return [m, sv, si];
+  return [acc[0], acc[1], acc[2]];
+}
+
+/** sumPass over block[0 .. c) (frames a ..), acc = [m, sv, si] carried over. */
+function sumBlock(c: number, a: number, hist: Uint32Array, acc: Float64Array): void {
+  let m = acc[0];
+  let sv = acc[1];
+  let si = acc[2];
+  for (let j = 0; j < c; j++) {
+    const v = block[j];
+    if (!Number.isFinite(v)) continue;
+    m++;
+    sv += v;
+    si += a + j;
+    hist[topDigit(j)]++;
+  }
+  acc[0] = m;
+  acc[1] = sv;
+  acc[2] = si;
 }
 
 /** Pass 2: the deviation sums of functionals.ts (sumSqDevF64, sumSqDevI32, sumCrossDev), in frame order. */
 function deviationPass(read: SeriesReader, n: number, mean: number, im: number): [number, number, number] {
-  let ss = 0;
-  let sii = 0;
-  let siv = 0;
+  const acc = new Float64Array(3); // ss, sii, siv
   for (let a = 0; a < n; a += BLOCK) {
     const c = Math.min(BLOCK, n - a);
     read(a, a + c, block);
-    for (let j = 0; j < c; j++) {
-      const v = block[j];
-      if (!Number.isFinite(v)) continue;
-      const d = v - mean;
-      ss += d * d;
-      const di = a + j - im;
-      sii += di * di;
-      siv += di * d;
+    deviationBlock(c, a, mean, im, acc, NO_TABLE, NO_GROUPS, NO_FILLED);
+  }
+  return [acc[0], acc[1], acc[2]];
+}
+
+const NO_TABLE = new Int8Array(0);
+const NO_GROUPS: Float64Array[] = [];
+const NO_FILLED = new Int32Array(0);
+
+/**
+ * deviationPass over block[0 .. c) (frames a ..), acc = [ss, sii, siv] carried over; with a table (deviationAndGather)
+ * also each value whose top digit maps to a group appended to it.
+ */
+function deviationBlock(c: number, a: number, mean: number, im: number, acc: Float64Array, table: Int8Array, groups: Float64Array[], filled: Int32Array): void {
+  let ss = acc[0];
+  let sii = acc[1];
+  let siv = acc[2];
+  const gather = table.length > 0;
+  for (let j = 0; j < c; j++) {
+    const v = block[j];
+    if (!Number.isFinite(v)) continue;
+    const d = v - mean;
+    ss += d * d;
+    const di = a + j - im;
+    sii += di * di;
+    siv += di * d;
+    if (gather) {
+      const g = table[topDigit(j)];
+      if (g >= 0) groups[g][filled[g]++] = v;
     }
   }
-  return [ss, sii, siv];
+  acc[0] = ss;
+  acc[1] = sii;
+  acc[2] = siv;
 }
 
 /**
@@ -91,27 +139,15 @@ function deviationAndGather(read: SeriesReader, n: number, mean: number, im: num
   const filled = new Int32Array(k);
   const table = groupTable();
   for (const t of targets) table[t.hi >>> 16] = t.h;
-  let ss = 0;
-  let sii = 0;
-  let siv = 0;
+  const acc = new Float64Array(3);
   for (let a = 0; a < n; a += BLOCK) {
     const c = Math.min(BLOCK, n - a);
     read(a, a + c, block);
-    for (let j = 0; j < c; j++) {
-      const v = block[j];
-      if (!Number.isFinite(v)) continue;
-      const d = v - mean;
-      ss += d * d;
-      const di = a + j - im;
-      sii += di * di;
-      siv += di * d;
-      const g = table[keyHi(j) >>> 16];
-      if (g >= 0) groups[g][filled[g]++] = v;
-    }
+    deviationBlock(c, a, mean, im, acc, table, groups, filled);
   }
   for (const t of targets) table[t.hi >>> 16] = -1;
   for (const g of groups) g.sort();
-  return [[ss, sii, siv], targets.map((t) => groups[t.h][t.rank])];
+  return [[acc[0], acc[1], acc[2]], targets.map((t) => groups[t.h][t.rank])];
 }
 
 /** Top digit -> group index (-1: none), reused; left all -1 after each use. */

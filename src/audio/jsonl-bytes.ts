@@ -30,6 +30,78 @@ function outOfRangeText(v: number, digits: number): string {
   return s;
 }
 
+/** The ASCII digits of 0..99, two bytes each (tens, units). */
+const PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  PAIRS[2 * i] = ZERO + Math.floor(i / 10);
+  PAIRS[2 * i + 1] = ZERO + (i % 10);
+}
+
+/** Bytes numAt may write: sign, "0.", up to 24 decimals. */
+export const NUM_ROOM = 32;
+
+/**
+ * num(v, digits)'s text written at b[p ..] for 1 <= digits <= 9 on num()'s integer-mantissa path (m = round(|v| 10^k)
+ * < 10^digits <= 10^9, so int32 arithmetic): the same m, the same trailing zeros dropped, so the same text as
+ * ByteSink.mantissa; the digits two at a time from a table. Returns the end, or -1 (nothing written) when another
+ * path of num() applies (zero, NaN, infinities, more digits, a magnitude outside k = 1..24). Needs NUM_ROOM bytes.
+ */
+export function numAt(b: Uint8Array, p: number, v: number, digits: number): number {
+  if (!(v > 0 || v < 0) || digits <= 0 || digits > 9) return -1;
+  const neg = v < 0;
+  const a = neg ? -v : v;
+  const e = exponent10(a);
+  const k = digits - 1 - e;
+  if (k <= 0 || k > 24) return -1;
+  let m = Math.round(a * POW10[k]) | 0;
+  if (m === 0) {
+    b[p] = ZERO;
+    return p + 1;
+  }
+  let dec = k;
+  let q = (m / 10) | 0;
+  while (dec > 0 && m === q * 10) {
+    m = q;
+    q = (m / 10) | 0;
+    dec--;
+  }
+  const nd = m < 10 ? 1 : m < 100 ? 2 : m < 1000 ? 3 : m < 10000 ? 4 : m < 100000 ? 5 : m < 1000000 ? 6 : m < 10000000 ? 7 : m < 100000000 ? 8 : m < 1000000000 ? 9 : 10;
+  if (neg) b[p++] = 45; // '-'
+  const end = dec >= nd ? p + 2 + dec : p + nd + (dec > 0 ? 1 : 0);
+  let i = end;
+  // The decimals that are digits of m (the lowest min(dec, nd)), then the rest: leading zeros and "0." or "." and
+  // the integer digits.
+  let c = dec < nd ? dec : nd;
+  for (; c >= 2; c -= 2) {
+    q = (m / 100) | 0;
+    const r = (m - q * 100) << 1;
+    b[--i] = PAIRS[r + 1];
+    b[--i] = PAIRS[r];
+    m = q;
+  }
+  if (c === 1) {
+    q = (m / 10) | 0;
+    b[--i] = ZERO + m - q * 10;
+    m = q;
+  }
+  if (dec >= nd) {
+    for (let z = nd; z < dec; z++) b[--i] = ZERO;
+    b[--i] = 46; // '.'
+    b[--i] = ZERO;
+    return end;
+  }
+  if (dec > 0) b[--i] = 46;
+  for (c = nd - dec; c >= 2; c -= 2) {
+    q = (m / 100) | 0;
+    const r = (m - q * 100) << 1;
+    b[--i] = PAIRS[r + 1];
+    b[--i] = PAIRS[r];
+    m = q;
+  }
+  if (c === 1) b[--i] = ZERO + m;
+  return end;
+}
+
 export class ByteSink {
   buf: Buffer;
   pos = 0;
@@ -101,6 +173,12 @@ export class ByteSink {
 
   /** = num(v, digits). */
   num(v: number, digits: number): void {
+    this.ensure(NUM_ROOM);
+    const end = numAt(this.buf, this.pos, v, digits);
+    if (end >= 0) {
+      this.pos = end;
+      return;
+    }
     if (!(v > 0 || v < 0) || digits <= 0 || digits > 15) {
       this.ascii(num(v, digits));
       return;

@@ -2,7 +2,7 @@
  * The JSONL text of frame records, as bytes (see jsonl-bytes.ts): shared by writeAudioFrames and the worker that
  * formats part of the frames in parallel (jsonl-worker.ts). Imports nothing heavy so the worker starts fast.
  */
-import { ByteSink } from './jsonl-bytes.js';
+import { ByteSink, NUM_ROOM, numAt } from './jsonl-bytes.js';
 
 /** What the frame records are made of (AudioFeatures satisfies it; the worker receives just this). */
 export interface FrameView {
@@ -55,14 +55,30 @@ export function voiceFrame(f: FrameView, i: number): { values: number[]; reason:
   return { values, reason: why.length ? why.join('; ') : null };
 }
 
-/** a[o .. o + k) as a JSON array (a module function, not a closure made per line). */
+/**
+ * a[o .. o + k) as a JSON array (a module function, not a closure made per line): room for the whole array first, the
+ * numbers by numAt straight into the buffer, b.num for those it leaves (then room again for the rest).
+ */
 function vec(b: ByteSink, a: Float64Array, o: number, k: number, d: number): void {
-  b.ascii('[');
+  b.ensure(k * (NUM_ROOM + 1) + 2);
+  let buf = b.buf;
+  let p = b.pos;
+  buf[p++] = 91; // '['
   for (let j = 0; j < k; j++) {
-    if (j) b.ascii(',');
+    if (j) buf[p++] = 44; // ','
+    const end = numAt(buf, p, a[o + j], d);
+    if (end >= 0) {
+      p = end;
+      continue;
+    }
+    b.pos = p;
     b.num(a[o + j], d);
+    b.ensure((k - j) * (NUM_ROOM + 1) + 2);
+    buf = b.buf;
+    p = b.pos;
   }
-  b.ascii(']');
+  buf[p++] = 93; // ']'
+  b.pos = p;
 }
 
 /** The JSONL line of frame number fi (at index i of the per-frame arrays) into `b`. */
