@@ -17,6 +17,10 @@
  * there is what the product would place if the same event fell in the start window (or under --search-s 0). A
  * candidate that arrives or leaves through the cells around it is refused by the scanner itself (flash-arrival.ts),
  * so this verdict and the product's agree. `all` runs all four.
+ * Lengths (not in `all`): each half of every case searched alone as the lone search of a start-only session
+ * (luma, 320 px, no guide, no partner), told a beep of 0.1, 0.2, 0.3 and 0.45 s whatever the LED's own length: an
+ * LED driven for another length than the beep, or a half without any pulse. A placeable detection away from every
+ * true onset is wrong (the fourteenth session's probe: a slide change placed when told 0.45 s for a 0.27 s LED).
  * Per pulse: right = a placeable detection within 0.5 frame; wrong = a placeable detection more than 1 frame off, or any placeable detection where there is no pulse; refused = none.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -36,7 +40,38 @@ const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : nul
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
 const scanOpts = args.includes('--scan') ? JSON.parse(args[args.indexOf('--scan') + 1]) : {};
 
+const LENGTHS_S = [0.1, 0.2, 0.3, 0.45];
+
+/** Mode `lengths`: both halves decoded once each, one lone scanner per told length (as scan-video.ts scanSpan runs it). */
+async function lengthRows(id) {
+  const { VideoDecoder } = await import(join(root, 'dist', 'media', 'decode-video.js'));
+  const { FlashScanner } = await import(join(root, 'dist', 'sync', 'flash.js'));
+  const { DEFAULT_FLASH_SIDE } = await import(join(root, 'dist', 'sync', 'scan-video.js'));
+  const t = JSON.parse(readFileSync(join(dir, id, 'truth.json'), 'utf8'));
+  const file = join(dir, id, 'cam.mp4');
+  const p = await probe(file);
+  const half = p.duration_s / 2;
+  const onsets = t.flash?.onsets_s ?? [];
+  const rows = [];
+  for (const [name, start, end] of [['start', undefined, half], ['end', half, undefined]]) {
+    const dec = await VideoDecoder.open(file, { start, end, maxSide: scanOpts.maxSide ?? DEFAULT_FLASH_SIDE, pixelFormat: 'gray', probed: p });
+    const scanners = LENGTHS_S.map((L) => new FlashScanner(1 / dec.geometry.scale, { pulseS: L }, [], 1));
+    for await (const f of dec) for (const sc of scanners) sc.push(f);
+    const here = onsets.filter((on) => (name === 'start' ? on < half : on >= half));
+    scanners.forEach((sc, i) => {
+      const placed = sc.finish().filter((d) => d.placeable);
+      const err = placed.length && here.length ? (placed[0].t_s - here[0]) / t.flash.frame_s : null;
+      let outcome = 'refused';
+      if (placed.length) outcome = err === null || Math.abs(err) > 1 || placed.length > 1 ? 'wrong' : Math.abs(err) <= 0.5 ? 'right' : 'marginal';
+      const sc0 = placed[0] ? `told ${LENGTHS_S[i]} s (LED ${t.flash?.duration_s ?? '-'} s): at ${placed[0].t_s.toFixed(3)} s, score ${placed[0].score.toFixed(1)}, null max ${placed[0].null_max?.toFixed(1)}` : `told ${LENGTHS_S[i]} s`;
+      rows.push({ id, search: 'lengths', window: name, pulse: here.length > 0, outcome, err_frames: err, sc: sc0, conf: placed[0]?.confidence ?? null, tags: t.tags, expect: t.expect });
+    });
+  }
+  return rows;
+}
+
 async function runCase(id, search) {
+  if (search === 'lengths') return lengthRows(id);
   const guided = search === 'guided';
   const t = JSON.parse(readFileSync(join(dir, id, 'truth.json'), 'utf8'));
   const file = join(dir, id, 'cam.mp4');

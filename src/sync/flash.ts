@@ -17,7 +17,7 @@
 import type { VideoFrame } from '../media/decode-video.js';
 import { arrivalAround } from './flash-arrival.js';
 import { allRegions, cellMeans, gridFor, regionSeries, type Grid, type Region } from './flash-cells.js';
-import { litExtent, samePlace, type CellBox } from './flash-lit.js';
+import { grownOverlap, litExtent, samePlace, type CellBox } from './flash-lit.js';
 import { calibrate, looseFitReason, summariseNull, type NullSummary } from './flash-null.js';
 import { boxZ, boxZOfSums, boxZTrimmed, FLANK_FRAMES, fitPulse, otherEvent, plateauTests, prefixSums, quickMedian, stepFreeSpan, temporalSd, topEvents, type BoxSums, type PlateauTest, type PulseStat } from './flash-pulse.js';
 
@@ -311,7 +311,7 @@ export class FlashScanner {
     const track = this.scoreTrack(regions, tests, n);
     this.keepTrack(track, regions, tests, boundary, n);
     const cands = this.guides.length ? this.guidedCandidates(track, T, n) : [];
-    cands.push(...this.unguidedCandidates(track, tests, n, cands));
+    cands.push(...this.unguidedCandidates(track, regions, tests, n, cands));
     for (const c of cands) {
       const global = this.frameBase + c.a;
       if (global < this.acceptFrom || global >= boundary) continue;
@@ -506,19 +506,40 @@ export class FlashScanner {
     return out;
   }
 
-  /** The strongest distinct events of the track (local maxima, one per pulse length), besides those already taken. */
-  private unguidedCandidates(track: ScoreTrack, tests: PlateauTest[], n: number, taken: Candidate[]): Candidate[] {
+  /**
+   * The strongest distinct events of the track (local maxima, one per pulse length), besides those already taken. An
+   * onset near a stronger unguided event is the same event only in the same place (oneEvent); near a guided one, always.
+   */
+  private unguidedCandidates(track: ScoreTrack, regions: Region[], tests: PlateauTest[], n: number, taken: Candidate[]): Candidate[] {
     const order = Array.from({ length: n }, (_, i) => i).filter((i) => track.region[i] >= 0 && track.z[i] > 0);
     order.sort((p, q) => track.z[q] - track.z[p] || p - q);
     const out: Candidate[] = [];
-    const apart = (a: number, b: number) => Math.abs(a - b) > this.exclusion(tests, track.test[b]);
+    const near = (a: number, b: number) => Math.abs(a - b) <= this.exclusion(tests, track.test[b]);
+    const whole = new Map<number, boolean>();
+    const isWhole = (b: number) => whole.get(b) ?? whole.set(b, this.litCells(b, tests[track.test[b]]).fraction >= WHOLE_FRAME_FRACTION).get(b) === true;
     for (const a of order) {
       if (out.length >= this.o.maxCandidates) break;
-      if (!taken.concat(out).every((c) => apart(a, c.a))) continue;
+      if (taken.some((c) => near(a, c.a))) continue;
+      if (out.some((c) => near(a, c.a) && this.oneEvent(track, regions, c.a, a, isWhole(c.a)))) continue;
       out.push({ a, z: track.z[a], guide: null, searched: n });
     }
     // A guided search reports the strongest events elsewhere as unplaceable candidates (for the messages).
     return this.guides.length ? out.slice(0, 2) : out;
+  }
+
+  /**
+   * Whether onset frame i, near the event at onset frame a, is that event's own light seen by a shifted test: its best
+   * region is in the same place (overlapping within their own size, flash-lit.ts grownOverlap) or the event lit the
+   * whole frame (`whole`), or either frame has no region of its own. An event elsewhere in the picture is another
+   * event: until 2026-12-01 any onset within the exclusion span (0.84 s at 25 fps for a 0.36 s pulse) counted as the
+   * same event, so on scene variant 37 (cellauto-led10-...-180deg-both-nosound) a cellular-automaton event at 2.32 s
+   * (score 45.5, x 88 y 72) hid the true start flash 20 frames later (26.6, x 600 y 8) from the pair search, and the
+   * stronger event's null left the weaker one out.
+   */
+  private oneEvent(track: ScoreTrack, regions: Region[], a: number, i: number, whole: boolean): boolean {
+    const [ra, ri] = [track.region[a], track.region[i]];
+    if (whole || ra < 0 || ri < 0 || regions[ra].size === 0 || regions[ri].size === 0) return true;
+    return grownOverlap(this.regionPx(regions[ra]), this.regionPx(regions[ri]));
   }
 
   /** Frames around a pulse's onset frame that its own light influences (excluded from its null). */
@@ -527,13 +548,18 @@ export class FlashScanner {
     return t.L + t.gap + 2 * FLANK_FRAMES + 1;
   }
 
-  /** The null: the track at frames away from this candidate (and from every guide's span, which may hold a pulse). */
-  private nullFor(c: Candidate, track: ScoreTrack, tests: PlateauTest[], all: Candidate[]): NullSummary {
+  /**
+   * The null: the track at frames away from this candidate (and from every guide's span, which may hold a pulse). Near
+   * an unguided candidate only its own light is left out (oneEvent; `whole`: it lit the whole frame): a stronger event
+   * elsewhere in the picture a few frames away stays in its null.
+   */
+  private nullFor(c: Candidate, track: ScoreTrack, regions: Region[], tests: PlateauTest[], all: Candidate[], whole: boolean): NullSummary {
     const vals: number[] = [];
     const excl = all.filter((o) => o.guide !== null || o === c).map((o) => [o.a, this.exclusion(tests, track.test[o.a])]);
+    const own = (i: number) => c.guide !== null || this.oneEvent(track, regions, c.a, i, whole);
     // A frame where no region brightened at all (nothing passed the contrast gate) is a null score of 0.
     for (let i = FLANK_FRAMES; i < track.z.length - FLANK_FRAMES - 3; i++) {
-      if (excl.some(([a, e]) => Math.abs(i - a) <= e)) continue;
+      if (excl.some(([a, e]) => Math.abs(i - a) <= e && (a !== c.a || own(i)))) continue;
       vals.push(track.region[i] < 0 ? 0 : Math.max(0, track.z[i]));
     }
     return summariseNull(vals);
@@ -544,7 +570,7 @@ export class FlashScanner {
     const whole = this.litCells(c.a, test);
     const region = whole.fraction >= WHOLE_FRAME_FRACTION ? regions[0] : regions[track.region[c.a]];
     const fit = this.fitOnset(c, region, test, T);
-    const nul = this.nullFor(c, track, tests, all);
+    const nul = this.nullFor(c, track, regions, tests, all, whole.fraction >= WHOLE_FRAME_FRACTION);
     const cal = calibrate(nul, c.z, c.searched, { bounded: true });
     const det: FlashDetection = {
       t_s: fit.onset_s,
