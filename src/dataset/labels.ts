@@ -8,7 +8,7 @@
 import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { looksLikeDecimalComma, parseDecimal, readCsvText } from '../common/csv.js';
+import { looksLikeDecimalComma, parseDecimal, readCsvText, thousandsPointMessage } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
 import { editDistance } from '../batch/manifest.js';
 import { readRatings } from '../agreement/read.js';
@@ -133,6 +133,10 @@ async function readSpans(file: string, targetColumn: string, opts: ReadLabelsOpt
   for (const { line, cells: r } of table.rows) {
     const target = (r[ct] ?? '').trim();
     if (target === '') continue;
+    for (const c of [ca, cb]) {
+      const thousands = thousandsPointMessage(r[c] ?? '', opts.decimalComma);
+      if (thousands) throw new InputError(`${table.header[c]} ${thousands}`, { file, line, column: table.header[c] });
+    }
     const a = parseDecimal(r[ca] ?? '', opts.decimalComma);
     const b = parseDecimal(r[cb] ?? '', opts.decimalComma);
     if (!Number.isFinite(a) || !Number.isFinite(b)) {
