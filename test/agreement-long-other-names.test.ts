@@ -9,6 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from './helpers/cli.js';
+import { readLabelFiles } from '../src/dataset/labels.js';
+import type { InputError } from '../src/common/errors.js';
 
 const tmp = tempDir('mmprep-agr-long-names-');
 afterAll(() => tmp.cleanup());
@@ -73,6 +75,18 @@ describe("a wide sheet made for dataset build (session_id, start_s, end_s beside
       const dim = JSON.parse(r.stdout).dimensions[0];
       expect([dim.n_targets, dim.n_raters, dim.n_ratings], name).toEqual([4, 3, 12]);
     }
+  });
+
+  it("under --decimal-comma a thousands-grouped '1.000' is refused as ambiguous (was read as 1, exit 0); '3.5' and '0.125' are read", async () => {
+    const p = file('points.csv', 'target;r1;r2\nc0;1.000;2\nc1;3;4\nc2;5;5\n');
+    const r = await runCli(['agreement', p, '--decimal-comma', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`mmprep: ${p}:2, column r1: rating '1.000' is ambiguous under --decimal-comma: a point there may be a thousands separator (1000) or a decimal point (1); write 1000 or 1,000\n`);
+    const ok = file('points-ok.csv', 'target;r1;r2\nc0;3.5;2\nc1;0.125;4\nc2;5;5\n');
+    expect((await runCli(['agreement', ok, '--decimal-comma', '--json'])).code).toBe(0);
+    const spans = file('spans-k.csv', ['session_id;start_s;end_s;clip;r1;r2;r3', 's01;2,69;3,42;c0;8;9;7', 's01;1.250;1.900;c1;7;9;7'].join('\n') + '\n');
+    // dataset build's span columns: the same refusal, naming file, line and column
+    await expect(readLabelFiles([spans], { decimalComma: true })).rejects.toSatisfy((e: InputError) => e.toLine().startsWith(`${spans}:3, column start_s: start_s '1.250' is ambiguous under --decimal-comma`));
   });
 
   it('a sheet of sessions rated (session_id, r1, r2) keeps session_id as the target ids', async () => {

@@ -56,4 +56,20 @@ describe('warnings about the recording itself', () => {
     expect(lav.code, lav.stderr).toBe(0);
     expect(lav.stderr).not.toContain('warning');
   });
+  it('a clipped integer recording is warned about on stderr; a float one above full scale is not called clipped', async () => {
+    // lavfi's sine is at 1/8 of full scale: x16 peaks at 2. Before: only a summary note, which said "clipped at full scale" for a float file whose samples above it were kept.
+    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '2', '-af', 'volume=16', '-c:a', 'pcm_s16le', p('hot16.wav')]);
+    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '2', '-af', 'volume=16', '-c:a', 'pcm_f32le', p('hotf.wav')]);
+    const i16 = await runCli(['audio', p('hot16.wav'), '-o', p('hot16.jsonl'), '--summary', p('hot16.summary.json')]);
+    expect(i16.code, i16.stderr).toBe(0);
+    expect(i16.stderr).toMatch(new RegExp(`^mmprep audio: ${p('hot16.wav')}: warning: clipped: \\d+\\.\\d\\d % of samples at full scale \\(the recording level was too high\\)`, 'm'));
+    expect(i16.stderr.match(/warning/g)).toHaveLength(1);
+    expect(JSON.parse(readFileSync(p('hot16.summary.json'), 'utf8')).notes).toContainEqual(expect.stringMatching(/^clipped: .* at full scale/));
+    const f32 = await runCli(['audio', p('hotf.wav'), '-o', p('hotf.jsonl'), '--summary', p('hotf.summary.json')]);
+    expect(f32.code, f32.stderr).toBe(0);
+    expect(f32.stderr).not.toContain('warning');
+    const notes: string[] = JSON.parse(readFileSync(p('hotf.summary.json'), 'utf8')).notes;
+    expect(notes.some((n) => n.startsWith('clipped'))).toBe(false);
+    expect(notes).toContainEqual(expect.stringMatching(/^at or above full scale: .*a float recording \(pcm_f32le\) keeps samples above full scale and they were analysed as they are, not clipped/));
+  });
 });

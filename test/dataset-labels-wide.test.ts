@@ -7,7 +7,7 @@
  * the long file it was made from; --target-col/--rater-col/--rating-col are dataset build options too.
  * Synthetic feature folders (writeSyntheticSession), no media decoded.
  */
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
@@ -97,5 +97,16 @@ describe('dataset build --labels: a wide sheet with session_id/start_s/end_s col
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`valence-dur.csv:1, column duration_s: column 'duration_s' would be read as a rater (a wide file's columns other than the target 'clip' are raters), but it is named like information about the targets: remove it from the sheet`);
     expect(readdirSync(tmp.dir)).not.toContain('cli-dur');
+  }, 60_000);
+  it('the same labels file given twice is refused naming it (was: every dimension again as ratings.valence.2, exit 0)', async () => {
+    const f = ratingsFiles();
+    const out = join(tmp.dir, 'cli-twice');
+    const rel = join(tmp.dir, 'valence-link.csv'); // another path to the same file
+    symlinkSync(f.long, rel);
+    const r = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', out, '--labels', f.long, '--labels', rel, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`mmprep: ${rel}: given twice to --labels (also as ${f.long}): each file's dimensions would become a second, identical set of label keys; give each labels file once`);
+    expect(readdirSync(tmp.dir)).not.toContain('cli-twice');
+    await expect(buildDataset(MANIFEST, { features: FEATURES, out, labels: [f.long, f.long] })).rejects.toThrow(/given twice to --labels: /);
   }, 60_000);
 });

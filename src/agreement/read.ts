@@ -10,7 +10,7 @@ import { stat } from 'node:fs/promises';
 import { parse, type Options as CsvOptions } from 'csv-parse';
 import { shellWord } from '../common/shell.js';
 import { InputError } from '../common/errors.js';
-import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
+import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, thousandsPointMessage, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
 import { spellingKey } from './variants.js';
 import { scaleMix } from './scale-mix.js';
@@ -551,6 +551,8 @@ class RatingsAccumulator {
       throw new RecordError(`rating '${s}' looks like a missing-value marker: write a missing rating as an empty cell or NA`, this.rec, column);
     }
     if (this.categorical) return this.labelCode(s, column);
+    const thousands = thousandsPointMessage(s, this.opts.decimalComma);
+    if (thousands) throw new RecordError(`rating ${thousands}`, this.rec, column);
     if (this.opts.decimalComma && looksLikeDecimalComma(s)) s = s.replace(',', '.');
     const v = parseNumber(s);
     if (!Number.isFinite(v)) {

@@ -470,6 +470,24 @@ async function stereoCheck(file: string, f: AudioFeatures, probed?: Promise<Prob
   return checkStereoChannels(file, f.options.stream, dec.sampleRate, probed ? await probed : undefined);
 }
 
+/** Above this share of samples at or beyond ±0.999 of full scale, the summary notes it (and stderr warns, source-warnings.ts). */
+export const CLIPPED_NOTE_RATIO = 0.001;
+
+/** A float PCM codec (pcm_f32le, pcm_f64be, ...): its samples may exceed full scale, and are decoded as they are. */
+export function isFloatPcm(codec: string | null): boolean {
+  return codec !== null && /^pcm_f(16|24|32|64)/.test(codec);
+}
+
+/**
+ * An integer recording (or a lossy one) is clipped at full scale by the recorder; a float file keeps samples above
+ * it, which are analysed unclipped (the decode is float32 too): saying "clipped" there was wrong.
+ */
+function clippingNote(ratio: number, codec: string | null): string {
+  const pct = (100 * ratio).toFixed(2);
+  if (isFloatPcm(codec)) return `at or above full scale: ${pct} % of samples; a float recording (${codec}) keeps samples above full scale and they were analysed as they are, not clipped (the level was too hot for an integer format, not for the features)`;
+  return `clipped: ${pct} % of samples at full scale; spectral features and F0 may be distorted`;
+}
+
 /** The summary's notes: resampling, downmix, clipping, and why fields are null. */
 function summaryNotes(f: AudioFeatures, nVoiced: number): string[] {
   const dec = f.decoded;
@@ -477,7 +495,7 @@ function summaryNotes(f: AudioFeatures, nVoiced: number): string[] {
   if (dec?.resampled) notes.push(`resampled from ${dec.sourceSampleRate} Hz to ${f.sampleRate} Hz by ffmpeg`);
   if (dec?.downmixed) notes.push(`downmixed ${dec.sourceChannels} channels to mono (average of the channels, as librosa.to_mono)`);
   if (dec?.channel !== undefined) notes.push(`analysed channel ${dec.channel} of ${dec.sourceChannels} alone (--channel ${dec.channel})`);
-  if (f.clippedRatio > 0.001) notes.push(`clipped: ${(100 * f.clippedRatio).toFixed(2)} % of samples at full scale; spectral features and F0 may be distorted`);
+  if (f.clippedRatio > CLIPPED_NOTE_RATIO) notes.push(clippingNote(f.clippedRatio, dec?.stream.codec ?? null));
   if (!f.delta) notes.push(`delta and delta2 are null: ${f.deltaReason}`);
   if (nVoiced === 0) notes.push('no voiced frame: F0 statistics are null');
   return notes;

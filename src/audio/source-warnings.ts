@@ -4,11 +4,11 @@
  * only inside audio.summary.json.
  */
 import { channelWarning } from './channel-check.js';
-import type { AudioSummary } from './extract.js';
+import { CLIPPED_NOTE_RATIO, isFloatPcm, type AudioSummary } from './extract.js';
 import { shellWord, siblingName } from '../common/shell.js';
 
 /** `file`: the media file as the user gave it, named in the ffmpeg commands the warnings suggest. */
-export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'>, file: string): string[] {
+export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'clipped_ratio'>>, file: string): string[] {
   const out: string[] = [];
   const rate = s.source.sample_rate_hz;
   if (rate !== null && rate < s.sample_rate_hz) {
@@ -22,6 +22,8 @@ export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'so
   }
   const check = s.source.channel_check ? channelWarning(s.source.channel_check, file) : null;
   if (check) out.push(check);
+  const clip = clippingWarning(s.clipped_ratio ?? 0, s.source.codec);
+  if (clip) out.push(clip);
   const n = s.source.audio_streams;
   if (n !== null && n !== undefined && n > 1) {
     // A recorder or a muxed camera file with a second microphone: one stream is analysed, the others are not.
@@ -33,4 +35,10 @@ export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'so
 /** `ffmpeg -i cam.mkv -map 0:a:1 -c copy cam-a1.mka` for the file as given: Matroska audio takes any codec copied. */
 function streamCopyCommand(file: string): string {
   return `ffmpeg -i ${shellWord(file)} -map 0:a:1 -c copy ${shellWord(siblingName(file, '-a1.mka'))}`;
+}
+
+/** A recording clipped by its integer format (one line per file); a float file's samples above full scale were kept. */
+function clippingWarning(ratio: number, codec: string | null): string | null {
+  if (ratio <= CLIPPED_NOTE_RATIO || isFloatPcm(codec)) return null;
+  return `clipped: ${(100 * ratio).toFixed(2)} % of samples at full scale (the recording level was too high); spectral features, F0 and voice quality of the loud parts are distorted`;
 }

@@ -142,6 +142,18 @@ export function looksLikeDecimalComma(s: string): boolean {
   return /^\s*[-+]?\d+,\d+\s*$/.test(s);
 }
 
+/**
+ * Under --decimal-comma a point is a thousands separator in the same locales (German, French Excel: 1.000 = one
+ * thousand), so '1.000' or '12.500' may mean 1000 or 12500 as well as 1 or 12.5: the message that refuses such a
+ * cell, or null. A point not followed by exactly three digits per group ('3.5', '0.125') is read as a decimal point.
+ */
+export function thousandsPointMessage(s: string, decimalComma: boolean | undefined): string | null {
+  const t = s.trim();
+  if (!decimalComma || !/^[-+]?[1-9]\d{0,2}(\.\d{3})+$/.test(t)) return null;
+  const digits = t.replace(/\./g, '');
+  return `'${t}' is ambiguous under --decimal-comma: a point there may be a thousands separator (${digits}) or a decimal point (${Number(t)}); write ${digits} or ${t.replace('.', ',')}`;
+}
+
 /** Reads '3,5' as 3.5 when decimalComma is set (after a thousands-free check); else the plain number. */
 export function parseDecimal(s: string, decimalComma = false): number {
   const t = s.trim();

@@ -23,7 +23,7 @@ import { readManifest, type Manifest, type ManifestSession } from '../batch/mani
 import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES, parseFeatureList } from './features.js';
 import { readLabelFiles, unknownSessionNotes, type LabelSet } from './labels.js';
 import type { FaceRate } from './record.js';
-import { parseSegmentMode, segmentModeText, type SegmentMode } from './segments.js';
+import { fixedGapNote, parseSegmentMode, segmentModeText, type SegmentMode } from './segments.js';
 import { buildSessionToFile, sessionLabels, type DatasetSessionOutcome, type SessionJob, type SessionTally } from './build-session.js';
 import { SplitShardWriter, type ShardFile } from './shards.js';
 import { DEFAULT_SPLIT, parseSplits, splitKeys, splitOf, type SplitSpec } from './splits.js';
@@ -106,6 +106,8 @@ function prepare(o: BuildOptions): Prepared['options'] {
   if (faceRate !== 'audio' && faceRate !== 'native') throw new InputError(`--face-rate must be audio or native, got '${faceRate}'`);
   const segments = parseSegmentMode(o.segments ?? 'utterance');
   if (segments.kind === 'labels' && !(o.labels && o.labels.length)) throw new InputError('--segments labels needs at least one --labels file');
+  const gap = fixedGapNote(segments);
+  if (gap) o.onNote?.(gap);
   return {
     segments,
     audioFields: parseFeatureList(o.audioFeatures ?? DEFAULT_AUDIO_FEATURES, 'audio'),

@@ -5,9 +5,10 @@
  * A target is attached to a segment either because its id IS the segment id, or through `session_id`, `start_s`,
  * `end_s` columns in the same file: the segment with the largest temporal IoU (at least 0.5) gets it.
  */
+import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { looksLikeDecimalComma, parseDecimal, readCsvText } from '../common/csv.js';
+import { basename, resolve } from 'node:path';
+import { looksLikeDecimalComma, parseDecimal, readCsvText, thousandsPointMessage } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
 import { editDistance } from '../batch/manifest.js';
 import { readRatings } from '../agreement/read.js';
@@ -132,6 +133,10 @@ async function readSpans(file: string, targetColumn: string, opts: ReadLabelsOpt
   for (const { line, cells: r } of table.rows) {
     const target = (r[ct] ?? '').trim();
     if (target === '') continue;
+    for (const c of [ca, cb]) {
+      const thousands = thousandsPointMessage(r[c] ?? '', opts.decimalComma);
+      if (thousands) throw new InputError(`${table.header[c]} ${thousands}`, { file, line, column: table.header[c] });
+    }
     const a = parseDecimal(r[ca] ?? '', opts.decimalComma);
     const b = parseDecimal(r[cb] ?? '', opts.decimalComma);
     if (!Number.isFinite(a) || !Number.isFinite(b)) {
@@ -162,7 +167,28 @@ export interface ReadLabelsOptions {
   decimalComma?: boolean;
 }
 
+/**
+ * The same labels file given twice (as typed, or by another path to it) would add every dimension again as a second
+ * key (`ratings.valence.2`) with the same values: refused, naming the file.
+ */
+function refuseRepeatedFiles(files: string[]): void {
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    let real = resolve(file);
+    try {
+      real = realpathSync(file);
+    } catch {
+      // a missing file is said by the reader, naming it
+    }
+    const first = seen.get(real);
+    if (first !== undefined)
+      throw new InputError(`given twice to --labels${first === file ? '' : ` (also as ${first})`}: each file's dimensions would become a second, identical set of label keys; give each labels file once`, { file });
+    seen.set(real, file);
+  }
+}
+
 export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = {}): Promise<LabelSet> {
+  refuseRepeatedFiles(files);
   const dims: LabelDimension[] = [];
   const spansBySession = new Map<string, LabelTargetSpan[]>();
   const spanOf = new Map<string, LabelTargetSpan>();

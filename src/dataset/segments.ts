@@ -20,6 +20,16 @@ export function parseSegmentMode(text: string): SegmentMode {
   throw new InputError(`--segments must be utterance, fixed:LEN[:HOP] (seconds) or labels, got '${text}'`);
 }
 
+/**
+ * `fixed:LEN:HOP` with HOP > LEN leaves HOP - LEN seconds between windows that no record covers (nor its words, which
+ * belong to the window holding their midpoint): the stderr note that says so, or null.
+ */
+export function fixedGapNote(m: SegmentMode): string | null {
+  if (m.kind !== 'fixed' || !(m.hop > m.len + 1e-9)) return null;
+  const gap = r6(m.hop - m.len);
+  return `--segments ${segmentModeText(m)}: the hop (${m.hop} s) is longer than the window (${m.len} s), so the records leave ${gap} s out after every window (${r6((100 * gap) / m.hop)} % of each session, its words included); give HOP <= LEN to cover the recording`;
+}
+
 export function segmentModeText(m: SegmentMode): string {
   return m.kind === 'fixed' ? `fixed:${m.len}:${m.hop}` : m.kind;
 }
