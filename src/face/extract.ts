@@ -454,8 +454,7 @@ export class FaceRun {
     }
     const setup = { backend: o.backend, modelDir: o.modelDir, maxFaces: o.maxFaces, detectorMinConfidence: o.detectorMinConfidence, stages: o.stages };
     const pool = setupError ? null : new FramePool(setup, o.workers, o.keepWorkers && o.workers > 0 ? keptFaceWorkers(setup, o.workers) : undefined);
-    // The first worker ready starts on the first block; the others join as their models load (pool.ts dispatch).
-    const warm = pool?.warm(true);
+    const warm = pool?.warm();
     warm?.catch(() => undefined); // awaited below
     let frames: EarlyFrames | null = null;
     try {
@@ -470,7 +469,7 @@ export class FaceRun {
       // --fps is applied by picking frames here (see records()), not by ffmpeg's fps filter, which relabels frames with
       // grid times: every analysed frame keeps its own presentation time.
       const decoder = await VideoDecoder.open(file, { probed: p, stream: o.stream, start: o.start, end: o.end, maxSide: o.inferenceSide, pixelFormat: 'rgb24' });
-      frames = new EarlyFrames(decoder, pool.readAhead);
+      frames = new EarlyFrames(decoder);
       await warm;
       return FaceRun.made(file, o, decoder, frames, pool);
     } catch (e) {
@@ -545,7 +544,6 @@ export class FaceRun {
         while (pool.pending >= pool.capacity) yield await take();
       }
       while (pool.pending > 0) yield await take();
-      await pool.warm(); // a worker whose start-up failed after the first was ready fails the run, as before
     } finally {
       await pool.close();
     }
@@ -577,55 +575,24 @@ export class FaceRun {
 }
 
 /**
- * A decoder's frames, read ahead from the moment the decoder opens: up to `ahead` frames are decoded into memory while
- * the face workers load their models, so that ffmpeg's start-up (process, libraries, probing the stream, first
- * frames) and the main thread's first, still unoptimised frames are paid before the workers are ready instead of
- * after. With only the first frame read early, the second worker waited for the decoder after its models loaded:
- * its first block (frames 8-15) was still being decoded (docs/benchmarks.md, session 15). The frames and their order
- * are the decoder's; an error is raised after the frames read before it, as without reading ahead.
+ * A decoder's frames with the first one asked for at once, so that ffmpeg starts (process, libraries, probing the
+ * stream, first frame) while the face workers load their models instead of after.
  */
-export class EarlyFrames implements AsyncIterable<VideoFrame> {
+class EarlyFrames implements AsyncIterable<VideoFrame> {
   private readonly it: AsyncIterator<VideoFrame>;
-  /** Frames read ahead and not yet handed out. */
-  private readonly buffered: VideoFrame[] = [];
-  /** The decoder ended (done) or failed (error) while reading ahead. */
-  private end: { error: unknown } | 'done' | null = null;
-  private reading = true;
-  /** Settles when reading ahead stopped: `ahead` frames buffered, the decoder ended or failed, or stop() was called. */
-  readonly readAhead: Promise<void>;
-  constructor(decoder: AsyncIterable<VideoFrame>, ahead: number) {
+  private first: Promise<IteratorResult<VideoFrame>> | null;
+  constructor(decoder: VideoDecoder) {
     this.it = decoder[Symbol.asyncIterator]();
-    this.readAhead = this.fill(Math.max(1, ahead));
-  }
-
-  /** Frames read ahead so far and not yet handed out. */
-  get buffer(): number {
-    return this.buffered.length;
-  }
-
-  private async fill(ahead: number): Promise<void> {
-    try {
-      while (this.reading && this.buffered.length < ahead) {
-        const r = await this.it.next();
-        if (r.done) {
-          this.end = 'done';
-          return;
-        }
-        this.buffered.push(r.value);
-      }
-    } catch (e) {
-      this.end = { error: e };
-    }
+    this.first = this.it.next();
+    this.first.catch(() => undefined); // surfaced when the frames are read
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<VideoFrame> {
     let finished = false;
     try {
-      this.reading = false;
-      await this.readAhead; // at most the frame being decoded when the iteration started
-      for (let f = this.buffered.shift(); f; f = this.buffered.shift()) yield f;
-      if (this.end !== null && this.end !== 'done') throw this.end.error;
-      if (this.end === null) for (let r = await this.it.next(); !r.done; r = await this.it.next()) yield r.value;
+      const first = this.first ?? this.it.next();
+      this.first = null;
+      for (let r = await first; !r.done; r = await this.it.next()) yield r.value;
       finished = true;
     } finally {
       if (!finished) await this.stop();
@@ -634,9 +601,9 @@ export class EarlyFrames implements AsyncIterable<VideoFrame> {
 
   /** Ends the decoder (ffmpeg is killed when it has not finished). */
   async stop(): Promise<void> {
-    this.reading = false;
-    await this.readAhead;
-    this.buffered.length = 0;
+    const first = this.first;
+    this.first = null;
+    await first?.catch(() => undefined);
     await this.it.return?.(undefined);
   }
 }

@@ -5,10 +5,9 @@
  *
  * Detector box reuse: frames go in blocks of DETECT_EVERY consecutive frames; the face detector runs on a block's
  * first frame and the later frames take their boxes from the previous frame's mesh. Each block goes whole to one
- * worker (one single-thread piscina pool per worker): to a worker whose models are loaded and that has fewer than two
- * blocks to do (the fewest frames outstanding first); until one has room the block waits in this thread. So the worker
- * ready first starts at once, and a worker that fell behind (a slow block, a core taken by another process) is not
- * handed more while the other waits. What a frame's result depends on is fixed by the block layout alone (a block starts with the detector,
+ * worker (one single-thread piscina pool per worker): to the worker with the fewest frames outstanding when the block
+ * starts, so a worker that fell behind (a slow block, a core taken by another process) is not handed more while the
+ * other waits. What a frame's result depends on is fixed by the block layout alone (a block starts with the detector,
  * which resets the tracking state), so the output is the same for any --workers and any scheduling. A scene cut (most
  * of a coarse thumbnail changed at once: film edits, unrelated images in a row) sends its frame to the detector too,
  * since the previous frame's mesh says nothing about it (a tracked crop there can give a confident, wrong mesh).
@@ -26,13 +25,6 @@ import { FaceEngine, type FrameResult, type FrameTask, type PingTask, type WarmT
  * frame costs about two thirds of a detector frame in CPU time; the fidelity tests (landmarks, roll) hold.
  */
 export const DETECT_EVERY = 8;
-
-/**
- * A worker takes another block only while it has fewer frames than this to analyse (two blocks): the blocks after
- * that wait in this thread and go to the first worker with room, so no worker gets blocks queued while another,
- * ready, has none (at start-up, when one worker's models load first, and at the end of a file).
- */
-const WORKER_QUEUE = 2 * DETECT_EVERY;
 
 /** Thumbnail of a frame for cut detection: CUT_GRID x CUT_GRID cell means from a sparse sample of each cell. */
 const CUT_GRID = 16;
@@ -126,28 +118,12 @@ export function keptFaceWorkers(setup: HumanSetup, count: number): FaceWorkers {
   return w;
 }
 
-/** A frame handed to the pool and not yet sent to a worker (its block waits for a worker with room). */
-interface HeldFrame {
-  task: FrameTask;
-  settle: { resolve: (r: FrameResult) => void; reject: (e: unknown) => void };
-}
-
-/** A block of frames: the worker it went to (null until a worker has room for it), its frames held until then. */
-interface Block {
-  worker: number | null;
-  held: HeldFrame[];
-}
-
 export class FramePool {
   private pools: Piscina[] = [];
-  /** Frames sent to each worker and not yet analysed. */
+  /** Frames submitted to each worker and not yet analysed. */
   private outstanding: number[] = [];
-  /** Per worker: its engine is created (warm task answered). Blocks go to ready workers only. */
-  private ready: boolean[] = [];
-  /** Blocks not yet sent to a worker, oldest first (the newest may still be filling). */
-  private readonly waiting: Block[] = [];
-  /** The block the next frame belongs to. */
-  private block: Block = { worker: null, held: [] };
+  /** The worker of the current block. */
+  private blockWorker = 0;
   /** Workers this pool made and so ends on close() (not when they were lent by keptFaceWorkers). */
   private owned: FaceWorkers | null = null;
   private submitted = 0;
@@ -156,8 +132,6 @@ export class FramePool {
   private readonly queue: Array<Promise<FrameResult>> = [];
   /** Workers ended by keepOnly() before any frame (their warm-up is not waited for). */
   private readonly dropped = new Set<Piscina>();
-  /** A worker's failed start-up: every later frame fails with it. */
-  private failed: unknown = null;
   capacity: number;
 
   /** `workers` threads (0: in this thread), made for this pool or lent (`lent`, not ended by close()). */
@@ -174,48 +148,31 @@ export class FramePool {
       this.engine = FaceEngine.create(setup);
     }
     this.outstanding = this.pools.map(() => 0);
-    this.ready = this.pools.map(() => false);
     // Frames in flight: four blocks per worker, so that a worker finishing its blocks early has the next ones while
     // the oldest frame (which the records wait for, in order) is still on the other worker. With two blocks each, the
     // profile showed one worker idle for whole blocks. 64 frames of 640x480 RGB are 59 MB.
     this.capacity = Math.max(2, workers * DETECT_EVERY * 4);
   }
 
-  /** Per worker: its start-up (engine creation), begun by the first warm() call. */
-  private starting: Map<Piscina, Promise<void>> | null = null;
-
-  /**
-   * Initialises Human in every worker before the first frame, so setup errors surface before any output; resolves
-   * when every worker is ready, or with `first`, as soon as one is (blocks go to ready workers only, so the first
-   * worker ready starts on the first block while the others still load; a later worker's failure fails the frames
-   * after it and this call with `first` false).
-   */
-  async warm(first = false): Promise<void> {
+  /** Initialises Human (in every worker) before the first frame, so setup errors surface before any output. */
+  async warm(): Promise<void> {
     if (this.engine) {
       await this.engine;
       return;
     }
     // Engine creation only: a blank frame here ran the face detector once more in every worker (about 30 ms of CPU).
-    this.starting ??= new Map(this.pools.map((pool) => [pool, this.start(pool)]));
-    const kept = this.pools.map((pool) => this.starting!.get(pool)!); // not the workers keepOnly() ended
-    await (first ? Promise.race(kept) : Promise.all(kept));
-    if (this.failed) throw this.failed;
-  }
-
-  private async start(pool: Piscina): Promise<void> {
-    let r: WorkerReply;
-    try {
-      r = (await pool.run({ warm: true } satisfies WarmTask)) as WorkerReply;
-      if ('error' in r) throw r.input ? new InputError(r.error) : new Error(r.error);
-    } catch (e) {
-      if (this.dropped.has(pool)) return;
-      this.failed ??= e;
-      this.dispatch();
-      throw e;
-    }
-    const i = this.pools.indexOf(pool);
-    if (i >= 0) this.ready[i] = true;
-    this.dispatch();
+    await Promise.all(
+      this.pools.map(async (pool) => {
+        let r: WorkerReply;
+        try {
+          r = (await pool.run({ warm: true } satisfies WarmTask)) as WorkerReply;
+        } catch (e) {
+          if (this.dropped.has(pool)) return;
+          throw e;
+        }
+        if ('error' in r) throw r.input ? new InputError(r.error) : new Error(r.error);
+      }),
+    );
   }
 
   /**
@@ -228,7 +185,6 @@ export class FramePool {
     const extra = this.pools.splice(n); // the same array as this.owned.pools
     for (const p of extra) this.dropped.add(p);
     this.outstanding.length = this.pools.length;
-    this.ready.length = this.pools.length;
     this.capacity = Math.max(2, this.pools.length * DETECT_EVERY * 4);
     const owned = this.owned;
     await Promise.all(extra.map((p) => owned.end(p)));
@@ -242,50 +198,16 @@ export class FramePool {
       r = (await this.pools[worker].run(task, { transferList: [task.data.buffer as ArrayBuffer] })) as WorkerReply;
     } finally {
       this.outstanding[worker]--;
-      this.dispatch();
     }
     if ('error' in r) throw r.input ? new InputError(r.error) : new Error(r.error);
     return r;
   }
 
-  /**
-   * The ready worker with room for another block (fewer than WORKER_QUEUE frames outstanding) and the fewest frames
-   * outstanding (the lowest index among equals); -1 when none has room.
-   */
-  private roomiest(): number {
-    let best = -1;
-    for (let i = 0; i < this.outstanding.length; i++) {
-      if (!this.ready[i] || this.outstanding[i] >= WORKER_QUEUE) continue;
-      if (best < 0 || this.outstanding[i] < this.outstanding[best]) best = i;
-    }
+  /** The worker with the fewest frames outstanding (the lowest index among equals). */
+  private leastBusy(): number {
+    let best = 0;
+    for (let i = 1; i < this.outstanding.length; i++) if (this.outstanding[i] < this.outstanding[best]) best = i;
     return best;
-  }
-
-  /**
-   * Sends the oldest waiting blocks to workers with room (each block whole to one worker, its frames in order). A
-   * block waits while every worker is loading or has WORKER_QUEUE frames to do: so a worker that is ready first is
-   * not left idle until the others are, and the last blocks go to whichever worker runs out of work first.
-   */
-  private dispatch(): void {
-    if (this.failed) {
-      for (const b of this.waiting.splice(0)) for (const h of b.held.splice(0)) h.settle.reject(this.failed);
-      return;
-    }
-    while (this.waiting.length > 0) {
-      const w = this.roomiest();
-      if (w < 0) return;
-      const b = this.waiting.shift()!;
-      b.worker = w;
-      for (const h of b.held.splice(0)) this.call(h.task, w).then(h.settle.resolve, h.settle.reject);
-    }
-  }
-
-  /**
-   * Frames worth decoding before the workers are ready (FaceRun's EarlyFrames): each worker's first block, so that
-   * every worker has a whole block the moment its models are loaded.
-   */
-  get readAhead(): number {
-    return DETECT_EVERY * Math.max(1, this.pools.length);
   }
 
   /** Number of frames submitted and not yet taken with next(). */
@@ -300,20 +222,12 @@ export class FramePool {
     const cut = isCut(this.lastThumb, thumb);
     this.lastThumb = thumb;
     const blockStart = this.submitted % DETECT_EVERY === 0;
-    const t = { ...task, redetect: blockStart || !follows || cut };
+    const redetect = blockStart || !follows || cut;
     this.submitted++;
-    if (blockStart && !this.engine) {
-      this.block = { worker: null, held: [] };
-      this.waiting.push(this.block);
-    }
-    const block = this.block;
-    let p: Promise<FrameResult>;
-    if (this.engine || block.worker !== null) p = this.call(t, block.worker ?? 0);
-    else if (this.failed) p = Promise.reject(this.failed);
-    else p = new Promise((resolve, reject) => block.held.push({ task: t, settle: { resolve, reject } }));
+    if (blockStart && this.workers > 0) this.blockWorker = this.leastBusy();
+    const p = this.call({ ...task, redetect }, this.blockWorker);
     p.catch(() => undefined); // surfaced by next()
     this.queue.push(p);
-    if (blockStart) this.dispatch();
   }
 
   /** The result of the oldest submitted frame; its `data` is the frame's buffer, free for reuse. */
@@ -324,8 +238,6 @@ export class FramePool {
   }
 
   async close(): Promise<void> {
-    // Frames still waiting for a worker are not needed any more (their records are not read).
-    for (const b of this.waiting.splice(0)) for (const h of b.held.splice(0)) h.settle.reject(new Error('face worker pool closed'));
     await Promise.allSettled(this.queue);
     this.queue.length = 0;
     this.pools = [];
