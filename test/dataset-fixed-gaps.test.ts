@@ -3,10 +3,10 @@
  * window, with exit 0 and no word about it. Now a stderr note says the records will not cover the recording;
  * hop = window (the default) and hop < window (overlapping windows) say nothing. Synthetic feature folders.
  */
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { demoManifestCopy } from './helpers/demo-inputs.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
 
 const tmp = tempDir('mmprep-dataset-gaps-');
@@ -17,9 +17,7 @@ const MANIFEST = join(tmp.dir, 'demo', 'manifest.csv');
 
 beforeAll(async () => {
   for (const [i, id] of ['s01', 's02', 's03'].entries()) await writeSyntheticSession(FEATURES, { session_id: id, duration_s: 10, seed: 11 + i, mediaDir: DEMO });
-  cpSync(DEMO, join(tmp.dir, 'demo'), { recursive: true, filter: (p) => !/\.(mp4|flac)$/.test(p) });
-  const csv = readFileSync(join(DEMO, 'manifest.csv'), 'utf8').replace(/(s0\d_(camera\.mp4|lav\.flac))/g, (m) => join(DEMO, m));
-  writeFileSync(MANIFEST, csv);
+  demoManifestCopy(join(tmp.dir, 'demo'));
 });
 
 describe('dataset build --segments fixed:LEN:HOP', () => {

@@ -7,10 +7,11 @@
  * the long file it was made from; --target-col/--rater-col/--rating-col are dataset build options too.
  * Synthetic feature folders (writeSyntheticSession), no media decoded.
  */
-import { cpSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { demoManifestCopy } from './helpers/demo-inputs.js';
 import { buildDataset } from '../src/dataset/build.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
 
@@ -22,9 +23,7 @@ const MANIFEST = join(tmp.dir, 'demo', 'manifest.csv');
 
 beforeAll(async () => {
   for (const [i, id] of ['s01', 's02', 's03'].entries()) await writeSyntheticSession(FEATURES, { session_id: id, duration_s: 10, seed: 11 + i, mediaDir: DEMO });
-  cpSync(DEMO, join(tmp.dir, 'demo'), { recursive: true, filter: (p) => !/\.(mp4|flac)$/.test(p) });
-  const csv = readFileSync(join(DEMO, 'manifest.csv'), 'utf8').replace(/(s0\d_(camera\.mp4|lav\.flac))/g, (m) => join(DEMO, m));
-  writeFileSync(MANIFEST, csv);
+  demoManifestCopy(join(tmp.dir, 'demo'));
 });
 
 /** The demo's valence ratings: long (as shipped) and wide as Excel in a European locale exports it. */

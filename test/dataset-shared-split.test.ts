@@ -4,10 +4,11 @@
  * recording never lands in train and test. Manifests without shared files split as before (speaker by speaker).
  * Synthetic feature folders (writeSyntheticSession) with the demo's manifest and transcripts; no media is decoded.
  */
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, tempDir } from './helpers/cli.js';
+import { demoManifestCopy } from './helpers/demo-inputs.js';
 import { buildDataset } from '../src/dataset/build.js';
 import { parseSplits, splitKeys, splitOf } from '../src/dataset/splits.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
@@ -24,11 +25,7 @@ beforeAll(async () => {
 
 /** The demo's manifest (media in fixtures/demo) with `edit` applied to its text. */
 function manifest(name: string, edit: (csv: string) => string = (t) => t): string {
-  const d = join(tmp.dir, name);
-  cpSync(DEMO, d, { recursive: true, filter: (p) => !/\.(mp4|flac)$/.test(p) });
-  const csv = readFileSync(join(DEMO, 'manifest.csv'), 'utf8').replace(/(s0\d_(camera\.mp4|lav\.flac))/g, (m) => join(DEMO, m));
-  writeFileSync(join(d, 'manifest.csv'), edit(csv));
-  return join(d, 'manifest.csv');
+  return demoManifestCopy(join(tmp.dir, name), edit);
 }
 const sess = (speaker_id: string, ...files: string[]) => ({ speaker_id, media: files.map((path) => ({ path })) });
 

@@ -8,6 +8,7 @@ import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { demoManifestCopy } from './helpers/demo-inputs.js';
 import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
 import { validateDataset, type ValidateReport } from '../src/dataset/validate.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
@@ -29,11 +30,9 @@ let inputs = 0;
 /** A manifest like the demo's (media in fixtures/demo), with copies of the transcripts that `edit` may change. */
 function demoInputs(edit: Record<string, (text: string) => string> = {}): string {
   const d = join(tmp.dir, `in${inputs++}`);
-  cpSync(DEMO, d, { recursive: true, filter: (p) => !/\.(mp4|flac)$/.test(p) });
+  const manifest = demoManifestCopy(d);
   for (const [file, fn] of Object.entries(edit)) writeFileSync(join(d, file), fn(readFileSync(join(d, file), 'utf8')));
-  const csv = readFileSync(join(DEMO, 'manifest.csv'), 'utf8').replace(/(s0\d_(camera\.mp4|lav\.flac))/g, (m) => join(DEMO, m));
-  writeFileSync(join(d, 'manifest.csv'), csv);
-  return join(d, 'manifest.csv');
+  return manifest;
 }
 /** Moves JSONL transcript line `n` (1-based) by `dt` seconds, words included. */
 const shiftLine = (n: number, dt: number) => (text: string) =>
