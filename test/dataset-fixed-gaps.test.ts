@@ -5,18 +5,16 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
-import { demoManifestCopy } from './helpers/demo-inputs.js';
-import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
+import { runCli, tempDir } from './helpers/cli.js';
+import { demoManifestCopy, writeDemoFeatures } from './helpers/demo-inputs.js';
 
 const tmp = tempDir('mmprep-dataset-gaps-');
 afterAll(() => tmp.cleanup());
-const DEMO = join(FIXTURES, 'demo');
 const FEATURES = join(tmp.dir, 'features');
 const MANIFEST = join(tmp.dir, 'demo', 'manifest.csv');
 
 beforeAll(async () => {
-  for (const [i, id] of ['s01', 's02', 's03'].entries()) await writeSyntheticSession(FEATURES, { session_id: id, duration_s: 10, seed: 11 + i, mediaDir: DEMO });
+  await writeDemoFeatures(FEATURES);
   demoManifestCopy(join(tmp.dir, 'demo'));
 });
 

@@ -11,9 +11,8 @@ import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
-import { demoManifestCopy } from './helpers/demo-inputs.js';
+import { demoManifestCopy, writeDemoFeatures } from './helpers/demo-inputs.js';
 import { buildDataset } from '../src/dataset/build.js';
-import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
 
 const tmp = tempDir('mmprep-dataset-wide-');
 afterAll(() => tmp.cleanup());
@@ -22,7 +21,7 @@ const FEATURES = join(tmp.dir, 'features');
 const MANIFEST = join(tmp.dir, 'demo', 'manifest.csv');
 
 beforeAll(async () => {
-  for (const [i, id] of ['s01', 's02', 's03'].entries()) await writeSyntheticSession(FEATURES, { session_id: id, duration_s: 10, seed: 11 + i, mediaDir: DEMO });
+  await writeDemoFeatures(FEATURES);
   demoManifestCopy(join(tmp.dir, 'demo'));
 });
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, tempDir } from './helpers/cli.js';
-import { demoManifestCopy } from './helpers/demo-inputs.js';
+import { demoManifestCopy, writeDemoFeatures } from './helpers/demo-inputs.js';
 import { buildDataset } from '../src/dataset/build.js';
 import { parseSplits, splitKeys, splitOf } from '../src/dataset/splits.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
@@ -20,7 +20,7 @@ const FEATURES = join(tmp.dir, 'features');
 const SPLIT = parseSplits('train=0.8,val=0.1,test=0.1');
 
 beforeAll(async () => {
-  for (const [i, id] of ['s01', 's02', 's03'].entries()) await writeSyntheticSession(FEATURES, { session_id: id, duration_s: 10, seed: 11 + i, mediaDir: DEMO });
+  await writeDemoFeatures(FEATURES);
 });
 
 /** The demo's manifest (media in fixtures/demo) with `edit` applied to its text. */

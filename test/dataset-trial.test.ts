@@ -17,7 +17,6 @@ import { findSyncEntry, type SyncMap } from '../src/sync/clock.js';
 const tmp = tempDir('mmprep-dataset-trial-');
 afterAll(() => tmp.cleanup());
 const DEMO = join(FIXTURES, 'demo');
-const RATINGS = join(DEMO, 'ratings.csv');
 const FEATURES = join(tmp.dir, 'features');
 const OFFSETS: Record<string, number> = { s01: -0.62, s02: 0.3, s03: -0.26 };
 

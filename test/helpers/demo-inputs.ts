@@ -1,6 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES } from './cli.js';
+import { writeSyntheticSession } from '../../src/dataset/synthetic-features.js';
 
 const DEMO = join(FIXTURES, 'demo');
 
@@ -14,4 +15,9 @@ export function demoManifestCopy(dir: string, edit: (csv: string) => string = (t
   const csv = readFileSync(join(DEMO, 'manifest.csv'), 'utf8').replace(/(s0\d_(camera\.mp4|lav\.flac))/g, (m) => join(DEMO, m));
   writeFileSync(join(dir, 'manifest.csv'), edit(csv));
   return join(dir, 'manifest.csv');
+}
+
+/** Synthetic feature folders for the demo's three sessions (10 s each, seeds 11-13) under `dir`, media in fixtures/demo. */
+export async function writeDemoFeatures(dir: string): Promise<void> {
+  for (const [i, id] of ['s01', 's02', 's03'].entries()) await writeSyntheticSession(dir, { session_id: id, duration_s: 10, seed: 11 + i, mediaDir: DEMO });
 }
