@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/common/errors.js';
+import { readTranscript } from '../src/dataset/transcripts/index.js';
 import { detectTranscriptFormat, parseTranscript } from '../src/dataset/transcripts/parse.js';
 
 const SRT = '1\n00:00:02,690 --> 00:00:03,420\nten of clubs\n\n2\n00:00:04,185 --> 00:00:05,715\nfour queen of clubs\n';
@@ -30,5 +31,11 @@ describe('a transcript under another format\'s extension', () => {
 
   it('a broken JSON file keeps JSON.parse\'s words', () => {
     expect(message('{"segments": [', 't.json')).toMatch(/^t\.json: not valid JSON \(/);
+  });
+
+  it('a transcript file that is gone says so (was "cannot read transcript" alone)', async () => {
+    const e = (await readTranscript('/nonexistent/t.json').catch((x: unknown) => x)) as InputError;
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.toLine()).toBe('/nonexistent/t.json: cannot read transcript: no such file');
   });
 });
