@@ -72,4 +72,21 @@ describe('ratings of one dimension on two scales', () => {
     const labels = longSheet((v) => (v - 1) * 25);
     expect((await readRatings(file('labels.csv', labels), { categorical: true })).dimensions[0].categories).toContain('100');
   });
+
+  it('a rater on 0-1 (a normalised slider) beside raters on 1-5 is refused too (gold 2.1 for ratings 3, 3 and 0.375, exit 0, before)', async () => {
+    const p = file('unit.csv', longSheet((v) => ((v - 1) / 4).toFixed(3)));
+    const r = await runCli(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `mmprep: ${p}:13, column rating: rating 1 by rater 'r3' (its ratings span 0-1, median 0.625) is off the scale of raters 'r1', 'r2' (whole numbers 1-5, median 3.5): ratings on two scales (such as 1-5 and 0-1)? put every rater on one scale\n`,
+    );
+  });
+
+  it('negative controls for 0-1: half-points of a rarely felt emotion (the others mostly 0), every rater on 0-1, a 0/1 rater', async () => {
+    const rare = [0, 0, 1, 0, 2, 0, 0, 1];
+    const half = rare.flatMap((v, i) => [`t${i},r1,${v}`, `t${i},r2,${v === 2 ? 3 : v}`, `t${i},r3,${v / 2}`]);
+    expect((await readRatings(file('half.csv', 'target,rater,rating\n' + half.join('\n') + '\n'))).dimensions[0].raters).toEqual(['r1', 'r2', 'r3']);
+    const unit = LIKERT.flatMap((v, i) => [`t${i},r1,${(v / 5).toFixed(2)}`, `t${i},r2,${(v / 6).toFixed(2)}`, `t${i},r3,${v > 2 ? 1 : 0}`]);
+    expect((await readRatings(file('all-unit.csv', 'target,rater,rating\n' + unit.join('\n') + '\n'))).dimensions[0].raters).toEqual(['r1', 'r2', 'r3']);
+  });
 });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { truncatedWindow, truncatedWarning } from '../src/sync/windows.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -21,6 +22,8 @@ beforeAll(() => {
   // The demo's files are 10 s; these keep their headers and about the first 4.7-4.9 s (the beep is at 1.5 s).
   writeFileSync(join(dir, 'lav_cut.flac'), readFileSync(join(dir, 'lav.flac')).subarray(0, 100_000));
   writeFileSync(join(dir, 'cam_cut.mp4'), readFileSync(join(dir, 'cam.mp4')).subarray(0, 60_000));
+  // A phone's variable frame rate: every third frame of the first 6 s dropped, the others at their own times.
+  ffmpegSync(['-i', join(dir, 'cam.mp4'), '-vf', "select='not(eq(mod(n,3),1))*lt(t,6)+gte(t,6)'", '-vsync', 'vfr', '-c:v', 'libx264', '-crf', '18', '-c:a', 'copy', join(dir, 'cam_vfr.mp4')]);
 });
 afterAll(() => cleanup());
 
@@ -59,5 +62,14 @@ describe('sync of truncated files', () => {
     expect(truncatedWindow(short, 4.87, 600, 1 / 25)).toBeNull();
     expect(truncatedWarning([null, null])).toBeNull();
     expect(truncatedWarning(['only 1.0 s of its end search window (540.0-600.0 s)', null])?.code).toBe('truncated');
+  });
+
+  it('a variable-frame-rate picture (a third of its frames dropped, the rest at their times) is whole: no `truncated` (it said 4.2 s of 5 s decoded)', async () => {
+    const r = await runCli(['sync', 'lav.flac', 'cam_vfr.mp4', '-o', 'vfr.json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('truncated');
+    const video = streams(join(dir, 'vfr.json')).find((e) => e.kind === 'video') as Entry;
+    expect(video.warnings.map((w) => w.code)).not.toContain('truncated');
+    expect(Math.abs((video.offset_s ?? NaN) + 0.62)).toBeLessThan(0.02);
   });
 });

@@ -10,6 +10,10 @@
  * emotion, one rater may give only 0-10 while another gives mostly 0 and a few 30s (one scale, legitimately); so a
  * lone typo (55 for 5) is not caught here. Dimensions where every rater uses a wide scale, or where no rater has
  * MIN_RATINGS ratings, are never refused.
+ * The mirror image, a rater on 0-1 (a normalised slider export: 0.375 for a 4 of 9) beside raters on whole numbers,
+ * averaged 3, 3 and 0.375 into a gold 2.1 (a fourth new user's trial): a rater with MIN_RATINGS ratings, all in
+ * 0..1 and some fractional, is on another scale when the whole-number raters' pooled median is above twice 1 (most of
+ * their ratings are off 0-1). Half-points of a rarely felt emotion beside raters who mostly gave 0 are not refused.
  */
 import type { RatingsDimension } from './types.js';
 
@@ -71,7 +75,7 @@ export function scaleMix(d: RatingsDimension): ScaleMix | null {
   ranges.forEach((r, i) => {
     if (!r.likert && r.median > LIKERT_MAX && r.median > 2 * Math.max(hi, 1) && (worst < 0 || r.hi > ranges[worst].hi)) worst = i;
   });
-  if (worst < 0) return null;
+  if (worst < 0) return unitScaleMix(d, ranges);
   const w = ranges[worst];
   const names = likert.map(({ name }) => `'${name}'`);
   const who = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
@@ -79,5 +83,30 @@ export function scaleMix(d: RatingsDimension): ScaleMix | null {
   return {
     at: w.at,
     message: `rating ${w.hi} by rater '${d.raters[worst]}'${dim} (its ratings span ${w.lo}-${w.hi}, median ${w.median}) is off the scale of rater${names.length > 1 ? 's' : ''} ${who} (whole numbers ${lo}-${hi}): ratings on two scales (such as 1-5 and 0-100)? put every rater on one scale`,
+  };
+}
+
+/** A rater on 0-1 with fractions beside whole-number raters most of whose ratings are above 2 (see the top). */
+function unitScaleMix(d: RatingsDimension, ranges: RaterRange[]): ScaleMix | null {
+  const pooled: number[] = [];
+  const names: string[] = [];
+  d.raters.forEach((name, k) => {
+    if (ranges[k].likert) names.push(`'${name}'`);
+  });
+  for (let i = 0; i < d.value.length; i++) if (ranges[d.rater[i]].likert && Number.isFinite(d.value[i])) pooled.push(d.value[i]);
+  const m = median(pooled);
+  if (!(m > 2)) return null;
+  const values: number[][] = d.raters.map(() => []);
+  for (let i = 0; i < d.value.length; i++) if (Number.isFinite(d.value[i])) values[d.rater[i]].push(d.value[i]);
+  const unit = ranges.findIndex((r, k) => !r.likert && r.n >= MIN_RATINGS && r.lo >= 0 && r.hi <= 1 && values[k].some((v) => !Number.isInteger(v)));
+  if (unit < 0) return null;
+  const u = ranges[unit];
+  const lo = Math.min(...pooled);
+  const hi = Math.max(...pooled);
+  const who = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+  const dim = d.name ? ` in dimension '${d.name}'` : '';
+  return {
+    at: u.at,
+    message: `rating ${u.hi} by rater '${d.raters[unit]}'${dim} (its ratings span ${u.lo}-${u.hi}, median ${u.median}) is off the scale of rater${names.length > 1 ? 's' : ''} ${who} (whole numbers ${lo}-${hi}, median ${m}): ratings on two scales (such as 1-5 and 0-1)? put every rater on one scale`,
   };
 }

@@ -46,12 +46,32 @@ function refuseFeatureless(dm: DatasetManifest, onNote?: (line: string) => void)
   for (const [k, n] of [['audio', audio], ['face', face]] as const) if (n === 0) onNote?.(`presence: no record has ${k} features`);
 }
 
-/** `; 3 matched no segment: a, b, c` (the first few named), or '' when every target was used. */
-export function unmatchedText(l: { targets: number; targets_used: number; targets_unmatched?: string[] }): string {
+/**
+ * `; 3 matched no segment: a, b (did you mean 'c'?), …` (the first few named), or '' when every target was used. A
+ * target that names a record of this build but for its case or zero padding (`s01/u1`, `S01/u0002`, typed by hand or
+ * stripped by a spreadsheet) gets that record's id (`near`: nearRecordId).
+ */
+export function unmatchedText(l: { targets: number; targets_used: number; targets_unmatched?: string[] }, near: (t: string) => string | null = () => null): string {
   const n = l.targets - l.targets_used;
   if (n <= 0) return '';
-  const shown = l.targets_unmatched ?? [];
+  const shown = (l.targets_unmatched ?? []).map((t) => {
+    const id = near(t);
+    return id ? `${t} (did you mean '${id}'?)` : t;
+  });
   return `; ${n} matched no segment${shown.length ? `: ${shown.join(', ')}${n > shown.length ? ', …' : ''}` : ''}`;
+}
+
+/** The record id of this build a target means but for case and zero padding, or null (see unmatchedText). */
+export function nearRecordId(target: string, dm: Pick<DatasetManifest, 'sessions' | 'options'>): string | null {
+  const m = /^\s*(.+?)\/([uwl])(\d+)\s*$/i.exec(target);
+  const mode = String(dm.options.segments ?? 'utterance');
+  const letter = mode.startsWith('fixed') ? 'w' : mode === 'labels' ? 'l' : 'u';
+  if (!m || m[2].toLowerCase() !== letter) return null;
+  const sessions = dm.sessions.filter((x) => !x.error && x.session_id.toLowerCase() === m[1].toLowerCase());
+  const i = Number(m[3]);
+  if (sessions.length !== 1 || !(i < sessions[0].records)) return null;
+  const id = `${sessions[0].session_id}/${letter}${String(i).padStart(letter === 'w' ? 5 : 4, '0')}`;
+  return id === target ? null : id;
 }
 
 export function refuseEmpty(dm: DatasetManifest, c: RefuseContext): void {
@@ -60,7 +80,7 @@ export function refuseEmpty(dm: DatasetManifest, c: RefuseContext): void {
   refuseFeatureless(dm, c.onNote);
   if (!c.labelSet || dm.labels.length === 0) return;
   const pct = (n: number) => `${((100 * n) / records).toFixed(1)} %`;
-  for (const l of dm.labels) c.onNote?.(`labels: ${l.key}: ${l.records_labelled} of ${records} records labelled (${pct(l.records_labelled)}); ${l.targets_used} of ${l.targets} targets used${unmatchedText(l)}`);
+  for (const l of dm.labels) c.onNote?.(`labels: ${l.key}: ${l.records_labelled} of ${records} records labelled (${pct(l.records_labelled)}); ${l.targets_used} of ${l.targets} targets used${unmatchedText(l, (t) => nearRecordId(t, dm))}`);
   if (dm.labels.every((l) => l.records_labelled === 0)) {
     const targets = c.labelSet.dimensions.flatMap((d) => [...d.byTarget.keys()]);
     const cause = c.labelSet.withoutSpans.length

@@ -134,6 +134,12 @@ export interface FaceSummary {
   blinks_reason: string | null;
   /** Candidates above --min-confidence rejected by the plausibility check (not a human face mesh). */
   faces_rejected_implausible: number;
+  /**
+   * Analysed frames whose primary face is another tracked face than the last one's, over twice the face's size away
+   * (within 2 s): two people in view, the series switching between them; the first such frame's time (null: none).
+   */
+  primary_face_switches: number;
+  primary_face_first_switch_t_s: number | null;
   mean_expr: Record<Expression, number | null>;
 }
 
@@ -227,6 +233,9 @@ export class FaceRecordBuilder {
   private exprSum = EXPRESSIONS.map(() => 0);
   private exprN = 0;
   private implausible = 0;
+  private lastPrimary: { id: number; t: number; cx: number; cy: number; side: number } | null = null;
+  private switches = 0;
+  private firstSwitchT: number | null = null;
 
   constructor(
     private readonly o: {
@@ -312,6 +321,21 @@ export class FaceRecordBuilder {
     return motion;
   }
 
+  /**
+   * Counts a switch of the primary face to another tracked face more than twice its size away within 2 s (the
+   * tracker's memory): a participant and an interviewer in view, the detector's one face going from one to the other.
+   */
+  private noteSwitch(p: FaceFields, t: number): void {
+    const [x, y, w, h] = p.bbox_px;
+    const now = { id: p.face_id, t, cx: x + w / 2, cy: y + h / 2, side: Math.max(w, h) };
+    const last = this.lastPrimary;
+    if (last && now.id !== last.id && t - last.t <= 2 && Math.hypot(now.cx - last.cx, now.cy - last.cy) > 2 * Math.max(now.side, last.side)) {
+      this.switches++;
+      this.firstSwitchT ??= t;
+    }
+    this.lastPrimary = now;
+  }
+
   /** `flow` (--flow): optical-flow fields of a face from its raw mesh (inference pixels) and IOD (source pixels). */
   build(frame: number, tSrc: number, faces: RawFace[], flow?: (mesh: Float64Array, iod: number | null) => FlowFields): FaceRecord {
     const t = this.o.clock ? this.o.clock(tSrc) : tSrc;
@@ -338,6 +362,7 @@ export class FaceRecordBuilder {
     if (this.firstT === null) this.firstT = t;
     this.lastT = t;
     if (primary) {
+      this.noteSwitch(primary, t);
       this.nFace++;
       if (primary.yaw_deg !== null) {
         this.nYaw++;
@@ -378,6 +403,8 @@ export class FaceRecordBuilder {
       share_abs_yaw_over_30: this.nYaw ? r(this.nYawOver / this.nYaw, 6) : null,
       ...blinkStats(this.blinks, effFps, duration),
       faces_rejected_implausible: this.implausible,
+      primary_face_switches: this.switches,
+      primary_face_first_switch_t_s: rn(this.firstSwitchT, 6),
       mean_expr: Object.fromEntries(EXPRESSIONS.map((e, k) => [e, this.exprN ? r(this.exprSum[k] / this.exprN, 6) : null])) as Record<Expression, number | null>,
     };
   }
@@ -622,9 +649,16 @@ export interface ExtractFaceOptions extends FaceOptions {
  * under the output names. Returns the summary.
  */
 /** What a user should hear about a finished run: a video in which no frame had a face (detection_rate 0). */
-export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'>): string[] {
+export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'primary_face_switches' | 'primary_face_first_switch_t_s'>>): string[] {
   if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
     return [`no face found in any of the ${summary.frames_analysed} frames analysed (detection_rate 0): check the video role, --start/--end and the camera framing`];
+  }
+  const n = summary.primary_face_switches ?? 0;
+  if (n > 0) {
+    const at = summary.primary_face_first_switch_t_s;
+    return [
+      `the primary face switched to another face ${n} time(s)${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: two or more people in view, and the one-face series (pose, expressions, landmarks) mixes them; crop the video to the participant (ffmpeg -vf crop=W:H:X:Y), or use --max-faces 2 and follow one face_id`,
+    ];
   }
   return [];
 }

@@ -43,15 +43,29 @@ export function startAgainAfterGroupInterrupt(signal: NodeJS.Signals | null, out
 }
 
 /**
- * Why a decoder's death by this signal makes its output untrustworthy, or null. SIGTERM and SIGINT come from an
- * interrupt (the run is then stopped or rolled back) or from fluent-ffmpeg's own kill 20 ms after a complete decode
- * closed its pipe; any other signal (the kernel's out-of-memory SIGKILL, a crash) may have cut the decode short with
- * no error line, which must not pass as a short recording. None while this thread rolls back (it kills with SIGKILL).
+ * Why a decoder's death by this signal makes its output untrustworthy, or null. SIGTERM comes from an interrupt (the
+ * run is then stopped or rolled back) or from fluent-ffmpeg's own kill 20 ms after a complete decode closed its pipe;
+ * SIGINT from the group's Ctrl-C only before the child ran (it had written nothing: see above). Any other signal (the
+ * kernel's out-of-memory SIGKILL, a crash), or a SIGINT after the decoder wrote (sent to it alone), may have cut the
+ * decode short with no error line, which must not pass as a short recording. None while this thread rolls back (it
+ * kills with SIGKILL).
  */
-export function untrustedDeath(signal: NodeJS.Signals | null): string | null {
-  if (signal === null || signal === 'SIGTERM' || signal === 'SIGINT' || stopped) return null;
+export function untrustedDeath(signal: NodeJS.Signals | null, outputBytes = 0): string | null {
+  if (signal === null || signal === 'SIGTERM' || (signal === 'SIGINT' && outputBytes === 0) || stopped) return null;
   const why = signal === 'SIGKILL' ? 'killed by SIGKILL: out of memory, or killed by someone' : `died of ${signal}`;
   return `ffmpeg ${why}; its output may be incomplete: run again`;
+}
+
+/**
+ * Why a decode that ended this way failed, or null (a complete decode). fluent-ffmpeg reports "Output stream closed"
+ * instead of the exit code when the exit is seen more than 20 ms after the pipe closed (a descheduled ffmpeg under
+ * load), so the code is read here: an ffmpeg that caught SIGINT or SIGTERM (sent to it alone, or by Slurm or systemd
+ * to every process) stops, closes its output early and exits 255, and that must not pass as a shorter recording.
+ */
+export function decodeFailure(exit: { code: number | null; signal: NodeJS.Signals | null }, outputBytes: number, stderrLine: () => string): string | null {
+  if (stopped) return null;
+  if (exit.code !== null && exit.code !== 0) return stderrLine() || `ffmpeg exited with code ${exit.code}`;
+  return untrustedDeath(exit.signal, outputBytes);
 }
 
 /**

@@ -7,8 +7,8 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InputError } from '../common/errors.js';
-import { startAgainAfterGroupInterrupt, untrustedDeath } from './children.js';
-import { childSignalOf, ffmpegCommand } from './ffmpeg-path.js';
+import { decodeFailure, startAgainAfterGroupInterrupt } from './children.js';
+import { childExitOf, ffmpegCommand, type ChildExit } from './ffmpeg-path.js';
 import { ffmpegErrorLine } from './input-file.js';
 import { reportDecodeProgress } from './decode-progress.js';
 import { pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
@@ -198,13 +198,15 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
         }
       }
       await run.exit;
-      if (bytes === 0 && startAgainAfterGroupInterrupt(await run.signal, bytes, attempt)) {
+      const exit = await run.status;
+      if (bytes === 0 && startAgainAfterGroupInterrupt(exit.signal, bytes, attempt)) {
         run.finished = true;
         return 'again';
       }
-      if (run.failure) throw run.failure;
-      const death = untrustedDeath(await run.signal);
-      if (death) throw new InputError(`cannot decode audio (${death})`, { file: this.info.file });
+      const why = decodeFailure(exit, bytes, () => ffmpegErrorLine(run.stderr));
+      // A death names its signal (ffmpeg's last line is then a progress line); an exit code, ffmpeg's error line.
+      if (run.failure && !(why && exit.signal)) throw run.failure;
+      if (why) throw new InputError(`cannot decode audio (${why})`, { file: this.info.file });
       const last = chunks.rest();
       if (last) {
         this.samples += last.length;
@@ -303,18 +305,19 @@ function startDecode(a: DecodeArgs, file: string): DecodeRun {
  * A decode's outcome as ffmpeg reports it: `exit` resolves when it ends (or errs); `failure` holds the error with its
  * telling stderr line, unless `finished` was set first (every sample read).
  */
-function watchDecode(cmd: FfmpegCommand, file: string): { exit: Promise<void>; signal: Promise<NodeJS.Signals | null>; failure: Error | null; finished: boolean } {
-  const run = { exit: Promise.resolve(), signal: childSignalOf(cmd), failure: null as Error | null, finished: false };
-  let stderr = '';
+function watchDecode(cmd: FfmpegCommand, file: string): { exit: Promise<void>; status: Promise<ChildExit>; stderr: string; failure: Error | null; finished: boolean } {
+  const run = { exit: Promise.resolve(), status: childExitOf(cmd), stderr: '', failure: null as Error | null, finished: false };
   cmd.on('stderr', (line: string) => {
-    if (stderr.length < 65536) stderr += line + '\n';
+    // Its last 64 kB: ffmpeg's last words are what an exit code other than 0 is told with.
+    run.stderr += line + '\n';
+    if (run.stderr.length > 65536) run.stderr = run.stderr.slice(-32768);
   });
   cmd.on('error', (err: Error, _so: string | null, se: string | null) => {
     // fluent-ffmpeg reports "Output stream closed" (and kills ffmpeg) when our pipe closes more than 20 ms before
-    // ffmpeg's exit event, which happens under load after a complete decode: not a failure (lost data would show
-    // in the truncation check).
+    // ffmpeg's exit event, which happens under load after a complete decode: not a failure by itself; the exit code
+    // and signal are read when the pipe is done (decodeFailure).
     if (err?.message === 'Output stream closed') return;
-    if (!run.finished) run.failure = new InputError(`cannot decode audio (${ffmpegErrorLine(se || stderr || err.message)})`, { file });
+    if (!run.finished) run.failure = new InputError(`cannot decode audio (${ffmpegErrorLine(se || run.stderr || err.message)})`, { file });
   });
   run.exit = new Promise<void>((res) => {
     cmd.on('end', () => res());

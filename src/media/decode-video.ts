@@ -7,8 +7,8 @@
 import { resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InputError } from '../common/errors.js';
-import { startAgainAfterGroupInterrupt, untrustedDeath } from './children.js';
-import { childSignalOf, ffmpegCommand, showinfoFilter, showinfoReady } from './ffmpeg-path.js';
+import { decodeFailure, startAgainAfterGroupInterrupt } from './children.js';
+import { childExitOf, ffmpegCommand, showinfoFilter, showinfoReady } from './ffmpeg-path.js';
 import { ffmpegErrorLine } from './input-file.js';
 import { reportDecodeProgress } from './decode-progress.js';
 import { fileSpanS, pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
@@ -138,7 +138,7 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
     const frameBytes = this.frameBytes;
     const cmd = this.command();
     const ffmpegSays = new ShowinfoTimes(cmd, this.file);
-    const signal = childSignalOf(cmd);
+    const status = childExitOf(cmd);
     const out = cmd.pipe() as Readable;
     const newBuffer = () => this.free.pop() ?? new Uint8Array(frameBytes);
     let buf = newBuffer();
@@ -167,10 +167,10 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
           }
         }
       }
-      const again = bytes === 0 && (await ffmpegSays.ended()) && startAgainAfterGroupInterrupt(await signal, bytes, attempt);
+      const again = bytes === 0 && (await ffmpegSays.ended()) && startAgainAfterGroupInterrupt((await status).signal, bytes, attempt);
       if (!again) await ffmpegSays.exit();
-      const death = again ? null : untrustedDeath(await signal);
-      if (death) throw new InputError(`cannot decode video (${death})`, { file: this.file });
+      const why = again ? null : decodeFailure(await status, bytes, () => ffmpegSays.lastWords());
+      if (why) throw new InputError(`cannot decode video (${why})`, { file: this.file });
       ffmpegSays.finished = true;
       return again ? 'again' : 'done';
     } finally {
@@ -275,10 +275,16 @@ class ShowinfoTimes {
     }
   }
 
+  /** The telling line of what ffmpeg said last (besides the frame times). */
+  lastWords(): string {
+    return ffmpegErrorLine(this.stderrTail);
+  }
+
   private onError(err: Error, se: string | null): void {
     this.exited = true;
     // fluent-ffmpeg reports "Output stream closed" when our pipe closes more than 20 ms before ffmpeg's exit event
-    // (it happens under load after a complete decode): not a failure; lost frames would show as missing times.
+    // (it happens under load after a complete decode): not a failure by itself; the exit code and signal are read
+    // when the pipe is done (decodeFailure).
     if (err?.message === 'Output stream closed') return this.wake();
     if (!this.finished) this.failure = new InputError(`cannot decode video (${ffmpegErrorLine(se || this.stderrTail || err.message)})`, { file: this.file });
     this.wake();

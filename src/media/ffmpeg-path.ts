@@ -159,23 +159,34 @@ function withoutCapabilityQueries(cmd: ffmpeg.FfmpegCommand): ffmpeg.FfmpegComma
   return cmd;
 }
 
+/** How an ffmpeg child ended: its exit code, or the signal that killed it (both null: no child started). */
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 /**
- * The signal that ended the ffmpeg child a command starts (null: a normal exit, or no child started). fluent-ffmpeg's
- * own 'error' cannot tell: it says "Output stream closed" instead when our pipe closed 20 ms before the exit event.
- * Listen before the command runs.
+ * How the ffmpeg child a command starts ended, once its stderr is read too (or 1 s after its exit, should another
+ * process hold the pipe). fluent-ffmpeg's own 'error' cannot always tell: it says "Output stream closed" instead when
+ * our pipe closed 20 ms before the exit event, whatever the exit code. Listen before the command runs.
  */
-export function childSignalOf(cmd: ffmpeg.FfmpegCommand): Promise<NodeJS.Signals | null> {
+export function childExitOf(cmd: ffmpeg.FfmpegCommand): Promise<ChildExit> {
   return new Promise((resolve) => {
     let started = false;
     cmd.once('start', () => {
       started = true;
       const child = (cmd as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc;
-      if (!child) return resolve(null);
-      if (child.exitCode !== null || child.signalCode !== null) return resolve(child.signalCode);
-      child.once('exit', (_code, signal) => resolve(signal));
+      if (!child) return resolve({ code: null, signal: null });
+      const ended = () => resolve({ code: child.exitCode, signal: child.signalCode });
+      if (child.exitCode !== null || child.signalCode !== null) return ended();
+      child.once('exit', () => {
+        if (!child.stderr || child.stderr.destroyed) return ended();
+        child.stderr.once('close', ended);
+        setTimeout(ended, 1000).unref();
+      });
     });
     cmd.once('error', () => {
-      if (!started) resolve(null);
+      if (!started) resolve({ code: null, signal: null });
     });
   });
 }

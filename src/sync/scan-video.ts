@@ -62,6 +62,12 @@ export interface VideoWindowResult {
   window: SearchWindow;
   detections: Array<FlashDetection & { window: WindowName }>;
   frames: number;
+  /**
+   * Seconds of the window the frames cover: from its start to the last frame's time plus one frame step, or the frame
+   * count times the step when more (a stream starting after its file). A variable frame rate (a phone dropping
+   * frames) covers its window with fewer frames than count x step: 4.2 s of 5 s, called truncated, before.
+   */
+  decoded_s: number;
 }
 
 export async function scanVideoFlash(file: string, windows: SearchWindow[], opts: VideoScanOptions = {}): Promise<{ windows: VideoWindowResult[] }> {
@@ -83,7 +89,8 @@ export async function scanVideoFlash(file: string, windows: SearchWindow[], opts
     let found = scan.found;
     for (const g of guides) found = await recheckGuide(file, w, span, g, found, scan, { ...opts, picture }, scanOpts);
     if (noBeepHere) for (const d of found) markNoBeep(d);
-    results.push({ window: w, detections: found, frames: scan.frames });
+    const covered = scan.lastT_s === null ? 0 : scan.lastT_s + scan.frameS - (span.start ?? opts.probed?.start_time_s ?? 0);
+    results.push({ window: w, detections: found, frames: scan.frames, decoded_s: Math.max(scan.frames * scan.frameS, covered) });
     scans.push(scan);
     frameS ||= scan.frameS;
   }
@@ -110,6 +117,8 @@ function windowSpan(w: SearchWindow, fileStart: number): Span {
 interface SpanScan {
   found: Array<FlashDetection & { window: WindowName }>;
   frames: number;
+  /** The last decoded frame's time on the stream's clock (null: none). */
+  lastT_s: number | null;
   track: FlashTrack;
   frameS: number;
   /** The decoded frames' longest side and the source's (display) longest side, px. */
@@ -123,13 +132,15 @@ async function scanSpan(file: string, w: SearchWindow, span: Span, guides: Flash
   // A whole-file window ('all') may hold the pulses of both ends.
   const scanner = new FlashScanner(1 / dec.geometry.scale, scanOpts, guides, w.name === 'all' ? 2 : 1);
   let frames = 0;
+  let lastT_s: number | null = null;
   for await (const f of dec) {
     scanner.push(f);
     frames++;
+    lastT_s = f.t_s;
   }
   const found = scanner.finish().map((d) => ({ ...d, window: w.name }));
   const g = dec.geometry;
-  return { found, frames, track: scanner.track(), frameS: scanner.frameS(), side: Math.max(g.width, g.height), sourceSide: Math.max(g.displayWidth, g.displayHeight) };
+  return { found, frames, lastT_s, track: scanner.track(), frameS: scanner.frameS(), side: Math.max(g.width, g.height), sourceSide: Math.max(g.displayWidth, g.displayHeight) };
 }
 
 /**

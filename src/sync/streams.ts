@@ -192,7 +192,7 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
   const scan = await scanVideoFlash(q.file, windows, { stream: st.stream, probed: q.p, maxSide: o.maxSide, guides: guides.length ? guides : undefined, pairHint: guides.length ? undefined : st.flashPair });
   const dur = halfOf(q.p);
   const frameS = st.frameS;
-  const cut = frameS === null ? null : truncatedWarning(scan.windows.map((w) => truncatedWindow(w.window, w.frames * frameS, declaredEnd(q, st.stream, 'video'), frameS)));
+  const cut = frameS === null ? null : truncatedWarning(scan.windows.map((w) => truncatedWindow(w.window, w.decoded_s, declaredEnd(q, st.stream, 'video'), frameS)));
   if (cut) st.warnings.push(cut);
   for (const w of scan.windows) for (const d of w.detections) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
   o.onProgress?.(`${q.file}: video stream ${st.stream}: ${st.detections.length} candidate pulse(s)${guides.length ? ` (guided by its own beep at ${guides.map((g) => g.t_s.toFixed(3)).join(', ')} s)` : ''}`);

@@ -40,8 +40,10 @@ export async function readTranscript(path: string, opts: ReadTranscriptOptions =
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
-  } catch {
-    throw new InputError('cannot read transcript', { file: path });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new InputError(`cannot read transcript: ${why}`, { file: path });
   }
   const text = decodeTranscriptBytes(bytes, path);
   const format = opts.format ?? detectTranscriptFormat(path, text);

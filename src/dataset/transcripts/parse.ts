@@ -61,12 +61,33 @@ function jsonWords(raw: unknown, seg: { start: number; end: number }, file: stri
   return { words: out, timed: items.some((x) => x.start !== null) };
 }
 
+/**
+ * What a .json transcript that does not parse holds instead, said with the extension to give it (an SRT or WebVTT
+ * export saved as .json, JSON Lines named .json), or null: JSON.parse's own words say nothing of that.
+ */
+function otherFormatHint(text: string): string | null {
+  const head = text.trimStart();
+  if (head.startsWith('WEBVTT')) return 'the text is WebVTT: name the file .vtt (or convert it to Whisper JSON)';
+  if (/^\d+[ \t]*(\r\n?|\n)\s*\d[\d:,.]*\s*-->/.test(head)) return 'the text is SubRip (SRT) cues: name the file .srt (or convert it to Whisper JSON)';
+  const lines = head.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '');
+  const objects = lines.length > 1 && lines.slice(0, 3).every((l) => {
+    try {
+      const o: unknown = JSON.parse(l);
+      return o !== null && typeof o === 'object' && !Array.isArray(o);
+    } catch {
+      return false;
+    }
+  });
+  return objects ? 'the text is JSON Lines (one object a line): name the file .jsonl' : null;
+}
+
 export function parseWhisperJson(text: string, file: string): Utterance[] {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new InputError(`not valid JSON (${(e as Error).message})`, { file });
+    const hint = otherFormatHint(text);
+    throw new InputError(hint ? `not valid JSON: ${hint}` : `not valid JSON (${(e as Error).message})`, { file });
   }
   const segs = (doc as { segments?: unknown })?.segments;
   if (!Array.isArray(segs)) throw new InputError('not a Whisper/WhisperX transcript (no "segments" array)', { file });
