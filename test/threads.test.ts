@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { describe, expect, it } from 'vitest';
 import { threadExecArgv, threadFile } from '../src/common/threads.js';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
 describe('threadFile: the one lookup of a worker thread script', () => {
   it('finds the compiled worker of each area from src/ (tests run from src/, threads need dist/)', () => {
@@ -58,4 +59,27 @@ describe('threadExecArgv: worker threads never load ES modules through require(e
     expect(argv.filter((a) => a === '--no-experimental-require-module').length).toBeLessThanOrEqual(1);
     expect(argv.some((a) => a.startsWith('--input-type') || a === '-e' || a === '--eval')).toBe(false);
   });
+});
+
+describe('threadExecArgv: V8 flags on the command line (node --max-old-space-size=8192 bin/mmprep.js ...)', () => {
+  // Node refuses V8 and per-process options in a worker's execArgv (ERR_WORKER_INVALID_EXEC_ARGV): every threaded
+  // command (face, extract, dataset build/validate) exited 1 with "internal error: Initiated Worker with invalid
+  // execArgv flags" before.
+  it('leaves out the flags a worker refuses, with their value word, and keeps the rest', () => {
+    const argv = threadExecArgv(['--max-old-space-size=4096', '--stack-trace-limit', '20', '--enable-source-maps', '--input-type=module', '-e', 'run()']);
+    expect(argv.filter((a) => a !== '--no-experimental-require-module')).toEqual(['--enable-source-maps']);
+  });
+
+  it('mmprep face with worker threads runs under node --max-old-space-size and --stack-trace-limit', async () => {
+    const tmp = tempDir('mmprep-threads-v8-');
+    try {
+      const out = join(tmp.dir, 'f.jsonl');
+      const r = await runCli(['face', join(FIXTURES, 'face', 'transform.mp4'), '--end', '0.2', '--workers', '1', '-o', out], { nodeFlags: ['--max-old-space-size=4096', '--stack-trace-limit=20'] });
+      expect(r.stderr).not.toMatch(/invalid execArgv/);
+      expect(r.code).toBe(0);
+      expect(existsSync(out)).toBe(true);
+    } finally {
+      tmp.cleanup();
+    }
+  }, 120_000);
 });

@@ -3,6 +3,7 @@
  * which Node flags it gets.
  */
 import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -29,8 +30,54 @@ const NO_REQUIRE_ESM = '--no-experimental-require-module';
  * was destroyed as they loaded. Without require(esm), piscina falls back to `import()`, whose asynchronous
  * instantiation ends quietly when the thread is terminated.
  */
-export function threadExecArgv(): string[] {
-  const inherited = process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval');
+export function threadExecArgv(parentArgv: string[] = process.execArgv): string[] {
+  const inherited = workerAcceptedFlags(withoutMainEntry(parentArgv));
   const hasRequireEsm = (process.features as { require_module?: boolean }).require_module === true;
   return hasRequireEsm && !inherited.includes(NO_REQUIRE_ESM) ? [...inherited, NO_REQUIRE_ESM] : inherited;
+}
+
+const MAIN_ENTRY_WITH_VALUE = new Set(['-e', '--eval', '-p', '--print']);
+
+/** The flags that only apply to a main entry (`node --input-type=module -e CODE`), CODE included, left out. */
+function withoutMainEntry(argv: string[]): string[] {
+  return argv.filter((a, i) => !a.startsWith('--input-type') && !MAIN_ENTRY_WITH_VALUE.has(a) && !MAIN_ENTRY_WITH_VALUE.has(argv[i - 1]));
+}
+
+const acceptedByWorker = new Map<string, string[]>();
+
+/**
+ * The parent's flags a worker thread accepts. V8 options (`node --max-old-space-size=8192`, `--stack-trace-limit=20`)
+ * and per-process options are refused in a worker's execArgv (Node's worker_threads docs; ERR_WORKER_INVALID_EXEC_ARGV),
+ * which failed every threaded command with exit 1. They already apply to the whole process, so they are left out:
+ * when the whole list is refused, each flag is tried alone (a value word after a refused flag goes with it). Tried on
+ * a worker terminated at once; the answer is kept for the process.
+ */
+function workerAcceptedFlags(argv: string[]): string[] {
+  const key = argv.join('\0');
+  let kept = acceptedByWorker.get(key);
+  if (kept === undefined) {
+    kept = workerAccepts(argv) ? argv : [];
+    if (kept.length === 0 && argv.length > 0) {
+      let lastKept = true;
+      for (const a of argv) {
+        const isValue = !a.startsWith('-');
+        lastKept = isValue ? lastKept : workerAccepts([a]);
+        if (lastKept) kept.push(a);
+      }
+    }
+    acceptedByWorker.set(key, kept);
+  }
+  return kept;
+}
+
+/** Whether a worker thread starts with these flags (Node refuses bad ones in the Worker constructor). */
+function workerAccepts(flags: string[]): boolean {
+  if (flags.length === 0) return true;
+  try {
+    void new Worker('', { eval: true, execArgv: flags, stdout: true, stderr: true }).terminate();
+    return true;
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    return false;
+  }
 }
