@@ -7,7 +7,7 @@
  * power threshold: in a reverberant room at band SNR 0 dB a beep's 10 ms windows stand only 5 to 15 dB over the
  * recording's median and are broken up by speech, while its 50 ms coherence stays near 1 for the beep's whole length.
  */
-import type { Blocks, Windows } from './tone-demod.js';
+import { trackArray, type Blocks, type TrackArrays, type Windows } from './tone-demod.js';
 import { fitLine, kthSmallest } from './tone-math.js';
 
 /** 2 ms blocks in the coherent window (50 ms). */
@@ -52,13 +52,24 @@ export interface CoherentTrack {
 }
 
 /** The 50 ms coherent track from the 2 ms block sums and the 10 ms windows' power tp (WIN_BLOCKS blocks each). */
-export function coherentTrack({ bre, bim }: Blocks, { tp }: Windows, blockN: number, winBlocks: number): CoherentTrack {
+export function coherentTrack({ bre, bim }: Blocks, { tp }: Windows, blockN: number, winBlocks: number, arrays?: TrackArrays): CoherentTrack {
+  const n = Math.max(0, bre.length - COH_BLOCKS + 1);
+  const pow = trackArray(arrays, 'cpow', n);
+  const re = trackArray(arrays, 'cre', n);
+  const im = trackArray(arrays, 'cim', n);
+  const coh = trackArray(arrays, 'coh', n);
+  coherentSums(bre, bim, tp, blockN, winBlocks, pow, re, im, coh);
+  return { pow, re, im, coh };
+}
+
+/*
+ * coherentTrack's loop, in a helper that returns nothing and takes only numbers and Float64Arrays (as tone-demod.ts's
+ * blockSumsTable): V8 compiled the loop on-stack before the result literal after it had run, and threw the code away
+ * at the loop's exit (`node --trace-deopt` on the 10-minute bench file: 3-5 deopts, then a second compile).
+ */
+function coherentSums(bre: Float64Array, bim: Float64Array, tp: Float64Array, blockN: number, winBlocks: number, pow: Float64Array, re: Float64Array, im: Float64Array, coh: Float64Array): void {
   const K = COH_BLOCKS;
-  const n = Math.max(0, bre.length - K + 1);
-  const pow = new Float64Array(n);
-  const re = new Float64Array(n);
-  const im = new Float64Array(n);
-  const coh = new Float64Array(n);
+  const n = pow.length;
   const NK = blockN * K;
   let sr = 0;
   let si = 0;
@@ -79,15 +90,16 @@ export function coherentTrack({ bre, bim }: Blocks, { tp }: Windows, blockN: num
     sr -= bre[b];
     si -= bim[b];
   }
-  return { pow, re, im, coh };
 }
 
 /** Runs [b0, b1] of window starts where the 50 ms window is coherent and stands over the track's median. */
-export function coherentRuns(track: CoherentTrack): Array<[number, number]> {
+export function coherentRuns(track: CoherentTrack, arrays?: TrackArrays): Array<[number, number]> {
   const { pow, coh } = track;
   const n = pow.length;
   if (n < MIN_RUN_STEPS) return [];
-  const med = kthSmallest(Float64Array.from(pow), n >> 1);
+  const sel = trackArray(arrays, 'select', n);
+  sel.set(pow);
+  const med = kthSmallest(sel, n >> 1);
   const thr = Math.max(med, 1e-30) * 10 ** (MIN_OVER_MEDIAN_DB / 10);
   const ok = (b: number) => coh[b] >= MIN_COHERENCE && pow[b] > thr;
   const runs: Array<[number, number]> = [];

@@ -23,8 +23,8 @@
  * own null); tone-hint.ts (a beep at another frequency, for messages); tone-math.ts (median, line fit).
  */
 
-import { blockSums, ToneOscillator, windowSums } from './tone-demod.js';
-import { fitLine, median } from './tone-math.js';
+import { blockSums, ToneOscillator, TrackArrays, windowSums } from './tone-demod.js';
+import { fitLine, median, medianInPlace } from './tone-math.js';
 import { prominenceDb } from './tone-spectrum.js';
 import { COH_BLOCKS, MAX_COHERENT_RESID, coherentMaxDevHz, coherentPlateau, coherentPower, coherentRuns, coherentTrack, type CoherentTrack } from './tone-coherent.js';
 import { calibrateBeeps, STAT_WINDOWS, statTrack } from './tone-null.js';
@@ -130,6 +130,8 @@ export class ToneScanner {
   private readonly found: ToneDetection[] = [];
   /** The reference oscillator at the tone frequency (tone-demod.ts). */
   private readonly ref: ToneOscillator;
+  /** The chunk's block, window and coherent tracks, reused from chunk to chunk (nothing keeps them past analyse). */
+  private readonly arrays = new TrackArrays();
   /** Samples in the sliding windows. */
   readonly blockN: number;
   readonly winN: number;
@@ -195,9 +197,11 @@ export class ToneScanner {
       this.acceptFrom = boundary;
       return;
     }
-    const blocks = blockSums(x, nb, this.blockN, this.bufStart, this.ref);
-    const { wre, wim, tp, tot } = windowSums(blocks, WIN_BLOCKS, this.winN);
-    const floor = Math.max(median(tp), 1e-14);
+    const blocks = blockSums(x, nb, this.blockN, this.bufStart, this.ref, this.arrays);
+    const { wre, wim, tp, tot } = windowSums(blocks, WIN_BLOCKS, this.winN, this.arrays);
+    const sel = this.arrays.get('select', tp.length);
+    sel.set(tp);
+    const floor = Math.max(medianInPlace(sel), 1e-14);
     const kept: ToneDetection[] = [];
     const all: ToneDetection[] = [];
     const keep = (det: ToneDetection | null) => {
@@ -206,11 +210,11 @@ export class ToneScanner {
       const onsetGlobal = Math.round((det.t_s - this.t0) * this.sampleRate);
       if (onsetGlobal >= this.acceptFrom && onsetGlobal < boundary) kept.push(det);
     };
-    const coh = coherentTrack(blocks, { wre, wim, tp, tot }, this.blockN, WIN_BLOCKS);
+    const coh = coherentTrack(blocks, { wre, wim, tp, tot }, this.blockN, WIN_BLOCKS, this.arrays);
     for (const [w0, w1] of ToneScanner.runsAbove(tp, floor * 10 ** (this.o.thresholdDb / 10))) keep(this.measure(x, n, w0, w1, wre, wim, tp, tot, floor, coh, false));
     // Beeps that speech over them hides from the power threshold, found by their coherence (tone-coherent.ts); a run
     // inside a beep already found or its echo is that beep.
-    for (const [b0, b1] of coherentRuns(coh)) {
+    for (const [b0, b1] of coherentRuns(coh, this.arrays)) {
       const t = (b: number) => this.t0 + (this.bufStart + b * this.blockN) / this.sampleRate;
       if (all.some((d) => t(b1) + 0.05 > d.t_s - 0.1 && t(b0) < d.t_s + d.duration_s + 0.5)) continue;
       keep(this.measure(x, n, b0, b1 + COH_BLOCKS - WIN_BLOCKS, wre, wim, tp, tot, floor, coh, true));
