@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Camera scenes with known truth for the flash (video) side of `mmprep sync` (issue 11 item 6; format in
- * docs/sync.md, "The flash detector" and "Accuracy measured"). Each case is a folder with a reference microphone (lav.wav, a
+ * docs/sync.md, "Accuracy measured"; the detector's history: docs/sync-history.md). Each case is a folder with a reference microphone (lav.wav, a
  * clean 1 kHz beep at the true times), a camera file (cam.mp4: H.264 picture and, for most cases, an AAC sound track
  * with the beep as heard in a moderate room) and truth.json.
  *

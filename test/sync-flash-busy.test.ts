@@ -9,7 +9,7 @@ import { scanVideoFlash, type VideoScanOptions } from '../src/sync/scan-video.js
 import { ROOT } from './helpers/cli.js';
 import { renderScenes, sceneTruth } from './helpers/scenes.js';
 
-// scripts/make-sync-scenes.mjs --set busy: cameras without sound in busy scenes (docs/sync.md "A camera without
+// scripts/make-sync-scenes.mjs --set busy: cameras without sound in busy scenes (docs/sync-history.md "A camera without
 // sound" and "How it works" 7). Before 2026-11-30: the start/end pair search read the grey picture, where an 8 px red
 // LED changes about a quarter of what its brightest channel does, and was refused (held-out variant 2's
 // wall-led8red-...-both-nosound); a screen flash over a zooming mandelbrot with a subject walking in front lit too

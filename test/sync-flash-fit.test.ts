@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitPulse, litFraction } from '../src/sync/flash-pulse.js';
 
-// Why the demo sessions' pictures come out 0.37 frame early (docs/sync.md, "The flash detector"): their LED is drawn
+// Why the demo sessions' pictures come out 0.37 frame early (docs/sync-history.md, "The flash detector"): their LED is drawn
 // on whole frames (dark in frame 52, fully lit in 53-57 at 25 fps). A first lit frame that is fully lit says the
 // onset fell before its exposure began: at its start for a 360° shutter, or anywhere in the previous frame's closed
 // time for a shorter one (up to 0.75 frame earlier at 90°), and nothing in the frames tells the shutter. Likewise a

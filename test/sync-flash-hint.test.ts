@@ -22,7 +22,7 @@ const LEN_S = 14;
 const CAM_AT = 1.2345;
 const PULSES = [2.5, 11.5];
 // Not a whole number of frames: a 0.2 s pulse (6 frames at 30 fps) is searched with one plateau test only, and the
-// motion check's top-6 cut then hides this scene's LED (scores 7.5 instead of 18; docs/sync.md "Accuracy measured").
+// motion check's top-6 cut then hides this scene's LED (scores 7.5 instead of 18; docs/sync-history.md "Accuracy measured").
 const PULSE_S = 0.18;
 const FPS = 30;
 

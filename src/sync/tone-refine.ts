@@ -20,7 +20,7 @@ const MAX_FALSE_BEFORE = 0.01;
  * there is over twice the direct sound (DRR below about -3 dB), and an onset read late on the echo's build-up cannot
  * be told from the direct sound's arrival. On the room bench (2026-11-30) all 3 placeable onsets below -6 dB were
  * 7.8 to 93 ms late, while those placed right read -4 to +2 dB. It does not catch an onset read 25 ms late, once the
- * echo has built up (the held-out set, make-sync-rooms --variant 1: +0.5 and -1.8 dB; docs/sync.md).
+ * echo has built up (the held-out set, make-sync-rooms --variant 1: +0.5 and -1.8 dB; docs/sync-history.md).
  */
 const MIN_DIRECT_DB = -5;
 /**
@@ -46,7 +46,7 @@ const MIN_ECHO_DIRECT_DB = -15;
  * an amplitude after t0 that changes faster than any room's echo builds up: a sound that starts and varies on its own
  * (speech before the beep), not the beep's direct sound and echo. Measured 2026-12-01 (room variants 9 and 23, every
  * change point logged): the two read early at speech, 61.9 and 4.8 ms, fitted 1/4; the 15 that passed every check and
- * lay within 0.4 ms of the truth 1/16 to 1/256 (docs/sync.md, "Beep onsets in a room").
+ * lay within 0.4 ms of the truth 1/16 to 1/256 (docs/sync-history.md, "Beep onsets in a room").
  */
 const MIN_RT60_S = 0.1;
 /**
@@ -85,7 +85,7 @@ const HOLD_S = 0.02;
  * at most the noise's, FALL_DB) where the step stood STRONG_STEP_DB or more over the noise (a window of the direct
  * sound alone then falls that low 5 times in 10^5 in complex Gaussian noise, simulated; an echo that cancels the direct sound 9 dB in
  * those ms leaves it over the noise). An in-band burst just before the beep is such a step: measured 2026-12-01 on
- * generated beeps (DRR -6 dB, RT60 0.8 s, white noise; docs/sync.md), a 3 ms 980 Hz burst 5 dB over the plateau 10 ms
+ * generated beeps (DRR -6 dB, RT60 0.8 s, white noise; docs/sync-history.md), a 3 ms 980 Hz burst 5 dB over the plateau 10 ms
  * before the beep had the change point on it, 9.5-9.8 ms early and placeable with sd 0.11-0.27 ms, in 6 seeds of 12,
  * its blocks 2-8 ms after the change point at the noise. The hold check (10-20 ms after) does not see that gap.
  */
@@ -377,7 +377,7 @@ export class OnsetRefiner {
    * their distance (as onsetSd takes half the distance between the direct arrival and the edge's change point). The
    * edge route's fitted sd says how sharp its own step is, not how late the amplitude it fits with (4 periods, where
    * the echo has begun to build up) puts it: on generated beeps (DRR -9 dB, RT60 0.3 s, white noise 10-20 dB under the
-   * beep; docs/sync.md) an edge onset 2.2-2.3 ms late kept sd 0.35-0.37 ms (6-7 sd) beside a change point 0.2 ms from
+   * beep; docs/sync-history.md) an edge onset 2.2-2.3 ms late kept sd 0.35-0.37 ms (6-7 sd) beside a change point 0.2 ms from
    * the truth. Over MAX_ONSET_SD_S the onset is not placeable, as any onset that uncertain.
    */
   private agreeing<T extends { onsetSd: number; why: string | null }>(first: T, gap: number): T {

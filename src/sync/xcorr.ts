@@ -168,7 +168,7 @@ export function fineConfidence(z: number, searched: number): number {
   return Math.max(0, 1 - Math.min(1, searched * normalTail(z)));
 }
 
-/** Fine peaks at least this clear place a stream (place.ts); unrelated recordings reached 5.2 on the room bench (docs/sync.md). */
+/** Fine peaks at least this clear place a stream (place.ts); unrelated recordings reached 5.2 on the room bench (docs/sync-history.md). */
 export const MIN_FINE_Z = 7;
 /**
  * Coarse peaks within this fraction of the best are each tried by the fine stage (at most COARSE_TRIED): the coarse
