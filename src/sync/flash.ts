@@ -167,13 +167,23 @@ const PARTIAL_SCENE_FRACTION = 0.1;
 const OTHER_EVENT_WEIGHT = 0.5;
 /** A flash lighting at least this fraction of the cells is a whole-frame (screen) flash. */
 const WHOLE_FRAME_FRACTION = 0.5;
+/** Unguided: a whole-frame flash standing 6x over the whole picture's own pulse-free scores must still score this many times the window's strongest other event (marginReason). */
+const WHOLE_LOCAL_MARGIN = 1.5;
 
 /** Best region and plateau test per candidate onset frame: the file's pulse-score track. */
 interface ScoreTrack {
   z: Float64Array;
   region: Int32Array;
   test: Int32Array;
+  /** The whole picture's own pulse score per onset frame (0 where it did not brighten by minJump). */
+  wholeZ?: Float64Array;
 }
+
+/**
+ * A candidate's null (flash-null.ts) and the same comparison for events of the whole picture's kind: the whole
+ * picture's own pulse score at the candidate's onset (`wholeAt`) and its largest at the null's frames (`wholeMax`).
+ */
+type WindowNull = NullSummary & { wholeMax: number; wholeAt: number };
 
 /** Regions kept per onset frame before the motion check picks among them. */
 const TOP_PER_FRAME = 6;
@@ -363,6 +373,7 @@ export class FlashScanner {
     const st: PulseStat = { z: 0, contrast: 0, before: 0, plateau: 0, after: 0 };
     const apart = this.exclusion(tests, tests.length - 1);
     const minC = this.o.minJump;
+    const wholeZ = new Float64Array(n);
     for (let r = 0; r < regions.length; r++) {
       regionSeries(this.cellBuf, grid, regions[r], x);
       prefixSums(x, s1, s2);
@@ -390,13 +401,17 @@ export class FlashScanner {
       for (const a of touched) {
         if (events.length) {
           const other = OTHER_EVENT_WEIGHT * otherEvent(events, a, this.pulses, apart);
-          insertTop(top, a * M, M, contrast[a] / Math.sqrt(variance[a] + other * other), r, testOf[a]);
+          const z = contrast[a] / Math.sqrt(variance[a] + other * other);
+          if (regions[r].size === 0) wholeZ[a] = Math.max(0, z);
+          insertTop(top, a * M, M, z, r, testOf[a]);
         }
         contrast[a] = -Infinity;
       }
       touched.length = 0;
     }
-    return this.motionChecked(top, regions, tests, n);
+    const track = this.motionChecked(top, regions, tests, n);
+    track.wholeZ = wholeZ;
+    return track;
   }
 
   /** A single cell's temporal SD, kept for litCells (sdOfCell); returns it. */
@@ -553,16 +568,18 @@ export class FlashScanner {
    * an unguided candidate only its own light is left out (oneEvent; `whole`: it lit the whole frame): a stronger event
    * elsewhere in the picture a few frames away stays in its null.
    */
-  private nullFor(c: Candidate, track: ScoreTrack, regions: Region[], tests: PlateauTest[], all: Candidate[], whole: boolean): NullSummary {
+  private nullFor(c: Candidate, track: ScoreTrack, regions: Region[], tests: PlateauTest[], all: Candidate[], whole: boolean): WindowNull {
     const vals: number[] = [];
+    let wholeMax = 0;
     const excl = all.filter((o) => o.guide !== null || o === c).map((o) => [o.a, this.exclusion(tests, track.test[o.a])]);
     const own = (i: number) => c.guide !== null || this.oneEvent(track, regions, c.a, i, whole);
     // A frame where no region brightened at all (nothing passed the contrast gate) is a null score of 0.
     for (let i = FLANK_FRAMES; i < track.z.length - FLANK_FRAMES - 3; i++) {
       if (excl.some(([a, e]) => Math.abs(i - a) <= e && (a !== c.a || own(i)))) continue;
       vals.push(track.region[i] < 0 ? 0 : Math.max(0, track.z[i]));
+      wholeMax = Math.max(wholeMax, track.wholeZ?.[i] ?? 0);
     }
-    return summariseNull(vals);
+    return { ...summariseNull(vals), wholeMax, wholeAt: track.wholeZ?.[c.a] ?? 0 };
   }
 
   private describe(c: Candidate, track: ScoreTrack, regions: Region[], tests: PlateauTest[], T: number, all: Candidate[]): FlashDetection {
@@ -705,7 +722,7 @@ export class FlashScanner {
     return { onset_s: fit.onset_s, duration_s: fit.duration_s, shutter: fit.shutter, rms: fit.rms, amp: fit.amp, onset_sd_s, stat };
   }
 
-  private unplaceableReason(d: FlashDetection, c: Candidate, fit: { rms: number; amp: number }, nul: NullSummary, T: number): string | null {
+  private unplaceableReason(d: FlashDetection, c: Candidate, fit: { rms: number; amp: number }, nul: WindowNull, T: number): string | null {
     const at = `flash candidate at ${d.t_s.toFixed(3)} s (score ${d.score.toFixed(1)})`;
     if (d.score < this.o.minScore) return `${at}: score under ${this.o.minScore}`;
     if (d.contrast * 255 < this.o.minJump) return `${at}: brightens only ${(d.contrast * 255).toFixed(1)} grey levels`;
@@ -731,11 +748,37 @@ export class FlashScanner {
     const lit = d.cells_lit_fraction ?? 0;
     if (lit >= PARTIAL_SCENE_FRACTION && lit < WHOLE_FRAME_FRACTION) return `${at}: ${(lit * 100).toFixed(0)} % of the picture changed with it (a scene change or a light?); without the camera's own beep to guide the search that is too close to tell`;
     if (d.duration_s !== null && (d.duration_s < this.o.minFlashS || d.duration_s > this.o.maxFlashS)) return `${at}: lit ${d.duration_s.toFixed(3)} s, outside ${this.o.minFlashS}-${this.o.maxFlashS} s`;
-    if (d.score < this.o.unguidedMargin * nul.max) return `${at}: not ${this.o.unguidedMargin}x the strongest other event in the window (score ${nul.max.toFixed(1)}); without the camera's own beep to guide the search that is too close to tell`;
+    const margin = this.marginReason(d, nul);
+    if (margin) return `${at}: ${margin}; without the camera's own beep to guide the search that is too close to tell`;
     // The reference microphone's beep says how long the pulse is: two frames (onset frames, shutter) and 20 % of slack.
     if (this.checkS !== null && d.duration_s !== null && Math.abs(d.duration_s - this.checkS) > 2 * T + 0.2 * this.checkS) {
       return `${at}: lit ${d.duration_s.toFixed(3)} s, but the reference's beep lasted ${this.checkS.toFixed(3)} s`;
     }
+    return null;
+  }
+
+  /**
+   * Unguided: the candidate must score unguidedMargin (6x) over the window's strongest other event. A whole-frame
+   * candidate (a screen flash: most cells brightening together at one frame, litCells) is held to that margin against
+   * events of its own kind, the whole picture's own pulse score (at least minScore at the candidate, 6x its largest at
+   * the pulse-free frames), and to WHOLE_LOCAL_MARGIN against the window's strongest other event (the best region per
+   * frame, in practice local: a cell or a few, an LED or clutter that cannot light the whole picture). Issue 11 ("a whole-frame flash is many cells brightening together;
+   * detect it as such"); like with like, as in the null (Kay 1998, vol. II ch. 7: a statistic's threshold comes from
+   * that same statistic's distribution without the signal, here the whole picture's own score). On scene variant 37
+   * (testsrc2-screen-30-steps, no sound, start only) the screen flash scored 224 (the whole picture 92, never above 0
+   * elsewhere in the window) and one of testsrc2's moving lines bouncing in a corner cell 127 (1.76x): refused by the
+   * 6x against every event. The local margin stays because a whole-frame pulse may still be clutter where the flash is
+   * a weaker local LED (one lit for another length than the beep: the fourteenth session's probe).
+   */
+  private marginReason(d: FlashDetection, nul: WindowNull): string | null {
+    const m = this.o.unguidedMargin;
+    const local = `not ${m}x the strongest other event in the window (score ${nul.max.toFixed(1)})`;
+    if (!d.whole_frame) return d.score < m * nul.max ? local : null;
+    if (d.score >= m * nul.max) return null;
+    if (nul.wholeAt < this.o.minScore || nul.wholeAt < m * nul.wholeMax) {
+      return `${local}, and the whole picture's own score ${nul.wholeAt.toFixed(1)} is not ${m}x its strongest elsewhere (${nul.wholeMax.toFixed(1)}) and ${this.o.minScore}`;
+    }
+    if (d.score < WHOLE_LOCAL_MARGIN * nul.max) return `a whole-frame flash not ${WHOLE_LOCAL_MARGIN}x the strongest other event in the window (score ${nul.max.toFixed(1)})`;
     return null;
   }
 
