@@ -32,7 +32,7 @@ export function gridFor(width: number, height: number, cellPx: number): Grid {
  * (1 byte per pixel) is averaged as it is; an RGB frame (3 bytes per pixel) by each pixel's brightest channel, the
  * value V = max(R, G, B) of HSV (Smith 1978, "Color gamut transform pairs"): a coloured LED drives one channel near
  * full scale, so it changes V as much as a white LED does, where its luma changes far less (a red LED: about a
- * quarter; docs/sync.md "How it works").
+ * quarter; docs/sync-history.md "How it works").
  */
 export function cellMeans(f: VideoFrame, g: Grid): Float32Array {
   const { cols, rows, cellPx: c } = g;

@@ -36,7 +36,7 @@ export interface SyncOptions {
    * unknown audio/video skew (up to 50 ms) added to offset_sd_s (default false: refused).
    */
   shareCameraClock?: boolean;
-  /** Longest side of decoded video frames (default 160). */
+  /** Longest side of decoded video frames for the flash search (default 320: DEFAULT_FLASH_SIDE in scan-video.ts). */
   maxSide?: number;
   /** Called with one line per stream scanned (progress). */
   onProgress?: (line: string) => void;
