@@ -5,37 +5,25 @@
  * returned the samples read so far, even none, without an error. A wrapper stands for ffmpeg: it lets the real one
  * run briefly, kills it, closes the pipe, ignores fluent-ffmpeg's SIGTERM and dies of SIGKILL 0.3 s later.
  */
-import { chmodSync, copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudioToArray } from '../src/media/decode-audio.js';
 import { VideoDecoder } from '../src/media/decode-video.js';
-import { ffmpegBinaries, ffmpegCommand } from '../src/media/ffmpeg-path.js';
 import { FIXTURES, tempDir } from './helpers/cli.js';
+import { useFfmpegWrapper } from './helpers/ffmpeg.js';
 
 const { dir, cleanup } = tempDir('mmprep-child-death-');
 afterAll(() => cleanup());
 
 beforeAll(() => {
   for (const f of ['s01_camera.mp4', 's01_lav.flac']) copyFileSync(join(FIXTURES, 'demo', f), join(dir, f));
-  const real = ffmpegBinaries().ffmpeg.path;
-  const wrapper = join(dir, 'ffmpeg');
-  writeFileSync(
-    wrapper,
-    `#!/bin/sh
+  return useFfmpegWrapper(dir, (real) => `#!/bin/sh
 case "$*" in
   *f32le*|*rawvideo*) '${real}' "$@" & pid=$!; sleep 0.02; kill -KILL $pid; trap "" TERM; exec >&- 2>&-; sleep 0.3; kill -KILL $$ ;;
 esac
 exec '${real}' "$@"
-`,
-  );
-  chmodSync(wrapper, 0o755);
-  // ffmpegBinaries() located the real binaries once for this process, and ffmpegCommand() loads fluent-ffmpeg and
-  // points it at them (on first use); the decoders take the wrapper through the command's path (fluent-ffmpeg's
-  // setFfmpegPath), set after that here for this test file's process only.
-  ffmpegCommand();
-  process.env.MMPREP_FFMPEG = wrapper;
-  return import('fluent-ffmpeg').then((m) => m.default.setFfmpegPath(wrapper));
+`);
 });
 
 describe.runIf(process.platform === 'linux')('a decoder killed by SIGKILL after its pipe closed', () => {

@@ -7,14 +7,13 @@
  * speed (-re), interrupts it 2 s in, closes the pipe, and exits with the real one's status 0.3 s after it ended,
  * ignoring fluent-ffmpeg's SIGTERM in between as ffmpeg does once it is exiting.
  */
-import { chmodSync, copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudioToArray } from '../src/media/decode-audio.js';
 import { VideoDecoder } from '../src/media/decode-video.js';
-import { ffmpegBinaries, ffmpegCommand } from '../src/media/ffmpeg-path.js';
 import { FIXTURES, tempDir } from './helpers/cli.js';
-import { ffmpegSync } from './helpers/ffmpeg.js';
+import { ffmpegSync, useFfmpegWrapper } from './helpers/ffmpeg.js';
 
 const { dir, cleanup } = tempDir('mmprep-child-exit-');
 afterAll(() => cleanup());
@@ -22,11 +21,7 @@ afterAll(() => cleanup());
 beforeAll(() => {
   copyFileSync(join(FIXTURES, 'demo', 's01_camera.mp4'), join(dir, 's01_camera.mp4'));
   ffmpegSync(['-i', join(FIXTURES, 'demo', 's01_lav.flac'), '-c:a', 'libmp3lame', '-b:a', '64k', join(dir, 'lav.mp3')]);
-  const real = ffmpegBinaries().ffmpeg.path;
-  const wrapper = join(dir, 'ffmpeg');
-  writeFileSync(
-    wrapper,
-    `#!/bin/sh
+  return useFfmpegWrapper(dir, (real) => `#!/bin/sh
 case "$MMPREP_TEST_DEATH:$*" in
   INT:*f32le*)
     # A decoder that dies of SIGINT after writing (one that does not catch it, signalled alone): not a short file.
@@ -42,13 +37,7 @@ case "$MMPREP_TEST_DEATH:$*" in
     wait $pid; rc=$?; sleep 0.3; exit $rc ;;
 esac
 exec '${real}' "$@"
-`,
-  );
-  chmodSync(wrapper, 0o755);
-  // As in media-child-death.test.ts: the decoders take the wrapper through fluent-ffmpeg's path, set for this process.
-  ffmpegCommand();
-  process.env.MMPREP_FFMPEG = wrapper;
-  return import('fluent-ffmpeg').then((m) => m.default.setFfmpegPath(wrapper));
+`);
 });
 
 describe.runIf(process.platform === 'linux')('a decoder that caught SIGINT and exited 255 after its pipe closed', () => {
