@@ -1,5 +1,5 @@
 /**
- * The guard against Node.js's shutdown deadlock (src/common/shutdown.ts; README, "Known problem: a rare hang at
+ * The guard against Node.js's shutdown deadlock (src/common/shutdown.ts; docs/exit-hang.md; README, "Known problem: a rare hang at
  * exit"). The hang itself is too rare to test (3 in 100 runs of `mmprep sync` once, none in 324 runs at load 20-29;
  * scripts/repro-exit-hang.mjs counts it), so this checks its precondition instead, read from V8's own --trace-opt
  * lines: a TurboFan job still compiling when the main thread's JavaScript is done. The case is run beside a control
