@@ -65,7 +65,7 @@ export function distinctPulses(all: Candidate[]): Candidate[] {
   return out;
 }
 
-/** The policy's choice for one window, then --pick when the policy would leave the stream without a pulse. */
+/** The policy's choice for one window; with --pick, the rule's choice among all its candidates, placeable or not (forced when it differs from the policy's). */
 export function chooseWindow(all: Candidate[], pick: PickRule | null, clearMargin: (a: number, b: number) => boolean): Choice {
   const cands = distinctPulses(all);
   const extra = Math.max(0, all.length - 1);
