@@ -67,32 +67,33 @@ function median(v: number[]): number {
 export function scaleMix(d: RatingsDimension): ScaleMix | null {
   if (d.categories !== null) return null;
   const ranges = raterRanges(d);
-  const likert = ranges.map((r, i) => ({ r, name: d.raters[i] })).filter(({ r }) => r.likert);
+  const likert = ranges.filter((r) => r.likert);
   if (likert.length === 0) return null;
-  const lo = Math.min(...likert.map(({ r }) => r.lo));
-  const hi = Math.max(...likert.map(({ r }) => r.hi));
+  const lo = Math.min(...likert.map((r) => r.lo));
+  const hi = Math.max(...likert.map((r) => r.hi));
   let worst = -1;
   ranges.forEach((r, i) => {
     if (!r.likert && r.median > LIKERT_MAX && r.median > 2 * Math.max(hi, 1) && (worst < 0 || r.hi > ranges[worst].hi)) worst = i;
   });
   if (worst < 0) return unitScaleMix(d, ranges);
-  const w = ranges[worst];
-  const names = likert.map(({ name }) => `'${name}'`);
+  return offScale(d, worst, ranges, `${lo}-${hi}`, '0-100');
+}
+
+/** The refusal naming rater `k` (off the scale) and the whole-number raters (`whole`: their span, as said). */
+function offScale(d: RatingsDimension, k: number, ranges: RaterRange[], whole: string, otherScale: string): ScaleMix {
+  const r = ranges[k];
+  const names = d.raters.filter((_, i) => ranges[i].likert).map((name) => `'${name}'`);
   const who = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
   const dim = d.name ? ` in dimension '${d.name}'` : '';
   return {
-    at: w.at,
-    message: `rating ${w.hi} by rater '${d.raters[worst]}'${dim} (its ratings span ${w.lo}-${w.hi}, median ${w.median}) is off the scale of rater${names.length > 1 ? 's' : ''} ${who} (whole numbers ${lo}-${hi}): ratings on two scales (such as 1-5 and 0-100)? put every rater on one scale`,
+    at: r.at,
+    message: `rating ${r.hi} by rater '${d.raters[k]}'${dim} (its ratings span ${r.lo}-${r.hi}, median ${r.median}) is off the scale of rater${names.length > 1 ? 's' : ''} ${who} (whole numbers ${whole}): ratings on two scales (such as 1-5 and ${otherScale})? put every rater on one scale`,
   };
 }
 
 /** A rater on 0-1 with fractions beside whole-number raters most of whose ratings are above 2 (see the top). */
 function unitScaleMix(d: RatingsDimension, ranges: RaterRange[]): ScaleMix | null {
   const pooled: number[] = [];
-  const names: string[] = [];
-  d.raters.forEach((name, k) => {
-    if (ranges[k].likert) names.push(`'${name}'`);
-  });
   for (let i = 0; i < d.value.length; i++) if (ranges[d.rater[i]].likert && Number.isFinite(d.value[i])) pooled.push(d.value[i]);
   const m = median(pooled);
   if (!(m > 2)) return null;
@@ -100,13 +101,5 @@ function unitScaleMix(d: RatingsDimension, ranges: RaterRange[]): ScaleMix | nul
   for (let i = 0; i < d.value.length; i++) if (Number.isFinite(d.value[i])) values[d.rater[i]].push(d.value[i]);
   const unit = ranges.findIndex((r, k) => !r.likert && r.n >= MIN_RATINGS && r.lo >= 0 && r.hi <= 1 && values[k].some((v) => !Number.isInteger(v)));
   if (unit < 0) return null;
-  const u = ranges[unit];
-  const lo = Math.min(...pooled);
-  const hi = Math.max(...pooled);
-  const who = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
-  const dim = d.name ? ` in dimension '${d.name}'` : '';
-  return {
-    at: u.at,
-    message: `rating ${u.hi} by rater '${d.raters[unit]}'${dim} (its ratings span ${u.lo}-${u.hi}, median ${u.median}) is off the scale of rater${names.length > 1 ? 's' : ''} ${who} (whole numbers ${lo}-${hi}, median ${m}): ratings on two scales (such as 1-5 and 0-1)? put every rater on one scale`,
-  };
+  return offScale(d, unit, ranges, `${Math.min(...pooled)}-${Math.max(...pooled)}, median ${m}`, '0-1');
 }
