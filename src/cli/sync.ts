@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .option('--tone-hz <hz>', 'beep frequency in Hz', numberOption('--tone-hz', { min: 20, max: 20000 }), 1000)
     .option('--search-s <s>', 'seconds searched at the start (and end) of each file, at most half of it; 0 = the whole file', numberOption('--search-s', { min: 0 }), 60)
     .option('--ends <which>', 'start: pulse at the start only; both: pulses at both ends, giving drift_ppm', choiceOption('--ends', ['start', 'both'] as const), 'start')
-    .option('--pick <rule>', 'force a choice among pulses the policy would not place by (similar strength, or not standing out): first or strongest; the output marks it forced_pick (default: none)', choiceOption('--pick', ['first', 'strongest'] as const))
+    .option('--pick <rule>', 'force a choice in every window of every stream among all its candidates, placeable or not: first (the earliest, even over a clear choice) or strongest; the output marks it forced_pick (default: none)', choiceOption('--pick', ['first', 'strongest'] as const))
     .option('--fallback <how>', 'audio streams without a pulse: xcorr (cross-correlate with a placed audio track) or none', choiceOption('--fallback', ['xcorr', 'none'] as const), 'xcorr')
     .option('--share-camera-clock', "a camera's picture (or sound) with no usable pulse of its own takes the clock of the same file's sound (or picture); the camera's audio/video skew (up to 50 ms) is then unmeasured and added to offset_sd_s (without it such a stream is refused)", false)
     .option('--max-side <px>', 'longest side of decoded video frames for flash search (default: 320)', numberOption('--max-side', { min: 16, integer: true }))

@@ -59,9 +59,27 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
   s.warnings = s.warnings.filter((w) => w.code !== 'pulses_disagree');
   const method = s.kind === 'audio' ? 'tone' : 'flash';
   s.placed = { offsetSd: pairs[0].sd, ...clock, method, confidence: Math.min(pulseConfidence(s), from.placed.confidence), from };
-  const missing = (['start', 'end'] as const).filter((w) => !s.chosen[w]).flatMap((w) => s.warnings.filter((x) => x.code === 'unplaceable_pulse' && x.message.startsWith(w)));
-  if (missing.length) s.warnings.push({ code: 'other_route', message: `placed by its ${missing[0].message.startsWith('start') ? 'end' : 'start'} pulse (${missing[0].message})` });
+  const note = oneEndNote(s);
+  if (note) s.warnings.push({ code: 'other_route', message: note });
   return true;
+}
+
+/**
+ * The `other_route` note of a stream placed by its pulse at one end while its other window held a candidate that was
+ * not used (the detector refused it, or the content check dropped it: `unplaceable_pulse`). That candidate may be the
+ * real pulse or only noise at the other end (the demo under --ends both: an unplaceable flash candidate in a window
+ * without a pulse), so it is called a candidate, not a pulse. Null when no window lacks a pulse for that reason.
+ */
+function oneEndNote(s: StreamState): string | null {
+  const w = (['start', 'end'] as const).find((x) => !s.chosen[x] && s.warnings.some((m) => m.code === 'unplaceable_pulse' && m.message.startsWith(x)));
+  if (!w) return null;
+  const why = (s.warnings.find((m) => m.code === 'unplaceable_pulse' && m.message.startsWith(w)) as { message: string }).message;
+  // choose.ts / pairAgainstContent: `<window> pulse at <t> s not used: <reason>`.
+  const m = /^(?:start|end) pulse at (\S+) s not used: ([\s\S]*)$/.exec(why);
+  const n = s.detections.filter((d) => d.window === w).length;
+  // A flash's reason names the candidate itself (`flash candidate at <t> s (score ...)`): not said twice.
+  const what = !m ? why : m[2].includes(`at ${m[1]} s`) ? `not used: ${m[2]}` : `its candidate at ${m[1]} s was not used: ${m[2]}`;
+  return `placed by its ${w === 'start' ? 'end' : 'start'} pulse alone: no usable pulse in its ${w} window (${what}${n > 1 ? `; ${n} candidates there in all` : ''})`;
 }
 
 type PulsePair = { tRef: number; tSrc: number; sd: number };
