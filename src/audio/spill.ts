@@ -30,6 +30,8 @@ export class SpillFile {
     readonly fd: number,
     private readonly path: string | null,
     private readonly owned: boolean,
+    /** The folder named when a write fails (os.tmpdir() is read once: it costs 18 system calls a call). */
+    private readonly dir: string,
   ) {}
 
   /** A new, empty, already unlinked file in `dir` (default os.tmpdir(), i.e. $TMPDIR). */
@@ -39,27 +41,27 @@ export class SpillFile {
     const fd = spillErrors(dir, () => openSync(path, 'wx+', 0o600));
     try {
       unlinkSync(path);
-      return new SpillFile(fd, null, true);
+      return new SpillFile(fd, null, true, dir);
     } catch {
       pending.add(path);
       if (!exitHook) {
         exitHook = true;
         process.once('exit', removePendingSync);
       }
-      return new SpillFile(fd, path, true);
+      return new SpillFile(fd, path, true, dir);
     }
   }
 
   /** Another thread's file by its descriptor (threads share descriptors); close() leaves it open. */
   static borrow(fd: number): SpillFile {
-    return new SpillFile(fd, null, false);
+    return new SpillFile(fd, null, false, tmpdir());
   }
 
   /** Writes all of `v` at byte position `pos`. */
   write(v: ArrayBufferView, pos: number): void {
     const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
     let done = 0;
-    while (done < bytes.length) done += spillErrors(tmpdir(), () => writeSync(this.fd, bytes, done, bytes.length - done, pos + done));
+    while (done < bytes.length) done += spillErrors(this.dir, () => writeSync(this.fd, bytes, done, bytes.length - done, pos + done));
   }
 
   /** Fills all of `v` from byte position `pos` (the bytes must have been written). */

@@ -279,7 +279,12 @@ interface DecodeArgs {
   key: string;
 }
 
-/** The ffmpeg command's options: seek, stream, resample, downmix (librosa.to_mono), duration, Float32 PCM to stdout. */
+/**
+ * The ffmpeg command's options: seek, stream, resample, downmix (librosa.to_mono), duration, Float32 PCM to stdout.
+ * `-flush_packets 0`: the raw muxer otherwise writes each 2048-sample frame to the pipe in its own system call
+ * (8 kB; 4688 writes for 10 minutes at 16 kHz), now its 32 kB I/O buffer at a time (1172): the same bytes (md5 of
+ * the stream with Debian's 5.1 and the npm build), fewer wake-ups of the reader.
+ */
 function decodeArgs(abs: string, opts: AudioDecodeOptions, sampleRate: number, channels: number): DecodeArgs {
   const inOpts = ['-nostdin'];
   if (opts.start !== undefined && opts.start > 0) inOpts.push('-ss', String(opts.start));
@@ -287,7 +292,7 @@ function decodeArgs(abs: string, opts: AudioDecodeOptions, sampleRate: number, c
   const mix = opts.channel !== undefined ? `pan=mono|c0=c${opts.channel}` : downmixFilter(channels);
   if (mix) outOpts.push('-af', mix);
   if (opts.duration !== undefined) outOpts.push('-t', String(opts.duration));
-  outOpts.push('-acodec', 'pcm_f32le');
+  outOpts.push('-acodec', 'pcm_f32le', '-flush_packets', '0');
   return { abs, inOpts, outOpts, key: JSON.stringify([abs, inOpts, outOpts]) };
 }
 
