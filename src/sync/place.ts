@@ -114,13 +114,14 @@ function clockOfPulses(s: StreamState, from: StreamState, pairs: PulsePair[], st
 }
 
 /**
- * Sd of the mean of a picture's two flash offsets on its sound's drift: each offset's sd halved in quadrature, and half
- * their difference (two independent readings of one offset: their disagreement is itself an estimate of the error,
- * and it shows what the onset model misses, e.g. both fits sure of a shutter the camera does not have).
+ * Sd of the mean of a picture's two flash offsets on its sound's drift: the mean of their sds (not halved in
+ * quadrature: most of a flash's sd is the onset model's error, flash-pulse.ts modelVar, which the same codec and LED
+ * make alike at both ends; on scene variant 35 both flashes of one picture read 6.8 and 12.0 ms early) and half their
+ * difference (two readings of one offset: their disagreement is itself an estimate of the error).
  */
 function meanOffsetSd(pairs: PulsePair[], offsets: number[]): number {
   if (pairs.length < 2) return pairs[0].sd;
-  return Math.hypot(Math.hypot(pairs[0].sd, pairs[1].sd) / 2, (offsets[1] - offsets[0]) / 2);
+  return Math.hypot((pairs[0].sd + pairs[1].sd) / 2, (offsets[1] - offsets[0]) / 2);
 }
 
 /** Drift from the pulses at both ends, 1 + k = dt_ref / dt_src, and its sd from both pulses' sds over the span. */
