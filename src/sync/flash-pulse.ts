@@ -228,6 +228,9 @@ export interface PulseFit {
   /** Range of onsets that fit within 5 % of the best (onset_s is its middle). */
   onset_lo_s: number;
   onset_hi_s: number;
+  /** Range of onsets that fit alike once a frame's level is known only within the model's precision (modelVar). */
+  alike_lo_s: number;
+  alike_hi_s: number;
 }
 
 const SHUTTERS = [1, 0.75, 0.5, 0.35, 0.25];
@@ -242,6 +245,40 @@ const SHUTTERS = [1, 0.75, 0.5, 0.35, 0.25];
 function nearSse(minSse: number, n: number, noiseVar: number): number {
   const residualVar = Math.max(0, minSse) / Math.max(1, n - 3);
   return Math.max(minSse * 1.05, minSse + 4 * Math.max(noiseVar, residualVar)) + 1e-9;
+}
+
+/** Precision of a partly lit frame's level under the model: this fraction of the rise (modelVar). */
+const LEVEL_MODEL_FRACTION = 0.03;
+/** ... and this many times the best fit's RMS residual (modelVar). */
+const RESIDUAL_MODEL = 4;
+
+/**
+ * How well the exposure-integrated model reproduces a partly lit frame's level, as a variance (grey levels²): a
+ * fraction of the rise (LEVEL_MODEL_FRACTION) and a multiple of the best fit's RMS residual (RESIDUAL_MODEL). The
+ * frames' noise (nearSse) says which onsets the data tell apart if the model were exact; it is not. The codec
+ * reproduces a still region (most of the fit's frames) nearly exactly but not a change: at CRF 28-30 a frame 9 % lit
+ * read as unlit and one 64 % lit as 54 % (scene variant 14, a 14 px red LED), and with the pulse length known two
+ * partly lit frames give the onset and the shutter exactly, leaving no residual to show it; the fit took a 180°
+ * shutter for a 360° camera and an onset 0.45 frame early with onset_sd_s 1.5 ms. On the scene sets 14-44 (the
+ * pictures whose offset was off by more than 2 sds, 2026-12-01) a fit at the true onset was within 4 sds of the
+ * noise (nearSse's bound) once a level was allowed 3 % of the rise where the fit's residual was under 1 % of the rise,
+ * and about 4x the residual where it was larger (small red and amber LEDs at CRF 23-30). Same bound as nearSse
+ * (Wilks 1938), with this variance added to the frames' noise.
+ */
+export function modelVar(amp: number, rms: number): number {
+  return (LEVEL_MODEL_FRACTION * amp) ** 2 + (RESIDUAL_MODEL * rms) ** 2;
+}
+
+/** Lowest and highest onset among the fits whose SSE is at most `limit`. */
+function onsetRange(fits: Array<{ fit: PulseFit; sse: number }>, limit: number): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const x of fits) {
+    if (x.sse > limit) continue;
+    lo = Math.min(lo, x.fit.onset_s);
+    hi = Math.max(hi, x.fit.onset_s);
+  }
+  return [lo, hi];
 }
 
 /**
@@ -287,18 +324,18 @@ export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T:
         const amp = (n * sfy - sf * sy) / det;
         const base = (sy - amp * sf) / n;
         const sse = syy - base * sy - amp * sfy;
-        if (amp > 0) fits.push({ fit: { onset_s: tau, duration_s: d, shutter: s, base, amp, rms: Math.sqrt(Math.max(0, sse) / n), onset_lo_s: tau, onset_hi_s: tau }, sse });
+        if (amp > 0) fits.push({ fit: { onset_s: tau, duration_s: d, shutter: s, base, amp, rms: Math.sqrt(Math.max(0, sse) / n), onset_lo_s: tau, onset_hi_s: tau, alike_lo_s: tau, alike_hi_s: tau }, sse });
       }
     }
   }
   let best: PulseFit | null = null;
   if (fits.length) {
     const minSse = Math.min(...fits.map((x) => x.sse));
-    const near = fits.filter((x) => x.sse <= nearSse(minSse, n, noiseVar));
-    const lo = Math.min(...near.map((x) => x.fit.onset_s));
-    const hi = Math.max(...near.map((x) => x.fit.onset_s));
+    const [lo, hi] = onsetRange(fits, nearSse(minSse, n, noiseVar));
     const top = fits.find((x) => x.sse === minSse) as { fit: PulseFit };
-    best = { ...top.fit, onset_s: 0.5 * (lo + hi), onset_lo_s: lo, onset_hi_s: hi };
+    // The same bound with the model's own precision added to the noise: the onsets the model cannot tell apart.
+    const [alo, ahi] = onsetRange(fits, nearSse(minSse, n, noiseVar + modelVar(top.fit.amp, top.fit.rms)));
+    best = { ...top.fit, onset_s: 0.5 * (lo + hi), onset_lo_s: lo, onset_hi_s: hi, alike_lo_s: alo, alike_hi_s: ahi };
   }
-  return best ?? { onset_s: tau0, duration_s: D ?? D0, shutter: 1, base: 0, amp: 0, rms: Infinity, onset_lo_s: tau0, onset_hi_s: tau0 };
+  return best ?? { onset_s: tau0, duration_s: D ?? D0, shutter: 1, base: 0, amp: 0, rms: Infinity, onset_lo_s: tau0, onset_hi_s: tau0, alike_lo_s: tau0, alike_hi_s: tau0 };
 }

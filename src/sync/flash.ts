@@ -118,8 +118,13 @@ export interface FlashDetection {
   searched_frames?: number;
   /** Shutter open fraction of the best sub-frame fit (1 = 360°; only told apart when the pulse length is known). */
   shutter?: number;
-  /** Standard error of the onset, seconds (noise of the partly lit frames and the range of onsets that fit alike). */
+  /**
+   * Standard error of the onset, seconds: noise of the partly lit frames and the range of onsets that fit alike once
+   * a frame's level is known only to the model's precision (flash-pulse.ts modelVar).
+   */
   onset_sd_s?: number;
+  /** The fit's own standard error (noise and the onsets the frames' noise cannot tell apart): used by the placement's gates. */
+  fit_onset_sd_s?: number;
   /** Fraction of the picture's cells that brightened with it; whole_frame when most did (a screen or photo flash). */
   cells_lit_fraction?: number;
   whole_frame?: boolean;
@@ -607,6 +612,7 @@ export class FlashScanner {
       searched_frames: c.searched,
       shutter: fit.shutter,
       onset_sd_s: fit.onset_sd_s,
+      fit_onset_sd_s: fit.fit_onset_sd_s,
       cells_lit_fraction: whole.fraction,
       whole_frame: whole.fraction >= WHOLE_FRAME_FRACTION,
       frame_t_s: this.times[c.a],
@@ -716,10 +722,15 @@ export class FlashScanner {
     const D = c.guide ? c.guide.duration_s : this.knownS;
     const fit = fitPulse(this.times.slice(lo, hi), x.subarray(lo, hi), T, this.times[c.a] + T / 2, D, Math.max(T, above * T), sd * sd + NOISE_FLOOR * NOISE_FLOOR);
     const noise = fit.amp > 0 ? (T * fit.rms) / fit.amp : T;
-    // Noise of the partly lit frames and the spread of onsets that fit alike (uniform: width/√12).
+    // Noise of the partly lit frames and the spread of onsets that fit alike (uniform: width/√12): the fit's own sd,
+    // which the placement's gates use (place.ts gateSd). The reported sd takes the wider range of onsets the model
+    // cannot tell apart (flash-pulse.ts modelVar), as a uniform about the reported onset (its width/√12 and its
+    // middle's distance from the onset).
     const spread = (fit.onset_hi_s - fit.onset_lo_s) / Math.sqrt(12);
-    const onset_sd_s = Math.sqrt(noise * noise + spread * spread);
-    return { onset_s: fit.onset_s, duration_s: fit.duration_s, shutter: fit.shutter, rms: fit.rms, amp: fit.amp, onset_sd_s, stat };
+    const fit_onset_sd_s = Math.sqrt(noise * noise + spread * spread);
+    const alike = Math.hypot((fit.alike_hi_s - fit.alike_lo_s) / Math.sqrt(12), 0.5 * (fit.alike_lo_s + fit.alike_hi_s) - fit.onset_s);
+    const onset_sd_s = Math.hypot(noise, Math.max(spread, alike));
+    return { onset_s: fit.onset_s, duration_s: fit.duration_s, shutter: fit.shutter, rms: fit.rms, amp: fit.amp, onset_sd_s, fit_onset_sd_s, stat };
   }
 
   private unplaceableReason(d: FlashDetection, c: Candidate, fit: { rms: number; amp: number }, nul: WindowNull, T: number): string | null {

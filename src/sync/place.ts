@@ -19,19 +19,29 @@ export function onsetSd(st: StreamState, c: Candidate): number {
   return st.kind === 'video' ? 0.1 * (st.frameS ?? 1 / 25) : 0.001;
 }
 
+/**
+ * The onset sd the placement's gates use (the drift's plausibility, the beeps against the content): a flash's fit-only
+ * sd (flash.ts fitOnset), as those gates were set with; its reported onset_sd_s adds the model's precision and would
+ * let a pair a frame apart pass implausibleDrift (two flashes 0.3 frame uncertain each over 16 s: 2 sd of their drift
+ * is ~1700 ppm, a frame is ~2100 ppm).
+ */
+function gateSd(st: StreamState, c: Candidate): number {
+  return typeof c.fit_onset_sd_s === 'number' ? c.fit_onset_sd_s : onsetSd(st, c);
+}
+
 function clockOfPlacement(p: Placement): (t: number) => number {
   return (t) => t + p.offset + (p.k ?? 0) * t;
 }
 
-/** Pulse pairs (reference time, stream time, their combined sd) at the ends both streams have. */
-function pulsePairs(s: StreamState, from: StreamState): Array<{ tRef: number; tSrc: number; sd: number }> {
+/** Pulse pairs (reference time, stream time, their combined sd, and the same from the gates' sds) at the ends both streams have. */
+function pulsePairs(s: StreamState, from: StreamState): PulsePair[] {
   const p = from.placed as Placement;
   const clk = clockOfPlacement(p);
-  const out: Array<{ tRef: number; tSrc: number; sd: number }> = [];
+  const out: PulsePair[] = [];
   for (const w of ['start', 'end'] as const) {
     const a = from.chosen[w];
     const b = s.chosen[w];
-    if (a && b) out.push({ tRef: clk(a.t_s), tSrc: b.t_s, sd: Math.hypot(onsetSd(from, a), onsetSd(s, b), p.offsetSd ?? 0) });
+    if (a && b) out.push({ tRef: clk(a.t_s), tSrc: b.t_s, sd: Math.hypot(onsetSd(from, a), onsetSd(s, b), p.offsetSd ?? 0), gateSd: Math.hypot(gateSd(from, a), gateSd(s, b), p.offsetSd ?? 0) });
   }
   return out;
 }
@@ -82,7 +92,7 @@ function oneEndNote(s: StreamState): string | null {
   return `placed by its ${w === 'start' ? 'end' : 'start'} pulse alone: no usable pulse in its ${w} window (${what}${n > 1 ? `; ${n} candidates there in all` : ''})`;
 }
 
-type PulsePair = { tRef: number; tSrc: number; sd: number };
+type PulsePair = { tRef: number; tSrc: number; sd: number; gateSd: number };
 
 /**
  * The stream's clock (offset, drift and its sd) from its pulse pairs, or null when its pulses contradict each other
@@ -100,13 +110,15 @@ function clockOfPulses(s: StreamState, from: StreamState, pairs: PulsePair[], st
     const extra = { drift_source: `audio stream ${sound.stream} of the same file`, drift_flash_ppm: own === null ? null : r3(own.k * 1e6) };
     // Both flashes on that one line: the mean of their offsets (each flash's error halved at both ends).
     const offsets = pairs.map((p) => p.tRef - p.tSrc * (1 + k));
-    return { offset: offsets.reduce((a, b) => a + b, 0) / offsets.length, k, kSd, extra };
+    return { offset: offsets.reduce((a, b) => a + b, 0) / offsets.length, k, kSd, offsetSd: meanOffsetSd(pairs, offsets), extra };
   }
-  if (own && implausibleDrift(s, own, from)) return null;
+  if (own && implausibleDrift(s, { k: own.k, kSd: Math.hypot(pairs[0].gateSd, pairs[1].gateSd) / (pairs[1].tSrc - pairs[0].tSrc) }, from)) return null;
   if (own) {
     // Beeps at both ends of an audio stream whose content matches: the content's rate, the offset from both beeps.
     const both = o.fallback === 'xcorr' ? bothBeepsOnContentDrift(s, from, pairs) : null;
-    return both ?? { offset: pairs[0].tRef - pairs[0].tSrc * (1 + own.k), ...own };
+    // A picture's clock through its two flashes carries each flash's error at its own end: the larger sd of the two.
+    const offsetSd = s.kind === 'video' ? Math.max(pairs[0].sd, pairs[1].sd) : undefined;
+    return both ?? { offset: pairs[0].tRef - pairs[0].tSrc * (1 + own.k), ...own, ...(offsetSd === undefined ? {} : { offsetSd }) };
   }
   if (pairs.length === 1 && o.ends === 'both' && o.fallback === 'xcorr') {
     const d = driftForOnePulse(s, from, pairs[0], o.minXcorrConfidence);
@@ -117,6 +129,17 @@ function clockOfPulses(s: StreamState, from: StreamState, pairs: PulsePair[], st
     }
   }
   return { offset: pairs[0].tRef - pairs[0].tSrc, k: null, kSd: null };
+}
+
+/**
+ * Sd of the mean of a picture's two flash offsets on its sound's drift: the mean of their sds (not halved in
+ * quadrature: most of a flash's sd is the onset model's error, flash-pulse.ts modelVar, which the same codec and LED
+ * make alike at both ends; on scene variant 35 both flashes of one picture read 6.8 and 12.0 ms early) and half their
+ * difference (two readings of one offset: their disagreement is itself an estimate of the error).
+ */
+function meanOffsetSd(pairs: PulsePair[], offsets: number[]): number {
+  if (pairs.length < 2) return pairs[0].sd;
+  return Math.hypot((pairs[0].sd + pairs[1].sd) / 2, (offsets[1] - offsets[0]) / 2);
 }
 
 /** Drift from the pulses at both ends, 1 + k = dt_ref / dt_src, and its sd from both pulses' sds over the span. */
@@ -401,8 +424,8 @@ function pairAgainstContent(s: StreamState, from: StreamState, matches: ContentM
   const [dS, dE] = [offBy(ms, a, fa), offBy(me, b, fb)];
   // A beep this far from the content: the content matched elsewhere (crossCheck), not a question of the onset.
   if (Math.abs(dS) > XCHECK_MAX_S || Math.abs(dE) > XCHECK_MAX_S) return false;
-  const sdS = Math.hypot(onsetSd(s, a), onsetSd(from, fa));
-  const sdE = Math.hypot(onsetSd(s, b), onsetSd(from, fb));
+  const sdS = Math.hypot(gateSd(s, a), gateSd(from, fa));
+  const sdE = Math.hypot(gateSd(s, b), gateSd(from, fb));
   const tol = 2 * Math.hypot(sdS, sdE) + PAIR_CONTENT_SLACK_S;
   if (Math.abs(dE - dS) <= tol) return false;
   const w = Math.abs(dE) / sdE > Math.abs(dS) / sdS ? 'end' : 'start';
@@ -699,7 +722,7 @@ function beepBeforeXcorr(s: StreamState, partner: StreamState, p: { offset: numb
     // An onset uncertain by tens of ms is read early as well as late (speech before it): it proves nothing.
     if (typeof d.t_s !== 'number' || !c || typeof d.onset_sd_s !== 'number' || d.onset_sd_s > BEEP_CHECK_MAX_SD_S) continue;
     const diff = clkS(d.t_s) - clkP(c.t_s);
-    const sd = Math.hypot(d.onset_sd_s, onsetSd(partner, c));
+    const sd = Math.hypot(d.onset_sd_s, gateSd(partner, c));
     if (diff < -(2 * sd + BEEP_EARLY_SLACK_S) && diff > -XCHECK_MAX_S) {
       return `its own beep at ${d.t_s.toFixed(3)} s (sd ${(sd * 1000).toFixed(1)} ms) starts ${(-diff * 1000).toFixed(1)} ms before the cross-correlation puts ${partner.file}'s beep`;
     }

@@ -13,12 +13,18 @@ const r7 = (v: number) => Math.round(v * 1e7) / 1e7;
 const r3 = (v: number) => Math.round(v * 1e3) / 1e3;
 /** Drift uncertainty above which a warning says the span between the pulses is too short to trust it. */
 const DRIFT_SD_WARN_PPM = 20;
+/**
+ * A picture whose offset this many sds wide reaches beyond half a frame (the accuracy target) warns offset_uncertain:
+ * a two-sided 95 % bound. Warned, not refused: on the scene sets such pictures were mostly within the target (a wide
+ * sd says the frames cannot tell, not that the onset is wrong), and a refusal would lose them.
+ */
+const OFFSET_SD_WARN_SDS = 2;
 
 export function roundDetection(d: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(d)) {
     if (typeof v !== 'number') out[k] = v && typeof v === 'object' ? roundDetection(v as Record<string, unknown>) : v;
-    else if (k === 't_s' || k === 'duration_s' || k === 'onset_sd_s') out[k] = r7(v);
+    else if (k === 't_s' || k === 'duration_s' || k === 'onset_sd_s' || k === 'fit_onset_sd_s') out[k] = r7(v);
     else out[k] = k.endsWith('_px') ? v : r3(v);
   }
   return out;
@@ -112,11 +118,15 @@ function entryOf(s: StreamState): SyncStreamEntry {
   return e;
 }
 
-/** Warnings that only make sense once every stream is placed (drift that the span cannot support). */
+/** Warnings that only make sense once every stream is placed (drift that the span cannot support, a picture's offset). */
 function finalWarnings(s: StreamState): void {
   const pl = s.placed as Placement;
   if (pl.k !== null && pl.kSd !== null && pl.kSd * 1e6 > DRIFT_SD_WARN_PPM && pl.method !== 'reference') {
     s.warnings.push({ code: 'drift_uncertain', message: `drift ${(pl.k * 1e6).toFixed(1)} ppm is uncertain (±${(pl.kSd * 1e6).toFixed(1)} ppm: ${driftBasis(s, pl)})` });
+  }
+  const frame = s.frameS;
+  if (s.kind === 'video' && frame !== null && pl.offsetSd !== null && OFFSET_SD_WARN_SDS * pl.offsetSd > 0.5 * frame) {
+    s.warnings.push({ code: 'offset_uncertain', message: `offset uncertain: sd ${(pl.offsetSd * 1000).toFixed(1)} ms, ${OFFSET_SD_WARN_SDS} sd (${(OFFSET_SD_WARN_SDS * pl.offsetSd * 1000).toFixed(1)} ms) beyond half a frame (${(500 * frame).toFixed(1)} ms), the target: the picture may be placed more than half a frame off` });
   }
 }
 

@@ -31,6 +31,8 @@ export interface Candidate {
   unplaceable_reason?: string;
   confidence?: number;
   onset_sd_s?: number | null;
+  /** A flash's fit-only onset sd (FlashDetection.fit_onset_sd_s), for the placement's gates (place.ts gateSd). */
+  fit_onset_sd_s?: number;
   duration_s?: number | null;
   [k: string]: unknown;
 }
