@@ -221,9 +221,25 @@ async function isComplete(dir: string, meta: SessionMeta, inputs: MetaInput[], t
       return false;
     }
   }
-  for (const o of meta.outputs) {
+  return outputsUnchanged(dir, meta.outputs);
+}
+
+/**
+ * Every output listed in meta.json is there with its recorded size and SHA-256. Size alone let a sync.json edited by
+ * hand (an offset changed digit for digit) pass: --resume skipped the session, its features still on the old clock,
+ * and dataset build refused it as stale, a loop.
+ */
+async function outputsUnchanged(dir: string, outputs: MetaOutput[]): Promise<boolean> {
+  for (const o of outputs) {
     try {
       if ((await stat(join(dir, o.file))).size !== o.size_bytes) return false;
+    } catch {
+      return false;
+    }
+  }
+  for (const o of outputs) {
+    try {
+      if ((await sha256File(join(dir, o.file))).sha256 !== o.sha256) return false;
     } catch {
       return false;
     }
