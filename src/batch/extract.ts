@@ -193,7 +193,24 @@ async function clearErrorsFile(out: string, shard: Shard | null, selected: reado
   if (keptErrors.length) await writeFileAtomic(errorsPath, keptErrors.join('\n') + '\n');
   else await rm(errorsPath, { force: true });
   for (const n of await readdir(out)) if (n.startsWith(`.${errorsFileName(shard)}.`) && n.endsWith('.tmp')) await rm(join(out, n), { force: true });
+  await clearOtherErrorsFiles(out, errorsFileName(shard), ids);
   return { errorsPath, keptErrors };
+}
+
+/**
+ * The same sessions' lines in the errors files of other shard counts (`--shard 1/2` failed s03; fixed, it ran under
+ * `--shard 1/3` or unsharded): this run records their outcome in its own file, so `cat OUT/_errors*.jsonl` no longer
+ * lists a session that is done. Shards of one N have disjoint sessions: their files are only read here.
+ */
+async function clearOtherErrorsFiles(out: string, own: string, ids: ReadonlySet<string>): Promise<void> {
+  for (const n of (await readdir(out)).filter((f) => f !== own && /^_errors(\.shard-\d+-of-\d+)?\.jsonl$/.test(f)).sort()) {
+    const path = join(out, n);
+    const lines = (await readFile(path, 'utf8').catch(() => '')).split('\n').filter((l) => errorLineSession(l) !== null);
+    const kept = lines.filter((l) => !ids.has(errorLineSession(l)!));
+    if (kept.length === lines.length) continue;
+    if (kept.length) await writeFileAtomic(path, kept.join('\n') + '\n');
+    else await rm(path, { force: true });
+  }
 }
 
 /** The session id of an errors file line, or null for a line that is not one (empty, or cut short by a kill). */
