@@ -4,7 +4,7 @@
  * records unlabelled, without the id each one meant. The note now names it ("did you mean"); a target whose record
  * does not exist (s01/u0009: s01 has 3 utterances) gets no guess. Synthetic feature folders.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from './helpers/cli.js';
@@ -28,5 +28,8 @@ describe('dataset build --labels with record ids typed by hand', () => {
     const r = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '--labels', LABELS, '-o', join(tmp.dir, 'rel'), '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("3 matched no segment: s01/u1 (did you mean 's01/u0001'?), S01/u0002 (did you mean 's01/u0002'?), s01/u0009\n");
+    // The dataset card's "Known gaps" names them the same way (it listed the targets without the id they meant).
+    const card = readFileSync(join(tmp.dir, 'rel', 'README.md'), 'utf8');
+    expect(card).toContain('- 3 rated targets of ids matched no segment (`s01/u1` (did you mean `s01/u0001`?), `S01/u0002` (did you mean `s01/u0002`?), `s01/u0009`).\n');
   });
 });

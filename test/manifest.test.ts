@@ -261,6 +261,11 @@ describe('shards', () => {
     expect(() => parseShard('4/4')).toThrow(/0-based/);
     expect(() => parseShard('x')).toThrow(/K\/N/);
     expect(() => parseShard('0/0')).toThrow(/at least 1/);
+    // N past 2^32 (the hash's range): refused, not rounded ('9999999999999999999/99999999999999999999' was run as
+    // shard 10000000000000000000/100000000000000000000, which holds nothing).
+    expect(parseShard('4294967295/4294967296')).toEqual({ index: 4294967295, count: 4294967296 });
+    expect(() => parseShard('0/4294967297')).toThrow('--shard 0/4294967297: N must be at most 4294967296 (sessions are split by a 32-bit hash of session_id)');
+    expect(() => parseShard('9999999999999999999/99999999999999999999')).toThrow(/N must be at most 4294967296/);
   });
 });
 

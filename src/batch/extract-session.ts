@@ -5,7 +5,7 @@
  */
 import { sha256File } from '../common/sha256.js';
 import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import { writeFileAtomic } from '../common/atomic.js';
 import { makeFolder } from '../common/make-folder.js';
@@ -15,7 +15,7 @@ import { VERSION } from '../common/version.js';
 import { killChildren, settleChildren } from '../media/children.js';
 import { onDecodeProgress } from '../media/decode-progress.js';
 import { pickStream, probe } from '../media/probe.js';
-import { readSyncMap, type SyncMap } from '../sync/clock.js';
+import { findSyncEntry, readSyncMap, type SyncMap } from '../sync/clock.js';
 import { loadStages, STAGE_FILES, STAGE_NAMES, STAGE_OPTION_KEYS, type StageName, type StageOptions, type StageResult, type StageTable } from './extract-stages.js';
 import type { ManifestSession, MediaKind } from './manifest.js';
 
@@ -221,9 +221,25 @@ async function isComplete(dir: string, meta: SessionMeta, inputs: MetaInput[], t
       return false;
     }
   }
-  for (const o of meta.outputs) {
+  return outputsUnchanged(dir, meta.outputs);
+}
+
+/**
+ * Every output listed in meta.json is there with its recorded size and SHA-256. Size alone let a sync.json edited by
+ * hand (an offset changed digit for digit) pass: --resume skipped the session, its features still on the old clock,
+ * and dataset build refused it as stale, a loop.
+ */
+async function outputsUnchanged(dir: string, outputs: MetaOutput[]): Promise<boolean> {
+  for (const o of outputs) {
     try {
       if ((await stat(join(dir, o.file))).size !== o.size_bytes) return false;
+    } catch {
+      return false;
+    }
+  }
+  for (const o of outputs) {
+    try {
+      if ((await sha256File(join(dir, o.file))).sha256 !== o.sha256) return false;
     } catch {
       return false;
     }
@@ -430,8 +446,32 @@ async function existingClock(a: SessionAttempt, previous: SessionMeta | null, in
   } catch {
     clock.syncMap = null;
   }
-  if (clock.syncMap) clock.syncMedia = await checkSyncMedia(a.dir, previous, inputs);
+  if (clock.syncMap) {
+    checkSyncReference(a.dir, clock.syncMap, a.task.session, inputs);
+    clock.syncMedia = await checkSyncMedia(a.dir, previous, inputs);
+  }
   return clock;
+}
+
+/**
+ * A kept sync.json puts times on the clock of its own reference. `--only audio --ref-role video` over a sync.json made
+ * with the lav as reference wrote audio.jsonl on the lav's clock while meta.json said video (0.62 s off on the demo's
+ * s01, and dataset build read it as video time, exit 0). The session's reference role must be that sync.json's reference.
+ */
+function checkSyncReference(dir: string, map: SyncMap, session: ManifestSession, inputs: MetaInput[]): void {
+  const ref = session.media.find((m) => m.role === session.ref_role);
+  if (!ref || !map.reference) return;
+  let entry = null;
+  try {
+    entry = findSyncEntry(map, dir, ref.path, map.reference.kind, map.reference.stream ?? 0, join(dir, 'sync.json'), inputs.find((i) => i.role === ref.role)?.sha256);
+  } catch {
+    entry = null; // the same name, another file: not the reference either
+  }
+  if (entry && resolve(dir, entry.file) === resolve(dir, map.reference.file)) return;
+  throw new StageFailure(
+    'sync',
+    `sync.json in the session folder has ${map.reference.file} as its reference clock, not ${ref.given} of the reference role ${session.ref_role}: features made with it would be on that other clock; include the sync stage (--only sync,...) to make the clock for ${session.ref_role}`,
+  );
 }
 
 /** Runs the stages in order; the sync stage sets the clock the later ones use. */

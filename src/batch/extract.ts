@@ -19,6 +19,7 @@ import { checkStageOptions, loadStages, STAGE_NAMES, type StageName, type StageO
 import { CHILDREN_GRACE_MS, interruptFollows } from './interrupt.js';
 import { readManifest, type Manifest, type ManifestSession } from './manifest.js';
 import { createProgress, sessionFraction, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
+import { HEARTBEAT_MS, holderText, LOCK_FILE, releaseLock, touchLock, tryLockSession, type SessionLock } from './session-lock.js';
 import { selectShard, type Shard } from './shard.js';
 
 export * from './manifest.js';
@@ -192,7 +193,24 @@ async function clearErrorsFile(out: string, shard: Shard | null, selected: reado
   if (keptErrors.length) await writeFileAtomic(errorsPath, keptErrors.join('\n') + '\n');
   else await rm(errorsPath, { force: true });
   for (const n of await readdir(out)) if (n.startsWith(`.${errorsFileName(shard)}.`) && n.endsWith('.tmp')) await rm(join(out, n), { force: true });
+  await clearOtherErrorsFiles(out, errorsFileName(shard), ids);
   return { errorsPath, keptErrors };
+}
+
+/**
+ * The same sessions' lines in the errors files of other shard counts (`--shard 1/2` failed s03; fixed, it ran under
+ * `--shard 1/3` or unsharded): this run records their outcome in its own file, so `cat OUT/_errors*.jsonl` no longer
+ * lists a session that is done. Shards of one N have disjoint sessions: their files are only read here.
+ */
+async function clearOtherErrorsFiles(out: string, own: string, ids: ReadonlySet<string>): Promise<void> {
+  for (const n of (await readdir(out)).filter((f) => f !== own && /^_errors(\.shard-\d+-of-\d+)?\.jsonl$/.test(f)).sort()) {
+    const path = join(out, n);
+    const lines = (await readFile(path, 'utf8').catch(() => '')).split('\n').filter((l) => errorLineSession(l) !== null);
+    const kept = lines.filter((l) => !ids.has(errorLineSession(l)!));
+    if (kept.length === lines.length) continue;
+    if (kept.length) await writeFileAtomic(path, kept.join('\n') + '\n');
+    else await rm(path, { force: true });
+  }
 }
 
 /** The session id of an errors file line, or null for a line that is not one (empty, or cut short by a kill). */
@@ -237,6 +255,11 @@ class ExtractRun {
   readonly rolledBack: string[] = [];
   /** Index in plan.selected of the next session to start. */
   next = 0;
+  /** Sessions whose folder another run holds (src/batch/session-lock.ts): tried again when a slot frees or every 2 s. */
+  readonly waiting: ManifestSession[] = [];
+  private readonly told = new Set<string>();
+  private readonly locks = new Map<string, SessionLock>();
+  private retryTimer: NodeJS.Timeout | null = null;
   private readonly pool: Piscina;
   private writingErrors: Promise<void> = Promise.resolve();
 
@@ -308,6 +331,8 @@ class ExtractRun {
     this.tick();
     const ticker = setInterval(this.tick, 1000);
     ticker.unref();
+    const heartbeat = setInterval(() => this.locks.forEach(touchLock), HEARTBEAT_MS);
+    heartbeat.unref();
     try {
       await new Promise<void>((resolveAll) => {
         this.control.onStop(() => {
@@ -317,16 +342,44 @@ class ExtractRun {
       });
     } finally {
       clearInterval(ticker);
+      clearInterval(heartbeat);
+      if (this.retryTimer) clearTimeout(this.retryTimer);
       await this.writingErrors.catch(() => undefined);
       await this.pool.destroy();
     }
   }
 
-  /** Starts sessions while the run goes on and the pool has room. */
+  /** Starts sessions while the run goes on and the pool has room: first those that waited for another run's lock. */
   private launch(resolveAll: () => void): void {
     const { selected, jobs } = this.plan;
-    while (this.control.mode === 'run' && this.running.size < jobs && this.next < selected.length) this.startSession(selected[this.next++], resolveAll);
-    if (this.running.size === 0) resolveAll();
+    const retry = this.waiting.splice(0);
+    while (this.control.mode === 'run' && this.running.size < jobs) {
+      const session = retry.shift() ?? (this.next < selected.length ? selected[this.next++] : undefined);
+      if (!session) break;
+      this.lockAndStart(session, resolveAll);
+    }
+    this.waiting.push(...retry);
+    if (this.running.size === 0 && (this.waiting.length === 0 || this.control.mode !== 'run')) return resolveAll();
+    if (this.waiting.length > 0 && !this.retryTimer && this.control.mode === 'run') {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        this.launch(resolveAll);
+      }, 2000);
+    }
+  }
+
+  /** Takes the session folder's lock and starts the session; a folder another run holds waits (one line says so). */
+  private lockAndStart(session: ManifestSession, resolveAll: () => void): void {
+    const dir = join(this.plan.out, session.session_id);
+    const got = tryLockSession(dir);
+    if (got && 'busy' in got) {
+      if (!this.told.has(session.session_id)) this.progress.log(`mmprep extract: session ${session.session_id} (line ${session.line}) ${holderText(got.busy, join(dir, LOCK_FILE))}`);
+      this.told.add(session.session_id);
+      this.waiting.push(session);
+      return;
+    }
+    if (got) this.locks.set(session.session_id, got.lock);
+    this.startSession(session, resolveAll);
   }
 
   private startSession(session: ManifestSession, resolveAll: () => void): void {
@@ -418,9 +471,12 @@ class ExtractRun {
     port.close();
     this.partial.delete(session.session_id);
     this.running.delete(session.session_id);
+    const lock = this.locks.get(session.session_id);
+    if (lock) releaseLock(lock); // after a failed or rolled-back session's files are removed
+    this.locks.delete(session.session_id);
     this.state.running = this.running.size;
     this.tick();
-    if (this.running.size === 0 && (this.next >= this.plan.selected.length || this.control.mode !== 'run')) resolveAll();
+    if (this.running.size === 0 && ((this.next >= this.plan.selected.length && this.waiting.length === 0) || this.control.mode !== 'run')) resolveAll();
     else this.launch(resolveAll);
   }
 }
@@ -448,7 +504,7 @@ function summaryOf(plan: RunPlan, run: ExtractRun): ExtractSummary {
     interrupted: run.control.mode !== 'run',
     finished_after_interrupt: run.finishedAfterInterrupt.sort(),
     rolled_back: run.rolledBack.sort(),
-    not_started: plan.selected.length - run.next,
+    not_started: plan.selected.length - run.next + run.waiting.length,
     media_s: Math.round(state.media_s * 1000) / 1000,
     wall_s: Math.round(state.elapsed_s * 1000) / 1000,
     errors: [...run.errors].sort((a, b) => a.line - b.line),

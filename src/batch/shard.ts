@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../common/errors.js';
 
+export const MAX_SHARDS = 2 ** 32;
+
 export interface Shard {
   index: number;
   count: number;
@@ -18,6 +20,8 @@ export function parseShard(text: string): Shard {
   const index = Number(m[1]);
   const count = Number(m[2]);
   if (count < 1) throw new InputError(`--shard ${text}: N must be at least 1`);
+  // The hash is 32 bits: shards from 2^32 on would always be empty (and numbers past 2^53 were rounded, echoed changed).
+  if (count > MAX_SHARDS) throw new InputError(`--shard ${text}: N must be at most ${MAX_SHARDS} (sessions are split by a 32-bit hash of session_id)`);
   if (index >= count) throw new InputError(`--shard ${text}: K is 0-based and must be below N (0..${count - 1})`);
   return { index, count };
 }

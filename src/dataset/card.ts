@@ -1,6 +1,7 @@
 /** The dataset card (README.md of a release): what is in it, how it was made, label agreement, known gaps. */
 import type { DatasetManifest } from './build.js';
 import { mixedAudioRoleNotes, mixedMadeByNotes } from './made-by-mix.js';
+import { nearRecordId } from './refuse.js';
 
 const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)} %` : 'n/a');
 const fmt = (v: unknown) => (v === null || v === undefined ? 'n/a' : typeof v === 'number' ? String(Number(v.toFixed(3))) : String(v));
@@ -51,11 +52,24 @@ export function datasetCard(m: DatasetManifest): string {
   for (const s of m.sessions.filter((x) => x.error)) gaps.push(`session ${s.session_id} is missing: ${s.error}`);
   for (const s of m.sessions) for (const w of s.warnings ?? []) gaps.push(`session ${s.session_id}: ${w}`);
   for (const n of [...mixedMadeByNotes(m.sessions), ...mixedAudioRoleNotes(m.sessions)]) gaps.push(`${n}.`);
-  for (const l of m.labels) if (l.targets_used < l.targets) gaps.push(`${l.targets - l.targets_used} rated targets of ${l.key} matched no segment${(l.targets_unmatched ?? []).length ? ` (${l.targets_unmatched.map((t) => `\`${t}\``).join(', ')}${l.targets - l.targets_used > l.targets_unmatched.length ? ', …' : ''})` : ''}.`);
+  for (const l of m.labels) if (l.targets_used < l.targets) gaps.push(unmatchedGap(l, m));
   for (const l of m.labels) for (const w of l.warnings ?? []) gaps.push(`labels ${l.key}: ${w}`);
   for (const [k, v] of Object.entries(m.counts.per_split)) if (v.records === 0) gaps.push(`split ${k} is empty.`);
   if (gaps.length === 0) L.push('None found.');
   else for (const g of gaps) L.push(`- ${g}`);
   L.push('');
   return L.join('\n');
+}
+
+/**
+ * A label's rated targets that matched no segment, the first few named, each with the record id it means but for case
+ * or zero padding (`s01/u1`: did you mean `s01/u0001`?), as the build's stderr note gives it (refuse.ts unmatchedText).
+ */
+function unmatchedGap(l: DatasetManifest['labels'][number], m: DatasetManifest): string {
+  const n = l.targets - l.targets_used;
+  const shown = (l.targets_unmatched ?? []).map((t) => {
+    const id = nearRecordId(t, m);
+    return id ? `\`${t}\` (did you mean \`${id}\`?)` : `\`${t}\``;
+  });
+  return `${n} rated targets of ${l.key} matched no segment${shown.length ? ` (${shown.join(', ')}${n > shown.length ? ', …' : ''})` : ''}.`;
 }

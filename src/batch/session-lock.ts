@@ -1,0 +1,134 @@
+/**
+ * The lock of one session folder, so two `mmprep extract` runs into one -o (a second run started by mistake, shards of
+ * different N, a retried pod while the first one still runs) never write one session at once. Without it both said
+ * `done`, the last meta.json could list the other run's files under its own options, and a run whose session failed
+ * removed the other's finished files. The run's main thread holds OUT/<id>/.extract.lock while the session runs and
+ * touches it every HEARTBEAT_MS; another run waits for it. O_EXCL creation as lockfile(1) and npm's proper-lockfile
+ * do; a lock is stale (taken over) when its process is gone (same host name) or it was not touched for STALE_MS (any
+ * host: a killed pod on another node).
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+
+export const LOCK_FILE = '.extract.lock';
+export const HEARTBEAT_MS = 10_000;
+export const STALE_MS = 60_000;
+
+/** What a lock file holds: who holds it. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  started_at: string;
+  token: string;
+}
+
+export interface SessionLock {
+  dir: string;
+  path: string;
+  token: string;
+}
+
+/** The lock, or who holds it (null: unreadable, being written); null when the folder cannot be made (the session says why). */
+export type LockAttempt = { lock: SessionLock } | { busy: LockHolder | null };
+
+function readHolder(path: string): LockHolder | null {
+  try {
+    const h = JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
+    return typeof h?.pid === 'number' && typeof h.host === 'string' ? h : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Signal 0 sends nothing: it only asks whether the process exists (EPERM: it does, under another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function isStale(path: string, holder: LockHolder | null): boolean {
+  let mtime: number;
+  try {
+    mtime = statSync(path).mtimeMs;
+  } catch {
+    return true; // gone meanwhile
+  }
+  if (Date.now() - mtime > STALE_MS) return true;
+  return holder !== null && holder.host === hostname() && holder.pid !== process.pid && !processAlive(holder.pid);
+}
+
+function createLock(path: string, me: LockHolder): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    writeSync(fd, JSON.stringify(me) + '\n');
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/** Takes the lock of the session folder `dir` (made when missing), or says who holds it; null when it cannot be made. */
+export function tryLockSession(dir: string): LockAttempt | null {
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return null;
+  }
+  const path = join(dir, LOCK_FILE);
+  const me: LockHolder = { pid: process.pid, host: hostname(), started_at: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (createLock(path, me)) return { lock: { dir, path, token: me.token } };
+      const holder = readHolder(path);
+      if (!isStale(path, holder)) return { busy: holder };
+      rmSync(path, { force: true });
+    }
+  } catch {
+    return null; // a file in the way, an unwritable folder: the session itself reports it
+  }
+  return { busy: readHolder(path) };
+}
+
+/** Still ours (not taken over as stale by another run)? */
+function stillHeld(lock: SessionLock): boolean {
+  return readHolder(lock.path)?.token === lock.token;
+}
+
+/** The heartbeat: a lock still held gets a new mtime, so other runs do not take it as stale. */
+export function touchLock(lock: SessionLock): void {
+  if (!stillHeld(lock)) return;
+  const now = new Date();
+  try {
+    utimesSync(lock.path, now, now);
+  } catch {
+    // removed meanwhile: nothing to keep fresh
+  }
+}
+
+/** Removes the lock (when still ours) and the session folder when nothing else is in it (a failed or rolled-back session). */
+export function releaseLock(lock: SessionLock): void {
+  if (stillHeld(lock)) rmSync(lock.path, { force: true });
+  try {
+    rmdirSync(lock.dir);
+  } catch {
+    // not empty: the session's files
+  }
+}
+
+/** The line saying who holds a session's lock. */
+export function holderText(holder: LockHolder | null, path: string): string {
+  const who = holder ? `pid ${holder.pid} on host ${holder.host}, since ${holder.started_at}` : 'a run that is starting';
+  return `is being extracted by another mmprep extract run into this folder (${who}; ${path}); waiting for it to finish (a lock not refreshed for ${STALE_MS / 1000} s, or whose process is gone, is taken over)`;
+}

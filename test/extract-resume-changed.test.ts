@@ -1,0 +1,60 @@
+/**
+ * `extract --resume` after an output of a finished session was changed in place, size kept (a sync.json offset edited
+ * digit for digit, an audio.jsonl value retyped): the session is redone, not skipped. It used to compare sizes only,
+ * so it reported the session complete while its features were on the old clock, and dataset build refused it as stale.
+ * On the demo's s02 (10 s, camera 0.3 s off), sync and audio stages.
+ */
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+
+const { dir, cleanup } = tempDir('mmprep-extract-resume-changed-');
+afterAll(() => cleanup());
+let m = '';
+const out = join(dir, 'out');
+const run = (...a: string[]) => runCli(['extract', m, '-o', out, '--only', 'sync,audio', '--jobs', '1', '--progress', 'none', ...a]);
+const summary = (r: { stdout: string }) => JSON.parse(r.stdout) as Record<string, unknown>;
+const file = (name: string) => join(out, 's02', name);
+
+/** Changes the first digit after `key` to another digit: the same size, another value. */
+function editInPlace(path: string, key: string): void {
+  const text = readFileSync(path, 'utf8');
+  const i = text.indexOf(key) + key.length;
+  const at = text.slice(i).search(/\d/) + i;
+  expect(at).toBeGreaterThanOrEqual(i);
+  const edited = text.slice(0, at) + String((Number(text[at]) + 1) % 10) + text.slice(at + 1);
+  writeFileSync(path, edited);
+  expect(Buffer.byteLength(edited)).toBe(Buffer.byteLength(text));
+}
+
+beforeAll(async () => {
+  for (const f of ['s02_camera.mp4', 's02_lav.flac']) copyFileSync(join(FIXTURES, 'demo', f), join(dir, f));
+  m = join(dir, 'm.csv');
+  writeFileSync(m, 'session_id,speaker_id,video,lav_audio\ns02,p1,s02_camera.mp4,s02_lav.flac\n');
+  const first = await run();
+  expect(first.code, first.stderr).toBe(0);
+});
+
+describe('extract --resume checks each output by SHA-256, not by size alone', () => {
+  it('a sync.json edited in place (the same size) is made again, and the features with it', async () => {
+    const sync = readFileSync(file('sync.json'));
+    const audio = readFileSync(file('audio.jsonl'));
+    expect(summary(await run('--resume'))).toMatchObject({ done: 0, skipped: 1 });
+    editInPlace(file('sync.json'), '"offset_s": ');
+    const again = await run('--resume');
+    expect(again.code, again.stderr).toBe(0);
+    expect(summary(again)).toMatchObject({ done: 1, skipped: 0 });
+    expect(readFileSync(file('sync.json')).equals(sync)).toBe(true);
+    expect(readFileSync(file('audio.jsonl')).equals(audio)).toBe(true);
+  });
+
+  it('an audio.jsonl edited in place (the same size) is made again', async () => {
+    const audio = readFileSync(file('audio.jsonl'));
+    editInPlace(file('audio.jsonl'), '"rms":');
+    const again = await run('--resume');
+    expect(again.code, again.stderr).toBe(0);
+    expect(summary(again)).toMatchObject({ done: 1, skipped: 0 });
+    expect(readFileSync(file('audio.jsonl')).equals(audio)).toBe(true);
+  });
+});
