@@ -363,7 +363,7 @@ export class OnsetRefiner {
    * per sample, sigma^2 = P N / 2 from the mean power P of the 10 ms windows ending 0.5 ms to LOCAL_NOISE_S before t
    * (the noise taken as white over their band), directP the tone power of the 2 periods after t (at most the
    * plateau's). The fits' own sds take the noise over the beep, or 20-150 ms before it, and speech is bursty: on room
-   * variant 9 three lav onsets read 2.2-2.9 ms off with sd 0.31-0.55 ms had in-band speech 3-6 dB under the direct
+   * variant 9 three lav onsets read 2.2-2.9 ms off with sd 0.31-0.55 ms had in-band speech 6-9 dB under the direct
    * sound in those 20 ms (now sd 3.3-6.0 ms, not placeable). Read late on the echo's build-up, the windows hold the
    * beep's own first sound: variant 45's end beep of rt3-drr-6-snr10-aac-both, 29.7 ms late with sd 0.95 ms, now 2.8 ms
    * (not placeable). Null where there is too little audio before t.
