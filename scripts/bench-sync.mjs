@@ -13,7 +13,8 @@
  * floor any scanner that reads the file pays). The 2-hour file is made in a temp dir from a 60 s chunk (speech-like
  * noise with a beep at 5 s) concatenated with stream copy, so nothing large is committed.
  * (C) the beep route alone (printed after A, or alone with --beeps-only): each non-reference microphone's own beep
- * onsets against truth, whether or not its stream was placed by them, by DRR / SNR / codec / RT60 (--no-beeps: sessions only).
+ * onsets against truth, whether or not its stream was placed by them, by DRR / SNR / codec / RT60; then (D) the
+ * reference's own beep onsets against truth (error, onset_sd_s, overconfident beyond 3 sd) (--no-beeps: sessions only).
  * Options: --hours H (default 2), --runs N (best of N, default 3).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -103,7 +104,7 @@ function scoreCase(dir) {
   const map = r.status === 0 ? JSON.parse(readFileSync(out, 'utf8')) : null;
   if (truth.expect === 'not_found') return { truth, dir, code: r.status, s, rows, stderr: r.stderr.trim(), negative: true };
   for (const st of truth.streams) {
-    if (st.offset_s === 0 && st.drift_ppm === 0 && st.file === truth.files[0]) continue; // the reference
+    if (isReference(st, truth)) continue;
     const e = map?.streams.find((x) => basename(x.file) === basename(st.file) && x.kind === st.kind && (x.stream ?? 0) === (st.stream ?? 0));
     if (!e || e.offset_s === null) {
       rows.push({ kind: st.kind, st, v: r.status === 3 ? 'ambiguous' : 'refused', err: null, why: r.stderr.trim().split('\n')[0] });
@@ -164,6 +165,7 @@ async function accuracy() {
     // The beep route alone, without running whole sessions (quick: the detector on every non-reference microphone).
     const cases = dirs.map((dir) => ({ dir, truth: JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) })).filter((c) => c.truth.expect !== 'not_found');
     await beepRoute(cases);
+    await refOnsets(cases);
     return;
   }
   const results = [];
@@ -230,6 +232,7 @@ async function accuracy() {
   for (const c of negatives.filter((c) => c.code !== 2)) console.log(`negative control ${c.truth.id}: exit ${c.code} (${c.stderr.split('\n')[0]})`);
   if (audio.length) routeTable(audio, tag);
   if (!flag('no-beeps')) await beepRoute(results.filter((c) => !c.negative));
+  if (!flag('no-beeps')) await refOnsets(results.filter((c) => !c.negative));
 }
 
 /** Which route placed each audio stream, by DRR (tone = its own beep; xcorr = cross-correlation; refused). */
@@ -313,6 +316,70 @@ async function beepRoute(cases) {
     ['own onset placeable and within 1 ms where drr >= 0 and snr >= 0', `${okWithin(good, 0.001)}/${good.length}`, String(okWithin(good, 0.001) === good.length)],
     ['own onset placeable and within 5 ms for drr -9..0 dB (snr >= 0)', `${okWithin(rev, 0.005)}/${rev.length}`, String(okWithin(rev, 0.005) === rev.length)],
     ['zero beeps placeable and more than 5 ms off', `${wrong.length}${wrong.length ? ` (${wrong.map((x) => x.id).join(', ')})` : ''}`, String(wrong.length === 0)],
+  ]);
+}
+
+/**
+ * The reference's own beep onsets on its own clock (it is the clock: every stream placed by a beep carries its onset
+ * error). The generators play each pulse at one reference time for every stream (make-sync-rooms: the lav's beep at
+ * the time the room microphone's pulses_src_s map to; make-sync-scenes: the lav's beep with the flash), so the truth is
+ * a non-reference stream's true pulses mapped through that stream's true clock (t + offset_s + drift_ppm 1e-6 t).
+ */
+function refPulseTimes(truth) {
+  for (const st of truth.streams) {
+    if (isReference(st, truth)) continue;
+    const ts = truePulseTimes(st, truth);
+    if (ts) return ts.map((t) => t + st.offset_s + (st.drift_ppm ?? 0) * 1e-6 * t);
+  }
+  return null;
+}
+
+function isReference(st, truth) {
+  return st.offset_s === 0 && st.drift_ppm === 0 && st.file === truth.files[0];
+}
+
+/** Every true beep of each case's reference against the detector's onset there (scanned as `mmprep sync` scans it). */
+async function refOnsets(cases) {
+  const rows = [];
+  for (const c of cases) {
+    const st = c.truth.streams.find((s) => isReference(s, c.truth) && s.kind === 'audio');
+    const times = st ? refPulseTimes(c.truth) : null;
+    if (!times) continue;
+    const file = join(c.dir, st.file);
+    const p = await probe(file);
+    const { windows } = searchWindows(file, p.duration_s ?? null, 60, (c.truth.args ?? []).includes('both') ? 'both' : 'start');
+    const dets = (await scanAudioTone(file, windows, { probed: p, stream: st.stream ?? 0 })).windows.flatMap((w) => w.detections);
+    for (const t of times) {
+      const d = dets.reduce((b, x) => (Math.abs(x.t_s - t) < 0.3 && (!b || Math.abs(x.t_s - t) < Math.abs(b.t_s - t)) ? x : b), null);
+      rows.push({ id: c.truth.id, t, d, err: d ? d.t_s - t : null, sd: d?.onset_sd_s ?? null, placeable: Boolean(d) && d.placeable !== false });
+    }
+  }
+  if (rows.length) refOnsetTables(rows);
+}
+
+/**
+ * Per reference beep: error, sd, |error| / sd, verdict (right = placeable and within 1 ms; overconfident = placeable
+ * and more than 3 sd off, or off by more than 1 ms with no sd); then the summary.
+ */
+function refOnsetTables(rows) {
+  const fmt = (v) => (v === null || v === undefined ? '-' : (v * 1000).toFixed(2));
+  const over = (x) => x.placeable && (x.sd ? Math.abs(x.err) > 3 * x.sd : Math.abs(x.err) > 0.001);
+  const verdict = (x) => (!x.d ? 'not_found' : !x.placeable ? `unplaceable: ${x.d.unplaceable_reason}`.slice(0, 70) : over(x) ? 'overconfident' : Math.abs(x.err) <= 0.001 ? 'right' : 'off > 1 ms, within 3 sd');
+  console.log(`
+reference onsets: ${rows.length} true beeps in the reference streams (own onset vs truth, ms)`);
+  const detail = [['case', 'truth_t_s', 'truth_err_ms', 'onset_sd_ms', 'err/sd', 'placeable', 'verdict / reason']];
+  for (const x of rows) detail.push([x.id, x.t.toFixed(3), fmt(x.err), fmt(x.sd), x.placeable && x.sd ? (Math.abs(x.err) / x.sd).toFixed(1) : '-', x.d ? String(x.placeable) : '-', verdict(x)]);
+  table(detail);
+  const pl = rows.filter((x) => x.placeable);
+  const abs = pl.map((x) => Math.abs(x.err)).sort((a, b) => a - b);
+  const bad = pl.filter(over);
+  console.log('');
+  table([
+    ['reference onsets (the clock of every stream placed by a beep)', 'measured'],
+    ['true beeps: found / placeable', `${rows.length}: ${rows.filter((x) => x.d).length} / ${pl.length}`],
+    ['placeable and within 1 ms', `${abs.filter((e) => e <= 0.001).length}/${pl.length}`],
+    ['placeable, |error| median / max, ms', abs.length ? `${fmt(abs[abs.length >> 1])} / ${fmt(abs[abs.length - 1])}` : '-'],
+    ['placeable and more than 3 sd off (overconfident)', `${bad.length}${bad.length ? ` (${bad.map((x) => `${x.id} ${fmt(x.err)}/${fmt(x.sd)}`).join(', ')})` : ''}`],
   ]);
 }
 
