@@ -19,7 +19,7 @@ import { arrivalAround } from './flash-arrival.js';
 import { allRegions, cellMeans, gridFor, regionSeries, type Grid, type Region } from './flash-cells.js';
 import { grownOverlap, litExtent, samePlace, type CellBox } from './flash-lit.js';
 import { calibrate, looseFitReason, summariseNull, type NullSummary } from './flash-null.js';
-import { boxZ, boxZOfSums, boxZTrimmed, FLANK_FRAMES, fitPulse, otherEvent, plateauTests, prefixSums, quickMedian, stepFreeSpan, temporalSd, topEvents, type BoxSums, type PlateauTest, type PulseStat } from './flash-pulse.js';
+import { boxZ, boxZOfSums, boxZTrimmed, FLANK_FRAMES, fitPulseChecked, otherEvent, plateauTests, prefixSums, quickMedian, stepFreeSpan, temporalSd, topEvents, type BoxSums, type PlateauTest, type PulseStat } from './flash-pulse.js';
 
 /** Where to look (seconds on the video stream's own timeline) and how long the pulse is, from the camera's own beep. */
 export interface FlashSearchGuide {
@@ -720,7 +720,7 @@ export class FlashScanner {
     let above = 0;
     for (let i = c.a; i < hi; i++) if (x[i] >= half) above++;
     const D = c.guide ? c.guide.duration_s : this.knownS;
-    const fit = fitPulse(this.times.slice(lo, hi), x.subarray(lo, hi), T, this.times[c.a] + T / 2, D, Math.max(T, above * T), sd * sd + NOISE_FLOOR * NOISE_FLOOR);
+    const fit = fitPulseChecked(this.times.slice(lo, hi), x.subarray(lo, hi), T, this.times[c.a] + T / 2, D, Math.max(T, above * T), sd * sd + NOISE_FLOOR * NOISE_FLOOR);
     const noise = fit.amp > 0 ? (T * fit.rms) / fit.amp : T;
     // Noise of the partly lit frames and the spread of onsets that fit alike (uniform: width/√12): the fit's own sd,
     // which the placement's gates use (place.ts gateSd). The reported sd takes the wider range of onsets the model

@@ -196,8 +196,26 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
   const frameS = st.frameS;
   const cut = frameS === null ? null : truncatedWarning(scan.windows.map((w) => truncatedWindow(w.window, w.decoded_s, declaredEnd(q, st.stream, 'video'), frameS)));
   if (cut) st.warnings.push(cut);
+  const odd = flashLengthWarning(scan.windows, guides);
+  if (odd) st.warnings.push(odd);
   for (const w of scan.windows) for (const d of w.detections) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
   o.onProgress?.(`${q.file}: video stream ${st.stream}: ${st.detections.length} candidate pulse(s)${guides.length ? ` (guided by its own beep at ${guides.map((g) => g.t_s.toFixed(3)).join(', ')} s)` : ''}`);
+}
+
+/**
+ * A guided flash whose frames fit another length than the reference's beep (flash-pulse.ts fitPulseChecked: the LED
+ * and the tone from separate drivers): its onset was fitted with the LED's own length, the shutter then not told.
+ */
+function flashLengthWarning(windows: Array<{ window: SearchWindow; detections: Array<{ guided?: boolean; placeable?: boolean; duration_s: number | null }> }>, guides: FlashGuide[]): SyncWarning | null {
+  const ms = (s: number) => (s * 1000).toFixed(0);
+  const said: string[] = [];
+  for (const g of guides) {
+    const w = windows.find((x) => x.window.name === g.window);
+    const d = w?.detections.find((x) => x.guided && x.placeable);
+    if (g.duration_s === null || !d || d.duration_s === null || Math.abs(d.duration_s - g.duration_s) < 1e-4) continue;
+    said.push(`${g.window}: LED lit ~${ms(d.duration_s)} ms, the reference's beep ${ms(g.duration_s)} ms; the flash's onset is fitted with the LED's own length (its rising edge), the shutter not told`);
+  }
+  return said.length ? { code: 'flash_length', message: said.join('; ') } : null;
 }
 
 /**
