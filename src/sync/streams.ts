@@ -203,8 +203,9 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
 }
 
 /**
- * A guided flash whose frames fit another length than the reference's beep (flash-pulse.ts fitPulseChecked: the LED
- * and the tone from separate drivers): its onset was fitted with the LED's own length, the shutter then not told.
+ * A guided flash whose frames fit another length than the reference's beep (flash-pulse.ts fitPulseChecked): the LED
+ * and the tone from separate drivers, or compression blurring the partly lit frames (scene variant 46: LED and beep
+ * both 169 ms, the frames fitting 150 ms). Its onset was fitted with the frames' own length, the shutter not told.
  */
 function flashLengthWarning(windows: Array<{ window: SearchWindow; detections: Array<{ guided?: boolean; placeable?: boolean; duration_s: number | null }> }>, guides: FlashGuide[]): SyncWarning | null {
   const ms = (s: number) => (s * 1000).toFixed(0);
@@ -213,7 +214,7 @@ function flashLengthWarning(windows: Array<{ window: SearchWindow; detections: A
     const w = windows.find((x) => x.window.name === g.window);
     const d = w?.detections.find((x) => x.guided && x.placeable);
     if (g.duration_s === null || !d || d.duration_s === null || Math.abs(d.duration_s - g.duration_s) < 1e-4) continue;
-    said.push(`${g.window}: LED lit ~${ms(d.duration_s)} ms, the reference's beep ${ms(g.duration_s)} ms; the flash's onset is fitted with the LED's own length (its rising edge), the shutter not told`);
+    said.push(`${g.window}: the frames fit a flash of ~${ms(d.duration_s)} ms better than the reference's beep of ${ms(g.duration_s)} ms (an LED lit for another length, or the codec's blur of the partly lit frames); its onset is fitted with that length (its rising edge), the shutter not told`);
   }
   return said.length ? { code: 'flash_length', message: said.join('; ') } : null;
 }
