@@ -5,13 +5,13 @@
  * at once and both said done. A lock whose process is gone, or not refreshed for 60 s, is taken over. On the demo's
  * s01 (10 s), sync and audio stages.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, runCli, tempDir, type CliResult } from './helpers/cli.js';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
 const { dir, cleanup } = tempDir('mmprep-extract-concurrent-');
 afterAll(() => cleanup());
@@ -25,19 +25,6 @@ beforeAll(() => {
   m = join(dir, 'm.csv');
   writeFileSync(m, 'session_id,speaker_id,video,lav_audio\ns01,p1,s01_camera.mp4,s01_lav.flac\n');
 });
-
-/** Starts the CLI and resolves when it ends (runCli, but the start and the end apart). */
-function start(a: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...a], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 async function until(cond: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
@@ -57,9 +44,9 @@ function metaMatchesFiles(out: string): { audio: unknown } {
 describe('extract: one run at a time writes a session folder', () => {
   it('a second run with other options waits for the first, then writes the folder itself', async () => {
     const out = join(dir, 'two');
-    const first = start(args(out));
+    const first = runCli(args(out));
     await until(() => existsSync(lockOf(out)), 60_000);
-    const second = await start(args(out, '--voice'));
+    const second = await runCli(args(out, '--voice'));
     const a = await first;
     expect(a.code, a.stderr).toBe(0);
     expect(second.code, second.stderr).toBe(0);
@@ -74,7 +61,7 @@ describe('extract: one run at a time writes a session folder', () => {
     const out = join(dir, 'two');
     // A live holder: this test process on this host. The run waits until the lock is gone.
     writeFileSync(lockOf(out), JSON.stringify({ pid: process.pid, host: hostname(), started_at: new Date().toISOString(), token: 'test' }));
-    const waiting = start(args(out, '--voice', '--resume'));
+    const waiting = runCli(args(out, '--voice', '--resume'));
     await new Promise((r) => setTimeout(r, 4000));
     rmSync(lockOf(out));
     const w = await waiting;
