@@ -81,9 +81,10 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
  * without a pulse), so it is called a candidate, not a pulse. Null when no window lacks a pulse for that reason.
  */
 function oneEndNote(s: StreamState): string | null {
-  const w = (['start', 'end'] as const).find((x) => !s.chosen[x] && s.warnings.some((m) => m.code === 'unplaceable_pulse' && m.message.startsWith(x)));
+  const refusedAt = (x: 'start' | 'end') => (s.chosen[x] ? undefined : s.warnings.find((m) => m.code === 'unplaceable_pulse' && m.message.startsWith(x)));
+  const w = (['start', 'end'] as const).find((x) => refusedAt(x));
   if (!w) return null;
-  const why = (s.warnings.find((m) => m.code === 'unplaceable_pulse' && m.message.startsWith(w)) as { message: string }).message;
+  const why = (refusedAt(w) as { message: string }).message;
   // choose.ts / pairAgainstContent: `<window> pulse at <t> s not used: <reason>`.
   const m = /^(?:start|end) pulse at (\S+) s not used: ([\s\S]*)$/.exec(why);
   const n = s.detections.filter((d) => d.window === w).length;
