@@ -36,6 +36,8 @@ describe('other_route: a stream placed by its pulse at one end, the other window
     const note = picture.warnings.find((w) => w.code === 'other_route')?.message;
     expect(note).toBe(`placed by its start pulse alone: no usable pulse in its end window (not used: ${DEMO_REASON})`);
     expect(note).not.toMatch(/end pulse/);
+    // choose.ts's unplaceable_pulse names it a candidate of its window too (it said "end pulse at 7.590 s not used").
+    expect(picture.warnings.find((w) => w.code === 'unplaceable_pulse')?.message).toBe(`end-window candidate at 7.590 s not used: ${DEMO_REASON}`);
     // Said on stderr in the `<file> <kind> stream <n>: <code>: <message>` form.
     const map = { streams: [{ file: 'cam.mp4', kind: 'video', stream: 0, warnings: picture.warnings }] } as unknown as Parameters<typeof syncWarningLines>[0];
     expect(syncWarningLines(map)).toContain(`cam.mp4 video stream 0: other_route: ${note}`);
@@ -46,6 +48,7 @@ describe('other_route: a stream placed by its pulse at one end, the other window
     const mic = stream('mic.wav', 'audio', [beep('start', 1.3, { placeable: false, unplaceable_reason: BEEP_REASON }), beep('start', 4.2, { placeable: false, level_dbfs: -30, unplaceable_reason: 'band SNR -3.0 dB is below 0 dB: the onset cannot be trusted' }), beep('end', 17.3)]);
     run([lav, mic]);
     expect(mic.placed?.method).toBe('tone');
+    expect(mic.warnings.find((w) => w.code === 'unplaceable_pulse')?.message).toBe(`start-window candidate at 1.300 s not used: ${BEEP_REASON}`);
     expect(mic.warnings.find((w) => w.code === 'other_route')?.message).toBe(`placed by its end pulse alone: no usable pulse in its start window (its candidate at 1.300 s was not used: ${BEEP_REASON}; 2 candidates there in all)`);
   });
 

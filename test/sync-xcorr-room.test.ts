@@ -132,7 +132,7 @@ describe('a beep found but not placeable: another route, and the output says whi
     const room = stream('mic.wav', micSamples);
     // What choose.ts leaves for a beep the detector found but marked unplaceable.
     room.detections = [{ window: 'start', t_s: 1.79, placeable: false, unplaceable_reason: REASON, onset_sd_s: 0.0098 }];
-    room.warnings.push({ code: 'unplaceable_pulse', message: `start pulse at 1.790 s not used: ${REASON}` });
+    room.warnings.push({ code: 'unplaceable_pulse', message: `start-window candidate at 1.790 s not used: ${REASON}` });
     return { ref, room };
   };
 
@@ -143,9 +143,9 @@ describe('a beep found but not placeable: another route, and the output says whi
     const p = room.placed as NonNullable<StreamState['placed']>;
     for (const t of [1.79, 12]) expect(Math.abs(p.offset + (p.k ?? 0) * t - truthOffset(t))).toBeLessThan(0.001);
     const route = room.warnings.find((w) => w.code === 'other_route');
-    expect(route?.message).toMatch(/^placed by cross-correlating its audio with lav\.wav \(fine peak z [\d.]+, confidence [\d.]+\): its own beep was not used \(start pulse at 1\.790 s not used: onset uncertain by 9\.8 ms/);
+    expect(route?.message).toMatch(/^placed by cross-correlating its audio with lav\.wav \(fine peak z [\d.]+, confidence [\d.]+\): no usable beep of its own \(start-window candidate at 1\.790 s not used: onset uncertain by 9\.8 ms/);
     const map = buildSyncMap([ref, room], ref, 'test', { ...CTX, pick: null });
-    expect(syncWarningLines(map)).toContainEqual(expect.stringMatching(/^\/s\/mic\.wav audio stream 0: other_route: .*its own beep was not used .*onset uncertain by 9\.8 ms/));
+    expect(syncWarningLines(map)).toContainEqual(expect.stringMatching(/^\/s\/mic\.wav audio stream 0: other_route: .*no usable beep of its own .*onset uncertain by 9\.8 ms/));
   });
 
   it('refused (exit 2) with the beep\'s reason and the correlation\'s when the content does not match (negative control)', () => {
@@ -154,7 +154,7 @@ describe('a beep found but not placeable: another route, and the output says whi
     expect(room.placed).toBeNull();
     const probes = [{ file: 'lav.wav', abs: '/s/lav.wav' }, { file: 'mic.wav', abs: '/s/mic.wav' }] as unknown as ProbedFile[];
     expect(() => refuseUnplaced([ref, room], ref, probes, CTX)).toThrow(InputError);
-    expect(() => refuseUnplaced([ref, room], ref, probes, CTX)).toThrow(/audio stream 0 cannot be put on the reference clock: start pulse at 1\.790 s not used: onset uncertain .*, and cross-correlation with lav\.wav is not conclusive \(its (coarse|fine) peak does not stand out/);
+    expect(() => refuseUnplaced([ref, room], ref, probes, CTX)).toThrow(/audio stream 0 cannot be put on the reference clock: start-window candidate at 1\.790 s not used: onset uncertain .*, and cross-correlation with lav\.wav is not conclusive \(its (coarse|fine) peak does not stand out/);
   });
 });
 

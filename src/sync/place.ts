@@ -85,8 +85,8 @@ function oneEndNote(s: StreamState): string | null {
   const w = (['start', 'end'] as const).find((x) => refusedAt(x));
   if (!w) return null;
   const why = (refusedAt(w) as { message: string }).message;
-  // choose.ts / pairAgainstContent: `<window> pulse at <t> s not used: <reason>`.
-  const m = /^(?:start|end) pulse at (\S+) s not used: ([\s\S]*)$/.exec(why);
+  // choose.ts `<window>-window candidate at <t> s not used: <reason>`; pairAgainstContent `<window> beep at <t> s ...`.
+  const m = /^(?:start|end)(?:-window candidate| beep) at (\S+) s not used: ([\s\S]*)$/.exec(why);
   const n = s.detections.filter((d) => d.window === w).length;
   // A flash's reason names the candidate itself (`flash candidate at <t> s (score ...)`): not said twice.
   const what = !m ? why : m[2].includes(`at ${m[1]} s`) ? `not used: ${m[2]}` : `its candidate at ${m[1]} s was not used: ${m[2]}`;
@@ -433,7 +433,7 @@ function pairAgainstContent(s: StreamState, from: StreamState, matches: ContentM
   const [d, sd, c] = w === 'end' ? [dE, sdE, b] : [dS, sdS, a];
   s.warnings.push({
     code: 'unplaceable_pulse',
-    message: `${w} pulse at ${c.t_s.toFixed(3)} s not used: from its start beep to its end beep its offset changes by ${((dE - dS) * 1000).toFixed(1)} ms more than its content's cross-correlation with ${from.file} says (at most ${(tol * 1000).toFixed(1)} ms expected; ${((s.placed?.k ?? 0) * 1e6).toFixed(0)} ppm by the beeps), and this beep lies ${(d * 1000).toFixed(1)} ms from the content (sd ${(sd * 1000).toFixed(2)} ms): its onset is suspect`,
+    message: `${w} beep at ${c.t_s.toFixed(3)} s not used: from its start beep to its end beep its offset changes by ${((dE - dS) * 1000).toFixed(1)} ms more than its content's cross-correlation with ${from.file} says (at most ${(tol * 1000).toFixed(1)} ms expected; ${((s.placed?.k ?? 0) * 1e6).toFixed(0)} ppm by the beeps), and this beep lies ${(d * 1000).toFixed(1)} ms from the content (sd ${(sd * 1000).toFixed(2)} ms): its onset is suspect`,
   });
   s.chosen[w] = null;
   s.placed = null;
@@ -686,7 +686,7 @@ function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConf
   s.placed = { offset, k, kSd: null, offsetSd: null, method: 'xcorr', confidence: Math.min(r.confidence, o.confidence), from: best.o, extra: { xcorr } };
   const how = `placed by cross-correlating its audio with ${best.o.file} (fine peak z ${(r.fine_z as number).toFixed(1)}, confidence ${r.confidence.toFixed(3)})`;
   const unusable = s.warnings.filter((w) => w.code === 'unplaceable_pulse').map((w) => w.message);
-  if (unusable.length) s.warnings.push({ code: 'other_route', message: `${how}: its own beep was not used (${unusable.join('; ')})` });
+  if (unusable.length) s.warnings.push({ code: 'other_route', message: `${how}: no usable beep of its own (${unusable.join('; ')})` });
   else s.warnings.push({ code: 'fallback', message: `no pulse: ${how}` });
   return true;
 }
