@@ -168,3 +168,20 @@ describe('content heard twice over part of the window (a stimulus replayed): not
     expect(whyNotConclusive(r as NonNullable<typeof r>, 0.5)).toMatch(/coarse peak does not stand out/);
   });
 });
+
+describe('a beep 20 ms off its content (xcorr_disagrees): the refusal says how many beeps placed it', () => {
+  it('one start beep: "placed by its start beep", not "its beeps"', () => {
+    const ref = stream('lav.wav', lav);
+    ref.chosen.start = { window: 'start', t_s: 3, strength: -10, placeable: true, confidence: 0.99, onset_sd_s: 0.0003 } as Candidate;
+    // A close microphone (the talker heard dry, on the mic's clock): its content matches the lav's clearly.
+    const room = stream('mic.wav', onMicClock(lav, DUR_S * SR));
+    // Its beep read 20 ms late: its true time on the mic clock is (3 - OFFSET_S) / (1 + K).
+    room.chosen.start = { window: 'start', t_s: (3 - OFFSET_S) / (1 + K) + 0.02, strength: -20, placeable: true, confidence: 0.99, onset_sd_s: 0.0005 } as Candidate;
+    placeStreams([ref, room], ref, PLACING);
+    expect(room.placed).toBeNull();
+    const said = room.warnings.find((w) => w.code === 'xcorr_disagrees')?.message;
+    expect(said).toMatch(/^placed by its start beep -2\d\.\d ms away from where its content cross-correlates with lav\.wav at [\d.]+ s \(peak ratio [\d.]+\): one of them is wrong, so the stream is not placed$/);
+    const probes = [{ file: 'lav.wav', abs: '/s/lav.wav' }, { file: 'mic.wav', abs: '/s/mic.wav' }] as unknown as ProbedFile[];
+    expect(() => refuseUnplaced([ref, room], ref, probes, CTX)).toThrow(/^audio stream 0 cannot be put on the reference clock: placed by its start beep -2\d\.\d ms away/);
+  });
+});

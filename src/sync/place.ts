@@ -378,7 +378,9 @@ export function crossCheck(s: StreamState): boolean {
     // A beep onset can only be wrong within its burst's rise (the arrival search reaches 150 ms back from the edge);
     // a larger disagreement means the content matched elsewhere (repeated material, a stimulus played twice).
     if (Math.abs(diff) <= XCHECK_TOLERANCE_S || Math.abs(diff) > XCHECK_MAX_S) continue;
-    s.warnings.push({ code: 'xcorr_disagrees', message: `placed by its beeps ${(diff * 1000).toFixed(1)} ms away from where its content cross-correlates with ${from.file} at ${tm.toFixed(1)} s (peak ratio ${r.peak_ratio.toFixed(2)}): one of them is wrong, so the stream is not placed` });
+    // One beep or two: the message says which placed it (it said "its beeps" for one).
+    const beeps = s.chosen.start && s.chosen.end ? 'its start and end beeps' : `its ${s.chosen.start ? 'start' : 'end'} beep`;
+    s.warnings.push({ code: 'xcorr_disagrees', message: `placed by ${beeps} ${(diff * 1000).toFixed(1)} ms away from where its content cross-correlates with ${from.file} at ${tm.toFixed(1)} s (peak ratio ${r.peak_ratio.toFixed(2)}): one of them is wrong, so the stream is not placed` });
     s.placed = null;
     s.refusedBy = 'xcorr_disagrees';
     return false;
