@@ -185,3 +185,18 @@ describe('a beep 20 ms off its content (xcorr_disagrees): the refusal says how m
     expect(() => refuseUnplaced([ref, room], ref, probes, CTX)).toThrow(/^audio stream 0 cannot be put on the reference clock: placed by its start beep -2\d\.\d ms away/);
   });
 });
+
+describe('a close microphone without a beep (fallback): the message and sync.json give one confidence', () => {
+  it('placed by cross-correlation; its fallback message says confidence 0.999 as sync.json does, not 1.000', () => {
+    const ref = stream('lav.wav', lav);
+    ref.chosen.start = { window: 'start', t_s: 3, strength: -10, placeable: true, confidence: 0.99, onset_sd_s: 0.0003 } as Candidate;
+    const close = stream('mic.wav', onMicClock(lav, DUR_S * SR));
+    placeStreams([ref, close], ref, PLACING);
+    expect(close.placed?.method).toBe('xcorr');
+    const map = buildSyncMap([ref, close], ref, 'test', { ...CTX, pick: null });
+    const e = map.streams[1];
+    expect(e.confidence).toBe(0.999);
+    const said = (e.warnings as Array<{ code: string; message: string }>).find((w) => w.code === 'fallback')?.message;
+    expect(said).toMatch(/^no pulse: placed by cross-correlating its audio with lav\.wav \(fine peak z [\d.]+, confidence 0\.999\)$/);
+  });
+});
