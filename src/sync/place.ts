@@ -69,7 +69,7 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
   s.warnings = s.warnings.filter((w) => w.code !== 'pulses_disagree');
   const method = s.kind === 'audio' ? 'tone' : 'flash';
   s.placed = { offsetSd: pairs[0].sd, ...clock, method, confidence: Math.min(pulseConfidence(s), from.placed.confidence), from };
-  const note = oneEndNote(s);
+  const note = oneEndNote(s, o.ends);
   if (note) s.warnings.push({ code: 'other_route', message: note });
   return true;
 }
@@ -80,9 +80,11 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
  * real pulse or only noise at the other end (the demo under --ends both: an unplaceable flash candidate in a window
  * without a pulse), so it is called a candidate, not a pulse. Null when no window lacks a pulse for that reason.
  */
-function oneEndNote(s: StreamState): string | null {
+function oneEndNote(s: StreamState, ends: Ends): string | null {
   const refusedAt = (x: 'start' | 'end') => (s.chosen[x] ? undefined : s.warnings.find((m) => m.code === 'unplaceable_pulse' && m.message.startsWith(x)));
-  const w = (['start', 'end'] as const).find((x) => refusedAt(x));
+  // Under --ends start no end window was asked for: a candidate in a whole file's second half (--search-s 0) is no
+  // missing end pulse.
+  const w = (ends === 'both' ? (['start', 'end'] as const) : (['start'] as const)).find((x) => refusedAt(x));
   if (!w) return null;
   const why = (refusedAt(w) as { message: string }).message;
   // choose.ts `<window>-window candidate at <t> s not used: <reason>`; pairAgainstContent `<window> beep at <t> s ...`.
