@@ -74,7 +74,7 @@ describe('extract: camera sessions are synced without --pick; an unplaceable one
     expect(errors[0]).toMatchObject({ session_id: 'c03', stage: 'sync' });
     // The picture is not given the sound's offset (in-camera skew): refused with the reason.
     // (No candidate at all, or a weak one the policy does not place: which depends on the ffmpeg build's encoding.)
-    expect(errors[0].reason).toMatch(/c03_camera\.mp4.*video stream 0 cannot be put on the reference clock: (no flash |start pulse at [\d.]+ s not used: ).*skew/);
+    expect(errors[0].reason).toMatch(/c03_camera\.mp4.*video stream 0 cannot be put on the reference clock: (no flash |start-window candidate at [\d.]+ s not used: ).*skew/);
     expect(existsSync(join(out, 'c03', 'sync.json'))).toBe(false);
   });
 });

@@ -69,7 +69,7 @@ describe('mmprep sync: bad input', () => {
     const r = await runCli(['sync', f('beep.wav'), f('dark.mp4'), '-o', out]);
     expect(r.code).toBe(2);
     // Either nothing flash-like was found, or a candidate was found and refused (the moving stripes): never placed.
-    expect(r.stderr).toMatch(/dark\.mp4: video stream 0 cannot be put on the reference clock: (no flash in the first 60 s|start pulse at \S+ s not used: .*(does not stand out|not 6x|score under|fits a light's pulse only loosely))/);
+    expect(r.stderr).toMatch(/dark\.mp4: video stream 0 cannot be put on the reference clock: (no flash in the first 60 s|start-window candidate at \S+ s not used: .*(does not stand out|not 6x|score under|fits a light's pulse only loosely))/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     noOutput();
   });

@@ -103,7 +103,7 @@ describe('an overconfident beep onset does not place a stream (issue 11 items 2,
     const m = await place('early');
     expect(m.method).toBe('tone');
     const ws = m.warnings as Array<{ code: string; message: string }>;
-    expect(ws.find((w) => w.code === 'unplaceable_pulse')?.message).toMatch(/^end pulse at .* not used: .*its onset is suspect/);
+    expect(ws.find((w) => w.code === 'unplaceable_pulse')?.message).toMatch(/^end beep at .* not used: .*its onset is suspect/);
     expect(ws.map((w) => w.code)).toContain('other_route');
     expect(Math.abs(errAt(m, BEEPS_LAV[0]))).toBeLessThan(0.001);
     // Without the check the beeps' drift puts the end 4 ms off (and exit 0).

@@ -46,7 +46,7 @@ describe('sync, a camera without sound searched alone: an LED stays in place', (
     const err = await syncSession([{ file: join(DIR, 'lav.wav') }, { file: join(DIR, 'neg-cam.mp4') }]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     // The reference's beep was found: the refusal is the picture's, for the moving candidate.
-    expect((err as Error).message).toMatch(/^video stream 0 cannot be put on the reference clock: start pulse at 2\.\d+ s not used: .*something moving through, not an LED/);
+    expect((err as Error).message).toMatch(/^video stream 0 cannot be put on the reference clock: start-window candidate at 2\.\d+ s not used: .*something moving through, not an LED/);
   }, 120_000);
 
   it('positive control: an LED lighting in place in the same kind of session is placed', async () => {

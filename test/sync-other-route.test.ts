@@ -21,9 +21,9 @@ const beep = (window: string, t_s: number, more: Record<string, unknown> = {}) =
 const flash = (window: string, t_s: number, score: number, more: Record<string, unknown> = {}) => ({ window, t_s, score, confidence: 0.997, onset_sd_s: 0.004, duration_s: 0.2, placeable: true, region: { x_px: 284, y_px: 8, w_px: 4, h_px: 4 }, ...more });
 
 /** Chooses every stream's pulses (choose.ts writes unplaceable_pulse) and places them against the first (--ends both). */
-function run(states: StreamState[]): void {
+function run(states: StreamState[], ends: 'start' | 'both' = 'both'): void {
   for (const s of states) choosePulses(s, null);
-  placeStreams(states, states[0], { ends: 'both', fallback: 'none', minXcorrConfidence: 0.5 });
+  placeStreams(states, states[0], { ends, fallback: 'none', minXcorrConfidence: 0.5 });
 }
 
 describe('other_route: a stream placed by its pulse at one end, the other window holding only an unused candidate', () => {
@@ -36,6 +36,8 @@ describe('other_route: a stream placed by its pulse at one end, the other window
     const note = picture.warnings.find((w) => w.code === 'other_route')?.message;
     expect(note).toBe(`placed by its start pulse alone: no usable pulse in its end window (not used: ${DEMO_REASON})`);
     expect(note).not.toMatch(/end pulse/);
+    // choose.ts's unplaceable_pulse names it a candidate of its window too (it said "end pulse at 7.590 s not used").
+    expect(picture.warnings.find((w) => w.code === 'unplaceable_pulse')?.message).toBe(`end-window candidate at 7.590 s not used: ${DEMO_REASON}`);
     // Said on stderr in the `<file> <kind> stream <n>: <code>: <message>` form.
     const map = { streams: [{ file: 'cam.mp4', kind: 'video', stream: 0, warnings: picture.warnings }] } as unknown as Parameters<typeof syncWarningLines>[0];
     expect(syncWarningLines(map)).toContain(`cam.mp4 video stream 0: other_route: ${note}`);
@@ -46,7 +48,24 @@ describe('other_route: a stream placed by its pulse at one end, the other window
     const mic = stream('mic.wav', 'audio', [beep('start', 1.3, { placeable: false, unplaceable_reason: BEEP_REASON }), beep('start', 4.2, { placeable: false, level_dbfs: -30, unplaceable_reason: 'band SNR -3.0 dB is below 0 dB: the onset cannot be trusted' }), beep('end', 17.3)]);
     run([lav, mic]);
     expect(mic.placed?.method).toBe('tone');
+    expect(mic.warnings.find((w) => w.code === 'unplaceable_pulse')?.message).toBe(`start-window candidate at 1.300 s not used: ${BEEP_REASON}`);
     expect(mic.warnings.find((w) => w.code === 'other_route')?.message).toBe(`placed by its end pulse alone: no usable pulse in its start window (its candidate at 1.300 s was not used: ${BEEP_REASON}; 2 candidates there in all)`);
+  });
+
+  it("--ends start with --search-s 0: a candidate in the file's second half (counted as its end window) is no missing end pulse, so no note", () => {
+    // The demo with --search-s 0: the picture's second half held a noise flash candidate at 5.725 s (score 13.5), and
+    // stderr said "placed by its start pulse alone: no usable pulse in its end window", where no end window was asked for.
+    const lav = stream('lav.flac', 'audio', [beep('start', 1.5)]);
+    const sound = stream('cam.mp4', 'audio', [beep('start', 2.12)]);
+    const reason = "flash candidate at 5.725 s (score 13.5) does not stand out of this file's own scores without a pulse (95th percentile 8.5, max 12.8; 2.0 false pulses this strong expected in the 10.00 s searched)";
+    const picture = stream('cam.mp4', 'video', [flash('start', 2.1075, 402), flash('end', 5.725, 13.5, { placeable: false, confidence: 0.14, unplaceable_reason: reason })]);
+    run([lav, sound, picture], 'start');
+    expect(picture.placed?.method).toBe('flash');
+    expect(picture.warnings.map((w) => w.code)).not.toContain('other_route');
+    // The same streams under --ends both do get the note (the end window was asked for).
+    const picture2 = stream('cam.mp4', 'video', [flash('start', 2.1075, 402), flash('end', 5.725, 13.5, { placeable: false, confidence: 0.14, unplaceable_reason: reason })]);
+    run([stream('lav.flac', 'audio', [beep('start', 1.5)]), stream('cam.mp4', 'audio', [beep('start', 2.12)]), picture2], 'both');
+    expect(picture2.warnings.map((w) => w.code)).toContain('other_route');
   });
 
   it('both windows with a usable pulse: no note', () => {

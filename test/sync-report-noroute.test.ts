@@ -17,9 +17,9 @@ function stream(file: string, kind: 'audio' | 'video', o: Partial<StreamState> =
 }
 
 function session(withMic2: boolean): { states: StreamState[]; ref: StreamState } {
-  const ref = stream('lav.wav', 'audio', { warnings: [{ code: 'unplaceable_pulse', message: 'start pulse at 4.736 s not used: tone 2.6 dB over the noise 6.5 ms before the onset' }] });
+  const ref = stream('lav.wav', 'audio', { warnings: [{ code: 'unplaceable_pulse', message: 'start-window candidate at 4.736 s not used: tone 2.6 dB over the noise 6.5 ms before the onset' }] });
   ref.placed = { offset: 0, k: 0, kSd: 0, offsetSd: 0, method: 'reference', confidence: 1, from: null };
-  const camSound = stream('cam.mp4', 'audio', { warnings: [{ code: 'unplaceable_pulse', message: 'start pulse at 2.909 s not used: the tone after the onset is 6.4 dB below the plateau' }] });
+  const camSound = stream('cam.mp4', 'audio', { warnings: [{ code: 'unplaceable_pulse', message: 'start-window candidate at 2.909 s not used: the tone after the onset is 6.4 dB below the plateau' }] });
   camSound.placed = { offset: 1.827, k: null, kSd: null, offsetSd: null, method: 'xcorr', confidence: 0.999, from: ref };
   const picture = stream('cam.mp4', 'video', { chosen: { start: pulse(2.909), end: null } });
   // A microphone with a usable beep of its own, left unplaced for want of a placed partner: --ref mic2.wav would work.
@@ -41,7 +41,7 @@ describe('a reference without a usable pulse: the refusal says whether another -
   it('no file has a usable pulse for a reference: says so, with each refused pulse and what placed the camera sound', () => {
     const m = refusal(false);
     expect(m).toMatch(/cam\.mp4 video stream 0 cannot be put on its clock: its own pulse at 2\.909 s is usable, but no stream it could be placed against has one/);
-    expect(m).toMatch(/cam\.mp4 audio stream 0 has start pulse at 2\.909 s not used: the tone after the onset/);
+    expect(m).toMatch(/cam\.mp4 audio stream 0 has start-window candidate at 2\.909 s not used: the tone after the onset/);
     expect(m).toMatch(/the same file's audio stream 0 is placed, but a camera's picture is not placed by its sound/);
     expect(m).toMatch(/another --ref would not place it$/);
     expect(m).not.toMatch(/choose another --ref/);

@@ -85,7 +85,7 @@ describe('sync in reverberant rooms (make-sync-rooms --set small)', () => {
     const found = e.detections.filter((d: { placeable?: boolean }) => d.placeable === false);
     expect(found.length).toBeGreaterThan(0);
     const route = e.warnings.find((w: { code: string }) => w.code === 'other_route');
-    expect(route?.message).toMatch(/placed by cross-correlating its audio with lav\.wav .*its own beep was not used \(start pulse at [\d.]+ s not used: /);
+    expect(route?.message).toMatch(/placed by cross-correlating its audio with lav\.wav .*no usable beep of its own \(start-window candidate at [\d.]+ s not used: /);
     expect(route?.message).toContain(found[0].unplaceable_reason);
     // The user hears it without opening sync.json: one stderr line naming the route and the reason.
     const dir = join(rooms, 'rt8-drr-9-snr10-opus-start-14s');

@@ -132,7 +132,7 @@ describe('a beep found but not placeable: another route, and the output says whi
     const room = stream('mic.wav', micSamples);
     // What choose.ts leaves for a beep the detector found but marked unplaceable.
     room.detections = [{ window: 'start', t_s: 1.79, placeable: false, unplaceable_reason: REASON, onset_sd_s: 0.0098 }];
-    room.warnings.push({ code: 'unplaceable_pulse', message: `start pulse at 1.790 s not used: ${REASON}` });
+    room.warnings.push({ code: 'unplaceable_pulse', message: `start-window candidate at 1.790 s not used: ${REASON}` });
     return { ref, room };
   };
 
@@ -143,9 +143,9 @@ describe('a beep found but not placeable: another route, and the output says whi
     const p = room.placed as NonNullable<StreamState['placed']>;
     for (const t of [1.79, 12]) expect(Math.abs(p.offset + (p.k ?? 0) * t - truthOffset(t))).toBeLessThan(0.001);
     const route = room.warnings.find((w) => w.code === 'other_route');
-    expect(route?.message).toMatch(/^placed by cross-correlating its audio with lav\.wav \(fine peak z [\d.]+, confidence [\d.]+\): its own beep was not used \(start pulse at 1\.790 s not used: onset uncertain by 9\.8 ms/);
+    expect(route?.message).toMatch(/^placed by cross-correlating its audio with lav\.wav \(fine peak z [\d.]+, confidence [\d.]+\): no usable beep of its own \(start-window candidate at 1\.790 s not used: onset uncertain by 9\.8 ms/);
     const map = buildSyncMap([ref, room], ref, 'test', { ...CTX, pick: null });
-    expect(syncWarningLines(map)).toContainEqual(expect.stringMatching(/^\/s\/mic\.wav audio stream 0: other_route: .*its own beep was not used .*onset uncertain by 9\.8 ms/));
+    expect(syncWarningLines(map)).toContainEqual(expect.stringMatching(/^\/s\/mic\.wav audio stream 0: other_route: .*no usable beep of its own .*onset uncertain by 9\.8 ms/));
   });
 
   it('refused (exit 2) with the beep\'s reason and the correlation\'s when the content does not match (negative control)', () => {
@@ -154,7 +154,7 @@ describe('a beep found but not placeable: another route, and the output says whi
     expect(room.placed).toBeNull();
     const probes = [{ file: 'lav.wav', abs: '/s/lav.wav' }, { file: 'mic.wav', abs: '/s/mic.wav' }] as unknown as ProbedFile[];
     expect(() => refuseUnplaced([ref, room], ref, probes, CTX)).toThrow(InputError);
-    expect(() => refuseUnplaced([ref, room], ref, probes, CTX)).toThrow(/audio stream 0 cannot be put on the reference clock: start pulse at 1\.790 s not used: onset uncertain .*, and cross-correlation with lav\.wav is not conclusive \(its (coarse|fine) peak does not stand out/);
+    expect(() => refuseUnplaced([ref, room], ref, probes, CTX)).toThrow(/audio stream 0 cannot be put on the reference clock: start-window candidate at 1\.790 s not used: onset uncertain .*, and cross-correlation with lav\.wav is not conclusive \(its (coarse|fine) peak does not stand out/);
   });
 });
 
@@ -166,5 +166,37 @@ describe('content heard twice over part of the window (a stimulus replayed): not
     expect(r).not.toBeNull();
     // The fine stage alone would take 12 s off (z about 19): the right lag is not among the coarse peaks it tried.
     expect(whyNotConclusive(r as NonNullable<typeof r>, 0.5)).toMatch(/coarse peak does not stand out/);
+  });
+});
+
+describe('a beep 20 ms off its content (xcorr_disagrees): the refusal says how many beeps placed it', () => {
+  it('one start beep: "placed by its start beep", not "its beeps"', () => {
+    const ref = stream('lav.wav', lav);
+    ref.chosen.start = { window: 'start', t_s: 3, strength: -10, placeable: true, confidence: 0.99, onset_sd_s: 0.0003 } as Candidate;
+    // A close microphone (the talker heard dry, on the mic's clock): its content matches the lav's clearly.
+    const room = stream('mic.wav', onMicClock(lav, DUR_S * SR));
+    // Its beep read 20 ms late: its true time on the mic clock is (3 - OFFSET_S) / (1 + K).
+    room.chosen.start = { window: 'start', t_s: (3 - OFFSET_S) / (1 + K) + 0.02, strength: -20, placeable: true, confidence: 0.99, onset_sd_s: 0.0005 } as Candidate;
+    placeStreams([ref, room], ref, PLACING);
+    expect(room.placed).toBeNull();
+    const said = room.warnings.find((w) => w.code === 'xcorr_disagrees')?.message;
+    expect(said).toMatch(/^placed by its start beep -2\d\.\d ms away from where its content cross-correlates with lav\.wav at [\d.]+ s \(peak ratio [\d.]+\): one of them is wrong, so the stream is not placed$/);
+    const probes = [{ file: 'lav.wav', abs: '/s/lav.wav' }, { file: 'mic.wav', abs: '/s/mic.wav' }] as unknown as ProbedFile[];
+    expect(() => refuseUnplaced([ref, room], ref, probes, CTX)).toThrow(/^audio stream 0 cannot be put on the reference clock: placed by its start beep -2\d\.\d ms away/);
+  });
+});
+
+describe('a close microphone without a beep (fallback): the message and sync.json give one confidence', () => {
+  it('placed by cross-correlation; its fallback message says confidence 0.999 as sync.json does, not 1.000', () => {
+    const ref = stream('lav.wav', lav);
+    ref.chosen.start = { window: 'start', t_s: 3, strength: -10, placeable: true, confidence: 0.99, onset_sd_s: 0.0003 } as Candidate;
+    const close = stream('mic.wav', onMicClock(lav, DUR_S * SR));
+    placeStreams([ref, close], ref, PLACING);
+    expect(close.placed?.method).toBe('xcorr');
+    const map = buildSyncMap([ref, close], ref, 'test', { ...CTX, pick: null });
+    const e = map.streams[1];
+    expect(e.confidence).toBe(0.999);
+    const said = (e.warnings as Array<{ code: string; message: string }>).find((w) => w.code === 'fallback')?.message;
+    expect(said).toMatch(/^no pulse: placed by cross-correlating its audio with lav\.wav \(fine peak z [\d.]+, confidence 0\.999\)$/);
   });
 });

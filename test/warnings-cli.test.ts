@@ -48,4 +48,14 @@ describe('warnings on stderr', () => {
     const map = { version: 1, reference: { file: 'a.wav', kind: 'audio', stream: 0 }, streams: [entry('a.wav', 'audio', ['no_end_pulse']), entry('cam.mp4', 'video', ['camera_clock_shared', 'low_confidence'])] } as unknown as SyncMap;
     expect(syncWarningLines(map)).toEqual(['a.wav audio stream 0: no_end_pulse: m-no_end_pulse', 'cam.mp4 video stream 0: camera_clock_shared: m-camera_clock_shared']);
   });
+
+  it('syncWarningLines: a no_end_pulse every stream shares is one line (the demo under --ends both printed it three times)', () => {
+    const msg = 'no usable pulse in the end window: drift unknown';
+    const entry = (file: string, kind: string, ws: Array<[string, string]>) => ({ file, kind, stream: 0, warnings: ws.map(([code, message]) => ({ code, message })) });
+    const demo = { streams: [entry('s01_lav.flac', 'audio', [['no_end_pulse', msg]]), entry('s01_camera.mp4', 'audio', [['no_end_pulse', msg]]), entry('s01_camera.mp4', 'video', [['no_end_pulse', msg], ['other_route', 'placed by its start pulse alone']])] } as unknown as SyncMap;
+    expect(syncWarningLines(demo)).toEqual([`every stream (s01_lav.flac, s01_camera.mp4): no_end_pulse: ${msg}`, 's01_camera.mp4 video stream 0: other_route: placed by its start pulse alone']);
+    // Two of three streams: one line naming both; another message stays its own line.
+    const some = { streams: [entry('lav.wav', 'audio', []), entry('cam.mp4', 'audio', [['no_end_pulse', msg]]), entry('cam.mp4', 'video', [['no_end_pulse', msg]]), entry('mic.wav', 'audio', [['no_end_pulse', 'no usable pulse in the start window: drift unknown']])] } as unknown as SyncMap;
+    expect(syncWarningLines(some)).toEqual([`cam.mp4 audio stream 0, cam.mp4 video stream 0: no_end_pulse: ${msg}`, 'mic.wav audio stream 0: no_end_pulse: no usable pulse in the start window: drift unknown']);
+  });
 });

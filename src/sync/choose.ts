@@ -134,7 +134,7 @@ export function choosePulses(st: StreamState, pick: PickRule | null): Candidate[
     }
     if (!c.chosen && c.refused.length) {
       const r = c.refused[0];
-      st.warnings.push({ code: 'unplaceable_pulse', message: `${w} pulse at ${r.t_s.toFixed(3)} s not used: ${r.unplaceable_reason ?? 'does not stand out'}` });
+      st.warnings.push({ code: 'unplaceable_pulse', message: `${w}-window candidate at ${r.t_s.toFixed(3)} s not used: ${r.unplaceable_reason ?? 'does not stand out'}` });
     }
     if (c.chosen && st.kind === 'audio' && Number(c.chosen.confidence) < 0.5) {
       st.warnings.push({ code: 'low_snr', message: `${w} beep at ${c.chosen.t_s.toFixed(3)} s stands out little (band SNR ${Number(c.chosen.band_snr_db).toFixed(1)} dB, confidence ${Number(c.chosen.confidence).toFixed(2)})` });

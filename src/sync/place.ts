@@ -69,7 +69,7 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
   s.warnings = s.warnings.filter((w) => w.code !== 'pulses_disagree');
   const method = s.kind === 'audio' ? 'tone' : 'flash';
   s.placed = { offsetSd: pairs[0].sd, ...clock, method, confidence: Math.min(pulseConfidence(s), from.placed.confidence), from };
-  const note = oneEndNote(s);
+  const note = oneEndNote(s, o.ends);
   if (note) s.warnings.push({ code: 'other_route', message: note });
   return true;
 }
@@ -80,13 +80,15 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
  * real pulse or only noise at the other end (the demo under --ends both: an unplaceable flash candidate in a window
  * without a pulse), so it is called a candidate, not a pulse. Null when no window lacks a pulse for that reason.
  */
-function oneEndNote(s: StreamState): string | null {
+function oneEndNote(s: StreamState, ends: Ends): string | null {
   const refusedAt = (x: 'start' | 'end') => (s.chosen[x] ? undefined : s.warnings.find((m) => m.code === 'unplaceable_pulse' && m.message.startsWith(x)));
-  const w = (['start', 'end'] as const).find((x) => refusedAt(x));
+  // Under --ends start no end window was asked for: a candidate in a whole file's second half (--search-s 0) is no
+  // missing end pulse.
+  const w = (ends === 'both' ? (['start', 'end'] as const) : (['start'] as const)).find((x) => refusedAt(x));
   if (!w) return null;
   const why = (refusedAt(w) as { message: string }).message;
-  // choose.ts / pairAgainstContent: `<window> pulse at <t> s not used: <reason>`.
-  const m = /^(?:start|end) pulse at (\S+) s not used: ([\s\S]*)$/.exec(why);
+  // choose.ts `<window>-window candidate at <t> s not used: <reason>`; pairAgainstContent `<window> beep at <t> s ...`.
+  const m = /^(?:start|end)(?:-window candidate| beep) at (\S+) s not used: ([\s\S]*)$/.exec(why);
   const n = s.detections.filter((d) => d.window === w).length;
   // A flash's reason names the candidate itself (`flash candidate at <t> s (score ...)`): not said twice.
   const what = !m ? why : m[2].includes(`at ${m[1]} s`) ? `not used: ${m[2]}` : `its candidate at ${m[1]} s was not used: ${m[2]}`;
@@ -378,7 +380,9 @@ export function crossCheck(s: StreamState): boolean {
     // A beep onset can only be wrong within its burst's rise (the arrival search reaches 150 ms back from the edge);
     // a larger disagreement means the content matched elsewhere (repeated material, a stimulus played twice).
     if (Math.abs(diff) <= XCHECK_TOLERANCE_S || Math.abs(diff) > XCHECK_MAX_S) continue;
-    s.warnings.push({ code: 'xcorr_disagrees', message: `placed by its beeps ${(diff * 1000).toFixed(1)} ms away from where its content cross-correlates with ${from.file} at ${tm.toFixed(1)} s (peak ratio ${r.peak_ratio.toFixed(2)}): one of them is wrong, so the stream is not placed` });
+    // One beep or two: the message says which placed it (it said "its beeps" for one).
+    const beeps = s.chosen.start && s.chosen.end ? 'its start and end beeps' : `its ${s.chosen.start ? 'start' : 'end'} beep`;
+    s.warnings.push({ code: 'xcorr_disagrees', message: `placed by ${beeps} ${(diff * 1000).toFixed(1)} ms away from where its content cross-correlates with ${from.file} at ${tm.toFixed(1)} s (peak ratio ${r.peak_ratio.toFixed(2)}): one of them is wrong, so the stream is not placed` });
     s.placed = null;
     s.refusedBy = 'xcorr_disagrees';
     return false;
@@ -433,7 +437,7 @@ function pairAgainstContent(s: StreamState, from: StreamState, matches: ContentM
   const [d, sd, c] = w === 'end' ? [dE, sdE, b] : [dS, sdS, a];
   s.warnings.push({
     code: 'unplaceable_pulse',
-    message: `${w} pulse at ${c.t_s.toFixed(3)} s not used: from its start beep to its end beep its offset changes by ${((dE - dS) * 1000).toFixed(1)} ms more than its content's cross-correlation with ${from.file} says (at most ${(tol * 1000).toFixed(1)} ms expected; ${((s.placed?.k ?? 0) * 1e6).toFixed(0)} ppm by the beeps), and this beep lies ${(d * 1000).toFixed(1)} ms from the content (sd ${(sd * 1000).toFixed(2)} ms): its onset is suspect`,
+    message: `${w} beep at ${c.t_s.toFixed(3)} s not used: from its start beep to its end beep its offset changes by ${((dE - dS) * 1000).toFixed(1)} ms more than its content's cross-correlation with ${from.file} says (at most ${(tol * 1000).toFixed(1)} ms expected; ${((s.placed?.k ?? 0) * 1e6).toFixed(0)} ppm by the beeps), and this beep lies ${(d * 1000).toFixed(1)} ms from the content (sd ${(sd * 1000).toFixed(2)} ms): its onset is suspect`,
   });
   s.chosen[w] = null;
   s.placed = null;
@@ -684,9 +688,10 @@ function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConf
   const r = best.r;
   const xcorr = { peak_ratio: r3n(r.peak_ratio), fine_z: r3n(r.fine_z), window_drift_ppm: r.drift === null ? null : r3(r.drift * 1e6), halves_ms: r3n(r.halves_ms), overlap_s: r3(r.overlap_s), end_fine_z: endRes ? r3n(endRes.fine_z) : null };
   s.placed = { offset, k, kSd: null, offsetSd: null, method: 'xcorr', confidence: Math.min(r.confidence, o.confidence), from: best.o, extra: { xcorr } };
-  const how = `placed by cross-correlating its audio with ${best.o.file} (fine peak z ${(r.fine_z as number).toFixed(1)}, confidence ${r.confidence.toFixed(3)})`;
+  // Confidence capped as sync.json caps it (report.ts entryOf): it printed 1.000 where sync.json said 0.999.
+  const how = `placed by cross-correlating its audio with ${best.o.file} (fine peak z ${(r.fine_z as number).toFixed(1)}, confidence ${Math.min(r.confidence, 0.999).toFixed(3)})`;
   const unusable = s.warnings.filter((w) => w.code === 'unplaceable_pulse').map((w) => w.message);
-  if (unusable.length) s.warnings.push({ code: 'other_route', message: `${how}: its own beep was not used (${unusable.join('; ')})` });
+  if (unusable.length) s.warnings.push({ code: 'other_route', message: `${how}: no usable beep of its own (${unusable.join('; ')})` });
   else s.warnings.push({ code: 'fallback', message: `no pulse: ${how}` });
   return true;
 }

@@ -57,6 +57,8 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
     // of an unseeked decode is the stream's first sample; an input seek is relative to the file's start time.
     const t0 = w.start_s > 0 ? w.start_s + (opts.probed?.start_time_s ?? 0) : (dec.info.stream.start_time_s ?? 0);
     const scanner = new ToneScanner(sr, t0, opts);
+    // Pulses are taken only before pulses_before_s (a short file's start window): its confidence counts only that span.
+    if (w.pulses_before_s !== undefined) scanner.searchedUntilS = t0 + w.pulses_before_s;
     const last = wi > 0 && wi === windows.length - 1;
     const keepN = (wi === 0 || last) && opts.keepS ? Math.round(opts.keepS * sr) : 0;
     const keepBuf = keepN ? new Float32Array(keepN) : null;

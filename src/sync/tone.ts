@@ -135,6 +135,12 @@ export class ToneScanner {
   /** Samples in the sliding windows. */
   readonly blockN: number;
   readonly winN: number;
+  /**
+   * Stream time where the searched span ends when the audio decoded runs past it (a short file's start window under
+   * --ends start is decoded whole, its second half for cross-correlation only): the tries that a beep's confidence
+   * counts end here, as "the searched span" of tone-null.ts says. The null's values still come from all of it.
+   */
+  searchedUntilS = Infinity;
 
   /** t0: time of the first pushed sample on the stream's timeline. */
   constructor(sampleRate: number, t0: number, opts: ToneScanOptions = {}) {
@@ -241,7 +247,8 @@ export class ToneScanner {
       return { w, from: w - 2 * WIN_BLOCKS, to: Math.ceil((local(d.t_s) + (d.duration_s + 0.5) * sr) / B) };
     });
     const prominent = (w: number) => this.prominence(x, w * B, (w + STAT_WINDOWS) * B) >= this.o.minProminenceDb;
-    const cal = calibrateBeeps(track, spans, track.length, prominent);
+    const searched = Math.min(track.length, Math.max(0, Math.round(local(this.searchedUntilS) / B)));
+    const cal = calibrateBeeps(track, spans, searched, prominent);
     dets.forEach((d, i) => {
       d.expected_false = cal[i].expected_false;
       d.confidence = cal[i].confidence;

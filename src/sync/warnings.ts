@@ -10,12 +10,22 @@ import type { SyncMap } from './clock.js';
 
 const TOLD = new Set(['camera_clock_shared', 'no_end_pulse', 'offset_uncertain', 'other_route', 'truncated']);
 
-/** `<file> <kind> stream <n>: <code>: <message>` per warning worth telling. */
+/**
+ * `<file> <kind> stream <n>: <code>: <message>` per warning worth telling. A `no_end_pulse` that several streams share
+ * word for word (a session recorded without an end pulse, under --ends both) is one line naming them (it was one line
+ * per stream: three for the demo), `every stream (<files>)` when all have it, at the first one's place.
+ */
 export function syncWarningLines(map: SyncMap): string[] {
-  const lines: string[] = [];
-  for (const e of map.streams) {
+  const told = map.streams.flatMap((e) => {
     const ws = Array.isArray(e.warnings) ? (e.warnings as Array<{ code: string; message?: string }>) : [];
-    for (const w of ws) if (TOLD.has(w.code)) lines.push(`${e.file} ${e.kind} stream ${e.stream}: ${w.code}: ${w.message ?? ''}`.trimEnd());
+    return ws.filter((w) => TOLD.has(w.code)).map((w) => ({ who: `${e.file} ${e.kind} stream ${e.stream}`, file: e.file, code: w.code, message: w.message ?? '' }));
+  });
+  const lines: string[] = [];
+  for (const t of told) {
+    const same = t.code === 'no_end_pulse' ? told.filter((x) => x.code === t.code && x.message === t.message) : [t];
+    if (same[0] !== t) continue;
+    const who = same.length === 1 ? t.who : same.length === map.streams.length ? `every stream (${[...new Set(same.map((x) => x.file))].join(', ')})` : same.map((x) => x.who).join(', ');
+    lines.push(`${who}: ${t.code}: ${t.message}`.trimEnd());
   }
   return lines;
 }
