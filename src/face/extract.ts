@@ -207,6 +207,19 @@ export function expectedFrames(p: ProbeResult, stream: StreamInfo, o: { start?: 
   return Math.max(0, span) * Math.min(rate, o.fps ?? Infinity);
 }
 
+/**
+ * Frames the container says the stream shows: its frame count (nb_frames), unless its duration at its frame rate
+ * holds fewer. An MP4/MOV cut by `ffmpeg -ss X -c copy` at a frame that is not a keyframe keeps the frames from the
+ * keyframe before X, which its edit list hides (ffmpeg and ffprobe decode and drop them): nb_frames counts them, the
+ * duration does not (48 packets, 40 shown, 1.704 s at 23.976 fps). A file cut short still declares its whole length.
+ */
+export function declaredFrames(stream: StreamInfo): number | null {
+  const n = stream.n_frames;
+  const rates = [stream.fps_avg, stream.fps_real].filter((x): x is number => x !== null && x > 0);
+  if (n === null || stream.duration_s === null || rates.length === 0) return n;
+  return Math.min(n, Math.round(stream.duration_s * Math.min(...rates)));
+}
+
 /** Workers for a run by default (no --workers): one for a clip under ONE_WORKER_BELOW_FRAMES frames. */
 export function workersFor(frames: number | null, workers: number): number {
   return frames !== null && frames < ONE_WORKER_BELOW_FRAMES ? Math.min(1, workers) : workers;
@@ -576,7 +589,7 @@ export class FaceRun {
     }
     const stats = builder.summaryStats();
     // A damaged file can decode partly without ffmpeg failing: compare with the frame count the container declares.
-    const declared = this.decoder.geometry.stream.n_frames;
+    const declared = declaredFrames(this.decoder.geometry.stream);
     if (stats.frames_analysed > 0 && this.opts.start === undefined && this.opts.end === undefined && declared && decoded < declared - Math.max(2, Math.ceil(0.01 * declared))) {
       throw new InputError(`video is truncated or corrupt: decoded ${decoded} of the ${declared} frames its container declares`, { file: this.file });
     }
