@@ -7,6 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractFace } from '../src/face/index.js';
+import { gazeFields, visibilityFields } from '../src/face/quality.js';
 import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
@@ -79,5 +81,33 @@ describe('mmprep face on delivered footage', () => {
       expect(Math.abs((a[k].yaw_deg as number) - (o[k].yaw_deg as number))).toBeLessThan(3);
       expect(Math.abs((a[k].ear_left as number) - (o[k].ear_left as number))).toBeLessThan(0.08);
     }
+  });
+
+  // On a Megamind clip (opencv-doc, 3 s) one eye's corrected pupil fell on or beyond the eyeball's outline on 17 of 65
+  // frames with gaze: that eye's vector was put on the outline, 90 degrees off the camera axis, and where both eyes did
+  // (2 frames of a grey copy, 1 of a phone copy) gaze_angle_x and _y were exactly +-1.571 rad. Such an eye is refused.
+  it('an eye whose pupil lands beyond the eyeball outline gets null gaze with a reason, not a 90-degree vector', async () => {
+    const out = join(tmp.dir, 'still.jsonl');
+    await extractFace(join(FIXTURES, 'face', 'astronaut.png'), { out, workers: 0 });
+    const rec = readJsonl(out)[0];
+    const m = Float64Array.from((rec.landmarks as number[][]).flat());
+    const vis = visibilityFields({ eye_right: 100, eye_left: 100, brow_right: 100, brow_left: 100, mouth: 100 });
+    const kept = gazeFields(m, vis, 'native', null);
+    expect(kept.gaze_left).not.toBeNull();
+    expect(kept.gaze_null_reason).toBeNull();
+    // Move the left iris (points 468-472) along its corner line 362-263 by 0.8 of the corner distance (the calibration's
+    // gain of 1.8 makes that about 2.6 eyeball radii).
+    const [a, b] = [362, 263];
+    const d = [m[3 * b] - m[3 * a], m[3 * b + 1] - m[3 * a + 1]];
+    for (let i = 468; i <= 472; i++) {
+      m[3 * i] += 0.8 * d[0];
+      m[3 * i + 1] += 0.8 * d[1];
+    }
+    const off = gazeFields(m, vis, 'native', null);
+    expect(off.gaze_left).toBeNull();
+    expect(off.gaze_right).not.toBeNull();
+    expect(off.gaze_angle_x_rad).toBeNull();
+    expect(off.gaze_angle_y_rad).toBeNull();
+    expect(off.gaze_null_reason).toBe('pupil_off_eyeball');
   });
 });
