@@ -113,8 +113,11 @@ export interface FaceSummary {
   mmprep_version: string;
   human_version: string;
   backend: FaceBackend;
+  /** The picture as displayed (rotation applied, square pixels): the frame of landmarks and every *_px field. */
   width: number;
   height: number;
+  /** Of the stored pixels (1: square); otherwise the stored width was stretched by it before analysis. */
+  sample_aspect_ratio: number;
   inference_width: number;
   inference_height: number;
   fps_requested: number | null;
@@ -205,6 +208,19 @@ export function expectedFrames(p: ProbeResult, stream: StreamInfo, o: { start?: 
   if (rate === null || duration === null) return null;
   const span = Math.min(o.end ?? Infinity, duration) - (o.start ?? 0);
   return Math.max(0, span) * Math.min(rate, o.fps ?? Infinity);
+}
+
+/**
+ * Frames the container says the stream shows: its frame count (nb_frames), unless its duration at its frame rate
+ * holds fewer. An MP4/MOV cut by `ffmpeg -ss X -c copy` at a frame that is not a keyframe keeps the frames from the
+ * keyframe before X, which its edit list hides (ffmpeg and ffprobe decode and drop them): nb_frames counts them, the
+ * duration does not (48 packets, 40 shown, 1.704 s at 23.976 fps). A file cut short still declares its whole length.
+ */
+export function declaredFrames(stream: StreamInfo): number | null {
+  const n = stream.n_frames;
+  const rates = [stream.fps_avg, stream.fps_real].filter((x): x is number => x !== null && x > 0);
+  if (n === null || stream.duration_s === null || rates.length === 0) return n;
+  return Math.min(n, Math.round(stream.duration_s * Math.min(...rates)));
 }
 
 /** Workers for a run by default (no --workers): one for a clip under ONE_WORKER_BELOW_FRAMES frames. */
@@ -515,6 +531,7 @@ export class FaceRun {
       backend: o.backend,
       width: g.displayWidth,
       height: g.displayHeight,
+      sample_aspect_ratio: r(g.stream.sample_aspect_ratio ?? 1, 6),
       inference_width: g.width,
       inference_height: g.height,
       fps_requested: o.fps ?? null,
@@ -576,7 +593,7 @@ export class FaceRun {
     }
     const stats = builder.summaryStats();
     // A damaged file can decode partly without ffmpeg failing: compare with the frame count the container declares.
-    const declared = this.decoder.geometry.stream.n_frames;
+    const declared = declaredFrames(this.decoder.geometry.stream);
     if (stats.frames_analysed > 0 && this.opts.start === undefined && this.opts.end === undefined && declared && decoded < declared - Math.max(2, Math.ceil(0.01 * declared))) {
       throw new InputError(`video is truncated or corrupt: decoded ${decoded} of the ${declared} frames its container declares`, { file: this.file });
     }
@@ -649,18 +666,27 @@ export interface ExtractFaceOptions extends FaceOptions {
  * under the output names. Returns the summary.
  */
 /** What a user should hear about a finished run: a video in which no frame had a face (detection_rate 0). */
-export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'primary_face_switches' | 'primary_face_first_switch_t_s'>>): string[] {
+export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'primary_face_switches' | 'primary_face_first_switch_t_s' | 'sample_aspect_ratio' | 'width' | 'height'>>): string[] {
+  const sar = sarWarning(summary);
   if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
-    return [`no face found in any of the ${summary.frames_analysed} frames analysed (detection_rate 0): check the video role, --start/--end and the camera framing`];
+    return [`no face found in any of the ${summary.frames_analysed} frames analysed (detection_rate 0): check the video role, --start/--end and the camera framing`, ...sar];
   }
   const n = summary.primary_face_switches ?? 0;
   if (n > 0) {
     const at = summary.primary_face_first_switch_t_s;
     return [
       `the primary face switched to another face ${n} time(s)${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: two or more people in view, and the one-face series (pose, expressions, landmarks) mixes them; crop the video to the participant (ffmpeg -vf crop=W:H:X:Y), or use --max-faces 2 and follow one face_id`,
+      ...sar,
     ];
   }
-  return [];
+  return sar;
+}
+
+/** Non-square pixels: the coordinates are on the displayed picture, not on the stored frames a script may draw on. */
+function sarWarning(s: Partial<Pick<FaceSummary, 'sample_aspect_ratio' | 'width' | 'height'>>): string[] {
+  const sar = s.sample_aspect_ratio ?? 1;
+  if (sar === 1 || s.width === undefined) return [];
+  return [`pixels are not square (sample aspect ratio ${sar}): analysed as displayed, ${s.width}x${s.height}; landmarks and *_px fields are in those square pixels, not in the stored frames' (stretch a stored frame to ${s.width}x${s.height} to draw them on it)`];
 }
 
 export async function extractFace(file: string, opts: ExtractFaceOptions = {}): Promise<FaceSummary> {

@@ -23,7 +23,9 @@ export interface QualityFields extends VisibilityFields {
   gaze_angle_y_rad: number | null;
   /**
    * Why the gaze fields are null when a face was found: 'eye_not_visible' (visibility.ts) or 'eye_opening_thin' (an
-   * eye's opening under GAZE_OPENING_MIN eyeball radii: too little iris between the lids to place it); else null.
+   * eye's opening under GAZE_OPENING_MIN eyeball radii: too little iris between the lids to place it) or
+   * 'pupil_off_eyeball' (the corrected pupil lies on or beyond the eyeball's outline: no gaze direction meets it); else
+   * null.
    */
   gaze_null_reason: string | null;
 }
@@ -99,7 +101,11 @@ export function gazeFields(mesh: Float64Array, vis: VisibilityFields, irisMode: 
     if (!rot) return null;
     const why = !visible(v) ? 'eye_not_visible' : !((eyeOpening(mesh, side) ?? 0) >= GAZE_OPENING_MIN) ? 'eye_opening_thin' : null;
     if (why) reasons.push(why);
-    return why ? null : eyeGaze(mesh, side, rot, cal, pupils?.[side] ?? null);
+    const g = why ? null : eyeGaze(mesh, side, rot, cal, pupils?.[side] ?? null);
+    // A corrected pupil on or beyond the eyeball's outline: the ray misses the sphere and eyeGaze puts it on the
+    // outline, a vector 90 degrees off the camera axis (angles of exactly +-pi/2 when both eyes do), not a reading.
+    if (g && g[2] === 0) reasons.push('pupil_off_eyeball');
+    return g && g[2] === 0 ? null : g;
   };
   const g0 = eye('right', vis.visibility_eye_right);
   const g1 = eye('left', vis.visibility_eye_left);

@@ -49,9 +49,15 @@ export interface VideoFrame {
 
 export interface VideoGeometry {
   stream: StreamInfo;
-  /** Size after rotation, before scaling. */
+  /**
+   * Size as a player shows it, before scaling: rotation applied, and square pixels (an anamorphic stream's stored
+   * width stretched by its sample aspect ratio, as players do).
+   */
   displayWidth: number;
   displayHeight: number;
+  /** Size of ffmpeg's decoded frames before any scaling (stored size, rotation applied). */
+  decodedWidth: number;
+  decodedHeight: number;
   /** Size of emitted frames. */
   width: number;
   height: number;
@@ -65,8 +71,11 @@ export function videoGeometry(p: ProbeResult, opts: VideoDecodeOptions = {}): Vi
   const h0 = stream.height_px ?? 0;
   if (w0 < 1 || h0 < 1) throw new InputError(`video stream has no picture size (${w0}x${h0})`, { file: p.file });
   const swap = stream.rotation_deg === 90 || stream.rotation_deg === 270;
-  const displayWidth = swap ? h0 : w0;
-  const displayHeight = swap ? w0 : h0;
+  // Non-square pixels (SAR != 1: HDV 1440x1080 at 4:3, DV, PAL 720x576) are made square by stretching the stored
+  // width, as ffmpeg's players do; else a face is analysed squeezed (eye aspect ratios, pose, gaze all skewed).
+  const sqW = Math.max(1, Math.round(w0 * (stream.sample_aspect_ratio ?? 1)));
+  const displayWidth = swap ? h0 : sqW;
+  const displayHeight = swap ? sqW : h0;
   let width = displayWidth;
   let height = displayHeight;
   if (opts.width && opts.height) {
@@ -77,7 +86,7 @@ export function videoGeometry(p: ProbeResult, opts: VideoDecodeOptions = {}): Vi
     width = Math.max(1, Math.round(displayWidth * s));
     height = Math.max(1, Math.round(displayHeight * s));
   }
-  return { stream, displayWidth, displayHeight, width, height, scale: width / displayWidth };
+  return { stream, displayWidth, displayHeight, decodedWidth: swap ? h0 : w0, decodedHeight: swap ? w0 : h0, width, height, scale: width / displayWidth };
 }
 
 const TIMEBASE = /config in time_base:\s*(\d+)\/(\d+)/;
@@ -183,7 +192,7 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
 
   /** The ffmpeg command: seek, fps resampling, area downscale, showinfo for the times, raw frames to stdout. */
   private command(): FfmpegCommand {
-    const { width, height, displayWidth, displayHeight } = this.geometry;
+    const { width, height, decodedWidth, decodedHeight } = this.geometry;
     const cmd = ffmpegCommand(resolvePath(this.file));
     const inOpts = ['-nostdin', '-copyts'];
     // The start is a time on the stream's clock (as showinfo prints it with -copyts); ffmpeg adds the file's start
@@ -193,7 +202,7 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
     cmd.inputOptions(inOpts);
     const filters: string[] = [];
     if (this.opts.fps) filters.push(`fps=fps=${this.opts.fps}`);
-    if (width !== displayWidth || height !== displayHeight) filters.push(`scale=${width}:${height}:flags=area`);
+    if (width !== decodedWidth || height !== decodedHeight) filters.push(`scale=${width}:${height}:flags=area`);
     filters.push(showinfoFilter());
     cmd
       .outputOptions(['-map', `0:v:${this.opts.stream ?? 0}`, '-an', '-sn', '-dn', '-vsync', '0', '-vf', filters.join(','), '-pix_fmt', this.opts.pixelFormat ?? 'rgb24', '-vcodec', 'rawvideo'])

@@ -25,6 +25,8 @@ export interface StreamInfo {
   duration_s: number | null;
   /** Display rotation in degrees (ffprobe's display-matrix convention); 0 when none. */
   rotation_deg: number;
+  /** Sample (pixel) aspect ratio, width over height of a stored pixel: 1 for square pixels (and when unknown). */
+  sample_aspect_ratio: number | null;
   n_frames: number | null;
 }
 
@@ -61,6 +63,13 @@ function rotationOf(s: Record<string, unknown>): number {
   const r = num(s.rotation) ?? num(tags.rotate);
   if (r === null) return 0;
   return ((Math.round(r) % 360) + 360) % 360;
+}
+
+/** ffprobe's sample_aspect_ratio ("16:15"); "0:1", "N/A" or none mean unknown, taken as square. */
+function sarOf(v: unknown): number {
+  const m = typeof v === 'string' ? /^(\d+):(\d+)$/.exec(v) : null;
+  const sar = m ? Number(m[1]) / Number(m[2]) : 0;
+  return Number.isFinite(sar) && sar > 0 ? sar : 1;
 }
 
 interface FfprobeJson {
@@ -144,6 +153,7 @@ export async function probe(file: string): Promise<ProbeResult> {
       start_time_s: num(s.start_time),
       duration_s: num(s.duration),
       rotation_deg: type === 'video' ? rotationOf(s) : 0,
+      sample_aspect_ratio: type === 'video' ? sarOf(s.sample_aspect_ratio) : null,
       n_frames: num(s.nb_frames),
     };
   });
