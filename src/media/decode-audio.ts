@@ -11,7 +11,7 @@ import { decodeFailure, startAgainAfterGroupInterrupt } from './children.js';
 import { childExitOf, ffmpegCommand, type ChildExit } from './ffmpeg-path.js';
 import { ffmpegErrorLine } from './input-file.js';
 import { reportDecodeProgress } from './decode-progress.js';
-import { pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
+import { firstSampleTime, pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
 
 export interface AudioDecodeOptions {
   /** Output sample rate in Hz (default 16000). */
@@ -110,6 +110,8 @@ export interface DecodedAudioInfo {
   downmixed: boolean;
   /** The one channel decoded (AudioDecodeOptions.channel); undefined: all channels averaged. */
   channel?: number;
+  /** Presentation time of the stream's first decoded sample (probe.ts firstSampleTime); null when unknown. */
+  firstSampleS: number | null;
 }
 
 /**
@@ -156,6 +158,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
       audioStreams: p.streams.filter((s) => s.type === 'audio').length,
       resampled: stream.sample_rate_hz !== null && stream.sample_rate_hz !== sampleRate,
       downmixed: opts.channel === undefined && (stream.channels ?? 1) > 1,
+      firstSampleS: await firstSampleTime(p, stream),
       ...(opts.channel !== undefined ? { channel: checkedChannel(file, stream, opts.channel) } : {}),
     };
     return new AudioDecoder(resolve(file), info, { ...opts, probed: p });

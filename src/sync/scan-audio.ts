@@ -28,6 +28,8 @@ export interface AudioScan {
   /** The same for the last window when there are two (--ends both). */
   keptEnd: Float32Array | null;
   keptEndT0: number;
+  /** Presentation time of the stream's first decoded sample (probe.ts firstSampleTime), null when unknown. */
+  firstSampleS: number | null;
 }
 
 export function decodeRateFor(toneHz: number, requested?: number): number {
@@ -44,6 +46,7 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
   let keptT0 = 0;
   let keptEnd: Float32Array | null = null;
   let keptEndT0 = 0;
+  let firstSampleS: number | null = null;
   for (const [wi, w] of windows.entries()) {
     const dec = await AudioDecoder.open(file, {
       sampleRate: sr,
@@ -55,7 +58,9 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
     });
     // Times are presentation times on the file's timeline (as ffprobe and the video decoder report them): sample 0
     // of an unseeked decode is the stream's first sample; an input seek is relative to the file's start time.
-    const t0 = w.start_s > 0 ? w.start_s + (opts.probed?.start_time_s ?? 0) : (dec.info.stream.start_time_s ?? 0);
+    // Its first sample's time is the first decoded frame's, not the first packet's (probe.ts firstSampleTime: Opus in WebM).
+    const t0 = w.start_s > 0 ? w.start_s + (opts.probed?.start_time_s ?? 0) : (dec.info.firstSampleS ?? 0);
+    firstSampleS ??= dec.info.firstSampleS;
     const scanner = new ToneScanner(sr, t0, opts);
     const last = wi > 0 && wi === windows.length - 1;
     const keepN = (wi === 0 || last) && opts.keepS ? Math.round(opts.keepS * sr) : 0;
@@ -78,5 +83,5 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
     }
     results.push({ window: w, detections: scanner.finish().map((d) => ({ ...d, window: w.name })), decoded_s: dec.samples / sr });
   }
-  return { sampleRate: sr, windows: results, kept, keptT0, keptEnd, keptEndT0 };
+  return { sampleRate: sr, windows: results, kept, keptT0, keptEnd, keptEndT0, firstSampleS };
 }

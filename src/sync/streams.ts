@@ -189,6 +189,7 @@ export async function findAudioPulses(st: StreamState, q: ProbedFile, o: ScanOpt
   st.keptEnd = scan.keptEnd;
   st.keptEndT0 = scan.keptEndT0;
   st.sampleRate = scan.sampleRate;
+  if (scan.firstSampleS !== null) st.firstSampleS = scan.firstSampleS;
   const dur = halfOf(q.p);
   const cut = truncation(scan.windows, q, st);
   if (cut) st.warnings.push(cut);
