@@ -1,5 +1,5 @@
 /** Decodes only the search windows of one audio stream (input seeks) and finds the tone bursts in them. */
-import { AudioDecoder } from '../media/decode-audio.js';
+import { AudioDecoder, type TimestampGap } from '../media/decode-audio.js';
 import type { ProbeResult } from '../media/probe.js';
 import { ToneScanner, type ToneDetection, type ToneScanOptions } from './tone.js';
 import type { SearchWindow, WindowName } from './windows.js';
@@ -17,6 +17,21 @@ export interface AudioWindowResult {
   window: SearchWindow;
   detections: Array<ToneDetection & { window: WindowName }>;
   decoded_s: number;
+  /** Jumps of the stream's timestamps in this window's decode (decode-audio.ts TimestampGap). */
+  gaps: TimestampGap[];
+}
+
+/**
+ * A beep after a jump of the stream's timestamps in the same decode (a recorder that dropped 0.5 s of sound, two
+ * recordings joined) is timed by counting samples from the window's start, which the jump makes wrong by its size
+ * (0.512 s measured, exit 0, before 2026-12-02): it is not placeable. A beep before the jump is timed right.
+ */
+function afterGap<T extends ToneDetection>(d: T, gaps: TimestampGap[], t0: number): T {
+  const before = gaps.filter((g) => t0 + g.at_s <= d.t_s);
+  if (!before.length) return d;
+  const g = before[before.length - 1];
+  const why = `its stream's timestamps jump by ${(g.jump_s * 1000).toFixed(0)} ms at ${(t0 + g.at_s).toFixed(3)} s, before it (dropped sound, or recordings joined): its time, counted from the decoded samples, is off by that`;
+  return { ...d, placeable: false, unplaceable_reason: d.placeable === false && d.unplaceable_reason ? `${d.unplaceable_reason}; ${why}` : why };
 }
 
 export interface AudioScan {
@@ -55,6 +70,7 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
       duration: w.duration_s ?? undefined,
       probed: opts.probed,
       chunkSamples: 65536,
+      timestampGaps: true,
     });
     // Times are presentation times on the file's timeline (as ffprobe and the video decoder report them): sample 0
     // of an unseeked decode is the stream's first sample; an input seek is relative to the file's start time.
@@ -74,6 +90,8 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
         keptN += take;
       }
     }
+    // Samples across a jump of the timestamps are not one stretch of time: not cross-correlated.
+    if (dec.gaps.length) keptN = Math.min(keptN, Math.round(dec.gaps[0].at_s * sr));
     if (keepBuf && wi === 0) {
       kept = keepBuf.subarray(0, keptN);
       keptT0 = t0;
@@ -81,7 +99,8 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
       keptEnd = keepBuf.subarray(0, keptN);
       keptEndT0 = t0;
     }
-    results.push({ window: w, detections: scanner.finish().map((d) => ({ ...d, window: w.name })), decoded_s: dec.samples / sr });
+    const detections = scanner.finish().map((d) => afterGap({ ...d, window: w.name }, dec.gaps, t0));
+    results.push({ window: w, detections, decoded_s: dec.samples / sr, gaps: dec.gaps });
   }
   return { sampleRate: sr, windows: results, kept, keptT0, keptEnd, keptEndT0, firstSampleS };
 }
