@@ -7,6 +7,9 @@
  *   decoded 3 s of a 5 s end window (a `truncated` warning again), and `mmprep face --start 5 --end 5.2` on such a
  *   file found "no frames in the requested range"; a range before such a stream's first frame now says where its frames are.
  * Control: the same streams in the demo's MP4 (start 0) give the same offsets, 2 s apart.
+ * - A camera file whose sound starts 0.3 s after its picture (audio start_time 0.278, video 0, as many cameras write):
+ *   `sync` called its audio truncated ("decoded only 4.7 s of its start search window (0.0-5.0 s)"), counting the
+ *   window from the file's start where the sound's decoded seconds count from its first sample.
  */
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +25,9 @@ beforeAll(() => {
   copyFileSync(join(FIXTURES, 'demo', 's01_lav.flac'), join(dir, 'lav.flac'));
   copyFileSync(join(FIXTURES, 'demo', 's01_camera.mp4'), join(dir, 'cam.mp4'));
   ffmpegSync(['-i', join(dir, 'cam.mp4'), '-output_ts_offset', '2', '-c', 'copy', join(dir, 'cam2.mkv')]);
+  // The camera's sound from 0.3 s on, stamped 0.3 s: its audio stream starts after its video in the container.
+  ffmpegSync(['-ss', '0.3', '-i', join(dir, 'cam.mp4'), '-vn', '-c:a', 'pcm_s16le', join(dir, 'a.wav')]);
+  ffmpegSync(['-i', join(dir, 'cam.mp4'), '-itsoffset', '0.3', '-i', join(dir, 'a.wav'), '-map', '0:v', '-map', '1:a', '-c:v', 'copy', '-c:a', 'aac', join(dir, 'late-audio.mp4')]);
 });
 afterAll(() => cleanup());
 
@@ -42,6 +48,18 @@ describe('streams that start at 2 s', () => {
       expect(e.warnings.find((w) => w.code === 'short_file')?.message).toContain('is 10.0 s long');
       const m = a.find((x) => x.file === 'cam.mp4' && x.kind === e.kind);
       expect(Math.abs((e.offset_s ?? NaN) - ((m?.offset_s ?? NaN) - 2))).toBeLessThan(2e-3);
+    }
+  });
+  it('sync: a camera whose sound starts 0.3 s after its picture is not called truncated, and is placed as the original', async () => {
+    const r = await runCli(['sync', 'lav.flac', 'late-audio.mp4', '--ends', 'both', '-o', 'c.json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('truncated');
+    const c = streams(join(dir, 'c.json')).filter((x) => x.file === 'late-audio.mp4');
+    expect(c.length).toBe(2);
+    for (const e of c) {
+      expect(e.warnings.map((w) => w.code)).not.toContain('truncated');
+      // The truth: the demo camera's -0.62 s (MP4 edit lists state the sound's start to the millisecond: 0.278 s).
+      expect(Math.abs((e.offset_s ?? NaN) + 0.62)).toBeLessThan(e.kind === 'audio' ? 1.5e-3 : 0.02);
     }
   });
   it('face --start/--end are times on the stream clock: 5.0-5.2 s gives the 5 frames there', async () => {

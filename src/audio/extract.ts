@@ -185,7 +185,8 @@ const st = (f: number) => 12 * Math.log2(f / 100);
  * (0 at the first sample). The two differ only for streams that do not start at 0 (MPEG-TS, some MP4 edits).
  */
 export function sourceStart(f: AudioFeatures): number {
-  const s = f.decoded?.stream.start_time_s;
+  // The first decoded sample's time (probe.ts firstSampleTime: start_time, but for Opus in WebM the first frame's).
+  const s = f.decoded ? (f.decoded.firstSampleS ?? f.decoded.stream.start_time_s) : undefined;
   return s !== null && s !== undefined && Number.isFinite(s) ? s : 0;
 }
 

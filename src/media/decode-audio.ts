@@ -11,7 +11,7 @@ import { decodeFailure, startAgainAfterGroupInterrupt } from './children.js';
 import { childExitOf, ffmpegCommand, type ChildExit } from './ffmpeg-path.js';
 import { ffmpegErrorLine } from './input-file.js';
 import { reportDecodeProgress } from './decode-progress.js';
-import { pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
+import { firstSampleTime, pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
 
 export interface AudioDecodeOptions {
   /** Output sample rate in Hz (default 16000). */
@@ -35,6 +35,44 @@ export interface AudioDecodeOptions {
   detectTruncation?: boolean;
   /** An ffmpeg run started before the probe (PrestartedDecode.start): used when its command is the one needed. */
   prestarted?: PrestartedDecode;
+  /** Read each decoded frame's time (ffmpeg's ashowinfo) and collect the jumps of its timestamps (AudioDecoder.gaps). */
+  timestampGaps?: boolean;
+}
+
+/** A jump of a stream's timestamps: at `at_s` decoded seconds (counted from the decode's first sample), `jump_s` more (or less, < 0) than its samples. */
+export interface TimestampGap {
+  at_s: number;
+  jump_s: number;
+}
+
+/** Jumps of at least this are gaps (dropped audio, recordings joined); an AAC frame is 21 ms, a WebM timestamp is rounded to 1 ms. */
+export const GAP_MIN_S = 0.02;
+const ASHOWINFO = /\bn:\s*\d+\s+pts:\s*(-?\d+)\s+pts_time:\s*(-?[0-9.eE+-]+).*?\brate:\s*(\d+)\s+nb_samples:\s*(\d+)/;
+
+/**
+ * Collects a decode's timestamp jumps from ashowinfo's lines (pts, pts_time with 6 digits, rate, nb_samples): the
+ * time base is taken from a frame at least 0.5 s in (pts / pts_time, rounded), so jumps are exact in long files too.
+ */
+class GapTracker {
+  readonly gaps: TimestampGap[] = [];
+  private samples = 0;
+  private prev: { pts: number; t: number; n: number; rate: number } | null = null;
+  private den: number | null = null;
+
+  push(line: string): boolean {
+    const m = ASHOWINFO.exec(line);
+    if (!m) return false;
+    const [pts, t, rate, n] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+    if (this.den === null && Math.abs(t) >= 0.5 && pts !== 0) this.den = Math.round(pts / t);
+    const p = this.prev;
+    if (p && rate > 0) {
+      const jump = this.den ? (pts - p.pts) / this.den - p.n / p.rate : t - p.t - p.n / p.rate;
+      if (Math.abs(jump) >= GAP_MIN_S) this.gaps.push({ at_s: this.samples / rate, jump_s: jump });
+    }
+    this.samples += n;
+    this.prev = { pts, t, n, rate };
+    return true;
+  }
 }
 
 /** One ffmpeg run of a decode: the command, its outcome and its stdout. */
@@ -110,6 +148,8 @@ export interface DecodedAudioInfo {
   downmixed: boolean;
   /** The one channel decoded (AudioDecodeOptions.channel); undefined: all channels averaged. */
   channel?: number;
+  /** Presentation time of the stream's first decoded sample (probe.ts firstSampleTime); null when unknown. */
+  firstSampleS: number | null;
 }
 
 /**
@@ -133,6 +173,8 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
   readonly info: DecodedAudioInfo;
   /** Samples yielded so far. */
   samples = 0;
+  /** With timestampGaps: the jumps of the stream's timestamps seen so far (decoded seconds before each, its size). */
+  gaps: TimestampGap[] = [];
   private readonly abs: string;
   private readonly opts: AudioDecodeOptions;
 
@@ -156,6 +198,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
       audioStreams: p.streams.filter((s) => s.type === 'audio').length,
       resampled: stream.sample_rate_hz !== null && stream.sample_rate_hz !== sampleRate,
       downmixed: opts.channel === undefined && (stream.channels ?? 1) > 1,
+      firstSampleS: await firstSampleTime(p, stream),
       ...(opts.channel !== undefined ? { channel: checkedChannel(file, stream, opts.channel) } : {}),
     };
     return new AudioDecoder(resolve(file), info, { ...opts, probed: p });
@@ -185,7 +228,9 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
     const { sampleRate } = this.info;
     const chunkSamples = this.opts.chunkSamples ?? 16384;
     const args = decodeArgs(this.abs, this.opts, sampleRate, this.info.sourceChannels ?? 1);
-    const { cmd, run, out } = (attempt === 1 ? this.opts.prestarted?.take(args.key) : null) ?? startDecode(args, this.info.file);
+    const tracker = this.opts.timestampGaps ? new GapTracker() : undefined;
+    this.gaps = tracker?.gaps ?? [];
+    const { cmd, run, out } = (attempt === 1 ? this.opts.prestarted?.take(args.key) : null) ?? startDecode(args, this.info.file, tracker);
     const chunks = new Chunker(chunkSamples);
     let bytes = 0;
     try {
@@ -290,18 +335,19 @@ function decodeArgs(abs: string, opts: AudioDecodeOptions, sampleRate: number, c
   if (opts.start !== undefined && opts.start > 0) inOpts.push('-ss', String(opts.start));
   const outOpts = ['-map', `0:a:${opts.stream ?? 0}`, '-vn', '-sn', '-dn', '-ar', String(sampleRate), '-ac', '1'];
   const mix = opts.channel !== undefined ? `pan=mono|c0=c${opts.channel}` : downmixFilter(channels);
-  if (mix) outOpts.push('-af', mix);
+  const af = [opts.timestampGaps ? 'ashowinfo' : null, mix].filter((x): x is string => x !== null);
+  if (af.length) outOpts.push('-af', af.join(','));
   if (opts.duration !== undefined) outOpts.push('-t', String(opts.duration));
   outOpts.push('-acodec', 'pcm_f32le', '-flush_packets', '0');
   return { abs, inOpts, outOpts, key: JSON.stringify([abs, inOpts, outOpts]) };
 }
 
 /** Starts ffmpeg with these arguments, its outcome watched (watchDecode) and its stdout piped. */
-function startDecode(a: DecodeArgs, file: string): DecodeRun {
+function startDecode(a: DecodeArgs, file: string, tracker?: GapTracker): DecodeRun {
   const cmd = ffmpegCommand(a.abs);
   cmd.inputOptions(a.inOpts);
   cmd.outputOptions(a.outOpts).format('f32le');
-  const run = watchDecode(cmd, file);
+  const run = watchDecode(cmd, file, tracker);
   const out = cmd.pipe() as Readable;
   return { cmd, run, out };
 }
@@ -310,9 +356,10 @@ function startDecode(a: DecodeArgs, file: string): DecodeRun {
  * A decode's outcome as ffmpeg reports it: `exit` resolves when it ends (or errs); `failure` holds the error with its
  * telling stderr line, unless `finished` was set first (every sample read).
  */
-function watchDecode(cmd: FfmpegCommand, file: string): { exit: Promise<void>; status: Promise<ChildExit>; stderr: string; failure: Error | null; finished: boolean } {
+function watchDecode(cmd: FfmpegCommand, file: string, tracker?: GapTracker): { exit: Promise<void>; status: Promise<ChildExit>; stderr: string; failure: Error | null; finished: boolean } {
   const run = { exit: Promise.resolve(), status: childExitOf(cmd), stderr: '', failure: null as Error | null, finished: false };
   cmd.on('stderr', (line: string) => {
+    if (tracker?.push(line)) return; // a frame's time, not what ffmpeg says
     // Its last 64 kB: ffmpeg's last words are what an exit code other than 0 is told with.
     run.stderr += line + '\n';
     if (run.stderr.length > 65536) run.stderr = run.stderr.slice(-32768);

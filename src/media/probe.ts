@@ -82,11 +82,11 @@ interface FfprobeJson {
  * rotation of side data is lifted onto the stream as `rotation` (as fluent-ffmpeg's reader did). Errors read like
  * fluent-ffmpeg's: "ffprobe exited with code N" + stderr, or "ffprobe was killed with signal SIG…".
  */
-function runFfprobe(abs: string, attempt = 1): Promise<FfprobeJson> {
+function runFfprobe(abs: string, attempt = 1, args = ['-show_streams', '-show_format']): Promise<FfprobeJson> {
   const { ffprobe } = ffmpegBinaries();
   return new Promise((resolve, reject) => {
     if (childrenStopped()) return reject(new Error('ffprobe not started: the session is being rolled back'));
-    const child = spawn(ffprobe.path, ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', abs], {
+    const child = spawn(ffprobe.path, ['-v', 'error', '-print_format', 'json', ...args, abs], {
       detached: process.platform !== 'win32',
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
@@ -100,7 +100,7 @@ function runFfprobe(abs: string, attempt = 1): Promise<FfprobeJson> {
     child.on('close', (code, signal) => {
       const stderr = Buffer.concat(err).toString('utf8');
       // Killed by the group's Ctrl-C before it ran (children.ts): started again.
-      if (startAgainAfterGroupInterrupt(signal, out.length, attempt)) return resolve(runFfprobe(abs, attempt + 1));
+      if (startAgainAfterGroupInterrupt(signal, out.length, attempt)) return resolve(runFfprobe(abs, attempt + 1, args));
       if (signal) return reject(new Error(`ffprobe was killed with signal ${signal}\n${stderr}`));
       if (code !== 0) return reject(new Error(`ffprobe exited with code ${code}\n${stderr}`));
       try {
@@ -166,6 +166,27 @@ export async function probe(file: string): Promise<ProbeResult> {
     bit_rate_bps: num(fmt.bit_rate),
     streams,
   };
+}
+
+/**
+ * Presentation time of an audio stream's first decoded sample on the file's timeline. ffprobe's stream start_time is
+ * its first packet's, which the decoder's first sample is not when the decoder drops samples the container does not
+ * account for: Opus in Matroska/WebM (a browser's MediaRecorder file) starts its first packet at -0.007 s (the
+ * codec delay, 312 samples at 48 kHz) and decodes from 0.000, 6.5 ms later; Vorbis in WebM likewise. For those
+ * codecs the time of the first decoded frame is read (ffprobe -show_frames of one frame, as ffmpeg's decoder gives
+ * it); every other stream keeps start_time (AAC in MP4 and MPEG-TS, MP3, PCM, FLAC: the first frame's time there).
+ */
+export async function firstSampleTime(p: ProbeResult, stream: StreamInfo): Promise<number | null> {
+  if (!/^(opus|vorbis)$/.test(stream.codec ?? '')) return stream.start_time_s;
+  const abs = await checkMediaFile(p.file);
+  let data: { frames?: Array<Record<string, unknown>> };
+  try {
+    data = (await runFfprobe(abs, 1, ['-select_streams', String(stream.index), '-show_entries', 'frame=pts_time,best_effort_timestamp_time', '-read_intervals', '%+#1'])) as typeof data;
+  } catch {
+    return stream.start_time_s; // the decode itself reports an unreadable stream
+  }
+  const f = data.frames?.[0];
+  return num(f?.pts_time) ?? num(f?.best_effort_timestamp_time) ?? stream.start_time_s;
 }
 
 /**

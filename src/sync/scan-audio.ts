@@ -1,5 +1,5 @@
 /** Decodes only the search windows of one audio stream (input seeks) and finds the tone bursts in them. */
-import { AudioDecoder } from '../media/decode-audio.js';
+import { AudioDecoder, type TimestampGap } from '../media/decode-audio.js';
 import type { ProbeResult } from '../media/probe.js';
 import { ToneScanner, type ToneDetection, type ToneScanOptions } from './tone.js';
 import type { SearchWindow, WindowName } from './windows.js';
@@ -17,6 +17,21 @@ export interface AudioWindowResult {
   window: SearchWindow;
   detections: Array<ToneDetection & { window: WindowName }>;
   decoded_s: number;
+  /** Jumps of the stream's timestamps in this window's decode (decode-audio.ts TimestampGap). */
+  gaps: TimestampGap[];
+}
+
+/**
+ * A beep after a jump of the stream's timestamps in the same decode (a recorder that dropped 0.5 s of sound, two
+ * recordings joined) is timed by counting samples from the window's start, which the jump makes wrong by its size
+ * (0.512 s measured, exit 0, before 2026-12-02): it is not placeable. A beep before the jump is timed right.
+ */
+function afterGap<T extends ToneDetection>(d: T, gaps: TimestampGap[], t0: number): T {
+  const before = gaps.filter((g) => t0 + g.at_s <= d.t_s);
+  if (!before.length) return d;
+  const g = before[before.length - 1];
+  const why = `its stream's timestamps jump by ${(g.jump_s * 1000).toFixed(0)} ms at ${(t0 + g.at_s).toFixed(3)} s, before it (dropped sound, or recordings joined): its time, counted from the decoded samples, is off by that`;
+  return { ...d, placeable: false, unplaceable_reason: d.placeable === false && d.unplaceable_reason ? `${d.unplaceable_reason}; ${why}` : why };
 }
 
 export interface AudioScan {
@@ -28,6 +43,8 @@ export interface AudioScan {
   /** The same for the last window when there are two (--ends both). */
   keptEnd: Float32Array | null;
   keptEndT0: number;
+  /** Presentation time of the stream's first decoded sample (probe.ts firstSampleTime), null when unknown. */
+  firstSampleS: number | null;
 }
 
 export function decodeRateFor(toneHz: number, requested?: number): number {
@@ -44,6 +61,7 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
   let keptT0 = 0;
   let keptEnd: Float32Array | null = null;
   let keptEndT0 = 0;
+  let firstSampleS: number | null = null;
   for (const [wi, w] of windows.entries()) {
     const dec = await AudioDecoder.open(file, {
       sampleRate: sr,
@@ -52,10 +70,13 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
       duration: w.duration_s ?? undefined,
       probed: opts.probed,
       chunkSamples: 65536,
+      timestampGaps: true,
     });
     // Times are presentation times on the file's timeline (as ffprobe and the video decoder report them): sample 0
     // of an unseeked decode is the stream's first sample; an input seek is relative to the file's start time.
-    const t0 = w.start_s > 0 ? w.start_s + (opts.probed?.start_time_s ?? 0) : (dec.info.stream.start_time_s ?? 0);
+    // Its first sample's time is the first decoded frame's, not the first packet's (probe.ts firstSampleTime: Opus in WebM).
+    const t0 = w.start_s > 0 ? w.start_s + (opts.probed?.start_time_s ?? 0) : (dec.info.firstSampleS ?? 0);
+    firstSampleS ??= dec.info.firstSampleS;
     const scanner = new ToneScanner(sr, t0, opts);
     // Pulses are taken only before pulses_before_s (a short file's start window): its confidence counts only that span.
     if (w.pulses_before_s !== undefined) scanner.searchedUntilS = t0 + w.pulses_before_s;
@@ -71,6 +92,8 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
         keptN += take;
       }
     }
+    // Samples across a jump of the timestamps are not one stretch of time: not cross-correlated.
+    if (dec.gaps.length) keptN = Math.min(keptN, Math.round(dec.gaps[0].at_s * sr));
     if (keepBuf && wi === 0) {
       kept = keepBuf.subarray(0, keptN);
       keptT0 = t0;
@@ -78,7 +101,8 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
       keptEnd = keepBuf.subarray(0, keptN);
       keptEndT0 = t0;
     }
-    results.push({ window: w, detections: scanner.finish().map((d) => ({ ...d, window: w.name })), decoded_s: dec.samples / sr });
+    const detections = scanner.finish().map((d) => afterGap({ ...d, window: w.name }, dec.gaps, t0));
+    results.push({ window: w, detections, decoded_s: dec.samples / sr, gaps: dec.gaps });
   }
-  return { sampleRate: sr, windows: results, kept, keptT0, keptEnd, keptEndT0 };
+  return { sampleRate: sr, windows: results, kept, keptT0, keptEnd, keptEndT0, firstSampleS };
 }

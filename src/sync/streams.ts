@@ -161,14 +161,25 @@ export interface ScanOptions {
 }
 
 /**
- * Where a stream ends on its file's timeline by the header (its own duration, else the container's), for the
- * truncation warning; null for containers that do not state it exactly (decode-audio.ts statesExactDuration).
+ * Where a stream starts and ends on its file's timeline by the header (its own duration, else the container's), for
+ * the truncation warning; end null for containers that do not state it exactly (decode-audio.ts statesExactDuration).
  */
-function declaredEnd(q: ProbedFile, n: number, kind: 'audio' | 'video'): number | null {
-  if (!statesExactDuration(q.p.container)) return null;
+function declaredSpan(q: ProbedFile, n: number, kind: 'audio' | 'video'): { start: number; end: number | null } {
   const s = q.p.streams.filter((x) => x.type === kind)[n];
-  if (s?.duration_s != null) return (s.start_time_s ?? 0) - (q.p.start_time_s ?? 0) + s.duration_s;
-  return fileSpanS(q.p);
+  const start = Math.max(0, (s?.start_time_s ?? q.p.start_time_s ?? 0) - (q.p.start_time_s ?? 0));
+  if (!statesExactDuration(q.p.container)) return { start, end: null };
+  if (s?.duration_s != null) return { start, end: start + s.duration_s };
+  return { start, end: fileSpanS(q.p) };
+}
+
+/**
+ * The `truncated` warning of a stream's windows (windows.ts truncatedWindow), or null. A sound's decoded seconds
+ * count from its first sample, so its late start is not missing; a picture's count from the window's start already
+ * (scan-video.ts decoded_s).
+ */
+function truncation(windows: Array<{ window: SearchWindow; decoded_s: number }>, q: ProbedFile, st: StreamState, frameS = 0): SyncWarning | null {
+  const span = declaredSpan(q, st.stream, st.kind);
+  return truncatedWarning(windows.map((w) => truncatedWindow(w.window, w.decoded_s, span.end, frameS, st.kind === 'audio' ? span.start : 0)));
 }
 
 export async function findAudioPulses(st: StreamState, q: ProbedFile, o: ScanOptions): Promise<void> {
@@ -178,8 +189,9 @@ export async function findAudioPulses(st: StreamState, q: ProbedFile, o: ScanOpt
   st.keptEnd = scan.keptEnd;
   st.keptEndT0 = scan.keptEndT0;
   st.sampleRate = scan.sampleRate;
+  if (scan.firstSampleS !== null) st.firstSampleS = scan.firstSampleS;
   const dur = halfOf(q.p);
-  const cut = truncatedWarning(scan.windows.map((w) => truncatedWindow(w.window, w.decoded_s, declaredEnd(q, st.stream, 'audio'))));
+  const cut = truncation(scan.windows, q, st);
   if (cut) st.warnings.push(cut);
   for (const w of scan.windows) {
     const until = w.window.pulses_before_s === undefined ? Infinity : w.window.pulses_before_s + st.firstSampleS;
@@ -194,7 +206,7 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
   const scan = await scanVideoFlash(q.file, windows, { stream: st.stream, probed: q.p, maxSide: o.maxSide, guides: guides.length ? guides : undefined, pairHint: guides.length ? undefined : st.flashPair });
   const dur = halfOf(q.p);
   const frameS = st.frameS;
-  const cut = frameS === null ? null : truncatedWarning(scan.windows.map((w) => truncatedWindow(w.window, w.decoded_s, declaredEnd(q, st.stream, 'video'), frameS)));
+  const cut = frameS === null ? null : truncation(scan.windows, q, st, frameS);
   if (cut) st.warnings.push(cut);
   const odd = flashLengthWarning(scan.windows, guides);
   if (odd) st.warnings.push(odd);

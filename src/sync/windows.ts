@@ -52,12 +52,14 @@ export function searchWindows(file: string, durationS: number | null, searchS: n
  * How much of a search window a stream failed to decode, when clearly less than its header says it holds (a file cut
  * short: its header still declares the full length): a phrase for the `truncated` warning, else null. `streamEndS`:
  * where the stream ends on the file's timeline by its header (null: not stated exactly, e.g. raw MP3/ADTS, whose
- * length ffprobe estimates; no check). The allowance is `mmprep audio`'s truncation check's (0.1 s or 1 %), plus
- * one frame for a picture. A pulse in the missing part cannot be found, so the user must hear why.
+ * length ffprobe estimates; no check); `streamStartS` where it starts there (a camera's sound that starts 0.3 s after
+ * its picture holds 0.3 s less of the start window: not missing). The allowance is `mmprep audio`'s truncation
+ * check's (0.1 s or 1 %), plus one frame for a picture. A pulse in the missing part cannot be found, so the user
+ * must hear why.
  */
-export function truncatedWindow(w: SearchWindow, decodedS: number, streamEndS: number | null, frameS = 0): string | null {
+export function truncatedWindow(w: SearchWindow, decodedS: number, streamEndS: number | null, frameS = 0, streamStartS = 0): string | null {
   if (streamEndS === null) return null;
-  const want = Math.min(w.start_s + (w.duration_s ?? Infinity), streamEndS) - w.start_s;
+  const want = Math.min(w.start_s + (w.duration_s ?? Infinity), streamEndS) - Math.max(w.start_s, streamStartS);
   if (!(want > 0) || want - decodedS <= Math.max(0.1, 0.01 * want) + frameS) return null;
   return `only ${Math.max(0, decodedS).toFixed(1)} s of its ${w.name} search window (${w.start_s.toFixed(1)}-${(w.start_s + want).toFixed(1)} s)`;
 }
