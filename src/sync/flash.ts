@@ -14,6 +14,7 @@
  *
  * Memory is bounded: cell means are analysed in chunks of frames with overlap.
  */
+import { frameGapNear, frameGapWords } from './flash-gaps.js';
 import type { VideoFrame } from '../media/decode-video.js';
 import { arrivalAround } from './flash-arrival.js';
 import { allRegions, cellMeans, gridFor, regionSeries, type Grid, type Region } from './flash-cells.js';
@@ -741,6 +742,8 @@ export class FlashScanner {
       return `${at} does not stand out of this file's own scores without a pulse (95th percentile ${nul.p95.toFixed(1)}, max ${nul.max.toFixed(1)}; ${d.expected_false?.toPrecision(2)} false pulses this strong expected in the ${(c.searched * T).toFixed(2)} s searched)`;
     }
     if (!(fit.rms <= 0.3 * fit.amp)) return `${at}: does not fit a pulse shape (residual ${fit.rms.toFixed(1)} against a rise of ${fit.amp.toFixed(1)} grey levels)`;
+    const gap = frameGapNear(this.times, d.t_s - 2 * T, d.t_s + (d.duration_s ?? 0) + 2 * T, T);
+    if (gap) return `${at}: ${frameGapWords(gap, T)}`;
     // A ragged pulse near the clutter is an object passing through, not a light (flash-null.ts looseFitReason).
     const loose = this.pair && !this.strict ? null : looseFitReason({ score: d.score, nullMax: nul.max, rms: fit.rms, amp: fit.amp, guided: c.guide !== null && !this.strict });
     if (loose) return `${at}: ${loose}`;
