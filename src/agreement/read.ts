@@ -14,6 +14,7 @@ import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter
 import type { RatingsDimension, RatingsTable } from './types.js';
 import { spellingKey } from './variants.js';
 import { scaleMix } from './scale-mix.js';
+import { missingCode } from './missing-codes.js';
 
 export interface ReadRatingsOptions {
   /** 'auto' (default): long when the header has the target, rater and rating columns, else wide. */
@@ -41,6 +42,8 @@ export interface ReadRatingsOptions {
   occasionColumn?: string;
   /** Repeated (target, rater) rows are successive occasions 1, 2, … in file order instead of an error. */
   repeated?: boolean;
+  /** Cell values that mean a missing rating besides '' and NA (`--na 99,-1`; numbers match numerically: 99 is 99.0). */
+  naValues?: string[];
   /** Columns another reader takes (dataset build's session_id, start_s, end_s): in a wide file neither a rater nor the
    *  guessed target column. */
   metaColumns?: string[];
@@ -507,6 +510,8 @@ class RatingsAccumulator {
   readonly labels: string[] = [];
   private readonly labelIndex = new Map<string, number>();
   readonly categorical: boolean;
+  /** --levels declared the labels (a numeric label such as 99 is then on the scale by declaration). */
+  readonly levelsGiven: boolean;
   /** Ratings carry an occasion (occasion column or --repeated). */
   readonly withOccasions: boolean;
   rec = -1;
@@ -514,11 +519,16 @@ class RatingsAccumulator {
   /** Records whose every cell is empty (Excel's `;;;` rows below the data): skipped, and said in a note. */
   readonly emptyRows: number[] = [];
 
+  /** `--na` values, keyed as labels are (numbers numerically). */
+  private readonly na: Set<string>;
+
   constructor(
     readonly layout: RatingsLayout,
     private readonly opts: ReadRatingsOptions,
   ) {
+    this.na = new Set((opts.naValues ?? []).map((s) => labelKey(s.trim())));
     this.categorical = Boolean(opts.categorical) || opts.levels !== undefined;
+    this.levelsGiven = opts.levels !== undefined;
     this.withOccasions = layout.oc >= 0 || Boolean(opts.repeated);
     if (opts.levels) opts.levels.forEach((l, i) => this.labelIndex.set(labelKey(l), i));
   }
@@ -545,10 +555,15 @@ class RatingsAccumulator {
     return i;
   }
 
+  /** An empty cell, NA, or one of `--na`. */
+  isNa(s: string): boolean {
+    return isMissing(s) || (this.na.size > 0 && this.na.has(labelKey(s)));
+  }
+
   private readValue(cell: string, column: string): number {
     let s = cell.trim();
     if (missingMarkerLike(s) && this.labelIndex.get(labelKey(s)) === undefined) {
-      throw new RecordError(`rating '${s}' looks like a missing-value marker: write a missing rating as an empty cell or NA`, this.rec, column);
+      throw new RecordError(`rating '${s}' looks like a missing-value marker: write a missing rating as an empty cell or NA, or pass --na ${shellWord(s)} to read it as missing`, this.rec, column);
     }
     if (this.categorical) return this.labelCode(s, column);
     const thousands = thousandsPointMessage(s, this.opts.decimalComma);
@@ -596,7 +611,7 @@ class RatingsAccumulator {
   private addLongRecord(d: DimBuilder, row: string[], targetId: string, order: number): void {
     const { header, ri, vi } = this.layout;
     const cell = row[vi];
-    if (isMissing(cell.trim())) {
+    if (this.isNa(cell.trim())) {
       this.nMissing++;
       d.targetId(targetId);
       const who = row[ri].trim();
@@ -615,7 +630,7 @@ class RatingsAccumulator {
     for (const c of raterCols) {
       const r = d.raterId(header[c]);
       const cell = row[c];
-      if (isMissing(cell.trim())) {
+      if (this.isNa(cell.trim())) {
         this.nMissing++;
         continue;
       }
@@ -802,7 +817,7 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
     ? `; a wide file has one row per target: if this is a long file (one row per rating), name its columns (--rater-col ${header[raterCols[0]]} --rating-col ${header[raterCols[1]]})`
     : undefined;
   checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint);
-  const mix = scaleMix(dim);
+  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven);
   if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
 }

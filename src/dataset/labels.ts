@@ -165,6 +165,8 @@ export interface ReadLabelsOptions {
   delimiter?: string;
   /** Ratings and times written with a decimal comma. */
   decimalComma?: boolean;
+  /** Codes for a missing rating besides '' and NA (`--na`). */
+  naValues?: string[];
 }
 
 /**
@@ -203,6 +205,7 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
       ratingColumn: opts.ratingColumn,
       delimiter: opts.delimiter,
       decimalComma: opts.decimalComma,
+      naValues: opts.naValues,
       // a wide file's span columns are read by readSpans, not raters (they were: 'non-numeric rating 2,690' in start_s)
       metaColumns: SPAN_COLUMNS,
     });
