@@ -518,6 +518,8 @@ class RatingsAccumulator {
   nMissing = 0;
   /** Records whose every cell is empty (Excel's `;;;` rows below the data): skipped, and said in a note. */
   readonly emptyRows: number[] = [];
+  /** Records that repeat the header (exports joined one after another): skipped, and said in a note. */
+  readonly headerRows: number[] = [];
 
   /** `--na` values, keyed as labels are (numbers numerically). */
   private readonly na: Set<string>;
@@ -591,12 +593,38 @@ class RatingsAccumulator {
     return v;
   }
 
+  /**
+   * A record that is the header again (two exports joined with `cat` or copy-paste; a BOM may lead it): skipped. One
+   * whose target cell is the target column's name but whose other cells are not the header's (the second export has
+   * its columns in another order, so its ratings would go to the wrong raters) is refused. Before, a numeric file
+   * stopped on "non-numeric rating 'r1'", and a categorical one read the header as a target rated 'r1', 'r2' by
+   * every rater (a sixth new user's trial).
+   */
+  private isHeaderAgain(row: string[]): boolean {
+    const { header, ti } = this.layout;
+    const cells = row.map((c, i) => (i === 0 ? c.replace(/^\uFEFF/, '') : c).trim());
+    if (cells.length === header.length && cells.every((c, i) => c === header[i])) return true;
+    if (cells[ti].toLowerCase() !== header[ti].toLowerCase()) return false;
+    const names = new Set(header.filter((h) => h !== '').map((h) => h.toLowerCase()));
+    const named = cells.filter((c, i) => i !== ti && c !== '' && names.has(c.toLowerCase())).length;
+    if (named === 0) return false;
+    throw new RecordError(
+      `this row is a header again (files joined?) with other columns than line 1 (${quoteList(cells)} against ${quoteList(header)}): the ratings below it would be read under line 1's columns; give every joined part line 1's columns in line 1's order`,
+      this.rec,
+      header[ti],
+    );
+  }
+
   /** One data record: a rating (long) or a row of ratings (wide). */
   addRecord(row: string[]): void {
     const { header, unnamed, di, ti } = this.layout;
     this.rec++;
     if (row.every((c) => c.trim() === '')) {
       this.emptyRows.push(this.rec);
+      return;
+    }
+    if (this.isHeaderAgain(row)) {
+      this.headerRows.push(this.rec);
       return;
     }
     for (const c of unnamed) if (row[c].trim() !== '') throw new RecordError(unnamedColumnMessage(c, row[c].trim()), this.rec, String(c + 1));
@@ -683,10 +711,11 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   });
   const acc = read.acc;
   if (acc === null) throw new InputError('empty file (no header, no ratings)', { file: path });
-  if (acc.rec < 0 || acc.emptyRows.length === acc.rec + 1) throw new InputError(`no ratings (the file has a header only${acc.rec >= 0 ? ' and rows of empty cells' : ''})`, { file: path, line: 2 });
+  if (acc.rec < 0 || acc.emptyRows.length + acc.headerRows.length === acc.rec + 1) throw new InputError(`no ratings (the file has a header only${acc.rec >= 0 ? ' and rows of empty cells' : ''})`, { file: path, line: 2 });
   refuseRatingsAsTargetIds(acc.layout, [...acc.dims.values()].flatMap((d) => d.targets), path);
   const table = ratingsTable(path, acc, opts.levels);
   if (acc.emptyRows.length > 0) table.notes = [...(table.notes ?? []), await emptyRowsNote(path, acc.emptyRows, delimiter)];
+  if (acc.headerRows.length > 0) table.notes = [...(table.notes ?? []), await headerRowsNote(path, acc.headerRows, delimiter)];
   return table;
 }
 
@@ -725,6 +754,15 @@ async function emptyRowsNote(path: string, recs: number[], delimiter: string): P
   return `ignored ${recs.length} row(s) whose every cell is empty${where}; Excel writes such rows below the data`;
 }
 
+const quoteList = (cells: string[]) => cells.filter((c) => c !== '').map((c) => `'${c}'`).join(', ');
+
+/** "ignored 1 row(s) that repeat the header (line 6)": exports joined one after another. */
+async function headerRowsNote(path: string, recs: number[], delimiter: string): Promise<string> {
+  const first = await lineOfRecord(path, recs[0], delimiter);
+  const where = first === undefined ? '' : ` (${recs.length === 1 ? 'line' : 'the first on line'} ${first})`;
+  return `ignored ${recs.length} row(s) that repeat the header${where}; exports joined one after another write such rows`;
+}
+
 /** The table of a file read to its end: categories in their order, every dimension finished and checked. */
 function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | undefined): RatingsTable {
   const { header, format, ti, ri, vi, di, oi, unnamed } = acc.layout;
@@ -742,7 +780,7 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
       dimension: di >= 0 ? header[di] : null,
       order: oi >= 0 ? header[oi] : null,
     },
-    n_records: acc.rec + 1 - acc.emptyRows.length,
+    n_records: acc.rec + 1 - acc.emptyRows.length - acc.headerRows.length,
     n_missing_cells: acc.nMissing,
     dimensions,
     notes: unnamed.length > 0 ? [unnamedColumnsNote(unnamed, header.length)] : [],

@@ -133,6 +133,8 @@ async function readSpans(file: string, targetColumn: string, opts: ReadLabelsOpt
   for (const { line, cells: r } of table.rows) {
     const target = (r[ct] ?? '').trim();
     if (target === '') continue;
+    // the header again (exports joined): readRatings skips it with a note, or refuses it when its columns differ
+    if (r.every((c, i) => (c ?? '').replace(/^\uFEFF/, '').trim().toLowerCase() === (table.header[i] ?? '').trim().toLowerCase())) continue;
     for (const c of [ca, cb]) {
       const thousands = thousandsPointMessage(r[c] ?? '', opts.decimalComma);
       if (thousands) throw new InputError(`${table.header[c]} ${thousands}`, { file, line, column: table.header[c] });
