@@ -854,7 +854,7 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
   const duplicateHint = longAsWide
     ? `; a wide file has one row per target: if this is a long file (one row per rating), name its columns (--rater-col ${header[raterCols[0]]} --rating-col ${header[raterCols[1]]})`
     : undefined;
-  checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint);
+  checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined);
   const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven);
   if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
@@ -875,12 +875,31 @@ function emptyRatersText(empty: string[], raterColumn: string | null): string {
   return `${what}${empty.length > 1 ? 's' : ''} ${empty.map((r) => `'${r}'`).join(', ')}`;
 }
 
+/**
+ * Two ratings of one (target, rater) at two values of the time/order column: samples of a continuous trace (FEELtrace,
+ * GTrace, a joystick at its own rate), not a test-retest. The hint was `--repeated`, which took each rater's first
+ * sample as their rating of the clip and gave ICC 0.95 on 5 clips of 80-200 samples a trace, exit 0 (a sixth new
+ * user's trial). Agreement needs one rating per target and rater: the hint says how to make one.
+ */
+function traceHint(d: RatingsDimension, a: number, b: number, orderColumn: string | undefined): string | null {
+  if (!d.order || orderColumn === undefined || /^(order|sequence|seq)$/i.test(orderColumn)) return null;
+  const [ta, tb] = [d.order[a], d.order[b]];
+  // a time in seconds or frames; not an ISO date (read as ms since 1970: a test-retest's rating dates)
+  if (!(Number.isFinite(ta) && Number.isFinite(tb) && ta !== tb && Math.abs(ta) < 1e9 && Math.abs(tb) < 1e9)) return null;
+  return (
+    `, at ${orderColumn} ${ta} and ${tb}: samples of a continuous trace? agreement compares one rating per target and rater: ` +
+    `average each trace over its target, or cut the traces into windows on one time grid and make each window a target (e.g. '${d.targets[d.target[a]]}@0-1s'); ` +
+    `a test-retest design needs an occasion column or --repeated`
+  );
+}
+
 /** Duplicate (target, rater[, occasion]) within a dimension and fewer than two raters: O(n) with a per-rater marker. */
 function checkDimension(
   d: RatingsDimension,
   raterColumn: string | null,
   targetColumn = 'target',
   duplicateHint = '; a test-retest design needs an occasion column or --repeated',
+  orderColumn?: string,
 ): void {
   const dimLabel = d.name ? ` in dimension '${d.name}'` : '';
   if (d.raters.length < 2) {
@@ -909,8 +928,9 @@ function checkDimension(
       const r = d.occasion ? d.rater[i] * nOcc + d.occasion[i] : d.rater[i];
       if (mark[r] === t) {
         const first = d.record[where[r]];
+        const hint = d.occasion ? '' : (traceHint(d, where[r], i, orderColumn) ?? duplicateHint);
         throw new RecordError(
-          `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[d.rater[i]]}'${dimLabel}${d.occasion ? ` on occasion '${d.occasions![d.occasion[i]]}'` : ''} (first given on {FIRST})${d.occasion ? '' : duplicateHint}`,
+          `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[d.rater[i]]}'${dimLabel}${d.occasion ? ` on occasion '${d.occasions![d.occasion[i]]}'` : ''} (first given on {FIRST})${hint}`,
           d.record[i],
           raterColumn ?? d.raters[d.rater[i]],
           first,
