@@ -111,3 +111,23 @@ describe('dataset build --labels', () => {
     expect(labels(join(tmp.dir, 'rna'))).toBe(labels(join(tmp.dir, 'rempty')));
   });
 });
+
+describe('a code among text labels', () => {
+  it("'99' among happy/sad/neutral is refused naming the line and --na 99; with --na 99 it is a missing rating", async () => {
+    const p = file('cat-text99.csv', 'target,a,b,c\nc1,happy,happy,99\nc2,sad,sad,sad\nc3,happy,99,happy\nc4,neutral,sad,neutral\n');
+    const r = await runCli(['agreement', p, '--categorical']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `mmprep: ${p}:2, column c: label '99' by rater 'c' (99 occurs 2 times) is a number among text labels ('happy', 'neutral', 'sad'): a code for a missing rating? pass --na 99 to read it as missing (or write an empty cell); if it is a label, write it as text (e.g. 'code 99')\n`,
+    );
+    const ok = await runCli(['agreement', p, '--categorical', '--na', '99', '--json']);
+    expect(ok.code).toBe(0);
+    const d = JSON.parse(ok.stdout).dimensions[0];
+    expect([d.categories, d.n_ratings, d.n_missing]).toEqual([['happy', 'neutral', 'sad'], 10, 2]);
+  });
+
+  it('negative control: labels that mix text and other numbers (0 = none) are read', async () => {
+    const t = await readRatings(file('cat-mixed.csv', 'target,a,b\nc1,happy,0\nc2,sad,sad\nc3,0,0\n'), { categorical: true });
+    expect(t.dimensions[0].categories).toEqual(['0', 'happy', 'sad']);
+  });
+});

@@ -33,10 +33,31 @@ function numbersOf(d: RatingsDimension, levelsGiven: boolean): Float64Array | nu
   return Float64Array.from(d.value, (c) => num[c]);
 }
 
+/**
+ * Text labels (happy, sad) beside a label that is one of CODES ('99', '-1'): the code would be a category of its own
+ * (Fleiss' kappa, alpha and the majority gold label count it). The first rating with it, or null.
+ */
+function codeAmongText(d: RatingsDimension, levelsGiven: boolean): MissingCode | null {
+  if (d.categories === null || levelsGiven) return null;
+  const isCode = d.categories.map((c) => c.trim() !== '' && CODES.has(Number(c)));
+  const text = d.categories.filter((c) => !Number.isFinite(Number(c)));
+  if (!isCode.includes(true) || text.length === 0 || text.length + isCode.filter(Boolean).length !== d.categories.length) return null;
+  const at = d.value.findIndex((c) => isCode[c]);
+  const label = d.categories[d.value[at]];
+  const count = d.value.filter((c) => c === d.value[at]).length;
+  const shown = text.slice(0, 3).map((c) => `'${c}'`).join(', ') + (text.length > 3 ? ', …' : '');
+  const dim = d.name ? ` in dimension '${d.name}'` : '';
+  return {
+    at,
+    code: Number(label),
+    message: `label '${label}' by rater '${d.raters[d.rater[at]]}'${dim} (${label} occurs ${count === 1 ? 'once' : `${count} times`}) is a number among text labels (${shown}): a code for a missing rating? pass --na ${d.categories.filter((_, i) => isCode[i]).join(',')} to read it as missing (or write an empty cell); if it is a label, write it as text (e.g. 'code ${label}')`,
+  };
+}
+
 /** The first untold missing-value code off the dimension's scale, or null. */
 export function missingCode(d: RatingsDimension, levelsGiven = false): MissingCode | null {
   const v = numbersOf(d, levelsGiven);
-  if (v === null) return null;
+  if (v === null) return codeAmongText(d, levelsGiven);
   let lo = Infinity;
   let big = 0;
   let nOthers = 0;
