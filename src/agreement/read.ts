@@ -549,7 +549,12 @@ class RatingsAccumulator {
     let i = this.labelIndex.get(key);
     if (i === undefined) {
       const levels = this.opts.levels;
-      if (levels) throw new RecordError(`label '${s.length > 40 ? s.slice(0, 40) + '…' : s}' is not one of --levels (${levels.join(', ')})`, this.rec, column);
+      if (levels) {
+        // 'Strongly disagree' for 'strongly disagree' (a sixth trial): name the level it is a spelling of
+        const twin = levels.find((l) => spellingKey(l) === spellingKey(s));
+        const hint = twin === undefined ? '' : `: it differs from '${twin}' only in case, spaces, '-' or '_' (write '${twin}')`;
+        throw new RecordError(`label '${s.length > 40 ? s.slice(0, 40) + '…' : s}' is not one of --levels (${levels.join(', ')})${hint}`, this.rec, column);
+      }
       i = this.labels.length;
       this.labels.push(s);
       this.labelIndex.set(key, i);
