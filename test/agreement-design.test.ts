@@ -43,6 +43,10 @@ describe('--levels', () => {
     const bad = await runCli(['agreement', p, '--levels', 'low,high']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe(`mmprep: ${p}:3, column A: label 'mid' is not one of --levels (low, high)`);
+    // a level typed in another case names the level (a sixth trial: 'Strongly disagree' for 'strongly disagree')
+    const cased = await runCli(['agreement', p, '--levels', 'low,Mid,high']);
+    expect(cased.code).toBe(2);
+    expect(cased.stderr.trim()).toBe(`mmprep: ${p}:3, column A: label 'mid' is not one of --levels (low, Mid, high): it differs from 'Mid' only in case, spaces, '-' or '_' (write 'Mid')`);
   });
 });
 

@@ -310,7 +310,7 @@ describe('other spellings of a missing rating are refused, not read as a categor
     const p = file('na-cat.csv', 'target,rater,rating\nt1,a,happy\nt1,b,sad\nt2,a,sad\nt2,b,N/A\nt3,a,happy\nt3,b,happy\n');
     const r = await runCli(['agreement', p, '--categorical']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(`mmprep: ${p}:5, column rating: rating 'N/A' looks like a missing-value marker: write a missing rating as an empty cell or NA`);
+    expect(r.stderr.trim()).toBe(`mmprep: ${p}:5, column rating: rating 'N/A' looks like a missing-value marker: write a missing rating as an empty cell or NA, or pass --na N/A to read it as missing`);
   });
   it('numeric: a lower-case na says the same instead of "use --categorical"; a label in --levels is still a label', async () => {
     const p = file('na-num.csv', 'target,A,B\nt1,1,2\nt2,3,na\nt3,5,4\n');

@@ -68,6 +68,22 @@ describe('ids and labels that differ only in case or separators', () => {
     expect(r.stderr).toBe(`mmprep: ${p}:12, column dimension: fewer than two raters in dimension 'Valence' (found 1: 'r2'); dimension 'Valence' differs from 'valence' only in case, spaces, '-' or '_': write one spelling\n`);
   });
 
+  it("numeric ids written two ways ('1', '01', '1.0'; '007' and '7'): said as spellings of one rater / target (a sixth trial: three raters, no word)", async () => {
+    const p = file('numeric-ids.csv', 'target,rater,rating\n007,1,3\n007,01,4\n8,1,5\n8,01,5\n9,1,2\n9,01,1\n7,1.0,4\n7,01,4\n');
+    const r = await runCli(['agreement', p, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout).dimensions[0];
+    expect(d.n_raters).toBe(3);
+    expect(spelling(d)).toMatchObject([
+      { kind: 'rater', names: [['01', '1', '1.0']] },
+      { kind: 'target', names: [['007', '7']] },
+    ]);
+    expect(r.stderr).toContain(`mmprep agreement: warning: ${p}: raters that differ only in case, spaces, '-', '_' or a number's zeros ('7', '007', '7.0') are counted as different raters: '01' (4 ratings), '1' (3 ratings), '1.0' (1 rating) (if they are one rater, write one spelling in the file)\n`);
+    // ids that are other numbers (10 and 1, 1.5 and 15) are not spellings of one another
+    const other = analyzeAgreement(await readRatings(file('numeric-other.csv', 'target,rater,rating\n1,10,3\n1,1,4\n15,10,5\n15,1,5\n1.5,10,2\n1.5,1,1\n')));
+    expect(other.dimensions.flatMap(spelling)).toEqual([]);
+  });
+
   it('negative controls: the demo ratings and ids such as r1/r2, s01_u0/s01_u1 give no spelling warning', async () => {
     const demo = analyzeAgreement(await readRatings(join(FIXTURES, 'demo', 'ratings.csv')));
     expect(demo.dimensions.flatMap(spelling)).toEqual([]);

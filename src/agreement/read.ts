@@ -14,6 +14,7 @@ import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter
 import type { RatingsDimension, RatingsTable } from './types.js';
 import { spellingKey } from './variants.js';
 import { scaleMix } from './scale-mix.js';
+import { missingCode } from './missing-codes.js';
 
 export interface ReadRatingsOptions {
   /** 'auto' (default): long when the header has the target, rater and rating columns, else wide. */
@@ -41,6 +42,8 @@ export interface ReadRatingsOptions {
   occasionColumn?: string;
   /** Repeated (target, rater) rows are successive occasions 1, 2, … in file order instead of an error. */
   repeated?: boolean;
+  /** Cell values that mean a missing rating besides '' and NA (`--na 99,-1`; numbers match numerically: 99 is 99.0). */
+  naValues?: string[];
   /** Columns another reader takes (dataset build's session_id, start_s, end_s): in a wide file neither a rater nor the
    *  guessed target column. */
   metaColumns?: string[];
@@ -507,18 +510,27 @@ class RatingsAccumulator {
   readonly labels: string[] = [];
   private readonly labelIndex = new Map<string, number>();
   readonly categorical: boolean;
+  /** --levels declared the labels (a numeric label such as 99 is then on the scale by declaration). */
+  readonly levelsGiven: boolean;
   /** Ratings carry an occasion (occasion column or --repeated). */
   readonly withOccasions: boolean;
   rec = -1;
   nMissing = 0;
   /** Records whose every cell is empty (Excel's `;;;` rows below the data): skipped, and said in a note. */
   readonly emptyRows: number[] = [];
+  /** Records that repeat the header (exports joined one after another): skipped, and said in a note. */
+  readonly headerRows: number[] = [];
+
+  /** `--na` values, keyed as labels are (numbers numerically). */
+  private readonly na: Set<string>;
 
   constructor(
     readonly layout: RatingsLayout,
     private readonly opts: ReadRatingsOptions,
   ) {
+    this.na = new Set((opts.naValues ?? []).map((s) => labelKey(s.trim())));
     this.categorical = Boolean(opts.categorical) || opts.levels !== undefined;
+    this.levelsGiven = opts.levels !== undefined;
     this.withOccasions = layout.oc >= 0 || Boolean(opts.repeated);
     if (opts.levels) opts.levels.forEach((l, i) => this.labelIndex.set(labelKey(l), i));
   }
@@ -537,7 +549,12 @@ class RatingsAccumulator {
     let i = this.labelIndex.get(key);
     if (i === undefined) {
       const levels = this.opts.levels;
-      if (levels) throw new RecordError(`label '${s.length > 40 ? s.slice(0, 40) + '…' : s}' is not one of --levels (${levels.join(', ')})`, this.rec, column);
+      if (levels) {
+        // 'Strongly disagree' for 'strongly disagree' (a sixth trial): name the level it is a spelling of
+        const twin = levels.find((l) => spellingKey(l) === spellingKey(s));
+        const hint = twin === undefined ? '' : `: it differs from '${twin}' only in case, spaces, '-' or '_' (write '${twin}')`;
+        throw new RecordError(`label '${s.length > 40 ? s.slice(0, 40) + '…' : s}' is not one of --levels (${levels.join(', ')})${hint}`, this.rec, column);
+      }
       i = this.labels.length;
       this.labels.push(s);
       this.labelIndex.set(key, i);
@@ -545,10 +562,15 @@ class RatingsAccumulator {
     return i;
   }
 
+  /** An empty cell, NA, or one of `--na`. */
+  isNa(s: string): boolean {
+    return isMissing(s) || (this.na.size > 0 && this.na.has(labelKey(s)));
+  }
+
   private readValue(cell: string, column: string): number {
     let s = cell.trim();
     if (missingMarkerLike(s) && this.labelIndex.get(labelKey(s)) === undefined) {
-      throw new RecordError(`rating '${s}' looks like a missing-value marker: write a missing rating as an empty cell or NA`, this.rec, column);
+      throw new RecordError(`rating '${s}' looks like a missing-value marker: write a missing rating as an empty cell or NA, or pass --na ${shellWord(s)} to read it as missing`, this.rec, column);
     }
     if (this.categorical) return this.labelCode(s, column);
     const thousands = thousandsPointMessage(s, this.opts.decimalComma);
@@ -576,12 +598,38 @@ class RatingsAccumulator {
     return v;
   }
 
+  /**
+   * A record that is the header again (two exports joined with `cat` or copy-paste; a BOM may lead it): skipped. One
+   * whose target cell is the target column's name but whose other cells are not the header's (the second export has
+   * its columns in another order, so its ratings would go to the wrong raters) is refused. Before, a numeric file
+   * stopped on "non-numeric rating 'r1'", and a categorical one read the header as a target rated 'r1', 'r2' by
+   * every rater (a sixth new user's trial).
+   */
+  private isHeaderAgain(row: string[]): boolean {
+    const { header, ti } = this.layout;
+    const cells = row.map((c, i) => (i === 0 ? c.replace(/^\uFEFF/, '') : c).trim());
+    if (cells.length === header.length && cells.every((c, i) => c === header[i])) return true;
+    if (cells[ti].toLowerCase() !== header[ti].toLowerCase()) return false;
+    const names = new Set(header.filter((h) => h !== '').map((h) => h.toLowerCase()));
+    const named = cells.filter((c, i) => i !== ti && c !== '' && names.has(c.toLowerCase())).length;
+    if (named === 0) return false;
+    throw new RecordError(
+      `this row is a header again (files joined?) with other columns than line 1 (${quoteList(cells)} against ${quoteList(header)}): the ratings below it would be read under line 1's columns; give every joined part line 1's columns in line 1's order`,
+      this.rec,
+      header[ti],
+    );
+  }
+
   /** One data record: a rating (long) or a row of ratings (wide). */
   addRecord(row: string[]): void {
     const { header, unnamed, di, ti } = this.layout;
     this.rec++;
     if (row.every((c) => c.trim() === '')) {
       this.emptyRows.push(this.rec);
+      return;
+    }
+    if (this.isHeaderAgain(row)) {
+      this.headerRows.push(this.rec);
       return;
     }
     for (const c of unnamed) if (row[c].trim() !== '') throw new RecordError(unnamedColumnMessage(c, row[c].trim()), this.rec, String(c + 1));
@@ -596,7 +644,7 @@ class RatingsAccumulator {
   private addLongRecord(d: DimBuilder, row: string[], targetId: string, order: number): void {
     const { header, ri, vi } = this.layout;
     const cell = row[vi];
-    if (isMissing(cell.trim())) {
+    if (this.isNa(cell.trim())) {
       this.nMissing++;
       d.targetId(targetId);
       const who = row[ri].trim();
@@ -615,7 +663,7 @@ class RatingsAccumulator {
     for (const c of raterCols) {
       const r = d.raterId(header[c]);
       const cell = row[c];
-      if (isMissing(cell.trim())) {
+      if (this.isNa(cell.trim())) {
         this.nMissing++;
         continue;
       }
@@ -668,10 +716,11 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   });
   const acc = read.acc;
   if (acc === null) throw new InputError('empty file (no header, no ratings)', { file: path });
-  if (acc.rec < 0 || acc.emptyRows.length === acc.rec + 1) throw new InputError(`no ratings (the file has a header only${acc.rec >= 0 ? ' and rows of empty cells' : ''})`, { file: path, line: 2 });
+  if (acc.rec < 0 || acc.emptyRows.length + acc.headerRows.length === acc.rec + 1) throw new InputError(`no ratings (the file has a header only${acc.rec >= 0 ? ' and rows of empty cells' : ''})`, { file: path, line: 2 });
   refuseRatingsAsTargetIds(acc.layout, [...acc.dims.values()].flatMap((d) => d.targets), path);
   const table = ratingsTable(path, acc, opts.levels);
   if (acc.emptyRows.length > 0) table.notes = [...(table.notes ?? []), await emptyRowsNote(path, acc.emptyRows, delimiter)];
+  if (acc.headerRows.length > 0) table.notes = [...(table.notes ?? []), await headerRowsNote(path, acc.headerRows, delimiter)];
   return table;
 }
 
@@ -710,6 +759,15 @@ async function emptyRowsNote(path: string, recs: number[], delimiter: string): P
   return `ignored ${recs.length} row(s) whose every cell is empty${where}; Excel writes such rows below the data`;
 }
 
+const quoteList = (cells: string[]) => cells.filter((c) => c !== '').map((c) => `'${c}'`).join(', ');
+
+/** "ignored 1 row(s) that repeat the header (line 6)": exports joined one after another. */
+async function headerRowsNote(path: string, recs: number[], delimiter: string): Promise<string> {
+  const first = await lineOfRecord(path, recs[0], delimiter);
+  const where = first === undefined ? '' : ` (${recs.length === 1 ? 'line' : 'the first on line'} ${first})`;
+  return `ignored ${recs.length} row(s) that repeat the header${where}; exports joined one after another write such rows`;
+}
+
 /** The table of a file read to its end: categories in their order, every dimension finished and checked. */
 function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | undefined): RatingsTable {
   const { header, format, ti, ri, vi, di, oi, unnamed } = acc.layout;
@@ -727,7 +785,7 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
       dimension: di >= 0 ? header[di] : null,
       order: oi >= 0 ? header[oi] : null,
     },
-    n_records: acc.rec + 1 - acc.emptyRows.length,
+    n_records: acc.rec + 1 - acc.emptyRows.length - acc.headerRows.length,
     n_missing_cells: acc.nMissing,
     dimensions,
     notes: unnamed.length > 0 ? [unnamedColumnsNote(unnamed, header.length)] : [],
@@ -801,8 +859,8 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
   const duplicateHint = longAsWide
     ? `; a wide file has one row per target: if this is a long file (one row per rating), name its columns (--rater-col ${header[raterCols[0]]} --rating-col ${header[raterCols[1]]})`
     : undefined;
-  checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint);
-  const mix = scaleMix(dim);
+  checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined);
+  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven);
   if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
 }
@@ -822,12 +880,31 @@ function emptyRatersText(empty: string[], raterColumn: string | null): string {
   return `${what}${empty.length > 1 ? 's' : ''} ${empty.map((r) => `'${r}'`).join(', ')}`;
 }
 
+/**
+ * Two ratings of one (target, rater) at two values of the time/order column: samples of a continuous trace (FEELtrace,
+ * GTrace, a joystick at its own rate), not a test-retest. The hint was `--repeated`, which took each rater's first
+ * sample as their rating of the clip and gave ICC 0.95 on 5 clips of 80-200 samples a trace, exit 0 (a sixth new
+ * user's trial). Agreement needs one rating per target and rater: the hint says how to make one.
+ */
+function traceHint(d: RatingsDimension, a: number, b: number, orderColumn: string | undefined): string | null {
+  if (!d.order || orderColumn === undefined || /^(order|sequence|seq)$/i.test(orderColumn)) return null;
+  const [ta, tb] = [d.order[a], d.order[b]];
+  // a time in seconds or frames; not an ISO date (read as ms since 1970: a test-retest's rating dates)
+  if (!(Number.isFinite(ta) && Number.isFinite(tb) && ta !== tb && Math.abs(ta) < 1e9 && Math.abs(tb) < 1e9)) return null;
+  return (
+    `, at ${orderColumn} ${ta} and ${tb}: samples of a continuous trace? agreement compares one rating per target and rater: ` +
+    `average each trace over its target, or cut the traces into windows on one time grid and make each window a target (e.g. '${d.targets[d.target[a]]}@0-1s'); ` +
+    `a test-retest design needs an occasion column or --repeated`
+  );
+}
+
 /** Duplicate (target, rater[, occasion]) within a dimension and fewer than two raters: O(n) with a per-rater marker. */
 function checkDimension(
   d: RatingsDimension,
   raterColumn: string | null,
   targetColumn = 'target',
   duplicateHint = '; a test-retest design needs an occasion column or --repeated',
+  orderColumn?: string,
 ): void {
   const dimLabel = d.name ? ` in dimension '${d.name}'` : '';
   if (d.raters.length < 2) {
@@ -856,8 +933,9 @@ function checkDimension(
       const r = d.occasion ? d.rater[i] * nOcc + d.occasion[i] : d.rater[i];
       if (mark[r] === t) {
         const first = d.record[where[r]];
+        const hint = d.occasion ? '' : (traceHint(d, where[r], i, orderColumn) ?? duplicateHint);
         throw new RecordError(
-          `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[d.rater[i]]}'${dimLabel}${d.occasion ? ` on occasion '${d.occasions![d.occasion[i]]}'` : ''} (first given on {FIRST})${d.occasion ? '' : duplicateHint}`,
+          `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[d.rater[i]]}'${dimLabel}${d.occasion ? ` on occasion '${d.occasions![d.occasion[i]]}'` : ''} (first given on {FIRST})${hint}`,
           d.record[i],
           raterColumn ?? d.raters[d.rater[i]],
           first,

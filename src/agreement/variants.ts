@@ -16,9 +16,29 @@ export interface SpellingVariantsWarning {
 
 const KIND_PLURAL = { rater: 'raters', target: 'targets', label: 'labels', dimension: 'dimensions' } as const;
 
-/** The key two spellings share when they differ only in case, whitespace, '-' or '_'. */
+/** The key two spellings share when they differ only in case, whitespace, '-' or '_', or (a number) in its zeros. */
 export function spellingKey(name: string): string {
-  return name.normalize('NFKC').toLowerCase().replace(/[\s_-]+/g, '');
+  return numberKey(name.normalize('NFKC').toLowerCase().replace(/[\s_-]+/g, ''));
+}
+
+/**
+ * '007', '7' and '7.0' are one id written by two tools: Excel drops leading zeros and pandas writes an integer column
+ * with a missing cell as floats (a sixth new user's trial: rater '1' beside '1.0' and '01' was three raters, the ICC
+ * had no complete target and Cohen's kappa paired '1' with '01'). The number's digits without leading zeros and
+ * without a fraction of zeros (as text: ids beyond 2^53 keep every digit).
+ */
+function numberKey(k: string): string {
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(k);
+  if (m === null) return k;
+  const int = m[1].replace(/^0+(?=\d)/, '');
+  const frac = (m[2] ?? '').replace(/0+$/, '');
+  return frac === '' ? int : `${int}.${frac}`;
+}
+
+/** The names differ in more than case, whitespace, '-' and '_' (a number's zeros: '7' and '007'). */
+function zerosDiffer(names: string[]): boolean {
+  const plain = (n: string) => n.normalize('NFKC').toLowerCase().replace(/[\s_-]+/g, '');
+  return new Set(names.map(plain)).size > 1;
 }
 
 /** Groups of two or more names with one spelling key, each group most used first (then first seen). */
@@ -43,7 +63,7 @@ export function spellingWarning(kind: SpellingVariantsWarning['kind'], groups: R
     code: 'spelling_variants',
     kind,
     names: groups.map((g) => g.map((v) => v.name)),
-    message: `${KIND_PLURAL[kind]} that differ only in case, spaces, '-' or '_' are counted as different ${KIND_PLURAL[kind]}: ${shown.join('; ')}${more} (if they are one ${kind}, write one spelling in the file)`,
+    message: `${KIND_PLURAL[kind]} that differ only in case, spaces, '-'${groups.some((g) => zerosDiffer(g.map((v) => v.name))) ? ", '_' or a number's zeros ('7', '007', '7.0')" : " or '_'"} are counted as different ${KIND_PLURAL[kind]}: ${shown.join('; ')}${more} (if they are one ${kind}, write one spelling in the file)`,
   };
 }
 

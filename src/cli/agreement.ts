@@ -12,7 +12,7 @@ import { readRatings } from '../agreement/read.js';
 import { renderReport } from '../agreement/report.js';
 import { ICC_TYPES, type IccType, type RatingsTable } from '../agreement/types.js';
 import type { AlphaMetric } from '../agreement/alpha.js';
-import { action, choiceOption, numberOption, outputOf, printJsonFailure } from './run.js';
+import { action, choiceOption, naList, numberOption, outputOf, printJsonFailure } from './run.js';
 
 function parseDelimiterArg(v: string): string {
   try {
@@ -31,6 +31,7 @@ interface Opts {
   orderCol?: string;
   delimiter?: string;
   decimalComma: boolean;
+  na?: string;
   output?: string;
   out?: string;
   categorical: boolean;
@@ -102,6 +103,7 @@ function addLayoutOptions(cmd: Command): void {
     .option('--order-col <name>', 'order/time/sequence column for drift (default: order, sequence, seq, time, t_s or timestamp when present)')
     .option('--delimiter <char>', 'field delimiter: one character or comma, semicolon, tab (default: sniffed from the header among , ; tab)', parseDelimiterArg)
     .option('--decimal-comma', "ratings are written with a decimal comma ('3,5')", false)
+    .option('--na <values>', "cell values that mean a missing rating besides an empty cell and NA, comma-separated (e.g. 99,-1 or -)")
     .option('-o, --output <file>', 'write the table (or --json) to this file instead of stdout')
     .addOption(new Option('--out <file>', 'same as --output').hideHelp());
 }
@@ -177,6 +179,7 @@ async function readTable(file: string, o: Opts): Promise<RatingsTable> {
     categorical: o.categorical,
     delimiter: o.delimiter,
     decimalComma: o.decimalComma,
+    naValues: naList(o.na),
     levels,
     occasionColumn: o.occasionCol,
     repeated: o.repeated,

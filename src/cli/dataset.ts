@@ -4,13 +4,14 @@ import { buildDataset, discardRunningBuilds, failedSessionsError, type BuildOpti
 import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES } from '../dataset/features.js';
 import { DEFAULT_SPLIT } from '../dataset/splits.js';
 import { formatReport, parseMaxMissing, validateDataset } from '../dataset/validate.js';
-import { action, exitInterrupted, choiceOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption, printJsonFailure } from './run.js';
+import { action, exitInterrupted, choiceOption, columnList, delimiterOption, jobsOption, naList, numberOption, outputOf, outputOption, printJsonFailure } from './run.js';
 
 interface BuildOpts {
   features: string;
   labels: string[];
   delimiter?: string;
   decimalComma: boolean;
+  na?: string;
   categorical: boolean;
   targetCol?: string;
   raterCol?: string;
@@ -73,6 +74,7 @@ function registerBuild(ds: Command): void {
     .requiredOption('--features <dir>', 'the output folder of `mmprep extract` (DIR/<session_id>/...)')
     .option('--labels <file>', 'ratings CSV as `mmprep agreement` reads it (repeat for one file per dimension or campaign); targets = segment ids or with session_id,start_s,end_s columns', collect, [])
     .option('--decimal-comma', "labels files write numbers with a decimal comma ('3,5')", false)
+    .option('--na <values>', "labels files: cell values that mean a missing rating besides an empty cell and NA, comma-separated (e.g. 99,-1)")
     .option('--categorical', 'labels files hold category labels (happy, sad, ...), not numbers: gold is the majority label', false)
     .option('--target-col <name>', "labels files: the column of target ids (as mmprep agreement; default 'target', or a wide file's first column other than session_id/start_s/end_s)")
     .option('--rater-col <name>', "labels files: the rater column of a long file (as mmprep agreement; default 'rater')")
@@ -142,6 +144,7 @@ function buildOptions(o: BuildOpts): BuildOptions {
     jobs: o.jobs,
     delimiter: o.delimiter,
     decimalComma: o.decimalComma,
+    labelNa: naList(o.na),
     categorical: o.categorical,
     labelColumns: { targetColumn: o.targetCol, raterColumn: o.raterCol, ratingColumn: o.ratingCol },
     allowColumns: o.allowColumns,

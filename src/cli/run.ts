@@ -185,3 +185,11 @@ export function commonOptions(cmd: Command): Command {
 export function columnList(v: string, prev: string[] = []): string[] {
   return [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 }
+
+/** `--na 99,-1`: the cell values that mean a missing rating (trimmed, empty entries dropped); undefined when not given. */
+export function naList(v: string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const list = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (list.length === 0) throw new InputError('--na: no value given (write the codes that mean a missing rating, e.g. --na 99,-1)');
+  return list;
+}

@@ -52,6 +52,8 @@ export interface BuildOptions {
   delimiter?: string;
   /** Labels files write numbers with a decimal comma. */
   decimalComma?: boolean;
+  /** Labels files' codes for a missing rating besides '' and NA (`--na`). */
+  labelNa?: string[];
   /** Labels files hold category labels (happy, sad, ...): gold is the majority, as `mmprep agreement --categorical`. */
   categorical?: boolean;
   /** Labels files' column names (as `mmprep agreement --target-col/--rater-col/--rating-col`). */
@@ -161,7 +163,7 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
   const manifest = await readManifest(manifestPath, { checkFiles: false, delimiter: o.delimiter, allowColumns: o.allowColumns });
   for (const n of manifest.notes) o.onNote?.(n);
   const labelFiles = (o.labels ?? []).map((f) => resolve(f));
-  const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { ...o.labelColumns, delimiter: o.delimiter, decimalComma: o.decimalComma, categorical: o.categorical }) : null;
+  const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { ...o.labelColumns, delimiter: o.delimiter, decimalComma: o.decimalComma, naValues: o.labelNa, categorical: o.categorical }) : null;
   for (const w of labelSet?.dimensions.flatMap((d) => d.warnings) ?? []) o.onNote?.(`labels: ${w}`);
   for (const n of labelSet?.notes ?? []) o.onNote?.(`labels: ${n}`);
   if (labelSet) for (const n of unknownSessionNotes(labelSet, manifest.sessions.map((x) => x.session_id))) o.onNote?.(n);

@@ -133,6 +133,8 @@ async function readSpans(file: string, targetColumn: string, opts: ReadLabelsOpt
   for (const { line, cells: r } of table.rows) {
     const target = (r[ct] ?? '').trim();
     if (target === '') continue;
+    // the header again (exports joined): readRatings skips it with a note, or refuses it when its columns differ
+    if (r.every((c, i) => (c ?? '').replace(/^\uFEFF/, '').trim().toLowerCase() === (table.header[i] ?? '').trim().toLowerCase())) continue;
     for (const c of [ca, cb]) {
       const thousands = thousandsPointMessage(r[c] ?? '', opts.decimalComma);
       if (thousands) throw new InputError(`${table.header[c]} ${thousands}`, { file, line, column: table.header[c] });
@@ -165,6 +167,8 @@ export interface ReadLabelsOptions {
   delimiter?: string;
   /** Ratings and times written with a decimal comma. */
   decimalComma?: boolean;
+  /** Codes for a missing rating besides '' and NA (`--na`). */
+  naValues?: string[];
 }
 
 /**
@@ -203,6 +207,7 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
       ratingColumn: opts.ratingColumn,
       delimiter: opts.delimiter,
       decimalComma: opts.decimalComma,
+      naValues: opts.naValues,
       // a wide file's span columns are read by readSpans, not raters (they were: 'non-numeric rating 2,690' in start_s)
       metaColumns: SPAN_COLUMNS,
     });
