@@ -21,7 +21,10 @@ const tmp = tempDir('mmprep-spill-');
 const p = (name: string) => join(tmp.dir, name);
 const WAV = join(FIXTURES, 'audio', 'wav');
 const SPEECH = ['cards_001', 'cards_002', 'cards_003', 'cards_004', 'cards_005', 'speech_en1_p50_s175', 'speech_es1_p50_s175'];
-/** About 59 s of speech (two spill blocks of 4096 frames) with a 1 kHz sync beep at 20 s. */
+/**
+ * 45 s of speech (4500 frames: two spill blocks of 4096 frames, the second partial) with a 1 kHz sync beep at 20 s;
+ * as long as needed for two blocks and no longer (the --voice runs on it are the slowest of the file).
+ */
 const LONG = p('long.wav');
 const TINY = p('tiny.wav');
 
@@ -29,7 +32,7 @@ beforeAll(() => {
   const inputs = SPEECH.flatMap((n) => ['-i', join(WAV, `${n}.flac`)]);
   ffmpeg([...inputs, '-filter_complex', `${SPEECH.map((_, i) => `[${i}:a]`).join('')}concat=n=${SPEECH.length}:v=0:a=1`, p('joined.wav')]);
   // amix halves both inputs (the npm build's ffmpeg has no normalize=0): the beep ends up at 0.5 of full scale
-  ffmpeg(['-stream_loop', '3', '-i', p('joined.wav'), '-f', 'lavfi', '-i', 'sine=frequency=1000:duration=0.3:sample_rate=16000', '-filter_complex', '[1:a]adelay=20000[b];[0:a][b]amix=inputs=2:duration=first', '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', LONG]);
+  ffmpeg(['-stream_loop', '3', '-i', p('joined.wav'), '-f', 'lavfi', '-i', 'sine=frequency=1000:duration=0.3:sample_rate=16000', '-filter_complex', '[1:a]adelay=20000[b];[0:a][b]amix=inputs=2:duration=first', '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', '-t', '45', LONG]);
   ffmpeg(['-i', join(WAV, 'cards_001.flac'), '-t', '0.05', TINY]);
 });
 afterAll(() => tmp.cleanup());
@@ -43,12 +46,12 @@ async function outputs(file: string, name: string, extra: string[]): Promise<[Bu
 
 describe('spilled and in-memory runs write the same bytes', () => {
   const cases: Array<[string, () => string, string[]]> = [
-    ['59 s with a sync beep, JSONL', () => LONG, []],
-    ['59 s, CSV', () => LONG, ['--format', 'csv']],
-    ['59 s, --keep-sync-beep, --digits 0', () => LONG, ['--keep-sync-beep', '--digits', '0']],
+    ['45 s with a sync beep, JSONL', () => LONG, []],
+    ['45 s, CSV', () => LONG, ['--format', 'csv']],
+    ['45 s, --keep-sync-beep, --digits 0', () => LONG, ['--keep-sync-beep', '--digits', '0']],
     ['one fixture (one block)', () => join(WAV, 'cards_005.flac'), []],
     ['50 ms (fewer frames than the delta width)', () => TINY, []],
-    ['59 s with a sync beep, --voice, JSONL', () => LONG, ['--voice']],
+    ['45 s with a sync beep, --voice, JSONL', () => LONG, ['--voice']],
     ['one fixture, --voice, CSV', () => join(WAV, 'cards_005.flac'), ['--voice', '--format', 'csv']],
     ['50 ms, --voice', () => TINY, ['--voice']],
   ];
