@@ -49,10 +49,12 @@ describe("a flash's offset_sd_s covers its error (flash-pulse.ts modelVar)", () 
     expect(r.err).toBeLessThanOrEqual(3 * r.sd);
   });
 
-  it('8 px amber LED, CRF 30: within 3 sd, and warned that 2 sd reach past half a frame', async () => {
+  // Its 2 sd sits at half a frame since the onset became the fits' mean (flash-pulse.ts reportedOnset): above
+  // 16.7 ms with Debian's ffmpeg, 16.5 ms with the npm build (2026-12-02); the warning must follow the sd either way.
+  it('8 px amber LED, CRF 30: within half a frame and 3 sd, warned exactly when 2 sd reach past half a frame', async () => {
     const r = await placed(CASES[1]);
+    expect(r.err / r.frame).toBeLessThan(0.5);
     expect(r.err).toBeLessThanOrEqual(3 * r.sd);
-    expect(2 * r.sd).toBeGreaterThan(0.5 * r.frame);
-    expect(r.warnings).toContain('offset_uncertain');
+    expect(r.warnings.includes('offset_uncertain')).toBe(2 * r.sd > 0.5 * r.frame);
   });
 });

@@ -724,13 +724,11 @@ export class FlashScanner {
     const fit = fitPulseChecked(this.times.slice(lo, hi), x.subarray(lo, hi), T, this.times[c.a] + T / 2, D, Math.max(T, above * T), sd * sd + NOISE_FLOOR * NOISE_FLOOR);
     const noise = fit.amp > 0 ? (T * fit.rms) / fit.amp : T;
     // Noise of the partly lit frames and the spread of onsets that fit alike (uniform: width/√12): the fit's own sd,
-    // which the placement's gates use (place.ts gateSd). The reported sd takes the wider range of onsets the model
-    // cannot tell apart (flash-pulse.ts modelVar), as a uniform about the reported onset (its width/√12 and its
-    // middle's distance from the onset).
+    // which the placement's gates use (place.ts gateSd). The reported sd is the onset's posterior sd under the model's
+    // precision (flash-pulse.ts reportedOnset, modelVar) with the same noise.
     const spread = (fit.onset_hi_s - fit.onset_lo_s) / Math.sqrt(12);
     const fit_onset_sd_s = Math.sqrt(noise * noise + spread * spread);
-    const alike = Math.hypot((fit.alike_hi_s - fit.alike_lo_s) / Math.sqrt(12), 0.5 * (fit.alike_lo_s + fit.alike_hi_s) - fit.onset_s);
-    const onset_sd_s = Math.hypot(noise, Math.max(spread, alike));
+    const onset_sd_s = Math.hypot(noise, fit.model_sd_s);
     return { onset_s: fit.onset_s, duration_s: fit.duration_s, shutter: fit.shutter, rms: fit.rms, amp: fit.amp, onset_sd_s, fit_onset_sd_s, stat };
   }
 
