@@ -505,7 +505,9 @@ export class FaceRun {
       const p = await probe(file);
       const geo0 = videoGeometry(p, { stream: o.stream });
       if (Math.min(geo0.displayWidth, geo0.displayHeight) < MIN_FRAME_SIDE) {
-        throw new InputError(`video is ${geo0.displayWidth}x${geo0.displayHeight} pixels: too small for face analysis (each side must be at least ${MIN_FRAME_SIDE})`, { file });
+        const shown = `${geo0.displayWidth}x${geo0.displayHeight}`;
+        const stored = `${geo0.decodedWidth}x${geo0.decodedHeight}`;
+        throw new InputError(`video is ${stored} pixels${shown === stored ? '' : ` (${shown} as displayed, square pixels)`}: too small for face analysis (each side must be at least ${MIN_FRAME_SIDE})`, { file });
       }
       if (setupError || !pool) throw setupError;
       if (options.workers === undefined) await pool.keepOnly(workersFor(expectedFrames(p, geo0.stream, o), o.workers));
