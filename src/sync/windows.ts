@@ -59,9 +59,10 @@ export function searchWindows(file: string, durationS: number | null, searchS: n
  */
 export function truncatedWindow(w: SearchWindow, decodedS: number, streamEndS: number | null, frameS = 0, streamStartS = 0): string | null {
   if (streamEndS === null) return null;
-  const want = Math.min(w.start_s + (w.duration_s ?? Infinity), streamEndS) - Math.max(w.start_s, streamStartS);
+  const from = Math.max(w.start_s, streamStartS);
+  const want = Math.min(w.start_s + (w.duration_s ?? Infinity), streamEndS) - from;
   if (!(want > 0) || want - decodedS <= Math.max(0.1, 0.01 * want) + frameS) return null;
-  return `only ${Math.max(0, decodedS).toFixed(1)} s of its ${w.name} search window (${w.start_s.toFixed(1)}-${(w.start_s + want).toFixed(1)} s)`;
+  return `only ${Math.max(0, decodedS).toFixed(1)} s of its ${w.name} search window (${from.toFixed(1)}-${(from + want).toFixed(1)} s)`;
 }
 
 /** One `truncated` warning for a stream's short windows (truncatedWindow's phrases), or null. */
