@@ -5,6 +5,8 @@
  * anyone in mmprep: it stays a zombie (`<defunct>`) until mmprep exits, then until whatever PID 1 is reaps it.
  */
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 
 const live = new Set<ChildProcess>();
 let stopped = false;
@@ -17,6 +19,7 @@ export function childrenStopped(): boolean {
 /** Tracks a spawned child until it exits; one that starts after killChildren() (its spawn was under way) is killed. */
 export function trackChild(child: ChildProcess): void {
   if (child.exitCode !== null || child.signalCode !== null) return;
+  recordOwnSignals(child);
   live.add(child);
   child.once('exit', () => {
     live.delete(child);
@@ -42,17 +45,55 @@ export function startAgainAfterGroupInterrupt(signal: NodeJS.Signals | null, out
   return signal === 'SIGINT' && outputBytes === 0 && !stopped && attempt < SPAWN_ATTEMPTS;
 }
 
+/** The signals this process sent to each child while it still ran (its kill(), ours or fluent-ffmpeg's). */
+const ownSignals = new WeakMap<ChildProcess, Set<string>>();
+
 /**
- * Why a decoder's death by this signal makes its output untrustworthy, or null. SIGTERM comes from an interrupt (the
- * run is then stopped or rolled back) or from fluent-ffmpeg's own kill 20 ms after a complete decode closed its pipe;
- * SIGINT from the group's Ctrl-C only before the child ran (it had written nothing: see above). Any other signal (the
- * kernel's out-of-memory SIGKILL, a crash), or a SIGINT after the decoder wrote (sent to it alone), may have cut the
- * decode short with no error line, which must not pass as a short recording. None while this thread rolls back (it
- * kills with SIGKILL).
+ * Does the child still run (not even a zombie)? Node learns of an exit from SIGCHLD, possibly after the child's pipe
+ * closed; on Linux /proc tells a dead child not yet waited for (state Z) from a running one.
  */
-export function untrustedDeath(signal: NodeJS.Signals | null, outputBytes = 0): string | null {
-  if (signal === null || signal === 'SIGTERM' || (signal === 'SIGINT' && outputBytes === 0) || stopped) return null;
-  const why = signal === 'SIGKILL' ? 'killed by SIGKILL: out of memory, or killed by someone' : `died of ${signal}`;
+function running(child: ChildProcess): boolean {
+  if (child.exitCode !== null || child.signalCode !== null) return false;
+  if (process.platform !== 'linux' || child.pid === undefined) return true;
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'latin1');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return false; // reaped meanwhile
+  }
+}
+
+/** Wraps child.kill so a death by a signal this process sent (sentByUs) is told from one sent by someone else. */
+function recordOwnSignals(child: ChildProcess): void {
+  const kill = child.kill.bind(child);
+  child.kill = (signal?: NodeJS.Signals | number) => {
+    const name = typeof signal === 'number' ? Object.keys(constants.signals).find((k) => constants.signals[k as NodeJS.Signals] === signal) : (signal ?? 'SIGTERM');
+    if (name && running(child)) {
+      const sent = ownSignals.get(child) ?? new Set<string>();
+      ownSignals.set(child, sent.add(name));
+    }
+    return kill(signal);
+  };
+}
+
+/** Did this process send `signal` to the child while it ran (so a death by it is ours, not someone else's)? */
+export function sentByUs(child: ChildProcess, signal: NodeJS.Signals | null): boolean {
+  return signal !== null && (ownSignals.get(child)?.has(signal) ?? false);
+}
+
+/**
+ * Why a decoder's death by this signal makes its output untrustworthy, or null. A SIGTERM that this process sent
+ * (`own`) is fluent-ffmpeg's kill 20 ms after the pipe closed, once the decode was complete: trusted. One from
+ * someone else (a group SIGTERM reaching ffmpeg right after exec, before it catches the signal; Slurm signalling every
+ * process) may have cut the decode short: untrusted, named so that interrupt.ts holds it for mmprep's own interrupt.
+ * SIGINT comes from the group's Ctrl-C only before the child ran (it had written nothing: see above). Any other
+ * signal (the kernel's out-of-memory SIGKILL, a crash), or a SIGINT after the decoder wrote (sent to it alone), may
+ * have cut the decode short with no error line, which must not pass as a short recording. None while this thread
+ * rolls back (it kills with SIGKILL).
+ */
+export function untrustedDeath(signal: NodeJS.Signals | null, outputBytes = 0, own = false): string | null {
+  if (signal === null || (signal === 'SIGTERM' && own) || (signal === 'SIGINT' && outputBytes === 0) || stopped) return null;
+  const why = signal === 'SIGKILL' ? 'killed by SIGKILL: out of memory, or killed by someone' : signal === 'SIGTERM' ? 'was killed with signal SIGTERM by another process' : `died of ${signal}`;
   return `ffmpeg ${why}; its output may be incomplete: run again`;
 }
 
@@ -62,10 +103,10 @@ export function untrustedDeath(signal: NodeJS.Signals | null, outputBytes = 0): 
  * load), so the code is read here: an ffmpeg that caught SIGINT or SIGTERM (sent to it alone, or by Slurm or systemd
  * to every process) stops, closes its output early and exits 255, and that must not pass as a shorter recording.
  */
-export function decodeFailure(exit: { code: number | null; signal: NodeJS.Signals | null }, outputBytes: number, stderrLine: () => string): string | null {
+export function decodeFailure(exit: { code: number | null; signal: NodeJS.Signals | null; own?: boolean }, outputBytes: number, stderrLine: () => string): string | null {
   if (stopped) return null;
   if (exit.code !== null && exit.code !== 0) return stderrLine() || `ffmpeg exited with code ${exit.code}`;
-  return untrustedDeath(exit.signal, outputBytes);
+  return untrustedDeath(exit.signal, outputBytes, exit.own);
 }
 
 /**

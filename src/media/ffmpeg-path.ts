@@ -5,7 +5,7 @@
  */
 import { execFile, execFileSync, type ChildProcess, type ExecFileOptionsWithStringEncoding, type ExecFileSyncOptionsWithStringEncoding } from 'node:child_process';
 import type { createHash as CreateHash } from 'node:crypto';
-import { childrenStopped, startAgainAfterGroupInterrupt, trackChild } from './children.js';
+import { childrenStopped, sentByUs, startAgainAfterGroupInterrupt, trackChild } from './children.js';
 import { accessSync, chmodSync, constants, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { threadId } from 'node:worker_threads';
@@ -159,10 +159,14 @@ function withoutCapabilityQueries(cmd: ffmpeg.FfmpegCommand): ffmpeg.FfmpegComma
   return cmd;
 }
 
-/** How an ffmpeg child ended: its exit code, or the signal that killed it (both null: no child started). */
+/**
+ * How an ffmpeg child ended: its exit code, or the signal that killed it (both null: no child started); `own`: that
+ * signal was sent by this process (fluent-ffmpeg's kill after the pipe closed, or ours), not by someone else.
+ */
 export interface ChildExit {
   code: number | null;
   signal: NodeJS.Signals | null;
+  own: boolean;
 }
 
 /**
@@ -176,8 +180,8 @@ export function childExitOf(cmd: ffmpeg.FfmpegCommand): Promise<ChildExit> {
     cmd.once('start', () => {
       started = true;
       const child = (cmd as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc;
-      if (!child) return resolve({ code: null, signal: null });
-      const ended = () => resolve({ code: child.exitCode, signal: child.signalCode });
+      if (!child) return resolve({ code: null, signal: null, own: false });
+      const ended = () => resolve({ code: child.exitCode, signal: child.signalCode, own: sentByUs(child, child.signalCode) });
       if (child.exitCode !== null || child.signalCode !== null) return ended();
       child.once('exit', () => {
         if (!child.stderr || child.stderr.destroyed) return ended();
@@ -186,7 +190,7 @@ export function childExitOf(cmd: ffmpeg.FfmpegCommand): Promise<ChildExit> {
       });
     });
     cmd.once('error', () => {
-      if (!started) resolve({ code: null, signal: null });
+      if (!started) resolve({ code: null, signal: null, own: false });
     });
   });
 }
