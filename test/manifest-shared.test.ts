@@ -40,6 +40,16 @@ describe('readManifest: recordings or speakers that would cross dataset splits',
     expect(notes).toEqual([expect.stringMatching(/^warning: .*dyad\.csv: media\/room\.mp4 is used by sessions of different speakers: 'd1' \(line 2, speaker 'spk_a'\), 'd2' \(line 3, speaker 'spk_b'\)/)]);
   });
 
+  it("a cell naming another session's file, both sessions of one speaker, is a warning (trial8: it was silent)", async () => {
+    const notes = await notesOf('slip.csv', HEAD + 's01,spk_a,media/a.mp4,media/a.wav\ns02,spk_a,media/a.mp4,media/b.wav\ns03,spk_c,,media/c.wav\n');
+    expect(notes).toEqual([
+      expect.stringMatching(/^warning: .*slip\.csv: media\/a\.mp4 is used by 2 sessions of speaker 'spk_a' with different other files: 's01' \(line 2\), 's02' \(line 3\); .*correct the row/),
+    ]);
+    // A whole row copied is the copied-row warning alone, not this one too.
+    const copy = await notesOf('slip-copy.csv', HEAD + 's01,spk_a,media/a.mp4,media/a.wav\ns02,spk_a,media/a.mp4,media/a.wav\n');
+    expect(copy).toEqual([expect.stringMatching(/a copied row\?/)]);
+  });
+
   it('speaker ids that differ only in case, spaces, - or _ are a warning', async () => {
     const notes = await notesOf('spk.csv', HEAD + 's01,spk_a,media/a.mp4,media/a.wav\ns02,SPK-A,media/b.mp4,media/b.wav\ns03,spk_c,,media/c.wav\n');
     expect(notes).toEqual([expect.stringMatching(/speaker ids that differ only in case.*'spk_a' \(1 session\), 'SPK-A' \(1 session\)/)]);
