@@ -62,6 +62,22 @@ describe('readManifest: recordings or speakers that would cross dataset splits',
 });
 
 describe('readManifest: a missing file says what to do when the cause is plain', () => {
+  it('a name within two edits of one file in its folder gets that name; two as near get no guess (trial8)', async () => {
+    const p = join(dir, 'typo.csv');
+    writeFileSync(p, HEAD + 's01,spk_a,media/room.mpp4,media/c.wva\ns02,spk_b,media/c.mp4,media/b.wav\n');
+    let lines: string[] = [];
+    try {
+      await readManifest(p);
+    } catch (e) {
+      lines = (e as ManifestError).lines();
+    }
+    expect(lines).toEqual([
+      `${p}:2, column video: no such file: media/room.mpp4 (did you mean 'room.mp4'? it is in the same folder: correct the cell or the file's name)`,
+      `${p}:2, column lav_audio: no such file: media/c.wva (did you mean 'c.wav'? it is in the same folder: correct the cell or the file's name)`,
+      `${p}:3, column video: no such file: media/c.mp4`,
+    ]);
+  });
+
   it("a Windows path whose '/' form exists, and a name that exists in another case, get a hint; others do not", async () => {
     const p = join(dir, 'paths.csv');
     writeFileSync(p, HEAD + 's01,spk_a,media\\a.mp4,media/A.WAV\ns02,spk_b,media/b.mp4,media/none.wav\n');
