@@ -184,6 +184,16 @@ describe('a long file with a misnamed rater column is refused, never read as wid
     expect(r.stderr).toContain('if this is a long file (one row per rating), name its columns (--rater-col who --rating-col score)');
     expect(r.stderr).not.toContain('--repeated');
   });
+  it('a long file without any rater column names the missing column, not "fewer than two raters" on its last line (trial8)', async () => {
+    const header = 'session_id,start_s,end_s,target,dimension,rating';
+    const body = ['s1,1,2,s1_u0,valence,3', 's1,1,2,s1_u0,valence,4', 's1,3,4,s1_u1,valence,6', 's1,3,4,s1_u1,valence,6'];
+    const r = await runCli(['agreement', file('no-rater.csv', [header, ...body].join('\n') + '\n')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/no-rater\.csv:1: no 'rater' column: the header .* has the long layout's 'target' and 'rating' columns/);
+    expect(r.stderr).toContain('--rater-col NAME');
+    expect(r.stderr).not.toContain('fewer than two raters');
+  });
   it('a --rater-col absent from the header is refused (it was read as wide)', async () => {
     const r = await runCli(['agreement', file('norater.csv', 'target,A,B\nt1,1,2\nt2,3,3\n'), '--rater-col', 'judge']);
     expect(r.code).toBe(2);

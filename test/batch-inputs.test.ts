@@ -5,7 +5,7 @@
  * line's shared conventions. Feature folders are synthetic (src/dataset/synthetic-features.ts); media work is in
  * test/extract-clock.test.ts.
  */
-import { cpSync, rmSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -183,6 +183,19 @@ describe('dataset build refuses empty, unlabelled and stale output (issue 12, it
     expect(existsSync(out)).toBe(false);
     const ok = await build(noText, out, '--segments', 'fixed:2');
     expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it('0 records, every session never extracted: the shared reason once with the ids, not once per session (trial8)', async () => {
+    const empty = join(dir, 'features-empty');
+    for (const id of ['s01', 's02', 's03']) mkdirSync(join(empty, id), { recursive: true });
+    const out = join(dir, 'ds-none');
+    const r = await runCli(['dataset', 'build', MANIFEST, '--features', empty, '-o', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(4);
+    const lines = r.stderr.trim().split('\n').filter((l) => !l.includes('warning'));
+    expect(lines).toEqual([
+      `mmprep: dataset not written: 0 records: every session failed (3 sessions (s01, s02, s03): ${empty}/<session_id>: features incomplete (no meta.json: extract did not finish this session, and no _errors.jsonl there names it); run mmprep extract --resume with the same manifest and -o to make it)`,
+    ]);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('--segments labels with ratings lacking session_id/start_s/end_s: exit 4 naming the file', async () => {

@@ -2,7 +2,8 @@
  * `extract --resume` after an output of a finished session was changed in place, size kept (a sync.json offset edited
  * digit for digit, an audio.jsonl value retyped): the session is redone, not skipped. It used to compare sizes only,
  * so it reported the session complete while its features were on the old clock, and dataset build refused it as stale.
- * On the demo's s02 (10 s, camera 0.3 s off), sync and audio stages.
+ * On the demo's s02 (10 s, camera 0.3 s off), sync and audio stages. A session redone although --resume says why on
+ * stderr (trial8: a resume with one flag typed differently redid every session without a word).
  */
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,13 +41,26 @@ describe('extract --resume checks each output by SHA-256, not by size alone', ()
   it('a sync.json edited in place (the same size) is made again, and the features with it', async () => {
     const sync = readFileSync(file('sync.json'));
     const audio = readFileSync(file('audio.jsonl'));
-    expect(summary(await run('--resume'))).toMatchObject({ done: 0, skipped: 1 });
+    const skipped = await run('--resume');
+    expect(summary(skipped)).toMatchObject({ done: 0, skipped: 1 });
+    expect(skipped.stderr).not.toContain('redone');
     editInPlace(file('sync.json'), '"offset_s": ');
     const again = await run('--resume');
     expect(again.code, again.stderr).toBe(0);
     expect(summary(again)).toMatchObject({ done: 1, skipped: 0 });
+    expect(again.stderr).toContain('mmprep extract: session s02 (line 2): redone although --resume: its meta.json records an output file that is missing or has changed since');
     expect(readFileSync(file('sync.json')).equals(sync)).toBe(true);
     expect(readFileSync(file('audio.jsonl')).equals(audio)).toBe(true);
+  });
+
+  it('a stage option typed out (--tone-hz 1000, the default) redoes the session and says why (trial8: it was silent)', async () => {
+    const again = await run('--resume', '--tone-hz', '1000');
+    expect(again.code, again.stderr).toBe(0);
+    expect(summary(again)).toMatchObject({ done: 1, skipped: 0 });
+    expect(again.stderr).toContain(
+      'session s02 (line 2): redone although --resume: its meta.json records stage options as typed {}, this run {"toneHz":1000}: resume with the flags of the run that made the folder to skip it',
+    );
+    expect(summary(await run('--resume', '--tone-hz', '1000'))).toMatchObject({ done: 0, skipped: 1 });
   });
 
   it('an audio.jsonl edited in place (the same size) is made again', async () => {

@@ -40,6 +40,16 @@ describe('readManifest: recordings or speakers that would cross dataset splits',
     expect(notes).toEqual([expect.stringMatching(/^warning: .*dyad\.csv: media\/room\.mp4 is used by sessions of different speakers: 'd1' \(line 2, speaker 'spk_a'\), 'd2' \(line 3, speaker 'spk_b'\)/)]);
   });
 
+  it("a cell naming another session's file, both sessions of one speaker, is a warning (trial8: it was silent)", async () => {
+    const notes = await notesOf('slip.csv', HEAD + 's01,spk_a,media/a.mp4,media/a.wav\ns02,spk_a,media/a.mp4,media/b.wav\ns03,spk_c,,media/c.wav\n');
+    expect(notes).toEqual([
+      expect.stringMatching(/^warning: .*slip\.csv: media\/a\.mp4 is used by 2 sessions of speaker 'spk_a' with different other files: 's01' \(line 2\), 's02' \(line 3\); .*correct the row/),
+    ]);
+    // A whole row copied is the copied-row warning alone, not this one too.
+    const copy = await notesOf('slip-copy.csv', HEAD + 's01,spk_a,media/a.mp4,media/a.wav\ns02,spk_a,media/a.mp4,media/a.wav\n');
+    expect(copy).toEqual([expect.stringMatching(/a copied row\?/)]);
+  });
+
   it('speaker ids that differ only in case, spaces, - or _ are a warning', async () => {
     const notes = await notesOf('spk.csv', HEAD + 's01,spk_a,media/a.mp4,media/a.wav\ns02,SPK-A,media/b.mp4,media/b.wav\ns03,spk_c,,media/c.wav\n');
     expect(notes).toEqual([expect.stringMatching(/speaker ids that differ only in case.*'spk_a' \(1 session\), 'SPK-A' \(1 session\)/)]);
@@ -52,6 +62,22 @@ describe('readManifest: recordings or speakers that would cross dataset splits',
 });
 
 describe('readManifest: a missing file says what to do when the cause is plain', () => {
+  it('a name within two edits of one file in its folder gets that name; two as near get no guess (trial8)', async () => {
+    const p = join(dir, 'typo.csv');
+    writeFileSync(p, HEAD + 's01,spk_a,media/room.mpp4,media/c.wva\ns02,spk_b,media/c.mp4,media/b.wav\n');
+    let lines: string[] = [];
+    try {
+      await readManifest(p);
+    } catch (e) {
+      lines = (e as ManifestError).lines();
+    }
+    expect(lines).toEqual([
+      `${p}:2, column video: no such file: media/room.mpp4 (did you mean 'room.mp4'? it is in the same folder: correct the cell or the file's name)`,
+      `${p}:2, column lav_audio: no such file: media/c.wva (did you mean 'c.wav'? it is in the same folder: correct the cell or the file's name)`,
+      `${p}:3, column video: no such file: media/c.mp4`,
+    ]);
+  });
+
   it("a Windows path whose '/' form exists, and a name that exists in another case, get a hint; others do not", async () => {
     const p = join(dir, 'paths.csv');
     writeFileSync(p, HEAD + 's01,spk_a,media\\a.mp4,media/A.WAV\ns02,spk_b,media/b.mp4,media/none.wav\n');

@@ -236,11 +236,24 @@ function refuseMisspeltRater(header: string[], ti: number, ri: number, vi: numbe
   }
   if (ti < 0 || vi < 0) return;
   const like = header.map((h, i) => ({ h, i })).filter(({ h, i }) => i !== ti && i !== vi && looksLikeRaterName(h));
+  // No rater-like column at all (an export that dropped the annotator): read as wide, 'rating' became the one rater
+  // and the refusal was 'fewer than two raters' on the file's last line (trial8 item 2).
+  if (like.length === 0) throw new InputError(noRaterColumnMessage(header, ti, vi), { file: path, line: 1 });
   if (like.length !== 1) return;
   const name = like[0].h;
   throw new InputError(
     `no 'rater' column; did you mean '${name}'? (--rater-col ${/^[\w.-]+$/.test(name) ? name : JSON.stringify(name)}; or --format wide if every column but the target is a rater)`,
     { file: path, line: 1, column: like[0].i + 1 },
+  );
+}
+
+/** A header with 'target' and 'rating' but nothing naming who rated: the long layout with its rater column missing. */
+function noRaterColumnMessage(header: string[], ti: number, vi: number): string {
+  const cols = header.map((h) => `'${h}'`).join(', ');
+  return (
+    `no 'rater' column: the header (${cols}) has the long layout's '${header[ti]}' and '${header[vi]}' columns ` +
+    `(one rating per row) but none naming who gave each rating; add the annotator column ('rater'), or name it ` +
+    `with --rater-col NAME (or --format wide if '${header[vi]}' is a rater of a wide file)`
   );
 }
 

@@ -49,6 +49,8 @@ export interface SessionOutcome {
   wall_s: number;
   /** Stages that produced nothing they were asked for, stale files removed: one line each for stderr. */
   warnings?: string[];
+  /** --resume redid a session that had a meta.json: why it was not skipped (a stderr line, not a warning). */
+  redone?: string;
 }
 
 /** Progress within a session: the stage running (0-based of n_stages) and the media seconds it has decoded. */
@@ -199,29 +201,40 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Does meta.json describe a complete run of these inputs and options whose outputs are all still there? */
-async function isComplete(dir: string, meta: SessionMeta, inputs: MetaInput[], task: SessionTask, options: StageOptions): Promise<boolean> {
+/** The options object as typed, for a line (`{}` when none was typed). */
+const optionsText = (o: unknown): string => JSON.stringify(o ?? {});
+
+/**
+ * Why --resume cannot skip a session that has a meta.json (inputs, options, version, stages, outputs all still as it
+ * records them), or null when it is complete. Said on stderr: a resume with
+ * one flag changed redid every session without a word (trial8: `--face-fps 1` over a `--face-fps 2` folder, "done 3,
+ * skipped 0"), which on a cluster is hours of work a user did not expect.
+ */
+async function incompleteReason(dir: string, meta: SessionMeta, inputs: MetaInput[], task: SessionTask, options: StageOptions): Promise<string | null> {
   const key = (i: MetaInput) => ({ role: i.role, kind: i.kind, size_bytes: i.size_bytes, sha256: i.sha256 });
-  if (meta.tool?.version !== VERSION) return false;
-  if (meta.ref_role !== task.session.ref_role) return false;
-  if (!sameJson(meta.stages, orderStages(task.stages))) return false;
-  if (!sameJson(meta.options, options)) return false;
+  if (meta.tool?.version !== VERSION) return `mmprep ${meta.tool?.version ?? 'unknown'}, this run ${VERSION}`;
+  if (meta.ref_role !== task.session.ref_role) return `reference role ${meta.ref_role}, this run ${task.session.ref_role}`;
+  if (!sameJson(meta.stages, orderStages(task.stages))) return `stages ${(meta.stages ?? []).join(',')}, this run ${orderStages(task.stages).join(',')}`;
+  const optionsDiffer = `stage options as typed ${optionsText(meta.options)}, this run ${optionsText(options)}: resume with the flags of the run that made the folder to skip it`;
+  if (!sameJson(meta.options, options)) return optionsDiffer;
   // Each stage's own record too: never skip a stage whose files were made with other options.
   for (const s of orderStages(task.stages)) {
     const rec = meta.made_by?.[s];
-    if (rec && !sameJson(rec.options, relevantOptions(options, [s]))) return false;
+    if (rec && !sameJson(rec.options, relevantOptions(options, [s]))) return `${s} files made with ${optionsText(rec.options)}, this run ${optionsText(relevantOptions(options, [s]))}`;
   }
-  if (!Array.isArray(meta.inputs) || !sameJson(meta.inputs.map(key), inputs.map(key))) return false;
-  if (!Array.isArray(meta.outputs)) return false;
+  if (!Array.isArray(meta.inputs) || !sameJson(meta.inputs.map(key), inputs.map(key))) return 'media files of another size or sha256 than this row names now';
+  if (!Array.isArray(meta.outputs)) return 'no outputs';
   // A clock taken from an earlier run's sync.json: that file must still be the same.
-  if (meta.clock?.sync === 'existing') {
-    try {
-      if ((await sha256File(join(dir, 'sync.json'))).sha256 !== meta.clock.sync_sha256) return false;
-    } catch {
-      return false;
-    }
+  if (meta.clock?.sync === 'existing' && !(await sameSha256(join(dir, 'sync.json'), meta.clock.sync_sha256))) return 'a sync.json that has changed since';
+  return (await outputsUnchanged(dir, meta.outputs)) ? null : 'an output file that is missing or has changed since';
+}
+
+async function sameSha256(path: string, want: string | null | undefined): Promise<boolean> {
+  try {
+    return (await sha256File(path)).sha256 === want;
+  } catch {
+    return false;
   }
-  return outputsUnchanged(dir, meta.outputs);
 }
 
 /**
@@ -430,10 +443,10 @@ async function readInputs(session: ManifestSession): Promise<MetaInput[]> {
   return inputs;
 }
 
-/** --resume: does the session's meta.json describe a complete run of these inputs and options? */
-async function alreadyComplete(a: SessionAttempt, inputs: MetaInput[]): Promise<boolean> {
+/** --resume: null when the session is complete (skip it), else why it is redone ('' when it has no meta.json). */
+async function resumeRedoReason(a: SessionAttempt, inputs: MetaInput[]): Promise<string | null> {
   const meta = await readMetaIf(a.dir);
-  return Boolean(meta && (await isComplete(a.dir, meta, inputs, a.task, a.options)));
+  return meta ? incompleteReason(a.dir, meta, inputs, a.task, a.options) : '';
 }
 
 /** Without the sync stage, the clock is the session's existing sync.json (checked against the media given now), if any. */
@@ -596,7 +609,8 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   lap(a, 'inputs', tIn);
 
   await makeSessionFolder(a.dir, a.task.session.session_id);
-  if (a.task.resume && (await alreadyComplete(a, inputs))) return { ...base, status: 'skipped', media_s: a.media_s, wall_s: wallS(a) };
+  const redo = a.task.resume ? await resumeRedoReason(a, inputs) : '';
+  if (redo === null) return { ...base, status: 'skipped', media_s: a.media_s, wall_s: wallS(a) };
   const previous = await readMetaIf(a.dir);
   // meta.json goes first: a crash from here on leaves the session visibly incomplete.
   await clearSessionOutputs(a.dir, a.stages);
@@ -614,7 +628,7 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   a.timings.total = wallS(a);
   await writeFileAtomic(join(a.dir, META_FILE), toJsonText(metaOf(a, inputs, clock, sync_sha256, outputs, done, madeBy(a, previous, outputs))));
   const { warnings } = done;
-  return { ...base, status: 'done', media_s: a.media_s, wall_s: wallS(a), ...(warnings.length ? { warnings } : {}) };
+  return { ...base, status: 'done', media_s: a.media_s, wall_s: wallS(a), ...(warnings.length ? { warnings } : {}), ...(redo ? { redone: redo } : {}) };
 }
 
 /**

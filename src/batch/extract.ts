@@ -435,6 +435,7 @@ class ExtractRun {
       this.warnings.push({ session_id: o.session_id, line: o.line, warning: w });
       this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): warning: ${w}`);
     }
+    if (o.redone) this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): redone although --resume: its meta.json records ${o.redone}`);
     if (o.status === 'done') {
       state.done++;
       state.media_s += o.media_s;

@@ -38,14 +38,34 @@ export function copiedRowNotes(file: string, sessions: readonly ManifestSession[
   return { notes, copies };
 }
 
-/** One note per media file used by sessions of more than one speaker (sessions in `skip`, copied rows, left out) (at most 3 spelled out, then a count). */
-export function sharedMediaNotes(file: string, base: string, sessions: readonly ManifestSession[], skip: ReadonlySet<ManifestSession>): string[] {
+/** The sessions (those in `skip`, copied rows, left out) using each media file, by path. */
+function mediaUsers(sessions: readonly ManifestSession[], skip: ReadonlySet<ManifestSession>): Map<string, ManifestSession[]> {
   const users = new Map<string, ManifestSession[]>();
   for (const s of sessions) {
     if (skip.has(s)) continue;
     for (const p of new Set(s.media.map((m) => m.path))) users.set(p, [...(users.get(p) ?? []), s]);
   }
-  const shared = [...users].filter(([, ss]) => new Set(ss.map((s) => s.speaker_id)).size > 1);
+  return users;
+}
+
+/**
+ * One note per media file used by several sessions of one speaker whose other files differ (a cell pointing at
+ * another session's recording: trial8 item 4, session a08's camera cell naming a01's file gave a08 the face of a01,
+ * exit 0, not a word, where the same slip across two speakers was warned about). At most 3 spelled out, then a count.
+ */
+export function sameSpeakerMediaNotes(file: string, base: string, sessions: readonly ManifestSession[], skip: ReadonlySet<ManifestSession>): string[] {
+  const shared = [...mediaUsers(sessions, skip)].filter(([, ss]) => ss.length > 1 && new Set(ss.map((s) => s.speaker_id)).size === 1);
+  const notes = shared.slice(0, 3).map(([path, ss]) => {
+    const who = ss.map((s) => `'${s.session_id}' (line ${s.line})`).join(', ');
+    return `warning: ${file}: ${relative(base, path) || path} is used by ${ss.length} sessions of speaker '${ss[0].speaker_id}' with different other files: ${who}; each session's features are made from it (a cell pointing at another session's recording? correct the row)`;
+  });
+  if (shared.length > 3) notes.push(`warning: ${file}: ${shared.length - 3} more media file(s) are used by several sessions of one speaker`);
+  return notes;
+}
+
+/** One note per media file used by sessions of more than one speaker (sessions in `skip`, copied rows, left out) (at most 3 spelled out, then a count). */
+export function sharedMediaNotes(file: string, base: string, sessions: readonly ManifestSession[], skip: ReadonlySet<ManifestSession>): string[] {
+  const shared = [...mediaUsers(sessions, skip)].filter(([, ss]) => new Set(ss.map((s) => s.speaker_id)).size > 1);
   const notes = shared.slice(0, 3).map(([path, ss]) => {
     const who = ss.map((s) => `'${s.session_id}' (line ${s.line}, speaker '${s.speaker_id}')`).join(', ');
     return `warning: ${file}: ${relative(base, path) || path} is used by sessions of different speakers: ${who}; dataset build keeps these sessions, with their speakers' other sessions, in one split (fine for one camera filming two speakers; otherwise correct the row)`;

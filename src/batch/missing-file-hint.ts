@@ -2,7 +2,8 @@
  * What to do about a manifest cell that names no file: a Windows path (`media\cam.mp4`) whose '/' form exists, a
  * name that exists in another case (`S02_LAV.flac` for `s02_lav.flac`: Linux names are case-sensitive), a relative
  * path written from another folder (the current one, or one above the manifest's: paths are relative to the
- * manifest's folder) with the path that would name it, else nothing (the line already names the cell and the path).
+ * manifest's folder) with the path that would name it, a name in the same folder within two edits of it (a typo),
+ * else nothing (the line already names the cell and the path).
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
@@ -25,6 +26,35 @@ async function otherCase(path: string): Promise<string | null> {
   }
 }
 
+/** Levenshtein distance (Wagner & Fischer 1974), one row at a time. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/**
+ * The one name in `path`'s folder within 2 edits of its name (`s04_lav.flca` for `s04_lav.flac`, a typo in the cell
+ * or in the file's name on disk; trial8 item 1 named only the missing path), else null (none, or several as near).
+ */
+async function nearName(path: string): Promise<string | null> {
+  let names: string[];
+  try {
+    names = await readdir(dirname(path));
+  } catch {
+    return null;
+  }
+  const want = basename(path).toLowerCase();
+  const scored = names.map((n) => ({ n, d: editDistance(n.toLowerCase(), want) })).filter(({ d }) => d > 0 && d <= 2);
+  const best = Math.min(...scored.map(({ d }) => d));
+  const at = scored.filter(({ d }) => d === best);
+  return at.length === 1 ? at[0].n : null;
+}
+
 /** A short parenthesised hint for `given` (as written in the manifest, `base` the manifest's folder). */
 export async function missingFileHint(given: string, base: string): Promise<string> {
   if (given.includes('\\')) {
@@ -34,7 +64,10 @@ export async function missingFileHint(given: string, base: string): Promise<stri
   const path = isAbsolute(given) ? given : resolve(base, given);
   const near = await otherCase(path);
   if (near !== null) return ` (did you mean '${near}'? file names are case-sensitive here)`;
-  return isAbsolute(given) ? '' : otherFolderHint(given, base);
+  const other = isAbsolute(given) ? '' : await otherFolderHint(given, base);
+  if (other !== '') return other;
+  const typo = await nearName(path);
+  return typo === null ? '' : ` (did you mean '${typo}'? it is in the same folder: correct the cell or the file's name)`;
 }
 
 /** How many folders above the manifest's a relative path is looked up in. */

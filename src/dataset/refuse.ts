@@ -17,10 +17,31 @@ interface RefuseContext {
   onNote?: (line: string) => void;
 }
 
+/**
+ * `id: error` per failed session, sessions whose errors differ only in their own folder (`<features>/<id>: `) said
+ * once with their ids: twelve sessions never extracted gave one 3 KB line repeating the same reason (trial8).
+ */
+function groupedFailures(failed: ReadonlyArray<{ session_id: string; error?: string | null }>): string {
+  const groups = new Map<string, string[]>();
+  for (const f of failed) {
+    const error = f.error ?? '';
+    const own = error.indexOf(`/${f.session_id}: `);
+    const key = own >= 0 && !error.slice(0, own).includes(' ') ? `${error.slice(0, own)}/<session_id>: ${error.slice(own + f.session_id.length + 3)}` : error;
+    groups.set(key, [...(groups.get(key) ?? []), f.session_id]);
+  }
+  return [...groups]
+    .map(([key, ids]) => {
+      if (ids.length === 1) return `${ids[0]}: ${failed.find((f) => f.session_id === ids[0])?.error}`;
+      const shown = ids.length > 5 ? `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more` : ids.join(', ');
+      return `${ids.length} sessions (${shown}): ${key}`;
+    })
+    .join('; ');
+}
+
 /** Why a build has no records, as precisely as the inputs tell. */
 function whyNoRecords(dm: DatasetManifest, c: RefuseContext): string {
   const failed = dm.sessions.filter((s) => s.error);
-  if (dm.sessions.length > 0 && failed.length === dm.sessions.length) return `every session failed (${failed.map((f) => `${f.session_id}: ${f.error}`).join('; ')})`;
+  if (dm.sessions.length > 0 && failed.length === dm.sessions.length) return `every session failed (${groupedFailures(failed)})`;
   if (c.segments.kind === 'utterance' && !c.manifest.sessions.some((s) => s.transcript))
     return `--segments utterance needs transcripts, and no session has one (the manifest has ${c.manifest.columns.includes('transcript') ? 'only empty' : 'no'} 'transcript' column); add it, or use --segments fixed:LEN`;
   if (c.segments.kind === 'labels' && c.labelSet) {
