@@ -13,6 +13,14 @@ import { CLEAN_DIRECT_DB, CLEAN_EARLY_DB, MAX_EARLY_DB, toneEarlyAnyPhase, type 
 
 /** A beep whose onset is less certain than this is not placeable (the stream is placed by another route or refused). */
 const MAX_ONSET_SD_S = 0.002;
+/**
+ * Least onset uncertainty taken: 0.1 ms, the rms error of the 142 placeable reference (lav) onsets of the room sets
+ * (variants 32, 33, 38, 39, 45, 47, 51, 52; bench table "reference onsets"), most of whose fitted sds are 0.25-0.7 ms.
+ * Below it the change point's fit (Hinkley's scatter, half a sample) ignores what it does not model: the loudspeaker's
+ * and the room's onset shape. On variant 51 two lav onsets with fitted sds of 0.03 and 0.06 ms were 0.11 and 0.17 ms
+ * off (3.4 and 2.7 sd).
+ */
+const ONSET_SD_FLOOR_S = 0.0001;
 /** An onset with tone-band energy before it that the noise before the beep makes less often than this is not placeable. */
 const MAX_FALSE_BEFORE = 0.01;
 /**
@@ -364,7 +372,8 @@ export class OnsetRefiner {
    * these is tried once more as the change point of the direct sound and the echo's build-up (tone-step.ts); `t` is the onset taken (samples).
    */
   judge(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { t: number; onsetSd: number; why: string | null; step: boolean } {
-    const r = this.judgeRoutes(x, n, onset, plateauP, bandNoiseP, broadNoiseP);
+    const routed = this.judgeRoutes(x, n, onset, plateauP, bandNoiseP, broadNoiseP);
+    const r = { ...routed, onsetSd: Math.max(routed.onsetSd, ONSET_SD_FLOOR_S) };
     const local = this.localScatter(x, r.t, plateauP);
     if (!local || local.sd <= r.onsetSd) return r;
     const why = r.why ?? (local.sd > MAX_ONSET_SD_S ? `onset uncertain by ${(local.sd * 1000).toFixed(1)} ms: tone-band sound ${(-local.underDb).toFixed(1)} dB under the direct sound in the ${LOCAL_NOISE_S * 1000} ms before the onset (interference, or the beep's own build-up where the onset is read late)` : null);

@@ -66,22 +66,46 @@ export interface MappedBeepScore {
  * MIN_SUBSPANS sub-spans, or the null has fewer than MIN_NULL placements.
  */
 export function mappedBeepScore(x: Float32Array, x0: number, sr: number, beep: MappedBeep): MappedBeepScore | null {
+  const r = mappedBeepRank(x, x0, sr, beep);
+  return r && { coherence: r.coherence, null_max: r.null_max, null_n: r.null_n };
+}
+
+export interface MappedBeepRank extends MappedBeepScore {
+  /** Coherent power over the plateau (|single-bin sum|^2 / samples). */
+  power: number;
+  /** Fractions of the null's placements whose coherence, whose power, lie below the mapped beep's. */
+  coherence_rank: number;
+  power_rank: number;
+  /** Fraction of the null's placements at least as steady and at least as strong as the mapped beep (both at once). */
+  joint_p: number;
+}
+
+/**
+ * mappedBeepScore, with where the mapped beep ranks among the null's placements in coherence and in coherent power
+ * (the matched filter's output, as for a found beep's band SNR). Null as mappedBeepScore.
+ */
+export function mappedBeepRank(x: Float32Array, x0: number, sr: number, beep: MappedBeep): MappedBeepRank | null {
   const sub = Math.round(SUB_S * sr);
   const K = Math.floor(((beep.duration_s - LEAD_IN_S - 0.01) * sr) / sub);
   const n = K * sub;
   const i0 = Math.round((beep.t_s + LEAD_IN_S - x0) * sr);
   if (K < MIN_SUBSPANS || i0 < 0 || i0 + n > x.length) return null;
   const p = demodPrefix(x, sr, beep.freq_hz);
+  const power = (i: number) => ((p.re[i + n] - p.re[i]) ** 2 + (p.im[i + n] - p.im[i]) ** 2) / n;
+  const [coh0, pow0] = [coherenceAt(p, i0, sub, K), power(i0)];
   const lo = Math.round((beep.t_s - GUARD_BEFORE_S - x0) * sr) - n;
   const hi = Math.round((beep.t_s + beep.duration_s + GUARD_AFTER_S - x0) * sr);
   const step = Math.round(NULL_STEP_S * sr);
-  let nullMax = 0;
-  let count = 0;
+  let [nullMax, count, cohBelow, powBelow, both] = [0, 0, 0, 0, 0];
   for (let i = 0; i + n <= x.length; i += step) {
     if (i > lo && i < hi) continue;
-    nullMax = Math.max(nullMax, coherenceAt(p, i, sub, K));
+    const [c, w] = [coherenceAt(p, i, sub, K), power(i)];
+    nullMax = Math.max(nullMax, c);
     count++;
+    cohBelow += c < coh0 ? 1 : 0;
+    powBelow += w < pow0 ? 1 : 0;
+    both += c >= coh0 && w >= pow0 ? 1 : 0;
   }
   if (count < MIN_NULL) return null;
-  return { coherence: coherenceAt(p, i0, sub, K), null_max: nullMax, null_n: count };
+  return { coherence: coh0, null_max: nullMax, null_n: count, power: pow0, coherence_rank: cohBelow / count, power_rank: powBelow / count, joint_p: both / count };
 }
