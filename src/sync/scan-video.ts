@@ -182,11 +182,15 @@ function nearGuide(g: FlashGuide, frameS: number): (t: number) => boolean {
   return (t) => Math.abs(t - g.t_s) <= g.tolerance_s + frameS + SAME_PULSE_S;
 }
 
-/** The part of a window within RECHECK_HALF_SPAN_S of a guide (the second looks decode only that). */
-function spanAround(span: Span, g: FlashGuide, opts: VideoScanOptions): Span {
+/**
+ * The part of a window within RECHECK_HALF_SPAN_S of a guide (the second looks decode only that); `past`: the span may
+ * reach past the window's end (a light lit for up to LENGTH_FREE_S[1] after an onset near the end of a short file's
+ * start window goes out, and its after-flank lies, beyond the window).
+ */
+function spanAround(span: Span, g: FlashGuide, opts: VideoScanOptions, past = false): Span {
   const fileStart = opts.probed?.start_time_s ?? 0;
   const from = Math.max(span.start ?? fileStart, g.t_s - RECHECK_HALF_SPAN_S);
-  return { start: from > fileStart ? from : undefined, end: Math.min(span.end ?? Infinity, g.t_s + RECHECK_HALF_SPAN_S) };
+  return { start: from > fileStart ? from : undefined, end: Math.min(past ? Infinity : (span.end ?? Infinity), g.t_s + RECHECK_HALF_SPAN_S) };
 }
 
 /**
@@ -197,7 +201,7 @@ export const LENGTH_FREE_S: [number, number] = [0.03, 1.2];
 
 /**
  * Guided look for an LED lit for another length than the beep: when the looks with the beep's length (the first, and
- * recheckGuide's) place nothing at a guide, its span (± RECHECK_HALF_SPAN_S) is decoded again at the first look's side
+ * recheckGuide's) place nothing at a guide, its span (± RECHECK_HALF_SPAN_S, past the window's end when the file goes on) is decoded again at the first look's side
  * and searched with plateaus over LENGTH_FREE_S and the length fitted free (the rising edge gives the onset:
  * flash-pulse.ts fitPulse). A light lit 0.4-1.2 s against a 0.2 s beep is still lit after the beep's length, so its
  * "fall" there scored about zero and the camera was refused with "no flash" (exit 2). Judged as recheckGuide's look
@@ -211,7 +215,7 @@ async function lengthFreeGuide(file: string, w: SearchWindow, span: Span, g: Fla
   if (opts.lengthFree === false || found.some((d) => d.guided && d.placeable && near(d.t_s))) return found;
   const minConfidence = 1 - (1 - (scanOpts.minConfidence ?? DEFAULT_FLASH_MIN_CONFIDENCE)) / 4;
   const look: FlashScanOptions = { ...scanOpts, minConfidence, strict: true, lengthFree: true, minFlashS: LENGTH_FREE_S[0], maxFlashS: LENGTH_FREE_S[1] };
-  const again = await scanSpan(file, w, spanAround(span, g, opts), [{ ...g, duration_s: null }], opts, look, first.side);
+  const again = await scanSpan(file, w, spanAround(span, g, opts, true), [{ ...g, duration_s: null }], opts, look, first.side);
   const hit = again.found.filter((d) => d.guided && near(d.t_s));
   const placed = hit.filter((d) => d.placeable);
   if (placed.length) return found.filter((d) => !near(d.t_s)).concat(placed).sort((a, b) => a.t_s - b.t_s);
