@@ -19,7 +19,7 @@ import type { VideoFrame } from '../media/decode-video.js';
 import { arrivalAround } from './flash-arrival.js';
 import { allRegions, cellMeans, gridFor, regionSeries, type Grid, type Region } from './flash-cells.js';
 import { grownOverlap, litExtent, samePlace, type CellBox } from './flash-lit.js';
-import { calibrate, CLEAR_MARGIN, looseFitReason, summariseNull, type NullSummary } from './flash-null.js';
+import { calibrate, looseFitReason, summariseNull, type NullSummary } from './flash-null.js';
 import { boxZ, boxZOfSums, boxZTrimmed, FLANK_FRAMES, fitPulseChecked, otherEvent, plateauTests, prefixSums, quickMedian, stepFreeSpan, temporalSd, topEvents, type BoxSums, type PlateauTest, type PulseStat } from './flash-pulse.js';
 
 /** Where to look (seconds on the video stream's own timeline) and how long the pulse is, from the camera's own beep. */
@@ -184,17 +184,22 @@ const WHOLE_LOCAL_MARGIN = 1.5;
 /** Length-free guided look: the onset's sd (the reported one, onset_sd_s) must be at most this fraction of a frame. */
 const LENGTH_FREE_SD_FRAMES = 0.25;
 
+/** Length-free guided look: the light must score this many times the file's strongest pulse-free event. */
+const LENGTH_FREE_MARGIN = 3;
+
 /**
- * Length-free guided look (FlashScanOptions.lengthFree), besides the guided rules: the light must score CLEAR_MARGIN
- * (2x) this file's strongest pulse-free event: with plateaus of 1 to 30 frames a bright object crossing a still wall
- * lights each cell for a few frames like an LED (a 40 px square crossing in a second at the beep: 302 against a
- * pulse-free maximum of 261, confidence 0.995; the LEDs of test sync-flash-ledlen 47-95x theirs). And its frames must
- * time its onset within a quarter frame (sd; 2 sd within half a frame), else it is named, not placed: a light lit for
- * less than about two frames has no fully lit frame to give its brightness, so one or two partly lit frames fit many
- * onsets alike (flash-pulse.ts fitPulse).
+ * Length-free guided look (FlashScanOptions.lengthFree), besides the guided rules: the light must score
+ * LENGTH_FREE_MARGIN (3x) this file's strongest pulse-free event. With plateaus of 1 to 36 frames a bright object
+ * crossing a still wall lights each cell for a few frames like an LED (test sync-flash-ledlen: a 40 px square crossing
+ * in a second at the beep scored 302 against a pulse-free maximum of 261, confidence 0.995), and a 1.0 s LED whose
+ * after-flank was not decoded left a wrong light 128 ms early at 2.2x (scene set ledlen, 2026-12-02); the LEDs this
+ * look placed there and in the test scored 4.1-36x and 47-95x. And its frames must time its onset within a quarter
+ * frame (sd; 2 sd within half a frame), else it is named, not placed: a light lit for less than about two frames has
+ * no fully lit frame to give its brightness, so one or two partly lit frames fit many onsets alike (flash-pulse.ts
+ * fitPulse).
  */
 function lengthFreeReason(at: string, d: FlashDetection, nullMax: number, T: number): string | null {
-  if (d.score < CLEAR_MARGIN * nullMax) return `${at}: scores only ${(d.score / Math.max(1e-9, nullMax)).toFixed(1)}x this file's strongest pulse-free event (${nullMax.toFixed(1)}), searched for a light of any length (not ${CLEAR_MARGIN}x)`;
+  if (d.score < LENGTH_FREE_MARGIN * nullMax) return `${at}: searched for a light of any length, it scores only ${(d.score / Math.max(1e-9, nullMax)).toFixed(1)}x this file's strongest pulse-free event (${nullMax.toFixed(1)}; not ${LENGTH_FREE_MARGIN}x)`;
   const sd = d.onset_sd_s ?? T;
   if (sd <= LENGTH_FREE_SD_FRAMES * T) return null;
   const len = d.duration_s === null ? '' : ` about ${(d.duration_s * 1000).toFixed(0)} ms long`;
