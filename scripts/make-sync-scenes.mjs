@@ -5,7 +5,7 @@
  * clean 1 kHz beep at the true times), a camera file (cam.mp4: H.264 picture and, for most cases, an AAC sound track
  * with the beep as heard in a moderate room) and truth.json.
  *
- *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge|pairedge] [--variant N] [--only ID]
+ *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge|pairedge|ledlen] [--variant N] [--only ID]
  *   node scripts/make-sync-scenes.mjs --list [--set ...] [--variant N]   (the recipes as JSON lines, nothing made)
  *   node scripts/make-sync-scenes.mjs --copy-subject [SRC_PNG]   (refreshes fixtures/sync/scenes/astronaut-160.png)
  *
@@ -188,6 +188,28 @@ function pairEdgeSet() {
 }
 
 /** The LED of a held-out variant: size, colour and a place along the frame edge from the variant's own seed. */
+/**
+ * LEDs lit for another length than the beep (issue 11: many sync boxes hold the LED a fixed 0.1-1 s whatever the
+ * tone; `led_s`), cameras with their own sound, in busy scenes (motion, clutter, exposure changes, H.264 CRF 26-30),
+ * and negatives that must stay "not found": a light switched on at the beep and left on, a screen flash 0.4 s after
+ * the beep (`led_delay_s`), a person walking past with the LED dark. For test/sync-flash-ledlen.test.ts and the bench.
+ */
+function ledLenSet() {
+  const base = { subject: 'walk', pulses: [2.2], dur_s: 7, pulse_s: 0.2, av_skew_s: 'rand' };
+  return [
+    recipe('l-led16-wall-walk-2997-fade-led1000', { ...base, exposure: 'fade', led: { px: 16, color: 'white', pos: 'tr' }, led_s: 1.0, seed: 5601 }),
+    recipe('l-led12red-cellauto-25-pump-180deg-led400', { ...base, bg: 'cellauto', subject: 'none', fps: 25, crf: 28, exposure: 'pump', shutter: 0.5, led: { px: 12, color: 'red', pos: 'bl' }, led_s: 0.4, seed: 5602 }),
+    recipe('l-led20-mandelbrot-walk-25-steps-crf30-led700', { ...base, bg: 'mandelbrot', fps: 25, crf: 30, exposure: 'steps', pulse_s: 0.15, led: { px: 20, color: 'white', pos: 'tl' }, led_s: 0.7, seed: 5603 }),
+    recipe('l-led14amber-wall-cross-30-pump-led1200', { ...base, subject: 'cross', fps: 30, exposure: 'pump', pulse_s: 0.25, led: { px: 14, color: 'amber', pos: 'r' }, led_s: 1.2, seed: 5604 }),
+    recipe('l-led16-life-2997-fade-led50', { ...base, bg: 'life', subject: 'none', crf: 26, exposure: 'fade', pulse_s: 0.3, led: { px: 16, color: 'white', pos: 'br' }, led_s: 0.05, seed: 5605 }),
+    recipe('l-led16-testsrc2-25-led80', { ...base, bg: 'testsrc2', subject: 'none', fps: 25, crf: 28, led: { px: 16, color: 'white', pos: 'tr' }, led_s: 0.08, seed: 5606 }),
+    recipe('l-led16-wall-walk-25-beep100-led200', { ...base, fps: 25, pulse_s: 0.1, led: { px: 16, color: 'white', pos: 'tr' }, led_s: 0.2, seed: 5607 }),
+    recipe('l-neg-led16-wall-walk-2997-lefton', { ...base, led: { px: 16, color: 'white', pos: 'tr' }, led_s: 30, expect: 'not_found', seed: 5611 }),
+    recipe('l-neg-screen-wall-walk-2997-delay400', { ...base, led: { px: 0, color: 'white', pos: 'screen' }, led_s: 0.3, led_delay_s: 0.4, expect: 'not_found', seed: 5612 }),
+    recipe('l-neg-wall-cross-25-noled', { ...base, subject: 'cross', fps: 25, crf: 28, exposure: 'pump', led: { px: 16, color: 'white', pos: 'r' }, led_dark: true, expect: 'not_found', seed: 5613 }),
+  ];
+}
+
 function variantLed(r, w, h) {
   const px = [8, 10, 14, 20, 28, 36, 44][Math.floor(r.u() * 7)];
   const color = ['white', 'red', 'green', 'amber'][Math.floor(r.u() * 4)];
@@ -538,7 +560,7 @@ async function renderVideo(c, camPulses, audioWav, outFile) {
     if (c.screen_step) drawScreenStep(fl, w, h, t, stepAt);
     if (sub) drawSubject(fl, w, h, sub, subjectPose(c.subject, t, w, h));
     const gain = exposureGain(c.exposure, t, c.dur_s);
-    const frac = litFraction(t, T, c.shutter, camPulses, c.pulse_s);
+    const frac = litFraction(t, T, c.shutter, camPulses.map((p) => p + (c.led_delay_s ?? 0)), c.led_s ?? c.pulse_s);
     if (c.led.pos === 'screen') {
       applyLed(fl, c, frac);
       for (let i = 0; i < fl.length; i++) fl[i] *= gain;
@@ -691,8 +713,8 @@ async function makeCase(c, outDir) {
     streams: c.expect === 'placed' ? streams : [],
     // Video-side truth for flash tests: onsets on the camera's picture timeline, the pulse length, the LED's box.
     flash: {
-      onsets_s: (c.led_dark ? [] : camPulses).map(r7),
-      duration_s: c.pulse_s,
+      onsets_s: (c.led_dark ? [] : camPulses).map((t) => r7(t + (c.led_delay_s ?? 0))),
+      duration_s: c.led_s ?? c.pulse_s,
       region: c.led.pos === 'screen' ? 'whole-frame' : { x_px: ledRect(c)[0], y_px: ledRect(c)[1], w_px: c.led.px, h_px: c.led.px },
       frame_s: 1 / fpsVal,
       beep_on_camera_s: c.cam_audio ? camPulses.map((t) => r7(t + c.av_skew_s)) : null,
@@ -723,13 +745,13 @@ async function main() {
   };
   if (a.includes('--copy-subject')) return copySubject(resolve(a[a.indexOf('--copy-subject') + 1] ?? join(root, '..', 'shared', 'media', 'faces', 'astronaut.png')));
   const out = opt('--out');
-  if (!out && !a.includes('--list')) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge|pairedge] [--variant N] [--only ID]');
+  if (!out && !a.includes('--list')) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge|pairedge|ledlen] [--variant N] [--only ID]');
   if (!existsSync(SUBJECT_PNG)) throw new Error(`${SUBJECT_PNG} missing: run with --copy-subject`);
   const set = opt('--set', 'small');
   const only = opt('--only');
   const variant = Number(opt('--variant', '0'));
   if (!(Number.isInteger(variant) && variant >= 0)) throw new Error(`--variant ${opt('--variant')}: a whole number >= 0`);
-  const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : set === 'colour' ? colourSet() : set === 'busy' ? busySet() : set === 'edge' ? edgeSet() : set === 'pairedge' ? pairEdgeSet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
+  const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : set === 'colour' ? colourSet() : set === 'busy' ? busySet() : set === 'edge' ? edgeSet() : set === 'pairedge' ? pairEdgeSet() : set === 'ledlen' ? ledLenSet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
   if (a.includes('--list')) {
     // The recipes (after the seed's jitter) as JSON lines, nothing rendered.
     for (const c of cases) console.log(JSON.stringify(c));

@@ -67,6 +67,11 @@ export interface FlashScanOptions {
    * In pair mode (scan-video.ts recheckPair) a pair candidate must pass the same two rules.
    */
   strict?: boolean;
+  /**
+   * The guided look for an LED lit for another length than the beep (scan-video.ts lengthFreeGuide): the guide's
+   * length is not used, and a candidate is placed only when its frames time its onset within a quarter frame (sd).
+   */
+  lengthFree?: boolean;
 }
 
 export interface FlashRegion {
@@ -176,6 +181,31 @@ const WHOLE_FRAME_FRACTION = 0.5;
 /** Unguided: a whole-frame flash standing 6x over the whole picture's own pulse-free scores must still score this many times the window's strongest other event (marginReason). */
 const WHOLE_LOCAL_MARGIN = 1.5;
 
+/** Length-free guided look: the onset's sd (the reported one, onset_sd_s) must be at most this fraction of a frame. */
+const LENGTH_FREE_SD_FRAMES = 0.25;
+
+/** Length-free guided look: the light must score this many times the file's strongest pulse-free event. */
+const LENGTH_FREE_MARGIN = 3;
+
+/**
+ * Length-free guided look (FlashScanOptions.lengthFree), besides the guided rules: the light must score
+ * LENGTH_FREE_MARGIN (3x) this file's strongest pulse-free event. With plateaus of 1 to 36 frames a bright object
+ * crossing a still wall lights each cell for a few frames like an LED (test sync-flash-ledlen: a 40 px square crossing
+ * in a second at the beep scored 302 against a pulse-free maximum of 261, confidence 0.995), and a 1.0 s LED whose
+ * after-flank was not decoded left a wrong light 128 ms early at 2.2x (scene set ledlen, 2026-12-02); the LEDs this
+ * look placed there and in the test scored 4.1-36x and 47-95x. And its frames must time its onset within a quarter
+ * frame (sd; 2 sd within half a frame), else it is named, not placed: a light lit for less than about two frames has
+ * no fully lit frame to give its brightness, so one or two partly lit frames fit many onsets alike (flash-pulse.ts
+ * fitPulse).
+ */
+function lengthFreeReason(at: string, d: FlashDetection, nullMax: number, T: number): string | null {
+  if (d.score < LENGTH_FREE_MARGIN * nullMax) return `${at}: searched for a light of any length, it scores only ${(d.score / Math.max(1e-9, nullMax)).toFixed(1)}x this file's strongest pulse-free event (${nullMax.toFixed(1)}; not ${LENGTH_FREE_MARGIN}x)`;
+  const sd = d.onset_sd_s ?? T;
+  if (sd <= LENGTH_FREE_SD_FRAMES * T) return null;
+  const len = d.duration_s === null ? '' : ` about ${(d.duration_s * 1000).toFixed(0)} ms long`;
+  return `${at}: a light${len}, but its frames time its onset only to ±${(sd * 1000).toFixed(1)} ms (more than a quarter frame, ${((LENGTH_FREE_SD_FRAMES * T) * 1000).toFixed(1)} ms): an LED lit for at least 3 frames (100 ms) is timed`;
+}
+
 /** Best region and plateau test per candidate onset frame: the file's pulse-score track. */
 interface ScoreTrack {
   z: Float64Array;
@@ -219,8 +249,9 @@ function insertTop(top: ScoreTrack, o: number, M: number, z: number, r: number, 
 }
 
 export class FlashScanner {
-  private readonly o: Required<Omit<FlashScanOptions, 'pair' | 'pulseS' | 'strict'>>;
+  private readonly o: Required<Omit<FlashScanOptions, 'pair' | 'pulseS' | 'strict' | 'lengthFree'>>;
   private readonly strict: boolean;
+  private readonly lengthFree: boolean;
   /** The pulse length known from the reference in pair mode (searched and fitted with it), seconds; else null. */
   private readonly knownS: number | null;
   /** Unguided (not pair mode): the reference's pulse length a placeable candidate's fitted length must agree with. */
@@ -251,6 +282,7 @@ export class FlashScanner {
     this.knownS = guides.length ? null : (opts.pair?.pulse_s ?? null);
     this.checkS = guides.length || opts.pair ? null : (opts.pulseS ?? null);
     this.strict = opts.strict ?? false;
+    this.lengthFree = opts.lengthFree ?? false;
     this.o = {
       cellPx: opts.cellPx ?? 4,
       minScore: opts.minScore ?? 8,
@@ -752,7 +784,7 @@ export class FlashScanner {
     }
     if (c.guide) {
       if (Math.abs(d.t_s - c.guide.t_s) > c.guide.tolerance_s + T / 2) return `${at}: outside the beep's span ${c.guide.t_s.toFixed(3)} ± ${c.guide.tolerance_s.toFixed(3)} s`;
-      return null;
+      return this.lengthFree ? lengthFreeReason(at, d, nul.max, T) : null;
     }
     if (this.guides.length) return `${at}: outside the spans where this file's beeps say the flash is`;
     // A large part of the picture but not most of it changing at once is a scene change (a slide, an object filling

@@ -42,6 +42,11 @@ export interface VideoScanOptions extends FlashScanOptions {
    */
   recheck?: boolean;
   /**
+   * Guided: search a guide's span once more for a light of any length in LENGTH_FREE_S when the looks with the beep's
+   * length place nothing there (default true; lengthFreeGuide).
+   */
+  lengthFree?: boolean;
+  /**
    * Unguided (no guides), a camera without its own beep: the reference's start/end beeps give the pulse length and
    * their interval, and the start and end flashes are judged as a pair (flash-pair.ts; needs start and end windows).
    * With a start beep only (interval null), a candidate must agree with the beep's length to be placed.
@@ -88,6 +93,7 @@ export async function scanVideoFlash(file: string, windows: SearchWindow[], opts
     const scan = await scanSpan(file, w, span, guides, { ...opts, picture }, scanOpts, opts.maxSide ?? DEFAULT_FLASH_SIDE);
     let found = scan.found;
     for (const g of guides) found = await recheckGuide(file, w, span, g, found, scan, { ...opts, picture }, scanOpts);
+    for (const g of guides) found = await lengthFreeGuide(file, w, span, g, found, scan, { ...opts, picture }, scanOpts);
     if (noBeepHere) for (const d of found) markNoBeep(d);
     const covered = scan.lastT_s === null ? 0 : scan.lastT_s + scan.frameS - (span.start ?? opts.probed?.start_time_s ?? 0);
     results.push({ window: w, detections: found, frames: scan.frames, decoded_s: Math.max(scan.frames * scan.frameS, covered) });
@@ -160,17 +166,61 @@ const RECHECK_HALF_SPAN_S = 5;
 
 async function recheckGuide(file: string, w: SearchWindow, span: Span, g: FlashGuide, found: SpanScan['found'], first: SpanScan, opts: VideoScanOptions, scanOpts: FlashScanOptions): Promise<SpanScan['found']> {
   const side = Math.min(first.sourceSide, RECHECK_SIDE);
-  const near = (t: number) => Math.abs(t - g.t_s) <= g.tolerance_s + first.frameS + SAME_PULSE_S;
+  const near = nearGuide(g, first.frameS);
   if (opts.recheck === false || side <= first.side || found.some((d) => d.guided && d.placeable && near(d.t_s))) return found;
-  const fileStart = opts.probed?.start_time_s ?? 0;
-  const from = Math.max(span.start ?? fileStart, g.t_s - RECHECK_HALF_SPAN_S);
-  const sub: Span = { start: from > fileStart ? from : undefined, end: Math.min(span.end ?? Infinity, g.t_s + RECHECK_HALF_SPAN_S) };
+  const sub = spanAround(span, g, opts);
   const minConfidence = 1 - (1 - (scanOpts.minConfidence ?? DEFAULT_FLASH_MIN_CONFIDENCE)) / 2;
   const again = await scanSpan(file, w, sub, [g], opts, { ...scanOpts, minConfidence, strict: true }, side);
   const hit = again.found.filter((d) => d.guided && d.placeable && near(d.t_s));
   if (!hit.length) return found;
   for (const d of hit) d.decoded_side_px = side;
   return found.filter((d) => !near(d.t_s)).concat(hit).sort((a, b) => a.t_s - b.t_s);
+}
+
+/** Whether an onset is the guide's pulse: within its tolerance, a frame, and SAME_PULSE_S. */
+function nearGuide(g: FlashGuide, frameS: number): (t: number) => boolean {
+  return (t) => Math.abs(t - g.t_s) <= g.tolerance_s + frameS + SAME_PULSE_S;
+}
+
+/**
+ * The part of a window within RECHECK_HALF_SPAN_S of a guide (the second looks decode only that); `past`: the span may
+ * reach past the window's end (a light lit for up to LENGTH_FREE_S[1] after an onset near the end of a short file's
+ * start window goes out, and its after-flank lies, beyond the window).
+ */
+function spanAround(span: Span, g: FlashGuide, opts: VideoScanOptions, past = false): Span {
+  const fileStart = opts.probed?.start_time_s ?? 0;
+  const from = Math.max(span.start ?? fileStart, g.t_s - RECHECK_HALF_SPAN_S);
+  return { start: from > fileStart ? from : undefined, end: Math.min(past ? Infinity : (span.end ?? Infinity), g.t_s + RECHECK_HALF_SPAN_S) };
+}
+
+/**
+ * Shortest and longest light of the length-free look, seconds: sync boxes hold their LED a fixed 0.1-1 s whatever
+ * the tone (issue 11), and one lit 30-50 ms is seen and named even where its onset cannot be timed.
+ */
+export const LENGTH_FREE_S: [number, number] = [0.03, 1.2];
+
+/**
+ * Guided look for an LED lit for another length than the beep: when the looks with the beep's length (the first, and
+ * recheckGuide's) place nothing at a guide, its span (± RECHECK_HALF_SPAN_S, past the window's end when the file goes on) is decoded again at the first look's side
+ * and searched with plateaus over LENGTH_FREE_S and the length fitted free (the rising edge gives the onset:
+ * flash-pulse.ts fitPulse). A light lit 0.4-1.2 s against a 0.2 s beep is still lit after the beep's length, so its
+ * "fall" there scored about zero and the camera was refused with "no flash" (exit 2). Judged as recheckGuide's look
+ * (a lone unguided candidate's shape rules, `strict`), at a quarter of the false-pulse budget (the three looks
+ * together expect at most 1.75x the false pulses of one: a Bonferroni split), and placed only when its frames time
+ * its onset within a quarter frame (sd); otherwise, when the first looks found nothing at all there, what this look
+ * found is reported unplaced, so the refusal names it.
+ */
+async function lengthFreeGuide(file: string, w: SearchWindow, span: Span, g: FlashGuide, found: SpanScan['found'], first: SpanScan, opts: VideoScanOptions, scanOpts: FlashScanOptions): Promise<SpanScan['found']> {
+  const near = nearGuide(g, first.frameS);
+  if (opts.lengthFree === false || found.some((d) => d.guided && d.placeable && near(d.t_s))) return found;
+  const minConfidence = 1 - (1 - (scanOpts.minConfidence ?? DEFAULT_FLASH_MIN_CONFIDENCE)) / 4;
+  const look: FlashScanOptions = { ...scanOpts, minConfidence, strict: true, lengthFree: true, minFlashS: LENGTH_FREE_S[0], maxFlashS: LENGTH_FREE_S[1] };
+  const again = await scanSpan(file, w, spanAround(span, g, opts, true), [{ ...g, duration_s: null }], opts, look, first.side);
+  const hit = again.found.filter((d) => d.guided && near(d.t_s));
+  const placed = hit.filter((d) => d.placeable);
+  if (placed.length) return found.filter((d) => !near(d.t_s)).concat(placed).sort((a, b) => a.t_s - b.t_s);
+  if (found.some((d) => near(d.t_s))) return found;
+  return found.concat(hit).sort((a, b) => a.t_s - b.t_s);
 }
 
 /**

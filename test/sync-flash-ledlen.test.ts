@@ -1,0 +1,109 @@
+/**
+ * A camera whose LED is lit much longer or shorter than the beep that guides its flash search (issue 11; scan-video.ts
+ * lengthFreeGuide). Sync boxes hold their LED a fixed 0.1-1 s whatever the tone: an LED lit 1.0 s or 0.4 s against a
+ * 0.2 s beep was searched only with plateaus near the beep's length, was still lit where the "pulse" ended, scored
+ * about zero, and the camera was refused with "no flash" (exit 2) though the flash was obvious. Now a third look frees
+ * the length and places the light by its rising edge. A 40 ms light (one partly lit frame or two) cannot be timed
+ * within half a frame: it is named in the refusal, not placed. Negative controls stay unplaced: a light switched on at
+ * the beep and left on, a bright object passing over the LED's corner while the LED stays dark, a whole-frame flash
+ * 0.4 s after the beep.
+ * Media generated here: H.264 at CRF 30, 320x180, 25 fps, a 12 px LED on a noisy wall with a drifting bright blob
+ * and a slow exposure pump, 360° exposure.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probe } from '../src/media/probe.js';
+import { scanVideoFlash } from '../src/sync/scan-video.js';
+import { tempDir } from './helpers/cli.js';
+import { ffmpeg, rng } from './sync-media.js';
+
+const tmp = tempDir('mmprep-sync-flash-ledlen-');
+afterAll(() => tmp.cleanup());
+
+const [W, H, FPS, LEN_S, LED] = [320, 180, 25, 8, { x: 296, y: 8, s: 12 }];
+const T = 1 / FPS;
+const BEEP_S = 0.2;
+
+interface Scene {
+  /** The light over [tau, tau + lit): the LED's square, or the whole frame. */
+  lit: number;
+  whole?: boolean;
+  /** A bright 40 px square crossing the frame's top edge over the LED's corner around the beep. */
+  passer?: boolean;
+  dark?: boolean;
+}
+
+/** Exposure-weighted lit fraction of frame f (360° shutter) of a light over [tau, tau + lit). */
+const litOf = (f: number, tau: number, lit: number) => Math.max(0, Math.min((f + 1) * T, tau + lit) - Math.max(f * T, tau)) / T;
+
+function pixel(s: Scene, base: number, x: number, y: number, f: number, on: number): number {
+  let v = base * (1 + 0.08 * Math.sin((2 * Math.PI * f) / 90)); // exposure pump
+  const bx = 60 + 2.5 * f; // a blob drifting across the middle
+  if ((x - bx) ** 2 + (y - 100) ** 2 < 400) v = 170;
+  if (s.passer) {
+    const px = -40 + ((f - 30) / 24) * (W + 40); // crosses the top edge in a second, over the LED's corner at the beep
+    if (x >= px && x < px + 40 && y < 40) v = 200;
+  }
+  const inLed = x >= LED.x && x < LED.x + LED.s && y >= LED.y && y < LED.y + LED.s;
+  if (!s.dark && (s.whole || inLed)) v += on * ((s.whole ? 160 : 230) - v);
+  return v;
+}
+
+function camera(path: string, s: Scene, tau: number): void {
+  const r = rng(11);
+  const wall = Float32Array.from({ length: W * H }, () => 48 + (r.u() - 0.5) * 16);
+  const frames = Buffer.alloc(W * H * LEN_S * FPS);
+  for (let f = 0; f < LEN_S * FPS; f++) {
+    const on = litOf(f, tau, s.lit);
+    for (let i = 0; i < W * H; i++) {
+      const v = pixel(s, wall[i], i % W, Math.floor(i / W), f, on) + (r.u() - 0.5) * 6;
+      frames[f * W * H + i] = Math.max(0, Math.min(255, Math.round(v)));
+    }
+  }
+  const input = ['-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${W}x${H}`, '-framerate', String(FPS), '-i', 'pipe:0'];
+  ffmpeg([...input, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '30', '-pix_fmt', 'yuv420p', path], frames);
+}
+
+/** The beep's onset (the guide) is the LED's onset, tau; the negatives' beep is at the same tau. */
+const CASES = [
+  { name: 'LED lit 1.0 s', scene: { lit: 1.0 }, phase: 0.4, placed: true },
+  { name: 'LED lit 0.4 s', scene: { lit: 0.4 }, phase: 0.7, placed: true },
+  { name: 'LED lit 40 ms (named, not placed)', scene: { lit: 0.04 }, phase: 0.5, placed: false, named: true },
+  { name: 'negative: light switched on at the beep and left on', scene: { lit: 6 }, phase: 0.3, placed: false },
+  { name: 'negative: a bright object passing, LED dark', scene: { lit: 0.2, dark: true, passer: true }, phase: 0.5, placed: false },
+  { name: 'negative: a whole-frame flash 0.4 s after the beep', scene: { lit: 0.3, whole: true }, phase: 0.5, placed: false, late: 0.4 },
+].map((c, i) => ({ ...c, file: join(tmp.dir, `cam${i}.mp4`), tau: (38 + c.phase) * T }));
+
+beforeAll(() => {
+  for (const c of CASES) camera(c.file, c.scene, c.tau + (c.late ?? 0));
+}, 180_000);
+
+async function scan(c: (typeof CASES)[number], lengthFree: boolean) {
+  const p = await probe(c.file);
+  const guides = [{ window: 'start' as const, t_s: c.tau, tolerance_s: 3 * T + 0.05, duration_s: BEEP_S }];
+  const r = await scanVideoFlash(c.file, [{ name: 'start', start_s: 0, duration_s: LEN_S / 2 }], { probed: p, guides, lengthFree });
+  return r.windows[0].detections;
+}
+
+describe('a guided flash whose LED is lit for another length than the beep (scan-video.ts lengthFreeGuide)', () => {
+  it.each(CASES)('$name', async (c) => {
+    const dets = await scan(c, true);
+    const placed = dets.filter((d) => d.placeable);
+    if (!c.placed) {
+      expect(placed, JSON.stringify(placed)).toHaveLength(0);
+      if (c.named) expect(dets.map((d) => d.unplaceable_reason).join('; ')).toMatch(/a light about \d+ ms long, but its frames time its onset only to/);
+      return;
+    }
+    expect(placed).toHaveLength(1);
+    const d = placed[0];
+    // The rising edge decides the time: within a quarter frame, and within 3 sd.
+    expect(Math.abs(d.t_s - c.tau) / T, `onset ${d.t_s} s, truth ${c.tau} s`).toBeLessThan(0.25);
+    expect(Math.abs(d.t_s - c.tau)).toBeLessThanOrEqual(3 * (d.onset_sd_s as number) + 0.002);
+    expect(Math.abs((d.duration_s as number) - c.scene.lit)).toBeLessThan(T);
+  }, 120_000);
+
+  it('without the length-free look, the 1.0 s LED is not placed (the failure this look fixes)', async () => {
+    const dets = await scan(CASES[0], false);
+    expect(dets.filter((d) => d.placeable)).toHaveLength(0);
+  }, 120_000);
+});
