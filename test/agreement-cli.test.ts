@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
 const DATA = join(FIXTURES, 'agreement', 'data');
+/** `mmprep agreement` on the file with missing ratings, default table: one run, read by two tests. */
+let missRun: ReturnType<typeof runCli> | undefined;
+const missTable = () => (missRun ??= runCli(['agreement', join(DATA, 'miss01_n20_k4_likert_10pct.csv')]));
 let dir: string;
 let cleanup: () => void;
 beforeAll(() => {
@@ -105,7 +108,7 @@ describe('output', () => {
     expect(a.stdout).not.toMatch(/NaN|Infinity/);
   });
   it('the table names the dropped targets; --missing model uses them', async () => {
-    const t = await runCli(['agreement', join(DATA, 'miss01_n20_k4_likert_10pct.csv')]);
+    const t = await missTable();
     expect(t.code).toBe(0);
     expect(t.stdout).toMatch(/14 complete targets, 6 incomplete targets dropped; --missing model uses every rating\)/);
     expect(t.stdout).toMatch(/\nKappas\n {2}coefficient +kappa +bootstrap 95% CI +n\n {2}Fleiss' kappa /); // each table under its heading
@@ -168,7 +171,7 @@ describe('output', () => {
     const page = readFileSync(html, 'utf8');
     expect(page).not.toMatch(/ICC|Koo|incomplete targets/);
     // Numeric ratings keep the ICC's missing-ratings policy in the header.
-    const n = await runCli(['agreement', join(DATA, 'miss01_n20_k4_likert_10pct.csv')]);
+    const n = await missTable();
     expect(n.stdout.split('\n')[0]).toMatch(/missing ratings: incomplete targets dropped for the ICC\)$/);
   });
 });

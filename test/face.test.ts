@@ -182,13 +182,13 @@ describe('records and summary', () => {
 
   it('--normalized, --fps, --start/--end and CSV', async () => {
     const out = join(tmp.dir, 'sub.jsonl');
-    await extractFace(join(DIR, 'transform.mp4'), { out, fps: 5, start: 0.5, end: 2.5, normalized: true, workers: 1 });
+    await extractFace(join(DIR, 'transform.mp4'), { out, fps: 5, start: 0.5, end: 2.5, normalized: true, workers: 0 });
     const recs = readJsonl(out);
     expect(recs.map((r) => r.t_s)).toEqual([0.52, 0.72, 0.92, 1.12, 1.32, 1.52, 1.72, 1.92, 2.12, 2.32]);
     // The same frames without --normalized (--fps frames are each analysed with the detector; in the full run most
     // frames are tracked from the previous one, so the full run's landmarks on these frames differ by a pixel or two).
     const px = join(tmp.dir, 'sub-px.jsonl');
-    await extractFace(join(DIR, 'transform.mp4'), { out: px, fps: 5, start: 0.5, end: 2.5, workers: 1 });
+    await extractFace(join(DIR, 'transform.mp4'), { out: px, fps: 5, start: 0.5, end: 2.5, workers: 0 });
     const same = readJsonl(px);
     const full = runs['transform.mp4'].recs;
     for (const r of recs.filter((x) => x.face_found)) {
@@ -241,9 +241,9 @@ describe('records and summary', () => {
     ]);
     const a = join(tmp.dir, 'partial.jsonl');
     const b = join(tmp.dir, 'partial0.jsonl');
-    await extractFace(clip, { out: a, workers: 1 });
+    await extractFace(clip, { out: a, workers: 0 });
     // (The plausibility check off as well: it rejects most of these edge artefacts on its own.)
-    await extractFace(clip, { out: b, workers: 1, minConfidence: 0, plausibility: false });
+    await extractFace(clip, { out: b, workers: 0, minConfidence: 0, plausibility: false });
     const def = readJsonl(a);
     const all = readJsonl(b);
     // Face fully inside (1 s to 3 s): found. Face centre beyond the right edge (from 3.7 s): not found by default.
@@ -314,7 +314,7 @@ describe('records and summary', () => {
       '-frames:v', '12', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', two,
     ]);
     const out = join(tmp.dir, 'two.jsonl');
-    await extractFace(two, { out, maxFaces: 2, workers: 1 });
+    await extractFace(two, { out, maxFaces: 2, workers: 0 });
     const recs = readJsonl(out);
     expect(recs).toHaveLength(12);
     const leftId = new Set<number>();
