@@ -87,6 +87,8 @@ describe('mmprep sync: bad input', () => {
     // A forced pick is said so (issue 11 item 2): a field and a warning.
     expect(m1.streams[0].forced_pick).toBe('first');
     expect(m1.streams[0].warnings.map((w: { code: string }) => w.code)).toContain('forced_pick');
+    // In the user's word for what a sound stream holds: a beep (a flash in a picture), not "pulse".
+    expect(m1.streams[0].warnings.find((w: { code: string }) => w.code === 'forced_pick').message).toMatch(/^--pick first chose the start beep at 2\.000 s \(other beeps of similar strength\); check it$/);
     expect(m1.streams[0].detections).toHaveLength(2);
     const strong = await runCli(['sync', f('ambiguous.wav'), f('beep.wav'), '-o', out, '--pick', 'strongest']);
     expect(strong.code).toBe(0);

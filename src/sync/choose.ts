@@ -127,8 +127,10 @@ export function choosePulses(st: StreamState, pick: PickRule | null): Candidate[
     if (c.ambiguous && !ambiguous) ambiguous = c.ambiguous;
     if (c.chosen && c.forced) {
       st.forcedPick = pick;
-      const why = c.chosen.placeable === false ? `not placeable by itself: ${c.chosen.unplaceable_reason ?? 'does not stand out'}` : 'other pulses of similar strength';
-      st.warnings.push({ code: 'forced_pick', message: `--pick ${pick} chose the ${w} pulse at ${c.chosen.t_s.toFixed(3)} s (${why}); check it` });
+      // The user's words for what the stream holds: a beep in sound, a flash in a picture.
+      const [one, many] = st.kind === 'audio' ? ['beep', 'beeps'] : ['flash', 'flashes'];
+      const why = c.chosen.placeable === false ? `not placeable by itself: ${c.chosen.unplaceable_reason ?? 'does not stand out'}` : `other ${many} of similar strength`;
+      st.warnings.push({ code: 'forced_pick', message: `--pick ${pick} chose the ${w} ${one} at ${c.chosen.t_s.toFixed(3)} s (${why}); check it` });
     } else if (c.extra > 0 && c.chosen) {
       st.warnings.push({ code: 'extra_pulses', message: `${c.extra} more candidate pulse(s) in the ${w} window; chose ${c.chosen.t_s.toFixed(3)} s (${pick ?? 'clearly strongest'})` });
     }

@@ -62,14 +62,28 @@ export interface BeforeOnset {
   /** That window's energy over the null's mean, dB, and how far before the onset it ends, seconds. */
   over_noise_db: number;
   ends_before_s: number;
+  /** That window's energy against the direct sound's in a window as long, dB (null when not given). */
+  under_direct_db: number | null;
+}
+
+/**
+ * A lossy codec's pre-echo (Painter & Spanias, "Perceptual coding of digital audio", Proc. IEEE 88(4), 2000, sec.
+ * on pre-echo): the quantisation noise of the frame that holds a transient is spread over the whole frame, so an
+ * abrupt beep has a faint copy of itself, in its own phase, up to one frame before its onset. Windows starting at or
+ * after `from` (the frame before the onset) with energy at most `maxE` are taken as that and not judged.
+ */
+export interface PreEchoAllowance {
+  from: number;
+  maxE: number;
 }
 
 /**
  * The strongest `lasting` pair of windows ending between `spanS` and `marginS` before the onset (steps of L/2), judged
  * against the null: the expected number of noise windows at least as strong among as many tries. Small (below
  * 0.01, say) means tone-band energy right before the onset that noise does not make: the onset may be late.
+ * `directE`: the direct sound's energy in an L-sample window; `preEcho`: windows a codec's pre-echo explains.
  */
-export function toneBeforeOnset(demod: Demod, onset: number, L: number, sampleRate: number, nul: EnergyNull, ur: number, ui: number, spanS = 0.015, marginS = 0.0005): BeforeOnset | null {
+export function toneBeforeOnset(demod: Demod, onset: number, L: number, sampleRate: number, nul: EnergyNull, ur: number, ui: number, spanS = 0.015, marginS = 0.0005, directE = 0, preEcho: PreEchoAllowance | null = null): BeforeOnset | null {
   const last = Math.floor(onset - marginS * sampleRate) - L - (L >> 1);
   const first = Math.round(onset - spanS * sampleRate);
   if (first < 0 || last < first) return null;
@@ -77,9 +91,10 @@ export function toneBeforeOnset(demod: Demod, onset: number, L: number, sampleRa
   let bestEnd = 0;
   let tries = 0;
   for (let a = last; a >= first; a -= Math.max(1, L >> 1), tries++) {
-    const q = lasting(demod, a, L, ur, ui) / nul.mean;
-    if (q > best) {
-      best = q;
+    const e = lasting(demod, a, L, ur, ui);
+    if (preEcho && a >= preEcho.from && e <= preEcho.maxE) continue;
+    if (e / nul.mean > best) {
+      best = e / nul.mean;
       bestEnd = a + L;
     }
   }
@@ -87,5 +102,20 @@ export function toneBeforeOnset(demod: Demod, onset: number, L: number, sampleRa
     expected_false: tries * exceedanceP(nul.nul, best),
     over_noise_db: 10 * Math.log10(Math.max(best, 1e-12)),
     ends_before_s: (onset - bestEnd) / sampleRate,
+    under_direct_db: directE > 0 ? 10 * Math.log10(Math.max(best * nul.mean, 1e-30) / directE) : null,
   };
+}
+
+/**
+ * The span a lossy codec's pre-echo can reach before a transient, in seconds, from its frame (samples at the stream's
+ * own rate): AAC-LC one frame of 1024 (ISO/IEC 14496-3), MP3 one of 1152 (ISO/IEC 11172-3), Opus 20 ms frames (ffmpeg's
+ * libopus default, RFC 6716) and the 2.5 ms overlap of CELT's window. 0 for PCM, lossless codecs and codecs not
+ * measured here: their tone before an onset is judged as it stands.
+ */
+export function preEchoSpanS(codec: string | null | undefined, sampleRateHz: number | null | undefined): number {
+  const sr = sampleRateHz && sampleRateHz > 0 ? sampleRateHz : 48000;
+  if (codec === 'aac') return 1024 / sr;
+  if (codec === 'mp3' || codec === 'mp3float') return 1152 / sr;
+  if (codec === 'opus') return 0.0225;
+  return 0;
 }

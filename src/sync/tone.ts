@@ -56,6 +56,8 @@ export interface ToneScanOptions {
   /** Analysis chunk length in seconds (default 30) and overlap between chunks (default 6). */
   chunkS?: number;
   overlapS?: number;
+  /** How far before a transient the stream's lossy codec spreads it, seconds (tone-onset.ts preEchoSpanS; default 0). */
+  preEchoS?: number;
 }
 
 export interface ToneDetection {
@@ -160,6 +162,7 @@ export class ToneScanner {
       maxFreqDevHz: opts.maxFreqDevHz ?? Math.max(5, 0.005 * toneHz),
       chunkS: opts.chunkS ?? 30,
       overlapS: opts.overlapS ?? 6,
+      preEchoS: opts.preEchoS ?? 0,
     };
     if (this.o.overlapS < this.o.maxDurationS + 0.5) this.o.overlapS = this.o.maxDurationS + 0.5;
     this.buf = new Float32Array(Math.round((this.o.chunkS + this.o.overlapS) * sampleRate));
@@ -407,7 +410,7 @@ export class ToneScanner {
     if (!edges) return null;
     // Noise of the arrival search: the mean in-band power 150-400 ms before the burst (before any direct sound).
     const farBefore = ToneScanner.meanOf(tp, w0 - 200, w0 - 75) ?? floor;
-    const refiner = new OnsetRefiner(this.sampleRate, this.toneHz, this.winN, this.ref, this.bufStart);
+    const refiner = new OnsetRefiner(this.sampleRate, this.toneHz, this.winN, this.ref, this.bufStart, this.o.preEchoS);
     const onset = refiner.onsetOf(x, n, edges.rise, Math.max(farBefore, chunkFloor));
     if (!onset) return null;
     const duration = (edges.end - onset.t) / sr;
