@@ -203,7 +203,7 @@ function lengthFreeReason(at: string, d: FlashDetection, nullMax: number, T: num
   const sd = d.onset_sd_s ?? T;
   if (sd <= LENGTH_FREE_SD_FRAMES * T) return null;
   const len = d.duration_s === null ? '' : ` about ${(d.duration_s * 1000).toFixed(0)} ms long`;
-  return `${at}: a light${len}, but its frames time its onset only to ±${(sd * 1000).toFixed(1)} ms (more than a quarter frame, ${((LENGTH_FREE_SD_FRAMES * T) * 1000).toFixed(1)} ms): an LED lit for at least 3 frames (100 ms) is timed`;
+  return `${at}: a light${len}, but its frames time its onset only to ±${(sd * 1000).toFixed(1)} ms (more than a quarter frame, ${((LENGTH_FREE_SD_FRAMES * T) * 1000).toFixed(1)} ms): an LED lit for at least 3 frames (${Math.round(3 * T * 1000)} ms at this frame rate) is timed`;
 }
 
 /** Best region and plateau test per candidate onset frame: the file's pulse-score track. */

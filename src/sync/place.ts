@@ -616,6 +616,24 @@ function partnerBeepToMap(o: StreamState): { t_s: number; duration_s: number; fr
 const beepName = (o: StreamState, pb: { rough: boolean }) => `${o.file}'s start beep${pb.rough ? ' (found, not timed well enough to place by)' : ''}`;
 
 /**
+ * What the mapped-beep resolvers share: the partner's start beep to map, the clear lags (fine z at least MIN_FINE_Z)
+ * of a result conclusive but for its competing lags, where each lag puts that beep in this stream, and whether it
+ * falls wholly outside the kept window (before the recording started: not contradicted by it). Null when there is no
+ * beep to map, no kept window, or the result is not otherwise conclusive.
+ */
+function lagsToMap(s: StreamState, best: XcorrPick, minConfidence: number) {
+  const r = best.r;
+  const pb = partnerBeepToMap(best.o);
+  if (!pb || !s.kept) return null;
+  if (whyNotConclusive({ ...r, competing_z: null, peak_ratio: Infinity }, minConfidence) !== null) return null;
+  const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
+  const kept = s.kept;
+  const beepAt = (c: (typeof clear)[number]) => ({ t_s: pb.t_s - c.offset_s, duration_s: pb.duration_s, freq_hz: pb.freq_hz });
+  const outside = (c: (typeof clear)[number]) => beepAt(c).t_s + beepAt(c).duration_s < s.keptT0 || beepAt(c).t_s > s.keptT0 + kept.length / s.sampleRate;
+  return { r, pb, clear, kept, beepAt, outside };
+}
+
+/**
  * A clear lag whose mapped beep is the window's steadiest tone by this much (dB of coherence over the largest
  * elsewhere) and at least MAPPED_BEEP_MIN_COH picks the lag. Noise's coherence over K = 10 sub-spans is Beta(1, 9):
  * 0.55 (the room windows' largest elsewhere) is exceeded with chance 8e-4, 1 dB more (0.69) with 3e-5.
@@ -632,16 +650,10 @@ const MAPPED_BEEP_MIN_COH = 0.6;
  * the steadiest there. The beep only picks the lag; the cross-correlation gives the offset.
  */
 export function resolveByMappedBeep(s: StreamState, best: XcorrPick, minConfidence: number): XcorrPick | null {
-  const r = best.r;
-  const pb = partnerBeepToMap(best.o);
-  if (!pb || !s.kept) return null;
-  if (whyNotConclusive({ ...r, competing_z: null, peak_ratio: Infinity }, minConfidence) !== null) return null;
-  const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
-  const kept = s.kept;
-  const beepAt = (c: (typeof clear)[number]) => ({ t_s: pb.t_s - c.offset_s, duration_s: pb.duration_s, freq_hz: pb.freq_hz });
+  const m0 = lagsToMap(s, best, minConfidence);
+  if (!m0) return null;
+  const { r, pb, clear, kept, beepAt, outside } = m0;
   const scores = clear.map((c) => mappedBeepScore(kept, s.keptT0, s.sampleRate, beepAt(c)));
-  // A lag that puts the partner's beep wholly outside this window (before the recording started) is not contradicted by it.
-  const outside = (c: (typeof clear)[number]) => beepAt(c).t_s + beepAt(c).duration_s < s.keptT0 || beepAt(c).t_s > s.keptT0 + kept.length / s.sampleRate;
   const db = scores.map((x) => (x ? 10 * Math.log10(x.coherence / Math.max(x.null_max, 1e-9)) : null));
   const hit = clear.filter((_, i) => (db[i] ?? -Infinity) >= MAPPED_BEEP_MIN_DB && (scores[i]?.coherence ?? 0) >= MAPPED_BEEP_MIN_COH);
   if (hit.length !== 1) return null;
@@ -681,14 +693,9 @@ const BEEP_ABSENT_RANK = 0.5;
  * (the chance that noise there looks as much like the beep).
  */
 export function resolveByBeepContrast(s: StreamState, best: XcorrPick, minConfidence: number): XcorrPick | null {
-  const r = best.r;
-  const pb = partnerBeepToMap(best.o);
-  if (!pb || !s.kept) return null;
-  if (whyNotConclusive({ ...r, competing_z: null, peak_ratio: Infinity }, minConfidence) !== null) return null;
-  const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
-  const kept = s.kept;
-  const beepAt = (c: (typeof clear)[number]) => ({ t_s: pb.t_s - c.offset_s, duration_s: pb.duration_s, freq_hz: pb.freq_hz });
-  const outside = (c: (typeof clear)[number]) => beepAt(c).t_s + beepAt(c).duration_s < s.keptT0 || beepAt(c).t_s > s.keptT0 + kept.length / s.sampleRate;
+  const m0 = lagsToMap(s, best, minConfidence);
+  if (!m0) return null;
+  const { r, pb, clear, kept, beepAt, outside } = m0;
   const ranks = clear.map((c) => mappedBeepRank(kept, s.keptT0, s.sampleRate, beepAt(c)));
   const heard = clear.filter((_, i) => (ranks[i]?.power_rank ?? 0) >= BEEP_PRESENT_RANK && (ranks[i]?.coherence_rank ?? 0) >= BEEP_PRESENT_RANK);
   if (heard.length !== 1 || clear.length < 2) return null;
