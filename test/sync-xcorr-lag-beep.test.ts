@@ -59,6 +59,8 @@ describe('two clear cross-correlation lags, the microphone\'s own beep not found
     // The confidence says how often the window elsewhere looks as much like the beep (a few %), not 0.999.
     expect(e.confidence).toBeLessThan(0.99);
     expect(e.confidence).toBeGreaterThan(0.9);
+    // The overlap of the lag taken (about 30 s), not the first match's (8.2 s before place.ts atLag).
+    expect(e.xcorr.overlap_s).toBeGreaterThan(20);
   }, 120_000);
 
   it('variant 52 (DRR -6 dB): the lav\'s own beep found but not placeable is mapped through the lags: placed within 1 ms', async () => {

@@ -550,7 +550,7 @@ function resolveByEnd(s: StreamState, best: XcorrPick, minConfidence: number): X
   const c = onLine[0];
   const others = r.candidates.filter((x) => x !== c && x.fine_z >= MIN_FINE_Z).map((x) => `${x.offset_s.toFixed(3)} s (z ${x.fine_z.toFixed(1)})`);
   s.warnings.push({ code: 'xcorr_two_lags', message: `its start window matches ${best.o.file} clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}; its end window (z ${(endRes.fine_z as number).toFixed(1)}) confirms ${c.offset_s.toFixed(3)} s` });
-  return { o: best.o, r: { ...r, offset_s: c.offset_s, drift: c.drift, fine_z: c.fine_z, competing_z: null, halves_ms: null }, endRes };
+  return { o: best.o, r: atLag(r, c), endRes };
 }
 
 /** How far a found but unplaceable beep may be off (onsets read on speech or echo: up to 150 ms on the room bench). */
@@ -597,7 +597,7 @@ export function resolveByOwnPulse(s: StreamState, best: XcorrPick, minConfidence
     code: 'xcorr_two_lags',
     message: `its start window matches ${best.o.file} ${what}; its own start beep (found, not timed well enough to place by) lies within ${Math.round(Math.max(...implied.map((v) => v.tol)) * 1000)} ms of ${c.offset_s.toFixed(3)} s only`,
   });
-  return { o: best.o, r: { ...r, offset_s: c.offset_s, drift: c.drift, fine_z: c.fine_z, competing_z: null, halves_ms: null } };
+  return { o: best.o, r: atLag(r, c) };
 }
 
 /** The partner's start beep to map through a lag: its placed-by pulse, else its one found start beep (rough: not timed to place by). */
@@ -614,6 +614,14 @@ function partnerBeepToMap(o: StreamState): { t_s: number; duration_s: number; fr
 
 /** How the partner's beep is named in a message. */
 const beepName = (o: StreamState, pb: { rough: boolean }) => `${o.file}'s start beep${pb.rough ? ' (found, not timed well enough to place by)' : ''}`;
+
+/**
+ * A cross-correlation result taken at one of its candidate lags (a resolver's pick): that lag's offset, drift, z and
+ * overlap (sync.json's `xcorr.overlap_s` gave the first match's, 8.2 s where the lag taken overlapped about 30 s).
+ */
+function atLag(r: XcorrResult, c: XcorrResult['candidates'][number]): XcorrResult {
+  return { ...r, offset_s: c.offset_s, drift: c.drift, fine_z: c.fine_z, overlap_s: c.overlap_s ?? r.overlap_s, competing_z: null, halves_ms: null };
+}
 
 /**
  * What the mapped-beep resolvers share: the partner's start beep to map, the clear lags (fine z at least MIN_FINE_Z)
@@ -667,7 +675,7 @@ export function resolveByMappedBeep(s: StreamState, best: XcorrPick, minConfiden
     code: 'xcorr_two_lags',
     message: `its start window matches ${best.o.file} ${what}; only at ${c.offset_s.toFixed(3)} s does ${beepName(best.o, pb)} fall on a steady ${Math.round(pb.freq_hz)} Hz tone here (its own beep not found by the detector): coherence ${(scores[clear.indexOf(c)] as MappedBeepScore).coherence.toFixed(2)}, ${m.toFixed(1)} dB over the steadiest elsewhere in the window`,
   });
-  return { o: best.o, r: { ...r, offset_s: c.offset_s, drift: c.drift, fine_z: c.fine_z, competing_z: null, halves_ms: null } };
+  return { o: best.o, r: atLag(r, c) };
 }
 
 /**
@@ -709,7 +717,7 @@ export function resolveByBeepContrast(s: StreamState, best: XcorrPick, minConfid
     code: 'xcorr_two_lags',
     message: `its start window matches ${best.o.file} clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}; ${beepName(best.o, pb)} falls where this stream's ${Math.round(pb.freq_hz)} Hz power and steadiness exceed ${Math.round(Math.min(rc.power_rank, rc.coherence_rank) * 100)} % of the window's at ${c.offset_s.toFixed(3)} s only (its own beep not found or not timed): the lag is taken from the beep, the offset from the cross-correlation, confidence ${confidence.toFixed(3)} (${(rc.joint_p * 100).toFixed(1)} % of the window as strong and as steady)`,
   });
-  return { o: best.o, r: { ...r, offset_s: c.offset_s, drift: c.drift, fine_z: c.fine_z, competing_z: null, halves_ms: null, confidence } };
+  return { o: best.o, r: { ...atLag(r, c), confidence } };
 }
 
 /**

@@ -24,8 +24,8 @@ export interface XcorrResult {
   fine_z: number | null;
   /** The next-clearest fine peak at another coarse lag (null when only one was tried). */
   competing_z: number | null;
-  /** Every coarse lag tried, clearest fine peak first (offset at at_s, drift, z). */
-  candidates: Array<{ offset_s: number; drift: number; fine_z: number }>;
+  /** Every coarse lag tried, clearest fine peak first (offset at at_s, drift, z, seconds of overlap at that lag). */
+  candidates: Array<{ offset_s: number; drift: number; fine_z: number; overlap_s?: number }>;
   /** The fine peak's lag in the second half of the overlap minus the first's, at the same drift, ms. */
   halves_ms: number | null;
   /** 0..1: the fine peak's (fineConfidence) over every lag and drift searched. */
@@ -220,7 +220,8 @@ export function audioOffset(a: Float32Array, aT0: number, b: Float32Array, bT0: 
   const fits = coarse.lags.map((L) => fineAt(a, b, sr, L * hop)).filter((f): f is FineFit => f !== null);
   fits.sort((x, y) => y.pk.z - x.pk.z);
   const lag0 = fits.length ? fits[0].lag0 : coarse.lags[0] * hop;
-  const overlapS = Math.max(0, (Math.min(b.length, a.length - lag0) - Math.max(0, -lag0)) / sr);
+  const overlapAt = (lag: number) => Math.max(0, (Math.min(b.length, a.length - lag) - Math.max(0, -lag)) / sr);
+  const overlapS = overlapAt(lag0);
   const base = { peak_ratio: coarse.ratio, overlap_s: overlapS, at_s: bMid };
   if (!fits.length) return { ...base, offset_s: lag0 / sr + aT0 - bT0, drift: null, fine_z: null, competing_z: null, candidates: [], halves_ms: null, confidence: 0 };
   // Offset at b's window middle: the fine lag holds at the frames' middle t_c and moves with the drift.
@@ -232,7 +233,7 @@ export function audioOffset(a: Float32Array, aT0: number, b: Float32Array, bT0: 
     drift: pk.k,
     fine_z: pk.z,
     competing_z: fits.length > 1 ? fits[1].pk.z : null,
-    candidates: fits.map((f) => ({ offset_s: offsetAt(f), drift: f.pk.k, fine_z: f.pk.z })),
+    candidates: fits.map((f) => ({ offset_s: offsetAt(f), drift: f.pk.k, fine_z: f.pk.z, overlap_s: overlapAt(f.lag0) })),
     halves_ms: pk.halves ? ((pk.halves[1] - pk.halves[0]) / sr) * 1000 : null,
     confidence: fineConfidence(pk.z, pk.searched * coarse.lags.length),
   };
