@@ -70,9 +70,12 @@ export function reverbBeep(rt60: number, drrDb: number, seed: number, sr: number
   const i1 = Math.ceil((tS + 0.25) * sr);
   const h = roomIR(rt60, drrDb, seed, sr);
   const x = new Float32Array(n);
+  // The beep's samples once (the same doubles as computed in the sum: the same output, a fifth of the CPU).
+  const tone = new Float64Array(i1 - i0);
+  for (let j = i0; j < i1; j++) tone[j - i0] = Math.sin(2 * Math.PI * 1000 * (j / sr - tS));
   for (let i = i0; i < Math.min(n, i1 + h.length); i++) {
     let s = 0;
-    for (let j = Math.max(i0, i - h.length + 1); j <= Math.min(i, i1 - 1); j++) s += h[i - j] * 0.1 * Math.sin(2 * Math.PI * 1000 * (j / sr - tS));
+    for (let j = Math.max(i0, i - h.length + 1); j <= Math.min(i, i1 - 1); j++) s += h[i - j] * 0.1 * tone[j - i0];
     x[i] = s;
   }
   return x;
