@@ -78,20 +78,30 @@ function speechTrack(totalS, seed) {
   return out;
 }
 
-/** Linear convolution by FFT (fft.js). */
+/** fft.js plans by size: each case convolves four signals of one length, and a plan's tables cost as much as a transform. */
+const plans = new Map();
+function plan(size) {
+  if (!plans.has(size)) plans.set(size, new FFT(size));
+  return plans.get(size);
+}
+
+/**
+ * Linear convolution by FFT (fft.js). Float64Array buffers hold the same doubles as fft.js's own arrays (so the same
+ * output bytes), allocated zeroed without its element-by-element fill.
+ */
 function convolve(x, h) {
   const n = x.length + h.length - 1;
   let size = 1;
   while (size < n) size <<= 1;
-  const f = new FFT(size);
-  const X = f.createComplexArray();
-  const H = f.createComplexArray();
-  const xi = new Array(size).fill(0);
-  for (let i = 0; i < x.length; i++) xi[i] = x[i];
+  const f = plan(size);
+  const X = new Float64Array(2 * size);
+  const H = new Float64Array(2 * size);
+  const xi = new Float64Array(size);
+  xi.set(x);
   f.realTransform(X, xi);
   f.completeSpectrum(X);
-  const hi = new Array(size).fill(0);
-  for (let i = 0; i < h.length; i++) hi[i] = h[i];
+  const hi = new Float64Array(size);
+  hi.set(h);
   f.realTransform(H, hi);
   f.completeSpectrum(H);
   for (let k = 0; k < size; k++) {
@@ -100,7 +110,7 @@ function convolve(x, h) {
     X[2 * k] = re;
     X[2 * k + 1] = im;
   }
-  const y = f.createComplexArray();
+  const y = new Float64Array(2 * size);
   f.inverseTransform(y, X);
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = y[2 * i];

@@ -25,8 +25,11 @@ beforeAll(() => {
 case "$MMPREP_TEST_DEATH:$*" in
   INT:*f32le*)
     # A decoder that dies of SIGINT after writing (one that does not catch it, signalled alone): not a short file.
-    '${real}' -re "$@" & pid=$!
-    sleep 2; kill -KILL $pid; trap '' TERM; exec >&-; sleep 0.3; trap - INT; kill -INT $$ ;;
+    # It dies once the decoder has its first 4 KiB (head passes them on), not after a time: under load a fixed sleep
+    # could end before ffmpeg wrote anything, and a SIGINT death with no output is a group Ctrl-C, started again.
+    fifo="${dir}/out.$$"; mkfifo "$fifo"
+    '${real}' -re "$@" > "$fifo" & pid=$!
+    head -c 4096 < "$fifo"; kill -KILL $pid; rm -f "$fifo"; trap '' TERM; exec >&-; sleep 0.3; trap - INT; kill -INT $$ ;;
   *f32le*|*rawvideo*)
     '${real}' -re "$@" & pid=$!
     # Like ffmpeg itself, which catches it and exits with its status: fluent-ffmpeg's SIGTERM 20 ms after the pipe closed.

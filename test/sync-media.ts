@@ -70,9 +70,12 @@ export function reverbBeep(rt60: number, drrDb: number, seed: number, sr: number
   const i1 = Math.ceil((tS + 0.25) * sr);
   const h = roomIR(rt60, drrDb, seed, sr);
   const x = new Float32Array(n);
+  // The beep's samples once (the same doubles as computed in the sum: the same output, a fifth of the CPU).
+  const tone = new Float64Array(i1 - i0);
+  for (let j = i0; j < i1; j++) tone[j - i0] = Math.sin(2 * Math.PI * 1000 * (j / sr - tS));
   for (let i = i0; i < Math.min(n, i1 + h.length); i++) {
     let s = 0;
-    for (let j = Math.max(i0, i - h.length + 1); j <= Math.min(i, i1 - 1); j++) s += h[i - j] * 0.1 * Math.sin(2 * Math.PI * 1000 * (j / sr - tS));
+    for (let j = Math.max(i0, i - h.length + 1); j <= Math.min(i, i1 - 1); j++) s += h[i - j] * 0.1 * tone[j - i0];
     x[i] = s;
   }
   return x;
@@ -176,6 +179,10 @@ export function flashVideo(path: string, o: { fpsNum: number; fpsDen: number; se
   const parts: Buffer[] = [];
   const r = rng(7);
   const sq = Math.round(Math.min(w, h) * 0.1);
+  // The bars' sines per column and per row of a frame (each depends on one coordinate): the same values as computed
+  // per pixel, w + h sines a frame instead of 2wh.
+  const colBar = new Float64Array(w);
+  const rowBar = new Float64Array(h);
   for (let f = 0; f < nFrames; f++) {
     const t0 = (f * o.fpsDen) / o.fpsNum;
     const t1 = ((f + 1) * o.fpsDen) / o.fpsNum;
@@ -184,9 +191,11 @@ export function flashVideo(path: string, o: { fpsNum: number; fpsDen: number; se
     on /= t1 - t0;
     const bx = (w / 2) + (w / 3) * Math.sin(t0 * 1.3);
     const by = (h / 2) + (h / 3) * Math.cos(t0 * 0.9);
+    for (let x = 0; x < w; x++) colBar[x] = 40 * Math.sin((x + 40 * t0) / 9);
+    for (let y = 0; y < h; y++) rowBar[y] = 25 * Math.sin((y - 25 * t0) / 13);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
-        let v = 60 + 40 * Math.sin((x + 40 * t0) / 9) + 25 * Math.sin((y - 25 * t0) / 13);
+        let v = 60 + colBar[x] + rowBar[y];
         const d2 = (x - bx) ** 2 + (y - by) ** 2;
         if (d2 < 400) v += 90;
         v += (r.u() - 0.5) * 12;
