@@ -1,16 +1,17 @@
 /**
  * `mmprep agreement` as a user runs it: input errors (exit 2 naming line and column), the gate (exit 3), JSON, gold
- * labels, dimensions, drift, and the HTML report opened in headless Chromium.
+ * labels, dimensions, drift, and the HTML report opened in headless Chromium. Two runs go through bin/mmprep.js in a
+ * child process (exit 2 and exit 3 as process exit codes); the others call main() in this process (runCliInProcess).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 
 const DATA = join(FIXTURES, 'agreement', 'data');
 /** `mmprep agreement` on the file with missing ratings, default table: one run, read by two tests. */
 let missRun: ReturnType<typeof runCli> | undefined;
-const missTable = () => (missRun ??= runCli(['agreement', join(DATA, 'miss01_n20_k4_likert_10pct.csv')]));
+const missTable = () => (missRun ??= runCliInProcess(['agreement', join(DATA, 'miss01_n20_k4_likert_10pct.csv')]));
 let dir: string;
 let cleanup: () => void;
 beforeAll(() => {
@@ -34,62 +35,62 @@ describe('bad input: exit 2, one line naming file, line and column', () => {
   });
   it('non-numeric rating in a wide file names the rater column; quoted multi-line ids keep line numbers right', async () => {
     const p = file('nonnum-wide.csv', 'target,A,B\n"multi\nline",1,2\nt2,3,?\n');
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${p}:4, column B: rating '?' looks like a missing-value marker`);
   });
   it('duplicate (target, rater, dimension)', async () => {
     const p = file('dup.csv', 'target,rater,rating,dimension\na,r1,1,val\na,r2,2,val\na,r1,1,aro\na,r2,5,aro\nb,r1,3,val\nb,r2,3,val\na,r1,4,val\n');
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8, column rater: duplicate rating of target 'a' by rater 'r1' in dimension 'val' \\(first given on line 2\\)`));
   });
   it('a wide column without any rating is not a rater', async () => {
     const p = file('emptycol.csv', 'target,A,B,C\nt1,1,,2\nt2,3,,3\nt3,5,,4\n');
-    const r = await runCli(['agreement', p, '--json']);
+    const r = await runCliInProcess(['agreement', p, '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.dimensions[0].n_raters).toBe(2);
     expect(j.dimensions[0].icc.n_targets).toBe(3);
-    const one = await runCli(['agreement', file('onecol.csv', 'target,A,B\nt1,1,\nt2,3,\n')]);
+    const one = await runCliInProcess(['agreement', file('onecol.csv', 'target,A,B\nt1,1,\nt2,3,\n')]);
     expect(one.code).toBe(2);
     expect(one.stderr).toMatch(/fewer than two raters/);
   });
   it('a long file without the rating column says which option to set', async () => {
     const p = file('score.csv', 'target,rater,score\na,r1,1\na,r2,2\n');
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/score\.csv:1: long format needs columns 'rating'.*--rating-col/);
-    const ok = await runCli(['agreement', p, '--rating-col', 'score', '--json']);
+    const ok = await runCliInProcess(['agreement', p, '--rating-col', 'score', '--json']);
     expect(ok.code).toBe(0);
   });
   it('fewer than two raters', async () => {
     const p = file('one.csv', 'target,rater,rating\na,r1,1\nb,r1,2\n');
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/fewer than two raters/);
   });
   it('empty file and header-only file', async () => {
-    const e = await runCli(['agreement', file('empty.csv', '')]);
+    const e = await runCliInProcess(['agreement', file('empty.csv', '')]);
     expect(e.code).toBe(2);
     expect(e.stderr).toMatch(/empty\.csv: empty file/);
-    const h = await runCli(['agreement', file('header.csv', 'target,rater,rating\n')]);
+    const h = await runCliInProcess(['agreement', file('header.csv', 'target,rater,rating\n')]);
     expect(h.code).toBe(2);
     expect(h.stderr).toMatch(/header\.csv:2: no ratings/);
   });
   it('missing file, malformed CSV, bad option', async () => {
-    const m = await runCli(['agreement', join(dir, 'nope.csv')]);
+    const m = await runCliInProcess(['agreement', join(dir, 'nope.csv')]);
     expect(m.code).toBe(2);
     expect(m.stderr).toMatch(/nope\.csv: no such file: check the path/);
-    const q = await runCli(['agreement', file('badquote.csv', 'target,A,B\nt1,1,2\nt2,"3,4\n')]);
+    const q = await runCliInProcess(['agreement', file('badquote.csv', 'target,A,B\nt1,1,2\nt2,"3,4\n')]);
     expect(q.code).toBe(2);
     expect(q.stderr).toMatch(/badquote\.csv:3: malformed CSV: a quote \("\) is opened and never closed: close it or remove it\n$/);
     // a row with an extra cell: csv-parse's "Invalid Record Length: expect 3, got 4 on line 3" said neither which
     // row had too many cells in words nor what to do
-    const x = await runCli(['agreement', file('extracell.csv', 'target,rater,rating\nt1,r1,3\nt1,r2,3,5\n')]);
+    const x = await runCliInProcess(['agreement', file('extracell.csv', 'target,rater,rating\nt1,r1,3\nt1,r2,3,5\n')]);
     expect(x.code).toBe(2);
     expect(x.stderr).toBe('mmprep: ' + join(dir, 'extracell.csv') + ':3: malformed CSV: this row has 4 cells, the header 3 columns: give every row one cell per header column (quote a cell that holds the delimiter)\n');
-    const o = await runCli(['agreement', join(DATA, 'sf_shrout_fleiss_1979.csv'), '--icc-type', 'ICC9']);
+    const o = await runCliInProcess(['agreement', join(DATA, 'sf_shrout_fleiss_1979.csv'), '--icc-type', 'ICC9']);
     expect(o.code).toBe(2);
     for (const y of [m, q, x]) expect(y.stderr).not.toMatch(/\n\s+at /);
   });
@@ -97,8 +98,8 @@ describe('bad input: exit 2, one line naming file, line and column', () => {
 
 describe('output', () => {
   it('--json is deterministic and carries the psych figures', async () => {
-    const a = await runCli(['agreement', join(DATA, 'sf_shrout_fleiss_1979.csv'), '--json', '--bootstrap', '50', '--seed', '3']);
-    const b = await runCli(['agreement', join(DATA, 'sf_shrout_fleiss_1979.csv'), '--json', '--bootstrap', '50', '--seed', '3']);
+    const a = await runCliInProcess(['agreement', join(DATA, 'sf_shrout_fleiss_1979.csv'), '--json', '--bootstrap', '50', '--seed', '3']);
+    const b = await runCliInProcess(['agreement', join(DATA, 'sf_shrout_fleiss_1979.csv'), '--json', '--bootstrap', '50', '--seed', '3']);
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     const j = JSON.parse(a.stdout);
@@ -112,7 +113,7 @@ describe('output', () => {
     expect(t.code).toBe(0);
     expect(t.stdout).toMatch(/14 complete targets, 6 incomplete targets dropped; --missing model uses every rating\)/);
     expect(t.stdout).toMatch(/\nKappas\n {2}coefficient +kappa +bootstrap 95% CI +n\n {2}Fleiss' kappa /); // each table under its heading
-    const m = await runCli(['agreement', join(DATA, 'miss01_n20_k4_likert_10pct.csv'), '--missing', 'model', '--json']);
+    const m = await runCliInProcess(['agreement', join(DATA, 'miss01_n20_k4_likert_10pct.csv'), '--missing', 'model', '--json']);
     const j = JSON.parse(m.stdout);
     expect(j.dimensions[0].icc.method).toBe('reml');
     expect(j.dimensions[0].icc.rows[1].icc).toBeCloseTo(0.428508189538745, 4);
@@ -130,7 +131,7 @@ describe('output', () => {
     const p = file('dims.csv', csv);
     const gj = join(dir, 'gold.jsonl');
     const gc = join(dir, 'gold.csv');
-    const r = await runCli(['agreement', p, '--json', '--gold', gj]);
+    const r = await runCliInProcess(['agreement', p, '--json', '--gold', gj]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.dimensions.map((d: { dimension: string }) => d.dimension)).toEqual(['valence', 'arousal']);
@@ -144,7 +145,7 @@ describe('output', () => {
     expect(lines).toHaveLength(60);
     expect(lines[0]).toMatchObject({ dimension: 'valence', target: 'item0', n_ratings: 4, aggregate: 'mean' });
     expect(Object.keys(lines[0].ratings)).toEqual(['A', 'B', 'C', 'D']);
-    const r2 = await runCli(['agreement', p, '--gold', gc, '--gold-aggregate', 'median']);
+    const r2 = await runCliInProcess(['agreement', p, '--gold', gc, '--gold-aggregate', 'median']);
     expect(r2.code).toBe(0);
     const g = readFileSync(gc, 'utf8').split('\n');
     expect(g[0]).toMatch(/^dimension,target,n_ratings,aggregate,label,mean,median/);
@@ -152,7 +153,7 @@ describe('output', () => {
   });
   it('categorical labels: majority gold labels with the distribution', async () => {
     const gj = join(dir, 'gold-cat.jsonl');
-    const r = await runCli(['agreement', join(DATA, 'cohen_wikipedia_2x2.csv'), '--categorical', '--gold', gj, '--json']);
+    const r = await runCliInProcess(['agreement', join(DATA, 'cohen_wikipedia_2x2.csv'), '--categorical', '--gold', gj, '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.dimensions[0].cohen_kappa.unweighted.kappa).toBeCloseTo(0.4, 12);
@@ -164,7 +165,7 @@ describe('output', () => {
   it('categorical output says nothing of the ICC it does not compute (text header, HTML header and plot note)', async () => {
     const html = join(dir, 'cat-report.html');
     const p = file('cat-missing.csv', 'target,A,B,C\nt1,x,x,y\nt2,y,y,\nt3,x,y,x\nt4,y,y,y\n');
-    const r = await runCli(['agreement', p, '--categorical', '--report', html]);
+    const r = await runCliInProcess(['agreement', p, '--categorical', '--report', html]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe(`mmprep agreement: ${p} (wide format)`);
     expect(r.stdout).not.toMatch(/ICC|incomplete targets/);
@@ -179,7 +180,7 @@ describe('output', () => {
 describe('gate', () => {
   const sf = join(DATA, 'sf_shrout_fleiss_1979.csv');
   it('passes with exit 0', async () => {
-    const r = await runCli(['agreement', sf, '--min-icc', '0.25']);
+    const r = await runCliInProcess(['agreement', sf, '--min-icc', '0.25']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Gate: passed/);
   });
@@ -187,12 +188,12 @@ describe('gate', () => {
     const r = await runCli(['agreement', sf, '--min-icc', '0.5']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/agreement gate failed: dimension '\(all\)' ICC2 0\.2898 < 0\.5/);
-    const lower = await runCli(['agreement', sf, '--min-icc', '0.4', '--icc-type', 'ICC3', '--gate-on', 'lower']);
+    const lower = await runCliInProcess(['agreement', sf, '--min-icc', '0.4', '--icc-type', 'ICC3', '--gate-on', 'lower']);
     expect(lower.code).toBe(3);
     expect(lower.stderr).toMatch(/ICC3 lower 95% bound 0\.3425 < 0\.4/);
-    const ok = await runCli(['agreement', sf, '--min-icc', '0.4', '--icc-type', 'ICC3', '--gate-on', 'point']);
+    const ok = await runCliInProcess(['agreement', sf, '--min-icc', '0.4', '--icc-type', 'ICC3', '--gate-on', 'point']);
     expect(ok.code).toBe(0);
-    const a = await runCli(['agreement', sf, '--min-alpha', '0.5']);
+    const a = await runCliInProcess(['agreement', sf, '--min-alpha', '0.5']);
     expect(a.code).toBe(3);
     expect(a.stderr).toMatch(/alpha \(interval\) 0\.1473 < 0\.5/);
   });
@@ -205,7 +206,7 @@ describe('HTML report', () => {
     for (let t = 0; t < 40; t++) raters.forEach((r, i) => (csv += `"<b>t${t}</b>","${r.replace(/"/g, '""')}",${(t % 5) + (i === 1 ? 1 : 0) + (t === 7 && i === 2 ? 4 : 0)}\n`));
     const p = file('xss.csv', csv);
     const html = join(dir, 'report.html');
-    const r = await runCli(['agreement', p, '--report', html, '--bootstrap', '20']);
+    const r = await runCliInProcess(['agreement', p, '--report', html, '--bootstrap', '20']);
     expect(r.code).toBe(0);
     const text = readFileSync(html, 'utf8');
     expect(text).not.toMatch(/<script/i);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeAgreement } from '../src/agreement/index.js';
 import { readRatings } from '../src/agreement/read.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-agr-constant-');
 afterAll(() => tmp.cleanup());
@@ -29,7 +29,7 @@ describe("the 'constant' rater flag", () => {
   it('flags a rater with one value on 5 targets among raters who vary, with 3 raters, in the table too', async () => {
     const text = 'clip;Anna;Ben;Carla\nc1;3;4;3\nc2;3;5;5\nc3;3;2;2\nc4;3;4;4\nc5;3;1;1\n';
     expect(await flagsOf(text, 'const.csv')).toEqual({ Anna: ['constant'], Ben: [], Carla: [] });
-    const r = await runCli(['agreement', join(tmp.dir, 'const.csv')]);
+    const r = await runCliInProcess(['agreement', join(tmp.dir, 'const.csv')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^ {2}Anna .*constant$/m);
     expect(r.stdout).toContain('few_items, constant and drift are');

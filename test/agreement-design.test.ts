@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeAgreement, goldLabels, readRatings } from '../src/agreement/index.js';
 import { spearmanBrownRaters } from '../src/agreement/planning.js';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCliInProcess, tempDir } from './helpers/cli.js';
 
 const DIR = join(FIXTURES, 'agreement');
 let dir: string;
@@ -20,10 +20,10 @@ describe('--levels', () => {
   it('fixes the order for weighted kappa and ordinal alpha; an unknown label is exit 2 naming line and column', async () => {
     const p = join(dir, 'levels.csv');
     writeFileSync(p, csv);
-    const plain = JSON.parse((await runCli(['agreement', p, '--categorical', '--json'])).stdout).dimensions[0];
+    const plain = JSON.parse((await runCliInProcess(['agreement', p, '--categorical', '--json'])).stdout).dimensions[0];
     expect(plain.cohen_kappa.linear.kappa).toBeNull();
     expect(plain.order_reason).toMatch(/--levels/);
-    const r = await runCli(['agreement', p, '--levels', 'low,mid,high', '--json']);
+    const r = await runCliInProcess(['agreement', p, '--levels', 'low,mid,high', '--json']);
     expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout).dimensions[0];
     expect(d.categories).toEqual(['low', 'mid', 'high']);
@@ -38,13 +38,13 @@ describe('--levels', () => {
     expect(d.gwet_ac2_linear.coefficient).not.toBeNull();
     const lf = join(dir, 'levels.txt');
     writeFileSync(lf, 'low\nmid\nhigh\n');
-    const viaFile = JSON.parse((await runCli(['agreement', p, '--levels-file', lf, '--json'])).stdout).dimensions[0];
+    const viaFile = JSON.parse((await runCliInProcess(['agreement', p, '--levels-file', lf, '--json'])).stdout).dimensions[0];
     expect(viaFile.cohen_kappa.linear.kappa).toBe(d.cohen_kappa.linear.kappa);
-    const bad = await runCli(['agreement', p, '--levels', 'low,high']);
+    const bad = await runCliInProcess(['agreement', p, '--levels', 'low,high']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe(`mmprep: ${p}:3, column A: label 'mid' is not one of --levels (low, high)`);
     // a level typed in another case names the level (a sixth trial: 'Strongly disagree' for 'strongly disagree')
-    const cased = await runCli(['agreement', p, '--levels', 'low,Mid,high']);
+    const cased = await runCliInProcess(['agreement', p, '--levels', 'low,Mid,high']);
     expect(cased.code).toBe(2);
     expect(cased.stderr.trim()).toBe(`mmprep: ${p}:3, column A: label 'mid' is not one of --levels (low, Mid, high): it differs from 'Mid' only in case, spaces, '-' or '_' (write 'Mid')`);
   });
@@ -73,15 +73,15 @@ describe('test-retest', () => {
     const p = join(dir, 'repeated.csv');
     const lines = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
     writeFileSync(p, 'target,rater,rating\n' + lines.map((c) => `${c[0]},${c[1]},${c[3]}`).join('\n') + '\n');
-    const refused = await runCli(['agreement', p]);
+    const refused = await runCliInProcess(['agreement', p]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/duplicate rating of target 'clip1' by rater 'A'.*--repeated/);
-    const r = await runCli(['agreement', p, '--repeated', '--json']);
+    const r = await runCliInProcess(['agreement', p, '--repeated', '--json']);
     expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout).dimensions[0];
     expect(d.test_retest.occasions).toEqual(['1', '2']);
     expect(Math.abs(d.test_retest.raters[1].icc3.icc - ref.intra_icc3.B.icc)).toBeLessThan(1e-9);
-    const labels = await runCli(['agreement', p, '--repeated', '--categorical', '--json']);
+    const labels = await runCliInProcess(['agreement', p, '--repeated', '--categorical', '--json']);
     const k = JSON.parse(labels.stdout).dimensions[0].test_retest.raters[0];
     expect(k.kappa.kappa).not.toBeNull(); // labels: Cohen's kappa between the two occasions
     expect(k.identical).toBeCloseTo(4 / 12, 12); // rater A repeats clips with c mod 3 = 1 exactly
@@ -115,16 +115,16 @@ describe('planning figures', () => {
     // Two raters with no agreement beyond chance: ICC2 is 1e-16 in floating point (exactly 0 in exact arithmetic).
     const p = join(dir, 'zero-icc.csv');
     writeFileSync(p, 'target,A,B\nt1,3,4\nt2,5,3\nt3,4,1\nt4,5,2\nt5,1,1\nt6,2,4\n');
-    const json = await runCli(['agreement', p, '--json']);
+    const json = await runCliInProcess(['agreement', p, '--json']);
     const pl = JSON.parse(json.stdout).dimensions[0].planning;
     expect(Math.abs(pl.icc)).toBeLessThan(1e-12);
     expect(pl.raters_needed).toBeNull();
     expect(pl.reason).toMatch(/over 1000 raters needed, not reachable|not positive/);
-    const text = await runCli(['agreement', p]);
+    const text = await runCliInProcess(['agreement', p]);
     expect(text.stdout).toMatch(/raters for ICC >= 0\.75: not reachable \(from the lower 95% bound: not reachable\)/);
     // The HTML report says the same as the text (it showed '—', which reads as "not computed").
     const html = join(dir, 'zero-icc.html');
-    expect((await runCli(['agreement', p, '--report', html])).code).toBe(0);
+    expect((await runCliInProcess(['agreement', p, '--report', html])).code).toBe(0);
     const planningHtml = /<h3>Planning<\/h3><p>(.*?)<\/p>/s.exec(readFileSync(html, 'utf8'))![1];
     expect(planningHtml).toContain("reaches ICC 0.75: <b>not reachable</b> (from the CI's lower bound: not reachable)");
   });

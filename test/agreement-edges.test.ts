@@ -10,7 +10,7 @@ import { analyzeAgreement, goldLabels, ratingsFromRows } from '../src/agreement/
 import { kappaFromTable } from '../src/agreement/kappa.js';
 import { renderReport } from '../src/agreement/report.js';
 import { evaluateGate } from '../src/agreement/gate.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -28,26 +28,26 @@ const unweighted = (i: number, j: number) => (i === j ? 1 : 0);
 describe('a rater without any rating is left out and said', () => {
   it('wide: an empty column is a warning in the JSON and one stderr line naming it', async () => {
     const p = file('emptycol.csv', 'target,A,B,C\nt1,1,,2\nt2,3,,3\nt3,5,,4\n');
-    const r = await runCli(['agreement', p, '--json']);
+    const r = await runCliInProcess(['agreement', p, '--json']);
     expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout).dimensions[0];
     expect(d.n_raters).toBe(2);
     expect(d.warnings).toEqual([{ code: 'empty_rater', rater: 'B', message: expect.stringContaining("column 'B' has no rating in any row") }]);
     expect(r.stderr).toContain(`warning: ${p}: column 'B' has no rating in any row: left out, 2 raters remain`);
     const report = join(dir, 'emptycol.html');
-    const text = await runCli(['agreement', p, '--report', report]);
+    const text = await runCliInProcess(['agreement', p, '--report', report]);
     expect(text.stdout).toContain("Warning: column 'B' has no rating in any row");
     expect(readFileSync(report, 'utf8')).toContain('Warning: column &#39;B&#39; has no rating in any row');
   });
   it('long: a rater whose every rating is empty is a warning too', async () => {
     const p = file('longempty.csv', 'target,rater,rating\nt1,a,1\nt1,b,2\nt1,c,\nt2,a,3\nt2,b,3\nt2,c,NA\nt3,a,4\nt3,b,5\n');
-    const r = await runCli(['agreement', p, '--json']);
+    const r = await runCliInProcess(['agreement', p, '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).dimensions[0].warnings.map((w: { rater: string }) => w.rater)).toEqual(['c']);
     expect(r.stderr).toContain("rater 'c' has only empty ratings");
   });
   it('no warning when every rater rated something', async () => {
-    const r = await runCli(['agreement', file('full.csv', 'target,A,B\nt1,1,2\nt2,3,3\nt3,5,4\n'), '--json']);
+    const r = await runCliInProcess(['agreement', file('full.csv', 'target,A,B\nt1,1,2\nt2,3,3\nt3,5,4\n'), '--json']);
     expect(JSON.parse(r.stdout).dimensions[0].warnings).toEqual([]);
     expect(r.stderr).not.toContain('warning');
   });
@@ -91,7 +91,7 @@ describe('gold labels: a tied majority is null with the reason, never a pick', (
   it('the CLI says on stderr how many targets tied', async () => {
     const p = file('tie.csv', 'target,rater,rating\nt1,a,pos\nt1,b,neg\nt2,a,pos\nt2,b,pos\n');
     const gold = join(dir, 'gold.jsonl');
-    const r = await runCli(['agreement', p, '--categorical', '--gold', gold]);
+    const r = await runCliInProcess(['agreement', p, '--categorical', '--gold', gold]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('1 target(s) without a majority (tie)');
   });
@@ -124,7 +124,7 @@ describe("Cohen's kappa asymptotic SE (Fleiss, Cohen & Everitt 1969) where it de
   });
   it('through the CLI: the pair that never agrees has se null and se_reason; the others keep their SE', async () => {
     const p = file('never.csv', 'target,r1,r2,r3\nt1,a,b,a\nt2,b,a,b\nt3,a,b,a\nt4,b,a,a\nt5,a,b,b\nt6,b,a,b\n');
-    const r = await runCli(['agreement', p, '--categorical', '--json']);
+    const r = await runCliInProcess(['agreement', p, '--categorical', '--json']);
     expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout).dimensions[0];
     expect(d.cohen_kappa.unweighted).toMatchObject({ kappa: -1, se: null, ci95_asymptotic: null });
@@ -137,17 +137,17 @@ describe("Cohen's kappa asymptotic SE (Fleiss, Cohen & Everitt 1969) where it de
 describe('a --delimiter that leaves the header one column says which one it looks like', () => {
   it('semicolon file with --delimiter comma, tab file with comma, a pipe file sniffed: exit 2, one line, the flag', async () => {
     const semi = file('semi.csv', 'target;r1;r2\nt1;1;2\nt2;3;3\nt3;4;5\n');
-    const r = await runCli(['agreement', semi, '--delimiter', ',']);
+    const r = await runCliInProcess(['agreement', semi, '--delimiter', ',']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(`${semi}:1, column 1: the header is one column ('target;r1;r2') when read as comma-separated: it looks semicolon-separated; pass --delimiter semicolon`);
-    const tab = await runCli(['agreement', file('tab.csv', 'target\tr1\tr2\nt1\t1\t2\nt2\t3\t3\n'), '--delimiter', 'comma']);
+    const tab = await runCliInProcess(['agreement', file('tab.csv', 'target\tr1\tr2\nt1\t1\t2\nt2\t3\t3\n'), '--delimiter', 'comma']);
     expect(tab.stderr).toMatch(/it looks tab-separated; pass --delimiter tab$/m);
-    const pipe = await runCli(['agreement', file('pipe.csv', 'target|r1|r2\nt1|1|2\nt2|3|3\n')]);
+    const pipe = await runCliInProcess(['agreement', file('pipe.csv', 'target|r1|r2\nt1|1|2\nt2|3|3\n')]);
     expect(pipe.code).toBe(2);
     expect(pipe.stderr).toMatch(/it looks pipe-separated; pass --delimiter '\|'$/m);
     // The right flag reads it.
-    const ok = await runCli(['agreement', semi, '--delimiter', 'semicolon', '--json']);
+    const ok = await runCliInProcess(['agreement', semi, '--delimiter', 'semicolon', '--json']);
     expect(ok.code, ok.stderr).toBe(0);
   });
 });
@@ -158,28 +158,28 @@ describe('a long file with a misnamed rater column is refused, never read as wid
   it("refuses 'raters' with the --rater-col fix, also under --repeated", async () => {
     const p = file('typo-raters.csv', ['target,raters,rating', ...rows].join('\n') + '\n');
     for (const extra of [[], ['--repeated']]) {
-      const r = await runCli(['agreement', p, '--json', ...extra]);
+      const r = await runCliInProcess(['agreement', p, '--json', ...extra]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain("no 'rater' column; did you mean 'raters'? (--rater-col raters");
       expect(r.stderr).not.toContain('--repeated');
     }
-    const ok = await runCli(['agreement', p, '--json', '--rater-col', 'raters']);
+    const ok = await runCliInProcess(['agreement', p, '--json', '--rater-col', 'raters']);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout).dimensions[0].n_raters).toBe(3);
   });
   it('other rater-like names are refused too; a wide file of rater columns is not', async () => {
     for (const name of ['coder_id', 'Annotator', 'ratr']) {
-      const r = await runCli(['agreement', file(`typo-${name}.csv`, [`target,${name},rating`, ...rows].join('\n') + '\n'), '--json']);
+      const r = await runCliInProcess(['agreement', file(`typo-${name}.csv`, [`target,${name},rating`, ...rows].join('\n') + '\n'), '--json']);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`did you mean '${name}'?`);
     }
-    const wide = await runCli(['agreement', file('wide-raters.csv', 'target,rater1,rater2\nt1,1,2\nt2,3,3\nt3,5,4\n'), '--json']);
+    const wide = await runCliInProcess(['agreement', file('wide-raters.csv', 'target,rater1,rater2\nt1,1,2\nt2,3,3\nt3,5,4\n'), '--json']);
     expect(wide.code).toBe(0);
     expect(JSON.parse(wide.stdout).dimensions[0].n_raters).toBe(2);
   });
   it('a long file read as wide (targets repeat in a 2-column wide file): the hint names the columns, not --repeated', async () => {
     const p = file('long-as-wide.csv', ['target,who,score', ...rows].join('\n') + '\n');
-    const r = await runCli(['agreement', p, '--json']);
+    const r = await runCliInProcess(['agreement', p, '--json']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('if this is a long file (one row per rating), name its columns (--rater-col who --rating-col score)');
     expect(r.stderr).not.toContain('--repeated');
@@ -187,7 +187,7 @@ describe('a long file with a misnamed rater column is refused, never read as wid
   it('a long file without any rater column names the missing column, not "fewer than two raters" on its last line (trial8)', async () => {
     const header = 'session_id,start_s,end_s,target,dimension,rating';
     const body = ['s1,1,2,s1_u0,valence,3', 's1,1,2,s1_u0,valence,4', 's1,3,4,s1_u1,valence,6', 's1,3,4,s1_u1,valence,6'];
-    const r = await runCli(['agreement', file('no-rater.csv', [header, ...body].join('\n') + '\n')]);
+    const r = await runCliInProcess(['agreement', file('no-rater.csv', [header, ...body].join('\n') + '\n')]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/no-rater\.csv:1: no 'rater' column: the header .* has the long layout's 'target' and 'rating' columns/);
@@ -195,7 +195,7 @@ describe('a long file with a misnamed rater column is refused, never read as wid
     expect(r.stderr).not.toContain('fewer than two raters');
   });
   it('a --rater-col absent from the header is refused (it was read as wide)', async () => {
-    const r = await runCli(['agreement', file('norater.csv', 'target,A,B\nt1,1,2\nt2,3,3\n'), '--rater-col', 'judge']);
+    const r = await runCliInProcess(['agreement', file('norater.csv', 'target,A,B\nt1,1,2\nt2,3,3\n'), '--rater-col', 'judge']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("no rater column 'judge' in the header");
   });
@@ -203,14 +203,14 @@ describe('a long file with a misnamed rater column is refused, never read as wid
 
 describe("Excel's trailing empty columns in a ratings file (trial item 3)", () => {
   it('wide and long: empty unnamed columns are ignored with a stderr note; the figures are those of the file without them', async () => {
-    const plain = await runCli(['agreement', file('plain.csv', 'target;A;B\nt1;1;2\nt2;3;3\nt3;5;4\n'), '--json']);
+    const plain = await runCliInProcess(['agreement', file('plain.csv', 'target;A;B\nt1;1;2\nt2;3;3\nt3;5;4\n'), '--json']);
     for (const [name, text] of [
       ['wide1.csv', 'target;A;B;\nt1;1;2;\nt2;3;3;\nt3;5;4;\n'],
       ['wide2.csv', 'target;A;B;;\nt1;1;2;;\nt2;3;3;;\nt3;5;4;;\n'],
       ['long2.csv', 'target;rater;rating;;\nt1;A;1;;\nt1;B;2;;\nt2;A;3;;\nt2;B;3;;\nt3;A;5;;\nt3;B;4;;\n'],
     ]) {
       const p = file(name, text);
-      const r = await runCli(['agreement', p, '--json']);
+      const r = await runCliInProcess(['agreement', p, '--json']);
       expect(r.code).toBe(0);
       const n = name.includes('1') ? 1 : 2;
       expect(r.stderr).toContain(`${p}: ignored ${n} empty unnamed column(s) at the end`);
@@ -222,7 +222,7 @@ describe("Excel's trailing empty columns in a ratings file (trial item 3)", () =
   });
   it('an unnamed column with data is exit 2 naming line and column', async () => {
     const p = file('tail-data.csv', 'target;A;B;;\nt1;1;2;;\nt2;3;3;;x\nt3;5;4;;\n');
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${p}:3, column 5: column 5 has no name in the header but holds data ('x'): name it in the header, or delete the column`);
   });
@@ -261,7 +261,7 @@ describe("Gwet's AC1 and Brennan-Prediger SE (Gwet 2008 linearisation, irrCAC *.
   });
   it('the table marks the SE — and says why', async () => {
     const p = file('perfect.csv', 'target,A,B\nt1,x,x\nt2,y,y\nt3,x,x\nt4,y,y\n');
-    const r = await runCli(['agreement', p, '--categorical']);
+    const r = await runCliInProcess(['agreement', p, '--categorical']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Gwet's AC1 +1\.000 +— +— +—/);
     // Two labels count as ordered: AC2 too.
@@ -318,16 +318,16 @@ describe('ICC2k CI past the Spearman-Brown pole', () => {
 describe('other spellings of a missing rating are refused, not read as a category', () => {
   it('--categorical: N/A is one line naming file, line and column, exit 2 (was a third category)', async () => {
     const p = file('na-cat.csv', 'target,rater,rating\nt1,a,happy\nt1,b,sad\nt2,a,sad\nt2,b,N/A\nt3,a,happy\nt3,b,happy\n');
-    const r = await runCli(['agreement', p, '--categorical']);
+    const r = await runCliInProcess(['agreement', p, '--categorical']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(`mmprep: ${p}:5, column rating: rating 'N/A' looks like a missing-value marker: write a missing rating as an empty cell or NA, or pass --na N/A to read it as missing`);
   });
   it('numeric: a lower-case na says the same instead of "use --categorical"; a label in --levels is still a label', async () => {
     const p = file('na-num.csv', 'target,A,B\nt1,1,2\nt2,3,na\nt3,5,4\n');
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/:3, column B: rating 'na' looks like a missing-value marker/);
     const q = file('dash-level.csv', 'target,A,B\nt1,-,+\nt2,+,+\nt3,-,-\n');
-    expect((await runCli(['agreement', q, '--levels', '-,+'])).code).toBe(0);
+    expect((await runCliInProcess(['agreement', q, '--levels', '-,+'])).code).toBe(0);
   });
 });

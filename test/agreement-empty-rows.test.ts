@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRatings } from '../src/agreement/read.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-agr-empty-rows-');
 afterAll(() => tmp.cleanup());
@@ -29,20 +29,20 @@ describe("Excel's rows of empty cells", () => {
     expect(withRows.n_records).toBe(clean.n_records);
     expect(withRows.dimensions[0].value).toEqual(clean.dimensions[0].value);
     expect(withRows.notes).toContain('ignored 2 row(s) whose every cell is empty (the first on line 7); Excel writes such rows below the data');
-    const r = await runCli(['agreement', p, '--json']);
+    const r = await runCliInProcess(['agreement', p, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`mmprep agreement: ${p}: ignored 2 row(s) whose every cell is empty (the first on line 7)`);
-    const c = await runCli(['agreement', join(tmp.dir, 'clean.csv'), '--json']);
+    const c = await runCliInProcess(['agreement', join(tmp.dir, 'clean.csv'), '--json']);
     expect(JSON.parse(r.stdout).dimensions).toEqual(JSON.parse(c.stdout).dimensions);
   });
 
   it('a file of a header and empty rows only is refused (exit 2); a rating without a target id still is', async () => {
     const p = file('only.csv', 'clip;Anna;Ben\n;;\n;;\n');
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`mmprep: ${p}:2: no ratings (the file has a header only and rows of empty cells)`);
     const q = file('notarget.csv', WIDE + ';3;;\n');
-    const s = await runCli(['agreement', q]);
+    const s = await runCliInProcess(['agreement', q]);
     expect(s.code).toBe(2);
     expect(s.stderr).toContain(`${q}:7, column clip: empty target id`);
   });

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRatings } from '../src/agreement/read.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-agr-header-');
 afterAll(() => tmp.cleanup());
@@ -29,7 +29,7 @@ describe('ratings header typos', () => {
     ['target,rater,rating,dimenson', 4, "no 'dimension' column; did you mean 'dimenson'? (rename it, or pass --dimension-col dimenson; if it is not the dimension, give it another name)"],
   ])('%s: exit 2, one line naming column %i and the fix', async (header, column, message) => {
     const p = file(`${header.replace(/,/g, '_')}.csv`, `${header}\n${ROWS}`);
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`mmprep: ${p}:1, column ${column}: ${message}\n`);
   });

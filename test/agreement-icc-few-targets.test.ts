@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeAgreement } from '../src/agreement/index.js';
 import { readRatings } from '../src/agreement/read.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-agr-few-');
 afterAll(() => tmp.cleanup());
@@ -33,7 +33,7 @@ describe('an ICC on fewer targets than it dropped', () => {
     expect(d.icc!.n_targets).toBe(2);
     const message = "the ICC uses 2 of 20 targets (those every rater rated): rater 'r4' rated 2 of 20; --missing model uses every rating, or leave that rater out";
     expect(d.warnings).toEqual([{ code: 'icc_few_targets', raters: ['r4'], message }]);
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`mmprep agreement: warning: ${p}: ${message}\n`);
     expect(r.stdout).toContain(`Warning: ${message}`);

@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRatings } from '../src/agreement/read.js';
-import { runCli, tempDir, FIXTURES } from './helpers/cli.js';
+import { runCli, runCliInProcess, tempDir, FIXTURES } from './helpers/cli.js';
 import { demoManifestCopy, writeDemoFeatures } from './helpers/demo-inputs.js';
 
 const tmp = tempDir('mmprep-agr-nacode-');
@@ -32,7 +32,7 @@ function wide(code: string): string {
 }
 
 async function icc2(args: string[]): Promise<number> {
-  const r = await runCli(['agreement', ...args, '--json']);
+  const r = await runCliInProcess(['agreement', ...args, '--json']);
   expect(r.code).toBe(0);
   const d = JSON.parse(r.stdout).dimensions[0];
   return d.icc.rows.find((x: { type: string }) => x.type === 'ICC2').icc;
@@ -41,7 +41,7 @@ async function icc2(args: string[]): Promise<number> {
 describe('a code for a missing rating (99, -1) in a numeric sheet', () => {
   it('99 beside 1-7 is refused (exit 2) naming the line, the rater column and --na 99', async () => {
     const p = file('w99.csv', wide('99'));
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       `mmprep: ${p}:5, column r2: rating 99 by rater 'r2' (99 occurs 2 times) is off the scale of the other ratings (1 to 7): a code for a missing rating? pass --na 99 to read it as missing (or write an empty cell); if it is a rating, put every rater on one scale\n`,
@@ -65,8 +65,8 @@ describe('a code for a missing rating (99, -1) in a numeric sheet', () => {
 
   it('numeric labels with --categorical: 99 beside 1-7 is refused; declared by --levels it is a label', async () => {
     const p = file('cat99.csv', wide('99'));
-    expect((await runCli(['agreement', p, '--categorical'])).code).toBe(2);
-    const levels = (await runCli(['agreement', p, '--levels', '1,2,3,4,5,6,7,99', '--json'])).code;
+    expect((await runCliInProcess(['agreement', p, '--categorical'])).code).toBe(2);
+    const levels = (await runCliInProcess(['agreement', p, '--levels', '1,2,3,4,5,6,7,99', '--json'])).code;
     expect(levels).toBe(0);
   });
 
@@ -115,12 +115,12 @@ describe('dataset build --labels', () => {
 describe('a code among text labels', () => {
   it("'99' among happy/sad/neutral is refused naming the line and --na 99; with --na 99 it is a missing rating", async () => {
     const p = file('cat-text99.csv', 'target,a,b,c\nc1,happy,happy,99\nc2,sad,sad,sad\nc3,happy,99,happy\nc4,neutral,sad,neutral\n');
-    const r = await runCli(['agreement', p, '--categorical']);
+    const r = await runCliInProcess(['agreement', p, '--categorical']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       `mmprep: ${p}:2, column c: label '99' by rater 'c' (99 occurs 2 times) is a number among text labels ('happy', 'neutral', 'sad'): a code for a missing rating? pass --na 99 to read it as missing (or write an empty cell); if it is a label, write it as text (e.g. 'code 99')\n`,
     );
-    const ok = await runCli(['agreement', p, '--categorical', '--na', '99', '--json']);
+    const ok = await runCliInProcess(['agreement', p, '--categorical', '--na', '99', '--json']);
     expect(ok.code).toBe(0);
     const d = JSON.parse(ok.stdout).dimensions[0];
     expect([d.categories, d.n_ratings, d.n_missing]).toEqual([['happy', 'neutral', 'sad'], 10, 2]);

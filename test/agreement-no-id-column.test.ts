@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRatings } from '../src/agreement/read.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-agr-no-id-');
 afterAll(() => tmp.cleanup());
@@ -25,26 +25,26 @@ const SLIDERS = ['37.5,41,35', '62,70.5,66', '12.5,20,15', '88,79.5,90', '50.5,5
 describe('a wide file without a target id column', () => {
   it("refuses a first column of numbers named like a rater (exit 2, one line, the fixes); --target-col reads it", async () => {
     const p = file('sliders.csv', ['Anna,Ben,Carla', ...SLIDERS].join('\n') + '\n');
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       `mmprep: ${p}:1, column Anna: column 'Anna' is read as the target ids (a wide file's first column; no column is named 'target') but holds only numbers, like a rater's ratings: if every column is a rater, add a first column of target ids; if 'Anna' holds the ids, pass --target-col Anna\n`,
     );
-    const forced = await runCli(['agreement', p, '--target-col', 'Anna', '--json']);
+    const forced = await runCliInProcess(['agreement', p, '--target-col', 'Anna', '--json']);
     expect(forced.code, forced.stderr).toBe(0);
     expect(JSON.parse(forced.stdout).dimensions[0].n_raters).toBe(2);
   });
 
   it('refuses whole numbers too when the first column is one of a series of rater names (r1 beside r2, r3)', async () => {
     const p = file('series.csv', 'r1,r2,r3\n3,4,3\n4,5,5\n2,2,2\n5,4,3\n1,1,2\n');
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/column r1: column 'r1' is read as the target ids/);
   });
 
   it('names --target-col when the ids are in a later column', async () => {
     const p = file('last.csv', ['Anna,Ben,Carla,clip', ...SLIDERS.map((r, i) => `${r},c${i}`)].join('\n') + '\n');
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("column clip: non-numeric rating 'c0' (column 'clip' looks like the target ids: pass --target-col clip;");
   });

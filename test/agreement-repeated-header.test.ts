@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRatings } from '../src/agreement/read.js';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 import { demoManifestCopy, writeDemoFeatures } from './helpers/demo-inputs.js';
 
 const tmp = tempDir('mmprep-agr-rehead-');
@@ -32,8 +32,8 @@ describe('a header repeated mid-file (two exports joined)', () => {
   it('Excel export (BOM, semicolons, CRLF, trailing empty columns) joined twice: the second header is skipped and said', async () => {
     const joined = file('joined.csv', [BOM + HEAD, ...PART1.map(row), BOM + HEAD, ...PART2.map(row)].join('\r\n') + '\r\n');
     const single = file('single.csv', [BOM + HEAD, ...PART1.map(row), ...PART2.map(row)].join('\r\n') + '\r\n');
-    const a = await runCli(['agreement', joined, '--categorical', '--json']);
-    const b = await runCli(['agreement', single, '--categorical', '--json']);
+    const a = await runCliInProcess(['agreement', joined, '--categorical', '--json']);
+    const b = await runCliInProcess(['agreement', single, '--categorical', '--json']);
     expect(a.code).toBe(0);
     expect(a.stderr).toContain(`mmprep agreement: ${joined}: ignored 1 row(s) that repeat the header (line 5); exports joined one after another write such rows\n`);
     const dims = (o: string) => JSON.stringify(JSON.parse(o).dimensions);
@@ -55,7 +55,7 @@ describe('a header repeated mid-file (two exports joined)', () => {
 
   it('a header row with its columns in another order is refused (exit 2), naming the line and both orders', async () => {
     const p = file('swapped.csv', 'target,r1,r2\nc1,1,2\nc2,3,3\ntarget,r2,r1\nc3,5,4\n');
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       `mmprep: ${p}:4, column target: this row is a header again (files joined?) with other columns than line 1 ('target', 'r2', 'r1' against 'target', 'r1', 'r2'): the ratings below it would be read under line 1's columns; give every joined part line 1's columns in line 1's order\n`,
@@ -80,7 +80,7 @@ describe('a header repeated mid-file (two exports joined)', () => {
   });
 
   it('a file of a header and its repeat only has no ratings', async () => {
-    const r = await runCli(['agreement', file('only.csv', 'target,r1,r2\ntarget,r1,r2\n')]);
+    const r = await runCliInProcess(['agreement', file('only.csv', 'target,r1,r2\ntarget,r1,r2\n')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no ratings/);
   });

@@ -6,7 +6,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCliInProcess, tempDir } from './helpers/cli.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -46,8 +46,8 @@ describe('HTML report for adjudication', () => {
     writeFileSync(num, numericCsv());
     const labHtml = join(dir, 'labels.html');
     const numHtml = join(dir, 'numeric.html');
-    expect((await runCli(['agreement', lab, '--categorical', '--report', labHtml])).code).toBe(0);
-    expect((await runCli(['agreement', num, '--report', numHtml])).code).toBe(0);
+    expect((await runCliInProcess(['agreement', lab, '--categorical', '--report', labHtml])).code).toBe(0);
+    expect((await runCliInProcess(['agreement', num, '--report', numHtml])).code).toBe(0);
 
     const chromium = '/usr/bin/chromium';
     expect(existsSync(chromium), 'Debian package chromium (installed by .ci/run)').toBe(true);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readRatings, ratingsFromRows } from '../src/agreement/read.js';
 import { InputError } from '../src/common/errors.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-agr-scale-');
 afterAll(() => tmp.cleanup());
@@ -31,7 +31,7 @@ function longSheet(third: (v: number, i: number) => number | string): string {
 describe('ratings of one dimension on two scales', () => {
   it('a rater on 0-100 beside raters on 1-5 is refused (exit 2), naming the line of its largest rating', async () => {
     const p = file('mixed.csv', longSheet((v) => (v - 1) * 25));
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       `mmprep: ${p}:13, column rating: rating 100 by rater 'r3' (its ratings span 0-100, median 62.5) is off the scale of raters 'r1', 'r2' (whole numbers 1-5): ratings on two scales (such as 1-5 and 0-100)? put every rater on one scale\n`,
@@ -75,7 +75,7 @@ describe('ratings of one dimension on two scales', () => {
 
   it('a rater on 0-1 (a normalised slider) beside raters on 1-5 is refused too (gold 2.1 for ratings 3, 3 and 0.375, exit 0, before)', async () => {
     const p = file('unit.csv', longSheet((v) => ((v - 1) / 4).toFixed(3)));
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       `mmprep: ${p}:13, column rating: rating 1 by rater 'r3' (its ratings span 0-1, median 0.625) is off the scale of raters 'r1', 'r2' (whole numbers 1-5, median 3.5): ratings on two scales (such as 1-5 and 0-1)? put every rater on one scale\n`,

@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-agr-trace-');
 afterAll(() => tmp.cleanup());
@@ -25,7 +25,7 @@ describe('continuous traces in a long file', () => {
     const rows = ['target,rater,time,rating'];
     for (const [rater, hz] of [['a', 10], ['b', 25]] as const) for (let i = 0; i < 5; i++) rows.push(`clip1,${rater},${(i / hz).toFixed(2)},${(0.1 * i).toFixed(2)}`);
     const p = file('trace.csv', rows.join('\n') + '\n');
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       `mmprep: ${p}:3, column rater: duplicate rating of target 'clip1' by rater 'a' (first given on line 2), at time 0 and 0.1: samples of a continuous trace? agreement compares one rating per target and rater: average each trace over its target, or cut the traces into windows on one time grid and make each window a target (e.g. 'clip1@0-1s'); a test-retest design needs an occasion column or --repeated\n`,
@@ -34,7 +34,7 @@ describe('continuous traces in a long file', () => {
 
   it('negative control: a repeated rating with ISO dates (a test-retest) keeps the test-retest hint only', async () => {
     const p = file('retest.csv', 'target,rater,timestamp,rating\nc1,a,2026-01-05,3\nc1,b,2026-01-05,4\nc1,a,2026-02-05,3\n');
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`mmprep: ${p}:4, column rater: duplicate rating of target 'c1' by rater 'a' (first given on line 2); a test-retest design needs an occasion column or --repeated\n`);
   });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeAgreement, ratingsFromRows } from '../src/agreement/index.js';
 import { readRatings } from '../src/agreement/read.js';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-agr-variants-');
 afterAll(() => tmp.cleanup());
@@ -32,13 +32,13 @@ const spelling = (d: { warnings: Array<{ code: string }> }) => d.warnings.filter
 describe('ids and labels that differ only in case or separators', () => {
   it("a rater typed 'R3' once: a warning naming both spellings with their counts, one stderr line, exit 0", async () => {
     const p = file('rater.csv', longCsv(6, (row, i) => (i === 8 ? row.replace(',r3,', ',R3,') : row)));
-    const r = await runCli(['agreement', p, '--json']);
+    const r = await runCliInProcess(['agreement', p, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const d = JSON.parse(r.stdout).dimensions[0];
     expect(d.n_raters).toBe(4);
     expect(spelling(d)).toEqual([{ code: 'spelling_variants', kind: 'rater', names: [['r3', 'R3']], message: expect.stringContaining("'r3' (5 ratings), 'R3' (1 rating)") }]);
     expect(r.stderr).toBe(`mmprep agreement: warning: ${p}: raters that differ only in case, spaces, '-' or '_' are counted as different raters: 'r3' (5 ratings), 'R3' (1 rating) (if they are one rater, write one spelling in the file)\n`);
-    const table = await runCli(['agreement', p]);
+    const table = await runCliInProcess(['agreement', p]);
     expect(table.stdout).toContain("Warning: raters that differ only in case, spaces, '-' or '_'");
   });
 
@@ -63,14 +63,14 @@ describe('ids and labels that differ only in case or separators', () => {
     const rows = ['target,rater,dimension,rating'];
     for (let t = 0; t < 4; t++) for (const r of ['r1', 'r2']) for (const d of ['valence', 'arousal']) rows.push(`t${t},${r},${t === 2 && r === 'r2' && d === 'valence' ? 'Valence' : d},${t + 1}`);
     const p = file('dimension.csv', rows.join('\n') + '\n');
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`mmprep: ${p}:12, column dimension: fewer than two raters in dimension 'Valence' (found 1: 'r2'); dimension 'Valence' differs from 'valence' only in case, spaces, '-' or '_': write one spelling\n`);
   });
 
   it("numeric ids written two ways ('1', '01', '1.0'; '007' and '7'): said as spellings of one rater / target (a sixth trial: three raters, no word)", async () => {
     const p = file('numeric-ids.csv', 'target,rater,rating\n007,1,3\n007,01,4\n8,1,5\n8,01,5\n9,1,2\n9,01,1\n7,1.0,4\n7,01,4\n');
-    const r = await runCli(['agreement', p, '--json']);
+    const r = await runCliInProcess(['agreement', p, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const d = JSON.parse(r.stdout).dimensions[0];
     expect(d.n_raters).toBe(3);

@@ -7,7 +7,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-json-failure-');
 afterAll(() => tmp.cleanup());
@@ -21,7 +21,7 @@ describe('JSON on stdout when the input is refused', () => {
     const line = `${p}:5, column rating: non-numeric rating '5x' (use --categorical for labels)`;
     expect(JSON.parse(r.stdout)).toEqual({ ok: false, file: p, dimensions: [], error: line, exit_code: 2 });
     expect(r.stderr).toBe(`mmprep: ${line}\n`);
-    const missing = await runCli(['agreement', join(tmp.dir, 'nope.csv'), '--json']);
+    const missing = await runCliInProcess(['agreement', join(tmp.dir, 'nope.csv'), '--json']);
     expect(missing.code).toBe(2);
     expect(JSON.parse(missing.stdout).error).toContain('no such file');
   });
@@ -29,11 +29,11 @@ describe('JSON on stdout when the input is refused', () => {
   it('agreement --json -o FILE: stdout stays empty and no file is written; without --json stdout stays empty', async () => {
     const p = join(tmp.dir, 'typo.csv');
     const out = join(tmp.dir, 'a.json');
-    const r = await runCli(['agreement', p, '--json', '-o', out]);
+    const r = await runCliInProcess(['agreement', p, '--json', '-o', out]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(existsSync(out)).toBe(false);
-    const table = await runCli(['agreement', p]);
+    const table = await runCliInProcess(['agreement', p]);
     expect(table.code).toBe(2);
     expect(table.stdout).toBe('');
   });
@@ -41,7 +41,7 @@ describe('JSON on stdout when the input is refused', () => {
   it('agreement --json with a failed gate: one JSON result (with the gate), exit 3', async () => {
     const p = join(tmp.dir, 'gate.csv');
     writeFileSync(p, 'target,rater,rating\nt1,a,1\nt1,b,5\nt2,a,5\nt2,b,1\nt3,a,3\nt3,b,2\n');
-    const r = await runCli(['agreement', p, '--json', '--min-icc', '0.9']);
+    const r = await runCliInProcess(['agreement', p, '--json', '--min-icc', '0.9']);
     expect(r.code).toBe(3);
     const out = JSON.parse(r.stdout);
     expect(out.gate.passed).toBe(false);

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-json-success-');
 afterAll(() => tmp.cleanup());
@@ -56,10 +56,10 @@ describe('dataset build --json', () => {
 describe('ok in the success JSON', () => {
   it('agreement --json: ok true without a gate or when it passes, false when it fails (exit 3)', async () => {
     const ratings = join(DEMO, 'ratings.csv');
-    const pass = await runCli(['agreement', ratings, '--json']);
+    const pass = await runCliInProcess(['agreement', ratings, '--json']);
     expect(pass.code).toBe(0);
     expect(JSON.parse(pass.stdout)).toMatchObject({ ok: true, gate: null });
-    const fail = await runCli(['agreement', ratings, '--json', '--min-icc', '0.99']);
+    const fail = await runCliInProcess(['agreement', ratings, '--json', '--min-icc', '0.99']);
     expect(fail.code).toBe(3);
     expect(JSON.parse(fail.stdout)).toMatchObject({ ok: false, gate: { passed: false } });
   });
@@ -82,14 +82,14 @@ describe('ok in the success JSON', () => {
 
 describe('a usage error with --json (or extract, whose stdout is JSON)', () => {
   it('prints the failure object on stdout as well as the line on stderr, exit 2; without --json stdout stays empty', async () => {
-    const v = await runCli(['dataset', 'validate', tmp.dir, '--json', '--min-icc', 'x']);
+    const v = await runCliInProcess(['dataset', 'validate', tmp.dir, '--json', '--min-icc', 'x']);
     expect(v.code).toBe(2);
     expect(JSON.parse(v.stdout)).toEqual({ ok: false, error: "option '--min-icc <x>' argument 'x' is invalid. --min-icc must be a number, got 'x'; run with --help for usage", exit_code: 2 });
     expect(v.stderr).toBe(`mmprep: ${JSON.parse(v.stdout).error}\n`);
     const x = await runCli(['extract', manifest, '-o', join(tmp.dir, 'xj'), '--jobs', '0']);
     expect(x.code).toBe(2);
     expect(JSON.parse(x.stdout)).toMatchObject({ ok: false, error: expect.stringContaining('--jobs must be at least 1'), exit_code: 2 });
-    const plain = await runCli(['dataset', 'validate', tmp.dir, '--min-icc', 'x']);
+    const plain = await runCliInProcess(['dataset', 'validate', tmp.dir, '--min-icc', 'x']);
     expect(plain.code).toBe(2);
     expect(plain.stdout).toBe('');
     const toFile = await runCli(['agreement', join(DEMO, 'ratings.csv'), '--json', '-o', join(tmp.dir, 'a.json'), '--min-icc', '2']);

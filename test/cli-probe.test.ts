@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, runCli } from './helpers/cli.js';
+import { FIXTURES, runCli, runCliInProcess } from './helpers/cli.js';
 
 describe('probe with several bad files', () => {
   it('names each bad file, then a count; stdout stays empty', async () => {
@@ -24,10 +24,10 @@ describe('probe with several bad files', () => {
 
   it('one bad file keeps its single line; good files print one object each', async () => {
     const typo = join(FIXTURES, 'demo', 's01_lav.flc');
-    const one = await runCli(['probe', join(FIXTURES, 'demo', 's01_lav.flac'), typo]);
+    const one = await runCliInProcess(['probe', join(FIXTURES, 'demo', 's01_lav.flac'), typo]);
     expect(one.code).toBe(2);
     expect(one.stderr).toBe(`mmprep: ${typo}: no such file: check the path\n`);
-    const ok = await runCli(['probe', join(FIXTURES, 'demo', 's01_lav.flac'), join(FIXTURES, 'demo', 's01_camera.mp4')]);
+    const ok = await runCliInProcess(['probe', join(FIXTURES, 'demo', 's01_lav.flac'), join(FIXTURES, 'demo', 's01_camera.mp4')]);
     expect(ok.code).toBe(0);
     expect(ok.stdout.trim().split('\n').map((l) => JSON.parse(l).file)).toEqual([join(FIXTURES, 'demo', 's01_lav.flac'), join(FIXTURES, 'demo', 's01_camera.mp4')]);
   });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkUtf8File } from '../src/common/csv.js';
 import type { InputError } from '../src/common/errors.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-csv-utf8-');
 afterAll(() => tmp.cleanup());
@@ -18,7 +18,7 @@ const file = (name: string, data: string | Buffer) => (writeFileSync(join(tmp.di
 describe('CSV files that are not UTF-8', () => {
   it('agreement refuses a Windows-1252 sheet naming the line (exit 2, one line)', async () => {
     const p = file('latin1.csv', Buffer.from('clip;Anna;J\xf6rg\nc01;3;4\nc02;5;5\nc03;2;1\n', 'latin1'));
-    const r = await runCli(['agreement', p]);
+    const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       `mmprep: ${p}:1: not UTF-8 (byte 0xF6 on this line): a spreadsheet saved as plain 'CSV' in a Windows or Mac encoding? save it as 'CSV UTF-8', or convert it (iconv -f windows-1252 -t utf-8)\n`,

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-validate-cli-');
 afterAll(() => tmp.cleanup());
@@ -26,20 +26,20 @@ describe('dataset validate --json without a release', () => {
   it('a file, a missing folder and a bad --max-missing: the same object, each with its own line', async () => {
     const file = join(tmp.dir, 'notes.txt');
     writeFileSync(file, 'x\n');
-    const asFile = await runCli(['dataset', 'validate', file, '--json']);
+    const asFile = await runCliInProcess(['dataset', 'validate', file, '--json']);
     expect(asFile.code).toBe(2);
     expect(JSON.parse(asFile.stdout).error).toBe(`${file}: is a file, not a dataset folder: give the folder \`mmprep dataset build -o\` wrote`);
     expect(asFile.stderr).toBe(`mmprep: ${JSON.parse(asFile.stdout).error}\n`);
-    const missing = await runCli(['dataset', 'validate', join(tmp.dir, 'nope'), '--json']);
+    const missing = await runCliInProcess(['dataset', 'validate', join(tmp.dir, 'nope'), '--json']);
     expect(missing.code).toBe(2);
     expect(JSON.parse(missing.stdout).error).toContain('no such dataset folder');
-    const gate = await runCli(['dataset', 'validate', tmp.dir, '--json', '--max-missing', 'face=x']);
+    const gate = await runCliInProcess(['dataset', 'validate', tmp.dir, '--json', '--max-missing', 'face=x']);
     expect(gate.code).toBe(2);
     expect(JSON.parse(gate.stdout).error).toContain("--max-missing must look like MODALITY=FRACTION");
   });
 
   it('without --json stdout stays empty (the one line is on stderr)', async () => {
-    const r = await runCli(['dataset', 'validate', tmp.dir]);
+    const r = await runCliInProcess(['dataset', 'validate', tmp.dir]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('not an mmprep dataset release');

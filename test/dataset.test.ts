@@ -8,7 +8,7 @@ import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
 import { validateDataset, type CheckName, type ValidateReport } from '../src/dataset/validate.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
@@ -479,11 +479,11 @@ describe('dataset build', () => {
     expect(failed(v)).toEqual(['sessions']);
     expect(check(v, 'sessions').message).toMatch(/session s03 failed at build and is not in the release: .*s03\/audio\.jsonl:2: not valid JSON.*--allow-failed-sessions/);
     expect(check(v, 'sessions').examples).toEqual(['s03']);
-    const cli = await runCli(['dataset', 'validate', d]);
+    const cli = await runCliInProcess(['dataset', 'validate', d]);
     expect(cli.code).toBe(3);
     expect(cli.stdout).toMatch(/FAIL sessions: .*s03/);
     expect(cli.stdout).not.toMatch(/dataset valid\n/);
-    const ok = await runCli(['dataset', 'validate', d, '--allow-failed-sessions']);
+    const ok = await runCliInProcess(['dataset', 'validate', d, '--allow-failed-sessions']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/ok   sessions: 1 of 3 sessions failed at build, accepted by --allow-failed-sessions: s03/);
   });
@@ -567,7 +567,7 @@ describe('dataset validate', () => {
     const categorical = join(tmp.dir, 'categorical');
     await buildDataset(MANIFEST, { features: FEATURES, labels: [RATINGS], categorical: true, out: categorical });
     expect(check(await validateDataset(categorical, { minIcc: 0.1 }), 'agreement').message).toMatch(/cannot be checked: its label dimensions \(valence, arousal\) are categorical and have no ICC/);
-    const cli = await runCli(['dataset', 'validate', unlabelled, '--min-icc', '0.7', '--json']);
+    const cli = await runCliInProcess(['dataset', 'validate', unlabelled, '--min-icc', '0.7', '--json']);
     expect(cli.code).toBe(3);
     expect(JSON.parse(cli.stdout).ok).toBe(false);
   });
@@ -662,18 +662,18 @@ describe('dataset validate', () => {
   });
 
   it('CLI: exit 0 with a concise report, exit 3 naming failed checks, --json', async () => {
-    const ok = await runCli(['dataset', 'validate', base, '--min-icc', '0.5']);
+    const ok = await runCliInProcess(['dataset', 'validate', base, '--min-icc', '0.5']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/dataset valid/);
     const d = copy();
     editLines(d, 'data-val-00000.jsonl', (l) => [JSON.stringify({ ...JSON.parse(l[0]), speaker_id: 'spk_a' }), ...l.slice(1)]);
-    const bad = await runCli(['dataset', 'validate', d, '--json', '--max-missing', 'face=0.2']);
+    const bad = await runCliInProcess(['dataset', 'validate', d, '--json', '--max-missing', 'face=0.2']);
     expect(bad.code).toBe(3);
     const j = JSON.parse(bad.stdout);
     expect(j.ok).toBe(false);
     expect(j.checks.filter((c: { ok: boolean }) => !c.ok).map((c: { name: string }) => c.name)).toEqual(['checksums', 'splits']);
     expect(bad.stderr).toMatch(/^mmprep: dataset invalid: checksums \(data-val-00000\.jsonl\); splits \(s02\/u0000/);
-    const usage = await runCli(['dataset', 'validate', base, '--max-missing', 'smell=0.1']);
+    const usage = await runCliInProcess(['dataset', 'validate', base, '--max-missing', 'smell=0.1']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--max-missing must look like MODALITY=FRACTION/);
   });

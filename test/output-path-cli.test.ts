@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { unwritableOutput } from '../src/common/errors.js';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-output-path-');
 const p = (name: string) => join(tmp.dir, name);
@@ -54,7 +54,7 @@ describe('unwritable output paths', () => {
 
   it('agreement --gold and extract -o under a file: exit 2 naming the path', async () => {
     writeFileSync(p('bfile'), 'x');
-    const a = await runCli(['agreement', join(FIXTURES, 'agreement', 'data', 'sf_shrout_fleiss_1979.csv'), '--gold', p('bfile/g.jsonl')]);
+    const a = await runCliInProcess(['agreement', join(FIXTURES, 'agreement', 'data', 'sf_shrout_fleiss_1979.csv'), '--gold', p('bfile/g.jsonl')]);
     expect(a.code, a.stderr).toBe(2);
     expect(a.stderr).toMatch(/^mmprep agreement: cannot write .*bfile\/g\.jsonl: .*; choose another path\n$/);
     writeFileSync(p('m.csv'), `session_id,speaker_id,lav_audio\ns1,p1,${wav}\n`);

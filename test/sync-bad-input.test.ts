@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 import { beepInSpeech, flashVideo, speechTrack, writeWavF32 } from './sync-media.js';
 
 const tmp = tempDir('mmprep-sync-bad-');
@@ -41,7 +41,7 @@ function noOutput(): void {
 
 describe('mmprep sync: bad input', () => {
   it('a file with neither audio nor video: exit 2, one line naming it', async () => {
-    const r = await runCli(['sync', f('beep.wav'), f('subs.srt'), '-o', out]);
+    const r = await runCliInProcess(['sync', f('beep.wav'), f('subs.srt'), '-o', out]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/subs\.srt: has no audio or video stream/);
@@ -49,7 +49,7 @@ describe('mmprep sync: bad input', () => {
   });
 
   it('a video file without an audio track: its picture alone is placed by its flash', async () => {
-    const r = await runCli(['sync', f('beep.wav'), f('video-only.mp4'), '-o', out, '--search-s', '6']);
+    const r = await runCliInProcess(['sync', f('beep.wav'), f('video-only.mp4'), '-o', out, '--search-s', '6']);
     expect(r.code).toBe(0);
     const map = JSON.parse(readFileSync(out, 'utf8'));
     expect(map.streams.map((e: { kind: string; method: string }) => `${e.kind}:${e.method}`)).toEqual(['audio:reference', 'video:flash']);
@@ -66,7 +66,7 @@ describe('mmprep sync: bad input', () => {
   });
 
   it('a stream with no pulse and no way to place it: exit 2 naming the stream', async () => {
-    const r = await runCli(['sync', f('beep.wav'), f('dark.mp4'), '-o', out]);
+    const r = await runCliInProcess(['sync', f('beep.wav'), f('dark.mp4'), '-o', out]);
     expect(r.code).toBe(2);
     // Either nothing flash-like was found, or a candidate was found and refused (the moving stripes): never placed.
     expect(r.stderr).toMatch(/dark\.mp4: video stream 0 cannot be put on the reference clock: (no flash in the first 60 s|start-window candidate at \S+ s not used: .*(does not stand out|not 6x|score under|fits a light's pulse only loosely))/);
@@ -79,7 +79,7 @@ describe('mmprep sync: bad input', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/ambiguous\.wav: audio stream 0: ambiguous sync pulse in the start window: 2 tone bursts of similar strength: 2\.000 s \(-[\d.]+ dBFS, band SNR [\d.]+ dB\), 4\.5\d\d s \(-[\d.]+ dBFS, band SNR [\d.]+ dB\); rerun with --pick first or --pick strongest/);
     noOutput();
-    const first = await runCli(['sync', f('ambiguous.wav'), f('beep.wav'), '-o', out, '--pick', 'first']);
+    const first = await runCliInProcess(['sync', f('ambiguous.wav'), f('beep.wav'), '-o', out, '--pick', 'first']);
     expect(first.code).toBe(0);
     const m1 = JSON.parse(readFileSync(out, 'utf8'));
     expect(m1.streams[0].pulses.start_s).toBeCloseTo(2, 3);
@@ -90,31 +90,31 @@ describe('mmprep sync: bad input', () => {
     // In the user's word for what a sound stream holds: a beep (a flash in a picture), not "pulse".
     expect(m1.streams[0].warnings.find((w: { code: string }) => w.code === 'forced_pick').message).toMatch(/^--pick first chose the start beep at 2\.000 s \(other beeps of similar strength\); check it$/);
     expect(m1.streams[0].detections).toHaveLength(2);
-    const strong = await runCli(['sync', f('ambiguous.wav'), f('beep.wav'), '-o', out, '--pick', 'strongest']);
+    const strong = await runCliInProcess(['sync', f('ambiguous.wav'), f('beep.wav'), '-o', out, '--pick', 'strongest']);
     expect(strong.code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).streams[0].pulses.start_s).toBeCloseTo(2, 3);
   });
 
   it('a pulse at another frequency is not taken for the beep; --tone-hz finds it', async () => {
-    const r = await runCli(['sync', f('beep-2k.wav'), f('beep.wav'), '--fallback', 'none', '-o', out]);
+    const r = await runCliInProcess(['sync', f('beep-2k.wav'), f('beep.wav'), '--fallback', 'none', '-o', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/beep-2k\.wav: the reference audio stream 0 has no 1000 Hz tone burst in the first 60 s \(or half the file when shorter\) \(but a tone burst at about 2000 Hz at 3\.000 s: --tone-hz 2000\?\), so .*beep\.wav audio stream 0 cannot be put on its clock; choose another --ref/);
-    const r2 = await runCli(['sync', f('beep.wav'), f('beep-2k.wav'), '--fallback', 'none', '-o', out]);
+    const r2 = await runCliInProcess(['sync', f('beep.wav'), f('beep-2k.wav'), '--fallback', 'none', '-o', out]);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/beep-2k\.wav: audio stream 0 cannot be put on the reference clock: no 1000 Hz tone burst in the first 60 s \(or half the file when shorter\) \(but a tone burst at about 2000 Hz at 3\.000 s: --tone-hz 2000\?\)/);
     noOutput();
-    const ok = await runCli(['sync', f('beep-2k.wav'), '--tone-hz', '2000', '-o', out]);
+    const ok = await runCliInProcess(['sync', f('beep-2k.wav'), '--tone-hz', '2000', '-o', out]);
     expect(ok.code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).streams[0].pulses.start_s).toBeCloseTo(3, 3);
   });
 
   it('a file shorter than the search windows: each window is half the file, with --ends both as with --ends start (issue 11 item 3)', async () => {
-    const r = await runCli(['sync', f('beep.wav'), f('beep-later.wav'), '--ends', 'both', '-o', out]);
+    const r = await runCliInProcess(['sync', f('beep.wav'), f('beep-later.wav'), '--ends', 'both', '-o', out]);
     expect(r.code).toBe(0);
     const both = JSON.parse(readFileSync(out, 'utf8'));
     expect(both.streams[1].offset_s).toBeCloseTo(-1.25, 3);
     expect(both.streams[0].warnings.map((w: { code: string; message: string }) => w.message).join()).toMatch(/searched its first and last 6\.0 s/);
-    const ok = await runCli(['sync', f('beep.wav'), f('beep-later.wav'), '-o', out]);
+    const ok = await runCliInProcess(['sync', f('beep.wav'), f('beep-later.wav'), '-o', out]);
     expect(ok.code).toBe(0);
     const map = JSON.parse(readFileSync(out, 'utf8'));
     expect(map.streams[1].offset_s).toBeCloseTo(-1.25, 3);
@@ -122,7 +122,7 @@ describe('mmprep sync: bad input', () => {
   });
 
   it('--ref chooses the reference; -o - prints the map on stdout and writes nothing', async () => {
-    const r = await runCli(['sync', f('beep.wav'), f('beep-later.wav'), '--ref', f('beep-later.wav'), '-o', '-', '--quiet']);
+    const r = await runCliInProcess(['sync', f('beep.wav'), f('beep-later.wav'), '--ref', f('beep-later.wav'), '-o', '-', '--quiet']);
     expect(r.code).toBe(0);
     const map = JSON.parse(r.stdout);
     expect(map.reference.file).toMatch(/beep-later\.wav$/);
@@ -133,10 +133,10 @@ describe('mmprep sync: bad input', () => {
   });
 
   it('bad options: exit 2', async () => {
-    const r = await runCli(['sync', f('beep.wav'), '--ends', 'middle']);
+    const r = await runCliInProcess(['sync', f('beep.wav'), '--ends', 'middle']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--ends must be one of start, both/);
-    const r2 = await runCli(['sync', f('beep.wav'), '--ref', f('nobeep.wav')]);
+    const r2 = await runCliInProcess(['sync', f('beep.wav'), '--ref', f('nobeep.wav')]);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/--ref .* is not one of the media files given/);
   });

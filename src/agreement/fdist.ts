@@ -2,9 +2,21 @@
  * F distribution via @stdlib (a maintained implementation of the regularized incomplete beta and its inverse), not a
  * hand-written one. The upper tail uses P(F(d1,d2) > f) = P(F(d2,d1) < 1/f), which keeps small p-values precise
  * instead of cancelling in 1 - cdf.
+ *
+ * The two @stdlib packages are loaded on first use: together they are ~420 CommonJS files that cost ~0.25 CPU s to
+ * load, which `mmprep agreement --help`, a ratings file refused as bad input, `dataset validate` and the like never
+ * need. CommonJS, so a synchronous require keeps these functions synchronous.
  */
-import fCdf from '@stdlib/stats-base-dists-f-cdf';
-import fQuantile from '@stdlib/stats-base-dists-f-quantile';
+import { createRequire } from 'node:module';
+import type FCdf from '@stdlib/stats-base-dists-f-cdf';
+import type FQuantile from '@stdlib/stats-base-dists-f-quantile';
+
+const require = createRequire(import.meta.url);
+let cdfFn: typeof FCdf | null = null;
+let quantileFn: typeof FQuantile | null = null;
+const fCdf = (x: number, d1: number, d2: number): number => (cdfFn ??= require('@stdlib/stats-base-dists-f-cdf') as typeof FCdf)(x, d1, d2);
+const fQuantile = (p: number, d1: number, d2: number): number =>
+  (quantileFn ??= require('@stdlib/stats-base-dists-f-quantile') as typeof FQuantile)(p, d1, d2);
 
 /** P(X > f) for X ~ F(d1, d2). f = +Infinity gives 0, f = 0 gives 1. */
 export function fUpperTail(f: number, d1: number, d2: number): number {

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { GateError, isMmprepError, type MmprepError } from '../common/errors.js';
-import { buildDataset, discardRunningBuilds, failedSessionsError, type BuildOptions, type DatasetManifest } from '../dataset/build.js';
+import type { BuildOptions, DatasetManifest } from '../dataset/build.js';
 import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES } from '../dataset/features.js';
 import { DEFAULT_SPLIT } from '../dataset/splits.js';
-import { formatReport, parseMaxMissing, validateDataset } from '../dataset/validate.js';
 import { action, exitInterrupted, choiceOption, columnList, delimiterOption, jobsOption, naList, numberOption, outputOf, outputOption, printJsonFailure } from './run.js';
 
 interface BuildOpts {
@@ -44,7 +43,7 @@ interface ValidateOpts {
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** Runs a build; interrupted (Ctrl-C, SIGTERM), its temp folder goes, an earlier release at -o stays, exit 130. */
-async function interruptible<T>(build: () => Promise<T>): Promise<T> {
+async function interruptible<T>(build: () => Promise<T>, discardRunningBuilds: () => void): Promise<T> {
   const onSignal = (signal: NodeJS.Signals) => {
     discardRunningBuilds();
     process.stderr.write(`mmprep dataset build: interrupted (${signal}): nothing was written\n`);
@@ -98,9 +97,11 @@ function registerBuild(ds: Command): void {
 
 /** Builds the release (interruptible), prints its counts; sessions that failed give exit 4 after the release is written. */
 async function runBuild(manifest: string, o: BuildOpts): Promise<void> {
+  // Loaded here, not at the top: `dataset validate` and --help do not need the build's modules.
+  const { buildDataset, discardRunningBuilds, failedSessionsError } = await import('../dataset/build.js');
   let r;
   try {
-    r = await interruptible(() => buildDataset(manifest, buildOptions(o)));
+    r = await interruptible(() => buildDataset(manifest, buildOptions(o)), discardRunningBuilds);
   } catch (e) {
     // --json: a CI job parsing stdout gets an object saying why nothing was written (exit 2 or 4)
     if (o.json && isMmprepError(e)) printJsonFailure(e, { manifest, out: o.output ?? o.out ?? null });
@@ -170,6 +171,8 @@ function registerValidate(ds: Command): void {
 
 /** Validates the release: the report (or --json) on stdout; a failed check is a GateError naming a few record ids. */
 async function runValidate(dir: string, o: ValidateOpts): Promise<void> {
+  // Loaded here: Ajv and the scanner are ~0.1 CPU s that `dataset build` and --help do not need.
+  const { formatReport, parseMaxMissing, validateDataset } = await import('../dataset/validate.js');
   let r;
   try {
     r = await validateDataset(dir, { minIcc: o.minIcc, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage, allowFailedSessions: o.allowFailedSessions, jobs: o.jobs });

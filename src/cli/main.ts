@@ -4,6 +4,7 @@
  */
 import { watchStdout } from '../common/stdout.js';
 import { Command, CommanderError } from 'commander';
+import { forgetCreatedOutputs } from '../common/atomic.js';
 import { EXIT } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
 import { reportError, setVerbose, usageErrorLine } from './run.js';
@@ -66,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
   setVerbose(argv.includes('--verbose'));
   // `mmprep … | head`: the reader went away; stop writing to stdout, finish the other outputs, keep the exit code.
   watchStdout();
+  forgetCreatedOutputs();
   const named = commandIn(argv);
   // agreement -o FILE takes its --json output to that file, so stdout stays empty there
   const toFile = named === 'agreement' && argv.some((a) => /^(-o|--output|--out)(=|$)/.test(a));

@@ -17,6 +17,11 @@ export async function removeCreatedOutputs(): Promise<void> {
   for (const f of created.splice(0)) await rm(f, { force: true });
 }
 
+/** A new command run (main() again in the same process: the tests' in-process runs): the files created so far are not its own. */
+export function forgetCreatedOutputs(): void {
+  created.length = 0;
+}
+
 /** Temp files being written in this thread now: an interrupt removes them (removeInterruptedOutputsSync). */
 const liveTemps = new Set<string>();
 

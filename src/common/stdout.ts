@@ -29,8 +29,17 @@ export function stdoutClosed(): boolean {
   return closed;
 }
 
-/** Installs the process-wide stdout error handler (once, from main()). */
+let watching = false;
+
+/**
+ * Installs the process-wide stdout error handler (from main(); once, should main run again in the same process, as
+ * the tests' in-process runs do) and starts the run with a stdout that works.
+ */
 export function watchStdout(): void {
+  closed = false;
+  failure = null;
+  if (watching) return;
+  watching = true;
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE' || (closed && e.code === 'ERR_STREAM_DESTROYED')) {
       closed = true;

@@ -1,6 +1,7 @@
 /** Runs the built CLI (bin/mmprep.js → dist/) as a child process, as a user would. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,4 +39,75 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
 export function tempDir(prefix = 'mmprep-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Commands that may run in the test process: they start no worker threads (a thread would inherit the test worker's
+ * Node flags, and it would outlive a failed test). extract, demo, face, doctor, audio (pitch and JSONL threads),
+ * `dataset build` and `dataset validate --jobs` start threads: runCli.
+ */
+const IN_PROCESS = new Set(['agreement', 'probe', 'sync', 'dataset validate']);
+
+type Main = (argv: string[]) => Promise<number>;
+let loaded: Main | undefined;
+/**
+ * The built dist/ loaded by Node itself, as bin/mmprep.js loads it, not through vitest's module runner (whose import()
+ * transforms every file): require() of an ES module (Node 20.19+; the graph has no top-level await).
+ */
+const nodeRequire = createRequire(import.meta.url);
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs the built CLI's main(argv) (dist/cli/main.js) in this process, for tests of what a command computes, checks and
+ * prints, where the process itself is not the subject: what it costs is the command's own work (a child process
+ * first spends ~0.5 CPU s starting Node and loading mmprep's modules). stdout and stderr are captured and the exit
+ * code is main's, as bin/mmprep.js sets it. Runs one at a time (they share process.stdout and process.exitCode).
+ * Not for exit handling, signals, the bin/ wrapper, stdin, another cwd or env (MMPREP_FFMPEG...): use runCli there.
+ */
+export function runCliInProcess(args: string[]): Promise<CliResult> {
+  const name = args[0] === 'dataset' ? `dataset ${args[1]}` : args[0];
+  if (!IN_PROCESS.has(name) || args.some((a) => /^(-j|--jobs)/.test(a))) throw new Error(`runCliInProcess: '${args.join(' ')}' starts threads: runCli`);
+  const run = queue.then(() => mainInProcess(args));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function mainInProcess(args: string[]): Promise<CliResult> {
+  const main = (loaded ??= (nodeRequire(join(ROOT, 'dist', 'cli', 'main.js')) as { main: Main }).main);
+  if (process.cwd() !== join(ROOT, '.')) throw new Error(`runCliInProcess: the test process runs in ${process.cwd()}, not ${ROOT}`);
+  const out = capture(process.stdout);
+  const err = capture(process.stderr);
+  const exitCodeBefore = process.exitCode;
+  process.exitCode = undefined;
+  try {
+    const code = await main([process.execPath, BIN, ...args]);
+    return { code, stdout: out.text(), stderr: err.text() };
+  } finally {
+    process.exitCode = exitCodeBefore;
+    out.restore();
+    err.restore();
+  }
+}
+
+/** Takes over a stream's write() (as a pipe to a child's parent: no TTY) until restore(). */
+function capture(stream: NodeJS.WriteStream): { text: () => string; restore: () => void } {
+  const chunks: string[] = [];
+  const write = stream.write;
+  const hadTty = Object.hasOwn(stream, 'isTTY');
+  const tty = stream.isTTY;
+  stream.write = ((chunk: string | Uint8Array, enc?: BufferEncoding | ((e?: Error | null) => void), cb?: (e?: Error | null) => void): boolean => {
+    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof enc === 'string' ? enc : 'utf8'));
+    const done = typeof enc === 'function' ? enc : cb;
+    if (done) process.nextTick(done);
+    return true;
+  }) as typeof stream.write;
+  Object.defineProperty(stream, 'isTTY', { value: false, configurable: true, writable: true });
+  return {
+    text: () => chunks.join(''),
+    restore: () => {
+      stream.write = write;
+      if (hadTty) stream.isTTY = tty;
+      else delete (stream as { isTTY?: boolean }).isTTY;
+    },
+  };
 }
