@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pitchRangeWarnings } from '../src/audio/pitch-range.js';
 import { audioSourceWarnings } from '../src/audio/source-warnings.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
@@ -71,5 +72,48 @@ describe('warnings about the recording itself', () => {
     const notes: string[] = JSON.parse(readFileSync(p('hotf.summary.json'), 'utf8')).notes;
     expect(notes.some((n) => n.startsWith('clipped'))).toBe(false);
     expect(notes).toContainEqual(expect.stringMatching(/^at or above full scale: .*a float recording \(pcm_f32le\) keeps samples above full scale and they were analysed as they are, not clipped/));
+  });
+});
+
+/**
+ * A voice outside the F0 search range (a new user's trial: a voice at 560-650 Hz reported at p5 311 Hz, half its
+ * pitch, and one at 45-65 Hz with 7 % of frames voiced and a mean F0 of 313 Hz, both exit 0 with nothing said; Praat
+ * gives the same numbers, its manual asks for a floor and ceiling around the speaker's range). Before: no warning.
+ */
+describe('a voice outside the pitch range', () => {
+  const summary = (p5: number | null, p95: number | null, nVoiced: number, phonation: number, rmsMean = 0.1) => ({
+    n_voiced_frames: nVoiced,
+    f0_p5_hz: p5,
+    f0_p95_hz: p95,
+    phonation_time_s: phonation,
+    hop_s: 0.01,
+    functionals: { rms: { mean: rmsMean } } as never,
+    params: { f0Floor: 65, f0Ceiling: 600 },
+  });
+
+  it('says which limit the track reaches, and nothing for a voice inside it, silence or too little sound', () => {
+    expect(pitchRangeWarnings(summary(83, 117, 500, 10))).toEqual([]);
+    expect(pitchRangeWarnings(summary(66.3, 88, 120, 2))).toEqual([expect.stringMatching(/^F0 reaches the pitch floor \(5th percentile 66\.3 Hz, floor 65 Hz\).*rerun with a lower --f0-floor \(e\.g\. 43\)$/)]);
+    expect(pitchRangeWarnings(summary(311, 592, 500, 10))).toEqual([expect.stringMatching(/^F0 reaches the pitch ceiling \(95th percentile 592\.0 Hz, ceiling 600 Hz\).*--f0-ceiling \(e\.g\. 900\)$/)]);
+    expect(pitchRangeWarnings(summary(124, 577, 85, 10.5))).toEqual([expect.stringMatching(/^only 8\.1 % of the 10\.5 s of sound is voiced/)]);
+    expect(pitchRangeWarnings(summary(null, null, 0, 3, 0))).toEqual([]); // digital silence: sounding in Praat's quirk
+    expect(pitchRangeWarnings(summary(null, null, 0, 0.5))).toEqual([]);
+  });
+
+  it('mmprep audio warns on a voice gliding above the ceiling and one wholly below the floor (exit 0, notes too)', async () => {
+    // Three harmonics; 400 -> 800 Hz over 2 s (frames above 600 Hz are tracked at half); a steady 50 Hz voice.
+    const voice = (phase: string) => `0.3*sin(2*PI*(${phase}))+0.2*sin(4*PI*(${phase}))+0.1*sin(6*PI*(${phase}))`;
+    ffmpegSync(['-f', 'lavfi', '-i', `aevalsrc=${voice('400*t+100*t*t')}:s=16000:d=2`, p('glide.wav')]);
+    ffmpegSync(['-f', 'lavfi', '-i', `aevalsrc=${voice('50*t')}:s=16000:d=1.5`, p('deep.wav')]);
+    const up = await runCli(['audio', p('glide.wav'), '-o', p('glide.jsonl'), '--summary', p('glide.summary.json')]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toMatch(new RegExp(`^mmprep audio: ${p('glide.wav')}: warning: F0 reaches the pitch ceiling \\(95th percentile \\d+\\.\\d Hz, ceiling 600 Hz\\)`, 'm'));
+    expect(JSON.parse(readFileSync(p('glide.summary.json'), 'utf8')).notes).toContainEqual(expect.stringMatching(/^F0 reaches the pitch ceiling/));
+    const deep = await runCli(['audio', p('deep.wav'), '-o', p('deep.jsonl')]);
+    expect(deep.code, deep.stderr).toBe(0);
+    expect(deep.stderr).toContain(`mmprep audio: ${p('deep.wav')}: warning: only 0.0 % of the 1.5 s of sound is voiced`);
+    const fixed = await runCli(['audio', p('deep.wav'), '-o', p('deep2.jsonl'), '--f0-floor', '43']);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(fixed.stderr).not.toContain('warning');
   });
 });

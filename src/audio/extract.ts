@@ -22,6 +22,7 @@ import type { DecodedAudioInfo, PrestartedDecode } from '../media/decode-audio.j
 import type { ProbeResult } from '../media/probe.js';
 import { checkStereoChannels, type ChannelCheck } from './channel-check.js';
 import { markSyncBeeps, summarizeWithoutSyncBeeps, syncBeepRecord } from './sync-beep.js';
+import { pitchRangeWarnings } from './pitch-range.js';
 
 /** One frame record, as written (before rounding). */
 export interface AudioFrameRecord {
@@ -725,6 +726,8 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
       summary = beeps ? summarizeWithoutSyncBeeps(f, file, clock, beeps) : summarizeAudio(f, file, clock);
       const check = await stereoCheck(file, f, opts.probed);
       if (check) summary.source.channel_check = check;
+      // After the sync beep is left out (its frames are neither voiced nor sounding): said on stderr too (source-warnings.ts).
+      summary.notes.push(...pitchRangeWarnings(summary));
     } finally {
       await writing;
     }

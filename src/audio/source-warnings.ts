@@ -5,10 +5,11 @@
  */
 import { channelWarning } from './channel-check.js';
 import { CLIPPED_NOTE_RATIO, isFloatPcm, type AudioSummary } from './extract.js';
+import { pitchRangeWarnings, type PitchRangeFields } from './pitch-range.js';
 import { shellWord, siblingName } from '../common/shell.js';
 
 /** `file`: the media file as the user gave it, named in the ffmpeg commands the warnings suggest. */
-export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'clipped_ratio'>>, file: string): string[] {
+export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'clipped_ratio'> & PitchRangeFields>, file: string): string[] {
   const out: string[] = [];
   const rate = s.source.sample_rate_hz;
   if (rate !== null && rate < s.sample_rate_hz) {
@@ -29,6 +30,8 @@ export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'so
     // A recorder or a muxed camera file with a second microphone: one stream is analysed, the others are not.
     out.push(`has ${n} audio streams and only one is analysed (ffprobe's stream index ${s.source.stream_index}); the other microphones are not in the features: give each its own file (${streamCopyCommand(file)}) and, in a manifest, its own *_audio role; mmprep audio --stream N picks one`);
   }
+  // A voice outside the F0 search range (pitch-range.ts); a summary without the F0 fields (a unit test's) has none.
+  if (s.params && s.functionals && s.n_voiced_frames !== undefined) out.push(...pitchRangeWarnings(s as PitchRangeFields));
   return out;
 }
 
