@@ -94,21 +94,30 @@ describe('a voice outside the pitch range', () => {
   it('says which limit the track reaches, and nothing for a voice inside it, silence or too little sound', () => {
     expect(pitchRangeWarnings(summary(83, 117, 500, 10))).toEqual([]);
     expect(pitchRangeWarnings(summary(66.3, 88, 120, 2))).toEqual([expect.stringMatching(/^F0 reaches the pitch floor \(5th percentile 66\.3 Hz, floor 65 Hz\).*rerun with a lower --f0-floor \(e\.g\. 43\)$/)]);
-    expect(pitchRangeWarnings(summary(311, 592, 500, 10))).toEqual([expect.stringMatching(/^F0 reaches the pitch ceiling \(95th percentile 592\.0 Hz, ceiling 600 Hz\).*--f0-ceiling \(e\.g\. 900\)$/)]);
+    expect(pitchRangeWarnings(summary(311, 592, 500, 10))).toEqual([expect.stringMatching(/^the voice goes above the pitch ceiling \(600 Hz; F0 95th percentile 592\.0 Hz, 0\.0 % of voiced frames .*--f0-ceiling \(e\.g\. 900\)$/)]);
+    // A steady voice above the ceiling, tracked at half (p95 350 Hz): said by the octave check, with enough frames.
+    expect(pitchRangeWarnings({ ...summary(350, 350, 200, 2), f0_above_ceiling_ratio: 1 })).toEqual([expect.stringMatching(/^the voice goes above the pitch ceiling \(600 Hz; F0 95th percentile 350\.0 Hz, 100\.0 % of voiced frames/)]);
+    expect(pitchRangeWarnings({ ...summary(100, 120, 500, 10), f0_above_ceiling_ratio: 0.019 })).toEqual([]);
+    expect(pitchRangeWarnings({ ...summary(100, 120, 50, 1), f0_above_ceiling_ratio: 0.1 })).toEqual([]); // 5 frames
     expect(pitchRangeWarnings(summary(124, 577, 85, 10.5))).toEqual([expect.stringMatching(/^only 8\.1 % of the 10\.5 s of sound is voiced/)]);
     expect(pitchRangeWarnings(summary(null, null, 0, 3, 0))).toEqual([]); // digital silence: sounding in Praat's quirk
     expect(pitchRangeWarnings(summary(null, null, 0, 0.5))).toEqual([]);
   });
 
-  it('mmprep audio warns on a voice gliding above the ceiling and one wholly below the floor (exit 0, notes too)', async () => {
-    // Three harmonics; 400 -> 800 Hz over 2 s (frames above 600 Hz are tracked at half); a steady 50 Hz voice.
+  it('mmprep audio warns on a steady voice above the ceiling and one wholly below the floor (exit 0, notes too)', async () => {
+    // Three harmonics: a steady 700 Hz voice (tracked at 350 Hz, its p95 far from the ceiling); a steady 50 Hz voice.
     const voice = (phase: string) => `0.3*sin(2*PI*(${phase}))+0.2*sin(4*PI*(${phase}))+0.1*sin(6*PI*(${phase}))`;
-    ffmpegSync(['-f', 'lavfi', '-i', `aevalsrc=${voice('400*t+100*t*t')}:s=16000:d=2`, p('glide.wav')]);
+    ffmpegSync(['-f', 'lavfi', '-i', `aevalsrc=${voice('700*t')}:s=16000:d=1.5`, p('high.wav')]);
     ffmpegSync(['-f', 'lavfi', '-i', `aevalsrc=${voice('50*t')}:s=16000:d=1.5`, p('deep.wav')]);
-    const up = await runCli(['audio', p('glide.wav'), '-o', p('glide.jsonl'), '--summary', p('glide.summary.json')]);
+    const up = await runCli(['audio', p('high.wav'), '-o', p('high.jsonl'), '--summary', p('high.summary.json')]);
     expect(up.code, up.stderr).toBe(0);
-    expect(up.stderr).toMatch(new RegExp(`^mmprep audio: ${p('glide.wav')}: warning: F0 reaches the pitch ceiling \\(95th percentile \\d+\\.\\d Hz, ceiling 600 Hz\\)`, 'm'));
-    expect(JSON.parse(readFileSync(p('glide.summary.json'), 'utf8')).notes).toContainEqual(expect.stringMatching(/^F0 reaches the pitch ceiling/));
+    expect(up.stderr).toMatch(new RegExp(`^mmprep audio: ${p('high.wav')}: warning: the voice goes above the pitch ceiling \\(600 Hz; F0 95th percentile 350\\.0 Hz, 100\\.0 % of voiced frames`, 'm'));
+    const sum = JSON.parse(readFileSync(p('high.summary.json'), 'utf8'));
+    expect(sum).toMatchObject({ f0_above_ceiling_ratio: 1, f0_p95_hz: expect.closeTo(350, 0) });
+    expect(sum.notes).toContainEqual(expect.stringMatching(/^the voice goes above the pitch ceiling/));
+    const ok = await runCli(['audio', p('high.wav'), '-o', p('high2.jsonl'), '--f0-ceiling', '900', '--summary', p('high2.summary.json')]);
+    expect(ok.stderr).not.toContain('warning');
+    expect(JSON.parse(readFileSync(p('high2.summary.json'), 'utf8'))).toMatchObject({ f0_above_ceiling_ratio: 0, f0_p5_hz: expect.closeTo(700, 0) });
     const deep = await runCli(['audio', p('deep.wav'), '-o', p('deep.jsonl')]);
     expect(deep.code, deep.stderr).toBe(0);
     expect(deep.stderr).toContain(`mmprep audio: ${p('deep.wav')}: warning: only 0.0 % of the 1.5 s of sound is voiced`);

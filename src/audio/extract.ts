@@ -98,6 +98,8 @@ export interface AudioSummary {
   f0_sd_st: number | null;
   f0_range_st: number | null;
   f0_reason: string | null;
+  /** Share of the voiced frames whose F0 has an octave above the ceiling as strong (a voice above it; pitch-range.ts). */
+  f0_above_ceiling_ratio: number | null;
   functionals: Record<string, Functionals>;
   /** With --voice: Praat voice-report figures of the whole file. */
   voice?: VoiceSummary;
@@ -620,6 +622,15 @@ function f0Statistics(voicedF0: Float32Array, fs: Functionals): F0Stats {
   };
 }
 
+/** Share of the nv voiced frames flagged by the pitch analysis's octaveAboveCeiling (null without voiced frames). */
+function aboveCeilingRatio(f: AudioFeatures, nv: number): number | null {
+  const above = f.f0OctaveAbove;
+  if (nv === 0 || !above) return nv === 0 ? null : 0;
+  let k = 0;
+  for (let i = 0; i < f.nFrames; i++) if (f.f0[i] > 0 && above[i]) k++;
+  return k / nv;
+}
+
 /** The summary object of computed features. */
 export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): AudioSummary {
   const n = f.nFrames;
@@ -657,6 +668,7 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
     mean_pause_s: nu.pause_durations_s.length ? nu.pause_durations_s.reduce((a, b) => a + b, 0) / nu.pause_durations_s.length : null,
     nuclei_times_s: nu.nuclei_times_s.map((t) => Math.round(t * 1000) / 1000),
     ...f0Stats,
+    f0_above_ceiling_ratio: aboveCeilingRatio(f, nv),
     functionals: func,
     ...(f.voice ? { voice: voiceSummary(f) } : {}),
     params: f.options,
