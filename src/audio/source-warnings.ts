@@ -4,12 +4,12 @@
  * only inside audio.summary.json.
  */
 import { channelWarning } from './channel-check.js';
-import { CLIPPED_NOTE_RATIO, isFloatPcm, type AudioSummary } from './extract.js';
+import { CLIPPED_NOTE_RATIO, dcOffsetNote, isFloatPcm, type AudioSummary } from './extract.js';
 import { pitchRangeWarnings, type PitchRangeFields } from './pitch-range.js';
 import { shellWord, siblingName } from '../common/shell.js';
 
 /** `file`: the media file as the user gave it, named in the ffmpeg commands the warnings suggest. */
-export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'clipped_ratio'> & PitchRangeFields>, file: string): string[] {
+export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'clipped_ratio' | 'dc_offset'> & PitchRangeFields>, file: string): string[] {
   const out: string[] = [];
   const rate = s.source.sample_rate_hz;
   if (rate !== null && rate < s.sample_rate_hz) {
@@ -25,6 +25,8 @@ export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'so
   if (check) out.push(check);
   const clip = clippingWarning(s.clipped_ratio ?? 0, s.source.codec);
   if (clip) out.push(clip);
+  const dc = dcOffsetNote(s.dc_offset ?? 0);
+  if (dc) out.push(dc);
   const n = s.source.audio_streams;
   if (n !== null && n !== undefined && n > 1) {
     // A recorder or a muxed camera file with a second microphone: one stream is analysed, the others are not.
