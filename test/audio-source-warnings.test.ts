@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pitchRangeWarnings } from '../src/audio/pitch-range.js';
 import { audioSourceWarnings } from '../src/audio/source-warnings.js';
+import { resolveAudioOptions } from '../src/audio/options.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
 
@@ -143,5 +144,15 @@ describe('a DC offset', () => {
     const s = JSON.parse(readFileSync(p('dc.summary.json'), 'utf8'));
     expect(s.dc_offset).toBeCloseTo(0.2, 3);
     expect(s.notes).toContainEqual(expect.stringMatching(/^DC offset: /));
+  });
+});
+
+describe('empty mel bands', () => {
+  it('are a warning as librosa gives one (44.1 kHz, n_fft 512, 128 bands: 11 empty); the defaults have none', () => {
+    const src = (params: object) => ({ sample_rate_hz: 16000, source: { stream_index: 0, codec: 'pcm_s16le', sample_rate_hz: 16000, channels: 1, audio_streams: 1 }, params: { ...resolveAudioOptions({}), ...params } });
+    expect(audioSourceWarnings(src({ sampleRate: 44100, nMels: 128 }), 'rec.wav')).toEqual([expect.stringMatching(/^11 of the 128 mel bands hold no FFT bin \(--n-mels 128 with --n-fft 512 at 44100 Hz/)]);
+    expect(audioSourceWarnings(src({ sampleRate: 44100, nMels: 128, nFft: 2048 }), 'rec.wav')).toEqual([]);
+    expect(audioSourceWarnings(src({}), 'rec.wav')).toEqual([]);
+    expect(audioSourceWarnings(src({ nMels: 128 }), 'rec.wav')).toEqual([]); // 16 kHz: every band has a bin
   });
 });
