@@ -6,7 +6,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pitchRangeWarnings } from '../src/audio/pitch-range.js';
 import { audioSourceWarnings } from '../src/audio/source-warnings.js';
+import { resolveAudioOptions } from '../src/audio/options.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
 
@@ -71,5 +73,86 @@ describe('warnings about the recording itself', () => {
     const notes: string[] = JSON.parse(readFileSync(p('hotf.summary.json'), 'utf8')).notes;
     expect(notes.some((n) => n.startsWith('clipped'))).toBe(false);
     expect(notes).toContainEqual(expect.stringMatching(/^at or above full scale: .*a float recording \(pcm_f32le\) keeps samples above full scale and they were analysed as they are, not clipped/));
+  });
+});
+
+/**
+ * A voice outside the F0 search range (a new user's trial: a voice at 560-650 Hz reported at p5 311 Hz, half its
+ * pitch, and one at 45-65 Hz with 7 % of frames voiced and a mean F0 of 313 Hz, both exit 0 with nothing said; Praat
+ * gives the same numbers, its manual asks for a floor and ceiling around the speaker's range). Before: no warning.
+ */
+describe('a voice outside the pitch range', () => {
+  const summary = (p5: number | null, p95: number | null, nVoiced: number, phonation: number, rmsMean = 0.1) => ({
+    n_voiced_frames: nVoiced,
+    f0_p5_hz: p5,
+    f0_p95_hz: p95,
+    phonation_time_s: phonation,
+    hop_s: 0.01,
+    functionals: { rms: { mean: rmsMean } } as never,
+    params: { f0Floor: 65, f0Ceiling: 600 },
+  });
+
+  it('says which limit the track reaches, and nothing for a voice inside it, silence or too little sound', () => {
+    expect(pitchRangeWarnings(summary(83, 117, 500, 10))).toEqual([]);
+    expect(pitchRangeWarnings(summary(66.3, 88, 120, 2))).toEqual([expect.stringMatching(/^F0 reaches the pitch floor \(5th percentile 66\.3 Hz, floor 65 Hz\).*rerun with a lower --f0-floor \(e\.g\. 43\)$/)]);
+    expect(pitchRangeWarnings(summary(311, 592, 500, 10))).toEqual([expect.stringMatching(/^the voice goes above the pitch ceiling \(600 Hz; F0 95th percentile 592\.0 Hz, 0\.0 % of voiced frames .*--f0-ceiling \(e\.g\. 900\)$/)]);
+    // A steady voice above the ceiling, tracked at half (p95 350 Hz): said by the octave check, with enough frames.
+    expect(pitchRangeWarnings({ ...summary(350, 350, 200, 2), f0_above_ceiling_ratio: 1 })).toEqual([expect.stringMatching(/^the voice goes above the pitch ceiling \(600 Hz; F0 95th percentile 350\.0 Hz, 100\.0 % of voiced frames/)]);
+    expect(pitchRangeWarnings({ ...summary(100, 120, 500, 10), f0_above_ceiling_ratio: 0.019 })).toEqual([]);
+    expect(pitchRangeWarnings({ ...summary(100, 120, 50, 1), f0_above_ceiling_ratio: 0.1 })).toEqual([]); // 5 frames
+    expect(pitchRangeWarnings(summary(124, 577, 85, 10.5))).toEqual([expect.stringMatching(/^only 8\.1 % of the 10\.5 s of sound is voiced/)]);
+    expect(pitchRangeWarnings(summary(null, null, 0, 3, 0))).toEqual([]); // digital silence: sounding in Praat's quirk
+    expect(pitchRangeWarnings(summary(null, null, 0, 0.5))).toEqual([]);
+  });
+
+  it('mmprep audio warns on a steady voice above the ceiling and one wholly below the floor (exit 0, notes too)', async () => {
+    // Three harmonics: a steady 700 Hz voice (tracked at 350 Hz, its p95 far from the ceiling); a steady 50 Hz voice.
+    const voice = (phase: string) => `0.3*sin(2*PI*(${phase}))+0.2*sin(4*PI*(${phase}))+0.1*sin(6*PI*(${phase}))`;
+    ffmpegSync(['-f', 'lavfi', '-i', `aevalsrc=${voice('700*t')}:s=16000:d=1.5`, p('high.wav')]);
+    ffmpegSync(['-f', 'lavfi', '-i', `aevalsrc=${voice('50*t')}:s=16000:d=1.5`, p('deep.wav')]);
+    const up = await runCli(['audio', p('high.wav'), '-o', p('high.jsonl'), '--summary', p('high.summary.json')]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toMatch(new RegExp(`^mmprep audio: ${p('high.wav')}: warning: the voice goes above the pitch ceiling \\(600 Hz; F0 95th percentile 350\\.0 Hz, 100\\.0 % of voiced frames`, 'm'));
+    const sum = JSON.parse(readFileSync(p('high.summary.json'), 'utf8'));
+    expect(sum).toMatchObject({ f0_above_ceiling_ratio: 1, f0_p95_hz: expect.closeTo(350, 0) });
+    expect(sum.notes).toContainEqual(expect.stringMatching(/^the voice goes above the pitch ceiling/));
+    const ok = await runCli(['audio', p('high.wav'), '-o', p('high2.jsonl'), '--f0-ceiling', '900', '--summary', p('high2.summary.json')]);
+    expect(ok.stderr).not.toContain('warning');
+    expect(JSON.parse(readFileSync(p('high2.summary.json'), 'utf8'))).toMatchObject({ f0_above_ceiling_ratio: 0, f0_p5_hz: expect.closeTo(700, 0) });
+    const deep = await runCli(['audio', p('deep.wav'), '-o', p('deep.jsonl')]);
+    expect(deep.code, deep.stderr).toBe(0);
+    expect(deep.stderr).toContain(`mmprep audio: ${p('deep.wav')}: warning: only 0.0 % of the 1.5 s of sound is voiced`);
+    const fixed = await runCli(['audio', p('deep.wav'), '-o', p('deep2.jsonl'), '--f0-floor', '43']);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(fixed.stderr).not.toContain('warning');
+  });
+});
+
+/**
+ * A DC offset (a new user's trial: speech with a 0.3 offset gave mean rms_db -10 dB against -31 dB and mfcc_0 8 higher,
+ * exit 0 with nothing said; librosa keeps the offset too, so the numbers are librosa's, but nothing said why).
+ */
+describe('a DC offset', () => {
+  it('is a warning and a note with the mean; a centred recording has none', async () => {
+    const src = (dc_offset: number) => ({ sample_rate_hz: 16000, dc_offset, source: { stream_index: 0, codec: 'pcm_s16le', sample_rate_hz: 16000, channels: 1, audio_streams: 1 } });
+    expect(audioSourceWarnings(src(0.0013), 'rec.wav')).toEqual([]); // the TTS fixture's own
+    expect(audioSourceWarnings(src(-0.05), 'rec.wav')).toEqual([expect.stringMatching(/^DC offset: the mean sample value is -0\.0500 of full scale .*no quiet frame reads below -26\.0 dB/)]);
+    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '1', '-af', 'dcshift=0.2', '-c:a', 'pcm_s16le', p('dc.wav')]);
+    const r = await runCli(['audio', p('dc.wav'), '-o', p('dc.jsonl'), '--summary', p('dc.summary.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`mmprep audio: ${p('dc.wav')}: warning: DC offset: the mean sample value is 0.2000 of full scale`);
+    const s = JSON.parse(readFileSync(p('dc.summary.json'), 'utf8'));
+    expect(s.dc_offset).toBeCloseTo(0.2, 3);
+    expect(s.notes).toContainEqual(expect.stringMatching(/^DC offset: /));
+  });
+});
+
+describe('empty mel bands', () => {
+  it('are a warning as librosa gives one (44.1 kHz, n_fft 512, 128 bands: 11 empty); the defaults have none', () => {
+    const src = (params: object) => ({ sample_rate_hz: 16000, source: { stream_index: 0, codec: 'pcm_s16le', sample_rate_hz: 16000, channels: 1, audio_streams: 1 }, params: { ...resolveAudioOptions({}), ...params } });
+    expect(audioSourceWarnings(src({ sampleRate: 44100, nMels: 128 }), 'rec.wav')).toEqual([expect.stringMatching(/^11 of the 128 mel bands hold no FFT bin \(--n-mels 128 with --n-fft 512 at 44100 Hz/)]);
+    expect(audioSourceWarnings(src({ sampleRate: 44100, nMels: 128, nFft: 2048 }), 'rec.wav')).toEqual([]);
+    expect(audioSourceWarnings(src({}), 'rec.wav')).toEqual([]);
+    expect(audioSourceWarnings(src({ nMels: 128 }), 'rec.wav')).toEqual([]); // 16 kHz: every band has a bin
   });
 });

@@ -22,6 +22,7 @@ import type { DecodedAudioInfo, PrestartedDecode } from '../media/decode-audio.j
 import type { ProbeResult } from '../media/probe.js';
 import { checkStereoChannels, type ChannelCheck } from './channel-check.js';
 import { markSyncBeeps, summarizeWithoutSyncBeeps, syncBeepRecord } from './sync-beep.js';
+import { pitchRangeWarnings } from './pitch-range.js';
 
 /** One frame record, as written (before rounding). */
 export interface AudioFrameRecord {
@@ -76,6 +77,8 @@ export interface AudioSummary {
   downmixed: boolean;
   notes: string[];
   clipped_ratio: number;
+  /** Mean sample value of the analysed signal (full scale 1); a DC offset beyond DC_NOTE_OFFSET is warned about. */
+  dc_offset: number;
   t_start_s: number;
   voiced_ratio: number;
   n_voiced_frames: number;
@@ -97,6 +100,8 @@ export interface AudioSummary {
   f0_sd_st: number | null;
   f0_range_st: number | null;
   f0_reason: string | null;
+  /** Share of the voiced frames whose F0 has an octave above the ceiling as strong (a voice above it; pitch-range.ts). */
+  f0_above_ceiling_ratio: number | null;
   functionals: Record<string, Functionals>;
   /** With --voice: Praat voice-report figures of the whole file. */
   voice?: VoiceSummary;
@@ -489,6 +494,19 @@ function clippingNote(ratio: number, codec: string | null): string {
   return `clipped: ${pct} % of samples at full scale; spectral features and F0 may be distorted`;
 }
 
+/** |mean sample value| above this (-40 dBFS) is a DC offset worth saying: it sets the floor of quiet frames' rms_db. */
+export const DC_NOTE_OFFSET = 0.01;
+
+/**
+ * A recorder's DC offset: librosa's rms and MFCCs keep it (no mean removal; mmprep equals them), Praat's pitch and
+ * intensity (so F0 and the syllables) subtract the mean; said as a note and a warning (source-warnings.ts).
+ */
+export function dcOffsetNote(dc: number): string | null {
+  if (!(Math.abs(dc) > DC_NOTE_OFFSET)) return null;
+  const floorDb = 20 * Math.log10(Math.abs(dc));
+  return `DC offset: the mean sample value is ${dc.toFixed(4)} of full scale (a recorder or sound-card fault): rms, rms_db and the MFCCs include it as librosa's do (no quiet frame reads below ${floorDb.toFixed(1)} dB), F0 and the syllables do not; remove it before analysing (ffmpeg -i IN -af highpass=f=10 OUT)`;
+}
+
 /** The summary's notes: resampling, downmix, clipping, and why fields are null. */
 function summaryNotes(f: AudioFeatures, nVoiced: number): string[] {
   const dec = f.decoded;
@@ -497,6 +515,8 @@ function summaryNotes(f: AudioFeatures, nVoiced: number): string[] {
   if (dec?.downmixed) notes.push(`downmixed ${dec.sourceChannels} channels to mono (average of the channels, as librosa.to_mono)`);
   if (dec?.channel !== undefined) notes.push(`analysed channel ${dec.channel} of ${dec.sourceChannels} alone (--channel ${dec.channel})`);
   if (f.clippedRatio > CLIPPED_NOTE_RATIO) notes.push(clippingNote(f.clippedRatio, dec?.stream.codec ?? null));
+  const dc = dcOffsetNote(f.dcOffset ?? 0);
+  if (dc) notes.push(dc);
   if (!f.delta) notes.push(`delta and delta2 are null: ${f.deltaReason}`);
   if (nVoiced === 0) notes.push('no voiced frame: F0 statistics are null');
   return notes;
@@ -619,6 +639,15 @@ function f0Statistics(voicedF0: Float32Array, fs: Functionals): F0Stats {
   };
 }
 
+/** Share of the nv voiced frames flagged by the pitch analysis's octaveAboveCeiling (null without voiced frames). */
+function aboveCeilingRatio(f: AudioFeatures, nv: number): number | null {
+  const above = f.f0OctaveAbove;
+  if (nv === 0 || !above) return nv === 0 ? null : 0;
+  let k = 0;
+  for (let i = 0; i < f.nFrames; i++) if (f.f0[i] > 0 && above[i]) k++;
+  return k / nv;
+}
+
 /** The summary object of computed features. */
 export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): AudioSummary {
   const n = f.nFrames;
@@ -645,6 +674,7 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
     downmixed: dec?.downmixed ?? false,
     notes,
     clipped_ratio: f.clippedRatio,
+    dc_offset: f.dcOffset ?? 0,
     t_start_s: clock ? clock(sourceStart(f)) : 0,
     voiced_ratio: n > 0 ? nv / n : 0,
     n_voiced_frames: nv,
@@ -656,6 +686,7 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
     mean_pause_s: nu.pause_durations_s.length ? nu.pause_durations_s.reduce((a, b) => a + b, 0) / nu.pause_durations_s.length : null,
     nuclei_times_s: nu.nuclei_times_s.map((t) => Math.round(t * 1000) / 1000),
     ...f0Stats,
+    f0_above_ceiling_ratio: aboveCeilingRatio(f, nv),
     functionals: func,
     ...(f.voice ? { voice: voiceSummary(f) } : {}),
     params: f.options,
@@ -725,6 +756,8 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
       summary = beeps ? summarizeWithoutSyncBeeps(f, file, clock, beeps) : summarizeAudio(f, file, clock);
       const check = await stereoCheck(file, f, opts.probed);
       if (check) summary.source.channel_check = check;
+      // After the sync beep is left out (its frames are neither voiced nor sounding): said on stderr too (source-warnings.ts).
+      summary.notes.push(...pitchRangeWarnings(summary));
     } finally {
       await writing;
     }

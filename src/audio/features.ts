@@ -32,6 +32,10 @@ export interface AudioFeatures extends FrameView {
   nuclei: NucleiResult;
   /** Fraction of samples at or beyond +-0.999 of full scale. */
   clippedRatio: number;
+  /** Mean sample value (full scale 1): a recorder's DC offset, which RMS and the MFCCs keep as librosa does. */
+  dcOffset?: number;
+  /** Per frame, 1 where the pitch candidate in range has an equally strong octave above the ceiling (pitch.ts). */
+  f0OctaveAbove?: Uint8Array;
   /** Present when decoded from a file. */
   decoded?: DecodedAudioInfo;
   /** Voice quality (options.voice). */
@@ -351,10 +355,12 @@ function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: SpectralResult
     deltaReason,
     f0: track.f0,
     voicedProb: track.maxStrength,
+    f0OctaveAbove: track.octaveAbove,
     rms: frameValues(spectral.rms, nFrames, columns !== undefined),
     zcr: frameValues(spectral.zcr, nFrames, columns !== undefined),
     nuclei,
     clippedRatio: nSamples > 0 ? clipped / nSamples : 0,
+    dcOffset: nSamples > 0 ? buf.sum / nSamples : 0,
     ...(columns ? { columns } : {}),
   };
 }

@@ -50,7 +50,7 @@ function load(c: SpilledCandidates, R: Rows, a: number, b: number, r0: number, m
 }
 
 /** The forward pass block by block; psi goes to `psiFile`; returns the last frame's best candidate. */
-function forwardBlocks(c: SpilledCandidates, n: number, mc: number, ceiling: number, globalPeak: number, k: PathCosts, maxStrength: Float32Array, psiFile: SpillFile): number {
+function forwardBlocks(c: SpilledCandidates, n: number, mc: number, ceiling: number, globalPeak: number, k: PathCosts, maxStrength: Float32Array, octaveAbove: Uint8Array, psiFile: SpillFile): number {
   const R = rows(mc);
   for (let a = 0; a < n; a += SPILL_BLOCK_FRAMES) {
     const b = Math.min(n, a + SPILL_BLOCK_FRAMES);
@@ -59,7 +59,7 @@ function forwardBlocks(c: SpilledCandidates, n: number, mc: number, ceiling: num
     const r0 = a === 0 ? 0 : 1;
     load(c, R, a, b, r0, mc);
     const at = r0 * mc;
-    strongestVoiced(R.F.subarray(at), R.S.subarray(at), R.NC.subarray(r0), m, mc, ceiling, maxStrength.subarray(a, b));
+    strongestVoiced(R.F.subarray(at), R.S.subarray(at), R.NC.subarray(r0), m, mc, ceiling, k.octaveCost, maxStrength.subarray(a, b), octaveAbove.subarray(a, b));
     localScores(R.F.subarray(at), R.S.subarray(at), R.NC.subarray(r0), R.LP.subarray(r0), m, mc, ceiling, globalPeak, k.silenceThreshold, k.voicingThreshold, k.octaveCost, R.delta.subarray(at), R.lf.subarray(at));
     forwardPass(R.NC, r0 + m, mc, k.jumpCost, k.vuCost, R.delta, R.lf, R.psi);
     psiFile.write(R.psi.subarray(at, at + m * mc), a * mc);
@@ -92,13 +92,14 @@ export function finishSpilled(c: SpilledCandidates, n: number, mc: number, ceili
   const f0 = new Float32Array(new SharedArrayBuffer(4 * n));
   const strength = new Float32Array(0);
   const maxStrength = new Float32Array(new SharedArrayBuffer(4 * n));
-  if (n === 0) return { f0, strength, maxStrength, n };
+  const octaveAbove = new Uint8Array(new SharedArrayBuffer(n));
+  if (n === 0) return { f0, strength, maxStrength, octaveAbove, n };
   const psiFile = SpillFile.create();
   try {
-    const place = forwardBlocks(c, n, mc, ceiling, globalPeak, k, maxStrength, psiFile);
+    const place = forwardBlocks(c, n, mc, ceiling, globalPeak, k, maxStrength, octaveAbove, psiFile);
     // Praat: no path when the signal is silent (maxStrength is still reported).
     if (globalPeak !== 0) backtrackBlocks(c, n, mc, ceiling, place, psiFile, f0);
-    return { f0, strength, maxStrength, n };
+    return { f0, strength, maxStrength, octaveAbove, n };
   } finally {
     psiFile.close();
   }

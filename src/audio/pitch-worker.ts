@@ -13,7 +13,7 @@ import { SampleBuffer } from './sample-buffer.js';
 
 const port = parentPort!;
 /** The track's buffers to transfer (a spilled track's f0 and maxStrength are shared memory: passed as they are). */
-const movable = (t: PitchTrack) => [t.f0.buffer, t.strength.buffer, t.maxStrength.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+const movable = (t: PitchTrack) => [t.f0.buffer, t.strength.buffer, t.maxStrength.buffer, t.octaveAbove.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 const params = workerData as PitchParams;
 const analyzer = new PitchAnalyzer(params);
 const buf = new SampleBuffer({ stats: false });

@@ -65,6 +65,8 @@ export interface PitchTrack {
   strength: Float32Array;
   /** Strength of the strongest voiced candidate of the frame, chosen or not (0 when none). */
   maxStrength: Float32Array;
+  /** 1 where that candidate has its octave above the ceiling at least as strong (octaveAboveCeiling). */
+  octaveAbove: Uint8Array;
   n: number;
 }
 
@@ -490,12 +492,13 @@ export class PitchAnalyzer {
     const f0 = new Float32Array(n);
     const strength = new Float32Array(n);
     const maxStrength = new Float32Array(n);
+    const octaveAbove = new Uint8Array(n);
     const F = this.freq.data;
     const S = this.strength.data;
     const NC = this.nCand.data;
     const ceiling = this.ceiling;
-    strongestVoiced(F, S, NC, n, mc, ceiling, maxStrength);
-    if (n === 0 || globalPeak === 0) return { f0, strength, maxStrength, n };
+    strongestVoiced(F, S, NC, n, mc, ceiling, this.p.octaveCost, maxStrength, octaveAbove);
+    if (n === 0 || globalPeak === 0) return { f0, strength, maxStrength, octaveAbove, n };
     const { silenceThreshold, voicingThreshold, octaveCost } = this.p;
     const stepCorrection = 0.01 / (this.p.hop / this.p.sampleRate);
     const delta = new Float64Array(n * mc);
@@ -504,7 +507,7 @@ export class PitchAnalyzer {
     localScores(F, S, NC, this.localPeak.data, n, mc, ceiling, globalPeak, silenceThreshold, voicingThreshold, octaveCost, delta, lf);
     forwardPass(NC, n, mc, this.p.octaveJumpCost * stepCorrection, this.p.voicedUnvoicedCost * stepCorrection, delta, lf, psi);
     backtrackRange(F, S, psi, n, mc, ceiling, bestLastPlace(delta, NC, n - 1, mc), f0, strength);
-    return { f0, strength, maxStrength, n };
+    return { f0, strength, maxStrength, octaveAbove, n };
   }
 
   /** finish() over candidate stores that went to temp files (pitch-spilled.ts); the files are closed after. */
@@ -529,13 +532,45 @@ export class PitchAnalyzer {
  * each loop's exit and recompiled four times per file (node --trace-deopt). Same arithmetic in the same order.
  */
 
-/** maxStrength[t]: strength of the strongest candidate of frame t at or below the ceiling (0 when none). */
-export function strongestVoiced(F: Float32Array, S: Float32Array, NC: Float32Array, n: number, mc: number, ceiling: number, maxStrength: Float32Array): void {
+/**
+ * maxStrength[t]: strength of the strongest candidate of frame t at or below the ceiling (0 when none); above[t]:
+ * octaveAboveCeiling of the candidate in range with the best local score.
+ */
+export function strongestVoiced(F: Float32Array, S: Float32Array, NC: Float32Array, n: number, mc: number, ceiling: number, octaveCost: number, maxStrength: Float32Array, above: Uint8Array): void {
   for (let t = 0; t < n; t++) {
     let m = 0;
-    for (let k = 1; k < NC[t]; k++) if (F[t * mc + k] <= ceiling && S[t * mc + k] > m) m = S[t * mc + k];
+    let best = 0;
+    let bestScore = -Infinity;
+    for (let k = 1; k < NC[t]; k++) {
+      const f = F[t * mc + k];
+      if (f > ceiling) continue;
+      if (S[t * mc + k] > m) m = S[t * mc + k];
+      // The path finder's local score of a voiced candidate (localScores), for the octave check.
+      const score = S[t * mc + k] - octaveCost * log2(ceiling / f);
+      if (score > bestScore) {
+        bestScore = score;
+        best = k;
+      }
+    }
     maxStrength[t] = m;
+    above[t] = best > 0 && octaveAboveCeiling(F, S, t * mc, NC[t], best, ceiling, octaveCost) ? 1 : 0;
   }
+}
+
+/**
+ * Whether candidate `best` of the frame at `co` has a candidate above the ceiling at its octave (1.9-2.1 times its
+ * frequency) that Praat's local score would prefer, were the ceiling higher: strength + octave cost x 1 octave at
+ * least its own (Pitch_pathFinder: strength - octaveCost x log2(ceiling / f)). A periodic sound above the ceiling
+ * has its period's double as the best lag left in range (the path finder counts candidates above the ceiling as
+ * unvoiced): a 700 Hz voice is tracked at 350 Hz so, by Praat too.
+ */
+function octaveAboveCeiling(F: Float32Array, S: Float32Array, co: number, nc: number, best: number, ceiling: number, octaveCost: number): boolean {
+  const f = F[co + best];
+  for (let k = 1; k < nc; k++) {
+    const g = F[co + k];
+    if (g > ceiling && g >= 1.9 * f && g <= 2.1 * f && S[co + k] + octaveCost >= S[co + best]) return true;
+  }
+  return false;
 }
 
 /** Each candidate's local score (Praat: unvoiced from intensity and the thresholds, voiced from its strength and the octave cost) and log2 of its frequency (NaN for the unvoiced one). */

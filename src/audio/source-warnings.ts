@@ -4,11 +4,13 @@
  * only inside audio.summary.json.
  */
 import { channelWarning } from './channel-check.js';
-import { CLIPPED_NOTE_RATIO, isFloatPcm, type AudioSummary } from './extract.js';
+import { CLIPPED_NOTE_RATIO, dcOffsetNote, isFloatPcm, type AudioSummary } from './extract.js';
+import { melFilterBank } from './mel.js';
+import { pitchRangeWarnings, type PitchRangeFields } from './pitch-range.js';
 import { shellWord, siblingName } from '../common/shell.js';
 
 /** `file`: the media file as the user gave it, named in the ffmpeg commands the warnings suggest. */
-export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'clipped_ratio'>>, file: string): string[] {
+export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'clipped_ratio' | 'dc_offset' | 'params'> & PitchRangeFields>, file: string): string[] {
   const out: string[] = [];
   const rate = s.source.sample_rate_hz;
   if (rate !== null && rate < s.sample_rate_hz) {
@@ -24,11 +26,17 @@ export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'so
   if (check) out.push(check);
   const clip = clippingWarning(s.clipped_ratio ?? 0, s.source.codec);
   if (clip) out.push(clip);
+  const dc = dcOffsetNote(s.dc_offset ?? 0);
+  if (dc) out.push(dc);
   const n = s.source.audio_streams;
   if (n !== null && n !== undefined && n > 1) {
     // A recorder or a muxed camera file with a second microphone: one stream is analysed, the others are not.
     out.push(`has ${n} audio streams and only one is analysed (ffprobe's stream index ${s.source.stream_index}); the other microphones are not in the features: give each its own file (${streamCopyCommand(file)}) and, in a manifest, its own *_audio role; mmprep audio --stream N picks one`);
   }
+  const mel = s.params ? emptyMelWarning(s.params) : null;
+  if (mel) out.push(mel);
+  // A voice outside the F0 search range (pitch-range.ts); a summary without the F0 fields (a unit test's) has none.
+  if (s.params && s.functionals && s.n_voiced_frames !== undefined) out.push(...pitchRangeWarnings(s as PitchRangeFields));
   return out;
 }
 
@@ -41,4 +49,15 @@ function streamCopyCommand(file: string): string {
 function clippingWarning(ratio: number, codec: string | null): string | null {
   if (ratio <= CLIPPED_NOTE_RATIO || isFloatPcm(codec)) return null;
   return `clipped: ${(100 * ratio).toFixed(2)} % of samples at full scale (the recording level was too high); spectral features, F0 and voice quality of the loud parts are distorted`;
+}
+
+/**
+ * Mel bands with no FFT bin (too many --n-mels for --n-fft at the rate): librosa.filters.mel warns "Empty filters
+ * detected in mel frequency basis" and so does this; their log-mel values sit at the top_db floor in every frame.
+ */
+export function emptyMelWarning(o: Pick<AudioSummary['params'], 'sampleRate' | 'nFft' | 'nMels' | 'fmin' | 'fmax'>): string | null {
+  const bands = melFilterBank(o.sampleRate, o.nFft, o.nMels, o.fmin, o.fmax ?? o.sampleRate / 2);
+  const empty = bands.filter((b) => b.weights.length === 0).length;
+  if (empty === 0) return null;
+  return `${empty} of the ${o.nMels} mel bands hold no FFT bin (--n-mels ${o.nMels} with --n-fft ${o.nFft} at ${o.sampleRate} Hz; librosa warns "Empty filters detected"): they are constant in every frame and the MFCCs are not comparable with a bank without empty bands; use fewer --n-mels or a larger --n-fft`;
 }

@@ -1,0 +1,73 @@
+/**
+ * Warnings that the voice lies outside the F0 search range (`--f0-floor`, `--f0-ceiling`). Praat's manual (Sound: To
+ * Pitch (ac), "Pitch settings") asks for a floor and ceiling around the speaker's own range: a voice above the
+ * ceiling is tracked at a subharmonic (an octave low), one below the floor is called unvoiced or tracked at a
+ * multiple. Either way the F0 figures come out wrong with nothing said: a new user's trial found a voice shifted to
+ * 560-650 Hz reported at p5 311 Hz (half its pitch), and one at 45-65 Hz with 7 % of frames voiced, mean F0 313 Hz
+ * and 6 syllables against 35. mmprep's F0 equals Praat's there too; these checks say so on stderr (and in `notes`).
+ */
+import type { AudioSummary } from './extract.js';
+
+/**
+ * p95 within 5 % of the ceiling, p5 within 3 % of the floor count as reaching it. Measured: a harmonic glide from
+ * 400 to 800 Hz (a quarter above the ceiling, tracked at half) has p95 580 Hz; real male speech at Praat's 75 Hz
+ * floor has p5 78.7 Hz (fixtures cards_003), and its octave errors p95 up to 516 Hz (cards_002, as in Praat).
+ */
+const CEILING_FACTOR = 1.05;
+const FLOOR_FACTOR = 1.03;
+/**
+ * Voiced frames whose octave above the ceiling is as strong (pitch.ts octaveAboveCeiling): at least this share and
+ * MIN_ABOVE_FRAMES of them. Measured: real and TTS speech 0-1.9 % (fixtures), speech shifted to 560-650 Hz 16 %, the
+ * 400-800 Hz glide 50 %, a steady 700 Hz voice (tracked at 350 Hz, p95 350) 100 %.
+ */
+const MIN_ABOVE_RATIO = 0.1;
+const MIN_ABOVE_FRAMES = 10;
+/** Voiced time over sounding time below this: the voice is mostly not tracked (speech has about 0.3-0.7). */
+const MIN_VOICED_SHARE = 0.15;
+/** The voicing check needs this much sounding time (s). */
+const MIN_SOUNDING_S = 1;
+
+export type PitchRangeFields = Pick<AudioSummary, 'n_voiced_frames' | 'f0_p5_hz' | 'f0_p95_hz' | 'phonation_time_s' | 'hop_s' | 'functionals'> & Partial<Pick<AudioSummary, 'f0_above_ceiling_ratio'>> & {
+  params: Pick<AudioSummary['params'], 'f0Floor' | 'f0Ceiling'>;
+};
+
+const AFFECTED = 'f0_hz, voiced, the F0 statistics and the syllable count are unreliable';
+
+/**
+ * One sentence per limit the track ran into (none for a voice inside the range). With little of the sound voiced the
+ * few voiced frames are stray (a 45-65 Hz voice: p5 124, p95 577 Hz), so only that is said, not the edges they touch.
+ */
+export function pitchRangeWarnings(s: PitchRangeFields): string[] {
+  const voiced = voicedShareWarning(s);
+  return voiced ? [voiced] : edgeWarnings(s);
+}
+
+/** The 5th / 95th F0 percentile at the floor / ceiling: part of the voice lies beyond it. */
+function edgeWarnings(s: PitchRangeFields): string[] {
+  if (s.f0_p5_hz === null || s.f0_p95_hz === null) return [];
+  const { f0Floor: floor, f0Ceiling: ceiling } = s.params;
+  const out: string[] = [];
+  const above = s.f0_above_ceiling_ratio ?? 0;
+  const octaves = above >= MIN_ABOVE_RATIO && above * s.n_voiced_frames >= MIN_ABOVE_FRAMES;
+  if (s.f0_p95_hz * CEILING_FACTOR >= ceiling || octaves) {
+    const pct = (100 * above).toFixed(1);
+    out.push(`the voice goes above the pitch ceiling (${ceiling} Hz; F0 95th percentile ${s.f0_p95_hz.toFixed(1)} Hz, ${pct} % of voiced frames with an octave above the ceiling as strong as their F0): a voice above the ceiling is tracked an octave low; ${AFFECTED}; rerun with a higher --f0-ceiling (e.g. ${Math.round(ceiling * 1.5)})`);
+  }
+  if (s.f0_p5_hz <= floor * FLOOR_FACTOR) {
+    out.push(`F0 reaches the pitch floor (5th percentile ${s.f0_p5_hz.toFixed(1)} Hz, floor ${floor} Hz): a voice below the floor (creak, a deep voice) is unvoiced or tracked an octave high; ${AFFECTED}; rerun with a lower --f0-floor (e.g. ${Math.round(floor / 1.5)})`);
+  }
+  return out;
+}
+
+/**
+ * Little of the sounding time voiced: a voice wholly below the floor is not tracked at all (a 50 Hz voice: no
+ * voiced frame). Digital silence counts as sounding in Praat's silences (a flat contour), so it is left out.
+ */
+function voicedShareWarning(s: PitchRangeFields): string | null {
+  const voicedS = s.n_voiced_frames * s.hop_s;
+  const silent = !(s.functionals.rms?.mean && s.functionals.rms.mean > 0);
+  if (silent || s.phonation_time_s < MIN_SOUNDING_S || voicedS >= MIN_VOICED_SHARE * s.phonation_time_s) return null;
+  const { f0Floor: floor } = s.params;
+  const pct = ((100 * voicedS) / s.phonation_time_s).toFixed(1);
+  return `only ${pct} % of the ${s.phonation_time_s.toFixed(1)} s of sound is voiced (speech has 30-70 %): a voice below the pitch floor of ${floor} Hz (rerun with a lower --f0-floor, e.g. ${Math.round(floor / 1.5)}), whisper or sound that is not speech; ${AFFECTED}`;
+}
