@@ -9,10 +9,11 @@
  * not let a tone that really starts early through: the same beep with a quarter of its amplitude 10 ms before its
  * step is read at that start or refused, in AAC as in WAV (at the step it would be 10 ms late).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { computeAudioFeatures } from '../src/audio/features.js';
 import { scanAudioTone } from '../src/sync/scan-audio.js';
 import { ffmpeg, rng, writeWavF32 } from './sync-media.js';
 
@@ -32,21 +33,32 @@ function beep(t: number, noiseDb: number, seed: number, lead = false): Float32Ar
   return x;
 }
 
-async function detect(name: string, x: Float32Array, kbps: number | null) {
+/** The file (WAV, or AAC at kbps), made once per name. */
+function encoded(name: string, x: () => Float32Array, kbps: number | null): string {
   const wav = join(dir, `${name}.wav`);
-  writeWavF32(wav, x, SR);
   const f = kbps === null ? wav : join(dir, `${name}.m4a`);
+  if (existsSync(f)) return f;
+  writeWavF32(wav, x(), SR);
   if (kbps !== null) ffmpeg(['-i', wav, '-c:a', 'aac', '-b:a', `${kbps}k`, f]);
-  const scan = await scanAudioTone(f, [{ name: 'all', start_s: 0, duration_s: null }]);
+  return f;
+}
+
+async function detect(name: string, x: Float32Array, kbps: number | null) {
+  const scan = await scanAudioTone(encoded(name, () => x, kbps), [{ name: 'all', start_s: 0, duration_s: null }]);
   return scan.windows[0].detections;
 }
+
+/** The abrupt beeps that a build refused before the allowance (above): noise dB, kb/s, position in the frame. */
+const REFUSED_BEFORE = [[-20, 128, 3], [-20, 96, 15], [-25, 64, 3], [-25, 64, 13]];
+const abrupt = ([noiseDb, kbps, k]: number[]) => ({ t: 1 + (k * 64) / SR + 1e-5, name: `abrupt-${noiseDb}-${kbps}-${k}`, x: () => beep(1 + (k * 64) / SR + 1e-5, noiseDb, 12345 + k) });
 
 describe("a lossy codec's pre-echo before an abrupt beep", () => {
   it('AAC at 64-128 kb/s: the beep is placeable and right where it fell in the frame', async () => {
     const refused: string[] = [];
-    for (const [noiseDb, kbps, k] of [[-20, 128, 3], [-20, 96, 15], [-25, 64, 3], [-25, 64, 13]]) {
-      const t = 1 + (k * 64) / SR + 1e-5;
-      const d = await detect(`abrupt-${noiseDb}-${kbps}-${k}`, beep(t, noiseDb, 12345 + k), kbps);
+    for (const c of REFUSED_BEFORE) {
+      const [noiseDb, kbps, k] = c;
+      const { t, name, x } = abrupt(c);
+      const d = await detect(name, x(), kbps);
       expect(d).toHaveLength(1);
       if (!d[0].placeable) refused.push(`noise ${noiseDb} dB, ${kbps} kb/s, position ${k}: ${d[0].unplaceable_reason}`);
       else expect(Math.abs(d[0].t_s - t)).toBeLessThan(0.0003);
@@ -60,6 +72,20 @@ describe("a lossy codec's pre-echo before an abrupt beep", () => {
         const d = await detect(`lead-${kbps}-${k}`, beep(t, -40, 99 + k, true), kbps);
         for (const e of d.filter((e) => e.placeable)) expect(Math.abs(e.t_s - (t - 0.01))).toBeLessThan(0.001);
       }
+    }
+  }, 400_000);
+  it("mmprep audio's beep marking (features.ts) judges the same beeps as sync: one scanner for both (ToneScanner.forStream)", async () => {
+    // Before, the audio path built its scanner without the allowance: sync placed these beeps, the audio path's
+    // detections called them unplaceable ('tone ... before the onset'; Debian's 5.1: the first two).
+    const verdict = (d: { t_s: number; placeable: boolean; unplaceable_reason?: string }) => `${d.t_s.toFixed(6)} ${d.placeable} ${d.unplaceable_reason}`;
+    for (const c of REFUSED_BEFORE) {
+      const { name, x } = abrupt(c);
+      const f = encoded(name, x, c[1]);
+      const scan = await scanAudioTone(f, [{ name: 'all', start_s: 0, duration_s: null }]);
+      const t0 = scan.firstSampleS ?? 0;
+      const sync = scan.windows[0].detections.map((d) => verdict({ ...d, t_s: d.t_s - t0 }));
+      const audio = (await computeAudioFeatures(f, {}, { toneHz: 1000, threads: false })).toneBursts?.detections.map(verdict);
+      expect(audio, name).toEqual(sync);
     }
   }, 400_000);
 });

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../src/media/probe.js';
 import { scanVideoFlash } from '../src/sync/scan-video.js';
+import { syncSession } from '../src/sync/session.js';
 import { tempDir } from './helpers/cli.js';
 import { ffmpeg, rng } from './sync-media.js';
 
@@ -69,7 +70,7 @@ const CASES = [
   { name: 'LED lit 1.0 s', scene: { lit: 1.0 }, phase: 0.4, placed: true },
   { name: 'LED lit 0.4 s', scene: { lit: 0.4 }, phase: 0.7, placed: true },
   { name: 'LED lit 40 ms (named, not placed)', scene: { lit: 0.04 }, phase: 0.5, placed: false, named: true },
-  { name: 'negative: light switched on at the beep and left on', scene: { lit: 6 }, phase: 0.3, placed: false },
+  { name: 'negative: light switched on at the beep and left on', scene: { lit: 6 }, phase: 0.3, placed: false, leftOn: true },
   { name: 'negative: a bright object passing, LED dark', scene: { lit: 0.2, dark: true, passer: true }, phase: 0.5, placed: false },
   { name: 'negative: a whole-frame flash 0.4 s after the beep', scene: { lit: 0.3, whole: true }, phase: 0.5, placed: false, late: 0.4 },
 ].map((c, i) => ({ ...c, file: join(tmp.dir, `cam${i}.mp4`), tau: (38 + c.phase) * T }));
@@ -82,13 +83,19 @@ async function scan(c: (typeof CASES)[number], lengthFree: boolean) {
   const p = await probe(c.file);
   const guides = [{ window: 'start' as const, t_s: c.tau, tolerance_s: 3 * T + 0.05, duration_s: BEEP_S }];
   const r = await scanVideoFlash(c.file, [{ name: 'start', start_s: 0, duration_s: LEN_S / 2 }], { probed: p, guides, lengthFree });
-  return r.windows[0].detections;
+  return Object.assign(r.windows[0].detections, { leftOn: r.windows[0].left_on });
 }
 
 describe('a guided flash whose LED is lit for another length than the beep (scan-video.ts lengthFreeGuide)', () => {
   it.each(CASES)('$name', async (c) => {
     const dets = await scan(c, true);
     const placed = dets.filter((d) => d.placeable);
+    // A light left on is said so (flash-step.ts), in the frame that shows it at least half lit; nothing else is.
+    if (!('leftOn' in c)) expect(dets.leftOn).toBeUndefined();
+    else {
+      expect(dets.leftOn?.reason).toMatch(/^a light at x (29|30)\d, y \d+ px comes on in the frame at \d+\.\d{3} s \(the camera's beep: \d+\.\d{3} s\), from grey level \d+ to \d+, and stays on for the \d\.\d s decoded after it: a light switched on and left on \(or something that came and stayed\), not a pulse; drive the LED from the beep's trigger/);
+      expect(Math.abs((dets.leftOn?.t_s ?? 0) - c.tau)).toBeLessThan(T);
+    }
     if (!c.placed) {
       expect(placed, JSON.stringify(placed)).toHaveLength(0);
       if (c.named) expect(dets.map((d) => d.unplaceable_reason).join('; ')).toMatch(/a light about \d+ ms long, but its frames time its onset only to/);
@@ -105,5 +112,16 @@ describe('a guided flash whose LED is lit for another length than the beep (scan
   it('without the length-free look, the 1.0 s LED is not placed (the failure this look fixes)', async () => {
     const dets = await scan(CASES[0], false);
     expect(dets.filter((d) => d.placeable)).toHaveLength(0);
+  }, 120_000);
+
+  it("a camera whose LED comes on at its beep and stays on: the refusal says so (it said 'no flash' or named another candidate)", async () => {
+    // 6 s at 25 fps: a 16 px LED lit from 2.0 s to the end; the camera's beep at 2.0 s, the lav's at 1.5 s.
+    const cam = join(tmp.dir, 'lefton.mp4');
+    const lav = join(tmp.dir, 'lefton-lav.wav');
+    const led = "color=c=0x303030:s=320x180:r=25:d=6,noise=alls=12:allf=t,drawbox=x=296:y=4:w=16:h=16:color=white:t=fill:enable='gte(t,2.0)'";
+    const beep = (t: number, sr: number) => `aevalsrc='0.3*sin(2*PI*1000*t)*between(t,${t},${t + 0.2})+0.01*(random(0)-0.5)':s=${sr}:d=6`;
+    ffmpeg(['-f', 'lavfi', '-i', led, '-f', 'lavfi', '-i', beep(2, 48000), '-c:v', 'libx264', '-crf', '23', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', cam]);
+    ffmpeg(['-f', 'lavfi', '-i', beep(1.5, 16000), lav]);
+    await expect(syncSession([{ file: lav }, { file: cam }])).rejects.toThrow(/video stream 0 cannot be put on the reference clock: start-window candidate at 2\.000 s not used: a light at x (29|30)\d, y \d px comes on in the frame at 2\.000 s \(the camera's beep: 2\.0\d\d s\), from grey level \d+ to \d+, and stays on for the 4\.0 s decoded after it: a light switched on and left on/);
   }, 120_000);
 });

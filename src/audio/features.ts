@@ -72,6 +72,11 @@ export interface AnalyzeOptions {
   ownChunks?: boolean;
   /** The number of frames expected (e.g. from the container's duration), asked at the first chunk; null: unknown. */
   framesHint?: () => number | null;
+  /**
+   * The decoded stream (codec and its own sample rate), asked at the first chunk: the tone detector (toneHz) then
+   * allows for a lossy codec's pre-echo as `mmprep sync` does (ToneScanner.forStream). Unset: judged as PCM.
+   */
+  toneStream?: () => { codec?: string | null; sample_rate_hz?: number | null } | undefined;
   /** computeAudioFeatures: called once the decoder has probed the file, before the first chunk. */
   onOpen?: (info: DecodedAudioInfo) => void;
   /** computeAudioFeatures: the file's ffprobe run, when the caller started it earlier (else the decoder runs it). */
@@ -240,12 +245,15 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
   const keep = () => Math.min(spectral.minNeeded(), pitch.minNeeded(), intensity.minNeeded());
   // The signal, kept for the voice measures only: in memory, or past the spill threshold in a temp file.
   const pcm = o.voice ? new VoiceRecorder(spill === undefined ? Infinity : spill * o.hopLength) : null;
-  const tone = run.toneHz !== undefined && 4 * run.toneHz <= sr ? new ToneScanner(sr, 0, { toneHz: run.toneHz }) : null;
+  const toneOn = run.toneHz !== undefined && 4 * run.toneHz <= sr;
+  let tone: ToneScanner | null = null;
   let first = true;
   try {
     for await (const chunk of chunks) {
       if (first) {
         first = false;
+        // Built once the decoder has opened, so that it knows the stream's codec (as mmprep sync's scanner does).
+        if (toneOn) tone = ToneScanner.forStream(sr, 0, run.toneStream?.(), { toneHz: run.toneHz });
         const hint = run.framesHint?.();
         if (hint) for (const st of [spectral.logmel, spectral.rms, spectral.zcr]) st.reserve(hint);
         // A long file will spill: an unusable temp folder is refused here, in one line, before the pitch worker meets it.
@@ -267,7 +275,7 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     const spec = spectralFinish(o, spectral);
     const track = await trackP;
     const f = finishFeatures(o, buf, spec, spectral, track, intensity, buf.clipped);
-    if (tone) f.toneBursts = { toneHz: run.toneHz as number, detections: tone.finish() };
+    if (toneOn) f.toneBursts = { toneHz: run.toneHz as number, detections: tone ? tone.finish() : [] };
     if (pcm) f.voice = await voiceOf(pcm.finish(), f, o, spill);
     return f;
   } finally {
@@ -386,7 +394,7 @@ export async function computeAudioFeatures(file: string, options: Partial<AudioO
     const d = info?.stream.duration_s;
     return typeof d === 'number' && Number.isFinite(d) && d > 0 ? 2 + Math.ceil((d * o.sampleRate) / o.hopLength) : null;
   };
-  const f = await analyzePcm(decoded(), o, { ...run, ownChunks: true, framesHint });
+  const f = await analyzePcm(decoded(), o, { ...run, ownChunks: true, framesHint, toneStream: () => info?.stream });
   f.decoded = info;
   return f;
 }

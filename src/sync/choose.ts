@@ -134,10 +134,9 @@ export function choosePulses(st: StreamState, pick: PickRule | null): Candidate[
     } else if (c.extra > 0 && c.chosen) {
       st.warnings.push({ code: 'extra_pulses', message: `${c.extra} more candidate pulse(s) in the ${w} window; chose ${c.chosen.t_s.toFixed(3)} s (${pick ?? 'clearly strongest'})` });
     }
-    if (!c.chosen && c.refused.length) {
-      const r = c.refused[0];
-      st.warnings.push({ code: 'unplaceable_pulse', message: `${w}-window candidate at ${r.t_s.toFixed(3)} s not used: ${r.unplaceable_reason ?? 'does not stand out'}` });
-    }
+    // A light left on at the camera's beep (scan-video.ts) says more than the strongest candidate elsewhere.
+    const named = st.leftOn?.[w] ?? (c.refused[0] ? { t_s: c.refused[0].t_s, reason: c.refused[0].unplaceable_reason ?? 'does not stand out' } : null);
+    if (!c.chosen && named) st.warnings.push({ code: 'unplaceable_pulse', message: `${w}-window candidate at ${named.t_s.toFixed(3)} s not used: ${named.reason}` });
     if (c.chosen && st.kind === 'audio' && Number(c.chosen.confidence) < 0.5) {
       st.warnings.push({ code: 'low_snr', message: `${w} beep at ${c.chosen.t_s.toFixed(3)} s stands out little (band SNR ${Number(c.chosen.band_snr_db).toFixed(1)} dB, confidence ${Number(c.chosen.confidence).toFixed(2)})` });
     }

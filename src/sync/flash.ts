@@ -17,6 +17,7 @@
 import { frameGapNear, frameGapWords } from './flash-gaps.js';
 import type { VideoFrame } from '../media/decode-video.js';
 import { arrivalAround } from './flash-arrival.js';
+import { lightLeftOn, type LightLeftOn } from './flash-step.js';
 import { allRegions, cellMeans, gridFor, regionSeries, type Grid, type Region } from './flash-cells.js';
 import { grownOverlap, litExtent, samePlace, type CellBox } from './flash-lit.js';
 import { calibrate, looseFitReason, summariseNull, type NullSummary } from './flash-null.js';
@@ -266,6 +267,8 @@ export class FlashScanner {
   private frameBase = 0;
   private acceptFrom = -Infinity;
   private readonly found: FlashDetection[] = [];
+  /** The length-free look (lengthFree): a light switched on at the guide and left on (flash-step.ts), to name in a refusal. */
+  private leftOnFound: (LightLeftOn & { region: FlashRegion }) | null = null;
   /** Per analysed chunk, each cell's temporal SD (NaN until scoreTrack or litCells needs it). */
   private cellSd = new Float64Array(0);
   /** Display pixels per decoded pixel. */
@@ -358,6 +361,7 @@ export class FlashScanner {
     const regions = allRegions(grid);
     const track = this.scoreTrack(regions, tests, n);
     this.keepTrack(track, regions, tests, boundary, n);
+    this.findLeftOn(T, grid);
     const cands = this.guides.length ? this.guidedCandidates(track, T, n) : [];
     cands.push(...this.unguidedCandidates(track, regions, tests, n, cands));
     for (const c of cands) {
@@ -369,6 +373,18 @@ export class FlashScanner {
       if (d.placeable || d.pair_candidate || (d.score >= 0.5 * this.o.minScore && d.contrast * 255 >= this.o.minJump && d.confidence >= 0.1)) this.found.push(d);
     }
     this.acceptFrom = boundary;
+  }
+
+  /** The length-free look at one guide: a light switched on there and left on (flash-step.ts), kept for leftOn(). */
+  private findLeftOn(T: number, grid: Grid): void {
+    if (!this.lengthFree || this.guides.length !== 1 || this.leftOnFound) return;
+    const l = lightLeftOn(this.cellBuf, this.times, this.guides[0], T, grid, { noiseFloor: NOISE_FLOOR, minLitS: this.o.maxFlashS });
+    if (l) this.leftOnFound = { ...l, region: this.regionPx({ cx: l.cx, cy: l.cy, size: 1 }) };
+  }
+
+  /** A light switched on at the guide and left on, found by the length-free look (null: none, or another look). */
+  leftOn(): (LightLeftOn & { region: FlashRegion }) | null {
+    return this.leftOnFound;
   }
 
   /** Appends the track of this chunk's accepted frames (those not already kept from the previous chunk). */

@@ -62,7 +62,11 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
   const shared = states.filter((o) => o.placed && ((o.chosen.start && s.chosen.start) || (o.chosen.end && s.chosen.end)));
   const from = shared.find((o) => o.chosen.start && o.chosen.end && s.chosen.start && s.chosen.end) ?? shared[0];
   if (!from || !from.placed) return false;
-  const pairs = pulsePairs(s, from);
+  // --ends start uses the start pulse alone. A whole-file window (--search-s 0) also finds pulses in the file's second
+  // half (window `end`): such a pulse places the stream only when it shares no start pulse with `from`, and then only
+  // against `from`'s second-half pulse (never another stream's start pulse: two-ended files stay unambiguous).
+  const all = pulsePairs(s, from);
+  const pairs = o.ends === 'start' && all.length === 2 ? all.slice(0, 1) : all;
   const clock = clockOfPulses(s, from, pairs, states, o);
   if (!clock) return false;
   // A pulses_disagree left by an earlier try (before the file's sound, whose drift settles it, was placed) is stale.
@@ -739,10 +743,27 @@ function xcorrClock(s: StreamState, best: XcorrPick, ends: Ends, minConfidence: 
         return null;
       }
     } else {
-      s.warnings.push({ code: 'no_end_pulse', message: `no pulse, and the end windows do not cross-correlate clearly with ${best.o.file}${endRes?.fine_z != null ? ` (fine z ${endRes.fine_z.toFixed(1)})` : ''}: drift from the start window alone` });
+      s.warnings.push({ code: 'no_end_pulse', message: `no pulse, and ${endUnusedWhy(endRes, r, best.o.file, minConfidence)}; drift from the start window alone` });
     }
   }
   return { k1, c: r.offset_s - (k1 ?? 0) * r.at_s, endRes };
+}
+
+/**
+ * Why the end windows' cross-correlation gives no drift, in words that agree with its numbers (sync.json's
+ * xcorr.end_fine_z beside it): it found no 2 s of overlap, it is not conclusive (whyNotConclusive; where only the
+ * coarse peak fails, the fine peak may be very clear: a looped stimulus matches at every loop), or its window's middle
+ * is not more than 1 s after the start window's on this stream's timeline (no baseline to measure a drift over).
+ */
+function endUnusedWhy(endRes: XcorrResult | null, r: XcorrResult, file: string, minConfidence: number): string {
+  if (!endRes) return `the end windows share under 2 s of sound with ${file} to cross-correlate`;
+  const why = whyNotConclusive(endRes, minConfidence);
+  const z = endRes.fine_z === null ? '' : endRes.fine_z.toFixed(1);
+  if (why !== null && endRes.fine_z !== null && endRes.fine_z >= MIN_FINE_Z && endRes.peak_ratio < MIN_COARSE_RATIO) {
+    return `the end windows' cross-correlation with ${file} is not conclusive: its fine peak stands out (z ${z}), but its coarse peak does not (ratio ${endRes.peak_ratio.toFixed(2)}, at least ${MIN_COARSE_RATIO} needed): the content matches at other lags too (a sound repeated or looped)`;
+  }
+  if (why !== null) return `the end windows' cross-correlation with ${file} is not conclusive: ${why}`;
+  return `the end windows match ${file} clearly (fine z ${z}) but their middle (${endRes.at_s.toFixed(3)} s) is not more than 1 s after the start window's (${r.at_s.toFixed(3)} s), so they measure no drift`;
 }
 
 const r3n = (v: number | null) => (v === null ? null : r3(Math.min(v, 1e6)));

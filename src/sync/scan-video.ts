@@ -73,6 +73,8 @@ export interface VideoWindowResult {
    * frames) covers its window with fewer frames than count x step: 4.2 s of 5 s, called truncated, before.
    */
   decoded_s: number;
+  /** A light switched on at the camera's beep and left on (lengthFreeGuide): its onset and why it is no pulse. */
+  left_on?: { t_s: number; reason: string };
 }
 
 export async function scanVideoFlash(file: string, windows: SearchWindow[], opts: VideoScanOptions = {}): Promise<{ windows: VideoWindowResult[] }> {
@@ -93,10 +95,11 @@ export async function scanVideoFlash(file: string, windows: SearchWindow[], opts
     const scan = await scanSpan(file, w, span, guides, { ...opts, picture }, scanOpts, opts.maxSide ?? DEFAULT_FLASH_SIDE);
     let found = scan.found;
     for (const g of guides) found = await recheckGuide(file, w, span, g, found, scan, { ...opts, picture }, scanOpts);
-    for (const g of guides) found = await lengthFreeGuide(file, w, span, g, found, scan, { ...opts, picture }, scanOpts);
+    const leftOn: Array<VideoWindowResult['left_on']> = [];
+    for (const g of guides) found = await lengthFreeGuide(file, w, span, g, found, scan, { ...opts, picture }, scanOpts, leftOn);
     if (noBeepHere) for (const d of found) markNoBeep(d);
     const covered = scan.lastT_s === null ? 0 : scan.lastT_s + scan.frameS - (span.start ?? opts.probed?.start_time_s ?? 0);
-    results.push({ window: w, detections: found, frames: scan.frames, decoded_s: Math.max(scan.frames * scan.frameS, covered) });
+    results.push({ window: w, detections: found, frames: scan.frames, decoded_s: Math.max(scan.frames * scan.frameS, covered), ...(leftOn[0] ? { left_on: leftOn[0] } : {}) });
     scans.push(scan);
     frameS ||= scan.frameS;
   }
@@ -127,6 +130,8 @@ interface SpanScan {
   lastT_s: number | null;
   track: FlashTrack;
   frameS: number;
+  /** The length-free look's light switched on at its guide and left on (FlashScanner.leftOn). */
+  leftOn: ReturnType<FlashScanner['leftOn']>;
   /** The decoded frames' longest side and the source's (display) longest side, px. */
   side: number;
   sourceSide: number;
@@ -146,7 +151,7 @@ async function scanSpan(file: string, w: SearchWindow, span: Span, guides: Flash
   }
   const found = scanner.finish().map((d) => ({ ...d, window: w.name }));
   const g = dec.geometry;
-  return { found, frames, lastT_s, track: scanner.track(), frameS: scanner.frameS(), side: Math.max(g.width, g.height), sourceSide: Math.max(g.displayWidth, g.displayHeight) };
+  return { found, frames, lastT_s, track: scanner.track(), frameS: scanner.frameS(), leftOn: scanner.leftOn(), side: Math.max(g.width, g.height), sourceSide: Math.max(g.displayWidth, g.displayHeight) };
 }
 
 /**
@@ -208,9 +213,10 @@ export const LENGTH_FREE_S: [number, number] = [0.03, 1.2];
  * (a lone unguided candidate's shape rules, `strict`), at a quarter of the false-pulse budget (the three looks
  * together expect at most 1.75x the false pulses of one: a Bonferroni split), and placed only when its frames time
  * its onset within a quarter frame (sd); otherwise, when the first looks found nothing at all there, what this look
- * found is reported unplaced, so the refusal names it.
+ * found is reported unplaced, so the refusal names it. A light switched on at the guide and left on past LENGTH_FREE_S
+ * (flash-step.ts) is pushed to `leftOn` for the refusal to name instead (before, it named an unrelated candidate).
  */
-async function lengthFreeGuide(file: string, w: SearchWindow, span: Span, g: FlashGuide, found: SpanScan['found'], first: SpanScan, opts: VideoScanOptions, scanOpts: FlashScanOptions): Promise<SpanScan['found']> {
+async function lengthFreeGuide(file: string, w: SearchWindow, span: Span, g: FlashGuide, found: SpanScan['found'], first: SpanScan, opts: VideoScanOptions, scanOpts: FlashScanOptions, leftOn: Array<VideoWindowResult['left_on']>): Promise<SpanScan['found']> {
   const near = nearGuide(g, first.frameS);
   if (opts.lengthFree === false || found.some((d) => d.guided && d.placeable && near(d.t_s))) return found;
   const minConfidence = 1 - (1 - (scanOpts.minConfidence ?? DEFAULT_FLASH_MIN_CONFIDENCE)) / 4;
@@ -219,8 +225,15 @@ async function lengthFreeGuide(file: string, w: SearchWindow, span: Span, g: Fla
   const hit = again.found.filter((d) => d.guided && near(d.t_s));
   const placed = hit.filter((d) => d.placeable);
   if (placed.length) return found.filter((d) => !near(d.t_s)).concat(placed).sort((a, b) => a.t_s - b.t_s);
+  if (again.leftOn) leftOn.push({ t_s: again.leftOn.t_s, reason: leftOnReason(again.leftOn, g) });
   if (found.some((d) => near(d.t_s))) return found;
   return found.concat(hit).sort((a, b) => a.t_s - b.t_s);
+}
+
+/** Why a light switched on at the camera's beep and left on (flash-step.ts) places nothing, and what to do. */
+function leftOnReason(l: NonNullable<SpanScan['leftOn']>, g: FlashGuide): string {
+  const lv = (v: number) => v.toFixed(0);
+  return `a light at x ${l.region.x_px}, y ${l.region.y_px} px comes on in the frame at ${l.t_s.toFixed(3)} s (the camera's beep: ${g.t_s.toFixed(3)} s), from grey level ${lv(l.level_before)} to ${lv(l.level_after)}, and stays on for the ${l.lit_s.toFixed(1)} s decoded after it: a light switched on and left on (or something that came and stayed), not a pulse; drive the LED from the beep's trigger so that it goes dark again after 100-500 ms, as long as the beep`;
 }
 
 /**

@@ -58,7 +58,8 @@ function referenceOf(states: StreamState[], probes: ProbedFile[], ref: string | 
 function noteMissing(st: StreamState, toneHz: number, ends: Ends): void {
   if (!st.chosen.start && !st.chosen.end) {
     if (st.detections.length === 0 && st.kind === 'audio' && st.kept) {
-      const other = findOtherToneBurst(st.kept, st.sampleRate, st.keptT0, toneHz);
+      // Both kept windows (--ends both): beeps at another frequency at the end only were not hinted at before.
+      const other = findOtherToneBurst(st.kept, st.sampleRate, st.keptT0, toneHz) ?? (st.keptEnd ? findOtherToneBurst(st.keptEnd, st.sampleRate, st.keptEndT0, toneHz) : null);
       if (other) st.hint = ` (but a tone burst at about ${other.hz} Hz at ${other.t_s.toFixed(3)} s: --tone-hz ${other.hz}?)`;
     }
     if (!st.warnings.some((w) => w.code === 'unplaceable_pulse')) {

@@ -75,6 +75,8 @@ export interface StreamState {
   placed: Placement | null;
   /** Set when a check refused a placement (the stream is then not placed again). */
   refusedBy?: string;
+  /** A picture: a light switched on at its camera's beep and left on, per window (scan-video.ts), named when nothing is placed there. */
+  leftOn?: Partial<Record<'start' | 'end', { t_s: number; reason: string }>>;
   /** A picture without its own beep: the reference's start/end beeps for the pair search (set by flashGuides). */
   flashPair?: FlashPairHint;
 }
@@ -211,6 +213,7 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
   const odd = flashLengthWarning(scan.windows, guides);
   if (odd) st.warnings.push(odd);
   for (const w of scan.windows) for (const d of w.detections) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
+  for (const w of scan.windows) if (w.left_on) (st.leftOn ??= {})[windowOf(w.left_on.t_s, w.window.name, dur)] = w.left_on;
   o.onProgress?.(`${q.file}: video stream ${st.stream}: ${st.detections.length} candidate pulse(s)${guides.length ? ` (guided by its own beep at ${guides.map((g) => g.t_s.toFixed(3)).join(', ')} s)` : ''}`);
 }
 

@@ -30,6 +30,7 @@ import { COH_BLOCKS, MAX_COHERENT_RESID, coherentMaxDevHz, coherentPlateau, cohe
 import { calibrateBeeps, STAT_WINDOWS, statTrack } from './tone-null.js';
 import { markEchoTails } from './tone-early.js';
 import { OnsetRefiner } from './tone-refine.js';
+import { preEchoSpanS } from './tone-onset.js';
 
 export interface ToneScanOptions {
   /** Tone frequency in Hz (default 1000). */
@@ -143,6 +144,16 @@ export class ToneScanner {
    * counts end here, as "the searched span" of tone-null.ts says. The null's values still come from all of it.
    */
   searchedUntilS = Infinity;
+
+  /**
+   * The scanner for a decoded stream, as `mmprep sync` (scan-audio.ts) and `mmprep audio`'s beep marking
+   * (features.ts) both build it: a lossy codec's pre-echo before a beep is not taken for an earlier arrival
+   * (tone-onset.ts preEchoSpanS, from the stream's codec and its own sample rate; opts.preEchoS overrides it). `stream`
+   * undefined: samples of unknown origin, judged as PCM.
+   */
+  static forStream(sampleRate: number, t0: number, stream: { codec?: string | null; sample_rate_hz?: number | null } | undefined, opts: ToneScanOptions = {}): ToneScanner {
+    return new ToneScanner(sampleRate, t0, { ...opts, preEchoS: opts.preEchoS ?? preEchoSpanS(stream?.codec, stream?.sample_rate_hz) });
+  }
 
   /** t0: time of the first pushed sample on the stream's timeline. */
   constructor(sampleRate: number, t0: number, opts: ToneScanOptions = {}) {
