@@ -1,7 +1,7 @@
 /** Decodes only the search windows of one audio stream (input seeks) and finds the tone bursts in them. */
 import { AudioDecoder, type TimestampGap } from '../media/decode-audio.js';
 import type { ProbeResult } from '../media/probe.js';
-import { preEchoSpanS } from './tone-onset.js';
+import { losslessCodec, preEchoSpanS } from './tone-onset.js';
 import { ToneScanner, type ToneDetection, type ToneScanOptions } from './tone.js';
 import type { SearchWindow, WindowName } from './windows.js';
 
@@ -80,7 +80,8 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
     firstSampleS ??= dec.info.firstSampleS;
     // A lossy codec's pre-echo before the beep is not taken for an earlier arrival (tone-onset.ts preEchoSpanS).
     const preEchoS = opts.preEchoS ?? preEchoSpanS(dec.info.stream.codec, dec.info.stream.sample_rate_hz);
-    const scanner = new ToneScanner(sr, t0, { ...opts, preEchoS });
+    const lossless = opts.lossless ?? losslessCodec(dec.info.stream.codec);
+    const scanner = new ToneScanner(sr, t0, { ...opts, preEchoS, lossless });
     // Pulses are taken only before pulses_before_s (a short file's start window): its confidence counts only that span.
     if (w.pulses_before_s !== undefined) scanner.searchedUntilS = t0 + w.pulses_before_s;
     const last = wi > 0 && wi === windows.length - 1;

@@ -58,6 +58,8 @@ export interface ToneScanOptions {
   overlapS?: number;
   /** How far before a transient the stream's lossy codec spreads it, seconds (tone-onset.ts preEchoSpanS; default 0). */
   preEchoS?: number;
+  /** The stream is PCM or a lossless codec (tone-onset.ts losslessCodec; default false): nothing of the beep's own sound lies before its onset. */
+  lossless?: boolean;
 }
 
 export interface ToneDetection {
@@ -163,6 +165,7 @@ export class ToneScanner {
       chunkS: opts.chunkS ?? 30,
       overlapS: opts.overlapS ?? 6,
       preEchoS: opts.preEchoS ?? 0,
+      lossless: opts.lossless ?? false,
     };
     if (this.o.overlapS < this.o.maxDurationS + 0.5) this.o.overlapS = this.o.maxDurationS + 0.5;
     this.buf = new Float32Array(Math.round((this.o.chunkS + this.o.overlapS) * sampleRate));
@@ -410,7 +413,7 @@ export class ToneScanner {
     if (!edges) return null;
     // Noise of the arrival search: the mean in-band power 150-400 ms before the burst (before any direct sound).
     const farBefore = ToneScanner.meanOf(tp, w0 - 200, w0 - 75) ?? floor;
-    const refiner = new OnsetRefiner(this.sampleRate, this.toneHz, this.winN, this.ref, this.bufStart, this.o.preEchoS);
+    const refiner = new OnsetRefiner(this.sampleRate, this.toneHz, this.winN, this.ref, this.bufStart, this.o.preEchoS, this.o.lossless);
     const onset = refiner.onsetOf(x, n, edges.rise, Math.max(farBefore, chunkFloor));
     if (!onset) return null;
     const duration = (edges.end - onset.t) / sr;
