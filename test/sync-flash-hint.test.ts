@@ -32,8 +32,10 @@ function mic(at: number[], pre: number | null, seed: number): Float32Array {
   const r = rng(seed);
   for (let i = 0; i < x.length; i++) x[i] = 0.003 * r.g();
   addBeeps(x, SR, at.map((t) => ({ t_s: t, dur_s: PULSE_S })));
-  // A tone in the beep's own phase, 30 dB under it, in the 12 ms before: "tone over the noise before the onset".
-  if (pre !== null) for (let i = Math.ceil((pre - 0.012) * SR); i < Math.ceil(pre * SR); i++) x[i] += 0.01 * Math.sin(2 * Math.PI * 1000 * (i / SR - pre));
+  // A harmonic 12 dB under the beep (1040 Hz, in its phase 9 ms before it) in the 12 ms before: "tone over the noise before
+  // the onset" (as strong as a direct sound an echo dip hides; 30 dB under, as this test had it before 2026-12-02, is
+  // taken for the room's own sound, tone-refine.ts HIDDEN_DIRECT_DB).
+  if (pre !== null) for (let i = Math.ceil((pre - 0.012) * SR); i < Math.ceil(pre * SR); i++) x[i] += 0.075 * Math.sin(2 * Math.PI * (-1000 * 0.009 + 1040 * (i / SR - pre + 0.009)));
   return x;
 }
 

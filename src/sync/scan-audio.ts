@@ -77,7 +77,8 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
     // Its first sample's time is the first decoded frame's, not the first packet's (probe.ts firstSampleTime: Opus in WebM).
     const t0 = w.start_s > 0 ? w.start_s + (opts.probed?.start_time_s ?? 0) : (dec.info.firstSampleS ?? 0);
     firstSampleS ??= dec.info.firstSampleS;
-    // A lossy codec's pre-echo before the beep is not taken for an earlier arrival (as in mmprep audio's beep marking).
+    // A lossy codec's pre-echo before the beep is not taken for an earlier arrival, and a lossless stream gets the
+    // hidden-direct-sound floor (tone.ts forStream; as in mmprep audio's beep marking).
     const scanner = ToneScanner.forStream(sr, t0, dec.info.stream, opts);
     // Pulses are taken only before pulses_before_s (a short file's start window): its confidence counts only that span.
     if (w.pulses_before_s !== undefined) scanner.searchedUntilS = t0 + w.pulses_before_s;

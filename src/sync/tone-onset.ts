@@ -119,3 +119,14 @@ export function preEchoSpanS(codec: string | null | undefined, sampleRateHz: num
   if (codec === 'opus') return 0.0225;
   return 0;
 }
+
+/**
+ * Whether a stream's codec keeps the waveform (PCM, FLAC, ALAC, WavPack, TTA, Monkey's Audio, MLP/TrueHD): then
+ * nothing of an abrupt beep's own sound lies before its onset (decoded at 16 kHz by ffmpeg's resampler, measured
+ * 2026-12-02: 84 dB under the beep and less, none from 1 ms before it), and tone before a right onset is the room's
+ * own sound (tone-refine.ts HIDDEN_DIRECT_DB). False for lossy codecs and codecs not known here.
+ */
+export function losslessCodec(codec: string | null | undefined): boolean {
+  if (!codec) return false;
+  return codec.startsWith('pcm_') || ['flac', 'alac', 'wavpack', 'tta', 'ape', 'mlp', 'truehd'].includes(codec);
+}

@@ -30,7 +30,7 @@ import { COH_BLOCKS, MAX_COHERENT_RESID, coherentMaxDevHz, coherentPlateau, cohe
 import { calibrateBeeps, STAT_WINDOWS, statTrack } from './tone-null.js';
 import { markEchoTails } from './tone-early.js';
 import { OnsetRefiner } from './tone-refine.js';
-import { preEchoSpanS } from './tone-onset.js';
+import { losslessCodec, preEchoSpanS } from './tone-onset.js';
 
 export interface ToneScanOptions {
   /** Tone frequency in Hz (default 1000). */
@@ -59,6 +59,8 @@ export interface ToneScanOptions {
   overlapS?: number;
   /** How far before a transient the stream's lossy codec spreads it, seconds (tone-onset.ts preEchoSpanS; default 0). */
   preEchoS?: number;
+  /** The stream is PCM or a lossless codec (tone-onset.ts losslessCodec; default false): nothing of the beep's own sound lies before its onset. */
+  lossless?: boolean;
 }
 
 export interface ToneDetection {
@@ -148,11 +150,13 @@ export class ToneScanner {
   /**
    * The scanner for a decoded stream, as `mmprep sync` (scan-audio.ts) and `mmprep audio`'s beep marking
    * (features.ts) both build it: a lossy codec's pre-echo before a beep is not taken for an earlier arrival
-   * (tone-onset.ts preEchoSpanS, from the stream's codec and its own sample rate; opts.preEchoS overrides it). `stream`
-   * undefined: samples of unknown origin, judged as PCM.
+   * (tone-onset.ts preEchoSpanS, from the stream's codec and its own sample rate; opts.preEchoS overrides it), and a
+   * PCM or lossless stream's in-phase tone far under the direct sound is not taken for a hidden direct sound
+   * (losslessCodec, tone-refine.ts HIDDEN_DIRECT_DB). `stream` undefined: samples of unknown origin, given neither.
    */
   static forStream(sampleRate: number, t0: number, stream: { codec?: string | null; sample_rate_hz?: number | null } | undefined, opts: ToneScanOptions = {}): ToneScanner {
-    return new ToneScanner(sampleRate, t0, { ...opts, preEchoS: opts.preEchoS ?? preEchoSpanS(stream?.codec, stream?.sample_rate_hz) });
+    const preEchoS = opts.preEchoS ?? preEchoSpanS(stream?.codec, stream?.sample_rate_hz);
+    return new ToneScanner(sampleRate, t0, { ...opts, preEchoS, lossless: opts.lossless ?? losslessCodec(stream?.codec) });
   }
 
   /** t0: time of the first pushed sample on the stream's timeline. */
@@ -174,6 +178,7 @@ export class ToneScanner {
       chunkS: opts.chunkS ?? 30,
       overlapS: opts.overlapS ?? 6,
       preEchoS: opts.preEchoS ?? 0,
+      lossless: opts.lossless ?? false,
     };
     if (this.o.overlapS < this.o.maxDurationS + 0.5) this.o.overlapS = this.o.maxDurationS + 0.5;
     this.buf = new Float32Array(Math.round((this.o.chunkS + this.o.overlapS) * sampleRate));
@@ -421,7 +426,7 @@ export class ToneScanner {
     if (!edges) return null;
     // Noise of the arrival search: the mean in-band power 150-400 ms before the burst (before any direct sound).
     const farBefore = ToneScanner.meanOf(tp, w0 - 200, w0 - 75) ?? floor;
-    const refiner = new OnsetRefiner(this.sampleRate, this.toneHz, this.winN, this.ref, this.bufStart, this.o.preEchoS);
+    const refiner = new OnsetRefiner(this.sampleRate, this.toneHz, this.winN, this.ref, this.bufStart, this.o.preEchoS, this.o.lossless);
     const onset = refiner.onsetOf(x, n, edges.rise, Math.max(farBefore, chunkFloor));
     if (!onset) return null;
     const duration = (edges.end - onset.t) / sr;
