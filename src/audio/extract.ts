@@ -642,7 +642,8 @@ function f0Statistics(voicedF0: Float32Array, fs: Functionals): F0Stats {
 /** Share of the nv voiced frames flagged by the pitch analysis's octaveAboveCeiling (null without voiced frames). */
 function aboveCeilingRatio(f: AudioFeatures, nv: number): number | null {
   const above = f.f0OctaveAbove;
-  if (nv === 0 || !above) return nv === 0 ? null : 0;
+  if (nv === 0) return null;
+  if (!above) return 0;
   let k = 0;
   for (let i = 0; i < f.nFrames; i++) if (f.f0[i] > 0 && above[i]) k++;
   return k / nv;

@@ -54,7 +54,7 @@ function edgeWarnings(s: PitchRangeFields): string[] {
     out.push(`the voice goes above the pitch ceiling (${ceiling} Hz; F0 95th percentile ${s.f0_p95_hz.toFixed(1)} Hz, ${pct} % of voiced frames with an octave above the ceiling as strong as their F0): a voice above the ceiling is tracked an octave low; ${AFFECTED}; rerun with a higher --f0-ceiling (e.g. ${Math.round(ceiling * 1.5)})`);
   }
   if (s.f0_p5_hz <= floor * FLOOR_FACTOR) {
-    out.push(`F0 reaches the pitch floor (5th percentile ${s.f0_p5_hz.toFixed(1)} Hz, floor ${floor} Hz): a voice below the floor (creak, a deep voice) is unvoiced or tracked an octave high; ${AFFECTED}; rerun with a lower --f0-floor (e.g. ${Math.round(floor / 1.5)})`);
+    out.push(`F0 reaches the pitch floor (5th percentile ${s.f0_p5_hz.toFixed(1)} Hz, floor ${floor} Hz): a voice below the floor (creak, a deep voice) is unvoiced or tracked at a multiple of its F0; ${AFFECTED}; rerun with a lower --f0-floor (e.g. ${Math.round(floor / 1.5)})`);
   }
   return out;
 }
