@@ -54,9 +54,10 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
   const anyXcorr = states.some((s) => s.placed?.method === 'xcorr');
   if (!states.some(hasPulse) && !anyXcorr && states.length > 0) {
     const names = probes.map((q) => q.file).join(', ');
-    const hint = states.find((s) => s.hint)?.hint ?? '';
     const refused = states.flatMap((s) => s.warnings.filter((w) => w.code === 'unplaceable_pulse').map((w) => `${s.file} ${s.kind}: ${w.message}`));
     const also = refused.length ? ` (${refused.slice(0, 2).join('; ')}${refused.length > 2 ? `; ${refused.length - 2} more` : ''})` : '';
+    // A hint already in a refused candidate's line quoted above (session.ts otherToneHint) is not said twice.
+    const hint = states.map((s) => s.hint ?? '').find((h) => h && !also.includes(h)) ?? '';
     throw new InputError(`no usable sync pulse (${o.toneHz} Hz tone burst or flash) found in ${searched(o)} of any stream${hint}${also}${o.fallback === 'xcorr' ? ', and no two audio tracks could be aligned by content' : ''}`, { file: names });
   }
   const unplaced = states.filter((s) => !s.placed);
