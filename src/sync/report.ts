@@ -45,7 +45,9 @@ function searched(o: ReportContext): string {
 function noPulseWhy(s: StreamState, o: ReportContext): string {
   const refused = s.warnings.find((w) => w.code === 'unplaceable_pulse');
   if (refused) return refused.message;
-  return s.kind === 'audio' ? `no ${o.toneHz} Hz tone burst in ${searched(o)}${s.hint ?? ''}` : `no flash in ${searched(o)}`;
+  // A soundless camera has no length-free look to name a light lit throughout (scan-video.ts): the line says what a
+  // flash is, so an LED left on is not taken for a missing one.
+  return s.kind === 'audio' ? `no ${o.toneHz} Hz tone burst in ${searched(o)}${s.hint ?? ''}` : `no flash in ${searched(o)} (no light in view went on and off again as a pulse does: check that the LED is in view and dark before and after each pulse; one lit throughout shows none)`;
 }
 
 /** Throws the one-line InputError (exit 2) when a stream is left unplaced. */

@@ -11,7 +11,7 @@ import { scanAudioTone } from './scan-audio.js';
 import { statesExactDuration } from '../media/decode-audio.js';
 import type { FlashPairHint } from './flash-pair.js';
 import { pairHintFor } from './flash-hint.js';
-import { scanVideoFlash, type FlashGuide } from './scan-video.js';
+import { scanVideoFlash, type FlashGuide, type VideoWindowResult } from './scan-video.js';
 import { searchWindows, truncatedWarning, truncatedWindow, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
 
 export interface ProbedFile {
@@ -81,7 +81,7 @@ export interface StreamState {
   /** Set when a check refused a placement (the stream is then not placed again). */
   refusedBy?: string;
   /** A picture: a light switched on at its camera's beep and left on, per window (scan-video.ts), named when nothing is placed there. */
-  leftOn?: Partial<Record<'start' | 'end', { t_s: number; reason: string }>>;
+  leftOn?: Partial<Record<'start' | 'end', NonNullable<VideoWindowResult['left_on']>>>;
   /** A picture without its own beep: the reference's start/end beeps for the pair search (set by flashGuides). */
   flashPair?: FlashPairHint;
 }
