@@ -43,7 +43,7 @@ describe('--ends start with --search-s 0', () => {
     // (before 2026-12-02 `pulses` listed it beside the start pulse as if both had, and the null drift said nothing).
     expect(m.detections.map((d) => d.window)).toEqual(['start', 'end']);
     expect(m.pulses).toEqual({ start_s: expect.closeTo(0.5, 3), end_s: expect.closeTo(7.56, 3), used: ['start'] });
-    expect(m.drift_null_reason).toMatch(/^--ends start: one pulse places the stream and no drift is measured/);
+    expect(m.drift_null_reason).toMatch(/^--ends start: the stream is placed at one time, so no drift is measured/);
     // The reference's pulses used: those the other stream was placed against.
     expect(map.streams[0].pulses).toEqual({ start_s: expect.closeTo(1, 3), end_s: expect.closeTo(8, 3), used: ['start'] });
   }, 60_000);

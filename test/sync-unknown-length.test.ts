@@ -58,7 +58,7 @@ describe('a file of unknown length with beeps at both ends', () => {
     const m = await sync('start');
     expect(Math.abs(m.offset_s - 0.5)).toBeLessThan(0.001);
     expect(m.drift_ppm).toBeNull();
-    expect(m.drift_null_reason).toMatch(/^--ends start: one pulse places the stream and no drift is measured/);
+    expect(m.drift_null_reason).toMatch(/^--ends start: the stream is placed at one time, so no drift is measured/);
     expect(m.pulses.used).toEqual(['start']);
   }, 60_000);
 });

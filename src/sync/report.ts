@@ -104,7 +104,7 @@ function noRouteAdvice(s: StreamState, states: StreamState[], ref: StreamState, 
  * at both ends were found.
  */
 function driftNullReason(s: StreamState, o: ReportContext): string {
-  if (o.ends === 'start') return '--ends start: one pulse places the stream and no drift is measured (pulses at both ends with --ends both measure it)';
+  if (o.ends === 'start') return '--ends start: the stream is placed at one time, so no drift is measured (--ends both, with pulses at both ends, measures it)';
   const noEnd = s.warnings.find((w) => w.code === 'no_end_pulse');
   if (noEnd) return noEnd.message;
   const pl = s.placed as Placement;
