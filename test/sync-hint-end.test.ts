@@ -23,9 +23,46 @@ beforeAll(() => {
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A tone fading in over 0.3 s (a whistle: the detector finds it, its onset is refused), 1 s long. */
+function whistle(x: Float32Array, t: number, hz: number, amp: number): void {
+  for (let i = Math.ceil(t * SR); i < (t + 1) * SR; i++) x[i] += amp * Math.min(1, (i / SR - t) / 0.3) * Math.sin(2 * Math.PI * hz * (i / SR - t));
+}
+
+type Tone = { t: number; hz: number; amp: number };
+
+/** 12 s of faint noise with a 0.2 s beep and (optionally) a whistle. */
+function wav(name: string, seed: number, beep: Tone, w?: Tone): string {
+  const r = rng(seed);
+  const x = Float32Array.from({ length: 12 * SR }, () => 0.005 * r.g());
+  addBeeps(x, SR, [{ t_s: beep.t, dur_s: 0.2, hz: beep.hz, amp: beep.amp }]);
+  if (w) whistle(x, w.t, w.hz, w.amp);
+  const path = join(dir, `${name}.wav`);
+  writeWavF32(path, x, SR);
+  return path;
+}
+
 describe('the --tone-hz hint under --ends both', () => {
   it('names a 2 kHz beep found in the end windows only', async () => {
     const files = ['a', 'b'].map((n) => ({ file: join(dir, `${n}.wav`) }));
     await expect(syncSession(files, { ends: 'both', fallback: 'none' })).rejects.toThrow(/no usable sync pulse \(1000 Hz tone burst or flash\) found in the first and last 60 s \(or half the file when shorter\) of any stream \(but a tone burst at about 2000 Hz at 1[78]\.\d{3} s: --tone-hz 2000\?\)$/);
+  }, 60_000);
+});
+
+describe('the --tone-hz hint beside a refused candidate at --tone-hz', () => {
+  it('names a 2 kHz beep when the only 1 kHz candidates are a faint whistle (16 dB under it) whose onset is refused', async () => {
+    // Before 2026-12-02: the refusal named the whistle ("onset uncertain ...") and gave no hint; the reference's beep
+    // at 1.000 s was also missed by the hint's own search (its spectral run's first frame peaked a bin high).
+    const ref = wav('w-ref', 3, { t: 1.0, hz: 2000, amp: 0.3 }, { t: 4, hz: 1000, amp: 0.05 });
+    const mic = wav('w-mic', 4, { t: 0.5, hz: 2000, amp: 0.3 }, { t: 3.5, hz: 1000, amp: 0.05 });
+    const err = await syncSession([{ file: ref }, { file: mic }], { fallback: 'none' }).then(() => null, (e: Error) => e.message);
+    expect(err).toMatch(/^no usable sync pulse \(1000 Hz tone burst or flash\) found .* of any stream \(\S*w-ref\.wav audio: start-window candidate at 4\.\d{3} s not used: [^;]+ \(but a tone burst at about 2000 Hz at 1\.000 s, 1\d dB louder than any 1000 Hz candidate: --tone-hz 2000\?\); \S*w-mic\.wav audio: .* \(but a tone burst at about 2000 Hz at 0\.500 s, 1\d dB louder than any 1000 Hz candidate: --tone-hz 2000\?\)\)$/);
+  }, 60_000);
+
+  it('gives no hint where a loud 1 kHz candidate was refused beside a 2 kHz beep 10 dB under it', async () => {
+    const ref = wav('n-ref', 5, { t: 1.0, hz: 1000, amp: 0.3 });
+    const mic = wav('n-mic', 6, { t: 0.5, hz: 2000, amp: 0.1 }, { t: 2, hz: 1000, amp: 0.3 });
+    const err = await syncSession([{ file: ref }, { file: mic }], { fallback: 'none' }).then(() => null, (e: Error) => e.message);
+    expect(err).toMatch(/^audio stream 0 cannot be put on the reference clock: start-window candidate at 2\.\d{3} s not used: /);
+    expect(err).not.toMatch(/tone-hz/);
   }, 60_000);
 });

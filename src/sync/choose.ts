@@ -117,6 +117,21 @@ function candidatesOf(st: StreamState, w: 'start' | 'end'): Candidate[] {
     .map((d) => ({ ...d, window: w, t_s: Number(d.t_s), strength: Number(st.kind === 'audio' ? d.level_dbfs : d.score) }) as Candidate);
 }
 
+/**
+ * The line of a window whose candidates were all refused. A light left on at the camera's beep (scan-video.ts) says
+ * more than the strongest candidate elsewhere; a light on since before the beep, or a spot lit throughout (flash-step.ts),
+ * is named only where nothing else was found (the refusal said "no flash": any steady bright spot passes that look,
+ * so it does not replace a candidate's own reason).
+ */
+function namedRefusal(st: StreamState, w: 'start' | 'end', c: Choice): string | null {
+  const on = st.leftOn?.[w];
+  if (on && (on.kind === 'at_beep' || !st.detections.some((d) => d.window === w))) {
+    return on.kind === 'throughout' ? `${w} window: ${on.reason}` : `${w}-window candidate at ${on.t_s.toFixed(3)} s not used: ${on.reason}`;
+  }
+  const r = c.refused[0];
+  return r ? `${w}-window candidate at ${r.t_s.toFixed(3)} s not used: ${r.unplaceable_reason ?? 'does not stand out'}` : null;
+}
+
 /** Chooses every window's pulse of one stream; returns the ambiguous windows (for an AmbiguousPulseError). */
 export function choosePulses(st: StreamState, pick: PickRule | null): Candidate[] | null {
   const clear = st.kind === 'audio' ? (a: number, b: number) => a - b >= 6 : (a: number, b: number) => a >= 2 * b;
@@ -134,9 +149,8 @@ export function choosePulses(st: StreamState, pick: PickRule | null): Candidate[
     } else if (c.extra > 0 && c.chosen) {
       st.warnings.push({ code: 'extra_pulses', message: `${c.extra} more candidate pulse(s) in the ${w} window; chose ${c.chosen.t_s.toFixed(3)} s (${pick ?? 'clearly strongest'})` });
     }
-    // A light left on at the camera's beep (scan-video.ts) says more than the strongest candidate elsewhere.
-    const named = st.leftOn?.[w] ?? (c.refused[0] ? { t_s: c.refused[0].t_s, reason: c.refused[0].unplaceable_reason ?? 'does not stand out' } : null);
-    if (!c.chosen && named) st.warnings.push({ code: 'unplaceable_pulse', message: `${w}-window candidate at ${named.t_s.toFixed(3)} s not used: ${named.reason}` });
+    const named = namedRefusal(st, w, c);
+    if (!c.chosen && named) st.warnings.push({ code: 'unplaceable_pulse', message: named });
     if (c.chosen && st.kind === 'audio' && Number(c.chosen.confidence) < 0.5) {
       st.warnings.push({ code: 'low_snr', message: `${w} beep at ${c.chosen.t_s.toFixed(3)} s stands out little (band SNR ${Number(c.chosen.band_snr_db).toFixed(1)} dB, confidence ${Number(c.chosen.confidence).toFixed(2)})` });
     }

@@ -6,16 +6,26 @@
  * the refusal: it never places a picture. A step in the mean (Page 1954's change in mean, tested at each frame the
  * beep allows): the cell's median level after the onset over its median before, in units of its frame-to-frame noise,
  * every frame after it (but one in 20) still at least half as bright over the level before, and both levels steady
- * (a light, not a subject moving into the cell).
+ * (a light, not a subject moving into the cell). Since 2026-12-02 also a light switched on before the beep and still on
+ * through it (lightOnBefore), and, with no step at all, a small bright spot steady over the whole span (litThroughout):
+ * both were refused as "no flash", which sends the user looking for a missing LED. Named only where the window holds no
+ * candidate at all (choose.ts). The median is tone-math.ts's (this file kept a copy of its own before).
  */
 import type { Grid } from './flash-cells.js';
+import { median } from './tone-math.js';
 
 export interface LightLeftOn {
-  /** First frame showing the light (stream time, seconds). */
+  /**
+   * `at_beep`: switched on at the camera's beep and left on; `before`: switched on before the beep (outside its span)
+   * and still on through it; `throughout`: no step at all, a bright spot lit over the whole span decoded.
+   */
+  kind: 'at_beep' | 'before' | 'throughout';
+  /** First frame showing the light (stream time, seconds); `throughout`: the first frame decoded. */
   t_s: number;
   /** The cell that brightened most (decoded cells; the caller scales to source pixels). */
   cx: number;
   cy: number;
+  /** `throughout`: the level around the spot (the median of the cells LIT_RING cells away) and the spot's. */
   level_before: number;
   level_after: number;
   /** Seconds from the onset frame to the last frame decoded, over which the light stayed on. */
@@ -34,12 +44,6 @@ const MIN_STEP_LEVELS = 20;
 const STEADY_SHARE = 0.15;
 /** Share of the frames after the onset that may fall under half the step (a hand passing in front). */
 const DARK_SHARE = 0.05;
-
-function median(v: number[]): number {
-  const s = v.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** Robust frame-to-frame noise of a series: the median absolute first difference over 0.6745 sqrt 2 (Gaussian). */
 function diffNoise(v: number[]): number {
@@ -66,25 +70,99 @@ export function lightLeftOn(cells: Float32Array[], times: number[], guide: { t_s
   const n = times.length;
   if (n < 4 || times[n - 1] - guide.t_s < o.minLitS) return null;
   const frames = [...times.keys()].filter((a) => a >= 3 && Math.abs(times[a] - guide.t_s) <= guide.tolerance_s + T);
-  let best: LightLeftOn | null = null;
+  const best = bestStep(cells, frames, grid, o.noiseFloor);
+  return best && { kind: 'at_beep', t_s: times[best.a], cx: best.k % grid.cols, cy: Math.floor(best.k / grid.cols), level_before: best.lo, level_after: best.hi, lit_s: times[n - 1] - times[best.a], z: best.z };
+}
+
+/**
+ * A light switched on before the guide's span and still on, steady, through the beep to the last frame given (an LED
+ * switched on early and left on: no flash marks the beep, and the refusal said "no flash", sending the user to look
+ * for a missing LED). The same step test as lightLeftOn at every frame before the span; null when none.
+ */
+export function lightOnBefore(cells: Float32Array[], times: number[], guide: { t_s: number; tolerance_s: number }, T: number, grid: Grid, o: { noiseFloor: number }): LightLeftOn | null {
+  const n = times.length;
+  const frames = [...times.keys()].filter((a) => a >= 3 && times[a] < guide.t_s - guide.tolerance_s - T);
+  if (n < 4 || !frames.length) return null;
+  const best = bestStep(cells, frames, grid, o.noiseFloor);
+  return best && { kind: 'before', t_s: times[best.a], cx: best.k % grid.cols, cy: Math.floor(best.k / grid.cols), level_before: best.lo, level_after: best.hi, lit_s: times[n - 1] - times[best.a], z: best.z };
+}
+
+type Step = { k: number; a: number; lo: number; hi: number; z: number };
+
+/** The largest steady step up (see lightLeftOn) of any cell at any of `frames`, lit to the last frame; or null. */
+function bestStep(cells: Float32Array[], frames: number[], grid: Grid, noiseFloor: number): Step | null {
+  let best: Step | null = null;
   for (let k = 0; k < grid.cols * grid.rows; k++) {
     for (const a of frames) {
-      // Cheap first: a rise of minJump across the onset (a partly lit frame may split it over two frames).
-      if (a + 1 >= n || cells[a + 1][k] - cells[a - 2][k] < MIN_STEP_LEVELS) continue;
-      const before = cells.slice(Math.max(0, a - BEFORE_FRAMES), a).map((c) => c[k]);
-      // The onset frame itself may be partly lit: the level after starts a frame later.
-      const after = cells.slice(a + 1).map((c) => c[k]);
-      const lo = median(before);
-      const hi = median(after);
-      if (hi - lo < MIN_STEP_LEVELS || (best && hi - lo <= best.level_after - best.level_before)) continue;
-      const z = (hi - lo) / Math.max(o.noiseFloor, diffNoise(before), diffNoise(after));
-      const mid = lo + (hi - lo) / 2;
-      // The onset frame: the first at least half lit (the one before it under half).
-      if (cells[a][k] < mid || cells[a - 1][k] >= mid) continue;
-      const dark = after.filter((x) => x < mid).length;
-      if (z < MIN_STEP_Z || dark > DARK_SHARE * after.length || !steady(before, hi - lo) || !steady(after, hi - lo)) continue;
-      best = { t_s: times[a], cx: k % grid.cols, cy: Math.floor(k / grid.cols), level_before: lo, level_after: hi, lit_s: times[n - 1] - times[a], z };
+      const s = stepAt(cells, k, a, noiseFloor);
+      if (s && (!best || s.hi - s.lo > best.hi - best.lo)) best = s;
     }
   }
   return best;
+}
+
+/** Cell k's step up at frame a, when it passes every test (a light, on to the last frame), else null. */
+function stepAt(cells: Float32Array[], k: number, a: number, noiseFloor: number): Step | null {
+  const n = cells.length;
+  // Cheap first: a rise of MIN_STEP_LEVELS across the onset (a partly lit frame may split it over two frames).
+  if (a + 1 >= n || cells[a + 1][k] - cells[a - 2][k] < MIN_STEP_LEVELS) return null;
+  const before = cells.slice(Math.max(0, a - BEFORE_FRAMES), a).map((c) => c[k]);
+  // The onset frame itself may be partly lit: the level after starts a frame later.
+  const after = cells.slice(a + 1).map((c) => c[k]);
+  const lo = median(before);
+  const hi = median(after);
+  if (hi - lo < MIN_STEP_LEVELS) return null;
+  const z = (hi - lo) / Math.max(noiseFloor, diffNoise(before), diffNoise(after));
+  const mid = lo + (hi - lo) / 2;
+  // The onset frame: the first at least half lit (the one before it under half).
+  if (cells[a][k] < mid || cells[a - 1][k] >= mid) return null;
+  const dark = after.filter((x) => x < mid).length;
+  if (z < MIN_STEP_Z || dark > DARK_SHARE * after.length || !steady(before, hi - lo) || !steady(after, hi - lo)) return null;
+  return { k, a, lo, hi, z };
+}
+
+/** A lit spot's least level, grey levels: an LED on is near white in the brightest channel (scene LEDs: 230). */
+const LIT_LEVEL = 150;
+/** ... and its least rise over what surrounds it. */
+const LIT_CONTRAST = 80;
+/** Cells from the spot at which its surroundings are read: beyond an LED of 44 px of 640 (5.5 cells at 320 px). */
+const LIT_RING = 4;
+/** The spot is small: at most this share of its ring as bright as its midpoint (an edge of a big white object is not). */
+const LIT_RING_BRIGHT = 0.25;
+
+/**
+ * A bright small spot lit, steady, over every frame given (at least `minS` of them): an LED lit throughout (switched
+ * on before the recording, never dark). Nothing changes, so no flash and no step is found, and the refusal said "no
+ * flash". Any steady bright small thing in the picture (a lamp, a white sticker) passes too: the caller words it as
+ * "if that is the LED". The spot with the largest rise over its ring (cells LIT_RING away), or null.
+ */
+export function litThroughout(cells: Float32Array[], times: number[], grid: Grid, o: { minS: number }): LightLeftOn | null {
+  const n = times.length;
+  if (n < 4 || times[n - 1] - times[0] < o.minS) return null;
+  let best: LightLeftOn | null = null;
+  // Each cell's median level over the frames (its ring's levels are read from these).
+  const level = Array.from({ length: grid.cols * grid.rows }, (_, k) => median(cells.map((c) => c[k])));
+  for (let k = 0; k < level.length; k++) {
+    const hi = level[k];
+    if (hi < LIT_LEVEL) continue;
+    const ring = ringCells(grid, k).map((j) => level[j]);
+    const lo = median(ring);
+    if (hi - lo < LIT_CONTRAST || (best && hi - lo <= best.level_after - best.level_before)) continue;
+    if (!ring.length || ring.filter((x) => x >= lo + (hi - lo) / 2).length > LIT_RING_BRIGHT * ring.length || !steady(cells.map((c) => c[k]), hi - lo)) continue;
+    best = { kind: 'throughout', t_s: times[0], cx: k % grid.cols, cy: Math.floor(k / grid.cols), level_before: lo, level_after: hi, lit_s: times[n - 1] - times[0], z: Infinity };
+  }
+  return best;
+}
+
+/** The cells of the square ring LIT_RING cells from cell k (those inside the grid). */
+function ringCells(grid: Grid, k: number): number[] {
+  const [x, y] = [k % grid.cols, Math.floor(k / grid.cols)];
+  const out: number[] = [];
+  for (let dy = -LIT_RING; dy <= LIT_RING; dy++) {
+    for (let dx = -LIT_RING; dx <= LIT_RING; dx++) {
+      const [cx, cy] = [x + dx, y + dy];
+      if (Math.max(Math.abs(dx), Math.abs(dy)) === LIT_RING && cx >= 0 && cy >= 0 && cx < grid.cols && cy < grid.rows) out.push(cy * grid.cols + cx);
+    }
+  }
+  return out;
 }

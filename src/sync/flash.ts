@@ -17,7 +17,7 @@
 import { frameGapNear, frameGapWords } from './flash-gaps.js';
 import type { VideoFrame } from '../media/decode-video.js';
 import { arrivalAround } from './flash-arrival.js';
-import { lightLeftOn, type LightLeftOn } from './flash-step.js';
+import { lightLeftOn, lightOnBefore, litThroughout, type LightLeftOn } from './flash-step.js';
 import { allRegions, cellMeans, gridFor, regionSeries, type Grid, type Region } from './flash-cells.js';
 import { grownOverlap, litExtent, samePlace, type CellBox } from './flash-lit.js';
 import { calibrate, looseFitReason, summariseNull, type NullSummary } from './flash-null.js';
@@ -375,10 +375,17 @@ export class FlashScanner {
     this.acceptFrom = boundary;
   }
 
-  /** The length-free look at one guide: a light switched on there and left on (flash-step.ts), kept for leftOn(). */
+  /**
+   * The length-free look at one guide: a light switched on there and left on, else one switched on before it and
+   * still on, else a bright spot lit throughout the span (flash-step.ts), kept for leftOn().
+   */
   private findLeftOn(T: number, grid: Grid): void {
     if (!this.lengthFree || this.guides.length !== 1 || this.leftOnFound) return;
-    const l = lightLeftOn(this.cellBuf, this.times, this.guides[0], T, grid, { noiseFloor: NOISE_FLOOR, minLitS: this.o.maxFlashS });
+    const [cells, times, g] = [this.cellBuf, this.times, this.guides[0]];
+    const l =
+      lightLeftOn(cells, times, g, T, grid, { noiseFloor: NOISE_FLOOR, minLitS: this.o.maxFlashS }) ??
+      lightOnBefore(cells, times, g, T, grid, { noiseFloor: NOISE_FLOOR }) ??
+      litThroughout(cells, times, grid, { minS: 2 * this.o.maxFlashS });
     if (l) this.leftOnFound = { ...l, region: this.regionPx({ cx: l.cx, cy: l.cy, size: 1 }) };
   }
 

@@ -41,7 +41,7 @@ function pulsePairs(s: StreamState, from: StreamState): PulsePair[] {
   for (const w of ['start', 'end'] as const) {
     const a = from.chosen[w];
     const b = s.chosen[w];
-    if (a && b) out.push({ tRef: clk(a.t_s), tSrc: b.t_s, sd: Math.hypot(onsetSd(from, a), onsetSd(s, b), p.offsetSd ?? 0), gateSd: Math.hypot(gateSd(from, a), gateSd(s, b), p.offsetSd ?? 0) });
+    if (a && b) out.push({ w, tRef: clk(a.t_s), tSrc: b.t_s, sd: Math.hypot(onsetSd(from, a), onsetSd(s, b), p.offsetSd ?? 0), gateSd: Math.hypot(gateSd(from, a), gateSd(s, b), p.offsetSd ?? 0) });
   }
   return out;
 }
@@ -72,7 +72,9 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
   // A pulses_disagree left by an earlier try (before the file's sound, whose drift settles it, was placed) is stale.
   s.warnings = s.warnings.filter((w) => w.code !== 'pulses_disagree');
   const method = s.kind === 'audio' ? 'tone' : 'flash';
-  s.placed = { offsetSd: pairs[0].sd, ...clock, method, confidence: Math.min(pulseConfidence(s), from.placed.confidence), from };
+  // The pulses the clock was computed from: both pairs, or (no drift from them) the first alone.
+  const used = (clock.k === null ? pairs.slice(0, 1) : pairs).map((p) => p.w);
+  s.placed = { offsetSd: pairs[0].sd, ...clock, method, confidence: Math.min(pulseConfidence(s), from.placed.confidence), from, used };
   const note = oneEndNote(s, o.ends);
   if (note) s.warnings.push({ code: 'other_route', message: note });
   return true;
@@ -99,7 +101,7 @@ function oneEndNote(s: StreamState, ends: Ends): string | null {
   return `placed by its ${w === 'start' ? 'end' : 'start'} pulse alone: no usable pulse in its ${w} window (${what}${n > 1 ? `; ${n} candidates there in all` : ''})`;
 }
 
-type PulsePair = { tRef: number; tSrc: number; sd: number; gateSd: number };
+type PulsePair = { w: 'start' | 'end'; tRef: number; tSrc: number; sd: number; gateSd: number };
 
 /**
  * The stream's clock (offset, drift and its sd) from its pulse pairs, or null when its pulses contradict each other

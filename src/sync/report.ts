@@ -45,7 +45,9 @@ function searched(o: ReportContext): string {
 function noPulseWhy(s: StreamState, o: ReportContext): string {
   const refused = s.warnings.find((w) => w.code === 'unplaceable_pulse');
   if (refused) return refused.message;
-  return s.kind === 'audio' ? `no ${o.toneHz} Hz tone burst in ${searched(o)}${s.hint ?? ''}` : `no flash in ${searched(o)}`;
+  // A soundless camera has no length-free look to name a light lit throughout (scan-video.ts): the line says what a
+  // flash is, so an LED left on is not taken for a missing one.
+  return s.kind === 'audio' ? `no ${o.toneHz} Hz tone burst in ${searched(o)}${s.hint ?? ''}` : `no flash in ${searched(o)} (no light in view went on and off again as a pulse does: check that the LED is in view and dark before and after each pulse; one lit throughout shows none)`;
 }
 
 /** Throws the one-line InputError (exit 2) when a stream is left unplaced. */
@@ -54,9 +56,10 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
   const anyXcorr = states.some((s) => s.placed?.method === 'xcorr');
   if (!states.some(hasPulse) && !anyXcorr && states.length > 0) {
     const names = probes.map((q) => q.file).join(', ');
-    const hint = states.find((s) => s.hint)?.hint ?? '';
     const refused = states.flatMap((s) => s.warnings.filter((w) => w.code === 'unplaceable_pulse').map((w) => `${s.file} ${s.kind}: ${w.message}`));
     const also = refused.length ? ` (${refused.slice(0, 2).join('; ')}${refused.length > 2 ? `; ${refused.length - 2} more` : ''})` : '';
+    // A hint already in a refused candidate's line quoted above (session.ts otherToneHint) is not said twice.
+    const hint = states.map((s) => s.hint ?? '').find((h) => h && !also.includes(h)) ?? '';
     throw new InputError(`no usable sync pulse (${o.toneHz} Hz tone burst or flash) found in ${searched(o)} of any stream${hint}${also}${o.fallback === 'xcorr' ? ', and no two audio tracks could be aligned by content' : ''}`, { file: names });
   }
   const unplaced = states.filter((s) => !s.placed);
@@ -95,7 +98,27 @@ function noRouteAdvice(s: StreamState, states: StreamState[], ref: StreamState, 
   return `: ${[head, ...refused, ...(skew ? [skew] : placed)].join('; ')}; another --ref would not place it`;
 }
 
-function entryOf(s: StreamState): SyncStreamEntry {
+/**
+ * Why a placed stream's drift is null (sync.json `drift_null_reason`): before 2026-12-02 a null drift said nothing, and
+ * under the default --ends start every stream's was null, even a file searched whole (unknown length) whose pulses
+ * at both ends were found.
+ */
+function driftNullReason(s: StreamState, o: ReportContext): string {
+  if (o.ends === 'start') return '--ends start: the stream is placed at one time, so no drift is measured (--ends both, with pulses at both ends, measures it)';
+  const noEnd = s.warnings.find((w) => w.code === 'no_end_pulse');
+  if (noEnd) return noEnd.message;
+  const pl = s.placed as Placement;
+  return pl.from && (pl.method === 'container' || pl.method === 'camera_clock') ? `taken from ${pl.from.file} ${pl.from.kind} stream ${pl.from.stream}, whose drift is unknown` : `not measured by its placement (${pl.method})`;
+}
+
+/** The windows whose pulses placed the stream (the reference: those other streams were placed against). */
+function usedPulses(s: StreamState, states: StreamState[]): Array<'start' | 'end'> {
+  if (s.placed?.method !== 'reference') return s.placed?.used ?? [];
+  const against = new Set(states.filter((x) => x.placed?.from === s).flatMap((x) => x.placed?.used ?? []));
+  return (['start', 'end'] as const).filter((w) => against.has(w));
+}
+
+function entryOf(s: StreamState, states: StreamState[], o: ReportContext): SyncStreamEntry {
   const pl = s.placed as Placement;
   const e: SyncStreamEntry = {
     file: s.abs,
@@ -105,13 +128,15 @@ function entryOf(s: StreamState): SyncStreamEntry {
     offset_sd_s: pl.offsetSd === null ? null : r7(pl.offsetSd),
     drift_ppm: pl.k === null ? null : r3(pl.k * 1e6),
     drift_sd_ppm: pl.k === null || pl.kSd === null ? null : r3(pl.kSd * 1e6),
+    ...(pl.k === null ? { drift_null_reason: driftNullReason(s, o) } : {}),
     method: pl.method,
     confidence: r3(Math.min(pl.confidence, pl.method === 'reference' ? 1 : 0.999)),
   };
   if (s.kind === 'audio') e.first_sample_s = r7(s.firstSampleS);
   if (s.forcedPick) e.forced_pick = s.forcedPick;
   if (pl.from) e.placed_from = { file: pl.from.abs, kind: pl.from.kind, stream: pl.from.stream };
-  e.pulses = { start_s: s.chosen.start ? r7(s.chosen.start.t_s) : null, end_s: s.chosen.end ? r7(s.chosen.end.t_s) : null };
+  // `used`: which of them placed the stream (under --ends start a second-half pulse of a whole-file search does not).
+  e.pulses = { start_s: s.chosen.start ? r7(s.chosen.start.t_s) : null, end_s: s.chosen.end ? r7(s.chosen.end.t_s) : null, used: usedPulses(s, states) };
   if (pl.extra) Object.assign(e, pl.extra);
   e.detections = s.detections.map(roundDetection);
   e.warnings = s.warnings;
@@ -154,6 +179,6 @@ export function buildSyncMap(states: StreamState[], ref: StreamState, refReason:
     timeline: 'audio: decoded samples counted from the file start plus first_sample_s (ffprobe start_time); reference clock: decoded samples of the reference counted from its start',
     tool: { name: 'mmprep', version: VERSION },
     options: { tone_hz: o.toneHz, search_s: o.searchS, ends: o.ends, pick: o.pick, fallback: o.fallback },
-    streams: states.map(entryOf),
+    streams: states.map((s) => entryOf(s, states, o)),
   };
 }

@@ -3,6 +3,7 @@ import { VideoDecoder } from '../media/decode-video.js';
 import type { ProbeResult } from '../media/probe.js';
 import { SAME_PULSE_S } from './choose.js';
 import { DEFAULT_FLASH_MIN_CONFIDENCE, FlashScanner, type FlashDetection, type FlashScanOptions, type FlashTrack } from './flash.js';
+import type { LightLeftOn } from './flash-step.js';
 import { judgePair, type FlashPairHint } from './flash-pair.js';
 import type { SearchWindow, WindowName } from './windows.js';
 
@@ -73,8 +74,8 @@ export interface VideoWindowResult {
    * frames) covers its window with fewer frames than count x step: 4.2 s of 5 s, called truncated, before.
    */
   decoded_s: number;
-  /** A light switched on at the camera's beep and left on (lengthFreeGuide): its onset and why it is no pulse. */
-  left_on?: { t_s: number; reason: string };
+  /** A light left on at, or since before, the camera's beep, or lit throughout (lengthFreeGuide): its onset and why it is no pulse. */
+  left_on?: { t_s: number; reason: string; kind: LightLeftOn['kind'] };
 }
 
 export async function scanVideoFlash(file: string, windows: SearchWindow[], opts: VideoScanOptions = {}): Promise<{ windows: VideoWindowResult[] }> {
@@ -225,15 +226,28 @@ async function lengthFreeGuide(file: string, w: SearchWindow, span: Span, g: Fla
   const hit = again.found.filter((d) => d.guided && near(d.t_s));
   const placed = hit.filter((d) => d.placeable);
   if (placed.length) return found.filter((d) => !near(d.t_s)).concat(placed).sort((a, b) => a.t_s - b.t_s);
-  if (again.leftOn) leftOn.push({ t_s: again.leftOn.t_s, reason: leftOnReason(again.leftOn, g) });
+  if (again.leftOn) leftOn.push({ t_s: again.leftOn.t_s, reason: leftOnReason(again.leftOn, g), kind: again.leftOn.kind });
   if (found.some((d) => near(d.t_s))) return found;
   return found.concat(hit).sort((a, b) => a.t_s - b.t_s);
 }
 
-/** Why a light switched on at the camera's beep and left on (flash-step.ts) places nothing, and what to do. */
+/**
+ * Why a light switched on at the camera's beep and left on, switched on before it, or lit throughout (flash-step.ts)
+ * places nothing, and what to do. The last two said "no flash" before 2026-12-02, sending the user to look for a
+ * missing LED (test sync-flash-lit-on).
+ */
 function leftOnReason(l: NonNullable<SpanScan['leftOn']>, g: FlashGuide): string {
   const lv = (v: number) => v.toFixed(0);
-  return `a light at x ${l.region.x_px}, y ${l.region.y_px} px comes on in the frame at ${l.t_s.toFixed(3)} s (the camera's beep: ${g.t_s.toFixed(3)} s), from grey level ${lv(l.level_before)} to ${lv(l.level_after)}, and stays on for the ${l.lit_s.toFixed(1)} s decoded after it: a light switched on and left on (or something that came and stayed), not a pulse; drive the LED from the beep's trigger so that it goes dark again after 100-500 ms, as long as the beep`;
+  const at = `x ${l.region.x_px}, y ${l.region.y_px} px`;
+  const beep = `the camera's beep (${g.t_s.toFixed(3)} s)`;
+  const dark = "drive the LED from the beep's trigger so that it is dark before the beep and goes dark again after 100-500 ms, as long as the beep";
+  if (l.kind === 'throughout') {
+    return `no flash: a small bright spot at ${at} (grey level ${lv(l.level_after)}, ${lv(l.level_before)} around it) stays lit and steady over all ${l.lit_s.toFixed(1)} s decoded around ${beep}, with no change at the beep: if that is the LED, it is lit throughout (never dark), and a light that does not change marks no time; ${dark}`;
+  }
+  if (l.kind === 'before') {
+    return `a light at ${at} comes on in the frame at ${l.t_s.toFixed(3)} s, ${(g.t_s - l.t_s).toFixed(2)} s before ${beep}, from grey level ${lv(l.level_before)} to ${lv(l.level_after)}, and stays on through the beep for the ${l.lit_s.toFixed(1)} s decoded after it: a light switched on before the beep and left on (or something that came and stayed), so no flash marks the beep; ${dark}`;
+  }
+  return `a light at ${at} comes on in the frame at ${l.t_s.toFixed(3)} s (the camera's beep: ${g.t_s.toFixed(3)} s), from grey level ${lv(l.level_before)} to ${lv(l.level_after)}, and stays on for the ${l.lit_s.toFixed(1)} s decoded after it: a light switched on and left on (or something that came and stayed), not a pulse; drive the LED from the beep's trigger so that it goes dark again after 100-500 ms, as long as the beep`;
 }
 
 /**

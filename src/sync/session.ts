@@ -54,15 +54,39 @@ function referenceOf(states: StreamState[], probes: ProbedFile[], ref: string | 
   return { ref: st, reason: `${ref !== undefined ? '--ref' : 'the first file'}'s ${st.kind === 'audio' ? 'first audio stream' : 'video stream (it has no audio)'}` };
 }
 
+/**
+ * How much louder than every candidate at --tone-hz a burst at another frequency must be for the hint when there are
+ * such candidates (none placeable): the choosing margin between beeps (choose.ts). A real beep at --tone-hz that was
+ * refused (echo, speech over it) is played 10-20 dB over the room's sounds, so a speech harmonic does not reach it.
+ */
+const HINT_OVER_CANDIDATES_DB = 6;
+
+/**
+ * The hint of a stream without a usable beep: a tone burst at another frequency, in either kept window (--ends both:
+ * beeps at another frequency at the end only were not hinted at before). Before 2026-12-02 it was looked for only when
+ * nothing at all was found at --tone-hz: a 2 kHz beep searched at 1 kHz beside a faint 1 kHz whistle got the
+ * whistle's refusal ("onset uncertain ...") and no hint (test sync-hint-end). Now also when every candidate there was
+ * refused and the other burst is placeable at its frequency and HINT_OVER_CANDIDATES_DB louder than the loudest of them.
+ */
+function otherToneHint(st: StreamState, toneHz: number): string | undefined {
+  if (st.kind !== 'audio' || !st.kept || st.detections.some((d) => d.placeable !== false)) return undefined;
+  const other = findOtherToneBurst(st.kept, st.sampleRate, st.keptT0, toneHz) ?? (st.keptEnd ? findOtherToneBurst(st.keptEnd, st.sampleRate, st.keptEndT0, toneHz) : null);
+  if (!other) return undefined;
+  if (!st.detections.length) return ` (but a tone burst at about ${other.hz} Hz at ${other.t_s.toFixed(3)} s: --tone-hz ${other.hz}?)`;
+  const loudest = Math.max(...st.detections.map((d) => Number(d.level_dbfs)));
+  // A speech harmonic confirmed as a burst is seldom a clean one (a placeable beep at its own frequency).
+  if (!other.placeable || !(other.level_dbfs - loudest >= HINT_OVER_CANDIDATES_DB)) return undefined;
+  return ` (but a tone burst at about ${other.hz} Hz at ${other.t_s.toFixed(3)} s, ${(other.level_dbfs - loudest).toFixed(0)} dB louder than any ${toneHz} Hz candidate: --tone-hz ${other.hz}?)`;
+}
+
 /** Notes a stream without any pulse (and, for audio, a tone burst at another frequency as a hint). */
 function noteMissing(st: StreamState, toneHz: number, ends: Ends): void {
   if (!st.chosen.start && !st.chosen.end) {
-    if (st.detections.length === 0 && st.kind === 'audio' && st.kept) {
-      // Both kept windows (--ends both): beeps at another frequency at the end only were not hinted at before.
-      const other = findOtherToneBurst(st.kept, st.sampleRate, st.keptT0, toneHz) ?? (st.keptEnd ? findOtherToneBurst(st.keptEnd, st.sampleRate, st.keptEndT0, toneHz) : null);
-      if (other) st.hint = ` (but a tone burst at about ${other.hz} Hz at ${other.t_s.toFixed(3)} s: --tone-hz ${other.hz}?)`;
-    }
-    if (!st.warnings.some((w) => w.code === 'unplaceable_pulse')) {
+    st.hint = otherToneHint(st, toneHz);
+    const refused = st.warnings.find((w) => w.code === 'unplaceable_pulse');
+    // The hint goes with the refused candidate's line too (the refusal quotes that line).
+    if (refused && st.hint) refused.message += st.hint;
+    if (!refused) {
       st.warnings.push({ code: 'not_found', message: st.kind === 'audio' ? `no ${toneHz} Hz tone burst found${st.hint ?? ''}` : 'no flash found' });
     }
   } else if (ends === 'both' && (!st.chosen.start || !st.chosen.end)) {

@@ -11,7 +11,7 @@ import { scanAudioTone } from './scan-audio.js';
 import { statesExactDuration } from '../media/decode-audio.js';
 import type { FlashPairHint } from './flash-pair.js';
 import { pairHintFor } from './flash-hint.js';
-import { scanVideoFlash, type FlashGuide } from './scan-video.js';
+import { scanVideoFlash, type FlashGuide, type VideoWindowResult } from './scan-video.js';
 import { searchWindows, truncatedWarning, truncatedWindow, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
 
 export interface ProbedFile {
@@ -47,6 +47,11 @@ export interface Placement {
   offsetSd: number | null;
   kSd: number | null;
   extra?: Record<string, unknown>;
+  /**
+   * The windows whose chosen pulses of this stream the clock was computed from (placeByPulse); absent: none (placed by
+   * another route). The reference's are filled in by the report (the pulses other streams were placed against).
+   */
+  used?: Array<'start' | 'end'>;
   /** Set once crossCheck (place.ts) has looked at this placement. */
   checked?: boolean;
 }
@@ -76,7 +81,7 @@ export interface StreamState {
   /** Set when a check refused a placement (the stream is then not placed again). */
   refusedBy?: string;
   /** A picture: a light switched on at its camera's beep and left on, per window (scan-video.ts), named when nothing is placed there. */
-  leftOn?: Partial<Record<'start' | 'end', { t_s: number; reason: string }>>;
+  leftOn?: Partial<Record<'start' | 'end', NonNullable<VideoWindowResult['left_on']>>>;
   /** A picture without its own beep: the reference's start/end beeps for the pair search (set by flashGuides). */
   flashPair?: FlashPairHint;
 }
@@ -149,10 +154,18 @@ function windowOf(t: number, w: string, halfS: number): 'start' | 'end' {
   return w === 'all' ? (t < halfS ? 'start' : 'end') : (w as 'start' | 'end');
 }
 
-/** The middle of a file on its streams' clock (its first timestamp + half its span); Infinity when unknown. */
-function halfOf(p: ProbeResult): number {
+/**
+ * The middle of a file on its streams' clock (its first timestamp + half its span). A file whose container states no
+ * length (a WebM or MKV written to a pipe) is searched whole as one window (windows.ts): its middle is that of what
+ * was decoded (`from`: where the decoded seconds count from). Before 2026-12-02 it was Infinity there, so a pulse in
+ * its second half was a second start pulse: beeps at both ends stopped the run as ambiguous (exit 3, "2 tone bursts
+ * ... in the start window") and --ends both measured no drift (test sync-unknown-length).
+ */
+function halfOf(p: ProbeResult, decoded: Array<{ window: SearchWindow; decoded_s: number }>, from: number): number {
   const span = fileSpanS(p);
-  return span === null ? Infinity : (p.start_time_s ?? 0) + span / 2;
+  if (span !== null) return (p.start_time_s ?? 0) + span / 2;
+  const all = decoded.find((w) => w.window.name === 'all');
+  return all ? from + all.decoded_s / 2 : Infinity;
 }
 
 export interface ScanOptions {
@@ -192,7 +205,7 @@ export async function findAudioPulses(st: StreamState, q: ProbedFile, o: ScanOpt
   st.keptEndT0 = scan.keptEndT0;
   st.sampleRate = scan.sampleRate;
   if (scan.firstSampleS !== null) st.firstSampleS = scan.firstSampleS;
-  const dur = halfOf(q.p);
+  const dur = halfOf(q.p, scan.windows, st.firstSampleS);
   const cut = truncation(scan.windows, q, st);
   if (cut) st.warnings.push(cut);
   for (const w of scan.windows) {
@@ -206,7 +219,7 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
   // The picture is decoded only where pulses count (the cross-correlation fallback is for sound).
   const windows = q.windows.map((w) => (w.pulses_before_s === undefined ? w : { ...w, duration_s: w.pulses_before_s }));
   const scan = await scanVideoFlash(q.file, windows, { stream: st.stream, probed: q.p, maxSide: o.maxSide, guides: guides.length ? guides : undefined, pairHint: guides.length ? undefined : st.flashPair });
-  const dur = halfOf(q.p);
+  const dur = halfOf(q.p, scan.windows, q.p.start_time_s ?? 0);
   const frameS = st.frameS;
   const cut = frameS === null ? null : truncation(scan.windows, q, st, frameS);
   if (cut) st.warnings.push(cut);

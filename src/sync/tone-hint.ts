@@ -57,9 +57,12 @@ function steadyPeaks(peakBin: Int32Array, peakPow: Float64Array, med: Float64Arr
     let e = f;
     while (e + 1 < nF && Math.abs(peakBin[e + 1] - k) <= 1 && peakPow[e + 1] > 100 * med[k - kLo]) e++;
     const frames = e - f + 1;
-    const hz = (k * sampleRate) / SIZE;
+    // The run's middle frame gives its bin: its first frame, partly before the burst's onset, can peak a bin off (a
+    // 2 kHz beep read as 2016 Hz at 16 kHz, tried at 2010-2030 Hz and not confirmed: no hint, before 2026-12-02).
+    const m = (f + e) >> 1;
+    const hz = (peakBin[m] * sampleRate) / SIZE;
     if (frames >= Math.ceil((0.08 * sampleRate) / HOP) && peakPow[f] > 100 * med[k - kLo] && !(skipHz && Math.abs(hz - skipHz) < 20)) {
-      cands.push({ k, strength: peakPow[f] / med[k - kLo] });
+      cands.push({ k: peakBin[m], strength: peakPow[m] / med[peakBin[m] - kLo] });
     }
     f = e + 1;
   }
@@ -93,7 +96,7 @@ function confirmedBurst(samples: Float32Array, sampleRate: number, t0: number, c
  * the expected one: a spectrogram peak that stays in one 15.6 Hz bin, 20 dB over that bin's median, for 80 ms, then
  * confirmed (and its onset measured) by the tone-burst detector at that frequency rounded to 10 Hz.
  */
-export function findOtherToneBurst(samples: Float32Array, sampleRate: number, t0 = 0, skipHz?: number): { hz: number; t_s: number } | null {
+export function findOtherToneBurst(samples: Float32Array, sampleRate: number, t0 = 0, skipHz?: number): { hz: number; t_s: number; level_dbfs: number; placeable: boolean } | null {
   const nF = Math.floor((samples.length - SIZE) / HOP) + 1;
   if (nF < 8) return null;
   const kLo = Math.ceil((200 / sampleRate) * SIZE);
@@ -101,6 +104,6 @@ export function findOtherToneBurst(samples: Float32Array, sampleRate: number, t0
   const { pw, peakBin, peakPow } = peakSpectrogram(samples, nF, kLo, kHi);
   const med = binMedians(pw, nF, kHi - kLo + 1);
   const best = confirmedBurst(samples, sampleRate, t0, steadyPeaks(peakBin, peakPow, med, kLo, sampleRate, skipHz));
-  if (best) return { hz: Math.round(best.freq_hz), t_s: best.t_s };
+  if (best) return { hz: Math.round(best.freq_hz), t_s: best.t_s, level_dbfs: best.level_dbfs, placeable: best.placeable !== false };
   return null;
 }
