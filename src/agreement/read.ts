@@ -648,7 +648,7 @@ class RatingsAccumulator {
     for (const c of unnamed) if (row[c].trim() !== '') throw new RecordError(unnamedColumnMessage(c, row[c].trim()), this.rec, String(c + 1));
     const d = this.dimOf(di >= 0 ? row[di].trim() : '');
     const targetId = row[ti].trim();
-    if (targetId === '') throw new RecordError('empty target id', this.rec, header[ti]);
+    if (targetId === '') throw new RecordError('empty target id: write the id of the rated target in this cell, or delete the row', this.rec, header[ti]);
     const order = this.readOrder(row);
     if (this.layout.format === 'long') this.addLongRecord(d, row, targetId, order);
     else this.addWideRecord(d, row, targetId, order);
@@ -665,7 +665,7 @@ class RatingsAccumulator {
       return;
     }
     const raterId = row[ri].trim();
-    if (raterId === '') throw new RecordError('empty rater id', this.rec, header[ri]);
+    if (raterId === '') throw new RecordError(`empty rater id (rating '${cell.trim()}'): write the id of the rater who gave it in this cell, or delete the row`, this.rec, header[ri]);
     const v = this.readValue(cell, header[vi]);
     this.push(d, row, d.targetId(targetId), d.raterId(raterId), v, order);
   }
