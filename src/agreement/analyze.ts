@@ -57,7 +57,7 @@ export type AgreementWarning = EmptyRaterWarning | SpellingVariantsWarning | Icc
  */
 export interface IccFewTargetsWarning {
   code: 'icc_few_targets';
-  /** Raters who rated fewer than half of the targets, fewest first. */
+  /** Raters who rated fewer than half of the targets, fewest first; when none did, the (up to 3) who missed the most. */
   raters: string[];
   message: string;
 }
@@ -402,27 +402,36 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
   };
 }
 
-/** An ICC on fewer complete targets (2 or more) than it dropped: said, naming the raters who rated under half of the targets. */
+/**
+ * An ICC on fewer complete targets (2 or more) than it dropped: said, naming the raters who rated under half of the
+ * targets, or, when none did (ratings missing across the raters), the three who missed the most targets.
+ */
 function iccFewTargetsWarnings(d: RatingsDimension, nTargets: number, icc: IccResult | null): IccFewTargetsWarning[] {
   // Under 2 complete targets there is no ICC to misread: its rows carry the reason (--missing model) instead.
   if (!icc || icc.method !== 'anova' || icc.n_targets < 2 || icc.n_targets_dropped <= icc.n_targets) return [];
+  const counts = raterTargetCounts(d);
+  const sparse = counts.filter((x) => x.n < nTargets / 2);
+  const inDim = d.name ? ` of dimension '${d.name}'` : '';
+  const head = `the ICC${inDim} uses ${icc.n_targets} of ${nTargets} targets (those every rater rated)`;
+  if (sparse.length) {
+    const who = sparse.map((x) => `rater '${x.name}' rated ${x.n} of ${nTargets}`).join(', ');
+    const message = `${head}: ${who}; --missing model uses every rating, or leave ${sparse.length === 1 ? 'that rater' : 'such raters'} out`;
+    return [{ code: 'icc_few_targets', raters: sparse.map((x) => x.name), message }];
+  }
+  const most = counts.filter((x) => x.n < nTargets).slice(0, 3);
+  const who = most.map((x) => `rater '${x.name}' missed ${nTargets - x.n}`).join(', ');
+  const more = counts.filter((x) => x.n < nTargets).length - most.length;
+  const message =
+    `${head}: ratings are missing across the raters (${who} of ${nTargets}${more > 0 ? `; ${more} more rater(s) missed fewer` : ''}); ` +
+    `--missing model uses every rating, or have those raters rate the targets they missed`;
+  return [{ code: 'icc_few_targets', raters: most.map((x) => x.name), message }];
+}
+
+/** Distinct targets each rater rated, fewest first (ties by name). */
+function raterTargetCounts(d: RatingsDimension): Array<{ name: string; n: number }> {
   const items = new Map<number, Set<number>>();
   for (let i = 0; i < d.rater.length; i++) (items.get(d.rater[i]) ?? items.set(d.rater[i], new Set()).get(d.rater[i])!).add(d.target[i]);
-  const sparse = d.raters
-    .map((name, r) => ({ name, n: items.get(r)?.size ?? 0 }))
-    .filter((x) => x.n < nTargets / 2)
-    .sort((a, b) => a.n - b.n || (a.name < b.name ? -1 : 1));
-  const inDim = d.name ? ` of dimension '${d.name}'` : '';
-  const who = sparse.length
-    ? `: ${sparse.map((x) => `rater '${x.name}' rated ${x.n} of ${nTargets}`).join(', ')}`
-    : ': ratings are missing across the raters';
-  return [
-    {
-      code: 'icc_few_targets',
-      raters: sparse.map((x) => x.name),
-      message: `the ICC${inDim} uses ${icc.n_targets} of ${nTargets} targets (those every rater rated)${who}; --missing model uses every rating, or leave ${sparse.length === 1 ? 'that rater' : 'such raters'} out`,
-    },
-  ];
+  return d.raters.map((name, r) => ({ name, n: items.get(r)?.size ?? 0 })).sort((a, b) => a.n - b.n || (a.name < b.name ? -1 : 1));
 }
 
 /** Every agreement figure and diagnostic of a table, one entry per dimension (in file order). */
