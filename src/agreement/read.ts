@@ -47,6 +47,8 @@ export interface ReadRatingsOptions {
   /** Columns another reader takes (dataset build's session_id, start_s, end_s): in a wide file neither a rater nor the
    *  guessed target column. */
   metaColumns?: string[];
+  /** Raters a dimension needs (default 2; dataset build's labels take 1: one annotator's labels, agreement null). */
+  minRaters?: 1 | 2;
 }
 
 /** "1" and "1.0" are the same label: numeric-looking labels are compared as numbers (issue 14). */
@@ -527,6 +529,8 @@ class RatingsAccumulator {
   readonly levelsGiven: boolean;
   /** Ratings carry an occasion (occasion column or --repeated). */
   readonly withOccasions: boolean;
+  /** Raters a dimension needs (ReadRatingsOptions.minRaters). */
+  readonly minRaters: number;
   rec = -1;
   nMissing = 0;
   /** Records whose every cell is empty (Excel's `;;;` rows below the data): skipped, and said in a note. */
@@ -545,6 +549,7 @@ class RatingsAccumulator {
     this.categorical = Boolean(opts.categorical) || opts.levels !== undefined;
     this.levelsGiven = opts.levels !== undefined;
     this.withOccasions = layout.oc >= 0 || Boolean(opts.repeated);
+    this.minRaters = opts.minRaters ?? 2;
     if (opts.levels) opts.levels.forEach((l, i) => this.labelIndex.set(labelKey(l), i));
   }
 
@@ -817,7 +822,7 @@ function withSpellingHint<T>(finish: () => T, name: string, names: string[], dim
     const twin = fewRaters ? names.find((n) => n !== name && spellingKey(n) === spellingKey(name)) : undefined;
     if (twin === undefined || dimensionColumn === null) throw e;
     const err = e as RecordError;
-    throw new RecordError(`${err.message}; dimension '${name}' differs from '${twin}' only in case, spaces, '-' or '_': write one spelling`, err.rec, dimensionColumn, err.firstRec);
+    throw new RecordError(`${err.message.replace(FEW_RATERS_HINT, '')}; dimension '${name}' differs from '${twin}' only in case, spaces, '-' or '_': write one spelling`, err.rec, dimensionColumn, err.firstRec);
   }
 }
 
@@ -872,7 +877,7 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
   const duplicateHint = longAsWide
     ? `; a wide file has one row per target: if this is a long file (one row per rating), name its columns (--rater-col ${header[raterCols[0]]} --rating-col ${header[raterCols[1]]})`
     : undefined;
-  checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined);
+  checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined, acc.minRaters);
   const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven);
   if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
@@ -911,6 +916,9 @@ function traceHint(d: RatingsDimension, a: number, b: number, orderColumn: strin
   );
 }
 
+/** What to do about a dimension with one rater (replaced by a more precise hint where there is one). */
+const FEW_RATERS_HINT = ": agreement compares two or more raters' ratings of the same targets: check the rater column and that every rater's ratings are in this file";
+
 /** Duplicate (target, rater[, occasion]) within a dimension and fewer than two raters: O(n) with a per-rater marker. */
 function checkDimension(
   d: RatingsDimension,
@@ -918,15 +926,17 @@ function checkDimension(
   targetColumn = 'target',
   duplicateHint = '; a test-retest design needs an occasion column or --repeated',
   orderColumn?: string,
+  minRaters = 2,
 ): void {
   const dimLabel = d.name ? ` in dimension '${d.name}'` : '';
-  if (d.raters.length < 2) {
+  if (d.raters.length < minRaters || d.raters.length === 0) {
     const rec = d.record.length > 0 ? d.record[d.record.length - 1] : 0;
     const empty = d.empty_raters ?? [];
     const emptyNote = empty.length ? `; ${emptyRatersText(empty, raterColumn)} ${empty.length > 1 ? 'have' : 'has'} no rating in any row` : '';
     // Wide files: the column named is the empty rater column (else the one rater's column).
     const column = raterColumn ?? empty[0] ?? d.raters[0] ?? targetColumn;
-    throw new RecordError(`fewer than two raters${dimLabel} (found ${d.raters.length}${d.raters.length ? `: '${d.raters[0]}'` : ''})${emptyNote}`, rec, column);
+    const found = `found ${d.raters.length}${d.raters.length ? `: '${d.raters[0]}'` : ''}`;
+    throw new RecordError(`fewer than two raters${dimLabel} (${found})${emptyNote || FEW_RATERS_HINT}`, rec, column);
   }
   const n = d.target.length;
   // Counting sort of ratings by target, then a marker per rater.
