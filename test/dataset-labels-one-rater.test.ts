@@ -67,6 +67,16 @@ describe('dataset build --labels from a single annotator', () => {
     expect(notes).toContain("labels: valence-wide.csv: the file has one rater ('r1'): its labels are that rater's ratings, its agreement figures (ICC, alpha) are null; column 'r2' has no rating in any row (check the export)");
   });
 
+  it("a one-rater dimension that is another's typo ('Valence' on one row) is still refused, naming both spellings", async () => {
+    const [head, ...rows] = readFileSync(join(FIXTURES, 'demo', 'ratings.csv'), 'utf8').trim().split('\n');
+    const typo = join(tmp.dir, 'typo.csv');
+    writeFileSync(typo, [head, ...rows.map((l, i) => (i === 6 ? l.replace(',valence,', ',Valence,') : l))].join('\n') + '\n');
+    expect(rows[6]).toMatch(/,valence,/);
+    await expect(buildDataset(MANIFEST, { features: FEATURES, out: join(tmp.dir, 'out-typo'), labels: [typo] })).rejects.toThrow(
+      /^fewer than two raters in dimension 'Valence' \(found 1: 'r\d'\); dimension 'Valence' differs from 'valence' only in case/,
+    );
+  });
+
   it('mmprep agreement still refuses it (nothing to compute), saying what to check', async () => {
     const { long } = oneRaterFiles();
     const r = await runCliInProcess(['agreement', long]);

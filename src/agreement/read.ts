@@ -791,7 +791,11 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
   const { header, format, ti, ri, vi, di, oi, unnamed } = acc.layout;
   const catOrder = acc.categorical ? orderLabels(acc.labels, levels) : null;
   const names = [...acc.dims.keys()];
-  const dimensions = [...acc.dims.values()].map((d) => withSpellingHint(() => finishDimension(d, acc, catOrder), d.name, names, di >= 0 ? header[di] : null));
+  // a dimension whose name is another's typo ('Valence' beside 'valence') needs two raters even where one is allowed
+  const hasTwin = (name: string) => names.some((n) => n !== name && spellingKey(n) === spellingKey(name));
+  const dimensions = [...acc.dims.values()].map((d) =>
+    withSpellingHint(() => finishDimension(d, acc, catOrder, hasTwin(d.name) ? 2 : acc.minRaters), d.name, names, di >= 0 ? header[di] : null),
+  );
   return {
     file: path,
     format,
@@ -852,7 +856,7 @@ function dropEmptyRaters(d: DimBuilder, format: 'long' | 'wide'): { raters: stri
 }
 
 /** One dimension's typed arrays, categories remapped to their order, checked for duplicates and too few raters. */
-function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: ReturnType<typeof orderLabels> | null): RatingsDimension {
+function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: ReturnType<typeof orderLabels> | null, minRaters: number): RatingsDimension {
   const { header, format, ti, ri, oi, oc, raterCols } = acc.layout;
   const value = d.value.finish();
   if (catOrder) for (let i = 0; i < value.length; i++) value[i] = catOrder.remap[value[i]];
@@ -877,7 +881,7 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
   const duplicateHint = longAsWide
     ? `; a wide file has one row per target: if this is a long file (one row per rating), name its columns (--rater-col ${header[raterCols[0]]} --rating-col ${header[raterCols[1]]})`
     : undefined;
-  checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined, acc.minRaters);
+  checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined, minRaters);
   const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven);
   if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
