@@ -439,11 +439,16 @@ function chooseFormat(header: string[], opts: ReadRatingsOptions, ti: number, ri
 }
 
 function refuseDuplicateColumns(header: string[], path: string): void {
-  const seen = new Set<string>();
-  for (const h of header) {
+  const seen = new Map<string, number>();
+  for (const [i, h] of header.entries()) {
     if (h === '') continue;
-    if (seen.has(h)) throw new InputError(`duplicate column name '${h}' in the header`, { file: path, line: 1 });
-    seen.add(h);
+    const first = seen.get(h);
+    if (first !== undefined)
+      throw new InputError(
+        `duplicate column name '${h}' in the header (columns ${first + 1} and ${i + 1}): rename one (two raters or columns cannot share a name), or delete the copied column`,
+        { file: path, line: 1, column: String(i + 1) },
+      );
+    seen.set(h, i);
   }
 }
 
