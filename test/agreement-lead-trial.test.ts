@@ -25,4 +25,20 @@ describe("an annotation lead's sheets", () => {
       `mmprep: ${p}:1, column 4: duplicate column name 'Anna' in the header (columns 2 and 4): rename one (two raters or columns cannot share a name), or delete the copied column\n`,
     );
   });
+
+  it("a summary column the sheet computed ('Mean', 'avg_rating', 'SD') is refused, not read as one more rater", async () => {
+    // read as a rater, 'Mean' gave ICC(2,1) 0.908 for the 0.865 of the three raters (psych::ICC on both), exit 0
+    const rows = ['c1,3,4,3,3.33', 'c2,4,5,5,4.67', 'c3,2,2,2,2', 'c4,4,4,3,3.67', 'c5,1,1,2,1.33', 'c6,5,4,5,4.67'];
+    for (const name of ['Mean', 'avg_rating', 'SD']) {
+      const p = file(`summary-${name}.csv`, `clip,Anna,Ben,Carla,${name}\n${rows.join('\n')}\n`);
+      const r = await runCliInProcess(['agreement', p]);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr).toBe(
+        `mmprep: ${p}:1, column ${name}: column '${name}' would be read as a rater (a wide file's columns other than the target 'clip' are raters), but it is named like a summary of the ratings (a mean, SD, total or consensus computed in the sheet), which would count as one more rater and raise the agreement: remove it from the sheet, or rename it if it really is a rater\n`,
+      );
+    }
+    const three = file('three.csv', `clip,Anna,Ben,Carla\n${rows.map((l) => l.split(',').slice(0, 4).join(',')).join('\n')}\n`);
+    const ok = JSON.parse((await runCliInProcess(['agreement', three, '--json'])).stdout);
+    expect(ok.dimensions[0].icc.rows.find((x: { type: string }) => x.type === 'ICC2').icc).toBeCloseTo(0.864865, 6);
+  });
 });

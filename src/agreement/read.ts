@@ -470,8 +470,15 @@ function metaColumnsOf(header: string[], opts: ReadRatingsOptions): number[] {
 const METADATA_WORDS = new Set(['id', 'session', 'speaker', 'participant', 'subject', 'age', 'gender', 'sex', 'group', 'condition', 'start', 'end', 'begin', 'stop', 'onset', 'offset', 'duration', 'dur', 'length', 'len']);
 const UNIT_WORDS = new Set(['s', 'ms', 'sec', 'secs', 'seconds']);
 
+/** Words of a column name that say it summarises the raters' ratings (`Mean`, `avg_rating`, `SD`, `consensus`). */
+const SUMMARY_WORDS = new Set(['mean', 'average', 'avg', 'median', 'sd', 'std', 'stdev', 'stddev', 'sum', 'total', 'majority', 'consensus', 'gold', 'agreement']);
+
+function columnWords(name: string): string[] {
+  return name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+}
+
 function looksLikeMetadataColumn(name: string): boolean {
-  const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const words = columnWords(name);
   if (words.length > 1 && UNIT_WORDS.has(words[words.length - 1])) words.pop();
   return words.length > 0 && METADATA_WORDS.has(words[words.length - 1]);
 }
@@ -482,10 +489,18 @@ function looksLikeMetadataColumn(name: string): boolean {
  * 0.34 instead of 0.84, exit 0). Refused naming the column; a rater is not named like that.
  */
 function refuseMetadataRaters(header: string[], raterCols: number[], ti: number, path: string): void {
+  const asRater = (c: number) => `column '${header[c]}' would be read as a rater (a wide file's columns other than the target '${header[ti]}' are raters)`;
+  // A summary the sheet computed (a 'Mean' column) read as one more rater raised ICC(2,1) from 0.865 to 0.908 (psych::ICC, session 21).
+  const sum = raterCols.find((c) => columnWords(header[c]).some((w) => SUMMARY_WORDS.has(w)));
+  if (sum !== undefined)
+    throw new InputError(
+      `${asRater(sum)}, but it is named like a summary of the ratings (a mean, SD, total or consensus computed in the sheet), which would count as one more rater and raise the agreement: remove it from the sheet, or rename it if it really is a rater`,
+      { file: path, line: 1, column: header[sum] },
+    );
   const i = raterCols.find((c) => looksLikeMetadataColumn(header[c]));
   if (i === undefined) return;
   throw new InputError(
-    `column '${header[i]}' would be read as a rater (a wide file's columns other than the target '${header[ti]}' are raters), but it is named like information about the targets: remove it from the sheet (or give the ratings in the long layout: target,rater,rating), or rename it if it really is a rater`,
+    `${asRater(i)}, but it is named like information about the targets: remove it from the sheet (or give the ratings in the long layout: target,rater,rating), or rename it if it really is a rater`,
     { file: path, line: 1, column: header[i] },
   );
 }
