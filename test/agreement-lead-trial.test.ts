@@ -41,4 +41,16 @@ describe("an annotation lead's sheets", () => {
     const ok = JSON.parse((await runCliInProcess(['agreement', three, '--json'])).stdout);
     expect(ok.dimensions[0].icc.rows.find((x: { type: string }) => x.type === 'ICC2').icc).toBeCloseTo(0.864865, 6);
   });
+
+  it('a row given twice (same target, rater and rating) says so beside the test-retest hint', async () => {
+    const p = file('twice.csv', 'target,rater,rating\nt1,a,3\nt1,b,4\nt2,a,2\nt2,b,2\nt1,a,3\n');
+    const r = await runCliInProcess(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `mmprep: ${p}:6, column rater: duplicate rating of target 't1' by rater 'a' (first given on line 2); the same rating (3) on both lines: a row given twice? delete one; a test-retest design needs an occasion column or --repeated\n`,
+    );
+    // other ratings, or the same rating at another time (a test-retest): no such note
+    const q = file('twice-other.csv', 'target,rater,rating\nt1,a,3\nt1,b,4\nt2,a,2\nt2,b,2\nt1,a,5\n');
+    expect((await runCliInProcess(['agreement', q])).stderr).not.toContain('given twice');
+  });
 });

@@ -943,6 +943,14 @@ function traceHint(d: RatingsDimension, a: number, b: number, orderColumn: strin
 /** What to do about a dimension with one rater (replaced by a more precise hint where there is one). */
 const FEW_RATERS_HINT = ": agreement compares two or more raters' ratings of the same targets: check the rater column and that every rater's ratings are in this file";
 
+/** Two rows of one (target, rater) with the same rating: most likely a row given twice (pasted, or two exports joined). */
+function sameRatingHint(d: RatingsDimension, a: number, b: number): string {
+  // at two times or dates (a test-retest, a trace) the same rating is not a copied row
+  if (d.value[a] !== d.value[b] || (d.order && d.order[a] !== d.order[b])) return '';
+  const v = d.categories ? `'${d.categories[d.value[a]]}'` : String(d.value[a]);
+  return `; the same rating (${v}) on both lines: a row given twice? delete one`;
+}
+
 /** Duplicate (target, rater[, occasion]) within a dimension and fewer than two raters: O(n) with a per-rater marker. */
 function checkDimension(
   d: RatingsDimension,
@@ -980,7 +988,7 @@ function checkDimension(
       const r = d.occasion ? d.rater[i] * nOcc + d.occasion[i] : d.rater[i];
       if (mark[r] === t) {
         const first = d.record[where[r]];
-        const hint = d.occasion ? '' : (traceHint(d, where[r], i, orderColumn) ?? duplicateHint);
+        const hint = d.occasion ? '' : (sameRatingHint(d, where[r], i) + (traceHint(d, where[r], i, orderColumn) ?? duplicateHint));
         throw new RecordError(
           `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[d.rater[i]]}'${dimLabel}${d.occasion ? ` on occasion '${d.occasions![d.occasion[i]]}'` : ''} (first given on {FIRST})${hint}`,
           d.record[i],
