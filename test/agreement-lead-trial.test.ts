@@ -53,4 +53,17 @@ describe("an annotation lead's sheets", () => {
     const q = file('twice-other.csv', 'target,rater,rating\nt1,a,3\nt1,b,4\nt2,a,2\nt2,b,2\nt1,a,5\n');
     expect((await runCliInProcess(['agreement', q])).stderr).not.toContain('given twice');
   });
+
+  it('a column holding the mean of the other raters under a rater-like name (Final) is refused naming a row', async () => {
+    const rows = ['c1,3,4,3,3.33', 'c2,4,5,5,4.67', 'c3,2,2,2,2', 'c4,4,4,3,3.67', 'c5,1,1,2,1.33', 'c6,5,4,5,4.67'];
+    const p = file('final.csv', `clip,Anna,Ben,Carla,Final\n${rows.join('\n')}\n`);
+    const r = await runCliInProcess(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `mmprep: ${p}:2, column Final: rater 'Final' gave on every target the mean of the other raters' ratings (here 3.33 where they gave 3, 4, 3): a summary column computed in the sheet, not a rater, which would count as one more rater and raise the agreement: remove it from the sheet\n`,
+    );
+    // the same sheet with Final a person who rated on the scale (whole numbers close to the others) is read
+    const q = file('final-rater.csv', `clip,Anna,Ben,Carla,Final\n${rows.map((l) => l.replace(/,[\d.]+$/, (m) => ',' + Math.round(Number(m.slice(1))))).join('\n')}\n`);
+    expect((await runCliInProcess(['agreement', q])).code).toBe(0);
+  });
 });

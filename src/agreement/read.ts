@@ -15,6 +15,7 @@ import type { RatingsDimension, RatingsTable } from './types.js';
 import { spellingKey } from './variants.js';
 import { scaleMix } from './scale-mix.js';
 import { missingCode } from './missing-codes.js';
+import { summaryColumn } from './summary-column.js';
 
 export interface ReadRatingsOptions {
   /** 'auto' (default): long when the header has the target, rater and rating columns, else wide. */
@@ -902,7 +903,7 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
     ? `; a wide file has one row per target: if this is a long file (one row per rating), name its columns (--rater-col ${header[raterCols[0]]} --rating-col ${header[raterCols[1]]})`
     : undefined;
   checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined, minRaters);
-  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven);
+  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim);
   if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
 }
