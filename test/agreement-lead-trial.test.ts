@@ -66,4 +66,25 @@ describe("an annotation lead's sheets", () => {
     const q = file('final-rater.csv', `clip,Anna,Ben,Carla,Final\n${rows.map((l) => l.replace(/,[\d.]+$/, (m) => ',' + Math.round(Number(m.slice(1))))).join('\n')}\n`);
     expect((await runCliInProcess(['agreement', q])).code).toBe(0);
   });
+
+  it("a rater id typed another way on a few rows ('Anan' for 'Anna') is named; numbered raters are not", async () => {
+    const sheet = (name: string, typo: (t: number) => string) => {
+      const rows = ['target,rater,rating'];
+      for (let t = 0; t < 20; t++) {
+        const v = 1 + ((t * 7) % 5);
+        rows.push(`t${t},Ben,${v}`, `t${t},Carla,${Math.min(5, v + (t % 2))}`, `t${t},${typo(t)},${Math.max(1, v - (t % 3 === 0 ? 1 : 0))}`);
+      }
+      return file(name, rows.join('\n') + '\n');
+    };
+    const p = sheet('anan.csv', (t) => (t === 4 || t === 11 ? 'Anan' : 'Anna'));
+    const r = await runCliInProcess(['agreement', p, '--json']);
+    expect(r.code).toBe(0);
+    const message =
+      "rater 'Anan' (2 targets) is one letter from rater 'Anna' (18), and they rated no target in common: one rater typed two ways? they are counted as two raters (every target lacks one of them for the ICC): write one id";
+    expect(JSON.parse(r.stdout).dimensions[0].warnings).toEqual([{ code: 'rater_id_typo', raters: ['Anan', 'Anna'], message }]);
+    expect(r.stderr).toContain(`mmprep agreement: warning: ${p}: ${message}\n`);
+    // r4 on two targets beside r3 on the others: numbered raters of a panel design, not a typo
+    const q = sheet('panel.csv', (t) => (t === 4 || t === 11 ? 'r4' : 'r3'));
+    expect(JSON.parse((await runCliInProcess(['agreement', q, '--json'])).stdout).dimensions[0].warnings).toEqual([]);
+  });
 });

@@ -219,7 +219,7 @@ function looksLikeRaterName(h: string): boolean {
   const w = h.toLowerCase().replace(/[^a-z]/g, '').replace(/(id|name)$/, '').replace(/s$/, '');
   return RATER_WORDS.includes(w) || editDistanceAtMost1(w, 'rater');
 }
-function editDistanceAtMost1(a: string, b: string): boolean {
+export function editDistanceAtMost1(a: string, b: string): boolean {
   if (Math.abs(a.length - b.length) > 1) return false;
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
