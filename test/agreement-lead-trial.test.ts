@@ -87,4 +87,26 @@ describe("an annotation lead's sheets", () => {
     const q = sheet('panel.csv', (t) => (t === 4 || t === 11 ? 'r4' : 'r3'));
     expect(JSON.parse((await runCliInProcess(['agreement', q, '--json'])).stdout).dimensions[0].warnings).toEqual([]);
   });
+
+  it("a dimension typed one letter off ('valance') is named: refused with one rater, a warning with more", async () => {
+    const sheet = (name: string, typo: (t: number, r: string) => boolean) => {
+      const rows = ['target,rater,dimension,rating'];
+      for (let t = 0; t < 8; t++) for (const r of ['r1', 'r2', 'r3']) for (const dim of ['valence', 'arousal']) rows.push(`t${t},${r},${dim === 'valence' && typo(t, r) ? 'valance' : dim},${1 + ((t * 3 + r.charCodeAt(1)) % 7)}`);
+      return file(name, rows.join('\n') + '\n');
+    };
+    const one = sheet('dim-one.csv', (t, r) => t === 2 && r === 'r3');
+    const a = await runCliInProcess(['agreement', one]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe(`mmprep: ${one}:18, column dimension: fewer than two raters in dimension 'valance' (found 1: 'r3'); dimension 'valance' differs from 'valence' by one letter: write one spelling\n`);
+    const two = sheet('dim-two.csv', (t, r) => t === 2 && r !== 'r1');
+    const b = await runCliInProcess(['agreement', two, '--json']);
+    expect(b.code).toBe(0);
+    const message = "dimension 'valance' (2 ratings) is one letter from dimension 'valence' (22) and is analysed as a dimension of its own: if it is 'valence', write one spelling in the file";
+    const dims = JSON.parse(b.stdout).dimensions;
+    expect(dims.map((d: { dimension: string; warnings: unknown[] }) => [d.dimension, d.warnings])).toEqual([
+      ['valence', []],
+      ['arousal', []],
+      ['valance', [{ code: 'dimension_typo', names: ['valance', 'valence'], message }]],
+    ]);
+  });
 });

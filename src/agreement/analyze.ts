@@ -49,7 +49,15 @@ export interface KappaEntry {
 }
 
 /** Something the figures silently depend on, stated in the output and on stderr (one line each). */
-export type AgreementWarning = EmptyRaterWarning | SpellingVariantsWarning | IccFewTargetsWarning | RaterTypoWarning;
+export type AgreementWarning = EmptyRaterWarning | SpellingVariantsWarning | IccFewTargetsWarning | RaterTypoWarning | DimensionTypoWarning;
+
+/** 'dimension_typo': a dimension one letter from another with at least three times its ratings ('valance', 'valence'). */
+export interface DimensionTypoWarning {
+  code: 'dimension_typo';
+  /** This dimension, then the one it is likely a typo of. */
+  names: [string, string];
+  message: string;
+}
 
 /** 'rater_id_typo': two rater ids one letter apart that share no target, the rarer with a third of the other's (raterTypoWarnings). */
 export interface RaterTypoWarning {
@@ -495,5 +503,18 @@ export function withDimensionVariants(dims: DimensionResult[]): DimensionResult[
     const w = spellingWarning('dimension', [g], 'rating');
     for (const d of dims) if (w && g.slice(1).some((v) => v.name === d.dimension)) d.warnings.push(w);
   }
+  for (const d of dims) {
+    const twin = dims.find((t) => t.n_ratings >= 3 * d.n_ratings && isOneLetterTypo(d.dimension, t.dimension));
+    if (!twin) continue;
+    const message = `dimension '${d.dimension}' (${d.n_ratings} ratings) is one letter from dimension '${twin.dimension}' (${twin.n_ratings}) and is analysed as a dimension of its own: if it is '${twin.dimension}', write one spelling in the file`;
+    d.warnings.push({ code: 'dimension_typo', names: [d.dimension, twin.dimension], message });
+  }
   return dims;
+}
+
+/** One letter apart once case and separators are ignored, 4 or more letters, not only in digits ('item1', 'item2'). */
+function isOneLetterTypo(a: string, b: string): boolean {
+  const [ka, kb] = [spellingKey(a), spellingKey(b)];
+  const bare = (k: string) => k.replace(/\d/g, '');
+  return ka !== kb && ka.length >= 4 && bare(ka) !== bare(kb) && editDistanceAtMost1(ka, kb);
 }

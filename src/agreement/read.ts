@@ -813,7 +813,7 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
   const catOrder = acc.categorical ? orderLabels(acc.labels, levels) : null;
   const names = [...acc.dims.keys()];
   // a dimension whose name is another's typo ('Valence' beside 'valence') needs two raters even where one is allowed
-  const hasTwin = (name: string) => names.some((n) => n !== name && spellingKey(n) === spellingKey(name));
+  const hasTwin = (name: string) => dimensionTwin(name, names) !== null;
   const dimensions = [...acc.dims.values()].map((d) =>
     withSpellingHint(() => finishDimension(d, acc, catOrder, hasTwin(d.name) ? 2 : acc.minRaters), d.name, names, di >= 0 ? header[di] : null),
   );
@@ -836,6 +836,20 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
 }
 
 /**
+ * Another dimension name this one is likely a typo of: equal once case and separators are ignored ('Valence'), or
+ * one letter apart ('valance' beside 'valence', names of 4 or more letters; not names that differ only in digits, as
+ * 'item1' and 'item2'). Null when none.
+ */
+function dimensionTwin(name: string, names: string[]): { name: string; exact: boolean } | null {
+  const key = spellingKey(name);
+  const exact = names.find((n) => n !== name && spellingKey(n) === key);
+  if (exact !== undefined) return { name: exact, exact: true };
+  const bare = (k: string) => k.replace(/\d/g, '');
+  const near = names.find((n) => n !== name && key.length >= 4 && bare(spellingKey(n)) !== bare(key) && editDistanceAtMost1(spellingKey(n), key));
+  return near === undefined ? null : { name: near, exact: false };
+}
+
+/**
  * A dimension refused for having fewer than two raters whose name differs from another's only in case or separators
  * ('Valence' beside 'valence': a typo in a few rows) names the dimension column and the other spelling.
  */
@@ -844,10 +858,11 @@ function withSpellingHint<T>(finish: () => T, name: string, names: string[], dim
     return finish();
   } catch (e) {
     const fewRaters = e instanceof RecordError && e.message.startsWith('fewer than two raters');
-    const twin = fewRaters ? names.find((n) => n !== name && spellingKey(n) === spellingKey(name)) : undefined;
-    if (twin === undefined || dimensionColumn === null) throw e;
+    const twin = fewRaters ? dimensionTwin(name, names) : null;
+    if (twin === null || dimensionColumn === null) throw e;
     const err = e as RecordError;
-    throw new RecordError(`${err.message.replace(FEW_RATERS_HINT, '')}; dimension '${name}' differs from '${twin}' only in case, spaces, '-' or '_': write one spelling`, err.rec, dimensionColumn, err.firstRec);
+    const how = twin.exact ? "only in case, spaces, '-' or '_'" : 'by one letter';
+    throw new RecordError(`${err.message.replace(FEW_RATERS_HINT, '')}; dimension '${name}' differs from '${twin.name}' ${how}: write one spelling`, err.rec, dimensionColumn, err.firstRec);
   }
 }
 
