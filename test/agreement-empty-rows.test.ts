@@ -44,6 +44,13 @@ describe("Excel's rows of empty cells", () => {
     const q = file('notarget.csv', WIDE + ';3;;\n');
     const s = await runCliInProcess(['agreement', q]);
     expect(s.code).toBe(2);
-    expect(s.stderr).toContain(`${q}:7, column clip: empty target id`);
+    expect(s.stderr).toContain(`${q}:7, column clip: empty target id: write the id of the rated target in this cell, or delete the row\n`);
+  });
+
+  it('a long row with a rating and no rater id is refused with its line, the rating and what to do (session 21)', async () => {
+    const p = file('norater.csv', 'target,rater,rating\r\nt1,r1,3\r\nt1,,4\r\nt2,r1,2\r\nt2,r2,2\r\n');
+    const r = await runCliInProcess(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`mmprep: ${p}:3, column rater: empty rater id (rating '4'): write the id of the rater who gave it in this cell, or delete the row\n`);
   });
 });

@@ -39,6 +39,24 @@ describe('an ICC on fewer targets than it dropped', () => {
     expect(r.stdout).toContain(`Warning: ${message}`);
   });
 
+  it('ratings missing across the raters: names the three who missed the most (session 21; it named no rater)', async () => {
+    // r2 misses t0-t8, r3 t6-t12, r4 t11-t16, r5 t19: no rater under half of the 20 targets; t17, t18 complete
+    const miss: Record<string, (t: number) => boolean> = { r2: (t) => t < 9, r3: (t) => t >= 6 && t < 13, r4: (t) => t >= 11 && t < 17, r5: (t) => t === 19 };
+    const rows: string[] = [];
+    for (let t = 0; t < 20; t++)
+      for (const r of ['r1', 'r2', 'r3', 'r4', 'r5']) if (!miss[r]?.(t)) rows.push(`t${t},${r},${1 + ((t * 3 + r.charCodeAt(1)) % 5)}`);
+    const p = join(tmp.dir, 'across.csv');
+    writeFileSync(p, 'target,rater,rating\n' + rows.join('\n') + '\n');
+    const d = analyzeAgreement(await readRatings(p)).dimensions[0];
+    expect(d.icc!.n_targets).toBe(2);
+    const message =
+      "the ICC uses 2 of 20 targets (those every rater rated): ratings are missing across the raters (rater 'r2' missed 9, rater 'r3' missed 7, " +
+      "rater 'r4' missed 6 of 20; 1 more rater(s) missed fewer); --missing model uses every rating, or have those raters rate the targets they missed";
+    expect(d.warnings).toEqual([{ code: 'icc_few_targets', raters: ['r2', 'r3', 'r4'], message }]);
+    const r = await runCliInProcess(['agreement', p]);
+    expect(r.stderr).toContain(`mmprep agreement: warning: ${p}: ${message}\n`);
+  });
+
   it('no warning for scattered missing ratings, a full sheet, or --missing model', async () => {
     const scattered = sheet('scattered.csv', (t) => (t % 4 === 0 ? [] : [`t${t},r4,${1 + (t % 5)}`]));
     const a = analyzeAgreement(await readRatings(scattered)).dimensions[0];

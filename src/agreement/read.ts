@@ -15,6 +15,7 @@ import type { RatingsDimension, RatingsTable } from './types.js';
 import { spellingKey } from './variants.js';
 import { scaleMix } from './scale-mix.js';
 import { missingCode } from './missing-codes.js';
+import { summaryColumn } from './summary-column.js';
 
 export interface ReadRatingsOptions {
   /** 'auto' (default): long when the header has the target, rater and rating columns, else wide. */
@@ -47,6 +48,8 @@ export interface ReadRatingsOptions {
   /** Columns another reader takes (dataset build's session_id, start_s, end_s): in a wide file neither a rater nor the
    *  guessed target column. */
   metaColumns?: string[];
+  /** Raters a dimension needs (default 2; dataset build's labels take 1: one annotator's labels, agreement null). */
+  minRaters?: 1 | 2;
 }
 
 /** "1" and "1.0" are the same label: numeric-looking labels are compared as numbers (issue 14). */
@@ -216,7 +219,7 @@ function looksLikeRaterName(h: string): boolean {
   const w = h.toLowerCase().replace(/[^a-z]/g, '').replace(/(id|name)$/, '').replace(/s$/, '');
   return RATER_WORDS.includes(w) || editDistanceAtMost1(w, 'rater');
 }
-function editDistanceAtMost1(a: string, b: string): boolean {
+export function editDistanceAtMost1(a: string, b: string): boolean {
   if (Math.abs(a.length - b.length) > 1) return false;
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
@@ -437,11 +440,16 @@ function chooseFormat(header: string[], opts: ReadRatingsOptions, ti: number, ri
 }
 
 function refuseDuplicateColumns(header: string[], path: string): void {
-  const seen = new Set<string>();
-  for (const h of header) {
+  const seen = new Map<string, number>();
+  for (const [i, h] of header.entries()) {
     if (h === '') continue;
-    if (seen.has(h)) throw new InputError(`duplicate column name '${h}' in the header`, { file: path, line: 1 });
-    seen.add(h);
+    const first = seen.get(h);
+    if (first !== undefined)
+      throw new InputError(
+        `duplicate column name '${h}' in the header (columns ${first + 1} and ${i + 1}): rename one (two raters or columns cannot share a name), or delete the copied column`,
+        { file: path, line: 1, column: String(i + 1) },
+      );
+    seen.set(h, i);
   }
 }
 
@@ -463,8 +471,15 @@ function metaColumnsOf(header: string[], opts: ReadRatingsOptions): number[] {
 const METADATA_WORDS = new Set(['id', 'session', 'speaker', 'participant', 'subject', 'age', 'gender', 'sex', 'group', 'condition', 'start', 'end', 'begin', 'stop', 'onset', 'offset', 'duration', 'dur', 'length', 'len']);
 const UNIT_WORDS = new Set(['s', 'ms', 'sec', 'secs', 'seconds']);
 
+/** Words of a column name that say it summarises the raters' ratings (`Mean`, `avg_rating`, `SD`, `consensus`). */
+const SUMMARY_WORDS = new Set(['mean', 'average', 'avg', 'median', 'sd', 'std', 'stdev', 'stddev', 'sum', 'total', 'majority', 'consensus', 'gold', 'agreement']);
+
+function columnWords(name: string): string[] {
+  return name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+}
+
 function looksLikeMetadataColumn(name: string): boolean {
-  const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const words = columnWords(name);
   if (words.length > 1 && UNIT_WORDS.has(words[words.length - 1])) words.pop();
   return words.length > 0 && METADATA_WORDS.has(words[words.length - 1]);
 }
@@ -475,10 +490,18 @@ function looksLikeMetadataColumn(name: string): boolean {
  * 0.34 instead of 0.84, exit 0). Refused naming the column; a rater is not named like that.
  */
 function refuseMetadataRaters(header: string[], raterCols: number[], ti: number, path: string): void {
+  const asRater = (c: number) => `column '${header[c]}' would be read as a rater (a wide file's columns other than the target '${header[ti]}' are raters)`;
+  // A summary the sheet computed (a 'Mean' column) read as one more rater raised ICC(2,1) from 0.865 to 0.908 (psych::ICC, session 21).
+  const sum = raterCols.find((c) => columnWords(header[c]).some((w) => SUMMARY_WORDS.has(w)));
+  if (sum !== undefined)
+    throw new InputError(
+      `${asRater(sum)}, but it is named like a summary of the ratings (a mean, SD, total or consensus computed in the sheet), which would count as one more rater and raise the agreement: remove it from the sheet, or rename it if it really is a rater`,
+      { file: path, line: 1, column: header[sum] },
+    );
   const i = raterCols.find((c) => looksLikeMetadataColumn(header[c]));
   if (i === undefined) return;
   throw new InputError(
-    `column '${header[i]}' would be read as a rater (a wide file's columns other than the target '${header[ti]}' are raters), but it is named like information about the targets: remove it from the sheet (or give the ratings in the long layout: target,rater,rating), or rename it if it really is a rater`,
+    `${asRater(i)}, but it is named like information about the targets: remove it from the sheet (or give the ratings in the long layout: target,rater,rating), or rename it if it really is a rater`,
     { file: path, line: 1, column: header[i] },
   );
 }
@@ -527,6 +550,8 @@ class RatingsAccumulator {
   readonly levelsGiven: boolean;
   /** Ratings carry an occasion (occasion column or --repeated). */
   readonly withOccasions: boolean;
+  /** Raters a dimension needs (ReadRatingsOptions.minRaters). */
+  readonly minRaters: number;
   rec = -1;
   nMissing = 0;
   /** Records whose every cell is empty (Excel's `;;;` rows below the data): skipped, and said in a note. */
@@ -545,6 +570,7 @@ class RatingsAccumulator {
     this.categorical = Boolean(opts.categorical) || opts.levels !== undefined;
     this.levelsGiven = opts.levels !== undefined;
     this.withOccasions = layout.oc >= 0 || Boolean(opts.repeated);
+    this.minRaters = opts.minRaters ?? 2;
     if (opts.levels) opts.levels.forEach((l, i) => this.labelIndex.set(labelKey(l), i));
   }
 
@@ -648,7 +674,7 @@ class RatingsAccumulator {
     for (const c of unnamed) if (row[c].trim() !== '') throw new RecordError(unnamedColumnMessage(c, row[c].trim()), this.rec, String(c + 1));
     const d = this.dimOf(di >= 0 ? row[di].trim() : '');
     const targetId = row[ti].trim();
-    if (targetId === '') throw new RecordError('empty target id', this.rec, header[ti]);
+    if (targetId === '') throw new RecordError('empty target id: write the id of the rated target in this cell, or delete the row', this.rec, header[ti]);
     const order = this.readOrder(row);
     if (this.layout.format === 'long') this.addLongRecord(d, row, targetId, order);
     else this.addWideRecord(d, row, targetId, order);
@@ -665,7 +691,7 @@ class RatingsAccumulator {
       return;
     }
     const raterId = row[ri].trim();
-    if (raterId === '') throw new RecordError('empty rater id', this.rec, header[ri]);
+    if (raterId === '') throw new RecordError(`empty rater id (rating '${cell.trim()}'): write the id of the rater who gave it in this cell, or delete the row`, this.rec, header[ri]);
     const v = this.readValue(cell, header[vi]);
     this.push(d, row, d.targetId(targetId), d.raterId(raterId), v, order);
   }
@@ -786,7 +812,11 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
   const { header, format, ti, ri, vi, di, oi, unnamed } = acc.layout;
   const catOrder = acc.categorical ? orderLabels(acc.labels, levels) : null;
   const names = [...acc.dims.keys()];
-  const dimensions = [...acc.dims.values()].map((d) => withSpellingHint(() => finishDimension(d, acc, catOrder), d.name, names, di >= 0 ? header[di] : null));
+  // a dimension whose name is another's typo ('Valence' beside 'valence') needs two raters even where one is allowed
+  const hasTwin = (name: string) => dimensionTwin(name, names) !== null;
+  const dimensions = [...acc.dims.values()].map((d) =>
+    withSpellingHint(() => finishDimension(d, acc, catOrder, hasTwin(d.name) ? 2 : acc.minRaters), d.name, names, di >= 0 ? header[di] : null),
+  );
   return {
     file: path,
     format,
@@ -806,6 +836,20 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
 }
 
 /**
+ * Another dimension name this one is likely a typo of: equal once case and separators are ignored ('Valence'), or
+ * one letter apart ('valance' beside 'valence', names of 4 or more letters; not names that differ only in digits, as
+ * 'item1' and 'item2'). Null when none.
+ */
+function dimensionTwin(name: string, names: string[]): { name: string; exact: boolean } | null {
+  const key = spellingKey(name);
+  const exact = names.find((n) => n !== name && spellingKey(n) === key);
+  if (exact !== undefined) return { name: exact, exact: true };
+  const bare = (k: string) => k.replace(/\d/g, '');
+  const near = names.find((n) => n !== name && key.length >= 4 && bare(spellingKey(n)) !== bare(key) && editDistanceAtMost1(spellingKey(n), key));
+  return near === undefined ? null : { name: near, exact: false };
+}
+
+/**
  * A dimension refused for having fewer than two raters whose name differs from another's only in case or separators
  * ('Valence' beside 'valence': a typo in a few rows) names the dimension column and the other spelling.
  */
@@ -814,10 +858,11 @@ function withSpellingHint<T>(finish: () => T, name: string, names: string[], dim
     return finish();
   } catch (e) {
     const fewRaters = e instanceof RecordError && e.message.startsWith('fewer than two raters');
-    const twin = fewRaters ? names.find((n) => n !== name && spellingKey(n) === spellingKey(name)) : undefined;
-    if (twin === undefined || dimensionColumn === null) throw e;
+    const twin = fewRaters ? dimensionTwin(name, names) : null;
+    if (twin === null || dimensionColumn === null) throw e;
     const err = e as RecordError;
-    throw new RecordError(`${err.message}; dimension '${name}' differs from '${twin}' only in case, spaces, '-' or '_': write one spelling`, err.rec, dimensionColumn, err.firstRec);
+    const how = twin.exact ? "only in case, spaces, '-' or '_'" : 'by one letter';
+    throw new RecordError(`${err.message.replace(FEW_RATERS_HINT, '')}; dimension '${name}' differs from '${twin.name}' ${how}: write one spelling`, err.rec, dimensionColumn, err.firstRec);
   }
 }
 
@@ -847,7 +892,7 @@ function dropEmptyRaters(d: DimBuilder, format: 'long' | 'wide'): { raters: stri
 }
 
 /** One dimension's typed arrays, categories remapped to their order, checked for duplicates and too few raters. */
-function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: ReturnType<typeof orderLabels> | null): RatingsDimension {
+function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: ReturnType<typeof orderLabels> | null, minRaters: number): RatingsDimension {
   const { header, format, ti, ri, oi, oc, raterCols } = acc.layout;
   const value = d.value.finish();
   if (catOrder) for (let i = 0; i < value.length; i++) value[i] = catOrder.remap[value[i]];
@@ -872,8 +917,8 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
   const duplicateHint = longAsWide
     ? `; a wide file has one row per target: if this is a long file (one row per rating), name its columns (--rater-col ${header[raterCols[0]]} --rating-col ${header[raterCols[1]]})`
     : undefined;
-  checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined);
-  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven);
+  checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined, minRaters);
+  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim);
   if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
 }
@@ -911,6 +956,17 @@ function traceHint(d: RatingsDimension, a: number, b: number, orderColumn: strin
   );
 }
 
+/** What to do about a dimension with one rater (replaced by a more precise hint where there is one). */
+const FEW_RATERS_HINT = ": agreement compares two or more raters' ratings of the same targets: check the rater column and that every rater's ratings are in this file";
+
+/** Two rows of one (target, rater) with the same rating: most likely a row given twice (pasted, or two exports joined). */
+function sameRatingHint(d: RatingsDimension, a: number, b: number): string {
+  // at two times or dates (a test-retest, a trace) the same rating is not a copied row
+  if (d.value[a] !== d.value[b] || (d.order && d.order[a] !== d.order[b])) return '';
+  const v = d.categories ? `'${d.categories[d.value[a]]}'` : String(d.value[a]);
+  return `; the same rating (${v}) on both lines: a row given twice? delete one`;
+}
+
 /** Duplicate (target, rater[, occasion]) within a dimension and fewer than two raters: O(n) with a per-rater marker. */
 function checkDimension(
   d: RatingsDimension,
@@ -918,15 +974,17 @@ function checkDimension(
   targetColumn = 'target',
   duplicateHint = '; a test-retest design needs an occasion column or --repeated',
   orderColumn?: string,
+  minRaters = 2,
 ): void {
   const dimLabel = d.name ? ` in dimension '${d.name}'` : '';
-  if (d.raters.length < 2) {
+  if (d.raters.length < minRaters || d.raters.length === 0) {
     const rec = d.record.length > 0 ? d.record[d.record.length - 1] : 0;
     const empty = d.empty_raters ?? [];
     const emptyNote = empty.length ? `; ${emptyRatersText(empty, raterColumn)} ${empty.length > 1 ? 'have' : 'has'} no rating in any row` : '';
     // Wide files: the column named is the empty rater column (else the one rater's column).
     const column = raterColumn ?? empty[0] ?? d.raters[0] ?? targetColumn;
-    throw new RecordError(`fewer than two raters${dimLabel} (found ${d.raters.length}${d.raters.length ? `: '${d.raters[0]}'` : ''})${emptyNote}`, rec, column);
+    const found = `found ${d.raters.length}${d.raters.length ? `: '${d.raters[0]}'` : ''}`;
+    throw new RecordError(`fewer than two raters${dimLabel} (${found})${emptyNote || FEW_RATERS_HINT}`, rec, column);
   }
   const n = d.target.length;
   // Counting sort of ratings by target, then a marker per rater.
@@ -946,7 +1004,7 @@ function checkDimension(
       const r = d.occasion ? d.rater[i] * nOcc + d.occasion[i] : d.rater[i];
       if (mark[r] === t) {
         const first = d.record[where[r]];
-        const hint = d.occasion ? '' : (traceHint(d, where[r], i, orderColumn) ?? duplicateHint);
+        const hint = d.occasion ? '' : (sameRatingHint(d, where[r], i) + (traceHint(d, where[r], i, orderColumn) ?? duplicateHint));
         throw new RecordError(
           `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[d.rater[i]]}'${dimLabel}${d.occasion ? ` on occasion '${d.occasions![d.occasion[i]]}'` : ''} (first given on {FIRST})${hint}`,
           d.record[i],

@@ -96,6 +96,30 @@ function agreementOf(r: DimensionResult): DimensionAgreement {
   };
 }
 
+/**
+ * A dimension rated by one annotator: its gold labels are that rater's ratings, its agreement figures null with the
+ * reason, and a warning says so (stderr, manifest.json, the card's known gaps); `dataset validate --min-icc` fails it.
+ */
+function singleRater(d: RatingsTable['dimensions'][number], categorical: boolean, format: 'long' | 'wide'): { agreement: DimensionAgreement; warnings: string[] } {
+  const inDim = d.name ? `dimension '${d.name}'` : 'the file';
+  const reason = `one rater ('${d.raters[0]}'): agreement needs two or more raters of the same targets`;
+  const empty = (d.empty_raters ?? []).map((r) => (format === 'wide' ? `column '${r}' has no rating in any row` : `rater '${r}' has only empty ratings`));
+  const warning =
+    `${inDim} has one rater ('${d.raters[0]}'): its labels are that rater's ratings, its agreement figures (ICC, alpha) are null` +
+    (empty.length ? `; ${empty.join(', ')} (check the export)` : "; add a second rater's ratings of the same targets to this file to measure agreement");
+  const agreement: DimensionAgreement = {
+    icc2: null,
+    icc2_ci95: [null, null],
+    icc2_band: null,
+    alpha: null,
+    alpha_metric: categorical ? 'nominal' : 'interval',
+    n_targets: d.targets.length,
+    n_raters: 1,
+    reason,
+  };
+  return { agreement, warnings: [warning] };
+}
+
 /** Gold labels with the raw ratings, from the agreement library's goldLabels (per dimension name). */
 function labelsOf(table: RatingsTable): Map<string, Map<string, TargetLabel>> {
   const out = new Map<string, Map<string, TargetLabel>>();
@@ -210,6 +234,8 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
       naValues: opts.naValues,
       // a wide file's span columns are read by readSpans, not raters (they were: 'non-numeric rating 2,690' in start_s)
       metaColumns: SPAN_COLUMNS,
+      // one annotator's labels go into a release with agreement null and the reason (not refused, as mmprep agreement)
+      minRaters: 1,
     });
     notes.push(...(table.notes ?? []).map((n) => `${basename(file)}: ${n}`));
     const spans = await readSpans(file, table.columns.target, opts);
@@ -225,16 +251,7 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
       spansBySession.set(s.session_id, list);
       if (!sessionFile.has(s.session_id)) sessionFile.set(s.session_id, file);
     }
-    const stem = basename(file).replace(/\.[^.]*$/, '');
-    const gold = labelsOf(table);
-    // As mmprep agreement: 'Valence' beside 'valence' is said (they become two label keys of the records).
-    const results = withDimensionVariants(table.dimensions.map((d) => analyzeDimension(d, {}, table.format)));
-    for (const [i, d] of table.dimensions.entries()) {
-      const name = d.name === '' ? stem : d.name;
-      const result = results[i];
-      const warnings = result.warnings.map((w) => `${basename(file)}: ${w.message}`);
-      dims.push({ key: name, file, dimension: name, categorical: table.categorical, agreement: agreementOf(result), byTarget: gold.get(d.name) ?? new Map(), warnings });
-    }
+    dims.push(...labelDimensions(table, file));
   }
   // Disambiguate keys that several files share.
   const count = new Map<string, number>();
@@ -249,6 +266,24 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
   }
   for (const list of spansBySession.values()) list.sort((a, b) => a.start_s - b.start_s || a.end_s - b.end_s || (a.target < b.target ? -1 : 1));
   return { files, dimensions: dims, spansBySession, withoutSpans, sessionFile, notes };
+}
+
+/** The label dimensions of one file: gold labels, agreement figures (null with the reason for one rater), warnings. */
+function labelDimensions(table: RatingsTable, file: string): LabelDimension[] {
+  const stem = basename(file).replace(/\.[^.]*$/, '');
+  const gold = labelsOf(table);
+  // As mmprep agreement: 'Valence' beside 'valence' is said (they become two label keys of the records).
+  const results = table.dimensions.map((d) => (d.raters.length >= 2 ? analyzeDimension(d, {}, table.format) : null));
+  withDimensionVariants(results.filter((r): r is DimensionResult => r !== null));
+  return table.dimensions.map((d, i) => {
+    const name = d.name === '' ? stem : d.name;
+    const result = results[i];
+    const { agreement, warnings } = result
+      ? { agreement: agreementOf(result), warnings: result.warnings.map((w) => w.message) }
+      : singleRater(d, table.categorical, table.format);
+    const byTarget = gold.get(d.name) ?? new Map();
+    return { key: name, file, dimension: name, categorical: table.categorical, agreement, byTarget, warnings: warnings.map((w) => `${basename(file)}: ${w}`) };
+  });
 }
 
 /** Temporal IoU of two intervals. */

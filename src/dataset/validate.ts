@@ -233,8 +233,9 @@ function checkMinIcc(m: DatasetManifest, minIcc: number, agreement: Check): void
     return;
   }
   for (const l of numeric) {
-    const a = l.agreement as { icc2: number | null };
-    if (a.icc2 === null || a.icc2 < minIcc) agreement.fail(l.key, `${l.key}: ICC(2,1) = ${a.icc2 ?? 'undefined'} below --min-icc ${minIcc}`);
+    const a = l.agreement as { icc2: number | null; reason?: string | null };
+    if (a.icc2 === null) agreement.fail(l.key, `${l.key}: ICC(2,1) undefined (${a.reason ?? 'no reason recorded'}), so not >= --min-icc ${minIcc}`);
+    else if (a.icc2 < minIcc) agreement.fail(l.key, `${l.key}: ICC(2,1) = ${a.icc2} below --min-icc ${minIcc}`);
   }
 }
 
