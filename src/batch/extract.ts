@@ -279,12 +279,15 @@ class ExtractRun {
     const { state } = this;
     state.elapsed_s = (performance.now() - this.t0) / 1000;
     let sum = 0;
+    let media = 0;
     const detail: string[] = [];
     for (const [id, p] of this.partial) {
       sum += sessionFraction(p);
+      media += sessionFraction(p) * p.media_s;
       detail.push(`${id} ${p.stage} ${p.done_s.toFixed(1)}/${p.media_s.toFixed(1)} s`);
     }
     state.in_progress = sum;
+    state.in_progress_media_s = media;
     state.detail = detail.join(', ');
     this.progress.update(state);
   };
@@ -436,6 +439,7 @@ class ExtractRun {
       this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): warning: ${w}`);
     }
     if (o.redone) this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): redone although --resume: its meta.json records ${o.redone}`);
+    this.partial.delete(o.session_id); // its media now counts in state.media_s, not twice until sessionEnded
     if (o.status === 'done') {
       state.done++;
       state.media_s += o.media_s;
