@@ -54,7 +54,7 @@ function addRunAndStageOptions(cmd: Command): void {
     .option('--allow-columns <names>', `manifest columns to keep as metadata although they look like a misspelt role or known column (comma-separated, repeatable; or name them ${'meta_'}*)`, columnList)
     .option('--strict', 'a session whose stage produced nothing it was asked for (no audio, no video) fails instead of a warning', false)
     .option('--only <stages>', `comma-separated stages to run (default: ${STAGE_NAMES.join(',')})`, stageList)
-    .option('--resume', 'skip sessions whose meta.json matches the current inputs (size and SHA-256) and the stage options as typed (a default typed out, e.g. --tone-hz 1000, counts as a change); redo the rest', false)
+    .option('--resume', 'skip sessions whose meta.json matches the current inputs (size and SHA-256), the stage options as typed (a default typed out, e.g. --tone-hz 1000, counts as a change) and this mmprep\'s code; redo the rest, saying why', false)
     .option('--shard <K/N>', 'process only shard K of N (0-based K; sessions split by a stable hash of session_id)')
     .option('--ref-role <role>', 'media column whose clock is the reference (default: per session, the first non-empty *_audio column, else the first video column, whose sound the audio stage then analyses)')
     .option('--backend <name>', "face inference backend, passed to the face stage (default: the face stage's default)")
