@@ -76,6 +76,7 @@ describe('extract --resume checks each output by SHA-256, not by size alone', ()
     const metaPath = file('meta.json');
     const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
     expect(meta.tool.build).toMatch(/^[0-9a-f]{16}$/);
+    expect(meta.made_by.audio.build).toBe(meta.tool.build);
     writeFileSync(metaPath, JSON.stringify({ ...meta, tool: { ...meta.tool, build: 'feedfacefeedface' } }, null, 2));
     const other = await run('--resume');
     expect(summary(other)).toMatchObject({ done: 1, skipped: 0 });

@@ -138,6 +138,8 @@ export interface StageRecord {
   options: StageOptions | null;
   clock: string | null;
   version: string | null;
+  /** The code fingerprint (src/common/version.ts codeBuild); null or absent: not recorded (before 2026-12-02). */
+  build?: string | null;
 }
 
 export interface MetaOutput {
@@ -560,11 +562,11 @@ async function listOutputs(dir: string, written: string[], now: string, previous
 /** What an earlier meta.json says made a stage's files: its `made_by` entry, else (older meta.json) its run's options. */
 function earlierRecord(previous: SessionMeta | null, s: StageName): Omit<StageRecord, 'clock'> {
   const rec = previous?.made_by?.[s];
-  if (rec) return { options: rec.options ?? null, version: rec.version ?? null };
+  if (rec) return { options: rec.options ?? null, version: rec.version ?? null, build: rec.build ?? null };
   if (previous && Array.isArray(previous.stages) && previous.stages.includes(s)) {
-    return { options: relevantOptions(previous.options ?? {}, [s]), version: previous.tool?.version ?? null };
+    return { options: relevantOptions(previous.options ?? {}, [s]), version: previous.tool?.version ?? null, build: previous.tool?.build ?? null };
   }
-  return { options: null, version: null };
+  return { options: null, version: null, build: null };
 }
 
 /** meta.json `made_by`: for each stage with files in `outputs`, this run's options or the record kept with its files. */
@@ -574,7 +576,7 @@ function madeBy(a: SessionAttempt, previous: SessionMeta | null, outputs: MetaOu
     const files = outputs.filter((o) => STAGE_FILES[s].includes(o.file));
     if (files.length === 0) continue;
     const clock = files[0].clock;
-    out[s] = a.stages.includes(s) ? { options: relevantOptions(a.options, [s]), clock, version: VERSION } : { ...earlierRecord(previous, s), clock };
+    out[s] = a.stages.includes(s) ? { options: relevantOptions(a.options, [s]), clock, version: VERSION, build: codeBuild() } : { ...earlierRecord(previous, s), clock };
   }
   return out;
 }
