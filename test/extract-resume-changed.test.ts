@@ -71,4 +71,22 @@ describe('extract --resume checks each output by SHA-256, not by size alone', ()
     expect(summary(again)).toMatchObject({ done: 1, skipped: 0 });
     expect(readFileSync(file('audio.jsonl')).equals(audio)).toBe(true);
   });
+
+  it('a folder made by other code of the same version (or before the fingerprint was recorded) is redone, saying why', async () => {
+    const metaPath = file('meta.json');
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
+    expect(meta.tool.build).toMatch(/^[0-9a-f]{16}$/);
+    expect(meta.made_by.audio.build).toBe(meta.tool.build);
+    writeFileSync(metaPath, JSON.stringify({ ...meta, tool: { ...meta.tool, build: 'feedfacefeedface' } }, null, 2));
+    const other = await run('--resume');
+    expect(summary(other)).toMatchObject({ done: 1, skipped: 0 });
+    expect(other.stderr).toContain(`session s02 (line 2): redone although --resume: its meta.json records code fingerprint feedfacefeedface, this run ${meta.tool.build} (mmprep's code changed since, version ${meta.tool.version} both: its features may differ)`);
+    const { build: _, ...older } = meta.tool;
+    writeFileSync(metaPath, JSON.stringify({ ...meta, tool: older }, null, 2));
+    const before = await run('--resume');
+    expect(summary(before)).toMatchObject({ done: 1, skipped: 0 });
+    expect(before.stderr).toContain('its meta.json records no code fingerprint (made by an mmprep before 2026-12-02');
+    expect(summary(await run('--resume'))).toMatchObject({ done: 0, skipped: 1 });
+  });
 });
+

@@ -45,7 +45,7 @@ async function expectBadInput(args: string[], pattern: RegExp) {
 describe('mmprep face: bad input', () => {
   it('audio-only file', () => expectBadInput([join(tmp.dir, 'audio-only.wav')], /audio-only\.wav: has no video stream/));
   it('corrupt video (random bytes)', () => expectBadInput([join(tmp.dir, 'random.mp4')], /random\.mp4: not a media file ffmpeg can read/));
-  it('corrupt video (truncated)', () => expectBadInput([join(tmp.dir, 'truncated.mp4'), '--workers', '1'], /truncated\.mp4: video is truncated or corrupt: decoded 3 of the 75 frames/));
+  it('corrupt video (truncated)', () => expectBadInput([join(tmp.dir, 'truncated.mp4'), '--workers', '1'], /truncated\.mp4: video is truncated or corrupt: decoded 3 of the 75 frames its container declares \(a copy or upload that did not finish\? replace it with the full file, or keep the part that decodes: ffmpeg -i truncated\.mp4 -c copy truncated-remuxed\.mp4, and use that file\)$/));
   it('video with zero frames', () => expectBadInput([join(tmp.dir, 'zero-frames.mp4')], /zero-frames\.mp4: has no video stream/));
   it('no frames in the requested range', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--start', '10', '--workers', '1'], /good\.mp4: video has no frames in the requested range \(--start 10\): its frames are at 0\.000-3\.000 s on the stream's clock, which --start\/--end and t_s use: pass times within that$/m));
   it('1-pixel-high video', () => expectBadInput([join(tmp.dir, 'one-pixel-high.mkv')], /one-pixel-high\.mkv: video is 320x1 pixels( \(\d+x1 as displayed, square pixels\))?: too small/));

@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../common/atomic.js';
 import { makeFolder } from '../common/make-folder.js';
 import { isMmprepError, unwritableOutput } from '../common/errors.js';
 import { toJsonText } from '../common/records.js';
-import { VERSION } from '../common/version.js';
+import { codeBuild, VERSION } from '../common/version.js';
 import { killChildren, settleChildren } from '../media/children.js';
 import { onDecodeProgress } from '../media/decode-progress.js';
 import { pickStream, probe } from '../media/probe.js';
@@ -97,7 +97,8 @@ export interface MetaInput {
 export interface SessionMeta {
   session_id: string;
   speaker_id: string;
-  tool: { name: 'mmprep'; version: string };
+  /** `build`: the fingerprint of the code that made the files (src/common/version.ts codeBuild). */
+  tool: { name: 'mmprep'; version: string; build?: string };
   ref_role: string;
   stages: StageName[];
   options: StageOptions;
@@ -137,6 +138,8 @@ export interface StageRecord {
   options: StageOptions | null;
   clock: string | null;
   version: string | null;
+  /** The code fingerprint (src/common/version.ts codeBuild); null or absent: not recorded (before 2026-12-02). */
+  build?: string | null;
 }
 
 export interface MetaOutput {
@@ -213,6 +216,7 @@ const optionsText = (o: unknown): string => JSON.stringify(o ?? {});
 async function incompleteReason(dir: string, meta: SessionMeta, inputs: MetaInput[], task: SessionTask, options: StageOptions): Promise<string | null> {
   const key = (i: MetaInput) => ({ role: i.role, kind: i.kind, size_bytes: i.size_bytes, sha256: i.sha256 });
   if (meta.tool?.version !== VERSION) return `mmprep ${meta.tool?.version ?? 'unknown'}, this run ${VERSION}`;
+  if (meta.tool?.build !== codeBuild()) return buildDiffers(meta.tool?.build);
   if (meta.ref_role !== task.session.ref_role) return `reference role ${meta.ref_role}, this run ${task.session.ref_role}`;
   if (!sameJson(meta.stages, orderStages(task.stages))) return `stages ${(meta.stages ?? []).join(',')}, this run ${orderStages(task.stages).join(',')}`;
   const optionsDiffer = `stage options as typed ${optionsText(meta.options)}, this run ${optionsText(options)}: resume with the flags of the run that made the folder to skip it`;
@@ -227,6 +231,13 @@ async function incompleteReason(dir: string, meta: SessionMeta, inputs: MetaInpu
   // A clock taken from an earlier run's sync.json: that file must still be the same.
   if (meta.clock?.sync === 'existing' && !(await sameSha256(join(dir, 'sync.json'), meta.clock.sync_sha256))) return 'a sync.json that has changed since';
   return (await outputsUnchanged(dir, meta.outputs)) ? null : 'an output file that is missing or has changed since';
+}
+
+/** Why a folder made by other code is redone (the version alone does not change between commits). */
+function buildDiffers(was: string | undefined): string {
+  const now = codeBuild();
+  if (!was) return `no code fingerprint (made by an mmprep before 2026-12-02, whose features may differ from this one's), this run ${now}`;
+  return `code fingerprint ${was}, this run ${now} (mmprep's code changed since, version ${VERSION} both: its features may differ)`;
 }
 
 async function sameSha256(path: string, want: string | null | undefined): Promise<boolean> {
@@ -551,11 +562,11 @@ async function listOutputs(dir: string, written: string[], now: string, previous
 /** What an earlier meta.json says made a stage's files: its `made_by` entry, else (older meta.json) its run's options. */
 function earlierRecord(previous: SessionMeta | null, s: StageName): Omit<StageRecord, 'clock'> {
   const rec = previous?.made_by?.[s];
-  if (rec) return { options: rec.options ?? null, version: rec.version ?? null };
+  if (rec) return { options: rec.options ?? null, version: rec.version ?? null, build: rec.build ?? null };
   if (previous && Array.isArray(previous.stages) && previous.stages.includes(s)) {
-    return { options: relevantOptions(previous.options ?? {}, [s]), version: previous.tool?.version ?? null };
+    return { options: relevantOptions(previous.options ?? {}, [s]), version: previous.tool?.version ?? null, build: previous.tool?.build ?? null };
   }
-  return { options: null, version: null };
+  return { options: null, version: null, build: null };
 }
 
 /** meta.json `made_by`: for each stage with files in `outputs`, this run's options or the record kept with its files. */
@@ -565,7 +576,7 @@ function madeBy(a: SessionAttempt, previous: SessionMeta | null, outputs: MetaOu
     const files = outputs.filter((o) => STAGE_FILES[s].includes(o.file));
     if (files.length === 0) continue;
     const clock = files[0].clock;
-    out[s] = a.stages.includes(s) ? { options: relevantOptions(a.options, [s]), clock, version: VERSION } : { ...earlierRecord(previous, s), clock };
+    out[s] = a.stages.includes(s) ? { options: relevantOptions(a.options, [s]), clock, version: VERSION, build: codeBuild() } : { ...earlierRecord(previous, s), clock };
   }
   return out;
 }
@@ -575,7 +586,7 @@ function metaOf(a: SessionAttempt, inputs: MetaInput[], clock: SessionClock, syn
   return {
     session_id: session.session_id,
     speaker_id: session.speaker_id,
-    tool: { name: 'mmprep', version: VERSION },
+    tool: { name: 'mmprep', version: VERSION, build: codeBuild() },
     ref_role: session.ref_role,
     stages: a.stages,
     options: a.options,

@@ -21,6 +21,9 @@ export interface StageOptions {
   maxFaces?: number;
   /** Voice quality in the audio stage (jitter, shimmer, HNR, formants: `mmprep audio --voice`); off when undefined. */
   voice?: boolean;
+  /** Pitch floor and ceiling of the audio stage's F0, Hz (`mmprep audio --f0-floor/--f0-ceiling`; 65 and 600 when undefined). */
+  f0Floor?: number;
+  f0Ceiling?: number;
   /** Sync beep frequency, Hz (sync's default when undefined). */
   toneHz?: number;
   /** Seconds searched for the pulse at each end (sync's default when undefined). */
@@ -67,7 +70,7 @@ export type StageTable = Partial<Record<StageName, StageFn>>;
 /** Which options each stage reads: only those of the stages run are recorded in meta.json and compared by --resume. */
 export const STAGE_OPTION_KEYS: Record<StageName, Array<keyof StageOptions>> = {
   sync: ['toneHz', 'searchS', 'ends', 'pick', 'shareCameraClock'],
-  audio: ['voice', 'toneHz'],
+  audio: ['voice', 'toneHz', 'f0Floor', 'f0Ceiling'],
   face: ['backend', 'faceFps', 'maxFaces'],
 };
 
@@ -163,6 +166,8 @@ export const audioStage: StageFn = async (ctx) => {
     format: 'jsonl',
     summaryPath: join(ctx.dir, 'audio.summary.json'),
     ...(ctx.options.voice ? { voice: true } : {}),
+    ...(ctx.options.f0Floor !== undefined ? { f0Floor: ctx.options.f0Floor } : {}),
+    ...(ctx.options.f0Ceiling !== undefined ? { f0Ceiling: ctx.options.f0Ceiling } : {}),
     // The sync beep in the recording is left out of the audio summary (src/audio/sync-beep.ts) at sync's frequency.
     ...(ctx.options.toneHz !== undefined ? { toneHz: ctx.options.toneHz } : {}),
     ...(clock ? { clock } : {}),
@@ -199,10 +204,22 @@ export const faceStage: StageFn = async (ctx) => {
 
 /** Checks stage options before any session starts (so a bad --backend is one error, not one per session). */
 export async function checkStageOptions(stages: readonly StageName[], o: StageOptions): Promise<void> {
+  if (stages.includes('audio')) await checkPitchRange(o);
   if (stages.includes('face') && o.backend !== undefined) {
     const { isFaceBackend, loadableBackendCheck, FACE_BACKENDS } = await import('../face/backend.js');
     if (!isFaceBackend(o.backend)) throw new InputError(`--backend: unknown face backend '${o.backend}' (expected ${FACE_BACKENDS.join(', ')})`);
     loadableBackendCheck(o.backend);
+  }
+}
+
+/** --f0-floor/--f0-ceiling as `mmprep audio` checks them, refused before any session (not one failure per session). */
+async function checkPitchRange(o: StageOptions): Promise<void> {
+  if (o.f0Floor === undefined && o.f0Ceiling === undefined) return;
+  const { resolveAudioOptions } = await import('../audio/options.js');
+  try {
+    resolveAudioOptions({ f0Floor: o.f0Floor, f0Ceiling: o.f0Ceiling });
+  } catch (e) {
+    throw new InputError(`--f0-floor/--f0-ceiling: ${(e as Error).message} (defaults 65 and 600 Hz)`);
   }
 }
 

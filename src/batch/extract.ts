@@ -15,9 +15,10 @@ import { InputError, unwritableOutput } from '../common/errors.js';
 import { makeFolder } from '../common/make-folder.js';
 import { threadExecArgv, threadFile } from '../common/threads.js';
 import { clearSessionOutputs, orderStages, type SessionOutcome, type SessionProgress, type SessionTask } from './extract-session.js';
-import { checkStageOptions, loadStages, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
+import { checkStageOptions, loadStages, referenceAudio, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
 import { CHILDREN_GRACE_MS, interruptFollows } from './interrupt.js';
 import { readManifest, type Manifest, type ManifestSession } from './manifest.js';
+import { audioRoleMixNotes } from './manifest-shared.js';
 import { createProgress, sessionFraction, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
 import { HEARTBEAT_MS, holderText, LOCK_FILE, releaseLock, touchLock, tryLockSession, type SessionLock } from './session-lock.js';
 import { selectShard, type Shard } from './shard.js';
@@ -224,10 +225,17 @@ function errorLineSession(line: string): string | null {
 }
 
 /** Plans the run: stages, manifest, output folder, this shard's sessions, pool size; clears the previous errors file. */
+/** The role the audio stage analyses: the reference audio role, else the first video role's sound (extract-stages.ts audioSource). */
+function audioRoleOf(s: ManifestSession): string | null {
+  const video = s.media.find((m) => m.role === s.ref_role && m.kind === 'video') ?? s.media.find((m) => m.kind === 'video');
+  return referenceAudio(s)?.role ?? (video ? `${video.role}'s own sound` : null);
+}
+
 async function planRun(manifestPath: string, opts: ExtractOptions): Promise<RunPlan> {
   const stages = orderStages(opts.only && opts.only.length ? opts.only : [...STAGE_NAMES]);
   await checkStagesAvailable(stages, opts);
   const manifest = await readManifest(manifestPath, { refRole: opts.refRole, delimiter: opts.delimiter, allowColumns: opts.allowColumns });
+  if (stages.includes('audio')) manifest.notes.push(...audioRoleMixNotes(manifestPath, manifest.sessions, audioRoleOf));
   const out = await makeOutFolder(opts.out);
   const shard = opts.shard ?? null;
   const selected: ManifestSession[] = selectShard(manifest.sessions, shard);
@@ -279,12 +287,15 @@ class ExtractRun {
     const { state } = this;
     state.elapsed_s = (performance.now() - this.t0) / 1000;
     let sum = 0;
+    let media = 0;
     const detail: string[] = [];
     for (const [id, p] of this.partial) {
       sum += sessionFraction(p);
+      media += sessionFraction(p) * p.media_s;
       detail.push(`${id} ${p.stage} ${p.done_s.toFixed(1)}/${p.media_s.toFixed(1)} s`);
     }
     state.in_progress = sum;
+    state.in_progress_media_s = media;
     state.detail = detail.join(', ');
     this.progress.update(state);
   };
@@ -436,6 +447,7 @@ class ExtractRun {
       this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): warning: ${w}`);
     }
     if (o.redone) this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): redone although --resume: its meta.json records ${o.redone}`);
+    this.partial.delete(o.session_id); // its media now counts in state.media_s, not twice until sessionEnded
     if (o.status === 'done') {
       state.done++;
       state.media_s += o.media_s;

@@ -89,3 +89,27 @@ export function speakerSpellingNotes(file: string, sessions: readonly ManifestSe
     `warning: ${file}: speaker ids that differ only in case, spaces, '-' or '_' are counted as different speakers: ${shown}${more}; dataset build splits by speaker, so one person can land in two splits (if they are one speaker, write one spelling)`,
   ];
 }
+
+/**
+ * One note when the audio stage would take its sound from different roles across the sessions (`audioRole`: the role
+ * it analyses, null when none): a lav for most, the camera's own sound where the lav cell is empty. It used to pass
+ * without a word at extract (exit 0); dataset build names the mix only later, in its card (src/dataset/made-by-mix.ts).
+ */
+export function audioRoleMixNotes(file: string, sessions: readonly ManifestSession[], audioRole: (s: ManifestSession) => string | null): string[] {
+  const groups = new Map<string, ManifestSession[]>();
+  for (const s of sessions) {
+    const role = audioRole(s);
+    if (role !== null) groups.set(role, [...(groups.get(role) ?? []), s]);
+  }
+  if (groups.size < 2) return [];
+  const sorted = [...groups].sort((a, b) => b[1].length - a[1].length);
+  const ways = sorted.map(([role, ss], i) => {
+    const what = `${ss.length} session${ss.length === 1 ? '' : 's'} from ${role}`;
+    if (i === 0) return what;
+    const named = ss.slice(0, 3).map((s) => `'${s.session_id}' line ${s.line}`);
+    return `${what} (${named.join(', ')}${ss.length > 3 ? `, and ${ss.length - 3} more` : ''})`;
+  });
+  return [
+    `warning: ${file}: the audio stage takes its sound from different roles: ${ways.join(', ')}; a camera's microphone at a distance and a close lavalier give features that are not comparable (levels, MFCCs, voicing), and the records do not say which: fill the empty cells if those recordings exist, or extract and build those sessions apart`,
+  ];
+}

@@ -17,6 +17,8 @@ export interface ProgressState {
   elapsed_s: number;
   /** Sum over running sessions of the share of their work done (0..1 each): progress inside sessions. */
   in_progress?: number;
+  /** Media seconds of that share: each running session's media seconds times its share done. */
+  in_progress_media_s?: number;
   /** The running sessions' stage and media seconds done, e.g. `s01 audio 5.2/10.0 s`. */
   detail?: string;
 }
@@ -55,9 +57,17 @@ export function etaSeconds(st: ProgressState): number {
   return (st.elapsed_s / processed) * (left - inside);
 }
 
+/**
+ * Media seconds worked through per second of the run: finished sessions plus the share done inside running ones (it
+ * read 0.00x until the first session ended, for the whole first hour of a run of hour-long recordings).
+ */
+export function speedOf(st: ProgressState): number {
+  return st.elapsed_s > 0 ? (st.media_s + (st.in_progress_media_s ?? 0)) / st.elapsed_s : 0;
+}
+
 export function describe(st: ProgressState): string {
   const finished = st.done + st.skipped + st.failed;
-  const speed = st.elapsed_s > 0 ? st.media_s / st.elapsed_s : 0;
+  const speed = speedOf(st);
   const work = st.total > 0 ? (100 * (finished + (st.in_progress ?? 0))) / st.total : 100;
   const parts = [
     `${finished}/${st.total} sessions${st.in_progress ? ` (${work.toFixed(0)} % of the work)` : ''}`,
@@ -117,7 +127,7 @@ export function createProgress(mode: ProgressMode, opts: { stream?: NodeJS.Write
     finished: st.done + st.skipped + st.failed,
     failed: st.failed,
     hours: (st.media_s / 3600).toFixed(3),
-    speed: (st.elapsed_s > 0 ? st.media_s / st.elapsed_s : 0).toFixed(2),
+    speed: speedOf(st).toFixed(2),
     eta_text: formatDuration(etaSeconds(st)),
     detail: st.detail ?? '',
   });

@@ -8,7 +8,7 @@
  * host: a killed pod on another node).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -61,6 +61,14 @@ function isStale(path: string, holder: LockHolder | null): boolean {
   }
   if (Date.now() - mtime > STALE_MS) return true;
   return holder !== null && holder.host === hostname() && holder.pid !== process.pid && !processAlive(holder.pid);
+}
+
+/** Who holds the lock of session folder `dir` now (a live, fresh lock), else null: for dataset build's reason. */
+export function liveHolder(dir: string): LockHolder | null {
+  const path = join(dir, LOCK_FILE);
+  if (!existsSync(path)) return null;
+  const holder = readHolder(path);
+  return holder && !isStale(path, holder) ? holder : null;
 }
 
 function createLock(path: string, me: LockHolder): boolean {

@@ -54,7 +54,7 @@ function addRunAndStageOptions(cmd: Command): void {
     .option('--allow-columns <names>', `manifest columns to keep as metadata although they look like a misspelt role or known column (comma-separated, repeatable; or name them ${'meta_'}*)`, columnList)
     .option('--strict', 'a session whose stage produced nothing it was asked for (no audio, no video) fails instead of a warning', false)
     .option('--only <stages>', `comma-separated stages to run (default: ${STAGE_NAMES.join(',')})`, stageList)
-    .option('--resume', 'skip sessions whose meta.json matches the current inputs (size and SHA-256) and the stage options as typed (a default typed out, e.g. --tone-hz 1000, counts as a change); redo the rest', false)
+    .option('--resume', 'skip sessions whose meta.json matches the current inputs (size and SHA-256), the stage options as typed (a default typed out, e.g. --tone-hz 1000, counts as a change) and this mmprep\'s code; redo the rest, saying why', false)
     .option('--shard <K/N>', 'process only shard K of N (0-based K; sessions split by a stable hash of session_id)')
     .option('--ref-role <role>', 'media column whose clock is the reference (default: per session, the first non-empty *_audio column, else the first video column, whose sound the audio stage then analyses)')
     .option('--backend <name>', "face inference backend, passed to the face stage (default: the face stage's default)")
@@ -62,6 +62,8 @@ function addRunAndStageOptions(cmd: Command): void {
     .option('--face-fps <n>', 'analyse video at this frame rate (default: every frame)', numberOption('--face-fps', { min: 0.01 }))
     .option('--max-faces <n>', "faces tracked per frame (default: the face stage's default)", numberOption('--max-faces', { min: 1, integer: true }))
     .option('--voice', "voice quality in the audio stage (jitter, shimmer, HNR, formants as Praat's voice report; mmprep audio --voice), for dataset build --audio-features voice", false)
+    .option('--f0-floor <hz>', 'audio: pitch floor of F0, Hz (mmprep audio --f0-floor; default: 65)', numberOption('--f0-floor', { min: 0 }))
+    .option('--f0-ceiling <hz>', 'audio: pitch ceiling of F0, Hz (mmprep audio --f0-ceiling; default: 600)', numberOption('--f0-ceiling', { min: 0 }))
     .option('--tone-hz <hz>', "sync beep frequency (default: sync's default, 1000)", numberOption('--tone-hz', { min: 20, max: 20000 }))
     .option('--search-s <s>', "seconds searched for the sync pulse at each end, 0 = whole file (default: sync's default, 60)", numberOption('--search-s', { min: 0 }))
     .option('--ends <which>', "sync pulses at the start only or at both ends (drift) (default: sync's default, start)", choiceOption('--ends', ['start', 'both'] as const))
@@ -138,6 +140,8 @@ function stageOptionsOf(o: Opts): StageOptions {
     ...(o.faceFps !== undefined ? { faceFps: o.faceFps } : {}),
     ...(o.maxFaces !== undefined ? { maxFaces: o.maxFaces } : {}),
     ...(o.voice ? { voice: true } : {}),
+    ...(o.f0Floor !== undefined ? { f0Floor: o.f0Floor } : {}),
+    ...(o.f0Ceiling !== undefined ? { f0Ceiling: o.f0Ceiling } : {}),
     ...(o.toneHz !== undefined ? { toneHz: o.toneHz } : {}),
     ...(o.searchS !== undefined ? { searchS: o.searchS } : {}),
     ...(o.ends !== undefined ? { ends: o.ends } : {}),
@@ -152,6 +156,8 @@ const STAGE_OPTION_FLAGS: Record<keyof StageOptions, string> = {
   faceFps: '--face-fps',
   maxFaces: '--max-faces',
   voice: '--voice',
+  f0Floor: '--f0-floor',
+  f0Ceiling: '--f0-ceiling',
   toneHz: '--tone-hz',
   searchS: '--search-s',
   ends: '--ends',

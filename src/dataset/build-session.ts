@@ -11,6 +11,7 @@ import { InputError, isMmprepError } from '../common/errors.js';
 import { readSyncMap, type SyncMap } from '../sync/clock.js';
 import type { ManifestSession } from '../batch/manifest.js';
 import { sourceTimeMismatch, type SessionMeta } from '../batch/extract-session.js';
+import { LOCK_FILE, liveHolder } from '../batch/session-lock.js';
 import { FrameCursor, readFrames, timeRange, type Frame } from './frames.js';
 import { requireVoiceFields } from './features.js';
 import { assignTargets, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
@@ -140,6 +141,9 @@ async function missingMetaReason(featuresDir: string, sessionId: string): Promis
       }
     }
   }
+  const holder = liveHolder(join(featuresDir, sessionId));
+  // A build started before every shard ended (CI): --resume would only wait for that run.
+  if (holder) return `features incomplete (no meta.json yet: an mmprep extract run is working on this session now, pid ${holder.pid} on host ${holder.host} since ${holder.started_at}, ${LOCK_FILE} in its folder); build again when that run (every shard of the job) has ended`;
   return 'features incomplete (no meta.json: extract did not finish this session, and no _errors.jsonl there names it); run mmprep extract --resume with the same manifest and -o to make it';
 }
 

@@ -11,9 +11,10 @@ import type { DatasetSessionOutcome } from './build-session.js';
 /** The stages whose files go into the records. */
 const RECORD_STAGES = ['audio', 'face'] as const;
 
-function madeByText(rec: { options: unknown; version: string | null }): string {
+/** The options and the mmprep that made a stage's files; `code` is the fingerprint (the version is the same across commits). */
+function madeByText(rec: { options: unknown; version: string | null; build?: string | null }): string {
   const opts = rec.options === null ? 'options not recorded (an older mmprep)' : JSON.stringify(rec.options) === '{}' ? 'default options' : JSON.stringify(rec.options);
-  return `${opts}, mmprep ${rec.version ?? 'unknown'}`;
+  return `${opts}, mmprep ${rec.version ?? 'unknown'}${rec.build ? ` code ${rec.build}` : ''}`;
 }
 
 /** One line per stage whose sessions' features were made in more than one way, each way with its sessions. */

@@ -96,9 +96,19 @@ async function checkExtraFiles(dir: string, m: DatasetManifest, checksums: Check
     if (h !== f.sha256) checksums.fail(f.path, `${f.path}: sha256 differs from manifest.json`);
   }
   const listed = new Set(m.files.map((f) => f.path));
-  for (const name of (await readdir(dir)).sort()) {
-    if (/^data-.*\.jsonl(\.gz)?$/.test(name) && !listed.has(name)) checksums.fail(name, `${name} is not listed in manifest.json`);
-  }
+  const unlisted = (await readdir(dir)).sort().filter((name) => /^data-.*\.jsonl(\.gz)?$/.test(name) && !listed.has(name));
+  for (const [i, name] of unlisted.entries()) checksums.fail(name, `${name} is not listed in manifest.json${i === 0 ? unlistedHint(m, unlisted.length) : ''}`);
+}
+
+/**
+ * Why data files manifest.json does not list are there, and what to do (said once, with the first): two releases
+ * copied into one folder (one built with --shard-mb into several files per split, one not) left only a list of
+ * file names, which did not say the files came from another build.
+ */
+function unlistedHint(m: DatasetManifest, n: number): string {
+  const o = m.options as { shard_mb?: number; gzip?: boolean };
+  const made = `built with --shard-mb ${o.shard_mb ?? '?'}${o.gzip ? ' --gzip' : ''}`;
+  return ` (this manifest.json lists ${m.files.length} data file${m.files.length === 1 ? '' : 's'}, ${made}; ${n} in the folder ${n === 1 ? 'is' : 'are'} not among them: files of another build copied into this release, as when releases built with different --shard-mb or --gzip share a folder? copy the release again from its build's -o alone, or rebuild into a new -o)`;
 }
 
 /** schema.json, or null (a schema failure) when it does not parse or compile. */

@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../common/atomic.js';
 import { openRecordSink, toJsonText, type OutputFormat } from '../common/records.js';
 import { VERSION } from '../common/version.js';
 import { probe, type ProbeResult, type StreamInfo } from '../media/probe.js';
+import { truncatedAdvice } from '../media/input-file.js';
 import { showinfoReady } from '../media/ffmpeg-path.js';
 import { VideoDecoder, videoGeometry, type VideoFrame } from '../media/decode-video.js';
 import { FACE_BACKENDS, isFaceBackend, loadableBackendCheck, type FaceBackend, type FaceStages } from './backend.js';
@@ -597,7 +598,7 @@ export class FaceRun {
     // A damaged file can decode partly without ffmpeg failing: compare with the frame count the container declares.
     const declared = declaredFrames(this.decoder.geometry.stream);
     if (stats.frames_analysed > 0 && this.opts.start === undefined && this.opts.end === undefined && declared && decoded < declared - Math.max(2, Math.ceil(0.01 * declared))) {
-      throw new InputError(`video is truncated or corrupt: decoded ${decoded} of the ${declared} frames its container declares`, { file: this.file });
+      throw new InputError(`video is truncated or corrupt: decoded ${decoded} of the ${declared} frames its container declares (${truncatedAdvice(this.file)})`, { file: this.file });
     }
     if (stats.frames_analysed === 0) throw new InputError(this.noFramesMessage(), { file: this.file });
     this.summary = { ...this.base, ...stats };

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { InputError } from '../common/errors.js';
 import { decodeFailure, startAgainAfterGroupInterrupt } from './children.js';
 import { childExitOf, ffmpegCommand, type ChildExit } from './ffmpeg-path.js';
-import { ffmpegErrorLine } from './input-file.js';
+import { ffmpegErrorLine, truncatedAdvice } from './input-file.js';
 import { reportDecodeProgress } from './decode-progress.js';
 import { firstSampleTime, pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
 
@@ -213,7 +213,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
     const exact = statesExactDuration(this.opts.probed?.container ?? null);
     const want = exact ? declaredDuration(this.info, this.opts.probed) : null;
     if (want !== null && want - got > Math.max(0.1, 0.01 * want)) {
-      throw new InputError(`truncated: decoded ${got.toFixed(3)} s of audio but the header declares ${want.toFixed(3)} s`, { file: this.info.file });
+      throw new InputError(`truncated: decoded ${got.toFixed(3)} s of audio but the header declares ${want.toFixed(3)} s (${truncatedAdvice(this.info.file)})`, { file: this.info.file });
     }
   }
 
@@ -413,7 +413,7 @@ async function checkContainerComplete(file: string, p: ProbeResult): Promise<voi
       if (id === 'data') {
         // 0 and 0xFFFFFFFF mean "unknown length" (streamed WAV): nothing to check.
         if (len !== 0 && len !== 0xffffffff && off + 8 + len > size) {
-          throw new InputError(`truncated: the WAV header declares ${len} bytes of audio data but the file holds ${size - off - 8}`, { file });
+          throw new InputError(`truncated: the WAV header declares ${len} bytes of audio data but the file holds ${size - off - 8} (${truncatedAdvice(file)})`, { file });
         }
         return;
       }

@@ -2,6 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
+import { shellWord, siblingName } from '../common/shell.js';
 
 /**
  * Returns the absolute path (so a name beginning with '-' or holding ':' is never read as an option or protocol),
@@ -22,6 +23,18 @@ export async function checkMediaFile(file: string): Promise<string> {
   if (!st.isFile()) throw new InputError('not a regular file', { file });
   if (st.size === 0) throw new InputError('empty file (0 bytes): a copy or recording that did not finish? replace it with the full file', { file });
   return abs;
+}
+
+/**
+ * What to do about a file that decodes shorter than its header declares (the end of an error line). A truncated MP4
+ * remuxed with `-c copy` gets a container that declares the frames it holds (checked on the demo camera cut at 60 kB
+ * and 30 kB short: 118 and 165 frames declared and decoded); other containers are not offered it.
+ */
+export function truncatedAdvice(file: string): string {
+  const name = file.split('/').pop() ?? file;
+  const replace = 'a copy or upload that did not finish? replace it with the full file';
+  if (!/\.mp4$/i.test(name)) return replace;
+  return `${replace}, or keep the part that decodes: ffmpeg -i ${shellWord(name)} -c copy ${shellWord(siblingName(name, '-remuxed.mp4'))}, and use that file`;
 }
 
 /** The most informative line of ffmpeg's stderr, for an error message. */

@@ -1,0 +1,25 @@
+/**
+ * A release whose sessions' features were made by different mmprep code of the same version (0.1.0 across commits):
+ * an `extract --only face` after an update keeps the audio files of the older code, and `dataset build` named a mix of
+ * options or versions only, so such a mix passed as one way. meta.json's made_by now records each stage's code
+ * fingerprint and the build names the mix.
+ */
+import { describe, expect, it } from 'vitest';
+import { mixedMadeByNotes } from '../src/dataset/made-by-mix.js';
+import type { DatasetSessionOutcome } from '../src/dataset/build-session.js';
+
+const session = (id: string, build: string | null) =>
+  ({ session_id: id, error: null, made_by: { audio: { options: {}, clock: 'c', version: '0.1.0', ...(build === null ? {} : { build }) } } }) as unknown as DatasetSessionOutcome;
+
+describe('dataset build: features made by other code of the same version', () => {
+  it('are named as a mix, each way with its sessions', () => {
+    const notes = mixedMadeByNotes([session('s01', 'aaaa'), session('s02', 'bbbb'), session('s03', null)]);
+    expect(notes).toEqual([
+      'audio features of this release were extracted in 3 different ways: default options, mmprep 0.1.0 code aaaa (s01); default options, mmprep 0.1.0 code bbbb (s02); default options, mmprep 0.1.0 (s03); the records do not say which, so extract every session with the same options (mmprep extract --resume with one set of flags redoes the others)',
+    ]);
+  });
+
+  it('one fingerprint is one way: no note', () => {
+    expect(mixedMadeByNotes([session('s01', 'aaaa'), session('s02', 'aaaa')])).toEqual([]);
+  });
+});
