@@ -23,13 +23,14 @@ const MAX_ONSET_SD_S = 0.002;
 const ONSET_SD_FLOOR_S = 0.0001;
 /**
  * The same limit where the sd is a change point's scatter in noise (Hinkley 1970; localScatter, stepScatterS). The
- * argmax of a two-sided random walk with drift has exponential tails, not a normal's: simulated (20000 walks), 2.3 %
- * of its errors lie beyond 3 sd, 1 % beyond 3.96 sd (a normal's 1 %: 2.58 sd), 0.27 % beyond 5.4 sd. MAX_ONSET_SD_S
- * keeps a normal onset's 99th percentile within 5.2 ms; the same percentile of a scatter within as much needs its sd
- * under 2 ms x 2.58 / 3.96 = 1.3 ms. On held-out room variant 57, rt8-drr-6-snr10-mp3-both's room-mic end beep was
- * read 5.15 ms late with a scatter sd of 1.49 ms (3.5 sd) and placed its stream 4.59 ms off.
+ * argmax of a two-sided random walk with drift has exponential tails, not a normal's: simulated
+ * (scripts/sim-changepoint-tails.mjs, 20000 walks), 2.3 % of its errors lie beyond 3 sd, 1 % beyond 3.91 sd (a
+ * normal's 1 %: 2.58 sd), 0.27 % beyond 5.3 sd. MAX_ONSET_SD_S keeps a normal onset's 99th percentile within 5.2 ms;
+ * the same percentile of a scatter within as much needs its sd under 2 ms x 2.58 / 3.91 = 1.32 ms. On room variant
+ * 57, rt8-drr-6-snr10-mp3-both's room-mic end beep was read 5.15 ms late with a scatter sd of 1.49 ms (3.5 sd) and
+ * placed its stream 4.59 ms off.
  */
-const MAX_SCATTER_SD_S = (MAX_ONSET_SD_S * 2.576) / 3.96;
+const MAX_SCATTER_SD_S = (MAX_ONSET_SD_S * 2.576) / 3.91;
 /**
  * A lead-in (tone-onset.ts leadInS) window's energy over the mean of the same windows 20-120 ms before the onset
  * (the noise before the beep: 6 dB, where noise alone passes in phase about 0.5 % of windows).
