@@ -130,3 +130,40 @@ export function losslessCodec(codec: string | null | undefined): boolean {
   if (!codec) return false;
   return codec.startsWith('pcm_') || ['flac', 'alac', 'wavpack', 'tta', 'ape', 'mlp', 'truehd'].includes(codec);
 }
+
+/** Mean |demod|^2 of W-sample windows at steps of W/2 over [from, to); null when fewer than 16 fit. */
+export function meanWindowEnergy(demod: Demod, from: number, to: number, W: number): number | null {
+  let sum = 0;
+  let k = 0;
+  for (let a = Math.max(0, from); a + W <= to; a += Math.max(1, W >> 1), k++) {
+    const [re, im] = demod(a, a + W);
+    sum += re * re + im * im;
+  }
+  return k >= 16 ? sum / k : null;
+}
+
+/**
+ * An onset's lead-in, seconds: how long before the onset the tone already stands, in the onset's own phase (within 45
+ * degrees of the unit phasor ur, ui), in W-sample windows walked back from the one ending at the onset (steps of W/8;
+ * a gap longer than one window ends the walk), each with energy over `minE` (above the noise and a codec's pre-echo).
+ * A change point in mean fits a step: where the tone ramps up over a few ms (a lossy codec's smoothed transient, or
+ * the direct sound and early echo adding in phase) it is placed up the ramp, late by up to the ramp's length; the
+ * lead-in is that length, the distance to a third reading of the onset (where the tone first leaves the noise, as a
+ * leading-edge detector reads it). 0 when the window ending at the onset holds no such tone.
+ */
+export function leadInS(demod: Demod, onset: number, W: number, sampleRate: number, ur: number, ui: number, minE: number, spanS = 0.015): number {
+  const T = Math.round(onset);
+  const step = Math.max(1, W >> 3);
+  let earliest = T;
+  let miss = 0;
+  for (let a = T - W; a >= Math.max(0, T - Math.round(spanS * sampleRate)); a -= step) {
+    const [re, im] = demod(a, a + W);
+    const p = re * ur + im * ui;
+    const q = im * ur - re * ui;
+    if (p > Math.abs(q) && p * p > minE) {
+      earliest = a;
+      miss = 0;
+    } else if ((miss += step) > W) break;
+  }
+  return (T - earliest) / sampleRate;
+}

@@ -7,7 +7,7 @@
  * what it contradicts.
  */
 import type { ToneOscillator } from './tone-demod.js';
-import { energyNull, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
+import { energyNull, leadInS, meanWindowEnergy, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
 import { echoOnset } from './tone-step.js';
 import { CLEAN_DIRECT_DB, CLEAN_EARLY_DB, MAX_EARLY_DB, toneEarlyAnyPhase, type EarlyTone } from './tone-early.js';
 
@@ -21,6 +21,21 @@ const MAX_ONSET_SD_S = 0.002;
  * off (3.4 and 2.7 sd).
  */
 const ONSET_SD_FLOOR_S = 0.0001;
+/**
+ * The same limit where the sd is a change point's scatter in noise (Hinkley 1970; localScatter, stepScatterS). The
+ * argmax of a two-sided random walk with drift has exponential tails, not a normal's: simulated
+ * (scripts/sim-changepoint-tails.mjs, 20000 walks), 2.3 % of its errors lie beyond 3 sd, 1 % beyond 3.91 sd (a
+ * normal's 1 %: 2.58 sd), 0.27 % beyond 5.3 sd. MAX_ONSET_SD_S keeps a normal onset's 99th percentile within 5.2 ms;
+ * the same percentile of a scatter within as much needs its sd under 2 ms x 2.58 / 3.91 = 1.32 ms. On room variant
+ * 57, rt8-drr-6-snr10-mp3-both's room-mic end beep was read 5.15 ms late with a scatter sd of 1.49 ms (3.5 sd) and
+ * placed its stream 4.59 ms off.
+ */
+const MAX_SCATTER_SD_S = (MAX_ONSET_SD_S * 2.576) / 3.91;
+/**
+ * A lead-in (tone-onset.ts leadInS) window's energy over the mean of the same windows 20-120 ms before the onset
+ * (the noise before the beep: 6 dB, where noise alone passes in phase about 0.5 % of windows).
+ */
+const LEAD_IN_OVER_NOISE = 4;
 /** An onset with tone-band energy before it that the noise before the beep makes less often than this is not placeable. */
 const MAX_FALSE_BEFORE = 0.01;
 /**
@@ -416,11 +431,38 @@ export class OnsetRefiner {
    */
   judge(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { t: number; onsetSd: number; why: string | null; step: boolean } {
     const routed = this.judgeRoutes(x, n, onset, plateauP, bandNoiseP, broadNoiseP);
-    const r = { ...routed, onsetSd: Math.max(routed.onsetSd, ONSET_SD_FLOOR_S) };
+    const r = this.withLeadIn(x, { ...routed, onsetSd: Math.max(routed.onsetSd, ONSET_SD_FLOOR_S) });
     const local = this.localScatter(x, r.t, plateauP);
     if (!local || local.sd <= r.onsetSd) return r;
-    const why = r.why ?? (local.sd > MAX_ONSET_SD_S ? `onset uncertain by ${(local.sd * 1000).toFixed(1)} ms: tone-band sound ${(-local.underDb).toFixed(1)} dB under the direct sound in the ${LOCAL_NOISE_S * 1000} ms before the onset (interference, or the beep's own build-up where the onset is read late)` : null);
+    const why = r.why ?? (local.sd > MAX_SCATTER_SD_S ? `onset uncertain by ${(local.sd * 1000).toFixed(1)} ms: tone-band sound ${(-local.underDb).toFixed(1)} dB under the direct sound in the ${LOCAL_NOISE_S * 1000} ms before the onset (interference, or the beep's own build-up where the onset is read late; a change point's scatter over ${(MAX_SCATTER_SD_S * 1000).toFixed(1)} ms, its errors' tails being heavier than a normal's)` : null);
     return { ...r, onsetSd: local.sd, why };
+  }
+
+  /**
+   * In a lossy stream (the codec's pre-echo span preEchoS > 0), the onset's sd is at least half its lead-in
+   * (tone-onset.ts leadInS: tone in its phase already 6 dB over the noise before the beep and above the codec's
+   * pre-echo, PRE_ECHO_DB under the direct sound, right before it), as two readings' spread sets it (agreeing,
+   * onsetSd): the change point, fitting a step to a ramp, may be late by the ramp's length. Lossless streams are not
+   * widened: their tone right before a beep is the room's and the talkers' own sound (HIDDEN_DIRECT_DB), judged by the
+   * checks before the onset. Measured on room variants 47 and 57 (lossy room microphones at DRR -6 and -9 dB, RT60 0.3
+   * and 0.8 s): onsets read 2.99 and 2.46 ms late with sds of 0.43 and 1.09 ms had lead-ins of 2.5 and 3.25 ms.
+   */
+  private withLeadIn<R extends { t: number; onsetSd: number; why: string | null }>(x: Float32Array, r: R): R {
+    if (!(this.preEchoS > 0)) return r;
+    const sr = this.sampleRate;
+    const W = Math.max(4, Math.round((2 * sr) / this.toneHz));
+    const T = Math.round(r.t);
+    const demod = (a: number, b: number) => this.demod(x, a, b);
+    const noiseE = meanWindowEnergy(demod, T - Math.round(0.12 * sr), T - Math.round(0.02 * sr), W);
+    const [pr, pi] = demod(T, T + W);
+    const directE = pr * pr + pi * pi;
+    if (noiseE === null || !(directE > 0)) return r;
+    const m = Math.sqrt(directE);
+    const minE = Math.max(LEAD_IN_OVER_NOISE * noiseE, directE * 10 ** (PRE_ECHO_DB / 10));
+    const sd = leadInS(demod, T, W, sr, pr / m, pi / m, minE) / 2;
+    if (sd <= r.onsetSd) return r;
+    const why = r.why ?? (sd > MAX_ONSET_SD_S ? `onset uncertain by ${(sd * 1000).toFixed(1)} ms: the tone ramps up in its phase over ${(2 * sd * 1000).toFixed(1)} ms before the onset (a codec's smoothed transient or early echo), which the onset may be late by` : null);
+    return { ...r, onsetSd: sd, why };
   }
 
   /**
@@ -551,7 +593,7 @@ export class OnsetRefiner {
     if (m.holdDb < MIN_HOLD_DB) return `the tone does not hold after the change point of direct sound and echo (${m.holdDb.toFixed(1)} dB over the noise 10-20 ms after it): a click or burst of its own, not the beep's direct sound`;
     if (m.qDb > fastestQDb) return `the sound after the change point of direct sound and echo varies faster than a room's echo builds up (walk ${m.qDb.toFixed(1)} dB of the plateau per period, more than the ${fastestQDb.toFixed(1)} dB of RT60 ${MIN_RT60_S} s): a sound of its own, such as speech before the beep, not its direct sound`;
     if (m.width > MAX_ECHO_INTERVAL_S) return `onset uncertain: the change point of direct sound and echo lies anywhere in ${(m.width * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`;
-    if (m.scatter > MAX_ONSET_SD_S) return `onset uncertain by ${(m.scatter * 1000).toFixed(1)} ms: the direct sound at the change point of direct sound and echo is too weak against the noise of one-period blocks to time it`;
+    if (m.scatter > MAX_SCATTER_SD_S) return `onset uncertain by ${(m.scatter * 1000).toFixed(1)} ms: the direct sound at the change point of direct sound and echo is too weak against the noise of one-period blocks to time it (a change point's scatter over ${(MAX_SCATTER_SD_S * 1000).toFixed(1)} ms)`;
     if (m.early && m.early.under_direct_db > MAX_EARLY_DB) return `tone ${(-m.early.under_direct_db).toFixed(1)} dB under the direct sound ${(m.early.ends_before_s * 1000).toFixed(1)} ms before the onset (any phase): no clean step from the noise, the onset may be read late on the echo's build-up`;
     return toneBeforeWhy(m.before, this.preEchoS > 0, this.lossless);
   }
