@@ -20,8 +20,9 @@ let all = false;
 beforeAll(async () => {
   const t = await loadStages();
   all = Boolean(t.sync && t.audio && t.face);
-  // --face-fps 10 keeps the test quick (face inference dominates); the demo's default is extract's default.
-  run = await runCli(['demo', '-o', OUT, '--face-fps', '10']);
+  // --face-fps 3 keeps the test quick (face inference dominates; 3 fps as test/extract.test.ts runs it: at least two
+  // frames in every utterance, the shortest being 0.73 s); the demo's default is extract's default.
+  run = await runCli(['demo', '-o', OUT, '--face-fps', '3']);
 }, 300_000);
 
 describe('mmprep demo', () => {

@@ -4,24 +4,22 @@
  * is the onset taken; the edge route's change in mean reads late there. The case is generated at test time
  * (scripts/make-sync-rooms.mjs --only), as test/sync-beep-room.test.ts does.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanAudioTone } from '../src/sync/scan-audio.js';
 import { searchWindows } from '../src/sync/windows.js';
 import { probe } from '../src/media/probe.js';
 import { tempDir } from './helpers/cli.js';
+import { renderCached } from './helpers/scenes.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = tempDir('mmprep-sync-beep-agree-');
 afterAll(() => tmp.cleanup());
 const ID = 'rt8-drr0-snr10-aac-both';
 
 describe('agreeing onset readings in a room (tone-refine.ts agreed)', () => {
   beforeAll(() => {
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-rooms.mjs'), '--out', tmp.dir, '--set', 'full', '--variant', '45', '--only', ID], { stdio: 'ignore' });
+    renderCached('make-sync-rooms.mjs', tmp.dir, ['--set', 'full', '--variant', '45', '--only', ID]);
   }, 600_000);
 
   it('DRR 0 dB, RT60 0.8 s, AAC (room variant 45): the start beep, read 1.06 ms late by the edge route with sd 0.50 ms, is placed by the change point within 1 ms', async () => {

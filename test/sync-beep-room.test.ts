@@ -3,19 +3,17 @@
  * sound is weak (tone-early.ts), the room's echo after a beep read as a second beep (markEchoTails), and the opposite
  * failure, a clean reference refused because its noise floor is zero (tone-onset.ts judged against the beep's plateau).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findToneBursts } from '../src/sync/tone.js';
 import { markEchoTails } from '../src/sync/tone-early.js';
 import { scanAudioTone } from '../src/sync/scan-audio.js';
 import { probe } from '../src/media/probe.js';
 import { tempDir } from './helpers/cli.js';
+import { renderCached } from './helpers/scenes.js';
 import { addBeeps } from './sync-media.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = tempDir('mmprep-sync-beep-room-');
 afterAll(() => tmp.cleanup());
 
@@ -23,7 +21,7 @@ afterAll(() => tmp.cleanup());
 function generate(id: string, variant: number): string {
   const out = join(tmp.dir, `v${variant}`);
   if (!existsSync(join(out, id, 'truth.json'))) {
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-rooms.mjs'), '--out', out, '--set', 'full', '--variant', String(variant), '--only', id], { stdio: 'ignore' });
+    renderCached('make-sync-rooms.mjs', out, ['--set', 'full', '--variant', String(variant), '--only', id]);
   }
   return out;
 }

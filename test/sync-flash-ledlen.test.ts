@@ -21,7 +21,9 @@ import { ffmpeg, rng } from './sync-media.js';
 const tmp = tempDir('mmprep-sync-flash-ledlen-');
 afterAll(() => tmp.cleanup());
 
-const [W, H, FPS, LEN_S, LED] = [320, 180, 25, 8, { x: 296, y: 8, s: 12 }];
+// The scans read the start window, the first WINDOW_S; each clip ends 0.4 s after it (the clips were 8 s, and their
+// second half was made and never decoded).
+const [W, H, FPS, WINDOW_S, LEN_S, LED] = [320, 180, 25, 4, 4.4, { x: 296, y: 8, s: 12 }];
 const T = 1 / FPS;
 const BEEP_S = 0.2;
 
@@ -53,8 +55,9 @@ function pixel(s: Scene, base: number, x: number, y: number, f: number, on: numb
 function camera(path: string, s: Scene, tau: number): void {
   const r = rng(11);
   const wall = Float32Array.from({ length: W * H }, () => 48 + (r.u() - 0.5) * 16);
-  const frames = Buffer.alloc(W * H * LEN_S * FPS);
-  for (let f = 0; f < LEN_S * FPS; f++) {
+  const n = Math.round(LEN_S * FPS);
+  const frames = Buffer.alloc(W * H * n);
+  for (let f = 0; f < n; f++) {
     const on = litOf(f, tau, s.lit);
     for (let i = 0; i < W * H; i++) {
       const v = pixel(s, wall[i], i % W, Math.floor(i / W), f, on) + (r.u() - 0.5) * 6;
@@ -82,7 +85,7 @@ beforeAll(() => {
 async function scan(c: (typeof CASES)[number], lengthFree: boolean) {
   const p = await probe(c.file);
   const guides = [{ window: 'start' as const, t_s: c.tau, tolerance_s: 3 * T + 0.05, duration_s: BEEP_S }];
-  const r = await scanVideoFlash(c.file, [{ name: 'start', start_s: 0, duration_s: LEN_S / 2 }], { probed: p, guides, lengthFree });
+  const r = await scanVideoFlash(c.file, [{ name: 'start', start_s: 0, duration_s: WINDOW_S }], { probed: p, guides, lengthFree });
   return Object.assign(r.windows[0].detections, { leftOn: r.windows[0].left_on });
 }
 

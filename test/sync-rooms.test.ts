@@ -3,7 +3,6 @@
  * stream is placed only from a pulse that stands out; otherwise by another route or refused, exit 2), short sessions,
  * the MP3 timeline convention, drift uncertainty, and `mmprep extract` over such sessions.
  */
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +11,8 @@ import type { Candidate, StreamState } from '../src/sync/streams.js';
 import { syncSession } from '../src/sync/session.js';
 import { scanAudioTone } from '../src/sync/scan-audio.js';
 import { probe } from '../src/media/probe.js';
-import { ROOT, runCli, tempDir } from './helpers/cli.js';
+import { runCli, tempDir } from './helpers/cli.js';
+import { renderCached } from './helpers/scenes.js';
 import { beepInSpeech, ffmpeg, writeWavF32 } from './sync-media.js';
 
 const tmp = tempDir('mmprep-sync-rooms-');
@@ -32,7 +32,7 @@ interface TruthStream {
 
 // Generated once here with a limit of its own (minutes of wall time on a loaded machine: 120 s was not enough there).
 beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-rooms.mjs'), '--out', rooms, '--set', 'small', '--only', CASES.join(',')], { stdio: 'ignore' });
+  renderCached('make-sync-rooms.mjs', rooms, ['--set', 'small', '--only', CASES.join(',')]);
 }, 1_800_000);
 
 /** `mmprep sync` on a case; `loud`: without --quiet (its warnings on stderr). */
@@ -164,7 +164,7 @@ describe('beep onsets in a room: never placeable and wrong (issue 11 item 4)', (
   const roomsFull = join(D, 'rooms-full');
   // Both cases in one run of the generator, before the tests and their 60 s limits.
   beforeAll(() => {
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-rooms.mjs'), '--out', roomsFull, '--set', 'full', '--only', 'rt8-drr-9-snr10-opus-both,rt3-drr-9-snr10-wav-both'], { stdio: 'ignore' });
+    renderCached('make-sync-rooms.mjs', roomsFull, ['--set', 'full', '--only', 'rt8-drr-9-snr10-opus-both,rt3-drr-9-snr10-wav-both']);
   }, 1_800_000);
   /** Every true beep of the case's room microphone found within 50 ms: placeable only within 5 ms, else a reason. */
   async function judge(id: string): Promise<string[]> {

@@ -13,13 +13,13 @@
  * Then the rule's refusals on stream states built here (no media), and the onset sd floor (tone-refine.ts
  * ONSET_SD_FLOOR_S) on variant 51's rt5-drr0-snr10-opus-both lav, whose start onset was 0.11 ms off with sd 0.03 ms.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanAudioTone } from '../src/sync/scan-audio.js';
 import type { Candidate, StreamState } from '../src/sync/streams.js';
-import { ROOT, runCli, tempDir } from './helpers/cli.js';
+import { runCli, tempDir } from './helpers/cli.js';
+import { renderCached } from './helpers/scenes.js';
 import { rng } from './sync-media.js';
 
 const tmp = tempDir('mmprep-xcorr-lag-beep-');
@@ -32,7 +32,7 @@ const CASES: Record<number, string[]> = {
 
 beforeAll(() => {
   for (const [v, ids] of Object.entries(CASES)) {
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-rooms.mjs'), '--out', join(tmp.dir, `v${v}`), '--set', 'full', '--variant', v, '--only', ids.join(',')], { stdio: 'ignore' });
+    renderCached('make-sync-rooms.mjs', join(tmp.dir, `v${v}`), ['--set', 'full', '--variant', v, '--only', ids.join(',')]);
   }
 }, 900_000);
 

@@ -1,14 +1,63 @@
-/** Scenes rendered by scripts/make-sync-scenes.mjs for one test file (under test/.tmp, removed by the file's afterAll). */
+/**
+ * Sync cases rendered by scripts/make-sync-scenes.mjs and scripts/make-sync-rooms.mjs for one test file, through a
+ * cache of rendered sets under test/.tmp/media-cache shared by test files and test runs.
+ */
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './cli.js';
+
+const CACHE = join(ROOT, 'test', '.tmp', 'media-cache');
+/** What a generator's output depends on besides its arguments: its code and the fixtures it reads. */
+const GENERATOR_INPUTS = [join(ROOT, 'scripts', 'wav.mjs'), join(ROOT, 'fixtures', 'sync', 'scenes'), join(ROOT, 'fixtures', 'sync', 'speech')];
+
+function hashInto(h: ReturnType<typeof createHash>, path: string): void {
+  if (!existsSync(path)) return;
+  const names = readdirSync(path, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name).sort();
+  for (const n of names) h.update(`${n}\0`).update(readFileSync(join(path, n)));
+}
+
+/** The cache key: the script's bytes, its helper module's, the fixture files it reads and its arguments. */
+function cacheKey(script: string, args: string[]): string {
+  const h = createHash('sha256').update(readFileSync(join(ROOT, 'scripts', script)));
+  for (const p of GENERATOR_INPUTS) {
+    if (p.endsWith('.mjs')) h.update(readFileSync(p));
+    else hashInto(h, p);
+  }
+  return `${script.replace(/\.mjs$/, '')}-${h.update(JSON.stringify(args)).digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * Runs `node scripts/<script> --out DIR ...args` once per distinct input (content-addressed: script, helper, fixtures,
+ * arguments) and copies the rendered set into `out` (merged with what is there). The generators are deterministic
+ * (fixed seeds), so a cached set is the bytes a fresh run would write with the same ffmpeg. The ffmpeg build is not
+ * part of the key: CI's second run (the npm ffmpeg) decodes the very inputs its first run (Debian's) rendered, as a
+ * user's mmprep decodes files another encoder made. Two test files asking for the same set at once each render it;
+ * the first rename wins and the other copy is dropped.
+ */
+export function renderCached(script: 'make-sync-scenes.mjs' | 'make-sync-rooms.mjs', out: string, args: string[]): void {
+  const cached = join(CACHE, cacheKey(script, args));
+  if (!existsSync(cached)) {
+    const part = `${cached}.part-${process.pid}`;
+    rmSync(part, { recursive: true, force: true });
+    mkdirSync(CACHE, { recursive: true });
+    execFileSync(process.execPath, [join(ROOT, 'scripts', script), '--out', part, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      renameSync(part, cached);
+    } catch (e) {
+      if (!existsSync(cached)) throw e;
+      rmSync(part, { recursive: true, force: true });
+    }
+  }
+  mkdirSync(out, { recursive: true });
+  cpSync(cached, out, { recursive: true });
+}
 
 /** Renders the cases `args` select (e.g. `['--set', 'busy']`) into `dir`, emptied first. */
 export function renderScenes(dir: string, args: string[]): void {
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-scenes.mjs'), '--out', dir, ...args, '--quiet'], { stdio: 'inherit' });
+  renderCached('make-sync-scenes.mjs', dir, [...args, '--quiet']);
 }
 
 /** A rendered case's truth.json. */
