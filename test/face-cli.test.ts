@@ -2,11 +2,13 @@
  * `mmprep face` and `mmprep doctor` from the shell: bad input (issue 3, item 6) gives one line, exit 2 and nothing
  * partial; doctor reports ffmpeg and the backends and exits 0.
  */
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ffmpegSync } from './helpers/ffmpeg.js';
+import { execFileSync } from 'node:child_process';
+import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
+import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
 const MP4 = join(FIXTURES, 'face', 'transform.mp4');
@@ -25,6 +27,9 @@ beforeAll(() => {
   // file may carry a sample aspect ratio (1:2 with ffmpeg 5.1): the line names the stored size, and the displayed one.
   ffmpegSync(['-f', 'lavfi', '-i', 'color=s=320x2:d=0.5:r=10', '-vf', 'scale=320:1', '-c:v', 'ffv1', join(d, 'one-pixel-high.mkv')]);
   copyFileSync(MP4, join(d, 'good.mp4'));
+  // An image sequence (OpenFace's -fdir input): a folder of three PNG frames.
+  mkdirSync(join(d, 'frames'));
+  ffmpegSync(['-f', 'lavfi', '-i', 'color=s=64x48:d=0.1:r=30', '-frames:v', '3', join(d, 'frames', 'f%03d.png')]);
 });
 afterAll(() => tmp?.cleanup());
 
@@ -42,6 +47,20 @@ async function expectBadInput(args: string[], pattern: RegExp) {
   expect(readdirSync(tmp.dir).sort()).toEqual(before); // nothing partial, no temp files
 }
 
+/** The refusal names the folder or pattern, and the ffmpeg command it gives makes a video of the frames. */
+async function expectSequenceAdvice(input: string, pattern: RegExp) {
+  await expectBadInput([input], pattern);
+  const r = await runCli(['face', input]);
+  const cmd = (r.stderr.trim().match(pattern)?.[1] ?? '').replace(/^ffmpeg /, '');
+  const out = cmd.split(' ').pop() ?? '';
+  try {
+    execFileSync('sh', ['-c', `"$0" -nostdin -v error -y ${cmd}`, ffmpegBinaries().ffmpeg.path]);
+    expect(ffprobeJson(['-count_frames', '-show_streams', out])).toMatchObject({ streams: [{ codec_name: 'ffv1', nb_read_frames: '3' }] });
+  } finally {
+    rmSync(out, { force: true });
+  }
+}
+
 describe('mmprep face: bad input', () => {
   it('audio-only file', () => expectBadInput([join(tmp.dir, 'audio-only.wav')], /audio-only\.wav: has no video stream/));
   it('corrupt video (random bytes)', () => expectBadInput([join(tmp.dir, 'random.mp4')], /random\.mp4: not a media file ffmpeg can read/));
@@ -55,6 +74,9 @@ describe('mmprep face: bad input', () => {
   it('backend not installed', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--backend', 'tensorflow'], /backend 'tensorflow' needs @tensorflow\/tfjs-node, which is not installed: run `npm install @tensorflow\/tfjs-node/));
   it('backend not installed (gpu)', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--backend', 'tensorflow-gpu'], /needs @tensorflow\/tfjs-node-gpu/));
   it('missing file', () => expectBadInput([join(tmp.dir, 'nope.mp4')], /nope\.mp4: no such file/));
+  // Before 2026-12-02: 'is a directory, not a media file' and, for the pattern, 'no such file: check the path'.
+  it('a folder of images', () => expectSequenceAdvice(join(tmp.dir, 'frames'), /frames: is a directory of 3 images \(an image sequence, as OpenFace's -fdir reads\), not a media file: make a video of it first .*: (ffmpeg -framerate 30 -pattern_type glob -i .*frames\.mkv), and run mmprep on that$/));
+  it('an image-sequence pattern', () => expectSequenceAdvice(join(tmp.dir, 'frames', 'f%03d.png'), /f%03d\.png: an image-sequence pattern \(%03d\) is not read, only a video or one image: make a video of it first .*: (ffmpeg -framerate 30 -i .*frames\/f\.mkv), and run mmprep on that$/));
   it('--format openface with --normalized', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--format', 'openface', '--normalized'], /--format openface writes pixel coordinates as OpenFace does: drop --normalized/));
   it('--landmarks other than 68', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--landmarks', '5'], /--landmarks must be one of 68/));
 });
