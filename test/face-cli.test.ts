@@ -31,6 +31,8 @@ beforeAll(() => {
   ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=s=48x64:d=0.04:r=25', '-frames:v', '1', join(d, 'stored.jpg')]);
   writeFileSync(join(d, 'turned.jpg'), withExifOrientation(readFileSync(join(d, 'stored.jpg')), 6));
   rmSync(join(d, 'stored.jpg'));
+  // A camera's Motion-JPEG AVI whose frames carry that EXIF orientation.
+  ffmpegSync(['-noautorotate', '-loop', '1', '-framerate', '10', '-i', join(d, 'turned.jpg'), '-frames:v', '3', '-c:v', 'copy', join(d, 'turned-mjpeg.avi')]);
   // An image sequence (OpenFace's -fdir input): a folder of three PNG frames.
   mkdirSync(join(d, 'frames'));
   ffmpegSync(['-f', 'lavfi', '-i', 'color=s=64x48:d=0.1:r=30', '-frames:v', '3', join(d, 'frames', 'f%03d.png')]);
@@ -93,7 +95,7 @@ describe('mmprep face: bad input', () => {
   it('backend not installed (gpu)', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--backend', 'tensorflow-gpu'], /needs @tensorflow\/tfjs-node-gpu/));
   // Before 2026-12-02: exit 0, the photo analysed sideways (npm build) or a turned picture read at the stored size (Debian).
   it('a photo whose EXIF orientation turns it', async () => {
-    const pattern = /turned\.jpg: the photo's EXIF orientation \(6\) asks for it to be turned for display, which mmprep does not apply to images \(ffmpeg builds differ on it\): make the upright picture first: ffmpeg -noautorotate -i turned\.jpg -vf transpose=1 turned-upright\.png, and run mmprep on that$/;
+    const pattern = /turned\.jpg: the photo's EXIF orientation \(6\) says to turn the picture for display, which mmprep does not apply \(ffmpeg builds differ on it\): make the upright picture first: ffmpeg -noautorotate -i turned\.jpg -vf transpose=1 turned-upright\.png, and run mmprep on that$/;
     await expectBadInput([join(tmp.dir, 'turned.jpg')], pattern);
     const out = join(tmp.dir, 'turned-upright.png');
     try {
@@ -103,6 +105,8 @@ describe('mmprep face: bad input', () => {
       rmSync(out, { force: true });
     }
   });
+  it('a Motion-JPEG video whose frames carry an EXIF orientation', () =>
+    expectBadInput([join(tmp.dir, 'turned-mjpeg.avi')], /turned-mjpeg\.avi: the EXIF orientation in the video's JPEG frames \(6\) says to turn the picture for display, which mmprep does not apply \(ffmpeg builds differ on it\): make the upright picture first: ffmpeg -noautorotate -i turned-mjpeg\.avi -vf transpose=1 -c:v ffv1 turned-mjpeg-upright\.mkv, and run mmprep on that$/));
   it('missing file', () => expectBadInput([join(tmp.dir, 'nope.mp4')], /nope\.mp4: no such file/));
   // Before 2026-12-02: 'is a directory, not a media file' and, for the pattern, 'no such file: check the path'.
   it('a folder of images', () => expectSequenceAdvice(join(tmp.dir, 'frames'), /frames: is a directory of 3 images \(an image sequence, as OpenFace's -fdir reads\), not a media file: make a video of it first .*: (ffmpeg -framerate 30 -pattern_type glob -i .*frames\.mkv), and run mmprep on that$/));

@@ -3,7 +3,9 @@
  * reports the stored size without it; Debian's ffmpeg 5.1 applies it when decoding (as frame side data), the npm
  * build (2018) does not. Reference: EXIF 2.32 (CIPA DC-008), tag 0x0112 in IFD0; JPEG markers after ITU-T T.81 Annex B.
  */
+import { execFile } from 'node:child_process';
 import { open } from 'node:fs/promises';
+import { ffmpegBinaries } from './ffmpeg-path.js';
 
 /** The ffmpeg filter that turns the stored pixels as EXIF orientation 2-8 asks (transpose=0 is the plain transpose). */
 export const ORIENTATION_FILTER: Record<number, string> = {
@@ -58,4 +60,17 @@ export async function fileOrientation(file: string): Promise<number | null> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The EXIF orientation of the first frame of a Motion-JPEG stream (a camera's AVI/MOV: each frame is a JPEG and may
+ * carry the tag): its first packet copied out by ffmpeg, or null.
+ */
+export function mjpegStreamOrientation(file: string, streamIndex: number): Promise<number | null> {
+  const args = ['-nostdin', '-v', 'error', '-noautorotate', '-i', file, '-map', `0:${streamIndex}`, '-frames:v', '1', '-c', 'copy', '-f', 'mjpeg', '-'];
+  return new Promise((done) => {
+    execFile(ffmpegBinaries().ffmpeg.path, args, { encoding: 'buffer', maxBuffer: 1 << 26 }, (err, stdout) => {
+      done(err ? null : jpegOrientation(stdout.subarray(0, 256 * 1024)));
+    });
+  });
 }
