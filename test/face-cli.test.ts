@@ -2,11 +2,13 @@
  * `mmprep face` and `mmprep doctor` from the shell: bad input (issue 3, item 6) gives one line, exit 2 and nothing
  * partial; doctor reports ffmpeg and the backends and exits 0.
  */
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ffmpegSync } from './helpers/ffmpeg.js';
+import { execFileSync } from 'node:child_process';
+import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
+import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
 const MP4 = join(FIXTURES, 'face', 'transform.mp4');
@@ -25,6 +27,15 @@ beforeAll(() => {
   // file may carry a sample aspect ratio (1:2 with ffmpeg 5.1): the line names the stored size, and the displayed one.
   ffmpegSync(['-f', 'lavfi', '-i', 'color=s=320x2:d=0.5:r=10', '-vf', 'scale=320:1', '-c:v', 'ffv1', join(d, 'one-pixel-high.mkv')]);
   copyFileSync(MP4, join(d, 'good.mp4'));
+  // A phone's photo: stored 48x64 (turned), EXIF orientation 6 (turn 90 degrees clockwise for display: 64x48).
+  ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=s=48x64:d=0.04:r=25', '-frames:v', '1', join(d, 'stored.jpg')]);
+  writeFileSync(join(d, 'turned.jpg'), withExifOrientation(readFileSync(join(d, 'stored.jpg')), 6));
+  rmSync(join(d, 'stored.jpg'));
+  // A camera's Motion-JPEG AVI whose frames carry that EXIF orientation.
+  ffmpegSync(['-noautorotate', '-loop', '1', '-framerate', '10', '-i', join(d, 'turned.jpg'), '-frames:v', '3', '-c:v', 'copy', join(d, 'turned-mjpeg.avi')]);
+  // An image sequence (OpenFace's -fdir input): a folder of three PNG frames.
+  mkdirSync(join(d, 'frames'));
+  ffmpegSync(['-f', 'lavfi', '-i', 'color=s=64x48:d=0.1:r=30', '-frames:v', '3', join(d, 'frames', 'f%03d.png')]);
 });
 afterAll(() => tmp?.cleanup());
 
@@ -42,6 +53,34 @@ async function expectBadInput(args: string[], pattern: RegExp) {
   expect(readdirSync(tmp.dir).sort()).toEqual(before); // nothing partial, no temp files
 }
 
+/** A JPEG with an APP1 Exif segment right after SOI holding one IFD0 entry: Orientation (0x0112, SHORT) = `o`. */
+function withExifOrientation(jpeg: Buffer, o: number): Buffer {
+  const ifd = Buffer.alloc(18);
+  ifd.writeUInt16BE(1, 0);
+  ifd.writeUInt16BE(0x0112, 2);
+  ifd.writeUInt16BE(3, 4);
+  ifd.writeUInt32BE(1, 6);
+  ifd.writeUInt16BE(o, 10);
+  const payload = Buffer.concat([Buffer.from('Exif\0\0MM\0\x2a\0\0\0\x08', 'latin1'), ifd]);
+  const len = Buffer.alloc(2);
+  len.writeUInt16BE(payload.length + 2);
+  return Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xe1]), len, payload, jpeg.subarray(2)]);
+}
+
+/** The refusal names the folder or pattern, and the ffmpeg command it gives makes a video of the frames. */
+async function expectSequenceAdvice(input: string, pattern: RegExp) {
+  await expectBadInput([input], pattern);
+  const r = await runCli(['face', input]);
+  const cmd = (r.stderr.trim().match(pattern)?.[1] ?? '').replace(/^ffmpeg /, '');
+  const out = cmd.split(' ').pop() ?? '';
+  try {
+    execFileSync('sh', ['-c', `"$0" -nostdin -v error -y ${cmd}`, ffmpegBinaries().ffmpeg.path]);
+    expect(ffprobeJson(['-count_frames', '-show_streams', out])).toMatchObject({ streams: [{ codec_name: 'ffv1', nb_read_frames: '3' }] });
+  } finally {
+    rmSync(out, { force: true });
+  }
+}
+
 describe('mmprep face: bad input', () => {
   it('audio-only file', () => expectBadInput([join(tmp.dir, 'audio-only.wav')], /audio-only\.wav: has no video stream/));
   it('corrupt video (random bytes)', () => expectBadInput([join(tmp.dir, 'random.mp4')], /random\.mp4: not a media file ffmpeg can read/));
@@ -54,7 +93,24 @@ describe('mmprep face: bad input', () => {
   it('unknown backend name', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--backend', 'webgl'], /--backend must be one of wasm, cpu, tensorflow, tensorflow-gpu, got 'webgl'/));
   it('backend not installed', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--backend', 'tensorflow'], /backend 'tensorflow' needs @tensorflow\/tfjs-node, which is not installed: run `npm install @tensorflow\/tfjs-node/));
   it('backend not installed (gpu)', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--backend', 'tensorflow-gpu'], /needs @tensorflow\/tfjs-node-gpu/));
+  // Before 2026-12-02: exit 0, the photo analysed sideways (npm build) or a turned picture read at the stored size (Debian).
+  it('a photo whose EXIF orientation turns it', async () => {
+    const pattern = /turned\.jpg: the photo's EXIF orientation \(6\) says to turn the picture for display, which mmprep does not apply \(ffmpeg builds differ on it\): make the upright picture first: ffmpeg -noautorotate -i turned\.jpg -vf transpose=1 turned-upright\.png, and run mmprep on that$/;
+    await expectBadInput([join(tmp.dir, 'turned.jpg')], pattern);
+    const out = join(tmp.dir, 'turned-upright.png');
+    try {
+      ffmpegSync(['-noautorotate', '-i', join(tmp.dir, 'turned.jpg'), '-vf', 'transpose=1', out]);
+      expect(ffprobeJson(['-show_streams', out])).toMatchObject({ streams: [{ width: 64, height: 48 }] });
+    } finally {
+      rmSync(out, { force: true });
+    }
+  });
+  it('a Motion-JPEG video whose frames carry an EXIF orientation', () =>
+    expectBadInput([join(tmp.dir, 'turned-mjpeg.avi')], /turned-mjpeg\.avi: the EXIF orientation in the video's JPEG frames \(6\) says to turn the picture for display, which mmprep does not apply \(ffmpeg builds differ on it\): make the upright picture first: ffmpeg -noautorotate -i turned-mjpeg\.avi -vf transpose=1 -c:v ffv1 turned-mjpeg-upright\.mkv, and run mmprep on that$/));
   it('missing file', () => expectBadInput([join(tmp.dir, 'nope.mp4')], /nope\.mp4: no such file/));
+  // Before 2026-12-02: 'is a directory, not a media file' and, for the pattern, 'no such file: check the path'.
+  it('a folder of images', () => expectSequenceAdvice(join(tmp.dir, 'frames'), /frames: is a directory of 3 images \(an image sequence, as OpenFace's -fdir reads\), not a media file: make a video of it first .*: (ffmpeg -framerate 30 -pattern_type glob -i .*frames\.mkv), and run mmprep on that$/));
+  it('an image-sequence pattern', () => expectSequenceAdvice(join(tmp.dir, 'frames', 'f%03d.png'), /f%03d\.png: an image-sequence pattern \(%03d\) is not read, only a video or one image: make a video of it first .*: (ffmpeg -framerate 30 -i .*frames\/f\.mkv), and run mmprep on that$/));
   it('--format openface with --normalized', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--format', 'openface', '--normalized'], /--format openface writes pixel coordinates as OpenFace does: drop --normalized/));
   it('--landmarks other than 68', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--landmarks', '5'], /--landmarks must be one of 68/));
 });

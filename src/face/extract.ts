@@ -10,6 +10,8 @@ import { openRecordSink, toJsonText, type OutputFormat } from '../common/records
 import { VERSION } from '../common/version.js';
 import { probe, type ProbeResult, type StreamInfo } from '../media/probe.js';
 import { truncatedAdvice } from '../media/input-file.js';
+import { fileOrientation, mjpegStreamOrientation, ORIENTATION_FILTER } from '../media/exif.js';
+import { shellWord, siblingName } from '../common/shell.js';
 import { showinfoReady } from '../media/ffmpeg-path.js';
 import { VideoDecoder, videoGeometry, type VideoFrame } from '../media/decode-video.js';
 import { FACE_BACKENDS, isFaceBackend, loadableBackendCheck, type FaceBackend, type FaceStages } from './backend.js';
@@ -510,6 +512,7 @@ export class FaceRun {
         const stored = `${geo0.decodedWidth}x${geo0.decodedHeight}`;
         throw new InputError(`video is ${stored} pixels${shown === stored ? '' : ` (${shown} as displayed, square pixels)`}: too small for face analysis (each side must be at least ${MIN_FRAME_SIDE})`, { file });
       }
+      await refuseTurnedPhoto(file, geo0.stream);
       if (setupError || !pool) throw setupError;
       if (options.workers === undefined) await pool.keepOnly(workersFor(expectedFrames(p, geo0.stream, o), o.workers));
       // --fps is applied by picking frames here (see records()), not by ffmpeg's fps filter, which relabels frames with
@@ -683,6 +686,28 @@ export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed'
     ];
   }
   return sar;
+}
+
+/**
+ * A JPEG (or a Motion-JPEG stream whose first frame) with an EXIF orientation that asks for turning or mirroring (a
+ * phone's photo, a camera's AVI) is refused: the npm ffmpeg build (2018)
+ * decodes its stored pixels as they are (the face analysed sideways or mirrored), Debian's 5.1 turns them while the
+ * probe reports the stored size (the summary said 342x548 for frames ffmpeg turned to 548x342); before 2026-12-02 both
+ * exit 0, no face found on a photo whose face the upright picture shows.
+ */
+async function refuseTurnedPhoto(file: string, stream: StreamInfo): Promise<void> {
+  const still = await fileOrientation(file);
+  const o = still ?? (stream.codec === 'mjpeg' ? await mjpegStreamOrientation(file, stream.index) : null);
+  const vf = o === null ? undefined : ORIENTATION_FILTER[o];
+  if (!vf) return;
+  const name = file.split('/').pop() ?? file;
+  const what = still === null ? "the EXIF orientation in the video's JPEG frames" : "the photo's EXIF orientation";
+  const out = still === null ? `-c:v ffv1 ${shellWord(siblingName(name, '-upright.mkv'))}` : shellWord(siblingName(name, '-upright.png'));
+  throw new InputError(
+    `${what} (${o}) says to ${o === 2 || o === 4 ? 'mirror' : 'turn'} the picture for display, which mmprep does not apply (ffmpeg builds differ on it): ` +
+      `make the upright picture first: ffmpeg -noautorotate -i ${shellWord(name)} -vf ${vf} ${out}, and run mmprep on that`,
+    { file },
+  );
 }
 
 /** Non-square pixels: the coordinates are on the displayed picture, not on the stored frames a script may draw on. */

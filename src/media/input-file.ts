@@ -1,6 +1,6 @@
 /** Checks done before handing a path to ffmpeg, so the user gets a plain message rather than ffmpeg's. */
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
 import { shellWord, siblingName } from '../common/shell.js';
 
@@ -15,14 +15,46 @@ export async function checkMediaFile(file: string): Promise<string> {
     st = await stat(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError('no such file: check the path', { file });
+    if (code === 'ENOENT') throw new InputError(await missingFileReason(abs), { file });
     if (code === 'EACCES') throw new InputError('permission denied', { file });
     throw new InputError(`cannot read: ${(e as Error).message}`, { file });
   }
-  if (st.isDirectory()) throw new InputError('is a directory, not a media file', { file });
+  if (st.isDirectory()) throw new InputError(await directoryReason(abs), { file });
   if (!st.isFile()) throw new InputError('not a regular file', { file });
   if (st.size === 0) throw new InputError('empty file (0 bytes): a copy or recording that did not finish? replace it with the full file', { file });
   return abs;
+}
+
+const IMAGE_EXT = /\.(png|jpe?g|bmp|tiff?|webp)$/i;
+/** A printf-style frame number in a path, as ffmpeg's image2 demuxer reads it (img%03d.png). */
+const SEQ_PATTERN = /%0?\d*d/;
+
+/** The command that turns an image sequence into a lossless video with one frame every 1/30 s (FFV1, any size). */
+function sequenceAdvice(input: string, out: string): string {
+  const how = input.includes('*') ? '-pattern_type glob -i' : '-i';
+  return (
+    `make a video of it first (t_s comes from its frame rate: put the camera's in place of 30): ` +
+    `ffmpeg -framerate 30 ${how} ${shellWord(input)} -c:v ffv1 ${shellWord(out)}, and run mmprep on that`
+  );
+}
+
+/** Why a path does not exist; a frame-number pattern (OpenFace's image sequences) gets what to do instead. */
+async function missingFileReason(abs: string): Promise<string> {
+  const name = basename(abs);
+  if (!SEQ_PATTERN.test(name)) return 'no such file: check the path';
+  const out = siblingName(name.replace(/[_-]*%0?\d*d/, '') || 'frames', '.mkv');
+  return `an image-sequence pattern (${name.match(SEQ_PATTERN)?.[0]}) is not read, only a video or one image: ${sequenceAdvice(abs, resolve(dirname(abs), out))}`;
+}
+
+/** A directory given as the media file: say so, and when it holds images, how to make them a video (OpenFace's -fdir). */
+async function directoryReason(abs: string): Promise<string> {
+  const images = (await readdir(abs).catch(() => [] as string[])).filter((n) => IMAGE_EXT.test(n)).sort();
+  if (!images.length) return 'is a directory, not a media file: pass the file itself';
+  const ext = images[0].slice(images[0].lastIndexOf('.'));
+  return (
+    `is a directory of ${images.length} images (an image sequence, as OpenFace's -fdir reads), not a media file: ` +
+    sequenceAdvice(`${abs}/*${ext}`, `${abs}.mkv`)
+  );
 }
 
 /**
