@@ -7,8 +7,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { analyzeAgreement, ratingsFromRows } from '../src/agreement/index.js';
+import { analyzeAgreement, type DimensionResult, ratingsFromRows } from '../src/agreement/index.js';
 import { readRatings } from '../src/agreement/read.js';
+import type { SpellingVariantsWarning } from '../src/agreement/variants.js';
 import { FIXTURES, runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-agr-variants-');
@@ -27,7 +28,7 @@ function longCsv(n: number, edit: (row: string, i: number) => string = (r) => r)
   return ['target,rater,rating', ...rows.map(edit)].join('\n') + '\n';
 }
 
-const spelling = (d: { warnings: Array<{ code: string }> }) => d.warnings.filter((w) => w.code === 'spelling_variants');
+const spelling = (d: Pick<DimensionResult, 'warnings'>) => d.warnings.filter((w): w is SpellingVariantsWarning => w.code === 'spelling_variants');
 
 describe('ids and labels that differ only in case or separators', () => {
   it("a rater typed 'R3' once: a warning naming both spellings with their counts, one stderr line, exit 0", async () => {

@@ -93,7 +93,7 @@ describe('dataset build', () => {
     // face resampled onto the audio grid
     expect(r.face).toMatchObject({ rate: 'audio', t0_s: r.audio.t0_s, n: r.audio.n });
     expect(r.labels.valence.ratings).toHaveLength(3);
-    expect(r.labels.valence.agreement.icc2).toBeCloseTo(m.labels[0].agreement && (m.labels[0].agreement as { icc2: number }).icc2, 12);
+    expect(r.labels.valence.agreement.icc2).toBeCloseTo((m.labels[0].agreement as { icc2: number }).icc2, 12);
     expect(r.quality.present).toEqual({ audio: true, face: true, text: true, labels: true });
     // s02's transcript is timed on the camera audio: mapped onto the reference clock by its offset
     const truth = JSON.parse(readFileSync(join(FIXTURES, 'demo', 'truth.json'), 'utf8'));

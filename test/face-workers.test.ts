@@ -13,7 +13,7 @@ import { showinfoFilter, showinfoReady } from '../src/media/ffmpeg-path.js';
 
 const stream: StreamInfo = {
   index: 0, type: 'video', codec: 'h264', sample_rate_hz: null, channels: null, width_px: 640, height_px: 480,
-  fps_avg: 30, fps_real: 30, start_time_s: 0, duration_s: 6, rotation_deg: 0, n_frames: 180,
+  fps_avg: 30, fps_real: 30, start_time_s: 0, duration_s: 6, rotation_deg: 0, sample_aspect_ratio: 1, n_frames: 180,
 };
 const probed: ProbeResult = { file: 'x.mp4', container: 'mp4', duration_s: 6, start_time_s: 0, size_bytes: 1, bit_rate_bps: 1, streams: [stream] };
 

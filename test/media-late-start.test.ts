@@ -79,7 +79,7 @@ describe('streams that start at 2 s', () => {
     expect(fileSpanS(p('matroska,webm', 1.979, 12))).toBeCloseTo(10.021, 9);
     expect(fileSpanS(p('mov,mp4,m4a,3gp,3g2,mj2', 2, 12))).toBe(10);
     // MP4 states its streams' ends: those count (a start from B-frame delay without an edit list is not taken off twice).
-    const mp4 = { ...p('mov,mp4,m4a,3gp,3g2,mj2', 0.066, 10), streams: [{ index: 0, type: 'video' as const, codec: 'h264', sample_rate_hz: null, channels: null, width_px: 64, height_px: 64, fps_avg: 25, fps_real: 25, start_time_s: 0.066, duration_s: 10, rotation_deg: 0, n_frames: 250 }] };
+    const mp4 = { ...p('mov,mp4,m4a,3gp,3g2,mj2', 0.066, 10), streams: [{ index: 0, type: 'video' as const, codec: 'h264', sample_rate_hz: null, channels: null, width_px: 64, height_px: 64, fps_avg: 25, fps_real: 25, start_time_s: 0.066, duration_s: 10, rotation_deg: 0, sample_aspect_ratio: 1, n_frames: 250 }] };
     expect(fileSpanS(mp4)).toBe(10);
     expect(fileSpanS(p('mpegts', 1.4, 10))).toBe(10); // MPEG-TS: ffprobe's duration is the span
     expect(fileSpanS(p('matroska,webm', 0, 10))).toBe(10);

@@ -77,7 +77,7 @@ describe("a lossy codec's pre-echo before an abrupt beep", () => {
   it("mmprep audio's beep marking (features.ts) judges the same beeps as sync: one scanner for both (ToneScanner.forStream)", async () => {
     // Before, the audio path built its scanner without the allowance: sync placed these beeps, the audio path's
     // detections called them unplaceable ('tone ... before the onset'; Debian's 5.1: the first two).
-    const verdict = (d: { t_s: number; placeable: boolean; unplaceable_reason?: string }) => `${d.t_s.toFixed(6)} ${d.placeable} ${d.unplaceable_reason}`;
+    const verdict = (d: { t_s: number; placeable?: boolean; unplaceable_reason?: string }) => `${d.t_s.toFixed(6)} ${d.placeable} ${d.unplaceable_reason}`;
     for (const c of REFUSED_BEFORE) {
       const { name, x } = abrupt(c);
       const f = encoded(name, x, c[1]);

@@ -37,11 +37,11 @@ describe('--ends start with --search-s 0', () => {
     const map = await syncSession([{ file: file('lav') }, { file: file('mic') }], { ends: 'start', searchS: 0 });
     const m = map.streams[1];
     expect(m.method).toBe('tone');
-    expect(Math.abs(m.offset_s - 0.5)).toBeLessThan(0.001);
+    expect(Math.abs((m.offset_s ?? NaN) - 0.5)).toBeLessThan(0.001);
     expect(m.drift_ppm).toBeNull();
     // The second-half beep is still reported, labelled by its half, and the output says it did not place the stream
     // (before 2026-12-02 `pulses` listed it beside the start pulse as if both had, and the null drift said nothing).
-    expect(m.detections.map((d) => d.window)).toEqual(['start', 'end']);
+    expect((m.detections as Array<{ window: string }>).map((d) => d.window)).toEqual(['start', 'end']);
     expect(m.pulses).toEqual({ start_s: expect.closeTo(0.5, 3), end_s: expect.closeTo(7.56, 3), used: ['start'] });
     expect(m.drift_null_reason).toMatch(/^--ends start: the stream is placed at one time, so no drift is measured/);
     // The reference's pulses used: those the other stream was placed against.
@@ -56,8 +56,8 @@ describe('--ends start with --search-s 0', () => {
     const map = await syncSession([{ file: file('lav') }, { file: file('late') }], { ends: 'start', searchS: 0 });
     const m = map.streams[1];
     expect(m.method).toBe('tone');
-    expect(Math.abs(m.offset_s - 0.5)).toBeLessThan(0.001);
+    expect(Math.abs((m.offset_s ?? NaN) - 0.5)).toBeLessThan(0.001);
     expect(m.pulses).toEqual({ start_s: null, end_s: expect.closeTo(7.5, 3), used: ['end'] });
-    expect(map.streams[0].pulses.used).toEqual(['end']);
+    expect((map.streams[0].pulses as { used: string[] }).used).toEqual(['end']);
   }, 60_000);
 });

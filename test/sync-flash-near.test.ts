@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../src/media/probe.js';
 import type { FlashPairHint } from '../src/sync/flash-pair.js';
-import type { FlashDetection } from '../src/sync/flash.js';
-import { scanVideoFlash } from '../src/sync/scan-video.js';
+import { scanVideoFlash, type VideoWindowResult } from '../src/sync/scan-video.js';
 import { ROOT } from './helpers/cli.js';
 import { ffmpeg, rng } from './sync-media.js';
 
@@ -61,7 +60,7 @@ beforeAll(() => {
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 /** Both halves searched as a session's start and end windows of a camera without sound. */
-async function search(pairHint: FlashPairHint): Promise<FlashDetection[]> {
+async function search(pairHint: FlashPairHint): Promise<VideoWindowResult['detections']> {
   const p = await probe(FILE);
   const half = (p.duration_s as number) / 2;
   const windows = [{ name: 'start' as const, start_s: 0, duration_s: half }, { name: 'end' as const, start_s: half, duration_s: null }];

@@ -10,8 +10,12 @@
  * - variant 52 rt8-drr-6-snr0-wav-start-24s: the lav's own beep is found but not placeable (tone 10.9 ms before its
  *   onset), so the lav has no placed-by beep to map: its one found beep is mapped (rough by its onset error, far less
  *   than the 8.7 s between the lags).
- * Then the rule's refusals on stream states built here (no media), and the onset sd floor (tone-refine.ts
- * ONSET_SD_FLOOR_S) on variant 51's rt5-drr0-snr10-opus-both lav, whose start onset was 0.11 ms off with sd 0.03 ms.
+ * Then the rule's refusals on stream states built here (no media), and the onset sd of variant 51's
+ * rt5-drr0-snr10-opus-both lav's start beep against its truth. That case was added for the onset sd floor
+ * (tone-refine.ts ONSET_SD_FLOOR_S, b774353: the onset was 0.11 ms off with a fitted sd of 0.03 ms, 0.1 ms with the
+ * floor). Since 8b5e945 (HIDDEN_DIRECT_DB) the onset is 0.07 ms off with a fitted sd of 0.31 ms, so the floor no longer
+ * acts on it (the scan is the same with ONSET_SD_FLOOR_S = 0) and this case no longer tests the floor; it still checks
+ * that the sd covers the onset's error.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -119,13 +123,15 @@ describe('resolveByBeepContrast refuses unless the beep is heard at exactly one 
   });
 });
 
-describe('onset sd floor (tone-refine.ts ONSET_SD_FLOOR_S)', () => {
-  it('variant 51 rt5-drr0-snr10-opus-both: the lav\'s start onset, 0.11 ms off, has sd 0.1 ms (not half a sample: 0.03 ms, 3.4 sd)', async () => {
+describe('onset sd of a lav start beep (variant 51, once the case of tone-refine.ts ONSET_SD_FLOOR_S)', () => {
+  it('variant 51 rt5-drr0-snr10-opus-both: the lav\'s start onset, searched in the start window (its first 16 s), lies within 3 sd of the truth', async () => {
     const dir = join(tmp.dir, 'v51', 'rt5-drr0-snr10-opus-both');
     // The lav's start beep on its own clock (lav.wav is the reference): the microphone's true pulse through its true clock.
     const mic = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')).streams[1];
     const truthT = mic.pulses_src_s[0] * (1 + mic.drift_ppm * 1e-6) + mic.offset_s;
-    const scan = await scanAudioTone(join(dir, 'lav.wav'), [{ name: 'start', startS: 0, endS: 16 }]);
+    const scan = await scanAudioTone(join(dir, 'lav.wav'), [{ name: 'start', start_s: 0, duration_s: 16 }]);
+    // The start window only (before, { startS, endS } was not a SearchWindow: the whole 33 s file was scanned).
+    expect(scan.windows[0].decoded_s).toBeCloseTo(16, 2);
     const d = scan.windows[0].detections.find((x) => Math.abs(x.t_s - truthT) < 0.01);
     expect(d?.placeable).toBe(true);
     expect(d?.onset_sd_s).toBeGreaterThanOrEqual(1e-4);
