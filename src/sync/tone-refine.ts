@@ -202,6 +202,8 @@ export interface RefinedOnset {
   edge: number;
   A: number;
   spread: number;
+  /** How far the onset lies after the edge's own change point, samples (0 when not after it: onsetSd). */
+  after: number;
 }
 
 /** Onset refinement over one analysed chunk x (x[0] at global sample bufStart). */
@@ -357,7 +359,7 @@ export class OnsetRefiner {
     const estN = edge - first.t > 0.003 * sr ? L : this.winN;
     const second = this.changePoint(x, n, first.t, estN, Math.round(0.004 * sr)) ?? first;
     // How far the two readings (direct arrival, edge) lie apart: a measure of how much echo or noise hides the onset.
-    return { ...second, edge, spread: near ? Math.abs(second.t - near.t) : 0 };
+    return { ...second, edge, spread: near ? Math.abs(second.t - near.t) : 0, after: near ? Math.max(0, second.t - near.t) : 0 };
   }
 
   /**
@@ -399,9 +401,24 @@ export class OnsetRefiner {
    * onset is a clean step: the direct sound at least CLEAN_DIRECT_DB over the band's interference, and no tone within
    * CLEAN_EARLY_DB of it in the 40 ms before the onset (tone-early.ts). Then the edge is only late by the echo's
    * build-up, and the fit's uncertainty is the onset's.
+   *
+   * The direct sound's arrival is searched back from inside the beep for its earliest steady window (directArrival); read
+   * after the change point near the coarse edge (onsetOf's `near`), the walk stopped at an echo dip after the tone had
+   * begun: the edge's change point saw the tone stand in the ms before it (tone-onset.ts: an onset read after such a dip
+   * is late by the dip's position). Both readings read late on the echo's build-up, so the direct sound arrived at or
+   * before the earlier one, and the onset taken is late by at least their distance: its sd is that whole distance, not
+   * half of it as where the arrival is the earlier reading, and the clean-step exception (which takes the
+   * edge reading as the later, late only by the echo's build-up) does not apply. Measured on lead variant 59
+   * rt3-drr-9-snr10-wav-both (RT60 0.3 s, DRR -9 dB, WAV): the room microphone's start beep was read 5.73 ms late
+   * with sd 1.64 ms (3.5 sd) and placed its stream 6.4 ms off; the edge's change point lay 3.28 ms before it (2.46 ms
+   * late), after the direct sound (0 ms) and an echo dip 4-5 ms into the beep (now sd 3.28 ms: not placeable, the
+   * stream placed by cross-correlation 0.01 ms off). Room variant 55 rt5-drr-6-snr10-wav-both's end beep, 1.49 ms late
+   * with sd 0.41 ms (3.6 sd), lay 0.56 ms after it (now sd 0.56 ms, 2.7 sd).
    */
   private onsetSd(x: Float32Array, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): number {
     const fit = this.onsetSdS(onset.A, plateauP, bandNoiseP, broadNoiseP);
+    const after = onset.after / this.sampleRate;
+    if (after > fit) return after;
     const spread = onset.spread / 2 / this.sampleRate;
     if (spread <= fit) return fit;
     const directOverNoiseDb = 10 * Math.log10((onset.A * onset.A) / 2 / Math.max(bandNoiseP, 1e-20));
@@ -668,8 +685,11 @@ export class OnsetRefiner {
     const early = this.toneEarly(x, onset.t, onset.A, onsetSd);
     // The direct sound's power (amplitude A over the 4 periods after the onset) against the burst's plateau.
     const directDb = 10 * Math.log10((onset.A * onset.A) / 2 / Math.max(plateauP, 1e-20));
+    const afterEdge = onset.after / this.sampleRate;
     const why =
-      onsetSd > MAX_ONSET_SD_S
+      onsetSd > MAX_ONSET_SD_S && afterEdge >= onsetSd
+        ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms: the direct sound's arrival read ${(afterEdge * 1000).toFixed(1)} ms after the tone's rise near the edge (an echo dip after the direct sound), which it may be late by`
+        : onsetSd > MAX_ONSET_SD_S
         ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`
         : directDb < MIN_DIRECT_DB
           ? `the tone after the onset is ${(-directDb).toFixed(1)} dB below the beep's plateau (room echo stronger than the direct sound): the onset may be read late, on the echo's build-up`
