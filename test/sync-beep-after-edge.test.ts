@@ -4,39 +4,18 @@
  * read late at negative DRR is not placed with an sd that does not say so (issue 11: its error within about 3 sd, no
  * stream placed more than 5 ms wrong with exit 0). Cases generated here by scripts/make-sync-rooms.mjs --only.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanAudioTone } from '../src/sync/scan-audio.js';
-import { probe } from '../src/media/probe.js';
 import { runCli, tempDir } from './helpers/cli.js';
+import { roomCase, roomMicCase } from './helpers/room-case.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = tempDir('mmprep-sync-beep-after-edge-');
 afterAll(() => tmp.cleanup());
 const CASES = [
   ['rt3-drr-9-snr10-wav-both', 59],
   ['rt5-drr-6-snr10-wav-both', 55],
 ] as const;
-
-function generate(id: string, variant: number): string {
-  const out = join(tmp.dir, `v${variant}`);
-  if (!existsSync(join(out, id, 'truth.json'))) {
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-rooms.mjs'), '--out', out, '--set', 'full', '--variant', String(variant), '--only', id], { stdio: 'ignore' });
-  }
-  return join(out, id);
-}
-
-/** The room microphone's detections, its true beeps (its own clock) and its true offset. */
-async function micCase(id: string, variant: number) {
-  const dir = generate(id, variant);
-  const mic = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')).streams[1];
-  const file = join(dir, mic.file);
-  const scan = await scanAudioTone(file, [{ name: 'all', start_s: 0, duration_s: null }], { probed: await probe(file) });
-  return { dir, truth: mic.pulses_src_s as number[], offset: mic.offset_s as number, dets: scan.windows[0].detections };
-}
 
 /** Every placeable detection near a true beep is within 3 of its own sds of it and within 5 ms. */
 function expectHonest(truth: number[], dets: Array<{ t_s: number; placeable?: boolean; onset_sd_s?: number | null }>): void {
@@ -51,11 +30,11 @@ function expectHonest(truth: number[], dets: Array<{ t_s: number; placeable?: bo
 
 describe('a beep onset read after the edge\'s own change point: its sd the whole distance', () => {
   beforeAll(() => {
-    for (const [id, v] of CASES) generate(id, v);
+    for (const [id, v] of CASES) roomCase(tmp.dir, id, v);
   }, 1_800_000);
 
   it('DRR -9 dB, RT60 0.3 s, WAV (room variant 59): the start beep read 5.7 ms late after an echo dip (sd was 1.64 ms) is not placeable; the stream is placed another way, within 5 ms', async () => {
-    const { dir, truth, offset, dets } = await micCase('rt3-drr-9-snr10-wav-both', 59);
+    const { dir, truth, offset, dets } = await roomMicCase(tmp.dir, 'rt3-drr-9-snr10-wav-both', 59);
     const start = dets.find((d) => Math.abs(d.t_s - truth[0]) < 0.05);
     expect(start).toBeDefined();
     expect(start!.placeable).toBe(false);
@@ -70,7 +49,7 @@ describe('a beep onset read after the edge\'s own change point: its sd the whole
   }, 300_000);
 
   it('DRR -6 dB, RT60 0.5 s, WAV (room variant 55): the end beep read 1.49 ms late says so in its sd (was 0.41 ms)', async () => {
-    const { truth, dets } = await micCase('rt5-drr-6-snr10-wav-both', 55);
+    const { truth, dets } = await roomMicCase(tmp.dir, 'rt5-drr-6-snr10-wav-both', 55);
     expect(dets.some((d) => Math.abs(d.t_s - truth[1]) < 0.05 && d.placeable !== false)).toBe(true);
     expectHonest(truth, dets);
   }, 300_000);

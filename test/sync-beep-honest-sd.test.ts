@@ -3,39 +3,16 @@
  * placeable. Two room microphones (scripts/make-sync-rooms.mjs --only, as test/sync-beep-room.test.ts) whose onsets
  * were read late with sds that did not say so (tone-refine.ts MAX_SCATTER_SD_S, withLeadIn).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanAudioTone } from '../src/sync/scan-audio.js';
-import { probe } from '../src/media/probe.js';
 import { tempDir } from './helpers/cli.js';
+import { roomCase, roomMicCase } from './helpers/room-case.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = tempDir('mmprep-sync-beep-honest-');
 afterAll(() => tmp.cleanup());
 const CASES = [
   ['rt8-drr-6-snr10-mp3-both', 57],
   ['rt8-drr-9-snr10-opus-both', 47],
 ] as const;
-
-function generate(id: string, variant: number): string {
-  const out = join(tmp.dir, `v${variant}`);
-  if (!existsSync(join(out, id, 'truth.json'))) {
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-rooms.mjs'), '--out', out, '--set', 'full', '--variant', String(variant), '--only', id], { stdio: 'ignore' });
-  }
-  return join(out, id);
-}
-
-/** The room microphone's detections and its true beeps (its own clock). */
-async function micCase(id: string, variant: number) {
-  const dir = generate(id, variant);
-  const mic = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')).streams[1];
-  const file = join(dir, mic.file);
-  const scan = await scanAudioTone(file, [{ name: 'all', start_s: 0, duration_s: null }], { probed: await probe(file) });
-  return { truth: mic.pulses_src_s as number[], dets: scan.windows[0].detections };
-}
 
 /** Every placeable detection near a true beep: within 3 of its own sds of it and within 5 ms. */
 function expectHonest(truth: number[], dets: Array<{ t_s: number; placeable?: boolean; onset_sd_s?: number | null }>): number {
@@ -54,11 +31,11 @@ function expectHonest(truth: number[], dets: Array<{ t_s: number; placeable?: bo
 
 describe('a room microphone\'s beep onset: an honest sd, or not placeable', () => {
   beforeAll(() => {
-    for (const [id, v] of CASES) generate(id, v);
+    for (const [id, v] of CASES) roomCase(tmp.dir, id, v);
   }, 1_800_000);
 
   it('DRR -6 dB, RT60 0.8 s, MP3 (room variant 57): the end beep read 5.15 ms late with a change-point scatter of 1.49 ms (3.5 sd) is not placeable', async () => {
-    const { truth, dets } = await micCase('rt8-drr-6-snr10-mp3-both', 57);
+    const { truth, dets } = await roomMicCase(tmp.dir, 'rt8-drr-6-snr10-mp3-both', 57);
     const end = dets.find((d) => Math.abs(d.t_s - truth[1]) < 0.05);
     expect(end).toBeDefined();
     expect(end!.placeable).toBe(false);
@@ -67,7 +44,7 @@ describe('a room microphone\'s beep onset: an honest sd, or not placeable', () =
   }, 300_000);
 
   it('DRR -9 dB, RT60 0.8 s, Opus (room variant 47): the start beep, read 3 ms late up the tone\'s ramp, says so in its sd (was 0.43 ms)', async () => {
-    const { truth, dets } = await micCase('rt8-drr-9-snr10-opus-both', 47);
+    const { truth, dets } = await roomMicCase(tmp.dir, 'rt8-drr-9-snr10-opus-both', 47);
     const start = dets.find((d) => Math.abs(d.t_s - truth[0]) < 0.05);
     expect(start).toBeDefined();
     expectHonest(truth, dets);

@@ -1,0 +1,22 @@
+/** One generated room case (scripts/make-sync-rooms.mjs --only) and its room microphone's beeps, for the beep-sd tests. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scanAudioTone } from '../../src/sync/scan-audio.js';
+import { probe } from '../../src/media/probe.js';
+import { renderCached } from './scenes.js';
+
+/** Renders case `id` of room variant `variant` under `root` (through the media cache) and returns its folder. */
+export function roomCase(root: string, id: string, variant: number): string {
+  const out = join(root, `v${variant}`);
+  if (!existsSync(join(out, id, 'truth.json'))) renderCached('make-sync-rooms.mjs', out, ['--set', 'full', '--variant', String(variant), '--only', id]);
+  return join(out, id);
+}
+
+/** The room microphone's detections over the whole file, its true beeps (its own clock) and its true offset. */
+export async function roomMicCase(root: string, id: string, variant: number) {
+  const dir = roomCase(root, id, variant);
+  const mic = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')).streams[1];
+  const file = join(dir, mic.file);
+  const scan = await scanAudioTone(file, [{ name: 'all', start_s: 0, duration_s: null }], { probed: await probe(file) });
+  return { dir, truth: mic.pulses_src_s as number[], offset: mic.offset_s as number, dets: scan.windows[0].detections };
+}
