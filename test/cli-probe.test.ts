@@ -18,7 +18,7 @@ describe('probe with several bad files', () => {
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(new RegExp(`^mmprep: ${text}: not a media file ffmpeg can read`));
     expect(lines[1]).toBe(`mmprep: ${typo}: no such file: check the path`);
-    expect(lines[2]).toBe(`mmprep: ${join(FIXTURES, 'demo')}: is a directory, not a media file`);
+    expect(lines[2]).toBe(`mmprep: ${join(FIXTURES, 'demo')}: is a directory, not a media file: pass the file itself`);
     expect(lines[3]).toBe('mmprep: 3 of 4 files could not be probed (each named above); nothing was printed');
   });
 
