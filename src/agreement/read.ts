@@ -12,7 +12,7 @@ import { shellWord } from '../common/shell.js';
 import { InputError } from '../common/errors.js';
 import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, thousandsPointMessage, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
-import { spellingKey } from './variants.js';
+import { spellingKey, variantRecords } from './variants.js';
 import { scaleMix } from './scale-mix.js';
 import { missingCode } from './missing-codes.js';
 import { summaryColumn } from './summary-column.js';
@@ -200,6 +200,32 @@ async function lineOfRecord(path: string, rec: number, delimiter: string): Promi
   return undefined;
 }
 
+/** The 1-based lines on which the data records `recs` start (one informed pass; only when a warning needs them). */
+async function linesOfRecords(path: string, recs: number[], delimiter: string): Promise<Map<number, number>> {
+  const lines = new Map<number, number>();
+  if (recs.length === 0) return lines;
+  const want = new Set(recs);
+  const last = Math.max(...want);
+  const parser = createReadStream(path).pipe(parse({ ...csvOptions(delimiter), info: true }));
+  let i = -1;
+  for await (const r of parser as AsyncIterable<{ info: { lines: number } }>) {
+    if (want.has(i)) lines.set(i, r.info.lines);
+    if (i++ >= last) {
+      parser.destroy();
+      break;
+    }
+  }
+  return lines;
+}
+
+/** Each dimension's source (layout, columns, the lines its spelling warnings point at): src/agreement/variants.ts. */
+async function withSources(table: RatingsTable, path: string, delimiter: string): Promise<RatingsTable> {
+  const lines = await linesOfRecords(path, table.dimensions.flatMap(variantRecords), delimiter);
+  const { target, rater, rating } = table.columns;
+  for (const d of table.dimensions) d.source = { format: table.format, target, rater, rating, lines };
+  return table;
+}
+
 /** An error in data record `rec`: resolves the line lazily. */
 class RecordError extends Error {
   constructor(
@@ -360,7 +386,7 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
   await checkUtf8File(path);
   const delimiter = opts.delimiter ?? (await sniffFileDelimiter(path));
   try {
-    return await readRatingsUnchecked(path, opts, delimiter);
+    return await withSources(await readRatingsUnchecked(path, opts, delimiter), path, delimiter);
   } catch (e) {
     if (e instanceof RecordError) {
       const line = await lineOfRecord(path, e.rec, delimiter);
