@@ -15,6 +15,7 @@ import { firstOccasion, intraRater, type IntraRater } from './retest.js';
 import type { IccType, RatingsDimension, RatingsTable } from './types.js';
 import { spellingGroups, spellingKey, spellingVariantWarnings, spellingWarning, type SpellingVariantsWarning } from './variants.js';
 import { editDistanceAtMost1 } from './read.js';
+import type { ExcludedRater } from './exclude.js';
 
 export interface AnalyzeOptions {
   /** 'drop' (default): ICC on the targets every rater rated; 'model': REML on all ratings (psych lmer=TRUE). */
@@ -151,6 +152,8 @@ export interface AgreementResult {
   format: 'long' | 'wide';
   missing: 'drop' | 'model';
   bootstrap: { replicates: number; seed: number } | null;
+  /** Raters left out by --exclude-rater (only when some were), with the ratings of theirs skipped. */
+  excluded_raters?: ExcludedRater[];
   dimensions: DimensionResult[];
 }
 
@@ -492,6 +495,7 @@ export function analyzeAgreement(table: RatingsTable, opts: AnalyzeOptions = {})
     format: table.format,
     missing: opts.missing ?? 'drop',
     bootstrap: replicates > 0 ? { replicates, seed: opts.seed ?? 1 } : null,
+    ...(table.excluded_raters ? { excluded_raters: table.excluded_raters } : {}),
     dimensions: withDimensionVariants(table.dimensions.map((d) => analyzeDimension(d, opts, table.format))),
   };
 }

@@ -5,6 +5,7 @@ import type { AgreementResult, DimensionResult } from './analyze.js';
 import type { ChanceCoefficient } from './chance.js';
 import type { GateResult } from './gate.js';
 import { plannedRatersText } from './planning.js';
+import { excludedText } from './exclude.js';
 
 const num = (v: number | null | undefined, d = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
 const pval = (p: number | null): string => (p === null ? '—' : p === 0 ? '0' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
@@ -153,6 +154,7 @@ export function iccMissingNote(result: AgreementResult): string | null {
 export function formatAgreementText(result: AgreementResult, opts: { top?: number; gate?: GateResult | null } = {}): string {
   const missing = iccMissingNote(result);
   let s = `mmprep agreement: ${clean(result.file)} (${result.format} format${missing ? `; missing ratings: ${missing}` : ''}${result.bootstrap ? `; bootstrap ${result.bootstrap.replicates} replicates, seed ${result.bootstrap.seed}` : ''})\n`;
+  if (result.excluded_raters) s += `${clean(excludedText(result.excluded_raters))}\n`;
   for (const d of result.dimensions) s += dimensionText(d, opts.top ?? 10);
   if (opts.gate) {
     s += `\nGate: ${opts.gate.passed ? 'passed' : 'FAILED'}\n`;

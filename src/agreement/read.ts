@@ -13,6 +13,7 @@ import { InputError } from '../common/errors.js';
 import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, thousandsPointMessage, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
 import { spellingKey, variantRecords } from './variants.js';
+import { excludedText, excludeSet, refuseUnknownExcluded } from './exclude.js';
 import { scaleMix } from './scale-mix.js';
 import { missingCode } from './missing-codes.js';
 import { summaryColumn } from './summary-column.js';
@@ -50,6 +51,8 @@ export interface ReadRatingsOptions {
   metaColumns?: string[];
   /** Raters a dimension needs (default 2; dataset build's labels take 1: one annotator's labels, agreement null). */
   minRaters?: 1 | 2;
+  /** Rater ids whose ratings are skipped (`--exclude-rater`; wide files: those columns); an id not in the file is refused. */
+  excludeRaters?: string[];
 }
 
 /** "1" and "1.0" are the same label: numeric-looking labels are compared as numbers (issue 14). */
@@ -419,6 +422,8 @@ interface RatingsLayout {
   unnamed: number[];
   /** Wide files: the target column is the first one because no column is named as the target (not --target-col). */
   targetGuessed?: boolean;
+  /** Wide files: rater columns left out (--exclude-rater). */
+  excludedCols: number[];
 }
 
 /** The order column: `--order-col`, else the first of ORDER_NAMES in the header (-1: none). */
@@ -558,11 +563,17 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
     if (opts.targetColumn === undefined && ti < 0) ti = Math.max(0, header.findIndex((_, i) => !meta.includes(i)));
     if (ti < 0) throw new InputError(`no target column '${opts.targetColumn}' in the header`, { file: path, line: 1 });
     raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc && !unnamed.includes(i) && !meta.includes(i));
+  }
+  const excluded = excludeSet(opts.excludeRaters);
+  const excludedCols = raterCols.filter((c) => excluded.has(header[c]));
+  if (format === 'wide') {
+    refuseUnknownExcluded(excluded, new Set(excludedCols.map((c) => header[c])), raterCols.map((c) => header[c]), path);
+    raterCols = raterCols.filter((c) => !excluded.has(header[c]));
     refuseMetadataRaters(header, raterCols, ti, path);
   }
   refuseDuplicateColumns(header, path);
   const targetGuessed = format === 'wide' && opts.targetColumn === undefined && findColumn(header, 'target') < 0;
-  return { header, format, ti, ri, vi, di, oi, oc, raterCols, unnamed, targetGuessed };
+  return { header, format, ti, ri, vi, di, oi, oc, raterCols, unnamed, targetGuessed, excludedCols };
 }
 
 /** The data records of a ratings file as they are read, per dimension; `rec` is the current record (0-based). */
@@ -587,6 +598,9 @@ class RatingsAccumulator {
 
   /** `--na` values, keyed as labels are (numbers numerically). */
   private readonly na: Set<string>;
+  /** --exclude-rater: id -> ratings skipped; the ids met in the rater column (long files). */
+  readonly excluded: Map<string, number>;
+  readonly excludedMet = new Set<string>();
 
   constructor(
     readonly layout: RatingsLayout,
@@ -597,6 +611,8 @@ class RatingsAccumulator {
     this.levelsGiven = opts.levels !== undefined;
     this.withOccasions = layout.oc >= 0 || Boolean(opts.repeated);
     this.minRaters = opts.minRaters ?? 2;
+    this.excluded = excludeSet(opts.excludeRaters);
+    for (const c of layout.excludedCols) this.excludedMet.add(layout.header[c]);
     if (opts.levels) opts.levels.forEach((l, i) => this.labelIndex.set(labelKey(l), i));
   }
 
@@ -709,6 +725,7 @@ class RatingsAccumulator {
   private addLongRecord(d: DimBuilder, row: string[], targetId: string, order: number): void {
     const { header, ri, vi } = this.layout;
     const cell = row[vi];
+    if (this.leftOut(row[ri].trim(), cell)) return;
     if (this.isNa(cell.trim())) {
       this.nMissing++;
       d.targetId(targetId);
@@ -723,7 +740,8 @@ class RatingsAccumulator {
   }
 
   private addWideRecord(d: DimBuilder, row: string[], targetId: string, order: number): void {
-    const { header, raterCols } = this.layout;
+    const { header, raterCols, excludedCols } = this.layout;
+    for (const c of excludedCols) this.leftOut(header[c], row[c]);
     const t = d.targetId(targetId);
     for (const c of raterCols) {
       const r = d.raterId(header[c]);
@@ -734,6 +752,15 @@ class RatingsAccumulator {
       }
       this.push(d, row, t, r, this.readValue(cell, header[c]), order);
     }
+  }
+
+  /** A cell of a rater --exclude-rater names: counted (a rating) and skipped. */
+  private leftOut(raterId: string, cell: string): boolean {
+    const n = this.excluded.get(raterId);
+    if (n === undefined) return false;
+    this.excludedMet.add(raterId);
+    if (!this.isNa(cell.trim())) this.excluded.set(raterId, n + 1);
+    return true;
   }
 
   private push(d: DimBuilder, row: string[], t: number, r: number, v: number, order: number): void {
@@ -783,10 +810,22 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   if (acc === null) throw new InputError('empty file (no header, no ratings)', { file: path });
   if (acc.rec < 0 || acc.emptyRows.length + acc.headerRows.length === acc.rec + 1) throw new InputError(`no ratings (the file has a header only${acc.rec >= 0 ? ' and rows of empty cells' : ''})`, { file: path, line: 2 });
   refuseRatingsAsTargetIds(acc.layout, [...acc.dims.values()].flatMap((d) => d.targets), path);
-  const table = ratingsTable(path, acc, opts.levels);
+  refuseUnknownExcluded(acc.excluded, acc.excludedMet, [...new Set([...acc.dims.values()].flatMap((d) => d.raters))], path);
+  const table = withExcludedNote(() => ratingsTable(path, acc, opts.levels), acc.excluded);
+  if (acc.excluded.size > 0) table.excluded_raters = [...acc.excluded].map(([rater, n_ratings]) => ({ rater, n_ratings }));
   if (acc.emptyRows.length > 0) table.notes = [...(table.notes ?? []), await emptyRowsNote(path, acc.emptyRows, delimiter)];
   if (acc.headerRows.length > 0) table.notes = [...(table.notes ?? []), await headerRowsNote(path, acc.headerRows, delimiter)];
   return table;
+}
+
+/** "fewer than two raters" after --exclude-rater left some out says so. */
+function withExcludedNote<T>(f: () => T, excluded: Map<string, number>): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof RecordError) || excluded.size === 0 || !e.message.startsWith('fewer than two raters')) throw e;
+    throw new RecordError(`${e.message.replace(FEW_RATERS_HINT, '')} (${excludedText([...excluded].map(([rater, n_ratings]) => ({ rater, n_ratings })))})`, e.rec, e.column, e.firstRec);
+  }
 }
 
 /** A header naming a column of target ids. */

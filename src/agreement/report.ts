@@ -11,6 +11,7 @@ import type { RatingsDimension, RatingsTable } from './types.js';
 
 import { escapeHtml } from './report-html.js';
 import { iccMissingNote } from './format.js';
+import { excludedText } from './exclude.js';
 import { categoryAndPairs, confusionMatrices, contestedTable, retestAndPlanning } from './report-adjudication.js';
 import { firstOccasion } from './retest.js';
 
@@ -315,7 +316,7 @@ span.bar{display:inline-block;height:10px;background:#4a90d9}
 section{break-before:page}h2,h3,h4{break-after:avoid}figure,svg,table.cm,tr{break-inside:avoid}}
 </style></head><body>
 <h1>Agreement report</h1>
-<p>File: <code>${escapeHtml(table.file)}</code> (${result.format} format).${iccNote ? ` Missing ratings: ${iccNote}.` : ''}${result.bootstrap ? ` Bootstrap: ${result.bootstrap.replicates} replicates, seed ${result.bootstrap.seed}.` : ''}${iccNote ? ' Bands: Koo &amp; Li (2016), judged on the 95% CI.' : ''}</p>
+<p>File: <code>${escapeHtml(table.file)}</code> (${result.format} format).${iccNote ? ` Missing ratings: ${iccNote}.` : ''}${result.bootstrap ? ` Bootstrap: ${result.bootstrap.replicates} replicates, seed ${result.bootstrap.seed}.` : ''}${iccNote ? ' Bands: Koo &amp; Li (2016), judged on the 95% CI.' : ''}${result.excluded_raters ? ` ${escapeHtml(excludedText(result.excluded_raters))}.` : ''}</p>
 ${gate}${body}
 </body></html>
 `;

@@ -63,6 +63,8 @@ export interface RatingsTable {
   /** Empty (missing) rating cells seen. */
   n_missing_cells: number;
   dimensions: RatingsDimension[];
+  /** Raters left out by `--exclude-rater` (ReadRatingsOptions.excludeRaters), with the ratings skipped. */
+  excluded_raters?: Array<{ rater: string; n_ratings: number }>;
   /** Notes on how the file was read (e.g. ignored empty unnamed columns), for stderr. */
   notes?: string[];
 }
