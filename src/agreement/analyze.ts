@@ -468,23 +468,45 @@ function raterTargetCounts(d: RatingsDimension): RaterTargets[] {
  */
 function raterTypoWarnings(d: RatingsDimension): RaterTypoWarning[] {
   const all = raterTargetCounts(d).map((x) => ({ ...x, key: spellingKey(x.name), lower: x.name.toLowerCase(), bare: x.name.toLowerCase().replace(/\d/g, '') }));
+  const near = oneEditNeighbours(all.map((x) => x.lower));
   const out: RaterTypoWarning[] = [];
-  for (const x of all) {
-    const twin = all.find(
-      (y) =>
-        y.n >= 3 * x.n &&
-        y.key !== x.key &&
-        y.bare !== x.bare &&
-        editDistanceAtMost1(y.lower, x.lower) &&
-        ![...x.targets].some((t) => y.targets.has(t)),
-    );
-    if (!twin) continue;
+  for (const [i, x] of all.entries()) {
+    // the first rater in `all` order that qualifies, as a scan of every rater would find
+    const j = near(i).find((k) => {
+      const y = all[k];
+      return y.n >= 3 * x.n && y.key !== x.key && y.bare !== x.bare && editDistanceAtMost1(y.lower, x.lower) && ![...x.targets].some((t) => y.targets.has(t));
+    });
+    if (j === undefined) continue;
+    const twin = all[j];
     const message =
       `rater '${x.name}' (${x.n} target${x.n === 1 ? '' : 's'}) is one letter from rater '${twin.name}' (${twin.n}), and they rated no target in common: ` +
       `one rater typed two ways? they are counted as two raters (every target lacks one of them for the ICC): write one id`;
     out.push({ code: 'rater_id_typo', raters: [x.name, twin.name], message });
   }
   return out;
+}
+
+/**
+ * The names that may be one edit from names[i] (a superset; ascending indices), from an index of each name and its
+ * one-letter deletions: two strings one substitution, insertion, deletion or adjacent swap apart share such a key
+ * (the "symmetric delete" of Garbe's SymSpell). Near-linear in the number of names, where comparing every pair took
+ * 0.8 s CPU at 2,000 raters and 5 s at 5,000 (a lead's trial).
+ */
+export function oneEditNeighbours(names: readonly string[]): (i: number) => number[] {
+  const keysOf = (s: string) => new Set([s, ...Array.from({ length: s.length }, (_, p) => s.slice(0, p) + s.slice(p + 1))]);
+  const index = new Map<string, number[]>();
+  names.forEach((s, i) => {
+    for (const k of keysOf(s)) {
+      const list = index.get(k);
+      if (list) list.push(i);
+      else index.set(k, [i]);
+    }
+  });
+  return (i) => {
+    const found = new Set<number>();
+    for (const k of keysOf(names[i])) for (const j of index.get(k) ?? []) if (j !== i) found.add(j);
+    return [...found].sort((a, b) => a - b);
+  };
 }
 
 /** Every agreement figure and diagnostic of a table, one entry per dimension (in file order). */
