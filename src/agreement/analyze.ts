@@ -16,6 +16,7 @@ import type { IccType, RatingsDimension, RatingsTable } from './types.js';
 import { spellingGroups, spellingKey, spellingVariantWarnings, spellingWarning, type SpellingVariantsWarning } from './variants.js';
 import { editDistanceAtMost1 } from './read.js';
 import type { ExcludedRater } from './exclude.js';
+import { numericCodesWarning, type NumericCodesWarning } from './codes.js';
 
 export interface AnalyzeOptions {
   /** 'drop' (default): ICC on the targets every rater rated; 'model': REML on all ratings (psych lmer=TRUE). */
@@ -50,7 +51,7 @@ export interface KappaEntry {
 }
 
 /** Something the figures silently depend on, stated in the output and on stderr (one line each). */
-export type AgreementWarning = EmptyRaterWarning | SpellingVariantsWarning | IccFewTargetsWarning | RaterTypoWarning | DimensionTypoWarning;
+export type AgreementWarning = EmptyRaterWarning | SpellingVariantsWarning | IccFewTargetsWarning | RaterTypoWarning | DimensionTypoWarning | NumericCodesWarning;
 
 /** 'dimension_typo': a dimension one letter from another with at least three times its ratings ('valance', 'valence'). */
 export interface DimensionTypoWarning {
@@ -418,7 +419,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
     raters: raterDiagnostics(d, bt, { minItems: opts.minItems }),
     flags_note: flagsNote(bt.nRaters),
     targets: targetDiagnostics(d, bt),
-    warnings: [...emptyRaterWarnings(dim, format), ...spellingVariantWarnings(dim), ...raterTypoWarnings(d), ...iccFewTargetsWarnings(d, bt.nTargets, icc)],
+    warnings: [...[numericCodesWarning(d, bt, alpha)].filter((w) => w !== null), ...emptyRaterWarnings(dim, format), ...spellingVariantWarnings(dim), ...raterTypoWarnings(d), ...iccFewTargetsWarnings(d, bt.nTargets, icc)],
   };
 }
 
