@@ -7,7 +7,7 @@
  * fall as chance pairs do. With D = 1 - alpha, the ratio D_interval / D_nominal is the mean squared difference of the
  * disagreeing pairs over what chance pairs of the same values give (Krippendorff 2011); at 0.9 or more the numbers
  * behave as ids (simulated 1-5 and 1-3 scales with moderate noise: 0.2-0.8; ids 1-3 to 1-8: 0.93-0.98), said as a
- * `numeric_codes` warning. A rating column named like labels (`emotion`, `label`, `category`, `class`, `code`)
+ * `numeric_codes` warning, when nominal alpha is at least 0.2 (raters at chance agreement give about 1 on any scale). A rating column named like labels (`emotion`, `label`, `category`, `class`, `code`)
  * holding whole numbers is said the same way whatever the alpha.
  */
 import type { AlphaEntry } from './analyze.js';
@@ -29,6 +29,9 @@ const MAX_CODES = 12;
 /** Disagreeing pairs (of ratings of one target) needed before the disagreements are read. */
 const MIN_DISAGREEING_PAIRS = 10;
 const CHANCE_RATIO = 0.9;
+/** Below this nominal alpha the raters hardly agree beyond chance, and near misses cannot be told from far ones
+ *  (random 1-5 ratings give the ratio 1 too). */
+const MIN_NOMINAL_ALPHA = 0.2;
 const LABEL_WORDS = /(^|[^a-z])(labels?|categor(y|ies)|class(es)?|emotions?|codes?)([^a-z]|$)/i;
 
 /** The distinct values when every rating is a whole number and there are at most MAX_CODES of them, else null. */
@@ -69,10 +72,10 @@ export function numericCodesWarning(d: RatingsDimension, bt: ByTarget, alpha: Re
     return { code: 'numeric_codes', values, evidence: 'column_name', message: `column '${column}' holds whole numbers (${shown}), ${read}: ${fix}` };
   }
   const [nom, int] = [alpha.nominal.alpha, alpha.interval.alpha];
-  if (nom === null || int === null || !(nom < 1) || disagreeingPairs(bt) < MIN_DISAGREEING_PAIRS) return null;
+  if (nom === null || int === null || !(nom >= MIN_NOMINAL_ALPHA && nom < 1) || disagreeingPairs(bt) < MIN_DISAGREEING_PAIRS) return null;
   if ((1 - int) / (1 - nom) < CHANCE_RATIO) return null;
   const message =
     `the ratings (${shown}) are ${read}, but their disagreements are as far apart as chance pairs (interval alpha ${int.toFixed(3)}, nominal ${nom.toFixed(3)}; ` +
-    `on a scale most disagreements are near misses and interval alpha is well above nominal): ${fix}; if they are a scale, the raters disagree as if at random`;
+    `on a scale most disagreements are near misses and interval alpha is well above nominal): ${fix}; if they are a scale, look for a rater who used it the other way round`;
   return { code: 'numeric_codes', values, evidence: 'disagreements', message };
 }
