@@ -43,6 +43,17 @@ describe('--exclude-rater', () => {
     expect(table.stdout.split('\n')[1]).toBe("left out as --exclude-rater asks: rater 'r5' (12 ratings), rater 'r4' (12 ratings)");
   });
 
+  it('a flagged rater: the table and the report say how to see the figures without them', async () => {
+    const rows = ['target,rater,rating'];
+    for (let t = 0; t < 30; t++) for (let r = 1; r <= 6; r++) rows.push(`c${t},ann${r},${r === 6 ? 1 + ((t * 5) % 7) : 1 + (t % 7) + ((t + r) % 5 === 0 && t % 7 < 6 ? 1 : 0)}`);
+    const p = file('flagged.csv', rows.join('\n') + '\n');
+    const report = join(tmp.dir, 'flagged.html');
+    const r = await runCliInProcess(['agreement', p, '--report', report]);
+    expect(r.stdout).toMatch(/ann6 .* low_correlation/);
+    expect(r.stdout).toContain('  (to see the figures without a flagged rater, run again with --exclude-rater ann6)\n');
+    expect(readFileSync(report, 'utf8')).toContain('to see the figures without a flagged rater, run again with --exclude-rater ann6.');
+  });
+
   it('a wide file: the column is left out before any check (a rater on another scale can be left out)', async () => {
     const rows = ['clip,a,b,c'];
     for (let t = 0; t < 8; t++) rows.push(`c${t},${1 + (t % 5)},${1 + ((t + 1) % 5)},${10 * (t + 3)}`);

@@ -5,6 +5,7 @@
  * found by its values) can be left out too. An id that is not in the file is refused, naming the nearest spelling.
  */
 import { InputError } from '../common/errors.js';
+import { shellWord } from '../common/shell.js';
 import { spellingKey } from './variants.js';
 
 /** A rater left out, with the ratings of theirs that were skipped. */
@@ -26,6 +27,14 @@ export function refuseUnknownExcluded(excluded: Map<string, number>, found: Set<
     const hint = twin !== undefined ? `; did you mean '${twin}'?` : raters.length <= 12 ? ` (its raters: ${raters.map((r) => `'${r}'`).join(', ')})` : ` (its raters: ${raters.slice(0, 10).map((r) => `'${r}'`).join(', ')}, … ${raters.length} in all)`;
     throw new InputError(`--exclude-rater ${id}: no rater '${id}' in the file${hint}: give the id as the file writes it`, { file });
   }
+}
+
+/** After the Raters table: how to see the figures without a flagged rater (null when none is flagged). */
+export function excludeHint(raters: ReadonlyArray<{ rater: string; flags: string[] }>): string | null {
+  const flagged = raters.filter((r) => r.flags.length > 0).map((r) => shellWord(r.rater));
+  if (flagged.length === 0) return null;
+  const more = flagged.length > 1 ? ` (or ${flagged.slice(1, 4).join(', ')}${flagged.length > 4 ? ', …' : ''})` : '';
+  return `to see the figures without a flagged rater, run again with --exclude-rater ${flagged[0]}${more}`;
 }
 
 /** The stderr note, the table's and report's line: "left out as --exclude-rater asks: rater 'r4' (20 ratings)". */
