@@ -13,8 +13,9 @@ import { cohenPairs, lightKappa, pairTables, type LightKappa, type PairKappa } f
 import { planning, type Planning } from './planning.js';
 import { firstOccasion, intraRater, type IntraRater } from './retest.js';
 import type { IccType, RatingsDimension, RatingsTable } from './types.js';
-import { spellingGroups, spellingKey, spellingVariantWarnings, spellingWarning, type SpellingVariantsWarning } from './variants.js';
-import { editDistanceAtMost1 } from './read.js';
+import { placesText, raterPlaces, spellingGroups, spellingKey, spellingVariantWarnings, spellingWarning, type SpellingPlaces, type SpellingVariantsWarning } from './variants.js';
+import { raterTargetCounts, raterTypoPairs } from './typos.js';
+import { editDistanceAtMost1 } from './variants.js';
 import type { ExcludedRater } from './exclude.js';
 import { shellWord } from '../common/shell.js';
 import { numericCodesWarning, type NumericCodesWarning } from './codes.js';
@@ -67,6 +68,8 @@ export interface RaterTypoWarning {
   code: 'rater_id_typo';
   /** The rarer id, then the id it is likely a typo of. */
   raters: [string, string];
+  /** Where the rarer id's first ratings are (as spelling_variants' `where`). */
+  where: SpellingPlaces[];
   message: string;
 }
 
@@ -449,66 +452,18 @@ function iccFewTargetsWarnings(d: RatingsDimension, nTargets: number, icc: IccRe
   return [{ code: 'icc_few_targets', raters: most.map((x) => x.name), message }];
 }
 
-interface RaterTargets {
-  name: string;
-  n: number;
-  targets: Set<number>;
-}
-
-/** Distinct targets each rater rated, fewest first (ties by name). */
-function raterTargetCounts(d: RatingsDimension): RaterTargets[] {
-  const items = d.raters.map(() => new Set<number>());
-  for (let i = 0; i < d.rater.length; i++) items[d.rater[i]].add(d.target[i]);
-  return d.raters.map((name, r) => ({ name, n: items[r].size, targets: items[r] })).sort((a, b) => a.n - b.n || (a.name < b.name ? -1 : 1));
-}
-
 /**
- * Rater ids one letter apart ('Anan' beside 'Anna'; not ids that differ only in digits, as 'r1' and 'r2') where the
- * rarer rated at most a third as many targets and none of the other's: one rater typed two ways (session 21: 'Anan' on
- * 2 of 20 rows left the ICC without a complete target, and nothing named the typo). Said, never merged. Ids that
- * differ only in case or separators are the spelling_variants warning's.
+ * Rater ids one letter apart where the rarer rated at most a third as many targets and none of the other's
+ * (src/agreement/typos.ts), each with the file lines of the rarer id's first ratings.
  */
 function raterTypoWarnings(d: RatingsDimension): RaterTypoWarning[] {
-  const all = raterTargetCounts(d).map((x) => ({ ...x, key: spellingKey(x.name), lower: x.name.toLowerCase(), bare: x.name.toLowerCase().replace(/\d/g, '') }));
-  const near = oneEditNeighbours(all.map((x) => x.lower));
-  const out: RaterTypoWarning[] = [];
-  for (const [i, x] of all.entries()) {
-    // the first rater in `all` order that qualifies, as a scan of every rater would find
-    const j = near(i).find((k) => {
-      const y = all[k];
-      return y.n >= 3 * x.n && y.key !== x.key && y.bare !== x.bare && editDistanceAtMost1(y.lower, x.lower) && ![...x.targets].some((t) => y.targets.has(t));
-    });
-    if (j === undefined) continue;
-    const twin = all[j];
+  return raterTypoPairs(d).map(({ rare, twin }) => {
+    const where = raterPlaces(d, rare.index, rare.nRatings);
     const message =
-      `rater '${x.name}' (${x.n} target${x.n === 1 ? '' : 's'}) is one letter from rater '${twin.name}' (${twin.n}), and they rated no target in common: ` +
+      `rater '${rare.name}' (${rare.n} target${rare.n === 1 ? '' : 's'}, ${placesText(where)}) is one letter from rater '${twin.name}' (${twin.n}), and they rated no target in common: ` +
       `one rater typed two ways? they are counted as two raters (every target lacks one of them for the ICC): write one id`;
-    out.push({ code: 'rater_id_typo', raters: [x.name, twin.name], message });
-  }
-  return out;
-}
-
-/**
- * The names that may be one edit from names[i] (a superset; ascending indices), from an index of each name and its
- * one-letter deletions: two strings one substitution, insertion, deletion or adjacent swap apart share such a key
- * (the "symmetric delete" of Garbe's SymSpell). Near-linear in the number of names, where comparing every pair took
- * 0.8 s CPU at 2,000 raters and 5 s at 5,000 (a lead's trial).
- */
-export function oneEditNeighbours(names: readonly string[]): (i: number) => number[] {
-  const keysOf = (s: string) => new Set([s, ...Array.from({ length: s.length }, (_, p) => s.slice(0, p) + s.slice(p + 1))]);
-  const index = new Map<string, number[]>();
-  names.forEach((s, i) => {
-    for (const k of keysOf(s)) {
-      const list = index.get(k);
-      if (list) list.push(i);
-      else index.set(k, [i]);
-    }
+    return { code: 'rater_id_typo', raters: [rare.name, twin.name], where: [where], message };
   });
-  return (i) => {
-    const found = new Set<number>();
-    for (const k of keysOf(names[i])) for (const j of index.get(k) ?? []) if (j !== i) found.add(j);
-    return [...found].sort((a, b) => a - b);
-  };
 }
 
 /** Every agreement figure and diagnostic of a table, one entry per dimension (in file order). */

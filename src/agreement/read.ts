@@ -12,11 +12,14 @@ import { shellWord } from '../common/shell.js';
 import { InputError } from '../common/errors.js';
 import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, thousandsPointMessage, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
-import { spellingKey, variantRecords } from './variants.js';
+import { editDistanceAtMost1, raterRecords, spellingKey, variantRecords } from './variants.js';
 import { excludedText, excludeSet, refuseUnknownExcluded } from './exclude.js';
+import { raterTypoPairs } from './typos.js';
 import { scaleMix } from './scale-mix.js';
 import { missingCode } from './missing-codes.js';
 import { summaryColumn } from './summary-column.js';
+
+export { editDistanceAtMost1 };
 
 export interface ReadRatingsOptions {
   /** 'auto' (default): long when the header has the target, rater and rating columns, else wide. */
@@ -223,7 +226,8 @@ async function linesOfRecords(path: string, recs: number[], delimiter: string): 
 
 /** Each dimension's source (layout, columns, the lines its spelling warnings point at): src/agreement/variants.ts. */
 async function withSources(table: RatingsTable, path: string, delimiter: string): Promise<RatingsTable> {
-  const lines = await linesOfRecords(path, table.dimensions.flatMap(variantRecords), delimiter);
+  const typoRecords = (d: RatingsDimension) => (table.format === 'long' ? raterTypoPairs(d).flatMap(({ rare }) => raterRecords(d, rare.index)) : []);
+  const lines = await linesOfRecords(path, table.dimensions.flatMap((d) => [...variantRecords(d), ...typoRecords(d)]), delimiter);
   const { target, rater, rating } = table.columns;
   for (const d of table.dimensions) d.source = { format: table.format, target, rater, rating, lines };
   return table;
@@ -247,13 +251,6 @@ const RATER_WORDS = ['rater', 'annotator', 'coder', 'judge', 'observer', 'review
 function looksLikeRaterName(h: string): boolean {
   const w = h.toLowerCase().replace(/[^a-z]/g, '').replace(/(id|name)$/, '').replace(/s$/, '');
   return RATER_WORDS.includes(w) || editDistanceAtMost1(w, 'rater');
-}
-export function editDistanceAtMost1(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  const rest = (x: number, y: number) => a.slice(i + x) === b.slice(i + y);
-  return rest(1, 1) || rest(1, 0) || rest(0, 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
 }
 
 /**

@@ -95,7 +95,7 @@ export function spellingWarning(kind: SpellingVariantsWarning['kind'], groups: S
 }
 
 /** "line 9 of column 'rater'", "lines 9, 12, … of column 'rater'", "line 4 (column 'r2'), line 7 (column 'r3')". */
-function placesText(w: SpellingPlaces): string {
+export function placesText(w: SpellingPlaces): string {
   if (w.places.length === 1 && w.places[0].line === 1 && w.places[0].column === w.name) return `column '${w.name}' of the header, line 1`;
   const pos = (p: SpellingPlaces['places'][number]) => (p.line !== null ? String(p.line) : p.row !== null ? String(p.row) : '?');
   const word = w.places[0].line !== null || w.places[0].row === null ? 'line' : 'row';
@@ -165,6 +165,23 @@ function kindPlaces(d: RatingsDimension, kind: Kind, firsts: Array<{ v: Spelling
   }));
 }
 
+/** The indices of a rater's first MAX_PLACES ratings. */
+function firstRatings(d: RatingsDimension, rater: number): number[] {
+  const at: number[] = [];
+  for (let i = 0; i < d.rater.length && at.length < MAX_PLACES; i++) if (d.rater[i] === rater) at.push(i);
+  return at;
+}
+
+/** The data records of a rater's first ratings (readRatings finds their lines for rater_id_typo). */
+export function raterRecords(d: RatingsDimension, rater: number): number[] {
+  return firstRatings(d, rater).map((i) => d.record[i]);
+}
+
+/** Where a rater's first ratings are (a wide file: its column of the header). */
+export function raterPlaces(d: RatingsDimension, rater: number, uses: number): SpellingPlaces {
+  return kindPlaces(d, 'rater', [{ v: { name: d.raters[rater], uses, index: rater }, at: firstRatings(d, rater) }])[0];
+}
+
 /** The dimension's rater, target and label spelling variants (labels: categorical dimensions only), with places. */
 export function spellingVariantWarnings(d: RatingsDimension): SpellingVariantsWarning[] {
   const out = (['rater', 'target', 'label'] as const).map((kind) => {
@@ -172,4 +189,13 @@ export function spellingVariantWarnings(d: RatingsDimension): SpellingVariantsWa
     return spellingWarning(kind, groups, 'rating', kindPlaces(d, kind, firsts));
   });
   return out.filter((w): w is SpellingVariantsWarning => w !== null);
+}
+
+/** At most one substitution, insertion, deletion or swap of adjacent letters apart. */
+export function editDistanceAtMost1(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const rest = (x: number, y: number) => a.slice(i + x) === b.slice(i + y);
+  return rest(1, 1) || rest(1, 0) || rest(0, 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
 }
