@@ -98,6 +98,15 @@ describe('ids and labels that differ only in case or separators', () => {
     expect(spelling(rows)[0].message).toContain("'A' (3 ratings, rows 7, 8, 9 of column 'rater')");
   });
 
+  it("an id with a zero-width space pasted in ('r2\\u200b', which prints as 'r2'): a spelling variant shown escaped, not a typo of 'r2'", async () => {
+    const p = file('zero-width.csv', longCsv(6, (row, i) => (i >= 15 ? row.replace(',r2,', ',r2\u200b,') : row)));
+    const r = await runCliInProcess(['agreement', p, '--json']);
+    const d = JSON.parse(r.stdout).dimensions[0];
+    expect(d.warnings.map((w: { code: string }) => w.code)).toEqual(['spelling_variants']);
+    expect(spelling(d)[0].names).toEqual([['r2', 'r2\u200b']]);
+    expect(r.stderr).toContain("raters that differ only in case, spaces, '-', '_' or characters that print as nothing (shown as \\uXXXX) are counted as different raters: 'r2' (5 ratings), 'r2\\u200b' (1 rating, line 18 of column 'rater')");
+  });
+
   it('negative controls: the demo ratings and ids such as r1/r2, s01_u0/s01_u1 give no spelling warning', async () => {
     const demo = analyzeAgreement(await readRatings(join(FIXTURES, 'demo', 'ratings.csv')));
     expect(demo.dimensions.flatMap(spelling)).toEqual([]);

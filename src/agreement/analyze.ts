@@ -13,7 +13,7 @@ import { cohenPairs, lightKappa, pairTables, type LightKappa, type PairKappa } f
 import { planning, type Planning } from './planning.js';
 import { firstOccasion, intraRater, type IntraRater } from './retest.js';
 import type { IccType, RatingsDimension, RatingsTable } from './types.js';
-import { placesText, raterPlaces, spellingGroups, spellingKey, spellingVariantWarnings, spellingWarning, type SpellingPlaces, type SpellingVariantsWarning } from './variants.js';
+import { placesText, raterPlaces, shownName, spellingGroups, spellingKey, spellingVariantWarnings, spellingWarning, type SpellingPlaces, type SpellingVariantsWarning } from './variants.js';
 import { raterTargetCounts, raterTypoPairs } from './typos.js';
 import { editDistanceAtMost1 } from './variants.js';
 import type { ExcludedRater } from './exclude.js';
@@ -460,7 +460,7 @@ function raterTypoWarnings(d: RatingsDimension): RaterTypoWarning[] {
   return raterTypoPairs(d).map(({ rare, twin }) => {
     const where = raterPlaces(d, rare.index, rare.nRatings);
     const message =
-      `rater '${rare.name}' (${rare.n} target${rare.n === 1 ? '' : 's'}, ${placesText(where)}) is one letter from rater '${twin.name}' (${twin.n}), and they rated no target in common: ` +
+      `rater '${shownName(rare.name)}' (${rare.n} target${rare.n === 1 ? '' : 's'}, ${placesText(where)}) is one letter from rater '${shownName(twin.name)}' (${twin.n}), and they rated no target in common: ` +
       `one rater typed two ways? they are counted as two raters (every target lacks one of them for the ICC): write one id`;
     return { code: 'rater_id_typo', raters: [rare.name, twin.name], where: [where], message };
   });

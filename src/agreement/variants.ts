@@ -29,9 +29,18 @@ const MAX_PLACES = 5;
 
 const KIND_PLURAL = { rater: 'raters', target: 'targets', label: 'labels', dimension: 'dimensions' } as const;
 
+/** Characters that print as nothing (zero-width space and joiners, soft hyphen, word joiner, a BOM inside a cell,
+ *  control characters): pasted ids carry them, and 'r2' with a zero-width space looks exactly like 'r2'. */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/g;
+
+/** A name as a message shows it: characters that print as nothing written as \uXXXX ('r2\u200b'). */
+export function shownName(name: string): string {
+  return name.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** The key two spellings share when they differ only in case, whitespace, '-' or '_', or (a number) in its zeros. */
 export function spellingKey(name: string): string {
-  return numberKey(name.normalize('NFKC').toLowerCase().replace(/[\s_-]+/g, ''));
+  return numberKey(name.normalize('NFKC').toLowerCase().replace(INVISIBLE, '').replace(/[\s_-]+/g, ''));
 }
 
 /**
@@ -51,7 +60,7 @@ function numberKey(k: string): string {
 
 /** The names differ in more than case, whitespace, '-' and '_' (a number's zeros: '7' and '007'). */
 function zerosDiffer(names: string[]): boolean {
-  const plain = (n: string) => n.normalize('NFKC').toLowerCase().replace(/[\s_-]+/g, '');
+  const plain = (n: string) => n.normalize('NFKC').toLowerCase().replace(INVISIBLE, '').replace(/[\s_-]+/g, '');
   return new Set(names.map(plain)).size > 1;
 }
 
@@ -83,15 +92,23 @@ export function spellingWarning(kind: SpellingVariantsWarning['kind'], groups: S
     const w = where?.find((p) => p.name === name);
     return w ? `, ${placesText(w)}` : '';
   };
-  const shown = groups.slice(0, 3).map((g) => g.map((v) => `'${v.name}' (${v.uses} ${unit}${v.uses === 1 ? '' : 's'}${at(v.name)})`).join(', '));
+  const shown = groups.slice(0, 3).map((g) => g.map((v) => `'${shownName(v.name)}' (${v.uses} ${unit}${v.uses === 1 ? '' : 's'}${at(v.name)})`).join(', '));
   const more = groups.length > 3 ? `, and ${groups.length - 3} more group(s)` : '';
   return {
     code: 'spelling_variants',
     kind,
     names: groups.map((g) => g.map((v) => v.name)),
     ...(where ? { where } : {}),
-    message: `${KIND_PLURAL[kind]} that differ only in case, spaces, '-'${groups.some((g) => zerosDiffer(g.map((v) => v.name))) ? ", '_' or a number's zeros ('7', '007', '7.0')" : " or '_'"} are counted as different ${KIND_PLURAL[kind]}: ${shown.join('; ')}${more} (if they are one ${kind}, write one spelling in the file)`,
+    message: `${KIND_PLURAL[kind]} that differ only in ${differIn(groups)} are counted as different ${KIND_PLURAL[kind]}: ${shown.join('; ')}${more} (if they are one ${kind}, write one spelling in the file)`,
   };
+}
+
+/** "case, spaces, '-' or '_'", and a number's zeros or characters that print as nothing when the groups differ so. */
+function differIn(groups: Spelling[][]): string {
+  const ways = ['case', 'spaces', "'-'", "'_'"];
+  if (groups.some((g) => zerosDiffer(g.map((v) => v.name)))) ways.push("a number's zeros ('7', '007', '7.0')");
+  if (groups.some((g) => g.some((v) => v.name.replace(INVISIBLE, '') !== v.name))) ways.push('characters that print as nothing (shown as \\uXXXX)');
+  return `${ways.slice(0, -1).join(', ')} or ${ways[ways.length - 1]}`;
 }
 
 /** "line 9 of column 'rater'", "lines 9, 12, … of column 'rater'", "line 4 (column 'r2'), line 7 (column 'r3')". */
