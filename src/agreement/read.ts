@@ -211,7 +211,7 @@ async function linesOfRecords(path: string, recs: number[], delimiter: string): 
   const lines = new Map<number, number>();
   if (recs.length === 0) return lines;
   const want = new Set(recs);
-  const last = Math.max(...want);
+  const last = recs.reduce((m, r) => Math.max(m, r), -1);
   const parser = createReadStream(path).pipe(parse({ ...csvOptions(delimiter), info: true }));
   let i = -1;
   for await (const r of parser as AsyncIterable<{ info: { lines: number } }>) {
