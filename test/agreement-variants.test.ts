@@ -83,7 +83,7 @@ describe('ids and labels that differ only in case or separators', () => {
     ]);
     expect(r.stderr).toContain(`mmprep agreement: warning: ${p}: raters that differ only in case, spaces, '-', '_' or a number's zeros ('7', '007', '7.0') are counted as different raters: '01' (4 ratings), '1' (3 ratings, lines 2, 4, 6 of column 'rater'), '1.0' (1 rating, line 8 of column 'rater') (if they are one rater, write one spelling in the file)\n`);
     // ids that are other numbers (10 and 1, 1.5 and 15) are not spellings of one another
-    const other = analyzeAgreement(await readRatings(file('numeric-other.csv', 'target,rater,rating\n1,10,3\n1,1,4\n15,10,5\n15,1,5\n1.5,10,2\n1.5,1,1\n')));
+    const other = analyzeAgreement(await readRatings(file('numeric-other.csv', 'target,rater,rating\n1,10,3\n1,1,4\n15,10,5\n15,1,5\n1.5,10,2\n1.5,1,1\nv1.05,1,2\nv1.05,10,2\nv1.5,1,3\nv1.5,10,3\n')));
     expect(other.dimensions.flatMap(spelling)).toEqual([]);
   });
 

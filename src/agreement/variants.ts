@@ -52,7 +52,7 @@ export function spellingKey(name: string): string {
 function numberKey(k: string): string {
   const m = /^(\d+)(?:\.(\d*))?$/.exec(k);
   // 'rater01' beside 'rater1', 'clip007' beside 'clip7': the zeros that lead a number inside an id (a lead's trial)
-  if (m === null) return k.replace(/(^|\D)0+(?=\d)/g, '$1');
+  if (m === null) return k.replace(/(^|[^\d.])0+(?=\d)/g, '$1'); // not after a point: 'v1.05' is not 'v1.5'
   const int = m[1].replace(/^0+(?=\d)/, '');
   const frac = (m[2] ?? '').replace(/0+$/, '');
   return frac === '' ? int : `${int}.${frac}`;
