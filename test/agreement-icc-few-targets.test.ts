@@ -31,7 +31,7 @@ describe('an ICC on fewer targets than it dropped', () => {
     const p = sheet('sparse.csv', (t) => (t < 2 ? [`t${t},r4,3`] : []));
     const d = analyzeAgreement(await readRatings(p)).dimensions[0];
     expect(d.icc!.n_targets).toBe(2);
-    const message = "the ICC uses 2 of 20 targets (those every rater rated): rater 'r4' rated 2 of 20; --missing model uses every rating, or leave that rater out";
+    const message = "the ICC uses 2 of 20 targets (those every rater rated): rater 'r4' rated 2 of 20; --missing model uses every rating, or leave that rater out (--exclude-rater r4)";
     expect(d.warnings).toEqual([{ code: 'icc_few_targets', raters: ['r4'], message }]);
     const r = await runCliInProcess(['agreement', p]);
     expect(r.code, r.stderr).toBe(0);

@@ -80,8 +80,10 @@ describe("an annotation lead's sheets", () => {
     const r = await runCliInProcess(['agreement', p, '--json']);
     expect(r.code).toBe(0);
     const message =
-      "rater 'Anan' (2 targets) is one letter from rater 'Anna' (18), and they rated no target in common: one rater typed two ways? they are counted as two raters (every target lacks one of them for the ICC): write one id";
-    expect(JSON.parse(r.stdout).dimensions[0].warnings).toEqual([{ code: 'rater_id_typo', raters: ['Anan', 'Anna'], message }]);
+      "rater 'Anan' (2 targets, lines 16, 37 of column 'rater') is one letter from rater 'Anna' (18), and they rated no target in common: one rater typed two ways? they are counted as two raters (every target lacks one of them for the ICC): write one id";
+    // the lines of the rarer id, so that the lead can fix it (a lead's trial: the ids only)
+    const places = [16, 37].map((line) => ({ line, row: null, column: 'rater' }));
+    expect(JSON.parse(r.stdout).dimensions[0].warnings).toEqual([{ code: 'rater_id_typo', raters: ['Anan', 'Anna'], where: [{ name: 'Anan', n: 2, places }], message }]);
     expect(r.stderr).toContain(`mmprep agreement: warning: ${p}: ${message}\n`);
     // r4 on two targets beside r3 on the others: numbered raters of a panel design, not a typo
     const q = sheet('panel.csv', (t) => (t === 4 || t === 11 ? 'r4' : 'r3'));

@@ -37,8 +37,10 @@ describe('ids and labels that differ only in case or separators', () => {
     expect(r.code, r.stderr).toBe(0);
     const d = JSON.parse(r.stdout).dimensions[0];
     expect(d.n_raters).toBe(4);
-    expect(spelling(d)).toEqual([{ code: 'spelling_variants', kind: 'rater', names: [['r3', 'R3']], message: expect.stringContaining("'r3' (5 ratings), 'R3' (1 rating)") }]);
-    expect(r.stderr).toBe(`mmprep agreement: warning: ${p}: raters that differ only in case, spaces, '-' or '_' are counted as different raters: 'r3' (5 ratings), 'R3' (1 rating) (if they are one rater, write one spelling in the file)\n`);
+    expect(spelling(d)).toEqual([{ code: 'spelling_variants', kind: 'rater', names: [['r3', 'R3']], where: expect.any(Array), message: expect.stringContaining("'r3' (5 ratings), 'R3' (1 rating") }]);
+    // the less used spelling's line and column, so that the lead can fix it (before: the names only)
+    expect(r.stderr).toBe(`mmprep agreement: warning: ${p}: raters that differ only in case, spaces, '-' or '_' are counted as different raters: 'r3' (5 ratings), 'R3' (1 rating, line 10 of column 'rater') (if they are one rater, write one spelling in the file)\n`);
+    expect(spelling(d)[0].where).toEqual([{ name: 'R3', n: 1, places: [{ line: 10, row: null, column: 'rater' }] }]);
     const table = await runCliInProcess(['agreement', p]);
     expect(table.stdout).toContain("Warning: raters that differ only in case, spaces, '-' or '_'");
   });
@@ -79,10 +81,30 @@ describe('ids and labels that differ only in case or separators', () => {
       { kind: 'rater', names: [['01', '1', '1.0']] },
       { kind: 'target', names: [['007', '7']] },
     ]);
-    expect(r.stderr).toContain(`mmprep agreement: warning: ${p}: raters that differ only in case, spaces, '-', '_' or a number's zeros ('7', '007', '7.0') are counted as different raters: '01' (4 ratings), '1' (3 ratings), '1.0' (1 rating) (if they are one rater, write one spelling in the file)\n`);
+    expect(r.stderr).toContain(`mmprep agreement: warning: ${p}: raters that differ only in case, spaces, '-', '_' or a number's zeros ('7', '007', '7.0') are counted as different raters: '01' (4 ratings), '1' (3 ratings, lines 2, 4, 6 of column 'rater'), '1.0' (1 rating, line 8 of column 'rater') (if they are one rater, write one spelling in the file)\n`);
     // ids that are other numbers (10 and 1, 1.5 and 15) are not spellings of one another
-    const other = analyzeAgreement(await readRatings(file('numeric-other.csv', 'target,rater,rating\n1,10,3\n1,1,4\n15,10,5\n15,1,5\n1.5,10,2\n1.5,1,1\n')));
+    const other = analyzeAgreement(await readRatings(file('numeric-other.csv', 'target,rater,rating\n1,10,3\n1,1,4\n15,10,5\n15,1,5\n1.5,10,2\n1.5,1,1\nv1.05,1,2\nv1.05,10,2\nv1.5,1,3\nv1.5,10,3\n')));
     expect(other.dimensions.flatMap(spelling)).toEqual([]);
+  });
+
+  it("ids that differ in a number's leading zeros inside them ('rater01' beside 'rater1'): said, with the lines (a lead's trial: two raters, no word)", async () => {
+    const p = file('zeros-inside.csv', longCsv(6, (row, i) => (i >= 15 ? row.replace(',r2,', ',r02,') : row)));
+    const d = analyzeAgreement(await readRatings(p)).dimensions[0];
+    expect(spelling(d)).toMatchObject([{ kind: 'rater', names: [['r2', 'r02']], where: [{ name: 'r02', n: 1, places: [{ line: 18, column: 'rater' }] }] }]);
+    // a wide file: the spelling is a column of the header; in-memory rows give row numbers
+    const wide = analyzeAgreement(await readRatings(file('zeros-wide.csv', 'target,rater1,rater01,rater2\nt1,1,,2\nt2,2,3,2\nt3,3,,3\n'))).dimensions[0];
+    expect(spelling(wide)[0].message).toContain("'rater01' (1 rating, column 'rater01' of the header, line 1)");
+    const rows = analyzeAgreement(ratingsFromRows(['a', 'b', 'A'].flatMap((rater, r) => [1, 2, 3].map((t) => ({ target: `t${t}`, rater, rating: t + r }))))).dimensions[0];
+    expect(spelling(rows)[0].message).toContain("'A' (3 ratings, rows 7, 8, 9 of column 'rater')");
+  });
+
+  it("an id with a zero-width space pasted in ('r2\\u200b', which prints as 'r2'): a spelling variant shown escaped, not a typo of 'r2'", async () => {
+    const p = file('zero-width.csv', longCsv(6, (row, i) => (i >= 15 ? row.replace(',r2,', ',r2\u200b,') : row)));
+    const r = await runCliInProcess(['agreement', p, '--json']);
+    const d = JSON.parse(r.stdout).dimensions[0];
+    expect(d.warnings.map((w: { code: string }) => w.code)).toEqual(['spelling_variants']);
+    expect(spelling(d)[0].names).toEqual([['r2', 'r2\u200b']]);
+    expect(r.stderr).toContain("raters that differ only in case, spaces, '-', '_' or characters that print as nothing (shown as \\uXXXX) are counted as different raters: 'r2' (5 ratings), 'r2\\u200b' (1 rating, line 18 of column 'rater')");
   });
 
   it('negative controls: the demo ratings and ids such as r1/r2, s01_u0/s01_u1 give no spelling warning', async () => {

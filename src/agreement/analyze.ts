@@ -13,8 +13,11 @@ import { cohenPairs, lightKappa, pairTables, type LightKappa, type PairKappa } f
 import { planning, type Planning } from './planning.js';
 import { firstOccasion, intraRater, type IntraRater } from './retest.js';
 import type { IccType, RatingsDimension, RatingsTable } from './types.js';
-import { spellingGroups, spellingKey, spellingVariantWarnings, spellingWarning, type SpellingVariantsWarning } from './variants.js';
-import { editDistanceAtMost1 } from './read.js';
+import { editDistanceAtMost1, placesText, raterPlaces, shownName, spellingGroups, spellingKey, spellingVariantWarnings, spellingWarning, type SpellingPlaces, type SpellingVariantsWarning } from './variants.js';
+import { raterTargetCounts, raterTypoPairs } from './typos.js';
+import type { ExcludedRater } from './exclude.js';
+import { shellWord } from '../common/shell.js';
+import { numericCodesWarning, type NumericCodesWarning } from './codes.js';
 
 export interface AnalyzeOptions {
   /** 'drop' (default): ICC on the targets every rater rated; 'model': REML on all ratings (psych lmer=TRUE). */
@@ -49,7 +52,7 @@ export interface KappaEntry {
 }
 
 /** Something the figures silently depend on, stated in the output and on stderr (one line each). */
-export type AgreementWarning = EmptyRaterWarning | SpellingVariantsWarning | IccFewTargetsWarning | RaterTypoWarning | DimensionTypoWarning;
+export type AgreementWarning = EmptyRaterWarning | SpellingVariantsWarning | IccFewTargetsWarning | RaterTypoWarning | DimensionTypoWarning | NumericCodesWarning;
 
 /** 'dimension_typo': a dimension one letter from another with at least three times its ratings ('valance', 'valence'). */
 export interface DimensionTypoWarning {
@@ -64,6 +67,8 @@ export interface RaterTypoWarning {
   code: 'rater_id_typo';
   /** The rarer id, then the id it is likely a typo of. */
   raters: [string, string];
+  /** Where the rarer id's first ratings are (as spelling_variants' `where`). */
+  where: SpellingPlaces[];
   message: string;
 }
 
@@ -151,6 +156,8 @@ export interface AgreementResult {
   format: 'long' | 'wide';
   missing: 'drop' | 'model';
   bootstrap: { replicates: number; seed: number } | null;
+  /** Raters left out by --exclude-rater (only when some were), with the ratings of theirs skipped. */
+  excluded_raters?: ExcludedRater[];
   dimensions: DimensionResult[];
 }
 
@@ -390,6 +397,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
   const kappaReason = kappaReasonOf(d, categorical, opts.maxKappaCategories ?? 50);
   const kappas = kappaReason === null ? kappaEntries(d, bt, ordered, orderReason) : { fleiss_kappa: null, cohen_kappa: null };
   const chance = kappaReason === null ? chanceCoefficients(d, bt, ordered, orderReason) : null;
+  const numericCodes = numericCodesWarning(d, bt, alpha);
   if (replicates > 0) addBootstrapCis(d, bt, replicates, opts.seed ?? 1, { metrics, alpha, fleiss: kappas.fleiss_kappa, cohen: kappas.cohen_kappa, ordered, chance });
   return {
     dimension: d.name,
@@ -415,7 +423,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
     raters: raterDiagnostics(d, bt, { minItems: opts.minItems }),
     flags_note: flagsNote(bt.nRaters),
     targets: targetDiagnostics(d, bt),
-    warnings: [...emptyRaterWarnings(dim, format), ...spellingVariantWarnings(dim), ...raterTypoWarnings(d), ...iccFewTargetsWarnings(d, bt.nTargets, icc)],
+    warnings: [...(numericCodes ? [numericCodes] : []), ...emptyRaterWarnings(dim, format), ...spellingVariantWarnings(dim), ...raterTypoWarnings(d), ...iccFewTargetsWarnings(d, bt.nTargets, icc)],
   };
 }
 
@@ -432,7 +440,7 @@ function iccFewTargetsWarnings(d: RatingsDimension, nTargets: number, icc: IccRe
   const head = `the ICC${inDim} uses ${icc.n_targets} of ${nTargets} targets (those every rater rated)`;
   if (sparse.length) {
     const who = sparse.map((x) => `rater '${x.name}' rated ${x.n} of ${nTargets}`).join(', ');
-    const message = `${head}: ${who}; --missing model uses every rating, or leave ${sparse.length === 1 ? 'that rater' : 'such raters'} out`;
+    const message = `${head}: ${who}; --missing model uses every rating, or leave ${sparse.length === 1 ? 'that rater' : 'such raters'} out (--exclude-rater ${sparse.map((x) => shellWord(x.name)).join(',')})`;
     return [{ code: 'icc_few_targets', raters: sparse.map((x) => x.name), message }];
   }
   const most = counts.filter((x) => x.n < nTargets).slice(0, 3);
@@ -444,44 +452,18 @@ function iccFewTargetsWarnings(d: RatingsDimension, nTargets: number, icc: IccRe
   return [{ code: 'icc_few_targets', raters: most.map((x) => x.name), message }];
 }
 
-interface RaterTargets {
-  name: string;
-  n: number;
-  targets: Set<number>;
-}
-
-/** Distinct targets each rater rated, fewest first (ties by name). */
-function raterTargetCounts(d: RatingsDimension): RaterTargets[] {
-  const items = d.raters.map(() => new Set<number>());
-  for (let i = 0; i < d.rater.length; i++) items[d.rater[i]].add(d.target[i]);
-  return d.raters.map((name, r) => ({ name, n: items[r].size, targets: items[r] })).sort((a, b) => a.n - b.n || (a.name < b.name ? -1 : 1));
-}
-
 /**
- * Rater ids one letter apart ('Anan' beside 'Anna'; not ids that differ only in digits, as 'r1' and 'r2') where the
- * rarer rated at most a third as many targets and none of the other's: one rater typed two ways (session 21: 'Anan' on
- * 2 of 20 rows left the ICC without a complete target, and nothing named the typo). Said, never merged. Ids that
- * differ only in case or separators are the spelling_variants warning's.
+ * Rater ids one letter apart where the rarer rated at most a third as many targets and none of the other's
+ * (src/agreement/typos.ts), each with the file lines of the rarer id's first ratings.
  */
 function raterTypoWarnings(d: RatingsDimension): RaterTypoWarning[] {
-  const all = raterTargetCounts(d).map((x) => ({ ...x, key: spellingKey(x.name), lower: x.name.toLowerCase(), bare: x.name.toLowerCase().replace(/\d/g, '') }));
-  const out: RaterTypoWarning[] = [];
-  for (const x of all) {
-    const twin = all.find(
-      (y) =>
-        y.n >= 3 * x.n &&
-        y.key !== x.key &&
-        y.bare !== x.bare &&
-        editDistanceAtMost1(y.lower, x.lower) &&
-        ![...x.targets].some((t) => y.targets.has(t)),
-    );
-    if (!twin) continue;
+  return raterTypoPairs(d).map(({ rare, twin }) => {
+    const where = raterPlaces(d, rare.index, rare.nRatings);
     const message =
-      `rater '${x.name}' (${x.n} target${x.n === 1 ? '' : 's'}) is one letter from rater '${twin.name}' (${twin.n}), and they rated no target in common: ` +
+      `rater '${shownName(rare.name)}' (${rare.n} target${rare.n === 1 ? '' : 's'}, ${placesText(where)}) is one letter from rater '${shownName(twin.name)}' (${twin.n}), and they rated no target in common: ` +
       `one rater typed two ways? they are counted as two raters (every target lacks one of them for the ICC): write one id`;
-    out.push({ code: 'rater_id_typo', raters: [x.name, twin.name], message });
-  }
-  return out;
+    return { code: 'rater_id_typo', raters: [rare.name, twin.name], where: [where], message };
+  });
 }
 
 /** Every agreement figure and diagnostic of a table, one entry per dimension (in file order). */
@@ -492,6 +474,7 @@ export function analyzeAgreement(table: RatingsTable, opts: AnalyzeOptions = {})
     format: table.format,
     missing: opts.missing ?? 'drop',
     bootstrap: replicates > 0 ? { replicates, seed: opts.seed ?? 1 } : null,
+    ...(table.excluded_raters ? { excluded_raters: table.excluded_raters } : {}),
     dimensions: withDimensionVariants(table.dimensions.map((d) => analyzeDimension(d, opts, table.format))),
   };
 }

@@ -85,15 +85,53 @@ export function robustZ(xs: Array<number | null>): Array<number | null> {
 export function robustZLoo(xs: Array<number | null>, minN = MIN_RATERS_FOR_FLAGS): Array<{ z: number; median: number } | null> {
   const idx = xs.map((x, i) => (x !== null && Number.isFinite(x) ? i : -1)).filter((i) => i >= 0);
   if (idx.length < minN) return xs.map(() => null);
+  // Sorted once; each value's others are the sorted values without its position, so the median and the MAD of the
+  // others cost O(n) per value instead of two sorts (5 s CPU at 5,000 raters before, a lead's trial).
+  const order = Int32Array.from(idx).sort((a, b) => (xs[a] as number) - (xs[b] as number));
+  const sorted = Float64Array.from(order, (j) => xs[j] as number);
+  const pos = new Map<number, number>();
+  order.forEach((j, p) => pos.set(j, p));
   return xs.map((x, i) => {
     if (x === null || !Number.isFinite(x)) return null;
-    const others = idx.filter((j) => j !== i).map((j) => xs[j] as number);
-    const med = median(others);
-    let scale = 1.4826 * median(others.map((v) => Math.abs(v - med)));
-    if (!(scale > 0)) scale = 1.2533 * (others.reduce((s, v) => s + Math.abs(v - med), 0) / others.length);
+    const p = pos.get(i) as number;
+    const at = (q: number) => sorted[q < p ? q : q + 1];
+    const m = sorted.length - 1;
+    const med = m % 2 ? at(m >> 1) : (at((m >> 1) - 1) + at(m >> 1)) / 2;
+    let scale = 1.4826 * medianDeviation(sorted, p, med);
+    if (!(scale > 0)) scale = 1.2533 * (idx.reduce((s, j) => (j === i ? s : s + Math.abs((xs[j] as number) - med)), 0) / m);
     const d = x - med;
     return { z: scale > 0 ? d / scale : d === 0 ? 0 : Math.sign(d) * Infinity, median: med };
   });
+}
+
+/** The median of |v - med| over the sorted values but the one at `skip`: the deviations merged outward from med. */
+function medianDeviation(sorted: Float64Array, skip: number, med: number): number {
+  const m = sorted.length - 1;
+  const want = m >> 1; // 0-based rank of the upper middle deviation
+  let lo = upperBound(sorted, med) - 1;
+  let hi = lo + 1;
+  let prev = NaN;
+  for (let k = 0; k <= want; k++) {
+    if (lo === skip) lo--;
+    if (hi === skip) hi++;
+    const dl = lo >= 0 ? med - sorted[lo] : Infinity;
+    const dh = hi <= m ? sorted[hi] - med : Infinity;
+    const dev = dl <= dh ? Math.abs(sorted[lo--] - med) : Math.abs(sorted[hi++] - med);
+    if (k === want) return m % 2 ? dev : (prev + dev) / 2;
+    prev = dev;
+  }
+  return NaN;
+}
+
+/** The first index whose value is above x (values sorted ascending). */
+function upperBound(sorted: Float64Array, x: number): number {
+  let [a, b] = [0, sorted.length];
+  while (a < b) {
+    const c = (a + b) >> 1;
+    if (sorted[c] <= x) a = c + 1;
+    else b = c;
+  }
+  return a;
 }
 
 export interface DiagnosticsOptions {

@@ -5,6 +5,7 @@ import type { AgreementResult, DimensionResult } from './analyze.js';
 import type { ChanceCoefficient } from './chance.js';
 import type { GateResult } from './gate.js';
 import { plannedRatersText } from './planning.js';
+import { excludedText, excludeHint } from './exclude.js';
 
 const num = (v: number | null | undefined, d = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
 const pval = (p: number | null): string => (p === null ? '—' : p === 0 ? '0' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
@@ -125,7 +126,8 @@ function dimensionText(d: DimensionResult, top: number): string {
         : [clean(r.rater), String(r.n_items), num(r.mean), `${num(r.bias)} ${ci(r.bias_ci95)}`, num(r.corr_loo), num(r.mean_abs_diff_loo), num(r.drift), r.flags.join(',')],
     );
   }
-  s += 'Raters\n' + table(rr) + (d.flags_note ? `  (${d.flags_note})\n` : '');
+  const hint = excludeHint(d.raters);
+  s += 'Raters\n' + table(rr) + (d.flags_note ? `  (${d.flags_note})\n` : '') + (hint ? `  (${clean(hint)})\n` : '');
   const nContested = d.targets.filter((t) => t.contested).length;
   const show = top > 0 ? d.targets.slice(0, top) : d.targets;
   s += `Most contested targets (${show.length} of ${d.targets.length}; ${nContested} marked contested *)\n`;
@@ -153,6 +155,7 @@ export function iccMissingNote(result: AgreementResult): string | null {
 export function formatAgreementText(result: AgreementResult, opts: { top?: number; gate?: GateResult | null } = {}): string {
   const missing = iccMissingNote(result);
   let s = `mmprep agreement: ${clean(result.file)} (${result.format} format${missing ? `; missing ratings: ${missing}` : ''}${result.bootstrap ? `; bootstrap ${result.bootstrap.replicates} replicates, seed ${result.bootstrap.seed}` : ''})\n`;
+  if (result.excluded_raters) s += `${clean(excludedText(result.excluded_raters))}\n`;
   for (const d of result.dimensions) s += dimensionText(d, opts.top ?? 10);
   if (opts.gate) {
     s += `\nGate: ${opts.gate.passed ? 'passed' : 'FAILED'}\n`;

@@ -12,10 +12,14 @@ import { shellWord } from '../common/shell.js';
 import { InputError } from '../common/errors.js';
 import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, thousandsPointMessage, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
-import { spellingKey } from './variants.js';
+import { editDistanceAtMost1, raterRecords, spellingKey, variantRecords } from './variants.js';
+import { excludedText, excludeSet, refuseUnknownExcluded } from './exclude.js';
+import { raterTypoPairs } from './typos.js';
 import { scaleMix } from './scale-mix.js';
 import { missingCode } from './missing-codes.js';
 import { summaryColumn } from './summary-column.js';
+
+export { editDistanceAtMost1 };
 
 export interface ReadRatingsOptions {
   /** 'auto' (default): long when the header has the target, rater and rating columns, else wide. */
@@ -50,6 +54,8 @@ export interface ReadRatingsOptions {
   metaColumns?: string[];
   /** Raters a dimension needs (default 2; dataset build's labels take 1: one annotator's labels, agreement null). */
   minRaters?: 1 | 2;
+  /** Rater ids whose ratings are skipped (`--exclude-rater`; wide files: those columns); an id not in the file is refused. */
+  excludeRaters?: string[];
 }
 
 /** "1" and "1.0" are the same label: numeric-looking labels are compared as numbers (issue 14). */
@@ -200,6 +206,33 @@ async function lineOfRecord(path: string, rec: number, delimiter: string): Promi
   return undefined;
 }
 
+/** The 1-based lines on which the data records `recs` start (one informed pass; only when a warning needs them). */
+async function linesOfRecords(path: string, recs: number[], delimiter: string): Promise<Map<number, number>> {
+  const lines = new Map<number, number>();
+  if (recs.length === 0) return lines;
+  const want = new Set(recs);
+  const last = recs.reduce((m, r) => Math.max(m, r), -1);
+  const parser = createReadStream(path).pipe(parse({ ...csvOptions(delimiter), info: true }));
+  let i = -1;
+  for await (const r of parser as AsyncIterable<{ info: { lines: number } }>) {
+    if (want.has(i)) lines.set(i, r.info.lines);
+    if (i++ >= last) {
+      parser.destroy();
+      break;
+    }
+  }
+  return lines;
+}
+
+/** Each dimension's source (layout, columns, the lines its spelling warnings point at): src/agreement/variants.ts. */
+async function withSources(table: RatingsTable, path: string, delimiter: string): Promise<RatingsTable> {
+  const typoRecords = (d: RatingsDimension) => (table.format === 'long' ? raterTypoPairs(d).flatMap(({ rare }) => raterRecords(d, rare.index)) : []);
+  const lines = await linesOfRecords(path, table.dimensions.flatMap((d) => [...variantRecords(d), ...typoRecords(d)]), delimiter);
+  const { target, rater, rating } = table.columns;
+  for (const d of table.dimensions) d.source = { format: table.format, target, rater, rating, lines };
+  return table;
+}
+
 /** An error in data record `rec`: resolves the line lazily. */
 class RecordError extends Error {
   constructor(
@@ -218,13 +251,6 @@ const RATER_WORDS = ['rater', 'annotator', 'coder', 'judge', 'observer', 'review
 function looksLikeRaterName(h: string): boolean {
   const w = h.toLowerCase().replace(/[^a-z]/g, '').replace(/(id|name)$/, '').replace(/s$/, '');
   return RATER_WORDS.includes(w) || editDistanceAtMost1(w, 'rater');
-}
-export function editDistanceAtMost1(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  const rest = (x: number, y: number) => a.slice(i + x) === b.slice(i + y);
-  return rest(1, 1) || rest(1, 0) || rest(0, 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
 }
 
 /**
@@ -360,7 +386,7 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
   await checkUtf8File(path);
   const delimiter = opts.delimiter ?? (await sniffFileDelimiter(path));
   try {
-    return await readRatingsUnchecked(path, opts, delimiter);
+    return await withSources(await readRatingsUnchecked(path, opts, delimiter), path, delimiter);
   } catch (e) {
     if (e instanceof RecordError) {
       const line = await lineOfRecord(path, e.rec, delimiter);
@@ -393,6 +419,8 @@ interface RatingsLayout {
   unnamed: number[];
   /** Wide files: the target column is the first one because no column is named as the target (not --target-col). */
   targetGuessed?: boolean;
+  /** Wide files: rater columns left out (--exclude-rater). */
+  excludedCols: number[];
 }
 
 /** The order column: `--order-col`, else the first of ORDER_NAMES in the header (-1: none). */
@@ -532,11 +560,17 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
     if (opts.targetColumn === undefined && ti < 0) ti = Math.max(0, header.findIndex((_, i) => !meta.includes(i)));
     if (ti < 0) throw new InputError(`no target column '${opts.targetColumn}' in the header`, { file: path, line: 1 });
     raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc && !unnamed.includes(i) && !meta.includes(i));
+  }
+  const excluded = excludeSet(opts.excludeRaters);
+  const excludedCols = raterCols.filter((c) => excluded.has(header[c]));
+  if (format === 'wide') {
+    refuseUnknownExcluded(excluded, new Set(excludedCols.map((c) => header[c])), raterCols.map((c) => header[c]), path);
+    raterCols = raterCols.filter((c) => !excluded.has(header[c]));
     refuseMetadataRaters(header, raterCols, ti, path);
   }
   refuseDuplicateColumns(header, path);
   const targetGuessed = format === 'wide' && opts.targetColumn === undefined && findColumn(header, 'target') < 0;
-  return { header, format, ti, ri, vi, di, oi, oc, raterCols, unnamed, targetGuessed };
+  return { header, format, ti, ri, vi, di, oi, oc, raterCols, unnamed, targetGuessed, excludedCols };
 }
 
 /** The data records of a ratings file as they are read, per dimension; `rec` is the current record (0-based). */
@@ -561,6 +595,9 @@ class RatingsAccumulator {
 
   /** `--na` values, keyed as labels are (numbers numerically). */
   private readonly na: Set<string>;
+  /** --exclude-rater: id -> ratings skipped; the ids met in the rater column (long files). */
+  readonly excluded: Map<string, number>;
+  readonly excludedMet = new Set<string>();
 
   constructor(
     readonly layout: RatingsLayout,
@@ -571,6 +608,8 @@ class RatingsAccumulator {
     this.levelsGiven = opts.levels !== undefined;
     this.withOccasions = layout.oc >= 0 || Boolean(opts.repeated);
     this.minRaters = opts.minRaters ?? 2;
+    this.excluded = excludeSet(opts.excludeRaters);
+    for (const c of layout.excludedCols) this.excludedMet.add(layout.header[c]);
     if (opts.levels) opts.levels.forEach((l, i) => this.labelIndex.set(labelKey(l), i));
   }
 
@@ -683,6 +722,7 @@ class RatingsAccumulator {
   private addLongRecord(d: DimBuilder, row: string[], targetId: string, order: number): void {
     const { header, ri, vi } = this.layout;
     const cell = row[vi];
+    if (this.leftOut(row[ri].trim(), cell)) return;
     if (this.isNa(cell.trim())) {
       this.nMissing++;
       d.targetId(targetId);
@@ -697,7 +737,8 @@ class RatingsAccumulator {
   }
 
   private addWideRecord(d: DimBuilder, row: string[], targetId: string, order: number): void {
-    const { header, raterCols } = this.layout;
+    const { header, raterCols, excludedCols } = this.layout;
+    for (const c of excludedCols) this.leftOut(header[c], row[c]);
     const t = d.targetId(targetId);
     for (const c of raterCols) {
       const r = d.raterId(header[c]);
@@ -708,6 +749,15 @@ class RatingsAccumulator {
       }
       this.push(d, row, t, r, this.readValue(cell, header[c]), order);
     }
+  }
+
+  /** A cell of a rater --exclude-rater names: counted (a rating) and skipped. */
+  private leftOut(raterId: string, cell: string): boolean {
+    const n = this.excluded.get(raterId);
+    if (n === undefined) return false;
+    this.excludedMet.add(raterId);
+    if (!this.isNa(cell.trim())) this.excluded.set(raterId, n + 1);
+    return true;
   }
 
   private push(d: DimBuilder, row: string[], t: number, r: number, v: number, order: number): void {
@@ -757,10 +807,22 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   if (acc === null) throw new InputError('empty file (no header, no ratings)', { file: path });
   if (acc.rec < 0 || acc.emptyRows.length + acc.headerRows.length === acc.rec + 1) throw new InputError(`no ratings (the file has a header only${acc.rec >= 0 ? ' and rows of empty cells' : ''})`, { file: path, line: 2 });
   refuseRatingsAsTargetIds(acc.layout, [...acc.dims.values()].flatMap((d) => d.targets), path);
-  const table = ratingsTable(path, acc, opts.levels);
+  refuseUnknownExcluded(acc.excluded, acc.excludedMet, [...new Set([...acc.dims.values()].flatMap((d) => d.raters))], path);
+  const table = withExcludedNote(() => ratingsTable(path, acc, opts.levels), acc.excluded);
+  if (acc.excluded.size > 0) table.excluded_raters = [...acc.excluded].map(([rater, n_ratings]) => ({ rater, n_ratings }));
   if (acc.emptyRows.length > 0) table.notes = [...(table.notes ?? []), await emptyRowsNote(path, acc.emptyRows, delimiter)];
   if (acc.headerRows.length > 0) table.notes = [...(table.notes ?? []), await headerRowsNote(path, acc.headerRows, delimiter)];
   return table;
+}
+
+/** "fewer than two raters" after --exclude-rater left some out says so. */
+function withExcludedNote<T>(f: () => T, excluded: Map<string, number>): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof RecordError) || excluded.size === 0 || !e.message.startsWith('fewer than two raters')) throw e;
+    throw new RecordError(`${e.message.replace(FEW_RATERS_HINT, '')} (${excludedText([...excluded].map(([rater, n_ratings]) => ({ rater, n_ratings })))})`, e.rec, e.column, e.firstRec);
+  }
 }
 
 /** A header naming a column of target ids. */

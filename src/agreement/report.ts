@@ -11,6 +11,7 @@ import type { RatingsDimension, RatingsTable } from './types.js';
 
 import { escapeHtml } from './report-html.js';
 import { iccMissingNote } from './format.js';
+import { excludedText, excludeHint } from './exclude.js';
 import { categoryAndPairs, confusionMatrices, contestedTable, retestAndPlanning } from './report-adjudication.js';
 import { firstOccasion } from './retest.js';
 
@@ -258,7 +259,8 @@ function dimensionSection(d: DimensionResult, dim: RatingsDimension, top: number
   body += `<h3>Coefficients with 95% CI</h3>${forestPlot(d)}${iccTable(d)}${retestAndPlanning(d)}`;
   const nContested = d.targets.filter((t) => t.contested).length;
   body += `<h3>Contested targets for adjudication (${Math.min(top, d.targets.length)} of ${d.targets.length} shown, ${nContested} contested)</h3>${contestedTable(d, dim, top, id)}`;
-  body += `<h3>Raters</h3>${raterTable(d)}${d.flags_note ? `<p class="note">${escapeHtml(d.flags_note)}.</p>` : ''}`;
+  const hint = excludeHint(d.raters);
+  body += `<h3>Raters</h3>${raterTable(d)}${d.flags_note ? `<p class="note">${escapeHtml(d.flags_note)}.</p>` : ''}${hint ? `<p class="note">${escapeHtml(hint)}.</p>` : ''}`;
   body += categoryAndPairs(d) + confusionMatrices(d, dim);
   body += `<h3>Rating distribution per rater</h3><div class="grid">${distributions(dim)}</div>`;
   if (d.data_type === 'numeric') body += blandAltmanPlots(dim);
@@ -315,7 +317,7 @@ span.bar{display:inline-block;height:10px;background:#4a90d9}
 section{break-before:page}h2,h3,h4{break-after:avoid}figure,svg,table.cm,tr{break-inside:avoid}}
 </style></head><body>
 <h1>Agreement report</h1>
-<p>File: <code>${escapeHtml(table.file)}</code> (${result.format} format).${iccNote ? ` Missing ratings: ${iccNote}.` : ''}${result.bootstrap ? ` Bootstrap: ${result.bootstrap.replicates} replicates, seed ${result.bootstrap.seed}.` : ''}${iccNote ? ' Bands: Koo &amp; Li (2016), judged on the 95% CI.' : ''}</p>
+<p>File: <code>${escapeHtml(table.file)}</code> (${result.format} format).${iccNote ? ` Missing ratings: ${iccNote}.` : ''}${result.bootstrap ? ` Bootstrap: ${result.bootstrap.replicates} replicates, seed ${result.bootstrap.seed}.` : ''}${iccNote ? ' Bands: Koo &amp; Li (2016), judged on the 95% CI.' : ''}${result.excluded_raters ? ` ${escapeHtml(excludedText(result.excluded_raters))}.` : ''}</p>
 ${gate}${body}
 </body></html>
 `;

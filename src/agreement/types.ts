@@ -32,6 +32,18 @@ export interface RatingsDimension {
   /** Raters left out because they have no rating in this dimension: wide files, a rater column empty on every row;
    *  long files, a rater whose every row has an empty rating. Reported as warnings (analyze.ts). */
   empty_raters?: string[];
+  /** Where the ratings came from (readRatings): the layout, the columns, and the file lines of the records a warning
+   *  points at (record -> 1-based line); absent for ratingsFromRows, whose warnings give row numbers. */
+  source?: RatingsSource;
+}
+
+export interface RatingsSource {
+  format: 'long' | 'wide';
+  target: string;
+  /** Long files: the rater and rating columns (wide: the rater is the column). */
+  rater: string | null;
+  rating: string | null;
+  lines: Map<number, number>;
 }
 
 export interface RatingsTable {
@@ -51,6 +63,8 @@ export interface RatingsTable {
   /** Empty (missing) rating cells seen. */
   n_missing_cells: number;
   dimensions: RatingsDimension[];
+  /** Raters left out by `--exclude-rater` (ReadRatingsOptions.excludeRaters), with the ratings skipped. */
+  excluded_raters?: Array<{ rater: string; n_ratings: number }>;
   /** Notes on how the file was read (e.g. ignored empty unnamed columns), for stderr. */
   notes?: string[];
 }

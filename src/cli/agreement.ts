@@ -10,9 +10,17 @@ import { evaluateGate } from '../agreement/gate.js';
 import { goldLabels, type GoldAggregate } from '../agreement/gold.js';
 import { readRatings } from '../agreement/read.js';
 import { renderReport } from '../agreement/report.js';
+import { excludedText } from '../agreement/exclude.js';
 import { ICC_TYPES, type IccType, type RatingsTable } from '../agreement/types.js';
 import type { AlphaMetric } from '../agreement/alpha.js';
 import { action, choiceOption, naList, numberOption, outputOf, printJsonFailure } from './run.js';
+
+/** --exclude-rater, repeatable; each value may list ids separated by commas. */
+function collectIds(v: string, prev: string[] | undefined): string[] {
+  const ids = v.split(',').map((s) => s.trim());
+  if (ids.some((s) => s === '')) throw new InvalidArgumentError('an empty rater id (give the id as the file writes it)');
+  return [...(prev ?? []), ...ids];
+}
 
 function parseDelimiterArg(v: string): string {
   try {
@@ -54,6 +62,7 @@ interface Opts {
   gateOn: 'point' | 'lower';
   minAlpha?: number;
   alphaMetric?: AlphaMetric;
+  excludeRater?: string[];
 }
 
 /** --levels a,b,c or --levels-file (one label per line); at least two distinct labels. */
@@ -120,6 +129,7 @@ function addAnalysisOptions(cmd: Command): void {
     .option('--missing <mode>', 'ICC with missing ratings: drop (incomplete targets, as pingouin) | model (REML on all ratings, as psych lmer=TRUE)', choiceOption('--missing', ['drop', 'model'] as const), 'drop')
     .option('--bootstrap <n>', 'bootstrap replicates for 95% CIs of alpha and the kappas (0 = none)', numberOption('--bootstrap', { min: 0, integer: true }), 0)
     .option('--seed <n>', 'bootstrap seed', numberOption('--seed', { min: 0, integer: true }), 1)
+    .option('--exclude-rater <id>', 'leave this rater out of every figure, the gold labels and the report (repeat it, or ids separated by commas)', collectIds)
     .option('--min-items <n>', 'flag raters with fewer items (default max(5, 20% of the median rater))', numberOption('--min-items', { min: 0 }));
 }
 
@@ -183,7 +193,9 @@ async function readTable(file: string, o: Opts): Promise<RatingsTable> {
     levels,
     occasionColumn: o.occasionCol,
     repeated: o.repeated,
+    excludeRaters: o.excludeRater,
   });
+  if (table.excluded_raters) process.stderr.write(`mmprep agreement: ${file}: ${excludedText(table.excluded_raters)}\n`);
   if (o.delimiter === undefined) {
     const note = csvDialectNote(file, await sniffFileDelimiter(file), false);
     if (note) process.stderr.write(`mmprep agreement: ${note}\n`);

@@ -1,0 +1,76 @@
+/**
+ * `--exclude-rater ID` (an annotation lead's trial: the diagnostics named an outlier rater and there was no way to see
+ * the agreement without them short of editing the file). Every figure equals the file without that rater's ratings;
+ * the left-out rater is said on stderr, in the JSON (`excluded_raters`), the table and the report; an id the file does
+ * not have is refused (exit 2) with the spelling it has.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCliInProcess, tempDir } from './helpers/cli.js';
+
+const tmp = tempDir('mmprep-agr-exclude-');
+afterAll(() => tmp.cleanup());
+
+function file(name: string, text: string): string {
+  const p = join(tmp.dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const RATERS = ['r1', 'r2', 'r3', 'r4', 'r5'];
+/** Long ratings of 12 targets; r5 rates against the others; `keep` picks the raters written. */
+function longCsv(keep: (r: string) => boolean = () => true): string {
+  const rows = ['target,rater,rating'];
+  for (let t = 0; t < 12; t++) for (const [g, r] of RATERS.entries()) if (keep(r)) rows.push(`t${t},${r},${r === 'r5' ? 7 - (t % 7) : 1 + ((t + (g % 2)) % 7)}`);
+  return rows.join('\n') + '\n';
+}
+
+describe('--exclude-rater', () => {
+  it('gives the figures of the file without that rater, and says so on stderr, in the JSON, the table and the report', async () => {
+    const p = file('five.csv', longCsv());
+    const without = JSON.parse((await runCliInProcess(['agreement', file('four.csv', longCsv((r) => r !== 'r5')), '--json'])).stdout);
+    const report = join(tmp.dir, 'r.html');
+    const r = await runCliInProcess(['agreement', p, '--exclude-rater', 'r5', '--json', '--report', report]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(`mmprep agreement: ${p}: left out as --exclude-rater asks: rater 'r5' (12 ratings)\n`);
+    const got = JSON.parse(r.stdout);
+    expect(got.excluded_raters).toEqual([{ rater: 'r5', n_ratings: 12 }]);
+    expect(got.dimensions[0].n_raters).toBe(4);
+    expect(got.dimensions).toEqual(without.dimensions);
+    expect(readFileSync(report, 'utf8')).toContain("left out as --exclude-rater asks: rater &#39;r5&#39; (12 ratings).");
+    const table = await runCliInProcess(['agreement', p, '--exclude-rater', 'r5,r4']);
+    expect(table.stdout.split('\n')[1]).toBe("left out as --exclude-rater asks: rater 'r5' (12 ratings), rater 'r4' (12 ratings)");
+  });
+
+  it('a flagged rater: the table and the report say how to see the figures without them', async () => {
+    const rows = ['target,rater,rating'];
+    for (let t = 0; t < 30; t++) for (let r = 1; r <= 6; r++) rows.push(`c${t},ann${r},${r === 6 ? 1 + ((t * 5) % 7) : 1 + (t % 7) + ((t + r) % 5 === 0 && t % 7 < 6 ? 1 : 0)}`);
+    const p = file('flagged.csv', rows.join('\n') + '\n');
+    const report = join(tmp.dir, 'flagged.html');
+    const r = await runCliInProcess(['agreement', p, '--report', report]);
+    expect(r.stdout).toMatch(/ann6 .* low_correlation/);
+    expect(r.stdout).toContain('  (to see the figures without a flagged rater, run again with --exclude-rater ann6)\n');
+    expect(readFileSync(report, 'utf8')).toContain('to see the figures without a flagged rater, run again with --exclude-rater ann6.');
+  });
+
+  it('a wide file: the column is left out before any check (a rater on another scale can be left out)', async () => {
+    const rows = ['clip,a,b,c'];
+    for (let t = 0; t < 8; t++) rows.push(`c${t},${1 + (t % 5)},${1 + ((t + 1) % 5)},${10 * (t + 3)}`);
+    const p = file('wide.csv', rows.join('\n') + '\n');
+    expect((await runCliInProcess(['agreement', p])).code).toBe(2);
+    const r = await runCliInProcess(['agreement', p, '--exclude-rater', 'c', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).dimensions[0].n_raters).toBe(2);
+  });
+
+  it('an id not in the file is refused (exit 2) naming the spelling the file has; leaving all but one out says why it stops', async () => {
+    const p = file('five-b.csv', longCsv());
+    const r = await runCliInProcess(['agreement', p, '--exclude-rater', 'R5']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`mmprep: ${p}: --exclude-rater R5: no rater 'R5' in the file; did you mean 'r5'?: give the id as the file writes it\n`);
+    const one = await runCliInProcess(['agreement', p, '--exclude-rater', 'r2,r3,r4,r5']);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain("fewer than two raters (found 1: 'r1') (left out as --exclude-rater asks: rater 'r2' (12 ratings)");
+  });
+});
