@@ -4,10 +4,10 @@
  * 2026-12-02. Also the build's note on sessions whose features were made by an mmprep that did not record how.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCliInProcess, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
 import { validateDataset, type CheckName, type ValidateReport } from '../src/dataset/validate.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
@@ -149,6 +149,21 @@ describe('dataset validate: schema.json and the card against manifest.json', () 
 
   it('an untouched release passes every check', async () => {
     expect(failed(await validateDataset(base))).toEqual([]);
+  });
+});
+
+describe('--min-label-coverage with nothing to cover', () => {
+  it('validate fails it on a release without labels, build refuses it without --labels (exit 2, nothing written)', async () => {
+    const out = join(tmp.dir, 'unlabelled');
+    await buildDataset(MANIFEST, { features: FEATURES, out });
+    expect(failed(await validateDataset(out))).toEqual([]);
+    const r = await validateDataset(out, { minLabelCoverage: 0.9 });
+    expect(failed(r)).toEqual(['labels']);
+    expect(check(r, 'labels').message).toBe('1 problem: --min-label-coverage 0.9 cannot be checked: the release has no labels (build with --labels, or drop --min-label-coverage)');
+    const cli = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', join(tmp.dir, 'gate-nolabels'), '--min-label-coverage', '0.9', '--json']);
+    expect(cli.code).toBe(2);
+    expect(JSON.parse(cli.stdout).error).toBe('--min-label-coverage 0.9 cannot be checked without --labels: give the ratings files, or drop --min-label-coverage');
+    expect(existsSync(join(tmp.dir, 'gate-nolabels'))).toBe(false);
   });
 });
 

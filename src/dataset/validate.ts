@@ -284,6 +284,8 @@ function checkManifestFigures(m: DatasetManifest, g: Merged, counts: Check): voi
 function checkGates(m: DatasetManifest, g: Merged, opts: ValidateOptions, C: Checks): void {
   const { records } = g;
   const minCov = opts.minLabelCoverage ?? 0;
+  if (opts.minLabelCoverage !== undefined && (m.labels ?? []).length === 0)
+    C.labels.fail('--min-label-coverage', `--min-label-coverage ${opts.minLabelCoverage} cannot be checked: the release has no labels (build with --labels, or drop --min-label-coverage)`);
   for (const l of m.labels ?? []) {
     const have = g.labelled.get(l.key) ?? 0;
     const cov = records ? have / records : 0;
