@@ -134,6 +134,7 @@ describe('dataset validate: schema.json and the card against manifest.json', () 
     const r = await validateDataset(d);
     expect(failed(r)).toEqual(['schema']);
     expect(check(r, 'schema').examples).toEqual(['schema.json', 's01/u0000']);
+    expect(check(r, 'schema').message).toContain(`; ${TRAIN}:1 (s01/u0000): /start_s must be number`); // file and line too (was the id alone)
     expect(check(r, 'schema').message).toContain('schema.json is not the schema of the build manifest.json describes (its options and label keys): line 2 is "  \\"type\\": \\"object\\"", manifest.json gives "  \\"$schema\\": \\"http://json-schema.org/draft-07/schema#\\","');
   });
 

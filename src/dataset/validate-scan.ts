@@ -247,10 +247,11 @@ function stringEnd(line: string, i: number): number {
   return Math.min(j, line.length - 1);
 }
 
-function matchesSchema(validateRecord: RecordValidator, r: Rec, id: string, c: Check): boolean {
+/** A record against the schema; a failure names the file and line, the record and the field (`data-train-00000.jsonl:1 (s01/u0000): /start_s must be number`). */
+function matchesSchema(validateRecord: RecordValidator, r: Rec, id: string, where: string, c: Check): boolean {
   if (validateRecord(r)) return true;
   const err = (validateRecord.errors as Array<{ instancePath: string; message?: string }> | undefined)?.[0];
-  c.fail(id, `${id}: ${err ? `${err.instancePath || '(record)'} ${err.message}` : 'does not match schema.json'}`);
+  c.fail(id, `${where}${id === where ? '' : ` (${id})`}: ${err ? `${err.instancePath || '(record)'} ${err.message}` : 'does not match schema.json'}`);
   return false;
 }
 
@@ -330,7 +331,7 @@ export async function scanFile(ctx: ScanContext, f: FileEntry): Promise<FileScan
     t.records++;
     const id = typeof r?.id === 'string' ? r.id : where;
     tallyRecord(r, t);
-    if (!matchesSchema(validateRecord, r, id, C.schema)) continue;
+    if (!matchesSchema(validateRecord, r, id, where, C.schema)) continue;
     checkRecord(ctx, f, r, id, t, C);
   }
   if (digest.error) C.json.fail(f.path, `${f.path}: ${digest.error}`);
