@@ -149,12 +149,12 @@ async function checkMadeFromManifest(dir: string, m: DatasetManifest, C: Checks)
   const expected = datasetSchema({ audioFields: o.audio_features ?? [], faceFields: o.face_features ?? [], faceRate: o.face_rate ?? 'audio', labelKeys: (m.labels ?? []).map((l) => l.key) });
   const have = await readSchema(dir, C.schema);
   if (have !== null && toJsonText(have) !== toJsonText(expected))
-    C.schema.fail('schema.json', `schema.json is not the schema of the build manifest.json describes (its options and label keys): ${firstDifference(toJsonText(have), toJsonText(expected))}; records are checked against the latter`);
+    C.schema.fail('schema.json', `schema.json is not the schema of the build manifest.json describes (its options and label keys): ${firstDifference(toJsonText(have), toJsonText(expected))}; records are checked against the latter (a release built by another mmprep: rebuild it with this one)`);
   const card = join(dir, 'README.md');
   if (existsSync(card)) {
     const text = await readFile(card, 'utf8');
     const want = datasetCard({ ...m, extra_files: [] });
-    if (text !== want) C.manifest.fail('README.md', `README.md (the dataset card) disagrees with manifest.json: ${firstDifference(text, want)}`);
+    if (text !== want) C.manifest.fail('README.md', `README.md (the dataset card) disagrees with manifest.json: ${firstDifference(text, want)} (edited after the build, or made by another mmprep: rebuild the release)`);
   }
   return expected;
 }
