@@ -148,6 +148,16 @@ describe('dataset validate: schema.json and the card against manifest.json', () 
     expect(check(r, 'manifest').message).toMatch(/^1 problem: README\.md \(the dataset card\) disagrees with manifest\.json: line \d+ is "9 records \(one per transcript utterance\) from 3 sessions\.", manifest\.json gives "8 records/);
   });
 
+  it('a manifest.json without what the card is made from fails manifest (not an internal error)', async () => {
+    const d = copy();
+    const m = manifestOf(d) as Partial<DatasetManifest>;
+    delete m.source;
+    writeManifest(d, m as DatasetManifest);
+    const r = await validateDataset(d);
+    expect(failed(r)).toEqual(['manifest']);
+    expect(check(r, 'manifest').message).toMatch(/manifest\.json lacks fields the dataset card is made from/);
+  });
+
   it('an untouched release passes every check', async () => {
     expect(failed(await validateDataset(base))).toEqual([]);
   });

@@ -153,10 +153,20 @@ async function checkMadeFromManifest(dir: string, m: DatasetManifest, C: Checks)
   const card = join(dir, 'README.md');
   if (existsSync(card)) {
     const text = await readFile(card, 'utf8');
-    const want = datasetCard({ ...m, extra_files: [] });
-    if (text !== want) C.manifest.fail('README.md', `README.md (the dataset card) disagrees with manifest.json: ${firstDifference(text, want)} (edited after the build, or made by another mmprep: rebuild the release)`);
+    const want = cardOf(m);
+    if (want === null) C.manifest.fail('manifest.json', 'manifest.json lacks fields the dataset card is made from (source, options, counts, presence, labels, sessions, files): not written by this mmprep, or edited');
+    else if (text !== want) C.manifest.fail('README.md', `README.md (the dataset card) disagrees with manifest.json: ${firstDifference(text, want)} (edited after the build, or made by another mmprep: rebuild the release)`);
   }
   return expected;
+}
+
+/** The card manifest.json gives, or null when it lacks what the card is made from (an edited or foreign manifest.json). */
+function cardOf(m: DatasetManifest): string | null {
+  try {
+    return datasetCard({ ...m, extra_files: [] });
+  } catch {
+    return null;
+  }
 }
 
 /** What each file scan checks records against: the schema, the built sessions, each label's ICC. */
@@ -276,7 +286,7 @@ function checkManifestFigures(m: DatasetManifest, g: Merged, counts: Check): voi
   }
   for (const l of m.labels ?? []) {
     const have = g.labelled.get(l.key) ?? 0;
-    if (l.records_labelled !== have) counts.fail(l.key, `label ${l.key}: ${have} records labelled, manifest.json says ${l.records_labelled}`);
+    if (l.records_labelled !== undefined && l.records_labelled !== have) counts.fail(l.key, `label ${l.key}: ${have} records labelled, manifest.json says ${l.records_labelled}`);
   }
 }
 
