@@ -719,6 +719,8 @@ describe('dataset pieces', () => {
     expect(counts.train / 5000).toBeCloseTo(0.8, 1);
     expect(counts.val / 5000).toBeCloseTo(0.1, 1);
     expect(() => parseSplits('train=0.9')).toThrow(/add up to 1/);
+    // data-train-* and data-Train-* are one file on macOS and Windows (before 2026-12-02 both were written)
+    expect(() => parseSplits('train=0.5,Train=0.5')).toThrow("--split: 'Train' and 'train' differ only in case, and their data files would be one file on macOS and Windows: name them apart");
   });
 
   it('feature lists expand groups in canonical order', () => {

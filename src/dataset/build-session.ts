@@ -13,7 +13,7 @@ import type { ManifestSession } from '../batch/manifest.js';
 import { sourceTimeMismatch, type SessionMeta } from '../batch/extract-session.js';
 import { LOCK_FILE, liveHolder } from '../batch/session-lock.js';
 import { FrameCursor, readFrames, timeRange, type Frame } from './frames.js';
-import { requireVoiceFields } from './features.js';
+import { AUDIO_FIELDS, FACE_FIELDS, requireVoiceFields, type FieldShape } from './features.js';
 import { assignTargets, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
@@ -228,8 +228,9 @@ function recordLabels(labels: SessionLabels | null, targets: string[]): RecordLa
 async function emitRecords(segments: Segment[], targetsOf: string[][], f: SessionFeatures, ctx: RecordContext, labels: SessionLabels | null, emit: (rec: Record<string, unknown>) => Promise<void>): Promise<void> {
   const { audioInfo, faceInfo } = f;
   const drop = ['faces', ...(ctx.faceFields.includes('landmarks') ? [] : ['landmarks'])];
-  const aw = f.audioPath ? new StreamWindow(new FrameCursor(readFrames(f.audioPath))) : null;
-  const fw = f.facePath ? new StreamWindow(new FrameCursor(readFrames(f.facePath, { drop }))) : null;
+  const pick = (names: string[], all: Record<string, FieldShape>) => Object.fromEntries(names.map((n) => [n, all[n]]));
+  const aw = f.audioPath && audioInfo ? new StreamWindow(new FrameCursor(readFrames(f.audioPath, { fields: pick(ctx.audioFields, AUDIO_FIELDS), gridStep: audioInfo.step }))) : null;
+  const fw = f.facePath ? new StreamWindow(new FrameCursor(readFrames(f.facePath, { drop, fields: pick(ctx.faceFields, FACE_FIELDS) }))) : null;
   try {
     for (const [i, seg] of segments.entries()) {
       const aF = aw && audioInfo ? await aw.framesFor(seg.start_s, seg.end_s, audioInfo.step) : null;

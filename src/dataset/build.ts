@@ -108,6 +108,8 @@ function prepare(o: BuildOptions): Prepared['options'] {
   if (faceRate !== 'audio' && faceRate !== 'native') throw new InputError(`--face-rate must be audio or native, got '${faceRate}'`);
   const segments = parseSegmentMode(o.segments ?? 'utterance');
   if (segments.kind === 'labels' && !(o.labels && o.labels.length)) throw new InputError('--segments labels needs at least one --labels file');
+  // A coverage gate with nothing to cover passed unchecked (an unlabelled release, exit 0), as --min-icc does not in validate.
+  if (o.minLabelCoverage !== undefined && !(o.labels && o.labels.length)) throw new InputError(`--min-label-coverage ${o.minLabelCoverage} cannot be checked without --labels: give the ratings files, or drop --min-label-coverage`);
   const gap = fixedGapNote(segments);
   if (gap) o.onNote?.(gap);
   return {

@@ -6,6 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { InputError } from '../common/errors.js';
+import type { FieldShape } from './features.js';
 
 export type Frame = Record<string, unknown> & { t_s: number };
 
@@ -32,6 +33,47 @@ export function dropArrayField(line: string, key: string): string {
 export interface FrameReaderOptions {
   /** Array fields to cut before parsing (e.g. ['landmarks', 'faces']). */
   drop?: string[];
+  /** The fields the records take from each frame, by shape: each must be there and of its type. */
+  fields?: Record<string, FieldShape>;
+  /** The stream's frame step (s) when its frames lie on a regular grid (audio): a frame missing or repeated is refused. */
+  gridStep?: number;
+}
+
+/**
+ * What is wrong with the frame's fields the records take (null when nothing): a field missing (a file of an older
+ * mmprep or another tool), a value not of its shape (a string or an Infinity from `1e999` where a number belongs), a
+ * vector of another length than the file's first one. They went into the records as they were, exit 0: a string
+ * that `dataset validate` then failed, a missing field as null throughout, a short MFCC vector not at all.
+ */
+export function frameFieldProblem(o: Frame, fields: Record<string, FieldShape>, lengths: Map<string, number>): string | null {
+  for (const [name, shape] of Object.entries(fields)) {
+    const v = o[name];
+    if (v === undefined) return `field ${name}: missing (a file of an older mmprep or another tool?): extract the session again, or leave ${name} out of the features`;
+    if (v === null || shape === 'matrix') continue;
+    const okScalar = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+    if (shape === 'bool' ? typeof v !== 'boolean' : shape === 'scalar' ? !okScalar(v) : !(Array.isArray(v) && v.every(okScalar)))
+      return `field ${name}: ${shown(v)} is not ${shape === 'bool' ? 'true, false' : shape === 'scalar' ? 'a finite number' : 'an array of finite numbers'} or null`;
+    if (shape === 'vector') {
+      const n = lengths.get(name) ?? (lengths.set(name, (v as unknown[]).length), (v as unknown[]).length);
+      if ((v as unknown[]).length !== n) return `field ${name}: ${(v as unknown[]).length} values, where the file's first ${name} has ${n}`;
+    }
+  }
+  return null;
+}
+
+/** A value as the file wrote it, near enough: Infinity (read from `1e999`) as Infinity, not JSON's null. */
+function shown(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.slice(0, 4).map(shown).join(',')}${v.length > 4 ? ',…' : ''}]`;
+  return typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v)).slice(0, 40);
+}
+
+/** A frame of a regular grid that is not one step after the previous one (a frame missing or written twice). */
+function gridProblem(t: number, last: number, step: number): string | null {
+  if (!Number.isFinite(last)) return null;
+  const d = t - last;
+  if (d > 1.5 * step) return `t_s ${t} is ${Number(d.toFixed(6))} s after the previous frame (${last}), the stream's step is ${step} s: a frame is missing, and the records' grid (frame k at t0_s + k / rate_hz) would misplace every frame after it`;
+  if (d < 0.5 * step) return `t_s ${t} is ${Number(d.toFixed(6))} s after the previous frame (${last}), the stream's step is ${step} s: a frame written twice?`;
+  return null;
 }
 
 /** Async iterator of the frames of a JSONL feature file, in file order; bad lines are InputErrors with the line. */
@@ -41,6 +83,7 @@ export async function* readFrames(path: string, opts: FrameReaderOptions = {}): 
   let rest = '';
   let line = 0;
   let last = -Infinity;
+  const lengths = new Map<string, number>();
   const parse = (text: string): Frame | null => {
     line++;
     if (text.length === 0 || text === '\r') return null;
@@ -54,6 +97,8 @@ export async function* readFrames(path: string, opts: FrameReaderOptions = {}): 
     }
     if (typeof o?.t_s !== 'number' || !Number.isFinite(o.t_s)) throw new InputError('frame without a numeric t_s', { file: path, line });
     if (o.t_s < last) throw new InputError(`t_s goes back in time (${o.t_s} after ${last})`, { file: path, line });
+    const bad = (opts.gridStep ? gridProblem(o.t_s, last, opts.gridStep) : null) ?? (opts.fields ? frameFieldProblem(o, opts.fields, lengths) : null);
+    if (bad) throw new InputError(bad, { file: path, line });
     last = o.t_s;
     return o;
   };

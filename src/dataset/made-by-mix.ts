@@ -13,9 +13,13 @@ const RECORD_STAGES = ['audio', 'face'] as const;
 
 /** The options and the mmprep that made a stage's files; `code` is the fingerprint (the version is the same across commits). */
 function madeByText(rec: { options: unknown; version: string | null; build?: string | null }): string {
+  if (rec === UNRECORDED) return 'not recorded (meta.json without made_by: an older mmprep)';
   const opts = rec.options === null ? 'options not recorded (an older mmprep)' : JSON.stringify(rec.options) === '{}' ? 'default options' : JSON.stringify(rec.options);
   return `${opts}, mmprep ${rec.version ?? 'unknown'}${rec.build ? ` code ${rec.build}` : ''}`;
 }
+
+/** The made_by of a session whose meta.json has none (made_by_reason says so). */
+const UNRECORDED = { options: null, version: null, build: null };
 
 /** One line per stage whose sessions' features were made in more than one way, each way with its sessions. */
 export function mixedMadeByNotes(sessions: readonly DatasetSessionOutcome[]): string[] {
@@ -23,7 +27,9 @@ export function mixedMadeByNotes(sessions: readonly DatasetSessionOutcome[]): st
   for (const stage of RECORD_STAGES) {
     const groups = new Map<string, string[]>();
     for (const s of sessions) {
-      const rec = s.error ? undefined : s.made_by?.[stage];
+      // A session whose meta.json has no made_by at all (an older mmprep) is a way of its own: beside recorded ones
+      // it went unnamed, exit 0, though nothing says its options match. One without this stage is missingStageWarnings'.
+      const rec = s.error ? undefined : s.made_by === null ? UNRECORDED : s.made_by?.[stage];
       if (!rec) continue;
       const key = madeByText(rec);
       groups.set(key, [...(groups.get(key) ?? []), s.session_id]);

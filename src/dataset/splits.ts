@@ -20,6 +20,9 @@ export function parseSplits(text: string): SplitSpec[] {
     const m = /^\s*([A-Za-z][\w-]*)\s*=\s*([0-9]*\.?[0-9]+)\s*$/.exec(part);
     if (!m) throw new InputError(`--split must look like train=0.8,val=0.1,test=0.1, got '${part.trim()}'`);
     if (out.some((s) => s.name === m[1])) throw new InputError(`--split: '${m[1]}' given twice`);
+    // data-train-*.jsonl and data-Train-*.jsonl are one file on macOS and Windows: one split's records would overwrite the other's.
+    const twin = out.find((s) => s.name.toLowerCase() === m[1].toLowerCase());
+    if (twin) throw new InputError(`--split: '${m[1]}' and '${twin.name}' differ only in case, and their data files would be one file on macOS and Windows: name them apart`);
     out.push({ name: m[1], fraction: Number(m[2]) });
   }
   const total = out.reduce((a, s) => a + s.fraction, 0);

@@ -75,6 +75,8 @@ export interface FileScan {
   checks: Partial<Record<CheckName, CheckTally>>;
   ids: string[];
   perSplit: Record<string, number>;
+  /** Records of each session in this file. */
+  perSession: Record<string, number>;
   missing: Record<string, number>;
   labelled: Record<string, number>;
   /** speaker -> [split, first record id], in order of appearance. */
@@ -92,6 +94,7 @@ type Rec = {
   split: string;
   start_s: number;
   end_s: number;
+  text: string | null;
   words: Array<{ start_s: number; end_s: number }>;
   audio: { rate_hz: number; t0_s: number; n: number; frames: Record<string, unknown[]> } | null;
   face: { rate: string; rate_hz: number; t0_s?: number; t_s?: number[]; n: number; frames: Record<string, unknown[]> } | null;
@@ -142,6 +145,7 @@ interface ScanTally {
   ids: string[];
   seen: Set<string>;
   perSplit: Record<string, number>;
+  perSession: Record<string, number>;
   missing: Record<string, number>;
   labelled: Record<string, number>;
   /** speaker -> [split, first record id] */
@@ -152,7 +156,7 @@ interface ScanTally {
   lastStart: Map<string, number>;
 }
 
-const SCAN_CHECKS: CheckName[] = ['json', 'nan', 'schema', 'ids', 'times', 'lengths', 'splits', 'agreement'];
+const SCAN_CHECKS: CheckName[] = ['json', 'nan', 'schema', 'ids', 'times', 'lengths', 'splits', 'agreement', 'missing'];
 
 type RecordValidator = ((r: unknown) => boolean) & { errors?: unknown };
 
@@ -170,7 +174,13 @@ const BARE_NAN = /(^|[^"\w])(-?Infinity|NaN)(?=[^"\w]|$)/g;
  */
 function parseLine(line: string, where: string, last: boolean, C: Record<CheckName, Check>): Rec | undefined {
   try {
-    return JSON.parse(line) as Rec;
+    const r = JSON.parse(line) as Rec;
+    const big = MAYBE_OVERFLOW.test(line) ? firstOverflow(line) : null;
+    if (big) {
+      const id = idOf(line);
+      C.nan.fail(id ?? where, `${where}${id ? ` (${id})` : ''}: ${big.text.length > 24 ? `${big.text.slice(0, 20)}…` : big.text} in the JSON text${big.key !== null ? ` at field "${big.key}"` : ''} is beyond a double: JSON.parse and Python's json read it as Infinity; write a finite value or null`);
+    }
+    return r;
   } catch (e) {
     const nan = firstBareNan(line);
     if (nan) {
@@ -206,6 +216,30 @@ function firstBareNan(line: string): { text: string; key: string | null } | null
   return null;
 }
 
+/** A cheap test for a number literal that may overflow a double (an exponent of 3 digits, or 309 digits in a row). */
+const MAYBE_OVERFLOW = /[eE]\+?\d{3}|\d{309}/;
+
+/**
+ * The first number outside the line's strings that overflows to Infinity (`1e999`: JSON.parse and Python's json.loads
+ * give Infinity, which the schema's `number` accepts), and its key: the nan check caught only the bare word Infinity.
+ */
+function firstOverflow(line: string): { text: string; key: string | null } | null {
+  let key: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '"') {
+      const close = stringEnd(line, i);
+      if (line[close] === '"' && /^\s*:/.test(line.slice(close + 1, close + 8))) key = line.slice(i + 1, close);
+      i = close;
+      continue;
+    }
+    const m = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(line.slice(i, i + 400));
+    if (!m) continue;
+    if (!Number.isFinite(Number(m[0]))) return { text: m[0], key };
+    i += m[0].length - 1;
+  }
+  return null;
+}
+
 /** The index of the quote that closes the string opening at `i` (or the line's end). */
 function stringEnd(line: string, i: number): number {
   let j = i + 1;
@@ -213,10 +247,11 @@ function stringEnd(line: string, i: number): number {
   return Math.min(j, line.length - 1);
 }
 
-function matchesSchema(validateRecord: RecordValidator, r: Rec, id: string, c: Check): boolean {
+/** A record against the schema; a failure names the file and line, the record and the field (`data-train-00000.jsonl:1 (s01/u0000): /start_s must be number`). */
+function matchesSchema(validateRecord: RecordValidator, r: Rec, id: string, where: string, c: Check): boolean {
   if (validateRecord(r)) return true;
   const err = (validateRecord.errors as Array<{ instancePath: string; message?: string }> | undefined)?.[0];
-  c.fail(id, `${id}: ${err ? `${err.instancePath || '(record)'} ${err.message}` : 'does not match schema.json'}`);
+  c.fail(id, `${where}${id === where ? '' : ` (${id})`}: ${err ? `${err.instancePath || '(record)'} ${err.message}` : 'does not match schema.json'}`);
   return false;
 }
 
@@ -234,37 +269,69 @@ function checkSplits(ctx: ScanContext, f: FileEntry, r: Rec, id: string, t: Scan
 /** The checks of a record that matches the schema: ids, splits, times, lengths; tallies its modalities and labels. */
 function checkRecord(ctx: ScanContext, f: FileEntry, r: Rec, id: string, t: ScanTally, C: Record<CheckName, Check>): void {
   if (t.seen.has(id)) C.ids.fail(id, `${id}: duplicate id`);
+  else t.ids.push(id); // the cross-file merge sees each id of this file once
   t.seen.add(id);
-  t.ids.push(id);
+  if (!id.startsWith(`${r.session_id}/`)) C.ids.fail(id, `${id}: the id is not of its session ${r.session_id} (ids are <session_id>/<segment>)`);
   checkSplits(ctx, f, r, id, t, C.splits);
   checkTimes(r, id, ctx.sessions[r.session_id], t.lastStart, C.times);
   const run = t.runs.get(r.session_id);
   if (run) run[1] = r.start_s;
   else t.runs.set(r.session_id, [r.start_s, r.start_s, id]);
   checkLengths(r, id, C.lengths);
-  for (const k of MODALITIES) if (!r.quality.present[k]) t.missing[k]++;
+  checkPresent(r, id, C.missing);
   for (const [k, l] of Object.entries(r.labels)) {
-    t.labelled[k] = (t.labelled[k] ?? 0) + 1;
     if (k in ctx.labelIcc && l.agreement?.icc2 !== ctx.labelIcc[k]) C.agreement.fail(id, `${id}: ${k} agreement differs from manifest.json`);
   }
+}
+
+/**
+ * quality.present against what the record holds (as record.ts sets it): the --max-missing gate and manifest.json's
+ * presence count the mask, so a record whose face was removed with present.face left true passed `face=0`, exit 0.
+ */
+function checkPresent(r: Rec, id: string, c: Check): void {
+  const q = r.quality as Rec['quality'] & { face_detection_rate?: number | null };
+  const has: Record<string, boolean> = {
+    audio: r.audio !== null,
+    face: r.face !== null && (q.face_detection_rate ?? 0) > 0,
+    text: typeof r.text === 'string' && r.words.length > 0,
+    labels: Object.keys(r.labels).length > 0,
+  };
+  const bad = MODALITIES.filter((k) => q.present[k] !== has[k]);
+  if (bad.length) c.fail(id, `${id}: quality.present says ${bad.map((k) => `${k} ${q.present[k]}`).join(', ')}, but the record ${bad.map((k) => `${has[k] ? 'has' : 'has no'} ${k}`).join(', ')}`);
+}
+
+/**
+ * Counts a parsed record by split, session, modality and label, before the schema check: a record failing the schema
+ * (or read with NaN as null) is still a record of its session, and the counts check would otherwise blame it missing.
+ */
+function tallyRecord(r: Rec, t: ScanTally): void {
+  if (typeof r?.split === 'string') t.perSplit[r.split] = (t.perSplit[r.split] ?? 0) + 1;
+  if (typeof r?.session_id === 'string') t.perSession[r.session_id] = (t.perSession[r.session_id] ?? 0) + 1;
+  const present = r?.quality?.present;
+  for (const k of MODALITIES) if (!present?.[k]) t.missing[k]++;
+  if (r?.labels && typeof r.labels === 'object') for (const k of Object.keys(r.labels)) t.labelled[k] = (t.labelled[k] ?? 0) + 1;
 }
 
 /** Checks one data file. */
 export async function scanFile(ctx: ScanContext, f: FileEntry): Promise<FileScan> {
   const C = Object.fromEntries(SCAN_CHECKS.map((n) => [n, new Check(n)])) as Record<CheckName, Check>;
   const validateRecord = recordValidator(ctx.schema);
-  const t: ScanTally = { records: 0, ids: [], seen: new Set(), perSplit: {}, missing: { audio: 0, face: 0, text: 0, labels: 0 }, labelled: {}, speakerSplit: new Map(), runs: new Map(), lastStart: new Map() };
+  const t: ScanTally = { records: 0, ids: [], seen: new Set(), perSplit: {}, perSession: {}, missing: { audio: 0, face: 0, text: 0, labels: 0 }, labelled: {}, speakerSplit: new Map(), runs: new Map(), lastStart: new Map() };
   const digest = { sha256: '', bytes: 0, error: null as string | null };
   for await (const { line, n, last } of fileLines(f.abs, f.path.endsWith('.gz'), digest)) {
-    if (line.length === 0) continue;
     const where = `${f.path}:${n}`;
+    if (line.length === 0) {
+      // The build never writes one; a reader doing json.loads on every line (docs/dataset.md's Python) fails on it.
+      C.json.fail(where, `${where}: empty line (JSON Lines has one record on every line; a reader parsing each line fails here)`);
+      continue;
+    }
     const r = parseLine(line, where, last, C);
     if (r === undefined) continue;
     if (last) C.json.fail(where, `${where}: the last line has no newline (file cut short?)`);
     t.records++;
     const id = typeof r?.id === 'string' ? r.id : where;
-    if (typeof r?.split === 'string') t.perSplit[r.split] = (t.perSplit[r.split] ?? 0) + 1;
-    if (!matchesSchema(validateRecord, r, id, C.schema)) continue;
+    tallyRecord(r, t);
+    if (!matchesSchema(validateRecord, r, id, where, C.schema)) continue;
     checkRecord(ctx, f, r, id, t, C);
   }
   if (digest.error) C.json.fail(f.path, `${f.path}: ${digest.error}`);
@@ -276,6 +343,7 @@ export async function scanFile(ctx: ScanContext, f: FileEntry): Promise<FileScan
     checks: Object.fromEntries(SCAN_CHECKS.map((n) => [n, C[n].tally()])),
     ids: t.ids,
     perSplit: t.perSplit,
+    perSession: t.perSession,
     missing: t.missing,
     labelled: t.labelled,
     speakers: [...t.speakerSplit.entries()].map(([sp, [split, id]]) => [sp, split, id]),

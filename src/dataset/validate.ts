@@ -14,6 +14,10 @@ import { threadExecArgv, threadFile } from '../common/threads.js';
 import { Ajv } from 'ajv';
 import { InputError } from '../common/errors.js';
 import type { DatasetManifest } from './build.js';
+import { datasetCard } from './card.js';
+import { toJsonText } from '../common/records.js';
+import type { FaceRate } from './record.js';
+import { datasetSchema } from './schema.js';
 import { Check, MODALITIES, scanFile, type CheckName, type CheckResult, type FileEntry, type FileScan, type ScanContext } from './validate-scan.js';
 
 export type { CheckName, CheckResult } from './validate-scan.js';
@@ -62,6 +66,7 @@ interface Merged {
   speakerSplit: Map<string, string>;
   lastStart: Map<string, number>;
   perSplit: Map<string, number>;
+  perSession: Map<string, number>;
   missing: Record<string, number>;
   labelled: Map<string, number>;
   records: number;
@@ -123,6 +128,47 @@ async function readSchema(dir: string, schemaCheck: Check): Promise<object | nul
   }
 }
 
+/** The first line where two texts differ: its number and both lines (cut to 80 characters). */
+function firstDifference(have: string, want: string): string {
+  const a = have.split('\n');
+  const b = want.split('\n');
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const cut = (t: string | undefined) => (t === undefined ? '(end of file)' : JSON.stringify(t.length > 80 ? `${t.slice(0, 77)}...` : t));
+  return `line ${i + 1} is ${cut(a[i])}, manifest.json gives ${cut(b[i])}`;
+}
+
+/**
+ * schema.json and the card (README.md) against manifest.json, which both are made from (its options and label keys;
+ * the card from all of it). A loose schema.json, or a card with stale counts, whose checksums were rewritten to match
+ * passed, exit 0: the records were checked against the release's own schema, whatever it said. The records are
+ * checked against the schema manifest.json's options give.
+ */
+async function checkMadeFromManifest(dir: string, m: DatasetManifest, C: Checks): Promise<object> {
+  const o = m.options as { audio_features?: string[]; face_features?: string[]; face_rate?: FaceRate };
+  const expected = datasetSchema({ audioFields: o.audio_features ?? [], faceFields: o.face_features ?? [], faceRate: o.face_rate ?? 'audio', labelKeys: (m.labels ?? []).map((l) => l.key) });
+  const have = await readSchema(dir, C.schema);
+  if (have !== null && toJsonText(have) !== toJsonText(expected))
+    C.schema.fail('schema.json', `schema.json is not the schema of the build manifest.json describes (its options and label keys): ${firstDifference(toJsonText(have), toJsonText(expected))}; records are checked against the latter (a release built by another mmprep: rebuild it with this one)`);
+  const card = join(dir, 'README.md');
+  if (existsSync(card)) {
+    const text = await readFile(card, 'utf8');
+    const want = cardOf(m);
+    if (want === null) C.manifest.fail('manifest.json', 'manifest.json lacks fields the dataset card is made from (source, options, counts, presence, labels, sessions, files): not written by this mmprep, or edited');
+    else if (text !== want) C.manifest.fail('README.md', `README.md (the dataset card) disagrees with manifest.json: ${firstDifference(text, want)} (edited after the build, or made by another mmprep: rebuild the release)`);
+  }
+  return expected;
+}
+
+/** The card manifest.json gives, or null when it lacks what the card is made from (an edited or foreign manifest.json). */
+function cardOf(m: DatasetManifest): string | null {
+  try {
+    return datasetCard({ ...m, extra_files: [] });
+  } catch {
+    return null;
+  }
+}
+
 /** What each file scan checks records against: the schema, the built sessions, each label's ICC. */
 function scanContext(m: DatasetManifest, schema: object | null): ScanContext {
   // Utterance and label-span records must lie in the recording (the build refuses transcripts and label spans outside it); fixed windows are held to the session extent only.
@@ -173,12 +219,13 @@ function mergeCrossFile(sc: FileScan, g: Merged, C: Checks): void {
 
 /** Merges the file scans in file order, comparing each file with its manifest.json entry. */
 function mergeScans(scans: FileScan[], m: DatasetManifest, C: Checks): Merged {
-  const g: Merged = { ids: new Set(), speakerSplit: new Map(), lastStart: new Map(), perSplit: new Map(), missing: { audio: 0, face: 0, text: 0, labels: 0 }, labelled: new Map(), records: 0, bytes: 0 };
+  const g: Merged = { ids: new Set(), speakerSplit: new Map(), lastStart: new Map(), perSplit: new Map(), perSession: new Map(), missing: { audio: 0, face: 0, text: 0, labels: 0 }, labelled: new Map(), records: 0, bytes: 0 };
   for (const sc of scans) {
     const f = m.files.find((x) => x.path === sc.path)!;
     for (const [name, t] of Object.entries(sc.checks)) C[name as CheckName].absorb(t!);
     mergeCrossFile(sc, g, C);
     for (const [k, v] of Object.entries(sc.perSplit)) g.perSplit.set(k, (g.perSplit.get(k) ?? 0) + v);
+    for (const [k, v] of Object.entries(sc.perSession)) g.perSession.set(k, (g.perSession.get(k) ?? 0) + v);
     for (const k of MODALITIES) g.missing[k] += sc.missing[k] ?? 0;
     for (const [k, v] of Object.entries(sc.labelled)) g.labelled.set(k, (g.labelled.get(k) ?? 0) + v);
     g.records += sc.records;
@@ -212,12 +259,43 @@ function checkCounts(m: DatasetManifest, g: Merged, counts: Check): void {
   }
   if (g.records === 0) counts.fail('manifest.json', 'the release has no records');
   if (g.records !== m.counts?.records) counts.fail('manifest.json', `${g.records} records in all, manifest.json says ${m.counts?.records}`);
+  checkManifestFigures(m, g, counts);
+}
+
+/**
+ * The rest of manifest.json's figures against the records (and its own session list): records per session, sessions
+ * and speakers per split, presence per modality, records labelled per dimension. A release whose records lost a
+ * session's segment, or a split's file, with the totals edited to match (or a manifest.json of another build) passed
+ * with its figures wrong, exit 0; a CI job reading them would report what is not in the release.
+ */
+function checkManifestFigures(m: DatasetManifest, g: Merged, counts: Check): void {
+  const built = m.sessions.filter((s) => !s.error);
+  for (const s of built) {
+    const got = g.perSession.get(s.session_id) ?? 0;
+    if (got !== s.records) counts.fail(s.session_id, `session ${s.session_id}: ${got} records, manifest.json says ${s.records}`);
+  }
+  if (m.counts && m.counts.sessions !== built.length) counts.fail('manifest.json', `manifest.json counts ${m.counts.sessions} sessions built, its session list has ${built.length}`);
+  for (const [split, c] of Object.entries(m.counts?.per_split ?? {})) {
+    const inSplit = built.filter((s) => s.split === split);
+    const speakers = new Set(inSplit.map((s) => s.speaker_id)).size;
+    if (c.sessions !== inSplit.length || c.speakers !== speakers) counts.fail(split, `split ${split}: manifest.json counts ${c.sessions} sessions and ${c.speakers} speakers, its session list has ${inSplit.length} and ${speakers}`);
+  }
+  for (const k of MODALITIES) {
+    const have = g.records - g.missing[k];
+    if (m.presence && m.presence[k] !== have) counts.fail(k, `${k} present in ${have} records, manifest.json's presence says ${m.presence[k]}`);
+  }
+  for (const l of m.labels ?? []) {
+    const have = g.labelled.get(l.key) ?? 0;
+    if (l.records_labelled !== undefined && l.records_labelled !== have) counts.fail(l.key, `label ${l.key}: ${have} records labelled, manifest.json says ${l.records_labelled}`);
+  }
 }
 
 /** The gates: label coverage, agreement (--min-icc), missing modalities (--max-missing). */
 function checkGates(m: DatasetManifest, g: Merged, opts: ValidateOptions, C: Checks): void {
   const { records } = g;
   const minCov = opts.minLabelCoverage ?? 0;
+  if (opts.minLabelCoverage !== undefined && (m.labels ?? []).length === 0)
+    C.labels.fail('--min-label-coverage', `--min-label-coverage ${opts.minLabelCoverage} cannot be checked: the release has no labels (build with --labels, or drop --min-label-coverage)`);
   for (const l of m.labels ?? []) {
     const have = g.labelled.get(l.key) ?? 0;
     const cov = records ? have / records : 0;
@@ -287,7 +365,7 @@ export async function validateDataset(dir: string, opts: ValidateOptions = {}): 
   const C = Object.fromEntries(CHECKS.map((n) => [n, new Check(n)])) as Checks;
   const m = await readReleaseManifest(dir);
   await checkExtraFiles(dir, m, C.checksums);
-  const schema = await readSchema(dir, C.schema);
+  const schema = await checkMadeFromManifest(dir, m, C);
   const entries = presentDataFiles(dir, m, C.checksums);
   const scans = await scanAll(scanContext(m, schema), entries, await scanJobs(entries, opts.jobs));
   const merged = mergeScans(scans, m, C);
