@@ -105,6 +105,16 @@ describe('a voice outside the pitch range', () => {
     expect(pitchRangeWarnings(summary(null, null, 0, 0.5))).toEqual([]);
   });
 
+  it('with --voice, says when the F0 track reaches beyond the voice measures\' own range (--voice-floor / --voice-ceiling)', () => {
+    const v = (p5: number, p95: number, params: object) => ({ ...summary(p5, p95, 500, 10), params: { f0Floor: 65, f0Ceiling: 600, voice: true, voiceFloor: 75, voiceCeiling: 600, ...params } });
+    expect(pitchRangeWarnings(v(83, 117, {}))).toEqual([]);
+    expect(pitchRangeWarnings(v(83, 117, { voice: false, f0Floor: 40 }))).toEqual([]);
+    expect(pitchRangeWarnings(v(511, 696, { f0Ceiling: 900 }))).toEqual([expect.stringMatching(/^the voice goes above the voice measures' pitch range \(--voice-floor 75 to --voice-ceiling 600 Hz\): F0 95th percentile 696\.0 Hz; .*n_pulses, jitter and shimmer .* --voice-ceiling \(e\.g\. 1100\)$/)]);
+    expect(pitchRangeWarnings(v(511, 696, { f0Ceiling: 900, voiceCeiling: 1000 }))).toEqual([]);
+    expect(pitchRangeWarnings(v(42.7, 120, { f0Floor: 40 }))).toEqual([expect.stringMatching(/^the voice reaches the floor of the voice measures' pitch range .*F0 5th percentile 42\.7 Hz; .*hnr_db are unreliable; rerun with a lower --voice-floor \(e\.g\. 25\)$/)]);
+    expect(pitchRangeWarnings(v(77.3, 120, {}))).toEqual([]); // real male speech has p5 78.7 Hz (cards_003)
+  });
+
   it('mmprep audio warns on a steady voice above the ceiling and one wholly below the floor (exit 0, notes too)', async () => {
     // Three harmonics: a steady 700 Hz voice (tracked at 350 Hz, its p95 far from the ceiling); a steady 50 Hz voice.
     const voice = (phase: string) => `0.3*sin(2*PI*(${phase}))+0.2*sin(4*PI*(${phase}))+0.1*sin(6*PI*(${phase}))`;
@@ -125,6 +135,23 @@ describe('a voice outside the pitch range', () => {
     const fixed = await runCli(['audio', p('deep.wav'), '-o', p('deep2.jsonl'), '--f0-floor', '43']);
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(fixed.stderr).not.toContain('warning');
+  });
+
+  it('mmprep audio --voice warns when the F0 range was widened and the voice range not (was silent: pulses an octave low)', async () => {
+    const voice = (phase: string) => `0.3*sin(2*PI*(${phase}))+0.2*sin(4*PI*(${phase}))+0.1*sin(6*PI*(${phase}))`;
+    ffmpegSync(['-f', 'lavfi', '-i', `aevalsrc=${voice('700*t')}:s=16000:d=1.5`, p('high-v.wav')]);
+    const run = async (name: string, args: string[]) => {
+      const r = await runCli(['audio', p('high-v.wav'), '--voice', '--f0-ceiling', '900', '-o', p(`${name}.jsonl`), '--summary', p(`${name}.json`), ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      return { stderr: r.stderr, sum: JSON.parse(readFileSync(p(`${name}.json`), 'utf8')) };
+    };
+    const low = await run('hv600', []);
+    expect(low.stderr).toMatch(new RegExp(`^mmprep audio: ${p('high-v.wav')}: warning: the voice goes above the voice measures' pitch range \\(--voice-floor 75 to --voice-ceiling 600 Hz\\): F0 95th percentile 700\\.\\d Hz`, 'm'));
+    expect(low.sum.notes).toContainEqual(expect.stringMatching(/^the voice goes above the voice measures' pitch range/));
+    const high = await run('hv1000', ['--voice-ceiling', '1000']);
+    expect(high.stderr).not.toContain('warning');
+    // What the warning is about: at 600 Hz the pulses follow every second period.
+    expect(high.sum.voice.n_pulses).toBeGreaterThan(1.8 * low.sum.voice.n_pulses);
   });
 });
 
