@@ -171,6 +171,10 @@ describe('a DC offset', () => {
     const s = JSON.parse(readFileSync(p('dc.summary.json'), 'utf8'));
     expect(s.dc_offset).toBeCloseTo(0.2, 3);
     expect(s.notes).toContainEqual(expect.stringMatching(/^DC offset: /));
+    // ZCR and the voice measures move too (a 220 Hz tone at 1/8 of full scale over a 0.2 offset never crosses zero;
+    // speech with a 0.2 offset: shimmer 0.070 against 0.110 in Praat and mmprep alike): the line said only rms and MFCCs.
+    expect(s.functionals.zcr.mean).toBe(0);
+    expect(r.stderr).toMatch(/DC offset: .*zcr counts only the swings that cross it .*with --voice the pulses, jitter, shimmer and formants move as Praat's do; F0 and the syllables do not/);
   });
 });
 

@@ -504,7 +504,7 @@ export const DC_NOTE_OFFSET = 0.01;
 export function dcOffsetNote(dc: number): string | null {
   if (!(Math.abs(dc) > DC_NOTE_OFFSET)) return null;
   const floorDb = 20 * Math.log10(Math.abs(dc));
-  return `DC offset: the mean sample value is ${dc.toFixed(4)} of full scale (a recorder or sound-card fault): rms, rms_db and the MFCCs include it as librosa's do (no quiet frame reads below ${floorDb.toFixed(1)} dB), F0 and the syllables do not; remove it before analysing (ffmpeg -i IN -af highpass=f=10 OUT)`;
+  return `DC offset: the mean sample value is ${dc.toFixed(4)} of full scale (a recorder or sound-card fault): rms, rms_db and the MFCCs include it as librosa's do (no quiet frame reads below ${floorDb.toFixed(1)} dB), zcr counts only the swings that cross it (librosa's too: lower, 0 where the sound never reaches across), and with --voice the pulses, jitter, shimmer and formants move as Praat's do; F0 and the syllables do not; remove it before analysing (ffmpeg -i IN -af highpass=f=10 OUT)`;
 }
 
 /** The summary's notes: resampling, downmix, clipping, and why fields are null. */
