@@ -178,6 +178,27 @@ describe('a DC offset', () => {
   });
 });
 
+/**
+ * An 8-bit recording (a legacy recorder's or an old corpus's WAV): its quantisation noise fills the pauses, whose rms_db
+ * and MFCCs then measure the format (speech as 8-bit: quiet frames' mfcc_0 about 31 higher than the 16-bit original's).
+ * Before: exit 0 with nothing said, in the summary either.
+ */
+describe('an 8-bit recording', () => {
+  it('is a warning and a note naming the codec; 16-bit and mu-law get none of it', async () => {
+    const tone = 'sine=f=220:sample_rate=16000:d=1';
+    ffmpegSync(['-f', 'lavfi', '-i', tone, '-c:a', 'pcm_u8', p('u8.wav')]);
+    ffmpegSync(['-f', 'lavfi', '-i', tone, '-c:a', 'pcm_s16le', p('s16.wav')]);
+    const r = await runCli(['audio', p('u8.wav'), '-o', p('u8.jsonl'), '--summary', p('u8.summary.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`mmprep audio: ${p('u8.wav')}: warning: 8-bit samples (pcm_u8): their quantisation noise, about 53 dB below full scale, fills the quiet frames`);
+    expect(JSON.parse(readFileSync(p('u8.summary.json'), 'utf8')).notes).toContainEqual(expect.stringMatching(/^8-bit samples \(pcm_u8\)/));
+    const ref = await runCli(['audio', p('s16.wav'), '-o', p('s16.jsonl')]);
+    expect(ref.stderr).not.toContain('warning');
+    expect(audioSourceWarnings({ sample_rate_hz: 16000, source: { stream_index: 0, codec: 'pcm_mulaw', sample_rate_hz: 16000, channels: 1, audio_streams: 1 } }, 'rec.wav')).toEqual([]);
+    expect(audioSourceWarnings({ sample_rate_hz: 16000, source: { stream_index: 0, codec: 'pcm_s8', sample_rate_hz: 16000, channels: 1, audio_streams: 1 } }, 'rec.aiff')).toEqual([expect.stringMatching(/^8-bit samples \(pcm_s8\)/)]);
+  });
+});
+
 describe('empty mel bands', () => {
   it('are a warning as librosa gives one (44.1 kHz, n_fft 512, 128 bands: 11 empty); the defaults have none', () => {
     const src = (params: object) => ({ sample_rate_hz: 16000, source: { stream_index: 0, codec: 'pcm_s16le', sample_rate_hz: 16000, channels: 1, audio_streams: 1 }, params: { ...resolveAudioOptions({}), ...params } });

@@ -4,7 +4,7 @@
  * only inside audio.summary.json.
  */
 import { channelWarning } from './channel-check.js';
-import { CLIPPED_NOTE_RATIO, dcOffsetNote, isFloatPcm, type AudioSummary } from './extract.js';
+import { CLIPPED_NOTE_RATIO, dcOffsetNote, eightBitNote, isFloatPcm, type AudioSummary } from './extract.js';
 import { melFilterBank } from './mel.js';
 import { pitchRangeWarnings, type PitchRangeFields } from './pitch-range.js';
 import { shellWord, siblingName } from '../common/shell.js';
@@ -28,6 +28,8 @@ export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'so
   if (clip) out.push(clip);
   const dc = dcOffsetNote(s.dc_offset ?? 0);
   if (dc) out.push(dc);
+  const eight = eightBitNote(s.source.codec);
+  if (eight) out.push(eight);
   const n = s.source.audio_streams;
   if (n !== null && n !== undefined && n > 1) {
     // A recorder or a muxed camera file with a second microphone: one stream is analysed, the others are not.
