@@ -113,6 +113,9 @@ describe('a voice outside the pitch range', () => {
     expect(pitchRangeWarnings(v(511, 696, { f0Ceiling: 900, voiceCeiling: 1000 }))).toEqual([]);
     expect(pitchRangeWarnings(v(42.7, 120, { f0Floor: 40 }))).toEqual([expect.stringMatching(/^the voice reaches the floor of the voice measures' pitch range .*F0 5th percentile 42\.7 Hz; .*hnr_db are unreliable; rerun with a lower --voice-floor \(e\.g\. 25\)$/)]);
     expect(pitchRangeWarnings(v(77.3, 120, {}))).toEqual([]); // real male speech has p5 78.7 Hz (cards_003)
+    // Little voiced (whisper): the --voice figures come from stray pulses and are said to be unreliable too.
+    expect(pitchRangeWarnings({ ...v(124, 577, {}), n_voiced_frames: 15, phonation_time_s: 9.7 })).toEqual([expect.stringMatching(/^only 1\.5 % of the 9\.7 s of sound is voiced .*; so are the --voice figures \(pulses, jitter, shimmer, HNR and formant medians/)]);
+    expect(pitchRangeWarnings({ ...v(124, 577, { voice: false }), n_voiced_frames: 15, phonation_time_s: 9.7 })[0]).not.toContain('--voice');
   });
 
   it('mmprep audio warns on a steady voice above the ceiling and one wholly below the floor (exit 0, notes too)', async () => {
