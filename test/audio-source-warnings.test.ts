@@ -175,6 +175,14 @@ describe('a DC offset', () => {
   it('is a warning and a note with the mean; a centred recording has none', async () => {
     const src = (dc_offset: number) => ({ sample_rate_hz: 16000, dc_offset, source: { stream_index: 0, codec: 'pcm_s16le', sample_rate_hz: 16000, channels: 1, audio_streams: 1 } });
     expect(audioSourceWarnings(src(0.0013), 'rec.wav')).toEqual([]); // the TTS fixture's own
+    // A file shorter than a few periods has a mean of its own: 2 ms of a 220 Hz tone (mean 0.07) is no offset.
+    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '0.002', '-c:a', 'pcm_s16le', p('blip.wav')]);
+    const blip = await runCli(['audio', p('blip.wav'), '-o', p('blip.jsonl'), '--summary', p('blip.summary.json')]);
+    expect(blip.code, blip.stderr).toBe(0);
+    const bs = JSON.parse(readFileSync(p('blip.summary.json'), 'utf8'));
+    expect(bs.dc_offset).toBeGreaterThan(0.02);
+    expect(blip.stderr).not.toContain('DC offset');
+    expect(bs.notes.join('\n')).not.toContain('DC offset');
     expect(audioSourceWarnings(src(-0.05), 'rec.wav')).toEqual([expect.stringMatching(/^DC offset: the mean sample value is -0\.0500 of full scale .*no quiet frame reads below -26\.0 dB/)]);
     ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '1', '-af', 'dcshift=0.2', '-c:a', 'pcm_s16le', p('dc.wav')]);
     const r = await runCli(['audio', p('dc.wav'), '-o', p('dc.jsonl'), '--summary', p('dc.summary.json')]);

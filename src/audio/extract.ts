@@ -508,13 +508,16 @@ export function eightBitNote(codec: string | null): string | null {
 
 /** |mean sample value| above this (-40 dBFS) is a DC offset worth saying: it sets the floor of quiet frames' rms_db. */
 export const DC_NOTE_OFFSET = 0.01;
+/** The offset is said only for files at least this long (s): a shorter one's mean is that of a part of a period. */
+export const DC_MIN_S = 0.25;
 
 /**
  * A recorder's DC offset: librosa's rms and MFCCs keep it (no mean removal; mmprep equals them), Praat's pitch and
  * intensity (so F0 and the syllables) subtract the mean; said as a note and a warning (source-warnings.ts).
  */
-export function dcOffsetNote(dc: number): string | null {
-  if (!(Math.abs(dc) > DC_NOTE_OFFSET)) return null;
+export function dcOffsetNote(dc: number, durationS = Infinity): string | null {
+  // A file shorter than a few periods of a low voice has a mean of its own (1 ms of speech: 0.039; 80 ms: -0.0096).
+  if (!(Math.abs(dc) > DC_NOTE_OFFSET) || durationS < DC_MIN_S) return null;
   const floorDb = 20 * Math.log10(Math.abs(dc));
   return `DC offset: the mean sample value is ${dc.toFixed(4)} of full scale (a recorder or sound-card fault): rms, rms_db and the MFCCs include it as librosa's do (no quiet frame reads below ${floorDb.toFixed(1)} dB), zcr counts only the swings that cross it (librosa's too: lower, 0 where the sound never reaches across), and with --voice the pulses, jitter, shimmer and formants move as Praat's do; F0 and the syllables do not; remove it before analysing (ffmpeg -i IN -af highpass=f=10 OUT)`;
 }
@@ -527,7 +530,7 @@ function summaryNotes(f: AudioFeatures, nVoiced: number): string[] {
   if (dec?.downmixed) notes.push(`downmixed ${dec.sourceChannels} channels to mono (average of the channels, as librosa.to_mono)`);
   if (dec?.channel !== undefined) notes.push(`analysed channel ${dec.channel} of ${dec.sourceChannels} alone (--channel ${dec.channel})`);
   if (f.clippedRatio > CLIPPED_NOTE_RATIO) notes.push(clippingNote(f.clippedRatio, dec?.stream.codec ?? null));
-  const dc = dcOffsetNote(f.dcOffset ?? 0);
+  const dc = dcOffsetNote(f.dcOffset ?? 0, f.nSamples / f.sampleRate);
   if (dc) notes.push(dc);
   const eight = eightBitNote(dec?.stream.codec ?? null);
   if (eight) notes.push(eight);

@@ -11,7 +11,7 @@ import type { SyncBeepSummary } from './sync-beep.js';
 import { shellWord, siblingName } from '../common/shell.js';
 
 /** `file`: the media file as the user gave it, named in the ffmpeg commands the warnings suggest. */
-export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'clipped_ratio' | 'dc_offset' | 'params'> & PitchRangeFields & SyncBeepSummary>, file: string): string[] {
+export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'clipped_ratio' | 'dc_offset' | 'duration_s' | 'params'> & PitchRangeFields & SyncBeepSummary>, file: string): string[] {
   const out: string[] = [];
   const rate = s.source.sample_rate_hz;
   if (rate !== null && rate < s.sample_rate_hz) {
@@ -29,7 +29,7 @@ export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'so
   if (check) out.push(check);
   const clip = clippingWarning(s.clipped_ratio ?? 0, s.source.codec);
   if (clip) out.push(clip);
-  const dc = dcOffsetNote(s.dc_offset ?? 0);
+  const dc = dcOffsetNote(s.dc_offset ?? 0, s.duration_s);
   if (dc) out.push(dc);
   const eight = eightBitNote(s.source.codec);
   if (eight) out.push(eight);
