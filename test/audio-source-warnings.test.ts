@@ -23,6 +23,12 @@ describe('warnings about the recording itself', () => {
     expect(audioSourceWarnings(src(48000, 6), 'rec.wav')).toEqual([expect.stringMatching(/^6 channels averaged to mono/)]);
     expect(audioSourceWarnings(src(16000, 2), 'rec.wav')).toEqual([]);
     expect(audioSourceWarnings(src(44100, 1), 'rec.wav')).toEqual([]);
+    // With --voice the formants (up to 5500 Hz) of a source with nothing above 4 kHz are off too (speech made 8 kHz:
+    // F2 median 1281 against 1718 Hz); before, only the MFCCs were said to be.
+    const voice = (rate: number, on: boolean) => ({ ...src(rate, 1), params: { ...resolveAudioOptions({}), voice: on } });
+    expect(audioSourceWarnings(voice(8000, true), 'rec.wav')).toEqual([expect.stringMatching(/^recorded at 8000 Hz/), expect.stringMatching(/^--voice: nothing above 4000 Hz, but the formant analysis .* up to 5500 Hz\) .*f1_hz-f3_hz, b1_hz-b3_hz and their medians come out wrong/)]);
+    expect(audioSourceWarnings(voice(8000, false), 'rec.wav')).toHaveLength(1);
+    expect(audioSourceWarnings(voice(11025, true), 'rec.wav')).toEqual([expect.stringMatching(/^recorded at 11025 Hz/)]); // the mel bands only
   });
 
   it('says a file with two audio streams (a second microphone) of which one is analysed, in mmprep audio and extract', async () => {
@@ -51,6 +57,9 @@ describe('warnings about the recording itself', () => {
     const tel = await runCli(['audio', p('tel.wav'), '-o', p('tel.jsonl')]);
     expect(tel.code).toBe(0);
     expect(tel.stderr).toContain(`mmprep audio: ${p('tel.wav')}: warning: recorded at 8000 Hz and analysed at 16000 Hz: nothing above 4000 Hz`);
+    const telVoice = await runCli(['audio', p('tel.wav'), '--voice', '-o', p('tel-v.jsonl')]);
+    expect(telVoice.code, telVoice.stderr).toBe(0);
+    expect(telVoice.stderr).toContain(`mmprep audio: ${p('tel.wav')}: warning: --voice: nothing above 4000 Hz, but the formant analysis`);
     const sur = await runCli(['audio', p('surround.wav'), '-o', p('surround.jsonl')]);
     expect(sur.code).toBe(0);
     expect(sur.stderr).toContain(`mmprep audio: ${p('surround.wav')}: warning: 6 channels averaged to mono`);
@@ -105,6 +114,19 @@ describe('a voice outside the pitch range', () => {
     expect(pitchRangeWarnings(summary(null, null, 0, 0.5))).toEqual([]);
   });
 
+  it('with --voice, says when the F0 track reaches beyond the voice measures\' own range (--voice-floor / --voice-ceiling)', () => {
+    const v = (p5: number, p95: number, params: object) => ({ ...summary(p5, p95, 500, 10), params: { f0Floor: 65, f0Ceiling: 600, voice: true, voiceFloor: 75, voiceCeiling: 600, ...params } });
+    expect(pitchRangeWarnings(v(83, 117, {}))).toEqual([]);
+    expect(pitchRangeWarnings(v(83, 117, { voice: false, f0Floor: 40 }))).toEqual([]);
+    expect(pitchRangeWarnings(v(511, 696, { f0Ceiling: 900 }))).toEqual([expect.stringMatching(/^the voice goes above the voice measures' pitch range \(--voice-floor 75 to --voice-ceiling 600 Hz\): F0 95th percentile 696\.0 Hz; .*n_pulses, jitter and shimmer .* --voice-ceiling \(e\.g\. 1100\)$/)]);
+    expect(pitchRangeWarnings(v(511, 696, { f0Ceiling: 900, voiceCeiling: 1000 }))).toEqual([]);
+    expect(pitchRangeWarnings(v(42.7, 120, { f0Floor: 40 }))).toEqual([expect.stringMatching(/^the voice reaches the floor of the voice measures' pitch range .*F0 5th percentile 42\.7 Hz; .*hnr_db are unreliable; rerun with a lower --voice-floor \(e\.g\. 25\)$/)]);
+    expect(pitchRangeWarnings(v(77.3, 120, {}))).toEqual([]); // real male speech has p5 78.7 Hz (cards_003)
+    // Little voiced (whisper): the --voice figures come from stray pulses and are said to be unreliable too.
+    expect(pitchRangeWarnings({ ...v(124, 577, {}), n_voiced_frames: 15, phonation_time_s: 9.7 })).toEqual([expect.stringMatching(/^only 1\.5 % of the 9\.7 s of sound is voiced .*; so are the --voice figures \(pulses, jitter, shimmer, HNR and formant medians/)]);
+    expect(pitchRangeWarnings({ ...v(124, 577, { voice: false }), n_voiced_frames: 15, phonation_time_s: 9.7 })[0]).not.toContain('--voice');
+  });
+
   it('mmprep audio warns on a steady voice above the ceiling and one wholly below the floor (exit 0, notes too)', async () => {
     // Three harmonics: a steady 700 Hz voice (tracked at 350 Hz, its p95 far from the ceiling); a steady 50 Hz voice.
     const voice = (phase: string) => `0.3*sin(2*PI*(${phase}))+0.2*sin(4*PI*(${phase}))+0.1*sin(6*PI*(${phase}))`;
@@ -126,6 +148,23 @@ describe('a voice outside the pitch range', () => {
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(fixed.stderr).not.toContain('warning');
   });
+
+  it('mmprep audio --voice warns when the F0 range was widened and the voice range not (was silent: pulses an octave low)', async () => {
+    const voice = (phase: string) => `0.3*sin(2*PI*(${phase}))+0.2*sin(4*PI*(${phase}))+0.1*sin(6*PI*(${phase}))`;
+    ffmpegSync(['-f', 'lavfi', '-i', `aevalsrc=${voice('700*t')}:s=16000:d=1.5`, p('high-v.wav')]);
+    const run = async (name: string, args: string[]) => {
+      const r = await runCli(['audio', p('high-v.wav'), '--voice', '--f0-ceiling', '900', '-o', p(`${name}.jsonl`), '--summary', p(`${name}.json`), ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      return { stderr: r.stderr, sum: JSON.parse(readFileSync(p(`${name}.json`), 'utf8')) };
+    };
+    const low = await run('hv600', []);
+    expect(low.stderr).toMatch(new RegExp(`^mmprep audio: ${p('high-v.wav')}: warning: the voice goes above the voice measures' pitch range \\(--voice-floor 75 to --voice-ceiling 600 Hz\\): F0 95th percentile 700\\.\\d Hz`, 'm'));
+    expect(low.sum.notes).toContainEqual(expect.stringMatching(/^the voice goes above the voice measures' pitch range/));
+    const high = await run('hv1000', ['--voice-ceiling', '1000']);
+    expect(high.stderr).not.toContain('warning');
+    // What the warning is about: at 600 Hz the pulses follow every second period.
+    expect(high.sum.voice.n_pulses).toBeGreaterThan(1.8 * low.sum.voice.n_pulses);
+  });
 });
 
 /**
@@ -136,6 +175,14 @@ describe('a DC offset', () => {
   it('is a warning and a note with the mean; a centred recording has none', async () => {
     const src = (dc_offset: number) => ({ sample_rate_hz: 16000, dc_offset, source: { stream_index: 0, codec: 'pcm_s16le', sample_rate_hz: 16000, channels: 1, audio_streams: 1 } });
     expect(audioSourceWarnings(src(0.0013), 'rec.wav')).toEqual([]); // the TTS fixture's own
+    // A file shorter than a few periods has a mean of its own: 2 ms of a 220 Hz tone (mean 0.07) is no offset.
+    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '0.002', '-c:a', 'pcm_s16le', p('blip.wav')]);
+    const blip = await runCli(['audio', p('blip.wav'), '-o', p('blip.jsonl'), '--summary', p('blip.summary.json')]);
+    expect(blip.code, blip.stderr).toBe(0);
+    const bs = JSON.parse(readFileSync(p('blip.summary.json'), 'utf8'));
+    expect(bs.dc_offset).toBeGreaterThan(0.02);
+    expect(blip.stderr).not.toContain('DC offset');
+    expect(bs.notes.join('\n')).not.toContain('DC offset');
     expect(audioSourceWarnings(src(-0.05), 'rec.wav')).toEqual([expect.stringMatching(/^DC offset: the mean sample value is -0\.0500 of full scale .*no quiet frame reads below -26\.0 dB/)]);
     ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '1', '-af', 'dcshift=0.2', '-c:a', 'pcm_s16le', p('dc.wav')]);
     const r = await runCli(['audio', p('dc.wav'), '-o', p('dc.jsonl'), '--summary', p('dc.summary.json')]);
@@ -144,6 +191,31 @@ describe('a DC offset', () => {
     const s = JSON.parse(readFileSync(p('dc.summary.json'), 'utf8'));
     expect(s.dc_offset).toBeCloseTo(0.2, 3);
     expect(s.notes).toContainEqual(expect.stringMatching(/^DC offset: /));
+    // ZCR and the voice measures move too (a 220 Hz tone at 1/8 of full scale over a 0.2 offset never crosses zero;
+    // speech with a 0.2 offset: shimmer 0.070 against 0.110 in Praat and mmprep alike): the line said only rms and MFCCs.
+    expect(s.functionals.zcr.mean).toBe(0);
+    expect(r.stderr).toMatch(/DC offset: .*zcr counts only the swings that cross it .*with --voice the pulses, jitter, shimmer and formants move as Praat's do; F0 and the syllables do not/);
+  });
+});
+
+/**
+ * An 8-bit recording (a legacy recorder's or an old corpus's WAV): its quantisation noise fills the pauses, whose rms_db
+ * and MFCCs then measure the format (speech as 8-bit: quiet frames' mfcc_0 about 31 higher than the 16-bit original's).
+ * Before: exit 0 with nothing said, in the summary either.
+ */
+describe('an 8-bit recording', () => {
+  it('is a warning and a note naming the codec; 16-bit and mu-law get none of it', async () => {
+    const tone = 'sine=f=220:sample_rate=16000:d=1';
+    ffmpegSync(['-f', 'lavfi', '-i', tone, '-c:a', 'pcm_u8', p('u8.wav')]);
+    ffmpegSync(['-f', 'lavfi', '-i', tone, '-c:a', 'pcm_s16le', p('s16.wav')]);
+    const r = await runCli(['audio', p('u8.wav'), '-o', p('u8.jsonl'), '--summary', p('u8.summary.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`mmprep audio: ${p('u8.wav')}: warning: 8-bit samples (pcm_u8): their quantisation noise, about 53 dB below full scale, fills the quiet frames`);
+    expect(JSON.parse(readFileSync(p('u8.summary.json'), 'utf8')).notes).toContainEqual(expect.stringMatching(/^8-bit samples \(pcm_u8\)/));
+    const ref = await runCli(['audio', p('s16.wav'), '-o', p('s16.jsonl')]);
+    expect(ref.stderr).not.toContain('warning');
+    expect(audioSourceWarnings({ sample_rate_hz: 16000, source: { stream_index: 0, codec: 'pcm_mulaw', sample_rate_hz: 16000, channels: 1, audio_streams: 1 } }, 'rec.wav')).toEqual([]);
+    expect(audioSourceWarnings({ sample_rate_hz: 16000, source: { stream_index: 0, codec: 'pcm_s8', sample_rate_hz: 16000, channels: 1, audio_streams: 1 } }, 'rec.aiff')).toEqual([expect.stringMatching(/^8-bit samples \(pcm_s8\)/)]);
   });
 });
 

@@ -79,6 +79,19 @@ describe('a stereo file with one speaker per channel', () => {
     expect(bad.stderr).toBe(`mmprep: ${p('two.wav')}: has 2 channel(s) in its audio stream; --channel 2 does not exist: pass --channel 0..1\n`);
   });
 
+  it('channels that cancel when averaged (one polarity inverted) are a warning with the level left; was exit 0 with digital silence and nothing said', async () => {
+    ffmpegSync(['-i', A, '-af', 'pan=stereo|c0=c0|c1=-1*c0', '-c:a', 'pcm_s16le', p('inverted.wav')]);
+    ffmpegSync(['-i', A, '-af', 'pan=stereo|c0=c0|c1=-0.9*c0', '-c:a', 'pcm_s16le', p('inverted09.wav')]);
+    const inv = await runCli(['audio', p('inverted.wav'), '-o', p('inv.jsonl'), '--summary', p('inv.json')]);
+    expect(inv.code, inv.stderr).toBe(0);
+    expect(inv.stderr).toMatch(/inverted\.wav: warning: its 2 channels cancel when averaged \(one channel's polarity is inverted, correlation -1\.00, over the first [\d.]+ s\): the average analysed is (digital silence|\d+\.\d dB below the louder channel .*), so rms_db.*mmprep audio --channel 0 \(or 1\)/);
+    const s = JSON.parse(readFileSync(p('inv.json'), 'utf8'));
+    expect(s.n_voiced_frames).toBe(0); // what the warning is about: the average holds no speech
+    expect(s.source.channel_check.mix_level_dbfs).toBeLessThan(s.source.channel_check.level_dbfs[0] - 60);
+    const part = await runCli(['audio', p('inverted09.wav'), '-o', p('inv09.jsonl')]);
+    expect(part.stderr).toMatch(/inverted09\.wav: warning: its 2 channels cancel when averaged .* is 2[56]\.\d dB below the louder channel/);
+  });
+
   it('extract says it too, counted in warnings', async () => {
     writeFileSync(p('m.csv'), 'session_id,speaker_id,lav_audio\nt1,spk,two.wav\n');
     const x = await runCli(['extract', p('m.csv'), '-o', p('x'), '--only', 'audio', '--progress', 'none']);
@@ -93,5 +106,9 @@ describe('a stereo file with one speaker per channel', () => {
     expect(channelWarning(c([-3, 1, 9.1]), 'rec.wav')).toMatch(/^its 2 channels are different signals/);
     expect(channelWarning(c(null), 'rec.wav')).toBeNull();
     expect(channelWarning(c([0, 0, 0], [-20, -51]), 'rec.wav')).toMatch(/^channel 1 of 2 is silent \(-51 dBFS against -20 dBFS/);
+    // The average over 10 dB below the louder channel: they cancel (one silent channel costs 6 dB, no cancelling).
+    expect(channelWarning({ ...c([0, 0, 0], [-20, -20]), mix_level_dbfs: -29.9 }, 'rec.wav')).toBeNull();
+    expect(channelWarning({ ...c([0, 0, 0], [-20, -20]), correlation: -0.95, mix_level_dbfs: -30.1 }, 'rec.wav')).toMatch(/^its 2 channels cancel when averaged \(one channel's polarity is inverted, correlation -0\.95, .* 10\.1 dB below the louder channel \(-30\.1 dBFS against -20 dBFS\)/);
+    expect(channelWarning({ ...c([0, 0, 0], [-20, -20]), mix_level_dbfs: -200 }, 'rec.wav')).toMatch(/the average analysed is digital silence/);
   });
 });

@@ -27,11 +27,11 @@ interface Rec {
   pitch_reason?: string | null;
 }
 
-async function audio(file: string, name: string, extra: string[] = []): Promise<{ recs: Rec[]; sum: Record<string, any> }> {
+async function audio(file: string, name: string, extra: string[] = []): Promise<{ recs: Rec[]; sum: Record<string, any>; stderr: string }> {
   const r = await runCli(['audio', file, '-o', p(`${name}.jsonl`), '--summary', p(`${name}.json`), ...extra]);
   expect(r.code, r.stderr).toBe(0);
   const recs = readFileSync(p(`${name}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec);
-  return { recs, sum: JSON.parse(readFileSync(p(`${name}.json`), 'utf8')) };
+  return { recs, sum: JSON.parse(readFileSync(p(`${name}.json`), 'utf8')), stderr: r.stderr };
 }
 
 const near500 = (r: Rec) => r.voiced === true && r.f0_hz !== null && r.f0_hz > 450 && r.f0_hz < 560;
@@ -105,6 +105,23 @@ describe('sync beep in mmprep audio', () => {
   it('reverberant band-limited AAC track: a beep at the start and one inside speech', async () => {
     const f = p('room.m4a');
     checkMarked(await audio(f, 'room'), await audio(f, 'room-kept', ['--keep-sync-beep']), [1.0, 4.3], 0.2, 0.03);
+  });
+
+  it('a steady 500 Hz voice taken for the beep (its second harmonic, weaker than the sound over it) is a warning; real beeps are not', async () => {
+    // Three harmonics at 500 Hz for 0.25 s (a child's or a singer's sustained vowel): found as a 1 kHz beep at SNR -4 dB
+    // and its frames left out with a note only. A pure tone and the reverberant AAC beeps (SNR 6-17 dB) get no warning.
+    const v500 = '0.3*sin(2*PI*500*t)+0.2*sin(4*PI*500*t)+0.1*sin(6*PI*500*t)';
+    ffmpeg(['-f', 'lavfi', '-i', `aevalsrc=if(between(t\\,0.8\\,1.05)\\,1\\,0)*(${v500}):s=16000:d=2`, p('v500.wav')]);
+    ffmpeg(['-f', 'lavfi', '-i', 'aevalsrc=if(between(t\\,0.8\\,1.05)\\,1\\,0)*0.3*sin(2*PI*1000*t):s=16000:d=2', p('tone.wav')]);
+    const voice = await audio(p('v500.wav'), 'v500');
+    expect(voice.sum.sync_beeps).toHaveLength(1);
+    expect(voice.sum.sync_beeps[0].snr_db).toBeLessThan(0);
+    expect(voice.stderr).toMatch(/v500\.wav: warning: a 1000 Hz tone weaker than the rest of the sound over it was taken for the sync beep at 0\.8\d\d-1\.0\d\d s \(SNR -\d\.\d dB\) and its \d+ frames left out .*a steady voice at 500 Hz .*rerun with --keep-sync-beep/);
+    for (const [f, name] of [[p('tone.wav'), 'tone'], [p('room.m4a'), 'room-w']]) {
+      const r = await audio(f, name);
+      expect(r.sum.sync_beeps.length, f).toBeGreaterThan(0);
+      expect(r.stderr, f).not.toContain('warning');
+    }
   });
 
   it('negative controls: speech without a beep and harmonic tones come back with no beep and unchanged records', async () => {

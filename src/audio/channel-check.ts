@@ -19,6 +19,12 @@ export const SPREAD_DB = 12;
 const FRAME = 800;
 /** A channel this many dB below the other is called silent. */
 export const SILENT_DB = 30;
+/**
+ * The average this many dB below the louder channel: the channels cancel (one's polarity inverted). Averaging two
+ * signals that do not cancel costs at most 6 dB (one channel silent); a channel inverted against its copy (a miswired
+ * balanced cable or input) gives digital silence, at 0.9 of its level 26 dB.
+ */
+export const CANCEL_DB = 10;
 
 export interface ChannelCheck {
   /** Seconds compared (the first CHECK_S of the stream, or all of it). */
@@ -29,6 +35,8 @@ export interface ChannelCheck {
   level_dbfs: [number, number];
   /** Level difference (channel 0 - channel 1, dB) over the sounding 50 ms frames: 10th, 50th, 90th percentile. */
   level_difference_db: [number, number, number] | null;
+  /** RMS level of the channels' average (what is analysed), dBFS (-200 for digital silence); absent in older summaries. */
+  mix_level_dbfs?: number;
 }
 
 export async function checkStereoChannels(file: string, stream: number, sampleRate: number, probed?: ProbeResult): Promise<ChannelCheck> {
@@ -38,8 +46,8 @@ export async function checkStereoChannels(file: string, stream: number, sampleRa
   return { seconds: round(n / sampleRate, 3), ...correlate(a.samples, b.samples, n), level_difference_db: levelDifference(a.samples, b.samples, n) };
 }
 
-/** Pearson correlation (two-pass, float64) and RMS levels of the first n samples of x and y. */
-export function correlate(x: Float32Array, y: Float32Array, n: number): Pick<ChannelCheck, 'correlation' | 'level_dbfs'> {
+/** Pearson correlation (two-pass, float64), RMS levels of the first n samples of x and y and of their average. */
+export function correlate(x: Float32Array, y: Float32Array, n: number): Pick<ChannelCheck, 'correlation' | 'level_dbfs' | 'mix_level_dbfs'> {
   let mx = 0;
   let my = 0;
   for (let i = 0; i < n; i++) {
@@ -53,6 +61,7 @@ export function correlate(x: Float32Array, y: Float32Array, n: number): Pick<Cha
   let syy = 0;
   let px = 0;
   let py = 0;
+  let pm = 0;
   for (let i = 0; i < n; i++) {
     const dx = x[i] - mx;
     const dy = y[i] - my;
@@ -61,9 +70,11 @@ export function correlate(x: Float32Array, y: Float32Array, n: number): Pick<Cha
     syy += dy * dy;
     px += x[i] * x[i];
     py += y[i] * y[i];
+    const m = (x[i] + y[i]) / 2;
+    pm += m * m;
   }
   const db = (p: number) => (p > 0 ? round(10 * Math.log10(p / n), 2) : -200);
-  return { correlation: sxx > 0 && syy > 0 ? round(sxy / Math.sqrt(sxx * syy), 4) : null, level_dbfs: [db(px), db(py)] };
+  return { correlation: sxx > 0 && syy > 0 ? round(sxy / Math.sqrt(sxx * syy), 4) : null, level_dbfs: [db(px), db(py)], mix_level_dbfs: db(pm) };
 }
 
 /** Percentiles 10, 50, 90 of the per-frame level difference over frames within 25 dB of the loudest; null if none. */
@@ -106,11 +117,27 @@ export function channelWarning(c: ChannelCheck, file: string): string | null {
     const quiet = l < r ? 0 : 1;
     return `channel ${quiet} of 2 is silent (${c.level_dbfs[quiet]} dBFS against ${c.level_dbfs[1 - quiet]} dBFS over the first ${c.seconds} s): averaging the channels halves the level (rms_db 6 dB low); analyse channel ${1 - quiet} alone with mmprep audio --channel ${1 - quiet}`;
   }
+  const cancel = cancelWarning(c, fix);
+  if (cancel) return cancel;
   const d = c.level_difference_db;
   if (d && d[2] - d[0] > SPREAD_DB) {
     return `its 2 channels are different signals (the level of channel 0 against channel 1 swings from ${d[0]} to ${d[2]} dB over the first ${c.seconds} s; one source heard by two microphones keeps it within a few dB), e.g. two speakers' microphones on one recorder: averaging them mixes both into one feature track; ${fix}`;
   }
   return null;
+}
+
+/**
+ * The channels cancel in their average: one is the other with its polarity inverted (correlation near -1), so the
+ * mono signal analysed is what is left of their difference (digital silence for an exact copy: every frame unvoiced,
+ * no syllable, exit 0 with nothing said before 2026-12-02).
+ */
+function cancelWarning(c: ChannelCheck, fix: string): string | null {
+  const mix = c.mix_level_dbfs;
+  const loud = Math.max(...c.level_dbfs);
+  if (mix === undefined || loud <= -200 || loud - mix <= CANCEL_DB) return null;
+  const r = c.correlation === null ? '' : `, correlation ${c.correlation.toFixed(2)}`;
+  const left = mix <= -200 ? 'is digital silence' : `is ${(loud - mix).toFixed(1)} dB below the louder channel (${mix} dBFS against ${loud} dBFS)`;
+  return `its 2 channels cancel when averaged (one channel's polarity is inverted${r}, over the first ${c.seconds} s): the average analysed ${left}, so rms_db, the MFCCs, F0, voicing and the syllables describe what is left of the sound, not the sound; ${fix}`;
 }
 
 /** `ffmpeg -i rec.wav -af "pan=mono|c0=c0" rec-left.wav` for the file as given (quoted for a POSIX shell when needed). */

@@ -28,7 +28,7 @@ const MIN_VOICED_SHARE = 0.15;
 const MIN_SOUNDING_S = 1;
 
 export type PitchRangeFields = Pick<AudioSummary, 'n_voiced_frames' | 'f0_p5_hz' | 'f0_p95_hz' | 'phonation_time_s' | 'hop_s' | 'functionals'> & Partial<Pick<AudioSummary, 'f0_above_ceiling_ratio'>> & {
-  params: Pick<AudioSummary['params'], 'f0Floor' | 'f0Ceiling'>;
+  params: Pick<AudioSummary['params'], 'f0Floor' | 'f0Ceiling'> & Partial<Pick<AudioSummary['params'], 'voice' | 'voiceFloor' | 'voiceCeiling'>>;
 };
 
 const AFFECTED = 'f0_hz, voiced, the F0 statistics and the syllable count are unreliable';
@@ -39,7 +39,14 @@ const AFFECTED = 'f0_hz, voiced, the F0 statistics and the syllable count are un
  */
 export function pitchRangeWarnings(s: PitchRangeFields): string[] {
   const voiced = voicedShareWarning(s);
-  return voiced ? [voiced] : edgeWarnings(s);
+  return voiced ? [voiced] : [...edgeWarnings(s), ...voiceRangeWarnings(s)];
+}
+
+/** The F0 track reaches `ceiling`: its 95th percentile within 5 % of it, or (a ceiling not above the F0 track's) octaves above as strong. */
+function reachesCeiling(s: PitchRangeFields, ceiling: number): boolean {
+  const above = s.f0_above_ceiling_ratio ?? 0;
+  const octaves = above >= MIN_ABOVE_RATIO && above * s.n_voiced_frames >= MIN_ABOVE_FRAMES;
+  return (s.f0_p95_hz as number) * CEILING_FACTOR >= ceiling || (octaves && ceiling <= s.params.f0Ceiling);
 }
 
 /** The 5th / 95th F0 percentile at the floor / ceiling: part of the voice lies beyond it. */
@@ -48,8 +55,7 @@ function edgeWarnings(s: PitchRangeFields): string[] {
   const { f0Floor: floor, f0Ceiling: ceiling } = s.params;
   const out: string[] = [];
   const above = s.f0_above_ceiling_ratio ?? 0;
-  const octaves = above >= MIN_ABOVE_RATIO && above * s.n_voiced_frames >= MIN_ABOVE_FRAMES;
-  if (s.f0_p95_hz * CEILING_FACTOR >= ceiling || octaves) {
+  if (reachesCeiling(s, ceiling)) {
     const pct = (100 * above).toFixed(1);
     out.push(`the voice goes above the pitch ceiling (${ceiling} Hz; F0 95th percentile ${s.f0_p95_hz.toFixed(1)} Hz, ${pct} % of voiced frames with an octave above the ceiling as strong as their F0): a voice above the ceiling is tracked an octave low; ${AFFECTED}; rerun with a higher --f0-ceiling (e.g. ${Math.round(ceiling * 1.5)})`);
   }
@@ -69,5 +75,28 @@ function voicedShareWarning(s: PitchRangeFields): string | null {
   if (silent || s.phonation_time_s < MIN_SOUNDING_S || voicedS >= MIN_VOICED_SHARE * s.phonation_time_s) return null;
   const { f0Floor: floor } = s.params;
   const pct = ((100 * voicedS) / s.phonation_time_s).toFixed(1);
-  return `only ${pct} % of the ${s.phonation_time_s.toFixed(1)} s of sound is voiced (speech has 30-70 %): a voice below the pitch floor of ${floor} Hz (rerun with a lower --f0-floor, e.g. ${Math.round(floor / 1.5)}), whisper or sound that is not speech; ${AFFECTED}`;
+  // With --voice the voice report's figures come from the few stray pulses (whisper: 63 pulses in 9.7 s, jitter 7.1 %).
+  const voice = s.params.voice ? '; so are the --voice figures (pulses, jitter, shimmer, HNR and formant medians of a voice that is hardly there)' : '';
+  return `only ${pct} % of the ${s.phonation_time_s.toFixed(1)} s of sound is voiced (speech has 30-70 %): a voice below the pitch floor of ${floor} Hz (rerun with a lower --f0-floor, e.g. ${Math.round(floor / 1.5)}), whisper or sound that is not speech; ${AFFECTED}${voice}`;
+}
+
+/**
+ * With --voice, the voice measures' own pitch range (--voice-floor / --voice-ceiling, Praat's voice report 75-600 Hz)
+ * against the F0 track's percentiles, as above: a user who followed the F0 warning (--f0-ceiling 900 for a voice
+ * at 500-700 Hz) got the warning's silence while the pulses still followed the voice an octave low (1378 pulses
+ * against 2426 at --voice-ceiling 900), and a 40-60 Hz voice at --f0-floor 40 had jitter 8.4 % and HNR -0.6 dB
+ * against 2.5 % and 3.9 dB at --voice-floor 40; Praat's voice report says nothing either.
+ */
+function voiceRangeWarnings(s: PitchRangeFields): string[] {
+  const { voice, voiceFloor, voiceCeiling } = s.params;
+  if (!voice || voiceFloor === undefined || voiceCeiling === undefined || s.f0_p5_hz === null || s.f0_p95_hz === null) return [];
+  const out: string[] = [];
+  const range = `the voice measures' pitch range (--voice-floor ${voiceFloor} to --voice-ceiling ${voiceCeiling} Hz)`;
+  if (reachesCeiling(s, voiceCeiling)) {
+    out.push(`the voice goes above ${range}: F0 95th percentile ${s.f0_p95_hz.toFixed(1)} Hz; their glottal pulses follow a voice above the ceiling an octave low, so n_pulses, jitter and shimmer (and the formant medians' voiced frames) are unreliable; rerun with a higher --voice-ceiling (e.g. ${Math.ceil((Math.max(voiceCeiling, s.f0_p95_hz) * 1.5) / 100) * 100})`);
+  }
+  if (s.f0_p5_hz <= voiceFloor * FLOOR_FACTOR) {
+    out.push(`the voice reaches the floor of ${range}: F0 5th percentile ${s.f0_p5_hz.toFixed(1)} Hz; periods longer than the floor's are not followed, so n_pulses, jitter, shimmer and hnr_db are unreliable; rerun with a lower --voice-floor (e.g. ${Math.floor(Math.min(voiceFloor, s.f0_p5_hz) / 1.5 / 5) * 5})`);
+  }
+  return out;
 }

@@ -4,13 +4,14 @@
  * only inside audio.summary.json.
  */
 import { channelWarning } from './channel-check.js';
-import { CLIPPED_NOTE_RATIO, dcOffsetNote, isFloatPcm, type AudioSummary } from './extract.js';
+import { CLIPPED_NOTE_RATIO, dcOffsetNote, eightBitNote, isFloatPcm, type AudioSummary } from './extract.js';
 import { melFilterBank } from './mel.js';
 import { pitchRangeWarnings, type PitchRangeFields } from './pitch-range.js';
+import type { SyncBeepSummary } from './sync-beep.js';
 import { shellWord, siblingName } from '../common/shell.js';
 
 /** `file`: the media file as the user gave it, named in the ffmpeg commands the warnings suggest. */
-export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'clipped_ratio' | 'dc_offset' | 'params'> & PitchRangeFields>, file: string): string[] {
+export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'clipped_ratio' | 'dc_offset' | 'duration_s' | 'params'> & PitchRangeFields & SyncBeepSummary>, file: string): string[] {
   const out: string[] = [];
   const rate = s.source.sample_rate_hz;
   if (rate !== null && rate < s.sample_rate_hz) {
@@ -18,6 +19,8 @@ export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'so
       `recorded at ${rate} Hz and analysed at ${s.sample_rate_hz} Hz: nothing above ${rate / 2} Hz, so the mel bands above it are empty and its MFCCs are not comparable with full-band recordings`,
     );
   }
+  const formants = formantBandWarning(s);
+  if (formants) out.push(formants);
   const ch = s.source.channels;
   if (ch !== null && ch > 2) {
     out.push(`${ch} channels averaged to mono (librosa.to_mono): every channel's sound is mixed; extract the speaker's channel first if one holds it (ffmpeg -af "pan=mono|c0=FC" for the centre of a 5.1 track)`);
@@ -26,8 +29,10 @@ export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'so
   if (check) out.push(check);
   const clip = clippingWarning(s.clipped_ratio ?? 0, s.source.codec);
   if (clip) out.push(clip);
-  const dc = dcOffsetNote(s.dc_offset ?? 0);
+  const dc = dcOffsetNote(s.dc_offset ?? 0, s.duration_s);
   if (dc) out.push(dc);
+  const eight = eightBitNote(s.source.codec);
+  if (eight) out.push(eight);
   const n = s.source.audio_streams;
   if (n !== null && n !== undefined && n > 1) {
     // A recorder or a muxed camera file with a second microphone: one stream is analysed, the others are not.
@@ -37,7 +42,41 @@ export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'so
   if (mel) out.push(mel);
   // A voice outside the F0 search range (pitch-range.ts); a summary without the F0 fields (a unit test's) has none.
   if (s.params && s.functionals && s.n_voiced_frames !== undefined) out.push(...pitchRangeWarnings(s as PitchRangeFields));
+  const beep = weakBeepWarning(s);
+  if (beep) out.push(beep);
   return out;
+}
+
+/**
+ * A tone taken for the sync beep that carries less power than the rest of the sound over it (snr_db < 0): the
+ * detector (src/sync/tone.ts) also takes the second harmonic of a steady voice at half the tone (a child's or a
+ * singer's 500 Hz: its neighbours lie 500 Hz away, outside the prominence check), and its frames are then left out with
+ * only a note. Measured: speech pitch-shifted to 370-540 Hz, a 180 ms "beep" at SNR -7.3 dB; a steady 500 Hz voice
+ * -4.0 dB; real beeps in the tests' speech, reverberant and AAC at the generator's SNR 0 and 10 dB: 0.6 to 16.6 dB.
+ */
+function weakBeepWarning(s: Partial<SyncBeepSummary>): string | null {
+  const weak = (s.sync_beeps ?? []).filter((b) => b.snr_db < 0);
+  if (weak.length === 0) return null;
+  const tone = s.sync_beep_tone_hz ?? 1000;
+  const where = weak.map((b) => `${b.t_s.toFixed(3)}-${(b.t_s + b.duration_s).toFixed(3)} s (SNR ${b.snr_db.toFixed(1)} dB)`).join(', ');
+  const n = weak.reduce((a, b) => a + b.n_frames, 0);
+  return `a ${tone} Hz tone weaker than the rest of the sound over it was taken for the sync beep at ${where} and its ${n} frames left out (null pitch and voicing, not in the summary): a steady voice at ${tone / 2} Hz (a child's, singing) has its second harmonic there; if the recording has no beep there, rerun with --keep-sync-beep`;
+}
+
+/** Praat's voice-report formants: `To Formant (burg)` with a maximum formant of 5500 Hz (src/audio/voice.ts). */
+const MAX_FORMANT_HZ = 5500;
+
+/**
+ * With --voice, a recording with nothing up to the formant analysis's 5500 Hz (an 8 kHz telephone track, or --sr
+ * below 11 kHz): Burg's LPC spends poles on the empty band's edge and F1-F3 move, in Praat too. Measured on the speech
+ * fixtures joined and made 8 kHz (mu-law; band-passed 300-3400 Hz): F1 / F2 / F3 medians 502-533 / 1261-1281 /
+ * 2474-2517 Hz against 610 / 1718 / 2849, bandwidths 56-94 Hz against 184-204; MP3 and Opus at 16-22 kHz within 1-8 %.
+ */
+function formantBandWarning(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'params'>>): string | null {
+  if (!s.params?.voice) return null;
+  const nyquist = Math.min(s.source.sample_rate_hz ?? Infinity, s.sample_rate_hz) / 2;
+  if (nyquist >= MAX_FORMANT_HZ) return null;
+  return `--voice: nothing above ${nyquist} Hz, but the formant analysis (Praat's To Formant (burg), 5 formants up to ${MAX_FORMANT_HZ} Hz) models the band up to ${MAX_FORMANT_HZ} Hz: f1_hz-f3_hz, b1_hz-b3_hz and their medians come out wrong (speech made 8 kHz: F2 median 1281 against 1718 Hz, bandwidths a third), in Praat too; use them only from recordings sampled at 11025 Hz or more`;
 }
 
 /** `ffmpeg -i cam.mkv -map 0:a:1 -c copy cam-a1.mka` for the file as given: Matroska audio takes any codec copied. */
