@@ -334,6 +334,19 @@ const XCHECK_PEAK_RATIO = 3;
 const XCHECK_TOLERANCE_S = 0.005;
 const XCHECK_MAX_S = 0.3;
 
+/**
+ * A beep placement more than XCHECK_MAX_S from a clear content match is not an onset error (those stay within a
+ * burst's rise): the beep was paired with another beep than the one it heard. A new user's trial (2026-12-02): a
+ * camera restarted 19 s into the session beeped again; its beep was paired with the lav's first beep (`--pick first`
+ * after the lav's two beeps stopped the run) and both its streams were placed 18.5 s off with exit 0, beside a
+ * content match at the right 19.000 s (peak ratio over 3). Before, such a disagreement was taken for repeated content.
+ */
+const FAR_BEEP = ' (more than a beep\'s onset can be off: the beep was paired with another beep than the one this recording heard, as when a device restarted and beeped again, or --pick chose the other beep; check which beep of the reference this recording heard)';
+
+function disagreement(diff: number): string {
+  return Math.abs(diff) > 1 ? `${diff.toFixed(3)} s` : `${(diff * 1000).toFixed(1)} ms`;
+}
+
 /** Cross-correlations of two kept windows, computed once per pair of windows (crossCheck and driftFromOtherEnd share them). */
 const xcorrCache = new WeakMap<Float32Array, WeakMap<Float32Array, XcorrResult | null>>();
 
@@ -383,12 +396,10 @@ export function crossCheck(s: StreamState): boolean {
   // clear coarse peak too (its offset is then known to well under 1 ms).
   for (const { r, tm } of matches.filter((m) => m.r.peak_ratio >= XCHECK_PEAK_RATIO)) {
     const diff = clockOfPlacement(s.placed)(tm) - clockOfPlacement(from.placed)(tm + r.offset_s);
-    // A beep onset can only be wrong within its burst's rise (the arrival search reaches 150 ms back from the edge);
-    // a larger disagreement means the content matched elsewhere (repeated material, a stimulus played twice).
-    if (Math.abs(diff) <= XCHECK_TOLERANCE_S || Math.abs(diff) > XCHECK_MAX_S) continue;
+    if (Math.abs(diff) <= XCHECK_TOLERANCE_S) continue;
     // One beep or two: the message says which placed it (it said "its beeps" for one).
     const beeps = s.chosen.start && s.chosen.end ? 'its start and end beeps' : `its ${s.chosen.start ? 'start' : 'end'} beep`;
-    s.warnings.push({ code: 'xcorr_disagrees', message: `placed by ${beeps} ${(diff * 1000).toFixed(1)} ms away from where its content cross-correlates with ${from.file} at ${tm.toFixed(1)} s (peak ratio ${r.peak_ratio.toFixed(2)}): one of them is wrong, so the stream is not placed` });
+    s.warnings.push({ code: 'xcorr_disagrees', message: `placed by ${beeps} ${disagreement(diff)} away from where its content cross-correlates with ${from.file} at ${tm.toFixed(1)} s (peak ratio ${r.peak_ratio.toFixed(2)}): one of them is wrong${Math.abs(diff) > XCHECK_MAX_S ? FAR_BEEP : ''}, so the stream is not placed` });
     s.placed = null;
     s.refusedBy = 'xcorr_disagrees';
     return false;
