@@ -3,7 +3,8 @@
  * polarity (a miswired balanced cable) averages to nothing at sync's mono downmix. A new user's trial (2026-12-02):
  * `mmprep sync lav.wav cam.mp4` then died with "internal error: Maximum call stack size exceeded" (exit 1):
  * the cross-correlation's normalTail recursed forever on a z of exactly 0 (silence gives no peak). Now the run is
- * refused (exit 2) with the usual line for a reference without a beep.
+ * refused (exit 2) with the line for a reference without a beep, which says that its sound decodes to silence and how
+ * to sync one channel (it said only "no 1000 Hz tone burst" and "choose another --ref").
  */
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,6 +32,6 @@ describe('a reference that decodes to silence', () => {
     const r = await runCli(['sync', 'lav-inverted.wav', 'cam.mp4', '-o', 's.json', '--quiet'], { cwd: dir });
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/lav-inverted\.wav: the reference audio stream 0 has no 1000 Hz tone burst/);
+    expect(r.stderr).toMatch(/lav-inverted\.wav: the reference audio stream 0 has no 1000 Hz tone burst in the first 60 s \(or half the file when shorter\) \(its sound decodes to silence, digital zero, over the 10\.0 s decoded: a stereo recording whose two channels cancel when averaged, one of them in opposite polarity, does that; sync one channel of it: ffmpeg -i lav-inverted\.wav -af "pan=mono\|c0=c0" lav-inverted-left\.wav\)/);
   });
 });
