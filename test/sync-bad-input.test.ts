@@ -13,8 +13,15 @@ const f = (n: string) => join(D, n);
 
 beforeAll(async () => {
   const sr = 16000;
-  writeWavF32(f('beep.wav'), await beepInSpeech(sr, 12, 1, [{ t_s: 3, dur_s: 0.2 }], 10), sr);
-  writeWavF32(f('beep-later.wav'), await beepInSpeech(sr, 12, 2, [{ t_s: 4.25, dur_s: 0.2 }], 10), sr);
+  const beep = await beepInSpeech(sr, 12, 1, [{ t_s: 3, dur_s: 0.2 }], 10);
+  writeWavF32(f('beep.wav'), beep, sr);
+  // The same session heard by a recorder started 1.25 s earlier (its beep at 4.25 s). It was another arrangement of
+  // the same five clips, whose content matched beep.wav's clearly 0.62 s from where the beeps put it: since
+  // 2026-12-02 such a disagreement is refused as a beep paired with another (test sync-beep-other-pair).
+  const later = new Float32Array(beep.length);
+  later.set(beep.subarray(0, beep.length - 1.25 * sr), 1.25 * sr);
+  for (let i = 0; i < 1.25 * sr; i++) later[i] = beep[beep.length - 1 - i] * 0.1;
+  writeWavF32(f('beep-later.wav'), later, sr);
   writeWavF32(f('nobeep.wav'), await speechTrack(sr, 12, 3), sr);
   writeWavF32(f('two-beeps.wav'), await beepInSpeech(sr, 12, 4, [{ t_s: 2, dur_s: 0.2 }, { t_s: 6, dur_s: 0.2, amp: 0 }], 10), sr);
   writeWavF32(f('beep-2k.wav'), await beepInSpeech(sr, 12, 5, [{ t_s: 3, dur_s: 0.2, hz: 2000 }], 10), sr);

@@ -90,6 +90,20 @@ export function videoGeometry(p: ProbeResult, opts: VideoDecodeOptions = {}): Vi
 }
 
 const TIMEBASE = /config in time_base:\s*(\d+)\/(\d+)/;
+/**
+ * Frame times that go back by more than this (seconds) are two recordings joined end to end (`cat a.ts b.ts`, or
+ * MPEG-PS/VOB files): the second one's frames restart at the first one's times, and every time read after that is on
+ * another recording's clock. A new user's trial (2026-12-02): two 3 s VOBs of the demo camera joined with `cat` gave
+ * 150 face records whose times ran 0.54-3.50 s twice, exit 0 (ffprobe called the file 3.0 s long). Decoders reorder
+ * B-frames into presentation order, so a picture's times never go back in one recording.
+ */
+const TIMES_BACK_S = 0.1;
+
+function checkTimesGoOn(file: string, prev: number, t: number): void {
+  if (t >= prev - TIMES_BACK_S) return;
+  throw new InputError(`its video frame times go back from ${prev.toFixed(3)} s to ${t.toFixed(3)} s (two recordings joined end to end, as \`cat a.ts b.ts\` makes): the frames after that are on another recording's clock; use each recording as a file of its own`, { file });
+}
+
 const SHOWINFO = /\bn:\s*(\d+)\s+pts:\s*(-?\d+)\s+pts_time:\s*(-?[0-9.eE+-]+)/;
 
 export class VideoDecoder implements AsyncIterable<VideoFrame> {
@@ -154,6 +168,7 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
     let filled = 0;
     let index = 0;
     let bytes = 0;
+    let prevT = -Infinity;
     try {
       for await (const raw of out) {
         const chunk = raw as Buffer;
@@ -167,6 +182,8 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
           if (filled === frameBytes) {
             const t = await ffmpegSays.nextTime();
             filled = 0;
+            checkTimesGoOn(this.file, prevT, t);
+            prevT = t;
             if (this.opts.end !== undefined && t >= this.opts.end) return 'done';
             reportDecodeProgress(t);
             if (this.opts.start === undefined || t >= this.opts.start - 1e-9) {

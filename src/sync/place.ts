@@ -334,6 +334,19 @@ const XCHECK_PEAK_RATIO = 3;
 const XCHECK_TOLERANCE_S = 0.005;
 const XCHECK_MAX_S = 0.3;
 
+/**
+ * A beep placement more than XCHECK_MAX_S from a clear content match is not an onset error (those stay within a
+ * burst's rise): the beep was paired with another beep than the one it heard. A new user's trial (2026-12-02): a
+ * camera restarted 19 s into the session beeped again; its beep was paired with the lav's first beep (`--pick first`
+ * after the lav's two beeps stopped the run) and both its streams were placed 18.5 s off with exit 0, beside a
+ * content match at the right 19.000 s (peak ratio over 3). Before, such a disagreement was taken for repeated content.
+ */
+const FAR_BEEP = ' (more than a beep\'s onset can be off: the beep was paired with another beep than the one this recording heard, as when a device restarted and beeped again, or --pick chose the other beep; check which beep of the reference this recording heard)';
+
+function disagreement(diff: number): string {
+  return Math.abs(diff) > 1 ? `${diff.toFixed(3)} s` : `${(diff * 1000).toFixed(1)} ms`;
+}
+
 /** Cross-correlations of two kept windows, computed once per pair of windows (crossCheck and driftFromOtherEnd share them). */
 const xcorrCache = new WeakMap<Float32Array, WeakMap<Float32Array, XcorrResult | null>>();
 
@@ -383,12 +396,10 @@ export function crossCheck(s: StreamState): boolean {
   // clear coarse peak too (its offset is then known to well under 1 ms).
   for (const { r, tm } of matches.filter((m) => m.r.peak_ratio >= XCHECK_PEAK_RATIO)) {
     const diff = clockOfPlacement(s.placed)(tm) - clockOfPlacement(from.placed)(tm + r.offset_s);
-    // A beep onset can only be wrong within its burst's rise (the arrival search reaches 150 ms back from the edge);
-    // a larger disagreement means the content matched elsewhere (repeated material, a stimulus played twice).
-    if (Math.abs(diff) <= XCHECK_TOLERANCE_S || Math.abs(diff) > XCHECK_MAX_S) continue;
+    if (Math.abs(diff) <= XCHECK_TOLERANCE_S) continue;
     // One beep or two: the message says which placed it (it said "its beeps" for one).
     const beeps = s.chosen.start && s.chosen.end ? 'its start and end beeps' : `its ${s.chosen.start ? 'start' : 'end'} beep`;
-    s.warnings.push({ code: 'xcorr_disagrees', message: `placed by ${beeps} ${(diff * 1000).toFixed(1)} ms away from where its content cross-correlates with ${from.file} at ${tm.toFixed(1)} s (peak ratio ${r.peak_ratio.toFixed(2)}): one of them is wrong, so the stream is not placed` });
+    s.warnings.push({ code: 'xcorr_disagrees', message: `placed by ${beeps} ${disagreement(diff)} away from where its content cross-correlates with ${from.file} at ${tm.toFixed(1)} s (peak ratio ${r.peak_ratio.toFixed(2)}): one of them is wrong${Math.abs(diff) > XCHECK_MAX_S ? FAR_BEEP : ''}, so the stream is not placed` });
     s.placed = null;
     s.refusedBy = 'xcorr_disagrees';
     return false;
@@ -483,7 +494,7 @@ const AV_SKEW_SD_S = AV_SKEW_MAX_S / Math.sqrt(3);
  */
 function placeByCameraClock(s: StreamState, states: StreamState[]): boolean {
   const other = states.find((o) => o.placed && o.abs === s.abs && o.kind !== s.kind && o.placed.method !== 'camera_clock');
-  if (!other?.placed) return false;
+  if (!other?.placed || farSkew(s, other)) return false;
   const offsetSd = Math.hypot(other.placed.offsetSd ?? 0, AV_SKEW_SD_S);
   s.placed = { ...other.placed, offsetSd, method: 'camera_clock', from: other, extra: undefined };
   s.warnings.push({
@@ -493,10 +504,31 @@ function placeByCameraClock(s: StreamState, states: StreamState[]): boolean {
   return true;
 }
 
+/**
+ * A picture's clear flash refused only for lying outside its own sound's beep span: the file's sound and picture are
+ * further apart than AV_SKEW_MAX_S (a sound muxed with an offset, `ffmpeg -itsoffset`), or that flash is not the LED.
+ * Either way the sound's clock does not place the picture. A new user's trial (2026-12-02): the demo camera with its
+ * sound muxed 0.5 s late was refused with the advice --share-camera-clock, which then placed the picture 0.51 s off
+ * (the truth -0.61 s, given -1.12 s) with exit 0 and a warning of "up to 50 ms".
+ */
+function farSkew(s: StreamState, other: StreamState): string | null {
+  if (s.kind !== 'video' || other.kind !== 'audio') return null;
+  for (const d of s.detections) {
+    const beep = other.chosen[d.window === 'end' ? 'end' : 'start'];
+    const why = typeof d.unplaceable_reason === 'string' ? d.unplaceable_reason : '';
+    if (!beep || typeof d.t_s !== 'number' || (d.confidence as number) < 0.95 || !/: outside the (beep's span|spans where)/.test(why)) continue;
+    const ms = Math.abs((d.t_s - beep.t_s) * 1000).toFixed(0);
+    return `its flash candidate at ${d.t_s.toFixed(3)} s lies ${ms} ms ${d.t_s < beep.t_s ? 'before' : 'after'} its own sound's beep at ${beep.t_s.toFixed(3)} s, more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart (the sound muxed with an offset, as by -itsoffset or an edit, or that flash is not the LED): the sound's clock would place the picture that far off, so --share-camera-clock does not place it either`;
+  }
+  return null;
+}
+
 /** Why the same file's placed stream of the other kind does not place s (for the refusal), or null. */
 export function skewNote(s: StreamState, states: StreamState[]): string | null {
   const other = states.find((o) => o.placed && o.abs === s.abs && o.kind !== s.kind);
   if (!other) return null;
+  const far = farSkew(s, other);
+  if (far) return far;
   return `the same file's ${other.kind} stream ${other.stream} is placed, but a camera's ${s.kind === 'video' ? 'picture' : 'sound'} is not placed by its ${other.kind === 'video' ? 'picture' : 'sound'}: their skew (up to ${AV_SKEW_MAX_S * 1000} ms) is measured only by a pulse in both (--share-camera-clock accepts it unmeasured)`;
 }
 

@@ -3,6 +3,7 @@
  * SyncMap (clock.ts) with every stream's offset, drift and their uncertainties, chosen pulses, candidates and warnings.
  */
 import { InputError } from '../common/errors.js';
+import { shellWord, siblingName } from '../common/shell.js';
 import { VERSION } from '../common/version.js';
 import type { SyncMap, SyncStreamEntry } from './clock.js';
 import { skewNote } from './place.js';
@@ -41,13 +42,29 @@ function searched(o: ReportContext): string {
   return o.searchS > 0 ? `the first${o.ends === 'both' ? ' and last' : ''} ${o.searchS} s (or half the file when shorter)` : 'the whole file';
 }
 
+/**
+ * A sound that decodes to (near) digital silence has no beep for a reason the beep advice does not cover: most often
+ * a stereo recording whose channels cancel in the mono average (one of them in opposite polarity, a miswired
+ * balanced cable). A new user's trial (2026-12-02): such a lav was refused as "no 1000 Hz tone burst" with the advice
+ * to choose another --ref (test sync-silent-ref).
+ */
+function silenceNote(s: StreamState): string {
+  if (!s.kept?.length) return '';
+  let p = 0;
+  for (const v of s.kept) p += v * v;
+  const db = 10 * Math.log10(Math.max(p / s.kept.length, 1e-20));
+  if (db > -80) return '';
+  const left = `ffmpeg -i ${shellWord(s.file)} -af "pan=mono|c0=c0" ${shellWord(siblingName(s.file, '-left.wav'))}`;
+  return ` (its sound decodes to silence, ${db <= -199 ? 'digital zero' : `${db.toFixed(0)} dBFS`}, over the ${(s.kept.length / s.sampleRate).toFixed(1)} s decoded: a stereo recording whose two channels cancel when averaged, one of them in opposite polarity, does that; sync one channel of it: ${left})`;
+}
+
 /** Why a stream has no pulse of its own, for messages. */
 function noPulseWhy(s: StreamState, o: ReportContext): string {
   const refused = s.warnings.find((w) => w.code === 'unplaceable_pulse');
   if (refused) return refused.message;
   // A soundless camera has no length-free look to name a light lit throughout (scan-video.ts): the line says what a
   // flash is, so an LED left on is not taken for a missing one.
-  return s.kind === 'audio' ? `no ${o.toneHz} Hz tone burst in ${searched(o)}${s.hint ?? ''}` : `no flash in ${searched(o)} (no light in view went on and off again as a pulse does: check that the LED is in view and dark before and after each pulse; one lit throughout shows none)`;
+  return s.kind === 'audio' ? `no ${o.toneHz} Hz tone burst in ${searched(o)}${s.hint ?? ''}${silenceNote(s)}` : `no flash in ${searched(o)} (no light in view went on and off again as a pulse does: check that the LED is in view and dark before and after each pulse; one lit throughout shows none)`;
 }
 
 /** Throws the one-line InputError (exit 2) when a stream is left unplaced. */

@@ -105,12 +105,22 @@ export async function probeFiles(files: string[], searchS: number, ends: Ends, r
   return probes;
 }
 
+/**
+ * A picture that is not a video: cover art (an MP3's, M4A's or FLAC's attached JPEG or PNG: an image codec with no
+ * average frame rate). Motion-JPEG video (a webcam's AVI or MOV) has one and is a picture to search. Before
+ * 2026-12-02 every mjpeg stream was left out: a webcam's MJPEG AVI was synced as its sound alone, exit 0, and the
+ * picture missing from sync.json (a new user's trial; test sync-mjpeg-video).
+ */
+function isStill(s: ProbedFile['p']['streams'][number]): boolean {
+  return /^(mjpeg|png|bmp)$/.test(s.codec ?? '') && !((s.fps_avg ?? 0) > 0 && (s.n_frames ?? 2) > 1);
+}
+
 /** One state per stream: every audio stream, then every video stream (stills excluded), of every file, in input order. */
 export function streamStates(probes: ProbedFile[]): StreamState[] {
   const states: StreamState[] = [];
   for (const q of probes) {
     const audio = q.p.streams.filter((s) => s.type === 'audio');
-    const video = q.p.streams.filter((s) => s.type === 'video' && !/^(mjpeg|png|bmp)$/.test(s.codec ?? ''));
+    const video = q.p.streams.filter((s) => s.type === 'video' && !isStill(s));
     for (const [kind, list] of [['audio', audio], ['video', video]] as const) {
       list.forEach((s, n) => {
         const fps = s.fps_avg ?? s.fps_real;

@@ -151,7 +151,7 @@ function peakRatio(get: (lag: number) => number, lags: number[], best: number, e
 
 /** Upper tail of the standard normal, Q(z) = erfc(z / sqrt 2) / 2 (Abramowitz & Stegun 7.1.26 below 3, the asymptotic series above). */
 export function normalTail(z: number): number {
-  if (z <= 0) return 1 - normalTail(-z);
+  if (z < 0) return 1 - normalTail(-z);
   if (z > 3) return (Math.exp((-z * z) / 2) / (z * Math.sqrt(2 * Math.PI))) * (1 - 1 / z ** 2 + 3 / z ** 4);
   const x = z / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
