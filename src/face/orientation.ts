@@ -1,0 +1,94 @@
+/**
+ * Which way up is a face? BlazeFace (Bazarevsky et al. 2019, "BlazeFace: Sub-millisecond Neural Face Detection on
+ * Mobile GPUs") is trained on faces near upright: on a face turned past ~120 degrees it either finds nothing or finds
+ * "an upright face" whose six keypoints are upside down (the mouth above the nose), and Human then cuts the mesh's
+ * crop by those keypoints (facemeshutil.ts correctFaceRotation: angle of the mouth-nose line), so the mesh is laid
+ * upright over the inverted face with a face score of 1 (docs/face.md "Upside-down faces").
+ *
+ * The check: on every detector frame BlazeFace also runs on the frame turned by 180 degrees (an exact pixel
+ * reversal), and each box it finds there is mapped back. A face read both ways with keypoint axes that agree (within
+ * 90 degrees) is kept as found; a face whose two readings point opposite ways is taken from the reading BlazeFace
+ * scores higher by at least ORIENTATION_MARGIN (an upright face scores higher upright: measured on the fixture
+ * portrait at 0-60 degrees of roll 0.81-0.90 against 0.55-0.70 turned), and dropped and counted when neither wins
+ * by that margin; a face found only turned is added (mapped back), since Human then cuts its crop by the mapped
+ * keypoints, which point the right way. Everything after (mesh, iris, expression, tracking) runs once, on the
+ * frame as it is, in its own coordinates.
+ */
+
+/** A face box as Human's detector (S3 in the 3.3.6 bundle, face/blazeface.ts getBoxes) returns it, in input pixels. */
+export interface DetectorBox {
+  startPoint: [number, number];
+  endPoint: [number, number];
+  /** BlazeFace's six keypoints: eye, eye, nose, mouth, ear, ear (Human's blazeFaceLandmarks). */
+  landmarks: Array<[number, number]>;
+  confidence: number;
+  size: [number, number];
+}
+
+/** Detector-score lead one reading of a face needs over the opposite reading to be taken (see the module comment). */
+export const ORIENTATION_MARGIN = 0.05;
+
+const NOSE = 2;
+const MOUTH = 3;
+
+/** A box found on the frame reversed in both axes (turned 180 degrees), in the frame's own pixels. */
+export function unturnBox(b: DetectorBox, width: number, height: number): DetectorBox {
+  return {
+    startPoint: [width - b.endPoint[0], height - b.endPoint[1]],
+    endPoint: [width - b.startPoint[0], height - b.startPoint[1]],
+    landmarks: b.landmarks.map((p) => [width - p[0], height - p[1]] as [number, number]),
+    confidence: b.confidence,
+    size: [b.size[0], b.size[1]],
+  };
+}
+
+/** Direction (radians) from the mouth keypoint to the nose keypoint: the face's "up" in the picture. */
+function upAxis(b: DetectorBox): number {
+  const [m, n] = [b.landmarks[MOUTH], b.landmarks[NOSE]];
+  return Math.atan2(n[1] - m[1], n[0] - m[0]);
+}
+
+/** The two readings point opposite ways (their up axes more than 90 degrees apart). */
+function opposite(a: DetectorBox, b: DetectorBox): boolean {
+  return Math.cos(upAxis(a) - upAxis(b)) < 0;
+}
+
+/** The same face: the centre of one box inside the other. */
+function sameFace(a: DetectorBox, b: DetectorBox): boolean {
+  const inside = (p: [number, number], q: DetectorBox) => p[0] >= q.startPoint[0] && p[0] <= q.endPoint[0] && p[1] >= q.startPoint[1] && p[1] <= q.endPoint[1];
+  const centre = (q: DetectorBox): [number, number] => [(q.startPoint[0] + q.endPoint[0]) / 2, (q.startPoint[1] + q.endPoint[1]) / 2];
+  return inside(centre(a), b) || inside(centre(b), a);
+}
+
+export interface OrientedBoxes {
+  boxes: DetectorBox[];
+  /** Faces whose two readings pointed opposite ways with no clear winner: left out. */
+  doubtful: number;
+  /** Faces taken from the turned reading (turned past ~90 degrees, or found only that way). */
+  turned: number;
+}
+
+/**
+ * Merges the detector's boxes on the frame (`upright`) and on the frame turned 180 degrees (`turned`, already mapped
+ * back with unturnBox), as the module comment says. With nothing turned to add, `upright` is returned as it is.
+ */
+export function orientBoxes(upright: DetectorBox[], turned: DetectorBox[], maxFaces: number, margin = ORIENTATION_MARGIN): OrientedBoxes {
+  const out: DetectorBox[] = [];
+  const used = new Set<DetectorBox>();
+  let doubtful = 0;
+  let nTurned = 0;
+  for (const u of upright) {
+    const t = turned.find((c) => !used.has(c) && sameFace(u, c));
+    if (t) used.add(t);
+    if (!t || !opposite(u, t) || u.confidence >= t.confidence + margin) out.push(u);
+    else if (t.confidence >= u.confidence + margin) {
+      out.push(t);
+      nTurned++;
+    } else doubtful++;
+  }
+  const added = turned.filter((t) => !used.has(t) && !out.some((o) => sameFace(o, t)));
+  if (added.length === 0 && nTurned === 0 && doubtful === 0) return { boxes: upright, doubtful, turned: 0 };
+  // The faces read upright keep their places (Human's order, by score); faces found only turned fill what is left.
+  const boxes = [...out, ...added.sort((a, b) => b.confidence - a.confidence)].slice(0, Math.max(1, maxFaces));
+  return { boxes, doubtful, turned: nTurned + added.filter((t) => boxes.includes(t)).length };
+}
