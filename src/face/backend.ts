@@ -46,6 +46,8 @@ export interface HumanSetup {
   maxFaces: number;
   /** Human's own detector/mesh cut-off; kept low so that --min-confidence decides face_found. */
   detectorMinConfidence: number;
+  /** --min-confidence: the orientation check (orientation.ts) leaves detector candidates below it as they are. */
+  minConfidence?: number;
   stages?: Partial<FaceStages>;
 }
 

@@ -218,6 +218,8 @@ export class FaceEngine {
     private readonly fastCrop: boolean,
     /** How the eye crops reach the iris model in this thread (iris.ts). */
     private readonly irisMode: IrisMode,
+    /** --min-confidence (orientation.ts: candidates below it are left as the detector gave them). */
+    private readonly minConfidence: number,
   ) {
     this.heap = wasmHeapBackend(human.tf);
     // Human decides box reuse from config.skipAllowed, which it sets from its whole-frame similarity cache (off here).
@@ -244,7 +246,7 @@ export class FaceEngine {
     // Only the patched wasm / cpu build asks the iris hook (backend.ts IRIS_EXECUTE); the others keep Human's flips.
     const iris = humanIrisHooked && (setup.backend === 'wasm' || setup.backend === 'cpu') ? irisMode() : 'human';
     installIrisHook(iris);
-    return new FaceEngine(human, humanTrackingPatched && setup.stages?.mesh !== false, fastCrop, iris);
+    return new FaceEngine(human, humanTrackingPatched && setup.stages?.mesh !== false, fastCrop, iris, setup.minConfidence ?? 0.5);
   }
 
   analyse(task: FrameTask): Promise<FrameResult> {
@@ -350,7 +352,7 @@ export class FaceEngine {
     }
     const [h, w] = [input.shape[1], input.shape[2]];
     const maxFaces = (config as { face?: { detector?: { maxDetected?: number } } }).face?.detector?.maxDetected ?? 1;
-    const r = orientBoxes(upright, turned.map((b) => unturnBox(b, w, h)), maxFaces);
+    const r = orientBoxes(upright, turned.map((b) => unturnBox(b, w, h)), maxFaces, this.minConfidence);
     this.turned += r.turned;
     this.doubtful += r.doubtful;
     return r.boxes;

@@ -70,9 +70,11 @@ export interface OrientedBoxes {
 
 /**
  * Merges the detector's boxes on the frame (`upright`) and on the frame turned 180 degrees (`turned`, already mapped
- * back with unturnBox), as the module comment says. With nothing turned to add, `upright` is returned as it is.
+ * back with unturnBox), as the module comment says. Candidates below `minConfidence` (--min-confidence) either way
+ * are left as the detector gave them, and a face found only turned is added only from it up. With nothing turned to
+ * take, `upright` is returned as it is.
  */
-export function orientBoxes(upright: DetectorBox[], turned: DetectorBox[], maxFaces: number, margin = ORIENTATION_MARGIN): OrientedBoxes {
+export function orientBoxes(upright: DetectorBox[], turned: DetectorBox[], maxFaces: number, minConfidence: number, margin = ORIENTATION_MARGIN): OrientedBoxes {
   const out: DetectorBox[] = [];
   const used = new Set<DetectorBox>();
   let doubtful = 0;
@@ -80,13 +82,15 @@ export function orientBoxes(upright: DetectorBox[], turned: DetectorBox[], maxFa
   for (const u of upright) {
     const t = turned.find((c) => !used.has(c) && sameFace(u, c));
     if (t) used.add(t);
-    if (!t || !opposite(u, t) || u.confidence >= t.confidence + margin) out.push(u);
+    // Both readings below --min-confidence: no face either way (the record's threshold rejects it), left as it was.
+    const weak = !t || Math.max(u.confidence, t.confidence) < minConfidence;
+    if (weak || !opposite(u, t) || u.confidence >= t.confidence + margin) out.push(u);
     else if (t.confidence >= u.confidence + margin) {
       out.push(t);
       nTurned++;
     } else doubtful++;
   }
-  const added = turned.filter((t) => !used.has(t) && !out.some((o) => sameFace(o, t)));
+  const added = turned.filter((t) => !used.has(t) && t.confidence >= minConfidence && !out.some((o) => sameFace(o, t)));
   if (added.length === 0 && nTurned === 0 && doubtful === 0) return { boxes: upright, doubtful, turned: 0 };
   // The faces read upright keep their places (Human's order, by score); faces found only turned fill what is left.
   const boxes = [...out, ...added.sort((a, b) => b.confidence - a.confidence)].slice(0, Math.max(1, maxFaces));
