@@ -6,13 +6,14 @@
  * upright over the inverted face with a face score of 1 (docs/face.md "Upside-down faces").
  *
  * The check: on every detector frame BlazeFace also runs on the frame turned by 180 degrees (an exact pixel
- * reversal), and each box it finds there is mapped back. A face read both ways with keypoint axes that agree (within
- * 90 degrees) is kept as found; a face whose two readings point opposite ways is taken from the reading BlazeFace
- * scores higher by at least ORIENTATION_MARGIN (an upright face scores higher upright: measured on the fixture
- * portrait at 0-60 degrees of roll 0.81-0.90 against 0.55-0.70 turned), and dropped and counted when neither wins
- * by that margin; a face found only turned is added (mapped back), since Human then cuts its crop by the mapped
- * keypoints, which point the right way. Everything after (mesh, iris, expression, tracking) runs once, on the
- * frame as it is, in its own coordinates.
+ * reversal), and each box it finds there is mapped back. A face read both ways is taken from the reading BlazeFace
+ * scores higher by at least ORIENTATION_MARGIN: the one in which the face is nearer upright, where its keypoints are
+ * reliable (measured on the fixture portrait: at 0-60 degrees of roll 0.81-0.90 upright against 0.55-0.70 turned;
+ * at 135 the upright reading's keypoints put the crop 50-60 degrees off while the turned one scored 0.25 higher).
+ * Within the margin, the frame's own reading is kept when the two readings' keypoint axes agree (within 90 degrees)
+ * and the face is dropped and counted when they point opposite ways (no way to tell which is right). A face found
+ * only turned is added (mapped back), since Human then cuts its crop by the mapped keypoints, which point the right
+ * way. Everything after (mesh, iris, expression, tracking) runs once, on the frame as it is, in its own coordinates.
  */
 
 /** A face box as Human's detector (S3 in the 3.3.6 bundle, face/blazeface.ts getBoxes) returns it, in input pixels. */
@@ -84,7 +85,7 @@ export function orientBoxes(upright: DetectorBox[], turned: DetectorBox[], maxFa
     if (t) used.add(t);
     // Both readings below --min-confidence: no face either way (the record's threshold rejects it), left as it was.
     const weak = !t || Math.max(u.confidence, t.confidence) < minConfidence;
-    if (weak || !opposite(u, t) || u.confidence >= t.confidence + margin) out.push(u);
+    if (weak || u.confidence >= t.confidence + margin || (!opposite(u, t) && t.confidence < u.confidence + margin)) out.push(u);
     else if (t.confidence >= u.confidence + margin) {
       out.push(t);
       nTurned++;
