@@ -130,7 +130,12 @@ interface Tensor4 {
   shape: number[];
 }
 type GetBoxes = (input: Tensor4, config: unknown) => Promise<DetectorBox[]>;
-type TurnTf = { reverse(x: Tensor4, axes: number[]): Tensor4 & { dispose(): void } };
+type TurnTf = {
+  image: { resizeBilinear(x: Tensor4, size: [number, number]): Tensor4 & { dispose(): void; dataSync(): Float32Array } };
+  tensor4d(v: Float32Array, shape: [number, number, number, number]): Tensor4 & { dispose(): void };
+};
+/** BlazeFace's input side (Human resizes every frame to it before the detector: face/blazeface.ts, inputSize). */
+const DETECTOR_SIDE = 256;
 
 /**
  * A frame whose tensor the crop hook may answer for: its bytes, size, the tfjs that made the tensor, and its wasm
@@ -343,7 +348,7 @@ export class FaceEngine {
    */
   private readonly orientedBoxes = async (input: Tensor4, config: unknown, getBoxes: GetBoxes): Promise<DetectorBox[]> => {
     const upright = await getBoxes(input, config);
-    const rev = (this.human.tf as unknown as TurnTf).reverse(input, [1, 2]);
+    const rev = this.turnedSmall(input);
     let turned: DetectorBox[];
     try {
       turned = await getBoxes(rev, config);
@@ -352,11 +357,30 @@ export class FaceEngine {
     }
     const [h, w] = [input.shape[1], input.shape[2]];
     const maxFaces = (config as { face?: { detector?: { maxDetected?: number } } }).face?.detector?.maxDetected ?? 1;
-    const r = orientBoxes(upright, turned.map((b) => unturnBox(b, w, h)), maxFaces, this.minConfidence);
+    const r = orientBoxes(upright, turned.map((b) => unturnBox(b, w, h, DETECTOR_SIDE, DETECTOR_SIDE)), maxFaces, this.minConfidence);
     this.turned += r.turned;
     this.doubtful += r.doubtful;
     return r.boxes;
   };
+
+  /**
+   * The frame as BlazeFace sees it (resized to DETECTOR_SIDE square, as Human does), turned 180 degrees: the pixel
+   * order reversed in JavaScript (tfjs-backend-wasm's Reverse kernel took ~28 ms of CPU on a 640x480 frame, this
+   * ~1 ms). The detector's own resize of this input is then an exact copy.
+   */
+  private turnedSmall(input: Tensor4): Tensor4 & { dispose(): void } {
+    const tf = this.human.tf as unknown as TurnTf;
+    const small = tf.image.resizeBilinear(input, [DETECTOR_SIDE, DETECTOR_SIDE]);
+    const v = small.dataSync();
+    small.dispose();
+    const out = new Float32Array(v.length);
+    for (let p = 0, q = v.length - 3; p < v.length; p += 3, q -= 3) {
+      out[q] = v[p];
+      out[q + 1] = v[p + 1];
+      out[q + 2] = v[p + 2];
+    }
+    return tf.tensor4d(out, [1, DETECTOR_SIDE, DETECTOR_SIDE, 3]);
+  }
 
   private async detect(tensor: unknown, redetect: boolean): Promise<RawFace[]> {
     this.redetect = redetect;

@@ -32,14 +32,21 @@ export const ORIENTATION_MARGIN = 0.05;
 const NOSE = 2;
 const MOUTH = 3;
 
-/** A box found on the frame reversed in both axes (turned 180 degrees), in the frame's own pixels. */
-export function unturnBox(b: DetectorBox, width: number, height: number): DetectorBox {
+/**
+ * A box found on the frame reversed in both axes (turned 180 degrees) and scaled to fromW x fromH, in the frame's own
+ * pixels (width x height); squared about its centre on its longer side, as Human squares a detector box (mt).
+ */
+export function unturnBox(b: DetectorBox, width: number, height: number, fromW = width, fromH = height): DetectorBox {
+  const [sx, sy] = [width / fromW, height / fromH];
+  const back = (q: [number, number]): [number, number] => [width - q[0] * sx, height - q[1] * sy];
+  const [a, c] = [back(b.endPoint), back(b.startPoint)];
+  const [mx, my, half] = [(a[0] + c[0]) / 2, (a[1] + c[1]) / 2, Math.max(c[0] - a[0], c[1] - a[1]) / 2];
   return {
-    startPoint: [width - b.endPoint[0], height - b.endPoint[1]],
-    endPoint: [width - b.startPoint[0], height - b.startPoint[1]],
-    landmarks: b.landmarks.map((p) => [width - p[0], height - p[1]] as [number, number]),
+    startPoint: [Math.round(mx - half), Math.round(my - half)],
+    endPoint: [Math.round(mx + half), Math.round(my + half)],
+    landmarks: b.landmarks.map(back),
     confidence: b.confidence,
-    size: [b.size[0], b.size[1]],
+    size: [Math.round(b.size[0] * sx), Math.round(b.size[1] * sy)],
   };
 }
 
