@@ -3,7 +3,7 @@
  * Mobile GPUs") is trained on faces near upright: on a face turned past ~120 degrees it either finds nothing or finds
  * "an upright face" whose six keypoints are upside down (the mouth above the nose), and Human then cuts the mesh's
  * crop by those keypoints (facemeshutil.ts correctFaceRotation: angle of the mouth-nose line), so the mesh is laid
- * upright over the inverted face with a face score of 1 (docs/face.md "Upside-down faces").
+ * upright over the inverted face with a face score of 1 (docs/face.md "Upside-down and strongly rolled faces").
  *
  * The check: on every detector frame BlazeFace also runs on the frame turned by 180 degrees (an exact pixel
  * reversal), and each box it finds there is mapped back. A face read both ways is taken from the reading BlazeFace
