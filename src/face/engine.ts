@@ -10,7 +10,7 @@
 import { createHuman, humanBoxesHooked, humanCropHooked, humanIrisHooked, humanTrackingPatched, type HumanFace, type HumanInstance, type HumanSetup, type TensorInfoLike, type TfLike } from './backend.js';
 import { rotatedCrop, type CropBox } from './crop.js';
 import { installIrisHook, irisMode, type IrisMode } from './iris.js';
-import { orientBoxes, unturnBox, type DetectorBox } from './orientation.js';
+import { orientBoxes, surelyUpright, unturnBox, type DetectorBox } from './orientation.js';
 import { meshPupils, type EyePupils } from './pupil.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
 
@@ -348,6 +348,7 @@ export class FaceEngine {
    */
   private readonly orientedBoxes = async (input: Tensor4, config: unknown, getBoxes: GetBoxes): Promise<DetectorBox[]> => {
     const upright = await getBoxes(input, config);
+    if (surelyUpright(upright, this.minConfidence)) return upright;
     const rev = this.turnedSmall(input);
     let turned: DetectorBox[];
     try {
