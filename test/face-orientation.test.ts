@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orientBoxes, type DetectorBox } from '../src/face/orientation.js';
+import { orientBoxes, surelyUpright, type DetectorBox } from '../src/face/orientation.js';
 import { faceSummaryWarnings } from '../src/face/extract.js';
 import { guardedPose } from '../src/face/quality.js';
 import { FIXTURES, runCli, tempDir, type CliResult } from './helpers/cli.js';
@@ -122,6 +122,15 @@ describe('orientBoxes (two readings of one face)', () => {
     expect(r).toEqual({ boxes: [], doubtful: 1, turned: 0 });
     const w = faceSummaryWarnings({ frames_analysed: 10, frames_with_face: 9, faces_rejected_orientation: 1, faces_rejected_orientation_first_t_s: 0.4 });
     expect(w.join('\n')).toMatch(/1 face\(s\) left out on detector frames \(first at 0\.40 s\).*upside down.*hflip,vflip/);
+  });
+
+  it('skips the turned reading only when every face is read upright at 0.9 or more', () => {
+    expect(surelyUpright([box(100, 100, UP, 0.95)], 0.5)).toBe(true);
+    expect(surelyUpright([box(100, 100, UP, 0.95), box(300, 300, UP, 0.3)], 0.5)).toBe(true);
+    expect(surelyUpright([box(100, 100, UP, 0.85)], 0.5)).toBe(false);
+    expect(surelyUpright([box(100, 100, UP + Math.PI / 3, 0.95)], 0.5)).toBe(false);
+    expect(surelyUpright([box(100, 100, UP, 0.95), box(300, 300, -UP, 0.6)], 0.5)).toBe(false);
+    expect(surelyUpright([], 0.5)).toBe(false);
   });
 
   it('leaves candidates below --min-confidence as the detector gave them; adds a face found only turned', () => {
