@@ -163,13 +163,13 @@ describe('records and summary', () => {
   });
 
   it('kept workers (extract reuses them from session to session) give the same bytes, file after file', async () => {
-    const kept = keptFaceWorkers({ backend: 'wasm', modelDir: defaultModelDir(), maxFaces: 1, detectorMinConfidence: 0.1, stages: undefined }, 1);
+    const kept = keptFaceWorkers({ backend: 'wasm', modelDir: defaultModelDir(), maxFaces: 1, detectorMinConfidence: 0.1, minConfidence: 0.5, stages: undefined }, 1);
     const first = join(tmp.dir, 'kept-webm.jsonl');
     const second = join(tmp.dir, 'kept-mp4.jsonl');
     await extractFace(join(DIR, 'transform.webm'), { out: first, workers: 1, keepWorkers: true, end: 1.4 });
     await extractFace(join(DIR, 'transform.mp4'), { out: second, workers: 1, keepWorkers: true, end: 1.4 });
     // The kept thread analysed both files (35 frames each) and is still there for the next.
-    expect(keptFaceWorkers({ backend: 'wasm', modelDir: defaultModelDir(), maxFaces: 1, detectorMinConfidence: 0.1, stages: undefined }, 1)).toBe(kept);
+    expect(keptFaceWorkers({ backend: 'wasm', modelDir: defaultModelDir(), maxFaces: 1, detectorMinConfidence: 0.1, minConfidence: 0.5, stages: undefined }, 1)).toBe(kept);
     expect(kept.pools).toHaveLength(1);
     expect(kept.pools[0].completed).toBeGreaterThanOrEqual(70);
     for (const [file, v] of [[first, 'transform.webm'], [second, 'transform.mp4']]) {

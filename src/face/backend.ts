@@ -46,6 +46,8 @@ export interface HumanSetup {
   maxFaces: number;
   /** Human's own detector/mesh cut-off; kept low so that --min-confidence decides face_found. */
   detectorMinConfidence: number;
+  /** --min-confidence: the orientation check (orientation.ts) leaves detector candidates below it as they are. */
+  minConfidence?: number;
   stages?: Partial<FaceStages>;
 }
 
@@ -186,6 +188,11 @@ const ROTATED_CROP_HOOK = '$1=null;$6=$7(-$4,$8),$9=globalThis.__mmprepRotateCro
 // c=tf.concat([l,r]);tf.dispose(l),tf.dispose(r);let o=model.execute(c);  (iris.ts: how the eye crops reach the iris model)
 const IRIS_EXECUTE = /([\w$]+)=([\w$]+)\.concat\(\[([\w$]+),([\w$]+)\]\);\2\.dispose\(\3\),\2\.dispose\(\4\);let ([\w$]+)=([\w$]+)\.execute\(\1\);/g;
 const IRIS_EXECUTE_HOOK = '$1=$2.concat([$3,$4]);$2.dispose($3),$2.dispose($4);let $5=globalThis.__mmprepIrisExecute?.($6,$1,$2)??$6.execute($1);';
+// cache.boxes=await getBoxes(input,config),cache.timestamp=  (the face detector's boxes on a detector frame)
+const FACE_BOXES = /([\w$]+)\.boxes=await ([\w$]+)\(([\w$]+),([\w$]+)\),\1\.timestamp=/g;
+const FACE_BOXES_HOOK = '$1.boxes=await(globalThis.__mmprepFaceBoxes?.($3,$4,$2)??$2($3,$4)),$1.timestamp=';
+/** The build asks globalThis.__mmprepFaceBoxes(input, config, getBoxes) for the detector's face boxes (orientation.ts). */
+export let humanBoxesHooked = false;
 /** The build asks globalThis.__mmprepIrisExecute for the iris model's output (iris.ts). */
 export let humanIrisHooked = false;
 export let humanTrackingPatched = false;
@@ -261,6 +268,10 @@ function loadTrackingBuild(file: string, es2017: boolean): { Human?: unknown; de
   const crop = matchesNear(code, '.image.rotateWithOffset(', ROTATED_CROP);
   humanCropHooked = crop.length === 1;
   if (humanCropHooked) code = code.slice(0, crop[0].start) + crop[0].text.replace(ROTATED_CROP, ROTATED_CROP_HOOK) + code.slice(crop[0].end);
+  // The boxes hook (upside-down faces, orientation.ts): without it no face is checked for orientation (engine.ts).
+  const boxes = matchesNear(code, '.timestamp=', FACE_BOXES);
+  humanBoxesHooked = new Set(boxes.map((m) => m.start)).size === 1;
+  if (humanBoxesHooked) code = code.slice(0, boxes[0].start) + boxes[0].text.replace(FACE_BOXES, FACE_BOXES_HOOK) + code.slice(boxes[0].end);
   // The iris hook: searched in the 600 characters after the right eye's crop (augmentIris), the only place it is.
   const at = code.indexOf('.rightBounds[1],');
   const win = at >= 0 && code.indexOf('.rightBounds[1],', at + 1) < 0 ? code.slice(at, at + 600) : '';

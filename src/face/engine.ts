@@ -7,9 +7,10 @@
  * fails (see analyseTracked). A frame's result thus depends on its block's frames only, which the pool fixes whatever
  * the number of workers (determinism).
  */
-import { createHuman, humanCropHooked, humanIrisHooked, humanTrackingPatched, type HumanFace, type HumanInstance, type HumanSetup, type TensorInfoLike, type TfLike } from './backend.js';
+import { createHuman, humanBoxesHooked, humanCropHooked, humanIrisHooked, humanTrackingPatched, type HumanFace, type HumanInstance, type HumanSetup, type TensorInfoLike, type TfLike } from './backend.js';
 import { rotatedCrop, type CropBox } from './crop.js';
 import { installIrisHook, irisMode, type IrisMode } from './iris.js';
+import { orientBoxes, surelyUpright, unturnBox, type DetectorBox } from './orientation.js';
 import { meshPupils, type EyePupils } from './pupil.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
 
@@ -79,6 +80,9 @@ export interface FrameResult {
   faces: RawFace[];
   /** How many times the face detector ran on this frame (0 on a tracked frame). */
   detections?: number;
+  /** Faces the orientation check (orientation.ts) read from the frame turned 180 degrees, and left out as in doubt. */
+  turned?: number;
+  doubtful?: number;
   /** Milliseconds spent in Human for this frame. */
   ms: number;
   /** The frame's pixel buffer, handed back for reuse once the frame is analysed (FramePool). */
@@ -112,9 +116,26 @@ export const TRACK_MAX_ANGLE_DRIFT = 0.1;
 export function cropAngle(mesh: Float64Array, gate: number): number {
   const [ax, ay, bx, by] = [mesh[3 * 13], mesh[3 * 13 + 1], mesh[3 * 168], mesh[3 * 168 + 1]];
   const raw = Math.PI / 2 - Math.atan2(-(by - ay), bx - ax);
-  const a = raw - 2 * Math.PI * Math.floor((raw + Math.PI) / (2 * Math.PI));
+  const a = wrapAngle(raw);
   return Math.abs(a) > gate ? a : 0;
 }
+
+/** An angle in radians brought into [-pi, pi). */
+function wrapAngle(raw: number): number {
+  return raw - 2 * Math.PI * Math.floor((raw + Math.PI) / (2 * Math.PI));
+}
+
+/** The tensor the detector hook is given (Human's 4-D view of the frame) and the part of tfjs it turns it with. */
+interface Tensor4 {
+  shape: number[];
+}
+type GetBoxes = (input: Tensor4, config: unknown) => Promise<DetectorBox[]>;
+type TurnTf = {
+  image: { resizeBilinear(x: Tensor4, size: [number, number]): Tensor4 & { dispose(): void; dataSync(): Float32Array } };
+  tensor4d(v: Float32Array, shape: [number, number, number, number]): Tensor4 & { dispose(): void };
+};
+/** BlazeFace's input side (Human resizes every frame to it before the detector: face/blazeface.ts, inputSize). */
+const DETECTOR_SIDE = 256;
 
 /**
  * A frame whose tensor the crop hook may answer for: its bytes, size, the tfjs that made the tensor, and its wasm
@@ -185,6 +206,9 @@ export class FaceEngine {
   /** The previous frame's faces on this engine (tracking state; reset by every detector frame). */
   private last: RawFace[] = [];
   private detections = 0;
+  /** Counts of the orientation check (orientation.ts) since the engine started; per frame in FrameResult. */
+  private turned = 0;
+  private doubtful = 0;
   /** The frame as float32, reused from frame to frame: a new 3.7 MB array per 640x480 frame kept V8's GC busy. */
   private pixels = new Float32Array(0);
   /** On the wasm backend the frame's bytes go straight into the tensor's memory (frameTensor), without `pixels`. */
@@ -199,6 +223,8 @@ export class FaceEngine {
     private readonly fastCrop: boolean,
     /** How the eye crops reach the iris model in this thread (iris.ts). */
     private readonly irisMode: IrisMode,
+    /** --min-confidence (orientation.ts: candidates below it are left as the detector gave them). */
+    private readonly minConfidence: number,
   ) {
     this.heap = wasmHeapBackend(human.tf);
     // Human decides box reuse from config.skipAllowed, which it sets from its whole-frame similarity cache (off here).
@@ -225,7 +251,7 @@ export class FaceEngine {
     // Only the patched wasm / cpu build asks the iris hook (backend.ts IRIS_EXECUTE); the others keep Human's flips.
     const iris = humanIrisHooked && (setup.backend === 'wasm' || setup.backend === 'cpu') ? irisMode() : 'human';
     installIrisHook(iris);
-    return new FaceEngine(human, humanTrackingPatched && setup.stages?.mesh !== false, fastCrop, iris);
+    return new FaceEngine(human, humanTrackingPatched && setup.stages?.mesh !== false, fastCrop, iris, setup.minConfidence ?? 0.5);
   }
 
   analyse(task: FrameTask): Promise<FrameResult> {
@@ -239,7 +265,7 @@ export class FaceEngine {
     const { data, width, height } = task;
     const tensor = this.frameTensor(data, width, height);
     if (this.fastCrop) cropFrames().set(tensor.dataId, { data, width, height, tf: this.human.tf, heap: this.heap });
-    const d0 = this.detections;
+    const [d0, t0n, q0] = [this.detections, this.turned, this.doubtful];
     let faces: RawFace[];
     try {
       const track = task.redetect === false && this.canTrack && this.last.length > 0;
@@ -257,7 +283,7 @@ export class FaceEngine {
       f.iris_mode = this.irisMode;
       if (f.mesh.length >= 478 * 3 && this.irisMode !== 'human') f.pupils = meshPupils(data, width, height, f.mesh);
     }
-    return { faces, ms: performance.now() - t0, detections: this.detections - d0 };
+    return { faces, ms: performance.now() - t0, detections: this.detections - d0, turned: this.turned - t0n, doubtful: this.doubtful - q0 };
   }
 
   /**
@@ -291,7 +317,8 @@ export class FaceEngine {
     let faces = await this.detect(tensor, false);
     const confident = (fs: RawFace[]) => fs.length === prev.length && fs.every((f) => f.mesh.length >= 468 * 3 && f.mesh_score >= TRACK_MIN_MESH_SCORE);
     if (!confident(faces)) return this.analyseDetected(tensor);
-    const drift = (a: RawFace[], b: RawFace[]) => a.some((f, i) => Math.abs(cropAngle(f.mesh, TRACK_CROP_GATE) - cropAngle(b[i].mesh, TRACK_CROP_GATE)) > TRACK_MAX_ANGLE_DRIFT);
+    // The angles' difference wrapped: an upside-down face's angle crosses +-pi from frame to frame.
+    const drift = (a: RawFace[], b: RawFace[]) => a.some((f, i) => Math.abs(wrapAngle(cropAngle(f.mesh, TRACK_CROP_GATE) - cropAngle(b[i].mesh, TRACK_CROP_GATE))) > TRACK_MAX_ANGLE_DRIFT);
     if (drift(faces, prev)) {
       // The boxes now carry this frame's mesh: the crop is rotated by the current frame's angle.
       faces = await this.detect(tensor, false);
@@ -314,11 +341,54 @@ export class FaceEngine {
     return better ? again : faces;
   }
 
+  /**
+   * The detector's boxes for Human (backend.ts FACE_BOXES hook), checked for orientation: BlazeFace runs on the frame
+   * and on the frame turned 180 degrees (tf.reverse of both image axes: exact, no resampling), and orientation.ts
+   * merges the two readings. Called by Human whenever it runs its detector on this engine's frame.
+   */
+  private readonly orientedBoxes = async (input: Tensor4, config: unknown, getBoxes: GetBoxes): Promise<DetectorBox[]> => {
+    const upright = await getBoxes(input, config);
+    if (surelyUpright(upright, this.minConfidence)) return upright;
+    const rev = this.turnedSmall(input);
+    let turned: DetectorBox[];
+    try {
+      turned = await getBoxes(rev, config);
+    } finally {
+      rev.dispose();
+    }
+    const [h, w] = [input.shape[1], input.shape[2]];
+    const maxFaces = (config as { face?: { detector?: { maxDetected?: number } } }).face?.detector?.maxDetected ?? 1;
+    const r = orientBoxes(upright, turned.map((b) => unturnBox(b, w, h, DETECTOR_SIDE, DETECTOR_SIDE)), maxFaces, this.minConfidence);
+    this.turned += r.turned;
+    this.doubtful += r.doubtful;
+    return r.boxes;
+  };
+
+  /**
+   * The frame as BlazeFace sees it (resized to DETECTOR_SIDE square, as Human does), turned 180 degrees: the pixel
+   * order reversed in JavaScript (tfjs-backend-wasm's Reverse kernel took ~28 ms of CPU on a 640x480 frame, this
+   * ~1 ms). The detector's own resize of this input is then an exact copy.
+   */
+  private turnedSmall(input: Tensor4): Tensor4 & { dispose(): void } {
+    const tf = this.human.tf as unknown as TurnTf;
+    const small = tf.image.resizeBilinear(input, [DETECTOR_SIDE, DETECTOR_SIDE]);
+    const v = small.dataSync();
+    small.dispose();
+    const out = new Float32Array(v.length);
+    for (let p = 0, q = v.length - 3; p < v.length; p += 3, q -= 3) {
+      out[q] = v[p];
+      out[q + 1] = v[p + 1];
+      out[q + 2] = v[p + 2];
+    }
+    return tf.tensor4d(out, [1, DETECTOR_SIDE, DETECTOR_SIDE, 3]);
+  }
+
   private async detect(tensor: unknown, redetect: boolean): Promise<RawFace[]> {
     this.redetect = redetect;
     if (redetect) this.detections++;
     // Read by the patched build's two rotation thresholds (backend.ts loadTrackingBuild); one frame at a time per thread.
     (globalThis as Record<string, unknown>).__mmprepCropGate = redetect ? 0.2 : TRACK_CROP_GATE;
+    (globalThis as Record<string, unknown>).__mmprepFaceBoxes = humanBoxesHooked && process.env.MMPREP_FACE_NO_ORIENT !== '1' ? this.orientedBoxes : undefined;
     const res = await this.human.detect(tensor);
     if (res.error) throw new Error(`face analysis failed: ${res.error}`);
     return res.face.map((f) => {

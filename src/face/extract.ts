@@ -141,6 +141,13 @@ export interface FaceSummary {
   /** Candidates above --min-confidence rejected by the plausibility check (not a human face mesh). */
   faces_rejected_implausible: number;
   /**
+   * Faces on detector frames read from the frame turned 180 degrees (upside down or turned past ~110 degrees,
+   * orientation.ts), and faces left out there because neither way up won clearly; the first such frame's time.
+   */
+  faces_read_turned: number;
+  faces_rejected_orientation: number;
+  faces_rejected_orientation_first_t_s: number | null;
+  /**
    * Analysed frames whose primary face is another tracked face than the last one's, over twice the face's size away
    * (within 2 s): two people in view, the series switching between them; the first such frame's time (null: none).
    */
@@ -252,6 +259,9 @@ export class FaceRecordBuilder {
   private exprSum = EXPRESSIONS.map(() => 0);
   private exprN = 0;
   private implausible = 0;
+  private readTurned = 0;
+  private orientationDoubtful = 0;
+  private firstDoubtfulT: number | null = null;
   private lastPrimary: { id: number; t: number; cx: number; cy: number; side: number } | null = null;
   private switches = 0;
   private firstSwitchT: number | null = null;
@@ -406,6 +416,13 @@ export class FaceRecordBuilder {
     return { ...head, ...(primary ?? nulls), faces: others } as FaceRecord;
   }
 
+  /** The orientation check's counts for the frame about to be built (FrameResult turned / doubtful). */
+  noteOrientation(tSrc: number, turned = 0, doubtful = 0): void {
+    this.readTurned += turned;
+    this.orientationDoubtful += doubtful;
+    if (doubtful > 0) this.firstDoubtfulT ??= this.o.clock ? this.o.clock(tSrc) : tSrc;
+  }
+
   summaryStats() {
     const n = this.n;
     const span = this.firstT !== null && this.lastT !== null ? this.lastT - this.firstT : null;
@@ -422,6 +439,9 @@ export class FaceRecordBuilder {
       share_abs_yaw_over_30: this.nYaw ? r(this.nYawOver / this.nYaw, 6) : null,
       ...blinkStats(this.blinks, effFps, duration),
       faces_rejected_implausible: this.implausible,
+      faces_read_turned: this.readTurned,
+      faces_rejected_orientation: this.orientationDoubtful,
+      faces_rejected_orientation_first_t_s: rn(this.firstDoubtfulT, 6),
       primary_face_switches: this.switches,
       primary_face_first_switch_t_s: rn(this.firstSwitchT, 6),
       mean_expr: Object.fromEntries(EXPRESSIONS.map((e, k) => [e, this.exprN ? r(this.exprSum[k] / this.exprN, 6) : null])) as Record<Expression, number | null>,
@@ -498,7 +518,7 @@ export class FaceRun {
     } catch (e) {
       setupError = e;
     }
-    const setup = { backend: o.backend, modelDir: o.modelDir, maxFaces: o.maxFaces, detectorMinConfidence: o.detectorMinConfidence, stages: o.stages };
+    const setup = { backend: o.backend, modelDir: o.modelDir, maxFaces: o.maxFaces, detectorMinConfidence: o.detectorMinConfidence, minConfidence: o.minConfidence, stages: o.stages };
     const pool = setupError ? null : new FramePool(setup, o.workers, o.keepWorkers && o.workers > 0 ? keptFaceWorkers(setup, o.workers) : undefined);
     const warm = pool?.warm();
     warm?.catch(() => undefined); // awaited below
@@ -575,6 +595,7 @@ export class FaceRun {
       const m = meta.shift()!;
       const res = await pool.next();
       if (res.data) this.decoder.release(res.data);
+      builder.noteOrientation(m.t, res.turned, res.doubtful);
       return builder.build(m.index, m.t, res.faces, flow ? (mesh, iod) => flow.fields(m, mesh, iod, g.scale) : undefined);
     };
     try {
@@ -672,8 +693,8 @@ export interface ExtractFaceOptions extends FaceOptions {
  * under the output names. Returns the summary.
  */
 /** What a user should hear about a finished run: a video in which no frame had a face (detection_rate 0). */
-export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'primary_face_switches' | 'primary_face_first_switch_t_s' | 'sample_aspect_ratio' | 'width' | 'height'>>): string[] {
-  const sar = sarWarning(summary);
+export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'primary_face_switches' | 'primary_face_first_switch_t_s' | 'sample_aspect_ratio' | 'width' | 'height' | 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s'>>): string[] {
+  const sar = [...orientationWarning(summary), ...sarWarning(summary)];
   if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
     return [`no face found in any of the ${summary.frames_analysed} frames analysed (detection_rate 0): check the video role, --start/--end and the camera framing`, ...sar];
   }
@@ -686,6 +707,16 @@ export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed'
     ];
   }
   return sar;
+}
+
+/** A face left out because it could not be told whether it was upright or upside down (orientation.ts). */
+function orientationWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s'>>): string[] {
+  const n = s.faces_rejected_orientation ?? 0;
+  if (n === 0) return [];
+  const at = s.faces_rejected_orientation_first_t_s;
+  return [
+    `${n} face(s) left out on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector read them both upright and upside down with no clear winner (faces_rejected_orientation); if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip for upside down, transpose=1 or 2 for a quarter turn) and run again`,
+  ];
 }
 
 /**

@@ -56,11 +56,16 @@ export const visible = (v: number | null) => v !== null && v >= VISIBLE_MIN;
 /**
  * Pose after the gimbal guard: Human's yaw/pitch/roll (degrees) unless |roll| > GIMBAL_ROLL_DEG, where yaw and pitch
  * are null and roll is the full-range in-plane angle of the forehead-chin axis from the mesh (`mesh` in any pixel scale).
+ * The same when the face is upside down (in-plane angle beyond ±90°): Human's Y-Z-X decomposition then returns its
+ * other solution (yaw and pitch near ±180°, roll = 180° − the true roll: −0.6° with yaw 167° and pitch 178° for a face
+ * turned 180°, Megamind.avi; docs/face.md "Upside-down and strongly rolled faces"), which the |roll| test alone let through.
  */
 export function guardedPose(mesh: Float64Array, yaw: number | null, pitch: number | null, roll: number | null): { yaw: number | null; pitch: number | null; roll: number | null; lock: boolean | null } {
   if (roll === null) return { yaw, pitch, roll, lock: null };
-  if (Math.abs(roll) <= GIMBAL_ROLL_DEG || mesh.length < 468 * 3) return { yaw, pitch, roll, lock: false };
-  return { yaw: null, pitch: null, roll: inPlaneRollDeg(headRotation(mesh)), lock: true };
+  if (mesh.length < 468 * 3) return { yaw, pitch, roll, lock: false };
+  const inPlane = inPlaneRollDeg(headRotation(mesh));
+  if (Math.abs(roll) <= GIMBAL_ROLL_DEG && Math.abs(inPlane) <= 90) return { yaw, pitch, roll, lock: false };
+  return { yaw: null, pitch: null, roll: inPlane, lock: true };
 }
 
 /**

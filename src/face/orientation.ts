@@ -1,0 +1,121 @@
+/**
+ * Which way up is a face? BlazeFace (Bazarevsky et al. 2019, "BlazeFace: Sub-millisecond Neural Face Detection on
+ * Mobile GPUs") is trained on faces near upright: on a face turned past ~120 degrees it either finds nothing or finds
+ * "an upright face" whose six keypoints are upside down (the mouth above the nose), and Human then cuts the mesh's
+ * crop by those keypoints (facemeshutil.ts correctFaceRotation: angle of the mouth-nose line), so the mesh is laid
+ * upright over the inverted face with a face score of 1 (docs/face.md "Upside-down and strongly rolled faces").
+ *
+ * The check: on every detector frame BlazeFace also runs on the frame turned by 180 degrees (an exact pixel
+ * reversal), and each box it finds there is mapped back. A face read both ways is taken from the reading BlazeFace
+ * scores higher by at least ORIENTATION_MARGIN: the one in which the face is nearer upright, where its keypoints are
+ * reliable (measured on the fixture portrait: at 0-60 degrees of roll 0.81-0.90 upright against 0.55-0.70 turned;
+ * at 135 the upright reading's keypoints put the crop 50-60 degrees off while the turned one scored 0.25 higher).
+ * Within the margin, the frame's own reading is kept when the two readings' keypoint axes agree (within 90 degrees)
+ * and the face is dropped and counted when they point opposite ways (no way to tell which is right). A face found
+ * only turned is added (mapped back), since Human then cuts its crop by the mapped keypoints, which point the right
+ * way. Everything after (mesh, iris, expression, tracking) runs once, on the frame as it is, in its own coordinates.
+ */
+
+/** A face box as Human's detector (S3 in the 3.3.6 bundle, face/blazeface.ts getBoxes) returns it, in input pixels. */
+export interface DetectorBox {
+  startPoint: [number, number];
+  endPoint: [number, number];
+  /** BlazeFace's six keypoints: eye, eye, nose, mouth, ear, ear (Human's blazeFaceLandmarks). */
+  landmarks: Array<[number, number]>;
+  confidence: number;
+  size: [number, number];
+}
+
+/**
+ * A frame whose every face (at --min-confidence or above) BlazeFace reads at least this sure, with its keypoints within
+ * 45 degrees of upright, skips the turned reading: its cost (BlazeFace once more, ~25 CPU ms per detector frame at
+ * 640x480) is then not paid on ordinary footage. Upside-down faces BlazeFace misread as upright scored 0.50-0.80
+ * (the fixture portrait at 135-240 degrees, Megamind.avi at 150-240 degrees and with rotation metadata 180: about 80
+ * readings); upright faces 0.78-0.97, 0.9 or more on 72 of the bench clip's 75 detector frames.
+ */
+export const SURE_UPRIGHT = 0.9;
+
+/** Every face the frame's own reading has (at minConfidence or above) is surely upright (SURE_UPRIGHT); one at least. */
+export function surelyUpright(upright: DetectorBox[], minConfidence: number): boolean {
+  const faces = upright.filter((b) => b.confidence >= minConfidence);
+  return faces.length > 0 && faces.every((b) => b.confidence >= SURE_UPRIGHT && Math.cos(upAxis(b) + Math.PI / 2) >= Math.SQRT1_2);
+}
+
+/** Detector-score lead one reading of a face needs over the opposite reading to be taken (see the module comment). */
+export const ORIENTATION_MARGIN = 0.05;
+
+const NOSE = 2;
+const MOUTH = 3;
+
+/**
+ * A box found on the frame reversed in both axes (turned 180 degrees) and scaled to fromW x fromH, in the frame's own
+ * pixels (width x height); squared about its centre on its longer side, as Human squares a detector box (mt).
+ */
+export function unturnBox(b: DetectorBox, width: number, height: number, fromW = width, fromH = height): DetectorBox {
+  const [sx, sy] = [width / fromW, height / fromH];
+  const back = (q: [number, number]): [number, number] => [width - q[0] * sx, height - q[1] * sy];
+  const [a, c] = [back(b.endPoint), back(b.startPoint)];
+  const [mx, my, half] = [(a[0] + c[0]) / 2, (a[1] + c[1]) / 2, Math.max(c[0] - a[0], c[1] - a[1]) / 2];
+  return {
+    startPoint: [Math.round(mx - half), Math.round(my - half)],
+    endPoint: [Math.round(mx + half), Math.round(my + half)],
+    landmarks: b.landmarks.map(back),
+    confidence: b.confidence,
+    size: [Math.round(b.size[0] * sx), Math.round(b.size[1] * sy)],
+  };
+}
+
+/** Direction (radians) from the mouth keypoint to the nose keypoint: the face's "up" in the picture. */
+function upAxis(b: DetectorBox): number {
+  const [m, n] = [b.landmarks[MOUTH], b.landmarks[NOSE]];
+  return Math.atan2(n[1] - m[1], n[0] - m[0]);
+}
+
+/** The two readings point opposite ways (their up axes more than 90 degrees apart). */
+function opposite(a: DetectorBox, b: DetectorBox): boolean {
+  return Math.cos(upAxis(a) - upAxis(b)) < 0;
+}
+
+/** The same face: the centre of one box inside the other. */
+function sameFace(a: DetectorBox, b: DetectorBox): boolean {
+  const inside = (p: [number, number], q: DetectorBox) => p[0] >= q.startPoint[0] && p[0] <= q.endPoint[0] && p[1] >= q.startPoint[1] && p[1] <= q.endPoint[1];
+  const centre = (q: DetectorBox): [number, number] => [(q.startPoint[0] + q.endPoint[0]) / 2, (q.startPoint[1] + q.endPoint[1]) / 2];
+  return inside(centre(a), b) || inside(centre(b), a);
+}
+
+export interface OrientedBoxes {
+  boxes: DetectorBox[];
+  /** Faces whose two readings pointed opposite ways with no clear winner: left out. */
+  doubtful: number;
+  /** Faces taken from the turned reading (turned past ~90 degrees, or found only that way). */
+  turned: number;
+}
+
+/**
+ * Merges the detector's boxes on the frame (`upright`) and on the frame turned 180 degrees (`turned`, already mapped
+ * back with unturnBox), as the module comment says. Candidates below `minConfidence` (--min-confidence) either way
+ * are left as the detector gave them, and a face found only turned is added only from it up. With nothing turned to
+ * take, `upright` is returned as it is.
+ */
+export function orientBoxes(upright: DetectorBox[], turned: DetectorBox[], maxFaces: number, minConfidence: number, margin = ORIENTATION_MARGIN): OrientedBoxes {
+  const out: DetectorBox[] = [];
+  const used = new Set<DetectorBox>();
+  let doubtful = 0;
+  let nTurned = 0;
+  for (const u of upright) {
+    const t = turned.find((c) => !used.has(c) && sameFace(u, c));
+    if (t) used.add(t);
+    // Both readings below --min-confidence: no face either way (the record's threshold rejects it), left as it was.
+    const weak = !t || Math.max(u.confidence, t.confidence) < minConfidence;
+    if (weak || u.confidence >= t.confidence + margin || (!opposite(u, t) && t.confidence < u.confidence + margin)) out.push(u);
+    else if (t.confidence >= u.confidence + margin) {
+      out.push(t);
+      nTurned++;
+    } else doubtful++;
+  }
+  const added = turned.filter((t) => !used.has(t) && t.confidence >= minConfidence && !out.some((o) => sameFace(o, t)));
+  if (added.length === 0 && nTurned === 0 && doubtful === 0) return { boxes: upright, doubtful, turned: 0 };
+  // The faces read upright keep their places (Human's order, by score); faces found only turned fill what is left.
+  const boxes = [...out, ...added.sort((a, b) => b.confidence - a.confidence)].slice(0, Math.max(1, maxFaces));
+  return { boxes, doubtful, turned: nTurned + added.filter((t) => boxes.includes(t)).length };
+}
