@@ -1,9 +1,10 @@
 /**
  * A beep onset beside a change point of direct sound and echo that is not sure (its profile interval wider than 4 ms)
- * takes that interval's sd (tone-refine.ts unsureEcho): the edge route's step, fitted with the amplitude 4 periods
- * after the onset, was read late on the echo's build-up, or early on a speech transient in the beep's phase, with an sd
- * that did not say so (issue 11: each onset's error within about 3 sd, downstream placement trusts it). Cases generated
- * here by scripts/make-sync-rooms.mjs --only; beeps scanned in the windows `mmprep sync --ends both` searches.
+ * takes that interval's sd, at most twice its own (tone-refine.ts unsureEcho): the edge route's step, fitted with the
+ * amplitude 4 periods after the onset, was read late on the echo's build-up, or early on a speech transient in the
+ * beep's phase, with an sd that did not say so (issue 11: each onset's error within about 3 sd, downstream placement
+ * trusts it). Cases generated here by scripts/make-sync-rooms.mjs --only; beeps scanned in the windows `mmprep sync
+ * --ends both` searches.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,7 +41,7 @@ function near(truth: number, dets: Array<{ t_s: number; placeable?: boolean; ons
   return { placeable: d!.placeable !== false, err: Math.abs(d!.t_s - truth), sd: d!.onset_sd_s as number };
 }
 
-describe('an onset beside an unsure change point of direct sound and echo: that interval\'s sd', () => {
+describe('an onset beside an unsure change point of direct sound and echo: that interval\'s sd, at most twice its own', () => {
   beforeAll(() => {
     for (const [id, v] of CASES) roomCase(tmp.dir, id, v);
   }, 1_800_000);
@@ -52,11 +53,11 @@ describe('an onset beside an unsure change point of direct sound and echo: that 
     expect(end.err, `${(end.err * 1000).toFixed(2)} ms off, sd ${(end.sd * 1000).toFixed(2)} ms`).toBeLessThanOrEqual(2 * end.sd);
   }, 300_000);
 
-  it('the lav of room variant 59 (rt8-drr-3-snr10-wav-both): the end beep, read 2.05 ms early on a speech transient (sd was 0.44 ms, 4.7 sd), within 2 sd; the start beep keeps its sd', async () => {
+  it('the lav of room variant 59 (rt8-drr-3-snr10-wav-both): the end beep, read 2.05 ms early on a speech transient (sd was 0.44 ms, 4.7 sd), within 3 sd; the start beep keeps its sd', async () => {
     const { truth, dets } = await beeps('rt8-drr-3-snr10-wav-both', 59, 0);
     const end = near(truth[1], dets);
     expect(end.placeable).toBe(true);
-    expect(end.err, `${(end.err * 1000).toFixed(2)} ms off, sd ${(end.sd * 1000).toFixed(2)} ms`).toBeLessThanOrEqual(2 * end.sd);
+    expect(end.err, `${(end.err * 1000).toFixed(2)} ms off, sd ${(end.sd * 1000).toFixed(2)} ms`).toBeLessThanOrEqual(3 * end.sd);
     const start = near(truth[0], dets);
     expect(start.placeable).toBe(true);
     expect(start.err).toBeLessThan(0.0002);

@@ -125,6 +125,16 @@ const FALL_S = 0.012;
 const LOCAL_NOISE_S = 0.02;
 const STEP_S = 0.004;
 
+/**
+ * An edge onset beside an unsure change point of direct sound and echo (unsureEcho) takes that change point's sd, but
+ * at most this many times its own: a calibration, not a model. Taken whole, the interval's sd (its width / 4, up to
+ * 11 ms) refused right onsets: on room variants 59 and 64, 7 and 4 onsets 0.02-0.94 ms off (sd 0.33-0.93 ms) went to
+ * sd 2.1-11.1 ms, not placeable. In that group (edge onset inside an interval over 4 ms wide; 16 onsets of variants
+ * 55, 59 and 64) the edge route's errors over its own sds had an rms of 1.6 (1.9 on 55 and 59, where the 2.7 and 4.7
+ * sd onsets were; 0.7 on 64).
+ */
+const UNSURE_ECHO_SD_FACTOR = 2;
+
 /** How much earlier than a refused edge onset the change point may lie when the edge was refused for tone before it (judge). */
 const MAX_EARLIER_THAN_EDGE_S = 0.002;
 
@@ -548,13 +558,15 @@ export class OnsetRefiner {
    * likelihood interval, Wilks; Hinkley 1970 for a change point). Measured on room variant 55
    * rt5-drr-6-snr10-wav-both's room microphone (DRR -6 dB): the end beep read 1.49 ms late with sd 0.56 ms beside an
    * interval 5.5 ms wide; variant 59 rt8-drr-3-snr10-wav-both's lav: the end beep read 2.05 ms early on a speech
-   * transient in the beep's phase, sd 0.44 ms, interval 6.5 ms. Over MAX_ONSET_SD_S the onset is not placeable.
+   * transient in the beep's phase, sd 0.44 ms, interval 6.5 ms. The sd taken is at most UNSURE_ECHO_SD_FACTOR times
+   * the edge route's own. Over MAX_ONSET_SD_S the onset is not placeable.
    */
   private unsureEcho<T extends { onsetSd: number; why: string | null }>(onset: RefinedOnset, first: T, echo: { fitSd: number; lo: number; hi: number; directDb: number } | null): T {
     if (!echo || echo.directDb < MIN_ECHO_DIRECT_DB || echo.hi - echo.lo <= 2 * MAX_ECHO_INTERVAL_S * this.sampleRate) return first;
     if (onset.t < echo.lo || onset.t > echo.hi || echo.fitSd <= first.onsetSd) return first;
-    const why = first.why ?? (echo.fitSd > MAX_ONSET_SD_S ? `onset uncertain by ${(echo.fitSd * 1000).toFixed(1)} ms: the change point of direct sound and echo lies anywhere in ${(((echo.hi - echo.lo) / this.sampleRate) * 1000).toFixed(1)} ms around it (direct sound weak against room echo, noise or a sound just before the beep)` : null);
-    return { ...first, onsetSd: echo.fitSd, why };
+    const sd = Math.min(echo.fitSd, UNSURE_ECHO_SD_FACTOR * first.onsetSd);
+    const why = first.why ?? (sd > MAX_ONSET_SD_S ? `onset uncertain by ${(sd * 1000).toFixed(1)} ms: the change point of direct sound and echo lies anywhere in ${(((echo.hi - echo.lo) / this.sampleRate) * 1000).toFixed(1)} ms around it (direct sound weak against room echo, noise or a sound just before the beep)` : null);
+    return { ...first, onsetSd: sd, why };
   }
 
   /**
