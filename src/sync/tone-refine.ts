@@ -128,10 +128,10 @@ const STEP_S = 0.004;
 /**
  * An edge onset beside an unsure change point of direct sound and echo (unsureEcho) takes that change point's sd, but
  * at most this many times its own: a calibration, not a model. Taken whole, the interval's sd (its width / 4, up to
- * 11 ms) refused right onsets: on room variants 59 and 64, 7 and 4 onsets 0.02-0.94 ms off (sd 0.33-0.93 ms) went to
- * sd 2.1-11.1 ms, not placeable. In that group (edge onset inside an interval over 4 ms wide; 16 onsets of variants
- * 55, 59 and 64) the edge route's errors over its own sds had an rms of 1.6 (1.9 on 55 and 59, where the 2.7 and 4.7
- * sd onsets were; 0.7 on 64).
+ * 11 ms) refused right onsets: on room variants 59 and 64, 7 and 4 onsets 0.02-0.94 ms off (sd 0.33-1.02 ms) went to
+ * sd 2.1-11.1 ms, not placeable. In that group (placeable edge onsets inside an interval over 4 ms wide; 17 onsets of
+ * variants 55, 59 and 64) the edge route's errors over its own sds had an rms of 1.6 (1.8 on 55 and 59, where the 2.7
+ * and 4.7 sd onsets were; 0.7 on 64).
  */
 const UNSURE_ECHO_SD_FACTOR = 2;
 
