@@ -125,6 +125,16 @@ const FALL_S = 0.012;
 const LOCAL_NOISE_S = 0.02;
 const STEP_S = 0.004;
 
+/**
+ * An edge onset beside an unsure change point of direct sound and echo (unsureEcho) takes that change point's sd, but
+ * at most this many times its own: a calibration, not a model. Taken whole, the interval's sd (its width / 4, up to
+ * 11 ms) refused right onsets: on room variants 59 and 64, 7 and 4 onsets 0.02-0.94 ms off (sd 0.33-1.02 ms) went to
+ * sd 2.1-11.1 ms, not placeable. In that group (placeable edge onsets inside an interval over 4 ms wide; 17 onsets of
+ * variants 55, 59 and 64) the edge route's errors over its own sds had an rms of 1.6 (1.8 on 55 and 59, where the 2.7
+ * and 4.7 sd onsets were; 0.7 on 64).
+ */
+const UNSURE_ECHO_SD_FACTOR = 2;
+
 /** How much earlier than a refused edge onset the change point may lie when the edge was refused for tone before it (judge). */
 const MAX_EARLIER_THAN_EDGE_S = 0.002;
 
@@ -531,11 +541,32 @@ export class OnsetRefiner {
     // the echo's build-up (held-out room variant 6: 6.75 ms late with sd 0.38 ms, where the change point was 0.45 ms
     // from the truth); the change point can read early at speech just before the beep (room variant 2, a dry lav: 10.7
     // ms early, interval 1 ms, where the edge route was right). So a disagreement is refused, whichever is earlier.
-    if (!echo || !echo.sure) return { t: onset.t, ...first };
+    if (!echo || !echo.sure) return { t: onset.t, ...this.unsureEcho(onset, first, echo) };
     const gap = (onset.t - echo.t) / this.sampleRate;
     // The change point's profile interval (fitSd), not its wider scatter: a disagreement refuses, the safe side.
     if (Math.abs(gap) <= 0.002 + 2 * (first.onsetSd + echo.fitSd)) return this.agreed(onset, first, echo, gap);
     return { t: onset.t, onsetSd: first.onsetSd, step: first.step, why: `two readings of the onset disagree by ${(gap * 1000).toFixed(1)} ms (edge ${gap > 0 ? 'after' : 'before'} the change point of direct sound and echo): the onset cannot be trusted` };
+  }
+
+  /**
+   * The edge route's onset where the change point of direct sound and echo is not sure: where that change point found a
+   * step (its direct sound within MIN_ECHO_DIRECT_DB of the plateau) but its profile-likelihood interval is wider than
+   * 2 MAX_ECHO_INTERVAL_S and holds the edge onset, the onset's sd is at least that interval's (width / 4, tone-step.ts).
+   * The edge route fits a step to the amplitude it reads 4 periods after the onset and so assumes the direct sound
+   * holds that level from its first sample; the change point lets the level walk after the step (the echo building
+   * up, an in-band transient), and a wide interval says the data do not pin the step down under that model (a profile
+   * likelihood interval, Wilks; Hinkley 1970 for a change point). Measured on room variant 55
+   * rt5-drr-6-snr10-wav-both's room microphone (DRR -6 dB): the end beep read 1.49 ms late with sd 0.56 ms beside an
+   * interval 5.5 ms wide; variant 59 rt8-drr-3-snr10-wav-both's lav: the end beep read 2.05 ms early on a speech
+   * transient in the beep's phase, sd 0.44 ms, interval 6.5 ms. The sd taken is at most UNSURE_ECHO_SD_FACTOR times
+   * the edge route's own. Over MAX_ONSET_SD_S the onset is not placeable.
+   */
+  private unsureEcho<T extends { onsetSd: number; why: string | null }>(onset: RefinedOnset, first: T, echo: { fitSd: number; lo: number; hi: number; directDb: number } | null): T {
+    if (!echo || echo.directDb < MIN_ECHO_DIRECT_DB || echo.hi - echo.lo <= 2 * MAX_ECHO_INTERVAL_S * this.sampleRate) return first;
+    if (onset.t < echo.lo || onset.t > echo.hi || echo.fitSd <= first.onsetSd) return first;
+    const sd = Math.min(echo.fitSd, UNSURE_ECHO_SD_FACTOR * first.onsetSd);
+    const why = first.why ?? (sd > MAX_ONSET_SD_S ? `onset uncertain by ${(sd * 1000).toFixed(1)} ms: the change point of direct sound and echo lies anywhere in ${(((echo.hi - echo.lo) / this.sampleRate) * 1000).toFixed(1)} ms around it (direct sound weak against room echo, noise or a sound just before the beep)` : null);
+    return { ...first, onsetSd: sd, why };
   }
 
   /**
@@ -568,7 +599,7 @@ export class OnsetRefiner {
    * The change point of the direct sound and the echo's build-up (tone-step.ts) within 120 ms before the coarse edge,
    * taken when its interval is narrow and nothing before it says it is late (tone-early.ts, tone-onset.ts).
    */
-  private judgeEcho(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number): { t: number; onsetSd: number; fitSd: number; why: string | null; sure: boolean; step: boolean } | null {
+  private judgeEcho(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number): { t: number; onsetSd: number; fitSd: number; why: string | null; sure: boolean; step: boolean; lo: number; hi: number; directDb: number } | null {
     const sr = this.sampleRate;
     const phase = (i: number) => this.osc(this.bufStart + i);
     // A sine of amplitude A gives a block mean of magnitude A / 2: block power plateauP / 2.
@@ -592,7 +623,7 @@ export class OnsetRefiner {
       early,
       before: this.toneBeforeOnset(x, echo.t, fitSd, plateauP),
     });
-    return { t: echo.t, onsetSd: Math.max(fitSd, scatter), fitSd, why, sure: width <= 2 * MAX_ECHO_INTERVAL_S && directDb >= MIN_ECHO_DIRECT_DB, step: isStep(early) };
+    return { t: echo.t, onsetSd: Math.max(fitSd, scatter), fitSd, why, sure: width <= 2 * MAX_ECHO_INTERVAL_S && directDb >= MIN_ECHO_DIRECT_DB, step: isStep(early), lo: echo.lo, hi: echo.hi, directDb };
   }
 
   /** The direct sound's amplitude at an onset t (samples): the tone's in the 2 periods after it. */
