@@ -19,7 +19,8 @@
  * echo, tried where the edge route refuses or to check it); tone-onset.ts (the onset judged against the noise before the beep: an echo dip can make it late);
  * tone-early.ts (tone in any phase just before the onset: read late on the echo's build-up; a beep's echo after
  * its end is not a second beep);
- * tone-spectrum.ts (prominence over neighbouring frequencies); tone-null.ts (confidence against the recording's
+ * tone-spectrum.ts (prominence over neighbouring frequencies); tone-harmonic.ts (a voice's harmonic: a tone
+ * phase-locked to its partial at half, a third or a quarter of its frequency is not a beep); tone-null.ts (confidence against the recording's
  * own null); tone-hint.ts (a beep at another frequency, for messages); tone-math.ts (median, line fit).
  */
 
