@@ -81,11 +81,15 @@ describe('a voice at 1000/k Hz is not a 1 kHz beep (tone-harmonic.ts)', () => {
     beepAt(findToneBursts(aac(beep(), 'beep'), SR), 0.8);
   });
 
-  it('mmprep sync: two microphones whose only 1 kHz tone is a 500 Hz voice are not placed (exit 2, the reason named)', async () => {
+  it('mmprep sync: two microphones whose only 1 kHz tone is a 500 Hz voice are not placed (exit 2, the reason named), not even with --pick', async () => {
     writeWavF32(p('lav.wav'), voice(500, { totalS: 4 }), SR);
     writeWavF32(p('mic.wav'), voice(500, { t0: 1.3, totalS: 4 }), SR);
     const r = await runCli(['sync', p('lav.wav'), p('mic.wav'), '-o', p('sync.json'), '--fallback', 'none']);
     expect(r.code, r.stdout).toBe(2);
     expect(r.stderr).toMatch(/lav\.wav audio: start-window candidate at 0\.800 s not used: a harmonic of a voice at 500\.0 Hz, not a beep/);
+    // --pick forces a choice among candidates the policy refused, never a voice's harmonic: it is no pulse.
+    const forced = await runCli(['sync', p('lav.wav'), p('mic.wav'), '-o', p('sync-pick.json'), '--fallback', 'none', '--pick', 'first']);
+    expect(forced.code, forced.stdout).toBe(2);
+    expect(forced.stderr).toMatch(/not used: a harmonic of a voice at 500\.0 Hz/);
   });
 });
