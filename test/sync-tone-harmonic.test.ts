@@ -92,4 +92,21 @@ describe('a voice at 1000/k Hz is not a 1 kHz beep (tone-harmonic.ts)', () => {
     expect(forced.code, forced.stdout).toBe(2);
     expect(forced.stderr).toMatch(/not used: a harmonic of a voice at 500\.0 Hz/);
   });
+
+  it('mmprep sync: the same voices beside real beeps 1.2 s later: placed by the beeps (before: exit 3, the voice as strong as the beep), the voice listed in detections[] with its reason', async () => {
+    const withBeep = (t0: number) => {
+      const x = voice(500, { t0, totalS: 8 });
+      addBeeps(x, SR, [{ t_s: t0 + 1.2, dur_s: 0.2, amp: 0.2 }]);
+      return x;
+    };
+    writeWavF32(p('lav2.wav'), withBeep(0.8), SR);
+    writeWavF32(p('mic2.wav'), withBeep(1.3), SR);
+    const r = await runCli(['sync', p('lav2.wav'), p('mic2.wav'), '-o', p('sync2.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    const mic = JSON.parse(readFileSync(p('sync2.json'), 'utf8')).streams.find((s: { file: string }) => s.file === 'mic2.wav');
+    expect(mic.method).toBe('tone');
+    expect(Math.abs(mic.offset_s + 0.5)).toBeLessThan(0.001);
+    expect(JSON.stringify(mic.warnings ?? [])).not.toContain('extra_pulses');
+    expect(mic.detections.map((d: ToneDetection) => [Math.round(d.t_s * 10) / 10, d.placeable, d.harmonic_of_hz ?? null])).toEqual([[1.3, false, 500], [2.5, true, null]]);
+  });
 });

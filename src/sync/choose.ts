@@ -68,7 +68,8 @@ export function distinctPulses(all: Candidate[]): Candidate[] {
 /** The policy's choice for one window; with --pick, the rule's choice among all its candidates, placeable or not (forced when it differs from the policy's). */
 export function chooseWindow(all: Candidate[], pick: PickRule | null, clearMargin: (a: number, b: number) => boolean): Choice {
   const cands = distinctPulses(all);
-  const extra = Math.max(0, all.length - 1);
+  // A voice's harmonic (tone-harmonic.ts) is no extra pulse either.
+  const extra = Math.max(0, all.filter((c) => c.harmonic_of_hz === undefined).length - 1);
   if (cands.length === 0) return { chosen: null, ambiguous: null, refused: [], forced: false, extra: 0 };
   const usable = cands.filter((c) => c.placeable !== false);
   const refused = cands.filter((c) => c.placeable === false);
