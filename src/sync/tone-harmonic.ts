@@ -40,6 +40,13 @@ export const MIN_COUPLING = 0.75;
 export const MIN_RAYLEIGH = 12;
 /** How far under the tone the partial at toneHz / k may lie for the tone to be its harmonic, dB (a 50 Hz hum's 10th harmonic under a beep of exactly 1 kHz: coupled 0.98 at -26 dB). */
 export const MIN_LEVEL_DB = -15;
+/**
+ * A voice's partial at toneHz / k stands alone: nothing ISOLATION_HZ either side (two bins of the 20 ms window) comes
+ * within MIN_ISOLATION_DB of it. A mains buzz (50 Hz with flat harmonics, e.g. a ground loop) has partials at 450 and
+ * 550 Hz as strong as at 500 Hz, coupled to a beep of exactly 1 kHz (0.93 at -20 dB re the beep, 49.98 Hz mains).
+ */
+const ISOLATION_HZ = 100;
+export const MIN_ISOLATION_DB = 6;
 
 export interface HarmonicFinding {
   /** The voice's fundamental, toneHz / k, Hz. */
@@ -50,6 +57,8 @@ export interface HarmonicFinding {
   coupling: number;
   /** Windows the coupling was measured over (20 ms, 10 ms apart). */
   windows: number;
+  /** The partial's mean power over the largest power ISOLATION_HZ either side of it in any window, dB. */
+  isolation_db: number;
 }
 
 /** Hann-windowed complex amplitude of x[s..s+n) at f, phase measured from sample `origin`. */
@@ -83,6 +92,7 @@ function couplingOf(x: Float32Array, a: number, b: number, sr: number, toneHz: n
   let cIm = 0;
   let p1 = 0;
   let pk = 0;
+  let pSide = 0;
   let count = 0;
   for (let s = a; s + n <= b; s += hop, count++) {
     const [t1, t2] = amplitudeAt(x, s, n, toneHz, sr, a, win);
@@ -98,9 +108,14 @@ function couplingOf(x: Float32Array, a: number, b: number, sr: number, toneHz: n
     }
     p1 += t1 * t1 + t2 * t2;
     pk += s1 * s1 + s2 * s2;
+    for (const side of [-ISOLATION_HZ, ISOLATION_HZ]) {
+      const [n1, n2] = amplitudeAt(x, s, n, f0 + side, sr, a, win);
+      pSide = Math.max(pSide, n1 * n1 + n2 * n2);
+    }
   }
   if (count < MIN_WINDOWS || p1 <= 0) return null;
-  return { f0_hz: f0, windows: count, coupling: Math.hypot(cRe, cIm) / count, level_db: 10 * Math.log10(Math.max(pk / p1, 1e-20)) };
+  const isolationDb = 10 * Math.log10(Math.max(pk / count, 1e-30) / Math.max(pSide, 1e-30));
+  return { f0_hz: f0, windows: count, isolation_db: isolationDb, coupling: Math.hypot(cRe, cIm) / count, level_db: 10 * Math.log10(Math.max(pk / p1, 1e-20)) };
 }
 
 /** Every order's coupling over x[a..b) (the strongest first), for reports and tuning. */
@@ -121,5 +136,5 @@ export function harmonicCouplings(x: Float32Array, a: number, b: number, sr: num
 /** The voice whose harmonic the tone in x[a..b) is (module comment), or null when it is none. */
 export function harmonicOfVoice(x: Float32Array, a: number, b: number, sr: number, toneHz: number): HarmonicFinding | null {
   const locked = (c: HarmonicFinding) => c.coupling >= SURE_COUPLING || (c.coupling >= MIN_COUPLING && c.windows * c.coupling ** 2 >= MIN_RAYLEIGH);
-  return harmonicCouplings(x, a, b, sr, toneHz).find((c) => c.level_db >= MIN_LEVEL_DB && locked(c)) ?? null;
+  return harmonicCouplings(x, a, b, sr, toneHz).find((c) => c.level_db >= MIN_LEVEL_DB && c.isolation_db >= MIN_ISOLATION_DB && locked(c)) ?? null;
 }
