@@ -11,8 +11,8 @@
  * once (a unit phasor: one loud syllable under a beep does not outvote the rest); the coupling is the length of their
  * mean. A beep and an unrelated sound near toneHz / k (speech, a hum harmonic) keep no such relation, or, when they
  * happen to (a hum harmonic of exactly 500 Hz under a beep of exactly 1 kHz), stand far under the beep. A candidate
- * is a harmonic when the partial at toneHz / k is at most MIN_LEVEL_DB under the tone and its coupling is sure (see
- * the constants). A phase vocoder's pitch shift (ffmpeg rubberband) does not keep the partials' phase relation:
+ * is a harmonic when the partial at toneHz / k is at most MIN_LEVEL_DB under the tone, stands alone (MIN_ISOLATION_DB)
+ * and its coupling is sure (see the constants). A phase vocoder's pitch shift (ffmpeg rubberband) does not keep the partials' phase relation:
  * speech shifted to 500 Hz coupled 0.54-0.60 and is not refused by this test. A beep clipped at full
  * scale adds odd harmonics above it (3k, 5k), not partials below it.
  */
