@@ -126,6 +126,16 @@ describe('placement policy (choose.ts)', () => {
     expect(f.forced).toBe(true);
   });
 
+  it("--pick never forces a voice's harmonic (tone-harmonic.ts): it is no pulse; the next candidate is picked instead", () => {
+    const voice = cand(1, -6, { placeable: false, harmonic_of_hz: 500, unplaceable_reason: 'a harmonic of a voice at 500.0 Hz, not a beep' });
+    for (const pick of ['first', 'strongest'] as const) {
+      const c = chooseWindow([voice], pick, clear);
+      expect(c.chosen).toBeNull();
+      expect(c.refused).toEqual([voice]);
+      expect(chooseWindow([voice, cand(2, -10, { placeable: false })], pick, clear).chosen?.t_s).toBe(2);
+    }
+  });
+
   it('an unplaceable loud candidate does not make a placeable one ambiguous; two placeable ones of similar strength do', () => {
     const c = chooseWindow([cand(1, -10, { placeable: false }), cand(3, -12)], null, clear);
     expect(c.chosen?.t_s).toBe(3);

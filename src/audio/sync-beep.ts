@@ -69,7 +69,8 @@ export async function markSyncBeeps(file: string, f: AudioFeatures, opts: SyncBe
   const margin = marginS(f);
   const mask = new Uint8Array(f.nFrames);
   const beeps: SyncBeep[] = [];
-  for (const d of detections) {
+  // A tone that is a harmonic of a voice (tone-harmonic.ts: a steady 500 Hz voice's second partial) is that voice.
+  for (const d of detections.filter((e) => e.harmonic_of_hz === undefined)) {
     const t = d.t_s - t0;
     const lo = Math.max(0, Math.ceil((t - margin) / hopS));
     const hi = Math.min(f.nFrames - 1, Math.floor((t + d.duration_s + margin) / hopS));

@@ -68,14 +68,18 @@ export function distinctPulses(all: Candidate[]): Candidate[] {
 /** The policy's choice for one window; with --pick, the rule's choice among all its candidates, placeable or not (forced when it differs from the policy's). */
 export function chooseWindow(all: Candidate[], pick: PickRule | null, clearMargin: (a: number, b: number) => boolean): Choice {
   const cands = distinctPulses(all);
-  const extra = Math.max(0, all.length - 1);
+  // A voice's harmonic (tone-harmonic.ts) is no extra pulse either.
+  const extra = Math.max(0, all.filter((c) => c.harmonic_of_hz === undefined).length - 1);
   if (cands.length === 0) return { chosen: null, ambiguous: null, refused: [], forced: false, extra: 0 };
   const usable = cands.filter((c) => c.placeable !== false);
   const refused = cands.filter((c) => c.placeable === false);
   const byRule = (list: Candidate[]) => (pick === 'first' ? list.slice().sort((a, b) => a.t_s - b.t_s)[0] : list[0]);
   const policy = usable.length === 1 || (usable.length > 1 && clearMargin(usable[0].strength, usable[1].strength)) ? usable[0] : null;
   if (pick) {
-    const chosen = byRule(cands);
+    // A voice's harmonic (tone-harmonic.ts) is no pulse at all, so --pick does not force it either.
+    const pulses = cands.filter((c) => c.harmonic_of_hz === undefined);
+    const chosen = pulses.length ? byRule(pulses) : null;
+    if (!chosen) return { chosen: null, ambiguous: null, refused, forced: false, extra: 0 };
     return { chosen, ambiguous: null, refused: [], forced: chosen !== policy, extra };
   }
   if (policy) return { chosen: policy, ambiguous: null, refused, forced: false, extra };

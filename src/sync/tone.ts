@@ -19,13 +19,15 @@
  * echo, tried where the edge route refuses or to check it); tone-onset.ts (the onset judged against the noise before the beep: an echo dip can make it late);
  * tone-early.ts (tone in any phase just before the onset: read late on the echo's build-up; a beep's echo after
  * its end is not a second beep);
- * tone-spectrum.ts (prominence over neighbouring frequencies); tone-null.ts (confidence against the recording's
+ * tone-spectrum.ts (prominence over neighbouring frequencies); tone-harmonic.ts (a voice's harmonic: a tone
+ * phase-locked to its partial at half, a third or a quarter of its frequency is not a beep); tone-null.ts (confidence against the recording's
  * own null); tone-hint.ts (a beep at another frequency, for messages); tone-math.ts (median, line fit).
  */
 
 import { blockSums, ToneOscillator, TrackArrays, windowSums } from './tone-demod.js';
 import { fitLine, median, medianInPlace } from './tone-math.js';
 import { prominenceDb } from './tone-spectrum.js';
+import { harmonicOfVoice, type HarmonicFinding } from './tone-harmonic.js';
 import { COH_BLOCKS, MAX_COHERENT_RESID, coherentMaxDevHz, coherentPlateau, coherentPower, coherentRuns, coherentTrack, type CoherentTrack } from './tone-coherent.js';
 import { calibrateBeeps, STAT_WINDOWS, statTrack } from './tone-null.js';
 import { markEchoTails } from './tone-early.js';
@@ -91,6 +93,11 @@ export interface ToneDetection {
   unplaceable_reason?: string;
   /** Estimated standard uncertainty of the onset, seconds (null when unknown). */
   onset_sd_s?: number | null;
+  /**
+   * Set when the tone is a harmonic of a voice at this fundamental (toneHz / k; tone-harmonic.ts): not a beep, never
+   * placeable, and `mmprep audio` leaves its frames in.
+   */
+  harmonic_of_hz?: number;
 }
 
 const BLOCK_S = 0.002;
@@ -101,6 +108,10 @@ const WIN_BLOCKS = 5;
  * 8.6 ms late with sd 0.6 ms and passed every onset check; on the tuning sets one was within 1 ms.
  */
 const COHERENT_ONLY_REASON = 'found only by its coherence (speech over it breaks up its 10 ms power, from which its onset is read): the onset is not timed well enough to place by';
+/** The refusal of a tone that is a harmonic of a voice (tone-harmonic.ts). */
+function harmonicReason(h: HarmonicFinding): string {
+  return `a harmonic of a voice at ${h.f0_hz.toFixed(1)} Hz, not a beep: its partial there is locked in phase to the tone (coupling ${h.coupling.toFixed(2)}, partial ${h.level_db.toFixed(1)} dB re the tone)`;
+}
 /** The lowest band SNR reported (a tone whose coherent power does not exceed the interference's share). */
 const MIN_BAND_SNR_DB = -40;
 /** The part of the rising edge fitted, as fractions of the plateau (low enough to end before early reflections). */
@@ -433,11 +444,17 @@ export class ToneScanner {
     if (duration < this.o.minDurationS || duration > this.o.maxDurationS) return null;
     const prominence = this.prominence(x, Math.ceil(onset.t + 0.1 * N), Math.floor(edges.end - 0.1 * N));
     if (prominence < (plat.coherent ? this.o.minCoherentProminenceDb : this.o.minProminenceDb)) return null;
-    return { end: edges.end, refiner, onset, duration, prominence };
+    // A partial of a voice at toneHz / k (tone-harmonic.ts): looked at inside the burst, clear of its edges' splatter.
+    const harmonic = harmonicOfVoice(x, Math.ceil(onset.t + 0.2 * N), Math.floor(edges.end - 0.2 * N), sr, this.toneHz);
+    return { end: edges.end, refiner, onset, duration, prominence, harmonic };
   }
 
-  /** Why the onset cannot be trusted (band SNR below 0 dB, a beep found only by coherence, the refiner's verdict), or null. */
-  private static unplaceableReason(bandSnr: number, coherent: boolean, judgedWhy: string | null): string | null {
+  /**
+   * Why the onset cannot be trusted (a voice's harmonic, band SNR below 0 dB, a beep found only by coherence, the
+   * refiner's verdict), or null.
+   */
+  private static unplaceableReason(bandSnr: number, coherent: boolean, judgedWhy: string | null, harmonic: HarmonicFinding | null): string | null {
+    if (harmonic) return harmonicReason(harmonic);
     return bandSnr < 0
       ? bandSnr <= MIN_BAND_SNR_DB
         ? `the tone does not rise over the band's interference (band SNR ${MIN_BAND_SNR_DB} dB or less): the onset cannot be trusted`
@@ -468,7 +485,7 @@ export class ToneScanner {
     const { pt, ptot, freq } = plat;
     const burst = this.timedBurst(x, n, plat, wre, wim, tp, floor, chunkFloor);
     if (!burst) return null;
-    const { refiner, onset, duration, prominence } = burst;
+    const { refiner, onset, duration, prominence, harmonic } = burst;
     // In-band interference: the mean narrow-band power over the 0.5 s before the onset (speech is bursty: a mean, not
     // a median), at least the floor.
     const onsetW = Math.floor(onset.t / B) - WIN_BLOCKS;
@@ -476,7 +493,7 @@ export class ToneScanner {
     const bandSnr = this.bandSnrOf(tp, coh, onset.t, burst.end, { toneP, pt, floor, interference });
     const judged = refiner.judge(x, n, onset, pt, interference, ptot - toneP);
     const onsetSd = judged.onsetSd;
-    const why = ToneScanner.unplaceableReason(bandSnr, plat.coherent, judged.why);
+    const why = ToneScanner.unplaceableReason(bandSnr, plat.coherent, judged.why, harmonic);
     return {
       t_s: this.t0 + (this.bufStart + judged.t) / sr,
       duration_s: duration,
@@ -488,11 +505,12 @@ export class ToneScanner {
       confidence: 0, // set against the chunk's null by calibrate()
       placeable: why === null,
       ...(why === null ? {} : { unplaceable_reason: why }),
+      ...(harmonic ? { harmonic_of_hz: Math.round(harmonic.f0_hz * 10) / 10 } : {}),
       // Below 0 dB band SNR, for a beep found only by its coherence, or for an onset that is no step out of the noise,
       // the onset cannot be trusted, so its uncertainty is not known either: a coherent beep at -10 dB read 18 ms
       // early with a fitted sd of 0.8 ms, and on the room bench onsets read 25-84 ms early (speech just before the
       // beep) with sd 0.2-4.3 ms; as timed evidence they refused right cross-correlations (place.ts, beepBeforeXcorr).
-      onset_sd_s: bandSnr < 0 || plat.coherent || !judged.step ? null : onsetSd,
+      onset_sd_s: bandSnr < 0 || plat.coherent || !judged.step || harmonic ? null : onsetSd,
     };
   }
 
