@@ -202,6 +202,17 @@ function parseLine(line: string, where: string, last: boolean, C: Record<CheckNa
  * array element) of: a scan that skips strings, so a transcript saying "NaN" is not taken for one.
  */
 function firstBareNan(line: string): { text: string; key: string | null } | null {
+  return firstValueOutsideStrings(line, (i) => {
+    const m = /^-?(Infinity|NaN)/.exec(line.slice(i, i + 9));
+    return m && !/\w/.test(line[i - 1] ?? '') ? { text: m[0], hit: true } : null;
+  });
+}
+
+/**
+ * Walks a JSON line outside its strings, remembering the key of the value being read: `test(i)` reads the token at
+ * i (null when none starts there); a hit is returned with its key, any other token is skipped whole.
+ */
+function firstValueOutsideStrings(line: string, test: (i: number) => { text: string; hit: boolean } | null): { text: string; key: string | null } | null {
   let key: string | null = null;
   for (let i = 0; i < line.length; i++) {
     if (line[i] === '"') {
@@ -210,8 +221,10 @@ function firstBareNan(line: string): { text: string; key: string | null } | null
       i = close;
       continue;
     }
-    const m = /^-?(Infinity|NaN)/.exec(line.slice(i, i + 9));
-    if (m && !/\w/.test(line[i - 1] ?? '')) return { text: m[0], key };
+    const r = test(i);
+    if (!r) continue;
+    if (r.hit) return { text: r.text, key };
+    i += r.text.length - 1;
   }
   return null;
 }
@@ -224,20 +237,10 @@ const MAYBE_OVERFLOW = /[eE]\+?\d{3}|\d{309}/;
  * give Infinity, which the schema's `number` accepts), and its key: the nan check caught only the bare word Infinity.
  */
 function firstOverflow(line: string): { text: string; key: string | null } | null {
-  let key: string | null = null;
-  for (let i = 0; i < line.length; i++) {
-    if (line[i] === '"') {
-      const close = stringEnd(line, i);
-      if (line[close] === '"' && /^\s*:/.test(line.slice(close + 1, close + 8))) key = line.slice(i + 1, close);
-      i = close;
-      continue;
-    }
+  return firstValueOutsideStrings(line, (i) => {
     const m = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(line.slice(i, i + 400));
-    if (!m) continue;
-    if (!Number.isFinite(Number(m[0]))) return { text: m[0], key };
-    i += m[0].length - 1;
-  }
-  return null;
+    return m ? { text: m[0], hit: !Number.isFinite(Number(m[0])) } : null;
+  });
 }
 
 /** The index of the quote that closes the string opening at `i` (or the line's end). */
