@@ -339,6 +339,12 @@ describe('command line conventions (issue 12, item 7)', () => {
     expect((await runCli(['--help'])).code).toBe(0);
   });
 
+  it('dataset validate --help names the card and record-count checks against manifest.json', async () => {
+    const r = await runCli(['dataset', 'validate', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('checksums, the card (README.md) and record counts against manifest.json, speaker leaks');
+  });
+
   it('-o/--output with --out kept, -j/--jobs, choices in any case, --labels that cannot swallow the manifest', async () => {
     const program = await buildProgram();
     const flags = (path: string) => {

@@ -808,20 +808,24 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   if (acc.rec < 0 || acc.emptyRows.length + acc.headerRows.length === acc.rec + 1) throw new InputError(`no ratings (the file has a header only${acc.rec >= 0 ? ' and rows of empty cells' : ''})`, { file: path, line: 2 });
   refuseRatingsAsTargetIds(acc.layout, [...acc.dims.values()].flatMap((d) => d.targets), path);
   refuseUnknownExcluded(acc.excluded, acc.excludedMet, [...new Set([...acc.dims.values()].flatMap((d) => d.raters))], path);
-  const table = withExcludedNote(() => ratingsTable(path, acc, opts.levels), acc.excluded);
+  const table = withExcludedNote(() => ratingsTable(path, acc, opts.levels), acc.excluded, path);
   if (acc.excluded.size > 0) table.excluded_raters = [...acc.excluded].map(([rater, n_ratings]) => ({ rater, n_ratings }));
   if (acc.emptyRows.length > 0) table.notes = [...(table.notes ?? []), await emptyRowsNote(path, acc.emptyRows, delimiter)];
   if (acc.headerRows.length > 0) table.notes = [...(table.notes ?? []), await headerRowsNote(path, acc.headerRows, delimiter)];
   return table;
 }
 
-/** "fewer than two raters" after --exclude-rater left some out says so. */
-function withExcludedNote<T>(f: () => T, excluded: Map<string, number>): T {
+/**
+ * "fewer than two raters" after --exclude-rater left some out says so, naming the file only: no row or column of it is
+ * at fault (before, the line pointed at the last rating of the one rater left).
+ */
+function withExcludedNote<T>(f: () => T, excluded: Map<string, number>, path: string): T {
   try {
     return f();
   } catch (e) {
     if (!(e instanceof RecordError) || excluded.size === 0 || !e.message.startsWith('fewer than two raters')) throw e;
-    throw new RecordError(`${e.message.replace(FEW_RATERS_HINT, '')} (${excludedText([...excluded].map(([rater, n_ratings]) => ({ rater, n_ratings })))})`, e.rec, e.column, e.firstRec);
+    const left = excludedText([...excluded].map(([rater, n_ratings]) => ({ rater, n_ratings })));
+    throw new InputError(`${e.message.replace(FEW_RATERS_HINT, '')} after the others were ${left}: agreement needs two or more raters; leave fewer out`, { file: path });
   }
 }
 
