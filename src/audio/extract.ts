@@ -516,7 +516,7 @@ export const DC_MIN_S = 0.25;
  * intensity (so F0 and the syllables) subtract the mean; said as a note and a warning (source-warnings.ts).
  */
 export function dcOffsetNote(dc: number, durationS = Infinity): string | null {
-  // A file shorter than a few periods of a low voice has a mean of its own (1 ms of speech: 0.039; 80 ms: -0.0096).
+  // A file shorter than a few periods of a low voice has a mean of its own (80 ms of fixtures/audio/wav/cards_001.flac from 0.35 s: 0.0157).
   if (!(Math.abs(dc) > DC_NOTE_OFFSET) || durationS < DC_MIN_S) return null;
   const floorDb = 20 * Math.log10(Math.abs(dc));
   return `DC offset: the mean sample value is ${dc.toFixed(4)} of full scale (a recorder or sound-card fault): rms, rms_db and the MFCCs include it as librosa's do (no quiet frame reads below ${floorDb.toFixed(1)} dB), zcr counts only the swings that cross it (librosa's too: lower, 0 where the sound never reaches across), and with --voice the pulses, jitter, shimmer and formants move as Praat's do; F0 and the syllables do not; remove it before analysing (ffmpeg -i IN -af highpass=f=10 OUT)`;
