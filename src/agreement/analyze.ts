@@ -15,8 +15,7 @@ import { firstOccasion, intraRater, type IntraRater } from './retest.js';
 import type { IccType, RatingsDimension, RatingsTable } from './types.js';
 import { editDistanceAtMost1, placesText, raterPlaces, shownName, spellingGroups, spellingKey, spellingVariantWarnings, spellingWarning, type SpellingPlaces, type SpellingVariantsWarning } from './variants.js';
 import { raterTargetCounts, raterTypoPairs } from './typos.js';
-import type { ExcludedRater } from './exclude.js';
-import { shellWord } from '../common/shell.js';
+import { excludeOption, type ExcludedRater } from './exclude.js';
 import { numericCodesWarning, type NumericCodesWarning } from './codes.js';
 
 export interface AnalyzeOptions {
@@ -440,7 +439,7 @@ function iccFewTargetsWarnings(d: RatingsDimension, nTargets: number, icc: IccRe
   const head = `the ICC${inDim} uses ${icc.n_targets} of ${nTargets} targets (those every rater rated)`;
   if (sparse.length) {
     const who = sparse.map((x) => `rater '${x.name}' rated ${x.n} of ${nTargets}`).join(', ');
-    const message = `${head}: ${who}; --missing model uses every rating, or leave ${sparse.length === 1 ? 'that rater' : 'such raters'} out (--exclude-rater ${sparse.map((x) => shellWord(x.name)).join(',')})`;
+    const message = `${head}: ${who}; --missing model uses every rating, or leave ${sparse.length === 1 ? 'that rater' : 'such raters'} out (${excludeOption(sparse.map((x) => x.name))})`;
     return [{ code: 'icc_few_targets', raters: sparse.map((x) => x.name), message }];
   }
   const most = counts.filter((x) => x.n < nTargets).slice(0, 3);

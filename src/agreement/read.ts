@@ -13,7 +13,7 @@ import { InputError } from '../common/errors.js';
 import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, thousandsPointMessage, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
 import { editDistanceAtMost1, raterRecords, spellingKey, variantRecords } from './variants.js';
-import { excludedText, excludeSet, refuseUnknownExcluded } from './exclude.js';
+import { excludedText, excludeSet, resolveExcluded } from './exclude.js';
 import { raterTypoPairs } from './typos.js';
 import { scaleMix } from './scale-mix.js';
 import { missingCode } from './missing-codes.js';
@@ -56,6 +56,8 @@ export interface ReadRatingsOptions {
   minRaters?: 1 | 2;
   /** Rater ids whose ratings are skipped (`--exclude-rater`; wide files: those columns); an id not in the file is refused. */
   excludeRaters?: string[];
+  /** Each excludeRaters value may list ids separated by commas (the CLI): a value the file has as one id is that id. */
+  excludeRaterLists?: boolean;
 }
 
 /** "1" and "1.0" are the same label: numeric-looking labels are compared as numbers (issue 14). */
@@ -561,11 +563,12 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
     if (ti < 0) throw new InputError(`no target column '${opts.targetColumn}' in the header`, { file: path, line: 1 });
     raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc && !unnamed.includes(i) && !meta.includes(i));
   }
-  const excluded = excludeSet(opts.excludeRaters);
-  const excludedCols = raterCols.filter((c) => excluded.has(header[c]));
+  const excluded = excludeSet(opts.excludeRaters, opts.excludeRaterLists);
+  let excludedCols = raterCols.filter((c) => excluded.has(header[c]));
   if (format === 'wide') {
-    refuseUnknownExcluded(excluded, new Set(excludedCols.map((c) => header[c])), raterCols.map((c) => header[c]), path);
-    raterCols = raterCols.filter((c) => !excluded.has(header[c]));
+    const meant = resolveExcluded(excluded, opts.excludeRaters, Boolean(opts.excludeRaterLists), new Set(excludedCols.map((c) => header[c])), raterCols.map((c) => header[c]), path);
+    excludedCols = excludedCols.filter((c) => meant.has(header[c]));
+    raterCols = raterCols.filter((c) => !meant.has(header[c]));
     refuseMetadataRaters(header, raterCols, ti, path);
   }
   refuseDuplicateColumns(header, path);
@@ -608,7 +611,7 @@ class RatingsAccumulator {
     this.levelsGiven = opts.levels !== undefined;
     this.withOccasions = layout.oc >= 0 || Boolean(opts.repeated);
     this.minRaters = opts.minRaters ?? 2;
-    this.excluded = excludeSet(opts.excludeRaters);
+    this.excluded = excludeSet(opts.excludeRaters, opts.excludeRaterLists);
     for (const c of layout.excludedCols) this.excludedMet.add(layout.header[c]);
     if (opts.levels) opts.levels.forEach((l, i) => this.labelIndex.set(labelKey(l), i));
   }
@@ -807,9 +810,10 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   if (acc === null) throw new InputError('empty file (no header, no ratings)', { file: path });
   if (acc.rec < 0 || acc.emptyRows.length + acc.headerRows.length === acc.rec + 1) throw new InputError(`no ratings (the file has a header only${acc.rec >= 0 ? ' and rows of empty cells' : ''})`, { file: path, line: 2 });
   refuseRatingsAsTargetIds(acc.layout, [...acc.dims.values()].flatMap((d) => d.targets), path);
-  refuseUnknownExcluded(acc.excluded, acc.excludedMet, [...new Set([...acc.dims.values()].flatMap((d) => d.raters))], path);
-  const table = withExcludedNote(() => ratingsTable(path, acc, opts.levels), acc.excluded, path);
-  if (acc.excluded.size > 0) table.excluded_raters = [...acc.excluded].map(([rater, n_ratings]) => ({ rater, n_ratings }));
+  const raters = [...new Set([...acc.dims.values()].flatMap((d) => d.raters))];
+  const excluded = resolveExcluded(acc.excluded, opts.excludeRaters, Boolean(opts.excludeRaterLists), acc.excludedMet, raters, path);
+  const table = withExcludedNote(() => ratingsTable(path, acc, opts.levels), excluded, path);
+  if (excluded.size > 0) table.excluded_raters = [...excluded].map(([rater, n_ratings]) => ({ rater, n_ratings }));
   if (acc.emptyRows.length > 0) table.notes = [...(table.notes ?? []), await emptyRowsNote(path, acc.emptyRows, delimiter)];
   if (acc.headerRows.length > 0) table.notes = [...(table.notes ?? []), await headerRowsNote(path, acc.headerRows, delimiter)];
   return table;

@@ -15,11 +15,13 @@ import { ICC_TYPES, type IccType, type RatingsTable } from '../agreement/types.j
 import type { AlphaMetric } from '../agreement/alpha.js';
 import { action, choiceOption, naList, numberOption, outputOf, printJsonFailure } from './run.js';
 
-/** --exclude-rater, repeatable; each value may list ids separated by commas. */
+/**
+ * --exclude-rater, repeatable; each value may list ids separated by commas, split by the reader unless the file has
+ * the value as one id ('Smith, J': before, it was split and refused as two ids the file does not have).
+ */
 function collectIds(v: string, prev: string[] | undefined): string[] {
-  const ids = v.split(',').map((s) => s.trim());
-  if (ids.some((s) => s === '')) throw new InvalidArgumentError('an empty rater id (give the id as the file writes it)');
-  return [...(prev ?? []), ...ids];
+  if (v.trim() === '') throw new InvalidArgumentError('an empty rater id (give the id as the file writes it)');
+  return [...(prev ?? []), v];
 }
 
 function parseDelimiterArg(v: string): string {
@@ -194,6 +196,7 @@ async function readTable(file: string, o: Opts): Promise<RatingsTable> {
     occasionColumn: o.occasionCol,
     repeated: o.repeated,
     excludeRaters: o.excludeRater,
+    excludeRaterLists: true,
   });
   if (table.excluded_raters) process.stderr.write(`mmprep agreement: ${file}: ${excludedText(table.excluded_raters)}\n`);
   if (o.delimiter === undefined) {
