@@ -987,7 +987,7 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
   const duplicateHint = longAsWide
     ? `; a wide file has one row per target: if this is a long file (one row per rating), name its columns (--rater-col ${header[raterCols[0]]} --rating-col ${header[raterCols[1]]})`
     : undefined;
-  checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined, minRaters);
+  checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined, minRaters, acc.headerRows);
   const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim);
   if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
@@ -1037,6 +1037,18 @@ function sameRatingHint(d: RatingsDimension, a: number, b: number): string {
   return `; the same rating (${v}) on both lines: a row given twice? delete one`;
 }
 
+/**
+ * Two ratings of one (target, rater) on either side of a row repeating the header: exports joined one after another
+ * (two labs' files, each with a rater 'r1'). Before, the line blamed test-retest (occasion column or --repeated).
+ */
+function joinedExportsHint(headerRows: readonly number[], a: number, b: number, rater: string): string | null {
+  if (!headerRows.some((h) => h > a && h < b)) return null;
+  return (
+    `; the header repeats between the two lines (exports joined one after another): if they are two people who both ` +
+    `wrote the id '${rater}', give each an id of their own (e.g. '${rater}-2' in the second export); if it is one rater's work exported twice, keep one copy`
+  );
+}
+
 /** Duplicate (target, rater[, occasion]) within a dimension and fewer than two raters: O(n) with a per-rater marker. */
 function checkDimension(
   d: RatingsDimension,
@@ -1045,6 +1057,7 @@ function checkDimension(
   duplicateHint = '; a test-retest design needs an occasion column or --repeated',
   orderColumn?: string,
   minRaters = 2,
+  headerRows: readonly number[] = [],
 ): void {
   const dimLabel = d.name ? ` in dimension '${d.name}'` : '';
   if (d.raters.length < minRaters || d.raters.length === 0) {
@@ -1074,7 +1087,8 @@ function checkDimension(
       const r = d.occasion ? d.rater[i] * nOcc + d.occasion[i] : d.rater[i];
       if (mark[r] === t) {
         const first = d.record[where[r]];
-        const hint = d.occasion ? '' : (sameRatingHint(d, where[r], i) + (traceHint(d, where[r], i, orderColumn) ?? duplicateHint));
+        const joined = joinedExportsHint(headerRows, first, d.record[i], d.raters[d.rater[i]]);
+        const hint = d.occasion ? '' : sameRatingHint(d, where[r], i) + (joined ?? traceHint(d, where[r], i, orderColumn) ?? duplicateHint);
         throw new RecordError(
           `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[d.rater[i]]}'${dimLabel}${d.occasion ? ` on occasion '${d.occasions![d.occasion[i]]}'` : ''} (first given on {FIRST})${hint}`,
           d.record[i],
