@@ -313,6 +313,25 @@ function refuseLongWithoutRoleNames(header: string[], roleCols: number[], path: 
   );
 }
 
+/**
+ * A 'rater' column without 'target' and 'rating' columns (`clip,rater,valence,arousal`: one rating column per
+ * dimension) was read as a wide file whose raters are 'rater', 'valence' and 'arousal': it stopped on "non-numeric
+ * rating 'r1' (use --categorical for labels)", and --categorical then read the rater ids as labels. Refused with the
+ * flags that read it.
+ */
+function refuseRaterColumnAsWide(header: string[], ri: number, roleCols: number[], path: string): void {
+  const rest = header.map((_, i) => i).filter((i) => i !== ri && header[i] !== '' && !roleCols.includes(i));
+  if (rest.length < 2) return;
+  const target = rest.find((i) => looksLikeIdColumn(header[i])) ?? rest[0];
+  const ratings = rest.filter((i) => i !== target).map((i) => header[i]);
+  const read = `${missingColumnFlag('target', header[target])} ${missingColumnFlag('rating', ratings[0])}`;
+  const what =
+    ratings.length === 1
+      ? `pass ${read}`
+      : `a rating column per dimension (${ratings.map((h) => `'${h}'`).join(', ')})? agreement reads one rating column: run it once per column (${read}, then ${missingColumnFlag('rating', ratings[1])}${ratings.length > 2 ? ', …' : ''}), or write the file as target,rater,dimension,rating`;
+  throw new InputError(`a 'rater' column but no 'target' and 'rating' columns: a long file (one row per rater and target)? ${what}`, { file: path, line: 1, column: ri + 1 });
+}
+
 /** Two column names equal up to one typo (case and non-letters ignored): 'targte' and 'target', 'dimenson' and 'dimension'. */
 function sameWordUpToOneEdit(a: string, b: string): boolean {
   const w = (x: string) => x.toLowerCase().replace(/[^a-z]/g, '');
@@ -450,6 +469,7 @@ function chooseFormat(header: string[], opts: ReadRatingsOptions, ti: number, ri
   // a wide file has no rater or rating column: --rater-col/--rating-col ask for a long file (they were ignored)
   const askedLong = opts.raterColumn !== undefined || opts.ratingColumn !== undefined;
   if (want === 'auto' && !askedLong && ti < 0 && ri < 0) refuseLongWithoutRoleNames(header, otherRoles, path);
+  if (want === 'auto' && !askedLong && ti < 0 && ri >= 0 && vi < 0 && opts.targetColumn === undefined) refuseRaterColumnAsWide(header, ri, otherRoles, path);
   if (!(want === 'long' || (want === 'auto' && ((longish && ri >= 0) || askedLong)))) return 'wide';
   const missing = [
     [ti, opts.targetColumn ?? 'target'],
