@@ -17,6 +17,7 @@ import { editDistanceAtMost1, placesText, raterPlaces, shownName, spellingGroups
 import { raterTargetCounts, raterTypoPairs } from './typos.js';
 import { excludeOption, type ExcludedRater } from './exclude.js';
 import { numericCodesWarning, type NumericCodesWarning } from './codes.js';
+import { reversedScaleWarnings, type ReversedScaleWarning } from './reversed.js';
 
 export interface AnalyzeOptions {
   /** 'drop' (default): ICC on the targets every rater rated; 'model': REML on all ratings (psych lmer=TRUE). */
@@ -51,7 +52,7 @@ export interface KappaEntry {
 }
 
 /** Something the figures silently depend on, stated in the output and on stderr (one line each). */
-export type AgreementWarning = EmptyRaterWarning | SpellingVariantsWarning | IccFewTargetsWarning | RaterTypoWarning | DimensionTypoWarning | NumericCodesWarning;
+export type AgreementWarning = EmptyRaterWarning | SpellingVariantsWarning | IccFewTargetsWarning | RaterTypoWarning | DimensionTypoWarning | NumericCodesWarning | ReversedScaleWarning;
 
 /** 'dimension_typo': a dimension one letter from another with at least three times its ratings ('valance', 'valence'). */
 export interface DimensionTypoWarning {
@@ -396,7 +397,9 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
   const kappaReason = kappaReasonOf(d, categorical, opts.maxKappaCategories ?? 50);
   const kappas = kappaReason === null ? kappaEntries(d, bt, ordered, orderReason) : { fleiss_kappa: null, cohen_kappa: null };
   const chance = kappaReason === null ? chanceCoefficients(d, bt, ordered, orderReason) : null;
-  const numericCodes = numericCodesWarning(d, bt, alpha);
+  const raters = raterDiagnostics(d, bt, { minItems: opts.minItems });
+  const reversed = reversedScaleWarnings(d, raters);
+  const numericCodes = numericCodesWarning(d, bt, alpha, reversed.flatMap((w) => w.raters));
   if (replicates > 0) addBootstrapCis(d, bt, replicates, opts.seed ?? 1, { metrics, alpha, fleiss: kappas.fleiss_kappa, cohen: kappas.cohen_kappa, ordered, chance });
   return {
     dimension: d.name,
@@ -419,10 +422,10 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
     order_reason: orderReason,
     ...chanceFields(chance, kappaReason),
     cohen_ase: kappas.cohen_kappa?.unweighted.se ?? null,
-    raters: raterDiagnostics(d, bt, { minItems: opts.minItems }),
+    raters,
     flags_note: flagsNote(bt.nRaters),
     targets: targetDiagnostics(d, bt),
-    warnings: [...(numericCodes ? [numericCodes] : []), ...emptyRaterWarnings(dim, format), ...spellingVariantWarnings(dim), ...raterTypoWarnings(d), ...iccFewTargetsWarnings(d, bt.nTargets, icc)],
+    warnings: [...(numericCodes ? [numericCodes] : []), ...reversed, ...emptyRaterWarnings(dim, format), ...spellingVariantWarnings(dim), ...raterTypoWarnings(d), ...iccFewTargetsWarnings(d, bt.nTargets, icc)],
   };
 }
 
