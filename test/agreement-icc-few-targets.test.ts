@@ -80,4 +80,22 @@ describe('an ICC on fewer targets than it dropped', () => {
     expect(d.warnings).toEqual([{ code: 'fleiss_few_targets', raters: ['D'], message }]);
     expect(d.fleiss_per_category!.sad.reason).toBe('category never used on the 3 targets every rater labelled');
   });
+
+  it('traces on two time grids (100 ms, 40 ms) cut into targets: the warning says so, and suggests no exclusion leaving one rater', async () => {
+    const rows: string[] = [];
+    for (const [r, step, n] of [['r1', 0.1, 20], ['r2', 0.1, 20], ['r3', 0.04, 50]] as const) {
+      for (let i = 0; i < n; i++) {
+        const t = Math.round(i * step * 100) / 100;
+        rows.push(`s0@${t.toFixed(2)},${r},${t},${(Math.sin(3 * t) + (r === 'r2' ? 0.05 : 0)).toFixed(3)}`);
+      }
+    }
+    const p = join(tmp.dir, 'grids.csv');
+    writeFileSync(p, 'target,rater,t_s,rating\n' + rows.join('\n') + '\n');
+    const d = analyzeAgreement(await readRatings(p)).dimensions[0];
+    const w = d.warnings.find((x) => x.code === 'icc_few_targets')!;
+    expect(w.message).toBe(
+      "the ICC uses 10 of 60 targets (those every rater rated): rater 'r1' rated 20 of 60, rater 'r2' rated 20 of 60; the raters' time steps differ ('r1', 'r2' every 0.1; 'r3' every 0.04): " +
+        'targets cut at each rater\'s own times rarely coincide; resample every trace onto one time grid before making targets; --missing model uses every rating',
+    );
+  });
 });

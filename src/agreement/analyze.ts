@@ -18,6 +18,7 @@ import { raterTargetCounts, raterTypoPairs } from './typos.js';
 import { excludeOption, type ExcludedRater } from './exclude.js';
 import { numericCodesWarning, type NumericCodesWarning } from './codes.js';
 import { reversedScaleWarnings, type ReversedScaleWarning } from './reversed.js';
+import { timeGridNote } from './time-grid.js';
 
 export interface AnalyzeOptions {
   /** 'drop' (default): ICC on the targets every rater rated; 'model': REML on all ratings (psych lmer=TRUE). */
@@ -461,16 +462,20 @@ function fleissFewTargetsWarnings(d: RatingsDimension, nTargets: number, fleiss:
 function fewTargetsWarnings(d: RatingsDimension, nTargets: number, head: string, alternative: string, code: IccFewTargetsWarning['code']): IccFewTargetsWarning[] {
   const counts = raterTargetCounts(d);
   const sparse = counts.filter((x) => x.n < nTargets / 2);
+  const grid = timeGridNote(d);
+  const why = grid ? `; ${grid}` : '';
   if (sparse.length) {
     const who = sparse.map((x) => `rater '${x.name}' rated ${x.n} of ${nTargets}`).join(', ');
-    const message = `${head}: ${who}; ${alternative}, or leave ${sparse.length === 1 ? 'that rater' : 'such raters'} out (${excludeOption(sparse.map((x) => x.name))})`;
+    // leaving them out must leave two raters (it read '--exclude-rater r1,r2' beside a third rater only)
+    const leave = d.raters.length - sparse.length >= 2 ? `, or leave ${sparse.length === 1 ? 'that rater' : 'such raters'} out (${excludeOption(sparse.map((x) => x.name))})` : '';
+    const message = `${head}: ${who}${why}; ${alternative}${leave}`;
     return [{ code, raters: sparse.map((x) => x.name), message }];
   }
   const most = counts.filter((x) => x.n < nTargets).slice(0, 3);
   const who = most.map((x) => `rater '${x.name}' missed ${nTargets - x.n}`).join(', ');
   const more = counts.filter((x) => x.n < nTargets).length - most.length;
   const message =
-    `${head}: ratings are missing across the raters (${who} of ${nTargets}${more > 0 ? `; ${more} more rater(s) missed fewer` : ''}); ` +
+    `${head}: ratings are missing across the raters (${who} of ${nTargets}${more > 0 ? `; ${more} more rater(s) missed fewer` : ''})${why}; ` +
     `${alternative}, or have those raters rate the targets they missed`;
   return [{ code, raters: most.map((x) => x.name), message }];
 }
