@@ -95,4 +95,11 @@ describe('--exclude-rater', () => {
     expect(amb.code).toBe(2);
     expect(amb.stderr).toBe(`mmprep: ${both}: --exclude-rater a,b: the file has rater 'a,b' and rater 'a', rater 'b': the value means either; rename one of them in the file\n`);
   });
+
+  it('two raters, one flagged constant: no hint to leave them out (it would leave one rater, which is refused)', async () => {
+    const p = file('two-const.csv', 'clip,a,b\nc1,3,1\nc2,3,4\nc3,3,2\nc4,3,5\nc5,3,3\nc6,3,2\n');
+    const r = await runCliInProcess(['agreement', p]);
+    expect(r.stdout).toMatch(/^ {2}a .*constant$/m);
+    expect(r.stdout).not.toContain('--exclude-rater');
+  });
 });
