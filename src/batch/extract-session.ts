@@ -18,6 +18,7 @@ import { pickStream, probe } from '../media/probe.js';
 import { findSyncEntry, readSyncMap, type SyncMap } from '../sync/clock.js';
 import { loadStages, STAGE_FILES, STAGE_NAMES, STAGE_OPTION_KEYS, type StageName, type StageOptions, type StageResult, type StageTable } from './extract-stages.js';
 import type { ManifestSession, MediaKind } from './manifest.js';
+import { stageToolchain, toolchainDiffers, type Toolchain } from './toolchain.js';
 
 export interface SessionTask {
   session: ManifestSession;
@@ -33,6 +34,8 @@ export interface SessionTask {
   progressPort?: MessagePort;
   /** A module whose `stages` export replaces the built-in stage table (custom pipelines). */
   stagesModule?: string;
+  /** The ffmpeg build and face models of the run (src/batch/toolchain.ts): recorded in meta.json, compared by --resume. */
+  toolchain: Toolchain;
 }
 
 export type SessionStatus = 'done' | 'skipped' | 'failed';
@@ -98,7 +101,7 @@ export interface SessionMeta {
   session_id: string;
   speaker_id: string;
   /** `build`: the fingerprint of the code that made the files (src/common/version.ts codeBuild). */
-  tool: { name: 'mmprep'; version: string; build?: string };
+  tool: { name: 'mmprep'; version: string; build?: string } & Partial<Toolchain>;
   ref_role: string;
   stages: StageName[];
   options: StageOptions;
@@ -140,6 +143,9 @@ export interface StageRecord {
   version: string | null;
   /** The code fingerprint (src/common/version.ts codeBuild); null or absent: not recorded (before 2026-12-02). */
   build?: string | null;
+  /** The fingerprints of the ffmpeg build and (face) the models that made the files (src/batch/toolchain.ts); absent: not recorded. */
+  ffmpeg?: string | null;
+  models?: string;
 }
 
 export interface MetaOutput {
@@ -217,6 +223,8 @@ async function incompleteReason(dir: string, meta: SessionMeta, inputs: MetaInpu
   const key = (i: MetaInput) => ({ role: i.role, kind: i.kind, size_bytes: i.size_bytes, sha256: i.sha256 });
   if (meta.tool?.version !== VERSION) return `mmprep ${meta.tool?.version ?? 'unknown'}, this run ${VERSION}`;
   if (meta.tool?.build !== codeBuild()) return buildDiffers(meta.tool?.build);
+  const toolchain = toolchainDiffers(meta.tool, task.toolchain);
+  if (toolchain) return toolchain;
   if (meta.ref_role !== task.session.ref_role) return `reference role ${meta.ref_role}, this run ${task.session.ref_role}`;
   if (!sameJson(meta.stages, orderStages(task.stages))) return `stages ${(meta.stages ?? []).join(',')}, this run ${orderStages(task.stages).join(',')}`;
   const optionsDiffer = `stage options as typed ${optionsText(meta.options)}, this run ${optionsText(options)}: resume with the flags of the run that made the folder to skip it`;
@@ -559,12 +567,18 @@ async function listOutputs(dir: string, written: string[], now: string, previous
   return outputs;
 }
 
+/** The ffmpeg and models fingerprints of a kept stage record, when it has them. */
+function keptToolchain(rec: StageRecord): Pick<StageRecord, 'ffmpeg' | 'models'> {
+  return { ...(rec.ffmpeg ? { ffmpeg: rec.ffmpeg } : {}), ...(rec.models ? { models: rec.models } : {}) };
+}
+
 /** What an earlier meta.json says made a stage's files: its `made_by` entry, else (older meta.json) its run's options. */
 function earlierRecord(previous: SessionMeta | null, s: StageName): Omit<StageRecord, 'clock'> {
   const rec = previous?.made_by?.[s];
-  if (rec) return { options: rec.options ?? null, version: rec.version ?? null, build: rec.build ?? null };
+  if (rec) return { options: rec.options ?? null, version: rec.version ?? null, build: rec.build ?? null, ...keptToolchain(rec) };
   if (previous && Array.isArray(previous.stages) && previous.stages.includes(s)) {
-    return { options: relevantOptions(previous.options ?? {}, [s]), version: previous.tool?.version ?? null, build: previous.tool?.build ?? null };
+    const t = previous.tool;
+    return { options: relevantOptions(previous.options ?? {}, [s]), version: t?.version ?? null, build: t?.build ?? null, ...(t?.ffmpeg ? stageToolchain(t as Toolchain, s) : {}) };
   }
   return { options: null, version: null, build: null };
 }
@@ -576,7 +590,7 @@ function madeBy(a: SessionAttempt, previous: SessionMeta | null, outputs: MetaOu
     const files = outputs.filter((o) => STAGE_FILES[s].includes(o.file));
     if (files.length === 0) continue;
     const clock = files[0].clock;
-    out[s] = a.stages.includes(s) ? { options: relevantOptions(a.options, [s]), clock, version: VERSION, build: codeBuild() } : { ...earlierRecord(previous, s), clock };
+    out[s] = a.stages.includes(s) ? { options: relevantOptions(a.options, [s]), clock, version: VERSION, build: codeBuild(), ...stageToolchain(a.task.toolchain, s) } : { ...earlierRecord(previous, s), clock };
   }
   return out;
 }
@@ -586,7 +600,7 @@ function metaOf(a: SessionAttempt, inputs: MetaInput[], clock: SessionClock, syn
   return {
     session_id: session.session_id,
     speaker_id: session.speaker_id,
-    tool: { name: 'mmprep', version: VERSION, build: codeBuild() },
+    tool: { name: 'mmprep', version: VERSION, build: codeBuild(), ...a.task.toolchain },
     ref_role: session.ref_role,
     stages: a.stages,
     options: a.options,

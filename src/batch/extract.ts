@@ -22,6 +22,7 @@ import { audioRoleMixNotes } from './manifest-shared.js';
 import { createProgress, sessionFraction, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
 import { HEARTBEAT_MS, holderText, LOCK_FILE, releaseLock, touchLock, tryLockSession, type SessionLock } from './session-lock.js';
 import { selectShard, type Shard } from './shard.js';
+import { toolchainOf, type Toolchain } from './toolchain.js';
 
 export * from './manifest.js';
 export * from './shard.js';
@@ -146,6 +147,8 @@ interface RunPlan {
   errorsPath: string;
   /** Lines of the errors file about sessions this run does not process (another manifest's, a session not selected), kept as they were. */
   keptErrors: string[];
+  /** The ffmpeg build and face models every session of this run records (src/batch/toolchain.ts). */
+  toolchain: Toolchain;
 }
 
 /** The built-in stage table must have every stage asked for, and their options must be valid (skipped for a custom table). */
@@ -243,7 +246,8 @@ async function planRun(manifestPath: string, opts: ExtractOptions): Promise<RunP
   const jobs = Math.max(1, Math.min(opts.jobs ?? cores, Math.max(1, selected.length)));
   const faceWorkers = opts.faceWorkers ?? faceWorkersFor(jobs, cores);
   const { errorsPath, keptErrors } = await clearErrorsFile(out, shard, selected);
-  return { manifest, out, shard, selected, stages, jobs, faceWorkers, errorsPath, keptErrors };
+  const toolchain = await toolchainOf(stages, opts.stageOptions ?? {});
+  return { manifest, out, shard, selected, stages, jobs, faceWorkers, errorsPath, keptErrors, toolchain };
 }
 
 type WorkerMessage = SessionProgress | { childrenKilled: true } | { childrenWatched: true };
@@ -425,6 +429,7 @@ class ExtractRun {
       resume: Boolean(opts.resume),
       faceWorkers: plan.faceWorkers,
       strict: Boolean(opts.strict),
+      toolchain: plan.toolchain,
       ...(opts.stagesModule ? { stagesModule: opts.stagesModule } : {}),
     };
   }
