@@ -15,7 +15,7 @@ import { InputError, unwritableOutput } from '../common/errors.js';
 import { makeFolder } from '../common/make-folder.js';
 import { threadExecArgv, threadFile } from '../common/threads.js';
 import { clearSessionOutputs, orderStages, type SessionOutcome, type SessionProgress, type SessionTask } from './extract-session.js';
-import { checkStageOptions, loadStages, referenceAudio, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
+import { audioSource, checkStageOptions, loadStages, referenceAudio, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
 import { CHILDREN_GRACE_MS, interruptFollows } from './interrupt.js';
 import { readManifest, type Manifest, type ManifestSession } from './manifest.js';
 import { audioRoleMixNotes } from './manifest-shared.js';
@@ -227,18 +227,42 @@ function errorLineSession(line: string): string | null {
   }
 }
 
-/** Plans the run: stages, manifest, output folder, this shard's sessions, pool size; clears the previous errors file. */
 /** The role the audio stage analyses: the reference audio role, else the first video role's sound (extract-stages.ts audioSource). */
 function audioRoleOf(s: ManifestSession): string | null {
   const video = s.media.find((m) => m.role === s.ref_role && m.kind === 'video') ?? s.media.find((m) => m.kind === 'video');
   return referenceAudio(s)?.role ?? (video ? `${video.role}'s own sound` : null);
 }
 
+/**
+ * audioRoleOf for every session, a camera without sound (or one ffprobe cannot read) as null: the audio stage gets
+ * nothing from it. The role-mix line counted a soundless camera as "1 session from video's own sound" beside the
+ * lavaliers, a mix that was not there. The cameras are probed only when the line could be said (another role too).
+ */
+async function audioRoles(sessions: readonly ManifestSession[]): Promise<Map<ManifestSession, string | null>> {
+  const roles = new Map(sessions.map((s) => [s, audioRoleOf(s)] as const));
+  const cameraSound = sessions.filter((s) => !referenceAudio(s) && roles.get(s) !== null);
+  if (cameraSound.length === 0 || !sessions.some((s) => referenceAudio(s))) return roles;
+  const queue = [...cameraSound];
+  const probeNext = async (): Promise<void> => {
+    for (let s = queue.shift(); s; s = queue.shift()) {
+      const src = await audioSource(s).catch(() => ({ reason: 'unreadable' }));
+      if (!('media' in src)) roles.set(s, null);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, queue.length) }, probeNext));
+  return roles;
+}
+
+/** Plans the run: stages, manifest, output folder, this shard's sessions, pool size; clears the previous errors file. */
+
 async function planRun(manifestPath: string, opts: ExtractOptions): Promise<RunPlan> {
   const stages = orderStages(opts.only && opts.only.length ? opts.only : [...STAGE_NAMES]);
   await checkStagesAvailable(stages, opts);
   const manifest = await readManifest(manifestPath, { refRole: opts.refRole, delimiter: opts.delimiter, allowColumns: opts.allowColumns });
-  if (stages.includes('audio')) manifest.notes.push(...audioRoleMixNotes(manifestPath, manifest.sessions, audioRoleOf));
+  if (stages.includes('audio')) {
+    const roles = await audioRoles(manifest.sessions);
+    manifest.notes.push(...audioRoleMixNotes(manifestPath, manifest.sessions, (s) => roles.get(s) ?? null));
+  }
   const out = await makeOutFolder(opts.out);
   const shard = opts.shard ?? null;
   const selected: ManifestSession[] = selectShard(manifest.sessions, shard);
