@@ -9,12 +9,12 @@ import { join, resolve } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import { writeFileAtomic } from '../common/atomic.js';
 import { makeFolder } from '../common/make-folder.js';
-import { isMmprepError, unwritableOutput } from '../common/errors.js';
+import { InputError, isMmprepError, unwritableOutput } from '../common/errors.js';
 import { toJsonText } from '../common/records.js';
 import { codeBuild, VERSION } from '../common/version.js';
 import { killChildren, settleChildren } from '../media/children.js';
 import { onDecodeProgress } from '../media/decode-progress.js';
-import { pickStream, probe } from '../media/probe.js';
+import { pickStream, probe, type ProbeResult } from '../media/probe.js';
 import { findSyncEntry, readSyncMap, type SyncMap } from '../sync/clock.js';
 import { loadStages, STAGE_FILES, STAGE_NAMES, STAGE_OPTION_KEYS, type StageName, type StageOptions, type StageResult, type StageTable } from './extract-stages.js';
 import type { ManifestSession, MediaKind } from './manifest.js';
@@ -433,14 +433,15 @@ function answerRollback(port: MessagePort | undefined): void {
   port?.postMessage({ childrenWatched: true });
 }
 
+type Probes = Map<string, Promise<ProbeResult>>;
+
 /** Inputs: size and hash (each file once, even when it serves two roles), then a probe that each role's stream exists. */
-async function readInputs(session: ManifestSession): Promise<MetaInput[]> {
+async function readInputs(session: ManifestSession, probes: Probes): Promise<MetaInput[]> {
   const hashes = new Map<string, Promise<{ sha256: string; size: number }>>();
   const inputs: MetaInput[] = [];
   for (const m of session.media) {
     if (!hashes.has(m.path)) hashes.set(m.path, handled(sha256File(m.path)));
   }
-  const probes = new Map<string, ReturnType<typeof probe>>();
   for (const m of session.media) {
     let h: { sha256: string; size: number };
     try {
@@ -460,6 +461,21 @@ async function readInputs(session: ManifestSession): Promise<MetaInput[]> {
     inputs.push({ role: m.role, kind: m.kind, file: m.given, size_bytes: h.size, sha256: h.sha256, duration_s: duration === null ? null : round3(duration) });
   }
   return inputs;
+}
+
+/**
+ * Each media file whose packets stop before the end its header declares (a copy that did not finish) fails the
+ * session before any stage runs (src/media/file-end.ts): the decoders found it only on reaching the missing part, a
+ * truncated camera at the face stage, after sync and audio had run.
+ */
+async function checkFileEnds(session: ManifestSession, probes: Probes): Promise<void> {
+  const { truncatedEnd } = await import('../media/file-end.js');
+  for (const m of session.media) {
+    const p = probes.get(m.path);
+    if (!p || session.media.find((o) => o.path === m.path) !== m) continue;
+    const why = await truncatedEnd(await p);
+    if (why) throw new StageFailure('inputs', `${m.role}: ${new InputError(why, { file: m.path }).toLine()}`);
+  }
 }
 
 /** --resume: null when the session is complete (skip it), else why it is redone ('' when it has no meta.json). */
@@ -629,13 +645,15 @@ async function transcriptWarning(session: ManifestSession, dir: string): Promise
 async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Promise<SessionOutcome> {
   const base = { session_id: a.task.session.session_id, line: a.task.session.line };
   const tIn = performance.now();
-  const inputs = await readInputs(a.task.session);
+  const probes: Probes = new Map();
+  const inputs = await readInputs(a.task.session, probes);
   a.media_s = inputs.find((i) => i.role === a.task.session.ref_role)?.duration_s ?? 0;
   lap(a, 'inputs', tIn);
 
   await makeSessionFolder(a.dir, a.task.session.session_id);
   const redo = a.task.resume ? await resumeRedoReason(a, inputs) : '';
   if (redo === null) return { ...base, status: 'skipped', media_s: a.media_s, wall_s: wallS(a) };
+  await checkFileEnds(a.task.session, probes);
   const previous = await readMetaIf(a.dir);
   // meta.json goes first: a crash from here on leaves the session visibly incomplete.
   await clearSessionOutputs(a.dir, a.stages);
