@@ -71,7 +71,8 @@ export interface ErrorRecord {
 export interface ExtractSummary {
   manifest: string;
   out: string;
-  errors_file: string;
+  /** The errors file of this run; null when it could not be written (a full disk: the failures are then on stderr only). */
+  errors_file: string | null;
   shard: Shard | null;
   stages: StageName[];
   jobs: number;
@@ -328,10 +329,25 @@ class ExtractRun {
     this.progress.update(state);
   };
 
+  /** Why the errors file could not be written (said once; the failures are still in the summary on stdout). */
+  errorsUnwritten: string | null = null;
+
+  /**
+   * Rewrites the errors file. One that cannot be written (a disk full to the last byte) is one stderr line, and the run
+   * goes on: it was an unhandled rejection, a stack trace and exit 1, the running sessions' locks left behind.
+   */
   private saveErrors(): Promise<void> {
     const sorted = [...this.errors].sort((a, b) => a.line - b.line);
     const text = [...this.plan.keptErrors, ...sorted.map((e) => JSON.stringify(e))].join('\n') + '\n';
-    this.writingErrors = this.writingErrors.then(() => writeFileAtomic(this.plan.errorsPath, text));
+    this.writingErrors = this.writingErrors.then(() =>
+      writeFileAtomic(this.plan.errorsPath, text).then(
+        () => void (this.errorsUnwritten = null),
+        (e: unknown) => {
+          if (this.errorsUnwritten === null) this.progress.log(`mmprep extract: ${(e as Error).message ?? String(e)}: each failed session's line on stderr is its only record`);
+          this.errorsUnwritten = (e as Error).message ?? String(e);
+        },
+      ),
+    );
     return this.writingErrors;
   }
 
@@ -533,7 +549,7 @@ function summaryOf(plan: RunPlan, run: ExtractRun): ExtractSummary {
   return {
     manifest: plan.manifest.path,
     out: plan.out,
-    errors_file: plan.errorsPath,
+    errors_file: run.errorsUnwritten === null ? plan.errorsPath : null,
     shard: plan.shard,
     stages: plan.stages,
     jobs: plan.jobs,
