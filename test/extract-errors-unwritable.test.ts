@@ -9,7 +9,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { OutputPathError } from '../src/common/errors.js';
-import { tempDir } from './helpers/cli.js';
+import { runCli, tempDir } from './helpers/cli.js';
 
 vi.mock('../src/common/atomic.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/common/atomic.js')>();
@@ -43,5 +43,13 @@ describe('extract: an errors file that cannot be written', () => {
     ]);
     expect(readdirSync(join(dir, 'out'))).toEqual([]);
     expect(existsSync(join(dir, 'out', 'a'))).toBe(false);
+  }, 60_000);
+
+  it('an existing output folder where no file can be made is refused before any session (exit 2, one line)', async () => {
+    // /proc/1 exists on every Linux and takes no new file, for root too (a read-only mount needs root to make).
+    const r = await runCli(['extract', 'm.csv', '-o', '/proc/1', '--only', 'audio', '--progress', 'none'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe('mmprep extract: cannot write /proc/1: no such folder, or no file can be created there; choose another path\n');
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, exit_code: 2 });
   }, 60_000);
 });

@@ -5,7 +5,7 @@
  * takes a stable share of the manifest so many machines can split one manifest without talking to each other.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -175,10 +175,22 @@ async function makeOutFolder(given: string): Promise<string> {
   }
   try {
     await makeFolder(out);
+    await checkWritable(out);
   } catch (e) {
     throw unwritableOutput(given, e) ?? e;
   }
   return out;
+}
+
+/**
+ * A file can be made in OUT (created and removed again). An existing OUT on a read-only mount (or one where nothing
+ * can be created, /proc/1) failed every session one by one, "cannot write OUT/<id>", and then crashed writing the
+ * errors file; it is refused before any work now (exit 2), as a folder that cannot be made is.
+ */
+async function checkWritable(out: string): Promise<void> {
+  const probe = join(out, `.mmprep-write-check.${process.pid}.tmp`);
+  await writeFile(probe, '');
+  await rm(probe, { force: true });
 }
 
 /**
