@@ -206,6 +206,22 @@ export function fileSpanS(p: ProbeResult): number | null {
   return ends.length ? Math.max(...ends) : Math.max(0, d - start);
 }
 
+/**
+ * Where a file's packets end on its timeline: the largest pts (else dts) + duration of the packets from `fromS` to the
+ * end of the file, demuxed without decoding (ffprobe -read_intervals seeks there through the container's index), or
+ * null when none is read there. A copy that did not finish keeps a header declaring the whole length.
+ */
+export async function packetsEndS(p: ProbeResult, fromS: number): Promise<number | null> {
+  const abs = await checkMediaFile(p.file);
+  const data = (await runFfprobe(abs, 1, ['-read_intervals', `${fromS.toFixed(3)}%`, '-show_entries', 'packet=pts_time,dts_time,duration_time'])) as { packets?: Array<Record<string, unknown>> };
+  let end: number | null = null;
+  for (const k of data.packets ?? []) {
+    const t = num(k.pts_time) ?? num(k.dts_time);
+    if (t !== null) end = Math.max(end ?? -Infinity, t + (num(k.duration_time) ?? 0));
+  }
+  return end;
+}
+
 /** The N-th stream of a type (0-based among streams of that type), or an InputError naming what is missing. */
 export function pickStream(p: ProbeResult, type: 'audio' | 'video', n = 0): StreamInfo {
   const of = p.streams.filter((s) => s.type === type);
