@@ -226,6 +226,9 @@ export function expectedFrames(p: ProbeResult, stream: StreamInfo, o: { start?: 
  * keyframe before X, which its edit list hides (ffmpeg and ffprobe decode and drop them): nb_frames counts them, the
  * duration does not (48 packets, 40 shown, 1.704 s at 23.976 fps). A file cut short still declares its whole length.
  */
+/** The face-mesh model's input side (Human's facemesh inputSize): the unit of the raw mesh's z. */
+const MESH_INPUT_PX = 192;
+
 export function declaredFrames(stream: StreamInfo): number | null {
   const n = stream.n_frames;
   const rates = [stream.fps_avg, stream.fps_real].filter((x): x is number => x !== null && x > 0);
@@ -283,7 +286,9 @@ export class FaceRecordBuilder {
   private face(raw: RawFace, id: number, t: number): FaceFields {
     const s = 1 / this.o.scale;
     const mesh = new Float64Array(raw.mesh.length);
-    for (let i = 0; i < mesh.length; i++) mesh[i] = raw.mesh[i] * s;
+    // z from the model's 192-pixel crop units onto the x, y pixel scale (engine.ts RawFace.crop_px).
+    const sz = s * (raw.crop_px ? raw.crop_px / MESH_INPUT_PX : 1);
+    for (let i = 0; i < mesh.length; i++) mesh[i] = raw.mesh[i] * (i % 3 === 2 ? sz : s);
     // With Human's own eye flips (iris.ts 'human': the tensorflow backends) the subject's right iris comes back mirrored
     // within its eye box and both irises offset (gaze.ts correctIris): put them back. Nothing to do in the other modes.
     correctIris(mesh, raw.iris_mode ?? 'human');
