@@ -5,7 +5,7 @@
  * $TMPDIR unlinked while open, so none is left after success, an error or SIGINT.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, runCli, tempDir } from './helpers/cli.js';
@@ -178,6 +178,23 @@ describe('the library', () => {
   });
 });
 
+/** The size of the open file `fdPath` (/proc/PID/fd/N) when it is a temp file in `dir` holding JSONL records, else 0. */
+function jsonlTempSize(fdPath: string, dir: string): number {
+  try {
+    if (!readlinkSync(fdPath).startsWith(dir + '/')) return 0;
+    const head = Buffer.alloc(7);
+    const fd = openSync(fdPath, 'r');
+    try {
+      readSync(fd, head, 0, 7, 0);
+      return head.toString() === '{"t_s":' ? fstatSync(fd).size : 0;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return 0;
+  }
+}
+
 /** Deleted files in `dir` that the process `pid` holds open (Linux /proc), as their link names. */
 function spillFdsIn(pid: number, dir: string): string[] {
   try {
@@ -231,6 +248,35 @@ describe.skipIf(!existsSync('/proc/self/fd'))('temp files', () => {
     const int = await runWatched(['audio', LONG, '--voice', '-o', p('vint/out.jsonl'), '--spill-after', '0'], t2, (pid) => setTimeout(() => process.kill(pid, 'SIGINT'), 1500));
     expect(int.code, int.stderr).toBe(130);
     expect(readdirSync(t2)).toEqual([]);
+  });
+
+  // Past 60 s (HELPER_MIN_FRAMES) the JSONL helper thread formats most frames. Into a file it writes them straight
+  // into the output's temp file, and only this thread's last fifth goes through a temp file of its own and is copied
+  // (extract.ts helperFirst; before, the helper's four fifths went through one and the copy was the command's tail).
+  it('past 60 s the helper writes into the output: a fifth of the JSONL goes through a temp file, same bytes', async () => {
+    const long = p('long65.wav');
+    ffmpeg(['-stream_loop', '-1', '-i', p('joined.wav'), '-t', '65', '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', long]);
+    const [mem, memSum] = await outputs(long, 'helper-mem', ['--spill-after', '1e9'], 'cli');
+    const t = fresh('tmp-helper');
+    let largest = 0;
+    const watch = (pid: number) => {
+      const iv = setInterval(() => {
+        let fds: string[] = [];
+        try {
+          fds = readdirSync(`/proc/${pid}/fd`);
+        } catch {
+          return clearInterval(iv); // exited
+        }
+        for (const fd of fds) largest = Math.max(largest, jsonlTempSize(`/proc/${pid}/fd/${fd}`, t));
+      }, 2);
+    };
+    const r = await runWatched(['audio', long, '-o', p('helper.jsonl'), '--summary', p('helper.json'), '--spill-after', '0'], t, watch);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(p('helper.jsonl')).equals(mem)).toBe(true);
+    expect(readFileSync(p('helper.json')).equals(memSum)).toBe(true);
+    expect(largest, 'a temp file of JSONL was seen').toBeGreaterThan(0);
+    expect(largest / mem.length).toBeLessThan(0.3);
+    expect(readdirSync(t)).toEqual([]);
   });
 
   it('an unusable $TMPDIR is refused in one line (exit 2)', async () => {

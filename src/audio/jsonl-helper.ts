@@ -44,9 +44,10 @@ export class JsonlHelper {
   /**
    * format() of a long recording's frames whose MFCC and deltas are in a temp file (feature-columns.ts): the helper
    * reads them itself and writes the bytes to the temp file `partFd` from byte 0; resolves with their count.
+   * `output`: partFd is the output's temp file (an OS error then comes back as it is, for the caller to name the output).
    */
-  formatToFile(view: FrameView, from: number, to: number, columns: ColumnsRef, partFd: number, block: number, transfer: ArrayBuffer[] = []): Promise<number> {
-    return this.request({ view, from, to, columns, partFd, block }, transfer).then((m) => m.written!);
+  formatToFile(view: FrameView, from: number, to: number, columns: ColumnsRef, partFd: number, block: number, transfer: ArrayBuffer[] = [], output = false): Promise<number> {
+    return this.request({ view, from, to, columns, partFd, block, output }, transfer).then((m) => m.written!);
   }
 
   private request(msg: object, transfer: ArrayBuffer[]): Promise<HelperReply> {

@@ -3,8 +3,10 @@
  * the summary: JSON writing is the largest step left after the analysis, and one core would otherwise idle.
  * Protocol: one {view, from, to} message -> one {bytes, length} reply (the buffer transferred). With `columns` (a long
  * recording's MFCC and deltas in a temp file, feature-columns.ts) and `partFd`, the bytes go to that temp file
- * instead, block by block, and the reply is {written} (their count): memory stays bounded.
+ * instead, block by block, and the reply is {written} (their count): memory stays bounded. With `output` that file is
+ * the output's own temp file (the helper's frames come first in it), written without a copy.
  */
+import { writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { FeatureColumns, type ColumnsRef } from './feature-columns.js';
 import { jsonlBlock, type FrameView } from './jsonl.js';
@@ -12,12 +14,21 @@ import { spilledJsonlBlocks } from './jsonl-spilled.js';
 import { SpillFile } from './spill.js';
 
 const port = parentPort!;
-port.once('message', (m: { view: FrameView; from: number; to: number; columns?: ColumnsRef; partFd?: number; block?: number }) => {
+/** Writes all of b at byte `pos` of fd; an OS error is thrown as it is (its code survives the trip to the main thread). */
+function writeAllAt(fd: number, b: Uint8Array, pos: number): void {
+  let done = 0;
+  while (done < b.length) done += writeSync(fd, b, done, b.length - done, pos + done);
+}
+
+port.once('message', (m: { view: FrameView; from: number; to: number; columns?: ColumnsRef; partFd?: number; block?: number; output?: boolean }) => {
   if (m.columns && m.partFd !== undefined) {
-    const part = SpillFile.borrow(m.partFd);
+    // `output`: the fd is the output's temp file (the main thread names it in an error), else a spill file of ours.
+    const fd = m.partFd;
+    const part = m.output ? null : SpillFile.borrow(fd);
     let written = 0;
     for (const b of spilledJsonlBlocks(m.view, FeatureColumns.borrow(m.columns), m.from, m.to, m.block ?? 96)) {
-      part.write(b, written);
+      if (part) part.write(b, written);
+      else writeAllAt(fd, b, written);
       written += b.length;
     }
     port.postMessage({ written });
