@@ -113,6 +113,8 @@ export interface AudioSummary {
 export interface VoiceSummary {
   floor_hz: number;
   ceiling_hz: number;
+  /** Praat's maximum formant the formants were found under (--formant-ceiling-hz). */
+  formant_ceiling_hz: number;
   n_pulses: number;
   jitter_local: number | null;
   jitter_local_absolute_s: number | null;
@@ -144,6 +146,7 @@ function voiceSummary(f: AudioFeatures): VoiceSummary {
   const out: VoiceSummary = {
     floor_hz: v.options.floor,
     ceiling_hz: v.options.ceiling,
+    formant_ceiling_hz: v.options.formantCeiling ?? 5500,
     n_pulses: nPulses,
     jitter_local: orNull(j.local),
     jitter_local_absolute_s: orNull(j.localAbsolute),

@@ -290,7 +290,7 @@ async function voiceOf(sig: VoiceSignal, f: AudioFeatures, o: AudioOptions, spil
   try {
     // The voice code is loaded only for --voice (its modules cost the start-up of every run ~0.02 CPU s otherwise).
     const { analyzeVoice } = await import('./voice.js');
-    const opts = { floor: o.voiceFloor, ceiling: o.voiceCeiling, window: o.voiceWindowS };
+    const opts = { floor: o.voiceFloor, ceiling: o.voiceCeiling, window: o.voiceWindowS, formantCeiling: o.formantCeilingHz };
     return analyzeVoice(sig, o.sampleRate, o.hopLength, f.nFrames, opts, f.columns?.voiceSink(), spill);
   } finally {
     sig.close();
