@@ -178,6 +178,13 @@ describe('the library', () => {
   });
 });
 
+/** 65 s of the looped speech fixtures (made once): past HELPER_MIN_FRAMES (60 s), so the JSONL helper runs. */
+function long65(): string {
+  const long = p('long65.wav');
+  if (!existsSync(long)) ffmpeg(['-stream_loop', '-1', '-i', p('joined.wav'), '-t', '65', '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', long]);
+  return long;
+}
+
 /** The size of the open file `fdPath` (/proc/PID/fd/N) when it is a temp file in `dir` holding JSONL records, else 0. */
 function jsonlTempSize(fdPath: string, dir: string): number {
   try {
@@ -213,7 +220,7 @@ function spillFdsIn(pid: number, dir: string): string[] {
 }
 
 /** Runs `mmprep audio` with its own TMPDIR; calls `during(pid)` when it first holds a spill file; resolves with the exit code and the spill files seen. */
-function runWatched(args: string[], tmpDir: string, during?: (pid: number) => void): Promise<{ code: number | null; signal: string | null; seen: string[]; stderr: string }> {
+function runWatched(args: string[], tmpDir: string, during?: (pid: number) => void, sample?: (pid: number) => void): Promise<{ code: number | null; signal: string | null; seen: string[]; stderr: string }> {
   return new Promise((resolve) => {
     const c = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TMPDIR: tmpDir }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -227,6 +234,7 @@ function runWatched(args: string[], tmpDir: string, during?: (pid: number) => vo
         called = true;
         during(c.pid!);
       }
+      sample?.(c.pid!);
     }, 5);
     c.on('close', (code, signal) => {
       clearInterval(iv);
@@ -254,8 +262,7 @@ describe.skipIf(!existsSync('/proc/self/fd'))('temp files', () => {
   // into the output's temp file, and only this thread's last fifth goes through a temp file of its own and is copied
   // (extract.ts helperFirst; before, the helper's four fifths went through one and the copy was the command's tail).
   it('past 60 s the helper writes into the output: a fifth of the JSONL goes through a temp file, same bytes', async () => {
-    const long = p('long65.wav');
-    ffmpeg(['-stream_loop', '-1', '-i', p('joined.wav'), '-t', '65', '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', long]);
+    const long = long65();
     const [mem, memSum] = await outputs(long, 'helper-mem', ['--spill-after', '1e9'], 'cli');
     const t = fresh('tmp-helper');
     let largest = 0;
@@ -277,6 +284,29 @@ describe.skipIf(!existsSync('/proc/self/fd'))('temp files', () => {
     expect(largest, 'a temp file of JSONL was seen').toBeGreaterThan(0);
     expect(largest / mem.length).toBeLessThan(0.3);
     expect(readdirSync(t)).toEqual([]);
+  });
+
+  // The pitch worker is idle once its track is in: past 60 s it becomes the JSONL helper (JsonlHelper.adopt), so the
+  // command starts no third thread (a Node worker's start-up is ~40-55 CPU ms). Counted against a 30 s file, which
+  // uses no helper: the same most threads at once (Node's own threads cancel out).
+  it('past 60 s the JSONL helper is the pitch worker: no more threads at once than on 30 s', async () => {
+    const short = p('short30.wav');
+    ffmpeg(['-i', long65(), '-t', '30', '-c:a', 'pcm_s16le', short]);
+    const most = async (file: string, name: string) => {
+      let top = 0;
+      const r = await runWatched(['audio', file, '-o', p(`${name}.jsonl`)], fresh(`tmp-${name}`), undefined, (pid) => {
+        try {
+          top = Math.max(top, readdirSync(`/proc/${pid}/task`).length);
+        } catch {
+          /* exited */
+        }
+      });
+      expect(r.code, r.stderr).toBe(0);
+      return top;
+    };
+    const [a, b] = [await most(short, 'threads30'), await most(long65(), 'threads65')];
+    expect(a).toBeGreaterThan(2); // main thread and pitch worker at least
+    expect(b).toBe(a);
   });
 
   it('an unusable $TMPDIR is refused in one line (exit 2)', async () => {

@@ -11,6 +11,7 @@ import { computeAudioFeatures, type AudioFeatures } from './features.js';
 import { functionals, percentileSorted, type Functionals } from './functionals.js';
 import { streamedFunctionals, type SeriesReader } from './functionals-stream.js';
 import { roundSig, roundTime } from './format.js';
+import type { Worker } from 'node:worker_threads';
 import { JsonlHelper } from './jsonl-helper.js';
 import { unwritableOutput } from '../common/errors.js';
 import { jsonlBlock, rmsDb, VOICE_FRAME_FIELDS, voiceFrame, type FrameView } from './jsonl.js';
@@ -799,19 +800,24 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
     opts.prestarted?.dispose();
     throw e;
   }
-  // The JSONL helper thread starts while the file is analysed when the records will be long enough to use it.
   let helper: JsonlHelper | null = null;
   const resolved = resolveAudioOptions(opts);
   const hop = resolved.hopLength;
   const spillS = opts.spillAfterS ?? SPILL_AFTER_S;
   const spillAfterFrames = Number.isFinite(spillS) ? Math.floor((Math.max(0, spillS) * resolved.sampleRate) / hop) : undefined;
+  // The pitch worker becomes the JSONL helper once its track is in, when the records will be long enough to use one.
+  let wanted = false;
   const onOpen = (info: DecodedAudioInfo) => {
     const d = info.stream.duration_s;
-    if (opts.out !== null && (opts.format ?? 'jsonl') === 'jsonl' && !clock && (d === null || d === undefined || (d * info.sampleRate) / hop >= HELPER_MIN_FRAMES)) helper = JsonlHelper.start();
+    wanted = opts.out !== null && (opts.format ?? 'jsonl') === 'jsonl' && !clock && (d === null || d === undefined || (d * info.sampleRate) / hop >= HELPER_MIN_FRAMES);
+  };
+  const reuseWorker = (w: Worker) => {
+    if (wanted) helper = JsonlHelper.adopt(w);
+    else void w.terminate();
   };
   let f: AudioFeatures | undefined;
   try {
-    f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, probed: opts.probed, prestarted: opts.prestarted, spillAfterFrames });
+    f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, reuseWorker, probed: opts.probed, prestarted: opts.prestarted, spillAfterFrames });
     const beeps = opts.keepSyncBeep ? null : await markSyncBeeps(file, f, { toneHz: opts.toneHz });
     // Frames first: their writer hands part of the formatting to the helper before its first await, so the summary
     // below is computed while the helper runs.
