@@ -319,6 +319,8 @@ describe('mmprep audio --voice (CLI)', () => {
       [['--voice', '--formant-ceiling-hz', '8001'], /formant ceiling 8001 Hz .* above the Nyquist frequency 8000 Hz/],
       [['--voice', '--formant-ceiling-hz', '999'], /--formant-ceiling-hz must be at least 1000 Hz/],
       [['--formant-ceiling-hz', '5000'], /--formant-ceiling-hz needs --voice/],
+      [['--voice-floor', '60'], /--voice-floor needs --voice/],
+      [['--voice-ceiling', '500', '--voice-window', '0.1'], /--voice-ceiling, --voice-window need --voice/],
     ] as const) {
       const r = await runCli(['audio', wav, ...args]);
       expect(r.code, r.stderr).toBe(2);

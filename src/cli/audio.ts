@@ -103,10 +103,19 @@ function addVoiceAndBeepOptions(cmd: Command): void {
 
 type AudioCliOpts = Opts & { sr: number; hop: number; fmax?: number };
 
+/** The voice measures' own flags given without --voice would do nothing: refused rather than silently ignored. */
+function refuseVoiceFlagsWithoutVoice(o: AudioCliOpts, cmd: Command): void {
+  if (o.voice) return;
+  const given = (['voiceFloor', 'voiceCeiling', 'voiceWindow', 'formantCeilingHz'] as const).filter((k) => cmd.getOptionValueSource(k) === 'cli');
+  if (given.length === 0) return;
+  const flags = given.map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()));
+  throw new InputError(`bad parameters: ${flags.join(', ')} ${flags.length > 1 ? 'need' : 'needs'} --voice (they set the voice measures, which only --voice computes): add --voice or leave ${flags.length > 1 ? 'them' : 'it'} out`);
+}
+
 /** `mmprep audio MEDIA`: the options checked as a whole (one bad-parameters line), then the extraction. */
-async function runAudio(media: string, o: AudioCliOpts): Promise<void> {
+async function runAudio(media: string, o: AudioCliOpts, cmd: Command): Promise<void> {
   const params = audioParams(o);
-  if (o.formantCeilingHz !== undefined && !o.voice) throw new InputError('bad parameters: --formant-ceiling-hz needs --voice (the formants are voice measures)');
+  refuseVoiceFlagsWithoutVoice(o, cmd);
   try {
     resolveAudioOptions(params);
   } catch (e) {
