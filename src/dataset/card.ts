@@ -10,7 +10,9 @@ export function datasetCard(m: DatasetManifest): string {
   const L: string[] = [];
   const o = m.options as Record<string, unknown>;
   L.push('# Dataset card', '');
-  L.push(`Built by mmprep ${m.tool.version} from the session manifest \`${m.source.manifest}\` (sha256 ${m.source.manifest_sha256.slice(0, 16)}…).`);
+  L.push(`Built by mmprep ${m.tool.version}${m.format_version >= 2 ? ` (code ${m.tool.build})` : ''} from the session manifest \`${m.source.manifest}\` (sha256 ${m.source.manifest_sha256.slice(0, 16)}…).`);
+  // Format 1 cards (releases before 2026-12-02) stay as they were: `dataset validate` compares a release's card with the card of its format.
+  if (m.format_version >= 2) L.push('', `How it was made, as one fingerprint (mmprep code, record schema ${m.schema_version}, options, how the features were extracted: manifest.json \`fingerprint\`): \`${m.fingerprint}\`.`);
   L.push('');
   L.push('## What is in it', '');
   L.push(`${m.counts.records} records (one per ${o.segments === 'utterance' ? 'transcript utterance' : o.segments === 'labels' ? 'labelled target' : `fixed window (${o.segments})`}) from ${m.counts.sessions} sessions.`);
