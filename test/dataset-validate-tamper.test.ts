@@ -11,6 +11,7 @@ import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
 import { validateDataset, type CheckName, type ValidateReport } from '../src/dataset/validate.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
+import { goldProblem } from '../src/dataset/validate-gold.js';
 
 const tmp = tempDir('mmprep-validate-tamper-');
 afterAll(() => tmp.cleanup());
@@ -26,9 +27,9 @@ beforeAll(async () => {
 });
 
 let copies = 0;
-function copy(): string {
+function copy(from = base): string {
   const d = join(tmp.dir, `copy${copies++}`);
-  cpSync(base, d, { recursive: true });
+  cpSync(from, d, { recursive: true });
   return d;
 }
 const manifestOf = (d: string) => JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')) as DatasetManifest;
@@ -114,6 +115,40 @@ describe('dataset validate: records edited and resealed', () => {
     editRecords(d, TRAIN, (r) => [...r, r[2]]);
     const r = await validateDataset(d);
     expect(check(r, 'ids').message).toBe('1 problem: s01/u0002: duplicate id');
+  });
+
+  it('a gold label that is not what its ratings give fails labels, naming the record, the dimension and both values', async () => {
+    const d = copy();
+    editRecords(d, TRAIN, (r) => [{ ...r[0], labels: { ...r[0].labels, valence: { ...r[0].labels.valence, gold: { ...r[0].labels.valence.gold, mean: 2 } } } }, ...r.slice(1)]);
+    const ratings = lines(d, TRAIN).map((l) => JSON.parse(l))[0].labels.valence.ratings.map((x: { value: number }) => x.value);
+    const mean = ratings.reduce((a: number, b: number) => a + b, 0) / ratings.length;
+    const r = await validateDataset(d);
+    expect(failed(r)).toEqual(['labels']);
+    expect(check(r, 'labels').message).toBe(`1 problem: s01/u0000: valence gold mean is 2, its ${ratings.length} ratings give ${Number(mean.toPrecision(7))} (edited after the build: rebuild the release)`);
+    // a rating edited instead: the gold no longer follows from the ratings either
+    const e = copy();
+    editRecords(e, TRAIN, (r) => [r[0], { ...r[1], labels: { ...r[1].labels, arousal: { ...r[1].labels.arousal, ratings: r[1].labels.arousal.ratings.map((x: object) => ({ ...x, value: 1 })) } } }, ...r.slice(2)]);
+    expect(check(await validateDataset(e), 'labels').examples).toEqual(['s01/u0001']);
+  });
+
+  it('a categorical gold majority or distribution edited fails labels; a tie has no majority', async () => {
+    const csv = readFileSync(join(FIXTURES, 'demo', 'ratings.csv'), 'utf8').replace(/,(\d+)$/gm, (_m, v) => `,${Number(v) >= 5 ? 'high' : 'low'}`);
+    writeFileSync(join(tmp.dir, 'cats.csv'), csv);
+    const cat = join(tmp.dir, 'cat');
+    await buildDataset(MANIFEST, { features: FEATURES, labels: [join(tmp.dir, 'cats.csv')], categorical: true, out: cat });
+    expect(failed(await validateDataset(cat))).toEqual([]);
+    const d = copy(cat);
+    editRecords(d, TRAIN, (r) => r.map((x, i) => (i === 0 ? { ...x, labels: { ...x.labels, valence: { ...x.labels.valence, gold: { ...x.labels.valence.gold, majority: x.labels.valence.gold.majority === 'low' ? 'high' : 'low' } } } } : x)));
+    const r = await validateDataset(d);
+    expect(failed(r)).toEqual(['labels']);
+    expect(check(r, 'labels').message).toMatch(/^1 problem: s01\/u0000: valence gold majority is "(high|low)", its ratings give "(high|low)" \(edited after the build: rebuild the release\)$/);
+    const t = copy(cat);
+    editRecords(t, TRAIN, (r) => [{ ...r[0], labels: { ...r[0].labels, arousal: { ...r[0].labels.arousal, gold: { ...r[0].labels.arousal.gold, distribution: { low: 9 } } } } }, ...r.slice(1)]);
+    expect(check(await validateDataset(t), 'labels').message).toMatch(/s01\/u0000: arousal gold distribution is \{"low":9\}, its ratings give \{/);
+    // a tie has no majority (gold.ts): null passes, a label picked among the tied fails
+    const tie = { ratings: [{ rater: 'r1', value: 'low' }, { rater: 'r2', value: 'high' }], gold: { majority: null, majority_reason: 'tie', distribution: { high: 1, low: 1 } } };
+    expect(goldProblem(tie)).toBeNull();
+    expect(goldProblem({ ...tie, gold: { ...tie.gold, majority: 'high' } })).toBe('gold majority is "high", its ratings give null (a tie)');
   });
 
   it('an empty line fails json with its file and line (a reader parsing every line fails on it)', async () => {

@@ -93,7 +93,10 @@ export interface Shaping {
   extract: ExtractWay[];
 }
 
-/** The fingerprint of a release's shaping: `sha256:` and 64 hex digits over its canonical JSON. */
+/**
+ * The fingerprint of a release's shaping: `sha256:` and 64 hex digits over its canonical JSON. Frozen for format 2:
+ * `dataset validate` recomputes it for every format 2 release, so a change here needs a new format_version.
+ */
 export function shapingFingerprint(s: Shaping): string {
   const { format_version, schema_version, tool, options, extract } = s;
   return `sha256:${createHash('sha256').update(canonicalJson({ format_version, schema_version, tool, options, extract })).digest('hex')}`;

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { Ajv } from 'ajv';
+import { goldProblem } from './validate-gold.js';
 
 export type CheckName = 'manifest' | 'sessions' | 'checksums' | 'json' | 'nan' | 'schema' | 'ids' | 'times' | 'lengths' | 'splits' | 'counts' | 'labels' | 'agreement' | 'missing';
 
@@ -98,7 +99,7 @@ type Rec = {
   words: Array<{ start_s: number; end_s: number }>;
   audio: { rate_hz: number; t0_s: number; n: number; frames: Record<string, unknown[]> } | null;
   face: { rate: string; rate_hz: number; t0_s?: number; t_s?: number[]; n: number; frames: Record<string, unknown[]> } | null;
-  labels: Record<string, { agreement?: { icc2?: number | null } }>;
+  labels: Record<string, { agreement?: { icc2?: number | null } } & Parameters<typeof goldProblem>[0]>;
   quality: { present: Record<string, boolean> };
 };
 
@@ -156,7 +157,7 @@ interface ScanTally {
   lastStart: Map<string, number>;
 }
 
-const SCAN_CHECKS: CheckName[] = ['json', 'nan', 'schema', 'ids', 'times', 'lengths', 'splits', 'agreement', 'missing'];
+const SCAN_CHECKS: CheckName[] = ['json', 'nan', 'schema', 'ids', 'times', 'lengths', 'splits', 'labels', 'agreement', 'missing'];
 
 type RecordValidator = ((r: unknown) => boolean) & { errors?: unknown };
 
@@ -284,6 +285,8 @@ function checkRecord(ctx: ScanContext, f: FileEntry, r: Rec, id: string, t: Scan
   checkPresent(r, id, C.missing);
   for (const [k, l] of Object.entries(r.labels)) {
     if (k in ctx.labelIcc && l.agreement?.icc2 !== ctx.labelIcc[k]) C.agreement.fail(id, `${id}: ${k} agreement differs from manifest.json`);
+    const gold = goldProblem(l);
+    if (gold) C.labels.fail(id, `${id}: ${k} ${gold} (edited after the build: rebuild the release)`);
   }
 }
 

@@ -118,7 +118,9 @@ function checkShaping(m: DatasetManifest, c: Check): void {
   if (m.format_version < 2) return;
   if (typeof m.tool?.build !== 'string' || !/^[0-9a-f]{16}$/.test(m.tool.build)) c.fail('manifest.json', `manifest.json's tool.build is ${JSON.stringify(m.tool?.build)}, not a code fingerprint (16 hex digits): not written by mmprep, or edited; rebuild the release`);
   const ways = extractWays(m.sessions);
-  if (canonicalJson(ways) !== canonicalJson(m.extract ?? null)) c.fail('manifest.json', `manifest.json's extract (${(m.extract ?? []).length} ways) is not what its sessions' made_by give (${ways.length}): edited after the build; rebuild the release`);
+  // As sets: a later mmprep may list the ways in another order.
+  const asSet = (w: unknown) => (Array.isArray(w) ? w.map(canonicalJson).sort().join('\n') : null);
+  if (asSet(ways) !== asSet(m.extract)) c.fail('manifest.json', `manifest.json's extract (${(m.extract ?? []).length} ways) is not what its sessions' made_by give (${ways.length}): edited after the build; rebuild the release`);
   const want = shapingFingerprint({ format_version: m.format_version, schema_version: m.schema_version ?? 0, tool: m.tool, options: m.options, extract: m.extract ?? [] });
   if (m.fingerprint !== want) c.fail('manifest.json', `manifest.json's fingerprint ${JSON.stringify(m.fingerprint)} is not that of the tool, options and extract it records (${want}): edited after the build; rebuild the release`);
 }
