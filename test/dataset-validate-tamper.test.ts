@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
@@ -158,6 +159,21 @@ describe('dataset validate: records edited and resealed', () => {
     const r = await validateDataset(d);
     expect(failed(r)).toEqual(['json']);
     expect(check(r, 'json').examples).toEqual([`${TRAIN}:2`]);
+  });
+});
+
+describe('dataset validate: a .jsonl.gz that is not gzip, or cut short', () => {
+  it('names the file, the problem and what to do (zlib said "incorrect header check", "unexpected end of file")', async () => {
+    const gz = join(tmp.dir, 'gz');
+    await buildDataset(MANIFEST, { features: FEATURES, out: gz, gzip: true });
+    const name = `${TRAIN}.gz`;
+    const plain = copy(gz);
+    writeFileSync(join(plain, name), gunzipSync(readFileSync(join(gz, name))));
+    const fix = "copy the release again from its build's -o, or rebuild it";
+    expect(check(await validateDataset(plain), 'json').message).toBe(`1 problem: ${name}: not gzip data although named .gz (it starts with "{\\"id\\":\\"s": a plain .jsonl named .gz?): ${fix}`);
+    const cut = copy(gz);
+    writeFileSync(join(cut, name), readFileSync(join(gz, name)).subarray(0, 2000));
+    expect(check(await validateDataset(cut), 'json').message).toContain(`${name}: gzip data cut short (unexpected end of file): the file is truncated; ${fix}`);
   });
 });
 

@@ -107,10 +107,12 @@ type Rec = {
 async function* fileLines(path: string, gz: boolean, digest: { sha256: string; bytes: number; error: string | null }): AsyncGenerator<{ line: string; n: number; last: boolean }> {
   const h = createHash('sha256');
   let bytes = 0;
+  let head: Buffer = Buffer.alloc(0);
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
   raw.on('data', (c: Buffer | string) => {
     const b = typeof c === 'string' ? Buffer.from(c) : c;
     h.update(b);
+    if (bytes === 0) head = b.subarray(0, 16);
     bytes += b.length;
   });
   const src = gz ? raw.pipe(createGunzip()) : raw;
@@ -130,7 +132,7 @@ async function* fileLines(path: string, gz: boolean, digest: { sha256: string; b
       rest = text.slice(start);
     }
   } catch (e) {
-    digest.error = (e as Error).message;
+    digest.error = gz ? gzipProblem(e as NodeJS.ErrnoException, head) : (e as Error).message;
   }
   if (rest.length > 0) {
     n++;
@@ -138,6 +140,22 @@ async function* fileLines(path: string, gz: boolean, digest: { sha256: string; b
   }
   digest.sha256 = h.digest('hex');
   digest.bytes = bytes;
+}
+
+/**
+ * What is wrong with a .gz data file whose gunzip failed, and what to do: zlib said only "incorrect header check"
+ * for a plain JSON Lines file named .jsonl.gz, and "unexpected end of file" for one cut short.
+ */
+function gzipProblem(e: NodeJS.ErrnoException, head: Buffer): string {
+  const fix = "copy the release again from its build's -o, or rebuild it";
+  if (head.length >= 2 && !(head[0] === 0x1f && head[1] === 0x8b)) {
+    const text = head.toString('latin1');
+    const plain = text.startsWith('{') ? ` (it starts with ${JSON.stringify(text.slice(0, 8))}: a plain .jsonl named .gz?)` : ` (its first bytes are ${head.subarray(0, 4).toString('hex')}, not gzip's 1f8b)`;
+    return `not gzip data although named .gz${plain}: ${fix}`;
+  }
+  if (head.length === 0) return `empty file, not gzip data although named .gz: ${fix}`;
+  if (e.code === 'Z_BUF_ERROR' || /unexpected end of file/.test(e.message)) return `gzip data cut short (${e.message}): the file is truncated; ${fix}`;
+  return `gzip data corrupt (zlib: ${e.message}): ${fix}`;
 }
 
 /** What a file scan gathers besides the checks: ids, counts per split, missing modalities, labels, speakers, session runs. */
