@@ -16,6 +16,7 @@ const tmp = tempDir('mmprep-validate-versions-');
 afterAll(() => tmp.cleanup());
 const MANIFEST = join(FIXTURES, 'demo', 'manifest.csv');
 const V1 = join(FIXTURES, 'dataset', 'release-v1');
+const V2 = join(FIXTURES, 'dataset', 'release-v2');
 const FEATURES = join(tmp.dir, 'features');
 let base: string;
 
@@ -70,11 +71,19 @@ describe('dataset build: what shaped the release', () => {
 });
 
 describe('dataset validate: releases of other mmprep builds', () => {
-  it('a format 1 release built by the mmprep of commit 23d1d25 still validates (scripts/make-release-v1.mjs)', async () => {
+  it('a format 1 release built by the mmprep of commit 23d1d25 still validates (scripts/make-release-fixture.mjs)', async () => {
     expect(manifestOf(V1).format_version).toBe(1);
     const r = await validateDataset(V1);
     expect(failed(r)).toEqual([]);
     expect(manifestCheck(r).message).toBe('manifest.json of mmprep 0.1.0 (format 1: no code fingerprint recorded; built before 2026-12-02), 3 data files');
+  });
+
+  it('a format 2 release of the commit that added format 2 validates with its code and fingerprint (a later change to the format 2 card, schema 1 or fingerprint fails here)', async () => {
+    const m = manifestOf(V2);
+    expect(m.format_version).toBe(2);
+    const r = await validateDataset(V2);
+    expect(failed(r)).toEqual([]);
+    expect(manifestCheck(r).message).toBe(`manifest.json of mmprep 0.1.0 code ${m.tool.build}, format 2, schema 1, fingerprint ${m.fingerprint!.slice(0, 19)}…, 3 data files`);
   });
 
   it('a format_version or schema_version it does not know is refused: exit 2, one line, the --json object', async () => {

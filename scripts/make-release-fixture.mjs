@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 /**
- * fixtures/dataset/release-v1/: a small dataset release (format_version 1) as the mmprep of commit 23d1d25 built it,
- * before manifest.json recorded a code fingerprint (src/dataset/fingerprint.ts). test/dataset-validate-versions.test.ts
- * checks that `dataset validate` of a newer mmprep still passes it: an older release must validate after an upgrade.
+ * fixtures/dataset/release-v<N>/: a small dataset release of each manifest.json format_version, as the mmprep that
+ * wrote that format built it, for test/dataset-validate-versions.test.ts: `dataset validate` of a later mmprep must
+ * still pass them (a release must validate after an upgrade; src/dataset/fingerprint.ts).
  *
- *   git worktree add /tmp/old 23d1d25 && (cd /tmp/old && npm ci)
- *   npm run build && node scripts/make-release-v1.mjs --mmprep /tmp/old/bin/mmprep.js
+ *   release-v1 (format 1, before manifest.json recorded a code fingerprint): commit 23d1d25
+ *     git worktree add /tmp/old 23d1d25 && (cd /tmp/old && npm ci)
+ *     npm run build && node scripts/make-release-fixture.mjs --mmprep /tmp/old/bin/mmprep.js --out fixtures/dataset/release-v1
+ *   release-v2 (format 2): the commit that added it
+ *     npm run build && node scripts/make-release-fixture.mjs --mmprep bin/mmprep.js --out fixtures/dataset/release-v2
  *
  * The features are this checkout's synthetic ones (dist/dataset/synthetic-features.js, seeded); the release is the
- * older mmprep's `dataset build` of them with the demo's manifest and ratings, --segments labels, few fields.
+ * given mmprep's `dataset build` of them with the demo's manifest and ratings, --segments labels, few fields.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,13 +22,13 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
 const at = args.indexOf('--mmprep');
-if (at < 0 || !args[at + 1]) {
-  process.stderr.write('usage: node scripts/make-release-v1.mjs --mmprep <bin/mmprep.js of commit 23d1d25> [--out DIR]\n');
+const outAt = args.indexOf('--out');
+if (at < 0 || !args[at + 1] || outAt < 0 || !args[outAt + 1]) {
+  process.stderr.write('usage: node scripts/make-release-fixture.mjs --mmprep <bin/mmprep.js of the mmprep to build with> --out fixtures/dataset/release-vN\n');
   process.exit(2);
 }
 const mmprep = resolve(args[at + 1]);
-const outAt = args.indexOf('--out');
-const out = resolve(outAt >= 0 ? args[outAt + 1] : join(root, 'fixtures', 'dataset', 'release-v1'));
+const out = resolve(args[outAt + 1]);
 const { writeSyntheticSession } = await import(join(root, 'dist', 'dataset', 'synthetic-features.js'));
 const demo = join(root, 'fixtures', 'demo');
 const work = mkdtempSync(join(tmpdir(), 'mmprep-release-v1-'));
