@@ -13,6 +13,7 @@ import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
 import { validateDataset, type CheckName, type ValidateReport } from '../src/dataset/validate.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
 import { goldProblem } from '../src/dataset/validate-gold.js';
+import { LineSplitter } from '../src/dataset/validate-scan.js';
 
 const tmp = tempDir('mmprep-validate-tamper-');
 afterAll(() => tmp.cleanup());
@@ -174,6 +175,41 @@ describe('dataset validate: a .jsonl.gz that is not gzip, or cut short', () => {
     const cut = copy(gz);
     writeFileSync(join(cut, name), readFileSync(join(gz, name)).subarray(0, 2000));
     expect(check(await validateDataset(cut), 'json').message).toContain(`${name}: gzip data cut short (unexpected end of file): the file is truncated; ${fix}`);
+  });
+});
+
+describe('dataset validate: hostile releases', () => {
+  it('bytes that are not UTF-8 fail json naming the file, line and byte (they were read as U+FFFD, exit 0)', async () => {
+    const d = copy();
+    const raw = readFileSync(join(d, TRAIN));
+    const at = raw.indexOf('"text":"', raw.indexOf('\n') + 1) + 8;
+    const bad = Buffer.concat([raw.subarray(0, at), Buffer.from([0xe9]), raw.subarray(at + 1)]);
+    writeFileSync(join(d, TRAIN), bad);
+    const m = manifestOf(d);
+    Object.assign(m.files.find((f) => f.path === TRAIN)!, { sha256: createHash('sha256').update(bad).digest('hex'), bytes: bad.length });
+    writeManifest(d, m);
+    const r = await validateDataset(d);
+    expect(check(r, 'json').message).toBe(`1 problem: ${TRAIN}:2: not UTF-8 (byte ${at - raw.indexOf('\n') } of the line is 0xe9): the build writes UTF-8 only, and Python's json and most readers refuse other bytes; rebuild the release, or copy it again from its build's -o`);
+  });
+
+  it('a data file listed as a path outside the release is not read (its first line was quoted in the report)', async () => {
+    const d = copy();
+    writeFileSync(join(tmp.dir, 'secret.jsonl'), 'token=hunter2\n');
+    const m = manifestOf(d);
+    m.files[0].path = '../secret.jsonl';
+    writeManifest(d, m);
+    const r = await validateDataset(d);
+    expect(JSON.stringify(r)).not.toContain('hunter2');
+    expect(check(r, 'checksums').message).toContain('manifest.json lists data file "../secret.jsonl", not a name the build writes (data-<split>-NNNNN.jsonl[.gz] in the release folder): not read; rebuild the release');
+  });
+
+  it('a line longer than Node.js can hold is named with its size and skipped; the lines after it are read', () => {
+    const s = new LineSplitter(1000);
+    s.add(Buffer.alloc(600, 97));
+    s.add(Buffer.alloc(600, 97));
+    expect(s.take(false)).toEqual({ line: null, n: 1, last: false, problem: expect.stringMatching(/^a line of 0 MiB, longer than the longest string Node\.js holds \(1000 characters\): no mmprep build writes one/) });
+    s.add(Buffer.from('{"id":"x"}'));
+    expect(s.take(true)).toEqual({ line: '{"id":"x"}', n: 2, last: true });
   });
 });
 

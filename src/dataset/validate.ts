@@ -125,9 +125,24 @@ function checkShaping(m: DatasetManifest, c: Check): void {
   if (m.fingerprint !== want) c.fail('manifest.json', `manifest.json's fingerprint ${JSON.stringify(m.fingerprint)} is not that of the tool, options and extract it records (${want}): edited after the build; rebuild the release`);
 }
 
+/** The names of a release's data files (as the build writes them, in the release folder itself). */
+const DATA_NAME = /^data-[^/\\]+\.jsonl(\.gz)?$/;
+
+/**
+ * A file name manifest.json lists, when it is one the build writes: a path like `../../etc/hostname` was read, and its
+ * first line quoted in the json check's message (a CI log), before 2026-12-02.
+ */
+function releaseName(p: unknown, shape: RegExp): boolean {
+  return typeof p === 'string' && shape.test(p) && !p.includes('/') && !p.includes('\\');
+}
+
 /** schema.json and README.md against their checksums; data files in the folder that manifest.json does not list. */
 async function checkExtraFiles(dir: string, m: DatasetManifest, checksums: Check): Promise<void> {
   for (const f of m.extra_files ?? []) {
+    if (!releaseName(f.path, /^(schema\.json|README\.md)$/)) {
+      checksums.fail(String(f.path), `manifest.json lists ${JSON.stringify(f.path)}, not a file the build writes (schema.json, README.md): not read; rebuild the release`);
+      continue;
+    }
     const p = join(dir, f.path);
     if (!existsSync(p)) {
       checksums.fail(f.path, `${f.path} is missing`);
@@ -223,6 +238,10 @@ function scanContext(m: DatasetManifest, schema: object | null): ScanContext {
 function presentDataFiles(dir: string, m: DatasetManifest, checksums: Check): FileEntry[] {
   const entries: FileEntry[] = [];
   for (const f of m.files) {
+    if (!releaseName(f.path, DATA_NAME)) {
+      checksums.fail(String(f.path), `manifest.json lists data file ${JSON.stringify(f.path)}, not a name the build writes (data-<split>-NNNNN.jsonl[.gz] in the release folder): not read; rebuild the release`);
+      continue;
+    }
     const abs = join(dir, f.path);
     if (!existsSync(abs)) checksums.fail(f.path, `${f.path} is missing`);
     else entries.push({ path: f.path, abs, split: f.split });
