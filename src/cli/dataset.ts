@@ -158,7 +158,7 @@ function buildOptions(o: BuildOpts): BuildOptions {
 /** `mmprep dataset validate DIR`: the report on stdout, exit 3 naming each failed check. */
 function registerValidate(ds: Command): void {
   const validate = ds.command('validate')
-    .description('check a dataset release (schema, NaN, times, lengths, checksums, the card (README.md) and record counts against manifest.json, speaker leaks, labels, gates); exit 3 naming each failed check')
+    .description('check a dataset release (schema, NaN, times, lengths, checksums, the card (README.md) and record counts against manifest.json, speaker leaks, labels, gold labels against their ratings, the fingerprint, gates) against the format and schema versions it declares; exit 3 naming each failed check, 2 for a version this mmprep does not know')
     .argument('<dir>', 'dataset folder written by `mmprep dataset build`')
     .option('--json', 'print the report as one JSON object on one line (ok, dir, records, files, bytes, checks; without a report ok false, error, exit_code)', false)
     .option('--min-icc <x>', 'fail when a label dimension\'s ICC(2,1) is below X (default: no gate)', numberOption('--min-icc', { min: -1, max: 1 }))
