@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCliInProcess, tempDir } from './helpers/cli.js';
 import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
 import { validateDataset, type ValidateReport } from '../src/dataset/validate.js';
-import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
+import { writeSyntheticMeta, writeSyntheticSession } from '../src/dataset/synthetic-features.js';
 
 const tmp = tempDir('mmprep-validate-versions-');
 afterAll(() => tmp.cleanup());
@@ -67,6 +67,24 @@ describe('dataset build: what shaped the release', () => {
     const again = join(tmp.dir, 'again');
     await buildDataset(MANIFEST, { features: FEATURES, labels: [join(FIXTURES, 'demo', 'ratings.csv')], segments: 'labels', audioFeatures: 'rms', faceFeatures: 'yaw_deg', out: again });
     for (const f of ['manifest.json', 'README.md', 'schema.json']) expect(readFileSync(join(again, f)).equals(readFileSync(join(base, f))), f).toBe(true);
+  });
+});
+
+describe('dataset build: sessions of different face models', () => {
+  it('are two ways in extract, named on stderr and in the card, and the release validates', async () => {
+    const feats = join(tmp.dir, 'features-models');
+    cpSync(FEATURES, feats, { recursive: true });
+    for (const [id, backend] of [['s01', 'wasm'], ['s02', 'webgl'], ['s03', 'wasm']]) {
+      writeFileSync(join(feats, id, 'face.summary.json'), JSON.stringify({ human_version: '3.3.6', backend }) + '\n');
+      await writeSyntheticMeta(feats, id);
+    }
+    const notes: string[] = [];
+    const r = await buildDataset(MANIFEST, { features: feats, labels: [join(FIXTURES, 'demo', 'ratings.csv')], segments: 'labels', audioFeatures: 'rms', faceFeatures: 'yaw_deg', out: join(tmp.dir, 'models'), onNote: (n) => notes.push(n) });
+    expect(r.manifest.extract!.filter((w) => w.stage === 'face').map((w) => [w.model, w.sessions])).toEqual([['@vladmandic/human 3.3.6 (wasm)', 2], ['@vladmandic/human 3.3.6 (webgl)', 1]]);
+    const line = 'face features of this release come from 2 different face models: @vladmandic/human 3.3.6 (wasm) (s01, s03); @vladmandic/human 3.3.6 (webgl) (s02)';
+    expect(notes).toContainEqual(expect.stringContaining(line));
+    expect(readFileSync(join(r.out, 'README.md'), 'utf8')).toContain(`- ${line}`);
+    expect(failed(await validateDataset(r.out))).toEqual([]);
   });
 });
 

@@ -30,7 +30,7 @@ import { DEFAULT_SPLIT, parseSplits, splitKeys, splitOf, type SplitSpec } from '
 import { datasetSchema } from './schema.js';
 import { datasetCodeBuild, extractWays, FORMAT_VERSION, SCHEMA_VERSION, shapingFingerprint, type ExtractWay } from './fingerprint.js';
 import { datasetCard } from './card.js';
-import { missingStageWarnings, mixedAudioRoleNotes, mixedMadeByNotes } from './made-by-mix.js';
+import { missingStageWarnings, mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes } from './made-by-mix.js';
 import { makeFolder } from '../common/make-folder.js';
 export type { DatasetSessionOutcome } from './build-session.js';
 
@@ -402,7 +402,7 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
     const totals = await buildSessions(inputs, opt, o, tmp, writer);
     const files = await writer.close();
     const dm = await datasetManifestOf(inputs, opt, totals, files);
-    for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions)]) o.onNote?.(n);
+    for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions), ...mixedFaceModelNotes(dm.sessions)]) o.onNote?.(n);
     refuseEmpty(dm, { manifest: inputs.manifest, labelSet: inputs.labelSet, segments: opt.segments, minLabelCoverage: o.minLabelCoverage, onNote: o.onNote });
     await writeExtraFiles(tmp, dm, opt);
     await writeFileAtomic(join(tmp, 'manifest.json'), toJsonText(dm));

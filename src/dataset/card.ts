@@ -1,6 +1,6 @@
 /** The dataset card (README.md of a release): what is in it, how it was made, label agreement, known gaps. */
 import type { DatasetManifest } from './build.js';
-import { mixedAudioRoleNotes, mixedMadeByNotes } from './made-by-mix.js';
+import { mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes } from './made-by-mix.js';
 import { nearRecordId } from './refuse.js';
 
 const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)} %` : 'n/a');
@@ -53,7 +53,7 @@ export function datasetCard(m: DatasetManifest): string {
   }
   for (const s of m.sessions.filter((x) => x.error)) gaps.push(`session ${s.session_id} is missing: ${s.error}`);
   for (const s of m.sessions) for (const w of s.warnings ?? []) gaps.push(`session ${s.session_id}: ${w}`);
-  for (const n of [...mixedMadeByNotes(m.sessions), ...mixedAudioRoleNotes(m.sessions)]) gaps.push(`${n}.`);
+  for (const n of [...mixedMadeByNotes(m.sessions), ...mixedAudioRoleNotes(m.sessions), ...mixedFaceModelNotes(m.sessions)]) gaps.push(`${n}.`);
   for (const l of m.labels) if (l.targets_used < l.targets) gaps.push(unmatchedGap(l, m));
   for (const l of m.labels) for (const w of l.warnings ?? []) gaps.push(`labels ${l.key}: ${w}`);
   for (const [k, v] of Object.entries(m.counts.per_split)) if (v.records === 0) gaps.push(`split ${k} is empty.`);
