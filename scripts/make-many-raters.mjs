@@ -3,21 +3,15 @@
 // crowd scale): raters with random ids of 4-8 letters, each rating 2, 5, 10, 20 or 40 of 4,000 targets, integers 1-7.
 // Usage: node scripts/make-many-raters.mjs RATERS OUT.csv [SEED]   (deterministic for a given seed)
 import { writeFileSync } from 'node:fs';
+import { mulberry32 } from './rng.mjs';
 
 const [nArg, out, seedArg] = process.argv.slice(2);
 if (!nArg || !out) {
   console.error('usage: node scripts/make-many-raters.mjs RATERS OUT.csv [SEED]');
   process.exit(2);
 }
-// mulberry32: a small seeded generator, so the file is the same on every machine.
-let state = Number(seedArg ?? 1) >>> 0;
-const random = () => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// mulberry32 (scripts/rng.mjs): a small seeded generator, so the file is the same on every machine.
+const random = mulberry32(Number(seedArg ?? 1));
 const int = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
 const TARGETS = 4000;
 const rows = ['target,rater,rating'];

@@ -25,6 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import FFT from 'fft.js';
 import { writeWav } from './wav.mjs';
+import { rng } from './rng.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SR = 48000;
@@ -41,19 +42,6 @@ const VARIANT = Number(arg('variant', '0'));
 if (!OUT || !['small', 'full'].includes(SET) || !Number.isInteger(VARIANT) || VARIANT < 0) {
   console.error('usage: node scripts/make-sync-rooms.mjs --out DIR [--set small|full] [--variant N (integer >= 0)]');
   process.exit(2);
-}
-
-function rng(seed) {
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const g = () => Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
-  return { u, g };
 }
 
 const ff = (args) => execFileSync(FFMPEG, ['-nostdin', '-y', '-v', 'error', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -31,6 +31,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeWav } from './wav.mjs';
+import { rng } from './rng.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SCENE_FIX = join(root, 'fixtures', 'sync', 'scenes');
@@ -45,20 +46,6 @@ function ffmpegPath() {
   return createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg').path;
 }
 const FFMPEG = ffmpegPath();
-
-/** Deterministic PRNG (mulberry32) with a Gaussian. */
-function rng(seed) {
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const g = () => Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
-  return { u, g };
-}
 
 function ffmpegSync(args, input) {
   const r = spawnSync(FFMPEG, ['-nostdin', '-y', '-v', 'error', ...args], { input, maxBuffer: 1 << 30 });

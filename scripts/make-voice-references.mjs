@@ -6,6 +6,8 @@
  * Each file holds the praat version, the settings, the per-file jitter/shimmer/HNR, the voice pitch track, the
  * pulses, the harmonicity frames, the formant frames (F1-F3, B1-B3) and the per-frame (10 ms grid, 0.1 s window)
  * jitter and shimmer (local). Deterministic: same praat, same fixtures -> same bytes.
+ * Also NAME.formant-CEILING.json for each maximum formant in FORMANT_CEILINGS (mmprep's --formant-ceiling-hz; the
+ * file above is Praat's default 5500 Hz): the same script with that maximum formant, only its formant frames kept.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -18,23 +20,34 @@ const AUDIO = join(ROOT, 'fixtures', 'audio');
 const OUT = join(AUDIO, 'expected', 'praat-voice');
 const SCRIPT = join(ROOT, 'scripts', 'praat-voice-report.praat');
 const NAMES = ['cards_001', 'cards_002', 'cards_003', 'cards_004', 'cards_005', 'speech_en1_p50_s175', 'speech_es1_p50_s175'];
+/**
+ * Other maximum formants, on three of the fixtures (two read-speech speakers, one TTS voice): 5000 Hz (Praat's advice
+ * for male voices) and 8000 Hz (the Nyquist frequency at 16 kHz: no resampling).
+ */
+const FORMANT_CEILINGS = [5000, 8000];
+const CEILING_NAMES = ['cards_001', 'cards_005', 'speech_en1_p50_s175'];
+const settingsFor = (ceiling) =>
+  `To Pitch 0 75 600; To PointProcess (periodic, cc) 75 600; jitter 0 0 0.0001 0.02 1.3; shimmer 0 0 0.0001 0.02 1.3 1.6; To Harmonicity (cc) 0.01 75 0.1 4.5, Get mean 0 0; To Formant (burg) 0 5 ${ceiling} 0.025 50`;
 
 const version = execFileSync('praat', ['--version'], { encoding: 'utf8' }).trim();
 mkdirSync(OUT, { recursive: true });
 const tmp = mkdtempSync(join(tmpdir(), 'mmprep-praat-'));
 try {
+  const run = (name, ceiling) => {
+    const out = join(tmp, `${name}-${ceiling}.json`);
+    execFileSync('praat', ['--run', SCRIPT, join(AUDIO, 'wav', `${name}.flac`), out, String(ceiling)], { stdio: ['ignore', 'ignore', 'inherit'] });
+    return JSON.parse(readFileSync(out, 'utf8'));
+  };
+  const write = (file, doc) => {
+    writeFileSync(join(OUT, file), JSON.stringify(doc) + '\n');
+    console.log(`wrote ${file}`);
+  };
   for (const name of NAMES) {
-    const out = join(tmp, `${name}.json`);
-    execFileSync('praat', ['--run', SCRIPT, join(AUDIO, 'wav', `${name}.flac`), out], { stdio: ['ignore', 'ignore', 'inherit'] });
-    const ref = JSON.parse(readFileSync(out, 'utf8'));
-    const doc = {
-      praat: version,
-      script: 'scripts/praat-voice-report.praat',
-      settings: 'To Pitch 0 75 600; To PointProcess (periodic, cc) 75 600; jitter 0 0 0.0001 0.02 1.3; shimmer 0 0 0.0001 0.02 1.3 1.6; To Harmonicity (cc) 0.01 75 0.1 4.5, Get mean 0 0; To Formant (burg) 0 5 5500 0.025 50',
-      ...ref,
-    };
-    writeFileSync(join(OUT, `${name}.json`), JSON.stringify(doc) + '\n');
-    console.log(`wrote ${name}.json`);
+    write(`${name}.json`, { praat: version, script: 'scripts/praat-voice-report.praat', settings: settingsFor(5500), ...run(name, 5500) });
+    for (const c of CEILING_NAMES.includes(name) ? FORMANT_CEILINGS : []) {
+      const { duration_s, formant } = run(name, c);
+      write(`${name}.formant-${c}.json`, { praat: version, script: 'scripts/praat-voice-report.praat', settings: settingsFor(c), max_formant_hz: c, duration_s, formant });
+    }
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });

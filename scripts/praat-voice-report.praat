@@ -1,12 +1,14 @@
 # Praat 6.3 voice references for mmprep (issue 15). Run headless:
-#   praat --run scripts/praat-voice-report.praat in.flac out.json
+#   praat --run scripts/praat-voice-report.praat in.flac out.json 5500
+# (the last argument: the maximum formant of To Formant (burg), mmprep's --formant-ceiling-hz)
 # Conventions (the voice report's): pitch 75-600 Hz on Praat's own frame grid, pulses by
 # "To PointProcess (periodic, cc)", jitter with 0.0001 0.02 1.3, shimmer with 0.0001 0.02 1.3 1.6,
-# HNR = "To Harmonicity (cc)" 0.01 75 0.1 4.5 then "Get mean", formants = "To Formant (burg)" 0 5 5500 0.025 50.
+# HNR = "To Harmonicity (cc)" 0.01 75 0.1 4.5 then "Get mean", formants = "To Formant (burg)" 0 5 max_formant 0.025 50.
 # Per-frame jitter/shimmer: the same measures over [t - 0.05, t + 0.05] at t = i * 0.01 s (mmprep's grid).
 form Voice references
   sentence wav
   sentence out
+  positive max_formant 5500
 endform
 
 procedure num: .x
@@ -38,7 +40,7 @@ selectObject: sound
 harm = To Harmonicity (cc): 0.01, 75, 0.1, 4.5
 hnr = Get mean: 0, 0
 selectObject: sound
-formant = To Formant (burg): 0, 5, 5500, 0.025, 50
+formant = To Formant (burg): 0, 5, max_formant, 0.025, 50
 
 writeFile: out$, "{"
 appendFile: out$, """duration_s"":", fixed$ (dur, 9)

@@ -10,17 +10,11 @@
  *
  * Deterministic (mulberry32, fixed seed).
  */
+import { rng } from './rng.mjs';
+
 const i = process.argv.indexOf('--runs');
 const R = i > 0 ? Number(process.argv[i + 1]) : 20000;
-let s = 12345;
-const u = () => {
-  s = (s + 0x6d2b79f5) >>> 0;
-  let t = s;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const g = () => Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
+const { u, g } = rng(12345);
 const d = 0.1; // delta per sample: small, so the walk is close to its continuous limit
 const K = 4000; // samples each side: 40 units of 1 / delta^2, about 8 sd
 /** The argmax of one side's walk (value, index from 1), its increments -d^2/2 + d z. */

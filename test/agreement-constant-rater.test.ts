@@ -4,7 +4,7 @@
  * of raters. Negative controls: a rater with one different rating, a rater with 4 equal ratings, and a dimension
  * where everyone gives the same value are not flagged.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeAgreement } from '../src/agreement/index.js';
@@ -29,10 +29,13 @@ describe("the 'constant' rater flag", () => {
   it('flags a rater with one value on 5 targets among raters who vary, with 3 raters, in the table too', async () => {
     const text = 'clip;Anna;Ben;Carla\nc1;3;4;3\nc2;3;5;5\nc3;3;2;2\nc4;3;4;4\nc5;3;1;1\n';
     expect(await flagsOf(text, 'const.csv')).toEqual({ Anna: ['constant'], Ben: [], Carla: [] });
-    const r = await runCliInProcess(['agreement', join(tmp.dir, 'const.csv')]);
+    const report = join(tmp.dir, 'const.html');
+    const r = await runCliInProcess(['agreement', join(tmp.dir, 'const.csv'), '--report', report]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^ {2}Anna .*constant$/m);
     expect(r.stdout).toContain('few_items, constant and drift are');
+    // the report's note under the Raters table: it said every flag needs a robust z and 5 raters, beside this 'constant' of 3
+    expect(readFileSync(report, 'utf8')).toContain('few_items, constant and drift have rules of their own, with any number of raters');
   });
 
   it('does not flag one differing rating, 4 equal ratings, or a dimension where every rating is equal', async () => {

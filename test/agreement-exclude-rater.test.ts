@@ -74,4 +74,32 @@ describe('--exclude-rater', () => {
     // The file is named without a line or column: no cell of it is at fault (before: the one rater's last row).
     expect(one.stderr).toBe(`mmprep: ${p}: fewer than two raters (found 1: 'r1') after the others were left out as --exclude-rater asks: rater 'r2' (12 ratings), rater 'r3' (12 ratings), rater 'r4' (12 ratings), rater 'r5' (12 ratings): agreement needs two or more raters; leave fewer out\n`);
   });
+
+  it("an id with a comma ('Smith, J') is that rater, in a long and a wide file; a value with commas the file lacks is a list", async () => {
+    const rows = ['target,rater,rating'];
+    for (let t = 0; t < 8; t++) for (const [g, r] of ['Smith, J', 'Doe, A', 'Lee'].entries()) rows.push(`t${t},"${r}",${1 + ((t + g) % 5)}`);
+    const long = file('comma-long.csv', rows.join('\n') + '\n');
+    const r = await runCliInProcess(['agreement', long, '--exclude-rater', 'Smith, J', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).excluded_raters).toEqual([{ rater: 'Smith, J', n_ratings: 8 }]);
+    const list = await runCliInProcess(['agreement', long, '--exclude-rater', 'Lee,Doe, A', '--json']);
+    expect(list.code).toBe(2); // 'Lee,Doe, A' is no id of the file, so a list: 'Lee', 'Doe', 'A'
+    expect(list.stderr).toContain("--exclude-rater Doe: no rater 'Doe' in the file");
+    const wide = file('comma-wide.csv', '"clip","Smith, J","Doe, A",Lee\n' + Array.from({ length: 8 }, (_, t) => `c${t},${1 + (t % 5)},${1 + ((t + 1) % 5)},${1 + (t % 5)}`).join('\n') + '\n');
+    const w = await runCliInProcess(['agreement', wide, '--exclude-rater', 'Smith, J', '--json']);
+    expect(w.code, w.stderr).toBe(0);
+    expect(JSON.parse(w.stdout).dimensions[0].n_raters).toBe(2);
+    // both readings in the file: refused rather than guessed
+    const both = file('comma-both.csv', 'clip,"a,b",a,b\n' + Array.from({ length: 6 }, (_, t) => `c${t},${t % 3},${t % 3},${(t + 1) % 3}`).join('\n') + '\n');
+    const amb = await runCliInProcess(['agreement', both, '--exclude-rater', 'a,b']);
+    expect(amb.code).toBe(2);
+    expect(amb.stderr).toBe(`mmprep: ${both}: --exclude-rater a,b: the file has rater 'a,b' and rater 'a', rater 'b': the value means either; rename one of them in the file\n`);
+  });
+
+  it('two raters, one flagged constant: no hint to leave them out (it would leave one rater, which is refused)', async () => {
+    const p = file('two-const.csv', 'clip,a,b\nc1,3,1\nc2,3,4\nc3,3,2\nc4,3,5\nc5,3,3\nc6,3,2\n');
+    const r = await runCliInProcess(['agreement', p]);
+    expect(r.stdout).toMatch(/^ {2}a .*constant$/m);
+    expect(r.stdout).not.toContain('--exclude-rater');
+  });
 });

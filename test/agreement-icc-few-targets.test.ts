@@ -52,7 +52,8 @@ describe('an ICC on fewer targets than it dropped', () => {
     const message =
       "the ICC uses 2 of 20 targets (those every rater rated): ratings are missing across the raters (rater 'r2' missed 9, rater 'r3' missed 7, " +
       "rater 'r4' missed 6 of 20; 1 more rater(s) missed fewer); --missing model uses every rating, or have those raters rate the targets they missed";
-    expect(d.warnings).toEqual([{ code: 'icc_few_targets', raters: ['r2', 'r3', 'r4'], message }]);
+    // (the cyclic ratings also run against each other: r1 and r3 get reversed_scale warnings, not the subject here)
+    expect(d.warnings.filter((w) => w.code === 'icc_few_targets')).toEqual([{ code: 'icc_few_targets', raters: ['r2', 'r3', 'r4'], message }]);
     const r = await runCliInProcess(['agreement', p]);
     expect(r.stderr).toContain(`mmprep agreement: warning: ${p}: ${message}\n`);
   });
@@ -66,5 +67,35 @@ describe('an ICC on fewer targets than it dropped', () => {
     expect(analyzeAgreement(await readRatings(full)).dimensions[0].warnings).toEqual([]);
     const sparse = sheet('sparse2.csv', (t) => (t < 2 ? [`t${t},r4,3`] : []));
     expect(analyzeAgreement(await readRatings(sparse), { missing: 'model' }).dimensions[0].warnings).toEqual([]);
+  });
+
+  it("labels: Fleiss' kappa on 3 of 24 targets (a 4th coder on 3 clips) is said, and a label of the other 21 is not 'never used'", async () => {
+    const labels = ['neutral', 'happy', 'sad'];
+    const rows: string[] = [];
+    for (let t = 0; t < 24; t++) for (const [j, r] of ['A', 'B', 'C', 'D'].entries()) if (r !== 'D' || t < 3) rows.push(`c${t},${r},${labels[t < 3 ? j % 2 : (t + (j === 2 ? 1 : 0)) % 3]}`);
+    const p = join(tmp.dir, 'labels.csv');
+    writeFileSync(p, 'target,rater,rating\n' + rows.join('\n') + '\n');
+    const d = analyzeAgreement(await readRatings(p, { categorical: true })).dimensions[0];
+    const message = "Fleiss' kappa and its per-category kappas use 3 of 24 targets (those every rater labelled): rater 'D' rated 3 of 24; Scott's pi (Fleiss on every target), AC1 and alpha use every rating, or leave that rater out (--exclude-rater D)";
+    expect(d.warnings).toEqual([{ code: 'fleiss_few_targets', raters: ['D'], message }]);
+    expect(d.fleiss_per_category!.sad.reason).toBe('category never used on the 3 targets every rater labelled');
+  });
+
+  it('traces on two time grids (100 ms, 40 ms) cut into targets: the warning says so, and suggests no exclusion leaving one rater', async () => {
+    const rows: string[] = [];
+    for (const [r, step, n] of [['r1', 0.1, 20], ['r2', 0.1, 20], ['r3', 0.04, 50]] as const) {
+      for (let i = 0; i < n; i++) {
+        const t = Math.round(i * step * 100) / 100;
+        rows.push(`s0@${t.toFixed(2)},${r},${t},${(Math.sin(3 * t) + (r === 'r2' ? 0.05 : 0)).toFixed(3)}`);
+      }
+    }
+    const p = join(tmp.dir, 'grids.csv');
+    writeFileSync(p, 'target,rater,t_s,rating\n' + rows.join('\n') + '\n');
+    const d = analyzeAgreement(await readRatings(p)).dimensions[0];
+    const w = d.warnings.find((x) => x.code === 'icc_few_targets')!;
+    expect(w.message).toBe(
+      "the ICC uses 10 of 60 targets (those every rater rated): rater 'r1' rated 20 of 60, rater 'r2' rated 20 of 60; the raters' time steps differ ('r1', 'r2' every 0.1; 'r3' every 0.04): " +
+        'targets cut at each rater\'s own times rarely coincide; resample every trace onto one time grid before making targets; --missing model uses every rating',
+    );
   });
 });

@@ -115,4 +115,19 @@ describe('a wide sheet with a column that describes the targets (speaker_id, dur
       expect(JSON.parse(r.stdout).dimensions[0].n_raters).toBe(head.startsWith('target,order') ? 3 : 4);
     }
   });
+
+  it("a 'rater' column beside a rating column per dimension (clip,rater,valence,arousal) is refused with the flags, not read as wide", async () => {
+    const lines = ['clip,rater,valence,arousal'];
+    for (let t = 0; t < 6; t++) for (const [j, r] of ['r1', 'r2', 'r3'].entries()) lines.push(`c${t},${r},${1 + ((t + j) % 7)},${1 + ((2 * t + j) % 7)}`);
+    const p = file('per-dim.csv', lines.join('\n') + '\n');
+    for (const extra of [[], ['--categorical']]) {
+      const r = await runCliInProcess(['agreement', p, ...extra]);
+      expect(r.code).toBe(2);
+      // before: "non-numeric rating 'r1' (use --categorical for labels)", and with --categorical a rater named 'rater'
+      expect(r.stderr).toBe(`mmprep: ${p}:1, column 2: a 'rater' column but no 'target' and 'rating' columns: a long file (one row per rater and target)? a rating column per dimension ('valence', 'arousal')? agreement reads one rating column: run it once per column (--target-col clip --rating-col valence, then --rating-col arousal), or write the file as target,rater,dimension,rating\n`);
+    }
+    const ok = await runCliInProcess(['agreement', p, '--target-col', 'clip', '--rating-col', 'arousal', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).dimensions[0].n_raters).toBe(3);
+  });
 });

@@ -84,4 +84,13 @@ describe('a header repeated mid-file (two exports joined)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no ratings/);
   });
+
+  it("two labs' exports joined, each with a rater 'r1' on the same clips: the duplicate says the header repeats between them", async () => {
+    const part = (raters: string[], seed: number) => Array.from({ length: 4 }, (_, t) => raters.map((r, j) => `c${t},${r},${1 + ((t + j + seed) % 5)}`)).flat();
+    const p = file('two-labs.csv', ['clip,rater,rating', ...part(['r1', 'r2'], 0), 'clip,rater,rating', ...part(['r1', 'r3'], 2)].join('\n') + '\n');
+    const r = await runCliInProcess(['agreement', p, '--target-col', 'clip']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${p}:11, column rater: duplicate rating of target 'c0' by rater 'r1' (first given on line 2); the header repeats between the two lines (exports joined one after another): if they are two people who both wrote the id 'r1', give each an id of their own`);
+    expect(r.stderr).not.toContain('--repeated');
+  });
 });

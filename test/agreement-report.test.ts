@@ -71,7 +71,7 @@ describe('HTML report for adjudication', () => {
       // confusion matrices: 10 pairs + 5 raters against the majority; per-category kappas; rater e flagged
       expect(await page.locator('table.cm caption').count()).toBe(15);
       expect(await page.locator('text=Agreement per category').count()).toBe(1);
-      expect(await page.locator('text=low_agreement').count()).toBe(1);
+      expect(await page.locator('td', { hasText: 'low_agreement' }).count()).toBe(1);
       // no ICC rows for labels, so no band
       expect(await page.locator('rect.band-icc').count()).toBe(0);
       // printed: a PDF (print CSS) and a tall screenshot of the whole page

@@ -5,7 +5,7 @@
  * $TMPDIR unlinked while open, so none is left after success, an error or SIGINT.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, runCli, tempDir } from './helpers/cli.js';
@@ -178,6 +178,30 @@ describe('the library', () => {
   });
 });
 
+/** 65 s of the looped speech fixtures (made once): past HELPER_MIN_FRAMES (60 s), so the JSONL helper runs. */
+function long65(): string {
+  const long = p('long65.wav');
+  if (!existsSync(long)) ffmpeg(['-stream_loop', '-1', '-i', p('joined.wav'), '-t', '65', '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', long]);
+  return long;
+}
+
+/** The size of the open file `fdPath` (/proc/PID/fd/N) when it is a temp file in `dir` holding JSONL records, else 0. */
+function jsonlTempSize(fdPath: string, dir: string): number {
+  try {
+    if (!readlinkSync(fdPath).startsWith(dir + '/')) return 0;
+    const head = Buffer.alloc(7);
+    const fd = openSync(fdPath, 'r');
+    try {
+      readSync(fd, head, 0, 7, 0);
+      return head.toString() === '{"t_s":' ? fstatSync(fd).size : 0;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return 0;
+  }
+}
+
 /** Deleted files in `dir` that the process `pid` holds open (Linux /proc), as their link names. */
 function spillFdsIn(pid: number, dir: string): string[] {
   try {
@@ -196,7 +220,7 @@ function spillFdsIn(pid: number, dir: string): string[] {
 }
 
 /** Runs `mmprep audio` with its own TMPDIR; calls `during(pid)` when it first holds a spill file; resolves with the exit code and the spill files seen. */
-function runWatched(args: string[], tmpDir: string, during?: (pid: number) => void): Promise<{ code: number | null; signal: string | null; seen: string[]; stderr: string }> {
+function runWatched(args: string[], tmpDir: string, during?: (pid: number) => void, sample?: (pid: number) => void): Promise<{ code: number | null; signal: string | null; seen: string[]; stderr: string }> {
   return new Promise((resolve) => {
     const c = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TMPDIR: tmpDir }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -210,6 +234,7 @@ function runWatched(args: string[], tmpDir: string, during?: (pid: number) => vo
         called = true;
         during(c.pid!);
       }
+      sample?.(c.pid!);
     }, 5);
     c.on('close', (code, signal) => {
       clearInterval(iv);
@@ -231,6 +256,57 @@ describe.skipIf(!existsSync('/proc/self/fd'))('temp files', () => {
     const int = await runWatched(['audio', LONG, '--voice', '-o', p('vint/out.jsonl'), '--spill-after', '0'], t2, (pid) => setTimeout(() => process.kill(pid, 'SIGINT'), 1500));
     expect(int.code, int.stderr).toBe(130);
     expect(readdirSync(t2)).toEqual([]);
+  });
+
+  // Past 60 s (HELPER_MIN_FRAMES) the JSONL helper thread formats most frames. Into a file it writes them straight
+  // into the output's temp file, and only this thread's last fifth goes through a temp file of its own and is copied
+  // (extract.ts helperFirst; before, the helper's four fifths went through one and the copy was the command's tail).
+  it('past 60 s the helper writes into the output: a fifth of the JSONL goes through a temp file, same bytes', async () => {
+    const long = long65();
+    const [mem, memSum] = await outputs(long, 'helper-mem', ['--spill-after', '1e9'], 'cli');
+    const t = fresh('tmp-helper');
+    let largest = 0;
+    const watch = (pid: number) => {
+      const iv = setInterval(() => {
+        let fds: string[] = [];
+        try {
+          fds = readdirSync(`/proc/${pid}/fd`);
+        } catch {
+          return clearInterval(iv); // exited
+        }
+        for (const fd of fds) largest = Math.max(largest, jsonlTempSize(`/proc/${pid}/fd/${fd}`, t));
+      }, 2);
+    };
+    const r = await runWatched(['audio', long, '-o', p('helper.jsonl'), '--summary', p('helper.json'), '--spill-after', '0'], t, watch);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(p('helper.jsonl')).equals(mem)).toBe(true);
+    expect(readFileSync(p('helper.json')).equals(memSum)).toBe(true);
+    expect(largest, 'a temp file of JSONL was seen').toBeGreaterThan(0);
+    expect(largest / mem.length).toBeLessThan(0.3);
+    expect(readdirSync(t)).toEqual([]);
+  });
+
+  // The pitch worker is idle once its track is in: past 60 s it becomes the JSONL helper (JsonlHelper.adopt), so the
+  // command starts no third thread (a Node worker's start-up is ~40-55 CPU ms). Counted against a 30 s file, which
+  // uses no helper: the same most threads at once (Node's own threads cancel out).
+  it('past 60 s the JSONL helper is the pitch worker: no more threads at once than on 30 s', async () => {
+    const short = p('short30.wav');
+    ffmpeg(['-i', long65(), '-t', '30', '-c:a', 'pcm_s16le', short]);
+    const most = async (file: string, name: string) => {
+      let top = 0;
+      const r = await runWatched(['audio', file, '-o', p(`${name}.jsonl`)], fresh(`tmp-${name}`), undefined, (pid) => {
+        try {
+          top = Math.max(top, readdirSync(`/proc/${pid}/task`).length);
+        } catch {
+          /* exited */
+        }
+      });
+      expect(r.code, r.stderr).toBe(0);
+      return top;
+    };
+    const [a, b] = [await most(short, 'threads30'), await most(long65(), 'threads65')];
+    expect(a).toBeGreaterThan(2); // main thread and pitch worker at least
+    expect(b).toBe(a);
   });
 
   it('an unusable $TMPDIR is refused in one line (exit 2)', async () => {

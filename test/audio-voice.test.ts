@@ -126,6 +126,40 @@ afterAll(() => {
   );
 });
 
+/**
+ * --formant-ceiling-hz (Praat's maximum formant): references made by the same script with 5000 Hz (Praat's advice for
+ * male voices) and 8000 Hz (the Nyquist frequency at 16 kHz, where Praat does not resample), formant frames only.
+ */
+describe('--formant-ceiling-hz: formants under another maximum formant equal Praat 6.3', () => {
+  const cases = [5000, 8000].flatMap((c) => ['cards_001', 'cards_005', 'speech_en1_p50_s175'].map((n) => [n, c] as const));
+  const rows: string[] = [];
+  it.each(cases)('%s at %i Hz: F1-F3 medians within 3 percent (the per-file tolerance), each frame within 1e-5 relative', async (name, c) => {
+    const fr = JSON.parse(readFileSync(join(DIR, 'expected', 'praat-voice', `${name}.formant-${c}.json`), 'utf8')) as Pick<Ref, 'formant'> & { max_formant_hz: number };
+    expect(fr.max_formant_hz).toBe(c);
+    const r: Ref = { ...ref(name), formant: fr.formant };
+    const f = await computeAudioFeatures(join(DIR, 'wav', `${name}.flac`), { voice: true, formantCeilingHz: c }, { threads: false });
+    const s = summarizeAudio(f, name).voice!;
+    expect(s.formant_ceiling_hz).toBe(c);
+    const pm = praatFormantMedians(r);
+    const mm = [s.f1_median_hz!, s.f2_median_hz!, s.f3_median_hz!];
+    for (let k = 0; k < 3; k++) expect(rel(mm[k], pm[k]), `F${k + 1} median: mmprep ${mm[k]} vs Praat ${pm[k]}`).toBeLessThan(0.03);
+    const fm = f.voice!.formants!;
+    expect(fm.n).toBe(r.formant.times.length);
+    let worst = 0;
+    let n = 0;
+    (['f1_hz', 'f2_hz', 'f3_hz'] as const).forEach((col, k) =>
+      r.formant[col].forEach((p, i) => {
+        const m = fm.freq[i * fm.maxFormants + k];
+        expect(Number.isFinite(m), `${col} frame ${i}: defined in mmprep as in Praat`).toBe(p !== null);
+        if (p !== null) (worst = Math.max(worst, rel(m, p))), n++;
+      }),
+    );
+    expect(worst).toBeLessThan(1e-5);
+    rows.push(`| ${name} | ${c} | ${pm.map((x) => x.toFixed(0)).join(', ')} / ${mm.map((x) => x.toFixed(0)).join(', ')} | ${n} | ${(100 * worst).toPrecision(2)} % |`);
+  });
+  afterAll(() => console.log(['| file | max formant Hz | F1-F3 medians Hz Praat / mmprep | F1-F3 frame values | worst frame (relative) |', '| --- | --- | --- | --- | --- |', ...rows].join('\n')));
+});
+
 describe('voice measures: negative controls and undefined values', () => {
   it('silence and white noise: no pulses, every per-file figure null with a reason, every frame null with a reason', async () => {
     for (const name of ['silence', 'white_noise']) {
@@ -279,6 +313,18 @@ describe('mmprep audio --voice (CLI)', () => {
     expect(s.functionals.hnr_db.n).toBeGreaterThan(20);
     const plain = await runCli(['audio', wav]);
     expect(plain.stdout).not.toMatch(/jitter|voice_reason/);
+  });
+  it('refuses a maximum formant above Nyquist, below 1000 Hz or without --voice in one line (exit 2)', async () => {
+    for (const [args, msg] of [
+      [['--voice', '--formant-ceiling-hz', '8001'], /formant ceiling 8001 Hz .* above the Nyquist frequency 8000 Hz/],
+      [['--voice', '--formant-ceiling-hz', '999'], /--formant-ceiling-hz must be at least 1000 Hz/],
+      [['--formant-ceiling-hz', '5000'], /--formant-ceiling-hz needs --voice/],
+    ] as const) {
+      const r = await runCli(['audio', wav, ...args]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(msg);
+    }
   });
   it('refuses a voice floor above the ceiling in one line', async () => {
     const r = await runCli(['audio', wav, '--voice', '--voice-floor', '700']);

@@ -25,8 +25,8 @@ describe('_errors.jsonl of a folder two manifests extract into', () => {
     expect((await run('A.csv')).code).toBe(4);
     expect((await run('B.csv')).code).toBe(4);
     expect(lines().map((e) => [e.session_id, e.line, e.manifest, e.stage])).toEqual([
-      ['a2', 3, p('A.csv'), 'audio'],
-      ['b2', 3, p('B.csv'), 'audio'],
+      ['a2', 3, p('A.csv'), 'inputs'],
+      ['b2', 3, p('B.csv'), 'inputs'],
     ]);
     // B again, its broken session fixed: its line goes, A's stays.
     writeFileSync(p('B.csv'), 'session_id,speaker_id,lav_audio\nb1,spk_c,s02.flac\nb2,spk_d,s01.flac\n');
@@ -35,7 +35,7 @@ describe('_errors.jsonl of a folder two manifests extract into', () => {
     expect(lines().map((e) => e.session_id)).toEqual(['a2']);
     const build = await runCli(['dataset', 'build', 'A.csv', '--features', 'out', '-o', 'rel', '--segments', 'fixed:2'], { cwd: tmp.dir });
     expect(build.code).toBe(4);
-    expect(build.stderr).toContain(`a2 (${p('out/a2')}: features missing: mmprep extract (manifest ${p('A.csv')}) failed this session in its audio stage (`);
-    expect(build.stderr).toMatch(/truncated: decoded [\d.]+ s of audio but the header declares 10\.000 s \(a copy or upload that did not finish\? replace it with the full file\); _errors\.jsonl line 1\)/);
+    expect(build.stderr).toContain(`a2 (${p('out/a2')}: features missing: mmprep extract (manifest ${p('A.csv')}) failed this session in its inputs stage (`);
+    expect(build.stderr).toMatch(/truncated: the file has packets that end at [\d.]+ s but its header declares 10\.000 s \(a copy or upload that did not finish\? replace it with the full file\); _errors\.jsonl line 1\)/);
   }, 180_000);
 });

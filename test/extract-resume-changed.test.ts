@@ -8,6 +8,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toolchainDiffers } from '../src/batch/toolchain.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
 const { dir, cleanup } = tempDir('mmprep-extract-resume-changed-');
@@ -90,3 +91,39 @@ describe('extract --resume checks each output by SHA-256, not by size alone', ()
   });
 });
 
+
+/**
+ * The ffmpeg build and the face models decide the bytes as much as mmprep's code: the demo camera's AAC sound decodes
+ * to another audio.jsonl with Debian's ffmpeg 5.1 than with the npm package's build, and a `--resume` with the other
+ * one on PATH (another machine of the cluster, an updated image) skipped every session without a word. meta.json now
+ * records both (src/batch/toolchain.ts) and --resume compares them.
+ */
+describe('extract --resume compares the ffmpeg build and the face models', () => {
+  it('a folder made with another ffmpeg build (or before it was recorded) is redone, saying why', async () => {
+    const metaPath = file('meta.json');
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
+    expect(meta.tool.ffmpeg.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+    expect(meta.made_by.audio.ffmpeg).toBe(meta.tool.ffmpeg.fingerprint);
+    expect(meta.tool.models, 'no face stage: no models recorded').toBeUndefined();
+    writeFileSync(metaPath, JSON.stringify({ ...meta, tool: { ...meta.tool, ffmpeg: { version: '4.4.2', fingerprint: 'feedfacefeedface' } } }, null, 2));
+    const other = await run('--resume');
+    expect(summary(other)).toMatchObject({ done: 1, skipped: 0 });
+    expect(other.stderr).toContain(`session s02 (line 2): redone although --resume: its meta.json records ffmpeg build 4.4.2 (fingerprint feedfacefeedface), this run ${meta.tool.ffmpeg.version} (fingerprint ${meta.tool.ffmpeg.fingerprint}): decoders differ`);
+    const { ffmpeg: _, ...older } = meta.tool;
+    writeFileSync(metaPath, JSON.stringify({ ...meta, tool: older }, null, 2));
+    const before = await run('--resume');
+    expect(before.stderr).toContain('its meta.json records ffmpeg build not recorded (an mmprep before 2026-12-02)');
+    expect(summary(await run('--resume'))).toMatchObject({ done: 0, skipped: 1 });
+  });
+
+  it('face models: compared when the run has the face stage', () => {
+    const ffmpeg = { version: '5.1', fingerprint: 'aaaa' };
+    const now = { ffmpeg, models: { version: 'human 3.3.6', fingerprint: 'bbbb' } };
+    expect(toolchainDiffers({ ffmpeg, models: { version: 'human 3.3.6', fingerprint: 'bbbb' } }, now)).toBeNull();
+    expect(toolchainDiffers({ ffmpeg, models: { version: 'human 3.3.5', fingerprint: 'cccc' } }, now)).toBe(
+      'face models human 3.3.5 (fingerprint cccc), this run human 3.3.6 (fingerprint bbbb): other models or tfjs packages give other face features',
+    );
+    expect(toolchainDiffers({ ffmpeg }, now)).toContain('face models not recorded');
+    expect(toolchainDiffers({ ffmpeg, models: now.models }, { ffmpeg })).toBeNull();
+  });
+});

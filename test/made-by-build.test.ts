@@ -22,4 +22,10 @@ describe('dataset build: features made by other code of the same version', () =>
   it('one fingerprint is one way: no note', () => {
     expect(mixedMadeByNotes([session('s01', 'aaaa'), session('s02', 'aaaa')])).toEqual([]);
   });
+
+  it('features decoded by another ffmpeg build (a shard on another machine) are a way of their own', () => {
+    const withFfmpeg = (id: string, ffmpeg: string) => ({ session_id: id, error: null, made_by: { audio: { options: {}, clock: 'c', version: '0.1.0', build: 'aaaa', ffmpeg } } }) as unknown as DatasetSessionOutcome;
+    const [note] = mixedMadeByNotes([withFfmpeg('s01', '1111'), withFfmpeg('s02', '2222'), withFfmpeg('s03', '1111')]);
+    expect(note).toContain('audio features of this release were extracted in 2 different ways: default options, mmprep 0.1.0 code aaaa ffmpeg 1111 (s01, s03); default options, mmprep 0.1.0 code aaaa ffmpeg 2222 (s02);');
+  });
 });

@@ -6,23 +6,14 @@ import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 import { FIXTURES } from './helpers/cli.js';
 // @ts-expect-error plain ES module without types
 import { writeWav } from '../scripts/wav.mjs';
+// @ts-expect-error plain ES module without types
+import { rng as scriptsRng } from '../scripts/rng.mjs';
 
 export const SPEECH_DIR = join(FIXTURES, 'sync', 'speech');
 export const SPEECH_CLIPS = ['001.wav', '002.wav', '003.wav', '004.wav', '005.wav'].map((n) => join(SPEECH_DIR, n));
 
-/** Deterministic PRNG (mulberry32) and a Gaussian from it. */
-export function rng(seed: number): { u: () => number; g: () => number } {
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const g = () => Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
-  return { u, g };
-}
+/** Deterministic PRNG (mulberry32) and a Gaussian from it: the scripts' one copy (scripts/rng.mjs). */
+export const rng: (seed: number) => { u: () => number; g: () => number } = scriptsRng;
 
 /** Syllable-like bursts (80-330 ms, pauses of 30-430 ms) of noise through a one-pole low-pass (a speech-like tilt). */
 export function talker(seed: number, n: number, sr = 16000): Float32Array {

@@ -15,9 +15,10 @@ import { firstOccasion, intraRater, type IntraRater } from './retest.js';
 import type { IccType, RatingsDimension, RatingsTable } from './types.js';
 import { editDistanceAtMost1, placesText, raterPlaces, shownName, spellingGroups, spellingKey, spellingVariantWarnings, spellingWarning, type SpellingPlaces, type SpellingVariantsWarning } from './variants.js';
 import { raterTargetCounts, raterTypoPairs } from './typos.js';
-import type { ExcludedRater } from './exclude.js';
-import { shellWord } from '../common/shell.js';
+import { excludeOption, type ExcludedRater } from './exclude.js';
 import { numericCodesWarning, type NumericCodesWarning } from './codes.js';
+import { reversedScaleWarnings, type ReversedScaleWarning } from './reversed.js';
+import { timeGridNote } from './time-grid.js';
 
 export interface AnalyzeOptions {
   /** 'drop' (default): ICC on the targets every rater rated; 'model': REML on all ratings (psych lmer=TRUE). */
@@ -52,7 +53,7 @@ export interface KappaEntry {
 }
 
 /** Something the figures silently depend on, stated in the output and on stderr (one line each). */
-export type AgreementWarning = EmptyRaterWarning | SpellingVariantsWarning | IccFewTargetsWarning | RaterTypoWarning | DimensionTypoWarning | NumericCodesWarning;
+export type AgreementWarning = EmptyRaterWarning | SpellingVariantsWarning | IccFewTargetsWarning | RaterTypoWarning | DimensionTypoWarning | NumericCodesWarning | ReversedScaleWarning;
 
 /** 'dimension_typo': a dimension one letter from another with at least three times its ratings ('valance', 'valence'). */
 export interface DimensionTypoWarning {
@@ -78,7 +79,8 @@ export interface RaterTypoWarning {
  * count in the table's header only).
  */
 export interface IccFewTargetsWarning {
-  code: 'icc_few_targets';
+  /** 'fleiss_few_targets': the same for Fleiss' kappa of labels (complete targets too). */
+  code: 'icc_few_targets' | 'fleiss_few_targets';
   /** Raters who rated fewer than half of the targets, fewest first; when none did, the (up to 3) who missed the most. */
   raters: string[];
   message: string;
@@ -397,7 +399,9 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
   const kappaReason = kappaReasonOf(d, categorical, opts.maxKappaCategories ?? 50);
   const kappas = kappaReason === null ? kappaEntries(d, bt, ordered, orderReason) : { fleiss_kappa: null, cohen_kappa: null };
   const chance = kappaReason === null ? chanceCoefficients(d, bt, ordered, orderReason) : null;
-  const numericCodes = numericCodesWarning(d, bt, alpha);
+  const raters = raterDiagnostics(d, bt, { minItems: opts.minItems });
+  const reversed = reversedScaleWarnings(d, raters);
+  const numericCodes = numericCodesWarning(d, bt, alpha, reversed.flatMap((w) => w.raters));
   if (replicates > 0) addBootstrapCis(d, bt, replicates, opts.seed ?? 1, { metrics, alpha, fleiss: kappas.fleiss_kappa, cohen: kappas.cohen_kappa, ordered, chance });
   return {
     dimension: d.name,
@@ -420,10 +424,10 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
     order_reason: orderReason,
     ...chanceFields(chance, kappaReason),
     cohen_ase: kappas.cohen_kappa?.unweighted.se ?? null,
-    raters: raterDiagnostics(d, bt, { minItems: opts.minItems }),
+    raters,
     flags_note: flagsNote(bt.nRaters),
     targets: targetDiagnostics(d, bt),
-    warnings: [...(numericCodes ? [numericCodes] : []), ...emptyRaterWarnings(dim, format), ...spellingVariantWarnings(dim), ...raterTypoWarnings(d), ...iccFewTargetsWarnings(d, bt.nTargets, icc)],
+    warnings: [...(numericCodes ? [numericCodes] : []), ...reversed, ...emptyRaterWarnings(dim, format), ...spellingVariantWarnings(dim), ...raterTypoWarnings(d), ...iccFewTargetsWarnings(d, bt.nTargets, icc), ...fleissFewTargetsWarnings(d, bt.nTargets, kappas.fleiss_kappa)],
   };
 }
 
@@ -434,22 +438,46 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
 function iccFewTargetsWarnings(d: RatingsDimension, nTargets: number, icc: IccResult | null): IccFewTargetsWarning[] {
   // Under 2 complete targets there is no ICC to misread: its rows carry the reason (--missing model) instead.
   if (!icc || icc.method !== 'anova' || icc.n_targets < 2 || icc.n_targets_dropped <= icc.n_targets) return [];
-  const counts = raterTargetCounts(d);
-  const sparse = counts.filter((x) => x.n < nTargets / 2);
   const inDim = d.name ? ` of dimension '${d.name}'` : '';
   const head = `the ICC${inDim} uses ${icc.n_targets} of ${nTargets} targets (those every rater rated)`;
+  return fewTargetsWarnings(d, nTargets, head, '--missing model uses every rating', 'icc_few_targets');
+}
+
+/**
+ * Labels: Fleiss' kappa (and its per-category kappas) on fewer complete targets (2 or more) than it dropped, said as
+ * the ICC's is (a 4th coder on 3 of 24 clips gave Fleiss' kappa 0.086 on those 3 beside Scott's pi 0.297 on all 24,
+ * without a word, before 2026-12-02).
+ */
+function fleissFewTargetsWarnings(d: RatingsDimension, nTargets: number, fleiss: FleissResult | null): IccFewTargetsWarning[] {
+  if (d.categories === null || !fleiss || fleiss.n_subjects_used < 2 || nTargets - fleiss.n_subjects_used <= fleiss.n_subjects_used) return [];
+  const inDim = d.name ? ` of dimension '${d.name}'` : '';
+  const head = `Fleiss' kappa${inDim} and its per-category kappas use ${fleiss.n_subjects_used} of ${nTargets} targets (those every rater labelled)`;
+  return fewTargetsWarnings(d, nTargets, head, "Scott's pi (Fleiss on every target), AC1 and alpha use every rating", 'fleiss_few_targets');
+}
+
+/**
+ * A figure on fewer complete targets than it dropped: the raters who rated under half of the targets, or, when none
+ * did (ratings missing across the raters), the three who missed the most targets.
+ */
+function fewTargetsWarnings(d: RatingsDimension, nTargets: number, head: string, alternative: string, code: IccFewTargetsWarning['code']): IccFewTargetsWarning[] {
+  const counts = raterTargetCounts(d);
+  const sparse = counts.filter((x) => x.n < nTargets / 2);
+  const grid = timeGridNote(d);
+  const why = grid ? `; ${grid}` : '';
   if (sparse.length) {
     const who = sparse.map((x) => `rater '${x.name}' rated ${x.n} of ${nTargets}`).join(', ');
-    const message = `${head}: ${who}; --missing model uses every rating, or leave ${sparse.length === 1 ? 'that rater' : 'such raters'} out (--exclude-rater ${sparse.map((x) => shellWord(x.name)).join(',')})`;
-    return [{ code: 'icc_few_targets', raters: sparse.map((x) => x.name), message }];
+    // leaving them out must leave two raters (it read '--exclude-rater r1,r2' beside a third rater only)
+    const leave = d.raters.length - sparse.length >= 2 ? `, or leave ${sparse.length === 1 ? 'that rater' : 'such raters'} out (${excludeOption(sparse.map((x) => x.name))})` : '';
+    const message = `${head}: ${who}${why}; ${alternative}${leave}`;
+    return [{ code, raters: sparse.map((x) => x.name), message }];
   }
   const most = counts.filter((x) => x.n < nTargets).slice(0, 3);
   const who = most.map((x) => `rater '${x.name}' missed ${nTargets - x.n}`).join(', ');
   const more = counts.filter((x) => x.n < nTargets).length - most.length;
   const message =
-    `${head}: ratings are missing across the raters (${who} of ${nTargets}${more > 0 ? `; ${more} more rater(s) missed fewer` : ''}); ` +
-    `--missing model uses every rating, or have those raters rate the targets they missed`;
-  return [{ code: 'icc_few_targets', raters: most.map((x) => x.name), message }];
+    `${head}: ratings are missing across the raters (${who} of ${nTargets}${more > 0 ? `; ${more} more rater(s) missed fewer` : ''})${why}; ` +
+    `${alternative}, or have those raters rate the targets they missed`;
+  return [{ code, raters: most.map((x) => x.name), message }];
 }
 
 /**

@@ -14,6 +14,7 @@ import type { AlphaEntry } from './analyze.js';
 import type { AlphaMetric } from './alpha.js';
 import type { ByTarget } from './layout.js';
 import type { RatingsDimension } from './types.js';
+import { shownName } from './variants.js';
 
 export interface NumericCodesWarning {
   code: 'numeric_codes';
@@ -59,8 +60,14 @@ function disagreeingPairs(bt: ByTarget): number {
   return n;
 }
 
+/** Who may have used the scale the other way round: the raters reversed_scale names (src/agreement/reversed.ts), if any. */
+function reversedText(reversed: readonly string[]): string {
+  if (reversed.length === 0) return 'look for a rater who used it the other way round';
+  return `${reversed.map((r) => `rater '${shownName(r)}'`).join(' or ')} may have used it the other way round (the reversed_scale warning)`;
+}
+
 /** The warning for numeric ratings that behave (or are named) like category ids; null otherwise. */
-export function numericCodesWarning(d: RatingsDimension, bt: ByTarget, alpha: Record<AlphaMetric, AlphaEntry>): NumericCodesWarning | null {
+export function numericCodesWarning(d: RatingsDimension, bt: ByTarget, alpha: Record<AlphaMetric, AlphaEntry>, reversed: readonly string[] = []): NumericCodesWarning | null {
   if (d.categories !== null) return null;
   const values = wholeValues(d.value);
   if (values === null || values.length < MIN_CODES) return null;
@@ -76,6 +83,6 @@ export function numericCodesWarning(d: RatingsDimension, bt: ByTarget, alpha: Re
   if ((1 - int) / (1 - nom) < CHANCE_RATIO) return null;
   const message =
     `the ratings (${shown}) are ${read}, but their disagreements are as far apart as chance pairs (interval alpha ${int.toFixed(3)}, nominal ${nom.toFixed(3)}; ` +
-    `on a scale most disagreements are near misses and interval alpha is well above nominal): ${fix}; if they are a scale, look for a rater who used it the other way round`;
+    `on a scale most disagreements are near misses and interval alpha is well above nominal): ${fix}; if they are a scale, ${reversedText(reversed)}`;
   return { code: 'numeric_codes', values, evidence: 'disagreements', message };
 }

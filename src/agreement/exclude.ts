@@ -14,13 +14,48 @@ export interface ExcludedRater {
   n_ratings: number;
 }
 
-/** The ids to leave out (trimmed, as the reader trims ids), each once. */
-export function excludeSet(ids: readonly string[] | undefined): Map<string, number> {
-  return new Map((ids ?? []).map((id) => [id.trim(), 0]));
+/** A value of --exclude-rater and the ids it may mean: itself, and with `lists` (the CLI) its comma-separated parts. */
+function readingsOf(value: string, lists: boolean): { whole: string; parts: string[] | null } {
+  const whole = value.trim();
+  return { whole, parts: lists && whole.includes(',') ? whole.split(',').map((s) => s.trim()) : null };
+}
+
+/**
+ * Every id a rating may be skipped for (trimmed, as the reader trims ids), each once: the values, and with `lists`
+ * their comma-separated parts too, until resolveExcluded knows which the file has.
+ */
+export function excludeSet(values: readonly string[] | undefined, lists = false): Map<string, number> {
+  const keys = (values ?? []).flatMap((v) => {
+    const { whole, parts } = readingsOf(v, lists);
+    return [whole, ...(parts ?? [])];
+  });
+  return new Map(keys.map((id) => [id, 0]));
+}
+
+/**
+ * The raters left out, with their ratings skipped, once the file's ids are known (`met`: the ids of excludeSet the
+ * file has). A value with commas (`lists`) is one id when the file has it ('Smith, J'), else the ids it lists; when the
+ * file has both readings it is refused, as is an id the file does not have.
+ */
+export function resolveExcluded(counts: Map<string, number>, values: readonly string[] | undefined, lists: boolean, met: Set<string>, raters: readonly string[], file: string): Map<string, number> {
+  const meant = new Map<string, number>();
+  for (const v of values ?? []) {
+    const { whole, parts } = readingsOf(v, lists);
+    const alsoParts = parts?.filter((p) => met.has(p)) ?? [];
+    if (parts !== null && met.has(whole) && alsoParts.length > 0) {
+      const both = `rater '${whole}' and ${alsoParts.map((p) => `rater '${p}'`).join(', ')}`;
+      throw new InputError(`--exclude-rater ${whole}: the file has ${both}: the value means either; rename one of them in the file`, { file });
+    }
+    const ids = parts === null || met.has(whole) ? [whole] : parts;
+    if (ids.some((id) => id === '')) throw new InputError(`--exclude-rater ${whole}: an empty rater id between its commas: give the ids as the file writes them`, { file });
+    for (const id of ids) meant.set(id, counts.get(id) ?? 0);
+  }
+  refuseUnknownExcluded(meant, met, raters, file);
+  return meant;
 }
 
 /** An id of --exclude-rater that the file does not have: refused, naming a spelling of it when there is one. */
-export function refuseUnknownExcluded(excluded: Map<string, number>, found: Set<string>, raters: readonly string[], file: string): void {
+function refuseUnknownExcluded(excluded: Map<string, number>, found: Set<string>, raters: readonly string[], file: string): void {
   for (const id of excluded.keys()) {
     if (found.has(id)) continue;
     const twin = raters.find((r) => r.toLowerCase() === id.toLowerCase()) ?? raters.find((r) => spellingKey(r) === spellingKey(id));
@@ -29,10 +64,19 @@ export function refuseUnknownExcluded(excluded: Map<string, number>, found: Set<
   }
 }
 
-/** After the Raters table: how to see the figures without a flagged rater (null when none is flagged). */
+/** The --exclude-rater option(s) that leave these raters out: one list, or one option each when an id has a comma. */
+export function excludeOption(ids: readonly string[]): string {
+  if (ids.some((id) => id.includes(','))) return ids.map((id) => `--exclude-rater ${shellWord(id)}`).join(' ');
+  return `--exclude-rater ${ids.map(shellWord).join(',')}`;
+}
+
+/**
+ * After the Raters table: how to see the figures without a flagged rater (null when none is flagged, or when leaving
+ * one out would leave a single rater: with 2 raters it suggested a command that is refused).
+ */
 export function excludeHint(raters: ReadonlyArray<{ rater: string; flags: string[] }>): string | null {
   const flagged = raters.filter((r) => r.flags.length > 0).map((r) => shellWord(r.rater));
-  if (flagged.length === 0) return null;
+  if (flagged.length === 0 || raters.length < 3) return null;
   const more = flagged.length > 1 ? ` (or ${flagged.slice(1, 4).join(', ')}${flagged.length > 4 ? ', …' : ''})` : '';
   return `to see the figures without a flagged rater, run again with --exclude-rater ${flagged[0]}${more}`;
 }

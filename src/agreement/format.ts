@@ -6,6 +6,7 @@ import type { ChanceCoefficient } from './chance.js';
 import type { GateResult } from './gate.js';
 import { plannedRatersText } from './planning.js';
 import { excludedText, excludeHint } from './exclude.js';
+import { shownWarnings } from './typos.js';
 
 const num = (v: number | null | undefined, d = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
 const pval = (p: number | null): string => (p === null ? '—' : p === 0 ? '0' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
@@ -91,7 +92,7 @@ function iccText(i: NonNullable<DimensionResult['icc']>): string {
 
 function dimensionText(d: DimensionResult, top: number): string {
   let s = `\n== ${d.dimension ? `dimension '${clean(d.dimension)}'` : 'ratings'}: ${d.data_type}, ${d.n_targets} targets, ${d.n_raters} raters, ${d.n_ratings} ratings, ${d.n_missing} missing ==\n`;
-  for (const w of d.warnings) s += `Warning: ${clean(w.message)}\n`;
+  for (const m of shownWarnings(d.warnings, d.n_raters)) s += `Warning: ${clean(m)}\n`;
   if (d.icc) s += iccText(d.icc) + planningText(d);
   s += retestText(d);
   const a = d.krippendorff_alpha;

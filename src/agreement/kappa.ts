@@ -236,7 +236,9 @@ export function fleissPerCategory(bt: ByTarget, categories: string[], units?: Ar
   return categories.map((category, c) => {
     const p = n ? total[c] / (n * m) : 0;
     if (n === 0) return { category, kappa: null, se_null: null, z: null, se_bootstrap: null, ci95: null, reason: 'no target was labelled by every rater' };
-    if (p === 0 || p === 1) return { category, kappa: null, se_null: seNull, z: null, se_bootstrap: null, ci95: null, reason: p === 0 ? 'category never used' : 'every rating is this category' };
+    // on the complete targets only: a label of the incomplete ones is not 'never used' (a 4th coder on 3 of 24 clips)
+    const on = n < nU ? ` on the ${n} targets every rater labelled` : '';
+    if (p === 0 || p === 1) return { category, kappa: null, se_null: seNull, z: null, se_bootstrap: null, ci95: null, reason: p === 0 ? `category never used${on}` : `every rating${on} is this category` };
     const kappa = 1 - disagree[c] / (n * m * (m - 1) * p * (1 - p));
     return { category, kappa, se_null: seNull, z: seNull ? kappa / seNull : null, se_bootstrap: null, ci95: null, reason: null };
   });

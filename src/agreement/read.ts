@@ -13,11 +13,12 @@ import { InputError } from '../common/errors.js';
 import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, thousandsPointMessage, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
 import { editDistanceAtMost1, raterRecords, spellingKey, variantRecords } from './variants.js';
-import { excludedText, excludeSet, refuseUnknownExcluded } from './exclude.js';
+import { excludedText, excludeSet, resolveExcluded } from './exclude.js';
 import { raterTypoPairs } from './typos.js';
 import { scaleMix } from './scale-mix.js';
 import { missingCode } from './missing-codes.js';
 import { summaryColumn } from './summary-column.js';
+import { countsTable } from './counts-table.js';
 
 export { editDistanceAtMost1 };
 
@@ -56,6 +57,8 @@ export interface ReadRatingsOptions {
   minRaters?: 1 | 2;
   /** Rater ids whose ratings are skipped (`--exclude-rater`; wide files: those columns); an id not in the file is refused. */
   excludeRaters?: string[];
+  /** Each excludeRaters value may list ids separated by commas (the CLI): a value the file has as one id is that id. */
+  excludeRaterLists?: boolean;
 }
 
 /** "1" and "1.0" are the same label: numeric-looking labels are compared as numbers (issue 14). */
@@ -311,6 +314,25 @@ function refuseLongWithoutRoleNames(header: string[], roleCols: number[], path: 
   );
 }
 
+/**
+ * A 'rater' column without 'target' and 'rating' columns (`clip,rater,valence,arousal`: one rating column per
+ * dimension) was read as a wide file whose raters are 'rater', 'valence' and 'arousal': it stopped on "non-numeric
+ * rating 'r1' (use --categorical for labels)", and --categorical then read the rater ids as labels. Refused with the
+ * flags that read it.
+ */
+function refuseRaterColumnAsWide(header: string[], ri: number, roleCols: number[], path: string): void {
+  const rest = header.map((_, i) => i).filter((i) => i !== ri && header[i] !== '' && !roleCols.includes(i));
+  if (rest.length < 2) return;
+  const target = rest.find((i) => looksLikeIdColumn(header[i])) ?? rest[0];
+  const ratings = rest.filter((i) => i !== target).map((i) => header[i]);
+  const read = `${missingColumnFlag('target', header[target])} ${missingColumnFlag('rating', ratings[0])}`;
+  const what =
+    ratings.length === 1
+      ? `pass ${read}`
+      : `a rating column per dimension (${ratings.map((h) => `'${h}'`).join(', ')})? agreement reads one rating column: run it once per column (${read}, then ${missingColumnFlag('rating', ratings[1])}${ratings.length > 2 ? ', …' : ''}), or write the file as target,rater,dimension,rating`;
+  throw new InputError(`a 'rater' column but no 'target' and 'rating' columns: a long file (one row per rater and target)? ${what}`, { file: path, line: 1, column: ri + 1 });
+}
+
 /** Two column names equal up to one typo (case and non-letters ignored): 'targte' and 'target', 'dimenson' and 'dimension'. */
 function sameWordUpToOneEdit(a: string, b: string): boolean {
   const w = (x: string) => x.toLowerCase().replace(/[^a-z]/g, '');
@@ -448,6 +470,7 @@ function chooseFormat(header: string[], opts: ReadRatingsOptions, ti: number, ri
   // a wide file has no rater or rating column: --rater-col/--rating-col ask for a long file (they were ignored)
   const askedLong = opts.raterColumn !== undefined || opts.ratingColumn !== undefined;
   if (want === 'auto' && !askedLong && ti < 0 && ri < 0) refuseLongWithoutRoleNames(header, otherRoles, path);
+  if (want === 'auto' && !askedLong && ti < 0 && ri >= 0 && vi < 0 && opts.targetColumn === undefined) refuseRaterColumnAsWide(header, ri, otherRoles, path);
   if (!(want === 'long' || (want === 'auto' && ((longish && ri >= 0) || askedLong)))) return 'wide';
   const missing = [
     [ti, opts.targetColumn ?? 'target'],
@@ -561,11 +584,12 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
     if (ti < 0) throw new InputError(`no target column '${opts.targetColumn}' in the header`, { file: path, line: 1 });
     raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc && !unnamed.includes(i) && !meta.includes(i));
   }
-  const excluded = excludeSet(opts.excludeRaters);
-  const excludedCols = raterCols.filter((c) => excluded.has(header[c]));
+  const excluded = excludeSet(opts.excludeRaters, opts.excludeRaterLists);
+  let excludedCols = raterCols.filter((c) => excluded.has(header[c]));
   if (format === 'wide') {
-    refuseUnknownExcluded(excluded, new Set(excludedCols.map((c) => header[c])), raterCols.map((c) => header[c]), path);
-    raterCols = raterCols.filter((c) => !excluded.has(header[c]));
+    const meant = resolveExcluded(excluded, opts.excludeRaters, Boolean(opts.excludeRaterLists), new Set(excludedCols.map((c) => header[c])), raterCols.map((c) => header[c]), path);
+    excludedCols = excludedCols.filter((c) => meant.has(header[c]));
+    raterCols = raterCols.filter((c) => !meant.has(header[c]));
     refuseMetadataRaters(header, raterCols, ti, path);
   }
   refuseDuplicateColumns(header, path);
@@ -608,7 +632,7 @@ class RatingsAccumulator {
     this.levelsGiven = opts.levels !== undefined;
     this.withOccasions = layout.oc >= 0 || Boolean(opts.repeated);
     this.minRaters = opts.minRaters ?? 2;
-    this.excluded = excludeSet(opts.excludeRaters);
+    this.excluded = excludeSet(opts.excludeRaters, opts.excludeRaterLists);
     for (const c of layout.excludedCols) this.excludedMet.add(layout.header[c]);
     if (opts.levels) opts.levels.forEach((l, i) => this.labelIndex.set(labelKey(l), i));
   }
@@ -807,9 +831,10 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   if (acc === null) throw new InputError('empty file (no header, no ratings)', { file: path });
   if (acc.rec < 0 || acc.emptyRows.length + acc.headerRows.length === acc.rec + 1) throw new InputError(`no ratings (the file has a header only${acc.rec >= 0 ? ' and rows of empty cells' : ''})`, { file: path, line: 2 });
   refuseRatingsAsTargetIds(acc.layout, [...acc.dims.values()].flatMap((d) => d.targets), path);
-  refuseUnknownExcluded(acc.excluded, acc.excludedMet, [...new Set([...acc.dims.values()].flatMap((d) => d.raters))], path);
-  const table = withExcludedNote(() => ratingsTable(path, acc, opts.levels), acc.excluded, path);
-  if (acc.excluded.size > 0) table.excluded_raters = [...acc.excluded].map(([rater, n_ratings]) => ({ rater, n_ratings }));
+  const raters = [...new Set([...acc.dims.values()].flatMap((d) => d.raters))];
+  const excluded = resolveExcluded(acc.excluded, opts.excludeRaters, Boolean(opts.excludeRaterLists), acc.excludedMet, raters, path);
+  const table = withExcludedNote(() => ratingsTable(path, acc, opts.levels), excluded, path);
+  if (excluded.size > 0) table.excluded_raters = [...excluded].map(([rater, n_ratings]) => ({ rater, n_ratings }));
   if (acc.emptyRows.length > 0) table.notes = [...(table.notes ?? []), await emptyRowsNote(path, acc.emptyRows, delimiter)];
   if (acc.headerRows.length > 0) table.notes = [...(table.notes ?? []), await headerRowsNote(path, acc.headerRows, delimiter)];
   return table;
@@ -983,8 +1008,8 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
   const duplicateHint = longAsWide
     ? `; a wide file has one row per target: if this is a long file (one row per rating), name its columns (--rater-col ${header[raterCols[0]]} --rating-col ${header[raterCols[1]]})`
     : undefined;
-  checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined, minRaters);
-  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim);
+  checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined, minRaters, acc.headerRows);
+  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim) ?? countsTable(dim);
   if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
 }
@@ -1033,6 +1058,18 @@ function sameRatingHint(d: RatingsDimension, a: number, b: number): string {
   return `; the same rating (${v}) on both lines: a row given twice? delete one`;
 }
 
+/**
+ * Two ratings of one (target, rater) on either side of a row repeating the header: exports joined one after another
+ * (two labs' files, each with a rater 'r1'). Before, the line blamed test-retest (occasion column or --repeated).
+ */
+function joinedExportsHint(headerRows: readonly number[], a: number, b: number, rater: string): string | null {
+  if (!headerRows.some((h) => h > a && h < b)) return null;
+  return (
+    `; the header repeats between the two lines (exports joined one after another): if they are two people who both ` +
+    `wrote the id '${rater}', give each an id of their own (e.g. '${rater}-2' in the second export); if it is one rater's work exported twice, keep one copy`
+  );
+}
+
 /** Duplicate (target, rater[, occasion]) within a dimension and fewer than two raters: O(n) with a per-rater marker. */
 function checkDimension(
   d: RatingsDimension,
@@ -1041,6 +1078,7 @@ function checkDimension(
   duplicateHint = '; a test-retest design needs an occasion column or --repeated',
   orderColumn?: string,
   minRaters = 2,
+  headerRows: readonly number[] = [],
 ): void {
   const dimLabel = d.name ? ` in dimension '${d.name}'` : '';
   if (d.raters.length < minRaters || d.raters.length === 0) {
@@ -1070,7 +1108,8 @@ function checkDimension(
       const r = d.occasion ? d.rater[i] * nOcc + d.occasion[i] : d.rater[i];
       if (mark[r] === t) {
         const first = d.record[where[r]];
-        const hint = d.occasion ? '' : (sameRatingHint(d, where[r], i) + (traceHint(d, where[r], i, orderColumn) ?? duplicateHint));
+        const joined = joinedExportsHint(headerRows, first, d.record[i], d.raters[d.rater[i]]);
+        const hint = d.occasion ? '' : sameRatingHint(d, where[r], i) + (joined ?? traceHint(d, where[r], i, orderColumn) ?? duplicateHint);
         throw new RecordError(
           `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[d.rater[i]]}'${dimLabel}${d.occasion ? ` on occasion '${d.occasions![d.occasion[i]]}'` : ''} (first given on {FIRST})${hint}`,
           d.record[i],

@@ -12,6 +12,7 @@ import type { RatingsDimension, RatingsTable } from './types.js';
 import { escapeHtml } from './report-html.js';
 import { iccMissingNote } from './format.js';
 import { excludedText, excludeHint } from './exclude.js';
+import { shownWarnings } from './typos.js';
 import { categoryAndPairs, confusionMatrices, contestedTable, retestAndPlanning } from './report-adjudication.js';
 import { firstOccasion } from './retest.js';
 
@@ -249,13 +250,13 @@ function raterTable(d: DimensionResult): string {
       : `<td>${f3(r.mean)}</td><td>${f3(r.bias)}${r.bias_ci95 ? ` [${f3(r.bias_ci95[0])}, ${f3(r.bias_ci95[1])}]` : ''}</td><td>${f3(r.corr_loo)}</td><td>${f3(r.mean_abs_diff_loo)}</td>`;
     s += `<tr${r.flags.length ? ' class="flag"' : ''}><td>${escapeHtml(r.rater)}</td><td>${r.n_items}</td>${cells}<td>${f3(r.drift)}</td><td>${escapeHtml(r.flags.join(', '))}</td></tr>`;
   }
-  return s + '</tbody></table><p class="note">Flags need a leave-one-out robust z beyond 3.5 (with at least 5 raters), a difference from the other raters that matters and one beyond the rater\'s own sampling error (docs/agreement.md).</p>';
+  return s + '</tbody></table><p class="note">The outlier flags (bias, low_correlation, far_from_others, low_agreement) need a leave-one-out robust z beyond 3.5 (with at least 5 raters), a difference from the other raters that matters and one beyond the rater\'s own sampling error; few_items, constant and drift have rules of their own, with any number of raters (docs/agreement.md).</p>';
 }
 
 /** One dimension's section: header, coefficients, contested targets, raters, categories, distributions, plots. */
 function dimensionSection(d: DimensionResult, dim: RatingsDimension, top: number, id: string): string {
   const title = d.dimension ? `Dimension: ${escapeHtml(d.dimension)}` : 'Ratings';
-  let body = `<section><h2>${title}</h2><p>${d.data_type}, ${d.n_targets} targets, ${d.n_raters} raters, ${d.n_ratings} ratings, ${d.n_missing} missing cells${d.icc && d.icc.n_targets_dropped ? `; ICC on ${d.icc.n_targets} complete targets (${d.icc.n_targets_dropped} dropped)` : ''}${d.icc?.method === 'reml' ? '; ICC from REML variance components on all ratings' : ''}.${d.order_reason ? ` ${escapeHtml(d.order_reason)}.` : ''}</p>${d.warnings.map((w) => `<p class="note">Warning: ${escapeHtml(w.message)}.</p>`).join('')}`;
+  let body = `<section><h2>${title}</h2><p>${d.data_type}, ${d.n_targets} targets, ${d.n_raters} raters, ${d.n_ratings} ratings, ${d.n_missing} missing cells${d.icc && d.icc.n_targets_dropped ? `; ICC on ${d.icc.n_targets} complete targets (${d.icc.n_targets_dropped} dropped)` : ''}${d.icc?.method === 'reml' ? '; ICC from REML variance components on all ratings' : ''}.${d.order_reason ? ` ${escapeHtml(d.order_reason)}.` : ''}</p>${shownWarnings(d.warnings, d.n_raters).map((m) => `<p class="note">Warning: ${escapeHtml(m)}.</p>`).join('')}`;
   body += `<h3>Coefficients with 95% CI</h3>${forestPlot(d)}${iccTable(d)}${retestAndPlanning(d)}`;
   const nContested = d.targets.filter((t) => t.contested).length;
   body += `<h3>Contested targets for adjudication (${Math.min(top, d.targets.length)} of ${d.targets.length} shown, ${nContested} contested)</h3>${contestedTable(d, dim, top, id)}`;

@@ -68,3 +68,23 @@ export function oneEditNeighbours(names: readonly string[]): (i: number) => numb
     return [...found].sort((a, b) => a - b);
   };
 }
+
+/** rater_id_typo warnings printed one by one (table, report, stderr); the rest are one line (the JSON keeps all). */
+export const MAX_TYPO_LINES = 5;
+
+/**
+ * The warning lines to print: every warning, but past MAX_TYPO_LINES rater_id_typo pairs one line counting the rest
+ * (a crowd of 1,500 raters with 3-letter ids gave 763 such lines on stderr, 763 in the table and the report).
+ */
+export function shownWarnings(warnings: ReadonlyArray<{ code: string; message: string }>, nRaters: number): string[] {
+  const typos = warnings.filter((w) => w.code === 'rater_id_typo');
+  const out = warnings.filter((w) => w.code !== 'rater_id_typo' || typos.indexOf(w) < MAX_TYPO_LINES).map((w) => w.message);
+  if (typos.length <= MAX_TYPO_LINES) return out;
+  const rest = typos.length - MAX_TYPO_LINES;
+  out.push(
+    `${rest} more pair(s) of rater ids one letter apart that rated no target in common (${typos.length} in all, ` +
+      `${MAX_TYPO_LINES} named above; every pair is a rater_id_typo entry of the JSON's warnings): among ${nRaters} raters with short ids ` +
+      `many ids are one letter apart by chance: a pair is worth checking when its rarer id is not on your list of raters`,
+  );
+  return out;
+}

@@ -11,7 +11,9 @@ import { computeAudioFeatures, type AudioFeatures } from './features.js';
 import { functionals, percentileSorted, type Functionals } from './functionals.js';
 import { streamedFunctionals, type SeriesReader } from './functionals-stream.js';
 import { roundSig, roundTime } from './format.js';
+import type { Worker } from 'node:worker_threads';
 import { JsonlHelper } from './jsonl-helper.js';
+import { unwritableOutput } from '../common/errors.js';
 import { jsonlBlock, rmsDb, VOICE_FRAME_FIELDS, voiceFrame, type FrameView } from './jsonl.js';
 import { chunkView, type ColumnKind, type FeatureColumns } from './feature-columns.js';
 import { spilledJsonlBlocks } from './jsonl-spilled.js';
@@ -112,6 +114,8 @@ export interface AudioSummary {
 export interface VoiceSummary {
   floor_hz: number;
   ceiling_hz: number;
+  /** Praat's maximum formant the formants were found under (--formant-ceiling-hz). */
+  formant_ceiling_hz: number;
   n_pulses: number;
   jitter_local: number | null;
   jitter_local_absolute_s: number | null;
@@ -143,6 +147,7 @@ function voiceSummary(f: AudioFeatures): VoiceSummary {
   const out: VoiceSummary = {
     floor_hz: v.options.floor,
     ceiling_hz: v.options.ceiling,
+    formant_ceiling_hz: v.options.formantCeiling ?? 5500,
     n_pulses: nPulses,
     jitter_local: orNull(j.local),
     jitter_local_absolute_s: orNull(j.localAbsolute),
@@ -257,8 +262,10 @@ export function roundRecord(r: AudioFrameRecord, d: number): AudioFrameRecord {
 /**
  * Writes the frame records to `out` (atomically; stdout when undefined or '-'). Returns the record count. `helper`:
  * a JSONL helper thread started earlier (extractAudio), used when the records are long enough and closed after.
+ * `posted`: called once the helper has its frames (or none is used), so that the caller's own work (the summary)
+ * runs while the helper formats.
  */
-export async function writeAudioFrames(f: AudioFeatures, out: string | undefined, format: OutputFormat = 'jsonl', clock?: Clock, helper?: JsonlHelper | null): Promise<number> {
+export async function writeAudioFrames(f: AudioFeatures, out: string | undefined, format: OutputFormat = 'jsonl', clock?: Clock, helper?: JsonlHelper | null, posted: () => void = () => undefined): Promise<number> {
   const d = f.options.digits;
   // A closed stdout (`mmprep audio x | head`) ends the output quietly instead of crashing on EPIPE.
   const toStdout = out === undefined || out === '-';
@@ -273,8 +280,9 @@ export async function writeAudioFrames(f: AudioFeatures, out: string | undefined
     return await writeFrames(f, out, format, clock, d, helper, () => {
       if (stdoutError) throw stdoutError;
       return stdoutGone;
-    });
+    }, posted);
   } finally {
+    posted();
     helper?.close();
     if (toStdout) process.stdout.off('error', onStdoutError);
   }
@@ -282,8 +290,10 @@ export async function writeAudioFrames(f: AudioFeatures, out: string | undefined
 
 const toStdoutPath = (out: string | undefined) => out === undefined || out === '-';
 
-async function writeFrames(f: AudioFeatures, out: string | undefined, format: OutputFormat, clock: Clock | undefined, d: number, started: JsonlHelper | null | undefined, gone: () => boolean): Promise<number> {
+async function writeFrames(f: AudioFeatures, out: string | undefined, format: OutputFormat, clock: Clock | undefined, d: number, started: JsonlHelper | null | undefined, gone: () => boolean, posted: () => void): Promise<number> {
+  if (f.columns && format !== 'csv') return writeSpilledJsonl(f, f.columns, out, clock, started, gone, posted);
   if (format === 'csv') {
+    posted();
     const sink = await openRecordSink(out, 'csv');
     try {
       for (const r of audioFrameRecords(f, clock)) {
@@ -298,7 +308,6 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
     }
     return f.nFrames;
   }
-  if (f.columns) return writeSpilledJsonl(f, f.columns, out, clock, started, gone);
   const toStdout = out === undefined || out === '-';
   const n = f.nFrames;
   // The helper thread formats the last frames while this thread formats the first ones (and, in extractAudio,
@@ -307,6 +316,7 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
   const split = h ? Math.floor(n * HELPER_SPLIT) : n;
   const helper = h ? formatInWorker(h, f, split, n) : null;
   helper?.catch(() => undefined); // awaited below; avoid an unhandled rejection while this thread works
+  posted();
   const w = toStdout ? null : await new AtomicWriter(out).open();
   const write = async (s: string | Uint8Array) => {
     if (w) await w.write(s);
@@ -336,6 +346,9 @@ async function writeFrames(f: AudioFeatures, out: string | undefined, format: Ou
  */
 interface FrameSink {
   write(b: Uint8Array): Promise<void>;
+  /** The output file's descriptor for positional writes (null: stdout, a device or a FIFO) and such a write. */
+  fd: number | null;
+  writeAt(b: Uint8Array, position: number): void;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -347,49 +360,85 @@ async function openFrameSink(out: string | undefined, gone: () => boolean): Prom
   };
   return {
     write: async (s) => (w ? w.writeSync(s) : toStdout(s)),
+    fd: w ? w.positionalFd() : null,
+    writeAt: (b, position) => w!.writeAtSync(b, position),
     commit: async () => void (w && (await w.commit())),
     abort: async () => void (w && (await w.abort())),
   };
 }
 
 /**
- * writeFrames of a long recording whose MFCC and deltas are in a temp file (feature-columns.ts): this thread
- * formats the first frames block by block as writeFrames does; the helper formats the rest into a second temp file,
- * which is then copied after them. Memory stays bounded by the blocks; the bytes are writeFrames's.
+ * writeFrames of a long recording whose MFCC and deltas are in a temp file (feature-columns.ts), block by block
+ * (memory stays bounded by the blocks; the bytes are writeFrames's). Into a file: the helper writes the first frames
+ * straight into it (helperFirst); to stdout, a device or a FIFO, this thread writes the first frames and the helper's
+ * are copied after them (helperLast).
  */
-async function writeSpilledJsonl(f: AudioFeatures, cols: FeatureColumns, out: string | undefined, clock: Clock | undefined, started: JsonlHelper | null | undefined, gone: () => boolean): Promise<number> {
+async function writeSpilledJsonl(f: AudioFeatures, cols: FeatureColumns, out: string | undefined, clock: Clock | undefined, started: JsonlHelper | null | undefined, gone: () => boolean, posted: () => void): Promise<number> {
   const n = f.nFrames;
   const h = !clock && n >= HELPER_MIN_FRAMES ? (started ?? JsonlHelper.start()) : null;
+  const sink = await openFrameSink(out, gone);
+  try {
+    if (h && sink.fd !== null) await helperFirst(f, cols, h, sink, sink.fd, out as string, posted);
+    else await helperLast(f, cols, h, sink, clock, gone, posted);
+    await sink.commit();
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+  return n;
+}
+
+/**
+ * The helper formats frames [0, split) straight into the output's temp file from byte 0 while this thread formats
+ * the last HELPER_SPLIT of them into a temp file of its own, copied after the helper's bytes once their count is
+ * known: a fifth of the bytes the other order copies, and the copy was the command's tail (issue 15).
+ */
+async function helperFirst(f: AudioFeatures, cols: FeatureColumns, h: JsonlHelper, sink: FrameSink, fd: number, out: string, posted: () => void): Promise<void> {
+  const n = f.nFrames;
+  const split = n - Math.floor(n * HELPER_SPLIT);
+  const part = SpillFile.create();
+  try {
+    const helper = formatSpilledInWorker(h, f, cols, fd, 0, split, true);
+    helper.catch(() => undefined);
+    posted();
+    let mine = 0;
+    for (const b of spilledJsonlBlocks(f, cols, split, n, BLOCK_FRAMES)) {
+      part.write(b, mine);
+      mine += b.length;
+    }
+    const theirs = await helper.catch((e: unknown) => Promise.reject(unwritableOutput(out, e) ?? e));
+    await copySpilled(part, mine, (b, at) => sink.writeAt(b, theirs + at));
+  } finally {
+    part.close();
+  }
+}
+
+/** This thread formats frames [0, split) into the sink, the helper the rest into a temp file, copied after them. */
+async function helperLast(f: AudioFeatures, cols: FeatureColumns, h: JsonlHelper | null, sink: FrameSink, clock: Clock | undefined, gone: () => boolean, posted: () => void): Promise<void> {
+  const n = f.nFrames;
   const split = h ? Math.floor(n * HELPER_SPLIT) : n;
   const part = h ? SpillFile.create() : null;
   try {
     const helper = h && part ? formatSpilledInWorker(h, f, cols, part.fd, split, n) : null;
     helper?.catch(() => undefined);
-    const sink = await openFrameSink(out, gone);
-    try {
-      for (const b of spilledJsonlBlocks(f, cols, 0, split, BLOCK_FRAMES, clock, sourceStart(f))) {
-        if (gone()) break;
-        await sink.write(b);
-      }
-      if (helper && part) await copySpilled(part, await helper, sink, gone);
-      await sink.commit();
-    } catch (e) {
-      await sink.abort();
-      throw e;
+    posted();
+    for (const b of spilledJsonlBlocks(f, cols, 0, split, BLOCK_FRAMES, clock, sourceStart(f))) {
+      if (gone()) break;
+      await sink.write(b);
     }
-    return n;
+    if (helper && part) await copySpilled(part, await helper, (b) => sink.write(b), gone);
   } finally {
     part?.close();
   }
 }
 
-/** The first `length` bytes of a temp file to the sink, 1 MB at a time through one buffer. */
-async function copySpilled(part: SpillFile, length: number, sink: FrameSink, gone: () => boolean): Promise<void> {
+/** The first `length` bytes of a temp file to `put` (b: those from byte `at`), 1 MB at a time through one buffer. */
+async function copySpilled(part: SpillFile, length: number, put: (b: Uint8Array, at: number) => Promise<void> | void, gone: () => boolean = () => false): Promise<void> {
   const buf = Buffer.allocUnsafe(Math.min(COPY_BYTES, length));
   for (let at = 0; at < length && !gone(); at += COPY_BYTES) {
     const b = buf.subarray(0, Math.min(COPY_BYTES, length - at));
     part.read(b, at);
-    await sink.write(b);
+    await put(b, at);
   }
 }
 
@@ -399,7 +448,7 @@ const COPY_BYTES = 1 << 20;
  * formatInWorker for a spilled file: the helper gets its range of the in-memory arrays (views of those in shared
  * memory, copies of the others) and reads the columns itself.
  */
-function formatSpilledInWorker(helper: JsonlHelper, f: AudioFeatures, cols: FeatureColumns, partFd: number, from: number, to: number): Promise<number> {
+function formatSpilledInWorker(helper: JsonlHelper, f: AudioFeatures, cols: FeatureColumns, partFd: number, from: number, to: number, output = false): Promise<number> {
   const moved: ArrayBuffer[] = [];
   const part = <T extends Float32Array | Uint8Array>(a: T): T => {
     if (a.buffer instanceof SharedArrayBuffer) return a.subarray(from, to) as T;
@@ -426,7 +475,7 @@ function formatSpilledInWorker(helper: JsonlHelper, f: AudioFeatures, cols: Feat
     // The voice series are read from the columns' file (chunkView); only the voiced flags travel.
     voice: f.voice && { options: f.voice.options, frameVoiced: part(f.voice.frameVoiced), jitterLocal: none, shimmerLocal: none, hnrDb: none, formantHz: none, bandwidthHz: none },
   };
-  return helper.formatToFile(view, from, to, cols.ref, partFd, BLOCK_FRAMES, moved);
+  return helper.formatToFile(view, from, to, cols.ref, partFd, BLOCK_FRAMES, moved, output);
 }
 
 /** Frames per written block (about 64 kB of JSONL). */
@@ -751,24 +800,33 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
     opts.prestarted?.dispose();
     throw e;
   }
-  // The JSONL helper thread starts while the file is analysed when the records will be long enough to use it.
   let helper: JsonlHelper | null = null;
   const resolved = resolveAudioOptions(opts);
   const hop = resolved.hopLength;
   const spillS = opts.spillAfterS ?? SPILL_AFTER_S;
   const spillAfterFrames = Number.isFinite(spillS) ? Math.floor((Math.max(0, spillS) * resolved.sampleRate) / hop) : undefined;
+  // The pitch worker becomes the JSONL helper once its track is in, when the records will be long enough to use one.
+  let wanted = false;
   const onOpen = (info: DecodedAudioInfo) => {
     const d = info.stream.duration_s;
-    if (opts.out !== null && (opts.format ?? 'jsonl') === 'jsonl' && !clock && (d === null || d === undefined || (d * info.sampleRate) / hop >= HELPER_MIN_FRAMES)) helper = JsonlHelper.start();
+    wanted = opts.out !== null && (opts.format ?? 'jsonl') === 'jsonl' && !clock && (d === null || d === undefined || (d * info.sampleRate) / hop >= HELPER_MIN_FRAMES);
+  };
+  const reuseWorker = (w: Worker) => {
+    if (wanted) helper = JsonlHelper.adopt(w);
+    else void w.terminate();
   };
   let f: AudioFeatures | undefined;
   try {
-    f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, probed: opts.probed, prestarted: opts.prestarted, spillAfterFrames });
+    f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, reuseWorker, probed: opts.probed, prestarted: opts.prestarted, spillAfterFrames });
     const beeps = opts.keepSyncBeep ? null : await markSyncBeeps(file, f, { toneHz: opts.toneHz });
     // Frames first: their writer hands part of the formatting to the helper before its first await, so the summary
     // below is computed while the helper runs.
-    const writing = opts.out !== null ? writeAudioFrames(f, opts.out, opts.format ?? 'jsonl', clock, helper) : null;
+    let posted = () => undefined as void;
+    const handedOver = new Promise<void>((res) => (posted = res));
+    const writing = opts.out !== null ? writeAudioFrames(f, opts.out, opts.format ?? 'jsonl', clock, helper, posted) : null;
     writing?.catch(() => undefined);
+    // The helper has its frames before the summary takes this thread (the file's writer opens it first).
+    if (writing) await Promise.race([handedOver, writing.then(() => undefined, () => undefined)]);
     let summary: AudioSummary;
     try {
       summary = beeps ? summarizeWithoutSyncBeeps(f, file, clock, beeps) : summarizeAudio(f, file, clock);

@@ -60,6 +60,11 @@ export interface AnalyzeOptions {
    */
   threads?: boolean;
   /**
+   * After a successful analysis: the pitch worker (idle once its track arrived) for the caller to reuse, its
+   * listeners removed; the caller then terminates it. Not called without a pitch worker.
+   */
+  reuseWorker?: (w: Worker) => void;
+  /**
    * Also run sync's tone-burst detector at this frequency over the same samples (sync-beep.ts), so the sync beep is
    * found without a second decode; skipped when the tone is above a quarter of the sample rate.
    */
@@ -119,6 +124,8 @@ interface PitchStage {
   end(buf: SampleBuffer): Promise<PitchTrack>;
   minNeeded(): number;
   close(): void;
+  /** After the track arrived: the worker, if any, goes to `to` (its listeners removed) instead of being terminated. */
+  handOver(to: (w: Worker) => void): void;
 }
 
 /** Praat's global peak: the largest excursion from the signal's mean (of the buffer's running min / max / sum). */
@@ -138,6 +145,7 @@ function inProcessPitch(o: AudioOptions, spillAfter?: number): PitchStage {
     },
     minNeeded: () => pitch.minNeeded(),
     close: () => undefined,
+    handOver: () => undefined,
   };
 }
 
@@ -197,6 +205,7 @@ function workerPitch(o: AudioOptions, spillAfter?: number): PitchStage {
   const w = new Worker(WORKER_URL, { workerData: MAIN_SHARE ? { ...params, share: { ...MAIN_SHARE, main: false } } : params });
   const mine = MAIN_SHARE ? new PitchAnalyzer({ ...params, share: { ...MAIN_SHARE, main: true } }) : null;
   const s = watchPitchWorker(w);
+  let handed = false;
   return {
     async feed(chunk, buf, give) {
       if (s.failure) throw s.failure;
@@ -226,7 +235,13 @@ function workerPitch(o: AudioOptions, spillAfter?: number): PitchStage {
     minNeeded: () => (mine ? mine.minNeeded() : Infinity),
     close: () => {
       s.done = true;
-      void w.terminate();
+      if (!handed) void w.terminate();
+    },
+    handOver: (to) => {
+      if (!s.done || s.failure || handed) return;
+      handed = true;
+      for (const ev of ['message', 'error', 'exit'] as const) w.removeAllListeners(ev);
+      to(w);
     },
   };
 }
@@ -277,6 +292,7 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     const f = finishFeatures(o, buf, spec, spectral, track, intensity, buf.clipped);
     if (toneOn) f.toneBursts = { toneHz: run.toneHz as number, detections: tone ? tone.finish() : [] };
     if (pcm) f.voice = await voiceOf(pcm.finish(), f, o, spill);
+    if (run.reuseWorker) pitch.handOver(run.reuseWorker);
     return f;
   } finally {
     pcm?.close();
@@ -290,7 +306,7 @@ async function voiceOf(sig: VoiceSignal, f: AudioFeatures, o: AudioOptions, spil
   try {
     // The voice code is loaded only for --voice (its modules cost the start-up of every run ~0.02 CPU s otherwise).
     const { analyzeVoice } = await import('./voice.js');
-    const opts = { floor: o.voiceFloor, ceiling: o.voiceCeiling, window: o.voiceWindowS };
+    const opts = { floor: o.voiceFloor, ceiling: o.voiceCeiling, window: o.voiceWindowS, formantCeiling: o.formantCeilingHz };
     return analyzeVoice(sig, o.sampleRate, o.hopLength, f.nFrames, opts, f.columns?.voiceSink(), spill);
   } finally {
     sig.close();

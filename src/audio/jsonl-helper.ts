@@ -25,15 +25,24 @@ export class JsonlHelper {
   private failure: Error | null = null;
   private done = false;
 
-  private constructor() {
-    this.worker = new Worker(JSONL_WORKER_URL);
+  /** `wrapped`: the worker is the pitch worker, which takes its job as {jsonl: job}. */
+  private constructor(worker: Worker, private readonly wrapped: boolean) {
+    this.worker = worker;
     this.worker.once('error', (e) => (this.failure = e));
     this.worker.unref();
   }
 
   /** A started helper, or null when the compiled worker is not available (running from src/). */
   static start(): JsonlHelper | null {
-    return existsSync(fileURLToPath(JSONL_WORKER_URL)) ? new JsonlHelper() : null;
+    return existsSync(fileURLToPath(JSONL_WORKER_URL)) ? new JsonlHelper(new Worker(JSONL_WORKER_URL), false) : null;
+  }
+
+  /**
+   * The pitch worker (pitch-worker.ts) as the helper, once it has sent its track and nothing listens to it any more:
+   * one thread start-up fewer per command (a Node worker's bootstrap is ~40-55 CPU ms here, issue 15).
+   */
+  static adopt(pitchWorker: Worker): JsonlHelper {
+    return new JsonlHelper(pitchWorker, true);
   }
 
   /** Formats frames [from, to) of `view` in the helper; `transfer`: buffers of the view moved, not copied. Once only. */
@@ -44,9 +53,10 @@ export class JsonlHelper {
   /**
    * format() of a long recording's frames whose MFCC and deltas are in a temp file (feature-columns.ts): the helper
    * reads them itself and writes the bytes to the temp file `partFd` from byte 0; resolves with their count.
+   * `output`: partFd is the output's temp file (an OS error then comes back as it is, for the caller to name the output).
    */
-  formatToFile(view: FrameView, from: number, to: number, columns: ColumnsRef, partFd: number, block: number, transfer: ArrayBuffer[] = []): Promise<number> {
-    return this.request({ view, from, to, columns, partFd, block }, transfer).then((m) => m.written!);
+  formatToFile(view: FrameView, from: number, to: number, columns: ColumnsRef, partFd: number, block: number, transfer: ArrayBuffer[] = [], output = false): Promise<number> {
+    return this.request({ view, from, to, columns, partFd, block, output }, transfer).then((m) => m.written!);
   }
 
   private request(msg: object, transfer: ArrayBuffer[]): Promise<HelperReply> {
@@ -67,7 +77,7 @@ export class JsonlHelper {
       w.once('exit', (code) => {
         if (!this.done) reject(new Error(`JSONL worker exited (code ${code}) before returning its records`));
       });
-      w.postMessage(msg, transfer);
+      w.postMessage(this.wrapped ? { jsonl: msg } : msg, transfer);
     });
     return this.result;
   }

@@ -50,6 +50,11 @@ export interface AudioOptions {
   voiceCeiling: number;
   /** Window of the per-frame jitter and shimmer, centred on the frame (seconds). */
   voiceWindowS: number;
+  /**
+   * Praat's "maximum formant" of To Formant (burg): the signal is resampled to twice this before the LPC (5500 Hz for
+   * adult female voices, 5000 for male, higher for children; Praat's manual, Sound: To Formant (burg)...).
+   */
+  formantCeilingHz: number;
 }
 
 export const AUDIO_DEFAULTS: Readonly<AudioOptions> = Object.freeze({
@@ -84,6 +89,7 @@ export const AUDIO_DEFAULTS: Readonly<AudioOptions> = Object.freeze({
   voiceFloor: 75,
   voiceCeiling: 600,
   voiceWindowS: 0.1,
+  formantCeilingHz: 5500,
 });
 
 /**
@@ -97,7 +103,7 @@ export const SPILL_AFTER_S = 300;
 export function resolveAudioOptions(o: Partial<AudioOptions> = {}): AudioOptions {
   const r: AudioOptions = { ...AUDIO_DEFAULTS };
   for (const [k, v] of Object.entries(o)) if (v !== undefined && k in AUDIO_DEFAULTS) (r as unknown as Record<string, unknown>)[k] = v;
-  const bad = (m: string) => {
+  const bad = (m: string): never => {
     throw new RangeError(m);
   };
   if (!(r.sampleRate >= 1000)) bad(`sample rate must be at least 1000 Hz, got ${r.sampleRate}`);
@@ -119,6 +125,15 @@ export function resolveAudioOptions(o: Partial<AudioOptions> = {}): AudioOptions
   if (!(r.voiceFloor > 0 && r.voiceCeiling > r.voiceFloor)) bad(`need 0 < voice floor < voice ceiling, got ${r.voiceFloor} and ${r.voiceCeiling}`);
   if (r.voiceCeiling > r.sampleRate / 2) bad(`voice ceiling ${r.voiceCeiling} Hz is above the Nyquist frequency ${r.sampleRate / 2} Hz`);
   if (!(r.voiceWindowS > 0)) bad(`voice window must be > 0 s, got ${r.voiceWindowS}`);
-  if (r.voice && r.sampleRate < 11000) bad(`--voice needs a sample rate of at least 11000 Hz (formants up to 5500 Hz), got ${r.sampleRate}`);
+  if (r.voice) formantCeilingCheck(r.formantCeilingHz, r.sampleRate, bad);
   return r;
+}
+
+/** Lowest maximum formant accepted: below it F1 and F2 of any voice would not fit under it (Praat's own advice is 5000-5500 for adults). */
+export const MIN_FORMANT_CEILING_HZ = 1000;
+
+/** --formant-ceiling-hz within [MIN_FORMANT_CEILING_HZ, Nyquist of the analysis rate]. */
+function formantCeilingCheck(c: number, sr: number, bad: (m: string) => never): void {
+  if (!(c >= MIN_FORMANT_CEILING_HZ)) bad(`--formant-ceiling-hz must be at least ${MIN_FORMANT_CEILING_HZ} Hz (Praat's maximum formant: 5500 for adult female voices, 5000 for male, higher for children), got ${c}`);
+  if (c > sr / 2) bad(`formant ceiling ${c} Hz (--formant-ceiling-hz) is above the Nyquist frequency ${sr / 2} Hz of the ${sr} Hz analysis: give --formant-ceiling-hz at most ${sr / 2}, or --sr at least ${2 * c}`);
 }

@@ -6,10 +6,12 @@
  * {end, globalPeak} -> {track}; with a share, the end message also carries the main thread's frames and their count,
  * and the worker merges the two shares and runs the path finder. The global peak comes from the main thread, whose
  * SampleBuffer sums the same chunks in the same order (so the same bits): this thread keeps no statistics.
+ * Then, optionally, one {jsonl} job: the main thread's JSONL helper (jsonl-job.ts), so no third thread starts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PitchAnalyzer, type PitchFrames, type PitchParams, type PitchTrack } from './pitch.js';
 import { SampleBuffer } from './sample-buffer.js';
+import type { JsonlJob } from './jsonl-job.js';
 
 const port = parentPort!;
 /** The track's buffers to transfer (a spilled track's f0 and maxStrength are shared memory: passed as they are). */
@@ -17,8 +19,12 @@ const movable = (t: PitchTrack) => [t.f0.buffer, t.strength.buffer, t.maxStrengt
 const params = workerData as PitchParams;
 const analyzer = new PitchAnalyzer(params);
 const buf = new SampleBuffer({ stats: false });
-port.on('message', (m: { chunk?: Float32Array; end?: boolean; main?: PitchFrames; n?: number; globalPeak?: number }) => {
-  if (m.chunk) {
+port.on('message', (m: { chunk?: Float32Array; end?: boolean; main?: PitchFrames; n?: number; globalPeak?: number; jsonl?: JsonlJob }) => {
+  if (m.jsonl) {
+    // After the track: the main thread reuses this thread as its JSONL helper (jsonl-helper.ts, JsonlHelper.adopt).
+    const job = m.jsonl;
+    void import('./jsonl-job.js').then(({ runJsonlJob }) => runJsonlJob(port, job));
+  } else if (m.chunk) {
     buf.append(m.chunk, analyzer.minNeeded());
     analyzer.pump(buf);
     port.postMessage({ ack: true });

@@ -18,9 +18,11 @@ export interface VoiceOptions {
   ceiling: number;
   /** Window of the per-frame jitter and shimmer, centred on the frame (seconds). */
   window: number;
+  /** Praat's maximum formant of To Formant (burg), Hz (default 5500). */
+  formantCeiling?: number;
 }
 
-export const VOICE_DEFAULTS: Readonly<VoiceOptions> = Object.freeze({ floor: 75, ceiling: 600, window: 0.1 });
+export const VOICE_DEFAULTS: Readonly<VoiceOptions> = Object.freeze({ floor: 75, ceiling: 600, window: 0.1, formantCeiling: 5500 });
 
 export interface VoiceFileMeasures {
   jitter: Jitter;
@@ -104,14 +106,14 @@ function perFrameMeasures(x: VoiceSignal, g: Grid, pulses: Float64Array, harmoni
  * The formant analysis, frame by frame: F1-F3 and B1-B3 of each voiced output frame from its nearest formant frame
  * (series 3-8), and the values of formant frames whose nearest voice pitch frame is voiced for the medians.
  */
-function formantPass(x: VoiceSignal, sr: number, pitch: VoicePitch | null, frameVoiced: Uint8Array, times: (i: number) => number, out: VoiceFrameSink, keep: boolean): { formants: Formants | null; medians: [number[], number[]] } {
+function formantPass(x: VoiceSignal, sr: number, ceiling: number, pitch: VoicePitch | null, frameVoiced: Uint8Array, times: (i: number) => number, out: VoiceFrameSink, keep: boolean): { formants: Formants | null; medians: [number[], number[]] } {
   const med = new FormantMedians(!keep);
   const nFrames = frameVoiced.length;
   let kept: Formants | null = null;
   let next = 0;
   try {
     // Praat's Sound_to_Formant_burg (formant.ts); each frame arrives once, in order.
-    const grid = formantBurgFrames(x, sr, 5, 5500, 0.025, 50, (k, count, freq, bw, g) => {
+    const grid = formantBurgFrames(x, sr, 5, ceiling, 0.025, 50, (k, count, freq, bw, g) => {
       if (keep) keepFrame((kept ??= formantArrays(g)), k, count, freq, bw);
       const t = g.x1 + (k - 1) * g.dx;
       const pk = pitch ? nearestFrame(pitch.grid.x1, pitch.grid.dx, pitch.grid.nx, t) : 0;
@@ -168,7 +170,7 @@ export function analyzeVoice(x: VoiceSignal | Float32Array, sr: number, hop: num
   const mem = sink ? null : arraySink(nFrames);
   const out = sink ?? mem!.sink;
   perFrameMeasures(sig, g, pulses, harmonicity, frameVoiced, times, o.window / 2, out);
-  const { formants, medians } = formantPass(sig, sr, pitch, frameVoiced, times, out, !sink);
+  const { formants, medians } = formantPass(sig, sr, o.formantCeiling ?? 5500, pitch, frameVoiced, times, out, !sink);
   out.finish();
   const file: VoiceFileMeasures = {
     jitter: pulses.length ? jitter(pulses, 0, 0, a) : NO_JITTER,

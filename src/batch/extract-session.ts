@@ -9,15 +9,16 @@ import { join, resolve } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import { writeFileAtomic } from '../common/atomic.js';
 import { makeFolder } from '../common/make-folder.js';
-import { isMmprepError, unwritableOutput } from '../common/errors.js';
+import { InputError, isMmprepError, unwritableOutput } from '../common/errors.js';
 import { toJsonText } from '../common/records.js';
 import { codeBuild, VERSION } from '../common/version.js';
 import { killChildren, settleChildren } from '../media/children.js';
 import { onDecodeProgress } from '../media/decode-progress.js';
-import { pickStream, probe } from '../media/probe.js';
+import { pickStream, probe, type ProbeResult } from '../media/probe.js';
 import { findSyncEntry, readSyncMap, type SyncMap } from '../sync/clock.js';
 import { loadStages, STAGE_FILES, STAGE_NAMES, STAGE_OPTION_KEYS, type StageName, type StageOptions, type StageResult, type StageTable } from './extract-stages.js';
 import type { ManifestSession, MediaKind } from './manifest.js';
+import { stageToolchain, toolchainDiffers, type Toolchain } from './toolchain.js';
 
 export interface SessionTask {
   session: ManifestSession;
@@ -33,6 +34,8 @@ export interface SessionTask {
   progressPort?: MessagePort;
   /** A module whose `stages` export replaces the built-in stage table (custom pipelines). */
   stagesModule?: string;
+  /** The ffmpeg build and face models of the run (src/batch/toolchain.ts): recorded in meta.json, compared by --resume. */
+  toolchain: Toolchain;
 }
 
 export type SessionStatus = 'done' | 'skipped' | 'failed';
@@ -98,7 +101,7 @@ export interface SessionMeta {
   session_id: string;
   speaker_id: string;
   /** `build`: the fingerprint of the code that made the files (src/common/version.ts codeBuild). */
-  tool: { name: 'mmprep'; version: string; build?: string };
+  tool: { name: 'mmprep'; version: string; build?: string } & Partial<Toolchain>;
   ref_role: string;
   stages: StageName[];
   options: StageOptions;
@@ -140,6 +143,9 @@ export interface StageRecord {
   version: string | null;
   /** The code fingerprint (src/common/version.ts codeBuild); null or absent: not recorded (before 2026-12-02). */
   build?: string | null;
+  /** The fingerprints of the ffmpeg build and (face) the models that made the files (src/batch/toolchain.ts); absent: not recorded. */
+  ffmpeg?: string | null;
+  models?: string;
 }
 
 export interface MetaOutput {
@@ -217,6 +223,8 @@ async function incompleteReason(dir: string, meta: SessionMeta, inputs: MetaInpu
   const key = (i: MetaInput) => ({ role: i.role, kind: i.kind, size_bytes: i.size_bytes, sha256: i.sha256 });
   if (meta.tool?.version !== VERSION) return `mmprep ${meta.tool?.version ?? 'unknown'}, this run ${VERSION}`;
   if (meta.tool?.build !== codeBuild()) return buildDiffers(meta.tool?.build);
+  const toolchain = toolchainDiffers(meta.tool, task.toolchain);
+  if (toolchain) return toolchain;
   if (meta.ref_role !== task.session.ref_role) return `reference role ${meta.ref_role}, this run ${task.session.ref_role}`;
   if (!sameJson(meta.stages, orderStages(task.stages))) return `stages ${(meta.stages ?? []).join(',')}, this run ${orderStages(task.stages).join(',')}`;
   const optionsDiffer = `stage options as typed ${optionsText(meta.options)}, this run ${optionsText(options)}: resume with the flags of the run that made the folder to skip it`;
@@ -425,14 +433,15 @@ function answerRollback(port: MessagePort | undefined): void {
   port?.postMessage({ childrenWatched: true });
 }
 
+type Probes = Map<string, Promise<ProbeResult>>;
+
 /** Inputs: size and hash (each file once, even when it serves two roles), then a probe that each role's stream exists. */
-async function readInputs(session: ManifestSession): Promise<MetaInput[]> {
+async function readInputs(session: ManifestSession, probes: Probes): Promise<MetaInput[]> {
   const hashes = new Map<string, Promise<{ sha256: string; size: number }>>();
   const inputs: MetaInput[] = [];
   for (const m of session.media) {
     if (!hashes.has(m.path)) hashes.set(m.path, handled(sha256File(m.path)));
   }
-  const probes = new Map<string, ReturnType<typeof probe>>();
   for (const m of session.media) {
     let h: { sha256: string; size: number };
     try {
@@ -452,6 +461,21 @@ async function readInputs(session: ManifestSession): Promise<MetaInput[]> {
     inputs.push({ role: m.role, kind: m.kind, file: m.given, size_bytes: h.size, sha256: h.sha256, duration_s: duration === null ? null : round3(duration) });
   }
   return inputs;
+}
+
+/**
+ * Each media file whose packets stop before the end its header declares (a copy that did not finish) fails the
+ * session before any stage runs (src/media/file-end.ts): the decoders found it only on reaching the missing part, a
+ * truncated camera at the face stage, after sync and audio had run.
+ */
+async function checkFileEnds(session: ManifestSession, probes: Probes): Promise<void> {
+  const { truncatedEnd } = await import('../media/file-end.js');
+  for (const m of session.media) {
+    const p = probes.get(m.path);
+    if (!p || session.media.find((o) => o.path === m.path) !== m) continue;
+    const why = await truncatedEnd(await p);
+    if (why) throw new StageFailure('inputs', `${m.role}: ${new InputError(why, { file: m.path }).toLine()}`);
+  }
 }
 
 /** --resume: null when the session is complete (skip it), else why it is redone ('' when it has no meta.json). */
@@ -559,12 +583,18 @@ async function listOutputs(dir: string, written: string[], now: string, previous
   return outputs;
 }
 
+/** The ffmpeg and models fingerprints of a kept stage record, when it has them. */
+function keptToolchain(rec: StageRecord): Pick<StageRecord, 'ffmpeg' | 'models'> {
+  return { ...(rec.ffmpeg ? { ffmpeg: rec.ffmpeg } : {}), ...(rec.models ? { models: rec.models } : {}) };
+}
+
 /** What an earlier meta.json says made a stage's files: its `made_by` entry, else (older meta.json) its run's options. */
 function earlierRecord(previous: SessionMeta | null, s: StageName): Omit<StageRecord, 'clock'> {
   const rec = previous?.made_by?.[s];
-  if (rec) return { options: rec.options ?? null, version: rec.version ?? null, build: rec.build ?? null };
+  if (rec) return { options: rec.options ?? null, version: rec.version ?? null, build: rec.build ?? null, ...keptToolchain(rec) };
   if (previous && Array.isArray(previous.stages) && previous.stages.includes(s)) {
-    return { options: relevantOptions(previous.options ?? {}, [s]), version: previous.tool?.version ?? null, build: previous.tool?.build ?? null };
+    const t = previous.tool;
+    return { options: relevantOptions(previous.options ?? {}, [s]), version: t?.version ?? null, build: t?.build ?? null, ...(t?.ffmpeg ? stageToolchain(t as Toolchain, s) : {}) };
   }
   return { options: null, version: null, build: null };
 }
@@ -576,7 +606,7 @@ function madeBy(a: SessionAttempt, previous: SessionMeta | null, outputs: MetaOu
     const files = outputs.filter((o) => STAGE_FILES[s].includes(o.file));
     if (files.length === 0) continue;
     const clock = files[0].clock;
-    out[s] = a.stages.includes(s) ? { options: relevantOptions(a.options, [s]), clock, version: VERSION, build: codeBuild() } : { ...earlierRecord(previous, s), clock };
+    out[s] = a.stages.includes(s) ? { options: relevantOptions(a.options, [s]), clock, version: VERSION, build: codeBuild(), ...stageToolchain(a.task.toolchain, s) } : { ...earlierRecord(previous, s), clock };
   }
   return out;
 }
@@ -586,7 +616,7 @@ function metaOf(a: SessionAttempt, inputs: MetaInput[], clock: SessionClock, syn
   return {
     session_id: session.session_id,
     speaker_id: session.speaker_id,
-    tool: { name: 'mmprep', version: VERSION, build: codeBuild() },
+    tool: { name: 'mmprep', version: VERSION, build: codeBuild(), ...a.task.toolchain },
     ref_role: session.ref_role,
     stages: a.stages,
     options: a.options,
@@ -615,13 +645,15 @@ async function transcriptWarning(session: ManifestSession, dir: string): Promise
 async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Promise<SessionOutcome> {
   const base = { session_id: a.task.session.session_id, line: a.task.session.line };
   const tIn = performance.now();
-  const inputs = await readInputs(a.task.session);
+  const probes: Probes = new Map();
+  const inputs = await readInputs(a.task.session, probes);
   a.media_s = inputs.find((i) => i.role === a.task.session.ref_role)?.duration_s ?? 0;
   lap(a, 'inputs', tIn);
 
   await makeSessionFolder(a.dir, a.task.session.session_id);
   const redo = a.task.resume ? await resumeRedoReason(a, inputs) : '';
   if (redo === null) return { ...base, status: 'skipped', media_s: a.media_s, wall_s: wallS(a) };
+  await checkFileEnds(a.task.session, probes);
   const previous = await readMetaIf(a.dir);
   // meta.json goes first: a crash from here on leaves the session visibly incomplete.
   await clearSessionOutputs(a.dir, a.stages);

@@ -5,7 +5,7 @@
  * takes a stable share of the manifest so many machines can split one manifest without talking to each other.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -15,13 +15,14 @@ import { InputError, unwritableOutput } from '../common/errors.js';
 import { makeFolder } from '../common/make-folder.js';
 import { threadExecArgv, threadFile } from '../common/threads.js';
 import { clearSessionOutputs, orderStages, type SessionOutcome, type SessionProgress, type SessionTask } from './extract-session.js';
-import { checkStageOptions, loadStages, referenceAudio, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
+import { audioSource, checkStageOptions, loadStages, referenceAudio, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
 import { CHILDREN_GRACE_MS, interruptFollows } from './interrupt.js';
 import { readManifest, type Manifest, type ManifestSession } from './manifest.js';
 import { audioRoleMixNotes } from './manifest-shared.js';
 import { createProgress, sessionFraction, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
 import { HEARTBEAT_MS, holderText, LOCK_FILE, releaseLock, touchLock, tryLockSession, type SessionLock } from './session-lock.js';
 import { selectShard, type Shard } from './shard.js';
+import { toolchainOf, type Toolchain } from './toolchain.js';
 
 export * from './manifest.js';
 export * from './shard.js';
@@ -70,7 +71,8 @@ export interface ErrorRecord {
 export interface ExtractSummary {
   manifest: string;
   out: string;
-  errors_file: string;
+  /** The errors file of this run; null when it could not be written (a full disk: the failures are then on stderr only). */
+  errors_file: string | null;
   shard: Shard | null;
   stages: StageName[];
   jobs: number;
@@ -146,6 +148,8 @@ interface RunPlan {
   errorsPath: string;
   /** Lines of the errors file about sessions this run does not process (another manifest's, a session not selected), kept as they were. */
   keptErrors: string[];
+  /** The ffmpeg build and face models every session of this run records (src/batch/toolchain.ts). */
+  toolchain: Toolchain;
 }
 
 /** The built-in stage table must have every stage asked for, and their options must be valid (skipped for a custom table). */
@@ -171,10 +175,22 @@ async function makeOutFolder(given: string): Promise<string> {
   }
   try {
     await makeFolder(out);
+    await checkWritable(out);
   } catch (e) {
     throw unwritableOutput(given, e) ?? e;
   }
   return out;
+}
+
+/**
+ * A file can be made in OUT (created and removed again). An existing OUT on a read-only mount (or one where nothing
+ * can be created, /proc/1) failed every session one by one, "cannot write OUT/<id>", and then crashed writing the
+ * errors file; it is refused before any work now (exit 2), as a folder that cannot be made is.
+ */
+async function checkWritable(out: string): Promise<void> {
+  const probe = join(out, `.mmprep-write-check.${process.pid}.tmp`);
+  await writeFile(probe, '');
+  await rm(probe, { force: true });
 }
 
 /**
@@ -224,18 +240,42 @@ function errorLineSession(line: string): string | null {
   }
 }
 
-/** Plans the run: stages, manifest, output folder, this shard's sessions, pool size; clears the previous errors file. */
 /** The role the audio stage analyses: the reference audio role, else the first video role's sound (extract-stages.ts audioSource). */
 function audioRoleOf(s: ManifestSession): string | null {
   const video = s.media.find((m) => m.role === s.ref_role && m.kind === 'video') ?? s.media.find((m) => m.kind === 'video');
   return referenceAudio(s)?.role ?? (video ? `${video.role}'s own sound` : null);
 }
 
+/**
+ * audioRoleOf for every session, a camera without sound (or one ffprobe cannot read) as null: the audio stage gets
+ * nothing from it. The role-mix line counted a soundless camera as "1 session from video's own sound" beside the
+ * lavaliers, a mix that was not there. The cameras are probed only when the line could be said (another role too).
+ */
+async function audioRoles(sessions: readonly ManifestSession[]): Promise<Map<ManifestSession, string | null>> {
+  const roles = new Map(sessions.map((s) => [s, audioRoleOf(s)] as const));
+  const cameraSound = sessions.filter((s) => !referenceAudio(s) && roles.get(s) !== null);
+  if (cameraSound.length === 0 || !sessions.some((s) => referenceAudio(s))) return roles;
+  const queue = [...cameraSound];
+  const probeNext = async (): Promise<void> => {
+    for (let s = queue.shift(); s; s = queue.shift()) {
+      const src = await audioSource(s).catch(() => ({ reason: 'unreadable' }));
+      if (!('media' in src)) roles.set(s, null);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, queue.length) }, probeNext));
+  return roles;
+}
+
+/** Plans the run: stages, manifest, output folder, this shard's sessions, pool size; clears the previous errors file. */
+
 async function planRun(manifestPath: string, opts: ExtractOptions): Promise<RunPlan> {
   const stages = orderStages(opts.only && opts.only.length ? opts.only : [...STAGE_NAMES]);
   await checkStagesAvailable(stages, opts);
   const manifest = await readManifest(manifestPath, { refRole: opts.refRole, delimiter: opts.delimiter, allowColumns: opts.allowColumns });
-  if (stages.includes('audio')) manifest.notes.push(...audioRoleMixNotes(manifestPath, manifest.sessions, audioRoleOf));
+  if (stages.includes('audio')) {
+    const roles = await audioRoles(manifest.sessions);
+    manifest.notes.push(...audioRoleMixNotes(manifestPath, manifest.sessions, (s) => roles.get(s) ?? null));
+  }
   const out = await makeOutFolder(opts.out);
   const shard = opts.shard ?? null;
   const selected: ManifestSession[] = selectShard(manifest.sessions, shard);
@@ -243,7 +283,8 @@ async function planRun(manifestPath: string, opts: ExtractOptions): Promise<RunP
   const jobs = Math.max(1, Math.min(opts.jobs ?? cores, Math.max(1, selected.length)));
   const faceWorkers = opts.faceWorkers ?? faceWorkersFor(jobs, cores);
   const { errorsPath, keptErrors } = await clearErrorsFile(out, shard, selected);
-  return { manifest, out, shard, selected, stages, jobs, faceWorkers, errorsPath, keptErrors };
+  const toolchain = await toolchainOf(stages, opts.stageOptions ?? {});
+  return { manifest, out, shard, selected, stages, jobs, faceWorkers, errorsPath, keptErrors, toolchain };
 }
 
 type WorkerMessage = SessionProgress | { childrenKilled: true } | { childrenWatched: true };
@@ -300,10 +341,25 @@ class ExtractRun {
     this.progress.update(state);
   };
 
+  /** Why the errors file could not be written (said once; the failures are still in the summary on stdout). */
+  errorsUnwritten: string | null = null;
+
+  /**
+   * Rewrites the errors file. One that cannot be written (a disk full to the last byte) is one stderr line, and the run
+   * goes on: it was an unhandled rejection, a stack trace and exit 1, the running sessions' locks left behind.
+   */
   private saveErrors(): Promise<void> {
     const sorted = [...this.errors].sort((a, b) => a.line - b.line);
     const text = [...this.plan.keptErrors, ...sorted.map((e) => JSON.stringify(e))].join('\n') + '\n';
-    this.writingErrors = this.writingErrors.then(() => writeFileAtomic(this.plan.errorsPath, text));
+    this.writingErrors = this.writingErrors.then(() =>
+      writeFileAtomic(this.plan.errorsPath, text).then(
+        () => void (this.errorsUnwritten = null),
+        (e: unknown) => {
+          if (this.errorsUnwritten === null) this.progress.log(`mmprep extract: ${(e as Error).message ?? String(e)}: each failed session's line on stderr is its only record`);
+          this.errorsUnwritten = (e as Error).message ?? String(e);
+        },
+      ),
+    );
     return this.writingErrors;
   }
 
@@ -425,6 +481,7 @@ class ExtractRun {
       resume: Boolean(opts.resume),
       faceWorkers: plan.faceWorkers,
       strict: Boolean(opts.strict),
+      toolchain: plan.toolchain,
       ...(opts.stagesModule ? { stagesModule: opts.stagesModule } : {}),
     };
   }
@@ -504,7 +561,7 @@ function summaryOf(plan: RunPlan, run: ExtractRun): ExtractSummary {
   return {
     manifest: plan.manifest.path,
     out: plan.out,
-    errors_file: plan.errorsPath,
+    errors_file: run.errorsUnwritten === null ? plan.errorsPath : null,
     shard: plan.shard,
     stages: plan.stages,
     jobs: plan.jobs,

@@ -81,9 +81,13 @@ function createLock(path: string, me: LockHolder): boolean {
   }
   try {
     writeSync(fd, JSON.stringify(me) + '\n');
-  } finally {
+  } catch (e) {
+    // A full disk: an empty lock left behind kept the failed session's folder (rmdir) and read as held by no one.
     closeSync(fd);
+    rmSync(path, { force: true });
+    throw e;
   }
+  closeSync(fd);
   return true;
 }
 

@@ -11,15 +11,18 @@ import { goldLabels, type GoldAggregate } from '../agreement/gold.js';
 import { readRatings } from '../agreement/read.js';
 import { renderReport } from '../agreement/report.js';
 import { excludedText } from '../agreement/exclude.js';
+import { shownWarnings } from '../agreement/typos.js';
 import { ICC_TYPES, type IccType, type RatingsTable } from '../agreement/types.js';
 import type { AlphaMetric } from '../agreement/alpha.js';
 import { action, choiceOption, naList, numberOption, outputOf, printJsonFailure } from './run.js';
 
-/** --exclude-rater, repeatable; each value may list ids separated by commas. */
+/**
+ * --exclude-rater, repeatable; each value may list ids separated by commas, split by the reader unless the file has
+ * the value as one id ('Smith, J': before, it was split and refused as two ids the file does not have).
+ */
 function collectIds(v: string, prev: string[] | undefined): string[] {
-  const ids = v.split(',').map((s) => s.trim());
-  if (ids.some((s) => s === '')) throw new InvalidArgumentError('an empty rater id (give the id as the file writes it)');
-  return [...(prev ?? []), ...ids];
+  if (v.trim() === '') throw new InvalidArgumentError('an empty rater id (give the id as the file writes it)');
+  return [...(prev ?? []), v];
 }
 
 function parseDelimiterArg(v: string): string {
@@ -167,7 +170,7 @@ async function agreementOutputs(file: string, o: Opts): Promise<ReturnType<typeo
   const output = outputOf(o);
   const print = output === undefined ? (t: string) => void process.stdout.write(t) : (t: string) => writeFileAtomic(output, t);
   const result = analyzeAgreement(table, { missing: o.missing, bootstrap: o.bootstrap, seed: o.seed, minItems: o.minItems, iccType: o.iccType, targetIcc: o.targetIcc });
-  for (const d of result.dimensions) for (const w of d.warnings) process.stderr.write(`mmprep agreement: warning: ${file}: ${w.message}\n`);
+  for (const d of result.dimensions) for (const m of shownWarnings(d.warnings, d.n_raters)) process.stderr.write(`mmprep agreement: warning: ${file}: ${m}\n`);
   const gating = o.minIcc !== undefined || o.minAlpha !== undefined;
   const gate = gating ? evaluateGate(result, { minIcc: o.minIcc, iccType: o.iccType, gateOn: o.gateOn, minAlpha: o.minAlpha, alphaMetric: o.alphaMetric }) : null;
   if (o.gold) await writeGold(table, o.gold, o.goldAggregate);
@@ -194,6 +197,7 @@ async function readTable(file: string, o: Opts): Promise<RatingsTable> {
     occasionColumn: o.occasionCol,
     repeated: o.repeated,
     excludeRaters: o.excludeRater,
+    excludeRaterLists: true,
   });
   if (table.excluded_raters) process.stderr.write(`mmprep agreement: ${file}: ${excludedText(table.excluded_raters)}\n`);
   if (o.delimiter === undefined) {

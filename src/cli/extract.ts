@@ -195,7 +195,7 @@ function reportSummary(summary: ExtractSummary): number {
     return 130;
   }
   if (summary.failed > 0) {
-    return reportError(new BatchError(`${summary.failed} of ${summary.sessions} sessions failed; see ${summary.errors_file}`));
+    return reportError(new BatchError(`${summary.failed} of ${summary.sessions} sessions failed; see ${summary.errors_file ?? 'the lines above (the errors file could not be written)'}`));
   }
   return EXIT.OK;
 }

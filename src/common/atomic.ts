@@ -152,6 +152,28 @@ export class AtomicWriter {
     }
   }
 
+  /**
+   * The temp file's descriptor for positional writes (writeAtSync, or another thread's pwrite), or null for a device
+   * or FIFO target (written in place, in order) and before open.
+   */
+  positionalFd(): number | null {
+    const fd = (this.stream as unknown as { fd?: number } | null)?.fd;
+    return this.direct || typeof fd !== 'number' ? null : fd;
+  }
+
+  /** Writes all of `chunk` at byte `position` of the temp file (positionalFd must not be null); not mixed with write(). */
+  writeAtSync(chunk: Uint8Array, position: number): void {
+    const fd = this.positionalFd();
+    if (fd === null) throw new Error('AtomicWriter.writeAtSync: no positional descriptor');
+    this.throwIfFailed();
+    let done = 0;
+    try {
+      while (done < chunk.length) done += writeSync(fd, chunk, done, chunk.length - done, position + done);
+    } catch (e) {
+      throw unwritableOutput(this.target, e) ?? e;
+    }
+  }
+
   /** Flushes and renames onto the target; on an error the temp file is removed (the caller's abort is then a no-op). */
   async commit(): Promise<void> {
     if (this.done) return;

@@ -12,10 +12,12 @@ import type { DatasetSessionOutcome } from './build-session.js';
 const RECORD_STAGES = ['audio', 'face'] as const;
 
 /** The options and the mmprep that made a stage's files; `code` is the fingerprint (the version is the same across commits). */
-function madeByText(rec: { options: unknown; version: string | null; build?: string | null }): string {
+function madeByText(rec: { options: unknown; version: string | null; build?: string | null; ffmpeg?: string | null; models?: string }): string {
   if (rec === UNRECORDED) return 'not recorded (meta.json without made_by: an older mmprep)';
   const opts = rec.options === null ? 'options not recorded (an older mmprep)' : JSON.stringify(rec.options) === '{}' ? 'default options' : JSON.stringify(rec.options);
-  return `${opts}, mmprep ${rec.version ?? 'unknown'}${rec.build ? ` code ${rec.build}` : ''}`;
+  // The ffmpeg build and face models (src/batch/toolchain.ts): shards on machines with another ffmpeg decode differently.
+  const tools = `${rec.ffmpeg ? ` ffmpeg ${rec.ffmpeg}` : ''}${rec.models ? ` models ${rec.models}` : ''}`;
+  return `${opts}, mmprep ${rec.version ?? 'unknown'}${rec.build ? ` code ${rec.build}` : ''}${tools}`;
 }
 
 /** The made_by of a session whose meta.json has none (made_by_reason says so). */

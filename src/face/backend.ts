@@ -57,6 +57,8 @@ export interface HumanFace {
   boxScore: number;
   faceScore: number;
   box: [number, number, number, number];
+  /** The box unclamped, as fractions of the frame's width and height (Human's getRawBox). */
+  boxRaw?: [number, number, number, number];
   mesh: Array<[number, number, number?]>;
   rotation?: { angle: { roll: number; yaw: number; pitch: number } } | null;
   emotion?: Array<{ score: number; emotion: string }>;

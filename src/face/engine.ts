@@ -46,6 +46,12 @@ export interface RawFace {
   box: [number, number, number, number];
   /** Flat [x0, y0, z0, x1, ...]: 478 points with iris, 468 without, empty when the mesh is off. */
   mesh: Float64Array;
+  /**
+   * Side of the square crop the mesh model read (inference pixels; Human's unclamped face box, whose size is the
+   * crop's: facemeshutil calculateFaceBox). Human scales the mesh's x, y by it / 192 but leaves z in the model's
+   * 192-pixel crop units (transformRawCoords), so z needs this to be on the x, y scale (extract.ts).
+   */
+  crop_px?: number;
   /** Radians, Human's convention (face/angles.ts). */
   yaw: number | null;
   pitch: number | null;
@@ -391,6 +397,8 @@ export class FaceEngine {
     (globalThis as Record<string, unknown>).__mmprepFaceBoxes = humanBoxesHooked && process.env.MMPREP_FACE_NO_ORIENT !== '1' ? this.orientedBoxes : undefined;
     const res = await this.human.detect(tensor);
     if (res.error) throw new Error(`face analysis failed: ${res.error}`);
+    const shape = (tensor as { shape: number[] }).shape; // [h, w, 3] or [1, h, w, 3]
+    const [h, w] = shape.slice(shape.length - 3, shape.length - 1);
     return res.face.map((f) => {
       const mesh = new Float64Array(f.mesh.length * 3);
       f.mesh.forEach((p, i) => {
@@ -408,6 +416,7 @@ export class FaceEngine {
         mesh_score: f.mesh.length > 100 ? f.faceScore : f.boxScore,
         box: [f.box[0], f.box[1], f.box[2], f.box[3]],
         mesh,
+        ...(f.boxRaw && f.mesh.length > 100 ? { crop_px: Math.sqrt(f.boxRaw[2] * w * f.boxRaw[3] * h) } : {}),
         yaw: a ? a.yaw : null,
         pitch: a ? a.pitch : null,
         roll: a ? a.roll : null,

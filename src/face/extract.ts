@@ -8,7 +8,7 @@ import { InputError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { openRecordSink, toJsonText, type OutputFormat } from '../common/records.js';
 import { VERSION } from '../common/version.js';
-import { probe, type ProbeResult, type StreamInfo } from '../media/probe.js';
+import { probe, taggedStreamEndS, type ProbeResult, type StreamInfo } from '../media/probe.js';
 import { truncatedAdvice } from '../media/input-file.js';
 import { fileOrientation, mjpegStreamOrientation, ORIENTATION_FILTER } from '../media/exif.js';
 import { shellWord, siblingName } from '../common/shell.js';
@@ -226,6 +226,9 @@ export function expectedFrames(p: ProbeResult, stream: StreamInfo, o: { start?: 
  * keyframe before X, which its edit list hides (ffmpeg and ffprobe decode and drop them): nb_frames counts them, the
  * duration does not (48 packets, 40 shown, 1.704 s at 23.976 fps). A file cut short still declares its whole length.
  */
+/** The face-mesh model's input side (Human's facemesh inputSize): the unit of the raw mesh's z. */
+const MESH_INPUT_PX = 192;
+
 export function declaredFrames(stream: StreamInfo): number | null {
   const n = stream.n_frames;
   const rates = [stream.fps_avg, stream.fps_real].filter((x): x is number => x !== null && x > 0);
@@ -283,7 +286,9 @@ export class FaceRecordBuilder {
   private face(raw: RawFace, id: number, t: number): FaceFields {
     const s = 1 / this.o.scale;
     const mesh = new Float64Array(raw.mesh.length);
-    for (let i = 0; i < mesh.length; i++) mesh[i] = raw.mesh[i] * s;
+    // z from the model's 192-pixel crop units onto the x, y pixel scale (engine.ts RawFace.crop_px).
+    const sz = s * (raw.crop_px ? raw.crop_px / MESH_INPUT_PX : 1);
+    for (let i = 0; i < mesh.length; i++) mesh[i] = raw.mesh[i] * (i % 3 === 2 ? sz : s);
     // With Human's own eye flips (iris.ts 'human': the tensorflow backends) the subject's right iris comes back mirrored
     // within its eye box and both irises offset (gaze.ts correctIris): put them back. Nothing to do in the other modes.
     correctIris(mesh, raw.iris_mode ?? 'human');
@@ -590,7 +595,7 @@ export class FaceRun {
     const fps = this.opts.fps;
     let t0: number | null = null;
     let lastBucket = -1;
-    let decoded = 0;
+    const ends = { decoded: 0, lastT: NaN, prevT: NaN };
     const take = async (): Promise<FaceRecord> => {
       const m = meta.shift()!;
       const res = await pool.next();
@@ -600,7 +605,8 @@ export class FaceRun {
     };
     try {
       for await (const fr of this.frames) {
-        decoded++;
+        ends.decoded++;
+        [ends.prevT, ends.lastT] = [ends.lastT, fr.t_s];
         flow?.decoded(fr);
         if (fps) {
           // The first frame of each 1/fps interval from the first frame's time.
@@ -619,13 +625,29 @@ export class FaceRun {
       await pool.close();
     }
     const stats = builder.summaryStats();
-    // A damaged file can decode partly without ffmpeg failing: compare with the frame count the container declares.
-    const declared = declaredFrames(this.decoder.geometry.stream);
-    if (stats.frames_analysed > 0 && this.opts.start === undefined && this.opts.end === undefined && declared && decoded < declared - Math.max(2, Math.ceil(0.01 * declared))) {
-      throw new InputError(`video is truncated or corrupt: decoded ${decoded} of the ${declared} frames its container declares (${truncatedAdvice(this.file)})`, { file: this.file });
-    }
+    if (stats.frames_analysed > 0) this.checkComplete(ends);
     if (stats.frames_analysed === 0) throw new InputError(this.noFramesMessage(), { file: this.file });
     this.summary = { ...this.base, ...stats };
+  }
+
+  /**
+   * A damaged file can decode partly without ffmpeg failing (exit 0, ffmpeg's "File ended prematurely" only on its
+   * stderr): compare with the frame count the container declares (MP4/MOV, AVI), or for Matroska/WebM, which state
+   * no count, with the stream's end its muxer recorded (DURATION tag, probe.ts taggedStreamEndS): the last frame
+   * plus its interval (the gap before it) must reach it within 3 intervals or 0.25 s. Before 2026-12-02 a Matroska
+   * copy cut at half its length gave half the records, exit 0.
+   */
+  private checkComplete(e: { decoded: number; lastT: number; prevT: number }): void {
+    const st = this.decoder.geometry.stream;
+    const declared = this.opts.start === undefined && this.opts.end === undefined ? declaredFrames(st) : null;
+    if (declared && e.decoded < declared - Math.max(2, Math.ceil(0.01 * declared))) {
+      throw new InputError(`video is truncated or corrupt: decoded ${e.decoded} of the ${declared} frames its container declares (${truncatedAdvice(this.file)})`, { file: this.file });
+    }
+    const end = this.opts.end === undefined ? taggedStreamEndS(st) : null;
+    const step = Number.isFinite(e.prevT) ? Math.max(0, e.lastT - e.prevT) : 0;
+    if (end !== null && end - (e.lastT + step) > Math.max(3 * step, 0.25)) {
+      throw new InputError(`video is truncated or corrupt: its frames end at ${(e.lastT + step).toFixed(3)} s but its container records the stream's end at ${end.toFixed(3)} s (${truncatedAdvice(this.file)})`, { file: this.file });
+    }
   }
 
   /** Why nothing was analysed; for a --start/--end range, where the stream's frames are (a late-starting file's too). */

@@ -393,7 +393,7 @@ function floatSamples(raw: Buffer, carry: Buffer | null): { pcm: Float32Array; c
  * Container-level truncation checks: an MP4/MOV without its stream index (moov atom) shows no streams at all, and
  * a WAV whose data chunk is shorter than its header declares (ffprobe then reports the shorter duration).
  */
-async function checkContainerComplete(file: string, p: ProbeResult): Promise<void> {
+export async function checkContainerComplete(file: string, p: ProbeResult): Promise<void> {
   if (p.streams.length === 0) {
     const what = /mp4|mov/.test(p.container ?? '') ? ' (no moov atom: truncated or damaged MP4/MOV?)' : ' (truncated or damaged?)';
     throw new InputError(`no streams ffmpeg can read${what}`, { file });

@@ -72,6 +72,26 @@ function sarOf(v: unknown): number {
   return Number.isFinite(sar) && sar > 0 ? sar : 1;
 }
 
+/**
+ * The end time a Matroska/WebM muxer wrote for a stream (its `DURATION` tag, "HH:MM:SS.nnnnnnnnn": the stream's last
+ * timestamp plus that frame's duration, on the file's timeline; ffmpeg's and mkvmerge's muxers write it), kept beside
+ * the probe's StreamInfo (not a field of it: `mmprep probe` prints StreamInfo as is). For the face decoder's
+ * truncation check: a Matroska stream states no frame count.
+ */
+const taggedEnds = new WeakMap<StreamInfo, number>();
+
+function taggedEndS(container: unknown, s: Record<string, unknown>): number | null {
+  if (typeof container !== 'string' || !/matroska|webm/.test(container)) return null;
+  const tags = (s.tags ?? {}) as Record<string, unknown>;
+  const m = /^(\d+):(\d\d):(\d\d(?:\.\d+)?)$/.exec(String(tags.DURATION ?? tags.duration ?? ''));
+  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : null;
+}
+
+/** A Matroska/WebM stream's end time as its muxer recorded it (see taggedEnds), or null. */
+export function taggedStreamEndS(stream: StreamInfo): number | null {
+  return taggedEnds.get(stream) ?? null;
+}
+
 interface FfprobeJson {
   streams?: Array<Record<string, unknown>>;
   format?: Record<string, unknown>;
@@ -140,7 +160,7 @@ export async function probe(file: string): Promise<ProbeResult> {
   const fmt = (data.format ?? {}) as Record<string, unknown>;
   const streams: StreamInfo[] = (data.streams ?? []).map((s) => {
     const type = streamType(s.codec_type);
-    return {
+    const info: StreamInfo = {
       index: Number(s.index),
       type,
       codec: typeof s.codec_name === 'string' ? s.codec_name : null,
@@ -156,6 +176,9 @@ export async function probe(file: string): Promise<ProbeResult> {
       sample_aspect_ratio: type === 'video' ? sarOf(s.sample_aspect_ratio) : null,
       n_frames: num(s.nb_frames),
     };
+    const end = taggedEndS(fmt.format_name, s);
+    if (end !== null) taggedEnds.set(info, end);
+    return info;
   });
   return {
     file,
@@ -204,6 +227,22 @@ export function fileSpanS(p: ProbeResult): number | null {
   if (!(start > 0) || !/mov|mp4|matroska|webm/.test(p.container ?? '')) return d;
   const ends = p.streams.filter((s) => (s.type === 'audio' || s.type === 'video') && s.duration_s !== null).map((s) => (s.start_time_s ?? start) - start + (s.duration_s as number));
   return ends.length ? Math.max(...ends) : Math.max(0, d - start);
+}
+
+/**
+ * Where a file's packets end on its timeline: the largest pts (else dts) + duration of the packets from `fromS` to the
+ * end of the file, demuxed without decoding (ffprobe -read_intervals seeks there through the container's index), or
+ * null when none is read there. A copy that did not finish keeps a header declaring the whole length.
+ */
+export async function packetsEndS(p: ProbeResult, fromS: number): Promise<number | null> {
+  const abs = await checkMediaFile(p.file);
+  const data = (await runFfprobe(abs, 1, ['-read_intervals', `${fromS.toFixed(3)}%`, '-show_entries', 'packet=pts_time,dts_time,duration_time'])) as { packets?: Array<Record<string, unknown>> };
+  let end: number | null = null;
+  for (const k of data.packets ?? []) {
+    const t = num(k.pts_time) ?? num(k.dts_time);
+    if (t !== null) end = Math.max(end ?? -Infinity, t + (num(k.duration_time) ?? 0));
+  }
+  return end;
 }
 
 /** The N-th stream of a type (0-based among streams of that type), or an InputError naming what is missing. */

@@ -1,0 +1,40 @@
+/**
+ * A media file cut short (a copy that did not finish) among the session's files. Its header still declares the whole
+ * length, so the probe passed it: a camera cut at 60 kB of 110 kB ran the sync and audio stages and half its face
+ * inference before the face stage refused it ("decoded 118 of the 250 frames"), on every retry; a cut lav failed in
+ * the audio stage after sync. Now the packets at the end of each file are read before any stage runs
+ * (src/media/file-end.ts): the session fails in `inputs`, one line naming the file, nothing left in its folder.
+ */
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+
+const tmp = tempDir('mmprep-extract-truncated-');
+afterAll(() => tmp.cleanup());
+const p = (n: string) => join(tmp.dir, n);
+const demo = (n: string) => join(FIXTURES, 'demo', n);
+
+describe('extract: a truncated media file', () => {
+  it('fails its session before any stage runs, naming the file (camera and lav)', async () => {
+    for (const f of ['s01_camera.mp4', 's02_lav.flac']) copyFileSync(demo(f), p(f));
+    writeFileSync(p('cut_camera.mp4'), readFileSync(demo('s02_camera.mp4')).subarray(0, 60_000));
+    writeFileSync(p('cut_lav.flac'), readFileSync(demo('s03_lav.flac')).subarray(0, 30_000));
+    writeFileSync(p('m.csv'), 'session_id,speaker_id,video,lav_audio\ncam,p1,cut_camera.mp4,s02_lav.flac\nlav,p2,s01_camera.mp4,cut_lav.flac\n');
+    const r = await runCli(['extract', 'm.csv', '-o', 'out', '--jobs', '1', '--progress', 'none'], { cwd: tmp.dir });
+    expect(r.code, r.stderr).toBe(4);
+    expect(JSON.parse(r.stdout)).toMatchObject({ done: 0, failed: 2 });
+    const errors = readFileSync(p('out/_errors.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    expect(errors.map((e) => [e.session_id, e.stage])).toEqual([
+      ['cam', 'inputs'],
+      ['lav', 'inputs'],
+    ]);
+    // The declared length is 10.022 s by Debian's ffprobe 5.1, 10.000 s by the npm package's build.
+    expect(errors[0].reason).toMatch(
+      /^video: .*cut_camera\.mp4: truncated: the file has no packet in its last 3 s but its header declares 10\.0\d\d s \(a copy or upload that did not finish\? replace it with the full file, or keep the part that decodes: ffmpeg -i cut_camera\.mp4 -c copy cut_camera-remuxed\.mp4, and use that file\)$/,
+    );
+    expect(errors[1].reason).toMatch(/^lav_audio: .*cut_lav\.flac: truncated: the file has packets that end at [\d.]+ s but its header declares 10\.000 s \(a copy or upload that did not finish\? replace it with the full file\)$/);
+    expect(r.stderr).toContain(`mmprep extract: session cam (line 2) failed in inputs: video: ${p('cut_camera.mp4')}: truncated:`);
+    expect(existsSync(p('out/cam')) || existsSync(p('out/lav'))).toBe(false);
+  }, 120_000);
+});
