@@ -88,6 +88,31 @@ describe('dataset build: sessions of different face models', () => {
   });
 });
 
+describe('dataset build: the ffmpeg build and face models extract recorded', () => {
+  it('are in extract and the fingerprint: features decoded by another ffmpeg give another fingerprint', async () => {
+    const fps: string[] = [];
+    for (const ffmpeg of ['0123456789abcdef', 'fedcba9876543210']) {
+      const feats = join(tmp.dir, `features-${ffmpeg}`);
+      cpSync(FEATURES, feats, { recursive: true });
+      for (const id of ['s01', 's02', 's03']) {
+        const p = join(feats, id, 'meta.json');
+        const meta = JSON.parse(readFileSync(p, 'utf8'));
+        meta.made_by.audio.ffmpeg = ffmpeg;
+        Object.assign(meta.made_by.face, { ffmpeg, models: '00000000000000aa' });
+        writeFileSync(p, JSON.stringify(meta));
+      }
+      const r = await buildDataset(MANIFEST, { features: feats, labels: [join(FIXTURES, 'demo', 'ratings.csv')], segments: 'labels', audioFeatures: 'rms', faceFeatures: 'yaw_deg', out: join(tmp.dir, `rel-${ffmpeg}`) });
+      expect(r.manifest.extract).toEqual([
+        { stage: 'audio', options: {}, version: 'synthetic', build: null, ffmpeg, sessions: 3 },
+        { stage: 'face', options: {}, version: 'synthetic', build: null, ffmpeg, models: '00000000000000aa', model: null, sessions: 3 },
+      ]);
+      expect(failed(await validateDataset(r.out))).toEqual([]);
+      fps.push(r.manifest.fingerprint!);
+    }
+    expect(fps[0]).not.toBe(fps[1]);
+  });
+});
+
 describe('dataset validate: releases of other mmprep builds', () => {
   it('a format 1 release built by the mmprep of commit 23d1d25 still validates (scripts/make-release-fixture.mjs)', async () => {
     expect(manifestOf(V1).format_version).toBe(1);

@@ -7,7 +7,7 @@
  * the same way (their data may still differ: other inputs; the files' sha256 say that). Before, manifest.json
  * recorded only the version, which stayed 0.1.0 across a thousand commits, and `dataset validate` compared a
  * release with the schema and card of its own build, so a release of an older mmprep failed after an upgrade.
- * Not recorded: the ffmpeg that decoded the media (extract's meta.json does not say it).
+ * The ffmpeg build and face models are in `extract` when extract's meta.json recorded them (src/batch/toolchain.ts).
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -49,6 +49,10 @@ export interface ExtractWay {
   options: unknown;
   version: string | null;
   build: string | null;
+  /** The fingerprint of the ffmpeg/ffprobe build that decoded the media (meta.json made_by, src/batch/toolchain.ts); absent when extract did not record it. */
+  ffmpeg?: string | null;
+  /** The fingerprint of the face models and tfjs packages (face stage; meta.json made_by); absent when not recorded. */
+  models?: string;
   /** Face stage: the face model of face.summary.json (`@vladmandic/human 3.3.6 (wasm)`); null when not recorded. */
   model?: string | null;
   sessions: number;
@@ -64,6 +68,11 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
+/** The ffmpeg build and face models fingerprints a stage record has (src/batch/toolchain.ts; absent before 2026-12-02). */
+function toolchainOf(rec: { ffmpeg?: string | null; models?: string } | undefined): Pick<ExtractWay, 'ffmpeg' | 'models'> {
+  return { ...(rec?.ffmpeg !== undefined ? { ffmpeg: rec.ffmpeg } : {}), ...(rec?.models !== undefined ? { models: rec.models } : {}) };
+}
+
 /** The distinct ways the built sessions' audio and face features were extracted (meta.json made_by), in a fixed order. */
 export function extractWays(sessions: readonly DatasetSessionOutcome[]): ExtractWay[] {
   const ways = new Map<string, ExtractWay>();
@@ -73,7 +82,7 @@ export function extractWays(sessions: readonly DatasetSessionOutcome[]): Extract
     for (const stage of s.made_by === null ? ['not recorded'] : ['audio', 'face']) {
       const rec = s.made_by?.[stage as 'audio' | 'face'];
       if (!rec && s.made_by !== null) continue; // the session has no files of this stage
-      const way: ExtractWay = { stage, options: rec?.options ?? null, version: rec?.version ?? null, build: rec?.build ?? null, ...(stage === 'face' ? { model: s.face_model ?? null } : {}), sessions: 0 };
+      const way: ExtractWay = { stage, options: rec?.options ?? null, version: rec?.version ?? null, build: rec?.build ?? null, ...toolchainOf(rec), ...(stage === 'face' ? { model: s.face_model ?? null } : {}), sessions: 0 };
       const key = canonicalJson({ ...way, sessions: 0 });
       const have = ways.get(key) ?? way;
       have.sessions++;
