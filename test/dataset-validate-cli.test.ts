@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, runCliInProcess, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-validate-cli-');
 afterAll(() => tmp.cleanup());
@@ -36,6 +36,16 @@ describe('dataset validate --json without a release', () => {
     const gate = await runCliInProcess(['dataset', 'validate', tmp.dir, '--json', '--max-missing', 'face=x']);
     expect(gate.code).toBe(2);
     expect(JSON.parse(gate.stdout).error).toContain("--max-missing must look like MODALITY=FRACTION");
+  });
+
+  it('stdout is one JSON object on one line, a report or not (as dataset build --json)', async () => {
+    const ok = await runCliInProcess(['dataset', 'validate', join(FIXTURES, 'dataset', 'release-v1'), '--json']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.split('\n')).toEqual([expect.stringMatching(/^\{"ok":true,"dir":.*\}$/), '']);
+    expect(JSON.parse(ok.stdout).checks).toHaveLength(14);
+    const bad = await runCliInProcess(['dataset', 'validate', tmp.dir, '--json']);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout.split('\n')).toEqual([expect.stringMatching(/^\{"ok":false,.*"exit_code":2\}$/), '']);
   });
 
   it('without --json stdout stays empty (the one line is on stderr)', async () => {

@@ -6,11 +6,14 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
 import { validateDataset, type CheckName, type ValidateReport } from '../src/dataset/validate.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
+import { goldProblem } from '../src/dataset/validate-gold.js';
+import { LineSplitter } from '../src/dataset/validate-scan.js';
 
 const tmp = tempDir('mmprep-validate-tamper-');
 afterAll(() => tmp.cleanup());
@@ -26,9 +29,9 @@ beforeAll(async () => {
 });
 
 let copies = 0;
-function copy(): string {
+function copy(from = base): string {
   const d = join(tmp.dir, `copy${copies++}`);
-  cpSync(base, d, { recursive: true });
+  cpSync(from, d, { recursive: true });
   return d;
 }
 const manifestOf = (d: string) => JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')) as DatasetManifest;
@@ -116,6 +119,40 @@ describe('dataset validate: records edited and resealed', () => {
     expect(check(r, 'ids').message).toBe('1 problem: s01/u0002: duplicate id');
   });
 
+  it('a gold label that is not what its ratings give fails labels, naming the record, the dimension and both values', async () => {
+    const d = copy();
+    editRecords(d, TRAIN, (r) => [{ ...r[0], labels: { ...r[0].labels, valence: { ...r[0].labels.valence, gold: { ...r[0].labels.valence.gold, mean: 2 } } } }, ...r.slice(1)]);
+    const ratings = lines(d, TRAIN).map((l) => JSON.parse(l))[0].labels.valence.ratings.map((x: { value: number }) => x.value);
+    const mean = ratings.reduce((a: number, b: number) => a + b, 0) / ratings.length;
+    const r = await validateDataset(d);
+    expect(failed(r)).toEqual(['labels']);
+    expect(check(r, 'labels').message).toBe(`1 problem: s01/u0000: valence gold mean is 2, its ${ratings.length} ratings give ${Number(mean.toPrecision(7))} (edited after the build: rebuild the release)`);
+    // a rating edited instead: the gold no longer follows from the ratings either
+    const e = copy();
+    editRecords(e, TRAIN, (r) => [r[0], { ...r[1], labels: { ...r[1].labels, arousal: { ...r[1].labels.arousal, ratings: r[1].labels.arousal.ratings.map((x: object) => ({ ...x, value: 1 })) } } }, ...r.slice(2)]);
+    expect(check(await validateDataset(e), 'labels').examples).toEqual(['s01/u0001']);
+  });
+
+  it('a categorical gold majority or distribution edited fails labels; a tie has no majority', async () => {
+    const csv = readFileSync(join(FIXTURES, 'demo', 'ratings.csv'), 'utf8').replace(/,(\d+)$/gm, (_m, v) => `,${Number(v) >= 5 ? 'high' : 'low'}`);
+    writeFileSync(join(tmp.dir, 'cats.csv'), csv);
+    const cat = join(tmp.dir, 'cat');
+    await buildDataset(MANIFEST, { features: FEATURES, labels: [join(tmp.dir, 'cats.csv')], categorical: true, out: cat });
+    expect(failed(await validateDataset(cat))).toEqual([]);
+    const d = copy(cat);
+    editRecords(d, TRAIN, (r) => r.map((x, i) => (i === 0 ? { ...x, labels: { ...x.labels, valence: { ...x.labels.valence, gold: { ...x.labels.valence.gold, majority: x.labels.valence.gold.majority === 'low' ? 'high' : 'low' } } } } : x)));
+    const r = await validateDataset(d);
+    expect(failed(r)).toEqual(['labels']);
+    expect(check(r, 'labels').message).toMatch(/^1 problem: s01\/u0000: valence gold majority is "(high|low)", its ratings give "(high|low)" \(edited after the build: rebuild the release\)$/);
+    const t = copy(cat);
+    editRecords(t, TRAIN, (r) => [{ ...r[0], labels: { ...r[0].labels, arousal: { ...r[0].labels.arousal, gold: { ...r[0].labels.arousal.gold, distribution: { low: 9 } } } } }, ...r.slice(1)]);
+    expect(check(await validateDataset(t), 'labels').message).toMatch(/s01\/u0000: arousal gold distribution is \{"low":9\}, its ratings give \{/);
+    // a tie has no majority (gold.ts): null passes, a label picked among the tied fails
+    const tie = { ratings: [{ rater: 'r1', value: 'low' }, { rater: 'r2', value: 'high' }], gold: { majority: null, majority_reason: 'tie', distribution: { high: 1, low: 1 } } };
+    expect(goldProblem(tie)).toBeNull();
+    expect(goldProblem({ ...tie, gold: { ...tie.gold, majority: 'high' } })).toBe('gold majority is "high", its ratings give null (a tie)');
+  });
+
   it('an empty line fails json with its file and line (a reader parsing every line fails on it)', async () => {
     const d = copy();
     const ls = lines(d, TRAIN);
@@ -123,6 +160,56 @@ describe('dataset validate: records edited and resealed', () => {
     const r = await validateDataset(d);
     expect(failed(r)).toEqual(['json']);
     expect(check(r, 'json').examples).toEqual([`${TRAIN}:2`]);
+  });
+});
+
+describe('dataset validate: a .jsonl.gz that is not gzip, or cut short', () => {
+  it('names the file, the problem and what to do (zlib said "incorrect header check", "unexpected end of file")', async () => {
+    const gz = join(tmp.dir, 'gz');
+    await buildDataset(MANIFEST, { features: FEATURES, out: gz, gzip: true });
+    const name = `${TRAIN}.gz`;
+    const plain = copy(gz);
+    writeFileSync(join(plain, name), gunzipSync(readFileSync(join(gz, name))));
+    const fix = "copy the release again from its build's -o, or rebuild it";
+    expect(check(await validateDataset(plain), 'json').message).toBe(`1 problem: ${name}: not gzip data although named .gz (it starts with "{\\"id\\":\\"s": a plain .jsonl named .gz?): ${fix}`);
+    const cut = copy(gz);
+    writeFileSync(join(cut, name), readFileSync(join(gz, name)).subarray(0, 2000));
+    expect(check(await validateDataset(cut), 'json').message).toContain(`${name}: gzip data cut short (unexpected end of file): the file is truncated; ${fix}`);
+  });
+});
+
+describe('dataset validate: hostile releases', () => {
+  it('bytes that are not UTF-8 fail json naming the file, line and byte (they were read as U+FFFD, exit 0)', async () => {
+    const d = copy();
+    const raw = readFileSync(join(d, TRAIN));
+    const at = raw.indexOf('"text":"', raw.indexOf('\n') + 1) + 8;
+    const bad = Buffer.concat([raw.subarray(0, at), Buffer.from([0xe9]), raw.subarray(at + 1)]);
+    writeFileSync(join(d, TRAIN), bad);
+    const m = manifestOf(d);
+    Object.assign(m.files.find((f) => f.path === TRAIN)!, { sha256: createHash('sha256').update(bad).digest('hex'), bytes: bad.length });
+    writeManifest(d, m);
+    const r = await validateDataset(d);
+    expect(check(r, 'json').message).toBe(`1 problem: ${TRAIN}:2: not UTF-8 (byte ${at - raw.indexOf('\n') } of the line is 0xe9): the build writes UTF-8 only, and Python's json and most readers refuse other bytes; rebuild the release, or copy it again from its build's -o`);
+  });
+
+  it('a data file listed as a path outside the release is not read (its first line was quoted in the report)', async () => {
+    const d = copy();
+    writeFileSync(join(tmp.dir, 'secret.jsonl'), 'token=hunter2\n');
+    const m = manifestOf(d);
+    m.files[0].path = '../secret.jsonl';
+    writeManifest(d, m);
+    const r = await validateDataset(d);
+    expect(JSON.stringify(r)).not.toContain('hunter2');
+    expect(check(r, 'checksums').message).toContain('manifest.json lists data file "../secret.jsonl", not a name the build writes (data-<split>-NNNNN.jsonl[.gz] in the release folder): not read; rebuild the release');
+  });
+
+  it('a line longer than Node.js can hold is named with its size and skipped; the lines after it are read', () => {
+    const s = new LineSplitter(1000);
+    s.add(Buffer.alloc(600, 97));
+    s.add(Buffer.alloc(600, 97));
+    expect(s.take(false)).toEqual({ line: null, n: 1, last: false, problem: expect.stringMatching(/^a line of 0 MiB, longer than the longest string Node\.js holds \(1000 characters\): no mmprep build writes one/) });
+    s.add(Buffer.from('{"id":"x"}'));
+    expect(s.take(true)).toEqual({ line: '{"id":"x"}', n: 2, last: true });
   });
 });
 

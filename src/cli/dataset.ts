@@ -158,9 +158,9 @@ function buildOptions(o: BuildOpts): BuildOptions {
 /** `mmprep dataset validate DIR`: the report on stdout, exit 3 naming each failed check. */
 function registerValidate(ds: Command): void {
   const validate = ds.command('validate')
-    .description('check a dataset release (schema, NaN, times, lengths, checksums, the card (README.md) and record counts against manifest.json, speaker leaks, labels, gates); exit 3 naming each failed check')
+    .description('check a dataset release (schema, NaN, times, lengths, checksums, the card (README.md) and record counts against manifest.json, speaker leaks, labels, gold labels against their ratings, the fingerprint, gates) against the format and schema versions it declares; exit 3 naming each failed check, 2 for a version this mmprep does not know')
     .argument('<dir>', 'dataset folder written by `mmprep dataset build`')
-    .option('--json', 'print the report as JSON', false)
+    .option('--json', 'print the report as one JSON object on one line (ok, dir, records, files, bytes, checks; without a report ok false, error, exit_code)', false)
     .option('--min-icc <x>', 'fail when a label dimension\'s ICC(2,1) is below X (default: no gate)', numberOption('--min-icc', { min: -1, max: 1 }))
     .option('--max-missing <modality=fraction>', 'fail when more than FRACTION of records lack MODALITY (audio, face, text, labels); repeatable', collect, [])
     .option('--min-label-coverage <x>', 'fail when a label dimension covers less than this share of records (default: at least one record)', numberOption('--min-label-coverage', { min: 0, max: 1 }))
@@ -178,10 +178,11 @@ async function runValidate(dir: string, o: ValidateOpts): Promise<void> {
     r = await validateDataset(dir, { minIcc: o.minIcc, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage, allowFailedSessions: o.allowFailedSessions, jobs: o.jobs });
   } catch (e) {
     // --json: a CI job parsing stdout gets an object saying why there is no report (not a release, bad usage), exit 2
-    if (o.json && isMmprepError(e)) printJsonFailure(e, { dir, records: null, files: null, bytes: null, checks: [] }, 2);
+    if (o.json && isMmprepError(e)) printJsonFailure(e, { dir, records: null, files: null, bytes: null, checks: [] });
     throw e;
   }
-  process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatReport(r));
+  // --json: one object on one line, as `dataset build --json` (it was indented over ~80 lines before 2026-12-02)
+  process.stdout.write(o.json ? JSON.stringify(r) + '\n' : formatReport(r));
   if (!r.ok) {
     const bad = r.checks.filter((c) => !c.ok);
     throw new GateError(`dataset invalid: ${bad.map((c) => `${c.name} (${c.examples.slice(0, 3).join(', ')})`).join('; ')}`);

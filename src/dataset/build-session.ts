@@ -20,6 +20,7 @@ import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { columnClock, readSessionTranscript } from './transcripts/index.js';
 import { checkInsideRecording, checkSpansInside, transcriptOverlaps, transcriptSpeakers, type RecordingExtent } from './transcripts/check.js';
 import { AUDIO_STEP_S, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
+import { faceModelOf } from './fingerprint.js';
 
 export interface DatasetSessionOutcome {
   session_id: string;
@@ -37,6 +38,8 @@ export interface DatasetSessionOutcome {
   made_by_reason: string | null;
   /** The manifest role the session's audio features came from (meta.json `sources.audio.role`: `lav_audio`, or `video` for the camera's own sound); null without audio features or record. */
   audio_role: string | null;
+  /** The face model that made face.jsonl (face.summary.json: `@vladmandic/human 3.3.6 (wasm)`); null without face features or record. Since format_version 2. */
+  face_model?: string | null;
   error: string | null;
 }
 
@@ -160,6 +163,7 @@ interface SessionFeatures {
   recording: RecordingExtent | null;
   made_by: SessionMeta['made_by'] | null;
   audioRole: string | null;
+  faceModel: string | null;
 }
 
 /** Reads what a session's extract folder holds (refused when extract did not finish it or meta.json is not JSON). */
@@ -187,7 +191,8 @@ async function readSessionFeatures(s: ManifestSession, dir: string, opt: Session
   const unaligned = hasAudio && hasFace && meta ? sourceTimeMismatch(meta.outputs ?? [], meta.sources, s.media.map((m) => m.path)) : null;
   if (unaligned) throw new InputError(unaligned, { file: dir });
   const audioRole = hasAudio && typeof meta?.sources?.audio?.role === 'string' ? meta.sources.audio.role : null;
-  return { made_by, audioRole, syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
+  const faceModel = hasFace ? faceModelOf(await readFile(join(dir, 'face.summary.json'), 'utf8').catch(() => null)) : null;
+  return { made_by, audioRole, faceModel, syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
 }
 
 /** Session extent on the reference clock: every stream's frames (with their half-frame) and the transcript. */
@@ -296,6 +301,7 @@ export async function buildSession(
   outcome.recording = f.recording;
   outcome.made_by = f.made_by;
   outcome.audio_role = f.audioRole;
+  outcome.face_model = f.faceModel;
   outcome.made_by_reason = f.made_by ? null : "the session's meta.json has no made_by (made by an older mmprep): run mmprep extract again to record it";
   if (f.utterances && s.transcript) outcome.warnings = [...transcriptSpeakers(f.utterances, s.transcript, s.speaker_id), ...transcriptOverlaps(f.utterances, s.transcript)];
   outcome.warnings.push(...referenceChangedWarnings(given, s, (labels?.spans.length ?? 0) > 0));
@@ -340,7 +346,7 @@ export interface SessionJob {
 /** Builds one session into `job.file` (one JSON line per record); a failed session leaves an empty file and its error. */
 export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; file: string; outcome: DatasetSessionOutcome; tally: SessionTally }> {
   const s = job.session;
-  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, recording: null, warnings: [], made_by: null, made_by_reason: 'the session was not built (see error)', audio_role: null, error: null };
+  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, recording: null, warnings: [], made_by: null, made_by_reason: 'the session was not built (see error)', audio_role: null, face_model: null, error: null };
   let tally = newTally();
   const out = createWriteStream(job.file);
   let buf: string[] = [];

@@ -28,8 +28,9 @@ import { buildSessionToFile, sessionLabels, type DatasetSessionOutcome, type Ses
 import { SplitShardWriter, type ShardFile } from './shards.js';
 import { DEFAULT_SPLIT, parseSplits, splitKeys, splitOf, type SplitSpec } from './splits.js';
 import { datasetSchema } from './schema.js';
+import { datasetCodeBuild, extractWays, FORMAT_VERSION, SCHEMA_VERSION, shapingFingerprint, type ExtractWay } from './fingerprint.js';
 import { datasetCard } from './card.js';
-import { missingStageWarnings, mixedAudioRoleNotes, mixedMadeByNotes } from './made-by-mix.js';
+import { missingStageWarnings, mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes } from './made-by-mix.js';
 import { makeFolder } from '../common/make-folder.js';
 export type { DatasetSessionOutcome } from './build-session.js';
 
@@ -69,10 +70,18 @@ export interface BuildOptions {
 
 export interface DatasetManifest {
   format: 'mmprep-dataset';
-  format_version: 1;
-  tool: { name: 'mmprep'; version: string };
+  /** 1: releases before 2026-12-02 (no build, schema_version, fingerprint, extract); 2: with them (src/dataset/fingerprint.ts). */
+  format_version: number;
+  /** `build`: the fingerprint of the code that builds releases (fingerprint.ts datasetCodeBuild); since format 2. */
+  tool: { name: 'mmprep'; version: string; build?: string };
+  /** The record schema's version (src/dataset/schema.ts); format 1 releases are schema 1. */
+  schema_version?: number;
+  /** sha256 of format_version, schema_version, tool, options and extract (fingerprint.ts); since format 2. */
+  fingerprint?: string;
   source: { manifest: string; manifest_sha256: string; labels: Array<{ file: string; sha256: string }> };
   options: Record<string, unknown>;
+  /** The distinct ways the sessions' audio and face features were extracted; since format 2. */
+  extract?: ExtractWay[];
   counts: { records: number; sessions: number; sessions_failed: number; per_split: Record<string, { records: number; sessions: number; speakers: number }> };
   presence: Record<string, number>;
   labels: Array<{ key: string; file: string; dimension: string; categorical: boolean; agreement: unknown; targets: number; targets_used: number; targets_unmatched: string[]; records_labelled: number; warnings: string[] }>;
@@ -306,28 +315,38 @@ function perSplitCounts(outcomes: DatasetSessionOutcome[], splits: SplitSpec[]):
   return perSplit;
 }
 
+/** manifest.json's options: the build's, as they shape the release. */
+function releaseOptions(opt: BuildOptionsResolved): Record<string, unknown> {
+  return {
+    segments: segmentModeText(opt.segments),
+    audio_features: opt.audioFields,
+    face_features: opt.faceFields,
+    face_rate: opt.faceRate,
+    split: Object.fromEntries(opt.splits.map((x) => [x.name, x.fraction])),
+    gzip: opt.gzip,
+    shard_mb: opt.shardMb,
+  };
+}
+
 /** manifest.json of the release (its extra_files are added once schema.json and README.md are written). */
 async function datasetManifestOf(inputs: BuildInputs, opt: BuildOptionsResolved, totals: BuildTotals, files: ShardFile[]): Promise<DatasetManifest> {
   const { manifest, labelFiles, labelSet } = inputs;
   const { outcomes } = totals;
+  const options = releaseOptions(opt);
+  const shaping = { format_version: FORMAT_VERSION, schema_version: SCHEMA_VERSION, tool: { name: 'mmprep' as const, version: VERSION, build: datasetCodeBuild() }, options, extract: extractWays(outcomes) };
   return {
     format: 'mmprep-dataset',
-    format_version: 1,
-    tool: { name: 'mmprep', version: VERSION },
+    format_version: shaping.format_version,
+    tool: shaping.tool,
+    schema_version: shaping.schema_version,
+    fingerprint: shapingFingerprint(shaping),
     source: {
       manifest: basename(manifest.path),
       manifest_sha256: (await sha256File(manifest.path)).sha256,
       labels: await Promise.all(labelFiles.map(async (f) => ({ file: basename(f), sha256: (await sha256File(f)).sha256 }))),
     },
-    options: {
-      segments: segmentModeText(opt.segments),
-      audio_features: opt.audioFields,
-      face_features: opt.faceFields,
-      face_rate: opt.faceRate,
-      split: Object.fromEntries(opt.splits.map((x) => [x.name, x.fraction])),
-      gzip: opt.gzip,
-      shard_mb: opt.shardMb,
-    },
+    options,
+    extract: shaping.extract,
     counts: { records: totals.records, sessions: outcomes.filter((x) => !x.error).length, sessions_failed: outcomes.filter((x) => x.error).length, per_split: perSplitCounts(outcomes, opt.splits) },
     presence: totals.presence,
     labels: (labelSet?.dimensions ?? []).map((d) => ({
@@ -383,7 +402,7 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
     const totals = await buildSessions(inputs, opt, o, tmp, writer);
     const files = await writer.close();
     const dm = await datasetManifestOf(inputs, opt, totals, files);
-    for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions)]) o.onNote?.(n);
+    for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions), ...mixedFaceModelNotes(dm.sessions)]) o.onNote?.(n);
     refuseEmpty(dm, { manifest: inputs.manifest, labelSet: inputs.labelSet, segments: opt.segments, minLabelCoverage: o.minLabelCoverage, onNote: o.onNote });
     await writeExtraFiles(tmp, dm, opt);
     await writeFileAtomic(join(tmp, 'manifest.json'), toJsonText(dm));

@@ -1,6 +1,6 @@
 /** The dataset card (README.md of a release): what is in it, how it was made, label agreement, known gaps. */
 import type { DatasetManifest } from './build.js';
-import { mixedAudioRoleNotes, mixedMadeByNotes } from './made-by-mix.js';
+import { mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes } from './made-by-mix.js';
 import { nearRecordId } from './refuse.js';
 
 const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)} %` : 'n/a');
@@ -10,7 +10,9 @@ export function datasetCard(m: DatasetManifest): string {
   const L: string[] = [];
   const o = m.options as Record<string, unknown>;
   L.push('# Dataset card', '');
-  L.push(`Built by mmprep ${m.tool.version} from the session manifest \`${m.source.manifest}\` (sha256 ${m.source.manifest_sha256.slice(0, 16)}…).`);
+  L.push(`Built by mmprep ${m.tool.version}${m.format_version >= 2 ? ` (code ${m.tool.build})` : ''} from the session manifest \`${m.source.manifest}\` (sha256 ${m.source.manifest_sha256.slice(0, 16)}…).`);
+  // Format 1 cards (releases before 2026-12-02) stay as they were: `dataset validate` compares a release's card with the card of its format.
+  if (m.format_version >= 2) L.push('', `How it was made, as one fingerprint (mmprep code, record schema ${m.schema_version}, options, how the features were extracted: manifest.json \`fingerprint\`): \`${m.fingerprint}\`.`);
   L.push('');
   L.push('## What is in it', '');
   L.push(`${m.counts.records} records (one per ${o.segments === 'utterance' ? 'transcript utterance' : o.segments === 'labels' ? 'labelled target' : `fixed window (${o.segments})`}) from ${m.counts.sessions} sessions.`);
@@ -51,7 +53,7 @@ export function datasetCard(m: DatasetManifest): string {
   }
   for (const s of m.sessions.filter((x) => x.error)) gaps.push(`session ${s.session_id} is missing: ${s.error}`);
   for (const s of m.sessions) for (const w of s.warnings ?? []) gaps.push(`session ${s.session_id}: ${w}`);
-  for (const n of [...mixedMadeByNotes(m.sessions), ...mixedAudioRoleNotes(m.sessions)]) gaps.push(`${n}.`);
+  for (const n of [...mixedMadeByNotes(m.sessions), ...mixedAudioRoleNotes(m.sessions), ...mixedFaceModelNotes(m.sessions)]) gaps.push(`${n}.`);
   for (const l of m.labels) if (l.targets_used < l.targets) gaps.push(unmatchedGap(l, m));
   for (const l of m.labels) for (const w of l.warnings ?? []) gaps.push(`labels ${l.key}: ${w}`);
   for (const [k, v] of Object.entries(m.counts.per_split)) if (v.records === 0) gaps.push(`split ${k} is empty.`);

@@ -63,6 +63,24 @@ export function mixedAudioRoleNotes(sessions: readonly DatasetSessionOutcome[]):
 }
 
 /**
+ * Sessions whose face features came from different face models (face.summary.json's human version and backend, kept
+ * as each session's `face_model` since format 2): a wasm and a WebGL backend, or two versions of @vladmandic/human,
+ * do not give the same landmarks and expression scores, and the records do not say which. One line naming each model
+ * and its sessions, or none. A format 1 manifest.json has no face_model, so its card is unchanged.
+ */
+export function mixedFaceModelNotes(sessions: readonly DatasetSessionOutcome[]): string[] {
+  const groups = new Map<string, string[]>();
+  for (const s of sessions) {
+    if (s.error || s.face_model === undefined || !s.made_by?.face) continue;
+    const model = s.face_model ?? 'not recorded (no face.summary.json, or one without human_version)';
+    groups.set(model, [...(groups.get(model) ?? []), s.session_id]);
+  }
+  if (groups.size < 2) return [];
+  const ways = [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([model, ids]) => `${model} (${sessionList(ids)})`);
+  return [`face features of this release come from ${groups.size} different face models: ${ways.join('; ')}; their landmarks, pose and expression scores are not the same, and the records do not say which (manifest.json's sessions[].face_model and extract do): extract every session with one model and backend`];
+}
+
+/**
  * Sessions without a stage's features that other sessions of the release have, although their manifest row has the
  * media for it (a video role for face; any media for audio): an `extract --only` that left the stage out for them, or
  * a clock change (`--only sync,audio --ref-role video`) that removed their face files. Their records have no face (or

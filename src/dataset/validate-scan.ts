@@ -5,9 +5,11 @@
  */
 import { fmtSpan, isOutsideRecording, type RecordingExtent } from './transcripts/check.js';
 import { createHash } from 'node:crypto';
+import { constants } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { Ajv } from 'ajv';
+import { goldProblem } from './validate-gold.js';
 
 export type CheckName = 'manifest' | 'sessions' | 'checksums' | 'json' | 'nan' | 'schema' | 'ids' | 'times' | 'lengths' | 'splits' | 'counts' | 'labels' | 'agreement' | 'missing';
 
@@ -98,45 +100,122 @@ type Rec = {
   words: Array<{ start_s: number; end_s: number }>;
   audio: { rate_hz: number; t0_s: number; n: number; frames: Record<string, unknown[]> } | null;
   face: { rate: string; rate_hz: number; t0_s?: number; t_s?: number[]; n: number; frames: Record<string, unknown[]> } | null;
-  labels: Record<string, { agreement?: { icc2?: number | null } }>;
+  labels: Record<string, { agreement?: { icc2?: number | null } } & Parameters<typeof goldProblem>[0]>;
   quality: { present: Record<string, boolean> };
 };
 
+/** A line of a data file: its text, or null with the problem when it cannot be read as text (not UTF-8, too long). */
+interface FileLine {
+  line: string | null;
+  n: number;
+  last: boolean;
+  problem?: string;
+}
+
+/** The longest line read: the longest string Node.js can hold (a build's JSON.stringify cannot write a longer record). */
+const MAX_LINE_BYTES = constants.MAX_STRING_LENGTH;
+
+/**
+ * Splits a byte stream into lines at '\n' (never inside a UTF-8 sequence) and decodes each line strictly: a line that
+ * is not UTF-8, or longer than MAX_LINE_BYTES, comes with its problem instead of its text. The line's bytes are kept
+ * as the chunks' pieces and joined once, so a long line costs its length; the text used to be joined to the rest of
+ * the line and searched from its start for every 1 MB read (a 128 MB line: 39 s, 1.1 GB; a 2 GB one ran into V8's
+ * string limit after minutes), and bytes that are not UTF-8 became U+FFFD, exit 0.
+ */
+export class LineSplitter {
+  private parts: Buffer[] = [];
+  private size = 0;
+  private n = 0;
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+
+  /** `max`: the longest line read (a test's smaller one stands for Node.js's string limit). */
+  constructor(private readonly max = MAX_LINE_BYTES) {}
+
+  add(b: Buffer): void {
+    if (this.size + b.length <= this.max) this.parts.push(b);
+    else this.parts = [];
+    this.size += b.length;
+  }
+
+  get pending(): boolean {
+    return this.size > 0;
+  }
+
+  take(last: boolean): FileLine {
+    const n = ++this.n;
+    const { size, parts } = this;
+    this.parts = [];
+    this.size = 0;
+    if (size > this.max) return { line: null, n, last, problem: `a line of ${(size / 2 ** 20).toFixed(0)} MiB, longer than the longest string Node.js holds (${this.max} characters): no mmprep build writes one, and no JSON reader of Node.js parses it; rebuild the release` };
+    const buf = parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
+    try {
+      return { line: this.utf8.decode(buf), n, last };
+    } catch {
+      return { line: null, n, last, problem: `not UTF-8 (${notUtf8At(buf)}): the build writes UTF-8 only, and Python's json and most readers refuse other bytes; rebuild the release, or copy it again from its build's -o` };
+    }
+  }
+}
+
+/** Where a line stops being UTF-8: the first byte that starts no well-formed sequence ("byte 17 is 0xe9"). */
+function notUtf8At(b: Buffer): string {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i];
+    const more = c < 0x80 ? 0 : c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : -1;
+    let ok = more >= 0;
+    for (let k = 1; ok && k <= more; k++) ok = i + k < b.length && (b[i + k] & 0xc0) === 0x80;
+    if (!ok) return `byte ${i + 1} of the line is 0x${c.toString(16).padStart(2, '0')}`;
+    i += more + 1;
+  }
+  return 'an overlong or surrogate sequence';
+}
+
 /** Lines of a (possibly gzipped) file with the sha256 and size of its bytes on disk. */
-async function* fileLines(path: string, gz: boolean, digest: { sha256: string; bytes: number; error: string | null }): AsyncGenerator<{ line: string; n: number; last: boolean }> {
+async function* fileLines(path: string, gz: boolean, digest: { sha256: string; bytes: number; error: string | null }): AsyncGenerator<FileLine> {
   const h = createHash('sha256');
   let bytes = 0;
+  let head: Buffer = Buffer.alloc(0);
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
   raw.on('data', (c: Buffer | string) => {
     const b = typeof c === 'string' ? Buffer.from(c) : c;
     h.update(b);
+    if (bytes === 0) head = b.subarray(0, 16);
     bytes += b.length;
   });
   const src = gz ? raw.pipe(createGunzip()) : raw;
-  src.setEncoding('utf8');
-  let rest = '';
-  let n = 0;
+  const lines = new LineSplitter();
   try {
-    for await (const chunk of src as AsyncIterable<string>) {
-      const text = rest + chunk;
+    for await (const chunk of src as AsyncIterable<Buffer>) {
       let start = 0;
       let nl: number;
-      while ((nl = text.indexOf('\n', start)) >= 0) {
-        n++;
-        yield { line: text.slice(start, nl), n, last: false };
+      while ((nl = chunk.indexOf(10, start)) >= 0) {
+        lines.add(chunk.subarray(start, nl));
+        yield lines.take(false);
         start = nl + 1;
       }
-      rest = text.slice(start);
+      if (start < chunk.length) lines.add(chunk.subarray(start));
     }
   } catch (e) {
-    digest.error = (e as Error).message;
+    digest.error = gz ? gzipProblem(e as NodeJS.ErrnoException, head) : (e as Error).message;
   }
-  if (rest.length > 0) {
-    n++;
-    yield { line: rest, n, last: true };
-  }
+  if (lines.pending) yield lines.take(true);
   digest.sha256 = h.digest('hex');
   digest.bytes = bytes;
+}
+
+/**
+ * What is wrong with a .gz data file whose gunzip failed, and what to do: zlib said only "incorrect header check"
+ * for a plain JSON Lines file named .jsonl.gz, and "unexpected end of file" for one cut short.
+ */
+function gzipProblem(e: NodeJS.ErrnoException, head: Buffer): string {
+  const fix = "copy the release again from its build's -o, or rebuild it";
+  if (head.length >= 2 && !(head[0] === 0x1f && head[1] === 0x8b)) {
+    const text = head.toString('latin1');
+    const plain = text.startsWith('{') ? ` (it starts with ${JSON.stringify(text.slice(0, 8))}: a plain .jsonl named .gz?)` : ` (its first bytes are ${head.subarray(0, 4).toString('hex')}, not gzip's 1f8b)`;
+    return `not gzip data although named .gz${plain}: ${fix}`;
+  }
+  if (head.length === 0) return `empty file, not gzip data although named .gz: ${fix}`;
+  if (e.code === 'Z_BUF_ERROR' || /unexpected end of file/.test(e.message)) return `gzip data cut short (${e.message}): the file is truncated; ${fix}`;
+  return `gzip data corrupt (zlib: ${e.message}): ${fix}`;
 }
 
 /** What a file scan gathers besides the checks: ids, counts per split, missing modalities, labels, speakers, session runs. */
@@ -156,7 +235,7 @@ interface ScanTally {
   lastStart: Map<string, number>;
 }
 
-const SCAN_CHECKS: CheckName[] = ['json', 'nan', 'schema', 'ids', 'times', 'lengths', 'splits', 'agreement', 'missing'];
+const SCAN_CHECKS: CheckName[] = ['json', 'nan', 'schema', 'ids', 'times', 'lengths', 'splits', 'labels', 'agreement', 'missing'];
 
 type RecordValidator = ((r: unknown) => boolean) & { errors?: unknown };
 
@@ -284,6 +363,8 @@ function checkRecord(ctx: ScanContext, f: FileEntry, r: Rec, id: string, t: Scan
   checkPresent(r, id, C.missing);
   for (const [k, l] of Object.entries(r.labels)) {
     if (k in ctx.labelIcc && l.agreement?.icc2 !== ctx.labelIcc[k]) C.agreement.fail(id, `${id}: ${k} agreement differs from manifest.json`);
+    const gold = goldProblem(l);
+    if (gold) C.labels.fail(id, `${id}: ${k} ${gold} (edited after the build: rebuild the release)`);
   }
 }
 
@@ -321,8 +402,12 @@ export async function scanFile(ctx: ScanContext, f: FileEntry): Promise<FileScan
   const validateRecord = recordValidator(ctx.schema);
   const t: ScanTally = { records: 0, ids: [], seen: new Set(), perSplit: {}, perSession: {}, missing: { audio: 0, face: 0, text: 0, labels: 0 }, labelled: {}, speakerSplit: new Map(), runs: new Map(), lastStart: new Map() };
   const digest = { sha256: '', bytes: 0, error: null as string | null };
-  for await (const { line, n, last } of fileLines(f.abs, f.path.endsWith('.gz'), digest)) {
+  for await (const { line, n, last, problem } of fileLines(f.abs, f.path.endsWith('.gz'), digest)) {
     const where = `${f.path}:${n}`;
+    if (line === null) {
+      C.json.fail(where, `${where}: ${problem}`);
+      continue;
+    }
     if (line.length === 0) {
       // The build never writes one; a reader doing json.loads on every line (docs/dataset.md's Python) fails on it.
       C.json.fail(where, `${where}: empty line (JSON Lines has one record on every line; a reader parsing each line fails here)`);

@@ -18,6 +18,8 @@ import { datasetCard } from './card.js';
 import { toJsonText } from '../common/records.js';
 import type { FaceRate } from './record.js';
 import { datasetSchema } from './schema.js';
+import { VERSION } from '../common/version.js';
+import { canonicalJson, datasetCodeBuild, extractWays, FORMAT_VERSIONS, SCHEMA_VERSIONS, shapingFingerprint } from './fingerprint.js';
 import { Check, MODALITIES, scanFile, type CheckName, type CheckResult, type FileEntry, type FileScan, type ScanContext } from './validate-scan.js';
 
 export type { CheckName, CheckResult } from './validate-scan.js';
@@ -81,17 +83,66 @@ async function readReleaseManifest(dir: string): Promise<DatasetManifest> {
   try {
     const m = JSON.parse(await readFile(mPath, 'utf8')) as DatasetManifest;
     if (m.format !== 'mmprep-dataset' || !Array.isArray(m.files) || !Array.isArray(m.sessions)) throw new Error('not an mmprep dataset manifest');
+    refuseUnknownVersion(dir, m);
     return m;
   } catch (e) {
+    if (e instanceof InputError) throw e;
     // Not a release at all is bad input (exit 2), not a release that fails a check (exit 3).
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no manifest.json' : `manifest.json unreadable: ${(e as Error).message}`;
     throw new InputError(`not an mmprep dataset release (${why}); give the folder \`mmprep dataset build -o\` wrote`, { file: dir });
   }
 }
 
+/**
+ * A release of a format or record schema this mmprep does not know (a newer mmprep's) cannot be checked: refused, exit
+ * 2, one line naming what it declares and what to do. Before 2026-12-02 it was checked against this build's schema and
+ * card, as any release was, and failed them (exit 3) whatever its records held.
+ */
+function refuseUnknownVersion(dir: string, m: DatasetManifest): void {
+  const made = `made by mmprep ${m.tool?.version ?? '(version not recorded)'}${m.tool?.build ? ` code ${m.tool.build}` : ''}`;
+  const mine = `this mmprep ${VERSION} (code ${datasetCodeBuild()})`;
+  const what = !(FORMAT_VERSIONS as readonly unknown[]).includes(m.format_version)
+    ? `manifest.json declares format_version ${JSON.stringify(m.format_version)}, which ${mine} does not know (it reads ${FORMAT_VERSIONS.join(' and ')})`
+    : m.format_version >= 2 && !(SCHEMA_VERSIONS as readonly unknown[]).includes(m.schema_version)
+      ? `manifest.json declares schema_version ${JSON.stringify(m.schema_version)}, which ${mine} does not know (it reads ${SCHEMA_VERSIONS.join(' and ')})`
+      : null;
+  if (what) throw new InputError(`${what}; the release was ${made}: validate it with that mmprep or a newer one`, { file: dir });
+}
+
+/**
+ * A format 2 release's shaping record against itself: `extract` against the sessions' made_by, and `fingerprint`
+ * against the hash of format_version, schema_version, tool, options and extract. An option, a tool or a session's
+ * made_by edited after the build (without the fingerprint) fails `manifest`; a format 1 release has none to check.
+ */
+function checkShaping(m: DatasetManifest, c: Check): void {
+  if (m.format_version < 2) return;
+  if (typeof m.tool?.build !== 'string' || !/^[0-9a-f]{16}$/.test(m.tool.build)) c.fail('manifest.json', `manifest.json's tool.build is ${JSON.stringify(m.tool?.build)}, not a code fingerprint (16 hex digits): not written by mmprep, or edited; rebuild the release`);
+  const ways = extractWays(m.sessions);
+  // As sets: a later mmprep may list the ways in another order.
+  const asSet = (w: unknown) => (Array.isArray(w) ? w.map(canonicalJson).sort().join('\n') : null);
+  if (asSet(ways) !== asSet(m.extract)) c.fail('manifest.json', `manifest.json's extract (${(m.extract ?? []).length} ways) is not what its sessions' made_by give (${ways.length}): edited after the build; rebuild the release`);
+  const want = shapingFingerprint({ format_version: m.format_version, schema_version: m.schema_version ?? 0, tool: m.tool, options: m.options, extract: m.extract ?? [] });
+  if (m.fingerprint !== want) c.fail('manifest.json', `manifest.json's fingerprint ${JSON.stringify(m.fingerprint)} is not that of the tool, options and extract it records (${want}): edited after the build; rebuild the release`);
+}
+
+/** The names of a release's data files (as the build writes them, in the release folder itself). */
+const DATA_NAME = /^data-[^/\\]+\.jsonl(\.gz)?$/;
+
+/**
+ * A file name manifest.json lists, when it is one the build writes: a path like `../../etc/hostname` was read, and its
+ * first line quoted in the json check's message (a CI log), before 2026-12-02.
+ */
+function releaseName(p: unknown, shape: RegExp): boolean {
+  return typeof p === 'string' && shape.test(p) && !p.includes('/') && !p.includes('\\');
+}
+
 /** schema.json and README.md against their checksums; data files in the folder that manifest.json does not list. */
 async function checkExtraFiles(dir: string, m: DatasetManifest, checksums: Check): Promise<void> {
   for (const f of m.extra_files ?? []) {
+    if (!releaseName(f.path, /^(schema\.json|README\.md)$/)) {
+      checksums.fail(String(f.path), `manifest.json lists ${JSON.stringify(f.path)}, not a file the build writes (schema.json, README.md): not read; rebuild the release`);
+      continue;
+    }
     const p = join(dir, f.path);
     if (!existsSync(p)) {
       checksums.fail(f.path, `${f.path} is missing`);
@@ -146,10 +197,12 @@ function firstDifference(have: string, want: string): string {
  */
 async function checkMadeFromManifest(dir: string, m: DatasetManifest, C: Checks): Promise<object> {
   const o = m.options as { audio_features?: string[]; face_features?: string[]; face_rate?: FaceRate };
+  checkShaping(m, C.manifest);
+  // The record schema of the version the release declares (format 1: schema 1); refuseUnknownVersion let only known ones through.
   const expected = datasetSchema({ audioFields: o.audio_features ?? [], faceFields: o.face_features ?? [], faceRate: o.face_rate ?? 'audio', labelKeys: (m.labels ?? []).map((l) => l.key) });
   const have = await readSchema(dir, C.schema);
   if (have !== null && toJsonText(have) !== toJsonText(expected))
-    C.schema.fail('schema.json', `schema.json is not the schema of the build manifest.json describes (its options and label keys): ${firstDifference(toJsonText(have), toJsonText(expected))}; records are checked against the latter (a release built by another mmprep: rebuild it with this one)`);
+    C.schema.fail('schema.json', `schema.json is not the schema of the build manifest.json describes (its options and label keys): ${firstDifference(toJsonText(have), toJsonText(expected))}; records are checked against the latter (edited after the build, or made by an mmprep whose schema_version ${m.schema_version ?? 1} differs from this one's: rebuild the release)`);
   const card = join(dir, 'README.md');
   if (existsSync(card)) {
     const text = await readFile(card, 'utf8');
@@ -185,6 +238,10 @@ function scanContext(m: DatasetManifest, schema: object | null): ScanContext {
 function presentDataFiles(dir: string, m: DatasetManifest, checksums: Check): FileEntry[] {
   const entries: FileEntry[] = [];
   for (const f of m.files) {
+    if (!releaseName(f.path, DATA_NAME)) {
+      checksums.fail(String(f.path), `manifest.json lists data file ${JSON.stringify(f.path)}, not a name the build writes (data-<split>-NNNNN.jsonl[.gz] in the release folder): not read; rebuild the release`);
+      continue;
+    }
     const abs = join(dir, f.path);
     if (!existsSync(abs)) checksums.fail(f.path, `${f.path} is missing`);
     else entries.push({ path: f.path, abs, split: f.split });
@@ -341,11 +398,17 @@ function iccGated(m: DatasetManifest): string {
   return labels.filter((l) => !l.categorical).map((l) => l.key).join(', ') + (cat.length ? `; ${cat.join(', ')} categorical: no ICC` : '');
 }
 
+/** The code, schema and fingerprint a release records (format 2), or that a format 1 release records none. */
+function shapingText(m: DatasetManifest): string {
+  if (m.format_version < 2) return ' (format 1: no code fingerprint recorded; built before 2026-12-02)';
+  return ` code ${m.tool.build}, format ${m.format_version}, schema ${m.schema_version}, fingerprint ${m.fingerprint?.slice(0, 19)}…`;
+}
+
 /** What each check says when it passes. */
 function okMessages(m: DatasetManifest, g: Merged, opts: ValidateOptions): Record<Exclude<CheckName, 'sessions'>, string> {
   const { records, labelled, missing } = g;
   return {
-    manifest: `manifest.json of mmprep ${m.tool?.version}, ${m.files.length} data files`,
+    manifest: `manifest.json of mmprep ${m.tool?.version}${shapingText(m)}, ${m.files.length} data files`,
     checksums: `${m.files.length + (m.extra_files?.length ?? 0)} files match their sha256`,
     json: `${records} lines parse`,
     nan: 'no NaN or Infinity',
