@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .action(
       action(async (o: { json: boolean; models?: string }) => {
         const r = await doctor({ modelDir: o.models });
-        process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatDoctor(r));
+        process.stdout.write(o.json ? JSON.stringify(r) + '\n' : formatDoctor(r));
       }),
     );
 }
