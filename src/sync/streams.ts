@@ -13,6 +13,7 @@ import type { FlashPairHint } from './flash-pair.js';
 import { pairHintFor } from './flash-hint.js';
 import { scanVideoFlash, type FlashGuide, type VideoWindowResult } from './scan-video.js';
 import { searchWindows, truncatedWarning, truncatedWindow, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
+import { clockJumps, refuseTimesBack, type ClockJump } from './clock-jumps.js';
 
 export interface ProbedFile {
   file: string;
@@ -20,6 +21,8 @@ export interface ProbedFile {
   p: ProbeResult;
   windows: SearchWindow[];
   warnings: SyncWarning[];
+  /** Forward jumps of its streams' timestamps over the whole file (clock-jumps.ts; jumps back are refused). */
+  jumps?: ClockJump[];
 }
 
 /** A candidate pulse of one stream (a ToneDetection or FlashDetection with its window and a comparable strength). */
@@ -84,6 +87,8 @@ export interface StreamState {
   leftOn?: Partial<Record<'start' | 'end', NonNullable<VideoWindowResult['left_on']>>>;
   /** A picture without its own beep: the reference's start/end beeps for the pair search (set by flashGuides). */
   flashPair?: FlashPairHint;
+  /** Forward jumps of this stream's timestamps anywhere in its file (clock-jumps.ts). */
+  jumps?: ClockJump[];
 }
 
 export async function probeFiles(files: string[], searchS: number, ends: Ends, ref: string | undefined): Promise<ProbedFile[]> {
@@ -97,7 +102,9 @@ export async function probeFiles(files: string[], searchS: number, ends: Ends, r
     const p = await probe(file);
     if (!p.streams.some((s) => s.type === 'audio' || s.type === 'video')) throw new InputError('has no audio or video stream', { file });
     const { windows, warnings } = searchWindows(file, fileSpanS(p), searchS, ends);
-    probes.push({ file, abs, p, windows, warnings });
+    const jumps = await clockJumps(abs, p);
+    refuseTimesBack(file, p, jumps);
+    probes.push({ file, abs, p, windows, warnings, jumps });
   }
   if (ref !== undefined && !probes.some((q) => q.abs === resolve(ref))) {
     throw new InputError(`--ref ${ref} is not one of the media files given`, { file: ref });
@@ -141,6 +148,7 @@ export function streamStates(probes: ProbedFile[]): StreamState[] {
           keptEndT0: 0,
           sampleRate: 0,
           placed: null,
+          jumps: (q.jumps ?? []).filter((j) => j.index === s.index),
         });
       });
     }
