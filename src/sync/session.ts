@@ -13,6 +13,7 @@ import { buildSyncMap, refuseUnplaced, type ReportContext } from './report.js';
 import { findAudioPulses, findVideoPulses, flashGuides, mapLimit, probeFiles, streamStates, type ProbedFile, type StreamState } from './streams.js';
 import { findOtherToneBurst } from './tone-hint.js';
 import { refuseClockJumps, warnSoundGaps } from './clock-jumps.js';
+import { warnUncheckedPairing } from './pairing.js';
 import type { Ends } from './windows.js';
 
 export { AmbiguousPulseError, type PickRule } from './choose.js';
@@ -144,6 +145,7 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   refuseUnplaced(states, ref, probes, ctx);
   refuseClockJumps(states, ref);
   warnSoundGaps(states);
+  warnUncheckedPairing(states);
   return buildSyncMap(states, ref, reason, { ...ctx, pick });
 }
 
