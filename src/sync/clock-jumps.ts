@@ -45,17 +45,23 @@ function countsSamples(container: string | null): boolean {
 
 interface Track {
   kind: 'audio' | 'video';
-  /** The latest time reached (the running maximum) and the previous packet's end. */
+  /** The latest time reached (the running maximum), the previous packet's time and end, the longest duration. */
   max: number;
+  last: number;
   end: number;
   dur: number;
+  /** The shortest step between packets seen: a packet's duration where the container gives none. */
+  step: number;
 }
 
 /** The jump a packet at `t` (duration `dur`) makes in its stream, or null. */
 function jumpOf(tr: Track, t: number, dur: number): number | null {
   if (!Number.isFinite(tr.max)) return null;
   if (t < tr.max - Math.max(BACK_S, 8 * tr.dur)) return t - tr.max;
-  const gap = t - tr.end;
+  // The previous packet's end; without a duration, its time plus the shortest step seen (none yet: no gap told).
+  const end = Number.isFinite(tr.end) ? tr.end : tr.last + tr.step;
+  const gap = t - end;
+  if (!Number.isFinite(gap)) return null;
   return gap > (tr.kind === 'audio' ? SOUND_GAP_S : Math.max(PICTURE_GAP_S, 8 * dur)) ? gap : null;
 }
 
@@ -65,12 +71,14 @@ function readPacket(line: string, tracks: Map<number, Track>, out: ClockJump[]):
   const tr = tracks.get(Number(i));
   const t = Number(dts !== undefined && dts !== 'N/A' && dts !== '' ? dts : pts);
   if (!tr || !Number.isFinite(t)) return;
-  const dur = Number.isFinite(Number(d)) && d !== '' ? Number(d) : 0;
-  const jump = jumpOf(tr, t, dur);
-  if (jump !== null && out.length < 100) out.push({ index: Number(i), kind: tr.kind, from_s: jump < 0 ? tr.max : tr.end, to_s: t });
+  const dur = d !== undefined && d !== '' && d !== 'N/A' && Number(d) > 0 ? Number(d) : NaN;
+  if (Number.isNaN(dur) && t > tr.last) tr.step = Number.isFinite(tr.step) ? Math.min(tr.step, t - tr.last) : t - tr.last;
+  const jump = jumpOf(tr, t, Number.isNaN(dur) ? 0 : dur);
+  if (jump !== null && out.length < 100) out.push({ index: Number(i), kind: tr.kind, from_s: jump < 0 ? tr.max : t - jump, to_s: t });
   tr.max = Math.max(Number.isFinite(tr.max) ? tr.max : -Infinity, t);
+  tr.last = t;
   tr.end = t + dur;
-  tr.dur = Math.max(tr.dur, dur);
+  if (!Number.isNaN(dur)) tr.dur = Math.max(tr.dur, dur);
 }
 
 /**
@@ -80,7 +88,7 @@ function readPacket(line: string, tracks: Map<number, Track>, out: ClockJump[]):
 export async function clockJumps(abs: string, p: ProbeResult): Promise<ClockJump[]> {
   if (countsSamples(p.container)) return [];
   const tracks = new Map<number, Track>();
-  for (const s of p.streams) if (s.type === 'audio' || s.type === 'video') tracks.set(s.index, { kind: s.type, max: NaN, end: NaN, dur: 0 });
+  for (const s of p.streams) if (s.type === 'audio' || s.type === 'video') tracks.set(s.index, { kind: s.type, max: NaN, last: NaN, end: NaN, dur: 0, step: NaN });
   const { ffprobe } = ffmpegBinaries();
   const child = spawn(ffprobe.path, ['-v', 'quiet', '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time', '-of', 'csv=p=0', abs], {
     detached: process.platform !== 'win32',
