@@ -7,6 +7,7 @@ import { shellWord, siblingName } from '../common/shell.js';
 import { VERSION } from '../common/version.js';
 import type { SyncMap, SyncStreamEntry } from './clock.js';
 import { skewNote } from './place.js';
+import { chapterNote } from './chapters.js';
 import type { Placement, ProbedFile, StreamState } from './streams.js';
 import type { Ends } from './windows.js';
 
@@ -94,7 +95,7 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
   const weak = s.warnings.find((w) => w.code === 'xcorr_weak')?.message;
   const skew = skewNote(s, states);
   const why = [noPulseWhy(s, o), weak, skew].filter(Boolean).join(', and ');
-  throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${why}${more}`, { file: s.file });
+  throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${why}${more}${chapterNote(s, states, probes)}`, { file: s.file });
 }
 
 /**

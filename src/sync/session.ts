@@ -12,6 +12,8 @@ import { placeStreams } from './place.js';
 import { buildSyncMap, refuseUnplaced, type ReportContext } from './report.js';
 import { findAudioPulses, findVideoPulses, flashGuides, mapLimit, probeFiles, streamStates, type ProbedFile, type StreamState } from './streams.js';
 import { findOtherToneBurst } from './tone-hint.js';
+import { refuseClockJumps, warnSoundGaps } from './clock-jumps.js';
+import { warnUncheckedPairing } from './pairing.js';
 import type { Ends } from './windows.js';
 
 export { AmbiguousPulseError, type PickRule } from './choose.js';
@@ -141,6 +143,9 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   placeStreams(states, ref, placing);
   const ctx = { toneHz, searchS, ends, fallback };
   refuseUnplaced(states, ref, probes, ctx);
+  refuseClockJumps(states, ref);
+  warnSoundGaps(states);
+  warnUncheckedPairing(states);
   return buildSyncMap(states, ref, reason, { ...ctx, pick });
 }
 
@@ -156,6 +161,7 @@ async function singleStreamMap(st: StreamState, reason: string, q: ProbedFile, s
   noteMissing(st, o.toneHz, o.ends);
   st.placed = { offset: 0, k: 0, method: 'single_stream', confidence: 1, from: null, offsetSd: 0, kSd: 0 };
   st.warnings.push({ code: 'single_stream', message: 'the only stream of the session: it is its own reference clock (offset 0); no alignment was measured' });
+  warnSoundGaps([st]);
   const map = buildSyncMap([st], st, `${reason}, the only stream`, o);
   map.streams[0].confidence = 1; // exact by definition (buildSyncMap caps all but 'reference' at 0.999)
   return map;

@@ -13,6 +13,8 @@ import type { FlashPairHint } from './flash-pair.js';
 import { pairHintFor } from './flash-hint.js';
 import { scanVideoFlash, type FlashGuide, type VideoWindowResult } from './scan-video.js';
 import { searchWindows, truncatedWarning, truncatedWindow, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
+import { clockJumps, refuseTimesBack, type ClockJump } from './clock-jumps.js';
+import { refuseSameRecording } from './same-recording.js';
 
 export interface ProbedFile {
   file: string;
@@ -20,6 +22,8 @@ export interface ProbedFile {
   p: ProbeResult;
   windows: SearchWindow[];
   warnings: SyncWarning[];
+  /** Forward jumps of its streams' timestamps over the whole file (clock-jumps.ts; jumps back are refused). */
+  jumps?: ClockJump[];
 }
 
 /** A candidate pulse of one stream (a ToneDetection or FlashDetection with its window and a comparable strength). */
@@ -84,23 +88,31 @@ export interface StreamState {
   leftOn?: Partial<Record<'start' | 'end', NonNullable<VideoWindowResult['left_on']>>>;
   /** A picture without its own beep: the reference's start/end beeps for the pair search (set by flashGuides). */
   flashPair?: FlashPairHint;
+  /** Forward jumps of this stream's timestamps anywhere in its file (clock-jumps.ts). */
+  jumps?: ClockJump[];
 }
 
 export async function probeFiles(files: string[], searchS: number, ends: Ends, ref: string | undefined): Promise<ProbedFile[]> {
   if (files.length === 0) throw new InputError('no media files given');
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   const probes: ProbedFile[] = [];
   for (const file of files) {
     const abs = resolve(file);
-    if (seen.has(abs)) throw new InputError('given twice', { file });
-    seen.add(abs);
+    const first = seen.get(abs);
+    if (first !== undefined) throw new InputError(`given twice${first !== file ? ` (also as ${first})` : ''}: give each recording once`, { file });
+    seen.set(abs, file);
     const p = await probe(file);
     if (!p.streams.some((s) => s.type === 'audio' || s.type === 'video')) throw new InputError('has no audio or video stream', { file });
     const { windows, warnings } = searchWindows(file, fileSpanS(p), searchS, ends);
-    probes.push({ file, abs, p, windows, warnings });
+    probes.push({ file, abs, p, windows, warnings, jumps: [] });
   }
   if (ref !== undefined && !probes.some((q) => q.abs === resolve(ref))) {
     throw new InputError(`--ref ${ref} is not one of the media files given`, { file: ref });
+  }
+  await refuseSameRecording(probes);
+  for (const q of probes) {
+    q.jumps = await clockJumps(q.abs, q.p);
+    refuseTimesBack(q.file, q.p, q.jumps);
   }
   return probes;
 }
@@ -141,6 +153,7 @@ export function streamStates(probes: ProbedFile[]): StreamState[] {
           keptEndT0: 0,
           sampleRate: 0,
           placed: null,
+          jumps: (q.jumps ?? []).filter((j) => j.index === s.index),
         });
       });
     }

@@ -4,11 +4,13 @@
  * without an end pulse under `--ends both` (drift unknown), a stream whose own pulse was found but not used and that
  * was placed by another route (`other_route`: which route, and why its pulse was not used), a search window that
  * decoded less than the file's header declares (`truncated`), a picture whose offset's 2 sd reach beyond half a frame
- * (`offset_uncertain`). Other codes stay in sync.json and the table.
+ * (`offset_uncertain`), a sound whose timestamps jump ahead, so that a count of its samples falls behind after the jump
+ * (`timestamp_gap`, clock-jumps.ts), a soundless picture placed by one flash whose pairing with the beep nothing
+ * checks (`pairing_unchecked`, pairing.ts). Other codes stay in sync.json and the table.
  */
 import type { SyncMap } from './clock.js';
 
-const TOLD = new Set(['camera_clock_shared', 'no_end_pulse', 'offset_uncertain', 'other_route', 'truncated']);
+const TOLD = new Set(['camera_clock_shared', 'no_end_pulse', 'offset_uncertain', 'other_route', 'pairing_unchecked', 'timestamp_gap', 'truncated']);
 
 /**
  * `<file> <kind> stream <n>: <code>: <message>` per warning worth telling. A `no_end_pulse` that several streams share
