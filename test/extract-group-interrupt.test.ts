@@ -5,7 +5,8 @@
  * of 1802 detached spawns killed with SIGINT sent to the group every 2 ms). The first Ctrl-C asks the running
  * session to finish, and it was lost instead ("rolled back s01"). Here wrappers stand for ffmpeg and ffprobe: the
  * first run with given arguments dies of SIGINT without output (what such a child does), the very first one also
- * sends SIGINT to mmprep's group. Every kind of child (ffprobe, the showinfo query, video and audio decodes) is hit,
+ * sends SIGINT to mmprep's group (the first of session s01: the run's start-up `-version` queries die but send none).
+ * Every kind of child (the `-version` queries, ffprobe, the showinfo query, video and audio decodes) is hit,
  * the session must finish with the same bytes as an undisturbed run. Negative control: an ffprobe that always dies
  * so is given up after SPAWN_ATTEMPTS and the session is recorded as failed, naming the signal.
  */
@@ -32,7 +33,8 @@ elif [ ! -e "$MARKS/$key" ]; then
   : > "$MARKS/$key"
   die=1
   # mmprep was started in its own group (detached): its pid is the group's id.
-  if [ -n "$CTRL_C" ] && mkdir "$MARKS/ctrl-c" 2>/dev/null; then kill -INT "-$PPID"; fi
+  # Not from the run's start-up \`-version\` queries (src/batch/toolchain.ts): from a child of session s01.
+  if [ -n "$CTRL_C" ] && [ "$*" != "-version" ] && mkdir "$MARKS/ctrl-c" 2>/dev/null; then kill -INT "-$PPID"; fi
 fi
 if [ -n "$die" ]; then kill -INT $$; fi
 exec '${real}' "$@"

@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { InputError } from '../common/errors.js';
+import { startAgainAfterGroupInterrupt } from '../media/children.js';
 import { ffmpegBinaries } from '../media/ffmpeg-path.js';
 import type { StageName, StageOptions } from './extract-stages.js';
 
@@ -29,18 +30,30 @@ export interface Toolchain {
 
 const hex16 = (h: ReturnType<typeof createHash>): string => h.digest('hex').slice(0, 16);
 
+/**
+ * `BIN -version`, in a child of its own session like every child (src/media/children.ts): one killed by the group's
+ * Ctrl-C before it ran is started again, so a Ctrl-C at start-up does not fail the run (test extract-group-interrupt).
+ */
+async function versionOutput(bin: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const opts = { timeout: 20_000, maxBuffer: 1 << 20, detached: process.platform !== 'win32' };
+      return (await promisify(execFile)(bin, ['-version'], opts)).stdout;
+    } catch (e) {
+      const { signal, stdout } = e as { signal?: NodeJS.Signals | null; stdout?: string };
+      if (startAgainAfterGroupInterrupt(signal ?? null, stdout?.length ?? 0, attempt)) continue;
+      throw new InputError(`${bin} -version does not run (${(e as Error).message.split('\n')[0]}); mmprep doctor checks the ffmpeg and ffprobe it finds`);
+    }
+  }
+}
+
 /** ffmpeg's and ffprobe's `-version` output (version, configuration, library versions), hashed together. */
 async function ffmpegPart(): Promise<ToolPart> {
   const bins = ffmpegBinaries();
   const h = createHash('sha256');
   let version = 'unknown';
   for (const b of [bins.ffmpeg, bins.ffprobe]) {
-    let stdout: string;
-    try {
-      ({ stdout } = await promisify(execFile)(b.path, ['-version'], { timeout: 20_000, maxBuffer: 1 << 20 }));
-    } catch (e) {
-      throw new InputError(`${b.path} -version does not run (${(e as Error).message.split('\n')[0]}); mmprep doctor checks the ffmpeg and ffprobe it finds`);
-    }
+    const stdout = await versionOutput(b.path);
     if (b === bins.ffmpeg) version = /version\s+(\S+)/.exec(stdout)?.[1] ?? 'unknown';
     h.update(stdout).update('\0');
   }
