@@ -74,6 +74,8 @@ export interface AudioSummary {
     channel?: number;
     /** A stereo stream averaged: how alike its two channels are (audio/channel-check.ts). */
     channel_check?: ChannelCheck;
+    /** ffmpeg's error messages while decoding (damaged packets; 0 for a clean file; a warning when not). */
+    decode_errors?: number;
   };
   resampled: boolean;
   downmixed: boolean;
@@ -736,7 +738,7 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
     sample_rate_hz: sr,
     hop_s: hopS,
     n_frames: n,
-    source: { stream_index: dec?.stream.index ?? null, codec: dec?.stream.codec ?? null, sample_rate_hz: dec?.sourceSampleRate ?? null, channels: dec?.sourceChannels ?? null, audio_streams: dec?.audioStreams ?? null, ...(dec?.channel !== undefined ? { channel: dec.channel } : {}) },
+    source: { stream_index: dec?.stream.index ?? null, codec: dec?.stream.codec ?? null, sample_rate_hz: dec?.sourceSampleRate ?? null, channels: dec?.sourceChannels ?? null, audio_streams: dec?.audioStreams ?? null, decode_errors: dec?.decodeErrors.errors ?? 0, ...(dec?.channel !== undefined ? { channel: dec.channel } : {}) },
     resampled: dec?.resampled ?? false,
     downmixed: dec?.downmixed ?? false,
     notes,

@@ -13,6 +13,11 @@ import { shellWord, siblingName } from '../common/shell.js';
 /** `file`: the media file as the user gave it, named in the ffmpeg commands the warnings suggest. */
 export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'clipped_ratio' | 'dc_offset' | 'duration_s' | 'params'> & PitchRangeFields & SyncBeepSummary>, file: string): string[] {
   const out: string[] = [];
+  const damaged = s.source.decode_errors ?? 0;
+  if (damaged > 0) {
+    // A damaged AAC/MP3 stream decoded whole (the damaged packets skipped or patched), exit 0, no word before 2026-12-02.
+    out.push(`ffmpeg reported ${damaged} decode error(s) (source.decode_errors): parts of the audio were decoded from damaged data (skipped or patched) and the features there may be wrong; re-encode from the original recording, or replace the file with an undamaged copy`);
+  }
   const rate = s.source.sample_rate_hz;
   if (rate !== null && rate < s.sample_rate_hz) {
     out.push(

@@ -13,7 +13,7 @@ import { truncatedAdvice } from '../media/input-file.js';
 import { fileOrientation, mjpegStreamOrientation, ORIENTATION_FILTER } from '../media/exif.js';
 import { shellWord, siblingName } from '../common/shell.js';
 import { showinfoReady } from '../media/ffmpeg-path.js';
-import { VideoDecoder, videoGeometry, type VideoFrame } from '../media/decode-video.js';
+import { VideoDecoder, videoGeometry, type DecodeErrors, type VideoFrame } from '../media/decode-video.js';
 import { FACE_BACKENDS, isFaceBackend, loadableBackendCheck, type FaceBackend, type FaceStages } from './backend.js';
 import { EXPRESSIONS, type RawFace } from './engine.js';
 import { EAR, FaceTracker, interOcular, meshBounds, MOTION_REGIONS, mouthAspectRatio, eyeAspectRatio, regionSpeed, type Box } from './features.js';
@@ -153,6 +153,11 @@ export interface FaceSummary {
    */
   primary_face_switches: number;
   primary_face_first_switch_t_s: number | null;
+  /**
+   * ffmpeg's reports of damaged data while decoding the video (decode-video.ts): its error messages and the pictures
+   * its decoder patched up; both 0 for a clean file. Not 0: some frames were analysed from damaged data (a warning).
+   */
+  decode_errors: DecodeErrors;
   mean_expr: Record<Expression, number | null>;
 }
 
@@ -509,7 +514,7 @@ export class FaceRun {
     private readonly decoder: VideoDecoder,
     private readonly frames: EarlyFrames,
     private readonly pool: FramePool,
-    private readonly base: Omit<FaceSummary, keyof ReturnType<FaceRecordBuilder['summaryStats']>>,
+    private readonly base: Omit<FaceSummary, keyof ReturnType<FaceRecordBuilder['summaryStats']> | 'decode_errors'>,
   ) {}
 
   static async open(file: string, options: FaceOptions = {}): Promise<FaceRun> {
@@ -542,7 +547,7 @@ export class FaceRun {
       if (options.workers === undefined) await pool.keepOnly(workersFor(expectedFrames(p, geo0.stream, o), o.workers));
       // --fps is applied by picking frames here (see records()), not by ffmpeg's fps filter, which relabels frames with
       // grid times: every analysed frame keeps its own presentation time.
-      const decoder = await VideoDecoder.open(file, { probed: p, stream: o.stream, start: o.start, end: o.end, maxSide: o.inferenceSide, pixelFormat: 'rgb24' });
+      const decoder = await VideoDecoder.open(file, { probed: p, stream: o.stream, start: o.start, end: o.end, maxSide: o.inferenceSide, pixelFormat: 'rgb24', countDamage: true });
       frames = new EarlyFrames(decoder);
       await warm;
       return FaceRun.made(file, o, decoder, frames, pool);
@@ -627,7 +632,8 @@ export class FaceRun {
     const stats = builder.summaryStats();
     if (stats.frames_analysed > 0) this.checkComplete(ends);
     if (stats.frames_analysed === 0) throw new InputError(this.noFramesMessage(), { file: this.file });
-    this.summary = { ...this.base, ...stats };
+    const { mean_expr, ...rest } = stats;
+    this.summary = { ...this.base, ...rest, decode_errors: { ...this.decoder.decodeErrors }, mean_expr };
   }
 
   /**
@@ -715,8 +721,8 @@ export interface ExtractFaceOptions extends FaceOptions {
  * under the output names. Returns the summary.
  */
 /** What a user should hear about a finished run: a video in which no frame had a face (detection_rate 0). */
-export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'primary_face_switches' | 'primary_face_first_switch_t_s' | 'sample_aspect_ratio' | 'width' | 'height' | 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s'>>): string[] {
-  const sar = [...orientationWarning(summary), ...sarWarning(summary)];
+export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'primary_face_switches' | 'primary_face_first_switch_t_s' | 'sample_aspect_ratio' | 'width' | 'height' | 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'decode_errors'>>): string[] {
+  const sar = [...decodeErrorsWarning(summary), ...orientationWarning(summary), ...sarWarning(summary)];
   if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
     return [`no face found in any of the ${summary.frames_analysed} frames analysed (detection_rate 0): check the video role, --start/--end and the camera framing`, ...sar];
   }
@@ -729,6 +735,19 @@ export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed'
     ];
   }
   return sar;
+}
+
+/**
+ * Frames decoded from damaged data (a colleague's trial, 2026-12-02: 3 x 300 random bytes written into an H.264 MP4
+ * gave ~10 ffmpeg errors, 71 of 72 frames, exit 0 and nothing said). Warned, not refused: a few damaged frames are
+ * common in real recordings, and a badly damaged file loses frames, which checkComplete refuses.
+ */
+function decodeErrorsWarning(s: Partial<Pick<FaceSummary, 'decode_errors'>>): string[] {
+  const d = s.decode_errors;
+  if (!d || (d.errors === 0 && d.concealed_frames === 0)) return [];
+  return [
+    `ffmpeg reported ${d.errors} decode error(s) and patched up ${d.concealed_frames} damaged picture(s) (decode_errors): some frames were analysed from damaged data and their features may be wrong; re-encode from the original recording, or replace the file with an undamaged copy`,
+  ];
 }
 
 /** A face left out because it could not be told whether it was upright or upside down (orientation.ts). */

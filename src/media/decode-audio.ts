@@ -75,6 +75,9 @@ class GapTracker {
   }
 }
 
+/** A line ffmpeg logged at error level (-loglevel level+…): "[error] …" or "[aac @ 0x…] [error] …". */
+const ERROR_LINE = /^(?:\[[^\]]* @ 0x[0-9a-fA-F]+\] )?\[error\] /;
+
 /** One ffmpeg run of a decode: the command, its outcome and its stdout. */
 interface DecodeRun {
   cmd: FfmpegCommand;
@@ -150,6 +153,11 @@ export interface DecodedAudioInfo {
   channel?: number;
   /** Presentation time of the stream's first decoded sample (probe.ts firstSampleTime); null when unknown. */
   firstSampleS: number | null;
+  /**
+   * ffmpeg's error-level messages while decoding (damaged packets: "Header missing", "Error while decoding stream
+   * #0:0: Invalid data found when processing input"), set when the decode is over; 0 for a clean file.
+   */
+  decodeErrors: { errors: number };
 }
 
 /**
@@ -199,6 +207,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
       resampled: stream.sample_rate_hz !== null && stream.sample_rate_hz !== sampleRate,
       downmixed: opts.channel === undefined && (stream.channels ?? 1) > 1,
       firstSampleS: await firstSampleTime(p, stream),
+      decodeErrors: { errors: 0 },
       ...(opts.channel !== undefined ? { channel: checkedChannel(file, stream, opts.channel) } : {}),
     };
     return new AudioDecoder(resolve(file), info, { ...opts, probed: p });
@@ -213,6 +222,9 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
     const exact = statesExactDuration(this.opts.probed?.container ?? null);
     const want = exact ? declaredDuration(this.info, this.opts.probed) : null;
     if (want !== null && want - got > Math.max(0.1, 0.01 * want)) {
+      const errors = this.info.decodeErrors.errors;
+      // Damaged packets that ffmpeg skipped, not a cut file: said so (before 2026-12-02, "a copy ... that did not finish?").
+      if (errors > 0) throw new InputError(`damaged: ffmpeg reported ${errors} decode error(s) and decoded ${got.toFixed(3)} s of audio of the ${want.toFixed(3)} s the header declares: re-encode from the original recording, or replace the file with an undamaged copy`, { file: this.info.file });
       throw new InputError(`truncated: decoded ${got.toFixed(3)} s of audio but the header declares ${want.toFixed(3)} s (${truncatedAdvice(this.info.file)})`, { file: this.info.file });
     }
   }
@@ -258,6 +270,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
         yield last;
       }
       run.finished = true;
+      this.info.decodeErrors.errors = run.errors;
       return 'done';
     } finally {
       if (!run.finished) {
@@ -331,7 +344,9 @@ interface DecodeArgs {
  * the stream with Debian's 5.1 and the npm build), fewer wake-ups of the reader.
  */
 function decodeArgs(abs: string, opts: AudioDecodeOptions, sampleRate: number, channels: number): DecodeArgs {
-  const inOpts = ['-nostdin'];
+  // Each line with its level ("[mp3float @ 0x…] [error] Header missing"), none folded into "Last message repeated":
+  // the errors are counted (watchDecode).
+  const inOpts = ['-nostdin', '-loglevel', 'repeat+level+info'];
   if (opts.start !== undefined && opts.start > 0) inOpts.push('-ss', String(opts.start));
   const outOpts = ['-map', `0:a:${opts.stream ?? 0}`, '-vn', '-sn', '-dn', '-ar', String(sampleRate), '-ac', '1'];
   const mix = opts.channel !== undefined ? `pan=mono|c0=c${opts.channel}` : downmixFilter(channels);
@@ -356,9 +371,10 @@ function startDecode(a: DecodeArgs, file: string, tracker?: GapTracker): DecodeR
  * A decode's outcome as ffmpeg reports it: `exit` resolves when it ends (or errs); `failure` holds the error with its
  * telling stderr line, unless `finished` was set first (every sample read).
  */
-function watchDecode(cmd: FfmpegCommand, file: string, tracker?: GapTracker): { exit: Promise<void>; status: Promise<ChildExit>; stderr: string; failure: Error | null; finished: boolean } {
-  const run = { exit: Promise.resolve(), status: childExitOf(cmd), stderr: '', failure: null as Error | null, finished: false };
+function watchDecode(cmd: FfmpegCommand, file: string, tracker?: GapTracker): { exit: Promise<void>; status: Promise<ChildExit>; stderr: string; failure: Error | null; finished: boolean; errors: number } {
+  const run = { exit: Promise.resolve(), status: childExitOf(cmd), stderr: '', failure: null as Error | null, finished: false, errors: 0 };
   cmd.on('stderr', (line: string) => {
+    if (ERROR_LINE.test(line)) run.errors++;
     if (tracker?.push(line)) return; // a frame's time, not what ffmpeg says
     // Its last 64 kB: ffmpeg's last words are what an exit code other than 0 is told with.
     run.stderr += line + '\n';

@@ -73,7 +73,7 @@ export function truncatedAdvice(file: string): string {
 export function ffmpegErrorLine(stderr: string): string {
   const lines = stderr
     .split(/\r?\n/)
-    .map((l) => l.trim())
+    .map((l) => l.replace(/\[(?:trace|debug|verbose|info|warning|error|fatal|panic)\] /, '').trim()) // -loglevel level+…
     .filter((l) => l && !/^(ffmpeg|ffprobe) version|^built with|^configuration:|^lib\w+ +\d|^Input #|^Output #|^Stream mapping|^Press \[q\]|^\s*(Duration|Metadata|Stream #)/.test(l));
   const err = lines.filter((l) => /error|invalid|not found|no such|could not|unable|failed|does not contain|truncat|moov atom/i.test(l));
   const pick = err.length ? err[err.length - 1] : lines[lines.length - 1];
