@@ -234,9 +234,15 @@ export function fileSpanS(p: ProbeResult): number | null {
  * end of the file, demuxed without decoding (ffprobe -read_intervals seeks there through the container's index), or
  * null when none is read there. A copy that did not finish keeps a header declaring the whole length.
  */
+/**
+ * An interval's length standing for "to the end": the npm package's ffprobe (2018) reads no packet at all for an
+ * interval without an end (`1.5%`), where ffprobe 5.1 reads to the end; a stereo FLAC .mka of 2 s was called truncated.
+ */
+const READ_TO_END_S = 86_400;
+
 export async function packetsEndS(p: ProbeResult, fromS: number): Promise<number | null> {
   const abs = await checkMediaFile(p.file);
-  const data = (await runFfprobe(abs, 1, ['-read_intervals', `${fromS.toFixed(3)}%`, '-show_entries', 'packet=pts_time,dts_time,duration_time'])) as { packets?: Array<Record<string, unknown>> };
+  const data = (await runFfprobe(abs, 1, ['-read_intervals', `${fromS.toFixed(3)}%+${READ_TO_END_S}`, '-show_entries', 'packet=pts_time,dts_time,duration_time'])) as { packets?: Array<Record<string, unknown>> };
   let end: number | null = null;
   for (const k of data.packets ?? []) {
     const t = num(k.pts_time) ?? num(k.dts_time);
