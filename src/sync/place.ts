@@ -523,6 +523,39 @@ function farSkew(s: StreamState, other: StreamState): string | null {
   return null;
 }
 
+/**
+ * How many combined sds (the picture's offset_sd_s and its sound's) a picture may lie from its own file's sound
+ * beyond AV_SKEW_MAX_S before the two are taken to disagree: the threshold is the larger of AV_SKEW_MAX_S and
+ * SOUND_PICTURE_K sds. Measured on camera scenes with sound (docs/sync.md "Known limits", a picture 2 frames off).
+ */
+const SOUND_PICTURE_K = 2;
+
+/**
+ * A picture placed by its flash against its own file's placed sound (one device, one clock: the two may lie only the
+ * camera's A/V skew apart, up to AV_SKEW_MAX_S). Further apart than that and SOUND_PICTURE_K of their combined sd,
+ * one of them is wrong: the picture, whose flash is the less certain (scene variant 69: a flash fitted 2 frames early
+ * with sd 21.9 ms, 64.8 ms from its sound placed by cross-correlation), is refused (`sound_disagrees`). Returns true
+ * when it unplaced the picture.
+ */
+export function soundPictureCheck(s: StreamState, states: StreamState[]): boolean {
+  if (s.kind !== 'video' || s.placed?.method !== 'flash') return false;
+  const snd = states.find((o) => o.abs === s.abs && o.kind === 'audio' && o.placed && o.placed.method !== 'camera_clock');
+  const c = s.chosen.start ?? s.chosen.end;
+  if (!snd?.placed || !c) return false;
+  const d = clockOfPlacement(s.placed)(c.t_s) - clockOfPlacement(snd.placed)(c.t_s);
+  const sd = Math.hypot(s.placed.offsetSd ?? 0, snd.placed.offsetSd ?? 0);
+  const limit = Math.max(AV_SKEW_MAX_S, SOUND_PICTURE_K * sd);
+  if (Math.abs(d) <= limit) return false;
+  const how = snd.placed.method === 'xcorr' ? `cross-correlation with ${snd.placed.from?.file}` : snd.placed.method === 'tone' ? 'its beep' : `the ${snd.placed.method} route`;
+  s.warnings.push({
+    code: 'sound_disagrees',
+    message: `its flash at ${c.t_s.toFixed(3)} s and its own file's audio stream ${snd.stream} (placed by ${how}) put that moment ${(Math.abs(d) * 1000).toFixed(1)} ms apart on the reference clock, more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart and ${SOUND_PICTURE_K} sd of the two (sd ${(sd * 1000).toFixed(1)} ms): the flash's onset or the sound's placement is wrong, so the picture is not placed`,
+  });
+  s.placed = null;
+  s.refusedBy = 'sound_disagrees';
+  return true;
+}
+
 /** Why the same file's placed stream of the other kind does not place s (for the refusal), or null. */
 export function skewNote(s: StreamState, states: StreamState[]): string | null {
   const other = states.find((o) => o.placed && o.abs === s.abs && o.kind !== s.kind);
@@ -896,6 +929,8 @@ export function placeStreams(states: StreamState[], ref: StreamState, o: PlaceOp
     if (changed) continue;
     // Beep placements are checked against the content once everything that can be placed is.
     for (const s of states) if (crossCheck(s)) changed = true;
+    // A picture against its own file's sound, once both are placed.
+    for (const s of states) if (soundPictureCheck(s, states)) changed = true;
     // A stream refused here takes the streams placed from it with it.
     for (const s of states) if (s.placed?.from && !s.placed.from.placed) s.placed = null;
   }

@@ -1,0 +1,60 @@
+/**
+ * A camera's picture against its own sound: the two share the camera's clock and lie only its A/V skew apart (up to
+ * 50 ms, AV_SKEW_MAX_S). Scene variant 69 had a picture placed 81.5 ms (2 frames) off by its flash with exit 0
+ * (sd 21.9 ms), 64.8 ms from its own sound, which cross-correlation had placed right; nothing compared the two. Here a
+ * camera whose sound does not hear the beep (placed by cross-correlation with the lav) is muxed with its sound 120 ms
+ * late against its picture: picture and sound cannot both be right, and the picture is refused (exit 2). A control
+ * muxed 30 ms late (a real camera's skew) is placed. Media made here (320x180, 25 fps, 6 s).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from './helpers/cli.js';
+import { addBeeps, beepInSpeech, flashVideo, rng, writeWavF32 } from './sync-media.js';
+
+const SR = 48000;
+const BEEP_REF_S = 1.9;
+const BEEP_S = 0.2;
+const OFFSET_S = 0.7734;
+
+let dir: string;
+let cleanup: () => void;
+
+/** A lav (speech, noise, the beep) and a camera whose sound hears the speech without the beep, skew_s late. */
+async function makeCamera(name: string, skewS: number): Promise<void> {
+  const room = await beepInSpeech(SR, 8, 41, [], 15);
+  const lav = Float32Array.from(room);
+  addBeeps(lav, SR, [{ t_s: BEEP_REF_S, dur_s: BEEP_S, amp: 0.3 }]);
+  writeWavF32(join(dir, 'lav.wav'), lav, SR);
+  const cam = new Float32Array(6 * SR);
+  const r = rng(91);
+  for (let n = 0; n < cam.length; n++) cam[n] = 0.6 * (room[Math.round((n / SR + OFFSET_S - skewS) * SR)] ?? 0) + 0.01 * r.g();
+  const wav = join(dir, `${name}.wav`);
+  writeWavF32(wav, cam, SR);
+  flashVideo(join(dir, `${name}.mp4`), { fpsNum: 25, fpsDen: 1, seconds: 6, flashes: [{ t_s: BEEP_REF_S - OFFSET_S, dur_s: BEEP_S }], kind: 'corner', audio: wav });
+}
+
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir('mmprep-sound-picture-'));
+  await makeCamera('cam-skew120', 0.12);
+  await makeCamera('cam-skew30', 0.03);
+});
+afterAll(() => cleanup());
+
+describe("a picture placed by its flash against its own sound placed by cross-correlation", () => {
+  it('120 ms apart: the picture is refused, naming both (was placed, exit 0)', async () => {
+    const r = await runCli(['sync', 'lav.wav', 'cam-skew120.mp4', '-o', 'a.json', '--quiet'], { cwd: dir });
+    expect(r.stderr).toMatch(/cam-skew120\.mp4: video stream 0 cannot be put on the reference clock: its flash at 1\.1\d\d s and its own file's audio stream 0 \(placed by cross-correlation with lav\.wav\) put that moment 1[12]\d\.\d ms apart on the reference clock, more than the 50 ms a camera's sound and picture may be apart/);
+    expect(r.code).toBe(2);
+  });
+  it('30 ms apart (a camera skew): both placed, the picture within half a frame, the sound within 1 ms', async () => {
+    const r = await runCli(['sync', 'lav.wav', 'cam-skew30.mp4', '-o', 'b.json', '--quiet'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const map = JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8'));
+    const v = map.streams.find((e: { kind: string }) => e.kind === 'video');
+    const a = map.streams.find((e: { kind: string; file: string }) => e.kind === 'audio' && e.file.endsWith('cam-skew30.mp4'));
+    expect(a.method).toBe('xcorr');
+    expect(Math.abs(v.offset_s - OFFSET_S)).toBeLessThan(0.02);
+    expect(Math.abs(a.offset_s - (OFFSET_S - 0.03))).toBeLessThan(0.001);
+  });
+});
