@@ -1,7 +1,8 @@
 /**
  * The seeded generator the scripts share (mulberry32, Tommy Ettinger's 32-bit generator), so a generated file is the
- * same on every machine. One copy: make-many-raters, make-sync-rooms, make-sync-scenes, sim-changepoint-tails and
- * test/sync-media.ts import it.
+ * same on every machine. One copy: make-demo-fixtures, make-many-raters, make-sync-rooms, make-sync-scenes,
+ * sim-changepoint-tails and the tests (through rng.d.mts) import it; src/dataset/synthetic-features.ts keeps its own
+ * (src/ does not import scripts/).
  */
 
 /** mulberry32: uniform numbers in [0, 1) from a 32-bit seed. */

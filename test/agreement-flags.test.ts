@@ -7,18 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { analyzeAgreement, analyzeDimension, ratingsFromRows, readRatings } from '../src/agreement/index.js';
 import { flagRaters, type RaterDiagnostics } from '../src/agreement/diagnostics.js';
 import { FIXTURES } from './helpers/cli.js';
+import { mulberry32 } from '../scripts/rng.mjs';
 
-/** mulberry32: a seeded generator so the synthetic panels are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (scripts/rng.mjs, the one copy): a seeded generator so the synthetic panels are the same on every run. */
+const rng = (seed: number): (() => number) => mulberry32(seed);
 
 /** 40 clips x 6 raters on a 1..7 scale: true score + rater noise (+-1), rounded and clipped. */
 function panel(opts: { randomRater?: boolean; contested?: boolean } = {}) {

@@ -6,7 +6,6 @@ import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 import { FIXTURES } from './helpers/cli.js';
 // @ts-expect-error plain ES module without types
 import { writeWav } from '../scripts/wav.mjs';
-// @ts-expect-error plain ES module without types
 import { rng as scriptsRng } from '../scripts/rng.mjs';
 
 export const SPEECH_DIR = join(FIXTURES, 'sync', 'speech');
