@@ -20,13 +20,17 @@ let build: string | null = null;
  * them. Computed once per thread (about 2 MB read).
  */
 export function codeBuild(): string {
-  if (build !== null) return build;
+  build ??= codeFingerprint(FEATURE_CODE_DIRS);
+  return build;
+}
+
+/** sha256 over the names and bytes of the .js/.ts files (not .d.ts) under these folders of src/ (dist/), first 16 hex digits. */
+export function codeFingerprint(dirs: readonly string[]): string {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const h = createHash('sha256');
-  for (const dir of FEATURE_CODE_DIRS) {
+  for (const dir of dirs) {
     const files = (readdirSync(join(root, dir), { recursive: true }) as string[]).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts')).sort();
     for (const f of files) h.update(`${dir}/${f}\0`).update(readFileSync(join(root, dir, f))).update('\0');
   }
-  build = h.digest('hex').slice(0, 16);
-  return build;
+  return h.digest('hex').slice(0, 16);
 }

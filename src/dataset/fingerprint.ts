@@ -10,9 +10,7 @@
  * The ffmpeg build and face models are in `extract` when extract's meta.json recorded them (src/batch/toolchain.ts).
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { codeFingerprint } from '../common/version.js';
 import type { DatasetSessionOutcome } from './build-session.js';
 
 /** The manifest.json layouts (and dataset cards) this mmprep writes (the last) and validates. */
@@ -32,14 +30,7 @@ let build: string | null = null;
  * under DATASET_CODE_DIRS, first 16 hex digits (as src/common/version.ts codeBuild does for extract's code).
  */
 export function datasetCodeBuild(): string {
-  if (build !== null) return build;
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const h = createHash('sha256');
-  for (const dir of DATASET_CODE_DIRS) {
-    const files = (readdirSync(join(root, dir), { recursive: true }) as string[]).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts')).sort();
-    for (const f of files) h.update(`${dir}/${f}\0`).update(readFileSync(join(root, dir, f))).update('\0');
-  }
-  build = h.digest('hex').slice(0, 16);
+  build ??= codeFingerprint(DATASET_CODE_DIRS);
   return build;
 }
 
