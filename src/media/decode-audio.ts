@@ -11,7 +11,7 @@ import { decodeFailure, startAgainAfterGroupInterrupt } from './children.js';
 import { childExitOf, ffmpegCommand, type ChildExit } from './ffmpeg-path.js';
 import { ffmpegErrorLine, truncatedAdvice } from './input-file.js';
 import { reportDecodeProgress } from './decode-progress.js';
-import { firstSampleTime, pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
+import { firstSampleTime, packetsEndS, pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
 
 export interface AudioDecodeOptions {
   /** Output sample rate in Hz (default 16000). */
@@ -170,6 +170,17 @@ function downmixFilter(channels: number): string | null {
   return `pan=mono|c0=${terms}`;
 }
 
+/**
+ * Do the stream's packets reach `wantS` (its declared length, within max(0.5 s, 1 %), as src/media/file-end.ts)? The
+ * stream's own: a faststart MP4 cut short can keep a tiny video stream's packets to the end while its sound stops.
+ */
+async function packetsReachEnd(p: ProbeResult | undefined, stream: StreamInfo, wantS: number): Promise<boolean> {
+  if (!p) return false;
+  const start = p.start_time_s ?? 0;
+  const end = await packetsEndS(p, Math.max(start, start + wantS - 3), stream.index).catch(() => null);
+  return end !== null && end - start >= wantS - Math.max(0.5, 0.01 * wantS);
+}
+
 /** `--channel N` against the stream's channel count: N, or an InputError saying which channels there are. */
 function checkedChannel(file: string, stream: StreamInfo, n: number): number {
   const have = stream.channels ?? 1;
@@ -214,7 +225,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
   }
 
   /** Truncation check (see AudioDecodeOptions.detectTruncation). */
-  private checkComplete(): void {
+  private async checkComplete(): Promise<void> {
     const got = this.samples / this.info.sampleRate;
     if (this.samples === 0) throw new InputError('no audio samples could be decoded (empty or truncated audio stream)', { file: this.info.file });
     // Only containers whose header states the duration exactly; ffprobe estimates it (from the bit rate) for raw
@@ -224,7 +235,8 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
     if (want !== null && want - got > Math.max(0.1, 0.01 * want)) {
       const errors = this.info.decodeErrors.errors;
       // Damaged packets that ffmpeg skipped, not a cut file: said so (before 2026-12-02, "a copy ... that did not finish?").
-      if (errors > 0) throw new InputError(`damaged: ffmpeg reported ${errors} decode error(s) and decoded ${got.toFixed(3)} s of audio of the ${want.toFixed(3)} s the header declares: re-encode from the original recording, or replace the file with an undamaged copy`, { file: this.info.file });
+      // A cut file's last, partial packet is a decode error too: damage only when the packets reach the declared end.
+      if (errors > 0 && (await packetsReachEnd(this.opts.probed, this.info.stream, want))) throw new InputError(`damaged: ffmpeg reported ${errors} decode error(s) and decoded ${got.toFixed(3)} s of audio of the ${want.toFixed(3)} s the header declares: re-encode from the original recording, or replace the file with an undamaged copy`, { file: this.info.file });
       throw new InputError(`truncated: decoded ${got.toFixed(3)} s of audio but the header declares ${want.toFixed(3)} s (${truncatedAdvice(this.info.file)})`, { file: this.info.file });
     }
   }
@@ -232,7 +244,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
   async *[Symbol.asyncIterator](): AsyncIterator<Float32Array> {
     // An ffmpeg killed by the group's Ctrl-C before it ran (children.ts) gave nothing: it is started again.
     for (let attempt = 1; (yield* this.decodeOnce(attempt)) === 'again'; attempt++);
-    if (this.opts.detectTruncation && this.opts.start === undefined && this.opts.duration === undefined) this.checkComplete();
+    if (this.opts.detectTruncation && this.opts.start === undefined && this.opts.duration === undefined) await this.checkComplete();
   }
 
   /** One ffmpeg run; 'again' when its ffmpeg died of the group's SIGINT before it ran (nothing was yielded). */

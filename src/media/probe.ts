@@ -240,9 +240,10 @@ export function fileSpanS(p: ProbeResult): number | null {
  */
 const READ_TO_END_S = 86_400;
 
-export async function packetsEndS(p: ProbeResult, fromS: number): Promise<number | null> {
+export async function packetsEndS(p: ProbeResult, fromS: number, streamIndex?: number): Promise<number | null> {
   const abs = await checkMediaFile(p.file);
-  const data = (await runFfprobe(abs, 1, ['-read_intervals', `${fromS.toFixed(3)}%+${READ_TO_END_S}`, '-show_entries', 'packet=pts_time,dts_time,duration_time'])) as { packets?: Array<Record<string, unknown>> };
+  const only = streamIndex === undefined ? [] : ['-select_streams', String(streamIndex)];
+  const data = (await runFfprobe(abs, 1, [...only, '-read_intervals', `${fromS.toFixed(3)}%+${READ_TO_END_S}`, '-show_entries', 'packet=pts_time,dts_time,duration_time'])) as { packets?: Array<Record<string, unknown>> };
   let end: number | null = null;
   for (const k of data.packets ?? []) {
     const t = num(k.pts_time) ?? num(k.dts_time);
