@@ -152,7 +152,9 @@ describe('a beep found but not placeable: another route, and the output says whi
     const { ref, room } = session(mic.slice().reverse());
     placeStreams([ref, room], ref, PLACING);
     expect(room.placed).toBeNull();
-    const probes = [{ file: 'lav.wav', abs: '/s/lav.wav' }, { file: 'mic.wav', abs: '/s/mic.wav' }] as unknown as ProbedFile[];
+    // Each with its probe (src/sync/chapters.ts compares the files' streams for the refusal's chapter note).
+    const wav = { container: 'wav', streams: [{ type: 'audio', codec: 'pcm_s16le', width_px: null, height_px: null, fps_avg: null, sample_rate_hz: SR, channels: 1 }] };
+    const probes = [{ file: 'lav.wav', abs: '/s/lav.wav', p: wav }, { file: 'mic.wav', abs: '/s/mic.wav', p: wav }] as unknown as ProbedFile[];
     expect(() => refuseUnplaced([ref, room], ref, probes, CTX)).toThrow(InputError);
     expect(() => refuseUnplaced([ref, room], ref, probes, CTX)).toThrow(/audio stream 0 cannot be put on the reference clock: start-window candidate at 1\.790 s not used: onset uncertain .*, and cross-correlation with lav\.wav is not conclusive \(its (coarse|fine) peak does not stand out/);
   });
@@ -181,7 +183,9 @@ describe('a beep 20 ms off its content (xcorr_disagrees): the refusal says how m
     expect(room.placed).toBeNull();
     const said = room.warnings.find((w) => w.code === 'xcorr_disagrees')?.message;
     expect(said).toMatch(/^placed by its start beep -2\d\.\d ms away from where its content cross-correlates with lav\.wav at [\d.]+ s \(peak ratio [\d.]+\): one of them is wrong, so the stream is not placed$/);
-    const probes = [{ file: 'lav.wav', abs: '/s/lav.wav' }, { file: 'mic.wav', abs: '/s/mic.wav' }] as unknown as ProbedFile[];
+    // Each with its probe (src/sync/chapters.ts compares the files' streams for the refusal's chapter note).
+    const wav = { container: 'wav', streams: [{ type: 'audio', codec: 'pcm_s16le', width_px: null, height_px: null, fps_avg: null, sample_rate_hz: SR, channels: 1 }] };
+    const probes = [{ file: 'lav.wav', abs: '/s/lav.wav', p: wav }, { file: 'mic.wav', abs: '/s/mic.wav', p: wav }] as unknown as ProbedFile[];
     expect(() => refuseUnplaced([ref, room], ref, probes, CTX)).toThrow(/^audio stream 0 cannot be put on the reference clock: placed by its start beep -2\d\.\d ms away/);
   });
 });
