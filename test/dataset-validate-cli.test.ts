@@ -55,3 +55,15 @@ describe('dataset validate --json without a release', () => {
     expect(r.stderr).toContain('not an mmprep dataset release');
   });
 });
+
+describe('dataset validate --help', () => {
+  it('each option shows one default, and the exit-2 cases are listed', async () => {
+    const r = await runCli(['dataset', 'validate', '--help']);
+    expect(r.code).toBe(0);
+    const text = r.stdout.replace(/\s+/g, ' ');
+    // --allow-failed-sessions printed '(default: a failed check) (default: false)' before 2026-12-02
+    expect(text).not.toMatch(/\(default: [^)]*\) \(default:/);
+    expect(text).toContain('(default: a failed check)');
+    expect(text).toContain('2 for bad input (no such folder, not a release, a format or schema version this mmprep does not know, a bad option value)');
+  });
+});

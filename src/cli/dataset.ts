@@ -36,7 +36,7 @@ interface ValidateOpts {
   minIcc?: number;
   maxMissing: string[];
   minLabelCoverage?: number;
-  allowFailedSessions: boolean;
+  allowFailedSessions?: boolean;
   jobs?: number;
 }
 
@@ -158,13 +158,13 @@ function buildOptions(o: BuildOpts): BuildOptions {
 /** `mmprep dataset validate DIR`: the report on stdout, exit 3 naming each failed check. */
 function registerValidate(ds: Command): void {
   const validate = ds.command('validate')
-    .description('check a dataset release (schema, NaN, times, lengths, checksums, the card (README.md) and record counts against manifest.json, speaker leaks, labels, gold labels against their ratings, the fingerprint, gates) against the format and schema versions it declares; exit 3 naming each failed check, 2 for a version this mmprep does not know')
+    .description('check a dataset release (schema, NaN, times, lengths, checksums, the card (README.md) and record counts against manifest.json, speaker leaks, labels, gold labels against their ratings, the fingerprint, gates) against the format and schema versions it declares; exit 3 naming each failed check; 2 for bad input (no such folder, not a release, a format or schema version this mmprep does not know, a bad option value)')
     .argument('<dir>', 'dataset folder written by `mmprep dataset build`')
     .option('--json', 'print the report as one JSON object on one line (ok, dir, records, files, bytes, checks; without a report ok false, error, exit_code)', false)
     .option('--min-icc <x>', 'fail when a label dimension\'s ICC(2,1) is below X (default: no gate)', numberOption('--min-icc', { min: -1, max: 1 }))
     .option('--max-missing <modality=fraction>', 'fail when more than FRACTION of records lack MODALITY (audio, face, text, labels); repeatable', collect, [])
     .option('--min-label-coverage <x>', 'fail when a label dimension covers less than this share of records (default: at least one record)', numberOption('--min-label-coverage', { min: 0, max: 1 }))
-    .option('--allow-failed-sessions', 'accept a release that left out sessions the build could not make (default: a failed check)', false);
+    .option('--allow-failed-sessions', 'accept a release that left out sessions the build could not make (default: a failed check)');
   jobsOption(validate, 'data files checked at the same time in worker threads (default: the number of cores for releases over 32 MB)');
   validate.action(action(runValidate));
 }
