@@ -82,7 +82,7 @@ describe.runIf(process.platform === 'linux')('a child killed by the group\'s Ctr
     expect(r.stderr).not.toMatch(/could not finish/);
     expect(JSON.parse(r.stdout)).toMatchObject({ interrupted: true, done: 1, failed: 0 });
     const runs = [...runsPerCommand(log).values()];
-    for (const kind of [/-show_streams/, /-h filter=showinfo/, /-map 0:v:0/, /-map 0:a:0/]) {
+    for (const kind of [/-show_streams/, /-h filter=showinfo/, /-map 0:v:0/, /-map 0:a:0/, /packet=stream_index,pts_time,dts_time/]) {
       const hit = runs.filter((x) => kind.test(x.cmd));
       expect(hit.length, `no ${kind} child ran`).toBeGreaterThan(0);
       for (const x of hit) expect(x.n, `${x.cmd}: not started again after its death`).toBeGreaterThanOrEqual(2);
@@ -90,6 +90,13 @@ describe.runIf(process.platform === 'linux')('a child killed by the group\'s Ctr
     for (const f of ['sync.json', 'audio.jsonl', 'audio.summary.json']) {
       expect(readFileSync(join(out, 's01', f)).equals(readFileSync(join(dir, 'plain', 's01', f))), f).toBe(true);
     }
+  });
+
+  it('the packet-time read of the clock-jump check (src/sync/clock-jumps.ts) that dies every time fails the session, naming it: the clock is never left unchecked', async () => {
+    const out = join(dir, 'jumps');
+    const r = await runCli(['extract', manifest(['s01']), '-o', out, '--only', 'sync', '--progress', 'none'], { env: { ...env, LOG: join(dir, 'jumps.log'), MARKS: dir, DIE_ALWAYS: 'packet=stream_index' } });
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/session s01 \(line 2\) failed in sync: .*ffprobe could not read the packet times .*killed by SIGINT/);
   });
 
   it(`negative control: an ffprobe that dies of SIGINT every time is given up after ${SPAWN_ATTEMPTS} runs; the session fails naming the signal`, async () => {

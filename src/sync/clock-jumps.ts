@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { ffmpegBinaries } from '../media/ffmpeg-path.js';
-import { trackChild } from '../media/children.js';
+import { startAgainAfterGroupInterrupt, trackChild } from '../media/children.js';
 import type { ProbeResult } from '../media/probe.js';
 import { InputError } from '../common/errors.js';
 import { shellWord, siblingName } from '../common/shell.js';
@@ -83,12 +83,24 @@ function readPacket(line: string, tracks: Map<number, Track>, out: ClockJump[]):
 
 /**
  * The clock jumps of a file's audio and video streams (none for containers whose times count samples). An ffprobe
- * that fails here (the file was already probed and read) gives none: the search windows' own checks still apply.
+ * killed by the group's Ctrl-C before it ran (src/media/children.ts) is started again; one that fails otherwise is an
+ * error naming the file, never a file whose clock went unchecked.
  */
 export async function clockJumps(abs: string, p: ProbeResult): Promise<ClockJump[]> {
   if (countsSamples(p.container)) return [];
-  const tracks = new Map<number, Track>();
-  for (const s of p.streams) if (s.type === 'audio' || s.type === 'video') tracks.set(s.index, { kind: s.type, max: NaN, last: NaN, end: NaN, dur: 0, step: NaN });
+  for (let attempt = 1; ; attempt++) {
+    const tracks = new Map<number, Track>();
+    for (const s of p.streams) if (s.type === 'audio' || s.type === 'video') tracks.set(s.index, { kind: s.type, max: NaN, last: NaN, end: NaN, dur: 0, step: NaN });
+    const out: ClockJump[] = [];
+    const { exit, lines } = await readPackets(abs, (line) => readPacket(line, tracks, out));
+    if (exit.code === 0) return out;
+    if (startAgainAfterGroupInterrupt(exit.signal, lines, attempt)) continue;
+    throw new Error(`${abs}: ffprobe could not read the packet times that show a restarted device's clock jumps (${exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`}); run again`);
+  }
+}
+
+/** `ffprobe -show_entries packet` over the whole file, each line to `onLine`; its exit and how many lines it gave. */
+async function readPackets(abs: string, onLine: (line: string) => void): Promise<{ exit: { code: number | null; signal: NodeJS.Signals | null }; lines: number }> {
   const { ffprobe } = ffmpegBinaries();
   const child = spawn(ffprobe.path, ['-v', 'quiet', '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time', '-of', 'csv=p=0', abs], {
     detached: process.platform !== 'win32',
@@ -96,14 +108,13 @@ export async function clockJumps(abs: string, p: ProbeResult): Promise<ClockJump
     windowsHide: true,
   });
   trackChild(child);
-  const out: ClockJump[] = [];
-  const done = new Promise<void>((resolve) => {
-    child.on('error', () => resolve());
-    child.on('close', () => resolve());
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('error', () => resolve({ code: null, signal: null }));
+    child.on('close', (code, signal) => resolve({ code, signal }));
   });
-  for await (const line of createInterface({ input: child.stdout })) if (line) readPacket(line, tracks, out);
-  await done;
-  return out;
+  let lines = 0;
+  for await (const line of createInterface({ input: child.stdout })) if (line) (lines++, onLine(line));
+  return { exit: await exit, lines };
 }
 
 const s3 = (t: number) => `${t.toFixed(3)} s`;
