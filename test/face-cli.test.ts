@@ -152,6 +152,7 @@ describe('mmprep doctor', () => {
   it('shows ffmpeg and which backends load, exit 0', async () => {
     const r = await runCli(['doctor', '--json']);
     expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1); // one object on one line, as the dataset commands' --json
     const rep = JSON.parse(r.stdout);
     expect(rep.ffmpeg.path).toBeTruthy();
     expect(['env', 'path', 'npm']).toContain(rep.ffmpeg.source);
