@@ -111,6 +111,24 @@ describe('flash scenes with known truth (issue 11)', () => {
   });
 });
 
+// The negative control with a beep the camera heard at 2.5 s (its LED dark): the subject's hand passing a still cell
+// scores 10.3 there, 1.1x the window's pulse-free maximum (9.3 over 78 frames), with a ragged shape (fit residual 17 %
+// of its rise), and was placed with confidence 0.9958 (flash-null.ts looseFitReason). It was in sync-flash-null.test.ts
+// with a render of its own of this case; here it reads the set this file renders.
+describe('a beep heard, the LED dark (guided negative control)', () => {
+  it('the crossing subject within the beep\'s span is not placed', async () => {
+    const file = join(DIR, 's-neg-cross-step', 'cam.mp4');
+    const p = await probe(file);
+    const half = (p.duration_s as number) / 2;
+    const guides = [{ window: 'start' as const, t_s: 2.5, tolerance_s: 0.15, duration_s: 0.2 }];
+    const r = await scanVideoFlash(file, [{ name: 'start', start_s: 0, duration_s: half }, { name: 'end', start_s: half, duration_s: null }], { probed: p, guides });
+    const dets = r.windows.flatMap((w) => w.detections);
+    expect(dets.filter((d) => d.placeable)).toEqual([]);
+    const g = dets.find((d) => d.guided);
+    if (g) expect(g.unplaceable_reason).toMatch(/only loosely|does not stand out|score under/);
+  });
+});
+
 describe('camera without sound: the start/end pair at the reference beeps\' interval (issue 11)', () => {
   const id = 's-led8-life-fade-30-both-nosound';
   /** The reference microphone's interval: camera onsets on the reference clock are t·(1 + drift) + offset. */
