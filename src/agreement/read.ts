@@ -16,7 +16,7 @@ import { editDistanceAtMost1, raterRecords, spellingKey, variantRecords } from '
 import { excludedText, excludeSet, resolveExcluded } from './exclude.js';
 import { raterTypoPairs } from './typos.js';
 import { scaleMix } from './scale-mix.js';
-import { missingCode } from './missing-codes.js';
+import { isMissingCode, missingCode } from './missing-codes.js';
 import { summaryColumn } from './summary-column.js';
 import { countsTable } from './counts-table.js';
 
@@ -59,6 +59,9 @@ export interface ReadRatingsOptions {
   excludeRaters?: string[];
   /** Each excludeRaters value may list ids separated by commas (the CLI): a value the file has as one id is that id. */
   excludeRaterLists?: boolean;
+  /** The numeric rating scale's ends, lowest first (`--scale 1,7`): a rating outside is refused, and the reversed_scale
+   *  recode uses them instead of the lowest and highest rating in the file. */
+  scale?: [number, number];
 }
 
 /** "1" and "1.0" are the same label: numeric-looking labels are compared as numbers (issue 14). */
@@ -77,6 +80,12 @@ function orderLabels(labels: string[], levels: string[] | undefined): { categori
   const remap = new Int32Array(labels.length);
   sorted.forEach((x, k) => (remap[x.i] = k));
   return { categories: sorted.map((x) => x.l), remap, ordered: allNumeric };
+}
+
+/** A numeric rating outside the scale --scale declares (a typo, or a code for a missing rating). */
+function offScaleMessage(v: number, [lo, hi]: [number, number]): string {
+  const code = isMissingCode(v) ? `; a code for a missing rating? pass --na ${v}` : '';
+  return `rating ${v} is outside the scale ${lo} to ${hi} that --scale declares${code}; correct the rating, or declare the scale the file uses`;
 }
 
 const ORDER_NAMES = ['order', 'sequence', 'seq', 'time', 't_s', 'timestamp'];
@@ -610,6 +619,8 @@ class RatingsAccumulator {
   readonly withOccasions: boolean;
   /** Raters a dimension needs (ReadRatingsOptions.minRaters). */
   readonly minRaters: number;
+  /** The declared numeric scale (ReadRatingsOptions.scale). */
+  readonly scale: [number, number] | undefined;
   rec = -1;
   nMissing = 0;
   /** Records whose every cell is empty (Excel's `;;;` rows below the data): skipped, and said in a note. */
@@ -632,6 +643,7 @@ class RatingsAccumulator {
     this.levelsGiven = opts.levels !== undefined;
     this.withOccasions = layout.oc >= 0 || Boolean(opts.repeated);
     this.minRaters = opts.minRaters ?? 2;
+    this.scale = opts.scale;
     this.excluded = excludeSet(opts.excludeRaters, opts.excludeRaterLists);
     for (const c of layout.excludedCols) this.excludedMet.add(layout.header[c]);
     if (opts.levels) opts.levels.forEach((l, i) => this.labelIndex.set(labelKey(l), i));
@@ -679,6 +691,7 @@ class RatingsAccumulator {
     if (thousands) throw new RecordError(`rating ${thousands}`, this.rec, column);
     if (this.opts.decimalComma && looksLikeDecimalComma(s)) s = s.replace(',', '.');
     const v = parseNumber(s);
+    if (Number.isFinite(v) && this.opts.scale && (v < this.opts.scale[0] || v > this.opts.scale[1])) throw new RecordError(offScaleMessage(v, this.opts.scale), this.rec, column);
     if (!Number.isFinite(v)) {
       const idHint = this.layout.targetGuessed && looksLikeIdColumn(column) && !looksLikeRaterName(column) ? `column '${column}' looks like the target ids: pass --target-col ${shellWord(column)}; ` : '';
       const hint = idHint + (looksLikeDecimalComma(s) ? 'a decimal comma? use --decimal-comma, or --categorical for labels' : 'use --categorical for labels');
@@ -1001,6 +1014,7 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
     ordered: catOrder ? catOrder.ordered : undefined,
     ...occasionsOf(d, acc.withOccasions),
     empty_raters: emptyRaters,
+    ...(acc.scale && !catOrder ? { scale: acc.scale } : {}),
   };
   // A wide file of exactly two rater columns whose targets repeat is most likely a long file read as wide: the
   // hint is to name its columns, not --repeated (which would accept it as a wide test-retest design).

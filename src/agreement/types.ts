@@ -32,6 +32,8 @@ export interface RatingsDimension {
   /** Raters left out because they have no rating in this dimension: wide files, a rater column empty on every row;
    *  long files, a rater whose every row has an empty rating. Reported as warnings (analyze.ts). */
   empty_raters?: string[];
+  /** The numeric scale's ends as declared (`--scale 1,7`), lowest first; absent when none was declared. */
+  scale?: [number, number];
   /** Where the ratings came from (readRatings): the layout, the columns, and the file lines of the records a warning
    *  points at (record -> 1-based line); absent for ratingsFromRows, whose warnings give row numbers. */
   source?: RatingsSource;

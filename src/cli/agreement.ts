@@ -25,6 +25,16 @@ function collectIds(v: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), v];
 }
 
+/** --scale LOW,HIGH: the numeric rating scale's two ends, lowest first. */
+function parseScale(v: string): [number, number] {
+  const parts = v.split(',').map((x) => x.trim());
+  const [lo, hi] = parts.map(Number);
+  if (parts.length !== 2 || parts.some((x) => x === '') || !Number.isFinite(lo) || !Number.isFinite(hi) || lo >= hi) {
+    throw new InvalidArgumentError(`--scale takes the scale's two ends, lowest first (e.g. --scale 1,7), got '${v}'`);
+  }
+  return [lo, hi];
+}
+
 function parseDelimiterArg(v: string): string {
   try {
     return parseDelimiter(v);
@@ -66,6 +76,7 @@ interface Opts {
   minAlpha?: number;
   alphaMetric?: AlphaMetric;
   excludeRater?: string[];
+  scale?: [number, number];
 }
 
 /** --levels a,b,c or --levels-file (one label per line); at least two distinct labels. */
@@ -125,6 +136,7 @@ function addAnalysisOptions(cmd: Command): void {
   cmd
     .option('--categorical', 'ratings are category labels (nominal alpha, kappas, AC1, majority gold labels)', false)
     .option('--levels <a,b,c>', 'ordered labels, lowest first (implies --categorical): weighted kappa, ordinal alpha and AC2 follow this order')
+    .option('--scale <low,high>', 'the numeric rating scale\'s ends (e.g. 1,7): a rating outside is refused; the reversed-scale recode uses them', parseScale)
     .option('--levels-file <file>', 'the ordered labels, one per line (labels with commas)')
     .option('--occasion-col <name>', "occasion column of a test-retest design (default 'occasion' when present)")
     .option('--repeated', 'repeated (target, rater) rows are successive occasions (test-retest) instead of an error', false)
@@ -182,6 +194,7 @@ async function agreementOutputs(file: string, o: Opts): Promise<ReturnType<typeo
 /** The ratings table as the options describe it, with the CSV dialect note and the reader's notes on stderr. */
 async function readTable(file: string, o: Opts): Promise<RatingsTable> {
   const levels = await readLevels(o);
+  if (o.scale && (o.categorical || levels)) throw new InputError('--scale declares the ends of a numeric scale; labels take their order from --levels');
   const table = await readRatings(file, {
     format: o.format,
     targetColumn: o.targetCol,
@@ -198,6 +211,7 @@ async function readTable(file: string, o: Opts): Promise<RatingsTable> {
     repeated: o.repeated,
     excludeRaters: o.excludeRater,
     excludeRaterLists: true,
+    scale: o.scale,
   });
   if (table.excluded_raters) process.stderr.write(`mmprep agreement: ${file}: ${excludedText(table.excluded_raters)}\n`);
   if (o.delimiter === undefined) {
