@@ -239,9 +239,10 @@ async function linesOfRecords(path: string, recs: number[], delimiter: string): 
 /** Each dimension's source (layout, columns, the lines its spelling warnings point at): src/agreement/variants.ts. */
 async function withSources(table: RatingsTable, path: string, delimiter: string): Promise<RatingsTable> {
   const typoRecords = (d: RatingsDimension) => (table.format === 'long' ? raterTypoPairs(d).flatMap(({ rare }) => raterRecords(d, rare.index)) : []);
-  const lines = await linesOfRecords(path, table.dimensions.flatMap((d) => [...variantRecords(d), ...typoRecords(d)]), delimiter);
+  const headerRecords = table.header_records ?? [];
+  const lines = await linesOfRecords(path, [...headerRecords, ...table.dimensions.flatMap((d) => [...variantRecords(d), ...typoRecords(d)])].sort((a, b) => a - b), delimiter);
   const { target, rater, rating } = table.columns;
-  for (const d of table.dimensions) d.source = { format: table.format, target, rater, rating, lines };
+  for (const d of table.dimensions) d.source = { format: table.format, target, rater, rating, lines, ...(headerRecords.length ? { headerRecords } : {}) };
   return table;
 }
 
@@ -849,7 +850,10 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   const table = withExcludedNote(() => ratingsTable(path, acc, opts.levels), excluded, path);
   if (excluded.size > 0) table.excluded_raters = [...excluded].map(([rater, n_ratings]) => ({ rater, n_ratings }));
   if (acc.emptyRows.length > 0) table.notes = [...(table.notes ?? []), await emptyRowsNote(path, acc.emptyRows, delimiter)];
-  if (acc.headerRows.length > 0) table.notes = [...(table.notes ?? []), await headerRowsNote(path, acc.headerRows, delimiter)];
+  if (acc.headerRows.length > 0) {
+    table.notes = [...(table.notes ?? []), await headerRowsNote(path, acc.headerRows, delimiter)];
+    table.header_records = acc.headerRows;
+  }
   return table;
 }
 
@@ -1080,7 +1084,8 @@ function joinedExportsHint(headerRows: readonly number[], a: number, b: number, 
   if (!headerRows.some((h) => h > a && h < b)) return null;
   return (
     `; the header repeats between the two lines (exports joined one after another): if they are two people who both ` +
-    `wrote the id '${rater}', give each an id of their own (e.g. '${rater}-2' in the second export); if it is one rater's work exported twice, keep one copy`
+    `wrote the id '${rater}', give each an id of their own (e.g. '${rater}-2' in the second export); if it is one rater's work exported twice, keep one copy; ` +
+    `if it is one rater's second pass (test-retest), pass --repeated (each export an occasion, in file order)`
   );
 }
 

@@ -46,6 +46,8 @@ export interface RatingsSource {
   rater: string | null;
   rating: string | null;
   lines: Map<number, number>;
+  /** Records that repeat the header (a file of exports joined one after another), ascending; their lines are in `lines`. */
+  headerRecords?: number[];
 }
 
 export interface RatingsTable {
@@ -67,6 +69,8 @@ export interface RatingsTable {
   dimensions: RatingsDimension[];
   /** Raters left out by `--exclude-rater` (ReadRatingsOptions.excludeRaters), with the ratings skipped. */
   excluded_raters?: Array<{ rater: string; n_ratings: number }>;
+  /** Records (0-based, as RatingsDimension.record) that repeat the header: the file joins exports; skipped. */
+  header_records?: number[];
   /** Notes on how the file was read (e.g. ignored empty unnamed columns), for stderr. */
   notes?: string[];
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { csvDialectNote, parseDelimiter, sniffFileDelimiter } from '../common/csv.js';
+import { shellWord } from '../common/shell.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { GateError, InputError, isMmprepError } from '../common/errors.js';
 import { openRecordSink, toJsonText } from '../common/records.js';
@@ -112,7 +113,9 @@ export function register(program: Command): void {
   addLayoutOptions(cmd);
   addAnalysisOptions(cmd);
   addOutputAndGateOptions(cmd);
-  cmd.action(action(runAgreement));
+  // two files are refused with how to combine them (commander's own line said only 'too many arguments')
+  cmd.allowExcessArguments(true);
+  cmd.action(action((file: string, o: Opts, c: Command) => runAgreement(file, o, c.args)));
 }
 
 /** How the ratings file is laid out: format, column names, delimiter, decimal comma (and -o, listed among them). */
@@ -164,15 +167,30 @@ function addOutputAndGateOptions(cmd: Command): void {
 }
 
 /** `mmprep agreement FILE`: the outputs, then the gate (exit 3); `--json` to stdout prints an object on bad input too. */
-async function runAgreement(file: string, o: Opts): Promise<void> {
+async function runAgreement(file: string, o: Opts, args: string[] = [file]): Promise<void> {
   let gate;
   try {
+    if (args.length > 1) throw new InputError(severalFilesMessage(args));
     gate = await agreementOutputs(file, o);
   } catch (e) {
     if (o.json && outputOf(o) === undefined && isMmprepError(e)) printJsonFailure(e, { file, dimensions: [] }, 2);
     throw e;
   }
   if (gate && !gate.passed) throw new GateError(gate.message);
+}
+
+/**
+ * `mmprep agreement a.csv b.csv`: one file is read. Joined into one (header once or repeated), a rater id in both is
+ * one rater (said when the exports' raters differ, src/agreement/sessions.ts): the line says so and how to keep two
+ * people apart.
+ */
+function severalFilesMessage(files: string[]): string {
+  const shown = files.map((f) => shellWord(f));
+  return (
+    `agreement reads one ratings file, got ${files.length} (${shown.join(', ')}): join them into one (e.g. ${files.length === 2 ? `cat ${shown[0]} ${shown[1]}` : `cat ${shown.join(' ')}`} > all.csv; ` +
+    `the repeated header rows are skipped), or run once per file. In one file an id is one rater: if two files each have a rater ` +
+    `with the same id who are different people, give them ids of their own (e.g. 'lab2-r1'); one rater's second pass of the same targets is a test-retest (--repeated)`
+  );
 }
 
 /** Reads and analyses the ratings, writes gold labels and the report, prints; returns the gate's verdict (or null). */
