@@ -62,11 +62,12 @@ describe('an ICC on fewer targets than it dropped', () => {
     const scattered = sheet('scattered.csv', (t) => (t % 4 === 0 ? [] : [`t${t},r4,${1 + (t % 5)}`]));
     const a = analyzeAgreement(await readRatings(scattered)).dimensions[0];
     expect(a.icc!.n_targets_dropped).toBe(5);
-    expect(a.warnings).toEqual([]);
+    // r4's 5 missed targets of 20 are said as rater_missed_targets (test/agreement-sessions.test.ts), not here
+    expect(a.warnings.filter((w) => w.code !== 'rater_missed_targets')).toEqual([]);
     const full = sheet('full.csv', () => []);
     expect(analyzeAgreement(await readRatings(full)).dimensions[0].warnings).toEqual([]);
     const sparse = sheet('sparse2.csv', (t) => (t < 2 ? [`t${t},r4,3`] : []));
-    expect(analyzeAgreement(await readRatings(sparse), { missing: 'model' }).dimensions[0].warnings).toEqual([]);
+    expect(analyzeAgreement(await readRatings(sparse), { missing: 'model' }).dimensions[0].warnings.filter((w) => w.code !== 'rater_missed_targets')).toEqual([]);
   });
 
   it("labels: Fleiss' kappa on 3 of 24 targets (a 4th coder on 3 clips) is said, and a label of the other 21 is not 'never used'", async () => {

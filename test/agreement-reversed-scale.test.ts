@@ -34,8 +34,33 @@ describe('reversed_scale', () => {
     expect(r.code).toBe(0);
     const line = "rater 'cy' rates against the others (correlation with their mean r = -0.";
     expect(r.stderr).toContain(line);
-    expect(r.stderr).toContain('the scale used the other way round (7 for low)? if so, recode their ratings as 8 − rating (the file\'s ratings span 1 to 7), or leave them out (--exclude-rater cy)');
+    expect(r.stderr).toContain('the scale used the other way round (7 for low)? if so, recode their ratings as 8 − rating, which assumes the scale runs 1 to 7 (the lowest and highest ratings in the file; if its ends are others, LOW + HIGH − rating: declare them with --scale LOW,HIGH), or leave them out (--exclude-rater cy)');
     expect(r.stdout).toContain(`Warning: ${line}`);
+  });
+
+  it('the recode uses the scale --scale declares, not the ratings seen (nobody gave 7 on the 1-7 scale: 7 − rating was suggested)', async () => {
+    // the others use 1-5 of a 1-7 scale; cy's reversed ratings 8 - x avoid 7 (at most 6): the file spans 1 to 6
+    const lines = ['clip,rater,rating'];
+    for (let t = 0; t < 20; t++) {
+      for (const [j, r] of ['ann', 'bob', 'cy'].entries()) {
+        const x = Math.min(5, 1 + (t % 5) + ((t + j) % 3 === 0 ? 1 : 0));
+        lines.push(`c${t},${r},${r === 'cy' ? Math.min(6, 8 - x) : x}`);
+      }
+    }
+    const p = join(tmp.dir, 'rev-no7.csv');
+    writeFileSync(p, lines.join('\n') + '\n');
+    const seen = await runCliInProcess(['agreement', p, '--target-col', 'clip']);
+    expect(seen.stderr).toContain('(6 for low)? if so, recode their ratings as 7 − rating, which assumes the scale runs 1 to 6 (the lowest and highest ratings in the file;');
+    const declared = await runCliInProcess(['agreement', p, '--target-col', 'clip', '--scale', '1,7']);
+    expect(declared.code).toBe(0);
+    expect(declared.stderr).toContain('(7 for low)? if so, recode their ratings as 8 − rating (the scale --scale declares: 1 to 7), or leave them out');
+    const narrow = await runCliInProcess(['agreement', p, '--target-col', 'clip', '--scale', '1,5']);
+    expect(narrow.code).toBe(2);
+    const code = join(tmp.dir, 'code99.csv');
+    writeFileSync(code, 'clip,rater,rating\nc1,a,3\nc1,b,99\n');
+    const r99 = await runCliInProcess(['agreement', code, '--target-col', 'clip', '--scale', '1,7']);
+    expect(r99.stderr).toBe(`mmprep: ${code}:3, column rating: rating 99 is outside the scale 1 to 7 that --scale declares; a code for a missing rating? pass --na 99; correct the rating, or declare the scale the file uses\n`);
+    expect(narrow.stderr).toMatch(/^mmprep: \S+rev-no7\.csv:\d+, column rating: rating 6 is outside the scale 1 to 5 that --scale declares; correct the rating, or declare the scale the file uses\n$/);
   });
 
   it('two raters running opposite: one warning naming both; none for raters who agree or for a table of category counts', () => {

@@ -19,6 +19,7 @@ import { excludeOption, type ExcludedRater } from './exclude.js';
 import { numericCodesWarning, type NumericCodesWarning } from './codes.js';
 import { reversedScaleWarnings, type ReversedScaleWarning } from './reversed.js';
 import { timeGridNote } from './time-grid.js';
+import { missedTargetsWarnings, sharedRaterWarnings, type MissedTargetsWarning, type SharedRaterWarning } from './sessions.js';
 
 export interface AnalyzeOptions {
   /** 'drop' (default): ICC on the targets every rater rated; 'model': REML on all ratings (psych lmer=TRUE). */
@@ -53,7 +54,16 @@ export interface KappaEntry {
 }
 
 /** Something the figures silently depend on, stated in the output and on stderr (one line each). */
-export type AgreementWarning = EmptyRaterWarning | SpellingVariantsWarning | IccFewTargetsWarning | RaterTypoWarning | DimensionTypoWarning | NumericCodesWarning | ReversedScaleWarning;
+export type AgreementWarning =
+  | EmptyRaterWarning
+  | SpellingVariantsWarning
+  | IccFewTargetsWarning
+  | RaterTypoWarning
+  | DimensionTypoWarning
+  | NumericCodesWarning
+  | ReversedScaleWarning
+  | MissedTargetsWarning
+  | SharedRaterWarning;
 
 /** 'dimension_typo': a dimension one letter from another with at least three times its ratings ('valance', 'valence'). */
 export interface DimensionTypoWarning {
@@ -427,8 +437,33 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
     raters,
     flags_note: flagsNote(bt.nRaters),
     targets: targetDiagnostics(d, bt),
-    warnings: [...(numericCodes ? [numericCodes] : []), ...reversed, ...emptyRaterWarnings(dim, format), ...spellingVariantWarnings(dim), ...raterTypoWarnings(d), ...iccFewTargetsWarnings(d, bt.nTargets, icc), ...fleissFewTargetsWarnings(d, bt.nTargets, kappas.fleiss_kappa)],
+    warnings: withMissedTargets(d, icc, [
+      ...(numericCodes ? [numericCodes] : []),
+      ...reversed,
+      ...emptyRaterWarnings(dim, format),
+      ...spellingVariantWarnings(dim),
+      ...raterTypoWarnings(d),
+      ...sharedRaterWarnings(d),
+      ...iccFewTargetsWarnings(d, bt.nTargets, icc),
+      ...fleissFewTargetsWarnings(d, bt.nTargets, kappas.fleiss_kappa),
+    ]),
   };
+}
+
+/**
+ * The warnings with rater_missed_targets (src/agreement/sessions.ts) added for the raters no other warning explains:
+ * a rater the few-targets warnings name, or a rater id typed another way (a spelling variant, a one-letter typo),
+ * whose missing targets are that warning's subject, is not said twice.
+ */
+function withMissedTargets(d: RatingsDimension, icc: IccResult | null, warnings: AgreementWarning[]): AgreementWarning[] {
+  const explained = new Set<string>();
+  for (const w of warnings) {
+    if (w.code === 'icc_few_targets' || w.code === 'fleiss_few_targets') for (const r of w.raters) explained.add(r);
+    if (w.code === 'rater_id_typo') for (const r of w.raters) explained.add(r);
+    if (w.code === 'spelling_variants' && w.kind === 'rater') for (const r of w.names.flat()) explained.add(r);
+  }
+  const missed = missedTargetsWarnings(d, icc?.method === 'anova').filter((w) => !explained.has(w.rater));
+  return [...warnings, ...missed];
 }
 
 /**

@@ -17,6 +17,9 @@ import type { RatingsDimension } from './types.js';
 const CODES = new Set([99, 999, 9999, -1, -9, -99, -999, -9999]);
 const MIN_OTHERS = 5;
 
+/** One of the common missing-value codes (99, -1, …). */
+export const isMissingCode = (v: number): boolean => CODES.has(v);
+
 export interface MissingCode {
   /** Index into the dimension's ratings of the first rating with the code. */
   at: number;

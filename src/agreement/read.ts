@@ -16,7 +16,7 @@ import { editDistanceAtMost1, raterRecords, spellingKey, variantRecords } from '
 import { excludedText, excludeSet, resolveExcluded } from './exclude.js';
 import { raterTypoPairs } from './typos.js';
 import { scaleMix } from './scale-mix.js';
-import { missingCode } from './missing-codes.js';
+import { isMissingCode, missingCode } from './missing-codes.js';
 import { summaryColumn } from './summary-column.js';
 import { countsTable } from './counts-table.js';
 
@@ -59,6 +59,9 @@ export interface ReadRatingsOptions {
   excludeRaters?: string[];
   /** Each excludeRaters value may list ids separated by commas (the CLI): a value the file has as one id is that id. */
   excludeRaterLists?: boolean;
+  /** The numeric rating scale's ends, lowest first (`--scale 1,7`): a rating outside is refused, and the reversed_scale
+   *  recode uses them instead of the lowest and highest rating in the file. */
+  scale?: [number, number];
 }
 
 /** "1" and "1.0" are the same label: numeric-looking labels are compared as numbers (issue 14). */
@@ -77,6 +80,12 @@ function orderLabels(labels: string[], levels: string[] | undefined): { categori
   const remap = new Int32Array(labels.length);
   sorted.forEach((x, k) => (remap[x.i] = k));
   return { categories: sorted.map((x) => x.l), remap, ordered: allNumeric };
+}
+
+/** A numeric rating outside the scale --scale declares (a typo, or a code for a missing rating). */
+function offScaleMessage(v: number, [lo, hi]: [number, number]): string {
+  const code = isMissingCode(v) ? `; a code for a missing rating? pass --na ${v}` : '';
+  return `rating ${v} is outside the scale ${lo} to ${hi} that --scale declares${code}; correct the rating, or declare the scale the file uses`;
 }
 
 const ORDER_NAMES = ['order', 'sequence', 'seq', 'time', 't_s', 'timestamp'];
@@ -230,9 +239,10 @@ async function linesOfRecords(path: string, recs: number[], delimiter: string): 
 /** Each dimension's source (layout, columns, the lines its spelling warnings point at): src/agreement/variants.ts. */
 async function withSources(table: RatingsTable, path: string, delimiter: string): Promise<RatingsTable> {
   const typoRecords = (d: RatingsDimension) => (table.format === 'long' ? raterTypoPairs(d).flatMap(({ rare }) => raterRecords(d, rare.index)) : []);
-  const lines = await linesOfRecords(path, table.dimensions.flatMap((d) => [...variantRecords(d), ...typoRecords(d)]), delimiter);
+  const headerRecords = table.header_records ?? [];
+  const lines = await linesOfRecords(path, [...headerRecords, ...table.dimensions.flatMap((d) => [...variantRecords(d), ...typoRecords(d)])].sort((a, b) => a - b), delimiter);
   const { target, rater, rating } = table.columns;
-  for (const d of table.dimensions) d.source = { format: table.format, target, rater, rating, lines };
+  for (const d of table.dimensions) d.source = { format: table.format, target, rater, rating, lines, ...(headerRecords.length ? { headerRecords } : {}) };
   return table;
 }
 
@@ -610,6 +620,8 @@ class RatingsAccumulator {
   readonly withOccasions: boolean;
   /** Raters a dimension needs (ReadRatingsOptions.minRaters). */
   readonly minRaters: number;
+  /** The declared numeric scale (ReadRatingsOptions.scale). */
+  readonly scale: [number, number] | undefined;
   rec = -1;
   nMissing = 0;
   /** Records whose every cell is empty (Excel's `;;;` rows below the data): skipped, and said in a note. */
@@ -632,6 +644,7 @@ class RatingsAccumulator {
     this.levelsGiven = opts.levels !== undefined;
     this.withOccasions = layout.oc >= 0 || Boolean(opts.repeated);
     this.minRaters = opts.minRaters ?? 2;
+    this.scale = opts.scale;
     this.excluded = excludeSet(opts.excludeRaters, opts.excludeRaterLists);
     for (const c of layout.excludedCols) this.excludedMet.add(layout.header[c]);
     if (opts.levels) opts.levels.forEach((l, i) => this.labelIndex.set(labelKey(l), i));
@@ -679,6 +692,7 @@ class RatingsAccumulator {
     if (thousands) throw new RecordError(`rating ${thousands}`, this.rec, column);
     if (this.opts.decimalComma && looksLikeDecimalComma(s)) s = s.replace(',', '.');
     const v = parseNumber(s);
+    if (Number.isFinite(v) && this.opts.scale && (v < this.opts.scale[0] || v > this.opts.scale[1])) throw new RecordError(offScaleMessage(v, this.opts.scale), this.rec, column);
     if (!Number.isFinite(v)) {
       const idHint = this.layout.targetGuessed && looksLikeIdColumn(column) && !looksLikeRaterName(column) ? `column '${column}' looks like the target ids: pass --target-col ${shellWord(column)}; ` : '';
       const hint = idHint + (looksLikeDecimalComma(s) ? 'a decimal comma? use --decimal-comma, or --categorical for labels' : 'use --categorical for labels');
@@ -836,7 +850,10 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   const table = withExcludedNote(() => ratingsTable(path, acc, opts.levels), excluded, path);
   if (excluded.size > 0) table.excluded_raters = [...excluded].map(([rater, n_ratings]) => ({ rater, n_ratings }));
   if (acc.emptyRows.length > 0) table.notes = [...(table.notes ?? []), await emptyRowsNote(path, acc.emptyRows, delimiter)];
-  if (acc.headerRows.length > 0) table.notes = [...(table.notes ?? []), await headerRowsNote(path, acc.headerRows, delimiter)];
+  if (acc.headerRows.length > 0) {
+    table.notes = [...(table.notes ?? []), await headerRowsNote(path, acc.headerRows, delimiter)];
+    table.header_records = acc.headerRows;
+  }
   return table;
 }
 
@@ -1001,6 +1018,7 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
     ordered: catOrder ? catOrder.ordered : undefined,
     ...occasionsOf(d, acc.withOccasions),
     empty_raters: emptyRaters,
+    ...(acc.scale && !catOrder ? { scale: acc.scale } : {}),
   };
   // A wide file of exactly two rater columns whose targets repeat is most likely a long file read as wide: the
   // hint is to name its columns, not --repeated (which would accept it as a wide test-retest design).
@@ -1066,7 +1084,8 @@ function joinedExportsHint(headerRows: readonly number[], a: number, b: number, 
   if (!headerRows.some((h) => h > a && h < b)) return null;
   return (
     `; the header repeats between the two lines (exports joined one after another): if they are two people who both ` +
-    `wrote the id '${rater}', give each an id of their own (e.g. '${rater}-2' in the second export); if it is one rater's work exported twice, keep one copy`
+    `wrote the id '${rater}', give each an id of their own (e.g. '${rater}-2' in the second export); if it is one rater's work exported twice, keep one copy; ` +
+    `if it is one rater's second pass (test-retest), pass --repeated (each export an occasion, in file order)`
   );
 }
 

@@ -27,18 +27,30 @@ const MIN_N = 5;
 
 const against = (r: RaterDiagnostics) => r.corr_loo !== null && r.n_compared >= MIN_N && r.corr_loo <= MAX_R && Math.atanh(Math.max(r.corr_loo, -1 + 1e-15)) * Math.sqrt(r.n_compared - 3) < -Z_99;
 
-/** The scale's ends as the file uses them (the recode maps lo <-> hi). */
-function ends(d: RatingsDimension): [number, number] {
+/**
+ * The scale's ends (the recode maps lo <-> hi): the declared scale (--scale), else the lowest and highest rating in the
+ * file, which are the scale's ends only when some rater used each (on a 1-7 scale whose 7 nobody gave, 7 - x is wrong).
+ */
+function ends(d: RatingsDimension): { lo: number; hi: number; declared: boolean } {
+  if (d.scale) return { lo: d.scale[0], hi: d.scale[1], declared: true };
   let [lo, hi] = [Infinity, -Infinity];
   for (let i = 0; i < d.value.length; i++) [lo, hi] = [Math.min(lo, d.value[i]), Math.max(hi, d.value[i])];
-  return [lo, hi];
+  return { lo, hi, declared: false };
+}
+
+/** "recode their ratings as 8 − rating (…)", saying which ends it assumes. */
+function recodeText(whose: string, { lo, hi, declared }: ReturnType<typeof ends>): string {
+  const recode = `recode ${whose} ratings as ${lo + hi} − rating`;
+  if (declared) return `${recode} (the scale --scale declares: ${lo} to ${hi})`;
+  return `${recode}, which assumes the scale runs ${lo} to ${hi} (the lowest and highest ratings in the file; if its ends are others, LOW + HIGH − rating: declare them with --scale LOW,HIGH)`;
 }
 
 /** The reversed_scale warnings of a numeric dimension (none for labels). */
 export function reversedScaleWarnings(d: RatingsDimension, raters: readonly RaterDiagnostics[]): ReversedScaleWarning[] {
   if (d.categories !== null) return [];
-  const [lo, hi] = ends(d);
-  const recode = (whose: string) => `recode ${whose} ratings as ${lo + hi} − rating (the file's ratings span ${lo} to ${hi})`;
+  const scale = ends(d);
+  const hi = scale.hi;
+  const recode = (whose: string) => recodeText(whose, scale);
   const inDim = d.name ? ` in dimension '${d.name}'` : '';
   const r = (x: RaterDiagnostics) => `r = ${x.corr_loo!.toFixed(2)} on ${x.n_compared} targets`;
   if (raters.length === 2) {

@@ -32,6 +32,8 @@ export interface RatingsDimension {
   /** Raters left out because they have no rating in this dimension: wide files, a rater column empty on every row;
    *  long files, a rater whose every row has an empty rating. Reported as warnings (analyze.ts). */
   empty_raters?: string[];
+  /** The numeric scale's ends as declared (`--scale 1,7`), lowest first; absent when none was declared. */
+  scale?: [number, number];
   /** Where the ratings came from (readRatings): the layout, the columns, and the file lines of the records a warning
    *  points at (record -> 1-based line); absent for ratingsFromRows, whose warnings give row numbers. */
   source?: RatingsSource;
@@ -44,6 +46,8 @@ export interface RatingsSource {
   rater: string | null;
   rating: string | null;
   lines: Map<number, number>;
+  /** Records that repeat the header (a file of exports joined one after another), ascending; their lines are in `lines`. */
+  headerRecords?: number[];
 }
 
 export interface RatingsTable {
@@ -65,6 +69,8 @@ export interface RatingsTable {
   dimensions: RatingsDimension[];
   /** Raters left out by `--exclude-rater` (ReadRatingsOptions.excludeRaters), with the ratings skipped. */
   excluded_raters?: Array<{ rater: string; n_ratings: number }>;
+  /** Records (0-based, as RatingsDimension.record) that repeat the header: the file joins exports; skipped. */
+  header_records?: number[];
   /** Notes on how the file was read (e.g. ignored empty unnamed columns), for stderr. */
   notes?: string[];
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { csvDialectNote, parseDelimiter, sniffFileDelimiter } from '../common/csv.js';
+import { shellWord } from '../common/shell.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { GateError, InputError, isMmprepError } from '../common/errors.js';
 import { openRecordSink, toJsonText } from '../common/records.js';
@@ -23,6 +24,16 @@ import { action, choiceOption, naList, numberOption, outputOf, printJsonFailure 
 function collectIds(v: string, prev: string[] | undefined): string[] {
   if (v.trim() === '') throw new InvalidArgumentError('an empty rater id (give the id as the file writes it)');
   return [...(prev ?? []), v];
+}
+
+/** --scale LOW,HIGH: the numeric rating scale's two ends, lowest first. */
+function parseScale(v: string): [number, number] {
+  const parts = v.split(',').map((x) => x.trim());
+  const [lo, hi] = parts.map(Number);
+  if (parts.length !== 2 || parts.some((x) => x === '') || !Number.isFinite(lo) || !Number.isFinite(hi) || lo >= hi) {
+    throw new InvalidArgumentError(`--scale takes the scale's two ends, lowest first (e.g. --scale 1,7), got '${v}'`);
+  }
+  return [lo, hi];
 }
 
 function parseDelimiterArg(v: string): string {
@@ -66,6 +77,7 @@ interface Opts {
   minAlpha?: number;
   alphaMetric?: AlphaMetric;
   excludeRater?: string[];
+  scale?: [number, number];
 }
 
 /** --levels a,b,c or --levels-file (one label per line); at least two distinct labels. */
@@ -101,7 +113,9 @@ export function register(program: Command): void {
   addLayoutOptions(cmd);
   addAnalysisOptions(cmd);
   addOutputAndGateOptions(cmd);
-  cmd.action(action(runAgreement));
+  // two files are refused with how to combine them (commander's own line said only 'too many arguments')
+  cmd.allowExcessArguments(true);
+  cmd.action(action((file: string, o: Opts, c: Command) => runAgreement(file, o, c.args)));
 }
 
 /** How the ratings file is laid out: format, column names, delimiter, decimal comma (and -o, listed among them). */
@@ -125,6 +139,7 @@ function addAnalysisOptions(cmd: Command): void {
   cmd
     .option('--categorical', 'ratings are category labels (nominal alpha, kappas, AC1, majority gold labels)', false)
     .option('--levels <a,b,c>', 'ordered labels, lowest first (implies --categorical): weighted kappa, ordinal alpha and AC2 follow this order')
+    .option('--scale <low,high>', 'the numeric rating scale\'s ends (e.g. 1,7): a rating outside is refused; the reversed-scale recode uses them', parseScale)
     .option('--levels-file <file>', 'the ordered labels, one per line (labels with commas)')
     .option('--occasion-col <name>', "occasion column of a test-retest design (default 'occasion' when present)")
     .option('--repeated', 'repeated (target, rater) rows are successive occasions (test-retest) instead of an error', false)
@@ -152,15 +167,30 @@ function addOutputAndGateOptions(cmd: Command): void {
 }
 
 /** `mmprep agreement FILE`: the outputs, then the gate (exit 3); `--json` to stdout prints an object on bad input too. */
-async function runAgreement(file: string, o: Opts): Promise<void> {
+async function runAgreement(file: string, o: Opts, args: string[] = [file]): Promise<void> {
   let gate;
   try {
+    if (args.length > 1) throw new InputError(severalFilesMessage(args));
     gate = await agreementOutputs(file, o);
   } catch (e) {
     if (o.json && outputOf(o) === undefined && isMmprepError(e)) printJsonFailure(e, { file, dimensions: [] }, 2);
     throw e;
   }
   if (gate && !gate.passed) throw new GateError(gate.message);
+}
+
+/**
+ * `mmprep agreement a.csv b.csv`: one file is read. Joined into one (header once or repeated), a rater id in both is
+ * one rater (said when the exports' raters differ, src/agreement/sessions.ts): the line says so and how to keep two
+ * people apart.
+ */
+function severalFilesMessage(files: string[]): string {
+  const shown = files.map((f) => shellWord(f));
+  return (
+    `agreement reads one ratings file, got ${files.length} (${shown.join(', ')}): join them into one (e.g. ${files.length === 2 ? `cat ${shown[0]} ${shown[1]}` : `cat ${shown.join(' ')}`} > all.csv; ` +
+    `the repeated header rows are skipped), or run once per file. In one file an id is one rater: if two files each have a rater ` +
+    `with the same id who are different people, give them ids of their own (e.g. 'lab2-r1'); one rater's second pass of the same targets is a test-retest (--repeated)`
+  );
 }
 
 /** Reads and analyses the ratings, writes gold labels and the report, prints; returns the gate's verdict (or null). */
@@ -182,6 +212,7 @@ async function agreementOutputs(file: string, o: Opts): Promise<ReturnType<typeo
 /** The ratings table as the options describe it, with the CSV dialect note and the reader's notes on stderr. */
 async function readTable(file: string, o: Opts): Promise<RatingsTable> {
   const levels = await readLevels(o);
+  if (o.scale && (o.categorical || levels)) throw new InputError('--scale declares the ends of a numeric scale; labels take their order from --levels');
   const table = await readRatings(file, {
     format: o.format,
     targetColumn: o.targetCol,
@@ -198,6 +229,7 @@ async function readTable(file: string, o: Opts): Promise<RatingsTable> {
     repeated: o.repeated,
     excludeRaters: o.excludeRater,
     excludeRaterLists: true,
+    scale: o.scale,
   });
   if (table.excluded_raters) process.stderr.write(`mmprep agreement: ${file}: ${excludedText(table.excluded_raters)}\n`);
   if (o.delimiter === undefined) {
