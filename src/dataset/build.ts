@@ -278,7 +278,8 @@ async function buildSessions(inputs: BuildInputs, opt: BuildOptionsResolved, o: 
   const { manifest, featuresDir, labelSet } = inputs;
   const totals = new BuildTotals();
   const jobs = await buildJobs(o, inputs);
-  const sopt = { segments: opt.segments, audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate };
+  const someTranscript = manifest.sessions.some((s) => s.transcript);
+  const sopt = { segments: opt.segments, audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate, someTranscript };
   // Sessions that share a recording file go to one split with all their speakers' sessions (docs/dataset.md "Splits").
   const splitKey = splitKeys(manifest.sessions);
   const jobOf = (s: ManifestSession, i: number): SessionJob => ({
