@@ -7,10 +7,10 @@
  * --resume" (build) and "a file of that name is in the way" (extract); appendLines rescanned a long line from its
  * start for every MB. Synthetic feature folders; one extract run that stops before any media work.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliInProcess, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCliInProcess, tempDir } from './helpers/cli.js';
 import { demoManifestCopy, writeDemoFeatures } from './helpers/demo-inputs.js';
 import { buildDataset } from '../src/dataset/build.js';
 
@@ -42,4 +42,33 @@ describe('dataset build: what a new user got silently', () => {
     expect(fixed.manifest.sessions.find((s) => s.session_id === 's03')!.warnings ?? []).toEqual([]);
   });
 
+  it('labels with missing ratings: the ICC says how many targets it used, and the advice names no option build lacks', async () => {
+    const dir = join(tmp.dir, 'labels-missing');
+    const manifest = demoManifestCopy(dir);
+    const [head, ...rows] = readFileSync(join(FIXTURES, 'demo', 'ratings.csv'), 'utf8').trim().split('\n');
+    // r3's valence of s01_u0 and s02_u0 missing: 6 of 8 targets complete (fewer dropped than kept: no library warning).
+    const some = rows.filter((l) => !/^s0[12],[^,]*,[^,]*,s0[12]_u0,r3,valence,/.test(l));
+    writeFileSync(join(dir, 'some.csv'), [head, ...some].join('\n') + '\n');
+    const out = join(tmp.dir, 'rel-labels-missing');
+    const notes: string[] = [];
+    await buildDataset(manifest, { features: FEATURES, out, labels: [join(dir, 'some.csv')], onNote: (n) => notes.push(n) });
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    const val = m.labels.find((l: { key: string }) => l.key === 'valence');
+    expect(val.agreement).toMatchObject({ n_targets: 8, icc2_n_targets: 6 });
+    expect(m.labels.find((l: { key: string }) => l.key === 'arousal').agreement).toMatchObject({ n_targets: 8, icc2_n_targets: 8 });
+    expect(val.warnings).toEqual(["some.csv: the ICC(2,1) of dimension 'valence' uses the 6 of 8 targets every rater rated (2 with a missing rating dropped; agreement.icc2_n_targets); alpha and the gold labels use every rating"]);
+    const rec = JSON.parse(readFileSync(join(out, 'data-train-00000.jsonl'), 'utf8').split('\n')[0]);
+    expect(rec.labels.valence.agreement.icc2_n_targets).toBe(6);
+    expect((await runCliInProcess(['dataset', 'validate', out])).code).toBe(0);
+
+    // A fourth rater on 2 of 8 targets: the ICC on 2 targets; the advice was '--missing model … (--exclude-rater r4)'.
+    const r4 = rows.filter((l) => /^s01,[^,]*,[^,]*,s01_u[01],r1,/.test(l)).map((l) => l.replace(',r1,', ',r4,'));
+    writeFileSync(join(dir, 'few.csv'), [head, ...rows, ...r4].join('\n') + '\n');
+    const few: string[] = [];
+    await buildDataset(manifest, { features: FEATURES, out: join(tmp.dir, 'rel-labels-few'), labels: [join(dir, 'few.csv')], onNote: (n) => few.push(n) });
+    const line = few.find((n) => n.includes("the ICC of dimension 'valence' uses 2 of 8 targets"))!;
+    expect(line).toContain('`mmprep agreement <file> --missing model` gives it over every rating');
+    expect(line).toContain('remove their rows from the labels file: dataset build takes no --exclude-rater');
+    expect(line).not.toMatch(/\(--exclude-rater /);
+  });
 });
