@@ -7,12 +7,13 @@
  * --resume" (build) and "a file of that name is in the way" (extract); appendLines rescanned a long line from its
  * start for every MB. Synthetic feature folders; one extract run that stops before any media work.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCliInProcess, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 import { demoManifestCopy, writeDemoFeatures } from './helpers/demo-inputs.js';
 import { buildDataset } from '../src/dataset/build.js';
+import { brokenLink } from '../src/common/make-folder.js';
 
 const tmp = tempDir('mmprep-dtrial-');
 afterAll(() => tmp.cleanup());
@@ -70,5 +71,41 @@ describe('dataset build: what a new user got silently', () => {
     expect(line).toContain('`mmprep agreement <file> --missing model` gives it over every rating');
     expect(line).toContain('remove their rows from the labels file: dataset build takes no --exclude-rater');
     expect(line).not.toMatch(/\(--exclude-rater /);
+  });
+});
+
+describe('a session folder that is a symbolic link', () => {
+  it('is followed when it leads to a folder; a loop or a dangling link is named as such (build and extract)', async () => {
+    const feats = join(tmp.dir, 'features-links');
+    await writeDemoFeatures(feats);
+    const { renameSync } = await import('node:fs');
+    // s01 moved outside the features folder and linked back: read as the folder it leads to.
+    mkdirSync(join(tmp.dir, 'elsewhere'));
+    renameSync(join(feats, 's01'), join(tmp.dir, 'elsewhere', 's01'));
+    symlinkSync(join(tmp.dir, 'elsewhere', 's01'), join(feats, 's01'));
+    renameSync(join(feats, 's02'), join(tmp.dir, 'gone-s02'));
+    symlinkSync('s02', join(feats, 's02'));
+    renameSync(join(feats, 's03'), join(tmp.dir, 'gone-s03'));
+    symlinkSync(join(tmp.dir, 'nowhere'), join(feats, 's03'));
+    expect(await brokenLink(join(feats, 's01'))).toBeNull();
+    expect(await brokenLink(join(feats, 's02'))).toBe('a symbolic link that loops (-> s02)');
+    expect(await brokenLink(join(feats, 's03'))).toMatch(/^a symbolic link to a path that does not exist \(-> .*nowhere\)$/);
+    const manifest = demoManifestCopy(join(tmp.dir, 'links'));
+    const r = await buildDataset(manifest, { features: feats, out: join(tmp.dir, 'rel-links') });
+    const err = (id: string) => r.manifest.sessions.find((s) => s.session_id === id)!.error;
+    expect(err('s01')).toBeFalsy();
+    expect(err('s02')).toBe(`${join(feats, 's02')}: the session folder is a symbolic link that loops (-> s02): remove it, or point it at the session's extract folder`);
+    expect(err('s03')).toMatch(/s03: the session folder is a symbolic link to a path that does not exist \(-> .*nowhere\)/);
+
+    // extract into a folder whose session folder loops: named so, before any media work.
+    const out = join(tmp.dir, 'extract-loop');
+    mkdirSync(out);
+    symlinkSync('s01', join(out, 's01'));
+    const one = join(tmp.dir, 'links', 'one.csv');
+    writeFileSync(one, readFileSync(manifest, 'utf8').split('\n').slice(0, 2).join('\n') + '\n');
+    const x = await runCli(['extract', one, '-o', out, '--only', 'sync', '--progress', 'none']);
+    expect(x.code).toBe(4);
+    expect(x.stderr).toContain(`cannot write the session folder ${join(out, 's01')}: it is a symbolic link that loops (-> s01)`);
+    expect(x.stderr).not.toContain('a file of that name is in the way');
   });
 });

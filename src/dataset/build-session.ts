@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError, isMmprepError } from '../common/errors.js';
+import { brokenLink } from '../common/make-folder.js';
 import { readSyncMap, type SyncMap } from '../sync/clock.js';
 import type { ManifestSession } from '../batch/manifest.js';
 import { sourceTimeMismatch, type SessionMeta } from '../batch/extract-session.js';
@@ -170,7 +171,10 @@ interface SessionFeatures {
 
 /** Reads what a session's extract folder holds (refused when extract did not finish it or meta.json is not JSON). */
 async function readSessionFeatures(s: ManifestSession, dir: string, opt: SessionBuildOptions): Promise<SessionFeatures> {
-  if (!existsSync(join(dir, 'meta.json'))) throw new InputError(await missingMetaReason(dirname(dir), s.session_id), { file: dir });
+  if (!existsSync(join(dir, 'meta.json'))) {
+    const link = await brokenLink(dir);
+    throw new InputError(link ? `the session folder is ${link}: remove it, or point it at the session's extract folder` : await missingMetaReason(dirname(dir), s.session_id), { file: dir });
+  }
   const syncPath = join(dir, 'sync.json');
   const syncMap = existsSync(syncPath) ? await readSyncMap(syncPath) : null;
   const utterances = await readSessionTranscript(s, syncPath);
