@@ -74,6 +74,33 @@ describe('dataset build: what a new user got silently', () => {
   });
 });
 
+describe('a wide ratings sheet with a count column', () => {
+  it("is refused naming the column (it was one more rater: gold 2.67 for raters' 3 and 3, ICC 0.46 for 0.855)", async () => {
+    const dir = join(tmp.dir, 'count-column');
+    const manifest = demoManifestCopy(dir);
+    const [, ...rows] = readFileSync(join(FIXTURES, 'demo', 'ratings.csv'), 'utf8').trim().split('\n');
+    const byTarget = new Map<string, string[]>();
+    for (const l of rows.filter((x) => x.includes(',valence,'))) {
+      const c = l.split(',');
+      byTarget.set(c.slice(0, 4).join(','), [...(byTarget.get(c.slice(0, 4).join(',')) ?? []), c[6]]);
+    }
+    for (const name of ['n_raters', 'number of ratings', 'RatingCount', 'nvotes']) {
+      const file = join(dir, 'valence.csv');
+      const lines = [...byTarget].map(([k, v], i) => `${k},${v[0]},${i % 2 ? '' : v[1]},${v[2]},${i % 2 ? 2 : 3}`);
+      writeFileSync(file, [`session_id,start_s,end_s,target,r1,r2,r3,${name}`, ...lines].join('\n') + '\n');
+      const err = await buildDataset(manifest, { features: FEATURES, out: join(tmp.dir, 'rel-count'), labels: [file] }).then(() => null, (e: Error) => e.message);
+      expect(err).toContain(`column '${name}' would be read as a rater (a wide file's columns other than the target 'target' are raters), but it is named like a count of the row's ratings`);
+      const a = await runCliInProcess(['agreement', file]);
+      expect(a.code).toBe(2);
+      expect(a.stderr).toContain(`column ${name}: column '${name}' would be read as a rater`);
+    }
+    // Raters named with such words alone are still raters.
+    const ok = join(dir, 'ok.csv');
+    writeFileSync(ok, ['target,Rater No 1,count_a,rater_n', ...[...byTarget.values()].map((v, i) => `t${i},${v.join(',')}`)].join('\n') + '\n');
+    expect((await runCliInProcess(['agreement', ok])).code).toBe(0);
+  });
+});
+
 describe('a session folder that is a symbolic link', () => {
   it('is followed when it leads to a folder; a loop or a dangling link is named as such (build and extract)', async () => {
     const feats = join(tmp.dir, 'features-links');
