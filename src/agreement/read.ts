@@ -535,6 +535,19 @@ const UNIT_WORDS = new Set(['s', 'ms', 'sec', 'secs', 'seconds']);
 /** Words of a column name that say it summarises the raters' ratings (`Mean`, `avg_rating`, `SD`, `consensus`). */
 const SUMMARY_WORDS = new Set(['mean', 'average', 'avg', 'median', 'sd', 'std', 'stdev', 'stddev', 'sum', 'total', 'majority', 'consensus', 'gold', 'agreement']);
 
+/** A count of the row's ratings (`n_raters`, `num_ratings`, `rating_count`, `nvotes`): the sheet's, not a rater's. */
+const COUNTED_WORDS = new Set(['raters', 'rater', 'ratings', 'rating', 'annotators', 'annotator', 'annotations', 'coders', 'judges', 'votes', 'vote', 'rated']);
+const COUNT_FIRST_WORDS = new Set(['n', 'num', 'number', 'no', 'nb']);
+
+/** `n_raters`, `number_of_ratings`, `RatingCount`; not `Rater No 1` (a rater's column: a number word, not first). */
+function looksLikeCountColumn(name: string): boolean {
+  const words = columnWords(name);
+  if (words.length === 0 || words.some((w) => /^\d+$/.test(w))) return false;
+  if (words.some((w) => /^n(raters|ratings|annotators|votes|rated)$/.test(w))) return true;
+  const counts = COUNT_FIRST_WORDS.has(words[0]) || words.includes('count') || words.includes('counts');
+  return counts && words.some((w) => COUNTED_WORDS.has(w));
+}
+
 function columnWords(name: string): string[] {
   return name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
 }
@@ -559,6 +572,14 @@ function refuseMetadataRaters(header: string[], raterCols: number[], ti: number,
       `${asRater(sum)}, but it is named like a summary of the ratings (a mean, SD, total or consensus computed in the sheet), which would count as one more rater and raise the agreement: remove it from the sheet, or rename it if it really is a rater`,
       { file: path, line: 1, column: header[sum] },
     );
+  // A count of each row's ratings ('n_raters' 2, 3, 3) read as a rater pulled the gold means toward 2-3 and ICC(2,1) to 0.46 from 0.855 (session 24).
+  const count = raterCols.find((c) => looksLikeCountColumn(header[c]));
+  if (count !== undefined)
+    throw new InputError(`${asRater(count)}, but it is named like a count of the row's ratings (how many raters rated it), which would be averaged into the gold labels and the agreement as one more rater: remove it from the sheet, or rename it if it really is a rater`, {
+      file: path,
+      line: 1,
+      column: header[count],
+    });
   const i = raterCols.find((c) => looksLikeMetadataColumn(header[c]));
   if (i === undefined) return;
   throw new InputError(

@@ -8,7 +8,7 @@ import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import { writeFileAtomic } from '../common/atomic.js';
-import { makeFolder } from '../common/make-folder.js';
+import { brokenLink, makeFolder } from '../common/make-folder.js';
 import { InputError, isMmprepError, unwritableOutput } from '../common/errors.js';
 import { toJsonText } from '../common/records.js';
 import { codeBuild, VERSION } from '../common/version.js';
@@ -683,6 +683,8 @@ async function makeSessionFolder(dir: string, id: string): Promise<void> {
     await makeFolder(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException | null)?.code;
+    const link = code === 'EEXIST' || code === 'ELOOP' ? await brokenLink(dir) : null;
+    if (link) throw new StageFailure('meta', `cannot write the session folder ${dir}: it is ${link}; remove it, or point it at a folder`);
     if (code === 'EEXIST') throw new StageFailure('meta', `cannot write the session folder ${dir}: a file of that name is in the way (session_id '${id}' names it); move that file away or choose another -o`);
     const unwritable = unwritableOutput(dir, e);
     if (unwritable) throw new StageFailure('meta', unwritable.message);

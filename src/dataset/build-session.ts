@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError, isMmprepError } from '../common/errors.js';
+import { brokenLink } from '../common/make-folder.js';
 import { readSyncMap, type SyncMap } from '../sync/clock.js';
 import type { ManifestSession } from '../batch/manifest.js';
 import { sourceTimeMismatch, type SessionMeta } from '../batch/extract-session.js';
@@ -48,6 +49,8 @@ export interface SessionBuildOptions {
   audioFields: string[];
   faceFields: string[];
   faceRate: FaceRate;
+  /** Some session of the manifest has a transcript (when none has, the build is refused with one line instead). */
+  someTranscript?: boolean;
 }
 
 /** The labels one session needs (plain data: it is sent to build threads). */
@@ -168,7 +171,10 @@ interface SessionFeatures {
 
 /** Reads what a session's extract folder holds (refused when extract did not finish it or meta.json is not JSON). */
 async function readSessionFeatures(s: ManifestSession, dir: string, opt: SessionBuildOptions): Promise<SessionFeatures> {
-  if (!existsSync(join(dir, 'meta.json'))) throw new InputError(await missingMetaReason(dirname(dir), s.session_id), { file: dir });
+  if (!existsSync(join(dir, 'meta.json'))) {
+    const link = await brokenLink(dir);
+    throw new InputError(link ? `the session folder is ${link}: remove it, or point it at the session's extract folder` : await missingMetaReason(dirname(dir), s.session_id), { file: dir });
+  }
   const syncPath = join(dir, 'sync.json');
   const syncMap = existsSync(syncPath) ? await readSyncMap(syncPath) : null;
   const utterances = await readSessionTranscript(s, syncPath);
@@ -307,6 +313,9 @@ export async function buildSession(
   outcome.warnings.push(...referenceChangedWarnings(given, s, (labels?.spans.length ?? 0) > 0));
   if (f.utterances?.length === 0 && opt.segments.kind === 'utterance')
     outcome.warnings.push(`transcript ${s.transcript}: no utterances (an empty export?), so the session gives no records with --segments utterance; check the transcript, or use --segments fixed:LEN for its features without text`);
+  // An empty transcript cell: the session's features were extracted and it counted as built, with 0 records and no word.
+  if (!s.transcript && opt.segments.kind === 'utterance' && opt.someTranscript)
+    outcome.warnings.push(`no transcript (its manifest row's transcript cell is empty), so the session gives no records with --segments utterance and none of its features are in the release; give its transcript, or build with --segments fixed:LEN to include its features without text`);
   const spans = await spansOnReference(s, join(featuresDir, s.session_id, 'sync.json'), labels?.spans ?? []);
   if (opt.segments.kind === 'labels' && f.recording) checkSpansInside(spans, f.recording, labels?.file ?? 'labels');
   const range = sessionExtent(f);

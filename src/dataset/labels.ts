@@ -39,6 +39,8 @@ export interface DimensionAgreement {
   icc2: number | null;
   icc2_ci95: [number | null, number | null];
   icc2_band: string | null;
+  /** Targets the ICC was computed on: those every rater rated (the ANOVA path drops the others); null without an ICC. */
+  icc2_n_targets: number | null;
   alpha: number | null;
   alpha_metric: string;
   n_targets: number;
@@ -88,6 +90,7 @@ function agreementOf(r: DimensionResult): DimensionAgreement {
     icc2: r7(row?.icc),
     icc2_ci95: [r7(row?.ci95[0]), r7(row?.ci95[1])],
     icc2_band: row?.band_judged ?? null,
+    icc2_n_targets: row && r.icc ? r.icc.n_targets : null,
     alpha: r7(alpha?.alpha),
     alpha_metric: metric,
     n_targets: r.n_targets,
@@ -111,6 +114,7 @@ function singleRater(d: RatingsTable['dimensions'][number], categorical: boolean
     icc2: null,
     icc2_ci95: [null, null],
     icc2_band: null,
+    icc2_n_targets: null,
     alpha: null,
     alpha_metric: categorical ? 'nominal' : 'interval',
     n_targets: d.targets.length,
@@ -268,6 +272,31 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
   return { files, dimensions: dims, spansBySession, withoutSpans, sessionFile, notes };
 }
 
+/**
+ * The agreement library's warnings as `dataset build` can act on them: its few-targets advice names `mmprep agreement`
+ * options (`--missing model`, `--exclude-rater`) that dataset build does not take (an 'unknown option' when tried).
+ */
+function buildWarning(w: DimensionResult['warnings'][number]): string {
+  if (w.code !== 'icc_few_targets' && w.code !== 'fleiss_few_targets') return w.message;
+  return w.message
+    .replace('--missing model uses every rating', '`mmprep agreement <file> --missing model` gives it over every rating (dataset build keeps the complete-target figure)')
+    .replace(/\(--exclude-rater [^)]*\)/, '(remove their rows from the labels file: dataset build takes no --exclude-rater)');
+}
+
+/**
+ * The ICC(2,1) of a release uses only the targets every rater rated; when it dropped some but not more than it kept
+ * (the library says nothing then), the record's `n_targets` (all rated targets) was the only count beside it: 9 of 18
+ * targets used by an ICC read as 18. Said, with `icc2_n_targets` in the agreement figures.
+ */
+function iccDroppedWarnings(r: DimensionResult): string[] {
+  const icc = r.icc;
+  if (!icc || icc.method !== 'anova' || icc.n_targets_dropped === 0 || r.warnings.some((w) => w.code === 'icc_few_targets')) return [];
+  const inDim = r.dimension ? ` of dimension '${r.dimension}'` : '';
+  return [
+    `the ICC(2,1)${inDim} uses the ${icc.n_targets} of ${r.n_targets} targets every rater rated (${icc.n_targets_dropped} with a missing rating dropped; agreement.icc2_n_targets); alpha and the gold labels use every rating`,
+  ];
+}
+
 /** The label dimensions of one file: gold labels, agreement figures (null with the reason for one rater), warnings. */
 function labelDimensions(table: RatingsTable, file: string): LabelDimension[] {
   const stem = basename(file).replace(/\.[^.]*$/, '');
@@ -279,7 +308,7 @@ function labelDimensions(table: RatingsTable, file: string): LabelDimension[] {
     const name = d.name === '' ? stem : d.name;
     const result = results[i];
     const { agreement, warnings } = result
-      ? { agreement: agreementOf(result), warnings: result.warnings.map((w) => w.message) }
+      ? { agreement: agreementOf(result), warnings: [...result.warnings.map(buildWarning), ...iccDroppedWarnings(result)] }
       : singleRater(d, table.categorical, table.format);
     const byTarget = gold.get(d.name) ?? new Map();
     return { key: name, file, dimension: name, categorical: table.categorical, agreement, byTarget, warnings: warnings.map((w) => `${basename(file)}: ${w}`) };

@@ -298,7 +298,10 @@ function mergeScans(scans: FileScan[], m: DatasetManifest, C: Checks): Merged {
 function checkFailedSessions(m: DatasetManifest, opts: ValidateOptions, sessions: Check): string {
   const bad = m.sessions.filter((s) => s.error);
   const n = Math.max(bad.length, m.counts?.sessions_failed ?? 0);
-  if (n === 0) return `${m.sessions.length} sessions built, none failed`;
+  const empty = m.sessions.filter((s) => !s.error && s.records === 0).map((s) => s.session_id);
+  // A session built with no records (no transcript under --segments utterance) is in no data file: said, not failed.
+  const none = empty.length ? `; ${empty.length} with no records: ${empty.slice(0, 5).join(', ')}${empty.length > 5 ? ', …' : ''} (their warnings are in manifest.json)` : '';
+  if (n === 0) return `${m.sessions.length} sessions built, none failed${none}`;
   const named = bad.map((s) => `${s.session_id} (${s.error})`).join('; ');
   if (!opts.allowFailedSessions) {
     const hint = ' (pass --allow-failed-sessions to accept a release without it)';
