@@ -24,7 +24,7 @@ import type { DecodedAudioInfo, PrestartedDecode } from '../media/decode-audio.j
 import type { ProbeResult } from '../media/probe.js';
 import { checkStereoChannels, type ChannelCheck } from './channel-check.js';
 import { markSyncBeeps, summarizeWithoutSyncBeeps, syncBeepRecord } from './sync-beep.js';
-import { pitchRangeWarnings } from './pitch-range.js';
+import { checkSpeakingRate, pitchRangeWarnings } from './pitch-range.js';
 
 /** One frame record, as written (before rounding). */
 export interface AudioFrameRecord {
@@ -87,8 +87,10 @@ export interface AudioSummary {
   voiced_ratio: number;
   n_voiced_frames: number;
   n_syllables: number;
-  speaking_rate_syl_s: number;
+  /** null with speaking_rate_reason when the sound is not speech-like in its voicing (pitch-range.ts). */
+  speaking_rate_syl_s: number | null;
   articulation_rate_syl_s: number | null;
+  speaking_rate_reason: string | null;
   phonation_time_s: number;
   n_pauses: number;
   mean_pause_s: number | null;
@@ -730,7 +732,7 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
   const func = featureFunctionals(f, hopS);
   const f0Stats = f0Statistics(voicedF0, func.f0_hz);
   const nu = f.nuclei;
-  return {
+  const s: AudioSummary = {
     file,
     mmprep_version: VERSION,
     duration_s: duration,
@@ -750,6 +752,7 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
     n_syllables: nu.n_syllables,
     speaking_rate_syl_s: duration > 0 ? nu.n_syllables / duration : 0,
     articulation_rate_syl_s: nu.phonation_time_s > 0 ? nu.n_syllables / nu.phonation_time_s : null,
+    speaking_rate_reason: null,
     phonation_time_s: nu.phonation_time_s,
     n_pauses: nu.n_pauses,
     mean_pause_s: nu.pause_durations_s.length ? nu.pause_durations_s.reduce((a, b) => a + b, 0) / nu.pause_durations_s.length : null,
@@ -760,6 +763,8 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
     ...(f.voice ? { voice: voiceSummary(f) } : {}),
     params: f.options,
   };
+  checkSpeakingRate(s);
+  return s;
 }
 
 export interface ExtractAudioOptions extends Partial<AudioOptions> {

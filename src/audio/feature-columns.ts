@@ -9,7 +9,23 @@ import { SPILL_BLOCK_FRAMES, SpillFile, type SpillStore } from './spill.js';
 
 /** Which of the three coefficient groups, or the per-frame voice series (--voice: VOICE_FRAME_FIELDS order, 9). */
 export type ColumnKind = 'mfcc' | 'delta' | 'delta2' | 'voice';
-const KIND_INDEX: Record<ColumnKind, number> = { mfcc: 0, delta: 1, delta2: 2, voice: 3 };
+/**
+ * The kind's place in the file. A switch, not a keyed lookup in an object: readFrames is called with three kinds in
+ * turn, and a lookup optimised for the first name deoptimised ("wrong name") at the next one, so V8 compiled
+ * readFrames four or five times per run in each thread.
+ */
+function kindIndex(kind: ColumnKind): number {
+  switch (kind) {
+    case 'mfcc':
+      return 0;
+    case 'delta':
+      return 1;
+    case 'delta2':
+      return 2;
+    default:
+      return 3;
+  }
+}
 /** The voice series: jitter, shimmer, HNR, F1-F3, B1-B3 (after the three groups; j = 0..8). */
 export const VOICE_SERIES = 9;
 
@@ -115,7 +131,7 @@ export class FeatureColumns {
     const out = into ? into.subarray(0, m * k) : new Float64Array(m * k);
     const c = col.subarray(0, m);
     for (let j = 0; j < k; j++) {
-      this.file.read(c, this.at(KIND_INDEX[kind], j, a));
+      this.file.read(c, this.at(kindIndex(kind), j, a));
       for (let t = 0; t < m; t++) out[t * k + j] = c[t];
     }
     return out;
@@ -123,12 +139,12 @@ export class FeatureColumns {
 
   /** Frames [a, b) of series j of a group (or of the voice series) into out[0 .. b - a). */
   read(kind: ColumnKind, j: number, a: number, b: number, out: Float64Array): void {
-    this.file.read(out.subarray(0, b - a), this.at(KIND_INDEX[kind], j, a));
+    this.file.read(out.subarray(0, b - a), this.at(kindIndex(kind), j, a));
   }
 
   /** Series j of a group, whole (into `into` when given, n values). */
   column(kind: ColumnKind, j: number, into: Float64Array = new Float64Array(this.n)): Float64Array {
-    this.file.read(into.subarray(0, this.n), this.at(KIND_INDEX[kind], j, 0));
+    this.file.read(into.subarray(0, this.n), this.at(kindIndex(kind), j, 0));
     return into;
   }
 

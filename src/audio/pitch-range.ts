@@ -26,6 +26,13 @@ const MIN_ABOVE_FRAMES = 10;
 const MIN_VOICED_SHARE = 0.15;
 /** The voicing check needs this much sounding time (s). */
 const MIN_SOUNDING_S = 1;
+/**
+ * Voiced time over sounding time above this: continuous voicing, which speech never has (its consonants and pauses
+ * are unvoiced). Measured: the speech fixtures 0.34-0.71 (fixtures/audio and fixtures/demo), the 10-minute bench
+ * file 0.46; synthetic music (a melody of decaying piano-like notes, held chords with a drum, organ notes) 0.98-1.00,
+ * the tone and harmonic fixtures 1.00.
+ */
+const MAX_SPEECH_VOICED_SHARE = 0.9;
 
 export type PitchRangeFields = Pick<AudioSummary, 'n_voiced_frames' | 'f0_p5_hz' | 'f0_p95_hz' | 'phonation_time_s' | 'hop_s' | 'functionals'> & Partial<Pick<AudioSummary, 'f0_above_ceiling_ratio'>> & {
   params: Pick<AudioSummary['params'], 'f0Floor' | 'f0Ceiling'> & Partial<Pick<AudioSummary['params'], 'voice' | 'voiceFloor' | 'voiceCeiling'>>;
@@ -66,15 +73,49 @@ function edgeWarnings(s: PitchRangeFields): string[] {
 }
 
 /**
+ * Voiced time over sounding time, or null when it says nothing: less than MIN_SOUNDING_S of sound, or digital
+ * silence (it counts as sounding in Praat's silences, a flat contour).
+ */
+function voicedShare(s: PitchRangeFields): number | null {
+  const silent = !(s.functionals.rms?.mean && s.functionals.rms.mean > 0);
+  if (silent || s.phonation_time_s < MIN_SOUNDING_S) return null;
+  return (s.n_voiced_frames * s.hop_s) / s.phonation_time_s;
+}
+
+/**
+ * Why the speaking and articulation rates are not given (null: they are). The syllable nuclei are voiced intensity
+ * peaks (de Jong & Wempe 2009, nuclei.ts), a count that means syllables only in speech: with hardly any voicing
+ * (whisper, noise, a voice below the floor) no peak counts and the rate would read as 0, and in continuously voiced
+ * sound (music, singing, a held vowel or tone) every note's onset counts (a synthetic melody of 0.25 s notes: 78
+ * "syllables", 3.9 syl/s, a speaking rate in the range of speech).
+ */
+export function speakingRateReason(s: PitchRangeFields): string | null {
+  const share = voicedShare(s);
+  if (share === null) return null;
+  const of = `${(100 * Math.min(1, share)).toFixed(1)} % of the ${s.phonation_time_s.toFixed(1)} s of sound is voiced (speech has 30-70 %)`;
+  if (share < MIN_VOICED_SHARE) return `only ${of}: the syllable nuclei are voiced intensity peaks, so whisper, noise or a voice below the pitch floor give no rate`;
+  if (share > MAX_SPEECH_VOICED_SHARE) return `${of}: continuous voicing is music, singing, a held vowel or a tone, not speech (its consonants and pauses are unvoiced), and its intensity peaks are not syllables`;
+  return null;
+}
+
+/** Sets speaking_rate_reason and, with a reason, the speaking and articulation rates to null (the counts stay). */
+export function checkSpeakingRate(s: AudioSummary): void {
+  const why = speakingRateReason(s);
+  s.speaking_rate_reason = why;
+  if (why === null) return;
+  s.speaking_rate_syl_s = null;
+  s.articulation_rate_syl_s = null;
+}
+
+/**
  * Little of the sounding time voiced: a voice wholly below the floor is not tracked at all (a 50 Hz voice: no
- * voiced frame). Digital silence counts as sounding in Praat's silences (a flat contour), so it is left out.
+ * voiced frame).
  */
 function voicedShareWarning(s: PitchRangeFields): string | null {
-  const voicedS = s.n_voiced_frames * s.hop_s;
-  const silent = !(s.functionals.rms?.mean && s.functionals.rms.mean > 0);
-  if (silent || s.phonation_time_s < MIN_SOUNDING_S || voicedS >= MIN_VOICED_SHARE * s.phonation_time_s) return null;
+  const share = voicedShare(s);
+  if (share === null || share >= MIN_VOICED_SHARE) return null;
   const { f0Floor: floor } = s.params;
-  const pct = ((100 * voicedS) / s.phonation_time_s).toFixed(1);
+  const pct = (100 * share).toFixed(1);
   // With --voice the voice report's figures come from the few stray pulses (whisper: 63 pulses in 9.7 s, jitter 7.1 %).
   const voice = s.params.voice ? '; so are the --voice figures (pulses, jitter, shimmer, HNR and formant medians of a voice that is hardly there)' : '';
   return `only ${pct} % of the ${s.phonation_time_s.toFixed(1)} s of sound is voiced (speech has 30-70 %): a voice below the pitch floor of ${floor} Hz (rerun with a lower --f0-floor, e.g. ${Math.round(floor / 1.5)}), whisper or sound that is not speech; ${AFFECTED}${voice}`;

@@ -223,6 +223,8 @@ class LogMelKernel {
   private readonly power: Float64Array;
   private readonly sums: Float64Array;
   private readonly out: Float32Array;
+  /** out's first nMels values (the bands), made once: a subarray per frame was an allocation per frame. */
+  private readonly bands: Float32Array;
   private readonly at: { pw: number; w: number; tab: number; sums: number; out: number };
   /** Bands computed here with Math.log10 because the kernel's float32 was not certain (for the tests). */
   fallbacks = 0;
@@ -237,6 +239,7 @@ class LogMelKernel {
     for (let m = 0; m < nMels; m++) tab.set([melOff[m], melStart[m], melOff[m + 1] - melOff[m]], 3 * m);
     this.sums = new Float64Array(buf, at.sums, nMels + 1);
     this.out = new Float32Array(buf, at.out, nMels + 1);
+    this.bands = this.out.subarray(0, nMels);
   }
 
   static create(melW: Float64Array, melOff: Int32Array, melStart: Int32Array, nBins: number): LogMelKernel | null {
@@ -252,11 +255,11 @@ class LogMelKernel {
 
   /** d[off .. off + nMels) = the log-mel bands of `power`. */
   run(power: Float64Array, d: Float32Array, off: number): void {
-    const { at, out, sums } = this;
+    const { at, sums } = this;
     const nMels = sums.length - 1;
     this.power.set(power);
     const left = this.ex.logmel(at.pw, at.w, at.tab, nMels, at.sums, at.out);
-    d.set(out.subarray(0, nMels), off);
+    d.set(this.bands, off);
     if (left === 0) return;
     for (let m = 0; m < nMels; m++) {
       if (d[off + m] !== d[off + m]) {

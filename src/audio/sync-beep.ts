@@ -13,6 +13,7 @@ import type { AudioFeatures } from './features.js';
 import { functionals } from './functionals.js';
 import { streamedFunctionals } from './functionals-stream.js';
 import { rmsDb } from './jsonl.js';
+import { checkSpeakingRate } from './pitch-range.js';
 
 /** One beep found in the file: times in the file's own seconds from its first sample (as `nuclei_times_s`). */
 export interface SyncBeep {
@@ -168,6 +169,7 @@ export function summarizeWithoutSyncBeeps(f: AudioFeatures, file: string, clock:
   s.phonation_time_s = phonation;
   s.speaking_rate_syl_s = speechS > 0 ? nuclei.length / speechS : 0;
   s.articulation_rate_syl_s = phonation > 0 ? nuclei.length / phonation : null;
+  checkSpeakingRate(s);
   s.n_pauses = pauses.length;
   s.mean_pause_s = pauses.length ? pauses.reduce((a, b) => a + b, 0) / pauses.length : null;
   const where = beeps.map((b) => `${b.t_s.toFixed(3)}-${(b.t_s + b.duration_s).toFixed(3)} s`).join(', ');
