@@ -57,7 +57,11 @@ describe('dataset build: what a new user got silently', () => {
     const val = m.labels.find((l: { key: string }) => l.key === 'valence');
     expect(val.agreement).toMatchObject({ n_targets: 8, icc2_n_targets: 6 });
     expect(m.labels.find((l: { key: string }) => l.key === 'arousal').agreement).toMatchObject({ n_targets: 8, icc2_n_targets: 8 });
-    expect(val.warnings).toEqual(["some.csv: the ICC(2,1) of dimension 'valence' uses the 6 of 8 targets every rater rated (2 with a missing rating dropped; agreement.icc2_n_targets); alpha and the gold labels use every rating"]);
+    expect(val.warnings).toEqual([
+      "some.csv: rater 'r3' has no rating of 2 of the 8 targets of dimension 'valence' (25 %): e.g. 's01_u0', 's02_u0'; a skipped session? the ICC leaves those targets out (it uses the targets every rater rated; `mmprep agreement <file> --missing model` keeps them); alpha uses the ratings given",
+      "some.csv: the ICC(2,1) of dimension 'valence' uses the 6 of 8 targets every rater rated (2 with a missing rating dropped; agreement.icc2_n_targets); alpha and the gold labels use every rating",
+    ]);
+    expect(val.warnings.join('\n').replaceAll('`mmprep agreement <file> --missing model`', '')).not.toContain('--missing model');
     const rec = JSON.parse(readFileSync(join(out, 'data-train-00000.jsonl'), 'utf8').split('\n')[0]);
     expect(rec.labels.valence.agreement.icc2_n_targets).toBe(6);
     expect((await runCliInProcess(['dataset', 'validate', out])).code).toBe(0);

@@ -273,10 +273,11 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
 }
 
 /**
- * The agreement library's warnings as `dataset build` can act on them: its few-targets advice names `mmprep agreement`
- * options (`--missing model`, `--exclude-rater`) that dataset build does not take (an 'unknown option' when tried).
+ * The agreement library's warnings as `dataset build` can act on them: its few-targets and missed-targets advice names
+ * `mmprep agreement` options (`--missing model`, `--exclude-rater`) that dataset build does not take ('unknown option').
  */
 function buildWarning(w: DimensionResult['warnings'][number]): string {
+  if (w.code === 'rater_missed_targets') return w.message.replace('--missing model keeps them', '`mmprep agreement <file> --missing model` keeps them');
   if (w.code !== 'icc_few_targets' && w.code !== 'fleiss_few_targets') return w.message;
   return w.message
     .replace('--missing model uses every rating', '`mmprep agreement <file> --missing model` gives it over every rating (dataset build keeps the complete-target figure)')
