@@ -116,6 +116,15 @@ export const TRACK_CROP_GATE = 0.05;
 export const TRACK_MAX_ANGLE_DRIFT = 0.1;
 
 /**
+ * Human 3.3.6 truncates the mesh's x and y to whole pixels of the inference picture (facemeshutil transformRawCoords:
+ * Math.trunc; the iris points too): on positive coordinates that is the floor, on average half a pixel towards the
+ * picture's top-left. Half a pixel puts each point back at the middle of the pixel interval it was truncated from, the
+ * convention of the picture's own pixels (pixel centres at +0.5, as pupil.ts samples them). Measured on mirror pairs
+ * (a picture and its mirror image, docs/face.md "Gaze"): the iris centres' x + x_mirror - width was -1.0 inference px.
+ */
+export const MESH_TRUNC_CENTRE = 0.5;
+
+/**
  * The angle Human rotates a face crop by when its box carries a mesh (facemeshutil.ts correctFaceRotation: symmetry
  * line from point 13 to point 168, computeRotation, no rotation below `gate`), from a flat [x, y, z, ...] mesh.
  */
@@ -401,9 +410,10 @@ export class FaceEngine {
     const [h, w] = shape.slice(shape.length - 3, shape.length - 1);
     return res.face.map((f) => {
       const mesh = new Float64Array(f.mesh.length * 3);
+      const c = f.mesh.length > 100 ? MESH_TRUNC_CENTRE : 0;
       f.mesh.forEach((p, i) => {
-        mesh[3 * i] = p[0];
-        mesh[3 * i + 1] = p[1];
+        mesh[3 * i] = p[0] + c;
+        mesh[3 * i + 1] = p[1] + c;
         mesh[3 * i + 2] = p[2] ?? 0;
       });
       let expr: number[] | null = null;
