@@ -13,6 +13,8 @@ import { installIrisHook, irisMode, type IrisMode } from './iris.js';
 import { orientBoxes, surelyUpright, unturnBox, type DetectorBox } from './orientation.js';
 import { meshPupils, type EyePupils } from './pupil.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
+import { checkFrame, orientationProblem } from './selfcheck.js';
+import { InputError } from '../common/errors.js';
 
 export const EXPRESSIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
 export type Expression = (typeof EXPRESSIONS)[number];
@@ -266,7 +268,24 @@ export class FaceEngine {
     // Only the patched wasm / cpu build asks the iris hook (backend.ts IRIS_EXECUTE); the others keep Human's flips.
     const iris = humanIrisHooked && (setup.backend === 'wasm' || setup.backend === 'cpu') ? irisMode() : 'human';
     installIrisHook(iris);
-    return new FaceEngine(human, humanTrackingPatched && setup.stages?.mesh !== false, fastCrop, iris, setup.minConfidence ?? 0.5);
+    const engine = new FaceEngine(human, humanTrackingPatched && setup.stages?.mesh !== false, fastCrop, iris, setup.minConfidence ?? 0.5);
+    // Every backend's output orientation is checked on a known face before the first frame (selfcheck.ts).
+    const why = setup.selfCheck === false ? null : await engine.selfCheck();
+    if (why) {
+      const advice = setup.backend === 'wasm' ? 'reinstall mmprep\'s dependencies (npm ci): the installed Human or tfjs is not the version mmprep was checked with' : 'use --backend wasm (the default)';
+      throw new InputError(`backend '${setup.backend}' failed mmprep's start-up check on a known upright face: ${why}; ${advice}`);
+    }
+    return engine;
+  }
+
+  /**
+   * Analyses the start-up check frame (selfcheck.ts; or `frame`) and says what is wrong with the result, null when it
+   * is right. Nothing of it carries over to the next frame: that one goes to the detector (no tracked faces).
+   */
+  async selfCheck(frame: { data: Uint8Array; width: number; height: number } = checkFrame()): Promise<string | null> {
+    const r = await this.analyse({ ...frame, data: frame.data.slice(), redetect: true });
+    this.last = [];
+    return orientationProblem(r.faces);
   }
 
   analyse(task: FrameTask): Promise<FrameResult> {
