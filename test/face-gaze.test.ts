@@ -110,10 +110,10 @@ describe('gaze on synthetic eyes of known rotation (item 4)', () => {
     }
   });
 
-  // Measured (docs/face.md "Gaze"): slopes of the written angles 0.84/0.78 (x/y, upright) and 1.00/0.90 (turned -20
-  // degrees), with both eyes in the iris model's trained orientation and the pixels' iris centre averaged in (iris.ts,
-  // pupil.ts); 0.78/0.65 and 0.89/0.81 with Human's own flips and the iris model alone. OpenFace's model as is on the
-  // same points: 0.43/0.29 and 0.49/0.37.
+  // Measured (docs/face.md "Gaze"): slopes of the written angles 0.96/0.83 (x/y, upright) and 0.80/0.84 (turned -20
+  // degrees), |error| at most 0.103 rad, with both eyes in the iris model's trained orientation and the pixels' iris
+  // centre averaged in (iris.ts, pupil.ts); 0.78/0.65 and 0.89/0.81 with Human's own flips and the iris model alone.
+  // OpenFace's model as is on the same points: 0.56/0.28 and 0.41/0.29.
   it('reads angles within 0.15 rad and changes at 0.7-1.3 of the truth; OpenFace\'s model as is reads about 0.3-0.5', () => {
     for (const s of FIX.scenes) {
       for (const t of TRUTHS.filter((q) => !q.mirror)) {
@@ -128,16 +128,18 @@ describe('gaze on synthetic eyes of known rotation (item 4)', () => {
       expect(cal.y, `${s.name} y`).toBeGreaterThan(0.7);
       expect(cal.y).toBeLessThan(1.3);
       // Without the correction (the eye corners follow the iris: gaze.ts GazeCalibration).
-      expect(raw.x).toBeLessThan(0.55);
-      expect(raw.y).toBeLessThan(0.55);
+      expect(raw.x).toBeLessThan(0.6);
+      expect(raw.y).toBeLessThan(0.6);
     }
   });
 
   // Mirror images of the (0, 0), (15, 0) and (0, 12) frames. The changes from the (0, 0) frame mirror (x changes sign,
-  // y stays): measured |dx + dx_mirror| 0.027-0.112 rad, |dy - dy_mirror| 0.028-0.107 (the largest for (0, 12) turned
-  // by -20 degrees, whose mirror image is turned by +20). The readings themselves: |x + x_mirror| 0.028-0.084 rad; with
-  // Human's own flips (its two eyes went through the iris model differently) -0.05 to -0.195. What remains is the face
-  // mesh's (it places the eye crops); the correction is mirror-symmetric (same numbers for both eyes).
+  // y stays): measured |dx + dx_mirror| 0.004-0.158 rad (the largest for (15, 0) turned by -20 degrees, whose mirror
+  // image is turned by +20; 0.027-0.112 before Human's truncated coordinates were put back at the pixel's middle),
+  // |dy - dy_mirror| 0.028-0.080 (0.028-0.107 before). The readings themselves: |x + x_mirror| 0.011-0.094 rad
+  // (0.028-0.084 before); with Human's own flips (its two eyes went through the iris model differently) -0.05 to -0.195.
+  // What remains is the face mesh's (it places the eye crops); the correction is mirror-symmetric (same numbers for
+  // both eyes).
   it('is mirror-symmetric: a mirror image changes x by the opposite amount and y by the same', () => {
     for (const s of FIX.scenes) {
       const o0 = recs.get(key(s.name, { x: 0, y: 0 }))!;
@@ -150,8 +152,8 @@ describe('gaze on synthetic eyes of known rotation (item 4)', () => {
         const dxm = (m.gaze_angle_x_rad as number) - (m0.gaze_angle_x_rad as number);
         const dy = (o.gaze_angle_y_rad as number) - (o0.gaze_angle_y_rad as number);
         const dym = (m.gaze_angle_y_rad as number) - (m0.gaze_angle_y_rad as number);
-        expect(Math.abs(dx + dxm), `${s.name} ${t.x} ${t.y} x`).toBeLessThan(0.15);
-        expect(Math.abs(dy - dym), `${s.name} ${t.x} ${t.y} y`).toBeLessThan(0.13);
+        expect(Math.abs(dx + dxm), `${s.name} ${t.x} ${t.y} x`).toBeLessThan(0.17);
+        expect(Math.abs(dy - dym), `${s.name} ${t.x} ${t.y} y`).toBeLessThan(0.1);
         expect(Math.abs((o.gaze_angle_x_rad as number) + (m.gaze_angle_x_rad as number))).toBeLessThan(0.12);
       }
     }
@@ -192,4 +194,35 @@ describe('gaze on synthetic eyes of known rotation (item 4)', () => {
     expect(thin.gaze_angle_y_rad).toBeNull();
     expect(thin.gaze_null_reason).toBe('eye_opening_thin');
   });
+});
+
+/**
+ * A picture and its mirror image on video: gaze_angle_x must change sign, so (x + x_mirror) / 2 is a bias both share.
+ * Human 3.3.6 truncates the mesh's and iris points' coordinates to whole pixels (on average half a pixel towards the
+ * picture's top-left) while the iris centre found in the pixels (pupil.ts) is not truncated; the pupil then sat half a
+ * pixel right of the eye corners in every picture, and gaze read towards the image's right. The first 30 frames of
+ * fixtures/face/transform.mp4 (the portrait moving and rolling, 640 x 480) and their hflip copy, both written
+ * losslessly: (x + x_m) / 2 averaged +0.058 rad (median |x + x_m| 0.122) before engine.ts MESH_TRUNC_CENTRE, -0.003
+ * (0.061) after; all 75 frames +0.078 -> 0.003, and H.264 copies +0.075 -> -0.001, 3 s of OpenCV's Megamind.avi
+ * +0.064 -> 0.017 (docs/face.md "Gaze").
+ */
+describe('gaze on a video and its mirror image', () => {
+  it('shares no bias towards either side of the picture', async () => {
+    const ffmpeg = ffmpegBinaries().ffmpeg.path;
+    const x: Record<string, Array<number | null>> = {};
+    for (const [name, vf] of [['plain', 'null'], ['mirror', 'hflip']]) {
+      const clip = join(tmp.dir, `${name}.mkv`);
+      const r = spawnSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', '-i', join(DIR, 'transform.mp4'), '-vf', vf, '-frames:v', '30', '-an', '-c:v', 'ffv1', clip]);
+      expect(r.status, String(r.stderr)).toBe(0);
+      const out = join(tmp.dir, `${name}.jsonl`);
+      await extractFace(clip, { out, workers: 1 });
+      x[name] = readFileSync(out, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as FaceRecord).gaze_angle_x_rad as number | null);
+    }
+    const pairs = x.plain.flatMap((a, i) => (a !== null && x.mirror[i] !== null && x.mirror[i] !== undefined ? [(a + (x.mirror[i] as number)) / 2] : []));
+    expect(pairs.length).toBeGreaterThan(20);
+    const mean = pairs.reduce((s, v) => s + v, 0) / pairs.length;
+    const sorted = pairs.map((v) => Math.abs(2 * v)).sort((a, b) => a - b);
+    expect(Math.abs(mean)).toBeLessThan(0.025);
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(0.09);
+  }, 120_000);
 });

@@ -58,7 +58,8 @@ describe('face engine start-up', () => {
     expect(await run(plain)).toEqual(a);
   });
 
-  it('loads the backend and models without analysing a frame; the first frame is unchanged by it', async () => {
+  // Start-up analyses one frame: the orientation check's known face (selfcheck.ts), nothing else.
+  it('loads the backend and models, analysing only the start-up check frame; the first frame is unchanged by it', async () => {
     const dec = await VideoDecoder.open(join(FIXTURES, 'face', 'transform.mp4'), { maxSide: 640, pixelFormat: 'rgb24' });
     let first: FrameTask | null = null;
     for await (const f of dec) {
@@ -69,9 +70,9 @@ describe('face engine start-up', () => {
     const engine = await FaceEngine.create(setup);
     expect(engine.human.tf.getBackend()).toBe('wasm');
     expect(engine.human.models.loaded?.().sort()).toEqual(['blazeface', 'emotion', 'facemesh', 'iris']);
-    expect(framesAnalysed(engine)).toBe(0);
-    const got = await engine.analyse({ ...first, data: first.data.slice() });
     expect(framesAnalysed(engine)).toBe(1);
+    const got = await engine.analyse({ ...first, data: first.data.slice() });
+    expect(framesAnalysed(engine)).toBe(2);
     // The old start-up: a blank frame through the engine before the first real one.
     const warmed = await FaceEngine.create(setup);
     await warmed.analyse({ data: new Uint8Array(8 * 8 * 3), width: 8, height: 8 });

@@ -49,6 +49,8 @@ export interface HumanSetup {
   /** --min-confidence: the orientation check (orientation.ts) leaves detector candidates below it as they are. */
   minConfidence?: number;
   stages?: Partial<FaceStages>;
+  /** Run the start-up orientation check (selfcheck.ts; default true). False only where the check's frame is made. */
+  selfCheck?: boolean;
 }
 
 /** The parts of Human's API we use (typed here so we do not depend on its bundled .d.ts). */

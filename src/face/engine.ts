@@ -13,6 +13,8 @@ import { installIrisHook, irisMode, type IrisMode } from './iris.js';
 import { orientBoxes, surelyUpright, unturnBox, type DetectorBox } from './orientation.js';
 import { meshPupils, type EyePupils } from './pupil.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
+import { checkFrame, orientationProblem } from './selfcheck.js';
+import { InputError } from '../common/errors.js';
 
 export const EXPRESSIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
 export type Expression = (typeof EXPRESSIONS)[number];
@@ -114,6 +116,15 @@ export const TRACK_CROP_GATE = 0.05;
  * angle's own jitter from whole-pixel mesh coordinates is 1-2 degrees; 0.1 rad is 5.7.
  */
 export const TRACK_MAX_ANGLE_DRIFT = 0.1;
+
+/**
+ * Human 3.3.6 truncates the mesh's x and y to whole pixels of the inference picture (facemeshutil transformRawCoords:
+ * Math.trunc; the iris points too): on positive coordinates that is the floor, on average half a pixel towards the
+ * picture's top-left. Half a pixel puts each point back at the middle of the pixel interval it was truncated from, the
+ * convention of the picture's own pixels (pixel centres at +0.5, as pupil.ts samples them). Measured on mirror pairs
+ * (a picture and its mirror image, docs/face.md "Gaze"): the iris centres' x + x_mirror - width was -1.0 inference px.
+ */
+export const MESH_TRUNC_CENTRE = 0.5;
 
 /**
  * The angle Human rotates a face crop by when its box carries a mesh (facemeshutil.ts correctFaceRotation: symmetry
@@ -257,7 +268,24 @@ export class FaceEngine {
     // Only the patched wasm / cpu build asks the iris hook (backend.ts IRIS_EXECUTE); the others keep Human's flips.
     const iris = humanIrisHooked && (setup.backend === 'wasm' || setup.backend === 'cpu') ? irisMode() : 'human';
     installIrisHook(iris);
-    return new FaceEngine(human, humanTrackingPatched && setup.stages?.mesh !== false, fastCrop, iris, setup.minConfidence ?? 0.5);
+    const engine = new FaceEngine(human, humanTrackingPatched && setup.stages?.mesh !== false, fastCrop, iris, setup.minConfidence ?? 0.5);
+    // Every backend's output orientation is checked on a known face before the first frame (selfcheck.ts).
+    const why = setup.selfCheck === false ? null : await engine.selfCheck();
+    if (why) {
+      const advice = setup.backend === 'wasm' ? 'reinstall mmprep\'s dependencies (npm ci): the installed Human or tfjs is not the version mmprep was checked with' : 'use --backend wasm (the default)';
+      throw new InputError(`backend '${setup.backend}' failed mmprep's start-up check on a known upright face: ${why}; ${advice}`);
+    }
+    return engine;
+  }
+
+  /**
+   * Analyses the start-up check frame (selfcheck.ts; or `frame`) and says what is wrong with the result, null when it
+   * is right. Nothing of it carries over to the next frame: that one goes to the detector (no tracked faces).
+   */
+  async selfCheck(frame: { data: Uint8Array; width: number; height: number } = checkFrame()): Promise<string | null> {
+    const r = await this.analyse({ ...frame, data: frame.data.slice(), redetect: true });
+    this.last = [];
+    return orientationProblem(r.faces);
   }
 
   analyse(task: FrameTask): Promise<FrameResult> {
@@ -401,9 +429,10 @@ export class FaceEngine {
     const [h, w] = shape.slice(shape.length - 3, shape.length - 1);
     return res.face.map((f) => {
       const mesh = new Float64Array(f.mesh.length * 3);
+      const c = f.mesh.length > 100 ? MESH_TRUNC_CENTRE : 0;
       f.mesh.forEach((p, i) => {
-        mesh[3 * i] = p[0];
-        mesh[3 * i + 1] = p[1];
+        mesh[3 * i] = p[0] + c;
+        mesh[3 * i + 1] = p[1] + c;
         mesh[3 * i + 2] = p[2] ?? 0;
       });
       let expr: number[] | null = null;

@@ -22,6 +22,7 @@ import { landmarks68 } from './landmarks68.js';
 import { openfaceRows } from './openface-csv.js';
 import { implausibility } from './plausibility.js';
 import { correctIris } from './gaze.js';
+import { headRotation, openfaceEuler } from './pose.js';
 import { faceQuality, QUALITY_FIELD_NAMES, type QualityFields } from './quality.js';
 import { FramePool, keptFaceWorkers } from './pool.js';
 import { FlowContext, type FlowFrame } from './flow-frames.js';
@@ -260,6 +261,11 @@ export class FaceRecordBuilder {
   private nFace = 0;
   private nYaw = 0;
   private nYawOver = 0;
+  /**
+   * Each built face's yaw in degrees as OpenFace's pose_Ry gives it (pose.ts openfaceEuler of the mesh's head axes, the
+   * `--format openface` column), null without a mesh or when gimbal-locked: what share_abs_yaw_over_30 counts.
+   */
+  private readonly poseYaw = new WeakMap<FaceFields, number | null>();
   private blinks = 0;
   private lastBlink = false;
   private firstT: number | null = null;
@@ -335,6 +341,8 @@ export class FaceRecordBuilder {
       det_bbox_px: [r(raw.box[0] * s, 2), r(raw.box[1] * s, 2), r(raw.box[2] * s, 2), r(raw.box[3] * s, 2)],
       ...quality,
     };
+    // pose_Ry needs the mesh's depth on the x, y scale (above); past the gimbal guard's roll it is not a head turn.
+    this.poseYaw.set(f, hasMesh && pose.lock !== true ? (openfaceEuler(headRotation(mesh)).ry * 180) / Math.PI : null);
     if (this.o.landmarks68) {
       const w = normalized ? width : 1;
       const h = normalized ? height : 1;
@@ -388,7 +396,12 @@ export class FaceRecordBuilder {
       kept.map((f) => [f.box[0] * s, f.box[1] * s, f.box[2] * s, f.box[3] * s] as Box),
       tSrc,
     );
-    const built = kept.map((f, i) => withFlow(this.face(f, ids[i], tSrc), flow && ((iod) => flow(f.mesh, iod))));
+    const built = kept.map((f, i) => {
+      const face = this.face(f, ids[i], tSrc);
+      const out = withFlow(face, flow && ((iod) => flow(f.mesh, iod)));
+      if (out !== face) this.poseYaw.set(out, this.poseYaw.get(face) ?? null);
+      return out;
+    });
     // Motion needs the same face in consecutive analysed frames: forget faces not seen in this frame.
     const seen = new Set(ids);
     for (const id of [...this.prev.keys()]) if (!seen.has(id)) this.prev.delete(id);
@@ -403,9 +416,12 @@ export class FaceRecordBuilder {
     if (primary) {
       this.noteSwitch(primary, t);
       this.nFace++;
-      if (primary.yaw_deg !== null) {
+      // The yaw of the records' pose_Ry (OpenFace's convention, depth on the pixel scale); Human's yaw_deg reads
+      // smaller on the same head (its depth weighs 1/1.5: docs/face.md "Head pose: signs") and was counted before.
+      const yaw = this.poseYaw.get(primary) ?? null;
+      if (yaw !== null) {
         this.nYaw++;
-        if (Math.abs(primary.yaw_deg) > 30) this.nYawOver++;
+        if (Math.abs(yaw) > 30) this.nYawOver++;
       }
       if (primary.expr_happy !== null) {
         this.exprN++;
