@@ -66,11 +66,20 @@ function speechTrack(totalS, seed) {
   return out;
 }
 
-/** fft.js plans by size: each case convolves four signals of one length, and a plan's tables cost as much as a transform. */
+/**
+ * fft.js plans by size: each case convolves four signals of one length, and a plan's tables cost as much as a
+ * transform. With each plan, its work buffers (zeroed before each use: the same contents as freshly allocated ones,
+ * without the page faults of 128 MB of new memory per convolution at 2^21 points).
+ */
 const plans = new Map();
 function plan(size) {
-  if (!plans.has(size)) plans.set(size, new FFT(size));
-  return plans.get(size);
+  if (!plans.has(size)) {
+    const buf = () => new Float64Array(2 * size);
+    plans.set(size, { fft: new FFT(size), X: buf(), H: buf(), y: buf(), xi: new Float64Array(size), hi: new Float64Array(size) });
+  }
+  const p = plans.get(size);
+  for (const b of [p.X, p.H, p.y, p.xi, p.hi]) b.fill(0);
+  return p;
 }
 
 /**
@@ -81,14 +90,10 @@ function convolve(x, h) {
   const n = x.length + h.length - 1;
   let size = 1;
   while (size < n) size <<= 1;
-  const f = plan(size);
-  const X = new Float64Array(2 * size);
-  const H = new Float64Array(2 * size);
-  const xi = new Float64Array(size);
+  const { fft: f, X, H, y, xi, hi } = plan(size);
   xi.set(x);
   f.realTransform(X, xi);
   f.completeSpectrum(X);
-  const hi = new Float64Array(size);
   hi.set(h);
   f.realTransform(H, hi);
   f.completeSpectrum(H);
@@ -98,24 +103,48 @@ function convolve(x, h) {
     X[2 * k] = re;
     X[2 * k + 1] = im;
   }
-  const y = new Float64Array(2 * size);
   f.inverseTransform(y, X);
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = y[2 * i];
   return out;
 }
 
+/** Band frequencies of bandEnergy1k (Hz). */
+const BAND_F = [];
+for (let f = 950; f <= 1050; f += 5) BAND_F.push(f);
+
+/**
+ * cos and sin of (2 pi f i) / SR for sample i = 0..len-1 of each band frequency (bandEnergy1k) or of 1 kHz
+ * (bandPower), computed once per run with the same expression the sums used inline (so the same doubles).
+ */
+const phaseTables = new Map();
+function phaseTable(f, len) {
+  let t = phaseTables.get(f);
+  if (!t || t.cos.length < len) {
+    const cos = new Float64Array(len);
+    const sin = new Float64Array(len);
+    for (let i = 0; i < len; i++) {
+      const ph = (2 * Math.PI * f * i) / SR;
+      cos[i] = Math.cos(ph);
+      sin[i] = Math.sin(ph);
+    }
+    t = { cos, sin };
+    phaseTables.set(f, t);
+  }
+  return t;
+}
+
 /** Energy of h in 950-1050 Hz (mean |H(f)|^2 over the band; a unit impulse has 1). */
 function bandEnergy1k(h) {
   let e = 0;
   let m = 0;
-  for (let f = 950; f <= 1050; f += 5) {
+  for (const f of BAND_F) {
+    const { cos, sin } = phaseTable(f, h.length);
     let re = 0;
     let im = 0;
     for (let i = 0; i < h.length; i++) {
-      const ph = (2 * Math.PI * f * i) / SR;
-      re += h[i] * Math.cos(ph);
-      im -= h[i] * Math.sin(ph);
+      re += h[i] * cos[i];
+      im -= h[i] * sin[i];
     }
     e += re * re + im * im;
     m++;
@@ -145,12 +174,13 @@ function bandPower(x, a, b) {
   const N = Math.round(0.01 * SR);
   let s = 0;
   let n = 0;
+  const { cos, sin } = phaseTable(1000, Math.max(0, Math.min(b, x.length)));
   for (let w = Math.max(0, a); w + N <= Math.min(b, x.length); w += N) {
     let re = 0;
     let im = 0;
     for (let i = w; i < w + N; i++) {
-      re += x[i] * Math.cos((2 * Math.PI * 1000 * i) / SR);
-      im -= x[i] * Math.sin((2 * Math.PI * 1000 * i) / SR);
+      re += x[i] * cos[i];
+      im -= x[i] * sin[i];
     }
     s += (2 * (re * re + im * im)) / (N * N);
     n++;
@@ -300,7 +330,7 @@ function makeCase(c) {
 
 function normalize(x) {
   let p = 0;
-  for (const v of x) p = Math.max(p, Math.abs(v));
+  for (let i = 0; i < x.length; i++) p = Math.max(p, Math.abs(x[i]));
   if (p > 0.9) for (let i = 0; i < x.length; i++) x[i] *= 0.9 / p;
 }
 

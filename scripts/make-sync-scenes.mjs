@@ -338,33 +338,95 @@ function exposureGain(kind, t, dur) {
   return 1;
 }
 
-/** Streams raw RGB frames of an ffmpeg lavfi source, one Buffer per frame. */
-function lavfiFrames(bg, w, h, fpsNum, fpsDen, n, c) {
-  if (FOOTAGE[bg]) {
+/** ffmpeg's input arguments for a case's background: a lavfi source, or real footage scaled to the case's size. */
+function bgInput(c) {
+  const { w, h } = c;
+  const [fpsNum, fpsDen] = FPS[c.fps];
+  if (FOOTAGE[c.bg]) {
     // Real footage at its own frame rate, scaled to the case's size, from the case's start time in the file.
-    return rawFrames(['-ss', String(c.src_start_s), '-i', FOOTAGE[bg].file, '-vf', `scale=${w}:${h}:flags=area`], w, h, n);
+    return ['-ss', String(c.src_start_s), '-i', FOOTAGE[c.bg].file, '-vf', `scale=${w}:${h}:flags=area`];
   }
   const src = {
     testsrc2: `testsrc2=size=${w}x${h}:rate=${fpsNum}/${fpsDen}`,
     mandelbrot: `mandelbrot=size=${w}x${h}:rate=${fpsNum}/${fpsDen}:maxiter=256`,
     cellauto: `cellauto=size=${w}x${h}:rate=${fpsNum}/${fpsDen}:rule=110:seed=7:scroll=1`,
     life: `life=size=${w}x${h}:rate=${fpsNum}/${fpsDen}:seed=7:ratio=0.12:mold=20:life_color=#c8c8b4:death_color=#282830:mold_color=#605040`,
-  }[bg];
-  return rawFrames(['-f', 'lavfi', '-i', src], w, h, n);
+  }[c.bg];
+  return ['-f', 'lavfi', '-i', src];
+}
+
+/** The number of frames of a case's video. */
+function frameCount(c) {
+  const [num, den] = FPS[c.fps];
+  return Math.round(c.dur_s / (den / num));
+}
+
+/** What a case's background stream depends on: ffmpeg's input arguments, the size and the frame count. */
+const bgKey = (c) => JSON.stringify([bgInput(c), c.w, c.h, frameCount(c)]);
+
+/**
+ * Background frames kept for later cases of this run that stream the very same source (a set's negative control
+ * repeats its positive case's scene): key -> { uses: cases still to stream it, frames }. ffmpeg's sources are
+ * deterministic (fixed seeds), so kept frames are the bytes a second ffmpeg run would stream.
+ */
+const bgKept = new Map();
+
+/** Counts, before rendering, how many of the cases stream each background (only those used twice are kept). */
+function planBackgrounds(cases) {
+  for (const c of cases) {
+    if (c.bg === 'wall') continue;
+    const k = bgKey(c);
+    bgKept.set(k, { uses: (bgKept.get(k)?.uses ?? 0) + 1, frames: null });
+  }
+}
+
+/** A case's background frames, one read-only Buffer per frame: kept ones, or ffmpeg's (kept if a later case wants them). */
+function backgroundFrames(c) {
+  const k = bgKey(c);
+  const kept = bgKept.get(k);
+  if (kept) kept.uses--;
+  if (kept?.frames) {
+    const frames = kept.frames;
+    if (kept.uses <= 0) bgKept.delete(k);
+    let i = 0;
+    return { next: async () => frames[i++] ?? null };
+  }
+  const src = rawFrames(bgInput(c), c.w, c.h, frameCount(c));
+  if (!kept || kept.uses <= 0) {
+    bgKept.delete(k);
+    return src;
+  }
+  kept.frames = [];
+  return {
+    async next() {
+      const f = await src.next();
+      if (f) kept.frames.push(f);
+      return f;
+    },
+  };
 }
 
 function rawFrames(input, w, h, n) {
   const child = spawn(FFMPEG, ['-nostdin', '-v', 'error', ...input, '-frames:v', String(n), '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const size = w * h * 3;
-  let pending = Buffer.alloc(0);
+  // Each chunk is copied once into the frame being filled (concatenating it onto the partial frame copied that frame
+  // again for every 64 KiB pipe chunk); a trailing partial frame is dropped.
+  let frame = Buffer.allocUnsafe(size);
+  let filled = 0;
   const queue = [];
   let done = false;
   let wake = null;
   child.stdout.on('data', (d) => {
-    pending = pending.length ? Buffer.concat([pending, d]) : d;
-    while (pending.length >= size) {
-      queue.push(Buffer.from(pending.subarray(0, size)));
-      pending = pending.subarray(size);
+    for (let p = 0; p < d.length; ) {
+      const k = Math.min(size - filled, d.length - p);
+      d.copy(frame, filled, p, p + k);
+      filled += k;
+      p += k;
+      if (filled === size) {
+        queue.push(frame);
+        frame = Buffer.allocUnsafe(size);
+        filled = 0;
+      }
     }
     if (queue.length > 8) child.stdout.pause();
     wake?.();
@@ -402,9 +464,11 @@ function wallFrame(w, h, seed) {
   return f;
 }
 
+/** The subject's pixels, decoded once per run (drawSubject only reads them). */
+let subjectPixels = null;
 function loadSubject() {
-  const raw = ffmpegSync(['-i', SUBJECT_PNG, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
-  return { w: 160, h: 160, data: raw };
+  subjectPixels ??= { w: 160, h: 160, data: ffmpegSync(['-i', SUBJECT_PNG, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']) };
+  return subjectPixels;
 }
 
 /** The subject's centre, scale and arm height at camera time t (walks or crosses the frame, zooms, gestures). */
@@ -520,6 +584,21 @@ function applyLed(f, c, frac) {
   }
 }
 
+/** Exposure gain on every value (float32 products); a gain of exactly 1 leaves each value as it is. */
+function applyGain(fl, gain) {
+  if (gain === 1) return;
+  for (let i = 0; i < fl.length; i++) fl[i] *= gain;
+}
+
+/** Sparse sensor noise (every 97th value, drawn in index order), then the clip to bytes: fl -> f. */
+function noiseAndClip(fl, f, noise) {
+  for (let i = 0; i < fl.length; i += 97) fl[i] += noise.g() * 3;
+  for (let i = 0; i < fl.length; i++) {
+    const v = fl[i];
+    f[i] = v < 0 ? 0 : v > 255 ? 255 : v | 0; // v | 0: the byte a Uint8Array store truncates 0 <= v <= 255 to
+  }
+}
+
 async function renderVideo(c, camPulses, audioWav, outFile) {
   const [num, den] = FPS[c.fps];
   const T = den / num;
@@ -534,29 +613,33 @@ async function renderVideo(c, camPulses, audioWav, outFile) {
   let err = '';
   enc.stderr.on('data', (d) => (err += d));
   const closed = new Promise((res) => enc.on('close', res));
-  const bgSrc = c.bg === 'wall' ? null : lavfiFrames(c.bg, w, h, num, den, n, c);
+  const bgSrc = c.bg === 'wall' ? null : backgroundFrames(c);
   const wall = c.bg === 'wall' ? wallFrame(w, h, c.seed) : null;
   const sub = c.subject === 'none' ? null : loadSubject();
   const noise = rng(c.seed * 17 + 5);
   const stepAt = 2 + rng(c.seed).u() * (c.dur_s - 4);
+  const fl = new Float32Array(w * h * 3); // the frame in float (reused for every frame), clipped once into bytes
+  const ledOn = camPulses.map((p) => p + (c.led_delay_s ?? 0));
+  const ledS = c.led_s ?? c.pulse_s;
   for (let k = 0; k < n; k++) {
     const t = k * T;
-    const f = Buffer.from(wall ?? (await bgSrc.next()) ?? Buffer.alloc(w * h * 3));
-    const fl = new Float32Array(f); // work in float, clip once
+    const src = wall ?? (await bgSrc.next());
+    if (src) fl.set(src);
+    else fl.fill(0);
+    const f = Buffer.allocUnsafe(fl.length); // every byte is written by noiseAndClip
     if (c.monitor) drawMonitor(fl, w, h, t, c.seed);
     if (c.screen_step) drawScreenStep(fl, w, h, t, stepAt);
     if (sub) drawSubject(fl, w, h, sub, subjectPose(c.subject, t, w, h));
     const gain = exposureGain(c.exposure, t, c.dur_s);
-    const frac = litFraction(t, T, c.shutter, camPulses.map((p) => p + (c.led_delay_s ?? 0)), c.led_s ?? c.pulse_s);
+    const frac = litFraction(t, T, c.shutter, ledOn, ledS);
     if (c.led.pos === 'screen') {
       applyLed(fl, c, frac);
-      for (let i = 0; i < fl.length; i++) fl[i] *= gain;
+      applyGain(fl, gain);
     } else {
-      for (let i = 0; i < fl.length; i++) fl[i] *= gain;
+      applyGain(fl, gain);
       applyLed(fl, c, frac); // an LED saturates the sensor whatever the exposure
     }
-    for (let i = 0; i < fl.length; i += 97) fl[i] += noise.g() * 3; // sparse sensor noise
-    for (let i = 0; i < fl.length; i++) f[i] = fl[i] < 0 ? 0 : fl[i] > 255 ? 255 : fl[i];
+    noiseAndClip(fl, f, noise);
     if (!enc.stdin.write(f)) await new Promise((r) => enc.stdin.once('drain', r));
   }
   enc.stdin.end();
@@ -745,6 +828,7 @@ async function main() {
     return;
   }
   mkdirSync(out, { recursive: true });
+  planBackgrounds(cases);
   for (const c of cases) {
     const truth = await makeCase(c, out);
     if (!a.includes('--quiet')) console.log(`${truth.id}: ${truth.expect}, flash at ${truth.flash.onsets_s.join(', ') || '-'} s`);
