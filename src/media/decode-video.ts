@@ -47,6 +47,11 @@ export interface VideoFrame {
   width: number;
   height: number;
   /**
+   * With countDamage: set when ffmpeg reported damaged data (an error, or a concealed picture) since the last key
+   * frame before this one (ShowinfoTimes.onShowinfo): the frame may show patched-up content.
+   */
+  damaged?: boolean;
+  /**
    * Pixel data, rows top to bottom, 3 bytes per pixel (rgb24) or 1 (gray). Each frame has its own buffer, the
    * caller's to keep, or to give back with VideoDecoder.release() for a later frame to reuse.
    */
@@ -118,6 +123,10 @@ const SHOWINFO = /\bn:\s*(\d+)\s+pts:\s*(-?\d+)\s+pts_time:\s*(-?[0-9.eE+-]+)/;
  * times", so every message is counted). The tag is taken off before anything else reads the line.
  */
 const LOG_LEVEL = /^((?:\[[^\]]* @ 0x[0-9a-fA-F]+\] )?)\[(trace|debug|verbose|info|warning|error|fatal|panic)\] /;
+/** showinfo's key-frame flag (both builds print `iskey:1`). */
+const KEY_FRAME = /\biskey:1\b/;
+/** Frames a decoder may hold a decoded picture before showing it (B-frame reordering; x264's default keeps 2). */
+const REORDER_FRAMES = 4;
 /** The error-concealment line of the MPEG-family decoders (H.264, MPEG-2/4, H.263), once per damaged picture. */
 const CONCEALING = /\bconcealing \d+ DC, \d+ AC, \d+ MV errors in \w+ frame/;
 
@@ -209,13 +218,14 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
           off += take;
           if (filled === frameBytes) {
             const t = await ffmpegSays.nextTime();
+            const damaged = ffmpegSays.lastDamaged;
             filled = 0;
             checkTimesGoOn(this.file, prevT, t);
             prevT = t;
             if (this.opts.end !== undefined && t >= this.opts.end) return 'done';
             reportDecodeProgress(t);
             if (this.opts.start === undefined || t >= this.opts.start - 1e-9) {
-              yield { index: index++, t_s: t, width, height, data: buf };
+              yield damaged ? { index: index++, t_s: t, width, height, data: buf, damaged } : { index: index++, t_s: t, width, height, data: buf };
               buf = newBuffer();
             }
           }
@@ -264,6 +274,13 @@ type FfmpegCommand = ReturnType<typeof ffmpegCommand>;
  */
 class ShowinfoTimes {
   private readonly times: number[] = [];
+  /** Per time in `times`: whether that frame is damaged (onShowinfo). */
+  private readonly damagedFlags: boolean[] = [];
+  /** Whether the frame whose time nextTime() returned last is damaged. */
+  lastDamaged = false;
+  /** Damage reported since the last clean key frame, and how many frames were shown since the last report. */
+  private tainted = false;
+  private framesSinceDamage = Infinity;
   private stderrTail = '';
   private waiter: (() => void) | null = null;
   private timeBase: [number, number] | null = null;
@@ -291,6 +308,7 @@ class ShowinfoTimes {
       if (this.exited) throw this.failure ?? new InputError('ffmpeg emitted a frame without a timestamp', { file: this.file });
       await this.wait();
     }
+    this.lastDamaged = this.damagedFlags.shift() ?? false;
     return this.times.shift() as number;
   }
 
@@ -319,12 +337,19 @@ class ShowinfoTimes {
   private onStderr(tagged: string): void {
     const lv = LOG_LEVEL.exec(tagged);
     const line = lv ? lv[1] + tagged.slice(lv[0].length) : tagged;
-    if (lv?.[2] === 'error') this.damage.errors++;
-    if (CONCEALING.test(line)) this.damage.concealed_frames++;
+    const error = lv?.[2] === 'error';
+    const concealed = CONCEALING.test(line);
+    if (error) this.damage.errors++;
+    if (concealed) this.damage.concealed_frames++;
+    if (error || concealed) {
+      this.tainted = true;
+      this.framesSinceDamage = 0;
+    }
     const m = SHOWINFO.exec(line);
     const c = m ? null : TIMEBASE.exec(line);
     if (c) this.timeBase = [Number(c[1]), Number(c[2])];
     if (m) {
+      this.onShowinfo(KEY_FRAME.test(line));
       // pts x time_base is exact; showinfo's printed pts_time has only 6 significant digits.
       const tb = this.timeBase;
       this.times.push(tb && tb[1] > 0 ? Math.round((Number(m[2]) * tb[0] * 1e9) / tb[1]) / 1e9 : Number(m[3]));
@@ -332,6 +357,20 @@ class ShowinfoTimes {
     } else {
       this.stderrTail = (this.stderrTail + line + '\n').slice(-8192);
     }
+  }
+
+  /**
+   * Marks the frame being shown damaged or not. With one decoding thread (countDamage) ffmpeg reports a picture's
+   * damage while decoding it, before the filters show it (seen with both builds: the error and concealment lines of a
+   * damaged I frame come just before its showinfo line), and the picture is shown at most REORDER_FRAMES frames later
+   * (B-frame reordering). A concealed picture's patches are copied on by every frame predicted from it, up to the
+   * next key frame (ITU-T H.264 8.4: inter prediction from reference pictures), so frames count as damaged from the
+   * first shown after a report until a key frame shown more than REORDER_FRAMES frames after it.
+   */
+  private onShowinfo(key: boolean): void {
+    if (key && this.framesSinceDamage >= REORDER_FRAMES) this.tainted = false;
+    this.damagedFlags.push(this.tainted);
+    this.framesSinceDamage++;
   }
 
   /** The telling line of what ffmpeg said last (besides the frame times). */

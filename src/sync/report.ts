@@ -151,6 +151,7 @@ function entryOf(s: StreamState, states: StreamState[], o: ReportContext): SyncS
     confidence: r3(Math.min(pl.confidence, pl.method === 'reference' ? 1 : 0.999)),
   };
   if (s.kind === 'audio') e.first_sample_s = r7(s.firstSampleS);
+  if (s.decodeErrors) e.decode_errors = { ...s.decodeErrors };
   if (s.forcedPick) e.forced_pick = s.forcedPick;
   if (pl.from) e.placed_from = { file: pl.from.abs, kind: pl.from.kind, stream: pl.from.stream };
   // `used`: which of them placed the stream (under --ends start a second-half pulse of a whole-file search does not).

@@ -1,7 +1,8 @@
 /** Decodes only the search windows of one video stream (small, grey) and finds the flashes in them. */
-import { VideoDecoder } from '../media/decode-video.js';
+import { VideoDecoder, type DecodeErrors } from '../media/decode-video.js';
 import type { ProbeResult } from '../media/probe.js';
 import { SAME_PULSE_S } from './choose.js';
+import { DamageLog, refuseDamaged } from './flash-damage.js';
 import { DEFAULT_FLASH_MIN_CONFIDENCE, FlashScanner, type FlashDetection, type FlashScanOptions, type FlashTrack } from './flash.js';
 import type { LightLeftOn } from './flash-step.js';
 import { judgePair, type FlashPairHint } from './flash-pair.js';
@@ -53,6 +54,8 @@ export interface VideoScanOptions extends FlashScanOptions {
    * With a start beep only (interval null), a candidate must agree with the beep's length to be placed.
    */
   pairHint?: FlashPairHint;
+  /** Where every look's decode logs its damaged frames (scanVideoFlash sets it: flash-damage.ts). */
+  damageLog?: DamageLog;
 }
 
 /**
@@ -78,8 +81,10 @@ export interface VideoWindowResult {
   left_on?: { t_s: number; reason: string; kind: LightLeftOn['kind'] };
 }
 
-export async function scanVideoFlash(file: string, windows: SearchWindow[], opts: VideoScanOptions = {}): Promise<{ windows: VideoWindowResult[] }> {
+export async function scanVideoFlash(file: string, windows: SearchWindow[], opts: VideoScanOptions = {}): Promise<{ windows: VideoWindowResult[]; decode_errors: DecodeErrors }> {
   const results: VideoWindowResult[] = [];
+  const damage = new DamageLog();
+  opts = { ...opts, damageLog: damage };
   const scans: SpanScan[] = [];
   const hint = opts.guides === undefined ? opts.pairHint : undefined;
   const paired = typeof hint?.interval_s === 'number' && windows.some((w) => w.name === 'start') && windows.some((w) => w.name === 'end');
@@ -94,6 +99,7 @@ export async function scanVideoFlash(file: string, windows: SearchWindow[], opts
     const noBeepHere = opts.guides !== undefined && guides.length === 0;
     const span = windowSpan(w, opts.probed?.start_time_s ?? 0);
     const scan = await scanSpan(file, w, span, guides, { ...opts, picture }, scanOpts, opts.maxSide ?? DEFAULT_FLASH_SIDE);
+    damage.count(scan.decodeErrors);
     let found = scan.found;
     for (const g of guides) found = await recheckGuide(file, w, span, g, found, scan, { ...opts, picture }, scanOpts);
     const leftOn: Array<VideoWindowResult['left_on']> = [];
@@ -110,7 +116,8 @@ export async function scanVideoFlash(file: string, windows: SearchWindow[], opts
     judgePair({ track: scans[s].track, detections: results[s].detections }, { track: scans[e].track, detections: results[e].detections }, opts.pairHint as FlashPairHint, frameS, opts.minConfidence);
     await recheckPair(file, [results[s], results[e]], scans[s], { ...opts, picture }, scanOpts);
   }
-  return { windows: results };
+  for (const r of results) refuseDamaged(r.detections, damage, frameS);
+  return { windows: results, decode_errors: damage.errors };
 }
 
 /** A window's span on the stream's own timeline (the decoder's start and end, seconds; undefined: the file's edge). */
@@ -136,23 +143,27 @@ interface SpanScan {
   /** The decoded frames' longest side and the source's (display) longest side, px. */
   side: number;
   sourceSide: number;
+  /** What ffmpeg reported of damaged data in this decode (decode-video.ts DecodeErrors). */
+  decodeErrors: DecodeErrors;
 }
 
 /** Decodes one span of a window at `maxSide` and runs the flash scanner over it. */
 async function scanSpan(file: string, w: SearchWindow, span: Span, guides: FlashGuide[], opts: VideoScanOptions, scanOpts: FlashScanOptions, maxSide: number): Promise<SpanScan> {
-  const dec = await VideoDecoder.open(file, { stream: opts.stream ?? 0, start: span.start, end: span.end, maxSide, pixelFormat: opts.picture === 'value' ? 'rgb24' : 'gray', probed: opts.probed });
+  // One decoding thread (countDamage), so that each damaged picture is known (flash-damage.ts).
+  const dec = await VideoDecoder.open(file, { stream: opts.stream ?? 0, start: span.start, end: span.end, maxSide, pixelFormat: opts.picture === 'value' ? 'rgb24' : 'gray', probed: opts.probed, countDamage: true });
   // A whole-file window ('all') may hold the pulses of both ends.
   const scanner = new FlashScanner(1 / dec.geometry.scale, scanOpts, guides, w.name === 'all' ? 2 : 1);
   let frames = 0;
   let lastT_s: number | null = null;
   for await (const f of dec) {
     scanner.push(f);
+    if (f.damaged) opts.damageLog?.frame(f.t_s);
     frames++;
     lastT_s = f.t_s;
   }
   const found = scanner.finish().map((d) => ({ ...d, window: w.name }));
   const g = dec.geometry;
-  return { found, frames, lastT_s, track: scanner.track(), frameS: scanner.frameS(), leftOn: scanner.leftOn(), side: Math.max(g.width, g.height), sourceSide: Math.max(g.displayWidth, g.displayHeight) };
+  return { found, frames, lastT_s, track: scanner.track(), frameS: scanner.frameS(), leftOn: scanner.leftOn(), side: Math.max(g.width, g.height), sourceSide: Math.max(g.displayWidth, g.displayHeight), decodeErrors: { ...dec.decodeErrors } };
 }
 
 /**

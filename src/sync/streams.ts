@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
 import { fileSpanS, probe, type ProbeResult } from '../media/probe.js';
+import type { DecodeErrors } from '../media/decode-video.js';
 import type { StreamKind } from './clock.js';
 import { scanAudioTone } from './scan-audio.js';
 import { statesExactDuration } from '../media/decode-audio.js';
@@ -90,6 +91,8 @@ export interface StreamState {
   flashPair?: FlashPairHint;
   /** Forward jumps of this stream's timestamps anywhere in its file (clock-jumps.ts). */
   jumps?: ClockJump[];
+  /** A picture: what ffmpeg reported of damaged data in its search windows (flash-damage.ts). */
+  decodeErrors?: DecodeErrors;
 }
 
 export async function probeFiles(files: string[], searchS: number, ends: Ends, ref: string | undefined): Promise<ProbedFile[]> {
@@ -248,9 +251,21 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
   if (cut) st.warnings.push(cut);
   const odd = flashLengthWarning(scan.windows, guides);
   if (odd) st.warnings.push(odd);
+  st.decodeErrors = scan.decode_errors;
+  const damaged = decodeErrorsWarning(scan.decode_errors);
+  if (damaged) st.warnings.push(damaged);
   for (const w of scan.windows) for (const d of w.detections) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
   for (const w of scan.windows) if (w.left_on) (st.leftOn ??= {})[windowOf(w.left_on.t_s, w.window.name, dur)] = w.left_on;
   o.onProgress?.(`${q.file}: video stream ${st.stream}: ${st.detections.length} candidate pulse(s)${guides.length ? ` (guided by its own beep at ${guides.map((g) => g.t_s.toFixed(3)).join(', ')} s)` : ''}`);
+}
+
+/** ffmpeg's reports of damaged data in the picture's search windows, in one warning (as `mmprep face` words it). */
+function decodeErrorsWarning(d: DecodeErrors): SyncWarning | null {
+  if (d.errors === 0 && d.concealed_frames === 0) return null;
+  return {
+    code: 'decode_errors',
+    message: `ffmpeg reported ${d.errors} decode error(s) and patched up ${d.concealed_frames} damaged picture(s) in the searched frames (decode_errors): a flash among damaged frames is not used; re-encode from the original recording, or replace the file with an undamaged copy`,
+  };
 }
 
 /**

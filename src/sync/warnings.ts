@@ -6,11 +6,12 @@
  * decoded less than the file's header declares (`truncated`), a picture whose offset's 2 sd reach beyond half a frame
  * (`offset_uncertain`), a sound whose timestamps jump ahead, so that a count of its samples falls behind after the jump
  * (`timestamp_gap`, clock-jumps.ts), a soundless picture placed by one flash whose pairing with the beep nothing
- * checks (`pairing_unchecked`, pairing.ts). Other codes stay in sync.json and the table.
+ * checks (`pairing_unchecked`, pairing.ts), a picture whose decode ffmpeg reported damaged data in (`decode_errors`,
+ * flash-damage.ts). Other codes stay in sync.json and the table.
  */
 import type { SyncMap } from './clock.js';
 
-const TOLD = new Set(['camera_clock_shared', 'no_end_pulse', 'offset_uncertain', 'other_route', 'pairing_unchecked', 'timestamp_gap', 'truncated']);
+const TOLD = new Set(['camera_clock_shared', 'decode_errors', 'no_end_pulse', 'offset_uncertain', 'other_route', 'pairing_unchecked', 'timestamp_gap', 'truncated']);
 
 /**
  * `<file> <kind> stream <n>: <code>: <message>` per warning worth telling. A `no_end_pulse` that several streams share
