@@ -167,3 +167,19 @@ export function leadInS(demod: Demod, onset: number, W: number, sampleRate: numb
   }
   return (T - earliest) / sampleRate;
 }
+
+/**
+ * How far before an onset a short burst of tone in the onset's own phase at close to the direct sound's level reaches,
+ * seconds: the earliest pair of half-overlapping one-period windows (`lasting`, P samples, steps of P/4) ending between
+ * `marginS` and `spanS` before the onset whose lesser in-phase energy is over `minE`; 0 when there is none. An onset
+ * read after a dip (a talker's glottal pulse over the beep's first ms cancelling it, as an echo dip does in a room) has
+ * the beep's own first periods before it, in its phase and at its level, too short for the 4-period windows of
+ * toneBeforeOnset and too brief to raise the 10-16 ms windows of localScatter and toneEarlyAnyPhase.
+ */
+export function inPhaseLeadS(demod: Demod, onset: number, P: number, sampleRate: number, ur: number, ui: number, minE: number, spanS = 0.004, marginS = 0.0005): number {
+  const last = Math.floor(onset - marginS * sampleRate) - P - (P >> 1);
+  const first = Math.round(onset - spanS * sampleRate);
+  let earliest = onset;
+  for (let a = last; a >= Math.max(0, first); a -= Math.max(1, P >> 2)) if (lasting(demod, a, P, ur, ui) > minE) earliest = a;
+  return (onset - earliest) / sampleRate;
+}

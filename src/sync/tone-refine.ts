@@ -7,7 +7,7 @@
  * what it contradicts.
  */
 import type { ToneOscillator } from './tone-demod.js';
-import { energyNull, leadInS, meanWindowEnergy, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
+import { energyNull, inPhaseLeadS, leadInS, meanWindowEnergy, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
 import { echoOnset } from './tone-step.js';
 import { CLEAN_DIRECT_DB, CLEAN_EARLY_DB, MAX_EARLY_DB, toneEarlyAnyPhase, type EarlyTone } from './tone-early.js';
 
@@ -121,6 +121,16 @@ const FALL_DB = 0;
  */
 const FIRM_STEP_DB = 8;
 const FALL_S = 0.012;
+/**
+ * Tone in an onset's own phase within this of the direct sound (one-period windows, in pairs half a period apart), dB,
+ * up to IN_PHASE_LEAD_SPAN_S before the onset, widens its sd to half that distance (withInPhaseLead). Measured
+ * 2026-12-03 on the lav (reference) onsets of room variants 73 and 81 (110 true beeps): the held-out end beep of v73
+ * rt8-drr6-snr10-opus-both-24s, read 2.57 ms late after a talker's pulse cancelled the beep 2 ms into it (sd 0.54 ms,
+ * 4.8 sd), had such tone -2.0 dB; four right onsets (0.02-0.39 ms off) -2.2 to -5.8 dB (speech in phase by chance,
+ * or the beep's own start); every other found onset -11 dB or under, or already refused.
+ */
+const IN_PHASE_LEAD_DB = -10;
+const IN_PHASE_LEAD_SPAN_S = 0.004;
 /** The span before an onset whose tone-band sound sets its scatter (localScatter), seconds. */
 const LOCAL_NOISE_S = 0.02;
 const STEP_S = 0.004;
@@ -458,7 +468,7 @@ export class OnsetRefiner {
    */
   judge(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { t: number; onsetSd: number; why: string | null; step: boolean } {
     const routed = this.judgeRoutes(x, n, onset, plateauP, bandNoiseP, broadNoiseP);
-    const r = this.withLeadIn(x, { ...routed, onsetSd: Math.max(routed.onsetSd, ONSET_SD_FLOOR_S) });
+    const r = this.withInPhaseLead(x, this.withLeadIn(x, { ...routed, onsetSd: Math.max(routed.onsetSd, ONSET_SD_FLOOR_S) }));
     const local = this.localScatter(x, r.t, plateauP);
     if (!local || local.sd <= r.onsetSd) return r;
     const why = r.why ?? (local.sd > MAX_SCATTER_SD_S ? `onset uncertain by ${(local.sd * 1000).toFixed(1)} ms: tone-band sound ${(-local.underDb).toFixed(1)} dB under the direct sound in the ${LOCAL_NOISE_S * 1000} ms before the onset (interference, or the beep's own build-up where the onset is read late; a change point's scatter over ${(MAX_SCATTER_SD_S * 1000).toFixed(1)} ms, its errors' tails being heavier than a normal's)` : null);
@@ -490,6 +500,27 @@ export class OnsetRefiner {
     if (sd <= r.onsetSd) return r;
     const why = r.why ?? (sd > MAX_ONSET_SD_S ? `onset uncertain by ${(sd * 1000).toFixed(1)} ms: the tone ramps up in its phase over ${(2 * sd * 1000).toFixed(1)} ms before the onset (a codec's smoothed transient or early echo), which the onset may be late by` : null);
     return { ...r, onsetSd: sd, why };
+  }
+
+  /**
+   * The onset's sd is at least half the distance to the earliest burst of tone in its own phase within IN_PHASE_LEAD_DB
+   * of the direct sound (one-period windows, tone-onset.ts inPhaseLeadS), in any stream: the direct sound may have
+   * arrived there, a dip after it (a talker's glottal pulse over the beep's start, in opposite phase) read as the
+   * onset. The bound keeps it under MAX_ONSET_SD_S: a burst that brief can as well be the talker's, in phase by chance.
+   */
+  private withInPhaseLead<R extends { t: number; onsetSd: number; why: string | null }>(x: Float32Array, r: R): R {
+    const sr = this.sampleRate;
+    const P = Math.max(4, Math.round(sr / this.toneHz));
+    const T = Math.round(r.t);
+    const demod = (a: number, b: number) => this.demod(x, a, b);
+    // The direct sound's phase and its energy in a one-period window: the 2 periods from 0.5 ms after the onset.
+    const a0 = T + Math.round(0.0005 * sr);
+    const [pr, pi] = demod(a0, a0 + 2 * P);
+    const m = Math.hypot(pr, pi);
+    if (!(m > 0)) return r;
+    const minE = (m / 2) ** 2 * 10 ** (IN_PHASE_LEAD_DB / 10);
+    const sd = inPhaseLeadS(demod, T, P, sr, pr / m, pi / m, minE, IN_PHASE_LEAD_SPAN_S) / 2;
+    return sd > r.onsetSd ? { ...r, onsetSd: sd } : r;
   }
 
   /**
