@@ -92,11 +92,11 @@ describe.runIf(process.platform === 'linux')('a child killed by the group\'s Ctr
     }
   });
 
-  it('the packet-time read of the clock-jump check (src/sync/clock-jumps.ts) that dies every time fails the session, naming it: the clock is never left unchecked', async () => {
+  it('the packet-time read (src/media/packet-times.ts: the input check\'s stream ends, the sync stage\'s clock jumps) that dies every time fails the session, naming it: no file is left unchecked', async () => {
     const out = join(dir, 'jumps');
     const r = await runCli(['extract', manifest(['s01']), '-o', out, '--only', 'sync', '--progress', 'none'], { env: { ...env, LOG: join(dir, 'jumps.log'), MARKS: dir, DIE_ALWAYS: 'packet=stream_index' } });
     expect(r.code, r.stderr).toBe(4);
-    expect(r.stderr).toMatch(/session s01 \(line 2\) failed in sync: .*ffprobe could not read the packet times .*killed by SIGINT/);
+    expect(r.stderr).toMatch(/session s01 \(line 2\) failed in inputs: .*s01_camera\.mp4: ffprobe could not read the packet times .*killed by SIGINT/);
   });
 
   it(`negative control: an ffprobe that dies of SIGINT every time is given up after ${SPAWN_ATTEMPTS} runs; the session fails naming the signal`, async () => {

@@ -2,8 +2,8 @@
  * A media file cut short (a copy that did not finish) among the session's files. Its header still declares the whole
  * length, so the probe passed it: a camera cut at 60 kB of 110 kB ran the sync and audio stages and half its face
  * inference before the face stage refused it ("decoded 118 of the 250 frames"), on every retry; a cut lav failed in
- * the audio stage after sync. Now the packets at the end of each file are read before any stage runs
- * (src/media/file-end.ts): the session fails in `inputs`, one line naming the file, nothing left in its folder.
+ * the audio stage after sync. Now each stream's packets are read before any stage runs (src/media/file-end.ts,
+ * stream-ends.ts): the session fails in `inputs`, one line naming the file and the stream, nothing left in its folder.
  */
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,11 +29,10 @@ describe('extract: a truncated media file', () => {
       ['cam', 'inputs'],
       ['lav', 'inputs'],
     ]);
-    // The declared length is 10.022 s by Debian's ffprobe 5.1, 10.000 s by the npm package's build.
     expect(errors[0].reason).toMatch(
-      /^video: .*cut_camera\.mp4: truncated: the file has no packet in its last 3 s but its header declares 10\.0\d\d s \(a copy or upload that did not finish\? replace it with the full file, or keep the part that decodes: ffmpeg -i cut_camera\.mp4 -c copy cut_camera-remuxed\.mp4, and use that file\)$/,
+      /^video: .*cut_camera\.mp4: truncated: its video stream 0 has packets that end at 4\.\d\d\d s but its header declares 10\.000 s \(a copy or upload that did not finish\? replace it with the full file, or keep the part that decodes: ffmpeg -i cut_camera\.mp4 -c copy cut_camera-remuxed\.mp4, and use that file\)$/,
     );
-    expect(errors[1].reason).toMatch(/^lav_audio: .*cut_lav\.flac: truncated: the file has packets that end at [\d.]+ s but its header declares 10\.000 s \(a copy or upload that did not finish\? replace it with the full file\)$/);
+    expect(errors[1].reason).toMatch(/^lav_audio: .*cut_lav\.flac: truncated: its audio stream 0 has packets that end at [\d.]+ s but its header declares 10\.000 s \(a copy or upload that did not finish\? replace it with the full file\)$/);
     expect(r.stderr).toContain(`mmprep extract: session cam (line 2) failed in inputs: video: ${p('cut_camera.mp4')}: truncated:`);
     expect(existsSync(p('out/cam')) || existsSync(p('out/lav'))).toBe(false);
   }, 120_000);

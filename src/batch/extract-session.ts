@@ -464,16 +464,23 @@ async function readInputs(session: ManifestSession, probes: Probes): Promise<Met
 }
 
 /**
- * Each media file whose packets stop before the end its header declares (a copy that did not finish) fails the
- * session before any stage runs (src/media/file-end.ts): the decoders found it only on reaching the missing part, a
- * truncated camera at the face stage, after sync and audio had run.
+ * Each media file with a stream cut short (its packets stop before the end its header declares: a copy that did not
+ * finish) or ending far before the file's other streams (a camera whose picture stopped while its sound went on) fails
+ * the session before any stage runs (src/media/file-end.ts, per stream): the decoders found a cut file only on
+ * reaching the missing part, after sync and audio had run, and a short picture gave face features for part of the
+ * session with exit 0. The packet read is kept for the sync stage's clock-jump check (one ffprobe pass per file).
  */
 async function checkFileEnds(session: ManifestSession, probes: Probes): Promise<void> {
-  const { truncatedEnd } = await import('../media/file-end.js');
+  const { incompleteStreams } = await import('../media/file-end.js');
   for (const m of session.media) {
     const p = probes.get(m.path);
     if (!p || session.media.find((o) => o.path === m.path) !== m) continue;
-    const why = await truncatedEnd(await p);
+    let why: string | null;
+    try {
+      why = await incompleteStreams(await p);
+    } catch (e) {
+      throw new StageFailure('inputs', `${m.role}: ${reasonOf(e)}`);
+    }
     if (why) throw new StageFailure('inputs', `${m.role}: ${new InputError(why, { file: m.path }).toLine()}`);
   }
 }

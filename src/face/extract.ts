@@ -10,6 +10,7 @@ import { openRecordSink, toJsonText, type OutputFormat } from '../common/records
 import { VERSION } from '../common/version.js';
 import { probe, taggedStreamEndS, type ProbeResult, type StreamInfo } from '../media/probe.js';
 import { truncatedAdvice } from '../media/input-file.js';
+import { endToleranceS } from '../media/end-tolerance.js';
 import { fileOrientation, mjpegStreamOrientation, ORIENTATION_FILTER } from '../media/exif.js';
 import { shellWord, siblingName } from '../common/shell.js';
 import { showinfoReady } from '../media/ffmpeg-path.js';
@@ -655,19 +656,21 @@ export class FaceRun {
   /**
    * A damaged file can decode partly without ffmpeg failing (exit 0, ffmpeg's "File ended prematurely" only on its
    * stderr): compare with the frame count the container declares (MP4/MOV, AVI), or for Matroska/WebM, which state
-   * no count, with the stream's end its muxer recorded (DURATION tag, probe.ts taggedStreamEndS): the last frame
-   * plus its interval (the gap before it) must reach it within 3 intervals or 0.25 s. Before 2026-12-02 a Matroska
-   * copy cut at half its length gave half the records, exit 0.
+   * no count, with the stream's end its muxer recorded (DURATION tag, probe.ts taggedStreamEndS). What may be missing
+   * is the tolerance of every truncation check (src/media/stream-ends.ts endToleranceS: one frame, the interval
+   * before the last, plus the codec's delay). Before 2026-12-02 a Matroska copy cut at half its length gave half the
+   * records, exit 0.
    */
   private checkComplete(e: { decoded: number; lastT: number; prevT: number }): void {
     const st = this.decoder.geometry.stream;
+    const step = Number.isFinite(e.prevT) ? Math.max(0, e.lastT - e.prevT) : 0;
+    const frameS = step > 0 ? step : 1 / (st.fps_avg ?? st.fps_real ?? 25);
     const declared = this.opts.start === undefined && this.opts.end === undefined ? declaredFrames(st) : null;
-    if (declared && e.decoded < declared - Math.max(2, Math.ceil(0.01 * declared))) {
+    if (declared && (declared - e.decoded) * frameS > endToleranceS(frameS)) {
       throw new InputError(`video is truncated or corrupt: decoded ${e.decoded} of the ${declared} frames its container declares (${truncatedAdvice(this.file)})`, { file: this.file });
     }
     const end = this.opts.end === undefined ? taggedStreamEndS(st) : null;
-    const step = Number.isFinite(e.prevT) ? Math.max(0, e.lastT - e.prevT) : 0;
-    if (end !== null && end - (e.lastT + step) > Math.max(3 * step, 0.25)) {
+    if (end !== null && end - (e.lastT + step) > endToleranceS(step)) {
       throw new InputError(`video is truncated or corrupt: its frames end at ${(e.lastT + step).toFixed(3)} s but its container records the stream's end at ${end.toFixed(3)} s (${truncatedAdvice(this.file)})`, { file: this.file });
     }
   }

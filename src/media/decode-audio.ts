@@ -10,8 +10,11 @@ import { InputError } from '../common/errors.js';
 import { decodeFailure, startAgainAfterGroupInterrupt } from './children.js';
 import { childExitOf, ffmpegCommand, type ChildExit } from './ffmpeg-path.js';
 import { ffmpegErrorLine, truncatedAdvice } from './input-file.js';
+import { shellWord, siblingName } from '../common/shell.js';
 import { reportDecodeProgress } from './decode-progress.js';
-import { firstSampleTime, packetsEndS, pickStream, probe, type ProbeResult, type StreamInfo } from './probe.js';
+import { firstSampleTime, pickStream, probe, taggedStreamEndS, type ProbeResult, type StreamInfo } from './probe.js';
+import { CODEC_DELAY_S, streamEnds, type StreamEnd } from './stream-ends.js';
+import { readPacketTimes } from './packet-times.js';
 
 export interface AudioDecodeOptions {
   /** Output sample rate in Hz (default 16000). */
@@ -131,13 +134,28 @@ export class PrestartedDecode {
   }
 }
 
+import { statesExactDuration } from './stream-ends.js';
+export { statesExactDuration };
+
 /**
- * Containers whose header states the duration exactly; ffprobe estimates it (from the bit rate) for raw MP3/ADTS
- * streams, and a truncated Ogg simply reports the shorter length.
+ * Why a stream decoded short (one phrase for its error line): its packets stop before its declared end (truncated), or
+ * they reach it and ffmpeg reported damaged packets (damaged), or its timestamps jump over dropped sound (a gap).
  */
-export function statesExactDuration(container: string | null): boolean {
-  return /mov|mp4|m4a|3gp|matroska|webm|flac|wav|aiff|caf/.test(container ?? '');
+async function shortfallText(info: DecodedAudioInfo, p: ProbeResult, got: number, want: number, end: StreamEnd | null): Promise<string> {
+  const errors = info.decodeErrors.errors;
+  const of = `decoded ${got.toFixed(3)} s of audio`;
+  if (end && end.verdict.kind !== 'truncated') {
+    if (errors > 0) return `damaged: ffmpeg reported ${errors} decode error(s) and ${of} of the ${want.toFixed(3)} s the header declares: re-encode from the original recording, or replace the file with an undamaged copy`;
+    const read = await readPacketTimes(p).catch(() => null);
+    const jumps = read?.jumps.filter((j) => j.index === info.stream.index && j.to_s > j.from_s) ?? [];
+    if (jumps.length) {
+      const fill = `ffmpeg -i ${shellWord(info.file)} -vn -af aresample=async=1 ${shellWord(siblingName(info.file, '-filled.wav'))}`;
+      return `its timestamps jump ahead ${jumps.length} time(s) (the first by ${((jumps[0].to_s - jumps[0].from_s) * 1000).toFixed(0)} ms at ${jumps[0].from_s.toFixed(3)} s: dropped sound), so it ${of} of the ${want.toFixed(3)} s its timestamps span and a count of its samples runs early after each jump; fill the gaps with silence and use that file: ${fill}`;
+    }
+  }
+  return `truncated: ${of} but the header declares ${want.toFixed(3)} s (${truncatedAdvice(info.file)})`;
 }
+
 
 export interface DecodedAudioInfo {
   file: string;
@@ -168,17 +186,6 @@ function downmixFilter(channels: number): string | null {
   const g = (1 / channels).toPrecision(17);
   const terms = Array.from({ length: channels }, (_, i) => `${g}*c${i}`).join('+');
   return `pan=mono|c0=${terms}`;
-}
-
-/**
- * Do the stream's packets reach `wantS` (its declared length, within max(0.5 s, 1 %), as src/media/file-end.ts)? The
- * stream's own: a faststart MP4 cut short can keep a tiny video stream's packets to the end while its sound stops.
- */
-async function packetsReachEnd(p: ProbeResult | undefined, stream: StreamInfo, wantS: number): Promise<boolean> {
-  if (!p) return false;
-  const start = p.start_time_s ?? 0;
-  const end = await packetsEndS(p, Math.max(start, start + wantS - 3), stream.index).catch(() => null);
-  return end !== null && end - start >= wantS - Math.max(0.5, 0.01 * wantS);
 }
 
 /** `--channel N` against the stream's channel count: N, or an InputError saying which channels there are. */
@@ -224,21 +231,23 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
     return new AudioDecoder(resolve(file), info, { ...opts, probed: p });
   }
 
-  /** Truncation check (see AudioDecodeOptions.detectTruncation). */
+  /**
+   * Truncation check (see AudioDecodeOptions.detectTruncation): the decoded seconds against the stream's declared
+   * length, within stream-ends.ts's tolerance (one packet + the codec's delay; the stream's packets are read only when
+   * the decode fell short by more than the codec's delay). Why it fell short is told apart by the packet read: packets
+   * that stop early (truncated), damaged packets ffmpeg skipped, or timestamps that jump over dropped sound.
+   */
   private async checkComplete(): Promise<void> {
     const got = this.samples / this.info.sampleRate;
     if (this.samples === 0) throw new InputError('no audio samples could be decoded (empty or truncated audio stream)', { file: this.info.file });
     // Only containers whose header states the duration exactly; ffprobe estimates it (from the bit rate) for raw
     // MP3/ADTS streams, and a truncated Ogg simply reports the shorter length.
-    const exact = statesExactDuration(this.opts.probed?.container ?? null);
-    const want = exact ? declaredDuration(this.info, this.opts.probed) : null;
-    if (want !== null && want - got > Math.max(0.1, 0.01 * want)) {
-      const errors = this.info.decodeErrors.errors;
-      // Damaged packets that ffmpeg skipped, not a cut file: said so (before 2026-12-02, "a copy ... that did not finish?").
-      // A cut file's last, partial packet is a decode error too: damage only when the packets reach the declared end.
-      if (errors > 0 && (await packetsReachEnd(this.opts.probed, this.info.stream, want))) throw new InputError(`damaged: ffmpeg reported ${errors} decode error(s) and decoded ${got.toFixed(3)} s of audio of the ${want.toFixed(3)} s the header declares: re-encode from the original recording, or replace the file with an undamaged copy`, { file: this.info.file });
-      throw new InputError(`truncated: decoded ${got.toFixed(3)} s of audio but the header declares ${want.toFixed(3)} s (${truncatedAdvice(this.info.file)})`, { file: this.info.file });
-    }
+    const p = this.opts.probed;
+    const want = p && statesExactDuration(p.container) ? declaredDuration(this.info, p) : null;
+    if (!p || want === null || want - got <= CODEC_DELAY_S) return;
+    const end = await streamEnds(p).then((all) => all.find((e) => e.index === this.info.stream.index) ?? null, () => null);
+    if (end && end.verdict.kind !== 'truncated' && want - got <= end.tolerance_s) return;
+    throw new InputError(await shortfallText(this.info, p, got, want, end), { file: this.info.file });
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Float32Array> {
@@ -455,6 +464,9 @@ export async function checkContainerComplete(file: string, p: ProbeResult): Prom
 /** Seconds of audio the header declares for the decoded stream (stream duration, else container duration). */
 export function declaredDuration(info: DecodedAudioInfo, probed?: ProbeResult): number | null {
   if (info.stream.duration_s !== null && info.stream.duration_s !== undefined) return info.stream.duration_s;
+  // Matroska/WebM: the stream's own end as its muxer wrote it (a sound shorter than the file's picture is not cut).
+  const tagged = taggedStreamEndS(info.stream);
+  if (tagged !== null) return Math.max(0, tagged - (info.stream.start_time_s ?? probed?.start_time_s ?? 0));
   const d = probed?.duration_s ?? null;
   if (d === null) return null;
   // Without a stream duration (Matroska) the container's Duration is the last timestamp, so a file whose stream

@@ -7,114 +7,21 @@
  * The packets' timestamps of the whole file are read (ffprobe -show_entries packet, demuxing only, one line at a time:
  * memory flat in the file's length), stream by stream, in decoding order (dts; pts where a container gives none).
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { ffmpegBinaries } from '../media/ffmpeg-path.js';
-import { startAgainAfterGroupInterrupt, trackChild } from '../media/children.js';
+import { readPacketTimes, PICTURE_GAP_S, type ClockJump } from '../media/packet-times.js';
 import type { ProbeResult } from '../media/probe.js';
 import { InputError } from '../common/errors.js';
 import { shellWord, siblingName } from '../common/shell.js';
 import type { StreamState } from './streams.js';
 
-/** One jump of one stream's timestamps: from `from_s` (where the stream had reached) to `to_s`, file timeline. */
-export interface ClockJump {
-  /** ffprobe's stream index in the file. */
-  index: number;
-  kind: 'audio' | 'video';
-  from_s: number;
-  to_s: number;
-}
+export type { ClockJump };
 
 /**
- * Times going back by more than this (and by more than 8 packets' durations: a picture's packets in decoding order
- * carry presentation times that go back by the B-frames' reordering, a few frames) are a second recording.
+ * The clock jumps of a file's audio and video streams (none for containers whose times count samples), from the
+ * file's one packet read (src/media/packet-times.ts: `mmprep extract` made it for its input check already). An
+ * ffprobe that fails is an error naming the file, never a file whose clock went unchecked.
  */
-const BACK_S = 0.5;
-/**
- * A forward jump of the sound by more than this: samples counted from the file's start are off after it (the value
- * decode-audio.ts GAP_MIN_S takes for a gap inside a search window: an AAC frame is 21 ms).
- */
-const SOUND_GAP_S = 0.02;
-/** A forward jump of a picture by more than this is a restart, not frames a phone dropped (those are 0.03-0.5 s). */
-const PICTURE_GAP_S = 2;
-
-/** Containers whose timestamps are computed from the samples (they cannot jump): not read. */
-function countsSamples(container: string | null): boolean {
-  return /^(wav|w64|flac|mp3|aac|aiff|caf)$/.test(container ?? '');
-}
-
-interface Track {
-  kind: 'audio' | 'video';
-  /** The latest time reached (the running maximum), the previous packet's time and end, the longest duration. */
-  max: number;
-  last: number;
-  end: number;
-  dur: number;
-  /** The shortest step between packets seen: a packet's duration where the container gives none. */
-  step: number;
-}
-
-/** The jump a packet at `t` (duration `dur`) makes in its stream, or null. */
-function jumpOf(tr: Track, t: number, dur: number): number | null {
-  if (!Number.isFinite(tr.max)) return null;
-  if (t < tr.max - Math.max(BACK_S, 8 * tr.dur)) return t - tr.max;
-  // The previous packet's end; without a duration, its time plus the shortest step seen (none yet: no gap told).
-  const end = Number.isFinite(tr.end) ? tr.end : tr.last + tr.step;
-  const gap = t - end;
-  if (!Number.isFinite(gap)) return null;
-  return gap > (tr.kind === 'audio' ? SOUND_GAP_S : Math.max(PICTURE_GAP_S, 8 * dur)) ? gap : null;
-}
-
-/** Reads one `stream_index,pts,dts,duration` line into the tracks; a jump found is pushed to `out`. */
-function readPacket(line: string, tracks: Map<number, Track>, out: ClockJump[]): void {
-  const [i, pts, dts, d] = line.split(',');
-  const tr = tracks.get(Number(i));
-  const t = Number(dts !== undefined && dts !== 'N/A' && dts !== '' ? dts : pts);
-  if (!tr || !Number.isFinite(t)) return;
-  const dur = d !== undefined && d !== '' && d !== 'N/A' && Number(d) > 0 ? Number(d) : NaN;
-  if (Number.isNaN(dur) && t > tr.last) tr.step = Number.isFinite(tr.step) ? Math.min(tr.step, t - tr.last) : t - tr.last;
-  const jump = jumpOf(tr, t, Number.isNaN(dur) ? 0 : dur);
-  if (jump !== null && out.length < 100) out.push({ index: Number(i), kind: tr.kind, from_s: jump < 0 ? tr.max : t - jump, to_s: t });
-  tr.max = Math.max(Number.isFinite(tr.max) ? tr.max : -Infinity, t);
-  tr.last = t;
-  tr.end = t + dur;
-  if (!Number.isNaN(dur)) tr.dur = Math.max(tr.dur, dur);
-}
-
-/**
- * The clock jumps of a file's audio and video streams (none for containers whose times count samples). An ffprobe
- * killed by the group's Ctrl-C before it ran (src/media/children.ts) is started again; one that fails otherwise is an
- * error naming the file, never a file whose clock went unchecked.
- */
-export async function clockJumps(abs: string, p: ProbeResult): Promise<ClockJump[]> {
-  if (countsSamples(p.container)) return [];
-  for (let attempt = 1; ; attempt++) {
-    const tracks = new Map<number, Track>();
-    for (const s of p.streams) if (s.type === 'audio' || s.type === 'video') tracks.set(s.index, { kind: s.type, max: NaN, last: NaN, end: NaN, dur: 0, step: NaN });
-    const out: ClockJump[] = [];
-    const { exit, lines } = await readPackets(abs, (line) => readPacket(line, tracks, out));
-    if (exit.code === 0) return out;
-    if (startAgainAfterGroupInterrupt(exit.signal, lines, attempt)) continue;
-    throw new Error(`${abs}: ffprobe could not read the packet times that show a restarted device's clock jumps (${exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`}); run again`);
-  }
-}
-
-/** `ffprobe -show_entries packet` over the whole file, each line to `onLine`; its exit and how many lines it gave. */
-async function readPackets(abs: string, onLine: (line: string) => void): Promise<{ exit: { code: number | null; signal: NodeJS.Signals | null }; lines: number }> {
-  const { ffprobe } = ffmpegBinaries();
-  const child = spawn(ffprobe.path, ['-v', 'quiet', '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time', '-of', 'csv=p=0', abs], {
-    detached: process.platform !== 'win32',
-    stdio: ['ignore', 'pipe', 'ignore'],
-    windowsHide: true,
-  });
-  trackChild(child);
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('error', () => resolve({ code: null, signal: null }));
-    child.on('close', (code, signal) => resolve({ code, signal }));
-  });
-  let lines = 0;
-  for await (const line of createInterface({ input: child.stdout })) if (line) (lines++, onLine(line));
-  return { exit: await exit, lines };
+export async function clockJumps(p: ProbeResult): Promise<ClockJump[]> {
+  return (await readPacketTimes(p)).jumps;
 }
 
 const s3 = (t: number) => `${t.toFixed(3)} s`;

@@ -9,7 +9,7 @@ import { fileSpanS, probe, type ProbeResult } from '../media/probe.js';
 import type { DecodeErrors } from '../media/decode-video.js';
 import type { StreamKind } from './clock.js';
 import { scanAudioTone } from './scan-audio.js';
-import { statesExactDuration } from '../media/decode-audio.js';
+import { declaredEndS, statesExactDuration } from '../media/stream-ends.js';
 import type { FlashPairHint } from './flash-pair.js';
 import { pairHintFor } from './flash-hint.js';
 import { scanVideoFlash, type FlashGuide, type VideoWindowResult } from './scan-video.js';
@@ -114,7 +114,7 @@ export async function probeFiles(files: string[], searchS: number, ends: Ends, r
   }
   await refuseSameRecording(probes);
   for (const q of probes) {
-    q.jumps = await clockJumps(q.abs, q.p);
+    q.jumps = await clockJumps(q.p);
     refuseTimesBack(q.file, q.p, q.jumps);
   }
   return probes;
@@ -207,10 +207,12 @@ export interface ScanOptions {
  */
 function declaredSpan(q: ProbedFile, n: number, kind: 'audio' | 'video'): { start: number; end: number | null } {
   const s = q.p.streams.filter((x) => x.type === kind)[n];
-  const start = Math.max(0, (s?.start_time_s ?? q.p.start_time_s ?? 0) - (q.p.start_time_s ?? 0));
-  if (!statesExactDuration(q.p.container)) return { start, end: null };
-  if (s?.duration_s != null) return { start, end: start + s.duration_s };
-  return { start, end: fileSpanS(q.p) };
+  const p0 = q.p.start_time_s ?? 0;
+  const start = Math.max(0, (s?.start_time_s ?? p0) - p0);
+  if (!s || !statesExactDuration(q.p.container)) return { start, end: null };
+  // Its own end (Matroska: the DURATION tag, so a sound shorter than its file's picture is not called truncated).
+  const end = declaredEndS(q.p, s);
+  return { start, end: end === null ? fileSpanS(q.p) : end - p0 };
 }
 
 /**

@@ -1,4 +1,5 @@
 /** Which parts of a recording the pulse search reads: the first and (with --ends both) the last `searchS` seconds. */
+import { endToleranceS } from '../media/end-tolerance.js';
 
 export type Ends = 'start' | 'both';
 export type WindowName = 'start' | 'end' | 'all';
@@ -53,15 +54,15 @@ export function searchWindows(file: string, durationS: number | null, searchS: n
  * short: its header still declares the full length): a phrase for the `truncated` warning, else null. `streamEndS`:
  * where the stream ends on the file's timeline by its header (null: not stated exactly, e.g. raw MP3/ADTS, whose
  * length ffprobe estimates; no check); `streamStartS` where it starts there (a camera's sound that starts 0.3 s after
- * its picture holds 0.3 s less of the start window: not missing). The allowance is `mmprep audio`'s truncation
- * check's (0.1 s or 1 %), plus one frame for a picture. A pulse in the missing part cannot be found, so the user
- * must hear why.
+ * its picture holds 0.3 s less of the start window: not missing). The allowance is that of every truncation check
+ * (src/media/stream-ends.ts endToleranceS: one frame for a picture, plus the codec's delay). A pulse in the missing
+ * part cannot be found, so the user must hear why.
  */
 export function truncatedWindow(w: SearchWindow, decodedS: number, streamEndS: number | null, frameS = 0, streamStartS = 0): string | null {
   if (streamEndS === null) return null;
   const from = Math.max(w.start_s, streamStartS);
   const want = Math.min(w.start_s + (w.duration_s ?? Infinity), streamEndS) - from;
-  if (!(want > 0) || want - decodedS <= Math.max(0.1, 0.01 * want) + frameS) return null;
+  if (!(want > 0) || want - decodedS <= endToleranceS(frameS)) return null;
   return `only ${Math.max(0, decodedS).toFixed(1)} s of its ${w.name} search window (${from.toFixed(1)}-${(from + want).toFixed(1)} s)`;
 }
 
