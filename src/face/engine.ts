@@ -273,7 +273,7 @@ export class FaceEngine {
     const why = setup.selfCheck === false ? null : await engine.selfCheck();
     if (why) {
       const advice = setup.backend === 'wasm' ? 'reinstall mmprep\'s dependencies (npm ci): the installed Human or tfjs is not the version mmprep was checked with' : 'use --backend wasm (the default)';
-      throw new InputError(`backend '${setup.backend}' failed mmprep's start-up check on a known upright face: ${why}; ${advice}`);
+      throw new InputError(`backend '${setup.backend}' failed mmprep's start-up check on a known face (turned 15 degrees, off centre): ${why}; ${advice}`);
     }
     return engine;
   }

@@ -54,7 +54,7 @@ export function checkFrame(frame: CheckFrame = CHECK_FRAME): { data: Uint8Array;
  */
 export function orientationProblem(faces: RawFace[], frame: CheckFrame = CHECK_FRAME): string | null {
   const face = faces.find((f) => Math.min(f.det_score, f.mesh_score) >= 0.5);
-  if (!face) return `no face found on a known upright face (${faces.length} candidate(s) under 0.5)`;
+  if (!face) return `no face found on the known face (${faces.length} candidate(s) under 0.5)`;
   if (face.mesh.length < 478 * 3) return `the face came back with ${face.mesh.length / 3} landmarks, not 478`;
   const mesh = Float64Array.from(face.mesh);
   correctIris(mesh, face.iris_mode ?? 'human');
