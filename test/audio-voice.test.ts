@@ -338,6 +338,30 @@ describe('mmprep audio --voice (CLI)', () => {
       expect(r.stderr).toMatch(msg);
     }
   });
+  it('a 48 kHz recording analysed at 16 kHz is a warning whose command gives Praat\'s figures of the file', async () => {
+    const v48 = join(DIR, 'wav', 'vowel_220hz_48k.flac');
+    const r = ref('vowel_220hz_48k');
+    const sum16 = join(tmp.dir, 'v16.json');
+    const first = await runCli(['audio', v48, '--voice', '-o', join(tmp.dir, 'v16.jsonl'), '--summary', sum16]);
+    expect(first.code, first.stderr).toBe(0);
+    // Why: Praat's voice report works at the file's rate; resampled to 16 kHz the noise above 8 kHz is gone (HNR 4.9
+    // dB higher here) and the pulses move (jitter (local) 20 % lower).
+    expect(JSON.parse(readFileSync(sum16, 'utf8')).voice.hnr_mean_db - r.file.hnr_mean_db!).toBeGreaterThan(2);
+    const warning = first.stderr.split('\n').find((l) => l.includes('warning: --voice: analysed at 16000 Hz, but the recording is at 48000 Hz'));
+    expect(warning, first.stderr).toBeDefined();
+    const cmd = warning!.split(' run mmprep ')[1].split(' ');
+    expect(cmd).toEqual(['audio', v48, '--voice', '--sr', '48000', '--hop', '480']);
+    const sum = join(tmp.dir, 'v48.json');
+    const again = await runCli([...cmd, '-o', join(tmp.dir, 'v48.jsonl'), '--summary', sum]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/analysed at/);
+    const s = JSON.parse(readFileSync(sum, 'utf8'));
+    expect(s.voice.n_pulses).toBe(r.pulses_s.length);
+    for (const k of [...JITTER, ...SHIMMER]) expect(rel(s.voice[k], r.file[k]!), k).toBeLessThan(1e-6);
+    expect(Math.abs(s.voice.hnr_mean_db - r.file.hnr_mean_db!)).toBeLessThan(1e-6);
+    const pm = praatFormantMedians(r);
+    [s.voice.f1_median_hz, s.voice.f2_median_hz, s.voice.f3_median_hz].forEach((m: number, k: number) => expect(rel(m, pm[k])).toBeLessThan(0.03));
+  });
   it('refuses a voice floor above the ceiling in one line', async () => {
     const r = await runCli(['audio', wav, '--voice', '--voice-floor', '700']);
     expect(r.code).toBe(2);
