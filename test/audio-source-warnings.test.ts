@@ -37,6 +37,12 @@ describe('warnings about the recording itself', () => {
     expect(audioSourceWarnings(voice(48000, true), 'my rec.wav')).toEqual([expect.stringContaining("run mmprep audio 'my rec.wav' --voice --sr 48000 --hop 480")]);
     expect(audioSourceWarnings(voice(16000, true), 'rec.wav')).toEqual([]);
     expect(audioSourceWarnings(voice(48000, false), 'rec.wav')).toEqual([]);
+    // The formant warning names the maximum formant used (--formant-ceiling-hz): within the band (the rate warning's
+    // own command for an 8 kHz file) it is no warning; it said 5500 Hz whatever was given.
+    const ceiling = (c: number, sr = 16000) => ({ ...voice(8000, true), sample_rate_hz: sr, params: { ...resolveAudioOptions({ sampleRate: sr }), voice: true, formantCeilingHz: c } });
+    expect(audioSourceWarnings(ceiling(4000, 8000), 'rec.wav')).toEqual([]);
+    expect(audioSourceWarnings(ceiling(4000), 'rec.wav')).toEqual([expect.stringMatching(/^recorded at 8000 Hz/), rate(8000, '--sr 8000 --hop 80')]);
+    expect(audioSourceWarnings(ceiling(5000), 'rec.wav')[1]).toMatch(/^--voice: nothing above 4000 Hz, but the formant analysis \(Praat's To Formant \(burg\), 5 formants up to 5000 Hz\) models the band up to 5000 Hz: .*sampled at 10000 Hz or more, or with --formant-ceiling-hz 4000 or less$/);
     // --sr equal to the file's rate: no warning.
     expect(audioSourceWarnings({ ...voice(48000, true), sample_rate_hz: 48000 }, 'rec.wav')).toEqual([]);
   });

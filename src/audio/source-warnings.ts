@@ -85,8 +85,10 @@ const MAX_FORMANT_HZ = 5500;
 function formantBandWarning(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'params'>>): string | null {
   if (!s.params?.voice) return null;
   const nyquist = Math.min(s.source.sample_rate_hz ?? Infinity, s.sample_rate_hz) / 2;
-  if (nyquist >= MAX_FORMANT_HZ) return null;
-  return `--voice: nothing above ${nyquist} Hz, but the formant analysis (Praat's To Formant (burg), 5 formants up to ${MAX_FORMANT_HZ} Hz) models the band up to ${MAX_FORMANT_HZ} Hz: f1_hz-f3_hz, b1_hz-b3_hz and their medians come out wrong (speech made 8 kHz: F2 median 1281 against 1718 Hz, bandwidths a third), in Praat too; use them only from recordings sampled at 11025 Hz or more`;
+  // The maximum formant used (--formant-ceiling-hz): one within the sound's band (4000 Hz for 8 kHz) is no warning.
+  const ceiling = s.params.formantCeilingHz ?? MAX_FORMANT_HZ;
+  if (nyquist >= ceiling) return null;
+  return `--voice: nothing above ${nyquist} Hz, but the formant analysis (Praat's To Formant (burg), 5 formants up to ${ceiling} Hz) models the band up to ${ceiling} Hz: f1_hz-f3_hz, b1_hz-b3_hz and their medians come out wrong (speech made 8 kHz: F2 median 1281 against 1718 Hz, bandwidths a third), in Praat too; use them only from recordings sampled at ${2 * ceiling} Hz or more, or with --formant-ceiling-hz ${nyquist} or less`;
 }
 
 /**
