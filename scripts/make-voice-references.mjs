@@ -8,6 +8,9 @@
  * jitter and shimmer (local). Deterministic: same praat, same fixtures -> same bytes.
  * Also NAME.formant-CEILING.json for each maximum formant in FORMANT_CEILINGS (mmprep's --formant-ceiling-hz; the
  * file above is Praat's default 5500 Hz): the same script with that maximum formant, only its formant frames kept.
+ * First it synthesises the sustained vowels of VOWELS with Praat (scripts/praat-vowel.praat) into
+ * fixtures/audio/wav/NAME.flac (16-bit, lossless): make-audio-fixtures.mjs empties wav/ and expected/, so run this
+ * script after it.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -19,7 +22,19 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const AUDIO = join(ROOT, 'fixtures', 'audio');
 const OUT = join(AUDIO, 'expected', 'praat-voice');
 const SCRIPT = join(ROOT, 'scripts', 'praat-voice-report.praat');
-const NAMES = ['cards_001', 'cards_002', 'cards_003', 'cards_004', 'cards_005', 'speech_en1_p50_s175', 'speech_es1_p50_s175'];
+/**
+ * Sustained vowels synthesised by Praat: praat-vowel.praat's arguments after the output file (rate, F0, period jitter,
+ * shimmer dB, F1-F4, duration, noise, seed). vowel_300hz: a child's /a/ at 300 Hz, 16 kHz, whose harmonicity frames
+ * need every candidate refined (a refinement of only the candidates near the strongest first estimate gave HNR
+ * frames up to 16.7 dB low). vowel_220hz_48k: a woman's /i/ at 220 Hz recorded at 48 kHz, whose voice measures at
+ * the default 16 kHz are far from Praat's on the file (jitter (local) 20 % low, HNR 4.9 dB high) and equal to them at
+ * --sr 48000 (the analysis-rate warning's command).
+ */
+const VOWELS = {
+  vowel_300hz: [16000, 300, 0.005, 0.3, 1030, 1370, 3170, 4200, 1.2, 0.02, 3],
+  vowel_220hz_48k: [48000, 220, 0.004, 0.3, 310, 2790, 3310, 4200, 1.2, 0.01, 2],
+};
+const NAMES = ['cards_001', 'cards_002', 'cards_003', 'cards_004', 'cards_005', 'speech_en1_p50_s175', 'speech_es1_p50_s175', ...Object.keys(VOWELS)];
 /**
  * Other maximum formants, on three of the fixtures (two read-speech speakers, one TTS voice): 5000 Hz (Praat's advice
  * for male voices) and 8000 Hz (the Nyquist frequency at 16 kHz: no resampling).
@@ -33,6 +48,13 @@ const version = execFileSync('praat', ['--version'], { encoding: 'utf8' }).trim(
 mkdirSync(OUT, { recursive: true });
 const tmp = mkdtempSync(join(tmpdir(), 'mmprep-praat-'));
 try {
+  const ffmpeg = process.env.MMPREP_FFMPEG ?? 'ffmpeg';
+  for (const [name, args] of Object.entries(VOWELS)) {
+    const wav = join(tmp, `${name}.wav`);
+    execFileSync('praat', ['--run', join(ROOT, 'scripts', 'praat-vowel.praat'), wav, ...args.map(String)], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', '-i', wav, '-c:a', 'flac', '-compression_level', '12', join(AUDIO, 'wav', `${name}.flac`)]);
+    console.log(`wrote wav/${name}.flac`);
+  }
   const run = (name, ceiling) => {
     const out = join(tmp, `${name}-${ceiling}.json`);
     execFileSync('praat', ['--run', SCRIPT, join(AUDIO, 'wav', `${name}.flac`), out, String(ceiling)], { stdio: ['ignore', 'ignore', 'inherit'] });

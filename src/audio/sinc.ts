@@ -167,11 +167,14 @@ export class SincKernel {
     this.r = this.ex ? new Float64Array(this.ex.memory.buffer, 0, rMax + 1) : new Float64Array(rMax + 1);
   }
 
-  /** Praat's NUM_interpolate_sinc of r at fractional lag x, depth at most maxDepth (as sincInterpolate). */
-  at(x: number, maxDepth: number): number {
+  /**
+   * Praat's NUM_interpolate_sinc of r at fractional lag x, depth at most maxDepth (as sincInterpolate; r is taken as 0
+   * beyond `nonzero`, whose terms are skipped).
+   */
+  at(x: number, maxDepth: number, nonzero = this.rMax): number {
     const { r, rMax } = this;
     const ex = this.ex;
-    if (ex === null) return sincInterpolate(r, rMax, x, maxDepth);
+    if (ex === null) return sincInterpolate(r, rMax, x, maxDepth, nonzero);
     const midleft = Math.floor(x);
     const midright = midleft + 1;
     if (x === midleft) return r[Math.abs(midleft)];
@@ -180,8 +183,8 @@ export class SincKernel {
     if (depth < 1) return r[Math.abs(Math.round(x))];
     const left = midright - depth;
     const right = midleft + depth;
-    const nL = midleft - (left > -rMax ? left : -rMax) + 1;
-    const nR = (right < rMax ? right : rMax) - midright + 1;
+    const nL = midleft - (left > -nonzero ? left : -nonzero) + 1;
+    const nR = (right < nonzero ? right : nonzero) - midright + 1;
     // sincBothSides's starting values, computed here with V8's Math.sin / Math.cos
     const aL = Math.PI * (x - midleft);
     const spanL = x - left + 1;

@@ -26,6 +26,8 @@ export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'so
   }
   const formants = formantBandWarning(s);
   if (formants) out.push(formants);
+  const voiceRate = voiceRateWarning(s, file);
+  if (voiceRate) out.push(voiceRate);
   const ch = s.source.channels;
   if (ch !== null && ch > 2) {
     out.push(`${ch} channels averaged to mono (librosa.to_mono): every channel's sound is mixed; extract the speaker's channel first if one holds it (ffmpeg -af "pan=mono|c0=FC" for the centre of a 5.1 track)`);
@@ -83,8 +85,33 @@ const MAX_FORMANT_HZ = 5500;
 function formantBandWarning(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'params'>>): string | null {
   if (!s.params?.voice) return null;
   const nyquist = Math.min(s.source.sample_rate_hz ?? Infinity, s.sample_rate_hz) / 2;
-  if (nyquist >= MAX_FORMANT_HZ) return null;
-  return `--voice: nothing above ${nyquist} Hz, but the formant analysis (Praat's To Formant (burg), 5 formants up to ${MAX_FORMANT_HZ} Hz) models the band up to ${MAX_FORMANT_HZ} Hz: f1_hz-f3_hz, b1_hz-b3_hz and their medians come out wrong (speech made 8 kHz: F2 median 1281 against 1718 Hz, bandwidths a third), in Praat too; use them only from recordings sampled at 11025 Hz or more`;
+  // The maximum formant used (--formant-ceiling-hz): one within the sound's band (4000 Hz for 8 kHz) is no warning.
+  const ceiling = s.params.formantCeilingHz ?? MAX_FORMANT_HZ;
+  if (nyquist >= ceiling) return null;
+  return `--voice: nothing above ${nyquist} Hz, but the formant analysis (Praat's To Formant (burg), 5 formants up to ${ceiling} Hz) models the band up to ${ceiling} Hz: f1_hz-f3_hz, b1_hz-b3_hz and their medians come out wrong (speech made 8 kHz: F2 median 1281 against 1718 Hz, bandwidths a third), in Praat too; use them only from recordings sampled at ${2 * ceiling} Hz or more, or with --formant-ceiling-hz ${nyquist} or less`;
+}
+
+/**
+ * With --voice, a recording not at the analysis rate: Praat's voice report works at the file's own rate, and jitter,
+ * shimmer and HNR move with the rate by more than the tolerances (ffmpeg's resampling moves the pulses and takes
+ * away the noise above the new Nyquist). Measured (the voice report's figures, mmprep at 16 kHz against Praat 6.3.07
+ * on the file; at --sr equal to the file's rate they agree to float rounding): espeak-ng speech at 22.05, 44.1 and
+ * 48 kHz, Praat-synthesised vowels at 44.1 and 48 kHz (WAV, Opus, stereo): jitter (local) 0.01-20 % apart, the 11
+ * jitter and shimmer figures up to 17 %, HNR up to 4.9 dB (fixtures/audio/wav/vowel_220hz_48k.flac: jitter 20 % low,
+ * HNR 4.9 dB high); read speech made 8 kHz: jitter 13 %, F2 median 4 %.
+ */
+function voiceRateWarning(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'params'>>, file: string): string | null {
+  const rate = s.source.sample_rate_hz;
+  if (!s.params?.voice || rate === null || rate === s.sample_rate_hz) return null;
+  const hop = (rate * s.params.hopLength) / s.sample_rate_hz;
+  const flags = [`--sr ${rate}`];
+  if (Number.isInteger(hop)) flags.push(`--hop ${hop}`);
+  // Praat analyses a source below 11 kHz with its maximum formant above Nyquist (it upsamples); mmprep refuses that.
+  const ceiling = s.params.formantCeilingHz ?? MAX_FORMANT_HZ;
+  const below = rate / 2 < ceiling;
+  if (below) flags.push(`--formant-ceiling-hz ${rate / 2}`);
+  const formants = below ? ` (the formants then up to ${rate / 2} Hz: Praat keeps ${ceiling} Hz above the file's Nyquist, which mmprep refuses)` : '';
+  return `--voice: analysed at ${s.sample_rate_hz} Hz, but the recording is at ${rate} Hz, the rate Praat's voice report works at on this file: jitter, shimmer and HNR depend on the analysis rate by more than the stated agreement with Praat (measured: jitter up to 20 %, HNR up to 4.9 dB apart); for Praat's figures of this file run mmprep audio ${shellWord(file)} --voice ${flags.join(' ')}${formants}`;
 }
 
 /** `ffmpeg -i cam.mkv -map 0:a:1 -c copy cam-a1.mka` for the file as given: Matroska audio takes any codec copied. */
