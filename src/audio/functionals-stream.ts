@@ -86,6 +86,13 @@ function sumBlock(c: number, a: number, hist: Uint32Array, acc: Float64Array): v
   acc[1] = sv;
   acc[2] = si;
 }
+/*
+ * V8 compiles sumBlock's loop on-stack (OSR) during its first call, before the three stores after the loop have run
+ * once, so they had no type feedback and the optimised code was thrown away at the loop's exit on every call (660
+ * deopts per summary of 10 minutes, node --trace-deopt; each call then ran its stores in the interpreter and entered
+ * the cached OSR code again). An empty call first records that feedback; it changes nothing.
+ */
+sumBlock(0, 0, new Uint32Array(1), new Float64Array(3));
 
 /** Pass 2: the deviation sums of functionals.ts (sumSqDevF64, sumSqDevI32, sumCrossDev), in frame order. */
 function deviationPass(read: SeriesReader, n: number, mean: number, im: number): [number, number, number] {

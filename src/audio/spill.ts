@@ -100,6 +100,16 @@ function spillErrors<T>(dir: string, step: () => T): T {
   }
 }
 
+/**
+ * The largest of `start` and part's values. A helper of its own: V8 compiled flush()'s loop on-stack before the store
+ * after it had run, and that code was thrown away at the loop's exit on each call (7-10 deopts per 10 minutes).
+ */
+function maxOf(part: Float32Array, start: number): number {
+  let mx = start;
+  for (let i = 0; i < part.length; i++) if (part[i] > mx) mx = part[i];
+  return mx;
+}
+
 /** Frames a spilling store holds in memory between two writes (its block). */
 export const SPILL_BLOCK_FRAMES = 4096;
 
@@ -136,9 +146,7 @@ export class SpillStore extends FrameStore {
     const local = this.length - this.base;
     this.file ??= SpillFile.create();
     const part = this.data.subarray(0, local * this.width);
-    let mx = this.max;
-    for (let i = 0; i < part.length; i++) if (part[i] > mx) mx = part[i];
-    this.max = mx;
+    this.max = maxOf(part, this.max);
     this.file.write(part, this.base * this.width * 4);
     this.base = this.length;
     if (this.data.length !== SPILL_BLOCK_FRAMES * this.width) this.data = new Float32Array(SPILL_BLOCK_FRAMES * this.width);

@@ -85,6 +85,71 @@ export class ToneOscillator {
   }
 }
 
+/*
+ * The per-sample loops of the onset refinement (tone.ts edge, tone-refine.ts changePoint) as kernels of their own
+ * that step the oscillator table (same values as at(), same operations in the same order, so the same bits). They
+ * run for the few candidate bursts that reach refinement (64 of 4778 runs on 10 minutes of speech), too rarely to be
+ * compiled early: inlined in their callers, each pair of at() calls built two arrays per sample in the interpreter
+ * and made the callers large on-stack compiles. The beep search's first run over 10 minutes of speech, in a fresh
+ * process: 202-219 -> 179-202 CPU ms over all threads (8 alternations).
+ */
+
+/**
+ * The 10 ms window's demodulated amplitude projected on (ur, ui) as the window slides over x: a[e - from] for ends
+ * e = from..to, the window sums (re, im) of the window ending at `from` given; x[0] at global sample g0.
+ */
+export function slidingAmplitude(x: Float32Array, from: number, to: number, N: number, g0: number, ref: ToneOscillator, re: number, im: number, ur: number, ui: number, a: Float64Array): void {
+  a[0] = re * ur + im * ui;
+  const { cosT, sinT, period } = ref;
+  if (cosT && sinT && g0 + from + 1 - N >= 0) {
+    let k1 = (g0 + from + 1) % period;
+    let k0 = (g0 + from + 1 - N) % period;
+    for (let e = from + 1; e <= to; e++) {
+      re += x[e] * cosT[k1];
+      im -= x[e] * sinT[k1];
+      const o = e - N;
+      re -= x[o] * cosT[k0];
+      im += x[o] * sinT[k0];
+      a[e - from] = re * ur + im * ui;
+      if (++k1 === period) k1 = 0;
+      if (++k0 === period) k0 = 0;
+    }
+    return;
+  }
+  for (let e = from + 1; e <= to; e++) {
+    const [c1, s1] = ref.at(g0 + e);
+    re += x[e] * c1;
+    im -= x[e] * s1;
+    const o = e - N;
+    const [c0, s0] = ref.at(g0 + o);
+    re -= x[o] * c0;
+    im += x[o] * s0;
+    a[e - from] = re * ur + im * ui;
+  }
+}
+
+/**
+ * Reverse cumulative sums S[k] = S[k + 1] + 2 (x[i] cos(phase) ur - x[i] sin(phase) ui) - A / 2, i = from + k, for
+ * k = len - 1 .. 0 (S[len] as given); x[0] at global sample g0, from >= 0.
+ */
+export function reverseCusum(x: Float32Array, from: number, len: number, g0: number, ref: ToneOscillator, ur: number, ui: number, A: number, S: Float64Array): void {
+  const { cosT, sinT, period } = ref;
+  if (cosT && sinT && g0 + from >= 0) {
+    let j = (g0 + from + len - 1) % period;
+    for (let k = len - 1; k >= 0; k--) {
+      const i = from + k;
+      S[k] = S[k + 1] + 2 * (x[i] * cosT[j] * ur - x[i] * sinT[j] * ui) - A / 2;
+      if (--j < 0) j = period - 1;
+    }
+    return;
+  }
+  for (let k = len - 1; k >= 0; k--) {
+    const i = from + k;
+    const [co, si] = ref.at(g0 + i);
+    S[k] = S[k + 1] + 2 * (x[i] * co * ur - x[i] * si * ui) - A / 2;
+  }
+}
+
 /**
  * Float64Arrays kept from one analysed chunk to the next (ToneScanner: 13 tracks of ~18 000 values per 36 s chunk at
  * 16 kHz, ~32 MB of fresh zero-filled memory per 10 minutes before): get(name, n) is n values of the array kept under

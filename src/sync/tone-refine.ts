@@ -6,7 +6,7 @@
  * second reading, the change point of direct sound and echo (tone-step.ts), that places what this refuses or refuses
  * what it contradicts.
  */
-import type { ToneOscillator } from './tone-demod.js';
+import { reverseCusum, type ToneOscillator } from './tone-demod.js';
 import { energyNull, inPhaseLeadS, leadInS, meanWindowEnergy, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
 import { echoOnset } from './tone-step.js';
 import { CLEAN_DIRECT_DB, CLEAN_EARLY_DB, MAX_EARLY_DB, toneEarlyAnyPhase, type EarlyTone } from './tone-early.js';
@@ -339,13 +339,8 @@ export class OnsetRefiner {
     const g0 = this.bufStart;
     const len = a1 - from;
     const S = new Float64Array(len + 1);
-    for (let k = len - 1; k >= 0; k--) {
-      const i = from + k;
-      const [co, si] = this.osc(g0 + i);
-      S[k] = S[k + 1] + 2 * (x[i] * co * ur - x[i] * si * ui) - A / 2;
-    }
-    let best = 0;
-    for (let k = 1; k < len; k++) if (S[k] > S[best]) best = k;
+    reverseCusum(x, from, len, g0, this.ref, ur, ui, A, S);
+    const best = argMax(S, len);
     const h = Math.max(4, Math.round(this.tangentS * this.sampleRate));
     if (best - h < 0 || best + h > len) return { t: from + best, A };
     let c1 = 0;
@@ -762,4 +757,11 @@ export class OnsetRefiner {
     const toneBefore = why !== null && why === toneBeforeWhy(before, this.preEchoS > 0, this.lossless);
     return { onsetSd, why, directDb, step: isStep(early), toneBefore };
   }
+}
+
+/** The first index of S[0 .. len) holding its largest value (a loop of its own, as reverseCusum; tone-demod.ts). */
+function argMax(S: Float64Array, len: number): number {
+  let best = 0;
+  for (let k = 1; k < len; k++) if (S[k] > S[best]) best = k;
+  return best;
 }

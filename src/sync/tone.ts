@@ -24,7 +24,7 @@
  * own null); tone-hint.ts (a beep at another frequency, for messages); tone-math.ts (median, line fit).
  */
 
-import { blockSums, ToneOscillator, TrackArrays, windowSums } from './tone-demod.js';
+import { blockSums, slidingAmplitude, ToneOscillator, TrackArrays, windowSums } from './tone-demod.js';
 import { fitLine, median, medianInPlace } from './tone-math.js';
 import { prominenceDb } from './tone-spectrum.js';
 import { harmonicOfVoice, type HarmonicFinding } from './tone-harmonic.js';
@@ -196,10 +196,6 @@ export class ToneScanner {
     this.blockN = Math.max(1, Math.round(BLOCK_S * sampleRate));
     this.winN = this.blockN * WIN_BLOCKS;
     this.ref = new ToneOscillator(sampleRate, toneHz);
-  }
-
-  private osc(g: number): [number, number] {
-    return this.ref.at(g);
   }
 
   push(chunk: Float32Array): void {
@@ -580,20 +576,8 @@ export class ToneScanner {
     to = Math.min(n - 1, to);
     if (to - from < 8) return null;
     const a = new Float64Array(to - from + 1);
-    let [re, im] = this.demod(x, from - N + 1, from + 1);
-    const g0 = this.bufStart;
-    for (let e = from; e <= to; e++) {
-      if (e > from) {
-        const [c1, s1] = this.osc(g0 + e);
-        re += x[e] * c1;
-        im -= x[e] * s1;
-        const o = e - N;
-        const [c0, s0] = this.osc(g0 + o);
-        re -= x[o] * c0;
-        im += x[o] * s0;
-      }
-      a[e - from] = re * ur + im * ui;
-    }
+    const [re, im] = this.demod(x, from - N + 1, from + 1);
+    slidingAmplitude(x, from, to, N, this.bufStart, this.ref, re, im, ur, ui, a);
     const L = a.length;
     let i50 = -1;
     if (rising) {
