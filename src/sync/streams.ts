@@ -16,6 +16,7 @@ import { scanVideoFlash, type FlashGuide, type VideoWindowResult } from './scan-
 import { searchWindows, truncatedWarning, truncatedWindow, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
 import { clockJumps, refuseTimesBack, type ClockJump } from './clock-jumps.js';
 import { refuseSameRecording } from './same-recording.js';
+import { shortStreams, type ShortStream } from '../media/file-end.js';
 
 export interface ProbedFile {
   file: string;
@@ -25,6 +26,8 @@ export interface ProbedFile {
   warnings: SyncWarning[];
   /** Forward jumps of its streams' timestamps over the whole file (clock-jumps.ts; jumps back are refused). */
   jumps?: ClockJump[];
+  /** Its streams that end before its other streams (src/media/file-end.ts; the same packet read as the jumps). */
+  short?: ShortStream[];
 }
 
 /** A candidate pulse of one stream (a ToneDetection or FlashDetection with its window and a comparable strength). */
@@ -116,6 +119,7 @@ export async function probeFiles(files: string[], searchS: number, ends: Ends, r
   for (const q of probes) {
     q.jumps = await clockJumps(q.p);
     refuseTimesBack(q.file, q.p, q.jumps);
+    q.short = await shortStreams(q.p);
   }
   return probes;
 }
@@ -149,7 +153,7 @@ export function streamStates(probes: ProbedFile[]): StreamState[] {
           detections: [],
           chosen: { start: null, end: null },
           forcedPick: null,
-          warnings: q.warnings.slice(),
+          warnings: [...q.warnings, ...shortStreamWarning(q, kind, n)],
           kept: null,
           keptT0: 0,
           keptEnd: null,
@@ -162,6 +166,15 @@ export function streamStates(probes: ProbedFile[]): StreamState[] {
     }
   }
   return states;
+}
+
+/**
+ * `short_stream`: a stream that ends before its file's other streams (a camera whose picture stopped while its sound
+ * went on), in extract's line (which fails such a session): it is placed by what it holds, but does not cover the
+ * file's span, so features made with this map miss its end.
+ */
+function shortStreamWarning(q: ProbedFile, kind: 'audio' | 'video', n: number): SyncWarning[] {
+  return (q.short ?? []).filter((s) => s.kind === kind && s.n === n).map((s) => ({ code: 'short_stream', message: s.text }));
 }
 
 export async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
