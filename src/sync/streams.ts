@@ -9,6 +9,7 @@ import { fileSpanS, probe, type ProbeResult } from '../media/probe.js';
 import type { DecodeErrors } from '../media/decode-video.js';
 import type { StreamKind } from './clock.js';
 import { scanAudioTone } from './scan-audio.js';
+import { DAMAGE_BEFORE_S } from './tone-damage.js';
 import { declaredEndS, statesExactDuration } from '../media/stream-ends.js';
 import type { FlashPairHint } from './flash-pair.js';
 import { pairHintFor } from './flash-hint.js';
@@ -94,8 +95,8 @@ export interface StreamState {
   flashPair?: FlashPairHint;
   /** Forward jumps of this stream's timestamps anywhere in its file (clock-jumps.ts). */
   jumps?: ClockJump[];
-  /** A picture: what ffmpeg reported of damaged data in its search windows (flash-damage.ts). */
-  decodeErrors?: DecodeErrors;
+  /** What ffmpeg reported of damaged data in its search windows: a picture's (flash-damage.ts), a sound's errors (tone-damage.ts). */
+  decodeErrors?: DecodeErrors | { errors: number };
 }
 
 export async function probeFiles(files: string[], searchS: number, ends: Ends, ref: string | undefined): Promise<ProbedFile[]> {
@@ -249,6 +250,8 @@ export async function findAudioPulses(st: StreamState, q: ProbedFile, o: ScanOpt
   const dur = halfOf(q.p, scan.windows, st.firstSampleS);
   const cut = truncation(scan.windows, q, st);
   if (cut) st.warnings.push(cut);
+  st.decodeErrors = { errors: scan.windows.reduce((n, w) => n + w.decode_errors, 0) };
+  if (st.decodeErrors.errors > 0) st.warnings.push(soundDecodeErrorsWarning(st.decodeErrors.errors));
   for (const w of scan.windows) {
     const until = w.window.pulses_before_s === undefined ? Infinity : w.window.pulses_before_s + st.firstSampleS;
     for (const d of w.detections) if (d.t_s < until) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
@@ -272,6 +275,14 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
   for (const w of scan.windows) for (const d of w.detections) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
   for (const w of scan.windows) if (w.left_on) (st.leftOn ??= {})[windowOf(w.left_on.t_s, w.window.name, dur)] = w.left_on;
   o.onProgress?.(`${q.file}: video stream ${st.stream}: ${st.detections.length} candidate pulse(s)${guides.length ? ` (guided by its own beep at ${guides.map((g) => g.t_s.toFixed(3)).join(', ')} s)` : ''}`);
+}
+
+/** ffmpeg's reports of damaged data in the sound's search windows, in one warning (as `mmprep audio` words it). */
+function soundDecodeErrorsWarning(errors: number): SyncWarning {
+  return {
+    code: 'decode_errors',
+    message: `ffmpeg reported ${errors} decode error(s) in the searched sound (decode_errors): parts of it were decoded from damaged data (packets skipped or patched), and a beep read from samples among them (${DAMAGE_BEFORE_S} s before its onset to its end) is not used; re-encode from the original recording, or replace the file with an undamaged copy`,
+  };
 }
 
 /** ffmpeg's reports of damaged data in the picture's search windows, in one warning (as `mmprep face` words it). */
