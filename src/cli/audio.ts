@@ -132,7 +132,10 @@ async function runAudio(media: string, o: AudioCliOpts, cmd: Command): Promise<v
     const { extractAudio } = await import('../audio/extract.js');
     const summary = await extractAudio(media, { ...params, probed, prestarted, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz, spillAfterS: o.spillAfter });
     const { audioSourceWarnings } = await import('../audio/source-warnings.js');
-    for (const w of audioSourceWarnings(summary, media)) process.stderr.write(`mmprep audio: ${media}: warning: ${w}\n`);
+    // A sound that ends before the file's picture (extract's line, src/media/file-end.ts): the features cover the sound there is.
+    const { shortStreams } = await import('../media/file-end.js');
+    const short = (await shortStreams(await probed)).filter((s) => s.kind === 'audio' && s.n === (params.stream ?? 0));
+    for (const w of [...audioSourceWarnings(summary, media), ...short.map((s) => s.text)]) process.stderr.write(`mmprep audio: ${media}: warning: ${w}\n`);
   } finally {
     prestarted?.dispose();
   }

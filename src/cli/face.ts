@@ -81,9 +81,20 @@ export function register(program: Command): void {
           flow: o.flow,
           clock,
         });
-        for (const w of faceSummaryWarnings(summary)) process.stderr.write(`mmprep face: ${video}: warning: ${w}\n`);
+        for (const w of [...faceSummaryWarnings(summary), ...(await shortPicture(video, o))]) process.stderr.write(`mmprep face: ${video}: warning: ${w}\n`);
       }),
     );
+}
+
+/**
+ * The picture analysed ending before its file's sound (a camera that stopped recording its picture): extract's line
+ * (src/media/file-end.ts), as a warning: face.jsonl covers the picture there is, not the file's span. Not said when
+ * --end stops before the picture does.
+ */
+async function shortPicture(video: string, o: FaceCliOptions): Promise<string[]> {
+  const [{ probe }, { shortStreams }] = await Promise.all([import('../media/probe.js'), import('../media/file-end.js')]);
+  const short = (await shortStreams(await probe(video))).filter((s) => s.kind === 'video' && s.n === o.stream);
+  return short.filter((s) => o.end === undefined || o.end > s.end_s).map((s) => s.text);
 }
 
 function parseFormatOption(v: string): OutputFormat | 'openface' {

@@ -75,7 +75,9 @@ async function checkMpegTs(ffmpegOk: boolean): Promise<ContainerCheck> {
     await probe(file);
     return { container, ok: true };
   } catch (e) {
-    return { container, ok: false, error: (e as Error).message.replace(/^.*check\.ts: /, '').split('\n')[0] };
+    // probe()'s line names its file: here a file of the check's own, so the advice names a file of the user's.
+    const why = (e as Error).message.replace(/^.*?check\.ts: /, '').split('\n')[0];
+    return { container, ok: false, error: why.replace('reading this file (MPEG-TS)', 'reading an MPEG-TS file ffmpeg wrote').replace(/\bcheck(\.ts|-remuxed\.mkv)/g, 'yours$1') };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

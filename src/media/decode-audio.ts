@@ -38,7 +38,10 @@ export interface AudioDecodeOptions {
   detectTruncation?: boolean;
   /** An ffmpeg run started before the probe (PrestartedDecode.start): used when its command is the one needed. */
   prestarted?: PrestartedDecode;
-  /** Read each decoded frame's time (ffmpeg's ashowinfo) and collect the jumps of its timestamps (AudioDecoder.gaps). */
+  /**
+   * Read each decoded frame's time (ffmpeg's ashowinfo) and collect the jumps of its timestamps (AudioDecoder.gaps)
+   * and where ffmpeg reported damaged data (AudioDecoder.damage).
+   */
   timestampGaps?: boolean;
 }
 
@@ -58,6 +61,8 @@ const ASHOWINFO = /\bn:\s*\d+\s+pts:\s*(-?\d+)\s+pts_time:\s*(-?[0-9.eE+-]+).*?\
  */
 class GapTracker {
   readonly gaps: TimestampGap[] = [];
+  /** Decoded seconds (from the decode's first sample) at each error-level message of ffmpeg's; the first MAX_DAMAGE. */
+  readonly damage: number[] = [];
   private samples = 0;
   private prev: { pts: number; t: number; n: number; rate: number } | null = null;
   private den: number | null = null;
@@ -76,7 +81,18 @@ class GapTracker {
     this.prev = { pts, t, n, rate };
     return true;
   }
+
+  /**
+   * An error-level message: ffmpeg logs it while decoding the damaged packet, before the frames after it reach
+   * ashowinfo (one thread decodes and filters in both builds), so it lies where the decoded samples stand now.
+   */
+  error(): void {
+    if (this.damage.length < MAX_DAMAGE) this.damage.push(this.prev && this.prev.rate > 0 ? this.samples / this.prev.rate : 0);
+  }
 }
+
+/** At most this many damage positions are kept per decode (memory bounded; the count goes on). */
+const MAX_DAMAGE = 1000;
 
 /** A line ffmpeg logged at error level (-loglevel level+…): "[error] …" or "[aac @ 0x…] [error] …". */
 const ERROR_LINE = /^(?:\[[^\]]* @ 0x[0-9a-fA-F]+\] )?\[error\] /;
@@ -201,6 +217,8 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
   samples = 0;
   /** With timestampGaps: the jumps of the stream's timestamps seen so far (decoded seconds before each, its size). */
   gaps: TimestampGap[] = [];
+  /** With timestampGaps: where ffmpeg reported damaged data, decoded seconds from the decode's first sample (GapTracker.error). */
+  damage: number[] = [];
   private readonly abs: string;
   private readonly opts: AudioDecodeOptions;
 
@@ -263,6 +281,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
     const args = decodeArgs(this.abs, this.opts, sampleRate, this.info.sourceChannels ?? 1);
     const tracker = this.opts.timestampGaps ? new GapTracker() : undefined;
     this.gaps = tracker?.gaps ?? [];
+    this.damage = tracker?.damage ?? [];
     const { cmd, run, out } = (attempt === 1 ? this.opts.prestarted?.take(args.key) : null) ?? startDecode(args, this.info.file, tracker);
     const chunks = new Chunker(chunkSamples);
     let bytes = 0;
@@ -395,7 +414,10 @@ function startDecode(a: DecodeArgs, file: string, tracker?: GapTracker): DecodeR
 function watchDecode(cmd: FfmpegCommand, file: string, tracker?: GapTracker): { exit: Promise<void>; status: Promise<ChildExit>; stderr: string; failure: Error | null; finished: boolean; errors: number } {
   const run = { exit: Promise.resolve(), status: childExitOf(cmd), stderr: '', failure: null as Error | null, finished: false, errors: 0 };
   cmd.on('stderr', (line: string) => {
-    if (ERROR_LINE.test(line)) run.errors++;
+    if (ERROR_LINE.test(line)) {
+      run.errors++;
+      tracker?.error();
+    }
     if (tracker?.push(line)) return; // a frame's time, not what ffmpeg says
     // Its last 64 kB: ffmpeg's last words are what an exit code other than 0 is told with.
     run.stderr += line + '\n';

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { open } from 'node:fs/promises';
-import { ffmpegBinaries } from './ffmpeg-path.js';
+import { childEnv, ffmpegBinaries } from './ffmpeg-path.js';
 
 /** The ffmpeg filter that turns the stored pixels as EXIF orientation 2-8 asks (transpose=0 is the plain transpose). */
 export const ORIENTATION_FILTER: Record<number, string> = {
@@ -69,7 +69,7 @@ export async function fileOrientation(file: string): Promise<number | null> {
 export function mjpegStreamOrientation(file: string, streamIndex: number): Promise<number | null> {
   const args = ['-nostdin', '-v', 'error', '-noautorotate', '-i', file, '-map', `0:${streamIndex}`, '-frames:v', '1', '-c', 'copy', '-f', 'mjpeg', '-'];
   return new Promise((done) => {
-    execFile(ffmpegBinaries().ffmpeg.path, args, { encoding: 'buffer', maxBuffer: 1 << 26 }, (err, stdout) => {
+    execFile(ffmpegBinaries().ffmpeg.path, args, { encoding: 'buffer', maxBuffer: 1 << 26, env: childEnv() }, (err, stdout) => {
       done(err ? null : jpegOrientation(stdout.subarray(0, 256 * 1024)));
     });
   });

@@ -74,6 +74,21 @@ function locate(envVar: string, name: string, npmPackage: string): BinaryLocatio
 
 let cached: { ffmpeg: BinaryLocation; ffprobe: BinaryLocation } | null = null;
 
+/**
+ * The environment of every ffmpeg and ffprobe child that reads a media file: this process's, with GCONV_PATH set
+ * (empty) unless the user set it. FFmpeg's MPEG-TS demuxer converts the DVB service names of a file's SDT (ISO 6937)
+ * with iconv; a statically linked build (the npm packages' johnvansickle builds) then loads the system's iconv module
+ * through glibc's gconv-modules.cache, built for another glibc, and dies: @ffprobe-installer's N-66595 crashed
+ * (SIGSEGV) on every MPEG-TS file, ffmpeg's own output included (strace: it opens ISO_6937.so, then segfaults). With
+ * GCONV_PATH set glibc reads the module lists instead of the cache; on Debian 12 (glibc 2.36, whose lists the static
+ * glibc 2.28 does not follow) it finds no ISO 6937 module, iconv_open fails and FFmpeg keeps the name's bytes. A build
+ * linked to the system's glibc reads the same lists (no cache: the same conversions). Where a static build still
+ * dies, probe.ts says what to do (remux, or MMPREP_FFPROBE).
+ */
+export function childEnv(): NodeJS.ProcessEnv {
+  return process.env.GCONV_PATH === undefined ? { ...process.env, GCONV_PATH: '' } : process.env;
+}
+
 /** Locates both binaries once per process (fluentFfmpeg() points fluent-ffmpeg at them). */
 export function ffmpegBinaries(): { ffmpeg: BinaryLocation; ffprobe: BinaryLocation } {
   if (!cached) {
@@ -117,7 +132,7 @@ function spawnOutsideProcessGroup(ffmpeg: typeof import('fluent-ffmpeg')): void 
   const proto = (ffmpeg as unknown as { prototype: { _spawnFfmpeg: (...a: unknown[]) => unknown } }).prototype;
   const original = proto._spawnFfmpeg;
   proto._spawnFfmpeg = function (this: unknown, args: unknown, options: unknown, ...rest: unknown[]) {
-    const opts = options !== null && typeof options === 'object' ? { ...(options as object), detached: true } : options;
+    const opts = options !== null && typeof options === 'object' ? { ...(options as object), detached: true, env: childEnv() } : options;
     if (childrenStopped()) {
       // fluent-ffmpeg's endCB(err, stdoutRing, stderrRing) reads both rings: empty ones.
       const endCB = [...rest].reverse().find((f) => typeof f === 'function') as ((e: Error, ...rings: unknown[]) => void) | undefined;

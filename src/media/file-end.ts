@@ -56,3 +56,33 @@ export async function incompleteStreams(p: ProbeResult): Promise<string | null> 
   }
   return null;
 }
+
+/** A stream that ends before its file's other streams, in extract's words (shortText). */
+export interface ShortStream {
+  kind: 'audio' | 'video';
+  /** Its number among the file's streams of its kind (as --stream counts). */
+  n: number;
+  /** Where its packets end, seconds from the file's start. */
+  end_s: number;
+  text: string;
+}
+
+/**
+ * The streams of a file that end before its other streams, by extract's check and tolerance (stream-ends.ts), in the
+ * line extract fails such a session with. The standalone commands (`mmprep face` of its picture, `mmprep audio` of its
+ * sound, `mmprep sync` of every stream) warn with it: what the stream holds is analysed right, but it does not cover
+ * the file's span. A file of one audio or video stream has nothing to end before: its packets are not read. Throws
+ * (naming the file) when ffprobe cannot read the packets, as extract's check does.
+ */
+export async function shortStreams(p: ProbeResult): Promise<ShortStream[]> {
+  if (p.streams.filter((s) => s.type === 'audio' || s.type === 'video').length < 2) return [];
+  const ends = await streamEnds(p);
+  const out: ShortStream[] = [];
+  for (const e of ends) {
+    const v = e.verdict;
+    if (v.kind !== 'short') continue;
+    const end = (e.end_s ?? e.first_s ?? p.start_time_s ?? 0) - (p.start_time_s ?? 0);
+    out.push({ kind: e.kind, n: e.n, end_s: end, text: `${shortText(p, e, ends.find((x) => x.index === v.longer) as StreamEnd)} (mmprep extract fails its session)` });
+  }
+  return out;
+}

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { startAgainAfterGroupInterrupt, trackChild } from './children.js';
-import { ffmpegBinaries } from './ffmpeg-path.js';
+import { childEnv, ffmpegBinaries } from './ffmpeg-path.js';
 import { checkMediaFile } from './input-file.js';
 import { EXIT, MmprepError } from '../common/errors.js';
 import type { ProbeResult } from './probe.js';
@@ -122,6 +122,7 @@ function spanOf(index: number, tr: Track): PacketSpan {
 async function runPacketProbe(abs: string, onLine: (line: string) => void): Promise<{ exit: { code: number | null; signal: NodeJS.Signals | null }; lines: number }> {
   const { ffprobe } = ffmpegBinaries();
   const child = spawn(ffprobe.path, ['-v', 'quiet', '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time', '-of', 'csv=p=0', abs], {
+    env: childEnv(),
     detached: process.platform !== 'win32',
     stdio: ['ignore', 'pipe', 'ignore'],
     windowsHide: true,

@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import { childrenStopped, startAgainAfterGroupInterrupt, trackChild } from './children.js';
 import { InputError } from '../common/errors.js';
-import { ffmpegBinaries } from './ffmpeg-path.js';
+import { shellWord, siblingName } from '../common/shell.js';
+import { childEnv, ffmpegBinaries } from './ffmpeg-path.js';
 import { checkMediaFile, ffmpegErrorLine } from './input-file.js';
 
 export interface StreamInfo {
@@ -107,6 +108,7 @@ function runFfprobe(abs: string, attempt = 1, args = ['-show_streams', '-show_fo
   return new Promise((resolve, reject) => {
     if (childrenStopped()) return reject(new Error('ffprobe not started: the session is being rolled back'));
     const child = spawn(ffprobe.path, ['-v', 'error', '-print_format', 'json', ...args, abs], {
+      env: childEnv(),
       detached: process.platform !== 'win32',
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
@@ -137,6 +139,19 @@ function runFfprobe(abs: string, attempt = 1, args = ['-show_streams', '-show_fo
   });
 }
 
+/**
+ * An ffprobe that died reading a file: not the file's fault as such, but the build's (a static build whose iconv
+ * crashed on an MPEG-TS file's service name where childEnv() does not avoid it, ffmpeg-path.ts). The file's streams
+ * copied into Matroska (any codec, no SDT) read, as does the file with another ffprobe.
+ */
+function crashText(file: string, signal: string): string {
+  const { ffmpeg, ffprobe } = ffmpegBinaries();
+  const name = file.split('/').pop() ?? file;
+  const ts = /\.(ts|mts|m2ts)$/i.test(name) ? ' (MPEG-TS)' : '';
+  const remux = `${ffmpeg.source === 'path' ? 'ffmpeg' : shellWord(ffmpeg.path)} -i ${shellWord(name)} -map '0:v?' -map '0:a?' -c copy ${shellWord(siblingName(name, '-remuxed.mkv'))}`;
+  return `ffprobe crashed (${signal}) reading this file${ts}: a bug of the ffprobe at ${ffprobe.path}, not of the file; copy its streams into Matroska and use that file: ${remux}, or set MMPREP_FFPROBE to another ffprobe build (a distribution's, as apt-get install ffmpeg gives)`;
+}
+
 /** Probes one file. Bad input (missing, directory, empty, unreadable by ffmpeg) raises InputError naming the file. */
 export async function probe(file: string): Promise<ProbeResult> {
   const abs = await checkMediaFile(file);
@@ -150,11 +165,7 @@ export async function probe(file: string): Promise<ProbeResult> {
       // Someone stopped it (an interrupt, a batch system ending the job): neither the file's fault nor ffprobe's.
       throw new InputError(`ffprobe was killed with signal ${crash[1]} while reading this file`, { file });
     }
-    if (crash) {
-      // Not the file's fault as such: the ffprobe build died (the npm static build does so on MPEG-TS, for one).
-      const { ffprobe } = ffmpegBinaries();
-      throw new InputError(`ffprobe crashed (${crash[1]}) reading this file: a bug of the ffprobe at ${ffprobe.path}; set MMPREP_FFPROBE to another ffprobe build`, { file });
-    }
+    if (crash) throw new InputError(crashText(file, crash[1]), { file });
     throw new InputError(`not a media file ffmpeg can read (${ffmpegErrorLine(msg)}): check that it is a complete audio or video file (a copy cut short fails so) and replace it`, { file });
   }
   const fmt = (data.format ?? {}) as Record<string, unknown>;

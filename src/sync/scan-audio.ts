@@ -3,6 +3,7 @@ import { AudioDecoder, type TimestampGap } from '../media/decode-audio.js';
 import type { ProbeResult } from '../media/probe.js';
 import { ToneScanner, type ToneDetection, type ToneScanOptions } from './tone.js';
 import type { SearchWindow, WindowName } from './windows.js';
+import { gapIsDamage, refuseDamagedBeep } from './tone-damage.js';
 
 export interface AudioScanOptions extends ToneScanOptions {
   stream?: number;
@@ -19,6 +20,8 @@ export interface AudioWindowResult {
   decoded_s: number;
   /** Jumps of the stream's timestamps in this window's decode (decode-audio.ts TimestampGap). */
   gaps: TimestampGap[];
+  /** ffmpeg's error-level messages in this window's decode (damaged packets), as `mmprep audio` counts them. */
+  decode_errors: number;
 }
 
 /**
@@ -26,11 +29,13 @@ export interface AudioWindowResult {
  * recordings joined) is timed by counting samples from the window's start, which the jump makes wrong by its size
  * (0.512 s measured, exit 0, before 2026-12-02): it is not placeable. A beep before the jump is timed right.
  */
-function afterGap<T extends ToneDetection>(d: T, gaps: TimestampGap[], t0: number): T {
+function afterGap<T extends ToneDetection>(d: T, gaps: TimestampGap[], t0: number, damageS: number[]): T {
   const before = gaps.filter((g) => t0 + g.at_s <= d.t_s);
   if (!before.length) return d;
   const g = before[before.length - 1];
-  const why = `its stream's timestamps jump by ${(g.jump_s * 1000).toFixed(0)} ms at ${(t0 + g.at_s).toFixed(3)} s, before it (dropped sound, or recordings joined): its time, counted from the decoded samples, is off by that`;
+  // A hole where ffmpeg reported damaged data is that (tone-damage.ts), not sound the recorder dropped.
+  const cause = gapIsDamage(t0 + g.at_s, damageS) ? 'damaged packets ffmpeg skipped: decode_errors' : 'dropped sound, or recordings joined';
+  const why = `its stream's timestamps jump by ${(g.jump_s * 1000).toFixed(0)} ms at ${(t0 + g.at_s).toFixed(3)} s, before it (${cause}): its time, counted from the decoded samples, is off by that`;
   return { ...d, placeable: false, unplaceable_reason: d.placeable === false && d.unplaceable_reason ? `${d.unplaceable_reason}; ${why}` : why };
 }
 
@@ -103,8 +108,10 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
       keptEnd = keepBuf.subarray(0, keptN);
       keptEndT0 = t0;
     }
-    const detections = scanner.finish().map((d) => afterGap({ ...d, window: w.name }, dec.gaps, t0));
-    results.push({ window: w, detections, decoded_s: dec.samples / sr, gaps: dec.gaps });
+    const damageS = dec.damage.map((a) => t0 + a);
+    const errors = dec.info.decodeErrors.errors;
+    const detections = scanner.finish().map((d) => refuseDamagedBeep(afterGap({ ...d, window: w.name }, dec.gaps, t0, damageS), damageS, errors));
+    results.push({ window: w, detections, decoded_s: dec.samples / sr, gaps: dec.gaps, decode_errors: errors });
   }
   return { sampleRate: sr, windows: results, kept, keptT0, keptEnd, keptEndT0, firstSampleS };
 }

@@ -9,6 +9,7 @@ import { fileSpanS, probe, type ProbeResult } from '../media/probe.js';
 import type { DecodeErrors } from '../media/decode-video.js';
 import type { StreamKind } from './clock.js';
 import { scanAudioTone } from './scan-audio.js';
+import { DAMAGE_BEFORE_S } from './tone-damage.js';
 import { declaredEndS, statesExactDuration } from '../media/stream-ends.js';
 import type { FlashPairHint } from './flash-pair.js';
 import { pairHintFor } from './flash-hint.js';
@@ -16,6 +17,7 @@ import { scanVideoFlash, type FlashGuide, type VideoWindowResult } from './scan-
 import { searchWindows, truncatedWarning, truncatedWindow, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
 import { clockJumps, refuseTimesBack, type ClockJump } from './clock-jumps.js';
 import { refuseSameRecording } from './same-recording.js';
+import { shortStreams, type ShortStream } from '../media/file-end.js';
 
 export interface ProbedFile {
   file: string;
@@ -25,6 +27,8 @@ export interface ProbedFile {
   warnings: SyncWarning[];
   /** Forward jumps of its streams' timestamps over the whole file (clock-jumps.ts; jumps back are refused). */
   jumps?: ClockJump[];
+  /** Its streams that end before its other streams (src/media/file-end.ts; the same packet read as the jumps). */
+  short?: ShortStream[];
 }
 
 /** A candidate pulse of one stream (a ToneDetection or FlashDetection with its window and a comparable strength). */
@@ -91,8 +95,8 @@ export interface StreamState {
   flashPair?: FlashPairHint;
   /** Forward jumps of this stream's timestamps anywhere in its file (clock-jumps.ts). */
   jumps?: ClockJump[];
-  /** A picture: what ffmpeg reported of damaged data in its search windows (flash-damage.ts). */
-  decodeErrors?: DecodeErrors;
+  /** What ffmpeg reported of damaged data in its search windows: a picture's (flash-damage.ts), a sound's errors (tone-damage.ts). */
+  decodeErrors?: DecodeErrors | { errors: number };
 }
 
 export async function probeFiles(files: string[], searchS: number, ends: Ends, ref: string | undefined): Promise<ProbedFile[]> {
@@ -116,6 +120,7 @@ export async function probeFiles(files: string[], searchS: number, ends: Ends, r
   for (const q of probes) {
     q.jumps = await clockJumps(q.p);
     refuseTimesBack(q.file, q.p, q.jumps);
+    q.short = await shortStreams(q.p);
   }
   return probes;
 }
@@ -149,7 +154,7 @@ export function streamStates(probes: ProbedFile[]): StreamState[] {
           detections: [],
           chosen: { start: null, end: null },
           forcedPick: null,
-          warnings: q.warnings.slice(),
+          warnings: [...q.warnings, ...shortStreamWarning(q, kind, n)],
           kept: null,
           keptT0: 0,
           keptEnd: null,
@@ -162,6 +167,15 @@ export function streamStates(probes: ProbedFile[]): StreamState[] {
     }
   }
   return states;
+}
+
+/**
+ * `short_stream`: a stream that ends before its file's other streams (a camera whose picture stopped while its sound
+ * went on), in extract's line (which fails such a session): it is placed by what it holds, but does not cover the
+ * file's span, so features made with this map miss its end.
+ */
+function shortStreamWarning(q: ProbedFile, kind: 'audio' | 'video', n: number): SyncWarning[] {
+  return (q.short ?? []).filter((s) => s.kind === kind && s.n === n).map((s) => ({ code: 'short_stream', message: s.text }));
 }
 
 export async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
@@ -236,6 +250,8 @@ export async function findAudioPulses(st: StreamState, q: ProbedFile, o: ScanOpt
   const dur = halfOf(q.p, scan.windows, st.firstSampleS);
   const cut = truncation(scan.windows, q, st);
   if (cut) st.warnings.push(cut);
+  st.decodeErrors = { errors: scan.windows.reduce((n, w) => n + w.decode_errors, 0) };
+  if (st.decodeErrors.errors > 0) st.warnings.push(soundDecodeErrorsWarning(st.decodeErrors.errors));
   for (const w of scan.windows) {
     const until = w.window.pulses_before_s === undefined ? Infinity : w.window.pulses_before_s + st.firstSampleS;
     for (const d of w.detections) if (d.t_s < until) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
@@ -259,6 +275,14 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
   for (const w of scan.windows) for (const d of w.detections) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
   for (const w of scan.windows) if (w.left_on) (st.leftOn ??= {})[windowOf(w.left_on.t_s, w.window.name, dur)] = w.left_on;
   o.onProgress?.(`${q.file}: video stream ${st.stream}: ${st.detections.length} candidate pulse(s)${guides.length ? ` (guided by its own beep at ${guides.map((g) => g.t_s.toFixed(3)).join(', ')} s)` : ''}`);
+}
+
+/** ffmpeg's reports of damaged data in the sound's search windows, in one warning (as `mmprep audio` words it). */
+function soundDecodeErrorsWarning(errors: number): SyncWarning {
+  return {
+    code: 'decode_errors',
+    message: `ffmpeg reported ${errors} decode error(s) in the searched sound (decode_errors): parts of it were decoded from damaged data (packets skipped or patched), and a beep read from samples among them (${DAMAGE_BEFORE_S} s before its onset to its end) is not used; re-encode from the original recording, or replace the file with an undamaged copy`,
+  };
 }
 
 /** ffmpeg's reports of damaged data in the picture's search windows, in one warning (as `mmprep face` words it). */

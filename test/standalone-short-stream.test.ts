@@ -1,0 +1,66 @@
+/**
+ * A stream that ends far before its file's other streams, given to a standalone command: `mmprep extract` fails such
+ * a session in `inputs` (src/media/file-end.ts), but `mmprep face` of a picture that stopped at 6 s of a 10 s file,
+ * `mmprep audio` of a sound that stopped so, and `mmprep sync` of either said nothing (exit 0, features or a
+ * placement covering part of the file). Now each warns with extract's own line (the stream, both ends, what to do),
+ * exit 0: what the stream holds is analysed right. A stream cut short (its packets stop before its header's end) is
+ * refused by the decoders already (test extract-truncated-input, stream-ends).
+ * The clips are the demo camera (10 s) with its picture or its sound taken from its first 6 s, by stream copy.
+ */
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
+
+const tmp = tempDir('mmprep-short-stream-');
+afterAll(() => tmp.cleanup());
+const camera = join(FIXTURES, 'demo', 's01_camera.mp4');
+
+beforeAll(() => {
+  ffmpegSync(['-t', '6', '-i', camera, '-i', camera, '-map', '0:v', '-map', '1:a', '-c', 'copy', '-movflags', '+faststart', join(tmp.dir, 'pic6.mp4')]);
+  ffmpegSync(['-i', camera, '-t', '6', '-i', camera, '-map', '0:v', '-map', '1:a', '-c', 'copy', '-movflags', '+faststart', join(tmp.dir, 'snd6.mp4')]);
+  copyFileSync(join(FIXTURES, 'demo', 's01_lav.flac'), join(tmp.dir, 'lav.flac'));
+});
+
+const picture = /its video stream 0 ends at 6\.0\d\d s but its audio stream 0 goes on to 10\.0\d\d s: the picture stopped before the sound .*; replace it with the full recording, or keep the part where all its streams run and use that file: ffmpeg -i pic6\.mp4 -c copy -t 6\.0\d\d pic6-cut\.mp4 \(mmprep extract fails its session\)$/;
+const sound = /its audio stream 0 ends at 6\.0\d\d s but its video stream 0 goes on to 10\.0\d\d s: the sound stopped before the picture .*: ffmpeg -i snd6\.mp4 -c copy -t 6\.0\d\d snd6-cut\.mp4 \(mmprep extract fails its session\)$/;
+const warned = (stderr: string, re: RegExp) => stderr.split('\n').filter((l) => re.test(l));
+
+describe('standalone commands on a stream that ends before the others', () => {
+  it('mmprep face: a picture of 6 s in a 10 s file is a warning in extract\'s words, exit 0 (was no word)', async () => {
+    const r = await runCli(['face', 'pic6.mp4', '-o', 'f.jsonl', '--fps', '1', '--workers', '1'], { cwd: tmp.dir });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = warned(r.stderr, /ends at/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^mmprep face: pic6\.mp4: warning: /);
+    expect(lines[0]).toMatch(picture);
+  });
+
+  it('mmprep audio: a sound of 6 s beside a 10 s picture is a warning, exit 0; a whole sound beside a short picture is not', async () => {
+    const r = await runCli(['audio', 'snd6.mp4', '-o', 'a.jsonl'], { cwd: tmp.dir });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = warned(r.stderr, /ends at/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^mmprep audio: snd6\.mp4: warning: /);
+    expect(lines[0]).toMatch(sound);
+    const whole = await runCli(['audio', 'pic6.mp4', '-o', 'a2.jsonl'], { cwd: tmp.dir });
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(whole.stderr).not.toMatch(/ends at/);
+  });
+
+  it('mmprep sync: the short picture is placed and warned about (short_stream, on stderr and in sync.json)', async () => {
+    const r = await runCli(['sync', 'lav.flac', 'pic6.mp4', '-o', 's.json', '--quiet'], { cwd: tmp.dir });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = warned(r.stderr, /short_stream/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^mmprep sync: warning: pic6\.mp4 video stream 0: short_stream: /);
+    expect(lines[0]).toMatch(picture);
+    const map = JSON.parse(readFileSync(join(tmp.dir, 's.json'), 'utf8')) as { streams: Array<{ kind: string; file: string; offset_s: number; warnings: Array<{ code: string }> }> };
+    const video = map.streams.find((s) => s.kind === 'video')!;
+    expect(Math.abs(video.offset_s + 0.62)).toBeLessThan(0.02);
+    expect(video.warnings.map((w) => w.code)).toContain('short_stream');
+    const camAudio = map.streams.find((s) => s.kind === 'audio' && s.file.endsWith('pic6.mp4'))!;
+    expect(camAudio.warnings.map((w) => w.code)).not.toContain('short_stream');
+  });
+});
