@@ -537,12 +537,13 @@ describe('dataset build: feature files are checked against meta.json', () => {
 
 describe('dataset validate', () => {
   it('passes the clean build, with gates (in this thread and in worker threads)', async () => {
-    const r = await validateDataset(base, { minIcc: 0.5, maxMissing: { face: 0.5, audio: 0 } });
+    // the demo's ICCs come from its 8 targets: below --min-icc-targets' default 30 (test/dataset-icc-targets.test.ts)
+    const r = await validateDataset(base, { minIcc: 0.5, minIccTargets: 8, maxMissing: { face: 0.5, audio: 0 } });
     expect(failed(r)).toEqual([]);
     expect(r.records).toBe(8);
     // distinct speakers, in all and per split (3 sessions of 3 speakers; 3, 3 and 2 records per split)
     expect(check(r, 'splits').message).toBe('3 speakers, each in one split (test 1, train 1, val 1)');
-    expect(await validateDataset(base, { minIcc: 0.5, maxMissing: { face: 0.5, audio: 0 }, jobs: 3 })).toEqual(r);
+    expect(await validateDataset(base, { minIcc: 0.5, minIccTargets: 8, maxMissing: { face: 0.5, audio: 0 }, jobs: 3 })).toEqual(r);
   });
 
   it('fails the agreement gate and the missing-modality gate', async () => {
@@ -557,7 +558,7 @@ describe('dataset validate', () => {
   });
 
   it('--min-icc on a release without numeric labels fails the gate (it passed unchecked, exit 0); the ok line names what it checked', async () => {
-    expect(check(await validateDataset(base, { minIcc: 0.5 }), 'agreement').message).toBe('every numeric dimension ICC(2,1) >= 0.5 (valence, arousal)');
+    expect(check(await validateDataset(base, { minIcc: 0.5, minIccTargets: 8 }), 'agreement').message).toBe('every numeric dimension ICC(2,1) >= 0.5 from at least 8 targets (valence, arousal)');
     const unlabelled = join(tmp.dir, 'unlabelled');
     await buildDataset(MANIFEST, { features: FEATURES, out: unlabelled });
     expect((await validateDataset(unlabelled)).ok).toBe(true);
@@ -662,7 +663,7 @@ describe('dataset validate', () => {
   });
 
   it('CLI: exit 0 with a concise report, exit 3 naming failed checks, --json', async () => {
-    const ok = await runCliInProcess(['dataset', 'validate', base, '--min-icc', '0.5']);
+    const ok = await runCliInProcess(['dataset', 'validate', base, '--min-icc', '0.5', '--min-icc-targets', '8']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/dataset valid/);
     const d = copy();

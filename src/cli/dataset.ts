@@ -34,6 +34,7 @@ interface BuildOpts {
 interface ValidateOpts {
   json: boolean;
   minIcc?: number;
+  minIccTargets?: number;
   maxMissing: string[];
   minLabelCoverage?: number;
   allowFailedSessions?: boolean;
@@ -162,6 +163,7 @@ function registerValidate(ds: Command): void {
     .argument('<dir>', 'dataset folder written by `mmprep dataset build`')
     .option('--json', 'print the report as one JSON object on one line (ok, dir, records, files, bytes, checks; without a report ok false, error, exit_code)', false)
     .option('--min-icc <x>', 'fail when a label dimension\'s ICC(2,1) is below X (default: no gate)', numberOption('--min-icc', { min: -1, max: 1 }))
+    .option('--min-icc-targets <n>', 'with --min-icc: also fail when a dimension\'s ICC(2,1) comes from fewer targets than N (icc2_n_targets; default 30, after Koo & Li 2016; 0: not checked)', numberOption('--min-icc-targets', { min: 0, integer: true }), undefined)
     .option('--max-missing <modality=fraction>', 'fail when more than FRACTION of records lack MODALITY (audio, face, text, labels); repeatable', collect, [])
     .option('--min-label-coverage <x>', 'fail when a label dimension covers less than this share of records (default: at least one record)', numberOption('--min-label-coverage', { min: 0, max: 1 }))
     .option('--allow-failed-sessions', 'accept a release that left out sessions the build could not make (default: a failed check)');
@@ -175,7 +177,7 @@ async function runValidate(dir: string, o: ValidateOpts): Promise<void> {
   const { formatReport, parseMaxMissing, validateDataset } = await import('../dataset/validate.js');
   let r;
   try {
-    r = await validateDataset(dir, { minIcc: o.minIcc, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage, allowFailedSessions: o.allowFailedSessions, jobs: o.jobs });
+    r = await validateDataset(dir, { minIcc: o.minIcc, minIccTargets: o.minIccTargets, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage, allowFailedSessions: o.allowFailedSessions, jobs: o.jobs });
   } catch (e) {
     // --json: a CI job parsing stdout gets an object saying why there is no report (not a release, bad usage), exit 2
     if (o.json && isMmprepError(e)) printJsonFailure(e, { dir, records: null, files: null, bytes: null, checks: [] });

@@ -235,8 +235,9 @@ function recordLabels(labels: SessionLabels | null, targets: string[]): RecordLa
   return recLabels;
 }
 
-/** Streams the frames around each segment from the feature files and emits its record. */
-async function emitRecords(segments: Segment[], targetsOf: string[][], f: SessionFeatures, ctx: RecordContext, labels: SessionLabels | null, emit: (rec: Record<string, unknown>) => Promise<void>): Promise<void> {
+/** Streams the frames around each segment from the feature files and emits its record; returns the ids of records faceUnheld. */
+async function emitRecords(segments: Segment[], targetsOf: string[][], f: SessionFeatures, ctx: RecordContext, labels: SessionLabels | null, emit: (rec: Record<string, unknown>) => Promise<void>): Promise<string[]> {
+  const unheld: string[] = [];
   const { audioInfo, faceInfo } = f;
   const drop = ['faces', ...(ctx.faceFields.includes('landmarks') ? [] : ['landmarks'])];
   const pick = (names: string[], all: Record<string, FieldShape>) => Object.fromEntries(names.map((n) => [n, all[n]]));
@@ -246,12 +247,37 @@ async function emitRecords(segments: Segment[], targetsOf: string[][], f: Sessio
     for (const [i, seg] of segments.entries()) {
       const aF = aw && audioInfo ? await aw.framesFor(seg.start_s, seg.end_s, audioInfo.step) : null;
       const fF = fw && faceInfo ? await fw.framesFor(seg.start_s, seg.end_s, 2.5 * faceInfo.step) : null;
-      await emit(buildRecord(seg, ctx, aF, fF, recordLabels(labels, targetsOf[i])));
+      const rec = buildRecord(seg, ctx, aF, fF, recordLabels(labels, targetsOf[i]));
+      if (faceUnheld(rec)) unheld.push(seg.id);
+      await emit(rec);
     }
   } finally {
     await aw?.close();
     await fw?.close();
   }
+  return unheld;
+}
+
+/** A record whose span video frames with a face overlap (face_detection_rate > 0) but whose face frames hold none. */
+function faceUnheld(rec: Record<string, unknown>): boolean {
+  const q = rec.quality as { face_detection_rate: number | null; present: { face: boolean } };
+  return (q.face_detection_rate ?? 0) > 0 && !q.present.face;
+}
+
+/**
+ * The warning for records faceUnheld: their face is marked absent (present.face false), and why. At --face-fps 5
+ * (frames 0.2 s apart) `--segments fixed:0.1 --face-rate native` gave 151 of 315 such records with present.face true
+ * and no face, exit 0.
+ */
+function unheldFaceWarning(ids: string[], total: number, ctx: RecordContext): string[] {
+  if (ids.length === 0 || !ctx.faceInfo) return [];
+  const step = ctx.faceInfo.step;
+  const why =
+    ctx.faceRate === 'native'
+      ? 'with --face-rate native a record holds the video frames inside its span, and these spans hold none with a face'
+      : "none of their audio-grid times lies between two frames with a face or within half a frame interval of one (a span at the video's start or end, or beside frames without a face)";
+  const shown = ids.slice(0, 5).join(', ') + (ids.length > 5 ? ', …' : '');
+  return [`face: ${ids.length} of ${total} records (${shown}) overlap video frames with a face (quality.face_detection_rate > 0) but hold no face value: ${why}; the face frames are ${Number(step.toFixed(6))} s apart (${Number((1 / step).toFixed(3))} per second), so their face is marked absent (quality.present.face false); for a face in such short spans use --face-rate audio, longer segments, or extract with a higher --face-fps`];
 }
 
 /**
@@ -339,7 +365,8 @@ export async function buildSession(
     faceInfo: f.faceInfo,
     syncConfidence: syncConfidence(f.syncMap),
   };
-  await emitRecords(segments, targetsOf, f, ctx, labels, emit);
+  const unheld = await emitRecords(segments, targetsOf, f, ctx, labels, emit);
+  outcome.warnings.push(...unheldFaceWarning(unheld, segments.length, ctx));
 }
 
 export interface SessionJob {

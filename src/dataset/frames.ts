@@ -142,6 +142,25 @@ export class FrameCursor {
   }
 }
 
+/** Frames of a file's head (within its first MB) that its frame step is measured on. */
+const HEAD_FRAMES = 101;
+
+/**
+ * The stream's frame duration from its first frames: their common interval when they are evenly spaced (audio's 10 ms,
+ * a video analysed at every frame), else their mean interval. `extract --face-fps 10` of a 25 fps video keeps the
+ * first frame of each 0.1 s, frames 0.12 and 0.08 s apart: the median interval of the first ten said 0.12 s, and the
+ * records' native `rate_hz` 8.33 where 10 frames a second came (15 fps: 12.5), exit 0. A frame dropped among the
+ * first 100 moves the mean by about 1 %.
+ */
+export function frameStep(times: number[]): number | null {
+  const steps = (ts: number[]) => ts.slice(1).map((t, i) => t - ts[i]).filter((x) => x > 0).sort((a, b) => a - b);
+  const d = steps(times);
+  if (d.length === 0) return null;
+  // evenly spaced (up to t_s rounded to 6 digits): the median of the first ten intervals, as the records always had
+  if (d[d.length - 1] - d[0] <= 1e-5) return steps(times.slice(0, 11))[Math.floor(steps(times.slice(0, 11)).length / 2)];
+  return (times[times.length - 1] - times[0]) / (times.length - 1);
+}
+
 /** The t_s of the first and last complete lines of a JSONL feature file (reads the head and the tail only). */
 export async function timeRange(path: string): Promise<{ first: number; last: number; step: number | null } | null> {
   const fh = await open(path, 'r');
@@ -156,7 +175,7 @@ export async function timeRange(path: string): Promise<{ first: number; last: nu
     for (const l of headLines.slice(0, -1)) {
       const m = /"t_s":\s*(-?[0-9.eE+-]+)/.exec(l);
       if (m) times.push(Number(m[1]));
-      if (times.length >= 11) break;
+      if (times.length >= HEAD_FRAMES) break;
     }
     if (times.length === 0) {
       const m = /"t_s":\s*(-?[0-9.eE+-]+)/.exec(headLines[0]);
@@ -180,9 +199,7 @@ export async function timeRange(path: string): Promise<{ first: number; last: nu
         tailLen = Math.min(size, tailLen * 4);
       }
     }
-    // Median step of the first frames: the stream's frame duration.
-    const d = times.slice(1).map((t, i) => t - times[i]).filter((x) => x > 0).sort((a, b) => a - b);
-    return { first: times[0], last: last ?? times[times.length - 1], step: d.length ? d[Math.floor(d.length / 2)] : null };
+    return { first: times[0], last: last ?? times[times.length - 1], step: frameStep(times) };
   } finally {
     await fh.close();
   }

@@ -61,7 +61,22 @@ function functionals(frames: Frame[], fields: string[], shapes: Record<string, F
 const faceOk = (f: Frame) => f.face_found === true;
 const always = () => true;
 
-/** Linear interpolation of face fields onto grid times; null where either neighbour lacks a face or they are too far apart. */
+/**
+ * The video frames a grid time takes its face from: the two around it when both have a face and are at most 2.5 frame
+ * intervals apart (linear interpolation, weight u of the later one), else the nearer one when it has a face and the
+ * time lies within its half frame interval, the span the functionals and face_detection_rate give a frame (a frame at
+ * t covers [t - d/2, t + d/2]); null otherwise. Without that second rule, grid times before the first or after the last
+ * frame, or beside a frame without a face, were null while the functionals counted the face: at --face-fps 5 a 0.1 s
+ * window at the video's start had face_detection_rate 1, present.face true and every frame null.
+ */
+function faceSource(f0: Frame | undefined, f1: Frame | null, g: number, step: number): { lo: Frame; hi: Frame; u: number } | null {
+  if (f0 && Math.abs(f0.t_s - g) < 1e-9) return faceOk(f0) ? { lo: f0, hi: f0, u: 0 } : null;
+  if (f0 && f1 && f0.t_s <= g && f1.t_s > g && f1.t_s - f0.t_s <= 2.5 * step && faceOk(f0) && faceOk(f1)) return { lo: f0, hi: f1, u: (g - f0.t_s) / (f1.t_s - f0.t_s) };
+  const near = [f0, f1].filter((f): f is Frame => !!f).sort((x, y) => Math.abs(x.t_s - g) - Math.abs(y.t_s - g))[0];
+  return near && faceOk(near) && Math.abs(near.t_s - g) < step / 2 - 1e-9 ? { lo: near, hi: near, u: 0 } : null;
+}
+
+/** Face fields on grid times (faceSource: interpolated, or the covering frame's); null where no frame with a face gives one. */
 function resampleFace(frames: Frame[], grid: number[], fields: string[], step: number): { found: boolean[]; cols: Record<string, unknown[]> } {
   const cols: Record<string, unknown[]> = {};
   for (const n of fields) cols[n] = [];
@@ -69,30 +84,17 @@ function resampleFace(frames: Frame[], grid: number[], fields: string[], step: n
   let j = 0;
   for (const g of grid) {
     while (j + 1 < frames.length && frames[j + 1].t_s <= g) j++;
-    const f0 = frames[j];
-    const f1 = j + 1 < frames.length ? frames[j + 1] : null;
-    let lo: Frame | null = null;
-    let hi: Frame | null = null;
-    let u = 0;
-    if (f0 && Math.abs(f0.t_s - g) < 1e-9) {
-      lo = hi = f0;
-    } else if (f0 && f0.t_s <= g && f1 && f1.t_s > g && f1.t_s - f0.t_s <= 2.5 * step) {
-      lo = f0;
-      hi = f1;
-      u = (g - f0.t_s) / (f1.t_s - f0.t_s);
-    }
-    const ok = lo !== null && hi !== null && faceOk(lo) && faceOk(hi);
-    found.push(ok);
+    const src = faceSource(frames[j], j + 1 < frames.length ? frames[j + 1] : null, g, step);
+    found.push(src !== null);
     for (const n of fields) {
-      if (!ok) {
+      if (!src) {
         cols[n].push(null);
         continue;
       }
-      const shape = FACE_FIELDS[n];
-      const a = value(lo!, n);
-      const b = value(hi!, n);
-      if (shape === 'bool') cols[n].push(u < 0.5 ? a : b);
-      else cols[n].push(lerp(a, b, u));
+      const a = value(src.lo, n);
+      const b = value(src.hi, n);
+      if (FACE_FIELDS[n] === 'bool') cols[n].push(src.u < 0.5 ? a : b);
+      else cols[n].push(lerp(a, b, src.u));
     }
   }
   return { found, cols };
@@ -218,12 +220,23 @@ export function buildRecord(seg: Segment, ctx: RecordContext, audioFrames: Frame
       word_timing: seg.word_timing,
       present: {
         audio: audio !== null,
-        face: detRate !== null && detRate > 0,
+        face: holdsFace(face),
         text: seg.text !== null && seg.words.length > 0,
         labels: hasLabels,
       },
     },
   };
+}
+
+/**
+ * A record's face is present when one of its face frames holds a face (face_found), as `dataset validate` checks it.
+ * It was face_detection_rate > 0, which counts the video frames overlapping the span: a span between two frames
+ * (--face-rate native, windows shorter than the frame interval) or on the audio grid beside the video's first frame
+ * had present.face true with no face value in it.
+ */
+export function holdsFace(face: Record<string, unknown> | null): boolean {
+  const found = (face?.frames as { face_found?: unknown[] } | undefined)?.face_found;
+  return Array.isArray(found) && found.some((x) => x === true);
 }
 
 function gridTimes(a: number, b: number, step: number): number[] {

@@ -10,14 +10,28 @@ export function parseSegmentMode(text: string): SegmentMode {
   const t = text.trim().toLowerCase();
   if (t === 'utterance') return { kind: 'utterance' };
   if (t === 'labels') return { kind: 'labels' };
-  const m = /^fixed:([0-9]*\.?[0-9]+)(?::([0-9]*\.?[0-9]+))?$/.exec(t);
-  if (m) {
-    const len = Number(m[1]);
-    const hop = m[2] !== undefined ? Number(m[2]) : len;
-    if (!(len > 0) || !(hop > 0)) throw new InputError(`--segments ${t}: LEN and HOP must be positive seconds`);
-    return { kind: 'fixed', len, hop };
-  }
+  if (t.startsWith('fixed:')) return parseFixed(text.trim());
   throw new InputError(`--segments must be utterance, fixed:LEN[:HOP] (seconds) or labels, got '${text}'`);
+}
+
+/**
+ * `fixed:LEN[:HOP]`: each a number of seconds above 0 (decimal, as `2`, `0.5`, `.5` or `5e-1`). A value that is not one
+ * (`fixed:-1`, `fixed:abc`, `fixed:`) was refused with the general line, which named neither the part nor the rule.
+ */
+function parseFixed(given: string): SegmentMode {
+  const parts = given.slice('fixed:'.length).split(':');
+  const opt = `--segments '${given}'`;
+  const rule = `write fixed:LEN or fixed:LEN:HOP, LEN and HOP in seconds above 0 (e.g. fixed:2 or fixed:2:1)`;
+  if (parts.length > 2) throw new InputError(`${opt}: ${parts.length} values after fixed:, at most 2 (LEN and HOP); ${rule}`);
+  const secs = parts.map((p, i) => {
+    const name = i === 0 ? 'LEN' : 'HOP';
+    const v = p.trim();
+    if (v === '') throw new InputError(`${opt}: ${name} is missing; ${rule}`);
+    const n = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)(e[+-]?[0-9]+)?$/i.test(v) ? Number(v) : NaN;
+    if (!(n > 0)) throw new InputError(`${opt}: ${name} '${v}' is ${Number.isNaN(n) ? 'not a number of seconds' : 'not above 0'}; ${rule}`);
+    return n;
+  });
+  return { kind: 'fixed', len: secs[0], hop: secs[1] ?? secs[0] };
 }
 
 /**

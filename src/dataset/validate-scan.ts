@@ -10,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { Ajv } from 'ajv';
 import { goldProblem } from './validate-gold.js';
+import { holdsFace } from './record.js';
 
 export type CheckName = 'manifest' | 'sessions' | 'checksums' | 'json' | 'nan' | 'schema' | 'ids' | 'times' | 'lengths' | 'splits' | 'counts' | 'labels' | 'agreement' | 'missing';
 
@@ -371,12 +372,14 @@ function checkRecord(ctx: ScanContext, f: FileEntry, r: Rec, id: string, t: Scan
 /**
  * quality.present against what the record holds (as record.ts sets it): the --max-missing gate and manifest.json's
  * presence count the mask, so a record whose face was removed with present.face left true passed `face=0`, exit 0.
+ * A face is there when one of its frames has face_found (record.ts holdsFace), not when face_detection_rate > 0: that
+ * passed records whose every face frame was null.
  */
 function checkPresent(r: Rec, id: string, c: Check): void {
-  const q = r.quality as Rec['quality'] & { face_detection_rate?: number | null };
+  const q = r.quality;
   const has: Record<string, boolean> = {
     audio: r.audio !== null,
-    face: r.face !== null && (q.face_detection_rate ?? 0) > 0,
+    face: holdsFace(r.face as Record<string, unknown> | null),
     text: typeof r.text === 'string' && r.words.length > 0,
     labels: Object.keys(r.labels).length > 0,
   };

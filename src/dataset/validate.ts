@@ -29,6 +29,8 @@ export const CHECKS: readonly CheckName[] = ['manifest', 'sessions', 'checksums'
 export interface ValidateOptions {
   /** Fail a label dimension whose ICC(2,1) is below this (or undefined). */
   minIcc?: number;
+  /** With minIcc: fail a dimension whose ICC(2,1) used fewer targets than this (`icc2_n_targets`); default DEFAULT_MIN_ICC_TARGETS, 0 = not checked. */
+  minIccTargets?: number;
   /** Fail when the share of records without a modality exceeds the fraction, e.g. { face: 0.2 }. */
   maxMissing?: Record<string, number>;
   /** Fail a label dimension whose share of labelled records is below this (default: any labelled record at all). */
@@ -48,6 +50,12 @@ export interface ValidateReport {
   checks: CheckResult[];
 }
 
+
+/**
+ * The fewest targets an ICC(2,1) may come from and pass --min-icc: Koo & Li (2016, J. Chiropr. Med. 15(2)) advise at
+ * least 30 heterogeneous targets (and 3 raters) for a reliability study. An ICC from 3 targets passed the gate, exit 0.
+ */
+export const DEFAULT_MIN_ICC_TARGETS = 30;
 
 export function parseMaxMissing(items: string[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -361,7 +369,7 @@ function checkGates(m: DatasetManifest, g: Merged, opts: ValidateOptions, C: Che
     const cov = records ? have / records : 0;
     if (have === 0 || cov < minCov) C.labels.fail(l.key, `${l.key}: ${have} of ${records} records labelled (${(100 * cov).toFixed(1)} %${minCov ? `, minimum ${100 * minCov} %` : ''})`);
   }
-  if (opts.minIcc !== undefined) checkMinIcc(m, opts.minIcc, C.agreement);
+  if (opts.minIcc !== undefined) checkMinIcc(m, opts.minIcc, opts.minIccTargets ?? DEFAULT_MIN_ICC_TARGETS, C.agreement);
   for (const [k, frac] of Object.entries(opts.maxMissing ?? {})) {
     const share = records ? g.missing[k] / records : 0;
     if (share > frac + 1e-12) C.missing.fail(k, `${k}: missing in ${g.missing[k]} of ${records} records (${(100 * share).toFixed(1)} %), more than ${100 * frac} %`);
@@ -369,10 +377,11 @@ function checkGates(m: DatasetManifest, g: Merged, opts: ValidateOptions, C: Che
 }
 
 /**
- * --min-icc: every numeric label dimension's ICC(2,1) at least X. A release with no numeric dimension (no labels, or
- * only categorical ones, which have no ICC) fails the gate rather than passing it unchecked.
+ * --min-icc: every numeric label dimension's ICC(2,1) at least X, computed from at least --min-icc-targets targets
+ * (iccTargetsProblem). A release with no numeric dimension (no labels, or only categorical ones, which have no ICC)
+ * fails the gate rather than passing it unchecked.
  */
-function checkMinIcc(m: DatasetManifest, minIcc: number, agreement: Check): void {
+function checkMinIcc(m: DatasetManifest, minIcc: number, minTargets: number, agreement: Check): void {
   const numeric = (m.labels ?? []).filter((l) => !l.categorical);
   if (numeric.length === 0) {
     const categorical = (m.labels ?? []).map((l) => l.key);
@@ -381,10 +390,25 @@ function checkMinIcc(m: DatasetManifest, minIcc: number, agreement: Check): void
     return;
   }
   for (const l of numeric) {
-    const a = l.agreement as { icc2: number | null; reason?: string | null };
+    const a = l.agreement as { icc2: number | null; reason?: string | null; icc2_n_targets?: number | null; n_targets?: number };
     if (a.icc2 === null) agreement.fail(l.key, `${l.key}: ICC(2,1) undefined (${a.reason ?? 'no reason recorded'}), so not >= --min-icc ${minIcc}`);
     else if (a.icc2 < minIcc) agreement.fail(l.key, `${l.key}: ICC(2,1) = ${a.icc2} below --min-icc ${minIcc}`);
+    else {
+      const few = iccTargetsProblem(a, minTargets);
+      if (few) agreement.fail(l.key, `${l.key}: ICC(2,1) = ${a.icc2} ${few}`);
+    }
   }
+}
+
+/** Why an ICC(2,1) that reaches --min-icc still fails it: fewer targets than --min-icc-targets, or a count not recorded. */
+function iccTargetsProblem(a: { icc2_n_targets?: number | null; n_targets?: number }, minTargets: number): string | null {
+  if (minTargets <= 0) return null;
+  const advice = `rate more targets, or give --min-icc-targets the number your study planned (0: not checked)`;
+  const n = a.icc2_n_targets;
+  if (typeof n === 'number') return n >= minTargets ? null : `comes from ${n} targets (icc2_n_targets), fewer than --min-icc-targets ${minTargets} (Koo & Li 2016 advise at least 30): too few to show agreement; ${advice}`;
+  // Releases built before icc2_n_targets was recorded: n_targets (every rated target) bounds it from above.
+  if (typeof a.n_targets === 'number' && a.n_targets < minTargets) return `comes from at most ${a.n_targets} targets (n_targets), fewer than --min-icc-targets ${minTargets} (Koo & Li 2016 advise at least 30): too few to show agreement; ${advice}`;
+  return `cannot be held to --min-icc-targets ${minTargets}: the release does not record how many targets the ICC used (no icc2_n_targets: built by an older mmprep); rebuild it with this mmprep, or pass --min-icc-targets 0`;
 }
 
 /** Distinct speakers in each split, in the order the splits' records came ("test 1, train 1, val 1"). */
@@ -399,6 +423,12 @@ function iccGated(m: DatasetManifest): string {
   const labels = m.labels ?? [];
   const cat = labels.filter((l) => l.categorical).map((l) => l.key);
   return labels.filter((l) => !l.categorical).map((l) => l.key).join(', ') + (cat.length ? `; ${cat.join(', ')} categorical: no ICC` : '');
+}
+
+/** The target count --min-icc held the ICCs to, as the ok line says it (" from at least 30 targets"). */
+function iccTargetsText(opts: ValidateOptions): string {
+  const n = opts.minIccTargets ?? DEFAULT_MIN_ICC_TARGETS;
+  return n > 0 ? ` from at least ${n} targets` : ' (target count not checked: --min-icc-targets 0)';
 }
 
 /** The code, schema and fingerprint a release records (format 2), or that a format 1 release records none. */
@@ -422,12 +452,14 @@ function okMessages(m: DatasetManifest, g: Merged, opts: ValidateOptions): Recor
     splits: `${g.speakerSplit.size} speakers, each in one split (${speakersPerSplit(g) || 'no records'})`,
     counts: 'record counts match manifest.json',
     labels: (m.labels ?? []).length ? (m.labels ?? []).map((l) => `${l.key} ${labelled.get(l.key) ?? 0}/${records}`).join(', ') + ' records labelled' : 'no labels in this dataset',
-    agreement: opts.minIcc !== undefined ? `every numeric dimension ICC(2,1) >= ${opts.minIcc} (${iccGated(m)})` : 'agreement figures consistent (no --min-icc gate)',
+    agreement: opts.minIcc !== undefined ? `every numeric dimension ICC(2,1) >= ${opts.minIcc}${iccTargetsText(opts)} (${iccGated(m)})` : 'agreement figures consistent (no --min-icc gate)',
     missing: Object.keys(opts.maxMissing ?? {}).length ? `within ${Object.entries(opts.maxMissing ?? {}).map(([k, v]) => `${k}<=${v}`).join(', ')}` : `missing: ${MODALITIES.map((k) => `${k} ${missing[k]}`).join(', ')} (no --max-missing gate)`,
   };
 }
 
 export async function validateDataset(dir: string, opts: ValidateOptions = {}): Promise<ValidateReport> {
+  if (opts.minIccTargets !== undefined && opts.minIcc === undefined)
+    throw new InputError(`--min-icc-targets ${opts.minIccTargets} has nothing to check without --min-icc: give --min-icc X, or drop --min-icc-targets`);
   const C = Object.fromEntries(CHECKS.map((n) => [n, new Check(n)])) as Checks;
   const m = await readReleaseManifest(dir);
   await checkExtraFiles(dir, m, C.checksums);
