@@ -56,6 +56,19 @@ describe('start-up orientation check (selfcheck.ts)', () => {
     expect(await wasm.selfCheck()).toBeNull();
   });
 
+  // The bench (scripts/bench-face.mjs) and API users switch stages off: the check reads what those stages give.
+  it('checks an engine without the iris model (468 points) or without the mesh (the detector keypoints), and fails them mirrored', async () => {
+    const noIris = await FaceEngine.create({ ...setup, backend: 'wasm', stages: { iris: false, expression: false } });
+    const noMesh = await FaceEngine.create({ ...setup, backend: 'wasm', stages: { mesh: false, iris: false, expression: false } });
+    const f = checkFrame();
+    const mirrored = new Uint8Array(f.data.length);
+    for (let y = 0; y < f.height; y++) for (let x = 0; x < f.width; x++) mirrored.set(f.data.subarray(3 * (y * f.width + x), 3 * (y * f.width + x) + 3), 3 * (y * f.width + f.width - 1 - x));
+    for (const engine of [noIris, noMesh]) expect(await engine.selfCheck({ ...f, data: mirrored })).toMatch(/came out/);
+    const keypoints = (await noMesh.analyse({ ...checkFrame(), redetect: true })).faces;
+    expect(orientationProblem(keypoints, CHECK_FRAME, 6)).toBeNull();
+    expect(orientationProblem(moved(keypoints, (x, y) => [CHECK_FRAME.width - x, y]), CHECK_FRAME, 6)).toMatch(/detector's .* keypoint \(point \d\) came out/);
+  }, 120_000);
+
   // The expression model is off here only to save time (the check reads the mesh and iris points).
   it('passes the cpu backend (tfjs-backend-cpu): its engine starts', async () => {
     const cpu = await FaceEngine.create({ ...setup, backend: 'cpu', stages: { expression: false } });

@@ -13,7 +13,7 @@ import { installIrisHook, irisMode, type IrisMode } from './iris.js';
 import { orientBoxes, surelyUpright, unturnBox, uprightScore, uprightView, VIEW_SIDE, type DetectorBox, type OrientedBoxes } from './orientation.js';
 import { meshPupils, type EyePupils } from './pupil.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
-import { checkFrame, orientationProblem } from './selfcheck.js';
+import { checkFrame, orientationProblem, type CheckedPoints } from './selfcheck.js';
 import { InputError } from '../common/errors.js';
 
 export const EXPRESSIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
@@ -225,6 +225,8 @@ export class FaceEngine {
   private detections = 0;
   /** Counts of the orientation check (orientation.ts) since the engine started; per frame in FrameResult. */
   private turned = 0;
+  /** The points the configured stages give, which the start-up check checks (selfcheck.ts). */
+  private checkedPoints: CheckedPoints = 478;
   private doubtful = 0;
   /** The frame being analysed (its bytes), for the orientation check's upright views (arbitrate). */
   private frame: { data: Uint8Array; width: number; height: number } | null = null;
@@ -271,6 +273,7 @@ export class FaceEngine {
     const iris = humanIrisHooked && (setup.backend === 'wasm' || setup.backend === 'cpu') ? irisMode() : 'human';
     installIrisHook(iris);
     const engine = new FaceEngine(human, humanTrackingPatched && setup.stages?.mesh !== false, fastCrop, iris, setup.minConfidence ?? 0.5);
+    engine.checkedPoints = setup.stages?.mesh === false ? 6 : setup.stages?.iris === false ? 468 : 478;
     // Every backend's output orientation is checked on a known face before the first frame (selfcheck.ts).
     const why = setup.selfCheck === false ? null : await engine.selfCheck();
     if (why) {
@@ -287,7 +290,7 @@ export class FaceEngine {
   async selfCheck(frame: { data: Uint8Array; width: number; height: number } = checkFrame()): Promise<string | null> {
     const r = await this.analyse({ ...frame, data: frame.data.slice(), redetect: true });
     this.last = [];
-    return orientationProblem(r.faces);
+    return orientationProblem(r.faces, undefined, this.checkedPoints);
   }
 
   analyse(task: FrameTask): Promise<FrameResult> {

@@ -48,25 +48,46 @@ export function checkFrame(frame: CheckFrame = CHECK_FRAME): { data: Uint8Array;
 }
 
 /**
- * Why the engine's result on the check frame is wrong, or null when it is right: one face with det and mesh scores of
- * at least 0.5 and all 478 points, and every checked point within CHECK_TOLERANCE_IOD of its expected place (iris
- * points after correctIris, as extract.ts puts them).
+ * The points a configuration produces: 478 (mesh and iris, the default), 468 (mesh without iris) or the detector's 6
+ * keypoints (no mesh: right eye, left eye, nose, mouth, right ear, left ear, BlazeFace's order).
  */
-export function orientationProblem(faces: RawFace[], frame: CheckFrame = CHECK_FRAME): string | null {
+export type CheckedPoints = 478 | 468 | 6;
+
+/** With the mesh off, the detector's keypoints checked (keypoint index, mesh index of the nearest expected point). */
+const KEYPOINTS_CHECKED: ReadonlyArray<readonly [number, number]> = [[0, 33], [1, 263], [2, 1]];
+
+/**
+ * The detector's eye keypoints are eye centres, a sixth of the eye distance from the outer corners expected: with
+ * the mesh off a keypoint may lie this far. A mirrored, turned or transposed output moves them by about the whole
+ * eye distance.
+ */
+export const KEYPOINT_TOLERANCE_IOD = 0.25;
+
+/**
+ * Why the engine's result on the check frame is wrong, or null when it is right: one face with det and mesh scores of
+ * at least 0.5 and the configuration's points (`expected`), and every checked point within CHECK_TOLERANCE_IOD of its
+ * expected place (iris points after correctIris, as extract.ts puts them; without the mesh, the detector's eye and
+ * nose keypoints within KEYPOINT_TOLERANCE_IOD).
+ */
+export function orientationProblem(faces: RawFace[], frame: CheckFrame = CHECK_FRAME, expected: CheckedPoints = 478): string | null {
   const face = faces.find((f) => Math.min(f.det_score, f.mesh_score) >= 0.5);
   if (!face) return `no face found on the known face (${faces.length} candidate(s) under 0.5)`;
-  if (face.mesh.length < 478 * 3) return `the face came back with ${face.mesh.length / 3} landmarks, not 478`;
+  if (face.mesh.length < expected * 3) return `the face came back with ${face.mesh.length / 3} landmarks, not ${expected}`;
   const mesh = Float64Array.from(face.mesh);
-  correctIris(mesh, face.iris_mode ?? 'human');
+  if (expected === 478) correctIris(mesh, face.iris_mode ?? 'human');
   const e = frame.points;
   const iod = Math.hypot(e['33'][0] - e['263'][0], e['33'][1] - e['263'][1]);
+  const checked = expected === 6 ? KEYPOINTS_CHECKED.map(([kp, k]) => [kp, k, `detector's ${CHECK_POINTS.find((c) => c[0] === k)![1]} keypoint`] as const)
+    : CHECK_POINTS.filter(([k]) => k < expected).map(([k, name]) => [k, k, name] as const);
+  const tolerance = expected === 6 ? KEYPOINT_TOLERANCE_IOD : CHECK_TOLERANCE_IOD;
+  const allowed = tolerance * iod;
   let worst: { k: number; name: string; d: number } | null = null;
-  for (const [k, name] of CHECK_POINTS) {
-    const d = Math.hypot(mesh[3 * k] - e[String(k)][0], mesh[3 * k + 1] - e[String(k)][1]);
-    if (!worst || d > worst.d) worst = { k, name, d };
+  for (const [i, k, name] of checked) {
+    const d = Math.hypot(mesh[3 * i] - e[String(k)][0], mesh[3 * i + 1] - e[String(k)][1]);
+    if (!worst || d > worst.d) worst = { k: i, name, d };
   }
-  if (worst && worst.d > CHECK_TOLERANCE_IOD * iod) {
-    return `the ${worst.name} (point ${worst.k}) came out ${worst.d.toFixed(1)} px from where it belongs (allowed ${(CHECK_TOLERANCE_IOD * iod).toFixed(1)} px, ${CHECK_TOLERANCE_IOD} of the eye distance): its landmarks would be mirrored, turned or misplaced`;
+  if (worst && worst.d > allowed) {
+    return `the ${worst.name} (point ${worst.k}) came out ${worst.d.toFixed(1)} px from where it belongs (allowed ${allowed.toFixed(1)} px, ${tolerance} of the eye distance): its landmarks would be mirrored, turned or misplaced`;
   }
   return null;
 }
