@@ -10,7 +10,7 @@
 import { createHuman, humanBoxesHooked, humanCropHooked, humanIrisHooked, humanTrackingPatched, type HumanFace, type HumanInstance, type HumanSetup, type TensorInfoLike, type TfLike } from './backend.js';
 import { rotatedCrop, type CropBox } from './crop.js';
 import { installIrisHook, irisMode, type IrisMode } from './iris.js';
-import { orientBoxes, surelyUpright, unturnBox, type DetectorBox } from './orientation.js';
+import { orientBoxes, surelyUpright, unturnBox, uprightScore, uprightView, VIEW_SIDE, type DetectorBox, type OrientedBoxes } from './orientation.js';
 import { meshPupils, type EyePupils } from './pupil.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
 import { checkFrame, orientationProblem, type CheckedPoints } from './selfcheck.js';
@@ -228,6 +228,8 @@ export class FaceEngine {
   /** The points the configured stages give, which the start-up check checks (selfcheck.ts). */
   private checkedPoints: CheckedPoints = 478;
   private doubtful = 0;
+  /** The frame being analysed (its bytes), for the orientation check's upright views (arbitrate). */
+  private frame: { data: Uint8Array; width: number; height: number } | null = null;
   /** The frame as float32, reused from frame to frame: a new 3.7 MB array per 640x480 frame kept V8's GC busy. */
   private pixels = new Float32Array(0);
   /** On the wasm backend the frame's bytes go straight into the tensor's memory (frameTensor), without `pixels`. */
@@ -303,12 +305,14 @@ export class FaceEngine {
     const tensor = this.frameTensor(data, width, height);
     if (this.fastCrop) cropFrames().set(tensor.dataId, { data, width, height, tf: this.human.tf, heap: this.heap });
     const [d0, t0n, q0] = [this.detections, this.turned, this.doubtful];
+    this.frame = { data, width, height };
     let faces: RawFace[];
     try {
       const track = task.redetect === false && this.canTrack && this.last.length > 0;
       faces = track ? await this.analyseTracked(tensor) : await this.analyseDetected(tensor);
     } finally {
       tensor.dispose();
+      this.frame = null;
     }
     this.last = faces;
     // Image contrast per region and of the cheeks, for visibility.ts and plausibility.ts (on the kept result only).
@@ -398,8 +402,40 @@ export class FaceEngine {
     const r = orientBoxes(upright, turned.map((b) => unturnBox(b, w, h, DETECTOR_SIDE, DETECTOR_SIDE)), maxFaces, this.minConfidence);
     this.turned += r.turned;
     this.doubtful += r.doubtful;
-    return r.boxes;
+    return r.contested.length ? this.arbitrate(r, config, getBoxes) : r.boxes;
   };
+
+  /**
+   * Contested faces (orientation.ts ORIENTATION_CONFIRM: two opposite readings, a narrow lead): BlazeFace is shown the
+   * face turned upright by each reading's axis (uprightView; it is trained on upright faces), and the reading whose view
+   * it scores higher (uprightScore) is taken; a face neither view shows upright at --min-confidence is left out
+   * (doubtful). Two more detector runs on a 256 px view, only for contested faces.
+   */
+  private async arbitrate(r: OrientedBoxes, config: unknown, getBoxes: GetBoxes): Promise<DetectorBox[]> {
+    const frame = this.frame;
+    if (!frame) return r.boxes;
+    const tf = this.human.tf as unknown as TurnTf;
+    const score = async (b: DetectorBox) => {
+      const view = tf.tensor4d(uprightView(frame.data, frame.width, frame.height, b), [1, VIEW_SIDE, VIEW_SIDE, 3]);
+      try {
+        return uprightScore(await getBoxes(view, config));
+      } finally {
+        view.dispose();
+      }
+    };
+    let boxes = r.boxes;
+    for (const { taken, other, takenTurned } of r.contested) {
+      const [st, so] = [await score(taken), await score(other)];
+      if (Math.max(st, so) < this.minConfidence) {
+        boxes = boxes.filter((b) => b !== taken);
+        this.doubtful++;
+      } else if (so > st) {
+        boxes = boxes.map((b) => (b === taken ? other : b));
+        this.turned += takenTurned ? -1 : 1;
+      }
+    }
+    return boxes;
+  }
 
   /**
    * The frame as BlazeFace sees it (resized to DETECTOR_SIDE square, as Human does), turned 180 degrees: the pixel

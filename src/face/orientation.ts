@@ -44,6 +44,16 @@ export function surelyUpright(upright: DetectorBox[], minConfidence: number): bo
 /** Detector-score lead one reading of a face needs over the opposite reading to be taken (see the module comment). */
 export const ORIENTATION_MARGIN = 0.05;
 
+/**
+ * A reading taken over an opposite one by less than this lead is contested: the engine shows BlazeFace the face turned
+ * upright by each reading's axis and takes the reading it then finds upright with the higher score (engine.ts
+ * arbitrate). face_swapped.jpg (OpenCV's docs) turned 245 degrees: the upright reading scored 0.66 with its keypoints
+ * 154 degrees off the face's axis, the turned (right) one 0.59; the mesh cut by the upright reading lay 0.87 IOD off
+ * with mesh score 0.98 (docs/face.md "Upside-down and strongly rolled faces"). Right readings won by 0.11-0.35 on the
+ * fixture portrait.
+ */
+export const ORIENTATION_CONFIRM = 0.15;
+
 const NOSE = 2;
 const MOUTH = 3;
 
@@ -66,7 +76,7 @@ export function unturnBox(b: DetectorBox, width: number, height: number, fromW =
 }
 
 /** Direction (radians) from the mouth keypoint to the nose keypoint: the face's "up" in the picture. */
-function upAxis(b: DetectorBox): number {
+export function upAxis(b: DetectorBox): number {
   const [m, n] = [b.landmarks[MOUTH], b.landmarks[NOSE]];
   return Math.atan2(n[1] - m[1], n[0] - m[0]);
 }
@@ -89,6 +99,8 @@ export interface OrientedBoxes {
   doubtful: number;
   /** Faces taken from the turned reading (turned past ~90 degrees, or found only that way). */
   turned: number;
+  /** Faces of `boxes` (`taken`) read the opposite way (`other`) with a lead under ORIENTATION_CONFIRM (see there). */
+  contested: Array<{ taken: DetectorBox; other: DetectorBox; takenTurned: boolean }>;
 }
 
 /**
@@ -100,6 +112,7 @@ export interface OrientedBoxes {
 export function orientBoxes(upright: DetectorBox[], turned: DetectorBox[], maxFaces: number, minConfidence: number, margin = ORIENTATION_MARGIN): OrientedBoxes {
   const out: DetectorBox[] = [];
   const used = new Set<DetectorBox>();
+  const contested: OrientedBoxes['contested'] = [];
   let doubtful = 0;
   let nTurned = 0;
   for (const u of upright) {
@@ -107,15 +120,70 @@ export function orientBoxes(upright: DetectorBox[], turned: DetectorBox[], maxFa
     if (t) used.add(t);
     // Both readings below --min-confidence: no face either way (the record's threshold rejects it), left as it was.
     const weak = !t || Math.max(u.confidence, t.confidence) < minConfidence;
-    if (weak || u.confidence >= t.confidence + margin || (!opposite(u, t) && t.confidence < u.confidence + margin)) out.push(u);
+    let taken: DetectorBox | null = null;
+    if (weak || u.confidence >= t.confidence + margin || (!opposite(u, t) && t.confidence < u.confidence + margin)) taken = u;
     else if (t.confidence >= u.confidence + margin) {
-      out.push(t);
+      taken = t;
       nTurned++;
     } else doubtful++;
+    if (taken) out.push(taken);
+    if (taken && t && !weak && opposite(u, t) && Math.abs(u.confidence - t.confidence) < ORIENTATION_CONFIRM) contested.push({ taken, other: taken === u ? t : u, takenTurned: taken === t });
   }
   const added = turned.filter((t) => !used.has(t) && t.confidence >= minConfidence && !out.some((o) => sameFace(o, t)));
-  if (added.length === 0 && nTurned === 0 && doubtful === 0) return { boxes: upright, doubtful, turned: 0 };
+  if (added.length === 0 && nTurned === 0 && doubtful === 0) return { boxes: upright, doubtful, turned: 0, contested };
   // The faces read upright keep their places (Human's order, by score); faces found only turned fill what is left.
   const boxes = [...out, ...added.sort((a, b) => b.confidence - a.confidence)].slice(0, Math.max(1, maxFaces));
-  return { boxes, doubtful, turned: nTurned + added.filter((t) => boxes.includes(t)).length };
+  return { boxes, doubtful, turned: nTurned + added.filter((t) => boxes.includes(t)).length, contested: contested.filter((c) => boxes.includes(c.taken)) };
+}
+
+/** Side of the view the arbitration shows BlazeFace (its input side: no resize), and the face's share of it. */
+export const VIEW_SIDE = 256;
+const VIEW_FACE_SHARE = 0.5;
+
+/**
+ * The picture around a reading's face turned so that the reading's axis (mouth to nose keypoint) points up: a
+ * VIEW_SIDE square, the face box's longer side filling VIEW_FACE_SHARE of it, bilinear samples of `rgb` (3 bytes a
+ * pixel) as float32 0..255 (the frame tensor's range), 0 outside the picture. View point q (from its centre) shows the
+ * picture at c + R(phi + pi/2) q, phi the axis angle: the axis maps to the view's up.
+ */
+export function uprightView(rgb: Uint8Array, width: number, height: number, b: DetectorBox): Float32Array {
+  const out = new Float32Array(VIEW_SIDE * VIEW_SIDE * 3);
+  const side = Math.max(b.endPoint[0] - b.startPoint[0], b.endPoint[1] - b.startPoint[1]);
+  const step = side / VIEW_FACE_SHARE / VIEW_SIDE;
+  const [cx, cy] = [(b.startPoint[0] + b.endPoint[0]) / 2, (b.startPoint[1] + b.endPoint[1]) / 2];
+  const th = upAxis(b) + Math.PI / 2;
+  const [cos, sin] = [Math.cos(th) * step, Math.sin(th) * step];
+  for (let j = 0; j < VIEW_SIDE; j++) {
+    const qy = j + 0.5 - VIEW_SIDE / 2;
+    for (let i = 0; i < VIEW_SIDE; i++) {
+      const qx = i + 0.5 - VIEW_SIDE / 2;
+      const x = cx + cos * qx - sin * qy - 0.5;
+      const y = cy + sin * qx + cos * qy - 0.5;
+      if (x < 0 || y < 0 || x > width - 1 || y > height - 1) continue;
+      const [x0, y0] = [Math.floor(x), Math.floor(y)];
+      const [x1, y1] = [Math.min(x0 + 1, width - 1), Math.min(y0 + 1, height - 1)];
+      const [fx, fy] = [x - x0, y - y0];
+      const o = 3 * (j * VIEW_SIDE + i);
+      for (let ch = 0; ch < 3; ch++) {
+        const top = rgb[3 * (y0 * width + x0) + ch] * (1 - fx) + rgb[3 * (y0 * width + x1) + ch] * fx;
+        const bottom = rgb[3 * (y1 * width + x0) + ch] * (1 - fx) + rgb[3 * (y1 * width + x1) + ch] * fx;
+        out[o + ch] = top * (1 - fy) + bottom * fy;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * BlazeFace's score for the face at the middle of an upright view (uprightView): the best box whose centre lies within
+ * a quarter of the view from the middle and whose keypoints are within 45 degrees of upright; 0 when there is none.
+ */
+export function uprightScore(boxes: DetectorBox[]): number {
+  let best = 0;
+  for (const b of boxes) {
+    const [mx, my] = [(b.startPoint[0] + b.endPoint[0]) / 2, (b.startPoint[1] + b.endPoint[1]) / 2];
+    const centred = Math.hypot(mx - VIEW_SIDE / 2, my - VIEW_SIDE / 2) <= VIEW_SIDE / 4;
+    if (centred && Math.cos(upAxis(b) + Math.PI / 2) >= Math.SQRT1_2) best = Math.max(best, b.confidence);
+  }
+  return best;
 }
