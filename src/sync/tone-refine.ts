@@ -10,6 +10,7 @@ import { reverseCusum, type ToneOscillator } from './tone-demod.js';
 import { energyNull, inPhaseLeadS, leadInS, meanWindowEnergy, toneBeforeOnset, type BeforeOnset } from './tone-onset.js';
 import { echoOnset } from './tone-step.js';
 import { CLEAN_DIRECT_DB, CLEAN_EARLY_DB, MAX_EARLY_DB, toneEarlyAnyPhase, type EarlyTone } from './tone-early.js';
+import { toneRestarts, type ToneRestart } from './tone-ringing.js';
 
 /** A beep whose onset is less certain than this is not placeable (the stream is placed by another route or refused). */
 const MAX_ONSET_SD_S = 0.002;
@@ -213,6 +214,24 @@ function toneBeforeWhy(before: BeforeOnset | null, lossy = false, lossless = fal
   const under = before.under_direct_db !== null ? `, ${(-before.under_direct_db).toFixed(1)} dB under the direct sound` : '';
   const codec = lossy ? `; more than the codec's pre-echo, which stays ${-PRE_ECHO_DB} dB under the direct sound within its frame` : '';
   return `tone ${before.over_noise_db.toFixed(1)} dB over the noise${under} ${(before.ends_before_s * 1000).toFixed(1)} ms before the onset (noise does that ${before.expected_false.toExponential(1)} times there${codec}): the direct sound may have arrived earlier, hidden by an echo dip`;
+}
+
+/**
+ * The span after an onset looked at for a ringing sound's restart (tone-ringing.ts), seconds: the shortest beep
+ * (tone.ts minDurationS), all of it the beep's own tone when the onset is right.
+ */
+const RING_SPAN_S = 0.05;
+
+/** How the reasons name the second reading (tone-step.ts). */
+const ECHO_WHAT = 'the change point of direct sound and echo';
+
+/**
+ * Why an onset followed by a ringing sound's restart (tone-ringing.ts) is not the beep's: its tone dies away along one
+ * phase and starts again within RING_SPAN_S after it.
+ */
+function ringingWhy(r: ToneRestart, what: string): string {
+  const times = r.count > 1 ? `, and ${r.count - 1} more time(s)` : '';
+  return `the tone dies away along one phase ${(r.decay_from_s * 1000).toFixed(1)} ms after ${what} (${r.fall_db.toFixed(1)} dB) and starts again ${(r.rise_at_s * 1000).toFixed(1)} ms after it (${r.rise_db.toFixed(1)} dB up${times}): a ringing sound struck again before the beep, not one beep's direct sound and echo`;
 }
 
 /** A refined onset: sample index in the analysed chunk, direct amplitude A, distance between two readings (samples). */
@@ -553,7 +572,7 @@ export class OnsetRefiner {
     const first = this.judgeEdge(x, n, onset, plateauP, bandNoiseP, broadNoiseP);
     const echo = this.judgeEcho(x, n, onset, plateauP);
     if (first.why !== null) {
-      if (!echo || echo.why !== null) return { t: onset.t, ...first };
+      if (!echo || echo.why !== null) return { t: onset.t, ...first, why: echo?.ringing && !first.ringing ? `${first.why}; ${echo.why}` : first.why };
       const earlier = (onset.t - echo.t) / this.sampleRate;
       // The edge onset refused for tone in its own phase before it, and the change point more than 2 ms earlier: the
       // change point took that tone for the direct sound, and nothing says it was not interference. On room variant 9 a
@@ -625,7 +644,7 @@ export class OnsetRefiner {
    * The change point of the direct sound and the echo's build-up (tone-step.ts) within 120 ms before the coarse edge,
    * taken when its interval is narrow and nothing before it says it is late (tone-early.ts, tone-onset.ts).
    */
-  private judgeEcho(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number): { t: number; onsetSd: number; fitSd: number; why: string | null; sure: boolean; step: boolean; lo: number; hi: number; directDb: number } | null {
+  private judgeEcho(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number): { t: number; onsetSd: number; fitSd: number; why: string | null; sure: boolean; step: boolean; lo: number; hi: number; directDb: number; ringing: boolean } | null {
     const sr = this.sampleRate;
     const phase = (i: number) => this.osc(this.bufStart + i);
     // A sine of amplitude A gives a block mean of magnitude A / 2: block power plateauP / 2.
@@ -639,6 +658,7 @@ export class OnsetRefiner {
     const scatter = stepScatterS(A, plateauP / 2, echo.noise_block_p, echo.block_n, sr);
     const directDb = 20 * Math.log10(A / Math.sqrt(2 * plateauP));
     const early = this.toneEarly(x, echo.t, A, fitSd);
+    const restart = this.restartAfter(x, echo.t, echo.noise_block_p);
     const why = this.echoWhy({
       directDb,
       fall: this.fallWhy(x, n, echo.t, echo.noise_block_p, 'the change point of direct sound and echo'),
@@ -648,8 +668,11 @@ export class OnsetRefiner {
       scatter,
       early,
       before: this.toneBeforeOnset(x, echo.t, fitSd, plateauP),
+      restart,
     });
-    return { t: echo.t, onsetSd: Math.max(fitSd, scatter), fitSd, why, sure: width <= 2 * MAX_ECHO_INTERVAL_S && directDb >= MIN_ECHO_DIRECT_DB, step: isStep(early), lo: echo.lo, hi: echo.hi, directDb };
+    // Refused as a ringing sound's: judgeRoutes names it beside an edge onset refused for another reason.
+    const ringing = restart !== null && why === ringingWhy(restart, ECHO_WHAT);
+    return { t: echo.t, onsetSd: Math.max(fitSd, scatter), fitSd, why, sure: width <= 2 * MAX_ECHO_INTERVAL_S && directDb >= MIN_ECHO_DIRECT_DB, step: isStep(early), lo: echo.lo, hi: echo.hi, directDb, ringing };
   }
 
   /** The direct sound's amplitude at an onset t (samples): the tone's in the 2 periods after it. */
@@ -659,11 +682,29 @@ export class OnsetRefiner {
     return (2 * Math.hypot(re, im)) / L;
   }
 
+  /**
+   * A ringing sound's restart in the RING_SPAN_S after an onset t (samples; tone-ringing.ts), judged in one-period blocks
+   * against the noise's block power; null when there is none.
+   */
+  private restartAfter(x: Float32Array, t: number, noiseBlockP: number): ToneRestart | null {
+    const M = Math.max(1, Math.round(this.sampleRate / this.toneHz));
+    const to = Math.min(t + RING_SPAN_S * this.sampleRate, x.length);
+    return toneRestarts((a, b) => this.demod(x, a, b), t, to, M, this.sampleRate, noiseBlockP);
+  }
+
+  /** Why the edge route's onset is a ringing sound's (restartAfter), or null. */
+  private edgeRinging(x: Float32Array, onset: RefinedOnset): string | null {
+    const noise = this.noiseBlockP(x, onset.t);
+    const restart = noise === null ? null : this.restartAfter(x, onset.t, noise);
+    return restart ? ringingWhy(restart, 'the onset') : null;
+  }
+
   /** Why the change point of direct sound and echo is not placeable (judgeEcho's measures), or null. */
-  private echoWhy(m: { directDb: number; fall: string | null; holdDb: number; qDb: number; width: number; scatter: number; early: EarlyTone | null; before: BeforeOnset | null }): string | null {
+  private echoWhy(m: { directDb: number; fall: string | null; holdDb: number; qDb: number; width: number; scatter: number; early: EarlyTone | null; before: BeforeOnset | null; restart: ToneRestart | null }): string | null {
     const fastestQDb = 10 * Math.log10(13.8 / (this.toneHz * MIN_RT60_S));
     if (m.directDb < MIN_ECHO_DIRECT_DB) return `no step at the change point of direct sound and echo (${m.directDb.toFixed(1)} dB under the plateau): not the beep's direct sound`;
     if (m.fall) return m.fall;
+    if (m.restart) return ringingWhy(m.restart, ECHO_WHAT);
     if (m.holdDb < MIN_HOLD_DB) return `the tone does not hold after the change point of direct sound and echo (${m.holdDb.toFixed(1)} dB over the noise 10-20 ms after it): a click or burst of its own, not the beep's direct sound`;
     if (m.qDb > fastestQDb) return `the sound after the change point of direct sound and echo varies faster than a room's echo builds up (walk ${m.qDb.toFixed(1)} dB of the plateau per period, more than the ${fastestQDb.toFixed(1)} dB of RT60 ${MIN_RT60_S} s): a sound of its own, such as speech before the beep, not its direct sound`;
     if (m.width > MAX_ECHO_INTERVAL_S) return `onset uncertain: the change point of direct sound and echo lies anywhere in ${(m.width * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`;
@@ -679,16 +720,8 @@ export class OnsetRefiner {
    */
   private fallWhy(x: Float32Array, n: number, t: number, noiseBlockP: number | null, what: string): string | null {
     const M = Math.max(1, Math.round(this.sampleRate / this.toneHz));
-    let noise = noiseBlockP ?? 0;
-    if (noiseBlockP === null) {
-      const a0 = Math.round(t - 0.15 * this.sampleRate);
-      const k = Math.floor((0.13 * this.sampleRate) / M);
-      if (a0 < 0) return null;
-      for (let j = 0, a = a0; j < k; j++, a += M) {
-        const [re, im] = this.demod(x, a, a + M);
-        noise += (re * re + im * im) / (M * M) / k;
-      }
-    }
+    const noise = noiseBlockP ?? this.noiseBlockP(x, t);
+    if (noise === null) return null;
     // The step: the strongest 2-period window in the first STEP_S (a burst's window ramps up; the direct sound is steady).
     let stepA = 0;
     for (let a = Math.round(t); a <= Math.round(t + STEP_S * this.sampleRate) - 2 * M; a += M) stepA = Math.max(stepA, this.directA(x, a));
@@ -698,6 +731,23 @@ export class OnsetRefiner {
     // fallDb's floor (-300 dB) stands for a window at or under the noise's power.
     if (fall.db > (stepDb >= STRONG_STEP_DB ? FALL_DB : -200)) return null;
     return `the tone falls back to the noise ${(fall.atS * 1000).toFixed(1)} ms after ${what} (${fall.db < -99 ? 'not' : `${fall.db.toFixed(1)} dB`} over it, where the step stood ${stepDb.toFixed(1)} dB over it): a burst of its own before the beep, not its direct sound`;
+  }
+
+  /**
+   * The mean block power of one period from 150 to 20 ms before t (samples), as tone-step.ts profiles the noise; null
+   * where the audio does not reach that far back.
+   */
+  private noiseBlockP(x: Float32Array, t: number): number | null {
+    const M = Math.max(1, Math.round(this.sampleRate / this.toneHz));
+    const a0 = Math.round(t - 0.15 * this.sampleRate);
+    const k = Math.floor((0.13 * this.sampleRate) / M);
+    if (a0 < 0) return null;
+    let noise = 0;
+    for (let j = 0, a = a0; j < k; j++, a += M) {
+      const [re, im] = this.demod(x, a, a + M);
+      noise += (re * re + im * im) / (M * M) / k;
+    }
+    return noise;
   }
 
   /**
@@ -736,13 +786,14 @@ export class OnsetRefiner {
   }
 
   /** The checks of the edge route's onset (onsetOf): uncertainty, direct sound against the plateau, tone before it. */
-  private judgeEdge(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { onsetSd: number; why: string | null; directDb: number; step: boolean; toneBefore: boolean } {
+  private judgeEdge(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { onsetSd: number; why: string | null; directDb: number; step: boolean; toneBefore: boolean; ringing: boolean } {
     const onsetSd = this.onsetSd(x, onset, plateauP, bandNoiseP, broadNoiseP);
     const before = this.toneBeforeOnset(x, onset.t, onsetSd, plateauP);
     const early = this.toneEarly(x, onset.t, onset.A, onsetSd);
     // The direct sound's power (amplitude A over the 4 periods after the onset) against the burst's plateau.
     const directDb = 10 * Math.log10((onset.A * onset.A) / 2 / Math.max(plateauP, 1e-20));
     const afterEdge = onset.after / this.sampleRate;
+    const ringWhy = this.edgeRinging(x, onset);
     const why =
       onsetSd > MAX_ONSET_SD_S && afterEdge >= onsetSd
         ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms: the direct sound's arrival read ${(afterEdge * 1000).toFixed(1)} ms after the tone's rise near the edge (an echo dip after the direct sound), which it may be late by`
@@ -752,10 +803,10 @@ export class OnsetRefiner {
           ? `the tone after the onset is ${(-directDb).toFixed(1)} dB below the beep's plateau (room echo stronger than the direct sound): the onset may be read late, on the echo's build-up`
           : early && early.under_direct_db > MAX_EARLY_DB
           ? `tone ${(-early.under_direct_db).toFixed(1)} dB under the direct sound ${(early.ends_before_s * 1000).toFixed(1)} ms before the onset (any phase): no clean step from the noise, the onset may be read late on the echo's build-up`
-          : (toneBeforeWhy(before, this.preEchoS > 0, this.lossless) ?? this.fallWhy(x, n, onset.t, null, 'the onset'));
+          : (toneBeforeWhy(before, this.preEchoS > 0, this.lossless) ?? this.fallWhy(x, n, onset.t, null, 'the onset') ?? ringWhy);
     // Refused only for tone in the onset's own phase before it (judge: the change point may have taken that tone).
     const toneBefore = why !== null && why === toneBeforeWhy(before, this.preEchoS > 0, this.lossless);
-    return { onsetSd, why, directDb, step: isStep(early), toneBefore };
+    return { onsetSd, why, directDb, step: isStep(early), toneBefore, ringing: why !== null && why === ringWhy };
   }
 }
 
