@@ -26,22 +26,28 @@ describe('warnings about the recording itself', () => {
     // With --voice the formants (up to 5500 Hz) of a source with nothing above 4 kHz are off too (speech made 8 kHz:
     // F2 median 1281 against 1718 Hz); before, only the MFCCs were said to be.
     const voice = (rate: number, on: boolean) => ({ ...src(rate, 1), params: { ...resolveAudioOptions({}), voice: on } });
-    // With --voice, any source not at the analysis rate: Praat's voice report works at the file's own rate, and the
-    // warning gives the command that analyses at it (10 ms frames where the hop is whole; the formant ceiling within
+    // With --voice, a source whose voice measures cannot be read at its own rate (below 11 kHz, above 48 kHz): Praat's
+    // voice report works at the file's own rate, and the warning gives the command that analyses at it (10 ms frames where the hop is whole; the formant ceiling within
     // the file's Nyquist, which mmprep requires).
     const rate = (r: number, extra = '') => expect.stringMatching(new RegExp(`^--voice: analysed at 16000 Hz, but the recording is at ${r} Hz, .*jitter, shimmer and HNR depend on the analysis rate .*run mmprep audio rec\\.wav --voice ${extra}$`));
     expect(audioSourceWarnings(voice(8000, true), 'rec.wav')).toEqual([expect.stringMatching(/^recorded at 8000 Hz/), expect.stringMatching(/^--voice: nothing above 4000 Hz, but the formant analysis .* up to 5500 Hz\) .*f1_hz-f3_hz, b1_hz-b3_hz and their medians come out wrong/), rate(8000, '--sr 8000 --hop 80 --formant-ceiling-hz 4000 \\(the formants then up to 4000 Hz: Praat keeps 5500 Hz .*\\)')]);
     expect(audioSourceWarnings(voice(8000, false), 'rec.wav')).toHaveLength(1);
-    expect(audioSourceWarnings(voice(11025, true), 'rec.wav')).toEqual([expect.stringMatching(/^recorded at 11025 Hz/), rate(11025, '--sr 11025')]);
-    expect(audioSourceWarnings(voice(44100, true), 'rec.wav')).toEqual([rate(44100, '--sr 44100 --hop 441')]);
-    expect(audioSourceWarnings(voice(48000, true), 'my rec.wav')).toEqual([expect.stringContaining("run mmprep audio 'my rec.wav' --voice --sr 48000 --hop 480")]);
+    // 11.025-48 kHz: the voice measures read the file at its own rate (voice-rate.ts), so no warning.
+    expect(audioSourceWarnings(voice(11025, true), 'rec.wav')).toEqual([expect.stringMatching(/^recorded at 11025 Hz/)]);
+    expect(audioSourceWarnings(voice(44100, true), 'rec.wav')).toEqual([]);
+    expect(audioSourceWarnings(voice(48000, true), 'rec.wav')).toEqual([]);
+    // Above 48 kHz they are read at --sr: the warning, with the command.
+    expect(audioSourceWarnings(voice(96000, true), 'my rec.wav')).toEqual([expect.stringMatching(/^--voice: analysed at 16000 Hz \(above 48000 Hz the voice measures are read at --sr\), but the recording is at 96000 Hz, .*run mmprep audio 'my rec.wav' --voice --sr 96000 --hop 960$/)]);
+    // A voice ceiling above the file's Nyquist frequency: read at --sr, the warning.
+    expect(audioSourceWarnings({ ...voice(11025, true), params: { ...voice(11025, true).params, voiceCeiling: 6000 } }, 'rec.wav')).toEqual([expect.stringMatching(/^recorded at 11025 Hz/), rate(11025, '--sr 11025')]);
     expect(audioSourceWarnings(voice(16000, true), 'rec.wav')).toEqual([]);
     expect(audioSourceWarnings(voice(48000, false), 'rec.wav')).toEqual([]);
     // The formant warning names the maximum formant used (--formant-ceiling-hz): within the band (the rate warning's
     // own command for an 8 kHz file) it is no warning; it said 5500 Hz whatever was given.
     const ceiling = (c: number, sr = 16000) => ({ ...voice(8000, true), sample_rate_hz: sr, params: { ...resolveAudioOptions({ sampleRate: sr }), voice: true, formantCeilingHz: c } });
     expect(audioSourceWarnings(ceiling(4000, 8000), 'rec.wav')).toEqual([]);
-    expect(audioSourceWarnings(ceiling(4000), 'rec.wav')).toEqual([expect.stringMatching(/^recorded at 8000 Hz/), rate(8000, '--sr 8000 --hop 80')]);
+    // With a maximum formant within the 8 kHz file's band its voice measures are read at 8 kHz (voice-rate.ts): no rate warning.
+    expect(audioSourceWarnings(ceiling(4000), 'rec.wav')).toEqual([expect.stringMatching(/^recorded at 8000 Hz/)]);
     expect(audioSourceWarnings(ceiling(5000), 'rec.wav')[1]).toMatch(/^--voice: nothing above 4000 Hz, but the formant analysis \(Praat's To Formant \(burg\), 5 formants up to 5000 Hz\) models the band up to 5000 Hz: .*sampled at 10000 Hz or more, or with --formant-ceiling-hz 4000 or less$/);
     // --sr equal to the file's rate: no warning.
     expect(audioSourceWarnings({ ...voice(48000, true), sample_rate_hz: 48000 }, 'rec.wav')).toEqual([]);

@@ -136,6 +136,26 @@ describe('the library', () => {
 
   // On one fixture (3.5 s): what stays in memory does not depend on the length; records and summary across the
   // 4096-frame block boundary with --voice are compared through the CLI above (45 s, --voice).
+  // The voice measures of a 48 kHz source read a second decode at 48 kHz (voice-rate.ts): spilled from the start too.
+  it('with --voice a 48 kHz source\'s signal, spilled at its own rate, gives the in-memory records and summary, and Praat\'s HNR', async () => {
+    const v48 = join(WAV, 'vowel_220hz_48k.flac');
+    const mem = await computeAudioFeatures(v48, { voice: true }, { threads: false });
+    const sp = await computeAudioFeatures(v48, { voice: true }, { threads: false, spillAfterFrames: 0 });
+    try {
+      expect(sp.voice!.hnrDb.length).toBe(0);
+      const parts: Buffer[] = [];
+      for (const x of spilledJsonlBlocks(sp, sp.columns!, 0, sp.nFrames, 96)) parts.push(Buffer.from(x));
+      expect(Buffer.concat(parts).equals(jsonlBlock(mem, 0, mem.nFrames))).toBe(true);
+      const sum = summarizeAudio(sp, 'x');
+      expect(JSON.stringify(sum)).toBe(JSON.stringify(summarizeAudio(mem, 'x')));
+      // Praat 6.3.07's Harmonicity Get mean of the file (fixtures/audio/expected/praat-voice/vowel_220hz_48k.json).
+      const praat = JSON.parse(readFileSync(join(FIXTURES, 'audio', 'expected', 'praat-voice', 'vowel_220hz_48k.json'), 'utf8')).file.hnr_mean_db;
+      expect(Math.abs(sum.voice!.hnr_mean_db! - praat)).toBeLessThan(1e-6);
+    } finally {
+      sp.columns?.close();
+    }
+  });
+
   it('with --voice keeps neither the signal nor the per-frame voice series in memory when spilling; same records and summary', async () => {
     const one = join(WAV, 'cards_005.flac');
     const mem = await computeAudioFeatures(one, { voice: true }, { threads: false });

@@ -338,29 +338,44 @@ describe('mmprep audio --voice (CLI)', () => {
       expect(r.stderr).toMatch(msg);
     }
   });
-  it('a 48 kHz recording analysed at 16 kHz is a warning whose command gives Praat\'s figures of the file', async () => {
+  it('a 48 kHz recording: the default command reads the voice at 48 kHz and gives Praat\'s figures of the file, per file and per frame', async () => {
     const v48 = join(DIR, 'wav', 'vowel_220hz_48k.flac');
     const r = ref('vowel_220hz_48k');
-    const sum16 = join(tmp.dir, 'v16.json');
-    const first = await runCli(['audio', v48, '--voice', '-o', join(tmp.dir, 'v16.jsonl'), '--summary', sum16]);
-    expect(first.code, first.stderr).toBe(0);
-    // Why: Praat's voice report works at the file's rate; resampled to 16 kHz the noise above 8 kHz is gone (HNR 4.9
-    // dB higher here) and the pulses move (jitter (local) 20 % lower).
-    expect(JSON.parse(readFileSync(sum16, 'utf8')).voice.hnr_mean_db - r.file.hnr_mean_db!).toBeGreaterThan(2);
-    const warning = first.stderr.split('\n').find((l) => l.includes('warning: --voice: analysed at 16000 Hz, but the recording is at 48000 Hz'));
-    expect(warning, first.stderr).toBeDefined();
-    const cmd = warning!.split(' run mmprep ')[1].split(' ');
-    expect(cmd).toEqual(['audio', v48, '--voice', '--sr', '48000', '--hop', '480']);
     const sum = join(tmp.dir, 'v48.json');
-    const again = await runCli([...cmd, '-o', join(tmp.dir, 'v48.jsonl'), '--summary', sum]);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).not.toMatch(/analysed at/);
+    const out = join(tmp.dir, 'v48.jsonl');
+    const run = await runCli(['audio', v48, '--voice', '-o', out, '--summary', sum]);
+    expect(run.code, run.stderr).toBe(0);
+    // Read at 16 kHz (the resampled signal) the HNR was 4.9 dB high and jitter (local) 20 % low, with a warning.
+    expect(run.stderr).not.toMatch(/analysed at/);
     const s = JSON.parse(readFileSync(sum, 'utf8'));
+    expect(s.sample_rate_hz).toBe(16000);
+    expect(s.notes).toContain("--voice: the voice measures read the recording at its own 48000 Hz, as Praat's voice report does (a second decode); the other features are at 16000 Hz");
     expect(s.voice.n_pulses).toBe(r.pulses_s.length);
     for (const k of [...JITTER, ...SHIMMER]) expect(rel(s.voice[k], r.file[k]!), k).toBeLessThan(1e-6);
     expect(Math.abs(s.voice.hnr_mean_db - r.file.hnr_mean_db!)).toBeLessThan(1e-6);
     const pm = praatFormantMedians(r);
     [s.voice.f1_median_hz, s.voice.f2_median_hz, s.voice.f3_median_hz].forEach((m: number, k: number) => expect(rel(m, pm[k])).toBeLessThan(0.03));
+    // Per frame, on the records' 10 ms grid: jitter and shimmer (0.1 s window) as Praat's at the same times.
+    const recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(recs[100].t_s).toBeCloseTo(1, 9);
+    let n = 0;
+    r.frames.jitter_local.forEach((pj, i) => {
+      if (pj === null || recs[i]?.jitter_local == null) return;
+      n++;
+      expect(rel(recs[i].jitter_local, pj), `frame ${i} jitter`).toBeLessThan(1e-5);
+      expect(rel(recs[i].shimmer_local, r.frames.shimmer_local[i]!), `frame ${i} shimmer`).toBeLessThan(1e-5);
+    });
+    expect(n).toBeGreaterThan(100);
+    // HNR per frame: Praat's harmonicity frame nearest each record.
+    const h = r.harmonicity;
+    let m = 0;
+    recs.forEach((rec, i) => {
+      const k = Math.round((i * 0.01 - h.times[0]) / (h.times[1] - h.times[0]));
+      if (rec.hnr_db == null || k < 0 || k >= h.times.length || h.hnr_db[k] === -200) return;
+      m++;
+      expect(Math.abs(rec.hnr_db - h.hnr_db[k]), `frame ${i} HNR`).toBeLessThan(1e-4);
+    });
+    expect(m).toBeGreaterThan(100);
   });
   it('refuses a voice floor above the ceiling in one line', async () => {
     const r = await runCli(['audio', wav, '--voice', '--voice-floor', '700']);

@@ -14,6 +14,7 @@ import { roundSig, roundTime } from './format.js';
 import type { Worker } from 'node:worker_threads';
 import { JsonlHelper } from './jsonl-helper.js';
 import { unwritableOutput } from '../common/errors.js';
+import { voiceRateHz } from './voice-rate.js';
 import { jsonlBlock, rmsDb, VOICE_FRAME_FIELDS, voiceFrame, type FrameView } from './jsonl.js';
 import { chunkView, type ColumnKind, type FeatureColumns } from './feature-columns.js';
 import { spilledJsonlBlocks } from './jsonl-spilled.js';
@@ -580,6 +581,8 @@ function summaryNotes(f: AudioFeatures, nVoiced: number): string[] {
   const dec = f.decoded;
   const notes: string[] = [];
   if (dec?.resampled) notes.push(`resampled from ${dec.sourceSampleRate} Hz to ${f.sampleRate} Hz by ffmpeg`);
+  const voiceRate = f.voice && dec ? voiceRateHz(dec.sourceSampleRate, f.sampleRate, f.options.formantCeilingHz, f.options.voiceCeiling) : f.sampleRate;
+  if (voiceRate !== f.sampleRate) notes.push(`--voice: the voice measures read the recording at its own ${voiceRate} Hz, as Praat's voice report does (a second decode); the other features are at ${f.sampleRate} Hz`);
   if (dec?.downmixed) notes.push(`downmixed ${dec.sourceChannels} channels to mono (average of the channels, as librosa.to_mono)`);
   if (dec?.channel !== undefined) notes.push(`analysed channel ${dec.channel} of ${dec.sourceChannels} alone (--channel ${dec.channel})`);
   if (f.clippedRatio > CLIPPED_NOTE_RATIO) notes.push(clippingNote(f.clippedRatio, dec?.stream.codec ?? null));

@@ -22,6 +22,7 @@ import { MfccKernel, mfccFromLogMel, mfccOfFramesJs, SpectralAnalyzer, topDbFloo
 import { SpillFile, SpillStore } from './spill.js';
 import type { VoiceAnalysis } from './voice.js';
 import { VoiceRecorder, type VoiceSignal } from './voice-signal.js';
+import { voiceRateHz } from './voice-rate.js';
 import { ToneScanner, type ToneDetection } from '../sync/tone.js';
 import type { FrameView } from './jsonl.js';
 
@@ -95,6 +96,18 @@ export interface AnalyzeOptions {
    * measures read (past as many frames' samples), the voice pitch candidates and the per-frame voice series.
    */
   spillAfterFrames?: number;
+  /**
+   * With options.voice: asked at the first chunk, a second decode of the same stream at another rate for the voice
+   * measures to read (computeAudioFeatures: the file's own rate, voice-rate.ts), run once the other features are in;
+   * null or unset: the voice measures read the analysed chunks.
+   */
+  voiceSource?: () => VoiceSource | null;
+}
+
+/** The signal of the voice measures at `sampleRate` (mono, as the analysed chunks). */
+export interface VoiceSource {
+  sampleRate: number;
+  chunks: () => AsyncIterable<Float32Array>;
 }
 
 const WORKER_URL = new URL('./pitch-worker.js', import.meta.url);
@@ -259,7 +272,8 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
   buf.clipLevel = CLIP_LEVEL;
   const keep = () => Math.min(spectral.minNeeded(), pitch.minNeeded(), intensity.minNeeded());
   // The signal, kept for the voice measures only: in memory, or past the spill threshold in a temp file.
-  const pcm = o.voice ? new VoiceRecorder(spill === undefined ? Infinity : spill * o.hopLength) : null;
+  let pcm = o.voice ? new VoiceRecorder(spill === undefined ? Infinity : spill * o.hopLength) : null;
+  let voiceSrc: VoiceSource | null = null;
   const toneOn = run.toneHz !== undefined && 4 * run.toneHz <= sr;
   let tone: ToneScanner | null = null;
   let first = true;
@@ -273,6 +287,11 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
         if (hint) for (const st of [spectral.logmel, spectral.rms, spectral.zcr]) st.reserve(hint);
         // A long file will spill: an unusable temp folder is refused here, in one line, before the pitch worker meets it.
         if (spill !== undefined && hint && hint > spill) SpillFile.create().close();
+        voiceSrc = (o.voice && run.voiceSource?.()) || null;
+        if (voiceSrc) {
+          pcm?.close();
+          pcm = null;
+        }
       }
       pcm?.push(chunk);
       tone?.push(chunk);
@@ -291,7 +310,8 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     const track = await trackP;
     const f = finishFeatures(o, buf, spec, spectral, track, intensity, buf.clipped);
     if (toneOn) f.toneBursts = { toneHz: run.toneHz as number, detections: tone ? tone.finish() : [] };
-    if (pcm) f.voice = await voiceOf(pcm.finish(), f, o, spill);
+    if (pcm) f.voice = await voiceOf(pcm.finish(), sr, f, o, spill);
+    else if (voiceSrc) f.voice = await voiceOf(await recordVoice(voiceSrc, o, spill), voiceSrc.sampleRate, f, o, spill);
     if (run.reuseWorker) pitch.handOver(run.reuseWorker);
     return f;
   } finally {
@@ -301,13 +321,28 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
   }
 }
 
-/** The voice measures of the signal (their per-frame series into the spilled columns when there are), then it is closed. */
-async function voiceOf(sig: VoiceSignal, f: AudioFeatures, o: AudioOptions, spill: number | undefined): Promise<VoiceAnalysis> {
+/** The voice source's signal: in memory, or past as many seconds as `spill` frames in a temp file (VoiceRecorder). */
+async function recordVoice(src: VoiceSource, o: AudioOptions, spill: number | undefined): Promise<VoiceSignal> {
+  const rec = new VoiceRecorder(spill === undefined ? Infinity : Math.ceil((spill * o.hopLength * src.sampleRate) / o.sampleRate));
+  try {
+    for await (const c of src.chunks()) rec.push(c);
+    return rec.finish();
+  } catch (e) {
+    rec.close();
+    throw e;
+  }
+}
+
+/**
+ * The voice measures of the signal (at `rate`; their frames on the features' grid i * hop / sampleRate s; their
+ * per-frame series into the spilled columns when there are), then it is closed.
+ */
+async function voiceOf(sig: VoiceSignal, rate: number, f: AudioFeatures, o: AudioOptions, spill: number | undefined): Promise<VoiceAnalysis> {
   try {
     // The voice code is loaded only for --voice (its modules cost the start-up of every run ~0.02 CPU s otherwise).
     const { analyzeVoice } = await import('./voice.js');
     const opts = { floor: o.voiceFloor, ceiling: o.voiceCeiling, window: o.voiceWindowS, formantCeiling: o.formantCeilingHz };
-    return analyzeVoice(sig, o.sampleRate, o.hopLength, f.nFrames, opts, f.columns?.voiceSink(), spill);
+    return analyzeVoice(sig, rate, o.hopLength, f.nFrames, opts, f.columns?.voiceSink(), spill, o.sampleRate);
   } finally {
     sig.close();
   }
@@ -410,7 +445,17 @@ export async function computeAudioFeatures(file: string, options: Partial<AudioO
     const d = info?.stream.duration_s;
     return typeof d === 'number' && Number.isFinite(d) && d > 0 ? 2 + Math.ceil((d * o.sampleRate) / o.hopLength) : null;
   };
-  const f = await analyzePcm(decoded(), o, { ...run, ownChunks: true, framesHint, toneStream: () => info?.stream });
+  // With --voice, a source at another rate is decoded a second time at its own rate for the voice measures (voice-rate.ts).
+  const voiceSource = (): VoiceSource | null => {
+    const rate = voiceRateHz(info?.sourceSampleRate, o.sampleRate, o.formantCeilingHz, o.voiceCeiling);
+    if (!info || rate === o.sampleRate) return null;
+    const probed = run.probed;
+    const opts = { sampleRate: rate, stream: o.stream, ...(o.channel !== undefined ? { channel: o.channel } : {}) };
+    return { sampleRate: rate, chunks: async function* () {
+      yield* await AudioDecoder.open(file, { ...opts, probed: probed ? await probed : undefined });
+    } };
+  };
+  const f = await analyzePcm(decoded(), o, { ...run, ownChunks: true, framesHint, toneStream: () => info?.stream, voiceSource });
   f.decoded = info;
   return f;
 }

@@ -9,6 +9,7 @@ import { melFilterBank } from './mel.js';
 import { pitchRangeWarnings, type PitchRangeFields } from './pitch-range.js';
 import type { SyncBeepSummary } from './sync-beep.js';
 import { shellWord, siblingName } from '../common/shell.js';
+import { voiceRateHz, VOICE_MAX_RATE_HZ } from './voice-rate.js';
 
 /** `file`: the media file as the user gave it, named in the ffmpeg commands the warnings suggest. */
 export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'clipped_ratio' | 'dc_offset' | 'duration_s' | 'params'> & PitchRangeFields & SyncBeepSummary>, file: string): string[] {
@@ -84,15 +85,18 @@ const MAX_FORMANT_HZ = 5500;
  */
 function formantBandWarning(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'params'>>): string | null {
   if (!s.params?.voice) return null;
-  const nyquist = Math.min(s.source.sample_rate_hz ?? Infinity, s.sample_rate_hz) / 2;
   // The maximum formant used (--formant-ceiling-hz): one within the sound's band (4000 Hz for 8 kHz) is no warning.
   const ceiling = s.params.formantCeilingHz ?? MAX_FORMANT_HZ;
+  // The band the voice measures read (voice-rate.ts: the file's own rate, or --sr).
+  const voiceRate = voiceRateHz(s.source.sample_rate_hz, s.sample_rate_hz, ceiling, s.params.voiceCeiling ?? 600);
+  const nyquist = Math.min(s.source.sample_rate_hz ?? Infinity, voiceRate) / 2;
   if (nyquist >= ceiling) return null;
   return `--voice: nothing above ${nyquist} Hz, but the formant analysis (Praat's To Formant (burg), 5 formants up to ${ceiling} Hz) models the band up to ${ceiling} Hz: f1_hz-f3_hz, b1_hz-b3_hz and their medians come out wrong (speech made 8 kHz: F2 median 1281 against 1718 Hz, bandwidths a third), in Praat too; use them only from recordings sampled at ${2 * ceiling} Hz or more, or with --formant-ceiling-hz ${nyquist} or less`;
 }
 
 /**
- * With --voice, a recording not at the analysis rate: Praat's voice report works at the file's own rate, and jitter,
+ * With --voice, a recording whose voice measures are not read at its own rate (voice-rate.ts: above 48 kHz, or a
+ * Nyquist frequency below the maximum formant): Praat's voice report works at the file's own rate, and jitter,
  * shimmer and HNR move with the rate by more than the tolerances (ffmpeg's resampling moves the pulses and takes
  * away the noise above the new Nyquist). Measured (the voice report's figures, mmprep at 16 kHz against Praat 6.3.07
  * on the file; at --sr equal to the file's rate they agree to float rounding): espeak-ng speech at 22.05, 44.1 and
@@ -103,6 +107,7 @@ function formantBandWarning(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> &
 function voiceRateWarning(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'params'>>, file: string): string | null {
   const rate = s.source.sample_rate_hz;
   if (!s.params?.voice || rate === null || rate === s.sample_rate_hz) return null;
+  if (voiceRateHz(rate, s.sample_rate_hz, s.params.formantCeilingHz ?? MAX_FORMANT_HZ, s.params.voiceCeiling ?? 600) === rate) return null;
   const hop = (rate * s.params.hopLength) / s.sample_rate_hz;
   const flags = [`--sr ${rate}`];
   if (Number.isInteger(hop)) flags.push(`--hop ${hop}`);
@@ -111,7 +116,8 @@ function voiceRateWarning(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & P
   const below = rate / 2 < ceiling;
   if (below) flags.push(`--formant-ceiling-hz ${rate / 2}`);
   const formants = below ? ` (the formants then up to ${rate / 2} Hz: Praat keeps ${ceiling} Hz above the file's Nyquist, which mmprep refuses)` : '';
-  return `--voice: analysed at ${s.sample_rate_hz} Hz, but the recording is at ${rate} Hz, the rate Praat's voice report works at on this file: jitter, shimmer and HNR depend on the analysis rate by more than the stated agreement with Praat (measured: jitter up to 20 %, HNR up to 4.9 dB apart); for Praat's figures of this file run mmprep audio ${shellWord(file)} --voice ${flags.join(' ')}${formants}`;
+  const why = rate > VOICE_MAX_RATE_HZ ? ` (above ${VOICE_MAX_RATE_HZ} Hz the voice measures are read at --sr)` : '';
+  return `--voice: analysed at ${s.sample_rate_hz} Hz${why}, but the recording is at ${rate} Hz, the rate Praat's voice report works at on this file: jitter, shimmer and HNR depend on the analysis rate by more than the stated agreement with Praat (measured: jitter up to 20 %, HNR up to 4.9 dB apart); for Praat's figures of this file run mmprep audio ${shellWord(file)} --voice ${flags.join(' ')}${formants}`;
 }
 
 /** `ffmpeg -i cam.mkv -map 0:a:1 -c copy cam-a1.mka` for the file as given: Matroska audio takes any codec copied. */

@@ -146,12 +146,13 @@ function keepFrame(fm: Formants, k: number, count: number, freq: Float64Array, b
 }
 
 /**
- * Voice measures of the signal (mono, sr), per file and on the frame grid t_i = i * hop / sr (nFrames frames). With
+ * Voice measures of the signal (mono, sr), per file and on the frame grid t_i = i * hop / gridRate s (nFrames frames;
+ * gridRate defaults to sr: the caller's features may be at another rate than the voice's signal). With
  * `sink` the per-frame series go there (a temp file) instead of arrays, and the voice pitch's candidates go to temp
  * files past `spillAfter` frames: memory then does not grow with the recording but for the per-file figures' inputs
  * (pulse times, the harmonicity contour, the voiced formant values of the medians, the voice pitch track).
  */
-export function analyzeVoice(x: VoiceSignal | Float32Array, sr: number, hop: number, nFrames: number, o: VoiceOptions = VOICE_DEFAULTS, sink?: VoiceFrameSink, spillAfter?: number): VoiceAnalysis {
+export function analyzeVoice(x: VoiceSignal | Float32Array, sr: number, hop: number, nFrames: number, o: VoiceOptions = VOICE_DEFAULTS, sink?: VoiceFrameSink, spillAfter?: number, gridRate = sr): VoiceAnalysis {
   const sig = x instanceof Float32Array ? signalOf(x) : x;
   const g = soundGrid(sig.n, sr);
   const a = PRAAT_PERIOD_ARGS;
@@ -161,7 +162,7 @@ export function analyzeVoice(x: VoiceSignal | Float32Array, sr: number, hop: num
   let hs = 0;
   let hn = 0;
   if (harmonicity) for (const v of harmonicity.db) if (v !== -200) (hs += v), hn++;
-  const times = (i: number) => (i * hop) / sr;
+  const times = (i: number) => (i * hop) / gridRate;
   const frameVoiced = new Uint8Array(nFrames);
   for (let i = 0; i < nFrames; i++) {
     const pk = pitch ? nearestFrame(pitch.grid.x1, pitch.grid.dx, pitch.grid.nx, times(i)) : 0;
