@@ -2,7 +2,7 @@
  * Is a mesh a human face? The detector (BlazeFace) and the mesh's face-presence score both fire on animal faces and
  * some patterns (on OpenCV's baboon.jpg: det 0.53-0.56, mesh 0.87-0.96), and then the mesh often collapses onto
  * one feature. A human face mesh has an anthropometric layout whatever the pose, so we check pose-invariant ratios
- * of 3-D distances between mesh points (the z of the mesh is on the x/y pixel scale) and the mesh's size against the
+ * of 3-D distances between mesh points (z as Human gives it, in the mesh model's 192-pixel crop units, not the x/y scale of the records' landmarks) and the mesh's size against the
  * detector's box. The bounds were set on measured human and non-human material (scripts/measure-face-quality.mjs
  * plausibility, docs/face.md "No faces on non-faces") with a margin on the human side. Left/right measures (asymmetry,
  * the eye-width ratio) get a larger allowance on a turned head (yaw estimated from the mesh: the nose tip's distances
