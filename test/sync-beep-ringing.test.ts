@@ -80,6 +80,11 @@ describe('a ringing sound struck again before a beep (tone-ringing.ts)', () => {
     expect(train.unplaceable_reason).toMatch(/; the tone dies away along one phase .* ms after the change point of direct sound and echo .* a ringing sound struck again before the beep/);
     expect(one.placeable).toBe(false);
     expect(one.unplaceable_reason).toMatch(/^the tone dies away along one phase .* ms after the onset \(.* dB\) and starts again .* a ringing sound struck again before the beep/);
+    // Untimed (onset_sd_s null), so the early onset does not speak against a right cross-correlation (place.ts
+    // beepBeforeXcorr): with a sd of 0.1-1.7 ms it refused the stream ("its own beep ... starts 39.9 ms before the
+    // cross-correlation puts ...'s beep"), which placed it 0.012 ms from its beep once it was untimed.
+    expect(train.onset_sd_s ?? null).toBeNull();
+    expect(one.onset_sd_s ?? null).toBeNull();
   });
 
   it('the beep alone is placed within 0.2 ms', async () => {

@@ -225,13 +225,16 @@ const RING_SPAN_S = 0.05;
 /** How the reasons name the second reading (tone-step.ts). */
 const ECHO_WHAT = 'the change point of direct sound and echo';
 
+/** The end of every reason that refuses an onset as a ringing sound's (tone.ts leaves such an onset untimed). */
+export const RINGING_PHRASE = "a ringing sound struck again before the beep, not one beep's direct sound and echo";
+
 /**
  * Why an onset followed by a ringing sound's restart (tone-ringing.ts) is not the beep's: its tone dies away along one
  * phase and starts again within RING_SPAN_S after it.
  */
 function ringingWhy(r: ToneRestart, what: string): string {
   const times = r.count > 1 ? `, and ${r.count - 1} more time(s)` : '';
-  return `the tone dies away along one phase ${(r.decay_from_s * 1000).toFixed(1)} ms after ${what} (${r.fall_db.toFixed(1)} dB) and starts again ${(r.rise_at_s * 1000).toFixed(1)} ms after it (${r.rise_db.toFixed(1)} dB up${times}): a ringing sound struck again before the beep, not one beep's direct sound and echo`;
+  return `the tone dies away along one phase ${(r.decay_from_s * 1000).toFixed(1)} ms after ${what} (${r.fall_db.toFixed(1)} dB) and starts again ${(r.rise_at_s * 1000).toFixed(1)} ms after it (${r.rise_db.toFixed(1)} dB up${times}): ${RINGING_PHRASE}`;
 }
 
 /** A refined onset: sample index in the analysed chunk, direct amplitude A, distance between two readings (samples). */

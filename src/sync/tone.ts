@@ -31,7 +31,7 @@ import { harmonicOfVoice, type HarmonicFinding } from './tone-harmonic.js';
 import { COH_BLOCKS, MAX_COHERENT_RESID, coherentMaxDevHz, coherentPlateau, coherentPower, coherentRuns, coherentTrack, type CoherentTrack } from './tone-coherent.js';
 import { calibrateBeeps, STAT_WINDOWS, statTrack } from './tone-null.js';
 import { markEchoTails } from './tone-early.js';
-import { OnsetRefiner } from './tone-refine.js';
+import { OnsetRefiner, RINGING_PHRASE } from './tone-refine.js';
 import { losslessCodec, preEchoSpanS } from './tone-onset.js';
 
 export interface ToneScanOptions {
@@ -506,7 +506,8 @@ export class ToneScanner {
       // the onset cannot be trusted, so its uncertainty is not known either: a coherent beep at -10 dB read 18 ms
       // early with a fitted sd of 0.8 ms, and on the room bench onsets read 25-84 ms early (speech just before the
       // beep) with sd 0.2-4.3 ms; as timed evidence they refused right cross-correlations (place.ts, beepBeforeXcorr).
-      onset_sd_s: bandSnr < 0 || plat.coherent || !judged.step || harmonic ? null : onsetSd,
+      // An onset refused as a ringing sound's (tone-ringing.ts) is read on that sound, up to 40 ms early: untimed too.
+      onset_sd_s: bandSnr < 0 || plat.coherent || !judged.step || harmonic || judged.why?.includes(RINGING_PHRASE) ? null : onsetSd,
     };
   }
 
