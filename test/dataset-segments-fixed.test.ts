@@ -25,6 +25,7 @@ describe('--segments fixed: a bad LEN or HOP', () => {
       ['fixed:', "--segments 'fixed:': LEN is missing"],
       ['fixed:2:-0.5', "--segments 'fixed:2:-0.5': HOP '-0.5' is not above 0"],
       ['fixed:1:2:3', "--segments 'fixed:1:2:3': 3 values after fixed:, at most 2 (LEN and HOP)"],
+      ['fixed:1e400', "--segments 'fixed:1e400': LEN '1e400' is not a finite number of seconds"],
     ];
     for (const [v, msg] of cases) expect(() => parseSegmentMode(v), v).toThrow(`${msg}; ${rule}`);
     expect(parseSegmentMode('fixed:.5:5e-1')).toEqual({ kind: 'fixed', len: 0.5, hop: 0.5 });

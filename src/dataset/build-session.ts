@@ -277,7 +277,7 @@ function unheldFaceWarning(ids: string[], total: number, ctx: RecordContext): st
       ? 'with --face-rate native a record holds the video frames inside its span, and these spans hold none with a face'
       : "none of their audio-grid times lies between two frames with a face or within half a frame interval of one (a span at the video's start or end, or beside frames without a face)";
   const shown = ids.slice(0, 5).join(', ') + (ids.length > 5 ? ', …' : '');
-  return [`face: ${ids.length} of ${total} records (${shown}) overlap video frames with a face (quality.face_detection_rate > 0) but hold no face value: ${why}; the face frames are ${Number(step.toFixed(6))} s apart (${Number((1 / step).toFixed(3))} per second), so their face is marked absent (quality.present.face false); for a face in such short spans use --face-rate audio, longer segments, or extract with a higher --face-fps`];
+  return [`face: ${ids.length} of ${total} records (${shown}) overlap video frames with a face (quality.face_detection_rate > 0) but hold no face value: ${why}; the face frames are ${Number(step.toFixed(6))} s apart (${Number((1 / step).toFixed(3))} per second), so their face is marked absent (quality.present.face false); for a face in such short spans use ${ctx.faceRate === 'native' ? '--face-rate audio, ' : ''}longer segments or extract with a higher --face-fps`];
 }
 
 /**

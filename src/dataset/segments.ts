@@ -29,6 +29,8 @@ function parseFixed(given: string): SegmentMode {
     if (v === '') throw new InputError(`${opt}: ${name} is missing; ${rule}`);
     const n = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)(e[+-]?[0-9]+)?$/i.test(v) ? Number(v) : NaN;
     if (!(n > 0)) throw new InputError(`${opt}: ${name} '${v}' is ${Number.isNaN(n) ? 'not a number of seconds' : 'not above 0'}; ${rule}`);
+    // 1e400 reads as Infinity: one record per session, then "none of the records has features" (exit 4).
+    if (!Number.isFinite(n)) throw new InputError(`${opt}: ${name} '${v}' is not a finite number of seconds; ${rule}`);
     return n;
   });
   return { kind: 'fixed', len: secs[0], hop: secs[1] ?? secs[0] };
