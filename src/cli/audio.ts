@@ -126,15 +126,17 @@ async function runAudio(media: string, o: AudioCliOpts, cmd: Command): Promise<v
   // decoder adopts it when the probe agrees, else it is killed and started again with the downmix.
   const probed = (await import('../media/probe.js')).probe(media);
   probed.catch(() => undefined);
+  // A sound that ends before the file's picture (extract's line, src/media/file-end.ts; the features cover the sound
+  // there is): its packet read runs beside the analysis, not after it.
+  const shortP = probed.then(async (p) => (await import('../media/file-end.js')).shortStreams(p));
+  shortP.catch(() => undefined);
   let prestarted: PrestartedDecode | null = null;
   try {
     prestarted = (await import('../media/decode-audio.js')).PrestartedDecode.start(media, { sampleRate: params.sampleRate, stream: params.stream });
     const { extractAudio } = await import('../audio/extract.js');
     const summary = await extractAudio(media, { ...params, probed, prestarted, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz, spillAfterS: o.spillAfter });
     const { audioSourceWarnings } = await import('../audio/source-warnings.js');
-    // A sound that ends before the file's picture (extract's line, src/media/file-end.ts): the features cover the sound there is.
-    const { shortStreams } = await import('../media/file-end.js');
-    const short = (await shortStreams(await probed)).filter((s) => s.kind === 'audio' && s.n === (params.stream ?? 0));
+    const short = (await shortP).filter((s) => s.kind === 'audio' && s.n === (params.stream ?? 0));
     for (const w of [...audioSourceWarnings(summary, media), ...short.map((s) => s.text)]) process.stderr.write(`mmprep audio: ${media}: warning: ${w}\n`);
   } finally {
     prestarted?.dispose();
