@@ -606,22 +606,47 @@ function bestPartner(s: StreamState, states: StreamState[], minConfidence: numbe
 
 /**
  * A start window that matches clearly at two or more lags (the same sound at two times) is resolved by the end
- * window when that one matches clearly at one lag only and exactly one start lag lies on its line (its offset and
- * drift, within 5 ms + 500 ppm of the span): two independent windows then agree on one clock.
+ * window when exactly one pair of clear lags, one from each window, lies on one clock (the end lag's offset and drift,
+ * within 5 ms + 500 ppm of the span): two independent windows then agree on one clock. The end window may itself
+ * match at two or more lags (endLags): on room variant 92 (RT60 0.8 s, DRR -3 dB; the bench's talkers reuse clips) a
+ * room microphone's start window matched at three lags (the right one third, z 32 against 46 and 35) and its end
+ * window at two (the right one first, z 38.9 against 36.4); only the right pair agrees. Content repeated at a fixed
+ * interval (a loop) puts two pairs on a line and is refused.
  */
 function resolveByEnd(s: StreamState, best: XcorrPick, minConfidence: number): XcorrPick | null {
   const r = best.r;
   if (!s.keptEnd || !best.o.keptEnd || r.competing_z === null || r.competing_z < MIN_FINE_Z) return null;
   const endRes = audioOffset(best.o.keptEnd, best.o.keptEndT0, s.keptEnd, s.keptEndT0, s.sampleRate);
-  if (!endRes || endRes.drift === null || whyNotConclusive(endRes, minConfidence) !== null) return null;
-  const span = Math.abs(endRes.at_s - r.at_s);
-  const predicted = endRes.offset_s + endRes.drift * (r.at_s - endRes.at_s);
-  const onLine = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z && Math.abs(c.offset_s - predicted) <= 0.005 + MAX_DRIFT * span);
-  if (onLine.length !== 1) return null;
-  const c = onLine[0];
-  const others = r.candidates.filter((x) => x !== c && x.fine_z >= MIN_FINE_Z).map((x) => `${x.offset_s.toFixed(3)} s (z ${x.fine_z.toFixed(1)})`);
-  s.warnings.push({ code: 'xcorr_two_lags', message: `its start window matches ${best.o.file} clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}; its end window (z ${(endRes.fine_z as number).toFixed(1)}) confirms ${c.offset_s.toFixed(3)} s` });
-  return { o: best.o, r: atLag(r, c), endRes };
+  const ends = endRes ? endLags(endRes, minConfidence) : [];
+  const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
+  const pair = endRes ? agreeingPair(clear, r.at_s, ends, endRes.at_s) : null;
+  if (!endRes || !pair) return null;
+  const { c, e } = pair;
+  const lagList = (cs: typeof clear, x: (typeof clear)[number]) => cs.filter((y) => y !== x).map((y) => `${y.offset_s.toFixed(3)} s (z ${y.fine_z.toFixed(1)})`).join(', ');
+  const endSays = ends.length === 1 ? `its end window (z ${e.fine_z.toFixed(1)}) confirms ${c.offset_s.toFixed(3)} s` : `its end window matches clearly at ${e.offset_s.toFixed(3)} s (z ${e.fine_z.toFixed(1)}) and ${lagList(ends, e)}; only ${c.offset_s.toFixed(3)} s and ${e.offset_s.toFixed(3)} s lie on one clock`;
+  s.warnings.push({ code: 'xcorr_two_lags', message: `its start window matches ${best.o.file} clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${lagList(clear, c)}; ${endSays}` });
+  return { o: best.o, r: atLag(r, c), endRes: ends.length === 1 ? endRes : atLag(endRes, e) };
+}
+
+type Lag = XcorrResult['candidates'][number];
+
+/**
+ * The one pair of lags, start window's and end window's (offsets at startAt and endAt), that lie on one clock: the
+ * start lag within 5 ms + MAX_DRIFT of the span of where the end lag's offset and drift put it. Null unless exactly
+ * one pair does (none: the windows disagree; two or more: content repeated at a fixed interval, a loop).
+ */
+export function agreeingPair(starts: Lag[], startAt: number, ends: Lag[], endAt: number): { c: Lag; e: Lag } | null {
+  const tol = 0.005 + MAX_DRIFT * Math.abs(endAt - startAt);
+  const pairs = starts.flatMap((c) => ends.filter((e) => Math.abs(c.offset_s - (e.offset_s + e.drift * (startAt - endAt))) <= tol).map((e) => ({ c, e })));
+  return pairs.length === 1 ? pairs[0] : null;
+}
+
+/** The end window's clear lags: its one lag when conclusive, every clear lag when only competing lags keep it from being so, else none. */
+function endLags(endRes: XcorrResult, minConfidence: number): XcorrResult['candidates'] {
+  if (endRes.drift === null) return [];
+  if (whyNotConclusive(endRes, minConfidence) === null) return [{ offset_s: endRes.offset_s, drift: endRes.drift, fine_z: endRes.fine_z as number, overlap_s: endRes.overlap_s }];
+  if (endRes.competing_z === null || whyNotConclusive({ ...endRes, competing_z: null }, minConfidence) !== null) return [];
+  return endRes.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
 }
 
 /** How far a found but unplaceable beep may be off (onsets read on speech or echo: up to 150 ms on the room bench). */
