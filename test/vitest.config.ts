@@ -1,12 +1,33 @@
 import { availableParallelism } from 'node:os';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { OWN_PROCESS } from './own-process.js';
+
+/**
+ * Longest first (vitest's own order: by the last run's durations, else by file size), across both projects: vitest's
+ * BaseSequencer runs one project's files before the other's, which would start the big files of the second late.
+ */
+class AcrossProjects extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const cache = this.ctx.cache;
+    const key = (f: TestSpecification) => `${f.project.name}:${relative(this.ctx.config.root, f.moduleId)}`;
+    const ran = (f: TestSpecification) => cache.getFileTestResults(key(f));
+    const size = (f: TestSpecification) => cache.getFileStats(key(f))?.size ?? 0;
+    return [...files].sort((a, b) => {
+      const ra = ran(a);
+      const rb = ran(b);
+      if (ra && rb) return rb.duration - ra.duration;
+      return size(b) - size(a);
+    });
+  }
+}
 
 // Lives in test/ so the top level stays as DEVELOPERS.md lays it out.
 export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
@@ -15,5 +36,14 @@ export default defineConfig({
     // 410-414 s two at a time; it also passed two at a time under load 13-17 (2026-12-01), so the files do not depend
     // on each other.
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    sequence: { sequencer: AcrossProjects },
+    projects: [
+      // A worker process runs file after file (isolate: false): a new process per file cost ~0.6-0.75 CPU s (Node,
+      // vitest's runner, mmprep's modules through vitest's module runner): the 80 shortest files took 98.1 CPU s so and
+      // 46.7 shared; twelve mid-sized ones (dataset, audio-cli, batch-inputs...) 139.1 and 130.1 (2026-12-03, under load).
+      { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...OWN_PROCESS], isolate: false } },
+      // Files that change process-wide state, or run the face models in the test process: test/own-process.ts.
+      { extends: true, test: { name: 'own-process', include: OWN_PROCESS, isolate: true } },
+    ],
   },
 });

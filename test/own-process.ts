@@ -1,0 +1,29 @@
+/**
+ * The test files that run in a process of their own (vitest's `isolate`, test/vitest.config.ts); every other file
+ * shares its worker process with the files before it (one Node start-up and one load of mmprep's modules per worker,
+ * not per file: ~0.6 CPU s a file). A file belongs here when it changes what the files after it would see in that
+ * process: process.env, the cwd, vi.mock/vi.spyOn, fluent-ffmpeg's path (useFfmpegWrapper), or when it runs the face
+ * models or extract's interrupt machinery in the test process itself (tfjs's backend and Human's hooks are per
+ * process). test/own-process.test.ts fails for a file that does the first kind and is not listed.
+ */
+export const OWN_PROCESS = [
+  // process.env, the cwd, mocks and spies, an ffmpeg wrapper
+  'audio-wasm',
+  'dataset-newuser-dtrial',
+  'decode-sigterm',
+  'extract-errors-unwritable',
+  'face-crop',
+  'manifest-shared',
+  'media-child-death',
+  'media-child-exit-code',
+  // face models (tfjs, Human) or extract's interrupt control in the test process
+  'extract-signals',
+  'face',
+  'face-flow',
+  'face-footage',
+  'face-gaze',
+  'face-quality',
+  'face-selfcheck',
+  'face-startup',
+  'face-tracking',
+].map((name) => `test/${name}.test.ts`);
