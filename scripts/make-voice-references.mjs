@@ -34,7 +34,13 @@ const VOWELS = {
   vowel_300hz: [16000, 300, 0.005, 0.3, 1030, 1370, 3170, 4200, 1.2, 0.02, 3],
   vowel_220hz_48k: [48000, 220, 0.004, 0.3, 310, 2790, 3310, 4200, 1.2, 0.01, 2],
 };
-const NAMES = ['cards_001', 'cards_002', 'cards_003', 'cards_004', 'cards_005', 'speech_en1_p50_s175', 'speech_es1_p50_s175', ...Object.keys(VOWELS)];
+/**
+ * Fixtures made from another at a lower rate by Praat (scripts/praat-resample.praat): NAME: [source, rate].
+ * cards_005_8k: read speech as an 8 kHz telephone-band recording, whose formants Praat's To Formant (burg) finds with
+ * the default 5500 Hz maximum formant by up-sampling to 11 kHz (mmprep reads such a file at its own rate too).
+ */
+const RESAMPLED = { cards_005_8k: ['cards_005', 8000] };
+const NAMES = ['cards_001', 'cards_002', 'cards_003', 'cards_004', 'cards_005', 'speech_en1_p50_s175', 'speech_es1_p50_s175', ...Object.keys(VOWELS), ...Object.keys(RESAMPLED)];
 /**
  * Other maximum formants, on three of the fixtures (two read-speech speakers, one TTS voice): 5000 Hz (Praat's advice
  * for male voices) and 8000 Hz (the Nyquist frequency at 16 kHz: no resampling).
@@ -53,6 +59,11 @@ try {
     const wav = join(tmp, `${name}.wav`);
     execFileSync('praat', ['--run', join(ROOT, 'scripts', 'praat-vowel.praat'), wav, ...args.map(String)], { stdio: ['ignore', 'ignore', 'inherit'] });
     execFileSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', '-i', wav, '-c:a', 'flac', '-compression_level', '12', join(AUDIO, 'wav', `${name}.flac`)]);
+    console.log(`wrote wav/${name}.flac`);
+  }
+  for (const [name, [from, rate]] of Object.entries(RESAMPLED)) {
+    const args = [join(AUDIO, 'wav', `${from}.flac`), join(AUDIO, 'wav', `${name}.flac`), String(rate)];
+    execFileSync('praat', ['--run', join(ROOT, 'scripts', 'praat-resample.praat'), ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
     console.log(`wrote wav/${name}.flac`);
   }
   const run = (name, ceiling) => {

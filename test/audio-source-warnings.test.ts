@@ -30,7 +30,12 @@ describe('warnings about the recording itself', () => {
     // voice report works at the file's own rate, and the warning gives the command that analyses at it (10 ms frames where the hop is whole; the formant ceiling within
     // the file's Nyquist, which mmprep requires).
     const rate = (r: number, extra = '') => expect.stringMatching(new RegExp(`^--voice: analysed at 16000 Hz, but the recording is at ${r} Hz, .*jitter, shimmer and HNR depend on the analysis rate .*run mmprep audio rec\\.wav --voice ${extra}$`));
-    expect(audioSourceWarnings(voice(8000, true), 'rec.wav')).toEqual([expect.stringMatching(/^recorded at 8000 Hz/), expect.stringMatching(/^--voice: nothing above 4000 Hz, but the formant analysis .* up to 5500 Hz\) .*f1_hz-f3_hz, b1_hz-b3_hz and their medians come out wrong/), rate(8000, '--sr 8000 --hop 80 --formant-ceiling-hz 4000 \\(the formants then up to 4000 Hz: Praat keeps 5500 Hz .*\\)')]);
+    // An 8 kHz file is read at its own rate too, its formants up-sampled to 11 kHz as Praat does (test/audio-voice.test.ts):
+    // no rate warning (there was one, with --formant-ceiling-hz 4000 in its command); the formant band warning stays.
+    expect(audioSourceWarnings(voice(8000, true), 'rec.wav')).toEqual([expect.stringMatching(/^recorded at 8000 Hz/), expect.stringMatching(/^--voice: nothing above 4000 Hz, but the formant analysis .* up to 5500 Hz\) .*f1_hz-f3_hz, b1_hz-b3_hz and their medians come out wrong/)]);
+    // A maximum formant equal to the file's rate (Praat's Sound_upsample by exactly 2, not reproduced): read at --sr, the warning.
+    const at8k = { ...voice(8000, true), params: { ...voice(8000, true).params, formantCeilingHz: 8000 } };
+    expect(audioSourceWarnings(at8k, 'rec.wav')[2]).toEqual(rate(8000, '--sr 8000 --hop 80 --formant-ceiling-hz 4000 \\(the formants then up to 4000 Hz: a maximum formant of 8000 Hz makes Praat up-sample this file by exactly 2 with its Sound_upsample, which mmprep does not reproduce\\)'));
     expect(audioSourceWarnings(voice(8000, false), 'rec.wav')).toHaveLength(1);
     // 11.025-48 kHz: the voice measures read the file at its own rate (voice-rate.ts), so no warning.
     expect(audioSourceWarnings(voice(11025, true), 'rec.wav')).toEqual([expect.stringMatching(/^recorded at 11025 Hz/)]);

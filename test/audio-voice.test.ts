@@ -143,7 +143,7 @@ afterAll(() => {
 describe('--formant-ceiling-hz: formants under another maximum formant equal Praat 6.3', () => {
   const cases = [5000, 8000].flatMap((c) => ['cards_001', 'cards_005', 'speech_en1_p50_s175'].map((n) => [n, c] as const));
   const rows: string[] = [];
-  it.each(cases)('%s at %i Hz: F1-F3 medians within 3 percent (the per-file tolerance), each frame within 1e-5 relative', async (name, c) => {
+  it.each(cases)('%s at %i Hz: F1-F3 medians within 3 percent (the per-file tolerance), each frame within 2e-5 relative', async (name, c) => {
     const fr = JSON.parse(readFileSync(join(DIR, 'expected', 'praat-voice', `${name}.formant-${c}.json`), 'utf8')) as Pick<Ref, 'formant'> & { max_formant_hz: number };
     expect(fr.max_formant_hz).toBe(c);
     const r: Ref = { ...ref(name), formant: fr.formant };
@@ -164,7 +164,8 @@ describe('--formant-ceiling-hz: formants under another maximum formant equal Pra
         if (p !== null) (worst = Math.max(worst, rel(m, p))), n++;
       }),
     );
-    expect(worst).toBeLessThan(1e-5);
+    // float rounding: the worst frame (speech_en1 at 5000 Hz) moves by 1e-5 between two FFTs' summation orders
+    expect(worst).toBeLessThan(2e-5);
     rows.push(`| ${name} | ${c} | ${pm.map((x) => x.toFixed(0)).join(', ')} / ${mm.map((x) => x.toFixed(0)).join(', ')} | ${n} | ${(100 * worst).toPrecision(2)} % |`);
   });
   afterAll(() => console.log(['| file | max formant Hz | F1-F3 medians Hz Praat / mmprep | F1-F3 frame values | worst frame (relative) |', '| --- | --- | --- | --- | --- |', ...rows].join('\n')));
@@ -183,22 +184,38 @@ describe('voice measures: negative controls and undefined values', () => {
   });
 });
 
-describe('formant resampling: the block path of long signals', () => {
-  it('stitches overlapping blocks into the same low-passed signal as one whole-signal FFT (to 1e-3)', () => {
-    // 20 s of tones below the 5500 Hz cut-off and one above it, at 16 kHz; blocks forced by a small FFT limit.
+describe("formant resampling: Praat's whole-signal low-pass at any length", () => {
+  // Forced small limits: a signal of nfft 2^19 points takes the temp-file (four-step) path, columns in bands of 16.
+  const SMALL = { inMemory: 1 << 12, band: 1 << 14 };
+  it('the temp-file path equals the one in-memory FFT to float rounding, with buffers bounded by the band, not the length', () => {
+    // 20 s at 16 kHz: tones below the 5500 Hz cut-off, one above, and noise across the cut-off (what the former
+    // 2^16-sample blocks got wrong: each block's brick wall rang at its edges; 13 % of a 10-minute file's formant
+    // frames were more than 1 % off Praat's).
     const sr = 16000;
     const x = new Float32Array(20 * sr);
-    for (let i = 0; i < x.length; i++) x[i] = 0.3 * Math.sin((2 * Math.PI * 220 * i) / sr) + 0.2 * Math.sin((2 * Math.PI * 2900 * i) / sr) + 0.2 * Math.sin((2 * Math.PI * 7000 * i) / sr);
+    let seed = 7;
+    const noise = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.2;
+    for (let i = 0; i < x.length; i++) x[i] = 0.3 * Math.sin((2 * Math.PI * 220 * i) / sr) + 0.2 * Math.sin((2 * Math.PI * 2900 * i) / sr) + 0.2 * Math.sin((2 * Math.PI * 7000 * i) / sr) + noise();
     const whole = resampleLowpass(x, sr, 11000);
-    const blocks = resampleLowpass(x, sr, 11000, 1 << 16);
-    expect(blocks.grid).toEqual(whole.grid);
-    let worst = 0;
-    for (let i = 2000; i < whole.y.length - 2000; i++) worst = Math.max(worst, Math.abs(blocks.y[i] - whole.y[i]));
-    expect(worst).toBeLessThan(1e-3);
-    // and the 7 kHz tone is gone: the output's peak is that of the two lower tones
-    let peak = 0;
-    for (let i = 2000; i < whole.y.length - 2000; i++) peak = Math.max(peak, Math.abs(blocks.y[i]));
-    expect(peak).toBeLessThan(0.51);
+    const disk = new Resampled(signalOf(x), sr, 11000, SMALL);
+    try {
+      expect(disk.grid).toEqual(whole.grid);
+      const y = new Float64Array(disk.grid.nx);
+      for (let i = 0; i < y.length; i += 40000) disk.fill(i, Math.min(y.length, i + 40000), y.subarray(i));
+      let worst = 0;
+      let peak = 0;
+      for (let i = 0; i < y.length; i++) (worst = Math.max(worst, Math.abs(y[i] - whole.y[i]))), (peak = Math.max(peak, Math.abs(whole.y[i])));
+      expect(worst / peak).toBeLessThan(1e-12);
+      // its largest buffer: one band of columns or two rows (2^14 doubles), not the 2^19 points of the FFT
+      expect(disk.filterPeakDoubles).toBeGreaterThan(0);
+      expect(disk.filterPeakDoubles).toBeLessThanOrEqual(1 << 14);
+    } finally {
+      disk.close();
+    }
+    // the 7 kHz tone is gone: the output's peak is that of the two lower tones and the noise's band
+    let top = 0;
+    for (let i = 2000; i < whole.y.length - 2000; i++) top = Math.max(top, Math.abs(whole.y[i]));
+    expect(top).toBeLessThan(0.65);
   });
 });
 
@@ -229,19 +246,21 @@ describe('voice measures from a temp file (long recordings)', () => {
     }
   });
 
-  it('the block-wise low-pass and resampling give the same bits from the file as from memory, in any request sizes', () => {
+  it('the temp-file low-pass and resampling give the same bits from a file signal as from memory, in any request sizes', () => {
+    const SMALL = { inMemory: 1 << 16, band: 1 << 15 };
     const x = new Float32Array(12 * sr);
     for (let i = 0; i < x.length; i++) x[i] = 0.3 * Math.sin((2 * Math.PI * 220 * i) / sr) + 0.2 * Math.sin((2 * Math.PI * 7000 * i) / sr);
     const f = fileSignal(x);
     try {
-      const a = resampleLowpass(x, sr, 11000, 1 << 16).y;
-      const r = new Resampled(f, sr, 11000, 1 << 16);
+      const a = resampleLowpass(x, sr, 11000, SMALL).y;
+      const r = new Resampled(f, sr, 11000, SMALL);
       const b = new Float64Array(r.grid.nx);
-      for (let i = 0, k = 0; i < b.length; i += 5000 + 3331 * (k++ % 3)) r.fill(i, Math.min(b.length, i + 5000 + 3331 * (k % 3)), b.subarray(i));
+      try {
+        for (let i = 0, k = 0; i < b.length; i += 5000 + 3331 * (k++ % 3)) r.fill(i, Math.min(b.length, i + 5000 + 3331 * (k % 3)), b.subarray(i));
+      } finally {
+        r.close();
+      }
       expect(Buffer.from(b.buffer).equals(Buffer.from(a.buffer))).toBe(true);
-      // the blocks' reused buffers keep nothing of another signal: the same bits after one went through them
-      resampleLowpass(Float32Array.from(x, (v, i) => v * Math.cos(i * 0.37)), sr, 11000, 1 << 16);
-      expect(Buffer.from(resampleLowpass(x, sr, 11000, 1 << 16).y.buffer).equals(Buffer.from(a.buffer))).toBe(true);
     } finally {
       f.close();
     }
@@ -324,9 +343,9 @@ describe('mmprep audio --voice (CLI)', () => {
     const plain = await runCli(['audio', wav]);
     expect(plain.stdout).not.toMatch(/jitter|voice_reason/);
   });
-  it('refuses a maximum formant above Nyquist, below 1000 Hz or without --voice in one line (exit 2)', async () => {
+  it('refuses a maximum formant at the analysis rate, below 1000 Hz or without --voice in one line (exit 2)', async () => {
     for (const [args, msg] of [
-      [['--voice', '--formant-ceiling-hz', '8001'], /formant ceiling 8001 Hz .* above the Nyquist frequency 8000 Hz/],
+      [['--voice', '--formant-ceiling-hz', '16000'], /formant ceiling 16000 Hz .* not below the 16000 Hz analysis rate/],
       [['--voice', '--formant-ceiling-hz', '999'], /--formant-ceiling-hz must be at least 1000 Hz/],
       [['--formant-ceiling-hz', '5000'], /--formant-ceiling-hz needs --voice/],
       [['--voice-floor', '60'], /--voice-floor needs --voice/],
@@ -376,6 +395,34 @@ describe('mmprep audio --voice (CLI)', () => {
       expect(Math.abs(rec.hnr_db - h.hnr_db[k]), `frame ${i} HNR`).toBeLessThan(1e-4);
     });
     expect(m).toBeGreaterThan(100);
+  });
+  it("an 8 kHz recording: the default command reads the voice at 8 kHz and up-samples to 11 kHz for the formants, as Praat: its figures of the file", async () => {
+    // Read at 16 kHz (ffmpeg's resampling) with a warning before: jitter (local) 13 % off, F2 median 4 % (docs/audio.md).
+    const v8 = join(DIR, 'wav', 'cards_005_8k.flac');
+    const r = ref('cards_005_8k');
+    const sum = join(tmp.dir, 'v8.json');
+    const run = await runCli(['audio', v8, '--voice', '-o', join(tmp.dir, 'v8.jsonl'), '--summary', sum]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/--voice: analysed at/);
+    expect(run.stderr).toMatch(/nothing above 4000 Hz, but the formant analysis/);
+    const s = JSON.parse(readFileSync(sum, 'utf8'));
+    expect(s.notes).toContain("--voice: the voice measures read the recording at its own 8000 Hz, as Praat's voice report does (a second decode); the other features are at 16000 Hz");
+    expect(s.voice.n_pulses).toBe(r.pulses_s.length);
+    for (const k of [...JITTER, ...SHIMMER]) expect(rel(s.voice[k], r.file[k]!), k).toBeLessThan(1e-6);
+    expect(Math.abs(s.voice.hnr_mean_db - r.file.hnr_mean_db!)).toBeLessThan(1e-6);
+    const pm = praatFormantMedians(r);
+    [s.voice.f1_median_hz, s.voice.f2_median_hz, s.voice.f3_median_hz].forEach((m: number, k: number) => expect(rel(m, pm[k]), `F${k + 1} median`).toBeLessThan(1e-6));
+    // every formant frame (library, same analysis) within 1e-6 of Praat's and defined where Praat's is
+    const f = await computeAudioFeatures(v8, { voice: true }, { threads: false });
+    const fm = f.voice!.formants!;
+    expect(fm.n).toBe(r.formant.times.length);
+    (['f1_hz', 'f2_hz', 'f3_hz'] as const).forEach((col, k) =>
+      r.formant[col].forEach((p, i) => {
+        const m = fm.freq[i * fm.maxFormants + k];
+        expect(Number.isFinite(m), `${col} frame ${i}`).toBe(p !== null);
+        if (p !== null) expect(rel(m, p), `${col} frame ${i}`).toBeLessThan(1e-6);
+      }),
+    );
   });
   it('refuses a voice floor above the ceiling in one line', async () => {
     const r = await runCli(['audio', wav, '--voice', '--voice-floor', '700']);

@@ -5,13 +5,13 @@
  * order 2 x 5 from Burg's method (VECburg = Numerical Recipes memcof) is solved for its roots (reflected into the
  * unit circle); every root above the real axis between 50 Hz and Nyquist - 50 Hz is a formant with frequency
  * |arg z| * Nyquist / pi and bandwidth -ln|z| * Nyquist / pi, sorted by frequency.
- * Resampling as Praat's Sound_resample (one whole-signal FFT brick wall, then sinc interpolation of depth 50);
- * departure: signals longer than about 4 minutes at 16 kHz are low-passed in overlapping blocks (see brickWall).
+ * Resampling as Praat's Sound_resample (one whole-signal FFT brick wall at any length, whole-filter.ts, then sinc
+ * interpolation of depth 50).
  */
-import FFT from 'fft.js';
 import { indexToX, xToIndex, xToLowIndex, type Grid } from './praat-sampled.js';
 import { sincLeftSum, sincRightSum } from './sinc.js';
 import { signalOf, type VoiceSignal } from './voice-signal.js';
+import { FILTER_LIMITS, praatLowpass, type Filtered } from './whole-filter.js';
 
 export interface Formants {
   n: number;
@@ -23,82 +23,6 @@ export interface Formants {
   /** n x maxFormants, ascending frequency per frame. */
   freq: Float64Array;
   bw: Float64Array;
-}
-
-/** Largest whole-signal FFT (Praat's exact filter); longer signals are filtered in overlapping blocks. */
-const MAX_WHOLE_FFT = 1 << 22;
-const BLOCK = 1 << 16;
-const MARGIN = 8192;
-const ANTI_TURN_AROUND = 1000;
-
-/**
- * Zeroes the spectrum at and above Praat's index `cut` of NUMrealft's packed layout (1-based: 1 = DC, 2 = Nyquist,
- * 2k+1 / 2k+2 = re / im of bin k) on a complete fft.js spectrum of size n. Praat also zeroes the Nyquist bin. As in
- * Praat, when `cut` is even the bin just below it keeps its real part (Praat's exact brick wall, quirk included).
- */
-function zeroAbove(spec: number[], n: number, cut: number): void {
-  spec[n] = 0; // Nyquist (bin n/2)
-  spec[n + 1] = 0;
-  if (cut <= 1) (spec[0] = 0), (spec[1] = 0);
-  for (let k = 1; k < n / 2; k++) {
-    if (2 * k + 1 >= cut) spec[2 * k] = 0;
-    if (2 * k + 2 >= cut) spec[2 * k + 1] = 0;
-    spec[2 * (n - k)] = spec[2 * k];
-    spec[2 * (n - k) + 1] = -spec[2 * k + 1];
-  }
-}
-
-const fftCache = new Map<number, FFT>();
-const fftOf = (n: number) => {
-  let f = fftCache.get(n);
-  if (!f) fftCache.set(n, (f = new FFT(n)));
-  return f;
-};
-
-/** The block path's buffers, reused from block to block (an hour is about 1200 blocks of 1 MB arrays each). */
-let blockBuffers: { inp: Float64Array; spec: number[]; back: number[] } | null = null;
-
-/**
- * Low-passes samples [start, start + n) of a signal of xn samples (zeros outside it; x[i - xBase] is sample i) and
- * returns the filtered block (for n = BLOCK in buffers reused by the next call).
- */
-function filterBlock(x: Float32Array, xBase: number, xn: number, start: number, n: number, cut: number): number[] {
-  const fft = fftOf(n);
-  const reuse = n === BLOCK;
-  if (reuse) blockBuffers ??= { inp: new Float64Array(n), spec: fft.createComplexArray() as number[], back: fft.createComplexArray() as number[] };
-  const inp = reuse ? blockBuffers!.inp : new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    const i = start + j;
-    inp[j] = i >= 0 && i < xn ? x[i - xBase] : 0;
-  }
-  const spec = reuse ? blockBuffers!.spec : (fft.createComplexArray() as number[]);
-  fft.realTransform(spec, inp);
-  fft.completeSpectrum(spec);
-  zeroAbove(spec, n, cut);
-  const back = reuse ? blockBuffers!.back : (fft.createComplexArray() as number[]);
-  fft.inverseTransform(back, spec);
-  return back;
-}
-
-/** nfft of Praat's whole-signal filter for n samples (1000 zeros either side, padded to a power of two). */
-function wholeFftSize(n: number): number {
-  let nfft = 1;
-  while (nfft < n + 2 * ANTI_TURN_AROUND) nfft *= 2;
-  return nfft;
-}
-
-/**
- * Praat's Sound_resample anti-aliasing step: one FFT of the whole signal (1000 zeros before it, padded to a power
- * of two), spectrum zeroed from Praat's index floor(upfactor * nfft) up. Used for signals whose FFT has at most
- * 2^22 points (about 4 minutes at 16 kHz); longer ones are filtered block by block (Resampled.block).
- */
-function brickWall(x: Float32Array, upfactor: number): Float64Array {
-  const n = x.length;
-  const z = new Float64Array(n);
-  const nfft = wholeFftSize(n);
-  const back = filterBlock(x, 0, n, -ANTI_TURN_AROUND, nfft, Math.floor(upfactor * nfft));
-  for (let i = 0; i < n; i++) z[i] = back[2 * (i + ANTI_TURN_AROUND)];
-  return z;
 }
 
 /** NUM_interpolate_sinc on y[1..n] at 1-based fractional index x; y[i - 1 - off] holds y[i] (a window of y). */
@@ -132,23 +56,20 @@ function interpolateSinc(y: Float64Array, n: number, off: number, x: number, max
 }
 
 /**
- * Sound_resample(x, srOut, 50) computed for ascending ranges of output samples: the brick-wall low-pass when
- * down-sampling (Praat's one whole-signal FFT for short signals; departure: past maxWholeFft points, overlapping
- * blocks of 2^16 samples with a clean brick wall at the same frequency, each computed once when first needed), then
- * sinc interpolation of depth 50. Memory: the short signal's filter, or a few blocks, whatever the length.
+ * Sound_resample(x, srOut, 50) computed for ascending ranges of output samples: when down-sampling, Praat's
+ * whole-signal brick-wall low-pass (whole-filter.ts: in memory up to 2^22 points, else in a temp file, Praat's result
+ * at any length); when up-sampling (an 8 kHz file to twice a 5500 Hz maximum formant), the samples as they are
+ * (Praat's Data_copy); then sinc interpolation of depth 50 (NUM_interpolate_sinc). Praat's Sound_upsample (a factor
+ * of exactly 2) is another filter, not reproduced: refused (voice-rate.ts reads such a file at --sr).
  */
 export class Resampled {
   readonly grid: Grid;
   private readonly src: Grid;
   private readonly nIn: number;
-  /** Short signals: the whole output (Praat's exact filter). */
-  private readonly all: Float64Array | null = null;
-  private readonly cut: number;
-  private readonly filter: boolean;
-  private readonly blocks = new Map<number, Float64Array>();
+  private readonly filtered: Filtered | null = null;
   private z = new Float64Array(0);
 
-  constructor(private readonly sig: VoiceSignal, sr: number, srOut: number, maxWholeFft = MAX_WHOLE_FFT) {
+  constructor(private readonly sig: VoiceSignal, sr: number, srOut: number, limits = FILTER_LIMITS) {
     const nIn = sig.n;
     const duration = nIn / sr;
     const n = Math.floor(duration * srOut + 0.5);
@@ -156,21 +77,13 @@ export class Resampled {
     this.src = { nx: nIn, dx: 1 / sr, x1: 0.5 / sr };
     this.nIn = nIn;
     const upfactor = srOut / sr;
-    this.filter = upfactor < 1;
-    let cut = Math.floor(upfactor * BLOCK);
-    if (cut % 2 === 0) cut--; // whole bins only
-    this.cut = cut;
-    if (this.filter && wholeFftSize(nIn) <= maxWholeFft) {
-      const z = brickWall(sig.whole(), upfactor);
-      this.all = new Float64Array(n);
-      for (let i = 0; i < n; i++) this.all[i] = interpolateSinc(z, nIn, 0, xToIndex(this.src, indexToX(this.grid, i + 1)), 50);
-    }
+    if (Math.abs(upfactor - 2) < 1e-6) throw new Error(`resampling by a factor of 2 (${sr} to ${srOut} Hz) is Praat's Sound_upsample, not reproduced`);
+    if (upfactor < 1) this.filtered = praatLowpass(sig, upfactor, limits);
   }
 
   /** Output samples [i0, i1) (0-based) into out[0 .. i1 - i0). */
   fill(i0: number, i1: number, out: Float64Array): void {
     if (i1 <= i0) return;
-    if (this.all) return void out.set(this.all.subarray(i0, i1));
     const at = (i: number) => xToIndex(this.src, indexToX(this.grid, i + 1));
     const lo = Math.max(1, Math.floor(at(i0)) - 51);
     const hi = Math.min(this.nIn, Math.floor(at(i1 - 1)) + 52);
@@ -182,42 +95,35 @@ export class Resampled {
   private window(lo: number, hi: number): Float64Array {
     if (this.z.length < hi - lo) this.z = new Float64Array(hi - lo);
     const z = this.z;
-    if (!this.filter) {
-      this.sig.ensure(lo, hi);
-      for (let i = lo; i < hi; i++) z[i - lo] = this.sig.data[i - this.sig.base];
+    if (this.filtered) {
+      this.filtered.read(z.subarray(0, hi - lo), lo);
       return z;
     }
-    const core = BLOCK - 2 * MARGIN;
-    for (const k of this.blocks.keys()) if (k < Math.floor(lo / core)) this.blocks.delete(k);
-    for (let k = Math.floor(lo / core); k * core < hi; k++) {
-      const b = this.block(k);
-      const c0 = k * core;
-      for (let i = Math.max(lo, c0); i < Math.min(hi, c0 + core); i++) z[i - lo] = b[i - c0];
-    }
+    this.sig.ensure(lo, hi);
+    for (let i = lo; i < hi; i++) z[i - lo] = this.sig.data[i - this.sig.base];
     return z;
   }
 
-  /** Block k of the block-wise low-pass: filtered samples [k core, (k + 1) core) with MARGIN samples of context. */
-  private block(k: number): Float64Array {
-    let b = this.blocks.get(k);
-    if (b) return b;
-    const core = BLOCK - 2 * MARGIN;
-    const start = k * core - MARGIN;
-    this.sig.ensure(start, start + BLOCK);
-    const back = filterBlock(this.sig.data, this.sig.base, this.nIn, start, BLOCK, this.cut);
-    b = new Float64Array(core);
-    for (let j = 0; j < core; j++) b[j] = back[2 * (MARGIN + j)];
-    this.blocks.set(k, b);
-    return b;
+  /** Largest buffer of the low-pass (doubles; 0 when up-sampling). */
+  get filterPeakDoubles(): number {
+    return this.filtered?.peakDoubles ?? 0;
+  }
+
+  close(): void {
+    this.filtered?.close();
   }
 }
 
-/** Sound_resample(x, srOut, 50) of a signal in memory (maxWholeFft: the largest single FFT before the block path). */
-export function resampleLowpass(x: Float32Array, sr: number, srOut: number, maxWholeFft = MAX_WHOLE_FFT): { y: Float64Array; grid: Grid } {
-  const r = new Resampled(signalOf(x), sr, srOut, maxWholeFft);
-  const y = new Float64Array(r.grid.nx);
-  for (let i = 0; i < y.length; i += 1 << 16) r.fill(i, Math.min(y.length, i + (1 << 16)), y.subarray(i));
-  return { y, grid: r.grid };
+/** Sound_resample(x, srOut, 50) of a signal in memory (limits: the low-pass's in-memory and band sizes). */
+export function resampleLowpass(x: Float32Array, sr: number, srOut: number, limits = FILTER_LIMITS): { y: Float64Array; grid: Grid } {
+  const r = new Resampled(signalOf(x), sr, srOut, limits);
+  try {
+    const y = new Float64Array(r.grid.nx);
+    for (let i = 0; i < y.length; i += 1 << 16) r.fill(i, Math.min(y.length, i + (1 << 16)), y.subarray(i));
+    return { y, grid: r.grid };
+  } finally {
+    r.close();
+  }
 }
 
 /** VECburg: LPC coefficients a[1..m] (a[0] unused) of x by Burg's method. */
@@ -453,9 +359,18 @@ function burgFrames(src: Resampled, r: BurgRun, fa: number, fb: number, y: Float
  * null when the signal is shorter than one window.
  */
 export function formantBurgFrames(x: VoiceSignal, sr: number, nFormants: number, maxFormant: number, halfWindow: number, preEmphasisHz: number, sink: FormantSink): FormantGrid | null {
+  const src = new Resampled(x, sr, Math.abs(maxFormant / (0.5 * sr) - 1) < 1e-12 ? sr : 2 * maxFormant);
+  try {
+    return burgAll(src, nFormants, halfWindow, preEmphasisHz, sink);
+  } finally {
+    src.close();
+  }
+}
+
+/** formantBurgFrames on the resampled signal. */
+function burgAll(src: Resampled, nFormants: number, halfWindow: number, preEmphasisHz: number, sink: FormantSink): FormantGrid | null {
   const nPoles = Math.round(2 * nFormants);
   const maxFormants = (nPoles + 1) >> 1;
-  const src = new Resampled(x, sr, Math.abs(maxFormant / (0.5 * sr) - 1) < 1e-12 ? sr : 2 * maxFormant);
   const g = src.grid;
   const dx = g.dx;
   const dt = halfWindow / 4;

@@ -132,8 +132,12 @@ export function resolveAudioOptions(o: Partial<AudioOptions> = {}): AudioOptions
 /** Lowest maximum formant accepted: below it F1 and F2 of any voice would not fit under it (Praat's own advice is 5000-5500 for adults). */
 export const MIN_FORMANT_CEILING_HZ = 1000;
 
-/** --formant-ceiling-hz within [MIN_FORMANT_CEILING_HZ, Nyquist of the analysis rate]. */
+/**
+ * --formant-ceiling-hz at least MIN_FORMANT_CEILING_HZ and below the analysis rate: above its Nyquist frequency Praat's
+ * To Formant up-samples (an 8 kHz sound to 11 kHz for 5500 Hz; formant.ts does the same), but at the rate itself it
+ * up-samples by exactly 2 with Sound_upsample, another filter, not reproduced.
+ */
 function formantCeilingCheck(c: number, sr: number, bad: (m: string) => never): void {
   if (!(c >= MIN_FORMANT_CEILING_HZ)) bad(`--formant-ceiling-hz must be at least ${MIN_FORMANT_CEILING_HZ} Hz (Praat's maximum formant: 5500 for adult female voices, 5000 for male, higher for children), got ${c}`);
-  if (c > sr / 2) bad(`formant ceiling ${c} Hz (--formant-ceiling-hz) is above the Nyquist frequency ${sr / 2} Hz of the ${sr} Hz analysis: give --formant-ceiling-hz at most ${sr / 2}, or --sr at least ${2 * c}`);
+  if (c >= sr) bad(`formant ceiling ${c} Hz (--formant-ceiling-hz) is not below the ${sr} Hz analysis rate (Praat would up-sample the sound by 2 or more; the formants above ${sr / 2} Hz, its Nyquist frequency, come from an empty band): give --formant-ceiling-hz at most ${sr / 2}, or --sr at least ${2 * c}`);
 }

@@ -95,8 +95,8 @@ function formantBandWarning(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> &
 }
 
 /**
- * With --voice, a recording whose voice measures are not read at its own rate (voice-rate.ts: above 48 kHz, or a
- * Nyquist frequency below the maximum formant): Praat's voice report works at the file's own rate, and jitter,
+ * With --voice, a recording whose voice measures are not read at its own rate (voice-rate.ts: above 48 kHz, a
+ * Nyquist frequency below the voice ceiling, or a rate equal to the maximum formant): Praat's voice report works at the file's own rate, and jitter,
  * shimmer and HNR move with the rate by more than the tolerances (ffmpeg's resampling moves the pulses and takes
  * away the noise above the new Nyquist). Measured (the voice report's figures, mmprep at 16 kHz against Praat 6.3.07
  * on the file; at --sr equal to the file's rate they agree to float rounding): espeak-ng speech at 22.05, 44.1 and
@@ -111,11 +111,11 @@ function voiceRateWarning(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & P
   const hop = (rate * s.params.hopLength) / s.sample_rate_hz;
   const flags = [`--sr ${rate}`];
   if (Number.isInteger(hop)) flags.push(`--hop ${hop}`);
-  // Praat analyses a source below 11 kHz with its maximum formant above Nyquist (it upsamples); mmprep refuses that.
+  // A maximum formant of exactly the file's rate: Praat up-samples by 2 with Sound_upsample, which mmprep does not reproduce.
   const ceiling = s.params.formantCeilingHz ?? MAX_FORMANT_HZ;
-  const below = rate / 2 < ceiling;
-  if (below) flags.push(`--formant-ceiling-hz ${rate / 2}`);
-  const formants = below ? ` (the formants then up to ${rate / 2} Hz: Praat keeps ${ceiling} Hz above the file's Nyquist, which mmprep refuses)` : '';
+  const doubled = rate === ceiling;
+  if (doubled) flags.push(`--formant-ceiling-hz ${rate / 2}`);
+  const formants = doubled ? ` (the formants then up to ${rate / 2} Hz: a maximum formant of ${ceiling} Hz makes Praat up-sample this file by exactly 2 with its Sound_upsample, which mmprep does not reproduce)` : '';
   const why = rate > VOICE_MAX_RATE_HZ ? ` (above ${VOICE_MAX_RATE_HZ} Hz the voice measures are read at --sr)` : '';
   return `--voice: analysed at ${s.sample_rate_hz} Hz${why}, but the recording is at ${rate} Hz, the rate Praat's voice report works at on this file: jitter, shimmer and HNR depend on the analysis rate by more than the stated agreement with Praat (measured: jitter up to 20 %, HNR up to 4.9 dB apart); for Praat's figures of this file run mmprep audio ${shellWord(file)} --voice ${flags.join(' ')}${formants}`;
 }
