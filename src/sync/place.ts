@@ -848,15 +848,16 @@ function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConf
   const ko = o.k ?? 0;
   const offset = (1 + ko) * c + o.offset;
   const k = k1 === null ? null : (1 + ko) * (1 + k1) - 1;
-  const early = beepBeforeXcorr(s, best.o, { offset, k: k ?? 0 });
-  if (early) return refuseXcorr(s, `${early}: the cross-correlation with ${best.o.file} (fine z ${(best.r.fine_z as number).toFixed(1)}) is wrong or the beep is, so the stream is not placed`);
+  const contradiction = beepBeforeXcorr(s, best.o, { offset, k: k ?? 0 });
+  if (contradiction) return refuseXcorr(s, `${contradiction}: the cross-correlation with ${best.o.file} (fine z ${(best.r.fine_z as number).toFixed(1)}) is wrong or the beep is, so the stream is not placed`);
   const r = best.r;
   const xcorr = { peak_ratio: r3n(r.peak_ratio), fine_z: r3n(r.fine_z), window_drift_ppm: r.drift === null ? null : r3(r.drift * 1e6), halves_ms: r3n(r.halves_ms), overlap_s: r3(r.overlap_s), end_fine_z: endRes ? r3n(endRes.fine_z) : null };
   s.placed = { offset, k, kSd: null, offsetSd: null, method: 'xcorr', confidence: Math.min(r.confidence, o.confidence), from: best.o, extra: { xcorr } };
   // Confidence capped as sync.json caps it (report.ts entryOf): it printed 1.000 where sync.json said 0.999.
   const how = `placed by cross-correlating its audio with ${best.o.file} (fine peak z ${(r.fine_z as number).toFixed(1)}, confidence ${Math.min(r.confidence, 0.999).toFixed(3)})`;
   const unusable = s.warnings.filter((w) => w.code === 'unplaceable_pulse').map((w) => w.message);
-  if (unusable.length) s.warnings.push({ code: 'other_route', message: `${how}: no usable beep of its own (${unusable.join('; ')})` });
+  const early = untrustedEarlyNote(s, best.o, { offset, k: k ?? 0 });
+  if (unusable.length) s.warnings.push({ code: 'other_route', message: `${how}: no usable beep of its own (${unusable.join('; ')})${early}` });
   else s.warnings.push({ code: 'fallback', message: `no pulse: ${how}` });
   return true;
 }
@@ -870,35 +871,47 @@ function refuseXcorr(s: StreamState, message: string): false {
 
 /** Slack for a beep onset read before where the cross-correlation puts the beep, beyond twice the combined sd. */
 const BEEP_EARLY_SLACK_S = 0.003;
-/**
- * Only beeps timed better than this speak against a cross-correlation: on the room bench, onsets uncertain by 28-56 ms
- * were read 66-122 ms early (speech before the beep), under cross-correlations that were right.
- */
-const BEEP_CHECK_MAX_SD_S = 0.005;
 
 /**
- * The stream's own beep detections (placeable or not, timed within 5 ms sd) against a cross-correlation placement:
- * an echo reads a beep's onset late, not early, so a detection within 0.3 s of where the placement puts the partner's beep, but earlier
- * than it by more than 2 sd + 3 ms, contradicts the placement (the direct sound cannot arrive before the beep
- * sounded). Onsets read on speech before the beep are read early: those the detector can tell (found only by their
- * coherence, or no step out of the noise) have onset_sd_s null and are not used (tone.ts). Returns that
- * contradiction as a phrase, or null.
+ * The stream's own placeable beep detections against a cross-correlation placement: an echo reads a beep's onset late,
+ * not early, so a detection within 0.3 s of where the placement puts the partner's beep, but earlier than it by more
+ * than 2 sd + 3 ms, contradicts the placement (the direct sound cannot arrive before the beep sounded). Only a
+ * placeable onset speaks: that argument holds for a reading on the beep's direct sound, and placeable is the detector's
+ * word that its reading is one (every check of tone before it, echo, scatter and agreement passed). An onset not
+ * placeable is not evidence either way, as it is not used to place: on the room bench such onsets were read 25-122 ms
+ * early on speech before the beep, with fitted sds of 0.2-56 ms, under cross-correlations that were right (lead
+ * variant 90 rt3-drr6-snr10-wav-both-24s: 55.3 ms early with sd 4.0 ms, its sd a bound on how late it may be read).
+ * Returns that contradiction as a phrase, or null.
  */
 function beepBeforeXcorr(s: StreamState, partner: StreamState, p: { offset: number; k: number }): string | null {
-  if (!partner.placed) return null;
+  const found = beepsBeforeXcorr(s, partner, p);
+  const trusted = found.find((f) => f.d.placeable === true);
+  if (!trusted) return null;
+  return `its own beep at ${(trusted.d.t_s as number).toFixed(3)} s (sd ${(trusted.sd * 1000).toFixed(1)} ms) starts ${(-trusted.diff * 1000).toFixed(1)} ms before the cross-correlation puts ${partner.file}'s beep`;
+}
+
+/** What the other_route note says of the stream's own unplaceable beeps read before where the placement puts the partner's beep (not used to refuse: beepBeforeXcorr). */
+function untrustedEarlyNote(s: StreamState, partner: StreamState, p: { offset: number; k: number }): string {
+  const early = beepsBeforeXcorr(s, partner, p).filter((f) => f.d.placeable !== true);
+  if (!early.length) return '';
+  const each = early.map((f) => `${(f.d.t_s as number).toFixed(3)} s reads ${(-f.diff * 1000).toFixed(1)} ms before`);
+  return `; its own unplaceable beep at ${each.join(', at ')} where the cross-correlation puts ${partner.file}'s beep: an onset not timed well enough to place by is not taken to refute the cross-correlation either`;
+}
+
+/** The stream's timed beep detections (onset_sd_s a number) that start before where the placement puts the partner's beep, beyond 2 sd + 3 ms and within 0.3 s. */
+function beepsBeforeXcorr(s: StreamState, partner: StreamState, p: { offset: number; k: number }): Array<{ d: StreamState['detections'][number]; diff: number; sd: number }> {
+  if (!partner.placed) return [];
   const clkS = (t: number) => t + p.offset + p.k * t;
   const clkP = clockOfPlacement(partner.placed);
+  const out: Array<{ d: StreamState['detections'][number]; diff: number; sd: number }> = [];
   for (const d of s.detections) {
     const c = partner.chosen[d.window as 'start' | 'end'];
-    // An onset uncertain by tens of ms is read early as well as late (speech before it): it proves nothing.
-    if (typeof d.t_s !== 'number' || !c || typeof d.onset_sd_s !== 'number' || d.onset_sd_s > BEEP_CHECK_MAX_SD_S) continue;
+    if (typeof d.t_s !== 'number' || !c || typeof d.onset_sd_s !== 'number') continue;
     const diff = clkS(d.t_s) - clkP(c.t_s);
     const sd = Math.hypot(d.onset_sd_s, gateSd(partner, c));
-    if (diff < -(2 * sd + BEEP_EARLY_SLACK_S) && diff > -XCHECK_MAX_S) {
-      return `its own beep at ${d.t_s.toFixed(3)} s (sd ${(sd * 1000).toFixed(1)} ms) starts ${(-diff * 1000).toFixed(1)} ms before the cross-correlation puts ${partner.file}'s beep`;
-    }
+    if (diff < -(2 * sd + BEEP_EARLY_SLACK_S) && diff > -XCHECK_MAX_S) out.push({ d, diff, sd });
   }
-  return null;
+  return out;
 }
 
 export interface PlaceOptions {
