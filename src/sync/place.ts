@@ -8,6 +8,10 @@
  */
 import { audioOffset, MIN_FINE_Z, type XcorrResult } from './xcorr.js';
 import { type MappedBeepRank, type MappedBeepScore, mappedBeepRank, mappedBeepScore } from './xcorr-beep.js';
+import { type LagSpan, lagSpan, pickBySpan } from './xcorr-span.js';
+
+/** How a run of the span test (xcorr-span.ts) is named in a message. */
+const SPAN_RUN_LABEL = '2.3 s';
 import type { Candidate, Placement, StreamState } from './streams.js';
 import type { Ends } from './windows.js';
 
@@ -598,7 +602,7 @@ function bestPartner(s: StreamState, states: StreamState[], minConfidence: numbe
   if (!best) return null;
   const why = whyNotConclusive(best.r, minConfidence);
   if (why === null) return best;
-  const resolved = (ends === 'both' ? resolveByEnd(s, best, minConfidence) : null) ?? resolveByOwnPulse(s, best, minConfidence) ?? resolveByMappedBeep(s, best, minConfidence) ?? resolveByBeepContrast(s, best, minConfidence);
+  const resolved = (ends === 'both' ? resolveByEnd(s, best, minConfidence) : null) ?? resolveByOwnPulse(s, best, minConfidence) ?? resolveByMappedBeep(s, best, minConfidence) ?? resolveByBeepContrast(s, best, minConfidence) ?? resolveBySpan(s, best, minConfidence);
   if (resolved) return resolved;
   if (!s.warnings.some((w) => w.code === 'xcorr_weak')) s.warnings.push({ code: 'xcorr_weak', message: `cross-correlation with ${best.o.file} is not conclusive (${why})` });
   return null;
@@ -789,6 +793,34 @@ export function resolveByBeepContrast(s: StreamState, best: XcorrPick, minConfid
     message: `its start window matches ${best.o.file} clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}; ${beepName(best.o, pb)} falls where this stream's ${Math.round(pb.freq_hz)} Hz power and steadiness exceed ${Math.round(Math.min(rc.power_rank, rc.coherence_rank) * 100)} % of the window's at ${c.offset_s.toFixed(3)} s only (its own beep not found or not timed): the lag is taken from the beep, the offset from the cross-correlation, confidence ${confidence.toFixed(3)} (${(rc.joint_p * 100).toFixed(1)} % of the window as strong and as steady)`,
   });
   return { o: best.o, r: { ...atLag(r, c), confidence } };
+}
+
+/**
+ * A start window that matches clearly at two or more lags, each at least OTHER_LAG_MIN_S apart, with a coarse peak
+ * that stands out, where neither the stream's beeps nor the partner's mapped beep pick one: the lag whose evidence lies
+ * all through the stream's overlap, every other clear lag matching only where it matches too (xcorr-span.ts). Lead room
+ * variant 90 rt5-drr-6-snr0-aac-start-24s: a start-only room microphone (beep not found, the lav's not timed) matched
+ * the lav at -18.221 s (z 33.0, 5.8 s of overlap: the interviewer saying a clip the participant says at the lav's
+ * start) and at the right 2.187 s (z 21.7): 11 of 11 runs supported 2.187 s, 2 of 2 the wrong lag, both in the last
+ * 6 s, where 2.187 s matches too. Refused before. The offset is the cross-correlation's at the lag taken.
+ */
+export function resolveBySpan(s: StreamState, best: XcorrPick, minConfidence: number): XcorrPick | null {
+  const r = best.r;
+  if (!s.kept || !best.o.kept || r.peak_ratio < MIN_COARSE_RATIO) return null;
+  if (whyNotConclusive({ ...r, competing_z: null }, minConfidence) !== null) return null;
+  const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
+  if (clear.length < 2) return null;
+  const spans = clear.map((c) => lagSpan(best.o.kept as Float32Array, best.o.keptT0, s.kept as Float32Array, s.keptT0, s.sampleRate, c, r.at_s));
+  const got = pickBySpan(spans, OTHER_LAG_MIN_S);
+  if (!got) return null;
+  const c = clear[spans.indexOf(got.pick)];
+  const where = (x: LagSpan) => x.supported.map(([p, q]) => `${p.toFixed(1)}-${q.toFixed(1)} s`).join(', ');
+  const others = got.others.map((x) => `${x.offset_s.toFixed(3)} s (z ${clear[spans.indexOf(x)].fine_z.toFixed(1)}) only in ${x.supported.length} of ${x.runs} (${where(x) || 'none'})`);
+  s.warnings.push({
+    code: 'xcorr_two_lags',
+    message: `its start window matches ${best.o.file} clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${got.others.map((x) => x.offset_s.toFixed(3) + ' s').join(', ')}; taken by where the match lies: its ${SPAN_RUN_LABEL} runs match at ${c.offset_s.toFixed(3)} s in ${got.pick.supported.length} of ${got.pick.runs}, at ${others.join('; ')}, where ${c.offset_s.toFixed(3)} s matches too (a sound heard twice)`,
+  });
+  return { o: best.o, r: atLag(r, c) };
 }
 
 /**
