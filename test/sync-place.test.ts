@@ -230,12 +230,26 @@ describe('sync by cross-correlation: refused where it contradicts itself or the 
     expect(() => refuseUnplaced([lav, mic], lav, probes, CTX)).toThrow(/start and end windows cross-correlate with lav.wav at offsets 60.0 ms apart/);
   });
 
-  it('its own beep (even one not placeable) starting 20 ms before where the cross-correlation puts the beep: refused', () => {
+  it('its own placeable beep starting 20 ms before where the cross-correlation puts the beep: refused', () => {
     const { lav, mic } = pair();
-    mic.detections = [{ window: 'start', t_s: 3 - off - 0.02, onset_sd_s: 0.003, placeable: false }];
+    mic.detections = [{ window: 'start', t_s: 3 - off - 0.02, onset_sd_s: 0.003, placeable: true }];
     placeStreams([lav, mic], lav, PLACING);
     expect(mic.placed).toBeNull();
     expect(() => refuseUnplaced([lav, mic], lav, probes, CTX)).toThrow(/its own beep at 2.580 s .* starts 20.0 ms before the cross-correlation puts lav.wav's beep/);
+  });
+
+  it('its own beep not placeable, read 55 ms early with sd 4 ms (speech before it), does not refuse a right cross-correlation, and the note says so', () => {
+    // Lead room variant 90 rt3-drr6-snr10-wav-both-24s: the room mic's start beep read 55.3 ms early (on speech before
+    // the beep) with sd 4.0 ms, not placeable ("onset uncertain by 4.0 ms"), refused the cross-correlation that was right.
+    const { lav, mic } = pair();
+    const why = 'onset uncertain by 4.0 ms: the direct sound\'s arrival read 4.0 ms after the tone\'s rise near the edge (an echo dip after the direct sound), which it may be late by';
+    mic.detections = [{ window: 'start', t_s: 3 - off - 0.0553, onset_sd_s: 0.004, placeable: false, unplaceable_reason: why }];
+    mic.warnings.push({ code: 'unplaceable_pulse', message: `start-window candidate at ${(3 - off - 0.0553).toFixed(3)} s not used: ${why}` });
+    placeStreams([lav, mic], lav, PLACING);
+    expect(mic.placed?.method).toBe('xcorr');
+    expect(Math.abs((mic.placed?.offset as number) - off)).toBeLessThan(0.0005);
+    const note = mic.warnings.find((w) => w.code === 'other_route')?.message;
+    expect(note).toMatch(/its own unplaceable beep at 2\.545 s reads 55\.\d ms before where the cross-correlation puts lav\.wav's beep/);
   });
 });
 

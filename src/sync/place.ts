@@ -8,6 +8,10 @@
  */
 import { audioOffset, MIN_FINE_Z, type XcorrResult } from './xcorr.js';
 import { type MappedBeepRank, type MappedBeepScore, mappedBeepRank, mappedBeepScore } from './xcorr-beep.js';
+import { type LagSpan, lagSpan, pickBySpan } from './xcorr-span.js';
+
+/** How a run of the span test (xcorr-span.ts) is named in a message. */
+const SPAN_RUN_LABEL = '2.3 s';
 import type { Candidate, Placement, StreamState } from './streams.js';
 import type { Ends } from './windows.js';
 
@@ -598,7 +602,7 @@ function bestPartner(s: StreamState, states: StreamState[], minConfidence: numbe
   if (!best) return null;
   const why = whyNotConclusive(best.r, minConfidence);
   if (why === null) return best;
-  const resolved = (ends === 'both' ? resolveByEnd(s, best, minConfidence) : null) ?? resolveByOwnPulse(s, best, minConfidence) ?? resolveByMappedBeep(s, best, minConfidence) ?? resolveByBeepContrast(s, best, minConfidence);
+  const resolved = (ends === 'both' ? resolveByEnd(s, best, minConfidence) : null) ?? resolveByOwnPulse(s, best, minConfidence) ?? resolveByMappedBeep(s, best, minConfidence) ?? resolveByBeepContrast(s, best, minConfidence) ?? resolveBySpan(s, best, minConfidence);
   if (resolved) return resolved;
   if (!s.warnings.some((w) => w.code === 'xcorr_weak')) s.warnings.push({ code: 'xcorr_weak', message: `cross-correlation with ${best.o.file} is not conclusive (${why})` });
   return null;
@@ -817,6 +821,34 @@ export function resolveByBeepContrast(s: StreamState, best: XcorrPick, minConfid
 }
 
 /**
+ * A start window that matches clearly at two or more lags, each at least OTHER_LAG_MIN_S apart, with a coarse peak
+ * that stands out, where neither the stream's beeps nor the partner's mapped beep pick one: the lag whose evidence lies
+ * all through the stream's overlap, every other clear lag matching only where it matches too (xcorr-span.ts). Lead room
+ * variant 90 rt5-drr-6-snr0-aac-start-24s: a start-only room microphone (beep not found, the lav's not timed) matched
+ * the lav at -18.221 s (z 33.0, 5.8 s of overlap: the interviewer saying a clip the participant says at the lav's
+ * start) and at the right 2.187 s (z 21.7): 11 of 11 runs supported 2.187 s, 2 of 2 the wrong lag, both in the last
+ * 6 s, where 2.187 s matches too. Refused before. The offset is the cross-correlation's at the lag taken.
+ */
+export function resolveBySpan(s: StreamState, best: XcorrPick, minConfidence: number): XcorrPick | null {
+  const r = best.r;
+  if (!s.kept || !best.o.kept || r.peak_ratio < MIN_COARSE_RATIO) return null;
+  if (whyNotConclusive({ ...r, competing_z: null }, minConfidence) !== null) return null;
+  const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
+  if (clear.length < 2) return null;
+  const spans = clear.map((c) => lagSpan(best.o.kept as Float32Array, best.o.keptT0, s.kept as Float32Array, s.keptT0, s.sampleRate, c, r.at_s));
+  const got = pickBySpan(spans, OTHER_LAG_MIN_S);
+  if (!got) return null;
+  const c = clear[spans.indexOf(got.pick)];
+  const where = (x: LagSpan) => x.supported.map(([p, q]) => `${p.toFixed(1)}-${q.toFixed(1)} s`).join(', ');
+  const others = got.others.map((x) => `${x.offset_s.toFixed(3)} s (z ${clear[spans.indexOf(x)].fine_z.toFixed(1)}) only in ${x.supported.length} of ${x.runs} (${where(x) || 'none'})`);
+  s.warnings.push({
+    code: 'xcorr_two_lags',
+    message: `its start window matches ${best.o.file} clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${got.others.map((x) => x.offset_s.toFixed(3) + ' s').join(', ')}; taken by where the match lies: its ${SPAN_RUN_LABEL} runs match at ${c.offset_s.toFixed(3)} s in ${got.pick.supported.length} of ${got.pick.runs}, at ${others.join('; ')}, where ${c.offset_s.toFixed(3)} s matches too (a sound heard twice)`,
+  });
+  return { o: best.o, r: atLag(r, c) };
+}
+
+/**
  * The stream's clock against its partner's, t_o = t_s (1 + k1) + c: with both ends conclusive, the change of offset
  * between the two window middles is the drift (the longer baseline); otherwise the start window's own drift (the
  * fine stage fits it over the window). Returns null after a refusal (start and end imply an implausible drift).
@@ -873,15 +905,16 @@ function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConf
   const ko = o.k ?? 0;
   const offset = (1 + ko) * c + o.offset;
   const k = k1 === null ? null : (1 + ko) * (1 + k1) - 1;
-  const early = beepBeforeXcorr(s, best.o, { offset, k: k ?? 0 });
-  if (early) return refuseXcorr(s, `${early}: the cross-correlation with ${best.o.file} (fine z ${(best.r.fine_z as number).toFixed(1)}) is wrong or the beep is, so the stream is not placed`);
+  const contradiction = beepBeforeXcorr(s, best.o, { offset, k: k ?? 0 });
+  if (contradiction) return refuseXcorr(s, `${contradiction}: the cross-correlation with ${best.o.file} (fine z ${(best.r.fine_z as number).toFixed(1)}) is wrong or the beep is, so the stream is not placed`);
   const r = best.r;
   const xcorr = { peak_ratio: r3n(r.peak_ratio), fine_z: r3n(r.fine_z), window_drift_ppm: r.drift === null ? null : r3(r.drift * 1e6), halves_ms: r3n(r.halves_ms), overlap_s: r3(r.overlap_s), end_fine_z: endRes ? r3n(endRes.fine_z) : null };
   s.placed = { offset, k, kSd: null, offsetSd: null, method: 'xcorr', confidence: Math.min(r.confidence, o.confidence), from: best.o, extra: { xcorr } };
   // Confidence capped as sync.json caps it (report.ts entryOf): it printed 1.000 where sync.json said 0.999.
   const how = `placed by cross-correlating its audio with ${best.o.file} (fine peak z ${(r.fine_z as number).toFixed(1)}, confidence ${Math.min(r.confidence, 0.999).toFixed(3)})`;
   const unusable = s.warnings.filter((w) => w.code === 'unplaceable_pulse').map((w) => w.message);
-  if (unusable.length) s.warnings.push({ code: 'other_route', message: `${how}: no usable beep of its own (${unusable.join('; ')})` });
+  const early = untrustedEarlyNote(s, best.o, { offset, k: k ?? 0 });
+  if (unusable.length) s.warnings.push({ code: 'other_route', message: `${how}: no usable beep of its own (${unusable.join('; ')})${early}` });
   else s.warnings.push({ code: 'fallback', message: `no pulse: ${how}` });
   return true;
 }
@@ -895,35 +928,47 @@ function refuseXcorr(s: StreamState, message: string): false {
 
 /** Slack for a beep onset read before where the cross-correlation puts the beep, beyond twice the combined sd. */
 const BEEP_EARLY_SLACK_S = 0.003;
-/**
- * Only beeps timed better than this speak against a cross-correlation: on the room bench, onsets uncertain by 28-56 ms
- * were read 66-122 ms early (speech before the beep), under cross-correlations that were right.
- */
-const BEEP_CHECK_MAX_SD_S = 0.005;
 
 /**
- * The stream's own beep detections (placeable or not, timed within 5 ms sd) against a cross-correlation placement:
- * an echo reads a beep's onset late, not early, so a detection within 0.3 s of where the placement puts the partner's beep, but earlier
- * than it by more than 2 sd + 3 ms, contradicts the placement (the direct sound cannot arrive before the beep
- * sounded). Onsets read on speech before the beep are read early: those the detector can tell (found only by their
- * coherence, or no step out of the noise) have onset_sd_s null and are not used (tone.ts). Returns that
- * contradiction as a phrase, or null.
+ * The stream's own placeable beep detections against a cross-correlation placement: an echo reads a beep's onset late,
+ * not early, so a detection within 0.3 s of where the placement puts the partner's beep, but earlier than it by more
+ * than 2 sd + 3 ms, contradicts the placement (the direct sound cannot arrive before the beep sounded). Only a
+ * placeable onset speaks: that argument holds for a reading on the beep's direct sound, and placeable is the detector's
+ * word that its reading is one (every check of tone before it, echo, scatter and agreement passed). An onset not
+ * placeable is not evidence either way, as it is not used to place: on the room bench such onsets were read 25-122 ms
+ * early on speech before the beep, with fitted sds of 0.2-56 ms, under cross-correlations that were right (lead
+ * variant 90 rt3-drr6-snr10-wav-both-24s: 55.3 ms early with sd 4.0 ms, its sd a bound on how late it may be read).
+ * Returns that contradiction as a phrase, or null.
  */
 function beepBeforeXcorr(s: StreamState, partner: StreamState, p: { offset: number; k: number }): string | null {
-  if (!partner.placed) return null;
+  const found = beepsBeforeXcorr(s, partner, p);
+  const trusted = found.find((f) => f.d.placeable === true);
+  if (!trusted) return null;
+  return `its own beep at ${(trusted.d.t_s as number).toFixed(3)} s (sd ${(trusted.sd * 1000).toFixed(1)} ms) starts ${(-trusted.diff * 1000).toFixed(1)} ms before the cross-correlation puts ${partner.file}'s beep`;
+}
+
+/** What the other_route note says of the stream's own unplaceable beeps read before where the placement puts the partner's beep (not used to refuse: beepBeforeXcorr). */
+function untrustedEarlyNote(s: StreamState, partner: StreamState, p: { offset: number; k: number }): string {
+  const early = beepsBeforeXcorr(s, partner, p).filter((f) => f.d.placeable !== true);
+  if (!early.length) return '';
+  const each = early.map((f) => `${(f.d.t_s as number).toFixed(3)} s reads ${(-f.diff * 1000).toFixed(1)} ms before`);
+  return `; its own unplaceable beep at ${each.join(', at ')} where the cross-correlation puts ${partner.file}'s beep: an onset not timed well enough to place by is not taken to refute the cross-correlation either`;
+}
+
+/** The stream's timed beep detections (onset_sd_s a number) that start before where the placement puts the partner's beep, beyond 2 sd + 3 ms and within 0.3 s. */
+function beepsBeforeXcorr(s: StreamState, partner: StreamState, p: { offset: number; k: number }): Array<{ d: StreamState['detections'][number]; diff: number; sd: number }> {
+  if (!partner.placed) return [];
   const clkS = (t: number) => t + p.offset + p.k * t;
   const clkP = clockOfPlacement(partner.placed);
+  const out: Array<{ d: StreamState['detections'][number]; diff: number; sd: number }> = [];
   for (const d of s.detections) {
     const c = partner.chosen[d.window as 'start' | 'end'];
-    // An onset uncertain by tens of ms is read early as well as late (speech before it): it proves nothing.
-    if (typeof d.t_s !== 'number' || !c || typeof d.onset_sd_s !== 'number' || d.onset_sd_s > BEEP_CHECK_MAX_SD_S) continue;
+    if (typeof d.t_s !== 'number' || !c || typeof d.onset_sd_s !== 'number') continue;
     const diff = clkS(d.t_s) - clkP(c.t_s);
     const sd = Math.hypot(d.onset_sd_s, gateSd(partner, c));
-    if (diff < -(2 * sd + BEEP_EARLY_SLACK_S) && diff > -XCHECK_MAX_S) {
-      return `its own beep at ${d.t_s.toFixed(3)} s (sd ${(sd * 1000).toFixed(1)} ms) starts ${(-diff * 1000).toFixed(1)} ms before the cross-correlation puts ${partner.file}'s beep`;
-    }
+    if (diff < -(2 * sd + BEEP_EARLY_SLACK_S) && diff > -XCHECK_MAX_S) out.push({ d, diff, sd });
   }
-  return null;
+  return out;
 }
 
 export interface PlaceOptions {

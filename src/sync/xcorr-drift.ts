@@ -225,3 +225,19 @@ export function driftPeak(fc: FrameCorrelations, tauMaxS: number = FINE_SEARCH_S
   const drifts = (2 * kMax * reach) / Math.max(1, fc.sr / (2 * BAND_HZ[1])) + 1;
   return { lag, k: fine.k, z, halves, searched: Math.round(cellsPerLag * drifts) };
 }
+
+/**
+ * The peak of each run of `segFrames` consecutive frames (disjoint runs; the last partial run dropped) at a fixed drift
+ * k, over lags within ±tauMaxS: its lag (samples at the frames' middle, as driftPeak's) and robust z, and the run's
+ * first and last frame centre (b's samples relative to the frames' middle). Where one lag's evidence lies over the
+ * overlap (xcorr-span.ts).
+ */
+export function segmentPeaks(fc: FrameCorrelations, k: number, segFrames: number, tauMaxS: number = FINE_SEARCH_S): Array<{ lag: number; z: number; from: number; to: number }> {
+  const tauMax = Math.min(Math.round(tauMaxS * fc.sr), fc.half - 1);
+  const out: Array<{ lag: number; z: number; from: number; to: number }> = [];
+  for (let f0 = 0; f0 + segFrames <= fc.r.length; f0 += segFrames) {
+    const { lag, z } = peakOf(fc, k, tauMax, f0, f0 + segFrames);
+    out.push({ lag, z, from: fc.tf[f0], to: fc.tf[f0 + segFrames - 1] });
+  }
+  return out;
+}
