@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isPlainDecimal } from '../common/decimal.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { csvDialectNote, parseDelimiter, sniffFileDelimiter } from '../common/csv.js';
 import { shellWord } from '../common/shell.js';
@@ -29,8 +30,8 @@ function collectIds(v: string, prev: string[] | undefined): string[] {
 /** --scale LOW,HIGH: the numeric rating scale's two ends, lowest first. */
 function parseScale(v: string): [number, number] {
   const parts = v.split(',').map((x) => x.trim());
-  const [lo, hi] = parts.map(Number);
-  if (parts.length !== 2 || parts.some((x) => x === '') || !Number.isFinite(lo) || !Number.isFinite(hi) || lo >= hi) {
+  const [lo, hi] = parts.map((x) => (isPlainDecimal(x) ? Number(x) : NaN)); // not 0x10, nor '' (Number('') is 0)
+  if (parts.length !== 2 || !Number.isFinite(lo) || !Number.isFinite(hi) || lo >= hi) {
     throw new InvalidArgumentError(`--scale takes the scale's two ends, lowest first (e.g. --scale 1,7), got '${v}'`);
   }
   return [lo, hi];
