@@ -179,10 +179,21 @@ describe('output', () => {
 
 describe('gate', () => {
   const sf = join(DATA, 'sf_shrout_fleiss_1979.csv');
-  it('passes with exit 0', async () => {
-    const r = await runCliInProcess(['agreement', sf, '--min-icc', '0.25']);
+  it('passes with exit 0 (its 6 targets allowed by --min-icc-targets)', async () => {
+    const r = await runCliInProcess(['agreement', sf, '--min-icc', '0.25', '--min-icc-targets', '6']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Gate: passed/);
+    expect(r.stdout).toMatch(/Gate: passed\n {2}ok {3}\(all\): ICC2 0\.2898 \(min 0\.25, 6 targets, min 6\)/);
+  });
+  // As dataset validate --min-icc: an ICC from 6 targets passed the gate, exit 0 (Koo & Li 2016 advise at least 30).
+  it('fails with exit 3 when the ICC comes from fewer targets than --min-icc-targets (default 30); 0 turns the count off', async () => {
+    const r = await runCliInProcess(['agreement', sf, '--min-icc', '0.25']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("mmprep: agreement gate failed: dimension '(all)' ICC2 0.2898 comes from 6 targets (icc.n_targets), fewer than --min-icc-targets 30 (Koo & Li 2016 advise at least 30): too few to show agreement; rate more targets, or give --min-icc-targets the number your study planned (0: not checked)\n");
+    expect((await runCliInProcess(['agreement', sf, '--min-icc', '0.25', '--min-icc-targets', '7'])).code).toBe(3);
+    expect((await runCliInProcess(['agreement', sf, '--min-icc', '0.25', '--min-icc-targets', '0'])).code).toBe(0);
+    const alone = await runCliInProcess(['agreement', sf, '--min-icc-targets', '6']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toBe('mmprep: --min-icc-targets 6 has nothing to check without --min-icc: give --min-icc X, or drop --min-icc-targets\n');
   });
   it('fails with exit 3 naming the dimension and the figure', async () => {
     const r = await runCli(['agreement', sf, '--min-icc', '0.5']);
@@ -191,7 +202,7 @@ describe('gate', () => {
     const lower = await runCliInProcess(['agreement', sf, '--min-icc', '0.4', '--icc-type', 'ICC3', '--gate-on', 'lower']);
     expect(lower.code).toBe(3);
     expect(lower.stderr).toMatch(/ICC3 lower 95% bound 0\.3425 < 0\.4/);
-    const ok = await runCliInProcess(['agreement', sf, '--min-icc', '0.4', '--icc-type', 'ICC3', '--gate-on', 'point']);
+    const ok = await runCliInProcess(['agreement', sf, '--min-icc', '0.4', '--icc-type', 'ICC3', '--gate-on', 'point', '--min-icc-targets', '6']);
     expect(ok.code).toBe(0);
     const a = await runCliInProcess(['agreement', sf, '--min-alpha', '0.5']);
     expect(a.code).toBe(3);

@@ -3,13 +3,13 @@
  * frame count (one for a clip under ONE_WORKER_BELOW_FRAMES frames), and the decoder's showinfo filter found out
  * without blocking and noted per ffmpeg binary (ffmpeg-path.ts showinfoReady). Fast: no model is loaded.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectedFrames, ONE_WORKER_BELOW_FRAMES, workersFor } from '../src/face/extract.js';
 import type { ProbeResult, StreamInfo } from '../src/media/probe.js';
-import { showinfoFilter, showinfoReady } from '../src/media/ffmpeg-path.js';
+import { ffmpegBinaries, showinfoFilter, showinfoReady } from '../src/media/ffmpeg-path.js';
 
 const stream: StreamInfo = {
   index: 0, type: 'video', codec: 'h264', sample_rate_hz: null, channels: null, width_px: 640, height_px: 480,
@@ -38,15 +38,31 @@ describe('face workers by frame count', () => {
 });
 
 describe("the decoder's showinfo filter", () => {
-  it('is found out without blocking, agrees with the synchronous answer, and is noted for this binary only', async () => {
-    const got = await showinfoReady();
-    expect(['showinfo', 'showinfo=checksum=0']).toContain(got);
-    expect(showinfoFilter()).toBe(got);
+  // One note file per user for every binary: a file per binary path (mmprep-UID-showinfo-HASH.json) was left in /tmp
+  // for every install, worktree and CI clone, and for each deleted one. Run in a temp folder of its own (TMPDIR).
+  it('is found out without blocking, agrees with the synchronous answer, and is noted in one file of this user', async () => {
     const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-    const notes = readdirSync(tmpdir()).filter((f) => f.startsWith(`mmprep-${uid}-showinfo-`) && f.endsWith('.json'));
-    expect(notes.length).toBeGreaterThan(0);
-    const mine = notes.map((f) => join(tmpdir(), f)).filter((f) => existsSync(f) && JSON.parse(readFileSync(f, 'utf8')).filter === got);
-    expect(mine.length).toBeGreaterThan(0);
-    for (const f of mine) expect(statSync(f).mode & 0o077).toBe(0); // readable by this user only
+    const dir = mkdtempSync(join(tmpdir(), 'mmprep-showinfo-note-'));
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = dir;
+    try {
+      writeFileSync(join(dir, `mmprep-${uid}-showinfo-0123456789abcdef.json`), JSON.stringify({ id: '/gone/ffmpeg', filter: 'showinfo' }));
+      writeFileSync(join(dir, `mmprep-${uid}-showinfo.json`), JSON.stringify({ notes: [{ id: '/gone/ffmpeg\n1\n2\n3', filter: 'showinfo' }] }));
+      const got = await showinfoReady();
+      expect(['showinfo', 'showinfo=checksum=0']).toContain(got);
+      expect(showinfoFilter()).toBe(got);
+      // the old per-binary note is removed, the deleted binary's entry dropped
+      expect(readdirSync(dir)).toEqual([`mmprep-${uid}-showinfo.json`]);
+      const file = join(dir, `mmprep-${uid}-showinfo.json`);
+      const notes = (JSON.parse(readFileSync(file, 'utf8')) as { notes: Array<{ id: string; filter: string }> }).notes;
+      expect(notes).toHaveLength(1);
+      expect(notes[0].filter).toBe(got);
+      expect(notes[0].id.split('\n')[0]).toBe(ffmpegBinaries().ffmpeg.path);
+      expect(statSync(file).mode & 0o077).toBe(0); // readable by this user only
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,10 +3,13 @@
  */
 import type { AgreementResult, DimensionResult } from './analyze.js';
 import type { ChanceCoefficient } from './chance.js';
-import type { GateResult } from './gate.js';
+import type { GateCheck, GateResult } from './gate.js';
 import { plannedRatersText } from './planning.js';
 import { excludedText, excludeHint } from './exclude.js';
 import { shownWarnings } from './typos.js';
+
+/** An ICC check's target count against --min-icc-targets (", 8 targets, min 30"), or ''. */
+export const gateTargets = (c: GateCheck): string => (c.min_targets === null ? '' : `, ${c.n_targets ?? 0} targets, min ${c.min_targets}`);
 
 const num = (v: number | null | undefined, d = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
 const pval = (p: number | null): string => (p === null ? '—' : p === 0 ? '0' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
@@ -160,7 +163,7 @@ export function formatAgreementText(result: AgreementResult, opts: { top?: numbe
   for (const d of result.dimensions) s += dimensionText(d, opts.top ?? 10);
   if (opts.gate) {
     s += `\nGate: ${opts.gate.passed ? 'passed' : 'FAILED'}\n`;
-    for (const c of opts.gate.checks) s += `  ${c.passed ? 'ok  ' : 'FAIL'} ${clean(c.dimension)}: ${c.figure} ${num(c.value, 4)} (min ${c.min})\n`;
+    for (const c of opts.gate.checks) s += `  ${c.passed ? 'ok  ' : 'FAIL'} ${clean(c.dimension)}: ${c.figure} ${num(c.value, 4)} (min ${c.min}${gateTargets(c)})\n`;
   }
   return s;
 }

@@ -6,8 +6,28 @@ import type { AlphaMetric } from './alpha.js';
 import type { AgreementResult } from './analyze.js';
 import type { IccType } from './types.js';
 
+/**
+ * The fewest targets an ICC may come from and pass --min-icc (`agreement` and `dataset validate`, flag
+ * --min-icc-targets): Koo & Li (2016, J. Chiropr. Med. 15(2)) advise at least 30 heterogeneous targets (and 3 raters)
+ * for a reliability study. An ICC from a handful of targets passed either gate, exit 0.
+ */
+export const DEFAULT_MIN_ICC_TARGETS = 30;
+
+/** The words of an ICC that reaches --min-icc from too few targets (`counted`: the field the count came from). */
+export function fewIccTargetsText(n: number, minTargets: number, counted: string, atMost = false): string {
+  const advice = 'rate more targets, or give --min-icc-targets the number your study planned (0: not checked)';
+  return `comes from ${atMost ? 'at most ' : ''}${n} targets (${counted}), fewer than --min-icc-targets ${minTargets} (Koo & Li 2016 advise at least 30): too few to show agreement; ${advice}`;
+}
+
+/** --min-icc-targets given without --min-icc (both commands): nothing to check, so refused. */
+export function iccTargetsAloneText(minTargets: number): string {
+  return `--min-icc-targets ${minTargets} has nothing to check without --min-icc: give --min-icc X, or drop --min-icc-targets`;
+}
+
 export interface GateOptions {
   minIcc?: number;
+  /** With minIcc: the fewest targets the ICC may come from (default DEFAULT_MIN_ICC_TARGETS; 0: not checked). */
+  minIccTargets?: number;
   iccType?: IccType;
   gateOn?: 'point' | 'lower';
   minAlpha?: number;
@@ -23,6 +43,9 @@ export interface GateCheck {
   passed: boolean;
   /** Why the figure is undefined (value null), from the analysis; null otherwise. */
   reason: string | null;
+  /** An ICC check: the targets the ICC came from, and the fewest --min-icc-targets allows (null: not checked). */
+  n_targets: number | null;
+  min_targets: number | null;
 }
 
 export interface GateResult {
@@ -35,34 +58,42 @@ export interface GateResult {
 /** The figure, or 'undefined (why)': a bare 'undefined < 0.7' told neither the cause nor what to do. */
 const fmt = (v: number | null, why: string | null) => (v === null ? `undefined (${why ?? 'not computed'})` : v.toFixed(4));
 
+/** The --min-icc check of one dimension: the ICC form's point value or lower bound, and the targets it came from. */
+function iccCheck(d: AgreementResult['dimensions'][number], dim: string, opts: GateOptions & { minIcc: number }): GateCheck {
+  const type = opts.iccType ?? 'ICC2';
+  const on = opts.gateOn ?? 'point';
+  let value: number | null = null;
+  let reason: string | null = d.icc ? null : 'no ICC for this dimension';
+  if (d.icc) {
+    const row = d.icc.rows.find((r) => r.type === type);
+    value = row ? (on === 'point' ? row.icc : row.ci95[0]) : null;
+    reason = value === null ? (row?.reason ?? 'no such ICC row') : null;
+  }
+  const minTargets = opts.minIccTargets ?? DEFAULT_MIN_ICC_TARGETS;
+  const n = d.icc ? d.icc.n_targets : null;
+  const enough = minTargets <= 0 || (n !== null && n >= minTargets);
+  const figure = on === 'point' ? type : `${type} lower 95% bound`;
+  return { dimension: dim, figure, value, min: opts.minIcc, passed: value !== null && value >= opts.minIcc && enough, reason, n_targets: n, min_targets: minTargets > 0 ? minTargets : null };
+}
+
+/** The failed check's words: below the minimum, undefined, or reached from too few targets. */
+function failedText(c: GateCheck): string {
+  const head = `dimension '${c.dimension}' ${c.figure} ${fmt(c.value, c.reason)}`;
+  if (c.value !== null && c.value >= c.min && c.min_targets !== null) return `${head} ${fewIccTargetsText(c.n_targets ?? 0, c.min_targets, 'icc.n_targets')}`;
+  return `${head} < ${c.min}`;
+}
+
 export function evaluateGate(result: AgreementResult, opts: GateOptions): GateResult {
   const checks: GateCheck[] = [];
   for (const d of result.dimensions) {
     const dim = d.dimension || '(all)';
-    if (opts.minIcc !== undefined) {
-      const type = opts.iccType ?? 'ICC2';
-      const on = opts.gateOn ?? 'point';
-      let value: number | null = null;
-      let reason: string | null = d.icc ? null : 'no ICC for this dimension';
-      if (d.icc) {
-        const row = d.icc.rows.find((r) => r.type === type);
-        value = row ? (on === 'point' ? row.icc : row.ci95[0]) : null;
-        reason = value === null ? (row?.reason ?? 'no such ICC row') : null;
-      }
-      checks.push({ dimension: dim, figure: on === 'point' ? type : `${type} lower 95% bound`, value, min: opts.minIcc, passed: value !== null && value >= opts.minIcc, reason });
-    }
+    if (opts.minIcc !== undefined) checks.push(iccCheck(d, dim, { ...opts, minIcc: opts.minIcc }));
     if (opts.minAlpha !== undefined) {
       const metric = opts.alphaMetric ?? (d.data_type === 'categorical' ? 'nominal' : 'interval');
       const { alpha: value, reason } = d.krippendorff_alpha[metric];
-      checks.push({ dimension: dim, figure: `alpha (${metric})`, value, min: opts.minAlpha, passed: value !== null && value >= opts.minAlpha, reason: value === null ? reason : null });
+      checks.push({ dimension: dim, figure: `alpha (${metric})`, value, min: opts.minAlpha, passed: value !== null && value >= opts.minAlpha, reason: value === null ? reason : null, n_targets: null, min_targets: null });
     }
   }
   const failed = checks.filter((c) => !c.passed);
-  return {
-    passed: failed.length === 0,
-    checks,
-    message: failed.length
-      ? `agreement gate failed: ${failed.map((c) => `dimension '${c.dimension}' ${c.figure} ${fmt(c.value, c.reason)} < ${c.min}`).join('; ')}`
-      : '',
-  };
+  return { passed: failed.length === 0, checks, message: failed.length ? `agreement gate failed: ${failed.map(failedText).join('; ')}` : '' };
 }

@@ -10,7 +10,7 @@ import { byTarget } from './layout.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
 
 import { escapeHtml } from './report-html.js';
-import { iccMissingNote } from './format.js';
+import { gateTargets, iccMissingNote } from './format.js';
 import { excludedText, excludeHint } from './exclude.js';
 import { shownWarnings } from './typos.js';
 import { categoryAndPairs, confusionMatrices, contestedTable, retestAndPlanning } from './report-adjudication.js';
@@ -297,7 +297,7 @@ export function renderReport(table: RatingsTable, result: AgreementResult, opts:
     body += dimensionSection(d, dim, top, String(i));
   });
   const gate = opts.gate
-    ? `<section><h2>Gate: ${opts.gate.passed ? 'passed' : 'FAILED'}</h2><ul>${opts.gate.checks.map((c) => `<li class="${c.passed ? '' : 'flag'}">${escapeHtml(c.dimension)}: ${escapeHtml(c.figure)} ${f3(c.value)} (min ${c.min}) ${c.passed ? 'ok' : 'FAIL'}</li>`).join('')}</ul></section>`
+    ? `<section><h2>Gate: ${opts.gate.passed ? 'passed' : 'FAILED'}</h2><ul>${opts.gate.checks.map((c) => `<li class="${c.passed ? '' : 'flag'}">${escapeHtml(c.dimension)}: ${escapeHtml(c.figure)} ${f3(c.value)} (min ${c.min}${gateTargets(c)}) ${c.passed ? 'ok' : 'FAIL'}</li>`).join('')}</ul></section>`
     : '';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

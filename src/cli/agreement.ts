@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isPlainDecimal } from '../common/decimal.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { csvDialectNote, parseDelimiter, sniffFileDelimiter } from '../common/csv.js';
 import { shellWord } from '../common/shell.js';
@@ -7,7 +8,7 @@ import { GateError, InputError, isMmprepError } from '../common/errors.js';
 import { openRecordSink, toJsonText } from '../common/records.js';
 import { analyzeAgreement, type AgreementResult } from '../agreement/analyze.js';
 import { formatAgreementText } from '../agreement/format.js';
-import { evaluateGate } from '../agreement/gate.js';
+import { evaluateGate, iccTargetsAloneText } from '../agreement/gate.js';
 import { goldLabels, type GoldAggregate } from '../agreement/gold.js';
 import { readRatings } from '../agreement/read.js';
 import { renderReport } from '../agreement/report.js';
@@ -29,8 +30,8 @@ function collectIds(v: string, prev: string[] | undefined): string[] {
 /** --scale LOW,HIGH: the numeric rating scale's two ends, lowest first. */
 function parseScale(v: string): [number, number] {
   const parts = v.split(',').map((x) => x.trim());
-  const [lo, hi] = parts.map(Number);
-  if (parts.length !== 2 || parts.some((x) => x === '') || !Number.isFinite(lo) || !Number.isFinite(hi) || lo >= hi) {
+  const [lo, hi] = parts.map((x) => (isPlainDecimal(x) ? Number(x) : NaN)); // not 0x10, nor '' (Number('') is 0)
+  if (parts.length !== 2 || !Number.isFinite(lo) || !Number.isFinite(hi) || lo >= hi) {
     throw new InvalidArgumentError(`--scale takes the scale's two ends, lowest first (e.g. --scale 1,7), got '${v}'`);
   }
   return [lo, hi];
@@ -72,6 +73,7 @@ interface Opts {
   goldAggregate?: GoldAggregate;
   top: number;
   minIcc?: number;
+  minIccTargets?: number;
   iccType: IccType;
   gateOn: 'point' | 'lower';
   minAlpha?: number;
@@ -160,6 +162,7 @@ function addOutputAndGateOptions(cmd: Command): void {
     .option('--gold-aggregate <how>', 'mean | median | majority (default: mean for numbers, majority for labels)', choiceOption('--gold-aggregate', ['mean', 'median', 'majority'] as const))
     .option('--top <n>', 'contested targets listed in the table and JSON (0 = all)', numberOption('--top', { min: 0, integer: true }), 10)
     .option('--min-icc <x>', 'gate: exit 3 when a dimension\'s ICC is below x', numberOption('--min-icc', { min: -1, max: 1 }))
+    .option('--min-icc-targets <n>', 'with --min-icc: also exit 3 when a dimension\'s ICC comes from fewer targets than N (icc.n_targets; default 30, after Koo & Li 2016; 0: not checked), as dataset validate', numberOption('--min-icc-targets', { min: 0, integer: true }))
     .option('--icc-type <type>', `ICC form the gate checks (${ICC_TYPES.join(', ')})`, choiceOption('--icc-type', ICC_TYPES), 'ICC2')
     .option('--gate-on <what>', 'point | lower (the lower 95% bound)', choiceOption('--gate-on', ['point', 'lower'] as const), 'point')
     .option('--min-alpha <x>', "gate: exit 3 when a dimension's Krippendorff's alpha is below x", numberOption('--min-alpha', { min: -1, max: 1 }))
@@ -196,13 +199,14 @@ function severalFilesMessage(files: string[]): string {
 /** Reads and analyses the ratings, writes gold labels and the report, prints; returns the gate's verdict (or null). */
 async function agreementOutputs(file: string, o: Opts): Promise<ReturnType<typeof evaluateGate> | null> {
   if (o.gold && !/\.(jsonl|csv)$/i.test(o.gold)) throw new InputError(`--gold must end in .jsonl or .csv, got '${o.gold}'`);
+  if (o.minIccTargets !== undefined && o.minIcc === undefined) throw new InputError(iccTargetsAloneText(o.minIccTargets));
   const table = await readTable(file, o);
   const output = outputOf(o);
   const print = output === undefined ? (t: string) => void process.stdout.write(t) : (t: string) => writeFileAtomic(output, t);
   const result = analyzeAgreement(table, { missing: o.missing, bootstrap: o.bootstrap, seed: o.seed, minItems: o.minItems, iccType: o.iccType, targetIcc: o.targetIcc });
   for (const d of result.dimensions) for (const m of shownWarnings(d.warnings, d.n_raters)) process.stderr.write(`mmprep agreement: warning: ${file}: ${m}\n`);
   const gating = o.minIcc !== undefined || o.minAlpha !== undefined;
-  const gate = gating ? evaluateGate(result, { minIcc: o.minIcc, iccType: o.iccType, gateOn: o.gateOn, minAlpha: o.minAlpha, alphaMetric: o.alphaMetric }) : null;
+  const gate = gating ? evaluateGate(result, { minIcc: o.minIcc, minIccTargets: o.minIccTargets, iccType: o.iccType, gateOn: o.gateOn, minAlpha: o.minAlpha, alphaMetric: o.alphaMetric }) : null;
   if (o.gold) await writeGold(table, o.gold, o.goldAggregate);
   if (o.report) await writeFileAtomic(o.report, renderReport(table, result, { gate, top: Math.max(o.top, 25) }));
   await print(o.json ? toJsonText(jsonResult(result, gate, o.top)) : formatAgreementText(result, { top: o.top, gate }));

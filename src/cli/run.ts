@@ -3,6 +3,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDelimiter } from '../common/delimiter.js';
+import { isPlainDecimal } from '../common/decimal.js';
 import { removeCreatedOutputs, removeInterruptedOutputsSync } from '../common/atomic.js';
 import { flushStdout, stdoutFailure } from '../common/stdout.js';
 import { EXIT, InputError, OutputPathError, isMmprepError, unwritableOutput, type ExitCode, type MmprepError } from '../common/errors.js';
@@ -125,8 +126,8 @@ function commandNameOf(args: unknown[]): string | undefined {
 
 export function numberOption(name: string, opts: { min?: number; max?: number; integer?: boolean } = {}) {
   return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got '${v}'`);
+    const n = isPlainDecimal(v.trim()) ? Number(v) : NaN; // not 0x10, 0b1, '' (Number('') is 0)
+    if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got '${v}'`);
     if (opts.integer && !Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be a whole number, got '${v}'`);
     if (opts.min !== undefined && n < opts.min) throw new InvalidArgumentError(`${name} must be at least ${opts.min}, got ${v}`);
     if (opts.max !== undefined && n > opts.max) throw new InvalidArgumentError(`${name} must be at most ${opts.max}, got ${v}`);

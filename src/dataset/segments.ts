@@ -1,7 +1,9 @@
 /**
  * Segments of a session: transcript utterances, fixed windows, or the time spans of labelled targets.
  */
+import { isPlainDecimal } from '../common/decimal.js';
 import { InputError } from '../common/errors.js';
+import { AUDIO_STEP_S } from './transcript-fit.js';
 import type { TranscriptWord, Utterance } from './transcripts/types.js';
 
 export type SegmentMode = { kind: 'utterance' } | { kind: 'fixed'; len: number; hop: number } | { kind: 'labels' };
@@ -15,25 +17,48 @@ export function parseSegmentMode(text: string): SegmentMode {
 }
 
 /**
- * `fixed:LEN[:HOP]`: each a number of seconds above 0 (decimal, as `2`, `0.5`, `.5` or `5e-1`). A value that is not one
- * (`fixed:-1`, `fixed:abc`, `fixed:`) was refused with the general line, which named neither the part nor the rule.
+ * `fixed:LEN[:HOP]`: each a plain decimal number of seconds above 0 (`2`, `0.5`, `.5`, `5e-1`; common/decimal.ts),
+ * the whole value trimmed as every choice option's. Refused, each with a line naming the part and the rule: a value
+ * that is not one (`fixed:-1`, `fixed:abc`, `fixed:`, `fixed:0x10`, `fixed:2s`), and a space inside the value
+ * (`fixed: 2`, read as 2 before: one spelling per value, as the card and manifest.json write it).
  */
 function parseFixed(given: string): SegmentMode {
   const parts = given.slice('fixed:'.length).split(':');
   const opt = `--segments '${given}'`;
   const rule = `write fixed:LEN or fixed:LEN:HOP, LEN and HOP in seconds above 0 (e.g. fixed:2 or fixed:2:1)`;
   if (parts.length > 2) throw new InputError(`${opt}: ${parts.length} values after fixed:, at most 2 (LEN and HOP); ${rule}`);
-  const secs = parts.map((p, i) => {
+  if (/\s/.test(given)) throw new InputError(`${opt}: a space inside the value; ${rule}, without spaces`);
+  const secs = parts.map((v, i) => {
     const name = i === 0 ? 'LEN' : 'HOP';
-    const v = p.trim();
     if (v === '') throw new InputError(`${opt}: ${name} is missing; ${rule}`);
-    const n = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)(e[+-]?[0-9]+)?$/i.test(v) ? Number(v) : NaN;
-    if (!(n > 0)) throw new InputError(`${opt}: ${name} '${v}' is ${Number.isNaN(n) ? 'not a number of seconds' : 'not above 0'}; ${rule}`);
+    const n = isPlainDecimal(v) ? Number(v) : NaN;
+    if (!(n > 0)) throw new InputError(`${opt}: ${name} '${v}' is ${Number.isNaN(n) ? `not a number of seconds${spellingHint(v)}` : 'not above 0'}; ${rule}`);
     // 1e400 reads as Infinity: one record per session, then "none of the records has features" (exit 4).
     if (!Number.isFinite(n)) throw new InputError(`${opt}: ${name} '${v}' is not a finite number of seconds; ${rule}`);
     return n;
   });
-  return { kind: 'fixed', len: secs[0], hop: secs[1] ?? secs[0] };
+  return belowFrameStep(opt, { kind: 'fixed', len: secs[0], hop: secs[1] ?? secs[0] });
+}
+
+/**
+ * Windows finer than the records' frame step are refused: every record's frames lie on the 10 ms audio grid (extract's
+ * hop; the face is resampled onto it, or under --face-rate native its video frames lie further apart). A window
+ * shorter than that holds no frame in most places (`fixed:0.0001` built ~300 000 records for a 30 s session, nearly
+ * all without audio or face), and a hop shorter than that repeats its neighbour's frames in record after record.
+ */
+function belowFrameStep(opt: string, m: { kind: 'fixed'; len: number; hop: number }): SegmentMode {
+  const step = AUDIO_STEP_S;
+  const ms = `${step * 1000} ms`;
+  if (m.len < step - 1e-9) throw new InputError(`${opt}: LEN ${m.len} s is shorter than the records' ${ms} frame step (the audio hop; face frames lie on it or further apart), so most windows would hold no frame; the smallest useful LEN is ${step} s (fixed:${step})`);
+  if (m.hop < step - 1e-9) throw new InputError(`${opt}: HOP ${m.hop} s is shorter than the records' ${ms} frame step (the audio hop), so windows would repeat their neighbours' frames (${Math.round(step / m.hop)} records per frame); the smallest useful HOP is ${step} s (fixed:${m.len}:${step})`);
+  return m;
+}
+
+/** What was probably meant by a value with a unit (`2s`, `500ms`) or a decimal comma (`2,5`), or ''. */
+function spellingHint(v: string): string {
+  const unit = /^([0-9]*\.?[0-9]+)(ms|s)$/i.exec(v);
+  if (unit) return ` (seconds without a unit: ${unit[2].toLowerCase() === 'ms' ? Number(unit[1]) / 1000 : Number(unit[1])})`;
+  return /^[0-9]+,[0-9]+$/.test(v) ? ` (a decimal point, not a comma: ${v.replace(',', '.')})` : '';
 }
 
 /**

@@ -4,6 +4,7 @@
  * checksums equal to manifest.json, no speaker in two splits, label coverage, agreement and missing-modality gates.
  * Each check reports ok or a message with a few offending record ids; any failure means exit 3 (GateError).
  */
+import { DEFAULT_MIN_ICC_TARGETS, fewIccTargetsText, iccTargetsAloneText } from '../agreement/gate.js';
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -51,11 +52,8 @@ export interface ValidateReport {
 }
 
 
-/**
- * The fewest targets an ICC(2,1) may come from and pass --min-icc: Koo & Li (2016, J. Chiropr. Med. 15(2)) advise at
- * least 30 heterogeneous targets (and 3 raters) for a reliability study. An ICC from 3 targets passed the gate, exit 0.
- */
-export const DEFAULT_MIN_ICC_TARGETS = 30;
+/** The fewest targets an ICC(2,1) may come from and pass --min-icc: as `agreement --min-icc-targets` (agreement/gate.ts). */
+export { DEFAULT_MIN_ICC_TARGETS };
 
 export function parseMaxMissing(items: string[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -403,11 +401,10 @@ function checkMinIcc(m: DatasetManifest, minIcc: number, minTargets: number, agr
 /** Why an ICC(2,1) that reaches --min-icc still fails it: fewer targets than --min-icc-targets, or a count not recorded. */
 function iccTargetsProblem(a: { icc2_n_targets?: number | null; n_targets?: number }, minTargets: number): string | null {
   if (minTargets <= 0) return null;
-  const advice = `rate more targets, or give --min-icc-targets the number your study planned (0: not checked)`;
   const n = a.icc2_n_targets;
-  if (typeof n === 'number') return n >= minTargets ? null : `comes from ${n} targets (icc2_n_targets), fewer than --min-icc-targets ${minTargets} (Koo & Li 2016 advise at least 30): too few to show agreement; ${advice}`;
+  if (typeof n === 'number') return n >= minTargets ? null : fewIccTargetsText(n, minTargets, 'icc2_n_targets');
   // Releases built before icc2_n_targets was recorded: n_targets (every rated target) bounds it from above.
-  if (typeof a.n_targets === 'number' && a.n_targets < minTargets) return `comes from at most ${a.n_targets} targets (n_targets), fewer than --min-icc-targets ${minTargets} (Koo & Li 2016 advise at least 30): too few to show agreement; ${advice}`;
+  if (typeof a.n_targets === 'number' && a.n_targets < minTargets) return fewIccTargetsText(a.n_targets, minTargets, 'n_targets', true);
   return `cannot be held to --min-icc-targets ${minTargets}: the release does not record how many targets the ICC used (no icc2_n_targets: built by an older mmprep); rebuild it with this mmprep, or pass --min-icc-targets 0`;
 }
 
@@ -459,7 +456,7 @@ function okMessages(m: DatasetManifest, g: Merged, opts: ValidateOptions): Recor
 
 export async function validateDataset(dir: string, opts: ValidateOptions = {}): Promise<ValidateReport> {
   if (opts.minIccTargets !== undefined && opts.minIcc === undefined)
-    throw new InputError(`--min-icc-targets ${opts.minIccTargets} has nothing to check without --min-icc: give --min-icc X, or drop --min-icc-targets`);
+    throw new InputError(iccTargetsAloneText(opts.minIccTargets));
   const C = Object.fromEntries(CHECKS.map((n) => [n, new Check(n)])) as Checks;
   const m = await readReleaseManifest(dir);
   await checkExtraFiles(dir, m, C.checksums);

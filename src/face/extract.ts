@@ -663,15 +663,16 @@ export class FaceRun {
    */
   private checkComplete(e: { decoded: number; lastT: number; prevT: number }): void {
     const st = this.decoder.geometry.stream;
-    const step = Number.isFinite(e.prevT) ? Math.max(0, e.lastT - e.prevT) : 0;
-    const frameS = step > 0 ? step : 1 / (st.fps_avg ?? st.fps_real ?? 25);
+    const frameS = Number.isFinite(e.prevT) && e.lastT > e.prevT ? e.lastT - e.prevT : 1 / (st.fps_avg ?? st.fps_real ?? 25);
     const declared = this.opts.start === undefined && this.opts.end === undefined ? declaredFrames(st) : null;
     if (declared && (declared - e.decoded) * frameS > endToleranceS(frameS)) {
       throw new InputError(`video is truncated or corrupt: decoded ${e.decoded} of the ${declared} frames its container declares (${truncatedAdvice(this.file)})`, { file: this.file });
     }
     const end = this.opts.end === undefined ? taggedStreamEndS(st) : null;
-    if (end !== null && end - (e.lastT + step) > endToleranceS(step)) {
-      throw new InputError(`video is truncated or corrupt: its frames end at ${(e.lastT + step).toFixed(3)} s but its container records the stream's end at ${end.toFixed(3)} s (${truncatedAdvice(this.file)})`, { file: this.file });
+    // The last frame lasts one frame interval (the one before it; a single frame's, by the stream's frame rate): taken
+    // as 0 s, a one-frame Matroska at 1 fps (DURATION 1 s) was refused as truncated.
+    if (end !== null && end - (e.lastT + frameS) > endToleranceS(frameS)) {
+      throw new InputError(`video is truncated or corrupt: its frames end at ${(e.lastT + frameS).toFixed(3)} s but its container records the stream's end at ${end.toFixed(3)} s (${truncatedAdvice(this.file)})`, { file: this.file });
     }
   }
 

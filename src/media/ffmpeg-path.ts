@@ -4,9 +4,8 @@
  * enough on a machine without ffmpeg).
  */
 import { execFile, execFileSync, type ChildProcess, type ExecFileOptionsWithStringEncoding, type ExecFileSyncOptionsWithStringEncoding } from 'node:child_process';
-import type { createHash as CreateHash } from 'node:crypto';
 import { childrenStopped, sentByUs, startAgainAfterGroupInterrupt, trackChild } from './children.js';
-import { accessSync, chmodSync, constants, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -283,18 +282,37 @@ function queryShowinfo(bin: string, attempt: number, resolve: (filter: string) =
   });
 }
 
-/** The note's file and the binary's identity; null when the binary cannot be read (the query then decides). */
+/**
+ * The note's file and the binary's identity (path, size, modification time, inode); null when the binary cannot be
+ * read (the query then decides). One file per user for every binary, at most NOTED_BINARIES of them: a file per
+ * binary path (mmprep-UID-showinfo-HASH.json) was left for every install, worktree and CI clone that ran a face
+ * decode, and for each deleted one (16 in /tmp after one morning of worktrees and CI clones of the same binary).
+ */
 function showinfoNote(): { file: string; id: string } | null {
   try {
     const bin = ffmpegBinaries().ffmpeg.path;
     const st = statSync(bin);
-    const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-    // node:crypto only here (the video decoder's note): loading it costs every command's start-up ~5-10 ms of CPU.
-    const createHash = (require('node:crypto') as { createHash: typeof CreateHash }).createHash;
-    const file = join(tmpdir(), `mmprep-${uid}-showinfo-${createHash('sha1').update(bin).digest('hex').slice(0, 16)}.json`);
-    return { file, id: `${bin}\n${st.size}\n${st.mtimeMs}\n${st.ino}` };
+    return { file: join(tmpdir(), `mmprep-${userId()}-showinfo.json`), id: `${bin}\n${st.size}\n${st.mtimeMs}\n${st.ino}` };
   } catch {
     return null;
+  }
+}
+
+const NOTED_BINARIES = 8;
+const userId = () => (typeof process.getuid === 'function' ? process.getuid() : 0);
+
+type ShowinfoNotes = Array<{ id: string; filter: string }>;
+
+/** The notes of the file, only when this user wrote it, only entries naming one of the two known filters. */
+function readShowinfoNotes(file: string): ShowinfoNotes {
+  try {
+    const st = statSync(file);
+    if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return [];
+    const j = JSON.parse(readFileSync(file, 'utf8')) as { notes?: unknown };
+    if (!Array.isArray(j.notes)) return [];
+    return j.notes.filter((n): n is { id: string; filter: string } => typeof n?.id === 'string' && SHOWINFO_CHOICES.includes(n?.filter));
+  } catch {
+    return [];
   }
 }
 
@@ -302,23 +320,31 @@ function showinfoNote(): { file: string; id: string } | null {
 function notedShowinfo(): string | null {
   const note = showinfoNote();
   if (!note) return null;
+  return readShowinfoNotes(note.file).find((n) => n.id === note.id)?.filter ?? null;
+}
+
+/** Whether the binary a note names is still there as noted (else its entry goes when the file is written). */
+function binaryStillThere(id: string): boolean {
+  const [bin, size, mtime, ino] = id.split('\n');
   try {
-    const st = statSync(note.file);
-    if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return null;
-    const j = JSON.parse(readFileSync(note.file, 'utf8')) as { id?: unknown; filter?: unknown };
-    return j.id === note.id && typeof j.filter === 'string' && SHOWINFO_CHOICES.includes(j.filter) ? j.filter : null;
+    const st = statSync(bin);
+    return String(st.size) === size && String(st.mtimeMs) === mtime && String(st.ino) === ino;
   } catch {
-    return null;
+    return false;
   }
 }
 
-/** Writes the note (best effort: a read-only temp folder only means asking ffmpeg next time). */
+/**
+ * Writes the note (best effort: a read-only temp folder only means asking ffmpeg next time): this binary's first,
+ * then the others' that still exist, NOTED_BINARIES at most; removes this user's per-binary notes of older versions.
+ */
 function rememberShowinfo(filter: string): void {
   const note = showinfoNote();
   if (!note) return;
+  const notes = [{ id: note.id, filter }, ...readShowinfoNotes(note.file).filter((n) => n.id !== note.id && binaryStillThere(n.id))].slice(0, NOTED_BINARIES);
   const tmp = `${note.file}.${process.pid}.${threadId}.tmp`;
   try {
-    writeFileSync(tmp, JSON.stringify({ id: note.id, filter }), { mode: 0o600 });
+    writeFileSync(tmp, JSON.stringify({ notes }), { mode: 0o600 });
     renameSync(tmp, note.file);
   } catch {
     try {
@@ -326,5 +352,20 @@ function rememberShowinfo(filter: string): void {
     } catch {
       /* nothing written */
     }
+  }
+  removeOldShowinfoNotes();
+}
+
+/** This user's notes in the format of one file per binary path (mmprep-UID-showinfo-<16 hex>.json). */
+function removeOldShowinfoNotes(): void {
+  const old = new RegExp(`^mmprep-${userId()}-showinfo-[0-9a-f]{16}\\.json$`);
+  try {
+    for (const f of readdirSync(tmpdir())) {
+      if (!old.test(f)) continue;
+      const p = join(tmpdir(), f);
+      if (typeof process.getuid !== 'function' || statSync(p).uid === process.getuid()) unlinkSync(p);
+    }
+  } catch {
+    /* best effort: another process removed it first, or the folder cannot be listed */
   }
 }
