@@ -13,6 +13,7 @@ export const OWN_PROCESS = [
   'decode-sigterm',
   'extract-errors-unwritable',
   'face-crop',
+  'face-workers',
   'manifest-shared',
   'media-child-death',
   'media-child-exit-code',
@@ -24,6 +25,7 @@ export const OWN_PROCESS = [
   'face-gaze',
   'face-quality',
   'face-selfcheck',
+  'face-short-matroska',
   'face-startup',
   'face-tracking',
 ].map((name) => `test/${name}.test.ts`);
