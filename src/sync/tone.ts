@@ -272,7 +272,7 @@ export class ToneScanner {
       // The beep and its room echo (0.5 s after its end) are not null material.
       return { w, from: w - 2 * WIN_BLOCKS, to: Math.ceil((local(d.t_s) + (d.duration_s + 0.5) * sr) / B) };
     });
-    const prominent = (w: number) => this.prominence(x, w * B, (w + STAT_WINDOWS) * B) >= this.o.minProminenceDb;
+    const prominent = (w: number) => this.prominence(x, w * B, (w + STAT_WINDOWS) * B, this.o.minProminenceDb) >= this.o.minProminenceDb;
     const searched = Math.min(track.length, Math.max(0, Math.round(local(this.searchedUntilS) / B)));
     const cal = calibrateBeeps(track, spans, searched, prominent);
     dets.forEach((d, i) => {
@@ -438,8 +438,9 @@ export class ToneScanner {
     if (!onset) return null;
     const duration = (edges.end - onset.t) / sr;
     if (duration < this.o.minDurationS || duration > this.o.maxDurationS) return null;
-    const prominence = this.prominence(x, Math.ceil(onset.t + 0.1 * N), Math.floor(edges.end - 0.1 * N));
-    if (prominence < (plat.coherent ? this.o.minCoherentProminenceDb : this.o.minProminenceDb)) return null;
+    const minProminence = plat.coherent ? this.o.minCoherentProminenceDb : this.o.minProminenceDb;
+    const prominence = this.prominence(x, Math.ceil(onset.t + 0.1 * N), Math.floor(edges.end - 0.1 * N), minProminence);
+    if (prominence < minProminence) return null;
     // A partial of a voice at toneHz / k (tone-harmonic.ts): looked at inside the burst, clear of its edges' splatter.
     const harmonic = harmonicOfVoice(x, Math.ceil(onset.t + 0.2 * N), Math.floor(edges.end - 0.2 * N), sr, this.toneHz);
     return { end: edges.end, refiner, onset, duration, prominence, harmonic };
@@ -616,9 +617,9 @@ export class ToneScanner {
     return from + z;
   }
 
-  /** The tone's prominence over other components 60-450 Hz away in x[a..b) (tone-spectrum.ts). */
-  private prominence(x: Float32Array, a: number, b: number): number {
-    return prominenceDb(x, a, b, this.sampleRate, this.toneHz);
+  /** The tone's prominence over other components 60-450 Hz away in x[a..b) (tone-spectrum.ts; exact at or above belowDb). */
+  private prominence(x: Float32Array, a: number, b: number, belowDb: number): number {
+    return prominenceDb(x, a, b, this.sampleRate, this.toneHz, belowDb);
   }
 }
 
