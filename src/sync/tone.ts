@@ -434,7 +434,8 @@ export class ToneScanner {
     // Noise of the arrival search: the mean in-band power 150-400 ms before the burst (before any direct sound).
     const farBefore = ToneScanner.meanOf(tp, w0 - 200, w0 - 75) ?? floor;
     const refiner = new OnsetRefiner(this.sampleRate, this.toneHz, this.winN, this.ref, this.bufStart, this.o.preEchoS, this.o.lossless);
-    const onset = refiner.onsetOf(x, n, edges.rise, Math.max(farBefore, chunkFloor));
+    // An onset after end - minimum duration is refused below: onsetOf stops early when it cannot be earlier.
+    const onset = refiner.onsetOf(x, n, edges.rise, Math.max(farBefore, chunkFloor), edges.end - this.o.minDurationS * sr);
     if (!onset) return null;
     const duration = (edges.end - onset.t) / sr;
     if (duration < this.o.minDurationS || duration > this.o.maxDurationS) return null;
