@@ -92,6 +92,15 @@ function coherentSums(bre: Float64Array, bim: Float64Array, tp: Float64Array, bl
   }
 }
 
+/**
+ * Whether the 50 ms window at b is coherent and over thr. A module function, not a closure made per call: V8 inlined
+ * the first call's closure into coherentRuns's optimised code, and the next chunk's closure threw that code away
+ * ("wrong call target", `node --trace-deopt` on the 10-minute bench file), so it was compiled twice per run.
+ */
+function coherentAt(coh: Float64Array, pow: Float64Array, thr: number, b: number): boolean {
+  return coh[b] >= MIN_COHERENCE && pow[b] > thr;
+}
+
 /** Runs [b0, b1] of window starts where the 50 ms window is coherent and stands over the track's median. */
 export function coherentRuns(track: CoherentTrack, arrays?: TrackArrays): Array<[number, number]> {
   const { pow, coh } = track;
@@ -101,14 +110,13 @@ export function coherentRuns(track: CoherentTrack, arrays?: TrackArrays): Array<
   sel.set(pow);
   const med = kthSmallest(sel, n >> 1);
   const thr = Math.max(med, 1e-30) * 10 ** (MIN_OVER_MEDIAN_DB / 10);
-  const ok = (b: number) => coh[b] >= MIN_COHERENCE && pow[b] > thr;
   const runs: Array<[number, number]> = [];
   for (let b = 0; b < n; b++) {
-    if (!ok(b)) continue;
+    if (!coherentAt(coh, pow, thr, b)) continue;
     let e = b;
     let gap = 0;
     for (let v = b + 1; v < n; v++) {
-      if (ok(v)) {
+      if (coherentAt(coh, pow, thr, v)) {
         e = v;
         gap = 0;
       } else if (++gap > MAX_GAP_STEPS) break;

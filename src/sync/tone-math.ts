@@ -62,9 +62,13 @@ export function medianInPlace(s: Float64Array): number {
 /** Least-squares line y[i] = icpt + slope * i over indices lo..hi (inclusive). */
 export function fitLine(y: ArrayLike<number>, lo: number, hi: number): [slope: number, icpt: number] {
   const m = hi - lo + 1;
-  let sx = 0;
+  // The index sums start as -0, a double: from 0 (a small integer) V8 compiled them as int32 additions, and the first
+  // fit whose sum of squares passed 2^31 (an edge of ~1860 samples) threw the optimised code away ("overflow",
+  // `node --trace-deopt` on the 10-minute bench file). -0 + x is x for every x the loop adds (the first term, lo or
+  // lo * lo, is +0 or positive), so the sums are the same.
+  let sx = -0;
   let sy = 0;
-  let sxx = 0;
+  let sxx = -0;
   let sxy = 0;
   for (let i = lo; i <= hi; i++) {
     sx += i;

@@ -7,8 +7,15 @@
  * How far the tone stands above the strongest other component between 60 and 450 Hz away (Hann-windowed DFT over
  * the burst, at most 250 ms of it). A voiced-speech harmonic that happens to sit on the tone frequency has its
  * neighbours f0 +- F0 about as strong; a beep stands well clear of them.
+ *
+ * `belowDb`: the caller only asks whether the prominence reaches belowDb. Once a component is strong enough that the
+ * prominence is surely under it (the strongest component only grows as more are measured, so the prominence only
+ * falls), the search stops and returns the prominence over the components measured so far, an upper bound that is
+ * itself under belowDb; at or above belowDb the value is the prominence, computed in full as without it. In speech
+ * every candidate that reaches this test stands 8-20 dB under its neighbours (the 10-minute bench file: 11 of them),
+ * and the first component or two settle it instead of up to 157 Goertzel runs over the burst.
  */
-export function prominenceDb(x: Float32Array, a: number, b: number, sr: number, toneHz: number): number {
+export function prominenceDb(x: Float32Array, a: number, b: number, sr: number, toneHz: number, belowDb = -Infinity): number {
   b = Math.min(b, a + Math.round(0.25 * sr));
   if (b - a < 16) return 0;
   const len = b - a;
@@ -27,11 +34,15 @@ export function prominenceDb(x: Float32Array, a: number, b: number, sr: number, 
     }
     return s1 * s1 + s2 * s2 - c * s1 * s2;
   };
-  const p0 = pow(toneHz);
+  const tone = Math.max(pow(toneHz), 1e-30);
+  // A component at or above this puts the prominence under belowDb whatever comes after (a relative margin of 1e-9,
+  // far above the rounding of the power ratio, its log10 and 10 ** (belowDb / 10)); never reached for -Infinity.
+  const settles = (tone / 10 ** (belowDb / 10)) * (1 + 1e-9);
   let other = 1e-30;
   const step = Math.max(5, Math.min(20, sr / len / 2));
   for (let d = 60; d <= 450; d += step) {
     for (const f of [toneHz - d, toneHz + d]) if (f > 20 && f < sr / 2 - 20) other = Math.max(other, pow(f));
+    if (other >= settles) break;
   }
-  return 10 * Math.log10(Math.max(p0, 1e-30) / other);
+  return 10 * Math.log10(tone / other);
 }

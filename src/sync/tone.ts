@@ -272,7 +272,7 @@ export class ToneScanner {
       // The beep and its room echo (0.5 s after its end) are not null material.
       return { w, from: w - 2 * WIN_BLOCKS, to: Math.ceil((local(d.t_s) + (d.duration_s + 0.5) * sr) / B) };
     });
-    const prominent = (w: number) => this.prominence(x, w * B, (w + STAT_WINDOWS) * B) >= this.o.minProminenceDb;
+    const prominent = (w: number) => this.prominence(x, w * B, (w + STAT_WINDOWS) * B, this.o.minProminenceDb) >= this.o.minProminenceDb;
     const searched = Math.min(track.length, Math.max(0, Math.round(local(this.searchedUntilS) / B)));
     const cal = calibrateBeeps(track, spans, searched, prominent);
     dets.forEach((d, i) => {
@@ -434,12 +434,14 @@ export class ToneScanner {
     // Noise of the arrival search: the mean in-band power 150-400 ms before the burst (before any direct sound).
     const farBefore = ToneScanner.meanOf(tp, w0 - 200, w0 - 75) ?? floor;
     const refiner = new OnsetRefiner(this.sampleRate, this.toneHz, this.winN, this.ref, this.bufStart, this.o.preEchoS, this.o.lossless);
-    const onset = refiner.onsetOf(x, n, edges.rise, Math.max(farBefore, chunkFloor));
+    // An onset after end - minimum duration is refused below: onsetOf stops early when it cannot be earlier.
+    const onset = refiner.onsetOf(x, n, edges.rise, Math.max(farBefore, chunkFloor), edges.end - this.o.minDurationS * sr);
     if (!onset) return null;
     const duration = (edges.end - onset.t) / sr;
     if (duration < this.o.minDurationS || duration > this.o.maxDurationS) return null;
-    const prominence = this.prominence(x, Math.ceil(onset.t + 0.1 * N), Math.floor(edges.end - 0.1 * N));
-    if (prominence < (plat.coherent ? this.o.minCoherentProminenceDb : this.o.minProminenceDb)) return null;
+    const minProminence = plat.coherent ? this.o.minCoherentProminenceDb : this.o.minProminenceDb;
+    const prominence = this.prominence(x, Math.ceil(onset.t + 0.1 * N), Math.floor(edges.end - 0.1 * N), minProminence);
+    if (prominence < minProminence) return null;
     // A partial of a voice at toneHz / k (tone-harmonic.ts): looked at inside the burst, clear of its edges' splatter.
     const harmonic = harmonicOfVoice(x, Math.ceil(onset.t + 0.2 * N), Math.floor(edges.end - 0.2 * N), sr, this.toneHz);
     return { end: edges.end, refiner, onset, duration, prominence, harmonic };
@@ -616,9 +618,9 @@ export class ToneScanner {
     return from + z;
   }
 
-  /** The tone's prominence over other components 60-450 Hz away in x[a..b) (tone-spectrum.ts). */
-  private prominence(x: Float32Array, a: number, b: number): number {
-    return prominenceDb(x, a, b, this.sampleRate, this.toneHz);
+  /** The tone's prominence over other components 60-450 Hz away in x[a..b) (tone-spectrum.ts; exact at or above belowDb). */
+  private prominence(x: Float32Array, a: number, b: number, belowDb: number): number {
+    return prominenceDb(x, a, b, this.sampleRate, this.toneHz, belowDb);
   }
 }
 
