@@ -5,7 +5,8 @@
  *                 baboon.jpg and 19 variants, generated patterns) and on human material (tuning: astronaut.png renders,
  *                 OpenCV's Megamind.avi, vtest.avi and messi5.jpg, fixtures/face/transform.mp4), then on the held-out
  *                 and fresh sets of scripts/face-plausibility-material.mjs: src/face/plausibility.ts must pass every
- *                 human mesh and reject every non-face;
+ *                 human mesh and reject every non-face. The figures and verdicts are the product's own (extractFace's
+ *                 onPlausibility: the check's mesh, z in crop units, and the cheek texture on the inference picture);
  *   visibility    region contrast of uncovered and covered regions (flat and textured patches over an eye, a brow, the
  *                 mouth) and of an eye drawn closed;
  *   roll          yaw/pitch/roll and the gimbal flag over in-plane rotations to 180 degrees;
@@ -108,16 +109,16 @@ function humanFrames() {
   return frames;
 }
 
-/** Features and verdict of every face found (check off) on a set of frames; the picture cues measured on the frame. */
+/**
+ * Features and verdict of every face found (check off) on a set of frames, as the product computes them: extractFace's
+ * onPlausibility hands over each candidate's figures (on the mesh the check reads: inference pixels, z in the mesh
+ * model's crop units; the records' landmarks carry z on the x, y pixel scale, so ratios taken from them are not the
+ * check's) and the cheek texture measured on the inference picture.
+ */
 async function plausibilityRows(frames, minConfidence) {
-  const recs = await analyse(frames.map((f) => f.img), { minConfidence });
-  return frames.flatMap((f, k) =>
-    facesOf(recs[k]).map((face) => {
-      const m = flat(face.landmarks);
-      const skin = skinContrast(f.img, W, H, m);
-      return { name: f.name, det: face.det_score, mesh: face.mesh_score, ...plausibilityFeatures(m, face.det_bbox_px), skin, why: implausibility(m, face.det_bbox_px, skin) };
-    }),
-  );
+  const rows = [];
+  await analyse(frames.map((f) => f.img), { minConfidence, onPlausibility: (c) => rows.push({ ...c, name: frames[c.frame].name, det: c.det_score, mesh: c.mesh_score }) });
+  return rows;
 }
 
 /**

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractFace, type FaceRecord, type FaceSummary } from '../src/face/index.js';
+import { extractFace, type FaceRecord, type FaceSummary, type PlausibilityCandidate } from '../src/face/index.js';
 import { DLIB68_FROM_MESH, DLIB68_FROM_MESH_V0, REGIONS68 } from '../src/face/landmarks68.js';
 import { implausibility, PLAUSIBLE, plausibilityFeatures, POSE_BOUNDS } from '../src/face/plausibility.js';
 import { skinContrast } from '../src/face/visibility.js';
@@ -38,6 +38,8 @@ let recs: FaceRecord[];
 const at: Record<string, number> = {};
 let clip: string;
 let summary: FaceSummary;
+/** What the plausibility check saw (extractFace's onPlausibility). */
+const candidates: PlausibilityCandidate[] = [];
 /** The rendered frames by name (the picture cues of the plausibility check are measured on them). */
 const pictures: Record<string, Buffer> = {};
 
@@ -95,7 +97,7 @@ beforeAll(async () => {
   const r = spawnSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${W}x${H}`, '-r', '1', '-i', '-', '-c:v', 'ffv1', '-pix_fmt', 'bgr0', clip], { input: Buffer.concat(frames), maxBuffer: 2 ** 31 });
   expect(r.status).toBe(0);
   const out = join(tmp.dir, 'quality.jsonl');
-  summary = await extractFace(clip, { out, workers: 1, landmarks68: true });
+  summary = await extractFace(clip, { out, workers: 1, landmarks68: true, onPlausibility: (c) => candidates.push(c) });
   recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FaceRecord);
 });
 afterAll(() => tmp?.cleanup());
@@ -143,6 +145,24 @@ type FixtureMesh = { name: string; det_bbox_px: [number, number, number, number]
 describe('plausibility (item 2)', () => {
   const fx = JSON.parse(readFileSync(join(DIR, 'nonface-meshes.json'), 'utf8')) as { meshes: FixtureMesh[]; human_meshes: FixtureMesh[] };
   const verdict = (m: FixtureMesh) => implausibility(Float64Array.from(m.landmarks.flat()), m.det_bbox_px, m.skin_contrast);
+
+  // scripts/measure-face-quality.mjs plausibility reads these: before, it computed the ratios from the records'
+  // landmarks, whose z is on the x, y pixel scale (the check reads the mesh model's crop-unit z), so its verdicts
+  // drifted from the product's (three baboon variants "kept" that the product rejects).
+  it("hands each candidate's figures and verdict, as the check computed them, to onPlausibility", () => {
+    const found = recs.filter((r) => r.face_found).map((r) => r.frame);
+    expect(candidates.filter((c) => c.why === null).map((c) => c.frame)).toEqual(found);
+    expect(candidates.filter((c) => c.why !== null)).toHaveLength(summary.faces_rejected_implausible);
+    for (const c of candidates.filter((k) => k.why === null)) {
+      const rec = recs[c.frame] as unknown as Face;
+      expect(c.det_score).toBeCloseTo(rec.det_score as number, 4);
+      expect(c.mesh_score).toBeCloseTo(rec.mesh_score as number, 4);
+      for (const [k, [lo, hi]] of Object.entries(PLAUSIBLE)) {
+        const v = c[k as keyof typeof PLAUSIBLE];
+        expect(v >= lo && v <= hi, `${k} ${v} frame ${c.frame}`).toBe(true);
+      }
+    }
+  });
 
   it('human meshes pass; baboon meshes (OpenCV sample, scores only) and a collapsed mesh are rejected', () => {
     for (const r of REF.renders) {

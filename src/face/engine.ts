@@ -10,7 +10,7 @@
 import { createHuman, humanBoxesHooked, humanCropHooked, humanIrisHooked, humanTrackingPatched, type HumanFace, type HumanInstance, type HumanSetup, type TensorInfoLike, type TfLike } from './backend.js';
 import { rotatedCrop, type CropBox } from './crop.js';
 import { installIrisHook, irisMode, type IrisMode } from './iris.js';
-import { orientBoxes, surelyUpright, unturnBox, uprightScore, uprightView, VIEW_SIDE, type DetectorBox, type OrientedBoxes } from './orientation.js';
+import { cropRoll, orientBoxes, refinedReading, ROLL_REFINE, surelyUpright, unturnBox, uprightScore, uprightView, VIEW_SIDE, type DetectorBox, type OrientedBoxes } from './orientation.js';
 import { meshPupils, type EyePupils } from './pupil.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
 import { checkFrame, orientationProblem, type CheckedPoints } from './selfcheck.js';
@@ -402,8 +402,37 @@ export class FaceEngine {
     const r = orientBoxes(upright, turned.map((b) => unturnBox(b, w, h, DETECTOR_SIDE, DETECTOR_SIDE)), maxFaces, this.minConfidence);
     this.turned += r.turned;
     this.doubtful += r.doubtful;
-    return r.contested.length ? this.arbitrate(r, config, getBoxes) : r.boxes;
+    const boxes = r.contested.length ? await this.arbitrate(r, config, getBoxes) : r.boxes;
+    return this.refineRolled(boxes, config, getBoxes);
   };
+
+  /**
+   * Faces read at a strong roll (crop angle beyond ROLL_REFINE, orientation.ts) are read once more on an upright view
+   * (uprightView: the picture turned by the reading's axis), where BlazeFace's keypoints are reliable, and the crop is
+   * cut by that reading when it corrects the axis by more than ROLL_REFINE_MIN (refinedReading). One more detector run
+   * on a 256 px view per such face; none on faces within 60 degrees of upright.
+   */
+  private async refineRolled(boxes: DetectorBox[], config: unknown, getBoxes: GetBoxes): Promise<DetectorBox[]> {
+    const frame = this.frame;
+    if (!frame || !boxes.some((b) => Math.abs(cropRoll(b)) > ROLL_REFINE)) return boxes;
+    const tf = this.human.tf as unknown as TurnTf;
+    const out: DetectorBox[] = [];
+    for (const b of boxes) {
+      if (Math.abs(cropRoll(b)) <= ROLL_REFINE || b.confidence < this.minConfidence) {
+        out.push(b);
+        continue;
+      }
+      const view = tf.tensor4d(uprightView(frame.data, frame.width, frame.height, b), [1, VIEW_SIDE, VIEW_SIDE, 3]);
+      let read: DetectorBox[];
+      try {
+        read = await getBoxes(view, config);
+      } finally {
+        view.dispose();
+      }
+      out.push(refinedReading(b, read, this.minConfidence) ?? b);
+    }
+    return out;
+  }
 
   /**
    * Contested faces (orientation.ts ORIENTATION_CONFIRM: two opposite readings, a narrow lead): BlazeFace is shown the

@@ -21,7 +21,7 @@ import { EAR, FaceTracker, interOcular, meshBounds, MOTION_REGIONS, mouthAspectR
 import { checkModelDir, defaultModelDir, humanVersion } from './models.js';
 import { landmarks68 } from './landmarks68.js';
 import { openfaceRows } from './openface-csv.js';
-import { implausibility } from './plausibility.js';
+import { implausibility, plausibilityFeatures, type PlausibilityFeatures } from './plausibility.js';
 import { correctIris } from './gaze.js';
 import { headRotation, openfaceEuler } from './pose.js';
 import { faceQuality, QUALITY_FIELD_NAMES, type QualityFields } from './quality.js';
@@ -65,6 +65,12 @@ export interface FaceOptions {
   landmarks68?: boolean;
   /** Reject meshes that are not a plausible human face (plausibility.ts; default true). */
   plausibility?: boolean;
+  /**
+   * Called for every candidate above minConfidence that has a mesh, with the figures the plausibility check computes
+   * on it (on the mesh as the models give it: inference pixels, z in the mesh model's crop units) and its verdict,
+   * whether or not the check is on (scripts/measure-face-quality.mjs plausibility). Frames in analysis order.
+   */
+  onPlausibility?: (c: PlausibilityCandidate) => void;
   /** Landmark-guided optical flow (flow.ts): adds flow_* fields per face; loads OpenCV (off by default). */
   flow?: boolean;
   /** Stages to run (bench only; all on by default). */
@@ -75,6 +81,18 @@ export interface FaceOptions {
    * threads). Idle workers do not keep the process alive; they end with their thread or process.
    */
   keepWorkers?: boolean;
+}
+
+/** One candidate face as the plausibility check saw it (FaceOptions.onPlausibility). */
+export interface PlausibilityCandidate extends PlausibilityFeatures {
+  /** Decoded frame index (the record's `frame`). */
+  frame: number;
+  det_score: number;
+  mesh_score: number;
+  /** Cheek skin texture measured in the inference picture (visibility.ts skinContrast); null when not measured. */
+  skin: number | null;
+  /** Why the check rejects the mesh (plausibility.ts implausibility), null when it passes. */
+  why: string | null;
 }
 
 export type ExprFields = { [K in Expression as `expr_${K}`]: number | null };
@@ -292,8 +310,26 @@ export class FaceRecordBuilder {
       clock?: (t: number) => number;
       landmarks68?: boolean;
       plausibility?: boolean;
+      onPlausibility?: (c: PlausibilityCandidate) => void;
     },
   ) {}
+
+  /**
+   * The candidates that pass the plausibility check (all of them with the check off), counting the rejected; each
+   * candidate's figures and verdict go to onPlausibility when it is given.
+   */
+  private plausible(frame: number, confident: RawFace[]): RawFace[] {
+    const { plausibility, onPlausibility } = this.o;
+    if (plausibility === false && !onPlausibility) return confident;
+    const why = confident.map((f) => (f.mesh.length < 468 * 3 ? null : implausibility(f.mesh, f.box, f.skin)));
+    confident.forEach((f, i) => {
+      if (onPlausibility && f.mesh.length >= 468 * 3) onPlausibility({ frame, det_score: f.det_score, mesh_score: f.mesh_score, ...plausibilityFeatures(f.mesh, f.box), skin: f.skin ?? null, why: why[i] });
+    });
+    if (plausibility === false) return confident;
+    const kept = confident.filter((_, i) => why[i] === null);
+    this.implausible += confident.length - kept.length;
+    return kept;
+  }
 
   private face(raw: RawFace, id: number, t: number): FaceFields {
     const s = 1 / this.o.scale;
@@ -390,8 +426,7 @@ export class FaceRecordBuilder {
     // A face counts when both the detector and the mesh are confident (docs/face.md, "Choosing the threshold").
     const confident = faces.filter((f) => Math.min(f.det_score, f.mesh_score) >= this.o.minConfidence);
     // ... and when its mesh is a plausible human face (animal faces, patterns, collapsed meshes are not).
-    const kept = this.o.plausibility === false ? confident : confident.filter((f) => f.mesh.length < 468 * 3 || implausibility(f.mesh, f.box, f.skin) === null);
-    this.implausible += confident.length - kept.length;
+    const kept = this.plausible(frame, confident);
     const s = 1 / this.o.scale;
     const ids = this.tracker.assign(
       kept.map((f) => [f.box[0] * s, f.box[1] * s, f.box[2] * s, f.box[3] * s] as Box),
@@ -609,6 +644,7 @@ export class FaceRun {
       clock: this.opts.clock,
       landmarks68: this.opts.landmarks68,
       plausibility: this.opts.plausibility,
+      onPlausibility: this.opts.onPlausibility,
     });
     const meta: Array<{ index: number; t: number } & FlowFrame> = [];
     const flow = this.opts.flow ? await FlowContext.open() : null;

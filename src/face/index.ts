@@ -1,6 +1,6 @@
 /** `mmprep face` as a library. */
 export { extractFace, FaceRun, FaceRecordBuilder, resolveFaceOptions, DEFAULT_MIN_CONFIDENCE, DEFAULT_BLINK_EAR, DEFAULT_INFERENCE_SIDE, FACE_FIELD_NAMES } from './extract.js';
-export type { FaceOptions, ExtractFaceOptions, FaceRecord, FaceFields, FaceSummary } from './extract.js';
+export type { FaceOptions, ExtractFaceOptions, FaceRecord, FaceFields, FaceSummary, PlausibilityCandidate } from './extract.js';
 export { FACE_BACKENDS, backendVersions, installHint, type FaceBackend } from './backend.js';
 export { defaultModelDir, checkModelDir } from './models.js';
 export { REGIONS, EAR_POINTS, MAR_POINTS, IOD_POINTS, DLIB68_FROM_MESH } from './landmarks.js';

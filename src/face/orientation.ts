@@ -187,3 +187,57 @@ export function uprightScore(boxes: DetectorBox[]): number {
   }
   return best;
 }
+
+/**
+ * A reading whose crop angle (Human's rotation of the mesh's crop: the mouth-to-nose keypoint axis, 0 upright) is
+ * larger than this is re-read upright before the mesh (refineRolled). BlazeFace's keypoints on a strongly rolled face
+ * can be 20-45 degrees off (the fixture portrait at zoom 1.6 turned 115 degrees: crop at 72.7 degrees where the face
+ * is at 118.5), and the face mesh then follows its crop (its own roll 69.6: re-running it on a crop turned by its own
+ * roll gives the same wrong mesh), 0.16-0.56 IOD off with mesh score 0.69-1 (docs/face.md). Readings within 60
+ * degrees are not touched (faces up to 45 degrees read within 3 degrees: docs/face.md, the portrait every 15 degrees);
+ * a badly misread upright face is (a box-blurred portrait of the plausibility material, found only with it).
+ */
+export const ROLL_REFINE = Math.PI / 3;
+/**
+ * The upright view's correction is applied only beyond this (radians): BlazeFace's keypoint axis jitters by 3-8 degrees
+ * from view to view, and the mesh is right on crops up to ~13 degrees off (measured: 0.03-0.05 IOD).
+ */
+export const ROLL_REFINE_MIN = (10 * Math.PI) / 180;
+
+/** Human's crop angle for a reading (facemeshutil computeRotation of mouth and nose keypoints), in [-pi, pi). */
+export function cropRoll(b: DetectorBox): number {
+  const a = upAxis(b) + Math.PI / 2;
+  return a - 2 * Math.PI * Math.floor((a + Math.PI) / (2 * Math.PI));
+}
+
+/**
+ * The reading of the face in an upright view (uprightView of `b`) as a box in the picture's pixels: the view's
+ * centred face (centre within a quarter of the view from the middle, score at least `minConfidence`, axis within 60
+ * degrees of the view's up) mapped back, its keypoints and centre from the view, its side `b`'s; null when the view
+ * shows no such face or its axis is within ROLL_REFINE_MIN of `b`'s (nothing to correct).
+ */
+export function refinedReading(b: DetectorBox, view: DetectorBox[], minConfidence: number): DetectorBox | null {
+  const centred = (v: DetectorBox) => Math.hypot((v.startPoint[0] + v.endPoint[0]) / 2 - VIEW_SIDE / 2, (v.startPoint[1] + v.endPoint[1]) / 2 - VIEW_SIDE / 2) <= VIEW_SIDE / 4;
+  const cands = view.filter((v) => v.confidence >= minConfidence && centred(v) && Math.abs(cropRoll(v)) <= Math.PI / 3);
+  if (cands.length === 0) return null;
+  const v = cands.reduce((p, q) => (q.confidence > p.confidence ? q : p));
+  if (Math.abs(cropRoll(v)) <= ROLL_REFINE_MIN) return null;
+  const side = Math.max(b.endPoint[0] - b.startPoint[0], b.endPoint[1] - b.startPoint[1]);
+  const step = side / VIEW_FACE_SHARE / VIEW_SIDE;
+  const [cx, cy] = [(b.startPoint[0] + b.endPoint[0]) / 2, (b.startPoint[1] + b.endPoint[1]) / 2];
+  const th = upAxis(b) + Math.PI / 2;
+  const [cos, sin] = [Math.cos(th) * step, Math.sin(th) * step];
+  // View coordinate u (pixel edges at integers, as BlazeFace's) shows the picture at c + R(th) step (u - side / 2).
+  const back = (u: [number, number]): [number, number] => {
+    const [qx, qy] = [u[0] - VIEW_SIDE / 2, u[1] - VIEW_SIDE / 2];
+    return [cx + cos * qx - sin * qy, cy + sin * qx + cos * qy];
+  };
+  const [mx, my] = back([(v.startPoint[0] + v.endPoint[0]) / 2, (v.startPoint[1] + v.endPoint[1]) / 2]);
+  return {
+    startPoint: [Math.round(mx - side / 2), Math.round(my - side / 2)],
+    endPoint: [Math.round(mx + side / 2), Math.round(my + side / 2)],
+    landmarks: v.landmarks.map(back),
+    confidence: b.confidence,
+    size: b.size,
+  };
+}
