@@ -23,6 +23,7 @@ export const OWN_PROCESS = [
   'face-flow',
   'face-footage',
   'face-gaze',
+  'face-orientation',
   'face-quality',
   'face-selfcheck',
   'face-short-matroska',
