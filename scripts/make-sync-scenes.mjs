@@ -5,7 +5,7 @@
  * clean 1 kHz beep at the true times), a camera file (cam.mp4: H.264 picture and, for most cases, an AAC sound track
  * with the beep as heard in a moderate room) and truth.json.
  *
- *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge|pairedge|ledlen] [--variant N] [--only ID]
+ *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge|pairedge|ledlen|fast|damage] [--variant N] [--only ID]
  *   node scripts/make-sync-scenes.mjs --list [--set ...] [--variant N]   (the recipes as JSON lines, nothing made)
  *   node scripts/make-sync-scenes.mjs --copy-subject [SRC_PNG]   (refreshes fixtures/sync/scenes/astronaut-160.png)
  *
@@ -172,6 +172,75 @@ function pairEdgeSet() {
   const base = { bg: 'mandelbrot', subject: 'none', fps: 25, crf: 28, exposure: 'steps', shutter: 0.5, pulses: [3, 27], dur_s: 30, pulse_s: 0.459, drift_ppm: 23, cam_audio: false, seed: 17111 };
   const led = { px: 8, color: 'green', pos: 'xy', x: 1, y: 285 };
   return [recipe('pe-led8green-mandelbrot-25-both-nosound', { ...base, led }), recipe('pe-neg-mandelbrot-noled-both-nosound', { ...base, led, led_dark: true, expect: 'not_found' })];
+}
+
+/** A camera's shutter as the fraction of the frame period it is open, for an exposure of `exposureS` seconds. */
+const shutterFor = (fps, exposureS) => Math.round(fps * exposureS * 1e5) / 1e5;
+
+/**
+ * Fast shutters and the soundless cameras' look window (the sixth-and-twentieth session's probe; docs/sync.md "The
+ * LED"): exposures of 1/500-1/2000 s (a shutter open 1-6 % of the frame period), so that the LED is either fully lit
+ * or dark in a frame and the partly lit frames that time the onset between frames are missing (the onset aliases to
+ * the frame grid), with and without the camera's own sound, start only and both ends, LEDs and whole-frame flashes;
+ * then cameras without sound whose flash lies deep in a long unguided window (20-50 s into files of 60-110 s, so that
+ * the window the lone flash is judged in is 30-55 s of pulse-free clutter); two negatives of each kind.
+ */
+function fastSet() {
+  const f = (fps, exposureS) => ({ fps, shutter: shutterFor(fps, exposureS) });
+  const led = (px, color, pos) => ({ px, color, pos });
+  const s = { av_skew_s: 'rand', dur_s: 14 };
+  return [
+    recipe('f-led12-wall-walk-2997-500', { ...s, ...f(29.97, 1 / 500), led: led(12, 'white', 'tr'), pulse_s: 0.23, seed: 26001 }),
+    recipe('f-led16red-testsrc2-25-1000-both', { ...s, ...f(25, 1 / 1000), bg: 'testsrc2', subject: 'none', crf: 28, led: led(16, 'red', 'bl'), pulses: [3, 27], dur_s: 30, drift_ppm: 'rand', pulse_s: 0.2, seed: 26002 }),
+    recipe('f-led10green-mandelbrot-30-2000', { ...s, ...f(30, 1 / 2000), bg: 'mandelbrot', subject: 'none', crf: 26, exposure: 'steps', led: led(10, 'green', 'r'), pulse_s: 0.3, seed: 26003 }),
+    recipe('f-led14amber-cellauto-cross-25-500', { ...s, ...f(25, 1 / 500), bg: 'cellauto', subject: 'cross', crf: 30, exposure: 'pump', led: led(14, 'amber', 'tl'), pulse_s: 0.15, seed: 26004 }),
+    recipe('f-led20-life-walk-2997-1000-both', { ...s, ...f(29.97, 1 / 1000), bg: 'life', crf: 23, exposure: 'fade', led: led(20, 'white', 'br'), pulses: [2, 18], dur_s: 20, drift_ppm: 'rand', pulse_s: 0.4, seed: 26005 }),
+    recipe('f-screen-wall-cross-30-2000', { ...s, ...f(30, 1 / 2000), subject: 'cross', exposure: 'pump', led: led(0, 'white', 'screen'), pulse_s: 0.2, seed: 26006 }),
+    recipe('f-led16-wall-walk-25-1000-both-nosound', { ...s, ...f(25, 1 / 1000), led: led(16, 'white', 'tr'), pulses: [3, 27], dur_s: 30, drift_ppm: 'rand', pulse_s: 0.25, cam_audio: false, seed: 26007 }),
+    recipe('f-led12red-testsrc2-walk-2997-500-both-nosound', { ...s, ...f(29.97, 1 / 500), bg: 'testsrc2', crf: 28, exposure: 'steps', led: led(12, 'red', 'bl'), pulses: [2, 18], dur_s: 20, drift_ppm: 'rand', pulse_s: 0.3, cam_audio: false, seed: 26008 }),
+    recipe('f-led20-mandelbrot-25-2000-nosound', { ...s, ...f(25, 1 / 2000), bg: 'mandelbrot', subject: 'none', crf: 28, led: led(20, 'white', 'tr'), pulse_s: 0.2, cam_audio: false, seed: 26009 }),
+    recipe('f-screen-life-30-500-nosound', { ...s, ...f(30, 1 / 500), bg: 'life', subject: 'none', exposure: 'fade', led: led(0, 'white', 'screen'), pulse_s: 0.2, cam_audio: false, seed: 26010 }),
+    recipe('f-led24-cellauto-2997-2000-nosound', { ...s, ...f(29.97, 1 / 2000), bg: 'cellauto', subject: 'none', crf: 26, led: led(24, 'white', 'r'), pulse_s: 0.35, cam_audio: false, seed: 26011 }),
+    recipe('f-led10-wall-walk-30-1000-nosound', { ...s, ...f(30, 1 / 1000), exposure: 'pump', led: led(10, 'white', 'tl'), pulse_s: 0.1, cam_audio: false, seed: 26012 }),
+    recipe('f-neg-wall-walk-pump-2997-1000-nosound', { ...s, ...f(29.97, 1 / 1000), exposure: 'pump', pulses: [], cam_audio: false, expect: 'not_found', seed: 26013 }),
+    recipe('f-neg-testsrc2-cross-steps-25-500', { ...s, ...f(25, 1 / 500), bg: 'testsrc2', subject: 'cross', exposure: 'steps', screen_step: true, pulses: [], expect: 'not_found', seed: 26014 }),
+    // The look window: a soundless camera, start pulse only, the flash deep in a long window of clutter.
+    recipe('f-look-led12-wall-walk-2997-fade-nosound', { ...s, exposure: 'fade', led: led(12, 'white', 'tr'), pulses: [41], dur_s: 100, pulse_s: 0.23, cam_audio: false, seed: 26021 }),
+    recipe('f-look-led16red-testsrc2-walk-25-180deg-nosound', { ...s, fps: 25, shutter: 0.5, bg: 'testsrc2', crf: 28, led: led(16, 'red', 'bl'), pulses: [22], dur_s: 60, pulse_s: 0.3, cam_audio: false, seed: 26022 }),
+    recipe('f-look-screen-cellauto-cross-30-1000-nosound', { ...s, ...f(30, 1 / 1000), bg: 'cellauto', subject: 'cross', exposure: 'steps', led: led(0, 'white', 'screen'), pulses: [33], dur_s: 80, pulse_s: 0.2, cam_audio: false, seed: 26023 }),
+    recipe('f-look-led20-life-2997-pump-nosound', { ...s, bg: 'life', subject: 'none', exposure: 'pump', led: led(20, 'white', 'r'), pulses: [48], dur_s: 110, pulse_s: 0.4, cam_audio: false, seed: 26024 }),
+    recipe('f-look-neg-wall-cross-steps-25-nosound', { ...s, fps: 25, subject: 'cross', exposure: 'steps', screen_step: true, pulses: [], dur_s: 100, cam_audio: false, expect: 'not_found', seed: 26025 }),
+    recipe('f-look-neg-life-walk-pump-2997-nosound', { ...s, bg: 'life', exposure: 'pump', pulses: [], dur_s: 90, cam_audio: false, expect: 'not_found', seed: 26026 }),
+  ];
+}
+
+/**
+ * Damaged H.264 packets (issue 11 leftover: a damaged frame as a flash candidate). `damage`: a list of
+ * `{ at_s, packets, key }`: from camera time `at_s` (or `from_pulse_s` after the first pulse), the next `packets`
+ * pictures in presentation order (`key`: the next key frame only) get seeded random bytes over a third of their packet
+ * (from a third in), as a bad card sector or a dropped network packet leaves them; ffmpeg conceals them (a grey or
+ * smeared picture, a burst of blocks) and carries the patch to the next key frame (`gop`: key frames every that many
+ * frames, 1-2 s as cameras write). Cases: the damage at a real flash and just before it, in another group of
+ * pictures than the flash, in cameras with and without sound; and negatives where the damage falls where the beep
+ * says the flash would be (the LED dark) or in a soundless camera's window with no pulse at all.
+ */
+function damageSet() {
+  const b = { av_skew_s: 'rand', dur_s: 12, pulses: [3], crf: 26, gop: 30 };
+  const led = (px, color, pos) => ({ px, color, pos });
+  return [
+    recipe('d-led16-wall-walk-2997-at', { ...b, led: led(16, 'white', 'tr'), pulse_s: 0.23, damage: [{ from_pulse_s: 0.03, packets: 2 }], seed: 26101 }),
+    recipe('d-led12red-testsrc2-25-before', { ...b, fps: 25, gop: 25, bg: 'testsrc2', subject: 'none', crf: 28, led: led(12, 'red', 'bl'), pulse_s: 0.2, damage: [{ from_pulse_s: -0.12, packets: 1 }], seed: 26102 }),
+    recipe('d-led16-wall-cross-30-othergop', { ...b, fps: 30, subject: 'cross', gop: 30, led: led(16, 'white', 'r'), pulse_s: 0.3, damage: [{ from_pulse_s: -1.6, packets: 3 }, { from_pulse_s: 2.2, key: true }], seed: 26103 }),
+    recipe('d-screen-life-2997-key', { ...b, bg: 'life', subject: 'none', led: led(0, 'white', 'screen'), pulse_s: 0.2, damage: [{ from_pulse_s: -1.2, key: true }], seed: 26104 }),
+    recipe('d-led20-wall-walk-25-othergop-nosound', { ...b, fps: 25, gop: 25, led: led(20, 'white', 'tl'), pulse_s: 0.25, cam_audio: false, damage: [{ at_s: 6.1, packets: 2 }, { at_s: 8, key: true }], seed: 26105 }),
+    recipe('d-led16-mandelbrot-30-at-both-nosound', { ...b, fps: 30, bg: 'mandelbrot', subject: 'none', led: led(16, 'white', 'tr'), pulses: [2, 14], dur_s: 16, drift_ppm: 'rand', pulse_s: 0.3, cam_audio: false, damage: [{ from_pulse_s: 0.05, packets: 2 }], seed: 26106 }),
+    recipe('d-neg-wall-walk-2997-beep-noled-at', { ...b, led: led(16, 'white', 'tr'), led_dark: true, pulse_s: 0.2, damage: [{ from_pulse_s: 0, packets: 2 }], expect: 'not_found', seed: 26107 }),
+    recipe('d-neg-testsrc2-cross-25-beep-noled-key', { ...b, fps: 25, gop: 25, bg: 'testsrc2', subject: 'cross', led: led(12, 'white', 'r'), led_dark: true, pulse_s: 0.3, damage: [{ from_pulse_s: -0.5, key: true }], expect: 'not_found', seed: 26108 }),
+    recipe('d-neg-wall-walk-30-nosound', { ...b, fps: 30, pulses: [], cam_audio: false, damage: [{ at_s: 2.4, packets: 2 }, { at_s: 4.0, key: true }], expect: 'not_found', seed: 26109 }),
+    // CI-sized (test/sync-flash-damage.test.ts): 320x180, 6 s.
+    recipe('d-ci-neg-life-2997-beep-noled-nosound', { ...b, w: 320, h: 180, dur_s: 8, pulses: [1.2], bg: 'life', subject: 'none', led: led(8, 'white', 'tr'), led_dark: true, pulse_s: 0.2, cam_audio: false, damage: [{ from_pulse_s: 0.0, packets: 2 }], expect: 'not_found', seed: 26111 }),
+    recipe('d-neg-life-2997-beep-noled-nosound', { ...b, bg: 'life', subject: 'none', led: led(16, 'white', 'tr'), led_dark: true, pulse_s: 0.2, cam_audio: false, damage: [{ from_pulse_s: 0.0, packets: 2 }], expect: 'not_found', seed: 26110 }),
+  ];
 }
 
 /** The LED of a held-out variant: size, colour and a place along the frame edge from the variant's own seed. */
@@ -608,7 +677,7 @@ async function renderVideo(c, camPulses, audioWav, outFile) {
   if (audioWav) args.push('-i', audioWav);
   args.push('-map', '0:v');
   if (audioWav) args.push('-map', '1:a', '-c:a', 'aac', '-b:a', '96k', '-flags:a', '+bitexact');
-  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(c.crf), '-pix_fmt', 'yuv420p', '-flags:v', '+bitexact', '-fflags', '+bitexact', '-map_metadata', '-1', outFile);
+  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(c.crf), ...(c.gop ? ['-g', String(c.gop)] : []), '-pix_fmt', 'yuv420p', '-flags:v', '+bitexact', '-fflags', '+bitexact', '-map_metadata', '-1', outFile);
   const enc = spawn(FFMPEG, args, { stdio: ['pipe', 'ignore', 'pipe'] });
   let err = '';
   enc.stderr.on('data', (d) => (err += d));
@@ -720,6 +789,35 @@ const CAM_ECHOES = [[0.0071, 0.45], [0.013, 0.35], [0.021, 0.3], [0.034, 0.2], [
 
 // ---------------------------------------------------------------------------------------------------------------
 
+function ffprobePath() {
+  if (process.env.MMPREP_FFPROBE) return process.env.MMPREP_FFPROBE;
+  if (spawnSync('ffprobe', ['-version']).status === 0) return 'ffprobe';
+  return createRequire(import.meta.url)('@ffprobe-installer/ffprobe').path;
+}
+
+/** Overwrites part of the packets `c.damage` names with seeded random bytes (damageSet); returns their times (s). */
+function damagePackets(file, c) {
+  const r = spawnSync(ffprobePath(), ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,pos,size,flags', '-of', 'json', file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`ffprobe ${file}: ${r.stderr}`);
+  const packets = JSON.parse(r.stdout).packets.map((p) => ({ t: Number(p.pts_time), pos: Number(p.pos), size: Number(p.size), key: p.flags.startsWith('K') }));
+  packets.sort((a, b) => a.t - b.t);
+  const bytes = readFileSync(file);
+  const u = rng(c.seed * 31 + 3);
+  const hit = [];
+  for (const d of c.damage) {
+    const from = d.at_s ?? c.pulses[0] + d.from_pulse_s;
+    const chosen = d.key ? packets.filter((p) => p.key && p.t >= from).slice(0, 1) : packets.filter((p) => p.t >= from).slice(0, d.packets);
+    if (!chosen.length) throw new Error(`${c.id}: no packet to damage after ${from} s`);
+    for (const p of chosen) {
+      const start = p.pos + Math.floor(p.size / 3);
+      for (let i = 0; i < Math.floor(p.size / 3); i++) bytes[start + i] = Math.floor(u.u() * 256);
+      hit.push(Math.round(p.t * 1e4) / 1e4);
+    }
+  }
+  writeFileSync(file, bytes);
+  return hit;
+}
+
 async function makeCase(c, outDir) {
   const dir = join(outDir, c.id);
   mkdirSync(dir, { recursive: true });
@@ -753,6 +851,7 @@ async function makeCase(c, outDir) {
   // led_dark: the beeps are played and heard, the LED never lights (a negative control of the guided search).
   const n = await renderVideo(c, c.led_dark ? [] : camPulses, camWav, join(dir, 'cam.mp4'));
   if (camWav) rmSync(camWav);
+  const damaged = c.damage ? damagePackets(join(dir, 'cam.mp4'), c) : null;
   const fpsVal = FPS[c.fps][0] / FPS[c.fps][1];
   const streams = [{ file: 'lav.wav', kind: 'audio', stream: 0, offset_s: 0, drift_ppm: 0, snr_db: null }];
   const r7 = (v) => Math.round(v * 1e7) / 1e7;
@@ -776,7 +875,9 @@ async function makeCase(c, outDir) {
       screen_step: c.screen_step,
       pulses: c.pulses.length,
       ...(c.led_dark ? { led_dark: true } : {}),
+      ...(damaged ? { damaged_packets: damaged.length } : {}),
     },
+    ...(damaged ? { damaged_pts_s: damaged } : {}),
     args: c.pulses.length > 1 ? ['--ends', 'both'] : [],
     files: ['lav.wav', 'cam.mp4'],
     expect: c.expect,
@@ -815,13 +916,13 @@ async function main() {
   };
   if (a.includes('--copy-subject')) return copySubject(resolve(a[a.indexOf('--copy-subject') + 1] ?? join(root, '..', 'shared', 'media', 'faces', 'astronaut.png')));
   const out = opt('--out');
-  if (!out && !a.includes('--list')) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge|pairedge|ledlen] [--variant N] [--only ID]');
+  if (!out && !a.includes('--list')) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge|pairedge|ledlen|fast|damage] [--variant N] [--only ID]');
   if (!existsSync(SUBJECT_PNG)) throw new Error(`${SUBJECT_PNG} missing: run with --copy-subject`);
   const set = opt('--set', 'small');
   const only = opt('--only');
   const variant = Number(opt('--variant', '0'));
   if (!(Number.isInteger(variant) && variant >= 0)) throw new Error(`--variant ${opt('--variant')}: a whole number >= 0`);
-  const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : set === 'colour' ? colourSet() : set === 'busy' ? busySet() : set === 'edge' ? edgeSet() : set === 'pairedge' ? pairEdgeSet() : set === 'ledlen' ? ledLenSet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
+  const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : set === 'colour' ? colourSet() : set === 'busy' ? busySet() : set === 'edge' ? edgeSet() : set === 'pairedge' ? pairEdgeSet() : set === 'ledlen' ? ledLenSet() : set === 'fast' ? fastSet() : set === 'damage' ? damageSet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
   if (a.includes('--list')) {
     // The recipes (after the seed's jitter) as JSON lines, nothing rendered.
     for (const c of cases) console.log(JSON.stringify(c));

@@ -7,12 +7,17 @@
  * names the damaged span), and damage far from the flash is counted (`decode_errors`) and warned about in one line.
  * The damaged copies are made here from fixtures/demo/s01_camera.mp4 (key frames every 2 s): 300 seeded random bytes
  * written 1000 bytes into the key frame's packet at 2.0 s (beside the flash) or 4.0 s (far from it).
+ * A damaged frame can itself look like a flash: `make-sync-scenes.mjs --set damage` case d-ci-neg-...-nosound (a
+ * soundless 320x180 camera whose LED never lights, two packets at the reference's beep damaged) has such a frame as its
+ * only candidate, and before `--pick strongest` placed the picture by it with exit 0; now a damaged candidate is never
+ * forced by --pick (nor, when the rule would choose one, another candidate of its window in its place).
  */
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../scripts/rng.mjs';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { renderScenes } from './helpers/scenes.js';
 import { ffprobeJson } from './helpers/ffmpeg.js';
 
 const CAM = join(FIXTURES, 'demo', 's01_camera.mp4');
@@ -30,8 +35,11 @@ function damagedCopy(name: string, keyS: number): void {
   writeFileSync(join(dir, name), b);
 }
 
+const NEG = 'd-ci-neg-life-2997-beep-noled-nosound';
+
 beforeAll(() => {
   ({ dir, cleanup } = tempDir('mmprep-flash-damage-'));
+  renderScenes(join(dir, 'scenes'), ['--set', 'damage', '--only', NEG]);
   copyFileSync(join(FIXTURES, 'demo', 's01_lav.flac'), join(dir, 'lav.flac'));
   damagedCopy('near.mp4', 2);
   damagedCopy('far.mp4', 4);
@@ -53,5 +61,15 @@ describe('damaged pictures in sync flash scan', () => {
     expect(v.decode_errors.errors).toBeGreaterThan(0);
     expect(v.decode_errors.concealed_frames).toBeGreaterThan(0);
     expect(r.stderr).toMatch(/far\.mp4 video stream 0: decode_errors: ffmpeg reported \d+ decode error\(s\) and patched up \d+ damaged picture\(s\)/);
+  });
+  it('--pick strongest does not force a flash fitted from damaged frames (was exit 0, placed by it)', async () => {
+    const r = await runCli(['sync', 'lav.flac', 'near.mp4', '-o', 'pick.json', '--quiet', '--pick', 'strongest'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/near\.mp4: video stream 0 cannot be put on the reference clock: .*flash candidate at 2\.1\d\d s .*ffmpeg decoded damaged data there/);
+  });
+  it('a damaged frame, the only candidate of a soundless camera whose LED never lit: refused, naming the damage, even with --pick (was placed by it, exit 0)', async () => {
+    const r = await runCli(['sync', 'lav.wav', 'cam.mp4', '-o', 'neg.json', '--quiet', '--pick', 'strongest'], { cwd: join(dir, 'scenes', NEG) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cam\.mp4: video stream 0 cannot be put on the reference clock: start-window candidate at 1\.1\d\d s not used: .*; and ffmpeg decoded damaged data there \(its pictures from 1\.\d{3} to 1\.9\d\d s patched up/);
   });
 });

@@ -3,7 +3,8 @@
  * beep made after the restart, and its flash is paired with the reference's first beep (the later one lies past the
  * reference's start window). Nothing can tell from the start window alone: no sound of its own to cross-correlate,
  * one pulse. Before 2026-12-02 it was placed 10.5 s off (confidence 0.989) with no word, exit 0; it is still placed so,
- * now with a `pairing_unchecked` warning on stderr, and `--ends both` (a pulse at each end) refuses it.
+ * now with a `pairing_unchecked` warning on stderr (since 2026-12-03 also saying that one flash judged by itself placed
+ * it, and by what margin), and `--ends both` (a pulse at each end) refuses it.
  * Session: a 24 s lav (16 kHz) with beeps at 1.5, 12 and 22 s; the camera (a still wall, a 20 px LED lit 0.2 s with
  * each beep, 25 fps) restarted at 10.5 s.
  */
@@ -38,6 +39,8 @@ describe('a soundless camera restarted mid-session (only the later recording)', 
     expect(Math.abs(e.offset_s - 0)).toBeLessThan(0.02); // paired with the 1.5 s beep: 10.5 s off the truth
     expect(e.warnings.map((w: { code: string }) => w.code)).toContain('pairing_unchecked');
     expect(r.stderr).toMatch(/^mmprep sync: warning: cam\.mp4 video stream 0: pairing_unchecked: placed by pairing its start flash with lav\.wav's start beep alone: .*a camera restarted mid-session that saw only a later flash would be placed off by the time between the two beeps.*--ends both, checks it$/m);
+    // The basis of the placement, said plainly (since 2026-12-03): one flash judged by itself, and its margin.
+    expect(r.stderr).toMatch(/pairing_unchecked: placed by pairing its start flash with lav\.wav's start beep alone: one flash judged by itself, scoring (\d+\.\dx the strongest other event in its search window \(score \d+\.\d\)|with no other event in its search window) \(placed from 6x, 1\.5x for a whole-frame flash; exit 0\), and with no sound of its own/);
   });
   it('--ends both: refused, the interval of its flashes not the reference\'s', async () => {
     const r = await runCli(['sync', 'lav.wav', 'cam.mp4', '--search-s', '5', '--ends', 'both', '-o', 'b.json', '--quiet'], { cwd: dir });

@@ -76,10 +76,13 @@ export function chooseWindow(all: Candidate[], pick: PickRule | null, clearMargi
   const byRule = (list: Candidate[]) => (pick === 'first' ? list.slice().sort((a, b) => a.t_s - b.t_s)[0] : list[0]);
   const policy = usable.length === 1 || (usable.length > 1 && clearMargin(usable[0].strength, usable[1].strength)) ? usable[0] : null;
   if (pick) {
-    // A voice's harmonic (tone-harmonic.ts) is no pulse at all, so --pick does not force it either.
+    // A voice's harmonic (tone-harmonic.ts) is no pulse at all, so --pick does not force it either. Nor a flash fitted
+    // from damaged frames (flash-damage.ts: what lit may be ffmpeg's patch), nor, when the rule would choose one, any
+    // other candidate of that window in its place (the damage would silently hand the pick to another event).
     const pulses = cands.filter((c) => c.harmonic_of_hz === undefined);
     const chosen = pulses.length ? byRule(pulses) : null;
     if (!chosen) return { chosen: null, ambiguous: null, refused, forced: false, extra: 0 };
+    if (chosen.damaged === true) return { chosen: null, ambiguous: null, refused: [chosen, ...refused.filter((c) => c !== chosen)], forced: false, extra: 0 };
     return { chosen, ambiguous: null, refused: [], forced: chosen !== policy, extra };
   }
   if (policy) return { chosen: policy, ambiguous: null, refused, forced: false, extra };

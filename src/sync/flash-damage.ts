@@ -44,18 +44,28 @@ export class DamageLog {
 }
 
 /**
- * Marks not placeable each placeable flash whose fit window holds a damaged frame: the frames the exposure fit reads
- * (flash.ts: FLANK_FRAMES before the first lit frame, to FLANK_FRAMES after the pulse and the frames skipped after
- * it, taken here as 3 frames), with a frame to spare each side. `frameS`: the stream's frame period.
+ * Marks `damaged` (not placeable, no pair's end) each flash candidate whose fit window holds a damaged frame: the
+ * frames the exposure fit reads (flash.ts: FLANK_FRAMES before the first lit frame, to FLANK_FRAMES after the pulse
+ * and the frames skipped after it, taken here as 3 frames), with a frame to spare each side. `frameS`: the stream's
+ * frame period. Every candidate, not only placeable ones: a patched picture can itself look like a flash (a grey or
+ * blocky frame brightening a region for a few frames), and before 2026-12-03 such a candidate, refused first for
+ * another reason, kept that reason alone and could be forced by --pick (a soundless camera whose LED never lit, its
+ * only candidate a damaged frame, was placed by it with exit 0) or stand as one end of a start/end pair. A reason
+ * it already has is kept, the damage appended (as a damaged beep's, tone-damage.ts).
  */
 export function refuseDamaged(detections: FlashDetection[], log: DamageLog, frameS: number): void {
   if (!log.runs.length) return;
   for (const d of detections) {
-    if (!d.placeable) continue;
+    if (d.damaged) continue;
     const hit = log.within(d.t_s - (FLANK_FRAMES + 1) * frameS, d.t_s + (d.duration_s ?? 0) + (FLANK_FRAMES + 3) * frameS);
     if (!hit) continue;
+    const why = `${damageWords(hit)} among the frames its onset is fitted from, so it is not timed by them; re-encode from the original recording, or replace the file with an undamaged copy`;
+    const at = `flash candidate at ${d.t_s.toFixed(3)} s (score ${d.score.toFixed(1)})`;
+    d.unplaceable_reason = d.placeable === false && d.unplaceable_reason && !d.pair_candidate ? `${d.unplaceable_reason}; and ${why}` : `${at}: ${why}`;
     d.placeable = false;
-    d.unplaceable_reason = `flash candidate at ${d.t_s.toFixed(3)} s (score ${d.score.toFixed(1)}): ${damageWords(hit)} among the frames its onset is fitted from, so it is not timed by them; re-encode from the original recording, or replace the file with an undamaged copy`;
+    d.damaged = true;
+    delete d.pair_candidate;
+    delete d.paired;
   }
 }
 

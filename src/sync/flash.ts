@@ -146,6 +146,11 @@ export interface FlashDetection {
   decoded_side_px?: number;
   /** Pair search: onset frame's presentation time (the frame the score track holds this candidate at). */
   frame_t_s?: number;
+  /**
+   * A damaged frame (decode_errors) lies among the frames its onset is fitted from (flash-damage.ts): never placeable,
+   * never a pair's end, and never forced by --pick (what lit there may be ffmpeg's patch).
+   */
+  damaged?: boolean;
 }
 
 /** The file's score track over one window: per onset frame, its time, the best region's score and that region. */

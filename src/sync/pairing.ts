@@ -5,7 +5,7 @@
  * off by the time between the two beeps, confidence 0.989, exit 0, with no word (measured 2026-12-02: 28.5 s off on
  * a still wall, --search-s 10; refused under --ends both). Flagged (`pairing_unchecked`, told on stderr).
  */
-import type { StreamState } from './streams.js';
+import type { Candidate, StreamState } from './streams.js';
 
 export function warnUncheckedPairing(states: StreamState[]): void {
   for (const s of states) {
@@ -15,7 +15,20 @@ export function warnUncheckedPairing(states: StreamState[]): void {
     const beep = from ? `${from.file}'s ${used[0]} beep` : `the reference's ${used[0]} pulse`;
     s.warnings.push({
       code: 'pairing_unchecked',
-      message: `placed by pairing its ${used[0]} flash with ${beep} alone: with no sound of its own and no second pulse, nothing checks that this flash was lit with that beep (a camera restarted mid-session that saw only a later flash would be placed off by the time between the two beeps); a pulse at the session's end as well, with --ends both, checks it`,
+      message: `placed by pairing its ${used[0]} flash with ${beep} alone: ${loneWords(s.chosen[used[0]])}with no sound of its own and no second pulse, nothing checks that this flash was lit with that beep (a camera restarted mid-session that saw only a later flash would be placed off by the time between the two beeps); a pulse at the session's end as well, with --ends both, checks it`,
     });
   }
+}
+
+/**
+ * What placed it, in words: one flash judged by itself (the lone search's margin over the window's strongest other
+ * event, flash.ts marginReason), which no pulse-free window of the scene sets passed (docs/sync.md "The LED"). Empty
+ * for a flash judged as one end of a pair (its other end then dropped).
+ */
+function loneWords(c: Candidate | null): string {
+  if (!c || c.paired === true) return '';
+  const score = Number(c.score);
+  const other = Number(c.null_max);
+  const margin = other > 0 ? `${(score / other).toFixed(1)}x the strongest other event in its search window (score ${other.toFixed(1)})` : 'with no other event in its search window';
+  return `one flash judged by itself, scoring ${margin} (placed from 6x, 1.5x for a whole-frame flash; exit 0), and `;
 }
