@@ -57,6 +57,8 @@ export interface BuildOptions {
   labelNa?: string[];
   /** Labels files hold category labels (happy, sad, ...): gold is the majority, as `mmprep agreement --categorical`. */
   categorical?: boolean;
+  /** Labels files' numeric scale ends, lowest first (`--scale 1,9`): a rating outside is refused. */
+  labelScale?: [number, number];
   /** Labels files' column names (as `mmprep agreement --target-col/--rater-col/--rating-col`). */
   labelColumns?: { targetColumn?: string; raterColumn?: string; ratingColumn?: string };
   /** Manifest columns kept as metadata although they look like misspelt roles. */
@@ -174,7 +176,7 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
   const manifest = await readManifest(manifestPath, { checkFiles: false, delimiter: o.delimiter, allowColumns: o.allowColumns });
   for (const n of manifest.notes) o.onNote?.(n);
   const labelFiles = (o.labels ?? []).map((f) => resolve(f));
-  const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { ...o.labelColumns, delimiter: o.delimiter, decimalComma: o.decimalComma, naValues: o.labelNa, categorical: o.categorical }) : null;
+  const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { ...o.labelColumns, delimiter: o.delimiter, decimalComma: o.decimalComma, naValues: o.labelNa, categorical: o.categorical, scale: o.labelScale }) : null;
   for (const w of labelSet?.dimensions.flatMap((d) => d.warnings) ?? []) o.onNote?.(`labels: ${w}`);
   for (const n of labelSet?.notes ?? []) o.onNote?.(`labels: ${n}`);
   if (labelSet) for (const n of unknownSessionNotes(labelSet, manifest.sessions.map((x) => x.session_id))) o.onNote?.(n);
