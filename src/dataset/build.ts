@@ -395,6 +395,11 @@ async function swapIntoPlace(tmp: string, out: string): Promise<void> {
   }
 }
 
+/** Stages the build was told to leave out (`--audio-features none`, `--face-features none`): not missing. */
+function unwantedStages(opt: { audioFields: string[]; faceFields: string[] }): Set<string> {
+  return new Set([...(opt.audioFields.length ? [] : ['audio']), ...(opt.faceFields.length ? [] : ['face'])]);
+}
+
 export async function buildDataset(manifestPath: string, o: BuildOptions): Promise<BuildResult> {
   const opt = prepare(o);
   const inputs = await readBuildInputs(manifestPath, o);
@@ -405,7 +410,7 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
     const totals = await buildSessions(inputs, opt, o, tmp, writer);
     const files = await writer.close();
     const dm = await datasetManifestOf(inputs, opt, totals, files);
-    for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions), ...mixedFaceModelNotes(dm.sessions)]) o.onNote?.(n);
+    for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions, unwantedStages(opt)), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions), ...mixedFaceModelNotes(dm.sessions)]) o.onNote?.(n);
     refuseEmpty(dm, { manifest: inputs.manifest, labelSet: inputs.labelSet, segments: opt.segments, minLabelCoverage: o.minLabelCoverage, onNote: o.onNote });
     await writeExtraFiles(tmp, dm, opt);
     await writeFileAtomic(join(tmp, 'manifest.json'), toJsonText(dm));
