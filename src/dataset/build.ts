@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { threadExecArgv, threadFile } from '../common/threads.js';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { BatchError, InputError, unwritableOutput, type OutputPathError } from '../common/errors.js';
 import { csvDialectNote, sniffFileDelimiter } from '../common/csv.js';
 import { checkFeatureFiles } from './feature-check.js';
@@ -395,6 +395,23 @@ async function swapIntoPlace(tmp: string, out: string): Promise<void> {
   }
 }
 
+/**
+ * Session warnings and errors name a transcript by its path relative to the manifest's folder, not the absolute path
+ * the manifest reader resolved: a trial's two copies of one input folder gave releases whose manifest.json and card
+ * differed only in such a path. The same inputs now give byte-identical release texts wherever they sit.
+ */
+function transcriptNamesAsInManifest(outcomes: DatasetSessionOutcome[], manifest: Manifest): void {
+  const base = dirname(manifest.path);
+  const rows = new Map(manifest.sessions.map((s) => [s.session_id, s]));
+  for (const o of outcomes) {
+    const abs = rows.get(o.session_id)?.transcript;
+    if (!abs) continue;
+    const name = relative(base, abs).split(sep).join('/');
+    o.warnings = o.warnings.map((w) => w.split(abs).join(name));
+    if (o.error) o.error = o.error.split(abs).join(name);
+  }
+}
+
 /** Stages the build was told to leave out (`--audio-features none`, `--face-features none`): not missing. */
 function unwantedStages(opt: { audioFields: string[]; faceFields: string[] }): Set<string> {
   return new Set([...(opt.audioFields.length ? [] : ['audio']), ...(opt.faceFields.length ? [] : ['face'])]);
@@ -410,6 +427,7 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
     const totals = await buildSessions(inputs, opt, o, tmp, writer);
     const files = await writer.close();
     const dm = await datasetManifestOf(inputs, opt, totals, files);
+    transcriptNamesAsInManifest(dm.sessions, inputs.manifest);
     for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions, unwantedStages(opt)), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions), ...mixedFaceModelNotes(dm.sessions)]) o.onNote?.(n);
     refuseEmpty(dm, { manifest: inputs.manifest, labelSet: inputs.labelSet, segments: opt.segments, minLabelCoverage: o.minLabelCoverage, onNote: o.onNote });
     await writeExtraFiles(tmp, dm, opt);
