@@ -29,16 +29,29 @@ describe('dataset build: a session without the face features the others have', (
     const out = join(tmp.dir, 'mixed-out');
     const r = await buildDataset(MANIFEST, { features: await features('mixed', ['s01']), out, onNote: (n) => notes.push(n) });
     const w =
-      "no face features, while s02, s03 of this release have them: its video s01_camera.mp4 was not analysed by extract's face stage on the session's current clock (meta.json lists no face output: an extract --only without face, or files removed when the clock changed), so its records have no face; run mmprep extract with --only face for it";
+      "no face features (not extracted), while s02, s03 of this release have them: its video s01_camera.mp4 was not analysed by extract's face stage on the session's current clock (meta.json lists no face output: an extract --only without face, or files removed when the clock changed), so its records have no face; run mmprep extract with --only face for it, or pass --face-features none if face is not wanted";
     expect(notes).toContain(`session s01: ${w}`);
     expect(r.manifest.sessions.map((s) => s.warnings.filter((x) => x.startsWith('no face'))).map((x) => x.length)).toEqual([1, 0, 0]);
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain(`- session s01: ${w}`);
   });
 
-  it('controls: no session with face (an audio-only release) and every session with face give no such warning', async () => {
-    for (const [name, noFace] of [['none', ['s01', 's02', 's03']], ['all', []]] as const) {
+  it('no session with face (extract --only sync,audio): every session is warned, and the card says not extracted', async () => {
+    // a data engineer's trial: one stderr line "presence: no record has face features", and the card said "14 of 14
+    // records (100.0 %) have no face (no face detected in the span or no video)" though every session had video and faces
+    const notes: string[] = [];
+    const out = join(tmp.dir, 'none-out');
+    const r = await buildDataset(MANIFEST, { features: await features('none', ['s01', 's02', 's03']), out, onNote: (n) => notes.push(n) });
+    for (const id of ['s01', 's02', 's03']) expect(notes).toContainEqual(expect.stringMatching(new RegExp(`^session ${id}: no face features \\(not extracted\\) \\(no session of this release has them\\): its video ${id}_camera.mp4 was not analysed`)));
+    const n = r.manifest.counts.records;
+    const card = readFileSync(join(out, 'README.md'), 'utf8');
+    expect(card).toContain(`- ${n} of ${n} records (100.0 %) have no face: ${n} in 3 session(s) whose face stage extract did not run (not extracted; see below).`);
+    expect(card).not.toContain('no face detected in the span');
+  });
+
+  it('controls: --face-features none (face not wanted) and every session with face give no such warning', async () => {
+    for (const [name, noFace, faceFeatures] of [['unwanted', ['s01', 's02', 's03'], 'none'], ['all', [], undefined]] as const) {
       const notes: string[] = [];
-      await buildDataset(MANIFEST, { features: await features(name, [...noFace]), out: join(tmp.dir, `${name}-out`), onNote: (n) => notes.push(n) });
+      await buildDataset(MANIFEST, { features: await features(name, [...noFace]), out: join(tmp.dir, `${name}-out`), faceFeatures, onNote: (n) => notes.push(n) });
       expect(notes.filter((n) => /no (face|audio) features/.test(n))).toEqual([]);
     }
   });

@@ -16,6 +16,7 @@ import { editDistanceAtMost1, raterRecords, spellingKey, variantRecords } from '
 import { excludedText, excludeSet, resolveExcluded } from './exclude.js';
 import { raterTypoPairs } from './typos.js';
 import { scaleMix } from './scale-mix.js';
+import { offRange } from './off-range.js';
 import { isMissingCode, missingCode } from './missing-codes.js';
 import { summaryColumn } from './summary-column.js';
 import { countsTable } from './counts-table.js';
@@ -1048,7 +1049,7 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
     ? `; a wide file has one row per target: if this is a long file (one row per rating), name its columns (--rater-col ${header[raterCols[0]]} --rating-col ${header[raterCols[1]]})`
     : undefined;
   checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined, minRaters, acc.headerRows);
-  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim) ?? countsTable(dim);
+  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? offRange(dim) ?? summaryColumn(dim) ?? countsTable(dim);
   if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
 }

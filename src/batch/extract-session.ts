@@ -219,16 +219,19 @@ const optionsText = (o: unknown): string => JSON.stringify(o ?? {});
  * one flag changed redid every session without a word (trial8: `--face-fps 1` over a `--face-fps 2` folder, "done 3,
  * skipped 0"), which on a cluster is hours of work a user did not expect.
  */
-async function incompleteReason(dir: string, meta: SessionMeta, inputs: MetaInput[], task: SessionTask, options: StageOptions): Promise<string | null> {
+export async function incompleteReason(dir: string, meta: SessionMeta, inputs: MetaInput[], task: SessionTask, options: StageOptions): Promise<string | null> {
   const key = (i: MetaInput) => ({ role: i.role, kind: i.kind, size_bytes: i.size_bytes, sha256: i.sha256 });
   if (meta.tool?.version !== VERSION) return `mmprep ${meta.tool?.version ?? 'unknown'}, this run ${VERSION}`;
   if (meta.tool?.build !== codeBuild()) return buildDiffers(meta.tool?.build);
+  // Stages and options before the toolchain: a folder last written by a run without the face stage records no face
+  // models, and a trial's resume with face named that ("face models not recorded (an mmprep before 2026-12-02)") in
+  // place of the stage list and options that differed.
+  if (meta.ref_role !== task.session.ref_role) return `reference role ${meta.ref_role}, this run ${task.session.ref_role}`;
+  const stagesDiffer = sameJson(meta.stages, orderStages(task.stages)) ? null : `stages ${(meta.stages ?? []).join(',')}, this run ${orderStages(task.stages).join(',')}`;
+  const optionsDiffer = sameJson(meta.options, options) ? null : `stage options as typed ${optionsText(meta.options)}, this run ${optionsText(options)}: resume with the flags of the run that made the folder to skip it`;
+  if (stagesDiffer || optionsDiffer) return [stagesDiffer, optionsDiffer].filter(Boolean).join('; ');
   const toolchain = toolchainDiffers(meta.tool, task.toolchain);
   if (toolchain) return toolchain;
-  if (meta.ref_role !== task.session.ref_role) return `reference role ${meta.ref_role}, this run ${task.session.ref_role}`;
-  if (!sameJson(meta.stages, orderStages(task.stages))) return `stages ${(meta.stages ?? []).join(',')}, this run ${orderStages(task.stages).join(',')}`;
-  const optionsDiffer = `stage options as typed ${optionsText(meta.options)}, this run ${optionsText(options)}: resume with the flags of the run that made the folder to skip it`;
-  if (!sameJson(meta.options, options)) return optionsDiffer;
   // Each stage's own record too: never skip a stage whose files were made with other options.
   for (const s of orderStages(task.stages)) {
     const rec = meta.made_by?.[s];

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { isPlainDecimal } from '../common/decimal.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { csvDialectNote, parseDelimiter, sniffFileDelimiter } from '../common/csv.js';
 import { shellWord } from '../common/shell.js';
@@ -16,7 +15,7 @@ import { excludedText } from '../agreement/exclude.js';
 import { shownWarnings } from '../agreement/typos.js';
 import { ICC_TYPES, type IccType, type RatingsTable } from '../agreement/types.js';
 import type { AlphaMetric } from '../agreement/alpha.js';
-import { action, choiceOption, naList, numberOption, outputOf, printJsonFailure } from './run.js';
+import { action, choiceOption, naList, numberOption, outputOf, parseScale, printJsonFailure } from './run.js';
 
 /**
  * --exclude-rater, repeatable; each value may list ids separated by commas, split by the reader unless the file has
@@ -25,16 +24,6 @@ import { action, choiceOption, naList, numberOption, outputOf, printJsonFailure 
 function collectIds(v: string, prev: string[] | undefined): string[] {
   if (v.trim() === '') throw new InvalidArgumentError('an empty rater id (give the id as the file writes it)');
   return [...(prev ?? []), v];
-}
-
-/** --scale LOW,HIGH: the numeric rating scale's two ends, lowest first. */
-function parseScale(v: string): [number, number] {
-  const parts = v.split(',').map((x) => x.trim());
-  const [lo, hi] = parts.map((x) => (isPlainDecimal(x) ? Number(x) : NaN)); // not 0x10, nor '' (Number('') is 0)
-  if (parts.length !== 2 || !Number.isFinite(lo) || !Number.isFinite(hi) || lo >= hi) {
-    throw new InvalidArgumentError(`--scale takes the scale's two ends, lowest first (e.g. --scale 1,7), got '${v}'`);
-  }
-  return [lo, hi];
 }
 
 function parseDelimiterArg(v: string): string {

@@ -3,7 +3,7 @@ import { GateError, isMmprepError, type MmprepError } from '../common/errors.js'
 import type { BuildOptions, DatasetManifest } from '../dataset/build.js';
 import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES } from '../dataset/features.js';
 import { DEFAULT_SPLIT } from '../dataset/splits.js';
-import { action, exitInterrupted, choiceOption, columnList, delimiterOption, jobsOption, naList, numberOption, outputOf, outputOption, printJsonFailure } from './run.js';
+import { action, exitInterrupted, choiceOption, columnList, delimiterOption, jobsOption, naList, numberOption, outputOf, outputOption, parseScale, printJsonFailure } from './run.js';
 
 interface BuildOpts {
   features: string;
@@ -12,6 +12,7 @@ interface BuildOpts {
   decimalComma: boolean;
   na?: string;
   categorical: boolean;
+  scale?: [number, number];
   targetCol?: string;
   raterCol?: string;
   ratingCol?: string;
@@ -76,6 +77,7 @@ function registerBuild(ds: Command): void {
     .option('--decimal-comma', "labels files write numbers with a decimal comma ('3,5')", false)
     .option('--na <values>', "labels files: cell values that mean a missing rating besides an empty cell and NA, comma-separated (e.g. 99,-1)")
     .option('--categorical', 'labels files hold category labels (happy, sad, ...), not numbers: gold is the majority label', false)
+    .option('--scale <low,high>', "labels files: the numeric rating scale's ends (e.g. 1,9): a rating outside is refused (exit 2), as mmprep agreement --scale", parseScale)
     .option('--target-col <name>', "labels files: the column of target ids (as mmprep agreement; default 'target', or a wide file's first column other than session_id/start_s/end_s)")
     .option('--rater-col <name>', "labels files: the rater column of a long file (as mmprep agreement; default 'rater')")
     .option('--rating-col <name>', "labels files: the rating column of a long file (as mmprep agreement; default 'rating')")
@@ -148,6 +150,7 @@ function buildOptions(o: BuildOpts): BuildOptions {
     decimalComma: o.decimalComma,
     labelNa: naList(o.na),
     categorical: o.categorical,
+    labelScale: o.scale,
     labelColumns: { targetColumn: o.targetCol, raterColumn: o.raterCol, ratingColumn: o.ratingCol },
     allowColumns: o.allowColumns,
     minLabelCoverage: o.minLabelCoverage,

@@ -194,3 +194,13 @@ export function naList(v: string | undefined): string[] | undefined {
   if (list.length === 0) throw new InputError('--na: no value given (write the codes that mean a missing rating, e.g. --na 99,-1)');
   return list;
 }
+
+/** --scale LOW,HIGH: the numeric rating scale's two ends, lowest first. */
+export function parseScale(v: string): [number, number] {
+  const parts = v.split(',').map((x) => x.trim());
+  const [lo, hi] = parts.map((x) => (isPlainDecimal(x) ? Number(x) : NaN)); // not 0x10, nor '' (Number('') is 0)
+  if (parts.length !== 2 || !Number.isFinite(lo) || !Number.isFinite(hi) || lo >= hi) {
+    throw new InvalidArgumentError(`--scale takes the scale's two ends, lowest first (e.g. --scale 1,7), got '${v}'`);
+  }
+  return [lo, hi];
+}

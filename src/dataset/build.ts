@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { threadExecArgv, threadFile } from '../common/threads.js';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { BatchError, InputError, unwritableOutput, type OutputPathError } from '../common/errors.js';
 import { csvDialectNote, sniffFileDelimiter } from '../common/csv.js';
 import { checkFeatureFiles } from './feature-check.js';
@@ -57,6 +57,8 @@ export interface BuildOptions {
   labelNa?: string[];
   /** Labels files hold category labels (happy, sad, ...): gold is the majority, as `mmprep agreement --categorical`. */
   categorical?: boolean;
+  /** Labels files' numeric scale ends, lowest first (`--scale 1,9`): a rating outside is refused. */
+  labelScale?: [number, number];
   /** Labels files' column names (as `mmprep agreement --target-col/--rater-col/--rating-col`). */
   labelColumns?: { targetColumn?: string; raterColumn?: string; ratingColumn?: string };
   /** Manifest columns kept as metadata although they look like misspelt roles. */
@@ -174,7 +176,7 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
   const manifest = await readManifest(manifestPath, { checkFiles: false, delimiter: o.delimiter, allowColumns: o.allowColumns });
   for (const n of manifest.notes) o.onNote?.(n);
   const labelFiles = (o.labels ?? []).map((f) => resolve(f));
-  const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { ...o.labelColumns, delimiter: o.delimiter, decimalComma: o.decimalComma, naValues: o.labelNa, categorical: o.categorical }) : null;
+  const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { ...o.labelColumns, delimiter: o.delimiter, decimalComma: o.decimalComma, naValues: o.labelNa, categorical: o.categorical, scale: o.labelScale }) : null;
   for (const w of labelSet?.dimensions.flatMap((d) => d.warnings) ?? []) o.onNote?.(`labels: ${w}`);
   for (const n of labelSet?.notes ?? []) o.onNote?.(`labels: ${n}`);
   if (labelSet) for (const n of unknownSessionNotes(labelSet, manifest.sessions.map((x) => x.session_id))) o.onNote?.(n);
@@ -393,6 +395,28 @@ async function swapIntoPlace(tmp: string, out: string): Promise<void> {
   }
 }
 
+/**
+ * Session warnings and errors name a transcript by its path relative to the manifest's folder, not the absolute path
+ * the manifest reader resolved: a trial's two copies of one input folder gave releases whose manifest.json and card
+ * differed only in such a path. The same inputs now give byte-identical release texts wherever they sit.
+ */
+function transcriptNamesAsInManifest(outcomes: DatasetSessionOutcome[], manifest: Manifest): void {
+  const base = dirname(manifest.path);
+  const rows = new Map(manifest.sessions.map((s) => [s.session_id, s]));
+  for (const o of outcomes) {
+    const abs = rows.get(o.session_id)?.transcript;
+    if (!abs) continue;
+    const name = relative(base, abs).split(sep).join('/');
+    o.warnings = o.warnings.map((w) => w.split(abs).join(name));
+    if (o.error) o.error = o.error.split(abs).join(name);
+  }
+}
+
+/** Stages the build was told to leave out (`--audio-features none`, `--face-features none`): not missing. */
+function unwantedStages(opt: { audioFields: string[]; faceFields: string[] }): Set<string> {
+  return new Set([...(opt.audioFields.length ? [] : ['audio']), ...(opt.faceFields.length ? [] : ['face'])]);
+}
+
 export async function buildDataset(manifestPath: string, o: BuildOptions): Promise<BuildResult> {
   const opt = prepare(o);
   const inputs = await readBuildInputs(manifestPath, o);
@@ -403,7 +427,8 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
     const totals = await buildSessions(inputs, opt, o, tmp, writer);
     const files = await writer.close();
     const dm = await datasetManifestOf(inputs, opt, totals, files);
-    for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions), ...mixedFaceModelNotes(dm.sessions)]) o.onNote?.(n);
+    transcriptNamesAsInManifest(dm.sessions, inputs.manifest);
+    for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions, unwantedStages(opt)), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions), ...mixedFaceModelNotes(dm.sessions)]) o.onNote?.(n);
     refuseEmpty(dm, { manifest: inputs.manifest, labelSet: inputs.labelSet, segments: opt.segments, minLabelCoverage: o.minLabelCoverage, onNote: o.onNote });
     await writeExtraFiles(tmp, dm, opt);
     await writeFileAtomic(join(tmp, 'manifest.json'), toJsonText(dm));

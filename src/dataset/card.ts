@@ -1,6 +1,6 @@
 /** The dataset card (README.md of a release): what is in it, how it was made, label agreement, known gaps. */
 import type { DatasetManifest } from './build.js';
-import { mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes } from './made-by-mix.js';
+import { mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes, notExtractedText } from './made-by-mix.js';
 import { nearRecordId } from './refuse.js';
 
 const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)} %` : 'n/a');
@@ -49,7 +49,7 @@ export function datasetCard(m: DatasetManifest): string {
   const n = m.counts.records;
   for (const k of ['audio', 'face', 'text', 'labels']) {
     const have = m.presence[k] ?? 0;
-    if (have < n) gaps.push(`${n - have} of ${n} records (${pct(n - have, n)}) have no ${k}${k === 'face' ? ' (no face detected in the span or no video)' : ''}.`);
+    if (have < n) gaps.push(`${n - have} of ${n} records (${pct(n - have, n)}) have no ${k}${absentReason(m, k, n - have)}.`);
   }
   for (const s of m.sessions.filter((x) => x.error)) gaps.push(`session ${s.session_id} is missing: ${s.error}`);
   for (const s of m.sessions) for (const w of s.warnings ?? []) gaps.push(`session ${s.session_id}: ${w}`);
@@ -74,4 +74,19 @@ function unmatchedGap(l: DatasetManifest['labels'][number], m: DatasetManifest):
     return id ? `\`${t}\` (did you mean \`${id}\`?)` : `\`${t}\``;
   });
   return `${n} rated targets of ${l.key} matched no segment${shown.length ? ` (${shown.join(', ')}${n > shown.length ? ', …' : ''})` : ''}.`;
+}
+
+/**
+ * Why records lack a modality: for audio and face, the records of sessions whose stage extract did not run (their
+ * missingStageWarnings line) apart from the rest (face: no face detected in the span, or no video).
+ */
+function absentReason(m: DatasetManifest, k: string, without: number): string {
+  if (k !== 'audio' && k !== 'face') return '';
+  const skipped = m.sessions.filter((s) => !s.error && (s.warnings ?? []).some((w) => w.startsWith(notExtractedText(k))));
+  const notRun = skipped.reduce((a, s) => a + s.records, 0);
+  const rest = without - notRun;
+  const restText = k === 'face' ? 'no face detected in the span or no video' : 'no audio in the span';
+  if (notRun === 0) return k === 'face' ? ` (${restText})` : '';
+  const head = `: ${notRun} in ${skipped.length} session(s) whose ${k} stage extract did not run (not extracted; see below)`;
+  return rest > 0 ? `${head}, ${rest} with ${restText}` : head;
 }

@@ -197,6 +197,8 @@ export interface ReadLabelsOptions {
   decimalComma?: boolean;
   /** Codes for a missing rating besides '' and NA (`--na`). */
   naValues?: string[];
+  /** The numeric scale's ends, lowest first (`--scale 1,9`): a rating outside is refused (readRatings). */
+  scale?: [number, number];
 }
 
 /**
@@ -236,6 +238,7 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
       delimiter: opts.delimiter,
       decimalComma: opts.decimalComma,
       naValues: opts.naValues,
+      scale: opts.scale,
       // a wide file's span columns are read by readSpans, not raters (they were: 'non-numeric rating 2,690' in start_s)
       metaColumns: SPAN_COLUMNS,
       // one annotator's labels go into a release with agreement null and the reason (not refused, as mmprep agreement)

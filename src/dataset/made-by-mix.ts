@@ -81,28 +81,34 @@ export function mixedFaceModelNotes(sessions: readonly DatasetSessionOutcome[]):
 }
 
 /**
- * Sessions without a stage's features that other sessions of the release have, although their manifest row has the
- * media for it (a video role for face; any media for audio): an `extract --only` that left the stage out for them, or
- * a clock change (`--only sync,audio --ref-role video`) that removed their face files. Their records have no face (or
- * audio), and the card blamed "no face detected in the span or no video". One warning per such session, added to its
- * outcome (manifest.json, card) and returned for stderr; sessions that failed or whose meta.json has no made_by are
- * not judged.
+ * Sessions without a stage's features although their manifest row has the media for it (a video role for face; any
+ * media for audio): an `extract --only` that left the stage out for them, or a clock change (`--only sync,audio
+ * --ref-role video`) that removed their face files. Their records have no face (or audio), and the card blamed "no face
+ * detected in the span or no video". One warning per such session, added to its outcome (manifest.json, card) and
+ * returned for stderr, also when no session of the release has the stage (a trial's `extract --only sync,audio` gave
+ * one line, `presence: no record has face features`, and a card blaming the faces); not for a stage the build was told
+ * to leave out (`--face-features none`, `--audio-features none`). Sessions that failed or whose meta.json has no
+ * made_by are not judged.
  */
-export function missingStageWarnings(outcomes: DatasetSessionOutcome[], sessions: readonly ManifestSession[]): string[] {
+export function missingStageWarnings(outcomes: DatasetSessionOutcome[], sessions: readonly ManifestSession[], unwanted: ReadonlySet<string> = new Set()): string[] {
   const rows = new Map(sessions.map((s) => [s.session_id, s]));
   const notes: string[] = [];
   for (const stage of RECORD_STAGES) {
+    if (unwanted.has(stage)) continue;
     const have = outcomes.filter((o) => !o.error && o.made_by?.[stage]).map((o) => o.session_id);
-    if (have.length === 0) continue;
+    const others = have.length ? `, while ${sessionList(have)} of this release have them` : ' (no session of this release has them)';
     for (const o of outcomes) {
       const row = rows.get(o.session_id);
       if (o.error || !o.made_by || o.made_by[stage] || !row) continue;
       const media = stage === 'face' ? row.media.find((m) => m.kind === 'video') : row.media[0];
       if (!media) continue;
-      const w = `no ${stage} features, while ${sessionList(have)} of this release have them: its ${media.role} ${media.given} was not analysed by extract's ${stage} stage on the session's current clock (meta.json lists no ${stage} output: an extract --only without ${stage}, or files removed when the clock changed), so its records have no ${stage}; run mmprep extract with --only ${stage} for it`;
+      const w = `${notExtractedText(stage)}${others}: its ${media.role} ${media.given} was not analysed by extract's ${stage} stage on the session's current clock (meta.json lists no ${stage} output: an extract --only without ${stage}, or files removed when the clock changed), so its records have no ${stage}; run mmprep extract with --only ${stage} for it${stage === 'face' ? ', or pass --face-features none if face is not wanted' : ''}`;
       o.warnings.push(w);
       notes.push(`session ${o.session_id}: ${w}`);
     }
   }
   return notes;
 }
+
+/** The start of missingStageWarnings' warning for a stage: the card counts the records of the sessions it names. */
+export const notExtractedText = (stage: string): string => `no ${stage} features (not extracted)`;

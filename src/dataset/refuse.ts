@@ -8,6 +8,7 @@ import type { Manifest } from '../batch/manifest.js';
 import type { DatasetManifest } from './build.js';
 import type { LabelSet } from './labels.js';
 import type { SegmentMode } from './segments.js';
+import { looksLikeMilliseconds } from './transcripts/check.js';
 
 interface RefuseContext {
   manifest: Manifest;
@@ -95,6 +96,17 @@ export function nearRecordId(target: string, dm: Pick<DatasetManifest, 'sessions
   return id === target ? null : id;
 }
 
+/**
+ * '; the labels' start_s/end_s look like milliseconds …' when every session's labelled spans, divided by 1000, fit its
+ * recording (as `--segments labels` says, transcripts/check.ts whatToDo): under the default segments a trial's labels
+ * in milliseconds were refused with "no labelled span overlaps" alone.
+ */
+function spansInMsHint(dm: DatasetManifest, labelSet: LabelSet): string {
+  const checked = dm.sessions.filter((s) => !s.error && s.recording && labelSet.spansBySession.get(s.session_id)?.length);
+  const inMs = checked.length > 0 && checked.every((s) => looksLikeMilliseconds(labelSet.spansBySession.get(s.session_id)!.map((x): [number, number] => [x.start_s, x.end_s]), s.recording!));
+  return inMs ? ": the labels' start_s/end_s look like milliseconds (divided by 1000 they fit the recordings): write them in seconds" : '';
+}
+
 export function refuseEmpty(dm: DatasetManifest, c: RefuseContext): void {
   const records = dm.counts.records;
   if (records === 0) throw new BatchError(`dataset not written: 0 records: ${whyNoRecords(dm, c)}`);
@@ -106,7 +118,7 @@ export function refuseEmpty(dm: DatasetManifest, c: RefuseContext): void {
     const targets = c.labelSet.dimensions.flatMap((d) => [...d.byTarget.keys()]);
     const cause = c.labelSet.withoutSpans.length
       ? `targets must be record ids (like '${dm.sessions.find((s) => !s.error)?.session_id ?? 's01'}/u0000') or come with session_id, start_s, end_s columns`
-      : 'no labelled span overlaps a segment by IoU >= 0.5';
+      : `no labelled span overlaps a segment by IoU >= 0.5${spansInMsHint(dm, c.labelSet)}`;
     throw new BatchError(`dataset not written: labels given but none of their ${new Set(targets).size} targets matched a record (targets look like '${targets[0] ?? ''}'): ${cause}`);
   }
   const min = c.minLabelCoverage;

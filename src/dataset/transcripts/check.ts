@@ -61,9 +61,14 @@ function spanOf(u: Utterance): [number, number] {
  * a transcript on another clock (times a few seconds or minutes off) keeps "check the transcript's clock/units".
  */
 function whatToDo(spans: Array<[number, number]>, rec: RecordingExtent, what = 'the transcript'): string {
+  return looksLikeMilliseconds(spans, rec) ? 'its times look like milliseconds (divided by 1000 they fit the recording): write them in seconds' : `check ${what}'s clock/units`;
+}
+
+/** Spans whose last time is over 100 times the recording's end and which, divided by 1000, all lie inside it. */
+export function looksLikeMilliseconds(spans: Array<[number, number]>, rec: RecordingExtent): boolean {
+  if (spans.length === 0) return false;
   const last = Math.max(...spans.map(([, b]) => b));
-  const inMs = last > 100 * Math.max(rec.end_s, 1) && spans.every(([a, b]) => !isOutsideRecording(a / 1000, b / 1000, rec));
-  return inMs ? 'its times look like milliseconds (divided by 1000 they fit the recording): write them in seconds' : `check ${what}'s clock/units`;
+  return last > 100 * Math.max(rec.end_s, 1) && spans.every(([a, b]) => !isOutsideRecording(a / 1000, b / 1000, rec));
 }
 
 /** Throws InputError naming the transcript file and line of the first utterance (span widened to its words) outside the recording. */
@@ -107,6 +112,7 @@ const OVERLAPS_NAMED = 5;
 export function transcriptOverlaps(utts: Utterance[], file: string): string[] {
   const more = (list: string[]) => (list.length > OVERLAPS_NAMED ? `; and ${list.length - OVERLAPS_NAMED} more` : '');
   const kinds: Array<[string[], string, string]> = [
+    [utteranceDuplicates(utts), 'duplicated utterance (each copy becomes a record of its own, the same features and labels twice: delete the copy)', 'duplicated utterances (each copy becomes a record of its own, the same features and labels twice: delete the copies)'],
     [utteranceOverlaps(utts), 'overlapping utterance of one speaker', 'overlapping utterances of one speaker'],
     [wordOverlaps(utts), 'overlapping word', 'overlapping words'],
     [wordsOutside(utts), 'word outside its utterance', 'words outside their utterances'],
@@ -120,12 +126,28 @@ function spanText(u: Utterance): string {
   return `${fmtSpan(a, b)}${a !== u.start_s || b !== u.end_s ? ' (widened to its words)' : ''}`;
 }
 
+/** One speaker's utterance given twice (same times and text): a line pasted twice, or two exports joined. */
+const duplicateKey = (u: Utterance): string => JSON.stringify([u.speaker ?? '', u.start_s, u.end_s, u.text]);
+
+/** Utterances that repeat an earlier one (speaker, times and text), as `line 5 repeats line 4 (…)`. */
+function utteranceDuplicates(utts: Utterance[]): string[] {
+  const first = new Map<string, Utterance>();
+  const found: string[] = [];
+  for (const u of utts) {
+    const prev = first.get(duplicateKey(u));
+    if (prev) found.push(`${label(u)} repeats ${label(prev)} (${u.speaker === null ? 'no speaker given' : `speaker ${u.speaker}`}, ${fmtSpan(u.start_s, u.end_s)}, "${u.text}")`);
+    else first.set(duplicateKey(u), u);
+  }
+  return found;
+}
+
 function utteranceOverlaps(utts: Utterance[]): string[] {
   const found: string[] = [];
   const lastOf = new Map<string, Utterance>();
   for (const u of utts) {
     const key = u.speaker ?? '';
     const prev = lastOf.get(key);
+    if (prev && duplicateKey(prev) === duplicateKey(u)) continue; // a duplicate: utteranceDuplicates names it
     if (prev && spanOf(u)[0] < spanOf(prev)[1] - OVERLAP_EPS_S)
       found.push(`${label(prev)} and ${label(u)} overlap (${u.speaker === null ? 'no speaker given' : `speaker ${u.speaker}`}: ${spanText(prev)} and ${spanText(u)})`);
     if (!prev || spanOf(u)[1] > spanOf(prev)[1]) lastOf.set(key, u);
