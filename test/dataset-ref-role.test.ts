@@ -35,18 +35,19 @@ describe('dataset build on features extracted with --ref-role', () => {
 
   // An empty transcript_clock means the reference clock: after extract --ref-role video that is the camera's, not the
   // lav's the manifest was written against; a lav-timed transcript was then read 0.62 s off without a word.
+  // --face-features none: the features were extracted with --only sync,audio (else the face-not-extracted warning too).
   it('an empty transcript_clock on features extracted with another --ref-role is a warning of the session; naming the role silences it', async () => {
     const f = (n: string) => join(DEMO, n);
     const row = (clock: string) => `session_id,speaker_id,video,lav_audio,transcript,transcript_clock\ns01,spk_a,${f('s01_camera.mp4')},${f('s01_lav.flac')},${f('s01_transcript.json')},${clock}\n`;
     writeFileSync(join(tmp.dir, 'empty.csv'), row(''));
     writeFileSync(join(tmp.dir, 'video.csv'), row('video'));
-    const b = await runCli(['dataset', 'build', join(tmp.dir, 'empty.csv'), '--features', join(tmp.dir, 'feat'), '-o', join(tmp.dir, 'rel-empty')]);
+    const b = await runCli(['dataset', 'build', join(tmp.dir, 'empty.csv'), '--features', join(tmp.dir, 'feat'), '-o', join(tmp.dir, 'rel-empty'), '--face-features', 'none']);
     expect(b.code, b.stderr).toBe(0);
     const warning = "session s01: its features were extracted on the clock of role video (extract --ref-role video), not the manifest's default reference lav_audio, so its transcript's times (transcript_clock is empty) are read as timed on video; if they were timed on lav_audio (an ASR of that file, ratings made while listening to it), write lav_audio in the clock column, else video, to say so";
     expect(b.stderr).toContain(`mmprep dataset build: ${warning}\n`);
     expect(JSON.parse(readFileSync(join(tmp.dir, 'rel-empty', 'manifest.json'), 'utf8')).sessions[0].warnings).toEqual([warning.replace('session s01: ', '')]);
     expect(readFileSync(join(tmp.dir, 'rel-empty', 'README.md'), 'utf8')).toContain(`- ${warning}`);
-    const named = await runCli(['dataset', 'build', join(tmp.dir, 'video.csv'), '--features', join(tmp.dir, 'feat'), '-o', join(tmp.dir, 'rel-video')]);
+    const named = await runCli(['dataset', 'build', join(tmp.dir, 'video.csv'), '--features', join(tmp.dir, 'feat'), '-o', join(tmp.dir, 'rel-video'), '--face-features', 'none']);
     expect(named.code, named.stderr).toBe(0);
     expect(named.stderr).not.toContain('extracted on the clock');
   }, 120_000);
