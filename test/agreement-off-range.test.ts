@@ -34,6 +34,12 @@ describe('agreement: a rating far off the other raters\' range', () => {
     );
   });
 
+  it('beside others who all rated 0 (a rare emotion), one rater\'s 3 is read, not refused as a typo', async () => {
+    const zeros = 'target,r1,r2,r3\n' + SHEET.map((_, i) => `c${i},0,${i === 3 ? 3 : 0},0`).join('\n') + '\n';
+    const r = await runCliInProcess(['agreement', file('zeros.csv', zeros)]);
+    expect(r.stderr).not.toMatch(/far off/);
+  });
+
   it('--scale 1,7 refuses it as outside the scale; --scale 0,100 reads it', async () => {
     const p = file('w44b.csv', wide('44'));
     expect((await runCliInProcess(['agreement', p, '--scale', '1,7'])).stderr).toMatch(/:5, column r2: rating 44 is outside the scale 1 to 7 that --scale declares/);

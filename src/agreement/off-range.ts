@@ -9,7 +9,8 @@
  *
  * Rule: rating v by rater r, against the other raters' ratings of the dimension (at least MIN_OTHERS of them, ends lo
  * and hi, range R = hi - lo): off when v > hi + max(2R, |hi|) or v < lo - max(2R, |lo|). 44 beside 1-9: 44 > 9 + 16.
- * Not off: 10 beside 1-9 (declare --scale 1,9 to refuse it), 7 beside one rater's 3-4 (4 + max(2, 4) = 8), a rater on
+ * Not off: any rating beside others who all gave 0 (no size to judge by), 10 beside 1-9 (declare --scale 1,9 to
+ * refuse it), 7 beside one rater's 3-4 (4 + max(2, 4) = 8), a rater on
  * another scale altogether (the two-scales check, scale-mix.ts, names that first), numbers under --categorical.
  */
 import type { RatingsDimension } from './types.js';
@@ -57,7 +58,9 @@ export function offRange(d: RatingsDimension): OffRange | null {
     if (!byRater.has(r)) byRater.set(r, ends(r));
     const { lo, hi, n } = byRater.get(r)!;
     if (n < MIN_OTHERS) continue;
+    // Others who all gave 0 leave no size to judge a distance by (a rare emotion rated 0 by all but one): not judged.
     const range = hi - lo;
+    if (range === 0 && hi === 0) continue;
     if (v > hi + Math.max(2 * range, Math.abs(hi)) || v < lo - Math.max(2 * range, Math.abs(lo))) return { at: i, message: message(d, i, lo, hi) };
   }
   return null;
