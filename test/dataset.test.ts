@@ -605,7 +605,7 @@ describe('dataset validate', () => {
     const r = await validateDataset(d);
     expect(failed(r)).toEqual(['lengths', 'schema', 'times']);
     expect(check(r, 'schema').examples).toEqual(['s01/u0000']);
-    expect(check(r, 'schema').message).toMatch(/must NOT have additional properties/);
+    expect(check(r, 'schema').message).toMatch(/must NOT have additional properties \('extra_field' is not in schema.json\)/);
     expect(check(r, 'times').examples).toEqual(['s01/u0001', 's01/u0002']); // and u0002 now starts before its predecessor
     expect(check(r, 'times').message).toMatch(/end_s .* before start_s 99/);
     expect(check(r, 'lengths').examples).toContain('s01/u0002'); // (u0001's negative span fails it too)

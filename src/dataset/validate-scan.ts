@@ -333,8 +333,9 @@ function stringEnd(line: string, i: number): number {
 /** A record against the schema; a failure names the file and line, the record and the field (`data-train-00000.jsonl:1 (s01/u0000): /start_s must be number`). */
 function matchesSchema(validateRecord: RecordValidator, r: Rec, id: string, where: string, c: Check): boolean {
   if (validateRecord(r)) return true;
-  const err = (validateRecord.errors as Array<{ instancePath: string; message?: string }> | undefined)?.[0];
-  c.fail(id, `${where}${id === where ? '' : ` (${id})`}: ${err ? `${err.instancePath || '(record)'} ${err.message}` : 'does not match schema.json'}`);
+  const err = (validateRecord.errors as Array<{ instancePath: string; message?: string; params?: { additionalProperty?: string } }> | undefined)?.[0];
+  const extra = err?.params?.additionalProperty === undefined ? '' : ` ('${err.params.additionalProperty}' is not in schema.json)`;
+  c.fail(id, `${where}${id === where ? '' : ` (${id})`}: ${err ? `${err.instancePath || '(record)'} ${err.message}${extra}` : 'does not match schema.json'}`);
   return false;
 }
 
