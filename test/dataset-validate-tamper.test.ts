@@ -235,6 +235,20 @@ describe('dataset validate: schema.json and the card against manifest.json', () 
     expect(check(r, 'manifest').message).toMatch(/^1 problem: README\.md \(the dataset card\) disagrees with manifest\.json: line \d+ is "9 records \(one per transcript utterance\) from 3 sessions\.", manifest\.json gives "8 records/);
   });
 
+  it('an edit late in a long card line shows the two lines where they differ (not two equal cut-off beginnings)', async () => {
+    const d = copy();
+    const card = readFileSync(join(d, 'README.md'), 'utf8').split('\n');
+    const k = card.findIndex((l) => l.length > 120);
+    expect(k).toBeGreaterThanOrEqual(0);
+    card[k] = `${card[k].slice(0, -1)}#`;
+    rewrite(d, 'README.md', card.join('\n'));
+    const r = await validateDataset(d);
+    const m = /line \d+ is "(.*)", manifest\.json gives "(.*)" \(edited/.exec(check(r, 'manifest').message);
+    expect(m).not.toBeNull();
+    expect(m![1]).not.toBe(m![2]);
+    expect(m![1]).toMatch(/#$/);
+  });
+
   it('a manifest.json without what the card is made from fails manifest (not an internal error)', async () => {
     const d = copy();
     const m = manifestOf(d) as Partial<DatasetManifest>;

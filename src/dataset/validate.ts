@@ -191,7 +191,16 @@ function firstDifference(have: string, want: string): string {
   const b = want.split('\n');
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  const cut = (t: string | undefined) => (t === undefined ? '(end of file)' : JSON.stringify(t.length > 80 ? `${t.slice(0, 77)}...` : t));
+  // Long lines are shown from a little before their first differing character, so the two excerpts differ.
+  let j = 0;
+  while (a[i] !== undefined && b[i] !== undefined && j < a[i].length && a[i][j] === b[i][j]) j++;
+  const from = Math.max(0, j - 30);
+  const cut = (t: string | undefined) => {
+    if (t === undefined) return '(end of file)';
+    if (t.length <= 80) return JSON.stringify(t);
+    const part = t.slice(from, from + 77);
+    return JSON.stringify(`${from > 0 ? '...' : ''}${part}${from + 77 < t.length ? '...' : ''}`);
+  };
   return `line ${i + 1} is ${cut(a[i])}, manifest.json gives ${cut(b[i])}`;
 }
 
