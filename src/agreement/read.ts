@@ -16,7 +16,7 @@ import { editDistanceAtMost1, raterRecords, spellingKey, variantRecords } from '
 import { excludedText, excludeSet, resolveExcluded } from './exclude.js';
 import { raterTypoPairs } from './typos.js';
 import { scaleMix } from './scale-mix.js';
-import { offRange } from './off-range.js';
+import { offRangeScan } from './off-range.js';
 import { isMissingCode, missingCode } from './missing-codes.js';
 import { summaryColumn } from './summary-column.js';
 import { countsTable } from './counts-table.js';
@@ -241,7 +241,7 @@ async function linesOfRecords(path: string, recs: number[], delimiter: string): 
 async function withSources(table: RatingsTable, path: string, delimiter: string): Promise<RatingsTable> {
   const typoRecords = (d: RatingsDimension) => (table.format === 'long' ? raterTypoPairs(d).flatMap(({ rare }) => raterRecords(d, rare.index)) : []);
   const headerRecords = table.header_records ?? [];
-  const lines = await linesOfRecords(path, [...headerRecords, ...table.dimensions.flatMap((d) => [...variantRecords(d), ...typoRecords(d)])].sort((a, b) => a - b), delimiter);
+  const lines = await linesOfRecords(path, [...headerRecords, ...table.dimensions.flatMap((d) => [...variantRecords(d), ...typoRecords(d), ...(d.far_ratings ?? []).map((f) => f.record)])].sort((a, b) => a - b), delimiter);
   const { target, rater, rating } = table.columns;
   for (const d of table.dimensions) d.source = { format: table.format, target, rater, rating, lines, ...(headerRecords.length ? { headerRecords } : {}) };
   return table;
@@ -1049,7 +1049,9 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
     ? `; a wide file has one row per target: if this is a long file (one row per rating), name its columns (--rater-col ${header[raterCols[0]]} --rating-col ${header[raterCols[1]]})`
     : undefined;
   checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined, minRaters, acc.headerRows);
-  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? offRange(dim) ?? summaryColumn(dim) ?? countsTable(dim);
+  const offRange = offRangeScan(dim);
+  if (offRange.far.length) dim.far_ratings = offRange.far;
+  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim) ?? countsTable(dim) ?? offRange.refused;
   if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
 }
