@@ -8,6 +8,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parse, type Options as CsvOptions } from 'csv-parse';
+import { decimalNumber } from '../common/decimal.js';
 import { shellWord } from '../common/shell.js';
 import { InputError } from '../common/errors.js';
 import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, thousandsPointMessage, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
@@ -374,8 +375,8 @@ function findColumn(header: string[], name: string): number {
   return header.findIndex((h) => h.toLowerCase() === lower);
 }
 
-const DECIMAL = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
-/** Plain decimal notation only: Number('') is 0, Number('0x1f') 31 and Number('Infinity') infinite. */
+/** Plain decimal notation only (src/common/decimal.ts; spaces around allowed): Number('') is 0, Number('0x1f') 31 and
+ *  Number('Infinity') infinite. */
 function parseNumber(s: string): number {
   const v = Number(s);
   if (!Number.isFinite(v)) return NaN;
@@ -386,7 +387,7 @@ function parseNumber(s: string): number {
     plain = (c >= 48 && c <= 57) || c === 46 || (i === 0 && c === 45);
   }
   if (plain && s !== '.' && s !== '-') return v;
-  return DECIMAL.test(s) ? v : NaN;
+  return decimalNumber(s.trim());
 }
 
 /** csv-parse's error as the problem and what to do (its own text, "Invalid Record Length: expect 7, got 8 on line 5",
@@ -911,7 +912,7 @@ const nameStem = (h: string) => h.toLowerCase().replace(/[\s\d_.#-]+/g, '');
 function refuseRatingsAsTargetIds(layout: RatingsLayout, targetIds: string[], path: string): void {
   const name = layout.header[layout.ti];
   if (!layout.targetGuessed || looksLikeIdColumn(name) || targetIds.length === 0) return;
-  const values = targetIds.map((id) => Number(id.replace(',', '.')));
+  const values = targetIds.map((id) => parseNumber(id.replace(',', '.')));
   if (!values.every(Number.isFinite)) return;
   const series = nameStem(name) !== '' && layout.raterCols.some((c) => nameStem(layout.header[c]) === nameStem(name));
   if (!series && values.every(Number.isInteger)) return;
