@@ -24,6 +24,7 @@ export const OWN_PROCESS = [
   'face-footage',
   'face-gaze',
   'face-orientation',
+  'face-progress',
   'face-quality',
   'face-selfcheck',
   'face-short-matroska',

@@ -18,6 +18,7 @@ import { raterTargetCounts, raterTypoPairs } from './typos.js';
 import { excludeOption, type ExcludedRater } from './exclude.js';
 import { numericCodesWarning, type NumericCodesWarning } from './codes.js';
 import { reversedScaleWarnings, type ReversedScaleWarning } from './reversed.js';
+import { farRatingWarnings, type FarRatingWarning } from './off-range.js';
 import { timeGridNote } from './time-grid.js';
 import { missedTargetsWarnings, sharedRaterWarnings, type MissedTargetsWarning, type SharedRaterWarning } from './sessions.js';
 
@@ -61,6 +62,7 @@ export type AgreementWarning =
   | RaterTypoWarning
   | DimensionTypoWarning
   | NumericCodesWarning
+  | FarRatingWarning
   | ReversedScaleWarning
   | MissedTargetsWarning
   | SharedRaterWarning;
@@ -439,6 +441,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
     targets: targetDiagnostics(d, bt),
     warnings: withMissedTargets(d, icc, [
       ...(numericCodes ? [numericCodes] : []),
+      ...farRatingWarnings(dim),
       ...reversed,
       ...emptyRaterWarnings(dim, format),
       ...spellingVariantWarnings(dim),

@@ -5,6 +5,7 @@
  * every row of a complete grid of 3+ columns and 5+ rows holds whole numbers >= 0 with the same sum (2 or more) and the
  * rows are not all alike: raters' ratings of different targets do not add up to one total on every row.
  */
+import { decimalNumber } from '../common/decimal.js';
 import type { RatingsDimension } from './types.js';
 
 const MIN_COLUMNS = 3;
@@ -14,7 +15,7 @@ const MIN_ROWS = 5;
 export function countsTable(d: RatingsDimension): { message: string; at: number } | null {
   const [nT, nR] = [d.targets.length, d.raters.length];
   if (nR < MIN_COLUMNS || nT < MIN_ROWS || d.value.length !== nT * nR || d.occasion) return null;
-  const num = d.categories ? (i: number) => Number(d.categories![d.value[i]]) : (i: number) => d.value[i];
+  const num = d.categories ? (i: number) => decimalNumber(d.categories![d.value[i]].trim()) : (i: number) => d.value[i];
   const sums = new Float64Array(nT);
   const grid = new Float64Array(nT * nR);
   for (let i = 0; i < d.value.length; i++) {

@@ -11,6 +11,7 @@
  * that starts at 1). Not refused: -1 beside 0-10 or -1..1 (a rating there), 99 beside 0-100 (a slider's rating); a
  * categorical dimension is checked when every category is a number and no --levels were given.
  */
+import { decimalNumber } from '../common/decimal.js';
 import type { RatingsDimension } from './types.js';
 
 /** Common missing-value codes of survey and lab exports. */
@@ -42,8 +43,8 @@ function numbersOf(d: RatingsDimension, levelsGiven: boolean): Float64Array | nu
  */
 function codeAmongText(d: RatingsDimension, levelsGiven: boolean): MissingCode | null {
   if (d.categories === null || levelsGiven) return null;
-  const isCode = d.categories.map((c) => c.trim() !== '' && CODES.has(Number(c)));
-  const text = d.categories.filter((c) => !Number.isFinite(Number(c)));
+  const isCode = d.categories.map((c) => CODES.has(decimalNumber(c.trim())));
+  const text = d.categories.filter((c) => !Number.isFinite(decimalNumber(c.trim())));
   if (!isCode.includes(true) || text.length === 0 || text.length + isCode.filter(Boolean).length !== d.categories.length) return null;
   const at = d.value.findIndex((c) => isCode[c]);
   const label = d.categories[d.value[at]];
@@ -52,7 +53,7 @@ function codeAmongText(d: RatingsDimension, levelsGiven: boolean): MissingCode |
   const dim = d.name ? ` in dimension '${d.name}'` : '';
   return {
     at,
-    code: Number(label),
+    code: decimalNumber(label.trim()),
     message: `label '${label}' by rater '${d.raters[d.rater[at]]}'${dim} (${label} occurs ${count === 1 ? 'once' : `${count} times`}) is a number among text labels (${shown}): a code for a missing rating? pass --na ${d.categories.filter((_, i) => isCode[i]).join(',')} to read it as missing (or write an empty cell); if it is a label, write it as text (e.g. 'code ${label}')`,
   };
 }

@@ -1,75 +1,184 @@
 /**
- * A rating far off the range of the other raters' ratings of its dimension, when no scale is declared: a typo (44 for
- * 4 on a 1-9 scale) that every mean, SD and gold label would carry. A new user's trial: one such cell made s01_u0's
- * arousal gold {mean 17, median 4, sd 23.4}, exit 0 from `dataset build`, `dataset validate` and `agreement`.
+ * A rating off the range of the other raters' ratings of its dimension, when no scale is declared. A new user's trial:
+ * one typo (44 for 4 on a 1-9 scale) made s01_u0's arousal gold {mean 17, median 4, sd 23.4}, exit 0 from
+ * `dataset build`, `dataset validate` and `agreement`. But a true extreme is met too: 4 on a 0-4 scale of a rarely felt
+ * emotion, beside other raters who gave only 0 and 1.
  *
  * Tools differ: psych's scoreItems (min, max) and irrCAC's categ.labels take a declared scale and R's irr a declared
  * set of levels; pingouin's intraclass_corr takes none and uses any number. mmprep refuses a rating outside a declared
- * scale (`--scale`, read.ts) and, without one, refuses a rating this far off, naming --scale as the way to keep it.
+ * scale (`--scale`, read.ts) and, without one, two tiers against the other raters' ratings (lo to hi, at least
+ * MIN_OTHERS of them; M = max(|lo|, |hi|)):
+ * - refused (exit 2), as implausible as a rating at all (a slip of a digit or of the decimal point): |v| > 10 M
+ *   (400 beside 1-9, 5 beside 0.1-0.4), or |v| has more digits before the point than any of theirs (44, 35 for 3.5, or
+ *   11 beside 1-9; 150 beside 0-60), except the next power of ten, a scale's end (10 beside 1-9, 100 beside 0-60);
+ * - warned (`far_rating`: JSON, table, report, stderr; exit 0), far beyond them but a possible rating:
+ *   v > hi + max(2R, |hi|) or v < lo - max(2R, |lo|), R = hi - lo (the rule that refused these before: 4 beside 0-1,
+ *   4 > 1 + max(2, 1)); not when another rater rated the same target beyond the same end (they agree it is extreme),
+ *   nor beside others who all gave 0 (no size to judge a distance by).
+ * Not judged: 7 beside one rater's 3-4 (4 + max(2, 4) = 8), a rater on another scale altogether (the two-scales check,
+ * scale-mix.ts, names that first), numbers under --categorical. A negative rating beside others all >= 0 is not
+ * refused as such (-1 can be a rating beside 0-10, docs/agreement.md's missing-code rule; a bipolar -3..3 scale).
  *
- * Rule: rating v by rater r, against the other raters' ratings of the dimension (at least MIN_OTHERS of them, ends lo
- * and hi, range R = hi - lo): off when v > hi + max(2R, |hi|) or v < lo - max(2R, |lo|). 44 beside 1-9: 44 > 9 + 16.
- * Not off: any rating beside others who all gave 0 (no size to judge by), 10 beside 1-9 (declare --scale 1,9 to
- * refuse it), 7 beside one rater's 3-4 (4 + max(2, 4) = 8), a rater on
- * another scale altogether (the two-scales check, scale-mix.ts, names that first), numbers under --categorical.
+ * Masking: two typos in one dimension (44 by one rater, 77 by another) each widened the other's "others' range", and
+ * both passed. The ratings are judged in a forward search (Atkinson & Riani 2000, robust diagnostic regression):
+ * nearest the dimension's median first, each against the other raters' ratings judged before it and kept; a refused
+ * or far rating is not kept, so it widens no later rating's range.
  */
 import type { RatingsDimension } from './types.js';
+import { shownName } from './variants.js';
 
 const MIN_OTHERS = 5;
+/** Far ratings listed per rater in a warning (the JSON lists them all). */
+const MAX_LISTED = 5;
 
 export interface OffRange {
-  /** Index into the dimension's ratings of the first rating off the range. */
+  /** Index into the dimension's ratings of the first (in file order) rating refused. */
   at: number;
   message: string;
 }
 
-/** For a rater r: the lowest and highest rating of the other raters, and how many ratings they gave. */
-function otherRatersEnds(d: RatingsDimension): (r: number) => { lo: number; hi: number; n: number } {
-  const k = d.raters.length;
-  const lo = new Float64Array(k).fill(Infinity);
-  const hi = new Float64Array(k).fill(-Infinity);
-  const n = new Int32Array(k);
-  for (let i = 0; i < d.value.length; i++) {
-    const r = d.rater[i];
-    const v = d.value[i];
-    if (!Number.isFinite(v)) continue;
-    n[r]++;
-    if (v < lo[r]) lo[r] = v;
-    if (v > hi[r]) hi[r] = v;
-  }
-  const total = n.reduce((a, b) => a + b, 0);
-  return (r) => {
-    let l = Infinity;
-    let h = -Infinity;
-    for (let q = 0; q < k; q++) if (q !== r && n[q] > 0) [l, h] = [Math.min(l, lo[q]), Math.max(h, hi[q])];
-    return { lo: l, hi: h, n: total - n[r] };
-  };
+/** A rating far beyond the other raters' ratings it was judged against (lo to hi), kept and warned. */
+export interface FarRating {
+  record: number;
+  rater: string;
+  value: number;
+  lo: number;
+  hi: number;
 }
 
-/** The first rating far off the other raters' range (numeric dimensions without a declared scale), or null. */
-export function offRange(d: RatingsDimension): OffRange | null {
-  if (d.categories !== null || d.scale || d.raters.length < 2) return null;
-  const ends = otherRatersEnds(d);
-  const byRater = new Map<number, ReturnType<typeof ends>>();
-  for (let i = 0; i < d.value.length; i++) {
-    const v = d.value[i];
-    if (!Number.isFinite(v)) continue;
-    const r = d.rater[i];
-    if (!byRater.has(r)) byRater.set(r, ends(r));
-    const { lo, hi, n } = byRater.get(r)!;
-    if (n < MIN_OTHERS) continue;
-    // Others who all gave 0 leave no size to judge a distance by (a rare emotion rated 0 by all but one): not judged.
-    const range = hi - lo;
-    if (range === 0 && hi === 0) continue;
-    if (v > hi + Math.max(2 * range, Math.abs(hi)) || v < lo - Math.max(2 * range, Math.abs(lo))) return { at: i, message: message(d, i, lo, hi) };
+export interface FarRatingWarning {
+  code: 'far_rating';
+  rater: string;
+  ratings: Array<{ value: number; line: number | null; row: number | null }>;
+  message: string;
+}
+
+/** The lowest (sign 1) or highest (sign -1) rating kept so far, and the extreme of the raters other than its rater. */
+class Extreme {
+  private best = Infinity;
+  private bestRater = -1;
+  private second = Infinity;
+  constructor(private readonly sign: 1 | -1) {}
+  add(v: number, r: number): void {
+    const x = this.sign * v;
+    if (r === this.bestRater) this.best = Math.min(this.best, x);
+    else if (x < this.best) [this.second, this.best, this.bestRater] = [this.best, x, r];
+    else if (x < this.second) this.second = x;
   }
+  /** Over the ratings of raters other than r. */
+  others(r: number): number {
+    return this.sign * (r === this.bestRater ? this.second : this.best);
+  }
+}
+
+/** The finite ratings' indices, nearest the dimension's median first (ties in file order). */
+function walkOrder(d: RatingsDimension): Int32Array {
+  const v = d.value;
+  const idx: number[] = [];
+  for (let i = 0; i < v.length; i++) if (Number.isFinite(v[i])) idx.push(i);
+  const s = Float64Array.from(idx, (i) => v[i]).sort();
+  const mid = s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : 0;
+  return Int32Array.from(idx).sort((a, b) => Math.abs(v[a] - mid) - Math.abs(v[b] - mid) || a - b);
+}
+
+/** Digits before the decimal point of x >= 0 (1 for 0 to 9.99). */
+function digits(x: number): number {
+  let n = 1;
+  for (let p = 10; x >= p && n < 400; p *= 10) n++;
+  return n;
+}
+
+/** Why v cannot be a rating beside others' ratings lo..hi (a slipped digit or decimal point), or null. */
+function implausible(v: number, lo: number, hi: number): string | null {
+  const m = Math.max(Math.abs(lo), Math.abs(hi));
+  const a = Math.abs(v);
+  if (m > 0 && a > 10 * m) return 'over ten times the largest of them';
+  const dm = digits(m);
+  if (digits(a) > dm && a !== 10 ** dm) return 'more digits before the point than any of them';
   return null;
 }
 
-function message(d: RatingsDimension, at: number, lo: number, hi: number): string {
+/** Far beyond lo..hi (by more than twice their range or the end's magnitude); never beside all-zero ratings. */
+function farBeyond(v: number, lo: number, hi: number): boolean {
+  const range = hi - lo;
+  if (range === 0 && hi === 0) return false;
+  return v > hi + Math.max(2 * range, Math.abs(hi)) || v < lo - Math.max(2 * range, Math.abs(lo));
+}
+
+type Judged = { i: number; lo: number; hi: number; why: string | null };
+
+/** The forward search: each rating against the kept ratings of the other raters (see the top of this file). */
+function judge(d: RatingsDimension): { refused: Judged[]; far: Judged[] } {
+  const [lo, hi] = [new Extreme(1), new Extreme(-1)];
+  const n = new Int32Array(d.raters.length);
+  let total = 0;
+  const refused: Judged[] = [];
+  const far: Judged[] = [];
+  for (const i of walkOrder(d)) {
+    const [v, r] = [d.value[i], d.rater[i]];
+    const [l, h] = [lo.others(r), hi.others(r)];
+    if (total - n[r] >= MIN_OTHERS && (v < l || v > h)) {
+      const why = implausible(v, l, h);
+      if (why !== null || farBeyond(v, l, h)) {
+        (why !== null ? refused : far).push({ i, lo: l, hi: h, why });
+        continue;
+      }
+    }
+    lo.add(v, r);
+    hi.add(v, r);
+    n[r]++;
+    total++;
+  }
+  return { refused, far };
+}
+
+/** Far ratings whose target another rater also rated beyond the same end are dropped: the raters agree it is extreme. */
+function uncorroborated(d: RatingsDimension, far: Judged[]): Judged[] {
+  if (far.length === 0) return far;
+  const byTarget = new Map<number, number[]>(far.map((f) => [d.target[f.i], []]));
+  for (let i = 0; i < d.value.length; i++) byTarget.get(d.target[i])?.push(i);
+  const beyond = (f: Judged, j: number) => d.rater[j] !== d.rater[f.i] && (d.value[f.i] > f.hi ? d.value[j] > f.hi : d.value[j] < f.lo);
+  return far.filter((f) => !byTarget.get(d.target[f.i])!.some((j) => beyond(f, j)));
+}
+
+/**
+ * The ratings off the other raters' range (numeric dimensions without a declared scale): the first refused (in file
+ * order), or null, and the far ones to warn of (in file order).
+ */
+export function offRangeScan(d: RatingsDimension): { refused: OffRange | null; far: FarRating[] } {
+  if (d.categories !== null || d.scale || d.raters.length < 2) return { refused: null, far: [] };
+  const { refused, far } = judge(d);
+  const toFar = (f: Judged): FarRating => ({ record: d.record[f.i], rater: d.raters[d.rater[f.i]], value: d.value[f.i], lo: f.lo, hi: f.hi });
+  const kept = uncorroborated(d, far).sort((a, b) => a.i - b.i).map(toFar);
+  if (refused.length === 0) return { refused: null, far: kept };
+  const first = refused.reduce((a, b) => (b.i < a.i ? b : a));
+  return { refused: { at: first.i, message: refusedMessage(d, first, refused.length - 1) }, far: kept };
+}
+
+function refusedMessage(d: RatingsDimension, f: Judged, more: number): string {
   const dim = d.name ? ` in dimension '${d.name}'` : '';
+  const others = more > 0 ? ` (${more} more rating(s) of this dimension are as far off)` : '';
   return (
-    `rating ${d.value[at]} by rater '${d.raters[d.rater[at]]}'${dim} is far off the other raters' ratings (${lo} to ${hi}): a typo? ` +
-    `correct it; if it is a rating, declare the scale with --scale LOW,HIGH (a rating outside a declared scale is refused, one inside it is read)`
+    `rating ${d.value[f.i]} by rater '${d.raters[d.rater[f.i]]}'${dim} is far off the other raters' ratings (${f.lo} to ${f.hi}; ${f.why}): a typo? ` +
+    `correct it${others}; if it is a rating, declare the scale with --scale LOW,HIGH (a rating outside a declared scale is refused, one inside it is read)`
   );
+}
+
+/** One far_rating warning per rater (readRatings stores the far ratings on the dimension, with their lines). */
+export function farRatingWarnings(d: RatingsDimension): FarRatingWarning[] {
+  const byRater = new Map<string, FarRating[]>();
+  for (const f of d.far_ratings ?? []) byRater.set(f.rater, [...(byRater.get(f.rater) ?? []), f]);
+  return [...byRater].map(([rater, list]) => {
+    const src = d.source;
+    const ratings = list.map((f) => ({ value: f.value, line: src ? (src.lines.get(f.record) ?? null) : null, row: src ? null : f.record + 1 }));
+    const [lo, hi] = [Math.min(...list.map((f) => f.lo)), Math.max(...list.map((f) => f.hi))];
+    const where = ratings.slice(0, MAX_LISTED).map((p) => `${p.value} (${p.line !== null ? `line ${p.line}` : `row ${p.row}`})`);
+    const dim = d.name ? ` in dimension '${d.name}'` : '';
+    const what = list.length === 1 ? `rating ${ratings[0].value} by rater '${shownName(rater)}'${dim} (${where[0].replace(/^\S+ \(|\)$/g, '')}) is` : `${list.length} ratings by rater '${shownName(rater)}'${dim} are`;
+    const listed = list.length === 1 ? '' : `: ${where.join(', ')}${list.length > MAX_LISTED ? ', …' : ''}`;
+    const message =
+      `${what} far beyond the other raters' ratings (${lo} to ${hi})${listed}: a true extreme, or a typo? ` +
+      `check ${list.length === 1 ? 'it' : 'them'}: every figure and gold label counts ${list.length === 1 ? 'it' : 'them'}; --scale LOW,HIGH declares the scale (a rating outside it is refused)`;
+    return { code: 'far_rating' as const, rater, ratings, message };
+  });
 }

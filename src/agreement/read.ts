@@ -8,6 +8,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parse, type Options as CsvOptions } from 'csv-parse';
+import { decimalNumber } from '../common/decimal.js';
 import { shellWord } from '../common/shell.js';
 import { InputError } from '../common/errors.js';
 import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, thousandsPointMessage, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
@@ -16,7 +17,7 @@ import { editDistanceAtMost1, raterRecords, spellingKey, variantRecords } from '
 import { excludedText, excludeSet, resolveExcluded } from './exclude.js';
 import { raterTypoPairs } from './typos.js';
 import { scaleMix } from './scale-mix.js';
-import { offRange } from './off-range.js';
+import { offRangeScan } from './off-range.js';
 import { isMissingCode, missingCode } from './missing-codes.js';
 import { summaryColumn } from './summary-column.js';
 import { countsTable } from './counts-table.js';
@@ -241,7 +242,7 @@ async function linesOfRecords(path: string, recs: number[], delimiter: string): 
 async function withSources(table: RatingsTable, path: string, delimiter: string): Promise<RatingsTable> {
   const typoRecords = (d: RatingsDimension) => (table.format === 'long' ? raterTypoPairs(d).flatMap(({ rare }) => raterRecords(d, rare.index)) : []);
   const headerRecords = table.header_records ?? [];
-  const lines = await linesOfRecords(path, [...headerRecords, ...table.dimensions.flatMap((d) => [...variantRecords(d), ...typoRecords(d)])].sort((a, b) => a - b), delimiter);
+  const lines = await linesOfRecords(path, [...headerRecords, ...table.dimensions.flatMap((d) => [...variantRecords(d), ...typoRecords(d), ...(d.far_ratings ?? []).map((f) => f.record)])].sort((a, b) => a - b), delimiter);
   const { target, rater, rating } = table.columns;
   for (const d of table.dimensions) d.source = { format: table.format, target, rater, rating, lines, ...(headerRecords.length ? { headerRecords } : {}) };
   return table;
@@ -374,8 +375,8 @@ function findColumn(header: string[], name: string): number {
   return header.findIndex((h) => h.toLowerCase() === lower);
 }
 
-const DECIMAL = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
-/** Plain decimal notation only: Number('') is 0, Number('0x1f') 31 and Number('Infinity') infinite. */
+/** Plain decimal notation only (src/common/decimal.ts; spaces around allowed): Number('') is 0, Number('0x1f') 31 and
+ *  Number('Infinity') infinite. */
 function parseNumber(s: string): number {
   const v = Number(s);
   if (!Number.isFinite(v)) return NaN;
@@ -386,7 +387,7 @@ function parseNumber(s: string): number {
     plain = (c >= 48 && c <= 57) || c === 46 || (i === 0 && c === 45);
   }
   if (plain && s !== '.' && s !== '-') return v;
-  return DECIMAL.test(s) ? v : NaN;
+  return decimalNumber(s.trim());
 }
 
 /** csv-parse's error as the problem and what to do (its own text, "Invalid Record Length: expect 7, got 8 on line 5",
@@ -911,7 +912,7 @@ const nameStem = (h: string) => h.toLowerCase().replace(/[\s\d_.#-]+/g, '');
 function refuseRatingsAsTargetIds(layout: RatingsLayout, targetIds: string[], path: string): void {
   const name = layout.header[layout.ti];
   if (!layout.targetGuessed || looksLikeIdColumn(name) || targetIds.length === 0) return;
-  const values = targetIds.map((id) => Number(id.replace(',', '.')));
+  const values = targetIds.map((id) => parseNumber(id.replace(',', '.')));
   if (!values.every(Number.isFinite)) return;
   const series = nameStem(name) !== '' && layout.raterCols.some((c) => nameStem(layout.header[c]) === nameStem(name));
   if (!series && values.every(Number.isInteger)) return;
@@ -1049,7 +1050,9 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
     ? `; a wide file has one row per target: if this is a long file (one row per rating), name its columns (--rater-col ${header[raterCols[0]]} --rating-col ${header[raterCols[1]]})`
     : undefined;
   checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined, minRaters, acc.headerRows);
-  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? offRange(dim) ?? summaryColumn(dim) ?? countsTable(dim);
+  const offRange = offRangeScan(dim);
+  if (offRange.far.length) dim.far_ratings = offRange.far;
+  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim) ?? countsTable(dim) ?? offRange.refused;
   if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
 }

@@ -2,6 +2,7 @@
  * The ratings table that every agreement computation works on: per dimension (valence, arousal, …) a flat list of
  * (target, rater, value) triples held in typed arrays, so a million ratings cost a few megabytes.
  */
+import type { FarRating } from './off-range.js';
 
 export interface RatingsDimension {
   /** Dimension name ('' when the file has no dimension column). */
@@ -32,6 +33,9 @@ export interface RatingsDimension {
   /** Raters left out because they have no rating in this dimension: wide files, a rater column empty on every row;
    *  long files, a rater whose every row has an empty rating. Reported as warnings (analyze.ts). */
   empty_raters?: string[];
+  /** Ratings far beyond the other raters' ratings yet possible ratings (off-range.ts, no --scale): kept, and said as
+   *  far_rating warnings (analyze.ts). */
+  far_ratings?: FarRating[];
   /** The numeric scale's ends as declared (`--scale 1,7`), lowest first; absent when none was declared. */
   scale?: [number, number];
   /** Where the ratings came from (readRatings): the layout, the columns, and the file lines of the records a warning

@@ -68,9 +68,11 @@ export function speedOf(st: ProgressState): number {
 export function describe(st: ProgressState): string {
   const finished = st.done + st.skipped + st.failed;
   const speed = speedOf(st);
-  const work = st.total > 0 ? (100 * (finished + (st.in_progress ?? 0))) / st.total : 100;
+  // Whole percents rounded down, and never 100 while a session runs (its last stage's tail, meta.json): 99.7 % read
+  // "100 % of the work" for the last seconds of a run.
+  const work = st.total > 0 ? Math.min(finished < st.total ? 99 : 100, Math.floor((100 * (finished + (st.in_progress ?? 0))) / st.total)) : 100;
   const parts = [
-    `${finished}/${st.total} sessions${st.in_progress ? ` (${work.toFixed(0)} % of the work)` : ''}`,
+    `${finished}/${st.total} sessions${st.in_progress ? ` (${work} % of the work)` : ''}`,
     `${st.done} done`,
     ...(st.skipped ? [`${st.skipped} skipped (complete)`] : []),
     ...(st.failed ? [`${st.failed} failed`] : []),

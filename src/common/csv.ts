@@ -9,6 +9,7 @@ import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { decimalNumber } from './decimal.js';
 import { InputError } from './errors.js';
 import { countNewlines, firstInvalidUtf8 } from './utf8.js';
 
@@ -154,12 +155,13 @@ export function thousandsPointMessage(s: string, decimalComma: boolean | undefin
   return `'${t}' is ambiguous under --decimal-comma: a point there may be a thousands separator (${digits}) or a decimal point (${Number(t)}); write ${digits} or ${t.replace('.', ',')}`;
 }
 
-/** Reads '3,5' as 3.5 when decimalComma is set (after a thousands-free check); else the plain number. */
+/**
+ * Reads '3,5' as 3.5 when decimalComma is set (after a thousands-free check); else the plain decimal (decimal.ts), NaN
+ * for anything else: Number() read a cell '0x10' as 16 and '0b11' as 3.
+ */
 export function parseDecimal(s: string, decimalComma = false): number {
   const t = s.trim();
-  if (t === '') return NaN;
-  const v = Number(decimalComma && looksLikeDecimalComma(t) ? t.replace(',', '.') : t);
-  return Number.isFinite(v) ? v : NaN;
+  return decimalNumber(decimalComma && looksLikeDecimalComma(t) ? t.replace(',', '.') : t);
 }
 
 /**

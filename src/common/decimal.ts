@@ -7,3 +7,10 @@
 export function isPlainDecimal(text: string): boolean {
   return /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)(e[+-]?[0-9]+)?$/i.test(text);
 }
+
+/** The finite number a plain decimal (isPlainDecimal) writes, else NaN: never Number()'s `0x10` = 16, `''` = 0, or
+ *  an infinite `1e999`. */
+export function decimalNumber(text: string): number {
+  const v = isPlainDecimal(text) ? Number(text) : NaN;
+  return Number.isFinite(v) ? v : NaN;
+}

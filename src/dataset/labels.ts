@@ -142,6 +142,15 @@ function labelsOf(table: RatingsTable): Map<string, Map<string, TargetLabel>> {
   return out;
 }
 
+/** A start_s/end_s cell as seconds: a plain decimal (a decimal comma under --decimal-comma); else refused naming the
+ *  file, line and column (Number() had read '0x10' as 16 s). */
+function spanTime(r: string[], c: number, header: string[], decimalComma: boolean | undefined, file: string, line: number): number {
+  const v = parseDecimal(r[c] ?? '', decimalComma);
+  if (Number.isFinite(v)) return v;
+  const comma = looksLikeDecimalComma(r[c] ?? '') ? ' (a decimal comma? use --decimal-comma)' : '';
+  throw new InputError(`${header[c]} must be a decimal number of seconds (as 2.69), got '${r[c] ?? ''}'${comma}`, { file, line, column: header[c] });
+}
+
 /** The majority label, or null with the agreement library's reason when the top count is tied. */
 function categoricalGold(g: GoldLabel): Gold {
   if (g.tie) return { majority: null, majority_reason: g.label_reason ?? `tie: ${g.tied.map((v) => `'${v}'`).join(', ')} share the top count`, distribution: g.distribution };
@@ -167,12 +176,7 @@ async function readSpans(file: string, targetColumn: string, opts: ReadLabelsOpt
       const thousands = thousandsPointMessage(r[c] ?? '', opts.decimalComma);
       if (thousands) throw new InputError(`${table.header[c]} ${thousands}`, { file, line, column: table.header[c] });
     }
-    const a = parseDecimal(r[ca] ?? '', opts.decimalComma);
-    const b = parseDecimal(r[cb] ?? '', opts.decimalComma);
-    if (!Number.isFinite(a) || !Number.isFinite(b)) {
-      const comma = looksLikeDecimalComma(r[ca] ?? '') || looksLikeDecimalComma(r[cb] ?? '');
-      throw new InputError(`start_s/end_s must be numbers, got '${r[ca]}', '${r[cb]}'${comma ? ' (a decimal comma? use --decimal-comma)' : ''}`, { file, line });
-    }
+    const [a, b] = [spanTime(r, ca, table.header, opts.decimalComma, file, line), spanTime(r, cb, table.header, opts.decimalComma, file, line)];
     if (b < a) throw new InputError(`end_s ${fmtSecondsPair(b, a)[0]} is before start_s ${fmtSecondsPair(b, a)[1]}`, { file, line });
     const span = { target, session_id: (r[cs] ?? '').trim(), start_s: a, end_s: b };
     const old = seen.get(target);

@@ -15,6 +15,7 @@ import { fileOrientation, mjpegStreamOrientation, ORIENTATION_FILTER } from '../
 import { shellWord, siblingName } from '../common/shell.js';
 import { showinfoReady } from '../media/ffmpeg-path.js';
 import { VideoDecoder, videoGeometry, type DecodeErrors, type VideoFrame } from '../media/decode-video.js';
+import { reportDecodeProgress } from '../media/decode-progress.js';
 import { FACE_BACKENDS, isFaceBackend, loadableBackendCheck, type FaceBackend, type FaceStages } from './backend.js';
 import { EXPRESSIONS, type RawFace } from './engine.js';
 import { EAR, FaceTracker, interOcular, meshBounds, MOTION_REGIONS, mouthAspectRatio, eyeAspectRatio, regionSpeed, type Box } from './features.js';
@@ -599,7 +600,7 @@ export class FaceRun {
       if (options.workers === undefined) await pool.keepOnly(workersFor(expectedFrames(p, geo0.stream, o), o.workers));
       // --fps is applied by picking frames here (see records()), not by ffmpeg's fps filter, which relabels frames with
       // grid times: every analysed frame keeps its own presentation time.
-      const decoder = await VideoDecoder.open(file, { probed: p, stream: o.stream, start: o.start, end: o.end, maxSide: o.inferenceSide, pixelFormat: 'rgb24', countDamage: true });
+      const decoder = await VideoDecoder.open(file, { probed: p, stream: o.stream, start: o.start, end: o.end, maxSide: o.inferenceSide, pixelFormat: 'rgb24', countDamage: true, reportProgress: false });
       frames = new EarlyFrames(decoder);
       await warm;
       return FaceRun.made(file, o, decoder, frames, pool);
@@ -657,6 +658,7 @@ export class FaceRun {
     const take = async (): Promise<FaceRecord> => {
       const m = meta.shift()!;
       const res = await pool.next();
+      reportDecodeProgress(m.t); // progress counts analysed frames, not the decoder's (it runs ahead by the pool's capacity)
       if (res.data) this.decoder.release(res.data);
       builder.noteOrientation(m.t, res.turned, res.doubtful);
       return builder.build(m.index, m.t, res.faces, flow ? (mesh, iod) => flow.fields(m, mesh, iod, g.scale) : undefined);

@@ -1,6 +1,7 @@
 /**
  * How far the decoders of this thread have got, in media seconds: `mmprep extract` listens in each session thread
- * to show progress within a session. One listener per thread (a session thread runs one session at a time).
+ * to show progress within a session. One listener per thread (a session thread runs one session at a time). The face
+ * stage reports the frames its models have analysed instead (decode-video.ts, reportProgress).
  */
 export type DecodeProgressListener = (t_s: number) => void;
 

@@ -6,12 +6,13 @@
  * YouTube/WhisperX word-level VTT writes them) and SRT (SubRip: cue times only, so word times are interpolated).
  * Times are returned as written in the file; readTranscript() maps them onto the reference clock.
  */
+import { decimalNumber } from '../../common/decimal.js';
 import { InputError } from '../../common/errors.js';
 import { fmtSeconds, fmtSecondsPair, interpolateWords, splitWords, type TranscriptFormat, type TranscriptWord, type Utterance } from './types.js';
 
 function num(v: unknown, file: string, line: number | undefined, what: string): number {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  if (typeof v === 'string' && Number.isFinite(decimalNumber(v.trim()))) return decimalNumber(v.trim());
   throw new InputError(`${what} must be a finite number of seconds, got ${JSON.stringify(v)}`, { file, line });
 }
 
