@@ -208,6 +208,102 @@ describe('audio WebAssembly kernels', () => {
     }
   });
 
+  it('frames windowed by the FFT kernel from staged samples (spectral and pitch) equal the JavaScript ones bit for bit', () => {
+    const rnd = lcg(71);
+    // float32 samples: speech-like, 7 decades of level, exact zeros (digital silence), -0, a DC offset, full scale
+    // and beyond, float32 subnormals, infinities and NaN
+    const n = 16000 * 2 + 123;
+    const x = Float32Array.from({ length: n }, (_, i) =>
+      i < 3000 ? 0.3 * Math.sin(i * 0.05) : i < 9000 ? rnd() * 10 ** -((i >> 10) % 7) : i < 12000 ? (i % 2 ? 0 : -0) : i < 15000 ? 0.25 + 1e-3 * rnd() : i < 18000 ? rnd() * 2.5 : rnd() * 1e-42);
+    x[20000] = Infinity;
+    x[24000] = NaN;
+    type Frames = { staged: unknown; minNeeded(): number; pump(b: SampleBuffer): void };
+    /** The analyser (made with or without WebAssembly) and every frame it windowed, recorded by `record`. */
+    const run = (make: () => Frames, record: (a: Frames, out: number[][]) => void) => {
+      const out: number[][] = [];
+      const a = make();
+      record(a, out);
+      const buf = new SampleBuffer();
+      for (let i = 0; i < n; i += 997) {
+        buf.append(x.subarray(i, i + 997), a.minNeeded());
+        a.pump(buf);
+      }
+      buf.finish();
+      a.pump(buf);
+      return { a, out };
+    };
+    const withWasm = <T>(wasm: boolean, f: () => T): T => {
+      const saved = process.env.MMPREP_AUDIO_WASM;
+      process.env.MMPREP_AUDIO_WASM = wasm ? '1' : '0';
+      try {
+        return f();
+      } finally {
+        process.env.MMPREP_AUDIO_WASM = saved;
+      }
+    };
+    const compare = (js: number[][], wasm: number[][], what: string) => {
+      expect(wasm.length, what).toBe(js.length);
+      for (let t = 0; t < js.length; t++) expect(firstDiff(Float64Array.from(js[t]), Float64Array.from(wasm[t]), js[t].length), `${what} frame ${t}`).toBe(-1);
+    };
+    for (const o of [{}, { nFft: 1024, winLength: 1001 }, { winLength: 401 }]) {
+      type S = Frames & { fftIn: Float64Array; melRmsZcr(): void };
+      const rec = (a: Frames, out: number[][]) => ((a as S).melRmsZcr = () => void out.push(Array.from((a as S).fftIn)));
+      const js = run(() => withWasm(false, () => new SpectralAnalyzer(resolveAudioOptions(o)) as unknown as Frames), rec);
+      const wasm = run(() => withWasm(true, () => new SpectralAnalyzer(resolveAudioOptions(o)) as unknown as Frames), rec);
+      expect(js.a.staged).toBe(null);
+      expect(wasm.a.staged).not.toBe(null);
+      expect(js.out.length).toBeGreaterThan(200);
+      compare(js.out, wasm.out, `spectral ${JSON.stringify(o)}`);
+    }
+    for (const floor of [65, 75, 40]) {
+      const params = { sampleRate: 16000, hop: 160, floor, ceiling: 600, maxCandidates: 15, silenceThreshold: 0.03, voicingThreshold: 0.45, octaveCost: 0.01, octaveJumpCost: 0.35, voicedUnvoicedCost: 0.14 };
+      type P = Frames & { frameBuf: Float64Array; candidates(peak: number): void };
+      const rec = (a: Frames, out: number[][]) => ((a as P).candidates = (peak) => void out.push([peak, ...(a as P).frameBuf]));
+      const js = run(() => withWasm(false, () => new PitchAnalyzer(params) as unknown as Frames), rec);
+      const wasm = run(() => withWasm(true, () => new PitchAnalyzer(params) as unknown as Frames), rec);
+      expect(js.a.staged).toBe(null);
+      expect(wasm.a.staged).not.toBe(null);
+      // digital silence (local peak 0), NaN and infinity (NaN frames), ordinary frames
+      expect(js.out.filter((f) => f[0] === 0).length).toBeGreaterThan(5);
+      expect(js.out.filter((f) => f.some((v, j) => j > 0 && Number.isNaN(v))).length).toBeGreaterThan(3);
+      compare(js.out, wasm.out, `pitch floor ${floor}`);
+    }
+  });
+
+  it("the FFT kernel's frame calls equal their JavaScript expressions bit for bit (odd lengths and peak ranges)", () => {
+    const rnd = lcg(83);
+    for (const [nw, reach, P, H] of [[41, 30, 9, 20], [64, 40, 17, 31], [7, 6, 3, 3]]) {
+      const fft = createRealFft(64, { samples: 2 * reach + 3, window: nw });
+      const fi = fft.frameInput!;
+      for (let t = 0; t < 40; t++) {
+        for (let i = 0; i < fi.samples.length; i++) fi.samples[i] = rnd() * 10 ** ((t % 9) - 4);
+        if (t === 5) fi.samples[reach] = NaN;
+        if (t === 6) fi.samples.fill(0);
+        for (let j = 0; j < nw; j++) fi.window[j] = rnd() + 0.5;
+        const from = t % 3;
+        // windowed: input[lpad + j] = samples[from + j] * window[j]
+        const lpad = t % 4;
+        const before = Float64Array.from(fft.input);
+        fi.windowed(from, nw, lpad);
+        for (let j = 0; j < 64; j++) {
+          const want = j >= lpad && j < lpad + nw ? fi.samples[from + j - lpad] * fi.window[j - lpad] : before[j];
+          expect(Object.is(fft.input[j], want), `windowed nw=${nw} t=${t} j=${j}`).toBe(true);
+        }
+        // pitchFrame, the peak over [j0, j1] of odd and even length
+        const j0 = t % 5;
+        const j1 = Math.min(nw - 1, j0 + (t % 7));
+        let sum = 0;
+        for (let i = from + reach - P; i < from + reach + P; i++) sum += fi.samples[i];
+        const mean = sum / (2 * P);
+        const want = Array.from({ length: nw }, (_, j) => (fi.samples[from + reach - H + j] - mean) * fi.window[j]);
+        let peak = 0;
+        for (let j = j0; j <= j1; j++) if (Math.abs(want[j]) > peak) peak = Math.abs(want[j]);
+        expect(Object.is(fi.pitchFrame(from, reach, P, H, j0, j1), peak), `pitchFrame nw=${nw} t=${t}`).toBe(true);
+        expect(firstDiff(Float64Array.from(want), fft.input, nw), `pitchFrame nw=${nw} t=${t}`).toBe(-1);
+      }
+    }
+  });
+
   it('the committed module bytes are assembled from the current .wat sources', async () => {
     for (const { path, text } of await assembleAll()) expect(readFileSync(path, 'utf8'), path).toBe(text);
   });

@@ -9,7 +9,8 @@
  * the interpolation depth, and only each frame's locally best candidate gets Praat's second, sinc-70 refinement
  * (the others keep the parabolic + sinc-30 estimate, which is what the path finder compares).
  */
-import { createCosineTransform, createRealFft, type CosineTransform, type RealTransform } from './real-fft.js';
+import { createCosineTransform, createRealFft, type CosineTransform, type FrameInput, type RealTransform } from './real-fft.js';
+import { SampleStage } from './sample-stage.js';
 import { FrameStore, type SampleBuffer } from './sample-buffer.js';
 import { SpillStore } from './spill.js';
 import { finishSpilled } from './pitch-spilled.js';
@@ -147,6 +148,8 @@ export function brentMinimize(f: (x: number) => number, a: number, b: number, to
 }
 
 const log2 = Math.log2;
+/** Samples staged per block beyond one frame's (sample-stage.ts): about 25 frames at a 10 ms hop and 16 kHz. */
+const STAGE_BLOCK = 4096;
 
 export class PitchAnalyzer {
   next = 0;
@@ -166,6 +169,9 @@ export class PitchAnalyzer {
   private readonly windowR: Float64Array;
   private readonly M: number;
   private readonly fft: RealTransform;
+  /** The frame's samples staged in the FFT kernel's memory and windowed there (null without WebAssembly: prepare). */
+  private readonly staged: FrameInput | null;
+  private readonly stage: SampleStage | null;
   private readonly frameBuf: Float64Array;
   /** Power spectrum of the frame being analysed. */
   private readonly spec: Float64Array;
@@ -205,7 +211,10 @@ export class PitchAnalyzer {
     this.reach = Math.max(this.halfnsampWindow, this.nsampPeriod) + 1;
     this.window = new Float64Array(this.nsampWindow);
     for (let j = 0; j < this.nsampWindow; j++) this.window[j] = 0.5 - 0.5 * Math.cos(((j + 1) * 2 * Math.PI) / (this.nsampWindow + 1));
-    this.fft = createRealFft(M);
+    this.fft = createRealFft(M, { samples: 2 * this.reach + STAGE_BLOCK, window: this.nsampWindow });
+    this.staged = this.fft.frameInput;
+    this.staged?.window.set(this.window);
+    this.stage = this.staged ? new SampleStage(this.staged.samples) : null;
     this.frameBuf = this.fft.input;
     this.spec = this.fft.out;
     const N = M >> 1;
@@ -348,9 +357,18 @@ export class PitchAnalyzer {
   }
 
   private frame(buf: SampleBuffer, c: number): void {
-    const localPeak = this.prepare(buf, c, this.frameBuf);
+    const localPeak = this.staged !== null ? this.prepareStaged(buf, c, this.staged, this.stage!) : this.prepare(buf, c, this.frameBuf);
     if (localPeak !== 0) this.powerSpectrum();
     this.candidates(localPeak);
+  }
+
+  /** prepare() by the FFT kernel (wasm/real-fft.wat pitchFrame: the same bits) on samples staged in its memory. */
+  private prepareStaged(buf: SampleBuffer, c: number, staged: FrameInput, stage: SampleStage): number {
+    const { reach, halfnsampWindow: H, nsampWindow: Nw } = this;
+    const from = stage.at(buf, c - reach, 2 * reach);
+    const j0 = Math.max(0, H - this.halfnsampPeriod);
+    const j1 = Math.min(Nw - 1, H + this.halfnsampPeriod - 1);
+    return staged.pitchFrame(from, reach, this.nsampPeriod, H, j0, j1);
   }
 
   /** The windowed, locally mean-subtracted frame centred on c into dst[0 .. nsampWindow); returns its local peak. */

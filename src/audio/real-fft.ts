@@ -22,6 +22,27 @@ interface FftExports {
   power(dst: number): void;
   setupCos(y: number, ct: number, st: number, acf: number): void;
   cosft1(): void;
+  windowF32(src: number, win: number, n: number, lpad: number): void;
+  pitchFrame(src: number, win: number, reach: number, P: number, H: number, nw: number, j0: number, j1: number): number;
+}
+
+/**
+ * A frame's samples (float32) and its window staged in a WebAssembly FFT's memory, and the kernel's calls that
+ * window them into the FFT's input (wasm/real-fft.wat, the same bits as the JavaScript loops they replace).
+ */
+export interface FrameInput {
+  /** Staging for float32 samples (length given to createRealFft). */
+  readonly samples: Float32Array;
+  /** The window (length given to createRealFft). */
+  readonly window: Float64Array;
+  /** input[lpad + j] = samples[from + j] * window[j], j < n (input's other values are left as they are). */
+  windowed(from: number, n: number, lpad: number): void;
+  /**
+   * Praat's pitch frame (pitch.ts prepare) from samples[from .. from + 2 reach): the mean of the 2P samples around
+   * the centre summed in order, input[j] = (samples[from + reach - H + j] - mean) * window[j], j < window.length;
+   * returns the largest |input[j]|, j0 <= j <= j1.
+   */
+  pitchFrame(from: number, reach: number, P: number, H: number, j0: number, j1: number): number;
 }
 
 export interface RealTransform {
@@ -35,13 +56,22 @@ export interface RealTransform {
   readonly out: Float64Array;
   forward(x: Float64Array): void;
   power(x: Float64Array, dst: Float64Array): void;
+  /** The staged frame input (createRealFft's `stage`); null for the JavaScript FFT or when none was asked for. */
+  readonly frameInput: FrameInput | null;
+}
+
+/** createRealFft's optional staging: float32 samples and a window of these lengths. */
+export interface StageSizes {
+  samples: number;
+  window: number;
 }
 
 /** Byte offsets of the regions in the kernel's memory (wasm/real-fft.wat's header), each 16-byte aligned. */
-function layout(n: number): { offsets: number[]; bytes: number } {
+function layout(n: number, stage?: StageSizes): { offsets: number[]; bytes: number } {
   const m = n >> 1;
   const sizes = [8 * n, 8 * m, 8 * m, 8 * (m + 1), 8 * (m + 1), 8 * (m + 1), 4 * m, 8 * twiddleCount(m), 4 * m, 4 * m, 8 * ((m >> 1) + 1), 8 * ((m >> 1) + 1)];
   sizes.push(8 * (n + 1), 8 * m, 8 * m, 8 * (n + 1)); // cosft1: y, cos / sin of pi j / n, output
+  if (stage) sizes.push(4 * stage.samples + 8, 8 * stage.window + 8); // FrameInput (+ 8: a pair load past an odd end)
   const offsets: number[] = [];
   let at = 0;
   for (const s of sizes) {
@@ -112,8 +142,9 @@ class RealFftWasm implements RealTransform {
   /** cosft1's input y[0 .. n] and output. */
   readonly cosIn: Float64Array;
   readonly cosOut: Float64Array;
+  readonly frameInput: FrameInput | null;
 
-  constructor(n: number, ex: FftExports, offsets: number[]) {
+  constructor(n: number, ex: FftExports, offsets: number[], stage?: StageSizes) {
     this.n = n;
     const m = n >> 1;
     this.ex = ex;
@@ -128,6 +159,7 @@ class RealFftWasm implements RealTransform {
     this.im = new Float64Array(buf, offsets[4], m + 1);
     this.outAt = offsets[5];
     this.out = new Float64Array(buf, offsets[5], m + 1);
+    this.frameInput = stage ? stagedInput(ex, offsets[16], offsets[17], stage) : null;
   }
 
   forward(x: Float64Array): void {
@@ -144,6 +176,19 @@ class RealFftWasm implements RealTransform {
     this.ex.power(this.outAt);
     if (dst !== this.out) dst.set(this.out);
   }
+}
+
+/** FrameInput on a kernel's staging regions (byte offsets sAt: samples, wAt: window). */
+function stagedInput(ex: FftExports, sAt: number, wAt: number, stage: StageSizes): FrameInput {
+  const samples = new Float32Array(ex.memory.buffer, sAt, stage.samples);
+  const window = new Float64Array(ex.memory.buffer, wAt, stage.window);
+  const nw = stage.window;
+  return {
+    samples,
+    window,
+    windowed: (from, n, lpad) => ex.windowF32(sAt + 4 * from, wAt, n, lpad),
+    pitchFrame: (from, reach, P, H, j0, j1) => ex.pitchFrame(sAt + 4 * from, wAt, reach, P, H, nw, j0, j1),
+  };
 }
 
 /**
@@ -164,14 +209,17 @@ export function createCosineTransform(n: number): CosineTransform | null {
   return { y: f.cosIn, out: f.cosOut, run: () => f.cosft1() };
 }
 
-/** A real FFT of size n: the WebAssembly kernel, or RealFftJs (with its own views) where SIMD is unavailable. */
-export function createRealFft(n: number): RealTransform {
+/**
+ * A real FFT of size n: the WebAssembly kernel, or RealFftJs (with its own views) where SIMD is unavailable. With
+ * `stage`, the WebAssembly kernel also has a FrameInput of those sizes (frameInput; null for RealFftJs).
+ */
+export function createRealFft(n: number, stage?: StageSizes): RealTransform {
   if (n < 8 || (n & (n - 1)) !== 0) throw new RangeError(`RealFft: size ${n} is not a power of two >= 8`);
-  const { offsets, bytes } = layout(n);
+  const { offsets, bytes } = layout(n, stage);
   const ex = instantiate<FftExports>(WASM_BASE64, bytes);
-  if (ex) return new RealFftWasm(n, ex, offsets);
+  if (ex) return new RealFftWasm(n, ex, offsets, stage);
   const js = new RealFftJs(n);
   const input = new Float64Array(n);
   const out = new Float64Array((n >> 1) + 1);
-  return { n, re: js.re, im: js.im, input, out, forward: (x) => js.forward(x), power: (x, dst) => js.power(x, dst) };
+  return { n, re: js.re, im: js.im, input, out, forward: (x) => js.forward(x), power: (x, dst) => js.power(x, dst), frameInput: null };
 }

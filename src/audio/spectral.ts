@@ -9,7 +9,8 @@ import { dctMatrix } from './dct.js';
 import { WASM_BASE64 as MFCC_WASM } from './wasm/mfcc-bytes.js';
 import { WASM_BASE64 as LOGMEL_WASM } from './wasm/logmel-bytes.js';
 import { instantiate, type WasmMemory } from './wasm/runtime.js';
-import { createRealFft, type RealTransform } from './real-fft.js';
+import { createRealFft, type FrameInput, type RealTransform } from './real-fft.js';
+import { SampleStage } from './sample-stage.js';
 import type { AudioOptions } from './options.js';
 import { FrameStore, type SampleBuffer } from './sample-buffer.js';
 import { SpillStore } from './spill.js';
@@ -29,6 +30,9 @@ export class SpectralAnalyzer {
   private readonly win: Float64Array;
   private readonly lpad: number;
   private readonly fft: RealTransform;
+  /** The frame's samples staged in the FFT kernel's memory and windowed there (null without WebAssembly). */
+  private readonly staged: FrameInput | null;
+  private readonly stage: SampleStage | null;
   /** The windowed frame (zero outside the window's span, which is all that is ever written) and its power spectrum. */
   private readonly fftIn: Float64Array;
   private readonly power: Float64Array;
@@ -64,7 +68,10 @@ export class SpectralAnalyzer {
     this.win = new Float64Array(o.winLength);
     for (let n = 0; n < o.winLength; n++) this.win[n] = 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / o.winLength);
     this.lpad = (o.nFft - o.winLength) >> 1;
-    this.fft = createRealFft(o.nFft);
+    this.fft = createRealFft(o.nFft, { samples: o.winLength + 4096, window: o.winLength });
+    this.staged = this.fft.frameInput;
+    this.staged?.window.set(this.win);
+    this.stage = this.staged ? new SampleStage(this.staged.samples) : null;
     this.fftIn = this.fft.input;
     this.power = this.fft.out;
     this.bands = melFilterBank(o.sampleRate, o.nFft, o.nMels, o.fmin, o.fmax ?? o.sampleRate / 2);
@@ -140,6 +147,11 @@ export class SpectralAnalyzer {
     const { nFft, lpad, win } = this;
     const s0 = c - (nFft >> 1) + lpad;
     const wl = win.length;
+    if (this.staged !== null) {
+      // the same products by the FFT kernel (wasm/real-fft.wat windowF32), on samples staged in its memory
+      this.staged.windowed(this.stage!.at(buf, s0, wl), wl, lpad);
+      return;
+    }
     const data = buf.data;
     const vi = buf.index(s0, wl);
     if (vi >= 0) {

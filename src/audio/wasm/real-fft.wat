@@ -222,6 +222,73 @@
     ;; the radix-4 stages covered a span of h points: m, or m/2 when log2 m is odd (then one radix-2 stage)
     (if (i32.eq (local.get $h) (i32.shr_u (global.get $m) (i32.const 1))) (then (call $radix2))))
 
+  ;; Frame preparation in this kernel's memory, so the frame goes from the caller's float32 samples to the FFT input
+  ;; without a JavaScript loop. Each value is the JavaScript's float64 expression (the lanes are two independent
+  ;; IEEE-754 computations): bit-identical (test/audio-wasm.test.ts).
+  ;; windowF32: X[lpad + j] = src[j] * win[j], j < n (src/audio/spectral.ts windowed); src float32, win float64.
+  (func (export "windowF32") (param $src i32) (param $win i32) (param $n i32) (param $lpad i32)
+    (local $j i32) (local $dst i32)
+    (local.set $dst (i32.add (global.get $X) (i32.shl (local.get $lpad) (i32.const 3))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_s (i32.add (local.get $j) (i32.const 1)) (local.get $n)))
+      (v128.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3)))
+        (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2)))))
+          (v128.load (i32.add (local.get $win) (i32.shl (local.get $j) (i32.const 3))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 2)))
+      (br $next)))
+    (if (i32.lt_s (local.get $j) (local.get $n))
+      (then (f64.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3)))
+        (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2)))))
+          (f64.load (i32.add (local.get $win) (i32.shl (local.get $j) (i32.const 3)))))))))
+
+  ;; pitchFrame (src/audio/pitch.ts prepare): src holds the float32 samples c - reach .. c + reach of a frame centred
+  ;; on c; mean = the sum of src[reach - P .. reach + P) in order, / 2P; X[j] = (src[reach - H + j] - mean) * win[j],
+  ;; j < nw; returns the largest |X[j]|, j0 <= j <= j1 (0 when all are 0; NaN is passed over, as by the JavaScript's >).
+  (func (export "pitchFrame") (param $src i32) (param $win i32) (param $reach i32) (param $P i32) (param $H i32)
+        (param $nw i32) (param $j0 i32) (param $j1 i32) (result f64)
+    (local $i i32) (local $end i32) (local $sum f64) (local $mean f64) (local $vm v128) (local $at i32) (local $peak v128)
+    (local $a f64) (local $b f64)
+    (local.set $i (i32.add (local.get $src) (i32.shl (i32.sub (local.get $reach) (local.get $P)) (i32.const 2))))
+    (local.set $end (i32.add (local.get $src) (i32.shl (i32.add (local.get $reach) (local.get $P)) (i32.const 2))))
+    (block $sdone (loop $snext
+      (br_if $sdone (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $sum (f64.add (local.get $sum) (f64.promote_f32 (f32.load (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $snext)))
+    (local.set $mean (f64.div (local.get $sum) (f64.convert_i32_s (i32.shl (local.get $P) (i32.const 1)))))
+    (local.set $vm (f64x2.splat (local.get $mean)))
+    (local.set $at (i32.add (local.get $src) (i32.shl (i32.sub (local.get $reach) (local.get $H)) (i32.const 2))))
+    (local.set $i (i32.const 0))
+    (block $wdone (loop $wnext
+      (br_if $wdone (i32.ge_s (i32.add (local.get $i) (i32.const 1)) (local.get $nw)))
+      (v128.store (i32.add (global.get $X) (i32.shl (local.get $i) (i32.const 3)))
+        (f64x2.mul
+          (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 2)))))
+            (local.get $vm))
+          (v128.load (i32.add (local.get $win) (i32.shl (local.get $i) (i32.const 3))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 2)))
+      (br $wnext)))
+    (if (i32.lt_s (local.get $i) (local.get $nw))
+      (then (f64.store (i32.add (global.get $X) (i32.shl (local.get $i) (i32.const 3)))
+        (f64.mul (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $at) (i32.shl (local.get $i) (i32.const 2)))))
+          (local.get $mean)) (f64.load (i32.add (local.get $win) (i32.shl (local.get $i) (i32.const 3))))))))
+    ;; the local peak: lane-wise max (pmax keeps the old value against NaN), then the two lanes
+    (local.set $i (local.get $j0))
+    (block $pdone (loop $pnext
+      (br_if $pdone (i32.ge_s (local.get $i) (local.get $j1)))
+      (local.set $peak (f64x2.pmax (local.get $peak)
+        (f64x2.abs (v128.load (i32.add (global.get $X) (i32.shl (local.get $i) (i32.const 3)))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 2)))
+      (br $pnext)))
+    (local.set $a (f64x2.extract_lane 0 (local.get $peak)))
+    (local.set $b (f64x2.extract_lane 1 (local.get $peak)))
+    (if (f64.gt (local.get $b) (local.get $a)) (then (local.set $a (local.get $b))))
+    (if (i32.eq (local.get $i) (local.get $j1))
+      (then
+        (local.set $b (f64.abs (f64.load (i32.add (global.get $X) (i32.shl (local.get $i) (i32.const 3))))))
+        (if (f64.gt (local.get $b) (local.get $a)) (then (local.set $a (local.get $b))))))
+    (local.get $a))
+
   ;; Spectrum of x: lanes hold k, k+1 (k odd, 1 .. m/2 - 1) and m-k, m-k-1; the k values are stored before the m-k
   ;; ones, so at k = m/2 the second value wins, as in RealFftJs.realPostPass. Returns nothing; RE / IM hold X.
   (func $forward (export "forward")
