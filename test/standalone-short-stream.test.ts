@@ -7,11 +7,12 @@
  * refused by the decoders already (test extract-truncated-input, stream-ends).
  * The clips are the demo camera (10 s) with its picture or its sound taken from its first 6 s, by stream copy.
  */
-import { copyFileSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
+import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 
 const tmp = tempDir('mmprep-short-stream-');
 afterAll(() => tmp.cleanup());
@@ -35,6 +36,23 @@ describe('standalone commands on a stream that ends before the others', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^mmprep face: pic6\.mp4: warning: /);
     expect(lines[0]).toMatch(picture);
+  });
+
+  it("mmprep face: the file's streams are read by ffprobe once, the warning taken from that reading (a second ffprobe ran after the frames, ~0.2 CPU s)", async () => {
+    // An ffprobe that notes each call's arguments, then runs the real one.
+    const log = join(tmp.dir, 'ffprobe-calls.txt');
+    const wrapper = join(tmp.dir, 'ffprobe-noting');
+    writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${ffmpegBinaries().ffprobe.path}' "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    writeFileSync(log, '');
+    const r = await runCli(['face', 'pic6.mp4', '-o', 'f2.jsonl', '--fps', '1', '--workers', '1'], { cwd: tmp.dir, env: { MMPREP_FFPROBE: wrapper } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(warned(r.stderr, /ends at/)).toHaveLength(1);
+    expect(warned(r.stderr, /ends at/)[0]).toMatch(picture);
+    const calls = readFileSync(log, 'utf8').split('\n').filter((l) => l.length > 0);
+    // The streams and format once; the packet times (stream-ends.ts: where each stream ends) are another reading.
+    expect(calls.filter((c) => c.includes('-show_streams')), calls.join('\n')).toHaveLength(1);
+    expect(calls.filter((c) => c.includes('packet=')).length).toBeLessThanOrEqual(1);
   });
 
   it('mmprep audio: a sound of 6 s beside a 10 s picture is a warning, exit 0; a whole sound beside a short picture is not', async () => {

@@ -5,6 +5,7 @@ import { loadClock } from '../sync/clock.js';
 import { FACE_BACKENDS, type FaceBackend } from '../face/backend.js';
 import { DEFAULT_BLINK_EAR, DEFAULT_INFERENCE_SIDE, DEFAULT_MIN_CONFIDENCE, extractFace, faceSummaryWarnings } from '../face/extract.js';
 import { defaultModelDir } from '../face/models.js';
+import type { ProbeResult } from '../media/probe.js';
 import { action, choiceOption, numberOption } from './run.js';
 
 interface FaceCliOptions {
@@ -60,7 +61,9 @@ export function register(program: Command): void {
     .action(
       action(async (video: string, o: FaceCliOptions) => {
         const clock = o.sync ? await loadClock(o.sync, video, 'video', o.stream) : undefined;
+        let probed: ProbeResult | undefined;
         const summary = await extractFace(video, {
+          onProbed: (p) => (probed = p),
           out: o.out ?? o.output,
           format: o.format,
           summaryPath: o.summary,
@@ -81,7 +84,7 @@ export function register(program: Command): void {
           flow: o.flow,
           clock,
         });
-        for (const w of [...faceSummaryWarnings(summary), ...(await shortPicture(video, o))]) process.stderr.write(`mmprep face: ${video}: warning: ${w}\n`);
+        for (const w of [...faceSummaryWarnings(summary), ...(await shortPicture(video, o, probed))]) process.stderr.write(`mmprep face: ${video}: warning: ${w}\n`);
       }),
     );
 }
@@ -91,9 +94,9 @@ export function register(program: Command): void {
  * (src/media/file-end.ts), as a warning: face.jsonl covers the picture there is, not the file's span. Not said when
  * --end stops before the picture does.
  */
-async function shortPicture(video: string, o: FaceCliOptions): Promise<string[]> {
+async function shortPicture(video: string, o: FaceCliOptions, probed: ProbeResult | undefined): Promise<string[]> {
   const [{ probe }, { shortStreams }] = await Promise.all([import('../media/probe.js'), import('../media/file-end.js')]);
-  const short = (await shortStreams(await probe(video))).filter((s) => s.kind === 'video' && s.n === o.stream);
+  const short = (await shortStreams(probed ?? (await probe(video)))).filter((s) => s.kind === 'video' && s.n === o.stream);
   return short.filter((s) => o.end === undefined || o.end > s.end_s).map((s) => s.text);
 }
 
