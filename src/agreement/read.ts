@@ -315,6 +315,7 @@ function refuseLongWithoutRoleNames(header: string[], roleCols: number[], path: 
   const rater = header[like[0]];
   if (header.some((h, i) => i !== like[0] && h !== '' && nameStem(h) === nameStem(rater))) return;
   const rest = header.map((h, i) => i).filter((i) => i !== like[0] && header[i] !== '' && !roleCols.includes(i));
+  if (like[0] === 0 && looksLikeTargetIds(rest.map((i) => header[i]))) throw new InputError(ratersAsRowsMessage(header, 0, null), { file: path, line: 1, column: 1 });
   const ratingAt = rest.findIndex((i) => RATING_WORDS.test(header[i]));
   const flags =
     rest.length === 2
@@ -324,6 +325,42 @@ function refuseLongWithoutRoleNames(header: string[], roleCols: number[], path: 
     `no 'target' or 'rater' column, but '${rater}' is named like the rater column of a long file (one rating per row): pass ${flags} (or --format wide if '${rater}' is a rater of a wide file)`,
     { file: path, line: 1, column: like[0] + 1 },
   );
+}
+
+/**
+ * A sheet with one row per rater and one column per target (irr's kripp.alpha layout, `name,s01_u00,s01_u01,…`) was
+ * read as targets rated by raters named like targets (a ninth trial: "7 targets, 60 raters", ICC(2,1) 0.100 instead of
+ * 0.178, exit 0). Told by its first column (named like a rater column, or holding ids like rater ids) beside other
+ * columns named like target ids; refused with how to transpose it.
+ */
+function ratersAsRowsMessage(header: string[], col: number, ids: string[] | null): string {
+  const others = header.filter((h, i) => i !== col && h !== '');
+  const rows = ids === null ? '' : ` (${quoteList(ids.slice(0, 3))}${ids.length > 3 ? ', …' : ''}: ${ids.length} rows)`;
+  const read = ids === null ? '' : `, and would analyse ${ids.length} targets rated by ${others.length} raters`;
+  return (
+    `each row looks like one rater's ratings: column '${header[col]}' names the raters${rows} and the other ${others.length} columns are named like targets (${quoteList(others.slice(0, 3))}, …); ` +
+    `agreement reads one row per target and one column per rater${read}: transpose the sheet (a spreadsheet's Paste Special > Transpose; R t(); pandas df.set_index('${header[col]}').T) and run again; if the rows really are targets, pass --target-col ${shellWord(header[col])}`
+  );
+}
+
+/** Column names like target ids: 5 or more, each with a digit, an id word (`clip1`) or two numbers (`s01_u00`) in all. */
+function looksLikeTargetIds(names: string[]): boolean {
+  if (names.length < 5 || !names.every((h) => /\d/.test(h))) return false;
+  return names.every((h) => /\d\D+\d/.test(h)) || names.every((h) => looksLikeIdColumn(h.replace(/\d+/g, ' ')) && !looksLikeRaterName(h.replace(/\d+/g, '')));
+}
+
+/** A cell value like a rater's id: initials (`A`, `JS`, `B2`), or a rater word with a number (`rater1`, `coder_2`). */
+const looksLikeRaterId = (id: string) => /^[A-Z]{1,3}\d{0,2}$/.test(id) || /^r\d{1,3}$/i.test(id) || (/\d/.test(id) && looksLikeRaterName(id.replace(/\d+/g, '')));
+
+/** A wide file (target column not given) whose rows are raters: refused (see ratersAsRowsMessage). */
+function refuseRatersAsRows(layout: RatingsLayout, targetIds: string[], opts: ReadRatingsOptions, path: string): void {
+  if (layout.format !== 'wide' || opts.targetColumn !== undefined) return;
+  const names = layout.raterCols.map((c) => layout.header[c]);
+  const first = layout.header[layout.ti];
+  // 'rater1' beside 'rater2' is a sheet of rater columns only (refuseRatingsAsTargetIds), not a column of rater ids
+  const byName = looksLikeRaterName(first) && !names.some((h) => nameStem(h) === nameStem(first));
+  if (!byName && !(targetIds.length >= 2 && targetIds.every(looksLikeRaterId) && looksLikeTargetIds(names))) return;
+  throw new InputError(ratersAsRowsMessage(layout.header, layout.ti, targetIds), { file: path, line: 1, column: layout.header[layout.ti] });
 }
 
 /**
@@ -455,6 +492,12 @@ interface RatingsLayout {
   targetGuessed?: boolean;
   /** Wide files: rater columns left out (--exclude-rater). */
   excludedCols: number[];
+  /** Long files: the columns no role reads (said in a note; a repeat that differs in one of them is refused). */
+  unused: number[];
+  /** `--target-col a,b`: the columns whose cells, joined with '/', are a target's id. */
+  targetCols?: number[];
+  /** Wide files whose columns are named RATER_DIMENSION (or DIMENSION_RATER): each column's rater and dimension. */
+  split?: { rater: string[]; dim: string[]; note: string };
 }
 
 /** The order column: `--order-col`, else the first of ORDER_NAMES in the header (-1: none). */
@@ -596,6 +639,8 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
   const hint = delimiterHint(header, delimiter);
   if (hint) throw new InputError(hint, { file: path, line: 1, column: 1 });
   let ti = findColumn(header, opts.targetColumn ?? 'target');
+  const targetCols = compositeTarget(header, opts.targetColumn, ti, path);
+  if (targetCols) ti = targetCols[0];
   const ri = findColumn(header, opts.raterColumn ?? 'rater');
   const vi = findColumn(header, opts.ratingColumn ?? 'rating');
   const di = findColumn(header, opts.dimensionColumn ?? 'dimension');
@@ -617,17 +662,80 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
     if (ti < 0) throw new InputError(`no target column '${opts.targetColumn}' in the header`, { file: path, line: 1 });
     raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc && !unnamed.includes(i) && !meta.includes(i));
   }
+  refuseDuplicateColumns(header, path);
+  const split = format === 'wide' && di < 0 ? raterDimensionColumns(header, raterCols, path) : null;
+  // --exclude-rater names a rater: a column's, or with RATER_DIMENSION columns the rater part of theirs
+  const nameOf = (c: number) => (split ? split.rater[c] : header[c]);
   const excluded = excludeSet(opts.excludeRaters, opts.excludeRaterLists);
-  let excludedCols = raterCols.filter((c) => excluded.has(header[c]));
+  let excludedCols = raterCols.filter((c) => excluded.has(nameOf(c)));
   if (format === 'wide') {
-    const meant = resolveExcluded(excluded, opts.excludeRaters, Boolean(opts.excludeRaterLists), new Set(excludedCols.map((c) => header[c])), raterCols.map((c) => header[c]), path);
-    excludedCols = excludedCols.filter((c) => meant.has(header[c]));
-    raterCols = raterCols.filter((c) => !meant.has(header[c]));
+    const meant = resolveExcluded(excluded, opts.excludeRaters, Boolean(opts.excludeRaterLists), new Set(excludedCols.map(nameOf)), [...new Set(raterCols.map(nameOf))], path);
+    excludedCols = excludedCols.filter((c) => meant.has(nameOf(c)));
+    raterCols = raterCols.filter((c) => !meant.has(nameOf(c)));
     refuseMetadataRaters(header, raterCols, ti, path);
   }
-  refuseDuplicateColumns(header, path);
   const targetGuessed = format === 'wide' && opts.targetColumn === undefined && findColumn(header, 'target') < 0;
-  return { header, format, ti, ri, vi, di, oi, oc, raterCols, unnamed, targetGuessed, excludedCols };
+  const unused = format === 'long' ? header.map((_, i) => i).filter((i) => ![ti, ri, vi, di, oi, oc, ...(targetCols ?? [])].includes(i) && !unnamed.includes(i)) : [];
+  return { header, format, ti, ri, vi, di, oi, oc, raterCols, unnamed, targetGuessed, excludedCols, unused, ...(split ? { split } : {}), ...(targetCols ? { targetCols } : {}) };
+}
+
+/**
+ * `--target-col session,target`: a target is named by several columns (target ids that repeat in every session), its
+ * id their cells joined with '/' ('s01/u00'). Null for one column.
+ */
+function compositeTarget(header: string[], name: string | undefined, ti: number, path: string): number[] | null {
+  if (name === undefined || ti >= 0 || !name.includes(',')) return null;
+  const cols = name.split(',').map((n) => n.trim());
+  const at = cols.map((n) => findColumn(header, n));
+  const missing = cols.filter((_, k) => at[k] < 0);
+  if (missing.length > 0) throw new InputError(`no target column ${quoteList(missing)} in the header (--target-col ${name})`, { file: path, line: 1 });
+  return at;
+}
+
+/** Splits of a column name at the first and at the last separator ('_', '-', '.', ' '). */
+function nameSplits(h: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const at of [h.search(/[_.\- ]/), Math.max(...['_', '.', '-', ' '].map((c) => h.lastIndexOf(c)))])
+    if (at > 0 && at < h.length - 1 && !out.some(([a]) => a.length === at)) out.push([h.slice(0, at), h.slice(at + 1)]);
+  return out;
+}
+
+/** A dimension's name: a word of 3 or more letters (`valence`, `arousal`), never a rater's (`A`, `r1`, `lab2`). */
+const dimensionWord = (w: string) => /^[A-Za-z]{3,}$/.test(w);
+
+/**
+ * Wide columns named RATER_DIMENSION (`A_valence`, `A_arousal`, `B_valence`, …) or DIMENSION_RATER: one column per
+ * rater and dimension. Read as one column per rater was "14 raters" pooling valence and arousal into one ICC (a
+ * ninth trial, exit 0); now each column is its rater's rating in its dimension, every dimension analysed on its own.
+ * Only a full grid (every rater in every dimension, 2 or more of each) whose one side is words (the dimensions);
+ * both sides words (`Anna_valence`) is refused with the long layout that says which is which.
+ */
+function raterDimensionColumns(header: string[], raterCols: number[], path: string): RatingsLayout['split'] | null {
+  if (raterCols.length < 4) return null;
+  for (const pick of [0, 1]) {
+    const parts = raterCols.map((c) => nameSplits(header[c])[pick] ?? nameSplits(header[c])[0]);
+    if (parts.some((p) => p === undefined)) return null;
+    const left = new Set(parts.map((p) => p[0]));
+    const right = new Set(parts.map((p) => p[1]));
+    if (left.size < 2 || right.size < 2 || left.size * right.size !== raterCols.length || new Set(parts.map((p) => p.join('\u0000'))).size !== raterCols.length) continue;
+    const words = [[...left].every(dimensionWord), [...right].every(dimensionWord)];
+    if (words[0] === words[1]) {
+      if (!words[0]) continue;
+      throw new InputError(
+        `columns ${quoteList(raterCols.slice(0, 4).map((c) => header[c]))}, … name ${left.size} x ${right.size} pairs of words: one rater per column in each of several dimensions? It cannot be told which word is the rater: write the file as target,rater,dimension,rating (one rating per row); if every column is a rater of one dimension, rename them`,
+        { file: path, line: 1, column: header[raterCols[0]] },
+      );
+    }
+    const di = words[0] ? 0 : 1;
+    const dims = [...(di === 0 ? left : right)];
+    const raters = [...(di === 0 ? right : left)];
+    const rater: string[] = [];
+    const dim: string[] = [];
+    raterCols.forEach((c, k) => ([rater[c], dim[c]] = [parts[k][1 - di], parts[k][di]]));
+    const note = `columns named ${di === 0 ? 'DIMENSION_RATER' : 'RATER_DIMENSION'} (${quoteList(raterCols.slice(0, 3).map((c) => header[c]))}, …) are read as ${raters.length} raters (${quoteList(raters.slice(0, 4))}${raters.length > 4 ? ', …' : ''}) in ${dims.length} dimensions (${quoteList(dims)}), each dimension analysed on its own`;
+    return { rater, dim, note };
+  }
+  return null;
 }
 
 /** The data records of a ratings file as they are read, per dimension; `rec` is the current record (0-based). */
@@ -669,7 +777,7 @@ class RatingsAccumulator {
     this.minRaters = opts.minRaters ?? 2;
     this.scale = opts.scale;
     this.excluded = excludeSet(opts.excludeRaters, opts.excludeRaterLists);
-    for (const c of layout.excludedCols) this.excludedMet.add(layout.header[c]);
+    for (const c of layout.excludedCols) this.excludedMet.add(layout.split ? layout.split.rater[c] : layout.header[c]);
     if (opts.levels) opts.levels.forEach((l, i) => this.labelIndex.set(labelKey(l), i));
   }
 
@@ -772,10 +880,12 @@ class RatingsAccumulator {
       return;
     }
     for (const c of unnamed) if (row[c].trim() !== '') throw new RecordError(unnamedColumnMessage(c, row[c].trim()), this.rec, String(c + 1));
-    const d = this.dimOf(di >= 0 ? row[di].trim() : '');
-    const targetId = row[ti].trim();
+    const { targetCols } = this.layout;
+    const targetId = targetCols ? (targetCols.some((c) => row[c].trim() === '') ? '' : targetCols.map((c) => row[c].trim()).join('/')) : row[ti].trim();
     if (targetId === '') throw new RecordError('empty target id: write the id of the rated target in this cell, or delete the row', this.rec, header[ti]);
     const order = this.readOrder(row);
+    if (this.layout.split) return this.addSplitRecord(row, targetId, order);
+    const d = this.dimOf(di >= 0 ? row[di].trim() : '');
     if (this.layout.format === 'long') this.addLongRecord(d, row, targetId, order);
     else this.addWideRecord(d, row, targetId, order);
   }
@@ -812,6 +922,22 @@ class RatingsAccumulator {
     }
   }
 
+  /** A wide row of RATER_DIMENSION columns: each cell its rater's rating in its dimension. */
+  private addSplitRecord(row: string[], targetId: string, order: number): void {
+    const { header, split, raterCols, excludedCols } = this.layout;
+    for (const c of excludedCols) this.leftOut(split!.rater[c], row[c]);
+    for (const c of raterCols) {
+      const d = this.dimOf(split!.dim[c]);
+      const t = d.targetId(targetId);
+      const r = d.raterId(split!.rater[c]);
+      if (this.isNa(row[c].trim())) {
+        this.nMissing++;
+        continue;
+      }
+      this.push(d, row, t, r, this.readValue(row[c], header[c]), order);
+    }
+  }
+
   /** A cell of a rater --exclude-rater names: counted (a rating) and skipped. */
   private leftOut(raterId: string, cell: string): boolean {
     const n = this.excluded.get(raterId);
@@ -821,8 +947,48 @@ class RatingsAccumulator {
     return true;
   }
 
+  /** --repeated read a repeat that differs in an unused column: the warning said once. */
+  repeatNote: string | undefined;
+  /** Long files with unused columns: each (dimension, target, rater)'s first record and its unused cells. */
+  private readonly firstUnused = new Map<string, { rec: number; cells: string[] }>();
+
+  /**
+   * A second rating of one (target, rater) whose row differs from the first in a column no role reads (`session`
+   * beside target ids u00..u09 repeated in every session): the two are different targets (or dimensions, or occasions)
+   * that the file names by that column too. Read as duplicates, the hint was --repeated, which then analysed 10
+   * targets as test-retest across the sessions, exit 0 (a ninth trial). Refused with the flags that read it.
+   */
+  private refuseRepeatDifferingInUnused(d: DimBuilder, row: string[], t: number, r: number): void {
+    const { unused, header, oc, ti } = this.layout;
+    if (unused.length === 0 || oc >= 0) return;
+    const key = `${d.name}\u0000${t}\u0000${r}`;
+    const cells = unused.map((c) => row[c].trim());
+    const first = this.firstUnused.get(key);
+    if (first === undefined) {
+      this.firstUnused.set(key, { rec: this.rec, cells });
+      return;
+    }
+    const k = cells.findIndex((c, j) => c !== first.cells[j]);
+    if (k < 0) return;
+    const col = header[unused[k]];
+    const tcol = this.layout.targetCols ? this.layout.targetCols.map((c) => header[c]).join(',') : header[ti];
+    if (this.opts.repeated) {
+      // --repeated asked for repeats as occasions: read, and said (the column may be the occasion misspelt)
+      this.repeatNote ??= `warning: --repeated reads target '${d.targets[t]}' by rater '${d.raters[r]}' again as a second occasion, but its rows differ in column '${col}' ('${first.cells[k]}', then '${cells[k]}'), which is not read: if '${col}' and '${tcol}' together name a target, pass --target-col ${shellWord(`${col},${tcol}`)} instead; if '${col}' is the occasion, --occasion-col ${shellWord(col)}`;
+      return;
+    }
+    throw new RecordError(
+      `target '${d.targets[t]}' by rater '${d.raters[r]}' is rated again (first on {FIRST}) with another '${col}' ('${cells[k]}' here, '${first.cells[k]}' there), a column agreement does not read: ` +
+        `if a target is named by '${col}' and '${tcol}' together, pass --target-col ${shellWord(`${col},${tcol}`)}; if '${col}' names a dimension, --dimension-col ${shellWord(col)}; if it names a test-retest occasion, --occasion-col ${shellWord(col)}`,
+      this.rec,
+      col,
+      first.rec,
+    );
+  }
+
   private push(d: DimBuilder, row: string[], t: number, r: number, v: number, order: number): void {
     const { oc } = this.layout;
+    if (this.layout.format === 'long') this.refuseRepeatDifferingInUnused(d, row, t, r);
     if (this.withOccasions) d.occ.push(d.occasionOf(oc >= 0 ? row[oc].trim() : null, t, r));
     d.target.push(t);
     d.rater.push(r);
@@ -867,6 +1033,7 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   const acc = read.acc;
   if (acc === null) throw new InputError('empty file (no header, no ratings)', { file: path });
   if (acc.rec < 0 || acc.emptyRows.length + acc.headerRows.length === acc.rec + 1) throw new InputError(`no ratings (the file has a header only${acc.rec >= 0 ? ' and rows of empty cells' : ''})`, { file: path, line: 2 });
+  refuseRatersAsRows(acc.layout, [...new Set([...acc.dims.values()].flatMap((d) => d.targets))], opts, path);
   refuseRatingsAsTargetIds(acc.layout, [...acc.dims.values()].flatMap((d) => d.targets), path);
   const raters = [...new Set([...acc.dims.values()].flatMap((d) => d.raters))];
   const excluded = resolveExcluded(acc.excluded, opts.excludeRaters, Boolean(opts.excludeRaterLists), acc.excludedMet, raters, path);
@@ -962,8 +1129,18 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
     n_records: acc.rec + 1 - acc.emptyRows.length - acc.headerRows.length,
     n_missing_cells: acc.nMissing,
     dimensions,
-    notes: unnamed.length > 0 ? [unnamedColumnsNote(unnamed, header.length)] : [],
+    notes: [
+      ...(unnamed.length > 0 ? [unnamedColumnsNote(unnamed, header.length)] : []),
+      ...(acc.layout.split ? [acc.layout.split.note] : []),
+      ...(acc.layout.unused.length > 0 ? [unusedColumnsNote(header, acc.layout.unused)] : []),
+      ...(acc.repeatNote ? [acc.repeatNote] : []),
+    ],
   };
+}
+
+/** A long file's columns that no role reads: named, not ignored silently (a ninth trial's `session` column). */
+function unusedColumnsNote(header: string[], unused: number[]): string {
+  return `warning: column${unused.length > 1 ? 's' : ''} ${quoteList(unused.map((c) => header[c]))} ${unused.length > 1 ? 'are' : 'is'} not read (a long file reads the target, rater, rating, dimension, occasion and time/order columns): if one names the targets together with the target column, pass --target-col NAME,TARGET; a dimension, --dimension-col NAME; an occasion, --occasion-col NAME`;
 }
 
 /**

@@ -68,7 +68,7 @@ export function scaleMix(d: RatingsDimension): ScaleMix | null {
   if (d.categories !== null) return null;
   const ranges = raterRanges(d);
   const likert = ranges.filter((r) => r.likert);
-  if (likert.length === 0) return null;
+  if (likert.length === 0) return unitScaleMix(d, ranges);
   const lo = Math.min(...likert.map((r) => r.lo));
   const hi = Math.max(...likert.map((r) => r.hi));
   let worst = -1;
@@ -80,26 +80,40 @@ export function scaleMix(d: RatingsDimension): ScaleMix | null {
 }
 
 /** The refusal naming rater `k` (off the scale) and the whole-number raters (`whole`: their span, as said). */
-function offScale(d: RatingsDimension, k: number, ranges: RaterRange[], whole: string, otherScale: string): ScaleMix {
+function offScale(d: RatingsDimension, k: number, ranges: RaterRange[], whole: string, otherScale: string, kind = 'whole numbers'): ScaleMix {
   const r = ranges[k];
   const names = d.raters.filter((_, i) => ranges[i].likert).map((name) => `'${name}'`);
   const who = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
   const dim = d.name ? ` in dimension '${d.name}'` : '';
   return {
     at: r.at,
-    message: `rating ${r.hi} by rater '${d.raters[k]}'${dim} (its ratings span ${r.lo}-${r.hi}, median ${r.median}) is off the scale of rater${names.length > 1 ? 's' : ''} ${who} (whole numbers ${whole}): ratings on two scales (such as 1-5 and ${otherScale})? put every rater on one scale`,
+    message: `rating ${r.hi} by rater '${d.raters[k]}'${dim} (its ratings span ${r.lo}-${r.hi}, median ${r.median}) is off the scale of rater${names.length > 1 ? 's' : ''} ${who} (${kind} ${whole}): ratings on two scales (such as 1-5 and ${otherScale})? put every rater on one scale${kind === 'whole numbers' ? '' : ' (or, if they share one scale, declare it with --scale LOW,HIGH)'}`,
   };
 }
 
-/** A rater on 0-1 with fractions beside whole-number raters most of whose ratings are above 2 (see the top). */
+/**
+ * A rater on 0-1 with fractions beside raters most of whose ratings are above 2 (see the top): beside whole-number
+ * raters as said there; beside raters who also wrote fractions (sliders on 1-7 with decimals beside one normalised to
+ * 0-1: ICC(2,1) 0.254 instead of 0.43, exit 0, a ninth trial) when no --scale is declared (a declared scale says the
+ * raters share it: a rater who kept to 0-1 of a 0-10 slider is then read).
+ */
 function unitScaleMix(d: RatingsDimension, ranges: RaterRange[]): ScaleMix | null {
-  const pooled: number[] = [];
-  for (let i = 0; i < d.value.length; i++) if (ranges[d.rater[i]].likert && Number.isFinite(d.value[i])) pooled.push(d.value[i]);
-  const m = median(pooled);
-  if (!(m > 2)) return null;
   const values: number[][] = d.raters.map(() => []);
   for (let i = 0; i < d.value.length; i++) if (Number.isFinite(d.value[i])) values[d.rater[i]].push(d.value[i]);
-  const unit = ranges.findIndex((r, k) => !r.likert && r.n >= MIN_RATINGS && r.lo >= 0 && r.hi <= 1 && values[k].some((v) => !Number.isInteger(v)));
+  const isUnit = (r: RaterRange, k: number) => !r.likert && r.n >= MIN_RATINGS && r.lo >= 0 && r.hi <= 1 && values[k].some((v) => !Number.isInteger(v));
+  const whole = ranges.some((r) => r.likert);
+  // the others: the whole-number raters, else (no declared scale) every rater with MIN_RATINGS ratings not all in 0..1
+  const other = (r: RaterRange, k: number) => (whole ? r.likert : d.scale === undefined && r.n >= MIN_RATINGS && !isUnit(r, k) && r.hi > 1);
+  const pooled: number[] = [];
+  ranges.forEach((r, k) => {
+    if (other(r, k)) for (const v of values[k]) pooled.push(v);
+  });
+  const m = median(pooled);
+  if (!(m > 2)) return null;
+  const unit = ranges.findIndex(isUnit);
   if (unit < 0) return null;
-  return offScale(d, unit, ranges, `${Math.min(...pooled)}-${Math.max(...pooled)}, median ${m}`, '0-1');
+  const lo = Math.min(...pooled);
+  const hi = Math.max(...pooled);
+  if (whole) return offScale(d, unit, ranges, `${lo}-${hi}, median ${m}`, '0-1');
+  return offScale(d, unit, ranges.map((r, k) => ({ ...r, likert: other(r, k) })), `${lo}-${hi}, median ${m}`, '0-1', 'ratings');
 }

@@ -113,7 +113,7 @@ export function register(program: Command): void {
 function addLayoutOptions(cmd: Command): void {
   cmd
     .option('--format <format>', 'auto | long | wide (auto: long when the target and rater columns exist)', choiceOption('--format', ['auto', 'long', 'wide'] as const), 'auto')
-    .option('--target-col <name>', "target id column (default 'target'; wide: the first column)")
+    .option('--target-col <name>', "target id column (default 'target'; wide: the first column; 'session,target': several columns naming a target together)")
     .option('--rater-col <name>', "rater id column of long files (default 'rater')")
     .option('--rating-col <name>', "rating column of long files (default 'rating')")
     .option('--dimension-col <name>', "dimension column, one analysis per dimension (default 'dimension' when present)")
