@@ -34,6 +34,18 @@ describe('agreement: a rating far off the other raters\' range', () => {
     );
   });
 
+  it('a rarely felt emotion on a 0-100 slider (mostly 0-8, 12 % of ratings 15-60) is read, not refused as typos', async () => {
+    // before: "rating 40 by rater 'B' ... (0 to 8; more digits before the point than any of them): a typo?", exit 2
+    const A = [0, 0, 5, 0, 8, 0, 0, 3, 0, 0, 0, 5, 0, 0, 0, 0, 8, 0, 0, 3];
+    const B = [0, 0, 0, 25, 0, 0, 0, 0, 0, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0, 0];
+    const C = [0, 15, 0, 0, 0, 0, 7, 0, 0, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const D = [0, 0, 0, 35, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const p = file('rare.csv', 'clip,A,B,C,D\n' + A.map((a, i) => `c${i},${a},${B[i]},${C[i]},${D[i]}`).join('\n') + '\n');
+    const r = await runCliInProcess(['agreement', p, '--json']);
+    expect(r.stderr).not.toMatch(/typo/);
+    expect(r.code).toBe(0);
+  });
+
   it('two raters\' typos (44, 77) do not mask each other: refused at the first, the other counted', async () => {
     // before: each widened the other's "others' range" (44 beside 1-77, 77 beside 1-44) and both were read, exit 0
     const rows = SHEET.map((x, i) => x.map((y, j) => (i === 3 && j === 1 ? 44 : i === 5 && j === 2 ? 77 : y)));

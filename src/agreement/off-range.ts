@@ -19,6 +19,8 @@
  * scale-mix.ts, names that first), numbers under --categorical. A negative rating beside others all >= 0 is not
  * refused as such (-1 can be a rating beside 0-10, docs/agreement.md's missing-code rule; a bipolar -3..3 scale).
  *
+ * Slips are few: when more ratings than typoBudget are off, they are the raters' use of the scale and none is judged.
+ *
  * Masking: two typos in one dimension (44 by one rater, 77 by another) each widened the other's "others' range", and
  * both passed. The ratings are judged in a forward search (Atkinson & Riani 2000, robust diagnostic regression):
  * nearest the dimension's median first, each against the other raters' ratings judged before it and kept; a refused
@@ -142,12 +144,24 @@ function uncorroborated(d: RatingsDimension, far: Judged[]): Judged[] {
 }
 
 /**
+ * How many ratings of a dimension can be slips: at most 2, or 5 % of its ratings. More ratings beyond the search's
+ * range are how the raters use the scale, not typos: a rarely felt emotion on a 0-100 slider, mostly 0 to 8 with 15,
+ * 25, 40 and 60 among them (12 % of the ratings) was refused ("40 ... more digits than any of them").
+ */
+function typoBudget(d: RatingsDimension): number {
+  let n = 0;
+  for (const v of d.value) if (Number.isFinite(v)) n++;
+  return Math.max(2, Math.floor(0.05 * n));
+}
+
+/**
  * The ratings off the other raters' range (numeric dimensions without a declared scale): the first refused (in file
  * order), or null, and the far ones to warn of (in file order).
  */
 export function offRangeScan(d: RatingsDimension): { refused: OffRange | null; far: FarRating[] } {
   if (d.categories !== null || d.scale || d.raters.length < 2) return { refused: null, far: [] };
   const { refused, far } = judge(d);
+  if (refused.length + far.length > typoBudget(d)) return { refused: null, far: [] };
   const toFar = (f: Judged): FarRating => ({ record: d.record[f.i], rater: d.raters[d.rater[f.i]], value: d.value[f.i], lo: f.lo, hi: f.hi });
   const kept = uncorroborated(d, far).sort((a, b) => a.i - b.i).map(toFar);
   if (refused.length === 0) return { refused: null, far: kept };
