@@ -42,14 +42,15 @@ const interviewer = burstNoise(8, 32 * SR);
 /**
  * The lav (28 s: the participant) and a room mic on a clock OFF s behind it (24 s): the participant at `far`, the
  * interviewer, noise, and from 18.2 s on the lav's first seconds again at `twice` (the same clip said at two times).
- * `participantUntil`: the participant is heard at the room mic until then only.
+ * `participantUntil`: the participant is heard at the room mic until then only; `gap`: not heard from .. to (s).
  */
-function session(o: { far: number; twice: number; participantUntil?: number; second?: number }) {
+function session(o: { far: number; twice: number; participantUntil?: number; second?: number; gap?: [number, number] }) {
   const r = rng(9);
   const mic = new Float32Array(24 * SR);
   for (let i = 0; i < mic.length; i++) {
     const t = i / SR;
-    const heard = t < (o.participantUntil ?? Infinity) ? o.far * participant[Math.round((t + OFF) * SR)] : 0;
+    const inGap = o.gap !== undefined && t >= o.gap[0] && t < o.gap[1];
+    const heard = t < (o.participantUntil ?? Infinity) && !inGap ? o.far * participant[Math.round((t + OFF) * SR)] : 0;
     mic[i] = heard + 0.3 * interviewer[i] + 0.105 * r.g();
     if (t >= 18.2) mic[i] += o.twice * participant[Math.round((t - 18.2) * SR)];
     if (o.second) mic[i] += o.second * participant[Math.round((t + OFF - 3) * SR)];
@@ -80,5 +81,45 @@ describe('sync by cross-correlation: two clear lags told apart by where each mat
     const room = session({ far: 0.32, twice: 0, second: 0.32 });
     expect(room.placed).toBeNull();
     expect(room.warnings.map((w) => w.code)).toContain('xcorr_weak');
+  });
+});
+
+/**
+ * One clear wrong lag (src/sync/xcorr-rest.ts, place.ts checkRest): with the participant not heard at the room mic from
+ * 17 s on, the coarse envelope tried only the lag of the clip heard twice (-18.2 s, overlapping the lav over the mic's
+ * last 5.8 s), the only clear one, and the stream was placed there, 20.4 s off, exit 0. The mic's first 18.2 s, left
+ * without a partner by that lag, match the lav clearly at 2.2 s.
+ */
+describe('sync by cross-correlation: one clear lag that leaves a stretch matching elsewhere', () => {
+  it('takes the lag the rest of the window matches at where the single clear lag matches only over the sound heard twice', () => {
+    const room = session({ far: 0.32, twice: 0.9, gap: [17, 20] });
+    expect(room.placed?.method).toBe('xcorr');
+    expect(Math.abs((room.placed?.offset as number) - OFF)).toBeLessThan(0.0005);
+    const said = room.warnings.find((w) => w.code === 'xcorr_two_lags')?.message;
+    expect(said).toMatch(/clearly at -18\.200 s \(z [\d.]+\), which overlaps it over 5\.8 s only, and its 0\.0-18\.2 s outside that overlap at 2\.200 s .*taken by where the match lies: its 2\.3 s runs match at 2\.200 s in \d+ of \d+, at -18\.200 s only in \d of \d/);
+  });
+
+  it('refuses where the rest matches at another lag but the two cannot be told apart (the participant not heard from 17 s on)', () => {
+    const room = session({ far: 0.32, twice: 0.9, gap: [17, 24] });
+    expect(room.placed).toBeNull();
+    const weak = room.warnings.find((w) => w.code === 'xcorr_weak')?.message;
+    expect(weak).toMatch(/clearly at -18\.200 s .* outside that overlap at 2\.200 s .*the same sound heard at two times/);
+  });
+
+  it('still places a right lag that leaves a long stretch without a partner (the room mic started 8 s before the lav)', () => {
+    const r = rng(11);
+    const early = burstNoise(12, 8 * SR);
+    const mic = new Float32Array(24 * SR);
+    for (let i = 0; i < mic.length; i++) {
+      const t = i / SR;
+      const p = t < 8 ? early[i] : participant[Math.round((t - 8) * SR)];
+      mic[i] = 0.32 * p + 0.3 * interviewer[i] + 0.105 * r.g();
+    }
+    const lav = state('lav.wav', participant.slice(0, 28 * SR));
+    const room = state('mic.wav', mic);
+    placeStreams([lav, room], lav, { ends: 'start', fallback: 'xcorr', minXcorrConfidence: 0.5 });
+    expect(room.placed?.method).toBe('xcorr');
+    expect(Math.abs((room.placed?.offset as number) + 8)).toBeLessThan(0.0005);
+    expect(room.warnings.map((w) => w.code)).not.toContain('xcorr_two_lags');
   });
 });

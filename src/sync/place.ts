@@ -9,6 +9,7 @@
 import { audioOffset, MIN_FINE_Z, type XcorrResult } from './xcorr.js';
 import { type MappedBeepRank, type MappedBeepScore, mappedBeepRank, mappedBeepScore } from './xcorr-beep.js';
 import { type LagSpan, lagSpan, pickBySpan } from './xcorr-span.js';
+import { outsideOverlap } from './xcorr-rest.js';
 
 /** How a run of the span test (xcorr-span.ts) is named in a message. */
 const SPAN_RUN_LABEL = '2.3 s';
@@ -601,11 +602,67 @@ function bestPartner(s: StreamState, states: StreamState[], minConfidence: numbe
   }
   if (!best) return null;
   const why = whyNotConclusive(best.r, minConfidence);
-  if (why === null) return best;
+  if (why === null) return checkRest(s, best, minConfidence);
   const resolved = (ends === 'both' ? resolveByEnd(s, best, minConfidence) : null) ?? resolveByOwnPulse(s, best, minConfidence) ?? resolveByMappedBeep(s, best, minConfidence) ?? resolveByBeepContrast(s, best, minConfidence) ?? resolveBySpan(s, best, minConfidence);
   if (resolved) return resolved;
   if (!s.warnings.some((w) => w.code === 'xcorr_weak')) s.warnings.push({ code: 'xcorr_weak', message: `cross-correlation with ${best.o.file} is not conclusive (${why})` });
   return null;
+}
+
+type RestLag = { c: Lag; from: number; to: number; rest: XcorrResult };
+
+/**
+ * Clear lags of the stretches of s's window that the lag of best leaves without a partner (xcorr-rest.ts), each at
+ * least OTHER_LAG_MIN_S from it: every stretch of 4.6 s or more is cross-correlated with the partner on its own and
+ * its clear lags (fine z at least MIN_FINE_Z, the stretch's result conclusive but for competing lags) kept, their
+ * offsets moved to best's at_s along their drift.
+ */
+function otherLagsOutside(s: StreamState, best: XcorrPick, minConfidence: number): RestLag[] {
+  const { r, o } = best;
+  const a = o.kept as Float32Array;
+  const b = s.kept as Float32Array;
+  const sr = s.sampleRate;
+  const out: RestLag[] = [];
+  for (const [p, q] of outsideOverlap(a.length, o.keptT0, b.length, s.keptT0, sr, r.offset_s)) {
+    const rest = audioOffset(a, o.keptT0, b.subarray(p, q), s.keptT0 + p / sr, sr);
+    if (!rest || whyNotConclusive({ ...rest, competing_z: null }, minConfidence) !== null) continue;
+    for (const c of rest.candidates) {
+      const at = { ...c, offset_s: c.offset_s + c.drift * (r.at_s - rest.at_s) };
+      if (c.fine_z >= MIN_FINE_Z && Math.abs(at.offset_s - r.offset_s) >= OTHER_LAG_MIN_S) out.push({ c: at, from: s.keptT0 + p / sr, to: s.keptT0 + q / sr, rest });
+    }
+  }
+  return out;
+}
+
+/**
+ * A single clear lag must leave no other clear lag in the stretches of the window it does not overlap: a sound heard
+ * twice (generated: a clip the lav's talker says at 0 s said again, louder, near the room microphone 18.2 s into its
+ * window) made a wrong lag (-18.2 s for 2.2 s) the only one the coarse envelope tried, overlapping the lav over the
+ * window's last 5.8 s only; the window's first 18.2 s match the lav clearly at the right lag. Where another clear lag
+ * is found there, the two are told apart by where each matches (xcorr-span.ts pickBySpan) or the stream is refused
+ * (null, with an xcorr_weak warning). Returns the pick.
+ */
+function checkRest(s: StreamState, best: XcorrPick, minConfidence: number): XcorrPick | null {
+  const r = best.r;
+  if (!s.kept || !best.o.kept || r.drift === null || r.fine_z === null) return best;
+  const others = otherLagsOutside(s, best, minConfidence);
+  if (!others.length) return best;
+  const sp = (c: { offset_s: number; drift: number }) => lagSpan(best.o.kept as Float32Array, best.o.keptT0, s.kept as Float32Array, s.keptT0, s.sampleRate, c, r.at_s);
+  const spans = [sp({ offset_s: r.offset_s, drift: r.drift }), ...others.map((x) => sp(x.c))];
+  const got = pickBySpan(spans, OTHER_LAG_MIN_S);
+  const f3 = (v: number) => v.toFixed(3);
+  const seen = `it matches ${best.o.file} clearly at ${f3(r.offset_s)} s (z ${r.fine_z.toFixed(1)}), which overlaps it over ${r.overlap_s.toFixed(1)} s only, and its ${others.map((x) => `${x.from.toFixed(1)}-${x.to.toFixed(1)} s outside that overlap at ${f3(x.c.offset_s)} s (z ${x.c.fine_z.toFixed(1)})`).join(', ')}`;
+  if (!got) {
+    s.warnings.push({ code: 'xcorr_weak', message: `cross-correlation with ${best.o.file} is not conclusive (${seen}; where each lag matches does not tell which one the stream shares: the same sound heard at two times)` });
+    return null;
+  }
+  const i = spans.indexOf(got.pick);
+  const where = (x: LagSpan) => x.supported.map(([p, q]) => `${p.toFixed(1)}-${q.toFixed(1)} s`).join(', ') || 'none';
+  const rest = got.others.map((x) => `at ${f3(x.offset_s)} s only in ${x.supported.length} of ${x.runs} (${where(x)})`).join('; ');
+  s.warnings.push({ code: 'xcorr_two_lags', message: `${seen}; taken by where the match lies: its ${SPAN_RUN_LABEL} runs match at ${f3(got.pick.offset_s)} s in ${got.pick.supported.length} of ${got.pick.runs}, ${rest}, where ${f3(got.pick.offset_s)} s matches too (a sound heard twice)` });
+  if (i === 0) return best;
+  const x = others[i - 1];
+  return { o: best.o, r: { ...atLag(r, x.c), peak_ratio: x.rest.peak_ratio, confidence: x.rest.confidence } };
 }
 
 /**
