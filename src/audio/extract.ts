@@ -23,6 +23,7 @@ export { rmsDb, VOICE_FRAME_FIELDS, jsonlBlock };
 import { resolveAudioOptions, SPILL_AFTER_S, type AudioOptions } from './options.js';
 import type { DecodedAudioInfo, PrestartedDecode } from '../media/decode-audio.js';
 import type { ProbeResult } from '../media/probe.js';
+import type { PrestartedPitchWorker } from './pitch-worker-start.js';
 import { checkStereoChannels, type ChannelCheck } from './channel-check.js';
 import { markSyncBeeps, summarizeWithoutSyncBeeps, syncBeepRecord } from './sync-beep.js';
 import { checkSpeakingRate, pitchRangeWarnings } from './pitch-range.js';
@@ -788,6 +789,8 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
   probed?: Promise<ProbeResult>;
   /** The file's ffmpeg decode, started by the caller beside that ffprobe run; disposed of here whatever happens. */
   prestarted?: PrestartedDecode | null;
+  /** A pitch worker the caller started before loading this module (pitch-worker-start.ts); disposed of here whatever happens. */
+  pitchWorker?: PrestartedPitchWorker | null;
   /**
    * Recordings longer than this (seconds of audio) keep their bulky per-frame values in temp files in os.tmpdir()
    * instead of memory (docs/audio.md "Streaming and memory"; same output bytes). Default SPILL_AFTER_S; Infinity:
@@ -808,6 +811,7 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
     clock = opts.clock ?? (opts.syncPath ? await (await import('../sync/clock.js')).loadClock(opts.syncPath, file, 'audio', opts.stream ?? 0) : undefined);
   } catch (e) {
     opts.prestarted?.dispose();
+    opts.pitchWorker?.dispose();
     throw e;
   }
   let helper: JsonlHelper | null = null;
@@ -827,7 +831,7 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
   };
   let f: AudioFeatures | undefined;
   try {
-    f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, reuseWorker, probed: opts.probed, prestarted: opts.prestarted, spillAfterFrames });
+    f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, reuseWorker, probed: opts.probed, prestarted: opts.prestarted, pitchWorker: opts.pitchWorker, spillAfterFrames });
     const beeps = opts.keepSyncBeep ? null : await markSyncBeeps(file, f, { toneHz: opts.toneHz });
     // Frames first: their writer hands part of the formatting to the helper before its first await, so the summary
     // below is computed while the helper runs.
@@ -852,6 +856,7 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
   } finally {
     f?.columns?.close();
     opts.prestarted?.dispose();
+    opts.pitchWorker?.dispose();
     (helper as JsonlHelper | null)?.close();
   }
 }

@@ -25,6 +25,7 @@ import { VoiceRecorder, type VoiceSignal } from './voice-signal.js';
 import { voiceRateHz } from './voice-rate.js';
 import { ToneScanner, type ToneDetection } from '../sync/tone.js';
 import type { FrameView } from './jsonl.js';
+import { ACK_EVERY, PITCH_WORKER_URL, type PrestartedPitchWorker } from './pitch-worker-start.js';
 
 /** Per-frame features of a file (the frame arrays are FrameView's: typed arrays, frame-major). */
 export interface AudioFeatures extends FrameView {
@@ -87,6 +88,8 @@ export interface AnalyzeOptions {
   onOpen?: (info: DecodedAudioInfo) => void;
   /** computeAudioFeatures: the file's ffprobe run, when the caller started it earlier (else the decoder runs it). */
   probed?: Promise<ProbeResult>;
+  /** A pitch worker the caller started early (pitch-worker-start.ts; used when threads are on, else disposed of). */
+  pitchWorker?: PrestartedPitchWorker | null;
   /** computeAudioFeatures: an ffmpeg decode the caller started beside that ffprobe run (the caller disposes of it). */
   prestarted?: PrestartedDecode | null;
   /**
@@ -110,9 +113,9 @@ export interface VoiceSource {
   chunks: () => AsyncIterable<Float32Array>;
 }
 
-const WORKER_URL = new URL('./pitch-worker.js', import.meta.url);
-/** Chunks the main thread may have handed to the pitch worker before waiting for it (bounds memory). */
-const MAX_IN_FLIGHT = 8;
+const WORKER_URL = PITCH_WORKER_URL;
+/** Chunks the main thread may have handed to the pitch worker before waiting for it (bounds memory; >= ACK_EVERY). */
+const MAX_IN_FLIGHT = 3 * ACK_EVERY;
 
 function pitchParams(o: AudioOptions, spillAfter?: number): PitchParams {
   return {
@@ -188,9 +191,9 @@ interface PitchWorkerState {
 /** Listens to the worker's acknowledgements, result, error and exit (an exit before the result is a failure). */
 function watchPitchWorker(w: Worker): PitchWorkerState {
   const s: PitchWorkerState = { inFlight: 0, wake: null, failure: null, result: null, reject: null, done: false };
-  w.on('message', (m: { ack?: boolean; track?: PitchTrack }) => {
+  w.on('message', (m: { ack?: number; track?: PitchTrack }) => {
     if (m.ack) {
-      s.inFlight--;
+      s.inFlight -= m.ack;
       const f = s.wake;
       s.wake = null;
       f?.();
@@ -213,9 +216,11 @@ function watchPitchWorker(w: Worker): PitchWorkerState {
   return s;
 }
 
-function workerPitch(o: AudioOptions, spillAfter?: number): PitchStage {
+function workerPitch(o: AudioOptions, spillAfter?: number, started?: Worker | null): PitchStage {
   const params = pitchParams(o, spillAfter);
-  const w = new Worker(WORKER_URL, { workerData: MAIN_SHARE ? { ...params, share: { ...MAIN_SHARE, main: false } } : params });
+  const workerParams = MAIN_SHARE ? { ...params, share: { ...MAIN_SHARE, main: false } } : params;
+  const w = started ?? new Worker(WORKER_URL, { workerData: workerParams });
+  if (started) w.postMessage({ params: workerParams });
   const mine = MAIN_SHARE ? new PitchAnalyzer({ ...params, share: { ...MAIN_SHARE, main: true } }) : null;
   const s = watchPitchWorker(w);
   let handed = false;
@@ -259,14 +264,21 @@ function workerPitch(o: AudioOptions, spillAfter?: number): PitchStage {
   };
 }
 
+/** The pitch stage of run.threads (default: when the compiled worker exists), in the caller's early worker if given. */
+function pitchStage(o: AudioOptions, spill: number | undefined, run: AnalyzeOptions): PitchStage {
+  const threads = run.threads ?? existsSync(fileURLToPath(WORKER_URL));
+  const started = threads ? run.pitchWorker?.take() : null;
+  run.pitchWorker?.dispose();
+  return threads ? workerPitch(o, spill, started) : inProcessPitch(o, spill);
+}
+
 /** Features of a stream of mono PCM chunks at options.sampleRate. */
 export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<Float32Array>, options: Partial<AudioOptions> = {}, run: AnalyzeOptions = {}): Promise<AudioFeatures> {
   const o = resolveAudioOptions(options);
   const sr = o.sampleRate;
   const spill = run.spillAfterFrames;
   const spectral = new SpectralAnalyzer(o, spill);
-  const threads = run.threads ?? existsSync(fileURLToPath(WORKER_URL));
-  const pitch = threads ? workerPitch(o, spill) : inProcessPitch(o, spill);
+  const pitch = pitchStage(o, spill, run);
   const intensity = new IntensityAnalyzer(sr, o.nucleiIntensityFloor);
   const buf = new SampleBuffer();
   buf.clipLevel = CLIP_LEVEL;

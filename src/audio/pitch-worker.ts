@@ -2,7 +2,7 @@
  * Worker thread running the pitch analysis (the costliest stage) beside the main thread's decoding and spectral
  * features, so `mmprep audio` uses both cores. With a frame share (PitchParams.share) it computes only its share of
  * the frames; the main thread computes the rest and sends them with the end message.
- * Protocol: {chunk} messages (acknowledged one by one so the main thread can bound the samples in flight), then
+ * Protocol: {chunk} messages (acknowledged ACK_EVERY at a time so the main thread can bound the samples in flight), then
  * {end, globalPeak} -> {track}; with a share, the end message also carries the main thread's frames and their count,
  * and the worker merges the two shares and runs the path finder. The global peak comes from the main thread, whose
  * SampleBuffer sums the same chunks in the same order (so the same bits): this thread keeps no statistics.
@@ -12,29 +12,36 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PitchAnalyzer, type PitchFrames, type PitchParams, type PitchTrack } from './pitch.js';
 import { SampleBuffer } from './sample-buffer.js';
 import type { JsonlJob } from './jsonl-job.js';
+import { ACK_EVERY } from './pitch-worker-start.js';
 
 const port = parentPort!;
 /** The track's buffers to transfer (a spilled track's f0 and maxStrength are shared memory: passed as they are). */
 const movable = (t: PitchTrack) => [t.f0.buffer, t.strength.buffer, t.maxStrength.buffer, t.octaveAbove.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
-const params = workerData as PitchParams;
-const analyzer = new PitchAnalyzer(params);
+// The parameters come as workerData, or in a first {params} message when the thread was started before they were
+// known (pitch-worker-start.ts: `mmprep audio` starts it before loading the analysis code).
+let params = workerData as PitchParams | null;
+let analyzer = params ? new PitchAnalyzer(params) : (null as unknown as PitchAnalyzer);
 const buf = new SampleBuffer({ stats: false });
-port.on('message', (m: { chunk?: Float32Array; end?: boolean; main?: PitchFrames; n?: number; globalPeak?: number; jsonl?: JsonlJob }) => {
-  if (m.jsonl) {
+let analysed = 0;
+port.on('message', (m: { params?: PitchParams; chunk?: Float32Array; end?: boolean; main?: PitchFrames; n?: number; globalPeak?: number; jsonl?: JsonlJob }) => {
+  if (m.params) {
+    params = m.params;
+    analyzer = new PitchAnalyzer(params);
+  } else if (m.jsonl) {
     // After the track: the main thread reuses this thread as its JSONL helper (jsonl-helper.ts, JsonlHelper.adopt).
     const job = m.jsonl;
     void import('./jsonl-job.js').then(({ runJsonlJob }) => runJsonlJob(port, job));
   } else if (m.chunk) {
     buf.append(m.chunk, analyzer.minNeeded());
     analyzer.pump(buf);
-    port.postMessage({ ack: true });
+    if (++analysed % ACK_EVERY === 0) port.postMessage({ ack: ACK_EVERY });
   } else if (m.end) {
     buf.finish();
     analyzer.pump(buf);
-    if (params.share) {
+    if (params!.share) {
       // The main thread's share arrives with the end message: merge, run the path finder, return the track.
       if (m.n !== analyzer.next) throw new Error(`pitch worker analysed ${analyzer.next} frames, the main thread ${m.n}`);
-      const merged = PitchAnalyzer.merged(params, { ...params.share, main: true }, analyzer.next, m.main!, analyzer.frames());
+      const merged = PitchAnalyzer.merged(params!, { ...params!.share, main: true }, analyzer.next, m.main!, analyzer.frames());
       const t = merged.finish(m.globalPeak!);
       port.postMessage({ track: t }, movable(t));
       return;

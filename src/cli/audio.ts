@@ -121,25 +121,30 @@ async function runAudio(media: string, o: AudioCliOpts, cmd: Command): Promise<v
   } catch (e) {
     throw new InputError(`bad parameters: ${(e as Error).message}`);
   }
-  // ffprobe reads the file while this thread loads the analysis code (the decoder then uses its result; a probe error
-  // surfaces there, in the same order as before). ffmpeg's decode starts beside it, as a mono source needs it: the
-  // decoder adopts it when the probe agrees, else it is killed and started again with the downmix.
-  const probed = (await import('../media/probe.js')).probe(media);
-  probed.catch(() => undefined);
-  // A sound that ends before the file's picture (extract's line, src/media/file-end.ts; the features cover the sound
-  // there is): its packet read runs beside the analysis, not after it.
-  const shortP = probed.then(async (p) => (await import('../media/file-end.js')).shortStreams(p));
-  shortP.catch(() => undefined);
+  // The pitch worker first: its start-up runs beside this thread's loading of the analysis code (pitch-worker-start.ts).
+  const pitchWorker = (await import('../audio/pitch-worker-start.js')).PrestartedPitchWorker.start();
   let prestarted: PrestartedDecode | null = null;
   try {
-    prestarted = (await import('../media/decode-audio.js')).PrestartedDecode.start(media, { sampleRate: params.sampleRate, stream: params.stream });
+    // A mono PCM WAV at the analysis rate is read without ffprobe and ffmpeg (media/wav-direct.ts): its header is the probe.
+    const direct = (await import('../media/wav-direct.js')).directWavProbe(media, { sampleRate: params.sampleRate ?? AUDIO_DEFAULTS.sampleRate, stream: params.stream, channel: params.channel });
+    // Else ffprobe reads the file while this thread loads the analysis code (the decoder then uses its result; a probe
+    // error surfaces there, in the same order as before). ffmpeg's decode starts beside it, as a mono source needs it:
+    // the decoder adopts it when the probe agrees, else it is killed and started again with the downmix.
+    const probed = direct ? Promise.resolve(direct) : (await import('../media/probe.js')).probe(media);
+    probed.catch(() => undefined);
+    // A sound that ends before the file's picture (extract's line, src/media/file-end.ts; the features cover the sound
+    // there is): its packet read runs beside the analysis, not after it.
+    const shortP = probed.then(async (p) => (await import('../media/file-end.js')).shortStreams(p));
+    shortP.catch(() => undefined);
+    if (!direct) prestarted = (await import('../media/decode-audio.js')).PrestartedDecode.start(media, { sampleRate: params.sampleRate, stream: params.stream });
     const { extractAudio } = await import('../audio/extract.js');
-    const summary = await extractAudio(media, { ...params, probed, prestarted, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz, spillAfterS: o.spillAfter });
+    const summary = await extractAudio(media, { ...params, probed, prestarted, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, pitchWorker, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz, spillAfterS: o.spillAfter });
     const { audioSourceWarnings } = await import('../audio/source-warnings.js');
     const short = (await shortP).filter((s) => s.kind === 'audio' && s.n === (params.stream ?? 0));
     for (const w of [...audioSourceWarnings(summary, media), ...short.map((s) => s.text)]) process.stderr.write(`mmprep audio: ${media}: warning: ${w}\n`);
   } finally {
     prestarted?.dispose();
+    pitchWorker?.dispose();
   }
 }
 

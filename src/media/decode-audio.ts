@@ -15,6 +15,7 @@ import { reportDecodeProgress } from './decode-progress.js';
 import { firstSampleTime, pickStream, probe, taggedStreamEndS, type ProbeResult, type StreamInfo } from './probe.js';
 import { CODEC_DELAY_S, streamEnds, type StreamEnd } from './stream-ends.js';
 import { readPacketTimes } from './packet-times.js';
+import { readWavSamples, wavLayoutOf, type WavLayout } from './wav-direct.js';
 
 export interface AudioDecodeOptions {
   /** Output sample rate in Hz (default 16000). */
@@ -274,10 +275,44 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
     if (this.opts.detectTruncation && this.opts.start === undefined && this.opts.duration === undefined) await this.checkComplete();
   }
 
+  /**
+   * The WAV layout to read without ffmpeg (wav-direct.ts): only for a probe result directWavProbe made, decoded
+   * whole, at the file's own rate, its one channel, without frame times.
+   */
+  private directLayout(): WavLayout | null {
+    const o = this.opts;
+    const wav = wavLayoutOf(o.probed);
+    if (!wav || o.start !== undefined || o.duration !== undefined || o.timestampGaps || o.channel !== undefined) return null;
+    return wav.sampleRate === this.info.sampleRate && this.info.stream.index === 0 ? wav : null;
+  }
+
+  /** The samples of a direct-read WAV, in the chunks ffmpeg's decode gives (Chunker), with its progress reports. */
+  private *readDirect(wav: WavLayout, chunkSamples: number): Generator<Float32Array, 'done'> {
+    const chunks = readWavSamples(wav, chunkSamples);
+    try {
+      for (;;) {
+        let r: IteratorResult<Float32Array>;
+        try {
+          r = chunks.next();
+        } catch (e) {
+          throw new InputError(`cannot read audio (${(e as Error).message})`, { file: this.info.file });
+        }
+        if (r.done) return 'done';
+        this.samples += r.value.length;
+        reportDecodeProgress((this.opts.start ?? 0) + this.samples / this.info.sampleRate);
+        yield r.value;
+      }
+    } finally {
+      chunks.return(undefined);
+    }
+  }
+
   /** One ffmpeg run; 'again' when its ffmpeg died of the group's SIGINT before it ran (nothing was yielded). */
   private async *decodeOnce(attempt: number): AsyncGenerator<Float32Array, 'done' | 'again'> {
     const { sampleRate } = this.info;
     const chunkSamples = this.opts.chunkSamples ?? 16384;
+    const wav = this.directLayout();
+    if (wav) return yield* this.readDirect(wav, chunkSamples);
     const args = decodeArgs(this.abs, this.opts, sampleRate, this.info.sourceChannels ?? 1);
     const tracker = this.opts.timestampGaps ? new GapTracker() : undefined;
     this.gaps = tracker?.gaps ?? [];

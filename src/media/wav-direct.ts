@@ -1,0 +1,186 @@
+/**
+ * A PCM WAV file that is already what the analysis reads (mono, at the analysis rate, 16-bit integer or 32-bit float
+ * samples) is read straight from the file instead of through ffprobe and ffmpeg: their start-up alone (Debian's
+ * build links 215 shared libraries) cost ~0.25 CPU s of `mmprep audio`'s ~2.9 s on 10 minutes of speech (issue 15).
+ * The samples are the ones ffmpeg's decode gives (its s16 -> float conversion is x / 32768, exact; float is copied),
+ * in the same 16384-sample chunks. Any other file (another layout, a WAVE_FORMAT_EXTENSIBLE header, a data chunk
+ * that is cut short, empty or of unknown length, an S/PDIF stream wrapped in PCM, which ffmpeg's WAV reader detects)
+ * gets null here and goes through ffprobe and ffmpeg as before.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { endianness } from 'node:os';
+import { resolve } from 'node:path';
+import type { ProbeResult, StreamInfo } from './probe.js';
+
+/** Where a direct-read WAV's samples are. */
+export interface WavLayout {
+  abs: string;
+  codec: 'pcm_s16le' | 'pcm_f32le';
+  bytesPerSample: 2 | 4;
+  sampleRate: number;
+  dataOffset: number;
+  /** Samples (frames of the one channel) in the data chunk. */
+  nSamples: number;
+}
+
+const layouts = new WeakMap<ProbeResult, WavLayout>();
+
+/** The layout of a probe result made by directWavProbe (undefined for ffprobe's). */
+export function wavLayoutOf(p: ProbeResult | undefined): WavLayout | undefined {
+  return p ? layouts.get(p) : undefined;
+}
+
+/** What the caller will decode: only the first audio stream, all channels (a mono file's one), at `sampleRate`. */
+export interface DirectWant {
+  sampleRate: number;
+  stream?: number;
+  channel?: number;
+}
+
+/** The header bytes read (the fmt and data chunk headers of a WAV are near its start). */
+const HEAD_BYTES = 1 << 16;
+/** ffmpeg's WAV reader looks for an S/PDIF (IEC 61937) burst in this many first bytes of 16-bit PCM data. */
+const SPDIF_SCAN_BYTES = 1 << 16;
+
+interface Fmt {
+  tag: number;
+  channels: number;
+  rate: number;
+  blockAlign: number;
+  bits: number;
+}
+
+/** The fmt fields and the data chunk's place, from the RIFF chunks of `head` (null: not a plain RIFF WAVE file). */
+function parseHead(head: Buffer): { fmt: Fmt; dataOffset: number; dataBytes: number } | null {
+  if (head.length < 12 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') return null;
+  let fmt: Fmt | null = null;
+  let off = 12;
+  while (off + 8 <= head.length) {
+    const id = head.toString('latin1', off, off + 4);
+    const len = head.readUInt32LE(off + 4);
+    if (id === 'fmt ') {
+      if (fmt || len < 16 || off + 8 + 16 > head.length) return null;
+      fmt = { tag: head.readUInt16LE(off + 8), channels: head.readUInt16LE(off + 10), rate: head.readUInt32LE(off + 12), blockAlign: head.readUInt16LE(off + 20), bits: head.readUInt16LE(off + 22) };
+    } else if (id === 'data') {
+      return fmt ? { fmt, dataOffset: off + 8, dataBytes: len } : null;
+    }
+    off += 8 + len + (len & 1);
+  }
+  return null;
+}
+
+/** The codec a mono fmt chunk is read directly as (null: any other). */
+function directCodec(f: Fmt): WavLayout['codec'] | null {
+  if (f.channels !== 1) return null;
+  if (f.tag === 1 && f.bits === 16 && f.blockAlign === 2) return 'pcm_s16le';
+  if (f.tag === 3 && f.bits === 32 && f.blockAlign === 4) return 'pcm_f32le';
+  return null;
+}
+
+/** True when IEC 61937's sync words (Pa 0xF872, Pb 0x4E1F, little-endian) occur in `b`: ffmpeg may read it as AC-3/DTS. */
+function hasSpdifSync(b: Buffer): boolean {
+  return b.indexOf(Buffer.from([0x72, 0xf8, 0x1f, 0x4e])) >= 0;
+}
+
+/**
+ * ffprobe's "%f" of a stream duration, as a number: N * (1 / rate) rounded to microseconds (toFixed takes the larger
+ * of two equally near; printf the even one: they differ only on exact ties, in a field used as a hint and a tolerance).
+ */
+const micro = (s: number) => Number(s.toFixed(6));
+
+/** The ProbeResult ffprobe gives for such a file (the fields mmprep reads; WAV streams state no start time). */
+function probeOf(file: string, size: number, layout: WavLayout): ProbeResult {
+  const durS = micro(layout.nSamples * (1 / layout.sampleRate));
+  const stream: StreamInfo = {
+    index: 0,
+    type: 'audio',
+    codec: layout.codec,
+    sample_rate_hz: layout.sampleRate,
+    channels: 1,
+    width_px: null,
+    height_px: null,
+    fps_avg: null,
+    fps_real: null,
+    start_time_s: null,
+    duration_s: durS,
+    rotation_deg: 0,
+    sample_aspect_ratio: null,
+    n_frames: null,
+  };
+  const formatUs = Math.round((layout.nSamples * 1e6) / layout.sampleRate);
+  const formatS = micro(formatUs * 1e-6);
+  // ffmpeg: the file size in bits over the duration, truncated to an integer (update_stream_timings).
+  return { file, container: 'wav', duration_s: formatS, start_time_s: null, size_bytes: size, bit_rate_bps: formatUs > 0 ? Math.floor((size * 8 * 1e6) / formatUs) : null, streams: [stream] };
+}
+
+/**
+ * The probe result of `file` when it is a WAV the decoder reads directly for `want` (see the file comment), else null
+ * (the caller runs ffprobe; an unreadable or missing file is null too, and ffprobe's path reports it).
+ */
+export function directWavProbe(file: string, want: DirectWant): ProbeResult | null {
+  if ((want.stream ?? 0) !== 0 || want.channel !== undefined || endianness() !== 'LE') return null;
+  const abs = resolve(file);
+  let fd: number;
+  try {
+    fd = openSync(abs, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return null;
+    const head = Buffer.alloc(Math.min(st.size, HEAD_BYTES));
+    const got = readSync(fd, head, 0, head.length, 0);
+    const h = parseHead(head.subarray(0, got));
+    const codec = h && directCodec(h.fmt);
+    if (!h || !codec || h.fmt.rate !== want.sampleRate) return null;
+    const { dataOffset, dataBytes } = h;
+    // Unknown length (0, 0xFFFFFFFF: a streamed WAV), cut short, or a partial sample: ffmpeg's reader decides.
+    if (dataBytes === 0 || dataBytes === 0xffffffff || dataOffset + dataBytes > st.size || dataBytes % h.fmt.blockAlign !== 0) return null;
+    if (codec === 'pcm_s16le') {
+      const scan = Buffer.alloc(Math.min(dataBytes, SPDIF_SCAN_BYTES));
+      if (readSync(fd, scan, 0, scan.length, dataOffset) !== scan.length || hasSpdifSync(scan)) return null;
+    }
+    const layout: WavLayout = { abs, codec, bytesPerSample: h.fmt.blockAlign as 2 | 4, sampleRate: h.fmt.rate, dataOffset, nSamples: dataBytes / h.fmt.blockAlign };
+    const p = probeOf(file, st.size, layout);
+    layouts.set(p, layout);
+    return p;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The layout's samples as Float32 chunks of `chunkSamples` (the last one shorter), each its own ArrayBuffer, read
+ * with bounded memory. Throws when the file no longer holds them (changed since it was probed).
+ */
+export function* readWavSamples(layout: WavLayout, chunkSamples: number): Generator<Float32Array> {
+  const fd = openSync(layout.abs, 'r');
+  try {
+    const bps = layout.bytesPerSample;
+    const raw = bps === 2 ? new Int16Array(chunkSamples) : null;
+    for (let done = 0; done < layout.nSamples; ) {
+      const n = Math.min(chunkSamples, layout.nSamples - done);
+      const chunk = new Float32Array(n);
+      const into = raw ? new Uint8Array(raw.buffer, 0, n * 2) : new Uint8Array(chunk.buffer);
+      readFully(fd, into, layout.dataOffset + done * bps);
+      // ffmpeg's (libswresample's) s16 -> float: x * (1 / 32768), exact in float32.
+      if (raw) for (let i = 0; i < n; i++) chunk[i] = raw[i] * (1 / 32768);
+      done += n;
+      yield chunk;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads b.length bytes at `position` (several reads when the system returns fewer); throws at the file's end. */
+function readFully(fd: number, b: Uint8Array, position: number): void {
+  for (let o = 0; o < b.length; ) {
+    const got = readSync(fd, b, o, b.length - o, position + o);
+    if (got === 0) throw new Error(`the file ended ${b.length - o} bytes before its WAV header's data chunk does (changed while it was read?)`);
+    o += got;
+  }
+}

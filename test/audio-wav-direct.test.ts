@@ -1,0 +1,136 @@
+/**
+ * A mono PCM WAV at the analysis rate is read without ffprobe and ffmpeg (src/media/wav-direct.ts): its probe result
+ * is ffprobe's, its samples and chunks are ffmpeg's decode's, and `mmprep audio` writes the same bytes as through
+ * ffmpeg; every other WAV (stereo, another rate or sample format, an extensible or cut header, S/PDIF in PCM) is left
+ * to ffprobe and ffmpeg.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
+import { AudioDecoder } from '../src/media/decode-audio.js';
+import { probe, type ProbeResult } from '../src/media/probe.js';
+import { directWavProbe } from '../src/media/wav-direct.js';
+import { extractAudio } from '../src/audio/extract.js';
+
+const tmp = tempDir('mmprep-wav-direct-');
+const p = (name: string) => join(tmp.dir, name);
+const speech = join(FIXTURES, 'audio', 'wav', 'cards_005.flac');
+
+const chunk = (id: string, body: Buffer) => Buffer.concat([Buffer.from(id, 'latin1'), u32(body.length), body, body.length & 1 ? Buffer.alloc(1) : Buffer.alloc(0)]);
+const u32 = (v: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(v >>> 0);
+  return b;
+};
+
+/** A WAV of these chunks after 'RIFF' size 'WAVE'. */
+function wav(chunks: Buffer[]): Buffer {
+  const body = Buffer.concat([Buffer.from('WAVE', 'latin1'), ...chunks]);
+  return Buffer.concat([Buffer.from('RIFF', 'latin1'), u32(body.length), body]);
+}
+
+function fmt(tag: number, channels: number, rate: number, bits: number, extra = Buffer.alloc(0)): Buffer {
+  const b = Buffer.alloc(16);
+  const align = (channels * bits) / 8;
+  b.writeUInt16LE(tag, 0);
+  b.writeUInt16LE(channels, 2);
+  b.writeUInt32LE(rate, 4);
+  b.writeUInt32LE(rate * align, 8);
+  b.writeUInt16LE(align, 12);
+  b.writeUInt16LE(bits, 14);
+  return chunk('fmt ', Buffer.concat([b, extra]));
+}
+
+let s16: Buffer; // 16-bit speech, 70001 samples (not a whole number of 16384-sample chunks), full-scale extremes at its start
+let f32: Buffer;
+
+beforeAll(() => {
+  ffmpegSync(['-i', speech, '-t', '4.375', '-ar', '16000', '-ac', '1', '-f', 's16le', p('speech.raw')]);
+  s16 = readFileSync(p('speech.raw')).subarray(0, 70001 * 2);
+  s16.writeInt16LE(-32768, 0);
+  s16.writeInt16LE(32767, 2);
+  const fl = new Float32Array(s16.length / 2);
+  for (let i = 0; i < fl.length; i++) fl[i] = (s16.readInt16LE(2 * i) / 30000) * (i % 7 === 0 ? 1.3 : 1); // some beyond full scale
+  fl[5] = -0;
+  f32 = Buffer.from(fl.buffer);
+  // Odd-length LIST chunk (pad byte) before the data, another chunk after it: both skipped, as ffmpeg does.
+  const list = chunk('LIST', Buffer.from('INFOISFT\x05\x00\x00\x00test\x00', 'latin1'));
+  writeFileSync(p('s16.wav'), wav([fmt(1, 1, 16000, 16), list, chunk('data', s16), chunk('id3 ', Buffer.alloc(10))]));
+  writeFileSync(p('f32.wav'), wav([fmt(3, 1, 16000, 32, Buffer.alloc(2)), chunk('data', f32)]));
+  ffmpegSync(['-i', speech, '-t', '3', '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', p('ffmpeg-made.wav')]);
+  // Not read directly:
+  const stereo = Buffer.alloc(s16.length * 2);
+  for (let i = 0; i < s16.length / 2; i++) stereo.writeInt16LE(s16.readInt16LE(2 * i), 4 * i);
+  writeFileSync(p('stereo.wav'), wav([fmt(1, 2, 16000, 16), chunk('data', stereo)]));
+  writeFileSync(p('44k.wav'), wav([fmt(1, 1, 44100, 16), chunk('data', s16)]));
+  writeFileSync(p('s24.wav'), wav([fmt(1, 1, 16000, 24), chunk('data', s16.subarray(0, 3000))]));
+  const ext = Buffer.alloc(24); // WAVE_FORMAT_EXTENSIBLE: cbSize 22, valid bits, mask, PCM GUID
+  ext.writeUInt16LE(22, 0);
+  ext.writeUInt16LE(16, 2);
+  ext.writeUInt32LE(4, 4);
+  Buffer.from('0100000000001000800000aa00389b71', 'hex').copy(ext, 8);
+  writeFileSync(p('extensible.wav'), wav([fmt(0xfffe, 1, 16000, 16, ext), chunk('data', s16)]));
+  const cut = wav([fmt(1, 1, 16000, 16), chunk('data', s16)]);
+  writeFileSync(p('cut.wav'), cut.subarray(0, cut.length - 1000));
+  const streamed = wav([fmt(1, 1, 16000, 16), chunk('data', s16)]);
+  streamed.writeUInt32LE(0xffffffff, 12 + 24 + 4);
+  writeFileSync(p('streamed.wav'), streamed);
+  writeFileSync(p('odd-data.wav'), wav([fmt(1, 1, 16000, 16), chunk('data', s16.subarray(0, 3001))]));
+  const spdif = Buffer.from(s16);
+  Buffer.from([0x72, 0xf8, 0x1f, 0x4e]).copy(spdif, 4000);
+  writeFileSync(p('spdif.wav'), wav([fmt(1, 1, 16000, 16), chunk('data', spdif)]));
+  writeFileSync(p('rifx.wav'), Buffer.concat([Buffer.from('RIFX', 'latin1'), readFileSync(p('s16.wav')).subarray(4)]));
+});
+afterAll(() => tmp.cleanup());
+
+/** The decoder's chunks (copies) for this probe result. */
+async function chunksOf(file: string, probed: ProbeResult): Promise<Float32Array[]> {
+  const dec = await AudioDecoder.open(file, { sampleRate: 16000, probed, detectTruncation: true });
+  const out: Float32Array[] = [];
+  for await (const c of dec) out.push(c.slice());
+  return out;
+}
+
+const bytes = (cs: Float32Array[]) => Buffer.concat(cs.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)));
+
+describe('direct WAV read', () => {
+  for (const name of ['s16.wav', 'f32.wav', 'ffmpeg-made.wav']) {
+    it(`${name}: ffprobe's probe result, ffmpeg's samples in ffmpeg's chunks`, async () => {
+      const direct = directWavProbe(p(name), { sampleRate: 16000 });
+      expect(direct).not.toBeNull();
+      const viaFfprobe = await probe(p(name));
+      expect(direct).toEqual(viaFfprobe);
+      const mine = await chunksOf(p(name), direct!);
+      const theirs = await chunksOf(p(name), viaFfprobe);
+      expect(mine.map((c) => c.length)).toEqual(theirs.map((c) => c.length));
+      expect(mine.length).toBeGreaterThan(2);
+      expect(bytes(mine).equals(bytes(theirs))).toBe(true);
+    });
+  }
+
+  it('other WAVs, other rates, another stream or one channel asked for: left to ffprobe and ffmpeg (null)', () => {
+    for (const name of ['stereo.wav', '44k.wav', 's24.wav', 'extensible.wav', 'cut.wav', 'streamed.wav', 'odd-data.wav', 'spdif.wav', 'rifx.wav', 'no-such.wav']) {
+      expect(directWavProbe(p(name), { sampleRate: 16000 }), name).toBeNull();
+    }
+    expect(directWavProbe(p('s16.wav'), { sampleRate: 22050 })).toBeNull();
+    expect(directWavProbe(p('s16.wav'), { sampleRate: 16000, stream: 1 })).toBeNull();
+    expect(directWavProbe(p('s16.wav'), { sampleRate: 16000, channel: 0 })).toBeNull();
+    expect(directWavProbe(tmp.dir, { sampleRate: 16000 })).toBeNull();
+  });
+
+  it('mmprep audio reads such a file without ffprobe and ffmpeg, and writes the bytes of the decode through them', async () => {
+    await extractAudio(p('s16.wav'), { probed: probe(p('s16.wav')), out: p('ref.jsonl'), summaryPath: p('ref.json') });
+    // Neither binary can run: the command still succeeds, so it ran neither.
+    const env = { MMPREP_FFMPEG: '/bin/false', MMPREP_FFPROBE: '/bin/false' };
+    const r = await runCli(['audio', p('s16.wav'), '-o', p('cli.jsonl'), '--summary', p('cli.json')], { env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(p('cli.jsonl')).equals(readFileSync(p('ref.jsonl')))).toBe(true);
+    expect(readFileSync(p('cli.json'), 'utf8')).toBe(readFileSync(p('ref.json'), 'utf8'));
+    // A stereo file still needs them.
+    const s = await runCli(['audio', p('stereo.wav'), '-o', p('st.jsonl')], { env });
+    expect(s.code).not.toBe(0);
+  });
+});
