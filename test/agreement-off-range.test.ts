@@ -145,6 +145,15 @@ describe('dataset build --labels: the trial\'s typo', () => {
     expect(r.stderr).toMatch(/r_bad2\.csv:5, column rating: rating 44 by rater 'r2' in dimension 'arousal' is far off the other raters' ratings \(\d+ to \d+; .*\(1 more rating\(s\) of this dimension are as far off\)/);
   });
 
+  it('a reversed rater\'s advice names no --exclude-rater (dataset build has none: following it was "unknown option")', async () => {
+    const lines = readFileSync(join(FIXTURES, 'demo', 'ratings.csv'), 'utf8').trimEnd().split('\n');
+    const rev = lines.map((l) => (/,r3,valence,\d+$/.test(l) ? l.replace(/\d+$/, (v) => String(10 - Number(v))) : l));
+    const r = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '--labels', file('r_rev.csv', rev.join('\n') + '\n'), '-o', join(tmp.dir, 'xrev')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/rater 'r3' rates against the others in dimension 'valence'.*\(remove their rows from the labels file: dataset build takes no --exclude-rater\)/);
+    expect(r.stderr).not.toMatch(/\(--exclude-rater r3\)/);
+  });
+
   it('a rare emotion\'s 4 beside 0-1 builds (exit 0) and is said in the build\'s warnings', async () => {
     const lines = readFileSync(join(FIXTURES, 'demo', 'ratings.csv'), 'utf8').trimEnd().split('\n');
     const rows = lines.filter((l) => l.includes(',arousal,')).map((l, k) => l.replace(/,arousal,\d+$/, `,disgust,${k === 4 ? 4 : k % 5 === 0 ? 1 : 0}`));

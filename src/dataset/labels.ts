@@ -284,11 +284,10 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
  * `mmprep agreement` options (`--missing model`, `--exclude-rater`) that dataset build does not take ('unknown option').
  */
 function buildWarning(w: DimensionResult['warnings'][number]): string {
-  if (w.code === 'rater_missed_targets') return w.message.replace('--missing model keeps them', '`mmprep agreement <file> --missing model` keeps them');
-  if (w.code !== 'icc_few_targets' && w.code !== 'fleiss_few_targets') return w.message;
-  return w.message
-    .replace('--missing model uses every rating', '`mmprep agreement <file> --missing model` gives it over every rating (dataset build keeps the complete-target figure)')
-    .replace(/\(--exclude-rater [^)]*\)/, '(remove their rows from the labels file: dataset build takes no --exclude-rater)');
+  const noExclude = (m: string) => m.replace(/\(--exclude-rater [^)]*\)/, '(remove their rows from the labels file: dataset build takes no --exclude-rater)');
+  if (w.code === 'rater_missed_targets') return noExclude(w.message.replace('--missing model keeps them', '`mmprep agreement <file> --missing model` keeps them'));
+  if (w.code !== 'icc_few_targets' && w.code !== 'fleiss_few_targets') return noExclude(w.message); // e.g. a reversed scale's advice
+  return noExclude(w.message.replace('--missing model uses every rating', '`mmprep agreement <file> --missing model` gives it over every rating (dataset build keeps the complete-target figure)'));
 }
 
 /**
