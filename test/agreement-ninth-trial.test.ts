@@ -139,3 +139,13 @@ describe('A4: a rater on 0-1 beside slider raters on 1-7 with decimals', () => {
     expect((await readRatings(file('rare.csv', 'clip,A,B,C,D\n' + rare.map((row, i) => `c${i},${row.join(',')}`).join('\n') + '\n'))).dimensions[0].raters).toHaveLength(4);
   });
 });
+
+describe('A10: an alpha that rounds to zero', () => {
+  it('is printed 0.000, never -0.000 (nominal alpha of all-distinct decimal ratings is about -1/(n-1))', async () => {
+    const rows = Array.from({ length: 700 }, (_, i) => `t${i},${(1 + i / 1000).toFixed(4)},${(2 + ((i * 37) % 700) / 1000).toFixed(4)},${(3 + ((i * 53) % 700) / 1000).toFixed(4)}`);
+    const r = await runCliInProcess(['agreement', file('distinct.csv', 'target,A,B,C\n' + rows.join('\n') + '\n')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}nominal +0\.000\b/m);
+    expect(r.stdout).not.toMatch(/-0\.000\b/);
+  });
+});

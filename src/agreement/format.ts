@@ -11,7 +11,8 @@ import { shownWarnings } from './typos.js';
 /** An ICC check's target count against --min-icc-targets (", 8 targets, min 30"), or ''. */
 export const gateTargets = (c: GateCheck): string => (c.min_targets === null ? '' : `, ${c.n_targets ?? 0} targets, min ${c.min_targets}`);
 
-const num = (v: number | null | undefined, d = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
+/** Fixed decimals; a value that rounds to zero is "0.000", never "-0.000" (alpha of -0.0000x printed so). */
+const num = (v: number | null | undefined, d = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d).replace(/^-(0\.?0*)$/, '$1'));
 const pval = (p: number | null): string => (p === null ? '—' : p === 0 ? '0' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 const ci = (c: [number | null, number | null] | null): string => (c && c[0] !== null && c[1] !== null ? `[${num(c[0])}, ${num(c[1])}]` : '—');
 
