@@ -149,3 +149,13 @@ describe('A10: an alpha that rounds to zero', () => {
     expect(r.stdout).not.toMatch(/-0\.000\b/);
   });
 });
+
+describe('A8: a continuous trace with a time_ms column', () => {
+  it('is named as trace samples (time_ms is a time column), not as a repeat differing in another column', async () => {
+    const rows: string[] = [];
+    for (const rater of ['A', 'B', 'C']) for (let k = 0; k < 5; k++) rows.push(`s01,${rater},${k * 100},${(3 + k / 10).toFixed(2)},${(5 - k / 7).toFixed(3)}`);
+    const r = await runCliInProcess(['agreement', file('traces.csv', 'session,rater,time_ms,valence,arousal\n' + rows.join('\n') + '\n'), '--target-col', 'session', '--rating-col', 'valence']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/traces\.csv:3, column rater: duplicate rating of target 's01' by rater 'A' \(first given on line 2\), at time_ms 0 and 100: samples of a continuous trace\?/);
+  });
+});

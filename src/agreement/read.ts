@@ -90,7 +90,7 @@ function offScaleMessage(v: number, [lo, hi]: [number, number]): string {
   return `rating ${v} is outside the scale ${lo} to ${hi} that --scale declares${code}; correct the rating, or declare the scale the file uses`;
 }
 
-const ORDER_NAMES = ['order', 'sequence', 'seq', 'time', 't_s', 'timestamp'];
+const ORDER_NAMES = ['order', 'sequence', 'seq', 'time', 't_s', 'time_s', 'time_ms', 't_ms', 'timestamp'];
 /** Cells that mean "no rating". */
 function isMissing(s: string): boolean {
   return s === '' || s === 'NA';
@@ -950,7 +950,7 @@ class RatingsAccumulator {
   /** --repeated read a repeat that differs in an unused column: the warning said once. */
   repeatNote: string | undefined;
   /** Long files with unused columns: each (dimension, target, rater)'s first record and its unused cells. */
-  private readonly firstUnused = new Map<string, { rec: number; cells: string[] }>();
+  private readonly firstUnused = new Map<string, { rec: number; cells: string[]; order: string | null }>();
 
   /**
    * A second rating of one (target, rater) whose row differs from the first in a column no role reads (`session`
@@ -959,15 +959,18 @@ class RatingsAccumulator {
    * targets as test-retest across the sessions, exit 0 (a ninth trial). Refused with the flags that read it.
    */
   private refuseRepeatDifferingInUnused(d: DimBuilder, row: string[], t: number, r: number): void {
-    const { unused, header, oc, ti } = this.layout;
+    const { unused, header, oc, ti, oi } = this.layout;
     if (unused.length === 0 || oc >= 0) return;
     const key = `${d.name}\u0000${t}\u0000${r}`;
     const cells = unused.map((c) => row[c].trim());
+    const order = oi >= 0 ? row[oi].trim() : null;
     const first = this.firstUnused.get(key);
     if (first === undefined) {
-      this.firstUnused.set(key, { rec: this.rec, cells });
+      this.firstUnused.set(key, { rec: this.rec, cells, order });
       return;
     }
+    // at another time of the order column: a trace's samples or a retest, which the duplicate check names (traceHint)
+    if (order !== first.order) return;
     const k = cells.findIndex((c, j) => c !== first.cells[j]);
     if (k < 0) return;
     const col = header[unused[k]];
