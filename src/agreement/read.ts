@@ -1135,13 +1135,22 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
     notes: [
       ...(unnamed.length > 0 ? [unnamedColumnsNote(unnamed, header.length)] : []),
       ...(acc.layout.split ? [acc.layout.split.note] : []),
-      ...(acc.layout.unused.length > 0 ? [unusedColumnsNote(header, acc.layout.unused)] : []),
+      ...unusedColumnsNotes(header, acc.layout.unused),
       ...(acc.repeatNote ? [acc.repeatNote] : []),
     ],
   };
 }
 
 /** A long file's columns that no role reads: named, not ignored silently (a ninth trial's `session` column). */
+/**
+ * The note on unread columns, leaving out those named as facts about the target (`session_id`, `start_s`, `end_s` of
+ * the layout `dataset build --labels` reads, `speaker`, `duration_s`): a repeat that differs in one is refused anyway.
+ */
+function unusedColumnsNotes(header: string[], unused: number[]): string[] {
+  const named = unused.filter((c) => !looksLikeMetadataColumn(header[c]));
+  return named.length > 0 ? [unusedColumnsNote(header, named)] : [];
+}
+
 function unusedColumnsNote(header: string[], unused: number[]): string {
   return `warning: column${unused.length > 1 ? 's' : ''} ${quoteList(unused.map((c) => header[c]))} ${unused.length > 1 ? 'are' : 'is'} not read (a long file reads the target, rater, rating, dimension, occasion and time/order columns): if one names the targets together with the target column, pass --target-col NAME,TARGET; a dimension, --dimension-col NAME; an occasion, --occasion-col NAME`;
 }
