@@ -42,8 +42,10 @@ describe('agreement: a rating far off the other raters\' range', () => {
     const D = [0, 0, 0, 35, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     const p = file('rare.csv', 'clip,A,B,C,D\n' + A.map((a, i) => `c${i},${a},${B[i]},${C[i]},${D[i]}`).join('\n') + '\n');
     const r = await runCliInProcess(['agreement', p, '--json']);
-    expect(r.stderr).not.toMatch(/typo/);
+    expect(r.stderr).not.toMatch(/a typo\? correct it/);
     expect(r.code).toBe(0);
+    // not silent: the ratings beyond the others' 0-8 that no other rater matched on their target are warned
+    expect(r.stderr).toMatch(/ratings? .*by rater 'C'.* far beyond the other raters' ratings/);
   });
 
   it('two raters\' typos (44, 77) do not mask each other: refused at the first, the other counted', async () => {

@@ -19,7 +19,8 @@
  * scale-mix.ts, names that first), numbers under --categorical. A negative rating beside others all >= 0 is not
  * refused as such (-1 can be a rating beside 0-10, docs/agreement.md's missing-code rule; a bipolar -3..3 scale).
  *
- * Slips are few: when more ratings than typoBudget are off, they are the raters' use of the scale and none is judged.
+ * Slips are few: when more ratings than typoBudget are off, they are the raters' use of the scale: none is refused,
+ * each is warned as far (unless another rater rated the same target beyond the same end).
  *
  * Masking: two typos in one dimension (44 by one rater, 77 by another) each widened the other's "others' range", and
  * both passed. The ratings are judged in a forward search (Atkinson & Riani 2000, robust diagnostic regression):
@@ -160,8 +161,11 @@ function typoBudget(d: RatingsDimension): number {
  */
 export function offRangeScan(d: RatingsDimension): { refused: OffRange | null; far: FarRating[] } {
   if (d.categories !== null || d.scale || d.raters.length < 2) return { refused: null, far: [] };
-  const { refused, far } = judge(d);
-  if (refused.length + far.length > typoBudget(d)) return { refused: null, far: [] };
+  const judged = judge(d);
+  // More than a few slips: the raters' use of the scale; none refused, all said (far_rating), never passed silently.
+  const over = judged.refused.length + judged.far.length > typoBudget(d);
+  const refused = over ? [] : judged.refused;
+  const far = over ? [...judged.refused, ...judged.far] : judged.far;
   const toFar = (f: Judged): FarRating => ({ record: d.record[f.i], rater: d.raters[d.rater[f.i]], value: d.value[f.i], lo: f.lo, hi: f.hi });
   const kept = uncorroborated(d, far).sort((a, b) => a.i - b.i).map(toFar);
   if (refused.length === 0) return { refused: null, far: kept };
