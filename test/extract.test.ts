@@ -2,9 +2,11 @@
  * `mmprep extract` end to end through the CLI, on sessions copied from fixtures/demo plus one with a corrupt camera
  * file (a truncated MP4 without its index) made at test time: outputs, the error record, exit codes, --resume,
  * kill-and-resume byte identity, shards that partition the manifest, SIGINT, and each bad-manifest problem.
+ * Every stage (face inference: ~10 CPU s a session at 3 fps) runs on s01 and s02 beside the corrupt s04; s03 joins
+ * them in the audio-only runs (resume, shards, SIGINT). All three demo sessions go through every stage in demo.test.ts.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, runCli, tempDir } from './helpers/cli.js';
@@ -17,6 +19,8 @@ const GOOD = ['s01', 's02', 's03'];
 let dir: string;
 let cleanup: () => void;
 let manifest: string;
+/** s01, s02 (their lines as in `manifest`) and the corrupt s04: the runs with every stage. */
+let full: string;
 let truth: { sessions: Array<{ session_id: string; camera_offset_s: number }> };
 
 beforeAll(() => {
@@ -35,6 +39,9 @@ beforeAll(() => {
       GOOD.map((s, i) => `${s},spk_${i},${s}_camera.mp4,${s}_lav.flac,c${i}`).join('\n') +
       '\ns04,spk_9,s04_camera.mp4,s04_lav.flac,broken\n',
   );
+  full = join(dir, 'full.csv');
+  const lines = readFileSync(manifest, 'utf8').split('\n');
+  writeFileSync(full, [...lines.slice(0, 3), lines[4], ''].join('\n'));
   truth = JSON.parse(readFileSync(join(DEMO, 'truth.json'), 'utf8'));
 });
 afterAll(() => cleanup());
@@ -72,21 +79,21 @@ describe('mmprep extract', () => {
 
   it('extracts every good session, records the corrupt one and exits 4', async () => {
     out1 = join(dir, 'out1');
-    const r = await runCli(['extract', manifest, '-o', out1, '--jobs', '2', ...FAST]);
+    const r = await runCli(['extract', full, '-o', out1, '--jobs', '2', ...FAST]);
     expect(r.code, r.stderr).toBe(4);
     const summary = JSON.parse(r.stdout);
-    expect(summary).toMatchObject({ sessions: 4, done: 3, skipped: 0, failed: 1, interrupted: false, stages: ['sync', 'audio', 'face'], jobs: 2 });
-    expect(r.stderr).toMatch(/session s04 \(line 5\) failed in inputs: video: .*s04_camera\.mp4/);
-    expect(r.stderr).toMatch(/1 of 4 sessions failed; see .*_errors\.jsonl/);
-    expect(r.stderr).toMatch(/mmprep extract: 4\/4 sessions, 3 done, 1 failed/);
+    expect(summary).toMatchObject({ sessions: 3, done: 2, skipped: 0, failed: 1, interrupted: false, stages: ['sync', 'audio', 'face'], jobs: 2 });
+    expect(r.stderr).toMatch(/session s04 \(line 4\) failed in inputs: video: .*s04_camera\.mp4/);
+    expect(r.stderr).toMatch(/1 of 3 sessions failed; see .*_errors\.jsonl/);
+    expect(r.stderr).toMatch(/mmprep extract: 3\/3 sessions, 2 done, 1 failed/);
 
     const errors = jsonl(join(out1, '_errors.jsonl'));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ session_id: 's04', line: 5, stage: 'inputs' });
+    expect(errors[0]).toMatchObject({ session_id: 's04', line: 4, stage: 'inputs' });
     expect(String(errors[0].reason)).toMatch(/not a media file ffmpeg can read/);
     expect(existsSync(join(out1, 's04'))).toBe(false);
 
-    for (const s of GOOD) {
+    for (const s of ['s01', 's02']) {
       const d = join(out1, s);
       expect(readdirSync(d).sort()).toEqual([...STAGE_FILES].sort());
       const meta = JSON.parse(readFileSync(join(d, 'meta.json'), 'utf8'));
@@ -114,24 +121,52 @@ describe('mmprep extract', () => {
     }
   });
 
+  // The audio stage alone (the cheapest) in the next two tests: which sessions a shard runs does not depend on the
+  // stages, and what --resume compares (inputs, each stage's options, outputs) is the same for every stage (sync, its
+  // worker, would cost twice as much per session as audio does). The shards' folder is the one --resume then works on.
+  const outAudio = () => join(dir, 'out-audio');
+  const audioRun = (...extra: string[]) => runCli(['extract', manifest, '-o', outAudio(), '--only', 'audio', '--progress', 'none', ...extra]);
+
+  it('--shard K/N runs partition the manifest into disjoint session folders', async () => {
+    const out = outAudio();
+    const seen: string[] = [];
+    let failed = 0;
+    let total = 0;
+    for (let k = 0; k < 3; k++) {
+      const r = await audioRun('--shard', `${k}/3`);
+      const s = JSON.parse(r.stdout);
+      expect(s.manifest_sessions).toBe(4);
+      total += s.sessions;
+      failed += s.failed;
+      const added = readdirSync(out).filter((n) => !n.startsWith('_') && !seen.includes(n));
+      expect(added.length).toBe(s.done);
+      seen.push(...added);
+      if (s.failed) expect(existsSync(join(out, `_errors.shard-${k}-of-3.jsonl`))).toBe(true);
+    }
+    expect(total).toBe(4);
+    expect(failed).toBe(1);
+    // Each run added only its own folders (no session twice), and together they are every good session.
+    expect(seen.sort()).toEqual(GOOD);
+  });
+
   it('--resume skips complete sessions and redoes what changed', async () => {
-    // The audio stage alone: what --resume compares (inputs, each stage's options, outputs) is the same for every
-    // stage, and sync (its worker) would cost twice as much per session as audio does.
-    const out = join(dir, 'out-resume');
-    const run = (...extra: string[]) => runCli(['extract', manifest, '-o', out, '--only', 'audio', '--progress', 'none', ...extra]);
-    const a = await run();
-    expect(a.code, a.stderr).toBe(4);
-    const before = snapshot(out);
+    // The folder the three shard runs made (the test before): a whole-manifest --resume takes their sessions as done.
+    const out = outAudio();
+    const run = (...extra: string[]) => audioRun(...extra);
+    const sessions = () => new Map(GOOD.map((s) => [s, snapshot(join(out, s))]));
+    const before = sessions();
     const mtime = statSync(join(out, 's01', 'audio.jsonl')).mtimeMs;
     const b = await run('--resume');
     expect(b.code, b.stderr).toBe(4);
     expect(JSON.parse(b.stdout)).toMatchObject({ done: 0, skipped: 3, failed: 1 });
     expect(statSync(join(out, 's01', 'audio.jsonl')).mtimeMs).toBe(mtime);
-    expect(snapshot(out)).toEqual(before);
+    expect(sessions()).toEqual(before);
+    const whole = snapshot(out);
     // Options of stages not run change nothing; an option of a stage run: every session is redone. That option is the
     // audio stage's default typed out (--tone-hz 1000 counts as a change, as --voice would; --voice also adds Praat's
     // voice report, 1.4 CPU s a session, which extract-provenance and extract-voice cover on resume).
     expect(JSON.parse((await run('--resume', '--face-fps', '4', '--search-s', '5')).stdout)).toMatchObject({ done: 0, skipped: 3, failed: 1 });
+    expect(snapshot(out)).toEqual(whole);
     expect(JSON.parse((await run('--resume', '--tone-hz', '1000')).stdout)).toMatchObject({ done: 3, skipped: 0, failed: 1 });
     // A changed input (same name, other content): only its session is redone.
     const s02 = join(dir, 's02_lav.flac');
@@ -148,12 +183,14 @@ describe('mmprep extract', () => {
   });
 
   it('a run killed with SIGKILL and resumed gives the same bytes as an uninterrupted run', async () => {
-    // s01 and s02 (their manifest lines as in the first run's): the kill falls in s02, and a third session would
-    // only be extracted once more after it.
+    // s01 and s02 (their manifest lines as in the first run's): the kill falls in s02. s01 is the first run's folder
+    // (a copy, taken as complete by --resume), so the killed run starts s02 at once instead of first extracting s01
+    // again (every stage: ~10 CPU s); s02 is made twice here, killed and resumed, and compared with the first run's.
     const two = join(dir, 'two.csv');
     writeFileSync(two, readFileSync(manifest, 'utf8').split('\n').slice(0, 3).join('\n') + '\n');
     const out = join(dir, 'out-killed');
-    const child = spawn(process.execPath, [BIN, 'extract', two, '-o', out, '--jobs', '1', ...FAST], { stdio: 'ignore' });
+    cpSync(join(out1, 's01'), join(out, 's01'), { recursive: true });
+    const child = spawn(process.execPath, [BIN, 'extract', two, '-o', out, '--resume', '--jobs', '1', ...FAST], { stdio: 'ignore' });
     // Kill once the first session is complete and the next one is under way (its folder exists without meta.json).
     await new Promise<void>((resolve, reject) => {
       const timer = setInterval(() => {
@@ -182,29 +219,6 @@ describe('mmprep extract', () => {
       expect([...got.keys()]).toEqual([...want.keys()]);
       for (const [k, v] of want) expect(got.get(k), `${s}/${k}`).toBe(v);
     }
-  });
-
-  it('--shard K/N runs partition the manifest into disjoint session folders', async () => {
-    const out = join(dir, 'out-shards');
-    const seen: string[] = [];
-    let failed = 0;
-    let total = 0;
-    for (let k = 0; k < 3; k++) {
-      // The audio stage alone (the cheapest): which sessions a shard runs does not depend on the stages.
-      const r = await runCli(['extract', manifest, '-o', out, '--only', 'audio', '--shard', `${k}/3`, '--progress', 'none']);
-      const s = JSON.parse(r.stdout);
-      expect(s.manifest_sessions).toBe(4);
-      total += s.sessions;
-      failed += s.failed;
-      const added = readdirSync(out).filter((n) => !n.startsWith('_') && !seen.includes(n));
-      expect(added.length).toBe(s.done);
-      seen.push(...added);
-      if (s.failed) expect(existsSync(join(out, `_errors.shard-${k}-of-3.jsonl`))).toBe(true);
-    }
-    expect(total).toBe(4);
-    expect(failed).toBe(1);
-    // Each run added only its own folders (no session twice), and together they are every good session.
-    expect(seen.sort()).toEqual(GOOD);
   });
 
   it('SIGINT lets the running session finish, starts no other, and says so', async () => {
