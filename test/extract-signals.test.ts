@@ -203,7 +203,8 @@ describe.runIf(linux)('a signal to mmprep and its children', () => {
   });
 
   it('SIGTERM to the group during face inference', async () => {
-    const r = await interruptedRun({ moment: faceWriting, signal: 'SIGTERM', childrenFirst: false, groupAfterMs: 0, extra: ['--only', 'face', '--face-fps', '3'] });
+    // One session at a time: a second would load the face models as well (~5 CPU s) only to be rolled back too.
+    const r = await interruptedRun({ moment: faceWriting, signal: 'SIGTERM', childrenFirst: false, groupAfterMs: 0, extra: ['--only', 'face', '--face-fps', '3', '--jobs', '1'] });
     expectCleanInterrupt(r);
     expect(JSON.parse(r.stdout).rolled_back.length).toBeGreaterThan(0);
   });
