@@ -45,3 +45,37 @@ describe('agreement: a title row above the header (A7)', () => {
     expect(b.stderr).not.toContain('title');
   });
 });
+
+/** Reaction times of 8 clips: three raters in seconds, the fourth (`odd`) in milliseconds. */
+const RT = [0.42, 0.61, 0.35, 0.78, 0.5, 0.66, 0.39, 0.55];
+function secondsAndMs(odd: string): string {
+  const rows = ['target,rater,rating'];
+  RT.forEach((v, t) =>
+    ['r1', 'r2', 'r3', 'r4'].forEach((r, k) => rows.push(`c${t},${r},${r === odd ? Math.round((v + 0.01 * k) * 1000) : (v + 0.01 * k).toFixed(2)}`)),
+  );
+  return rows.join('\n') + '\n';
+}
+
+describe('agreement: one rater in milliseconds beside raters in seconds (A9)', () => {
+  it('the rater in milliseconds is named as off the scale of the three in seconds (was: r1, a rater in seconds)', async () => {
+    const p = file('rt-ms.csv', secondsAndMs('r4'));
+    const r = await runCliInProcess(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^mmprep: .*rt-ms\.csv:\d+, column rating: rating \d+ by rater 'r4' \(its ratings span 380-810, median 555\) is off the scale of raters 'r1', 'r2', 'r3' \(ratings [\d.]+-[\d.]+, median [\d.]+\): ratings on two scales \(such as seconds and milliseconds/);
+  });
+
+  it('the same when the rater in milliseconds comes first in the file', async () => {
+    const p = file('rt-ms-first.csv', secondsAndMs('r1'));
+    const r = await runCliInProcess(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/by rater 'r1' \(its ratings span \d+-\d+, median \d+\) is off the scale of raters 'r2', 'r3', 'r4'/);
+  });
+
+  it('one rater in whole seconds beside three in milliseconds: the one in seconds is named', async () => {
+    const rows = ['target,rater,rating'];
+    [3, 5, 2, 8, 4, 6, 7, 5].forEach((v, t) => ['r1', 'r2', 'r3', 'r4'].forEach((r, k) => rows.push(`c${t},${r},${r === 'r1' ? v : v * 1000 + 10 * k}`)));
+    const r = await runCliInProcess(['agreement', file('s-ms.csv', rows.join('\n') + '\n')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/by rater 'r1' \(its ratings span 2-8, median 5\) is off the scale of raters 'r2', 'r3', 'r4'/);
+  });
+});
