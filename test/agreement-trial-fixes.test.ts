@@ -3,7 +3,7 @@
  * milliseconds beside raters on seconds, the consensus the per-rater figures compare against, and ratings given as
  * rows (ratingsFromRows: dataset build's labels, JSON input) without the CSV reader's off-range rule.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCliInProcess, tempDir } from './helpers/cli.js';
@@ -77,5 +77,32 @@ describe('agreement: one rater in milliseconds beside raters in seconds (A9)', (
     const r = await runCliInProcess(['agreement', file('s-ms.csv', rows.join('\n') + '\n')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/by rater 'r1' \(its ratings span 2-8, median 5\) is off the scale of raters 'r2', 'r3', 'r4'/);
+  });
+});
+
+describe('agreement: which raters the consensus includes (A6)', () => {
+  // six raters 1-9; r6 rates 4 above the others on every target (flagged: bias, far_from_others)
+  const BASE = [3, 5, 2, 6, 4, 5, 3, 4, 2, 5, 3, 4];
+  const rows = ['target,rater,rating'];
+  BASE.forEach((b, t) => ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'].forEach((r, k) => rows.push(`c${t},${r},${r === 'r6' ? b + 4 : b + ((t + k) % 3 === 0 ? 1 : 0)}`)));
+  const NOTE = "each rater is compared with every other rater (bias, r, mean |diff|), the flagged rater 'r6' among them, as psych's alpha r.drop compares each item with all the others; the gold labels count it too";
+
+  it('the table, the JSON and the report say the flagged rater is in the consensus', async () => {
+    const p = file('flagged.csv', rows.join('\n') + '\n');
+    const report = join(tmp.dir, 'flagged.html');
+    const t = await runCliInProcess(['agreement', p, '--report', report]);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/ r6 .*bias/);
+    expect(t.stdout).toContain(`  (${NOTE})\n  (to see the figures without a flagged rater, run again with --exclude-rater r6)\n`);
+    expect(readFileSync(report, 'utf8')).toContain(NOTE.replace(/'/g, '&#39;'));
+    const j = await runCliInProcess(['agreement', p, '--json']);
+    expect(JSON.parse(j.stdout).dimensions[0].consensus_note).toBe(NOTE);
+  });
+
+  it('negative control: with no rater flagged there is no such line, consensus_note null', async () => {
+    const p = file('unflagged.csv', rows.filter((l) => !l.includes(',r6,')).join('\n') + '\n');
+    const j = await runCliInProcess(['agreement', p, '--json']);
+    expect(JSON.parse(j.stdout).dimensions[0].raters.every((r: { flags: string[] }) => r.flags.length === 0)).toBe(true);
+    expect(JSON.parse(j.stdout).dimensions[0].consensus_note).toBeNull();
   });
 });
