@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCliInProcess, tempDir } from './helpers/cli.js';
+import { analyzeAgreement, ratingsFromRows } from '../src/agreement/index.js';
 
 const tmp = tempDir('mmprep-agr-trialfix-');
 afterAll(() => tmp.cleanup());
@@ -104,5 +105,32 @@ describe('agreement: which raters the consensus includes (A6)', () => {
     const j = await runCliInProcess(['agreement', p, '--json']);
     expect(JSON.parse(j.stdout).dimensions[0].raters.every((r: { flags: string[] }) => r.flags.length === 0)).toBe(true);
     expect(JSON.parse(j.stdout).dimensions[0].consensus_note).toBeNull();
+  });
+});
+
+describe('ratingsFromRows: the CSV reader\'s off-range rule, warned', () => {
+  const SHEET = [[3, 4, 3], [5, 5, 6], [2, 2, 1], [6, 5, 6], [4, 4, 3], [1, 2, 2], [7, 6, 6], [3, 3, 4]];
+  const rows = (at: (t: number, k: number) => number | null) => SHEET.flatMap((x, t) => x.map((v, k) => ({ target: `c${t}`, rater: `r${k + 1}`, rating: at(t, k) ?? v })));
+
+  it('a slip (44 beside 1-7) is warned as far_rating naming the row (was: read into every figure without a word)', () => {
+    const w = analyzeAgreement(ratingsFromRows(rows((t, k) => (t === 3 && k === 1 ? 44 : null)))).dimensions[0].warnings.filter((x) => x.code === 'far_rating');
+    expect(w).toEqual([expect.objectContaining({ code: 'far_rating', rater: 'r2', ratings: [{ value: 44, line: null, row: 11 }] })]);
+    expect((w[0] as { message: string }).message).toMatch(/^rating 44 by rater 'r2' \(row 11\) is far beyond the other raters' ratings \(1 to 7\)/);
+  });
+
+  it('the scale option reads it, and refuses a rating outside the declared scale', () => {
+    const r = rows((t, k) => (t === 3 && k === 1 ? 44 : null));
+    expect(ratingsFromRows(r, { scale: [1, 50] }).dimensions[0].scale).toEqual([1, 50]);
+    expect(() => ratingsFromRows(r, { scale: [1, 7] })).toThrow('rating 44 is outside the scale 1 to 7 that the scale option declares');
+  });
+
+  it('more far ratings than slips are warned (far_rating, row numbers), not refused', () => {
+    const res = analyzeAgreement(ratingsFromRows(rows((t, k) => (k === 1 && t < 3 ? 40 : null))));
+    expect(res.dimensions[0].warnings).toContainEqual(expect.objectContaining({ code: 'far_rating', rater: 'r2' }));
+    expect(JSON.stringify(res.dimensions[0].warnings)).toContain('40 (row 2), 40 (row 5), 40 (row 8)');
+  });
+
+  it('negative control: the sheet as it is is read without a warning', () => {
+    expect(analyzeAgreement(ratingsFromRows(rows(() => null))).dimensions[0].warnings).toEqual([]);
   });
 });

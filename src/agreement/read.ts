@@ -17,7 +17,7 @@ import { editDistanceAtMost1, raterRecords, spellingKey, variantRecords } from '
 import { excludedText, excludeSet, resolveExcluded } from './exclude.js';
 import { raterTypoPairs } from './typos.js';
 import { scaleMix } from './scale-mix.js';
-import { offRangeScan } from './off-range.js';
+import { offRangeScan, type FarRating } from './off-range.js';
 import { isMissingCode, missingCode } from './missing-codes.js';
 import { summaryColumn } from './summary-column.js';
 import { countsTable } from './counts-table.js';
@@ -1396,13 +1396,14 @@ function checkDimension(
 type RatingRow = { target: string; rater: string; rating: number | string | null; dimension?: string; order?: number };
 
 /** Builds a RatingsTable from in-memory rows (library use: the dataset engineer's records). */
-export function ratingsFromRows(rows: Iterable<RatingRow>, opts: { categorical?: boolean; name?: string } = {}): RatingsTable {
+export function ratingsFromRows(rows: Iterable<RatingRow>, opts: { categorical?: boolean; name?: string; scale?: [number, number] } = {}): RatingsTable {
   const categorical = Boolean(opts.categorical);
   const file = opts.name ?? '<rows>';
   const got = collectRows(rows, categorical, file);
   if (got.nRecords === 0) throw new InputError('no ratings', { file });
   const catOrder = categorical ? orderLabels(got.labels, undefined) : null;
-  const dimensions = [...got.dims.values()].map((d) => rowsDimension(d, catOrder, got.hasOrder, file));
+  const scale = categorical ? undefined : opts.scale;
+  const dimensions = [...got.dims.values()].map((d) => rowsDimension(d, catOrder, got.hasOrder, file, scale));
   return {
     file,
     format: 'long',
@@ -1462,8 +1463,27 @@ function numericRating(rating: number | string, file: string, rec: number): numb
   return v;
 }
 
+/**
+ * The CSV reader's off-range rule (off-range.ts) on in-memory rows, warned only: each rating it would refuse as a
+ * slip or warn as far is a far_rating warning (with its row number), never a refusal. Rows are the library's input
+ * (property tests scale ratings by any factor, so a 10.000000000000002 beside 1.67 is data there); before
+ * 2026-12-03 they were read with no rule at all, a 44 beside 1-7 silently in every figure. `scale` declares the scale.
+ */
+function offRangeRows(dim: RatingsDimension): FarRating[] {
+  return offRangeScan(dim, { refuse: false }).far;
+}
+
+/** ratingsFromRows' `scale`: the first rating outside it (in row order) is refused, as --scale refuses a CSV cell. */
+function refuseOffScale(dim: RatingsDimension, [lo, hi]: [number, number]): void {
+  let at = -1;
+  dim.value.forEach((v, i) => {
+    if ((v < lo || v > hi) && (at < 0 || dim.record[i] < dim.record[at])) at = i;
+  });
+  if (at >= 0) throw new RecordError(offScaleMessage(dim.value[at], [lo, hi]).replace('--scale declares', 'the scale option declares'), dim.record[at], 'rating');
+}
+
 /** A dimension of ratingsFromRows, labels renumbered in label order, checked (duplicates, two raters) with row numbers. */
-function rowsDimension(d: DimBuilder, catOrder: ReturnType<typeof orderLabels> | null, hasOrder: boolean, file: string): RatingsDimension {
+function rowsDimension(d: DimBuilder, catOrder: ReturnType<typeof orderLabels> | null, hasOrder: boolean, file: string, scale?: [number, number]): RatingsDimension {
   const remap = catOrder ? catOrder.remap : null;
   const dim: RatingsDimension = {
     name: d.name,
@@ -1477,11 +1497,15 @@ function rowsDimension(d: DimBuilder, catOrder: ReturnType<typeof orderLabels> |
     categories: catOrder ? catOrder.categories : null,
     ordered: catOrder ? catOrder.ordered : undefined,
     empty_raters: [...d.emptyRowRaters].filter((id) => !d.rIndex.has(id)),
+    ...(scale ? { scale } : {}),
   };
   try {
     checkDimension(dim, 'rater');
+    if (scale) refuseOffScale(dim, scale);
     const mix = scaleMix(dim);
     if (mix) throw new RecordError(mix.message, dim.record[mix.at], 'rating');
+    dim.far_ratings = offRangeRows(dim);
+    if (dim.far_ratings.length === 0) delete dim.far_ratings;
   } catch (e) {
     if (e instanceof RecordError) {
       const msg = e.firstRec !== undefined ? e.message.replace('{FIRST}', `row ${e.firstRec + 1}`) : e.message;
