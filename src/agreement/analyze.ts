@@ -15,7 +15,7 @@ import { firstOccasion, intraRater, type IntraRater } from './retest.js';
 import type { IccType, RatingsDimension, RatingsTable } from './types.js';
 import { editDistanceAtMost1, placesText, raterPlaces, shownName, spellingGroups, spellingKey, spellingVariantWarnings, spellingWarning, type SpellingPlaces, type SpellingVariantsWarning } from './variants.js';
 import { raterTargetCounts, raterTypoPairs } from './typos.js';
-import { excludeOption, type ExcludedRater } from './exclude.js';
+import { consensusNote, excludeOption, type ExcludedRater } from './exclude.js';
 import { numericCodesWarning, type NumericCodesWarning } from './codes.js';
 import { reversedScaleWarnings, type ReversedScaleWarning } from './reversed.js';
 import { farRatingWarnings, type FarRatingWarning } from './off-range.js';
@@ -159,6 +159,8 @@ export interface DimensionResult {
   raters: RaterDiagnostics[];
   /** Why the rater outlier flags were not computed (fewer than MIN_RATERS_FOR_FLAGS raters), else null. */
   flags_note: string | null;
+  /** Which raters the others' mean (bias, r, mean |diff|) and the gold labels include, when raters are flagged; else null. */
+  consensus_note: string | null;
   /** Ranked, most contested first. */
   targets: TargetDiagnostics[];
   /** Warnings about the input behind these figures (empty rater columns); [] when none. */
@@ -438,6 +440,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
     cohen_ase: kappas.cohen_kappa?.unweighted.se ?? null,
     raters,
     flags_note: flagsNote(bt.nRaters),
+    consensus_note: consensusNote(raters),
     targets: targetDiagnostics(d, bt),
     warnings: withMissedTargets(d, icc, [
       ...(numericCodes ? [numericCodes] : []),

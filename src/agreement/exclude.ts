@@ -81,6 +81,21 @@ export function excludeHint(raters: ReadonlyArray<{ rater: string; flags: string
   return `to see the figures without a flagged rater, run again with --exclude-rater ${flagged[0]}${more}`;
 }
 
+/**
+ * After the Raters table, when raters are flagged: which raters the "others" each rater is compared with (bias, r,
+ * mean |diff|, the report's Bland-Altman plots) and the gold labels include. Every rater not left out by
+ * --exclude-rater, the flagged ones too, as psych::alpha's r.drop (each item against the sum of all the others) and
+ * Bland & Altman's method against the others' mean: leaving flagged raters out of the comparison would make the flags
+ * decide the consensus they are judged against. Null when no rater is flagged.
+ */
+export function consensusNote(raters: ReadonlyArray<{ rater: string; flags: string[] }>): string | null {
+  const flagged = raters.filter((r) => r.flags.length > 0).map((r) => `'${r.rater}'`);
+  if (flagged.length === 0) return null;
+  const who = flagged.length > 4 ? `${flagged.slice(0, 4).join(', ')} and ${flagged.length - 4} more` : flagged.join(', ');
+  const them = flagged.length === 1 ? 'it' : 'them';
+  return `each rater is compared with every other rater (bias, r, mean |diff|), the flagged ${flagged.length === 1 ? 'rater' : 'raters'} ${who} among them, as psych's alpha r.drop compares each item with all the others; the gold labels count ${them} too`;
+}
+
 /** The stderr note, the table's and report's line: "left out as --exclude-rater asks: rater 'r4' (20 ratings)". */
 export function excludedText(excluded: readonly ExcludedRater[]): string {
   return `left out as --exclude-rater asks: ${excluded.map((e) => `rater '${e.rater}' (${e.n_ratings} rating${e.n_ratings === 1 ? '' : 's'})`).join(', ')}`;

@@ -132,7 +132,7 @@ function dimensionText(d: DimensionResult, top: number): string {
     );
   }
   const hint = excludeHint(d.raters);
-  s += 'Raters\n' + table(rr) + (d.flags_note ? `  (${d.flags_note})\n` : '') + (hint ? `  (${clean(hint)})\n` : '');
+  s += 'Raters\n' + table(rr) + (d.flags_note ? `  (${d.flags_note})\n` : '') + (d.consensus_note ? `  (${clean(d.consensus_note)})\n` : '') + (hint ? `  (${clean(hint)})\n` : '');
   const nContested = d.targets.filter((t) => t.contested).length;
   const show = top > 0 ? d.targets.slice(0, top) : d.targets;
   s += `Most contested targets (${show.length} of ${d.targets.length}; ${nContested} marked contested *)\n`;

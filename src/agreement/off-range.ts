@@ -159,11 +159,12 @@ function typoBudget(d: RatingsDimension): number {
  * The ratings off the other raters' range (numeric dimensions without a declared scale): the first refused (in file
  * order), or null, and the far ones to warn of (in file order).
  */
-export function offRangeScan(d: RatingsDimension): { refused: OffRange | null; far: FarRating[] } {
+export function offRangeScan(d: RatingsDimension, opts: { refuse?: boolean } = {}): { refused: OffRange | null; far: FarRating[] } {
   if (d.categories !== null || d.scale || d.raters.length < 2) return { refused: null, far: [] };
   const judged = judge(d);
   // More than a few slips: the raters' use of the scale; none refused, all said (far_rating), never passed silently.
-  const over = judged.refused.length + judged.far.length > typoBudget(d);
+  // refuse false (ratingsFromRows): every such rating is said, none refused.
+  const over = opts.refuse === false || judged.refused.length + judged.far.length > typoBudget(d);
   const refused = over ? [] : judged.refused;
   const far = over ? [...judged.refused, ...judged.far] : judged.far;
   const toFar = (f: Judged): FarRating => ({ record: d.record[f.i], rater: d.raters[d.rater[f.i]], value: d.value[f.i], lo: f.lo, hi: f.hi });

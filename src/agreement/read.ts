@@ -17,7 +17,7 @@ import { editDistanceAtMost1, raterRecords, spellingKey, variantRecords } from '
 import { excludedText, excludeSet, resolveExcluded } from './exclude.js';
 import { raterTypoPairs } from './typos.js';
 import { scaleMix } from './scale-mix.js';
-import { offRangeScan } from './off-range.js';
+import { offRangeScan, type FarRating } from './off-range.js';
 import { isMissingCode, missingCode } from './missing-codes.js';
 import { summaryColumn } from './summary-column.js';
 import { countsTable } from './counts-table.js';
@@ -467,6 +467,7 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
     }
     const ce = e as { code?: string; lines?: number; message: string };
     if (typeof ce.code === 'string' && ce.code.startsWith('CSV_')) {
+      if (ce.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && /expect 1,/.test(ce.message)) await refuseTitleLine(path, opts, delimiter);
       throw new InputError(`malformed CSV: ${csvProblem(ce.code, ce.message)}`, { file: path, line: ce.lines });
     }
     throw e;
@@ -631,6 +632,39 @@ function refuseMetadataRaters(header: string[], raterCols: number[], ti: number,
     `${asRater(i)}, but it is named like information about the targets: remove it from the sheet (or give the ratings in the long layout: target,rater,rating), or rename it if it really is a rater`,
     { file: path, line: 1, column: header[i] },
   );
+}
+
+/**
+ * A title above the header (an Excel export with "Ratings export 2026-11" in A1 and the column names in row 2): line 1
+ * has one named cell, the first, and no other (a ratings header names at least a target and a rater or two raters).
+ * Before, the reader took the title for the header and refused line 2 with "column 2 has no name", or "this row has 4
+ * cells, the header 1 columns", neither of which says the header is on the wrong line.
+ */
+function refuseTitleRow(header: string[], opts: ReadRatingsOptions, path: string, next: string[]): void {
+  const named = header.filter((h) => h !== '');
+  if (named.length !== 1 || header[0] === '' || next.filter((c) => c.trim() !== '').length < 2) return;
+  const roles = [opts.targetColumn ?? 'target', opts.raterColumn ?? 'rater', opts.ratingColumn ?? 'rating'];
+  if (roles.some((r) => r.toLowerCase() === header[0].toLowerCase())) return;
+  const shown = header[0].length > 60 ? `${header[0].slice(0, 60)}…` : header[0];
+  throw new InputError(
+    `line 1 ('${shown}') looks like a title, not a header: it names one column and the rows below hold more; the column names (target, rater, rating, or target and one column per rater) must be on line 1: delete the title row(s) above them (in the sheet, or the CSV's first line)`,
+    { file: path, line: 1 },
+  );
+}
+
+/** A one-cell title line with no delimiter at all ('Ratings export 2026-11' above a comma header): csv-parse refuses
+ *  line 2 before the reader sees line 1, so line 1 is read again here, alone. */
+async function refuseTitleLine(path: string, opts: ReadRatingsOptions, delimiter: string): Promise<void> {
+  const parser = createReadStream(path).pipe(parse({ ...csvOptions(delimiter), relax_column_count: true, to_line: 2 }));
+  const rows: string[][] = [];
+  try {
+    for await (const r of parser as AsyncIterable<string[]>) if (rows.push(r) === 2) break;
+  } catch {
+    return;
+  } finally {
+    parser.destroy();
+  }
+  if (rows.length === 2) refuseTitleRow(rows[0].map((h) => h.trim()), opts, path, rows[1]);
 }
 
 /** The header line: which column holds what, long or wide; refuses a header that cannot be read as asked. */
@@ -1030,8 +1064,10 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   const parser = source.pipe(parse(csvOptions(delimiter)));
   const read: { acc: RatingsAccumulator | null } = { acc: null };
   await forEachRow(source, parser, (row) => {
-    if (read.acc) read.acc.addRecord(row);
-    else read.acc = new RatingsAccumulator(readHeader(row, opts, path, delimiter), opts);
+    if (read.acc) {
+      if (read.acc.rec < 0) refuseTitleRow(read.acc.layout.header, opts, path, row);
+      read.acc.addRecord(row);
+    } else read.acc = new RatingsAccumulator(readHeader(row, opts, path, delimiter), opts);
   });
   const acc = read.acc;
   if (acc === null) throw new InputError('empty file (no header, no ratings)', { file: path });
@@ -1360,13 +1396,14 @@ function checkDimension(
 type RatingRow = { target: string; rater: string; rating: number | string | null; dimension?: string; order?: number };
 
 /** Builds a RatingsTable from in-memory rows (library use: the dataset engineer's records). */
-export function ratingsFromRows(rows: Iterable<RatingRow>, opts: { categorical?: boolean; name?: string } = {}): RatingsTable {
+export function ratingsFromRows(rows: Iterable<RatingRow>, opts: { categorical?: boolean; name?: string; scale?: [number, number] } = {}): RatingsTable {
   const categorical = Boolean(opts.categorical);
   const file = opts.name ?? '<rows>';
   const got = collectRows(rows, categorical, file);
   if (got.nRecords === 0) throw new InputError('no ratings', { file });
   const catOrder = categorical ? orderLabels(got.labels, undefined) : null;
-  const dimensions = [...got.dims.values()].map((d) => rowsDimension(d, catOrder, got.hasOrder, file));
+  const scale = categorical ? undefined : opts.scale;
+  const dimensions = [...got.dims.values()].map((d) => rowsDimension(d, catOrder, got.hasOrder, file, scale));
   return {
     file,
     format: 'long',
@@ -1426,8 +1463,27 @@ function numericRating(rating: number | string, file: string, rec: number): numb
   return v;
 }
 
+/**
+ * The CSV reader's off-range rule (off-range.ts) on in-memory rows, warned only: each rating it would refuse as a
+ * slip or warn as far is a far_rating warning (with its row number), never a refusal. Rows are the library's input
+ * (property tests scale ratings by any factor, so a 10.000000000000002 beside 1.67 is data there); before
+ * 2026-12-03 they were read with no rule at all, a 44 beside 1-7 silently in every figure. `scale` declares the scale.
+ */
+function offRangeRows(dim: RatingsDimension): FarRating[] {
+  return offRangeScan(dim, { refuse: false }).far;
+}
+
+/** ratingsFromRows' `scale`: the first rating outside it (in row order) is refused, as --scale refuses a CSV cell. */
+function refuseOffScale(dim: RatingsDimension, [lo, hi]: [number, number]): void {
+  let at = -1;
+  dim.value.forEach((v, i) => {
+    if ((v < lo || v > hi) && (at < 0 || dim.record[i] < dim.record[at])) at = i;
+  });
+  if (at >= 0) throw new RecordError(offScaleMessage(dim.value[at], [lo, hi]).replace('--scale declares', 'the scale option declares'), dim.record[at], 'rating');
+}
+
 /** A dimension of ratingsFromRows, labels renumbered in label order, checked (duplicates, two raters) with row numbers. */
-function rowsDimension(d: DimBuilder, catOrder: ReturnType<typeof orderLabels> | null, hasOrder: boolean, file: string): RatingsDimension {
+function rowsDimension(d: DimBuilder, catOrder: ReturnType<typeof orderLabels> | null, hasOrder: boolean, file: string, scale?: [number, number]): RatingsDimension {
   const remap = catOrder ? catOrder.remap : null;
   const dim: RatingsDimension = {
     name: d.name,
@@ -1441,11 +1497,15 @@ function rowsDimension(d: DimBuilder, catOrder: ReturnType<typeof orderLabels> |
     categories: catOrder ? catOrder.categories : null,
     ordered: catOrder ? catOrder.ordered : undefined,
     empty_raters: [...d.emptyRowRaters].filter((id) => !d.rIndex.has(id)),
+    ...(scale ? { scale } : {}),
   };
   try {
     checkDimension(dim, 'rater');
+    if (scale) refuseOffScale(dim, scale);
     const mix = scaleMix(dim);
     if (mix) throw new RecordError(mix.message, dim.record[mix.at], 'rating');
+    dim.far_ratings = offRangeRows(dim);
+    if (dim.far_ratings.length === 0) delete dim.far_ratings;
   } catch (e) {
     if (e instanceof RecordError) {
       const msg = e.firstRec !== undefined ? e.message.replace('{FIRST}', `row ${e.firstRec + 1}`) : e.message;

@@ -72,22 +72,53 @@ export function scaleMix(d: RatingsDimension): ScaleMix | null {
   const lo = Math.min(...likert.map((r) => r.lo));
   const hi = Math.max(...likert.map((r) => r.hi));
   let worst = -1;
+  const wide: number[] = [];
   ranges.forEach((r, i) => {
-    if (!r.likert && r.median > LIKERT_MAX && r.median > 2 * Math.max(hi, 1) && (worst < 0 || r.hi > ranges[worst].hi)) worst = i;
+    if (!r.likert && r.median > LIKERT_MAX && r.median > 2 * Math.max(hi, 1)) {
+      wide.push(i);
+      if (worst < 0 || r.hi > ranges[worst].hi) worst = i;
+    }
   });
   if (worst < 0) return unitScaleMix(d, ranges);
-  return offScale(d, worst, ranges, `${lo}-${hi}`, '0-100');
+  const likertIdx = indicesOf(ranges, (r) => r.likert);
+  // More raters on the wide scale than on whole numbers 0-10: the whole-number rater(s) are the odd ones out.
+  if (wide.length > likertIdx.length) return oddFewOut(d, ranges, likertIdx, wide, 'whole numbers');
+  return offScale(d, worst, ranges, likertIdx, `${lo}-${hi}`, '0-100');
 }
 
-/** The refusal naming rater `k` (off the scale) and the whole-number raters (`whole`: their span, as said). */
-function offScale(d: RatingsDimension, k: number, ranges: RaterRange[], whole: string, otherScale: string, kind = 'whole numbers'): ScaleMix {
+function indicesOf(ranges: RaterRange[], keep: (r: RaterRange, k: number) => boolean): number[] {
+  return ranges.map((r, k) => (keep(r, k) ? k : -1)).filter((k) => k >= 0);
+}
+
+/**
+ * Fewer raters on one scale (`few`) than on the other (`many`): the refusal names a rater of the few (the one whose
+ * median is farthest from the many's pooled median) as off the scale of the many. A trial: three raters in seconds
+ * (0.3-0.8) beside one in milliseconds (312-815) were told 'r1' was off the scale of 'r4', the one at fault.
+ */
+function oddFewOut(d: RatingsDimension, ranges: RaterRange[], few: number[], many: number[], kind: string): ScaleMix {
+  const pooled: number[] = [];
+  for (let i = 0; i < d.value.length; i++) if (Number.isFinite(d.value[i]) && many.includes(d.rater[i])) pooled.push(d.value[i]);
+  const m = median(pooled);
+  const far = (k: number) => Math.abs(Math.log(Math.max(Math.abs(ranges[k].median), 1e-9) / Math.max(Math.abs(m), 1e-9)));
+  const k = few.reduce((a, b) => (far(b) > far(a) ? b : a));
+  const span = `${Math.min(...pooled)}-${Math.max(...pooled)}, median ${shown(m)}`;
+  return offScale(d, k, ranges, many, span, 'seconds and milliseconds, or 0-1 and 0-100', kind === 'whole numbers' ? 'ratings' : kind, true);
+}
+
+/** A median as said: 0.5015000000000001 as 0.5015. */
+function shown(x: number): number {
+  return Number(x.toPrecision(12));
+}
+
+/** The refusal naming rater `k` (off the scale) and the raters `refs` whose scale it is off (`span`: theirs, as said). */
+function offScale(d: RatingsDimension, k: number, ranges: RaterRange[], refs: number[], span: string, otherScale: string, kind = 'whole numbers', few = false): ScaleMix {
   const r = ranges[k];
-  const names = d.raters.filter((_, i) => ranges[i].likert).map((name) => `'${name}'`);
+  const names = refs.map((i) => `'${d.raters[i]}'`);
   const who = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
   const dim = d.name ? ` in dimension '${d.name}'` : '';
   return {
     at: r.at,
-    message: `rating ${r.hi} by rater '${d.raters[k]}'${dim} (its ratings span ${r.lo}-${r.hi}, median ${r.median}) is off the scale of rater${names.length > 1 ? 's' : ''} ${who} (${kind} ${whole}): ratings on two scales (such as 1-5 and ${otherScale})? put every rater on one scale${kind === 'whole numbers' ? '' : ' (or, if they share one scale, declare it with --scale LOW,HIGH)'}`,
+    message: `rating ${r.hi} by rater '${d.raters[k]}'${dim} (its ratings span ${r.lo}-${r.hi}, median ${shown(r.median)}) is off the scale of rater${names.length > 1 ? 's' : ''} ${who} (${kind} ${span}): ratings on two scales (such as ${few ? otherScale : `1-5 and ${otherScale}`})? put every rater on one scale${kind === 'whole numbers' ? '' : ' (or, if they share one scale, declare it with --scale LOW,HIGH)'}`,
   };
 }
 
@@ -114,6 +145,9 @@ function unitScaleMix(d: RatingsDimension, ranges: RaterRange[]): ScaleMix | nul
   if (unit < 0) return null;
   const lo = Math.min(...pooled);
   const hi = Math.max(...pooled);
-  if (whole) return offScale(d, unit, ranges, `${lo}-${hi}, median ${m}`, '0-1');
-  return offScale(d, unit, ranges.map((r, k) => ({ ...r, likert: other(r, k) })), `${lo}-${hi}, median ${m}`, '0-1', 'ratings');
+  const units = indicesOf(ranges, isUnit);
+  const others = indicesOf(ranges, other);
+  // More raters on 0-1 (seconds 0.3-0.8) than on the larger numbers (one rater in milliseconds): that one is off.
+  if (units.length > others.length) return oddFewOut(d, ranges, others, units, 'ratings');
+  return offScale(d, unit, ranges, others, `${lo}-${hi}, median ${shown(m)}`, '0-1', whole ? 'whole numbers' : 'ratings');
 }

@@ -40,6 +40,7 @@ interface ValidateOpts {
   minLabelCoverage?: number;
   allowFailedSessions?: boolean;
   jobs?: number;
+  inputs: string[];
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -155,6 +156,7 @@ function buildOptions(o: BuildOpts): BuildOptions {
     allowColumns: o.allowColumns,
     minLabelCoverage: o.minLabelCoverage,
     onNote: (l) => process.stderr.write(`mmprep dataset build: ${l}\n`),
+    onWarning: (l) => process.stderr.write(`mmprep dataset build: warning: ${l}\n`),
     onSession: o.quiet ? undefined : (s) => process.stderr.write(`${s.session_id}: ${s.error ? `FAILED: ${s.error}` : `${s.records} records (${s.split})`}\n`),
   };
 }
@@ -169,7 +171,8 @@ function registerValidate(ds: Command): void {
     .option('--min-icc-targets <n>', 'with --min-icc: also fail when a dimension\'s ICC(2,1) comes from fewer targets than N (icc2_n_targets; default 30, after Koo & Li 2016; 0: not checked)', numberOption('--min-icc-targets', { min: 0, integer: true }), undefined)
     .option('--max-missing <modality=fraction>', 'fail when more than FRACTION of records lack MODALITY (audio, face, text, labels); repeatable', collect, [])
     .option('--min-label-coverage <x>', 'fail when a label dimension covers less than this share of records (default: at least one record)', numberOption('--min-label-coverage', { min: 0, max: 1 }))
-    .option('--allow-failed-sessions', 'accept a release that left out sessions the build could not make (default: a failed check)');
+    .option('--allow-failed-sessions', 'accept a release that left out sessions the build could not make (default: a failed check)')
+    .option('--inputs <dir>', "folder holding the build's inputs (session manifest, labels files): fail (exit 3) when one differs from the sha256 manifest.json records for it, or is not there; repeatable", collect, []);
   jobsOption(validate, 'data files checked at the same time in worker threads (default: the number of cores for releases over 32 MB)');
   validate.action(action(runValidate));
 }
@@ -180,7 +183,7 @@ async function runValidate(dir: string, o: ValidateOpts): Promise<void> {
   const { formatReport, parseMaxMissing, validateDataset } = await import('../dataset/validate.js');
   let r;
   try {
-    r = await validateDataset(dir, { minIcc: o.minIcc, minIccTargets: o.minIccTargets, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage, allowFailedSessions: o.allowFailedSessions, jobs: o.jobs });
+    r = await validateDataset(dir, { minIcc: o.minIcc, minIccTargets: o.minIccTargets, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage, allowFailedSessions: o.allowFailedSessions, jobs: o.jobs, inputs: o.inputs });
   } catch (e) {
     // --json: a CI job parsing stdout gets an object saying why there is no report (not a release, bad usage), exit 2
     if (o.json && isMmprepError(e)) printJsonFailure(e, { dir, records: null, files: null, bytes: null, checks: [] });

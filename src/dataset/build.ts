@@ -67,6 +67,9 @@ export interface BuildOptions {
   minLabelCoverage?: number;
   /** Lines for stderr: a sniffed delimiter, label coverage counts. */
   onNote?: (line: string) => void;
+  /** A warning line (the labels' agreement warnings, a session's warnings); onNote when not given. The CLI prefixes
+   *  it `warning:` as `mmprep agreement` does (before 2026-12-03 the same warning had the prefix there, not here). */
+  onWarning?: (line: string) => void;
 }
 
 
@@ -177,7 +180,7 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
   for (const n of manifest.notes) o.onNote?.(n);
   const labelFiles = (o.labels ?? []).map((f) => resolve(f));
   const labelSet: LabelSet | null = labelFiles.length ? await readLabelFiles(labelFiles, { ...o.labelColumns, delimiter: o.delimiter, decimalComma: o.decimalComma, naValues: o.labelNa, categorical: o.categorical, scale: o.labelScale }) : null;
-  for (const w of labelSet?.dimensions.flatMap((d) => d.warnings) ?? []) o.onNote?.(`labels: ${w}`);
+  for (const w of labelSet?.dimensions.flatMap((d) => d.warnings) ?? []) (o.onWarning ?? o.onNote)?.(`labels: ${w}`);
   for (const n of labelSet?.notes ?? []) o.onNote?.(`labels: ${n}`);
   if (labelSet) for (const n of unknownSessionNotes(labelSet, manifest.sessions.map((x) => x.session_id))) o.onNote?.(n);
   if (o.delimiter === undefined)
@@ -298,7 +301,7 @@ async function buildSessions(inputs: BuildInputs, opt: BuildOptionsResolved, o: 
     if (!r.outcome.error) await appendLines(r.file, (line) => writer.write(r.outcome.split, line));
     await rm(r.file, { force: true });
     totals.fold(r.outcome, r.tally);
-    for (const w of r.outcome.warnings ?? []) o.onNote?.(`session ${r.outcome.session_id}: ${w}`);
+    for (const w of r.outcome.warnings ?? []) (o.onWarning ?? o.onNote)?.(`session ${r.outcome.session_id}: ${w}`);
     o.onSession?.(r.outcome);
   };
   if (jobs === 1) {

@@ -12,7 +12,7 @@ import { Ajv } from 'ajv';
 import { goldProblem } from './validate-gold.js';
 import { holdsFace } from './record.js';
 
-export type CheckName = 'manifest' | 'sessions' | 'checksums' | 'json' | 'nan' | 'schema' | 'ids' | 'times' | 'lengths' | 'splits' | 'counts' | 'labels' | 'agreement' | 'missing';
+export type CheckName = 'manifest' | 'sessions' | 'checksums' | 'inputs' | 'json' | 'nan' | 'schema' | 'ids' | 'times' | 'lengths' | 'splits' | 'counts' | 'labels' | 'agreement' | 'missing';
 
 export interface CheckTally {
   failures: number;

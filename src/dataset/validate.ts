@@ -21,6 +21,7 @@ import type { FaceRate } from './record.js';
 import { datasetSchema } from './schema.js';
 import { VERSION } from '../common/version.js';
 import { canonicalJson, datasetCodeBuild, extractWays, FORMAT_VERSIONS, SCHEMA_VERSIONS, shapingFingerprint } from './fingerprint.js';
+import { checkInputDirs, checkInputs } from './validate-inputs.js';
 import { Check, MODALITIES, scanFile, type CheckName, type CheckResult, type FileEntry, type FileScan, type ScanContext } from './validate-scan.js';
 
 export type { CheckName, CheckResult } from './validate-scan.js';
@@ -40,6 +41,8 @@ export interface ValidateOptions {
   allowFailedSessions?: boolean;
   /** Data files checked at the same time in worker threads (default: the number of cores for releases over 32 MB, else 1 = in this thread). */
   jobs?: number;
+  /** Folders holding the build's inputs (session manifest, labels files): each is checked against manifest.json's source sha256 (the `inputs` check). */
+  inputs?: string[];
 }
 
 export interface ValidateReport {
@@ -105,6 +108,8 @@ async function readReleaseManifest(dir: string): Promise<DatasetManifest> {
  * card, as any release was, and failed them (exit 3) whatever its records held.
  */
 function refuseUnknownVersion(dir: string, m: DatasetManifest): void {
+  refuseNotAVersion(dir, 'format_version', m.format_version, FORMAT_VERSIONS);
+  if (m.format_version >= 2) refuseNotAVersion(dir, 'schema_version', m.schema_version, SCHEMA_VERSIONS);
   const made = `made by mmprep ${m.tool?.version ?? '(version not recorded)'}${m.tool?.build ? ` code ${m.tool.build}` : ''}`;
   const mine = `this mmprep ${VERSION} (code ${datasetCodeBuild()})`;
   const what = !(FORMAT_VERSIONS as readonly unknown[]).includes(m.format_version)
@@ -113,6 +118,17 @@ function refuseUnknownVersion(dir: string, m: DatasetManifest): void {
       ? `manifest.json declares schema_version ${JSON.stringify(m.schema_version)}, which ${mine} does not know (it reads ${SCHEMA_VERSIONS.join(' and ')})`
       : null;
   if (what) throw new InputError(`${what}; the release was ${made}: validate it with that mmprep or a newer one`, { file: dir });
+}
+
+/**
+ * A format_version or schema_version that no mmprep writes (absent, 0, negative, not a whole number, text): the release
+ * was edited or not written by `dataset build`. Before 2026-12-03 `schema_version: 0` got "which this mmprep does not
+ * know … validate it with that mmprep or a newer one", advice no mmprep can follow.
+ */
+function refuseNotAVersion(dir: string, field: string, v: unknown, known: readonly number[]): void {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1) return;
+  const what = v === undefined ? `no ${field}` : `${field} ${JSON.stringify(v)} is not a version (versions are whole numbers from 1; this mmprep reads ${known.join(' and ')})`;
+  throw new InputError(`${what}: the manifest was edited or not written by mmprep dataset build; copy the release again from its build's -o, or rebuild it`, { file: join(dir, 'manifest.json') });
 }
 
 /**
@@ -444,7 +460,7 @@ function shapingText(m: DatasetManifest): string {
 }
 
 /** What each check says when it passes. */
-function okMessages(m: DatasetManifest, g: Merged, opts: ValidateOptions): Record<Exclude<CheckName, 'sessions'>, string> {
+function okMessages(m: DatasetManifest, g: Merged, opts: ValidateOptions): Record<Exclude<CheckName, 'sessions' | 'inputs'>, string> {
   const { records, labelled, missing } = g;
   return {
     manifest: `manifest.json of mmprep ${m.tool?.version}${shapingText(m)}, ${m.files.length} data files`,
@@ -466,8 +482,13 @@ function okMessages(m: DatasetManifest, g: Merged, opts: ValidateOptions): Recor
 export async function validateDataset(dir: string, opts: ValidateOptions = {}): Promise<ValidateReport> {
   if (opts.minIccTargets !== undefined && opts.minIcc === undefined)
     throw new InputError(iccTargetsAloneText(opts.minIccTargets));
-  const C = Object.fromEntries(CHECKS.map((n) => [n, new Check(n)])) as Checks;
+  const inputDirs = opts.inputs ?? [];
+  checkInputDirs(inputDirs);
+  // `inputs` is a check only when asked for (--inputs): reports without it keep their checks
+  const names: CheckName[] = inputDirs.length ? [...CHECKS.slice(0, 3), 'inputs', ...CHECKS.slice(3)] : [...CHECKS];
+  const C = Object.fromEntries(names.map((n) => [n, new Check(n)])) as Checks;
   const m = await readReleaseManifest(dir);
+  const inputsOk = inputDirs.length ? await checkInputs(m, inputDirs, C.inputs) : '';
   await checkExtraFiles(dir, m, C.checksums);
   const schema = await checkMadeFromManifest(dir, m, C);
   const entries = presentDataFiles(dir, m, C.checksums);
@@ -475,8 +496,8 @@ export async function validateDataset(dir: string, opts: ValidateOptions = {}): 
   const merged = mergeScans(scans, m, C);
   checkCounts(m, merged, C.counts);
   checkGates(m, merged, opts, C);
-  const okText = { ...okMessages(m, merged, opts), sessions: checkFailedSessions(m, opts, C.sessions) };
-  const checks = CHECKS.map((n) => C[n].result(okText[n]));
+  const okText = { ...okMessages(m, merged, opts), sessions: checkFailedSessions(m, opts, C.sessions), inputs: inputsOk };
+  const checks = names.map((n) => C[n].result(okText[n]));
   return { ok: checks.every((c) => c.ok), dir, records: merged.records, files: m.files.length, bytes: merged.bytes, checks };
 }
 
