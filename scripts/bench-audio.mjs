@@ -5,7 +5,9 @@
  * npm peers meyda (MFCC) and essentia.js (MFCC, PitchYinFFT; WebAssembly) on the same PCM.
  * Options: --minutes N (default 10), --peer-seconds N (peers run on the first N s, default 60: essentia.js MFCC
  * runs at a few x real time), --runs N (best of N for our stages, default 3), --voice-minutes N (the --voice
- * run's file, default 1). The whole command is timed beside ffmpeg's own decode of the same file.
+ * run's file, default 1), --no-camera (skip the files that need ffmpeg). The whole command is timed beside ffmpeg's
+ * own decode of the same file: on the 16 kHz WAV (read directly, src/media/wav-direct.ts), and on the same speech as a
+ * 48 kHz FLAC and a 48 kHz AAC in MP4 (a camera's or recorder's file: ffmpeg decodes and resamples it to 16 kHz).
  * Each figure is a real-time factor: audio seconds per compute second.
  */
 import { execFileSync } from 'node:child_process';
@@ -36,6 +38,7 @@ const MINUTES = arg('minutes', 10);
 const PEER_S = arg('peer-seconds', 60);
 const RUNS = arg('runs', 3);
 const VOICE_MIN = arg('voice-minutes', 1);
+const CAMERA = !process.argv.includes('--no-camera');
 const SR = 16000;
 
 const ffmpeg = ffmpegBinaries().ffmpeg.path;
@@ -204,10 +207,10 @@ try {
       });
     });
   // ffmpeg's own decode of the same file to 16 kHz mono float (the floor the whole command is compared with).
-  const ffmpegDecode = () =>
+  const ffmpegDecode = (file = long) =>
     new Promise((res, rej) => {
       const t0 = process.hrtime.bigint();
-      const c = spawn(ffmpeg, ['-nostdin', '-v', 'error', '-i', long, '-ar', String(SR), '-ac', '1', '-f', 'f32le', '-y', '/dev/null'], { stdio: 'ignore' });
+      const c = spawn(ffmpeg, ['-nostdin', '-v', 'error', '-i', file, '-ar', String(SR), '-ac', '1', '-f', 'f32le', '-y', '/dev/null'], { stdio: 'ignore' });
       let cpu = null;
       const iv = setInterval(() => (cpu = procCpu(c.pid) ?? cpu), 10);
       c.on('close', (code) => {
@@ -232,6 +235,19 @@ try {
   execFileSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', '-i', long, '-t', '60', '-c:a', 'pcm_s16le', short]);
   const peakShort = (await runCmd(short, join(tmp, 'short.jsonl'))).peak;
   row('whole `mmprep audio` (JSONL)', 'mmprep CLI', durS, whole.wall, `2 threads, ${(statSync(out).size / 1e6).toFixed(1)} MB JSONL + summary; peak RSS ${whole.peak.toFixed(0)} MB (1-min file: ${peakShort.toFixed(0)} MB); whole command / ffmpeg decode: ${(whole.wall / ff.wall).toFixed(1)}x the time; CPU of the fastest run: ${whole.threads}, ffmpeg+ffprobe ${whole.cpu !== null ? (whole.cpu - whole.threadTotal).toFixed(2) : '?'} s`, whole.cpu ?? NaN);
+  // A file that needs ffmpeg: the same speech as a camera or recorder gives it, 48 kHz, FLAC and AAC (in MP4),
+  // decoded and resampled to 16 kHz by ffmpeg (its CPU is a third busy thread on the 2 cores).
+  if (CAMERA) {
+    for (const [label, name, codec] of [['48 kHz FLAC', 'long speech 48k.flac', ['-c:a', 'flac']], ['48 kHz AAC (MP4)', 'long speech 48k.m4a', ['-c:a', 'aac', '-b:a', '128k']]]) {
+      const file = join(tmp, name);
+      execFileSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', '-i', long, '-ar', '48000', ...codec, file]);
+      const ffc = await best(() => ffmpegDecode(file));
+      row('decode only', `ffmpeg CLI (-f f32le), ${label}`, durS, ffc.wall, `ffmpeg alone, resampling to ${SR} Hz`, ffc.cpu ?? NaN);
+      const cam = await best(() => runCmd(file, join(tmp, 'cam.jsonl')));
+      const same = readFileSync(join(tmp, 'cam.jsonl')).length;
+      row(`whole \`mmprep audio\` (JSONL), ${label}`, 'mmprep CLI', durS, cam.wall, `ffmpeg decodes; ${(same / 1e6).toFixed(1)} MB JSONL; whole command / ffmpeg decode: ${(cam.wall / ffc.wall).toFixed(1)}x the time; CPU of the fastest run: ${cam.threads}, ffmpeg+ffprobe ${cam.cpu !== null ? (cam.cpu - cam.threadTotal).toFixed(2) : '?'} s; peak RSS ${cam.peak.toFixed(0)} MB`, cam.cpu ?? NaN);
+    }
+  }
   // --voice (off by default): its own rate, on the first VOICE_MIN minutes (it runs at tens of x real time).
   const voiceFile = join(tmp, 'voice.wav');
   execFileSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', '-i', long, '-t', String(VOICE_MIN * 60), '-c:a', 'pcm_s16le', voiceFile]);

@@ -190,6 +190,13 @@ export class PitchAnalyzer {
   private readonly seg: Float32Array;
   private readonly ceiling: number;
   private readonly lags: Float64Array;
+  /**
+   * Per slot of the frame being analysed, once its slots are full: the stored strength minus the octave cost,
+   * S - octaveCost * log2(floor / F), of the stored (rounded) values, updated when a slot is replaced. The slot search
+   * computed this anew for every slot at every peak (95 068 searches of 14 slots on the bench's 10 minutes of
+   * speech): the same expression of the same values, so the same bits.
+   */
+  private readonly slotScore: Float64Array;
 
   constructor(params: PitchParams) {
     this.p = { periodsPerWindow: 3, refineAll: false, share: undefined as unknown as FrameShare, spillAfter: undefined as unknown as number, ...params };
@@ -240,6 +247,7 @@ export class PitchAnalyzer {
     for (let i = 0; i <= this.rMax; i++) this.windowR[i] = this.acf[i] / a0;
     const mc = this.p.maxCandidates;
     this.lags = new Float64Array(mc);
+    this.slotScore = new Float64Array(mc);
     // Small first capacities: the stores grow (doubling) within the first frames, before V8 optimises the frame
     // code that inlines their growth, instead of deoptimising it at 1024 frames.
     const after = this.p.spillAfter;
@@ -434,6 +442,8 @@ export class PitchAnalyzer {
     const oc = this.p.octaveCost;
     const lagLimit = Math.min(this.maximumLag, rMax);
     const lags = this.lags;
+    const score = this.slotScore;
+    let scored = false;
     for (let i = 2; i < lagLimit; i++) {
       const ri = r[i];
       if (ri > 0.5 * vt && ri > r[i - 1] && ri >= r[i + 1]) {
@@ -448,9 +458,13 @@ export class PitchAnalyzer {
         if (n < mc) {
           place = n++;
         } else {
+          if (!scored) {
+            for (let k = 1; k < mc; k++) score[k] = S[co + k] - oc * log2(floor / F[co + k]);
+            scored = true;
+          }
           let weakest = 2;
           for (let k = 1; k < mc; k++) {
-            const ls = S[co + k] - oc * log2(floor / F[co + k]);
+            const ls = score[k];
             if (ls < weakest) {
               weakest = ls;
               place = k;
@@ -462,6 +476,7 @@ export class PitchAnalyzer {
           F[co + place] = f;
           S[co + place] = s;
           lags[place] = i;
+          if (scored) score[place] = S[co + place] - oc * log2(floor / F[co + place]);
         }
       }
     }
