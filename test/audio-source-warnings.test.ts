@@ -10,11 +10,14 @@ import { pitchRangeWarnings } from '../src/audio/pitch-range.js';
 import { audioSourceWarnings } from '../src/audio/source-warnings.js';
 import { resolveAudioOptions } from '../src/audio/options.js';
 import { runCli, tempDir } from './helpers/cli.js';
+import { audioInProcess } from './helpers/audio-lib.js';
 import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
 
 const tmp = tempDir('mmprep-audio-src-warn-');
 afterAll(() => tmp.cleanup());
 const p = (n: string) => join(tmp.dir, n);
+// Each warning is shown once through the command (its stderr line, exit 0); the other runs, the negative controls
+// among them, run extractAudio in this process and take the lines the command would print (helpers/audio-lib.ts).
 
 describe('warnings about the recording itself', () => {
   it('says a band-limited (8 kHz) source and a surround track, and nothing for 16 kHz stereo', () => {
@@ -84,12 +87,11 @@ describe('warnings about the recording itself', () => {
     const tel = await runCli(['audio', p('tel.wav'), '-o', p('tel.jsonl')]);
     expect(tel.code).toBe(0);
     expect(tel.stderr).toContain(`mmprep audio: ${p('tel.wav')}: warning: recorded at 8000 Hz and analysed at 16000 Hz: nothing above 4000 Hz`);
-    const telVoice = await runCli(['audio', p('tel.wav'), '--voice', '-o', p('tel-v.jsonl')]);
-    expect(telVoice.code, telVoice.stderr).toBe(0);
+    const telVoice = await audioInProcess([p('tel.wav'), '--voice', '-o', p('tel-v.jsonl')]);
     expect(telVoice.stderr).toContain(`mmprep audio: ${p('tel.wav')}: warning: --voice: nothing above 4000 Hz, but the formant analysis`);
-    const sur = await runCli(['audio', p('surround.wav'), '-o', p('surround.jsonl')]);
-    expect(sur.code).toBe(0);
+    const sur = await audioInProcess([p('surround.wav'), '-o', p('surround.jsonl')]);
     expect(sur.stderr).toContain(`mmprep audio: ${p('surround.wav')}: warning: 6 channels averaged to mono`);
+    // The negative control through the command: no line from any of its checks.
     const lav = await runCli(['audio', p('lav.wav'), '-o', p('lav.jsonl')]);
     expect(lav.code, lav.stderr).toBe(0);
     expect(lav.stderr).not.toContain('warning');
@@ -103,8 +105,7 @@ describe('warnings about the recording itself', () => {
     expect(i16.stderr).toMatch(new RegExp(`^mmprep audio: ${p('hot16.wav')}: warning: clipped: \\d+\\.\\d\\d % of samples at full scale \\(the recording level was too high\\)`, 'm'));
     expect(i16.stderr.match(/warning/g)).toHaveLength(1);
     expect(JSON.parse(readFileSync(p('hot16.summary.json'), 'utf8')).notes).toContainEqual(expect.stringMatching(/^clipped: .* at full scale/));
-    const f32 = await runCli(['audio', p('hotf.wav'), '-o', p('hotf.jsonl'), '--summary', p('hotf.summary.json')]);
-    expect(f32.code, f32.stderr).toBe(0);
+    const f32 = await audioInProcess([p('hotf.wav'), '-o', p('hotf.jsonl'), '--summary', p('hotf.summary.json')]);
     expect(f32.stderr).not.toContain('warning');
     const notes: string[] = JSON.parse(readFileSync(p('hotf.summary.json'), 'utf8')).notes;
     expect(notes.some((n) => n.startsWith('clipped'))).toBe(false);
@@ -165,29 +166,33 @@ describe('a voice outside the pitch range', () => {
     const sum = JSON.parse(readFileSync(p('high.summary.json'), 'utf8'));
     expect(sum).toMatchObject({ f0_above_ceiling_ratio: 1, f0_p95_hz: expect.closeTo(350, 0) });
     expect(sum.notes).toContainEqual(expect.stringMatching(/^the voice goes above the pitch ceiling/));
-    const ok = await runCli(['audio', p('high.wav'), '-o', p('high2.jsonl'), '--f0-ceiling', '900', '--summary', p('high2.summary.json')]);
+    const ok = await audioInProcess([p('high.wav'), '-o', p('high2.jsonl'), '--f0-ceiling', '900', '--summary', p('high2.summary.json')]);
     expect(ok.stderr).not.toContain('warning');
     expect(JSON.parse(readFileSync(p('high2.summary.json'), 'utf8'))).toMatchObject({ f0_above_ceiling_ratio: 0, f0_p5_hz: expect.closeTo(700, 0) });
-    const deep = await runCli(['audio', p('deep.wav'), '-o', p('deep.jsonl')]);
-    expect(deep.code, deep.stderr).toBe(0);
+    const deep = await audioInProcess([p('deep.wav'), '-o', p('deep.jsonl')]);
     expect(deep.stderr).toContain(`mmprep audio: ${p('deep.wav')}: warning: only 0.0 % of the 1.5 s of sound is voiced`);
-    const fixed = await runCli(['audio', p('deep.wav'), '-o', p('deep2.jsonl'), '--f0-floor', '43']);
-    expect(fixed.code, fixed.stderr).toBe(0);
+    const fixed = await audioInProcess([p('deep.wav'), '-o', p('deep2.jsonl'), '--f0-floor', '43']);
     expect(fixed.stderr).not.toContain('warning');
   });
 
   it('mmprep audio --voice warns when the F0 range was widened and the voice range not (was silent: pulses an octave low)', async () => {
     const voice = (phase: string) => `0.3*sin(2*PI*(${phase}))+0.2*sin(4*PI*(${phase}))+0.1*sin(6*PI*(${phase}))`;
     ffmpegSync(['-f', 'lavfi', '-i', `aevalsrc=${voice('700*t')}:s=16000:d=1.5`, p('high-v.wav')]);
-    const run = async (name: string, args: string[]) => {
-      const r = await runCli(['audio', p('high-v.wav'), '--voice', '--f0-ceiling', '900', '-o', p(`${name}.jsonl`), '--summary', p(`${name}.json`), ...args]);
-      expect(r.code, r.stderr).toBe(0);
-      return { stderr: r.stderr, sum: JSON.parse(readFileSync(p(`${name}.json`), 'utf8')) };
+    // The warned run through the command, the run that must not warn in this process (the same analysis).
+    const run = async (name: string, args: string[], how: 'cli' | 'lib') => {
+      const cmd = [p('high-v.wav'), '--voice', '--f0-ceiling', '900', '-o', p(`${name}.jsonl`), '--summary', p(`${name}.json`), ...args];
+      let stderr: string;
+      if (how === 'cli') {
+        const r = await runCli(['audio', ...cmd]);
+        expect(r.code, r.stderr).toBe(0);
+        stderr = r.stderr;
+      } else stderr = (await audioInProcess(cmd)).stderr;
+      return { stderr, sum: JSON.parse(readFileSync(p(`${name}.json`), 'utf8')) };
     };
-    const low = await run('hv600', []);
+    const low = await run('hv600', [], 'cli');
     expect(low.stderr).toMatch(new RegExp(`^mmprep audio: ${p('high-v.wav')}: warning: the voice goes above the voice measures' pitch range \\(--voice-floor 75 to --voice-ceiling 600 Hz\\): F0 95th percentile 700\\.\\d Hz`, 'm'));
     expect(low.sum.notes).toContainEqual(expect.stringMatching(/^the voice goes above the voice measures' pitch range/));
-    const high = await run('hv1000', ['--voice-ceiling', '1000']);
+    const high = await run('hv1000', ['--voice-ceiling', '1000'], 'lib');
     expect(high.stderr).not.toContain('warning');
     // What the warning is about: at 600 Hz the pulses follow every second period.
     expect(high.sum.voice.n_pulses).toBeGreaterThan(1.8 * low.sum.voice.n_pulses);
@@ -204,8 +209,7 @@ describe('a DC offset', () => {
     expect(audioSourceWarnings(src(0.0013), 'rec.wav')).toEqual([]); // the TTS fixture's own
     // A file shorter than a few periods has a mean of its own: 2 ms of a 220 Hz tone (mean 0.07) is no offset.
     ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '0.002', '-c:a', 'pcm_s16le', p('blip.wav')]);
-    const blip = await runCli(['audio', p('blip.wav'), '-o', p('blip.jsonl'), '--summary', p('blip.summary.json')]);
-    expect(blip.code, blip.stderr).toBe(0);
+    const blip = await audioInProcess([p('blip.wav'), '-o', p('blip.jsonl'), '--summary', p('blip.summary.json')]);
     const bs = JSON.parse(readFileSync(p('blip.summary.json'), 'utf8'));
     expect(bs.dc_offset).toBeGreaterThan(0.02);
     expect(blip.stderr).not.toContain('DC offset');
@@ -239,7 +243,7 @@ describe('an 8-bit recording', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`mmprep audio: ${p('u8.wav')}: warning: 8-bit samples (pcm_u8): their quantisation noise, about 53 dB below full scale, fills the quiet frames`);
     expect(JSON.parse(readFileSync(p('u8.summary.json'), 'utf8')).notes).toContainEqual(expect.stringMatching(/^8-bit samples \(pcm_u8\)/));
-    const ref = await runCli(['audio', p('s16.wav'), '-o', p('s16.jsonl')]);
+    const ref = await audioInProcess([p('s16.wav'), '-o', p('s16.jsonl')]);
     expect(ref.stderr).not.toContain('warning');
     expect(audioSourceWarnings({ sample_rate_hz: 16000, source: { stream_index: 0, codec: 'pcm_mulaw', sample_rate_hz: 16000, channels: 1, audio_streams: 1 } }, 'rec.wav')).toEqual([]);
     expect(audioSourceWarnings({ sample_rate_hz: 16000, source: { stream_index: 0, codec: 'pcm_s8', sample_rate_hz: 16000, channels: 1, audio_streams: 1 } }, 'rec.aiff')).toEqual([expect.stringMatching(/^8-bit samples \(pcm_s8\)/)]);

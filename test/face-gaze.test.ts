@@ -74,7 +74,8 @@ beforeAll(async () => {
   const r = spawnSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${W}x${H}`, '-r', '1', '-i', '-', '-c:v', 'ffv1', '-pix_fmt', 'bgr0', clip], { input: Buffer.concat(frames), maxBuffer: 2 ** 31 });
   expect(r.status).toBe(0);
   const out = join(tmp.dir, 'gaze.jsonl');
-  await extractFace(clip, { out, workers: 1, maxFaces: 1 });
+  // In this process (workers 0): the models load once for this file's three runs, not in a thread per run.
+  await extractFace(clip, { out, workers: 0, maxFaces: 1 });
   const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FaceRecord);
   keys.forEach((k, i) => recs.set(k, lines[2 * i + 1]));
 });
@@ -215,7 +216,7 @@ describe('gaze on a video and its mirror image', () => {
       const r = spawnSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', '-i', join(DIR, 'transform.mp4'), '-vf', vf, '-frames:v', '30', '-an', '-c:v', 'ffv1', clip]);
       expect(r.status, String(r.stderr)).toBe(0);
       const out = join(tmp.dir, `${name}.jsonl`);
-      await extractFace(clip, { out, workers: 1 });
+      await extractFace(clip, { out, workers: 0 });
       x[name] = readFileSync(out, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as FaceRecord).gaze_angle_x_rad as number | null);
     }
     const pairs = x.plain.flatMap((a, i) => (a !== null && x.mirror[i] !== null && x.mirror[i] !== undefined ? [(a + (x.mirror[i] as number)) / 2] : []));
