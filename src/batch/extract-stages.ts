@@ -176,10 +176,27 @@ export const audioStage: StageFn = async (ctx) => {
   return { files: ['audio.jsonl', 'audio.summary.json'], warnings, source: { role: audio.role, file: audio.given, stream: 'audio' } };
 };
 
+/**
+ * Why the face stage has nothing to analyse, naming a picture held by a file under an *_audio role (a phone's .m4a or
+ * .mp4 given as phone_audio: trial 2026-12-03 item 8 said only "no video role"). Cover art (a still mjpeg/png stream of
+ * a music file) is not a picture to analyse.
+ */
+async function noVideoRoleReason(session: ManifestSession): Promise<string> {
+  const { probe } = await import('../media/probe.js');
+  for (const m of session.media) {
+    const p = await probe(m.path).catch(() => null);
+    const v = p?.streams.find((st) => st.type === 'video' && !/^(mjpeg|png|bmp|gif)$/.test(st.codec ?? ''));
+    if (!v) continue;
+    const name = m.role.replace(/_audio$/, '');
+    return `the session has no video role, but ${m.given} (column ${m.role}) holds a picture (video stream ${v.index}, ${v.codec ?? 'unknown codec'}${v.width_px && v.height_px ? `, ${v.width_px}x${v.height_px}` : ''}): to analyse its faces, name the file in a ${name}_video column too`;
+  }
+  return 'the session has no video role';
+}
+
 /** face.jsonl + face.summary.json from the session's first video role (src/face). */
 export const faceStage: StageFn = async (ctx) => {
   const video = ctx.session.media.find((m) => m.kind === 'video');
-  if (!video) return { files: [], notProduced: 'the session has no video role' };
+  if (!video) return { files: [], notProduced: await noVideoRoleReason(ctx.session) };
   const { extractFace, faceSummaryWarnings } = await import('../face/extract.js');
   const { isFaceBackend } = await import('../face/backend.js');
   const backend = ctx.options.backend;

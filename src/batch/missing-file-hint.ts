@@ -2,11 +2,12 @@
  * What to do about a manifest cell that names no file: a Windows path (`media\cam.mp4`) whose '/' form exists, a
  * name that exists in another case (`S02_LAV.flac` for `s02_lav.flac`: Linux names are case-sensitive), a relative
  * path written from another folder (the current one, or one above the manifest's: paths are relative to the
- * manifest's folder) with the path that would name it, a name in the same folder within two edits of it (a typo),
- * else nothing (the line already names the cell and the path).
+ * manifest's folder) with the path that would name it, a folder or file name that exists in the other Unicode form
+ * (NFC 'ü' against NFD 'u' + combining diaeresis: macOS writes names decomposed, a typed cell is composed; the two look
+ * identical), a name in the same folder within two edits of it (a typo), else nothing (the line already names the cell and the path).
  */
 import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 async function isFile(path: string): Promise<boolean> {
   try {
@@ -62,12 +63,49 @@ export async function missingFileHint(given: string, base: string): Promise<stri
     if (await isFile(isAbsolute(slashed) ? slashed : resolve(base, slashed))) return ` (a Windows path? '${slashed}' exists: write '/' between folders)`;
   }
   const path = isAbsolute(given) ? given : resolve(base, given);
+  const form = await otherUnicodeForm(path);
+  if (form !== null) return form;
   const near = await otherCase(path);
   if (near !== null) return ` (did you mean '${near}'? file names are case-sensitive here)`;
   const other = isAbsolute(given) ? '' : await otherFolderHint(given, base);
   if (other !== '') return other;
   const typo = await nearName(path);
   return typo === null ? '' : ` (did you mean '${typo}'? it is in the same folder: correct the cell or the file's name)`;
+}
+
+/** The name in `dir` equal to `name` under Unicode normalization (NFC), or null. */
+async function sameUnderNfc(dir: string, name: string): Promise<string | null> {
+  const want = name.normalize('NFC');
+  try {
+    const names = await readdir(dir);
+    return names.includes(name) ? name : (names.find((n) => n.normalize('NFC') === want) ?? null);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * When `path` names a file once each of its folder and file names is matched in the other Unicode form (trial
+ * 2026-12-03 item 6: folder 'Sitzung Jürgen' NFD on disk, NFC in the cell: "no such file", no hint; a file name: a
+ * "did you mean" identical to the cell): which names differ and in which form they are on disk. Not opened: the cell
+ * must name the file as it is (extract records paths; a second spelling of one file would be two files elsewhere).
+ */
+async function otherUnicodeForm(path: string): Promise<string | null> {
+  const parts = path.split(sep).filter((x) => x !== '');
+  let at = path.startsWith(sep) ? sep : '';
+  const differ: string[] = [];
+  for (const part of parts) {
+    const onDisk = part.normalize('NFC') === part && part.normalize('NFD') === part ? part : await sameUnderNfc(at || '.', part);
+    if (onDisk === null) return null;
+    if (onDisk !== part) differ.push(`'${onDisk}' is ${formOf(onDisk)} on disk, ${formOf(part)} in the cell`);
+    at = join(at, onDisk);
+  }
+  if (differ.length === 0 || !(await isFile(at))) return null;
+  return ` (exists with another Unicode form of its name: ${differ.join('; ')}; they look the same but differ in bytes: rename it on disk to the cell's form (e.g. convmv --nfc), or copy the name from a file listing into the cell)`;
+}
+
+function formOf(name: string): string {
+  return name === name.normalize('NFD') ? 'NFD' : name === name.normalize('NFC') ? 'NFC' : 'mixed';
 }
 
 /** How many folders above the manifest's a relative path is looked up in. */

@@ -14,7 +14,8 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { BatchError, InputError, unwritableOutput, type OutputPathError } from '../common/errors.js';
 import { csvDialectNote, sniffFileDelimiter } from '../common/csv.js';
-import { checkFeatureFiles } from './feature-check.js';
+import { checkFeatureFiles, type MediaHashes } from './feature-check.js';
+import { sameContentNotes } from './same-content.js';
 import { refuseEmpty } from './refuse.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { toJsonText } from '../common/records.js';
@@ -167,6 +168,8 @@ interface BuildInputs {
   featuresDir: string;
   labelFiles: string[];
   labelSet: LabelSet | null;
+  /** Each session's media sha256 by role (meta.json inputs[]). */
+  hashes: MediaHashes;
 }
 
 async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<BuildInputs> {
@@ -188,8 +191,9 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
       const note = csvDialectNote(f, await sniffFileDelimiter(f), false);
       if (note) o.onNote?.(note);
     }
-  await checkFeatureFiles(manifest.sessions, featuresDir);
-  return { manifest, featuresDir, labelFiles, labelSet };
+  const hashes = await checkFeatureFiles(manifest.sessions, featuresDir);
+  for (const n of sameContentNotes(manifestPath, manifest.sessions, hashes)) o.onNote?.(n);
+  return { manifest, featuresDir, labelFiles, labelSet, hashes };
 }
 
 /** A previous release is replaced whole; files its manifest.json does not list (the user's own) are never deleted: refused, exit 2. */
@@ -285,8 +289,8 @@ async function buildSessions(inputs: BuildInputs, opt: BuildOptionsResolved, o: 
   const jobs = await buildJobs(o, inputs);
   const someTranscript = manifest.sessions.some((s) => s.transcript);
   const sopt = { segments: opt.segments, audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate, someTranscript };
-  // Sessions that share a recording file go to one split with all their speakers' sessions (docs/dataset.md "Splits").
-  const splitKey = splitKeys(manifest.sessions);
+  // Sessions that share a recording file (by path or by content) go to one split with all their speakers' sessions (docs/dataset.md "Splits").
+  const splitKey = splitKeys(manifest.sessions.map((s) => ({ speaker_id: s.speaker_id, media: s.media.map((m) => ({ path: m.path, sha256: inputs.hashes.get(s.session_id)?.get(m.role) })) })));
   const jobOf = (s: ManifestSession, i: number): SessionJob => ({
     i,
     file: join(tmp, `.session-${i}.jsonl`),

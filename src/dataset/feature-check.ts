@@ -52,7 +52,16 @@ async function inputProblems(s: ManifestSession, meta: SessionMeta): Promise<str
   return out;
 }
 
-async function problemsOf(s: ManifestSession, featuresDir: string): Promise<string[]> {
+/** sha256 per role of a session's media, as its meta.json inputs[] recorded them (checked against the files by inputProblems). */
+export type MediaHashes = Map<string, Map<string, string>>;
+
+function hashesOf(meta: SessionMeta): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const i of Array.isArray(meta.inputs) ? meta.inputs : []) if (typeof i.sha256 === 'string' && /^[0-9a-f]{64}$/.test(i.sha256)) out.set(i.role, i.sha256);
+  return out;
+}
+
+async function problemsOf(s: ManifestSession, featuresDir: string, hashes: MediaHashes): Promise<string[]> {
   const dir = join(featuresDir, s.session_id);
   let meta: SessionMeta;
   try {
@@ -60,6 +69,7 @@ async function problemsOf(s: ManifestSession, featuresDir: string): Promise<stri
   } catch {
     return []; // no or broken meta.json: that session fails on its own (exit 4) with its reason
   }
+  hashes.set(s.session_id, hashesOf(meta));
   const syncPath = join(dir, 'sync.json');
   const now = existsSync(syncPath) ? clockId(createHash('sha256').update(await readFile(syncPath)).digest('hex')) : clockId(null);
   const out: string[] = [];
@@ -83,9 +93,15 @@ async function problemsOf(s: ManifestSession, featuresDir: string): Promise<stri
   return out;
 }
 
-/** Throws InputError (exit 2) listing every feature file not listed in meta.json, made on another clock, changed since or missing, and every media file that is not the one the features were extracted from. */
-export async function checkFeatureFiles(sessions: ManifestSession[], featuresDir: string): Promise<void> {
+/**
+ * Throws InputError (exit 2) listing every feature file not listed in meta.json, made on another clock, changed since or
+ * missing, and every media file that is not the one the features were extracted from. Returns each session's media
+ * sha256 by role (from meta.json inputs[]; split grouping joins byte-identical copies under other paths with them).
+ */
+export async function checkFeatureFiles(sessions: ManifestSession[], featuresDir: string): Promise<MediaHashes> {
   const problems: string[] = [];
-  for (const s of sessions) problems.push(...(await problemsOf(s, featuresDir)));
+  const hashes: MediaHashes = new Map();
+  for (const s of sessions) problems.push(...(await problemsOf(s, featuresDir, hashes)));
   if (problems.length) throw new InputError(`${problems.length} stale feature file${problems.length > 1 ? 's' : ''}: ${problems.join('; ')}`, { file: featuresDir });
+  return hashes;
 }

@@ -46,15 +46,16 @@ export function splitOf(speakerId: string, specs: SplitSpec[]): string {
   return specs[specs.length - 1].name;
 }
 
-/** What split grouping needs of a session: its speaker and the paths of its media files. */
+/** What split grouping needs of a session: its speaker and its media files' paths and, when known (meta.json inputs[]), content hashes. */
 export interface SplitSession {
   speaker_id: string;
-  media: ReadonlyArray<{ path: string }>;
+  media: ReadonlyArray<{ path: string; sha256?: string }>;
 }
 
 /**
  * Split groups: speakers joined when their sessions share a media file (a copied row under another speaker id, one
- * room camera filming two speakers), transitively (union-find). Returns, per speaker, the id that places its group:
+ * room camera filming two speakers) by path or by content (the same sha256 under another path: a `cp` of a
+ * recording), transitively (union-find). Returns, per speaker, the id that places its group:
  * the group's first speaker id in code-unit order. A speaker sharing no file is its own key, so manifests without
  * shared files split exactly as before; a group lands in one split, so one recording never spans two.
  */
@@ -74,9 +75,11 @@ export function splitKeys(sessions: readonly SplitSession[]): Map<string, string
   for (const s of sessions) if (!parent.has(s.speaker_id)) parent.set(s.speaker_id, s.speaker_id);
   for (const s of sessions) {
     for (const m of s.media) {
-      const owner = fileOwner.get(m.path);
-      if (owner === undefined) fileOwner.set(m.path, s.speaker_id);
-      else join(owner, s.speaker_id);
+      for (const key of m.sha256 ? [m.path, `sha256:${m.sha256}`] : [m.path]) {
+        const owner = fileOwner.get(key);
+        if (owner === undefined) fileOwner.set(key, s.speaker_id);
+        else join(owner, s.speaker_id);
+      }
     }
   }
   return new Map([...parent.keys()].map((k) => [k, find(k)]));
