@@ -349,6 +349,25 @@ export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T:
   // shutters fit alike, the data only bound the onset), with the best fit's other values; onset_lo_s..onset_hi_s
   // are the onsets the frames cannot tell from the best (nearSse), which the placement's gates use.
   const n = times.length;
+  const fits = gridFits(times, values, T, tau0, shutters, durations);
+  let best: PulseFit | null = null;
+  if (fits.length) {
+    const minSse = Math.min(...fits.map((x) => x.sse));
+    const [lo, hi] = onsetRange(fits, nearSse(minSse, n, noiseVar));
+    const top = fits.find((x) => x.sse === minSse) as { fit: PulseFit };
+    // The same bound with the model's own precision added to the noise: the onsets the model cannot tell apart.
+    const [alo, ahi] = onsetRange(fits, nearSse(minSse, n, noiseVar + modelVar(top.fit.amp, top.fit.rms)));
+    const rep = reportedOnset(fits, minSse, top.fit, n, noiseVar);
+    best = { ...top.fit, onset_s: rep.onset, onset_lo_s: lo, onset_hi_s: hi, alike_lo_s: alo, alike_hi_s: ahi, model_sd_s: rep.sd };
+    const fast = gridFits(times, values, T, tau0, [FAST_SHUTTER], durations);
+    best = fastShutterOnset(best, fits, fast, n, noiseVar);
+  }
+  return best ?? { onset_s: tau0, duration_s: D ?? D0, shutter: 1, base: 0, amp: 0, rms: Infinity, onset_lo_s: tau0, onset_hi_s: tau0, alike_lo_s: tau0, alike_hi_s: tau0, model_sd_s: T };
+}
+
+/** The least-squares fit of base + amp·f_i(τ, D, s) at every (shutter, length, onset) of the grid (fitPulse). */
+function gridFits(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, shutters: number[], durations: number[]): Array<{ fit: PulseFit; sse: number }> {
+  const n = times.length;
   const f = new Float64Array(n);
   const fits: Array<{ fit: PulseFit; sse: number }> = [];
   for (const s of shutters) {
@@ -377,17 +396,41 @@ export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T:
       }
     }
   }
-  let best: PulseFit | null = null;
-  if (fits.length) {
-    const minSse = Math.min(...fits.map((x) => x.sse));
-    const [lo, hi] = onsetRange(fits, nearSse(minSse, n, noiseVar));
-    const top = fits.find((x) => x.sse === minSse) as { fit: PulseFit };
-    // The same bound with the model's own precision added to the noise: the onsets the model cannot tell apart.
-    const [alo, ahi] = onsetRange(fits, nearSse(minSse, n, noiseVar + modelVar(top.fit.amp, top.fit.rms)));
-    const rep = reportedOnset(fits, minSse, top.fit, n, noiseVar);
-    best = { ...top.fit, onset_s: rep.onset, onset_lo_s: lo, onset_hi_s: hi, alike_lo_s: alo, alike_hi_s: ahi, model_sd_s: rep.sd };
-  }
-  return best ?? { onset_s: tau0, duration_s: D ?? D0, shutter: 1, base: 0, amp: 0, rms: Infinity, onset_lo_s: tau0, onset_hi_s: tau0, alike_lo_s: tau0, alike_hi_s: tau0, model_sd_s: T };
+  return fits;
+}
+
+/**
+ * The shortest shutter fitted (fastShutterOnset): open 1/256 of the frame period, 1/6400 s at 25 fps, so that a frame
+ * samples the LED at one instant (exposures of 1/500-1/8000 s are open 0.3-6 % of the period).
+ */
+export const FAST_SHUTTER = 1 / 256;
+
+/**
+ * The onset when the frames cannot rule out a fast shutter (1/500 s and shorter): such a camera shows the LED dark or
+ * fully lit in every frame, so the onset is only bounded, after the last dark frame's exposure and before the first
+ * lit frame's (and, with the pulse length known, the same at the pulse's end), and the grid's shutters of 90° to 360°
+ * each put it late in that span (a 360° shutter fits a clean step only with the onset at the lit frame). When a
+ * fit with the shutter open FAST_SHUTTER of the period is within the model's precision of the best (nearSse with
+ * modelVar, the `alike` bound), every onset any shutter allows is as likely as the frames tell: the onset is the
+ * middle of those onsets (the union of both grids' alike ranges) and its sd at least their spread as a uniform
+ * distribution, width/√12 (the minimax estimate of a bounded quantity: Lehmann & Casella, Theory of Point Estimation,
+ * 2nd ed., 5.1); the length, shutter and levels reported stay the best 90-360° fit's. On scene set `fast` (docs/sync.md, Known limits) 3 of 16 pictures were placed 0.51-0.67 frame off
+ * with an sd of 5-6 ms before this. Otherwise (a partly lit frame the fast shutter cannot show) the fit is kept as is.
+ */
+function fastShutterOnset(best: PulseFit, fits: Array<{ fit: PulseFit; sse: number }>, fast: Array<{ fit: PulseFit; sse: number }>, n: number, noiseVar: number): PulseFit {
+  if (!fast.length) return best;
+  const fastMin = Math.min(...fast.map((x) => x.sse));
+  const minSse = Math.min(fastMin, ...fits.map((x) => x.sse));
+  const all = fits.concat(fast);
+  const top = all.find((x) => x.sse === minSse) as { fit: PulseFit };
+  const alike = nearSse(minSse, n, noiseVar + modelVar(top.fit.amp, top.fit.rms));
+  if (fastMin > alike) return best;
+  const [alo, ahi] = onsetRange(all, alike);
+  const [lo, hi] = onsetRange(all, nearSse(minSse, n, noiseVar));
+  const model_sd_s = Math.max(best.model_sd_s, (ahi - alo) / Math.sqrt(12));
+  // The length, shutter and levels stay the 90-360° grid's best: the fast shutter's fits of a clean step tie over a
+  // range of lengths (the first of them is no measurement, and fitPulseChecked compares lengths).
+  return { ...best, onset_s: 0.5 * (alo + ahi), onset_lo_s: lo, onset_hi_s: hi, alike_lo_s: alo, alike_hi_s: ahi, model_sd_s };
 }
 
 /**
