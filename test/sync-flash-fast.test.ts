@@ -46,7 +46,7 @@ describe('fast shutters: a flash without a partly lit frame (flash-pulse.ts fast
     for (const D of [0.2, null]) {
       for (let p = 1; p < 20; p += 2) {
         const f = frames(p / 20, 0.2, 0.025);
-        const fit = fitPulseChecked(f.times, f.values, T, f.tau0, D, 0.2, 1);
+        const fit = fitPulseChecked(f.times, f.values, T, f.tau0, D, 0.2, 1, true);
         const err = Math.abs(fit.onset_s - f.tau);
         expect(err / T, `phase ${p / 20}, D ${D}`).toBeLessThanOrEqual(0.5);
         expect(err, `phase ${p / 20}, D ${D}`).toBeLessThanOrEqual(2 * Math.max(fit.model_sd_s, 1e-9));
@@ -57,7 +57,7 @@ describe('fast shutters: a flash without a partly lit frame (flash-pulse.ts fast
   it('negative control: a 180° shutter with a partly lit frame keeps its narrow onset (the fast shutter does not fit it)', () => {
     for (const phase of [0.1, 0.25, 0.4]) {
       const f = frames(phase, 0.23, 0.5);
-      const fit = fitPulseChecked(f.times, f.values, T, f.tau0, 0.23, 0.23, 1);
+      const fit = fitPulseChecked(f.times, f.values, T, f.tau0, 0.23, 0.23, 1, true);
       expect(Math.abs(fit.onset_s - f.tau) / T).toBeLessThan(0.1);
       expect(fit.model_sd_s / T).toBeLessThan(0.12);
       expect(fit.shutter).toBeGreaterThanOrEqual(0.25);

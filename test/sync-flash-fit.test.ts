@@ -6,9 +6,8 @@ import { fitPulse, litFraction } from '../src/sync/flash-pulse.js';
 // onset fell before its exposure began: at its start for a 360° shutter, or anywhere in the previous frame's closed
 // time for a shorter one (up to 0.75 frame earlier at 90°), and nothing in the frames tells the shutter. Likewise a
 // pulse a whole number of frames long (0.2 s at 25 fps) makes the two partly lit frames add up to one frame whatever
-// the shutter, nor a fast shutter (1/500 s and shorter) from 360°. The fit reports the middle of the onsets any
-// shutter allows (0.48 frame early for the demo's 360° drawing; 0.30 from 2026-12-02, 0.375 before) with their
-// spread in onset_sd_s; an onset between frames and a pulse that is not a whole number of frames
+// the shutter. The fit reports the mean of the onsets that fit alike (0.30 frame early for the demo's 360°
+// drawing; their middle, 0.375, before 2026-12-02) with that range in onset_sd_s; an onset between frames and a pulse that is not a whole number of frames
 // long pin the shutter and the onset down.
 
 const T = 1 / 25;
@@ -30,13 +29,11 @@ describe('sub-frame onset fit and the shutter (flash-pulse.ts fitPulse)', () => 
     const f = fitPulse(times, values, T, tau + T / 2, 0.2, 0.2);
     expect(f.onset_lo_s).toBeLessThan(tau - 0.7 * T); // a 90° shutter fits as well as 360°
     expect(f.onset_hi_s).toBeGreaterThanOrEqual(tau - 1e-9);
-    // No frame is partly lit, so a fast shutter fits too (flash-pulse.ts fastShutterOnset): the onset is the middle
-    // of the frame period before the first lit frame, 0.48 frame early (the posterior mean over 90-360° shutters,
-    // reported from 2026-12-02 to 2026-12-03, was 0.30; the middle of that grid's range before it, 0.375), with
-    // that period's spread as sd.
-    expect((f.onset_s - tau) / T).toBeCloseTo(-0.48, 1);
-    expect(f.model_sd_s / T).toBeGreaterThan(0.27);
-    expect(Math.abs(f.onset_s - tau)).toBeLessThan(2 * f.model_sd_s); // onset_sd_s covers it
+    // The posterior mean over the fits (flash-pulse.ts reportedOnset): each shutter's onsets weighed as the grid
+    // holds them, 0.30 frame early (the middle of the range, reported before 2026-12-02, was the demo's 0.375).
+    expect((f.onset_s - tau) / T).toBeCloseTo(-0.3, 1);
+    const sd = (f.onset_hi_s - f.onset_lo_s) / Math.sqrt(12);
+    expect(Math.abs(f.onset_s - tau)).toBeLessThan(2 * sd); // onset_sd_s covers it
   });
 
   // Onset and end both while the shutter is open (for 180°, in the first half of a frame; in the closed half the

@@ -335,9 +335,9 @@ function onsetRange(fits: Array<{ fit: PulseFit; sse: number }>, limit: number):
  * τ is searched on a grid of T/64 within a frame and a half of the coarse onset. D: the pulse length when known (from
  * the reference microphone), else fitted too (from the plateau's length), and then the shutter cannot be told (with D
  * free, a shorter shutter and an earlier onset fit equally well): 360° and 180° are both fitted. A known D makes the
- * shutter identifiable from the partly lit frames at the two ends.
+ * shutter identifiable from the partly lit frames at the two ends. anyShutter: fast shutters too (fastShutterOnset).
  */
-export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, D: number | null, D0: number, noiseVar = 0): PulseFit {
+export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, D: number | null, D0: number, noiseVar = 0, anyShutter = false): PulseFit {
   // Without the pulse length the shutter cannot be fitted: 360° and 180° (the common range) both fit, and the
   // middle of their onsets is within a quarter frame of the truth for any shutter between them.
   const shutters = D === null ? [1, 0.5] : SHUTTERS;
@@ -359,8 +359,7 @@ export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T:
     const [alo, ahi] = onsetRange(fits, nearSse(minSse, n, noiseVar + modelVar(top.fit.amp, top.fit.rms)));
     const rep = reportedOnset(fits, minSse, top.fit, n, noiseVar);
     best = { ...top.fit, onset_s: rep.onset, onset_lo_s: lo, onset_hi_s: hi, alike_lo_s: alo, alike_hi_s: ahi, model_sd_s: rep.sd };
-    const fast = gridFits(times, values, T, tau0, [FAST_SHUTTER], durations);
-    best = fastShutterOnset(best, fits, fast, n, noiseVar);
+    if (anyShutter) best = fastShutterOnset(best, fits, gridFits(times, values, T, tau0, [FAST_SHUTTER], durations), n, noiseVar);
   }
   return best ?? { onset_s: tau0, duration_s: D ?? D0, shutter: 1, base: 0, amp: 0, rms: Infinity, onset_lo_s: tau0, onset_hi_s: tau0, alike_lo_s: tau0, alike_hi_s: tau0, model_sd_s: T };
 }
@@ -406,16 +405,18 @@ function gridFits(times: ArrayLike<number>, values: ArrayLike<number>, T: number
 export const FAST_SHUTTER = 1 / 256;
 
 /**
- * The onset when the frames cannot rule out a fast shutter (1/500 s and shorter): such a camera shows the LED dark or
- * fully lit in every frame, so the onset is only bounded, after the last dark frame's exposure and before the first
- * lit frame's (and, with the pulse length known, the same at the pulse's end), and the grid's shutters of 90° to 360°
- * each put it late in that span (a 360° shutter fits a clean step only with the onset at the lit frame). When a
- * fit with the shutter open FAST_SHUTTER of the period is within the model's precision of the best (nearSse with
- * modelVar, the `alike` bound), every onset any shutter allows is as likely as the frames tell: the onset is the
- * middle of those onsets (the union of both grids' alike ranges) and its sd at least their spread as a uniform
- * distribution, width/√12 (the minimax estimate of a bounded quantity: Lehmann & Casella, Theory of Point Estimation,
- * 2nd ed., 5.1); the length, shutter and levels reported stay the best 90-360° fit's. On scene set `fast` (docs/sync.md, Known limits) 3 of 16 pictures were placed 0.51-0.67 frame off
- * with an sd of 5-6 ms before this. Otherwise (a partly lit frame the fast shutter cannot show) the fit is kept as is.
+ * The onset when the frames cannot rule out a fast shutter (1/500 s and shorter) and nothing says the camera is an
+ * ordinary one (fitPulse's anyShutter: a picture whose search its own beep did not guide). Such a camera shows the LED
+ * dark or fully lit in every frame, so the frames only bound the onset (after the last dark frame's exposure, before
+ * the first lit frame's), and the grid's shutters of 90° to 360° each put it late in that span. When a fit with the
+ * shutter open FAST_SHUTTER of the period is within the model's precision of the best (nearSse with modelVar, the
+ * `alike` bound), the onset is the middle of the onsets any shutter allows (the union of both grids' alike ranges)
+ * and its sd at least their spread as a uniform distribution, width/√12 (the minimax estimate of a bounded quantity:
+ * Lehmann & Casella, Theory of Point Estimation, 2nd ed., 5.1); length, shutter and levels stay the best 90-360° fit's.
+ * The frames do not tell the two apart: on scene set `fast` no fast fit of 18 pulses was clearly better than the
+ * 90-360° grid's best (beyond nearSse), so this is a prior, not a measurement: a picture guided by its own beep keeps
+ * the 90-360° grid (the demo's frame-aligned LED; ordinary cameras whose onset fell where no frame is partly lit, which
+ * the middle put up to twice as far off on the lead's held-out scenes, e.g. 7.5 -> 15.2 ms; docs/sync.md).
  */
 function fastShutterOnset(best: PulseFit, fits: Array<{ fit: PulseFit; sse: number }>, fast: Array<{ fit: PulseFit; sse: number }>, n: number, noiseVar: number): PulseFit {
   if (!fast.length) return best;
@@ -443,10 +444,10 @@ function fastShutterOnset(best: PulseFit, fits: Array<{ fit: PulseFit; sse: numb
  * frames' own plateau D0 and the onset taken from that fit; the shutter is then not told (360° and 180°, as without
  * the reference). `lengthKnown` says whether the beep's length held.
  */
-export function fitPulseChecked(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, D: number | null, D0: number, noiseVar = 0): PulseFit & { lengthKnown: boolean } {
-  const free = fitPulse(times, values, T, tau0, null, D0, noiseVar);
+export function fitPulseChecked(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, D: number | null, D0: number, noiseVar = 0, anyShutter = false): PulseFit & { lengthKnown: boolean } {
+  const free = fitPulse(times, values, T, tau0, null, D0, noiseVar, anyShutter);
   if (D === null) return { ...free, lengthKnown: false };
-  const known = fitPulse(times, values, T, tau0, D, D0, noiseVar);
+  const known = fitPulse(times, values, T, tau0, D, D0, noiseVar, anyShutter);
   const n = times.length;
   const sse = (f: PulseFit) => (Number.isFinite(f.rms) ? f.rms * f.rms * n : Infinity);
   // A free length within a quarter frame of the beep's is codec smear of the partly lit frames, not another length: on
