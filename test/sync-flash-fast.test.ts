@@ -11,7 +11,8 @@ import { renderScenes, sceneTruth } from './helpers/scenes.js';
 // first lit frame's). The exposure fit's shutters stopped at 90°, each putting the onset late in that span, with an
 // sd of 5-6 ms: scene set `fast` placed 3 of 16 pictures 0.51-0.67 frame off with exit 0 and nothing said. Now a
 // fit with the shutter open 1/256 of the period that the frames cannot tell from the best puts the onset in the
-// middle of the onsets any shutter allows, with their spread as sd (flash-pulse.ts fastShutterOnset).
+// middle of the onsets any shutter allows, with their spread as sd (flash-pulse.ts fastShutterOnset), in a picture
+// without its own beep (anyShutter); one guided by its beep keeps the 90-360° fit (test sync-flash-fit's demo case).
 const DIR = join(ROOT, 'test', '.tmp', 'sync-flash-fast');
 const ID = 'f-ci-led12-wall-25-1000-nosound';
 
