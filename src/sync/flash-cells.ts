@@ -121,3 +121,29 @@ export function regionSeries(frames: Float32Array[], g: Grid, r: Region, out: Fl
     out[i] = s * inv;
   }
 }
+
+/**
+ * The series of a row of regions at once: every region of side `size` (1, 2 or 4 cells) whose top row is cy, region
+ * cx's series into out[cx·n .. cx·n + n - 1]. The same sums in the same order as regionSeries (so the same values),
+ * read one frame's rows at a time instead of one frame per region (the cells of a frame lie together in memory).
+ */
+export function regionRowSeries(frames: Float32Array[], g: Grid, size: number, cy: number, out: Float64Array): void {
+  const n = frames.length;
+  const last = g.cols - size;
+  const inv = 1 / (size * size);
+  for (let i = 0; i < n; i++) {
+    const cells = frames[i];
+    if (size === 1) {
+      for (let cx = 0, o = cy * g.cols; cx <= last; cx++) out[cx * n + i] = cells[o + cx];
+      continue;
+    }
+    for (let cx = 0; cx <= last; cx++) {
+      let s = 0;
+      for (let y = cy; y < cy + size; y++) {
+        const o = y * g.cols;
+        for (let x = cx; x < cx + size; x++) s += cells[o + x];
+      }
+      out[cx * n + i] = s * inv;
+    }
+  }
+}

@@ -18,7 +18,7 @@ import { frameGapNear, frameGapWords } from './flash-gaps.js';
 import type { VideoFrame } from '../media/decode-video.js';
 import { arrivalAround } from './flash-arrival.js';
 import { lightLeftOn, lightOnBefore, litThroughout, type LightLeftOn } from './flash-step.js';
-import { allRegions, cellMeans, gridFor, regionSeries, type Grid, type Region } from './flash-cells.js';
+import { allRegions, cellMeans, gridFor, regionRowSeries, regionSeries, type Grid, type Region } from './flash-cells.js';
 import { grownOverlap, litExtent, samePlace, type CellBox } from './flash-lit.js';
 import { calibrate, looseFitReason, summariseNull, type NullSummary } from './flash-null.js';
 import { boxZ, boxZOfSums, boxZTrimmed, FLANK_FRAMES, fitPulseChecked, otherEvent, plateauTests, prefixSums, quickMedian, stepFreeSpan, temporalSd, topEvents, type BoxSums, type PlateauTest, type PulseStat } from './flash-pulse.js';
@@ -428,7 +428,6 @@ export class FlashScanner {
     const grid = this.grid as Grid;
     const M = TOP_PER_FRAME;
     const top: ScoreTrack = { z: new Float64Array(n * M).fill(-Infinity), region: new Int32Array(n * M).fill(-1), test: new Int32Array(n * M) };
-    const x = new Float64Array(n);
     const s1 = new Float64Array(n + 1);
     const s2 = new Float64Array(n + 1);
     const scratch = new Float64Array(n);
@@ -440,8 +439,9 @@ export class FlashScanner {
     const apart = this.exclusion(tests, tests.length - 1);
     const minC = this.o.minJump;
     const wholeZ = new Float64Array(n);
+    const rows = new RowSeries(this.cellBuf, grid);
     for (let r = 0; r < regions.length; r++) {
-      regionSeries(this.cellBuf, grid, regions[r], x);
+      const x = rows.of(regions[r]);
       prefixSums(x, s1, s2);
       // The region's temporal SD, only once some onset passes the contrast gate (most regions of a still scene never do).
       let sd = NaN;
@@ -890,5 +890,37 @@ export class FlashScanner {
     if (r.size === 0) return { x_px: 0, y_px: 0, w_px: Math.round(g.width * k), h_px: Math.round(g.height * k) };
     const px = g.cellPx * k;
     return { x_px: Math.round(r.cx * px), y_px: Math.round(r.cy * px), w_px: Math.round(r.size * px), h_px: Math.round(r.size * px) };
+  }
+}
+
+/**
+ * Regions' series for scoreTrack, which visits the regions in allRegions' order (rows of one side, top to bottom): a
+ * row's series are summed together (regionRowSeries) when its first region is asked for.
+ */
+class RowSeries {
+  private readonly buf: Float64Array;
+  private readonly whole: Float64Array;
+  private key = '';
+
+  constructor(
+    private readonly frames: Float32Array[],
+    private readonly g: Grid,
+  ) {
+    this.buf = new Float64Array(g.cols * frames.length);
+    this.whole = new Float64Array(frames.length);
+  }
+
+  of(r: Region): Float64Array {
+    const n = this.frames.length;
+    if (r.size === 0) {
+      regionSeries(this.frames, this.g, r, this.whole);
+      return this.whole;
+    }
+    const key = `${r.size}:${r.cy}`;
+    if (key !== this.key) {
+      regionRowSeries(this.frames, this.g, r.size, r.cy, this.buf);
+      this.key = key;
+    }
+    return this.buf.subarray(r.cx * n, r.cx * n + n);
   }
 }
