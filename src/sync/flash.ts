@@ -729,10 +729,11 @@ export class FlashScanner {
   private cellPrefixAt(at: number[], K: number): { s1: Float64Array; s2: Float64Array } {
     const s1 = new Float64Array(at.length * K);
     const s2 = new Float64Array(at.length * K);
-    const acc1 = new Float64Array(K);
-    const acc2 = new Float64Array(K);
+    const run = this.prefixRun(at[0], K);
+    const { acc1, acc2 } = run;
     let j = 0;
-    for (let i = 0; j < at.length; i++) {
+    let i = run.i;
+    for (; j < at.length; i++) {
       for (; j < at.length && at[j] === i; j++) {
         s1.set(acc1, j * K);
         s2.set(acc2, j * K);
@@ -745,8 +746,22 @@ export class FlashScanner {
         acc2[k] += v * v;
       }
     }
+    run.i = i;
     return { s1, s2 };
   }
+
+  /**
+   * The running per-cell sums of cellPrefixAt, kept between its calls in one chunk: a call from frame `from` on goes
+   * on from the last call's frame when that is not past `from` (the same additions in the same order), else from 0.
+   */
+  private prefixRun(from: number, K: number): { frames: Float32Array[]; i: number; acc1: Float64Array; acc2: Float64Array } {
+    const r = this.runSums;
+    if (r && r.frames === this.cellBuf && r.acc1.length === K && r.i <= from) return r;
+    this.runSums = { frames: this.cellBuf, i: 0, acc1: new Float64Array(K), acc2: new Float64Array(K) };
+    return this.runSums;
+  }
+
+  private runSums: { frames: Float32Array[]; i: number; acc1: Float64Array; acc2: Float64Array } | null = null;
 
   /** A cell's temporal SD over the chunk (temporalSd of its series), kept from scoreTrack or computed once here. */
   private sdOfCell(k: number): number {
