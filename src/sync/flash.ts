@@ -761,6 +761,8 @@ export class FlashScanner {
     return this.runSums;
   }
 
+  private sdBufs = [new Float64Array(0), new Float64Array(0)];
+
   private runSums: { frames: Float32Array[]; i: number; acc1: Float64Array; acc2: Float64Array } | null = null;
 
   /** A cell's temporal SD over the chunk (temporalSd of its series), kept from scoreTrack or computed once here. */
@@ -768,9 +770,11 @@ export class FlashScanner {
     if (Number.isNaN(this.cellSd[k])) {
       const grid = this.grid as Grid;
       const n = this.cellBuf.length;
-      const x = new Float64Array(n);
+      // Two series-long buffers reused from cell to cell (the series is rewritten whole, the scratch only read below m).
+      if (this.sdBufs[0].length !== n) this.sdBufs = [new Float64Array(n), new Float64Array(n)];
+      const [x, scratch] = this.sdBufs;
       regionSeries(this.cellBuf, grid, { cx: k % grid.cols, cy: Math.floor(k / grid.cols), size: 1 }, x);
-      this.cellSd[k] = temporalSd(x, new Float64Array(n));
+      this.cellSd[k] = temporalSd(x, scratch);
     }
     return this.cellSd[k];
   }
