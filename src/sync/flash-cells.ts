@@ -37,22 +37,27 @@ export function gridFor(width: number, height: number, cellPx: number): Grid {
 export function cellMeans(f: VideoFrame, g: Grid): Float32Array {
   const { cols, rows, cellPx: c } = g;
   // Integer sums of 8-bit values: exact in any order, so per-cell sums (and their total) need no per-pixel total.
-  const cells = new Int32Array(cols * rows);
+  const cells = cellScratch(cols * rows);
   const d = f.data;
   const rgb = d.length >= 3 * f.width * f.height;
-  const col = columnCells(f.width, g);
   for (let y = 0; y < f.height; y++) {
     const row = y * f.width;
     const base = Math.min(rows - 1, Math.floor(y / c)) * cols;
-    if (rgb) {
-      for (let x = 0, j = 3 * row; x < f.width; x++, j += 3) {
-        let v = d[j];
-        if (d[j + 1] > v) v = d[j + 1];
-        if (d[j + 2] > v) v = d[j + 2];
-        cells[base + col[x]] += v;
+    // A cell's pixels of this row summed together, then added once (integer sums: the same totals).
+    for (let cx = 0; cx < cols; cx++) {
+      const x1 = cx === cols - 1 ? f.width : (cx + 1) * c;
+      let s = 0;
+      if (rgb) {
+        for (let j = 3 * (row + cx * c), e = 3 * (row + x1); j < e; j += 3) {
+          let v = d[j];
+          if (d[j + 1] > v) v = d[j + 1];
+          if (d[j + 2] > v) v = d[j + 2];
+          s += v;
+        }
+      } else {
+        for (let j = row + cx * c, e = row + x1; j < e; j++) s += d[j];
       }
-    } else {
-      for (let x = 0; x < f.width; x++) cells[base + col[x]] += d[row + x];
+      cells[base + cx] += s;
     }
   }
   let total = 0;
@@ -60,16 +65,13 @@ export function cellMeans(f: VideoFrame, g: Grid): Float32Array {
   return normaliseCells(cells, g, f, total);
 }
 
-const columnCache = new WeakMap<Grid, Int32Array>();
+let scratch = new Int32Array(0);
 
-/** The cell column of every pixel column x (edge cells absorb leftover columns), computed once per grid. */
-function columnCells(width: number, g: Grid): Int32Array {
-  let col = columnCache.get(g);
-  if (!col || col.length !== width) {
-    col = Int32Array.from({ length: width }, (_, x) => Math.min(g.cols - 1, Math.floor(x / g.cellPx)));
-    columnCache.set(g, col);
-  }
-  return col;
+/** The per-cell integer sums of one frame: one zeroed array reused frame after frame (its means are copied out). */
+function cellScratch(k: number): Int32Array {
+  if (scratch.length !== k) scratch = new Int32Array(k);
+  else scratch.fill(0);
+  return scratch;
 }
 
 /** Cell sums to means (edge cells hold the leftover rows and columns), plus the whole frame's mean. */
@@ -119,5 +121,31 @@ export function regionSeries(frames: Float32Array[], g: Grid, r: Region, out: Fl
       for (let x = r.cx; x < r.cx + r.size; x++) s += cells[o + x];
     }
     out[i] = s * inv;
+  }
+}
+
+/**
+ * The series of a row of regions at once: every region of side `size` (1, 2 or 4 cells) whose top row is cy, region
+ * cx's series into out[cx·n .. cx·n + n - 1]. The same sums in the same order as regionSeries (so the same values),
+ * read one frame's rows at a time instead of one frame per region (the cells of a frame lie together in memory).
+ */
+export function regionRowSeries(frames: Float32Array[], g: Grid, size: number, cy: number, out: Float64Array): void {
+  const n = frames.length;
+  const last = g.cols - size;
+  const inv = 1 / (size * size);
+  for (let i = 0; i < n; i++) {
+    const cells = frames[i];
+    if (size === 1) {
+      for (let cx = 0, o = cy * g.cols; cx <= last; cx++) out[cx * n + i] = cells[o + cx];
+      continue;
+    }
+    for (let cx = 0; cx <= last; cx++) {
+      let s = 0;
+      for (let y = cy; y < cy + size; y++) {
+        const o = y * g.cols;
+        for (let x = cx; x < cx + size; x++) s += cells[o + x];
+      }
+      out[cx * n + i] = s * inv;
+    }
   }
 }

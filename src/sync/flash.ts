@@ -18,7 +18,7 @@ import { frameGapNear, frameGapWords } from './flash-gaps.js';
 import type { VideoFrame } from '../media/decode-video.js';
 import { arrivalAround } from './flash-arrival.js';
 import { lightLeftOn, lightOnBefore, litThroughout, type LightLeftOn } from './flash-step.js';
-import { allRegions, cellMeans, gridFor, regionSeries, type Grid, type Region } from './flash-cells.js';
+import { allRegions, cellMeans, gridFor, regionRowSeries, regionSeries, type Grid, type Region } from './flash-cells.js';
 import { grownOverlap, litExtent, samePlace, type CellBox } from './flash-lit.js';
 import { calibrate, looseFitReason, summariseNull, type NullSummary } from './flash-null.js';
 import { boxZ, boxZOfSums, boxZTrimmed, FLANK_FRAMES, fitPulseChecked, otherEvent, plateauTests, prefixSums, quickMedian, stepFreeSpan, temporalSd, topEvents, type BoxSums, type PlateauTest, type PulseStat } from './flash-pulse.js';
@@ -428,7 +428,6 @@ export class FlashScanner {
     const grid = this.grid as Grid;
     const M = TOP_PER_FRAME;
     const top: ScoreTrack = { z: new Float64Array(n * M).fill(-Infinity), region: new Int32Array(n * M).fill(-1), test: new Int32Array(n * M) };
-    const x = new Float64Array(n);
     const s1 = new Float64Array(n + 1);
     const s2 = new Float64Array(n + 1);
     const scratch = new Float64Array(n);
@@ -440,8 +439,9 @@ export class FlashScanner {
     const apart = this.exclusion(tests, tests.length - 1);
     const minC = this.o.minJump;
     const wholeZ = new Float64Array(n);
+    const rows = new RowSeries(this.cellBuf, grid);
     for (let r = 0; r < regions.length; r++) {
-      regionSeries(this.cellBuf, grid, regions[r], x);
+      const x = rows.of(regions[r]);
       prefixSums(x, s1, s2);
       // The region's temporal SD, only once some onset passes the contrast gate (most regions of a still scene never do).
       let sd = NaN;
@@ -729,10 +729,11 @@ export class FlashScanner {
   private cellPrefixAt(at: number[], K: number): { s1: Float64Array; s2: Float64Array } {
     const s1 = new Float64Array(at.length * K);
     const s2 = new Float64Array(at.length * K);
-    const acc1 = new Float64Array(K);
-    const acc2 = new Float64Array(K);
+    const run = this.prefixRun(at[0], K);
+    const { acc1, acc2 } = run;
     let j = 0;
-    for (let i = 0; j < at.length; i++) {
+    let i = run.i;
+    for (; j < at.length; i++) {
       for (; j < at.length && at[j] === i; j++) {
         s1.set(acc1, j * K);
         s2.set(acc2, j * K);
@@ -745,17 +746,35 @@ export class FlashScanner {
         acc2[k] += v * v;
       }
     }
+    run.i = i;
     return { s1, s2 };
   }
+
+  /**
+   * The running per-cell sums of cellPrefixAt, kept between its calls in one chunk: a call from frame `from` on goes
+   * on from the last call's frame when that is not past `from` (the same additions in the same order), else from 0.
+   */
+  private prefixRun(from: number, K: number): { frames: Float32Array[]; i: number; acc1: Float64Array; acc2: Float64Array } {
+    const r = this.runSums;
+    if (r && r.frames === this.cellBuf && r.acc1.length === K && r.i <= from) return r;
+    this.runSums = { frames: this.cellBuf, i: 0, acc1: new Float64Array(K), acc2: new Float64Array(K) };
+    return this.runSums;
+  }
+
+  private sdBufs = [new Float64Array(0), new Float64Array(0)];
+
+  private runSums: { frames: Float32Array[]; i: number; acc1: Float64Array; acc2: Float64Array } | null = null;
 
   /** A cell's temporal SD over the chunk (temporalSd of its series), kept from scoreTrack or computed once here. */
   private sdOfCell(k: number): number {
     if (Number.isNaN(this.cellSd[k])) {
       const grid = this.grid as Grid;
       const n = this.cellBuf.length;
-      const x = new Float64Array(n);
+      // Two series-long buffers reused from cell to cell (the series is rewritten whole, the scratch only read below m).
+      if (this.sdBufs[0].length !== n) this.sdBufs = [new Float64Array(n), new Float64Array(n)];
+      const [x, scratch] = this.sdBufs;
       regionSeries(this.cellBuf, grid, { cx: k % grid.cols, cy: Math.floor(k / grid.cols), size: 1 }, x);
-      this.cellSd[k] = temporalSd(x, new Float64Array(n));
+      this.cellSd[k] = temporalSd(x, scratch);
     }
     return this.cellSd[k];
   }
@@ -891,5 +910,37 @@ export class FlashScanner {
     if (r.size === 0) return { x_px: 0, y_px: 0, w_px: Math.round(g.width * k), h_px: Math.round(g.height * k) };
     const px = g.cellPx * k;
     return { x_px: Math.round(r.cx * px), y_px: Math.round(r.cy * px), w_px: Math.round(r.size * px), h_px: Math.round(r.size * px) };
+  }
+}
+
+/**
+ * Regions' series for scoreTrack, which visits the regions in allRegions' order (rows of one side, top to bottom): a
+ * row's series are summed together (regionRowSeries) when its first region is asked for.
+ */
+class RowSeries {
+  private readonly buf: Float64Array;
+  private readonly whole: Float64Array;
+  private key = '';
+
+  constructor(
+    private readonly frames: Float32Array[],
+    private readonly g: Grid,
+  ) {
+    this.buf = new Float64Array(g.cols * frames.length);
+    this.whole = new Float64Array(frames.length);
+  }
+
+  of(r: Region): Float64Array {
+    const n = this.frames.length;
+    if (r.size === 0) {
+      regionSeries(this.frames, this.g, r, this.whole);
+      return this.whole;
+    }
+    const key = `${r.size}:${r.cy}`;
+    if (key !== this.key) {
+      regionRowSeries(this.frames, this.g, r.size, r.cy, this.buf);
+      this.key = key;
+    }
+    return this.buf.subarray(r.cx * n, r.cx * n + n);
   }
 }
