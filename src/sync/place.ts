@@ -7,6 +7,7 @@
  * placed audio stream (the audio-offset-finder approach, xcorr.ts).
  */
 import { audioOffset, MIN_FINE_Z, type XcorrResult } from './xcorr.js';
+import { contentMismatch, withoutPulses } from './content-mismatch.js';
 import { type MappedBeepRank, type MappedBeepScore, mappedBeepRank, mappedBeepScore } from './xcorr-beep.js';
 import { type LagSpan, lagSpan, pickBySpan } from './xcorr-span.js';
 import { outsideOverlap } from './xcorr-rest.js';
@@ -409,7 +410,33 @@ export function crossCheck(s: StreamState): boolean {
     s.refusedBy = 'xcorr_disagrees';
     return false;
   }
+  if (!matches.length) warnContentMismatch(s, from);
   return pairAgainstContent(s, from, matches);
+}
+
+/** A stream's pulses (chosen and detected) with their durations (0.5 s when unknown), to be masked out of its content. */
+function pulsesOf(s: StreamState): Array<{ t_s: number; duration_s: number }> {
+  const all = [s.chosen.start, s.chosen.end, ...s.detections].filter((c): c is Candidate => Boolean(c));
+  return all.map((c) => ({ t_s: c.t_s, duration_s: c.duration_s ?? 0.5 }));
+}
+
+/** Without a conclusive content match: does the content show anything at the placed offset (content-mismatch.ts)? */
+function warnContentMismatch(s: StreamState, from: StreamState): void {
+  const [ps, pf] = [s.placed, from.placed];
+  if (!ps || !pf) return;
+  const windows: Array<[Float32Array | null, number, Float32Array | null, number]> = [
+    [from.kept, from.keptT0, s.kept, s.keptT0],
+    [from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0],
+  ];
+  for (const [a, aT0, b, bT0] of windows) {
+    if (!a || !b) continue;
+    const tm = bT0 + b.length / s.sampleRate / 2;
+    // from's time of the same reference time: T = u (1 + k) + offset.
+    const u = (clockOfPlacement(ps)(tm) - pf.offset) / (1 + (pf.k ?? 0));
+    const [ma, mb] = [withoutPulses(a, aT0, s.sampleRate, pulsesOf(from)), withoutPulses(b, bT0, s.sampleRate, pulsesOf(s))];
+    const w = contentMismatch({ a: ma, aT0, b: mb, bT0, sr: s.sampleRate, offsetS: u - tm }, s.file, from.file);
+    if (w) return void s.warnings.push(w);
+  }
 }
 
 /**

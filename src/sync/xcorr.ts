@@ -239,6 +239,19 @@ export function audioOffset(a: Float32Array, aT0: number, b: Float32Array, bT0: 
   };
 }
 
+/**
+ * The fine stage (drift-aware whitened correlation, xcorr-drift.ts) about one given offset only (add to a time in b to
+ * get a's), not a search over every lag: how clearly a and b share sound there (z and its confidence, fineConfidence)
+ * and the seconds of overlap at that offset. Null with fewer than 4 frames of overlap.
+ */
+export function fineAtOffset(a: Float32Array, aT0: number, b: Float32Array, bT0: number, sr: number, offsetS: number): { z: number; confidence: number; overlap_s: number } | null {
+  const lag0 = Math.round((offsetS - aT0 + bT0) * sr);
+  const f = fineAt(a, b, sr, lag0);
+  if (!f) return null;
+  const overlapS = Math.max(0, (Math.min(b.length, a.length - lag0) - Math.max(0, -lag0)) / sr);
+  return { z: f.pk.z, confidence: fineConfidence(f.pk.z, f.pk.searched), overlap_s: overlapS };
+}
+
 interface FineFit {
   lag0: number;
   centre: number;
