@@ -211,9 +211,6 @@ function fastSet() {
     recipe('f-look-led20-life-2997-pump-nosound', { ...s, bg: 'life', subject: 'none', exposure: 'pump', led: led(20, 'white', 'r'), pulses: [48], dur_s: 110, pulse_s: 0.4, cam_audio: false, seed: 26024 }),
     recipe('f-look-neg-wall-cross-steps-25-nosound', { ...s, fps: 25, subject: 'cross', exposure: 'steps', screen_step: true, pulses: [], dur_s: 100, cam_audio: false, expect: 'not_found', seed: 26025 }),
     recipe('f-look-neg-life-walk-pump-2997-nosound', { ...s, bg: 'life', exposure: 'pump', pulses: [], dur_s: 90, cam_audio: false, expect: 'not_found', seed: 26026 }),
-    // CI-sized (test/sync-flash-fast.test.ts): 320x180, 6 s, a soundless camera at 1/1000 s whose LED (lit 200 ms,
-    // five whole frames) comes on 0.1 frame into a frame period, so that no frame is partly lit at either end.
-    recipe('f-ci-led12-wall-25-1000-nosound', { ...s, w: 320, h: 180, dur_s: 6, ...f(25, 1 / 1000), subject: 'none', led: led(12, 'white', 'tr'), pulses: [1.9917], pulse_s: 0.2, cam_audio: false, seed: 26031 }),
   ];
 }
 

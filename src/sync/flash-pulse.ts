@@ -335,9 +335,9 @@ function onsetRange(fits: Array<{ fit: PulseFit; sse: number }>, limit: number):
  * τ is searched on a grid of T/64 within a frame and a half of the coarse onset. D: the pulse length when known (from
  * the reference microphone), else fitted too (from the plateau's length), and then the shutter cannot be told (with D
  * free, a shorter shutter and an earlier onset fit equally well): 360° and 180° are both fitted. A known D makes the
- * shutter identifiable from the partly lit frames at the two ends. anyShutter: fast shutters too (fastShutterOnset).
+ * shutter identifiable from the partly lit frames at the two ends.
  */
-export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, D: number | null, D0: number, noiseVar = 0, anyShutter = false): PulseFit {
+export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, D: number | null, D0: number, noiseVar = 0): PulseFit {
   // Without the pulse length the shutter cannot be fitted: 360° and 180° (the common range) both fit, and the
   // middle of their onsets is within a quarter frame of the truth for any shutter between them.
   const shutters = D === null ? [1, 0.5] : SHUTTERS;
@@ -348,24 +348,6 @@ export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T:
   // each weighed by how well it fits (reportedOnset: when a frame falls wholly before or after the onset, or two
   // shutters fit alike, the data only bound the onset), with the best fit's other values; onset_lo_s..onset_hi_s
   // are the onsets the frames cannot tell from the best (nearSse), which the placement's gates use.
-  const n = times.length;
-  const fits = gridFits(times, values, T, tau0, shutters, durations);
-  let best: PulseFit | null = null;
-  if (fits.length) {
-    const minSse = Math.min(...fits.map((x) => x.sse));
-    const [lo, hi] = onsetRange(fits, nearSse(minSse, n, noiseVar));
-    const top = fits.find((x) => x.sse === minSse) as { fit: PulseFit };
-    // The same bound with the model's own precision added to the noise: the onsets the model cannot tell apart.
-    const [alo, ahi] = onsetRange(fits, nearSse(minSse, n, noiseVar + modelVar(top.fit.amp, top.fit.rms)));
-    const rep = reportedOnset(fits, minSse, top.fit, n, noiseVar);
-    best = { ...top.fit, onset_s: rep.onset, onset_lo_s: lo, onset_hi_s: hi, alike_lo_s: alo, alike_hi_s: ahi, model_sd_s: rep.sd };
-    if (anyShutter) best = fastShutterOnset(best, fits, gridFits(times, values, T, tau0, [FAST_SHUTTER], durations), n, noiseVar);
-  }
-  return best ?? { onset_s: tau0, duration_s: D ?? D0, shutter: 1, base: 0, amp: 0, rms: Infinity, onset_lo_s: tau0, onset_hi_s: tau0, alike_lo_s: tau0, alike_hi_s: tau0, model_sd_s: T };
-}
-
-/** The least-squares fit of base + amp·f_i(τ, D, s) at every (shutter, length, onset) of the grid (fitPulse). */
-function gridFits(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, shutters: number[], durations: number[]): Array<{ fit: PulseFit; sse: number }> {
   const n = times.length;
   const f = new Float64Array(n);
   const fits: Array<{ fit: PulseFit; sse: number }> = [];
@@ -395,43 +377,17 @@ function gridFits(times: ArrayLike<number>, values: ArrayLike<number>, T: number
       }
     }
   }
-  return fits;
-}
-
-/**
- * The shortest shutter fitted (fastShutterOnset): open 1/256 of the frame period, 1/6400 s at 25 fps, so that a frame
- * samples the LED at one instant (exposures of 1/500-1/8000 s are open 0.3-6 % of the period).
- */
-export const FAST_SHUTTER = 1 / 256;
-
-/**
- * The onset when the frames cannot rule out a fast shutter (1/500 s and shorter) and nothing says the camera is an
- * ordinary one (fitPulse's anyShutter: a picture whose search its own beep did not guide). Such a camera shows the LED
- * dark or fully lit in every frame, so the frames only bound the onset (after the last dark frame's exposure, before
- * the first lit frame's), and the grid's shutters of 90° to 360° each put it late in that span. When a fit with the
- * shutter open FAST_SHUTTER of the period is within the model's precision of the best (nearSse with modelVar, the
- * `alike` bound), the onset is the middle of the onsets any shutter allows (the union of both grids' alike ranges)
- * and its sd at least their spread as a uniform distribution, width/√12 (the minimax estimate of a bounded quantity:
- * Lehmann & Casella, Theory of Point Estimation, 2nd ed., 5.1); length, shutter and levels stay the best 90-360° fit's.
- * The frames do not tell the two apart: on scene set `fast` no fast fit of 18 pulses was clearly better than the
- * 90-360° grid's best (beyond nearSse), so this is a prior, not a measurement: a picture guided by its own beep keeps
- * the 90-360° grid (the demo's frame-aligned LED; ordinary cameras whose onset fell where no frame is partly lit, which
- * the middle put up to twice as far off on the lead's held-out scenes, e.g. 7.5 -> 15.2 ms; docs/sync.md).
- */
-function fastShutterOnset(best: PulseFit, fits: Array<{ fit: PulseFit; sse: number }>, fast: Array<{ fit: PulseFit; sse: number }>, n: number, noiseVar: number): PulseFit {
-  if (!fast.length) return best;
-  const fastMin = Math.min(...fast.map((x) => x.sse));
-  const minSse = Math.min(fastMin, ...fits.map((x) => x.sse));
-  const all = fits.concat(fast);
-  const top = all.find((x) => x.sse === minSse) as { fit: PulseFit };
-  const alike = nearSse(minSse, n, noiseVar + modelVar(top.fit.amp, top.fit.rms));
-  if (fastMin > alike) return best;
-  const [alo, ahi] = onsetRange(all, alike);
-  const [lo, hi] = onsetRange(all, nearSse(minSse, n, noiseVar));
-  const model_sd_s = Math.max(best.model_sd_s, (ahi - alo) / Math.sqrt(12));
-  // The length, shutter and levels stay the 90-360° grid's best: the fast shutter's fits of a clean step tie over a
-  // range of lengths (the first of them is no measurement, and fitPulseChecked compares lengths).
-  return { ...best, onset_s: 0.5 * (alo + ahi), onset_lo_s: lo, onset_hi_s: hi, alike_lo_s: alo, alike_hi_s: ahi, model_sd_s };
+  let best: PulseFit | null = null;
+  if (fits.length) {
+    const minSse = Math.min(...fits.map((x) => x.sse));
+    const [lo, hi] = onsetRange(fits, nearSse(minSse, n, noiseVar));
+    const top = fits.find((x) => x.sse === minSse) as { fit: PulseFit };
+    // The same bound with the model's own precision added to the noise: the onsets the model cannot tell apart.
+    const [alo, ahi] = onsetRange(fits, nearSse(minSse, n, noiseVar + modelVar(top.fit.amp, top.fit.rms)));
+    const rep = reportedOnset(fits, minSse, top.fit, n, noiseVar);
+    best = { ...top.fit, onset_s: rep.onset, onset_lo_s: lo, onset_hi_s: hi, alike_lo_s: alo, alike_hi_s: ahi, model_sd_s: rep.sd };
+  }
+  return best ?? { onset_s: tau0, duration_s: D ?? D0, shutter: 1, base: 0, amp: 0, rms: Infinity, onset_lo_s: tau0, onset_hi_s: tau0, alike_lo_s: tau0, alike_hi_s: tau0, model_sd_s: T };
 }
 
 /**
@@ -444,10 +400,10 @@ function fastShutterOnset(best: PulseFit, fits: Array<{ fit: PulseFit; sse: numb
  * frames' own plateau D0 and the onset taken from that fit; the shutter is then not told (360° and 180°, as without
  * the reference). `lengthKnown` says whether the beep's length held.
  */
-export function fitPulseChecked(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, D: number | null, D0: number, noiseVar = 0, anyShutter = false): PulseFit & { lengthKnown: boolean } {
-  const free = fitPulse(times, values, T, tau0, null, D0, noiseVar, anyShutter);
+export function fitPulseChecked(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, D: number | null, D0: number, noiseVar = 0): PulseFit & { lengthKnown: boolean } {
+  const free = fitPulse(times, values, T, tau0, null, D0, noiseVar);
   if (D === null) return { ...free, lengthKnown: false };
-  const known = fitPulse(times, values, T, tau0, D, D0, noiseVar, anyShutter);
+  const known = fitPulse(times, values, T, tau0, D, D0, noiseVar);
   const n = times.length;
   const sse = (f: PulseFit) => (Number.isFinite(f.rms) ? f.rms * f.rms * n : Infinity);
   // A free length within a quarter frame of the beep's is codec smear of the partly lit frames, not another length: on

@@ -800,8 +800,7 @@ export class FlashScanner {
     let above = 0;
     for (let i = c.a; i < hi; i++) if (x[i] >= half) above++;
     const D = c.guide ? c.guide.duration_s : this.knownS;
-    // A picture without its own beep to guide it may be a fast shutter's: every shutter's onsets (flash-pulse.ts fastShutterOnset).
-    const fit = fitPulseChecked(this.times.slice(lo, hi), x.subarray(lo, hi), T, this.times[c.a] + T / 2, D, Math.max(T, above * T), sd * sd + NOISE_FLOOR * NOISE_FLOOR, c.guide === null);
+    const fit = fitPulseChecked(this.times.slice(lo, hi), x.subarray(lo, hi), T, this.times[c.a] + T / 2, D, Math.max(T, above * T), sd * sd + NOISE_FLOOR * NOISE_FLOOR);
     const noise = fit.amp > 0 ? (T * fit.rms) / fit.amp : T;
     // Noise of the partly lit frames and the spread of onsets that fit alike (uniform: width/√12): the fit's own sd,
     // which the placement's gates use (place.ts gateSd). The reported sd is the onset's posterior sd under the model's
