@@ -6,8 +6,8 @@
  * --share-camera-clock); (3) 'xcorr': an audio stream without a usable pulse is cross-correlated against a
  * placed audio stream (the audio-offset-finder approach, xcorr.ts).
  */
-import { audioOffset, MIN_FINE_Z, type XcorrResult } from './xcorr.js';
-import { contentMismatch, withoutPulses } from './content-mismatch.js';
+import { audioOffset, MIN_FINE_Z, overlapAtOffset, type XcorrResult } from './xcorr.js';
+import { CONTENT_MIN_OVERLAP_S, contentMismatch, withoutPulses } from './content-mismatch.js';
 import { type MappedBeepRank, type MappedBeepScore, mappedBeepRank, mappedBeepScore } from './xcorr-beep.js';
 import { type LagSpan, lagSpan, pickBySpan } from './xcorr-span.js';
 import { outsideOverlap } from './xcorr-rest.js';
@@ -433,6 +433,8 @@ function warnContentMismatch(s: StreamState, from: StreamState): void {
     const tm = bT0 + b.length / s.sampleRate / 2;
     // from's time of the same reference time: T = u (1 + k) + offset.
     const u = (clockOfPlacement(ps)(tm) - pf.offset) / (1 + (pf.k ?? 0));
+    // Too short an overlap says nothing: skip the copies and the correlation (most streams without a match stop here).
+    if (overlapAtOffset(a.length, aT0, b.length, bT0, s.sampleRate, u - tm) < CONTENT_MIN_OVERLAP_S) continue;
     const [ma, mb] = [withoutPulses(a, aT0, s.sampleRate, pulsesOf(from)), withoutPulses(b, bT0, s.sampleRate, pulsesOf(s))];
     const w = contentMismatch({ a: ma, aT0, b: mb, bT0, sr: s.sampleRate, offsetS: u - tm }, s.file, from.file);
     if (w) return void s.warnings.push(w);

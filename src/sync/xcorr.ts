@@ -248,8 +248,13 @@ export function fineAtOffset(a: Float32Array, aT0: number, b: Float32Array, bT0:
   const lag0 = Math.round((offsetS - aT0 + bT0) * sr);
   const f = fineAt(a, b, sr, lag0);
   if (!f) return null;
-  const overlapS = Math.max(0, (Math.min(b.length, a.length - lag0) - Math.max(0, -lag0)) / sr);
-  return { z: f.pk.z, confidence: fineConfidence(f.pk.z, f.pk.searched), overlap_s: overlapS };
+  return { z: f.pk.z, confidence: fineConfidence(f.pk.z, f.pk.searched), overlap_s: overlapAtOffset(a.length, aT0, b.length, bT0, sr, offsetS) };
+}
+
+/** Seconds two windows (lengths in samples, first samples at aT0 and bT0) overlap at an offset (add to b's time to get a's). */
+export function overlapAtOffset(aLen: number, aT0: number, bLen: number, bT0: number, sr: number, offsetS: number): number {
+  const lag0 = Math.round((offsetS - aT0 + bT0) * sr);
+  return Math.max(0, (Math.min(bLen, aLen - lag0) - Math.max(0, -lag0)) / sr);
 }
 
 interface FineFit {
