@@ -9,8 +9,16 @@ import { join } from 'node:path';
 import { ROOT } from './cli.js';
 
 const CACHE = join(ROOT, 'test', '.tmp', 'media-cache');
-/** What a generator's output depends on besides its arguments: its code and the fixtures it reads. */
-const GENERATOR_INPUTS = [join(ROOT, 'scripts', 'wav.mjs'), join(ROOT, 'fixtures', 'sync', 'scenes'), join(ROOT, 'fixtures', 'sync', 'speech')];
+/**
+ * What a generator's output depends on besides its arguments: its code, the modules of scripts/ it imports (wav.mjs,
+ * rng.mjs: every seeded draw) and the fixtures it reads.
+ */
+const GENERATOR_INPUTS = [
+  join(ROOT, 'scripts', 'wav.mjs'),
+  join(ROOT, 'scripts', 'rng.mjs'),
+  join(ROOT, 'fixtures', 'sync', 'scenes'),
+  join(ROOT, 'fixtures', 'sync', 'speech'),
+];
 
 function hashInto(h: ReturnType<typeof createHash>, path: string): void {
   if (!existsSync(path)) return;
@@ -18,7 +26,7 @@ function hashInto(h: ReturnType<typeof createHash>, path: string): void {
   for (const n of names) h.update(`${n}\0`).update(readFileSync(join(path, n)));
 }
 
-/** The cache key: the script's bytes, its helper module's, the fixture files it reads and its arguments. */
+/** The cache key: the script's bytes, its helper modules', the fixture files it reads and its arguments. */
 function cacheKey(script: string, args: string[]): string {
   const h = createHash('sha256').update(readFileSync(join(ROOT, 'scripts', script)));
   for (const p of GENERATOR_INPUTS) {
@@ -29,7 +37,7 @@ function cacheKey(script: string, args: string[]): string {
 }
 
 /**
- * Runs `node scripts/<script> --out DIR ...args` once per distinct input (content-addressed: script, helper, fixtures,
+ * Runs `node scripts/<script> --out DIR ...args` once per distinct input (content-addressed: script, helpers, fixtures,
  * arguments) and copies the rendered set into `out` (merged with what is there). The generators are deterministic
  * (fixed seeds), so a cached set is the bytes a fresh run would write with the same ffmpeg. The ffmpeg build is not
  * part of the key: CI's second run (the npm ffmpeg) decodes the very inputs its first run (Debian's) rendered, as a
