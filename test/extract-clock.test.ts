@@ -3,14 +3,17 @@
  * a stage that produces nothing is reported (and fails with --strict); feature files record their clock and an
  * `--only sync` run that changes the clock removes what was made on the old one; the progress display moves within
  * a session (a Ctrl-C sent to the whole terminal process group letting the running session finish is in
- * test/extract-group-interrupt.test.ts). Stages are limited to sync and audio (no face inference) to keep it short.
+ * test/extract-group-interrupt.test.ts). Stages are limited to sync and audio (no face inference) to keep it short;
+ * the first sync+audio run of s01 is test/helpers/extract-cache.ts's (made once for this file, extract-kept-sync-reference
+ * and extract-provenance: the bytes a run here gives, its meta.json checked below as a run's own).
  */
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etaSeconds, sessionFraction } from '../src/batch/progress.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { extractCached } from './helpers/extract-cache.js';
 
 const DEMO = join(FIXTURES, 'demo');
 const { dir, cleanup } = tempDir('mmprep-extract-clock-');
@@ -22,6 +25,9 @@ beforeAll(() => {
   ffmpegSync(['-i', join(dir, 's01_camera.mp4'), '-an', '-c', 'copy', join(dir, 'mute.mp4')]);
 });
 
+/** s01 with its lav; its sync and audio stages are the run test/helpers/extract-cache.ts makes once for several files. */
+const BOTH = 'session_id,speaker_id,video,lav_audio\ns01,p1,s01_camera.mp4,s01_lav.flac\n';
+const SYNC_AUDIO = ['--only', 'sync,audio', '--progress', 'none'];
 const meta = (out: string, s = 's01') => JSON.parse(readFileSync(join(out, s, 'meta.json'), 'utf8'));
 const write = (name: string, text: string) => {
   writeFileSync(join(dir, name), text);
@@ -61,10 +67,10 @@ describe('extract: audio from the camera, stages that produce nothing (issue 12,
 
 describe('extract: no stale features (issue 12, item 4)', () => {
   it('files record their clock; --only sync that changes the clock removes what was made on the old one', async () => {
-    const m = write('both.csv', 'session_id,speaker_id,video,lav_audio\ns01,p1,s01_camera.mp4,s01_lav.flac\n');
+    const m = write('both.csv', BOTH);
     const out = join(dir, 'out-clock');
     const run = (...a: string[]) => runCli(['extract', m, '-o', out, '--progress', 'none', ...a]);
-    expect((await run('--only', 'sync,audio')).code).toBe(0);
+    expect((await extractCached(m, out, SYNC_AUDIO)).code).toBe(0);
     const first = meta(out);
     const clock = `sync.json sha256:${first.clock.sync_sha256}`;
     expect(first.outputs.map((o: { file: string; clock: string | null }) => [o.file, o.clock])).toEqual([
@@ -95,21 +101,25 @@ describe('extract: no stale features (issue 12, item 4)', () => {
 
 describe('extract: a reused sync.json must come from the same media', () => {
   it('--only audio after the lav file changed fails the session (the clock would be wrong), naming the role', async () => {
-    copyFileSync(join(dir, 's01_lav.flac'), join(dir, 'lav2.flac'));
-    const m = write('changed.csv', 'session_id,speaker_id,video,lav_audio\ns01,p1,s01_camera.mp4,lav2.flac\n');
-    const out = join(dir, 'out-changed');
+    // A folder of its own whose lav file can be replaced: the media and the manifest of the test before, its first run.
+    const sub = join(dir, 'changed');
+    mkdirSync(sub);
+    for (const f of ['s01_camera.mp4', 's01_lav.flac']) copyFileSync(join(dir, f), join(sub, f));
+    writeFileSync(join(sub, 'both.csv'), BOTH);
+    const m = join(sub, 'both.csv');
+    const out = join(sub, 'out');
     const run = (...a: string[]) => runCli(['extract', m, '-o', out, '--progress', 'none', ...a]);
-    expect((await run('--only', 'sync')).code).toBe(0);
+    expect((await extractCached(m, out, SYNC_AUDIO)).code).toBe(0);
     expect(meta(out).clock.sync_media.map((x: { role: string }) => x.role).sort()).toEqual(['lav_audio', 'video']);
     // Unchanged media: the existing clock is taken.
     expect((await run('--only', 'audio')).code).toBe(0);
     expect(meta(out).clock).toMatchObject({ sync: 'existing', sync_media: expect.any(Array) });
     // The lav file replaced by a different recording (here: the same sound 1 s later).
-    ffmpegSync(['-i', join(dir, 's01_lav.flac'), '-af', 'adelay=1000|1000', join(dir, 'lav2.flac')]);
+    ffmpegSync(['-i', join(dir, 's01_lav.flac'), '-af', 'adelay=1000|1000', join(sub, 's01_lav.flac')]);
     const r = await run('--only', 'audio');
     expect(r.code, r.stderr).toBe(4);
     const errors = readFileSync(join(out, '_errors.jsonl'), 'utf8');
-    expect(errors).toMatch(/sync\.json was made from a different lav_audio file than lav2\.flac; include the sync stage/);
+    expect(errors).toMatch(/sync\.json was made from a different lav_audio file than s01_lav\.flac; include the sync stage/);
   });
 });
 

@@ -7,6 +7,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { extractCached } from './helpers/extract-cache.js';
 
 const { dir, cleanup } = tempDir('mmprep-extract-prov-');
 afterAll(() => cleanup());
@@ -49,7 +50,14 @@ describe('extract: meta.json made_by keeps what made each kept file', () => {
   it('an --only sync run keeps the audio record (--voice) while the clock is unchanged; --resume without --voice redoes audio', async () => {
     const out = join(dir, 'out-voice');
     const run = (...a: string[]) => runCli(['extract', m, '-o', out, '--progress', 'none', ...a]);
-    expect((await run('--only', 'sync,audio', '--voice')).code).toBe(0);
+    // sync and audio without --voice (test/helpers/extract-cache.ts's run, made once for this file, extract-clock and
+    // extract-kept-sync-reference); the audio stage's record says {}: --resume with --voice redoes it, on the same clock.
+    expect((await extractCached(m, out, ['--only', 'sync,audio', '--progress', 'none'])).code).toBe(0);
+    const clock = meta(out).clock.sync_sha256;
+    const voice = await run('--only', 'audio', '--voice', '--resume');
+    expect(summary(voice)).toMatchObject({ done: 1, skipped: 0 });
+    expect(meta(out).made_by.audio.options).toEqual({ voice: true });
+    expect(meta(out).clock.sync_sha256).toBe(clock);
     const again = await run('--only', 'sync', '--resume');
     expect(again.code, again.stderr).toBe(0);
     const mt = meta(out);
