@@ -83,8 +83,13 @@ export interface StreamState {
   keptT0: number;
   keptEnd: Float32Array | null;
   keptEndT0: number;
-  /** A hint for messages (a tone burst at another frequency). */
+  /** A hint for messages (a tone burst at another frequency; one in the end window under --ends start: end-hint.ts). */
   hint?: string;
+  /**
+   * Beeps found past the start window's pulse limit (pulses_before_s: a short file's start window is decoded whole
+   * for cross-correlation, its second half is the end window): not candidates, kept for end-hint.ts.
+   */
+  later?: Array<Record<string, unknown>>;
   sampleRate: number;
   placed: Placement | null;
   /** Set when a check refused a placement (the stream is then not placed again). */
@@ -255,6 +260,7 @@ export async function findAudioPulses(st: StreamState, q: ProbedFile, o: ScanOpt
   for (const w of scan.windows) {
     const until = w.window.pulses_before_s === undefined ? Infinity : w.window.pulses_before_s + st.firstSampleS;
     for (const d of w.detections) if (d.t_s < until) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
+    else (st.later ??= []).push(d as unknown as Record<string, unknown>);
   }
   o.onProgress?.(`${q.file}: audio stream ${st.stream}: ${st.detections.length} candidate pulse(s)`);
 }
