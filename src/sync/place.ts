@@ -98,7 +98,8 @@ function oneEndNote(s: StreamState, ends: Ends): string | null {
   // missing end pulse.
   const w = (ends === 'both' ? (['start', 'end'] as const) : (['start'] as const)).find((x) => refusedAt(x));
   if (!w) return null;
-  const why = (refusedAt(w) as { message: string }).message;
+  // A window's own line (`<window> window: ...`) is not prefixed twice.
+  const why = (refusedAt(w) as { message: string }).message.replace(/^(?:start|end) window: /, '');
   // choose.ts `<window>-window candidate at <t> s not used: <reason>`; pairAgainstContent `<window> beep at <t> s ...`.
   const m = /^(?:start|end)(?:-window candidate| beep) at (\S+) s not used: ([\s\S]*)$/.exec(why);
   const n = s.detections.filter((d) => d.window === w).length;
