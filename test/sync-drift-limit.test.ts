@@ -41,7 +41,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const micEntry = async (ppm: number) => {
   const map = await syncSession([{ file: join(dir, 'lav.wav') }, { file: join(dir, `mic${ppm}.wav`) }], { ends: 'both' });
-  return map.streams[1];
+  const e = map.streams[1] as typeof map.streams[1] & { drift_source?: string; drift_sd_ppm?: number | null };
+  return { ...e, warnings: (e.warnings ?? []) as Array<{ code: string; message: string }>, offset_s: e.offset_s as number };
 };
 
 describe('a content drift at the edge of the range searched', () => {
