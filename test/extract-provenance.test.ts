@@ -28,6 +28,9 @@ describe('extract: meta.json made_by keeps what made each kept file', () => {
     const first = await run('--only', 'sync,face', '--face-fps', '0.5');
     expect(first.code, first.stderr).toBe(0);
     const face1 = readFileSync(join(out, 's01', 'face.jsonl'), 'utf8');
+    // The summary names the video as meta.json's inputs[] do (the manifest's cell), not by its absolute path, so the
+    // same session extracted under another folder gives the same bytes (trial 2026-12-03 item 9).
+    expect(JSON.parse(readFileSync(join(out, 's01', 'face.summary.json'), 'utf8')).file).toBe('s01_camera.mp4');
     const clock = `sync.json sha256:${meta(out).clock.sync_sha256}`;
     const second = await run('--only', 'audio', '--face-fps', '3', '--resume');
     expect(second.code, second.stderr).toBe(0);
@@ -64,6 +67,9 @@ describe('extract: meta.json made_by keeps what made each kept file', () => {
     expect(mt.stages).toEqual(['sync']);
     expect(mt.outputs.map((o: { file: string }) => o.file)).toContain('audio.jsonl');
     expect(mt.made_by.audio.options).toEqual({ voice: true });
+    // Named as meta.json's inputs[] name it (trial 2026-12-03 item 9: it was the absolute path).
+    expect(JSON.parse(readFileSync(join(out, 's01', 'audio.summary.json'), 'utf8')).file).toBe('s01_lav.flac');
+    expect(mt.inputs.find((i: { role: string }) => i.role === 'lav_audio').file).toBe('s01_lav.flac');
     const plain = await run('--only', 'audio', '--resume');
     expect(summary(plain)).toMatchObject({ done: 1, skipped: 0 });
     expect(meta(out).made_by.audio.options).toEqual({});

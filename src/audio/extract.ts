@@ -777,6 +777,11 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
   format?: OutputFormat;
   /** Summary JSON path (written atomically). */
   summaryPath?: string;
+  /**
+   * How the summary's `file` names the recording (default: `file` as given). extract passes the manifest's cell as
+   * written, as meta.json's inputs[] records it: an absolute path made the same session differ byte-wise under another folder.
+   */
+  name?: string;
   /** Source time -> reference time (see src/sync/clock.ts); or give syncPath. */
   clock?: Clock;
   /** A sync.json to take the clock of this file's audio stream from. */
@@ -843,7 +848,7 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
     if (writing) await Promise.race([handedOver, writing.then(() => undefined, () => undefined)]);
     let summary: AudioSummary;
     try {
-      summary = beeps ? summarizeWithoutSyncBeeps(f, file, clock, beeps) : summarizeAudio(f, file, clock);
+      summary = beeps ? summarizeWithoutSyncBeeps(f, opts.name ?? file, clock, beeps) : summarizeAudio(f, opts.name ?? file, clock);
       const check = await stereoCheck(file, f, opts.probed);
       if (check) summary.source.channel_check = check;
       // After the sync beep is left out (its frames are neither voiced nor sounding): said on stderr too (source-warnings.ts).

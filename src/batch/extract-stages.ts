@@ -165,6 +165,8 @@ export const audioStage: StageFn = async (ctx) => {
     out: join(ctx.dir, 'audio.jsonl'),
     format: 'jsonl',
     summaryPath: join(ctx.dir, 'audio.summary.json'),
+    // Named as meta.json's inputs[] name it (the manifest's cell), not by its absolute path.
+    name: audio.given,
     ...(ctx.options.voice ? { voice: true } : {}),
     ...(ctx.options.f0Floor !== undefined ? { f0Floor: ctx.options.f0Floor } : {}),
     ...(ctx.options.f0Ceiling !== undefined ? { f0Ceiling: ctx.options.f0Ceiling } : {}),
@@ -206,6 +208,7 @@ export const faceStage: StageFn = async (ctx) => {
     out: join(ctx.dir, 'face.jsonl'),
     format: 'jsonl',
     summaryPath: join(ctx.dir, 'face.summary.json'),
+    name: video.given,
     workers: ctx.faceWorkers,
     // The session threads run one session after another: their face workers stay warm from one to the next.
     keepWorkers: true,

@@ -779,6 +779,11 @@ export interface ExtractFaceOptions extends FaceOptions {
   format?: OutputFormat | 'openface';
   /** Summary JSON file, written atomically after the records. */
   summaryPath?: string;
+  /**
+   * How the summary's `file` names the video (default: `file` as given). extract passes the manifest's cell as written,
+   * as meta.json's inputs[] records it: an absolute path made the same session differ byte-wise under another folder.
+   */
+  name?: string;
 }
 
 /**
@@ -874,6 +879,7 @@ export async function extractFace(file: string, opts: ExtractFaceOptions = {}): 
       if (openface) for (const row of openfaceRows(rec)) await sink.write(row);
       else await sink.write(csv ? csvShape(rec, points) : rec);
     }
+    if (opts.name !== undefined && run.summary) run.summary.file = opts.name;
     if (opts.summaryPath) await writeFileAtomic(opts.summaryPath, toJsonText(run.summary));
     await sink.close();
   } catch (e) {

@@ -15,7 +15,7 @@ import { outsideOverlap } from './xcorr-rest.js';
 /** How a run of the span test (xcorr-span.ts) is named in a message. */
 const SPAN_RUN_LABEL = '2.3 s';
 import type { Candidate, Placement, StreamState } from './streams.js';
-import type { Ends } from './windows.js';
+import type { Ends, SyncWarning } from './windows.js';
 
 const r3 = (v: number) => Math.round(v * 1e3) / 1e3;
 
@@ -98,7 +98,8 @@ function oneEndNote(s: StreamState, ends: Ends): string | null {
   // missing end pulse.
   const w = (ends === 'both' ? (['start', 'end'] as const) : (['start'] as const)).find((x) => refusedAt(x));
   if (!w) return null;
-  const why = (refusedAt(w) as { message: string }).message;
+  // A window's own line (`<window> window: ...`) is not prefixed twice.
+  const why = (refusedAt(w) as { message: string }).message.replace(/^(?:start|end) window: /, '');
   // choose.ts `<window>-window candidate at <t> s not used: <reason>`; pairAgainstContent `<window> beep at <t> s ...`.
   const m = /^(?:start|end)(?:-window candidate| beep) at (\S+) s not used: ([\s\S]*)$/.exec(why);
   const n = s.detections.filter((d) => d.window === w).length;
@@ -239,6 +240,10 @@ function driftForOnePulse(s: StreamState, from: StreamState, pair: { tRef: numbe
   if (s.kind !== 'audio' || from.kind !== 'audio' || from.sampleRate !== s.sampleRate || !from.placed) return null;
   const own = conclusiveMatches(s, from).find((m) => m.w !== missing);
   if (!own || own.r.drift === null) return null;
+  if (own.r.drift_limit) {
+    s.warnings.push(driftAtLimitWarning(`its ${own.w} window`, from.file, own.r.drift, own.r.drift_limit, 'the drift is left unknown'));
+    return null;
+  }
   const k = (1 + (from.placed.k ?? 0)) * (1 + own.r.drift) - 1;
   if (Math.abs(k) > MAX_DRIFT) return null;
   const message = `no usable pulse in the ${missing} window, and that window does not cross-correlate clearly with ${from.file}: drift ${(k * 1e6).toFixed(1)} ppm from cross-correlating its ${own.w} window (the pulse's) with it`;
@@ -263,8 +268,11 @@ function bothBeepsOnContentDrift(s: StreamState, from: StreamState, pairs: Array
   const kBeeps = (pairs[1].tRef - pairs[0].tRef) / (pairs[1].tSrc - pairs[0].tSrc) - 1;
   const beepClock = (t: number) => pairs[0].tRef + (t - pairs[0].tSrc) * (1 + kBeeps);
   const drifts = contentDriftsNearBeeps(s, from, (tm, offsetS) => clk(tm + offsetS) - beepClock(tm));
-  if (!drifts.length) return null;
-  const k = (1 + (from.placed.k ?? 0)) * (1 + drifts.reduce((a, b) => a + b, 0) / drifts.length) - 1;
+  // A window's drift at the edge of the range searched is no measurement (xcorr-drift.ts atSearchEdge): the beeps' own.
+  const edge = drifts.find((d) => d.limit);
+  if (edge) s.warnings.push(driftAtLimitWarning(`its ${edge.w} window`, from.file, edge.drift, edge.limit as number, `the drift is from its beeps (${(kBeeps * 1e6).toFixed(1)} ppm)`));
+  if (!drifts.length || edge) return null;
+  const k = (1 + (from.placed.k ?? 0)) * (1 + drifts.reduce((a, b) => a + b.drift, 0) / drifts.length) - 1;
   const kSd = Math.hypot(from.placed.kSd ?? 0, WINDOW_DRIFT_SD);
   if (Math.abs(k) > MAX_DRIFT) return null;
   const span = pairs[1].tSrc - pairs[0].tSrc;
@@ -283,18 +291,29 @@ function bothBeepsOnContentDrift(s: StreamState, from: StreamState, pairs: Array
  * one clear lag lies within XCHECK_TOLERANCE_S of the beeps' clock and every other is over OTHER_LAG_OFF_LINE_S from it.
  * offBeeps(tm, offsetS): how far a lag puts the reference clock from the beeps' at s's time tm, seconds.
  */
-function contentDriftsNearBeeps(s: StreamState, from: StreamState, offBeeps: (tm: number, offsetS: number) => number): number[] {
-  const out: number[] = [];
-  for (const [a, aT0, b, bT0] of [[from.kept, from.keptT0, s.kept, s.keptT0], [from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0]] as const) {
+function contentDriftsNearBeeps(s: StreamState, from: StreamState, offBeeps: (tm: number, offsetS: number) => number): Array<{ w: 'start' | 'end'; drift: number; limit: number | null }> {
+  const out: Array<{ w: 'start' | 'end'; drift: number; limit: number | null }> = [];
+  for (const [w, a, aT0, b, bT0] of [['start', from.kept, from.keptT0, s.kept, s.keptT0], ['end', from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0]] as const) {
     if (!a || !b) continue;
     const r = cachedOffset(a, aT0, b, bT0, s.sampleRate);
     if (!r || whyNotConclusive({ ...r, competing_z: null }, 0.5) !== null) continue;
     const tm = bT0 + b.length / s.sampleRate / 2;
     const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
     const near = clear.filter((c) => Math.abs(offBeeps(tm, c.offset_s)) <= XCHECK_TOLERANCE_S);
-    if (near.length === 1 && clear.every((c) => c === near[0] || Math.abs(c.offset_s - near[0].offset_s) > OTHER_LAG_OFF_LINE_S)) out.push(near[0].drift);
+    if (near.length === 1 && clear.every((c) => c === near[0] || Math.abs(c.offset_s - near[0].offset_s) > OTHER_LAG_OFF_LINE_S)) out.push({ w, drift: near[0].drift, limit: near[0].drift_limit ?? null });
   }
   return out;
+}
+
+/**
+ * A content drift at the edge of the range searched (xcorr-drift.ts atSearchEdge), not used: the true drift may lie
+ * beyond it (trial 2026-12-03 item 7: -248.8 ppm reported ± 10 where the recorder ran -299.9 ppm off).
+ */
+function driftAtLimitWarning(what: string, file: string, drift: number, limit: number, instead: string): SyncWarning {
+  return {
+    code: 'drift_at_limit',
+    message: `${what} cross-correlates with ${file} best at ${(drift * 1e6).toFixed(1)} ppm, the edge of the drift range searched (±${(limit * 1e6).toFixed(0)} ppm): its clock may run further off than that, so the value is not used; ${instead}`,
+  };
 }
 
 /** Every other clear lag must lie at least this far (seconds) from the pulse's line: beyond any onset error. */
@@ -806,7 +825,7 @@ const beepName = (o: StreamState, pb: { rough: boolean }) => `${o.file}'s start 
  * overlap (sync.json's `xcorr.overlap_s` gave the first match's, 8.2 s where the lag taken overlapped about 30 s).
  */
 function atLag(r: XcorrResult, c: XcorrResult['candidates'][number]): XcorrResult {
-  return { ...r, offset_s: c.offset_s, drift: c.drift, fine_z: c.fine_z, overlap_s: c.overlap_s ?? r.overlap_s, competing_z: null, halves_ms: null };
+  return { ...r, offset_s: c.offset_s, drift: c.drift, drift_limit: c.drift_limit ?? null, fine_z: c.fine_z, overlap_s: c.overlap_s ?? r.overlap_s, competing_z: null, halves_ms: null };
 }
 
 /**
@@ -941,7 +960,8 @@ export function resolveBySpan(s: StreamState, best: XcorrPick, minConfidence: nu
  */
 function xcorrClock(s: StreamState, best: XcorrPick, ends: Ends, minConfidence: number): { k1: number | null; c: number; endRes: XcorrResult | null } | null {
   const r = best.r;
-  let k1 = r.drift;
+  // A drift at the edge of the range searched is no measurement (xcorr-drift.ts atSearchEdge).
+  let k1 = r.drift_limit ? null : r.drift;
   let endRes: XcorrResult | null = null;
   if (ends === 'both' && s.keptEnd && best.o.keptEnd) {
     endRes = best.endRes ?? audioOffset(best.o.keptEnd, best.o.keptEndT0, s.keptEnd, s.keptEndT0, s.sampleRate);
@@ -956,6 +976,7 @@ function xcorrClock(s: StreamState, best: XcorrPick, ends: Ends, minConfidence: 
       s.warnings.push({ code: 'no_end_pulse', message: `no pulse, and ${endUnusedWhy(endRes, r, best.o.file, minConfidence)}; drift from the start window alone` });
     }
   }
+  if (k1 === null && r.drift !== null && r.drift_limit) s.warnings.push(driftAtLimitWarning('its start window', best.o.file, r.drift, r.drift_limit, 'the drift is left unknown'));
   return { k1, c: r.offset_s - (k1 ?? 0) * r.at_s, endRes };
 }
 

@@ -12,6 +12,7 @@ import { placeStreams } from './place.js';
 import { buildSyncMap, refuseUnplaced, type ReportContext } from './report.js';
 import { findAudioPulses, findVideoPulses, flashGuides, mapLimit, probeFiles, streamStates, type ProbedFile, type StreamState } from './streams.js';
 import { findOtherToneBurst } from './tone-hint.js';
+import { endWindowHint } from './end-hint.js';
 import { refuseClockJumps, warnSoundGaps } from './clock-jumps.js';
 import { warnUncheckedPairing } from './pairing.js';
 import type { Ends } from './windows.js';
@@ -142,6 +143,7 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   // 2.-4. Place, then refuse or report.
   placeStreams(states, ref, placing);
   const ctx = { toneHz, searchS, ends, fallback };
+  await endWindowHint(states, ref, probes, ctx);
   refuseUnplaced(states, ref, probes, ctx);
   refuseClockJumps(states, ref);
   warnSoundGaps(states);

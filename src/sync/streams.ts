@@ -14,6 +14,7 @@ import { declaredEndS, statesExactDuration } from '../media/stream-ends.js';
 import type { FlashPairHint } from './flash-pair.js';
 import { pairHintFor } from './flash-hint.js';
 import { scanVideoFlash, type FlashGuide, type VideoWindowResult } from './scan-video.js';
+import { guidesBeforePicture, lateCameraWarning, windowsToSearch } from './late-camera.js';
 import { searchWindows, truncatedWarning, truncatedWindow, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
 import { clockJumps, refuseTimesBack, type ClockJump } from './clock-jumps.js';
 import { refuseSameRecording } from './same-recording.js';
@@ -83,8 +84,13 @@ export interface StreamState {
   keptT0: number;
   keptEnd: Float32Array | null;
   keptEndT0: number;
-  /** A hint for messages (a tone burst at another frequency). */
+  /** A hint for messages (a tone burst at another frequency; one in the end window under --ends start: end-hint.ts). */
   hint?: string;
+  /**
+   * Beeps found past the start window's pulse limit (pulses_before_s: a short file's start window is decoded whole
+   * for cross-correlation, its second half is the end window): not candidates, kept for end-hint.ts.
+   */
+  later?: Array<Record<string, unknown>>;
   sampleRate: number;
   placed: Placement | null;
   /** Set when a check refused a placement (the stream is then not placed again). */
@@ -255,19 +261,23 @@ export async function findAudioPulses(st: StreamState, q: ProbedFile, o: ScanOpt
   for (const w of scan.windows) {
     const until = w.window.pulses_before_s === undefined ? Infinity : w.window.pulses_before_s + st.firstSampleS;
     for (const d of w.detections) if (d.t_s < until) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
+    else (st.later ??= []).push(d as unknown as Record<string, unknown>);
   }
   o.onProgress?.(`${q.file}: audio stream ${st.stream}: ${st.detections.length} candidate pulse(s)`);
 }
 
 export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: FlashGuide[], o: ScanOptions): Promise<void> {
-  // The picture is decoded only where pulses count (the cross-correlation fallback is for sound).
-  const windows = q.windows.map((w) => (w.pulses_before_s === undefined ? w : { ...w, duration_s: w.pulses_before_s }));
-  const scan = await scanVideoFlash(q.file, windows, { stream: st.stream, probed: q.p, maxSide: o.maxSide, guides: guides.length ? guides : undefined, pairHint: guides.length ? undefined : st.flashPair });
+  // The picture is decoded only where pulses count (the cross-correlation fallback is for sound), and not for a pulse
+  // before its first frame (a camera that started late: late-camera.ts).
+  const { kept, missed } = guidesBeforePicture(guides, st.firstSampleS);
+  const windows = windowsToSearch(q.windows, kept, missed).map((w) => (w.pulses_before_s === undefined ? w : { ...w, duration_s: w.pulses_before_s }));
+  const scan = await scanVideoFlash(q.file, windows, { stream: st.stream, probed: q.p, maxSide: o.maxSide, guides: guides.length ? kept : undefined, pairHint: guides.length ? undefined : st.flashPair });
+  for (const g of missed.slice(0, 1)) st.warnings.push(lateCameraWarning(g, st.firstSampleS, q.windows.some((w) => w.name !== 'start')));
   const dur = halfOf(q.p, scan.windows, q.p.start_time_s ?? 0);
   const frameS = st.frameS;
   const cut = frameS === null ? null : truncation(scan.windows, q, st, frameS);
   if (cut) st.warnings.push(cut);
-  const odd = flashLengthWarning(scan.windows, guides);
+  const odd = flashLengthWarning(scan.windows, kept);
   if (odd) st.warnings.push(odd);
   st.decodeErrors = scan.decode_errors;
   const damaged = decodeErrorsWarning(scan.decode_errors);

@@ -39,6 +39,11 @@ export interface DriftPeak {
   halves: [number, number] | null;
   /** How many (lag, drift) cells were searched (for the family-wise false-alarm rate). */
   searched: number;
+  /**
+   * The largest drift searched (kMax, a rate) when the peak lies at the edge of that range (atSearchEdge): the sum may
+   * grow further beyond it, so `k` is then a bound, not a measurement. Null when the peak lies inside the range.
+   */
+  limit: number | null;
 }
 
 const FRAME_S = 0.5;
@@ -215,7 +220,8 @@ export function driftPeak(fc: FrameCorrelations, tauMaxS: number = FINE_SEARCH_S
   // Keep every frame's shift within the lags it holds.
   const kMax = Math.min(MAX_SCAN_DRIFT, (fc.half - tauMax - 1) / reach);
   const step = 1 / reach;
-  const coarse = scanDrift(fc, 0, Math.floor(kMax / step) * step, step, tauMax);
+  const outer = Math.floor(kMax / step) * step;
+  const coarse = scanDrift(fc, 0, outer, step, tauMax);
   const fine = scanDrift(fc, coarse.k, step, step / 8, tauMax);
   const { lag, z } = peakOf(fc, fine.k, tauMax);
   const mid = fc.tf.findIndex((t) => t >= 0);
@@ -223,7 +229,18 @@ export function driftPeak(fc: FrameCorrelations, tauMaxS: number = FINE_SEARCH_S
   if (mid >= 2 && fc.r.length - mid >= 2) halves = [peakOf(fc, fine.k, tauMax, 0, mid).lag, peakOf(fc, fine.k, tauMax, mid).lag];
   const cellsPerLag = (2 * tauMax + 1) / Math.max(1, fc.sr / (2 * BAND_HZ[1]));
   const drifts = (2 * kMax * reach) / Math.max(1, fc.sr / (2 * BAND_HZ[1])) + 1;
-  return { lag, k: fine.k, z, halves, searched: Math.round(cellsPerLag * drifts) };
+  return { lag, k: fine.k, z, halves, searched: Math.round(cellsPerLag * drifts), limit: atSearchEdge(fine.k, outer, step) ? kMax : null };
+}
+
+/**
+ * Whether the drift found lies at the edge of the range searched: within half a coarse step of the coarse grid's
+ * outermost drift, or beyond it (the fine pass looks a step either side). A peak there may be the slope of one beyond
+ * the range: a room recorder 299.9 ppm off read -248.8 ppm (MAX_SCAN_DRIFT 250 ppm), which place.ts took as measured
+ * within 10 ppm over both beeps' -292.1 (trial 2026-12-03 item 7). The coarse grid cannot tell a peak in that last
+ * half step from one beyond it, so either counts as unknown.
+ */
+export function atSearchEdge(k: number, outer: number, step: number): boolean {
+  return Math.abs(k) >= outer - step / 2;
 }
 
 /**

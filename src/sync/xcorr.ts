@@ -24,8 +24,13 @@ export interface XcorrResult {
   fine_z: number | null;
   /** The next-clearest fine peak at another coarse lag (null when only one was tried). */
   competing_z: number | null;
-  /** Every coarse lag tried, clearest fine peak first (offset at at_s, drift, z, seconds of overlap at that lag). */
-  candidates: Array<{ offset_s: number; drift: number; fine_z: number; overlap_s?: number }>;
+  /**
+   * The largest drift searched when `drift` lies at the edge of that range (xcorr-drift.ts atSearchEdge): the true
+   * drift may lie beyond it, so `drift` is then no measurement (place.ts does not use it). Null: inside the range.
+   */
+  drift_limit?: number | null;
+  /** Every coarse lag tried, clearest fine peak first (offset at at_s, drift, z, seconds of overlap at that lag; drift_limit as above). */
+  candidates: Array<{ offset_s: number; drift: number; fine_z: number; overlap_s?: number; drift_limit?: number | null }>;
   /** The fine peak's lag in the second half of the overlap minus the first's, at the same drift, ms. */
   halves_ms: number | null;
   /** 0..1: the fine peak's (fineConfidence) over every lag and drift searched. */
@@ -231,9 +236,10 @@ export function audioOffset(a: Float32Array, aT0: number, b: Float32Array, bT0: 
     ...base,
     offset_s: offsetAt(fits[0]),
     drift: pk.k,
+    drift_limit: pk.limit,
     fine_z: pk.z,
     competing_z: fits.length > 1 ? fits[1].pk.z : null,
-    candidates: fits.map((f) => ({ offset_s: offsetAt(f), drift: f.pk.k, fine_z: f.pk.z, overlap_s: overlapAt(f.lag0) })),
+    candidates: fits.map((f) => ({ offset_s: offsetAt(f), drift: f.pk.k, fine_z: f.pk.z, overlap_s: overlapAt(f.lag0), drift_limit: f.pk.limit })),
     halves_ms: pk.halves ? ((pk.halves[1] - pk.halves[0]) / sr) * 1000 : null,
     confidence: fineConfidence(pk.z, pk.searched * coarse.lags.length),
   };

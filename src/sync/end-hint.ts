@@ -1,0 +1,59 @@
+/**
+ * Under --ends start, a session refused for want of a start beep whose beep sounds only at its end (trial 2026-12-03
+ * item 5: "no 1000 Hz tone burst in the first 60 s ..." with no hint, where --ends both placed both camera streams
+ * within 9 ms). Before the refusal, the end window that --ends both would search (searchWindows) is looked at for a
+ * placeable beep at --tone-hz, and the refusal says so (as the --tone-hz hint does). Only after the start failed, and
+ * only as far as needed: the streams without a pulse, the reference first, up to the first one with such a beep; a
+ * short file's end window is already decoded (its start window is read whole for cross-correlation: StreamState.later),
+ * so only a longer file's is decoded here.
+ */
+import { fileSpanS } from '../media/probe.js';
+import { scanAudioTone } from './scan-audio.js';
+import type { ProbedFile, StreamState } from './streams.js';
+import { searchWindows, type Ends } from './windows.js';
+
+/** A beep counts for the hint when the detector would place it and a false one as strong is unlikely. */
+const HINT_MIN_CONFIDENCE = 0.5;
+
+type Beep = { t_s: number };
+
+function usable(d: Record<string, unknown>): boolean {
+  return d.placeable !== false && Number(d.confidence ?? 0) >= HINT_MIN_CONFIDENCE;
+}
+
+/** The first usable beep of the stream's end window (searchWindows under --ends both), or null. */
+async function endBeep(st: StreamState, q: ProbedFile, o: { toneHz: number; searchS: number }): Promise<(Beep & { from_s: number }) | null> {
+  const span = fileSpanS(q.p);
+  if (span === null || o.searchS <= 0) return null;
+  const end = searchWindows(q.file, span, o.searchS, 'both').windows.find((w) => w.name === 'end');
+  if (!end) return null;
+  const from = end.start_s + (q.p.start_time_s ?? 0);
+  const seen = (st.later ?? []).filter((d) => Number(d.t_s) >= from && usable(d));
+  if (seen.length) return { t_s: Number(seen[0].t_s), from_s: from };
+  // Decoded already, up to the start window's end: nothing there.
+  const start = q.windows.find((w) => w.name === 'start');
+  if (start && start.duration_s !== null && start.start_s + start.duration_s >= span) return null;
+  const scan = await scanAudioTone(q.file, [end], { toneHz: o.toneHz, stream: st.stream, probed: q.p });
+  const found = scan.windows.flatMap((w) => w.detections).filter((d) => usable(d as unknown as Record<string, unknown>));
+  return found.length ? { t_s: found[0].t_s, from_s: from } : null;
+}
+
+/**
+ * Sets the hint of the first stream without a pulse (the reference first) whose end window holds a usable beep, when
+ * --ends start left a stream unplaced (the refusal follows: report.ts refuseUnplaced). A stream with a hint already
+ * (another frequency) keeps it.
+ */
+export async function endWindowHint(states: StreamState[], ref: StreamState, probes: ProbedFile[], o: { toneHz: number; searchS: number; ends: Ends }): Promise<void> {
+  if (o.ends !== 'start' || states.every((s) => s.placed)) return;
+  const bare = states.filter((s) => s.kind === 'audio' && !s.chosen.start && !s.chosen.end && s.hint === undefined);
+  for (const st of bare.sort((a, b) => Number(b === ref) - Number(a === ref))) {
+    const q = probes.find((p) => p.abs === st.abs);
+    if (!q || q.windows[0]?.name === 'all') continue;
+    const beep = await endBeep(st, q, o);
+    if (!beep) continue;
+    st.hint = ` (but a ${o.toneHz} Hz tone burst at ${beep.t_s.toFixed(3)} s, in the end window from ${beep.from_s.toFixed(1)} s, which --ends start does not search: --ends both?)`;
+    const refused = st.warnings.find((w) => w.code === 'unplaceable_pulse');
+    if (refused) refused.message += st.hint;
+    return;
+  }
+}
