@@ -278,6 +278,20 @@ export function modelVar(amp: number, rms: number): number {
 const LEVEL_ONSET_FRACTION = 0.01;
 
 /**
+ * Every fit of fitPulse's grid that rises (amp > 0), in grid order (shutter, length, onset): one entry per index
+ * below m of each array, so that the ~19 000 fits of a free length are not ~19 000 objects.
+ */
+interface GridFits {
+  m: number;
+  onset: Float64Array;
+  duration: Float64Array;
+  shutter: Float64Array;
+  base: Float64Array;
+  amp: Float64Array;
+  sse: Float64Array;
+}
+
+/**
  * Mean and SD of the onset over every fit of the grid, each weighed by its likelihood exp(-(SSE - SSE_min) / 2σ²)
  * under Gaussian level errors of variance σ² (a flat prior over the grid's shutters, lengths and onsets: Bayesian
  * model averaging, Hoeting et al. 1999, Statistical Science 14(4); the grid as a quadrature of the posterior, as in
@@ -288,15 +302,15 @@ const LEVEL_ONSET_FRACTION = 0.01;
  * early on average, up to 0.45). Averaging over the fits the levels' precision cannot tell apart weighs each
  * shutter by how well it fits instead of taking the one that fits best.
  */
-function posteriorOnset(fits: Array<{ fit: PulseFit; sse: number }>, minSse: number, variance: number): { mean: number; sd: number } {
+function posteriorOnset(g: GridFits, minSse: number, variance: number): { mean: number; sd: number } {
   let w = 0;
   let m = 0;
   let m2 = 0;
-  for (const x of fits) {
-    const p = Math.exp(-(x.sse - minSse) / (2 * variance));
+  for (let j = 0; j < g.m; j++) {
+    const p = Math.exp(-(g.sse[j] - minSse) / (2 * variance));
     w += p;
-    m += p * x.fit.onset_s;
-    m2 += p * x.fit.onset_s * x.fit.onset_s;
+    m += p * g.onset[j];
+    m2 += p * g.onset[j] * g.onset[j];
   }
   m /= w;
   return { mean: m, sd: Math.sqrt(Math.max(0, m2 / w - m * m)) };
@@ -311,23 +325,110 @@ function posteriorOnset(fits: Array<{ fit: PulseFit; sse: number }>, minSse: num
  * the onsets within Wilks' bound: median error 0.068 → 0.065 frame, 90th percentile 0.29 → 0.26, largest 0.45 →
  * 0.43; pulses whose 2 SD pass half a frame 22 → 13; median SD 4.6 → 4.7 ms; none beyond 3 SD before or after.
  */
-function reportedOnset(fits: Array<{ fit: PulseFit; sse: number }>, minSse: number, top: PulseFit, n: number, noiseVar: number): { onset: number; sd: number } {
+function reportedOnset(g: GridFits, minSse: number, top: PulseFit, n: number, noiseVar: number): { onset: number; sd: number } {
   const frames = Math.max(noiseVar, Math.max(0, minSse) / Math.max(1, n - 3));
-  const onset = posteriorOnset(fits, minSse, frames + (LEVEL_ONSET_FRACTION * top.amp) ** 2 + top.rms * top.rms);
-  const model = posteriorOnset(fits, minSse, frames + modelVar(top.amp, top.rms));
+  const onset = posteriorOnset(g, minSse, frames + (LEVEL_ONSET_FRACTION * top.amp) ** 2 + top.rms * top.rms);
+  const model = posteriorOnset(g, minSse, frames + modelVar(top.amp, top.rms));
   return { onset: onset.mean, sd: Math.hypot(model.sd, model.mean - onset.mean) };
 }
 
 /** Lowest and highest onset among the fits whose SSE is at most `limit`. */
-function onsetRange(fits: Array<{ fit: PulseFit; sse: number }>, limit: number): [number, number] {
+function onsetRange(g: GridFits, limit: number): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const x of fits) {
-    if (x.sse > limit) continue;
-    lo = Math.min(lo, x.fit.onset_s);
-    hi = Math.max(hi, x.fit.onset_s);
+  for (let j = 0; j < g.m; j++) {
+    if (g.sse[j] > limit) continue;
+    lo = Math.min(lo, g.onset[j]);
+    hi = Math.max(hi, g.onset[j]);
   }
   return [lo, hi];
+}
+
+/** Onset steps of the grid either side of the coarse onset (T/64 each: a frame and a half). */
+const ONSET_STEPS = 96;
+
+/**
+ * Least-squares fits of base + amp·f_i(τ, D, s) on the grid (shutters × durations × onsets τ0 + q·T/64, |q| <= 96),
+ * f_i = litFraction(times[i], T, s, τ, D). Σy and Σy² are summed once (the same sums each fit made), and a frame
+ * with f_i = 0 adds nothing to Σf, Σf², Σfy (x + 0 is x: the same bits, for finite times and levels); frames are
+ * skipped only where their f is 0 (outside [lo, hi), found when the times ascend, and any f of 0 inside).
+ */
+function gridFits(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, shutters: number[], durations: number[]): GridFits {
+  const n = times.length;
+  const g = gridScratch(shutters.length * durations.length * (2 * ONSET_STEPS + 1));
+  let sy = 0;
+  let syy = 0;
+  let finite = true;
+  let ascending = true;
+  for (let i = 0; i < n; i++) {
+    sy += values[i];
+    syy += values[i] * values[i];
+    finite &&= Number.isFinite(values[i]) && Number.isFinite(times[i]);
+    if (i > 0 && !(times[i] >= times[i - 1])) ascending = false;
+  }
+  const ends = new Float64Array(n);
+  for (const s of shutters) {
+    const e = s * T;
+    for (let i = 0; i < n; i++) ends[i] = times[i] + e;
+    for (const d of durations) {
+      for (let q = -ONSET_STEPS; q <= ONSET_STEPS; q++) {
+        const tau = tau0 + (q * T) / 64;
+        const te = tau + d;
+        // Frames outside [lo, hi) end by tau or start from tau + d: no overlap (f = 0), when the times ascend.
+        let lo = 0;
+        let hi = n;
+        if (ascending && finite) {
+          while (lo < n && ends[lo] <= tau) lo++;
+          hi = lo;
+          while (hi < n && times[hi] < te) hi++;
+        }
+        let sf = 0;
+        let sff = 0;
+        let sfy = 0;
+        for (let i = lo; i < hi; i++) {
+          const over = Math.min(ends[i], te) - Math.max(times[i], tau);
+          if (!(over > 0) && finite) continue;
+          const f = Math.max(0, over) / e;
+          sf += f;
+          sff += f * f;
+          sfy += f * values[i];
+        }
+        addFit(g, n, sf, sff, sy, sfy, syy, tau, d, s);
+      }
+    }
+  }
+  return g;
+}
+
+let gridKept: GridFits | null = null;
+
+/**
+ * The grid's arrays, reused from call to call (fitPulse reads them before it returns; a free length's ~19 000 fits
+ * took ~0.9 MB of new arrays per call, garbage for the collector), emptied (m = 0) and grown when too small.
+ */
+function gridScratch(cap: number): GridFits {
+  if (!gridKept || gridKept.sse.length < cap) {
+    const a = () => new Float64Array(cap);
+    gridKept = { m: 0, onset: a(), duration: a(), shutter: a(), base: a(), amp: a(), sse: a() };
+  }
+  gridKept.m = 0;
+  return gridKept;
+}
+
+/** One fit of the grid from its sums: kept when the design is not singular and it rises. */
+function addFit(g: GridFits, n: number, sf: number, sff: number, sy: number, sfy: number, syy: number, tau: number, d: number, s: number): void {
+  const det = n * sff - sf * sf;
+  if (det <= 1e-9) return;
+  const amp = (n * sfy - sf * sy) / det;
+  if (!(amp > 0)) return;
+  const base = (sy - amp * sf) / n;
+  const j = g.m++;
+  g.onset[j] = tau;
+  g.duration[j] = d;
+  g.shutter[j] = s;
+  g.base[j] = base;
+  g.amp[j] = amp;
+  g.sse[j] = syy - base * sy - amp * sfy;
 }
 
 /**
@@ -349,45 +450,19 @@ export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T:
   // shutters fit alike, the data only bound the onset), with the best fit's other values; onset_lo_s..onset_hi_s
   // are the onsets the frames cannot tell from the best (nearSse), which the placement's gates use.
   const n = times.length;
-  const f = new Float64Array(n);
-  const fits: Array<{ fit: PulseFit; sse: number }> = [];
-  for (const s of shutters) {
-    for (const d of durations) {
-      for (let q = -96; q <= 96; q++) {
-        const tau = tau0 + (q * T) / 64;
-        let sf = 0;
-        let sff = 0;
-        let sy = 0;
-        let sfy = 0;
-        let syy = 0;
-        for (let i = 0; i < n; i++) {
-          f[i] = litFraction(times[i], T, s, tau, d);
-          sf += f[i];
-          sff += f[i] * f[i];
-          sy += values[i];
-          sfy += f[i] * values[i];
-          syy += values[i] * values[i];
-        }
-        const det = n * sff - sf * sf;
-        if (det <= 1e-9) continue;
-        const amp = (n * sfy - sf * sy) / det;
-        const base = (sy - amp * sf) / n;
-        const sse = syy - base * sy - amp * sfy;
-        if (amp > 0) fits.push({ fit: { onset_s: tau, duration_s: d, shutter: s, base, amp, rms: Math.sqrt(Math.max(0, sse) / n), onset_lo_s: tau, onset_hi_s: tau, alike_lo_s: tau, alike_hi_s: tau, model_sd_s: 0 }, sse });
-      }
-    }
-  }
-  let best: PulseFit | null = null;
-  if (fits.length) {
-    const minSse = Math.min(...fits.map((x) => x.sse));
-    const [lo, hi] = onsetRange(fits, nearSse(minSse, n, noiseVar));
-    const top = fits.find((x) => x.sse === minSse) as { fit: PulseFit };
-    // The same bound with the model's own precision added to the noise: the onsets the model cannot tell apart.
-    const [alo, ahi] = onsetRange(fits, nearSse(minSse, n, noiseVar + modelVar(top.fit.amp, top.fit.rms)));
-    const rep = reportedOnset(fits, minSse, top.fit, n, noiseVar);
-    best = { ...top.fit, onset_s: rep.onset, onset_lo_s: lo, onset_hi_s: hi, alike_lo_s: alo, alike_hi_s: ahi, model_sd_s: rep.sd };
-  }
-  return best ?? { onset_s: tau0, duration_s: D ?? D0, shutter: 1, base: 0, amp: 0, rms: Infinity, onset_lo_s: tau0, onset_hi_s: tau0, alike_lo_s: tau0, alike_hi_s: tau0, model_sd_s: T };
+  const g = gridFits(times, values, T, tau0, shutters, durations);
+  if (!g.m) return { onset_s: tau0, duration_s: D ?? D0, shutter: 1, base: 0, amp: 0, rms: Infinity, onset_lo_s: tau0, onset_hi_s: tau0, alike_lo_s: tau0, alike_hi_s: tau0, model_sd_s: T };
+  let minSse = Infinity;
+  for (let j = 0; j < g.m; j++) minSse = Math.min(minSse, g.sse[j]);
+  const [lo, hi] = onsetRange(g, nearSse(minSse, n, noiseVar));
+  let k = 0;
+  while (k < g.m - 1 && g.sse[k] !== minSse) k++;
+  const tau = g.onset[k];
+  const top: PulseFit = { onset_s: tau, duration_s: g.duration[k], shutter: g.shutter[k], base: g.base[k], amp: g.amp[k], rms: Math.sqrt(Math.max(0, g.sse[k]) / n), onset_lo_s: tau, onset_hi_s: tau, alike_lo_s: tau, alike_hi_s: tau, model_sd_s: 0 };
+  // The same bound with the model's own precision added to the noise: the onsets the model cannot tell apart.
+  const [alo, ahi] = onsetRange(g, nearSse(minSse, n, noiseVar + modelVar(top.amp, top.rms)));
+  const rep = reportedOnset(g, minSse, top, n, noiseVar);
+  return { ...top, onset_s: rep.onset, onset_lo_s: lo, onset_hi_s: hi, alike_lo_s: alo, alike_hi_s: ahi, model_sd_s: rep.sd };
 }
 
 /**

@@ -157,6 +157,8 @@ async function scanSpan(file: string, w: SearchWindow, span: Span, guides: Flash
   let lastT_s: number | null = null;
   for await (const f of dec) {
     scanner.push(f);
+    // The scanner keeps the frame's cell means only: its buffer goes back to the decoder for the next frame.
+    dec.release(f.data);
     if (f.damaged) opts.damageLog?.frame(f.t_s);
     frames++;
     lastT_s = f.t_s;
