@@ -78,6 +78,11 @@ export interface FaceOptions {
    * (one more ffprobe run at the end: ~0.2 CPU s with Debian's build, on the command's critical path).
    */
   onProbed?: (p: ProbeResult) => void;
+  /**
+   * The file's ffprobe reading when the caller already has it (`mmprep extract` probes each input once per session):
+   * the run then does not run ffprobe again (~0.2 CPU s with Debian's build). It must be this file's own reading.
+   */
+  probed?: ProbeResult;
   /** Landmark-guided optical flow (flow.ts): adds flow_* fields per face; loads OpenCV (off by default). */
   flow?: boolean;
   /** Stages to run (bench only; all on by default). */
@@ -594,7 +599,7 @@ export class FaceRun {
     let frames: EarlyFrames | null = null;
     try {
       void showinfoReady(); // the decoder's filter, found out beside ffprobe (never rejects)
-      const p = await probe(file);
+      const p = options.probed ?? (await probe(file));
       options.onProbed?.(p);
       const geo0 = videoGeometry(p, { stream: o.stream });
       if (Math.min(geo0.displayWidth, geo0.displayHeight) < MIN_FRAME_SIDE) {
