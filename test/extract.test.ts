@@ -6,10 +6,11 @@
  * them in the audio-only runs (resume, shards, SIGINT). All three demo sessions go through every stage in demo.test.ts.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 
 const DEMO = join(FIXTURES, 'demo');
 // Face analysis at 3 fps keeps the suite short; the stage code path is the same as at full rate.
@@ -79,8 +80,16 @@ describe('mmprep extract', () => {
 
   it('extracts every good session, records the corrupt one and exits 4', async () => {
     out1 = join(dir, 'out1');
-    const r = await runCli(['extract', full, '-o', out1, '--jobs', '2', ...FAST]);
+    // An ffprobe that notes each call's arguments, then runs the real one: the stages take the session's one reading
+    // of each file (sync, audio and face each ran ffprobe on it again before: ~0.17 CPU s a run with Debian's build).
+    const log = join(dir, 'ffprobe-calls.txt');
+    const wrapper = join(dir, 'ffprobe-noting');
+    writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${ffmpegBinaries().ffprobe.path}' "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const r = await runCli(['extract', full, '-o', out1, '--jobs', '2', ...FAST], { env: { MMPREP_FFPROBE: wrapper } });
     expect(r.code, r.stderr).toBe(4);
+    const calls = readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('-show_streams'));
+    for (const f of ['s01_camera.mp4', 's01_lav.flac', 's02_camera.mp4', 's02_lav.flac']) expect(calls.filter((c) => c.endsWith(`/${f}`)), calls.join('\n')).toHaveLength(1);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ sessions: 3, done: 2, skipped: 0, failed: 1, interrupted: false, stages: ['sync', 'audio', 'face'], jobs: 2 });
     expect(r.stderr).toMatch(/session s04 \(line 4\) failed in inputs: video: .*s04_camera\.mp4/);

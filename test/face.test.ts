@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractFace, type FaceRecord, type FaceSummary } from '../src/face/index.js';
 import { probe } from '../src/media/probe.js';
 import { keptFaceWorkers } from '../src/face/pool.js';
+import { FaceRun } from '../src/face/extract.js';
 import { defaultModelDir } from '../src/face/models.js';
 import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
@@ -208,6 +209,19 @@ describe('records and summary', () => {
       expect(readFileSync(file, 'utf8')).toBe(readFileSync(runs[v].file, 'utf8').split('\n').slice(0, n).join('\n') + '\n');
     }
     await kept.destroy();
+  });
+
+  it('--workers 2 on a clip under 30 frames keeps one worker (a second one cost ~1.2 CPU s for 1 frame), same records', async () => {
+    const run = await FaceRun.open(join(DIR, 'transform.mp4'), { workers: 2, end: 0.3 });
+    const recs: unknown[] = [];
+    try {
+      expect(run.workers).toBe(1);
+      for await (const rec of run.records()) recs.push(JSON.parse(JSON.stringify(rec)));
+    } finally {
+      await run.close();
+    }
+    expect(recs.length).toBe(8);
+    expect(recs).toEqual(readFileSync(runs['transform.mp4'].file, 'utf8').split('\n').slice(0, 8).map((l) => JSON.parse(l)));
   });
 
   it('--normalized, --fps, --start/--end and CSV', async () => {

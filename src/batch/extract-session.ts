@@ -533,8 +533,10 @@ function checkSyncReference(dir: string, map: SyncMap, session: ManifestSession,
 }
 
 /** Runs the stages in order; the sync stage sets the clock the later ones use. */
-async function runStages(a: SessionAttempt, table: StageTable, clock: SessionClock, inputs: MetaInput[], progress: ProgressPoster): Promise<StagesDone> {
+async function runStages(a: SessionAttempt, table: StageTable, clock: SessionClock, inputs: MetaInput[], progress: ProgressPoster, probes: Probes): Promise<StagesDone> {
   const done: StagesDone = { written: [], warnings: [], sources: {}, notProduced: [] };
+  // The stages take readInputs' ffprobe readings (one ffprobe run per file and session, not one per stage).
+  const probed = (path: string): Promise<ProbeResult> => probes.get(path) ?? probe(path);
   for (const [index, name] of a.stages.entries()) {
     const fn = table[name];
     if (!fn) throw new StageFailure(name, `stage '${name}' is not available in this build`);
@@ -542,7 +544,7 @@ async function runStages(a: SessionAttempt, table: StageTable, clock: SessionClo
     progress.stage(name, index, a.media_s);
     let r: StageResult;
     try {
-      r = await fn({ session: a.task.session, dir: a.dir, options: a.options, syncMap: clock.syncMap, faceWorkers: a.task.faceWorkers });
+      r = await fn({ session: a.task.session, dir: a.dir, options: a.options, syncMap: clock.syncMap, faceWorkers: a.task.faceWorkers, probe: probed });
     } catch (e) {
       throw new StageFailure(name, reasonOf(e));
     }
@@ -669,7 +671,7 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   await clearSessionOutputs(a.dir, a.stages);
   const table = await loadTable(a.task);
   const clock = await existingClock(a, previous, inputs);
-  const done = await runStages(a, table, clock, inputs, progress);
+  const done = await runStages(a, table, clock, inputs, progress, probes);
 
   const tm = performance.now();
   const sync_sha256 = await clockSha256(a.dir, clock.sync);

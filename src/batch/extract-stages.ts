@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { InputError } from '../common/errors.js';
 import { clockOf, findSyncEntry, type Clock, type SyncMap } from '../sync/clock.js';
 import type { ManifestMedia, ManifestSession, MediaKind } from './manifest.js';
+import type { ProbeResult } from '../media/probe.js';
 
 export const STAGE_NAMES = ['sync', 'audio', 'face'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
@@ -45,6 +46,11 @@ export interface StageContext {
   syncMap: SyncMap | null;
   /** Worker threads face inference may use for this session. */
   faceWorkers: number;
+  /**
+   * The session's ffprobe reading of a media file (read once per file per session: each ffprobe run of Debian's build
+   * costs ~0.2 CPU s, mostly its start-up). Absent: the stage probes the file itself.
+   */
+  probe?: (path: string) => Promise<ProbeResult>;
 }
 
 export interface StageResult {
@@ -111,6 +117,7 @@ export const syncStage: StageFn = async (ctx) => {
       ...(o.ends !== undefined ? { ends: o.ends } : {}),
       ...(o.pick !== undefined ? { pick: o.pick } : {}),
       ...(o.shareCameraClock ? { shareCameraClock: true } : {}),
+      ...(ctx.probe ? { probe: ctx.probe } : {}),
     },
   );
   await writeSyncMap(join(ctx.dir, 'sync.json'), map);
@@ -141,20 +148,19 @@ export function referenceAudio(session: ManifestSession): ManifestMedia | undefi
  * video role's file, whose clock is then the reference (ref_role defaults to that video role). Null with the reason
  * when the session has no sound at all.
  */
-export async function audioSource(session: ManifestSession): Promise<{ media: ManifestMedia } | { reason: string }> {
+export async function audioSource(session: ManifestSession, probed?: (path: string) => Promise<ProbeResult>): Promise<{ media: ManifestMedia } | { reason: string }> {
   const audio = referenceAudio(session);
   if (audio) return { media: audio };
   const video = session.media.find((m) => m.role === session.ref_role && m.kind === 'video') ?? session.media.find((m) => m.kind === 'video');
   if (!video) return { reason: 'the session has no audio or video role' };
-  const { probe } = await import('../media/probe.js');
-  const p = await probe(video.path);
+  const p = await (probed ?? (await import('../media/probe.js')).probe)(video.path);
   if (!p.streams.some((st) => st.type === 'audio')) return { reason: `no *_audio role and the ${video.role} file has no sound (${video.given})` };
   return { media: { ...video, kind: 'audio' } };
 }
 
 /** audio.jsonl + audio.summary.json from the reference audio role, or the camera's own sound (src/audio). */
 export const audioStage: StageFn = async (ctx) => {
-  const src = await audioSource(ctx.session);
+  const src = await audioSource(ctx.session, ctx.probe);
   if (!('media' in src)) return { files: [], notProduced: src.reason };
   const audio = src.media;
   const clock = clockFor(ctx, audio);
@@ -173,6 +179,7 @@ export const audioStage: StageFn = async (ctx) => {
     // The sync beep in the recording is left out of the audio summary (src/audio/sync-beep.ts) at sync's frequency.
     ...(ctx.options.toneHz !== undefined ? { toneHz: ctx.options.toneHz } : {}),
     ...(clock ? { clock } : {}),
+    ...(ctx.probe ? { probed: ctx.probe(audio.path) } : {}),
   });
   const warnings = audioSourceWarnings(summary, audio.given).map((w) => `${audio.given}: ${w}`);
   return { files: ['audio.jsonl', 'audio.summary.json'], warnings, source: { role: audio.role, file: audio.given, stream: 'audio' } };
@@ -212,6 +219,7 @@ export const faceStage: StageFn = async (ctx) => {
     workers: ctx.faceWorkers,
     // The session threads run one session after another: their face workers stay warm from one to the next.
     keepWorkers: true,
+    ...(ctx.probe ? { probed: await ctx.probe(video.path) } : {}),
     ...(clock ? { clock } : {}),
     ...(backend !== undefined ? { backend } : {}),
     ...(ctx.options.faceFps !== undefined ? { fps: ctx.options.faceFps } : {}),

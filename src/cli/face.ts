@@ -53,7 +53,7 @@ export function register(program: Command): void {
     .option('--stream <n>', 'video stream, 0-based among video streams', numberOption('--stream', { min: 0, integer: true }), 0)
     .option('-j, --jobs <n>', 'same as --workers', numberOption('--jobs', { min: 0, max: 64, integer: true }))
     .addOption(new Option('--out <file>', 'same as --output').hideHelp())
-    .option('--workers <n>', `worker threads, one Human each (0: analyse in the main thread; default: one per usable CPU (affinity, cgroup quota, SLURM_CPUS_PER_TASK), here ${usableCpus()})`, numberOption('--workers', { min: 0, max: 64, integer: true }))
+    .option('--workers <n>', `worker threads, one Human each (at most; one for a clip under 30 frames; 0: analyse in the main thread; default: one per usable CPU (affinity, cgroup quota, SLURM_CPUS_PER_TASK), here ${usableCpus()})`, numberOption('--workers', { min: 0, max: 64, integer: true }))
     .option('--models <dir>', `folder with Human's models (default: ${defaultModelDir()})`)
     .option('--inference-side <px>', 'downscale frames so that the longer side is at most this before inference', numberOption('--inference-side', { min: 64, integer: true }), DEFAULT_INFERENCE_SIDE)
     .option('--blink-ear <r>', 'blink when the mean eye aspect ratio is below this', numberOption('--blink-ear', { min: 0, max: 1 }), DEFAULT_BLINK_EAR)

@@ -78,6 +78,11 @@ export interface FaceOptions {
    * (one more ffprobe run at the end: ~0.2 CPU s with Debian's build, on the command's critical path).
    */
   onProbed?: (p: ProbeResult) => void;
+  /**
+   * The file's ffprobe reading when the caller already has it (`mmprep extract` probes each input once per session):
+   * the run then does not run ffprobe again (~0.2 CPU s with Debian's build). It must be this file's own reading.
+   */
+  probed?: ProbeResult;
   /** Landmark-guided optical flow (flow.ts): adds flow_* fields per face; loads OpenCV (off by default). */
   flow?: boolean;
   /** Stages to run (bench only; all on by default). */
@@ -235,7 +240,7 @@ export function resolveFaceOptions(o: FaceOptions) {
 }
 
 /**
- * Below this many frames to analyse, the default is one worker: each worker pays its own start-up and V8 warm-up
+ * Below this many frames to analyse, a run uses one worker (at most; also when more are asked for): each worker pays its own start-up and V8 warm-up
  * (about 0.5-0.9 CPU s, docs/face.md "Performance notes"), which a clip this short does not earn back. Measured with
  * the bench clip's first 15-90 frames, `--workers 1` against 2 (docs/benchmarks.md): at 30 frames one worker used
  * 0.5-0.6 CPU s less for about the same wall time.
@@ -268,7 +273,7 @@ export function declaredFrames(stream: StreamInfo): number | null {
   return Math.min(n, Math.round(stream.duration_s * Math.min(...rates)));
 }
 
-/** Workers for a run by default (no --workers): one for a clip under ONE_WORKER_BELOW_FRAMES frames. */
+/** Workers a run keeps of those asked for (--workers, or the default): one for a clip under ONE_WORKER_BELOW_FRAMES frames. */
 export function workersFor(frames: number | null, workers: number): number {
   return frames !== null && frames < ONE_WORKER_BELOW_FRAMES ? Math.min(1, workers) : workers;
 }
@@ -594,7 +599,7 @@ export class FaceRun {
     let frames: EarlyFrames | null = null;
     try {
       void showinfoReady(); // the decoder's filter, found out beside ffprobe (never rejects)
-      const p = await probe(file);
+      const p = options.probed ?? (await probe(file));
       options.onProbed?.(p);
       const geo0 = videoGeometry(p, { stream: o.stream });
       if (Math.min(geo0.displayWidth, geo0.displayHeight) < MIN_FRAME_SIDE) {
@@ -604,7 +609,8 @@ export class FaceRun {
       }
       await refuseTurnedPhoto(file, geo0.stream);
       if (setupError || !pool) throw setupError;
-      if (options.workers === undefined) await pool.keepOnly(workersFor(expectedFrames(p, geo0.stream, o), o.workers));
+      // Also with --workers given: a worker more costs its start-up (~1.2 CPU s on a 9-frame clip) for the same output.
+      await pool.keepOnly(workersFor(expectedFrames(p, geo0.stream, o), o.workers));
       // --fps is applied by picking frames here (see records()), not by ffmpeg's fps filter, which relabels frames with
       // grid times: every analysed frame keeps its own presentation time.
       const decoder = await VideoDecoder.open(file, { probed: p, stream: o.stream, start: o.start, end: o.end, maxSide: o.inferenceSide, pixelFormat: 'rgb24', countDamage: true, reportProgress: false });
@@ -638,6 +644,11 @@ export class FaceRun {
 
   get geometry() {
     return this.decoder.geometry;
+  }
+
+  /** Worker threads analysing this run's frames (0: the calling thread). */
+  get workers(): number {
+    return this.pool.threads;
   }
 
   async *records(): AsyncGenerator<FaceRecord> {

@@ -210,6 +210,11 @@ export class FramePool {
     return best;
   }
 
+  /** Worker threads that analyse this pool's frames (0: in this thread). */
+  get threads(): number {
+    return this.pools.length;
+  }
+
   /** Number of frames submitted and not yet taken with next(). */
   get pending(): number {
     return this.queue.length;

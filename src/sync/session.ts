@@ -10,7 +10,7 @@ import type { SyncMap } from './clock.js';
 import { AmbiguousPulseError, choosePulses, type PickRule } from './choose.js';
 import { placeStreams } from './place.js';
 import { buildSyncMap, refuseUnplaced, type ReportContext } from './report.js';
-import { findAudioPulses, findVideoPulses, flashGuides, mapLimit, probeFiles, streamStates, type ProbedFile, type StreamState } from './streams.js';
+import { findAudioPulses, findVideoPulses, flashGuides, mapLimit, probeFiles, streamStates, type FileProbe, type ProbedFile, type StreamState } from './streams.js';
 import { findOtherToneBurst } from './tone-hint.js';
 import { endWindowHint } from './end-hint.js';
 import { refuseClockJumps, warnSoundGaps } from './clock-jumps.js';
@@ -114,13 +114,13 @@ function chooseAll(states: StreamState[], pick: PickRule | null, toneHz: number,
  * cannot be placed (no usable pulse, no fallback); AmbiguousPulseError (exit 3) for similar placeable candidates
  * without `pick`. opts.ref: the reference file (its first audio stream, else its video).
  */
-export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref?: string } = {}): Promise<SyncMap> {
+export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref?: string; probe?: FileProbe } = {}): Promise<SyncMap> {
   const toneHz = opts.toneHz ?? 1000;
   const searchS = opts.searchS ?? 60;
   const ends: Ends = opts.ends ?? 'start';
   const pick = opts.pick ?? null;
   const fallback = opts.fallback ?? 'xcorr';
-  const probes = await probeFiles(inputs.map((i) => i.file), searchS, ends, opts.ref);
+  const probes = await probeFiles(inputs.map((i) => i.file), searchS, ends, opts.ref, opts.probe);
   const states = streamStates(probes);
   const fileOf = (s: StreamState) => probes.find((q) => q.abs === s.abs) as ProbedFile;
   const { ref, reason } = referenceOf(states, probes, opts.ref);

@@ -105,7 +105,10 @@ export interface StreamState {
   decodeErrors?: DecodeErrors | { errors: number };
 }
 
-export async function probeFiles(files: string[], searchS: number, ends: Ends, ref: string | undefined): Promise<ProbedFile[]> {
+/** A file's ffprobe reading: probe() itself, or a caller's reading of the same file (extract reads each input once). */
+export type FileProbe = (file: string) => Promise<ProbeResult>;
+
+export async function probeFiles(files: string[], searchS: number, ends: Ends, ref: string | undefined, probeFile: FileProbe = probe): Promise<ProbedFile[]> {
   if (files.length === 0) throw new InputError('no media files given');
   const seen = new Map<string, string>();
   const probes: ProbedFile[] = [];
@@ -114,7 +117,7 @@ export async function probeFiles(files: string[], searchS: number, ends: Ends, r
     const first = seen.get(abs);
     if (first !== undefined) throw new InputError(`given twice${first !== file ? ` (also as ${first})` : ''}: give each recording once`, { file });
     seen.set(abs, file);
-    const p = await probe(file);
+    const p = await probeFile(file);
     if (!p.streams.some((s) => s.type === 'audio' || s.type === 'video')) throw new InputError('has no audio or video stream', { file });
     const { windows, warnings } = searchWindows(file, fileSpanS(p), searchS, ends);
     probes.push({ file, abs, p, windows, warnings, jumps: [] });
