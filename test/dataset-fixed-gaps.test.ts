@@ -2,7 +2,10 @@
  * A new user's trial: `dataset build --segments fixed:2:5` (hop longer than the window) left 3 s out after every
  * window, with exit 0 and no word about it. Now a stderr note says the records will not cover the recording;
  * hop = window (the default) and hop < window (overlapping windows) say nothing. Synthetic feature folders.
+ * Also (trial 29, SILENT-6): a word crossing a window edge kept its full start_s/end_s but its `words[].audio`/`face`
+ * were averaged over only the frames read for the window (rms 45 % off); now they equal its utterance record's.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from './helpers/cli.js';
@@ -24,10 +27,38 @@ describe('dataset build --segments fixed:LEN:HOP', () => {
     const gaps = await build('fixed:2:5', 'gaps');
     expect(gaps.code, gaps.stderr).toBe(0);
     expect(gaps.stderr).toContain('mmprep dataset build: --segments fixed:2:5: the hop (5 s) is longer than the window (2 s), so the records leave 3 s out after every window (60 % of each session, its words included); give HOP <= LEN to cover the recording\n');
-    for (const [mode, out] of [['fixed:2', 'tile'], ['fixed:2:1', 'overlap']]) {
+    for (const [mode, out] of [['fixed:0.37', 'tile'], ['fixed:2:1', 'overlap'], ['utterance', 'utt']]) {
       const r = await build(mode, out);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).not.toContain('hop');
     }
-  }, 60_000);
+  }, 90_000);
+
+  it('gives a word crossing a window edge the values of its whole span, as in its utterance record', () => {
+    const whole = new Map<string, Word>();
+    for (const rec of records('utt')) for (const w of rec.words) whole.set(`${rec.session_id} ${w.start_s} ${w.end_s}`, w);
+    let crossing = 0;
+    let compared = 0;
+    for (const rec of records('tile')) {
+      for (const w of rec.words) {
+        const ref = whole.get(`${rec.session_id} ${w.start_s} ${w.end_s}`);
+        if (!ref) continue;
+        compared++;
+        if (w.start_s < rec.start_s || w.end_s > rec.end_s) crossing++;
+        expect(w.audio && w.face).toBeTruthy();
+        expect({ audio: w.audio, face: w.face }, `${rec.session_id} ${w.word} ${w.start_s}-${w.end_s} in ${rec.start_s}-${rec.end_s}`).toEqual({ audio: ref.audio, face: ref.face });
+      }
+    }
+    expect(compared).toBeGreaterThan(20);
+    expect(crossing).toBeGreaterThan(10); // most words of a 0.37 s tiling cross an edge
+  });
 });
+
+interface Word { word: string; start_s: number; end_s: number; audio?: unknown; face?: unknown }
+interface Rec { session_id: string; start_s: number; end_s: number; words: Word[] }
+
+function records(out: string): Rec[] {
+  const dir = join(tmp.dir, out);
+  const files = readdirSync(dir).filter((n) => /^data-.*\.jsonl$/.test(n)).sort();
+  return files.flatMap((n) => readFileSync(join(dir, n), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec));
+}

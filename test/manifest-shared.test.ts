@@ -4,11 +4,11 @@
  * `dataset validate` "ok splits". Speaker ids 'spk_a' and 'SPK-A' likewise went to train and test unremarked.
  * The manifest reader now says so (a note extract and dataset build print as a warning line).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestError, readManifest } from '../src/batch/manifest.js';
-import { tempDir } from './helpers/cli.js';
+import { FIXTURES, tempDir } from './helpers/cli.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -17,6 +17,7 @@ beforeAll(() => {
   ({ dir, cleanup } = tempDir('mmprep-manifest-shared-'));
   mkdirSync(join(dir, 'media'));
   for (const f of ['a.wav', 'a.mp4', 'b.wav', 'b.mp4', 'c.wav', 'room.mp4']) writeFileSync(join(dir, 'media', f), 'x');
+  for (const f of ['a.json', 'b.json']) copyFileSync(join(FIXTURES, 'demo', 's01_transcript.json'), join(dir, 'media', f));
 });
 afterAll(() => cleanup());
 
@@ -47,6 +48,18 @@ describe('readManifest: recordings or speakers that would cross dataset splits',
     ]);
     // A whole row copied is the copied-row warning alone, not this one too.
     const copy = await notesOf('slip-copy.csv', HEAD + 's01,spk_a,media/a.mp4,media/a.wav\ns02,spk_a,media/a.mp4,media/a.wav\n');
+    expect(copy).toEqual([expect.stringMatching(/a copied row\?/)]);
+  });
+
+  it('two sessions naming one transcript file is a warning naming the file and both lines (trial29 SILENT-4: it was silent)', async () => {
+    const H = 'session_id,speaker_id,video,lav_audio,transcript\n';
+    const notes = await notesOf('tr.csv', H + 's01,spk_a,media/a.mp4,media/a.wav,media/a.json\ns02,spk_b,media/b.mp4,media/b.wav,media/a.json\ns03,spk_c,,media/c.wav,\n');
+    expect(notes).toEqual([
+      expect.stringMatching(/^warning: .*tr\.csv: media\/a\.json is the transcript of 2 sessions: 's01' \(line 2\), 's02' \(line 3\); .*\(a copied cell\? give each session its own transcript\)$/),
+    ]);
+    // Own transcripts: nothing; a whole row copied is the copied-row warning alone.
+    expect(await notesOf('tr-own.csv', H + 's01,spk_a,media/a.mp4,media/a.wav,media/a.json\ns02,spk_b,media/b.mp4,media/b.wav,media/b.json\n')).toEqual([]);
+    const copy = await notesOf('tr-copy.csv', H + 's01,spk_a,media/a.mp4,media/a.wav,media/a.json\ns02,spk_a,media/a.mp4,media/a.wav,media/a.json\n');
     expect(copy).toEqual([expect.stringMatching(/a copied row\?/)]);
   });
 

@@ -74,6 +74,23 @@ export function sharedMediaNotes(file: string, base: string, sessions: readonly 
   return notes;
 }
 
+/**
+ * One note per transcript file named by several sessions (copied rows, in `skip`, left out: already warned). Each
+ * session gets that file's words on its own timeline: exit 0 and no word before (trial29 SILENT-4), where a shared
+ * media file was warned about. At most 3 spelled out, then a count.
+ */
+export function sharedTranscriptNotes(file: string, base: string, sessions: readonly ManifestSession[], skip: ReadonlySet<ManifestSession>): string[] {
+  const users = new Map<string, ManifestSession[]>();
+  for (const s of sessions) if (s.transcript && !skip.has(s)) users.set(s.transcript, [...(users.get(s.transcript) ?? []), s]);
+  const shared = [...users].filter(([, ss]) => ss.length > 1);
+  const notes = shared.slice(0, 3).map(([path, ss]) => {
+    const who = ss.map((s) => `'${s.session_id}' (line ${s.line})`).join(', ');
+    return `warning: ${file}: ${relative(base, path) || path} is the transcript of ${ss.length} sessions: ${who}; each session's records get its words on that session's own recording (a copied cell? give each session its own transcript)`;
+  });
+  if (shared.length > 3) notes.push(`warning: ${file}: ${shared.length - 3} more transcript file(s) are named by several sessions`);
+  return notes;
+}
+
 /** A note naming speaker ids that differ only in case, spaces, '-' or '_' (dataset build counts them as different people). */
 export function speakerSpellingNotes(file: string, sessions: readonly ManifestSession[]): string[] {
   const names = [...new Set(sessions.map((s) => s.speaker_id))];

@@ -13,7 +13,7 @@ import { InputError } from '../common/errors.js';
 import { shellWord } from '../common/shell.js';
 import { duplicateTopLevelKey } from '../common/json-keys.js';
 import { missingFileHint } from './missing-file-hint.js';
-import { copiedRowNotes, sameSpeakerMediaNotes, sharedMediaNotes, speakerSpellingNotes } from './manifest-shared.js';
+import { copiedRowNotes, sameSpeakerMediaNotes, sharedMediaNotes, sharedTranscriptNotes, speakerSpellingNotes } from './manifest-shared.js';
 import { unsafeSessionIdReason } from './session-id.js';
 
 export type MediaKind = 'audio' | 'video';
@@ -632,6 +632,7 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
   const sessions = rows.map((row) => sessionOfRow(scan, ids, row));
   const copied = copiedRowNotes(file, sessions);
   notes.push(...copied.notes, ...sharedMediaNotes(file, scan.base, sessions, copied.copies), ...sameSpeakerMediaNotes(file, scan.base, sessions, copied.copies));
+  notes.push(...sharedTranscriptNotes(file, scan.base, sessions, copied.copies));
   notes.push(...speakerSpellingNotes(file, sessions));
   await checkTranscriptsParse(scan, await settleFileChecks(scan));
   if (problems.length > 0) {

@@ -93,22 +93,24 @@ export function tallyRecord(t: SessionTally, rec: Record<string, unknown>): void
   for (const [key, l] of Object.entries(rec.labels as RecordLabels)) (t.usedTargets[key] ??= []).push(l.target);
 }
 
-/** Frames of a stream within [a - margin, b + margin), pulled from a cursor into a sliding buffer. */
+/**
+ * Frames of a stream within [a - margin, b + margin), pulled from a cursor into a sliding buffer. `keepFrom` is the
+ * earliest time a later call will ask for (frames before it - margin are dropped); it defaults to `a`.
+ */
 class StreamWindow {
   private buf: Frame[] = [];
   constructor(private readonly cur: FrameCursor) {}
-  async framesFor(a: number, b: number, margin: number): Promise<Frame[]> {
-    // Drop frames nobody needs any more (segments come sorted by start).
+  async framesFor(a: number, b: number, margin: number, keepFrom = a): Promise<Frame[]> {
     let k = 0;
-    while (k < this.buf.length && this.buf[k].t_s < a - margin) k++;
+    while (k < this.buf.length && this.buf[k].t_s < Math.min(a, keepFrom) - margin) k++;
     if (k > 0) this.buf.splice(0, k);
     for (;;) {
       const f = await this.cur.peek();
       if (!f || f.t_s >= b + margin) break;
       await this.cur.next();
-      if (f.t_s >= a - margin) this.buf.push(f);
+      if (f.t_s >= Math.min(a, keepFrom) - margin) this.buf.push(f);
     }
-    return this.buf.filter((f) => f.t_s < b + margin);
+    return this.buf.filter((f) => f.t_s >= a - margin && f.t_s < b + margin);
   }
   close(): Promise<void> {
     return this.cur.close();
@@ -235,6 +237,20 @@ function recordLabels(labels: SessionLabels | null, targets: string[]): RecordLa
   return recLabels;
 }
 
+/**
+ * The span whose frames each segment's record reads: the segment widened to cover its words, so that a word crossing a
+ * `fixed:` window's or a label span's edge is averaged over its whole span, as in the window where it lies whole
+ * (its values were averaged over the part inside the window: rms 45 % off, trial 29). `keep[i]`: the earliest start of
+ * segments i.. (fixed windows sorted by start can still reach back further through a long word).
+ */
+function readSpans(segments: Segment[]): [number[], number[], number[]] {
+  const lo = segments.map((s) => Math.min(s.start_s, ...s.words.map((w) => w.start_s)));
+  const hi = segments.map((s) => Math.max(s.end_s, ...s.words.map((w) => w.end_s)));
+  const keep = lo.slice();
+  for (let i = keep.length - 2; i >= 0; i--) keep[i] = Math.min(keep[i], keep[i + 1]);
+  return [lo, hi, keep];
+}
+
 /** Streams the frames around each segment from the feature files and emits its record; returns the ids of records faceUnheld. */
 async function emitRecords(segments: Segment[], targetsOf: string[][], f: SessionFeatures, ctx: RecordContext, labels: SessionLabels | null, emit: (rec: Record<string, unknown>) => Promise<void>): Promise<string[]> {
   const unheld: string[] = [];
@@ -243,10 +259,11 @@ async function emitRecords(segments: Segment[], targetsOf: string[][], f: Sessio
   const pick = (names: string[], all: Record<string, FieldShape>) => Object.fromEntries(names.map((n) => [n, all[n]]));
   const aw = f.audioPath && audioInfo ? new StreamWindow(new FrameCursor(readFrames(f.audioPath, { fields: pick(ctx.audioFields, AUDIO_FIELDS), gridStep: audioInfo.step }))) : null;
   const fw = f.facePath ? new StreamWindow(new FrameCursor(readFrames(f.facePath, { drop, fields: pick(ctx.faceFields, FACE_FIELDS) }))) : null;
+  const [lo, hi, keep] = readSpans(segments);
   try {
     for (const [i, seg] of segments.entries()) {
-      const aF = aw && audioInfo ? await aw.framesFor(seg.start_s, seg.end_s, audioInfo.step) : null;
-      const fF = fw && faceInfo ? await fw.framesFor(seg.start_s, seg.end_s, 2.5 * faceInfo.step) : null;
+      const aF = aw && audioInfo ? await aw.framesFor(lo[i], hi[i], audioInfo.step, keep[i]) : null;
+      const fF = fw && faceInfo ? await fw.framesFor(lo[i], hi[i], 2.5 * faceInfo.step, keep[i]) : null;
       const rec = buildRecord(seg, ctx, aF, fF, recordLabels(labels, targetsOf[i]));
       if (faceUnheld(rec)) unheld.push(seg.id);
       await emit(rec);
