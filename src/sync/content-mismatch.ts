@@ -57,14 +57,14 @@ export interface MismatchWindow {
   offsetS: number;
 }
 
-/** The `content_mismatch` warning for a window, or null when the content matches or cannot be measured. */
-export function contentMismatch(w: MismatchWindow, file: string, fromFile: string): SyncWarning | null {
+/** The `content_mismatch` warning for a window (note: said after the measurement), or null when the content matches or cannot be measured. */
+export function contentMismatch(w: MismatchWindow, file: string, fromFile: string, note = ''): SyncWarning | null {
   if (rms(w.a) < SILENT_RMS || rms(w.b) < SILENT_RMS) return null;
   const f = fineAtOffset(w.a, w.aT0, w.b, w.bT0, w.sr, w.offsetS);
   if (!f || f.overlap_s < CONTENT_MIN_OVERLAP_S || f.z >= CONTENT_MIN_Z) return null;
   const at = (w.bT0 + w.b.length / w.sr / 2).toFixed(1);
   return {
     code: 'content_mismatch',
-    message: `${file} and ${fromFile} share no sound at the placed offset (${f.overlap_s.toFixed(0)} s of overlapping audio about ${at} s, cross-correlation z ${f.z.toFixed(1)}, ${CONTENT_MIN_Z} or more expected): are they from one session? Its pulse placed it, but check the manifest row or the file`,
+    message: `${file} and ${fromFile} share no sound at the placed offset (${f.overlap_s.toFixed(0)} s of overlapping audio about ${at} s, cross-correlation z ${f.z.toFixed(1)}, ${CONTENT_MIN_Z} or more expected)${note}: are they from one session? Its pulse placed it, but check the manifest row or the file`,
   };
 }

@@ -7,6 +7,7 @@
  * placed audio stream (the audio-offset-finder approach, xcorr.ts).
  */
 import { audioOffset, MIN_FINE_Z, overlapAtOffset, type XcorrResult } from './xcorr.js';
+import { FINE_SEARCH_S } from './xcorr-drift.js';
 import { CONTENT_MIN_OVERLAP_S, contentMismatch, withoutPulses } from './content-mismatch.js';
 import { type MappedBeepRank, type MappedBeepScore, mappedBeepRank, mappedBeepScore } from './xcorr-beep.js';
 import { type LagSpan, lagSpan, pickBySpan } from './xcorr-span.js';
@@ -419,8 +420,9 @@ export function crossCheck(s: StreamState): boolean {
   const matches = conclusiveMatches(s, from);
   // Only a clear content match overrules a beep (speech that repeats can cross-correlate confidently elsewhere): a
   // clear coarse peak too (its offset is then known to well under 1 ms).
-  for (const { r, tm } of matches.filter((m) => m.r.peak_ratio >= XCHECK_PEAK_RATIO)) {
-    const diff = clockOfPlacement(s.placed)(tm) - clockOfPlacement(from.placed)(tm + r.offset_s);
+  for (const m of matches.filter((x) => x.r.peak_ratio >= XCHECK_PEAK_RATIO)) {
+    const { r, tm } = m;
+    const diff = beepMinusContent(s, from, m);
     if (Math.abs(diff) <= XCHECK_TOLERANCE_S) continue;
     // One beep or two: the message says which placed it (it said "its beeps" for one).
     const beeps = s.chosen.start && s.chosen.end ? 'its start and end beeps' : `its ${s.chosen.start ? 'start' : 'end'} beep`;
@@ -429,8 +431,17 @@ export function crossCheck(s: StreamState): boolean {
     s.refusedBy = 'xcorr_disagrees';
     return false;
   }
-  if (!matches.length) warnContentMismatch(s, from);
+  // The content check runs unless a conclusive match lies at the placed lag: a match far from it whose coarse peak is
+  // not clear enough to refuse the stream (above) left a genuine pair placed 16-24 s off by the wrong beep with no
+  // word (scripts/make-content-pairs.mjs, variant 130: 3 of 5 `wrong_beep` cases).
+  const away = matches.map((m) => ({ m, diff: beepMinusContent(s, from, m) }));
+  if (!away.some((a) => Math.abs(a.diff) <= FINE_SEARCH_S)) warnContentMismatch(s, from, away[0]);
   return pairAgainstContent(s, from, matches);
+}
+
+/** Where s's beep places it minus where a content match does, seconds, at the match's window middle. */
+function beepMinusContent(s: StreamState, from: StreamState, m: ContentMatch): number {
+  return clockOfPlacement(s.placed as Placement)(m.tm) - clockOfPlacement(from.placed as Placement)(m.tm + m.r.offset_s);
 }
 
 /** A stream's pulses (chosen and detected) with their durations (0.5 s when unknown), to be masked out of its content. */
@@ -440,7 +451,7 @@ function pulsesOf(s: StreamState): Array<{ t_s: number; duration_s: number }> {
 }
 
 /** Without a conclusive content match: does the content show anything at the placed offset (content-mismatch.ts)? */
-function warnContentMismatch(s: StreamState, from: StreamState): void {
+function warnContentMismatch(s: StreamState, from: StreamState, elsewhere?: { m: ContentMatch; diff: number }): void {
   const [ps, pf] = [s.placed, from.placed];
   if (!ps || !pf) return;
   const windows: Array<[Float32Array | null, number, Float32Array | null, number]> = [
@@ -455,7 +466,8 @@ function warnContentMismatch(s: StreamState, from: StreamState): void {
     // Too short an overlap says nothing: skip the copies and the correlation (most streams without a match stop here).
     if (overlapAtOffset(a.length, aT0, b.length, bT0, s.sampleRate, u - tm) < CONTENT_MIN_OVERLAP_S) continue;
     const [ma, mb] = [withoutPulses(a, aT0, s.sampleRate, pulsesOf(from)), withoutPulses(b, bT0, s.sampleRate, pulsesOf(s))];
-    const w = contentMismatch({ a: ma, aT0, b: mb, bT0, sr: s.sampleRate, offsetS: u - tm }, s.file, from.file);
+    const note = elsewhere && `; its content matches ${from.file} clearly ${disagreement(elsewhere.diff)} from where its beep places it (z ${(elsewhere.m.r.fine_z ?? 0).toFixed(1)}, coarse peak ratio ${elsewhere.m.r.peak_ratio.toFixed(2)}): its beep may be paired with another beep than the one it heard`;
+    const w = contentMismatch({ a: ma, aT0, b: mb, bT0, sr: s.sampleRate, offsetS: u - tm }, s.file, from.file, note);
     if (w) return void s.warnings.push(w);
   }
 }
