@@ -251,9 +251,10 @@ function readSpans(segments: Segment[]): [number[], number[], number[]] {
   return [lo, hi, keep];
 }
 
-/** Streams the frames around each segment from the feature files and emits its record; returns the ids of records faceUnheld. */
-async function emitRecords(segments: Segment[], targetsOf: string[][], f: SessionFeatures, ctx: RecordContext, labels: SessionLabels | null, emit: (rec: Record<string, unknown>) => Promise<void>): Promise<string[]> {
+/** Streams the frames around each segment from the feature files and emits its record; returns the ids of records faceUnheld and the records' non-null voiced_ratio values. */
+async function emitRecords(segments: Segment[], targetsOf: string[][], f: SessionFeatures, ctx: RecordContext, labels: SessionLabels | null, emit: (rec: Record<string, unknown>) => Promise<void>): Promise<{ unheld: string[]; voiced: number[] }> {
   const unheld: string[] = [];
+  const voiced: number[] = [];
   const { audioInfo, faceInfo } = f;
   const drop = ['faces', ...(ctx.faceFields.includes('landmarks') ? [] : ['landmarks'])];
   const pick = (names: string[], all: Record<string, FieldShape>) => Object.fromEntries(names.map((n) => [n, all[n]]));
@@ -267,12 +268,24 @@ async function emitRecords(segments: Segment[], targetsOf: string[][], f: Sessio
       const rec = buildRecord(seg, ctx, aF, fF, recordLabels(labels, targetsOf[i]));
       if (faceUnheld(rec)) unheld.push(seg.id);
       await emit(rec);
+      const vr = (rec.quality as { voiced_ratio: number | null }).voiced_ratio;
+      if (vr !== null) voiced.push(vr);
     }
   } finally {
     await aw?.close();
     await fw?.close();
   }
-  return unheld;
+  return { unheld, voiced };
+}
+
+/**
+ * A session whose transcript utterances (2 or more with a voiced_ratio) all fall on unvoiced audio: a transcript on
+ * another clock read as the reference's (trial29 SILENT-1: a camera-clock transcript with an empty transcript_clock
+ * landed 7.3 s early, every record voiced_ratio 0, exit 0 and no word), or another session's transcript.
+ */
+function unvoicedUtterancesWarning(ratios: number[], s: ManifestSession): string[] {
+  if (ratios.length < 2 || ratios.some((v) => v > 0)) return [];
+  return [`manifest line ${s.line}: none of its ${ratios.length} transcript utterances falls on voiced audio (voiced_ratio 0 in every utterance record): is transcript ${s.transcript} timed on another clock (give it in the transcript_clock column) or the wrong file? check it`];
 }
 
 /** A record whose span video frames with a face overlap (face_detection_rate > 0) but whose face frames hold none. */
@@ -382,8 +395,9 @@ export async function buildSession(
     faceInfo: f.faceInfo,
     syncConfidence: syncConfidence(f.syncMap),
   };
-  const unheld = await emitRecords(segments, targetsOf, f, ctx, labels, emit);
+  const { unheld, voiced } = await emitRecords(segments, targetsOf, f, ctx, labels, emit);
   outcome.warnings.push(...unheldFaceWarning(unheld, segments.length, ctx));
+  if (opt.segments.kind === 'utterance') outcome.warnings.push(...unvoicedUtterancesWarning(voiced, s));
 }
 
 export interface SessionJob {

@@ -27,6 +27,8 @@ export interface SyntheticSession {
   seed?: number;
   /** Folder of the session's media (<id>_lav.flac, <id>_camera.mp4): sync.json records them relative to the session folder, as extract does (default: bare names). */
   mediaDir?: string;
+  /** Time ranges (reference clock) whose audio frames are all unvoiced (null F0). */
+  unvoiced?: Array<[number, number]>;
 }
 
 function prng(seed: number): () => number {
@@ -113,8 +115,9 @@ async function writeSyntheticAudio(dir: string, s: SyntheticSession, rnd: () => 
   for (let k = 0; k < nA; k++) {
     if (rnd() < 0.03) voiced = !voiced;
     for (let i = 0; i < 13; i++) mf[i] = 0.9 * mf[i] + (rnd() - 0.5) * (i === 0 ? 40 : 8);
-    const rms = voiced ? 0.05 + 0.05 * rnd() : 0.002 + 0.002 * rnd();
-    await aw.line(audioFrame(k, voiced, mf, rms, rnd));
+    const v = voiced && !(s.unvoiced ?? []).some(([a, b]) => k * 0.01 >= a && k * 0.01 < b);
+    const rms = v ? 0.05 + 0.05 * rnd() : 0.002 + 0.002 * rnd();
+    await aw.line(audioFrame(k, v, mf, rms, rnd));
   }
   await aw.close();
   await writeFile(join(dir, 'audio.summary.json'), JSON.stringify({ frames: nA, hop_s: 0.01, duration_s: s.duration_s, synthetic: true }, null, 2) + '\n');
