@@ -386,6 +386,7 @@ function gridFits(times: ArrayLike<number>, values: ArrayLike<number>, T: number
         let sff = 0;
         let sfy = 0;
         for (let i = lo; i < hi; i++) {
+          // litFraction(times[i], T, s, tau, d) inlined, times[i] + s·T hoisted: keep the two formulas the same.
           const over = Math.min(ends[i], te) - Math.max(times[i], tau);
           if (!(over > 0) && finite) continue;
           const f = Math.max(0, over) / e;
