@@ -160,7 +160,9 @@ for (const [w, h] of [[640, 480], [1280, 720]]) {
   const floor = (f) => timed(ffmpegBinaries().ffmpeg.path, ['-nostdin', '-v', 'error', '-i', f, '-vf', `scale=${dec.geometry.width}:${dec.geometry.height}`, '-pix_fmt', 'rgb24', '-f', 'null', '-']);
   e2e.push({ size: `${w}x${h}`, what: `floor: ffmpeg decode to rgb24 at inference size, ${SECONDS} s clip`, frames: dec.n, ...floor(file) });
   const startup = cli(file, ['--workers', '2', '--end', String(0.5 / FPS)]);
-  e2e.push({ size: `${w}x${h}`, what: 'start-up: mmprep face on the first frame only, 2 workers', frames: 1, ...startup, startup: true });
+  // With --end at the first frame the clip is under 30 frames, so the command keeps one worker (extract.ts workersFor):
+  // the second is started with the first and ended once its modules are loaded, before any model.
+  e2e.push({ size: `${w}x${h}`, what: 'start-up: mmprep face on the first frame only, --workers 2 (one kept: under 30 frames)', frames: 1, ...startup, startup: true });
   for (const [what, args] of [['mmprep face, 1 worker', ['--workers', '1']], ['mmprep face, 2 workers', ['--workers', '2']], ['mmprep face --flow, 2 workers', ['--workers', '2', '--flow']]]) {
     e2e.push({ size: `${w}x${h}`, what: `${what}, ${SECONDS} s clip`, frames: dec.n, ...cli(file, args), target: w === 640 ? 45 : 20 });
   }
