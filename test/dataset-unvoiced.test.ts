@@ -175,6 +175,10 @@ describe('dataset build --segments labels: spans on another clock (trial29 SILEN
     expect(un.warnings.filter((w) => w.includes('labels_clock'))).toEqual([expect.stringContaining('none of its 2 label spans falls on voiced audio')]);
     const bp = await buildWith('bp-out', { segments: 'labels', labels: [labelled('bp', [[0.5, 1.5], [1.95, 2.3], [3, 4]]).labels] }, join(tmp.dir, 'bp', 'manifest.csv'));
     expect(bp.warnings.filter((w) => w.includes('labels_clock'))).toEqual([expect.stringMatching(/manifest line 2: 1 label span\(s\) \(s01\/l0001\) lie on the sync beep/)]);
+    // left out, its rated target is said to match no segment (not silently)
+    const bx = await buildWith('bx-out', { segments: 'labels', labels: [join(tmp.dir, 'bp', 'ratings.csv')], excludeSyncBeep: true }, join(tmp.dir, 'bp', 'manifest.csv'));
+    expect(bx.recs.map((r) => r.id)).toEqual(['s01/l0000', 's01/l0002']);
+    expect(bx.warnings).toContainEqual(expect.stringMatching(/^session s01: sync beep: 1 of 3 records \(s01\/l0001\) .*left out \(--exclude-sync-beep\); their rated targets \(t1\) are counted as matching no segment$/));
   });
 
   it('control: spans on voiced audio off the beep, one running past the end: no clock warning; that one is clipped and said; --scale recorded', async () => {

@@ -275,6 +275,8 @@ class RecordNotes {
   readonly gimbal = new IdList();
   gimbalAll = 0;
   total = 0;
+  /** Rated targets of records --exclude-sync-beep left out (they count as matching no segment). */
+  readonly excludedTargets = new IdList();
   add(rec: Record<string, unknown>): void {
     const q = rec.quality as { voiced_ratio: number | null; sync_beep_ratio: number | null; pose_gimbal_lock_ratio: number | null };
     const id = rec.id as string;
@@ -307,6 +309,7 @@ async function emitRecords(segments: Segment[], targetsOf: string[][], f: Sessio
       const rec = buildRecord(seg, ctx, aF, fF, recordLabels(labels, targetsOf[i]));
       notes.add(rec);
       if (!(excludeBeep && (rec.quality as { sync_beep: boolean | null }).sync_beep === true)) await emit(rec);
+      else for (const t of new Set(Object.values(rec.labels as RecordLabels).map((l) => l.target))) notes.excludedTargets.add(t);
     }
   } finally {
     await aw?.close();
@@ -323,7 +326,8 @@ async function emitRecords(segments: Segment[], targetsOf: string[][], f: Sessio
 function syncBeepWarning(n: RecordNotes, excluded: boolean): string[] {
   if (n.beep.n === 0) return [];
   const head = `sync beep: ${n.beep.n} of ${n.total} records (${n.beep.text()}) hold audio frames of the sync beep (a 1 kHz tone, not speech; quality.sync_beep, sync_beep_ratio its share of the span)`;
-  return [excluded ? `${head}: left out (--exclude-sync-beep)` : `${head}: filter them on quality.sync_beep, or build with --exclude-sync-beep to leave them out`];
+  const targets = n.excludedTargets.n ? `; their rated targets (${n.excludedTargets.text()}) are counted as matching no segment` : '';
+  return [excluded ? `${head}: left out (--exclude-sync-beep)${targets}` : `${head}: filter them on quality.sync_beep, or build with --exclude-sync-beep to leave them out`];
 }
 
 /**
