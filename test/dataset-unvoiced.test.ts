@@ -1,24 +1,44 @@
 /**
- * trial29 SILENT-1: a transcript timed on the camera clock but read as the lav's (an empty transcript_clock) landed
- * 7.3 s early; every utterance record had voiced_ratio 0, and `dataset build` said nothing (exit 0). Now a session
- * whose utterance records (2 or more with a voiced_ratio) are all unvoiced is a warning naming the session and its
- * manifest line. Control: the same features with the transcript on the voiced part give no such warning.
- * Synthetic feature folders (audio unvoiced from 5.5 s on), no media decoded.
+ * trial29's dataset findings on synthetic feature folders (no media decoded, in-process builds):
+ * - SILENT-1: a transcript timed on the camera clock but read as the lav's (an empty transcript_clock) landed 7.3 s
+ *   early; every utterance record had voiced_ratio 0, and `dataset build` said nothing (exit 0). Now a session whose
+ *   utterance records (2 or more with a voiced_ratio) are all unvoiced is a warning naming the session and its
+ *   manifest line. Control: the same features with the transcript on the voiced part give no such warning.
+ * - SILENT-3: records over the sync beep carry quality.sync_beep / sync_beep_ratio, a session warning counts them,
+ *   --exclude-sync-beep leaves them out, `sync_beep` is selectable in --audio-features.
+ * - SILENT-5: yaw/pitch null for gimbal lock has its reason, quality.pose_gimbal_lock_ratio, a warning counts the
+ *   records, `pose_gimbal_lock` is selectable in --face-features.
+ * - SILENT-2: `--segments labels` spans all on unvoiced audio, or on the sync beep, are a warning naming labels_clock.
+ * - MINOR-1: --scale is recorded in manifest.json's options and the card; MINOR-3: a label span past the recording's
+ *   end is clipped to it, with a warning.
+ * Negative controls: a session whose files mark no beep and no lock (false / 0, no warning), one whose files predate
+ * the marks (null, no warning), labels spans on voiced audio off the beep (no warning), spans inside (not clipped).
+ * One file (one set of synthetic sessions, one module load) for all of them: the suite is over its time budget.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDataset } from '../src/dataset/build.js';
+import { buildDataset, type BuildOptions } from '../src/dataset/build.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
+import { validateDataset } from '../src/dataset/validate.js';
 import { FIXTURES, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-unvoiced-');
 afterAll(() => tmp.cleanup());
 const DEMO = join(FIXTURES, 'demo');
 const FEATURES = join(tmp.dir, 'features');
+const BEEP: [number, number] = [2, 2.25];
+const LOCK: [number, number] = [6, 8];
+type Rec = { id: string; start_s: number; end_s: number; quality: Record<string, unknown>; audio: { frames: Record<string, unknown[]> }; face: { frames: Record<string, unknown[]> } | null };
 
 beforeAll(async () => {
-  await writeSyntheticSession(FEATURES, { session_id: 's01', duration_s: 10, seed: 21, mediaDir: DEMO, unvoiced: [[5.5, 10]] });
+  // s01: unvoiced from 5.5 s, a beep at 2-2.25 s, the face rolled (gimbal lock) at 6-8 s; s02: both marks, none set;
+  // s03: feature files without either field (an older extract). The camera starts 0.5 s before the lav (offset -0.5).
+  await writeSyntheticSession(FEATURES, { session_id: 's01', duration_s: 10, seed: 21, mediaDir: DEMO, unvoiced: [[5.5, 10]], syncBeep: [BEEP], gimbalLock: [LOCK] });
+  await writeSyntheticSession(FEATURES, { session_id: 's02', duration_s: 10, seed: 22, mediaDir: DEMO, syncBeep: [], gimbalLock: [] });
+  await writeSyntheticSession(FEATURES, { session_id: 's03', duration_s: 10, seed: 23, mediaDir: DEMO });
+  const rows = ['s01', 's02', 's03'].map((id) => `${id},spk_${id},${join(DEMO, `${id}_camera.mp4`)},${join(DEMO, `${id}_lav.flac`)}`);
+  writeFileSync(join(tmp.dir, 'manifest.csv'), ['session_id,speaker_id,video,lav_audio', ...rows].join('\n') + '\n');
 });
 
 /** A manifest of s01 (the demo's media) with a Whisper-style transcript whose 3 utterances start at `starts`. */
@@ -50,5 +70,125 @@ describe('dataset build: every transcript utterance on unvoiced audio', () => {
   it('control: the same session with its transcript on the voiced part gives no such warning', async () => {
     const notes = await build('on', [0.5, 2, 3.5]);
     expect(notes.filter((n) => n.includes('voiced audio'))).toEqual([]);
+  });
+});
+
+async function buildWith(name: string, o: Partial<BuildOptions>, manifest = join(tmp.dir, 'manifest.csv')): Promise<{ recs: Rec[]; warnings: string[]; manifest: Record<string, unknown>; card: string }> {
+  const out = join(tmp.dir, name);
+  const warnings: string[] = [];
+  await buildDataset(manifest, { features: FEATURES, out, onWarning: (w) => warnings.push(w), ...o });
+  const text = ['train', 'val', 'test'].map((s) => { try { return readFileSync(join(out, `data-${s}-00000.jsonl`), 'utf8'); } catch { return ''; } }).join('');
+  const recs = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Rec);
+  return { recs, warnings, manifest: JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')), card: readFileSync(join(out, 'README.md'), 'utf8') };
+}
+
+const overlaps = (r: Rec, [a, b]: [number, number]) => r.start_s < b && r.end_s > a;
+
+describe('dataset build: sync beep and gimbal lock marks (trial29 SILENT-3, SILENT-5)', () => {
+  let fixed: Awaited<ReturnType<typeof buildWith>>;
+  let ex: Awaited<ReturnType<typeof buildWith>>;
+  beforeAll(async () => {
+    fixed = await buildWith('fixed', { segments: 'fixed:1', audioFeatures: 'rms,sync_beep', faceFeatures: 'pose,pose_gimbal_lock' });
+    ex = await buildWith('fixed-ex', { segments: 'fixed:1', excludeSyncBeep: true });
+  });
+
+  it('the fields asked for by name are refused for files made before them (s03), as any missing field', () => {
+    const s03 = (fixed.manifest.sessions as Array<{ session_id: string; error: string | null }>).find((x) => x.session_id === 's03');
+    expect(s03?.error).toMatch(/audio\.jsonl:1: field sync_beep: missing \(a file of an older mmprep or another tool\?\)/);
+  });
+
+  it('marks exactly the records over the beep, with the share of their audio, and counts them in a warning and the card', () => {
+    const s01 = fixed.recs.filter((r) => r.id.startsWith('s01/'));
+    const over = s01.filter((r) => overlaps(r, BEEP));
+    expect(over.map((r) => r.id)).toEqual(['s01/w00002']); // windows from -0.52 s (the camera's first frame)
+    expect(over[0].quality.sync_beep).toBe(true);
+    expect(over[0].quality.sync_beep_ratio).toBeCloseTo(0.25, 6); // 25 beep frames of the window's 100
+    expect(over[0].audio.frames.sync_beep.filter((x) => x === true)).toHaveLength(25);
+    for (const r of s01.filter((x) => !overlaps(x, BEEP))) expect([r.id, r.quality.sync_beep, r.quality.sync_beep_ratio]).toEqual([r.id, false, 0]);
+    const w = `session s01: sync beep: 1 of ${s01.length} records (s01/w00002) hold audio frames of the sync beep`;
+    expect(fixed.warnings.filter((x) => x.includes('sync beep:'))).toEqual([expect.stringContaining(w)]);
+    expect(fixed.card).toContain(`- ${w}`);
+  });
+
+  it('gives yaw/pitch null for gimbal lock its reason per record, and counts the records', () => {
+    const s01 = fixed.recs.filter((r) => r.id.startsWith('s01/'));
+    const inside = s01.filter((r) => r.start_s >= LOCK[0] && r.end_s <= LOCK[1]);
+    expect(inside.length).toBe(1);
+    expect(inside[0].quality.pose_gimbal_lock_ratio).toBe(1);
+    expect(inside[0].face?.frames.yaw_deg.every((v) => v === null)).toBe(true);
+    expect(inside[0].face?.frames.pose_gimbal_lock.every((v) => v === true)).toBe(true);
+    const touched = s01.filter((r) => overlaps(r, LOCK));
+    expect(touched.map((r) => r.id)).toEqual(['s01/w00006', 's01/w00007', 's01/w00008']);
+    // 0 where the record has a face (the last window, past the camera's end, has none: null)
+    for (const r of s01.filter((x) => !overlaps(x, LOCK))) expect([r.id, r.quality.pose_gimbal_lock_ratio]).toEqual([r.id, r.quality.face_detection_rate ? 0 : null]);
+    const w = fixed.warnings.filter((x) => x.includes('gimbal lock'));
+    expect(w).toEqual([expect.stringMatching(/^session s01: face: 3 of 11 records \(s01\/w00006, s01\/w00007, s01\/w00008; 1 in every face frame\) have yaw_deg and pitch_deg null .*pose_gimbal_lock_ratio/)]);
+    expect(fixed.card).toContain('s01/w00006, s01/w00007, s01/w00008; 1 in every face frame');
+  });
+
+  it('control: files that mark no beep or lock give false / 0, files without the fields give null; neither warns', () => {
+    const q = (id: string) => fixed.recs.filter((r) => r.id.startsWith(id)).map((r) => [r.quality.sync_beep, r.quality.sync_beep_ratio, r.quality.pose_gimbal_lock_ratio]);
+    expect(new Set(q('s02/').map((x) => JSON.stringify(x)))).toEqual(new Set([JSON.stringify([false, 0, 0]), JSON.stringify([false, 0, null])])); // null: the window before the camera's first face
+    const q3 = ex.recs.filter((r) => r.id.startsWith('s03/')).map((r) => JSON.stringify([r.quality.sync_beep, r.quality.sync_beep_ratio, r.quality.pose_gimbal_lock_ratio]));
+    expect([q3.length, new Set(q3)]).toEqual([11, new Set([JSON.stringify([null, null, null])])]);
+    expect([...fixed.warnings, ...ex.warnings].filter((x) => /^session s0[23]: (sync beep|face: .*gimbal)/.test(x))).toEqual([]);
+  });
+
+  it('--exclude-sync-beep leaves the records over the beep out, says so, and records the option', () => {
+    expect(ex.recs.map((r) => r.id).filter((id) => !id.startsWith('s03/'))).toEqual(fixed.recs.map((r) => r.id).filter((id) => id !== 's01/w00002'));
+    expect(ex.warnings).toContainEqual(expect.stringMatching(/^session s01: sync beep: 1 of 11 records \(s01\/w00002\) .*: left out \(--exclude-sync-beep\)$/));
+    expect((ex.manifest.options as Record<string, unknown>).exclude_sync_beep).toBe(true);
+    expect((fixed.manifest.options as Record<string, unknown>).exclude_sync_beep).toBe(false);
+    expect(ex.card).toContain(' --exclude-sync-beep');
+  });
+
+  it('dataset validate passes such a release (schema 2, its card and options), and the one with the fields selected', async () => {
+    for (const name of ['fixed-ex', 'fixed']) {
+      const v = await validateDataset(join(tmp.dir, name));
+      expect([name, v.checks.filter((c) => !c.ok && c.name !== 'sessions').map((c) => `${c.name}: ${c.message}`)]).toEqual([name, []]);
+    }
+    expect(fixed.manifest.schema_version).toBe(2);
+  });
+});
+
+/** A manifest of s01 alone and a ratings file whose spans (two raters) are `spans`. */
+function labelled(name: string, spans: Array<[number, number]>): { manifest: string; labels: string } {
+  const dir = join(tmp.dir, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'manifest.csv'), `session_id,speaker_id,video,lav_audio\ns01,spk_a,${join(DEMO, 's01_camera.mp4')},${join(DEMO, 's01_lav.flac')}\n`);
+  const rows = spans.flatMap(([a, b], i) => ['r1', 'r2'].map((r, k) => `s01,${a},${b},t${i},${r},arousal,${3 + ((i + k) % 5)}`));
+  writeFileSync(join(dir, 'ratings.csv'), ['session_id,start_s,end_s,target,rater,dimension,rating', ...rows].join('\n') + '\n');
+  return { manifest: join(dir, 'manifest.csv'), labels: join(dir, 'ratings.csv') };
+}
+
+describe('dataset build --segments labels: spans on another clock (trial29 SILENT-2), past the end (MINOR-3), --scale (MINOR-1)', () => {
+  it('spans all on unvoiced audio and one on the sync beep: one warning naming labels_clock', async () => {
+    const f = labelled('off', [[1.95, 2.3], [6, 7], [7.5, 8.5], [8.8, 9.5]]);
+    const r = await buildWith('off-out', { segments: 'labels', labels: [f.labels] }, f.manifest);
+    expect(r.warnings.filter((w) => w.includes('labels_clock'))).toEqual([
+      "session s01: manifest line 2: none of its 4 label spans falls on voiced audio (voiced_ratio 0 in every labels record), and 1 label span(s) (s01/l0000) lie on the sync beep (at least 25 % of their audio): are the start_s/end_s of ratings.csv timed on another clock, the camera's say (give it in the labels_clock column, e.g. video), or of another session? check it",
+    ]);
+  });
+
+  it('spans only on unvoiced audio, or only one on the beep, each warn', async () => {
+    const un = await buildWith('un-out', { segments: 'labels', labels: [labelled('un', [[6, 7], [7.5, 8.5]]).labels] }, join(tmp.dir, 'un', 'manifest.csv'));
+    expect(un.warnings.filter((w) => w.includes('labels_clock'))).toEqual([expect.stringContaining('none of its 2 label spans falls on voiced audio')]);
+    const bp = await buildWith('bp-out', { segments: 'labels', labels: [labelled('bp', [[0.5, 1.5], [1.95, 2.3], [3, 4]]).labels] }, join(tmp.dir, 'bp', 'manifest.csv'));
+    expect(bp.warnings.filter((w) => w.includes('labels_clock'))).toEqual([expect.stringMatching(/manifest line 2: 1 label span\(s\) \(s01\/l0001\) lie on the sync beep/)]);
+    // left out, its rated target is said to match no segment (not silently)
+    const bx = await buildWith('bx-out', { segments: 'labels', labels: [join(tmp.dir, 'bp', 'ratings.csv')], excludeSyncBeep: true }, join(tmp.dir, 'bp', 'manifest.csv'));
+    expect(bx.recs.map((r) => r.id)).toEqual(['s01/l0000', 's01/l0002']);
+    expect(bx.warnings).toContainEqual(expect.stringMatching(/^session s01: sync beep: 1 of 3 records \(s01\/l0001\) .*left out \(--exclude-sync-beep\); their rated targets \(t1\) are counted as matching no segment$/));
+  });
+
+  it('control: spans on voiced audio off the beep, one running past the end: no clock warning; that one is clipped and said; --scale recorded', async () => {
+    const f = labelled('on', [[0.5, 1.5], [3, 4], [4, 5], [9.6, 10.3]]);
+    const r = await buildWith('on-out', { segments: 'labels', labels: [f.labels], labelScale: [1, 9] }, f.manifest);
+    expect(r.warnings.filter((w) => w.includes('labels_clock') || w.includes('sync beep'))).toEqual([]);
+    expect(r.recs.map((x) => [x.id, x.start_s, x.end_s])).toEqual([['s01/l0000', 0.5, 1.5], ['s01/l0001', 3, 4], ['s01/l0002', 4, 5], ['s01/l0003', 9.6, 10]]);
+    expect(r.recs[3].quality.present).toMatchObject({ labels: true });
+    expect(r.warnings).toContainEqual('session s01: 1 label span(s) run past the recording (-0.5 to 10 s; within the allowed margin): their records are clipped to it (s01/l0003 9.6-10.3 s), as nothing was recorded beyond it');
+    expect((r.manifest.options as Record<string, unknown>).scale).toEqual([1, 9]);
+    expect(r.card).toContain(' --scale 1,9');
   });
 });

@@ -46,7 +46,7 @@ describe('dataset build: what shaped the release', () => {
     const m = manifestOf(base);
     expect(m.format_version).toBe(2);
     expect(m.tool.build).toMatch(/^[0-9a-f]{16}$/);
-    expect(m.schema_version).toBe(1);
+    expect(m.schema_version).toBe(2); // 2 since 2026-12-04: quality.sync_beep, sync_beep_ratio, pose_gimbal_lock_ratio
     expect(m.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
     // the synthetic sessions' meta.json: every stage at default options, version 'synthetic', no face model recorded
     expect(m.extract).toEqual([
@@ -57,7 +57,7 @@ describe('dataset build: what shaped the release', () => {
     expect(readFileSync(join(base, 'README.md'), 'utf8')).toContain(`manifest.json \`fingerprint\`): \`${m.fingerprint}\``);
     const r = await validateDataset(base);
     expect(failed(r)).toEqual([]);
-    expect(manifestCheck(r).message).toContain(`code ${m.tool.build}, format 2, schema 1, fingerprint ${m.fingerprint!.slice(0, 19)}…`);
+    expect(manifestCheck(r).message).toContain(`code ${m.tool.build}, format 2, schema 2, fingerprint ${m.fingerprint!.slice(0, 19)}…`);
   });
 
   it('the fingerprint changes with an option that shapes the records, and a rebuild is byte-identical', async () => {
@@ -137,10 +137,10 @@ describe('dataset validate: releases of other mmprep builds', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(new RegExp(`^mmprep: ${d}: manifest\\.json declares format_version 3, which this mmprep 0\\.1\\.0 \\(code [0-9a-f]{16}\\) does not know \\(it reads 1 and 2\\); the release was made by mmprep 0\\.1\\.0 code [0-9a-f]{16}: validate it with that mmprep or a newer one\\n$`));
     const s = copy();
-    editManifest(s, (m) => (m.schema_version = 2));
+    editManifest(s, (m) => (m.schema_version = 3));
     const j = await runCliInProcess(['dataset', 'validate', s, '--json']);
     expect(j.code).toBe(2);
-    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, checks: [], exit_code: 2, error: expect.stringContaining('manifest.json declares schema_version 2, which this mmprep') });
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, checks: [], exit_code: 2, error: expect.stringContaining('manifest.json declares schema_version 3, which this mmprep 0.1.0 (code') });
     expect(j.stderr.trim().split('\n')).toHaveLength(1);
   });
 

@@ -13,6 +13,7 @@ interface BuildOpts {
   na?: string;
   categorical: boolean;
   scale?: [number, number];
+  excludeSyncBeep?: boolean;
   targetCol?: string;
   raterCol?: string;
   ratingCol?: string;
@@ -89,6 +90,7 @@ function registerBuild(ds: Command): void {
     .option('--face-features <list>', 'face fields or groups (pose, eyes, mouth, expr, motion, scores, geometry, landmarks, all), or none', DEFAULT_FACE_FEATURES)
     .option('--face-rate <rate>', 'audio (resampled onto the 10 ms audio grid) | native (video frames with their times)', choiceOption('--face-rate', ['audio', 'native'] as const), 'audio')
     .option('--split <spec>', 'speaker-disjoint split fractions (stable hash of speaker_id)', DEFAULT_SPLIT)
+    .option('--exclude-sync-beep', 'leave out the records whose span holds sync-beep audio (a 1 kHz tone, not speech; default: keep them, marked by quality.sync_beep)', false)
     .option('--gzip', 'write data-*.jsonl.gz', false)
     .option('--shard-mb <n>', 'start a new data file after this many MB of JSON per split', numberOption('--shard-mb', { min: 0.001 }), 256)
     .option('--quiet', 'no per-session lines on stderr', false)
@@ -152,6 +154,7 @@ function buildOptions(o: BuildOpts): BuildOptions {
     labelNa: naList(o.na),
     categorical: o.categorical,
     labelScale: o.scale,
+    excludeSyncBeep: o.excludeSyncBeep,
     labelColumns: { targetColumn: o.targetCol, raterColumn: o.raterCol, ratingColumn: o.ratingCol },
     allowColumns: o.allowColumns,
     minLabelCoverage: o.minLabelCoverage,

@@ -6,7 +6,7 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { InputError, isMmprepError } from '../common/errors.js';
 import { brokenLink } from '../common/make-folder.js';
 import { readSyncMap, type SyncMap } from '../sync/clock.js';
@@ -19,7 +19,7 @@ import { assignTargets, type DimensionAgreement, type LabelSet, type LabelTarget
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { columnClock, readSessionTranscript } from './transcripts/index.js';
-import { checkInsideRecording, checkSpansInside, transcriptOverlaps, transcriptSpeakers, type RecordingExtent } from './transcripts/check.js';
+import { checkInsideRecording, checkSpansInside, fmtSpan, transcriptOverlaps, transcriptSpeakers, type RecordingExtent } from './transcripts/check.js';
 import { AUDIO_STEP_S, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
 import { faceModelOf } from './fingerprint.js';
 
@@ -51,6 +51,8 @@ export interface SessionBuildOptions {
   faceRate: FaceRate;
   /** Some session of the manifest has a transcript (when none has, the build is refused with one line instead). */
   someTranscript?: boolean;
+  /** Leave out the records whose span holds sync-beep audio (--exclude-sync-beep). */
+  excludeSyncBeep?: boolean;
 }
 
 /** The labels one session needs (plain data: it is sent to build threads). */
@@ -251,10 +253,49 @@ function readSpans(segments: Segment[]): [number[], number[], number[]] {
   return [lo, hi, keep];
 }
 
-/** Streams the frames around each segment from the feature files and emits its record; returns the ids of records faceUnheld and the records' non-null voiced_ratio values. */
-async function emitRecords(segments: Segment[], targetsOf: string[][], f: SessionFeatures, ctx: RecordContext, labels: SessionLabels | null, emit: (rec: Record<string, unknown>) => Promise<void>): Promise<{ unheld: string[]; voiced: number[] }> {
-  const unheld: string[] = [];
-  const voiced: number[] = [];
+/** Ids of some records (the first few named, and how many). */
+class IdList {
+  n = 0;
+  readonly ids: string[] = [];
+  add(id: string): void {
+    if (this.n++ < 5) this.ids.push(id);
+  }
+  text(): string {
+    return this.ids.join(', ') + (this.n > this.ids.length ? ', …' : '');
+  }
+}
+
+/** What the session's records say about it, for its warnings (counts and the first ids: memory flat in its length). */
+class RecordNotes {
+  readonly unheld: string[] = [];
+  readonly voiced: number[] = [];
+  readonly beep = new IdList();
+  /** Records whose audio is at least BEEP_HEAVY sync beep (a span on the beep rather than over it). */
+  readonly beepHeavy = new IdList();
+  readonly gimbal = new IdList();
+  gimbalAll = 0;
+  total = 0;
+  /** Rated targets of records --exclude-sync-beep left out (they count as matching no segment). */
+  readonly excludedTargets = new IdList();
+  add(rec: Record<string, unknown>): void {
+    const q = rec.quality as { voiced_ratio: number | null; sync_beep_ratio: number | null; pose_gimbal_lock_ratio: number | null };
+    const id = rec.id as string;
+    this.total++;
+    if (faceUnheld(rec)) this.unheld.push(id);
+    if (q.voiced_ratio !== null) this.voiced.push(q.voiced_ratio);
+    if ((q.sync_beep_ratio ?? 0) > 0) this.beep.add(id);
+    if ((q.sync_beep_ratio ?? 0) >= BEEP_HEAVY) this.beepHeavy.add(id);
+    if ((q.pose_gimbal_lock_ratio ?? 0) > 0) this.gimbal.add(id);
+    if (q.pose_gimbal_lock_ratio === 1) this.gimbalAll++;
+  }
+}
+
+/** A label span whose audio is at least this share sync beep lies on the beep (the 0.25 s beep in a 0.4 s span: 0.6, trial29 SILENT-2). */
+const BEEP_HEAVY = 0.25;
+
+/** Streams the frames around each segment from the feature files and emits its record (but those --exclude-sync-beep leaves out); returns what the records say for the session's warnings. */
+async function emitRecords(segments: Segment[], targetsOf: string[][], f: SessionFeatures, ctx: RecordContext, labels: SessionLabels | null, emit: (rec: Record<string, unknown>) => Promise<void>, excludeBeep: boolean): Promise<RecordNotes> {
+  const notes = new RecordNotes();
   const { audioInfo, faceInfo } = f;
   const drop = ['faces', ...(ctx.faceFields.includes('landmarks') ? [] : ['landmarks'])];
   const pick = (names: string[], all: Record<string, FieldShape>) => Object.fromEntries(names.map((n) => [n, all[n]]));
@@ -266,16 +307,68 @@ async function emitRecords(segments: Segment[], targetsOf: string[][], f: Sessio
       const aF = aw && audioInfo ? await aw.framesFor(lo[i], hi[i], audioInfo.step, keep[i]) : null;
       const fF = fw && faceInfo ? await fw.framesFor(lo[i], hi[i], 2.5 * faceInfo.step, keep[i]) : null;
       const rec = buildRecord(seg, ctx, aF, fF, recordLabels(labels, targetsOf[i]));
-      if (faceUnheld(rec)) unheld.push(seg.id);
-      await emit(rec);
-      const vr = (rec.quality as { voiced_ratio: number | null }).voiced_ratio;
-      if (vr !== null) voiced.push(vr);
+      notes.add(rec);
+      if (!(excludeBeep && (rec.quality as { sync_beep: boolean | null }).sync_beep === true)) await emit(rec);
+      else for (const t of new Set(Object.values(rec.labels as RecordLabels).map((l) => l.target))) notes.excludedTargets.add(t);
     }
   } finally {
     await aw?.close();
     await fw?.close();
   }
-  return { unheld, voiced };
+  return notes;
+}
+
+/**
+ * Records over the sync beep (a 1 kHz tone marked in audio.jsonl, not speech): kept and marked (quality.sync_beep), or
+ * left out with --exclude-sync-beep. Before, a window or label span over it took the tone's MFCC and rms as speech
+ * features with no mark (trial29 SILENT-3).
+ */
+function syncBeepWarning(n: RecordNotes, excluded: boolean): string[] {
+  if (n.beep.n === 0) return [];
+  const head = `sync beep: ${n.beep.n} of ${n.total} records (${n.beep.text()}) hold audio frames of the sync beep (a 1 kHz tone, not speech; quality.sync_beep, sync_beep_ratio its share of the span)`;
+  const targets = n.excludedTargets.n ? `; their rated targets (${n.excludedTargets.text()}) are counted as matching no segment` : '';
+  return [excluded ? `${head}: left out (--exclude-sync-beep)${targets}` : `${head}: filter them on quality.sync_beep, or build with --exclude-sync-beep to leave them out`];
+}
+
+/**
+ * Records whose face frames have yaw and pitch null for gimbal lock (roll past 60 degrees): a camera rotated 90 degrees
+ * gave yaw/pitch null in every record, face_found true, and no word why (trial29 SILENT-5).
+ */
+function gimbalLockWarning(n: RecordNotes): string[] {
+  if (n.gimbal.n === 0) return [];
+  return [`face: ${n.gimbal.n} of ${n.total} records (${n.gimbal.text()}; ${n.gimbalAll} in every face frame) have yaw_deg and pitch_deg null in face frames for gimbal lock (the face rolled past 60 degrees: a camera rotated 90 degrees, or a tilted head; face.jsonl pose_gimbal_lock): their share is quality.pose_gimbal_lock_ratio, and --face-features pose_gimbal_lock carries the per-frame flag`];
+}
+
+/**
+ * Label spans that fall on unvoiced audio (2 or more label records with a voiced_ratio, all 0) or on the sync beep (at
+ * least BEEP_HEAVY of a span's audio): ratings timed on another clock read as the reference's. Camera-clock ratings
+ * without labels_clock made records 7.3 s early, all unvoiced, the 'clap' label on the beep, exit 0 and no word
+ * (trial29 SILENT-2); the same guard as unvoicedUtterancesWarning for a transcript.
+ */
+function offClockLabelsWarning(n: RecordNotes, s: ManifestSession, file: string | null): string[] {
+  const unvoiced = n.voiced.length >= 2 && n.voiced.every((v) => v === 0);
+  if (!unvoiced && n.beepHeavy.n === 0) return [];
+  const what = [unvoiced ? `none of its ${n.voiced.length} label spans falls on voiced audio (voiced_ratio 0 in every labels record)` : '', n.beepHeavy.n ? `${n.beepHeavy.n} label span(s) (${n.beepHeavy.text()}) lie on the sync beep (at least ${BEEP_HEAVY * 100} % of their audio)` : ''].filter(Boolean);
+  return [`manifest line ${s.line}: ${what.join(', and ')}: are the start_s/end_s of ${file ? basename(file) : 'the labels file'} timed on another clock, the camera's say (give it in the labels_clock column, e.g. video), or of another session? check it`];
+}
+
+/**
+ * --segments labels: a label span may run past the recording's ends by the allowance checkSpansInside grants; its
+ * record is clipped to the recording (after its targets are assigned on the whole span), as nothing was recorded
+ * there: a span 17.0-18.3 s of a recording ending at 17.93 s kept its end, with features for 17.0-17.93 only and no
+ * flag (trial29 MINOR-3). A warning names the clipped records.
+ */
+function clipToRecording(segments: Segment[], rec: RecordingExtent): { segments: Segment[]; warnings: string[] } {
+  const clipped = new IdList();
+  const out = segments.map((g) => {
+    const a = Math.max(g.start_s, rec.start_s);
+    const b = Math.min(g.end_s, rec.end_s);
+    if (a === g.start_s && b === g.end_s) return g;
+    clipped.add(`${g.id} ${fmtSpan(g.start_s, g.end_s)}`);
+    return { ...g, start_s: Math.round(a * 1e6) / 1e6, end_s: Math.round(b * 1e6) / 1e6 };
+  });
+  const w = clipped.n ? [`${clipped.n} label span(s) run past the recording (${fmtSpan(rec.start_s, rec.end_s)}; within the allowed margin): their records are clipped to it (${clipped.text()}), as nothing was recorded beyond it`] : [];
+  return { segments: out, warnings: w };
 }
 
 /**
@@ -384,6 +477,8 @@ export async function buildSession(
   const segments: Segment[] = makeSegments(s.session_id, opt.segments, { utterances: utts, range, labelSpans: spans });
   if (range) setOutcomeExtent(outcome, range, spans, segments);
   const targetsOf = labels ? assignTargets(segments, spans, labels.file ?? 'labels') : segments.map(() => []);
+  const clip = opt.segments.kind === 'labels' && f.recording ? clipToRecording(segments, f.recording) : { segments, warnings: [] };
+  outcome.warnings.push(...clip.warnings);
   const ctx: RecordContext = {
     session_id: s.session_id,
     speaker_id: s.speaker_id,
@@ -395,9 +490,10 @@ export async function buildSession(
     faceInfo: f.faceInfo,
     syncConfidence: syncConfidence(f.syncMap),
   };
-  const { unheld, voiced } = await emitRecords(segments, targetsOf, f, ctx, labels, emit);
-  outcome.warnings.push(...unheldFaceWarning(unheld, segments.length, ctx));
-  if (opt.segments.kind === 'utterance') outcome.warnings.push(...unvoicedUtterancesWarning(voiced, s));
+  const notes = await emitRecords(clip.segments, targetsOf, f, ctx, labels, emit, Boolean(opt.excludeSyncBeep));
+  outcome.warnings.push(...unheldFaceWarning(notes.unheld, segments.length, ctx), ...syncBeepWarning(notes, Boolean(opt.excludeSyncBeep)), ...gimbalLockWarning(notes));
+  if (opt.segments.kind === 'utterance') outcome.warnings.push(...unvoicedUtterancesWarning(notes.voiced, s));
+  if (opt.segments.kind === 'labels') outcome.warnings.push(...offClockLabelsWarning(notes, s, labels?.file ?? null));
 }
 
 export interface SessionJob {

@@ -60,6 +60,8 @@ export interface BuildOptions {
   categorical?: boolean;
   /** Labels files' numeric scale ends, lowest first (`--scale 1,9`): a rating outside is refused. */
   labelScale?: [number, number];
+  /** Leave out the records whose span holds sync-beep audio (quality.sync_beep true); default: keep and mark them. */
+  excludeSyncBeep?: boolean;
   /** Labels files' column names (as `mmprep agreement --target-col/--rater-col/--rating-col`). */
   labelColumns?: { targetColumn?: string; raterColumn?: string; ratingColumn?: string };
   /** Manifest columns kept as metadata although they look like misspelt roles. */
@@ -113,6 +115,8 @@ interface Prepared {
     splits: SplitSpec[];
     gzip: boolean;
     shardMb: number;
+    excludeSyncBeep: boolean;
+    labelScale: [number, number] | null;
   };
 }
 
@@ -135,6 +139,8 @@ function prepare(o: BuildOptions): Prepared['options'] {
     splits: parseSplits(o.split ?? DEFAULT_SPLIT),
     gzip: Boolean(o.gzip),
     shardMb,
+    excludeSyncBeep: Boolean(o.excludeSyncBeep),
+    labelScale: o.labelScale ?? null,
   };
 }
 
@@ -288,7 +294,7 @@ async function buildSessions(inputs: BuildInputs, opt: BuildOptionsResolved, o: 
   const totals = new BuildTotals();
   const jobs = await buildJobs(o, inputs);
   const someTranscript = manifest.sessions.some((s) => s.transcript);
-  const sopt = { segments: opt.segments, audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate, someTranscript };
+  const sopt = { segments: opt.segments, audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate, someTranscript, excludeSyncBeep: opt.excludeSyncBeep };
   // Sessions that share a recording file (by path or by content) go to one split with all their speakers' sessions (docs/dataset.md "Splits").
   const splitKey = splitKeys(manifest.sessions.map((s) => ({ speaker_id: s.speaker_id, media: s.media.map((m) => ({ path: m.path, sha256: inputs.hashes.get(s.session_id)?.get(m.role) })) })));
   const jobOf = (s: ManifestSession, i: number): SessionJob => ({
@@ -335,6 +341,9 @@ function releaseOptions(opt: BuildOptionsResolved): Record<string, unknown> {
     split: Object.fromEntries(opt.splits.map((x) => [x.name, x.fraction])),
     gzip: opt.gzip,
     shard_mb: opt.shardMb,
+    // since schema 2 (trial29 MINOR-1: a consumer normalising gold labels could not read the scale from the release)
+    scale: opt.labelScale,
+    exclude_sync_beep: opt.excludeSyncBeep,
   };
 }
 

@@ -27,6 +27,8 @@ export const AUDIO_FIELDS: Record<string, FieldShape> = {
   b1_hz: 'scalar',
   b2_hz: 'scalar',
   b3_hz: 'scalar',
+  // the sync beep's mask (src/audio/sync-beep.ts; trial29 SILENT-3): by name only, not in `all` (older audio.jsonl lack it)
+  sync_beep: 'bool',
 };
 
 /** Audio fields only present when the audio was analysed with --voice. */
@@ -51,10 +53,15 @@ export const FACE_FIELDS: Record<string, FieldShape> = {
   motion_eye: 'scalar',
   motion_mouth: 'scalar',
   landmarks: 'matrix',
+  // why yaw/pitch are null (roll past 60 degrees; src/face/quality.ts; trial29 SILENT-5): by name only, not in `all` (older face.jsonl lack it)
+  pose_gimbal_lock: 'bool',
 };
 
+/** Fields selectable by name only: feature files of an older mmprep lack them, so `all` would refuse those files. */
+const BY_NAME_ONLY = ['sync_beep', 'pose_gimbal_lock'];
+
 export const AUDIO_GROUPS: Record<string, string[]> = {
-  all: Object.keys(AUDIO_FIELDS).filter((f) => !VOICE_AUDIO_FIELDS.includes(f)),
+  all: Object.keys(AUDIO_FIELDS).filter((f) => !VOICE_AUDIO_FIELDS.includes(f) && !BY_NAME_ONLY.includes(f)),
   voice: VOICE_AUDIO_FIELDS,
   mfcc: ['mfcc'],
   deltas: ['delta', 'delta2'],
@@ -70,7 +77,7 @@ export const FACE_GROUPS: Record<string, string[]> = {
   motion: ['motion_brow', 'motion_eye', 'motion_mouth'],
   scores: ['det_score', 'mesh_score'],
   geometry: ['bbox_px', 'iod_px'],
-  all: Object.keys(FACE_FIELDS).filter((f) => f !== 'landmarks'),
+  all: Object.keys(FACE_FIELDS).filter((f) => f !== 'landmarks' && !BY_NAME_ONLY.includes(f)),
 };
 
 export const DEFAULT_AUDIO_FEATURES = 'mfcc,delta,delta2,f0_hz,voiced,voiced_prob,rms,rms_db,zcr';

@@ -17,8 +17,9 @@ import type { DatasetSessionOutcome } from './build-session.js';
 export const FORMAT_VERSIONS = [1, 2] as const;
 export const FORMAT_VERSION = 2;
 /** The record schemas (src/dataset/schema.ts) this mmprep writes (the last) and validates; format 1 releases are schema 1. */
-export const SCHEMA_VERSIONS = [1] as const;
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSIONS = [1, 2] as const;
+/** 2 since 2026-12-04: quality.sync_beep, sync_beep_ratio, pose_gimbal_lock_ratio (schema.ts qualitySchema). */
+export const SCHEMA_VERSION = 2;
 
 /** The folders (beside this one's) whose code shapes a release: records, labels and agreement, the manifest reader, the sync map. */
 const DATASET_CODE_DIRS = ['agreement', 'batch', 'common', 'dataset', 'sync'];

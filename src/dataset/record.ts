@@ -154,6 +154,26 @@ function audioPart(a: number, b: number, ctx: RecordContext, audioFrames: Frame[
   return { audio, voicedRatio };
 }
 
+/**
+ * The share of the span's audio (overlap-weighted, as voiced_ratio) in a sync beep (audio.jsonl `sync_beep`, a 1 kHz
+ * tone that is not speech: trial29 SILENT-3, a window over it trained on the tone with no mark); null when the frames
+ * do not say (audio.jsonl of an older mmprep, no audio in the span).
+ */
+function syncBeepRatio(a: number, b: number, ctx: RecordContext, audioFrames: Frame[] | null): number | null {
+  if (!(audioFrames && ctx.audioInfo)) return null;
+  return weightedMean(audioFrames, ctx.audioInfo.step, a, b, (f) => (typeof f.sync_beep === 'boolean' ? (f.sync_beep ? 1 : 0) : null));
+}
+
+/**
+ * The share of the span's face frames with a face (overlap-weighted, as face_detection_rate) whose yaw and pitch are
+ * null for gimbal lock (face.jsonl `pose_gimbal_lock`: roll past 60 degrees, a camera rotated 90 degrees): the reason
+ * for those nulls (trial29 SILENT-5); null without such frames or when face.jsonl does not say (an older mmprep).
+ */
+function gimbalLockRatio(a: number, b: number, ctx: RecordContext, faceFrames: Frame[] | null): number | null {
+  if (!(faceFrames && ctx.faceInfo)) return null;
+  return weightedMean(faceFrames, ctx.faceInfo.step, a, b, (f) => (faceOk(f) && typeof f.pose_gimbal_lock === 'boolean' ? (f.pose_gimbal_lock ? 1 : 0) : null));
+}
+
 /** The face at its own frame rate: the frames in the segment, fields null where no face was found. */
 function nativeFace(fIn: Frame[], ctx: RecordContext, step: number, fun: ReturnType<typeof functionals>): Record<string, unknown> {
   const cols: Record<string, unknown[]> = { face_found: fIn.map((f) => f.face_found === true) };
@@ -199,6 +219,7 @@ export function buildRecord(seg: Segment, ctx: RecordContext, audioFrames: Frame
   const { audio, voicedRatio } = audioPart(a, b, ctx, audioFrames, aIn);
   const { face, detRate } = facePart(a, b, ctx, faceFrames, aIn);
   const words = wordsOf(seg, ctx, audioFrames, faceFrames);
+  const beep = syncBeepRatio(a, b, ctx, audioFrames);
   const hasLabels = Object.keys(labels).length > 0;
   return {
     id: seg.id,
@@ -218,6 +239,9 @@ export function buildRecord(seg: Segment, ctx: RecordContext, audioFrames: Frame
       voiced_ratio: voicedRatio,
       sync_confidence: ctx.syncConfidence,
       word_timing: seg.word_timing,
+      sync_beep: beep === null ? null : beep > 0,
+      sync_beep_ratio: beep,
+      pose_gimbal_lock_ratio: gimbalLockRatio(a, b, ctx, faceFrames),
       present: {
         audio: audio !== null,
         face: holdsFace(face),

@@ -4,6 +4,7 @@
  */
 import { AUDIO_FIELDS, FACE_FIELDS, type FieldShape } from './features.js';
 import type { FaceRate } from './record.js';
+import { SCHEMA_VERSION } from './fingerprint.js';
 
 type Schema = Record<string, unknown>;
 
@@ -45,15 +46,34 @@ function obj(props: Record<string, Schema>, required: string[] = Object.keys(pro
   return { type: 'object', required, additionalProperties: false, properties: props };
 }
 
-type SchemaFields = { audioFields: string[]; faceFields: string[]; faceRate: FaceRate; labelKeys: string[] };
+/** schemaVersion: the record schema a release declares (manifest.json `schema_version`; default this mmprep's). */
+type SchemaFields = { audioFields: string[]; faceFields: string[]; faceRate: FaceRate; labelKeys: string[]; schemaVersion?: number };
+
+/**
+ * A record's quality object. Schema 2 (2026-12-04) adds the sync beep's share of the span (`sync_beep`,
+ * `sync_beep_ratio`: trial29 SILENT-3) and the reason for null yaw/pitch (`pose_gimbal_lock_ratio`: SILENT-5).
+ */
+function qualitySchema(version: number): Schema {
+  const ratio: Schema = { type: ['number', 'null'], minimum: 0, maximum: 1 };
+  const v2: Record<string, Schema> = version >= 2 ? { sync_beep: { type: ['boolean', 'null'] }, sync_beep_ratio: ratio, pose_gimbal_lock_ratio: ratio } : {};
+  return obj({
+    face_detection_rate: ratio,
+    voiced_ratio: ratio,
+    sync_confidence: numOrNull,
+    word_timing: { enum: ['source', 'interpolated', null] },
+    ...v2,
+    present: obj({ audio: { type: 'boolean' }, face: { type: 'boolean' }, text: { type: 'boolean' }, labels: { type: 'boolean' } }),
+  });
+}
 
 export function datasetSchema(o: SchemaFields): Schema {
   const { audio, face } = sequenceSchemas(o);
   const word = wordSchema(o);
   const label = labelSchema();
+  const version = o.schemaVersion ?? SCHEMA_VERSION;
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: 'https://mmprep.dev/schema/dataset-record-v1.json',
+    $id: `https://mmprep.dev/schema/dataset-record-v${version}.json`,
     title: 'mmprep dataset record (one segment of a session)',
     type: 'object',
     additionalProperties: false,
@@ -71,13 +91,7 @@ export function datasetSchema(o: SchemaFields): Schema {
       audio: { oneOf: [audio, { type: 'null' }] },
       face: { oneOf: [face, { type: 'null' }] },
       labels: { type: 'object', additionalProperties: false, properties: Object.fromEntries(o.labelKeys.map((k) => [k, label])) },
-      quality: obj({
-        face_detection_rate: { type: ['number', 'null'], minimum: 0, maximum: 1 },
-        voiced_ratio: { type: ['number', 'null'], minimum: 0, maximum: 1 },
-        sync_confidence: numOrNull,
-        word_timing: { enum: ['source', 'interpolated', null] },
-        present: obj({ audio: { type: 'boolean' }, face: { type: 'boolean' }, text: { type: 'boolean' }, labels: { type: 'boolean' } }),
-      }),
+      quality: qualitySchema(version),
     },
   };
 }

@@ -29,6 +29,10 @@ export interface SyntheticSession {
   mediaDir?: string;
   /** Time ranges (reference clock) whose audio frames are all unvoiced (null F0). */
   unvoiced?: Array<[number, number]>;
+  /** Time ranges of a sync beep: every audio frame gets `sync_beep` (true inside, with a pitch_reason), as extract writes it; without it, no such field (an older audio.jsonl). */
+  syncBeep?: Array<[number, number]>;
+  /** Time ranges (reference clock) whose face frames are gimbal-locked (yaw, pitch null; pose_gimbal_lock true): every face frame gets `pose_gimbal_lock`; without it, no such field. */
+  gimbalLock?: Array<[number, number]>;
 }
 
 function prng(seed: number): () => number {
@@ -106,6 +110,22 @@ function audioFrame(k: number, voiced: boolean, mf: number[], rms: number, rnd: 
   };
 }
 
+const inRanges = (t: number, ranges: Array<[number, number]>) => ranges.some(([a, b]) => t >= a - 1e-9 && t < b - 1e-9);
+
+/** An audio frame with extract's sync-beep mask when the session has one (the beep's frames: pitch and voicing null). */
+function withBeep(f: Record<string, unknown>, beeps: Array<[number, number]> | undefined): Record<string, unknown> {
+  if (!beeps) return f;
+  if (!inRanges(f.t_s as number, beeps)) return { ...f, sync_beep: false, pitch_reason: null };
+  return { ...f, f0_hz: null, voiced: null, voiced_prob: null, sync_beep: true, pitch_reason: 'sync beep (1000 Hz tone): not speech, pitch and voicing not analysed' };
+}
+
+/** A face frame with the gimbal guard's flag when the session has one (locked: yaw and pitch null). */
+function withGimbal(f: Record<string, unknown>, locks: Array<[number, number]> | undefined): Record<string, unknown> {
+  if (!locks) return f;
+  const lock = f.face_found === true ? inRanges(f.t_s as number, locks) : null;
+  return lock ? { ...f, yaw_deg: null, pitch_deg: null, pose_gimbal_lock: true } : { ...f, pose_gimbal_lock: lock };
+}
+
 /** audio.jsonl on a 10 ms grid (frame centres at k * 0.01), voiced stretches toggling at random; and audio.summary.json. */
 async function writeSyntheticAudio(dir: string, s: SyntheticSession, rnd: () => number): Promise<void> {
   const aw = new LineWriter(join(dir, 'audio.jsonl'));
@@ -117,7 +137,7 @@ async function writeSyntheticAudio(dir: string, s: SyntheticSession, rnd: () => 
     for (let i = 0; i < 13; i++) mf[i] = 0.9 * mf[i] + (rnd() - 0.5) * (i === 0 ? 40 : 8);
     const v = voiced && !(s.unvoiced ?? []).some(([a, b]) => k * 0.01 >= a && k * 0.01 < b);
     const rms = v ? 0.05 + 0.05 * rnd() : 0.002 + 0.002 * rnd();
-    await aw.line(audioFrame(k, v, mf, rms, rnd));
+    await aw.line(withBeep(audioFrame(k, v, mf, rms, rnd), s.syncBeep));
   }
   await aw.close();
   await writeFile(join(dir, 'audio.summary.json'), JSON.stringify({ frames: nA, hop_s: 0.01, duration_s: s.duration_s, synthetic: true }, null, 2) + '\n');
@@ -175,11 +195,11 @@ async function writeSyntheticFace(dir: string, s: SyntheticSession, rnd: () => n
     const gap = (s.faceGaps ?? []).some(([a, b]) => t >= a && t < b);
     const ok = !gap && t >= 0;
     if (!ok) {
-      await fw.line(noFaceFrame(t, tsrc, k));
+      await fw.line(withGimbal(noFaceFrame(t, tsrc, k), s.gimbalLock));
       continue;
     }
     found++;
-    await fw.line(faceFrame(t, tsrc, k, Boolean(s.landmarks), rnd));
+    await fw.line(withGimbal(faceFrame(t, tsrc, k, Boolean(s.landmarks), rnd), s.gimbalLock));
   }
   await fw.close();
   await writeFile(join(dir, 'face.summary.json'), JSON.stringify({ frames: nF, detection_rate: nF ? found / nF : 0, synthetic: true }, null, 2) + '\n');
