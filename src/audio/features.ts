@@ -315,13 +315,14 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     buf.finish();
     spectral.pump(buf);
     intensity.pump(buf);
-    // The worker finishes its pitch frames and path while this thread computes the MFCCs and deltas.
+    // While the worker ends its pitch frames and path: the MFCCs, deltas and the beep search's last chunk (no track needed).
     const trackP = pitch.end(buf);
     trackP.catch(() => undefined);
     const spec = spectralFinish(o, spectral);
+    const detections = toneOn && tone ? tone.finish() : [];
     const track = await trackP;
     const f = finishFeatures(o, buf, spec, spectral, track, intensity, buf.clipped);
-    if (toneOn) f.toneBursts = { toneHz: run.toneHz as number, detections: tone ? tone.finish() : [] };
+    if (toneOn) f.toneBursts = { toneHz: run.toneHz as number, detections };
     if (pcm) f.voice = await voiceOf(pcm.finish(), sr, f, o, spill);
     else if (voiceSrc) f.voice = await voiceOf(await recordVoice(voiceSrc, o, spill), voiceSrc.sampleRate, f, o, spill);
     if (run.reuseWorker) pitch.handOver(run.reuseWorker);

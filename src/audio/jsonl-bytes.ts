@@ -53,7 +53,11 @@ export function numAt(b: Uint8Array, p: number, v: number, digits: number): numb
   const e = exponent10(a);
   const k = digits - 1 - e;
   if (k <= 0 || k > 24) return -1;
-  let m = Math.round(a * POW10[k]) | 0;
+  // = Math.round(x) for 0 <= x < 2^31 (it cost ~20 CPU ms per 10 minutes of records here, this nothing measurable:
+  // docs/benchmarks.md, 30th session): fl(x + 0.5) is round(x) or one more, one more exactly when m - 0.5 > x.
+  const x = a * POW10[k];
+  let m = (x + 0.5) | 0;
+  if (m - 0.5 > x) m--;
   if (m === 0) {
     b[p] = ZERO;
     return p + 1;
