@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
-import { OWN_PROCESS } from './own-process.js';
+import { FACE_MODELS, OWN_PROCESS } from './own-process.js';
 
 /**
  * Longest first (vitest's own order: by the last run's durations, else by file size), across both projects: vitest's
@@ -41,8 +41,11 @@ export default defineConfig({
       // A worker process runs file after file (isolate: false): a new process per file cost ~0.6-0.75 CPU s (Node,
       // vitest's runner, mmprep's modules through vitest's module runner): the 80 shortest files took 98.1 CPU s so and
       // 46.7 shared; twelve mid-sized ones (dataset, audio-cli, batch-inputs...) 139.1 and 130.1 (2026-12-03, under load).
-      { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...OWN_PROCESS], isolate: false } },
-      // Files that change process-wide state, or run the face models in the test process: test/own-process.ts.
+      { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...OWN_PROCESS, ...FACE_MODELS], isolate: false } },
+      // Files that run the face models in the test process (tfjs, Human) and change nothing else: worker processes of
+      // their own, shared among them (test/own-process.ts FACE_MODELS).
+      { extends: true, test: { name: 'face-models', include: FACE_MODELS, isolate: false } },
+      // Files that change process-wide state: test/own-process.ts.
       { extends: true, test: { name: 'own-process', include: OWN_PROCESS, isolate: true } },
     ],
   },

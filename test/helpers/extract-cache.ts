@@ -57,9 +57,9 @@ function cacheKey(manifest: string, args: string[]): string {
  * manifest, not there yet). The media must be files beside the manifest named in it (relative paths: the copy's
  * sync.json and meta.json name them as a run in the test's folder would). Run once per distinct key (cacheKey) in a
  * folder of the cache; a run that fails is not kept. The result's code and stderr are the run's; its stdout names the
- * cache's folder. One difference from a run in the test's folder: audio.summary.json's `file` is the absolute path the
- * cached run read its input from (a folder of the cache), so a test comparing that file's bytes with a run of its own
- * runs both itself (extract-group-interrupt). Two files asking at once each run it; the first rename wins.
+ * cache's folder. The session's files are the bytes a run in the test's folder gives (audio.summary.json and
+ * face.summary.json name their input as the manifest's cell does, not by its absolute path): extract-group-interrupt
+ * compares a run of its own with them byte for byte. Two files asking at once each run it; the first rename wins.
  */
 export async function extractCached(manifest: string, out: string, args: string[]): Promise<CliResult> {
   if (dirname(out) !== dirname(manifest)) throw new Error(`extractCached: ${out} is not beside ${manifest}`);
