@@ -4,14 +4,14 @@
  * the MP3 timeline convention, drift uncertainty, and `mmprep extract` over such sessions.
  */
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AmbiguousPulseError, chooseWindow, choosePulses } from '../src/sync/choose.js';
 import type { Candidate, StreamState } from '../src/sync/streams.js';
 import { syncSession } from '../src/sync/session.js';
 import { scanAudioTone } from '../src/sync/scan-audio.js';
 import { probe } from '../src/media/probe.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCli, tempDir, type CliResult } from './helpers/cli.js';
 import { renderCached } from './helpers/scenes.js';
 import { beepInSpeech, ffmpeg, writeWavF32 } from './sync-media.js';
 
@@ -44,15 +44,44 @@ async function runCase(id: string, loud = false) {
   const map = r.code === 0 ? JSON.parse(readFileSync(out, 'utf8')) : null;
   const mic = truth.streams[1] as TruthStream;
   const e = map?.streams.find((s: { file: string }) => s.file === mic.file);
-  // Clock error at the true pulse times.
-  const err = e ? Math.max(...mic.pulses_src_s.map((t) => Math.abs(e.offset_s + (e.drift_ppm ?? 0) * 1e-6 * t - (mic.offset_s + mic.drift_ppm * 1e-6 * t)))) : null;
-  return { r, map, e, err, truth };
+  return { r, map, e, err: e ? clockError(e, mic) : null, truth };
+}
+
+/** A placed stream's clock error at its true pulse times, seconds. */
+function clockError(e: { offset_s: number; drift_ppm: number | null }, mic: TruthStream): number {
+  return Math.max(...mic.pulses_src_s.map((t) => Math.abs(e.offset_s + (e.drift_ppm ?? 0) * 1e-6 * t - (mic.offset_s + mic.drift_ppm * 1e-6 * t))));
+}
+
+const OK = 'rt5-drr0-snr10-aac-both-20s';
+let extracted: Promise<{ r: CliResult; out: string }> | null = null;
+/**
+ * `mmprep extract --only sync --ends both` over two room sessions, run once for the first test and the extract test:
+ * s1 is case OK's lav and room microphone with its own options (truth.args: --ends both), so its sync.json is the one
+ * `mmprep sync` writes for the case (the same streams but for the files' relative paths: checked 2026-12-04), which
+ * each ran once more before; s2 a reference with a beep and an unrelated microphone without one (nothing to align it by).
+ */
+function extractRooms(): Promise<{ r: CliResult; out: string }> {
+  extracted ??= (async () => {
+    const ok = join(rooms, OK);
+    const neg = join(rooms, 'negative-none');
+    const manifest = join(D, 'manifest.csv');
+    writeFileSync(manifest, `session_id,speaker_id,lav_audio,room_audio\ns1,spk1,${join(ok, 'lav.wav')},${join(ok, 'mic.m4a')}\ns2,spk2,${join(ok, 'lav.wav')},${join(neg, 'mic.m4a')}\n`);
+    const out = join(D, 'extract-out');
+    return { r: await runCli(['extract', manifest, '-o', out, '--only', 'sync', '--ends', 'both', '--progress', 'none']), out };
+  })();
+  return extracted;
 }
 
 describe('sync in reverberant rooms (make-sync-rooms --set small)', () => {
   it('DRR 0 dB, band SNR 10 dB, AAC, pulses at both ends: placed by its beeps within 1 ms, with its uncertainty', async () => {
-    const { r, e, err } = await runCase('rt5-drr0-snr10-aac-both-20s');
-    expect(r.code, r.stderr).toBe(0);
+    const truth = JSON.parse(readFileSync(join(rooms, OK, 'truth.json'), 'utf8'));
+    expect(truth.args).toEqual(['--ends', 'both']);
+    const { r, out } = await extractRooms();
+    expect(existsSync(join(out, 's1', 'sync.json')), r.stderr).toBe(true);
+    // The room microphone's entry by its file's name (extract writes paths relative to its output folder).
+    const mic = truth.streams[1] as TruthStream;
+    const e = JSON.parse(readFileSync(join(out, 's1', 'sync.json'), 'utf8')).streams.find((s: { file: string }) => basename(s.file) === mic.file);
+    const err = clockError(e, mic);
     expect(e.method).toBe('tone');
     expect(err).toBeLessThan(0.001);
     expect(e.confidence).toBeLessThan(1);
@@ -245,13 +274,8 @@ describe('short sessions, MP3 timeline, drift uncertainty', () => {
 
 describe('mmprep extract over room sessions (issue 11 item 7)', () => {
   it('completes a session without --pick; a session whose stream cannot be placed fails with the reason in _errors.jsonl', async () => {
-    const ok = join(rooms, 'rt5-drr0-snr10-aac-both-20s');
-    const neg = join(rooms, 'negative-none');
-    const manifest = join(D, 'manifest.csv');
-    // s2: a reference with a beep and an unrelated microphone without one (nothing to align it by).
-    writeFileSync(manifest, `session_id,speaker_id,lav_audio,room_audio\ns1,spk1,${join(ok, 'lav.wav')},${join(ok, 'mic.m4a')}\ns2,spk2,${join(ok, 'lav.wav')},${join(neg, 'mic.m4a')}\n`);
-    const out = join(D, 'extract-out');
-    const r = await runCli(['extract', manifest, '-o', out, '--only', 'sync', '--ends', 'both', '--progress', 'none']);
+    // s1 completes, s2 (an unrelated microphone without a beep) cannot be placed: extractRooms.
+    const { r, out } = await extractRooms();
     expect(r.code, r.stderr).toBe(4);
     const map = JSON.parse(readFileSync(join(out, 's1', 'sync.json'), 'utf8'));
     expect(map.streams[1].method).toBe('tone');

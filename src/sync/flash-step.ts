@@ -12,7 +12,7 @@
  * candidate at all (choose.ts). The median is tone-math.ts's (this file kept a copy of its own before).
  */
 import type { Grid } from './flash-cells.js';
-import { median } from './tone-math.js';
+import { median, medianInPlace } from './tone-math.js';
 
 export interface LightLeftOn {
   /**
@@ -140,8 +140,7 @@ export function litThroughout(cells: Float32Array[], times: number[], grid: Grid
   const n = times.length;
   if (n < 4 || times[n - 1] - times[0] < o.minS) return null;
   let best: LightLeftOn | null = null;
-  // Each cell's median level over the frames (its ring's levels are read from these).
-  const level = Array.from({ length: grid.cols * grid.rows }, (_, k) => median(cells.map((c) => c[k])));
+  const level = cellMedians(cells, grid.cols * grid.rows);
   for (let k = 0; k < level.length; k++) {
     const hi = level[k];
     if (hi < LIT_LEVEL) continue;
@@ -152,6 +151,22 @@ export function litThroughout(cells: Float32Array[], times: number[], grid: Grid
     best = { kind: 'throughout', t_s: times[0], cx: k % grid.cols, cy: Math.floor(k / grid.cols), level_before: lo, level_after: hi, lit_s: times[n - 1] - times[0], z: Infinity };
   }
   return best;
+}
+
+/**
+ * Each cell's median level over the frames (litThroughout reads its ring's levels from these): median() of each
+ * cell's series, gathered into one buffer reused from cell to cell (medianInPlace of the same values in the same
+ * order, so the same medians) instead of an array and its Float64Array copy per cell (2026-12-04: the length-free
+ * look's allocations, most of its garbage collection).
+ */
+function cellMedians(cells: Float32Array[], K: number): Float64Array {
+  const level = new Float64Array(K);
+  const col = new Float64Array(cells.length);
+  for (let k = 0; k < K; k++) {
+    for (let f = 0; f < cells.length; f++) col[f] = cells[f][k];
+    level[k] = medianInPlace(col);
+  }
+  return level;
 }
 
 /** The cells of the square ring LIT_RING cells from cell k (those inside the grid). */
