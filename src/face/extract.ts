@@ -453,7 +453,8 @@ export class FaceRecordBuilder {
     // Motion needs the same face in consecutive analysed frames: forget faces not seen in this frame.
     const seen = new Set(ids);
     for (const id of [...this.prev.keys()]) if (!seen.has(id)) this.prev.delete(id);
-    // Primary face: the largest box (the participant nearest the camera); the others follow by face_id.
+    // Primary face: the largest box of the faces kept (the --max-faces the detector scored highest: with one, the top-scoring
+    // face, which need not be the largest in view; docs/face.md); the others follow by face_id.
     const order = built.map((_, i) => i).sort((a, b) => built[b].bbox_px[2] * built[b].bbox_px[3] - built[a].bbox_px[2] * built[a].bbox_px[3] || built[a].face_id - built[b].face_id);
     const primary = order.length ? built[order[0]] : null;
     const others = order.slice(1).map((i) => built[i]).sort((a, b) => a.face_id - b.face_id);
