@@ -9,6 +9,7 @@ import type { SyncMap, SyncStreamEntry } from './clock.js';
 import { skewNote } from './place.js';
 import { chapterNote } from './chapters.js';
 import { unpairedPulseWhy } from './unpaired.js';
+import { endAfterWhy } from './early-stop.js';
 import type { Placement, ProbedFile, StreamState } from './streams.js';
 import type { Ends } from './windows.js';
 
@@ -62,6 +63,9 @@ function silenceNote(s: StreamState): string {
 
 /** Why a stream has no pulse of its own, for messages. */
 function noPulseWhy(s: StreamState, o: ReportContext): string {
+  // A camera that stopped before the end pulse: both windows said (early-stop.ts).
+  const early = endAfterWhy(s);
+  if (early) return early;
   const refused = s.warnings.find((w) => w.code === 'unplaceable_pulse');
   if (refused) return refused.message;
   // A soundless camera has no length-free look to name a light lit throughout (scan-video.ts): the line says what a
