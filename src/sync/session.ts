@@ -13,6 +13,7 @@ import { buildSyncMap, refuseUnplaced, type ReportContext } from './report.js';
 import { findAudioPulses, findVideoPulses, flashGuides, mapLimit, probeFiles, streamStates, type FileProbe, type ProbedFile, type StreamState } from './streams.js';
 import { findOtherToneBurst } from './tone-hint.js';
 import { endWindowHint } from './end-hint.js';
+import { middleHint } from './mid-hint.js';
 import { noteEndAfterPicture } from './early-stop.js';
 import { refuseClockJumps, warnSoundGaps } from './clock-jumps.js';
 import { warnUncheckedPairing } from './pairing.js';
@@ -147,6 +148,7 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   placeStreams(states, ref, placing);
   const ctx = { toneHz, searchS, ends, fallback };
   await endWindowHint(states, ref, probes, ctx);
+  await middleHint(states, ref, probes, ctx);
   refuseUnplaced(states, ref, probes, ctx);
   refuseClockJumps(states, ref);
   warnSoundGaps(states);
