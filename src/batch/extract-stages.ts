@@ -3,6 +3,7 @@
  * progress) does not depend on how each capability is called. Each stage adapter calls the library of its capability
  * (src/sync, src/audio, src/face) and writes its files into the session folder on the session's reference clock.
  */
+import { cellRenamer, errorWithCellNames, mapForLines, mapWithCellNames } from './sync-names.js';
 import { join } from 'node:path';
 import { InputError } from '../common/errors.js';
 import { clockOf, findSyncEntry, type Clock, type SyncMap } from '../sync/clock.js';
@@ -108,7 +109,9 @@ export const syncStage: StageFn = async (ctx) => {
   const files = [...new Set(ctx.session.media.map((m) => m.path))];
   const ref = ctx.session.media.find((m) => m.role === ctx.session.ref_role) ?? ctx.session.media[0];
   const o = ctx.options;
-  const map = await syncSession(
+  // Texts name the manifest's cells, not absolute paths (sync-names.ts).
+  const rename = cellRenamer(ctx.session.media);
+  const found = await syncSession(
     files.map((file) => ({ file })),
     {
       ref: ref.path,
@@ -119,10 +122,13 @@ export const syncStage: StageFn = async (ctx) => {
       ...(o.shareCameraClock ? { shareCameraClock: true } : {}),
       ...(ctx.probe ? { probe: ctx.probe } : {}),
     },
-  );
+  ).catch((e: unknown) => {
+    throw errorWithCellNames(e, rename);
+  });
+  const map = mapWithCellNames(found, rename);
   await writeSyncMap(join(ctx.dir, 'sync.json'), map);
-  const told = (await import('../sync/warnings.js')).syncWarningLines(map);
-  return { files: ['sync.json'], syncMap: map, warnings: [...told, ...singleStreamLines(map)] };
+  const told = (await import('../sync/warnings.js')).syncWarningLines(mapForLines(map, rename));
+  return { files: ['sync.json'], syncMap: map, warnings: [...told, ...singleStreamLines(mapForLines(map, rename))] };
 };
 
 /**

@@ -8,6 +8,8 @@ import { VERSION } from '../common/version.js';
 import type { SyncMap, SyncStreamEntry } from './clock.js';
 import { skewNote } from './place.js';
 import { chapterNote } from './chapters.js';
+import { unpairedPulseWhy } from './unpaired.js';
+import { endAfterWhy } from './early-stop.js';
 import type { Placement, ProbedFile, StreamState } from './streams.js';
 import type { Ends } from './windows.js';
 
@@ -61,6 +63,9 @@ function silenceNote(s: StreamState): string {
 
 /** Why a stream has no pulse of its own, for messages. */
 function noPulseWhy(s: StreamState, o: ReportContext): string {
+  // A camera that stopped before the end pulse: both windows said (early-stop.ts).
+  const early = endAfterWhy(s);
+  if (early) return early;
   const refused = s.warnings.find((w) => w.code === 'unplaceable_pulse');
   if (refused) return refused.message;
   // A soundless camera has no length-free look to name a light lit throughout (scan-video.ts): the line says what a
@@ -94,7 +99,8 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
   if (disagree) throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${disagree}${more}`, { file: s.file });
   const weak = s.warnings.find((w) => w.code === 'xcorr_weak')?.message;
   const skew = skewNote(s, states);
-  const why = [noPulseWhy(s, o), weak, skew].filter(Boolean).join(', and ');
+  // A stream with a pulse of its own is not said to have none (unpaired.ts: it had no partner in its window).
+  const why = [unpairedPulseWhy(s, states, o.searchS) ?? noPulseWhy(s, o), weak, skew].filter(Boolean).join(', and ');
   throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${why}${more}${chapterNote(s, states, probes)}`, { file: s.file });
 }
 
@@ -109,7 +115,8 @@ function noRouteAdvice(s: StreamState, states: StreamState[], ref: StreamState, 
   const better = [...new Set(states.map((x) => x.abs))].filter((a) => a !== ref.abs).map(refOf).find((x) => x.chosen.start ?? x.chosen.end);
   if (better) return `; choose another --ref (${better.file}: its ${better.kind} stream ${better.stream} has a usable pulse)`;
   const own = s.chosen.start ?? s.chosen.end;
-  const head = own ? `its own pulse at ${own.t_s.toFixed(3)} s is usable, but no stream it could be placed against has one` : 'no stream of the session has a usable pulse to place it by';
+  // A pulse --pick forced is not called usable (the policy refused it or found others like it: choose.ts).
+  const head = own ? `its own pulse at ${own.t_s.toFixed(3)} s is ${s.forcedPick ? `--pick ${s.forcedPick}'s choice` : 'usable'}, but no stream it could be placed against has one` : 'no stream of the session has a usable pulse to place it by';
   const refused = states.filter((x) => x !== ref && x !== s && x.warnings.some((w) => w.code === 'unplaceable_pulse')).map((x) => `${x.file} ${x.kind} stream ${x.stream} has ${noPulseWhy(x, o)}`);
   const skew = skewNote(s, states);
   const placed = states.filter((x) => x !== ref && x.placed).map((x) => `${x.file} ${x.kind} stream ${x.stream} is placed by ${x.placed?.method === 'xcorr' ? 'cross-correlation' : x.placed?.method}`);

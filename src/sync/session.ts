@@ -13,6 +13,8 @@ import { buildSyncMap, refuseUnplaced, type ReportContext } from './report.js';
 import { findAudioPulses, findVideoPulses, flashGuides, mapLimit, probeFiles, streamStates, type FileProbe, type ProbedFile, type StreamState } from './streams.js';
 import { findOtherToneBurst } from './tone-hint.js';
 import { endWindowHint } from './end-hint.js';
+import { middleHint } from './mid-hint.js';
+import { noteEndAfterPicture } from './early-stop.js';
 import { refuseClockJumps, warnSoundGaps } from './clock-jumps.js';
 import { warnUncheckedPairing } from './pairing.js';
 import type { Ends } from './windows.js';
@@ -140,10 +142,13 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
     return findVideoPulses(s, fileOf(s), guides, scan);
   });
   chooseAll(video, pick, toneHz, ends);
+  // A camera that stopped before the end pulse: its end window's line says so (early-stop.ts), not what the frames showed.
+  video.forEach(noteEndAfterPicture);
   // 2.-4. Place, then refuse or report.
   placeStreams(states, ref, placing);
   const ctx = { toneHz, searchS, ends, fallback };
   await endWindowHint(states, ref, probes, ctx);
+  await middleHint(states, ref, probes, ctx);
   refuseUnplaced(states, ref, probes, ctx);
   refuseClockJumps(states, ref);
   warnSoundGaps(states);

@@ -15,6 +15,7 @@ import type { FlashPairHint } from './flash-pair.js';
 import { pairHintFor } from './flash-hint.js';
 import { scanVideoFlash, type FlashGuide, type VideoWindowResult } from './scan-video.js';
 import { guidesBeforePicture, lateCameraWarning, windowsToSearch } from './late-camera.js';
+import { guideAfterPicture, pictureEndS } from './early-stop.js';
 import { searchWindows, truncatedWarning, truncatedWindow, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
 import { clockJumps, refuseTimesBack, type ClockJump } from './clock-jumps.js';
 import { refuseSameRecording } from './same-recording.js';
@@ -99,6 +100,8 @@ export interface StreamState {
   leftOn?: Partial<Record<'start' | 'end', NonNullable<VideoWindowResult['left_on']>>>;
   /** A picture without its own beep: the reference's start/end beeps for the pair search (set by flashGuides). */
   flashPair?: FlashPairHint;
+  /** A camera's end guide that falls after its picture's last frame (early-stop.ts), and where the picture ends. */
+  endAfter?: { guide: FlashGuide; endS: number };
   /** Forward jumps of this stream's timestamps anywhere in its file (clock-jumps.ts). */
   jumps?: ClockJump[];
   /** What ffmpeg reported of damaged data in its search windows: a picture's (flash-damage.ts), a sound's errors (tone-damage.ts). */
@@ -140,7 +143,7 @@ export async function probeFiles(files: string[], searchS: number, ends: Ends, r
  * 2026-12-02 every mjpeg stream was left out: a webcam's MJPEG AVI was synced as its sound alone, exit 0, and the
  * picture missing from sync.json (a new user's trial; test sync-mjpeg-video).
  */
-function isStill(s: ProbedFile['p']['streams'][number]): boolean {
+export function isStill(s: ProbedFile['p']['streams'][number]): boolean {
   return /^(mjpeg|png|bmp)$/.test(s.codec ?? '') && !((s.fps_avg ?? 0) > 0 && (s.n_frames ?? 2) > 1);
 }
 
@@ -276,6 +279,9 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
   const windows = windowsToSearch(q.windows, kept, missed).map((w) => (w.pulses_before_s === undefined ? w : { ...w, duration_s: w.pulses_before_s }));
   const scan = await scanVideoFlash(q.file, windows, { stream: st.stream, probed: q.p, maxSide: o.maxSide, guides: guides.length ? kept : undefined, pairHint: guides.length ? undefined : st.flashPair });
   for (const g of missed.slice(0, 1)) st.warnings.push(lateCameraWarning(g, st.firstSampleS, q.windows.some((w) => w.name !== 'start')));
+  const endS = pictureEndS(st, q);
+  const after = guideAfterPicture(kept, endS);
+  if (after) st.endAfter = { guide: after, endS: endS as number };
   const dur = halfOf(q.p, scan.windows, q.p.start_time_s ?? 0);
   const frameS = st.frameS;
   const cut = frameS === null ? null : truncation(scan.windows, q, st, frameS);
