@@ -358,7 +358,7 @@ export class FaceRecordBuilder {
     const earR = hasMesh ? eyeAspectRatio(mesh, EAR.right) : null;
     const mar = hasMesh ? mouthAspectRatio(mesh) : null;
     const pupils = raw.pupils ? { right: scalePoint(raw.pupils.right, s), left: scalePoint(raw.pupils.left, s) } : null;
-    const { blink, pose, fields: quality } = faceQuality(mesh, { ...raw, pupils }, { left: earL, right: earR }, this.o.blinkEar);
+    const { blink, ratios, pose, fields: quality } = faceQuality(mesh, { ...raw, pupils }, { left: earL, right: earR, mar }, this.o.blinkEar);
     const motion = this.motion(id, t, hasMesh ? mesh : null, iod);
     const { width, height, normalized } = this.o;
     const landmarks = roundedLandmarks(mesh, normalized, width, height);
@@ -371,9 +371,9 @@ export class FaceRecordBuilder {
       yaw_deg: rn(pose.yaw, 3),
       pitch_deg: rn(pose.pitch, 3),
       roll_deg: rn(pose.roll, 3),
-      ear_left: rn(earL, 4),
-      ear_right: rn(earR, 4),
-      mar: rn(mar, 4),
+      ear_left: rn(ratios.left, 4),
+      ear_right: rn(ratios.right, 4),
+      mar: rn(ratios.mar, 4),
       iod_px: rn(iod, 2),
       blink,
       expr_angry: expr ? expr[0] : null,
