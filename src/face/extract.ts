@@ -166,6 +166,8 @@ export interface FaceSummary {
   duration_s: number | null;
   effective_fps: number | null;
   share_abs_yaw_over_30: number | null;
+  /** Why share_abs_yaw_over_30 is null (no face; every face's pose gimbal-locked, so no yaw), else null. */
+  share_abs_yaw_over_30_reason: string | null;
   /** Blink onsets, and per minute; null (with blinks_reason) below MIN_BLINK_FPS, where blinks fall between frames. */
   blinks: number | null;
   blinks_per_minute: number | null;
@@ -292,6 +294,7 @@ export class FaceRecordBuilder {
   private nFace = 0;
   private nYaw = 0;
   private nYawOver = 0;
+  private nLocked = 0;
   /**
    * Each built face's yaw in degrees as OpenFace's pose_Ry gives it (pose.ts openfaceEuler of the mesh's head axes, the
    * `--format openface` column), null without a mesh or when gimbal-locked: what share_abs_yaw_over_30 counts.
@@ -472,6 +475,7 @@ export class FaceRecordBuilder {
         this.nYaw++;
         if (Math.abs(yaw) > 30) this.nYawOver++;
       }
+      if (primary.pose_gimbal_lock === true) this.nLocked++;
       if (primary.expr_happy !== null) {
         this.exprN++;
         EXPRESSIONS.forEach((e, k) => (this.exprSum[k] += primary[`expr_${e}`] as number));
@@ -511,7 +515,7 @@ export class FaceRecordBuilder {
       last_t_s: this.lastT === null ? null : r(this.lastT, 6),
       duration_s: rn(duration, 6),
       effective_fps: rn(effFps, 6),
-      share_abs_yaw_over_30: this.nYaw ? r(this.nYawOver / this.nYaw, 6) : null,
+      ...yawShare(this.nFace, this.nYaw, this.nYawOver, this.nLocked),
       ...blinkStats(this.blinks, effFps, duration),
       faces_rejected_implausible: this.implausible,
       faces_read_turned: this.readTurned,
@@ -540,6 +544,18 @@ function blinkStats(blinks: number, effFps: number | null, duration: number | nu
         : null;
   if (reason !== null) return { blinks: null, blinks_per_minute: null, blinks_reason: reason };
   return { blinks, blinks_per_minute: r((blinks * 60) / (duration as number), 4), blinks_reason: null };
+}
+
+/** share_abs_yaw_over_30 over the `withYaw` face frames that have a yaw, or null with the reason there is none. */
+function yawShare(withFace: number, withYaw: number, over: number, locked: number): { share_abs_yaw_over_30: number | null; share_abs_yaw_over_30_reason: string | null } {
+  if (withYaw > 0) return { share_abs_yaw_over_30: r(over / withYaw, 6), share_abs_yaw_over_30_reason: null };
+  const reason =
+    withFace === 0
+      ? 'no frame with a face'
+      : locked === withFace
+        ? `every frame with a face (${withFace}) has pose_gimbal_lock (roll past 60 degrees or upside down): yaw is not defined there; if the camera was turned, turn the video upright first`
+        : `no frame with a face has a yaw (${locked} of ${withFace} gimbal-locked, the others without a mesh)`;
+  return { share_abs_yaw_over_30: null, share_abs_yaw_over_30_reason: reason };
 }
 
 /** Inserts the flow fields before `landmarks` (the face's other fields keep their pinned order). */
