@@ -151,7 +151,10 @@ export interface FaceSummary {
   /** The picture as displayed (rotation applied, square pixels): the frame of landmarks and every *_px field. */
   width: number;
   height: number;
-  /** Of the stored pixels (1: square); otherwise the stored width was stretched by it before analysis. */
+  /**
+   * Of the stored pixels (1: square, or within 0.5 % of it: decode-video.ts SQUARE_SAR_TOLERANCE); otherwise the
+   * stored width was stretched by it before analysis.
+   */
   sample_aspect_ratio: number;
   inference_width: number;
   inference_height: number;
@@ -650,7 +653,7 @@ export class FaceRun {
       backend: o.backend,
       width: g.displayWidth,
       height: g.displayHeight,
-      sample_aspect_ratio: r(g.stream.sample_aspect_ratio ?? 1, 6),
+      sample_aspect_ratio: r(g.sampleAspectRatio, 6),
       inference_width: g.width,
       inference_height: g.height,
       fps_requested: o.fps ?? null,
