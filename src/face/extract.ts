@@ -141,6 +141,11 @@ export type FaceRecord = {
   frame: number;
   face_found: boolean;
   n_faces: number;
+  /**
+   * Why face_found is false when a face was seen: 'orientation_doubtful' (a face on this detector frame read both
+   * upright and upside down with no clear winner, left out: faces_rejected_orientation); else null.
+   */
+  face_null_reason: string | null;
 } & (FaceFields | NullFaceFields) & { faces: FaceFields[] };
 
 export interface FaceSummary {
@@ -312,6 +317,8 @@ export class FaceRecordBuilder {
   private implausible = 0;
   private readTurned = 0;
   private orientationDoubtful = 0;
+  /** Faces left out by the orientation check on the frame about to be built (noteOrientation). */
+  private frameDoubtful = 0;
   private firstDoubtfulT: number | null = null;
   private lastPrimary: { id: number; t: number; cx: number; cy: number; side: number } | null = null;
   private switches = 0;
@@ -493,6 +500,8 @@ export class FaceRecordBuilder {
     head.frame = frame;
     head.face_found = primary !== null;
     head.n_faces = built.length;
+    head.face_null_reason = primary === null && this.frameDoubtful > 0 ? 'orientation_doubtful' : null;
+    this.frameDoubtful = 0;
     const names = FACE_FIELD_NAMES.flatMap((k) => (k === 'landmarks' && flow ? [...FLOW_FIELD_NAMES, k] : [k]));
     const nulls = Object.fromEntries([...names, ...(this.o.landmarks68 ? ['landmarks68'] : [])].map((k) => [k, null]));
     return { ...head, ...(primary ?? nulls), faces: others } as FaceRecord;
@@ -502,6 +511,7 @@ export class FaceRecordBuilder {
   noteOrientation(tSrc: number, turned = 0, doubtful = 0): void {
     this.readTurned += turned;
     this.orientationDoubtful += doubtful;
+    this.frameDoubtful = doubtful;
     if (doubtful > 0) this.firstDoubtfulT ??= this.o.clock ? this.o.clock(tSrc) : tSrc;
   }
 
@@ -857,7 +867,7 @@ function orientationWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_orienta
   if (n === 0) return [];
   const at = s.faces_rejected_orientation_first_t_s;
   return [
-    `${n} face(s) left out on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector read them both upright and upside down with no clear winner (faces_rejected_orientation); if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip for upside down, transpose=1 or 2 for a quarter turn) and run again`,
+    `${n} face(s) left out on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector read them both upright and upside down with no clear winner (faces_rejected_orientation; those records: face_null_reason "orientation_doubtful"); an upright face can read so with the mouth or eyes covered or in low light; if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip for upside down, transpose=1 or 2 for a quarter turn) and run again`,
   ];
 }
 
