@@ -233,6 +233,39 @@ describe('honest quality (item 3)', () => {
     expect(mouth.visibility_eye_right).toBeGreaterThanOrEqual(0.5);
   });
 
+  // trial30 S4: under a card the mesh still draws lids and lips, and ear_right / mar were written (0.09-0.18 for an
+  // open eye of 0.31-0.38) beside visibility 0. Each ratio is null with its region, with a reason as blink has.
+  it('a covered eye has no EAR and a covered mouth no MAR, with a reason; visible regions keep theirs', () => {
+    const eye = face('eye-covered');
+    const mouth = face('mouth-covered');
+    // Written before (main's source: ear_right and mar numbers here).
+    expect([eye.ear_right, mouth.mar]).toEqual([null, null]);
+    const open = face('frontal-200');
+    for (const k of ['ear_left', 'ear_right', 'mar']) {
+      expect(typeof open[k], k).toBe('number');
+      expect(open[`${k}_null_reason`], k).toBeNull();
+    }
+    expect(eye.ear_right_null_reason).toBe('eye_not_visible');
+    expect(eye.ear_left).toBeGreaterThan(0);
+    expect(eye.ear_left_null_reason).toBeNull();
+    expect(eye.mar).toBeGreaterThan(0);
+    expect(eye.mar_null_reason).toBeNull();
+    expect(mouth.mar_null_reason).toBe('mouth_not_visible');
+    for (const k of ['ear_left', 'ear_right']) {
+      expect(mouth[k], k).toBeGreaterThan(0);
+      expect(mouth[`${k}_null_reason`], k).toBeNull();
+    }
+    // Every record: a ratio is null with a reason exactly when a face was found and its region is not visible.
+    const pairs = [['ear_left', 'eye_left'], ['ear_right', 'eye_right'], ['mar', 'mouth']];
+    for (const r of recs.filter((x) => x.face_found) as unknown as Face[]) {
+      for (const [k, region] of pairs) {
+        const hidden = !((r[`visibility_${region}`] as number | null) !== null && (r[`visibility_${region}`] as number) >= 0.5);
+        expect(r[k] === null, `${k} frame ${r.frame}`).toBe(hidden);
+        expect(r[`${k}_null_reason`] !== null, `${k} frame ${r.frame}`).toBe(hidden);
+      }
+    }
+  });
+
   it('near +-90 degrees of roll yaw and pitch are null and flagged; roll is the in-plane angle', () => {
     for (const [name, want] of [['roll+90', 90], ['roll-90', -90]] as const) {
       const f = face(name);

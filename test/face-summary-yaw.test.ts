@@ -73,5 +73,30 @@ describe('share_abs_yaw_over_30 (summary) against the records\' pose_Ry', () => 
     expect(r.pose_gimbal_lock).toBe(true);
     b.build(1, 0.1, [raw(turned(HUMAN[0].landmarks, turnY(0.7)), 0.3)]);
     expect(b.summaryStats().share_abs_yaw_over_30).toBe(1);
+    expect(b.summaryStats().share_abs_yaw_over_30_reason).toBeNull();
+  });
+
+  // trial30 N3: a phone clip without its rotation metadata (face at roll -95 degrees) had every face gimbal-locked and
+  // the summary said share_abs_yaw_over_30: null with no reason.
+  it('is null with a reason when every face is gimbal-locked, and when no frame has a face', () => {
+    const opts = { scale: 1, width: 640, height: 480, minConfidence: 0.5, normalized: false, blinkEar: 0.2, plausibility: false };
+    const b = new FaceRecordBuilder(opts);
+    // In-plane turn by -95 degrees (about the camera axis), Human's roll with it.
+    const a = (-95 * Math.PI) / 180;
+    const roll95: Mat3 = [
+      [Math.cos(a), -Math.sin(a), 0],
+      [Math.sin(a), Math.cos(a), 0],
+      [0, 0, 1],
+    ];
+    for (let k = 0; k < 3; k++) {
+      const rec = b.build(k, k / 10, [{ ...raw(turned(HUMAN[k % HUMAN.length].landmarks, roll95), 0), roll: a }]);
+      expect(rec.pose_gimbal_lock).toBe(true);
+    }
+    const s = b.summaryStats();
+    expect(s.share_abs_yaw_over_30).toBeNull();
+    expect(s.share_abs_yaw_over_30_reason).toMatch(/^every frame with a face \(3\) has pose_gimbal_lock/);
+    const none = new FaceRecordBuilder(opts);
+    none.build(0, 0, []);
+    expect(none.summaryStats().share_abs_yaw_over_30_reason).toBe('no frame with a face');
   });
 });

@@ -126,9 +126,10 @@ describe('records and summary', () => {
   it('fields are pinned, in order; derived values are sane', () => {
     const r = runs['transform.mp4'].recs[5];
     expect(Object.keys(r)).toEqual([
-      't_s', 'frame', 'face_found', 'n_faces', 'face_id', 'det_score', 'mesh_score', 'bbox_px', 'yaw_deg', 'pitch_deg', 'roll_deg', 'ear_left', 'ear_right', 'mar', 'iod_px', 'blink',
+      't_s', 'frame', 'face_found', 'n_faces', 'face_null_reason', 'face_id', 'det_score', 'mesh_score', 'bbox_px', 'yaw_deg', 'pitch_deg', 'roll_deg', 'ear_left', 'ear_right', 'mar', 'iod_px', 'blink',
       'expr_angry', 'expr_disgust', 'expr_fear', 'expr_happy', 'expr_sad', 'expr_surprise', 'expr_neutral', 'motion_brow', 'motion_eye', 'motion_mouth', 'landmarks',
-      'det_bbox_px', 'visibility_eye_right', 'visibility_eye_left', 'visibility_brow_right', 'visibility_brow_left', 'visibility_mouth', 'blink_null_reason', 'pose_gimbal_lock',
+      'det_bbox_px', 'visibility_eye_right', 'visibility_eye_left', 'visibility_brow_right', 'visibility_brow_left', 'visibility_mouth', 'blink_null_reason',
+      'ear_left_null_reason', 'ear_right_null_reason', 'mar_null_reason', 'pose_gimbal_lock',
       'gaze_right', 'gaze_left', 'gaze_angle_x_rad', 'gaze_angle_y_rad', 'gaze_null_reason', 'faces',
     ]);
     expect(r.face_id).toBe(0);
@@ -236,7 +237,7 @@ describe('records and summary', () => {
     const lines = readFileSync(csv, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(11);
     const head = lines[0].split(',');
-    expect(head.slice(0, 5)).toEqual(['t_s', 'frame', 'face_found', 'n_faces', 'face_id']);
+    expect(head.slice(0, 6)).toEqual(['t_s', 'frame', 'face_found', 'n_faces', 'face_null_reason', 'face_id']);
     expect(head).toContain('landmarks_477_2');
     expect(head).not.toContain('faces');
     const cell = (row: string[], k: string) => Number(row[head.indexOf(k)]);

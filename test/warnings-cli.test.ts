@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { faceSummaryWarnings } from '../src/face/extract.js';
+import { FaceRecordBuilder, faceSummaryWarnings } from '../src/face/extract.js';
 import { syncWarningLines } from '../src/sync/warnings.js';
 import type { SyncMap } from '../src/sync/clock.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
@@ -41,6 +41,21 @@ describe('warnings on stderr', () => {
   it('faceSummaryWarnings: only when no frame had a face', () => {
     expect(faceSummaryWarnings({ frames_analysed: 10, frames_with_face: 0 })).toHaveLength(1);
     expect(faceSummaryWarnings({ frames_analysed: 10, frames_with_face: 1 })).toEqual([]);
+  });
+
+  // trial30 N1/L1: an upright face with its mouth covered was left out by the orientation check (54 of 58 frames) with
+  // only the advice to turn the camera, and records that said nothing (face_found false, all null).
+  it('faces left out by the orientation check: the warning names occlusion and the records carry the reason', () => {
+    const w = faceSummaryWarnings({ frames_analysed: 58, frames_with_face: 4, faces_rejected_orientation: 54, faces_rejected_orientation_first_t_s: 3.2 });
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatch(/^54 face\(s\) left out on detector frames \(first at 3\.20 s\).*face_null_reason "orientation_doubtful".*mouth or eyes covered.*turn the video upright/);
+    const b = new FaceRecordBuilder({ scale: 1, width: 640, height: 480, minConfidence: 0.5, normalized: false, blinkEar: 0.2 });
+    b.noteOrientation(3.2, 0, 1);
+    const left = b.build(96, 3.2, []);
+    expect([left.face_found, left.face_null_reason, left.face_id]).toEqual([false, 'orientation_doubtful', null]);
+    // The next frame: no face seen, nothing left out: no reason.
+    b.noteOrientation(3.24, 0, 0);
+    expect(b.build(97, 3.24, []).face_null_reason).toBeNull();
   });
 
   it('syncWarningLines: camera_clock_shared and no_end_pulse, one line each; other codes stay in sync.json', () => {

@@ -141,6 +141,11 @@ export type FaceRecord = {
   frame: number;
   face_found: boolean;
   n_faces: number;
+  /**
+   * Why face_found is false when a face was seen: 'orientation_doubtful' (a face on this detector frame read both
+   * upright and upside down with no clear winner, left out: faces_rejected_orientation); else null.
+   */
+  face_null_reason: string | null;
 } & (FaceFields | NullFaceFields) & { faces: FaceFields[] };
 
 export interface FaceSummary {
@@ -151,7 +156,10 @@ export interface FaceSummary {
   /** The picture as displayed (rotation applied, square pixels): the frame of landmarks and every *_px field. */
   width: number;
   height: number;
-  /** Of the stored pixels (1: square); otherwise the stored width was stretched by it before analysis. */
+  /**
+   * Of the stored pixels (1: square, or within 0.5 % of it: decode-video.ts SQUARE_SAR_TOLERANCE); otherwise the
+   * stored width was stretched by it before analysis.
+   */
   sample_aspect_ratio: number;
   inference_width: number;
   inference_height: number;
@@ -166,6 +174,8 @@ export interface FaceSummary {
   duration_s: number | null;
   effective_fps: number | null;
   share_abs_yaw_over_30: number | null;
+  /** Why share_abs_yaw_over_30 is null (no face; every face's pose gimbal-locked, so no yaw), else null. */
+  share_abs_yaw_over_30_reason: string | null;
   /** Blink onsets, and per minute; null (with blinks_reason) below MIN_BLINK_FPS, where blinks fall between frames. */
   blinks: number | null;
   blinks_per_minute: number | null;
@@ -292,6 +302,7 @@ export class FaceRecordBuilder {
   private nFace = 0;
   private nYaw = 0;
   private nYawOver = 0;
+  private nLocked = 0;
   /**
    * Each built face's yaw in degrees as OpenFace's pose_Ry gives it (pose.ts openfaceEuler of the mesh's head axes, the
    * `--format openface` column), null without a mesh or when gimbal-locked: what share_abs_yaw_over_30 counts.
@@ -306,6 +317,8 @@ export class FaceRecordBuilder {
   private implausible = 0;
   private readTurned = 0;
   private orientationDoubtful = 0;
+  /** Faces left out by the orientation check on the frame about to be built (noteOrientation). */
+  private frameDoubtful = 0;
   private firstDoubtfulT: number | null = null;
   private lastPrimary: { id: number; t: number; cx: number; cy: number; side: number } | null = null;
   private switches = 0;
@@ -358,7 +371,7 @@ export class FaceRecordBuilder {
     const earR = hasMesh ? eyeAspectRatio(mesh, EAR.right) : null;
     const mar = hasMesh ? mouthAspectRatio(mesh) : null;
     const pupils = raw.pupils ? { right: scalePoint(raw.pupils.right, s), left: scalePoint(raw.pupils.left, s) } : null;
-    const { blink, pose, fields: quality } = faceQuality(mesh, { ...raw, pupils }, { left: earL, right: earR }, this.o.blinkEar);
+    const { blink, ratios, pose, fields: quality } = faceQuality(mesh, { ...raw, pupils }, { left: earL, right: earR, mar }, this.o.blinkEar);
     const motion = this.motion(id, t, hasMesh ? mesh : null, iod);
     const { width, height, normalized } = this.o;
     const landmarks = roundedLandmarks(mesh, normalized, width, height);
@@ -371,9 +384,9 @@ export class FaceRecordBuilder {
       yaw_deg: rn(pose.yaw, 3),
       pitch_deg: rn(pose.pitch, 3),
       roll_deg: rn(pose.roll, 3),
-      ear_left: rn(earL, 4),
-      ear_right: rn(earR, 4),
-      mar: rn(mar, 4),
+      ear_left: rn(ratios.left, 4),
+      ear_right: rn(ratios.right, 4),
+      mar: rn(ratios.mar, 4),
       iod_px: rn(iod, 2),
       blink,
       expr_angry: expr ? expr[0] : null,
@@ -472,6 +485,7 @@ export class FaceRecordBuilder {
         this.nYaw++;
         if (Math.abs(yaw) > 30) this.nYawOver++;
       }
+      if (primary.pose_gimbal_lock === true) this.nLocked++;
       if (primary.expr_happy !== null) {
         this.exprN++;
         EXPRESSIONS.forEach((e, k) => (this.exprSum[k] += primary[`expr_${e}`] as number));
@@ -486,6 +500,8 @@ export class FaceRecordBuilder {
     head.frame = frame;
     head.face_found = primary !== null;
     head.n_faces = built.length;
+    head.face_null_reason = primary === null && this.frameDoubtful > 0 ? 'orientation_doubtful' : null;
+    this.frameDoubtful = 0;
     const names = FACE_FIELD_NAMES.flatMap((k) => (k === 'landmarks' && flow ? [...FLOW_FIELD_NAMES, k] : [k]));
     const nulls = Object.fromEntries([...names, ...(this.o.landmarks68 ? ['landmarks68'] : [])].map((k) => [k, null]));
     return { ...head, ...(primary ?? nulls), faces: others } as FaceRecord;
@@ -495,6 +511,7 @@ export class FaceRecordBuilder {
   noteOrientation(tSrc: number, turned = 0, doubtful = 0): void {
     this.readTurned += turned;
     this.orientationDoubtful += doubtful;
+    this.frameDoubtful = doubtful;
     if (doubtful > 0) this.firstDoubtfulT ??= this.o.clock ? this.o.clock(tSrc) : tSrc;
   }
 
@@ -511,7 +528,7 @@ export class FaceRecordBuilder {
       last_t_s: this.lastT === null ? null : r(this.lastT, 6),
       duration_s: rn(duration, 6),
       effective_fps: rn(effFps, 6),
-      share_abs_yaw_over_30: this.nYaw ? r(this.nYawOver / this.nYaw, 6) : null,
+      ...yawShare(this.nFace, this.nYaw, this.nYawOver, this.nLocked),
       ...blinkStats(this.blinks, effFps, duration),
       faces_rejected_implausible: this.implausible,
       faces_read_turned: this.readTurned,
@@ -540,6 +557,18 @@ function blinkStats(blinks: number, effFps: number | null, duration: number | nu
         : null;
   if (reason !== null) return { blinks: null, blinks_per_minute: null, blinks_reason: reason };
   return { blinks, blinks_per_minute: r((blinks * 60) / (duration as number), 4), blinks_reason: null };
+}
+
+/** share_abs_yaw_over_30 over the `withYaw` face frames that have a yaw, or null with the reason there is none. */
+function yawShare(withFace: number, withYaw: number, over: number, locked: number): { share_abs_yaw_over_30: number | null; share_abs_yaw_over_30_reason: string | null } {
+  if (withYaw > 0) return { share_abs_yaw_over_30: r(over / withYaw, 6), share_abs_yaw_over_30_reason: null };
+  const reason =
+    withFace === 0
+      ? 'no frame with a face'
+      : locked === withFace
+        ? `every frame with a face (${withFace}) has pose_gimbal_lock (roll past 60 degrees or upside down): yaw is not defined there; if the camera was turned, turn the video upright first`
+        : `no frame with a face has a yaw (${locked} of ${withFace} gimbal-locked, the others without a mesh)`;
+  return { share_abs_yaw_over_30: null, share_abs_yaw_over_30_reason: reason };
 }
 
 /** Inserts the flow fields before `landmarks` (the face's other fields keep their pinned order). */
@@ -634,7 +663,7 @@ export class FaceRun {
       backend: o.backend,
       width: g.displayWidth,
       height: g.displayHeight,
-      sample_aspect_ratio: r(g.stream.sample_aspect_ratio ?? 1, 6),
+      sample_aspect_ratio: r(g.sampleAspectRatio, 6),
       inference_width: g.width,
       inference_height: g.height,
       fps_requested: o.fps ?? null,
@@ -838,7 +867,7 @@ function orientationWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_orienta
   if (n === 0) return [];
   const at = s.faces_rejected_orientation_first_t_s;
   return [
-    `${n} face(s) left out on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector read them both upright and upside down with no clear winner (faces_rejected_orientation); if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip for upside down, transpose=1 or 2 for a quarter turn) and run again`,
+    `${n} face(s) left out on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector read them both upright and upside down with no clear winner (faces_rejected_orientation; those records: face_null_reason "orientation_doubtful"); an upright face can read so with the mouth or eyes covered or in low light; if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip for upside down, transpose=1 or 2 for a quarter turn) and run again`,
   ];
 }
 

@@ -13,6 +13,13 @@ export type VisibilityFields = { [K in VisibilityRegion as `visibility_${K}`]: n
 export interface QualityFields extends VisibilityFields {
   /** Why `blink` is null when a face was found ('eye_not_visible'), else null. */
   blink_null_reason: string | null;
+  /**
+   * Why `ear_left` / `ear_right` / `mar` is null when a face was found: 'eye_not_visible' / 'mouth_not_visible' (that
+   * region's visibility under VISIBLE_MIN: the mesh draws a covered eye or mouth anyway, often closed), else null.
+   */
+  ear_left_null_reason: string | null;
+  ear_right_null_reason: string | null;
+  mar_null_reason: string | null;
   /** Roll beyond ±GIMBAL_ROLL_DEG: yaw/pitch are null and roll is the in-plane angle. */
   pose_gimbal_lock: boolean | null;
   /** Unit gaze vectors, camera coordinates (x right, y down, z away from the camera), subject's right / left eye. */
@@ -32,7 +39,7 @@ export interface QualityFields extends VisibilityFields {
 
 export const QUALITY_FIELD_NAMES: ReadonlyArray<keyof QualityFields> = [
   ...VISIBILITY_REGION_NAMES.map((k) => `visibility_${k}` as const),
-  'blink_null_reason', 'pose_gimbal_lock', 'gaze_right', 'gaze_left', 'gaze_angle_x_rad', 'gaze_angle_y_rad',
+  'blink_null_reason', 'ear_left_null_reason', 'ear_right_null_reason', 'mar_null_reason', 'pose_gimbal_lock', 'gaze_right', 'gaze_left', 'gaze_angle_x_rad', 'gaze_angle_y_rad',
   'gaze_null_reason',
 ];
 
@@ -119,24 +126,36 @@ export function gazeFields(mesh: Float64Array, vis: VisibilityFields, irisMode: 
   return { gaze_right: v(g0), gaze_left: v(g1), gaze_angle_x_rad: a ? r(a.x, 5) : null, gaze_angle_y_rad: a ? r(a.y, 5) : null, gaze_null_reason: reasons[0] ?? null };
 }
 
+/** A ratio (EAR or MAR) only where its region is visible; the reason when it had a value and is nulled. */
+function guarded(v: number | null, vis: number | null, why: string): { v: number | null; why: string | null } {
+  if (v === null || visible(vis)) return { v, why: null };
+  return { v: null, why };
+}
+
 /**
- * The quality fields of one face plus the blink and pose they guard: blink only with both eyes visible, Human's pose
- * (radians in) through the gimbal guard (degrees out), gaze from visible eyes. `mesh` in source pixels.
+ * The quality fields of one face plus the blink, ratios and pose they guard: blink only with both eyes visible, each
+ * EAR only with its eye visible and MAR with the mouth, Human's pose (radians in) through the gimbal guard (degrees
+ * out), gaze from visible eyes. `mesh` in source pixels.
  */
 export function faceQuality(
   mesh: Float64Array,
   raw: { contrast?: Record<VisibilityRegion, number | null> | null; yaw: number | null; pitch: number | null; roll: number | null; iris_mode?: IrisMode; pupils?: EyePupils | null },
-  ear: { left: number | null; right: number | null },
+  ratios: { left: number | null; right: number | null; mar: number | null },
   blinkEar: number,
-): { blink: boolean | null; pose: ReturnType<typeof guardedPose>; fields: QualityFields } {
+): { blink: boolean | null; ratios: { left: number | null; right: number | null; mar: number | null }; pose: ReturnType<typeof guardedPose>; fields: QualityFields } {
   const deg = (v: number | null) => (v === null ? null : (v * 180) / Math.PI);
   const vis = visibilityFields(raw.contrast);
   // A covered eye is not a blink: blink needs both eyes visible in the picture (visibility.ts).
   const eyesVisible = visible(vis.visibility_eye_left) && visible(vis.visibility_eye_right);
-  const hasEar = ear.left !== null && ear.right !== null;
-  const blink = hasEar && eyesVisible ? ((ear.left as number) + (ear.right as number)) / 2 < blinkEar : null;
+  const hasEar = ratios.left !== null && ratios.right !== null;
+  const blink = hasEar && eyesVisible ? ((ratios.left as number) + (ratios.right as number)) / 2 < blinkEar : null;
+  // Nor is a covered eye's or mouth's ratio a reading: the mesh's invented lids and lips (trial30 S4: 0.09-0.18 under a card).
+  const l = guarded(ratios.left, vis.visibility_eye_left, 'eye_not_visible');
+  const rt = guarded(ratios.right, vis.visibility_eye_right, 'eye_not_visible');
+  const m = guarded(ratios.mar, vis.visibility_mouth, 'mouth_not_visible');
   const pose = guardedPose(mesh, deg(raw.yaw), deg(raw.pitch), deg(raw.roll));
   const gaze = mesh.length >= 468 * 3 ? gazeFields(mesh, vis, raw.iris_mode ?? 'human', raw.pupils) : { gaze_right: null, gaze_left: null, gaze_angle_x_rad: null, gaze_angle_y_rad: null, gaze_null_reason: null };
-  const fields: QualityFields = { ...vis, blink_null_reason: hasEar && !eyesVisible ? 'eye_not_visible' : null, pose_gimbal_lock: pose.lock, ...gaze };
-  return { blink, pose, fields };
+  const reasons = { blink_null_reason: hasEar && !eyesVisible ? 'eye_not_visible' : null, ear_left_null_reason: l.why, ear_right_null_reason: rt.why, mar_null_reason: m.why };
+  const fields: QualityFields = { ...vis, ...reasons, pose_gimbal_lock: pose.lock, ...gaze };
+  return { blink, ratios: { left: l.v, right: rt.v, mar: m.v }, pose, fields };
 }

@@ -73,6 +73,8 @@ export interface VideoGeometry {
    */
   displayWidth: number;
   displayHeight: number;
+  /** The sample aspect ratio the stored width was stretched by: the stream's, or 1 within SQUARE_SAR_TOLERANCE of it. */
+  sampleAspectRatio: number;
   /** Size of ffmpeg's decoded frames before any scaling (stored size, rotation applied). */
   decodedWidth: number;
   decodedHeight: number;
@@ -83,6 +85,19 @@ export interface VideoGeometry {
   scale: number;
 }
 
+/**
+ * A sample aspect ratio this close to 1 is taken as square: ffmpeg's scale filter rounds the SAR it writes after a
+ * resize (640x662 with 16819:16839, 0.12 % off, trial30 U1); stretching by it moves the width by under a pixel per
+ * 200 (639 for 640) and only warned of pixels "not square". Real anamorphic material is 4 % off or more (PAL 16:15,
+ * NTSC 10:11 and 8:9, HDV 4:3).
+ */
+export const SQUARE_SAR_TOLERANCE = 0.005;
+
+/** The stream's sample aspect ratio as the picture is analysed: 1 when unknown or within SQUARE_SAR_TOLERANCE of 1. */
+export function effectiveSar(sar: number | null | undefined): number {
+  return sar === null || sar === undefined || Math.abs(sar - 1) <= SQUARE_SAR_TOLERANCE ? 1 : sar;
+}
+
 export function videoGeometry(p: ProbeResult, opts: VideoDecodeOptions = {}): VideoGeometry {
   const stream = pickStream(p, 'video', opts.stream ?? 0);
   const w0 = stream.width_px ?? 0;
@@ -91,7 +106,8 @@ export function videoGeometry(p: ProbeResult, opts: VideoDecodeOptions = {}): Vi
   const swap = stream.rotation_deg === 90 || stream.rotation_deg === 270;
   // Non-square pixels (SAR != 1: HDV 1440x1080 at 4:3, DV, PAL 720x576) are made square by stretching the stored
   // width, as ffmpeg's players do; else a face is analysed squeezed (eye aspect ratios, pose, gaze all skewed).
-  const sqW = Math.max(1, Math.round(w0 * (stream.sample_aspect_ratio ?? 1)));
+  const sar = effectiveSar(stream.sample_aspect_ratio);
+  const sqW = Math.max(1, Math.round(w0 * sar));
   const displayWidth = swap ? h0 : sqW;
   const displayHeight = swap ? sqW : h0;
   let width = displayWidth;
@@ -104,7 +120,7 @@ export function videoGeometry(p: ProbeResult, opts: VideoDecodeOptions = {}): Vi
     width = Math.max(1, Math.round(displayWidth * s));
     height = Math.max(1, Math.round(displayHeight * s));
   }
-  return { stream, displayWidth, displayHeight, decodedWidth: swap ? h0 : w0, decodedHeight: swap ? w0 : h0, width, height, scale: width / displayWidth };
+  return { stream, displayWidth, displayHeight, sampleAspectRatio: sar, decodedWidth: swap ? h0 : w0, decodedHeight: swap ? w0 : h0, width, height, scale: width / displayWidth };
 }
 
 const TIMEBASE = /config in time_base:\s*(\d+)\/(\d+)/;
