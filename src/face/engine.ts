@@ -116,6 +116,16 @@ export const TRACK_CROP_GATE = 0.05;
  * angle's own jitter from whole-pixel mesh coordinates is 1-2 degrees; 0.1 rad is 5.7.
  */
 export const TRACK_MAX_ANGLE_DRIFT = 0.1;
+/**
+ * Largest distance, as a share of the crop's side, between the centre of a tracked face's mesh and the centre of the
+ * crop it was read from (the previous frame's mesh: Human facemeshutil calculateFaceBox keeps the block's box size and
+ * moves its centre to the mesh's); beyond it the mesh runs again on a crop centred on this frame's mesh. The crop is
+ * tight (the detector's box: ~1.5 face widths), and the mesh model, trained on centred faces, follows a face that sits
+ * off its crop's centre only part of the way: a face moving 14 px a frame (0.17 of an 84 px crop, trial30 S1) moved
+ * the mesh 10-12 px, the lag added up frame by frame and the mesh slid off the face (0.3-1.0 IOD, mesh score 1).
+ * A head turn moves the mesh's centre little; the bench clip's face moves at most 0.06 of its crop a frame.
+ */
+export const TRACK_MAX_SHIFT = 0.1;
 
 /**
  * Human 3.3.6 truncates the mesh's x and y to whole pixels of the inference picture (facemeshutil transformRawCoords:
@@ -135,6 +145,28 @@ export function cropAngle(mesh: Float64Array, gate: number): number {
   const raw = Math.PI / 2 - Math.atan2(-(by - ay), bx - ax);
   const a = wrapAngle(raw);
   return Math.abs(a) > gate ? a : 0;
+}
+
+/** The centre of a flat [x, y, z, ...] mesh's extent (Human facemeshutil findFaceCenter: where the next crop goes). */
+export function meshCentre(mesh: Float64Array): [number, number] {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < mesh.length; i += 3) {
+    x0 = Math.min(x0, mesh[i]);
+    x1 = Math.max(x1, mesh[i]);
+    y0 = Math.min(y0, mesh[i + 1]);
+    y1 = Math.max(y1, mesh[i + 1]);
+  }
+  return [(x0 + x1) / 2, (y0 + y1) / 2];
+}
+
+/**
+ * How far `face`'s mesh lies from the centre of the crop it was read from (the centre of `from`'s mesh), as a share
+ * of the crop's side; 0 when the crop's side is unknown.
+ */
+export function meshShift(face: RawFace, from: RawFace): number {
+  if (!face.crop_px) return 0;
+  const [a, b] = [meshCentre(face.mesh), meshCentre(from.mesh)];
+  return Math.hypot(a[0] - b[0], a[1] - b[1]) / face.crop_px;
 }
 
 /** An angle in radians brought into [-pi, pi). */
@@ -349,9 +381,11 @@ export class FaceEngine {
 
   /**
    * A frame without the detector: Human crops each face by its box from the previous frame, rotated by the previous
-   * frame's mesh. The result is kept when every face's mesh is confident (TRACK_MIN_MESH_SCORE) and the crop's
-   * rotation agrees with this frame's mesh (TRACK_MAX_ANGLE_DRIFT); when the rotation does not agree, the mesh runs
-   * again (the boxes now carry this frame's mesh); when a face is lost or doubtful, the detector runs on the frame.
+   * frame's mesh. The result is kept when every face's mesh is confident (TRACK_MIN_MESH_SCORE), the crop's rotation
+   * agrees with this frame's mesh (TRACK_MAX_ANGLE_DRIFT) and the mesh lies near the crop's centre (TRACK_MAX_SHIFT);
+   * when the rotation does not agree or the mesh moved off the centre, the mesh runs again (the boxes now carry this
+   * frame's mesh); when a face is lost or doubtful, or the second mesh is still off its crop's centre (a face moving
+   * faster than the mesh follows), the detector runs on the frame.
    */
   private async analyseTracked(tensor: unknown): Promise<RawFace[]> {
     const prev = this.last;
@@ -360,10 +394,12 @@ export class FaceEngine {
     if (!confident(faces)) return this.analyseDetected(tensor);
     // The angles' difference wrapped: an upside-down face's angle crosses +-pi from frame to frame.
     const drift = (a: RawFace[], b: RawFace[]) => a.some((f, i) => Math.abs(wrapAngle(cropAngle(f.mesh, TRACK_CROP_GATE) - cropAngle(b[i].mesh, TRACK_CROP_GATE))) > TRACK_MAX_ANGLE_DRIFT);
-    if (drift(faces, prev)) {
-      // The boxes now carry this frame's mesh: the crop is rotated by the current frame's angle.
+    const moved = (a: RawFace[], b: RawFace[]) => a.some((f, i) => meshShift(f, b[i]) > TRACK_MAX_SHIFT);
+    if (drift(faces, prev) || moved(faces, prev)) {
+      // The boxes now carry this frame's mesh: the crop is centred and rotated by the current frame's mesh.
+      const first = faces;
       faces = await this.detect(tensor, false);
-      if (!confident(faces)) return this.analyseDetected(tensor);
+      if (!confident(faces) || moved(faces, first)) return this.analyseDetected(tensor);
     }
     return faces;
   }
