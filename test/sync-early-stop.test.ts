@@ -6,6 +6,11 @@
  * (early-stop.ts); the start flash still places the picture, and other_route says so. Negative control: a camera that
  * recorded past the end beep but shows no end flash keeps its old lines. Generated here: a 10 s lav (talker of
  * syllable-like noise bursts, beeps at 1.5 and 8.0 s), cameras (160x90, 25 fps) with the lav's sound from 0.5 s on.
+ * The same pictures without sound (2026-12-04): a soundless camera's start flash is judged only as one end of a
+ * start/end pair at the reference's interval, and one that stopped before the end pulse was refused with "no flash at
+ * the other end at the reference's interval matches it" alone; now that line says the end pulse fell after its
+ * recording ended (early-stop.ts notePairEndAfterPicture). Control: the soundless camera that recorded past it keeps
+ * the old line.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +18,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncSession } from '../src/sync/session.js';
 import type { SyncMap } from '../src/sync/clock.js';
-import { addBeeps, flashVideo, rng, talker, writeWavF32 } from './sync-media.js';
+import { addBeeps, ffmpeg, flashVideo, rng, talker, writeWavF32 } from './sync-media.js';
 
 const SR = 16000;
 let dir: string;
@@ -29,6 +34,7 @@ beforeAll(() => {
     writeWavF32(join(dir, `${name}.wav`), cam, SR);
     flashVideo(join(dir, `${name}.mp4`), { fpsNum: 25, fpsDen: 1, seconds: len, flashes: flashes.map((t) => ({ t_s: t, dur_s: 0.25 })), kind: 'corner', w: 160, h: 90, audio: join(dir, `${name}.wav`) });
   }
+  for (const name of ['stopped', 'full']) ffmpeg(['-i', join(dir, `${name}.mp4`), '-an', '-c', 'copy', join(dir, `${name}-mute.mp4`)]);
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -56,5 +62,20 @@ describe('--ends both: a camera that stopped before the end pulse', () => {
     expect(v.method).toBe('flash');
     expect(JSON.stringify(v.warnings)).not.toMatch(/stopped early|after this camera's recording ended/);
     expect((v.warnings as Array<{ code: string; message: string }>).find((x) => x.code === 'no_end_pulse')?.message).toBe('no usable pulse in the end window: drift unknown');
+  }, 60_000);
+});
+
+describe('--ends both: a camera without sound that stopped before the end pulse', () => {
+  const NO_PAIR = /^video stream 0 cannot be put on the reference clock: start-window candidate at 0\.9\d\d s not used: flash candidate at 0\.9\d\d s \(score [\d.]+\): no flash at the other end at the reference's interval matches it/;
+  it('is refused with its start candidate\'s line saying the end pulse fell after its recording ended', async () => {
+    const err = await sync('stopped-mute.mp4').then(() => null, (e: Error) => e.message);
+    expect(err).toMatch(NO_PAIR);
+    expect(err).toMatch(/matches it: if it is the start flash, the end pulse 6\.500 s later falls at 7\.4\d\d s on its clock, 1\.0 s after this camera's recording ended \(it stopped early: its picture ends at 6\.5\d\d s\), so its picture cannot show that flash and there is no pair to judge \(--ends start judges the start flash alone\)$/);
+  }, 60_000);
+
+  it('negative control: recording past the end pulse, no end flash: the old line alone', async () => {
+    const err = await sync('full-mute.mp4').then(() => null, (e: Error) => e.message);
+    expect(err).toMatch(NO_PAIR);
+    expect(err).toMatch(/matches it$/);
   }, 60_000);
 });

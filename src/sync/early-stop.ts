@@ -8,6 +8,7 @@
  */
 import { isStill, type ProbedFile, type StreamState } from './streams.js';
 import type { FlashGuide } from './scan-video.js';
+import { pairSpan } from './flash-pair.js';
 
 /** Where a video stream's picture ends on its file's clock (its start + its stated length), or null when not stated. */
 export function pictureEndS(st: StreamState, q: ProbedFile): number | null {
@@ -51,4 +52,27 @@ export function endAfterWhy(s: StreamState): string | null {
   const start = s.warnings.find((w) => w.code === 'unplaceable_pulse' && /^start[ -]window/.test(w.message));
   const head = start ? start.message : 'start window: no flash (no light in view went on and off again as a pulse does: check that the LED is in view and dark before and after each pulse; one lit throughout shows none)';
   return `${head}; ${end.message}`;
+}
+
+/** flash.ts unplaceableReason's line for a pair candidate whose partner was not found. */
+const NO_PARTNER = ": no flash at the other end at the reference's interval matches it";
+
+/**
+ * A camera without sound of its own, under --ends both (issue 11): its start flash is judged only as one end of a
+ * start/end pair at the reference's interval (flash-pair.ts), and a camera that stopped before the end pulse has no
+ * end flash to pair it with. Its candidate's line said only that no flash at the other end matched it. When even the
+ * earliest end onset that interval allows (flash-pair.ts pairSpan: drift and two frames) falls after the picture's end,
+ * the line says so. "If": a candidate need not be the start flash. Mutates the detections' reasons.
+ */
+export function notePairEndAfterPicture(st: StreamState, endS: number | null): void {
+  const h = st.flashPair;
+  if (endS === null || !h || h.interval_s === null || st.frameS === null) return;
+  const earliest = pairSpan(h, st.frameS)[0];
+  for (const d of st.detections) {
+    const why = d.unplaceable_reason;
+    const t = Number(d.t_s);
+    if (d.window !== 'start' || typeof why !== 'string' || !why.endsWith(NO_PARTNER) || !(t + earliest > endS)) continue;
+    const at = t + h.interval_s;
+    d.unplaceable_reason = `${why}: if it is the start flash, the end pulse ${h.interval_s.toFixed(3)} s later falls at ${at.toFixed(3)} s on its clock, ${(at - endS).toFixed(1)} s after this camera's recording ended (it stopped early: its picture ends at ${endS.toFixed(3)} s), so its picture cannot show that flash and there is no pair to judge (--ends start judges the start flash alone)`;
+  }
 }

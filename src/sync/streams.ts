@@ -15,7 +15,7 @@ import type { FlashPairHint } from './flash-pair.js';
 import { pairHintFor } from './flash-hint.js';
 import { scanVideoFlash, type FlashGuide, type VideoWindowResult } from './scan-video.js';
 import { guidesBeforePicture, lateCameraWarning, windowsToSearch } from './late-camera.js';
-import { guideAfterPicture, pictureEndS } from './early-stop.js';
+import { guideAfterPicture, notePairEndAfterPicture, pictureEndS } from './early-stop.js';
 import { searchWindows, truncatedWarning, truncatedWindow, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
 import { clockJumps, refuseTimesBack, type ClockJump } from './clock-jumps.js';
 import { refuseSameRecording } from './same-recording.js';
@@ -292,6 +292,8 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
   const damaged = decodeErrorsWarning(scan.decode_errors);
   if (damaged) st.warnings.push(damaged);
   for (const w of scan.windows) for (const d of w.detections) st.detections.push({ ...d, window: windowOf(d.t_s, d.window, dur) });
+  // A soundless camera that stopped before the end pulse: its start candidate's line says so (early-stop.ts).
+  notePairEndAfterPicture(st, endS);
   for (const w of scan.windows) if (w.left_on) (st.leftOn ??= {})[windowOf(w.left_on.t_s, w.window.name, dur)] = w.left_on;
   o.onProgress?.(`${q.file}: video stream ${st.stream}: ${st.detections.length} candidate pulse(s)${guides.length ? ` (guided by its own beep at ${guides.map((g) => g.t_s.toFixed(3)).join(', ')} s)` : ''}`);
 }
