@@ -36,6 +36,8 @@ export interface StageOptions {
   pick?: 'first' | 'strongest';
   /** Sync: a camera's picture or sound without a pulse takes the other's clock (sync's --share-camera-clock). */
   shareCameraClock?: boolean;
+  /** Sync: the session had one pulse, paired across the halves of whole files (sync's --one-pulse). */
+  onePulse?: boolean;
 }
 
 export interface StageContext {
@@ -76,7 +78,7 @@ export type StageTable = Partial<Record<StageName, StageFn>>;
 
 /** Which options each stage reads: only those of the stages run are recorded in meta.json and compared by --resume. */
 export const STAGE_OPTION_KEYS: Record<StageName, Array<keyof StageOptions>> = {
-  sync: ['toneHz', 'searchS', 'ends', 'pick', 'shareCameraClock'],
+  sync: ['toneHz', 'searchS', 'ends', 'pick', 'shareCameraClock', 'onePulse'],
   audio: ['voice', 'toneHz', 'f0Floor', 'f0Ceiling'],
   face: ['backend', 'faceFps', 'maxFaces'],
 };
@@ -120,6 +122,7 @@ export const syncStage: StageFn = async (ctx) => {
       ...(o.ends !== undefined ? { ends: o.ends } : {}),
       ...(o.pick !== undefined ? { pick: o.pick } : {}),
       ...(o.shareCameraClock ? { shareCameraClock: true } : {}),
+      ...(o.onePulse ? { onePulse: true } : {}),
       ...(ctx.probe ? { probe: ctx.probe } : {}),
     },
   ).catch((e: unknown) => {

@@ -69,6 +69,7 @@ function addRunAndStageOptions(cmd: Command): void {
     .option('--ends <which>', "sync pulses at the start only or at both ends (drift) (default: sync's default, start)", choiceOption('--ends', ['start', 'both'] as const))
     .option('--pick <rule>', 'sync: force a choice in every window among all its candidates, placeable or not: first (the earliest, even over a clear choice) or strongest (mmprep sync --pick; default: none, a session with pulses of similar strength fails as ambiguous)', choiceOption('--pick', ['first', 'strongest'] as const))
     .option('--share-camera-clock', "sync: a camera's picture (or sound) with no usable pulse of its own takes the clock of the same file's other stream, its audio/video skew unmeasured (mmprep sync --share-camera-clock)", false)
+    .option('--one-pulse', "sync: the session had one sync pulse: with --search-s 0, a stream's only pulse pairs with another's in the other half of its file (mmprep sync --one-pulse)", false)
     .option('--progress <mode>', 'auto (a bar on a TTY, lines every 10 s otherwise), bar, lines or none', choiceOption('--progress', ['auto', 'bar', 'lines', 'none'] as const), 'auto');
 }
 
@@ -147,6 +148,7 @@ function stageOptionsOf(o: Opts): StageOptions {
     ...(o.ends !== undefined ? { ends: o.ends } : {}),
     ...(o.pick !== undefined ? { pick: o.pick } : {}),
     ...(o.shareCameraClock ? { shareCameraClock: true } : {}),
+    ...(o.onePulse ? { onePulse: true } : {}),
   };
 }
 
@@ -163,6 +165,7 @@ const STAGE_OPTION_FLAGS: Record<keyof StageOptions, string> = {
   ends: '--ends',
   pick: '--pick',
   shareCameraClock: '--share-camera-clock',
+  onePulse: '--one-pulse',
 };
 
 /**

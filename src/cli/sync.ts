@@ -15,6 +15,7 @@ interface Opts {
   pick?: PickRule;
   fallback: FallbackRule;
   shareCameraClock: boolean;
+  onePulse: boolean;
   maxSide?: number;
   output: string;
   quiet: boolean;
@@ -47,6 +48,7 @@ export function register(program: Command): void {
     .option('--pick <rule>', 'force a choice in every window of every stream among all its candidates, placeable or not: first (the earliest, even over a clear choice) or strongest; the output marks it forced_pick (default: none)', choiceOption('--pick', ['first', 'strongest'] as const))
     .option('--fallback <how>', 'audio streams without a pulse: xcorr (cross-correlate with a placed audio track) or none', choiceOption('--fallback', ['xcorr', 'none'] as const), 'xcorr')
     .option('--share-camera-clock', "a camera's picture (or sound) with no usable pulse of its own takes the clock of the same file's sound (or picture); the camera's audio/video skew (up to 50 ms) is then unmeasured and added to offset_sd_s (without it such a stream is refused)", false)
+    .option('--one-pulse', "the session had one sync pulse (no end pulse): with --search-s 0, a stream's only pulse pairs with another stream's only pulse in the other half of its file (devices started at different times); the output marks it one_pulse. Needs --search-s 0 and --ends start", false)
     .option('--max-side <px>', 'longest side of decoded video frames for flash search (default: 320)', numberOption('--max-side', { min: 16, integer: true }))
     .option('-o, --output <file>', "where to write the clock map ('-' = stdout)", 'sync.json')
     .option('--quiet', 'do not print the summary table', false)
@@ -62,6 +64,7 @@ export function register(program: Command): void {
             pick: o.pick ?? null,
             fallback: o.fallback,
             shareCameraClock: o.shareCameraClock,
+            onePulse: o.onePulse,
             maxSide: o.maxSide,
             onProgress: isVerbose() ? (line) => process.stderr.write(`mmprep sync: ${line}\n`) : undefined,
           },

@@ -12,7 +12,9 @@ export function warnUncheckedPairing(states: StreamState[]): void {
     const used = s.placed?.method === 'flash' ? s.placed.used ?? [] : [];
     if (s.kind !== 'video' || used.length !== 1 || states.some((x) => x.abs === s.abs && x.kind === 'audio')) continue;
     const from = s.placed?.from;
-    const beep = from ? `${from.file}'s ${used[0]} beep` : `the reference's ${used[0]} pulse`;
+    // Its partner's pulse lies in the other half of its file when --one-pulse paired them (across.ts).
+    const theirs = s.placed?.fromUsed?.[0] ?? used[0];
+    const beep = from ? `${from.file}'s ${theirs} beep` : `the reference's ${theirs} pulse`;
     s.warnings.push({
       code: 'pairing_unchecked',
       message: `placed by pairing its ${used[0]} flash with ${beep} alone: ${loneWords(s.chosen[used[0]])}with no sound of its own and no second pulse, nothing checks that this flash was lit with that beep (a camera restarted mid-session that saw only a later flash would be placed off by the time between the two beeps); a pulse at the session's end as well, with --ends both, checks it`,

@@ -12,6 +12,7 @@ import { CONTENT_MIN_OVERLAP_S, contentMismatch, withoutPulses } from './content
 import { type MappedBeepRank, type MappedBeepScore, mappedBeepRank, mappedBeepScore } from './xcorr-beep.js';
 import { type LagSpan, lagSpan, pickBySpan } from './xcorr-span.js';
 import { outsideOverlap } from './xcorr-rest.js';
+import { acrossPartner, onePulseMessage, onlyPulse, otherHalf, secondPulseSeen } from './across.js';
 
 /** How a run of the span test (xcorr-span.ts) is named in a message. */
 const SPAN_RUN_LABEL = '2.3 s';
@@ -84,6 +85,25 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
   s.placed = { offsetSd: pairs[0].sd, ...clock, method, confidence: Math.min(pulseConfidence(s), from.placed.confidence), from, used };
   const note = oneEndNote(s, o.ends);
   if (note) s.warnings.push({ code: 'other_route', message: note });
+  return true;
+}
+
+/**
+ * (1b) --one-pulse: a stream's only pulse and a placed stream's only pulse in the other half of its file, taken as the
+ * session's one pulse (across.ts says when and why only on the user's word). Not when any stream shows a second pulse.
+ */
+function placeAcrossHalves(s: StreamState, states: StreamState[]): boolean {
+  const from = acrossPartner(s, states);
+  if (!from?.placed || secondPulseSeen(states)) return false;
+  const w = onlyPulse(s) as 'start' | 'end';
+  const a = from.chosen[otherHalf(w)] as Candidate;
+  const b = s.chosen[w] as Candidate;
+  const p = from.placed;
+  const offsetSd = Math.hypot(onsetSd(from, a), onsetSd(s, b), p.offsetSd ?? 0);
+  const method = s.kind === 'audio' ? 'tone' : 'flash';
+  const confidence = Math.min(pulseConfidence(s), p.confidence);
+  s.placed = { offset: clockOfPlacement(p)(a.t_s) - b.t_s, k: null, kSd: null, offsetSd, method, confidence, from, used: [w], fromUsed: [otherHalf(w)] };
+  s.warnings.push({ code: 'one_pulse', message: onePulseMessage(s, from) });
   return true;
 }
 
@@ -1096,6 +1116,8 @@ export interface PlaceOptions {
   minXcorrConfidence: number;
   /** Opt-in: a camera's picture or sound without a pulse takes the other's clock (placeByCameraClock). */
   shareCameraClock?: boolean;
+  /** Opt-in (--one-pulse): the session had one pulse, so pulses in different halves of whole files pair (placeAcrossHalves). */
+  onePulse?: boolean;
 }
 
 /** Places streams until nothing changes: by pulse first, then by container, then by cross-correlation. */
@@ -1106,6 +1128,7 @@ export function placeStreams(states: StreamState[], ref: StreamState, o: PlaceOp
   const steps: Array<(s: StreamState) => boolean> = [
     (s) => hasPulse(s) && placeByPulse(s, states, o),
     (s) => placeByContainer(s, states, o.shareCameraClock === true),
+    (s) => o.onePulse === true && placeAcrossHalves(s, states),
     (s) => o.fallback === 'xcorr' && placeByXcorr(s, states, o.ends, o.minXcorrConfidence),
   ];
   let changed = true;

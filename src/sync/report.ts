@@ -39,6 +39,8 @@ export interface ReportContext {
   searchS: number;
   ends: Ends;
   fallback: 'xcorr' | 'none';
+  /** --one-pulse (across.ts); absent: off. */
+  onePulse?: boolean;
 }
 
 function searched(o: ReportContext): string {
@@ -100,7 +102,7 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
   const weak = s.warnings.find((w) => w.code === 'xcorr_weak')?.message;
   const skew = skewNote(s, states);
   // A stream with a pulse of its own is not said to have none (unpaired.ts: it had no partner in its window).
-  const why = [unpairedPulseWhy(s, states, o.searchS) ?? noPulseWhy(s, o), weak, skew].filter(Boolean).join(', and ');
+  const why = [unpairedPulseWhy(s, states, o) ?? noPulseWhy(s, o), weak, skew].filter(Boolean).join(', and ');
   throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${why}${more}${chapterNote(s, states, probes)}`, { file: s.file });
 }
 
@@ -139,7 +141,7 @@ function driftNullReason(s: StreamState, o: ReportContext): string {
 /** The windows whose pulses placed the stream (the reference: those other streams were placed against). */
 function usedPulses(s: StreamState, states: StreamState[]): Array<'start' | 'end'> {
   if (s.placed?.method !== 'reference') return s.placed?.used ?? [];
-  const against = new Set(states.filter((x) => x.placed?.from === s).flatMap((x) => x.placed?.used ?? []));
+  const against = new Set(states.filter((x) => x.placed?.from === s).flatMap((x) => x.placed?.fromUsed ?? x.placed?.used ?? []));
   return (['start', 'end'] as const).filter((w) => against.has(w));
 }
 
@@ -204,7 +206,8 @@ export function buildSyncMap(states: StreamState[], ref: StreamState, refReason:
     reference_reason: refReason,
     timeline: 'audio: decoded samples counted from the file start plus first_sample_s (ffprobe start_time); reference clock: decoded samples of the reference counted from its start',
     tool: { name: 'mmprep', version: VERSION },
-    options: { tone_hz: o.toneHz, search_s: o.searchS, ends: o.ends, pick: o.pick, fallback: o.fallback },
+    // one_pulse only when given: every other sync.json stays as it was.
+    options: { tone_hz: o.toneHz, search_s: o.searchS, ends: o.ends, pick: o.pick, fallback: o.fallback, ...(o.onePulse ? { one_pulse: true } : {}) },
     streams: states.map((s) => entryOf(s, states, o)),
   };
 }

@@ -6,6 +6,7 @@
  */
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../common/atomic.js';
+import { InputError } from '../common/errors.js';
 import type { SyncMap } from './clock.js';
 import { AmbiguousPulseError, choosePulses, type PickRule } from './choose.js';
 import { placeStreams } from './place.js';
@@ -41,6 +42,11 @@ export interface SyncOptions {
    * unknown audio/video skew (up to 50 ms) added to offset_sd_s (default false: refused).
    */
   shareCameraClock?: boolean;
+  /**
+   * The session had one sync pulse (the user says so): with --search-s 0, a stream's only pulse pairs with a placed
+   * stream's only pulse in the other half of its file (across.ts); needs --search-s 0 and --ends start (default false).
+   */
+  onePulse?: boolean;
   /** Longest side of decoded video frames for the flash search (default 320: DEFAULT_FLASH_SIDE in scan-video.ts). */
   maxSide?: number;
   /** Called with one line per stream scanned (progress). */
@@ -122,17 +128,18 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   const ends: Ends = opts.ends ?? 'start';
   const pick = opts.pick ?? null;
   const fallback = opts.fallback ?? 'xcorr';
+  checkOnePulse(opts.onePulse === true, searchS, ends);
   const probes = await probeFiles(inputs.map((i) => i.file), searchS, ends, opts.ref, opts.probe);
   const states = streamStates(probes);
   const fileOf = (s: StreamState) => probes.find((q) => q.abs === s.abs) as ProbedFile;
   const { ref, reason } = referenceOf(states, probes, opts.ref);
   const scan = { toneHz, searchS, maxSide: opts.maxSide, onProgress: opts.onProgress };
-  if (states.length === 1) return singleStreamMap(ref, reason, fileOf(ref), scan, { toneHz, searchS, ends, fallback, pick });
+  if (states.length === 1) return singleStreamMap(ref, reason, fileOf(ref), scan, { toneHz, searchS, ends, fallback, pick, onePulse: opts.onePulse === true });
   // 1. Pulses: audio first (a camera's own beep guides its flash search), then video.
   const audio = states.filter((s) => s.kind === 'audio');
   await mapLimit(audio, 2, (s) => findAudioPulses(s, fileOf(s), scan));
   chooseAll(audio, pick, toneHz, ends);
-  const placing = { ends, fallback, minXcorrConfidence: opts.minXcorrConfidence ?? 0.5, shareCameraClock: opts.shareCameraClock === true };
+  const placing = { ends, fallback, minXcorrConfidence: opts.minXcorrConfidence ?? 0.5, shareCameraClock: opts.shareCameraClock === true, onePulse: opts.onePulse === true };
   // The sound first, so that a camera whose own beep was not found in a window is still guided there (flashGuides).
   const video = states.filter((s) => s.kind === 'video');
   if (ref.kind === 'audio' && video.length) placeStreams(audio, ref, placing);
@@ -146,14 +153,21 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   video.forEach(noteEndAfterPicture);
   // 2.-4. Place, then refuse or report.
   placeStreams(states, ref, placing);
-  const ctx = { toneHz, searchS, ends, fallback };
+  const ctx = { toneHz, searchS, ends, fallback, onePulse: opts.onePulse === true };
   await endWindowHint(states, ref, probes, ctx);
   await middleHint(states, ref, probes, ctx);
   refuseUnplaced(states, ref, probes, ctx);
   refuseClockJumps(states, ref);
   warnSoundGaps(states);
   warnUncheckedPairing(states);
-  return buildSyncMap(states, ref, reason, { ...ctx, pick });
+  return buildSyncMap(states, ref, reason, { ...ctx, pick, onePulse: opts.onePulse === true });
+}
+
+/** --one-pulse pairs pulses across the halves of whole files, for a session with one pulse (across.ts). */
+function checkOnePulse(onePulse: boolean, searchS: number, ends: Ends): void {
+  if (!onePulse) return;
+  if (ends === 'both') throw new InputError('--one-pulse says the session had one sync pulse, --ends both that it had one at each end: give one of them');
+  if (searchS > 0) throw new InputError(`--one-pulse pairs pulses in either half of whole files: add --search-s 0 (got --search-s ${searchS})`);
 }
 
 /**

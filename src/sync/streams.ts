@@ -63,6 +63,8 @@ export interface Placement {
    * another route). The reference's are filled in by the report (the pulses other streams were placed against).
    */
   used?: Array<'start' | 'end'>;
+  /** The windows of `from`'s pulses it was placed against, when not the same as `used` (--one-pulse: across.ts). */
+  fromUsed?: Array<'start' | 'end'>;
   /** Set once crossCheck (place.ts) has looked at this placement. */
   checked?: boolean;
 }

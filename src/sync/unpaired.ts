@@ -7,6 +7,8 @@
  * the refusal path (report.ts refuseUnplaced): no placement changes.
  */
 import type { StreamState } from './streams.js';
+import { acrossPartner, halfWords, onlyPulse, otherHalf, secondPulseSeen } from './across.js';
+import type { Ends } from './windows.js';
 
 type W = 'start' | 'end';
 
@@ -45,10 +47,38 @@ function partners(s: StreamState, states: StreamState[], own: W[], searchS: numb
  * The refusal's reason for a stream with a chosen pulse that placed nothing, or null when it has none (the caller then
  * says no pulse was found). Names the pulse (and --pick's choice), then why no placed stream's pulse paired with it.
  */
-export function unpairedPulseWhy(s: StreamState, states: StreamState[], searchS: number): string | null {
+export function unpairedPulseWhy(s: StreamState, states: StreamState[], o: { searchS: number; ends: Ends; onePulse?: boolean }): string | null {
+  const { searchS } = o;
   const own = (['start', 'end'] as const).filter((w) => s.chosen[w]);
   if (!own.length) return null;
+  const across = searchS > 0 ? null : acrossWhy(s, states, o);
+  if (across) return across;
   const others = partners(s, states, own, searchS);
   const none = `no placed stream has a pulse in the same window to pair it with (a pulse places a stream only against a placed stream's pulse in the same window)`;
   return `${own.map((w) => ownPulse(s, w)).join(' and ')}, but ${none}${others.length ? `: ${others.join('; ')}` : ''}`;
+}
+
+/**
+ * Whole files (--search-s 0): the stream's only pulse and a placed stream's only pulse lie in different halves
+ * (across.ts). The line says both, that they pair only if they are one pulse, that the files cannot tell, the offset
+ * pairing them would give, and --one-pulse (or, when given, the second pulse that stopped it). Null otherwise.
+ */
+function acrossWhy(s: StreamState, states: StreamState[], o: { ends: Ends; onePulse?: boolean }): string | null {
+  const w = onlyPulse(s);
+  const from = acrossPartner(s, states);
+  if (!w || !from?.placed) return null;
+  const a = (from.chosen[otherHalf(w)] as { t_s: number }).t_s;
+  const b = (s.chosen[w] as { t_s: number }).t_s;
+  const p = from.placed;
+  const offset = a + p.offset + (p.k ?? 0) * a - b;
+  const theirs = `${from.file} ${from.kind} stream ${from.stream}'s ${from.kind === 'audio' ? 'beep' : 'flash'} at ${a.toFixed(3)} s lies in the ${halfWords(otherHalf(w))} of its file`;
+  const head = `${ownPulse(s, w)}, in the ${halfWords(w)} of its file (searched whole), and ${theirs}: pulses pair only within the same half, and these two would pair only if they are one pulse`;
+  const cannot = `two files with one pulse each look the same whether the session had one pulse (devices started at different times put it in different halves) or a start and an end pulse seen one by each (a recorder started after the first, a camera stopped before the second), so they are not paired (paired, they would place it at offset ${offset >= 0 ? '+' : ''}${offset.toFixed(3)} s)`;
+  const second = secondPulseSeen(states);
+  const way = o.onePulse
+    ? `--one-pulse is given, but ${second ?? 'a check refused the pairing'}, which one pulse does not give: not paired`
+    : o.ends === 'start'
+      ? 'if the session had one pulse, --one-pulse pairs them'
+      : '--ends both says the session had a pulse at each end; if it had one only, --ends start --one-pulse pairs them';
+  return `${head}; ${cannot}; ${way}`;
 }

@@ -1,0 +1,111 @@
+/**
+ * issue 11, trial29 session E: whole files searched (--search-s 0), a 16 s reference whose only beep lies in its second
+ * half (9.4 s) and a recorder started 7.3 s later whose only beep lies in its first half (2.1 s). A pulse pairs only
+ * within one half (start with start, end with end), so the one physical pulse never paired, and the refusal said only
+ * that no placed stream had a pulse in the same window. Two such files cannot tell one pulse from a session's start
+ * and end pulses seen one by each, so they are not paired by the data (across.ts): the refusal now says both pulses,
+ * their halves, that they pair only if they are one pulse, the offset that would give, and --one-pulse, which pairs
+ * them on the user's word. Negative controls: a two-pulse session in which each file holds one (the same shape) is not
+ * placed without --one-pulse; --one-pulse does not pair when the reference shows a second (refused) beep candidate; a
+ * recorder without any beep still exits 2 as having none; --one-pulse contradicting --ends both or --search-s > 0
+ * exits 2. A soundless camera (the trial's case; a whole-frame flash, which stands out without --pick) is placed by its
+ * flash under --one-pulse, its pairing_unchecked naming the reference's end beep. 16 kHz WAVs of white noise and a 160x90 25 fps H.264 picture, generated here; cross-correlation off
+ * (--fallback none) so a beep is the only route.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncSession, type SyncOptions } from '../src/sync/session.js';
+import type { SyncMap } from '../src/sync/clock.js';
+import { addBeeps, flashVideo, rng, writeWavF32 } from './sync-media.js';
+
+const SR = 16000;
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mmprep-one-pulse-'));
+  // Session time: one pulse at 9.4 s (ref from 0, rec from 7.3 s). two-*: pulses at 5 and 15 s; two-ref started at
+  // 5.5 s (hears the end pulse at 9.5 s only), two-rec at 3 s and stopped at 13 s (hears the start pulse at 2 s only):
+  // true offset two-rec -> two-ref -2.5 s, a pairing of the two pulses would give +7.5 s. weak: ref with a beep 40 dB
+  // under the noise's band at 3 s (found, refused: band SNR below 0 dB).
+  const files: Array<[string, number, number, Array<[number, number]>]> = [
+    ['ref', 1, 16, [[9.4, 0.3]]],
+    ['rec', 2, 10, [[2.1, 0.3]]],
+    ['two-ref', 3, 16, [[9.5, 0.3]]],
+    ['two-rec', 4, 10, [[2.0, 0.3]]],
+    ['weak', 5, 16, [[3.0, 0.003], [9.4, 0.3]]],
+    ['none', 6, 10, []],
+  ];
+  for (const [name, seed, len, beeps] of files) {
+    const r = rng(seed);
+    const x = Float32Array.from({ length: len * SR }, () => 0.01 * r.g());
+    addBeeps(x, SR, beeps.map(([t, amp]) => ({ t_s: t, dur_s: 0.2, amp })));
+    writeWavF32(join(dir, `${name}.wav`), x, SR);
+  }
+  // A whole-frame flash: a soundless camera's flash is placed alone only when it stands out clearly (flash.ts), as this one does.
+  flashVideo(join(dir, 'cam.mp4'), { fpsNum: 25, fpsDen: 1, seconds: 10, flashes: [{ t_s: 2.1, dur_s: 0.2 }], kind: 'frame', w: 160, h: 90 });
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const run = (ref: string, other: string, o: SyncOptions = {}) => syncSession([{ file: join(dir, ref) }, { file: join(dir, other) }], { searchS: 0, fallback: 'none', ...o });
+const refusal = (ref: string, other: string, o: SyncOptions = {}) =>
+  run(ref, other, o).then(
+    () => null,
+    (e: Error & { exitCode?: number }) => ({ exit: e.exitCode, message: e.message }),
+  );
+const second = (m: SyncMap) => m.streams[1];
+const ACROSS = (mine: string, theirs: string, offset: string) =>
+  new RegExp(`^audio stream 0 cannot be put on the reference clock: its start-window beep at ${mine} s was found, in the first half of its file \\(searched whole\\), and \\S*${theirs} audio stream 0's beep at \\S+ s lies in the second half of its file: pulses pair only within the same half, and these two would pair only if they are one pulse; two files with one pulse each look the same whether the session had one pulse .* or a start and an end pulse seen one by each .*, so they are not paired \\(paired, they would place it at offset \\${offset}\\d\\d s\\); if the session had one pulse, --one-pulse pairs them$`);
+
+describe('pulses in different halves of whole files', () => {
+  it('without --one-pulse: refused, the line saying both pulses, their halves, the offset and --one-pulse', async () => {
+    const r = await refusal('ref.wav', 'rec.wav');
+    expect(r?.exit).toBe(2);
+    expect(r?.message).toMatch(ACROSS('2\\.100', 'ref\\.wav', '+7\\.3'));
+  }, 60_000);
+
+  it('--one-pulse: placed at the one pulse (7.3 s), marked one_pulse', async () => {
+    const m = await run('ref.wav', 'rec.wav', { onePulse: true });
+    const s = second(m);
+    expect(s.method).toBe('tone');
+    expect(Math.abs((s.offset_s as number) - 7.3)).toBeLessThan(0.002);
+    expect(s.pulses).toEqual({ start_s: expect.any(Number), end_s: null, used: ['start'] });
+    expect(m.streams[0].pulses).toMatchObject({ used: ['end'] });
+    expect((s.warnings as Array<{ code: string; message: string }>).find((w) => w.code === 'one_pulse')?.message).toMatch(/^placed by pairing its beep at 2\.100 s \(the first half of its file\) with \S*ref\.wav audio stream 0's beep at 9\.400 s \(the second half of its file\) as the session's one pulse \(--one-pulse\): /);
+    expect(m.options).toMatchObject({ one_pulse: true });
+  }, 60_000);
+
+  it('negative control: a start and an end pulse, one heard by each file, is not paired (it would be 10 s off)', async () => {
+    const r = await refusal('two-ref.wav', 'two-rec.wav');
+    expect(r?.exit).toBe(2);
+    expect(r?.message).toMatch(ACROSS('2\\.000', 'two-ref\\.wav', '+7\\.5'));
+  }, 60_000);
+
+  it('negative control: --one-pulse does not pair when the reference shows a second beep candidate', async () => {
+    const r = await refusal('weak.wav', 'rec.wav', { onePulse: true });
+    expect(r?.exit).toBe(2);
+    expect(r?.message).toMatch(/; --one-pulse is given, but \S*weak\.wav audio stream 0 has a beep candidate at 2\.9\d\d s in the other half of its file, which one pulse does not give: not paired$/);
+  }, 60_000);
+
+  it('negative control: a recorder without a beep is still refused as having none, with or without --one-pulse', async () => {
+    for (const onePulse of [false, true]) {
+      const r = await refusal('ref.wav', 'none.wav', { onePulse });
+      expect(r).toEqual({ exit: 2, message: 'audio stream 0 cannot be put on the reference clock: no 1000 Hz tone burst in the whole file' });
+    }
+  }, 60_000);
+
+  it('--one-pulse with --ends both, or without --search-s 0, is bad input', async () => {
+    expect(await refusal('ref.wav', 'rec.wav', { onePulse: true, ends: 'both' })).toEqual({ exit: 2, message: '--one-pulse says the session had one sync pulse, --ends both that it had one at each end: give one of them' });
+    expect(await refusal('ref.wav', 'rec.wav', { onePulse: true, searchS: 60 })).toEqual({ exit: 2, message: '--one-pulse pairs pulses in either half of whole files: add --search-s 0 (got --search-s 60)' });
+  }, 60_000);
+
+  it('a soundless camera (the trial\'s case): --one-pulse places its flash at 7.3 s', async () => {
+    const m = await run('ref.wav', 'cam.mp4', { onePulse: true });
+    const v = second(m);
+    expect(v.method).toBe('flash');
+    expect(Math.abs((v.offset_s as number) - 7.3)).toBeLessThan(0.02);
+    const w = v.warnings as Array<{ code: string; message: string }>;
+    expect(w.map((x) => x.code)).toEqual(expect.arrayContaining(['one_pulse', 'pairing_unchecked']));
+    expect(w.find((x) => x.code === 'pairing_unchecked')?.message).toMatch(/^placed by pairing its start flash with \S*ref\.wav's end beep alone: /);
+  }, 60_000);
+});
