@@ -47,14 +47,15 @@ export function secondPulseSeen(states: StreamState[]): string | null {
 }
 
 /**
- * The placed stream whose only pulse lies in the other half than `s`'s only pulse, when no placed stream has a pulse
- * in `s`'s half (else placeByPulse pairs them) and it was placed by a pulse (the reference, or its beep or flash).
+ * The placed stream of another file whose only pulse lies in the other half than `s`'s only pulse, when no placed
+ * stream has a pulse in `s`'s half (else placeByPulse pairs them) and it was placed by a pulse (the reference, or its
+ * beep or flash). Not the same file's other stream: one file has one clock and one half for one pulse.
  */
 export function acrossPartner(s: StreamState, states: StreamState[]): StreamState | null {
   const w = onlyPulse(s);
   if (!w || states.some((x) => x !== s && x.placed && x.chosen[w])) return null;
   const byPulse = (x: StreamState) => x.placed?.method === 'reference' || x.placed?.method === 'tone' || x.placed?.method === 'flash';
-  return states.find((x) => x !== s && byPulse(x) && onlyPulse(x) === otherHalf(w)) ?? null;
+  return states.find((x) => x.abs !== s.abs && byPulse(x) && onlyPulse(x) === otherHalf(w)) ?? null;
 }
 
 /** The `one_pulse` warning of a stream placed across halves (place.ts placeAcrossHalves). */
