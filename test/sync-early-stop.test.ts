@@ -70,7 +70,7 @@ describe('--ends both: a camera without sound that stopped before the end pulse'
   it('is refused with its start candidate\'s line saying the end pulse fell after its recording ended', async () => {
     const err = await sync('stopped-mute.mp4').then(() => null, (e: Error) => e.message);
     expect(err).toMatch(NO_PAIR);
-    expect(err).toMatch(/matches it: if it is the start flash, the end pulse 6\.500 s later falls at 7\.4\d\d s on its clock, 1\.0 s after this camera's recording ended \(it stopped early: its picture ends at 6\.5\d\d s\), so its picture cannot show that flash and there is no pair to judge \(--ends start judges the start flash alone\)$/);
+    expect(err).toMatch(/matches it: if it is the start flash, the end pulse 6\.500 s later falls at 7\.4\d\d s on its clock, 1\.0 s after this camera's recording ended \(its picture ends at 6\.5\d\d s\): a camera that stopped before the end pulse cannot show that flash, and there is no pair to judge \(--ends start judges the start flash alone\)$/);
   }, 60_000);
 
   it('negative control: recording past the end pulse, no end flash: the old line alone', async () => {

@@ -62,17 +62,19 @@ const NO_PARTNER = ": no flash at the other end at the reference's interval matc
  * start/end pair at the reference's interval (flash-pair.ts), and a camera that stopped before the end pulse has no
  * end flash to pair it with. Its candidate's line said only that no flash at the other end matched it. When even the
  * earliest end onset that interval allows (flash-pair.ts pairSpan: drift and two frames) falls after the picture's end,
- * the line says so. "If": a candidate need not be the start flash. Mutates the detections' reasons.
+ * the line says so. "If": a candidate need not be the start flash. Only when no start/end pair was found at all (none
+ * `paired`): scene variant 140's soundless testsrc2 camera, placed by its pair, had two clutter candidates late in
+ * its start window that the first version of this note called a camera that "stopped early". Mutates the reasons.
  */
 export function notePairEndAfterPicture(st: StreamState, endS: number | null): void {
   const h = st.flashPair;
-  if (endS === null || !h || h.interval_s === null || st.frameS === null) return;
+  if (endS === null || !h || h.interval_s === null || st.frameS === null || st.detections.some((d) => d.paired === true)) return;
   const earliest = pairSpan(h, st.frameS)[0];
   for (const d of st.detections) {
     const why = d.unplaceable_reason;
     const t = Number(d.t_s);
     if (d.window !== 'start' || typeof why !== 'string' || !why.endsWith(NO_PARTNER) || !(t + earliest > endS)) continue;
     const at = t + h.interval_s;
-    d.unplaceable_reason = `${why}: if it is the start flash, the end pulse ${h.interval_s.toFixed(3)} s later falls at ${at.toFixed(3)} s on its clock, ${(at - endS).toFixed(1)} s after this camera's recording ended (it stopped early: its picture ends at ${endS.toFixed(3)} s), so its picture cannot show that flash and there is no pair to judge (--ends start judges the start flash alone)`;
+    d.unplaceable_reason = `${why}: if it is the start flash, the end pulse ${h.interval_s.toFixed(3)} s later falls at ${at.toFixed(3)} s on its clock, ${(at - endS).toFixed(1)} s after this camera's recording ended (its picture ends at ${endS.toFixed(3)} s): a camera that stopped before the end pulse cannot show that flash, and there is no pair to judge (--ends start judges the start flash alone)`;
   }
 }
