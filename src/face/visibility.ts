@@ -197,12 +197,15 @@ function eyeContrast(spread: number, d: ArrayLike<number>, w: number, h: number,
   return enclosed === null ? spread : Math.min(spread, (enclosed * VISIBILITY_REFERENCE[name]) / ENCLOSURE.reference);
 }
 
-/** The eyes' enclosed contrast alone (enclosedContrast), for measuring (scripts/measure-face-quality.mjs). */
-export function eyeEnclosure(d: ArrayLike<number>, w: number, h: number, m: ArrayLike<number>): { eye_right: number | null; eye_left: number | null } {
+/** Each eye's two cues apart, the spread and the enclosed contrast (null off the picture); for scripts/measure-eye-enclosure.mjs. */
+export function eyeCues(d: ArrayLike<number>, w: number, h: number, m: ArrayLike<number>): Record<'eye_right' | 'eye_left', { spread: number | null; enclosed: number | null }> {
   const mean = Math.max(faceMeanLuma(d, w, h, m), 8);
   const one = (name: 'eye_right' | 'eye_left') => {
     const e = regionEllipse(m, name);
-    return e ? enclosedContrast(d, w, h, e.c, e.u, e.a, e.b, mean) : null;
+    if (!e) return { spread: null, enclosed: null };
+    const v = ellipseLuma(d, w, h, e.c, e.u, e.a, e.b).sort();
+    const spread = v.length < 8 ? null : (percentile(v, 0.9) - percentile(v, 0.1)) / mean;
+    return { spread, enclosed: enclosedContrast(d, w, h, e.c, e.u, e.a, e.b, mean) };
   };
   return { eye_right: one('eye_right'), eye_left: one('eye_left') };
 }
