@@ -57,7 +57,7 @@ async function measure(video) {
       }
     }
     kept.sort((a, b) => a - b);
-    console.log(`${video}: ${kept.length} eyes the spread alone reads visible; enclosed contrast min ${f3(q(kept, 0))} p1 ${f3(q(kept, 0.01))} p5 ${f3(q(kept, 0.05))} median ${f3(q(kept, 0.5))} (reference ${ENCLOSURE.reference}, spread reference ${VISIBILITY_REFERENCE.eye_right})`);
+    console.log(`${video}: ${kept.length} eyes the spread alone reads visible; enclosed contrast min ${f3(q(kept, 0))} p1 ${f3(q(kept, 0.01))} p5 ${f3(q(kept, 0.05))} median ${f3(q(kept, 0.5))} max ${f3(q(kept, 1))} (reference ${ENCLOSURE.reference}, spread reference ${VISIBILITY_REFERENCE.eye_right})`);
     for (const t of taken) console.log(`  under ${VISIBLE_MIN * ENCLOSURE.reference}: ${t}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
