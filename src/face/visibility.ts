@@ -86,13 +86,13 @@ function faceMeanLuma(d: ArrayLike<number>, w: number, h: number, m: ArrayLike<n
   return n ? s / n : 0;
 }
 
-/** Luminance at (x, y) in source pixels (pixel centres at +0.5), bilinear; null off the picture. */
-function lumaAt(d: ArrayLike<number>, w: number, h: number, x: number, y: number): number | null {
+/** Luminance at (x, y) in source pixels (pixel centres at +0.5), bilinear; NaN off the picture. */
+function lumaAt(d: ArrayLike<number>, w: number, h: number, x: number, y: number): number {
   const fx = x - 0.5;
   const fy = y - 0.5;
   const x0 = Math.floor(fx);
   const y0 = Math.floor(fy);
-  if (x0 < 0 || y0 < 0 || x0 + 1 >= w || y0 + 1 >= h) return null;
+  if (x0 < 0 || y0 < 0 || x0 + 1 >= w || y0 + 1 >= h) return NaN;
   const ax = fx - x0;
   const ay = fy - y0;
   const o = 3 * (y0 * w + x0);
@@ -113,14 +113,12 @@ function lumaAt(d: ArrayLike<number>, w: number, h: number, x: number, y: number
  */
 export const ENCLOSURE = { along: 0.6, rim: 0.8, reach: 1.3, step: 0.1, avg: 5, columns: 0.75, reference: 0.25 } as const;
 
-/** Luminance at (p, q) of the ellipse (centre c, unit axis u, semi-axes a, b): the mean across the column's width. */
-function columnLuma(d: ArrayLike<number>, w: number, h: number, c: [number, number], u: [number, number], a: number, b: number, p: number, q: number): number | null {
+/** Luminance at (p, q) of the ellipse (centre c, unit axis u, semi-axes a, b): the mean across the column's width; NaN off the picture. */
+function columnLuma(d: ArrayLike<number>, w: number, h: number, c: [number, number], u: [number, number], a: number, b: number, p: number, q: number): number {
   let s = 0;
   for (let t = 0; t < ENCLOSURE.avg; t++) {
     const pp = p + ((t + 0.5) / ENCLOSURE.avg - 0.5) * ENCLOSURE.step;
-    const v = lumaAt(d, w, h, c[0] + a * pp * u[0] - b * q * u[1], c[1] + a * pp * u[1] + b * q * u[0]);
-    if (v === null) return null;
-    s += v;
+    s += lumaAt(d, w, h, c[0] + a * pp * u[0] - b * q * u[1], c[1] + a * pp * u[1] + b * q * u[0]);
   }
   return s / ENCLOSURE.avg;
 }
@@ -143,7 +141,7 @@ function enclosedContrast(d: ArrayLike<number>, w: number, h: number, c: [number
     let [top, bottom, middle] = [-Infinity, -Infinity, Infinity];
     for (let j = -reach; j <= reach; j++) {
       const v = columnLuma(d, w, h, c, u, a, b, i / n, j / n);
-      if (v === null) return null;
+      if (Number.isNaN(v)) return null;
       if (j <= -rim) top = Math.max(top, v);
       else if (j >= rim) bottom = Math.max(bottom, v);
       else middle = Math.min(middle, v);
