@@ -11,12 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractFace, type FaceRecord, type FaceSummary, type PlausibilityCandidate } from '../src/face/index.js';
 import { DLIB68_FROM_MESH, DLIB68_FROM_MESH_V0, REGIONS68 } from '../src/face/landmarks68.js';
 import { implausibility, PLAUSIBLE, plausibilityFeatures, POSE_BOUNDS } from '../src/face/plausibility.js';
-import { skinContrast } from '../src/face/visibility.js';
+import { regionContrast, skinContrast, VISIBILITY_REGIONS } from '../src/face/visibility.js';
+import { faceQuality, visibilityFields } from '../src/face/quality.js';
 import { OPENFACE_COLUMNS } from '../src/face/openface-csv.js';
 import { headRotation, openfaceEuler } from '../src/face/pose.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 // @ts-expect-error plain ES module without types
-import { decodeRgb, fillEllipse, renderSimilarity, warpDisc } from '../scripts/face-render.mjs';
+import { decodeRgb, fillEllipse, lowLight, renderSimilarity, warpDisc } from '../scripts/face-render.mjs';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
 type Pt = [number, number, number];
@@ -93,6 +94,22 @@ beforeAll(async () => {
   const rings = Buffer.alloc(W * H * 3);
   for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) rings.fill(Math.floor(Math.hypot(x - W / 2, y - H / 2) / 15) % 2 ? 220 : 40, 3 * (y * W + x), 3 * (y * W + x) + 3);
   add('rings', rings);
+  // trial30 S3: a dark bar appears over both eyes (brows to below the lower lids; the uncovered frame before it), and
+  // both eyes drawn closed (skin over each eye, a dark lash line; dimmed and noisy: a blink the visibility must keep).
+  // The trial's bar in the portrait's own pixels (x 185-263, y 89-115: both eyes, the brows' lower edge to 12 px
+  // under the eye line), drawn where the frontal render puts them.
+  const eyeL = mean2(p.slice(42, 48));
+  const k = front.transform.scale as number;
+  const bar = (img: Buffer) => fillRect(img, W / 2 + k * (185 - FACE.x), H / 2 + k * (89 - FACE.y), W / 2 + k * (263 - FACE.x), H / 2 + k * (115 - FACE.y), [48, 48, 48]);
+  // Three uncovered frames so that the detector's frame (every DETECT_EVERY = 8th, pool.ts) is uncovered and the bar's
+  // frames are tracked, as in the trial (the detector alone, on a frame with both eyes covered, reads the face both
+  // ways up and leaves it out: trial30 N1).
+  for (let k = frames.length; k <= 16; k++) add('bar-before', base);
+  add('bar-eyes', bar(base));
+  add('bar-eyes-2', bar(base));
+  add('bar-eyes-3', bar(base));
+  const closed = (img: Buffer, c: number[]) => fillEllipse(fillEllipse(img, W, H, c[0], c[1], 0.7 * eyeW, 0.4 * eyeW, [196, 150, 130], 4), W, H, c[0], c[1] + 0.05 * eyeW, 0.55 * eyeW, 0.05 * eyeW, [40, 30, 30]);
+  add('eyes-closed', lowLight(closed(closed(base, eyeR), eyeL), 0.25, 8));
   clip = join(tmp.dir, 'quality.mkv');
   const r = spawnSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${W}x${H}`, '-r', '1', '-i', '-', '-c:v', 'ffv1', '-pix_fmt', 'bgr0', clip], { input: Buffer.concat(frames), maxBuffer: 2 ** 31 });
   expect(r.status).toBe(0);
@@ -101,6 +118,18 @@ beforeAll(async () => {
   recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FaceRecord);
 });
 afterAll(() => tmp?.cleanup());
+
+/** Fills the rectangle [x0, x1) x [y0, y1) (rounded) with a colour plus fillEllipse's texture of amplitude `tex`. */
+function fillRect(img: Buffer, x0: number, y0: number, x1: number, y1: number, rgb: number[], tex = 0): Buffer {
+  const out = Buffer.from(img);
+  for (let y = Math.round(y0); y < Math.round(y1); y++) {
+    for (let x = Math.round(x0); x < Math.round(x1); x++) {
+      const t = tex ? tex * Math.sin(x * 0.7 + 0.3 * y) * Math.cos(y * 0.5) : 0;
+      out.set(rgb.map((c) => Math.max(0, Math.min(255, Math.round(c + t)))), 3 * (y * W + x));
+    }
+  }
+  return out;
+}
 
 /** Iris radius in the zoom-3 render (px), measured as for the centres above. */
 const IRIS_R = 12;
@@ -179,8 +208,10 @@ describe('plausibility (item 2)', () => {
     expect(implausibility(collapsed, f.det_bbox_px)).toMatch(/extent_to_box/);
     // The ring pattern: found by Human above --min-confidence, rejected by the check (on its cheeks' texture).
     expect(face('rings').face_found).toBe(false);
-    // Since the orientation check (orientation.ts) the rings are read both ways up by BlazeFace alike and left out there.
-    expect(summary.faces_rejected_implausible + summary.faces_rejected_orientation).toBe(1);
+    // Since the orientation check (orientation.ts) the rings are read both ways up by BlazeFace alike and left out there;
+    // so are the frames with a dark bar over both eyes that have no face (trial30 N1; 'a dark bar over both eyes' below).
+    const barLost = ['bar-eyes', 'bar-eyes-2', 'bar-eyes-3'].filter((n) => !face(n).face_found).length;
+    expect(summary.faces_rejected_implausible + summary.faces_rejected_orientation).toBe(1 + barLost);
   });
 
   it('meshes stretched over the baboon eye and muzzle are rejected for their length', () => {
@@ -264,6 +295,59 @@ describe('honest quality (item 3)', () => {
         expect(r[`${k}_null_reason`] !== null, `${k} frame ${r.frame}`).toBe(hidden);
       }
     }
+  });
+
+  // trial30 S3: on the frame a dark card appeared over both eyes, the mesh put the eyes on the card's lower edge; the
+  // eye ellipse's P90 - P10 spread read card against cheek as an eye (visibility 1 / 1) and the mesh's lids (EAR
+  // 0.18 / 0.16) as a blink. Here the frontal picture's own mesh is moved onto the edge of a card over both eyes.
+  it("an occluder's edge through the eye ellipse is not a visible eye, nor a blink (trial30 S3)", () => {
+    const img = pictures['frontal-200'];
+    const mesh = Float64Array.from(face('frontal-200').landmarks.flat());
+    const ears = { left: 0.16, right: 0.18, mar: 0.2 };
+    const quality = (m: Float64Array, pic: Buffer) => faceQuality(m, { contrast: regionContrast(pic, W, H, m), yaw: 0, pitch: 0, roll: 0 }, ears, 0.2);
+    // Control: the uncovered eyes, with the same closed-looking ratios, are visible and a blink.
+    const open = quality(mesh, img);
+    expect([open.fields.visibility_eye_right, open.fields.visibility_eye_left]).toEqual([1, 1]);
+    expect(open.blink).toBe(true);
+    const y = (i: number) => mesh[3 * i + 1];
+    const eyeLine = (y(33) + y(133) + y(362) + y(263)) / 4;
+    const half = VISIBILITY_REGIONS.eye_right.minor * Math.hypot(mesh[3 * 133] - mesh[3 * 33], y(133) - y(33)); // ellipse half-height
+    const edge = eyeLine + 1.2 * half; // the card covers both eyes, lower lids included
+    const cards: Array<[string, number[], number]> = [['dark', [48, 48, 48], 0], ['dark textured', [48, 48, 48], 12], ['grey', [128, 128, 128], 0], ['skin', [196, 150, 130], 0]];
+    for (const [name, rgb, tex] of cards) {
+      const pic = fillRect(img, 0, 0, W, edge, rgb, tex);
+      for (const off of [-0.5, 0, 0.5]) {
+        const moved = mesh.map((v, i) => (i % 3 === 1 ? v + edge - eyeLine + off * half : v));
+        const q = quality(moved, pic);
+        const where = `${name} card, ellipse centre ${off} half-heights from its edge`;
+        expect(q.fields.visibility_eye_right, where).toBeLessThan(0.5);
+        expect(q.fields.visibility_eye_left, where).toBeLessThan(0.5);
+        expect(q.blink, where).toBeNull();
+        expect(q.fields.blink_null_reason, where).toBe('eye_not_visible');
+        expect([q.ratios.left, q.ratios.right], where).toEqual([null, null]);
+      }
+    }
+  });
+
+  it('a dark bar over both eyes: no blink and eyes not visible on its frames; eyes drawn closed are still a blink', () => {
+    const before = face('bar-before');
+    expect([before.visibility_eye_right, before.visibility_eye_left]).toEqual([1, 1]);
+    expect(before.blink).toBe(false);
+    const barFrames = ['bar-eyes', 'bar-eyes-2', 'bar-eyes-3'];
+    // Measured: the last one has a face (its eyes placed under the bar); the first two none (left out both ways up).
+    expect(barFrames.some((n) => face(n).face_found)).toBe(true);
+    for (const name of barFrames) {
+      const f = face(name);
+      if (!f.face_found) continue; // no face is no blink either
+      expect(f.blink, name).not.toBe(true);
+      expect(f.visibility_eye_right, name).toBeLessThan(0.5);
+      expect(f.visibility_eye_left, name).toBeLessThan(0.5);
+    }
+    expect(recs.filter((r) => r.blink === true).map((r) => r.frame)).toEqual([at['eyes-closed']]);
+    const closed = face('eyes-closed');
+    expect(closed.visibility_eye_right).toBeGreaterThanOrEqual(0.5);
+    expect(closed.visibility_eye_left).toBeGreaterThanOrEqual(0.5);
+    expect(closed.blink).toBe(true);
   });
 
   it('near +-90 degrees of roll yaw and pitch are null and flagged; roll is the in-plane angle', () => {

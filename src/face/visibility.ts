@@ -5,7 +5,9 @@
  * over it does not. For each region we take an ellipse placed by stable mesh points (the corners, not the lids, so a
  * "closed" mesh does not shrink it) and compute the luminance spread P90 - P10 inside it divided by the mean
  * luminance of the face (a Weber contrast, unchanged by exposure). visibility = min(1, contrast / reference), the
- * reference being the contrast of the uncovered region on the calibration material (docs/face.md, "Visibility").
+ * reference being the contrast of the uncovered region on the calibration material (docs/face.md, "Visibility"). The
+ * spread alone also reads an occluder's edge through the ellipse as an eye (trial30 S3), so an eye's contrast is the
+ * smaller of the spread and its enclosed contrast (enclosedContrast: dark structure with lighter rims on both sides).
  */
 import { meshBounds } from './features.js';
 
@@ -84,6 +86,72 @@ function faceMeanLuma(d: ArrayLike<number>, w: number, h: number, m: ArrayLike<n
   return n ? s / n : 0;
 }
 
+/** Luminance at (x, y) in source pixels (pixel centres at +0.5), bilinear; NaN off the picture. */
+function lumaAt(d: ArrayLike<number>, w: number, h: number, x: number, y: number): number {
+  const fx = x - 0.5;
+  const fy = y - 0.5;
+  const x0 = Math.floor(fx);
+  const y0 = Math.floor(fy);
+  if (x0 < 0 || y0 < 0 || x0 + 1 >= w || y0 + 1 >= h) return NaN;
+  const ax = fx - x0;
+  const ay = fy - y0;
+  const o = 3 * (y0 * w + x0);
+  const top = (1 - ax) * luma(d, o) + ax * luma(d, o + 3);
+  const bottom = (1 - ax) * luma(d, o + 3 * w) + ax * luma(d, o + 3 * w + 3);
+  return (1 - ay) * top + ay * bottom;
+}
+
+/**
+ * The eyes' enclosure test (enclosedContrast), in the eye ellipse's own units (p along the corner axis, q across; the
+ * ellipse is p^2 + q^2 <= 1): columns across the eye at |p| <= along, every `step`, each the mean of `avg` samples
+ * spread over the column's width (noise and texture average out; lids, lashes and edges run along p); rows every
+ * `step` to |q| = reach (beyond the ellipse, so that a lash line the mesh puts low is still between the rims); a row
+ * with |q| >= rim is on the upper or lower rim. The `columns` quantile of the columns' depths is the eye's (a quarter
+ * of the columns must show it). `reference`: the enclosed contrast that counts as fully visible, as
+ * VISIBILITY_REFERENCE is for the spread (docs/face.md "Visibility": uncovered eyes 0.72-1.1 on the fixtures, a card's
+ * edge across the ellipse 0-0.016).
+ */
+export const ENCLOSURE = { along: 0.6, rim: 0.8, reach: 1.3, step: 0.1, avg: 5, columns: 0.75, reference: 0.25 } as const;
+
+/** Luminance at (p, q) of the ellipse (centre c, unit axis u, semi-axes a, b): the mean across the column's width; NaN off the picture. */
+function columnLuma(d: ArrayLike<number>, w: number, h: number, c: [number, number], u: [number, number], a: number, b: number, p: number, q: number): number {
+  let s = 0;
+  for (let t = 0; t < ENCLOSURE.avg; t++) {
+    const pp = p + ((t + 0.5) / ENCLOSURE.avg - 0.5) * ENCLOSURE.step;
+    s += lumaAt(d, w, h, c[0] + a * pp * u[0] - b * q * u[1], c[1] + a * pp * u[1] + b * q * u[0]);
+  }
+  return s / ENCLOSURE.avg;
+}
+
+/**
+ * Weber contrast of the dark structure that lies between lighter rims, for the eyes. Across an eye (from above the
+ * upper lid to below the lower one) its darkest pixels (pupil, iris, lashes; the lash line of a closed eye) have
+ * lighter skin on both sides. An occluder's straight edge through the ellipse (trial30 S3: the mesh put both eyes on
+ * the lower edge of a dark card, and the P90 - P10 spread read card against cheek as an eye) makes each line across
+ * the ellipse a step, dark on one side and light on the other, and a step has no such valley whatever the edge's
+ * angle (brightest of a rim <= darkest between). Per column: min(brightest of the upper rim, brightest of the lower
+ * rim) - darkest between them, 0 if negative; the ENCLOSURE.columns quantile over the columns, over the face's mean
+ * luminance. Null when a sample is off the picture.
+ */
+function enclosedContrast(d: ArrayLike<number>, w: number, h: number, c: [number, number], u: [number, number], a: number, b: number, mean: number): number | null {
+  const n = Math.round(1 / ENCLOSURE.step);
+  const [along, reach, rim] = [ENCLOSURE.along, ENCLOSURE.reach, ENCLOSURE.rim].map((x) => Math.round(x * n));
+  const depths: number[] = [];
+  for (let i = -along; i <= along; i++) {
+    let [top, bottom, middle] = [-Infinity, -Infinity, Infinity];
+    for (let j = -reach; j <= reach; j++) {
+      const v = columnLuma(d, w, h, c, u, a, b, i / n, j / n);
+      if (Number.isNaN(v)) return null;
+      if (j <= -rim) top = Math.max(top, v);
+      else if (j >= rim) bottom = Math.max(bottom, v);
+      else middle = Math.min(middle, v);
+    }
+    depths.push(Math.max(0, Math.min(top, bottom) - middle));
+  }
+  depths.sort((x, y) => x - y);
+  return percentile(depths, ENCLOSURE.columns) / mean;
+}
+
 /** Weber contrast (P90 - P10 over the face's mean luminance) per region; null when the ellipse is off the picture. */
 export function regionContrast(d: ArrayLike<number>, w: number, h: number, m: ArrayLike<number>): Record<VisibilityRegion, number | null> {
   const mean = Math.max(faceMeanLuma(d, w, h, m), 8);
@@ -101,10 +169,43 @@ export function regionContrast(d: ArrayLike<number>, w: number, h: number, m: Ar
       continue;
     }
     v.sort();
-    const contrast = (percentile(v, 0.9) - percentile(v, 0.1)) / mean;
-    out[name] = contrast;
+    const spread = (percentile(v, 0.9) - percentile(v, 0.1)) / mean;
+    out[name] = name === 'eye_right' || name === 'eye_left' ? eyeContrast(spread, d, w, h, m, name, mean) : spread;
   }
   return out;
+}
+
+/** The eye ellipse of a region: centre, unit axis and semi-axes; null when its two mesh points coincide. */
+function regionEllipse(m: ArrayLike<number>, name: VisibilityRegion): { c: [number, number]; u: [number, number]; a: number; b: number } | null {
+  const { ends, major, minor } = VISIBILITY_REGIONS[name];
+  const [ax, ay, bx, by] = [m[3 * ends[0]], m[3 * ends[0] + 1], m[3 * ends[1]], m[3 * ends[1] + 1]];
+  const len = Math.hypot(bx - ax, by - ay);
+  if (!(len > 0)) return null;
+  return { c: [(ax + bx) / 2, (ay + by) / 2], u: [(bx - ax) / len, (by - ay) / len], a: major * len, b: minor * len };
+}
+
+/**
+ * An eye's contrast: the spread, or the enclosed contrast on the spread's scale (times VISIBILITY_REFERENCE over
+ * ENCLOSURE.reference) when that is smaller, so visibility = min(1, spread / its reference, enclosed / its reference).
+ * An enclosure off the picture (null) leaves the spread.
+ */
+function eyeContrast(spread: number, d: ArrayLike<number>, w: number, h: number, m: ArrayLike<number>, name: 'eye_right' | 'eye_left', mean: number): number {
+  const e = regionEllipse(m, name);
+  const enclosed = e ? enclosedContrast(d, w, h, e.c, e.u, e.a, e.b, mean) : null;
+  return enclosed === null ? spread : Math.min(spread, (enclosed * VISIBILITY_REFERENCE[name]) / ENCLOSURE.reference);
+}
+
+/** Each eye's two cues apart, the spread and the enclosed contrast (null off the picture); for scripts/measure-eye-enclosure.mjs. */
+export function eyeCues(d: ArrayLike<number>, w: number, h: number, m: ArrayLike<number>): Record<'eye_right' | 'eye_left', { spread: number | null; enclosed: number | null }> {
+  const mean = Math.max(faceMeanLuma(d, w, h, m), 8);
+  const one = (name: 'eye_right' | 'eye_left') => {
+    const e = regionEllipse(m, name);
+    if (!e) return { spread: null, enclosed: null };
+    const v = ellipseLuma(d, w, h, e.c, e.u, e.a, e.b).sort();
+    const spread = v.length < 8 ? null : (percentile(v, 0.9) - percentile(v, 0.1)) / mean;
+    return { spread, enclosed: enclosedContrast(d, w, h, e.c, e.u, e.a, e.b, mean) };
+  };
+  return { eye_right: one('eye_right'), eye_left: one('eye_left') };
 }
 
 /** Visibility scores (0..1) per region: contrast over the uncovered reference, capped at 1. */
