@@ -20,7 +20,7 @@ import { chunkView, type ColumnKind, type FeatureColumns } from './feature-colum
 import { spilledJsonlBlocks } from './jsonl-spilled.js';
 import { SPILL_BLOCK_FRAMES, SpillFile } from './spill.js';
 export { rmsDb, VOICE_FRAME_FIELDS, jsonlBlock };
-import { resolveAudioOptions, SPILL_AFTER_S, type AudioOptions } from './options.js';
+import { resolveAudioOptions, SPILL_AFTER_S, spillAfterFrames as spillFrames, type AudioOptions } from './options.js';
 import type { DecodedAudioInfo, PrestartedDecode } from '../media/decode-audio.js';
 import type { ProbeResult } from '../media/probe.js';
 import type { PrestartedPitchWorker } from './pitch-worker-start.js';
@@ -822,8 +822,7 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
   let helper: JsonlHelper | null = null;
   const resolved = resolveAudioOptions(opts);
   const hop = resolved.hopLength;
-  const spillS = opts.spillAfterS ?? SPILL_AFTER_S;
-  const spillAfterFrames = Number.isFinite(spillS) ? Math.floor((Math.max(0, spillS) * resolved.sampleRate) / hop) : undefined;
+  const spillAfterFrames = spillFrames(resolved, opts.spillAfterS ?? SPILL_AFTER_S);
   // The pitch worker becomes the JSONL helper once its track is in, when the records will be long enough to use one.
   let wanted = false;
   const onOpen = (info: DecodedAudioInfo) => {
