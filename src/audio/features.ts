@@ -25,6 +25,7 @@ import { VoiceRecorder, type VoiceSignal } from './voice-signal.js';
 import { voiceRateHz } from './voice-rate.js';
 import { ToneScanner, type ToneDetection } from '../sync/tone.js';
 import type { FrameView } from './jsonl.js';
+import type { Functionals } from './functionals.js';
 import { ACK_EVERY, PITCH_WORKER_URL, pitchParams, type PrestartedPitchWorker } from './pitch-worker-start.js';
 
 /** Per-frame features of a file (the frame arrays are FrameView's: typed arrays, frame-major). */
@@ -51,6 +52,11 @@ export interface AudioFeatures extends FrameView {
   columns?: FeatureColumns;
   /** With columns: frames whose MFCC and deltas count as NaN in the summary (the sync beep's; sync-beep.ts). */
   columnsMask?: Uint8Array;
+  /**
+   * With columns: functionals of MFCC and delta series computed while the pitch worker still ran (extract.ts
+   * earlyCoefficientFunctionals), with the beep frames they left out; the summary takes those whose mask is its own.
+   */
+  earlyFunctionals?: { mask: Uint8Array; func: Record<string, Functionals> };
 }
 
 const CLIP_LEVEL = 0.999;
@@ -105,6 +111,11 @@ export interface AnalyzeOptions {
    * null or unset: the voice measures read the analysed chunks.
    */
   voiceSource?: () => VoiceSource | null;
+  /**
+   * Called once the MFCC and deltas are computed and the tone search has ended, while the pitch track is still awaited
+   * (`trackIn` resolves when it is in): extractAudio computes part of the summary there, on a thread that would wait.
+   */
+  beforeTrack?: (pre: { columns?: FeatureColumns; nFrames: number; detections: ToneDetection[] | null }, trackIn: Promise<unknown>) => void;
 }
 
 /** The signal of the voice measures at `sampleRate` (mono, as the analysed chunks). */
@@ -264,6 +275,17 @@ function pitchStage(o: AudioOptions, spill: number | undefined, run: AnalyzeOpti
   return threads ? workerPitch(o, spill, started, reading) : inProcessPitch(o, spill);
 }
 
+/**
+ * While the worker ends its pitch frames and path: the MFCCs, deltas and the beep search's last chunk (no track
+ * needed), then the caller's beforeTrack.
+ */
+function whileTrackRuns(o: AudioOptions, spectral: SpectralAnalyzer, tone: ToneScanner | null, run: AnalyzeOptions, trackP: Promise<PitchTrack>) {
+  const spec = spectralFinish(o, spectral);
+  const detections = tone ? tone.finish() : null;
+  run.beforeTrack?.({ columns: spec.columns, nFrames: spectral.logmel.length, detections }, trackP);
+  return { spec, detections: detections ?? [] };
+}
+
 /** Features of a stream of mono PCM chunks at options.sampleRate. */
 export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<Float32Array>, options: Partial<AudioOptions> = {}, run: AnalyzeOptions = {}): Promise<AudioFeatures> {
   const o = resolveAudioOptions(options);
@@ -307,11 +329,9 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     buf.finish();
     spectral.pump(buf);
     intensity.pump(buf);
-    // While the worker ends its pitch frames and path: the MFCCs, deltas and the beep search's last chunk (no track needed).
     const trackP = pitch.end(buf);
     trackP.catch(() => undefined);
-    const spec = spectralFinish(o, spectral);
-    const detections = toneOn && tone ? tone.finish() : [];
+    const { spec, detections } = whileTrackRuns(o, spectral, toneOn ? tone : null, run, trackP);
     const track = await trackP;
     const f = finishFeatures(o, buf, spec, spectral, track, intensity, buf.clipped);
     if (toneOn) f.toneBursts = { toneHz: run.toneHz as number, detections };
