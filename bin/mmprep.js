@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // Entry point: runs the built CLI (dist/). Build with `npm run build`.
-import { main } from '../dist/cli/main.js';
-import { settleOptimizingCompiles } from '../dist/common/shutdown.js';
+// `mmprep audio`: its pitch worker starts first, beside the loading of the command line's code (main() ends it
+// unless the command takes it; dist/audio/pitch-worker-start.js).
+const args = process.argv.slice(2);
+if (args.find((a) => !a.startsWith('-')) === 'audio' && !args.some((a) => a === '-h' || a === '--help')) (await import('../dist/audio/pitch-worker-start.js')).PrestartedPitchWorker.startEarly();
+const { main } = await import('../dist/cli/main.js');
+const { settleOptimizingCompiles } = await import('../dist/common/shutdown.js');
 
 let settled = false;
 main(process.argv).then((code) => {

@@ -7,7 +7,7 @@ import { openRecordSink, toJsonText, type OutputFormat } from '../common/records
 import { VERSION } from '../common/version.js';
 import { writeStdout } from '../common/stdout.js';
 import type { Clock } from '../sync/clock.js';
-import { computeAudioFeatures, type AudioFeatures } from './features.js';
+import { computeAudioFeatures, type AnalyzeOptions, type AudioFeatures } from './features.js';
 import { functionals, percentileSorted, type Functionals } from './functionals.js';
 import { streamedFunctionals, type SeriesReader } from './functionals-stream.js';
 import { roundSig, roundTime } from './format.js';
@@ -20,12 +20,12 @@ import { chunkView, type ColumnKind, type FeatureColumns } from './feature-colum
 import { spilledJsonlBlocks } from './jsonl-spilled.js';
 import { SPILL_BLOCK_FRAMES, SpillFile } from './spill.js';
 export { rmsDb, VOICE_FRAME_FIELDS, jsonlBlock };
-import { resolveAudioOptions, SPILL_AFTER_S, type AudioOptions } from './options.js';
+import { resolveAudioOptions, SPILL_AFTER_S, spillAfterFrames as spillFrames, type AudioOptions } from './options.js';
 import type { DecodedAudioInfo, PrestartedDecode } from '../media/decode-audio.js';
 import type { ProbeResult } from '../media/probe.js';
 import type { PrestartedPitchWorker } from './pitch-worker-start.js';
 import { checkStereoChannels, type ChannelCheck } from './channel-check.js';
-import { markSyncBeeps, summarizeWithoutSyncBeeps, syncBeepRecord } from './sync-beep.js';
+import { beepFrames, marginOf, markSyncBeeps, summarizeWithoutSyncBeeps, syncBeepRecord } from './sync-beep.js';
 import { checkSpeakingRate, pitchRangeWarnings } from './pitch-range.js';
 
 /** One frame record, as written (before rounding). */
@@ -630,14 +630,13 @@ function streamedFeatureFunctionals(f: AudioFeatures, cols: FeatureColumns, hopS
   const k = f.options.nMfcc;
   const func: Record<string, Functionals> = {};
   const mask = f.columnsMask;
-  const coefficient = (kind: ColumnKind, j: number): SeriesReader => (a, b, out) => {
-    cols.read(kind, j, a, b, out);
-    if (mask) for (let i = a; i < b; i++) if (mask[i]) out[i - a] = NaN;
-  };
+  // Those computed while the pitch worker ran, when they left out the same frames (the same values: the same reader).
+  const early = f.earlyFunctionals && sameMask(f.earlyFunctionals.mask, mask) ? f.earlyFunctionals.func : {};
+  const coefficient = (kind: ColumnKind, j: number) => early[`${kind}_${j}`] ?? streamedFunctionals(coefficientReader(cols, mask, kind, j), n, hopS);
   const none = functionals([], 0, hopS);
-  for (let j = 0; j < k; j++) func[`mfcc_${j}`] = streamedFunctionals(coefficient('mfcc', j), n, hopS);
+  for (let j = 0; j < k; j++) func[`mfcc_${j}`] = coefficient('mfcc', j);
   for (const name of ['delta', 'delta2'] as const) {
-    for (let j = 0; j < k; j++) func[`${name}_${j}`] = cols.hasDelta ? streamedFunctionals(coefficient(name, j), n, hopS) : none;
+    for (let j = 0; j < k; j++) func[`${name}_${j}`] = cols.hasDelta ? coefficient(name, j) : none;
   }
   const of = (x: Float32Array, g: (v: number) => number = (v) => v): SeriesReader => (a, b, out) => {
     for (let i = a; i < b; i++) out[i - a] = g(x[i]);
@@ -649,6 +648,45 @@ function streamedFeatureFunctionals(f: AudioFeatures, cols: FeatureColumns, hopS
   func.zcr = streamedFunctionals(of(f.zcr), n, hopS);
   if (f.voice && cols.hasVoice) addStreamedVoiceFunctionals(func, f.voice.frameVoiced, cols, n, hopS);
   return func;
+}
+
+/** A coefficient series of the columns' file, the frames of `mask` (the sync beep's) as NaN. */
+function coefficientReader(cols: FeatureColumns, mask: Uint8Array | undefined, kind: ColumnKind, j: number): SeriesReader {
+  return (a, b, out) => {
+    cols.read(kind, j, a, b, out);
+    if (mask) for (let i = a; i < b; i++) if (mask[i]) out[i - a] = NaN;
+  };
+}
+
+/** Whether two beep masks leave out the same frames (no mask: none). */
+function sameMask(a: Uint8Array, b: Uint8Array | undefined): boolean {
+  if (!b) return a.every((v) => v === 0);
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/**
+ * The MFCC and delta functionals of a spilled file (streamedFeatureFunctionals' coefficient series, in its order, the
+ * frames of `mask` left out), computed while the main thread waits for the pitch track: one series at a time, ending
+ * once `trackIn` has settled (the summary computes those left, as it computes any after a failed read here).
+ */
+async function earlyCoefficientFunctionals(cols: FeatureColumns, n: number, k: number, hopS: number, mask: Uint8Array, trackIn: Promise<unknown>): Promise<{ mask: Uint8Array; func: Record<string, Functionals> }> {
+  let arrived = false;
+  trackIn.then(() => (arrived = true), () => (arrived = true));
+  const func: Record<string, Functionals> = {};
+  const kinds: ColumnKind[] = cols.hasDelta ? ['mfcc', 'delta', 'delta2'] : ['mfcc'];
+  for (const kind of kinds) {
+    for (let j = 0; j < k; j++) {
+      // A turn of the event loop first: the track's message is taken as soon as it comes.
+      await new Promise<void>((res) => setImmediate(res));
+      if (arrived) return { mask, func };
+      try {
+        func[`${kind}_${j}`] = streamedFunctionals(coefficientReader(cols, mask, kind, j), n, hopS);
+      } catch {
+        return { mask, func };
+      }
+    }
+  }
+  return { mask, func };
 }
 
 /** addVoiceFunctionals of the voice series in the columns' file: frames not voiced read as NaN (not used). */
@@ -807,6 +845,22 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
 export { SPILL_AFTER_S };
 
 /**
+ * A spilled file's MFCC and delta functionals while the pitch worker ends its track (AnalyzeOptions.beforeTrack), the
+ * beep's frames from the analysis pass's search left out (the summary checks that they are the ones it leaves out):
+ * `result` once the hook has run.
+ */
+function earlyFunctionalsHook(o: AudioOptions, keepBeep: boolean) {
+  const state: { hook: AnalyzeOptions['beforeTrack']; result: ReturnType<typeof earlyCoefficientFunctionals> | null } = { hook: undefined, result: null };
+  state.hook = (pre, trackIn) => {
+    if (!pre.columns || (pre.detections === null && !keepBeep)) return;
+    const hopS = o.hopLength / o.sampleRate;
+    const mask = pre.detections && !keepBeep ? beepFrames(pre.detections, 0, pre.nFrames, hopS, marginOf(o, o.sampleRate)).mask : new Uint8Array(pre.nFrames);
+    state.result = earlyCoefficientFunctionals(pre.columns, pre.nFrames, o.nMfcc, hopS, mask, trackIn);
+  };
+  return state;
+}
+
+/**
  * Computes the features of `file`, writes the frame records and the summary, and returns the summary. Nothing
  * is written before the whole file has been analysed, so bad input never leaves a partial output.
  */
@@ -822,8 +876,7 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
   let helper: JsonlHelper | null = null;
   const resolved = resolveAudioOptions(opts);
   const hop = resolved.hopLength;
-  const spillS = opts.spillAfterS ?? SPILL_AFTER_S;
-  const spillAfterFrames = Number.isFinite(spillS) ? Math.floor((Math.max(0, spillS) * resolved.sampleRate) / hop) : undefined;
+  const spillAfterFrames = spillFrames(resolved, opts.spillAfterS ?? SPILL_AFTER_S);
   // The pitch worker becomes the JSONL helper once its track is in, when the records will be long enough to use one.
   let wanted = false;
   const onOpen = (info: DecodedAudioInfo) => {
@@ -834,9 +887,11 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
     if (wanted) helper = JsonlHelper.adopt(w);
     else void w.terminate();
   };
+  const early = earlyFunctionalsHook(resolved, opts.keepSyncBeep === true);
   let f: AudioFeatures | undefined;
   try {
-    f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, reuseWorker, probed: opts.probed, prestarted: opts.prestarted, pitchWorker: opts.pitchWorker, spillAfterFrames });
+    f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, reuseWorker, probed: opts.probed, prestarted: opts.prestarted, pitchWorker: opts.pitchWorker, spillAfterFrames, beforeTrack: early.hook });
+    if (early.result) f.earlyFunctionals = await early.result;
     const beeps = opts.keepSyncBeep ? null : await markSyncBeeps(file, f, { toneHz: opts.toneHz });
     // Frames first: their writer hands part of the formatting to the helper before its first await, so the summary
     // below is computed while the helper runs.

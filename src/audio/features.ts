@@ -16,7 +16,7 @@ import { spillMfcc, type FeatureColumns } from './feature-columns.js';
 import { IntensityAnalyzer } from './intensity.js';
 import { syllableNuclei, type NucleiResult } from './nuclei.js';
 import { resolveAudioOptions, type AudioOptions } from './options.js';
-import { PitchAnalyzer, type PitchParams, type PitchTrack } from './pitch.js';
+import { PitchAnalyzer, type PitchTrack } from './pitch.js';
 import { FrameStore, SampleBuffer } from './sample-buffer.js';
 import { MfccKernel, mfccFromLogMel, mfccOfFramesJs, SpectralAnalyzer, topDbFloor } from './spectral.js';
 import { SpillFile, SpillStore } from './spill.js';
@@ -25,7 +25,8 @@ import { VoiceRecorder, type VoiceSignal } from './voice-signal.js';
 import { voiceRateHz } from './voice-rate.js';
 import { ToneScanner, type ToneDetection } from '../sync/tone.js';
 import type { FrameView } from './jsonl.js';
-import { ACK_EVERY, PITCH_WORKER_URL, type PrestartedPitchWorker } from './pitch-worker-start.js';
+import type { Functionals } from './functionals.js';
+import { ACK_EVERY, PITCH_WORKER_URL, pitchParams, type PrestartedPitchWorker } from './pitch-worker-start.js';
 
 /** Per-frame features of a file (the frame arrays are FrameView's: typed arrays, frame-major). */
 export interface AudioFeatures extends FrameView {
@@ -51,6 +52,11 @@ export interface AudioFeatures extends FrameView {
   columns?: FeatureColumns;
   /** With columns: frames whose MFCC and deltas count as NaN in the summary (the sync beep's; sync-beep.ts). */
   columnsMask?: Uint8Array;
+  /**
+   * With columns: functionals of MFCC and delta series computed while the pitch worker still ran (extract.ts
+   * earlyCoefficientFunctionals), with the beep frames they left out; the summary takes those whose mask is its own.
+   */
+  earlyFunctionals?: { mask: Uint8Array; func: Record<string, Functionals> };
 }
 
 const CLIP_LEVEL = 0.999;
@@ -105,6 +111,11 @@ export interface AnalyzeOptions {
    * null or unset: the voice measures read the analysed chunks.
    */
   voiceSource?: () => VoiceSource | null;
+  /**
+   * Called once the MFCC and deltas are computed and the tone search has ended, while the pitch track is still awaited
+   * (`trackIn` resolves when it is in): extractAudio computes part of the summary there, on a thread that would wait.
+   */
+  beforeTrack?: (pre: { columns?: FeatureColumns; nFrames: number; detections: ToneDetection[] | null }, trackIn: Promise<unknown>) => void;
 }
 
 /** The signal of the voice measures at `sampleRate` (mono, as the analysed chunks). */
@@ -116,22 +127,6 @@ export interface VoiceSource {
 const WORKER_URL = PITCH_WORKER_URL;
 /** Chunks the main thread may have handed to the pitch worker before waiting for it (bounds memory; >= ACK_EVERY). */
 const MAX_IN_FLIGHT = 3 * ACK_EVERY;
-
-function pitchParams(o: AudioOptions, spillAfter?: number): PitchParams {
-  return {
-    ...(spillAfter !== undefined ? { spillAfter } : {}),
-    sampleRate: o.sampleRate,
-    hop: o.hopLength,
-    floor: o.f0Floor,
-    ceiling: o.f0Ceiling,
-    maxCandidates: o.f0MaxCandidates,
-    silenceThreshold: o.f0SilenceThreshold,
-    voicingThreshold: o.f0VoicingThreshold,
-    octaveCost: o.f0OctaveCost,
-    octaveJumpCost: o.f0OctaveJumpCost,
-    voicedUnvoicedCost: o.f0VoicedUnvoicedCost,
-  };
-}
 
 /** The pitch stage: in-process, or in a worker thread with bounded chunks in flight. */
 interface PitchStage {
@@ -216,17 +211,24 @@ function watchPitchWorker(w: Worker): PitchWorkerState {
   return s;
 }
 
-function workerPitch(o: AudioOptions, spillAfter?: number, started?: Worker | null): PitchStage {
+/**
+ * The pitch stage in a worker: `started` (else a new one); `reading`: the parameters (JSON) that worker reads the
+ * file with itself (PrestartedPitchWorker.readWav), which must be this analysis's: then no chunks are sent.
+ */
+function workerPitch(o: AudioOptions, spillAfter?: number, started?: Worker | null, reading: string | null = null): PitchStage {
   const params = pitchParams(o, spillAfter);
   const workerParams = MAIN_SHARE ? { ...params, share: { ...MAIN_SHARE, main: false } } : params;
+  const reads = reading !== null && !!started;
+  if (reads && (reading !== JSON.stringify(workerParams) || MAIN_SHARE)) throw new Error('internal error: the pitch worker reads the file with other parameters than the analysis has');
   const w = started ?? new Worker(WORKER_URL, { workerData: workerParams });
-  if (started) w.postMessage({ params: workerParams });
+  if (started && !reads) w.postMessage({ params: workerParams });
   const mine = MAIN_SHARE ? new PitchAnalyzer({ ...params, share: { ...MAIN_SHARE, main: true } }) : null;
   const s = watchPitchWorker(w);
   let handed = false;
   return {
     async feed(chunk, buf, give) {
       if (s.failure) throw s.failure;
+      if (reads) return;
       const whole = give && chunk.buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
       const copy = whole ? chunk : chunk.slice();
       s.inFlight++;
@@ -267,9 +269,21 @@ function workerPitch(o: AudioOptions, spillAfter?: number, started?: Worker | nu
 /** The pitch stage of run.threads (default: when the compiled worker exists), in the caller's early worker if given. */
 function pitchStage(o: AudioOptions, spill: number | undefined, run: AnalyzeOptions): PitchStage {
   const threads = run.threads ?? existsSync(fileURLToPath(WORKER_URL));
+  const reading = run.pitchWorker?.reading ?? null;
   const started = threads ? run.pitchWorker?.take() : null;
   run.pitchWorker?.dispose();
-  return threads ? workerPitch(o, spill, started) : inProcessPitch(o, spill);
+  return threads ? workerPitch(o, spill, started, reading) : inProcessPitch(o, spill);
+}
+
+/**
+ * While the worker ends its pitch frames and path: the MFCCs, deltas and the beep search's last chunk (no track
+ * needed), then the caller's beforeTrack.
+ */
+function whileTrackRuns(o: AudioOptions, spectral: SpectralAnalyzer, tone: ToneScanner | null, run: AnalyzeOptions, trackP: Promise<PitchTrack>) {
+  const spec = spectralFinish(o, spectral);
+  const detections = tone ? tone.finish() : null;
+  run.beforeTrack?.({ columns: spec.columns, nFrames: spectral.logmel.length, detections }, trackP);
+  return { spec, detections: detections ?? [] };
 }
 
 /** Features of a stream of mono PCM chunks at options.sampleRate. */
@@ -315,11 +329,9 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     buf.finish();
     spectral.pump(buf);
     intensity.pump(buf);
-    // While the worker ends its pitch frames and path: the MFCCs, deltas and the beep search's last chunk (no track needed).
     const trackP = pitch.end(buf);
     trackP.catch(() => undefined);
-    const spec = spectralFinish(o, spectral);
-    const detections = toneOn && tone ? tone.finish() : [];
+    const { spec, detections } = whileTrackRuns(o, spectral, toneOn ? tone : null, run, trackP);
     const track = await trackP;
     const f = finishFeatures(o, buf, spec, spectral, track, intensity, buf.clipped);
     if (toneOn) f.toneBursts = { toneHz: run.toneHz as number, detections };

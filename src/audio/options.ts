@@ -99,6 +99,11 @@ export const AUDIO_DEFAULTS: Readonly<AudioOptions> = Object.freeze({
  */
 export const SPILL_AFTER_S = 300;
 
+/** The frames after which the per-frame stores spill (extractAudio's spillAfterS in frames; undefined: never). */
+export function spillAfterFrames(o: AudioOptions, spillAfterS: number = SPILL_AFTER_S): number | undefined {
+  return Number.isFinite(spillAfterS) ? Math.floor((Math.max(0, spillAfterS) * o.sampleRate) / o.hopLength) : undefined;
+}
+
 /** Fills defaults and checks consistency; throws Error with a user-facing message on a bad combination. */
 export function resolveAudioOptions(o: Partial<AudioOptions> = {}): AudioOptions {
   const r: AudioOptions = { ...AUDIO_DEFAULTS };

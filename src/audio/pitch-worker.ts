@@ -7,12 +7,15 @@
  * and the worker merges the two shares and runs the path finder. The global peak comes from the main thread, whose
  * SampleBuffer sums the same chunks in the same order (so the same bits): this thread keeps no statistics.
  * Then, optionally, one {jsonl} job: the main thread's JSONL helper (jsonl-job.ts), so no third thread starts.
+ * A {params, wav} first message instead has the worker read a direct-read WAV itself (pitch-worker-start.ts readWav):
+ * no chunks follow, only the end message.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PitchAnalyzer, type PitchFrames, type PitchParams, type PitchTrack } from './pitch.js';
 import { SampleBuffer } from './sample-buffer.js';
 import type { JsonlJob } from './jsonl-job.js';
-import { ACK_EVERY } from './pitch-worker-start.js';
+import { ACK_EVERY, WAV_CHUNK_SAMPLES } from './pitch-worker-start.js';
+import { readWavSamples, type WavLayout } from '../media/wav-direct.js';
 
 const port = parentPort!;
 /** The track's buffers to transfer (a spilled track's f0 and maxStrength are shared memory: passed as they are). */
@@ -23,10 +26,27 @@ let params = workerData as PitchParams | null;
 let analyzer = params ? new PitchAnalyzer(params) : (null as unknown as PitchAnalyzer);
 const buf = new SampleBuffer({ stats: false });
 let analysed = 0;
-port.on('message', (m: { params?: PitchParams; chunk?: Float32Array; end?: boolean; main?: PitchFrames; n?: number; globalPeak?: number; jsonl?: JsonlJob }) => {
+/**
+ * A failure while this thread read the file itself (readWav), thrown at the end message: the main thread reads the same
+ * file and meets the same problem first (an unusable temp folder, a file cut short), which it reports in its own words.
+ */
+let readFailure: { e: unknown } | null = null;
+/** The file's samples into the analyser, read here (the main thread reads them too, for its own stages). */
+function readWav(wav: WavLayout): void {
+  try {
+    for (const chunk of readWavSamples(wav, WAV_CHUNK_SAMPLES)) {
+      buf.append(chunk, analyzer.minNeeded());
+      analyzer.pump(buf);
+    }
+  } catch (e) {
+    readFailure = { e };
+  }
+}
+port.on('message', (m: { params?: PitchParams; wav?: WavLayout; chunk?: Float32Array; end?: boolean; main?: PitchFrames; n?: number; globalPeak?: number; jsonl?: JsonlJob }) => {
   if (m.params) {
     params = m.params;
     analyzer = new PitchAnalyzer(params);
+    if (m.wav) readWav(m.wav);
   } else if (m.jsonl) {
     // After the track: the main thread reuses this thread as its JSONL helper (jsonl-helper.ts, JsonlHelper.adopt).
     const job = m.jsonl;
@@ -36,6 +56,7 @@ port.on('message', (m: { params?: PitchParams; chunk?: Float32Array; end?: boole
     analyzer.pump(buf);
     if (++analysed % ACK_EVERY === 0) port.postMessage({ ack: ACK_EVERY });
   } else if (m.end) {
+    if (readFailure) throw readFailure.e;
     buf.finish();
     analyzer.pump(buf);
     if (params!.share) {

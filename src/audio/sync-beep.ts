@@ -8,6 +8,7 @@
  * reason) and left out of the summary's voicing, F0 statistics, functionals, syllables, pauses and rates.
  */
 import type { Clock } from '../sync/clock.js';
+import type { ToneDetection } from '../sync/tone.js';
 import { summarizeAudio, sourceStart, type AudioFrameRecord, type AudioSummary } from './extract.js';
 import type { AudioFeatures } from './features.js';
 import { functionals } from './functionals.js';
@@ -51,7 +52,34 @@ export interface SyncBeepOptions {
  * 3 periods of the floor, the spectral frame n_fft samples).
  */
 function marginS(f: AudioFeatures): number {
-  return Math.max(1.5 / f.options.f0Floor, f.options.nFft / 2 / f.sampleRate);
+  return marginOf(f.options, f.sampleRate);
+}
+
+/** marginS of the options (the analysis at `sampleRate`). */
+export function marginOf(o: Pick<AudioFeatures['options'], 'f0Floor' | 'nFft'>, sampleRate: number): number {
+  return Math.max(1.5 / o.f0Floor, o.nFft / 2 / sampleRate);
+}
+
+/**
+ * The frames the beeps mark (mask: 1) and the beeps, from the tone detections (times less t0 are the file's own): each
+ * that is no voice's harmonic (tone-harmonic.ts: a steady 500 Hz voice's second partial is that voice), with `margin`
+ * seconds either side.
+ */
+export function beepFrames(detections: ToneDetection[], t0: number, nFrames: number, hopS: number, margin: number): { mask: Uint8Array; beeps: SyncBeep[] } {
+  const mask = new Uint8Array(nFrames);
+  const beeps: SyncBeep[] = [];
+  for (const d of detections.filter((e) => e.harmonic_of_hz === undefined)) {
+    const t = d.t_s - t0;
+    const lo = Math.max(0, Math.ceil((t - margin) / hopS));
+    const hi = Math.min(nFrames - 1, Math.floor((t + d.duration_s + margin) / hopS));
+    let n = 0;
+    for (let i = lo; i <= hi; i++) {
+      mask[i] = 1;
+      n++;
+    }
+    beeps.push({ t_s: t, duration_s: d.duration_s, freq_hz: d.freq_hz, snr_db: d.snr_db, n_frames: n });
+  }
+  return { mask, beeps };
 }
 
 /**
@@ -66,23 +94,8 @@ export async function markSyncBeeps(file: string, f: AudioFeatures, opts: SyncBe
   // The second decode's module is loaded only when it runs (the analysis pass finds the beep whenever it can).
   const detections = found ?? (await (await import('../sync/scan-audio.js')).scanAudioTone(file, [{ name: 'all', start_s: 0, duration_s: null }], { toneHz, stream: f.options.stream })).windows.flatMap((w) => w.detections);
   const t0 = found ? 0 : sourceStart(f);
-  const hopS = f.hop / f.sampleRate;
-  const margin = marginS(f);
-  const mask = new Uint8Array(f.nFrames);
-  const beeps: SyncBeep[] = [];
-  // A tone that is a harmonic of a voice (tone-harmonic.ts: a steady 500 Hz voice's second partial) is that voice.
-  for (const d of detections.filter((e) => e.harmonic_of_hz === undefined)) {
-    const t = d.t_s - t0;
-    const lo = Math.max(0, Math.ceil((t - margin) / hopS));
-    const hi = Math.min(f.nFrames - 1, Math.floor((t + d.duration_s + margin) / hopS));
-    let n = 0;
-    for (let i = lo; i <= hi; i++) {
-      mask[i] = 1;
-      f.f0[i] = 0;
-      n++;
-    }
-    beeps.push({ t_s: t, duration_s: d.duration_s, freq_hz: d.freq_hz, snr_db: d.snr_db, n_frames: n });
-  }
+  const { mask, beeps } = beepFrames(detections, t0, f.nFrames, f.hop / f.sampleRate, marginS(f));
+  for (let i = 0; i < mask.length; i++) if (mask[i]) f.f0[i] = 0;
   const reason = `sync beep (${toneHz} Hz tone): not speech, pitch and voicing not analysed`;
   if (beeps.length > 0) f.syncBeep = { mask, reason };
   return { tone_hz: toneHz, beeps, mask, reason };

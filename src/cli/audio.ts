@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { AUDIO_DEFAULTS, MIN_FORMANT_CEILING_HZ, resolveAudioOptions, SPILL_AFTER_S, type AudioOptions } from '../audio/options.js';
+import { AUDIO_DEFAULTS, MIN_FORMANT_CEILING_HZ, resolveAudioOptions, SPILL_AFTER_S, spillAfterFrames, type AudioOptions } from '../audio/options.js';
 import { InputError } from '../common/errors.js';
 import type { OutputFormat } from '../common/records.js';
 import type { PrestartedDecode } from '../media/decode-audio.js';
@@ -121,12 +121,21 @@ async function runAudio(media: string, o: AudioCliOpts, cmd: Command): Promise<v
   } catch (e) {
     throw new InputError(`bad parameters: ${(e as Error).message}`);
   }
-  // The pitch worker first: its start-up runs beside this thread's loading of the analysis code (pitch-worker-start.ts).
-  const pitchWorker = (await import('../audio/pitch-worker-start.js')).PrestartedPitchWorker.start();
+  // The pitch worker first (main.ts started it before parsing): its start-up runs beside this thread's loading of the
+  // analysis code (pitch-worker-start.ts).
+  const { PrestartedPitchWorker, pitchParams } = await import('../audio/pitch-worker-start.js');
+  const pitchWorker = PrestartedPitchWorker.startOrEarly();
   let prestarted: PrestartedDecode | null = null;
   try {
     // A mono PCM WAV at the analysis rate is read without ffprobe and ffmpeg (media/wav-direct.ts): its header is the probe.
-    const direct = (await import('../media/wav-direct.js')).directWavProbe(media, { sampleRate: params.sampleRate ?? AUDIO_DEFAULTS.sampleRate, stream: params.stream, channel: params.channel });
+    const wav = await import('../media/wav-direct.js');
+    const direct = wav.directWavProbe(media, { sampleRate: params.sampleRate ?? AUDIO_DEFAULTS.sampleRate, stream: params.stream, channel: params.channel });
+    // Such a WAV the pitch worker reads itself, from now: it need not wait for this thread's first chunk.
+    const layout = wav.wavLayoutOf(direct ?? undefined);
+    if (layout) {
+      const resolved = resolveAudioOptions(params);
+      pitchWorker?.readWav(pitchParams(resolved, spillAfterFrames(resolved, o.spillAfter)), layout);
+    }
     // Else ffprobe reads the file while this thread loads the analysis code (the decoder then uses its result; a probe
     // error surfaces there, in the same order as before). ffmpeg's decode starts beside it, as a mono source needs it:
     // the decoder adopts it when the probe agrees, else it is killed and started again with the downmix.

@@ -73,6 +73,19 @@ export async function main(argv: string[]): Promise<number> {
   const toFile = named === 'agreement' && argv.some((a) => /^(-o|--output|--out)(=|$)/.test(a));
   jsonOnStdout = (argv.includes('--json') && !toFile) || named === 'extract';
   const versionOnly = !named && argv.slice(2).some((a) => a === '-V' || a === '--version');
+  // `mmprep audio`'s pitch worker starts before the command's code loads (pitch-worker-start.ts startEarly; bin/mmprep.js
+  // starts it before loading this module); ended here unless the command took it.
+  const early = named === 'audio' && !argv.some((a) => a === '-h' || a === '--help') ? (await import('../audio/pitch-worker-start.js')).PrestartedPitchWorker : null;
+  early?.startEarly();
+  try {
+    return await runProgram(argv, named, versionOnly);
+  } finally {
+    early?.disposeEarly();
+  }
+}
+
+/** Builds the program for the named command and runs it; returns the exit code. */
+async function runProgram(argv: string[], named: string | null, versionOnly: boolean): Promise<number> {
   const program = await buildProgram(named ? [named] : versionOnly ? [] : undefined);
   try {
     await program.parseAsync(argv);
