@@ -32,19 +32,26 @@ beforeAll(async () => {
     '-filter_complex', `color=c=gray:s=640x480:r=${FPS}:d=1[bg];[0]scale=300:300,rotate=a='0.45*sin(2*PI*t/1.2)':c=gray[f];[bg][f]overlay=x=170:y=90:shortest=1`,
     '-frames:v', String(FRAMES), '-c:v', 'libx264', '-crf', '18', '-pix_fmt', 'yuv420p', clip,
   ]);
+  results.push(...(await poolResults(clip)));
+});
+
+/** Every frame of `clip` through one FramePool (wasm, one face, the detector's floor at 0.1), in order. */
+async function poolResults(clip: string): Promise<FrameResult[]> {
+  const out: FrameResult[] = [];
   const pool = new FramePool({ backend: 'wasm', modelDir: defaultModelDir(), maxFaces: 1, detectorMinConfidence: 0.1 }, 0);
   try {
     await pool.warm();
     const dec = await VideoDecoder.open(clip, { maxSide: 640, pixelFormat: 'rgb24' });
     for await (const f of dec) {
       pool.submit({ data: f.data.slice(), width: f.width, height: f.height });
-      results.push(await pool.next());
+      out.push(await pool.next());
       dec.release(f.data);
     }
   } finally {
     await pool.close();
   }
-});
+  return out;
+}
 afterAll(() => tmp?.cleanup());
 
 describe('tracking between detector frames', () => {
@@ -108,18 +115,7 @@ describe('a face coming into the picture fast', () => {
       '-filter_complex', `color=c=0x606060:s=640x480:r=30:d=1[bg];[0]scale=300:300[f];[bg][f]overlay=x='if(lt(t,0.25),${EDGE_X}-${STEP}*round(30*t),${REF_X})':y=90:shortest=1,hflip`,
       '-frames:v', '9', '-c:v', 'libx264', '-crf', '18', '-pix_fmt', 'yuv420p', clip,
     ]);
-    const pool = new FramePool({ backend: 'wasm', modelDir: defaultModelDir(), maxFaces: 1, detectorMinConfidence: 0.1 }, 0);
-    try {
-      await pool.warm();
-      const dec = await VideoDecoder.open(clip, { maxSide: 640, pixelFormat: 'rgb24' });
-      for await (const f of dec) {
-        pool.submit({ data: f.data.slice(), width: f.width, height: f.height });
-        faces.push((await pool.next()).faces[0]);
-        dec.release(f.data);
-      }
-    } finally {
-      await pool.close();
-    }
+    faces.push(...(await poolResults(clip)).map((r) => r.faces[0]));
   });
 
   /** The largest distance of points 33, 263, 1, 61, 291, 152, 10 from the reference's shifted by dx, in the reference's IOD. */
