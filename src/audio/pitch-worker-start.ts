@@ -40,8 +40,6 @@ export function pitchParams(o: AudioOptions, spillAfter?: number): PitchParams {
   };
 }
 
-/** The samples per chunk the worker reads a WAV in (the decoder's, media/decode-audio.ts). */
-export const WAV_CHUNK_SAMPLES = 16384;
 
 /** A started pitch worker for one analysis (analyzePcm takes it), terminated by dispose() unless it was taken. */
 export class PrestartedPitchWorker {
@@ -79,7 +77,7 @@ export class PrestartedPitchWorker {
   }
 
   /**
-   * The worker reads the WAV itself (wav-direct.ts, in WAV_CHUNK_SAMPLES chunks) with these parameters: the one
+   * The worker reads the WAV itself (wav-direct.ts, in the decoder's DEFAULT_CHUNK_SAMPLES chunks) with these parameters: the one
    * taking it sends no parameters and no chunks (analyzePcm checks that its own parameters are these), only the end.
    */
   readWav(params: PitchParams, wav: WavLayout): void {

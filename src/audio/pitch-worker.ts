@@ -14,8 +14,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PitchAnalyzer, type PitchFrames, type PitchParams, type PitchTrack } from './pitch.js';
 import { SampleBuffer } from './sample-buffer.js';
 import type { JsonlJob } from './jsonl-job.js';
-import { ACK_EVERY, WAV_CHUNK_SAMPLES } from './pitch-worker-start.js';
-import { readWavSamples, type WavLayout } from '../media/wav-direct.js';
+import { ACK_EVERY } from './pitch-worker-start.js';
+import { DEFAULT_CHUNK_SAMPLES, readWavSamples, type WavLayout } from '../media/wav-direct.js';
 
 const port = parentPort!;
 /** The track's buffers to transfer (a spilled track's f0 and maxStrength are shared memory: passed as they are). */
@@ -34,7 +34,7 @@ let readFailure: { e: unknown } | null = null;
 /** The file's samples into the analyser, read here (the main thread reads them too, for its own stages). */
 function readWav(wav: WavLayout): void {
   try {
-    for (const chunk of readWavSamples(wav, WAV_CHUNK_SAMPLES)) {
+    for (const chunk of readWavSamples(wav, DEFAULT_CHUNK_SAMPLES)) {
       buf.append(chunk, analyzer.minNeeded());
       analyzer.pump(buf);
     }

@@ -15,7 +15,7 @@ import { reportDecodeProgress } from './decode-progress.js';
 import { firstSampleTime, pickStream, probe, taggedStreamEndS, type ProbeResult, type StreamInfo } from './probe.js';
 import { CODEC_DELAY_S, streamEnds, type StreamEnd } from './stream-ends.js';
 import { readPacketTimes } from './packet-times.js';
-import { readWavSamples, wavLayoutOf, type WavLayout } from './wav-direct.js';
+import { DEFAULT_CHUNK_SAMPLES, readWavSamples, wavLayoutOf, type WavLayout } from './wav-direct.js';
 
 export interface AudioDecodeOptions {
   /** Output sample rate in Hz (default 16000). */
@@ -310,7 +310,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
   /** One ffmpeg run; 'again' when its ffmpeg died of the group's SIGINT before it ran (nothing was yielded). */
   private async *decodeOnce(attempt: number): AsyncGenerator<Float32Array, 'done' | 'again'> {
     const { sampleRate } = this.info;
-    const chunkSamples = this.opts.chunkSamples ?? 16384;
+    const chunkSamples = this.opts.chunkSamples ?? DEFAULT_CHUNK_SAMPLES;
     const wav = this.directLayout();
     if (wav) return yield* this.readDirect(wav, chunkSamples);
     const args = decodeArgs(this.abs, this.opts, sampleRate, this.info.sourceChannels ?? 1);

@@ -152,6 +152,9 @@ export function directWavProbe(file: string, want: DirectWant): ProbeResult | nu
   }
 }
 
+/** Samples per chunk the audio decoder yields by default (decode-audio.ts), and the pitch worker reads a WAV in. */
+export const DEFAULT_CHUNK_SAMPLES = 16384;
+
 /**
  * The layout's samples as Float32 chunks of `chunkSamples` (the last one shorter), each its own ArrayBuffer, read
  * with bounded memory. Throws when the file no longer holds them (changed since it was probed).
