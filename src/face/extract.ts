@@ -142,8 +142,10 @@ export type FaceRecord = {
   face_found: boolean;
   n_faces: number;
   /**
-   * Why face_found is false when a face was seen: 'orientation_doubtful' (a face on this detector frame read both
-   * upright and upside down with no clear winner, left out: faces_rejected_orientation); else null.
+   * Why face_found is false when a face was seen: 'orientation_doubtful' (a face on this frame's detector run read both
+   * upright and upside down with no clear winner, left out: faces_rejected_orientation), 'implausible' (a candidate at
+   * --min-confidence whose mesh failed the plausibility check: faces_rejected_implausible); else null (no candidate
+   * reached --min-confidence).
    */
   face_null_reason: string | null;
 } & (FaceFields | NullFaceFields) & { faces: FaceFields[] };
@@ -189,6 +191,11 @@ export interface FaceSummary {
   faces_read_turned: number;
   faces_rejected_orientation: number;
   faces_rejected_orientation_first_t_s: number | null;
+  /**
+   * Records per face_null_reason (frames without a face although one was seen): a frame counts once, however many faces
+   * were left out on it, and not at all when another face was kept; faces_rejected_* count the faces left out.
+   */
+  face_null_reasons: { orientation_doubtful: number; implausible: number };
   /**
    * Analysed frames whose primary face is another tracked face than the last one's, over twice the face's size away
    * (within 2 s): two people in view, the series switching between them; the first such frame's time (null: none).
@@ -319,6 +326,10 @@ export class FaceRecordBuilder {
   private orientationDoubtful = 0;
   /** Faces left out by the orientation check on the frame about to be built (noteOrientation). */
   private frameDoubtful = 0;
+  /** Candidates at --min-confidence whose mesh failed the plausibility check on the frame being built (plausible). */
+  private frameImplausible = 0;
+  /** Records per face_null_reason (summary face_null_reasons). */
+  private readonly nullReasons = { orientation_doubtful: 0, implausible: 0 };
   private firstDoubtfulT: number | null = null;
   private lastPrimary: { id: number; t: number; cx: number; cy: number; side: number } | null = null;
   private switches = 0;
@@ -353,6 +364,7 @@ export class FaceRecordBuilder {
     if (plausibility === false) return confident;
     const kept = confident.filter((_, i) => why[i] === null);
     this.implausible += confident.length - kept.length;
+    this.frameImplausible = confident.length - kept.length;
     return kept;
   }
 
@@ -451,6 +463,7 @@ export class FaceRecordBuilder {
     // A face counts when both the detector and the mesh are confident (docs/face.md, "Choosing the threshold").
     const confident = faces.filter((f) => Math.min(f.det_score, f.mesh_score) >= this.o.minConfidence);
     // ... and when its mesh is a plausible human face (animal faces, patterns, collapsed meshes are not).
+    this.frameImplausible = 0;
     const kept = this.plausible(frame, confident);
     const s = 1 / this.o.scale;
     const ids = this.tracker.assign(
@@ -500,11 +513,23 @@ export class FaceRecordBuilder {
     head.frame = frame;
     head.face_found = primary !== null;
     head.n_faces = built.length;
-    head.face_null_reason = primary === null && this.frameDoubtful > 0 ? 'orientation_doubtful' : null;
+    head.face_null_reason = this.nullReason(primary === null);
     this.frameDoubtful = 0;
     const names = FACE_FIELD_NAMES.flatMap((k) => (k === 'landmarks' && flow ? [...FLOW_FIELD_NAMES, k] : [k]));
     const nulls = Object.fromEntries([...names, ...(this.o.landmarks68 ? ['landmarks68'] : [])].map((k) => [k, null]));
     return { ...head, ...(primary ?? nulls), faces: others } as FaceRecord;
+  }
+
+  /**
+   * Why the frame being built has no face although one was seen on it (null when it has a face, or when no candidate
+   * reached --min-confidence): a face the orientation check left out on this frame's detector run before a mesh
+   * rejected by the plausibility check. Each frame's own run decides: a frame after one whose face was left out
+   * tracks nothing, so it goes to the detector again (engine.ts analyseNow) and has its own reason.
+   */
+  private nullReason(noFace: boolean): 'orientation_doubtful' | 'implausible' | null {
+    const why = !noFace ? null : this.frameDoubtful > 0 ? 'orientation_doubtful' : this.frameImplausible > 0 ? 'implausible' : null;
+    if (why) this.nullReasons[why]++;
+    return why;
   }
 
   /** The orientation check's counts for the frame about to be built (FrameResult turned / doubtful). */
@@ -534,6 +559,7 @@ export class FaceRecordBuilder {
       faces_read_turned: this.readTurned,
       faces_rejected_orientation: this.orientationDoubtful,
       faces_rejected_orientation_first_t_s: rn(this.firstDoubtfulT, 6),
+      face_null_reasons: { ...this.nullReasons },
       primary_face_switches: this.switches,
       primary_face_first_switch_t_s: rn(this.firstSwitchT, 6),
       mean_expr: Object.fromEntries(EXPRESSIONS.map((e, k) => [e, this.exprN ? r(this.exprSum[k] / this.exprN, 6) : null])) as Record<Expression, number | null>,
@@ -832,8 +858,8 @@ export interface ExtractFaceOptions extends FaceOptions {
  * under the output names. Returns the summary.
  */
 /** What a user should hear about a finished run: a video in which no frame had a face (detection_rate 0). */
-export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'primary_face_switches' | 'primary_face_first_switch_t_s' | 'sample_aspect_ratio' | 'width' | 'height' | 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'decode_errors'>>): string[] {
-  const sar = [...decodeErrorsWarning(summary), ...orientationWarning(summary), ...sarWarning(summary)];
+export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'primary_face_switches' | 'primary_face_first_switch_t_s' | 'sample_aspect_ratio' | 'width' | 'height' | 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'faces_rejected_implausible' | 'face_null_reasons' | 'decode_errors'>>): string[] {
+  const sar = [...decodeErrorsWarning(summary), ...orientationWarning(summary), ...implausibleWarning(summary), ...sarWarning(summary)];
   if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
     return [`no face found in any of the ${summary.frames_analysed} frames analysed (detection_rate 0): check the video role, --start/--end and the camera framing`, ...sar];
   }
@@ -862,12 +888,25 @@ function decodeErrorsWarning(s: Partial<Pick<FaceSummary, 'decode_errors'>>): st
 }
 
 /** A face left out because it could not be told whether it was upright or upside down (orientation.ts). */
-function orientationWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s'>>): string[] {
+function orientationWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'face_null_reasons'>>): string[] {
   const n = s.faces_rejected_orientation ?? 0;
   if (n === 0) return [];
   const at = s.faces_rejected_orientation_first_t_s;
+  const frames = s.face_null_reasons ? `${s.face_null_reasons.orientation_doubtful} frame(s) left without a face by it` : 'the frames left without a face by it';
   return [
-    `${n} face(s) left out on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector read them both upright and upside down with no clear winner (faces_rejected_orientation; those records: face_null_reason "orientation_doubtful"); an upright face can read so with the mouth or eyes covered or in low light; if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip for upside down, transpose=1 or 2 for a quarter turn) and run again`,
+    `${n} face(s) left out on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector read them both upright and upside down with no clear winner (faces_rejected_orientation; ${frames} have face_null_reason "orientation_doubtful"); an upright face can read so with the mouth or eyes covered or in low light; if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip for upside down, transpose=1 or 2 for a quarter turn) and run again`,
+  ];
+}
+
+/**
+ * Frames left without a face because the mesh found failed the plausibility check (plausibility.ts): a bar over an
+ * upright face's mouth did so on most frames of a trial clip (2026-12-04), with records that said nothing.
+ */
+function implausibleWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_implausible' | 'face_null_reasons'>>): string[] {
+  const k = s.face_null_reasons?.implausible ?? 0;
+  if (k === 0) return [];
+  return [
+    `${k} frame(s) without a face although the detector and the mesh found one: its mesh failed the human-face plausibility check (face_null_reason "implausible"; faces_rejected_implausible ${s.faces_rejected_implausible ?? k}); a face partly covered (a hand, a bar over the mouth or eyes) can read so, as can a pattern that is not a face; --no-plausibility keeps such meshes (check them before use)`,
   ];
 }
 
