@@ -27,6 +27,7 @@ import { correctIris } from './gaze.js';
 import { headRotation, openfaceEuler } from './pose.js';
 import { faceQuality, QUALITY_FIELD_NAMES, type QualityFields } from './quality.js';
 import { FramePool, keptFaceWorkers } from './pool.js';
+import { PRIMARY_SCORE_MARGIN } from './primary.js';
 import { FlowContext, type FlowFrame } from './flow-frames.js';
 import { FLOW_FIELD_NAMES, type FlowFields } from './flow.js';
 
@@ -203,6 +204,12 @@ export interface FaceSummary {
   primary_face_switches: number;
   primary_face_first_switch_t_s: number | null;
   /**
+   * Faces at --min-confidence larger than the primary face that detector frames left out (primary.ts passedOver: their
+   * detector score more than PRIMARY_SCORE_MARGIN below the top one's, past --max-faces), and the first one's time.
+   */
+  faces_larger_not_analysed: number;
+  faces_larger_not_analysed_first_t_s: number | null;
+  /**
    * ffmpeg's reports of damaged data while decoding the video (decode-video.ts): its error messages and the pictures
    * its decoder patched up; both 0 for a clean file. Not 0: some frames were analysed from damaged data (a warning).
    */
@@ -331,6 +338,8 @@ export class FaceRecordBuilder {
   /** Records per face_null_reason (summary face_null_reasons). */
   private readonly nullReasons = { orientation_doubtful: 0, implausible: 0 };
   private firstDoubtfulT: number | null = null;
+  private passedOver = 0;
+  private firstPassedOverT: number | null = null;
   private lastPrimary: { id: number; t: number; cx: number; cy: number; side: number } | null = null;
   private switches = 0;
   private firstSwitchT: number | null = null;
@@ -532,6 +541,12 @@ export class FaceRecordBuilder {
     return why;
   }
 
+  /** Larger faces the detector's primary choice left out on the frame about to be built (FrameResult passedOver). */
+  notePassedOver(tSrc: number, n = 0): void {
+    this.passedOver += n;
+    if (n > 0) this.firstPassedOverT ??= this.o.clock ? this.o.clock(tSrc) : tSrc;
+  }
+
   /** The orientation check's counts for the frame about to be built (FrameResult turned / doubtful). */
   noteOrientation(tSrc: number, turned = 0, doubtful = 0): void {
     this.readTurned += turned;
@@ -562,6 +577,8 @@ export class FaceRecordBuilder {
       face_null_reasons: { ...this.nullReasons },
       primary_face_switches: this.switches,
       primary_face_first_switch_t_s: rn(this.firstSwitchT, 6),
+      faces_larger_not_analysed: this.passedOver,
+      faces_larger_not_analysed_first_t_s: rn(this.firstPassedOverT, 6),
       mean_expr: Object.fromEntries(EXPRESSIONS.map((e, k) => [e, this.exprN ? r(this.exprSum[k] / this.exprN, 6) : null])) as Record<Expression, number | null>,
     };
   }
@@ -735,6 +752,7 @@ export class FaceRun {
       reportDecodeProgress(m.t); // progress counts analysed frames, not the decoder's (it runs ahead by the pool's capacity)
       if (res.data) this.decoder.release(res.data);
       builder.noteOrientation(m.t, res.turned, res.doubtful);
+      builder.notePassedOver(m.t, res.passedOver);
       return builder.build(m.index, m.t, res.faces, flow ? (mesh, iod) => flow.fields(m, mesh, iod, g.scale) : undefined);
     };
     try {
@@ -858,8 +876,8 @@ export interface ExtractFaceOptions extends FaceOptions {
  * under the output names. Returns the summary.
  */
 /** What a user should hear about a finished run: a video in which no frame had a face (detection_rate 0). */
-export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'primary_face_switches' | 'primary_face_first_switch_t_s' | 'sample_aspect_ratio' | 'width' | 'height' | 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'faces_rejected_implausible' | 'face_null_reasons' | 'decode_errors'>>): string[] {
-  const sar = [...decodeErrorsWarning(summary), ...orientationWarning(summary), ...implausibleWarning(summary), ...sarWarning(summary)];
+export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'primary_face_switches' | 'primary_face_first_switch_t_s' | 'sample_aspect_ratio' | 'width' | 'height' | 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'faces_rejected_implausible' | 'face_null_reasons' | 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s' | 'decode_errors'>>): string[] {
+  const sar = [...largerFaceWarning(summary), ...decodeErrorsWarning(summary), ...orientationWarning(summary), ...implausibleWarning(summary), ...sarWarning(summary)];
   if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
     return [`no face found in any of the ${summary.frames_analysed} frames analysed (detection_rate 0): check the video role, --start/--end and the camera framing`, ...sar];
   }
@@ -872,6 +890,19 @@ export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed'
     ];
   }
   return sar;
+}
+
+/**
+ * A face larger than the primary one was in view and not analysed (primary.ts): with two people in view the primary
+ * face is the largest about as sure as the detector's top face; a larger face scoring far below it is left out.
+ */
+function largerFaceWarning(s: Partial<Pick<FaceSummary, 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s'>>): string[] {
+  const n = s.faces_larger_not_analysed ?? 0;
+  if (n === 0) return [];
+  const at = s.faces_larger_not_analysed_first_t_s;
+  return [
+    `a face larger than the primary one was in view and not analysed ${n} time(s) on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector scored it more than ${PRIMARY_SCORE_MARGIN} below the face it took (faces_larger_not_analysed); if the larger face is the participant, crop the video to it (ffmpeg -vf crop=W:H:X:Y) or use --max-faces 2 and follow its face_id`,
+  ];
 }
 
 /**
