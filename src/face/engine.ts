@@ -266,7 +266,7 @@ export class FaceEngine {
   private doubtful = 0;
   /** Larger faces at --min-confidence the primary choice left out (primary.ts passedOver), since the engine started. */
   private passedOver = 0;
-  /** Off for a detector run again with the detector's own order (detectPrimary). */
+  /** Off while a detector frame is run again in the detector's own order (analyseDetected). */
   private preferLarger = true;
   /** The box put first on this detector run when it was not the top-scoring one (primary.ts), else null. */
   private reordered: DetectorBox | null = null;
