@@ -365,6 +365,7 @@ export class FaceRecordBuilder {
    */
   private plausible(frame: number, confident: RawFace[]): RawFace[] {
     const { plausibility, onPlausibility } = this.o;
+    this.frameImplausible = 0;
     if (plausibility === false && !onPlausibility) return confident;
     const why = confident.map((f) => (f.mesh.length < 468 * 3 ? null : implausibility(f.mesh, f.box, f.skin)));
     confident.forEach((f, i) => {
@@ -472,7 +473,6 @@ export class FaceRecordBuilder {
     // A face counts when both the detector and the mesh are confident (docs/face.md, "Choosing the threshold").
     const confident = faces.filter((f) => Math.min(f.det_score, f.mesh_score) >= this.o.minConfidence);
     // ... and when its mesh is a plausible human face (animal faces, patterns, collapsed meshes are not).
-    this.frameImplausible = 0;
     const kept = this.plausible(frame, confident);
     const s = 1 / this.o.scale;
     const ids = this.tracker.assign(
