@@ -193,6 +193,21 @@ describe('plausibility (item 2)', () => {
     }
   });
 
+  // A user filtering records by reason counted fewer frames than the summary's counts said (a trial clip with a bar over
+  // the mouth: records with face_found false and face_null_reason null beside faces_rejected_* > 0).
+  it('every frame left without a face by a rejection says why, and the summary counts those records', () => {
+    const rejected = new Set(candidates.filter((c) => c.why !== null).map((c) => c.frame));
+    const byReason = (why: string) => recs.filter((r) => r.face_null_reason === why).length;
+    expect(rejected.size).toBeGreaterThan(0);
+    for (const r of recs) {
+      if (r.face_found) expect(r.face_null_reason, `frame ${r.frame}`).toBeNull();
+      else if (rejected.has(r.frame)) expect(['implausible', 'orientation_doubtful'], `frame ${r.frame}`).toContain(r.face_null_reason);
+    }
+    expect(byReason('implausible')).toBeGreaterThan(0);
+    expect(summary.face_null_reasons).toEqual({ orientation_doubtful: byReason('orientation_doubtful'), implausible: byReason('implausible') });
+    expect(summary.faces_rejected_implausible).toBeGreaterThanOrEqual(byReason('implausible'));
+  });
+
   it('human meshes pass; baboon meshes (OpenCV sample, scores only) and a collapsed mesh are rejected', () => {
     for (const r of REF.renders) {
       const m = Float64Array.from(face(r.name).landmarks.flat());

@@ -3,14 +3,15 @@
  * any frame (`face`, and counted in `extract`'s warnings), a stream placed by the camera's other clock
  * (--share-camera-clock) or without an end pulse under `--ends both` (`sync`, and counted by `extract`).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceRecordBuilder, faceSummaryWarnings } from '../src/face/extract.js';
+import type { RawFace } from '../src/face/engine.js';
 import { syncWarningLines } from '../src/sync/warnings.js';
 import type { SyncMap } from '../src/sync/clock.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeAll(() => {
@@ -56,6 +57,31 @@ describe('warnings on stderr', () => {
     // The next frame: no face seen, nothing left out: no reason.
     b.noteOrientation(3.24, 0, 0);
     expect(b.build(97, 3.24, []).face_null_reason).toBeNull();
+  });
+
+  // A trial clip (a bar over the mouth): records with face_found false and face_null_reason null while the summary
+  // counted faces left out. The frames whose mesh the plausibility check rejected said nothing.
+  it('a frame whose only face failed the plausibility check says so; the summary counts records per reason', () => {
+    const fx = JSON.parse(readFileSync(join(FIXTURES, 'face', 'nonface-meshes.json'), 'utf8')) as { meshes: Array<{ det_bbox_px: [number, number, number, number]; skin_contrast: number | null; landmarks: number[][] }> };
+    const m = fx.meshes[0];
+    const raw = { det_score: 0.8, mesh_score: 0.9, box: m.det_bbox_px, mesh: Float64Array.from(m.landmarks.flat()), skin: m.skin_contrast, yaw: null, pitch: null, roll: null, expr: null } as RawFace;
+    const b = new FaceRecordBuilder({ scale: 1, width: 720, height: 528, minConfidence: 0.5, normalized: false, blinkEar: 0.2 });
+    b.noteOrientation(0, 0, 0);
+    const rec = b.build(0, 0, [raw]);
+    expect([rec.face_found, rec.face_null_reason, rec.face_id]).toEqual([false, 'implausible', null]);
+    // Below --min-confidence it is no face: no reason.
+    b.noteOrientation(0.04, 0, 0);
+    expect(b.build(1, 0.04, [{ ...raw, det_score: 0.4 }]).face_null_reason).toBeNull();
+    // Two faces left out on one frame: two faces counted, one record.
+    b.noteOrientation(0.08, 0, 2);
+    expect(b.build(2, 0.08, [raw]).face_null_reason).toBe('orientation_doubtful');
+    const s = b.summaryStats();
+    expect([s.faces_rejected_implausible, s.faces_rejected_orientation, s.face_null_reasons]).toEqual([2, 2, { orientation_doubtful: 1, implausible: 1 }]);
+    const w = faceSummaryWarnings(s);
+    expect(w).toHaveLength(3);
+    expect(w[0]).toMatch(/^no face found in any of the 3 frames/);
+    expect(w[1]).toMatch(/^2 face\(s\) left out .*1 frame\(s\) left without a face by it have face_null_reason "orientation_doubtful"/);
+    expect(w[2]).toMatch(/^1 frame\(s\) without a face .*plausibility check \(face_null_reason "implausible"; faces_rejected_implausible 2\).*--no-plausibility/);
   });
 
   it('syncWarningLines: camera_clock_shared and no_end_pulse, one line each; other codes stay in sync.json', () => {

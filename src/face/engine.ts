@@ -12,7 +12,9 @@ import { rotatedCrop, type CropBox } from './crop.js';
 import { installIrisHook, irisMode, type IrisMode } from './iris.js';
 import { cropRoll, orientBoxes, refinedReading, ROLL_REFINE, surelyUpright, unturnBox, uprightScore, uprightView, VIEW_SIDE, type DetectorBox, type OrientedBoxes } from './orientation.js';
 import { meshPupils, type EyePupils } from './pupil.js';
+import { PRIMARY_EXTRA_BOXES, primaryFirst } from './primary.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
+import { implausibility } from './plausibility.js';
 import { checkFrame, orientationProblem, type CheckedPoints } from './selfcheck.js';
 import { InputError } from '../common/errors.js';
 
@@ -91,6 +93,8 @@ export interface FrameResult {
   /** Faces the orientation check (orientation.ts) read from the frame turned 180 degrees, and left out as in doubt. */
   turned?: number;
   doubtful?: number;
+  /** Faces at --min-confidence larger than the primary one that the detector's choice left out (primary.ts). */
+  passedOver?: number;
   /** Milliseconds spent in Human for this frame. */
   ms: number;
   /** The frame's pixel buffer, handed back for reuse once the frame is analysed (FramePool). */
@@ -260,6 +264,12 @@ export class FaceEngine {
   /** The points the configured stages give, which the start-up check checks (selfcheck.ts). */
   private checkedPoints: CheckedPoints = 478;
   private doubtful = 0;
+  /** Larger faces at --min-confidence the primary choice left out (primary.ts passedOver), since the engine started. */
+  private passedOver = 0;
+  /** Off while a detector frame is run again in the detector's own order (analyseDetected). */
+  private preferLarger = true;
+  /** The box put first on this detector run when it was not the top-scoring one (primary.ts), else null. */
+  private reordered: DetectorBox | null = null;
   /** The frame being analysed (its bytes), for the orientation check's upright views (arbitrate). */
   private frame: { data: Uint8Array; width: number; height: number } | null = null;
   /** The frame as float32, reused from frame to frame: a new 3.7 MB array per 640x480 frame kept V8's GC busy. */
@@ -336,7 +346,7 @@ export class FaceEngine {
     const { data, width, height } = task;
     const tensor = this.frameTensor(data, width, height);
     if (this.fastCrop) cropFrames().set(tensor.dataId, { data, width, height, tf: this.human.tf, heap: this.heap });
-    const [d0, t0n, q0] = [this.detections, this.turned, this.doubtful];
+    const [d0, t0n, q0, p0] = [this.detections, this.turned, this.doubtful, this.passedOver];
     this.frame = { data, width, height };
     let faces: RawFace[];
     try {
@@ -356,7 +366,7 @@ export class FaceEngine {
       f.iris_mode = this.irisMode;
       if (f.mesh.length >= 478 * 3 && this.irisMode !== 'human') f.pupils = meshPupils(data, width, height, f.mesh);
     }
-    return { faces, ms: performance.now() - t0, detections: this.detections - d0, turned: this.turned - t0n, doubtful: this.doubtful - q0 };
+    return { faces, ms: performance.now() - t0, detections: this.detections - d0, turned: this.turned - t0n, doubtful: this.doubtful - q0, passedOver: this.passedOver - p0 };
   }
 
   /**
@@ -409,13 +419,43 @@ export class FaceEngine {
    * points placed the crop badly), the mesh runs once more on a crop placed and rotated by that first mesh, and the
    * second result is kept when no face scores worse (e.g. a second face in a two-face clip: 0.42, then 1.0). A face
    * that is only partly in the picture keeps its low detector score, so --min-confidence still rejects it.
+   * When the detector's choice put a larger face before its top-scoring one (primary.ts), that face must come out a
+   * confident, plausible human face (plausibility.ts, as the record builder keeps): otherwise the frame is run again in
+   * the detector's own order and the first run's counts are dropped (a larger box that is no face, a pattern or a
+   * picture on the wall, costs one more detector and mesh run on that frame, and no face is lost to it).
    */
   private async analyseDetected(tensor: unknown): Promise<RawFace[]> {
+    const counts = [this.turned, this.doubtful, this.passedOver];
+    this.reordered = null;
+    const faces = await this.detectAndRemesh(tensor);
+    const chosen = this.reordered as DetectorBox | null;
+    if (!chosen || faces.some((f) => this.isChosenFace(f, chosen))) return faces;
+    // The primary face put first (primary.ts) is not a confident, plausible face: the detector's own order instead.
+    [this.turned, this.doubtful, this.passedOver] = counts;
+    this.preferLarger = false;
+    try {
+      return await this.detectAndRemesh(tensor);
+    } finally {
+      this.preferLarger = true;
+    }
+  }
+
+  /** The detector's faces, each doubtful mesh run again on a crop placed by its first mesh (see analyseDetected). */
+  private async detectAndRemesh(tensor: unknown): Promise<RawFace[]> {
     const faces = await this.detect(tensor, true);
     if (!this.canTrack || !faces.some((f) => f.mesh_score < TRACK_MIN_MESH_SCORE && f.mesh.length >= 468 * 3)) return faces;
     const again = await this.detect(tensor, false);
     const better = again.length === faces.length && again.every((g, i) => g.mesh_score >= faces[i].mesh_score);
     return better ? again : faces;
+  }
+
+  /** `f` is the face of box `b` (its centre inside the box), above --min-confidence both ways and plausible. */
+  private isChosenFace(f: RawFace, b: DetectorBox): boolean {
+    const [cx, cy] = [f.box[0] + f.box[2] / 2, f.box[1] + f.box[3] / 2];
+    if (cx < b.startPoint[0] || cx > b.endPoint[0] || cy < b.startPoint[1] || cy > b.endPoint[1]) return false;
+    if (Math.min(f.det_score, f.mesh_score) < this.minConfidence || f.mesh.length < 468 * 3 || !this.frame) return false;
+    const { data, width, height } = this.frame;
+    return implausibility(f.mesh, f.box, skinContrast(data, width, height, f.mesh)) === null;
   }
 
   /**
@@ -424,8 +464,16 @@ export class FaceEngine {
    * merges the two readings. Called by Human whenever it runs its detector on this engine's frame.
    */
   private readonly orientedBoxes = async (input: Tensor4, config: unknown, getBoxes: GetBoxes): Promise<DetectorBox[]> => {
-    const upright = await getBoxes(input, config);
-    if (surelyUpright(upright, this.minConfidence)) return upright;
+    const detector = (config as { face?: { detector?: { maxDetected?: number } } }).face?.detector;
+    const maxFaces = detector?.maxDetected ?? 1;
+    // A few boxes more than --max-faces, of which the primary face is chosen (primary.ts); Human meshes only those kept.
+    const wide = detector ? { ...(config as object), face: { ...(config as { face: object }).face, detector: { ...detector, maxDetected: maxFaces + PRIMARY_EXTRA_BOXES } } } : config;
+    const all = await getBoxes(input, wide);
+    const chosen = this.preferLarger ? primaryFirst(all, maxFaces, this.minConfidence) : { boxes: all.slice(0, Math.max(1, maxFaces)), passedOver: 0 };
+    this.passedOver += chosen.passedOver;
+    if (chosen.boxes[0] !== all[0]) this.reordered = chosen.boxes[0];
+    const upright = chosen.boxes;
+    if (process.env.MMPREP_FACE_NO_ORIENT === '1' || surelyUpright(upright, this.minConfidence)) return upright;
     const rev = this.turnedSmall(input);
     let turned: DetectorBox[];
     try {
@@ -434,7 +482,6 @@ export class FaceEngine {
       rev.dispose();
     }
     const [h, w] = [input.shape[1], input.shape[2]];
-    const maxFaces = (config as { face?: { detector?: { maxDetected?: number } } }).face?.detector?.maxDetected ?? 1;
     const r = orientBoxes(upright, turned.map((b) => unturnBox(b, w, h, DETECTOR_SIDE, DETECTOR_SIDE)), maxFaces, this.minConfidence);
     this.turned += r.turned;
     this.doubtful += r.doubtful;
@@ -526,7 +573,7 @@ export class FaceEngine {
     if (redetect) this.detections++;
     // Read by the patched build's two rotation thresholds (backend.ts loadTrackingBuild); one frame at a time per thread.
     (globalThis as Record<string, unknown>).__mmprepCropGate = redetect ? 0.2 : TRACK_CROP_GATE;
-    (globalThis as Record<string, unknown>).__mmprepFaceBoxes = humanBoxesHooked && process.env.MMPREP_FACE_NO_ORIENT !== '1' ? this.orientedBoxes : undefined;
+    (globalThis as Record<string, unknown>).__mmprepFaceBoxes = humanBoxesHooked ? this.orientedBoxes : undefined;
     const res = await this.human.detect(tensor);
     if (res.error) throw new Error(`face analysis failed: ${res.error}`);
     const shape = (tensor as { shape: number[] }).shape; // [h, w, 3] or [1, h, w, 3]

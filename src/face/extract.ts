@@ -27,6 +27,7 @@ import { correctIris } from './gaze.js';
 import { headRotation, openfaceEuler } from './pose.js';
 import { faceQuality, QUALITY_FIELD_NAMES, type QualityFields } from './quality.js';
 import { FramePool, keptFaceWorkers } from './pool.js';
+import { PRIMARY_SCORE_MARGIN } from './primary.js';
 import { FlowContext, type FlowFrame } from './flow-frames.js';
 import { FLOW_FIELD_NAMES, type FlowFields } from './flow.js';
 
@@ -142,8 +143,10 @@ export type FaceRecord = {
   face_found: boolean;
   n_faces: number;
   /**
-   * Why face_found is false when a face was seen: 'orientation_doubtful' (a face on this detector frame read both
-   * upright and upside down with no clear winner, left out: faces_rejected_orientation); else null.
+   * Why face_found is false when a face was seen: 'orientation_doubtful' (a face on this frame's detector run read both
+   * upright and upside down with no clear winner, left out: faces_rejected_orientation), 'implausible' (a candidate at
+   * --min-confidence whose mesh failed the plausibility check: faces_rejected_implausible); else null (no candidate
+   * reached --min-confidence).
    */
   face_null_reason: string | null;
 } & (FaceFields | NullFaceFields) & { faces: FaceFields[] };
@@ -190,11 +193,22 @@ export interface FaceSummary {
   faces_rejected_orientation: number;
   faces_rejected_orientation_first_t_s: number | null;
   /**
+   * Records per face_null_reason (frames without a face although one was seen): a frame counts once, however many faces
+   * were left out on it, and not at all when another face was kept; faces_rejected_* count the faces left out.
+   */
+  face_null_reasons: { orientation_doubtful: number; implausible: number };
+  /**
    * Analysed frames whose primary face is another tracked face than the last one's, over twice the face's size away
    * (within 2 s): two people in view, the series switching between them; the first such frame's time (null: none).
    */
   primary_face_switches: number;
   primary_face_first_switch_t_s: number | null;
+  /**
+   * Faces at --min-confidence larger than the primary face that detector frames left out (primary.ts passedOver: their
+   * detector score more than PRIMARY_SCORE_MARGIN below the top one's, past --max-faces), and the first one's time.
+   */
+  faces_larger_not_analysed: number;
+  faces_larger_not_analysed_first_t_s: number | null;
   /**
    * ffmpeg's reports of damaged data while decoding the video (decode-video.ts): its error messages and the pictures
    * its decoder patched up; both 0 for a clean file. Not 0: some frames were analysed from damaged data (a warning).
@@ -319,7 +333,13 @@ export class FaceRecordBuilder {
   private orientationDoubtful = 0;
   /** Faces left out by the orientation check on the frame about to be built (noteOrientation). */
   private frameDoubtful = 0;
+  /** Candidates at --min-confidence whose mesh failed the plausibility check on the frame being built (plausible). */
+  private frameImplausible = 0;
+  /** Records per face_null_reason (summary face_null_reasons). */
+  private readonly nullReasons = { orientation_doubtful: 0, implausible: 0 };
   private firstDoubtfulT: number | null = null;
+  private passedOver = 0;
+  private firstPassedOverT: number | null = null;
   private lastPrimary: { id: number; t: number; cx: number; cy: number; side: number } | null = null;
   private switches = 0;
   private firstSwitchT: number | null = null;
@@ -345,6 +365,7 @@ export class FaceRecordBuilder {
    */
   private plausible(frame: number, confident: RawFace[]): RawFace[] {
     const { plausibility, onPlausibility } = this.o;
+    this.frameImplausible = 0;
     if (plausibility === false && !onPlausibility) return confident;
     const why = confident.map((f) => (f.mesh.length < 468 * 3 ? null : implausibility(f.mesh, f.box, f.skin)));
     confident.forEach((f, i) => {
@@ -353,6 +374,7 @@ export class FaceRecordBuilder {
     if (plausibility === false) return confident;
     const kept = confident.filter((_, i) => why[i] === null);
     this.implausible += confident.length - kept.length;
+    this.frameImplausible = confident.length - kept.length;
     return kept;
   }
 
@@ -500,11 +522,29 @@ export class FaceRecordBuilder {
     head.frame = frame;
     head.face_found = primary !== null;
     head.n_faces = built.length;
-    head.face_null_reason = primary === null && this.frameDoubtful > 0 ? 'orientation_doubtful' : null;
+    head.face_null_reason = this.nullReason(primary === null);
     this.frameDoubtful = 0;
     const names = FACE_FIELD_NAMES.flatMap((k) => (k === 'landmarks' && flow ? [...FLOW_FIELD_NAMES, k] : [k]));
     const nulls = Object.fromEntries([...names, ...(this.o.landmarks68 ? ['landmarks68'] : [])].map((k) => [k, null]));
     return { ...head, ...(primary ?? nulls), faces: others } as FaceRecord;
+  }
+
+  /**
+   * Why the frame being built has no face although one was seen on it (null when it has a face, or when no candidate
+   * reached --min-confidence): a face the orientation check left out on this frame's detector run before a mesh
+   * rejected by the plausibility check. Each frame's own run decides: a frame after one whose face was left out
+   * tracks nothing, so it goes to the detector again (engine.ts analyseNow) and has its own reason.
+   */
+  private nullReason(noFace: boolean): 'orientation_doubtful' | 'implausible' | null {
+    const why = !noFace ? null : this.frameDoubtful > 0 ? 'orientation_doubtful' : this.frameImplausible > 0 ? 'implausible' : null;
+    if (why) this.nullReasons[why]++;
+    return why;
+  }
+
+  /** Larger faces the detector's primary choice left out on the frame about to be built (FrameResult passedOver). */
+  notePassedOver(tSrc: number, n = 0): void {
+    this.passedOver += n;
+    if (n > 0) this.firstPassedOverT ??= this.o.clock ? this.o.clock(tSrc) : tSrc;
   }
 
   /** The orientation check's counts for the frame about to be built (FrameResult turned / doubtful). */
@@ -534,8 +574,11 @@ export class FaceRecordBuilder {
       faces_read_turned: this.readTurned,
       faces_rejected_orientation: this.orientationDoubtful,
       faces_rejected_orientation_first_t_s: rn(this.firstDoubtfulT, 6),
+      face_null_reasons: { ...this.nullReasons },
       primary_face_switches: this.switches,
       primary_face_first_switch_t_s: rn(this.firstSwitchT, 6),
+      faces_larger_not_analysed: this.passedOver,
+      faces_larger_not_analysed_first_t_s: rn(this.firstPassedOverT, 6),
       mean_expr: Object.fromEntries(EXPRESSIONS.map((e, k) => [e, this.exprN ? r(this.exprSum[k] / this.exprN, 6) : null])) as Record<Expression, number | null>,
     };
   }
@@ -709,6 +752,7 @@ export class FaceRun {
       reportDecodeProgress(m.t); // progress counts analysed frames, not the decoder's (it runs ahead by the pool's capacity)
       if (res.data) this.decoder.release(res.data);
       builder.noteOrientation(m.t, res.turned, res.doubtful);
+      builder.notePassedOver(m.t, res.passedOver);
       return builder.build(m.index, m.t, res.faces, flow ? (mesh, iod) => flow.fields(m, mesh, iod, g.scale) : undefined);
     };
     try {
@@ -832,8 +876,8 @@ export interface ExtractFaceOptions extends FaceOptions {
  * under the output names. Returns the summary.
  */
 /** What a user should hear about a finished run: a video in which no frame had a face (detection_rate 0). */
-export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'primary_face_switches' | 'primary_face_first_switch_t_s' | 'sample_aspect_ratio' | 'width' | 'height' | 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'decode_errors'>>): string[] {
-  const sar = [...decodeErrorsWarning(summary), ...orientationWarning(summary), ...sarWarning(summary)];
+export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'primary_face_switches' | 'primary_face_first_switch_t_s' | 'sample_aspect_ratio' | 'width' | 'height' | 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'faces_rejected_implausible' | 'face_null_reasons' | 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s' | 'decode_errors'>>): string[] {
+  const sar = [...largerFaceWarning(summary), ...decodeErrorsWarning(summary), ...orientationWarning(summary), ...implausibleWarning(summary), ...sarWarning(summary)];
   if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
     return [`no face found in any of the ${summary.frames_analysed} frames analysed (detection_rate 0): check the video role, --start/--end and the camera framing`, ...sar];
   }
@@ -846,6 +890,19 @@ export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed'
     ];
   }
   return sar;
+}
+
+/**
+ * A face larger than the primary one was in view and not analysed (primary.ts): with two people in view the primary
+ * face is the largest about as sure as the detector's top face; a larger face scoring far below it is left out.
+ */
+function largerFaceWarning(s: Partial<Pick<FaceSummary, 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s'>>): string[] {
+  const n = s.faces_larger_not_analysed ?? 0;
+  if (n === 0) return [];
+  const at = s.faces_larger_not_analysed_first_t_s;
+  return [
+    `a face larger than the primary one was in view and not analysed ${n} time(s) on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector scored it more than ${PRIMARY_SCORE_MARGIN} below the face it took (faces_larger_not_analysed); if the larger face is the participant, crop the video to it (ffmpeg -vf crop=W:H:X:Y) or use --max-faces 2 and follow its face_id`,
+  ];
 }
 
 /**
@@ -862,12 +919,25 @@ function decodeErrorsWarning(s: Partial<Pick<FaceSummary, 'decode_errors'>>): st
 }
 
 /** A face left out because it could not be told whether it was upright or upside down (orientation.ts). */
-function orientationWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s'>>): string[] {
+function orientationWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'face_null_reasons'>>): string[] {
   const n = s.faces_rejected_orientation ?? 0;
   if (n === 0) return [];
   const at = s.faces_rejected_orientation_first_t_s;
+  const frames = s.face_null_reasons ? `${s.face_null_reasons.orientation_doubtful} frame(s) left without a face by it` : 'the frames left without a face by it';
   return [
-    `${n} face(s) left out on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector read them both upright and upside down with no clear winner (faces_rejected_orientation; those records: face_null_reason "orientation_doubtful"); an upright face can read so with the mouth or eyes covered or in low light; if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip for upside down, transpose=1 or 2 for a quarter turn) and run again`,
+    `${n} face(s) left out on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector read them both upright and upside down with no clear winner (faces_rejected_orientation; ${frames} have face_null_reason "orientation_doubtful"); an upright face can read so with the mouth or eyes covered or in low light; if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip for upside down, transpose=1 or 2 for a quarter turn) and run again`,
+  ];
+}
+
+/**
+ * Frames left without a face because the mesh found failed the plausibility check (plausibility.ts): a bar over an
+ * upright face's mouth did so on most frames of a trial clip (2026-12-04), with records that said nothing.
+ */
+function implausibleWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_implausible' | 'face_null_reasons'>>): string[] {
+  const k = s.face_null_reasons?.implausible ?? 0;
+  if (k === 0) return [];
+  return [
+    `${k} frame(s) without a face although the detector and the mesh found one: its mesh failed the human-face plausibility check (face_null_reason "implausible"; faces_rejected_implausible ${s.faces_rejected_implausible ?? k}); a face partly covered (a hand, a bar over the mouth or eyes) can read so, as can a pattern that is not a face; --no-plausibility keeps such meshes (check them before use)`,
   ];
 }
 
