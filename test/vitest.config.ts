@@ -16,7 +16,8 @@ const PROJECT_ORDER = ['own-process', 'face-models', 'shared'];
  * own-process files sat among the shared ones, 40 changes of project in the queue: replaying that CI run's file
  * durations (e16aefc) through the pool's rule, 39 worker processes started, each a Node start, vitest's runner and
  * mmprep's (or tfjs and Human's) modules again; 14 in this order. 38 short files (3 of each of the two other projects):
- * 14 worker processes and 50.8 / 50.6 CPU s before, 7 and 42.0 / 44.2 CPU s so (two rounds, load 5-8). The order does
+ * 14 worker processes and 50.8 / 50.6 CPU s before, 7 and 42.0 / 44.2 CPU s so (two rounds, load 5-8); the face-models
+ * files with 4 others: 10 and 155.3 CPU s before, 5 and 133.5 so (one round, load 7-8). The order does
  * not make a tail: the same replay ends at 1441 s either way, the shared files last ending with the many short ones.
  */
 class AcrossProjects extends BaseSequencer {
