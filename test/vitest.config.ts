@@ -5,9 +5,20 @@ import { configDefaults, defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { FACE_MODELS, OWN_PROCESS } from './own-process.js';
 
+/** Where a project's files go in the run: own-process first, then face-models, then shared (see AcrossProjects). */
+const PROJECT_ORDER = ['own-process', 'face-models', 'shared'];
+
 /**
- * Longest first (vitest's own order: by the last run's durations, else by file size), across both projects: vitest's
- * BaseSequencer runs one project's files before the other's, which would start the big files of the second late.
+ * The files project by project (PROJECT_ORDER), longest first within each (vitest's own order: by the last run's
+ * durations, else by file size). vitest's pool keeps a worker process for the next file only when the file at the
+ * head of its queue is of the same project; otherwise it ends that worker and starts another (vitest 4, cli-api.js,
+ * Pool.schedule and isEqualRunner). Sorted by size across projects (until 2026-12-04) the 10 face-models and 10
+ * own-process files sat among the shared ones, 40 changes of project in the queue: replaying that CI run's file
+ * durations (e16aefc) through the pool's rule, 39 worker processes started, each a Node start, vitest's runner and
+ * mmprep's (or tfjs and Human's) modules again; 14 in this order. 38 short files (3 of each of the two other projects):
+ * 14 worker processes and 50.8 / 50.6 CPU s before, 7 and 42.0 / 44.2 CPU s so (two rounds, load 5-8); the face-models
+ * files with 4 others: 10 and 155.3 CPU s before, 5 and 133.5 so (one round, load 7-8). The order does
+ * not make a tail: the same replay ends at 1441 s either way, the shared files last ending with the many short ones.
  */
 class AcrossProjects extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -15,7 +26,9 @@ class AcrossProjects extends BaseSequencer {
     const key = (f: TestSpecification) => `${f.project.name}:${relative(this.ctx.config.root, f.moduleId)}`;
     const ran = (f: TestSpecification) => cache.getFileTestResults(key(f));
     const size = (f: TestSpecification) => cache.getFileStats(key(f))?.size ?? 0;
+    const rank = (f: TestSpecification) => PROJECT_ORDER.indexOf(f.project.name);
     return [...files].sort((a, b) => {
+      if (rank(a) !== rank(b)) return rank(a) - rank(b);
       const ra = ran(a);
       const rb = ran(b);
       if (ra && rb) return rb.duration - ra.duration;
