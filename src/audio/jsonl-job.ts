@@ -6,6 +6,7 @@
  * {written} (their count): memory stays bounded. With `output` that file is the output's own temp file (the helper's
  * frames come first in it), written without a copy.
  */
+import { mark } from '../common/timeline.js';
 import { writeSync } from 'node:fs';
 import type { MessagePort } from 'node:worker_threads';
 import { FeatureColumns, type ColumnsRef } from './feature-columns.js';
@@ -43,6 +44,7 @@ export function runJsonlJob(port: MessagePort, m: JsonlJob): void {
       written += b.length;
     }
     port.postMessage({ written });
+    mark('records job done');
     return;
   }
   const b = jsonlBlock(m.view, m.from, m.to);
