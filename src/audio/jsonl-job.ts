@@ -43,8 +43,9 @@ export function runJsonlJob(port: MessagePort, m: JsonlJob): void {
       else writeAllAt(fd, b, written);
       written += b.length;
     }
-    port.postMessage({ written });
+    // Before the reply: the main thread ends this thread when the reply comes, so a mark after it was often lost.
     mark('records job done');
+    port.postMessage({ written });
     return;
   }
   const b = jsonlBlock(m.view, m.from, m.to);
