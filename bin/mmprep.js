@@ -2,10 +2,14 @@
 // Entry point: runs the built CLI (dist/). Build with `npm run build`.
 // `mmprep audio`: its pitch worker starts first, beside the loading of the command line's code (main() ends it
 // unless the command takes it; dist/audio/pitch-worker-start.js).
+// MMPREP_TIMELINE=1: timing marks on stderr (dist/common/timeline.js), loaded first so that workers get its origin.
+const tl = process.env.MMPREP_TIMELINE === '1' ? await import('../dist/common/timeline.js') : null;
+tl?.mark('bin');
 const args = process.argv.slice(2);
 if (args.find((a) => !a.startsWith('-')) === 'audio' && !args.some((a) => a === '-h' || a === '--help')) (await import('../dist/audio/pitch-worker-start.js')).PrestartedPitchWorker.startEarly();
 const { main } = await import('../dist/cli/main.js');
 const { settleOptimizingCompiles } = await import('../dist/common/shutdown.js');
+tl?.mark('cli loaded');
 
 let settled = false;
 main(process.argv).then((code) => {
@@ -18,6 +22,7 @@ main(process.argv).then((code) => {
 // The event loop emptied while the command still waited on something that can no longer happen (a lost stream
 // error left a write waiting forever): that was exit 0 with no output. A bug, so exit 1 and say so.
 process.on('exit', (code) => {
+  tl?.mark('exit');
   if (settled || code !== 0) return;
   process.stderr.write('mmprep: internal error: the command stopped before it finished (a bug; run again with --verbose and report it)\n');
   process.exitCode = 1;

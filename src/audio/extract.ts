@@ -2,6 +2,7 @@
  * `mmprep audio` as a library: features of one file -> frame records (JSONL or CSV, written atomically or to
  * stdout) and a summary JSON (duration, voicing, speaking rate, pauses, F0 statistics, openSMILE-style functionals).
  */
+import { mark } from '../common/timeline.js';
 import { AtomicWriter, writeFileAtomic } from '../common/atomic.js';
 import { openRecordSink, toJsonText, type OutputFormat } from '../common/records.js';
 import { VERSION } from '../common/version.js';
@@ -412,7 +413,9 @@ async function helperFirst(f: AudioFeatures, cols: FeatureColumns, h: JsonlHelpe
       part.write(b, mine);
       mine += b.length;
     }
+    mark('own records formatted');
     const theirs = await helper.catch((e: unknown) => Promise.reject(unwritableOutput(out, e) ?? e));
+    mark('helper records in');
     await copySpilled(part, mine, (b, at) => sink.writeAt(b, theirs + at));
   } finally {
     part.close();
@@ -432,6 +435,7 @@ async function helperLast(f: AudioFeatures, cols: FeatureColumns, h: JsonlHelper
       if (gone()) break;
       await sink.write(b);
     }
+    mark('own records formatted');
     if (helper && part) await copySpilled(part, await helper, (b) => sink.write(b), gone);
   } finally {
     part?.close();
@@ -866,6 +870,7 @@ function earlyFunctionalsHook(o: AudioOptions, keepBeep: boolean) {
  */
 export async function extractAudio(file: string, opts: ExtractAudioOptions = {}): Promise<AudioSummary> {
   let clock: Clock | undefined;
+  mark('extractAudio');
   try {
     clock = opts.clock ?? (opts.syncPath ? await (await import('../sync/clock.js')).loadClock(opts.syncPath, file, 'audio', opts.stream ?? 0) : undefined);
   } catch (e) {
@@ -892,7 +897,9 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
   try {
     f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, reuseWorker, probed: opts.probed, prestarted: opts.prestarted, pitchWorker: opts.pitchWorker, spillAfterFrames, beforeTrack: early.hook });
     if (early.result) f.earlyFunctionals = await early.result;
+    mark('early work in');
     const beeps = opts.keepSyncBeep ? null : await markSyncBeeps(file, f, { toneHz: opts.toneHz });
+    mark('beeps marked');
     // Frames first: their writer hands part of the formatting to the helper before its first await, so the summary
     // below is computed while the helper runs.
     let posted = () => undefined as void;
@@ -908,10 +915,13 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
       if (check) summary.source.channel_check = check;
       // After the sync beep is left out (its frames are neither voiced nor sounding): said on stderr too (source-warnings.ts).
       summary.notes.push(...pitchRangeWarnings(summary));
+      mark('summary done');
     } finally {
       await writing;
+      mark('records done');
     }
     if (opts.summaryPath) await writeFileAtomic(opts.summaryPath, toJsonText(summary));
+    mark('summary written');
     return summary;
   } finally {
     f?.columns?.close();

@@ -6,6 +6,7 @@
  * per-frame values go to temp files and those steps run block by block (spill.ts, pitch-spilled.ts,
  * feature-columns.ts): the same values, memory flat in the recording's length.
  */
+import { mark } from '../common/timeline.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -307,6 +308,7 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     for await (const chunk of chunks) {
       if (first) {
         first = false;
+        mark('first chunk');
         // Built once the decoder has opened, so that it knows the stream's codec (as mmprep sync's scanner does).
         if (toneOn) tone = ToneScanner.forStream(sr, 0, run.toneStream?.(), { toneHz: run.toneHz });
         const hint = run.framesHint?.();
@@ -329,11 +331,15 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     buf.finish();
     spectral.pump(buf);
     intensity.pump(buf);
+    mark('stream end');
     const trackP = pitch.end(buf);
     trackP.catch(() => undefined);
     const { spec, detections } = whileTrackRuns(o, spectral, toneOn ? tone : null, run, trackP);
+    mark('before track done');
     const track = await trackP;
+    mark('track in');
     const f = finishFeatures(o, buf, spec, spectral, track, intensity, buf.clipped);
+    mark('features done');
     if (toneOn) f.toneBursts = { toneHz: run.toneHz as number, detections };
     if (pcm) f.voice = await voiceOf(pcm.finish(), sr, f, o, spill);
     else if (voiceSrc) f.voice = await voiceOf(await recordVoice(voiceSrc, o, spill), voiceSrc.sampleRate, f, o, spill);

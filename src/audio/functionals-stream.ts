@@ -90,9 +90,9 @@ function sumBlock(c: number, a: number, hist: Uint32Array, acc: Float64Array): v
  * V8 compiles sumBlock's loop on-stack (OSR) during its first call, before the three stores after the loop have run
  * once, so they had no type feedback and the optimised code was thrown away at the loop's exit on every call (660
  * deopts per summary of 10 minutes, node --trace-deopt; each call then ran its stores in the interpreter and entered
- * the cached OSR code again). An empty call first records that feedback; it changes nothing.
+ * the cached OSR code again). A first call on a few values records that feedback; it changes nothing
+ * (recordFeedback, below).
  */
-sumBlock(0, 0, new Uint32Array(1), new Float64Array(3));
 
 /** Pass 2: the deviation sums of functionals.ts (sumSqDevF64, sumSqDevI32, sumCrossDev), in frame order. */
 function deviationPass(read: SeriesReader, n: number, mean: number, im: number): [number, number, number] {
@@ -139,15 +139,30 @@ function deviationBlock(c: number, a: number, mean: number, im: number, acc: Flo
 /*
  * As sumBlock's: the gathering store (groups[g][filled[g]++]) first ran after V8 had compiled deviationBlock's loop
  * on-stack in a summary's first series without it, and the cached code was thrown away at that store on every later
- * gathering call (15 deopts per summary of 10 minutes, node --trace-deopt). One gathering call of one value (0, top
- * digit 0x8000) into a group of one records its feedback first; it changes nothing.
+ * gathering call (15 deopts per summary of 10 minutes, node --trace-deopt). A gathering call of a few values (0, top
+ * digit 0x8000) into one group records its feedback first; it changes nothing.
  */
-{
-  const table = new Int8Array(65536).fill(-1);
-  table[0x8000] = 0;
-  block[0] = 0;
-  deviationBlock(1, 0, 0, 0, new Float64Array(3), table, [new Float64Array(1)], new Int32Array(1));
+const WARM_TABLE = new Int8Array(65536).fill(-1);
+WARM_TABLE[0x8000] = 0;
+const WARM_HIST = new Uint32Array(65536);
+/**
+ * Values of the feedback calls: V8 gives a function its feedback vector only once it has run some bytecode (lazy
+ * feedback allocation), and calls of no value (sumBlock) and one (deviationBlock) recorded nothing: the deopt loops
+ * came back in about one run in eight (`mmprep audio` on the bench's 10 minutes, node --trace-deopt: 9 of 69 runs,
+ * sumBlock 264-661 deopts or deviationBlock 134-361). With 64 values the vector exists before the stores after the
+ * loop run: none in 32 runs.
+ */
+const WARM_VALUES = 64;
+/**
+ * The feedback calls of sumBlock and deviationBlock above, on WARM_VALUES zeros into scratch histograms and groups
+ * (block is overwritten by each read before use).
+ */
+function recordFeedback(): void {
+  block.fill(0, 0, WARM_VALUES);
+  sumBlock(WARM_VALUES, 0, WARM_HIST, new Float64Array(3));
+  deviationBlock(WARM_VALUES, 0, 0, 0, new Float64Array(3), WARM_TABLE, [new Float64Array(WARM_VALUES)], new Int32Array(1));
 }
+recordFeedback();
 
 /**
  * Pass 2 when every wanted rank's top-digit group is small: the deviation sums (as deviationPass) and, in the same

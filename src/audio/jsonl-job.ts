@@ -6,6 +6,7 @@
  * {written} (their count): memory stays bounded. With `output` that file is the output's own temp file (the helper's
  * frames come first in it), written without a copy.
  */
+import { mark } from '../common/timeline.js';
 import { writeSync } from 'node:fs';
 import type { MessagePort } from 'node:worker_threads';
 import { FeatureColumns, type ColumnsRef } from './feature-columns.js';
@@ -42,6 +43,8 @@ export function runJsonlJob(port: MessagePort, m: JsonlJob): void {
       else writeAllAt(fd, b, written);
       written += b.length;
     }
+    // Before the reply: the main thread ends this thread when the reply comes, so a mark after it was often lost.
+    mark('records job done');
     port.postMessage({ written });
     return;
   }

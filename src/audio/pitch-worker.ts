@@ -10,6 +10,7 @@
  * A {params, wav} first message instead has the worker read a direct-read WAV itself (pitch-worker-start.ts readWav):
  * no chunks follow, only the end message.
  */
+import { mark } from '../common/timeline.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PitchAnalyzer, type PitchFrames, type PitchParams, type PitchTrack } from './pitch.js';
 import { SampleBuffer } from './sample-buffer.js';
@@ -18,6 +19,7 @@ import { ACK_EVERY } from './pitch-worker-start.js';
 import { DEFAULT_CHUNK_SAMPLES, readWavSamples, type WavLayout } from '../media/wav-direct.js';
 
 const port = parentPort!;
+mark('worker loaded');
 /** The track's buffers to transfer (a spilled track's f0 and maxStrength are shared memory: passed as they are). */
 const movable = (t: PitchTrack) => [t.f0.buffer, t.strength.buffer, t.maxStrength.buffer, t.octaveAbove.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 // The parameters come as workerData, or in a first {params} message when the thread was started before they were
@@ -47,15 +49,18 @@ port.on('message', (m: { params?: PitchParams; wav?: WavLayout; chunk?: Float32A
     params = m.params;
     analyzer = new PitchAnalyzer(params);
     if (m.wav) readWav(m.wav);
+    mark('frames done');
   } else if (m.jsonl) {
     // After the track: the main thread reuses this thread as its JSONL helper (jsonl-helper.ts, JsonlHelper.adopt).
     const job = m.jsonl;
+    mark('records job in');
     void import('./jsonl-job.js').then(({ runJsonlJob }) => runJsonlJob(port, job));
   } else if (m.chunk) {
     buf.append(m.chunk, analyzer.minNeeded());
     analyzer.pump(buf);
     if (++analysed % ACK_EVERY === 0) port.postMessage({ ack: ACK_EVERY });
   } else if (m.end) {
+    mark('end in');
     if (readFailure) throw readFailure.e;
     buf.finish();
     analyzer.pump(buf);
@@ -68,6 +73,7 @@ port.on('message', (m: { params?: PitchParams; wav?: WavLayout; chunk?: Float32A
       return;
     }
     const t = analyzer.finish(m.globalPeak!);
+    mark('track done');
     port.postMessage({ track: t }, movable(t));
   }
 });

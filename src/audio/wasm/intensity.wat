@@ -4,7 +4,8 @@
 ;; W, then the sum in order of (x - mean)^2 w[i] (as (d * d) * w). Bit-identical (test/audio-wasm.test.ts).
 ;; Memory: the window w[0 .. W) (f64) at byte offset $w, the samples (f32) at $x, the four sums written at $out.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
+  (export "memory" (memory 0))
 
   ;; a, b, c, d: first sample of each frame (element index from $x).
   (func (export "quad") (param $x i32) (param $a i32) (param $b i32) (param $c i32) (param $d i32) (param $W i32)

@@ -19,7 +19,8 @@
 ;; (i32 x 3): first weight's index into $w, first bin, weight count; $sums nMels + 1 f64 (sums, then a copy of the
 ;; last when nMels is odd), $out nMels + 1 f32. Returns the number of bands left to the caller (NaN at $out).
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
+  (export "memory" (memory 0))
 
   (func (export "logmel") (param $pw i32) (param $w i32) (param $tab i32) (param $nMels i32) (param $sums i32)
         (param $out i32) (result i32)

@@ -7,7 +7,8 @@
 ;; an even count), $D the DCT matrix (f64, nMfcc x nMels), $out the coefficients (f64, frame-major), $work 3 nMels
 ;; f64x2 scratch values (row, sum, dif).
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
+  (export "memory" (memory 0))
 
   (func (export "mfcc") (param $lm i32) (param $frames i32) (param $nMels i32) (param $nMfcc i32) (param $D i32)
         (param $floor f64) (param $out i32) (param $work i32)

@@ -10,7 +10,8 @@
 ;;   w3r w3i (each h long, w^pk = e^{-2 pi i pk / 4h}); W2R, W2I: radix-2 twiddles (m/2 each); PC, PS: cos, sin of
 ;;   2 pi k / n, k = 0 .. m/2.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
+  (export "memory" (memory 0))
   (global $m (mut i32) (i32.const 0))
   (global $X (mut i32) (i32.const 0))
   (global $ZR (mut i32) (i32.const 0))

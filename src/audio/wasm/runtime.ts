@@ -8,7 +8,8 @@
 /** The parts of the WebAssembly API used here (tsconfig's lib has no WebAssembly types). */
 export interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (mod: WasmModule) => { exports: unknown };
+  Instance: new (mod: WasmModule, imports: { env: { memory: WasmMemory } }) => { exports: unknown };
+  Memory: new (desc: { initial: number }) => WasmMemory;
   validate(bytes: Uint8Array): boolean;
 }
 export type WasmModule = { readonly kind?: 'wasm module' };
@@ -32,16 +33,17 @@ function compileOnce(base64: string): WasmModule | null {
 }
 
 /**
- * A new instance of the module (its exports, memory grown to at least `bytes`: views made afterwards stay valid as
- * long as nothing grows it again), or null without WebAssembly SIMD. MMPREP_AUDIO_WASM=0 forces the fallback (for
- * comparing the two forms).
+ * A new instance of the module (its exports) in a memory of its own of at least `bytes`, or null without WebAssembly
+ * SIMD. The memory is made at that size and given to the module (it imports it): growing it would detach its first
+ * ArrayBuffer, and the first ArrayBuffer detached in a thread invalidates V8's ArrayBufferDetaching protector, which
+ * throws away every optimised function of that thread that relied on it (about 35 in the main thread when the MFCC
+ * kernel grew its memory at the end of the streaming pass; the pitch worker's code was compiled with the checks). Views
+ * of the memory stay valid (nothing grows it). MMPREP_AUDIO_WASM=0 forces the fallback (for comparing the two forms).
  */
 export function instantiate<E extends { memory: WasmMemory }>(base64: string, bytes: number): E | null {
   if (process.env.MMPREP_AUDIO_WASM === '0') return null;
   const mod = compileOnce(base64);
   if (!mod || !api) return null;
-  const ex = new api.Instance(mod).exports as E;
-  const have = ex.memory.buffer.byteLength;
-  if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
-  return ex;
+  const memory = new api.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  return new api.Instance(mod, { env: { memory } }).exports as E;
 }

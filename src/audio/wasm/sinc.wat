@@ -7,7 +7,8 @@
 ;; computes the starting sines and cosines with Math.sin / Math.cos (so those are V8's too) and passes them in.
 ;; Memory: r[0 .. rMax] at byte offset $r, the right half's terms at $terms.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
+  (export "memory" (memory 0))
 
   (func (export "both") (param $r i32) (param $terms i32)
         (param $aL f64) (param $hL f64) (param $cL f64) (param $sL f64) (param $cdL f64) (param $sdL f64)
