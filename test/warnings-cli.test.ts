@@ -44,6 +44,17 @@ describe('warnings on stderr', () => {
     expect(faceSummaryWarnings({ frames_analysed: 10, frames_with_face: 1 })).toEqual([]);
   });
 
+  // trial32: a bar over the eyes, 122 of 125 frames left out as implausible and 3 by the orientation check, was told
+  // "no face found ... check the video role, --start/--end and the camera framing" above the lines saying why.
+  it('no face kept because every face was left out: the first line does not send the user to the framing', () => {
+    const w = faceSummaryWarnings({ frames_analysed: 125, frames_with_face: 0, faces_rejected_orientation: 3, faces_rejected_orientation_first_t_s: 1.28, faces_rejected_implausible: 122, face_null_reasons: { orientation_doubtful: 3, implausible: 122 } });
+    expect(w).toHaveLength(3);
+    expect(w[0]).toMatch(/^no face kept in any of the 125 frames analysed \(detection_rate 0\): the detector found faces, and all were left out/);
+    expect(w[0]).not.toMatch(/video role|framing/);
+    expect(w[1]).toMatch(/^3 face\(s\) left out on detector frames/);
+    expect(w[2]).toMatch(/^122 frame\(s\) without a face although the detector and the mesh found one/);
+  });
+
   // trial30 N1/L1: an upright face with its mouth covered was left out by the orientation check (54 of 58 frames) with
   // only the advice to turn the camera, and records that said nothing (face_found false, all null).
   it('faces left out by the orientation check: the warning names occlusion and the records carry the reason', () => {
@@ -79,7 +90,7 @@ describe('warnings on stderr', () => {
     expect([s.faces_rejected_implausible, s.faces_rejected_orientation, s.face_null_reasons]).toEqual([2, 2, { orientation_doubtful: 1, implausible: 1 }]);
     const w = faceSummaryWarnings(s);
     expect(w).toHaveLength(3);
-    expect(w[0]).toMatch(/^no face found in any of the 3 frames/);
+    expect(w[0]).toMatch(/^no face kept in any of the 3 frames analysed \(detection_rate 0\): the detector found faces, and all were left out/);
     expect(w[1]).toMatch(/^2 face\(s\) left out .*1 frame\(s\) left without a face by it have face_null_reason "orientation_doubtful"/);
     expect(w[2]).toMatch(/^1 frame\(s\) without a face .*plausibility check \(face_null_reason "implausible"; faces_rejected_implausible 2\).*--no-plausibility/);
   });
