@@ -428,6 +428,8 @@ export class FaceEngine {
     const primary = await this.inGroup(0, tensor, tracked, { n: 1, besides: null });
     const others = await this.inGroup(1, tensor, tracked && this.detections === d0, { n: this.maxFaces - 1, besides: primary });
     const apart = others.filter((f) => !primary.some((p) => overlapsFace(boxOf(f), p.box)));
+    // A tracked face that ran onto the primary one: the others wait for the next detector frame.
+    if (apart.length < others.length) this.groups[1] = { last: [], cache: [] };
     primary.forEach((f) => (f.primary = true));
     apart.forEach((f) => (f.primary = false));
     return [...primary, ...apart];
