@@ -238,7 +238,27 @@ export interface PulseFit {
   model_sd_s: number;
 }
 
-const SHUTTERS = [1, 0.75, 0.5, 0.35, 0.25];
+const SHUTTERS = [1, 0.75, 0.5, 0.35, 0.25, ...fastShutters(0.25, 0.72)];
+
+/**
+ * Fast shutters: open fractions of the frame period from below `from` down to about 1 % (1.3-1.6 %: 5°; 1/2000 s at 25 fps), each
+ * `ratio` of the one before (log-spaced, as the 90-360° shutters are: a flat prior over the grid is then flat in the
+ * logarithm of the exposure, Jeffreys' prior for a scale). Exposures of 1/500-1/2000 s at 25-30 fps are open 1-6 % of
+ * the period: the LED is dark or fully lit in every frame, no partly lit frame times the onset, and only a fit with such
+ * a shutter lets the onset lie anywhere between the last dark frame's exposure and the first lit frame's. Without them
+ * every fit put the onset late in that span with an sd of 5-6 ms (scene set `fast`, 2026-12-03: 3 of 16 pictures
+ * 0.51-0.67 frame off with exit 0; docs/sync.md, Known limits). A partly lit frame at both ends of a known length
+ * cannot be fitted by a shutter open a few percent of the period (its onset and end would each have to fall within
+ * that few percent of a frame's start), so such fits weigh next to nothing there.
+ */
+function fastShutters(from: number, ratio: number): number[] {
+  const out: number[] = [];
+  for (let s = from * ratio; s >= 0.0099; s *= ratio) out.push(Math.round(s * 1e4) / 1e4);
+  return out;
+}
+
+/** Shutters fitted when the pulse length is free (fitPulse): 360° and 180°, and the fast ones below. */
+const FREE_SHUTTERS = [1, 0.5, ...fastShutters(0.5, 0.5)];
 
 /**
  * Largest SSE of a fit the frames cannot tell from the best one: a profile-likelihood bound, SSE_min + 4·σ² (about
@@ -436,13 +456,13 @@ function addFit(g: GridFits, n: number, sf: number, sff: number, sy: number, sfy
  * Least-squares fit of base + amp·f_i(τ, D, s) to the frames around a pulse (times[i], values[i]; frame period T).
  * τ is searched on a grid of T/64 within a frame and a half of the coarse onset. D: the pulse length when known (from
  * the reference microphone), else fitted too (from the plateau's length), and then the shutter cannot be told (with D
- * free, a shorter shutter and an earlier onset fit equally well): 360° and 180° are both fitted. A known D makes the
- * shutter identifiable from the partly lit frames at the two ends.
+ * free, a shorter shutter and an earlier onset fit equally well): 360°, 180° and fast shutters (FREE_SHUTTERS) are
+ * fitted. A known D makes the shutter identifiable from the partly lit frames at the two ends.
  */
 export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, D: number | null, D0: number, noiseVar = 0): PulseFit {
-  // Without the pulse length the shutter cannot be fitted: 360° and 180° (the common range) both fit, and the
-  // middle of their onsets is within a quarter frame of the truth for any shutter between them.
-  const shutters = D === null ? [1, 0.5] : SHUTTERS;
+  // Without the pulse length the shutter cannot be fitted: 360°, 180° and the fast shutters all fit, and the
+  // posterior mean of their onsets stays between them (a partly lit frame rules the fast ones out, as with a known D).
+  const shutters = D === null ? FREE_SHUTTERS : SHUTTERS;
   const durations: number[] = [];
   if (D !== null) durations.push(D);
   else for (let d = Math.max(T / 2, D0 - 1.5 * T); d <= D0 + 1.5 * T; d += T / 16) durations.push(d);
