@@ -238,7 +238,9 @@ export interface PulseFit {
   model_sd_s: number;
 }
 
-const SHUTTERS = [1, 0.75, 0.5, 0.35, 0.25, ...fastShutters(0.25, 0.72)];
+/** Shutters of 90-360°, the fit's shapes (length, shutter, levels) with a known pulse length; FAST below them. */
+const SHUTTERS = [1, 0.75, 0.5, 0.35, 0.25];
+const FAST = fastShutters(0.25, 0.72);
 
 /**
  * Fast shutters: open fractions of the frame period from below `from` down to about 1 % (1.3-1.6 %: 5°; 1/2000 s at 25 fps), each
@@ -257,8 +259,23 @@ function fastShutters(from: number, ratio: number): number[] {
   return out;
 }
 
-/** Shutters fitted when the pulse length is free (fitPulse): 360° and 180°, and the fast ones below. */
-const FREE_SHUTTERS = [1, 0.5, ...fastShutters(0.5, 0.5)];
+/** Shutters fitted when the pulse length is free (fitPulse): 360° and 180°, and the fast ones below them. */
+const FREE_SHUTTERS = [1, 0.5];
+const FREE_FAST = fastShutters(0.5, 0.5);
+
+/**
+ * The best fit among those whose shutter is `slowest` or longer (grid index; the first of equals, in grid order). A
+ * fast shutter's fits of a flash without a partly lit frame tie over a range of lengths and levels (none of them a
+ * measurement, and fitPulseChecked compares lengths, the flash checks use the length and levels): the reported shape
+ * stays the 90-360° grid's, as before the fast shutters; they move only the onset's posterior and ranges.
+ */
+function bestIndex(g: GridFits, slowest: number): number {
+  let k = -1;
+  for (let j = 0; j < g.m; j++) if (g.shutter[j] >= slowest && (k < 0 || g.sse[j] < g.sse[k])) k = j;
+  if (k >= 0) return k;
+  for (let j = 0; j < g.m; j++) if (k < 0 || g.sse[j] < g.sse[k]) k = j;
+  return k;
+}
 
 /**
  * Largest SSE of a fit the frames cannot tell from the best one: a profile-likelihood bound, SSE_min + 4·σ² (about
@@ -456,13 +473,14 @@ function addFit(g: GridFits, n: number, sf: number, sff: number, sy: number, sfy
  * Least-squares fit of base + amp·f_i(τ, D, s) to the frames around a pulse (times[i], values[i]; frame period T).
  * τ is searched on a grid of T/64 within a frame and a half of the coarse onset. D: the pulse length when known (from
  * the reference microphone), else fitted too (from the plateau's length), and then the shutter cannot be told (with D
- * free, a shorter shutter and an earlier onset fit equally well): 360°, 180° and fast shutters (FREE_SHUTTERS) are
+ * free, a shorter shutter and an earlier onset fit equally well): 360°, 180° and fast shutters (FREE_SHUTTERS, FREE_FAST) are
  * fitted. A known D makes the shutter identifiable from the partly lit frames at the two ends.
  */
 export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, D: number | null, D0: number, noiseVar = 0): PulseFit {
   // Without the pulse length the shutter cannot be fitted: 360°, 180° and the fast shutters all fit, and the
   // posterior mean of their onsets stays between them (a partly lit frame rules the fast ones out, as with a known D).
-  const shutters = D === null ? FREE_SHUTTERS : SHUTTERS;
+  const slow = D === null ? FREE_SHUTTERS : SHUTTERS;
+  const shutters = [...slow, ...(D === null ? FREE_FAST : FAST)];
   const durations: number[] = [];
   if (D !== null) durations.push(D);
   else for (let d = Math.max(T / 2, D0 - 1.5 * T); d <= D0 + 1.5 * T; d += T / 16) durations.push(d);
@@ -476,8 +494,7 @@ export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T:
   let minSse = Infinity;
   for (let j = 0; j < g.m; j++) minSse = Math.min(minSse, g.sse[j]);
   const [lo, hi] = onsetRange(g, nearSse(minSse, n, noiseVar));
-  let k = 0;
-  while (k < g.m - 1 && g.sse[k] !== minSse) k++;
+  const k = bestIndex(g, slow[slow.length - 1]);
   const tau = g.onset[k];
   const top: PulseFit = { onset_s: tau, duration_s: g.duration[k], shutter: g.shutter[k], base: g.base[k], amp: g.amp[k], rms: Math.sqrt(Math.max(0, g.sse[k]) / n), onset_lo_s: tau, onset_hi_s: tau, alike_lo_s: tau, alike_hi_s: tau, model_sd_s: 0 };
   // The same bound with the model's own precision added to the noise: the onsets the model cannot tell apart.
