@@ -389,8 +389,13 @@ const ONSET_STEPS = 96;
  * f_i = litFraction(times[i], T, s, τ, D). Σy and Σy² are summed once (the same sums each fit made), and a frame
  * with f_i = 0 adds nothing to Σf, Σf², Σfy (x + 0 is x: the same bits, for finite times and levels); frames are
  * skipped only where their f is 0 (outside [lo, hi), found when the times ascend, and any f of 0 inside).
+ * Shutters below `wholeBelow` (the fast ones) are fitted only at onsets where every frame is dark or fully lit: such a
+ * shutter shows a frame partly lit only while the onset falls within its exposure, s·T, under a grid step (T/64) for
+ * the fastest; a grid point there would stand for a whole step of onsets, weighing that partly lit frame up to 1/(64 s)
+ * times what its onsets' measure gives (the grid as a quadrature of the posterior, reportedOnset), so that a 180°
+ * camera's 50 %-lit frame read a quarter frame early (test sync-flash-duration) and a codec-shrunk one past half a frame.
  */
-function gridFits(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, shutters: number[], durations: number[]): GridFits {
+function gridFits(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, shutters: number[], durations: number[], wholeBelow = 0): GridFits {
   const n = times.length;
   const g = gridScratch(shutters.length * durations.length * (2 * ONSET_STEPS + 1));
   let sy = 0;
@@ -422,16 +427,18 @@ function gridFits(times: ArrayLike<number>, values: ArrayLike<number>, T: number
         let sf = 0;
         let sff = 0;
         let sfy = 0;
+        let partly = false;
         for (let i = lo; i < hi; i++) {
           // litFraction(times[i], T, s, tau, d) inlined, times[i] + s·T hoisted: keep the two formulas the same.
           const over = Math.min(ends[i], te) - Math.max(times[i], tau);
           if (!(over > 0) && finite) continue;
           const f = Math.max(0, over) / e;
+          partly ||= f < 1 - 1e-9;
           sf += f;
           sff += f * f;
           sfy += f * values[i];
         }
-        addFit(g, n, sf, sff, sy, sfy, syy, tau, d, s);
+        if (!(partly && s < wholeBelow)) addFit(g, n, sf, sff, sy, sfy, syy, tau, d, s);
       }
     }
   }
@@ -489,7 +496,7 @@ export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T:
   // shutters fit alike, the data only bound the onset), with the best fit's other values; onset_lo_s..onset_hi_s
   // are the onsets the frames cannot tell from the best (nearSse), which the placement's gates use.
   const n = times.length;
-  const g = gridFits(times, values, T, tau0, shutters, durations);
+  const g = gridFits(times, values, T, tau0, shutters, durations, slow[slow.length - 1]);
   if (!g.m) return { onset_s: tau0, duration_s: D ?? D0, shutter: 1, base: 0, amp: 0, rms: Infinity, onset_lo_s: tau0, onset_hi_s: tau0, alike_lo_s: tau0, alike_hi_s: tau0, model_sd_s: T };
   let minSse = Infinity;
   for (let j = 0; j < g.m; j++) minSse = Math.min(minSse, g.sse[j]);
