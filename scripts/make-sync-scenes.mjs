@@ -202,6 +202,9 @@ function fastSet() {
     recipe('f-screen-life-30-500-nosound', { ...s, ...f(30, 1 / 500), bg: 'life', subject: 'none', exposure: 'fade', led: led(0, 'white', 'screen'), pulse_s: 0.2, cam_audio: false, seed: 26010 }),
     recipe('f-led24-cellauto-2997-2000-nosound', { ...s, ...f(29.97, 1 / 2000), bg: 'cellauto', subject: 'none', crf: 26, led: led(24, 'white', 'r'), pulse_s: 0.35, cam_audio: false, seed: 26011 }),
     recipe('f-led10-wall-walk-30-1000-nosound', { ...s, ...f(30, 1 / 1000), exposure: 'pump', led: led(10, 'white', 'tl'), pulse_s: 0.1, cam_audio: false, seed: 26012 }),
+    // CI-sized (test/sync-flash-fast.test.ts): 320x180, 6 s, a soundless camera at 1/1000 s whose LED (lit 200 ms,
+    // five whole frames) comes on 0.2 frame into a frame period, so that no frame is partly lit at either end.
+    recipe('f-ci-led12-wall-25-1000-nosound', { ...s, w: 320, h: 180, dur_s: 6, ...f(25, 1 / 1000), subject: 'none', led: led(12, 'white', 'tr'), pulses: [1.9957], pulse_s: 0.2, cam_audio: false, seed: 26031 }),
     recipe('f-neg-wall-walk-pump-2997-1000-nosound', { ...s, ...f(29.97, 1 / 1000), exposure: 'pump', pulses: [], cam_audio: false, expect: 'not_found', seed: 26013 }),
     recipe('f-neg-testsrc2-cross-steps-25-500', { ...s, ...f(25, 1 / 500), bg: 'testsrc2', subject: 'cross', exposure: 'steps', screen_step: true, pulses: [], expect: 'not_found', seed: 26014 }),
     // The look window: a soundless camera, start pulse only, the flash deep in a long window of clutter.

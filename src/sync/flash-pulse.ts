@@ -238,7 +238,44 @@ export interface PulseFit {
   model_sd_s: number;
 }
 
+/** Shutters of 90-360°, the fit's shapes (length, shutter, levels) with a known pulse length; FAST below them. */
 const SHUTTERS = [1, 0.75, 0.5, 0.35, 0.25];
+const FAST = fastShutters(0.25, 0.72);
+
+/**
+ * Fast shutters: open fractions of the frame period from below `from` down to about 1 % (1.3-1.6 %: 5°; 1/2000 s at 25 fps), each
+ * `ratio` of the one before (log-spaced, as the 90-360° shutters are: a flat prior over the grid is then flat in the
+ * logarithm of the exposure, Jeffreys' prior for a scale). Exposures of 1/500-1/2000 s at 25-30 fps are open 1-6 % of
+ * the period: the LED is dark or fully lit in every frame, no partly lit frame times the onset, and only a fit with such
+ * a shutter lets the onset lie anywhere between the last dark frame's exposure and the first lit frame's. Without them
+ * every fit put the onset late in that span with an sd of 5-6 ms (scene set `fast`, 2026-12-03: 3 of 16 pictures
+ * 0.51-0.67 frame off with exit 0; docs/sync.md, Known limits). A partly lit frame at both ends of a known length
+ * cannot be fitted by a shutter open a few percent of the period (its onset and end would each have to fall within
+ * that few percent of a frame's start), so such fits weigh next to nothing there.
+ */
+function fastShutters(from: number, ratio: number): number[] {
+  const out: number[] = [];
+  for (let s = from * ratio; s >= 0.0099; s *= ratio) out.push(Math.round(s * 1e4) / 1e4);
+  return out;
+}
+
+/** Shutters fitted when the pulse length is free (fitPulse): 360° and 180°, and the fast ones below them. */
+const FREE_SHUTTERS = [1, 0.5];
+const FREE_FAST = fastShutters(0.5, 0.5);
+
+/**
+ * The best fit among those whose shutter is `slowest` or longer (grid index; the first of equals, in grid order). A
+ * fast shutter's fits of a flash without a partly lit frame tie over a range of lengths and levels (none of them a
+ * measurement, and fitPulseChecked compares lengths, the flash checks use the length and levels): the reported shape
+ * stays the 90-360° grid's, as before the fast shutters; they move only the onset's posterior and ranges.
+ */
+function bestIndex(g: GridFits, slowest: number): number {
+  let k = -1;
+  for (let j = 0; j < g.m; j++) if (g.shutter[j] >= slowest && (k < 0 || g.sse[j] < g.sse[k])) k = j;
+  if (k >= 0) return k;
+  for (let j = 0; j < g.m; j++) if (k < 0 || g.sse[j] < g.sse[k]) k = j;
+  return k;
+}
 
 /**
  * Largest SSE of a fit the frames cannot tell from the best one: a profile-likelihood bound, SSE_min + 4·σ² (about
@@ -352,8 +389,13 @@ const ONSET_STEPS = 96;
  * f_i = litFraction(times[i], T, s, τ, D). Σy and Σy² are summed once (the same sums each fit made), and a frame
  * with f_i = 0 adds nothing to Σf, Σf², Σfy (x + 0 is x: the same bits, for finite times and levels); frames are
  * skipped only where their f is 0 (outside [lo, hi), found when the times ascend, and any f of 0 inside).
+ * Shutters below `wholeBelow` (the fast ones) are fitted only at onsets where every frame is dark or fully lit: such a
+ * shutter shows a frame partly lit only while the onset falls within its exposure, s·T, under a grid step (T/64) for
+ * the fastest; a grid point there would stand for a whole step of onsets, weighing that partly lit frame up to 1/(64 s)
+ * times what its onsets' measure gives (the grid as a quadrature of the posterior, reportedOnset), so that a 180°
+ * camera's 50 %-lit frame read a quarter frame early (test sync-flash-duration) and a codec-shrunk one past half a frame.
  */
-function gridFits(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, shutters: number[], durations: number[]): GridFits {
+function gridFits(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, shutters: number[], durations: number[], wholeBelow = 0): GridFits {
   const n = times.length;
   const g = gridScratch(shutters.length * durations.length * (2 * ONSET_STEPS + 1));
   let sy = 0;
@@ -385,16 +427,18 @@ function gridFits(times: ArrayLike<number>, values: ArrayLike<number>, T: number
         let sf = 0;
         let sff = 0;
         let sfy = 0;
+        let partly = false;
         for (let i = lo; i < hi; i++) {
           // litFraction(times[i], T, s, tau, d) inlined, times[i] + s·T hoisted: keep the two formulas the same.
           const over = Math.min(ends[i], te) - Math.max(times[i], tau);
           if (!(over > 0) && finite) continue;
           const f = Math.max(0, over) / e;
+          partly ||= f < 1 - 1e-9;
           sf += f;
           sff += f * f;
           sfy += f * values[i];
         }
-        addFit(g, n, sf, sff, sy, sfy, syy, tau, d, s);
+        if (!(partly && s < wholeBelow)) addFit(g, n, sf, sff, sy, sfy, syy, tau, d, s);
       }
     }
   }
@@ -436,13 +480,14 @@ function addFit(g: GridFits, n: number, sf: number, sff: number, sy: number, sfy
  * Least-squares fit of base + amp·f_i(τ, D, s) to the frames around a pulse (times[i], values[i]; frame period T).
  * τ is searched on a grid of T/64 within a frame and a half of the coarse onset. D: the pulse length when known (from
  * the reference microphone), else fitted too (from the plateau's length), and then the shutter cannot be told (with D
- * free, a shorter shutter and an earlier onset fit equally well): 360° and 180° are both fitted. A known D makes the
- * shutter identifiable from the partly lit frames at the two ends.
+ * free, a shorter shutter and an earlier onset fit equally well): 360°, 180° and fast shutters (FREE_SHUTTERS, FREE_FAST) are
+ * fitted. A known D makes the shutter identifiable from the partly lit frames at the two ends.
  */
 export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T: number, tau0: number, D: number | null, D0: number, noiseVar = 0): PulseFit {
-  // Without the pulse length the shutter cannot be fitted: 360° and 180° (the common range) both fit, and the
-  // middle of their onsets is within a quarter frame of the truth for any shutter between them.
-  const shutters = D === null ? [1, 0.5] : SHUTTERS;
+  // Without the pulse length the shutter cannot be fitted: 360°, 180° and the fast shutters all fit, and the
+  // posterior mean of their onsets stays between them (a partly lit frame rules the fast ones out, as with a known D).
+  const slow = D === null ? FREE_SHUTTERS : SHUTTERS;
+  const shutters = [...slow, ...(D === null ? FREE_FAST : FAST)];
   const durations: number[] = [];
   if (D !== null) durations.push(D);
   else for (let d = Math.max(T / 2, D0 - 1.5 * T); d <= D0 + 1.5 * T; d += T / 16) durations.push(d);
@@ -451,13 +496,12 @@ export function fitPulse(times: ArrayLike<number>, values: ArrayLike<number>, T:
   // shutters fit alike, the data only bound the onset), with the best fit's other values; onset_lo_s..onset_hi_s
   // are the onsets the frames cannot tell from the best (nearSse), which the placement's gates use.
   const n = times.length;
-  const g = gridFits(times, values, T, tau0, shutters, durations);
+  const g = gridFits(times, values, T, tau0, shutters, durations, slow[slow.length - 1]);
   if (!g.m) return { onset_s: tau0, duration_s: D ?? D0, shutter: 1, base: 0, amp: 0, rms: Infinity, onset_lo_s: tau0, onset_hi_s: tau0, alike_lo_s: tau0, alike_hi_s: tau0, model_sd_s: T };
   let minSse = Infinity;
   for (let j = 0; j < g.m; j++) minSse = Math.min(minSse, g.sse[j]);
   const [lo, hi] = onsetRange(g, nearSse(minSse, n, noiseVar));
-  let k = 0;
-  while (k < g.m - 1 && g.sse[k] !== minSse) k++;
+  const k = bestIndex(g, slow[slow.length - 1]);
   const tau = g.onset[k];
   const top: PulseFit = { onset_s: tau, duration_s: g.duration[k], shutter: g.shutter[k], base: g.base[k], amp: g.amp[k], rms: Math.sqrt(Math.max(0, g.sse[k]) / n), onset_lo_s: tau, onset_hi_s: tau, alike_lo_s: tau, alike_hi_s: tau, model_sd_s: 0 };
   // The same bound with the model's own precision added to the noise: the onsets the model cannot tell apart.
