@@ -5,7 +5,10 @@
  * - palm: fixtures/face/astronaut.png at 2x, a 640x480 window moving slowly over it (25 fps, 4 s), a flat
  *   skin-coloured ellipse (#D9A486, 76x46 px before the 2x) over the mouth from 1 s to 3 s.
  * - blur: the same window without the ellipse, gblur of sigma SIGMA (default 10) after it (3 s).
- * - board: a 480x360 window panning over a picture (OpenCV's board.jpg, or fixtures/face/board-crop.jpg), 25 fps, 4 s.
+ * - board: OpenCV's board.jpg (/usr/share/doc/opencv-doc/examples/data/board.jpg; not committed), its 360x280 part at
+ *   (0, 40) written as a JPEG (-q:v 2, boardCropArgs), then scaled 1.5x, a 480x360 window at (0, 30) turned 180
+ *   degrees, still, 2 s at 25 fps: a capacitor kept as a face read upside down (found in a grid of 724 windows over the
+ *   board at 1-1.75x, each turned 180 degrees). Fragile: without the JPEG step nothing is kept.
  * H.264 CRF 18, yuv420p.
  *
  * Usage: node scripts/make-face-trial32.mjs OUTDIR [board.jpg]   (env MMPREP_FFMPEG: the ffmpeg to use)
@@ -32,9 +35,15 @@ export function blurArgs(out, sigma = 10, src = ASTRONAUT) {
   return ['-nostdin', '-y', '-v', 'error', '-loop', '1', '-framerate', '25', '-t', '3', '-i', src, '-filter_complex', `[0:v]format=rgb24,${WINDOW},gblur=sigma=${sigma}`, '-frames:v', '75', ...H264, out];
 }
 
-/** ffmpeg arguments for a pan over a board picture: `crop` the crop filter's arguments (a moving window). */
-export function boardArgs(out, src, crop = "480:360:x='t*40':y='t*30'") {
-  return ['-nostdin', '-y', '-v', 'error', '-loop', '1', '-framerate', '25', '-t', '4', '-i', src, '-vf', `crop=${crop},format=yuv420p`, '-frames:v', '100', ...H264, out];
+/** ffmpeg arguments for the board's part as a JPEG (see the module comment). */
+export function boardCropArgs(out, src) {
+  return ['-nostdin', '-y', '-v', 'error', '-i', src, '-vf', 'crop=360:280:0:40', '-q:v', '2', out];
+}
+
+/** ffmpeg arguments for the board clip from the part boardCropArgs wrote (see the module comment). */
+export function boardArgs(out, src) {
+  const vf = 'scale=540:420,crop=480:360:0:30,hflip,vflip,format=yuv420p';
+  return ['-nostdin', '-y', '-v', 'error', '-loop', '1', '-framerate', '25', '-t', '2', '-i', src, '-vf', vf, '-frames:v', '50', ...H264, out];
 }
 
 /** Runs ffmpeg with `args`; throws with its stderr on failure. */
@@ -51,6 +60,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   }
   ffmpeg(palmArgs(join(dir, 'palm.mp4')));
   ffmpeg(blurArgs(join(dir, 'blur.mp4'), Number(process.env.SIGMA || 10)));
-  if (board) ffmpeg(boardArgs(join(dir, 'board.mp4'), board));
+  if (board) ffmpeg(boardCropArgs(join(dir, 'board-part.jpg'), board));
+  if (board) ffmpeg(boardArgs(join(dir, 'board.mp4'), join(dir, 'board-part.jpg')));
   console.log(`wrote ${dir}/palm.mp4, blur.mp4${board ? ', board.mp4' : ''}`);
 }

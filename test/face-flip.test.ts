@@ -1,19 +1,25 @@
 /**
- * A face read turned half round against its own frames just before is a misreading (src/face/flip.ts; trial32,
+ * Faces read turned past 90 degrees that are misreadings (src/face/flip.ts; trial32, 2026-12-04).
+ *
+ * A face read turned half round against its own frames just before is a misreading (trial32,
  * 2026-12-04): a flat skin-coloured ellipse over the portrait's mouth (a palm) made BlazeFace read the upright face
  * upside down on some detector frames, and the upside-down mesh was kept (face_found true, roll about +-177 degrees,
  * the box on the forehead, mar 0.02-0.04 with visibility_mouth 1), with a warning naming only the other frames.
  * Before flip.ts, with Debian's ffmpeg 5.1, 11 such frames; with the npm 2018 build, 4.
+ *
+ * A reading past 90 degrees needs a mesh score of 0.9 (ROLLED_MIN_MESH_SCORE): a capacitor of OpenCV's board.jpg
+ * (fixtures/face/board-part.jpg) turned 180 degrees was kept as an upside-down face on 34 of 50 frames (det 0.56, mesh
+ * score 0.53-0.84, roll -149 to -161 degrees), with both ffmpeg builds.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { angleGap, FLIP_LIMIT, FLIP_MEMORY_S, FlipCheck, meshAngle, type FacePose } from '../src/face/flip.js';
+import { angleGap, FLIP_LIMIT, FLIP_MEMORY_S, FlipCheck, meshAngle, ROLLED_MIN_MESH_SCORE, unsureRolled, type FacePose } from '../src/face/flip.js';
 import { FaceRecordBuilder, faceSummaryWarnings } from '../src/face/extract.js';
 import type { RawFace } from '../src/face/engine.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 // @ts-expect-error plain ES module without types
-import { ffmpeg, palmArgs } from '../scripts/make-face-trial32.mjs';
+import { boardArgs, ffmpeg, palmArgs } from '../scripts/make-face-trial32.mjs';
 import { FIXTURES, runCli, tempDir, type CliResult } from './helpers/cli.js';
 
 interface Rec {
@@ -91,6 +97,23 @@ describe('the record builder leaves a flipped face out, with a reason, a count a
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^1 face\(s\) left out \(first at 0\.04 s\): read turned by more than 90 degrees .*faces_rejected_flip; 1 frame\(s\) left without a face by it have face_null_reason "orientation_flip"/);
   });
+
+  it('drops a face read past 90 degrees with a mesh score under 0.9, upright ones whatever their mesh score', () => {
+    const up = humanMesh();
+    const [x, y, w, h] = up.box;
+    const turned = Float64Array.from(up.mesh, (v, i) => (i % 3 === 0 ? 2 * (x + w / 2) - v : i % 3 === 1 ? 2 * (y + h / 2) - v : v));
+    expect([unsureRolled(turned, 0.84), unsureRolled(turned, ROLLED_MIN_MESH_SCORE), unsureRolled(up.mesh, 0.6)]).toEqual([true, false, false]);
+    const b = new FaceRecordBuilder({ scale: 1, width: 720, height: 528, minConfidence: 0.5, normalized: false, blinkEar: 0.2, plausibility: false });
+    const raw = (mesh: Float64Array, meshScore: number): RawFace => ({ det_score: 0.56, mesh_score: meshScore, box: up.box, mesh, skin: up.skin, yaw: null, pitch: null, roll: null, expr: null });
+    b.noteOrientation(0, 0, 0);
+    const left = b.build(0, 0, [raw(turned, 0.84)]);
+    expect([left.face_found, left.face_null_reason]).toEqual([false, 'rolled_low_mesh_score']);
+    b.noteOrientation(0.04, 0, 0);
+    expect(b.build(1, 0.04, [raw(up.mesh, 0.6)]).face_found).toBe(true);
+    const s = b.summaryStats();
+    expect([s.faces_rejected_rolled, s.faces_rejected_rolled_first_t_s, s.face_null_reasons.rolled_low_mesh_score]).toEqual([1, 0, 1]);
+    expect(faceSummaryWarnings(s)[0]).toMatch(/^1 face\(s\) left out \(first at 0\.00 s\): read turned past 90 degrees with a mesh score under 0\.9 .*"rolled_low_mesh_score"/);
+  });
 });
 
 /** The first human mesh of fixtures/face/nonface-meshes.json, as a raw face's box, mesh and skin. */
@@ -135,5 +158,33 @@ describe('a palm over an upright face\'s mouth (trial32, remade by scripts/make-
     const clean = recs.filter((r) => r.t_s < 1 || r.t_s >= 3.04);
     expect(clean.length).toBeGreaterThan(45);
     expect(clean.filter((r) => !r.face_found).map((r) => r.frame)).toEqual([]);
+  });
+});
+
+describe('a capacitor on a circuit board read as an upside-down face (trial32; fixtures/face/board-part.jpg)', () => {
+  let tmp: { dir: string; cleanup: () => void };
+  let run: CliResult;
+  let recs: Rec[];
+  let summary: Record<string, unknown> & { face_null_reasons: Record<string, number> };
+
+  beforeAll(async () => {
+    tmp = tempDir('mmprep-board-');
+    const clip = join(tmp.dir, 'board.mp4');
+    ffmpeg(boardArgs(clip, join(FIXTURES, 'face', 'board-part.jpg')), ffmpegBinaries().ffmpeg.path);
+    const [out, sum] = [join(tmp.dir, 'b.jsonl'), join(tmp.dir, 's.json')];
+    run = await runCli(['face', clip, '--workers', '1', '-o', out, '--summary', sum]);
+    recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec);
+    summary = JSON.parse(readFileSync(sum, 'utf8')) as typeof summary;
+  }, 120_000);
+  afterAll(() => tmp?.cleanup());
+
+  it('keeps no face; the frames left out say why, are counted and warned of', () => {
+    expect(run.code).toBe(0);
+    expect(recs).toHaveLength(50);
+    expect(recs.filter((r) => r.face_found).map((r) => `${r.frame}: ${r.roll_deg}`)).toEqual([]);
+    const rolled = recs.filter((r) => r.face_null_reason === 'rolled_low_mesh_score').length;
+    expect(rolled).toBeGreaterThan(0);
+    expect(summary.face_null_reasons.rolled_low_mesh_score).toBe(rolled);
+    expect(run.stderr).toMatch(/read turned past 90 degrees with a mesh score under 0\.9 .*"rolled_low_mesh_score"/);
   });
 });

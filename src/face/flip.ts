@@ -72,3 +72,17 @@ export class FlipCheck {
     this.recent = [];
   }
 }
+
+/**
+ * A face read turned past 90 degrees is kept only with a mesh score of at least this. Readings past 90 degrees come
+ * from the detector's turned or re-read views (orientation.ts), where a pattern can be taken for an upside-down face:
+ * a capacitor on OpenCV's board.jpg turned 180 degrees (scripts/make-face-trial32.mjs board) was kept on 34 of 50
+ * frames at -149 to -161 degrees, det 0.56, mesh score 0.53-0.84, every plausibility bound passed. Real faces found
+ * right past 90 degrees: docs/face.md "Flipped readings" (measured with scripts/measure-face-turned.mjs).
+ */
+export const ROLLED_MIN_MESH_SCORE = 0.9;
+
+/** A face whose mesh (flat [x, y, z, ...]) is turned past 90 degrees with a mesh score under ROLLED_MIN_MESH_SCORE. */
+export function unsureRolled(mesh: Float64Array, meshScore: number): boolean {
+  return mesh.length >= 468 * 3 && Math.abs(meshAngle(mesh)) > Math.PI / 2 && meshScore < ROLLED_MIN_MESH_SCORE;
+}
