@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { primaryFirst, PRIMARY_SCORE_MARGIN } from '../src/face/primary.js';
+import { primaryFirst, PRIMARY_SCORE_MARGIN, WEAK_FACE_MIN } from '../src/face/primary.js';
 import { FaceRecordBuilder, faceSummaryWarnings, type FaceRecord } from '../src/face/extract.js';
 import type { DetectorBox } from '../src/face/orientation.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
@@ -29,17 +29,19 @@ const readJsonl = (f: string) => readFileSync(join(dir, f), 'utf8').trim().split
  * 2 s at 25 fps, 640x400, FFV1 (lossless: the same pixels with any ffmpeg build): the portrait near (zoom 0.8, its face
  * ~76 px wide) on the left, box-blurred by 2 px and dimmed to 0.6 (out of focus, in shade), and the portrait mirrored
  * far (zoom 0.4, ~38 px) on the right, sharp, both moving a little. BlazeFace scores the near face 0.76-0.85 and the far
- * one 0.85-0.89: the far one was the primary face on all 50 frames.
+ * one 0.85-0.89: the far one was the primary face on all 50 frames. `o` changes the near person: blur radius, light,
+ * zoom, place, and the first frame it is in the picture (a plain grey picture before).
  */
-function nearAndFar(out: string): void {
+function nearAndFar(out: string, o: { blur?: number; gain?: number; zoom?: number; x?: number; from?: number; frames?: number } = {}): void {
   const ffmpeg = ffmpegBinaries().ffmpeg.path;
   const src = decodeRgb(ffmpeg, PNG) as Buffer;
   const [W, H] = [640, 400];
   const frames: Buffer[] = [];
-  for (let k = 0; k < 50; k++) {
-    const near = { sx: 225, sy: 150, ox: 170 + 8 * Math.sin(k / 5), oy: 190, scale: 0.8, rotation_deg: 0, mirror: false };
+  for (let k = 0; k < (o.frames ?? 50); k++) {
+    const near = { sx: 225, sy: 150, ox: (o.x ?? 170) + 8 * Math.sin(k / 5), oy: 190, scale: o.zoom ?? 0.8, rotation_deg: 0, mirror: false };
     const far = { sx: 225, sy: 150, ox: 500, oy: 150 + 5 * Math.sin(k / 7), scale: 0.4, rotation_deg: 0, mirror: true };
-    const img = lowLight(boxBlur(renderSimilarity(src, 512, 512, W, H, near), W, H, 2), 0.6, 0) as Buffer;
+    const shown = k >= (o.from ?? 0);
+    const img = shown ? (lowLight(boxBlur(renderSimilarity(src, 512, 512, W, H, near), W, H, o.blur ?? 2), o.gain ?? 0.6, 0) as Buffer) : Buffer.alloc(W * H * 3, 100);
     const back = renderSimilarity(src, 512, 512, W, H, far) as Buffer;
     // The far person's picture (the portrait's 512 px square at its zoom) in front of the near one's background.
     const [x0, x1] = [far.ox - far.scale * (512 - far.sx), far.ox + far.scale * far.sx];
@@ -58,6 +60,13 @@ beforeAll(() => {
   ffmpegSync(['-loop', '1', '-t', '2', '-r', '25', '-i', PNG, '-filter_complex', `${big}:enable='not(between(t,0.6,1.3))'[t1];[t1][small]overlay=x=400:y=90+8*sin(t*2)`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '18', join(dir, 'hidden.mp4')]);
   ffmpegSync(['-loop', '1', '-t', '2', '-r', '25', '-i', PNG, '-filter_complex', `${big}[t1];[t1][small]overlay=x=900:y=0`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '18', join(dir, 'one.mp4')]);
   nearAndFar('near-far.mkv');
+  // The second person moving fast (~20 px a frame): its track fails often, and the primary face must not notice.
+  ffmpegSync(['-loop', '1', '-t', '2', '-r', '25', '-i', PNG, '-filter_complex', `${big}[t1];[t1][small]overlay=x=380+60*sin(t*9):y=90+30*cos(t*7)`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '18', join(dir, 'fast.mp4')]);
+  // The near face out of focus and in shade (BlazeFace 0.48-0.49 on the three detector frames, under --min-confidence
+  // 0.5) beside the far one.
+  nearAndFar('weak-near.mkv', { blur: 5, gain: 0.45, frames: 24 });
+  // The far face alone, then from frame 15 (0.6 s) the near one beside it, larger (~97 x 116 px against ~39 x 46, ~200 px away).
+  nearAndFar('far-then-near.mkv', { blur: 0, gain: 1, zoom: 1, x: 300, from: 15, frames: 30 });
 });
 
 const box = (x: number, y: number, side: number, confidence: number): DetectorBox => ({ startPoint: [x, y], endPoint: [x + side, y + side], landmarks: [], confidence, size: [side, side] });
@@ -70,8 +79,15 @@ describe('the primary face (primary.ts)', () => {
     expect(primaryFirst([far, near], 2, 0.5).boxes).toEqual([near, far]);
     // About one size: the detector's order (no flip-flop between two faces of a size).
     expect(primaryFirst([far, box(20, 40, 42, 0.8)], 1, 0.5).boxes).toEqual([far]);
-    // Below --min-confidence it is no face; scoring far below the top one, it is passed over and counted.
-    expect(primaryFirst([far, box(20, 40, 80, 0.45)], 1, 0.5)).toEqual({ boxes: [far], passedOver: 0 });
+    // Below --min-confidence it is not taken, and counted as passed over from WEAK_FACE_MIN up (a near face out of
+    // focus), whatever --max-faces; scoring far below the top one, it is passed over and counted.
+    expect(primaryFirst([far, box(20, 40, 80, 0.45)], 1, 0.5)).toEqual({ boxes: [far], passedOver: 1 });
+    expect(primaryFirst([far, box(20, 40, 80, 0.45)], 2, 0.5).passedOver).toBe(1);
+    expect(primaryFirst([far, box(20, 40, 80, WEAK_FACE_MIN - 0.05)], 1, 0.5).passedOver).toBe(0);
+    // The primary face is chosen among the detector's first three boxes whatever --max-faces (the boxes asked of it).
+    const four = [far, box(200, 40, 30, 0.85), box(300, 40, 30, 0.8), box(20, 40, 80, 0.8)];
+    expect(primaryFirst(four, 1, 0.5).boxes).toEqual([far]);
+    expect(primaryFirst(four, 2, 0.5).boxes[0]).toBe(far);
     const weak = box(20, 40, 80, 0.88 - PRIMARY_SCORE_MARGIN - 0.05);
     expect(primaryFirst([far, weak], 1, 0.5)).toEqual({ boxes: [far], passedOver: 1 });
     expect(primaryFirst([far, weak], 2, 0.5)).toEqual({ boxes: [far, weak], passedOver: 0 });
@@ -126,5 +142,42 @@ describe('mmprep face with two people in view', () => {
     expect(one.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'one.summary.json'), 'utf8')).primary_face_switches).toBe(0);
     expect(one.stderr).not.toContain('warning');
+  });
+
+  it('--max-faces 2 gives the --max-faces 1 primary face, value for value, plus the other face', async () => {
+    const one = await runCli(['face', 'fast.mp4', '-o', 'fast1.jsonl', '-j', '1'], { cwd: dir });
+    expect(one.code, one.stderr).toBe(0);
+    const two = await runCli(['face', 'fast.mp4', '--max-faces', '2', '-o', 'fast2.jsonl', '-j', '1'], { cwd: dir });
+    expect(two.code, two.stderr).toBe(0);
+    const [a, b] = [readJsonl('fast1.jsonl'), readJsonl('fast2.jsonl')];
+    expect(b.filter((r) => r.n_faces === 2).length).toBeGreaterThan(40);
+    const flat = (r: FaceRecord) => JSON.stringify({ ...r, n_faces: undefined, faces: undefined });
+    const differ = a.filter((r, i) => flat(r) !== flat(b[i])).map((r) => r.frame);
+    expect(differ).toEqual([]);
+  });
+
+  it('a near face the detector scores under --min-confidence is counted as a larger face not analysed, whatever --max-faces', async () => {
+    for (const n of ['1', '2']) {
+      const r = await runCli(['face', 'weak-near.mkv', '--max-faces', n, '-o', `weak${n}.jsonl`, '--summary', `weak${n}.summary.json`, '-j', '1'], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      // The far face (~38 px) is the primary one; with --max-faces 2 the near one is meshed and left out under 0.5.
+      for (const rec of readJsonl(`weak${n}.jsonl`)) expect(rec.face_found && (rec.bbox_px as number[])[2], `frame ${rec.frame}`).toBeLessThan(60);
+      const s = JSON.parse(readFileSync(join(dir, `weak${n}.summary.json`), 'utf8'));
+      // 24 frames: 3 detector frames (one every 8), the near face found under 0.5 on each (0 before).
+      expect(s.faces_larger_not_analysed, `--max-faces ${n}`).toBeGreaterThanOrEqual(2);
+      expect(s.faces_larger_not_analysed_first_t_s).toBe(0);
+      expect(r.stderr).toMatch(/weak-near\.mkv: warning: a face larger than the primary one was in view and not analysed/);
+    }
+  });
+
+  it('a switch of the primary face to a much larger face beside it is counted', async () => {
+    const r = await runCli(['face', 'far-then-near.mkv', '-o', 'ftn.jsonl', '--summary', 'ftn.summary.json', '-j', '1'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const widths = readJsonl('ftn.jsonl').map((rec) => (rec.face_found ? Math.round((rec.bbox_px as number[])[2]) : 0));
+    expect(Math.max(...widths.slice(0, 15))).toBeLessThan(50);
+    expect(Math.min(...widths.slice(15))).toBeGreaterThan(80);
+    const s = JSON.parse(readFileSync(join(dir, 'ftn.summary.json'), 'utf8'));
+    expect([s.primary_face_switches, s.primary_face_first_switch_t_s]).toEqual([1, 0.6]);
+    expect(r.stderr).toMatch(/far-then-near\.mkv: warning: the primary face switched to another face 1 time\(s\) \(first at 0\.60 s\)/);
   });
 });

@@ -194,8 +194,11 @@ const IRIS_EXECUTE = /([\w$]+)=([\w$]+)\.concat\(\[([\w$]+),([\w$]+)\]\);\2\.dis
 const IRIS_EXECUTE_HOOK = '$1=$2.concat([$3,$4]);$2.dispose($3),$2.dispose($4);let $5=globalThis.__mmprepIrisExecute?.($6,$1,$2)??$6.execute($1);';
 // cache.boxes=await getBoxes(input,config),cache.timestamp=  (the face detector's boxes on a detector frame)
 const FACE_BOXES = /([\w$]+)\.boxes=await ([\w$]+)\(([\w$]+),([\w$]+)\),\1\.timestamp=/g;
-const FACE_BOXES_HOOK = '$1.boxes=await(globalThis.__mmprepFaceBoxes?.($3,$4,$2)??$2($3,$4)),$1.timestamp=';
-/** The build asks globalThis.__mmprepFaceBoxes(input, config, getBoxes) for the detector's face boxes (orientation.ts). */
+const FACE_BOXES_HOOK = '$1.boxes=await(globalThis.__mmprepFaceBoxes?.($3,$4,$2,$1)??$2($3,$4)),$1.timestamp=';
+/**
+ * The build asks globalThis.__mmprepFaceBoxes(input, config, getBoxes, cache) for the detector's face boxes
+ * (orientation.ts); `cache` is the mesh stage's box cache, which FaceEngine sets per group of faces (analyseByFace).
+ */
 export let humanBoxesHooked = false;
 /** The build asks globalThis.__mmprepIrisExecute for the iris model's output (iris.ts). */
 export let humanIrisHooked = false;

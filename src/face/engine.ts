@@ -12,7 +12,7 @@ import { rotatedCrop, type CropBox } from './crop.js';
 import { installIrisHook, irisMode, type IrisMode } from './iris.js';
 import { cropRoll, orientBoxes, refinedReading, ROLL_REFINE, surelyUpright, unturnBox, uprightScore, uprightView, VIEW_SIDE, type DetectorBox, type OrientedBoxes } from './orientation.js';
 import { meshPupils, type EyePupils } from './pupil.js';
-import { PRIMARY_EXTRA_BOXES, primaryFirst } from './primary.js';
+import { overlapsFace, PRIMARY_EXTRA_BOXES, primaryFirst } from './primary.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
 import { implausibility } from './plausibility.js';
 import { checkFrame, orientationProblem, type CheckedPoints } from './selfcheck.js';
@@ -72,6 +72,8 @@ export interface RawFace {
   iris_mode?: IrisMode;
   /** Human's description model (when its stage is on): embedding, age, gender confidence; antispoof / liveness scores. */
   description?: FaceDescription | null;
+  /** With --max-faces 2 or more: this is the primary face (analysed as with --max-faces 1: FaceEngine analyseByFace). */
+  primary?: boolean;
 }
 
 /** What Human's optional face models report for one face (backend.ts FaceStages). */
@@ -93,7 +95,7 @@ export interface FrameResult {
   /** Faces the orientation check (orientation.ts) read from the frame turned 180 degrees, and left out as in doubt. */
   turned?: number;
   doubtful?: number;
-  /** Faces at --min-confidence larger than the primary one that the detector's choice left out (primary.ts). */
+  /** Faces larger than the primary one that the detector's choice left out or that score under --min-confidence (primary.ts). */
   passedOver?: number;
   /** Milliseconds spent in Human for this frame. */
   ms: number;
@@ -187,6 +189,12 @@ type TurnTf = {
   image: { resizeBilinear(x: Tensor4, size: [number, number]): Tensor4 & { dispose(): void; dataSync(): Float32Array } };
   tensor4d(v: Float32Array, shape: [number, number, number, number]): Tensor4 & { dispose(): void };
 };
+/** A face's box [x, y, w, h] as a detector box (primary.ts overlapsFace). */
+function boxOf(f: RawFace): DetectorBox {
+  const [x, y, w, h] = f.box;
+  return { startPoint: [x, y], endPoint: [x + w, y + h], landmarks: [], confidence: f.det_score, size: [w, h] };
+}
+
 /** BlazeFace's input side (Human resizes every frame to it before the detector: face/blazeface.ts, inputSize). */
 const DETECTOR_SIDE = 256;
 
@@ -270,6 +278,15 @@ export class FaceEngine {
   private preferLarger = true;
   /** The box put first on this detector run when it was not the top-scoring one (primary.ts), else null. */
   private reordered: DetectorBox | null = null;
+  /** --max-faces, and whether the primary face is analysed apart from the others (analyseByFace). */
+  private maxFaces = 1;
+  private byFace = false;
+  /** Human's face-box cache (its facemesh.ts `cache`: the boxes the next tracked call meshes), from the boxes hook. */
+  private humanCache: { boxes: unknown[] } | null = null;
+  /** Which faces the detector hook gives Human: how many, and (for the faces after the primary) the faces to leave out. */
+  private slots: { n: number; besides: RawFace[] | null } | null = null;
+  /** Per group (the primary face; the others): its previous faces and Human's cached boxes after its last call. */
+  private readonly groups = [0, 1].map(() => ({ last: [] as RawFace[], cache: [] as unknown[] }));
   /** The frame being analysed (its bytes), for the orientation check's upright views (arbitrate). */
   private frame: { data: Uint8Array; width: number; height: number } | null = null;
   /** The frame as float32, reused from frame to frame: a new 3.7 MB array per 640x480 frame kept V8's GC busy. */
@@ -316,6 +333,12 @@ export class FaceEngine {
     installIrisHook(iris);
     const engine = new FaceEngine(human, humanTrackingPatched && setup.stages?.mesh !== false, fastCrop, iris, setup.minConfidence ?? 0.5);
     engine.checkedPoints = setup.stages?.mesh === false ? 6 : setup.stages?.iris === false ? 468 : 478;
+    engine.maxFaces = setup.maxFaces;
+    // Human's per-face reuse of the description, antispoof and liveness results is keyed by the face's index in a call:
+    // with those on, the faces stay in one call.
+    const st = setup.stages;
+    const reused = !!(st?.description || st?.antispoof || st?.liveness) && !st?.descriptionEveryFrame;
+    engine.byFace = setup.maxFaces > 1 && !reused;
     // Every backend's output orientation is checked on a known face before the first frame (selfcheck.ts).
     const why = setup.selfCheck === false ? null : await engine.selfCheck();
     if (why) {
@@ -332,6 +355,7 @@ export class FaceEngine {
   async selfCheck(frame: { data: Uint8Array; width: number; height: number } = checkFrame()): Promise<string | null> {
     const r = await this.analyse({ ...frame, data: frame.data.slice(), redetect: true });
     this.last = [];
+    for (const g of this.groups) g.last = [];
     return orientationProblem(r.faces, undefined, this.checkedPoints);
   }
 
@@ -350,8 +374,11 @@ export class FaceEngine {
     this.frame = { data, width, height };
     let faces: RawFace[];
     try {
-      const track = task.redetect === false && this.canTrack && this.last.length > 0;
-      faces = track ? await this.analyseTracked(tensor) : await this.analyseDetected(tensor);
+      if (this.byFace && this.canTrack && this.humanCache) faces = await this.analyseByFace(tensor, task.redetect === false);
+      else {
+        const track = task.redetect === false && this.canTrack && this.last.length > 0;
+        faces = track ? await this.analyseTracked(tensor, this.last) : await this.analyseDetected(tensor);
+      }
     } finally {
       tensor.dispose();
       this.frame = null;
@@ -390,6 +417,46 @@ export class FaceEngine {
   }
 
   /**
+   * --max-faces 2 or more: the primary face is analysed as with --max-faces 1 (its own tracking, its own detector
+   * frames: the same values; trial32 found 29 of 108 frames of a two-person clip changed when one track's failure sent
+   * every face back to the detector, or one face's doubtful mesh had every face meshed again), then the other faces, as
+   * one group that leaves the primary face out. Each face's mesh depends on its own crop only, so apart from the
+   * groups' calls it is the mesh one call would give. The others follow the detector whenever the primary face did.
+   */
+  private async analyseByFace(tensor: unknown, tracked: boolean): Promise<RawFace[]> {
+    const d0 = this.detections;
+    const primary = await this.inGroup(0, tensor, tracked, { n: 1, besides: null });
+    const others = await this.inGroup(1, tensor, tracked && this.detections === d0, { n: this.maxFaces - 1, besides: primary });
+    const apart = others.filter((f) => !primary.some((p) => overlapsFace(boxOf(f), p.box)));
+    // A tracked face that ran onto the primary one: the others wait for the next detector frame.
+    if (apart.length < others.length) this.groups[1] = { last: [], cache: [] };
+    primary.forEach((f) => (f.primary = true));
+    apart.forEach((f) => (f.primary = false));
+    return [...primary, ...apart];
+  }
+
+  /** One group's faces on this frame (analyseByFace): tracked from its own previous faces, or through the detector. */
+  private async inGroup(g: number, tensor: unknown, tracked: boolean, slots: { n: number; besides: RawFace[] | null }): Promise<RawFace[]> {
+    const group = this.groups[g];
+    const cache = this.humanCache as { boxes: unknown[] };
+    this.slots = slots;
+    let faces: RawFace[] = [];
+    try {
+      // As analyseNow: the primary face goes to the detector when it has no face to track; the others wait for the
+      // next detector frame (as a frame's faces did when one of them was tracked).
+      if (tracked && group.last.length > 0) {
+        cache.boxes = group.cache;
+        faces = await this.analyseTracked(tensor, group.last);
+      } else if (!tracked || g === 0) faces = await this.analyseDetected(tensor);
+    } finally {
+      this.slots = null;
+    }
+    group.last = faces;
+    group.cache = cache.boxes;
+    return faces;
+  }
+
+  /**
    * A frame without the detector: Human crops each face by its box from the previous frame, rotated by the previous
    * frame's mesh. The result is kept when every face's mesh is confident (TRACK_MIN_MESH_SCORE), the crop's rotation
    * agrees with this frame's mesh (TRACK_MAX_ANGLE_DRIFT) and the mesh lies near the crop's centre (TRACK_MAX_SHIFT);
@@ -397,8 +464,7 @@ export class FaceEngine {
    * frame's mesh); when a face is lost or doubtful, or the second mesh is still off its crop's centre (a face moving
    * faster than the mesh follows), the detector runs on the frame.
    */
-  private async analyseTracked(tensor: unknown): Promise<RawFace[]> {
-    const prev = this.last;
+  private async analyseTracked(tensor: unknown, prev: RawFace[]): Promise<RawFace[]> {
     let faces = await this.detect(tensor, false);
     const confident = (fs: RawFace[]) => fs.length === prev.length && fs.every((f) => f.mesh.length >= 468 * 3 && f.mesh_score >= TRACK_MIN_MESH_SCORE);
     if (!confident(faces)) return this.analyseDetected(tensor);
@@ -463,16 +529,18 @@ export class FaceEngine {
    * and on the frame turned 180 degrees (tf.reverse of both image axes: exact, no resampling), and orientation.ts
    * merges the two readings. Called by Human whenever it runs its detector on this engine's frame.
    */
-  private readonly orientedBoxes = async (input: Tensor4, config: unknown, getBoxes: GetBoxes): Promise<DetectorBox[]> => {
-    const detector = (config as { face?: { detector?: { maxDetected?: number } } }).face?.detector;
-    const maxFaces = detector?.maxDetected ?? 1;
+  private readonly orientedBoxes = async (input: Tensor4, whole: unknown, getBoxes: GetBoxes, cache?: { boxes: unknown[] }): Promise<DetectorBox[]> => {
+    if (cache) this.humanCache = cache;
+    const detector = (whole as { face?: { detector?: { maxDetected?: number } } }).face?.detector;
+    const withMax = (n: number) => (detector ? { ...(whole as object), face: { ...(whole as { face: object }).face, detector: { ...detector, maxDetected: n } } } : whole);
     // A few boxes more than --max-faces, of which the primary face is chosen (primary.ts); Human meshes only those kept.
-    const wide = detector ? { ...(config as object), face: { ...(config as { face: object }).face, detector: { ...detector, maxDetected: maxFaces + PRIMARY_EXTRA_BOXES } } } : config;
-    const all = await getBoxes(input, wide);
-    const chosen = this.preferLarger ? primaryFirst(all, maxFaces, this.minConfidence) : { boxes: all.slice(0, Math.max(1, maxFaces)), passedOver: 0 };
-    this.passedOver += chosen.passedOver;
-    if (chosen.boxes[0] !== all[0]) this.reordered = chosen.boxes[0];
-    const upright = chosen.boxes;
+    const all = await getBoxes(input, withMax((detector?.maxDetected ?? 1) + PRIMARY_EXTRA_BOXES));
+    // analyseByFace: the primary face as with --max-faces 1 (one slot), or the other faces without it.
+    const slots = this.slots;
+    const maxFaces = slots?.n ?? detector?.maxDetected ?? 1;
+    const config = slots ? withMax(maxFaces) : whole;
+    const besides = (b: DetectorBox) => !!slots?.besides?.some((f) => overlapsFace(b, f.box));
+    const upright = slots?.besides ? all.filter((b) => !besides(b)).slice(0, Math.max(1, maxFaces)) : this.primaryBoxes(all, detector?.maxDetected ?? 1, maxFaces);
     if (process.env.MMPREP_FACE_NO_ORIENT === '1' || surelyUpright(upright, this.minConfidence)) return upright;
     const rev = this.turnedSmall(input);
     let turned: DetectorBox[];
@@ -482,12 +550,25 @@ export class FaceEngine {
       rev.dispose();
     }
     const [h, w] = [input.shape[1], input.shape[2]];
-    const r = orientBoxes(upright, turned.map((b) => unturnBox(b, w, h, DETECTOR_SIDE, DETECTOR_SIDE)), maxFaces, this.minConfidence);
+    const back = turned.map((b) => unturnBox(b, w, h, DETECTOR_SIDE, DETECTOR_SIDE)).filter((b) => !besides(b));
+    const r = orientBoxes(upright, back, maxFaces, this.minConfidence);
     this.turned += r.turned;
     this.doubtful += r.doubtful;
     const boxes = r.contested.length ? await this.arbitrate(r, config, getBoxes) : r.boxes;
     return this.refineRolled(boxes, config, getBoxes);
   };
+
+  /**
+   * The detector's boxes with the primary face first (primary.ts), `slots` of them; the larger faces left out are
+   * counted (as with `maxFaces` slots). In the detector's own order when the choice is off (analyseDetected).
+   */
+  private primaryBoxes(all: DetectorBox[], maxFaces: number, slots: number): DetectorBox[] {
+    if (!this.preferLarger) return all.slice(0, Math.max(1, slots));
+    const chosen = primaryFirst(all, maxFaces, this.minConfidence);
+    this.passedOver += chosen.passedOver;
+    if (chosen.boxes[0] !== all[0]) this.reordered = chosen.boxes[0];
+    return chosen.boxes.slice(0, Math.max(1, slots));
+  }
 
   /**
    * Faces read at a strong roll (crop angle beyond ROLL_REFINE, orientation.ts) are read once more on an upright view

@@ -321,6 +321,22 @@ interface PrevFace {
   iod: number;
 }
 
+/**
+ * The record's primary face and the others (by face_id). When the engine marks the primary face (RawFace.primary:
+ * --max-faces 2 or more, analysed as with --max-faces 1), it is that face, or none when it was not kept: the flat fields
+ * are the --max-faces 1 series, the others only in `faces`. Otherwise the largest box of the faces kept.
+ */
+function primaryOf(built: FaceFields[], kept: RawFace[], faces: RawFace[]): { primary: FaceFields | null; others: FaceFields[] } {
+  const byId = (a: FaceFields, b: FaceFields) => a.face_id - b.face_id;
+  if (faces.some((f) => f.primary !== undefined)) {
+    const at = kept.findIndex((f) => f.primary === true);
+    return { primary: at >= 0 ? built[at] : null, others: built.filter((_, i) => i !== at).sort(byId) };
+  }
+  const size = (f: FaceFields) => f.bbox_px[2] * f.bbox_px[3];
+  const order = [...built].sort((a, b) => size(b) - size(a) || byId(a, b));
+  return { primary: order[0] ?? null, others: order.slice(1).sort(byId) };
+}
+
 /** Turns the raw results of successive frames into records (tracking, motion, summary statistics). */
 export class FaceRecordBuilder {
   private readonly tracker = new FaceTracker();
@@ -501,14 +517,15 @@ export class FaceRecordBuilder {
   }
 
   /**
-   * Counts a switch of the primary face to another tracked face more than twice its size away within 2 s (the
-   * tracker's memory): a participant and an interviewer in view, the detector's one face going from one to the other.
+   * Counts a switch of the primary face to another tracked face more than twice the smaller face's size away within
+   * 2 s (the tracker's memory): a participant and an interviewer in view, the one-face series going from one to the
+   * other. In the larger face's size, a switch from a far face to a near one beside it went uncounted (trial32).
    */
   private noteSwitch(p: FaceFields, t: number): void {
     const [x, y, w, h] = p.bbox_px;
     const now = { id: p.face_id, t, cx: x + w / 2, cy: y + h / 2, side: Math.max(w, h) };
     const last = this.lastPrimary;
-    if (last && now.id !== last.id && t - last.t <= 2 && Math.hypot(now.cx - last.cx, now.cy - last.cy) > 2 * Math.max(now.side, last.side)) {
+    if (last && now.id !== last.id && t - last.t <= 2 && Math.hypot(now.cx - last.cx, now.cy - last.cy) > 2 * Math.min(now.side, last.side)) {
       this.switches++;
       this.firstSwitchT ??= t;
     }
@@ -537,11 +554,7 @@ export class FaceRecordBuilder {
     // Motion needs the same face in consecutive analysed frames: forget faces not seen in this frame.
     const seen = new Set(ids);
     for (const id of [...this.prev.keys()]) if (!seen.has(id)) this.prev.delete(id);
-    // Primary face: the largest box of the faces kept (the --max-faces the detector scored highest: with one, the top-scoring
-    // face, which need not be the largest in view; docs/face.md); the others follow by face_id.
-    const order = built.map((_, i) => i).sort((a, b) => built[b].bbox_px[2] * built[b].bbox_px[3] - built[a].bbox_px[2] * built[a].bbox_px[3] || built[a].face_id - built[b].face_id);
-    const primary = order.length ? built[order[0]] : null;
-    const others = order.slice(1).map((i) => built[i]).sort((a, b) => a.face_id - b.face_id);
+    const { primary, others } = primaryOf(built, kept, faces);
 
     this.n++;
     if (this.firstT === null) this.firstT = t;
