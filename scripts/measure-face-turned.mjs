@@ -108,6 +108,10 @@ async function sweep(p, img, zoom, angles) {
     if (cells.some((c) => !c.startsWith('right'))) console.log(`${label} ${String(a).padStart(3)} deg: ${cells.join(' | ')}`);
   });
   console.log(`${label}: ${angles.length * 3} frames: right ${n.right}, wrong ${n.wrong}, no face ${n.none}; faces_rejected_orientation ${summary.faces_rejected_orientation}, faces_rejected_implausible ${summary.faces_rejected_implausible}`);
+  // The scores of the faces found right with a roll past 90 degrees (what a bound on them would lose).
+  const past = recs.slice(3).filter((rec, i) => i % 4 !== 3 && rec.face_found && Math.abs(rec.roll_deg) > 90 && offIod(rec, up, base, { ...base, rotation_deg: angles[Math.floor(i / 4)] }) <= WRONG_IOD);
+  const lo = (k) => (past.length ? Math.min(...past.map((rec) => rec[k])).toFixed(2) : '-');
+  console.log(`${label}: right past 90 deg ${past.length}: det min ${lo('det_score')}, mesh min ${lo('mesh_score')}, mesh under 0.9 ${past.filter((rec) => rec.mesh_score < 0.9).length}`);
 }
 
 /**

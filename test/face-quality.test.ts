@@ -204,7 +204,7 @@ describe('plausibility (item 2)', () => {
       else if (rejected.has(r.frame)) expect(['implausible', 'orientation_doubtful'], `frame ${r.frame}`).toContain(r.face_null_reason);
     }
     expect(byReason('implausible')).toBeGreaterThan(0);
-    expect(summary.face_null_reasons).toEqual({ orientation_doubtful: byReason('orientation_doubtful'), implausible: byReason('implausible') });
+    expect(summary.face_null_reasons).toEqual({ orientation_doubtful: byReason('orientation_doubtful'), implausible: byReason('implausible'), orientation_flip: byReason('orientation_flip'), rolled_low_mesh_score: byReason('rolled_low_mesh_score') });
     expect(summary.faces_rejected_implausible).toBeGreaterThanOrEqual(byReason('implausible'));
   });
 

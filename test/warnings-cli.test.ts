@@ -87,7 +87,7 @@ describe('warnings on stderr', () => {
     b.noteOrientation(0.08, 0, 2);
     expect(b.build(2, 0.08, [raw]).face_null_reason).toBe('orientation_doubtful');
     const s = b.summaryStats();
-    expect([s.faces_rejected_implausible, s.faces_rejected_orientation, s.face_null_reasons]).toEqual([2, 2, { orientation_doubtful: 1, implausible: 1 }]);
+    expect([s.faces_rejected_implausible, s.faces_rejected_orientation, s.face_null_reasons]).toEqual([2, 2, { orientation_doubtful: 1, implausible: 1, orientation_flip: 0, rolled_low_mesh_score: 0 }]);
     const w = faceSummaryWarnings(s);
     expect(w).toHaveLength(3);
     expect(w[0]).toMatch(/^no face kept in any of the 3 frames analysed \(detection_rate 0\): the detector found faces, and all were left out/);

@@ -23,6 +23,7 @@ import { checkModelDir, defaultModelDir, humanVersion } from './models.js';
 import { landmarks68 } from './landmarks68.js';
 import { openfaceRows } from './openface-csv.js';
 import { implausibility, plausibilityFeatures, type PlausibilityFeatures } from './plausibility.js';
+import { FlipCheck, meshAngle, unsureRolled, type FacePose } from './flip.js';
 import { correctIris } from './gaze.js';
 import { headRotation, openfaceEuler } from './pose.js';
 import { faceQuality, QUALITY_FIELD_NAMES, type QualityFields } from './quality.js';
@@ -145,8 +146,10 @@ export type FaceRecord = {
   /**
    * Why face_found is false when a face was seen: 'orientation_doubtful' (a face on this frame's detector run read both
    * upright and upside down with no clear winner, left out: faces_rejected_orientation), 'implausible' (a candidate at
-   * --min-confidence whose mesh failed the plausibility check: faces_rejected_implausible); else null (no candidate
-   * reached --min-confidence).
+   * --min-confidence whose mesh failed the plausibility check: faces_rejected_implausible), 'orientation_flip' (a face
+   * read turned more than 90 degrees against its last kept reading within 1 s, flip.ts: faces_rejected_flip); else null
+   * (no candidate reached --min-confidence), 'rolled_low_mesh_score' (a face read turned past 90 degrees with a mesh
+   * score under 0.9, flip.ts ROLLED_MIN_MESH_SCORE: faces_rejected_rolled).
    */
   face_null_reason: string | null;
 } & (FaceFields | NullFaceFields) & { faces: FaceFields[] };
@@ -196,7 +199,17 @@ export interface FaceSummary {
    * Records per face_null_reason (frames without a face although one was seen): a frame counts once, however many faces
    * were left out on it, and not at all when another face was kept; faces_rejected_* count the faces left out.
    */
-  face_null_reasons: { orientation_doubtful: number; implausible: number };
+  face_null_reasons: { orientation_doubtful: number; implausible: number; orientation_flip: number; rolled_low_mesh_score: number };
+  /**
+   * Faces left out because their in-plane angle differed by more than 90 degrees from the same face's last kept reading
+   * within 1 s (flip.ts: a misreading, such as an upright face with a palm over the mouth read upside down); the first
+   * such frame's time.
+   */
+  faces_rejected_flip: number;
+  faces_rejected_flip_first_t_s: number | null;
+  /** Faces read turned past 90 degrees with a mesh score under 0.9 (flip.ts ROLLED_MIN_MESH_SCORE), left out; the first's time. */
+  faces_rejected_rolled: number;
+  faces_rejected_rolled_first_t_s: number | null;
   /**
    * Analysed frames whose primary face is another tracked face than the last one's, over twice the face's size away
    * (within 2 s): two people in view, the series switching between them; the first such frame's time (null: none).
@@ -352,7 +365,16 @@ export class FaceRecordBuilder {
   /** Candidates at --min-confidence whose mesh failed the plausibility check on the frame being built (plausible). */
   private frameImplausible = 0;
   /** Records per face_null_reason (summary face_null_reasons). */
-  private readonly nullReasons = { orientation_doubtful: 0, implausible: 0 };
+  private readonly nullReasons = { orientation_doubtful: 0, implausible: 0, orientation_flip: 0, rolled_low_mesh_score: 0 };
+  /** Faces read past 90 degrees with an unsure mesh (flip.ts unsureRolled): in all, on the frame being built, the first. */
+  private rolled = 0;
+  private frameRolled = 0;
+  private firstRolledT: number | null = null;
+  /** The kept faces' recent in-plane angles (flip.ts), faces left out against them, those on the frame being built. */
+  private readonly flips = new FlipCheck();
+  private flipped = 0;
+  private frameFlipped = 0;
+  private firstFlipT: number | null = null;
   private firstDoubtfulT: number | null = null;
   private passedOver = 0;
   private firstPassedOverT: number | null = null;
@@ -391,6 +413,32 @@ export class FaceRecordBuilder {
     const kept = confident.filter((_, i) => why[i] === null);
     this.implausible += confident.length - kept.length;
     this.frameImplausible = confident.length - kept.length;
+    return kept;
+  }
+
+  /**
+   * The faces not flipped against the same face's last kept reading (flip.ts), counting those left out; the kept ones
+   * become the references. A frame on which nothing was seen (`seen` false) clears them.
+   */
+  private unflipped(tSrc: number, faces: RawFace[], seen: boolean): RawFace[] {
+    this.frameFlipped = 0;
+    if (!seen) this.flips.forget();
+    const pose = (f: RawFace): FacePose | null => (f.mesh.length < 468 * 3 ? null : { angle: meshAngle(f.mesh), cx: f.box[0] + f.box[2] / 2, cy: f.box[1] + f.box[3] / 2, side: Math.max(f.box[2], f.box[3]), t: tSrc });
+    const poses = faces.map(pose);
+    const kept = faces.filter((_, i) => !(poses[i] && this.flips.flipped(poses[i])));
+    this.frameFlipped = faces.length - kept.length;
+    this.flipped += this.frameFlipped;
+    if (this.frameFlipped > 0) this.firstFlipT ??= this.o.clock ? this.o.clock(tSrc) : tSrc;
+    this.flips.keep(poses.filter((p, i): p is FacePose => p !== null && kept.includes(faces[i])), tSrc);
+    return kept;
+  }
+
+  /** The faces not read past 90 degrees with an unsure mesh (flip.ts unsureRolled), counting those left out. */
+  private surelyRolled(tSrc: number, faces: RawFace[]): RawFace[] {
+    const kept = faces.filter((f) => !unsureRolled(f.mesh, f.mesh_score));
+    this.frameRolled = faces.length - kept.length;
+    this.rolled += this.frameRolled;
+    if (this.frameRolled > 0) this.firstRolledT ??= this.o.clock ? this.o.clock(tSrc) : tSrc;
     return kept;
   }
 
@@ -490,7 +538,8 @@ export class FaceRecordBuilder {
     // A face counts when both the detector and the mesh are confident (docs/face.md, "Choosing the threshold").
     const confident = faces.filter((f) => Math.min(f.det_score, f.mesh_score) >= this.o.minConfidence);
     // ... and when its mesh is a plausible human face (animal faces, patterns, collapsed meshes are not).
-    const kept = this.plausible(frame, confident);
+    // ... and when it is not read turned half round against the same face's last frames (flip.ts).
+    const kept = this.unflipped(tSrc, this.surelyRolled(tSrc, this.plausible(frame, confident)), faces.length > 0 || this.frameDoubtful > 0);
     const s = 1 / this.o.scale;
     const ids = this.tracker.assign(
       kept.map((f) => [f.box[0] * s, f.box[1] * s, f.box[2] * s, f.box[3] * s] as Box),
@@ -548,8 +597,10 @@ export class FaceRecordBuilder {
    * rejected by the plausibility check. Each frame's own run decides: a frame after one whose face was left out
    * tracks nothing, so it goes to the detector again (engine.ts analyseNow) and has its own reason.
    */
-  private nullReason(noFace: boolean): 'orientation_doubtful' | 'implausible' | null {
-    const why = !noFace ? null : this.frameDoubtful > 0 ? 'orientation_doubtful' : this.frameImplausible > 0 ? 'implausible' : null;
+  private nullReason(noFace: boolean): keyof FaceRecordBuilder['nullReasons'] | null {
+    if (!noFace) return null;
+    const counts = { orientation_doubtful: this.frameDoubtful, rolled_low_mesh_score: this.frameRolled, orientation_flip: this.frameFlipped, implausible: this.frameImplausible };
+    const why = (Object.keys(counts) as Array<keyof typeof counts>).find((k) => counts[k] > 0) ?? null;
     if (why) this.nullReasons[why]++;
     return why;
   }
@@ -588,6 +639,10 @@ export class FaceRecordBuilder {
       faces_rejected_orientation: this.orientationDoubtful,
       faces_rejected_orientation_first_t_s: rn(this.firstDoubtfulT, 6),
       face_null_reasons: { ...this.nullReasons },
+      faces_rejected_flip: this.flipped,
+      faces_rejected_flip_first_t_s: rn(this.firstFlipT, 6),
+      faces_rejected_rolled: this.rolled,
+      faces_rejected_rolled_first_t_s: rn(this.firstRolledT, 6),
       primary_face_switches: this.switches,
       primary_face_first_switch_t_s: rn(this.firstSwitchT, 6),
       faces_larger_not_analysed: this.passedOver,
@@ -889,8 +944,8 @@ export interface ExtractFaceOptions extends FaceOptions {
  * under the output names. Returns the summary.
  */
 /** What a user should hear about a finished run: a video in which no frame had a face (detection_rate 0). */
-export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'primary_face_switches' | 'primary_face_first_switch_t_s' | 'sample_aspect_ratio' | 'width' | 'height' | 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'faces_rejected_implausible' | 'face_null_reasons' | 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s' | 'decode_errors'>>): string[] {
-  const sar = [...largerFaceWarning(summary), ...decodeErrorsWarning(summary), ...orientationWarning(summary), ...implausibleWarning(summary), ...sarWarning(summary)];
+export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'primary_face_switches' | 'primary_face_first_switch_t_s' | 'sample_aspect_ratio' | 'width' | 'height' | 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'faces_rejected_implausible' | 'face_null_reasons' | 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s' | 'decode_errors' | 'faces_rejected_flip' | 'faces_rejected_flip_first_t_s' | 'faces_rejected_rolled' | 'faces_rejected_rolled_first_t_s'>>): string[] {
+  const sar = [...largerFaceWarning(summary), ...decodeErrorsWarning(summary), ...orientationWarning(summary), ...flipWarning(summary), ...rolledWarning(summary), ...implausibleWarning(summary), ...sarWarning(summary)];
   if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
     return [noFaceWarning(summary), ...sar];
   }
@@ -937,8 +992,8 @@ function decodeErrorsWarning(s: Partial<Pick<FaceSummary, 'decode_errors'>>): st
  * check), the framing advice would mislead (trial32: a bar over the eyes, 122 of 125 frames "implausible", was told to
  * check the video role): it says so and points at the lines that follow.
  */
-function noFaceWarning(s: Pick<FaceSummary, 'frames_analysed'> & Partial<Pick<FaceSummary, 'faces_rejected_orientation' | 'faces_rejected_implausible'>>): string {
-  const left = (s.faces_rejected_orientation ?? 0) + (s.faces_rejected_implausible ?? 0);
+function noFaceWarning(s: Pick<FaceSummary, 'frames_analysed'> & Partial<Pick<FaceSummary, 'faces_rejected_orientation' | 'faces_rejected_implausible' | 'faces_rejected_flip' | 'faces_rejected_rolled'>>): string {
+  const left = (s.faces_rejected_orientation ?? 0) + (s.faces_rejected_implausible ?? 0) + (s.faces_rejected_flip ?? 0) + (s.faces_rejected_rolled ?? 0);
   if (left > 0) return `no face kept in any of the ${s.frames_analysed} frames analysed (detection_rate 0): the detector found faces, and all were left out by the checks the next warnings name`;
   return `no face found in any of the ${s.frames_analysed} frames analysed (detection_rate 0): check the video role, --start/--end and the camera framing`;
 }
@@ -950,6 +1005,34 @@ function orientationWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_orienta
   const frames = s.face_null_reasons ? `${s.face_null_reasons.orientation_doubtful} frame(s) left without a face by it` : 'the frames left without a face by it';
   return [
     `${n} face(s) left out on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector read them both upright and upside down with no clear winner (faces_rejected_orientation; ${frames} have face_null_reason "orientation_doubtful"); an upright face can read so with the mouth or eyes covered or in low light; if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip for upside down, transpose=1 or 2 for a quarter turn) and run again`,
+  ];
+}
+
+/**
+ * Faces left out because they were read turned more than 90 degrees against the same face's last kept frames (flip.ts):
+ * trial32, a palm over an upright face's mouth read upside down on 20 of 79 face frames and kept with nothing said.
+ */
+function flipWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_flip' | 'faces_rejected_flip_first_t_s' | 'face_null_reasons'>>): string[] {
+  const n = s.faces_rejected_flip ?? 0;
+  if (n === 0) return [];
+  const at = s.faces_rejected_flip_first_t_s;
+  const frames = s.face_null_reasons ? `${s.face_null_reasons.orientation_flip} frame(s) left without a face by it` : 'the frames left without a face by it';
+  return [
+    `${n} face(s) left out${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: read turned by more than 90 degrees against the same face's frames just before (faces_rejected_flip; ${frames} have face_null_reason "orientation_flip"); a face does not turn so fast, so these were misread (a hand or object over the mouth or eyes, blur); if the video itself turns or cuts to upside-down material, turn that part upright first (ffmpeg -vf hflip,vflip) and run again`,
+  ];
+}
+
+/**
+ * Faces read turned past 90 degrees whose mesh score was under 0.9 (flip.ts ROLLED_MIN_MESH_SCORE): trial32, a capacitor
+ * on a circuit board read as an upside-down face and kept.
+ */
+function rolledWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_rolled' | 'faces_rejected_rolled_first_t_s' | 'face_null_reasons'>>): string[] {
+  const n = s.faces_rejected_rolled ?? 0;
+  if (n === 0) return [];
+  const at = s.faces_rejected_rolled_first_t_s;
+  const frames = s.face_null_reasons ? `${s.face_null_reasons.rolled_low_mesh_score} frame(s) left without a face by it` : 'the frames left without a face by it';
+  return [
+    `${n} face(s) left out${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: read turned past 90 degrees with a mesh score under 0.9 (faces_rejected_rolled; ${frames} have face_null_reason "rolled_low_mesh_score"); a pattern that is not a face (a capacitor on a circuit board) was read so, while faces turned past 90 degrees measured 1.0; if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip, or transpose=1 or 2) and run again`,
   ];
 }
 

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/**
+ * Remakes trial32's (2026-12-04) misread faces with ffmpeg, deterministically (docs/face.md "Upside-down and strongly
+ * rolled faces"; test/face-flip.test.ts makes `palm` at test time with these same arguments):
+ * - palm: fixtures/face/astronaut.png at 2x, a 640x480 window moving slowly over it (25 fps, 4 s), a flat
+ *   skin-coloured ellipse (#D9A486, 76x46 px before the 2x) over the mouth from 1 s to 3 s.
+ * - blur: the same window without the ellipse, gblur of sigma SIGMA (default 10) after it (3 s).
+ * - board: OpenCV's board.jpg (/usr/share/doc/opencv-doc/examples/data/board.jpg; not committed), its 360x280 part at
+ *   (0, 40) written as a JPEG (-q:v 2, boardCropArgs), then scaled 1.5x, a 480x360 window at (0, 30) turned 180
+ *   degrees, still, 2 s at 25 fps: a capacitor kept as a face read upside down (found in a grid of 724 windows over the
+ *   board at 1-1.75x, each turned 180 degrees). Fragile: without the JPEG step nothing is kept.
+ * H.264 CRF 18, yuv420p.
+ *
+ * Usage: node scripts/make-face-trial32.mjs OUTDIR [board.jpg]   (env MMPREP_FFMPEG: the ffmpeg to use)
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ASTRONAUT = join(ROOT, 'fixtures', 'face', 'astronaut.png');
+/** The window over the portrait scaled to 1024x1024: the face near its middle, moving by +-12 / +-8 px. */
+const WINDOW = "scale=1024:1024,crop=640:480:x='130+12*sin(2*PI*t/2)':y='50+8*sin(2*PI*t/3)'";
+const H264 = ['-c:v', 'libx264', '-crf', '18', '-pix_fmt', 'yuv420p'];
+
+/** ffmpeg arguments for the palm clip (see the module comment). */
+export function palmArgs(out, src = ASTRONAUT) {
+  const ellipse = "color=c=0xD9A486:s=76x46:r=25,format=rgba,geq=r='r(X,Y)':g='g(X,Y)':b='b(X,Y)':a='if(lte(pow((X-37.5)/38,2)+pow((Y-22.5)/23,2),1),255,0)'";
+  const graph = `[0:v]format=rgb24[b];[b][1:v]overlay=x=184:y=126:enable='between(t,1,3)':shortest=1,${WINDOW}`;
+  return ['-nostdin', '-y', '-v', 'error', '-loop', '1', '-framerate', '25', '-t', '4', '-i', src, '-f', 'lavfi', '-i', ellipse, '-filter_complex', graph, '-frames:v', '100', ...H264, out];
+}
+
+/** ffmpeg arguments for the blurred clip. */
+export function blurArgs(out, sigma = 10, src = ASTRONAUT) {
+  return ['-nostdin', '-y', '-v', 'error', '-loop', '1', '-framerate', '25', '-t', '3', '-i', src, '-filter_complex', `[0:v]format=rgb24,${WINDOW},gblur=sigma=${sigma}`, '-frames:v', '75', ...H264, out];
+}
+
+/** ffmpeg arguments for the board's part as a JPEG (see the module comment). */
+export function boardCropArgs(out, src) {
+  return ['-nostdin', '-y', '-v', 'error', '-i', src, '-vf', 'crop=360:280:0:40', '-q:v', '2', out];
+}
+
+/** ffmpeg arguments for the board clip from the part boardCropArgs wrote (see the module comment). */
+export function boardArgs(out, src) {
+  const vf = 'scale=540:420,crop=480:360:0:30,hflip,vflip,format=yuv420p';
+  return ['-nostdin', '-y', '-v', 'error', '-loop', '1', '-framerate', '25', '-t', '2', '-i', src, '-vf', vf, '-frames:v', '50', ...H264, out];
+}
+
+/** Runs ffmpeg with `args`; throws with its stderr on failure. */
+export function ffmpeg(args, bin = process.env.MMPREP_FFMPEG || 'ffmpeg') {
+  const r = spawnSync(bin, args, { maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`ffmpeg ${args.join(' ')}: ${String(r.stderr)}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const [dir, board] = process.argv.slice(2);
+  if (!dir) {
+    console.error('usage: node scripts/make-face-trial32.mjs OUTDIR [board.jpg]');
+    process.exit(2);
+  }
+  ffmpeg(palmArgs(join(dir, 'palm.mp4')));
+  ffmpeg(blurArgs(join(dir, 'blur.mp4'), Number(process.env.SIGMA || 10)));
+  if (board) ffmpeg(boardCropArgs(join(dir, 'board-part.jpg'), board));
+  if (board) ffmpeg(boardArgs(join(dir, 'board.mp4'), join(dir, 'board-part.jpg')));
+  console.log(`wrote ${dir}/palm.mp4, blur.mp4${board ? ', board.mp4' : ''}`);
+}
