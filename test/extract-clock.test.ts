@@ -40,7 +40,10 @@ describe('extract: audio from the camera, stages that produce nothing (issue 12,
     const out = join(dir, 'out-cam');
     const r = await runCli(['extract', m, '-o', out, '--only', 'sync,audio', '--progress', 'lines'], { env: { MMPREP_PROGRESS_INTERVAL_S: '0' } });
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ done: 1, warnings: 0 });
+    // The one warning: the demo camera's LED is drawn on whole frames (no partly lit frame), so against the camera's own
+    // beep its flash's onset is known only within a frame period (docs/sync.md "Fast shutters"): offset_uncertain.
+    expect(JSON.parse(r.stdout)).toMatchObject({ done: 1, warnings: 1 });
+    expect(r.stderr).toMatch(/s01_camera\.mp4 video stream 0: offset_uncertain/);
     const mt = meta(out);
     expect(mt).toMatchObject({ ref_role: 'video', sources: { audio: { role: 'video', file: 's01_camera.mp4', stream: 'audio' } }, not_produced: [] });
     const audio = readFileSync(join(out, 's01', 'audio.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -88,7 +91,9 @@ describe('extract: no stale features (issue 12, item 4)', () => {
     expect(other.stderr).toMatch(/warning: removed audio\.jsonl, audio\.summary\.json \(made on sync\.json sha256:[0-9a-f]{64}, the session's clock is now sync\.json sha256:[0-9a-f]{64}\)/);
     // Every warning line printed is counted in the summary on stdout.
     expect(JSON.parse(other.stdout)).toMatchObject({ done: 1, warnings: (other.stderr.match(/: warning: /g) ?? []).length });
-    expect(JSON.parse(other.stdout).warnings).toBe(1);
+    // The removal, and the camera's picture against its own beep: offset_uncertain (see the first test above).
+    expect(JSON.parse(other.stdout).warnings).toBe(2);
+    expect(other.stderr).toMatch(/offset_uncertain/);
     expect(readdirSync(join(out, 's01')).sort()).toEqual(['meta.json', 'sync.json']);
     expect(meta(out).outputs.map((o: { file: string }) => o.file)).toEqual(['sync.json']);
     // Redone on the new clock: listed with it.

@@ -435,7 +435,8 @@ export class FaceRecordBuilder {
 
   /** The faces not read past 90 degrees with an unsure mesh (flip.ts unsureRolled), counting those left out. */
   private surelyRolled(tSrc: number, faces: RawFace[]): RawFace[] {
-    const kept = faces.filter((f) => !unsureRolled(f.mesh, f.mesh_score));
+    // A plausibility judgement: --no-plausibility keeps these too (with --min-confidence 0, every candidate).
+    const kept = this.o.plausibility === false ? faces : faces.filter((f) => !unsureRolled(f.mesh, f.mesh_score));
     this.frameRolled = faces.length - kept.length;
     this.rolled += this.frameRolled;
     if (this.frameRolled > 0) this.firstRolledT ??= this.o.clock ? this.o.clock(tSrc) : tSrc;
