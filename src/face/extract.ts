@@ -147,9 +147,9 @@ export type FaceRecord = {
    * Why face_found is false when a face was seen: 'orientation_doubtful' (a face on this frame's detector run read both
    * upright and upside down with no clear winner, left out: faces_rejected_orientation), 'implausible' (a candidate at
    * --min-confidence whose mesh failed the plausibility check: faces_rejected_implausible), 'orientation_flip' (a face
-   * read turned more than 90 degrees against its last kept reading within 1 s, flip.ts: faces_rejected_flip); else null
-   * (no candidate reached --min-confidence), 'rolled_low_mesh_score' (a face read turned past 90 degrees with a mesh
-   * score under 0.9, flip.ts ROLLED_MIN_MESH_SCORE: faces_rejected_rolled).
+   * read turned more than 90 degrees against its last kept reading within 0.5 s, flip.ts FLIP_MEMORY_S:
+   * faces_rejected_flip), 'rolled_low_mesh_score' (a face read turned past 90 degrees with a mesh score under 0.9,
+   * flip.ts ROLLED_MIN_MESH_SCORE: faces_rejected_rolled); else null (no candidate reached --min-confidence).
    */
   face_null_reason: string | null;
 } & (FaceFields | NullFaceFields) & { faces: FaceFields[] };
@@ -202,7 +202,7 @@ export interface FaceSummary {
   face_null_reasons: { orientation_doubtful: number; implausible: number; orientation_flip: number; rolled_low_mesh_score: number };
   /**
    * Faces left out because their in-plane angle differed by more than 90 degrees from the same face's last kept reading
-   * within 1 s (flip.ts: a misreading, such as an upright face with a palm over the mouth read upside down); the first
+   * within 0.5 s (flip.ts: a misreading, such as an upright face with a palm over the mouth read upside down); the first
    * such frame's time.
    */
   faces_rejected_flip: number;
