@@ -103,8 +103,11 @@ describe('the record builder leaves a flipped face out, with a reason, a count a
     const [x, y, w, h] = up.box;
     const turned = Float64Array.from(up.mesh, (v, i) => (i % 3 === 0 ? 2 * (x + w / 2) - v : i % 3 === 1 ? 2 * (y + h / 2) - v : v));
     expect([unsureRolled(turned, 0.84), unsureRolled(turned, ROLLED_MIN_MESH_SCORE), unsureRolled(up.mesh, 0.6)]).toEqual([true, false, false]);
-    const b = new FaceRecordBuilder({ scale: 1, width: 720, height: 528, minConfidence: 0.5, normalized: false, blinkEar: 0.2, plausibility: false });
+    const opts = { scale: 1, width: 720, height: 528, minConfidence: 0.5, normalized: false, blinkEar: 0.2 };
+    const b = new FaceRecordBuilder(opts);
     const raw = (mesh: Float64Array, meshScore: number): RawFace => ({ det_score: 0.56, mesh_score: meshScore, box: up.box, mesh, skin: up.skin, yaw: null, pitch: null, roll: null, expr: null });
+    // --no-plausibility keeps it (the bound is a plausibility judgement).
+    expect(new FaceRecordBuilder({ ...opts, plausibility: false }).build(0, 0, [raw(turned, 0.84)]).face_found).toBe(true);
     b.noteOrientation(0, 0, 0);
     const left = b.build(0, 0, [raw(turned, 0.84)]);
     expect([left.face_found, left.face_null_reason]).toEqual([false, 'rolled_low_mesh_score']);
