@@ -47,7 +47,7 @@ describe('warnings on stderr', () => {
   // trial32: a bar over the eyes, 122 of 125 frames left out as implausible and 3 by the orientation check, was told
   // "no face found ... check the video role, --start/--end and the camera framing" above the lines saying why.
   it('no face kept because every face was left out: the first line does not send the user to the framing', () => {
-    const w = faceSummaryWarnings({ frames_analysed: 125, frames_with_face: 0, faces_rejected_orientation: 3, faces_rejected_orientation_first_t_s: 1.28, faces_rejected_implausible: 122, face_null_reasons: { orientation_doubtful: 3, implausible: 122 } });
+    const w = faceSummaryWarnings({ frames_analysed: 125, frames_with_face: 0, faces_rejected_orientation: 3, faces_rejected_orientation_first_t_s: 1.28, faces_rejected_implausible: 122, face_null_reasons: { orientation_doubtful: 3, implausible: 122, orientation_flip: 0, rolled_low_mesh_score: 0 } });
     expect(w).toHaveLength(3);
     expect(w[0]).toMatch(/^no face kept in any of the 125 frames analysed \(detection_rate 0\): the detector found faces, and all were left out/);
     expect(w[0]).not.toMatch(/video role|framing/);
