@@ -156,12 +156,12 @@ function enclosedContrast(d: ArrayLike<number>, w: number, h: number, c: [number
 
 /**
  * The outer bands of an eye's or the mouth's ellipse (|q| >= from, q across the corner line): lids, lashes, the lip
- * borders and the skin just beyond them, which always vary. A flat skin-coloured cover over the lower (or upper) part
- * of the region leaves one band flat (trial33: the mesh put both eyes' corner lines on the upper edge of a patch over
- * eyes and nose, where the upper lids still showed above it, and the mouth's on a patch's upper edge; the spread and the
- * enclosed contrast read the lids and the patch below them as an eye). The region's contrast is capped by the flatter
- * band's Weber spread, on its own reference (docs/face.md "Visibility": uncovered bands 0.116-1.5 on the fixtures,
- * Megamind.avi and blurred clips; a flat patch's 0-0.003).
+ * borders and the skin just beyond them, which varied on every uncovered region measured. A flat skin-coloured cover
+ * over the lower (or upper) part of the region leaves one band flat (trial33: the mesh put both eyes' corner lines on
+ * the upper edge of a patch over eyes and nose, where the upper lids still showed above it, and the mouth's on a
+ * patch's upper edge; the spread and the enclosed contrast read the lids and the patch below them as an eye). The
+ * region's contrast is capped by the flatter band's Weber spread, on its own reference (docs/face.md "Visibility":
+ * uncovered bands 0.116-1.16 on the fixtures, Megamind.avi and blurred clips; a flat patch's 0.000).
  */
 export const BANDS = { from: 0.4, reference: 0.1, regions: ['eye_right', 'eye_left', 'mouth'] as VisibilityRegion[] } as const;
 
@@ -252,7 +252,7 @@ export function eyeCues(d: ArrayLike<number>, w: number, h: number, m: ArrayLike
   return { eye_right: one('eye_right'), eye_left: one('eye_left') };
 }
 
-/** The flatter outer band's Weber spread of a region (BANDS; null off the picture); for scripts/measure-cover-bands.mjs. */
+/** The flatter outer band's Weber spread of a region (BANDS; null off the picture); for scripts/measure-eye-enclosure.mjs. */
 export function bandCue(d: ArrayLike<number>, w: number, h: number, m: ArrayLike<number>, name: VisibilityRegion): number | null {
   const e = regionEllipse(m, name);
   return e ? flatterBand(d, w, h, e, Math.max(faceMeanLuma(d, w, h, m), 8)) : null;
