@@ -18,6 +18,7 @@ import { decodeRgb, forwardSimilarity, renderSimilarity } from '../scripts/face-
 import { faceSummaryWarnings } from '../src/face/extract.js';
 import { guardedPose } from '../src/face/quality.js';
 import { FIXTURES, runCli, tempDir, type CliResult } from './helpers/cli.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
 
 interface Rec {
   frame: number;
@@ -89,6 +90,38 @@ describe('faces at any roll', () => {
       expect(r.pose_gimbal_lock, `frame ${r.frame}`).toBe(true);
       expect([r.yaw_deg, r.pitch_deg]).toEqual([null, null]);
     }
+  });
+});
+
+// trial33: a camera turned a quarter without rotation metadata: every face read at roll ~90 degrees, yaw and pitch
+// null, the mouth's MAR 0.056 against 0.204 upright, and nothing on stderr. The advice in the warning must work.
+describe('a sideways camera (faces_read_sideways)', () => {
+  it('warns when most face frames read rolled near 90 degrees, naming the rotation that turns them upright', async () => {
+    const side = join(tmp.dir, 'side.mp4');
+    ffmpegSync(['-i', join(FIXTURES, 'face', 'transform.mp4'), '-frames:v', '6', '-vf', 'transpose=1', '-c:v', 'libx264', '-crf', '18', '-pix_fmt', 'yuv420p', side]);
+    const sum = join(tmp.dir, 'side.json');
+    const r = await runCli(['face', side, '--workers', '1', '-o', join(tmp.dir, 'side.jsonl'), '--summary', sum]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(readFileSync(sum, 'utf8')) as Record<string, unknown>;
+    expect([s.faces_read_sideways, s.faces_read_sideways_direction]).toEqual([s.frames_with_face, 'clockwise']);
+    expect(s.frames_with_face).toBeGreaterThan(3);
+    const lines = r.stderr.trim().split('\n').filter((l) => /faces_read_sideways/.test(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/warning: \d+ of \d+ frames with a face read it rolled clockwise by about 90 degrees .*-metadata:s:v:0 rotate=90 .*transpose=2/);
+    // The advice: the rotation metadata it names turns the picture upright (read with either ffmpeg build).
+    const fixed = join(tmp.dir, 'fixed.mp4');
+    ffmpegSync(['-i', side, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', fixed]);
+    const f = await runCli(['face', fixed, '--workers', '1', '-o', join(tmp.dir, 'fixed.jsonl'), '--summary', join(tmp.dir, 'fixed.json')]);
+    expect(f.code, f.stderr).toBe(0);
+    expect(f.stderr).not.toMatch(/faces_read_sideways/);
+    expect(JSON.parse(readFileSync(join(tmp.dir, 'fixed.json'), 'utf8')).faces_read_sideways).toBe(0);
+  }, 120_000);
+
+  it('says nothing when half the face frames or fewer are sideways; the other direction names the other turn', () => {
+    const w = (n: number, dir: 'clockwise' | 'counterclockwise') => faceSummaryWarnings({ frames_analysed: 80, frames_with_face: 75, faces_read_sideways: n, faces_read_sideways_direction: dir });
+    expect(w(37, 'clockwise')).toEqual([]);
+    expect(w(38, 'counterclockwise')).toHaveLength(1);
+    expect(w(38, 'counterclockwise')[0]).toMatch(/^38 of 75 frames with a face read it rolled counter-clockwise .*rotate=270 .*transpose=1/);
   });
 });
 

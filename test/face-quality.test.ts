@@ -344,6 +344,51 @@ describe('honest quality (item 3)', () => {
     }
   });
 
+  // trial33: a flat skin-coloured patch over eyes and nose, its upper edge across both eyes with the upper lids above
+  // it: the mesh put the corner lines on that edge, the spread and the enclosed contrast read lid over patch as an
+  // eye (visibility 1 / 0.5-0.56, 12 blinks on 73 covered frames); a patch over the mouth with the upper lip's border
+  // above it read visibility_mouth 0.73 and kept mar 0.016-0.024. Here the frontal picture's own mesh, and a flat
+  // skin-coloured card whose upper edge runs along the corner line or a quarter of the ellipse's half-height below it
+  // (over the lower lids and the lower half of the irises; half a half-height below, the lower lids show, and the
+  // right eye reads visible). A card under the ellipses leaves eyes and mouth visible.
+  it('a flat skin-coloured cover over the lower part of the eyes or the mouth is not a visible eye or mouth (trial33)', () => {
+    const img = pictures['frontal-200'];
+    const mesh = Float64Array.from(face('frontal-200').landmarks.flat());
+    const ears = { left: 0.16, right: 0.18, mar: 0.2 };
+    const quality = (pic: Buffer) => faceQuality(mesh, { contrast: regionContrast(pic, W, H, mesh), yaw: 0, pitch: 0, roll: 0 }, ears, 0.2);
+    const y = (i: number) => mesh[3 * i + 1];
+    const halfOf = (a: number, b: number, minor: number) => minor * Math.hypot(mesh[3 * b] - mesh[3 * a], y(b) - y(a));
+    const eyeLine = (y(33) + y(133) + y(362) + y(263)) / 4;
+    const eyeHalf = halfOf(33, 133, VISIBILITY_REGIONS.eye_right.minor);
+    const mouthLine = (y(61) + y(291)) / 2;
+    const mouthHalf = halfOf(61, 291, VISIBILITY_REGIONS.mouth.minor);
+    const skin = [196, 150, 130];
+    for (const off of [0, 0.25]) {
+      // Over the eyes down to the nose's tip (as trial33's palm3.mp4); the mouth stays uncovered.
+      const eyes = quality(fillRect(img, 0, eyeLine + off * eyeHalf, W, y(4), skin));
+      const where = `eyes, card edge ${off} half-heights under the corner line`;
+      expect(eyes.fields.visibility_eye_right, where).toBeLessThan(0.5);
+      expect(eyes.fields.visibility_eye_left, where).toBeLessThan(0.5);
+      expect(eyes.blink, where).toBeNull();
+      expect(eyes.fields.blink_null_reason, where).toBe('eye_not_visible');
+      expect([eyes.ratios.left, eyes.ratios.right], where).toEqual([null, null]);
+      expect(eyes.fields.visibility_mouth, where).toBeGreaterThanOrEqual(0.5);
+      expect(eyes.ratios.mar, where).toBe(0.2);
+      // Over the mouth and chin (as occl2.mp4); the eyes stay uncovered and a blink.
+      const mouth = quality(fillRect(img, 0, mouthLine + off * mouthHalf, W, H, skin));
+      const at = `mouth, card edge ${off} half-heights under the corner line`;
+      expect(mouth.fields.visibility_mouth, at).toBeLessThan(0.5);
+      expect(mouth.ratios.mar, at).toBeNull();
+      expect(mouth.fields.mar_null_reason, at).toBe('mouth_not_visible');
+      expect(mouth.fields.visibility_eye_right, at).toBeGreaterThanOrEqual(0.5);
+      expect(mouth.fields.visibility_eye_left, at).toBeGreaterThanOrEqual(0.5);
+      expect(mouth.blink, at).toBe(true);
+    }
+    const below = quality(fillRect(fillRect(img, 0, eyeLine + 1.2 * eyeHalf, W, y(4), skin), 0, mouthLine + 1.2 * mouthHalf, W, H, skin));
+    expect([below.fields.visibility_eye_right, below.fields.visibility_eye_left, below.fields.visibility_mouth]).toEqual([1, 1, 1]);
+    expect([below.blink, below.ratios.mar]).toEqual([true, 0.2]);
+  });
+
   it('a dark bar over both eyes: no blink and eyes not visible on its frames; eyes drawn closed are still a blink', () => {
     const before = face('bar-before');
     expect([before.visibility_eye_right, before.visibility_eye_left]).toEqual([1, 1]);

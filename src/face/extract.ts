@@ -227,8 +227,18 @@ export interface FaceSummary {
    * its decoder patched up; both 0 for a clean file. Not 0: some frames were analysed from damaged data (a warning).
    */
   decode_errors: DecodeErrors;
+  /**
+   * Face frames whose primary face was read rolled within SIDEWAYS_ROLL_DEG of +-90 degrees, and which way most of them
+   * (clockwise: roll > 0; null when none). Most face frames so: a camera turned a quarter without rotation metadata
+   * (a warning; trial33: yaw and pitch null by the gimbal lock, mar 0.056 against 0.204 with the metadata).
+   */
+  faces_read_sideways: number;
+  faces_read_sideways_direction: 'clockwise' | 'counterclockwise' | null;
   mean_expr: Record<Expression, number | null>;
 }
+
+/** How far from +-90 degrees a face's roll counts as sideways (faces_read_sideways). */
+export const SIDEWAYS_ROLL_DEG = 30;
 
 const r = (v: number, d: number): number => {
   const k = 10 ** d;
@@ -346,6 +356,8 @@ export class FaceRecordBuilder {
   private nYaw = 0;
   private nYawOver = 0;
   private nLocked = 0;
+  /** Face frames read rolled sideways (SIDEWAYS_ROLL_DEG), and of them those rolled clockwise (roll > 0). */
+  private sideways = { n: 0, clockwise: 0 };
   /**
    * Each built face's yaw in degrees as OpenFace's pose_Ry gives it (pose.ts openfaceEuler of the mesh's head axes, the
    * `--format openface` column), null without a mesh or when gimbal-locked: what share_abs_yaw_over_30 counts.
@@ -571,6 +583,7 @@ export class FaceRecordBuilder {
         if (Math.abs(yaw) > 30) this.nYawOver++;
       }
       if (primary.pose_gimbal_lock === true) this.nLocked++;
+      this.noteSideways(primary.roll_deg);
       if (primary.expr_happy !== null) {
         this.exprN++;
         EXPRESSIONS.forEach((e, k) => (this.exprSum[k] += primary[`expr_${e}`] as number));
@@ -620,6 +633,13 @@ export class FaceRecordBuilder {
     if (doubtful > 0) this.firstDoubtfulT ??= this.o.clock ? this.o.clock(tSrc) : tSrc;
   }
 
+  /** Counts a face read rolled near +-90 degrees (a sideways camera without rotation metadata, trial33). */
+  private noteSideways(roll: number | null): void {
+    if (roll === null || Math.abs(Math.abs(roll) - 90) > SIDEWAYS_ROLL_DEG) return;
+    this.sideways.n++;
+    if (roll > 0) this.sideways.clockwise++;
+  }
+
   summaryStats() {
     const n = this.n;
     const span = this.firstT !== null && this.lastT !== null ? this.lastT - this.firstT : null;
@@ -648,6 +668,8 @@ export class FaceRecordBuilder {
       primary_face_first_switch_t_s: rn(this.firstSwitchT, 6),
       faces_larger_not_analysed: this.passedOver,
       faces_larger_not_analysed_first_t_s: rn(this.firstPassedOverT, 6),
+      faces_read_sideways: this.sideways.n,
+      faces_read_sideways_direction: this.sideways.n === 0 ? null : this.sideways.clockwise * 2 >= this.sideways.n ? ('clockwise' as const) : ('counterclockwise' as const),
       mean_expr: Object.fromEntries(EXPRESSIONS.map((e, k) => [e, this.exprN ? r(this.exprSum[k] / this.exprN, 6) : null])) as Record<Expression, number | null>,
     };
   }
@@ -945,8 +967,8 @@ export interface ExtractFaceOptions extends FaceOptions {
  * under the output names. Returns the summary.
  */
 /** What a user should hear about a finished run: a video in which no frame had a face (detection_rate 0). */
-export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'primary_face_switches' | 'primary_face_first_switch_t_s' | 'sample_aspect_ratio' | 'width' | 'height' | 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'faces_rejected_implausible' | 'face_null_reasons' | 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s' | 'decode_errors' | 'faces_rejected_flip' | 'faces_rejected_flip_first_t_s' | 'faces_rejected_rolled' | 'faces_rejected_rolled_first_t_s'>>): string[] {
-  const sar = [...largerFaceWarning(summary), ...decodeErrorsWarning(summary), ...orientationWarning(summary), ...flipWarning(summary), ...rolledWarning(summary), ...implausibleWarning(summary), ...sarWarning(summary)];
+export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'primary_face_switches' | 'primary_face_first_switch_t_s' | 'sample_aspect_ratio' | 'width' | 'height' | 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'faces_rejected_implausible' | 'face_null_reasons' | 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s' | 'decode_errors' | 'faces_rejected_flip' | 'faces_rejected_flip_first_t_s' | 'faces_rejected_rolled' | 'faces_rejected_rolled_first_t_s' | 'faces_read_sideways' | 'faces_read_sideways_direction'>>): string[] {
+  const sar = [...largerFaceWarning(summary), ...sidewaysWarning(summary), ...decodeErrorsWarning(summary), ...orientationWarning(summary), ...flipWarning(summary), ...rolledWarning(summary), ...implausibleWarning(summary), ...sarWarning(summary)];
   if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
     return [noFaceWarning(summary), ...sar];
   }
@@ -959,6 +981,20 @@ export function faceSummaryWarnings(summary: Pick<FaceSummary, 'frames_analysed'
     ];
   }
   return sar;
+}
+
+/**
+ * Most face frames read rolled near +-90 degrees: a camera turned a quarter with no rotation metadata (trial33: nothing
+ * said, yaw and pitch null by the gimbal lock, the mouth's MAR 0.056 against 0.204 with the metadata). The advice turns
+ * the picture against the roll read: a face rolled clockwise needs a counter-clockwise quarter turn.
+ */
+function sidewaysWarning(s: Pick<FaceSummary, 'frames_with_face'> & Partial<Pick<FaceSummary, 'faces_read_sideways' | 'faces_read_sideways_direction'>>): string[] {
+  const n = s.faces_read_sideways ?? 0;
+  if (n === 0 || n * 2 <= s.frames_with_face) return [];
+  const cw = s.faces_read_sideways_direction === 'clockwise';
+  return [
+    `${n} of ${s.frames_with_face} frames with a face read it rolled ${cw ? 'clockwise' : 'counter-clockwise'} by about 90 degrees (faces_read_sideways): the picture looks sideways (a camera turned a quarter, the file without rotation metadata or with the wrong one), so yaw and pitch are null (gimbal lock) and the mesh's ratios can be off (a trial clip's mar 0.06 against 0.20 upright); if the camera was turned, set the rotation metadata (ffmpeg -i in.mp4 -c copy -metadata:s:v:0 rotate=${cw ? 90 : 270} out.mp4) or turn the picture (ffmpeg -i in.mp4 -vf transpose=${cw ? 2 : 1} out.mp4) and run again`,
+  ];
 }
 
 /**

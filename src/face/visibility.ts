@@ -8,6 +8,8 @@
  * reference being the contrast of the uncovered region on the calibration material (docs/face.md, "Visibility"). The
  * spread alone also reads an occluder's edge through the ellipse as an eye (trial30 S3), so an eye's contrast is the
  * smaller of the spread and its enclosed contrast (enclosedContrast: dark structure with lighter rims on both sides).
+ * A flat cover over part of an eye or the mouth, the lids or a lip border showing beside it, passes both (trial33), so
+ * those regions are also capped by their flatter outer band (flatterBand: lids and lip borders are never flat).
  */
 import { meshBounds } from './features.js';
 
@@ -152,6 +154,47 @@ function enclosedContrast(d: ArrayLike<number>, w: number, h: number, c: [number
   return percentile(depths, ENCLOSURE.columns) / mean;
 }
 
+/**
+ * The outer bands of an eye's or the mouth's ellipse (|q| >= from, q across the corner line): lids, lashes, the lip
+ * borders and the skin just beyond them, which varied on every uncovered region measured. A flat skin-coloured cover
+ * over the lower (or upper) part of the region leaves one band flat (trial33: the mesh put both eyes' corner lines on
+ * the upper edge of a patch over eyes and nose, where the upper lids still showed above it, and the mouth's on a
+ * patch's upper edge; the spread and the enclosed contrast read the lids and the patch below them as an eye). The
+ * region's contrast is capped by the flatter band's Weber spread, on its own reference (docs/face.md "Visibility":
+ * uncovered bands 0.116-1.16 on the fixtures, Megamind.avi and blurred clips; a flat patch's 0.000).
+ */
+export const BANDS = { from: 0.4, reference: 0.1, regions: ['eye_right', 'eye_left', 'mouth'] as VisibilityRegion[] } as const;
+
+/** Weber spread (P90 - P10 over `mean`) of the flatter outer band of an ellipse; null when a band has under 8 samples. */
+function flatterBand(d: ArrayLike<number>, w: number, h: number, e: { c: [number, number]; u: [number, number]; a: number; b: number }, mean: number): number | null {
+  const { c, u, a, b } = e;
+  const r = Math.ceil(Math.max(a, b));
+  const bands: number[][] = [[], []];
+  for (let y = Math.max(0, Math.floor(c[1] - r)); y <= Math.min(h - 1, Math.ceil(c[1] + r)); y++) {
+    for (let x = Math.max(0, Math.floor(c[0] - r)); x <= Math.min(w - 1, Math.ceil(c[0] + r)); x++) {
+      const dx = x + 0.5 - c[0];
+      const dy = y + 0.5 - c[1];
+      const p = (dx * u[0] + dy * u[1]) / a;
+      const q = (-dx * u[1] + dy * u[0]) / b;
+      if (p * p + q * q <= 1 && Math.abs(q) >= BANDS.from) bands[q < 0 ? 0 : 1].push(luma(d, 3 * (y * w + x)));
+    }
+  }
+  if (bands.some((v) => v.length < 8)) return null;
+  const spread = (v: number[]) => {
+    const s = Float64Array.from(v).sort();
+    return (percentile(s, 0.9) - percentile(s, 0.1)) / mean;
+  };
+  return Math.min(spread(bands[0]), spread(bands[1]));
+}
+
+/** A region's contrast capped by its flatter outer band (on the region's scale); unchanged for regions without bands or off the picture. */
+function bandCapped(contrast: number, d: ArrayLike<number>, w: number, h: number, m: ArrayLike<number>, name: VisibilityRegion, mean: number): number {
+  if (!BANDS.regions.includes(name)) return contrast;
+  const e = regionEllipse(m, name);
+  const band = e ? flatterBand(d, w, h, e, mean) : null;
+  return band === null ? contrast : Math.min(contrast, (band * VISIBILITY_REFERENCE[name]) / BANDS.reference);
+}
+
 /** Weber contrast (P90 - P10 over the face's mean luminance) per region; null when the ellipse is off the picture. */
 export function regionContrast(d: ArrayLike<number>, w: number, h: number, m: ArrayLike<number>): Record<VisibilityRegion, number | null> {
   const mean = Math.max(faceMeanLuma(d, w, h, m), 8);
@@ -170,7 +213,8 @@ export function regionContrast(d: ArrayLike<number>, w: number, h: number, m: Ar
     }
     v.sort();
     const spread = (percentile(v, 0.9) - percentile(v, 0.1)) / mean;
-    out[name] = name === 'eye_right' || name === 'eye_left' ? eyeContrast(spread, d, w, h, m, name, mean) : spread;
+    const own = name === 'eye_right' || name === 'eye_left' ? eyeContrast(spread, d, w, h, m, name, mean) : spread;
+    out[name] = bandCapped(own, d, w, h, m, name, mean);
   }
   return out;
 }
@@ -206,6 +250,12 @@ export function eyeCues(d: ArrayLike<number>, w: number, h: number, m: ArrayLike
     return { spread, enclosed: enclosedContrast(d, w, h, e.c, e.u, e.a, e.b, mean) };
   };
   return { eye_right: one('eye_right'), eye_left: one('eye_left') };
+}
+
+/** The flatter outer band's Weber spread of a region (BANDS; null off the picture); for scripts/measure-eye-enclosure.mjs. */
+export function bandCue(d: ArrayLike<number>, w: number, h: number, m: ArrayLike<number>, name: VisibilityRegion): number | null {
+  const e = regionEllipse(m, name);
+  return e ? flatterBand(d, w, h, e, Math.max(faceMeanLuma(d, w, h, m), 8)) : null;
 }
 
 /** Visibility scores (0..1) per region: contrast over the uncovered reference, capped at 1. */
