@@ -10,7 +10,7 @@
 import { createHuman, humanBoxesHooked, humanCropHooked, humanIrisHooked, humanTrackingPatched, type HumanFace, type HumanInstance, type HumanSetup, type TensorInfoLike, type TfLike } from './backend.js';
 import { rotatedCrop, type CropBox } from './crop.js';
 import { installIrisHook, irisMode, type IrisMode } from './iris.js';
-import { cropRoll, orientBoxes, refinedReading, ROLL_REFINE, surelyUpright, unturnBox, uprightScore, uprightView, VIEW_SIDE, type DetectorBox, type OrientedBoxes } from './orientation.js';
+import { cropRoll, orientBoxes, refinedReading, ROLL_REFINE, surelyUpright, unturnBox, UPRIGHT_VIEW_MIN, uprightScore, uprightView, VIEW_SIDE, type DetectorBox, type OrientedBoxes } from './orientation.js';
 import { meshPupils, type EyePupils } from './pupil.js';
 import { overlapsFace, PRIMARY_EXTRA_BOXES, primaryFirst } from './primary.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
@@ -574,7 +574,8 @@ export class FaceEngine {
    * Faces read at a strong roll (crop angle beyond ROLL_REFINE, orientation.ts) are read once more on an upright view
    * (uprightView: the picture turned by the reading's axis), where BlazeFace's keypoints are reliable, and the crop is
    * cut by that reading when it corrects the axis by more than ROLL_REFINE_MIN (refinedReading). One more detector run
-   * on a 256 px view per such face; none on faces within 60 degrees of upright.
+   * on a 256 px view per such face; none on faces within 60 degrees of upright. A face read past 90 degrees that the
+   * view does not show upright at UPRIGHT_VIEW_MIN is left out and counted as doubtful (orientation.ts, trial33).
    */
   private async refineRolled(boxes: DetectorBox[], config: unknown, getBoxes: GetBoxes): Promise<DetectorBox[]> {
     const frame = this.frame;
@@ -593,7 +594,9 @@ export class FaceEngine {
       } finally {
         view.dispose();
       }
-      out.push(refinedReading(b, read, this.minConfidence) ?? b);
+      // Read past 90 degrees and not found upright so: a blurred upright face read upside down, left out (doubtful).
+      if (Math.abs(cropRoll(b)) > Math.PI / 2 && uprightScore(read) < UPRIGHT_VIEW_MIN) this.doubtful++;
+      else out.push(refinedReading(b, read, this.minConfidence) ?? b);
     }
     return out;
   }

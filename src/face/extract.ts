@@ -145,7 +145,8 @@ export type FaceRecord = {
   n_faces: number;
   /**
    * Why face_found is false when a face was seen: 'orientation_doubtful' (a face on this frame's detector run read both
-   * upright and upside down with no clear winner, left out: faces_rejected_orientation), 'implausible' (a candidate at
+   * upright and upside down with no clear winner, or read past 90 degrees and not found upright in its upright view
+   * (orientation.ts UPRIGHT_VIEW_MIN), left out: faces_rejected_orientation), 'implausible' (a candidate at
    * --min-confidence whose mesh failed the plausibility check: faces_rejected_implausible), 'orientation_flip' (a face
    * read turned more than 90 degrees against its last kept reading within 0.5 s, flip.ts FLIP_MEMORY_S:
    * faces_rejected_flip), 'rolled_low_mesh_score' (a face read turned past 90 degrees with a mesh score under 0.9,
@@ -1005,7 +1006,7 @@ function orientationWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_orienta
   const at = s.faces_rejected_orientation_first_t_s;
   const frames = s.face_null_reasons ? `${s.face_null_reasons.orientation_doubtful} frame(s) left without a face by it` : 'the frames left without a face by it';
   return [
-    `${n} face(s) left out on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector read them both upright and upside down with no clear winner (faces_rejected_orientation; ${frames} have face_null_reason "orientation_doubtful"); an upright face can read so with the mouth or eyes covered or in low light; if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip for upside down, transpose=1 or 2 for a quarter turn) and run again`,
+    `${n} face(s) left out on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector read them both upright and upside down with no clear winner, or upside down and not upright once turned upright (faces_rejected_orientation; ${frames} have face_null_reason "orientation_doubtful"); an upright face can read so with the mouth or eyes covered or in low light; if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip for upside down, transpose=1 or 2 for a quarter turn) and run again`,
   ];
 }
 
