@@ -488,7 +488,8 @@ export class FaceEngine {
    * When the detector's choice put a larger face before its top-scoring one (primary.ts), that face must come out a
    * confident, plausible human face (plausibility.ts, as the record builder keeps): otherwise the frame is run again in
    * the detector's own order and the first run's counts are dropped (a larger box that is no face, a pattern or a
-   * picture on the wall, costs one more detector and mesh run on that frame, and no face is lost to it).
+   * picture on the wall, costs one more detector and mesh run on that frame, and no face is lost to it); that box is
+   * counted as a larger face not analysed (passedOver) when the second run keeps a face it does not overlap.
    */
   private async analyseDetected(tensor: unknown): Promise<RawFace[]> {
     const counts = [this.turned, this.doubtful, this.passedOver];
@@ -496,11 +497,15 @@ export class FaceEngine {
     const faces = await this.detectAndRemesh(tensor);
     const chosen = this.reordered as DetectorBox | null;
     if (!chosen || faces.some((f) => this.isChosenFace(f, chosen))) return faces;
-    // The primary face put first (primary.ts) is not a confident, plausible face: the detector's own order instead.
+    // The primary face put first (primary.ts) is not a confident, plausible face: the detector's own order instead,
+    // and that larger box is a larger face not analysed (trial33: a blurred, dim face meshed on its first frames only),
+    // when a face is then kept that it does not overlap (else it is that face read larger, or there is no primary face).
     [this.turned, this.doubtful, this.passedOver] = counts;
     this.preferLarger = false;
     try {
-      return await this.detectAndRemesh(tensor);
+      const again = await this.detectAndRemesh(tensor);
+      if (again.length > 0 && !again.some((f) => overlapsFace(chosen, f.box))) this.passedOver++;
+      return again;
     } finally {
       this.preferLarger = true;
     }

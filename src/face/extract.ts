@@ -219,7 +219,8 @@ export interface FaceSummary {
   primary_face_first_switch_t_s: number | null;
   /**
    * Faces at --min-confidence larger than the primary face that detector frames left out (primary.ts passedOver: their
-   * detector score more than PRIMARY_SCORE_MARGIN below the top one's, past --max-faces), and the first one's time.
+   * detector score more than PRIMARY_SCORE_MARGIN below the top one's, past --max-faces; or a larger box put first whose mesh
+   * was not a confident, plausible face: engine.ts analyseDetected), and the first one's time.
    */
   faces_larger_not_analysed: number;
   faces_larger_not_analysed_first_t_s: number | null;
@@ -971,7 +972,7 @@ function largerFaceWarning(s: Partial<Pick<FaceSummary, 'faces_larger_not_analys
   if (n === 0) return [];
   const at = s.faces_larger_not_analysed_first_t_s;
   return [
-    `a face larger than the primary one was in view and not analysed ${n} time(s) on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector scored it more than ${PRIMARY_SCORE_MARGIN} below the face it took (faces_larger_not_analysed); if the larger face is the participant, crop the video to it (ffmpeg -vf crop=W:H:X:Y) or use --max-faces 2 and follow its face_id`,
+    `a face larger than the primary one was in view and not analysed ${n} time(s) on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector scored it more than ${PRIMARY_SCORE_MARGIN} below the face it took, or its mesh did not come out a confident, plausible face (faces_larger_not_analysed); if the larger face is the participant, crop the video to it (ffmpeg -vf crop=W:H:X:Y) or use --max-faces 2 and follow its face_id; a face the mesh does not take (blurred or dim) needs a sharper, better-lit recording`,
   ];
 }
 
