@@ -9,6 +9,8 @@
  *   (0, 40) written as a JPEG (-q:v 2, boardCropArgs), then scaled 1.5x, a 480x360 window at (0, 30) turned 180
  *   degrees, still, 2 s at 25 fps: a capacitor kept as a face read upside down (found in a grid of 724 windows over the
  *   board at 1-1.75x, each turned 180 degrees). Fragile: without the JPEG step nothing is kept.
+ * - defocus (trial33): the portrait on a grey picture, blurred with gblur sigma 10 (defocusArgs; SIGMA sets it too).
+ * - larger-blur (trial33 larger_blur2): a large blurred dim head beside a small sharp one (largerBlurArgs).
  * H.264 CRF 18, yuv420p.
  *
  * Usage: node scripts/make-face-trial32.mjs OUTDIR [board.jpg]   (env MMPREP_FFMPEG: the ffmpeg to use)
@@ -33,6 +35,27 @@ export function palmArgs(out, src = ASTRONAUT) {
 /** ffmpeg arguments for the blurred clip. */
 export function blurArgs(out, sigma = 10, src = ASTRONAUT) {
   return ['-nostdin', '-y', '-v', 'error', '-loop', '1', '-framerate', '25', '-t', '3', '-i', src, '-filter_complex', `[0:v]format=rgb24,${WINDOW},gblur=sigma=${sigma}`, '-frames:v', '75', ...H264, out];
+}
+
+/**
+ * ffmpeg arguments for trial33's defocused clip (docs/face.md, "No faces on non-faces", trial33): the portrait at
+ * 480x480 on a grey 640x480 picture, moving by +-20 px (x = 80 + 20 sin 3t), gblur of sigma `sigma`, 25 fps, 2.4 s;
+ * the trial's base.mp4 then defocus*.mp4 in one encode.
+ */
+export function defocusArgs(out, sigma = 10, src = ASTRONAUT) {
+  const graph = `[1:v]scale=480:480[p];[0:v][p]overlay=x='80+20*sin(t*3)':y=0,gblur=sigma=${sigma}`;
+  return ['-nostdin', '-y', '-v', 'error', '-f', 'lavfi', '-i', 'color=c=gray:s=640x480:r=25:d=2.4', '-loop', '1', '-framerate', '25', '-i', src, '-filter_complex', graph, '-frames:v', '60', ...H264, out];
+}
+
+/**
+ * ffmpeg arguments for trial33's larger_blur2.mp4 in one encode: the portrait's head (its 256x256 part at (96, 20)) at
+ * 320x320, gblur sigma 7, dimmed (eq brightness -0.3, contrast 0.45), at (20, 80) of a grey 640x480 picture, and the
+ * same head mirrored and hue-shifted at 140x140 at (460, 150), sharp; still, 25 fps, `seconds` long; H.264 CRF 20
+ * preset veryfast, as the trial's (with CRF 18 the large face's mesh held on every detector frame).
+ */
+export function largerBlurArgs(out, seconds = 1.2, src = ASTRONAUT) {
+  const graph = "[1:v]crop=256:256:96:20,split[a][b];[a]scale=320:320,gblur=sigma=7,eq=brightness=-0.3:contrast=0.45[p];[b]hflip,hue=h=40:s=0.8,scale=140:140[q];[0:v][p]overlay=20:80[c];[c][q]overlay=460:150";
+  return ['-nostdin', '-y', '-v', 'error', '-f', 'lavfi', '-i', `color=c=gray:s=640x480:r=25:d=${seconds}`, '-loop', '1', '-framerate', '25', '-i', src, '-filter_complex', graph, '-frames:v', String(Math.round(seconds * 25)), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', out];
 }
 
 /** ffmpeg arguments for the board's part as a JPEG (see the module comment). */
@@ -60,7 +83,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   }
   ffmpeg(palmArgs(join(dir, 'palm.mp4')));
   ffmpeg(blurArgs(join(dir, 'blur.mp4'), Number(process.env.SIGMA || 10)));
+  ffmpeg(defocusArgs(join(dir, 'defocus.mp4'), Number(process.env.SIGMA || 10)));
+  ffmpeg(largerBlurArgs(join(dir, 'larger-blur.mp4')));
   if (board) ffmpeg(boardCropArgs(join(dir, 'board-part.jpg'), board));
   if (board) ffmpeg(boardArgs(join(dir, 'board.mp4'), join(dir, 'board-part.jpg')));
-  console.log(`wrote ${dir}/palm.mp4, blur.mp4${board ? ', board.mp4' : ''}`);
+  console.log(`wrote ${dir}/palm.mp4, blur.mp4, defocus.mp4, larger-blur.mp4${board ? ', board.mp4' : ''}`);
 }

@@ -15,10 +15,11 @@
  *   --contested: instead, every frame on the detector in this thread (FaceEngine), and every contested face (two
  *   opposite readings, a lead under ORIENTATION_CONFIRM, src/face/orientation.ts) listed with the arbitration's outcome
  *   (engine.ts arbitrate: reading kept, swapped for the other, or face left out) and whether the face is then right.
+ *   --dump FILE: append the records of the faces found right past 90 degrees to FILE (JSON lines, with `set`).
  *   --pictures a,b: only these pictures (astronaut, face_swapped, messi5, megamind-24); --zooms 1,2: these zooms.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,8 @@ const arg = (name, def) => {
   return i > 0 ? process.argv[i + 1] : def;
 };
 const DIST = resolve(arg('--dist', join(ROOT, 'dist')));
+/** --dump FILE: the records of the faces found right past 90 degrees appended to FILE as JSON lines (to measure a check on). */
+const DUMP = arg('--dump', null);
 const { extractFace } = await import(join(DIST, 'face', 'index.js'));
 const { ffmpegBinaries } = await import(join(DIST, 'media', 'ffmpeg-path.js'));
 const FFMPEG = ffmpegBinaries().ffmpeg.path;
@@ -112,6 +115,7 @@ async function sweep(p, img, zoom, angles) {
   const past = recs.slice(3).filter((rec, i) => i % 4 !== 3 && rec.face_found && Math.abs(rec.roll_deg) > 90 && offIod(rec, up, base, { ...base, rotation_deg: angles[Math.floor(i / 4)] }) <= WRONG_IOD);
   const lo = (k) => (past.length ? Math.min(...past.map((rec) => rec[k])).toFixed(2) : '-');
   console.log(`${label}: right past 90 deg ${past.length}: det min ${lo('det_score')}, mesh min ${lo('mesh_score')}, mesh under 0.9 ${past.filter((rec) => rec.mesh_score < 0.9).length}`);
+  if (DUMP) appendFileSync(DUMP, past.map((rec) => JSON.stringify({ set: label, ...rec }) + '\n').join(''));
 }
 
 /**

@@ -10,6 +10,10 @@
  * A reading past 90 degrees needs a mesh score of 0.9 (ROLLED_MIN_MESH_SCORE): a capacitor of OpenCV's board.jpg
  * (fixtures/face/board-part.jpg) turned 180 degrees was kept as an upside-down face on 34 of 50 frames (det 0.56, mesh
  * score 0.53-0.84, roll -149 to -161 degrees), with both ffmpeg builds.
+ *
+ * A reading past 90 degrees must show an upright face when turned upright (orientation.ts UPRIGHT_VIEW_MIN): trial33's
+ * portrait under gblur sigma 10 was read upside down at 3-4 times its size and kept with mesh score 0.9-0.98 (before
+ * the check: 5 frames at -148 to -150 degrees with Debian's ffmpeg 5.1, 7 with the npm 2018 build).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +23,7 @@ import { FaceRecordBuilder, faceSummaryWarnings } from '../src/face/extract.js';
 import type { RawFace } from '../src/face/engine.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 // @ts-expect-error plain ES module without types
-import { boardArgs, ffmpeg, palmArgs } from '../scripts/make-face-trial32.mjs';
+import { boardArgs, defocusArgs, ffmpeg, palmArgs } from '../scripts/make-face-trial32.mjs';
 import { FIXTURES, runCli, tempDir, type CliResult } from './helpers/cli.js';
 
 interface Rec {
@@ -189,5 +193,34 @@ describe('a capacitor on a circuit board read as an upside-down face (trial32; f
     expect(rolled).toBeGreaterThan(0);
     expect(summary.face_null_reasons.rolled_low_mesh_score).toBe(rolled);
     expect(run.stderr).toMatch(/read turned past 90 degrees with a mesh score under 0\.9 .*"rolled_low_mesh_score"/);
+  });
+});
+
+describe('a blurred upright face read upside down (trial33, remade by scripts/make-face-trial32.mjs defocusArgs)', () => {
+  let tmp: { dir: string; cleanup: () => void };
+  let run: CliResult;
+  let recs: Rec[];
+  let summary: Record<string, unknown> & { face_null_reasons: Record<string, number> };
+
+  beforeAll(async () => {
+    tmp = tempDir('mmprep-defocus-');
+    const clip = join(tmp.dir, 'defocus.mp4');
+    ffmpeg(defocusArgs(clip, 10), ffmpegBinaries().ffmpeg.path);
+    const [out, sum] = [join(tmp.dir, 'd.jsonl'), join(tmp.dir, 's.json')];
+    run = await runCli(['face', clip, '--workers', '1', '-o', out, '--summary', sum]);
+    recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec);
+    summary = JSON.parse(readFileSync(sum, 'utf8')) as typeof summary;
+  }, 120_000);
+  afterAll(() => tmp?.cleanup());
+
+  it('keeps no frame read past 90 degrees; the frames left out say why, are counted and warned of', () => {
+    expect(run.code).toBe(0);
+    expect(recs).toHaveLength(60);
+    expect(recs.filter((r) => r.face_found && Math.abs(r.roll_deg as number) > 90).map((r) => `${r.frame}: ${r.roll_deg}`)).toEqual([]);
+    const doubtful = recs.filter((r) => r.face_null_reason === 'orientation_doubtful').length;
+    expect(doubtful).toBeGreaterThan(0);
+    expect(summary.face_null_reasons.orientation_doubtful).toBe(doubtful);
+    expect(summary.faces_rejected_orientation).toBeGreaterThanOrEqual(doubtful);
+    expect(run.stderr).toMatch(/face\(s\) left out on detector frames \(first at [\d.]+ s\).*"orientation_doubtful"/);
   });
 });

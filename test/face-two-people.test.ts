@@ -94,6 +94,16 @@ describe('the primary face (primary.ts)', () => {
     expect(primaryFirst([], 1, 0.5)).toEqual({ boxes: [], passedOver: 0 });
   });
 
+  it("does not count the primary face's own box read larger as a larger face (trial33, a blurred face)", () => {
+    // defocus7.mp4: the face at ~140 px with a weak box ~3x its side around it, which was counted 11 times.
+    const face = box(238, 43, 138, 0.69);
+    const around = box(40, 0, 430, 0.45);
+    expect(primaryFirst([face, around], 1, 0.5)).toEqual({ boxes: [face], passedOver: 0 });
+    expect(primaryFirst([face, box(40, 0, 430, 0.2)], 1, 0.5).passedOver).toBe(0);
+    // Another larger face beside it still counts.
+    expect(primaryFirst([face, box(400, 100, 230, 0.45)], 1, 0.5).passedOver).toBe(1);
+  });
+
   it('a larger face left out is counted with its first time and is a warning line', () => {
     const b = new FaceRecordBuilder({ scale: 1, width: 640, height: 400, minConfidence: 0.5, normalized: false, blinkEar: 0.2 });
     b.notePassedOver(0.32, 1);

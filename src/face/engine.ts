@@ -10,7 +10,7 @@
 import { createHuman, humanBoxesHooked, humanCropHooked, humanIrisHooked, humanTrackingPatched, type HumanFace, type HumanInstance, type HumanSetup, type TensorInfoLike, type TfLike } from './backend.js';
 import { rotatedCrop, type CropBox } from './crop.js';
 import { installIrisHook, irisMode, type IrisMode } from './iris.js';
-import { cropRoll, orientBoxes, refinedReading, ROLL_REFINE, surelyUpright, unturnBox, uprightScore, uprightView, VIEW_SIDE, type DetectorBox, type OrientedBoxes } from './orientation.js';
+import { cropRoll, orientBoxes, refinedReading, ROLL_REFINE, surelyUpright, unturnBox, UPRIGHT_VIEW_MIN, uprightScore, uprightView, VIEW_SIDE, type DetectorBox, type OrientedBoxes } from './orientation.js';
 import { meshPupils, type EyePupils } from './pupil.js';
 import { overlapsFace, PRIMARY_EXTRA_BOXES, primaryFirst } from './primary.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
@@ -488,7 +488,8 @@ export class FaceEngine {
    * When the detector's choice put a larger face before its top-scoring one (primary.ts), that face must come out a
    * confident, plausible human face (plausibility.ts, as the record builder keeps): otherwise the frame is run again in
    * the detector's own order and the first run's counts are dropped (a larger box that is no face, a pattern or a
-   * picture on the wall, costs one more detector and mesh run on that frame, and no face is lost to it).
+   * picture on the wall, costs one more detector and mesh run on that frame, and no face is lost to it); that box is
+   * counted as a larger face not analysed (passedOver) when the second run keeps a face it does not overlap.
    */
   private async analyseDetected(tensor: unknown): Promise<RawFace[]> {
     const counts = [this.turned, this.doubtful, this.passedOver];
@@ -496,11 +497,15 @@ export class FaceEngine {
     const faces = await this.detectAndRemesh(tensor);
     const chosen = this.reordered as DetectorBox | null;
     if (!chosen || faces.some((f) => this.isChosenFace(f, chosen))) return faces;
-    // The primary face put first (primary.ts) is not a confident, plausible face: the detector's own order instead.
+    // The primary face put first (primary.ts) is not a confident, plausible face: the detector's own order instead,
+    // and that larger box is a larger face not analysed (trial33: a blurred, dim face meshed on its first frames only),
+    // when a face is then kept that it does not overlap (else it is that face read larger, or there is no primary face).
     [this.turned, this.doubtful, this.passedOver] = counts;
     this.preferLarger = false;
     try {
-      return await this.detectAndRemesh(tensor);
+      const again = await this.detectAndRemesh(tensor);
+      if (again.length > 0 && !again.some((f) => overlapsFace(chosen, f.box))) this.passedOver++;
+      return again;
     } finally {
       this.preferLarger = true;
     }
@@ -574,7 +579,8 @@ export class FaceEngine {
    * Faces read at a strong roll (crop angle beyond ROLL_REFINE, orientation.ts) are read once more on an upright view
    * (uprightView: the picture turned by the reading's axis), where BlazeFace's keypoints are reliable, and the crop is
    * cut by that reading when it corrects the axis by more than ROLL_REFINE_MIN (refinedReading). One more detector run
-   * on a 256 px view per such face; none on faces within 60 degrees of upright.
+   * on a 256 px view per such face; none on faces within 60 degrees of upright. A face read past 90 degrees that the
+   * view does not show upright at UPRIGHT_VIEW_MIN is left out and counted as doubtful (orientation.ts, trial33).
    */
   private async refineRolled(boxes: DetectorBox[], config: unknown, getBoxes: GetBoxes): Promise<DetectorBox[]> {
     const frame = this.frame;
@@ -593,7 +599,9 @@ export class FaceEngine {
       } finally {
         view.dispose();
       }
-      out.push(refinedReading(b, read, this.minConfidence) ?? b);
+      // Read past 90 degrees and not found upright so: a blurred upright face read upside down, left out (doubtful).
+      if (Math.abs(cropRoll(b)) > Math.PI / 2 && uprightScore(read) < UPRIGHT_VIEW_MIN) this.doubtful++;
+      else out.push(refinedReading(b, read, this.minConfidence) ?? b);
     }
     return out;
   }

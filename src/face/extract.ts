@@ -145,7 +145,8 @@ export type FaceRecord = {
   n_faces: number;
   /**
    * Why face_found is false when a face was seen: 'orientation_doubtful' (a face on this frame's detector run read both
-   * upright and upside down with no clear winner, left out: faces_rejected_orientation), 'implausible' (a candidate at
+   * upright and upside down with no clear winner, or read past 90 degrees and not found upright in its upright view
+   * (orientation.ts UPRIGHT_VIEW_MIN), left out: faces_rejected_orientation), 'implausible' (a candidate at
    * --min-confidence whose mesh failed the plausibility check: faces_rejected_implausible), 'orientation_flip' (a face
    * read turned more than 90 degrees against its last kept reading within 0.5 s, flip.ts FLIP_MEMORY_S:
    * faces_rejected_flip), 'rolled_low_mesh_score' (a face read turned past 90 degrees with a mesh score under 0.9,
@@ -218,7 +219,8 @@ export interface FaceSummary {
   primary_face_first_switch_t_s: number | null;
   /**
    * Faces at --min-confidence larger than the primary face that detector frames left out (primary.ts passedOver: their
-   * detector score more than PRIMARY_SCORE_MARGIN below the top one's, past --max-faces), and the first one's time.
+   * detector score more than PRIMARY_SCORE_MARGIN below the top one's, past --max-faces; or a larger box put first whose mesh
+   * was not a confident, plausible face: engine.ts analyseDetected), and the first one's time.
    */
   faces_larger_not_analysed: number;
   faces_larger_not_analysed_first_t_s: number | null;
@@ -1006,7 +1008,7 @@ function largerFaceWarning(s: Partial<Pick<FaceSummary, 'faces_larger_not_analys
   if (n === 0) return [];
   const at = s.faces_larger_not_analysed_first_t_s;
   return [
-    `a face larger than the primary one was in view and not analysed ${n} time(s) on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector scored it more than ${PRIMARY_SCORE_MARGIN} below the face it took (faces_larger_not_analysed); if the larger face is the participant, crop the video to it (ffmpeg -vf crop=W:H:X:Y) or use --max-faces 2 and follow its face_id`,
+    `a face larger than the primary one was in view and not analysed ${n} time(s) on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector scored it more than ${PRIMARY_SCORE_MARGIN} below the face it took, or its mesh did not come out a confident, plausible face (faces_larger_not_analysed); if the larger face is the participant, crop the video to it (ffmpeg -vf crop=W:H:X:Y) or use --max-faces 2 and follow its face_id; a face the mesh does not take (blurred or dim) needs a sharper, better-lit recording`,
   ];
 }
 
@@ -1041,7 +1043,7 @@ function orientationWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_orienta
   const at = s.faces_rejected_orientation_first_t_s;
   const frames = s.face_null_reasons ? `${s.face_null_reasons.orientation_doubtful} frame(s) left without a face by it` : 'the frames left without a face by it';
   return [
-    `${n} face(s) left out on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector read them both upright and upside down with no clear winner (faces_rejected_orientation; ${frames} have face_null_reason "orientation_doubtful"); an upright face can read so with the mouth or eyes covered or in low light; if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip for upside down, transpose=1 or 2 for a quarter turn) and run again`,
+    `${n} face(s) left out on detector frames${at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`}: the detector read them both upright and upside down with no clear winner, or upside down and not upright once turned upright (faces_rejected_orientation; ${frames} have face_null_reason "orientation_doubtful"); an upright face can read so with the mouth or eyes covered or in low light; if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip for upside down, transpose=1 or 2 for a quarter turn) and run again`,
   ];
 }
 

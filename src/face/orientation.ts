@@ -204,6 +204,16 @@ export const ROLL_REFINE = Math.PI / 3;
  */
 export const ROLL_REFINE_MIN = (10 * Math.PI) / 180;
 
+/**
+ * A reading turned past 90 degrees is kept only when BlazeFace, shown the face turned upright by that reading's axis
+ * (uprightView; read anyway by refineRolled), scores the centred upright face at least this (uprightScore). A blurred
+ * upright face can be read upside down at 3-4 times its size (trial33: the portrait under gblur sigma 7 and 10, and a
+ * motion blur; detector 0.60-0.84 on the turned frame): its upright view scored 0-0.56 (79 readings), and such frames
+ * were kept with mesh score 0.9-0.98. Real faces turned 90-270 degrees (scripts/measure-face-turned.mjs, 11 sets, 522
+ * readings past 90 degrees on detector frames) scored 0.70-0.98, median 0.87; the bound lies midway.
+ */
+export const UPRIGHT_VIEW_MIN = 0.63;
+
 /** Human's crop angle for a reading (facemeshutil computeRotation of mouth and nose keypoints), in [-pi, pi). */
 export function cropRoll(b: DetectorBox): number {
   const a = upAxis(b) + Math.PI / 2;

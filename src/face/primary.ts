@@ -33,7 +33,8 @@ const area = (b: DetectorBox): number => (b.endPoint[0] - b.startPoint[0]) * (b.
  * boxes whatever `maxFaces` (the detector's non-max suppression picks boxes in score order, so its first boxes do not
  * depend on how many it is asked for): the primary face does not depend on --max-faces (trial32). `passedOver` counts
  * the boxes larger by that ratio than a box put first at `minConfidence` that no record will carry: cut (scoring at
- * `minConfidence` but further below the top), or scoring under `minConfidence` but at least WEAK_FACE_MIN (a near face out of focus or in shade).
+ * `minConfidence` but further below the top), or scoring under `minConfidence` but at least WEAK_FACE_MIN (a near face out of focus or in shade);
+ * a box holding the centre of the box put first is not another face but that one read larger (a blurred face: trial33).
  */
 export function primaryFirst(boxes: DetectorBox[], maxFaces: number, minConfidence: number): { boxes: DetectorBox[]; passedOver: number } {
   if (boxes.length === 0) return { boxes, passedOver: 0 };
@@ -46,10 +47,17 @@ export function primaryFirst(boxes: DetectorBox[], maxFaces: number, minConfiden
   }
   const ordered = [first, ...boxes.filter((b) => b !== first).sort((p, q) => q.confidence - p.confidence)];
   const kept = ordered.slice(0, Math.max(1, maxFaces));
-  const larger = (b: DetectorBox) => area(b) >= PRIMARY_AREA_RATIO * area(first);
+  // A larger box around the primary face's own centre is that face read larger (a blurred face, trial33), not another.
+  const larger = (b: DetectorBox) => area(b) >= PRIMARY_AREA_RATIO * area(first) && !holdsCentre(b, first);
   const cut = ordered.slice(kept.length).filter((b) => b.confidence >= minConfidence && larger(b)).length;
   const weak = first.confidence >= minConfidence ? ordered.slice(1).filter((b) => b.confidence < minConfidence && b.confidence >= WEAK_FACE_MIN && larger(b)).length : 0;
   return { boxes: kept, passedOver: cut + weak };
+}
+
+/** The centre of box `inner` lies inside box `b`. */
+function holdsCentre(b: DetectorBox, inner: DetectorBox): boolean {
+  const [cx, cy] = [(inner.startPoint[0] + inner.endPoint[0]) / 2, (inner.startPoint[1] + inner.endPoint[1]) / 2];
+  return cx >= b.startPoint[0] && cx <= b.endPoint[0] && cy >= b.startPoint[1] && cy <= b.endPoint[1];
 }
 
 /** The box's centre lies inside the face box [x, y, w, h] (same pixels), or the face box's centre inside the box. */
