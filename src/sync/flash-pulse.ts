@@ -278,28 +278,31 @@ function bestIndex(g: GridFits, slowest: number): number {
 }
 
 /**
- * Whether the fast shutters' fits stay in the onset's posterior and ranges: not when the frames show a partly lit
- * frame beyond their noise, that is when the best fast fit's SSE exceeds the best 90-360° fit's by more than one noise
- * variance σ² (the region's own temporal variance or the 90-360° fit's residual variance, the larger; a likelihood
- * ratio of the two families' best fits below e^-1/2, the family chosen as in a generalised likelihood ratio test, Kay
- * 1998, ch. 6). A fast shutter can reproduce no partly lit frame (its onset would have to fall within its exposure);
- * weighed in anyway, its many onsets where the partly lit frame reads as dark or lit took posterior weight from a
- * faint or noisy partly lit frame: on scene variant 121 (2026-12-04) 6 of 29 pictures were 2.2-7.0 ms worse with
- * them and 11 rather than 3 warned offset_uncertain. A flash with no partly lit frame (scene set `fast`) fits both
- * families alike and keeps them (15 of 16 pictures within half a frame with or without this rule). The bound of one
- * σ² rather than Wilks' 4 σ² (nearSse) was chosen on variant 121: with 4 σ², a 180° camera's 8 px red LED and a 30
- * fps screen flash kept the fast shutters and stayed 0.44 and 0.46 frame off (0.28 and 0.27 without them).
+ * Whether the fast shutters' fits stay in the onset's posterior and ranges: not when a frame looks partly lit beyond
+ * what the frames and the codec can do, that is when the best fast fit's SSE exceeds the best 90-360° fit's by more
+ * than one noise variance (the region's own temporal variance or that fit's residual variance, the larger) plus a
+ * level's precision under the model, 3 % of the rise (LEVEL_MODEL_FRACTION, modelVar): the two families' best fits
+ * compared as in a generalised likelihood ratio test (Kay 1998, Fundamentals of Statistical Signal Processing II,
+ * ch. 6). A fast shutter reproduces no partly lit frame (its onset would have to fall within its exposure); weighed
+ * in whatever the frames show (54da96a), its many onsets where a faint or noisy partly lit frame reads as dark or
+ * lit took the onset: on scene variant 121 (2026-12-04) 6 of 29 pictures 2.2-7.0 ms worse, 11 rather than 3 warned
+ * offset_uncertain. The bound was chosen on variant 121 and the fast set: with Wilks' 4 noise variances (nearSse) a
+ * 180° camera's 8 px red LED (first lit frames 94 and 98 % of the rise) and a 30 fps screen flash kept the fast
+ * shutters and stayed 0.44 and 0.46 frame off (0.28 and 0.27 without them); with one noise variance alone a soundless
+ * 1/1000 s camera whose plateau the codec dimmed by 3 % in its last frames (test sync-flash-fast) lost them and was
+ * placed 0.55 frame off.
  */
 function keepsFast(g: GridFits, slowest: number, n: number, noiseVar: number): boolean {
-  let minSlow = Infinity;
+  let slow = -1;
   let minFast = Infinity;
   for (let j = 0; j < g.m; j++) {
-    if (g.shutter[j] >= slowest) minSlow = Math.min(minSlow, g.sse[j]);
-    else minFast = Math.min(minFast, g.sse[j]);
+    if (g.shutter[j] < slowest) minFast = Math.min(minFast, g.sse[j]);
+    else if (slow < 0 || g.sse[j] < g.sse[slow]) slow = j;
   }
-  if (!Number.isFinite(minSlow)) return true;
-  const residualVar = Math.max(0, minSlow) / Math.max(1, n - 3);
-  return minFast <= minSlow + Math.max(noiseVar, residualVar);
+  if (slow < 0) return true;
+  const residualVar = Math.max(0, g.sse[slow]) / Math.max(1, n - 3);
+  const level = (LEVEL_MODEL_FRACTION * g.amp[slow]) ** 2;
+  return minFast <= g.sse[slow] + Math.max(noiseVar, residualVar) + level + 1e-9;
 }
 
 /** The shutter below which a grid fit is left out of the onset's posterior and ranges (keptFrom; 0: none left out). */
