@@ -370,7 +370,8 @@ interface GridFits {
  * shutter and the onset, and where a shorter shutter fits them exactly the onset moves early (a 360° shutter cannot
  * be overestimated, so on 106 chosen LED pulses of 360° cameras of scene variants 14-48 the onset was 0.09 frame
  * early on average, up to 0.45). Averaging over the fits the levels' precision cannot tell apart weighs each
- * shutter by how well it fits instead of taking the one that fits best.
+ * shutter by how well it fits instead of taking the one that fits best. Fits of shutters below `keptFrom` are left out
+ * (keepsFast).
  */
 function posteriorOnset(g: GridFits, minSse: number, variance: number, keptFrom: number): { mean: number; sd: number } {
   let w = 0;
@@ -403,7 +404,7 @@ function reportedOnset(g: GridFits, minSse: number, top: PulseFit, n: number, no
   return { onset: onset.mean, sd: Math.hypot(model.sd, model.mean - onset.mean) };
 }
 
-/** Lowest and highest onset among the fits whose SSE is at most `limit`. */
+/** Lowest and highest onset among the fits whose SSE is at most `limit` and whose shutter is `keptFrom` or longer (keepsFast). */
 function onsetRange(g: GridFits, limit: number, keptFrom: number): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
