@@ -21,10 +21,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { angleGap, FLIP_LIMIT, FLIP_MEMORY_S, FlipCheck, meshAngle, ROLLED_MIN_MESH_SCORE, unsureRolled, type FacePose } from '../src/face/flip.js';
 import { FaceRecordBuilder, faceSummaryWarnings } from '../src/face/extract.js';
 import type { RawFace } from '../src/face/engine.js';
-import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 // @ts-expect-error plain ES module without types
-import { boardArgs, defocusArgs, ffmpeg, palmArgs } from '../scripts/make-face-trial32.mjs';
-import { FIXTURES, runCli, tempDir, type CliResult } from './helpers/cli.js';
+import { boardArgs, defocusArgs, palmArgs } from '../scripts/make-face-trial32.mjs';
+import { FIXTURES, type CliResult } from './helpers/cli.js';
+import { faceOnMadeClip, type FaceClipRun } from './helpers/face-clip.js';
 
 interface Rec {
   frame: number;
@@ -33,6 +33,8 @@ interface Rec {
   face_null_reason: string | null;
   roll_deg: number | null;
 }
+
+type Summary = Record<string, unknown> & { face_null_reasons: Record<string, number> };
 
 const pose = (deg: number, t: number, cx = 100): FacePose => ({ angle: (deg * Math.PI) / 180, cx, cy: 100, side: 80, t });
 
@@ -133,21 +135,16 @@ function humanMesh() {
 }
 
 describe('a palm over an upright face\'s mouth (trial32, remade by scripts/make-face-trial32.mjs)', () => {
-  let tmp: { dir: string; cleanup: () => void };
+  let made: FaceClipRun<Rec, Summary>;
   let run: CliResult;
   let recs: Rec[];
-  let summary: Record<string, unknown> & { face_null_reasons: Record<string, number> };
+  let summary: Summary;
 
   beforeAll(async () => {
-    tmp = tempDir('mmprep-flip-');
-    const clip = join(tmp.dir, 'palm.mp4');
-    ffmpeg(palmArgs(clip), ffmpegBinaries().ffmpeg.path);
-    const [out, sum] = [join(tmp.dir, 'p.jsonl'), join(tmp.dir, 's.json')];
-    run = await runCli(['face', clip, '--workers', '1', '-o', out, '--summary', sum]);
-    recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec);
-    summary = JSON.parse(readFileSync(sum, 'utf8')) as typeof summary;
+    made = await faceOnMadeClip<Rec, Summary>('palm.mp4', (clip) => palmArgs(clip));
+    ({ run, recs, summary } = made);
   }, 180_000);
-  afterAll(() => tmp?.cleanup());
+  afterAll(() => made?.tmp.cleanup());
 
   it('keeps no frame with the face read past 90 degrees of roll; the frames left out say why and are counted', () => {
     expect(run.code).toBe(0);
@@ -169,21 +166,16 @@ describe('a palm over an upright face\'s mouth (trial32, remade by scripts/make-
 });
 
 describe('a capacitor on a circuit board read as an upside-down face (trial32; fixtures/face/board-part.jpg)', () => {
-  let tmp: { dir: string; cleanup: () => void };
+  let made: FaceClipRun<Rec, Summary>;
   let run: CliResult;
   let recs: Rec[];
-  let summary: Record<string, unknown> & { face_null_reasons: Record<string, number> };
+  let summary: Summary;
 
   beforeAll(async () => {
-    tmp = tempDir('mmprep-board-');
-    const clip = join(tmp.dir, 'board.mp4');
-    ffmpeg(boardArgs(clip, join(FIXTURES, 'face', 'board-part.jpg')), ffmpegBinaries().ffmpeg.path);
-    const [out, sum] = [join(tmp.dir, 'b.jsonl'), join(tmp.dir, 's.json')];
-    run = await runCli(['face', clip, '--workers', '1', '-o', out, '--summary', sum]);
-    recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec);
-    summary = JSON.parse(readFileSync(sum, 'utf8')) as typeof summary;
+    made = await faceOnMadeClip<Rec, Summary>('board.mp4', (clip) => boardArgs(clip, join(FIXTURES, 'face', 'board-part.jpg')));
+    ({ run, recs, summary } = made);
   }, 120_000);
-  afterAll(() => tmp?.cleanup());
+  afterAll(() => made?.tmp.cleanup());
 
   it('keeps no face; the frames left out say why, are counted and warned of', () => {
     expect(run.code).toBe(0);
@@ -197,21 +189,16 @@ describe('a capacitor on a circuit board read as an upside-down face (trial32; f
 });
 
 describe('a blurred upright face read upside down (trial33, remade by scripts/make-face-trial32.mjs defocusArgs)', () => {
-  let tmp: { dir: string; cleanup: () => void };
+  let made: FaceClipRun<Rec, Summary>;
   let run: CliResult;
   let recs: Rec[];
-  let summary: Record<string, unknown> & { face_null_reasons: Record<string, number> };
+  let summary: Summary;
 
   beforeAll(async () => {
-    tmp = tempDir('mmprep-defocus-');
-    const clip = join(tmp.dir, 'defocus.mp4');
-    ffmpeg(defocusArgs(clip, 10), ffmpegBinaries().ffmpeg.path);
-    const [out, sum] = [join(tmp.dir, 'd.jsonl'), join(tmp.dir, 's.json')];
-    run = await runCli(['face', clip, '--workers', '1', '-o', out, '--summary', sum]);
-    recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec);
-    summary = JSON.parse(readFileSync(sum, 'utf8')) as typeof summary;
+    made = await faceOnMadeClip<Rec, Summary>('defocus.mp4', (clip) => defocusArgs(clip, 10));
+    ({ run, recs, summary } = made);
   }, 120_000);
-  afterAll(() => tmp?.cleanup());
+  afterAll(() => made?.tmp.cleanup());
 
   it('keeps no frame read past 90 degrees; the frames left out say why, are counted and warned of', () => {
     expect(run.code).toBe(0);

@@ -8,13 +8,11 @@
  * the npm 2018 build it is kept on all 30 frames and the count is 0 both ways (the test then checks that nothing is
  * counted when nothing is lost).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 // @ts-expect-error plain ES module without types
-import { ffmpeg, largerBlurArgs } from '../scripts/make-face-trial32.mjs';
-import { runCli, tempDir, type CliResult } from './helpers/cli.js';
+import { largerBlurArgs } from '../scripts/make-face-trial32.mjs';
+import type { CliResult } from './helpers/cli.js';
+import { faceOnMadeClip, type FaceClipRun } from './helpers/face-clip.js';
 
 interface Rec {
   frame: number;
@@ -23,22 +21,19 @@ interface Rec {
   faces: Array<{ bbox_px: [number, number, number, number] }>;
 }
 
+type Summary = { faces_larger_not_analysed: number; faces_larger_not_analysed_first_t_s: number | null };
+
 describe('a larger blurred face found and then lost (trial33 larger_blur2)', () => {
-  let tmp: { dir: string; cleanup: () => void };
+  let made: FaceClipRun<Rec, Summary>;
   let run: CliResult;
   let recs: Rec[];
-  let summary: { faces_larger_not_analysed: number; faces_larger_not_analysed_first_t_s: number | null };
+  let summary: Summary;
 
   beforeAll(async () => {
-    tmp = tempDir('mmprep-larger-lost-');
-    const clip = join(tmp.dir, 'larger-blur.mp4');
-    ffmpeg(largerBlurArgs(clip), ffmpegBinaries().ffmpeg.path);
-    const [out, sum] = [join(tmp.dir, 'l.jsonl'), join(tmp.dir, 's.json')];
-    run = await runCli(['face', clip, '--workers', '1', '-o', out, '--summary', sum]);
-    recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec);
-    summary = JSON.parse(readFileSync(sum, 'utf8')) as typeof summary;
+    made = await faceOnMadeClip<Rec, Summary>('larger-blur.mp4', (clip) => largerBlurArgs(clip));
+    ({ run, recs, summary } = made);
   }, 120_000);
-  afterAll(() => tmp?.cleanup());
+  afterAll(() => made?.tmp.cleanup());
 
   it('counts and warns of the large face on the frames it is missing from, and not when it is kept', () => {
     expect(run.code).toBe(0);
