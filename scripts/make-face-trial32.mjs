@@ -58,6 +58,20 @@ export function largerBlurArgs(out, seconds = 1.2, src = ASTRONAUT) {
   return ['-nostdin', '-y', '-v', 'error', '-f', 'lavfi', '-i', `color=c=gray:s=640x480:r=25:d=${seconds}`, '-loop', '1', '-framerate', '25', '-i', src, '-filter_complex', graph, '-frames:v', String(Math.round(seconds * 25)), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', out];
 }
 
+/**
+ * ffmpeg arguments for a side-by-side clip like trial33's adjacent_close.mp4: the portrait's head (its 190x220 part at
+ * (130, 50)) as P at 162 px wide at (100, 60) of a grey 480x320 picture, drawn over Q, the same head mirrored at 152 px
+ * wide at (`qx`, 60) (none when `qx` is null), still, 25 fps, 2 s; P leaves at 1 s, or with `pJump` it stays and
+ * moves `pJump` px right at 1 s. With qx 240 the faces' centres are ~130 px apart, ~1.4 faces.
+ */
+export function sideBySideArgs(out, qx = 240, pJump = 0, src = ASTRONAUT) {
+  const head = '[1:v]crop=190:220:130:50';
+  const heads = qx === null ? `${head},scale=162:-2[p];[0:v]null[t]` : `${head},split[a][b];[a]scale=162:-2[p];[b]scale=152:-2,hflip[q];[0:v][q]overlay=x=${qx}:y=60[t]`;
+  const pAt = pJump ? `x='100+${pJump}*gte(t,1)':y=60` : "x=100:y=60:enable='lt(t,1)'";
+  const graph = `${heads};[t][p]overlay=${pAt}`;
+  return ['-nostdin', '-y', '-v', 'error', '-f', 'lavfi', '-i', 'color=c=gray:s=480x320:r=25:d=2', '-loop', '1', '-framerate', '25', '-i', src, '-filter_complex', graph, '-frames:v', '50', ...H264, out];
+}
+
 /** ffmpeg arguments for the board's part as a JPEG (see the module comment). */
 export function boardCropArgs(out, src) {
   return ['-nostdin', '-y', '-v', 'error', '-i', src, '-vf', 'crop=360:280:0:40', '-q:v', '2', out];

@@ -392,7 +392,7 @@ export class FaceRecordBuilder {
   private firstDoubtfulT: number | null = null;
   private passedOver = 0;
   private firstPassedOverT: number | null = null;
-  private lastPrimary: { id: number; t: number; cx: number; cy: number; side: number } | null = null;
+  private lastPrimary: { id: number; t: number; frame: number; cx: number; cy: number; side: number } | null = null;
   private switches = 0;
   private firstSwitchT: number | null = null;
 
@@ -532,17 +532,27 @@ export class FaceRecordBuilder {
   }
 
   /**
-   * Counts a switch of the primary face to another tracked face more than twice the smaller face's size away within
-   * 2 s (the tracker's memory): a participant and an interviewer in view, the one-face series going from one to the
-   * other. In the larger face's size, a switch from a far face to a near one beside it went uncounted (trial32).
+   * Counts a switch of the primary face to another tracked face: more than twice the smaller face's size away within
+   * 2 s (the tracker's memory), or more than the larger face's size away from the previous analysed frame's primary
+   * face (no frame without a face between). A participant and an interviewer in view, the one-face series going from
+   * one to the other. In the larger face's size, a switch from a far face to a near one beside it went uncounted
+   * (trial32); at twice the smaller size, one between two faces side by side (centres 1.5 faces apart) or crossing at
+   * `--fps 5` (trial33). The tracker (features.ts) keeps an id within half a face, so one person would have to move
+   * over a face-width from one analysed frame to the next: 25 face-widths a second at 25 fps, 5 at `--fps 5` (trial33's
+   * mblur.mp4, a portrait swinging 1080 px/s at most, moves 0.43 of its ~100 px face a frame at 25 fps).
    */
   private noteSwitch(p: FaceFields, t: number): void {
     const [x, y, w, h] = p.bbox_px;
-    const now = { id: p.face_id, t, cx: x + w / 2, cy: y + h / 2, side: Math.max(w, h) };
+    const now = { id: p.face_id, t, frame: this.n, cx: x + w / 2, cy: y + h / 2, side: Math.max(w, h) };
     const last = this.lastPrimary;
-    if (last && now.id !== last.id && t - last.t <= 2 && Math.hypot(now.cx - last.cx, now.cy - last.cy) > 2 * Math.min(now.side, last.side)) {
-      this.switches++;
-      this.firstSwitchT ??= t;
+    if (last && now.id !== last.id) {
+      const jump = Math.hypot(now.cx - last.cx, now.cy - last.cy);
+      const far = t - last.t <= 2 && jump > 2 * Math.min(now.side, last.side);
+      const nextFrame = now.frame === last.frame + 1 && jump > Math.max(now.side, last.side);
+      if (far || nextFrame) {
+        this.switches++;
+        this.firstSwitchT ??= t;
+      }
     }
     this.lastPrimary = now;
   }
