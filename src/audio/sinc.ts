@@ -160,9 +160,9 @@ export class SincKernel {
   private readonly ex: SincExports | null;
   private readonly termsAt: number;
   /**
-   * Byte offset of the kernel's arguments and result in its memory, and a view of them: the doubles go through
-   * memory, since doubles passed to or returned by a WebAssembly call are boxed at each call (~110 bytes of heap
-   * numbers a call: ~100 MB per 10 minutes of audio in the pitch worker).
+   * Byte offset of the kernel's arguments and result in its memory, and a view of them (args[12] the result, args[13]
+   * at()'s x): the doubles go through memory, since doubles passed to or returned by a WebAssembly call are boxed at
+   * each call (~110 bytes of heap numbers a call: ~100 MB per 10 minutes of audio in the pitch worker).
    */
   private readonly argsAt: number;
   private readonly args: Float64Array;
@@ -172,25 +172,41 @@ export class SincKernel {
     const termsAt = 8 * (rMax + 2);
     this.termsAt = termsAt;
     this.argsAt = Math.ceil((termsAt + 8 * (maxDepth + 2)) / 16) * 16;
-    this.ex = instantiate<SincExports>(SINC_WASM, this.argsAt + 8 * 13);
+    this.ex = instantiate<SincExports>(SINC_WASM, this.argsAt + 8 * 14);
     this.r = this.ex ? new Float64Array(this.ex.memory.buffer, 0, rMax + 1) : new Float64Array(rMax + 1);
-    this.args = this.ex ? new Float64Array(this.ex.memory.buffer, this.argsAt, 13) : new Float64Array(13);
+    this.args = this.ex ? new Float64Array(this.ex.memory.buffer, this.argsAt, 14) : new Float64Array(14);
   }
 
   /**
    * Praat's NUM_interpolate_sinc of r at fractional lag x, depth at most maxDepth (as sincInterpolate; r is taken as 0
-   * beyond `nonzero`, whose terms are skipped).
+   * beyond `nonzero`, whose terms are skipped). Small, so V8 inlines it into its callers; the work is in evaluate(),
+   * which takes and returns no doubles: a double passed to or returned from a call V8 does not inline is boxed as a
+   * heap number (x and the result, ~30 MB per 10 minutes of audio in the pitch worker before).
    */
   at(x: number, maxDepth: number, nonzero = this.rMax): number {
+    const a = this.args;
+    a[13] = x;
+    this.evaluate(maxDepth, nonzero);
+    return a[12];
+  }
+
+  /** at() of x = args[13] into args[12]. */
+  private evaluate(maxDepth: number, nonzero: number): void {
     const { r, rMax } = this;
+    const a = this.args;
+    const x = a[13];
     const ex = this.ex;
-    if (ex === null) return sincInterpolate(r, rMax, x, maxDepth, nonzero);
+    if (ex === null) {
+      a[12] = sincInterpolate(r, rMax, x, maxDepth, nonzero);
+      return;
+    }
     const midleft = Math.floor(x);
     const midright = midleft + 1;
-    if (x === midleft) return r[Math.abs(midleft)];
-    if (x >= rMax) return r[rMax];
     const depth = Math.min(maxDepth, rMax - midleft);
-    if (depth < 1) return r[Math.abs(Math.round(x))];
+    if (x === midleft || x >= rMax || depth < 1) {
+      a[12] = x === midleft ? r[Math.abs(midleft)] : x >= rMax ? r[rMax] : r[Math.abs(Math.round(x))];
+      return;
+    }
     const left = midright - depth;
     const right = midleft + depth;
     const nL = midleft - (left > -nonzero ? left : -nonzero) + 1;
@@ -204,7 +220,6 @@ export class SincKernel {
     const spanR = right - x + 1;
     const aaR = aR / spanR;
     const daaR = Math.PI / spanR;
-    const a = this.args;
     a[0] = aL;
     a[1] = aR;
     a[2] = 0.5 * Math.sin(aL);
@@ -218,6 +233,5 @@ export class SincKernel {
     a[10] = Math.sin(daaL);
     a[11] = Math.sin(daaR);
     ex.both(0, this.termsAt, this.argsAt, midleft, nL, midright, nR);
-    return a[12];
   }
 }
