@@ -66,7 +66,7 @@ function vec(b: ByteSink, a: Float64Array, o: number, k: number, d: number): voi
   buf[p++] = 91; // '['
   for (let j = 0; j < k; j++) {
     if (j) buf[p++] = 44; // ','
-    const end = numAt(buf, p, a[o + j], d);
+    const end = numAt(buf, p, a, o + j, d);
     if (end >= 0) {
       p = end;
       continue;

@@ -59,8 +59,8 @@ function forwardBlocks(c: SpilledCandidates, n: number, mc: number, ceiling: num
     const r0 = a === 0 ? 0 : 1;
     load(c, R, a, b, r0, mc);
     const at = r0 * mc;
-    strongestVoiced(R.F.subarray(at), R.S.subarray(at), R.NC.subarray(r0), m, mc, ceiling, k.octaveCost, maxStrength.subarray(a, b), octaveAbove.subarray(a, b));
     localScores(R.F.subarray(at), R.S.subarray(at), R.NC.subarray(r0), R.LP.subarray(r0), m, mc, ceiling, globalPeak, k.silenceThreshold, k.voicingThreshold, k.octaveCost, R.delta.subarray(at), R.lf.subarray(at));
+    strongestVoiced(R.F.subarray(at), R.S.subarray(at), R.NC.subarray(r0), m, mc, ceiling, k.octaveCost, maxStrength.subarray(a, b), octaveAbove.subarray(a, b), R.delta.subarray(at));
     forwardPass(R.NC, r0 + m, mc, k.jumpCost, k.vuCost, R.delta, R.lf, R.psi);
     psiFile.write(R.psi.subarray(at, at + m * mc), a * mc);
     const last = r0 + m - 1;

@@ -530,14 +530,17 @@ export class PitchAnalyzer {
     const S = this.strength.data;
     const NC = this.nCand.data;
     const ceiling = this.ceiling;
-    strongestVoiced(F, S, NC, n, mc, ceiling, this.p.octaveCost, maxStrength, octaveAbove);
-    if (n === 0 || globalPeak === 0) return { f0, strength, maxStrength, octaveAbove, n };
+    if (n === 0 || globalPeak === 0) {
+      strongestVoiced(F, S, NC, n, mc, ceiling, this.p.octaveCost, maxStrength, octaveAbove);
+      return { f0, strength, maxStrength, octaveAbove, n };
+    }
     const { silenceThreshold, voicingThreshold, octaveCost } = this.p;
     const stepCorrection = 0.01 / (this.p.hop / this.p.sampleRate);
     const delta = new Float64Array(n * mc);
     const psi = new Uint8Array(n * mc);
     const lf = new Float64Array(n * mc);
     localScores(F, S, NC, this.localPeak.data, n, mc, ceiling, globalPeak, silenceThreshold, voicingThreshold, octaveCost, delta, lf);
+    strongestVoiced(F, S, NC, n, mc, ceiling, octaveCost, maxStrength, octaveAbove, delta);
     forwardPass(NC, n, mc, this.p.octaveJumpCost * stepCorrection, this.p.voicedUnvoicedCost * stepCorrection, delta, lf, psi);
     backtrackRange(F, S, psi, n, mc, ceiling, bestLastPlace(delta, NC, n - 1, mc), f0, strength);
     return { f0, strength, maxStrength, octaveAbove, n };
@@ -567,9 +570,11 @@ export class PitchAnalyzer {
 
 /**
  * maxStrength[t]: strength of the strongest candidate of frame t at or below the ceiling (0 when none); above[t]:
- * octaveAboveCeiling of the candidate in range with the best local score.
+ * octaveAboveCeiling of the candidate in range with the best local score. `delta`: localScores' output for these
+ * frames, whose voiced values are those scores (the same expression of the same values: one Math.log2 less per
+ * candidate, ~230 000 per 10 minutes on the pitch worker's path finder); null: computed here.
  */
-export function strongestVoiced(F: Float32Array, S: Float32Array, NC: Float32Array, n: number, mc: number, ceiling: number, octaveCost: number, maxStrength: Float32Array, above: Uint8Array): void {
+export function strongestVoiced(F: Float32Array, S: Float32Array, NC: Float32Array, n: number, mc: number, ceiling: number, octaveCost: number, maxStrength: Float32Array, above: Uint8Array, delta: Float64Array | null = null): void {
   for (let t = 0; t < n; t++) {
     let m = 0;
     let best = 0;
@@ -579,7 +584,7 @@ export function strongestVoiced(F: Float32Array, S: Float32Array, NC: Float32Arr
       if (f > ceiling) continue;
       if (S[t * mc + k] > m) m = S[t * mc + k];
       // The path finder's local score of a voiced candidate (localScores), for the octave check.
-      const score = S[t * mc + k] - octaveCost * log2(ceiling / f);
+      const score = delta !== null && f !== 0 ? delta[t * mc + k] : S[t * mc + k] - octaveCost * log2(ceiling / f);
       if (score > bestScore) {
         bestScore = score;
         best = k;

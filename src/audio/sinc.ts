@@ -145,7 +145,8 @@ export function sincRightSum(r: Float64Array, shift: number, result0: number, di
 
 interface SincExports {
   memory: WasmMemory;
-  both(r: number, terms: number, aL: number, hL: number, cL: number, sL: number, cdL: number, sdL: number, fromL: number, nL: number, aR: number, hR: number, cR: number, sR: number, cdR: number, sdR: number, fromR: number, nR: number): number;
+  /** Reads the six (left, right) starting pairs at byte `args`, writes the result after them (args[12]). */
+  both(r: number, terms: number, args: number, fromL: number, nL: number, fromR: number, nR: number): void;
 }
 
 /**
@@ -158,34 +159,59 @@ export class SincKernel {
   private readonly rMax: number;
   private readonly ex: SincExports | null;
   private readonly termsAt: number;
+  /**
+   * Byte offset of the kernel's arguments and result in its memory, and a view of them (args[12] the result, args[13]
+   * at()'s x): the doubles go through memory, since doubles passed to or returned by a WebAssembly call are boxed at
+   * each call (~110 bytes of heap numbers a call: ~100 MB per 10 minutes of audio in the pitch worker).
+   */
+  private readonly argsAt: number;
+  private readonly args: Float64Array;
 
   constructor(rMax: number, maxDepth: number) {
     this.rMax = rMax;
     const termsAt = 8 * (rMax + 2);
     this.termsAt = termsAt;
-    this.ex = instantiate<SincExports>(SINC_WASM, termsAt + 8 * (maxDepth + 2));
+    this.argsAt = Math.ceil((termsAt + 8 * (maxDepth + 2)) / 16) * 16;
+    this.ex = instantiate<SincExports>(SINC_WASM, this.argsAt + 8 * 14);
     this.r = this.ex ? new Float64Array(this.ex.memory.buffer, 0, rMax + 1) : new Float64Array(rMax + 1);
+    this.args = this.ex ? new Float64Array(this.ex.memory.buffer, this.argsAt, 14) : new Float64Array(14);
   }
 
   /**
    * Praat's NUM_interpolate_sinc of r at fractional lag x, depth at most maxDepth (as sincInterpolate; r is taken as 0
-   * beyond `nonzero`, whose terms are skipped).
+   * beyond `nonzero`, whose terms are skipped). Small, so V8 inlines it into its callers; the work is in evaluate(),
+   * which takes and returns no doubles: a double passed to or returned from a call V8 does not inline is boxed as a
+   * heap number (x and the result, ~30 MB per 10 minutes of audio in the pitch worker before).
    */
   at(x: number, maxDepth: number, nonzero = this.rMax): number {
+    const a = this.args;
+    a[13] = x;
+    this.evaluate(maxDepth, nonzero);
+    return a[12];
+  }
+
+  /** at() of x = args[13] into args[12]. */
+  private evaluate(maxDepth: number, nonzero: number): void {
     const { r, rMax } = this;
+    const a = this.args;
+    const x = a[13];
     const ex = this.ex;
-    if (ex === null) return sincInterpolate(r, rMax, x, maxDepth, nonzero);
+    if (ex === null) {
+      a[12] = sincInterpolate(r, rMax, x, maxDepth, nonzero);
+      return;
+    }
     const midleft = Math.floor(x);
     const midright = midleft + 1;
-    if (x === midleft) return r[Math.abs(midleft)];
-    if (x >= rMax) return r[rMax];
     const depth = Math.min(maxDepth, rMax - midleft);
-    if (depth < 1) return r[Math.abs(Math.round(x))];
+    if (x === midleft || x >= rMax || depth < 1) {
+      a[12] = x === midleft ? r[Math.abs(midleft)] : x >= rMax ? r[rMax] : r[Math.abs(Math.round(x))];
+      return;
+    }
     const left = midright - depth;
     const right = midleft + depth;
     const nL = midleft - (left > -nonzero ? left : -nonzero) + 1;
     const nR = (right < nonzero ? right : nonzero) - midright + 1;
-    // sincBothSides's starting values, computed here with V8's Math.sin / Math.cos
+    // sincBothSides's starting values, computed here with V8's Math.sin / Math.cos, as (left, right) pairs
     const aL = Math.PI * (x - midleft);
     const spanL = x - left + 1;
     const aaL = aL / spanL;
@@ -194,6 +220,18 @@ export class SincKernel {
     const spanR = right - x + 1;
     const aaR = aR / spanR;
     const daaR = Math.PI / spanR;
-    return ex.both(0, this.termsAt, aL, 0.5 * Math.sin(aL), Math.cos(aaL), Math.sin(aaL), Math.cos(daaL), Math.sin(daaL), midleft, nL, aR, 0.5 * Math.sin(aR), Math.cos(aaR), Math.sin(aaR), Math.cos(daaR), Math.sin(daaR), midright, nR);
+    a[0] = aL;
+    a[1] = aR;
+    a[2] = 0.5 * Math.sin(aL);
+    a[3] = 0.5 * Math.sin(aR);
+    a[4] = Math.cos(aaL);
+    a[5] = Math.cos(aaR);
+    a[6] = Math.sin(aaL);
+    a[7] = Math.sin(aaR);
+    a[8] = Math.cos(daaL);
+    a[9] = Math.cos(daaR);
+    a[10] = Math.sin(daaL);
+    a[11] = Math.sin(daaR);
+    ex.both(0, this.termsAt, this.argsAt, midleft, nL, midright, nR);
   }
 }

@@ -4,25 +4,25 @@
 ;; float64 operations in its order (the weight (h / a) (1 + cos), the sample times the weight, the angle-addition
 ;; recurrence of sin / cos, a += pi, h = -h); the left terms are summed as they come, the right ones kept and added
 ;; afterwards in order, as Praat adds them. Bit-identical to the JavaScript (test/audio-wasm.test.ts). The caller
-;; computes the starting sines and cosines with Math.sin / Math.cos (so those are V8's too) and passes them in.
-;; Memory: r[0 .. rMax] at byte offset $r, the right half's terms at $terms.
+;; computes the starting sines and cosines with Math.sin / Math.cos (so those are V8's too) and writes them at $args
+;; (six (left, right) pairs of float64), where the result is written too: doubles passed as call arguments were boxed
+;; as heap numbers at each call from JavaScript (~110 bytes a call, ~100 MB per 10 minutes in the pitch worker).
+;; Memory: r[0 .. rMax] at byte offset $r, the right half's terms at $terms, the arguments and the result at $args.
 (module
   (import "env" "memory" (memory 1))
   (export "memory" (memory 0))
 
-  (func (export "both") (param $r i32) (param $terms i32)
-        (param $aL f64) (param $hL f64) (param $cL f64) (param $sL f64) (param $cdL f64) (param $sdL f64)
-        (param $fromL i32) (param $nL i32)
-        (param $aR f64) (param $hR f64) (param $cR f64) (param $sR f64) (param $cdR f64) (param $sdR f64)
-        (param $fromR i32) (param $nR i32) (result f64)
+  (func (export "both") (param $r i32) (param $terms i32) (param $args i32)
+        (param $fromL i32) (param $nL i32) (param $fromR i32) (param $nR i32)
     (local $j i32) (local $k i32) (local $common i32) (local $result f64) (local $p v128) (local $help v128)
     (local $a v128) (local $h v128) (local $c v128) (local $s v128) (local $cd v128) (local $sd v128)
-    (local.set $a (f64x2.replace_lane 1 (f64x2.splat (local.get $aL)) (local.get $aR)))
-    (local.set $h (f64x2.replace_lane 1 (f64x2.splat (local.get $hL)) (local.get $hR)))
-    (local.set $c (f64x2.replace_lane 1 (f64x2.splat (local.get $cL)) (local.get $cR)))
-    (local.set $s (f64x2.replace_lane 1 (f64x2.splat (local.get $sL)) (local.get $sR)))
-    (local.set $cd (f64x2.replace_lane 1 (f64x2.splat (local.get $cdL)) (local.get $cdR)))
-    (local.set $sd (f64x2.replace_lane 1 (f64x2.splat (local.get $sdL)) (local.get $sdR)))
+    ;; args: the two halves' starting values as pairs (left, right): a, h, c, s, cd, sd; the result goes after them
+    (local.set $a (v128.load (local.get $args)))
+    (local.set $h (v128.load offset=16 (local.get $args)))
+    (local.set $c (v128.load offset=32 (local.get $args)))
+    (local.set $s (v128.load offset=48 (local.get $args)))
+    (local.set $cd (v128.load offset=64 (local.get $args)))
+    (local.set $sd (v128.load offset=80 (local.get $args)))
     (local.set $common (select (local.get $nL) (local.get $nR) (i32.lt_s (local.get $nL) (local.get $nR))))
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $j) (local.get $common)))
@@ -44,10 +44,10 @@
       (br $next)))
     (local.set $result (call $leftTail (local.get $r) (local.get $result) (local.get $j) (local.get $nL) (local.get $fromL)
       (f64x2.extract_lane 0 (local.get $a)) (f64x2.extract_lane 0 (local.get $h)) (f64x2.extract_lane 0 (local.get $c))
-      (f64x2.extract_lane 0 (local.get $s)) (local.get $cdL) (local.get $sdL)))
+      (f64x2.extract_lane 0 (local.get $s)) (f64x2.extract_lane 0 (local.get $cd)) (f64x2.extract_lane 0 (local.get $sd))))
     (call $rightTail (local.get $r) (local.get $terms) (local.get $j) (local.get $nR) (local.get $fromR)
       (f64x2.extract_lane 1 (local.get $a)) (f64x2.extract_lane 1 (local.get $h)) (f64x2.extract_lane 1 (local.get $c))
-      (f64x2.extract_lane 1 (local.get $s)) (local.get $cdR) (local.get $sdR))
+      (f64x2.extract_lane 1 (local.get $s)) (f64x2.extract_lane 1 (local.get $cd)) (f64x2.extract_lane 1 (local.get $sd)))
     ;; the right half's terms, in order
     (local.set $j (i32.const 0))
     (block $sdone (loop $snext
@@ -55,7 +55,7 @@
       (local.set $result (f64.add (local.get $result) (f64.load (i32.add (local.get $terms) (i32.shl (local.get $j) (i32.const 3))))))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $snext)))
-    (local.get $result))
+    (f64.store offset=96 (local.get $args) (local.get $result)))
 
   ;; The left half's terms j .. nL - 1 (when it is the longer half), added to result.
   (func $leftTail (param $r i32) (param $result f64) (param $j i32) (param $n i32) (param $from i32)
