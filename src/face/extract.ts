@@ -97,6 +97,12 @@ export interface FaceOptions {
   keepWorkers?: boolean;
 }
 
+/**
+ * Why a weak face read the same way on the frame turned 180 degrees is rejected with the plausibility check
+ * (orientation.ts turnedAgrees; docs/face.md "No faces on non-faces": a squirrel, trial33).
+ */
+const TURNED_AGREES_WHY = 'turned_reading_agrees: det under 0.65, read the same way up on the frame turned 180 degrees';
+
 /** One candidate face as the plausibility check saw it (FaceOptions.onPlausibility). */
 export interface PlausibilityCandidate extends PlausibilityFeatures {
   /** Decoded frame index (the record's `frame`). */
@@ -419,7 +425,7 @@ export class FaceRecordBuilder {
     const { plausibility, onPlausibility } = this.o;
     this.frameImplausible = 0;
     if (plausibility === false && !onPlausibility) return confident;
-    const why = confident.map((f) => (f.mesh.length < 468 * 3 ? null : implausibility(f.mesh, f.box, f.skin)));
+    const why = confident.map((f) => (f.turned_agrees ? TURNED_AGREES_WHY : f.mesh.length < 468 * 3 ? null : implausibility(f.mesh, f.box, f.skin)));
     confident.forEach((f, i) => {
       if (onPlausibility && f.mesh.length >= 468 * 3) onPlausibility({ frame, det_score: f.det_score, mesh_score: f.mesh_score, ...plausibilityFeatures(f.mesh, f.box), skin: f.skin ?? null, why: why[i] });
     });
