@@ -2,8 +2,8 @@
  * A weak "face" that BlazeFace reads the same way up on the frame turned 180 degrees is no face (orientation.ts
  * turnedAgrees; docs/face.md "No faces on non-faces"; trial33, 2026-12-04). A squirrel's head in OpenCV's
  * squirrel_cls.jpg (fixtures/face/squirrel.jpg, made by scripts/make-face-trial32.mjs squirrelJpegArgs), as a still
- * 640x480 clip zoomed 1.084 (squirrelArgs), was kept on 25 of 25 frames with Debian's ffmpeg 5.1 (det 0.58-0.59,
- * mesh inside every human range of the plausibility check) and on 22 of 25 with the npm 2018 build; now none.
+ * 640x480 clip zoomed 1.084 (squirrelArgs), was kept on 25 of 25 frames before the check, with Debian's ffmpeg 5.1
+ * and with the npm 2018 build (det 0.58-0.59, mesh inside every human range of the plausibility check); now none.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
