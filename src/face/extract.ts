@@ -111,7 +111,7 @@ export interface PlausibilityCandidate extends PlausibilityFeatures {
   mesh_score: number;
   /** Cheek skin texture measured in the inference picture (visibility.ts skinContrast); null when not measured. */
   skin: number | null;
-  /** Why the check rejects the mesh (plausibility.ts implausibility), null when it passes. */
+  /** Why the check rejects the mesh (plausibility.ts implausibility, or TURNED_AGREES_WHY), null when it passes. */
   why: string | null;
 }
 
@@ -193,7 +193,7 @@ export interface FaceSummary {
   blinks: number | null;
   blinks_per_minute: number | null;
   blinks_reason: string | null;
-  /** Candidates above --min-confidence rejected by the plausibility check (not a human face mesh). */
+  /** Candidates above --min-confidence rejected by the plausibility check (not a human face mesh, or a weak one read the same way turned 180 degrees). */
   faces_rejected_implausible: number;
   /**
    * Faces on detector frames read from the frame turned 180 degrees (upside down or turned past ~110 degrees,
