@@ -11,6 +11,9 @@
  *   board at 1-1.75x, each turned 180 degrees). Fragile: without the JPEG step nothing is kept.
  * - defocus (trial33): the portrait on a grey picture, blurred with gblur sigma 10 (defocusArgs; SIGMA sets it too).
  * - larger-blur (trial33 larger_blur2): a large blurred dim head beside a small sharp one (largerBlurArgs).
+ * - squirrel (trial33): OpenCV's squirrel_cls.jpg (not committed) re-encoded as a JPEG (-q:v 2, squirrelJpegArgs: the
+ *   committed fixtures/face/squirrel.jpg), fitted to 640x480 and zoomed 1.084, still, 25 frames (squirrelArgs); with env
+ *   SQUIRREL=/usr/share/doc/opencv-doc/examples/data/squirrel_cls.jpg.
  * H.264 CRF 18, yuv420p.
  *
  * Usage: node scripts/make-face-trial32.mjs OUTDIR [board.jpg]   (env MMPREP_FFMPEG: the ffmpeg to use)
@@ -83,6 +86,21 @@ export function boardArgs(out, src) {
   return ['-nostdin', '-y', '-v', 'error', '-loop', '1', '-framerate', '25', '-t', '2', '-i', src, '-vf', vf, '-frames:v', '50', ...H264, out];
 }
 
+/** ffmpeg arguments for OpenCV's squirrel_cls.jpg re-encoded as the JPEG fixtures/face/squirrel.jpg. */
+export function squirrelJpegArgs(out, src) {
+  return ['-nostdin', '-y', '-v', 'error', '-i', src, '-q:v', '2', out];
+}
+
+/**
+ * ffmpeg arguments for trial33's squirrel remade as a still clip: the JPEG fitted to 640x480, zoomed 1.084 (zoompan,
+ * its top-left part), 25 frames at 25 fps. BlazeFace reads the squirrel's head as a face at det 0.58-0.59, read the
+ * same way on the frame turned 180 degrees (docs/face.md "No faces on non-faces").
+ */
+export function squirrelArgs(out, src) {
+  const vf = 'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2,zoompan=z=1.084:d=1:s=640x480:fps=25';
+  return ['-nostdin', '-y', '-v', 'error', '-loop', '1', '-i', src, '-vf', vf, '-frames:v', '25', ...H264, out];
+}
+
 /** Runs ffmpeg with `args`; throws with its stderr on failure. */
 export function ffmpeg(args, bin = process.env.MMPREP_FFMPEG || 'ffmpeg') {
   const r = spawnSync(bin, args, { maxBuffer: 1 << 26 });
@@ -101,5 +119,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   ffmpeg(largerBlurArgs(join(dir, 'larger-blur.mp4')));
   if (board) ffmpeg(boardCropArgs(join(dir, 'board-part.jpg'), board));
   if (board) ffmpeg(boardArgs(join(dir, 'board.mp4'), join(dir, 'board-part.jpg')));
+  if (process.env.SQUIRREL) ffmpeg(squirrelJpegArgs(join(dir, 'squirrel.jpg'), process.env.SQUIRREL));
+  if (process.env.SQUIRREL) ffmpeg(squirrelArgs(join(dir, 'squirrel.mp4'), join(dir, 'squirrel.jpg')));
   console.log(`wrote ${dir}/palm.mp4, blur.mp4, defocus.mp4, larger-blur.mp4${board ? ', board.mp4' : ''}`);
 }

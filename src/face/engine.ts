@@ -72,6 +72,8 @@ export interface RawFace {
   iris_mode?: IrisMode;
   /** Human's description model (when its stage is on): embedding, age, gender confidence; antispoof / liveness scores. */
   description?: FaceDescription | null;
+  /** The detector's reading of this face agreed with its reading of the frame turned 180 degrees (orientation.ts turnedAgrees): no face. */
+  turned_agrees?: boolean;
   /** With --max-faces 2 or more: this is the primary face (analysed as with --max-faces 1: FaceEngine analyseByFace). */
   primary?: boolean;
 }
@@ -189,6 +191,12 @@ type TurnTf = {
   image: { resizeBilinear(x: Tensor4, size: [number, number]): Tensor4 & { dispose(): void; dataSync(): Float32Array } };
   tensor4d(v: Float32Array, shape: [number, number, number, number]): Tensor4 & { dispose(): void };
 };
+/** The centre of a face's box [x, y, w, h] lies inside detector box `b`. */
+function centreInside(box: readonly number[], b: DetectorBox): boolean {
+  const [cx, cy] = [box[0] + box[2] / 2, box[1] + box[3] / 2];
+  return cx >= b.startPoint[0] && cx <= b.endPoint[0] && cy >= b.startPoint[1] && cy <= b.endPoint[1];
+}
+
 /** A face's box [x, y, w, h] as a detector box (primary.ts overlapsFace). */
 function boxOf(f: RawFace): DetectorBox {
   const [x, y, w, h] = f.box;
@@ -272,6 +280,8 @@ export class FaceEngine {
   /** The points the configured stages give, which the start-up check checks (selfcheck.ts). */
   private checkedPoints: CheckedPoints = 478;
   private doubtful = 0;
+  /** Detector boxes of this frame whose turned reading agreed (orientation.ts turnedAgrees): their faces are marked. */
+  private agreeing: DetectorBox[] = [];
   /** Larger faces at --min-confidence the primary choice left out (primary.ts passedOver), since the engine started. */
   private passedOver = 0;
   /** Off while a detector frame is run again in the detector's own order (analyseDetected). */
@@ -372,6 +382,7 @@ export class FaceEngine {
     if (this.fastCrop) cropFrames().set(tensor.dataId, { data, width, height, tf: this.human.tf, heap: this.heap });
     const [d0, t0n, q0, p0] = [this.detections, this.turned, this.doubtful, this.passedOver];
     this.frame = { data, width, height };
+    this.agreeing = [];
     let faces: RawFace[];
     try {
       if (this.byFace && this.canTrack && this.humanCache) faces = await this.analyseByFace(tensor, task.redetect === false);
@@ -384,6 +395,7 @@ export class FaceEngine {
       this.frame = null;
     }
     this.last = faces;
+    for (const f of faces) if (this.agreeing.some((b) => centreInside(f.box, b))) f.turned_agrees = true;
     // Image contrast per region and of the cheeks, for visibility.ts and plausibility.ts (on the kept result only).
     for (const f of faces) {
       if (f.mesh.length < 468 * 3) continue;
@@ -501,6 +513,7 @@ export class FaceEngine {
     // and that larger box is a larger face not analysed (trial33: a blurred, dim face meshed on its first frames only),
     // when a face is then kept that it does not overlap (else it is that face read larger, or there is no primary face).
     [this.turned, this.doubtful, this.passedOver] = counts;
+    this.agreeing = [];
     this.preferLarger = false;
     try {
       const again = await this.detectAndRemesh(tensor);
@@ -520,10 +533,9 @@ export class FaceEngine {
     return better ? again : faces;
   }
 
-  /** `f` is the face of box `b` (its centre inside the box), above --min-confidence both ways and plausible. */
+  /** `f` is the face of box `b` (its centre inside the box), above --min-confidence both ways and plausible (nor read the same way turned). */
   private isChosenFace(f: RawFace, b: DetectorBox): boolean {
-    const [cx, cy] = [f.box[0] + f.box[2] / 2, f.box[1] + f.box[3] / 2];
-    if (cx < b.startPoint[0] || cx > b.endPoint[0] || cy < b.startPoint[1] || cy > b.endPoint[1]) return false;
+    if (!centreInside(f.box, b) || this.agreeing.some((a) => centreInside(f.box, a))) return false;
     if (Math.min(f.det_score, f.mesh_score) < this.minConfidence || f.mesh.length < 468 * 3 || !this.frame) return false;
     const { data, width, height } = this.frame;
     return implausibility(f.mesh, f.box, skinContrast(data, width, height, f.mesh)) === null;
@@ -559,6 +571,7 @@ export class FaceEngine {
     const r = orientBoxes(upright, back, maxFaces, this.minConfidence);
     this.turned += r.turned;
     this.doubtful += r.doubtful;
+    this.agreeing.push(...r.agreeing);
     const boxes = r.contested.length ? await this.arbitrate(r, config, getBoxes) : r.boxes;
     return this.refineRolled(boxes, config, getBoxes);
   };

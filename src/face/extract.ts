@@ -97,6 +97,12 @@ export interface FaceOptions {
   keepWorkers?: boolean;
 }
 
+/**
+ * Why a weak face read the same way on the frame turned 180 degrees is rejected with the plausibility check
+ * (orientation.ts turnedAgrees; docs/face.md "No faces on non-faces": a squirrel, trial33).
+ */
+const TURNED_AGREES_WHY = 'turned_reading_agrees: det under 0.65, read the same way up on the frame turned 180 degrees';
+
 /** One candidate face as the plausibility check saw it (FaceOptions.onPlausibility). */
 export interface PlausibilityCandidate extends PlausibilityFeatures {
   /** Decoded frame index (the record's `frame`). */
@@ -105,7 +111,7 @@ export interface PlausibilityCandidate extends PlausibilityFeatures {
   mesh_score: number;
   /** Cheek skin texture measured in the inference picture (visibility.ts skinContrast); null when not measured. */
   skin: number | null;
-  /** Why the check rejects the mesh (plausibility.ts implausibility), null when it passes. */
+  /** Why the check rejects the mesh (plausibility.ts implausibility, or TURNED_AGREES_WHY), null when it passes. */
   why: string | null;
 }
 
@@ -187,7 +193,7 @@ export interface FaceSummary {
   blinks: number | null;
   blinks_per_minute: number | null;
   blinks_reason: string | null;
-  /** Candidates above --min-confidence rejected by the plausibility check (not a human face mesh). */
+  /** Candidates above --min-confidence rejected by the plausibility check (not a human face mesh, or a weak one read the same way turned 180 degrees). */
   faces_rejected_implausible: number;
   /**
    * Faces on detector frames read from the frame turned 180 degrees (upside down or turned past ~110 degrees,
@@ -419,7 +425,7 @@ export class FaceRecordBuilder {
     const { plausibility, onPlausibility } = this.o;
     this.frameImplausible = 0;
     if (plausibility === false && !onPlausibility) return confident;
-    const why = confident.map((f) => (f.mesh.length < 468 * 3 ? null : implausibility(f.mesh, f.box, f.skin)));
+    const why = confident.map((f) => (f.turned_agrees ? TURNED_AGREES_WHY : f.mesh.length < 468 * 3 ? null : implausibility(f.mesh, f.box, f.skin)));
     confident.forEach((f, i) => {
       if (onPlausibility && f.mesh.length >= 468 * 3) onPlausibility({ frame, det_score: f.det_score, mesh_score: f.mesh_score, ...plausibilityFeatures(f.mesh, f.box), skin: f.skin ?? null, why: why[i] });
     });

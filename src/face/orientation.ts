@@ -101,6 +101,25 @@ export interface OrientedBoxes {
   turned: number;
   /** Faces of `boxes` (`taken`) read the opposite way (`other`) with a lead under ORIENTATION_CONFIRM (see there). */
   contested: Array<{ taken: DetectorBox; other: DetectorBox; takenTurned: boolean }>;
+  /** Faces of `boxes` whose turned reading agrees with the upright one (turnedAgrees): not faces, left out later. */
+  agreeing: DetectorBox[];
+}
+
+/**
+ * A weak reading (detector score under this) whose turned reading agrees with it is no face (turnedAgrees). Human
+ * readings at det < 0.65 never agreed; sideways faces agree at 0.69-0.83 (docs/face.md, trial33).
+ */
+export const TURNED_AGREE_DET_MAX = 0.65;
+
+/**
+ * BlazeFace, shown the frame turned 180 degrees, reads a human face the wrong way up or not at all; a pattern with no
+ * up (a squirrel's profile, trial33) it reads pointing the same way (axes within 90 degrees) and about as sure (within
+ * ORIENTATION_CONFIRM). Only weak readings (both under TURNED_AGREE_DET_MAX) within ROLL_REFINE (60 degrees) of upright:
+ * faces at 45-90 degrees of roll agree routinely (el_side.mp4, keypoints ~70 degrees off, det 0.69-0.83).
+ */
+export function turnedAgrees(u: DetectorBox, t: DetectorBox): boolean {
+  const weak = Math.max(u.confidence, t.confidence) < TURNED_AGREE_DET_MAX;
+  return weak && !opposite(u, t) && Math.abs(u.confidence - t.confidence) < ORIENTATION_CONFIRM && Math.abs(cropRoll(u)) <= ROLL_REFINE;
 }
 
 /**
@@ -113,6 +132,7 @@ export function orientBoxes(upright: DetectorBox[], turned: DetectorBox[], maxFa
   const out: DetectorBox[] = [];
   const used = new Set<DetectorBox>();
   const contested: OrientedBoxes['contested'] = [];
+  const agreeing: DetectorBox[] = [];
   let doubtful = 0;
   let nTurned = 0;
   for (const u of upright) {
@@ -127,13 +147,15 @@ export function orientBoxes(upright: DetectorBox[], turned: DetectorBox[], maxFa
       nTurned++;
     } else doubtful++;
     if (taken) out.push(taken);
+    if (taken && t && !weak && turnedAgrees(u, t)) agreeing.push(taken);
     if (taken && t && !weak && opposite(u, t) && Math.abs(u.confidence - t.confidence) < ORIENTATION_CONFIRM) contested.push({ taken, other: taken === u ? t : u, takenTurned: taken === t });
   }
   const added = turned.filter((t) => !used.has(t) && t.confidence >= minConfidence && !out.some((o) => sameFace(o, t)));
-  if (added.length === 0 && nTurned === 0 && doubtful === 0) return { boxes: upright, doubtful, turned: 0, contested };
+  if (added.length === 0 && nTurned === 0 && doubtful === 0) return { boxes: upright, doubtful, turned: 0, contested, agreeing };
   // The faces read upright keep their places (Human's order, by score); faces found only turned fill what is left.
   const boxes = [...out, ...added.sort((a, b) => b.confidence - a.confidence)].slice(0, Math.max(1, maxFaces));
-  return { boxes, doubtful, turned: nTurned + added.filter((t) => boxes.includes(t)).length, contested: contested.filter((c) => boxes.includes(c.taken)) };
+  const turnedKept = nTurned + added.filter((t) => boxes.includes(t)).length;
+  return { boxes, doubtful, turned: turnedKept, contested: contested.filter((c) => boxes.includes(c.taken)), agreeing: agreeing.filter((b) => boxes.includes(b)) };
 }
 
 /** Side of the view the arbitration shows BlazeFace (its input side: no resize), and the face's share of it. */
