@@ -19,7 +19,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { angleGap, FLIP_LIMIT, FLIP_MEMORY_S, FlipCheck, meshAngle, ROLLED_MIN_MESH_SCORE, unsureRolled, type FacePose } from '../src/face/flip.js';
-import { FaceRecordBuilder, faceSummaryWarnings } from '../src/face/extract.js';
+import { FaceRecordBuilder } from '../src/face/extract.js';
+import { faceSummaryWarnings } from '../src/face/summary-warnings.js';
 import type { RawFace } from '../src/face/engine.js';
 // @ts-expect-error plain ES module without types
 import { boardArgs, defocusArgs, palmArgs } from '../scripts/make-face-trial32.mjs';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractFace } from '../src/face/index.js';
-import { faceSummaryWarnings } from '../src/face/extract.js';
+import { faceSummaryWarnings } from '../src/face/summary-warnings.js';
 import { gazeFields, visibilityFields } from '../src/face/quality.js';
 import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';

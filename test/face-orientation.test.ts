@@ -15,7 +15,7 @@ import { defaultModelDir } from '../src/face/models.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 // @ts-expect-error plain ES module without types
 import { decodeRgb, forwardSimilarity, renderSimilarity } from '../scripts/face-render.mjs';
-import { faceSummaryWarnings } from '../src/face/extract.js';
+import { faceSummaryWarnings } from '../src/face/summary-warnings.js';
 import { guardedPose } from '../src/face/quality.js';
 import { FIXTURES, runCli, tempDir, type CliResult } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { primaryFirst, PRIMARY_SCORE_MARGIN, WEAK_FACE_MIN } from '../src/face/primary.js';
-import { FaceRecordBuilder, faceSummaryWarnings, type FaceRecord } from '../src/face/extract.js';
+import { FaceRecordBuilder, type FaceRecord } from '../src/face/extract.js';
+import { faceSummaryWarnings } from '../src/face/summary-warnings.js';
 import type { DetectorBox } from '../src/face/orientation.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 // @ts-expect-error plain ES module without types

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { effectiveSar, SQUARE_SAR_TOLERANCE, videoGeometry } from '../src/media/decode-video.js';
 import { probe } from '../src/media/probe.js';
-import { faceSummaryWarnings } from '../src/face/extract.js';
+import { faceSummaryWarnings } from '../src/face/summary-warnings.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 import { tempDir } from './helpers/cli.js';
 

@@ -6,7 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FaceRecordBuilder, faceSummaryWarnings } from '../src/face/extract.js';
+import { FaceRecordBuilder } from '../src/face/extract.js';
+import { faceSummaryWarnings } from '../src/face/summary-warnings.js';
 import type { RawFace } from '../src/face/engine.js';
 import { syncWarningLines } from '../src/sync/warnings.js';
 import type { SyncMap } from '../src/sync/clock.js';

@@ -215,7 +215,8 @@ async function noVideoRoleReason(session: ManifestSession): Promise<string> {
 export const faceStage: StageFn = async (ctx) => {
   const video = ctx.session.media.find((m) => m.kind === 'video');
   if (!video) return { files: [], notProduced: await noVideoRoleReason(ctx.session) };
-  const { extractFace, faceSummaryWarnings } = await import('../face/extract.js');
+  const { extractFace } = await import('../face/extract.js');
+  const { faceSummaryWarnings } = await import('../face/summary-warnings.js');
   const { isFaceBackend } = await import('../face/backend.js');
   const backend = ctx.options.backend;
   if (backend !== undefined && !isFaceBackend(backend)) throw new InputError(`unknown face backend '${backend}'`);

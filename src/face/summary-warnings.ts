@@ -1,0 +1,161 @@
+/**
+ * The warning lines a finished face run prints (mmprep face, mmprep extract), each from the summary's counts: what
+ * was left out or looks wrong, why, and what to do. Pure: the summary in, lines out.
+ */
+import type { FaceSummary } from './extract.js';
+import { PRIMARY_SCORE_MARGIN } from './primary.js';
+
+type WarnedFields =
+  | 'primary_face_switches' | 'primary_face_first_switch_t_s' | 'sample_aspect_ratio' | 'width' | 'height'
+  | 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'faces_rejected_implausible' | 'face_null_reasons'
+  | 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s' | 'decode_errors' | 'faces_rejected_flip'
+  | 'faces_rejected_flip_first_t_s' | 'faces_rejected_rolled' | 'faces_rejected_rolled_first_t_s' | 'faces_read_sideways'
+  | 'faces_read_sideways_direction';
+type WarnedSummary = Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, WarnedFields>>;
+
+/** " (first at 1.23 s)", or nothing when the time is not known. */
+function firstAt(at: number | null | undefined): string {
+  return at === null || at === undefined ? '' : ` (first at ${at.toFixed(2)} s)`;
+}
+
+/** What a user should hear about a finished run: a video in which no frame had a face (detection_rate 0), and more. */
+export function faceSummaryWarnings(summary: WarnedSummary): string[] {
+  const sar = [
+    ...largerFaceWarning(summary), ...sidewaysWarning(summary), ...decodeErrorsWarning(summary), ...orientationWarning(summary),
+    ...flipWarning(summary), ...rolledWarning(summary), ...implausibleWarning(summary), ...sarWarning(summary),
+  ];
+  if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
+    return [noFaceWarning(summary), ...sar];
+  }
+  const n = summary.primary_face_switches ?? 0;
+  if (n > 0) {
+    return [
+      `the primary face switched to another face ${n} time(s)${firstAt(summary.primary_face_first_switch_t_s)}: two or more people in view, and the one-face series (pose, expressions, landmarks) mixes them; crop the video to the participant (ffmpeg -vf crop=W:H:X:Y), or use --max-faces 2 and follow one face_id`,
+      ...sar,
+    ];
+  }
+  return sar;
+}
+
+/**
+ * Most face frames read rolled near +-90 degrees: a camera turned a quarter with no rotation metadata (trial33: nothing
+ * said, yaw and pitch null by the gimbal lock, the mouth's MAR 0.056 against 0.204 with the metadata). The advice turns
+ * the picture against the roll read: a face rolled clockwise needs a counter-clockwise quarter turn.
+ */
+function sidewaysWarning(s: Pick<FaceSummary, 'frames_with_face'> & Partial<Pick<FaceSummary, 'faces_read_sideways' | 'faces_read_sideways_direction'>>): string[] {
+  const n = s.faces_read_sideways ?? 0;
+  if (n === 0 || n * 2 <= s.frames_with_face) return [];
+  const cw = s.faces_read_sideways_direction === 'clockwise';
+  return [
+    `${n} of ${s.frames_with_face} frames with a face read it rolled ${cw ? 'clockwise' : 'counter-clockwise'} by about 90 degrees (faces_read_sideways): the picture looks sideways (a camera turned a quarter, the file without rotation metadata or with the wrong one), so yaw and pitch are null (gimbal lock) and the mesh's ratios can be off (a trial clip's mar 0.06 against 0.20 upright); if the camera was turned, set the rotation metadata (ffmpeg -i in.mp4 -c copy -metadata:s:v:0 rotate=${cw ? 90 : 270} out.mp4) or turn the picture (ffmpeg -i in.mp4 -vf transpose=${cw ? 2 : 1} out.mp4) and run again`,
+  ];
+}
+
+/**
+ * A face larger than the primary one was in view and not analysed (primary.ts): with two people in view the primary
+ * face is the largest about as sure as the detector's top face; a larger face scoring far below it is left out.
+ */
+function largerFaceWarning(s: Partial<Pick<FaceSummary, 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s'>>): string[] {
+  const n = s.faces_larger_not_analysed ?? 0;
+  if (n === 0) return [];
+  return [
+    `a face larger than the primary one was in view and not analysed ${n} time(s) on detector frames${firstAt(s.faces_larger_not_analysed_first_t_s)}: the detector scored it more than ${PRIMARY_SCORE_MARGIN} below the face it took, or its mesh did not come out a confident, plausible face (faces_larger_not_analysed); if the larger face is the participant, crop the video to it (ffmpeg -vf crop=W:H:X:Y) or use --max-faces 2 and follow its face_id; a face the mesh does not take (blurred or dim) needs a sharper, better-lit recording`,
+  ];
+}
+
+/**
+ * Frames decoded from damaged data (a colleague's trial, 2026-12-02: 3 x 300 random bytes written into an H.264 MP4
+ * gave ~10 ffmpeg errors, 71 of 72 frames, exit 0 and nothing said). Warned, not refused: a few damaged frames are
+ * common in real recordings, and a badly damaged file loses frames, which checkComplete refuses.
+ */
+function decodeErrorsWarning(s: Partial<Pick<FaceSummary, 'decode_errors'>>): string[] {
+  const d = s.decode_errors;
+  if (!d || (d.errors === 0 && d.concealed_frames === 0)) return [];
+  return [
+    `ffmpeg reported ${d.errors} decode error(s) and patched up ${d.concealed_frames} damaged picture(s) (decode_errors): some frames were analysed from damaged data and their features may be wrong; re-encode from the original recording, or replace the file with an undamaged copy`,
+  ];
+}
+
+/**
+ * The run's first line when no frame kept a face. When faces were seen and left out (orientation check, plausibility
+ * check), the framing advice would mislead (trial32: a bar over the eyes, 122 of 125 frames "implausible", was told to
+ * check the video role): it says so and points at the lines that follow.
+ */
+function noFaceWarning(s: Pick<FaceSummary, 'frames_analysed'> & Partial<Pick<FaceSummary, 'faces_rejected_orientation' | 'faces_rejected_implausible' | 'faces_rejected_flip' | 'faces_rejected_rolled'>>): string {
+  const left = (s.faces_rejected_orientation ?? 0) + (s.faces_rejected_implausible ?? 0) + (s.faces_rejected_flip ?? 0) + (s.faces_rejected_rolled ?? 0);
+  if (left > 0) return `no face kept in any of the ${s.frames_analysed} frames analysed (detection_rate 0): the detector found faces, and all were left out by the checks the next warnings name`;
+  return `no face found in any of the ${s.frames_analysed} frames analysed (detection_rate 0): check the video role, --start/--end and the camera framing`;
+}
+
+/** What a check that leaves faces out says: how many, from when, why, the counts to look at, and what to do. */
+interface LeftOut {
+  where: string;
+  why: string;
+  field: string;
+  reason: keyof FaceSummary['face_null_reasons'];
+  advice: string;
+}
+
+function leftOutWarning(n: number | undefined, at: number | null | undefined, nulls: FaceSummary['face_null_reasons'] | undefined, w: LeftOut): string[] {
+  if (!n) return [];
+  const frames = nulls ? `${nulls[w.reason]} frame(s) left without a face by it` : 'the frames left without a face by it';
+  return [`${n} face(s) left out${w.where}${firstAt(at)}: ${w.why} (${w.field}; ${frames} have face_null_reason "${w.reason}"); ${w.advice}`];
+}
+
+function orientationWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'face_null_reasons'>>): string[] {
+  return leftOutWarning(s.faces_rejected_orientation, s.faces_rejected_orientation_first_t_s, s.face_null_reasons, {
+    where: ' on detector frames',
+    why: 'the detector read them both upright and upside down with no clear winner, or upside down and not upright once turned upright',
+    field: 'faces_rejected_orientation',
+    reason: 'orientation_doubtful',
+    advice: 'an upright face can read so with the mouth or eyes covered or in low light; if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip for upside down, transpose=1 or 2 for a quarter turn) and run again',
+  });
+}
+
+/**
+ * Faces left out because they were read turned more than 90 degrees against the same face's last kept frames (flip.ts):
+ * trial32, a palm over an upright face's mouth read upside down on 20 of 79 face frames and kept with nothing said.
+ */
+function flipWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_flip' | 'faces_rejected_flip_first_t_s' | 'face_null_reasons'>>): string[] {
+  return leftOutWarning(s.faces_rejected_flip, s.faces_rejected_flip_first_t_s, s.face_null_reasons, {
+    where: '',
+    why: "read turned by more than 90 degrees against the same face's frames just before",
+    field: 'faces_rejected_flip',
+    reason: 'orientation_flip',
+    advice: 'a face does not turn so fast, so these were misread (a hand or object over the mouth or eyes, blur); if the video itself turns or cuts to upside-down material, turn that part upright first (ffmpeg -vf hflip,vflip) and run again',
+  });
+}
+
+/**
+ * Faces read turned past 90 degrees whose mesh score was under 0.9 (flip.ts ROLLED_MIN_MESH_SCORE): trial32, a capacitor
+ * on a circuit board read as an upside-down face and kept.
+ */
+function rolledWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_rolled' | 'faces_rejected_rolled_first_t_s' | 'face_null_reasons'>>): string[] {
+  return leftOutWarning(s.faces_rejected_rolled, s.faces_rejected_rolled_first_t_s, s.face_null_reasons, {
+    where: '',
+    why: 'read turned past 90 degrees with a mesh score under 0.9',
+    field: 'faces_rejected_rolled',
+    reason: 'rolled_low_mesh_score',
+    advice: 'a pattern that is not a face (a capacitor on a circuit board) was read so, while faces turned past 90 degrees measured 1.0; if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip, or transpose=1 or 2) and run again',
+  });
+}
+
+/**
+ * Frames left without a face because the mesh found failed the plausibility check (plausibility.ts): a bar over an
+ * upright face's mouth did so on most frames of a trial clip (2026-12-04), with records that said nothing.
+ */
+function implausibleWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_implausible' | 'face_null_reasons'>>): string[] {
+  const k = s.face_null_reasons?.implausible ?? 0;
+  if (k === 0) return [];
+  return [
+    `${k} frame(s) without a face although the detector and the mesh found one: its mesh failed the human-face plausibility check (face_null_reason "implausible"; faces_rejected_implausible ${s.faces_rejected_implausible ?? k}); a face partly covered (a hand, a bar over the mouth or eyes) can read so, as can a pattern that is not a face; --no-plausibility keeps such meshes (check them before use)`,
+  ];
+}
+
+/** Non-square pixels: the coordinates are on the displayed picture, not on the stored frames a script may draw on. */
+function sarWarning(s: Partial<Pick<FaceSummary, 'sample_aspect_ratio' | 'width' | 'height'>>): string[] {
+  const sar = s.sample_aspect_ratio ?? 1;
+  if (sar === 1 || s.width === undefined) return [];
+  return [`pixels are not square (sample aspect ratio ${sar}): analysed as displayed, ${s.width}x${s.height}; landmarks and *_px fields are in those square pixels, not in the stored frames' (stretch a stored frame to ${s.width}x${s.height} to draw them on it)`];
+}
+
