@@ -12,7 +12,7 @@ import { rotatedCrop, type CropBox } from './crop.js';
 import { installIrisHook, irisMode, type IrisMode } from './iris.js';
 import { cropRoll, orientBoxes, refinedReading, ROLL_REFINE, surelyUpright, unturnBox, UPRIGHT_VIEW_MIN, uprightScore, uprightView, VIEW_SIDE, type DetectorBox, type OrientedBoxes } from './orientation.js';
 import { meshPupils, type EyePupils } from './pupil.js';
-import { overlapsFace, PRIMARY_EXTRA_BOXES, primaryFirst } from './primary.js';
+import { overlapsFace, PRIMARY_EXTRA_BOXES, primaryFirst, type Corners } from './primary.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
 import { implausibility } from './plausibility.js';
 import { checkFrame, orientationProblem, type CheckedPoints } from './selfcheck.js';
@@ -197,10 +197,10 @@ function centreInside(box: readonly number[], b: DetectorBox): boolean {
   return cx >= b.startPoint[0] && cx <= b.endPoint[0] && cy >= b.startPoint[1] && cy <= b.endPoint[1];
 }
 
-/** A face's box [x, y, w, h] as a detector box (primary.ts overlapsFace). */
-function boxOf(f: RawFace): DetectorBox {
+/** A face's box [x, y, w, h] as corners (primary.ts overlapsFace). */
+function cornersOf(f: RawFace): Corners {
   const [x, y, w, h] = f.box;
-  return { startPoint: [x, y], endPoint: [x + w, y + h], landmarks: [], confidence: f.det_score, size: [w, h] };
+  return { startPoint: [x, y], endPoint: [x + w, y + h] };
 }
 
 /** BlazeFace's input side (Human resizes every frame to it before the detector: face/blazeface.ts, inputSize). */
@@ -439,7 +439,7 @@ export class FaceEngine {
     const d0 = this.detections;
     const primary = await this.inGroup(0, tensor, tracked, { n: 1, besides: null });
     const others = await this.inGroup(1, tensor, tracked && this.detections === d0, { n: this.maxFaces - 1, besides: primary });
-    const apart = others.filter((f) => !primary.some((p) => overlapsFace(boxOf(f), p.box)));
+    const apart = others.filter((f) => !primary.some((p) => overlapsFace(cornersOf(f), p.box)));
     // A tracked face that ran onto the primary one: the others wait for the next detector frame.
     if (apart.length < others.length) this.groups[1] = { last: [], cache: [] };
     primary.forEach((f) => (f.primary = true));

@@ -60,8 +60,11 @@ function holdsCentre(b: DetectorBox, inner: DetectorBox): boolean {
   return cx >= b.startPoint[0] && cx <= b.endPoint[0] && cy >= b.startPoint[1] && cy <= b.endPoint[1];
 }
 
+/** A box by its corners: all overlapsFace reads of a detector box. */
+export type Corners = Pick<DetectorBox, 'startPoint' | 'endPoint'>;
+
 /** The box's centre lies inside the face box [x, y, w, h] (same pixels), or the face box's centre inside the box. */
-export function overlapsFace(b: DetectorBox, face: readonly number[]): boolean {
+export function overlapsFace(b: Corners, face: readonly number[]): boolean {
   const [x, y, w, h] = face;
   const [bx, by] = [(b.startPoint[0] + b.endPoint[0]) / 2, (b.startPoint[1] + b.endPoint[1]) / 2];
   const [fx, fy] = [x + w / 2, y + h / 2];
