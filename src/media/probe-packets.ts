@@ -34,12 +34,14 @@ interface MergedRead {
   rest: string[];
   /** A line of the packets not read as a packet (a build printing them otherwise): the run is not used. */
   unread: boolean;
+  /** The packets array was found (else the packets, if any, were not read: the run is not used). */
+  seen: boolean;
 }
 
 /** One output line into the read: outside the packets array it is kept; inside it, a packet is read into its track. */
 function readLine(line: string, r: MergedRead, state: { inPackets: boolean }): void {
   if (!state.inPackets) {
-    if (line === '    "packets": [') state.inPackets = true;
+    if (line === '    "packets": [') state.inPackets = r.seen = true;
     else r.rest.push(line);
     return;
   }
@@ -67,13 +69,13 @@ async function runMerged(abs: string, attempt = 1): Promise<MergedRead | null> {
     child.on('error', () => resolve({ code: null, signal: null }));
     child.on('close', (code, signal) => resolve({ code, signal }));
   });
-  const r: MergedRead = { tracks: new Map(), jumps: [], rest: [], unread: false };
+  const r: MergedRead = { tracks: new Map(), jumps: [], rest: [], unread: false, seen: false };
   const state = { inPackets: false };
   let lines = 0;
   for await (const line of createInterface({ input: child.stdout })) (lines++, readLine(line, r, state));
   const { code, signal } = await exit;
   if (startAgainAfterGroupInterrupt(signal, lines, attempt)) return runMerged(abs, attempt + 1);
-  return code === 0 && !r.unread && !state.inPackets ? r : null;
+  return code === 0 && r.seen && !r.unread && !state.inPackets ? r : null;
 }
 
 /**
@@ -91,7 +93,7 @@ export async function probeWithPacketTimes(file: string): Promise<ProbeResult> {
   } catch {
     data = null;
   }
-  if (!r || !data || !Array.isArray(data.streams) || !data.format) return probe(file);
+  if (!r || !data || !Array.isArray(data.streams) || !data.format || 'packets' in data) return probe(file);
   const p = probeResultOf(file, data);
   keepPacketRead(key, p, r.tracks, r.jumps);
   return p;
