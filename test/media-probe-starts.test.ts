@@ -1,8 +1,9 @@
 /**
  * One ffprobe run per input file of `mmprep sync` (src/media/probe-packets.ts): the probe and the packet times (stream
  * ends, clock jumps) were two runs per file, each start of a distribution's ffprobe ~0.15 CPU s before it reads a byte.
- * The one run's probe and packet read must equal the two runs' (the demo's FLAC and MP4, an MPEG-TS whose clock jumps
- * back, a WebM), and a file that is no media file is still refused as before.
+ * The one run's probe and packet read must equal the two runs' (the demo's FLAC and MP4, a Matroska whose clock jumps,
+ * a WebM; an MPEG-TS whose sound starts mid-file, which keeps the two runs), and a file that is no media file is still
+ * refused as before.
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -35,9 +36,14 @@ async function runNode(script: string, env: NodeJS.ProcessEnv): Promise<string> 
 
 beforeAll(() => {
   for (const f of ['s01_camera.mp4', 's01_lav.flac']) copyFileSync(join(FIXTURES, 'demo', f), join(dir, f));
-  // Two 2 s MPEG-TS recordings one after the other: the second's clock starts again (a jump back).
-  ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=25:duration=2', '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=48000:duration=2', '-c:v', 'mpeg2video', '-c:a', 'mp2', '-f', 'mpegts', join(dir, 'one.ts')]);
-  writeFileSync(join(dir, 'jump.ts'), Buffer.concat([readFileSync(join(dir, 'one.ts')), readFileSync(join(dir, 'one.ts'))]));
+  // A Matroska picture whose timestamps jump 5 s ahead after 1 s (a clock jump).
+  ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=25:duration=2', '-vf', 'setpts=PTS+if(gte(N\\,25)\\,5/TB\\,0)', '-vsync', 'passthrough', '-c:v', 'mpeg4', join(dir, 'jump.mkv')]);
+  // An MPEG-TS joined from a picture alone (8 s) and a picture with sound (2 s): the sound's stream starts mid-file,
+  // and a probe alone does not know its codec (read as mp3, 0 Hz) where one after every packet does (mp2, 44100 Hz).
+  ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=25:duration=8', '-c:v', 'mpeg2video', '-f', 'mpegts', join(dir, 'v.ts')]);
+  ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=25:duration=2', '-f', 'lavfi', '-i', 'sine=duration=2', '-c:v', 'mpeg2video', '-c:a', 'mp2', '-streamid', '0:300', '-streamid', '1:301', '-f', 'mpegts', join(dir, 'av.ts')]);
+  writeFileSync(join(dir, 'late.ts'), Buffer.concat([readFileSync(join(dir, 'v.ts')), readFileSync(join(dir, 'av.ts'))]));
+  copyFileSync(join(dir, 'late.ts'), join(dir, 'late-ts.mp4')); // its name says MP4: tried, and refused by its format
   ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=25:duration=2', '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=48000:duration=2', '-c:v', 'libvpx', '-c:a', 'libopus', join(dir, 'a.webm')]);
   writeFileSync(join(dir, 'bad.mp4'), 'not media\n');
 });
@@ -54,8 +60,8 @@ describe.runIf(process.platform === 'linux')('one ffprobe run per input', () => 
     for (const f of ['s01_lav.flac', 's01_camera.mp4']) expect(starts.filter((s) => s.endsWith(f) && /-show_streams/.test(s) && /packet=/.test(s))).toHaveLength(1);
   });
 
-  it('the one run (in a child, each file one ffprobe start) gives the probe and the packet read of two runs', async () => {
-    const names = ['s01_lav.flac', 's01_camera.mp4', 'jump.ts', 'a.webm'];
+  it('the one run (in a child, one ffprobe start for each FLAC, MP4, Matroska, WebM) gives the probe and the packet read of two runs; MPEG-TS keeps two', async () => {
+    const names = ['s01_lav.flac', 's01_camera.mp4', 'jump.mkv', 'a.webm', 'late.ts', 'late-ts.mp4'];
     const log = join(dir, 'lib.log');
     writeFileSync(log, '');
     const script = `const { probeWithPacketTimes } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/media/probe-packets.js')).href)});
@@ -64,7 +70,10 @@ const out = [];
 for (const f of ${JSON.stringify(names.map((n) => join(dir, n)))}) { const p = await probeWithPacketTimes(f); out.push({ p, read: await readPacketTimes(p) }); }
 process.stdout.write(JSON.stringify(out));`;
     const child = await runNode(script, { MMPREP_FFPROBE: loggingFfprobe(), LOG: log });
-    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(names.length);
+    const starts = readFileSync(log, 'utf8').trim().split('\n');
+    expect(starts.filter((x) => /late\.ts$/.test(x)), 'late.ts: a probe and a packet read').toHaveLength(2);
+    expect(starts.filter((x) => /late-ts\.mp4$/.test(x)), 'late-ts.mp4: the one run refused by its format, then two').toHaveLength(3);
+    expect(starts, starts.join('\n')).toHaveLength(4 + 2 + 3);
     const one = JSON.parse(child) as Array<{ p: unknown; read: { spans: Array<{ packets: number }>; jumps: unknown[] } }>;
     for (const [i, name] of names.entries()) {
       const p = await probe(join(dir, name));
@@ -72,7 +81,8 @@ process.stdout.write(JSON.stringify(out));`;
       expect(one[i].read, name).toEqual(JSON.parse(JSON.stringify(await readPacketTimes(p))));
       expect(one[i].read.spans.every((s) => s.packets > 0), name).toBe(true);
     }
-    expect(one[names.indexOf('jump.ts')].read.jumps.length).toBeGreaterThan(0);
+    expect(one[names.indexOf('jump.mkv')].read.jumps.length).toBeGreaterThan(0);
+    expect(one[names.indexOf('late.ts')].p).toMatchObject({ streams: [{ type: 'video' }, { type: 'video' }, { type: 'audio', sample_rate_hz: 0 }] });
   });
 
   it('a file that is no media file is refused as by probe()', async () => {

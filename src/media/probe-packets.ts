@@ -1,13 +1,14 @@
 /**
  * A file's probe and its packet times from one ffprobe run (`-show_streams -show_format -show_entries packet=...`;
- * ffprobe prints the packets first, then the streams and the format, these the same as a probe alone gives them but
- * for each stream's `nb_read_packets`, which no one reads). For the callers that read both (`mmprep sync`, `mmprep
+ * ffprobe prints the packets first, then the streams and the format, these, for the containers of MERGE_FORMATS, the
+ * same as a probe alone gives them but for each stream's `nb_read_packets`, which no one reads). For the callers that read both (`mmprep sync`, `mmprep
  * extract` before its stages): each start of a distribution's ffprobe costs ~0.15 CPU s before it reads a byte
  * (docs/benchmarks.md "Where the test suite's CPU goes"), and a file read twice was two starts. The packets are read
  * one line at a time as packet-times.ts reads them (memory flat in the file's length). Anything unexpected (an
  * ffprobe that fails, a line not read as a packet, output that is not JSON) falls back to probe() alone, so the packet
  * read runs later on its own as before and fails or warns as it did: this only saves a start, never changes a result.
- * A file over MERGE_MAX_BYTES is read in two runs as before: the packets in JSON cost more than in CSV, ~1 CPU s more
+ * A file over MERGE_MAX_BYTES, or in a container whose streams can start mid-file (MERGE_FORMATS), is read in two
+ * runs as before. Over MERGE_MAX_BYTES the packets in JSON cost more than in CSV, ~1 CPU s more
  * for a 2-hour 25 fps + AAC file's 517 000 packets (ffprobe's JSON 70 MB against CSV's 18 MB), more than a start saves.
  */
 import { spawn } from 'node:child_process';
@@ -17,6 +18,16 @@ import { childEnv, ffmpegBinaries } from './ffmpeg-path.js';
 import { checkMediaFile } from './input-file.js';
 import { keepPacketRead, keptKey, newTrack, readPacketFields, type ClockJump, type Track } from './packet-times.js';
 import { liftRotation, probe, probeResultOf, type FfprobeJson, type ProbeResult } from './probe.js';
+
+/**
+ * The containers whose streams the header declares, for which ffprobe's streams are the same after reading every
+ * packet (checked, see the module comment). Not MPEG-TS/PS, Ogg, FLV: streams can start mid-file there, and a stream
+ * a probe alone called mp3 with 0 Hz (its packets after the first seconds) read as mp2, 44100 Hz, after them (a TS
+ * joined from a picture-only and a picture-and-sound recording): those keep the two runs. By ffprobe's format_name;
+ * files whose name says another container are not tried (MERGE_SKIP_NAMES).
+ */
+const MERGE_FORMATS = /^(mov,mp4,m4a,3gp,3g2,mj2|matroska,webm|wav|w64|flac|mp3|avi|aiff)$/;
+const MERGE_SKIP_NAMES = /\.(ts|mts|m2ts|mpg|mpeg|vob|ps|flv|ogg|oga|ogv|opus|spx)$/i;
 
 /**
  * Larger files are probed alone (see the module comment): under this size a file can hold ~100 000 packets, where
@@ -85,7 +96,7 @@ async function runMerged(abs: string, attempt = 1): Promise<MergedRead | null> {
 export async function probeWithPacketTimes(file: string): Promise<ProbeResult> {
   const abs = await checkMediaFile(file);
   const { key, size } = await keptKey(abs);
-  if (size > MERGE_MAX_BYTES) return probe(file);
+  if (size > MERGE_MAX_BYTES || MERGE_SKIP_NAMES.test(abs)) return probe(file);
   const r = await runMerged(abs);
   let data: FfprobeJson | null = null;
   try {
@@ -93,7 +104,7 @@ export async function probeWithPacketTimes(file: string): Promise<ProbeResult> {
   } catch {
     data = null;
   }
-  if (!r || !data || !Array.isArray(data.streams) || !data.format || 'packets' in data) return probe(file);
+  if (!r || !data || !Array.isArray(data.streams) || !data.format || 'packets' in data || !MERGE_FORMATS.test(String(data.format.format_name))) return probe(file);
   const p = probeResultOf(file, data);
   keepPacketRead(key, p, r.tracks, r.jumps);
   return p;
