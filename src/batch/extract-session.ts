@@ -15,6 +15,7 @@ import { codeBuild, VERSION } from '../common/version.js';
 import { killChildren, settleChildren } from '../media/children.js';
 import { onDecodeProgress } from '../media/decode-progress.js';
 import { pickStream, probe, type ProbeResult } from '../media/probe.js';
+import { probeWithPacketTimes } from '../media/probe-packets.js';
 import { findSyncEntry, readSyncMap, type SyncMap } from '../sync/clock.js';
 import { loadStages, STAGE_FILES, STAGE_NAMES, STAGE_OPTION_KEYS, type StageName, type StageOptions, type StageResult, type StageTable } from './extract-stages.js';
 import type { ManifestSession, MediaKind } from './manifest.js';
@@ -438,8 +439,13 @@ function answerRollback(port: MessagePort | undefined): void {
 
 type Probes = Map<string, Promise<ProbeResult>>;
 
-/** Inputs: size and hash (each file once, even when it serves two roles), then a probe that each role's stream exists. */
-async function readInputs(session: ManifestSession, probes: Probes): Promise<MetaInput[]> {
+/**
+ * Inputs: size and hash (each file once, even when it serves two roles), then a probe that each role's stream exists.
+ * Its packet times are read in the same ffprobe run (probe-packets.ts) unless `mayskip`: a session --resume skips
+ * reads none (checkFileEnds reads them after the resume check).
+ */
+async function readInputs(session: ManifestSession, probes: Probes, mayskip: boolean): Promise<MetaInput[]> {
+  const probeFile = mayskip ? probe : probeWithPacketTimes;
   const hashes = new Map<string, Promise<{ sha256: string; size: number }>>();
   const inputs: MetaInput[] = [];
   for (const m of session.media) {
@@ -452,7 +458,7 @@ async function readInputs(session: ManifestSession, probes: Probes): Promise<Met
     } catch (e) {
       throw new StageFailure('inputs', `${m.role}: cannot read ${m.given} (${(e as Error).message})`);
     }
-    if (!probes.has(m.path)) probes.set(m.path, handled(probe(m.path)));
+    if (!probes.has(m.path)) probes.set(m.path, handled(probeFile(m.path)));
     let duration: number | null;
     try {
       const p = await probes.get(m.path)!;
@@ -658,7 +664,9 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   const base = { session_id: a.task.session.session_id, line: a.task.session.line };
   const tIn = performance.now();
   const probes: Probes = new Map();
-  const inputs = await readInputs(a.task.session, probes);
+  // --resume of a session with a meta.json may skip it: no packet read then (a folder without one is redone).
+  const mayskip = Boolean(a.task.resume) && (await stat(join(a.dir, META_FILE)).then(() => true, () => false));
+  const inputs = await readInputs(a.task.session, probes, mayskip);
   a.media_s = inputs.find((i) => i.role === a.task.session.ref_role)?.duration_s ?? 0;
   lap(a, 'inputs', tIn);
 

@@ -60,7 +60,7 @@ function countsSamples(container: string | null): boolean {
   return /^(wav|w64|flac|mp3|aac|aiff|caf)$/.test(container ?? '');
 }
 
-interface Track {
+export interface Track {
   kind: 'audio' | 'video';
   /** Jumps (decoding order): the latest time reached (the running maximum), the previous packet's time and end, the longest duration. */
   max: number;
@@ -89,9 +89,19 @@ function jumpOf(tr: Track, t: number, dur: number): number | null {
 
 const field = (v: string | undefined): number => (v === undefined || v === '' || v === 'N/A' ? NaN : Number(v));
 
+/** A stream's track before its first packet. */
+export function newTrack(kind: 'audio' | 'video'): Track {
+  return { kind, max: NaN, last: NaN, end: NaN, dur: 0, step: NaN, packets: 0, first: Infinity, presEnd: -Infinity, presLast: -Infinity };
+}
+
 /** Reads one `stream_index,pts,dts,duration` line into the tracks; a jump found is pushed to `out` (when given). */
 function readPacket(line: string, tracks: Map<number, Track>, out: ClockJump[] | null): void {
   const [i, pts, dts, d] = line.split(',');
+  readPacketFields(i, pts, dts, d, tracks, out);
+}
+
+/** Reads one packet's stream index, pts, dts and duration (ffprobe's text, '' or 'N/A' or undefined when none) into the tracks. */
+export function readPacketFields(i: string, pts: string | undefined, dts: string | undefined, d: string | undefined, tracks: Map<number, Track>, out: ClockJump[] | null): void {
   const tr = tracks.get(Number(i));
   const shown = field(pts);
   const t = Number.isFinite(field(dts)) ? field(dts) : shown;
@@ -145,9 +155,7 @@ async function readOnce(abs: string, p: ProbeResult): Promise<PacketRead> {
   const wantJumps = !countsSamples(p.container);
   for (let attempt = 1; ; attempt++) {
     const tracks = new Map<number, Track>();
-    for (const s of p.streams) {
-      if (s.type === 'audio' || s.type === 'video') tracks.set(s.index, { kind: s.type, max: NaN, last: NaN, end: NaN, dur: 0, step: NaN, packets: 0, first: Infinity, presEnd: -Infinity, presLast: -Infinity });
-    }
+    for (const s of p.streams) if (s.type === 'audio' || s.type === 'video') tracks.set(s.index, newTrack(s.type));
     const jumps: ClockJump[] = [];
     const { exit, lines } = await runPacketProbe(abs, (line) => readPacket(line, tracks, wantJumps ? jumps : null));
     if (exit.code === 0) return { spans: [...tracks].map(([i, tr]) => spanOf(i, tr)), jumps };
@@ -161,17 +169,32 @@ async function readOnce(abs: string, p: ProbeResult): Promise<PacketRead> {
 const kept = new Map<string, Promise<PacketRead>>();
 const KEEP = 16;
 
+/** The key of a file's read in `kept`: its path, size and modification time. */
+export async function keptKey(abs: string): Promise<{ key: string; size: number }> {
+  const st = await stat(abs);
+  return { key: `${abs}\0${st.size}\0${st.mtimeMs}`, size: st.size };
+}
+
+function keep(key: string, read: Promise<PacketRead>): void {
+  kept.set(key, read);
+  read.catch(() => kept.delete(key));
+  while (kept.size > KEEP) kept.delete(kept.keys().next().value as string);
+}
+
 /** The packet times of a file (one ffprobe pass, kept for the next caller; see the module comment). */
 export async function readPacketTimes(p: ProbeResult): Promise<PacketRead> {
   const abs = await checkMediaFile(p.file);
-  const st = await stat(abs);
-  const key = `${abs}\0${st.size}\0${st.mtimeMs}`;
+  const { key } = await keptKey(abs);
   let read = kept.get(key);
-  if (!read) {
-    read = readOnce(abs, p);
-    kept.set(key, read);
-    read.catch(() => kept.delete(key));
-    while (kept.size > KEEP) kept.delete(kept.keys().next().value as string);
-  }
+  if (!read) keep(key, (read = readOnce(abs, p)));
   return read;
+}
+
+/**
+ * Keeps a read made with the probe itself (probe-packets.ts: one ffprobe run for both), as readOnce would have made it:
+ * `tracks` holds the audio and video streams that had packets, `jumps` every jump found; `key` is keptKey's before that run.
+ */
+export function keepPacketRead(key: string, p: ProbeResult, tracks: Map<number, Track>, jumps: ClockJump[]): void {
+  const spans = p.streams.filter((s) => s.type === 'audio' || s.type === 'video').map((s) => spanOf(s.index, tracks.get(s.index) ?? newTrack(s.type as 'audio' | 'video')));
+  keep(key, Promise.resolve({ spans, jumps: countsSamples(p.container) ? [] : jumps }));
 }

@@ -93,9 +93,18 @@ export function taggedStreamEndS(stream: StreamInfo): number | null {
   return taggedEnds.get(stream) ?? null;
 }
 
-interface FfprobeJson {
+export interface FfprobeJson {
   streams?: Array<Record<string, unknown>>;
   format?: Record<string, unknown>;
+}
+
+/** The display-matrix rotation of a stream's side data, lifted onto the stream as `rotation` (as fluent-ffmpeg's reader did). */
+export function liftRotation(data: FfprobeJson): FfprobeJson {
+  for (const st of data.streams ?? []) {
+    const side = (st.side_data_list as Array<Record<string, unknown>> | undefined)?.find((d) => d.rotation !== undefined);
+    if (st.rotation === undefined && side) st.rotation = side.rotation;
+  }
+  return data;
 }
 
 /**
@@ -126,12 +135,7 @@ function runFfprobe(abs: string, attempt = 1, args = ['-show_streams', '-show_fo
       if (signal) return reject(new Error(`ffprobe was killed with signal ${signal}\n${stderr}`));
       if (code !== 0) return reject(new Error(`ffprobe exited with code ${code}\n${stderr}`));
       try {
-        const data = JSON.parse(Buffer.concat(out).toString('utf8')) as FfprobeJson;
-        for (const st of data.streams ?? []) {
-          const side = (st.side_data_list as Array<Record<string, unknown>> | undefined)?.find((d) => d.rotation !== undefined);
-          if (st.rotation === undefined && side) st.rotation = side.rotation;
-        }
-        resolve(data);
+        resolve(liftRotation(JSON.parse(Buffer.concat(out).toString('utf8')) as FfprobeJson));
       } catch (e) {
         reject(new Error(`ffprobe exited with code 0\nunreadable output (${(e as Error).message})`));
       }
@@ -168,6 +172,11 @@ export async function probe(file: string): Promise<ProbeResult> {
     if (crash) throw new InputError(crashText(file, crash[1]), { file });
     throw new InputError(`not a media file ffmpeg can read (${ffmpegErrorLine(msg)}): check that it is a complete audio or video file (a copy cut short fails so) and replace it`, { file });
   }
+  return probeResultOf(file, data);
+}
+
+/** The ProbeResult of ffprobe's JSON (streams and format) for `file`. */
+export function probeResultOf(file: string, data: FfprobeJson): ProbeResult {
   const fmt = (data.format ?? {}) as Record<string, unknown>;
   const streams: StreamInfo[] = (data.streams ?? []).map((s) => {
     const type = streamType(s.codec_type);

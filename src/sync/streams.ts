@@ -5,7 +5,8 @@
  */
 import { resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
-import { fileSpanS, probe, type ProbeResult } from '../media/probe.js';
+import { fileSpanS, type ProbeResult } from '../media/probe.js';
+import { probeWithPacketTimes } from '../media/probe-packets.js';
 import type { DecodeErrors } from '../media/decode-video.js';
 import type { StreamKind } from './clock.js';
 import { scanAudioTone } from './scan-audio.js';
@@ -110,10 +111,13 @@ export interface StreamState {
   decodeErrors?: DecodeErrors | { errors: number };
 }
 
-/** A file's ffprobe reading: probe() itself, or a caller's reading of the same file (extract reads each input once). */
+/**
+ * A file's ffprobe reading: probe() with its packet times (probe-packets.ts: one ffprobe run for the probe and the
+ * clock-jump and stream-end reads below), or a caller's reading of the same file (extract reads each input once).
+ */
 export type FileProbe = (file: string) => Promise<ProbeResult>;
 
-export async function probeFiles(files: string[], searchS: number, ends: Ends, ref: string | undefined, probeFile: FileProbe = probe): Promise<ProbedFile[]> {
+export async function probeFiles(files: string[], searchS: number, ends: Ends, ref: string | undefined, probeFile: FileProbe = probeWithPacketTimes): Promise<ProbedFile[]> {
   if (files.length === 0) throw new InputError('no media files given');
   const seen = new Map<string, string>();
   const probes: ProbedFile[] = [];
