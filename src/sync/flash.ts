@@ -434,20 +434,16 @@ export class FlashScanner {
     const grid = this.grid as Grid;
     const M = TOP_PER_FRAME;
     const top: ScoreTrack = { z: new Float64Array(n * M).fill(-Infinity), region: new Int32Array(n * M).fill(-1), test: new Int32Array(n * M) };
-    const s1 = new Float64Array(n + 1);
-    const s2 = new Float64Array(n + 1);
-    const scratch = new Float64Array(n);
+    const [s1, s2, scratch] = [new Float64Array(n + 1), new Float64Array(n + 1), new Float64Array(n)];
     const contrast = new Float64Array(n).fill(-Infinity);
     const touched: number[] = [];
-    const variance = new Float64Array(n);
-    const testOf = new Int32Array(n);
+    const [variance, testOf] = [new Float64Array(n), new Int32Array(n)];
     const st: PulseStat = { z: 0, contrast: 0, before: 0, plateau: 0, after: 0 };
     const apart = this.exclusion(tests, tests.length - 1);
     const minC = this.o.minJump;
     const wholeZ = new Float64Array(n);
     const rows = new RowSeries(this.cellBuf, grid);
-    const maxL = Math.max(...tests.map((t) => t.L));
-    const [deque, onsets] = [new Int32Array(n), new Int32Array(n)];
+    const [maxL, deque, onsets] = [Math.max(...tests.map((t) => t.L)), new Int32Array(n), new Int32Array(n)];
     for (let r = 0; r < regions.length; r++) {
       const x = rows.of(regions[r]);
       // Only the onsets whose frames ahead rise minJump over the frame before may pass the gate below (riseOnsets).
