@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cellMeans, gridFor, regionSeries, type Grid } from '../src/sync/flash-cells.js';
-import { boxZ, boxZOfSums, plateauTests, prefixSums, topEvents } from '../src/sync/flash-pulse.js';
+import { cellMeans, gridFor, regionRowSeries, regionSeries, type Grid } from '../src/sync/flash-cells.js';
+import { boxZ, boxZOfSums, FLANK_FRAMES, plateauTests, prefixSums, riseOnsets, topEvents } from '../src/sync/flash-pulse.js';
 import { rng } from './sync-media.js';
 
 // The flash scanner's kernels were made cheaper (2026-12-01: the pair search's second look at 640 px cost about 3x
@@ -87,5 +87,61 @@ describe('flash scanner kernels give the same bits as before (flash-cells.ts, fl
       }
     }
     for (const count of [1, 2, 3, 5]) expect(topEvents(c, count, 12, at)).toEqual(topEvents(c, count, 12));
+  });
+
+  // 2026-12-05: regionRowSeries sums a row's 2- and 4-cell regions from column sums with a running sum, and scoreTrack
+  // tests only the onsets riseOnsets keeps. Frames of odd sizes (edge cells of 5-7 px: means that are not short binary
+  // fractions) against the regions summed cell by cell, and every onset the contrast gate passes against riseOnsets.
+  it('regionRowSeries equals regionSeries to the bit (2 and 4 cells, edge cells with leftover pixels)', () => {
+    const r = rng(21);
+    for (const [w, h] of [[23, 19], [42, 30]]) {
+      const g = gridFor(w, h, 4);
+      const frames = Array.from({ length: 9 }, () => cellMeans({ data: Uint8Array.from({ length: w * h * 3 }, () => Math.floor(r.u() * 256)), width: w, height: h, t_s: 0 } as never, g).slice());
+      const n = frames.length;
+      for (const size of [1, 2, 4]) {
+        for (let cy = 0; cy + size <= g.rows; cy++) {
+          const row = new Float64Array(g.cols * n);
+          regionRowSeries(frames, g, size, cy, row);
+          for (let cx = 0; cx + size <= g.cols; cx++) {
+            const one = new Float64Array(n);
+            regionSeries(frames, g, { cx, cy, size }, one);
+            expect(Array.from(row.subarray(cx * n, cx * n + n))).toEqual(Array.from(one));
+          }
+        }
+      }
+    }
+  });
+
+  it('riseOnsets keeps every onset the contrast gate passes (rises of exactly minJump included)', () => {
+    const r = rng(31);
+    const tests = plateauTests(1, 15);
+    const maxL = Math.max(...tests.map((t) => t.L));
+    let [passed, keptAll, onsetsAll] = [0, 0, 0];
+    for (let trial = 0; trial < 40; trial++) {
+      const n = 60 + Math.floor(r.u() * 200);
+      // Integer levels (a rise of exactly 5 passes the gate) or noisy ones, with steps and pulses of 3-8 levels.
+      const x = new Float64Array(n);
+      let level = 100;
+      for (let i = 0; i < n; i++) {
+        if (r.u() < 0.05) level += Math.floor((r.u() - 0.5) * 16);
+        x[i] = trial % 2 ? level : level + r.g() * 0.8;
+      }
+      const [s1, s2] = [new Float64Array(n + 1), new Float64Array(n + 1)];
+      prefixSums(x, s1, s2);
+      const out = new Int32Array(n);
+      const m = riseOnsets(x, FLANK_FRAMES, maxL, 5 - 1e-3, new Int32Array(n), out);
+      const kept = new Set(out.subarray(0, m));
+      [keptAll, onsetsAll] = [keptAll + m, onsetsAll + n - FLANK_FRAMES - 1];
+      for (const t of tests) {
+        for (let a = FLANK_FRAMES; a + t.L + 1 + t.gap + FLANK_FRAMES <= n; a++) {
+          if ((s1[a + 1 + t.L] - s1[a + 1]) / t.L - x[a - 1] < 5) continue;
+          passed++;
+          expect(kept.has(a), `trial ${trial}, onset ${a}, L ${t.L}`).toBe(true);
+        }
+      }
+    }
+    expect(passed).toBeGreaterThan(100);
+    // It leaves out the onsets without such a rise (what makes scoreTrack cheaper).
+    expect(keptAll).toBeLessThan(0.5 * onsetsAll);
   });
 });

@@ -126,19 +126,56 @@ export function regionSeries(frames: Float32Array[], g: Grid, r: Region, out: Fl
 
 /**
  * The series of a row of regions at once: every region of side `size` (1, 2 or 4 cells) whose top row is cy, region
- * cx's series into out[cx·n .. cx·n + n - 1]. The same sums in the same order as regionSeries (so the same values),
- * read one frame's rows at a time instead of one frame per region (the cells of a frame lie together in memory).
+ * cx's series into out[cx·n .. cx·n + n - 1], read one frame's rows at a time (the cells of a frame lie together in
+ * memory). The values regionSeries gives: a region's sum is exact in float64 in any order (SUMS_EXACT_MAX_CELL_PX), so
+ * each frame's column sums over the row's `size` rows are summed along the row by a running sum (add the column
+ * entering, subtract the one leaving), which is the same sum to the bit.
  */
 export function regionRowSeries(frames: Float32Array[], g: Grid, size: number, cy: number, out: Float64Array): void {
+  if (g.cellPx > SUMS_EXACT_MAX_CELL_PX) return regionRowSeriesInOrder(frames, g, size, cy, out);
   const n = frames.length;
   const last = g.cols - size;
   const inv = 1 / (size * size);
+  const col = columnScratch(g.cols);
   for (let i = 0; i < n; i++) {
     const cells = frames[i];
     if (size === 1) {
       for (let cx = 0, o = cy * g.cols; cx <= last; cx++) out[cx * n + i] = cells[o + cx];
       continue;
     }
+    col.fill(0);
+    for (let y = cy; y < cy + size; y++) for (let x = 0, o = y * g.cols; x < g.cols; x++) col[x] += cells[o + x];
+    let s = 0;
+    for (let x = 0; x < size - 1; x++) s += col[x];
+    for (let cx = 0; cx <= last; cx++) {
+      s += col[cx + size - 1];
+      out[cx * n + i] = s * inv;
+      s -= col[cx];
+    }
+  }
+}
+
+/**
+ * Largest cell side (px) for which every sum of up to 16 cell means is exact in float64: a mean is a float32 of 0 or
+ * at least 1/area (area < (2·cellPx)², edge cells included), so a multiple of 2^-(p+23) for area <= 2^p, and sums
+ * under 2^12 of such multiples need 12 + p + 23 <= 53 bits (p <= 18). Exact sums do not depend on their order.
+ */
+const SUMS_EXACT_MAX_CELL_PX = 256;
+
+let columns = new Float64Array(0);
+
+function columnScratch(k: number): Float64Array {
+  if (columns.length !== k) columns = new Float64Array(k);
+  return columns;
+}
+
+/** regionRowSeries summing each region's cells row by row (for cells too large for SUMS_EXACT_MAX_CELL_PX). */
+function regionRowSeriesInOrder(frames: Float32Array[], g: Grid, size: number, cy: number, out: Float64Array): void {
+  const n = frames.length;
+  const last = g.cols - size;
+  const inv = 1 / (size * size);
+  for (let i = 0; i < n; i++) {
+    const cells = frames[i];
     for (let cx = 0; cx <= last; cx++) {
       let s = 0;
       for (let y = cy; y < cy + size; y++) {

@@ -49,6 +49,33 @@ export function prefixSums(x: Float64Array, s1: Float64Array, s2: Float64Array):
   }
 }
 
+/**
+ * The onsets a >= from (ascending, into `out`; returns their count) at which a plateau of up to `maxL` frames may pass
+ * FlashScanner.scoreTrack's contrast gate: the largest of x[a+1..a+maxL] at least `thr` above x[a-1]. A plateau's mean
+ * is at most its largest frame, so no other onset passes the gate (thr: the gate's rise less an allowance for the
+ * rounding of its prefix-sum mean). The largest frame ahead by a sliding maximum (a monotonic deque; Lemire 2006,
+ * "Streaming maximum-minimum filter using no more than three comparisons per element"), O(n).
+ */
+export function riseOnsets(x: Float64Array, from: number, maxL: number, thr: number, deque: Int32Array, out: Int32Array): number {
+  const n = x.length;
+  let head = 0;
+  let tail = 0;
+  let m = 0;
+  // The deque holds indices of the window's frames, their values descending from the head (the window's largest).
+  for (let a = from - maxL; a + 1 < n; a++) {
+    const j = a + maxL;
+    if (j < n && j > from) {
+      const v = x[j];
+      while (tail > head && x[deque[tail - 1]] <= v) tail--;
+      deque[tail++] = j;
+    }
+    if (a < from) continue;
+    while (deque[head] <= a) head++;
+    if (x[deque[head]] - x[a - 1] >= thr) out[m++] = a;
+  }
+  return m;
+}
+
 /** Robust SD of a series' frame-to-frame changes (1.4826·MAD of the differences / √2): its own temporal variation. */
 export function temporalSd(x: Float64Array, scratch: Float64Array): number {
   const n = x.length - 1;

@@ -21,7 +21,7 @@ import { lightLeftOn, lightOnBefore, litThroughout, type LightLeftOn } from './f
 import { allRegions, cellMeans, gridFor, regionRowSeries, regionSeries, type Grid, type Region } from './flash-cells.js';
 import { grownOverlap, litExtent, samePlace, type CellBox } from './flash-lit.js';
 import { calibrate, looseFitReason, summariseNull, type NullSummary } from './flash-null.js';
-import { boxZ, boxZOfSums, boxZTrimmed, FLANK_FRAMES, fitPulseChecked, otherEvent, plateauTests, prefixSums, quickMedian, stepFreeSpan, temporalSd, topEvents, type BoxSums, type PlateauTest, type PulseStat } from './flash-pulse.js';
+import { boxZ, boxZOfSums, boxZTrimmed, FLANK_FRAMES, fitPulseChecked, riseOnsets, otherEvent, plateauTests, prefixSums, quickMedian, stepFreeSpan, temporalSd, topEvents, type BoxSums, type PlateauTest, type PulseStat } from './flash-pulse.js';
 
 /** Where to look (seconds on the video stream's own timeline) and how long the pulse is, from the camera's own beep. */
 export interface FlashSearchGuide {
@@ -178,6 +178,12 @@ export const DEFAULT_FLASH_MIN_CONFIDENCE = 0.95;
 
 /** Codec quantisation noise floor of a region's brightness, grey levels. */
 const NOISE_FLOOR = 0.5;
+
+/**
+ * Allowance for the rounding of the contrast gate's plateau mean (a difference of prefix sums over up to a chunk of
+ * frames, under 1e-6 of a grey level), grey levels: riseOnsets keeps every onset the gate can pass.
+ */
+const GATE_SLACK = 1e-3;
 /** Unguided: a pulse lighting this fraction of the cells (but not most of them) is not placed. */
 const PARTIAL_SCENE_FRACTION = 0.1;
 /** Weight of a region's own strongest other event in its noise (flash-pulse.ts otherEvent). */
@@ -428,26 +434,29 @@ export class FlashScanner {
     const grid = this.grid as Grid;
     const M = TOP_PER_FRAME;
     const top: ScoreTrack = { z: new Float64Array(n * M).fill(-Infinity), region: new Int32Array(n * M).fill(-1), test: new Int32Array(n * M) };
-    const s1 = new Float64Array(n + 1);
-    const s2 = new Float64Array(n + 1);
-    const scratch = new Float64Array(n);
+    const [s1, s2, scratch] = [new Float64Array(n + 1), new Float64Array(n + 1), new Float64Array(n)];
     const contrast = new Float64Array(n).fill(-Infinity);
     const touched: number[] = [];
-    const variance = new Float64Array(n);
-    const testOf = new Int32Array(n);
+    const [variance, testOf] = [new Float64Array(n), new Int32Array(n)];
     const st: PulseStat = { z: 0, contrast: 0, before: 0, plateau: 0, after: 0 };
     const apart = this.exclusion(tests, tests.length - 1);
     const minC = this.o.minJump;
     const wholeZ = new Float64Array(n);
     const rows = new RowSeries(this.cellBuf, grid);
+    const [maxL, deque, onsets] = [Math.max(...tests.map((t) => t.L)), new Int32Array(n), new Int32Array(n)];
     for (let r = 0; r < regions.length; r++) {
       const x = rows.of(regions[r]);
+      // Only the onsets whose frames ahead rise minJump over the frame before may pass the gate below (riseOnsets).
+      const m = riseOnsets(x, FLANK_FRAMES, maxL, minC - GATE_SLACK, deque, onsets);
+      if (m === 0) continue;
       prefixSums(x, s1, s2);
       // The region's temporal SD, only once some onset passes the contrast gate (most regions of a still scene never do).
       let sd = NaN;
       for (let ti = 0; ti < tests.length; ti++) {
         const t = tests[ti];
-        for (let a = FLANK_FRAMES; a + t.L + 1 + t.gap + FLANK_FRAMES <= n; a++) {
+        for (let k = 0; k < m; k++) {
+          const a = onsets[k];
+          if (a + t.L + 1 + t.gap + FLANK_FRAMES > n) break;
           // Cheap contrast gate before the full statistic: the plateau must rise minJump over the frame before.
           if ((s1[a + 1 + t.L] - s1[a + 1]) / t.L - x[a - 1] < minC) continue;
           if (Number.isNaN(sd)) sd = this.keepCellSd(regions[r], temporalSd(x, scratch));
