@@ -231,8 +231,29 @@ async function accuracy() {
   table(targets);
   for (const c of negatives.filter((c) => c.code !== 2)) console.log(`negative control ${c.truth.id}: exit ${c.code} (${c.stderr.split('\n')[0]})`);
   if (audio.length) routeTable(audio, tag);
+  sdTable(streams);
   if (!flag('no-beeps')) await beepRoute(results.filter((c) => !c.negative));
   if (!flag('no-beeps')) await refOnsets(results.filter((c) => !c.negative));
+}
+
+/**
+ * Does each placed stream's offset_sd_s say how far off it is? By method: placed streams, those without an sd, and
+ * those more than 2 / 3 sd off at their true pulses (a stream off beyond its stated uncertainty with exit 0 is what
+ * the sd must not allow), with the largest |error| / sd.
+ */
+function sdTable(streams) {
+  const placed = streams.filter((x) => x.err !== null && x.c.code === 0);
+  const rows = [['offset_sd by method (exit 0)', 'n', 'no sd', '> 2 sd', '> 3 sd', 'max err/sd', 'median sd_ms']];
+  for (const m of [...new Set(placed.map((x) => x.method))].sort()) {
+    const g = placed.filter((x) => x.method === m);
+    const withSd = g.filter((x) => typeof x.sd === 'number' && x.sd > 0);
+    const ratio = withSd.map((x) => x.err / x.sd).sort((a, b) => a - b);
+    const sds = withSd.map((x) => x.sd).sort((a, b) => a - b);
+    rows.push([m, g.length, g.length - withSd.length, ratio.filter((r) => r > 2).length, ratio.filter((r) => r > 3).length, ratio.length ? ratio[ratio.length - 1].toFixed(2) : '-', sds.length ? (sds[sds.length >> 1] * 1000).toFixed(2) : '-']);
+  }
+  if (rows.length === 1) return;
+  console.log('');
+  table(rows);
 }
 
 /** Which route placed each audio stream, by DRR (tone = its own beep; xcorr = cross-correlation; refused). */
