@@ -1,0 +1,48 @@
+/**
+ * A stream placed by its content (cross-correlation, place.ts placeByXcorr) is placed at the lag of the talkers it
+ * shares with its partner, not at the beep's. The beep defines the common clock (docs/sync.md "Timelines"): where the
+ * talkers and the sync loudspeaker stand at other distances from the two microphones, the two lags differ. A source S
+ * reaches microphones A and B with the lag (|S-A| - |S-B|) / c, which the triangle inequality keeps within |A-B| / c of
+ * zero; so the content's lag and the beep's differ by at most 2 |A-B| / c. mmprep knows no distances: it assumes the
+ * microphones stand at most ROOM_MIC_SPACING_M apart and counts half that bound as the offset's sd (the bound is 2 sd).
+ * Measured on generated rooms with talkers and loudspeaker placed apart (scripts/make-sync-rooms.mjs --geometry):
+ * docs/sync.md "Content placements and the beep's clock".
+ */
+
+/** Speed of sound in air at about 20 °C, m/s (ISO 9613-1). */
+const SOUND_M_S = 343;
+
+/**
+ * The largest distance assumed between two microphones of a session (a lav and a room or camera microphone in an
+ * interview room: the participant 1-3 m from the room microphone). A microphone farther away can be off by more.
+ */
+export const ROOM_MIC_SPACING_M = 3;
+
+/** The largest difference (s) between the content's lag and the beep's under that assumption: 2 x 3 m / 343 m/s. */
+export const CONTENT_LAG_BOUND_S = (2 * ROOM_MIC_SPACING_M) / SOUND_M_S;
+
+/** The sd (s) a content placement adds for it: half the bound. */
+export const CONTENT_LAG_SD_S = CONTENT_LAG_BOUND_S / 2;
+
+/** The content-lag sd of a stream placed by its content against a stream whose own placement carries `fromLagSd`. */
+export function contentLagSd(fromLagSd: number | undefined): number {
+  return Math.hypot(CONTENT_LAG_SD_S, fromLagSd ?? 0);
+}
+
+/** The offset's reported sd: the placement's own (null: unknown, counted 0) and its content lag's, when it has one. */
+export function reportedOffsetSd(offsetSd: number | null, lagSd: number | undefined): number | null {
+  if (lagSd === undefined) return offsetSd;
+  return Math.hypot(offsetSd ?? 0, lagSd);
+}
+
+/** The warning a content placement carries (told on stderr: warnings.ts). */
+export function contentLagWarning(partner: string, lagSd: number): { code: string; message: string } {
+  const ms = (v: number) => (v * 1000).toFixed(1);
+  return {
+    code: 'content_lag',
+    message:
+      `placed by its content, at the talkers' lag against ${partner}, not the beep's: where the talkers and the beep's loudspeaker stand at other distances from the two microphones ` +
+      `(sound takes 2.9 ms a metre), the two lags differ, by up to ${ms(CONTENT_LAG_BOUND_S)} ms for microphones up to ${ROOM_MIC_SPACING_M} m apart; ` +
+      `offset_sd_s counts it (${ms(lagSd)} ms): a beep this microphone hears clearly times it to about 1 ms`,
+  };
+}
