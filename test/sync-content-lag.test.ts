@@ -6,6 +6,9 @@
  * clock offset plus the beep's lag (+4.08 ms); the participant's content lags it by -10.79 ms, the interviewer's by
  * -1.54 ms. The room microphone (MP3, band SNR 0 dB: its beep is not placeable) is placed by its content, about 10 ms
  * off the beep's clock; before content-lag.ts it said so nowhere (offset_sd_s null, confidence 0.999, exit 0).
+ * Room variant 150 `rt3-drr-6-snr10-aac-both` (--geometry drawn: the talkers' lags -2.1 and +4.2 ms from the beep's):
+ * placed by its content 29.6 ms off, beyond any talker's lag, the two halves of its window matching 23.6 ms apart;
+ * the content-lag sd alone (8.75 ms) does not cover it, the halves' distance counted in does.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +30,16 @@ interface MicTruth {
   pulses_src_s: number[];
 }
 
+/** The case's room microphone as placed by `mmprep sync` (library) and its largest clock error at the true pulses. */
+async function placeCase(caseDir: string, opts: { ends?: 'both' } = {}) {
+  const truth = JSON.parse(readFileSync(join(caseDir, 'truth.json'), 'utf8'));
+  const map = await syncSession(truth.files.map((f: string) => ({ file: join(caseDir, f) })), opts);
+  const m = map.streams[1] as unknown as { method: string; offset_s: number; offset_sd_s: number | null; drift_ppm: number | null };
+  const t = truth.streams[1] as MicTruth;
+  const err = Math.max(...t.pulses_src_s.map((x) => Math.abs(m.offset_s + (m.drift_ppm ?? 0) * 1e-6 * x - (t.offset_s + t.drift_ppm * 1e-6 * x))));
+  return { map, m, err };
+}
+
 describe('a room microphone placed by its content, the loudspeaker and the talkers apart', () => {
   beforeAll(() => {
     renderCached('make-sync-rooms.mjs', tmp.dir, ['--set', 'small', '--only', ID, '--geometry', GEOMETRY]);
@@ -42,11 +55,7 @@ describe('a room microphone placed by its content, the loudspeaker and the talke
   });
 
   it('its offset_sd_s covers the content lag (about 10 ms off the beep clock), and a warning names it', async () => {
-    const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
-    const map = await syncSession(truth.files.map((f: string) => ({ file: join(dir, f) })), {});
-    const m = map.streams[1] as unknown as { method: string; offset_s: number; offset_sd_s: number | null; drift_ppm: number | null };
-    const t = truth.streams[1] as MicTruth;
-    const err = Math.max(...t.pulses_src_s.map((x) => Math.abs(m.offset_s + (m.drift_ppm ?? 0) * 1e-6 * x - (t.offset_s + t.drift_ppm * 1e-6 * x))));
+    const { map, m, err } = await placeCase(dir);
     expect(m.method).toBe('xcorr');
     // The content is the talkers': several ms off the beep-defined truth (a generator without the lag gave 0.00-0.07 ms).
     expect(err).toBeGreaterThan(0.003);
@@ -54,5 +63,24 @@ describe('a room microphone placed by its content, the loudspeaker and the talke
     expect(err).toBeLessThan(2 * (m.offset_sd_s as number));
     const line = syncWarningLines(map).find((l) => l.includes('content_lag'));
     expect(line).toMatch(/mic\.mp3 audio stream 0: content_lag: placed by its content, at the talkers' lag against \S*lav\.wav, not the beep's: .* up to 17\.5 ms for microphones up to 3 m apart; offset_sd_s counts it \(8\.7 ms\)/);
+  }, 300_000);
+});
+
+describe('a content placement whose window halves disagree (room variant 150, --geometry drawn)', () => {
+  const WIDE = 'rt3-drr-6-snr10-aac-both';
+  let wideDir = '';
+  beforeAll(() => {
+    const out = join(tmp.dir, 'v150');
+    renderCached('make-sync-rooms.mjs', out, ['--set', 'full', '--variant', '150', '--only', WIDE, '--geometry', 'drawn']);
+    wideDir = join(out, WIDE);
+  }, 600_000);
+
+  it('placed far off the beep clock (beyond every talker lag), its offset_sd_s counting the halves covers it', async () => {
+    const { map, m, err } = await placeCase(wideDir, { ends: 'both' });
+    expect(m.method).toBe('xcorr');
+    // Over 17.5 ms: no talker's lag explains it (and 8.75 ms, the content lag's sd alone, would be over 2 sd).
+    expect(err).toBeGreaterThan(0.0175);
+    expect(err).toBeLessThan(2 * (m.offset_sd_s as number));
+    expect(syncWarningLines(map).find((l) => l.includes('content_lag'))).toMatch(/the two halves of its window match \d+\.\d ms apart/);
   }, 300_000);
 });

@@ -24,9 +24,16 @@ export const CONTENT_LAG_BOUND_S = (2 * ROOM_MIC_SPACING_M) / SOUND_M_S;
 /** The sd (s) a content placement adds for it: half the bound. */
 export const CONTENT_LAG_SD_S = CONTENT_LAG_BOUND_S / 2;
 
-/** The content-lag sd of a stream placed by its content against a stream whose own placement carries `fromLagSd`. */
-export function contentLagSd(fromLagSd: number | undefined): number {
-  return Math.hypot(CONTENT_LAG_SD_S, fromLagSd ?? 0);
+/**
+ * The sd (s) a stream placed by its content carries beyond the checks' own: the content lag's, the distance between
+ * the lags at which the two halves of its window match best at the fitted drift (xcorr.ts halves_ms, counted whole as
+ * one sd: a window whose halves disagree says its lag is known no better than that), and the one the stream it was
+ * placed against carries (`fromLagSd`). Room variant 150 (--geometry drawn), `rt3-drr-6-snr10-aac-both`: placed 29.6 ms
+ * off with its halves 23.6 ms apart (window drift -151 ppm, true -65 ppm); the 41 other content placements of that set
+ * matched in halves under 0.4 ms apart (their sds 8.75 ms, to 0.01 ms).
+ */
+export function contentLagSd(fromLagSd: number | undefined, halvesMs: number | null): number {
+  return Math.hypot(CONTENT_LAG_SD_S, (halvesMs ?? 0) / 1000, fromLagSd ?? 0);
 }
 
 /** The offset's reported sd: the placement's own (null: unknown, counted 0) and its content lag's, when it has one. */
@@ -36,13 +43,14 @@ export function reportedOffsetSd(offsetSd: number | null, lagSd: number | undefi
 }
 
 /** The warning a content placement carries (told on stderr: warnings.ts). */
-export function contentLagWarning(partner: string, lagSd: number): { code: string; message: string } {
+export function contentLagWarning(partner: string, lagSd: number, halvesMs: number | null): { code: string; message: string } {
   const ms = (v: number) => (v * 1000).toFixed(1);
+  const halves = halvesMs !== null && Math.abs(halvesMs) >= 1 ? `, and the two halves of its window match ${Math.abs(halvesMs).toFixed(1)} ms apart` : '';
   return {
     code: 'content_lag',
     message:
       `placed by its content, at the talkers' lag against ${partner}, not the beep's: where the talkers and the beep's loudspeaker stand at other distances from the two microphones ` +
       `(sound takes 2.9 ms a metre), the two lags differ, by up to ${ms(CONTENT_LAG_BOUND_S)} ms for microphones up to ${ROOM_MIC_SPACING_M} m apart; ` +
-      `offset_sd_s counts it (${ms(lagSd)} ms): a beep this microphone hears clearly times it to about 1 ms`,
+      `offset_sd_s counts it${halves} (${ms(lagSd)} ms): a beep this microphone hears clearly times it to about 1 ms`,
   };
 }
