@@ -9,6 +9,9 @@
  * Room variant 150 `rt3-drr-6-snr10-aac-both` (--geometry drawn: the talkers' lags -2.1 and +4.2 ms from the beep's):
  * placed by its content 29.6 ms off, beyond any talker's lag, the two halves of its window matching 23.6 ms apart;
  * the content-lag sd alone (8.75 ms) does not cover it, the halves' distance counted in does.
+ * Room variant 151 `rt5-drr0-snr10-opus-both`: placed by its start beep, its drift from its end window's content
+ * (the participant's lag, -4.39 ms from the beep's): -240.7 ppm for a true -52.8, the clock 5.37 ms off at the end
+ * beep, where offset_sd_s 0.79 ms and drift_sd_ppm 63.2 said 1.9 ms.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,5 +85,28 @@ describe('a content placement whose window halves disagree (room variant 150, --
     expect(err).toBeGreaterThan(0.0175);
     expect(err).toBeLessThan(2 * (m.offset_sd_s as number));
     expect(syncWarningLines(map).find((l) => l.includes('content_lag'))).toMatch(/the two halves of its window match \d+\.\d ms apart/);
+  }, 300_000);
+});
+
+describe('a drift from a beep at one end and the content at the other (room variant 151, --geometry drawn)', () => {
+  const MIXED = 'rt5-drr0-snr10-opus-both';
+  let mixedDir = '';
+  beforeAll(() => {
+    const out = join(tmp.dir, 'v151');
+    renderCached('make-sync-rooms.mjs', out, ['--set', 'full', '--variant', '151', '--only', MIXED, '--geometry', 'drawn']);
+    mixedDir = join(out, MIXED);
+  }, 600_000);
+
+  it('the clock several ms off at the far beep lies within 2 sd of offset_sd_s and drift_sd_ppm there, and a warning says why', async () => {
+    const truth = JSON.parse(readFileSync(join(mixedDir, 'truth.json'), 'utf8'));
+    const { map } = await placeCase(mixedDir, { ends: 'both' });
+    const m = map.streams[1] as unknown as { method: string; offset_s: number; offset_sd_s: number; drift_ppm: number; drift_sd_ppm: number };
+    const t = truth.streams[1] as MicTruth;
+    expect(m.method).toBe('tone');
+    const tEnd = t.pulses_src_s[1];
+    const errEnd = Math.abs(m.offset_s + m.drift_ppm * 1e-6 * tEnd - (t.offset_s + t.drift_ppm * 1e-6 * tEnd));
+    expect(errEnd).toBeGreaterThan(0.003);
+    expect(errEnd).toBeLessThan(2 * Math.hypot(m.offset_sd_s, m.drift_sd_ppm * 1e-6 * tEnd));
+    expect(syncWarningLines(map).find((l) => l.includes('content_lag'))).toMatch(/its drift comes from its pulse at one end and its content .* drift_sd_ppm counts 8\.7 ms over the \d+\.\d s between them/);
   }, 300_000);
 });

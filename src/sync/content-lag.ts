@@ -29,7 +29,7 @@ export const CONTENT_LAG_SD_S = CONTENT_LAG_BOUND_S / 2;
  * the lags at which the two halves of its window match best at the fitted drift (xcorr.ts halves_ms, counted whole as
  * one sd: a window whose halves disagree says its lag is known no better than that), and the one the stream it was
  * placed against carries (`fromLagSd`). Room variant 150 (--geometry drawn), `rt3-drr-6-snr10-aac-both`: placed 29.6 ms
- * off with its halves 23.6 ms apart (window drift -151 ppm, true -65 ppm); the 41 other content placements of that set
+ * off with its halves 23.6 ms apart (window drift -151 ppm, true -65 ppm); the 40 other content placements of that set
  * matched in halves under 0.4 ms apart (their sds 8.75 ms, to 0.01 ms).
  */
 export function contentLagSd(fromLagSd: number | undefined, halvesMs: number | null): number {
@@ -40,6 +40,17 @@ export function contentLagSd(fromLagSd: number | undefined, halvesMs: number | n
 export function reportedOffsetSd(offsetSd: number | null, lagSd: number | undefined): number | null {
   if (lagSd === undefined) return offsetSd;
   return Math.hypot(offsetSd ?? 0, lagSd);
+}
+
+/**
+ * The warning a stream carries whose drift comes from its pulse at one end and its content at the other (place.ts
+ * driftFromOtherEnd): the two points lie at the beep's lag and the talkers' (told on stderr: warnings.ts).
+ */
+export function contentDriftWarning(partner: string, spanS: number): { code: string; message: string } {
+  return {
+    code: 'content_lag',
+    message: `its drift comes from its pulse at one end and its content (cross-correlated with ${partner}) at the other: the content lies at the talkers' lag, not the beep's, up to ${(CONTENT_LAG_BOUND_S * 1000).toFixed(1)} ms from it for microphones up to ${ROOM_MIC_SPACING_M} m apart, so drift_sd_ppm counts ${(CONTENT_LAG_SD_S * 1000).toFixed(1)} ms over the ${spanS.toFixed(1)} s between them (the clock at the far end is uncertain by that much)`,
+  };
 }
 
 /** The warning a content placement carries (told on stderr: warnings.ts). */

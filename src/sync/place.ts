@@ -17,7 +17,7 @@ import { acrossPartner, onePulseMessage, onlyPulse, otherHalf, secondPulseSeen }
 /** How a run of the span test (xcorr-span.ts) is named in a message. */
 const SPAN_RUN_LABEL = '2.3 s';
 import type { Candidate, Placement, StreamState } from './streams.js';
-import { contentLagSd, contentLagWarning } from './content-lag.js';
+import { CONTENT_LAG_SD_S, contentDriftWarning, contentLagSd, contentLagWarning } from './content-lag.js';
 import type { Ends, SyncWarning } from './windows.js';
 
 const r3 = (v: number) => Math.round(v * 1e3) / 1e3;
@@ -278,7 +278,10 @@ function driftFromOtherEnd(s: StreamState, from: StreamState, pair: { tRef: numb
     s.warnings.push({ code: 'xcorr_weak', message: `the ${atStart ? 'start' : 'end'} window cross-correlates with ${from.file} at ${(k * 1e6).toFixed(0)} ppm from the pulse: not used for the drift` });
     return null;
   }
-  return { k, kSd: Math.hypot(pair.sd, XCORR_OFFSET_SD_S) / Math.abs(tSrc - pair.tSrc) };
+  // The content's point lies at the talkers' lag, the pulse's at the beep's: their unknown difference (content-lag.ts)
+  // goes into the slope between them.
+  s.warnings.push(contentDriftWarning(from.file, Math.abs(tSrc - pair.tSrc)));
+  return { k, kSd: Math.hypot(pair.sd, XCORR_OFFSET_SD_S, CONTENT_LAG_SD_S) / Math.abs(tSrc - pair.tSrc) };
 }
 
 /**
