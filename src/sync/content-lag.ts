@@ -1,12 +1,13 @@
 /**
  * A stream placed by its content (cross-correlation, place.ts placeByXcorr) is placed at the lag of the talkers it
- * shares with its partner, not at the beep's. The beep defines the common clock (docs/sync.md "Timelines"): where the
- * talkers and the sync loudspeaker stand at other distances from the two microphones, the two lags differ. A source S
+ * shares with its partner, not at the beep's. The beep defines the common clock (docs/sync.md "Test cases with known
+ * truth"): where the talkers and the sync loudspeaker stand at other distances from the two microphones, the two lags
+ * differ. A source S
  * reaches microphones A and B with the lag (|S-A| - |S-B|) / c, which the triangle inequality keeps within |A-B| / c of
  * zero; so the content's lag and the beep's differ by at most 2 |A-B| / c. mmprep knows no distances: it assumes the
  * microphones stand at most ROOM_MIC_SPACING_M apart and counts half that bound as the offset's sd (the bound is 2 sd).
  * Measured on generated rooms with talkers and loudspeaker placed apart (scripts/make-sync-rooms.mjs --geometry):
- * docs/sync.md "Content placements and the beep's clock".
+ * docs/sync.md "Known limits", "A stream placed by its content is at the talkers' lag".
  */
 
 /** Speed of sound in air at about 20 °C, m/s (ISO 9613-1). */
