@@ -85,6 +85,19 @@ function clockError(entry, truth, trueTimes) {
   return Math.max(...ts.map((t) => Math.abs(est(t) - tru(t))));
 }
 
+/**
+ * The largest clock error at the true pulses in units of the clock's sd there, sqrt(offset_sd^2 + (drift_sd t)^2)
+ * (offset_s is the clock at t = 0 of the stream's own time); null without an offset sd.
+ */
+function errInSds(entry, truth, trueTimes) {
+  if (typeof entry.offset_sd_s !== 'number' || entry.offset_sd_s <= 0) return null;
+  const ts = trueTimes ?? [entry.pulses?.start_s ?? 0, entry.pulses?.end_s].filter((t) => typeof t === 'number');
+  const dsd = (entry.drift_sd_ppm ?? 0) * 1e-6;
+  const est = (t) => t + entry.offset_s + (entry.drift_ppm ?? 0) * 1e-6 * t;
+  const tru = (t) => t + truth.offset_s + (truth.drift_ppm ?? 0) * 1e-6 * t;
+  return Math.max(...ts.map((t) => Math.abs(est(t) - tru(t)) / Math.hypot(entry.offset_sd_s, dsd * t)));
+}
+
 function verdict(kind, err, truth) {
   if (kind === 'video') {
     const frame = 1 / (truth.fps ?? 30);
@@ -111,7 +124,7 @@ function scoreCase(dir) {
       continue;
     }
     const err = clockError(e, st, truePulseTimes(st, truth));
-    rows.push({ kind: st.kind, st, v: verdict(st.kind, err, st), err, method: e.method, conf: e.confidence, sd: e.offset_sd_s });
+    rows.push({ kind: st.kind, st, v: verdict(st.kind, err, st), err, method: e.method, conf: e.confidence, sd: e.offset_sd_s, inSds: errInSds(e, st, truePulseTimes(st, truth)) });
   }
   return { truth, dir, code: r.status, s, rows, stderr: r.stderr.trim(), negative: false };
 }
@@ -231,8 +244,30 @@ async function accuracy() {
   table(targets);
   for (const c of negatives.filter((c) => c.code !== 2)) console.log(`negative control ${c.truth.id}: exit ${c.code} (${c.stderr.split('\n')[0]})`);
   if (audio.length) routeTable(audio, tag);
+  sdTable(streams);
   if (!flag('no-beeps')) await beepRoute(results.filter((c) => !c.negative));
   if (!flag('no-beeps')) await refOnsets(results.filter((c) => !c.negative));
+}
+
+/**
+ * Does each placed stream's offset_sd_s say how far off it is? By method: placed streams, those without an sd, and
+ * those more than 2 / 3 sd off at their true pulses (the sd there: offset_sd_s with drift_sd_ppm over the time from
+ * the stream's time 0; a stream off beyond its stated uncertainty with exit 0 is what the sd must not allow), with the
+ * largest |error| / sd.
+ */
+function sdTable(streams) {
+  const placed = streams.filter((x) => x.err !== null && x.c.code === 0);
+  const rows = [['offset_sd by method (exit 0)', 'n', 'no sd', '> 2 sd', '> 3 sd', 'max err/sd', 'median sd_ms']];
+  for (const m of [...new Set(placed.map((x) => x.method))].sort()) {
+    const g = placed.filter((x) => x.method === m);
+    const withSd = g.filter((x) => x.inSds !== null);
+    const ratio = withSd.map((x) => x.inSds).sort((a, b) => a - b);
+    const sds = withSd.map((x) => x.sd).sort((a, b) => a - b);
+    rows.push([m, g.length, g.length - withSd.length, ratio.filter((r) => r > 2).length, ratio.filter((r) => r > 3).length, ratio.length ? ratio[ratio.length - 1].toFixed(2) : '-', sds.length ? (sds[sds.length >> 1] * 1000).toFixed(2) : '-']);
+  }
+  if (rows.length === 1) return;
+  console.log('');
+  table(rows);
 }
 
 /** Which route placed each audio stream, by DRR (tone = its own beep; xcorr = cross-correlation; refused). */

@@ -11,10 +11,18 @@
  * 1 kHz, averaged over the whole recording), encoded to WAV, AAC, Opus or MP3.
  * Negative controls: no beep in any file (and --fallback none), which `mmprep sync` must refuse (exit 2).
  *
- *   node scripts/make-sync-rooms.mjs --out DIR [--set small|full] [--only ID,ID] [--variant N]
+ *   node scripts/make-sync-rooms.mjs --out DIR [--set small|full] [--only ID,ID] [--variant N] [--geometry drawn|PL,PR,IL,IR,SL,SR]
  *
  * --variant N (default 0) draws other seeds (offsets, drift, beep times, rooms, talkers, noise) for the same grid:
  * a held-out set to check that a fix is not tuned to the committed one.
+ * --geometry (default off: every case as without it, byte for byte) puts the participant, the interviewer and the
+ * sync loudspeaker at distances from the lav and the room microphone: `drawn` draws a layout per case from its seed
+ * (positions in a plane, below: roomGeometry), or six distances in metres (participant-lav, participant-room,
+ * interviewer-lav, interviewer-room, speaker-lav, speaker-room) for every case. Each source reaches each microphone
+ * after its direct path's delay (distance / 343 m/s), added before the microphone's room response. The truth follows
+ * the beep (docs/sync.md "Test cases with known truth"): the beep defines the common clock, so the room microphone's
+ * offset is its clock offset plus the beep's delay to the lav minus its delay to the room microphone; the truth's
+ * `geometry` records the layout, the delays and each talker's own lag against the beep's.
  *
  * Deterministic: fixed seeds (mulberry32), no wall clock. Truth offsets follow docs/sync.md's timeline convention:
  * presentation times (an MP3's first decoded sample is at its start_time, the encoder delay ffprobe reports).
@@ -39,8 +47,11 @@ const OUT = arg('out', null);
 const SET = arg('set', 'small');
 const ONLY = arg('only', null)?.split(',') ?? null;
 const VARIANT = Number(arg('variant', '0'));
-if (!OUT || !['small', 'full'].includes(SET) || !Number.isInteger(VARIANT) || VARIANT < 0) {
-  console.error('usage: node scripts/make-sync-rooms.mjs --out DIR [--set small|full] [--variant N (integer >= 0)]');
+const GEOMETRY = arg('geometry', null);
+const GEOMETRY_M = GEOMETRY && GEOMETRY !== 'drawn' ? GEOMETRY.split(',').map(Number) : null;
+const geometryBad = GEOMETRY_M !== null && (GEOMETRY_M.length !== 6 || GEOMETRY_M.some((d) => !Number.isFinite(d) || d < 0 || d > 20));
+if (!OUT || !['small', 'full'].includes(SET) || !Number.isInteger(VARIANT) || VARIANT < 0 || geometryBad) {
+  console.error('usage: node scripts/make-sync-rooms.mjs --out DIR [--set small|full] [--variant N (integer >= 0)] [--geometry drawn|PL,PR,IL,IR,SL,SR (metres, 0-20)]');
   process.exit(2);
 }
 
@@ -277,6 +288,62 @@ const ENC = {
   mp3: { ext: 'mp3', args: ['-c:a', 'libmp3lame', '-b:a', '128k'] },
 };
 
+/** Speed of sound in air at about 20 °C, m/s (ISO 9613-1). */
+const SOUND_M_S = 343;
+
+const r4 = (v) => Math.round(v * 1e4) / 1e4;
+const at = (p, d, a) => [p[0] + d * Math.cos(a), p[1] + d * Math.sin(a)];
+const dist = (p, q) => Math.hypot(p[0] - q[0], p[1] - q[1]);
+
+/**
+ * A drawn layout in a plane (metres; the lav at 0,0): the participant's mouth 0.2 m from the lav they wear; the room
+ * microphone 1-3 m from the lav; the interviewer 0.5-1 m from the room microphone and at least 1 m from the lav; the
+ * sync loudspeaker 0.5-2.5 m from the lav and at least 0.3 m from the room microphone, anywhere around. Seeded by the
+ * case, so --variant draws other layouts.
+ */
+function drawnPositions(seed) {
+  const r = rng(seed);
+  const turn = () => 2 * Math.PI * r.u();
+  const lav = [0, 0];
+  const participant = at(lav, 0.2, turn());
+  const room = at(lav, 1 + 2 * r.u(), turn());
+  let interviewer;
+  do interviewer = at(room, 0.5 + 0.5 * r.u(), turn());
+  while (dist(interviewer, lav) < 1);
+  let speaker;
+  do speaker = at(lav, 0.5 + 2 * r.u(), turn());
+  while (dist(speaker, room) < 0.3);
+  return { lav, room, participant, interviewer, speaker };
+}
+
+/**
+ * The case's layout (null without --geometry): each source's distance to the lav and to the room microphone, and its
+ * direct-path delays (s). Its lag against the beep's is how far a placement by that source's content lies from the
+ * beep-defined truth (offset by content minus true offset: the source's lav delay minus its room delay, less the
+ * beep's).
+ */
+function roomGeometry(seed) {
+  if (!GEOMETRY) return null;
+  const pos = GEOMETRY_M ? null : drawnPositions(seed);
+  const m = GEOMETRY_M ?? ['participant', 'interviewer', 'speaker'].flatMap((k) => [dist(pos[k], pos.lav), dist(pos[k], pos.room)]);
+  const src = (i) => ({ lav_m: r4(m[i]), room_m: r4(m[i + 1]), lav_delay_s: m[i] / SOUND_M_S, room_delay_s: m[i + 1] / SOUND_M_S });
+  const g = { participant: src(0), interviewer: src(2), speaker: src(4) };
+  const beepLag = g.speaker.lav_delay_s - g.speaker.room_delay_s;
+  const lagVsBeep = (s) => Math.round((s.lav_delay_s - s.room_delay_s - beepLag) * 1e9) / 1e9;
+  const record = {
+    sound_m_s: SOUND_M_S,
+    layout: GEOMETRY_M ? 'stated' : 'drawn',
+    ...(pos ? { positions_m: Object.fromEntries(Object.entries(pos).map(([k, p]) => [k, p.map(r4)])) } : {}),
+    distances_m: Object.fromEntries(Object.entries(g).map(([k, s]) => [k, { lav: s.lav_m, room: s.room_m }])),
+    beep_lag_s: Math.round(beepLag * 1e9) / 1e9,
+    content_lag_vs_beep_s: { participant: lagVsBeep(g.participant), interviewer: lagVsBeep(g.interviewer) },
+  };
+  return { ...g, beepLag, record };
+}
+
+/** No geometry: every delay 0 (the sums below then give the same doubles as without the option). */
+const NO_DELAY = { lav_delay_s: 0, room_delay_s: 0 };
+
 function makeCase(c) {
   const dir = join(OUT, c.id);
   rmSync(dir, { recursive: true, force: true });
@@ -287,14 +354,17 @@ function makeCase(c) {
   // A second talker (the interviewer), near the room microphone and far from the participant's lav.
   const interviewer = speechTrack(totalRef, c.seed + 7);
   const beeps = c.beep ? (c.ends === 'both' ? [c.beepAt, c.dur - 2 + c.offset - 0.3] : [c.beepAt]) : [];
+  const geo = roomGeometry(c.seed + 11);
+  const [gP, gI, gS] = geo ? [geo.participant, geo.interviewer, geo.speaker] : [NO_DELAY, NO_DELAY, NO_DELAY];
   // Reference (lav): dry beep at band SNR 20 dB over the talker's mean, plus a little noise.
   const nRef = Math.round(totalRef * SR);
-  const lavBeep = beepOnClock(nRef, beeps, 0, 0);
+  const lavBeep = beepOnClock(nRef, beeps.map((T) => T + gS.lav_delay_s), 0, 0);
   const lav = new Float32Array(nRef);
   const nz = rng(c.seed + 2);
   // The lav hears the participant close and the interviewer from across the room (20 dB down, reverberated).
-  const interviewerAtLav = convolve(interviewer, roomIR(c.rt60, -6, c.seed + 8));
-  for (let i = 0; i < nRef; i++) lav[i] = talker[i] * 0.5 + 0.05 * interviewerAtLav[i] + 0.002 * nz.g();
+  const talkerAtLav = geo ? onClock(talker, nRef, -gP.lav_delay_s, 0) : talker;
+  const interviewerAtLav = convolve(geo ? onClock(interviewer, nRef, -gI.lav_delay_s, 0) : interviewer, roomIR(c.rt60, -6, c.seed + 8));
+  for (let i = 0; i < nRef; i++) lav[i] = talkerAtLav[i] * 0.5 + 0.05 * interviewerAtLav[i] + 0.002 * nz.g();
   if (beeps.length) {
     const b0 = Math.ceil(beeps[0] * SR);
     const bp = bandPower(lav, 0, nRef);
@@ -306,11 +376,11 @@ function makeCase(c) {
   // Room microphone on its own clock.
   const n = Math.round(c.dur * SR);
   const ir = roomIR(c.rt60, c.drr, c.seed + 3);
-  const beepMic = convolve(beepOnClock(n, beeps, c.offset, c.k), ir);
+  const beepMic = convolve(beepOnClock(n, beeps.map((T) => T + gS.room_delay_s), c.offset, c.k), ir);
   // The room microphone hears the participant from a distance (DRR 3 dB below the beep's), the interviewer nearer
   // to it (DRR 6 dB above the beep's, as loud as the participant) and ambient noise.
-  const participantMic = convolve(onClock(talker, n, c.offset, c.k), roomIR(c.rt60, c.drr - 3, c.seed + 4));
-  const interviewerMic = convolve(onClock(interviewer, n, c.offset, c.k), roomIR(c.rt60, c.drr + 6, c.seed + 9));
+  const participantMic = convolve(onClock(talker, n, c.offset - gP.room_delay_s, c.k), roomIR(c.rt60, c.drr - 3, c.seed + 4));
+  const interviewerMic = convolve(onClock(interviewer, n, c.offset - gI.room_delay_s, c.k), roomIR(c.rt60, c.drr + 6, c.seed + 9));
   const ip = power(interviewerMic, 0, n);
   const pp = power(participantMic, 0, n);
   const speechMic = new Float32Array(n);
@@ -323,7 +393,7 @@ function makeCase(c) {
   // Scale the interference so that the first beep has the set band SNR against its mean over the recording.
   let gain = 1;
   if (beeps.length) {
-    const ts = Math.ceil(((beeps[0] - c.offset) / (1 + c.k)) * SR);
+    const ts = Math.ceil(((beeps[0] + gS.room_delay_s - c.offset) / (1 + c.k)) * SR);
     const pb = bandPower(beepMic, ts, ts + BEEP_S * SR);
     const pi = bandPower(noise, 0, n);
     gain = Math.sqrt(pb / (pi * 10 ** (c.snr / 10)));
@@ -345,9 +415,12 @@ function makeCase(c) {
   ff(['-i', wav, ...enc.args, join(dir, micFile)]);
   rmSync(wav);
   const first = c.codec === 'wav' ? 0 : probeStart(join(dir, micFile));
+  // The beep defines the common clock: the room microphone's true offset is where its beep puts it.
+  const offsetCount = geo ? c.offset + geo.beepLag : c.offset;
   const truth = {
     id: c.id,
     tags: { rt60_s: c.rt60, drr_db: c.drr, snr_db: c.snr, codec: c.codec, ends: c.ends, dur_s: c.dur, beep: c.beep },
+    ...(geo ? { geometry: { ...geo.record, clock_offset_s: c.offset } } : {}),
     args: [...(c.ends === 'both' ? ['--ends', 'both'] : []), ...(c.beep ? [] : ['--fallback', 'none'])],
     files: ['lav.wav', micFile],
     expect: c.beep ? 'placed' : 'not_found',
@@ -358,13 +431,13 @@ function makeCase(c) {
         kind: 'audio',
         stream: 0,
         // t_ref = t_count (1 + k) + offset on decoded-sample time; presentation time t = t_count + first_sample_s.
-        offset_s: Math.round((c.offset - first * (1 + c.k)) * 1e9) / 1e9,
-        offset_count_s: c.offset,
+        offset_s: Math.round((offsetCount - first * (1 + c.k)) * 1e9) / 1e9,
+        offset_count_s: geo ? Math.round(offsetCount * 1e9) / 1e9 : c.offset,
         first_sample_s: first,
         drift_ppm: Math.round(c.k * 1e6 * 1000) / 1000,
         drr_db: c.drr,
         snr_db: c.snr,
-        pulses_src_s: beeps.map((T) => Math.round(((T - c.offset) / (1 + c.k) + first) * 1e9) / 1e9),
+        pulses_src_s: beeps.map((T) => Math.round(((T + gS.room_delay_s - c.offset) / (1 + c.k) + first) * 1e9) / 1e9),
       },
     ],
   };

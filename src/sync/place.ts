@@ -17,6 +17,7 @@ import { acrossPartner, onePulseMessage, onlyPulse, otherHalf, secondPulseSeen }
 /** How a run of the span test (xcorr-span.ts) is named in a message. */
 const SPAN_RUN_LABEL = '2.3 s';
 import type { Candidate, Placement, StreamState } from './streams.js';
+import { CONTENT_LAG_SD_S, contentDriftWarning, contentLagSd, contentLagWarning } from './content-lag.js';
 import type { Ends, SyncWarning } from './windows.js';
 
 const r3 = (v: number) => Math.round(v * 1e3) / 1e3;
@@ -83,7 +84,7 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
   const method = s.kind === 'audio' ? 'tone' : 'flash';
   // The pulses the clock was computed from: both pairs, or (no drift from them) the first alone.
   const used = (clock.k === null ? pairs.slice(0, 1) : pairs).map((p) => p.w);
-  s.placed = { offsetSd: pairs[0].sd, ...clock, method, confidence: Math.min(pulseConfidence(s), from.placed.confidence), from, used };
+  s.placed = { offsetSd: pairs[0].sd, ...clock, method, confidence: Math.min(pulseConfidence(s), from.placed.confidence), from, used, ...lagOf(from.placed) };
   if (widePair(s, o) && contentOverWidePair(s, states, { pair: pairs[0], from, before }, o)) return true;
   const note = oneEndNote(s, o.ends);
   if (note) s.warnings.push({ code: 'other_route', message: note });
@@ -141,7 +142,7 @@ function placeAcrossHalves(s: StreamState, states: StreamState[]): boolean {
   const offsetSd = Math.hypot(onsetSd(from, a), onsetSd(s, b), p.offsetSd ?? 0);
   const method = s.kind === 'audio' ? 'tone' : 'flash';
   const confidence = Math.min(pulseConfidence(s), p.confidence);
-  s.placed = { offset: clockOfPlacement(p)(a.t_s) - b.t_s, k: null, kSd: null, offsetSd, method, confidence, from, used: [w], fromUsed: [otherHalf(w)] };
+  s.placed = { offset: clockOfPlacement(p)(a.t_s) - b.t_s, k: null, kSd: null, offsetSd, method, confidence, from, used: [w], fromUsed: [otherHalf(w)], ...lagOf(p) };
   s.warnings.push({ code: 'one_pulse', message: onePulseMessage(s, from) });
   return true;
 }
@@ -277,7 +278,10 @@ function driftFromOtherEnd(s: StreamState, from: StreamState, pair: { tRef: numb
     s.warnings.push({ code: 'xcorr_weak', message: `the ${atStart ? 'start' : 'end'} window cross-correlates with ${from.file} at ${(k * 1e6).toFixed(0)} ppm from the pulse: not used for the drift` });
     return null;
   }
-  return { k, kSd: Math.hypot(pair.sd, XCORR_OFFSET_SD_S) / Math.abs(tSrc - pair.tSrc) };
+  // The content's point lies at the talkers' lag, the pulse's at the beep's: their unknown difference (content-lag.ts)
+  // goes into the slope between them.
+  s.warnings.push(contentDriftWarning(from.file, Math.abs(tSrc - pair.tSrc)));
+  return { k, kSd: Math.hypot(pair.sd, XCORR_OFFSET_SD_S, CONTENT_LAG_SD_S) / Math.abs(tSrc - pair.tSrc) };
 }
 
 /**
@@ -1087,14 +1091,22 @@ function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConf
   if (contradiction) return refuseXcorr(s, `${contradiction}: the cross-correlation with ${best.o.file} (fine z ${(best.r.fine_z as number).toFixed(1)}) is wrong or the beep is, so the stream is not placed`);
   const r = best.r;
   const xcorr = { peak_ratio: r3n(r.peak_ratio), fine_z: r3n(r.fine_z), window_drift_ppm: r.drift === null ? null : r3(r.drift * 1e6), halves_ms: r3n(r.halves_ms), overlap_s: r3(r.overlap_s), end_fine_z: endRes ? r3n(endRes.fine_z) : null };
-  s.placed = { offset, k, kSd: null, offsetSd: null, method: 'xcorr', confidence: Math.min(r.confidence, o.confidence), from: best.o, extra: { xcorr } };
+  // The content's lag is the talkers', not the beep's: its offset carries their unknown difference (content-lag.ts).
+  const lagSd = contentLagSd(o.lagSd, best.r.halves_ms);
+  s.placed = { offset, k, kSd: null, offsetSd: null, lagSd, method: 'xcorr', confidence: Math.min(r.confidence, o.confidence), from: best.o, extra: { xcorr } };
   // Confidence capped as sync.json caps it (report.ts entryOf): it printed 1.000 where sync.json said 0.999.
   const how = `placed by cross-correlating its audio with ${best.o.file} (fine peak z ${(r.fine_z as number).toFixed(1)}, confidence ${Math.min(r.confidence, 0.999).toFixed(3)})`;
   const unusable = s.warnings.filter((w) => w.code === 'unplaceable_pulse').map((w) => w.message);
   const early = untrustedEarlyNote(s, best.o, { offset, k: k ?? 0 });
   if (unusable.length) s.warnings.push({ code: 'other_route', message: `${how}: no usable beep of its own (${unusable.join('; ')})${early}` });
   else s.warnings.push({ code: 'fallback', message: `no pulse: ${how}` });
+  s.warnings.push(contentLagWarning(best.o.file, lagSd, best.r.halves_ms));
   return true;
+}
+
+/** A placement's content-lag sd, to be inherited by a stream placed from it (none: nothing). */
+function lagOf(p: Placement): { lagSd?: number } {
+  return p.lagSd === undefined ? {} : { lagSd: p.lagSd };
 }
 
 /** A cross-correlation refused by a check: the reason is the stream's refusal (report.ts) and it is not tried again. */

@@ -10,6 +10,7 @@ import { skewNote } from './place.js';
 import { chapterNote } from './chapters.js';
 import { unpairedPulseWhy } from './unpaired.js';
 import { endAfterWhy } from './early-stop.js';
+import { reportedOffsetSd } from './content-lag.js';
 import type { Placement, ProbedFile, StreamState } from './streams.js';
 import type { Ends } from './windows.js';
 
@@ -147,12 +148,14 @@ function usedPulses(s: StreamState, states: StreamState[]): Array<'start' | 'end
 
 function entryOf(s: StreamState, states: StreamState[], o: ReportContext): SyncStreamEntry {
   const pl = s.placed as Placement;
+  // A placement by content carries the unknown difference of the talkers' lag and the beep's (content-lag.ts).
+  const sdOut = reportedOffsetSd(pl.offsetSd, pl.lagSd);
   const e: SyncStreamEntry = {
     file: s.abs,
     kind: s.kind,
     stream: s.stream,
     offset_s: r7(pl.offset),
-    offset_sd_s: pl.offsetSd === null ? null : r7(pl.offsetSd),
+    offset_sd_s: sdOut === null ? null : r7(sdOut),
     drift_ppm: pl.k === null ? null : r3(pl.k * 1e6),
     drift_sd_ppm: pl.k === null || pl.kSd === null ? null : r3(pl.kSd * 1e6),
     ...(pl.k === null ? { drift_null_reason: driftNullReason(s, o) } : {}),

@@ -58,6 +58,11 @@ export interface Placement {
   /** Standard uncertainty of the offset and of the drift (a rate, not ppm), when known. */
   offsetSd: number | null;
   kSd: number | null;
+  /**
+   * The sd (s) of the difference between the talkers' lag and the beep's that a placement by content carries (and a
+   * stream placed from such a stream inherits): content-lag.ts. Absent: none. Not in offsetSd, which the checks use.
+   */
+  lagSd?: number;
   extra?: Record<string, unknown>;
   /**
    * The windows whose chosen pulses of this stream the clock was computed from (placeByPulse); absent: none (placed by
