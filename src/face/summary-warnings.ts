@@ -21,8 +21,8 @@ function firstAt(at: number | null | undefined): string {
 /** What a user should hear about a finished run: a video in which no frame had a face (detection_rate 0), and more. */
 export function faceSummaryWarnings(summary: WarnedSummary): string[] {
   const sar = [
-    ...largerFaceWarning(summary), ...sidewaysWarning(summary), ...decodeErrorsWarning(summary), ...orientationWarning(summary),
-    ...flipWarning(summary), ...rolledWarning(summary), ...implausibleWarning(summary), ...sarWarning(summary),
+    ...largerFaceWarning(summary), ...sidewaysWarning(summary), ...decodeErrorsWarning(summary), ...leftOutWarnings(summary),
+    ...implausibleWarning(summary), ...sarWarning(summary),
   ];
   if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
     return [noFaceWarning(summary), ...sar];
@@ -87,56 +87,55 @@ function noFaceWarning(s: Pick<FaceSummary, 'frames_analysed'> & Partial<Pick<Fa
   return `no face found in any of the ${s.frames_analysed} frames analysed (detection_rate 0): check the video role, --start/--end and the camera framing`;
 }
 
-/** What a check that leaves faces out says: how many, from when, why, the counts to look at, and what to do. */
+/**
+ * A check that leaves faces out, as its warning tells it: the summary's count (`field`) and its first time
+ * (`<field>_first_t_s`), where, why, the face_null_reason its frames carry, and what to do. In the order the lines go.
+ */
 interface LeftOut {
+  field: 'faces_rejected_orientation' | 'faces_rejected_flip' | 'faces_rejected_rolled';
   where: string;
   why: string;
-  field: string;
   reason: keyof FaceSummary['face_null_reasons'];
   advice: string;
 }
 
-function leftOutWarning(n: number | undefined, at: number | null | undefined, nulls: FaceSummary['face_null_reasons'] | undefined, w: LeftOut): string[] {
-  if (!n) return [];
-  const frames = nulls ? `${nulls[w.reason]} frame(s) left without a face by it` : 'the frames left without a face by it';
-  return [`${n} face(s) left out${w.where}${firstAt(at)}: ${w.why} (${w.field}; ${frames} have face_null_reason "${w.reason}"); ${w.advice}`];
-}
-
-function orientationWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'face_null_reasons'>>): string[] {
-  return leftOutWarning(s.faces_rejected_orientation, s.faces_rejected_orientation_first_t_s, s.face_null_reasons, {
+const LEFT_OUT: LeftOut[] = [
+  // orientation.ts: a face that could not be told upright or upside down.
+  {
+    field: 'faces_rejected_orientation',
     where: ' on detector frames',
     why: 'the detector read them both upright and upside down with no clear winner, or upside down and not upright once turned upright',
-    field: 'faces_rejected_orientation',
     reason: 'orientation_doubtful',
     advice: 'an upright face can read so with the mouth or eyes covered or in low light; if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip for upside down, transpose=1 or 2 for a quarter turn) and run again',
-  });
-}
-
-/**
- * Faces left out because they were read turned more than 90 degrees against the same face's last kept frames (flip.ts):
- * trial32, a palm over an upright face's mouth read upside down on 20 of 79 face frames and kept with nothing said.
- */
-function flipWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_flip' | 'faces_rejected_flip_first_t_s' | 'face_null_reasons'>>): string[] {
-  return leftOutWarning(s.faces_rejected_flip, s.faces_rejected_flip_first_t_s, s.face_null_reasons, {
+  },
+  // flip.ts: read turned more than 90 degrees against the same face's last kept frames (trial32: a palm over an
+  // upright face's mouth read upside down on 20 of 79 face frames and kept with nothing said).
+  {
+    field: 'faces_rejected_flip',
     where: '',
     why: "read turned by more than 90 degrees against the same face's frames just before",
-    field: 'faces_rejected_flip',
     reason: 'orientation_flip',
     advice: 'a face does not turn so fast, so these were misread (a hand or object over the mouth or eyes, blur); if the video itself turns or cuts to upside-down material, turn that part upright first (ffmpeg -vf hflip,vflip) and run again',
-  });
-}
-
-/**
- * Faces read turned past 90 degrees whose mesh score was under 0.9 (flip.ts ROLLED_MIN_MESH_SCORE): trial32, a capacitor
- * on a circuit board read as an upside-down face and kept.
- */
-function rolledWarning(s: Partial<Pick<FaceSummary, 'faces_rejected_rolled' | 'faces_rejected_rolled_first_t_s' | 'face_null_reasons'>>): string[] {
-  return leftOutWarning(s.faces_rejected_rolled, s.faces_rejected_rolled_first_t_s, s.face_null_reasons, {
+  },
+  // flip.ts ROLLED_MIN_MESH_SCORE: read turned past 90 degrees with a mesh score under 0.9 (trial32: a capacitor on a
+  // circuit board read as an upside-down face and kept).
+  {
+    field: 'faces_rejected_rolled',
     where: '',
     why: 'read turned past 90 degrees with a mesh score under 0.9',
-    field: 'faces_rejected_rolled',
     reason: 'rolled_low_mesh_score',
     advice: 'a pattern that is not a face (a capacitor on a circuit board) was read so, while faces turned past 90 degrees measured 1.0; if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip, or transpose=1 or 2) and run again',
+  },
+];
+
+function leftOutWarnings(s: Partial<FaceSummary>): string[] {
+  return LEFT_OUT.flatMap((w) => {
+    const n = s[w.field];
+    if (!n) return [];
+    const at = s[`${w.field}_first_t_s`];
+    const nulls = s.face_null_reasons;
+    const frames = nulls ? `${nulls[w.reason]} frame(s) left without a face by it` : 'the frames left without a face by it';
+    return [`${n} face(s) left out${w.where}${firstAt(at)}: ${w.why} (${w.field}; ${frames} have face_null_reason "${w.reason}"); ${w.advice}`];
   });
 }
 
