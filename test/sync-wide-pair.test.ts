@@ -1,12 +1,13 @@
 /**
- * Issue 11 item 6 (room microphones within 1 ms at DRR >= 0 dB): a stream placed by one beep pair whose offset sd is
- * over the 2 ms one beep's own onset sd may have (place.ts MAX_PAIR_SD_S) is placed by its content instead, as a
- * stream whose beep is over that limit on its own is. Room variant 10 `rt8-drr6-snr10-opus-both-24s`
- * (scripts/make-sync-rooms.mjs --only, as test/sync-beep-honest-sd.test.ts): at band SNR 10 dB the talkers' speech in
- * the beep's band widens both end beeps' onsets (the room microphone's read 1.68 ms late, sd 1.47 ms; the lav's 0.57
- * ms late, sd 1.66 ms; 2.22 ms together), the room microphone's start beep is found only by its coherence, and the
- * stream was placed by the end pair alone 1.11 ms off at its true pulses. Under --fallback none the pair still
- * places it, with its sd.
+ * Issue 11 item 6: a stream placed by one beep pair whose offset sd is over the 2 ms one beep's own onset sd may have
+ * stays placed by that pair, its sd saying how unsure it is, and is not handed to its content. Room variant 10
+ * `rt8-drr6-snr10-opus-both-24s` (scripts/make-sync-rooms.mjs --only, as test/sync-beep-honest-sd.test.ts): at band
+ * SNR 10 dB the talkers' speech in the beep's band widens both end beeps' onsets (the room microphone's read 1.68 ms
+ * late, sd 1.47 ms; the lav's 0.57 ms late, sd 1.66 ms; 2.22 ms together). From a169bed (2026-12-04) to 2026-12-05
+ * such a stream was placed by cross-correlation instead (0.01 ms off here, because this generator puts every source at
+ * the same distance from both microphones); with the talkers and the loudspeaker apart a content placement lies at the
+ * talkers' lag, a few ms from the beep's clock, and its offset_sd_s is 8.75 ms (src/sync/content-lag.ts): the pair's
+ * 2.2 ms is the surer placement.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,14 +44,14 @@ describe('a beep pair that places a stream less surely than one beep may (room v
     dir = roomCase(tmp.dir, ID, 10);
   }, 1_800_000);
 
-  it('DRR +6 dB, band SNR 10 dB, Opus: the end pair (sd over 2 ms) is not used; placed by its content within 1 ms (was 1.11 ms off)', async () => {
+  it('DRR +6 dB, band SNR 10 dB, Opus: the end pair (sd over 2 ms) places it, not its content (sd 8.75 ms), within 2 sd', async () => {
     const { m, err } = await run('xcorr');
-    expect(m.method).toBe('xcorr');
-    const line = m.warnings.find((w) => w.code === 'unplaceable_pulse' && w.message.startsWith('end beep'));
-    expect(line?.message).toMatch(/not used: with \S*lav\.wav's end beep it places the stream with an sd of 2\.\d\d ms .* over the 2 ms a beep's own onset may be uncertain by/);
-    expect(m.warnings.find((w) => w.code === 'other_route')?.message).toContain(line?.message);
-    expect(m.warnings.map((w) => w.code)).not.toContain('no_end_pulse');
-    expect(err).toBeLessThan(0.001);
+    expect(m.method).toBe('tone');
+    expect(m.offset_sd_s).toBeGreaterThan(0.002);
+    expect(m.offset_sd_s).toBeLessThan(0.00875);
+    // Its start beep is found only by its coherence: the drift comes from the start window's content, and says so.
+    expect(m.warnings.filter((w) => w.code === 'content_lag').map((w) => w.message)).toEqual([expect.stringMatching(/^its drift comes from its pulse at one end and its content/)]);
+    expect(err).toBeLessThan(2 * (m.offset_sd_s as number));
   }, 300_000);
 
   it('under --fallback none the end pair places it, its offset sd over 2 ms saying how unsure that is', async () => {

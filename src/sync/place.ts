@@ -76,7 +76,6 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
   // against `from`'s second-half pulse (never another stream's start pulse: two-ended files stay unambiguous).
   const all = pulsePairs(s, from);
   const pairs = o.ends === 'start' && all.length === 2 ? all.slice(0, 1) : all;
-  const before = s.warnings.slice();
   const clock = clockOfPulses(s, from, pairs, states, o);
   if (!clock) return false;
   // A pulses_disagree left by an earlier try (before the file's sound, whose drift settles it, was placed) is stale.
@@ -85,47 +84,9 @@ function placeByPulse(s: StreamState, states: StreamState[], o: PlaceOptions): b
   // The pulses the clock was computed from: both pairs, or (no drift from them) the first alone.
   const used = (clock.k === null ? pairs.slice(0, 1) : pairs).map((p) => p.w);
   s.placed = { offsetSd: pairs[0].sd, ...clock, method, confidence: Math.min(pulseConfidence(s), from.placed.confidence), from, used, ...lagOf(from.placed) };
-  if (widePair(s, o) && contentOverWidePair(s, states, { pair: pairs[0], from, before }, o)) return true;
   const note = oneEndNote(s, o.ends);
   if (note) s.warnings.push({ code: 'other_route', message: note });
   return true;
-}
-
-/**
- * Largest offset sd of an audio stream placed by one pulse pair (its beep and the one of the stream it is placed
- * from) when its content may place it instead (--fallback xcorr): the limit one beep's own onset sd has
- * (tone-refine.ts MAX_ONSET_SD_S), over which a beep is not placeable and its stream is placed by its content. Two
- * beeps each under it can place a stream less surely than one beep over it does (room variant 10
- * `rt8-drr6-snr10-opus-both-24s`: the room microphone's end beep 1.68 ms late with sd 1.47 ms, the lav's 0.57 ms
- * late with sd 1.66 ms, 2.22 ms together; the stream 1.11 ms off at its true pulses).
- */
-const MAX_PAIR_SD_S = 0.002;
-
-/** An audio stream just placed by one pulse pair whose offset sd is over MAX_PAIR_SD_S, with the fallback on. */
-function widePair(s: StreamState, o: PlaceOptions): boolean {
-  const p = s.placed;
-  return s.kind === 'audio' && o.fallback === 'xcorr' && p?.method === 'tone' && p.used?.length === 1 && (p.offsetSd ?? 0) > MAX_PAIR_SD_S;
-}
-
-/**
- * The stream's one beep pair places it with an sd over MAX_PAIR_SD_S: its content places it instead, as it does a
- * stream whose beep is over that limit on its own (placeByXcorr, with its checks; the beep is named as not used, and
- * the warnings the pulse placement added after `before` are dropped). When the content does not place it, the pulse
- * placement stays, as it was, with its sd (returns false).
- */
-function contentOverWidePair(s: StreamState, states: StreamState[], w: { pair: PulsePair; from: StreamState; before: SyncWarning[] }, o: PlaceOptions): boolean {
-  const { pair, from } = w;
-  const [byPulse, warnings, refusedBy] = [s.placed, s.warnings, s.refusedBy];
-  const c = s.chosen[pair.w] as Candidate;
-  const fc = from.chosen[pair.w] as Candidate;
-  const ms = (v: number) => (v * 1000).toFixed(2);
-  const message = `${pair.w} beep at ${c.t_s.toFixed(3)} s not used: with ${from.file}'s ${pair.w} beep it places the stream with an sd of ${ms(pair.sd)} ms (its onset's ${ms(onsetSd(s, c))} ms, the other's ${ms(onsetSd(from, fc))} ms), over the ${MAX_PAIR_SD_S * 1000} ms a beep's own onset may be uncertain by to place a stream`;
-  // The pulse's "drift unknown" goes too: placeByXcorr says whether the content measured it.
-  s.warnings = [...w.before.filter((x) => x.code !== 'no_end_pulse'), { code: 'unplaceable_pulse', message }];
-  s.placed = null;
-  if (placeByXcorr(s, states, o.ends, o.minXcorrConfidence)) return true;
-  [s.placed, s.warnings, s.refusedBy] = [byPulse, warnings, refusedBy];
-  return false;
 }
 
 /**
