@@ -20,6 +20,7 @@ import { syncSession } from '../src/sync/session.js';
 import { syncWarningLines } from '../src/sync/warnings.js';
 import { tempDir } from './helpers/cli.js';
 import { renderCached } from './helpers/scenes.js';
+import { micClockError, type MicTruth } from './helpers/room-case.js';
 
 const tmp = tempDir('mmprep-sync-content-lag-');
 afterAll(() => tmp.cleanup());
@@ -27,20 +28,13 @@ const ID = 'rt3-drr6-snr0-mp3-start-14s';
 const GEOMETRY = '0.2,2.5,2.6,0.7,2,0.6';
 let dir = '';
 
-interface MicTruth {
-  offset_s: number;
-  drift_ppm: number;
-  pulses_src_s: number[];
-}
-
 /** The case's room microphone as placed by `mmprep sync` (library) and its largest clock error at the true pulses. */
 async function placeCase(caseDir: string, opts: { ends?: 'both' } = {}) {
   const truth = JSON.parse(readFileSync(join(caseDir, 'truth.json'), 'utf8'));
   const map = await syncSession(truth.files.map((f: string) => ({ file: join(caseDir, f) })), opts);
   const m = map.streams[1] as unknown as { method: string; offset_s: number; offset_sd_s: number | null; drift_ppm: number | null };
   const t = truth.streams[1] as MicTruth;
-  const err = Math.max(...t.pulses_src_s.map((x) => Math.abs(m.offset_s + (m.drift_ppm ?? 0) * 1e-6 * x - (t.offset_s + t.drift_ppm * 1e-6 * x))));
-  return { map, m, err };
+  return { map, m, err: micClockError(m, t) };
 }
 
 describe('a room microphone placed by its content, the loudspeaker and the talkers apart', () => {

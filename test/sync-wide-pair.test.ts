@@ -14,29 +14,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncSession } from '../src/sync/session.js';
 import { tempDir } from './helpers/cli.js';
-import { roomCase } from './helpers/room-case.js';
+import { micClockError, roomCase, type MicTruth } from './helpers/room-case.js';
 
 const tmp = tempDir('mmprep-sync-wide-pair-');
 afterAll(() => tmp.cleanup());
 const ID = 'rt8-drr6-snr10-opus-both-24s';
 let dir = '';
 
-interface MicTruth {
-  offset_s: number;
-  drift_ppm: number;
-  pulses_src_s: number[];
-}
-
-/** The placed stream's largest clock error at the true pulse times, seconds. */
-function clockError(m: { offset_s: number; drift_ppm: number | null }, t: MicTruth): number {
-  return Math.max(...t.pulses_src_s.map((x) => Math.abs(m.offset_s + (m.drift_ppm ?? 0) * 1e-6 * x - (t.offset_s + t.drift_ppm * 1e-6 * x))));
-}
-
 async function run(fallback: 'xcorr' | 'none') {
   const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
   const map = await syncSession(truth.files.map((f: string) => ({ file: join(dir, f) })), { ends: 'both', fallback });
   const m = map.streams[1] as unknown as { method: string; offset_s: number; offset_sd_s: number | null; drift_ppm: number | null; warnings: Array<{ code: string; message: string }> };
-  return { m, err: clockError(m, truth.streams[1] as MicTruth) };
+  return { m, err: micClockError(m, truth.streams[1] as MicTruth) };
 }
 
 describe('a beep pair that places a stream less surely than one beep may (room variant 10)', () => {

@@ -20,3 +20,15 @@ export async function roomMicCase(root: string, id: string, variant: number) {
   const scan = await scanAudioTone(file, [{ name: 'all', start_s: 0, duration_s: null }], { probed: await probe(file) });
   return { dir, truth: mic.pulses_src_s as number[], offset: mic.offset_s as number, dets: scan.windows[0].detections };
 }
+
+/** A room microphone's truth (truth.json `streams[i]`): its offset and drift against the reference, its true beeps. */
+export interface MicTruth {
+  offset_s: number;
+  drift_ppm: number;
+  pulses_src_s: number[];
+}
+
+/** A placed stream's largest clock error at its true pulse times (its own clock), seconds. */
+export function micClockError(m: { offset_s: number; drift_ppm: number | null }, t: MicTruth): number {
+  return Math.max(...t.pulses_src_s.map((x) => Math.abs(m.offset_s + (m.drift_ppm ?? 0) * 1e-6 * x - (t.offset_s + t.drift_ppm * 1e-6 * x))));
+}
