@@ -80,8 +80,8 @@ export interface AnalyzeOptions {
   toneHz?: number;
   /**
    * The chunks are the caller's to give away (each its own whole ArrayBuffer, not used after it was analysed): the
-   * pitch worker receives them without a copy. Set by computeAudioFeatures for the decoder's chunks; a caller's own
-   * chunks (e.g. subarrays of one array) are always copied.
+   * pitch worker receives them without a copy. Set by computeAudioFeatures for the decoder's chunks, unless the
+   * decoder reuses one buffer (read at each chunk); a caller's own chunks (e.g. subarrays of one array) are always copied.
    */
   ownChunks?: boolean;
   /** The number of frames expected (e.g. from the container's duration), asked at the first chunk; null: unknown. */
@@ -464,9 +464,13 @@ export async function computeAudioFeatures(file: string, options: Partial<AudioO
   let info: DecodedAudioInfo | undefined;
   // The decoder (its ffprobe run first) opens on the first read, i.e. after analyzePcm has started the pitch
   // worker, so the worker's start-up overlaps with ffprobe instead of following it.
+  // analyzePcm copies each chunk before it asks for the next one (SampleBuffer, ToneScanner, VoiceRecorder; the pitch
+  // worker gets a copy unless ownChunks): a direct-read WAV is read into one reused chunk, which it must not give away.
+  const analyze: AnalyzeOptions = { ...run, ownChunks: true };
   async function* decoded(): AsyncGenerator<Float32Array> {
     const probed = run.probed ? await run.probed : undefined;
-    const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, ...(o.channel !== undefined ? { channel: o.channel } : {}), detectTruncation: true, probed, prestarted: run.prestarted ?? undefined });
+    const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, ...(o.channel !== undefined ? { channel: o.channel } : {}), detectTruncation: true, probed, prestarted: run.prestarted ?? undefined, copiesChunks: true });
+    if (dec.reusesChunks) analyze.ownChunks = false;
     info = dec.info;
     run.onOpen?.(info);
     yield* dec;
@@ -486,7 +490,7 @@ export async function computeAudioFeatures(file: string, options: Partial<AudioO
       yield* await AudioDecoder.open(file, { ...opts, probed: probed ? await probed : undefined });
     } };
   };
-  const f = await analyzePcm(decoded(), o, { ...run, ownChunks: true, framesHint, toneStream: () => info?.stream, voiceSource });
+  const f = await analyzePcm(decoded(), o, Object.assign(analyze, { framesHint, toneStream: () => info?.stream, voiceSource }));
   f.decoded = info;
   return f;
 }

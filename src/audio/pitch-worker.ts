@@ -33,10 +33,13 @@ let analysed = 0;
  * file and meets the same problem first (an unusable temp folder, a file cut short), which it reports in its own words.
  */
 let readFailure: { e: unknown } | null = null;
-/** The file's samples into the analyser, read here (the main thread reads them too, for its own stages). */
+/**
+ * The file's samples into the analyser, read here (the main thread reads them too, for its own stages), into one
+ * reused chunk: the buffer copies them.
+ */
 function readWav(wav: WavLayout): void {
   try {
-    for (const chunk of readWavSamples(wav, DEFAULT_CHUNK_SAMPLES)) {
+    for (const chunk of readWavSamples(wav, DEFAULT_CHUNK_SAMPLES, true)) {
       buf.append(chunk, analyzer.minNeeded());
       analyzer.pump(buf);
     }
