@@ -74,6 +74,11 @@ export interface AnalyzeOptions {
    */
   reuseWorker?: (w: Worker) => void;
   /**
+   * Asked when the pitch worker is sent the end: true when reuseWorker will give it a JSONL job (jsonl-job.ts), whose
+   * code it then loads in its wait for the job instead of after the job came (the job's thread is the critical path).
+   */
+  recordsNext?: () => boolean;
+  /**
    * Also run sync's tone-burst detector at this frequency over the same samples (sync-beep.ts), so the sync beep is
    * found without a second decode; skipped when the tone is above a quarter of the sample rate.
    */
@@ -216,7 +221,7 @@ function watchPitchWorker(w: Worker): PitchWorkerState {
  * The pitch stage in a worker: `started` (else a new one); `reading`: the parameters (JSON) that worker reads the
  * file with itself (PrestartedPitchWorker.readWav), which must be this analysis's: then no chunks are sent.
  */
-function workerPitch(o: AudioOptions, spillAfter?: number, started?: Worker | null, reading: string | null = null): PitchStage {
+function workerPitch(o: AudioOptions, spillAfter?: number, started?: Worker | null, reading: string | null = null, recordsNext?: () => boolean): PitchStage {
   const params = pitchParams(o, spillAfter);
   const workerParams = MAIN_SHARE ? { ...params, share: { ...MAIN_SHARE, main: false } } : params;
   const reads = reading !== null && !!started;
@@ -245,7 +250,7 @@ function workerPitch(o: AudioOptions, spillAfter?: number, started?: Worker | nu
       s.result = res;
       s.reject = rej;
       // The worker keeps no min / max / sum (this thread's buffer has them, from the same chunks in the same order).
-      if (!mine) return w.postMessage({ end: true, globalPeak: globalPeakOf(buf) });
+      if (!mine) return w.postMessage({ end: true, globalPeak: globalPeakOf(buf), recordsNext: recordsNext?.() === true });
       mine.pump(buf);
       const globalPeak = globalPeakOf(buf);
       const main = mine.frames();
@@ -273,7 +278,7 @@ function pitchStage(o: AudioOptions, spill: number | undefined, run: AnalyzeOpti
   const reading = run.pitchWorker?.reading ?? null;
   const started = threads ? run.pitchWorker?.take() : null;
   run.pitchWorker?.dispose();
-  return threads ? workerPitch(o, spill, started, reading) : inProcessPitch(o, spill);
+  return threads ? workerPitch(o, spill, started, reading, run.recordsNext) : inProcessPitch(o, spill);
 }
 
 /**
