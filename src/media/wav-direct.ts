@@ -159,8 +159,9 @@ export const DEFAULT_CHUNK_SAMPLES = 16384;
  * The layout's samples as Float32 chunks of `chunkSamples` (the last one shorter), read with bounded memory. Each is
  * its own ArrayBuffer, or with `reuse` the same one each time (the last chunk a view of it): valid only until the
  * next is asked for, for a reader that copies the samples (SampleBuffer.append). A fresh 64 kB buffer per chunk
- * (zeroed memory, its page faults, then the GC of 38 MB of them per 10 minutes) cost a fresh process ~0.1 CPU s of the
- * ~0.13 s this read took per thread (issue 15). Throws when the file no longer holds them (changed since it was probed).
+ * (zeroed memory, its page faults, then the GC of 38 MB of them per 10 minutes) made this read and the buffering of 10
+ * minutes cost a fresh process 0.14-0.16 CPU s, reused 0.03 s (issue 15). Throws when the file no longer holds them
+ * (changed since it was probed).
  */
 export function* readWavSamples(layout: WavLayout, chunkSamples: number, reuse = false): Generator<Float32Array> {
   const fd = openSync(layout.abs, 'r');
