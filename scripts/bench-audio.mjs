@@ -323,6 +323,10 @@ try {
   console.log('| ' + w.map((n) => '-'.repeat(n)).join(' | ') + ' |');
   for (const l of lines) console.log(fmt(l));
   console.log(`\nload average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')} (other processes inflate wall times)`);
+  // Node 20 reads the certificates NODE_EXTRA_CA_CERTS names at every start, before any of mmprep runs: with it set
+  // (some shells and sandboxes do), the main thread's start-up, which the pitch worker's start waits for, took ~0.045
+  // CPU s more (timeline marks, 2026-12-05): the whole command's figures then include that.
+  if (process.env.NODE_EXTRA_CA_CERTS) console.log('note: NODE_EXTRA_CA_CERTS is set: each node start reads those certificates first (~0.045 CPU s on the main thread, before the pitch worker starts), included in the whole command\'s times');
   console.log('targets: MFCC+deltas+RMS+ZCR >= 1500x, F0 >= 300x, whole command >= 400x on 2 cores (issue 15); CPU columns of child processes are user+sys from /proc, including ffmpeg');
 } finally {
   rmSync(tmp, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 import { AudioDecoder } from '../src/media/decode-audio.js';
 import { probe, type ProbeResult } from '../src/media/probe.js';
-import { directWavProbe } from '../src/media/wav-direct.js';
+import { directWavProbe, readWavSamples, wavLayoutOf } from '../src/media/wav-direct.js';
 import { extractAudio } from '../src/audio/extract.js';
 
 const tmp = tempDir('mmprep-wav-direct-');
@@ -109,6 +109,32 @@ describe('direct WAV read', () => {
       expect(bytes(mine).equals(bytes(theirs))).toBe(true);
     });
   }
+
+  it('copiesChunks: a direct-read WAV comes in one reused chunk with the same samples (its reader and the pitch worker\'s); ffmpeg\'s chunks stay fresh', async () => {
+    for (const name of ['s16.wav', 'f32.wav']) {
+      const direct = directWavProbe(p(name), { sampleRate: 16000 })!;
+      const fresh = await chunksOf(p(name), direct);
+      const dec = await AudioDecoder.open(p(name), { sampleRate: 16000, probed: direct, copiesChunks: true });
+      expect(dec.reusesChunks).toBe(true);
+      const got: Float32Array[] = [];
+      const buffers = new Set<ArrayBufferLike>();
+      for await (const c of dec) {
+        buffers.add(c.buffer);
+        got.push(c.slice());
+      }
+      expect(buffers.size, name).toBe(1);
+      expect(got.map((c) => c.length)).toEqual(fresh.map((c) => c.length));
+      expect(bytes(got).equals(bytes(fresh)), name).toBe(true);
+      const worker: Float32Array[] = [];
+      for (const c of readWavSamples(wavLayoutOf(direct)!, 16384, true)) worker.push(c.slice());
+      expect(bytes(worker).equals(bytes(fresh)), name).toBe(true);
+    }
+    const viaFfmpeg = await AudioDecoder.open(p('s16.wav'), { sampleRate: 16000, probed: await probe(p('s16.wav')), copiesChunks: true });
+    expect(viaFfmpeg.reusesChunks).toBe(false);
+    const buffers = new Set<ArrayBufferLike>();
+    for await (const c of viaFfmpeg) buffers.add(c.buffer);
+    expect(buffers.size).toBeGreaterThan(2);
+  });
 
   it('other WAVs, other rates, another stream or one channel asked for: left to ffprobe and ffmpeg (null)', () => {
     for (const name of ['stereo.wav', '44k.wav', 's24.wav', 'extensible.wav', 'cut.wav', 'streamed.wav', 'odd-data.wav', 'spdif.wav', 'rifx.wav', 'no-such.wav']) {

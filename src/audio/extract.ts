@@ -903,7 +903,7 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
   const early = earlyFunctionalsHook(resolved, opts.keepSyncBeep === true);
   let f: AudioFeatures | undefined;
   try {
-    f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, reuseWorker, probed: opts.probed, prestarted: opts.prestarted, pitchWorker: opts.pitchWorker, spillAfterFrames, beforeTrack: early.hook });
+    f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, reuseWorker, recordsNext: () => wanted, probed: opts.probed, prestarted: opts.prestarted, pitchWorker: opts.pitchWorker, spillAfterFrames, beforeTrack: early.hook });
     if (early.result) f.earlyFunctionals = await early.result;
     mark('early work in');
     const beeps = opts.keepSyncBeep ? null : await markSyncBeeps(file, f, { toneHz: opts.toneHz });

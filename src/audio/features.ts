@@ -74,14 +74,19 @@ export interface AnalyzeOptions {
    */
   reuseWorker?: (w: Worker) => void;
   /**
+   * Asked when the pitch worker is sent the end: true when reuseWorker will give it a JSONL job (jsonl-job.ts), whose
+   * code it then loads in its wait for the job instead of after the job came (the job's thread is the critical path).
+   */
+  recordsNext?: () => boolean;
+  /**
    * Also run sync's tone-burst detector at this frequency over the same samples (sync-beep.ts), so the sync beep is
    * found without a second decode; skipped when the tone is above a quarter of the sample rate.
    */
   toneHz?: number;
   /**
    * The chunks are the caller's to give away (each its own whole ArrayBuffer, not used after it was analysed): the
-   * pitch worker receives them without a copy. Set by computeAudioFeatures for the decoder's chunks; a caller's own
-   * chunks (e.g. subarrays of one array) are always copied.
+   * pitch worker receives them without a copy. Set by computeAudioFeatures for the decoder's chunks, unless the
+   * decoder reuses one buffer (read at each chunk); a caller's own chunks (e.g. subarrays of one array) are always copied.
    */
   ownChunks?: boolean;
   /** The number of frames expected (e.g. from the container's duration), asked at the first chunk; null: unknown. */
@@ -216,7 +221,7 @@ function watchPitchWorker(w: Worker): PitchWorkerState {
  * The pitch stage in a worker: `started` (else a new one); `reading`: the parameters (JSON) that worker reads the
  * file with itself (PrestartedPitchWorker.readWav), which must be this analysis's: then no chunks are sent.
  */
-function workerPitch(o: AudioOptions, spillAfter?: number, started?: Worker | null, reading: string | null = null): PitchStage {
+function workerPitch(o: AudioOptions, spillAfter?: number, started?: Worker | null, reading: string | null = null, recordsNext?: () => boolean): PitchStage {
   const params = pitchParams(o, spillAfter);
   const workerParams = MAIN_SHARE ? { ...params, share: { ...MAIN_SHARE, main: false } } : params;
   const reads = reading !== null && !!started;
@@ -245,7 +250,7 @@ function workerPitch(o: AudioOptions, spillAfter?: number, started?: Worker | nu
       s.result = res;
       s.reject = rej;
       // The worker keeps no min / max / sum (this thread's buffer has them, from the same chunks in the same order).
-      if (!mine) return w.postMessage({ end: true, globalPeak: globalPeakOf(buf) });
+      if (!mine) return w.postMessage({ end: true, globalPeak: globalPeakOf(buf), recordsNext: recordsNext?.() === true });
       mine.pump(buf);
       const globalPeak = globalPeakOf(buf);
       const main = mine.frames();
@@ -273,7 +278,7 @@ function pitchStage(o: AudioOptions, spill: number | undefined, run: AnalyzeOpti
   const reading = run.pitchWorker?.reading ?? null;
   const started = threads ? run.pitchWorker?.take() : null;
   run.pitchWorker?.dispose();
-  return threads ? workerPitch(o, spill, started, reading) : inProcessPitch(o, spill);
+  return threads ? workerPitch(o, spill, started, reading, run.recordsNext) : inProcessPitch(o, spill);
 }
 
 /**
@@ -464,9 +469,13 @@ export async function computeAudioFeatures(file: string, options: Partial<AudioO
   let info: DecodedAudioInfo | undefined;
   // The decoder (its ffprobe run first) opens on the first read, i.e. after analyzePcm has started the pitch
   // worker, so the worker's start-up overlaps with ffprobe instead of following it.
+  // analyzePcm copies each chunk before it asks for the next one (SampleBuffer, ToneScanner, VoiceRecorder; the pitch
+  // worker gets a copy unless ownChunks): a direct-read WAV is read into one reused chunk, which it must not give away.
+  const analyze: AnalyzeOptions = { ...run, ownChunks: true };
   async function* decoded(): AsyncGenerator<Float32Array> {
     const probed = run.probed ? await run.probed : undefined;
-    const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, ...(o.channel !== undefined ? { channel: o.channel } : {}), detectTruncation: true, probed, prestarted: run.prestarted ?? undefined });
+    const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, ...(o.channel !== undefined ? { channel: o.channel } : {}), detectTruncation: true, probed, prestarted: run.prestarted ?? undefined, copiesChunks: true });
+    if (dec.reusesChunks) analyze.ownChunks = false;
     info = dec.info;
     run.onOpen?.(info);
     yield* dec;
@@ -486,7 +495,7 @@ export async function computeAudioFeatures(file: string, options: Partial<AudioO
       yield* await AudioDecoder.open(file, { ...opts, probed: probed ? await probed : undefined });
     } };
   };
-  const f = await analyzePcm(decoded(), o, { ...run, ownChunks: true, framesHint, toneStream: () => info?.stream, voiceSource });
+  const f = await analyzePcm(decoded(), o, Object.assign(analyze, { framesHint, toneStream: () => info?.stream, voiceSource }));
   f.decoded = info;
   return f;
 }

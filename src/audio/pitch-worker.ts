@@ -33,10 +33,15 @@ let analysed = 0;
  * file and meets the same problem first (an unusable temp folder, a file cut short), which it reports in its own words.
  */
 let readFailure: { e: unknown } | null = null;
-/** The file's samples into the analyser, read here (the main thread reads them too, for its own stages). */
+/** The JSONL job's code, loaded once the track is sent when the main thread said a job follows (else when it comes). */
+let jobCode: Promise<typeof import('./jsonl-job.js')> | null = null;
+/**
+ * The file's samples into the analyser, read here (the main thread reads them too, for its own stages), into one
+ * reused chunk: the buffer copies them.
+ */
 function readWav(wav: WavLayout): void {
   try {
-    for (const chunk of readWavSamples(wav, DEFAULT_CHUNK_SAMPLES)) {
+    for (const chunk of readWavSamples(wav, DEFAULT_CHUNK_SAMPLES, true)) {
       buf.append(chunk, analyzer.minNeeded());
       analyzer.pump(buf);
     }
@@ -44,7 +49,7 @@ function readWav(wav: WavLayout): void {
     readFailure = { e };
   }
 }
-port.on('message', (m: { params?: PitchParams; wav?: WavLayout; chunk?: Float32Array; end?: boolean; main?: PitchFrames; n?: number; globalPeak?: number; jsonl?: JsonlJob }) => {
+port.on('message', (m: { params?: PitchParams; wav?: WavLayout; chunk?: Float32Array; end?: boolean; main?: PitchFrames; n?: number; globalPeak?: number; recordsNext?: boolean; jsonl?: JsonlJob }) => {
   if (m.params) {
     params = m.params;
     analyzer = new PitchAnalyzer(params);
@@ -54,7 +59,7 @@ port.on('message', (m: { params?: PitchParams; wav?: WavLayout; chunk?: Float32A
     // After the track: the main thread reuses this thread as its JSONL helper (jsonl-helper.ts, JsonlHelper.adopt).
     const job = m.jsonl;
     mark('records job in');
-    void import('./jsonl-job.js').then(({ runJsonlJob }) => runJsonlJob(port, job));
+    void (jobCode ?? import('./jsonl-job.js')).then(({ runJsonlJob }) => runJsonlJob(port, job));
   } else if (m.chunk) {
     buf.append(m.chunk, analyzer.minNeeded());
     analyzer.pump(buf);
@@ -75,5 +80,10 @@ port.on('message', (m: { params?: PitchParams; wav?: WavLayout; chunk?: Float32A
     const t = analyzer.finish(m.globalPeak!);
     mark('track done');
     port.postMessage({ track: t }, movable(t));
+    // Its modules load while the main thread prepares the job (~10 CPU ms that were on this thread's path after it).
+    if (m.recordsNext) {
+      jobCode = import('./jsonl-job.js');
+      jobCode.catch(() => undefined); // a failure surfaces when the job comes
+    }
   }
 });

@@ -44,6 +44,11 @@ export interface AudioDecodeOptions {
    * and where ffmpeg reported damaged data (AudioDecoder.damage).
    */
   timestampGaps?: boolean;
+  /**
+   * The caller copies each chunk before it asks for the next and gives none away: a direct-read WAV is then read
+   * into one reused chunk (wav-direct.ts readWavSamples; AudioDecoder.reusesChunks says so). ffmpeg's are fresh always.
+   */
+  copiesChunks?: boolean;
 }
 
 /** A jump of a stream's timestamps: at `at_s` decoded seconds (counted from the decode's first sample), `jump_s` more (or less, < 0) than its samples. */
@@ -286,9 +291,14 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
     return wav.sampleRate === this.info.sampleRate && this.info.stream.index === 0 ? wav : null;
   }
 
+  /** True when each chunk yielded is the same reused buffer (AudioDecodeOptions.copiesChunks, a direct-read WAV). */
+  get reusesChunks(): boolean {
+    return this.opts.copiesChunks === true && this.directLayout() !== null;
+  }
+
   /** The samples of a direct-read WAV, in the chunks ffmpeg's decode gives (Chunker), with its progress reports. */
   private *readDirect(wav: WavLayout, chunkSamples: number): Generator<Float32Array, 'done'> {
-    const chunks = readWavSamples(wav, chunkSamples);
+    const chunks = readWavSamples(wav, chunkSamples, this.opts.copiesChunks === true);
     try {
       for (;;) {
         let r: IteratorResult<Float32Array>;
