@@ -81,8 +81,8 @@ async function mainInProcess(args: string[], cwd: string): Promise<CliResult> {
   const err = capture(process.stderr);
   const exitCodeBefore = process.exitCode;
   process.exitCode = undefined;
-  process.chdir(cwd);
   try {
+    process.chdir(cwd);
     const code = await main([process.execPath, BIN, ...args]);
     return { code, stdout: out.text(), stderr: err.text() };
   } finally {
