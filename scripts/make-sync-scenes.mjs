@@ -32,6 +32,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeWav } from './wav.mjs';
 import { rng } from './rng.mjs';
+import { WASM_BASE64 as PIXELS_WASM } from './scene-pixels-bytes.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SCENE_FIX = join(root, 'fixtures', 'sync', 'scenes');
@@ -452,7 +453,10 @@ function planBackgrounds(cases) {
   }
 }
 
-/** A case's background frames, one read-only Buffer per frame: kept ones, or ffmpeg's (kept if a later case wants them). */
+/**
+ * A case's background frames, one read-only Buffer per frame: kept ones, or ffmpeg's (kept if a later case wants them;
+ * if not, the source's recycle takes each back once drawn from).
+ */
 function backgroundFrames(c) {
   const k = bgKey(c);
   const kept = bgKept.get(k);
@@ -468,6 +472,7 @@ function backgroundFrames(c) {
     bgKept.delete(k);
     return src;
   }
+  // Kept frames are not handed back (no recycle).
   kept.frames = [];
   return {
     async next() {
@@ -478,9 +483,14 @@ function backgroundFrames(c) {
   };
 }
 
+/**
+ * ffmpeg's frames of `input` in order (next: a Buffer, null at the end); recycle(frame) hands a frame the caller has
+ * done with back for a later frame to be read into (a fresh 0.7 MB Buffer a frame cost its page faults).
+ */
 function rawFrames(input, w, h, n) {
   const child = spawn(FFMPEG, ['-nostdin', '-v', 'error', ...input, '-frames:v', String(n), '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const size = w * h * 3;
+  const spare = [];
   // Each chunk is copied once into the frame being filled (concatenating it onto the partial frame copied that frame
   // again for every 64 KiB pipe chunk); a trailing partial frame is dropped.
   let frame = Buffer.allocUnsafe(size);
@@ -496,7 +506,7 @@ function rawFrames(input, w, h, n) {
       p += k;
       if (filled === size) {
         queue.push(frame);
-        frame = Buffer.allocUnsafe(size);
+        frame = spare.pop() ?? Buffer.allocUnsafe(size);
         filled = 0;
       }
     }
@@ -515,6 +525,7 @@ function rawFrames(input, w, h, n) {
       if (queue.length < 4) child.stdout.resume();
       return f ?? null;
     },
+    recycle: (f) => spare.push(f),
   };
 }
 
@@ -656,19 +667,40 @@ function applyLed(f, c, frac) {
   }
 }
 
+/**
+ * The frame's two whole-frame loops in WebAssembly (scripts/scene-pixels.wat, bit-identical to the JavaScript
+ * `fl[i] *= gain` and `v < 0 ? 0 : v > 255 ? 255 : v | 0` they replace; about 3 of a 640x360 frame's 6 ms of
+ * JavaScript): the float frame `fl` and its bytes `out` live in the module's memory, grown to the largest frame.
+ */
+const PIXELS = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(PIXELS_WASM, 'base64'))).exports;
+
+/** The module's float frame (n values) and byte frame after it, views valid until the next call. */
+function pixelFrames(n) {
+  const need = Math.ceil((5 * n) / 65536) - PIXELS.memory.buffer.byteLength / 65536;
+  if (need > 0) PIXELS.memory.grow(need);
+  return { fl: new Float32Array(PIXELS.memory.buffer, 0, n), out: new Uint8Array(PIXELS.memory.buffer, 4 * n, n) };
+}
+
 /** Exposure gain on every value (float32 products); a gain of exactly 1 leaves each value as it is. */
 function applyGain(fl, gain) {
   if (gain === 1) return;
-  for (let i = 0; i < fl.length; i++) fl[i] *= gain;
+  PIXELS.gain(fl.byteOffset, fl.length, gain);
 }
 
-/** Sparse sensor noise (every 97th value, drawn in index order), then the clip to bytes: fl -> f. */
-function noiseAndClip(fl, f, noise) {
+/**
+ * Byte frames the encoder's pipe has written (its write callback), for the next frames of the same size: a fresh
+ * 0.7 MB Buffer a frame cost more in page faults than the clip itself.
+ */
+const spareFrames = [];
+
+/** Sparse sensor noise (every 97th value, drawn in index order), then the clip to bytes: fl -> out -> a Buffer. */
+function noiseAndClip(fl, out, noise) {
   for (let i = 0; i < fl.length; i += 97) fl[i] += noise.g() * 3;
-  for (let i = 0; i < fl.length; i++) {
-    const v = fl[i];
-    f[i] = v < 0 ? 0 : v > 255 ? 255 : v | 0; // v | 0: the byte a Uint8Array store truncates 0 <= v <= 255 to
-  }
+  PIXELS.clip(fl.byteOffset, out.byteOffset, fl.length);
+  while (spareFrames.length && spareFrames[spareFrames.length - 1].length !== out.length) spareFrames.pop();
+  const f = spareFrames.pop() ?? Buffer.allocUnsafe(out.length); // a copy: the pipe holds it until written
+  f.set(out);
+  return f;
 }
 
 async function renderVideo(c, camPulses, audioWav, outFile) {
@@ -690,7 +722,7 @@ async function renderVideo(c, camPulses, audioWav, outFile) {
   const sub = c.subject === 'none' ? null : loadSubject();
   const noise = rng(c.seed * 17 + 5);
   const stepAt = 2 + rng(c.seed).u() * (c.dur_s - 4);
-  const fl = new Float32Array(w * h * 3); // the frame in float (reused for every frame), clipped once into bytes
+  const { fl, out } = pixelFrames(w * h * 3); // the frame in float (reused for every frame), clipped once into bytes
   const ledOn = camPulses.map((p) => p + (c.led_delay_s ?? 0));
   const ledS = c.led_s ?? c.pulse_s;
   for (let k = 0; k < n; k++) {
@@ -698,7 +730,7 @@ async function renderVideo(c, camPulses, audioWav, outFile) {
     const src = wall ?? (await bgSrc.next());
     if (src) fl.set(src);
     else fl.fill(0);
-    const f = Buffer.allocUnsafe(fl.length); // every byte is written by noiseAndClip
+    if (src && src !== wall) bgSrc.recycle?.(src);
     if (c.monitor) drawMonitor(fl, w, h, t, c.seed);
     if (c.screen_step) drawScreenStep(fl, w, h, t, stepAt);
     if (sub) drawSubject(fl, w, h, sub, subjectPose(c.subject, t, w, h));
@@ -711,8 +743,8 @@ async function renderVideo(c, camPulses, audioWav, outFile) {
       applyGain(fl, gain);
       applyLed(fl, c, frac); // an LED saturates the sensor whatever the exposure
     }
-    noiseAndClip(fl, f, noise);
-    if (!enc.stdin.write(f)) await new Promise((r) => enc.stdin.once('drain', r));
+    const f = noiseAndClip(fl, out, noise);
+    if (!enc.stdin.write(f, () => spareFrames.push(f))) await new Promise((r) => enc.stdin.once('drain', r));
   }
   enc.stdin.end();
   const code = await closed;

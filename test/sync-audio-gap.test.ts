@@ -10,7 +10,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, tempDir, runCliInProcess } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
 let dir: string;
@@ -25,12 +25,12 @@ afterAll(() => cleanup());
 
 describe('a gap in a recorder\'s audio timestamps', () => {
   it('before its beep: the beep is not used, and the line names the jump (was placed ~0.3 s off, exit 0)', async () => {
-    const r = await runCli(['sync', 'lav.flac', 'gap-before.mkv', '-o', 'a.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', 'gap-before.mkv', '-o', 'a.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/gap-before\.mkv: audio stream 0 cannot be put on the reference clock: .*its stream's timestamps jump by \d+ ms at 0\.\d+ s, before it/);
   });
   it('after its beep: placed at the truth (0: the same recording), with a warning that its samples miss the gap (was silent)', async () => {
-    const r = await runCli(['sync', 'lav.flac', 'gap-after.mkv', '-o', '-', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', 'gap-after.mkv', '-o', '-', '--quiet'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/gap-after\.mkv audio stream 0: timestamp_gap: its timestamps jump ahead by 2[89]\d ms at 3\.0\d\d s, 3\.0 s into the file: .*runs early after it by the jump; fill the gap with silence before extracting: ffmpeg -i gap-after\.mkv -vn -af aresample=async=1 gap-after-filled\.wav$/m);
     const e = JSON.parse(r.stdout).streams.find((x: { file: string }) => x.file === 'gap-after.mkv');

@@ -11,7 +11,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, tempDir, runCliInProcess } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
 let dir: string;
@@ -28,13 +28,13 @@ const LINE = /cam-late-sound\.mp4: video stream 0 cannot be put on the reference
 
 describe("a camera whose sound is muxed 0.5 s after its picture", () => {
   it('refused without a hint to --share-camera-clock (exit 2)', async () => {
-    const r = await runCli(['sync', 'lav.flac', 'cam-late-sound.mp4', '-o', 'a.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', 'cam-late-sound.mp4', '-o', 'a.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(LINE);
     expect(r.stderr).not.toMatch(/accepts it unmeasured/);
   });
   it('--share-camera-clock does not place the picture by that sound (was 0.51 s off, exit 0)', async () => {
-    const r = await runCli(['sync', 'lav.flac', 'cam-late-sound.mp4', '-o', 'b.json', '--quiet', '--share-camera-clock'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', 'cam-late-sound.mp4', '-o', 'b.json', '--quiet', '--share-camera-clock'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(LINE);
   });

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/cli.js';
+import { tempDir, runCliInProcess } from './helpers/cli.js';
 import { roomCase, roomMicCase } from './helpers/room-case.js';
 
 const tmp = tempDir('mmprep-sync-beep-after-edge-');
@@ -41,7 +41,7 @@ describe('a beep onset read after the edge\'s own change point: its sd the whole
     expect(start!.unplaceable_reason).toMatch(/after the tone's rise near the edge/);
     expectHonest(truth, dets);
     const out = join(dir, 'out.json');
-    const r = await runCli(['sync', join(dir, 'lav.wav'), join(dir, 'mic.wav'), '--ends', 'both', '-o', out]);
+    const r = await runCliInProcess(['sync', join(dir, 'lav.wav'), join(dir, 'mic.wav'), '--ends', 'both', '-o', out]);
     expect(r.code, r.stderr).toBe(0);
     const mic = JSON.parse(readFileSync(out, 'utf8')).streams[1];
     expect(mic.method).not.toBe('tone');

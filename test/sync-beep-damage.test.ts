@@ -13,7 +13,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../scripts/rng.mjs';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, tempDir, runCliInProcess } from './helpers/cli.js';
 import { ffprobeJson } from './helpers/ffmpeg.js';
 
 const CAM = join(FIXTURES, 'demo', 's01_camera.mp4');
@@ -48,21 +48,21 @@ beforeAll(() => {
 
 describe('damaged packets in a camera\'s sound, in sync', () => {
   it('damage inside the beep: the beep is not used and the line names where (was placed from it, exit 0, no word)', async () => {
-    const r = await runCli(['sync', 'lav.flac', 'inside.mp4', '-o', 'inside.json', '--quiet'], { cwd: tmp.dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', 'inside.mp4', '-o', 'inside.json', '--quiet'], { cwd: tmp.dir });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^mmprep: inside\.mp4: audio stream 0 cannot be put on the reference clock: start-window candidate at 2\.1\d\d s not used: ffmpeg decoded damaged data at 2\.[12]\d\d s \(\d+ decode error\(s\) in this window: packets skipped or patched, decode_errors\), among the samples its onset is read from/);
   });
 
   it('damage just before the onset: the hole is called damaged packets, not dropped sound', async () => {
-    const r = await runCli(['sync', 'lav.flac', 'before.mp4', '-o', 'before.json', '--quiet'], { cwd: tmp.dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', 'before.mp4', '-o', 'before.json', '--quiet'], { cwd: tmp.dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^mmprep: before\.mp4: audio stream 0 cannot be put on the reference clock: .*timestamps jump by \d+ ms at 2\.\d\d\d s, before it \(damaged packets ffmpeg skipped: decode_errors\)/);
     expect(r.stderr).not.toMatch(/dropped sound, or recordings joined/);
   });
 
   it('damage 3 s after the beep: placed as the clean file is, the errors counted in sync.json and warned about', async () => {
-    const r = await runCli(['sync', 'lav.flac', 'after.mp4', '-o', 'after.json', '--quiet'], { cwd: tmp.dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', 'after.mp4', '-o', 'after.json', '--quiet'], { cwd: tmp.dir });
     expect(r.code, r.stderr).toBe(0);
     const streams = (JSON.parse(readFileSync(join(tmp.dir, 'after.json'), 'utf8')) as { streams: SyncStream[] }).streams;
     const cam = streams.find((s) => s.kind === 'audio' && s.file.endsWith('after.mp4'))!;

@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempDir } from './helpers/cli.js';
+import { tempDir, runCliInProcess } from './helpers/cli.js';
 import { addBeeps, rng, talker, writeWavF32 } from './sync-media.js';
 
 const SR = 16000;
@@ -38,14 +38,14 @@ afterAll(() => cleanup());
 
 describe('a beep paired with the reference beep it did not hear', () => {
   it('control: the camera without its beep is placed by its content at the truth', async () => {
-    const r = await runCli(['sync', 'lav.wav', 'cam-nobeep.wav', '-o', 'a.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.wav', 'cam-nobeep.wav', '-o', 'a.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(0);
     const s = JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8')).streams[1];
     expect(s.method).toBe('xcorr');
     expect(Math.abs(s.offset_s - RESTART_S)).toBeLessThan(0.001);
   });
   it('the restarted camera is refused, naming the pairing (was placed 19.1 s off, exit 0)', async () => {
-    const r = await runCli(['sync', 'lav.wav', 'cam-restarted.wav', '-o', 'b.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.wav', 'cam-restarted.wav', '-o', 'b.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cam-restarted\.wav: audio stream 0 cannot be put on the reference clock: placed by its start beep -19\.100 s away from where its content cross-correlates with lav\.wav .*paired with another beep than the one this recording heard/);
   });

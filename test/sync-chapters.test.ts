@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/cli.js';
+import { tempDir, runCliInProcess } from './helpers/cli.js';
 import { addBeeps, ffmpeg, flashVideo, rng, talker, writeWavF32 } from './sync-media.js';
 
 const SR = 16000;
@@ -37,14 +37,14 @@ afterAll(() => cleanup());
 
 describe("a camera's recording split into chapters", () => {
   it('the second chapter: refused, saying it may continue the first and how to join them', async () => {
-    const r = await runCli(['sync', 'lav.wav', 'GH010001.mp4', 'GH020001.mp4', '--search-s', '4', '-o', 'a.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.wav', 'GH010001.mp4', 'GH020001.mp4', '--search-s', '4', '-o', 'a.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^mmprep: GH020001\.mp4: audio stream 0 cannot be put on the reference clock: no 1000 Hz tone burst in the first 4 s .*; if GH020001\.mp4 continues GH010001\.mp4 \(a camera splits a long recording into files of about 4 GB, chapters, and only the first holds the pulse\), join them in order and sync the joined file instead: ffmpeg -f concat -safe 0 -i parts\.txt -c copy GH010001-joined\.mp4, parts\.txt holding the lines file 'GH010001\.mp4' and file 'GH020001\.mp4' \(a pulse at the end too, --ends both, checks the later parts/m);
   });
   it('control: the join it advises is placed by its beep and flash', async () => {
     writeFileSync(join(dir, 'parts.txt'), "file 'GH010001.mp4'\nfile 'GH020001.mp4'\n");
     ffmpeg(['-f', 'concat', '-safe', '0', '-i', join(dir, 'parts.txt'), '-c', 'copy', join(dir, 'GH010001-joined.mp4')]);
-    const r = await runCli(['sync', 'lav.wav', 'GH010001-joined.mp4', '--search-s', '4', '-o', '-', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.wav', 'GH010001-joined.mp4', '--search-s', '4', '-o', '-', '--quiet'], { cwd: dir });
     expect(r.code).toBe(0);
     const streams = JSON.parse(r.stdout).streams;
     expect(streams.map((e: { method: string }) => e.method)).toEqual(['reference', 'tone', 'flash']);

@@ -14,7 +14,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/cli.js';
+import { tempDir, runCliInProcess } from './helpers/cli.js';
 import { addBeeps, ffmpeg, flashVideo, rng, talker, writeWavF32 } from './sync-media.js';
 
 const SR = 16000;
@@ -71,22 +71,22 @@ function offsetOf(stdout: string, file: string, kind: string): number {
 
 describe('a device restarted mid-session, its file holding both recordings', () => {
   it('control: the first recording alone is placed by its beep and flash', async () => {
-    const r = await runCli(['sync', 'lav.wav', 'part1.vob', '--search-s', '4', '-o', '-', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.wav', 'part1.vob', '--search-s', '4', '-o', '-', '--quiet'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).streams.map((e: { method: string }) => e.method)).toEqual(['reference', 'tone', 'flash']);
   });
   it('joined (its clock restarts): refused, naming where its times go back (was placed by its start pulses, exit 0)', async () => {
-    const r = await runCli(['sync', 'lav.wav', 'joined.vob', '--search-s', '4', '-o', 'j.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.wav', 'joined.vob', '--search-s', '4', '-o', 'j.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^mmprep: joined\.vob: its (audio|video) timestamps go back from \d+\.\d+ s to \d+\.\d+ s, 8\.\d s into the file: it holds two recordings on two clocks .*use each recording as a file of its own/m);
   });
   it('soundless, its clock running on, --ends start: refused past the jump (was placed by its start flash, exit 0)', async () => {
-    const r = await runCli(['sync', 'lav.wav', 'mute-gap.mkv', '--search-s', '5', '-o', 'g.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.wav', 'mute-gap.mkv', '--search-s', '5', '-o', 'g.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^mmprep: mute-gap\.mkv: video stream 0 cannot be put on the reference clock past 6\.\d+ s: its timestamps jump ahead by 3\.\d+ s at 6\.\d+ s.* placed by its start pulse alone, which does not say whether its clock ran on across the jump.*--ends both checks that/m);
   });
   it('the same with --ends both: its end flash checks the clock across the jump, and it is placed', async () => {
-    const r = await runCli(['sync', 'lav.wav', 'mute-gap.mkv', '--search-s', '5', '--ends', 'both', '-o', '-', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.wav', 'mute-gap.mkv', '--search-s', '5', '--ends', 'both', '-o', '-', '--quiet'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(Math.abs(offsetOf(r.stdout, 'mute-gap.mkv', 'video') - CAM0)).toBeLessThan(0.02);
   });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempDir } from './helpers/cli.js';
+import { tempDir, runCliInProcess } from './helpers/cli.js';
 import { addBeeps, rng, talker, writeWavF32 } from './sync-media.js';
 import { contentMismatch, withoutPulses } from '../src/sync/content-mismatch.js';
 import { conditions, draws, session, type Condition } from '../scripts/make-content-pairs.mjs';
@@ -41,14 +41,14 @@ afterAll(() => cleanup());
 
 describe('a sound placed by its beep that shares no sound with the stream it was placed from', () => {
   it('another session\'s recording: placed by its beep, exit 0, content_mismatch on stderr naming both files', async () => {
-    const r = await runCli(['sync', 'lav.wav', 'cam-other.wav', '-o', 'b.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.wav', 'cam-other.wav', '-o', 'b.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/cam-other\.wav audio stream 0: content_mismatch: cam-other\.wav and lav\.wav share no sound at the placed offset/);
     const s = JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8')).streams[1];
     expect(s.warnings.map((w: { code: string }) => w.code)).toContain('content_mismatch');
   });
   it('control: the same talker in both (a genuine pair 1.5 s apart) gets no content_mismatch', async () => {
-    const r = await runCli(['sync', 'lav.wav', 'cam-same.wav', '-o', 'a.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.wav', 'cam-same.wav', '-o', 'a.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stderr).not.toMatch(/content_mismatch/);
     const s = JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8')).streams[1];
@@ -101,7 +101,7 @@ describe('a genuine pair placed by the wrong beep, its content matching clearly 
     const s = session(c, draws(c, 101, 0));
     writeWav(join(dir, 'wb-lav.wav'), s.lav, SR, 16);
     writeWav(join(dir, 'wb-cam.wav'), s.mic, SR, 16);
-    const r = await runCli(['sync', 'wb-lav.wav', 'wb-cam.wav', '-o', 'wb.json', '--pick', 'first', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'wb-lav.wav', 'wb-cam.wav', '-o', 'wb.json', '--pick', 'first', '--quiet'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/wb-cam\.wav audio stream 0: content_mismatch: .*; its content matches wb-lav\.wav clearly -15\.\d+ s from where its beep places it/);
     const st = JSON.parse(readFileSync(join(dir, 'wb.json'), 'utf8')).streams[1];

@@ -9,7 +9,7 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, tempDir, runCliInProcess } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
 let dir: string;
@@ -25,7 +25,7 @@ type Entry = { file: string; kind: string; offset_s: number; first_sample_s?: nu
 
 describe('Opus in Matroska: times from the first decoded sample', () => {
   it('sync --ends start places the camera sound at the demo truth (-0.620 s), not 6.5 ms early', async () => {
-    const r = await runCli(['sync', 'lav.flac', 'cam.mkv', '-o', 's.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', 'cam.mkv', '-o', 's.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(0);
     const a = (JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')).streams as Entry[]).find((x) => x.file === 'cam.mkv' && x.kind === 'audio');
     expect(a?.first_sample_s).toBeCloseTo(0, 3);

@@ -16,7 +16,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../scripts/rng.mjs';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, tempDir, runCliInProcess } from './helpers/cli.js';
 import { renderScenes } from './helpers/scenes.js';
 import { ffprobeJson } from './helpers/ffmpeg.js';
 
@@ -48,13 +48,13 @@ afterAll(() => cleanup());
 
 describe('damaged pictures in sync flash scan', () => {
   it('a key frame damaged in the flash frames group: the picture is not placed, the line says why (was exit 0)', async () => {
-    const r = await runCli(['sync', 'lav.flac', 'near.mp4', '-o', 'near.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', 'near.mp4', '-o', 'near.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/near\.mp4: video stream 0 cannot be put on the reference clock: .*flash candidate at 2\.1\d\d s .*ffmpeg decoded damaged data there \(its pictures from 2\.000 to 3\.9\d\d s patched up/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
   it('a key frame damaged 2 s after the flash: placed within half a frame, the damage counted and warned about', async () => {
-    const r = await runCli(['sync', 'lav.flac', 'far.mp4', '-o', 'far.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', 'far.mp4', '-o', 'far.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(0);
     const v = JSON.parse(readFileSync(join(dir, 'far.json'), 'utf8')).streams.find((x: { kind: string }) => x.kind === 'video');
     expect(Math.abs(v.offset_s + 0.62)).toBeLessThan(0.02);
@@ -63,12 +63,12 @@ describe('damaged pictures in sync flash scan', () => {
     expect(r.stderr).toMatch(/far\.mp4 video stream 0: decode_errors: ffmpeg reported \d+ decode error\(s\) and patched up \d+ damaged picture\(s\)/);
   });
   it('--pick strongest does not force a flash fitted from damaged frames (was exit 0, placed by it)', async () => {
-    const r = await runCli(['sync', 'lav.flac', 'near.mp4', '-o', 'pick.json', '--quiet', '--pick', 'strongest'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', 'near.mp4', '-o', 'pick.json', '--quiet', '--pick', 'strongest'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/near\.mp4: video stream 0 cannot be put on the reference clock: .*flash candidate at 2\.1\d\d s .*ffmpeg decoded damaged data there/);
   });
   it('a damaged frame, the only candidate of a soundless camera whose LED never lit: refused, naming the damage, even with --pick (was placed by it, exit 0)', async () => {
-    const r = await runCli(['sync', 'lav.wav', 'cam.mp4', '-o', 'neg.json', '--quiet', '--pick', 'strongest'], { cwd: join(dir, 'scenes', NEG) });
+    const r = await runCliInProcess(['sync', 'lav.wav', 'cam.mp4', '-o', 'neg.json', '--quiet', '--pick', 'strongest'], { cwd: join(dir, 'scenes', NEG) });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cam\.mp4: video stream 0 cannot be put on the reference clock: start-window candidate at 1\.1\d\d s not used: .*; and ffmpeg decoded damaged data there \(its pictures from 1\.\d{3} to 1\.9\d\d s patched up/);
   });

@@ -8,7 +8,7 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, tempDir, runCliInProcess } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
 let dir: string;
@@ -28,12 +28,12 @@ afterAll(() => cleanup());
 
 describe('frames missing beside the flash', () => {
   it('two frames dropped just before the flash: not placed, the line names the gap (was 62.5 ms off, exit 0)', async () => {
-    const r = await runCli(['sync', 'lav.flac', 'gap-at-flash.mp4', '-o', 'a.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', 'gap-at-flash.mp4', '-o', 'a.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/gap-at-flash\.mp4: video stream 0 cannot be put on the reference clock: .*2 frames \(80 ms\) missing after 2\.000 s beside it/);
   });
   it('two frames dropped 4 s after it: the picture is placed within half a frame of the truth', async () => {
-    const r = await runCli(['sync', 'lav.flac', 'gap-far.mp4', '-o', 'b.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', 'gap-far.mp4', '-o', 'b.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(0);
     const v = JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8')).streams.find((x: { kind: string }) => x.kind === 'video');
     expect(Math.abs(v.offset_s + 0.62)).toBeLessThan(0.02);

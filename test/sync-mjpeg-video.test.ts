@@ -7,7 +7,7 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, tempDir, runCliInProcess } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
 let dir: string;
@@ -27,14 +27,14 @@ const streams = (name: string): Entry[] => JSON.parse(readFileSync(join(dir, nam
 
 describe('Motion-JPEG video and cover art', () => {
   it("a webcam's MJPEG AVI: its picture is placed by its flash (it was left out, exit 0)", async () => {
-    const r = await runCli(['sync', 'lav.flac', 'webcam.avi', '-o', 'a.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', 'webcam.avi', '-o', 'a.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(0);
     const v = streams('a.json').find((s) => s.file === 'webcam.avi' && s.kind === 'video');
     expect(v?.method).toBe('flash');
     expect(Math.abs((v?.offset_s ?? 0) + 0.62)).toBeLessThan(0.02);
   });
   it("a sound file's cover art is still not a picture", async () => {
-    const r = await runCli(['sync', 'lav.flac', 'with-cover.flac', '-o', 'b.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', 'with-cover.flac', '-o', 'b.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(streams('b.json').map((s) => `${s.file} ${s.kind}`)).toEqual(['lav.flac audio', 'with-cover.flac audio']);
   });

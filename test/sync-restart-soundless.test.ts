@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/cli.js';
+import { tempDir, runCliInProcess } from './helpers/cli.js';
 import { addBeeps, ffmpeg, rng, talker, writeWavF32 } from './sync-media.js';
 
 const SR = 16000;
@@ -33,7 +33,7 @@ afterAll(() => cleanup());
 
 describe('a soundless camera restarted mid-session (only the later recording)', () => {
   it('--ends start: placed by pairing its flash with the first beep, and told that nothing checks the pairing (was silent)', async () => {
-    const r = await runCli(['sync', 'lav.wav', 'cam.mp4', '--search-s', '5', '-o', '-', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.wav', 'cam.mp4', '--search-s', '5', '-o', '-', '--quiet'], { cwd: dir });
     expect(r.code).toBe(0);
     const e = JSON.parse(r.stdout).streams[1];
     expect(Math.abs(e.offset_s - 0)).toBeLessThan(0.02); // paired with the 1.5 s beep: 10.5 s off the truth
@@ -43,7 +43,7 @@ describe('a soundless camera restarted mid-session (only the later recording)', 
     expect(r.stderr).toMatch(/pairing_unchecked: placed by pairing its start flash with lav\.wav's start beep alone: one flash judged by itself, scoring (\d+\.\dx the strongest other event in its search window \(score \d+\.\d\)|with no other event in its search window) \(placed from 6x, 1\.5x for a whole-frame flash; exit 0\), and with no sound of its own/);
   });
   it('--ends both: refused, the interval of its flashes not the reference\'s', async () => {
-    const r = await runCli(['sync', 'lav.wav', 'cam.mp4', '--search-s', '5', '--ends', 'both', '-o', 'b.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.wav', 'cam.mp4', '--search-s', '5', '--ends', 'both', '-o', 'b.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^mmprep: cam\.mp4: video stream 0 cannot be put on the reference clock: /m);
   });

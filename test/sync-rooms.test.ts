@@ -11,7 +11,7 @@ import type { Candidate, StreamState } from '../src/sync/streams.js';
 import { syncSession } from '../src/sync/session.js';
 import { scanAudioTone } from '../src/sync/scan-audio.js';
 import { probe } from '../src/media/probe.js';
-import { runCli, tempDir, type CliResult } from './helpers/cli.js';
+import { runCli, tempDir, type CliResult, runCliInProcess } from './helpers/cli.js';
 import { renderCached } from './helpers/scenes.js';
 import { beepInSpeech, ffmpeg, writeWavF32 } from './sync-media.js';
 
@@ -40,7 +40,7 @@ async function runCase(id: string, loud = false) {
   const dir = join(rooms, id);
   const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
   const out = join(dir, 'sync.json');
-  const r = await runCli(['sync', ...truth.files, ...truth.args, '-o', out, ...(loud ? [] : ['--quiet'])], { cwd: dir });
+  const r = await runCliInProcess(['sync', ...truth.files, ...truth.args, '-o', out, ...(loud ? [] : ['--quiet'])], { cwd: dir });
   const map = r.code === 0 ? JSON.parse(readFileSync(out, 'utf8')) : null;
   const mic = truth.streams[1] as TruthStream;
   const e = map?.streams.find((s: { file: string }) => s.file === mic.file);

@@ -8,7 +8,7 @@
 import { copyFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, tempDir, runCliInProcess } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
 let dir: string;
@@ -28,27 +28,27 @@ afterAll(() => cleanup());
 
 describe('one recording given twice', () => {
   it('a byte-identical copy of the camera file in a second role: refused naming both (was placed twice, exit 0)', async () => {
-    const r = await runCli(['sync', 'lav.wav', 'cam.mp4', 'cam-copy.mp4', '-o', 'a.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.wav', 'cam.mp4', 'cam-copy.mp4', '-o', 'a.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('mmprep: cam-copy.mp4: a byte-identical copy of cam.mp4: one recording given twice would be placed twice (against itself), and the session\'s other recording left out; give each recording once (a camera file gives both its picture and its own sound: no copy is needed for a sound role)\n');
   });
   it('the reference microphone and its copy: refused', async () => {
-    const r = await runCli(['sync', 'lav.wav', 'lav-copy.wav', '-o', 'b.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.wav', 'lav-copy.wav', '-o', 'b.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^mmprep: lav-copy\.wav: a byte-identical copy of lav\.wav: /);
   });
   it('a link to a file given: refused as the same file', async () => {
-    const r = await runCli(['sync', 'lav.wav', 'cam.mp4', 'lav-link.wav', '-o', 'c.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.wav', 'cam.mp4', 'lav-link.wav', '-o', 'c.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^mmprep: lav-link\.wav: the same file as lav\.wav: /);
   });
   it('the same path spelled two ways: given twice, naming both spellings', async () => {
-    const r = await runCli(['sync', './lav.wav', 'cam.mp4', 'lav.wav', '-o', 'd.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', './lav.wav', 'cam.mp4', 'lav.wav', '-o', 'd.json', '--quiet'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('mmprep: lav.wav: given twice (also as ./lav.wav): give each recording once\n');
   });
   it('control: a file of the same size that differs in one sample is a recording of its own (placed)', async () => {
-    const r = await runCli(['sync', 'lav.wav', 'lav-other.wav', '-o', '-', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.wav', 'lav-other.wav', '-o', '-', '--quiet'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).streams[1].method).toBe('tone');
   });

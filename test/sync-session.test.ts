@@ -5,7 +5,7 @@ import { decodeAudioToArray } from '../src/media/decode-audio.js';
 import { loadClock } from '../src/sync/clock.js';
 import { syncSession, writeSyncMap, AmbiguousPulseError } from '../src/sync/session.js';
 import { audioOffset } from '../src/sync/xcorr.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { tempDir, runCliInProcess } from './helpers/cli.js';
 import { addBeeps, beepInSpeech, ffmpeg, flashVideo, REVERB, rng, speechTrack, writeWavF32 } from './sync-media.js';
 
 const tmp = tempDir('mmprep-sync-session-');
@@ -137,7 +137,7 @@ describe('no pulse on 10 minutes of speech and music without a beep', () => {
     ffmpeg(['-stream_loop', '-1', '-i', speech, '-stream_loop', '-1', '-i', music, '-filter_complex', '[0][1]amix=inputs=2', '-t', '600', '-c:a', 'aac', '-b:a', '64k', long]);
     const out = join(D, 'none.json');
     // Two files: one stream alone is its own reference (exit 0, tests/sync-single-stream.test.ts).
-    const res = await runCli(['sync', long, speech, '--search-s', '0', '--fallback', 'none', '-o', out]);
+    const res = await runCliInProcess(['sync', long, speech, '--search-s', '0', '--fallback', 'none', '-o', out]);
     expect(res.stderr).toMatch(/no usable sync pulse \(1000 Hz tone burst or flash\) found in the whole file/);
     expect(res.code).toBe(2);
     expect(existsSync(out)).toBe(false);

@@ -10,7 +10,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalTail } from '../src/sync/xcorr.js';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, tempDir, runCliInProcess } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
 let dir: string;
@@ -29,7 +29,7 @@ describe('a reference that decodes to silence', () => {
     expect(normalTail(-1) + normalTail(1)).toBeCloseTo(1, 6);
   });
   it('a stereo lav in opposite polarity: refused naming the reference (exit 2), not an internal error (exit 1)', async () => {
-    const r = await runCli(['sync', 'lav-inverted.wav', 'cam.mp4', '-o', 's.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav-inverted.wav', 'cam.mp4', '-o', 's.json', '--quiet'], { cwd: dir });
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/lav-inverted\.wav: the reference audio stream 0 has no 1000 Hz tone burst in the first 60 s \(or half the file when shorter\) \(its sound decodes to silence, digital zero, over the 10\.0 s decoded: a stereo recording whose two channels cancel when averaged, one of them in opposite polarity, does that; sync one channel of it: ffmpeg -i lav-inverted\.wav -af "pan=mono\|c0=c0" lav-inverted-left\.wav\)/);

@@ -6,7 +6,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, tempDir, runCliInProcess } from './helpers/cli.js';
 import { SPEECH_CLIPS } from './sync-media.js';
 
 let dir: string;
@@ -22,7 +22,7 @@ const SINGLE_LINE = (file: string) => `${file} audio stream 0: single_stream: th
 describe('one stream: its own reference (trial item 4)', () => {
   it('mmprep sync x.flac alone: exit 0, offset 0, method single_stream, a warning that no alignment was measured', async () => {
     const out = join(dir, 'sync.json');
-    const r = await runCli(['sync', 'lav.flac', '-o', out], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', '-o', out], { cwd: dir });
     expect(r.code).toBe(0);
     // one stderr line, the one extract prints for such a session (file named relative to the working folder)
     expect(r.stderr).toBe(`mmprep sync: warning: ${SINGLE_LINE('lav.flac')}\n`);
@@ -35,7 +35,7 @@ describe('one stream: its own reference (trial item 4)', () => {
     expect(Math.abs(map.streams[0].pulses.start_s - 1.5)).toBeLessThan(0.01);
   });
   it('negative control: two audio files without a pulse are still refused (exit 2)', async () => {
-    const r = await runCli(['sync', SPEECH_CLIPS[0], SPEECH_CLIPS[2], '-o', join(dir, 'two.json')]);
+    const r = await runCliInProcess(['sync', SPEECH_CLIPS[0], SPEECH_CLIPS[2], '-o', join(dir, 'two.json')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no usable sync pulse');
   });

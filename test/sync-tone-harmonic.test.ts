@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findToneBursts, type ToneDetection } from '../src/sync/tone.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { tempDir, runCliInProcess } from './helpers/cli.js';
 import { addBeeps, beepInSpeech, ffmpeg, rng, writeWavF32 } from './sync-media.js';
 
 const tmp = tempDir('mmprep-tone-harmonic-');
@@ -84,11 +84,11 @@ describe('a voice at 1000/k Hz is not a 1 kHz beep (tone-harmonic.ts)', () => {
   it('mmprep sync: two microphones whose only 1 kHz tone is a 500 Hz voice are not placed (exit 2, the reason named), not even with --pick', async () => {
     writeWavF32(p('lav.wav'), voice(500, { totalS: 4 }), SR);
     writeWavF32(p('mic.wav'), voice(500, { t0: 1.3, totalS: 4 }), SR);
-    const r = await runCli(['sync', p('lav.wav'), p('mic.wav'), '-o', p('sync.json'), '--fallback', 'none']);
+    const r = await runCliInProcess(['sync', p('lav.wav'), p('mic.wav'), '-o', p('sync.json'), '--fallback', 'none']);
     expect(r.code, r.stdout).toBe(2);
     expect(r.stderr).toMatch(/lav\.wav audio: start-window candidate at 0\.800 s not used: a harmonic of a voice at 500\.0 Hz, not a beep/);
     // --pick forces a choice among candidates the policy refused, never a voice's harmonic: it is no pulse.
-    const forced = await runCli(['sync', p('lav.wav'), p('mic.wav'), '-o', p('sync-pick.json'), '--fallback', 'none', '--pick', 'first']);
+    const forced = await runCliInProcess(['sync', p('lav.wav'), p('mic.wav'), '-o', p('sync-pick.json'), '--fallback', 'none', '--pick', 'first']);
     expect(forced.code, forced.stdout).toBe(2);
     expect(forced.stderr).toMatch(/not used: a harmonic of a voice at 500\.0 Hz/);
   });
@@ -101,7 +101,7 @@ describe('a voice at 1000/k Hz is not a 1 kHz beep (tone-harmonic.ts)', () => {
     };
     writeWavF32(p('lav2.wav'), withBeep(0.8), SR);
     writeWavF32(p('mic2.wav'), withBeep(1.3), SR);
-    const r = await runCli(['sync', p('lav2.wav'), p('mic2.wav'), '-o', p('sync2.json')]);
+    const r = await runCliInProcess(['sync', p('lav2.wav'), p('mic2.wav'), '-o', p('sync2.json')]);
     expect(r.code, r.stderr).toBe(0);
     const mic = JSON.parse(readFileSync(p('sync2.json'), 'utf8')).streams.find((s: { file: string }) => s.file === 'mic2.wav');
     expect(mic.method).toBe('tone');

@@ -10,7 +10,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { truncatedWindow, truncatedWarning } from '../src/sync/windows.js';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, tempDir, runCliInProcess } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
 let dir: string;
@@ -32,10 +32,10 @@ const streams = (f: string): Entry[] => JSON.parse(readFileSync(f, 'utf8')).stre
 
 describe('sync of truncated files', () => {
   it('--ends both: every stream warns `truncated` (stderr and sync.json) and is placed as the whole files are', async () => {
-    const whole = await runCli(['sync', 'lav.flac', 'cam.mp4', '--ends', 'both', '-o', 'whole.json'], { cwd: dir });
+    const whole = await runCliInProcess(['sync', 'lav.flac', 'cam.mp4', '--ends', 'both', '-o', 'whole.json'], { cwd: dir });
     expect(whole.code).toBe(0);
     expect(whole.stderr).not.toContain('truncated');
-    const cut = await runCli(['sync', 'lav_cut.flac', 'cam_cut.mp4', '--ends', 'both', '-o', 'cut.json'], { cwd: dir });
+    const cut = await runCliInProcess(['sync', 'lav_cut.flac', 'cam_cut.mp4', '--ends', 'both', '-o', 'cut.json'], { cwd: dir });
     expect(cut.code).toBe(0);
     // The lav cut at 100 kB holds 4.9 s of its 5 s start window: within the tolerance (one packet + 0.15 s), its start window is not named.
     for (const s of ['lav_cut.flac audio', 'cam_cut.mp4 audio', 'cam_cut.mp4 video']) {
@@ -68,7 +68,7 @@ describe('sync of truncated files', () => {
   });
 
   it('a variable-frame-rate picture (a third of its frames dropped, the rest at their times) is whole: no `truncated` (it said 4.2 s of 5 s decoded)', async () => {
-    const r = await runCli(['sync', 'lav.flac', 'cam_vfr.mp4', '-o', 'vfr.json'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', 'cam_vfr.mp4', '-o', 'vfr.json'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stderr).not.toContain('truncated');
     const video = streams(join(dir, 'vfr.json')).find((e) => e.kind === 'video') as Entry;

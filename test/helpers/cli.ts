@@ -61,18 +61,20 @@ let queue: Promise<unknown> = Promise.resolve();
  * Runs the built CLI's main(argv) (dist/cli/main.js) in this process, for tests of what a command computes, checks and
  * prints, where the process itself is not the subject: what it costs is the command's own work (a child process
  * first spends ~0.5 CPU s starting Node and loading mmprep's modules). stdout and stderr are captured and the exit
- * code is main's, as bin/mmprep.js sets it. Runs one at a time (they share process.stdout and process.exitCode).
- * Not for exit handling, signals, the bin/ wrapper, stdin, another cwd or env (MMPREP_FFMPEG...): use runCli there.
+ * code is main's, as bin/mmprep.js sets it. Runs one at a time (they share process.stdout, process.exitCode and the
+ * working directory). `cwd`: the directory relative paths are read from during the run (process.chdir there and back
+ * to ROOT after, as runCli's cwd); the test's own code runs in ROOT.
+ * Not for exit handling, signals, the bin/ wrapper, stdin or env (MMPREP_FFMPEG...): use runCli there.
  */
-export function runCliInProcess(args: string[]): Promise<CliResult> {
+export function runCliInProcess(args: string[], opts: { cwd?: string } = {}): Promise<CliResult> {
   const name = args[0] === 'dataset' ? `dataset ${args[1]}` : args[0];
   if (!IN_PROCESS.has(name) || args.some((a) => /^(-j|--jobs)/.test(a))) throw new Error(`runCliInProcess: '${args.join(' ')}' starts threads: runCli`);
-  const run = queue.then(() => mainInProcess(args));
+  const run = queue.then(() => mainInProcess(args, opts.cwd ?? ROOT));
   queue = run.catch(() => undefined);
   return run;
 }
 
-async function mainInProcess(args: string[]): Promise<CliResult> {
+async function mainInProcess(args: string[], cwd: string): Promise<CliResult> {
   const main = (loaded ??= (nodeRequire(join(ROOT, 'dist', 'cli', 'main.js')) as { main: Main }).main);
   if (process.cwd() !== join(ROOT, '.')) throw new Error(`runCliInProcess: the test process runs in ${process.cwd()}, not ${ROOT}`);
   const out = capture(process.stdout);
@@ -80,9 +82,11 @@ async function mainInProcess(args: string[]): Promise<CliResult> {
   const exitCodeBefore = process.exitCode;
   process.exitCode = undefined;
   try {
+    process.chdir(cwd);
     const code = await main([process.execPath, BIN, ...args]);
     return { code, stdout: out.text(), stderr: err.text() };
   } finally {
+    process.chdir(ROOT);
     process.exitCode = exitCodeBefore;
     out.restore();
     err.restore();

@@ -11,11 +11,12 @@ import { ROOT } from './cli.js';
 const CACHE = join(ROOT, 'test', '.tmp', 'media-cache');
 /**
  * What a generator's output depends on besides its arguments: its code, the modules of scripts/ it imports (wav.mjs,
- * rng.mjs: every seeded draw) and the fixtures it reads.
+ * rng.mjs: every seeded draw; scene-pixels-bytes.mjs: the scenes' pixel kernels) and the fixtures it reads.
  */
 const GENERATOR_INPUTS = [
   join(ROOT, 'scripts', 'wav.mjs'),
   join(ROOT, 'scripts', 'rng.mjs'),
+  join(ROOT, 'scripts', 'scene-pixels-bytes.mjs'),
   join(ROOT, 'fixtures', 'sync', 'scenes'),
   join(ROOT, 'fixtures', 'sync', 'speech'),
 ];
