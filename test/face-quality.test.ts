@@ -18,7 +18,7 @@ import { headRotation, openfaceEuler } from '../src/face/pose.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 // @ts-expect-error plain ES module without types
 import { decodeRgb, fillEllipse, lowLight, renderSimilarity, warpDisc } from '../scripts/face-render.mjs';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runFaceInProcess, tempDir } from './helpers/cli.js';
 
 type Pt = [number, number, number];
 type Face = Record<string, unknown> & { landmarks: Pt[]; landmarks68: Pt[]; det_bbox_px: [number, number, number, number] };
@@ -521,7 +521,7 @@ describe('--format openface (item 5)', () => {
   it("writes OpenFace's names in OpenFace's order and format, with the values of the JSONL records", async () => {
     const out = join(tmp.dir, 'of.csv');
     // The first three renders (frames 0-2 at 1 fps).
-    const r = await runCli(['face', clip, '-o', out, '--format', 'openface', '--end', '2.5', '--workers', '1']);
+    const r = await runFaceInProcess(['face', clip, '-o', out, '--format', 'openface', '--end', '2.5']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
