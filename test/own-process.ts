@@ -55,4 +55,5 @@ export const FACE_MODELS = [
   'face-tracking',
   'face-turned-agrees',
   'face-two-people',
+  'media-late-start',
 ].map((name) => `test/${name}.test.ts`);
