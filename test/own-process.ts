@@ -56,4 +56,5 @@ export const FACE_MODELS = [
   'face-turned-agrees',
   'face-two-people',
   'media-late-start',
+  'warnings-cli',
 ].map((name) => `test/${name}.test.ts`);
