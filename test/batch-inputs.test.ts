@@ -14,7 +14,7 @@ import { readCsvText, sniffDelimiter } from '../src/common/csv.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
 import { buildProgram } from '../src/cli/main.js';
 import { parseSegmentMode } from '../src/dataset/segments.js';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 
 const DEMO = join(FIXTURES, 'demo');
 const MANIFEST = join(DEMO, 'manifest.csv');
@@ -153,19 +153,19 @@ describe('CSV dialects (issue 12, item 5)', () => {
   it('agreement sniffs a semicolon file and points a decimal comma at --decimal-comma', async () => {
     const text = readFileSync(RATINGS, 'utf8');
     const semi = write('ratings-semi.csv', text.replaceAll(',', ';'));
-    const dot = await runCli(['agreement', RATINGS, '--json']);
-    const r = await runCli(['agreement', semi, '--json']);
+    const dot = await runCliInProcess(['agreement', RATINGS, '--json']);
+    const r = await runCliInProcess(['agreement', semi, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/ratings-semi\.csv: read as semicolon-separated/);
     expect(JSON.parse(r.stdout).dimensions[0].icc).toEqual(JSON.parse(dot.stdout).dimensions[0].icc);
     // Ratings with a decimal comma (Excel, European locale): told what to do, then read as numbers.
     const comma = write('ratings-comma.csv', text.replaceAll(',', ';').replace(/;(\d+)\n/g, ';$1,5\n'));
-    const bad = await runCli(['agreement', comma]);
+    const bad = await runCliInProcess(['agreement', comma]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/non-numeric rating '\d+,5' \(a decimal comma\? use --decimal-comma/);
-    const good = await runCli(['agreement', comma, '--decimal-comma', '--json']);
+    const good = await runCliInProcess(['agreement', comma, '--decimal-comma', '--json']);
     expect(good.code, good.stderr).toBe(0);
-    const tabbed = await runCli(['agreement', write('ratings.tsv', text.replaceAll(',', '\t')), '--delimiter', 'tab', '--json']);
+    const tabbed = await runCliInProcess(['agreement', write('ratings.tsv', text.replaceAll(',', '\t')), '--delimiter', 'tab', '--json']);
     expect(tabbed.code, tabbed.stderr).toBe(0);
     expect(tabbed.stderr).not.toMatch(/sniffed/);
   });
@@ -315,7 +315,7 @@ describe('dataset build refuses empty, unlabelled and stale output (issue 12, it
   });
 
   it('validate: exit 2 for a folder that is not a release, 3 for an empty release', async () => {
-    const notRelease = await runCli(['dataset', 'validate', FEATURES]);
+    const notRelease = await runCliInProcess(['dataset', 'validate', FEATURES]);
     expect(notRelease.code).toBe(2);
     expect(notRelease.stderr.trim()).toBe(`mmprep: ${FEATURES}: not an mmprep dataset release (no manifest.json); give the folder \`mmprep dataset build -o\` wrote`);
     const empty = join(dir, 'empty-release');
@@ -324,7 +324,7 @@ describe('dataset build refuses empty, unlabelled and stale output (issue 12, it
     Object.assign(m, { files: [], counts: { ...m.counts, records: 0, per_split: {} }, labels: [] });
     writeFileSync(join(empty, 'manifest.json'), JSON.stringify(m));
     for (const f of ['data-train-00000.jsonl', 'data-test-00000.jsonl', 'data-val-00000.jsonl']) if (existsSync(join(empty, f))) writeFileSync(join(empty, f), '');
-    const r = await runCli(['dataset', 'validate', empty]);
+    const r = await runCliInProcess(['dataset', 'validate', empty]);
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/FAIL counts: .*the release has no records/);
   });

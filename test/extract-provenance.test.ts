@@ -23,7 +23,9 @@ const summary = (r: { stdout: string }) => JSON.parse(r.stdout);
 describe('extract: meta.json made_by keeps what made each kept file', () => {
   it('an --only run with other options keeps the face record (0.5 fps); --resume redoes face at 1 fps', async () => {
     const out = join(dir, 'out-face');
-    const run = (...a: string[]) => runCli(['extract', m, '-o', out, '--progress', 'none', ...a]);
+    // One face worker (--face-workers 1; the default on 2 cores with one session is two): 5 and 10 frames need no
+    // second thread loading tfjs and Human (~1.5 CPU s each run); the records are those of any count of workers.
+    const run = (...a: string[]) => runCli(['extract', m, '-o', out, '--progress', 'none', '--face-workers', '1', ...a]);
     // sync and face (audio comes in the next run), at 0.5 and 1 fps: face inference costs ~0.2 CPU s a frame.
     const first = await run('--only', 'sync,face', '--face-fps', '0.5');
     expect(first.code, first.stderr).toBe(0);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MIN_BLINK_FPS } from '../src/face/extract.js';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runFaceInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-face-blinks-');
 afterAll(() => tmp.cleanup());
@@ -15,7 +15,7 @@ const VIDEO = join(FIXTURES, 'face', 'transform.mp4'); // 25 fps, a face on most
 
 async function summaryAt(fps: number, end: number): Promise<Record<string, unknown>> {
   const summary = join(tmp.dir, `s${fps}.json`);
-  const r = await runCli(['face', VIDEO, '--fps', String(fps), '--end', String(end), '--workers', '1', '-o', join(tmp.dir, `f${fps}.jsonl`), '--summary', summary]);
+  const r = await runFaceInProcess(['face', VIDEO, '--fps', String(fps), '--end', String(end), '-o', join(tmp.dir, `f${fps}.jsonl`), '--summary', summary]);
   expect(r.code).toBe(0);
   return JSON.parse(readFileSync(summary, 'utf8'));
 }

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../scripts/rng.mjs';
-import { FIXTURES, runCli, tempDir, type CliResult } from './helpers/cli.js';
+import { FIXTURES, runFaceInProcess, tempDir, type CliResult } from './helpers/cli.js';
 
 const MP4 = join(FIXTURES, 'face', 'orientation.mp4');
 let tmp: { dir: string; cleanup: () => void };
@@ -29,7 +29,7 @@ interface Run extends CliResult {
 async function face(video: string, name: string): Promise<Run> {
   const out = join(tmp.dir, `${name}.jsonl`);
   const sum = join(tmp.dir, `${name}.summary.json`);
-  const r = await runCli(['face', video, '--workers', '1', '-o', out, '--summary', sum]);
+  const r = await runFaceInProcess(['face', video, '-o', out, '--summary', sum]);
   if (r.code !== 0) return { ...r, summary: null as never, records: '' };
   return { ...r, summary: JSON.parse(readFileSync(sum, 'utf8')) as Run['summary'], records: readFileSync(out, 'utf8') };
 }

@@ -11,7 +11,7 @@ import { extractFace } from '../src/face/index.js';
 import { faceSummaryWarnings } from '../src/face/summary-warnings.js';
 import { gazeFields, visibilityFields } from '../src/face/quality.js';
 import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runFaceInProcess, tempDir } from './helpers/cli.js';
 
 const MP4 = join(FIXTURES, 'face', 'transform.mp4');
 let tmp: { dir: string; cleanup: () => void };
@@ -60,7 +60,7 @@ describe('mmprep face on delivered footage', () => {
     const outA = join(tmp.dir, 'ana.jsonl');
     const outO = join(tmp.dir, 'orig.jsonl');
     const sum = join(tmp.dir, 'ana.summary.json');
-    const r = await runCli(['face', ana, '--workers', '1', '-o', outA, '--summary', sum]);
+    const r = await runFaceInProcess(['face', ana, '-o', outA, '--summary', sum]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/anamorphic\.mp4: warning: pixels are not square \(sample aspect ratio 2\): analysed as displayed, 640x480/);
     const s = JSON.parse(readFileSync(sum, 'utf8'));

@@ -17,7 +17,7 @@ import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 import { decodeRgb, forwardSimilarity, renderSimilarity } from '../scripts/face-render.mjs';
 import { faceSummaryWarnings } from '../src/face/summary-warnings.js';
 import { guardedPose } from '../src/face/quality.js';
-import { FIXTURES, runCli, tempDir, type CliResult } from './helpers/cli.js';
+import { FIXTURES, runFaceInProcess, tempDir, type CliResult } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
 interface Rec {
@@ -44,7 +44,7 @@ beforeAll(async () => {
   tmp = tempDir('mmprep-orient-');
   const out = join(tmp.dir, 'o.jsonl');
   const sum = join(tmp.dir, 's.json');
-  run = await runCli(['face', join(FIXTURES, 'face', 'orientation.mp4'), '--workers', '1', '-o', out, '--summary', sum]);
+  run = await runFaceInProcess(['face', join(FIXTURES, 'face', 'orientation.mp4'), '-o', out, '--summary', sum]);
   recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec);
   summary = JSON.parse(readFileSync(sum, 'utf8')) as Record<string, unknown>;
 }, 120_000);
@@ -100,7 +100,7 @@ describe('a sideways camera (faces_read_sideways)', () => {
     const side = join(tmp.dir, 'side.mp4');
     ffmpegSync(['-i', join(FIXTURES, 'face', 'transform.mp4'), '-frames:v', '6', '-vf', 'transpose=1', '-c:v', 'libx264', '-crf', '18', '-pix_fmt', 'yuv420p', side]);
     const sum = join(tmp.dir, 'side.json');
-    const r = await runCli(['face', side, '--workers', '1', '-o', join(tmp.dir, 'side.jsonl'), '--summary', sum]);
+    const r = await runFaceInProcess(['face', side, '-o', join(tmp.dir, 'side.jsonl'), '--summary', sum]);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(readFileSync(sum, 'utf8')) as Record<string, unknown>;
     expect([s.faces_read_sideways, s.faces_read_sideways_direction]).toEqual([s.frames_with_face, 'clockwise']);
@@ -111,7 +111,7 @@ describe('a sideways camera (faces_read_sideways)', () => {
     // The advice: the rotation metadata it names turns the picture upright (read with either ffmpeg build).
     const fixed = join(tmp.dir, 'fixed.mp4');
     ffmpegSync(['-i', side, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', fixed]);
-    const f = await runCli(['face', fixed, '--workers', '1', '-o', join(tmp.dir, 'fixed.jsonl'), '--summary', join(tmp.dir, 'fixed.json')]);
+    const f = await runFaceInProcess(['face', fixed, '-o', join(tmp.dir, 'fixed.jsonl'), '--summary', join(tmp.dir, 'fixed.json')]);
     expect(f.code, f.stderr).toBe(0);
     expect(f.stderr).not.toMatch(/faces_read_sideways/);
     expect(JSON.parse(readFileSync(join(tmp.dir, 'fixed.json'), 'utf8')).faces_read_sideways).toBe(0);
@@ -206,7 +206,7 @@ describe('contested readings (opposite, a narrow lead: ORIENTATION_CONFIRM)', ()
   it('takes the reading BlazeFace finds upright when the face is turned upright by it: right landmarks on every frame', async () => {
     const meta = JSON.parse(readFileSync(join(FIXTURES, 'face', 'orientation-contested.json'), 'utf8')) as { centre: [number, number]; frames: Array<number | string> };
     const out = join(tmp.dir, 'contested.jsonl');
-    const r = await runCli(['face', join(FIXTURES, 'face', 'orientation-contested.mp4'), '--workers', '1', '-o', out]);
+    const r = await runFaceInProcess(['face', join(FIXTURES, 'face', 'orientation-contested.mp4'), '-o', out]);
     expect(r.code).toBe(0);
     const cr = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec);
     expect(cr).toHaveLength(meta.frames.length);

@@ -18,7 +18,7 @@ import { headRotation, openfaceEuler } from '../src/face/pose.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 // @ts-expect-error plain ES module without types
 import { decodeRgb, fillEllipse, lowLight, renderSimilarity, warpDisc } from '../scripts/face-render.mjs';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runFaceInProcess, tempDir } from './helpers/cli.js';
 
 type Pt = [number, number, number];
 type Face = Record<string, unknown> & { landmarks: Pt[]; landmarks68: Pt[]; det_bbox_px: [number, number, number, number] };
@@ -114,7 +114,8 @@ beforeAll(async () => {
   const r = spawnSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${W}x${H}`, '-r', '1', '-i', '-', '-c:v', 'ffv1', '-pix_fmt', 'bgr0', clip], { input: Buffer.concat(frames), maxBuffer: 2 ** 31 });
   expect(r.status).toBe(0);
   const out = join(tmp.dir, 'quality.jsonl');
-  summary = await extractFace(clip, { out, workers: 1, landmarks68: true, onPlausibility: (c) => candidates.push(c) });
+  // In this thread (workers 0: the models are loaded here already; a worker thread loaded them again, ~1.5 CPU s).
+  summary = await extractFace(clip, { out, workers: 0, landmarks68: true, onPlausibility: (c) => candidates.push(c) });
   recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FaceRecord);
 });
 afterAll(() => tmp?.cleanup());
@@ -521,7 +522,7 @@ describe('--format openface (item 5)', () => {
   it("writes OpenFace's names in OpenFace's order and format, with the values of the JSONL records", async () => {
     const out = join(tmp.dir, 'of.csv');
     // The first three renders (frames 0-2 at 1 fps).
-    const r = await runCli(['face', clip, '-o', out, '--format', 'openface', '--end', '2.5', '--workers', '1']);
+    const r = await runFaceInProcess(['face', clip, '-o', out, '--format', 'openface', '--end', '2.5']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');

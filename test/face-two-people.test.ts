@@ -18,12 +18,17 @@ import type { DetectorBox } from '../src/face/orientation.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 // @ts-expect-error plain ES module without types
 import { boxBlur, decodeRgb, lowLight, renderSimilarity } from '../scripts/face-render.mjs';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runFaceInProcess, tempDir } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
 const { dir, cleanup } = tempDir('mmprep-face-two-');
 afterAll(() => cleanup());
 const PNG = join(FIXTURES, 'face', 'astronaut.png');
+/**
+ * `mmprep face` on a clip of the temp folder, its -o and --summary there, in the test process (runFaceInProcess: no
+ * child and no worker thread to start for each of the nine runs; the records are those of any --workers).
+ */
+const face = (args: string[]) => runFaceInProcess(['face', ...args.map((a, i) => (i === 0 || /^(-o|--summary)$/.test(args[i - 1]) ? join(dir, a) : a))]);
 const readJsonl = (f: string) => readFileSync(join(dir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FaceRecord);
 
 /**
@@ -121,7 +126,7 @@ describe('the primary face (primary.ts)', () => {
 
 describe('mmprep face with two people in view', () => {
   it('the near face is the primary face on every frame, also where the detector scores the far one higher', async () => {
-    const r = await runCli(['face', 'near-far.mkv', '-o', 'near-far.jsonl', '--summary', 'near-far.summary.json', '-j', '1'], { cwd: dir });
+    const r = await face(['near-far.mkv', '-o', 'near-far.jsonl', '--summary', 'near-far.summary.json']);
     expect(r.code, r.stderr).toBe(0);
     const recs = readJsonl('near-far.jsonl');
     expect(recs).toHaveLength(50);
@@ -130,7 +135,7 @@ describe('mmprep face with two people in view', () => {
     expect(JSON.parse(readFileSync(join(dir, 'near-far.summary.json'), 'utf8'))).toMatchObject({ primary_face_switches: 0, faces_larger_not_analysed: 0 });
     expect(r.stderr).not.toContain('warning');
     // With --max-faces 2 both are there, the near one first.
-    const both = await runCli(['face', 'near-far.mkv', '--max-faces', '2', '-o', 'both.jsonl', '-j', '1'], { cwd: dir });
+    const both = await face(['near-far.mkv', '--max-faces', '2', '-o', 'both.jsonl']);
     expect(both.code, both.stderr).toBe(0);
     for (const rec of readJsonl('both.jsonl')) {
       expect(rec.n_faces, `frame ${rec.frame}`).toBe(2);
@@ -139,26 +144,26 @@ describe('mmprep face with two people in view', () => {
   });
 
   it('the larger of two faces is kept; a switch to the other person (the participant hidden) is counted and warned about; one person alone is not', async () => {
-    const two = await runCli(['face', 'two.mp4', '-o', 'two.jsonl', '--summary', 'two.summary.json', '-j', '1'], { cwd: dir });
+    const two = await face(['two.mp4', '-o', 'two.jsonl', '--summary', 'two.summary.json']);
     expect(two.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'two.summary.json'), 'utf8')).primary_face_switches).toBe(0);
     const widths = readJsonl('two.jsonl').map((r) => (r.face_found ? (r.bbox_px as number[])[2] : 0));
     expect(Math.min(...widths)).toBeGreaterThan(50); // the larger face (~56 px; the other ~40)
     expect(two.stderr).not.toContain('warning');
-    const hidden = await runCli(['face', 'hidden.mp4', '-o', 'hidden.jsonl', '--summary', 'hidden.summary.json', '-j', '1'], { cwd: dir });
+    const hidden = await face(['hidden.mp4', '-o', 'hidden.jsonl', '--summary', 'hidden.summary.json']);
     expect(hidden.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'hidden.summary.json'), 'utf8')).primary_face_switches).toBeGreaterThanOrEqual(1);
     expect(hidden.stderr).toMatch(/hidden\.mp4: warning: the primary face switched to another face \d+ time\(s\) \(first at \d+\.\d+ s\): two or more people in view/);
-    const one = await runCli(['face', 'one.mp4', '-o', 'one.jsonl', '--summary', 'one.summary.json', '-j', '1'], { cwd: dir });
+    const one = await face(['one.mp4', '-o', 'one.jsonl', '--summary', 'one.summary.json']);
     expect(one.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'one.summary.json'), 'utf8')).primary_face_switches).toBe(0);
     expect(one.stderr).not.toContain('warning');
   });
 
   it('--max-faces 2 gives the --max-faces 1 primary face, value for value, plus the other face', async () => {
-    const one = await runCli(['face', 'fast.mp4', '-o', 'fast1.jsonl', '-j', '1'], { cwd: dir });
+    const one = await face(['fast.mp4', '-o', 'fast1.jsonl']);
     expect(one.code, one.stderr).toBe(0);
-    const two = await runCli(['face', 'fast.mp4', '--max-faces', '2', '-o', 'fast2.jsonl', '-j', '1'], { cwd: dir });
+    const two = await face(['fast.mp4', '--max-faces', '2', '-o', 'fast2.jsonl']);
     expect(two.code, two.stderr).toBe(0);
     const [a, b] = [readJsonl('fast1.jsonl'), readJsonl('fast2.jsonl')];
     expect(b.filter((r) => r.n_faces === 2).length).toBeGreaterThan(40);
@@ -169,7 +174,7 @@ describe('mmprep face with two people in view', () => {
 
   it('a near face the detector scores under --min-confidence is counted as a larger face not analysed, whatever --max-faces', async () => {
     for (const n of ['1', '2']) {
-      const r = await runCli(['face', 'weak-near.mkv', '--max-faces', n, '-o', `weak${n}.jsonl`, '--summary', `weak${n}.summary.json`, '-j', '1'], { cwd: dir });
+      const r = await face(['weak-near.mkv', '--max-faces', n, '-o', `weak${n}.jsonl`, '--summary', `weak${n}.summary.json`]);
       expect(r.code, r.stderr).toBe(0);
       // The far face (~38 px) is the primary one; with --max-faces 2 the near one is meshed and left out under 0.5.
       for (const rec of readJsonl(`weak${n}.jsonl`)) expect(rec.face_found && (rec.bbox_px as number[])[2], `frame ${rec.frame}`).toBeLessThan(60);
@@ -182,7 +187,7 @@ describe('mmprep face with two people in view', () => {
   });
 
   it('a switch of the primary face to a much larger face beside it is counted', async () => {
-    const r = await runCli(['face', 'far-then-near.mkv', '-o', 'ftn.jsonl', '--summary', 'ftn.summary.json', '-j', '1'], { cwd: dir });
+    const r = await face(['far-then-near.mkv', '-o', 'ftn.jsonl', '--summary', 'ftn.summary.json']);
     expect(r.code, r.stderr).toBe(0);
     const widths = readJsonl('ftn.jsonl').map((rec) => (rec.face_found ? Math.round((rec.bbox_px as number[])[2]) : 0));
     expect(Math.max(...widths.slice(0, 15))).toBeLessThan(50);

@@ -6,7 +6,7 @@ import { VideoDecoder } from '../src/media/decode-video.js';
 import { probe } from '../src/media/probe.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-media-');
 const av = join(tmp.dir, 'av.mp4');
@@ -34,7 +34,7 @@ describe('probe', () => {
   });
 
   it('CLI prints one JSON object per file and fails with exit 2 naming a bad file', async () => {
-    const ok = await runCli(['probe', av]);
+    const ok = await runCliInProcess(['probe', av]);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout.trim()).streams).toHaveLength(2);
     // Units in the field names (house rule); the old unit-less names are gone.
@@ -47,24 +47,24 @@ describe('probe', () => {
     for (const old of ['sample_rate', 'width', 'height', 'rotation']) for (const st of out.streams) expect(Object.keys(st)).not.toContain(old);
     const txt = join(tmp.dir, 'notes.wav');
     writeFileSync(txt, 'this is text, not audio\n');
-    const bad = await runCli(['probe', txt]);
+    const bad = await runCliInProcess(['probe', txt]);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toContain('notes.wav');
     const dir = join(tmp.dir, 'adir');
     mkdirSync(dir);
-    const d = await runCli(['probe', dir]);
+    const d = await runCliInProcess(['probe', dir]);
     expect(d.code).toBe(2);
     expect(d.stderr).toMatch(/is a directory/);
   });
 
   it('a typo in a file name and a file cut short: one line each with what to do (exit 2)', async () => {
-    const typo = await runCli(['probe', join(tmp.dir, 'av.mp')]);
+    const typo = await runCliInProcess(['probe', join(tmp.dir, 'av.mp')]);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toBe(`mmprep: ${join(tmp.dir, 'av.mp')}: no such file: check the path\n`);
     const cut = join(tmp.dir, 'cut.mp4');
     writeFileSync(cut, readFileSync(av).subarray(0, 3000));
-    const r = await runCli(['probe', cut]);
+    const r = await runCliInProcess(['probe', cut]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^mmprep: .*cut\.mp4: not a media file ffmpeg can read \(.+\): check that it is a complete audio or video file \(a copy cut short fails so\) and replace it\n$/);
     const noPicture = await runCli(['face', stereo48]);

@@ -18,7 +18,7 @@ const PROCESS_WIDE: Array<[string, RegExp]> = [
   ['adds a process listener', /process\.(on|once|prependListener)\(/],
 ];
 /** Running the face models in the test process: allowed in a file of FACE_MODELS, which share processes among themselves. */
-const FACE_MODELS_RUN: [string, RegExp] = ['runs the face models in the test process', /from '\.\.\/src\/face\/(engine|backend|pool|index|worker)\.js'|\bextractFace\(/];
+const FACE_MODELS_RUN: [string, RegExp] = ['runs the face models in the test process', /from '\.\.\/src\/face\/(engine|backend|pool|index|worker)\.js'|\b(extractFace|runFaceInProcess|faceOnMadeClip)\(/];
 /** Not in a shared process even of FACE_MODELS: after an engine on the cpu backend, a wasm engine there fails to start. */
 const OTHER_BACKEND: [string, RegExp] = ['makes a face engine on another backend than wasm', /\bbackend: '(?!wasm')/];
 

@@ -38,13 +38,23 @@ export const OWN_PROCESS = [
  */
 export const FACE_MODELS = [
   'face',
+  'face-blinks',
+  'face-cli',
+  'face-decode-errors',
+  'face-flip',
   'face-flow',
   'face-footage',
   'face-gaze',
+  'face-larger-lost',
   'face-orientation',
   'face-progress',
   'face-quality',
   'face-short-matroska',
   'face-startup',
+  'face-switch-close',
   'face-tracking',
+  'face-turned-agrees',
+  'face-two-people',
+  'media-late-start',
+  'warnings-cli',
 ].map((name) => `test/${name}.test.ts`);

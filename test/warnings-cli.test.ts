@@ -12,7 +12,7 @@ import type { RawFace } from '../src/face/engine.js';
 import { syncWarningLines } from '../src/sync/warnings.js';
 import type { SyncMap } from '../src/sync/clock.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, runFaceInProcess, tempDir } from './helpers/cli.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeAll(() => {
@@ -24,7 +24,7 @@ afterAll(() => tmp?.cleanup());
 
 describe('warnings on stderr', () => {
   it('face: a video with no face in any frame prints one warning line, exit 0', async () => {
-    const r = await runCli(['face', join(tmp.dir, 'noface.mp4'), '-o', join(tmp.dir, 'f.jsonl')]);
+    const r = await runFaceInProcess(['face', join(tmp.dir, 'noface.mp4'), '-o', join(tmp.dir, 'f.jsonl')]);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -34,7 +34,8 @@ describe('warnings on stderr', () => {
   it('extract: a session whose video has no face counts and prints the warning', async () => {
     const m = join(tmp.dir, 'm.csv');
     writeFileSync(m, 'session_id,speaker_id,video\ns1,p1,noface.mp4\n');
-    const r = await runCli(['extract', m, '-o', join(tmp.dir, 'out'), '--only', 'face', '--progress', 'none']);
+    // One face worker (two by default with one session on 2 cores: a second thread loading tfjs and Human for 5 frames).
+    const r = await runCli(['extract', m, '-o', join(tmp.dir, 'out'), '--only', 'face', '--progress', 'none', '--face-workers', '1']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ done: 1, warnings: 1 });
     expect(r.stderr).toMatch(/session s1 \(line 2\): warning: face: no face found in any of the 5 frames analysed/);

@@ -43,8 +43,8 @@ export function tempDir(prefix = 'mmprep-test-'): { dir: string; cleanup: () => 
 
 /**
  * Commands that may run in the test process: they start no worker threads (a thread would inherit the test worker's
- * Node flags, and it would outlive a failed test). extract, demo, face, doctor, audio (pitch and JSONL threads),
- * `dataset build` and `dataset validate --jobs` start threads: runCli.
+ * Node flags, and it would outlive a failed test). extract, demo, face (but with --workers 0: runFaceInProcess),
+ * doctor, audio (pitch and JSONL threads), `dataset build` and `dataset validate --jobs` start threads: runCli.
  */
 const IN_PROCESS = new Set(['agreement', 'probe', 'sync', 'dataset validate']);
 
@@ -69,7 +69,26 @@ let queue: Promise<unknown> = Promise.resolve();
 export function runCliInProcess(args: string[], opts: { cwd?: string } = {}): Promise<CliResult> {
   const name = args[0] === 'dataset' ? `dataset ${args[1]}` : args[0];
   if (!IN_PROCESS.has(name) || args.some((a) => /^(-j|--jobs)/.test(a))) throw new Error(`runCliInProcess: '${args.join(' ')}' starts threads: runCli`);
-  const run = queue.then(() => mainInProcess(args, opts.cwd ?? ROOT));
+  return queued(args, opts.cwd ?? ROOT);
+}
+
+/**
+ * `mmprep face ARGS --workers 0` through main() in this process (as runCliInProcess): the face models run in this
+ * thread, so no child process and no worker thread start. A child with one worker cost ~1.9 CPU s before its first
+ * frame (Node, mmprep's modules, the thread, tfjs and Human); here the first run loads tfjs and Human once (~1.3 CPU
+ * s) and each later one makes its engine (~0.4 CPU s; 2026-12-05, one frame of fixtures/face/transform.mp4). The
+ * records do not depend on --workers (src/face/pool.ts; test/face.test.ts compares the CLI with one worker, the
+ * library with two and in this thread). For tests of what `mmprep face` computes and prints, in a file of
+ * FACE_MODELS (test/own-process.ts: it leaves tfjs and Human loaded in its process); a test of --workers or of the
+ * process itself uses runCli.
+ */
+export function runFaceInProcess(args: string[]): Promise<CliResult> {
+  if (args[0] !== 'face' || args.some((a) => /^(-j|--jobs|--workers)/.test(a))) throw new Error(`runFaceInProcess: '${args.join(' ')}' is not a face run without --workers`);
+  return queued([...args, '--workers', '0'], ROOT);
+}
+
+function queued(args: string[], cwd: string): Promise<CliResult> {
+  const run = queue.then(() => mainInProcess(args, cwd));
   queue = run.catch(() => undefined);
   return run;
 }
