@@ -39,7 +39,6 @@ export const OWN_PROCESS = [
 export const FACE_MODELS = [
   'face',
   'face-blinks',
-  'face-cli',
   'face-decode-errors',
   'face-flip',
   'face-flow',
@@ -55,6 +54,5 @@ export const FACE_MODELS = [
   'face-tracking',
   'face-turned-agrees',
   'face-two-people',
-  'media-late-start',
   'warnings-cli',
 ].map((name) => `test/${name}.test.ts`);

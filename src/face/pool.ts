@@ -244,6 +244,9 @@ export class FramePool {
 
   async close(): Promise<void> {
     await Promise.allSettled(this.queue);
+    // In this thread (workers 0): a run refused before its first frame still waits for the engine's creation (its
+    // start-up check runs the detector), so no detection of this run outlives it in a process that goes on.
+    if (this.engine) await this.engine.catch(() => undefined);
     this.queue.length = 0;
     this.pools = [];
     const owned = this.owned;
