@@ -30,9 +30,12 @@ interface PartNote extends ToolPart {
   files: Record<string, string>;
 }
 
-/** The environment of a `-version` run that reports the libraries loaded (on stderr; stdout is unchanged). */
+/**
+ * The environment of a `-version` run that reports the libraries loaded (on stderr; stdout is unchanged); without
+ * LD_DEBUG_OUTPUT, which would send the report to files of the user's instead.
+ */
 export function libraryTraceEnv(): NodeJS.ProcessEnv | undefined {
-  return process.platform === 'linux' ? { ...process.env, LD_DEBUG: 'libs' } : undefined;
+  return process.platform === 'linux' ? { ...process.env, LD_DEBUG: 'libs', LD_DEBUG_OUTPUT: undefined } : undefined;
 }
 
 /** The libraries glibc's loader reported loading (LD_DEBUG=libs output). */
