@@ -7,10 +7,11 @@
  * runs would also redo sync: ~2.5 CPU s). A session redone although --resume says why on stderr (trial8: a resume
  * with one flag typed differently redid every session without a word).
  */
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolchainDiffers } from '../src/batch/toolchain.js';
+import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { extractCached } from './helpers/extract-cache.js';
 
@@ -127,6 +128,40 @@ describe('extract --resume compares the ffmpeg build and the face models', () =>
     const before = await run('--resume');
     expect(before.stderr).toContain('its meta.json records ffmpeg build not recorded (an mmprep before 2026-12-02)');
     expect(summary(await run('--resume'))).toMatchObject({ done: 0, skipped: 1 });
+  });
+
+  it('the build\'s fingerprint is noted per user and taken while the binaries and their libraries are unchanged', async () => {
+    // TMPDIR: the note (src/batch/toolchain-note.ts) goes with the test's folder. Debian's ffmpeg is linked to ~215
+    // libraries (each one's identity is noted), the npm build is static (the binaries alone).
+    const notes = join(dir, 'notes');
+    mkdirSync(notes);
+    const resume = () => runCli(['extract', m, '-o', outAudio, '--only', 'audio', '--jobs', '1', '--progress', 'none', '--resume'], { env: { TMPDIR: notes } });
+    const noteFile = join(notes, `mmprep-${process.getuid?.() ?? 0}-toolchain.json`);
+    type Note = { fingerprint: string; files: Record<string, string> };
+    const read = () => (JSON.parse(readFileSync(noteFile, 'utf8')) as { notes: Note[] }).notes;
+    /** The note with its fingerprint made wrong and the files matching `changed` given another identity. */
+    const spoil = (changed: RegExp | null) => {
+      const spoilt = read().map((n) => ({ ...n, fingerprint: 'feedfacefeedface', files: Object.fromEntries(Object.entries(n.files).map(([f, id]) => [f, changed?.test(f) ? `${id}0` : id])) }));
+      writeFileSync(noteFile, JSON.stringify({ notes: spoilt }));
+    };
+    expect(summary(await resume())).toMatchObject({ done: 0, skipped: 1 });
+    const { ffmpeg, ffprobe } = ffmpegBinaries();
+    const [note] = read();
+    expect(Object.keys(note.files)).toEqual(expect.arrayContaining([ffmpeg.path, ffprobe.path, '/etc/ld.so.cache']));
+    const dynamic = readFileSync(ffmpeg.path).subarray(0, 4096).includes('ld-linux');
+    expect(Object.keys(note.files).some((f) => /\/libavcodec\.so/.test(f)), 'the libraries of a dynamic build are noted').toBe(dynamic);
+    // Not taken when a binary or a library is not as noted: the build is asked again (the folder's fingerprint).
+    for (const changed of [new RegExp(`^${ffprobe.path}$`), ...(dynamic ? [/\/libavcodec\.so/] : [])]) {
+      spoil(changed);
+      expect(summary(await resume()), String(changed)).toMatchObject({ done: 0, skipped: 1 });
+      expect(read()[0].fingerprint).toBe(note.fingerprint);
+    }
+    // Taken while all is as noted: the wrong fingerprint redoes the session, naming it.
+    spoil(null);
+    const taken = await resume();
+    expect(summary(taken)).toMatchObject({ done: 1, skipped: 0 });
+    const version = JSON.parse(readFileSync(file('meta.json'), 'utf8')).tool.ffmpeg.version as string;
+    expect(taken.stderr).toContain(`this run ${version} (fingerprint feedfacefeedface): decoders differ`);
   });
 
   it('face models: compared when the run has the face stage', () => {

@@ -203,8 +203,10 @@ describe.runIf(linux)('a signal to mmprep and its children', () => {
   });
 
   it('SIGTERM to the group during face inference', async () => {
-    // One session at a time: a second would load the face models as well (~5 CPU s) only to be rolled back too.
-    const r = await interruptedRun({ moment: faceWriting, signal: 'SIGTERM', childrenFirst: false, groupAfterMs: 0, extra: ['--only', 'face', '--face-fps', '3', '--jobs', '1'] });
+    // One session at a time: a second would load the face models as well (~5 CPU s) only to be rolled back too. One
+    // face worker (the default with one session on 2 cores is two, each loading tfjs and Human before the first frame):
+    // the signal still reaches inference in a worker thread.
+    const r = await interruptedRun({ moment: faceWriting, signal: 'SIGTERM', childrenFirst: false, groupAfterMs: 0, extra: ['--only', 'face', '--face-fps', '3', '--jobs', '1', '--face-workers', '1'] });
     expectCleanInterrupt(r);
     expect(JSON.parse(r.stdout).rolled_back.length).toBeGreaterThan(0);
   });

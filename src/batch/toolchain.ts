@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { InputError } from '../common/errors.js';
 import { startAgainAfterGroupInterrupt } from '../media/children.js';
 import { ffmpegBinaries } from '../media/ffmpeg-path.js';
+import { libraryTraceEnv, loadedLibraries, notedFfmpegPart, noteFfmpegPart } from './toolchain-note.js';
 import type { StageName, StageOptions } from './extract-stages.js';
 
 /** A build or model set: a readable version and the fingerprint (first 16 hex digits of a sha256) compared by --resume. */
@@ -34,11 +35,12 @@ const hex16 = (h: ReturnType<typeof createHash>): string => h.digest('hex').slic
  * `BIN -version`, in a child of its own session like every child (src/media/children.ts): one killed by the group's
  * Ctrl-C before it ran is started again, so a Ctrl-C at start-up does not fail the run (test extract-group-interrupt).
  */
-async function versionOutput(bin: string): Promise<string> {
+async function versionOutput(bin: string): Promise<{ stdout: string; libraries: string[] }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const opts = { timeout: 20_000, maxBuffer: 1 << 20, detached: process.platform !== 'win32' };
-      return (await promisify(execFile)(bin, ['-version'], opts)).stdout;
+      const opts = { timeout: 20_000, maxBuffer: 1 << 22, detached: process.platform !== 'win32', env: libraryTraceEnv() };
+      const { stdout, stderr } = await promisify(execFile)(bin, ['-version'], opts);
+      return { stdout, libraries: loadedLibraries(stderr) };
     } catch (e) {
       const { signal, stdout } = e as { signal?: NodeJS.Signals | null; stdout?: string };
       if (startAgainAfterGroupInterrupt(signal ?? null, stdout?.length ?? 0, attempt)) continue;
@@ -47,17 +49,27 @@ async function versionOutput(bin: string): Promise<string> {
   }
 }
 
-/** ffmpeg's and ffprobe's `-version` output (version, configuration, library versions), hashed together. */
+/**
+ * ffmpeg's and ffprobe's `-version` output (version, configuration, library versions), hashed together: from this
+ * user's note while the binaries and their libraries are unchanged (toolchain-note.ts), else asked and noted.
+ */
 async function ffmpegPart(): Promise<ToolPart> {
   const bins = ffmpegBinaries();
+  const paths = [bins.ffmpeg.path, bins.ffprobe.path];
+  const noted = notedFfmpegPart(paths);
+  if (noted) return noted;
   const h = createHash('sha256');
   let version = 'unknown';
+  const libraries: string[] = [];
   for (const b of [bins.ffmpeg, bins.ffprobe]) {
-    const stdout = await versionOutput(b.path);
-    if (b === bins.ffmpeg) version = /version\s+(\S+)/.exec(stdout)?.[1] ?? 'unknown';
-    h.update(stdout).update('\0');
+    const run = await versionOutput(b.path);
+    if (b === bins.ffmpeg) version = /version\s+(\S+)/.exec(run.stdout)?.[1] ?? 'unknown';
+    h.update(run.stdout).update('\0');
+    libraries.push(...run.libraries);
   }
-  return { version, fingerprint: hex16(h) };
+  const part = { version, fingerprint: hex16(h) };
+  noteFfmpegPart(paths, libraries, part);
+  return part;
 }
 
 /** Human's version, the tfjs packages of the backend, and the bytes of every model file the face stage loads. */
