@@ -5,17 +5,39 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pitchRangeWarnings } from '../src/audio/pitch-range.js';
 import { audioSourceWarnings } from '../src/audio/source-warnings.js';
 import { resolveAudioOptions } from '../src/audio/options.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { audioInProcess } from './helpers/audio-lib.js';
-import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
+import { ffmpegOutputs, ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
 
 const tmp = tempDir('mmprep-audio-src-warn-');
 afterAll(() => tmp.cleanup());
 const p = (n: string) => join(tmp.dir, n);
+/** Three harmonics at `phase` (e.g. '700*t': a steady 700 Hz voice), for lavfi's aevalsrc. */
+const harmonics = (phase: string) => `0.3*sin(2*PI*(${phase}))+0.2*sin(4*PI*(${phase}))+0.1*sin(6*PI*(${phase}))`;
+const tone = 'sine=f=220:sample_rate=16000:d=1';
+// The recordings of the tests below, made in one ffmpeg run (ffmpegOutputs: each file the bytes of its own run; ~0.15
+// CPU s a start of Debian's ffmpeg, 13 starts before).
+beforeAll(() => {
+  ffmpegOutputs([
+    ['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-f', 'lavfi', '-i', 'sine=f=330:sample_rate=16000', '-t', '2', '-map', '0', '-map', '1', '-c:a', 'flac', p('two-mics.mka')],
+    ['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=8000', '-t', '2', '-ac', '1', p('tel.wav')],
+    ['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=48000', '-t', '2', '-af', 'aformat=channel_layouts=5.1', p('surround.wav')],
+    ['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '2', '-ac', '2', p('lav.wav')],
+    ['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '2', '-af', 'volume=16', '-c:a', 'pcm_s16le', p('hot16.wav')],
+    ['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '2', '-af', 'volume=16', '-c:a', 'pcm_f32le', p('hotf.wav')],
+    ['-f', 'lavfi', '-i', `aevalsrc=${harmonics('700*t')}:s=16000:d=1.5`, p('high.wav')],
+    ['-f', 'lavfi', '-i', `aevalsrc=${harmonics('50*t')}:s=16000:d=1.5`, p('deep.wav')],
+    ['-f', 'lavfi', '-i', `aevalsrc=${harmonics('700*t')}:s=16000:d=1.5`, p('high-v.wav')],
+    ['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '0.002', '-c:a', 'pcm_s16le', p('blip.wav')],
+    ['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '1', '-af', 'dcshift=0.2', '-c:a', 'pcm_s16le', p('dc.wav')],
+    ['-f', 'lavfi', '-i', tone, '-c:a', 'pcm_u8', p('u8.wav')],
+    ['-f', 'lavfi', '-i', tone, '-c:a', 'pcm_s16le', p('s16.wav')],
+  ]);
+});
 // Each warning is shown once through the command (its stderr line, exit 0); the other runs, the negative controls
 // among them, run extractAudio in this process and take the lines the command would print (helpers/audio-lib.ts).
 
@@ -62,7 +84,6 @@ describe('warnings about the recording itself', () => {
   });
 
   it('says a file with two audio streams (a second microphone) of which one is analysed, in mmprep audio and extract', async () => {
-    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-f', 'lavfi', '-i', 'sine=f=330:sample_rate=16000', '-t', '2', '-map', '0', '-map', '1', '-c:a', 'flac', p('two-mics.mka')]);
     const r = await runCli(['audio', p('two-mics.mka'), '-o', p('two.jsonl'), '--stream', '1', '--summary', p('two.summary.json')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`mmprep audio: ${p('two-mics.mka')}: warning: has 2 audio streams and only one is analysed (ffprobe's stream index 1)`);
@@ -81,9 +102,6 @@ describe('warnings about the recording itself', () => {
   });
 
   it('mmprep audio prints them on stderr, exit 0; the negative control prints none', async () => {
-    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=8000', '-t', '2', '-ac', '1', p('tel.wav')]);
-    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=48000', '-t', '2', '-af', 'aformat=channel_layouts=5.1', p('surround.wav')]);
-    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '2', '-ac', '2', p('lav.wav')]);
     const tel = await runCli(['audio', p('tel.wav'), '-o', p('tel.jsonl')]);
     expect(tel.code).toBe(0);
     expect(tel.stderr).toContain(`mmprep audio: ${p('tel.wav')}: warning: recorded at 8000 Hz and analysed at 16000 Hz: nothing above 4000 Hz`);
@@ -98,8 +116,6 @@ describe('warnings about the recording itself', () => {
   });
   it('a clipped integer recording is warned about on stderr; a float one above full scale is not called clipped', async () => {
     // lavfi's sine is at 1/8 of full scale: x16 peaks at 2. Before: only a summary note, which said "clipped at full scale" for a float file whose samples above it were kept.
-    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '2', '-af', 'volume=16', '-c:a', 'pcm_s16le', p('hot16.wav')]);
-    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '2', '-af', 'volume=16', '-c:a', 'pcm_f32le', p('hotf.wav')]);
     const i16 = await runCli(['audio', p('hot16.wav'), '-o', p('hot16.jsonl'), '--summary', p('hot16.summary.json')]);
     expect(i16.code, i16.stderr).toBe(0);
     expect(i16.stderr).toMatch(new RegExp(`^mmprep audio: ${p('hot16.wav')}: warning: clipped: \\d+\\.\\d\\d % of samples at full scale \\(the recording level was too high\\)`, 'm'));
@@ -156,10 +172,8 @@ describe('a voice outside the pitch range', () => {
   });
 
   it('mmprep audio warns on a steady voice above the ceiling and one wholly below the floor (exit 0, notes too)', async () => {
-    // Three harmonics: a steady 700 Hz voice (tracked at 350 Hz, its p95 far from the ceiling); a steady 50 Hz voice.
-    const voice = (phase: string) => `0.3*sin(2*PI*(${phase}))+0.2*sin(4*PI*(${phase}))+0.1*sin(6*PI*(${phase}))`;
-    ffmpegSync(['-f', 'lavfi', '-i', `aevalsrc=${voice('700*t')}:s=16000:d=1.5`, p('high.wav')]);
-    ffmpegSync(['-f', 'lavfi', '-i', `aevalsrc=${voice('50*t')}:s=16000:d=1.5`, p('deep.wav')]);
+    // high.wav: three harmonics of a steady 700 Hz voice (tracked at 350 Hz, its p95 far from the ceiling); deep.wav of
+    // a steady 50 Hz voice (made in beforeAll).
     const up = await runCli(['audio', p('high.wav'), '-o', p('high.jsonl'), '--summary', p('high.summary.json')]);
     expect(up.code, up.stderr).toBe(0);
     expect(up.stderr).toMatch(new RegExp(`^mmprep audio: ${p('high.wav')}: warning: the voice goes above the pitch ceiling \\(600 Hz; F0 95th percentile 350\\.0 Hz, 100\\.0 % of voiced frames`, 'm'));
@@ -176,8 +190,6 @@ describe('a voice outside the pitch range', () => {
   });
 
   it('mmprep audio --voice warns when the F0 range was widened and the voice range not (was silent: pulses an octave low)', async () => {
-    const voice = (phase: string) => `0.3*sin(2*PI*(${phase}))+0.2*sin(4*PI*(${phase}))+0.1*sin(6*PI*(${phase}))`;
-    ffmpegSync(['-f', 'lavfi', '-i', `aevalsrc=${voice('700*t')}:s=16000:d=1.5`, p('high-v.wav')]);
     // The warned run through the command, the run that must not warn in this process (the same analysis).
     const run = async (name: string, args: string[], how: 'cli' | 'lib') => {
       const cmd = [p('high-v.wav'), '--voice', '--f0-ceiling', '900', '-o', p(`${name}.jsonl`), '--summary', p(`${name}.json`), ...args];
@@ -208,14 +220,12 @@ describe('a DC offset', () => {
     const src = (dc_offset: number) => ({ sample_rate_hz: 16000, dc_offset, source: { stream_index: 0, codec: 'pcm_s16le', sample_rate_hz: 16000, channels: 1, audio_streams: 1 } });
     expect(audioSourceWarnings(src(0.0013), 'rec.wav')).toEqual([]); // the TTS fixture's own
     // A file shorter than a few periods has a mean of its own: 2 ms of a 220 Hz tone (mean 0.07) is no offset.
-    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '0.002', '-c:a', 'pcm_s16le', p('blip.wav')]);
     const blip = await audioInProcess([p('blip.wav'), '-o', p('blip.jsonl'), '--summary', p('blip.summary.json')]);
     const bs = JSON.parse(readFileSync(p('blip.summary.json'), 'utf8'));
     expect(bs.dc_offset).toBeGreaterThan(0.02);
     expect(blip.stderr).not.toContain('DC offset');
     expect(bs.notes.join('\n')).not.toContain('DC offset');
     expect(audioSourceWarnings(src(-0.05), 'rec.wav')).toEqual([expect.stringMatching(/^DC offset: the mean sample value is -0\.0500 of full scale .*no quiet frame reads below -26\.0 dB/)]);
-    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '1', '-af', 'dcshift=0.2', '-c:a', 'pcm_s16le', p('dc.wav')]);
     const r = await runCli(['audio', p('dc.wav'), '-o', p('dc.jsonl'), '--summary', p('dc.summary.json')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`mmprep audio: ${p('dc.wav')}: warning: DC offset: the mean sample value is 0.2000 of full scale`);
@@ -236,9 +246,6 @@ describe('a DC offset', () => {
  */
 describe('an 8-bit recording', () => {
   it('is a warning and a note naming the codec; 16-bit and mu-law get none of it', async () => {
-    const tone = 'sine=f=220:sample_rate=16000:d=1';
-    ffmpegSync(['-f', 'lavfi', '-i', tone, '-c:a', 'pcm_u8', p('u8.wav')]);
-    ffmpegSync(['-f', 'lavfi', '-i', tone, '-c:a', 'pcm_s16le', p('s16.wav')]);
     const r = await runCli(['audio', p('u8.wav'), '-o', p('u8.jsonl'), '--summary', p('u8.summary.json')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`mmprep audio: ${p('u8.wav')}: warning: 8-bit samples (pcm_u8): their quantisation noise, about 53 dB below full scale, fills the quiet frames`);

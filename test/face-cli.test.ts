@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
-import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
+import { ffmpegOutputs, ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
 import { FIXTURES, runCli, tempDir, type CliResult } from './helpers/cli.js';
 import { formatDoctor, type DoctorReport } from '../src/face/doctor.js';
 
@@ -19,34 +19,38 @@ let mkvEnd = '';
 beforeAll(() => {
   tmp = tempDir('mmprep-face-cli-');
   const d = tmp.dir;
-  ffmpegSync(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', join(d, 'audio-only.wav')]);
+  mkdirSync(join(d, 'frames'));
+  // The files made from lavfi or the fixture in one ffmpeg run (ffmpegOutputs: each what its own run writes; ~0.15 CPU
+  // s a start of Debian's ffmpeg, 6 starts before):
+  ffmpegOutputs([
+    ['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', join(d, 'audio-only.wav')],
+    // The first second of the same frames in Matroska (no frame count; the muxer's DURATION tag records the stream's
+    // end: read back here, it differs by a frame between ffmpeg builds), cut at half below. (The whole 3 s file before
+    // 2026-12-03: its first half, 35 frames, was analysed before the refusal; now 9.)
+    ['-i', MP4, '-t', '1', '-c', 'copy', join(d, 'whole.mkv')],
+    // A container with zero video frames.
+    ['-f', 'lavfi', '-i', 'color=s=320x240:d=1', '-frames:v', '0', '-c:v', 'mpeg4', join(d, 'zero-frames.mp4')],
+    // A 1-pixel-high video (lossless FFV1 in Matroska allows odd sizes). ffmpeg's scale keeps the display aspect, so the
+    // file may carry a sample aspect ratio (1:2 with ffmpeg 5.1): the line names the stored size, and the displayed one.
+    ['-f', 'lavfi', '-i', 'color=s=320x2:d=0.5:r=10', '-vf', 'scale=320:1', '-c:v', 'ffv1', join(d, 'one-pixel-high.mkv')],
+    // A phone's photo: stored 48x64 (turned), given EXIF orientation 6 below (turn 90 degrees clockwise for display: 64x48).
+    ['-f', 'lavfi', '-i', 'testsrc=s=48x64:d=0.04:r=25', '-frames:v', '1', join(d, 'stored.jpg')],
+    // An image sequence (OpenFace's -fdir input): a folder of three PNG frames.
+    ['-f', 'lavfi', '-i', 'color=s=64x48:d=0.1:r=30', '-frames:v', '3', join(d, 'frames', 'f%03d.png')],
+  ]);
   // Random bytes named .mp4; and a real H.264 file cut after 30 kB (its header declares 75 frames, 3 decode).
   writeFileSync(join(d, 'random.mp4'), Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 7919 + 13) % 251)));
   writeFileSync(join(d, 'truncated.mp4'), readFileSync(MP4).subarray(0, 30000));
-  // The first second of the same frames in Matroska (no frame count; the muxer's DURATION tag records the stream's
-  // end: read back here, it differs by a frame between ffmpeg builds), cut at half. (The whole 3 s file before
-  // 2026-12-03: its first half, 35 frames, was analysed before the refusal; now 9.)
-  ffmpegSync(['-i', MP4, '-t', '1', '-c', 'copy', join(d, 'whole.mkv')]);
   const tag = (ffprobeJson(['-show_entries', 'stream_tags=DURATION', join(d, 'whole.mkv')]) as { streams: Array<{ tags: { DURATION: string } }> }).streams[0].tags.DURATION;
   mkvEnd = tag.split(':').reduce((acc, x) => acc * 60 + Number(x), 0).toFixed(3);
   const mkv = readFileSync(join(d, 'whole.mkv'));
   writeFileSync(join(d, 'truncated.mkv'), mkv.subarray(0, mkv.length >> 1));
   rmSync(join(d, 'whole.mkv'));
-  // A container with zero video frames.
-  ffmpegSync(['-f', 'lavfi', '-i', 'color=s=320x240:d=1', '-frames:v', '0', '-c:v', 'mpeg4', join(d, 'zero-frames.mp4')]);
-  // A 1-pixel-high video (lossless FFV1 in Matroska allows odd sizes). ffmpeg's scale keeps the display aspect, so the
-  // file may carry a sample aspect ratio (1:2 with ffmpeg 5.1): the line names the stored size, and the displayed one.
-  ffmpegSync(['-f', 'lavfi', '-i', 'color=s=320x2:d=0.5:r=10', '-vf', 'scale=320:1', '-c:v', 'ffv1', join(d, 'one-pixel-high.mkv')]);
   copyFileSync(MP4, join(d, 'good.mp4'));
-  // A phone's photo: stored 48x64 (turned), EXIF orientation 6 (turn 90 degrees clockwise for display: 64x48).
-  ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=s=48x64:d=0.04:r=25', '-frames:v', '1', join(d, 'stored.jpg')]);
   writeFileSync(join(d, 'turned.jpg'), withExifOrientation(readFileSync(join(d, 'stored.jpg')), 6));
   rmSync(join(d, 'stored.jpg'));
   // A camera's Motion-JPEG AVI whose frames carry that EXIF orientation.
   ffmpegSync(['-noautorotate', '-loop', '1', '-framerate', '10', '-i', join(d, 'turned.jpg'), '-frames:v', '3', '-c:v', 'copy', join(d, 'turned-mjpeg.avi')]);
-  // An image sequence (OpenFace's -fdir input): a folder of three PNG frames.
-  mkdirSync(join(d, 'frames'));
-  ffmpegSync(['-f', 'lavfi', '-i', 'color=s=64x48:d=0.1:r=30', '-frames:v', '3', join(d, 'frames', 'f%03d.png')]);
 });
 afterAll(() => tmp?.cleanup());
 
