@@ -1,13 +1,12 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probe } from '../src/media/probe.js';
 import type { FlashPairHint } from '../src/sync/flash-pair.js';
 import type { FlashDetection } from '../src/sync/flash.js';
 import { stepFreeSpan } from '../src/sync/flash-pulse.js';
 import { scanVideoFlash, type VideoScanOptions } from '../src/sync/scan-video.js';
 import { ROOT } from './helpers/cli.js';
-import { renderScenes, sceneTruth } from './helpers/scenes.js';
+import { probeOnce, renderScenes, sceneTruth } from './helpers/scenes.js';
 
 // scripts/make-sync-scenes.mjs --set busy: cameras without sound in busy scenes (docs/sync-history.md "A camera without
 // sound" and "How it works" 7). Before 2026-11-30: the start/end pair search read the grey picture, where an 8 px red
@@ -35,7 +34,7 @@ const truthOf = (id: string): Truth => sceneTruth(DIR, id);
 /** Both halves searched as a session's start and end windows, with the reference's pulse length (and interval). */
 async function search(id: string, pairHint: FlashPairHint, opts: VideoScanOptions = {}, halves = 2): Promise<FlashDetection[]> {
   const file = join(DIR, id, 'cam.mp4');
-  const p = await probe(file);
+  const p = await probeOnce(file);
   const half = (p.duration_s as number) / 2;
   const windows = [{ name: 'start' as const, start_s: 0, duration_s: half }, { name: 'end' as const, start_s: half, duration_s: null }].slice(0, halves);
   const r = await scanVideoFlash(file, windows, { ...opts, probed: p, pairHint });

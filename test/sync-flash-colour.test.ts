@@ -1,11 +1,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probe } from '../src/media/probe.js';
 import { scanVideoFlash, type VideoScanOptions } from '../src/sync/scan-video.js';
 import type { FlashDetection } from '../src/sync/flash.js';
 import { ROOT } from './helpers/cli.js';
-import { renderScenes, sceneTruth } from './helpers/scenes.js';
+import { probeOnce, renderScenes, sceneTruth } from './helpers/scenes.js';
 
 // scripts/make-sync-scenes.mjs --set colour: a 10 px red LED (640x360 picture) off the 4 px cell grid on ffmpeg's
 // scrolling cellauto source, 180° shutter, exposure pumps, CRF 28, pulse 0.2 s; and the same scene with the LED dark
@@ -30,7 +29,7 @@ afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 async function guided(id: string, opts: VideoScanOptions = {}): Promise<{ dets: FlashDetection[]; t: Truth }> {
   const t: Truth = sceneTruth(DIR, id);
   const file = join(DIR, id, 'cam.mp4');
-  const p = await probe(file);
+  const p = await probeOnce(file);
   const half = (p.duration_s as number) / 2;
   const guides = (t.flash.beep_on_camera_s as number[]).map((b) => ({ window: b < half ? ('start' as const) : ('end' as const), t_s: b, tolerance_s: 0.1, duration_s: t.flash.duration_s }));
   const r = await scanVideoFlash(file, [{ name: 'start', start_s: 0, duration_s: half }, { name: 'end', start_s: half, duration_s: null }], { ...opts, probed: p, guides });

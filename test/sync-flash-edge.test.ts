@@ -1,11 +1,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probe } from '../src/media/probe.js';
 import type { FlashDetection } from '../src/sync/flash.js';
 import { RECHECK_SIDE, scanVideoFlash } from '../src/sync/scan-video.js';
 import { ROOT } from './helpers/cli.js';
-import { renderScenes, sceneTruth } from './helpers/scenes.js';
+import { probeOnce, renderScenes, sceneTruth } from './helpers/scenes.js';
 
 // scripts/make-sync-scenes.mjs --set edge: an 8 px amber LED 4 px from the left edge of a 640 px picture over the
 // flickering cellauto scene, with the camera's own beep (variant 17's cellauto-led8amber-x4y209-2997-crf30-none).
@@ -32,7 +31,7 @@ const truthOf = (id: string): Truth => sceneTruth(DIR, id);
 async function guided(id: string, recheck = true): Promise<FlashDetection[]> {
   const t = truthOf(id);
   const file = join(DIR, id, 'cam.mp4');
-  const p = await probe(file);
+  const p = await probeOnce(file);
   const guides = t.flash.beep_on_camera_s.map((b) => ({ window: 'start' as const, t_s: b, tolerance_s: 3 / FPS + 0.05, duration_s: t.flash.duration_s }));
   const r = await scanVideoFlash(file, [{ name: 'start', start_s: 0, duration_s: (p.duration_s as number) / 2 }], { probed: p, guides, recheck });
   return r.windows[0].detections;

@@ -12,11 +12,11 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probe } from '../src/media/probe.js';
 import { scanVideoFlash } from '../src/sync/scan-video.js';
 import { syncSession } from '../src/sync/session.js';
 import { tempDir } from './helpers/cli.js';
 import { ffmpeg, rng } from './sync-media.js';
+import { probeOnce } from './helpers/scenes.js';
 
 const tmp = tempDir('mmprep-sync-flash-ledlen-');
 afterAll(() => tmp.cleanup());
@@ -83,7 +83,7 @@ beforeAll(() => {
 }, 180_000);
 
 async function scan(c: (typeof CASES)[number], lengthFree: boolean) {
-  const p = await probe(c.file);
+  const p = await probeOnce(c.file);
   const guides = [{ window: 'start' as const, t_s: c.tau, tolerance_s: 3 * T + 0.05, duration_s: BEEP_S }];
   const r = await scanVideoFlash(c.file, [{ name: 'start', start_s: 0, duration_s: WINDOW_S }], { probed: p, guides, lengthFree });
   return Object.assign(r.windows[0].detections, { leftOn: r.windows[0].left_on });

@@ -1,11 +1,11 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probe } from '../src/media/probe.js';
 import type { FlashPairHint } from '../src/sync/flash-pair.js';
 import { scanVideoFlash, type VideoWindowResult } from '../src/sync/scan-video.js';
 import { ROOT } from './helpers/cli.js';
 import { ffmpeg, rng } from './sync-media.js';
+import { probeOnce } from './helpers/scenes.js';
 
 // Two events 18 frames apart in different places of the picture are two events (flash.ts oneEvent). Before
 // 2026-12-01 any onset within a pulse's exclusion span of a stronger one was taken for the same
@@ -61,7 +61,7 @@ afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 /** Both halves searched as a session's start and end windows of a camera without sound. */
 async function search(pairHint: FlashPairHint): Promise<VideoWindowResult['detections']> {
-  const p = await probe(FILE);
+  const p = await probeOnce(FILE);
   const half = (p.duration_s as number) / 2;
   const windows = [{ name: 'start' as const, start_s: 0, duration_s: half }, { name: 'end' as const, start_s: half, duration_s: null }];
   const r = await scanVideoFlash(FILE, windows, { probed: p, pairHint, recheck: false });

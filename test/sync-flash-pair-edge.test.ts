@@ -1,12 +1,11 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probe } from '../src/media/probe.js';
 import type { FlashPairHint } from '../src/sync/flash-pair.js';
 import type { FlashDetection } from '../src/sync/flash.js';
 import { RECHECK_SIDE, scanVideoFlash } from '../src/sync/scan-video.js';
 import { ROOT } from './helpers/cli.js';
-import { renderScenes, sceneTruth } from './helpers/scenes.js';
+import { probeOnce, renderScenes, sceneTruth } from './helpers/scenes.js';
 
 // scripts/make-sync-scenes.mjs --set pairedge: a camera without sound, an 8 px green LED 1 px from the left edge over
 // the zooming mandelbrot, pulses at both ends (variant 17's mandelbrot-led8green-x1y285-25-crf28-steps-180deg-both-
@@ -39,7 +38,7 @@ function pairOf(shift = 0): FlashPairHint {
 /** Both halves searched as a session's start and end windows of a camera without sound, with the pair hint. */
 async function search(id: string, pairHint: FlashPairHint): Promise<FlashDetection[]> {
   const file = join(DIR, id, 'cam.mp4');
-  const p = await probe(file);
+  const p = await probeOnce(file);
   const half = (p.duration_s as number) / 2;
   const windows = [{ name: 'start' as const, start_s: 0, duration_s: half }, { name: 'end' as const, start_s: half, duration_s: null }];
   const r = await scanVideoFlash(file, windows, { probed: p, pairHint });

@@ -1,14 +1,13 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probe } from '../src/media/probe.js';
 import { sameFlashRegion, type FlashDetection } from '../src/sync/flash.js';
 import { scanVideoFlash, type FlashGuide } from '../src/sync/scan-video.js';
 import type { FlashPairHint } from '../src/sync/flash-pair.js';
 import { syncSession } from '../src/sync/session.js';
 import type { SearchWindow } from '../src/sync/windows.js';
 import { ROOT } from './helpers/cli.js';
-import { renderScenes, sceneTruth } from './helpers/scenes.js';
+import { probeOnce, renderScenes, sceneTruth } from './helpers/scenes.js';
 
 // The small set of scripts/make-sync-scenes.mjs (issue 11 item 6), made at test time: an 8 px white LED at the frame
 // edge behind a walking, zooming, gesturing subject (start and end pulses, 60 ppm drift, 29.97 fps, CRF 26); a red
@@ -41,7 +40,7 @@ afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 async function scan(id: string, guided: boolean, fakeBeep?: number, pairHint?: FlashPairHint): Promise<{ dets: FlashDetection[]; t: Truth }> {
   const t = truth(id);
   const file = join(DIR, id, 'cam.mp4');
-  const p = await probe(file);
+  const p = await probeOnce(file);
   const half = (p.duration_s as number) / 2;
   let windows: SearchWindow[] = [
     { name: 'start', start_s: 0, duration_s: half },
@@ -123,7 +122,7 @@ describe('flash scenes with known truth (issue 11)', () => {
 describe('a beep heard, the LED dark (guided negative control)', () => {
   it('the crossing subject within the beep\'s span is not placed', async () => {
     const file = join(DIR, 's-neg-cross-step', 'cam.mp4');
-    const p = await probe(file);
+    const p = await probeOnce(file);
     const half = (p.duration_s as number) / 2;
     const guides = [{ window: 'start' as const, t_s: 2.5, tolerance_s: 0.15, duration_s: 0.2 }];
     // The start half only: the end half has no beep, and nothing found there is placeable (scan() above).

@@ -1,7 +1,8 @@
 /** Test-time media with known truth for the sync tests (beeps in speech and noise, flash videos). Nothing is committed. */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeAudioToArray } from '../src/media/decode-audio.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 import { FIXTURES } from './helpers/cli.js';
 // @ts-expect-error plain ES module without types
@@ -72,14 +73,35 @@ export function reverbBeep(rt60: number, drrDb: number, seed: number, sr: number
 }
 
 const clipCache = new Map<number, Float32Array[]>();
+/**
+ * The speech clips as mono float samples at `sr` Hz: what decodeAudioToArray(clip, { sampleRate: sr }) gives (the same
+ * ffmpeg output options, -ar sr -ac 1 to f32le, per clip), from one ffmpeg run for all five and no ffprobe. Five
+ * decodes with a probe each started Debian's ffmpeg or ffprobe ten times (~0.15 CPU s each) per rate and test file.
+ */
 export async function speechClips(sr: number): Promise<Float32Array[]> {
   let c = clipCache.get(sr);
   if (!c) {
-    c = [];
-    for (const f of SPEECH_CLIPS) c.push((await decodeAudioToArray(f, { sampleRate: sr })).samples);
+    c = decodeClips(SPEECH_CLIPS, sr);
     clipCache.set(sr, c);
   }
   return c;
+}
+
+/** One ffmpeg run: each file to its own raw f32le output (little-endian, the host's order) in a temporary folder. */
+function decodeClips(files: string[], sr: number): Float32Array[] {
+  const dir = mkdtempSync(join(tmpdir(), 'mmprep-speech-'));
+  try {
+    const outs = files.map((_, i) => join(dir, `${i}.f32`));
+    const args = files.flatMap((f) => ['-i', f]);
+    outs.forEach((o, i) => args.push('-map', `${i}:a:0`, '-vn', '-sn', '-dn', '-ar', String(sr), '-ac', '1', '-acodec', 'pcm_f32le', '-f', 'f32le', o));
+    ffmpeg(args);
+    return outs.map((o) => {
+      const b = readFileSync(o);
+      return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** totalS seconds of the speech clips in a seeded random order with random gaps and gains (no periodicity). */

@@ -4,8 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { probe, type ProbeResult } from '../../src/media/probe.js';
 import { ROOT } from './cli.js';
 
 const CACHE = join(ROOT, 'test', '.tmp', 'media-cache');
@@ -72,4 +73,18 @@ export function renderScenes(dir: string, args: string[]): void {
 /** A rendered case's truth.json. */
 export function sceneTruth<T>(dir: string, id: string): T {
   return JSON.parse(readFileSync(join(dir, id, 'truth.json'), 'utf8')) as T;
+}
+
+const probes = new Map<string, Promise<ProbeResult>>();
+/**
+ * A file's probe, read once: for media made before the tests (a rendered case, a clip of beforeAll) and searched by
+ * several tests. Keyed by path, size and modification time, so a file written again is probed again. A start of
+ * Debian's ffprobe costs ~0.15 CPU s, and the search helpers probed their clip on every call.
+ */
+export function probeOnce(file: string): Promise<ProbeResult> {
+  const st = statSync(file);
+  const key = `${file}\0${st.size}\0${st.mtimeMs}`;
+  let p = probes.get(key);
+  if (!p) probes.set(key, (p = probe(file)));
+  return p;
 }
