@@ -64,7 +64,7 @@ function runsPerCommand(log: string): Map<string, { n: number; cmd: string }> {
 beforeAll(() => {
   for (const f of ['s01_camera.mp4', 's01_lav.flac']) copyFileSync(join(FIXTURES, 'demo', f), join(dir, f));
   const { ffmpeg, ffprobe } = ffmpegBinaries();
-  // TMPDIR: the decoder's note about this throwaway wrapper (src/media/ffmpeg-path.ts) goes with the test's folder.
+  // TMPDIR: the decoder's note about this throwaway wrapper (src/media/showinfo.ts) goes with the test's folder.
   env = { MMPREP_FFMPEG: wrapper('ffmpeg', ffmpeg.path), MMPREP_FFPROBE: wrapper('ffprobe', ffprobe.path), TMPDIR: dir };
 });
 

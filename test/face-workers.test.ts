@@ -1,7 +1,7 @@
 /**
  * Start-up choices of `mmprep face` that must not change its output: the default number of workers by the clip's
  * frame count (one for a clip under ONE_WORKER_BELOW_FRAMES frames), and the decoder's showinfo filter found out
- * without blocking and noted per ffmpeg binary (ffmpeg-path.ts showinfoReady). Fast: no model is loaded.
+ * without blocking and noted per ffmpeg binary (src/media/showinfo.ts showinfoReady). Fast: no model is loaded.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectedFrames, ONE_WORKER_BELOW_FRAMES, workersFor } from '../src/face/extract.js';
 import type { ProbeResult, StreamInfo } from '../src/media/probe.js';
-import { ffmpegBinaries, showinfoFilter, showinfoReady } from '../src/media/ffmpeg-path.js';
+import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
+import { showinfoFilter, showinfoReady } from '../src/media/showinfo.js';
 
 const stream: StreamInfo = {
   index: 0, type: 'video', codec: 'h264', sample_rate_hz: null, channels: null, width_px: 640, height_px: 480,

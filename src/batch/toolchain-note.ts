@@ -9,12 +9,11 @@
  * rewrites it whenever a package installs a library) and LD_LIBRARY_PATH's folders, with the values of LD_LIBRARY_PATH
  * and LD_PRELOAD. So a library updated under an unchanged binary is asked again, as `-version` itself would show it.
  * Noted only on Linux, for ELF binaries (not a wrapper script: what it runs is not known) that are static or whose
- * libraries were reported. Like the showinfo note (src/media/ffmpeg-path.ts): only this user's file is read.
+ * libraries were reported. Kept like the showinfo note (src/common/user-note.ts): only this user's file is read.
  */
-import { openSync, readFileSync, readSync, closeSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
-import { threadId } from 'node:worker_threads';
+import { openSync, readSync, closeSync } from 'node:fs';
+import { delimiter, dirname } from 'node:path';
+import { fileIdentity as identity, readUserNotes, userNoteFile, writeUserNotes } from '../common/user-note.js';
 import type { ToolPart } from './toolchain.js';
 
 /** At most this many notes (pairs of binaries) in the file. */
@@ -43,17 +42,8 @@ export function loadedLibraries(stderr: string): string[] {
   return [...stderr.matchAll(/calling init: (\/\S+)/g)].map((m) => m[1]);
 }
 
-const noteFile = () => join(tmpdir(), `mmprep-${typeof process.getuid === 'function' ? process.getuid() : 0}-toolchain.json`);
+const noteFile = () => userNoteFile('toolchain');
 const loaderEnv = () => `${process.env.LD_LIBRARY_PATH ?? ''}\n${process.env.LD_PRELOAD ?? ''}`;
-
-function identity(path: string): string {
-  try {
-    const st = statSync(path);
-    return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
-  } catch {
-    return 'missing';
-  }
-}
 
 /** The first bytes of an ELF file: whether it is one, and whether it names a program interpreter (PT_INTERP: dynamic). */
 function elfKind(path: string): 'static' | 'dynamic' | 'other' {
@@ -86,19 +76,13 @@ function dependedOn(bins: string[], libraries: string[]): string[] | null {
   return [...new Set([...bins, LD_CACHE, ...searched, ...libraries, ...libraries.map((l) => dirname(l))])];
 }
 
-/** This user's notes (a file of another user, or malformed entries: none). */
-function readNotes(file: string): PartNote[] {
-  try {
-    if (typeof process.getuid === 'function' && statSync(file).uid !== process.getuid()) return [];
-    const j = JSON.parse(readFileSync(file, 'utf8')) as { notes?: unknown };
-    if (!Array.isArray(j.notes)) return [];
-    const ok = (n: Partial<PartNote> | null) =>
-      typeof n?.bins === 'string' && typeof n.env === 'string' && typeof n.files === 'object' && n.files !== null && typeof n.version === 'string' && /^[0-9a-f]{16}$/.test(n.fingerprint ?? '');
-    return j.notes.filter(ok) as PartNote[];
-  } catch {
-    return [];
-  }
+/** A well-formed note (malformed entries are not used). */
+function isPartNote(n: unknown): n is PartNote {
+  const x = n as Partial<PartNote> | null;
+  return typeof x?.bins === 'string' && typeof x.env === 'string' && typeof x.files === 'object' && x.files !== null && typeof x.version === 'string' && /^[0-9a-f]{16}$/.test(x.fingerprint ?? '');
 }
+
+const readNotes = (file: string) => readUserNotes(file, isPartNote);
 
 /** The noted part of these binaries, only while every file it depends on is as noted. */
 export function notedFfmpegPart(bins: string[]): ToolPart | null {
@@ -116,15 +100,5 @@ export function noteFfmpegPart(bins: string[], libraries: string[], part: ToolPa
   const file = noteFile();
   const note: PartNote = { bins: bins.join('\n'), env: loaderEnv(), files: Object.fromEntries(files.map((f) => [f, identity(f)])), ...part };
   const notes = [note, ...readNotes(file).filter((n) => n.bins !== note.bins)].slice(0, NOTED_PAIRS);
-  const tmp = `${file}.${process.pid}.${threadId}.tmp`;
-  try {
-    writeFileSync(tmp, JSON.stringify({ notes }), { mode: 0o600 });
-    renameSync(tmp, file);
-  } catch {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* nothing written */
-    }
-  }
+  writeUserNotes(file, notes);
 }

@@ -13,7 +13,7 @@ import { truncatedAdvice } from '../media/input-file.js';
 import { endToleranceS } from '../media/end-tolerance.js';
 import { fileOrientation, mjpegStreamOrientation, ORIENTATION_FILTER } from '../media/exif.js';
 import { shellWord, siblingName } from '../common/shell.js';
-import { showinfoReady } from '../media/ffmpeg-path.js';
+import { showinfoReady } from '../media/showinfo.js';
 import { VideoDecoder, videoGeometry, type DecodeErrors, type VideoFrame } from '../media/decode-video.js';
 import { reportDecodeProgress } from '../media/decode-progress.js';
 import { FACE_BACKENDS, isFaceBackend, loadableBackendCheck, type FaceBackend, type FaceStages } from './backend.js';
