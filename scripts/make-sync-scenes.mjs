@@ -674,7 +674,11 @@ function applyLed(f, c, frac) {
  */
 const PIXELS = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(PIXELS_WASM, 'base64'))).exports;
 
-/** The module's float frame (n values) and byte frame after it, views valid until the next call. */
+/**
+ * The module's float frame (n values) and byte frame after it, views valid until the next call. One pair for the
+ * whole process: renderVideo awaits inside its frame loop (the background source, the encoder's drain), so two
+ * renders at once would draw into each other's frame; main() renders the cases one after another for that reason.
+ */
 function pixelFrames(n) {
   const need = Math.ceil((5 * n) / 65536) - PIXELS.memory.buffer.byteLength / 65536;
   if (need > 0) PIXELS.memory.grow(need);
@@ -965,6 +969,7 @@ async function main() {
   }
   mkdirSync(out, { recursive: true });
   planBackgrounds(cases);
+  // One case at a time: the frame buffers are shared (pixelFrames).
   for (const c of cases) {
     const truth = await makeCase(c, out);
     if (!a.includes('--quiet')) console.log(`${truth.id}: ${truth.expect}, flash at ${truth.flash.onsets_s.join(', ') || '-'} s`);
