@@ -165,9 +165,18 @@ describe('mmprep extract', () => {
     const sessions = () => new Map(GOOD.map((s) => [s, snapshot(join(out, s))]));
     const before = sessions();
     const mtime = statSync(join(out, 's01', 'audio.jsonl')).mtimeMs;
-    const b = await run('--resume');
+    // An ffprobe noting its calls (as in the first test): a skipped session's files, unchanged since its meta.json
+    // (size and SHA-256), are not probed again (their durations are recorded there); the corrupt s04, never done, is.
+    const log = join(dir, 'ffprobe-resume.txt');
+    const wrapper = join(dir, 'ffprobe-noting-resume');
+    writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${ffmpegBinaries().ffprobe.path}' "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const b = await runCli(['extract', manifest, '-o', out, '--only', 'audio', '--progress', 'none', '--resume'], { env: { MMPREP_FFPROBE: wrapper } });
     expect(b.code, b.stderr).toBe(4);
     expect(JSON.parse(b.stdout)).toMatchObject({ done: 0, skipped: 3, failed: 1 });
+    const probed = readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('-show_streams'));
+    expect(probed.filter((c) => /\/s0[123]_/.test(c)), probed.join('\n')).toEqual([]);
+    expect(probed.filter((c) => c.endsWith('/s04_camera.mp4')).length, probed.join('\n')).toBeGreaterThan(0);
     expect(statSync(join(out, 's01', 'audio.jsonl')).mtimeMs).toBe(mtime);
     expect(sessions()).toEqual(before);
     const whole = snapshot(out);

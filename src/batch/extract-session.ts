@@ -283,6 +283,11 @@ async function outputsUnchanged(dir: string, outputs: MetaOutput[]): Promise<boo
   return true;
 }
 
+/** meta.json's inputs when it lists them (none: an unreadable or older meta.json). */
+function recordedInputs(meta: SessionMeta | null): MetaInput[] {
+  return Array.isArray(meta?.inputs) ? meta.inputs : [];
+}
+
 async function readMetaIf(dir: string): Promise<SessionMeta | null> {
   try {
     return JSON.parse(await readFile(join(dir, META_FILE), 'utf8')) as SessionMeta;
@@ -438,15 +443,18 @@ function answerRollback(port: MessagePort | undefined): void {
 }
 
 type Probes = Map<string, Promise<ProbeResult>>;
+type Hashes = Map<string, Promise<{ sha256: string; size: number }>>;
 
 /**
  * Inputs: size and hash (each file once, even when it serves two roles), then a probe that each role's stream exists.
  * Its packet times are read in the same ffprobe run (probe-packets.ts) unless `mayskip`: a session --resume skips
- * reads none (checkFileEnds reads them after the resume check).
+ * reads none (checkFileEnds reads them after the resume check). `recorded`: the inputs of the session's meta.json
+ * (--resume): a role whose file has the size and SHA-256 recorded there takes its recorded duration instead of an
+ * ffprobe run (~0.15 CPU s each with Debian's build), so a session --resume skips starts no ffprobe; one it redoes
+ * reads its inputs again without `recorded` (attemptSession), `hashes` keeping each file's hash from the first read.
  */
-async function readInputs(session: ManifestSession, probes: Probes, mayskip: boolean): Promise<MetaInput[]> {
+async function readInputs(session: ManifestSession, probes: Probes, mayskip: boolean, hashes: Hashes = new Map(), recorded: MetaInput[] = []): Promise<MetaInput[]> {
   const probeFile = mayskip ? probe : probeWithPacketTimes;
-  const hashes = new Map<string, Promise<{ sha256: string; size: number }>>();
   const inputs: MetaInput[] = [];
   for (const m of session.media) {
     if (!hashes.has(m.path)) hashes.set(m.path, handled(sha256File(m.path)));
@@ -458,18 +466,27 @@ async function readInputs(session: ManifestSession, probes: Probes, mayskip: boo
     } catch (e) {
       throw new StageFailure('inputs', `${m.role}: cannot read ${m.given} (${(e as Error).message})`);
     }
-    if (!probes.has(m.path)) probes.set(m.path, handled(probeFile(m.path)));
-    let duration: number | null;
-    try {
-      const p = await probes.get(m.path)!;
-      const s = pickStream(p, m.kind, 0);
-      duration = s.duration_s ?? p.duration_s;
-    } catch (e) {
-      throw new StageFailure('inputs', `${m.role}: ${reasonOf(e)}`);
+    const same = recorded.find((i) => i.role === m.role && i.kind === m.kind && i.file === m.given && i.size_bytes === h.size && i.sha256 === h.sha256);
+    if (same && (same.duration_s === null || typeof same.duration_s === 'number')) {
+      inputs.push({ role: m.role, kind: m.kind, file: m.given, size_bytes: h.size, sha256: h.sha256, duration_s: same.duration_s });
+      continue;
     }
-    inputs.push({ role: m.role, kind: m.kind, file: m.given, size_bytes: h.size, sha256: h.sha256, duration_s: duration === null ? null : round3(duration) });
+    inputs.push({ role: m.role, kind: m.kind, file: m.given, size_bytes: h.size, sha256: h.sha256, duration_s: await probedDuration(m, probes, probeFile) });
   }
   return inputs;
+}
+
+/** The duration of a role's stream (else of its file) by ffprobe (rounded to ms; null when unknown); a failure fails the inputs. */
+async function probedDuration(m: ManifestSession['media'][number], probes: Probes, probeFile: (path: string) => Promise<ProbeResult>): Promise<number | null> {
+  if (!probes.has(m.path)) probes.set(m.path, handled(probeFile(m.path)));
+  try {
+    const p = await probes.get(m.path)!;
+    const s = pickStream(p, m.kind, 0);
+    const duration = s.duration_s ?? p.duration_s;
+    return duration === null ? null : round3(duration);
+  } catch (e) {
+    throw new StageFailure('inputs', `${m.role}: ${reasonOf(e)}`);
+  }
 }
 
 /**
@@ -664,15 +681,23 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   const base = { session_id: a.task.session.session_id, line: a.task.session.line };
   const tIn = performance.now();
   const probes: Probes = new Map();
-  // --resume of a session with a meta.json may skip it: no packet read then (a folder without one is redone).
-  const mayskip = Boolean(a.task.resume) && (await stat(join(a.dir, META_FILE)).then(() => true, () => false));
-  const inputs = await readInputs(a.task.session, probes, mayskip);
+  const hashes: Hashes = new Map();
+  // --resume of a session with a meta.json may skip it: no packet read then, and no probe of a file it records
+  // unchanged (a folder without one is redone).
+  const recorded = a.task.resume ? await readMetaIf(a.dir) : null;
+  const mayskip = recorded !== null;
+  let inputs = await readInputs(a.task.session, probes, mayskip, hashes, recordedInputs(recorded));
   a.media_s = inputs.find((i) => i.role === a.task.session.ref_role)?.duration_s ?? 0;
   lap(a, 'inputs', tIn);
 
   await makeSessionFolder(a.dir, a.task.session.session_id);
   const redo = a.task.resume ? await resumeRedoReason(a, inputs) : '';
   if (redo === null) return { ...base, status: 'skipped', media_s: a.media_s, wall_s: wallS(a) };
+  // Redone: every file probed now (the durations meta.json records may be another ffprobe's), the hashes kept.
+  if (mayskip) {
+    inputs = await readInputs(a.task.session, probes, mayskip, hashes);
+    a.media_s = inputs.find((i) => i.role === a.task.session.ref_role)?.duration_s ?? 0;
+  }
   await checkFileEnds(a.task.session, probes);
   const previous = await readMetaIf(a.dir);
   // meta.json goes first: a crash from here on leaves the session visibly incomplete.
