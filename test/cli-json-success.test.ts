@@ -92,7 +92,7 @@ describe('a usage error with --json (or extract, whose stdout is JSON)', () => {
     const plain = await runCliInProcess(['dataset', 'validate', tmp.dir, '--min-icc', 'x']);
     expect(plain.code).toBe(2);
     expect(plain.stdout).toBe('');
-    const toFile = await runCli(['agreement', join(DEMO, 'ratings.csv'), '--json', '-o', join(tmp.dir, 'a.json'), '--min-icc', '2']);
+    const toFile = await runCliInProcess(['agreement', join(DEMO, 'ratings.csv'), '--json', '-o', join(tmp.dir, 'a.json'), '--min-icc', '2']);
     expect(toFile.code).toBe(2);
     expect(toFile.stdout).toBe('');
   });

@@ -10,7 +10,7 @@
 import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, runCliInProcess, tempDir, type CliResult } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 
@@ -28,9 +28,27 @@ const picture = /its video stream 0 ends at 6\.0\d\d s but its audio stream 0 go
 const sound = /its audio stream 0 ends at 6\.0\d\d s but its video stream 0 goes on to 10\.0\d\d s: the sound stopped before the picture .*: ffmpeg -i snd6\.mp4 -c copy -t 6\.0\d\d snd6-cut\.mp4 \(mmprep extract fails its session\)$/;
 const warned = (stderr: string, re: RegExp) => stderr.split('\n').filter((l) => re.test(l));
 
+/**
+ * `mmprep face pic6.mp4 --fps 1 --workers 1` through an ffprobe that notes each call's arguments, then runs the real
+ * one (its answers unchanged): one run for both face tests below (a child with a worker thread loads tfjs and Human
+ * first, ~2 CPU s; the two tests ran the same command each until 2026-12-05).
+ */
+let faceRun: Promise<{ r: CliResult; calls: string[] }> | undefined;
+function noted(): Promise<{ r: CliResult; calls: string[] }> {
+  return (faceRun ??= (async () => {
+    const log = join(tmp.dir, 'ffprobe-calls.txt');
+    const wrapper = join(tmp.dir, 'ffprobe-noting');
+    writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${ffmpegBinaries().ffprobe.path}' "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    writeFileSync(log, '');
+    const r = await runCli(['face', 'pic6.mp4', '-o', 'f.jsonl', '--fps', '1', '--workers', '1'], { cwd: tmp.dir, env: { MMPREP_FFPROBE: wrapper } });
+    return { r, calls: readFileSync(log, 'utf8').split('\n').filter((l) => l.length > 0) };
+  })());
+}
+
 describe('standalone commands on a stream that ends before the others', () => {
   it('mmprep face: a picture of 6 s in a 10 s file is a warning in extract\'s words, exit 0 (was no word)', async () => {
-    const r = await runCli(['face', 'pic6.mp4', '-o', 'f.jsonl', '--fps', '1', '--workers', '1'], { cwd: tmp.dir });
+    const { r } = await noted();
     expect(r.code, r.stderr).toBe(0);
     const lines = warned(r.stderr, /ends at/);
     expect(lines).toHaveLength(1);
@@ -39,17 +57,10 @@ describe('standalone commands on a stream that ends before the others', () => {
   });
 
   it("mmprep face: the file's streams are read by ffprobe once, the warning taken from that reading (a second ffprobe ran after the frames, ~0.2 CPU s)", async () => {
-    // An ffprobe that notes each call's arguments, then runs the real one.
-    const log = join(tmp.dir, 'ffprobe-calls.txt');
-    const wrapper = join(tmp.dir, 'ffprobe-noting');
-    writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${ffmpegBinaries().ffprobe.path}' "$@"\n`);
-    chmodSync(wrapper, 0o755);
-    writeFileSync(log, '');
-    const r = await runCli(['face', 'pic6.mp4', '-o', 'f2.jsonl', '--fps', '1', '--workers', '1'], { cwd: tmp.dir, env: { MMPREP_FFPROBE: wrapper } });
+    const { r, calls } = await noted();
     expect(r.code, r.stderr).toBe(0);
     expect(warned(r.stderr, /ends at/)).toHaveLength(1);
     expect(warned(r.stderr, /ends at/)[0]).toMatch(picture);
-    const calls = readFileSync(log, 'utf8').split('\n').filter((l) => l.length > 0);
     // The streams and format once; the packet times (stream-ends.ts: where each stream ends) are another reading.
     expect(calls.filter((c) => c.includes('-show_streams')), calls.join('\n')).toHaveLength(1);
     expect(calls.filter((c) => c.includes('packet=')).length).toBeLessThanOrEqual(1);
@@ -68,7 +79,8 @@ describe('standalone commands on a stream that ends before the others', () => {
   });
 
   it('mmprep sync: the short picture is placed and warned about (short_stream, on stderr and in sync.json)', async () => {
-    const r = await runCli(['sync', 'lav.flac', 'pic6.mp4', '-o', 's.json', '--quiet'], { cwd: tmp.dir });
+    // In this process (runCliInProcess: what the command prints and writes, without a Node start of its own).
+    const r = await runCliInProcess(['sync', 'lav.flac', 'pic6.mp4', '-o', 's.json', '--quiet'], { cwd: tmp.dir });
     expect(r.code, r.stderr).toBe(0);
     const lines = warned(r.stderr, /short_stream/);
     expect(lines).toHaveLength(1);
