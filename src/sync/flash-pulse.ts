@@ -475,16 +475,22 @@ function gridFits(times: ArrayLike<number>, values: ArrayLike<number>, T: number
     const e = s * T;
     for (let i = 0; i < n; i++) ends[i] = times[i] + e;
     for (const d of durations) {
+      // [lo, hi) only moves forward as the onset steps later (with T >= 0, tau and tau + d never decrease with q): each
+      // search goes on from the last onset's bounds, which a search from frame 0 would pass over (the same bounds).
+      let lo = 0;
+      let hi = 0;
       for (let q = -ONSET_STEPS; q <= ONSET_STEPS; q++) {
         const tau = tau0 + (q * T) / 64;
         const te = tau + d;
         // Frames outside [lo, hi) end by tau or start from tau + d: no overlap (f = 0), when the times ascend.
-        let lo = 0;
-        let hi = n;
         if (ascending && finite) {
+          if (!(T >= 0)) [lo, hi] = [0, 0];
           while (lo < n && ends[lo] <= tau) lo++;
-          hi = lo;
+          if (hi < lo) hi = lo;
           while (hi < n && times[hi] < te) hi++;
+        } else {
+          lo = 0;
+          hi = n;
         }
         let sf = 0;
         let sff = 0;

@@ -233,6 +233,25 @@ interface ScoreTrack {
  */
 type WindowNull = NullSummary & { wholeMax: number; wholeAt: number };
 
+/**
+ * The running per-cell sums of FlashScanner.cellPrefixAt over frames 0..i - 1 of one chunk (`frames`), and copies of
+ * them kept every PREFIX_CHECK_FRAMES frames (checks[c]: over frames 0..c·PREFIX_CHECK_FRAMES - 1).
+ */
+interface PrefixRun {
+  frames: Float32Array[];
+  i: number;
+  acc1: Float64Array;
+  acc2: Float64Array;
+  checks: Array<{ acc1: Float64Array; acc2: Float64Array } | undefined>;
+}
+
+/**
+ * Frames between the kept copies of cellPrefixAt's running sums: the candidates are described in score order, not time
+ * order, and each one's sums ran from frame 0 again. The copies take a sixteenth of the memory of the chunk's cell means (two
+ * float64 per cell every 64 frames, against one float32 per cell and frame).
+ */
+const PREFIX_CHECK_FRAMES = 64;
+
 /** Regions kept per onset frame before the motion check picks among them. */
 const TOP_PER_FRAME = 6;
 /** Onset shifts (frames) at which neighbouring cells are checked for the same brightening arriving earlier or later. */
@@ -282,6 +301,8 @@ export class FlashScanner {
   private leftOnFound: (LightLeftOn & { region: FlashRegion }) | null = null;
   /** Per analysed chunk, each cell's temporal SD (NaN until scoreTrack or litCells needs it). */
   private cellSd = new Float64Array(0);
+  /** Per analysed chunk, litCells' answers by onset frame and plateau test. */
+  private readonly litKnown = new Map<string, { fraction: number }>();
   /** Display pixels per decoded pixel. */
   private readonly scaleBack: number;
 
@@ -368,6 +389,7 @@ export class FlashScanner {
     const T = this.framePeriod();
     this.lastT = T;
     this.cellSd = new Float64Array(grid.cols * grid.rows).fill(NaN);
+    this.litKnown.clear();
     const tests = this.plateauTestsFor(T);
     const regions = allRegions(grid);
     const track = this.scoreTrack(regions, tests, n);
@@ -711,6 +733,17 @@ export class FlashScanner {
    * at that scene's other onsets at most 14 % of the cells brightened by minJump (measured 2026-11-30).
    */
   private litCells(a: number, test: PlateauTest): { fraction: number } {
+    // unguidedCandidates asks for a candidate's lit cells, and describe again: one count per onset and test and chunk.
+    const key = `${a}:${test.L}:${test.gap}`;
+    const known = this.litKnown.get(key);
+    if (known) return known;
+    const lit = this.countLitCells(a, test);
+    this.litKnown.set(key, lit);
+    return lit;
+  }
+
+  /** litCells' count for one onset frame and plateau test (its comment says what counts). */
+  private countLitCells(a: number, test: PlateauTest): { fraction: number } {
     const grid = this.grid as Grid;
     const K = grid.cols * grid.rows;
     const P = FLANK_FRAMES;
@@ -748,6 +781,7 @@ export class FlashScanner {
         s2.set(acc2, j * K);
       }
       if (j === at.length) break;
+      if (i % PREFIX_CHECK_FRAMES === 0 && !run.checks[i / PREFIX_CHECK_FRAMES]) run.checks[i / PREFIX_CHECK_FRAMES] = { acc1: acc1.slice(), acc2: acc2.slice() };
       const f = this.cellBuf[i];
       for (let k = 0; k < K; k++) {
         const v = f[k];
@@ -761,18 +795,30 @@ export class FlashScanner {
 
   /**
    * The running per-cell sums of cellPrefixAt, kept between its calls in one chunk: a call from frame `from` on goes
-   * on from the last call's frame when that is not past `from` (the same additions in the same order), else from 0.
+   * on from the last call's frame when that is not past `from`, else from the last copy of the sums kept at a multiple
+   * of PREFIX_CHECK_FRAMES at or before `from` (the sums over frames 0..c - 1, added in frame order: the same additions
+   * in the same order as from 0, so the same bits), else from 0.
    */
-  private prefixRun(from: number, K: number): { frames: Float32Array[]; i: number; acc1: Float64Array; acc2: Float64Array } {
+  private prefixRun(from: number, K: number): PrefixRun {
     const r = this.runSums;
-    if (r && r.frames === this.cellBuf && r.acc1.length === K && r.i <= from) return r;
-    this.runSums = { frames: this.cellBuf, i: 0, acc1: new Float64Array(K), acc2: new Float64Array(K) };
+    if (r && r.frames === this.cellBuf && r.acc1.length === K) {
+      if (r.i <= from) return r;
+      const c = Math.floor(from / PREFIX_CHECK_FRAMES);
+      const kept = r.checks[c];
+      if (kept) {
+        r.acc1.set(kept.acc1);
+        r.acc2.set(kept.acc2);
+        r.i = c * PREFIX_CHECK_FRAMES;
+        return r;
+      }
+    }
+    this.runSums = { frames: this.cellBuf, i: 0, acc1: new Float64Array(K), acc2: new Float64Array(K), checks: [] };
     return this.runSums;
   }
 
   private sdBufs = [new Float64Array(0), new Float64Array(0)];
 
-  private runSums: { frames: Float32Array[]; i: number; acc1: Float64Array; acc2: Float64Array } | null = null;
+  private runSums: PrefixRun | null = null;
 
   /** A cell's temporal SD over the chunk (temporalSd of its series), kept from scoreTrack or computed once here. */
   private sdOfCell(k: number): number {
