@@ -85,6 +85,12 @@ describe('bad input: exit 2, one line naming file, line and column', () => {
     const q = await runCliInProcess(['agreement', file('badquote.csv', 'target,A,B\nt1,1,2\nt2,"3,4\n')]);
     expect(q.code).toBe(2);
     expect(q.stderr).toMatch(/badquote\.csv:3: malformed CSV: a quote \("\) is opened and never closed: close it or remove it\n$/);
+    // the line where the quote opens, not the file's last line (csv-parse's): closed and doubled quotes before it
+    // and after it do not count
+    const rows = ['target,A,B', '"t1",1,2', '"t""2",3,4', 't3,5,"6', 't4,7,8', 't5,9,10', ''].join('\n');
+    const q2 = await runCliInProcess(['agreement', file('badquote2.csv', rows)]);
+    expect(q2.code).toBe(2);
+    expect(q2.stderr).toMatch(/badquote2\.csv:4: malformed CSV: a quote \("\) is opened and never closed/);
     // a row with an extra cell: csv-parse's "Invalid Record Length: expect 3, got 4 on line 3" said neither which
     // row had too many cells in words nor what to do
     const x = await runCliInProcess(['agreement', file('extracell.csv', 'target,rater,rating\nt1,r1,3\nt1,r2,3,5\n')]);

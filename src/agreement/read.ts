@@ -427,6 +427,36 @@ function parseNumber(s: string): number {
   return decimalNumber(s.trim());
 }
 
+/**
+ * The line where the quoted cell that never closes begins: csv-parse reports the file's last line, where it ran out
+ * (a quote opened on line 5 of 49 was reported at 49). RFC 4180 as csv-parse reads it with `relax_quotes: false`: a
+ * quote opens a cell only as its first character; inside, a doubled quote is one quote and a single one closes it.
+ */
+async function lineOfUnclosedQuote(path: string, delimiter: string): Promise<number | undefined> {
+  let line = 1;
+  let openedAt = 0;
+  let inQuote = false;
+  let quoteSeen = false; // inside a quoted cell, a quote that may close it or be the first of a doubled pair
+  let cellStart = true;
+  for await (const chunk of createReadStream(path, { encoding: 'utf8' }) as AsyncIterable<string>) {
+    for (const ch of chunk) {
+      if (inQuote && quoteSeen) {
+        quoteSeen = false;
+        if (ch === '"') continue;
+        inQuote = false;
+      } else if (inQuote) {
+        quoteSeen = ch === '"';
+      } else if (ch === '"' && cellStart) {
+        inQuote = true;
+        openedAt = line;
+      }
+      if (!inQuote) cellStart = ch === delimiter || ch === '\n' || ch === '\r' || ch === '\uFEFF';
+      if (ch === '\n') line++;
+    }
+  }
+  return inQuote && !quoteSeen ? openedAt : undefined;
+}
+
 /** csv-parse's error as the problem and what to do (its own text, "Invalid Record Length: expect 7, got 8 on line 5",
  * says neither); the line is given by the caller. */
 function csvProblem(code: string, message: string): string {
@@ -468,7 +498,8 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
     const ce = e as { code?: string; lines?: number; message: string };
     if (typeof ce.code === 'string' && ce.code.startsWith('CSV_')) {
       if (ce.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && /expect 1,/.test(ce.message)) await refuseTitleLine(path, opts, delimiter);
-      throw new InputError(`malformed CSV: ${csvProblem(ce.code, ce.message)}`, { file: path, line: ce.lines });
+      const line = ce.code === 'CSV_QUOTE_NOT_CLOSED' ? ((await lineOfUnclosedQuote(path, delimiter)) ?? ce.lines) : ce.lines;
+      throw new InputError(`malformed CSV: ${csvProblem(ce.code, ce.message)}`, { file: path, line });
     }
     throw e;
   }
