@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readManifest, ManifestError } from '../src/batch/manifest.js';
-import { readCsvText, sniffDelimiter } from '../src/common/csv.js';
+import { readCsvText, sniffDelimiter, UnclosedQuoteScan } from '../src/common/csv.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
 import { buildProgram } from '../src/cli/main.js';
 import { parseSegmentMode } from '../src/dataset/segments.js';
@@ -132,6 +132,19 @@ describe('CSV dialects (issue 12, item 5)', () => {
     expect(sniffDelimiter('\n\na\tb\tc\n')).toBe('\t');
     expect(sniffDelimiter('single\n')).toBe(',');
     expect(readCsvText('a;b\n\n1;"2;3"\n', 'x.csv')).toMatchObject({ delimiter: ';', header: ['a', 'b'], rows: [{ line: 3, cells: ['1', '2;3'] }] });
+  });
+
+  it('an unclosed quote is named at the line where it opens, not the last line (a new user\'s trial: line 4 of 4 for a quote of line 3)', () => {
+    const text = 'session_id,video\n"s1","a ""b"".mp4"\ns2,"b.mp4\ns3,c.mp4\ns4,d.mp4\n';
+    expect(() => readCsvText(text, 'm.csv')).toThrow(expect.objectContaining({ location: { file: 'm.csv', line: 3 }, message: expect.stringContaining('a quote (") is opened and never closed: close it or remove it') }));
+    // a quote inside a cell (not its first character) opens nothing; a quoted cell over two lines closes
+    const scan = new UnclosedQuoteScan(';');
+    scan.push('a;b x"y;"two\nlines";c\n1;"');
+    scan.push('open\n');
+    expect(scan.openedAt()).toBe(3);
+    const closed = new UnclosedQuoteScan(',');
+    closed.push('a,"b\n""c"""\n');
+    expect(closed.openedAt()).toBeUndefined();
   });
 
   it('extract and dataset build read semicolon and tab manifests and say so; --delimiter chooses', async () => {

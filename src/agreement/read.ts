@@ -11,7 +11,7 @@ import { parse, type Options as CsvOptions } from 'csv-parse';
 import { decimalNumber } from '../common/decimal.js';
 import { shellWord } from '../common/shell.js';
 import { InputError } from '../common/errors.js';
-import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, thousandsPointMessage, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
+import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, thousandsPointMessage, UNCLOSED_QUOTE, UnclosedQuoteScan, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
 import { editDistanceAtMost1, raterRecords, spellingKey, variantRecords } from './variants.js';
 import { excludedText, excludeSet, resolveExcluded } from './exclude.js';
@@ -427,34 +427,11 @@ function parseNumber(s: string): number {
   return decimalNumber(s.trim());
 }
 
-/**
- * The line where the quoted cell that never closes begins: csv-parse reports the file's last line, where it ran out
- * (a quote opened on line 5 of 49 was reported at 49). RFC 4180 as csv-parse reads it with `relax_quotes: false`: a
- * quote opens a cell only as its first character; inside, a doubled quote is one quote and a single one closes it.
- */
+/** The line where a ratings file's unclosed quoted cell begins (csv-parse names the last line). */
 async function lineOfUnclosedQuote(path: string, delimiter: string): Promise<number | undefined> {
-  let line = 1;
-  let openedAt = 0;
-  let inQuote = false;
-  let quoteSeen = false; // inside a quoted cell, a quote that may close it or be the first of a doubled pair
-  let cellStart = true;
-  for await (const chunk of createReadStream(path, { encoding: 'utf8' }) as AsyncIterable<string>) {
-    for (const ch of chunk) {
-      if (inQuote && quoteSeen) {
-        quoteSeen = false;
-        if (ch === '"') continue;
-        inQuote = false;
-      } else if (inQuote) {
-        quoteSeen = ch === '"';
-      } else if (ch === '"' && cellStart) {
-        inQuote = true;
-        openedAt = line;
-      }
-      if (!inQuote) cellStart = ch === delimiter || ch === '\n' || ch === '\r' || ch === '\uFEFF';
-      if (ch === '\n') line++;
-    }
-  }
-  return inQuote && !quoteSeen ? openedAt : undefined;
+  const scan = new UnclosedQuoteScan(delimiter);
+  for await (const chunk of createReadStream(path, { encoding: 'utf8' }) as AsyncIterable<string>) scan.push(chunk);
+  return scan.openedAt();
 }
 
 /** csv-parse's error as the problem and what to do (its own text, "Invalid Record Length: expect 7, got 8 on line 5",
@@ -465,7 +442,7 @@ function csvProblem(code: string, message: string): string {
     const cells = m ? `this row has ${m[2]} cells, the header ${m[1]} columns` : 'this row has another number of cells than the header';
     return `${cells}: give every row one cell per header column (quote a cell that holds the delimiter)`;
   }
-  if (code === 'CSV_QUOTE_NOT_CLOSED') return 'a quote (\") is opened and never closed: close it or remove it';
+  if (code === 'CSV_QUOTE_NOT_CLOSED') return UNCLOSED_QUOTE;
   return `${message}: fix the file (a spreadsheet's "Save as CSV" writes it well-formed)`;
 }
 

@@ -106,6 +106,47 @@ function nonBlankLines(text: string): number[] {
   return out;
 }
 
+/** What to say of a quoted cell that never closes. */
+export const UNCLOSED_QUOTE = 'a quote (") is opened and never closed: close it or remove it';
+
+/**
+ * Finds where a quoted cell that never closes begins, text pushed in order: csv-parse reports the line where it ran out
+ * of text (a quote opened on line 5 of 49 was reported at 49). RFC 4180 as csv-parse reads it with strict quotes: a
+ * quote opens a cell only as its first character; inside, a doubled quote is one quote and a single one closes it.
+ */
+export class UnclosedQuoteScan {
+  private line = 1;
+  private openLine = 0;
+  private inQuote = false;
+  /** Inside a quoted cell, a quote just read: it closes the cell unless another quote follows. */
+  private quoteSeen = false;
+  private cellStart = true;
+
+  constructor(private readonly delimiter: string) {}
+
+  push(text: string): void {
+    for (const ch of text) {
+      if (this.inQuote && this.quoteSeen) {
+        this.quoteSeen = false;
+        if (ch === '"') continue;
+        this.inQuote = false;
+      } else if (this.inQuote) {
+        this.quoteSeen = ch === '"';
+      } else if (ch === '"' && this.cellStart) {
+        this.inQuote = true;
+        this.openLine = this.line;
+      }
+      if (!this.inQuote) this.cellStart = ch === this.delimiter || ch === '\n' || ch === '\r' || ch === '\uFEFF';
+      if (ch === '\n') this.line++;
+    }
+  }
+
+  /** The 1-based line where the unclosed quoted cell begins; undefined when every quote closed. */
+  openedAt(): number | undefined {
+    return this.inQuote && !this.quoteSeen ? this.openLine : undefined;
+  }
+}
+
 /**
  * Parses a whole CSV text (small files: manifests, label spans). Blank lines are skipped; each row carries the line
  * where it starts. Malformed CSV throws InputError naming the file and line.
@@ -119,7 +160,12 @@ export function readCsvText(text: string, file: string, opts: { delimiter?: stri
       info: { lines: number };
     }>;
   } catch (e) {
-    const err = e as Error & { lines?: number };
+    const err = e as Error & { lines?: number; code?: string };
+    if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+      const scan = new UnclosedQuoteScan(delimiter);
+      scan.push(text);
+      throw new InputError(`not valid CSV: ${UNCLOSED_QUOTE}`, { file, line: scan.openedAt() ?? err.lines });
+    }
     throw new InputError(`not valid CSV (${err.message.replace(/^Invalid [^:]*: /, '')})`, { file, line: err.lines });
   }
   if (records.length === 0) return { delimiter, sniffed: opts.delimiter === undefined, header: [], rows: [] };
