@@ -91,6 +91,24 @@ describe('readManifest: a missing file says what to do when the cause is plain',
     ]);
   });
 
+  it("sibling sessions' files one edit away: the look-alike 'l' for '1' picks s01's (a new user's trial got no guess)", async () => {
+    const sessions = join(dir, 'sessions');
+    mkdirSync(sessions);
+    for (const f of ['s01_lav.flac', 's02_lav.flac', 's03_lav.flac', 's01_cam.mp4', 's02_cam.mp4']) writeFileSync(join(sessions, f), 'x');
+    const p = join(sessions, 'm.csv');
+    writeFileSync(p, HEAD + 's01,spk_a,s01_cam.mp4,s0l_lav.flac\ns02,spk_b,s0Z_cam.mp4,s02_lav.flac\n');
+    let lines: string[] = [];
+    try {
+      await readManifest(p);
+    } catch (e) {
+      lines = (e as ManifestError).lines();
+    }
+    expect(lines).toEqual([
+      `${p}:2, column lav_audio: no such file: s0l_lav.flac (did you mean 's01_lav.flac'? it is in the same folder: correct the cell or the file's name)`,
+      `${p}:3, column video: no such file: s0Z_cam.mp4`,
+    ]);
+  });
+
   it("a Windows path whose '/' form exists, and a name that exists in another case, get a hint; others do not", async () => {
     const p = join(dir, 'paths.csv');
     writeFileSync(p, HEAD + 's01,spk_a,media\\a.mp4,media/A.WAV\ns02,spk_b,media/b.mp4,media/none.wav\n');

@@ -27,20 +27,30 @@ async function otherCase(path: string): Promise<string | null> {
   }
 }
 
-/** Levenshtein distance (Wagner & Fischer 1974), one row at a time. */
+/** Characters that look alike in most fonts (l, 1 and i; o and 0): typing one for another is the commonest typo in ids. */
+const LOOK_ALIKE = ['l1i', 'o0'];
+
+function substitutionCost(a: string, b: string): number {
+  if (a === b) return 0;
+  return LOOK_ALIKE.some((g) => g.includes(a) && g.includes(b)) ? 0.5 : 1;
+}
+
+/** Levenshtein distance (Wagner & Fischer 1974), one row at a time; a look-alike substitution costs half. */
 function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + substitutionCost(a[i - 1], b[j - 1]));
     prev = row;
   }
   return prev[b.length];
 }
 
 /**
- * The one name in `path`'s folder within 2 edits of its name (`s04_lav.flca` for `s04_lav.flac`, a typo in the cell
- * or in the file's name on disk; trial8 item 1 named only the missing path), else null (none, or several as near).
+ * The one name in `path`'s folder nearest its name within 2 edits (`s04_lav.flca` for `s04_lav.flac`, a typo in the
+ * cell or in the file's name on disk; trial8 item 1 named only the missing path), else null: none, or several as near
+ * (`c.mp4` beside a.mp4 and b.mp4 is no typo of either: other sessions' files). `s0l_lav.flac` beside s01_, s02_ and
+ * s03_lav.flac is one edit from each, but the look-alike 'l' for '1' makes s01_ the nearest.
  */
 async function nearName(path: string): Promise<string | null> {
   let names: string[];
