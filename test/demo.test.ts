@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, ROOT, runCli, tempDir, type CliResult } from './helpers/cli.js';
+import { FIXTURES, ROOT, runCli, runCliInProcess, tempDir, type CliResult } from './helpers/cli.js';
 import { loadStages } from '../src/batch/extract-stages.js';
 import { validateDataset } from '../src/dataset/validate.js';
 import type { DatasetManifest } from '../src/dataset/build.js';
@@ -44,6 +44,18 @@ describe('mmprep demo', () => {
     expect(readFileSync(join(OUT, 'agreement.txt'), 'utf8')).toMatch(/^mmprep agreement: fixtures\/demo\/ratings\.csv \(long format/);
     expect(JSON.parse(readFileSync(join(OUT, 'agreement.json'), 'utf8')).file).toBe('fixtures/demo/ratings.csv');
     expect(readFileSync(join(OUT, 'validate.txt'), 'utf8').split(': ')[0]).toBe(relative(ROOT, join(OUT, 'dataset')));
+  });
+
+  it("README's `dataset validate` example is what validate prints on the demo's release", async () => {
+    if (!all) return; // the example's 8 records need every stage
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /\$ mmprep dataset validate rel --min-icc 0\.7 --min-icc-targets 8\n([\s\S]*?)\n```/.exec(readme);
+    expect(block, 'the example in README.md').not.toBeNull();
+    const r = await runCliInProcess(['dataset', 'validate', join(OUT, 'dataset'), '--min-icc', '0.7', '--min-icc-targets', '8']);
+    expect(r.code).toBe(3);
+    const pattern = (line: string) => new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/^rel:/, '\\S+:').replace(/<(\d+) hex digits>/g, '[0-9a-f]{$1}')}$`);
+    const want = (block as RegExpExecArray)[1].split('\n');
+    expect(r.stdout.trimEnd().split('\n')).toEqual(want.map((l) => expect.stringMatching(pattern(l))));
   });
 
   it('builds a valid release from the real features', async () => {

@@ -12,7 +12,7 @@ import { keptFaceWorkers } from '../src/face/pool.js';
 import { FaceRun } from '../src/face/extract.js';
 import { defaultModelDir } from '../src/face/models.js';
 import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, ROOT, runCli, tempDir } from './helpers/cli.js';
 
 const DIR = join(FIXTURES, 'face');
 const META = JSON.parse(readFileSync(join(DIR, 'transform.json'), 'utf8')) as {
@@ -142,6 +142,16 @@ describe('records and summary', () => {
     // Moving picture: regional speed is positive; right after black frames (no previous face) it is null.
     expect(r.motion_eye).toBeGreaterThan(0);
     expect(runs['transform.mp4'].recs[35].motion_eye).toBeNull();
+  });
+
+  it("README's example line (frame 5 of `mmprep face fixtures/face/transform.mp4`, landmarks elided) is what the run writes", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const line = readme.split('\n').find((l) => l.startsWith('{"t_s":0.2,"frame":5,'));
+    expect(line, 'the example line in README.md').toBeDefined();
+    const example = JSON.parse((line as string).replace('[[…478 x [x,y,z]…]]', 'null')) as Record<string, unknown>;
+    const written = JSON.parse(readFileSync(runs['transform.mp4'].file, 'utf8').split('\n')[5]) as Record<string, unknown>;
+    expect((written.landmarks as unknown[]).length).toBe(478);
+    expect({ ...written, landmarks: null }).toEqual(example);
   });
 
   it('summary counts frames, detection rate, fps and expressions', () => {
