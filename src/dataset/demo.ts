@@ -17,6 +17,7 @@ import { goldLabels } from '../agreement/gold.js';
 import { readRatings } from '../agreement/read.js';
 import { buildDataset } from './build.js';
 import { extract, ExtractControl } from '../batch/extract.js';
+import { formatDuration, type ProgressReporter } from '../batch/progress.js';
 import { loadStages, STAGE_NAMES, type StageName } from '../batch/extract-stages.js';
 import { formatReport, validateDataset } from './validate.js';
 import { makeFolder } from '../common/make-folder.js';
@@ -65,6 +66,23 @@ function stageLine(s: DemoStage): string {
   return `${tag} ${s.stage}: ${s.detail}${s.outputs.length ? ` -> ${s.outputs.map(rel).join(', ')}` : ''}`;
 }
 
+/**
+ * The demo's extract progress: a line as each session ends (the extract stage is the demo's longest, about a minute on
+ * 2 cores, and printed nothing, so a new user's trial took it for hung); failures come in extract's own words.
+ */
+function sessionEndLines(log: (line: string) => void): ProgressReporter {
+  let ended = 0;
+  return {
+    update(st) {
+      const now = st.done + st.failed;
+      if (now > ended) log(`     extract: ${now} of ${st.total} sessions ended (${st.failed} failed), ${formatDuration(st.elapsed_s)} so far`);
+      ended = Math.max(ended, now);
+    },
+    log: (line) => process.stderr.write(`${line}\n`), // a failed session, in extract's words, as before
+    stop: () => undefined,
+  };
+}
+
 /** 1-3. extract: sync, audio, face (whichever stages this build has; the others are reported as not available). */
 async function demoExtract(manifest: string, features: string, opts: DemoOptions, add: AddStage): Promise<void> {
   const table = await loadStages();
@@ -76,7 +94,9 @@ async function demoExtract(manifest: string, features: string, opts: DemoOptions
   if (opts.control) opts.control.extracting = control;
   try {
     await rm(features, { recursive: true, force: true });
-    const sum = await extract(manifest, { out: features, only: have as StageName[], jobs: opts.jobs ?? 1, progress: 'none', control, ...(opts.faceFps ? { stageOptions: { faceFps: opts.faceFps } } : {}) });
+    opts.log?.(`     extract (${have.join(', ')}): running; a line as each session ends`);
+    const progress = sessionEndLines(opts.log ?? (() => undefined));
+    const sum = await extract(manifest, { out: features, only: have as StageName[], jobs: opts.jobs ?? 1, progress, control, ...(opts.faceFps ? { stageOptions: { faceFps: opts.faceFps } } : {}) });
     if (sum.interrupted) return;
     const status = sum.failed === 0 ? 'ok' : sum.done > 0 ? 'partial' : 'failed';
     add({
