@@ -78,6 +78,9 @@ describe('mmprep sync: bad input', () => {
     // Either nothing flash-like was found, or a candidate was found and refused (the moving stripes): never placed.
     expect(r.stderr).toMatch(/dark\.mp4: video stream 0 cannot be put on the reference clock: (no flash in the first 60 s|start-window candidate at \S+ s not used: .*(does not stand out|not 6x|score under|fits a light's pulse only loosely))/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    // and what to do, either way (a refused candidate's line said only why: a new user's trial)
+    expect(r.stderr).toMatch(/check that the LED is in view and dark before and after each pulse/);
+    if (/ not used: /.test(r.stderr)) expect(r.stderr).toMatch(/; without the camera's own sound its flash is searched alone: record the camera's sound .*--ends both/);
     noOutput();
   });
 

@@ -104,7 +104,20 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
   const skew = skewNote(s, states);
   // A stream with a pulse of its own is not said to have none (unpaired.ts: it had no partner in its window).
   const why = [unpairedPulseWhy(s, states, o) ?? noPulseWhy(s, o), weak, skew].filter(Boolean).join(', and ');
-  throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${why}${more}${chapterNote(s, states, probes)}`, { file: s.file });
+  throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${why}${soundlessFlashAdvice(s, states, o)}${more}${chapterNote(s, states, probes)}`, { file: s.file });
+}
+
+/**
+ * What to do when a camera without sound of its own had a flash candidate and it was refused (it did not stand out, or
+ * fitted a pulse only loosely): the line said why and not what to do, where a camera with sound is told of --ends
+ * both and --share-camera-clock (a new user's trial). Its flash is searched alone, so it must stand far out of the
+ * picture's other changes (docs/sync.md "The LED"). Under --ends start.
+ */
+function soundlessFlashAdvice(s: StreamState, states: StreamState[], o: ReportContext): string {
+  if (s.kind !== 'video' || states.some((x) => x.kind === 'audio' && x.file === s.file)) return '';
+  // Under --ends both the pair was searched, and its lines say what the other end showed.
+  if (o.ends === 'both' || !s.warnings.some((w) => w.code === 'unplaceable_pulse' && / not used: /.test(w.message))) return '';
+  return `; without the camera's own sound its flash is searched alone: record the camera's sound (its beep says where the flash is), or pulse at both ends and run with --ends both (the two flashes are then searched as a pair), and check that the LED is in view and dark before and after each pulse (docs/sync.md "The LED")`;
 }
 
 /**
