@@ -23,6 +23,8 @@ describe('sync clock map', () => {
       const c = await loadClock(p, join(t.dir, 'cam.mp4'), 'video');
       expect(c(1)).toBe(1.5);
       await expect(loadClock(p, join(t.dir, 'cam.mp4'), 'audio')).rejects.toThrow(/has no audio stream/);
+      // what the map holds and what to do (a new user passed another session's map and was told only what it lacks)
+      await expect(loadClock(p, join(t.dir, 's02_lav.wav'), 'audio')).rejects.toThrow(/has no audio stream 0 of \S*s02_lav\.wav \(it holds lav\.wav, cam\.mp4\): pass the sync map made for this file's session, or make one with mmprep sync/);
       // Another session's file with the same base name is refused (exit 2), never matched by name.
       const other = join(t.dir, 'B', 'cam.mp4');
       const err = await loadClock(p, other, 'video').catch((e: unknown) => e as InputError);

@@ -96,11 +96,21 @@ export async function readSyncMap(path: string): Promise<SyncMap> {
   return map;
 }
 
+/**
+ * A map without the file's stream: which files it does hold and what to do (it said only "has no audio stream 0 of
+ * s02_lav.flac", to a new user who had passed session s01's map).
+ */
+function notInMapMessage(map: SyncMap, kind: StreamKind, stream: number, mediaFile: string): string {
+  const files = [...new Set(map.streams.map((s) => basename(String(s.file))))];
+  const held = files.length === 0 ? 'no streams' : `${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''}`;
+  return `has no ${kind} stream ${stream} of ${mediaFile} (it holds ${held}): pass the sync map made for this file's session, or make one with mmprep sync (this file with the session's other recordings)`;
+}
+
 /** Loads sync.json and returns the clock of one stream; an InputError when the stream is not in it or has no offset. */
 export async function loadClock(syncPath: string, mediaFile: string, kind: StreamKind, stream = 0, knownSha256?: string | null): Promise<Clock> {
   const map = await readSyncMap(syncPath);
   const e = findSyncEntry(map, dirname(resolve(syncPath)), mediaFile, kind, stream, syncPath, knownSha256);
-  if (!e) throw new InputError(`has no ${kind} stream ${stream} of ${mediaFile}`, { file: syncPath });
+  if (!e) throw new InputError(notInMapMessage(map, kind, stream, mediaFile), { file: syncPath });
   if (e.offset_s === null) throw new InputError(`no offset for the ${kind} stream of ${mediaFile} (sync failed for it)`, { file: syncPath });
   return clockOf(e);
 }
