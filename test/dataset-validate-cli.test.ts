@@ -32,7 +32,7 @@ describe('dataset validate --json without a release', () => {
     expect(asFile.stderr).toBe(`mmprep: ${JSON.parse(asFile.stdout).error}\n`);
     const missing = await runCliInProcess(['dataset', 'validate', join(tmp.dir, 'nope'), '--json']);
     expect(missing.code).toBe(2);
-    expect(JSON.parse(missing.stdout).error).toContain('no such dataset folder');
+    expect(JSON.parse(missing.stdout).error).toBe(`${join(tmp.dir, 'nope')}: no such dataset folder: give the folder \`mmprep dataset build -o\` wrote`);
     const gate = await runCliInProcess(['dataset', 'validate', tmp.dir, '--json', '--max-missing', 'face=x']);
     expect(gate.code).toBe(2);
     expect(JSON.parse(gate.stdout).error).toContain("--max-missing must look like MODALITY=FRACTION");

@@ -166,7 +166,9 @@ describe('readManifest', () => {
       `${join(dir, 'nocols.csv')}:1: no media columns (name them 'video', '<name>_video' or '<name>_audio')`,
     ]);
     const ok = write('ref.csv', 'session_id,speaker_id,video,lav_audio\ns1,a,media/a.mp4,media/a.wav\ns2,b,media/b.mp4,\n');
-    expect(await problemsOf(ok, { refRole: 'room_audio' })).toEqual([`${ok}: --ref-role 'room_audio' is not a media column (media columns: video, lav_audio)`]);
+    expect(await problemsOf(ok, { refRole: 'room_audio' })).toEqual([`${ok}: --ref-role 'room_audio' is not a media column (media columns: video, lav_audio): give one of them`]);
+    // the column's stem names it (a new user's trial typed `--ref-role lav` and was not told)
+    expect(await problemsOf(ok, { refRole: 'lav' })).toEqual([`${ok}: --ref-role 'lav' is not a media column (media columns: video, lav_audio): did you mean --ref-role lav_audio?`]);
     expect(await problemsOf(ok, { refRole: 'lav_audio' })).toEqual([`${ok}:3, column lav_audio: the reference role 'lav_audio' is empty for this session`]);
     const j = write('bad.jsonl', '{"session_id":"s1","speaker_id":"a","video":"media/a.mp4"}\n{oops\n[1]\n');
     const jl = await problemsOf(j);

@@ -450,8 +450,17 @@ function checkRequiredColumns(scan: ManifestScan, rows: RawRow[], headerLine: nu
   }
   const refRole = scan.refRole;
   if (refRole !== undefined && roles.length > 0 && !roles.includes(refRole)) {
-    problems.push({ file, message: `--ref-role '${refRoleGiven}' is not a media column (media columns: ${roles.join(', ')})` });
+    const near = roleNamed(refRole, roles);
+    const advice = near ? `: did you mean --ref-role ${near}?` : ': give one of them';
+    problems.push({ file, message: `--ref-role '${refRoleGiven}' is not a media column (media columns: ${roles.join(', ')})${advice}` });
   }
+}
+
+/** The one media column `given` names by its stem or start (`lav` for lav_audio, `cam` for cam_video), else null. */
+function roleNamed(given: string, roles: string[]): string | null {
+  const g = given.toLowerCase();
+  const named = roles.filter((r) => r.toLowerCase().replace(/_(audio|video)$/, '') === g || r.toLowerCase().startsWith(g));
+  return named.length === 1 ? named[0] : null;
 }
 
 /** Session ids seen so far: empty, unsafe as a folder name, duplicate, or equal but for case to an earlier one. */

@@ -87,7 +87,7 @@ interface Merged {
 /** manifest.json of a release; a folder that is not one is bad input (exit 2), not a failed check (exit 3). */
 async function readReleaseManifest(dir: string): Promise<DatasetManifest> {
   const mPath = join(dir, 'manifest.json');
-  if (!existsSync(dir)) throw new InputError('no such dataset folder', { file: dir });
+  if (!existsSync(dir)) throw new InputError('no such dataset folder: give the folder `mmprep dataset build -o` wrote', { file: dir });
   if (!statSync(dir).isDirectory()) throw new InputError('is a file, not a dataset folder: give the folder `mmprep dataset build -o` wrote', { file: dir });
   try {
     const m = JSON.parse(await readFile(mPath, 'utf8')) as DatasetManifest;
