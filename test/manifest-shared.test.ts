@@ -74,16 +74,21 @@ describe('readManifest: recordings or speakers that would cross dataset splits',
   });
 });
 
+/** The problem lines readManifest refuses the manifest `text` (written to `p`) with; none when it reads it. */
+async function problemLines(p: string, text: string): Promise<string[]> {
+  writeFileSync(p, text);
+  try {
+    await readManifest(p);
+    return [];
+  } catch (e) {
+    return (e as ManifestError).lines();
+  }
+}
+
 describe('readManifest: a missing file says what to do when the cause is plain', () => {
   it('a name within two edits of one file in its folder gets that name; two as near get no guess (trial8)', async () => {
     const p = join(dir, 'typo.csv');
-    writeFileSync(p, HEAD + 's01,spk_a,media/room.mpp4,media/c.wva\ns02,spk_b,media/c.mp4,media/b.wav\n');
-    let lines: string[] = [];
-    try {
-      await readManifest(p);
-    } catch (e) {
-      lines = (e as ManifestError).lines();
-    }
+    const lines = await problemLines(p, HEAD + 's01,spk_a,media/room.mpp4,media/c.wva\ns02,spk_b,media/c.mp4,media/b.wav\n');
     expect(lines).toEqual([
       `${p}:2, column video: no such file: media/room.mpp4 (did you mean 'room.mp4'? it is in the same folder: correct the cell or the file's name)`,
       `${p}:2, column lav_audio: no such file: media/c.wva (did you mean 'c.wav'? it is in the same folder: correct the cell or the file's name)`,
@@ -96,13 +101,7 @@ describe('readManifest: a missing file says what to do when the cause is plain',
     mkdirSync(sessions);
     for (const f of ['s01_lav.flac', 's02_lav.flac', 's03_lav.flac', 's01_cam.mp4', 's02_cam.mp4']) writeFileSync(join(sessions, f), 'x');
     const p = join(sessions, 'm.csv');
-    writeFileSync(p, HEAD + 's01,spk_a,s01_cam.mp4,s0l_lav.flac\ns02,spk_b,s0Z_cam.mp4,s02_lav.flac\n');
-    let lines: string[] = [];
-    try {
-      await readManifest(p);
-    } catch (e) {
-      lines = (e as ManifestError).lines();
-    }
+    const lines = await problemLines(p, HEAD + 's01,spk_a,s01_cam.mp4,s0l_lav.flac\ns02,spk_b,s0Z_cam.mp4,s02_lav.flac\n');
     expect(lines).toEqual([
       `${p}:2, column lav_audio: no such file: s0l_lav.flac (did you mean 's01_lav.flac'? it is in the same folder: correct the cell or the file's name)`,
       `${p}:3, column video: no such file: s0Z_cam.mp4`,
@@ -111,13 +110,7 @@ describe('readManifest: a missing file says what to do when the cause is plain',
 
   it("a Windows path whose '/' form exists, and a name that exists in another case, get a hint; others do not", async () => {
     const p = join(dir, 'paths.csv');
-    writeFileSync(p, HEAD + 's01,spk_a,media\\a.mp4,media/A.WAV\ns02,spk_b,media/b.mp4,media/none.wav\n');
-    let lines: string[] = [];
-    try {
-      await readManifest(p);
-    } catch (e) {
-      lines = (e as ManifestError).lines();
-    }
+    const lines = await problemLines(p, HEAD + 's01,spk_a,media\\a.mp4,media/A.WAV\ns02,spk_b,media/b.mp4,media/none.wav\n');
     expect(lines).toEqual([
       `${p}:2, column video: no such file: media\\a.mp4 (a Windows path? 'media/a.mp4' exists: write '/' between folders)`,
       `${p}:2, column lav_audio: no such file: media/A.WAV (did you mean 'a.wav'? file names are case-sensitive here)`,
