@@ -14,6 +14,7 @@ import { toJsonText } from '../common/records.js';
 import { codeBuild, VERSION } from '../common/version.js';
 import { killChildren, settleChildren } from '../media/children.js';
 import { onDecodeProgress } from '../media/decode-progress.js';
+import { showinfoFrom } from '../media/showinfo.js';
 import { pickStream, probe, type ProbeResult } from '../media/probe.js';
 import { probeWithPacketTimes } from '../media/probe-packets.js';
 import { findSyncEntry, readSyncMap, type SyncMap } from '../sync/clock.js';
@@ -442,6 +443,19 @@ function answerRollback(port: MessagePort | undefined): void {
   port?.postMessage({ childrenWatched: true });
 }
 
+/** The video decoder's showinfo filter, from the run's main thread (found out once for every session thread). */
+function askShowinfo(port: MessagePort): Promise<string> {
+  return new Promise((resolveFilter) => {
+    const answer = (m: { showinfo?: unknown }) => {
+      if (typeof m.showinfo !== 'string') return;
+      port.off('message', answer);
+      resolveFilter(m.showinfo);
+    };
+    port.on('message', answer);
+    port.postMessage({ showinfoWanted: true });
+  });
+}
+
 type Probes = Map<string, Promise<ProbeResult>>;
 type Hashes = Map<string, Promise<{ sha256: string; size: number }>>;
 
@@ -745,6 +759,8 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
   const a: SessionAttempt = { task, dir: join(task.outDir, task.session.session_id), stages, options: relevantOptions(task.options, stages), t0, started_at, timings: {}, media_s: 0 };
   const progress = progressPoster(task.progressPort, stages.length);
   answerRollback(task.progressPort);
+  const port = task.progressPort;
+  showinfoFrom(port ? () => askShowinfo(port) : null);
   try {
     return await attemptSession(a, progress);
   } catch (e) {
