@@ -526,8 +526,7 @@ async function checkFileEnds(session: ManifestSession, probes: Probes): Promise<
 }
 
 /** --resume: null when the session is complete (skip it), else why it is redone ('' when it has no meta.json). */
-async function resumeRedoReason(a: SessionAttempt, inputs: MetaInput[]): Promise<string | null> {
-  const meta = await readMetaIf(a.dir);
+async function resumeRedoReason(a: SessionAttempt, meta: SessionMeta | null, inputs: MetaInput[]): Promise<string | null> {
   return meta ? incompleteReason(a.dir, meta, inputs, a.task, a.options) : '';
 }
 
@@ -696,16 +695,19 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   const tIn = performance.now();
   const probes: Probes = new Map();
   const hashes: Hashes = new Map();
+  // The session's earlier meta.json, read once: the resume check, the durations it records, the files it lists. The
+  // session's lock keeps other runs from writing it meanwhile (src/batch/session-lock.ts).
+  const previous = await readMetaIf(a.dir);
   // --resume of a session with a meta.json may skip it: no packet read then, and no probe of a file it records
   // unchanged (a folder without one is redone).
-  const recorded = a.task.resume ? await readMetaIf(a.dir) : null;
+  const recorded = a.task.resume ? previous : null;
   const mayskip = recorded !== null;
   let inputs = await readInputs(a.task.session, probes, mayskip, hashes, recordedInputs(recorded));
   a.media_s = inputs.find((i) => i.role === a.task.session.ref_role)?.duration_s ?? 0;
   lap(a, 'inputs', tIn);
 
   await makeSessionFolder(a.dir, a.task.session.session_id);
-  const redo = a.task.resume ? await resumeRedoReason(a, inputs) : '';
+  const redo = a.task.resume ? await resumeRedoReason(a, recorded, inputs) : '';
   if (redo === null) return { ...base, status: 'skipped', media_s: a.media_s, wall_s: wallS(a) };
   // Redone: every file probed now (the durations meta.json records may be another ffprobe's), the hashes kept.
   if (mayskip) {
@@ -713,7 +715,6 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
     a.media_s = inputs.find((i) => i.role === a.task.session.ref_role)?.duration_s ?? 0;
   }
   await checkFileEnds(a.task.session, probes);
-  const previous = await readMetaIf(a.dir);
   // meta.json goes first: a crash from here on leaves the session visibly incomplete.
   await clearSessionOutputs(a.dir, a.stages);
   const table = await loadTable(a.task);
