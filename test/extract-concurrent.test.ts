@@ -5,13 +5,13 @@
  * at once and both said done. A lock whose process is gone, or not refreshed for 60 s, is taken over. On the demo's
  * s01 (10 s), sync and audio stages.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { BIN, FIXTURES, ROOT, runCli, tempDir, type CliResult } from './helpers/cli.js';
 
 const { dir, cleanup } = tempDir('mmprep-extract-concurrent-');
 afterAll(() => cleanup());
@@ -32,6 +32,20 @@ async function until(cond: () => boolean, ms: number): Promise<void> {
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** runCli whose stderr so far can be read while it runs: a test waits for a line, not for a fixed time. */
+function runWatched(a: string[]): { result: Promise<CliResult>; stderr: () => string } {
+  const child = spawn(process.execPath, [BIN, ...a], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const result = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+  return { result, stderr: () => stderr };
 }
 
 /** Every output meta.json lists is the file in the folder (SHA-256). */
@@ -61,10 +75,11 @@ describe('extract: one run at a time writes a session folder', () => {
     const out = join(dir, 'two');
     // A live holder: this test process on this host. The run waits until the lock is gone.
     writeFileSync(lockOf(out), JSON.stringify({ pid: process.pid, host: hostname(), started_at: new Date().toISOString(), token: 'test' }));
-    const waiting = runCli(args(out, '--voice', '--resume'));
-    await new Promise((r) => setTimeout(r, 4000));
+    const waiting = runWatched(args(out, '--voice', '--resume'));
+    // Removed once the run says it waits for it (a fixed 4 s sleep was too short at a load of ~11).
+    await until(() => WAITING.test(waiting.stderr()), 60_000);
     rmSync(lockOf(out));
-    const w = await waiting;
+    const w = await waiting.result;
     expect(w.stderr).toMatch(WAITING);
     expect(JSON.parse(w.stdout)).toMatchObject({ done: 0, skipped: 1 });
     // Stale: a process of this host that has ended, or another host's lock untouched for 10 minutes.

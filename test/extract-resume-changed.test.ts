@@ -20,11 +20,36 @@ afterAll(() => cleanup());
 let m = '';
 const out = join(dir, 'out');
 const outAudio = join(dir, 'out-audio');
-const runIn = (o: string, only: string) => (...a: string[]) => runCli(['extract', m, '-o', o, '--only', only, '--jobs', '1', '--progress', 'none', ...a]);
+const runIn = (o: string, only: string, cli: Parameters<typeof runCli>[1] = {}) => (...a: string[]) => runCli(['extract', m, '-o', o, '--only', only, '--jobs', '1', '--progress', 'none', ...a], cli);
 /** sync and audio: for the sync.json edited in place. */
 const runSync = runIn(out, 'sync,audio');
 /** The audio stage alone, into its own folder: every other case. */
 const run = runIn(outAudio, 'audio');
+/**
+ * A preload that notes each read of a meta.json (fs.promises.readFile, in every thread: the flag reaches the session
+ * threads) in $META_READS: a session reads its meta.json once, for the resume check, the recorded durations and the
+ * files it lists (it was read two times for a skipped session, three for a redone one).
+ */
+const COUNTER = join(dir, 'note-meta-reads.cjs');
+writeFileSync(
+  COUNTER,
+  `const fs = require('node:fs');
+const readFile = fs.promises.readFile;
+fs.promises.readFile = function (path, ...rest) {
+  if (String(path).endsWith('/meta.json')) fs.appendFileSync(process.env.META_READS, String(path) + '\\n');
+  return readFile.call(this, path, ...rest);
+};
+require('node:module').syncBuiltinESMExports();
+`,
+);
+let notedRuns = 0;
+/** runSync with the meta.json reads noted: the run and the paths it read. */
+async function runSyncNotingReads(...a: string[]): Promise<{ r: Awaited<ReturnType<typeof runCli>>; reads: string[] }> {
+  const log = join(dir, `meta-reads-${++notedRuns}.txt`);
+  writeFileSync(log, '');
+  const r = await runIn(out, 'sync,audio', { nodeFlags: ['--require', COUNTER], env: { META_READS: log } })(...a);
+  return { r, reads: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+}
 const summary = (r: { stdout: string }) => JSON.parse(r.stdout) as Record<string, unknown>;
 const fileSync = (name: string) => join(out, 's01', name);
 const file = (name: string) => join(outAudio, 's01', name);
@@ -53,12 +78,14 @@ describe('extract --resume checks each output by SHA-256, not by size alone', ()
   it('a sync.json edited in place (the same size) is made again, and the features with it', async () => {
     const sync = readFileSync(fileSync('sync.json'));
     const audio = readFileSync(fileSync('audio.jsonl'));
-    const skipped = await runSync('--resume');
+    const { r: skipped, reads: skipReads } = await runSyncNotingReads('--resume');
     expect(summary(skipped)).toMatchObject({ done: 0, skipped: 1 });
     expect(skipped.stderr).not.toContain('redone');
+    expect(skipReads).toEqual([fileSync('meta.json')]);
     editInPlace(fileSync('sync.json'), '"offset_s": ');
-    const again = await runSync('--resume');
+    const { r: again, reads: redoReads } = await runSyncNotingReads('--resume');
     expect(again.code, again.stderr).toBe(0);
+    expect(redoReads).toEqual([fileSync('meta.json')]);
     expect(summary(again)).toMatchObject({ done: 1, skipped: 0 });
     expect(again.stderr).toContain('mmprep extract: session s01 (line 2): redone although --resume: its meta.json records an output file that is missing or has changed since');
     expect(readFileSync(fileSync('sync.json')).equals(sync)).toBe(true);

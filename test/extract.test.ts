@@ -82,14 +82,21 @@ describe('mmprep extract', () => {
     out1 = join(dir, 'out1');
     // An ffprobe that notes each call's arguments, then runs the real one: the stages take the session's one reading
     // of each file (sync, audio and face each ran ffprobe on it again before: ~0.17 CPU s a run with Debian's build).
+    // So is ffmpeg's: with no note of its showinfo filter yet (TMPDIR: a folder of this test's own), the run asks
+    // ffmpeg once, in its main thread, for both session threads (each asked it itself: src/media/showinfo.ts).
     const log = join(dir, 'ffprobe-calls.txt');
-    const wrapper = join(dir, 'ffprobe-noting');
-    writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${ffmpegBinaries().ffprobe.path}' "$@"\n`);
-    chmodSync(wrapper, 0o755);
-    const r = await runCli(['extract', full, '-o', out1, '--jobs', '2', ...FAST], { env: { MMPREP_FFPROBE: wrapper } });
+    const noting = (name: string, real: string) => {
+      const wrapper = join(dir, `${name}-noting`);
+      writeFileSync(wrapper, `#!/bin/sh\necho "${name} $*" >> '${log}'\nexec '${real}' "$@"\n`);
+      chmodSync(wrapper, 0o755);
+      return wrapper;
+    };
+    const env = { MMPREP_FFPROBE: noting('ffprobe', ffmpegBinaries().ffprobe.path), MMPREP_FFMPEG: noting('ffmpeg', ffmpegBinaries().ffmpeg.path), TMPDIR: dir };
+    const r = await runCli(['extract', full, '-o', out1, '--jobs', '2', ...FAST], { env });
     expect(r.code, r.stderr).toBe(4);
     const calls = readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('-show_streams'));
     for (const f of ['s01_camera.mp4', 's01_lav.flac', 's02_camera.mp4', 's02_lav.flac']) expect(calls.filter((c) => c.endsWith(`/${f}`)), calls.join('\n')).toHaveLength(1);
+    expect(readFileSync(log, 'utf8').split('\n').filter((l) => l === 'ffmpeg -hide_banner -h filter=showinfo')).toHaveLength(1);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ sessions: 3, done: 2, skipped: 0, failed: 1, interrupted: false, stages: ['sync', 'audio', 'face'], jobs: 2 });
     expect(r.stderr).toMatch(/session s04 \(line 4\) failed in inputs: video: .*s04_camera\.mp4/);

@@ -2,7 +2,8 @@
  * An output path that cannot be written (a file where a folder is needed, a folder where a file goes) is bad input:
  * one line `mmprep <cmd>: cannot write <path>: <reason>; choose another path`, exit 2, no stack trace, and the
  * outputs already written by the command are removed (it used to be `internal error: EEXIST … mkdir`, exit 1,
- * with the -o file left behind).
+ * with the -o file left behind). audio, face, sync and agreement refuse such a path before their work (no ffmpeg
+ * start; src/common/atomic.ts checkOutputPath); a later output failing on a full disk: output-write-failure.test.ts.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,11 +15,16 @@ const tmp = tempDir('mmprep-output-path-');
 const p = (name: string) => join(tmp.dir, name);
 afterAll(() => tmp.cleanup());
 const wav = join(FIXTURES, 'audio', 'wav', 'cards_001.flac');
+/** An ffmpeg and ffprobe that log their start to STARTS and fail: a command refused before its work starts neither. */
+const STARTS = p('ffmpeg-starts.log');
+const LOGGER = p('ffmpeg-logger.sh');
+writeFileSync(LOGGER, `#!/bin/sh\necho "$*" >> '${STARTS}'\nexit 1\n`, { mode: 0o755 });
+const loggingFfmpeg = { MMPREP_FFMPEG: LOGGER, MMPREP_FFPROBE: LOGGER };
 
 describe('unwritable output paths', () => {
-  it('audio --summary under a file: exit 2, one line, -o file removed', async () => {
+  it('audio --summary under a file: exit 2, one line, no -o file', async () => {
     writeFileSync(p('afile'), 'x');
-    const r = await runCli(['audio', wav, '-o', p('f.jsonl'), '--summary', p('afile/s.json')]);
+    const r = await runCli(['audio', wav, '-o', p('f.jsonl'), '--summary', p('afile/s.json')], { env: loggingFfmpeg }); // refused before any decode
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr.trim()).toBe(`mmprep audio: cannot write ${p('afile/s.json')}: a file is in the way where a folder is needed; choose another path`);
     expect(existsSync(p('f.jsonl'))).toBe(false);
@@ -26,7 +32,7 @@ describe('unwritable output paths', () => {
 
   it('audio --summary naming a folder: exit 2, "it is a folder"', async () => {
     mkdirSync(p('adir'));
-    const r = await runCli(['audio', wav, '-o', p('g.jsonl'), '--summary', p('adir')]);
+    const r = await runCli(['audio', wav, '-o', p('g.jsonl'), '--summary', p('adir')], { env: loggingFfmpeg }); // refused before any decode
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr.trim()).toBe(`mmprep audio: cannot write ${p('adir')}: it is a folder; choose another path`);
     expect(existsSync(p('g.jsonl'))).toBe(false);
@@ -67,23 +73,38 @@ describe('unwritable output paths', () => {
   // "internal error: ENOENT … '/proc/.s.json.NNN.tmp'"; every command writes through src/common/atomic.ts.
   const procLine = (cmd: string, path: string) => `mmprep ${cmd}: cannot write ${path}: no such folder, or no file can be created there; choose another path`;
   const demo = join(FIXTURES, 'demo');
-  it.runIf(process.platform === 'linux')('audio -o / --summary, agreement -o / --gold, sync -o under /proc: exit 2, one line, nothing left', async () => {
+  it.runIf(process.platform === 'linux')('audio -o / --summary, face --summary, agreement -o / --gold, sync -o under /proc: exit 2, one line, nothing left, no ffmpeg start', async () => {
     const cases: Array<[string, string[], string]> = [
       ['audio', ['audio', wav, '-o', '/proc/x.jsonl'], '/proc/x.jsonl'],
       ['audio', ['audio', wav, '-o', p('h.jsonl'), '--summary', '/proc/s.json'], '/proc/s.json'],
       ['agreement', ['agreement', join(demo, 'ratings.csv'), '-o', '/proc/a.txt'], '/proc/a.txt'],
       ['agreement', ['agreement', join(demo, 'ratings.csv'), '--gold', '/proc/g.jsonl'], '/proc/g.jsonl'],
-      ['sync', ['sync', join(demo, 's01_lav.flac'), join(demo, 's01_camera.mp4'), '-o', '/proc/s.json'], '/proc/s.json'],
+      ['sync', ['sync', join(demo, 's01_lav.flac'), join(demo, 's01_camera.mp4'), '-o', '/proc/x/sync.json'], '/proc/x/sync.json'],
+      ['face', ['face', join(demo, 's01_camera.mp4'), '-o', p('fnew/sub/f.jsonl'), '--summary', '/proc/s.json'], '/proc/s.json'],
     ];
-    // agreement and sync through main() in this process (runCliInProcess: the same exit code and lines, without a
-    // child's Node start and module load, ~0.5 CPU s each); audio's in a child (its pitch worker thread).
+    // agreement through main() in this process (runCliInProcess: the same exit code and lines, without a child's Node
+    // start and module load, ~0.5 CPU s each); the commands that decode media in a child whose ffmpeg and ffprobe only
+    // log their start: the path is refused before any decode (sync used to decode for ~1.7 CPU s first, face's
+    // --summary ran every frame through the face models).
     for (const [cmd, args, path] of cases) {
-      const r = await (cmd === 'audio' ? runCli(args) : runCliInProcess(args));
+      const r = await (cmd === 'agreement' ? runCliInProcess(args) : runCli(args, { env: loggingFfmpeg }));
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr.trim()).toBe(procLine(cmd, path));
     }
+    expect(existsSync(STARTS), 'ffmpeg or ffprobe started before the refusal').toBe(false);
     expect(existsSync(p('h.jsonl'))).toBe(false);
+    expect(existsSync(p('fnew')), 'the folders made to check -o are removed').toBe(false);
   }, 60_000);
+
+  it('agreement: an unwritable --report is refused before the ratings are read, the --gold folder made for the check removed', async () => {
+    // the ratings file is semicolon-separated: reading it prints a note on stderr, so a single line means unread
+    writeFileSync(p('afile2'), 'x');
+    writeFileSync(p('semi.csv'), readFileSync(join(demo, 'ratings.csv'), 'utf8').replace(/,/g, ';'));
+    const r = await runCliInProcess(['agreement', p('semi.csv'), '--gold', p('gnew/g.jsonl'), '--report', p('afile2/r.html')]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe(`mmprep agreement: cannot write ${p('afile2/r.html')}: a file is in the way where a folder is needed; choose another path\n`);
+    expect(existsSync(p('gnew'))).toBe(false);
+  });
 });
 
 describe('unwritableOutput: the OS errors a chosen output path can cause', () => {

@@ -65,6 +65,17 @@ describe('an output that cannot be written to the end', () => {
     expect(p.stderr).toBe('mmprep probe: cannot write standard output: file too large for this file system; choose another path\n');
   }, 120_000);
 
+  it('agreement --gold written, then --report on a full disk: exit 2 naming the report, the gold file removed again', async () => {
+    // The outputs already written are removed (src/cli/run.ts removeCreatedOutputs): a path that cannot be written at
+    // all is refused before the work now (output-path-cli), so a disk that fills is what still fails a later output.
+    const dir = join(tmp.dir, 'agreement');
+    mkdirSync(dir);
+    const r = await runLimited(16, ['agreement', join(FIXTURES, 'demo', 'ratings.csv'), '--gold', 'gold.jsonl', '--report', 'report.html'], dir);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe('mmprep agreement: cannot write report.html: file too large for this file system; choose another path\n');
+    expect(readdirSync(dir)).toEqual([]);
+  }, 120_000);
+
   it('dataset build on a full disk: exit 2 naming the release folder (was exit 1, internal error), nothing left', async () => {
     const dir = join(tmp.dir, 'build');
     const feats = join(dir, 'features');

@@ -14,6 +14,7 @@ import { toJsonText } from '../common/records.js';
 import { codeBuild, VERSION } from '../common/version.js';
 import { killChildren, settleChildren } from '../media/children.js';
 import { onDecodeProgress } from '../media/decode-progress.js';
+import { showinfoFrom } from '../media/showinfo.js';
 import { pickStream, probe, type ProbeResult } from '../media/probe.js';
 import { probeWithPacketTimes } from '../media/probe-packets.js';
 import { findSyncEntry, readSyncMap, type SyncMap } from '../sync/clock.js';
@@ -442,6 +443,19 @@ function answerRollback(port: MessagePort | undefined): void {
   port?.postMessage({ childrenWatched: true });
 }
 
+/** The video decoder's showinfo filter, from the run's main thread (found out once for every session thread). */
+function askShowinfo(port: MessagePort): Promise<string> {
+  return new Promise((resolveFilter) => {
+    const answer = (m: { showinfo?: unknown }) => {
+      if (typeof m.showinfo !== 'string') return;
+      port.off('message', answer);
+      resolveFilter(m.showinfo);
+    };
+    port.on('message', answer);
+    port.postMessage({ showinfoWanted: true });
+  });
+}
+
 type Probes = Map<string, Promise<ProbeResult>>;
 type Hashes = Map<string, Promise<{ sha256: string; size: number }>>;
 
@@ -512,8 +526,7 @@ async function checkFileEnds(session: ManifestSession, probes: Probes): Promise<
 }
 
 /** --resume: null when the session is complete (skip it), else why it is redone ('' when it has no meta.json). */
-async function resumeRedoReason(a: SessionAttempt, inputs: MetaInput[]): Promise<string | null> {
-  const meta = await readMetaIf(a.dir);
+async function resumeRedoReason(a: SessionAttempt, meta: SessionMeta | null, inputs: MetaInput[]): Promise<string | null> {
   return meta ? incompleteReason(a.dir, meta, inputs, a.task, a.options) : '';
 }
 
@@ -682,16 +695,19 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   const tIn = performance.now();
   const probes: Probes = new Map();
   const hashes: Hashes = new Map();
+  // The session's earlier meta.json, read once: the resume check, the durations it records, the files it lists. The
+  // session's lock keeps other runs from writing it meanwhile (src/batch/session-lock.ts).
+  const previous = await readMetaIf(a.dir);
   // --resume of a session with a meta.json may skip it: no packet read then, and no probe of a file it records
   // unchanged (a folder without one is redone).
-  const recorded = a.task.resume ? await readMetaIf(a.dir) : null;
+  const recorded = a.task.resume ? previous : null;
   const mayskip = recorded !== null;
   let inputs = await readInputs(a.task.session, probes, mayskip, hashes, recordedInputs(recorded));
   a.media_s = inputs.find((i) => i.role === a.task.session.ref_role)?.duration_s ?? 0;
   lap(a, 'inputs', tIn);
 
   await makeSessionFolder(a.dir, a.task.session.session_id);
-  const redo = a.task.resume ? await resumeRedoReason(a, inputs) : '';
+  const redo = a.task.resume ? await resumeRedoReason(a, recorded, inputs) : '';
   if (redo === null) return { ...base, status: 'skipped', media_s: a.media_s, wall_s: wallS(a) };
   // Redone: every file probed now (the durations meta.json records may be another ffprobe's), the hashes kept.
   if (mayskip) {
@@ -699,7 +715,6 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
     a.media_s = inputs.find((i) => i.role === a.task.session.ref_role)?.duration_s ?? 0;
   }
   await checkFileEnds(a.task.session, probes);
-  const previous = await readMetaIf(a.dir);
   // meta.json goes first: a crash from here on leaves the session visibly incomplete.
   await clearSessionOutputs(a.dir, a.stages);
   const table = await loadTable(a.task);
@@ -745,6 +760,8 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
   const a: SessionAttempt = { task, dir: join(task.outDir, task.session.session_id), stages, options: relevantOptions(task.options, stages), t0, started_at, timings: {}, media_s: 0 };
   const progress = progressPoster(task.progressPort, stages.length);
   answerRollback(task.progressPort);
+  const port = task.progressPort;
+  showinfoFrom(port ? () => askShowinfo(port) : null);
   try {
     return await attemptSession(a, progress);
   } catch (e) {

@@ -14,6 +14,7 @@ import { usableCpus } from '../common/cpus.js';
 import { InputError, unwritableOutput } from '../common/errors.js';
 import { makeFolder } from '../common/make-folder.js';
 import { threadExecArgv, threadFile } from '../common/threads.js';
+import { showinfoReady } from '../media/showinfo.js';
 import { clearSessionOutputs, orderStages, type SessionOutcome, type SessionProgress, type SessionTask } from './extract-session.js';
 import { audioSource, checkStageOptions, loadStages, referenceAudio, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
 import { CHILDREN_GRACE_MS, interruptFollows } from './interrupt.js';
@@ -289,7 +290,7 @@ async function planRun(manifestPath: string, opts: ExtractOptions): Promise<RunP
   return { manifest, out, shard, selected, stages, jobs, faceWorkers, errorsPath, keptErrors, toolchain };
 }
 
-type WorkerMessage = SessionProgress | { childrenKilled: true } | { childrenWatched: true };
+type WorkerMessage = SessionProgress | { childrenKilled: true } | { childrenWatched: true } | { showinfoWanted: true };
 
 /**
  * One run of the pool over the planned sessions: starts sessions while the run goes on, records each outcome (errors
@@ -460,6 +461,8 @@ class ExtractRun {
     channel.port1.on('message', (p: WorkerMessage) => {
       if ('childrenWatched' in p) return void (entry.watched = true);
       if ('childrenKilled' in p) return entry.endChildren?.();
+      // one answer for every session thread (src/media/showinfo.ts showinfoFrom); a port closed meanwhile drops it
+      if ('showinfoWanted' in p) return void showinfoReady().then((filter) => channel.port1.postMessage({ showinfo: filter }));
       this.partial.set(session.session_id, p);
       this.tick(); // the reporter rate-limits its lines; a session shorter than the 1 s ticker still shows its stages
     });

@@ -15,7 +15,7 @@ import { excludedText } from '../agreement/exclude.js';
 import { shownWarnings } from '../agreement/typos.js';
 import { ICC_TYPES, type IccType, type RatingsTable } from '../agreement/types.js';
 import type { AlphaMetric } from '../agreement/alpha.js';
-import { action, choiceOption, naList, numberOption, outputOf, parseScale, printJsonFailure } from './run.js';
+import { action, choiceOption, naList, numberOption, outputOf, parseScale, printJsonFailure, refuseUnwritableOutputs } from './run.js';
 
 /**
  * --exclude-rater, repeatable; each value may list ids separated by commas, split by the reader unless the file has
@@ -189,8 +189,9 @@ function severalFilesMessage(files: string[]): string {
 async function agreementOutputs(file: string, o: Opts): Promise<ReturnType<typeof evaluateGate> | null> {
   if (o.gold && !/\.(jsonl|csv)$/i.test(o.gold)) throw new InputError(`--gold must end in .jsonl or .csv, got '${o.gold}'`);
   if (o.minIccTargets !== undefined && o.minIcc === undefined) throw new InputError(iccTargetsAloneText(o.minIccTargets));
-  const table = await readTable(file, o);
   const output = outputOf(o);
+  await refuseUnwritableOutputs([o.gold, o.report, output]); // in the order they are written
+  const table = await readTable(file, o);
   const print = output === undefined ? (t: string) => void process.stdout.write(t) : (t: string) => writeFileAtomic(output, t);
   const result = analyzeAgreement(table, { missing: o.missing, bootstrap: o.bootstrap, seed: o.seed, minItems: o.minItems, iccType: o.iccType, targetIcc: o.targetIcc });
   for (const d of result.dimensions) for (const m of shownWarnings(d.warnings, d.n_raters)) process.stderr.write(`mmprep agreement: warning: ${file}: ${m}\n`);

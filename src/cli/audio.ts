@@ -3,7 +3,7 @@ import { AUDIO_DEFAULTS, MIN_FORMANT_CEILING_HZ, resolveAudioOptions, SPILL_AFTE
 import { InputError } from '../common/errors.js';
 import type { OutputFormat } from '../common/records.js';
 import type { PrestartedDecode } from '../media/decode-audio.js';
-import { action, choiceOption, numberOption } from './run.js';
+import { action, choiceOption, fileOf, numberOption, refuseUnwritableOutputs } from './run.js';
 
 interface Opts extends Partial<AudioOptions> {
   output?: string;
@@ -121,6 +121,7 @@ async function runAudio(media: string, o: AudioCliOpts, cmd: Command): Promise<v
   } catch (e) {
     throw new InputError(`bad parameters: ${(e as Error).message}`);
   }
+  await refuseUnwritableOutputs([fileOf(o.out ?? o.output), o.summary]);
   // The pitch worker first (main.ts started it before parsing): its start-up runs beside this thread's loading of the
   // analysis code (pitch-worker-start.ts).
   const { PrestartedPitchWorker, pitchParams } = await import('../audio/pitch-worker-start.js');

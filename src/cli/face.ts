@@ -7,7 +7,7 @@ import { DEFAULT_BLINK_EAR, DEFAULT_INFERENCE_SIDE, DEFAULT_MIN_CONFIDENCE, extr
 import { faceSummaryWarnings } from '../face/summary-warnings.js';
 import { defaultModelDir } from '../face/models.js';
 import type { ProbeResult } from '../media/probe.js';
-import { action, choiceOption, numberOption } from './run.js';
+import { action, choiceOption, fileOf, numberOption, refuseUnwritableOutputs } from './run.js';
 
 interface FaceCliOptions {
   output?: string;
@@ -61,6 +61,7 @@ export function register(program: Command): void {
     .option('--flow', 'dense optical flow (OpenCV Farneback) per face region: eyes, brows, mouth, nasolabial areas (loads OpenCV; slower)', false)
     .action(
       action(async (video: string, o: FaceCliOptions) => {
+        await refuseUnwritableOutputs([fileOf(o.out ?? o.output), o.summary]);
         const clock = o.sync ? await loadClock(o.sync, video, 'video', o.stream) : undefined;
         let probed: ProbeResult | undefined;
         const summary = await extractFace(video, {

@@ -4,7 +4,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDelimiter } from '../common/delimiter.js';
 import { isPlainDecimal } from '../common/decimal.js';
-import { removeCreatedOutputs, removeInterruptedOutputsSync } from '../common/atomic.js';
+import { checkOutputPath, removeCreatedOutputs, removeInterruptedOutputsSync } from '../common/atomic.js';
 import { flushStdout, stdoutFailure } from '../common/stdout.js';
 import { EXIT, InputError, OutputPathError, isMmprepError, unwritableOutput, type ExitCode, type MmprepError } from '../common/errors.js';
 import { settleOptimizingCompiles } from '../common/shutdown.js';
@@ -159,6 +159,20 @@ export function outputOf(o: { output?: string; out?: string }, required = false)
   const v = o.out ?? o.output;
   if (required && v === undefined) throw new InputError('-o, --output <dir> is required (where to write)');
   return v;
+}
+
+/**
+ * The output files a command will write, each checked before its work (src/common/atomic.ts checkOutputPath): a path
+ * that cannot be written is refused with the line its write would have given, before any decode. `-o -` (stdout) and
+ * options not given are passed as undefined.
+ */
+export async function refuseUnwritableOutputs(paths: Array<string | undefined>): Promise<void> {
+  for (const path of paths) if (path !== undefined) await checkOutputPath(path);
+}
+
+/** A records option's file, or undefined for stdout (`-`, or not given). */
+export function fileOf(path: string | undefined): string | undefined {
+  return path === '-' ? undefined : path;
 }
 
 /** `-j, --jobs <n>`: work done in parallel (threads or processes); outputs never depend on it. */

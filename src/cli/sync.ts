@@ -5,7 +5,7 @@ import { relativizeSyncMap, syncSession, writeSyncMap, type FallbackRule, type P
 import type { SyncMap } from '../sync/clock.js';
 import type { Ends } from '../sync/windows.js';
 import { dirname, resolve } from 'node:path';
-import { action, choiceOption, isVerbose, numberOption } from './run.js';
+import { action, choiceOption, fileOf, isVerbose, numberOption, refuseUnwritableOutputs } from './run.js';
 
 interface Opts {
   ref?: string;
@@ -54,6 +54,7 @@ export function register(program: Command): void {
     .option('--quiet', 'do not print the summary table', false)
     .action(
       action(async (files: string[], o: Opts) => {
+        await refuseUnwritableOutputs([fileOf(o.output)]);
         const map = await syncSession(
           files.map((file) => ({ file })),
           {

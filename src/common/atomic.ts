@@ -3,8 +3,8 @@
  * so a crash or an error never leaves a partial file under the final name.
  */
 import { createWriteStream, existsSync, rmSync, statSync, writeSync, type WriteStream } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { lstat, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { unwritableOutput } from './errors.js';
 import { makeFolder } from './make-folder.js';
@@ -84,6 +84,48 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
   } finally {
     liveTemps.delete(tmp);
   }
+}
+
+/**
+ * Refuses, before any work, an output path the writers here would fail on only once the work is done (`sync -o
+ * /proc/x/sync.json` decoded for seconds first): the same steps as writeFileAtomic, the target's folder made, a temp
+ * file created beside the target, the target not a folder (the rename's EISDIR; lstat, as rename replaces a link),
+ * each undone at once, so nothing is left behind. Throws the OutputPathError the write would have thrown. A device
+ * or FIFO target is written in place and not tried (opening a FIFO waits for its reader).
+ */
+export async function checkOutputPath(target: string): Promise<void> {
+  if (isSpecialTarget(target)) return;
+  const made = await missingFolders(dirname(target));
+  try {
+    await onPath(target, () => makeFolder(dirname(target)));
+    await createTempBeside(target);
+    const st = await lstat(target).catch(() => null);
+    if (st?.isDirectory()) throw unwritableOutput(target, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
+  } finally {
+    for (const dir of made) await rmdir(dir).catch(() => undefined);
+  }
+}
+
+/** Creates the temp file the writers would write `target` through, and removes it again. */
+async function createTempBeside(target: string): Promise<void> {
+  const tmp = tempPathFor(target);
+  liveTemps.add(tmp);
+  try {
+    await onPath(target, () => writeFile(tmp, ''));
+  } finally {
+    await rm(tmp, { force: true });
+    liveTemps.delete(tmp);
+  }
+}
+
+/** The folders of `path` and its parents that do not exist yet, deepest first (what makeFolder would create). */
+async function missingFolders(path: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (let dir = resolve(path); !(await lstat(dir).then(() => true, () => false)); dir = dirname(dir)) {
+    missing.push(dir);
+    if (dirname(dir) === dir) break;
+  }
+  return missing;
 }
 
 /**

@@ -12,6 +12,8 @@ import { ffmpegBinaries } from './ffmpeg-path.js';
 
 let showinfo: string | null = null;
 let showinfoQuery: Promise<string> | null = null;
+/** Where this thread gets showinfoReady()'s answer instead of finding it out itself (showinfoFrom), or null. */
+let askOtherThread: (() => Promise<string>) | null = null;
 const SHOWINFO_CHOICES = ['showinfo=checksum=0', 'showinfo'];
 
 /**
@@ -52,6 +54,7 @@ function showinfoFromHelp(help: string): string {
  */
 export function showinfoReady(): Promise<string> {
   if (showinfo !== null) return Promise.resolve(showinfo);
+  if (askOtherThread) return (showinfoQuery ??= askOtherThread().then((filter) => (showinfo ??= filter)));
   showinfoQuery ??= new Promise<string>((resolve) => {
     const noted = notedShowinfo();
     if (noted) return resolve((showinfo ??= noted));
@@ -64,6 +67,17 @@ export function showinfoReady(): Promise<string> {
     queryShowinfo(bin, 1, resolve);
   });
   return showinfoQuery;
+}
+
+/**
+ * Lets another thread answer showinfoReady() in this one: an extract session's worker thread asks the run's main
+ * thread, whose one answer (its note, or one query) serves every session thread (each asked ffmpeg itself on a run
+ * with no note yet: once per thread). Set per task (null: find out here); an answer still awaited from an earlier
+ * task's source is dropped, as that task's port may be closed.
+ */
+export function showinfoFrom(ask: (() => Promise<string>) | null): void {
+  askOtherThread = ask;
+  if (showinfo === null) showinfoQuery = null;
 }
 
 /**
