@@ -4,14 +4,12 @@
  * frames of files of a minute or more, and the pitch frames are shared between two threads) gives exactly the
  * single-thread bytes.
  */
-import { closeSync, openSync, readFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { audioFrameRecords, jsonlBlock, rmsDb, VOICE_FRAME_FIELDS } from '../src/audio/extract.js';
 import { num, timeText } from '../src/audio/format.js';
 import { computeAudioFeatures } from '../src/audio/features.js';
-import { ABORTED, AfterMain } from '../src/audio/jsonl-job.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
@@ -81,77 +79,5 @@ describe('mmprep audio writes the same bytes with its JSONL worker', () => {
       expect(r.rms, `frame ${i}`).toBeGreaterThan(0);
       expect(r.rms / prev.rms, `frame ${i}`).toBeGreaterThan(0.3);
     }
-  });
-});
-
-// The helper's bytes go after the main thread's in the output (extract.ts mainFirst): blocks formatted before the
-// main thread publishes its byte count are held, and past the holding limit the helper waits for that count.
-describe('the JSONL helper writes after the main thread\'s bytes (AfterMain)', () => {
-  const tmp = tempDir('mmprep-after-');
-  afterAll(() => tmp.cleanup());
-  const count = (v: bigint) => {
-    const sab = new SharedArrayBuffer(8);
-    new BigInt64Array(sab)[0] = v;
-    return sab;
-  };
-  const withFile = (name: string, fn: (fd: number) => void) => {
-    const path = join(tmp.dir, name);
-    const fd = openSync(path, 'w+');
-    try {
-      fn(fd);
-    } finally {
-      closeSync(fd);
-    }
-    return readFileSync(path);
-  };
-
-  it('held blocks, then the rest, land after the count; nothing is written before it is known', () => {
-    const sab = count(-1n);
-    let sizeBeforeCount = -1;
-    const bytes = withFile('held', (fd) => {
-      const a = new AfterMain(sab, fd, 1000);
-      const block = Buffer.from('abc');
-      a.write(block, 0);
-      block.write('xyz'); // the caller reuses its block buffer: a held block must be a copy
-      sizeBeforeCount = readFileSync(join(tmp.dir, 'held')).length;
-      new BigInt64Array(sab)[0] = 5n;
-      a.write(Buffer.from('defg'), 3);
-      a.write(Buffer.from('h'), 7);
-      a.end();
-    });
-    expect(sizeBeforeCount).toBe(0);
-    expect(bytes.subarray(5).toString()).toBe('abcdefgh');
-    expect(bytes.length).toBe(13);
-  });
-
-  it('past the holding limit the helper waits for the count (another thread publishes it)', async () => {
-    const sab = count(-1n);
-    const setter = new Worker("const { workerData } = require('node:worker_threads'); const a = new BigInt64Array(workerData); setTimeout(() => { Atomics.store(a, 0, 2n); Atomics.notify(a, 0); }, 150);", { eval: true, workerData: sab });
-    const exited = new Promise((res) => setter.once('exit', res));
-    let waited = 0;
-    const bytes = withFile('wait', (fd) => {
-      const a = new AfterMain(sab, fd, 4);
-      a.write(Buffer.from('abc'), 0); // held (3 <= 4)
-      const t0 = performance.now();
-      a.write(Buffer.from('de'), 3); // 5 > 4: waits for the count
-      waited = performance.now() - t0;
-      a.end();
-    });
-    await exited;
-    expect(waited).toBeGreaterThan(100);
-    expect(bytes.subarray(2).toString()).toBe('abcde');
-    expect(bytes.length).toBe(7);
-  });
-
-  it('a main thread that failed (ABORTED) stops the helper with an error', () => {
-    withFile('aborted', (fd) => {
-      const a = new AfterMain(count(ABORTED), fd, 1000);
-      expect(() => a.write(Buffer.from('abc'), 0)).toThrow(/main thread stopped/);
-      const later = count(-1n);
-      const b = new AfterMain(later, fd, 1000);
-      b.write(Buffer.from('abc'), 0);
-      new BigInt64Array(later)[0] = ABORTED;
-      expect(() => b.end()).toThrow(/main thread stopped/);
-    });
   });
 });

@@ -278,11 +278,10 @@ describe.skipIf(!existsSync('/proc/self/fd'))('temp files', () => {
     expect(readdirSync(t2)).toEqual([]);
   });
 
-  // Past 60 s (HELPER_MIN_FRAMES) the JSONL helper thread formats part of the frames. Into a file both threads write
-  // straight into the output's temp file: this thread its first frames, the helper the rest after them once this
-  // thread's byte count is published (extract.ts mainFirst, jsonl-job.ts AfterMain). Before, this thread's part went
-  // through a temp file of its own and was copied in after the helper's reply, on the command's tail.
-  it('past 60 s both threads write straight into the output: no JSONL goes through a temp file, same bytes', async () => {
+  // Past 60 s (HELPER_MIN_FRAMES) the JSONL helper thread formats most frames. Into a file it writes them straight
+  // into the output's temp file, and only this thread's last fifth goes through a temp file of its own and is copied
+  // (extract.ts helperFirst; before, the helper's four fifths went through one and the copy was the command's tail).
+  it('past 60 s the helper writes into the output: a fifth of the JSONL goes through a temp file, same bytes', async () => {
     const long = long65();
     const [mem, memSum] = await outputs(long, 'helper-mem', ['--spill-after', '1e9'], 'cli');
     const t = fresh('tmp-helper');
@@ -302,8 +301,8 @@ describe.skipIf(!existsSync('/proc/self/fd'))('temp files', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(p('helper.jsonl')).equals(mem)).toBe(true);
     expect(readFileSync(p('helper.json')).equals(memSum)).toBe(true);
-    expect(r.seen.length, 'the watch saw the spilled run\'s temp files').toBeGreaterThan(0);
-    expect(largest, 'no temp file of JSONL').toBe(0);
+    expect(largest, 'a temp file of JSONL was seen').toBeGreaterThan(0);
+    expect(largest / mem.length).toBeLessThan(0.3);
     expect(readdirSync(t)).toEqual([]);
   });
 

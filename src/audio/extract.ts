@@ -19,7 +19,6 @@ import { voiceRateHz } from './voice-rate.js';
 import { jsonlBlock, rmsDb, VOICE_FRAME_FIELDS, voiceFrame, type FrameView } from './jsonl.js';
 import { chunkView, type ColumnKind, type FeatureColumns } from './feature-columns.js';
 import { spilledJsonlBlocks } from './jsonl-spilled.js';
-import { ABORTED } from './jsonl-job.js';
 import { SPILL_BLOCK_FRAMES, SpillFile } from './spill.js';
 export { rmsDb, VOICE_FRAME_FIELDS, jsonlBlock };
 import { resolveAudioOptions, SPILL_AFTER_S, spillAfterFrames as spillFrames, type AudioOptions } from './options.js';
@@ -377,16 +376,16 @@ async function openFrameSink(out: string | undefined, gone: () => boolean): Prom
 
 /**
  * writeFrames of a long recording whose MFCC and deltas are in a temp file (feature-columns.ts), block by block
- * (memory stays bounded by the blocks; the bytes are writeFrames's). Into a file: both threads write straight into
- * it (mainFirst); to stdout, a device or a FIFO, this thread writes the first frames and the helper's are copied
- * after them (helperLast).
+ * (memory stays bounded by the blocks; the bytes are writeFrames's). Into a file: the helper writes the first frames
+ * straight into it (helperFirst); to stdout, a device or a FIFO, this thread writes the first frames and the helper's
+ * are copied after them (helperLast).
  */
 async function writeSpilledJsonl(f: AudioFeatures, cols: FeatureColumns, out: string | undefined, clock: Clock | undefined, started: JsonlHelper | null | undefined, gone: () => boolean, posted: () => void): Promise<number> {
   const n = f.nFrames;
   const h = !clock && n >= HELPER_MIN_FRAMES ? (started ?? JsonlHelper.start()) : null;
   const sink = await openFrameSink(out, gone);
   try {
-    if (h && sink.fd !== null) await mainFirst(f, cols, h, sink, sink.fd, out as string, posted);
+    if (h && sink.fd !== null) await helperFirst(f, cols, h, sink, sink.fd, out as string, posted);
     else await helperLast(f, cols, h, sink, clock, gone, posted);
     await sink.commit();
   } catch (e) {
@@ -397,35 +396,30 @@ async function writeSpilledJsonl(f: AudioFeatures, cols: FeatureColumns, out: st
 }
 
 /**
- * This thread formats frames [0, split) into the output's temp file from byte 0 and then publishes their byte count
- * (a SharedArrayBuffer), while the helper formats the rest and writes them after those bytes (jsonl-job.ts
- * AfterMain): nothing is copied. (The helper's frames used to come first and this thread's last fifth went through a
- * temp file of its own, copied in after the helper's reply: that copy was the command's tail, issue 15.)
+ * The helper formats frames [0, split) straight into the output's temp file from byte 0 while this thread formats
+ * the last HELPER_SPLIT of them into a temp file of its own, copied after the helper's bytes once their count is
+ * known: a fifth of the bytes the other order copies, and the copy was the command's tail (issue 15).
  */
-async function mainFirst(f: AudioFeatures, cols: FeatureColumns, h: JsonlHelper, sink: FrameSink, fd: number, out: string, posted: () => void): Promise<void> {
-  const split = Math.floor(f.nFrames * HELPER_SPLIT);
-  const after = new SharedArrayBuffer(8);
-  const count = new BigInt64Array(after);
-  count[0] = -1n;
-  const helper = formatSpilledInWorker(h, f, cols, fd, split, f.nFrames, after);
-  helper.catch(() => undefined);
-  posted();
-  let mine = 0;
-  let written = false;
+async function helperFirst(f: AudioFeatures, cols: FeatureColumns, h: JsonlHelper, sink: FrameSink, fd: number, out: string, posted: () => void): Promise<void> {
+  const n = f.nFrames;
+  const split = n - Math.floor(n * HELPER_SPLIT);
+  const part = SpillFile.create();
   try {
-    for (const b of spilledJsonlBlocks(f, cols, 0, split, BLOCK_FRAMES)) {
-      sink.writeAt(b, mine);
+    const helper = formatSpilledInWorker(h, f, cols, fd, 0, split, true);
+    helper.catch(() => undefined);
+    posted();
+    let mine = 0;
+    for (const b of spilledJsonlBlocks(f, cols, split, n, BLOCK_FRAMES)) {
+      part.write(b, mine);
       mine += b.length;
     }
-    written = true;
+    mark('own records formatted');
+    const theirs = await helper.catch((e: unknown) => Promise.reject(unwritableOutput(out, e) ?? e));
+    mark('helper records in');
+    await copySpilled(part, mine, (b, at) => sink.writeAt(b, theirs + at));
   } finally {
-    // On a failure the helper stops instead of waiting for a count that will not come.
-    Atomics.store(count, 0, written ? BigInt(mine) : ABORTED);
-    Atomics.notify(count, 0);
+    part.close();
   }
-  mark('own records formatted');
-  await helper.catch((e: unknown) => Promise.reject(unwritableOutput(out, e) ?? e));
-  mark('helper records in');
 }
 
 /** This thread formats frames [0, split) into the sink, the helper the rest into a temp file, copied after them. */
@@ -464,7 +458,7 @@ const COPY_BYTES = 1 << 20;
  * formatInWorker for a spilled file: the helper gets its range of the in-memory arrays (views of those in shared
  * memory, copies of the others) and reads the columns itself.
  */
-function formatSpilledInWorker(helper: JsonlHelper, f: AudioFeatures, cols: FeatureColumns, partFd: number, from: number, to: number, after?: SharedArrayBuffer): Promise<number> {
+function formatSpilledInWorker(helper: JsonlHelper, f: AudioFeatures, cols: FeatureColumns, partFd: number, from: number, to: number, output = false): Promise<number> {
   const moved: ArrayBuffer[] = [];
   const part = <T extends Float32Array | Uint8Array>(a: T): T => {
     if (a.buffer instanceof SharedArrayBuffer) return a.subarray(from, to) as T;
@@ -491,7 +485,7 @@ function formatSpilledInWorker(helper: JsonlHelper, f: AudioFeatures, cols: Feat
     // The voice series are read from the columns' file (chunkView); only the voiced flags travel.
     voice: f.voice && { options: f.voice.options, frameVoiced: part(f.voice.frameVoiced), jitterLocal: none, shimmerLocal: none, hnrDb: none, formantHz: none, bandwidthHz: none },
   };
-  return helper.formatToFile(view, from, to, cols.ref, partFd, BLOCK_FRAMES, moved, after);
+  return helper.formatToFile(view, from, to, cols.ref, partFd, BLOCK_FRAMES, moved, output);
 }
 
 /** Frames per written block (about 64 kB of JSONL). */

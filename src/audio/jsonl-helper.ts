@@ -53,11 +53,10 @@ export class JsonlHelper {
   /**
    * format() of a long recording's frames whose MFCC and deltas are in a temp file (feature-columns.ts): the helper
    * reads them itself and writes the bytes to the temp file `partFd` from byte 0; resolves with their count.
-   * `after`: partFd is the output's temp file and the bytes go after the main thread's, whose count it holds
-   * (jsonl-job.ts AfterMain; an OS error then comes back as it is, for the caller to name the output).
+   * `output`: partFd is the output's temp file (an OS error then comes back as it is, for the caller to name the output).
    */
-  formatToFile(view: FrameView, from: number, to: number, columns: ColumnsRef, partFd: number, block: number, transfer: ArrayBuffer[] = [], after?: SharedArrayBuffer): Promise<number> {
-    return this.request({ view, from, to, columns, partFd, block, output: after !== undefined, after }, transfer).then((m) => m.written!);
+  formatToFile(view: FrameView, from: number, to: number, columns: ColumnsRef, partFd: number, block: number, transfer: ArrayBuffer[] = [], output = false): Promise<number> {
+    return this.request({ view, from, to, columns, partFd, block, output }, transfer).then((m) => m.written!);
   }
 
   private request(msg: object, transfer: ArrayBuffer[]): Promise<HelperReply> {
