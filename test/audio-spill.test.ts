@@ -279,9 +279,10 @@ describe.skipIf(!existsSync('/proc/self/fd'))('temp files', () => {
   });
 
   // Past 60 s (HELPER_MIN_FRAMES) the JSONL helper thread formats most frames. Into a file it writes them straight
-  // into the output's temp file, and only this thread's last fifth goes through a temp file of its own and is copied
-  // (extract.ts helperFirst; before, the helper's four fifths went through one and the copy was the command's tail).
-  it('past 60 s the helper writes into the output: a fifth of the JSONL goes through a temp file, same bytes', async () => {
+  // into the output's temp file, and only this thread's last 30 % (HELPER_SPLIT) goes through a temp file of its own
+  // and is copied (extract.ts helperFirst; before, the helper's part went through one and the copy was the command's
+  // tail: that part, 70 %, would be over the half this test allows).
+  it('past 60 s the helper writes into the output: only this thread\'s 30 % of the JSONL goes through a temp file, same bytes', async () => {
     const long = long65();
     const [mem, memSum] = await outputs(long, 'helper-mem', ['--spill-after', '1e9'], 'cli');
     const t = fresh('tmp-helper');
@@ -302,7 +303,7 @@ describe.skipIf(!existsSync('/proc/self/fd'))('temp files', () => {
     expect(readFileSync(p('helper.jsonl')).equals(mem)).toBe(true);
     expect(readFileSync(p('helper.json')).equals(memSum)).toBe(true);
     expect(largest, 'a temp file of JSONL was seen').toBeGreaterThan(0);
-    expect(largest / mem.length).toBeLessThan(0.3);
+    expect(largest / mem.length).toBeLessThan(0.5);
     expect(readdirSync(t)).toEqual([]);
   });
 

@@ -398,7 +398,7 @@ async function writeSpilledJsonl(f: AudioFeatures, cols: FeatureColumns, out: st
 /**
  * The helper formats frames [0, split) straight into the output's temp file from byte 0 while this thread formats
  * the last HELPER_SPLIT of them into a temp file of its own, copied after the helper's bytes once their count is
- * known: a fifth of the bytes the other order copies, and the copy was the command's tail (issue 15).
+ * known: less than half the bytes the other order copies, and the copy was the command's tail (issue 15).
  */
 async function helperFirst(f: AudioFeatures, cols: FeatureColumns, h: JsonlHelper, sink: FrameSink, fd: number, out: string, posted: () => void): Promise<void> {
   const n = f.nFrames;
@@ -492,8 +492,12 @@ function formatSpilledInWorker(helper: JsonlHelper, f: AudioFeatures, cols: Feat
 const BLOCK_FRAMES = 96;
 /** Below this many frames one thread formats everything (a worker's start-up would cost more than it saves). */
 const HELPER_MIN_FRAMES = 6000;
-/** Share of the frames this thread formats; the helper takes the rest (this thread also computes the summary). */
-const HELPER_SPLIT = 0.2;
+/**
+ * Share of the frames this thread formats; the helper takes the rest (this thread also computes the summary). 0.3
+ * balances the two threads' CPU from the track to their last record on the 10-minute bench file (docs/benchmarks.md,
+ * session 40: at 0.2 the helper's part was the longer by ~30 ms, at 0.4 this thread's).
+ */
+const HELPER_SPLIT = 0.3;
 
 /**
  * Formats frames [from, to) in the helper thread. It receives copies of the per-frame arrays' range [from, to),

@@ -429,15 +429,20 @@ function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: SpectralResult
     const i = Math.round(t / hopS);
     return i >= 0 && i < track.n && track.f0[i] > 0;
   };
-  const nI = intensity.db.length;
-  const times = new Float64Array(nI);
-  for (let k = 0; k < nI; k++) times[k] = intensity.time(k);
-  const nuclei = syllableNuclei(intensity.db.data.subarray(0, nI), times, nSamples / sr, isVoiced, {
-    silenceDb: o.nucleiSilenceDb,
-    minDipDb: o.nucleiMinDipDb,
-    minPauseS: o.nucleiMinPauseS,
-    minSoundingS: o.nucleiMinSoundingS,
-  });
+  const findNuclei = (): NucleiResult => {
+    const nI = intensity.db.length;
+    const times = new Float64Array(nI);
+    for (let k = 0; k < nI; k++) times[k] = intensity.time(k);
+    return syllableNuclei(intensity.db.data.subarray(0, nI), times, nSamples / sr, isVoiced, {
+      silenceDb: o.nucleiSilenceDb,
+      minDipDb: o.nucleiMinDipDb,
+      minPauseS: o.nucleiMinPauseS,
+      minSoundingS: o.nucleiMinSoundingS,
+    });
+  };
+  // Found when first read (by the summary): extractAudio hands the frame records to the JSONL helper first, and the
+  // helper (the pitch worker, the command's longer thread) no longer waits the ~15 CPU ms they take (issue 15).
+  let nuclei: NucleiResult | undefined;
   return {
     options: o,
     sampleRate: sr,
@@ -453,7 +458,9 @@ function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: SpectralResult
     f0OctaveAbove: track.octaveAbove,
     rms: frameValues(spectral.rms, nFrames, columns !== undefined),
     zcr: frameValues(spectral.zcr, nFrames, columns !== undefined),
-    nuclei,
+    get nuclei() {
+      return (nuclei ??= findNuclei());
+    },
     clippedRatio: nSamples > 0 ? clipped / nSamples : 0,
     dcOffset: nSamples > 0 ? buf.sum / nSamples : 0,
     ...(columns ? { columns } : {}),
