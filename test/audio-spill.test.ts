@@ -5,7 +5,7 @@
  * $TMPDIR unlinked while open, so none is left after success, an error or SIGINT.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, runCli, tempDir } from './helpers/cli.js';
@@ -339,9 +339,20 @@ describe.skipIf(!existsSync('/proc/self/fd'))('temp files', () => {
 
   it('none is left after an error (output not writable) or SIGINT', async () => {
     const t = fresh('tmp-err');
+    // an output path that cannot be written is refused before the work: nothing spilled at all
     writeFileSync(p('afile'), 'x');
-    const bad = await runWatched(['audio', LONG, '-o', join(p('afile'), 'out.jsonl'), '--spill-after', '0'], t);
+    const early = await runWatched(['audio', LONG, '-o', join(p('afile'), 'out.jsonl'), '--spill-after', '0'], t);
+    expect(early.code, early.stderr).toBe(2);
+    expect(early.seen).toEqual([]);
+    // one that stops being writable during the run (its folder replaced by a file once the spill files are open)
+    const gone = p('gone');
+    mkdirSync(gone);
+    const bad = await runWatched(['audio', LONG, '-o', join(gone, 'out.jsonl'), '--spill-after', '0'], t, () => {
+      rmSync(gone, { recursive: true, force: true });
+      writeFileSync(gone, 'x');
+    });
     expect(bad.code, bad.stderr).toBe(2);
+    expect(bad.stderr).toMatch(/cannot write/);
     expect(bad.seen.length).toBeGreaterThan(0);
     expect(readdirSync(t)).toEqual([]);
     const t2 = fresh('tmp-int');
