@@ -16,8 +16,9 @@ import { createInterface } from 'node:readline';
 import { childrenStopped, startAgainAfterGroupInterrupt, trackChild } from './children.js';
 import { childEnv, ffmpegBinaries } from './ffmpeg-path.js';
 import { checkMediaFile } from './input-file.js';
-import { keepPacketRead, keptKey, newTrack, readPacketFields, type ClockJump, type Track } from './packet-times.js';
-import { liftRotation, probe, probeResultOf, type FfprobeJson, type ProbeResult } from './probe.js';
+import { keepPacketRead, newTrack, readPacketFields, type ClockJump, type Track } from './packet-times.js';
+import { fileIdentity, type FileIdentity } from './probe-memo.js';
+import { liftRotation, probeKept, probeResultOf, runFfprobe, type FfprobeJson, type ProbeResult } from './probe.js';
 
 /**
  * The containers whose streams the header declares, for which ffprobe's streams are the same after reading every
@@ -92,11 +93,21 @@ async function runMerged(abs: string, attempt = 1): Promise<MergedRead | null> {
 /**
  * probe(file), with the file's packet times read in the same ffprobe run and kept for readPacketTimes (packet-times.ts).
  * For callers that read both; probe() alone for the rest (`mmprep audio` reads no packets: a 2-hour file's would cost it).
+ * Both are kept by the file's identity (probe-memo.ts): a file probed before in this process starts no ffprobe here
+ * (its packets, when not kept, are read by readPacketTimes if asked for), and a later probe() of it starts none either.
  */
 export async function probeWithPacketTimes(file: string): Promise<ProbeResult> {
   const abs = await checkMediaFile(file);
-  const { key, size } = await keptKey(abs);
-  if (size > MERGE_MAX_BYTES || MERGE_SKIP_NAMES.test(abs)) return probe(file);
+  const id = await fileIdentity(abs);
+  if (id.size > MERGE_MAX_BYTES || MERGE_SKIP_NAMES.test(abs)) return probeKept(file, id, () => runFfprobe(abs));
+  return probeKept(file, id, () => mergedOrPlain(abs, id));
+}
+
+/**
+ * ffprobe's streams and format from the one run, its packet read kept for the file's identity `id` (readPacketTimes); a plain
+ * probe's when the one run is not used (see the module comment).
+ */
+async function mergedOrPlain(abs: string, id: FileIdentity): Promise<FfprobeJson> {
   const r = await runMerged(abs);
   let data: FfprobeJson | null = null;
   try {
@@ -104,8 +115,7 @@ export async function probeWithPacketTimes(file: string): Promise<ProbeResult> {
   } catch {
     data = null;
   }
-  if (!r || !data || !Array.isArray(data.streams) || !data.format || 'packets' in data || !MERGE_FORMATS.test(String(data.format.format_name))) return probe(file);
-  const p = probeResultOf(file, data);
-  keepPacketRead(key, p, r.tracks, r.jumps);
-  return p;
+  if (!r || !data || !Array.isArray(data.streams) || !data.format || 'packets' in data || !MERGE_FORMATS.test(String(data.format.format_name))) return runFfprobe(abs);
+  keepPacketRead(id, probeResultOf(abs, data), r.tracks, r.jumps);
+  return data;
 }
