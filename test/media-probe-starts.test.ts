@@ -117,7 +117,8 @@ const before = [await probe(wav), await probe(wav)];
 writeFileSync(wav, readFileSync(w16k));
 utimesSync(wav, ${hourAgo.getTime() / 1000}, ${hourAgo.getTime() / 1000});
 const after = await probe(wav);
-process.stdout.write(JSON.stringify({ packetsFirst, plainAfter, together, before, after }));`;
+const bad = [await probeWithPacketTimes(${JSON.stringify(join(dir, 'bad.mp4'))}).catch((e) => e.message), await probe(${JSON.stringify(join(dir, 'bad.mp4'))}).catch((e) => e.message)];
+process.stdout.write(JSON.stringify({ packetsFirst, plainAfter, together, before, after, bad }));`;
     const out = JSON.parse(await runNode(script, { MMPREP_FFPROBE: loggingFfprobe(), LOG: log }));
     const starts = readFileSync(log, 'utf8').trim().split('\n');
     const of = (f: string) => starts.filter((x) => x.endsWith(f));
@@ -125,7 +126,11 @@ process.stdout.write(JSON.stringify({ packetsFirst, plainAfter, together, before
     expect(of(lav)[0]).toMatch(/-show_streams.*packet=/);
     expect(of(cam), 'three callers at once: one run').toHaveLength(1);
     expect(of(wav), 'the WAV: once, then again after it was written').toHaveLength(2);
-    expect(starts, starts.join('\n')).toHaveLength(4);
+    expect(of('bad.mp4'), 'no media: the packet probe\'s one run fails as a probe (not run again), and is not kept').toHaveLength(2);
+    expect(starts, starts.join('\n')).toHaveLength(6);
+    const refused = await probe(join(dir, 'bad.mp4')).catch((e: Error) => e.message);
+    expect(refused).toMatch(/^not a media file ffmpeg can read \(.*Invalid data found/);
+    expect(out.bad).toEqual([refused, refused]);
     // The packet probe's reading is the plain probe's (of another process: nothing kept there).
     const plain = JSON.parse(JSON.stringify(await probe(lav)));
     for (const p of [out.packetsFirst, ...out.plainAfter]) expect(p).toEqual(plain);
