@@ -7,7 +7,7 @@
  * runs would also redo sync: ~2.5 CPU s). A session redone although --resume says why on stderr (trial8: a resume
  * with one flag typed differently redid every session without a word).
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolchainDiffers } from '../src/batch/toolchain.js';
@@ -93,8 +93,16 @@ describe('extract --resume checks each output by SHA-256, not by size alone', ()
   });
 
   it('a stage option typed out (--tone-hz 1000, the default) redoes the session and says why (trial8: it was silent)', async () => {
-    const again = await run('--resume', '--tone-hz', '1000');
+    // An ffprobe noting its calls, then running the real one: a session redone reads each input in one ffprobe run
+    // (its probe and packet times, probe-packets.ts; a probe, then a packet read, before 2026-12-05).
+    const log = join(dir, 'ffprobe-redo.txt');
+    const wrapper = join(dir, 'ffprobe-noting');
+    writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${ffmpegBinaries().ffprobe.path}' "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const again = await runCli(['extract', m, '-o', outAudio, '--only', 'audio', '--jobs', '1', '--progress', 'none', '--resume', '--tone-hz', '1000'], { env: { MMPREP_FFPROBE: wrapper } });
     expect(again.code, again.stderr).toBe(0);
+    const starts = readFileSync(log, 'utf8').trim().split('\n');
+    for (const f of ['s01_camera.mp4', 's01_lav.flac']) expect(starts.filter((l) => l.endsWith(`/${f}`)), starts.join('\n')).toEqual([expect.stringMatching(/-show_streams.*packet=/)]);
     expect(summary(again)).toMatchObject({ done: 1, skipped: 0 });
     expect(again.stderr).toContain(
       'session s01 (line 2): redone although --resume: its meta.json records stage options as typed {}, this run {"toneHz":1000}: resume with the flags of the run that made the folder to skip it',

@@ -197,7 +197,12 @@ describe('mmprep extract', () => {
     const s02 = join(dir, 's02_lav.flac');
     try {
       copyFileSync(join(DEMO, 's01_lav.flac'), s02);
-      expect(JSON.parse((await run('--resume', '--tone-hz', '1000')).stdout)).toMatchObject({ done: 1, skipped: 2 });
+      writeFileSync(log, '');
+      const changed = await runCli(['extract', manifest, '-o', out, '--only', 'audio', '--progress', 'none', '--resume', '--tone-hz', '1000'], { env: { MMPREP_FFPROBE: wrapper } });
+      expect(JSON.parse(changed.stdout)).toMatchObject({ done: 1, skipped: 2 });
+      // The session redone reads each of its files in one ffprobe run (probe and packet times), the changed one too.
+      const redone = readFileSync(log, 'utf8').trim().split('\n');
+      for (const f of ['s02_camera.mp4', 's02_lav.flac']) expect(redone.filter((l) => l.endsWith(`/${f}`)), redone.join('\n')).toEqual([expect.stringMatching(/-show_streams.*packet=/)]);
       // A missing output: that session alone is redone (s02 was just made from the input it has now).
       rmSync(join(out, 's03', 'audio.summary.json'));
       expect(JSON.parse((await run('--resume', '--tone-hz', '1000')).stdout)).toMatchObject({ done: 1, skipped: 2 });

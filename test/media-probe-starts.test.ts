@@ -6,7 +6,7 @@
  * refused as before.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -14,9 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 import { readPacketTimes } from '../src/media/packet-times.js';
 import { probeWithPacketTimes } from '../src/media/probe-packets.js';
+import { IdentityMemo, racy } from '../src/media/probe-memo.js';
 import { probe } from '../src/media/probe.js';
 import { FIXTURES, ROOT, runCli, tempDir } from './helpers/cli.js';
-import { ffmpegSync } from './helpers/ffmpeg.js';
+import { ffmpegOutputs, ffmpegSync } from './helpers/ffmpeg.js';
 
 const { dir, cleanup } = tempDir('mmprep-probe-starts-');
 afterAll(() => cleanup());
@@ -46,6 +47,11 @@ beforeAll(() => {
   copyFileSync(join(dir, 'late.ts'), join(dir, 'late-ts.mp4')); // its name says MP4: tried, and refused by its format
   ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=25:duration=2', '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=48000:duration=2', '-c:v', 'libvpx', '-c:a', 'libopus', join(dir, 'a.webm')]);
   writeFileSync(join(dir, 'bad.mp4'), 'not media\n');
+  // Two WAVs of the same size (16 000 bytes of samples): 1 s at 8 kHz, 0.5 s at 16 kHz.
+  ffmpegOutputs([
+    ['-f', 'lavfi', '-i', 'sine=sample_rate=8000:duration=1', '-c:a', 'pcm_s16le', join(dir, 'w8k.wav')],
+    ['-f', 'lavfi', '-i', 'sine=sample_rate=16000:duration=0.5', '-c:a', 'pcm_s16le', join(dir, 'w16k.wav')],
+  ]);
 });
 
 describe.runIf(process.platform === 'linux')('one ffprobe run per input', () => {
@@ -83,6 +89,74 @@ process.stdout.write(JSON.stringify(out));`;
     }
     expect(one[names.indexOf('jump.mkv')].read.jumps.length).toBeGreaterThan(0);
     expect(one[names.indexOf('late.ts')].p).toMatchObject({ streams: [{ type: 'video' }, { type: 'video' }, { type: 'audio', sample_rate_hz: 0 }] });
+  });
+
+  it('a file is probed once per process (packet probe, plain probes, at once or after), again when written in place', async () => {
+    // Each file changed 1 h ago by its times, its status change (ctime) seconds ago at most: old enough to be kept.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const [lav, cam, wav] = ['kept-lav.flac', 'kept-cam.mp4', 'kept.wav'].map((n) => join(dir, n));
+    copyFileSync(join(dir, 's01_lav.flac'), lav);
+    copyFileSync(join(dir, 's01_camera.mp4'), cam);
+    copyFileSync(join(dir, 'w8k.wav'), wav);
+    for (const f of [lav, cam, wav]) utimesSync(f, hourAgo, hourAgo);
+    expect(statSync(join(dir, 'w16k.wav')).size, 'the rewrite keeps the size').toBe(statSync(wav).size);
+    const log = join(dir, 'memo.log');
+    writeFileSync(log, '');
+    const lib = (m: string) => JSON.stringify(pathToFileURL(join(ROOT, `dist/media/${m}.js`)).href);
+    // The WAV written again in place (same inode and size) with its modification time put back: only its ctime differs.
+    const script = `const { probe } = await import(${lib('probe')});
+const { probeWithPacketTimes } = await import(${lib('probe-packets')});
+const { readPacketTimes } = await import(${lib('packet-times')});
+const { readFileSync, utimesSync, writeFileSync } = await import('node:fs');
+const [lav, cam, wav, w16k] = ${JSON.stringify([lav, cam, wav, join(dir, 'w16k.wav')])};
+const packetsFirst = await probeWithPacketTimes(lav);
+const plainAfter = await Promise.all([probe(lav), probe(lav)]);
+await readPacketTimes(plainAfter[0]);
+const together = await Promise.all([probe(cam), probeWithPacketTimes(cam), probe(cam)]);
+const before = [await probe(wav), await probe(wav)];
+writeFileSync(wav, readFileSync(w16k));
+utimesSync(wav, ${hourAgo.getTime() / 1000}, ${hourAgo.getTime() / 1000});
+const after = await probe(wav);
+const bad = [await probeWithPacketTimes(${JSON.stringify(join(dir, 'bad.mp4'))}).catch((e) => e.message), await probe(${JSON.stringify(join(dir, 'bad.mp4'))}).catch((e) => e.message)];
+process.stdout.write(JSON.stringify({ packetsFirst, plainAfter, together, before, after, bad }));`;
+    const out = JSON.parse(await runNode(script, { MMPREP_FFPROBE: loggingFfprobe(), LOG: log }));
+    const starts = readFileSync(log, 'utf8').trim().split('\n');
+    const of = (f: string) => starts.filter((x) => x.endsWith(f));
+    expect(of(lav), 'the demo FLAC: one run for its probe and packets').toHaveLength(1);
+    expect(of(lav)[0]).toMatch(/-show_streams.*packet=/);
+    expect(of(cam), 'three callers at once: one run').toHaveLength(1);
+    expect(of(wav), 'the WAV: once, then again after it was written').toHaveLength(2);
+    expect(of('bad.mp4'), 'no media: the packet probe\'s one run fails as a probe (not run again), and is not kept').toHaveLength(2);
+    expect(starts, starts.join('\n')).toHaveLength(6);
+    const refused = await probe(join(dir, 'bad.mp4')).catch((e: Error) => e.message);
+    expect(refused).toMatch(/^not a media file ffmpeg can read \(.*Invalid data found/);
+    expect(out.bad).toEqual([refused, refused]);
+    // The packet probe's reading is the plain probe's (of another process: nothing kept there).
+    const plain = JSON.parse(JSON.stringify(await probe(lav)));
+    for (const p of [out.packetsFirst, ...out.plainAfter]) expect(p).toEqual(plain);
+    for (const p of out.together) expect(p).toEqual(out.together[0]);
+    expect(out.before.map((p: { streams: Array<{ sample_rate_hz: number }> }) => p.streams[0].sample_rate_hz)).toEqual([8000, 8000]);
+    expect(out.after.streams[0].sample_rate_hz).toBe(16000);
+  });
+
+  it('a file changed within its filesystem\'s timestamp tick of the read is not kept (racy, as git calls it)', async () => {
+    const now = 1_796_000_000_123_456_789n;
+    const ms = 1_000_000n;
+    expect(racy(now - 10n * ms, now), 'changed 10 ms before').toBe(true);
+    expect(racy(now - 60n * ms, now), 'changed 60 ms before, times in ns').toBe(false);
+    expect(racy(now + 5n * ms, now), 'changed after the read (a clock set back)').toBe(true);
+    const wholeSecond = 1_795_999_999_000_000_000n; // 1.12 s before `now`: FAT, ext3 or HFS+ times
+    expect(racy(wholeSecond, now), 'coarse times, 1.12 s before').toBe(true);
+    expect(racy(wholeSecond - 1_000n * ms, now), 'coarse times, 2.12 s before').toBe(false);
+    // The memo reads a racy identity each time it is asked, a settled one once; a failed read is not kept.
+    const memo = new IdentityMemo<number>(4);
+    let reads = 0;
+    const read = () => Promise.resolve(++reads);
+    for (const racyId of [true, true, false, false]) void memo.once({ key: `k${racyId}`, size: 1, racy: racyId }, read);
+    expect(reads).toBe(3);
+    const failing = { key: 'bad', size: 1, racy: false };
+    await expect(memo.once(failing, () => Promise.reject(new Error('no')))).rejects.toThrow('no');
+    expect(await memo.once(failing, read)).toBe(4);
   });
 
   it('a file that is no media file is refused as by probe()', async () => {

@@ -462,13 +462,14 @@ type Hashes = Map<string, Promise<{ sha256: string; size: number }>>;
 /**
  * Inputs: size and hash (each file once, even when it serves two roles), then a probe that each role's stream exists.
  * Its packet times are read in the same ffprobe run (probe-packets.ts) unless `mayskip`: a session --resume skips
- * reads none (checkFileEnds reads them after the resume check). `recorded`: the inputs of the session's meta.json
+ * reads none (checkFileEnds reads them after the resume check), and one whose file differs from every input its
+ * meta.json records (role, kind, size and SHA-256, as incompleteReason compares them) is redone, so that file's are
+ * read in the same run. `recorded`: the inputs of the session's meta.json
  * (--resume): a role whose file has the size and SHA-256 recorded there takes its recorded duration instead of an
  * ffprobe run (~0.15 CPU s each with Debian's build), so a session --resume skips starts no ffprobe; one it redoes
- * reads its inputs again without `recorded` (attemptSession), `hashes` keeping each file's hash from the first read.
+ * reads its inputs again without `recorded` and without `mayskip` (attemptSession), `hashes` keeping each file's hash from the first read.
  */
 async function readInputs(session: ManifestSession, probes: Probes, mayskip: boolean, hashes: Hashes = new Map(), recorded: MetaInput[] = []): Promise<MetaInput[]> {
-  const probeFile = mayskip ? probe : probeWithPacketTimes;
   const inputs: MetaInput[] = [];
   for (const m of session.media) {
     if (!hashes.has(m.path)) hashes.set(m.path, handled(sha256File(m.path)));
@@ -485,6 +486,8 @@ async function readInputs(session: ManifestSession, probes: Probes, mayskip: boo
       inputs.push({ role: m.role, kind: m.kind, file: m.given, size_bytes: h.size, sha256: h.sha256, duration_s: same.duration_s });
       continue;
     }
+    const redone = !recorded.some((i) => i.role === m.role && i.kind === m.kind && i.size_bytes === h.size && i.sha256 === h.sha256);
+    const probeFile = mayskip && !redone ? probe : probeWithPacketTimes;
     inputs.push({ role: m.role, kind: m.kind, file: m.given, size_bytes: h.size, sha256: h.sha256, duration_s: await probedDuration(m, probes, probeFile) });
   }
   return inputs;
@@ -709,9 +712,10 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   await makeSessionFolder(a.dir, a.task.session.session_id);
   const redo = a.task.resume ? await resumeRedoReason(a, recorded, inputs) : '';
   if (redo === null) return { ...base, status: 'skipped', media_s: a.media_s, wall_s: wallS(a) };
-  // Redone: every file probed now (the durations meta.json records may be another ffprobe's), the hashes kept.
+  // Redone: every file probed now (the durations meta.json records may be another ffprobe's), its packet times in the
+  // same run (checkFileEnds reads them next), the hashes kept.
   if (mayskip) {
-    inputs = await readInputs(a.task.session, probes, mayskip, hashes);
+    inputs = await readInputs(a.task.session, probes, false, hashes);
     a.media_s = inputs.find((i) => i.role === a.task.session.ref_role)?.duration_s ?? 0;
   }
   await checkFileEnds(a.task.session, probes);

@@ -3,16 +3,16 @@
  * the file's length), for everything that needs them: where each audio and video stream's packets end
  * (stream-ends.ts: truncated or short streams) and the jumps of each stream's clock (src/sync/clock-jumps.ts: a
  * device restarted mid-session). `mmprep extract` checks every file before its stages and syncs it after: the read is
- * kept per file (its path, size and modification time), so the file is read once, not twice.
+ * kept per file (its identity: path, inode, size, times; probe-memo.ts), so the file is read once, not twice.
  */
 import { spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { startAgainAfterGroupInterrupt, trackChild } from './children.js';
 import { childEnv, ffmpegBinaries } from './ffmpeg-path.js';
 import { checkMediaFile } from './input-file.js';
 import { EXIT, MmprepError } from '../common/errors.js';
 import type { ProbeResult } from './probe.js';
+import { fileIdentity, IdentityMemo, type FileIdentity } from './probe-memo.js';
 
 /** One jump of one stream's timestamps: from `from_s` (where the stream had reached) to `to_s`, file timeline. */
 export interface ClockJump {
@@ -165,36 +165,21 @@ async function readOnce(abs: string, p: ProbeResult): Promise<PacketRead> {
   }
 }
 
-/** Reads kept, by path, size and modification time (a file changed in between is read again); the latest few. */
-const kept = new Map<string, Promise<PacketRead>>();
-const KEEP = 16;
-
-/** The key of a file's read in `kept`: its path, size and modification time. */
-export async function keptKey(abs: string): Promise<{ key: string; size: number }> {
-  const st = await stat(abs);
-  return { key: `${abs}\0${st.size}\0${st.mtimeMs}`, size: st.size };
-}
-
-function keep(key: string, read: Promise<PacketRead>): void {
-  kept.set(key, read);
-  read.catch(() => kept.delete(key));
-  while (kept.size > KEEP) kept.delete(kept.keys().next().value as string);
-}
+/** Reads kept by the file's identity (probe-memo.ts: a file changed or replaced in between is read again); the latest KEEP. */
+const KEEP = 128;
+const kept = new IdentityMemo<PacketRead>(KEEP);
 
 /** The packet times of a file (one ffprobe pass, kept for the next caller; see the module comment). */
 export async function readPacketTimes(p: ProbeResult): Promise<PacketRead> {
   const abs = await checkMediaFile(p.file);
-  const { key } = await keptKey(abs);
-  let read = kept.get(key);
-  if (!read) keep(key, (read = readOnce(abs, p)));
-  return read;
+  return kept.once(await fileIdentity(abs), () => readOnce(abs, p));
 }
 
 /**
  * Keeps a read made with the probe itself (probe-packets.ts: one ffprobe run for both), as readOnce would have made it:
- * `tracks` holds the audio and video streams that had packets, `jumps` every jump found; `key` is keptKey's before that run.
+ * `tracks` holds the audio and video streams that had packets, `jumps` every jump found; `id` is the file's identity (fileIdentity) before that run.
  */
-export function keepPacketRead(key: string, p: ProbeResult, tracks: Map<number, Track>, jumps: ClockJump[]): void {
+export function keepPacketRead(id: FileIdentity, p: ProbeResult, tracks: Map<number, Track>, jumps: ClockJump[]): void {
   const spans = p.streams.filter((s) => s.type === 'audio' || s.type === 'video').map((s) => spanOf(s.index, tracks.get(s.index) ?? newTrack(s.type as 'audio' | 'video')));
-  keep(key, Promise.resolve({ spans, jumps: countsSamples(p.container) ? [] : jumps }));
+  kept.set(id, Promise.resolve({ spans, jumps: countsSamples(p.container) ? [] : jumps }));
 }

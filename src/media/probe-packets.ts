@@ -7,6 +7,7 @@
  * one line at a time as packet-times.ts reads them (memory flat in the file's length). Anything unexpected (an
  * ffprobe that fails, a line not read as a packet, output that is not JSON) falls back to probe() alone, so the packet
  * read runs later on its own as before and fails or warns as it did: this only saves a start, never changes a result.
+ * A file ffprobe cannot open at all (NOT_OPENED) fails as probe() fails it, from this run's error (the open is the same).
  * A file over MERGE_MAX_BYTES, or in a container whose streams can start mid-file (MERGE_FORMATS), is read in two
  * runs as before. Over MERGE_MAX_BYTES the packets in JSON cost more than in CSV, ~1 CPU s more
  * for a 2-hour 25 fps + AAC file's 517 000 packets (ffprobe's JSON 70 MB against CSV's 18 MB), more than a start saves.
@@ -16,8 +17,9 @@ import { createInterface } from 'node:readline';
 import { childrenStopped, startAgainAfterGroupInterrupt, trackChild } from './children.js';
 import { childEnv, ffmpegBinaries } from './ffmpeg-path.js';
 import { checkMediaFile } from './input-file.js';
-import { keepPacketRead, keptKey, newTrack, readPacketFields, type ClockJump, type Track } from './packet-times.js';
-import { liftRotation, probe, probeResultOf, type FfprobeJson, type ProbeResult } from './probe.js';
+import { keepPacketRead, newTrack, readPacketFields, type ClockJump, type Track } from './packet-times.js';
+import { fileIdentity, type FileIdentity } from './probe-memo.js';
+import { liftRotation, probeKept, probeResultOf, runFfprobe, type FfprobeJson, type ProbeResult } from './probe.js';
 
 /**
  * The containers whose streams the header declares, for which ffprobe's streams are the same after reading every
@@ -66,16 +68,39 @@ function readLine(line: string, r: MergedRead, state: { inPackets: boolean }): v
 }
 
 /**
- * The one ffprobe run; null when it failed in any way (see the module comment). Its stderr is not kept. One killed by
- * the group's Ctrl-C before it ran (children.ts) is started again, as every child is.
+ * ffprobe's whole output when it could not open the file (no section printed: `moov atom not found`, not media at
+ * all), the same with either build. The open is a plain probe's, so its failure is the plain probe's: not run again.
  */
-async function runMerged(abs: string, attempt = 1): Promise<MergedRead | null> {
+const NOT_OPENED = '{\n\n}';
+/** ffprobe's stderr kept of the one run (its first bytes: the error a failed open prints; a damaged file's run can print more). */
+const STDERR_KEEP = 64 * 1024;
+
+/** The one run's outcome: its read, the error of a file ffprobe could not open, or null when not used (module comment). */
+type MergedOutcome = MergedRead | { notOpened: Error } | null;
+
+/** The first STDERR_KEEP bytes a stream gives, read to its end (a child's stderr never fills its pipe). */
+function keepHead(stream: NodeJS.ReadableStream): () => string {
+  const kept: Buffer[] = [];
+  let size = 0;
+  stream.on('data', (b: Buffer) => {
+    if (size < STDERR_KEEP) kept.push(b.subarray(0, STDERR_KEEP - size));
+    size += b.length;
+  });
+  return () => Buffer.concat(kept).toString('utf8');
+}
+
+/**
+ * The one ffprobe run (see MergedOutcome). One killed by the group's Ctrl-C before it ran (children.ts) is started
+ * again, as every child is.
+ */
+async function runMerged(abs: string, attempt = 1): Promise<MergedOutcome> {
   if (childrenStopped()) return null;
   const { ffprobe } = ffmpegBinaries();
   // The packet entries in packet-times.ts's order (a log or a test matching `packet=stream_index,...` finds this run too).
-  const args = ['-v', 'quiet', '-print_format', 'json=compact=1', '-show_streams', '-show_format', '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time,codec_type', abs];
-  const child = spawn(ffprobe.path, args, { env: childEnv(), detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true });
+  const args = ['-v', 'error', '-print_format', 'json=compact=1', '-show_streams', '-show_format', '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time,codec_type', abs];
+  const child = spawn(ffprobe.path, args, { env: childEnv(), detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
   trackChild(child);
+  const stderr = keepHead(child.stderr);
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('error', () => resolve({ code: null, signal: null }));
     child.on('close', (code, signal) => resolve({ code, signal }));
@@ -86,26 +111,39 @@ async function runMerged(abs: string, attempt = 1): Promise<MergedRead | null> {
   for await (const line of createInterface({ input: child.stdout })) (lines++, readLine(line, r, state));
   const { code, signal } = await exit;
   if (startAgainAfterGroupInterrupt(signal, lines, attempt)) return runMerged(abs, attempt + 1);
-  return code === 0 && r.seen && !r.unread && !state.inPackets ? r : null;
+  if (code === 0) return r.seen && !r.unread && !state.inPackets ? r : null;
+  // As runFfprobe (probe.ts) words a failed run.
+  if (code !== null && !r.seen && r.rest.join('\n') === NOT_OPENED) return { notOpened: new Error(`ffprobe exited with code ${code}\n${stderr()}`) };
+  return null;
 }
 
 /**
  * probe(file), with the file's packet times read in the same ffprobe run and kept for readPacketTimes (packet-times.ts).
  * For callers that read both; probe() alone for the rest (`mmprep audio` reads no packets: a 2-hour file's would cost it).
+ * Both are kept by the file's identity (probe-memo.ts): a file probed before in this process starts no ffprobe here
+ * (its packets, when not kept, are read by readPacketTimes if asked for), and a later probe() of it starts none either.
  */
 export async function probeWithPacketTimes(file: string): Promise<ProbeResult> {
   const abs = await checkMediaFile(file);
-  const { key, size } = await keptKey(abs);
-  if (size > MERGE_MAX_BYTES || MERGE_SKIP_NAMES.test(abs)) return probe(file);
+  const id = await fileIdentity(abs);
+  if (id.size > MERGE_MAX_BYTES || MERGE_SKIP_NAMES.test(abs)) return probeKept(file, id, () => runFfprobe(abs));
+  return probeKept(file, id, () => mergedOrPlain(abs, id));
+}
+
+/**
+ * ffprobe's streams and format from the one run, its packet read kept for the file's identity `id` (readPacketTimes); a plain
+ * probe's when the one run is not used (see the module comment).
+ */
+async function mergedOrPlain(abs: string, id: FileIdentity): Promise<FfprobeJson> {
   const r = await runMerged(abs);
+  if (r && 'notOpened' in r) throw r.notOpened;
   let data: FfprobeJson | null = null;
   try {
     data = r ? liftRotation(JSON.parse(r.rest.join('\n')) as FfprobeJson) : null;
   } catch {
     data = null;
   }
-  if (!r || !data || !Array.isArray(data.streams) || !data.format || 'packets' in data || !MERGE_FORMATS.test(String(data.format.format_name))) return probe(file);
-  const p = probeResultOf(file, data);
-  keepPacketRead(key, p, r.tracks, r.jumps);
-  return p;
+  if (!r || !data || !Array.isArray(data.streams) || !data.format || 'packets' in data || !MERGE_FORMATS.test(String(data.format.format_name))) return runFfprobe(abs);
+  keepPacketRead(id, probeResultOf(abs, data), r.tracks, r.jumps);
+  return data;
 }

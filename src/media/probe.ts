@@ -9,6 +9,7 @@ import { InputError } from '../common/errors.js';
 import { shellWord, siblingName } from '../common/shell.js';
 import { childEnv, ffmpegBinaries } from './ffmpeg-path.js';
 import { checkMediaFile, ffmpegErrorLine } from './input-file.js';
+import { fileIdentity, IdentityMemo, type FileIdentity } from './probe-memo.js';
 
 export interface StreamInfo {
   index: number;
@@ -112,7 +113,7 @@ export function liftRotation(data: FfprobeJson): FfprobeJson {
  * rotation of side data is lifted onto the stream as `rotation` (as fluent-ffmpeg's reader did). Errors read like
  * fluent-ffmpeg's: "ffprobe exited with code N" + stderr, or "ffprobe was killed with signal SIG…".
  */
-function runFfprobe(abs: string, attempt = 1, args = ['-show_streams', '-show_format']): Promise<FfprobeJson> {
+export function runFfprobe(abs: string, attempt = 1, args = ['-show_streams', '-show_format']): Promise<FfprobeJson> {
   const { ffprobe } = ffmpegBinaries();
   return new Promise((resolve, reject) => {
     if (childrenStopped()) return reject(new Error('ffprobe not started: the session is being rolled back'));
@@ -156,23 +157,42 @@ function crashText(file: string, signal: string): string {
   return `ffprobe crashed (${signal}) reading this file${ts}: a bug of the ffprobe at ${ffprobe.path}, not of the file; copy its streams into Matroska and use that file: ${remux}, or set MMPREP_FFPROBE to another ffprobe build (a distribution's, as apt-get install ffmpeg gives)`;
 }
 
+/**
+ * ffprobe's streams and format of each file read in this process, by the file's identity (probe-memo.ts): a plain
+ * probe's, or the one run of probe-packets.ts, whose streams and format are a plain probe's (test media-probe-starts).
+ */
+const probed = new IdentityMemo<FfprobeJson>(128);
+
 /** Probes one file. Bad input (missing, directory, empty, unreadable by ffmpeg) raises InputError naming the file. */
 export async function probe(file: string): Promise<ProbeResult> {
   const abs = await checkMediaFile(file);
+  return probeKept(file, await fileIdentity(abs), () => runFfprobe(abs));
+}
+
+/**
+ * The ProbeResult of `file` (of identity `id`): ffprobe's JSON kept for that identity, else `read()`'s (a plain
+ * ffprobe run, or one giving the same streams and format), kept. A run's failure is an InputError naming `file`.
+ */
+export async function probeKept(file: string, id: FileIdentity, read: () => Promise<FfprobeJson>): Promise<ProbeResult> {
   let data: FfprobeJson;
   try {
-    data = await runFfprobe(abs);
+    data = await probed.once(id, read);
   } catch (e) {
-    const msg = (e as Error).message ?? String(e);
-    const crash = /killed with signal (SIG[A-Z]+)/.exec(msg);
-    if (crash && /^SIG(INT|TERM|HUP|KILL)$/.test(crash[1])) {
-      // Someone stopped it (an interrupt, a batch system ending the job): neither the file's fault nor ffprobe's.
-      throw new InputError(`ffprobe was killed with signal ${crash[1]} while reading this file`, { file });
-    }
-    if (crash) throw new InputError(crashText(file, crash[1]), { file });
-    throw new InputError(`not a media file ffmpeg can read (${ffmpegErrorLine(msg)}): check that it is a complete audio or video file (a copy cut short fails so) and replace it`, { file });
+    throw probeError(file, e);
   }
   return probeResultOf(file, data);
+}
+
+/** A failed ffprobe run as the InputError naming the file: stopped, crashed (a build's bug), or not media. */
+function probeError(file: string, e: unknown): InputError {
+  const msg = (e as Error).message ?? String(e);
+  const crash = /killed with signal (SIG[A-Z]+)/.exec(msg);
+  if (crash && /^SIG(INT|TERM|HUP|KILL)$/.test(crash[1])) {
+    // Someone stopped it (an interrupt, a batch system ending the job): neither the file's fault nor ffprobe's.
+    return new InputError(`ffprobe was killed with signal ${crash[1]} while reading this file`, { file });
+  }
+  if (crash) return new InputError(crashText(file, crash[1]), { file });
+  return new InputError(`not a media file ffmpeg can read (${ffmpegErrorLine(msg)}): check that it is a complete audio or video file (a copy cut short fails so) and replace it`, { file });
 }
 
 /** The ProbeResult of ffprobe's JSON (streams and format) for `file`. */
