@@ -2,6 +2,8 @@
  * `mmprep probe` over many files (`probe *.mp4`): every bad file is named on its own line, then one summary line,
  * exit 2, nothing on stdout. It used to stop at the first bad file, so a folder with three bad files took three runs.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, runCliInProcess } from './helpers/cli.js';
@@ -30,5 +32,19 @@ describe('probe with several bad files', () => {
     const ok = await runCliInProcess(['probe', join(FIXTURES, 'demo', 's01_lav.flac'), join(FIXTURES, 'demo', 's01_camera.mp4')]);
     expect(ok.code).toBe(0);
     expect(ok.stdout.trim().split('\n').map((l) => JSON.parse(l).file)).toEqual([join(FIXTURES, 'demo', 's01_lav.flac'), join(FIXTURES, 'demo', 's01_camera.mp4')]);
+  });
+
+  it('a text file named .flac is not media (ffprobe takes it for raw FLAC by its name: a new user\'s trial got exit 0)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmprep-cli-probe-'));
+    try {
+      const page = join(dir, 's01_lav.flac');
+      writeFileSync(page, '<html><body>404 Not Found</body></html>\n');
+      const r = await runCliInProcess(['probe', page]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(new RegExp(`^mmprep: ${page}: not a media file ffmpeg can read \\(ffprobe took it for .*FLAC.* by its name and found no sound or picture in it\\): check that it is a complete audio or video file`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -180,7 +180,23 @@ export async function probeKept(file: string, id: FileIdentity, read: () => Prom
   } catch (e) {
     throw probeError(file, e);
   }
+  refuseShapelessStreams(file, data);
   return probeResultOf(file, data);
+}
+
+/**
+ * A file whose every stream has no shape (audio without sample rate and channels, a picture without width and
+ * height) is not media: ffprobe's raw demuxers (FLAC, AAC, MP3...) take any file for their format by its name alone
+ * (probe_score 1), so a web page saved as `s01_lav.flac` (a failed download) was "valid audio" to `mmprep probe` and
+ * failed later with ffmpeg's "Conversion failed!" (a new user's trial).
+ */
+function refuseShapelessStreams(file: string, data: FfprobeJson): void {
+  const streams = data.streams ?? [];
+  const shaped = (s: Record<string, unknown>) =>
+    s.codec_type === 'audio' ? Number(s.sample_rate) > 0 || Number(s.channels) > 0 : s.codec_type === 'video' ? Number(s.width) > 0 || Number(s.height) > 0 : true;
+  if (streams.length === 0 || streams.some(shaped)) return;
+  const format = String(data.format?.format_long_name ?? data.format?.format_name ?? 'a media format');
+  throw new InputError(`not a media file ffmpeg can read (ffprobe took it for ${format} by its name and found no sound or picture in it): check that it is a complete audio or video file (a download that saved an error page does this) and replace it`, { file });
 }
 
 /** A failed ffprobe run as the InputError naming the file: stopped, crashed (a build's bug), or not media. */
