@@ -46,7 +46,7 @@ describe('mmprep face on delivered footage', () => {
     expect(Number(declared)).toBeGreaterThan(shown.length);
     const out = join(tmp.dir, 'cut.csv');
     // In this process (the models load once for the file; the command's exit and message are the anamorphic test's).
-    const summary = await extractFace(cut, { format: 'openface', workers: 0, out });
+    const summary = (await extractFace(cut, { format: 'openface', workers: 0, out }))!; // records to a file: a summary always
     expect(faceSummaryWarnings(summary)).toEqual([]); // what the command would print on stderr: nothing
     const rows = readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map((c) => c.trim()));
     expect(rows.map((c) => Number(c[0]))).toEqual(shown.map((_, i) => i + 1)); // OpenFace's 1-based frame

@@ -115,7 +115,7 @@ beforeAll(async () => {
   expect(r.status).toBe(0);
   const out = join(tmp.dir, 'quality.jsonl');
   // In this thread (workers 0: the models are loaded here already; a worker thread loaded them again, ~1.5 CPU s).
-  summary = await extractFace(clip, { out, workers: 0, landmarks68: true, onPlausibility: (c) => candidates.push(c) });
+  summary = (await extractFace(clip, { out, workers: 0, landmarks68: true, onPlausibility: (c) => candidates.push(c) }))!;
   recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FaceRecord);
 });
 afterAll(() => tmp?.cleanup());

@@ -26,7 +26,7 @@ beforeAll(() => {
 describe('a short Matroska video', () => {
   it('of one or two frames at 1 fps is analysed, every frame', async () => {
     for (const n of [1, 2]) {
-      const s = await extractFace(file(`frames-${n}.mkv`), { out: file(`frames-${n}.jsonl`), workers: 0 });
+      const s = (await extractFace(file(`frames-${n}.mkv`), { out: file(`frames-${n}.jsonl`), workers: 0 }))!;
       expect(s.frames_analysed, `${n} frames`).toBe(n);
     }
   });

@@ -55,7 +55,7 @@ beforeAll(async () => {
   // CLI with one worker and kept threads must give the same bytes as both (tests below).
   for (const [v, workers] of [['transform.mp4', 2], ['transform.webm', 0]] as const) {
     const out = join(tmp.dir, `${v}.jsonl`);
-    const summary = await extractFace(join(DIR, v), { out, summaryPath: join(tmp.dir, `${v}.summary.json`), workers });
+    const summary = (await extractFace(join(DIR, v), { out, summaryPath: join(tmp.dir, `${v}.summary.json`), workers }))!;
     runs[v] = { recs: readJsonl(out), summary, file: out };
   }
 });
@@ -314,7 +314,7 @@ describe('records and summary', () => {
     const ccw = (p: number[]) => [p[1], 640 - p[0]];
     const cw = (p: number[]) => [480 - p[1], p[0]];
     const [upright, opposite] = rotation === 90 ? [ccw, cw] : [cw, ccw];
-    const s = await extractFace(rot, { out, workers: 0 });
+    const s = (await extractFace(rot, { out, workers: 0 }))!;
     expect([s.width, s.height]).toEqual([480, 640]);
     const recs = readJsonl(out);
     expect(recs.length).toBeGreaterThanOrEqual(5);
@@ -333,7 +333,7 @@ describe('records and summary', () => {
     // The portrait at 2400x2400 placed at (2600, 900) in a 7680x4320 frame.
     ffmpegSync(['-i', join(DIR, 'astronaut.png'), '-vf', 'scale=2400:2400,pad=7680:4320:2600:900:gray', '-frames:v', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', big]);
     const out = join(tmp.dir, '8k.jsonl');
-    const s = await extractFace(big, { out, workers: 0 });
+    const s = (await extractFace(big, { out, workers: 0 }))!;
     expect([s.width, s.height, s.inference_width, s.inference_height]).toEqual([7680, 4320, 640, 360]);
     const r = readJsonl(out)[0];
     expect(r.face_found).toBe(true);

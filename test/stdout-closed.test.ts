@@ -57,6 +57,13 @@ describe('closed stdout (EPIPE)', () => {
     expect(existsSync(p('out/_errors.jsonl'))).toBe(true);
   });
 
+  it('face without --summary (records to stdout alone): stops early, exit 0, nothing on stderr', async () => {
+    // A new user's `mmprep face cam.mp4 | head -1` (2026-12-05): exit 1, "internal error: Cannot read properties of null".
+    const r = await runClosed(['face', join(FIXTURES, 'face', 'transform.mp4'), '--end', '0.4', '--workers', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
   it('face: the --summary file is written', async () => {
     const summary = p('face.json');
     const r = await runClosed(['face', join(FIXTURES, 'face', 'transform.mp4'), '--end', '1.2', '--summary', summary]);

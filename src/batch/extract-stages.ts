@@ -235,6 +235,7 @@ export const faceStage: StageFn = async (ctx) => {
     ...(ctx.options.faceFps !== undefined ? { fps: ctx.options.faceFps } : {}),
     ...(ctx.options.maxFaces !== undefined ? { maxFaces: ctx.options.maxFaces } : {}),
   });
+  if (!summary) throw new Error('face stage: no summary although the records go to a file (extractFace stops early only for stdout)');
   const warnings = faceSummaryWarnings(summary);
   const emptyOutput = summary.frames_analysed > 0 && summary.frames_with_face === 0 ? warnings[0] : undefined;
   return { files: ['face.jsonl', 'face.summary.json'], warnings, ...(emptyOutput ? { emptyOutput } : {}), media_s: summary.duration_s ?? undefined, source: { role: video.role, file: video.given, stream: 'video' } };

@@ -86,6 +86,7 @@ export function register(program: Command): void {
           flow: o.flow,
           clock,
         });
+        if (!summary) return; // stdout's reader went away first: nothing more is read or said (README "Exit codes")
         for (const w of [...faceSummaryWarnings(summary), ...(await shortPicture(video, o, probed))]) process.stderr.write(`mmprep face: ${video}: warning: ${w}\n`);
       }),
     );

@@ -1003,9 +1003,10 @@ async function refuseTurnedPhoto(file: string, stream: StreamInfo): Promise<void
 
 /**
  * Analyses one video and writes its records (JSONL or CSV) and optionally the summary. On any error nothing is left
- * under the output names. Returns the summary.
+ * under the output names. Returns the summary, or null when the records go to stdout alone and its reader went away
+ * before the last frame (`| head`: the analysis stops there, so there is no whole-file summary).
  */
-export async function extractFace(file: string, opts: ExtractFaceOptions = {}): Promise<FaceSummary> {
+export async function extractFace(file: string, opts: ExtractFaceOptions = {}): Promise<FaceSummary | null> {
   const openface = opts.format === 'openface';
   if (openface && opts.normalized) throw new InputError('--format openface writes pixel coordinates as OpenFace does: drop --normalized');
   const run = await FaceRun.open(file, opts);
@@ -1032,7 +1033,7 @@ export async function extractFace(file: string, opts: ExtractFaceOptions = {}): 
     await sink.abort();
     throw e;
   }
-  return run.summary!;
+  return run.summary;
 }
 
 /**
