@@ -15,6 +15,7 @@ import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter
 import type { RatingsDimension, RatingsTable } from './types.js';
 import { editDistanceAtMost1, raterRecords, spellingKey, variantRecords } from './variants.js';
 import { excludedText, excludeSet, resolveExcluded } from './exclude.js';
+import { textRater } from './text-rater.js';
 import { raterTypoPairs } from './typos.js';
 import { scaleMix } from './scale-mix.js';
 import { offRangeScan, type FarRating } from './off-range.js';
@@ -868,7 +869,8 @@ class RatingsAccumulator {
     if (Number.isFinite(v) && this.opts.scale && (v < this.opts.scale[0] || v > this.opts.scale[1])) throw new RecordError(offScaleMessage(v, this.opts.scale), this.rec, column);
     if (!Number.isFinite(v)) {
       const idHint = this.layout.targetGuessed && looksLikeIdColumn(column) && !looksLikeRaterName(column) ? `column '${column}' looks like the target ids: pass --target-col ${shellWord(column)}; ` : '';
-      const hint = idHint + (looksLikeDecimalComma(s) ? 'a decimal comma? use --decimal-comma, or --categorical for labels' : 'use --categorical for labels');
+      const notes = this.layout.raterCols.length > 0 && NOTES_WORDS.test(column.trim()) ? `column '${column}' looks like notes, not a rater's ratings: leave it out with --exclude-rater ${shellWord(column)}, or ` : '';
+      const hint = idHint + notes + (looksLikeDecimalComma(s) ? 'a decimal comma? use --decimal-comma, or --categorical for labels' : 'use --categorical for labels');
       throw new RecordError(`non-numeric rating '${cell.length > 40 ? cell.slice(0, 40) + '…' : cell}' (${hint})`, this.rec, column);
     }
     return v;
@@ -1110,6 +1112,12 @@ function withExcludedNote<T>(f: () => T, excluded: Map<string, number>, path: st
 
 /** A header naming a column of target ids. */
 const ID_WORDS = /(^|[^a-z])(id|ids|no|nr|num|number|n|idx|index|key|#)([^a-z]|$)|target|item|clip|stim|video|trial|segment|utter|file|name|sample|excerpt|question|code|subject|participant|patient|person|image|photo|picture|sentence|text|track|song|row|case|unit|scene|movie|audio/i;
+/**
+ * A wide sheet's column of free text beside the raters' (a new user's trial: `r1,r2,r3,notes` was told "use
+ * --categorical for labels", which then read the notes as a fourth rater): its name says so.
+ */
+const NOTES_WORDS = /^(notes?|comments?|remarks?|memos?|observations?|annotations? ?notes?|free ?text|text|description)$/i;
+
 function looksLikeIdColumn(name: string): boolean {
   return ID_WORDS.test(name.trim());
 }
@@ -1285,7 +1293,7 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
   checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined, minRaters, acc.headerRows);
   const offRange = offRangeScan(dim);
   if (offRange.far.length) dim.far_ratings = offRange.far;
-  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim) ?? countsTable(dim) ?? offRange.refused;
+  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim) ?? countsTable(dim) ?? textRater(dim, format === 'wide') ?? offRange.refused;
   if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
 }
