@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCliInProcess, tempDir } from './helpers/cli.js';
+import { readLabelFiles } from '../src/dataset/labels.js';
 
 const tmp = tempDir('mmprep-agr-notes-');
 afterAll(() => tmp.cleanup());
@@ -43,6 +44,14 @@ describe('a notes column beside the raters', () => {
       const r = await runCliInProcess(['agreement', NOTES, '--exclude-rater', 'notes', '--json', ...extra]);
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout).dimensions[0].n_raters).toBe(3);
+    }
+  });
+
+  it('dataset build --labels (no --exclude-rater there): the advice says to remove the column', async () => {
+    for (const categorical of [false, true]) {
+      const err = await readLabelFiles([NOTES], { categorical }).then(() => null, (e: Error) => e);
+      expect(err?.message).toMatch(categorical ? /a notes or comment column read as a rater\? Remove it from the file;/ : /looks like notes, not a rater's ratings: remove it from the file, or use --categorical/);
+      expect(err?.message).not.toMatch(/--exclude-rater/);
     }
   });
 

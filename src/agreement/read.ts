@@ -62,6 +62,8 @@ export interface ReadRatingsOptions {
   excludeRaters?: string[];
   /** Each excludeRaters value may list ids separated by commas (the CLI): a value the file has as one id is that id. */
   excludeRaterLists?: boolean;
+  /** The command offers --exclude-rater (default true; dataset build's labels: false, so advice says to remove the column). */
+  excludeFlag?: boolean;
   /** The numeric rating scale's ends, lowest first (`--scale 1,7`): a rating outside is refused, and the reversed_scale
    *  recode uses them instead of the lowest and highest rating in the file. */
   scale?: [number, number];
@@ -808,6 +810,8 @@ class RatingsAccumulator {
   /** --exclude-rater: id -> ratings skipped; the ids met in the rater column (long files). */
   readonly excluded: Map<string, number>;
   readonly excludedMet = new Set<string>();
+  /** The command offers --exclude-rater (advice names it, else says to remove the column). */
+  readonly excludeFlag: boolean;
 
   constructor(
     readonly layout: RatingsLayout,
@@ -818,6 +822,7 @@ class RatingsAccumulator {
     this.levelsGiven = opts.levels !== undefined;
     this.withOccasions = layout.oc >= 0 || Boolean(opts.repeated);
     this.minRaters = opts.minRaters ?? 2;
+    this.excludeFlag = opts.excludeFlag ?? true;
     this.scale = opts.scale;
     this.excluded = excludeSet(opts.excludeRaters, opts.excludeRaterLists);
     for (const c of layout.excludedCols) this.excludedMet.add(layout.split ? layout.split.rater[c] : layout.header[c]);
@@ -869,7 +874,7 @@ class RatingsAccumulator {
     if (Number.isFinite(v) && this.opts.scale && (v < this.opts.scale[0] || v > this.opts.scale[1])) throw new RecordError(offScaleMessage(v, this.opts.scale), this.rec, column);
     if (!Number.isFinite(v)) {
       const idHint = this.layout.targetGuessed && looksLikeIdColumn(column) && !looksLikeRaterName(column) ? `column '${column}' looks like the target ids: pass --target-col ${shellWord(column)}; ` : '';
-      const notes = this.layout.raterCols.length > 0 && NOTES_WORDS.test(column.trim()) ? `column '${column}' looks like notes, not a rater's ratings: leave it out with --exclude-rater ${shellWord(column)}, or ` : '';
+      const notes = this.layout.raterCols.length > 0 && NOTES_WORDS.test(column.trim()) ? `column '${column}' looks like notes, not a rater's ratings: ${this.excludeFlag ? `leave it out with --exclude-rater ${shellWord(column)}` : 'remove it from the file'}, or ` : '';
       const hint = idHint + notes + (looksLikeDecimalComma(s) ? 'a decimal comma? use --decimal-comma, or --categorical for labels' : 'use --categorical for labels');
       throw new RecordError(`non-numeric rating '${cell.length > 40 ? cell.slice(0, 40) + '…' : cell}' (${hint})`, this.rec, column);
     }
@@ -1293,7 +1298,7 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
   checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined, minRaters, acc.headerRows);
   const offRange = offRangeScan(dim);
   if (offRange.far.length) dim.far_ratings = offRange.far;
-  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim) ?? countsTable(dim) ?? textRater(dim, format === 'wide') ?? offRange.refused;
+  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim) ?? countsTable(dim) ?? textRater(dim, format === 'wide', acc.excludeFlag) ?? offRange.refused;
   if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
 }

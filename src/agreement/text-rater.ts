@@ -25,8 +25,11 @@ function someLabels(labels: Set<string>): string {
   return shown.join(', ') + (labels.size > 4 ? ', …' : '');
 }
 
-/** The refusal, or null. `raterIsColumn`: a wide file (the rater is a column of the sheet). */
-export function textRater(d: RatingsDimension, raterIsColumn: boolean): TextRater | null {
+/**
+ * The refusal, or null. `raterIsColumn`: a wide file (the rater is a column of the sheet); `excludeFlag`: the command
+ * offers --exclude-rater (dataset build does not).
+ */
+export function textRater(d: RatingsDimension, raterIsColumn: boolean, excludeFlag: boolean): TextRater | null {
   if (!d.categories) return null;
   const labels = d.raters.map(() => new Set<string>());
   const first = d.raters.map(() => -1);
@@ -47,7 +50,7 @@ export function textRater(d: RatingsDimension, raterIsColumn: boolean): TextRate
   const theirs = raterIsColumn ? "the other raters' columns" : 'the other raters';
   const [mine, other] = texts.includes(odd) ? ['text', 'numbers'] : ['numbers', 'text'];
   const advice = raterIsColumn && mine === 'text'
-    ? `a notes or comment column read as a rater? Leave it out with --exclude-rater ${shellWord(d.raters[odd])} (or remove it from the sheet)`
+    ? `a notes or comment column read as a rater? ${excludeFlag ? `Leave it out with --exclude-rater ${shellWord(d.raters[odd])} (or remove it from the sheet)` : 'Remove it from the file'}`
     : 'the same categories written two ways (codes and names)? Recode them to one set of labels';
   return {
     at: first[odd],

@@ -247,6 +247,7 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
       metaColumns: SPAN_COLUMNS,
       // one annotator's labels go into a release with agreement null and the reason (not refused, as mmprep agreement)
       minRaters: 1,
+      excludeFlag: false,
     });
     notes.push(...(table.notes ?? []).map((n) => `${basename(file)}: ${n}`));
     const spans = await readSpans(file, table.columns.target, opts);
