@@ -158,7 +158,7 @@ describe('CSV dialects (issue 12, item 5)', () => {
     expect((await readManifest(tab, { checkFiles: false })).sessions[2].transcript).toBe(join(DEMO, 's03_transcript.vtt'));
     const forced = await problems(semi, { checkFiles: false, delimiter: ',' });
     expect(forced).toEqual([expect.stringMatching(/semi\.csv:1: the header is one column \('session_id;speaker_id;.*'\) when read as comma-separated: it looks semicolon-separated; pass --delimiter semicolon$/)]);
-    const r = await runCli(['dataset', 'build', semi, '--features', FEATURES, '-o', join(dir, 'ds-semi'), '--quiet']);
+    const r = await runCliInProcess(['dataset', 'build', semi, '--features', FEATURES, '-o', join(dir, 'ds-semi'), '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^mmprep dataset build: .*semi\.csv: read as semicolon-separated/);
   });
@@ -185,7 +185,7 @@ describe('CSV dialects (issue 12, item 5)', () => {
 });
 
 describe('dataset build refuses empty, unlabelled and stale output (issue 12, items 3 and 4)', () => {
-  const build = (manifest: string, out: string, ...extra: string[]) => runCli(['dataset', 'build', manifest, '--features', FEATURES, '-o', out, '--quiet', ...extra]);
+  const build = (manifest: string, out: string, ...extra: string[]) => runCliInProcess(['dataset', 'build', manifest, '--features', FEATURES, '-o', out, '--quiet', ...extra]);
 
   it('0 records: one line naming the missing transcript column, exit 4, nothing written', async () => {
     const noText = write('no-transcript.csv', 'session_id,speaker_id,video,lav_audio\ns01,spk_a,s01_camera.mp4,s01_lav.flac\n');
@@ -202,7 +202,7 @@ describe('dataset build refuses empty, unlabelled and stale output (issue 12, it
     const empty = join(dir, 'features-empty');
     for (const id of ['s01', 's02', 's03']) mkdirSync(join(empty, id), { recursive: true });
     const out = join(dir, 'ds-none');
-    const r = await runCli(['dataset', 'build', MANIFEST, '--features', empty, '-o', out, '--quiet']);
+    const r = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', empty, '-o', out, '--quiet']);
     expect(r.code, r.stderr).toBe(4);
     const lines = r.stderr.trim().split('\n').filter((l) => !l.includes('warning'));
     expect(lines).toEqual([
@@ -265,12 +265,12 @@ describe('dataset build refuses empty, unlabelled and stale output (issue 12, it
       return feats;
     };
     const none = strip('features-none', ['audio.jsonl', 'audio.summary.json', 'face.jsonl', 'face.summary.json']);
-    const r = await runCli(['dataset', 'build', MANIFEST, '--features', none, '-o', join(dir, 'ds-none'), '--quiet']);
+    const r = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', none, '-o', join(dir, 'ds-none'), '--quiet']);
     expect(r.code, r.stderr).toBe(4);
     expect(r.stderr).toMatch(/dataset not written: none of the \d+ records has audio or face features/);
     expect(existsSync(join(dir, 'ds-none'))).toBe(false);
     const noFace = strip('features-noface', ['face.jsonl', 'face.summary.json']);
-    const ok = await runCli(['dataset', 'build', MANIFEST, '--features', noFace, '-o', join(dir, 'ds-noface')]);
+    const ok = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', noFace, '-o', join(dir, 'ds-noface')]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stderr).toMatch(/presence: no record has face features/);
   });
@@ -285,7 +285,7 @@ describe('dataset build refuses empty, unlabelled and stale output (issue 12, it
     const m3 = JSON.parse(readFileSync(meta3, 'utf8'));
     m3.outputs = m3.outputs.filter((o: { file: string }) => o.file !== 'face.jsonl');
     writeFileSync(meta3, JSON.stringify(m3));
-    const r = await runCli(['dataset', 'build', MANIFEST, '--features', feats, '-o', join(dir, 'ds-stale'), '--quiet']);
+    const r = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', feats, '-o', join(dir, 'ds-stale'), '--quiet']);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/3 stale feature files: session s02: audio\.jsonl was made on sync\.json sha256:[0-9a-f]{12}… but the session's clock is now sync\.json sha256:[0-9a-f]{12}…; run mmprep extract --only audio for this session; session s02: face\.jsonl was made on/);
     expect(r.stderr).toMatch(/session s03: face\.jsonl is not listed in meta\.json \(left by another run\)/);
@@ -306,10 +306,10 @@ describe('dataset build refuses empty, unlabelled and stale output (issue 12, it
     });
     writeFileSync(meta1, JSON.stringify(m1));
     const manifest = join(media, 'manifest.csv');
-    const same = await runCli(['dataset', 'build', manifest, '--features', feats, '-o', join(dir, 'ds-inputs-same'), '--quiet']);
+    const same = await runCliInProcess(['dataset', 'build', manifest, '--features', feats, '-o', join(dir, 'ds-inputs-same'), '--quiet']);
     expect(same.code, same.stderr).toBe(0);
     cpSync(join(DEMO, 's03_lav.flac'), join(media, 's01_lav.flac')); // the wrong take copied over s01's
-    const r = await runCli(['dataset', 'build', manifest, '--features', feats, '-o', join(dir, 'ds-inputs'), '--quiet']);
+    const r = await runCliInProcess(['dataset', 'build', manifest, '--features', feats, '-o', join(dir, 'ds-inputs'), '--quiet']);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/session s01: lav_audio s01_lav\.flac is not the file its features were extracted from \(s01_lav\.flac, \d+ bytes, sha256 [0-9a-f]{12}…; now \d+ bytes\); run mmprep extract --resume/); // another size: refused on a stat, not read
     expect(r.stderr).not.toMatch(/video s01_camera/);
@@ -317,12 +317,12 @@ describe('dataset build refuses empty, unlabelled and stale output (issue 12, it
     const sameSize = readFileSync(join(DEMO, 's01_lav.flac'));
     sameSize[sameSize.length - 1] ^= 0xff; // one byte changed, same size: only the hash tells
     writeFileSync(join(media, 's01_lav.flac'), sameSize);
-    const r2 = await runCli(['dataset', 'build', manifest, '--features', feats, '-o', join(dir, 'ds-inputs'), '--quiet']);
+    const r2 = await runCliInProcess(['dataset', 'build', manifest, '--features', feats, '-o', join(dir, 'ds-inputs'), '--quiet']);
     expect(r2.code, r2.stderr).toBe(2);
     expect(r2.stderr).toMatch(/session s01: lav_audio s01_lav\.flac is not the file its features were extracted from \(s01_lav\.flac, (\d+) bytes, sha256 [0-9a-f]{12}…; now \1 bytes, sha256 [0-9a-f]{12}…\)/);
     writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/^s01,spk_a,s01_camera\.mp4,/m, 's01,spk_a,,'));
     cpSync(join(DEMO, 's01_lav.flac'), join(media, 's01_lav.flac'));
-    const noVideo = await runCli(['dataset', 'build', manifest, '--features', feats, '-o', join(dir, 'ds-inputs'), '--quiet']);
+    const noVideo = await runCliInProcess(['dataset', 'build', manifest, '--features', feats, '-o', join(dir, 'ds-inputs'), '--quiet']);
     expect(noVideo.code, noVideo.stderr).toBe(2);
     expect(noVideo.stderr).toMatch(/session s01: its features were extracted with video s01_camera\.mp4, which this manifest's row does not have/);
   });
@@ -377,7 +377,7 @@ describe('command line conventions (issue 12, item 7)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).options.face_rate).toBe('native');
     expect(parseSegmentMode('FIXED:2')).toEqual(parseSegmentMode('fixed:2'));
-    const missing = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES]);
+    const missing = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', FEATURES]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/-o, --output <dir> is required/);
   });

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCliInProcess, tempDir } from './helpers/cli.js';
 import { demoManifestCopy, writeDemoFeatures } from './helpers/demo-inputs.js';
 
 const tmp = tempDir('mmprep-dataset-gaps-');
@@ -23,7 +23,7 @@ beforeAll(async () => {
 
 describe('dataset build --segments fixed:LEN:HOP', () => {
   it('says on stderr that a hop longer than the window leaves gaps; not for hop <= window', async () => {
-    const build = (mode: string, out: string) => runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', join(tmp.dir, out), '--segments', mode, '--quiet']);
+    const build = (mode: string, out: string) => runCliInProcess(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', join(tmp.dir, out), '--segments', mode, '--quiet']);
     const gaps = await build('fixed:2:5', 'gaps');
     expect(gaps.code, gaps.stderr).toBe(0);
     expect(gaps.stderr).toContain('mmprep dataset build: --segments fixed:2:5: the hop (5 s) is longer than the window (2 s), so the records leave 3 s out after every window (60 % of each session, its words included); give HOP <= LEN to cover the recording\n');

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { BIN, FIXTURES, runCliInProcess, tempDir } from './helpers/cli.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
 
 const tmp = tempDir('mmprep-dataset-interrupt-');
@@ -27,7 +27,7 @@ let before: Record<string, string>;
 beforeAll(async () => {
   const offsets = [-0.62, 0.3, -0.26];
   for (const [i, id] of ['s01', 's02', 's03'].entries()) await writeSyntheticSession(FEATURES, { session_id: id, duration_s: 150, video_offset_s: offsets[i], seed: 5 + i, mediaDir: join(FIXTURES, 'demo') });
-  const r = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', OUT, '--segments', 'fixed:5', '--quiet']);
+  const r = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', OUT, '--segments', 'fixed:5', '--quiet']);
   expect(r.code, r.stderr).toBe(0);
   before = snapshot(OUT);
 }, 120_000);
@@ -66,7 +66,7 @@ describe('dataset build leaves nothing partial', () => {
     expect(r.signal).toBe('SIGKILL');
     expect(leftovers().filter((f) => f.startsWith('.rel.build-')).length, 'a killed build cannot clean up').toBe(1);
     expect(snapshot(OUT)).toEqual(before);
-    const again = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', OUT, '--segments', 'fixed:5', '--quiet']);
+    const again = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', OUT, '--segments', 'fixed:5', '--quiet']);
     expect(again.code, again.stderr).toBe(0);
     expect(leftovers()).toEqual([]);
     expect(snapshot(OUT)).toEqual(before);
@@ -74,7 +74,7 @@ describe('dataset build leaves nothing partial', () => {
 
   it('a build refused at the end (label coverage below --min-label-coverage, exit 4) leaves no temp folder and the release unchanged', async () => {
     const labels = ['--labels', join(FIXTURES, 'demo', 'ratings.csv'), '--min-label-coverage', '0.5'];
-    const r = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', OUT, '--segments', 'fixed:5', ...labels, '--quiet']);
+    const r = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', OUT, '--segments', 'fixed:5', ...labels, '--quiet']);
     expect(r.code, r.stderr).toBe(4);
     expect(leftovers()).toEqual([]);
     expect(snapshot(OUT)).toEqual(before);

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCliInProcess, tempDir } from './helpers/cli.js';
 import { demoManifestCopy, writeDemoFeatures } from './helpers/demo-inputs.js';
 
 const tmp = tempDir('mmprep-dataset-near-id-');
@@ -25,7 +25,7 @@ beforeAll(async () => {
 
 describe('dataset build --labels with record ids typed by hand', () => {
   it('an unmatched target that names an existing record in another case or padding gets a "did you mean"', async () => {
-    const r = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '--labels', LABELS, '-o', join(tmp.dir, 'rel'), '--quiet']);
+    const r = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', FEATURES, '--labels', LABELS, '-o', join(tmp.dir, 'rel'), '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("3 matched no segment: s01/u1 (did you mean 's01/u0001'?), S01/u0002 (did you mean 's01/u0002'?), s01/u0009\n");
     // The dataset card's "Known gaps" names them the same way (it listed the targets without the id they meant).

@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCliInProcess, tempDir } from './helpers/cli.js';
 import { demoManifestCopy, writeDemoFeatures } from './helpers/demo-inputs.js';
 import { buildDataset } from '../src/dataset/build.js';
 
@@ -73,10 +73,10 @@ describe('dataset build --labels: a wide sheet with session_id/start_s/end_s col
 
   it('the CLI takes --target-col for a wide sheet whose id column is not the first (the hint names a real option)', async () => {
     const f = ratingsFiles();
-    const refused = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', join(tmp.dir, 'cli-a'), '--labels', f.wideIdLast, '--decimal-comma', '--quiet']);
+    const refused = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', join(tmp.dir, 'cli-a'), '--labels', f.wideIdLast, '--decimal-comma', '--quiet']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("column clip: non-numeric rating 's01_u0' (column 'clip' looks like the target ids: pass --target-col clip;");
-    const ok = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', join(tmp.dir, 'cli-b'), '--labels', f.wideIdLast, '--decimal-comma', '--target-col', 'clip', '--quiet']);
+    const ok = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', join(tmp.dir, 'cli-b'), '--labels', f.wideIdLast, '--decimal-comma', '--target-col', 'clip', '--quiet']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(labelsOf(join(tmp.dir, 'cli-b'))).toEqual(labelsOf(join(tmp.dir, 'long-out')));
   }, 60_000);
@@ -91,7 +91,7 @@ describe('dataset build --labels: a wide sheet with session_id/start_s/end_s col
     });
     writeFileSync(join(tmp.dir, 'valence-dur.csv'), withDur.join('\n') + '\n');
     const out = join(tmp.dir, 'cli-dur');
-    const r = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', out, '--labels', join(tmp.dir, 'valence-dur.csv'), '--decimal-comma', '--quiet']);
+    const r = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', out, '--labels', join(tmp.dir, 'valence-dur.csv'), '--decimal-comma', '--quiet']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`valence-dur.csv:1, column duration_s: column 'duration_s' would be read as a rater (a wide file's columns other than the target 'clip' are raters), but it is named like information about the targets: remove it from the sheet`);
     expect(readdirSync(tmp.dir)).not.toContain('cli-dur');
@@ -101,7 +101,7 @@ describe('dataset build --labels: a wide sheet with session_id/start_s/end_s col
     const out = join(tmp.dir, 'cli-twice');
     const rel = join(tmp.dir, 'valence-link.csv'); // another path to the same file
     symlinkSync(f.long, rel);
-    const r = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', out, '--labels', f.long, '--labels', rel, '--quiet']);
+    const r = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', out, '--labels', f.long, '--labels', rel, '--quiet']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(`mmprep: ${rel}: given twice to --labels (also as ${f.long}): each file's dimensions would become a second, identical set of label keys; give each labels file once`);
     expect(readdirSync(tmp.dir)).not.toContain('cli-twice');

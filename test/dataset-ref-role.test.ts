@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-ref-role-');
 afterAll(() => tmp.cleanup());
@@ -22,7 +22,7 @@ describe('dataset build on features extracted with --ref-role', () => {
     const x = await runCli(['extract', manifest, '-o', join(tmp.dir, 'feat'), '--ref-role', 'video', '--only', 'sync,audio', '--progress', 'none']);
     expect(x.code, x.stderr).toBe(0);
     const out = join(tmp.dir, 'rel');
-    const b = await runCli(['dataset', 'build', manifest, '--features', join(tmp.dir, 'feat'), '-o', out, '--quiet']);
+    const b = await runCliInProcess(['dataset', 'build', manifest, '--features', join(tmp.dir, 'feat'), '-o', out, '--quiet']);
     expect(b.code, b.stderr).toBe(0);
     const recs = readdirSync(out)
       .filter((n) => n.startsWith('data-'))
@@ -41,13 +41,13 @@ describe('dataset build on features extracted with --ref-role', () => {
     const row = (clock: string) => `session_id,speaker_id,video,lav_audio,transcript,transcript_clock\ns01,spk_a,${f('s01_camera.mp4')},${f('s01_lav.flac')},${f('s01_transcript.json')},${clock}\n`;
     writeFileSync(join(tmp.dir, 'empty.csv'), row(''));
     writeFileSync(join(tmp.dir, 'video.csv'), row('video'));
-    const b = await runCli(['dataset', 'build', join(tmp.dir, 'empty.csv'), '--features', join(tmp.dir, 'feat'), '-o', join(tmp.dir, 'rel-empty'), '--face-features', 'none']);
+    const b = await runCliInProcess(['dataset', 'build', join(tmp.dir, 'empty.csv'), '--features', join(tmp.dir, 'feat'), '-o', join(tmp.dir, 'rel-empty'), '--face-features', 'none']);
     expect(b.code, b.stderr).toBe(0);
     const warning = "session s01: its features were extracted on the clock of role video (extract --ref-role video), not the manifest's default reference lav_audio, so its transcript's times (transcript_clock is empty) are read as timed on video; if they were timed on lav_audio (an ASR of that file, ratings made while listening to it), write lav_audio in the clock column, else video, to say so";
     expect(b.stderr).toContain(`mmprep dataset build: warning: ${warning}\n`);
     expect(JSON.parse(readFileSync(join(tmp.dir, 'rel-empty', 'manifest.json'), 'utf8')).sessions[0].warnings).toEqual([warning.replace('session s01: ', '')]);
     expect(readFileSync(join(tmp.dir, 'rel-empty', 'README.md'), 'utf8')).toContain(`- ${warning}`);
-    const named = await runCli(['dataset', 'build', join(tmp.dir, 'video.csv'), '--features', join(tmp.dir, 'feat'), '-o', join(tmp.dir, 'rel-video'), '--face-features', 'none']);
+    const named = await runCliInProcess(['dataset', 'build', join(tmp.dir, 'video.csv'), '--features', join(tmp.dir, 'feat'), '-o', join(tmp.dir, 'rel-video'), '--face-features', 'none']);
     expect(named.code, named.stderr).toBe(0);
     expect(named.stderr).not.toContain('extracted on the clock');
   }, 120_000);

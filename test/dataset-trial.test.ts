@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCliInProcess, tempDir } from './helpers/cli.js';
 import { demoManifestCopy } from './helpers/demo-inputs.js';
 import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
 import { validateDataset, type ValidateReport } from '../src/dataset/validate.js';
@@ -49,7 +49,7 @@ describe('transcript times against the recording', () => {
   it('refuses a session whose utterance lies past the end of the recording, naming the transcript line; the rest is built (exit 4)', async () => {
     const man = demoInputs({ 's02_transcript.jsonl': shiftLine(2, 20) });
     const out = join(tmp.dir, 'shifted');
-    const r = await runCli(['dataset', 'build', man, '--features', FEATURES, '-o', out, '--quiet']);
+    const r = await runCliInProcess(['dataset', 'build', man, '--features', FEATURES, '-o', out, '--quiet']);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/s02 \(.*s02_transcript\.jsonl:2: segment 24\.7\d*-27\.6\d* s is outside the recording \(0-10\.3 s\): check the transcript's clock\/units\)/);
     const m = manifestOf(out);
@@ -96,7 +96,7 @@ describe('word order at build', () => {
           return JSON.stringify(o);
         })
         .join('\n');
-    const r = await runCli(['dataset', 'build', demoInputs({ 's02_transcript.jsonl': swap }), '--features', FEATURES, '-o', join(tmp.dir, 'order'), '--quiet']);
+    const r = await runCliInProcess(['dataset', 'build', demoInputs({ 's02_transcript.jsonl': swap }), '--features', FEATURES, '-o', join(tmp.dir, 'order'), '--quiet']);
     expect(r.stderr).toMatch(/s02_transcript\.jsonl:2: word 2 \("of"\) starts at 4\.797 s, before word 1 \("spades"\) at 4\.989 s: words out of order/);
     expect(r.code).toBe(4); // that session is left out, as for a word that ends before it starts
   });
@@ -108,14 +108,14 @@ describe('rebuilding into an existing release', () => {
     const rel = join(tmp.dir, 'rel3');
     await buildDataset(man, { features: FEATURES, out: rel });
     writeFileSync(join(rel, 'my_notes.txt'), 'mine\n');
-    const r = await runCli(['dataset', 'build', man, '--features', FEATURES, '-o', rel, '--gzip', '--quiet']);
+    const r = await runCliInProcess(['dataset', 'build', man, '--features', FEATURES, '-o', rel, '--gzip', '--quiet']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/rel3: output folder holds a file that is not part of the mmprep release there \(my_notes\.txt\); rebuilding would delete it: move it out or choose another -o/);
     expect(readFileSync(join(rel, 'my_notes.txt'), 'utf8')).toBe('mine\n');
     expect(readdirSync(rel).sort()).toContain('data-train-00000.jsonl');
     rmSync(join(rel, 'my_notes.txt'));
-    const again = await runCli(['dataset', 'build', man, '--features', FEATURES, '-o', rel, '--gzip', '--quiet']);
+    const again = await runCliInProcess(['dataset', 'build', man, '--features', FEATURES, '-o', rel, '--gzip', '--quiet']);
     expect(again.code).toBe(0);
     expect(readdirSync(rel).sort()).toEqual(['README.md', 'data-test-00000.jsonl.gz', 'data-train-00000.jsonl.gz', 'data-val-00000.jsonl.gz', 'manifest.json', 'schema.json']);
   });

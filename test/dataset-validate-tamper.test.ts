@@ -8,7 +8,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCliInProcess, tempDir } from './helpers/cli.js';
 import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
 import { validateDataset, type CheckName, type ValidateReport } from '../src/dataset/validate.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
@@ -272,7 +272,7 @@ describe('--min-label-coverage with nothing to cover', () => {
     const r = await validateDataset(out, { minLabelCoverage: 0.9 });
     expect(failed(r)).toEqual(['labels']);
     expect(check(r, 'labels').message).toBe('1 problem: --min-label-coverage 0.9 cannot be checked: the release has no labels (build with --labels, or drop --min-label-coverage)');
-    const cli = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', join(tmp.dir, 'gate-nolabels'), '--min-label-coverage', '0.9', '--json']);
+    const cli = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', join(tmp.dir, 'gate-nolabels'), '--min-label-coverage', '0.9', '--json']);
     expect(cli.code).toBe(2);
     expect(JSON.parse(cli.stdout).error).toBe('--min-label-coverage 0.9 cannot be checked without --labels: give the ratings files, or drop --min-label-coverage');
     expect(existsSync(join(tmp.dir, 'gate-nolabels'))).toBe(false);

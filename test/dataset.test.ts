@@ -8,7 +8,7 @@ import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCliInProcess, tempDir } from './helpers/cli.js';
 import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
 import { validateDataset, type CheckName, type ValidateReport } from '../src/dataset/validate.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
@@ -211,11 +211,11 @@ describe('dataset build', () => {
     const cat = join(tmp.dir, 'emotion-cli.csv');
     writeFileSync(cat, 'target,rater,rating\ns01/u0000,ann,happy\ns01/u0000,bob,happy\ns01/u0000,cy,neutral\ns02/u0000,ann,sad\ns02/u0000,bob,sad\ns02/u0000,cy,sad\n');
     const d = join(tmp.dir, 'cat-cli');
-    const no = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '--labels', cat, '-o', d, '--quiet']);
+    const no = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', FEATURES, '--labels', cat, '-o', d, '--quiet']);
     expect(no.code).toBe(2);
     expect(no.stderr).toBe(`mmprep: ${cat}:2, column rating: non-numeric rating 'happy' (use --categorical for labels)\n`);
     expect(() => readdirSync(d)).toThrow();
-    const yes = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '--labels', cat, '-o', d, '--quiet', '--categorical']);
+    const yes = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', FEATURES, '--labels', cat, '-o', d, '--quiet', '--categorical']);
     expect(yes.code).toBe(0);
     const r = records(d).find((x) => x.id === 's01/u0000');
     expect(r.labels['emotion-cli'].gold).toEqual({ majority: 'happy', distribution: { happy: 2, neutral: 1 } });
@@ -514,7 +514,7 @@ describe('dataset build: feature files are checked against meta.json', () => {
     const feats = join(tmp.dir, 'features-edited');
     cpSync(FEATURES, feats, { recursive: true });
     editLines(join(feats, 's02'), 'audio.jsonl', (lines) => lines.map((l, i) => (i === 4 ? l.replace(/"rms":[0-9.e-]+/, '"rms":0.5') : l)));
-    const r = await runCli(['dataset', 'build', MANIFEST, '--features', feats, '-o', join(tmp.dir, 'edited-out'), '--quiet']);
+    const r = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', feats, '-o', join(tmp.dir, 'edited-out'), '--quiet']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/session s02: audio\.jsonl changed after extraction \(sha256 differs from meta\.json\); re-extract it/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -527,7 +527,7 @@ describe('dataset build: feature files are checked against meta.json', () => {
     await buildDataset(MANIFEST, { features: feats, out });
     const before = readFileSync(join(out, 'manifest.json'), 'utf8');
     rmSync(join(feats, 's03', 'audio.jsonl'));
-    const r = await runCli(['dataset', 'build', MANIFEST, '--features', feats, '-o', out, '--quiet']);
+    const r = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', feats, '-o', out, '--quiet']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/session s03: audio\.jsonl is listed in meta\.json but missing \(deleted or not copied after extraction\); run mmprep extract --resume with the same manifest and -o to make it again/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -681,15 +681,15 @@ describe('dataset validate', () => {
 
   it('CLI build: bad options and inputs are one line with exit 2', async () => {
     const out = join(tmp.dir, 'cli-out');
-    const r1 = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', out, '--split', 'train=0.5,test=0.4']);
+    const r1 = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', out, '--split', 'train=0.5,test=0.4']);
     expect(r1.code).toBe(2);
     expect(r1.stderr).toMatch(/--split fractions must add up to 1/);
-    const r2 = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', out, '--face-features', 'pose,nose']);
+    const r2 = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', out, '--face-features', 'pose,nose']);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/unknown feature 'nose'/);
-    const r3 = await runCli(['dataset', 'build', MANIFEST, '--features', join(tmp.dir, 'nope'), '-o', out]);
+    const r3 = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', join(tmp.dir, 'nope'), '-o', out]);
     expect(r3.code).toBe(2);
-    const r4 = await runCli(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', out, '--labels', RATINGS, '--quiet']);
+    const r4 = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', out, '--labels', RATINGS, '--quiet']);
     expect(r4.code).toBe(0);
     expect(r4.stdout).toMatch(/8 records from 3 sessions \(train 3, val 2, test 3\) in 3 data files/);
   });

@@ -240,9 +240,30 @@ const SCAN_CHECKS: CheckName[] = ['json', 'nan', 'schema', 'ids', 'times', 'leng
 
 type RecordValidator = ((r: unknown) => boolean) & { errors?: unknown };
 
+/** Compiled schemas by their JSON text, for this thread: SCHEMAS_KEPT at most, the oldest dropped first. */
+const compiled = new Map<string, RecordValidator>();
+const SCHEMAS_KEPT = 8;
+
+/**
+ * The schema compiled by ajv, once per thread for each schema text: every data file of a release is checked against
+ * the same schema (and schema.json is that schema unless edited), and validate compiled it again for each data file
+ * and once more for schema.json (~0.1 CPU s each: most of a small release's validate time, and a release of many
+ * shards compiled it for each). The validator is compiled from the JSON text itself, so it depends on nothing else.
+ * Throws as ajv does for a schema that does not compile (not kept).
+ */
+export function compiledSchema(schema: object): RecordValidator {
+  const text = JSON.stringify(schema);
+  let validator = compiled.get(text);
+  if (validator === undefined) {
+    validator = new Ajv({ allErrors: false, strict: false }).compile(JSON.parse(text) as object) as RecordValidator;
+    compiled.set(text, validator);
+    if (compiled.size > SCHEMAS_KEPT) compiled.delete(compiled.keys().next().value as string);
+  }
+  return validator;
+}
+
 function recordValidator(schema: object | null): RecordValidator {
-  if (schema) return new Ajv({ allErrors: false, strict: false }).compile(schema);
-  return () => true;
+  return schema ? compiledSchema(schema) : () => true;
 }
 
 const BARE_NAN = /(^|[^"\w])(-?Infinity|NaN)(?=[^"\w]|$)/g;

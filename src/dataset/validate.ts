@@ -12,7 +12,6 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { threadExecArgv, threadFile } from '../common/threads.js';
-import { Ajv } from 'ajv';
 import { InputError } from '../common/errors.js';
 import type { DatasetManifest } from './build.js';
 import { datasetCard } from './card.js';
@@ -22,7 +21,7 @@ import { datasetSchema } from './schema.js';
 import { VERSION } from '../common/version.js';
 import { canonicalJson, datasetCodeBuild, extractWays, FORMAT_VERSIONS, SCHEMA_VERSIONS, shapingFingerprint } from './fingerprint.js';
 import { checkInputDirs, checkInputs } from './validate-inputs.js';
-import { Check, MODALITIES, scanFile, type CheckName, type CheckResult, type FileEntry, type FileScan, type ScanContext } from './validate-scan.js';
+import { Check, compiledSchema, MODALITIES, scanFile, type CheckName, type CheckResult, type FileEntry, type FileScan, type ScanContext } from './validate-scan.js';
 
 export type { CheckName, CheckResult } from './validate-scan.js';
 
@@ -193,7 +192,7 @@ function unlistedHint(m: DatasetManifest, n: number): string {
 async function readSchema(dir: string, schemaCheck: Check): Promise<object | null> {
   try {
     const schema = JSON.parse(await readFile(join(dir, 'schema.json'), 'utf8')) as object;
-    new Ajv({ allErrors: false, strict: false }).compile(schema);
+    compiledSchema(schema);
     return schema;
   } catch (e) {
     schemaCheck.fail('schema.json', `schema.json unusable (${(e as Error).message})`);

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'mmprep.js');
@@ -44,9 +45,11 @@ export function tempDir(prefix = 'mmprep-test-'): { dir: string; cleanup: () => 
 /**
  * Commands that may run in the test process: they start no worker threads (a thread would inherit the test worker's
  * Node flags, and it would outlive a failed test). extract, demo, face (but with --workers 0: runFaceInProcess),
- * doctor, audio (pitch and JSONL threads), `dataset build` and `dataset validate --jobs` start threads: runCli.
+ * doctor, audio (pitch and JSONL threads) and `dataset build --jobs` / `dataset validate --jobs` start threads: runCli.
+ * `dataset build` without --jobs builds in its own thread unless the feature files reach 32 MB (src/dataset/build.ts
+ * buildJobs; the tests' features are a few hundred kB): a run that starts a thread all the same fails (mainInProcess).
  */
-const IN_PROCESS = new Set(['agreement', 'probe', 'sync', 'dataset validate']);
+const IN_PROCESS = new Set(['agreement', 'probe', 'sync', 'dataset validate', 'dataset build']);
 
 type Main = (argv: string[]) => Promise<number>;
 let loaded: Main | undefined;
@@ -69,7 +72,7 @@ let queue: Promise<unknown> = Promise.resolve();
 export function runCliInProcess(args: string[], opts: { cwd?: string } = {}): Promise<CliResult> {
   const name = args[0] === 'dataset' ? `dataset ${args[1]}` : args[0];
   if (!IN_PROCESS.has(name) || args.some((a) => /^(-j|--jobs)/.test(a))) throw new Error(`runCliInProcess: '${args.join(' ')}' starts threads: runCli`);
-  return queued(args, opts.cwd ?? ROOT);
+  return queued(args, opts.cwd ?? ROOT, true);
 }
 
 /**
@@ -84,18 +87,25 @@ export function runCliInProcess(args: string[], opts: { cwd?: string } = {}): Pr
  */
 export function runFaceInProcess(args: string[]): Promise<CliResult> {
   if (args[0] !== 'face' || args.some((a) => /^(-j|--jobs|--workers)/.test(a))) throw new Error(`runFaceInProcess: '${args.join(' ')}' is not a face run without --workers`);
-  return queued([...args, '--workers', '0'], ROOT);
+  return queued([...args, '--workers', '0'], ROOT, false);
 }
 
-function queued(args: string[], cwd: string): Promise<CliResult> {
-  const run = queue.then(() => mainInProcess(args, cwd));
+function queued(args: string[], cwd: string, noThreads: boolean): Promise<CliResult> {
+  const run = queue.then(() => mainInProcess(args, cwd, noThreads));
   queue = run.catch(() => undefined);
   return run;
 }
 
-async function mainInProcess(args: string[], cwd: string): Promise<CliResult> {
+/**
+ * main(argv) in this process. With `noThreads` (runCliInProcess), a worker thread the command starts (Node's process
+ * 'worker' event) is ended once main has returned and fails the run: no thread of mmprep's outlives it here.
+ */
+async function mainInProcess(args: string[], cwd: string, noThreads: boolean): Promise<CliResult> {
   const main = (loaded ??= (nodeRequire(join(ROOT, 'dist', 'cli', 'main.js')) as { main: Main }).main);
   if (process.cwd() !== join(ROOT, '.')) throw new Error(`runCliInProcess: the test process runs in ${process.cwd()}, not ${ROOT}`);
+  const threads: Worker[] = [];
+  const onThread = (w: Worker) => threads.push(w);
+  if (noThreads) process.on('worker', onThread);
   const out = capture(process.stdout);
   const err = capture(process.stderr);
   const exitCodeBefore = process.exitCode;
@@ -105,10 +115,13 @@ async function mainInProcess(args: string[], cwd: string): Promise<CliResult> {
     const code = await main([process.execPath, BIN, ...args]);
     return { code, stdout: out.text(), stderr: err.text() };
   } finally {
+    process.off('worker', onThread);
     process.chdir(ROOT);
     process.exitCode = exitCodeBefore;
     out.restore();
     err.restore();
+    await Promise.all(threads.map((w) => w.terminate()));
+    if (threads.length) throw new Error(`runCliInProcess: '${args.join(' ')}' started ${threads.length} worker thread(s) in the test process: run it with runCli`);
   }
 }
 
