@@ -202,7 +202,7 @@ describe('mmprep audio: bad input (one line naming the file, exit 2, nothing par
     ['a zero-length file', 'empty.wav', /empty file \(0 bytes\): a copy or recording that did not finish\? replace it with the full file/],
     ['a truncated WAV', 'truncated.wav', /truncated: the WAV header declares \d+ bytes of audio data but the file holds \d+ \(a copy or upload that did not finish\? replace it with the full file\)$/],
     ['a truncated MP4 (moov atom lost)', 'truncated.mp4', /truncated|moov/],
-    ['a truncated MP4 (faststart, data cut short)', 'truncated-fast.mp4', /truncated: decoded [\d.]+ s of audio but the header declares [\d.]+ s \(a copy or upload that did not finish\? replace it with the full file, or keep the part that decodes: ffmpeg -i truncated-fast\.mp4 -c copy truncated-fast-remuxed\.mp4, and use that file\)$/],
+    ['a truncated MP4 (faststart, data cut short)', 'truncated-fast.mp4', /truncated: decoded [\d.]+ s of audio but the header declares [\d.]+ s \(a copy or upload that did not finish\? replace it with the full file, or keep the part that decodes: ffmpeg -i \/\S+\/truncated-fast\.mp4 -c copy \/\S+\/truncated-fast-remuxed\.mp4, and use that file\)$/],
   ];
   it.each(cases)('%s', async (_what, name, message) => {
     const r = await runCli(['audio', p(name), '-o', p('out.jsonl'), '--summary', p('out.summary.json')]);

@@ -100,7 +100,7 @@ async function expectSequenceAdvice(input: string, pattern: RegExp) {
 describe('mmprep face: bad input', () => {
   it('audio-only file', () => expectBadInput([join(tmp.dir, 'audio-only.wav')], /audio-only\.wav: has no video stream/));
   it('corrupt video (random bytes)', () => expectBadInput([join(tmp.dir, 'random.mp4')], /random\.mp4: not a media file ffmpeg can read/));
-  it('corrupt video (truncated)', () => expectBadInput([join(tmp.dir, 'truncated.mp4'), '--workers', '1'], /truncated\.mp4: video is truncated or corrupt: decoded 3 of the 75 frames its container declares \(a copy or upload that did not finish\? replace it with the full file, or keep the part that decodes: ffmpeg -i truncated\.mp4 -c copy truncated-remuxed\.mp4, and use that file\)$/));
+  it('corrupt video (truncated)', () => expectBadInput([join(tmp.dir, 'truncated.mp4'), '--workers', '1'], /truncated\.mp4: video is truncated or corrupt: decoded 3 of the 75 frames its container declares \(a copy or upload that did not finish\? replace it with the full file, or keep the part that decodes: ffmpeg -i \/\S+\/truncated\.mp4 -c copy \/\S+\/truncated-remuxed\.mp4, and use that file\)$/));
   // Before 2026-12-02: exit 0 with the records of the first half only (Matroska states no frame count to compare with).
   it('corrupt video (truncated Matroska)', () => {
     expect(Number(mkvEnd)).toBeGreaterThan(0.9);

@@ -20,6 +20,7 @@ import { probeWithPacketTimes } from '../media/probe-packets.js';
 import { findSyncEntry, readSyncMap, type SyncMap } from '../sync/clock.js';
 import { loadStages, STAGE_FILES, STAGE_NAMES, STAGE_OPTION_KEYS, type StageName, type StageOptions, type StageResult, type StageTable } from './extract-stages.js';
 import type { ManifestSession, MediaKind } from './manifest.js';
+import { cellRenamer } from './sync-names.js';
 import { stageToolchain, toolchainDiffers, type Toolchain } from './toolchain.js';
 
 export interface SessionTask {
@@ -772,7 +773,8 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
     await clearSessionOutputs(a.dir, stages).catch(() => undefined);
     await rmdir(a.dir).catch(() => undefined); // only when empty
     const stage = e instanceof StageFailure ? e.stage : 'meta';
-    const reason = e instanceof StageFailure ? e.reason : reasonOf(e);
+    // Files named by the manifest's cells, in every stage's reason (sync's are already; README "extract").
+    const reason = cellRenamer(task.session.media)(e instanceof StageFailure ? e.reason : reasonOf(e));
     return { session_id: task.session.session_id, line: task.session.line, status: 'failed', stage, reason, media_s: a.media_s, wall_s: wallS(a) };
   } finally {
     await settleChildren(); // no ffmpeg/ffprobe child outlives its session, not even unreaped (src/media/children.ts)

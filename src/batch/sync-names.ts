@@ -5,14 +5,23 @@
  * (issue 11, trial29 session E). sync itself gets the absolute paths (it decodes them; sync.json's `file` fields are
  * written relative to the session's folder and later stages find their streams by them): only texts are renamed.
  */
+import { extname } from 'node:path';
 import { isMmprepError } from '../common/errors.js';
 import type { SyncMap } from '../sync/clock.js';
 
 export type Rename = (text: string) => string;
 
-/** Replaces each absolute path by its cell (the longest path first, so that no path's prefix takes its place). */
+/**
+ * Replaces each absolute path by its cell (the longest path first, so that no path's prefix takes its place). The
+ * path less its extension is replaced, so a file named beside it in advice (`ffmpeg -i DIR/cam.mp4 -c copy
+ * DIR/cam-remuxed.mp4`) is named from the manifest's folder as well: the cell resolves to the path, so both differ
+ * only in the folder part before the name (any path that starts so is thereby named from the manifest's folder).
+ */
 export function cellRenamer(media: Array<{ path: string; given: string }>): Rename {
-  const pairs = [...new Map(media.map((m) => [m.path, m.given] as const)).entries()].filter(([p, g]) => p !== g).sort((a, b) => b[0].length - a[0].length);
+  const stem = (f: string, ext: string) => (ext && f.endsWith(ext) ? f.slice(0, -ext.length) : f);
+  const pairs = [...new Map(media.map((m) => [stem(m.path, extname(m.given)), stem(m.given, extname(m.given))] as const)).entries()]
+    .filter(([p, g]) => p !== g)
+    .sort((a, b) => b[0].length - a[0].length);
   return (text) => pairs.reduce((t, [p, g]) => t.split(p).join(g), text);
 }
 

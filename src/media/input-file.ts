@@ -63,10 +63,11 @@ async function directoryReason(abs: string): Promise<string> {
  * and 30 kB short: 118 and 165 frames declared and decoded); other containers are not offered it.
  */
 export function truncatedAdvice(file: string): string {
-  const name = file.split('/').pop() ?? file;
   const replace = 'a copy or upload that did not finish? replace it with the full file';
-  if (!/\.mp4$/i.test(name)) return replace;
-  return `${replace}, or keep the part that decodes: ffmpeg -i ${shellWord(name)} -c copy ${shellWord(siblingName(name, '-remuxed.mp4'))}, and use that file`;
+  if (!/\.mp4$/i.test(file)) return replace;
+  // The path as the command was given it (extract: as the manifest's cell, src/batch/sync-names.ts), so the line runs
+  // from where the command ran (from the manifest's folder); the file's name alone ran only in its own folder.
+  return `${replace}, or keep the part that decodes: ffmpeg -i ${shellWord(file)} -c copy ${shellWord(siblingName(file, '-remuxed.mp4'))}, and use that file`;
 }
 
 /** The most informative line of ffmpeg's stderr, for an error message. */
