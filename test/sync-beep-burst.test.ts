@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanAudioTone } from '../src/sync/scan-audio.js';
-import { ffmpeg, reverbBeep, rng, writeWavF32 } from './sync-media.js';
+import { pcm16, reverbBeep, rng, writeWavF32 } from './sync-media.js';
 
 const SR = 16000;
 const T = 1.2345678;
@@ -55,17 +55,22 @@ const CASES: Array<[number, number]> = [[4, 10], [5, 10], [7, 10], [9, 10], [5, 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'mmprep-beep-burst-'));
   const rooms = new Map<number, Float32Array>();
+  // Each mixture as a float WAV beside its 16-bit file, all made 16-bit by one ffmpeg run.
+  const made: Array<[string, string]> = [];
+  const write = (x: Float32Array, to: string) => {
+    const raw = to.replace(/\.wav$/, '-raw.wav');
+    writeWavF32(raw, x, SR);
+    made.push([raw, to]);
+  };
   for (const [seed, lead] of CASES) {
     if (!rooms.has(seed)) rooms.set(seed, beepInRoom(seed));
-    writeWavF32(join(dir, 'raw.wav'), mixture(rooms.get(seed) as Float32Array, seed, lead), SR);
-    ffmpeg(['-i', join(dir, 'raw.wav'), '-c:a', 'pcm_s16le', file(seed, lead)]);
+    write(mixture(rooms.get(seed) as Float32Array, seed, lead), file(seed, lead));
   }
   // The burst at the plateau's amplitude (0 dB), 10 ms before, seed 6.
-  writeWavF32(join(dir, 'raw.wav'), mixture(beepInRoom(6), 6, 10, 0), SR);
-  ffmpeg(['-i', join(dir, 'raw.wav'), '-c:a', 'pcm_s16le', join(dir, 'level0.wav')]);
+  write(mixture(beepInRoom(6), 6, 10, 0), join(dir, 'level0.wav'));
   // (b) DRR -9 dB, RT60 0.3 s, noise 20 dB under the beep, seed 4: no burst.
-  writeWavF32(join(dir, 'raw.wav'), mixture(beepInRoom(4, -9, 0.3, 0.01), 4, 0), SR);
-  ffmpeg(['-i', join(dir, 'raw.wav'), '-c:a', 'pcm_s16le', join(dir, 'late-edge.wav')]);
+  write(mixture(beepInRoom(4, -9, 0.3, 0.01), 4, 0), join(dir, 'late-edge.wav'));
+  pcm16(made);
 }, 300_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

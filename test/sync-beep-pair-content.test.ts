@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanAudioTone } from '../src/sync/scan-audio.js';
 import { syncSession } from '../src/sync/session.js';
-import { addBeeps, ffmpeg, rng, talker, writeWavF32 } from './sync-media.js';
+import { addBeeps, pcm16, rng, talker, writeWavF32 } from './sync-media.js';
 
 const SR = 16000;
 const DUR_S = 20;
@@ -62,7 +62,6 @@ beforeAll(() => {
     if (pause) for (let i = 0; i < mic.length; i++) mic[i] += 0.002 * r.g();
     addBeeps(mic, SR, beepsMic(shift));
     writeWavF32(join(dir, `${name}-raw.wav`), mic, SR);
-    ffmpeg(['-i', join(dir, `${name}-raw.wav`), '-c:a', 'pcm_s16le', join(dir, `${name}.wav`)]);
   }
   // 'noend': the start beep only, and an end window that hears none of the lav's speech (another talker).
   const other = talker(77, DUR_S * SR);
@@ -71,7 +70,8 @@ beforeAll(() => {
   noEnd.fill(0, Math.round((b0.t_s - 0.3) * SR), Math.round((b0.t_s + 0.3) * SR));
   addBeeps(noEnd, SR, [b0]);
   writeWavF32(join(dir, 'noend-raw.wav'), noEnd, SR);
-  ffmpeg(['-i', join(dir, 'noend-raw.wav'), '-c:a', 'pcm_s16le', join(dir, 'noend.wav')]);
+  // The five microphones made 16-bit by one ffmpeg run.
+  pcm16(['burst', 'early', 'onclock', 'spread', 'noend'].map((n) => [join(dir, `${n}-raw.wav`), join(dir, `${n}.wav`)]));
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

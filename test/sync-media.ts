@@ -174,6 +174,14 @@ export function ffmpeg(args: string[], input?: Buffer): void {
   if (r.status !== 0) throw new Error(`ffmpeg ${args.join(' ')} failed: ${r.stderr?.toString()}`);
 }
 
+/**
+ * Float WAVs written again as 16-bit PCM WAVs ([from, to] pairs) by one ffmpeg run: each output the same bytes as a run
+ * of its own (checked with Debian's ffmpeg 5.1 and the npm build, 2026-12-05), one start (~0.15 CPU s of Debian's).
+ */
+export function pcm16(pairs: Array<[string, string]>): void {
+  ffmpeg([...pairs.flatMap(([from]) => ['-i', from]), ...pairs.flatMap(([, to], i) => ['-map', `${i}:a`, '-c:a', 'pcm_s16le', to])]);
+}
+
 export const REVERB = 'aecho=0.8:0.9:11|23|37|53:0.35|0.25|0.18|0.1';
 
 /**
