@@ -15,7 +15,7 @@ import type { ProbeResult } from '../media/probe.js';
 import { deltaFeaturesBoth, deltaRows } from './delta.js';
 import { spillMfcc, type FeatureColumns } from './feature-columns.js';
 import { IntensityAnalyzer } from './intensity.js';
-import { syllableNuclei, type NucleiResult } from './nuclei.js';
+import { nucleiCandidates, nucleiOf, type NucleiCandidates, type NucleiResult } from './nuclei.js';
 import { resolveAudioOptions, type AudioOptions } from './options.js';
 import { PitchAnalyzer, type PitchTrack } from './pitch.js';
 import { FrameStore, SampleBuffer } from './sample-buffer.js';
@@ -282,14 +282,32 @@ function pitchStage(o: AudioOptions, spill: number | undefined, run: AnalyzeOpti
 }
 
 /**
- * While the worker ends its pitch frames and path: the MFCCs, deltas and the beep search's last chunk (no track
- * needed), then the caller's beforeTrack.
+ * While the worker ends its pitch frames and path: the MFCCs, deltas, the beep search's last chunk and the syllable
+ * nuclei up to their voicing check (no track needed), then the caller's beforeTrack.
  */
-function whileTrackRuns(o: AudioOptions, spectral: SpectralAnalyzer, tone: ToneScanner | null, run: AnalyzeOptions, trackP: Promise<PitchTrack>) {
+function whileTrackRuns(o: AudioOptions, spectral: SpectralAnalyzer, tone: ToneScanner | null, intensity: IntensityAnalyzer, nSamples: number, run: AnalyzeOptions, trackP: Promise<PitchTrack>) {
   const spec = spectralFinish(o, spectral);
   const detections = tone ? tone.finish() : null;
+  const nuclei = intensityNuclei(o, intensity, nSamples);
   run.beforeTrack?.({ columns: spec.columns, nFrames: spectral.logmel.length, detections }, trackP);
-  return { spec, detections: detections ?? [] };
+  return { spec, detections: detections ?? [], nuclei };
+}
+
+/**
+ * The syllable nuclei of the intensity contour before their voicing check (nuclei.ts nucleiCandidates): found here,
+ * while the pitch worker still runs, they were ~15-30 ms of the main thread's work after the track, beside the
+ * helper's records (issue 15); only nucleiOf's voicing check waits for the track.
+ */
+function intensityNuclei(o: AudioOptions, intensity: IntensityAnalyzer, nSamples: number): NucleiCandidates {
+  const nI = intensity.db.length;
+  const times = new Float64Array(nI);
+  for (let k = 0; k < nI; k++) times[k] = intensity.time(k);
+  return nucleiCandidates(intensity.db.data.subarray(0, nI), times, nSamples / o.sampleRate, {
+    silenceDb: o.nucleiSilenceDb,
+    minDipDb: o.nucleiMinDipDb,
+    minPauseS: o.nucleiMinPauseS,
+    minSoundingS: o.nucleiMinSoundingS,
+  });
 }
 
 /** Features of a stream of mono PCM chunks at options.sampleRate. */
@@ -339,11 +357,11 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     mark('stream end');
     const trackP = pitch.end(buf);
     trackP.catch(() => undefined);
-    const { spec, detections } = whileTrackRuns(o, spectral, toneOn ? tone : null, run, trackP);
+    const { spec, detections, nuclei } = whileTrackRuns(o, spectral, toneOn ? tone : null, intensity, buf.total ?? 0, run, trackP);
     mark('before track done');
     const track = await trackP;
     mark('track in');
-    const f = finishFeatures(o, buf, spec, spectral, track, intensity, buf.clipped);
+    const f = finishFeatures(o, buf, spec, spectral, track, nuclei, buf.clipped);
     mark('features done');
     if (toneOn) f.toneBursts = { toneHz: run.toneHz as number, detections };
     if (pcm) f.voice = await voiceOf(pcm.finish(), sr, f, o, spill);
@@ -419,7 +437,7 @@ function frameValues(st: FrameStore, n: number, spilled: boolean): Float32Array 
   return spilled && st.data.buffer instanceof SharedArrayBuffer ? st.data.subarray(0, n) : st.data.slice(0, n);
 }
 
-function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: SpectralResult, spectral: SpectralAnalyzer, track: PitchTrack, intensity: IntensityAnalyzer, clipped: number): AudioFeatures {
+function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: SpectralResult, spectral: SpectralAnalyzer, track: PitchTrack, candidates: NucleiCandidates, clipped: number): AudioFeatures {
   const sr = o.sampleRate;
   const nSamples = buf.total ?? 0;
   const nFrames = spectral.logmel.length;
@@ -429,19 +447,7 @@ function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: SpectralResult
     const i = Math.round(t / hopS);
     return i >= 0 && i < track.n && track.f0[i] > 0;
   };
-  const findNuclei = (): NucleiResult => {
-    const nI = intensity.db.length;
-    const times = new Float64Array(nI);
-    for (let k = 0; k < nI; k++) times[k] = intensity.time(k);
-    return syllableNuclei(intensity.db.data.subarray(0, nI), times, nSamples / sr, isVoiced, {
-      silenceDb: o.nucleiSilenceDb,
-      minDipDb: o.nucleiMinDipDb,
-      minPauseS: o.nucleiMinPauseS,
-      minSoundingS: o.nucleiMinSoundingS,
-    });
-  };
-  // Found when first read (by the summary): extractAudio hands the frame records to the JSONL helper first, and the
-  // helper (the pitch worker, the command's longer thread) no longer waits the ~15 CPU ms they take (issue 15).
+  // The voicing check when first read (by the summary; the candidates were found before the track, whileTrackRuns).
   let nuclei: NucleiResult | undefined;
   return {
     options: o,
@@ -459,7 +465,7 @@ function finishFeatures(o: AudioOptions, buf: SampleBuffer, spec: SpectralResult
     rms: frameValues(spectral.rms, nFrames, columns !== undefined),
     zcr: frameValues(spectral.zcr, nFrames, columns !== undefined),
     get nuclei() {
-      return (nuclei ??= findNuclei());
+      return (nuclei ??= nucleiOf(candidates, isVoiced));
     },
     clippedRatio: nSamples > 0 ? clipped / nSamples : 0,
     dcOffset: nSamples > 0 ? buf.sum / nSamples : 0,

@@ -160,12 +160,25 @@ function noNuclei(): NucleiResult {
 }
 
 /**
- * @param db intensity contour (dB), @param times its frame times (s), @param duration the file's duration (s),
- * @param isVoiced whether the F0 track is voiced at a time.
+ * What syllableNuclei finds before the voicing check: the candidate nuclei (peaks above their dips), the sounding
+ * intervals and the pauses. It needs the intensity contour only, so `mmprep audio` finds it while the pitch worker
+ * still runs (features.ts), and only the voicing check waits for the F0 track (nucleiOf).
  */
-export function syllableNuclei(db: ArrayLike<number>, times: ArrayLike<number>, duration: number, isVoiced: (t: number) => boolean, p: NucleiParams): NucleiResult {
+export interface NucleiCandidates {
+  /** Peak times that stand above their dips, before the voicing and sounding checks; null with fewer than 3 frames. */
+  valid: number[] | null;
+  sounding: Interval[];
+  pauses: number[];
+  phonation: number;
+  max: number;
+  q99: number;
+  threshold: number;
+}
+
+/** syllableNuclei up to the voicing check. @param db intensity contour (dB), @param times its frame times (s), @param duration the file's duration (s). */
+export function nucleiCandidates(db: ArrayLike<number>, times: ArrayLike<number>, duration: number, p: NucleiParams): NucleiCandidates {
   const n = db.length;
-  if (n < 3) return noNuclei();
+  if (n < 3) return { valid: null, sounding: [], pauses: [], phonation: 0, max: NaN, q99: NaN, threshold: NaN };
   const sorted = Float64Array.from(db).sort();
   const max = sorted[n - 1];
   const minint = sorted[0];
@@ -178,20 +191,34 @@ export function syllableNuclei(db: ArrayLike<number>, times: ArrayLike<number>, 
   const phonation = sounding.reduce((s, iv) => s + (iv.b - iv.a), 0);
   const pauses: number[] = [];
   for (let i = 1; i < ivs.length - 1; i++) if (!ivs[i].sounding) pauses.push(ivs[i].b - ivs[i].a);
-  const inSounding = (t: number) => inIntervals(sounding, t);
 
   const { peakT, peakV } = intensityPeaks(db, times, threshold);
   const valid = peaksAboveDips(db, times, peakT, peakV, p.minDipDb);
-  const nuclei = valid.filter((t) => isVoiced(t) && inSounding(t));
+  return { valid, sounding, pauses, phonation, max, q99, threshold };
+}
+
+/** The nuclei of the candidates: those where the F0 track is voiced (isVoiced, at a time) inside a sounding interval. */
+export function nucleiOf(c: NucleiCandidates, isVoiced: (t: number) => boolean): NucleiResult {
+  if (c.valid === null) return noNuclei();
+  const inSounding = (t: number) => inIntervals(c.sounding, t);
+  const nuclei = c.valid.filter((t) => isVoiced(t) && inSounding(t));
   return {
     n_syllables: nuclei.length,
     nuclei_times_s: nuclei,
-    n_pauses: pauses.length,
-    pause_durations_s: pauses,
-    phonation_time_s: phonation,
-    sounding_intervals_s: sounding.map((iv) => [iv.a, iv.b]),
-    intensity_max_db: max,
-    intensity_q99_db: q99,
-    peak_threshold_db: threshold,
+    n_pauses: c.pauses.length,
+    pause_durations_s: c.pauses,
+    phonation_time_s: c.phonation,
+    sounding_intervals_s: c.sounding.map((iv) => [iv.a, iv.b]),
+    intensity_max_db: c.max,
+    intensity_q99_db: c.q99,
+    peak_threshold_db: c.threshold,
   };
+}
+
+/**
+ * @param db intensity contour (dB), @param times its frame times (s), @param duration the file's duration (s),
+ * @param isVoiced whether the F0 track is voiced at a time.
+ */
+export function syllableNuclei(db: ArrayLike<number>, times: ArrayLike<number>, duration: number, isVoiced: (t: number) => boolean, p: NucleiParams): NucleiResult {
+  return nucleiOf(nucleiCandidates(db, times, duration, p), isVoiced);
 }
