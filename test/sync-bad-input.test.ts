@@ -2,7 +2,8 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, runCliInProcess, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
 import { beepInSpeech, flashVideo, speechTrack, writeWavF32 } from './sync-media.js';
 
 const tmp = tempDir('mmprep-sync-bad-');
@@ -82,6 +83,23 @@ describe('mmprep sync: bad input', () => {
     expect(r.stderr).toMatch(/check that the LED is in view and dark before and after each pulse/);
     if (/ not used: /.test(r.stderr)) expect(r.stderr).toMatch(/; without the camera's own sound its flash is searched alone: record the camera's sound .*--ends both/);
     noOutput();
+  });
+
+  it("the demo's camera without its sound: refused with what to do, --pick strongest among it; with it, placed and marked", async () => {
+    // A new user's trial (2026-12-05): the refusal named recording again and --ends both, not --pick strongest, which
+    // places a session already recorded (here within a frame of fixtures/demo's truth, -0.62 s) at the user's risk.
+    ffmpegSync(['-i', join(FIXTURES, 'demo', 's01_camera.mp4'), '-an', '-c', 'copy', f('mute.mp4')]);
+    const lav = join(FIXTURES, 'demo', 's01_lav.flac');
+    const r = await runCliInProcess(['sync', lav, f('mute.mp4'), '-o', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/mute\.mp4: video stream 0 cannot be put on the reference clock: start-window candidate at \S+ s not used: .*; without the camera's own sound its flash is searched alone: .*; for a session already recorded, --pick strongest places the picture by its strongest flash candidate with no check \(marked forced_pick\): look at that candidate's time and region in the detections first, and check the placement by eye/);
+    noOutput();
+    const picked = await runCliInProcess(['sync', lav, f('mute.mp4'), '-o', out, '--pick', 'strongest', '--quiet']);
+    expect(picked.code, picked.stderr).toBe(0);
+    const video = (JSON.parse(readFileSync(out, 'utf8')) as { streams: Array<{ kind: string; offset_s: number; warnings: Array<{ code: string }> }> }).streams.find((e) => e.kind === 'video')!;
+    expect(Math.abs(video.offset_s - -0.62)).toBeLessThan(0.04); // a frame at 25 fps
+    expect(video.warnings.map((w) => w.code)).toContain('forced_pick');
   });
 
   it('two candidates of similar strength: exit 3 listing both, unless --pick', async () => {

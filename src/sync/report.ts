@@ -111,13 +111,15 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
  * What to do when a camera without sound of its own had a flash candidate and it was refused (it did not stand out, or
  * fitted a pulse only loosely): the line said why and not what to do, where a camera with sound is told of --ends
  * both and --share-camera-clock (a new user's trial). Its flash is searched alone, so it must stand far out of the
- * picture's other changes (docs/sync.md "The LED"). Under --ends start.
+ * picture's other changes (docs/sync.md "The LED"). Under --ends start. For a recording that cannot be made again, the
+ * line names --pick strongest and its risk (a new user's trial, 2026-12-05: it placed the demo's soundless camera 20
+ * ms off, and no line had said it exists).
  */
 function soundlessFlashAdvice(s: StreamState, states: StreamState[], o: ReportContext): string {
   if (s.kind !== 'video' || states.some((x) => x.kind === 'audio' && x.file === s.file)) return '';
   // Under --ends both the pair was searched, and its lines say what the other end showed.
   if (o.ends === 'both' || !s.warnings.some((w) => w.code === 'unplaceable_pulse' && / not used: /.test(w.message))) return '';
-  return `; without the camera's own sound its flash is searched alone: record the camera's sound (its beep says where the flash is), or pulse at both ends and run with --ends both (the two flashes are then searched as a pair), and check that the LED is in view and dark before and after each pulse (docs/sync.md "The LED")`;
+  return `; without the camera's own sound its flash is searched alone: record the camera's sound (its beep says where the flash is), or pulse at both ends and run with --ends both (the two flashes are then searched as a pair), and check that the LED is in view and dark before and after each pulse (docs/sync.md "The LED"); for a session already recorded, --pick strongest places the picture by its strongest flash candidate with no check (marked forced_pick): look at that candidate's time and region in the detections first, and check the placement by eye (a wrong flash puts every frame that far off)`;
 }
 
 /**
