@@ -219,7 +219,11 @@ describe('mmprep audio: bad input (one line naming the file, exit 2, nothing par
   it('bad parameters are exit 2 with one line', async () => {
     const r = await runCli(['audio', p('speech.wav'), '--n-fft', '500']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/n_fft must be a power of two/);
+    expect(r.stderr).toBe('mmprep: bad parameters: --n-fft: n_fft must be a power of two >= 16, got 500\n');
+    // The line names the flags to change (a new user's trial: "need 0 < f0 floor < f0 ceiling" named none).
+    const f0 = await runCli(['audio', p('speech.wav'), '--f0-floor', '700']);
+    expect(f0.code).toBe(2);
+    expect(f0.stderr).toBe('mmprep: bad parameters: --f0-floor/--f0-ceiling (defaults 65 and 600 Hz): need 0 < f0 floor < f0 ceiling, got 700 and 600\n');
     const c = await runCli(['audio', p('speech.wav'), '--format', 'xml']);
     expect(c.code).toBe(2);
   });

@@ -112,6 +112,31 @@ function refuseVoiceFlagsWithoutVoice(o: AudioCliOpts, cmd: Command): void {
   throw new InputError(`bad parameters: ${flags.join(', ')} ${flags.length > 1 ? 'need' : 'needs'} --voice (they set the voice measures, which only --voice computes): add --voice or leave ${flags.length > 1 ? 'them' : 'it'} out`);
 }
 
+/**
+ * The options a check of resolveAudioOptions (src/audio/options.ts, library names) is about, by its message's start:
+ * the line names the flags to change (a new user's trial: `--f0-floor 700` was told "need 0 < f0 floor < f0 ceiling").
+ */
+const PARAMETER_FLAGS: Array<[string, string]> = [
+  ['sample rate', '--sr'],
+  ['n_fft', '--n-fft'],
+  ['win length', '--win-length'],
+  ['hop', '--hop'],
+  ['n_mels', '--n-mels'],
+  ['n_mfcc', '--n-mfcc'],
+  ['need 0 <= fmin', '--fmin/--fmax'],
+  ['delta width', '--delta-width'],
+  ['RMS frame length', '--rms-frame-length'],
+  ['need 0 < f0 floor', '--f0-floor/--f0-ceiling (defaults 65 and 600 Hz)'],
+  ['f0 ceiling', '--f0-ceiling'],
+  ['f0 max candidates', '--f0-max-candidates'],
+  ['top_db', '--top-db'],
+  ['nuclei silence', '--nuclei-silence-db'],
+  ['digits', '--digits'],
+  ['need 0 < voice floor', '--voice-floor/--voice-ceiling (defaults 75 and 600 Hz)'],
+  ['voice ceiling', '--voice-ceiling'],
+  ['voice window', '--voice-window'],
+];
+
 /** `mmprep audio MEDIA`: the options checked as a whole (one bad-parameters line), then the extraction. */
 async function runAudio(media: string, o: AudioCliOpts, cmd: Command): Promise<void> {
   const params = audioParams(o);
@@ -119,7 +144,9 @@ async function runAudio(media: string, o: AudioCliOpts, cmd: Command): Promise<v
   try {
     resolveAudioOptions(params);
   } catch (e) {
-    throw new InputError(`bad parameters: ${(e as Error).message}`);
+    const message = (e as Error).message;
+    const flags = PARAMETER_FLAGS.find(([start]) => message.startsWith(start))?.[1];
+    throw new InputError(`bad parameters: ${flags ? `${flags}: ` : ''}${message}`);
   }
   await refuseUnwritableOutputs([fileOf(o.out ?? o.output), o.summary]);
   // The pitch worker first (main.ts started it before parsing): its start-up runs beside this thread's loading of the
