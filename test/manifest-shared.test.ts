@@ -108,6 +108,14 @@ describe('readManifest: a missing file says what to do when the cause is plain',
     ]);
   });
 
+  it('a missing transcript with no look-alike: the line says the cell may be left empty (a new user\'s trial got no hint)', async () => {
+    const p = join(dir, 'transcript.csv');
+    const lines = await problemLines(p, 'session_id,speaker_id,video,lav_audio,transcript\ns01,spk_a,media/a.mp4,media/a.wav,media/s01.json\n');
+    expect(lines).toEqual([
+      `${p}:2, column transcript: no such file: media/s01.json (if the session has no transcript, leave the cell empty: its features are made without one, and dataset build says so)`,
+    ]);
+  });
+
   it("a Windows path whose '/' form exists, and a name that exists in another case, get a hint; others do not", async () => {
     const p = join(dir, 'paths.csv');
     const lines = await problemLines(p, HEAD + 's01,spk_a,media\\a.mp4,media/A.WAV\ns02,spk_b,media/b.mp4,media/none.wav\n');

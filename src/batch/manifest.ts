@@ -573,12 +573,20 @@ function sessionOfRow(scan: ManifestScan, ids: SessionIds, row: RawRow): Manifes
   return { session_id: id, speaker_id: speaker, line, media, ref_role, ...(transcript !== undefined ? { transcript } : {}), meta };
 }
 
+/**
+ * A missing transcript with no look-alike beside it: the column is optional, so an empty cell is the other way out
+ * (a new user's trial: a session recorded without a transcript was told only "no such file").
+ */
+function optionalCellHint(column: string): string {
+  return column === 'transcript' ? " (if the session has no transcript, leave the cell empty: its features are made without one, and dataset build says so)" : '';
+}
+
 /** The file checks' outcomes as problems; returns the `line:column` cells whose file is missing. */
 async function settleFileChecks(scan: ManifestScan): Promise<Set<string>> {
   const missing = new Set<string>();
   for (const c of scan.fileChecks) {
     const why = await c.why;
-    const hint = why === 'no such file' ? await missingFileHint(c.given, scan.base) : '';
+    const hint = why === 'no such file' ? (await missingFileHint(c.given, scan.base)) || optionalCellHint(c.column) : '';
     if (why) scan.problems.push({ file: scan.file, line: c.line, column: c.column, message: `${why}: ${c.given}${hint}` });
     if (why) missing.add(`${c.line}:${c.column}`);
   }
