@@ -209,4 +209,18 @@ describe('extract --resume compares the ffmpeg build and the face models', () =>
     expect(toolchainDiffers({ ffmpeg }, now)).toContain('face models not recorded');
     expect(toolchainDiffers({ ffmpeg, models: now.models }, { ffmpeg })).toBeNull();
   });
+
+  it('a media file replaced since: the line names which, with both sizes (a new user\'s trial had to find it)', async () => {
+    const first = await run('--resume');
+    expect(first.code, first.stderr).toBe(0);
+    const lav = join(dir, 's01_lav.flac');
+    const before = readFileSync(lav).length;
+    copyFileSync(join(FIXTURES, 'demo', 's02_lav.flac'), lav);
+    const again = await run('--resume');
+    expect(again.code, again.stderr).toBe(0);
+    expect(summary(again)).toMatchObject({ done: 1, skipped: 0 });
+    expect(again.stderr).toContain(
+      `session s01 (line 2): redone although --resume: its meta.json records media files of another size or sha256 than this row names now: lav_audio s01_lav.flac (${before} bytes then, ${readFileSync(lav).length} now)`,
+    );
+  });
 });

@@ -240,11 +240,28 @@ export async function incompleteReason(dir: string, meta: SessionMeta, inputs: M
     const rec = meta.made_by?.[s];
     if (rec && !sameJson(rec.options, relevantOptions(options, [s]))) return `${s} files made with ${optionsText(rec.options)}, this run ${optionsText(relevantOptions(options, [s]))}`;
   }
-  if (!Array.isArray(meta.inputs) || !sameJson(meta.inputs.map(key), inputs.map(key))) return 'media files of another size or sha256 than this row names now';
+  if (!Array.isArray(meta.inputs) || !sameJson(meta.inputs.map(key), inputs.map(key))) return inputsChanged(meta.inputs, inputs);
   if (!Array.isArray(meta.outputs)) return 'no outputs';
   // A clock taken from an earlier run's sync.json: that file must still be the same.
   if (meta.clock?.sync === 'existing' && !(await sameSha256(join(dir, 'sync.json'), meta.clock.sync_sha256))) return 'a sync.json that has changed since';
   return (await outputsUnchanged(dir, meta.outputs)) ? null : 'an output file that is missing or has changed since';
+}
+
+/**
+ * Which media files differ from meta.json's record, by role: a changed size or content names the file (a new user's
+ * trial: "media files of another size or sha256" left them to find which of the session's files it was).
+ */
+function inputsChanged(recorded: MetaInput[] | undefined, now: MetaInput[]): string {
+  const before = new Map((Array.isArray(recorded) ? recorded : []).map((i) => [`${i.role}\0${i.kind}`, i]));
+  const changed = now.flatMap((i) => {
+    const old = before.get(`${i.role}\0${i.kind}`);
+    if (!old) return [`${i.role} ${i.file} (not in it)`];
+    if (old.sha256 === i.sha256 && old.size_bytes === i.size_bytes) return [];
+    return [`${i.role} ${i.file} (${old.size_bytes === i.size_bytes ? 'same size, other content' : `${old.size_bytes} bytes then, ${i.size_bytes} now`})`];
+  });
+  const gone = [...before.values()].filter((o) => !now.some((i) => i.role === o.role && i.kind === o.kind)).map((o) => `${o.role} ${o.file} (not in this row)`);
+  const which = [...changed, ...gone];
+  return `media files of another size or sha256 than this row names now${which.length ? `: ${which.join(', ')}` : ''}`;
 }
 
 /** Why a folder made by other code is redone (the version alone does not change between commits). */
