@@ -33,6 +33,7 @@ describe('extract --f0-floor / --f0-ceiling', () => {
   it('writes the audio.jsonl that mmprep audio writes with the same range, and records the range in meta.json', async () => {
     const r = await run(...RANGE);
     expect(r.code, r.stderr).toBe(0);
+    expect(summary(r).errors_file, 'no session failed: no errors file, none named').toBeNull();
     const ref = join(dir, 'ref.jsonl');
     const a = await runCli(['audio', join(dir, 's02_lav.flac'), ...RANGE, '-o', ref]);
     expect(a.code, a.stderr).toBe(0);

@@ -28,7 +28,7 @@ describe('extract: a truncated media file', () => {
     writeFileSync(p('m.csv'), 'session_id,speaker_id,video,lav_audio\ncam,p1,cams/cut_camera.mp4,s02_lav.flac\nlav,p2,s01_camera.mp4,cut_lav.flac\n');
     const r = await runCli(['extract', 'm.csv', '-o', 'out', '--jobs', '1', '--progress', 'none'], { cwd: tmp.dir });
     expect(r.code, r.stderr).toBe(4);
-    expect(JSON.parse(r.stdout)).toMatchObject({ done: 0, failed: 2 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ done: 0, failed: 2, errors_file: p('out/_errors.jsonl') });
     const errors = readFileSync(p('out/_errors.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
     expect(errors.map((e) => [e.session_id, e.stage])).toEqual([
       ['cam', 'inputs'],

@@ -566,7 +566,9 @@ function summaryOf(plan: RunPlan, run: ExtractRun): ExtractSummary {
   return {
     manifest: plan.manifest.path,
     out: plan.out,
-    errors_file: run.errorsUnwritten === null ? plan.errorsPath : null,
+    // The errors file when there is one (failures of this run or lines kept from others'); null when no session
+    // failed, or when it could not be written (said on stderr): a path to a file that is not there was named before.
+    errors_file: run.errorsUnwritten === null && existsSync(plan.errorsPath) ? plan.errorsPath : null,
     shard: plan.shard,
     stages: plan.stages,
     jobs: plan.jobs,
