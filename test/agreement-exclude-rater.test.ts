@@ -96,6 +96,29 @@ describe('--exclude-rater', () => {
     expect(amb.stderr).toBe(`mmprep: ${both}: --exclude-rater a,b: the file has rater 'a,b' and rater 'a', rater 'b': the value means either; rename one of them in the file\n`);
   });
 
+  it("a rater flagged constant is said in a warning, and the contested targets' header says what * means (a new user's trial)", async () => {
+    const p = file('four-const.csv', 'clip,r1,r2,r3,r4\nc1,3,4,3,5\nc2,6,6,7,5\nc3,2,3,2,5\nc4,7,6,7,5\nc5,4,5,4,5\nc6,1,2,1,5\n');
+    const json = await runCliInProcess(['agreement', p, '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const warning = (JSON.parse(json.stdout).dimensions[0].warnings as Array<{ code: string }>).filter((w) => w.code === 'constant_rater');
+    expect(warning).toEqual([
+      {
+        code: 'constant_rater',
+        rater: 'r4',
+        value: 5,
+        n_ratings: 6,
+        message:
+          "rater 'r4' gave 5 to all 6 of their targets while the other ratings vary: a straight-liner, or a column filled down in the spreadsheet? Their ratings tell no target from another (their leave-one-out r is undefined: —) and pull every coefficient toward chance; if so, leave them out (--exclude-rater r4)",
+      },
+    ]);
+    const text = await runCliInProcess(['agreement', p]);
+    expect(text.stdout).toContain("Warning: rater 'r4' gave 5 to all 6 of their targets");
+    expect(text.stdout).toContain("marked contested *: its sd stands out among the targets' (robust z over 3.5) and tops their median sd by a tenth of the rating range)");
+    const labels = await runCliInProcess(['agreement', p, '--categorical']);
+    expect(labels.stdout).toContain("Warning: rater 'r4' gave '5' to all 6 of their targets");
+    expect(labels.stdout).toContain('marked contested *: no label has more than half of its ratings)');
+  });
+
   it('two raters, one flagged constant: no hint to leave them out (it would leave one rater, which is refused)', async () => {
     const p = file('two-const.csv', 'clip,a,b\nc1,3,1\nc2,3,4\nc3,3,2\nc4,3,5\nc5,3,3\nc6,3,2\n');
     const r = await runCliInProcess(['agreement', p]);

@@ -20,6 +20,7 @@ import { numericCodesWarning, type NumericCodesWarning } from './codes.js';
 import { reversedScaleWarnings, type ReversedScaleWarning } from './reversed.js';
 import { farRatingWarnings, type FarRatingWarning } from './off-range.js';
 import { timeGridNote } from './time-grid.js';
+import { constantRaterWarnings, type ConstantRaterWarning } from './constant-rater.js';
 import { missedTargetsWarnings, sharedRaterWarnings, type MissedTargetsWarning, type SharedRaterWarning } from './sessions.js';
 
 export interface AnalyzeOptions {
@@ -65,7 +66,8 @@ export type AgreementWarning =
   | FarRatingWarning
   | ReversedScaleWarning
   | MissedTargetsWarning
-  | SharedRaterWarning;
+  | SharedRaterWarning
+  | ConstantRaterWarning;
 
 /** 'dimension_typo': a dimension one letter from another with at least three times its ratings ('valance', 'valence'). */
 export interface DimensionTypoWarning {
@@ -447,6 +449,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
       ...farRatingWarnings(dim),
       ...reversed,
       ...emptyRaterWarnings(dim, format),
+      ...constantRaterWarnings(d, raters),
       ...spellingVariantWarnings(dim),
       ...raterTypoWarnings(d),
       ...sharedRaterWarnings(d),

@@ -135,7 +135,9 @@ function dimensionText(d: DimensionResult, top: number): string {
   s += 'Raters\n' + table(rr) + (d.flags_note ? `  (${d.flags_note})\n` : '') + (d.consensus_note ? `  (${clean(d.consensus_note)})\n` : '') + (hint ? `  (${clean(hint)})\n` : '');
   const nContested = d.targets.filter((t) => t.contested).length;
   const show = top > 0 ? d.targets.slice(0, top) : d.targets;
-  s += `Most contested targets (${show.length} of ${d.targets.length}; ${nContested} marked contested *)\n`;
+  // What * means, said where it is used (a new user's trial: the header never said what counts as contested).
+  const rule = cat ? 'no label has more than half of its ratings' : "its sd stands out among the targets' (robust z over 3.5) and tops their median sd by a tenth of the rating range";
+  s += `Most contested targets (${show.length} of ${d.targets.length}; ${nContested} marked contested *: ${rule})\n`;
   const tr = [cat ? ['rank', 'target', 'n', 'majority', 'share', ''] : ['rank', 'target', 'n', 'mean', 'sd', 'range', '']];
   for (const t of show) {
     tr.push(
