@@ -152,6 +152,8 @@ describe('mmprep doctor', () => {
   it('shows ffmpeg and which backends load, exit 0', async () => {
     const r = await runCli(['doctor', '--json']);
     expect(r.code).toBe(0);
+    // A line before each backend is tried (the cpu one took ~2 minutes of a new user's trial, nothing said meanwhile).
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('mmprep doctor: loading the face models on the '))).toHaveLength(4);
     expect(r.stdout.trim().split('\n')).toHaveLength(1); // one object on one line, as the dataset commands' --json
     const rep = JSON.parse(r.stdout);
     expect(rep.ffmpeg.path).toBeTruthy();

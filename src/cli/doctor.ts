@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .option('--models <dir>', "folder with Human's models to check (default: the installed @vladmandic/human models)")
     .action(
       action(async (o: { json: boolean; models?: string }) => {
-        const r = await doctor({ modelDir: o.models });
+        const r = await doctor({ modelDir: o.models, onStep: (what) => process.stderr.write(`mmprep doctor: ${what}\n`) });
         process.stdout.write(o.json ? JSON.stringify(r) + '\n' : formatDoctor(r));
       }),
     );

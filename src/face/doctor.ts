@@ -105,7 +105,11 @@ async function tryBackend(backend: FaceBackend, modelDir: string): Promise<Backe
   }
 }
 
-export async function doctor(opts: { modelDir?: string } = {}): Promise<DoctorReport> {
+/**
+ * `onStep`: told before each face backend is tried (loading Human's models on the cpu backend took ~2 minutes of a
+ * new user's trial under load, with nothing said meanwhile).
+ */
+export async function doctor(opts: { modelDir?: string; onStep?: (what: string) => void } = {}): Promise<DoctorReport> {
   const dir = opts.modelDir ?? defaultModelDir();
   let models: DoctorReport['models'];
   try {
@@ -115,6 +119,7 @@ export async function doctor(opts: { modelDir?: string } = {}): Promise<DoctorRe
   }
   const face_backends: BackendReport[] = [];
   for (const b of FACE_BACKENDS) {
+    if (models.ok) opts.onStep?.(`loading the face models on the ${b} backend${b === 'cpu' ? ' (the slowest: a minute or more on a busy machine)' : ''}`);
     face_backends.push(models.ok ? await tryBackend(b, dir) : { backend: b, loads: false, versions: backendVersions(b), error: 'face models not found' });
   }
   const ffmpeg = await binary('ffmpeg');
