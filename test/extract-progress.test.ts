@@ -16,6 +16,9 @@ describe('extract progress and pool sizing', () => {
     expect(etaSeconds({ ...st, done: 0 })).toBeNaN();
     expect(etaSeconds({ ...st, done: 6 })).toBe(0);
     expect(describeState(st)).toBe('6/10 sessions, 2 done, 4 skipped (complete), 2.000 media h, 120.00x real time, elapsed 1:00, ETA 2:00');
+    // The last line of a run stopped before its end (an interrupt) gives no ETA (a new user's trial read 'ETA 0:52').
+    expect(describeState(st, true)).toBe('6/10 sessions, 2 done, 4 skipped (complete), 2.000 media h, 120.00x real time, elapsed 1:00, stopped with 4 not finished');
+    expect(describeState({ ...st, done: 6 }, true)).toContain('ETA 0:00');
     expect(formatDuration(3725)).toBe('1:02:05');
     expect(formatDuration(NaN)).toBe('--:--');
   });

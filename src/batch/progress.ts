@@ -65,8 +65,10 @@ export function speedOf(st: ProgressState): number {
   return st.elapsed_s > 0 ? (st.media_s + (st.in_progress_media_s ?? 0)) / st.elapsed_s : 0;
 }
 
-export function describe(st: ProgressState): string {
+/** `final`: the run's last line (stop): a run stopped before its last session (an interrupt) has no ETA to give. */
+export function describe(st: ProgressState, final = false): string {
   const finished = st.done + st.skipped + st.failed;
+  const stoppedEarly = final && finished < st.total;
   const speed = speedOf(st);
   // Whole percents rounded down, and never 100 while a session runs (its last stage's tail, meta.json): 99.7 % read
   // "100 % of the work" for the last seconds of a run.
@@ -79,7 +81,7 @@ export function describe(st: ProgressState): string {
     `${(st.media_s / 3600).toFixed(3)} media h`,
     `${speed.toFixed(2)}x real time`,
     `elapsed ${formatDuration(st.elapsed_s)}`,
-    `ETA ${formatDuration(etaSeconds(st))}`,
+    stoppedEarly ? `stopped with ${st.total - finished} not finished` : `ETA ${formatDuration(etaSeconds(st))}`,
     ...(st.detail ? [`running: ${st.detail}`] : []),
   ];
   return parts.join(', ');
@@ -108,7 +110,7 @@ export function createProgress(mode: ProgressMode, opts: { stream?: NodeJS.Write
         }
       },
       log: (l) => stream.write(l + '\n'),
-      stop: (st) => stream.write(`mmprep extract: ${describe(st)}\n`),
+      stop: (st) => stream.write(`mmprep extract: ${describe(st, true)}\n`),
     };
   }
   const multi = new cliProgress.MultiBar(
@@ -144,7 +146,7 @@ export function createProgress(mode: ProgressMode, opts: { stream?: NodeJS.Write
     stop(st) {
       if (bar) bar.update(st.done + st.skipped + st.failed, payload(st));
       multi.stop();
-      stream.write(`mmprep extract: ${describe(st)}\n`);
+      stream.write(`mmprep extract: ${describe(st, true)}\n`);
     },
   };
 }
