@@ -860,8 +860,11 @@ export class FaceRun {
       reportDecodeProgress(m.t); // progress counts analysed frames, not the decoder's (it runs ahead by the pool's capacity)
       if (res.data) this.decoder.release(res.data);
       builder.noteOrientation(m.t, res.turned, res.doubtful);
-      builder.notePassedOver(m.t, res.passedOver);
-      return builder.build(m.index, m.t, res.faces, flow ? (mesh, iod) => flow.fields(m, mesh, iod, g.scale) : undefined);
+      const rec = builder.build(m.index, m.t, res.faces, flow ? (mesh, iod) => flow.fields(m, mesh, iod, g.scale) : undefined);
+      // "Larger than the primary face" only where there is one: a frame whose face was covered counted its larger
+      // boxes (a trial, 2026-12-05: the warning on a frame without any face; docs/face.md says such a box is not counted).
+      if (rec.face_found) builder.notePassedOver(m.t, res.passedOver);
+      return rec;
     };
     try {
       for await (const fr of this.frames) {
