@@ -287,7 +287,7 @@ describe('dataset build refuses empty, unlabelled and stale output (issue 12, it
     writeFileSync(meta3, JSON.stringify(m3));
     const r = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', feats, '-o', join(dir, 'ds-stale'), '--quiet']);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/3 stale feature files: session s02: audio\.jsonl was made on sync\.json sha256:[0-9a-f]{12}… but the session's clock is now sync\.json sha256:[0-9a-f]{12}…; run mmprep extract --only audio for this session; session s02: face\.jsonl was made on/);
+    expect(r.stderr).toMatch(/3 problems with the extracted features or their media: session s02: audio\.jsonl was made on sync\.json sha256:[0-9a-f]{12}… but the session's clock is now sync\.json sha256:[0-9a-f]{12}…; run mmprep extract --only audio for this session; session s02: face\.jsonl was made on/);
     expect(r.stderr).toMatch(/session s03: face\.jsonl is not listed in meta\.json \(left by another run\)/);
     expect(existsSync(join(dir, 'ds-stale'))).toBe(false);
   });
@@ -325,6 +325,16 @@ describe('dataset build refuses empty, unlabelled and stale output (issue 12, it
     const noVideo = await runCliInProcess(['dataset', 'build', manifest, '--features', feats, '-o', join(dir, 'ds-inputs'), '--quiet']);
     expect(noVideo.code, noVideo.stderr).toBe(2);
     expect(noVideo.stderr).toMatch(/session s01: its features were extracted with video s01_camera\.mp4, which this manifest's row does not have/);
+    // The manifest copied away from its media: nothing to check the features against, so nothing built (it was built
+    // without a word before 2026-12-05, and a transcript_clock session was told "same name, different file").
+    const moved = join(dir, 'manifest-moved');
+    mkdirSync(moved, { recursive: true });
+    cpSync(MANIFEST, join(moved, 'manifest.csv'));
+    const away = await runCliInProcess(['dataset', 'build', join(moved, 'manifest.csv'), '--features', feats, '-o', join(dir, 'ds-away'), '--quiet']);
+    expect(away.code, away.stderr).toBe(2);
+    expect(away.stderr).toContain(`session s01: video s01_camera.mp4 does not exist (${join(moved, 's01_camera.mp4')}): the build reads each media file once`);
+    expect(away.stderr).toContain('put the media where the manifest names them');
+    expect(existsSync(join(dir, 'ds-away'))).toBe(false);
   });
 
   it('validate: exit 2 for a folder that is not a release, 3 for an empty release', async () => {

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, InputError } from '../src/common/errors.js';
@@ -30,7 +30,13 @@ describe('sync clock map', () => {
       const err = await loadClock(p, other, 'video').catch((e: unknown) => e as InputError);
       expect(err).toBeInstanceOf(InputError);
       expect((err as InputError).exitCode).toBe(EXIT.BAD_INPUT);
-      expect((err as InputError).message).toMatch(/not .*B.cam\.mp4 \(same name, different file\); rerun mmprep sync/);
+      expect((err as InputError).message).toMatch(/was made for \S*cam\.mp4; \S*B.cam\.mp4 does not exist, so it cannot be checked to be that file: put the media where the manifest names them/);
+      mkdirSync(join(t.dir, 'B'));
+      writeFileSync(join(t.dir, 'cam.mp4'), 'camera A');
+      writeFileSync(other, 'camera B');
+      const err2 = await loadClock(p, other, 'video').catch((e: unknown) => e as InputError);
+      expect((err2 as InputError).exitCode).toBe(EXIT.BAD_INPUT);
+      expect((err2 as InputError).message).toMatch(/not \S*B.cam\.mp4 \(same name, different content\); rerun mmprep sync/);
     } finally {
       t.cleanup();
     }

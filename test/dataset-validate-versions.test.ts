@@ -131,17 +131,24 @@ describe('dataset validate: releases of other mmprep builds', () => {
 
   it('a format_version or schema_version it does not know is refused: exit 2, one line, the --json object', async () => {
     const d = copy();
-    editManifest(d, (m) => (m.format_version = 3));
+    editManifest(d, (m) => ((m.format_version = 3), (m.tool.build = '0123456789abcdef'))); // a newer mmprep's release
     const r = await runCliInProcess(['dataset', 'validate', d]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(new RegExp(`^mmprep: ${d}: manifest\\.json declares format_version 3, which this mmprep 0\\.1\\.0 \\(code [0-9a-f]{16}\\) does not know \\(it reads 1 and 2\\); the release was made by mmprep 0\\.1\\.0 code [0-9a-f]{16}: validate it with that mmprep or a newer one\\n$`));
     const s = copy();
-    editManifest(s, (m) => (m.schema_version = 3));
+    const cliCode = /this mmprep 0\.1\.0 \(code ([0-9a-f]{16})\)/.exec(r.stderr)![1]; // the CLI's code (dist's, not src's)
+    editManifest(s, (m) => ((m.schema_version = 3), (m.tool.build = cliCode)));
     const j = await runCliInProcess(['dataset', 'validate', s, '--json']);
     expect(j.code).toBe(2);
     expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, checks: [], exit_code: 2, error: expect.stringContaining('manifest.json declares schema_version 3, which this mmprep 0.1.0 (code') });
+    const newer = copy();
+    editManifest(newer, (m) => ((m.schema_version = 3), (m.tool.build = '0123456789abcdef')));
+    expect((await runCliInProcess(['dataset', 'validate', newer])).stderr).toMatch(/schema_version 3, .*; the release was made by mmprep 0\.1\.0 code 0123456789abcdef: validate it with that mmprep or a newer one\n$/);
     expect(j.stderr.trim().split('\n')).toHaveLength(1);
+    // Naming this very code as its maker, the release cannot be a newer mmprep's: "validate it with that mmprep or a
+    // newer one" sent users looking for an mmprep that does not exist (a trial, 2026-12-05).
+    expect(JSON.parse(j.stdout).error).toMatch(/declares schema_version 3, which this mmprep 0\.1\.0 \(code ([0-9a-f]{16})\) does not know \(it reads 1 and 2\), yet it names this very mmprep's code \(\1\) as its maker: the manifest was edited after the build; copy the release again from its build's -o, or rebuild it$/);
   });
 
   it("a session's made_by, an option or the tool edited after the build fails manifest, naming the fingerprint", async () => {

@@ -41,7 +41,12 @@ async function inputProblems(s: ManifestSession, meta: SessionMeta): Promise<str
     }
     // Size first (a stat): a file of another size is refused without reading it; equal sizes cost one full read.
     const size = await stat(m.path).then((st) => st.size, () => null);
-    const now = size === null ? null : size !== was.size_bytes ? { size, sha256: '' } : await sha256File(m.path).catch(() => null);
+    if (size === null) {
+      // Not checkable, so not built: before 2026-12-05 a missing file was skipped and the session built without a word.
+      out.push(`${name} does not exist (${m.path}): the build reads each media file once to check it is the one its features were extracted from (meta.json inputs); put the media where the manifest names them (relative paths are read from the manifest's folder)`);
+      continue;
+    }
+    const now = size !== was.size_bytes ? { size, sha256: '' } : await sha256File(m.path).catch(() => null);
     if (now && (now.size !== was.size_bytes || now.sha256 !== was.sha256)) {
       out.push(`${name} is not the file its features were extracted from (${was.file}, ${was.size_bytes} bytes, sha256 ${was.sha256.slice(0, 12)}…; now ${now.size} bytes${now.sha256 ? `, sha256 ${now.sha256.slice(0, 12)}…` : ''}); ${redo}`);
     }
@@ -102,6 +107,6 @@ export async function checkFeatureFiles(sessions: ManifestSession[], featuresDir
   const problems: string[] = [];
   const hashes: MediaHashes = new Map();
   for (const s of sessions) problems.push(...(await problemsOf(s, featuresDir, hashes)));
-  if (problems.length) throw new InputError(`${problems.length} stale feature file${problems.length > 1 ? 's' : ''}: ${problems.join('; ')}`, { file: featuresDir });
+  if (problems.length) throw new InputError(`${problems.length} problem${problems.length > 1 ? 's' : ''} with the extracted features or their media: ${problems.join('; ')}`, { file: featuresDir });
   return hashes;
 }

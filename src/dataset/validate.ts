@@ -116,7 +116,10 @@ function refuseUnknownVersion(dir: string, m: DatasetManifest): void {
     : m.format_version >= 2 && !(SCHEMA_VERSIONS as readonly unknown[]).includes(m.schema_version)
       ? `manifest.json declares schema_version ${JSON.stringify(m.schema_version)}, which ${mine} does not know (it reads ${SCHEMA_VERSIONS.join(' and ')})`
       : null;
-  if (what) throw new InputError(`${what}; the release was ${made}: validate it with that mmprep or a newer one`, { file: dir });
+  if (!what) return;
+  // The code that refuses it is the code the manifest says made it: no other mmprep would read it; it was edited.
+  if (m.tool?.build === datasetCodeBuild()) throw new InputError(`${what}, yet it names this very mmprep's code (${m.tool.build}) as its maker: the manifest was edited after the build; copy the release again from its build's -o, or rebuild it`, { file: join(dir, 'manifest.json') });
+  throw new InputError(`${what}; the release was ${made}: validate it with that mmprep or a newer one`, { file: dir });
 }
 
 /**

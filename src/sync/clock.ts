@@ -64,7 +64,8 @@ export function findSyncEntry(
     const made = resolve(mapDir, byName.file);
     const verdict = sameContent(made, want, typeof byName.sha256 === 'string' ? byName.sha256 : knownSha256 ?? null);
     if (verdict === true) return byName;
-    const why = !existsSync(want) ? 'same name, different file' : verdict === false ? 'same name, different content' : `same name; ${made} is gone and nothing recorded its sha256 to compare`;
+    if (!existsSync(want)) throw new InputError(`was made for ${made}; ${want} does not exist, so it cannot be checked to be that file: put the media where the manifest names them (relative paths are read from the manifest's folder)`, { file: mapFile });
+    const why = verdict === false ? 'same name, different content' : `same name; ${made} is gone and nothing recorded its sha256 to compare`;
     throw new InputError(`was made for ${made}, not ${want} (${why}); rerun mmprep sync on this file or pass the sync.json made for it`, { file: mapFile });
   }
   return null;
