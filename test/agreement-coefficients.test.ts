@@ -107,6 +107,16 @@ describe("irrCAC's published values (Gwet's framework)", () => {
     close(d.cohen_kappa!.unweighted.se, 0.05891072, 5e-9, "Cohen's kappa SE (kappa2.table)");
     close(d.conger!.coefficient, 0.7964094, 5e-8, "Conger's kappa = Cohen's for two raters");
   });
+  it('AC2 weights numbers by their values, as irrCAC does (ratings 1, 2, 3, 5: no 4)', async () => {
+    // scripts/ac2-by-value.R (irrCAC's gwet.ac1.raw and linear/quadratic.weights ported) on the same file printed
+    // linear 0.6130838743 se 0.0996261965, quadratic 0.5488509798 se 0.1353662664. Weighted by position (1, 2, 3, 4),
+    // as mmprep did until 2026-12-05, they are 0.6160 and 0.5591.
+    const d = analyzeAgreement(await readRatings(join(FIXTURES, 'agreement', 'data', 'cohen_ordinal_gap.csv'))).dimensions[0];
+    close(d.gwet_ac2_linear!.coefficient, 0.6130838743, 1e-9, 'AC2 linear');
+    close(d.gwet_ac2_linear!.se, 0.0996261965, 1e-9, 'AC2 linear se');
+    close(d.gwet_ac2_quadratic!.coefficient, 0.5488509798, 1e-9, 'AC2 quadratic');
+    close(d.gwet_ac2_quadratic!.se, 0.1353662664, 1e-9, 'AC2 quadratic se');
+  });
 });
 
 describe("irr's diagnoses (Fleiss 1971) against statsmodels and irr", () => {

@@ -228,6 +228,8 @@ const MAX_GRID_CELLS = 20_000_000;
 function chanceCoefficients(d: RatingsDimension, bt: ByTarget, ordered: boolean, orderReason: string | null) {
   const { coded, categories } = categoryCodes(d, bt);
   const q = categories.length;
+  // Numbers are weighted by value (1, 2, 5 are not evenly spaced), labels by their order, as irrCAC's weights do.
+  const numericValues = d.categories ? undefined : categories.map(Number);
   const u = unitTable(coded, coded.value, q);
   const unorderedAc2 = (): ChanceCoefficient => ({ coefficient: null, se: null, se_reason: null, ci95: null, p: null, pa: null, pe: null, n_units: u.n, weights: 'linear', reason: orderReason });
   const conger =
@@ -244,8 +246,8 @@ function chanceCoefficients(d: RatingsDimension, bt: ByTarget, ordered: boolean,
     categories,
     q,
     ac1: gwetAc(u, 'unweighted'),
-    ac2Linear: ordered ? gwetAc(u, 'linear') : unorderedAc2(),
-    ac2Quadratic: ordered ? gwetAc(u, 'quadratic') : { ...unorderedAc2(), weights: 'quadratic' as const },
+    ac2Linear: ordered ? gwetAc(u, 'linear', numericValues) : unorderedAc2(),
+    ac2Quadratic: ordered ? gwetAc(u, 'quadratic', numericValues) : { ...unorderedAc2(), weights: 'quadratic' as const },
     bp: brennanPrediger(u),
     scott: scottPi(u),
     conger,

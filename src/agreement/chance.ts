@@ -32,12 +32,18 @@ export interface ChanceCoefficient {
 
 export type WeightName = 'unweighted' | 'linear' | 'quadratic';
 
-/** Agreement weights on category indices (Cohen 1968): identity, 1 - |k-l|/(q-1), 1 - (k-l)^2/(q-1)^2. */
-export function weightMatrix(q: number, name: WeightName): Float64Array {
+/**
+ * Agreement weights (Cohen 1968): identity, 1 - |k-l|/(q-1), 1 - (k-l)^2/(q-1)^2 on category indices, or, given the
+ * categories' numeric values, on those: 1 - |x_k-x_l|/(max-min) and its square (irrCAC linear.weights and
+ * quadratic.weights, which use the values when the categories are numbers and their ranks otherwise).
+ */
+export function weightMatrix(q: number, name: WeightName, values?: ArrayLike<number>): Float64Array {
   const w = new Float64Array(q * q);
+  const x = (k: number) => (values ? values[k] : k);
+  const span = values && q > 1 ? Math.max(...Array.from(values)) - Math.min(...Array.from(values)) : Math.max(q - 1, 1);
   for (let k = 0; k < q; k++)
     for (let l = 0; l < q; l++) {
-      const d = Math.abs(k - l) / Math.max(q - 1, 1);
+      const d = Math.abs(x(k) - x(l)) / span;
       w[k * q + l] = name === 'unweighted' ? (k === l ? 1 : 0) : name === 'linear' ? 1 - d : 1 - d * d;
     }
   return w;
@@ -142,11 +148,11 @@ function finish(u: UnitTable, s: Shared, pe: number, peI: Float64Array | null, w
   return { ...result, se, ci95: [c - h, Math.min(1, c + h)], p: fUpperTail((c / se) ** 2, 1, n - 1) };
 }
 
-/** Gwet's AC1 (unweighted) or AC2 (weighted), Gwet (2008); irrCAC gwet.ac1.raw. */
-export function gwetAc(u: UnitTable, weights: WeightName = 'unweighted'): ChanceCoefficient {
+/** Gwet's AC1 (unweighted) or AC2 (weighted; `values`: numeric categories' values, see weightMatrix), Gwet (2008); irrCAC gwet.ac1.raw. */
+export function gwetAc(u: UnitTable, weights: WeightName = 'unweighted', values?: ArrayLike<number>): ChanceCoefficient {
   const { n, q, counts, ri } = u;
   if (q < 2) return none(u, weights, 'one category only: chance agreement is 1');
-  const w = weightMatrix(q, weights);
+  const w = weightMatrix(q, weights, values);
   const s = shared(u, w);
   const f = s.sumW / (q * (q - 1));
   let pe = 0;
