@@ -41,6 +41,17 @@ describe('raters across sessions and joined exports', () => {
     expect(analyzeAgreement(ratingsFromRows(half)).dimensions[0].warnings.some((x) => x.code === 'rater_missed_targets')).toBe(false);
   });
 
+  it('a skipped session is named even where the ICC few-targets warning names the rater by count only', () => {
+    // 3 sessions x 4 targets; r4 skipped session 2, r1 and r2 missed 2 targets each: 4 complete targets, 8 dropped
+    const skip = (s: number, c: number, r: string) => (r === 'r4' && s === 2) || (r === 'r1' && s === 1 && c < 2) || (r === 'r2' && s === 3 && c < 2);
+    const rows = [1, 2, 3].flatMap((s) =>
+      Array.from({ length: 4 }, (_, c) => ['r1', 'r2', 'r3', 'r4'].filter((r) => !skip(s, c, r)).map((r, j) => ({ target: `s${s}_c${c}`, rater: r, rating: 1 + ((s * 4 + c + j) % 5) }))).flat(),
+    );
+    const w = analyzeAgreement(ratingsFromRows(rows)).dimensions[0].warnings;
+    expect(w.find((x) => x.code === 'icc_few_targets')?.message).toMatch(/ratings are missing across the raters \(rater 'r4' missed 4, /);
+    expect(w.filter((x) => x.code === 'rater_missed_targets')).toEqual([expect.objectContaining({ rater: 'r4', missed_parts: ["session 's2'"] })]);
+  });
+
   it("two labs' exports joined, both with a rater 'r1': one warning naming the id and both exports' lines", async () => {
     const p = file('labs.csv', [HEAD, ...part('a', ['r1', 'r2']), HEAD, ...part('b', ['r1', 'r3'])]);
     const r = await runCliInProcess(['agreement', p, '--json']);

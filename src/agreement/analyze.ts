@@ -463,17 +463,20 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
 
 /**
  * The warnings with rater_missed_targets (src/agreement/sessions.ts) added for the raters no other warning explains:
- * a rater the few-targets warnings name, or a rater id typed another way (a spelling variant, a one-letter typo),
- * whose missing targets are that warning's subject, is not said twice.
+ * a rater id typed another way (a spelling variant, a one-letter typo), whose missing targets are that warning's
+ * subject, is not said twice; nor a rater the few-targets warnings name, unless the missed targets are whole sessions
+ * or exports, which only this warning names (a trial, 2026-12-05: "rater 'chen' missed 24" hid "no rating in session
+ * 's03'", the fact a lead acts on).
  */
 function withMissedTargets(d: RatingsDimension, icc: IccResult | null, warnings: AgreementWarning[]): AgreementWarning[] {
-  const explained = new Set<string>();
+  const typed = new Set<string>();
+  const counted = new Set<string>();
   for (const w of warnings) {
-    if (w.code === 'icc_few_targets' || w.code === 'fleiss_few_targets') for (const r of w.raters) explained.add(r);
-    if (w.code === 'rater_id_typo') for (const r of w.raters) explained.add(r);
-    if (w.code === 'spelling_variants' && w.kind === 'rater') for (const r of w.names.flat()) explained.add(r);
+    if (w.code === 'icc_few_targets' || w.code === 'fleiss_few_targets') for (const r of w.raters) counted.add(r);
+    if (w.code === 'rater_id_typo') for (const r of w.raters) typed.add(r);
+    if (w.code === 'spelling_variants' && w.kind === 'rater') for (const r of w.names.flat()) typed.add(r);
   }
-  const missed = missedTargetsWarnings(d, icc?.method === 'anova').filter((w) => !explained.has(w.rater));
+  const missed = missedTargetsWarnings(d, icc?.method === 'anova').filter((w) => !typed.has(w.rater) && (!counted.has(w.rater) || w.missed_parts.length > 0));
   return [...warnings, ...missed];
 }
 
