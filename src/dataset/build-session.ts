@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { InputError, isMmprepError } from '../common/errors.js';
 import { brokenLink } from '../common/make-folder.js';
 import { readSyncMap, type SyncMap } from '../sync/clock.js';
+import { syncMapWarnings } from './sync-warnings.js';
 import type { ManifestSession } from '../batch/manifest.js';
 import { sourceTimeMismatch, type SessionMeta } from '../batch/extract-session.js';
 import { LOCK_FILE, liveHolder } from '../batch/session-lock.js';
@@ -459,7 +460,7 @@ export async function buildSession(
   outcome.face_model = f.faceModel;
   outcome.made_by_reason = f.made_by ? null : "the session's meta.json has no made_by (made by an older mmprep): run mmprep extract again to record it";
   if (f.utterances && s.transcript) outcome.warnings = [...transcriptSpeakers(f.utterances, s.transcript, s.speaker_id), ...transcriptOverlaps(f.utterances, s.transcript)];
-  outcome.warnings.push(...referenceChangedWarnings(given, s, (labels?.spans.length ?? 0) > 0));
+  outcome.warnings.push(...referenceChangedWarnings(given, s, (labels?.spans.length ?? 0) > 0), ...syncMapWarnings(f.syncMap));
   if (f.utterances?.length === 0 && opt.segments.kind === 'utterance')
     outcome.warnings.push(`transcript ${s.transcript}: no utterances (an empty export?), so the session gives no records with --segments utterance; check the transcript, or use --segments fixed:LEN for its features without text`);
   // An empty transcript cell: the session's features were extracted and it counted as built, with 0 records and no word.

@@ -33,6 +33,8 @@ export interface SyntheticSession {
   syncBeep?: Array<[number, number]>;
   /** Time ranges (reference clock) whose face frames are gimbal-locked (yaw, pitch null; pose_gimbal_lock true): every face frame gets `pose_gimbal_lock`; without it, no such field. */
   gimbalLock?: Array<[number, number]>;
+  /** The camera picture's sync warnings in sync.json (streams[].warnings, as mmprep sync writes them). */
+  videoSyncWarnings?: Array<{ code: string; message: string }>;
 }
 
 function prng(seed: number): () => number {
@@ -84,7 +86,7 @@ function syncJsonText(s: SyntheticSession, dir: string, off: number): string {
         streams: [
           { file: media(`${s.session_id}_lav.flac`), kind: 'audio', stream: 0, offset_s: 0, drift_ppm: null, method: 'reference', confidence: 1 },
           { file: media(`${s.session_id}_camera.mp4`), kind: 'audio', stream: 0, offset_s: off, drift_ppm: null, method: 'tone', confidence: 0.97 },
-          { file: media(`${s.session_id}_camera.mp4`), kind: 'video', stream: 0, offset_s: off, drift_ppm: null, method: 'flash', confidence: 0.95 },
+          { file: media(`${s.session_id}_camera.mp4`), kind: 'video', stream: 0, offset_s: off, drift_ppm: null, method: 'flash', confidence: 0.95, ...(s.videoSyncWarnings ? { warnings: s.videoSyncWarnings } : {}) },
         ],
       },
       null,

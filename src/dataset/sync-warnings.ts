@@ -1,0 +1,27 @@
+/**
+ * The sync warnings a release keeps per session: those of the session's sync.json (streams[].warnings, as `mmprep
+ * sync` and `extract` printed them) that say a stream's placement is less sure than its confidence reads, or may be of
+ * another session. Until 2026-12-05 they stayed in the extract folder: a release read `quality.sync_confidence` 0.992
+ * for a camera of another session placed by its own beep (`content_mismatch`) and 0.999 for a picture placed on its
+ * sound's clock with an sd of 29 ms (`camera_clock_shared`, `offset_uncertain`), with no word in the card or
+ * manifest.json (a trial's report).
+ */
+import { basename } from 'node:path';
+import type { SyncMap } from '../sync/clock.js';
+
+/** docs/sync.md's warnings table: a placement that may be off by more than its target, or of another session. */
+const KEPT = new Set(['content_mismatch', 'offset_uncertain', 'camera_clock_shared', 'forced_pick', 'drift_uncertain']);
+
+/** One line per kept warning: `sync: <file> <kind> stream <n>: <code>: <message>`. */
+export function syncMapWarnings(map: SyncMap | null): string[] {
+  if (!map) return [];
+  const out: string[] = [];
+  for (const s of map.streams) {
+    const warnings = (s as { warnings?: unknown }).warnings;
+    if (!Array.isArray(warnings)) continue;
+    for (const w of warnings as Array<{ code?: unknown; message?: unknown }>) {
+      if (typeof w?.code === 'string' && KEPT.has(w.code)) out.push(`sync: ${basename(s.file)} ${s.kind} stream ${s.stream ?? 0}: ${w.code}: ${String(w.message ?? '')}`);
+    }
+  }
+  return out;
+}
