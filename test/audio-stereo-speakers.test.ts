@@ -53,6 +53,8 @@ describe('a stereo file with one speaker per channel', () => {
     }
     const left = await audioInProcess([p('left-only.wav'), '-o', p('left.jsonl')]);
     expect(left.stderr).toContain('warning: channel 1 of 2 is silent (-200 dBFS against');
+    // extract has no --channel: the line also gives the ffmpeg copy of the live channel for the manifest
+    expect(left.stderr).toContain(`analyse channel 0 alone with mmprep audio --channel 0; for extract, keep that channel (ffmpeg -i ${p('left-only.wav')} -af "pan=mono|c0=c0" ${p('left-only-left.wav')}) and name that file in the manifest`);
   });
 
   it("the warning's ffmpeg split names the file as given, quoted for the shell, and runs as pasted (was a literal FILE)", async () => {

@@ -114,8 +114,9 @@ export function channelWarning(c: ChannelCheck, file: string): string | null {
   const [l, r] = c.level_dbfs;
   const fix = `analyse one with mmprep audio --channel 0 (or 1); for extract, split them (${splitCommand(file)}, c1 and -right for the right) and give each its own *_audio role`;
   if (Math.abs(l - r) > SILENT_DB) {
-    const quiet = l < r ? 0 : 1;
-    return `channel ${quiet} of 2 is silent (${c.level_dbfs[quiet]} dBFS against ${c.level_dbfs[1 - quiet]} dBFS over the first ${c.seconds} s): averaging the channels halves the level (rms_db 6 dB low); analyse channel ${1 - quiet} alone with mmprep audio --channel ${1 - quiet}`;
+    const quiet: 0 | 1 = l < r ? 0 : 1;
+    // extract has no --channel: its advice is the ffmpeg copy of the live channel (a trial, 2026-12-05, was told only --channel).
+    return `channel ${quiet} of 2 is silent (${c.level_dbfs[quiet]} dBFS against ${c.level_dbfs[1 - quiet]} dBFS over the first ${c.seconds} s): averaging the channels halves the level (rms_db 6 dB low); analyse channel ${1 - quiet} alone with mmprep audio --channel ${1 - quiet}; for extract, keep that channel (${splitCommand(file, quiet ? 0 : 1)}) and name that file in the manifest`;
   }
   const cancel = cancelWarning(c, fix);
   if (cancel) return cancel;
@@ -141,6 +142,6 @@ function cancelWarning(c: ChannelCheck, fix: string): string | null {
 }
 
 /** `ffmpeg -i rec.wav -af "pan=mono|c0=c0" rec-left.wav` for the file as given (quoted for a POSIX shell when needed). */
-function splitCommand(file: string): string {
-  return `ffmpeg -i ${shellWord(file)} -af "pan=mono|c0=c0" ${shellWord(siblingName(file, '-left.wav'))}`;
+function splitCommand(file: string, channel: 0 | 1 = 0): string {
+  return `ffmpeg -i ${shellWord(file)} -af "pan=mono|c0=c${channel}" ${shellWord(siblingName(file, channel ? '-right.wav' : '-left.wav'))}`;
 }
