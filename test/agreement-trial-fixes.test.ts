@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCliInProcess, tempDir } from './helpers/cli.js';
 import { analyzeAgreement, ratingsFromRows } from '../src/agreement/index.js';
+import { consensusNote } from '../src/agreement/exclude.js';
 
 const tmp = tempDir('mmprep-agr-trialfix-');
 afterAll(() => tmp.cleanup());
@@ -98,6 +99,8 @@ describe('agreement: which raters the consensus includes (A6)', () => {
     expect(readFileSync(report, 'utf8')).toContain(NOTE.replace(/'/g, '&#39;'));
     const j = await runCliInProcess(['agreement', p, '--json']);
     expect(JSON.parse(j.stdout).dimensions[0].consensus_note).toBe(NOTE);
+    // labels: no bias, r or mean |diff| column to point at
+    expect(consensusNote([{ rater: 'r6', flags: ['low_agreement'] }], true)).toBe(NOTE.replace('bias, r, mean |diff|', 'agreement with the majority'));
   });
 
   it('negative control: with no rater flagged there is no such line, consensus_note null', async () => {

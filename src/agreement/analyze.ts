@@ -444,7 +444,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
     cohen_ase: kappas.cohen_kappa?.unweighted.se ?? null,
     raters,
     flags_note: flagsNote(bt.nRaters),
-    consensus_note: consensusNote(raters),
+    consensus_note: consensusNote(raters, d.categories !== null),
     targets: targetDiagnostics(d, bt),
     warnings: withMissedTargets(d, icc, [
       ...(numericCodes ? [numericCodes] : []),

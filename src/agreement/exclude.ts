@@ -88,12 +88,14 @@ export function excludeHint(raters: ReadonlyArray<{ rater: string; flags: string
  * Bland & Altman's method against the others' mean: leaving flagged raters out of the comparison would make the flags
  * decide the consensus they are judged against. Null when no rater is flagged.
  */
-export function consensusNote(raters: ReadonlyArray<{ rater: string; flags: string[] }>): string | null {
+export function consensusNote(raters: ReadonlyArray<{ rater: string; flags: string[] }>, labels = false): string | null {
   const flagged = raters.filter((r) => r.flags.length > 0).map((r) => `'${r.rater}'`);
   if (flagged.length === 0) return null;
   const who = flagged.length > 4 ? `${flagged.slice(0, 4).join(', ')} and ${flagged.length - 4} more` : flagged.join(', ');
   const them = flagged.length === 1 ? 'it' : 'them';
-  return `each rater is compared with every other rater (bias, r, mean |diff|), the flagged ${flagged.length === 1 ? 'rater' : 'raters'} ${who} among them, as psych's alpha r.drop compares each item with all the others; the gold labels count ${them} too`;
+  // Labels have no bias, r or mean |diff| column (a trial, 2026-12-05): what they are compared on is the majority.
+  const on = labels ? 'agreement with the majority' : 'bias, r, mean |diff|';
+  return `each rater is compared with every other rater (${on}), the flagged ${flagged.length === 1 ? 'rater' : 'raters'} ${who} among them, as psych's alpha r.drop compares each item with all the others; the gold labels count ${them} too`;
 }
 
 /** The stderr note, the table's and report's line: "left out as --exclude-rater asks: rater 'r4' (20 ratings)". */
