@@ -102,6 +102,12 @@ export interface ToneDetection {
 
 const BLOCK_S = 0.002;
 const WIN_BLOCKS = 5;
+/** Mean square (full scale 1) of a window under which it is digital silence (-120 dBFS; 16-bit dither is ~-101 dBFS). */
+const DIGITAL_SILENCE = 1e-12;
+/** The share of a chunk's windows that must be audible for the floor to leave the silent ones out (audibleToneP). */
+const AUDIBLE_SHARE = 0.25;
+/** Seconds of audible windows (a window every BLOCK_S) below which the silent ones stay in the floor (audibleToneP). */
+const AUDIBLE_MIN_S = 5;
 /**
  * A beep found only by its coherence (tone-coherent.ts) is not placeable: speech over it broke its 10 ms power, from
  * which its edge is read. On the held-out room set (beep-rooms-v2, 2026-11-30) one such beep (DRR -3 dB) was read
@@ -222,6 +228,25 @@ export class ToneScanner {
     return this.found.slice().sort((a, b) => a.t_s - b.t_s);
   }
 
+  /**
+   * The windows' tone-band power over the windows that are not digital silence (mean square under DIGITAL_SILENCE), for
+   * the chunk's median floor: a recording whose chunk is mostly digital silence (a lav padded with silence, a camera's
+   * sound followed by a muted stretch) had a floor of 1e-14, so the power run of its beep began in the noise before it
+   * (0.15 s early, 0.36 s long) and the beep was kept only by its coherence, unplaceable (a trial, 2026-12-05). All the
+   * windows when under a quarter of them or under AUDIBLE_MIN_S are audible: a clean beep or a voice in digital
+   * silence (the tests' synthetic ones, 0.2-0.6 s) would be its own floor and go unfound.
+   */
+  private audibleToneP(tp: Float64Array, tot: Float64Array): Float64Array {
+    const sel = this.arrays.get('select', tp.length);
+    let k = 0;
+    for (let w = 0; w < tp.length; w++) if (tot[w] >= DIGITAL_SILENCE) sel[k++] = tp[w];
+    if (k < AUDIBLE_SHARE * tp.length || k * BLOCK_S < AUDIBLE_MIN_S) {
+      sel.set(tp);
+      return sel;
+    }
+    return sel.subarray(0, k);
+  }
+
   /** Analyses x[0..n) (global start bufStart); keeps bursts whose onset lies in [acceptFrom, boundary). */
   private analyse(x: Float32Array, n: number, boundary: number): void {
     const nb = Math.floor(n / this.blockN);
@@ -231,9 +256,7 @@ export class ToneScanner {
     }
     const blocks = blockSums(x, nb, this.blockN, this.bufStart, this.ref, this.arrays);
     const { wre, wim, tp, tot } = windowSums(blocks, WIN_BLOCKS, this.winN, this.arrays);
-    const sel = this.arrays.get('select', tp.length);
-    sel.set(tp);
-    const floor = Math.max(medianInPlace(sel), 1e-14);
+    const floor = Math.max(medianInPlace(this.audibleToneP(tp, tot)), 1e-14);
     const kept: ToneDetection[] = [];
     const all: ToneDetection[] = [];
     const keep = (det: ToneDetection | null) => {
