@@ -169,11 +169,6 @@ export function writeWavF32(path: string, x: Float32Array, sr: number): void {
   writeWav(path, x, sr, 32);
 }
 
-/** A 16-bit PCM mono WAV (samples scaled by 32767, rounded and clipped: scripts/wav.mjs). */
-export function writeWavS16(path: string, x: Float32Array, sr: number): void {
-  writeWav(path, x, sr, 16);
-}
-
 export function ffmpeg(args: string[], input?: Buffer): void {
   const r = spawnSync(ffmpegBinaries().ffmpeg.path, ['-nostdin', '-y', '-v', 'error', ...args], { input, maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`ffmpeg ${args.join(' ')} failed: ${r.stderr?.toString()}`);

@@ -6,7 +6,7 @@ import { loadClock } from '../src/sync/clock.js';
 import { syncSession, writeSyncMap, AmbiguousPulseError } from '../src/sync/session.js';
 import { audioOffset } from '../src/sync/xcorr.js';
 import { tempDir, runCliInProcess } from './helpers/cli.js';
-import { addBeeps, beepInSpeech, ffmpeg, flashVideo, REVERB, rng, speechTrack, writeWavF32, writeWavS16 } from './sync-media.js';
+import { addBeeps, beepInSpeech, ffmpeg, flashVideo, REVERB, rng, speechTrack, writeWavF32 } from './sync-media.js';
 
 const tmp = tempDir('mmprep-sync-session-');
 /**
@@ -39,17 +39,15 @@ beforeAll(async () => {
 
 /**
  * White noise (uniform, amplitude 0.03, seeded) with 0.25 s bursts of a 1000 Hz tone (amplitude 0.3) at `at` seconds,
- * each at half level: the signal ffmpeg's amix of anoisesrc and aevalsrc made before 2026-12-05, made here (the same
- * samples whatever the ffmpeg build, and one ffmpeg run fewer: ~2 CPU s of Debian's on 10 minutes at 20 kHz).
+ * each at half level: the signal ffmpeg's amix of anoisesrc and aevalsrc made before 2026-12-05 (as 16-bit PCM), made
+ * here and written as a float WAV (the same samples whatever the ffmpeg build; ~0.35 CPU s against ffmpeg's 1.6-1.9 on
+ * 10 minutes at 20 kHz, 2026-12-05).
  */
 function noiseWithBursts(sr: number, seconds: number, at: number[]): Float32Array {
   const r = rng(3);
   const x = new Float32Array(seconds * sr);
-  for (let i = 0; i < x.length; i++) {
-    const t = i / sr;
-    const burst = at.some((b) => t >= b && t <= b + 0.25) ? 0.3 * Math.sin(2 * Math.PI * 1000 * t) : 0;
-    x[i] = (0.03 * (2 * r.u() - 1) + burst) / 2;
-  }
+  for (let i = 0; i < x.length; i++) x[i] = (0.03 * (2 * r.u() - 1)) / 2;
+  for (const b of at) for (let i = Math.ceil(b * sr); i <= (b + 0.25) * sr; i++) x[i] += (0.3 * Math.sin((2 * Math.PI * 1000 * i) / sr)) / 2;
   return x;
 }
 
@@ -89,7 +87,7 @@ describe('syncSession: pulses, drift, sync.json', () => {
     const a = join(D, 'drift-a.wav');
     const b = join(D, 'drift-b.wav');
     // 20 kHz so that 100 ppm is a whole sample rate (20002): B runs 1.0001 x faster and starts 1.5 s into A.
-    writeWavS16(a, noiseWithBursts(20000, 600, [5, 595]), 20000);
+    writeWavF32(a, noiseWithBursts(20000, 600, [5, 595]), 20000);
     ffmpeg(['-i', a, '-af', 'atrim=start=1.5,asetpts=PTS-STARTPTS,asetrate=20002,aresample=16000', '-c:a', 'pcm_s16le', b]);
     const map = await syncSession([{ file: a }, { file: b }], { searchS: 60, ends: 'both' });
     const e = map.streams[1];
