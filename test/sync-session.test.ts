@@ -9,6 +9,11 @@ import { tempDir, runCliInProcess } from './helpers/cli.js';
 import { addBeeps, beepInSpeech, ffmpeg, flashVideo, REVERB, rng, speechTrack, writeWavF32 } from './sync-media.js';
 
 const tmp = tempDir('mmprep-sync-session-');
+/**
+ * AAC made by ffmpeg's fast coder: the npm build's default; Debian's 5.1 defaults to twoloop, ~1.5x the CPU (1.95
+ * against 1.32 s on the 10-minute mix below, 2026-12-05). Either is lossy AAC at the same bit rate for the tests here.
+ */
+const AAC_FAST = ['-aac_coder', 'fast'];
 const D = tmp.dir;
 afterAll(() => tmp.cleanup());
 
@@ -31,6 +36,20 @@ beforeAll(async () => {
   writeWavF32(camAudio, y, sr);
   flashVideo(cam, { fpsNum: 30000, fpsDen: 1001, seconds: 20 - CAM_START, flashes: PULSES.map((t) => ({ t_s: t - CAM_START, dur_s: 0.2 })), kind: 'corner', audio: camAudio });
 });
+
+/**
+ * White noise (uniform, amplitude 0.03, seeded) with 0.25 s bursts of a 1000 Hz tone (amplitude 0.3) at `at` seconds,
+ * each at half level: the signal ffmpeg's amix of anoisesrc and aevalsrc made before 2026-12-05 (as 16-bit PCM), made
+ * here and written as a float WAV (the same samples whatever the ffmpeg build; ~0.35 CPU s against ffmpeg's 1.6-1.9 on
+ * 10 minutes at 20 kHz, 2026-12-05).
+ */
+function noiseWithBursts(sr: number, seconds: number, at: number[]): Float32Array {
+  const r = rng(3);
+  const x = new Float32Array(seconds * sr);
+  for (let i = 0; i < x.length; i++) x[i] = (0.03 * (2 * r.u() - 1)) / 2;
+  for (const b of at) for (let i = Math.ceil(b * sr); i <= (b + 0.25) * sr; i++) x[i] += (0.3 * Math.sin((2 * Math.PI * 1000 * i) / sr)) / 2;
+  return x;
+}
 
 describe('syncSession: pulses, drift, sync.json', () => {
   it('puts the lav mic, the camera picture and the camera sound on one clock (--ends both)', async () => {
@@ -68,7 +87,7 @@ describe('syncSession: pulses, drift, sync.json', () => {
     const a = join(D, 'drift-a.wav');
     const b = join(D, 'drift-b.wav');
     // 20 kHz so that 100 ppm is a whole sample rate (20002): B runs 1.0001 x faster and starts 1.5 s into A.
-    ffmpeg(['-f', 'lavfi', '-i', 'anoisesrc=r=20000:a=0.03:seed=3', '-f', 'lavfi', '-i', "aevalsrc='0.3*sin(2*PI*1000*t)*(between(t,5,5.25)+between(t,595,595.25))':s=20000", '-filter_complex', '[0][1]amix=inputs=2', '-t', '600', '-c:a', 'pcm_s16le', a]);
+    writeWavF32(a, noiseWithBursts(20000, 600, [5, 595]), 20000);
     ffmpeg(['-i', a, '-af', 'atrim=start=1.5,asetpts=PTS-STARTPTS,asetrate=20002,aresample=16000', '-c:a', 'pcm_s16le', b]);
     const map = await syncSession([{ file: a }, { file: b }], { searchS: 60, ends: 'both' });
     const e = map.streams[1];
@@ -95,7 +114,7 @@ describe('fallback without a pulse: cross-correlation (camera mic against lav mi
     const c = new Float32Array(x.length);
     for (let i = delay; i < c.length; i++) c[i] = 0.6 * x[i - delay] + 0.02 * r.g();
     writeWavF32(camDry, c, sr);
-    ffmpeg(['-i', camDry, '-af', `highpass=f=250,lowpass=f=3800,equalizer=f=2000:width_type=o:width=1:g=6,${REVERB}`, '-c:a', 'aac', '-b:a', '96k', camF]);
+    ffmpeg(['-i', camDry, '-af', `highpass=f=250,lowpass=f=3800,equalizer=f=2000:width_type=o:width=1:g=6,${REVERB}`, '-c:a', 'aac', ...AAC_FAST, '-b:a', '96k', camF]);
     const a = (await decodeAudioToArray(lavF, { sampleRate: 16000 })).samples;
     const b = (await decodeAudioToArray(camF, { sampleRate: 16000 })).samples;
     const res = audioOffset(a, 0, b, 0, 16000)!;
@@ -116,7 +135,7 @@ describe('fallback drift: cross-correlating both ends', () => {
     const b = join(D, 'xd-b.m4a');
     writeWavF32(a, await speechTrack(20000, 180, 41), 20000);
     // B: starts 2 s into A, runs 1.0001 x faster (asetrate 20002/20000), band-limited and noisier, AAC.
-    ffmpeg(['-i', a, '-af', 'atrim=start=2,asetpts=PTS-STARTPTS,asetrate=20002,aresample=16000,highpass=f=200,lowpass=f=3500', '-c:a', 'aac', '-b:a', '64k', b]);
+    ffmpeg(['-i', a, '-af', 'atrim=start=2,asetpts=PTS-STARTPTS,asetrate=20002,aresample=16000,highpass=f=200,lowpass=f=3500', '-c:a', 'aac', ...AAC_FAST, '-b:a', '64k', b]);
     const map = await syncSession([{ file: a }, { file: b }], { searchS: 30, ends: 'both' });
     const e = map.streams[1];
     console.log('xcorr drift', e.offset_s, e.drift_ppm, JSON.stringify(e.xcorr));
@@ -134,7 +153,7 @@ describe('no pulse on 10 minutes of speech and music without a beep', () => {
     // Equal-tempered notes with harmonics, 4 per second, across 2 octaves from A4 (B5 = 987.8 Hz and C6 among them).
     ffmpeg(['-f', 'lavfi', '-i', "aevalsrc='0.15*(sin(2*PI*440*pow(2,floor(mod(t*4*7,25))/12)*t)+0.5*sin(4*PI*440*pow(2,floor(mod(t*4*7,25))/12)*t)+0.25*sin(6*PI*220*pow(2,floor(mod(t*3*5,19))/12)*t))':s=16000", '-t', '37', '-c:a', 'pcm_s16le', music]);
     const long = join(D, 'speech-music-10min.m4a');
-    ffmpeg(['-stream_loop', '-1', '-i', speech, '-stream_loop', '-1', '-i', music, '-filter_complex', '[0][1]amix=inputs=2', '-t', '600', '-c:a', 'aac', '-b:a', '64k', long]);
+    ffmpeg(['-stream_loop', '-1', '-i', speech, '-stream_loop', '-1', '-i', music, '-filter_complex', '[0][1]amix=inputs=2', '-t', '600', '-c:a', 'aac', ...AAC_FAST, '-b:a', '64k', long]);
     const out = join(D, 'none.json');
     // Two files: one stream alone is its own reference (exit 0, tests/sync-single-stream.test.ts).
     const res = await runCliInProcess(['sync', long, speech, '--search-s', '0', '--fallback', 'none', '-o', out]);
