@@ -4,7 +4,8 @@
  * at frame 32 (a fourth new user's trial), and where the near face scores a little lower (out of focus, in shade) it
  * was the far face on every frame, nothing said. The primary face is now the largest of the faces about as sure as the
  * top one (src/face/primary.ts). A switch of the primary face to another tracked face far away (the participant
- * hidden) is still counted in the summary and is a warning line; the participant alone is the negative control.
+ * hidden) is still counted in the summary and is a warning line; the two people without the hiding are the negative
+ * control.
  * Clips are made here from fixtures/face/astronaut.png (copied from ../shared/media, fixtures/face/PROVENANCE.md).
  */
 import { readFileSync } from 'node:fs';
@@ -104,7 +105,6 @@ beforeAll(() => {
   portraitClips([
     // The participant (the larger face) out of the picture from 0.6 to 1.3 s: the primary face goes to the other person.
     { out: 'hidden.mp4', big: ":enable='not(between(t,0.6,1.3))'", small: 'x=400:y=90+8*sin(t*2)' },
-    { out: 'one.mp4', small: 'x=900:y=0' },
     // The second person moving fast (~20 px a frame): its track fails often, and the primary face must not notice.
     { out: 'fast.mp4', small: 'x=380+60*sin(t*9):y=90+30*cos(t*7)' },
   ]);
@@ -186,20 +186,18 @@ describe('mmprep face with two people in view', () => {
     }
   });
 
-  it('a switch to the other person (the participant hidden) is counted and warned about; one person alone is not', async () => {
+  it('a switch to the other person (the participant hidden) is counted and warned about', async () => {
     const hidden = await face(['hidden.mp4', '-o', 'hidden.jsonl', '--summary', 'hidden.summary.json']);
     expect(hidden.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'hidden.summary.json'), 'utf8')).primary_face_switches).toBeGreaterThanOrEqual(1);
     expect(hidden.stderr).toMatch(/hidden\.mp4: warning: the primary face switched to another face \d+ time\(s\) \(first at \d+\.\d+ s\): two or more people in view/);
-    const one = await face(['one.mp4', '-o', 'one.jsonl', '--summary', 'one.summary.json']);
-    expect(one.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'one.summary.json'), 'utf8')).primary_face_switches).toBe(0);
-    expect(one.stderr).not.toContain('warning');
   });
 
-  // The larger face kept, no switch and no warning were asserted on two.mp4 (the other person moving slowly) until
+  // The negative controls of the hidden participant. The larger face kept, no switch and no warning were asserted on
+  // two.mp4 (the other person moving slowly), and no switch and no warning on one.mp4 (the participant alone), until
   // 2026-12-05: fast.mp4 is the same two portraits, the other moving fast (a track lost often), and these checks on its
-  // --max-faces 1 run fail as they did there with the primary face the detector's top box (primary.ts undone).
+  // --max-faces 1 run fail where they failed there: with the primary face the detector's top box (primary.ts undone;
+  // two.mp4 failed), and with the first primary face counted as a switch (two.mp4 and one.mp4 failed).
   it('the larger of two faces is kept (no switch, no warning); --max-faces 2 gives the --max-faces 1 primary face, value for value, plus the other face', async () => {
     const one = await face(['fast.mp4', '-o', 'fast1.jsonl', '--summary', 'fast1.summary.json']);
     expect(one.code, one.stderr).toBe(0);
