@@ -4,7 +4,8 @@
  * at frame 32 (a fourth new user's trial), and where the near face scores a little lower (out of focus, in shade) it
  * was the far face on every frame, nothing said. The primary face is now the largest of the faces about as sure as the
  * top one (src/face/primary.ts). A switch of the primary face to another tracked face far away (the participant
- * hidden) is still counted in the summary and is a warning line; the participant alone is the negative control.
+ * hidden) is still counted in the summary and is a warning line; the two people without the hiding are the negative
+ * control.
  * Clips are made here from fixtures/face/astronaut.png (copied from ../shared/media, fixtures/face/PROVENANCE.md).
  */
 import { readFileSync } from 'node:fs';
@@ -35,18 +36,19 @@ const readJsonl = (f: string) => readFileSync(join(dir, f), 'utf8').trim().split
 let portrait: Buffer | undefined;
 
 /**
- * 2 s at 25 fps, 640x400, FFV1 (lossless: the same pixels with any ffmpeg build): the portrait near (zoom 0.8, its face
- * ~76 px wide) on the left, box-blurred by 2 px and dimmed to 0.6 (out of focus, in shade), and the portrait mirrored
- * far (zoom 0.4, ~38 px) on the right, sharp, both moving a little. BlazeFace scores the near face 0.76-0.85 and the far
- * one 0.85-0.89: the far one was the primary face on all 50 frames. `o` changes the near person: blur radius, light,
- * zoom, place, and the first frame it is in the picture (a plain grey picture before).
+ * `frames` frames at 25 fps, 640x400, FFV1 (lossless: the same pixels with any ffmpeg build): the portrait near (zoom
+ * 0.8, its face ~76 px wide) on the left, box-blurred by 2 px and dimmed to 0.6 (out of focus, in shade), and the
+ * portrait mirrored far (zoom 0.4, ~38 px) on the right, sharp, both moving a little. BlazeFace scores the near face
+ * 0.76-0.85 and the far one 0.85-0.89 (on each of the 7 detector frames of 50, both builds): the far one was the primary
+ * face on all 50 frames. `o` changes the near person: blur radius, light, zoom, place, and the first frame it is in the
+ * picture (a plain grey picture before).
  */
-function nearAndFar(out: string, o: { blur?: number; gain?: number; zoom?: number; x?: number; from?: number; frames?: number } = {}): void {
+function nearAndFar(out: string, o: { blur?: number; gain?: number; zoom?: number; x?: number; from?: number; frames: number }): void {
   const ffmpeg = ffmpegBinaries().ffmpeg.path;
   const src = (portrait ??= decodeRgb(ffmpeg, PNG) as Buffer);
   const [W, H] = [640, 400];
   const frames: Buffer[] = [];
-  for (let k = 0; k < (o.frames ?? 50); k++) {
+  for (let k = 0; k < o.frames; k++) {
     const near = { sx: 225, sy: 150, ox: (o.x ?? 170) + 8 * Math.sin(k / 5), oy: 190, scale: o.zoom ?? 0.8, rotation_deg: 0, mirror: false };
     const far = { sx: 225, sy: 150, ox: 500, oy: 150 + 5 * Math.sin(k / 7), scale: 0.4, rotation_deg: 0, mirror: true };
     const shown = k >= (o.from ?? 0);
@@ -83,11 +85,11 @@ function pasteFar(img: Buffer, W: number, H: number, src: Buffer, far: { sx: num
 }
 
 /**
- * The four H.264 clips of the portrait large (300 px wide, the participant) and small and mirrored (200 px, the other
+ * The H.264 clips of the portrait large (300 px wide, the participant) and small and mirrored (200 px, the other
  * person), 2 s at 25 fps on grey, in one ffmpeg run: one filter graph, the picture split into a branch per clip, each
  * clip its own output (`big`: the large one's overlay options after x and y, `small`: the small one's place). The
  * same bytes as one run per clip (compared with Debian's ffmpeg 5.1 and the npm 2018 build, 2026-12-05): ~0.15 CPU s a
- * start of Debian's ffmpeg, and the portrait decoded for 50 frames once instead of four times.
+ * start of Debian's ffmpeg, and the portrait decoded for 50 frames once instead of once a clip.
  */
 function portraitClips(clips: Array<{ out: string; big?: string; small: string }>): void {
   const branches = clips.map((c, i) =>
@@ -101,14 +103,14 @@ function portraitClips(clips: Array<{ out: string; big?: string; small: string }
 
 beforeAll(() => {
   portraitClips([
-    { out: 'two.mp4', small: 'x=400:y=90+8*sin(t*2)' },
     // The participant (the larger face) out of the picture from 0.6 to 1.3 s: the primary face goes to the other person.
     { out: 'hidden.mp4', big: ":enable='not(between(t,0.6,1.3))'", small: 'x=400:y=90+8*sin(t*2)' },
-    { out: 'one.mp4', small: 'x=900:y=0' },
     // The second person moving fast (~20 px a frame): its track fails often, and the primary face must not notice.
     { out: 'fast.mp4', small: 'x=380+60*sin(t*9):y=90+30*cos(t*7)' },
   ]);
-  nearAndFar('near-far.mkv');
+  // 24 frames: 3 detector frames (one every 8), on each the far face scored higher (0.86-0.88 against 0.83-0.84);
+  // the near face was the primary face on every frame of the 50 made before, and on none without primary.ts.
+  nearAndFar('near-far.mkv', { frames: 24 });
   // The near face out of focus and in shade (BlazeFace 0.48-0.49 on the three detector frames, under --min-confidence
   // 0.5) beside the far one.
   nearAndFar('weak-near.mkv', { blur: 5, gain: 0.45, frames: 24 });
@@ -170,7 +172,7 @@ describe('mmprep face with two people in view', () => {
     const r = await face(['near-far.mkv', '-o', 'near-far.jsonl', '--summary', 'near-far.summary.json']);
     expect(r.code, r.stderr).toBe(0);
     const recs = readJsonl('near-far.jsonl');
-    expect(recs).toHaveLength(50);
+    expect(recs).toHaveLength(24);
     // Mesh widths: near ~76 px, far ~38 px.
     for (const rec of recs) expect(rec.face_found && (rec.bbox_px as number[])[2], `frame ${rec.frame}`).toBeGreaterThan(60);
     expect(JSON.parse(readFileSync(join(dir, 'near-far.summary.json'), 'utf8'))).toMatchObject({ primary_face_switches: 0, faces_larger_not_analysed: 0 });
@@ -184,26 +186,25 @@ describe('mmprep face with two people in view', () => {
     }
   });
 
-  it('the larger of two faces is kept; a switch to the other person (the participant hidden) is counted and warned about; one person alone is not', async () => {
-    const two = await face(['two.mp4', '-o', 'two.jsonl', '--summary', 'two.summary.json']);
-    expect(two.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'two.summary.json'), 'utf8')).primary_face_switches).toBe(0);
-    const widths = readJsonl('two.jsonl').map((r) => (r.face_found ? (r.bbox_px as number[])[2] : 0));
-    expect(Math.min(...widths)).toBeGreaterThan(50); // the larger face (~56 px; the other ~40)
-    expect(two.stderr).not.toContain('warning');
+  it('a switch to the other person (the participant hidden) is counted and warned about', async () => {
     const hidden = await face(['hidden.mp4', '-o', 'hidden.jsonl', '--summary', 'hidden.summary.json']);
     expect(hidden.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'hidden.summary.json'), 'utf8')).primary_face_switches).toBeGreaterThanOrEqual(1);
     expect(hidden.stderr).toMatch(/hidden\.mp4: warning: the primary face switched to another face \d+ time\(s\) \(first at \d+\.\d+ s\): two or more people in view/);
-    const one = await face(['one.mp4', '-o', 'one.jsonl', '--summary', 'one.summary.json']);
-    expect(one.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'one.summary.json'), 'utf8')).primary_face_switches).toBe(0);
-    expect(one.stderr).not.toContain('warning');
   });
 
-  it('--max-faces 2 gives the --max-faces 1 primary face, value for value, plus the other face', async () => {
-    const one = await face(['fast.mp4', '-o', 'fast1.jsonl']);
+  // The negative controls of the hidden participant. The larger face kept, no switch and no warning were asserted on
+  // two.mp4 (the other person moving slowly), and no switch and no warning on one.mp4 (the participant alone), until
+  // 2026-12-05: fast.mp4 is the same two portraits, the other moving fast (a track lost often), and these checks on its
+  // --max-faces 1 run fail where they failed there: with the primary face the detector's top box (primary.ts undone;
+  // two.mp4 failed), and with the first primary face counted as a switch (two.mp4 and one.mp4 failed).
+  it('the larger of two faces is kept (no switch, no warning); --max-faces 2 gives the --max-faces 1 primary face, value for value, plus the other face', async () => {
+    const one = await face(['fast.mp4', '-o', 'fast1.jsonl', '--summary', 'fast1.summary.json']);
     expect(one.code, one.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'fast1.summary.json'), 'utf8')).primary_face_switches).toBe(0);
+    const widths = readJsonl('fast1.jsonl').map((r) => (r.face_found ? (r.bbox_px as number[])[2] : 0));
+    expect(Math.min(...widths)).toBeGreaterThan(50); // the larger face (~56 px; the other ~40)
+    expect(one.stderr).not.toContain('warning');
     const two = await face(['fast.mp4', '--max-faces', '2', '-o', 'fast2.jsonl']);
     expect(two.code, two.stderr).toBe(0);
     const [a, b] = [readJsonl('fast1.jsonl'), readJsonl('fast2.jsonl')];
