@@ -34,12 +34,25 @@ beforeAll(() => {
 });
 afterAll(() => tmp.cleanup());
 
+/**
+ * `mmprep audio` of the two speakers' file under a name with a quote and a space (a copy of two.wav): one run for the
+ * first two tests, the warning and its summary, and how the warning's ffmpeg split names the file (each ran the
+ * command on the same bytes until 2026-12-05, ~1.5 CPU s a run).
+ */
+const TAKE = "Sam's take 1.wav";
+let takeRun: ReturnType<typeof runCli> | undefined;
+const take = () =>
+  (takeRun ??= (async () => {
+    copyFileSync(p('two.wav'), p(TAKE));
+    return runCli(['audio', p(TAKE), '-o', p('take.jsonl'), '--summary', p('take.json')]);
+  })());
+
 describe('a stereo file with one speaker per channel', () => {
   it('mmprep audio warns, and the summary has the check; one speaker on two microphones and dual mono do not', async () => {
-    const two = await runCli(['audio', p('two.wav'), '-o', p('two.jsonl'), '--summary', p('two.json')]);
+    const two = await take();
     expect(two.code, two.stderr).toBe(0);
-    expect(two.stderr).toMatch(/two\.wav: warning: its 2 channels are different signals \(the level of channel 0 against channel 1 swings from -\d+\.\d+ to \d+\.\d+ dB over the first [\d.]+ s; .*mmprep audio --channel 0 \(or 1\)/);
-    const check = JSON.parse(readFileSync(p('two.json'), 'utf8')).source.channel_check;
+    expect(two.stderr).toMatch(/Sam's take 1\.wav: warning: its 2 channels are different signals \(the level of channel 0 against channel 1 swings from -\d+\.\d+ to \d+\.\d+ dB over the first [\d.]+ s; .*mmprep audio --channel 0 \(or 1\)/);
+    const check = JSON.parse(readFileSync(p('take.json'), 'utf8')).source.channel_check;
     expect(check.level_difference_db[2] - check.level_difference_db[0]).toBeGreaterThan(30);
     // The harder control (room) through the command, dual mono in this process (helpers/audio-lib.ts: extractAudio and
     // the lines the command would print).
@@ -58,8 +71,7 @@ describe('a stereo file with one speaker per channel', () => {
   });
 
   it("the warning's ffmpeg split names the file as given, quoted for the shell, and runs as pasted (was a literal FILE)", async () => {
-    copyFileSync(p('two.wav'), p("Sam's take 1.wav"));
-    const r = await runCli(['audio', p("Sam's take 1.wav"), '-o', p('take.jsonl')]);
+    const r = await take();
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/\bFILE\b/);
     const q = (f: string) => `'${p(f).replace(/'/g, `'\\''`)}'`;

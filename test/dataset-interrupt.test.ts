@@ -1,8 +1,10 @@
 /**
  * `mmprep dataset build` interrupted (SIGINT, SIGTERM), killed (SIGKILL) or failed leaves nothing partial beside -o
  * and an earlier release there as it was (rules of the house: nothing partial left behind).
- * The sessions are synthetic feature folders long enough (150 s, 0.25 s windows) that two sessions are still being
- * built when the first one's stderr line arrives; the signal is sent then.
+ * The sessions are synthetic feature folders long enough (75 s, 0.25 s windows) that two sessions are still being
+ * built when the first one's stderr line arrives; the signal is sent then (a build that ended first exits 0, and the
+ * test fails). At 75 s s02 and s03 took ~2 s more after that line (load ~15; 150 s until 2026-12-05: ~4 s, and twice
+ * the features to write and build in the other runs).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -26,7 +28,7 @@ const leftovers = () => readdirSync(tmp.dir).filter((f) => f !== 'rel' && f !== 
 let before: Record<string, string>;
 beforeAll(async () => {
   const offsets = [-0.62, 0.3, -0.26];
-  for (const [i, id] of ['s01', 's02', 's03'].entries()) await writeSyntheticSession(FEATURES, { session_id: id, duration_s: 150, video_offset_s: offsets[i], seed: 5 + i, mediaDir: join(FIXTURES, 'demo') });
+  for (const [i, id] of ['s01', 's02', 's03'].entries()) await writeSyntheticSession(FEATURES, { session_id: id, duration_s: 75, video_offset_s: offsets[i], seed: 5 + i, mediaDir: join(FIXTURES, 'demo') });
   const r = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', FEATURES, '-o', OUT, '--segments', 'fixed:5', '--quiet']);
   expect(r.code, r.stderr).toBe(0);
   before = snapshot(OUT);

@@ -26,9 +26,13 @@ describe('extract: meta.json made_by keeps what made each kept file', () => {
     // One face worker (--face-workers 1; the default on 2 cores with one session is two): 5 and 10 frames need no
     // second thread loading tfjs and Human (~1.5 CPU s each run); the records are those of any count of workers.
     const run = (...a: string[]) => runCli(['extract', m, '-o', out, '--progress', 'none', '--face-workers', '1', ...a]);
-    // sync and face (audio comes in the next run), at 0.5 and 1 fps: face inference costs ~0.2 CPU s a frame.
-    const first = await run('--only', 'sync,face', '--face-fps', '0.5');
+    // The face stage on the clock of test/helpers/extract-cache.ts's sync and audio run (made once for this file and
+    // others; it was a sync stage of this run's own until 2026-12-05, ~3 CPU s), then an audio run with other options,
+    // at 0.5 and 1 fps: face inference costs ~0.2 CPU s a frame.
+    expect((await extractCached(m, out, ['--only', 'sync,audio', '--progress', 'none'])).code).toBe(0);
+    const first = await run('--only', 'face', '--face-fps', '0.5');
     expect(first.code, first.stderr).toBe(0);
+    expect(meta(out).stages).toEqual(['face']);
     const face1 = readFileSync(join(out, 's01', 'face.jsonl'), 'utf8');
     // The summary names the video as meta.json's inputs[] do (the manifest's cell), not by its absolute path, so the
     // same session extracted under another folder gives the same bytes (trial 2026-12-03 item 9).
@@ -55,8 +59,8 @@ describe('extract: meta.json made_by keeps what made each kept file', () => {
   it('an --only sync run keeps the audio record (--voice) while the clock is unchanged; --resume without --voice redoes audio', async () => {
     const out = join(dir, 'out-voice');
     const run = (...a: string[]) => runCli(['extract', m, '-o', out, '--progress', 'none', ...a]);
-    // sync and audio without --voice (test/helpers/extract-cache.ts's run, made once for this file, extract-clock and
-    // extract-kept-sync-reference); the audio stage's record says {}: --resume with --voice redoes it, on the same clock.
+    // sync and audio without --voice (test/helpers/extract-cache.ts's run, as in the test before); the audio stage's
+    // record says {}: --resume with --voice redoes it, on the same clock.
     expect((await extractCached(m, out, ['--only', 'sync,audio', '--progress', 'none'])).code).toBe(0);
     const clock = meta(out).clock.sync_sha256;
     const voice = await run('--only', 'audio', '--voice', '--resume');

@@ -2,8 +2,9 @@
  * `mmprep extract` end to end through the CLI, on sessions copied from fixtures/demo plus one with a corrupt camera
  * file (a truncated MP4 without its index) made at test time: outputs, the error record, exit codes, --resume,
  * kill-and-resume byte identity, shards that partition the manifest, SIGINT, and each bad-manifest problem.
- * Every stage (face inference: ~10 CPU s a session at 3 fps) runs on s01 and s02 beside the corrupt s04; s03 joins
- * them in the audio-only runs (resume, shards, SIGINT). All three demo sessions go through every stage in demo.test.ts.
+ * Every stage (face inference: ~10 CPU s a session at 3 fps) runs on s01 and s02 beside the corrupt s04 in the first
+ * run; the others run the audio stage alone (shards, kill and resume, resume, SIGINT), s03 joining s01 and s02. All
+ * three demo sessions go through every stage in demo.test.ts.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -165,8 +166,50 @@ describe('mmprep extract', () => {
     expect(seen.sort()).toEqual(GOOD);
   });
 
+  it('a run killed with SIGKILL and resumed gives the same bytes as an uninterrupted run', async () => {
+    // s01 and s02 (their manifest lines as in the shard runs'), the audio stage alone: the kill falls in s02, and the
+    // shard runs' folders (the test before) are the uninterrupted run. s01 is a copy of the shard runs' (taken as
+    // complete by --resume), so the killed run starts s02 at once; s02 is made twice here, killed and resumed. The
+    // kill lands as s02's folder appears, before a stage writes, whichever stages run: until 2026-12-05 they were all
+    // three, compared with the first test's run, and the resumed s02 cost face inference again (~12 CPU s).
+    const two = join(dir, 'two.csv');
+    writeFileSync(two, readFileSync(manifest, 'utf8').split('\n').slice(0, 3).join('\n') + '\n');
+    const out = join(dir, 'out-killed');
+    cpSync(join(outAudio(), 's01'), join(out, 's01'), { recursive: true });
+    const only = ['--only', 'audio', '--progress', 'lines'];
+    const child = spawn(process.execPath, [BIN, 'extract', two, '-o', out, '--resume', '--jobs', '1', ...only], { stdio: 'ignore' });
+    // Kill once the first session is complete and the next one is under way (its folder exists without meta.json).
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const first = existsSync(join(out, 's01', 'meta.json'));
+        const second = existsSync(join(out, 's02')) && !existsSync(join(out, 's02', 'meta.json'));
+        if (first && second) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      }, 5);
+      child.on('exit', () => {
+        clearInterval(timer);
+        reject(new Error('the run ended before it could be killed'));
+      });
+    });
+    await new Promise((r) => child.on('close', r));
+    expect(existsSync(join(out, 's02', 'meta.json'))).toBe(false);
+    const r = await runCli(['extract', two, '-o', out, '--resume', '--jobs', '2', ...only]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ skipped: 1, done: 1, failed: 0 });
+    expect(readdirSync(out).sort()).toEqual(['s01', 's02']);
+    for (const s of ['s01', 's02']) {
+      const got = snapshot(join(out, s));
+      const want = snapshot(join(outAudio(), s));
+      expect([...got.keys()]).toEqual([...want.keys()]);
+      for (const [k, v] of want) expect(got.get(k), `${s}/${k}`).toBe(v);
+    }
+  });
+
   it('--resume skips complete sessions and redoes what changed', async () => {
-    // The folder the three shard runs made (the test before): a whole-manifest --resume takes their sessions as done.
+    // The folder the three shard runs made (two tests before): a whole-manifest --resume takes their sessions as done.
     const out = outAudio();
     const run = (...extra: string[]) => audioRun(...extra);
     const sessions = () => new Map(GOOD.map((s) => [s, snapshot(join(out, s))]));
@@ -209,45 +252,6 @@ describe('mmprep extract', () => {
       expect(existsSync(join(out, 's03', 'audio.summary.json'))).toBe(true);
     } finally {
       copyFileSync(join(DEMO, 's02_lav.flac'), s02);
-    }
-  });
-
-  it('a run killed with SIGKILL and resumed gives the same bytes as an uninterrupted run', async () => {
-    // s01 and s02 (their manifest lines as in the first run's): the kill falls in s02. s01 is the first run's folder
-    // (a copy, taken as complete by --resume), so the killed run starts s02 at once instead of first extracting s01
-    // again (every stage: ~10 CPU s); s02 is made twice here, killed and resumed, and compared with the first run's.
-    const two = join(dir, 'two.csv');
-    writeFileSync(two, readFileSync(manifest, 'utf8').split('\n').slice(0, 3).join('\n') + '\n');
-    const out = join(dir, 'out-killed');
-    cpSync(join(out1, 's01'), join(out, 's01'), { recursive: true });
-    const child = spawn(process.execPath, [BIN, 'extract', two, '-o', out, '--resume', '--jobs', '1', ...FAST], { stdio: 'ignore' });
-    // Kill once the first session is complete and the next one is under way (its folder exists without meta.json).
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const first = existsSync(join(out, 's01', 'meta.json'));
-        const second = existsSync(join(out, 's02')) && !existsSync(join(out, 's02', 'meta.json'));
-        if (first && second) {
-          clearInterval(timer);
-          child.kill('SIGKILL');
-          resolve();
-        }
-      }, 20);
-      child.on('exit', () => {
-        clearInterval(timer);
-        reject(new Error('the run ended before it could be killed'));
-      });
-    });
-    await new Promise((r) => child.on('close', r));
-    expect(existsSync(join(out, 's02', 'meta.json'))).toBe(false);
-    const r = await runCli(['extract', two, '-o', out, '--resume', '--jobs', '2', ...FAST]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ skipped: 1, done: 1, failed: 0 });
-    expect(readdirSync(out).sort()).toEqual(['s01', 's02']);
-    for (const s of ['s01', 's02']) {
-      const got = snapshot(join(out, s));
-      const want = snapshot(join(out1, s));
-      expect([...got.keys()]).toEqual([...want.keys()]);
-      for (const [k, v] of want) expect(got.get(k), `${s}/${k}`).toBe(v);
     }
   });
 
