@@ -161,6 +161,8 @@ async function missingMetaReason(featuresDir: string, sessionId: string): Promis
 /** A session's feature files as the build reads them: sync map, transcript, audio and face streams with their ranges. */
 interface SessionFeatures {
   syncMap: SyncMap | null;
+  /** The media files (as meta.json `sources` names them) whose features the release carries; null when meta.json does not say (an older mmprep). */
+  sourceFiles: string[] | null;
   utterances: Awaited<ReturnType<typeof readSessionTranscript>>;
   audioPath: string | null;
   facePath: string | null;
@@ -203,7 +205,8 @@ async function readSessionFeatures(s: ManifestSession, dir: string, opt: Session
   if (unaligned) throw new InputError(unaligned, { file: dir });
   const audioRole = hasAudio && typeof meta?.sources?.audio?.role === 'string' ? meta.sources.audio.role : null;
   const faceModel = hasFace ? faceModelOf(await readFile(join(dir, 'face.summary.json'), 'utf8').catch(() => null)) : null;
-  return { made_by, audioRole, faceModel, syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
+  const sourceFiles = meta?.sources ? [hasAudio && opt.audioFields.length ? meta.sources.audio?.file : undefined, hasFace && opt.faceFields.length ? meta.sources.face?.file : undefined].filter((x): x is string => typeof x === 'string') : null;
+  return { made_by, audioRole, faceModel, sourceFiles, syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
 }
 
 /** Session extent on the reference clock: every stream's frames (with their half-frame) and the transcript. */
@@ -460,7 +463,7 @@ export async function buildSession(
   outcome.face_model = f.faceModel;
   outcome.made_by_reason = f.made_by ? null : "the session's meta.json has no made_by (made by an older mmprep): run mmprep extract again to record it";
   if (f.utterances && s.transcript) outcome.warnings = [...transcriptSpeakers(f.utterances, s.transcript, s.speaker_id), ...transcriptOverlaps(f.utterances, s.transcript)];
-  outcome.warnings.push(...referenceChangedWarnings(given, s, (labels?.spans.length ?? 0) > 0), ...syncMapWarnings(f.syncMap));
+  outcome.warnings.push(...referenceChangedWarnings(given, s, (labels?.spans.length ?? 0) > 0), ...syncMapWarnings(f.syncMap, f.sourceFiles));
   if (f.utterances?.length === 0 && opt.segments.kind === 'utterance')
     outcome.warnings.push(`transcript ${s.transcript}: no utterances (an empty export?), so the session gives no records with --segments utterance; check the transcript, or use --segments fixed:LEN for its features without text`);
   // An empty transcript cell: the session's features were extracted and it counted as built, with 0 records and no word.

@@ -12,11 +12,17 @@ import type { SyncMap } from '../sync/clock.js';
 /** docs/sync.md's warnings table: a placement that may be off by more than its target, or of another session. */
 const KEPT = new Set(['content_mismatch', 'offset_uncertain', 'camera_clock_shared', 'forced_pick', 'drift_uncertain']);
 
-/** One line per kept warning: `sync: <file> <kind> stream <n>: <code>: <message>`. */
-export function syncMapWarnings(map: SyncMap | null): string[] {
+/**
+ * One line per kept warning: `sync: <file> <kind> stream <n>: <code>: <message>`, for the streams of the files whose
+ * features the release carries (`sourceFiles`, meta.json `sources`, compared by base name: a picture's warning is
+ * noise in a release built without face features); every stream when that is not known (null).
+ */
+export function syncMapWarnings(map: SyncMap | null, sourceFiles: readonly string[] | null = null): string[] {
   if (!map) return [];
+  const used = sourceFiles && new Set(sourceFiles.map((f) => basename(f)));
   const out: string[] = [];
   for (const s of map.streams) {
+    if (used && !used.has(basename(s.file))) continue;
     const warnings = (s as { warnings?: unknown }).warnings;
     if (!Array.isArray(warnings)) continue;
     for (const w of warnings as Array<{ code?: unknown; message?: unknown }>) {
