@@ -36,7 +36,16 @@ describe('dataset build: the sessions\' sync warnings', () => {
     writeFileSync(meta, JSON.stringify({ ...JSON.parse(readFileSync(meta, 'utf8')), sources: { audio: { role: 'lav_audio', file: 's02_lav.flac', stream: 'audio' }, face: { role: 'video', file: 's02_camera.mp4', stream: 'video' } } }));
     const withFace = await buildDataset(join(DEMO, 'manifest.csv'), { features: feats, out: join(tmp.dir, 'out-face'), segments: 'fixed:2' });
     expect(withFace.manifest.sessions.find((s) => s.session_id === 's02')!.warnings).toContain(line);
-    const noFace = await buildDataset(join(DEMO, 'manifest.csv'), { features: feats, out: join(tmp.dir, 'out-noface'), segments: 'fixed:2', faceFeatures: 'none' });
+    // ... built without face features, the picture's warning is left out, unless the camera's clock times the
+    // transcript (the demo's s02: transcript_clock video), whose words its placement moves
+    const absolute = readFileSync(join(DEMO, 'manifest.csv'), 'utf8').replace(/\bs0\d_[\w.]+/g, (f) => join(DEMO, f));
+    const lavTimed = join(tmp.dir, 'manifest-lav-clock.csv');
+    writeFileSync(lavTimed, absolute.replace(/,video\n/, ',\n'));
+    const noFace = await buildDataset(lavTimed, { features: feats, out: join(tmp.dir, 'out-noface'), segments: 'fixed:2', faceFeatures: 'none' });
     expect(JSON.stringify(noFace.manifest.sessions.find((s) => s.session_id === 's02')!.warnings ?? [])).not.toMatch(/sync:/);
+    const camTimed = join(tmp.dir, 'manifest-video-clock.csv');
+    writeFileSync(camTimed, absolute);
+    const clocked = await buildDataset(camTimed, { features: feats, out: join(tmp.dir, 'out-clock'), segments: 'fixed:2', faceFeatures: 'none' });
+    expect(clocked.manifest.sessions.find((s) => s.session_id === 's02')!.warnings).toContain(line);
   });
 });

@@ -161,7 +161,7 @@ async function missingMetaReason(featuresDir: string, sessionId: string): Promis
 /** A session's feature files as the build reads them: sync map, transcript, audio and face streams with their ranges. */
 interface SessionFeatures {
   syncMap: SyncMap | null;
-  /** The media files (as meta.json `sources` names them) whose features the release carries; null when meta.json does not say (an older mmprep). */
+  /** The media files whose features the release carries (meta.json `sources`) or whose clocks time its transcript or labels; null when meta.json does not say (an older mmprep). */
   sourceFiles: string[] | null;
   utterances: Awaited<ReturnType<typeof readSessionTranscript>>;
   audioPath: string | null;
@@ -205,7 +205,9 @@ async function readSessionFeatures(s: ManifestSession, dir: string, opt: Session
   if (unaligned) throw new InputError(unaligned, { file: dir });
   const audioRole = hasAudio && typeof meta?.sources?.audio?.role === 'string' ? meta.sources.audio.role : null;
   const faceModel = hasFace ? faceModelOf(await readFile(join(dir, 'face.summary.json'), 'utf8').catch(() => null)) : null;
-  const sourceFiles = meta?.sources ? [hasAudio && opt.audioFields.length ? meta.sources.audio?.file : undefined, hasFace && opt.faceFields.length ? meta.sources.face?.file : undefined].filter((x): x is string => typeof x === 'string') : null;
+  // The features' files, and the files whose clocks time the transcript and labels (transcript_clock, labels_clock).
+  const clockFiles = (['transcript_clock', 'labels_clock'] as const).map((c) => s.media.find((m) => m.role === (s.meta[c] ?? '').trim())?.path);
+  const sourceFiles = meta?.sources ? [hasAudio && opt.audioFields.length ? meta.sources.audio?.file : undefined, hasFace && opt.faceFields.length ? meta.sources.face?.file : undefined, ...clockFiles].filter((x): x is string => typeof x === 'string') : null;
   return { made_by, audioRole, faceModel, sourceFiles, syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
 }
 
