@@ -13,7 +13,8 @@ import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { audioInProcess } from './helpers/audio-lib.js';
 import { beepInSpeech, ffmpeg, REVERB, rng, writeWavF32 } from './sync-media.js';
 import { computeAudioFeatures } from '../src/audio/features.js';
-import { markSyncBeeps } from '../src/audio/sync-beep.js';
+import { markSyncBeeps, summarizeWithoutSyncBeeps } from '../src/audio/sync-beep.js';
+import { audioFrameRecords } from '../src/audio/extract.js';
 
 const tmp = tempDir('mmprep-sync-beep-');
 const p = (name: string) => join(tmp.dir, name);
@@ -113,6 +114,27 @@ describe('sync beep in mmprep audio', () => {
     const f = p('room.m4a');
     room = await audio(f, 'room');
     checkMarked(room, await audio(f, 'room-kept', ['--keep-sync-beep']), [1.0, 4.3], 0.2, 0.03);
+  });
+
+  it('a file whose first sample is not at 0, under a sync clock: the summary gives each beep on the frames\' two axes', async () => {
+    // The room track moved to start 1.5 s late (stream copy); a clock that puts its presentation time 10 s later.
+    ffmpeg(['-i', p('room.m4a'), '-c', 'copy', '-output_ts_offset', '1.5', p('room-late.mp4')]);
+    const f = await computeAudioFeatures(p('room-late.mp4'), {}, { threads: false, toneHz: 1000 });
+    const clock = (t: number) => t + 10;
+    const sum = summarizeWithoutSyncBeeps(f, 'room-late.mp4', clock, await markSyncBeeps(p('room-late.mp4'), f));
+    const recs = [...audioFrameRecords(f, clock)];
+    expect(recs[0].t_src_s).toBeGreaterThan(1.4); // the first frame's presentation time
+    expect(sum.sync_beeps).toHaveLength(2);
+    sum.sync_beeps.forEach((b, k) => {
+      // t_s from the first sample (no sync convention); t_src_s and t_ref_s on the frames' axes.
+      expect(b.t_s).toBeCloseTo([1.0, 4.3][k], 1);
+      const marked = recs.filter((r) => r.sync_beep && Math.abs(r.t_src_s! - b.t_src_s!) < 0.5);
+      expect(marked.length).toBe(b.n_frames);
+      expect(b.t_src_s! - marked[0].t_src_s!).toBeGreaterThan(0);
+      expect(b.t_src_s! - marked[0].t_src_s!).toBeLessThan(0.05);
+      expect(b.t_ref_s! - marked[0].t_s).toBeCloseTo(b.t_src_s! - marked[0].t_src_s!, 9);
+      expect(b.t_src_s! - b.t_s).toBeCloseTo(sum.t_start_s - 10, 9);
+    });
   });
 
   it('a steady 500 Hz voice is not taken for the beep (its second partial is a harmonic: tone-harmonic.ts); a weak real beep is a warning', async () => {

@@ -24,6 +24,10 @@ export interface SyncBeep {
   snr_db: number;
   /** Frames marked for it (the beep plus half an analysis window either side). */
   n_frames: number;
+  /** With a sync clock only: the onset in the file's presentation time (as the frames' `t_src_s`: start_time + t_s). */
+  t_src_s?: number;
+  /** With a sync clock only: the onset on the session's reference clock (as the frames' `t_s` there). */
+  t_ref_s?: number;
 }
 
 export interface SyncBeeps {
@@ -146,6 +150,16 @@ function subtract(a: number, b: number, spans: Array<[number, number]>): Array<[
 }
 
 /**
+ * The beeps with, under a sync clock, their onsets on the frames' two time axes too (t_s stays seconds from the first
+ * sample, as nuclei_times_s: a file whose first sample is not at 0 gives three different numbers for one onset).
+ */
+function onClock(beeps: SyncBeep[], f: AudioFeatures, clock: Clock | undefined): SyncBeep[] {
+  if (!clock) return beeps;
+  const t0 = sourceStart(f);
+  return beeps.map((b) => ({ ...b, t_src_s: t0 + b.t_s, t_ref_s: clock(t0 + b.t_s) }));
+}
+
+/**
  * The summary with the beep frames left out: functionals, voicing and F0 over the other frames (at their true
  * times), syllables inside a beep dropped, the beep's time taken out of the sounding intervals (pieces shorter than
  * the shortest sounding interval dropped), pauses only between speech (not a gap that holds a beep), and the
@@ -156,7 +170,7 @@ export function summarizeWithoutSyncBeeps(f: AudioFeatures, file: string, clock:
   const n = f.nFrames;
   const hopS = f.hop / f.sampleRate;
   const nBeep = mask.reduce((a, v) => a + v, 0);
-  const extra: SyncBeepSummary = { sync_beep_tone_hz: found.tone_hz, sync_beeps: beeps, n_sync_beep_frames: nBeep };
+  const extra: SyncBeepSummary = { sync_beep_tone_hz: found.tone_hz, sync_beeps: onClock(beeps, f, clock), n_sync_beep_frames: nBeep };
   if (nBeep === 0) return { ...summarizeAudio(f, file, clock), ...extra };
   const s = summarizeAudio(withoutBeepFrames(f, mask), file, clock);
   s.functionals.rms_db = rmsDbWithoutBeeps(f, mask, hopS);
