@@ -35,9 +35,22 @@ describe('dataset build: what a new user got silently', () => {
     expect(s03.warnings).toEqual([expect.stringMatching(/^no transcript \(its manifest row's transcript cell is empty\), so the session gives no records with --segments utterance/)]);
     expect(notes.some((n) => n.startsWith('session s03: no transcript'))).toBe(true);
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('- session s03: no transcript');
+    // per_split counts it apart: a consumer reading sessions per split is not told of data that is not there.
+    const split03 = r.manifest.counts.per_split[s03.split];
+    expect(split03.sessions_without_records).toBe(1);
+    expect(Object.values(r.manifest.counts.per_split).reduce((a, c) => a + c.sessions_without_records!, 0)).toBe(1);
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain(`| ${s03.split} | ${split03.records} | ${split03.sessions} (1 without records) |`);
     const v = await runCliInProcess(['dataset', 'validate', out]);
     expect(v.code).toBe(0);
     expect(v.stdout).toContain('ok   sessions: 3 sessions built, none failed; 1 with no records: s03');
+    // An edited count is caught.
+    const mPath = join(out, 'manifest.json');
+    const m = JSON.parse(readFileSync(mPath, 'utf8'));
+    m.counts.per_split[s03.split].sessions_without_records = 0;
+    writeFileSync(mPath, JSON.stringify(m, null, 2) + '\n');
+    const edited = await runCliInProcess(['dataset', 'validate', out]);
+    expect(edited.code).not.toBe(0);
+    expect(edited.stdout).toContain(`split ${s03.split}: manifest.json counts 0 sessions without records, its session list has 1`);
     // Fixed windows take the session's features without text: no warning then.
     const fixed = await buildDataset(manifest, { features: FEATURES, out: join(tmp.dir, 'rel-no-transcript-fixed'), segments: 'fixed:2' });
     expect(fixed.manifest.sessions.find((s) => s.session_id === 's03')!.warnings ?? []).toEqual([]);

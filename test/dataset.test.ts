@@ -77,7 +77,7 @@ describe('dataset build', () => {
   it('writes one record per utterance with words, sequences, functionals, labels, quality; splits by speaker', () => {
     const m = manifestOf(base);
     expect(m.counts.records).toBe(8);
-    expect(m.counts.per_split).toEqual({ train: { records: 3, sessions: 1, speakers: 1 }, val: { records: 2, sessions: 1, speakers: 1 }, test: { records: 3, sessions: 1, speakers: 1 } });
+    expect(m.counts.per_split).toEqual({ train: { records: 3, sessions: 1, speakers: 1, sessions_without_records: 0 }, val: { records: 2, sessions: 1, speakers: 1, sessions_without_records: 0 }, test: { records: 3, sessions: 1, speakers: 1, sessions_without_records: 0 } });
     expect(m.files.map((f) => f.path)).toEqual(['data-test-00000.jsonl', 'data-train-00000.jsonl', 'data-val-00000.jsonl']);
     expect(readdirSync(base).sort()).toEqual(['README.md', 'data-test-00000.jsonl', 'data-train-00000.jsonl', 'data-val-00000.jsonl', 'manifest.json', 'schema.json']);
     const recs = records(base);

@@ -90,7 +90,7 @@ export interface DatasetManifest {
   options: Record<string, unknown>;
   /** The distinct ways the sessions' audio and face features were extracted; since format 2. */
   extract?: ExtractWay[];
-  counts: { records: number; sessions: number; sessions_failed: number; per_split: Record<string, { records: number; sessions: number; speakers: number }> };
+  counts: { records: number; sessions: number; sessions_failed: number; per_split: Record<string, { records: number; sessions: number; speakers: number; sessions_without_records?: number }> };
   presence: Record<string, number>;
   labels: Array<{ key: string; file: string; dimension: string; categorical: boolean; agreement: unknown; targets: number; targets_used: number; targets_unmatched: string[]; records_labelled: number; warnings: string[] }>;
   sessions: DatasetSessionOutcome[];
@@ -326,7 +326,10 @@ function perSplitCounts(outcomes: DatasetSessionOutcome[], splits: SplitSpec[]):
   const perSplit: DatasetManifest['counts']['per_split'] = {};
   for (const sp of splits) {
     const ok = outcomes.filter((x) => x.split === sp.name && !x.error);
-    perSplit[sp.name] = { records: ok.reduce((a, x) => a + x.records, 0), sessions: ok.length, speakers: new Set(ok.map((x) => x.speaker_id)).size };
+    // sessions counts every session built into the split; those that gave no record (no transcript under --segments
+    // utterance) are also counted apart, so a consumer does not take them for sessions of data (trial A, session 42).
+    const empty = ok.filter((x) => x.records === 0).length;
+    perSplit[sp.name] = { records: ok.reduce((a, x) => a + x.records, 0), sessions: ok.length, speakers: new Set(ok.map((x) => x.speaker_id)).size, sessions_without_records: empty };
   }
   return perSplit;
 }

@@ -18,7 +18,7 @@ export function datasetCard(m: DatasetManifest): string {
   L.push(`${m.counts.records} records (one per ${o.segments === 'utterance' ? 'transcript utterance' : o.segments === 'labels' ? 'labelled target' : `fixed window (${o.segments})`}) from ${m.counts.sessions} sessions.`);
   L.push('');
   L.push('| split | records | sessions | speakers |', '| --- | ---: | ---: | ---: |');
-  for (const [k, v] of Object.entries(m.counts.per_split)) L.push(`| ${k} | ${v.records} | ${v.sessions} | ${v.speakers} |`);
+  for (const [k, v] of Object.entries(m.counts.per_split)) L.push(`| ${k} | ${v.records} | ${v.sessions}${v.sessions_without_records ? ` (${v.sessions_without_records} without records)` : ''} | ${v.speakers} |`);
   L.push('');
   L.push(`Splits are speaker-disjoint: a speaker's split comes from a stable hash of speaker_id (fractions ${JSON.stringify(o.split)}), so small datasets can leave a split empty.`);
   L.push('');

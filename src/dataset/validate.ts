@@ -372,6 +372,8 @@ function checkManifestFigures(m: DatasetManifest, g: Merged, counts: Check): voi
     const inSplit = built.filter((s) => s.split === split);
     const speakers = new Set(inSplit.map((s) => s.speaker_id)).size;
     if (c.sessions !== inSplit.length || c.speakers !== speakers) counts.fail(split, `split ${split}: manifest.json counts ${c.sessions} sessions and ${c.speakers} speakers, its session list has ${inSplit.length} and ${speakers}`);
+    const empty = inSplit.filter((s) => s.records === 0).length;
+    if (c.sessions_without_records !== undefined && c.sessions_without_records !== empty) counts.fail(split, `split ${split}: manifest.json counts ${c.sessions_without_records} sessions without records, its session list has ${empty}`);
   }
   for (const k of MODALITIES) {
     const have = g.records - g.missing[k];
