@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, runCliInProcess } from './helpers/cli.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
 
 describe('probe with several bad files', () => {
   it('names each bad file, then a count; stdout stays empty', async () => {
@@ -32,6 +33,24 @@ describe('probe with several bad files', () => {
     const ok = await runCliInProcess(['probe', join(FIXTURES, 'demo', 's01_lav.flac'), join(FIXTURES, 'demo', 's01_camera.mp4')]);
     expect(ok.code).toBe(0);
     expect(ok.stdout.trim().split('\n').map((l) => JSON.parse(l).file)).toEqual([join(FIXTURES, 'demo', 's01_lav.flac'), join(FIXTURES, 'demo', 's01_camera.mp4')]);
+  });
+
+  it('a rotated video: the stored size and the displayed one (the size mmprep face analyses)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmprep-probe-rot-'));
+    try {
+      const rot = join(dir, 'rot.mp4');
+      ffmpegSync(['-i', join(FIXTURES, 'demo', 's01_camera.mp4'), '-t', '0.5', '-c', 'copy', '-metadata:s:v', 'rotate=90', rot]);
+      const r = await runCliInProcess(['probe', rot]);
+      expect(r.code, r.stderr).toBe(0);
+      const [v, a] = JSON.parse(r.stdout).streams;
+      expect(v.rotation_deg).toBe(90);
+      expect([v.display_width_px, v.display_height_px]).toEqual([v.height_px, v.width_px]);
+      expect(v.width_px).toBeGreaterThan(v.height_px);
+      expect(a.type).toBe('audio');
+      expect(a).not.toHaveProperty('display_width_px');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a text file named .flac is not media (ffprobe takes it for raw FLAC by its name: a new user\'s trial got exit 0)', async () => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError, isMmprepError, type MmprepError } from '../common/errors.js';
-import { probe, type ProbeResult } from '../media/probe.js';
+import { probe, type ProbeResult, type StreamInfo } from '../media/probe.js';
 import { action } from './run.js';
 
 export function register(program: Command): void {
@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .action(
       action(async (files: string[], opts: { pretty: boolean }) => {
         const results = await probeEvery(files);
-        for (const r of results) process.stdout.write(JSON.stringify(r, null, opts.pretty ? 2 : undefined) + '\n');
+        for (const r of results) process.stdout.write(JSON.stringify({ ...r, streams: r.streams.map(withDisplaySize) }, null, opts.pretty ? 2 : undefined) + '\n');
       }),
     );
 }
@@ -38,4 +38,15 @@ async function probeEvery(files: string[]): Promise<ProbeResult[]> {
     throw new InputError(`${bad.length} of ${files.length} files could not be probed (each named above); nothing was printed`);
   }
   return results;
+}
+
+/**
+ * A video stream with its displayed size after `display_width_px`/`display_height_px` (width and height swapped at a
+ * rotation of 90 or 270 degrees, as `mmprep face` and players show it); width_px/height_px stay the stored frame's.
+ */
+function withDisplaySize(s: StreamInfo): StreamInfo & { display_width_px?: number | null; display_height_px?: number | null } {
+  if (s.type !== 'video') return s;
+  const swap = s.rotation_deg === 90 || s.rotation_deg === 270;
+  const { index, type, codec, sample_rate_hz, channels, width_px, height_px, ...rest } = s;
+  return { index, type, codec, sample_rate_hz, channels, width_px, height_px, display_width_px: swap ? height_px : width_px, display_height_px: swap ? width_px : height_px, ...rest };
 }
