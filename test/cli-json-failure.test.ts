@@ -26,6 +26,20 @@ describe('JSON on stdout when the input is refused', () => {
     expect(JSON.parse(missing.stdout).error).toContain('no such file');
   });
 
+  it('a usage error carries the keys of the command\'s own failure object (null or empty), so a CI job reads none missing', async () => {
+    const keys = async (args: string[]) => {
+      const r = await runCliInProcess(args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^mmprep: .*run with --help for usage\n$/);
+      return JSON.parse(r.stdout);
+    };
+    const error = expect.stringContaining("unknown option '--bogus'");
+    // dataset validate's: test cli-json-success
+    expect(await keys(['dataset', 'build', '--json', '--bogus'])).toEqual({ ok: false, manifest: null, out: null, error: expect.any(String), exit_code: 2 });
+    // extract's (a child process: it starts threads): test cli-json-success
+    expect(await keys(['agreement', '--json', '--bogus'])).toEqual({ ok: false, file: null, dimensions: [], error, exit_code: 2 });
+  });
+
   it('agreement --json -o FILE: stdout stays empty and no file is written; without --json stdout stays empty', async () => {
     const p = join(tmp.dir, 'typo.csv');
     const out = join(tmp.dir, 'a.json');

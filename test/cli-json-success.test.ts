@@ -84,11 +84,11 @@ describe('a usage error with --json (or extract, whose stdout is JSON)', () => {
   it('prints the failure object on stdout as well as the line on stderr, exit 2; without --json stdout stays empty', async () => {
     const v = await runCliInProcess(['dataset', 'validate', tmp.dir, '--json', '--min-icc', 'x']);
     expect(v.code).toBe(2);
-    expect(JSON.parse(v.stdout)).toEqual({ ok: false, error: "option '--min-icc <x>' argument 'x' is invalid. --min-icc must be a number, got 'x'; run with --help for usage", exit_code: 2 });
+    expect(JSON.parse(v.stdout)).toEqual({ ok: false, dir: null, records: null, files: null, bytes: null, checks: [], error: "option '--min-icc <x>' argument 'x' is invalid. --min-icc must be a number, got 'x'; run with --help for usage", exit_code: 2 });
     expect(v.stderr).toBe(`mmprep: ${JSON.parse(v.stdout).error}\n`);
     const x = await runCli(['extract', manifest, '-o', join(tmp.dir, 'xj'), '--jobs', '0']);
     expect(x.code).toBe(2);
-    expect(JSON.parse(x.stdout)).toMatchObject({ ok: false, error: expect.stringContaining('--jobs must be at least 1'), exit_code: 2 });
+    expect(JSON.parse(x.stdout)).toEqual({ ok: false, manifest: null, out: null, error: expect.stringContaining('--jobs must be at least 1'), exit_code: 2 });
     const plain = await runCliInProcess(['dataset', 'validate', tmp.dir, '--min-icc', 'x']);
     expect(plain.code).toBe(2);
     expect(plain.stdout).toBe('');

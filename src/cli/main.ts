@@ -37,10 +37,27 @@ function commandIn(argv: string[]): string | null {
 /** Set by main: the command line asks for JSON on stdout (`--json`, or `extract`, whose stdout is always JSON). */
 let jsonOnStdout = false;
 
+/** Set by main: the keys (null or empty) of the command's own failure object (printJsonFailure's fields there). */
+let jsonFailureKeys: Record<string, unknown> = {};
+
+/**
+ * The keys each command's --json failure object carries besides ok/error/exit_code (src/cli/dataset.ts, extract.ts,
+ * agreement.ts printJsonFailure), empty: a usage error printed only ok, error and exit_code, so a CI job reading
+ * `checks` or `dir` of `dataset validate --json` met a missing key (trial B, session 42).
+ */
+function failureKeysOf(named: string | null, argv: string[]): Record<string, unknown> {
+  const sub = argv.slice(2).filter((a) => !a.startsWith('-'))[1];
+  if (named === 'dataset' && sub === 'validate') return { dir: null, records: null, files: null, bytes: null, checks: [] };
+  if (named === 'dataset' && sub === 'build') return { manifest: null, out: null };
+  if (named === 'extract') return { manifest: null, out: null };
+  if (named === 'agreement') return { file: null, dimensions: [] };
+  return {};
+}
+
 /** A usage error's line on stderr and, when JSON is wanted, the failure object on stdout (CI parses stdout). */
 function writeUsageError(line: string, write: (s: string) => void): void {
   write(line);
-  if (jsonOnStdout) process.stdout.write(JSON.stringify({ ok: false, error: line.trim().replace(/^mmprep: /, ''), exit_code: EXIT.BAD_INPUT }) + '\n');
+  if (jsonOnStdout) process.stdout.write(JSON.stringify({ ok: false, ...jsonFailureKeys, error: line.trim().replace(/^mmprep: /, ''), exit_code: EXIT.BAD_INPUT }) + '\n');
 }
 
 export async function buildProgram(only: string[] = Object.keys(COMMANDS)): Promise<Command> {
@@ -72,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
   // agreement -o FILE takes its --json output to that file, so stdout stays empty there
   const toFile = named === 'agreement' && argv.some((a) => /^(-o|--output|--out)(=|$)/.test(a));
   jsonOnStdout = (argv.includes('--json') && !toFile) || named === 'extract';
+  jsonFailureKeys = failureKeysOf(named, argv);
   const versionOnly = !named && argv.slice(2).some((a) => a === '-V' || a === '--version');
   // `mmprep audio`'s pitch worker starts before the command's code loads (pitch-worker-start.ts startEarly; bin/mmprep.js
   // starts it before loading this module); ended here unless the command took it.
