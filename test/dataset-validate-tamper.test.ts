@@ -4,7 +4,7 @@
  * 2026-12-02. Also the build's note on sessions whose features were made by an mmprep that did not record how.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,9 +114,21 @@ describe('dataset validate: records edited and resealed', () => {
 
   it('a duplicate within one file is named once (it was also said to be "in another file")', async () => {
     const d = copy();
-    editRecords(d, TRAIN, (r) => [...r, r[2]]);
+    let n = 0;
+    editRecords(d, TRAIN, (r) => ((n = r.length + 1), [...r, r[2]]));
     const r = await validateDataset(d);
-    expect(check(r, 'ids').message).toBe('1 problem: s01/u0002: duplicate id');
+    // Each copy's file and line (the id alone named neither: trial B, session 42).
+    expect(check(r, 'ids').message).toBe(`1 problem: s01/u0002: duplicate id (${TRAIN}:3 and ${TRAIN}:${n})`);
+    // Across files: the first copy's file and line, then the other's.
+    const e = copy();
+    const other = readdirSync(e).find((f) => /^data-(val|test)-00000\.jsonl$/.test(f))!;
+    const first = lines(e, TRAIN).map((l) => JSON.parse(l))[0];
+    let m = 0;
+    editRecords(e, other, (r) => ((m = r.length + 1), [...r, first]));
+    const copies = [`${TRAIN}:1`, `${other}:${m}`];
+    const order = JSON.parse(readFileSync(join(e, 'manifest.json'), 'utf8')).files.map((f: { path: string }) => f.path);
+    if (order.indexOf(other) < order.indexOf(TRAIN)) copies.reverse(); // files are merged in manifest.json's order
+    expect(check(await validateDataset(e), 'ids').message).toBe(`1 problem: ${first.id}: duplicate id (${copies.join(' and ')})`);
   });
 
   it('a gold label that is not what its ratings give fails labels, naming the record, the dimension and both values', async () => {

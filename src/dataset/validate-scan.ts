@@ -77,6 +77,8 @@ export interface FileScan {
   records: number;
   checks: Partial<Record<CheckName, CheckTally>>;
   ids: string[];
+  /** The line of each id in ids (parallel). */
+  idLines: number[];
   perSplit: Record<string, number>;
   /** Records of each session in this file. */
   perSession: Record<string, number>;
@@ -223,7 +225,10 @@ function gzipProblem(e: NodeJS.ErrnoException, head: Buffer): string {
 interface ScanTally {
   records: number;
   ids: string[];
-  seen: Set<string>;
+  /** The line of each id in ids (parallel). */
+  idLines: number[];
+  /** id -> its first line in this file */
+  seen: Map<string, number>;
   perSplit: Record<string, number>;
   perSession: Record<string, number>;
   missing: Record<string, number>;
@@ -372,10 +377,15 @@ function checkSplits(ctx: ScanContext, f: FileEntry, r: Rec, id: string, t: Scan
 }
 
 /** The checks of a record that matches the schema: ids, splits, times, lengths; tallies its modalities and labels. */
-function checkRecord(ctx: ScanContext, f: FileEntry, r: Rec, id: string, t: ScanTally, C: Record<CheckName, Check>): void {
-  if (t.seen.has(id)) C.ids.fail(id, `${id}: duplicate id`);
-  else t.ids.push(id); // the cross-file merge sees each id of this file once
-  t.seen.add(id);
+function checkRecord(ctx: ScanContext, f: FileEntry, r: Rec, id: string, n: number, t: ScanTally, C: Record<CheckName, Check>): void {
+  const first = t.seen.get(id);
+  // Each copy's file and line, so a user finds both (trial B, session 42: the record id alone named neither).
+  if (first !== undefined) C.ids.fail(id, `${id}: duplicate id (${f.path}:${first} and ${f.path}:${n})`);
+  else {
+    t.ids.push(id); // the cross-file merge sees each id of this file once
+    t.idLines.push(n);
+    t.seen.set(id, n);
+  }
   if (!id.startsWith(`${r.session_id}/`)) C.ids.fail(id, `${id}: the id is not of its session ${r.session_id} (ids are <session_id>/<segment>)`);
   checkSplits(ctx, f, r, id, t, C.splits);
   checkTimes(r, id, ctx.sessions[r.session_id], t.lastStart, C.times);
@@ -425,7 +435,7 @@ function tallyRecord(r: Rec, t: ScanTally): void {
 export async function scanFile(ctx: ScanContext, f: FileEntry): Promise<FileScan> {
   const C = Object.fromEntries(SCAN_CHECKS.map((n) => [n, new Check(n)])) as Record<CheckName, Check>;
   const validateRecord = recordValidator(ctx.schema);
-  const t: ScanTally = { records: 0, ids: [], seen: new Set(), perSplit: {}, perSession: {}, missing: { audio: 0, face: 0, text: 0, labels: 0 }, labelled: {}, speakerSplit: new Map(), runs: new Map(), lastStart: new Map() };
+  const t: ScanTally = { records: 0, ids: [], idLines: [], seen: new Map(), perSplit: {}, perSession: {}, missing: { audio: 0, face: 0, text: 0, labels: 0 }, labelled: {}, speakerSplit: new Map(), runs: new Map(), lastStart: new Map() };
   const digest = { sha256: '', bytes: 0, error: null as string | null };
   for await (const { line, n, last, problem } of fileLines(f.abs, f.path.endsWith('.gz'), digest)) {
     const where = `${f.path}:${n}`;
@@ -445,7 +455,7 @@ export async function scanFile(ctx: ScanContext, f: FileEntry): Promise<FileScan
     const id = typeof r?.id === 'string' ? r.id : where;
     tallyRecord(r, t);
     if (!matchesSchema(validateRecord, r, id, where, C.schema)) continue;
-    checkRecord(ctx, f, r, id, t, C);
+    checkRecord(ctx, f, r, id, n, t, C);
   }
   if (digest.error) C.json.fail(f.path, `${f.path}: ${digest.error}`);
   return {
@@ -455,6 +465,7 @@ export async function scanFile(ctx: ScanContext, f: FileEntry): Promise<FileScan
     records: t.records,
     checks: Object.fromEntries(SCAN_CHECKS.map((n) => [n, C[n].tally()])),
     ids: t.ids,
+    idLines: t.idLines,
     perSplit: t.perSplit,
     perSession: t.perSession,
     missing: t.missing,

@@ -72,7 +72,9 @@ type Checks = Record<CheckName, Check>;
 
 /** The cross-file totals of a release's data files, merged in file order. */
 interface Merged {
-  ids: Set<string>;
+  /** id -> where its first copy is (file index * 2^32 + line; files: scan order) */
+  ids: Map<string, number>;
+  files: string[];
   speakerSplit: Map<string, string>;
   lastStart: Map<string, number>;
   perSplit: Map<string, number>;
@@ -291,10 +293,12 @@ async function scanJobs(entries: FileEntry[], jobs: number | undefined): Promise
 
 /** Facts that span files: ids unique, a speaker in one split, a session's records in time order across files. */
 function mergeCrossFile(sc: FileScan, g: Merged, C: Checks): void {
-  for (const id of sc.ids) {
-    if (g.ids.has(id)) C.ids.fail(id, `${id}: duplicate id (in another file)`);
-    g.ids.add(id);
-  }
+  const file = g.files.push(sc.path) - 1;
+  sc.ids.forEach((id, i) => {
+    const first = g.ids.get(id);
+    if (first !== undefined) C.ids.fail(id, `${id}: duplicate id (${g.files[Math.floor(first / 2 ** 32)]}:${first % 2 ** 32} and ${sc.path}:${sc.idLines[i]})`);
+    else g.ids.set(id, file * 2 ** 32 + sc.idLines[i]);
+  });
   for (const [sp, split, id] of sc.speakers) {
     const prev = g.speakerSplit.get(sp);
     if (prev === undefined) g.speakerSplit.set(sp, split);
@@ -309,7 +313,7 @@ function mergeCrossFile(sc: FileScan, g: Merged, C: Checks): void {
 
 /** Merges the file scans in file order, comparing each file with its manifest.json entry. */
 function mergeScans(scans: FileScan[], m: DatasetManifest, C: Checks): Merged {
-  const g: Merged = { ids: new Set(), speakerSplit: new Map(), lastStart: new Map(), perSplit: new Map(), perSession: new Map(), missing: { audio: 0, face: 0, text: 0, labels: 0 }, labelled: new Map(), records: 0, bytes: 0 };
+  const g: Merged = { ids: new Map(), files: [], speakerSplit: new Map(), lastStart: new Map(), perSplit: new Map(), perSession: new Map(), missing: { audio: 0, face: 0, text: 0, labels: 0 }, labelled: new Map(), records: 0, bytes: 0 };
   for (const sc of scans) {
     const f = m.files.find((x) => x.path === sc.path)!;
     for (const [name, t] of Object.entries(sc.checks)) C[name as CheckName].absorb(t!);
