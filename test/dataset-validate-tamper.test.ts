@@ -131,6 +131,18 @@ describe('dataset validate: records edited and resealed', () => {
     expect(check(await validateDataset(e), 'ids').message).toBe(`1 problem: ${first.id}: duplicate id (${copies.join(' and ')})`);
   });
 
+  it('a feature grid outside its segment fails lengths, its times in one format', async () => {
+    const d = copy();
+    let rec: Record<string, any> = {};
+    editRecords(d, TRAIN, (r) => [(rec = { ...r[0], audio: { ...r[0].audio, t0_s: r[0].start_s + 0.25 } }), ...r.slice(1)]);
+    const end = rec.audio.t0_s + (rec.audio.n - 1) / rec.audio.rate_hz;
+    const s6 = (t: number) => String(Number(t.toFixed(6)));
+    const r = await validateDataset(d);
+    expect(failed(r)).toEqual(['lengths']);
+    expect(check(r, 'lengths').message).toBe(`1 problem: ${rec.id}: audio grid [${s6(rec.audio.t0_s)}, ${s6(end)}] s runs outside the segment [${s6(rec.start_s)}, ${s6(rec.end_s)}] s`);
+    expect(check(r, 'lengths').message).not.toMatch(/\.\d*0\b/); // no trailing zeros
+  });
+
   it('a gold label that is not what its ratings give fails labels, naming the record, the dimension and both values', async () => {
     const d = copy();
     editRecords(d, TRAIN, (r) => [{ ...r[0], labels: { ...r[0].labels, valence: { ...r[0].labels.valence, gold: { ...r[0].labels.valence.gold, mean: 2 } } } }, ...r.slice(1)]);

@@ -511,6 +511,9 @@ function checkTimes(r: Rec, id: string, sess: ScanContext['sessions'][string] | 
   }
 }
 
+/** Seconds to the microsecond without trailing zeros (2.64 and 4.16, not 2.64 and 4.160000: trial B, session 42). */
+const secs = (t: number): string => String(Number(t.toFixed(6)));
+
 function checkLengths(r: Rec, id: string, c: Check): void {
   const span = r.end_s - r.start_s;
   if (!(span >= 0)) return; // end before start: the times check names it; no length fits a negative span
@@ -520,7 +523,7 @@ function checkLengths(r: Rec, id: string, c: Check): void {
     if (g.n > maxN) return c.fail(id, `${id}: ${what} has ${g.n} frames, at most ${maxN} fit ${span.toFixed(3)} s at ${g.rate_hz} Hz`);
     if (g.t0_s !== undefined) {
       const tEnd = g.t0_s + (g.n - 1) / g.rate_hz;
-      if (g.t0_s < r.start_s - EPS || tEnd > r.end_s + 1e-3 / g.rate_hz + EPS) c.fail(id, `${id}: ${what} grid [${g.t0_s}, ${tEnd.toFixed(6)}] runs outside the segment`);
+      if (g.t0_s < r.start_s - EPS || tEnd > r.end_s + 1e-3 / g.rate_hz + EPS) c.fail(id, `${id}: ${what} grid [${secs(g.t0_s)}, ${secs(tEnd)}] s runs outside the segment [${secs(r.start_s)}, ${secs(r.end_s)}] s`);
     }
   };
   if (r.audio) grid('audio', r.audio);
