@@ -22,7 +22,7 @@ function usable(d: Record<string, unknown>): boolean {
 }
 
 /** The first usable beep of the stream's end window (searchWindows under --ends both), or null. */
-async function endBeep(st: StreamState, q: ProbedFile, o: { toneHz: number; searchS: number }): Promise<(Beep & { from_s: number }) | null> {
+export async function endBeep(st: StreamState, q: ProbedFile, o: { toneHz: number; searchS: number }): Promise<(Beep & { from_s: number }) | null> {
   const span = fileSpanS(q.p);
   if (span === null || o.searchS <= 0) return null;
   const end = searchWindows(q.file, span, o.searchS, 'both').windows.find((w) => w.name === 'end');
@@ -56,4 +56,32 @@ export async function endWindowHint(states: StreamState[], ref: StreamState, pro
     if (refused) refused.message += st.hint;
     return;
   }
+}
+
+/** The late-camera line's advice (late-camera.ts lateCameraWarning), which only a pulse at the session's end makes true. */
+export const ENDS_BOTH_ADVICE = "; use --ends both (a pulse at the session's end places it)";
+
+/**
+ * A camera that started after the start pulse was told "use --ends both" whether or not the session has an end pulse
+ * (trial A, session 42: on a session with a start pulse only, --ends both then also refused the camera's sound, which
+ * --ends start had placed by cross-correlation). Under --ends start, the reference's end window is looked at (as
+ * endWindowHint does) and the advice names its end beep, or says there is none and what is left.
+ */
+export async function lateCameraAdvice(states: StreamState[], ref: StreamState, probes: ProbedFile[], o: { toneHz: number; searchS: number; ends: Ends }): Promise<void> {
+  if (o.ends !== 'start') return;
+  const told = states.flatMap((s) => (s.placed ? [] : s.warnings)).filter((w) => w.code === 'unplaceable_pulse' && w.message.endsWith(ENDS_BOTH_ADVICE));
+  const q = probes.find((p) => p.abs === ref.abs);
+  if (told.length === 0 || !q || ref.kind !== 'audio' || q.windows[0]?.name === 'all') return;
+  const beep = await endBeep(ref, q, o);
+  const advice = beep
+    ? `; use --ends both: the reference's ${o.toneHz} Hz beep at ${beep.t_s.toFixed(3)} s, in its end window, places it if this camera saw that pulse`
+    : `; the reference has no ${o.toneHz} Hz beep in its end window (from ${endFrom(q, o.searchS)} s) either, so --ends both cannot place it: record a pulse at the session's end too, or pass --share-camera-clock to place the picture by its own sound (their skew unmeasured)`;
+  for (const w of told) w.message = w.message.slice(0, -ENDS_BOTH_ADVICE.length) + advice;
+}
+
+/** Where the reference's end window (searchWindows under --ends both) begins, in its own seconds, as text. */
+function endFrom(q: ProbedFile, searchS: number): string {
+  const span = fileSpanS(q.p);
+  const end = span === null ? undefined : searchWindows(q.file, span, searchS, 'both').windows.find((w) => w.name === 'end');
+  return end ? (end.start_s + (q.p.start_time_s ?? 0)).toFixed(1) : '?';
 }

@@ -5,6 +5,7 @@
  * showed ("no flash: a small bright spot ... stays lit and steady ... drive the LED from the beep's trigger"), sending the
  * user to the LED. Such a guide is not searched (its window is not decoded for it) and the window's line says why.
  */
+import { ENDS_BOTH_ADVICE } from './end-hint.js';
 import type { FlashGuide } from './scan-video.js';
 import type { SearchWindow, SyncWarning } from './windows.js';
 
@@ -29,7 +30,8 @@ export function windowsToSearch<T extends SearchWindow>(windows: T[], kept: Flas
 export function lateCameraWarning(g: FlashGuide, firstFrameS: number, endSearched: boolean): SyncWarning {
   // Under --ends start the way out is the end pulse; --share-camera-clock is offered by the refusal's skew note (place.ts
   // skewNote) where the camera's sound is placed.
-  const ends = endSearched ? '' : "; use --ends both (a pulse at the session's end places it)";
+  // Under --ends start the reference's end window is then looked at and this advice made specific (end-hint.ts lateCameraAdvice).
+  const ends = endSearched ? '' : ENDS_BOTH_ADVICE;
   return {
     code: 'unplaceable_pulse',
     message: `start window: the session's start pulse falls ${(firstFrameS - g.t_s).toFixed(1)} s before this camera's recording began (it started late: the pulse at ${g.t_s.toFixed(3)} s on its clock, where its sound puts it; its first frame at ${firstFrameS.toFixed(3)} s), so its picture cannot show that flash${ends}`,

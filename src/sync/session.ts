@@ -13,7 +13,7 @@ import { placeStreams } from './place.js';
 import { buildSyncMap, refuseUnplaced, type ReportContext } from './report.js';
 import { findAudioPulses, findVideoPulses, flashGuides, mapLimit, probeFiles, streamStates, type FileProbe, type ProbedFile, type StreamState } from './streams.js';
 import { findOtherToneBurst } from './tone-hint.js';
-import { endWindowHint } from './end-hint.js';
+import { endWindowHint, lateCameraAdvice } from './end-hint.js';
 import { middleHint } from './mid-hint.js';
 import { noteEndAfterPicture } from './early-stop.js';
 import { refuseClockJumps, warnSoundGaps } from './clock-jumps.js';
@@ -155,6 +155,7 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   placeStreams(states, ref, placing);
   const ctx = { toneHz, searchS, ends, fallback, onePulse: opts.onePulse === true };
   await endWindowHint(states, ref, probes, ctx);
+  await lateCameraAdvice(states, ref, probes, ctx);
   await middleHint(states, ref, probes, ctx);
   refuseUnplaced(states, ref, probes, ctx);
   refuseClockJumps(states, ref);
