@@ -42,19 +42,19 @@ beforeAll(async () => {
 });
 
 /** A manifest of s01 (the demo's media) with a Whisper-style transcript whose 3 utterances start at `starts`. */
-function manifestWith(name: string, starts: number[]): string {
+function manifestWith(name: string, starts: number[], len = 1): string {
   const dir = join(tmp.dir, name);
   mkdirSync(dir, { recursive: true });
-  const segments = starts.map((t, id) => ({ id, start: t, end: t + 1, text: ` card ${id}`, words: [{ word: ' card', start: t, end: t + 0.5, probability: 0.9 }, { word: ` ${id}`, start: t + 0.5, end: t + 1, probability: 0.9 }] }));
+  const segments = starts.map((t, id) => ({ id, start: t, end: t + len, text: ` card ${id}`, words: [{ word: ' card', start: t, end: t + len / 2, probability: 0.9 }, { word: ` ${id}`, start: t + len / 2, end: t + len, probability: 0.9 }] }));
   writeFileSync(join(dir, 't.json'), JSON.stringify({ text: segments.map((s) => s.text).join(''), language: 'en', segments }));
   const csv = ['session_id,speaker_id,video,lav_audio,transcript,transcript_clock', `s01,spk_a,${join(DEMO, 's01_camera.mp4')},${join(DEMO, 's01_lav.flac')},t.json,`];
   writeFileSync(join(dir, 'manifest.csv'), csv.join('\n') + '\n');
   return join(dir, 'manifest.csv');
 }
 
-async function build(name: string, starts: number[]): Promise<string[]> {
+async function build(name: string, starts: number[], len = 1): Promise<string[]> {
   const notes: string[] = [];
-  await buildDataset(manifestWith(name, starts), { features: FEATURES, out: join(tmp.dir, `${name}-out`), onNote: (n) => notes.push(n) });
+  await buildDataset(manifestWith(name, starts, len), { features: FEATURES, out: join(tmp.dir, `${name}-out`), onNote: (n) => notes.push(n) });
   return notes;
 }
 
@@ -67,9 +67,16 @@ describe('dataset build: every transcript utterance on unvoiced audio', () => {
     ]);
   });
 
-  it('control: the same session with its transcript on the voiced part gives no such warning', async () => {
-    const notes = await build('on', [0.5, 2, 3.5]);
-    expect(notes.filter((n) => n.includes('voiced audio'))).toEqual([]);
+  it('control: the same session with its transcript on the voiced part, off the beep (2-2.25 s), gives no such warning', async () => {
+    const notes = await build('on', [0.5, 2.5, 3.5]);
+    expect(notes.filter((n) => n.includes('voiced audio') || n.includes('another clock'))).toEqual([]);
+  });
+
+  it('an utterance on the sync beep, the rest on speech: the same warning (ttrial43: a transcript 1.3 s early was told only to filter the beep)', async () => {
+    const notes = await build('beep', [2, 3, 4], 0.5);
+    expect(notes.filter((n) => n.includes('another clock')), notes.join('\n')).toEqual([
+      `session s01: manifest line 2: 1 transcript utterance(s) (s01/u0000) lie on the sync beep (at least 25 % of their audio; speech is rarely transcribed over a 1 kHz beep): is transcript ${join(tmp.dir, 'beep', 't.json')} timed on another clock (give it in the transcript_clock column) or the wrong file? check it`,
+    ]);
   });
 });
 

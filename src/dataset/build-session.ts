@@ -378,13 +378,17 @@ function clipToRecording(segments: Segment[], rec: RecordingExtent): { segments:
 }
 
 /**
- * A session whose transcript utterances (2 or more with a voiced_ratio) all fall on unvoiced audio: a transcript on
- * another clock read as the reference's (trial29 SILENT-1: a camera-clock transcript with an empty transcript_clock
- * landed 7.3 s early, every record voiced_ratio 0, exit 0 and no word), or another session's transcript.
+ * A session whose transcript utterances (2 or more with a voiced_ratio) all fall on unvoiced audio, or any of which lies
+ * on the sync beep (at least BEEP_HEAVY of its audio): a transcript on another clock read as the reference's (trial29
+ * SILENT-1: a camera-clock transcript with an empty transcript_clock landed 7.3 s early, every record voiced_ratio 0,
+ * exit 0 and no word; ttrial43: one 1.3 s early, partly on speech, its first utterance 37 % beep, told only to filter the
+ * beep), or another session's transcript. The same guard as offClockLabelsWarning for labels.
  */
-function unvoicedUtterancesWarning(ratios: number[], s: ManifestSession): string[] {
-  if (ratios.length < 2 || ratios.some((v) => v > 0)) return [];
-  return [`manifest line ${s.line}: none of its ${ratios.length} transcript utterances falls on voiced audio (voiced_ratio 0 in every utterance record): is transcript ${s.transcript} timed on another clock (give it in the transcript_clock column) or the wrong file? check it`];
+function offClockTranscriptWarning(n: RecordNotes, s: ManifestSession): string[] {
+  const unvoiced = n.voiced.length >= 2 && n.voiced.every((v) => v === 0);
+  if (!unvoiced && n.beepHeavy.n === 0) return [];
+  const what = [unvoiced ? `none of its ${n.voiced.length} transcript utterances falls on voiced audio (voiced_ratio 0 in every utterance record)` : '', n.beepHeavy.n ? `${n.beepHeavy.n} transcript utterance(s) (${n.beepHeavy.text()}) lie on the sync beep (at least ${BEEP_HEAVY * 100} % of their audio; speech is rarely transcribed over a 1 kHz beep)` : ''].filter(Boolean);
+  return [`manifest line ${s.line}: ${what.join(', and ')}: is transcript ${s.transcript} timed on another clock (give it in the transcript_clock column) or the wrong file? check it`];
 }
 
 /** A record whose span video frames with a face overlap (face_detection_rate > 0) but whose face frames hold none. */
@@ -498,7 +502,7 @@ export async function buildSession(
   };
   const notes = await emitRecords(clip.segments, targetsOf, f, ctx, labels, emit, Boolean(opt.excludeSyncBeep));
   outcome.warnings.push(...unheldFaceWarning(notes.unheld, segments.length, ctx), ...syncBeepWarning(notes, Boolean(opt.excludeSyncBeep)), ...gimbalLockWarning(notes));
-  if (opt.segments.kind === 'utterance') outcome.warnings.push(...unvoicedUtterancesWarning(notes.voiced, s));
+  if (opt.segments.kind === 'utterance') outcome.warnings.push(...offClockTranscriptWarning(notes, s));
   if (opt.segments.kind === 'labels') outcome.warnings.push(...offClockLabelsWarning(notes, s, labels?.file ?? null));
 }
 
