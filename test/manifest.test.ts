@@ -118,6 +118,18 @@ describe('readManifest', () => {
     ]);
   });
 
+  it('refuses a speaker id that is an earlier one in another Unicode form: two speakers to the splits (ttrial43)', async () => {
+    const nfc = 'Zo\u00eb';
+    const nfd = 'Zoe\u0308';
+    const p = write('nfd-speaker.csv', `session_id,speaker_id,video\ns1,${nfc},media/a.mp4\ns2,spk2,media/b.mp4\ns3,${nfd},media/a.mp4\n`);
+    expect(await problemsOf(p)).toEqual([
+      `${p}:4, column speaker_id: speaker_id '${nfd}' is '${nfc}' on line 2 in another Unicode form (NFC/NFD: an accent as one character or as a combining mark; they look the same but would count as two speakers, so one person could land in two splits; save the manifest in NFC)`,
+    ]);
+    // Control: the same speaker in one form twice is one speaker.
+    const one = write('nfc-speaker.csv', `session_id,speaker_id,video\ns1,${nfc},media/a.mp4\ns3,${nfc},media/b.mp4\n`);
+    expect((await readManifest(one)).sessions.map((s) => s.speaker_id)).toEqual([nfc, nfc]);
+  });
+
   it('refuses a zero-byte media file up front, as a missing one (a copy that did not finish), every such cell listed', async () => {
     writeFileSync(join(dir, 'media', 'zero.wav'), '');
     writeFileSync(join(dir, 'media', 'zero.mp4'), '');

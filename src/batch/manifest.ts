@@ -551,6 +551,23 @@ function metaOfRow(scan: ManifestScan, row: RawRow, media: ManifestMedia[], tran
   return meta;
 }
 
+/**
+ * Speaker ids that are the same text in two Unicode forms (NFC 'é' and NFD 'e' + U+0301: they look the same) would be
+ * two speakers to dataset build, whose splits are by speaker: a person landed in val and test, exit 0, told only that
+ * the ids "differ only in case, spaces, '-' or '_'" (ttrial43). Refused, as such session ids are (SessionIds).
+ */
+function checkSpeakerForms(scan: ManifestScan, sessions: readonly ManifestSession[]): void {
+  const first = new Map<string, ManifestSession>();
+  for (const s of sessions) {
+    if (s.speaker_id === '') continue;
+    const key = s.speaker_id.normalize('NFC');
+    const f = first.get(key);
+    if (f === undefined) first.set(key, s);
+    else if (f.speaker_id !== s.speaker_id)
+      scan.problems.push({ file: scan.file, line: s.line, column: 'speaker_id', message: `speaker_id '${s.speaker_id}' is '${f.speaker_id}' on line ${f.line} in another Unicode form (NFC/NFD: an accent as one character or as a combining mark; they look the same but would count as two speakers, so one person could land in two splits; save the manifest in NFC)` });
+  }
+}
+
 /** One row as a session; its problems go to `scan.problems`, its file checks are started. */
 function sessionOfRow(scan: ManifestScan, ids: SessionIds, row: RawRow): ManifestSession {
   const { file, problems, columns, base } = scan;
@@ -647,6 +664,7 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
   checkRequiredColumns(scan, rows, format === 'csv' ? 1 : firstRowLine, opts.refRole);
   const ids = new SessionIds(scan);
   const sessions = rows.map((row) => sessionOfRow(scan, ids, row));
+  checkSpeakerForms(scan, sessions);
   const copied = copiedRowNotes(file, sessions);
   notes.push(...copied.notes, ...sharedMediaNotes(file, scan.base, sessions, copied.copies), ...sameSpeakerMediaNotes(file, scan.base, sessions, copied.copies));
   notes.push(...sharedTranscriptNotes(file, scan.base, sessions, copied.copies));
