@@ -29,6 +29,13 @@ describe('missingFileHint: names in another Unicode form', () => {
     expect(await missingFileHint(`${NFC}_lav.flac`, tmp.dir)).toMatch(/^ \(exists with another Unicode form of its name: 'Ju\u0308rgen_lav\.flac' is NFD on disk, NFC in the cell;/);
   });
 
+  it('a name NFC on disk, NFD in the cell: the rename goes the cell\'s way (--nfd) and NFC is offered (ttrial43: told --nfc)', async () => {
+    writeFileSync(join(tmp.dir, `${NFC}_cam.mov`), 'x');
+    expect(await missingFileHint(`${NFD}_cam.mov`, tmp.dir)).toBe(
+      ` (exists with another Unicode form of its name: '${NFC}_cam.mov' is NFC on disk, NFD in the cell; they look the same but differ in bytes: rename it on disk to the cell's form (e.g. convmv --nfd), copy the name from a file listing into the cell, or save the manifest in NFC)`,
+    );
+  });
+
   it('no such hint when the file is missing in every form (negative control)', async () => {
     expect(await missingFileHint(`Sitzung ${NFC}/lav.flac`, tmp.dir)).not.toContain('Unicode');
     expect(await missingFileHint(`${NFC}_cam.mp4`, tmp.dir)).not.toContain('Unicode');

@@ -104,14 +104,25 @@ async function otherUnicodeForm(path: string): Promise<string | null> {
   const parts = path.split(sep).filter((x) => x !== '');
   let at = path.startsWith(sep) ? sep : '';
   const differ: string[] = [];
+  const cellForms = new Set<string>();
   for (const part of parts) {
     const onDisk = part.normalize('NFC') === part && part.normalize('NFD') === part ? part : await sameUnderNfc(at || '.', part);
     if (onDisk === null) return null;
-    if (onDisk !== part) differ.push(`'${onDisk}' is ${formOf(onDisk)} on disk, ${formOf(part)} in the cell`);
+    if (onDisk !== part) {
+      differ.push(`'${onDisk}' is ${formOf(onDisk)} on disk, ${formOf(part)} in the cell`);
+      cellForms.add(formOf(part));
+    }
     at = join(at, onDisk);
   }
   if (differ.length === 0 || !(await isFile(at))) return null;
-  return ` (exists with another Unicode form of its name: ${differ.join('; ')}; they look the same but differ in bytes: rename it on disk to the cell's form (e.g. convmv --nfc), or copy the name from a file listing into the cell)`;
+  // The rename's direction is the cell's form (ttrial43: an NFD cell was told convmv --nfc, which changes nothing).
+  const ways = [
+    ...(cellForms.size === 1 && !cellForms.has('mixed') ? [`rename it on disk to the cell's form (e.g. convmv --${[...cellForms][0].toLowerCase()})`] : []),
+    'copy the name from a file listing into the cell',
+    ...(cellForms.has('NFC') ? [] : ['save the manifest in NFC']),
+  ];
+  const advice = ways.length === 2 ? ways.join(', or ') : `${ways.slice(0, -1).join(', ')}, or ${ways[ways.length - 1]}`;
+  return ` (exists with another Unicode form of its name: ${differ.join('; ')}; they look the same but differ in bytes: ${advice})`;
 }
 
 function formOf(name: string): string {
