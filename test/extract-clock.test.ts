@@ -85,6 +85,22 @@ describe('extract: no stale features (issue 12, item 4)', () => {
     const same = await run('--only', 'sync');
     expect(same.stderr).not.toMatch(/removed/);
     expect(meta(out).outputs.map((o: { file: string }) => o.file)).toEqual(['audio.jsonl', 'audio.summary.json', 'sync.json']);
+    // The media moved (another folder, so sync.json's relative paths and sha256 change; the placement does not): the
+    // audio stays, now listed on the new sync.json (ttrial43: removed as "made on another clock").
+    mkdirSync(join(dir, 'moved', 'deeper'), { recursive: true });
+    for (const f of ['s01_camera.mp4', 's01_lav.flac']) copyFileSync(join(dir, f), join(dir, 'moved', 'deeper', f));
+    writeFileSync(join(dir, 'moved', 'deeper', 'both.csv'), BOTH);
+    const moved = await runCli(['extract', join(dir, 'moved', 'deeper', 'both.csv'), '-o', out, '--progress', 'none', '--only', 'sync']);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stderr).not.toMatch(/removed/);
+    const afterMove = meta(out);
+    expect(afterMove.clock.sync_sha256).not.toBe(first.clock.sync_sha256);
+    expect(readFileSync(join(out, 's01', 'sync.json'), 'utf8')).toContain('moved/deeper/s01_lav.flac');
+    expect(afterMove.outputs.map((o: { file: string; clock: string | null }) => [o.file, o.clock])).toEqual([
+      ['audio.jsonl', `sync.json sha256:${afterMove.clock.sync_sha256}`],
+      ['audio.summary.json', `sync.json sha256:${afterMove.clock.sync_sha256}`],
+      ['sync.json', null],
+    ]);
     // Another reference: another clock; the audio made on the old one goes, loudly.
     const other = await run('--only', 'sync', '--ref-role', 'video');
     expect(other.code, other.stderr).toBe(0);

@@ -20,6 +20,7 @@ import { probeWithPacketTimes } from '../media/probe-packets.js';
 import { findSyncEntry, readSyncMap, type SyncMap } from '../sync/clock.js';
 import { loadStages, STAGE_FILES, STAGE_NAMES, STAGE_OPTION_KEYS, type StageName, type StageOptions, type StageResult, type StageTable } from './extract-stages.js';
 import type { ManifestSession, MediaKind } from './manifest.js';
+import { placementIf } from './clock-moved.js';
 import { cellRenamer } from './sync-names.js';
 import { stageToolchain, toolchainDiffers, type Toolchain } from './toolchain.js';
 
@@ -353,7 +354,7 @@ async function sizeIf(path: string): Promise<number | null> {
  * the clock the session has now and they are unchanged; otherwise removed, so no feature file on another clock
  * survives an `--only` run that changed the clock. Returns a warning line per removal.
  */
-async function keepOrRemoveEarlier(dir: string, previous: SessionMeta | null, outputs: MetaOutput[], now: string, syncKept: boolean): Promise<string[]> {
+async function keepOrRemoveEarlier(dir: string, previous: SessionMeta | null, outputs: MetaOutput[], now: string, syncKept: boolean, samePlacement: string | null): Promise<string[]> {
   const have = new Set(outputs.map((o) => o.file));
   const removed: string[] = [];
   const why = new Set<string>();
@@ -370,6 +371,11 @@ async function keepOrRemoveEarlier(dir: string, previous: SessionMeta | null, ou
     }
     if (sameFile && old.clock === now) {
       outputs.push(old);
+      continue;
+    }
+    // Made on the earlier sync.json, which placed every stream as the new one does (only its paths differ): the same clock.
+    if (sameFile && samePlacement !== null && old.clock === samePlacement) {
+      outputs.push({ ...old, clock: now });
       continue;
     }
     await rm(join(dir, f), { force: true });
@@ -641,13 +647,13 @@ async function clockSha256(dir: string, sync: SessionClock['sync']): Promise<str
 }
 
 /** meta.json's `outputs`: the files written now with their clock, plus earlier files kept on the same clock (sorted). */
-async function listOutputs(dir: string, written: string[], now: string, previous: SessionMeta | null, syncKept: boolean, warnings: string[]): Promise<MetaOutput[]> {
+async function listOutputs(dir: string, written: string[], now: string, previous: SessionMeta | null, syncKept: boolean, warnings: string[], samePlacement: string | null): Promise<MetaOutput[]> {
   const outputs: MetaOutput[] = [];
   for (const f of [...new Set(written)].sort()) {
     const h = await sha256File(join(dir, f));
     outputs.push({ file: f, size_bytes: h.size, sha256: h.sha256, clock: CLOCKED_FILES.includes(f) ? now : null });
   }
-  warnings.push(...(await keepOrRemoveEarlier(dir, previous, outputs, now, syncKept)));
+  warnings.push(...(await keepOrRemoveEarlier(dir, previous, outputs, now, syncKept, samePlacement)));
   outputs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return outputs;
 }
@@ -737,6 +743,8 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
     a.media_s = inputs.find((i) => i.role === a.task.session.ref_role)?.duration_s ?? 0;
   }
   await checkFileEnds(a.task.session, probes);
+  // The earlier clock's placement, before a sync run replaces its sync.json (clock-moved.ts).
+  const before = await placementIf(a.dir, previous?.clock?.sync_sha256);
   // meta.json goes first: a crash from here on leaves the session visibly incomplete.
   await clearSessionOutputs(a.dir, a.stages);
   const table = await loadTable(a.task);
@@ -745,7 +753,8 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
 
   const tm = performance.now();
   const sync_sha256 = await clockSha256(a.dir, clock.sync);
-  const outputs = await listOutputs(a.dir, done.written, clockId(sync_sha256), previous, clock.sync === 'existing', done.warnings);
+  const moved = before !== null && before === (await placementIf(a.dir, sync_sha256)) ? clockId(previous!.clock.sync_sha256) : null;
+  const outputs = await listOutputs(a.dir, done.written, clockId(sync_sha256), previous, clock.sync === 'existing', done.warnings, moved);
   done.warnings.push(...(await transcriptWarning(a.task.session, a.dir)));
   const unaligned = clock.sync === 'none' ? sourceTimeMismatch(outputs, done.sources, a.task.session.media.map((m) => m.path)) : null;
   if (unaligned) done.warnings.push(`${unaligned}; dataset build refuses this session until then`);
