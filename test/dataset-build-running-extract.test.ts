@@ -33,6 +33,15 @@ describe('dataset build: a session an extract run is working on', () => {
     );
   });
 
+  it('a session not started yet while a run works in the folder: build again when it has ended, not --resume (ttrial43)', async () => {
+    const features = await featuresWithLock('not-started', process.pid);
+    rmSync(join(features, 's03'), { recursive: true });
+    const r = await buildDataset(join(DEMO, 'manifest.csv'), { features, out: join(tmp.dir, 'out-not-started'), segments: 'fixed:2' });
+    expect(r.manifest.sessions.find((s) => s.session_id === 's03')!.error).toBe(
+      `${join(features, 's03')}: features missing: no folder s03 in ${features} (extract has not started this session) while an mmprep extract run is working in that folder now (session s02, pid ${process.pid} on host ${hostname()}); build again when that run (every shard of the job) has ended`,
+    );
+  });
+
   it('a lock left by a process that is gone: extract did not finish it, run --resume', async () => {
     const r = await buildDataset(join(DEMO, 'manifest.csv'), { features: await featuresWithLock('dead', 2 ** 22 + 12345), out: join(tmp.dir, 'out-dead'), segments: 'fixed:2' });
     expect(r.manifest.sessions.find((s) => s.session_id === 's02')!.error).toContain('features incomplete (no meta.json: extract did not finish this session');

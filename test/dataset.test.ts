@@ -488,12 +488,14 @@ describe('dataset build', () => {
     expect(ok.stdout).toMatch(/ok   sessions: 1 of 3 sessions failed at build, accepted by --allow-failed-sessions: s03/);
   });
 
-  it('a session extract did not finish is left out with what to do: extract --resume', async () => {
+  it('a session extract did not finish is left out with what to do: extract --resume; one it never started, extract', async () => {
     const feats = join(tmp.dir, 'features-unfinished');
     cpSync(FEATURES, feats, { recursive: true });
-    rmSync(join(feats, 's02'), { recursive: true });
+    rmSync(join(feats, 's02', 'meta.json'));
+    rmSync(join(feats, 's03'), { recursive: true });
     const r = await buildDataset(MANIFEST, { features: feats, out: join(tmp.dir, 'unfinished') });
     expect(r.manifest.sessions.find((s) => s.session_id === 's02')!.error).toBe(`${join(feats, 's02')}: features incomplete (no meta.json: extract did not finish this session, and no _errors.jsonl there names it); run mmprep extract --resume with the same manifest and -o to make it`);
+    expect(r.manifest.sessions.find((s) => s.session_id === 's03')!.error).toBe(`${join(feats, 's03')}: features missing: no folder s03 in ${feats} (extract has not run this session); run mmprep extract with the same manifest and -o (--resume skips the sessions already done), or check that --features is the folder extract wrote`);
   });
 
   it("a session extract failed is left out with extract's stage and reason from _errors.jsonl (--resume alone would fail it again)", async () => {

@@ -152,10 +152,25 @@ async function missingMetaReason(featuresDir: string, sessionId: string): Promis
       }
     }
   }
+  if (!existsSync(join(featuresDir, sessionId))) return notStartedReason(featuresDir, sessionId);
   const holder = liveHolder(join(featuresDir, sessionId));
   // A build started before every shard ended (CI): --resume would only wait for that run.
   if (holder) return `features incomplete (no meta.json yet: an mmprep extract run is working on this session now, pid ${holder.pid} on host ${holder.host} since ${holder.started_at}, ${LOCK_FILE} in its folder); build again when that run (every shard of the job) has ended`;
   return 'features incomplete (no meta.json: extract did not finish this session, and no _errors.jsonl there names it); run mmprep extract --resume with the same manifest and -o to make it';
+}
+
+/**
+ * A session without a folder in the features folder: extract has not started it. While another session's lock there
+ * is live, a run of the job is still going (ttrial43: a build during a sharded run told every session not yet reached
+ * to run extract --resume, which starts a second run beside the job's).
+ */
+async function notStartedReason(featuresDir: string, sessionId: string): Promise<string> {
+  const entries = existsSync(featuresDir) ? await readdir(featuresDir, { withFileTypes: true }) : [];
+  for (const e of entries) {
+    const holder = e.isDirectory() ? liveHolder(join(featuresDir, e.name)) : null;
+    if (holder) return `features missing: no folder ${sessionId} in ${featuresDir} (extract has not started this session) while an mmprep extract run is working in that folder now (session ${e.name}, pid ${holder.pid} on host ${holder.host}); build again when that run (every shard of the job) has ended`;
+  }
+  return `features missing: no folder ${sessionId} in ${featuresDir} (extract has not run this session); run mmprep extract with the same manifest and -o (--resume skips the sessions already done), or check that --features is the folder extract wrote`;
 }
 
 /** A session's feature files as the build reads them: sync map, transcript, audio and face streams with their ranges. */
