@@ -15,7 +15,7 @@ describe('dataset build: features made by other code of the same version', () =>
   it('are named as a mix, each way with its sessions', () => {
     const notes = mixedMadeByNotes([session('s01', 'aaaa'), session('s02', 'bbbb'), session('s03', null)]);
     expect(notes).toEqual([
-      'audio features of this release were extracted in 3 different ways: default options, mmprep 0.1.0 code aaaa (s01); default options, mmprep 0.1.0 code bbbb (s02); default options, mmprep 0.1.0 (s03); the records do not say which, so extract every session with the same options (mmprep extract --resume with one set of flags redoes the others)',
+      'audio features of this release were extracted in 3 different ways: default options, mmprep 0.1.0 code aaaa (s01); default options, mmprep 0.1.0 code bbbb (s02); default options, mmprep 0.1.0 (s03); the records do not say which, so extract every session with one mmprep (its code fingerprint, `build`, in each session\'s meta.json made_by)',
     ]);
   });
 
@@ -27,5 +27,8 @@ describe('dataset build: features made by other code of the same version', () =>
     const withFfmpeg = (id: string, ffmpeg: string) => ({ session_id: id, error: null, made_by: { audio: { options: {}, clock: 'c', version: '0.1.0', build: 'aaaa', ffmpeg } } }) as unknown as DatasetSessionOutcome;
     const [note] = mixedMadeByNotes([withFfmpeg('s01', '1111'), withFfmpeg('s02', '2222'), withFfmpeg('s03', '1111')]);
     expect(note).toContain('audio features of this release were extracted in 2 different ways: default options, mmprep 0.1.0 code aaaa ffmpeg 1111 (s01, s03); default options, mmprep 0.1.0 code aaaa ffmpeg 2222 (s02);');
+    // What differs is the ffmpeg build, not the options (ttrial43: told to use "one set of flags").
+    expect(note).toMatch(/the records do not say which, so extract every session with one ffmpeg build \(the fingerprint of the ffmpeg and ffprobe extract ran: .*mmprep doctor/);
+    expect(note).not.toContain('flags');
   });
 });

@@ -38,9 +38,24 @@ export function mixedMadeByNotes(sessions: readonly DatasetSessionOutcome[]): st
     }
     if (groups.size < 2) continue;
     const ways = [...groups].map(([k, ids]) => `${k} (${ids.length > 5 ? `${ids.slice(0, 5).join(', ')}, … ${ids.length} sessions` : ids.join(', ')})`);
-    notes.push(`${stage} features of this release were extracted in ${groups.size} different ways: ${ways.join('; ')}; the records do not say which, so extract every session with the same options (mmprep extract --resume with one set of flags redoes the others)`);
+    notes.push(`${stage} features of this release were extracted in ${groups.size} different ways: ${ways.join('; ')}; the records do not say which, so ${sameWayAdvice(sessions, stage)}`);
   }
   return notes;
+}
+
+/**
+ * What to make the same, from the parts that differ among the ways: a mix of ffmpeg builds alone was told to use "the
+ * same options ... one set of flags" (ttrial43: two shards on machines with different ffmpeg builds).
+ */
+function sameWayAdvice(sessions: readonly DatasetSessionOutcome[], stage: (typeof RECORD_STAGES)[number]): string {
+  const recs = sessions.flatMap((s) => (s.error ? [] : [s.made_by === null ? UNRECORDED : s.made_by?.[stage]])).filter((r) => r !== undefined);
+  const differ = (f: (r: (typeof recs)[number]) => unknown) => new Set(recs.map((r) => JSON.stringify(f(r) ?? null))).size > 1;
+  const advice: string[] = [];
+  if (recs.includes(UNRECORDED) || differ((r) => r.options)) advice.push('with the same options (mmprep extract --resume with one set of flags redoes the others)');
+  if (differ((r) => [r.version, r.build])) advice.push('with one mmprep (its code fingerprint, `build`, in each session\'s meta.json made_by)');
+  if (differ((r) => ('ffmpeg' in r ? r.ffmpeg : null))) advice.push('with one ffmpeg build (the fingerprint of the ffmpeg and ffprobe extract ran: the same MMPREP_FFMPEG/MMPREP_FFPROBE, or the same ffmpeg on PATH, on every machine of the job; `mmprep doctor` names a machine\'s)');
+  if (differ((r) => ('models' in r ? r.models : null))) advice.push('with one set of face models (the same @vladmandic/human install)');
+  return `extract every session ${advice.length ? advice.join(', ') : 'the same way'}`;
 }
 
 function sessionList(ids: string[]): string {
