@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const { probe } = await import(join(root, 'dist', 'media', 'probe.js'));
-const { scanVideoFlash } = await import(join(root, 'dist', 'sync', 'scan-video.js'));
+const { scanVideoFlash, FlashLooks } = await import(join(root, 'dist', 'sync', 'scan-video.js'));
 
 const args = process.argv.slice(2);
 const dir = args[0];
@@ -70,7 +70,7 @@ async function lengthRows(id) {
   return rows;
 }
 
-async function runCase(id, search) {
+async function runCase(id, search, looks) {
   if (search === 'lengths') return lengthRows(id);
   const guided = search === 'guided';
   const t = JSON.parse(readFileSync(join(dir, id, 'truth.json'), 'utf8'));
@@ -102,7 +102,7 @@ async function runCase(id, search) {
     else if (fl.onsets_s.length !== 2) return null;
     else pairHint = { interval_s: (fl.onsets_s[1] - fl.onsets_s[0]) * k + 0.77, pulse_s: fl.duration_s };
   }
-  const r = await scanVideoFlash(file, windows, { ...scanOpts, probed: p, guides, pairHint });
+  const r = await scanVideoFlash(file, windows, { ...scanOpts, probed: p, guides, pairHint, looks });
   const rows = [];
   for (const w of r.windows) {
     const truthHere = search === 'mismatch' ? [] : fl.onsets_s.filter((on) => (w.window.name === 'start' ? on < half : on >= half));
@@ -128,8 +128,10 @@ async function runCase(id, search) {
 
 const all = [];
 for (const id of readdirSync(dir).sort().filter((x) => only === null || x.includes(only))) {
+  // The session and mismatch searches differ in the pair's interval only: their looks are decoded once (FlashLooks).
+  const looks = new FlashLooks();
   for (const search of searches) {
-    const rows = await runCase(id, search);
+    const rows = await runCase(id, search, looks);
     if (!rows) continue;
     all.push(...rows);
     for (const x of rows) console.log(`${x.outcome.padEnd(8)} ${search.padEnd(8)} ${id} ${x.window}${x.err_frames !== null ? ` err ${x.err_frames.toFixed(2)} frame` : ''}${x.sc ? ` [${x.sc}]` : ''}${x.why ? ` (${x.why})` : ''}`);

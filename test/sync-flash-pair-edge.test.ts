@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlashPairHint } from '../src/sync/flash-pair.js';
 import type { FlashDetection } from '../src/sync/flash.js';
-import { RECHECK_SIDE, scanVideoFlash } from '../src/sync/scan-video.js';
+import { FlashLooks, RECHECK_SIDE, scanVideoFlash } from '../src/sync/scan-video.js';
 import { ROOT } from './helpers/cli.js';
 import { probeOnce, renderScenes, sceneTruth } from './helpers/scenes.js';
 
@@ -35,13 +35,19 @@ function pairOf(shift = 0): FlashPairHint {
   return { interval_s: (t.flash.onsets_s[1] - t.flash.onsets_s[0]) * k + shift, pulse_s: t.flash.duration_s };
 }
 
+/**
+ * The LED clip's looks (320 px, then 640 px: both windows each), decoded and scanned once for the true and the
+ * shifted interval: a look does not depend on the interval (FlashLooks), and each search judges its own copy.
+ */
+const looks = new FlashLooks();
+
 /** Both halves searched as a session's start and end windows of a camera without sound, with the pair hint. */
 async function search(id: string, pairHint: FlashPairHint): Promise<FlashDetection[]> {
   const file = join(DIR, id, 'cam.mp4');
   const p = await probeOnce(file);
   const half = (p.duration_s as number) / 2;
   const windows = [{ name: 'start' as const, start_s: 0, duration_s: half }, { name: 'end' as const, start_s: half, duration_s: null }];
-  const r = await scanVideoFlash(file, windows, { probed: p, pairHint });
+  const r = await scanVideoFlash(file, windows, { probed: p, pairHint, looks });
   return r.windows.flatMap((w) => w.detections);
 }
 

@@ -56,6 +56,8 @@ export interface VideoScanOptions extends FlashScanOptions {
   pairHint?: FlashPairHint;
   /** Where every look's decode logs its damaged frames (scanVideoFlash sets it: flash-damage.ts). */
   damageLog?: DamageLog;
+  /** Looks kept from earlier searches of the same file, reused where one would decode and scan the same (FlashLooks). */
+  looks?: FlashLooks;
 }
 
 /**
@@ -147,8 +149,47 @@ interface SpanScan {
   decodeErrors: DecodeErrors;
 }
 
-/** Decodes one span of a window at `maxSide` and runs the flash scanner over it. */
+/**
+ * Looks (a span of a file decoded at a side and scanned) kept for later searches of the same, unchanged file. A look
+ * does not depend on the start/end pair's interval: the scanner gets the pulse length only, and flash-pair.ts judges
+ * the interval afterwards from the look's candidates and score track. So a clip searched at several intervals (the
+ * tests' true and shifted ones; scripts/measure-sync-flash.mjs's session and mismatch searches) decodes each span
+ * once, and every search is judged as if it had decoded it itself: its own copy of the candidates (judgePair marks
+ * them), the look's damaged frames logged again. Keyed by everything a look reads besides the pair hint.
+ */
+export class FlashLooks {
+  private readonly kept = new Map<string, { scan: SpanScan; damagedAt: number[] }>();
+
+  static key(file: string, w: SearchWindow, span: Span, guides: FlashGuide[], opts: VideoScanOptions, scanOpts: FlashScanOptions, maxSide: number): string {
+    const { pairHint: _h, guides: _g, damageLog: _d, looks: _l, probed: _p, ...scanner } = scanOpts as VideoScanOptions;
+    return JSON.stringify([file, opts.stream ?? 0, opts.picture, opts.probed ?? null, w.name, span.start ?? null, span.end ?? null, maxSide, guides, scanner]);
+  }
+
+  /** A copy of the look kept under `key` (its damaged frames logged in `log`), or null. */
+  take(key: string, log: DamageLog | undefined): SpanScan | null {
+    const k = this.kept.get(key);
+    if (!k) return null;
+    for (const t of k.damagedAt) log?.frame(t);
+    return { ...k.scan, found: structuredClone(k.scan.found), decodeErrors: { ...k.scan.decodeErrors } };
+  }
+
+  keep(key: string, scan: SpanScan, damagedAt: number[]): void {
+    this.kept.set(key, { scan: { ...scan, found: structuredClone(scan.found), decodeErrors: { ...scan.decodeErrors } }, damagedAt });
+  }
+}
+
+/** Decodes one span of a window at `maxSide` and runs the flash scanner over it (or takes the look from opts.looks). */
 async function scanSpan(file: string, w: SearchWindow, span: Span, guides: FlashGuide[], opts: VideoScanOptions, scanOpts: FlashScanOptions, maxSide: number): Promise<SpanScan> {
+  const key = opts.looks ? FlashLooks.key(file, w, span, guides, opts, scanOpts, maxSide) : '';
+  const kept = opts.looks?.take(key, opts.damageLog);
+  if (kept) return kept;
+  const damagedAt: number[] = [];
+  const scan = await decodeAndScan(file, w, span, guides, opts, scanOpts, maxSide, damagedAt);
+  opts.looks?.keep(key, scan, damagedAt);
+  return scan;
+}
+
+async function decodeAndScan(file: string, w: SearchWindow, span: Span, guides: FlashGuide[], opts: VideoScanOptions, scanOpts: FlashScanOptions, maxSide: number, damagedAt: number[]): Promise<SpanScan> {
   // One decoding thread (countDamage), so that each damaged picture is known (flash-damage.ts).
   const dec = await VideoDecoder.open(file, { stream: opts.stream ?? 0, start: span.start, end: span.end, maxSide, pixelFormat: opts.picture === 'value' ? 'rgb24' : 'gray', probed: opts.probed, countDamage: true });
   // A whole-file window ('all') may hold the pulses of both ends.
@@ -159,7 +200,10 @@ async function scanSpan(file: string, w: SearchWindow, span: Span, guides: Flash
     scanner.push(f);
     // The scanner keeps the frame's cell means only: its buffer goes back to the decoder for the next frame.
     dec.release(f.data);
-    if (f.damaged) opts.damageLog?.frame(f.t_s);
+    if (f.damaged) {
+      opts.damageLog?.frame(f.t_s);
+      damagedAt.push(f.t_s);
+    }
     frames++;
     lastT_s = f.t_s;
   }
