@@ -77,6 +77,12 @@ describe('dataset build: what a new user got silently', () => {
     expect(val.warnings.join('\n').replaceAll('`mmprep agreement <file> --missing model`', '')).not.toContain('--missing model');
     const rec = JSON.parse(readFileSync(join(out, 'data-train-00000.jsonl'), 'utf8').split('\n')[0]);
     expect(rec.labels.valence.agreement.icc2_n_targets).toBe(6);
+    // The card's table says the ICC's own count beside "targets used / rated" (ttrial43); arousal's is all of them.
+    const card = readFileSync(join(out, 'README.md'), 'utf8');
+    const f3 = (v: number) => String(Number(v.toFixed(3)));
+    const aro = m.labels.find((l: { key: string }) => l.key === 'arousal').agreement.icc2;
+    expect(card).toContain(`| valence | some.csv | ${f3(val.agreement.icc2)} (of 6 targets) |`);
+    expect(card).toContain(`| arousal | some.csv | ${f3(aro)} | [`);
     expect((await runCliInProcess(['dataset', 'validate', out])).code).toBe(0);
 
     // A fourth rater on 2 of 8 targets: the ICC on 2 targets; the advice was '--missing model … (--exclude-rater r4)'.

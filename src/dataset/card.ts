@@ -39,8 +39,11 @@ export function datasetCard(m: DatasetManifest): string {
   else {
     L.push('| label | file | ICC(2,1) | 95 % CI | band | Krippendorff alpha | targets used / rated |', '| --- | --- | ---: | --- | --- | ---: | ---: |');
     for (const l of m.labels) {
-      const a = l.agreement as { icc2: number | null; icc2_ci95: [number | null, number | null]; icc2_band: string | null; alpha: number | null; alpha_metric: string };
-      L.push(`| ${l.key} | ${l.file} | ${fmt(a.icc2)} | [${fmt(a.icc2_ci95[0])}, ${fmt(a.icc2_ci95[1])}] | ${fmt(a.icc2_band)} | ${fmt(a.alpha)} (${a.alpha_metric}) | ${l.targets_used} / ${l.targets} |`);
+      const a = l.agreement as { icc2: number | null; icc2_ci95: [number | null, number | null]; icc2_band: string | null; alpha: number | null; alpha_metric: string; icc2_n_targets?: number | null };
+      // The ICC's own target count where it used fewer than were rated (complete targets only): "19 / 19" stood beside
+      // an ICC of 16 targets, the 16 only under Known gaps (ttrial43).
+      const iccN = a.icc2 !== null && typeof a.icc2_n_targets === 'number' && a.icc2_n_targets !== l.targets ? ` (of ${a.icc2_n_targets} targets)` : '';
+      L.push(`| ${l.key} | ${l.file} | ${fmt(a.icc2)}${iccN} | [${fmt(a.icc2_ci95[0])}, ${fmt(a.icc2_ci95[1])}] | ${fmt(a.icc2_band)} | ${fmt(a.alpha)} (${a.alpha_metric}) | ${l.targets_used} / ${l.targets} |`);
     }
   }
   L.push('');
