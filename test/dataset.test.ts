@@ -283,6 +283,20 @@ describe('dataset build', () => {
     ]);
   });
 
+  it('a ratings file covering more numbered sessions than the build: no "did you mean" between rated ones (ttrial43)', async () => {
+    // s02's rows copied as s04 (another numbered session; s01-s03 are all rated) and as s0x (a letter for a digit).
+    const text = readFileSync(RATINGS, 'utf8');
+    const s02rows = text.split('\n').filter((l) => l.startsWith('s02,'));
+    const ratings = join(tmp.dir, 'ratings-more.csv');
+    writeFileSync(ratings, text.trimEnd() + '\n' + [...s02rows.map((l) => l.replace(/^s02,/, 's04,').replace(',s02_', ',s04_')), ...s02rows.map((l) => l.replace(/^s02,/, 's0x,').replace(',s02_', ',s0x_'))].join('\n') + '\n');
+    const notes: string[] = [];
+    await buildDataset(MANIFEST, { features: FEATURES, labels: [ratings], out: join(tmp.dir, 'more'), onNote: (n) => notes.push(n) });
+    expect(notes.filter((n) => /is not a session of the manifest/.test(n))).toEqual([
+      expect.stringMatching(/session_id 's04' \(\d+ rated targets?\) is not a session of the manifest \(not in this build\)/),
+      expect.stringMatching(/session_id 's0x' \(\d+ rated targets?\) is not a session of the manifest \(did you mean 's01'\? /),
+    ]);
+  });
+
   it("dimension names that differ only in case ('Valence' beside 'valence') are said as mmprep agreement says them", async () => {
     const lines = readFileSync(RATINGS, 'utf8').split('\n');
     const mixed = join(tmp.dir, 'ratings-dim-case.csv');

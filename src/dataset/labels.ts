@@ -374,7 +374,7 @@ export function assignTargets(segments: SegmentSpan[], spans: LabelTargetSpan[],
 /**
  * A note per session_id of the labels files that is not a session of the manifest: its targets can match no segment.
  * Named with its target count and, when a manifest id differs only in case, spaces, '-' or '_' or by one or two letters,
- * that id ('S01' for 's01': ids are matched exactly). Not refused: ratings may cover more sessions than one build.
+ * that id ('S01' for 's01': ids are matched exactly; one or two letters off only when that id has no ratings of its own). Not refused: ratings may cover more sessions than one build.
  */
 export function unknownSessionNotes(set: LabelSet, manifestIds: readonly string[]): string[] {
   const ids = new Set(manifestIds);
@@ -382,7 +382,12 @@ export function unknownSessionNotes(set: LabelSet, manifestIds: readonly string[
   const notes: string[] = [];
   for (const [sid, spans] of set.spansBySession) {
     if (ids.has(sid)) continue;
-    const near = manifestIds.find((m) => squash(m) === squash(sid)) ?? manifestIds.find((m) => editDistance(m.toLowerCase(), sid.toLowerCase()) <= Math.min(2, Math.floor(sid.length / 3)));
+    // Ids that differ only in their digits ('lab01', 'lab03') are numbered sessions: one is a likely typo of the other only
+    // when the manifest's has no ratings of its own (a ratings file covering more sessions than this build said "did you
+    // mean 'lab03'?" for each of the others: ttrial43). 's0l' for 's01' is suggested either way.
+    const numbered = (m: string) => m.replace(/\d/g, '#') === sid.replace(/\d/g, '#');
+    const likely = (m: string) => !numbered(m) || !set.spansBySession.has(m);
+    const near = manifestIds.find((m) => squash(m) === squash(sid)) ?? manifestIds.find((m) => likely(m) && editDistance(m.toLowerCase(), sid.toLowerCase()) <= Math.min(2, Math.floor(sid.length / 3)));
     const nfc = manifestIds.find((m) => m.normalize('NFC') === sid.normalize('NFC'));
     const hint =
       nfc !== undefined
