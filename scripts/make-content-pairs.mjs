@@ -267,7 +267,10 @@ export function session(c, s) {
   const n = Math.round(c.dur * SR);
   const pMic = convolve(onClock(conv.p, n, s.offset, s.k), roomIR(c.rt60, c.drrP, s.seed + 4));
   const iMic = convolve(onClock(conv.i, n, s.offset, s.k), roomIR(c.rt60, c.drrI, s.seed + 5));
-  const gI = Math.sqrt((power(pMic) / Math.max(power(iMic), 1e-20)) * 10 ** (-(c.pOverI ?? 0) / 10));
+  // The interviewer's level against the participant's; a short second sound in which the participant does not talk
+  // (6-12 s files, scripts/measure-content-short.mjs) keeps the interviewer at full level (it was silenced: all zero).
+  const pP = power(pMic);
+  const gI = pP > 0 ? Math.sqrt((pP / Math.max(power(iMic), 1e-20)) * 10 ** (-(c.pOverI ?? 0) / 10)) : 1;
   const speech = pMic.map((v, i) => v + gI * iMic[i]);
   const sp = power(speech) / Math.max(conv.activity, 0.05);
   const noise = roomNoise(n, s.seed + 6);

@@ -4,13 +4,14 @@
  * another session. Until 2026-12-05 they stayed in the extract folder: a release read `quality.sync_confidence` 0.992
  * for a camera of another session placed by its own beep (`content_mismatch`) and 0.999 for a picture placed on its
  * sound's clock with an sd of 29 ms (`camera_clock_shared`, `offset_uncertain`), with no word in the card or
- * manifest.json (a trial's report).
+ * manifest.json (a trial's report). A sound placed by its pulse alone, its content too short to check against the
+ * session's other sound (`content_unchecked`: a 10 s session's camera of another session, trial 2026-12-05), too.
  */
 import { basename } from 'node:path';
 import type { SyncMap } from '../sync/clock.js';
 
 /** docs/sync.md's warnings table: a placement that may be off by more than its target, or of another session. */
-const KEPT = new Set(['content_mismatch', 'offset_uncertain', 'camera_clock_shared', 'forced_pick', 'drift_uncertain']);
+const KEPT = new Set(['content_mismatch', 'content_unchecked', 'offset_uncertain', 'camera_clock_shared', 'forced_pick', 'drift_uncertain']);
 
 /**
  * One line per kept warning: `sync: <file> <kind> stream <n>: <code>: <message>`, for the streams of the files whose

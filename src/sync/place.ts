@@ -6,9 +6,9 @@
  * --share-camera-clock); (3) 'xcorr': an audio stream without a usable pulse is cross-correlated against a
  * placed audio stream (the audio-offset-finder approach, xcorr.ts).
  */
-import { audioOffset, MIN_FINE_Z, overlapAtOffset, type XcorrResult } from './xcorr.js';
+import { audioOffset, MIN_FINE_Z, type XcorrResult } from './xcorr.js';
 import { FINE_SEARCH_S } from './xcorr-drift.js';
-import { CONTENT_MIN_OVERLAP_S, contentMismatch, withoutPulses } from './content-mismatch.js';
+import { type ContentReading, mismatchWarning, readContent, uncheckedWarning, verdictOf, withoutPulses } from './content-mismatch.js';
 import { type MappedBeepRank, type MappedBeepScore, mappedBeepRank, mappedBeepScore } from './xcorr-beep.js';
 import { type LagSpan, lagSpan, pickBySpan } from './xcorr-span.js';
 import { outsideOverlap } from './xcorr-rest.js';
@@ -474,7 +474,11 @@ function pulsesOf(s: StreamState): Array<{ t_s: number; duration_s: number }> {
   return all.map((c) => ({ t_s: c.t_s, duration_s: c.duration_s ?? 0.5 }));
 }
 
-/** Without a conclusive content match: does the content show anything at the placed offset (content-mismatch.ts)? */
+/**
+ * Without a conclusive content match: does the content show anything at the placed offset (content-mismatch.ts)? A
+ * mismatch in either window is said (`content_mismatch`); a window whose content is shared says nothing; when no window
+ * could judge (overlaps under 20 s, silence), `content_unchecked` names the longest reading.
+ */
 function warnContentMismatch(s: StreamState, from: StreamState, elsewhere?: { m: ContentMatch; diff: number }): void {
   const [ps, pf] = [s.placed, from.placed];
   if (!ps || !pf) return;
@@ -482,18 +486,21 @@ function warnContentMismatch(s: StreamState, from: StreamState, elsewhere?: { m:
     [from.kept, from.keptT0, s.kept, s.keptT0],
     [from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0],
   ];
+  const readings: ContentReading[] = [];
   for (const [a, aT0, b, bT0] of windows) {
     if (!a || !b) continue;
     const tm = bT0 + b.length / s.sampleRate / 2;
     // from's time of the same reference time: T = u (1 + k) + offset.
     const u = (clockOfPlacement(ps)(tm) - pf.offset) / (1 + (pf.k ?? 0));
-    // Too short an overlap says nothing: skip the copies and the correlation (most streams without a match stop here).
-    if (overlapAtOffset(a.length, aT0, b.length, bT0, s.sampleRate, u - tm) < CONTENT_MIN_OVERLAP_S) continue;
     const [ma, mb] = [withoutPulses(a, aT0, s.sampleRate, pulsesOf(from)), withoutPulses(b, bT0, s.sampleRate, pulsesOf(s))];
-    const note = elsewhere && `; its content matches ${from.file} clearly ${disagreement(elsewhere.diff)} from where its beep places it (z ${(elsewhere.m.r.fine_z ?? 0).toFixed(1)}, coarse peak ratio ${elsewhere.m.r.peak_ratio.toFixed(2)}): its beep may be paired with another beep than the one it heard`;
-    const w = contentMismatch({ a: ma, aT0, b: mb, bT0, sr: s.sampleRate, offsetS: u - tm }, s.file, from.file, note);
-    if (w) return void s.warnings.push(w);
+    readings.push(readContent({ a: ma, aT0, b: mb, bT0, sr: s.sampleRate, offsetS: u - tm }));
   }
+  const note = elsewhere ? `; its content matches ${from.file} clearly ${disagreement(elsewhere.diff)} from where its beep places it (z ${(elsewhere.m.r.fine_z ?? 0).toFixed(1)}, coarse peak ratio ${elsewhere.m.r.peak_ratio.toFixed(2)}): its beep may be paired with another beep than the one it heard` : '';
+  const mismatch = readings.find((r) => verdictOf(r) === 'mismatch');
+  if (mismatch) return void s.warnings.push(mismatchWarning(mismatch, s.file, from.file, note));
+  if (!readings.length || readings.some((r) => verdictOf(r) === 'shared')) return;
+  const longest = readings.reduce((x, y) => (y.overlap_s > x.overlap_s ? y : x));
+  s.warnings.push(uncheckedWarning(longest, s.file, from.file, note));
 }
 
 /**

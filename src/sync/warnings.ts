@@ -8,14 +8,14 @@
  * (`timestamp_gap`, clock-jumps.ts), a soundless picture placed by one flash whose pairing with the beep nothing
  * checks (`pairing_unchecked`, pairing.ts), a picture whose decode ffmpeg reported damaged data in (`decode_errors`,
  * flash-damage.ts), a stream that ends before its file's other streams (`short_stream`, src/media/file-end.ts), two sounds placed by their pulses that share no sound at the placed offset
- * (`content_mismatch`, content-mismatch.ts), a stream paired across the halves of whole files on the user's word (`one_pulse`,
+ * (`content_mismatch`, content-mismatch.ts) or whose content could not be checked, so that the pulse alone placed it (`content_unchecked`), a stream paired across the halves of whole files on the user's word (`one_pulse`,
  * --one-pulse, across.ts), a stream placed by its content, whose lag is the talkers' and not the beep's (`content_lag`,
  * content-lag.ts). Other
  * codes stay in sync.json and the table.
  */
 import type { SyncMap } from './clock.js';
 
-const TOLD = new Set(['camera_clock_shared', 'content_lag', 'content_mismatch', 'decode_errors', 'no_end_pulse', 'offset_uncertain', 'one_pulse', 'other_route', 'pairing_unchecked', 'short_stream', 'timestamp_gap', 'truncated']);
+const TOLD = new Set(['camera_clock_shared', 'content_lag', 'content_mismatch', 'content_unchecked', 'decode_errors', 'no_end_pulse', 'offset_uncertain', 'one_pulse', 'other_route', 'pairing_unchecked', 'short_stream', 'timestamp_gap', 'truncated']);
 
 /**
  * `<file> <kind> stream <n>: <code>: <message>` per warning worth telling. A `no_end_pulse` that several streams share
