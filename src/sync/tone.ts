@@ -3,8 +3,9 @@
  *
  * Method: a sliding quadrature demodulator at the tone frequency (the complex single-bin DFT that the Goertzel
  * algorithm computes; Goertzel 1958, Lyons "Understanding DSP" 13.17) gives the tone's amplitude and phase in 10 ms
- * windows on a 2 ms grid. Candidate bursts are runs of windows whose narrow-band power exceeds the chunk's median
- * narrow-band power (the floor) by `thresholdDb`; a burst is kept when it lasts long enough, its measured frequency
+ * windows on a 2 ms grid. Candidate bursts are runs of windows whose narrow-band power exceeds the floor by
+ * `thresholdDb` (the chunk's median narrow-band power, or the median around them where that is much higher:
+ * tone-floor.ts); a burst is kept when it lasts long enough, its measured frequency
  * is within `maxFreqDevHz` of the tone and its phase advances linearly (a sustained speech harmonic or a musical
  * note near the tone drifts in phase and is rejected). The onset is then refined below one sample period: with a
  * boxcar window of N samples, the window amplitude grows linearly from 0 to full while the window slides onto the
@@ -13,7 +14,8 @@
  *
  * Memory is bounded: samples are analysed in chunks of `chunkS` seconds with `overlapS` seconds of overlap.
  *
- * The steps, by file: tone-demod.ts (reference oscillator, 2 ms block and 10 ms window sums); this file (candidate
+ * The steps, by file: tone-demod.ts (reference oscillator, 2 ms block and 10 ms window sums); tone-floor.ts (the
+ * floor, chunk-wide and local); this file (candidate
  * runs, their core, frequency and phase checks, coarse edges); tone-refine.ts (the direct-arrival onset, its change
  * point, its uncertainty and whether it is placeable); tone-step.ts (the change point of direct sound and building
  * echo, tried where the edge route refuses or to check it); tone-onset.ts (the onset judged against the noise before the beep: an echo dip can make it late);
@@ -25,7 +27,8 @@
  */
 
 import { blockSums, slidingAmplitude, ToneOscillator, TrackArrays, windowSums } from './tone-demod.js';
-import { fitLine, median, medianInPlace } from './tone-math.js';
+import { fitLine, median } from './tone-math.js';
+import { floorAt, toneFloors, type ToneFloors } from './tone-floor.js';
 import { prominenceDb } from './tone-spectrum.js';
 import { harmonicOfVoice, type HarmonicFinding } from './tone-harmonic.js';
 import { COH_BLOCKS, MAX_COHERENT_RESID, coherentMaxDevHz, coherentPlateau, coherentPower, coherentRuns, coherentTrack, type CoherentTrack } from './tone-coherent.js';
@@ -102,12 +105,6 @@ export interface ToneDetection {
 
 const BLOCK_S = 0.002;
 const WIN_BLOCKS = 5;
-/** Mean square (full scale 1) of a window under which it is digital silence (-120 dBFS; 16-bit dither is ~-101 dBFS). */
-const DIGITAL_SILENCE = 1e-12;
-/** The share of a chunk's windows that must be audible for the floor to leave the silent ones out (audibleToneP). */
-const AUDIBLE_SHARE = 0.25;
-/** Seconds of audible windows (a window every BLOCK_S) below which the silent ones stay in the floor (audibleToneP). */
-const AUDIBLE_MIN_S = 5;
 /**
  * A beep found only by its coherence (tone-coherent.ts) is not placeable: speech over it broke its 10 ms power, from
  * which its edge is read. On the held-out room set (beep-rooms-v2, 2026-11-30) one such beep (DRR -3 dB) was read
@@ -228,25 +225,6 @@ export class ToneScanner {
     return this.found.slice().sort((a, b) => a.t_s - b.t_s);
   }
 
-  /**
-   * The windows' tone-band power over the windows that are not digital silence (mean square under DIGITAL_SILENCE), for
-   * the chunk's median floor: a recording whose chunk is mostly digital silence (a lav padded with silence, a camera's
-   * sound followed by a muted stretch) had a floor of 1e-14, so the power run of its beep began in the noise before it
-   * (0.15 s early, 0.36 s long) and the beep was kept only by its coherence, unplaceable (a trial, 2026-12-05). All the
-   * windows when under a quarter of them or under AUDIBLE_MIN_S are audible: a clean beep or a voice in digital
-   * silence (the tests' synthetic ones, 0.2-0.6 s) would be its own floor and go unfound.
-   */
-  private audibleToneP(tp: Float64Array, tot: Float64Array): Float64Array {
-    const sel = this.arrays.get('select', tp.length);
-    let k = 0;
-    for (let w = 0; w < tp.length; w++) if (tot[w] >= DIGITAL_SILENCE) sel[k++] = tp[w];
-    if (k < AUDIBLE_SHARE * tp.length || k * BLOCK_S < AUDIBLE_MIN_S) {
-      sel.set(tp);
-      return sel;
-    }
-    return sel.subarray(0, k);
-  }
-
   /** Analyses x[0..n) (global start bufStart); keeps bursts whose onset lies in [acceptFrom, boundary). */
   private analyse(x: Float32Array, n: number, boundary: number): void {
     const nb = Math.floor(n / this.blockN);
@@ -256,7 +234,7 @@ export class ToneScanner {
     }
     const blocks = blockSums(x, nb, this.blockN, this.bufStart, this.ref, this.arrays);
     const { wre, wim, tp, tot } = windowSums(blocks, WIN_BLOCKS, this.winN, this.arrays);
-    const floor = Math.max(medianInPlace(this.audibleToneP(tp, tot)), 1e-14);
+    const floors = toneFloors(tp, tot, BLOCK_S, this.arrays);
     const kept: ToneDetection[] = [];
     const all: ToneDetection[] = [];
     const keep = (det: ToneDetection | null) => {
@@ -266,13 +244,13 @@ export class ToneScanner {
       if (onsetGlobal >= this.acceptFrom && onsetGlobal < boundary) kept.push(det);
     };
     const coh = coherentTrack(blocks, { wre, wim, tp, tot }, this.blockN, WIN_BLOCKS, this.arrays);
-    for (const [w0, w1] of ToneScanner.runsAbove(tp, floor * 10 ** (this.o.thresholdDb / 10))) keep(this.measure(x, n, w0, w1, wre, wim, tp, tot, floor, coh, false));
+    for (const [w0, w1] of ToneScanner.runsAbove(tp, floors, 10 ** (this.o.thresholdDb / 10))) keep(this.measure(x, n, w0, w1, wre, wim, tp, tot, floorAt(floors, w0), coh, false));
     // Beeps that speech over them hides from the power threshold, found by their coherence (tone-coherent.ts); a run
     // inside a beep already found or its echo is that beep.
     for (const [b0, b1] of coherentRuns(coh, this.arrays)) {
       const t = (b: number) => this.t0 + (this.bufStart + b * this.blockN) / this.sampleRate;
       if (all.some((d) => t(b1) + 0.05 > d.t_s - 0.1 && t(b0) < d.t_s + d.duration_s + 0.5)) continue;
-      keep(this.measure(x, n, b0, b1 + COH_BLOCKS - WIN_BLOCKS, wre, wim, tp, tot, floor, coh, true));
+      keep(this.measure(x, n, b0, b1 + COH_BLOCKS - WIN_BLOCKS, wre, wim, tp, tot, floorAt(floors, b0), coh, true));
     }
     // The null statistic only when a beep was kept (calibrate does nothing without one).
     if (kept.length) this.calibrate(x, kept, statTrack(blocks.bre, blocks.bim));
@@ -304,16 +282,18 @@ export class ToneScanner {
     });
   }
 
-  /** Runs of windows above thr, bridging dips of up to 3 windows (6 ms). */
-  private static runsAbove(tp: Float64Array, thr: number): Array<[number, number]> {
+  /** Runs of windows above their floor (tone-floor.ts) times over, bridging dips of up to 3 windows (6 ms). */
+  private static runsAbove(tp: Float64Array, floors: ToneFloors, over: number): Array<[number, number]> {
     const nw = tp.length;
+    const thr = Float64Array.from(floors.segments, (f) => f * over);
+    const seg = floors.segmentWindows;
     const runs: Array<[number, number]> = [];
     for (let w = 0; w < nw; w++) {
-      if (tp[w] <= thr) continue;
+      if (tp[w] <= thr[(w / seg) | 0]) continue;
       let e = w;
       let gap = 0;
       for (let v = w + 1; v < nw; v++) {
-        if (tp[v] > thr) {
+        if (tp[v] > thr[(v / seg) | 0]) {
           e = v;
           gap = 0;
         } else if (++gap > 3) break;
