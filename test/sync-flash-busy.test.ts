@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlashPairHint } from '../src/sync/flash-pair.js';
 import type { FlashDetection } from '../src/sync/flash.js';
 import { stepFreeSpan } from '../src/sync/flash-pulse.js';
-import { scanVideoFlash, type VideoScanOptions } from '../src/sync/scan-video.js';
+import { FlashLooks, scanVideoFlash, type VideoScanOptions } from '../src/sync/scan-video.js';
 import { ROOT } from './helpers/cli.js';
 import { probeOnce, renderScenes, sceneTruth } from './helpers/scenes.js';
 
@@ -31,13 +31,21 @@ afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 const truthOf = (id: string): Truth => sceneTruth(DIR, id);
 
+/**
+ * Looks kept across this file's searches: the LED clip's pair search at 320 px (both windows) is decoded and scanned
+ * once for the true and the 0.77 s shifted interval. A look does not depend on the interval (FlashLooks), and each
+ * search judges its own copy. The shifted search's 640 px looks (recheckPair, after its pair is refused) and the other
+ * searches (grey picture, another clip, no pair) read what no earlier search did and decode their own.
+ */
+const looks = new FlashLooks();
+
 /** Both halves searched as a session's start and end windows, with the reference's pulse length (and interval). */
 async function search(id: string, pairHint: FlashPairHint, opts: VideoScanOptions = {}, halves = 2): Promise<FlashDetection[]> {
   const file = join(DIR, id, 'cam.mp4');
   const p = await probeOnce(file);
   const half = (p.duration_s as number) / 2;
   const windows = [{ name: 'start' as const, start_s: 0, duration_s: half }, { name: 'end' as const, start_s: half, duration_s: null }].slice(0, halves);
-  const r = await scanVideoFlash(file, windows, { ...opts, probed: p, pairHint });
+  const r = await scanVideoFlash(file, windows, { ...opts, probed: p, pairHint, looks });
   return r.windows.flatMap((w) => w.detections);
 }
 
