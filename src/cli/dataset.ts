@@ -86,7 +86,7 @@ function registerBuild(ds: Command): void {
     .option('--min-label-coverage <x>', 'refuse the build (exit 4) when a label dimension labels less than this share of the records (default: refuse only when none)', numberOption('--min-label-coverage', { min: 0, max: 1 }))
     .option('--allow-columns <names>', 'manifest columns kept as metadata although they look like a misspelt role or known column (comma-separated, repeatable; or name them meta_*)', columnList)
     .option('--segments <mode>', 'utterance | fixed:LEN[:HOP] (seconds) | labels', 'utterance')
-    .option('--audio-features <list>', 'audio fields or groups (all, mfcc, deltas, pitch, energy), or none', DEFAULT_AUDIO_FEATURES)
+    .option('--audio-features <list>', 'audio fields or groups (all, mfcc, deltas, pitch, energy, voice), or none; all leaves voice out (its fields need extract --voice): all,voice takes both', DEFAULT_AUDIO_FEATURES)
     .option('--face-features <list>', 'face fields or groups (pose, eyes, mouth, expr, motion, scores, geometry, landmarks, all), or none', DEFAULT_FACE_FEATURES)
     .option('--face-rate <rate>', 'audio (resampled onto the 10 ms audio grid) | native (video frames with their times)', choiceOption('--face-rate', ['audio', 'native'] as const), 'audio')
     .option('--split <spec>', 'speaker-disjoint split fractions (stable hash of speaker_id)', DEFAULT_SPLIT)
