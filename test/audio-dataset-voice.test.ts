@@ -39,6 +39,8 @@ describe('dataset build --audio-features voice', () => {
   it('the voice group names the nine fields; "all" stays the fields every audio.jsonl has', () => {
     expect(parseFeatureList('voice', 'audio')).toEqual(VOICE);
     expect(parseFeatureList('all', 'audio')).not.toContain('jitter_local');
+    // --help's "all,voice takes both": every field of each, once.
+    expect(parseFeatureList('all,voice', 'audio')).toEqual([...parseFeatureList('all', 'audio'), ...VOICE]);
   });
   it('puts the voice fields per segment, with functionals over voiced frames and schema entries', async () => {
     const out = join(tmp.dir, 'ds');

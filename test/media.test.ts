@@ -119,6 +119,20 @@ describe('audio decoding', () => {
     expect(worst).toBeLessThan(1e-7);
   });
 
+  it('float channels are averaged as before the integer fix: the same bytes as ffmpeg\'s pan alone', async () => {
+    // The aformat step before pan converts integer samples only; a float stream (as AAC, Opus and MP3 decode) is passed
+    // as it is, so its decode is byte-identical to the plain pan average mmprep used before 2026-12-05. Three channels:
+    // weights of 1/3 round differently in double than in single precision, so a conversion to double would show.
+    const f32 = join(tmp.dir, 'three-f32.wav');
+    const plain = join(tmp.dir, 'three-f32-pan.f32');
+    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=440:sample_rate=48000', '-f', 'lavfi', '-i', 'sine=f=660:sample_rate=48000', '-f', 'lavfi', '-i', 'anoisesrc=r=48000:a=0.1:seed=3', '-filter_complex', '[0][1][2]amerge=inputs=3', '-t', '0.5', '-c:a', 'pcm_f32le', f32]);
+    const g = (1 / 3).toPrecision(17);
+    ffmpegSync(['-i', f32, '-ac', '1', '-af', `pan=mono|c0=${g}*c0+${g}*c1+${g}*c2`, '-f', 'f32le', '-acodec', 'pcm_f32le', plain]);
+    const { samples } = await decodeAudioToArray(f32, { sampleRate: 48000 });
+    expect(samples.length).toBe(24000);
+    expect(Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength).equals(readFileSync(plain))).toBe(true);
+  });
+
   it('yields bounded chunks', async () => {
     const dec = await AudioDecoder.open(av, { chunkSamples: 1000 });
     let max = 0;
