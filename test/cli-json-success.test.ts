@@ -51,6 +51,18 @@ describe('dataset build --json', () => {
     expect(JSON.parse(bad.stdout)).toEqual({ ok: false, manifest, out: join(tmp.dir, 'rel2'), error: expect.stringMatching(/nope: --features: not a folder/), exit_code: 2 });
     expect(existsSync(join(tmp.dir, 'rel2'))).toBe(false);
   });
+
+  it('paths given relative come back absolute, on success and on refusal alike (build and extract)', async () => {
+    const ok = await runCliInProcess(['dataset', 'build', 'manifest.csv', '--features', 'features', '-o', 'rel-relative', '--json', '--quiet'], { cwd: tmp.dir });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, manifest, out: join(tmp.dir, 'rel-relative') });
+    const refused = await runCliInProcess(['dataset', 'build', 'manifest.csv', '--features', 'nope', '-o', 'rel-refused', '--json'], { cwd: tmp.dir });
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, manifest, out: join(tmp.dir, 'rel-refused') });
+    const extract = await runCli(['extract', 'no-manifest.csv', '-o', 'feat-refused'], { cwd: tmp.dir });
+    expect(extract.code).toBe(2);
+    expect(JSON.parse(extract.stdout)).toMatchObject({ ok: false, manifest: join(tmp.dir, 'no-manifest.csv'), out: join(tmp.dir, 'feat-refused') });
+  });
 });
 
 describe('ok in the success JSON', () => {

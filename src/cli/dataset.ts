@@ -3,7 +3,7 @@ import { GateError, isMmprepError, type MmprepError } from '../common/errors.js'
 import type { BuildOptions, DatasetManifest } from '../dataset/build.js';
 import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES } from '../dataset/features.js';
 import { DEFAULT_SPLIT } from '../dataset/splits.js';
-import { action, exitInterrupted, choiceOption, columnList, delimiterOption, jobsOption, naList, numberOption, outputOf, outputOption, parseScale, printJsonFailure } from './run.js';
+import { action, exitInterrupted, choiceOption, columnList, delimiterOption, jobsOption, naList, numberOption, outputOf, outputOption, parseScale, printJsonFailure, absoluteOrNull } from './run.js';
 
 interface BuildOpts {
   features: string;
@@ -110,7 +110,7 @@ async function runBuild(manifest: string, o: BuildOpts): Promise<void> {
     r = await interruptible(() => buildDataset(manifest, buildOptions(o)), discardRunningBuilds);
   } catch (e) {
     // --json: a CI job parsing stdout gets an object saying why nothing was written (exit 2 or 4)
-    if (o.json && isMmprepError(e)) printJsonFailure(e, { manifest, out: o.output ?? o.out ?? null });
+    if (o.json && isMmprepError(e)) printJsonFailure(e, { manifest: absoluteOrNull(manifest), out: absoluteOrNull(o.output ?? o.out) });
     throw e;
   }
   const m = r.manifest;
@@ -124,7 +124,7 @@ async function runBuild(manifest: string, o: BuildOpts): Promise<void> {
 function buildJson(manifest: string, out: string, m: DatasetManifest, err: MmprepError | null): Record<string, unknown> {
   return {
     ok: err === null,
-    manifest,
+    manifest: absoluteOrNull(manifest),
     out,
     records: m.counts.records,
     sessions: m.counts.sessions,

@@ -6,7 +6,7 @@ import { extract, ExtractControl, ManifestError, parseShard, STAGE_NAMES, type E
 import { exitUnlessDone, ROLLBACK_EXIT_MS } from '../batch/interrupt.js';
 import type { ProgressMode } from '../batch/progress.js';
 import { STAGE_OPTION_KEYS, type StageOptions } from '../batch/extract-stages.js';
-import { action, choiceOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption, printJsonFailure, reportError } from './run.js';
+import { action, choiceOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption, printJsonFailure, reportError, absoluteOrNull } from './run.js';
 
 function stageList(v: string): StageName[] {
   const names = v
@@ -98,7 +98,7 @@ async function runExtract(manifest: string, o: Opts): Promise<number> {
     });
   } catch (e) {
     // stdout is JSON (the summary line): a run refused before it started prints its failure there too
-    if (isMmprepError(e)) printJsonFailure(e, { manifest, out: outputOf(o) ?? null, ...(e instanceof ManifestError ? { problems: e.lines() } : {}) });
+    if (isMmprepError(e)) printJsonFailure(e, { manifest: absoluteOrNull(manifest), out: absoluteOrNull(outputOf(o)), ...(e instanceof ManifestError ? { problems: e.lines() } : {}) });
     if (e instanceof ManifestError) {
       for (const l of e.lines()) process.stderr.write(`mmprep: ${l}\n`);
       process.stderr.write(`mmprep: ${e.problems.length} problem(s) in ${manifest}; nothing was extracted\n`);

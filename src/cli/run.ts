@@ -1,6 +1,7 @@
 /**
  * Shared plumbing for the commands: turning errors into one line and an exit code, option parsers.
  */
+import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDelimiter } from '../common/delimiter.js';
 import { isPlainDecimal } from '../common/decimal.js';
@@ -24,6 +25,11 @@ export function isVerbose(): boolean {
  * For a command whose stdout is JSON (`--json`, extract's summary line): the object it prints when it fails before it
  * has a result (bad input, exit 2), so a CI job parsing stdout gets `ok: false`, the stderr line and the exit code.
  */
+/** A path field of a JSON object on stdout: absolute, as in the success objects, whether the run succeeded or was refused. */
+export function absoluteOrNull(p: string | undefined | null): string | null {
+  return p === undefined || p === null ? null : resolve(p);
+}
+
 export function printJsonFailure(e: MmprepError, fields: Record<string, unknown>, indent?: number): void {
   process.stdout.write(JSON.stringify({ ok: false, ...fields, error: e.toLine(), exit_code: e.exitCode }, null, indent) + '\n');
 }
