@@ -23,7 +23,7 @@ import { audioRoleMixNotes } from './manifest-shared.js';
 import { cameraReferenceNotes } from './reference-choice.js';
 import { createProgress, sessionFraction, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
 import { HEARTBEAT_MS, holderText, LOCK_FILE, releaseLock, touchLock, tryLockSession, type SessionLock } from './session-lock.js';
-import { selectShard, type Shard } from './shard.js';
+import { inShard, selectShard, type Shard } from './shard.js';
 import { toolchainOf, type Toolchain } from './toolchain.js';
 
 export * from './manifest.js';
@@ -273,7 +273,8 @@ async function audioRoles(sessions: readonly ManifestSession[]): Promise<Map<Man
 async function planRun(manifestPath: string, opts: ExtractOptions): Promise<RunPlan> {
   const stages = orderStages(opts.only && opts.only.length ? opts.only : [...STAGE_NAMES]);
   await checkStagesAvailable(stages, opts);
-  const manifest = await readManifest(manifestPath, { refRole: opts.refRole, delimiter: opts.delimiter, allowColumns: opts.allowColumns });
+  const checkFilesOf = opts.shard ? (id: string) => inShard(id, opts.shard) : undefined;
+  const manifest = await readManifest(manifestPath, { refRole: opts.refRole, delimiter: opts.delimiter, allowColumns: opts.allowColumns, checkFilesOf });
   if (stages.includes('audio')) {
     const roles = await audioRoles(manifest.sessions);
     manifest.notes.push(...audioRoleMixNotes(manifestPath, manifest.sessions, (s) => roles.get(s) ?? null));

@@ -106,6 +106,12 @@ export interface ReadManifestOptions {
   delimiter?: string;
   /** Further columns kept as metadata although they look like a misspelt role or known column (names, any case). */
   allowColumns?: string[];
+  /**
+   * The sessions whose media and transcript files are checked (default: all). `extract --shard K/N` checks its own
+   * share only: a missing or unreadable file in another index's row is that index's refusal, not every index's (a
+   * Kubernetes Indexed Job fails an index on exit 2). Problems of the manifest itself (header, ids) refuse every index.
+   */
+  checkFilesOf?: (sessionId: string) => boolean;
 }
 
 /** Columns with a fixed meaning (matched in any case). */
@@ -610,6 +616,15 @@ async function settleFileChecks(scan: ManifestScan): Promise<Set<string>> {
   return missing;
 }
 
+/** Drops the file checks of rows whose session `wanted` leaves out (ReadManifestOptions.checkFilesOf). */
+function keepFileChecksOf(scan: ManifestScan, sessions: readonly ManifestSession[], wanted: (sessionId: string) => boolean): void {
+  const lines = new Set(sessions.filter((s) => wanted(s.session_id)).map((s) => s.line));
+  // The checks already started settle unread: a file of another index's row may be unreadable right now.
+  for (const c of scan.fileChecks) if (!lines.has(c.line)) void c.why.catch(() => undefined);
+  scan.fileChecks = scan.fileChecks.filter((c) => lines.has(c.line));
+  scan.transcriptChecks = scan.transcriptChecks.filter((t) => lines.has(t.line));
+}
+
 /** Transcripts are parsed now, not hours later at `dataset build` (those already missing are not parsed). */
 async function checkTranscriptsParse(scan: ManifestScan, missing: Set<string>): Promise<void> {
   if (!scan.transcriptChecks.length) return;
@@ -669,6 +684,7 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
   notes.push(...copied.notes, ...sharedMediaNotes(file, scan.base, sessions, copied.copies), ...sameSpeakerMediaNotes(file, scan.base, sessions, copied.copies));
   notes.push(...sharedTranscriptNotes(file, scan.base, sessions, copied.copies));
   notes.push(...speakerSpellingNotes(file, sessions));
+  if (opts.checkFilesOf) keepFileChecksOf(scan, sessions, opts.checkFilesOf);
   await checkTranscriptsParse(scan, await settleFileChecks(scan));
   if (problems.length > 0) {
     // List problems by line, then in the order they were found (deterministic).
