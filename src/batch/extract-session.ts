@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import { writeFileAtomic } from '../common/atomic.js';
 import { brokenLink, makeFolder } from '../common/make-folder.js';
-import { InputError, isMmprepError, unwritableOutput } from '../common/errors.js';
+import { InputError, isMmprepError, unreadableInput, unwritableOutput } from '../common/errors.js';
 import { toJsonText } from '../common/records.js';
 import { codeBuild, VERSION } from '../common/version.js';
 import { killChildren, settleChildren } from '../media/children.js';
@@ -410,6 +410,8 @@ class StageFailure extends Error {
 
 function reasonOf(e: unknown): string {
   if (isMmprepError(e)) return e.toLine();
+  const unreadable = unreadableInput(e);
+  if (unreadable) return unreadable.toLine();
   const err = e as Error;
   return `internal error: ${err?.message ?? String(e)}`.replace(/\s*\n\s*/g, ' ');
 }
@@ -503,7 +505,7 @@ async function readInputs(session: ManifestSession, probes: Probes, mayskip: boo
     try {
       h = await hashes.get(m.path)!;
     } catch (e) {
-      throw new StageFailure('inputs', `${m.role}: cannot read ${m.given} (${(e as Error).message})`);
+      throw new StageFailure('inputs', `${m.role}: ${unreadableInput(e)?.message.replace(m.path, m.given) ?? `cannot read ${m.given} (${(e as Error).message})`}`);
     }
     const same = recorded.find((i) => i.role === m.role && i.kind === m.kind && i.file === m.given && i.size_bytes === h.size && i.sha256 === h.sha256);
     if (same && (same.duration_s === null || typeof same.duration_s === 'number')) {

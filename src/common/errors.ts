@@ -107,3 +107,36 @@ export function unwritableOutput(path: string, e: unknown): OutputPathError | nu
   const reason = code !== undefined ? UNWRITABLE_REASON[code] : undefined;
   return reason === undefined ? null : new OutputPathError(path, reason, { cause: e });
 }
+
+/** Why an input file could not be read, by its OS error code, with what to do. */
+const UNREADABLE_REASON: Record<string, string> = {
+  EACCES: 'permission denied; give the user mmprep runs as read access (ls -l, chmod, chown) or check the mount',
+  EPERM: 'permission denied; give the user mmprep runs as read access (ls -l, chmod, chown) or check the mount',
+  ENOENT: 'no such file (moved, renamed or deleted while the run went on?); put it back and run again',
+  EIO: 'input/output error; a failing disk or a network mount that dropped: check the storage, then run again',
+  ESTALE: 'stale file handle (a network mount that changed under the run); remount, then run again',
+  ENOTCONN: 'the mount is not connected; remount, then run again',
+  EISDIR: 'it is a folder, not a file',
+};
+
+/**
+ * The InputError for an input read that failed with an OS error (`cannot read <path>: <reason>; <what to do>`), or null
+ * when e is not an OS error of a path: a file that a run could read when it began and cannot now (permissions changed,
+ * a mount dropped) is the input's problem, not mmprep's internal error (a new user's batch on a cluster).
+ */
+export function unreadableInput(e: unknown): InputError | null {
+  const err = e as NodeJS.ErrnoException | null;
+  if (!err || typeof err.code !== 'string' || typeof err.path !== 'string') return null;
+  // Outputs are written through src/common/atomic.ts (OutputPathError): an OS error of a read is one of these calls.
+  if (!['open', 'read', 'stat', 'lstat', 'fstat', 'access', 'scandir', 'realpath'].includes(err.syscall ?? '')) return null;
+  const reason = UNREADABLE_REASON[err.code];
+  return reason === undefined ? null : new InputError(`cannot read ${err.path}: ${reason}`, {}, { cause: e });
+}
+
+/** The reason of UNREADABLE_REASON for ffmpeg's or ffprobe's words for the same OS errors (strerror), or null. */
+export function unreadableReasonOfText(text: string): string | null {
+  if (/Permission denied|Operation not permitted/.test(text)) return UNREADABLE_REASON.EACCES;
+  if (/No such file or directory/.test(text)) return UNREADABLE_REASON.ENOENT;
+  if (/Input\/output error/.test(text)) return UNREADABLE_REASON.EIO;
+  return null;
+}

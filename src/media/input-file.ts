@@ -1,7 +1,7 @@
 /** Checks done before handing a path to ffmpeg, so the user gets a plain message rather than ffmpeg's. */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { InputError } from '../common/errors.js';
+import { InputError, unreadableReasonOfText } from '../common/errors.js';
 import { shellWord, siblingName } from '../common/shell.js';
 
 /**
@@ -16,7 +16,7 @@ export async function checkMediaFile(file: string): Promise<string> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InputError(await missingFileReason(abs), { file });
-    if (code === 'EACCES') throw new InputError('permission denied', { file });
+    if (code === 'EACCES') throw new InputError(`cannot read: ${unreadableReasonOfText('Permission denied')}`, { file });
     throw new InputError(`cannot read: ${(e as Error).message}`, { file });
   }
   if (st.isDirectory()) throw new InputError(await directoryReason(abs), { file });

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { childrenStopped, startAgainAfterGroupInterrupt, trackChild } from './children.js';
-import { InputError } from '../common/errors.js';
+import { InputError, unreadableReasonOfText } from '../common/errors.js';
 import { shellWord, siblingName } from '../common/shell.js';
 import { childEnv, ffmpegBinaries } from './ffmpeg-path.js';
 import { checkMediaFile, ffmpegErrorLine } from './input-file.js';
@@ -208,6 +208,9 @@ function probeError(file: string, e: unknown): InputError {
     return new InputError(`ffprobe was killed with signal ${crash[1]} while reading this file`, { file });
   }
   if (crash) return new InputError(crashText(file, crash[1]), { file });
+  // A file made unreadable after its check (permissions changed, a mount dropped) is not a broken file.
+  const unreadable = unreadableReasonOfText(ffmpegErrorLine(msg));
+  if (unreadable) return new InputError(`cannot read: ${unreadable}`, { file });
   return new InputError(`not a media file ffmpeg can read (${ffmpegErrorLine(msg)}): check that it is a complete audio or video file (a copy cut short fails so) and replace it`, { file });
 }
 
