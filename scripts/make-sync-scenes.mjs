@@ -6,6 +6,7 @@
  * with the beep as heard in a moderate room) and truth.json.
  *
  *   node scripts/make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge|pairedge|ledlen|fast|damage] [--variant N] [--only ID]
+ *     [--picture-from DIR]   (a case whose DIR/<id>.mp4 exists takes it as its cam.mp4: fixtures/sync/pictures)
  *   node scripts/make-sync-scenes.mjs --list [--set ...] [--variant N]   (the recipes as JSON lines, nothing made)
  *   node scripts/make-sync-scenes.mjs --copy-subject [SRC_PNG]   (refreshes fixtures/sync/scenes/astronaut-160.png)
  *
@@ -26,7 +27,7 @@
  * the bench only: the footage is not copied into the repository; absent files are skipped with one line.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,10 +47,12 @@ function ffmpegPath() {
   if (r.status === 0) return 'ffmpeg';
   return createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg').path;
 }
-const FFMPEG = ffmpegPath();
+let ffmpegBin = null;
+/** The ffmpeg to run, found at its first use (a case taking a committed picture may run none: --picture-from). */
+const FFMPEG = () => (ffmpegBin ??= ffmpegPath());
 
 function ffmpegSync(args, input) {
-  const r = spawnSync(FFMPEG, ['-nostdin', '-y', '-v', 'error', ...args], { input, maxBuffer: 1 << 30 });
+  const r = spawnSync(FFMPEG(), ['-nostdin', '-y', '-v', 'error', ...args], { input, maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`ffmpeg ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
@@ -488,7 +491,7 @@ function backgroundFrames(c) {
  * done with back for a later frame to be read into (a fresh 0.7 MB Buffer a frame cost its page faults).
  */
 function rawFrames(input, w, h, n) {
-  const child = spawn(FFMPEG, ['-nostdin', '-v', 'error', ...input, '-frames:v', String(n), '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(FFMPEG(), ['-nostdin', '-v', 'error', ...input, '-frames:v', String(n), '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const size = w * h * 3;
   const spare = [];
   // Each chunk is copied once into the frame being filled (concatenating it onto the partial frame copied that frame
@@ -717,7 +720,7 @@ async function renderVideo(c, camPulses, audioWav, outFile) {
   args.push('-map', '0:v');
   if (audioWav) args.push('-map', '1:a', '-c:a', 'aac', '-b:a', '96k', '-flags:a', '+bitexact');
   args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(c.crf), ...(c.gop ? ['-g', String(c.gop)] : []), '-pix_fmt', 'yuv420p', '-flags:v', '+bitexact', '-fflags', '+bitexact', '-map_metadata', '-1', outFile);
-  const enc = spawn(FFMPEG, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  const enc = spawn(FFMPEG(), args, { stdio: ['pipe', 'ignore', 'pipe'] });
   let err = '';
   enc.stderr.on('data', (d) => (err += d));
   const closed = new Promise((res) => enc.on('close', res));
@@ -857,7 +860,12 @@ function damagePackets(file, c) {
   return hit;
 }
 
-async function makeCase(c, outDir) {
+/**
+ * Renders case `c` into outDir/<id>. `picture`: a file to take as its cam.mp4 instead of rendering one (--picture-from:
+ * a committed picture, fixtures/sync/pictures); the sound and the truth are the case's own either way (nothing in them
+ * depends on the picture's render but its frame count).
+ */
+async function makeCase(c, outDir, picture = null) {
   const dir = join(outDir, c.id);
   mkdirSync(dir, { recursive: true });
   const k = 1 + c.drift_ppm * 1e-6;
@@ -871,7 +879,7 @@ async function makeCase(c, outDir) {
   addBeeps(lav, refPulses, c.pulse_s, 0.5);
   writeWav16(join(dir, 'lav.wav'), lav);
   let camWav = null;
-  if (c.cam_audio) {
+  if (c.cam_audio && !picture) {
     // The same room's speech (it reaches the camera too) plus the beep through echoes, heard av_skew_s late.
     const cam = new Float32Array(Math.round(c.dur_s * SR));
     // Negative controls: unrelated room noise only (nothing to cross-correlate with the lav).
@@ -888,7 +896,8 @@ async function makeCase(c, outDir) {
     writeWav16(camWav, cam);
   }
   // led_dark: the beeps are played and heard, the LED never lights (a negative control of the guided search).
-  const n = await renderVideo(c, c.led_dark ? [] : camPulses, camWav, join(dir, 'cam.mp4'));
+  if (picture) copyFileSync(picture, join(dir, 'cam.mp4'));
+  const n = picture ? frameCount(c) : await renderVideo(c, c.led_dark ? [] : camPulses, camWav, join(dir, 'cam.mp4'));
   if (camWav) rmSync(camWav);
   const damaged = c.damage ? damagePackets(join(dir, 'cam.mp4'), c) : null;
   const fpsVal = FPS[c.fps][0] / FPS[c.fps][1];
@@ -955,11 +964,14 @@ async function main() {
   };
   if (a.includes('--copy-subject')) return copySubject(resolve(a[a.indexOf('--copy-subject') + 1] ?? join(root, '..', 'shared', 'media', 'faces', 'astronaut.png')));
   const out = opt('--out');
-  if (!out && !a.includes('--list')) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge|pairedge|ledlen|fast|damage] [--variant N] [--only ID]');
+  if (!out && !a.includes('--list')) throw new Error('usage: make-sync-scenes.mjs --out DIR [--set small|full|real|colour|busy|edge|pairedge|ledlen|fast|damage] [--variant N] [--only ID] [--picture-from DIR]');
   if (!existsSync(SUBJECT_PNG)) throw new Error(`${SUBJECT_PNG} missing: run with --copy-subject`);
   const set = opt('--set', 'small');
   const only = opt('--only');
   const variant = Number(opt('--variant', '0'));
+  // --picture-from DIR: a case whose DIR/<id>.mp4 exists takes that file as its cam.mp4 (makeCase).
+  const pictureFrom = opt('--picture-from');
+  const pictureOf = (c) => (pictureFrom && existsSync(join(pictureFrom, `${c.id}.mp4`)) ? join(pictureFrom, `${c.id}.mp4`) : null);
   if (!(Number.isInteger(variant) && variant >= 0)) throw new Error(`--variant ${opt('--variant')}: a whole number >= 0`);
   const cases = (set === 'full' ? fullSet(variant) : set === 'real' ? realSet() : set === 'colour' ? colourSet() : set === 'busy' ? busySet() : set === 'edge' ? edgeSet() : set === 'pairedge' ? pairEdgeSet() : set === 'ledlen' ? ledLenSet() : set === 'fast' ? fastSet() : set === 'damage' ? damageSet() : smallSet()).map(jitter).filter((c) => !only || c.id === only);
   if (a.includes('--list')) {
@@ -968,10 +980,10 @@ async function main() {
     return;
   }
   mkdirSync(out, { recursive: true });
-  planBackgrounds(cases);
+  planBackgrounds(cases.filter((c) => !pictureOf(c)));
   // One case at a time: the frame buffers are shared (pixelFrames).
   for (const c of cases) {
-    const truth = await makeCase(c, out);
+    const truth = await makeCase(c, out, pictureOf(c));
     if (!a.includes('--quiet')) console.log(`${truth.id}: ${truth.expect}, flash at ${truth.flash.onsets_s.join(', ') || '-'} s`);
   }
 }

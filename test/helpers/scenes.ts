@@ -12,7 +12,8 @@ import { ROOT } from './cli.js';
 const CACHE = join(ROOT, 'test', '.tmp', 'media-cache');
 /**
  * What a generator's output depends on besides its arguments: its code, the modules of scripts/ it imports (wav.mjs,
- * rng.mjs: every seeded draw; scene-pixels-bytes.mjs: the scenes' pixel kernels) and the fixtures it reads.
+ * rng.mjs: every seeded draw; scene-pixels-bytes.mjs: the scenes' pixel kernels) and the fixtures it reads (pictures:
+ * make-sync-scenes.mjs --picture-from).
  */
 const GENERATOR_INPUTS = [
   join(ROOT, 'scripts', 'wav.mjs'),
@@ -20,6 +21,7 @@ const GENERATOR_INPUTS = [
   join(ROOT, 'scripts', 'scene-pixels-bytes.mjs'),
   join(ROOT, 'fixtures', 'sync', 'scenes'),
   join(ROOT, 'fixtures', 'sync', 'speech'),
+  join(ROOT, 'fixtures', 'sync', 'pictures'),
 ];
 
 function hashInto(h: ReturnType<typeof createHash>, path: string): void {
