@@ -122,14 +122,14 @@ describe('rebuilding into an existing release', () => {
 });
 
 describe('label targets that match no segment', () => {
-  it('are named (the first five and the count) in the stderr note, manifest.json and the card', async () => {
+  it('are named (the first five and the count) in the stderr note and the card, every one in manifest.json', async () => {
     const wide = join(tmp.dir, 'targets.csv');
     const rows = ['s01/u0000', 's03/u0002', 's02/u0001', 's01/u9', 's02/u9', 's03/u9', 's04/u0000', 's05/u0000', 'x'].map((t, i) => `${t},${i % 7},${(i + 1) % 7},${(i + 3) % 7}`);
     writeFileSync(wide, ['target,ann,bob,cy', ...rows].join('\n') + '\n');
     const out = join(tmp.dir, 'unmatched');
     const notes: string[] = [];
     const r = await buildDataset(demoInputs(), { features: FEATURES, labels: [wide], out, onNote: (n) => notes.push(n) });
-    expect(r.manifest.labels[0]).toMatchObject({ targets: 9, targets_used: 3, targets_unmatched: ['s01/u9', 's02/u9', 's03/u9', 's04/u0000', 's05/u0000'] });
+    expect(r.manifest.labels[0]).toMatchObject({ targets: 9, targets_used: 3, targets_unmatched: ['s01/u9', 's02/u9', 's03/u9', 's04/u0000', 's05/u0000', 'x'] });
     expect(notes).toContain('labels: targets: 3 of 8 records labelled (37.5 %); 3 of 9 targets used; 6 matched no segment: s01/u9, s02/u9, s03/u9, s04/u0000, s05/u0000, …');
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toMatch(/6 rated targets of targets matched no segment \(`s01\/u9`, `s02\/u9`, `s03\/u9`, `s04\/u0000`, `s05\/u0000`, …\)\./);
   });

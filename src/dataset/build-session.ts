@@ -406,6 +406,22 @@ function offClockTranscriptWarning(n: RecordNotes, s: ManifestSession): string[]
   return [`manifest line ${s.line}: ${what.join(', and ')}: is transcript ${s.transcript} timed on another clock (give it in the transcript_clock column) or the wrong file? check it`];
 }
 
+/**
+ * A session with 2 or more rated spans (labels with session_id/start_s/end_s) of which most match no utterance: the
+ * transcript is likely another session's, or timed on another clock, or the labels' times are (a new user's trial: a
+ * session built with another session's transcript, its records carrying the other session's words, exit 0 and no word
+ * of that session; the rated spans that matched nothing were named only among the first five of the whole build).
+ */
+export function unmatchedSpansWarning(spans: readonly LabelTargetSpan[], targetsOf: readonly string[][], s: ManifestSession, labelsFile: string | null): string[] {
+  if (spans.length < 2) return [];
+  const used = new Set(targetsOf.flat());
+  const unmatched = spans.filter((x) => !used.has(x.target)).map((x) => x.target);
+  if (unmatched.length * 2 <= spans.length) return [];
+  const shown = unmatched.slice(0, 3).join(', ') + (unmatched.length > 3 ? ', …' : '');
+  const file = labelsFile ? basename(labelsFile) : 'the labels file';
+  return [`manifest line ${s.line}: ${unmatched.length} of the ${spans.length} rated spans of this session in ${file} match no transcript utterance (${shown}): is transcript ${s.transcript} this session's and on the clock given in transcript_clock, and are the labels' start_s/end_s? check them`];
+}
+
 /** A record whose span video frames with a face overlap (face_detection_rate > 0) but whose face frames hold none. */
 function faceUnheld(rec: Record<string, unknown>): boolean {
   const q = rec.quality as { face_detection_rate: number | null; present: { face: boolean } };
@@ -517,7 +533,7 @@ export async function buildSession(
   };
   const notes = await emitRecords(clip.segments, targetsOf, f, ctx, labels, emit, Boolean(opt.excludeSyncBeep));
   outcome.warnings.push(...unheldFaceWarning(notes.unheld, segments.length, ctx), ...syncBeepWarning(notes, Boolean(opt.excludeSyncBeep)), ...gimbalLockWarning(notes));
-  if (opt.segments.kind === 'utterance') outcome.warnings.push(...offClockTranscriptWarning(notes, s));
+  if (opt.segments.kind === 'utterance') outcome.warnings.push(...offClockTranscriptWarning(notes, s), ...unmatchedSpansWarning(spans, targetsOf, s, labels?.file ?? null));
   if (opt.segments.kind === 'labels') outcome.warnings.push(...offClockLabelsWarning(notes, s, labels?.file ?? null));
 }
 

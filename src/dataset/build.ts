@@ -103,8 +103,6 @@ export interface BuildResult {
   manifest: DatasetManifest;
 }
 
-/** Rated targets that matched no segment, named per dimension in manifest.json, the stderr note and the card (the count is targets - targets_used). */
-export const UNMATCHED_SHOWN = 5;
 
 interface Prepared {
   options: {
@@ -379,7 +377,9 @@ async function datasetManifestOf(inputs: BuildInputs, opt: BuildOptionsResolved,
       agreement: d.agreement,
       targets: d.byTarget.size,
       targets_used: totals.usedTargets.get(d.key)?.size ?? 0,
-      targets_unmatched: [...d.byTarget.keys()].filter((t) => !totals.usedTargets.get(d.key)?.has(t)).slice(0, UNMATCHED_SHOWN),
+      // Every one (the machine-readable copy; the stderr note and the card name the first UNMATCHED_SHOWN): a new user's
+      // trial found the targets of a session built with another session's transcript named nowhere.
+      targets_unmatched: [...d.byTarget.keys()].filter((t) => !totals.usedTargets.get(d.key)?.has(t)),
       records_labelled: totals.labelledRecords.get(d.key) ?? 0,
       warnings: d.warnings,
     })),

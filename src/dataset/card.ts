@@ -1,7 +1,7 @@
 /** The dataset card (README.md of a release): what is in it, how it was made, label agreement, known gaps. */
 import type { DatasetManifest } from './build.js';
 import { mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes, notExtractedText } from './made-by-mix.js';
-import { nearRecordId } from './refuse.js';
+import { nearRecordId, UNMATCHED_SHOWN } from './refuse.js';
 
 const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)} %` : 'n/a');
 const fmt = (v: unknown) => (v === null || v === undefined ? 'n/a' : typeof v === 'number' ? String(Number(v.toFixed(3))) : String(v));
@@ -72,7 +72,7 @@ export function datasetCard(m: DatasetManifest): string {
  */
 function unmatchedGap(l: DatasetManifest['labels'][number], m: DatasetManifest): string {
   const n = l.targets - l.targets_used;
-  const shown = (l.targets_unmatched ?? []).map((t) => {
+  const shown = (l.targets_unmatched ?? []).slice(0, UNMATCHED_SHOWN).map((t) => {
     const id = nearRecordId(t, m);
     return id ? `\`${t}\` (did you mean \`${id}\`?)` : `\`${t}\``;
   });

@@ -68,6 +68,9 @@ function refuseFeatureless(dm: DatasetManifest, onNote?: (line: string) => void)
   for (const [k, n] of [['audio', audio], ['face', face]] as const) if (n === 0) onNote?.(`presence: no record has ${k} features`);
 }
 
+/** Rated targets that matched no segment named in the stderr note and the card (manifest.json lists every one). */
+export const UNMATCHED_SHOWN = 5;
+
 /**
  * `; 3 matched no segment: a, b (did you mean 'c'?), …` (the first few named), or '' when every target was used. A
  * target that names a record of this build but for its case or zero padding (`s01/u1`, `S01/u0002`, typed by hand or
@@ -76,7 +79,7 @@ function refuseFeatureless(dm: DatasetManifest, onNote?: (line: string) => void)
 export function unmatchedText(l: { targets: number; targets_used: number; targets_unmatched?: string[] }, near: (t: string) => string | null = () => null): string {
   const n = l.targets - l.targets_used;
   if (n <= 0) return '';
-  const shown = (l.targets_unmatched ?? []).map((t) => {
+  const shown = (l.targets_unmatched ?? []).slice(0, UNMATCHED_SHOWN).map((t) => {
     const id = near(t);
     return id ? `${t} (did you mean '${id}'?)` : t;
   });
