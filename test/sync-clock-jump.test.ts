@@ -8,8 +8,9 @@
  * - the clock runs on (a soundless camera whose timestamps jump 3 s ahead at the restart): under `--ends start` the
  *   placement says nothing about the part after the jump: refused; under `--ends both` its end flash checks the
  *   clock across the jump, and it is placed (the control).
- * Session: a 24 s lav (16 kHz, speech-like bursts) with beeps at 1.5, 12 and 22 s; cameras 320x180 at 25 fps, the
- * LED lit with each beep.
+ * Session: a 24 s lav (16 kHz, speech-like bursts) with beeps at 1.5, 12 and 22 s; cameras at 25 fps, the LED lit
+ * with each beep: the restarted one 160x90 (320x180 until 2026-12-06: ~4x the pixels to make, encode twice and read),
+ * the soundless one 320x180.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ function camera(name: string, a: number, b: number, sound: Float32Array | null):
     writeWavF32(audio, sound.slice(Math.round(a * SR), Math.round(b * SR)), SR);
   }
   const out = join(dir, `${name}.mp4`);
-  flashVideo(out, { fpsNum: 25, fpsDen: 1, seconds: b - a, flashes, kind: 'corner', audio });
+  flashVideo(out, { fpsNum: 25, fpsDen: 1, seconds: b - a, flashes, kind: 'corner', w: 160, h: 90, audio });
   return out;
 }
 
