@@ -278,16 +278,23 @@ describe('dataset build refuses empty, unlabelled and stale output (issue 12, it
   it('refuses feature files not listed in meta.json or made on another clock (exit 2, session and file named)', async () => {
     const feats = join(dir, 'features-stale');
     cpSync(FEATURES, feats, { recursive: true });
-    // s02: sync.json redone (another clock) after face.jsonl was written; s03: a face.jsonl meta.json does not list.
+    // s02: sync.json redone (another clock, meta.json listing the new one) after audio.jsonl and face.jsonl were written;
+    // s01: sync.json replaced after extraction (meta.json lists another: copied from another session's folder, a new
+    // user's trial: the advice --only audio then failed on the foreign clock); s03: a face.jsonl meta.json does not list.
     const sync = join(feats, 's02', 'sync.json');
     writeFileSync(sync, readFileSync(sync, 'utf8').replace('\n}', ',\n  "redone": true\n}'));
+    const meta2 = join(feats, 's02', 'meta.json');
+    const m2 = JSON.parse(readFileSync(meta2, 'utf8'));
+    m2.outputs.find((o: { file: string }) => o.file === 'sync.json').sha256 = createHash('sha256').update(readFileSync(sync)).digest('hex');
+    writeFileSync(meta2, JSON.stringify(m2));
+    cpSync(sync, join(feats, 's01', 'sync.json'));
     const meta3 = join(feats, 's03', 'meta.json');
     const m3 = JSON.parse(readFileSync(meta3, 'utf8'));
     m3.outputs = m3.outputs.filter((o: { file: string }) => o.file !== 'face.jsonl');
     writeFileSync(meta3, JSON.stringify(m3));
     const r = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', feats, '-o', join(dir, 'ds-stale'), '--quiet']);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/3 problems with the extracted features or their media: session s02: audio\.jsonl was made on sync\.json sha256:[0-9a-f]{12}… but the session's clock is now sync\.json sha256:[0-9a-f]{12}…; run mmprep extract --only audio for this session; session s02: face\.jsonl was made on/);
+    expect(r.stderr).toMatch(/4 problems with the extracted features or their media: session s01: sync\.json changed after extraction \(its sha256 is not the one meta\.json lists: copied from another session's folder, or edited\?\); run mmprep extract for this session with the sync stage \(no --only, or --only sync,audio,face\); session s02: audio\.jsonl was made on sync\.json sha256:[0-9a-f]{12}… but the session's clock is now sync\.json sha256:[0-9a-f]{12}…; run mmprep extract --only audio for this session; session s02: face\.jsonl was made on/);
     expect(r.stderr).toMatch(/session s03: face\.jsonl is not listed in meta\.json \(left by another run\)/);
     expect(existsSync(join(dir, 'ds-stale'))).toBe(false);
   });

@@ -76,9 +76,16 @@ async function problemsOf(s: ManifestSession, featuresDir: string, hashes: Media
   }
   hashes.set(s.session_id, hashesOf(meta));
   const syncPath = join(dir, 'sync.json');
-  const now = existsSync(syncPath) ? clockId(createHash('sha256').update(await readFile(syncPath)).digest('hex')) : clockId(null);
+  const syncSha = existsSync(syncPath) ? createHash('sha256').update(await readFile(syncPath)).digest('hex') : null;
+  const now = clockId(syncSha);
   const out: string[] = [];
   if (BUILD_FEATURE_FILES.some((f) => existsSync(join(dir, f)))) out.push(...(await inputProblems(s, meta)));
+  // sync.json itself is not the one extract wrote (copied in from another session's folder, edited): every feature is
+  // then "made on another clock", and redoing them with --only audio/face fails on the foreign clock (a new user's
+  // trial); the sync stage must run again.
+  const syncListed = (meta.outputs ?? []).find((o) => o.file === 'sync.json');
+  const syncReplaced = syncSha !== null && typeof syncListed?.sha256 === 'string' && syncListed.sha256 !== syncSha;
+  if (syncReplaced) out.push(`session ${s.session_id}: sync.json changed after extraction (its sha256 is not the one meta.json lists: copied from another session's folder, or edited?); run mmprep extract for this session with the sync stage (no --only, or --only sync,audio,face)`);
   for (const f of BUILD_FEATURE_FILES) {
     const p = join(dir, f);
     const entry = (meta.outputs ?? []).find((o) => o.file === f);
@@ -90,7 +97,7 @@ async function problemsOf(s: ManifestSession, featuresDir: string, hashes: Media
     }
     if (!entry) out.push(`${name} is not listed in meta.json (left by another run); run mmprep extract again for this session`);
     else if (entry.clock === undefined) out.push(`${name}: meta.json does not say which clock it was made on (an older mmprep); run mmprep extract again`);
-    else if (entry.clock !== now) out.push(`${name} was made on ${short(entry.clock ?? 'no clock')} but the session's clock is now ${short(now)}; run mmprep extract --only ${f.replace('.jsonl', '')} for this session`);
+    else if (entry.clock !== now && !syncReplaced) out.push(`${name} was made on ${short(entry.clock ?? 'no clock')} but the session's clock is now ${short(now)}; run mmprep extract --only ${f.replace('.jsonl', '')} for this session`);
     else if (typeof entry.sha256 === 'string' && (await sha256File(p)).sha256 !== entry.sha256) {
       out.push(`${name} changed after extraction (sha256 differs from meta.json); re-extract it (mmprep extract --only ${f.replace('.jsonl', '')})`);
     }
