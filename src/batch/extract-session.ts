@@ -225,6 +225,9 @@ const optionsText = (o: unknown): string => JSON.stringify(o ?? {});
  */
 export async function incompleteReason(dir: string, meta: SessionMeta, inputs: MetaInput[], task: SessionTask, options: StageOptions): Promise<string | null> {
   const key = (i: MetaInput) => ({ role: i.role, kind: i.kind, size_bytes: i.size_bytes, sha256: i.sha256 });
+  // A folder holding another session's output (copied or renamed by hand): say so, not the media or options that then
+  // differ (a new user's trial was told p01's camera had changed size, the meta.json being p07's).
+  if (typeof meta.session_id === 'string' && meta.session_id !== task.session.session_id) return `session '${meta.session_id}', not this one (a folder copied or renamed from another session's output?)`;
   if (meta.tool?.version !== VERSION) return `mmprep ${meta.tool?.version ?? 'unknown'}, this run ${VERSION}`;
   if (meta.tool?.build !== codeBuild()) return buildDiffers(meta.tool?.build);
   // Stages and options before the toolchain: a folder last written by a run without the face stage records no face
