@@ -2,9 +2,9 @@
  * `mmprep extract` end to end through the CLI, on sessions copied from fixtures/demo plus one with a corrupt camera
  * file (a truncated MP4 without its index) made at test time: outputs, the error record, exit codes, --resume,
  * kill-and-resume byte identity, shards that partition the manifest, SIGINT, and each bad-manifest problem.
- * Every stage (face inference: ~10 CPU s a session at 3 fps) runs on s01 and s02 beside the corrupt s04 in the first
- * run; the others run the audio stage alone (shards, kill and resume, resume, SIGINT), s03 joining s01 and s02. All
- * three demo sessions go through every stage in demo.test.ts.
+ * Every stage (face at 1 fps: ~6 CPU s a session, most of it the models' start) runs on s01 and s02 beside the corrupt
+ * s04 in the first run; the others run the audio stage alone (shards, kill and resume, resume, SIGINT), s03 joining s01
+ * and s02. All three demo sessions go through every stage, face at 3 fps, in demo.test.ts.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -14,8 +14,9 @@ import { BIN, FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 
 const DEMO = join(FIXTURES, 'demo');
-// Face analysis at 3 fps keeps the suite short; the stage code path is the same as at full rate.
-const FAST = ['--face-fps', '3', '--progress', 'lines'];
+// Face analysis at 1 fps (10 frames of each 10 s camera) keeps the suite short; the stage code path is the same as at
+// full rate. It was 3 fps until 2026-12-06: ~3 CPU s more a session, for no claim here (demo.test.ts runs 3 fps).
+const FAST = ['--face-fps', '1', '--progress', 'lines'];
 const GOOD = ['s01', 's02', 's03'];
 
 let dir: string;
@@ -114,7 +115,7 @@ describe('mmprep extract', () => {
       const d = join(out1, s);
       expect(readdirSync(d).sort()).toEqual([...STAGE_FILES].sort());
       const meta = JSON.parse(readFileSync(join(d, 'meta.json'), 'utf8'));
-      expect(meta).toMatchObject({ session_id: s, ref_role: 'lav_audio', stages: ['sync', 'audio', 'face'], options: { faceFps: 3 }, tool: { name: 'mmprep' } });
+      expect(meta).toMatchObject({ session_id: s, ref_role: 'lav_audio', stages: ['sync', 'audio', 'face'], options: { faceFps: 1 }, tool: { name: 'mmprep' } });
       expect(meta.inputs.map((i: { role: string; kind: string; file: string }) => [i.role, i.kind, i.file])).toEqual([
         ['video', 'video', `${s}_camera.mp4`],
         ['lav_audio', 'audio', `${s}_lav.flac`],
@@ -130,8 +131,9 @@ describe('mmprep extract', () => {
       expect(audio[1].t_s as number).toBeCloseTo(0.01, 6);
       expect(audio[0]).toHaveProperty('mfcc');
       // Face on the reference clock: t_s = t_src_s + the camera offset that sync found (truth within 2 frames).
+      // 10 s at 1 fps: 10 frames (9 at the least; was more than 25 of 30 at 3 fps).
       const face = jsonl(join(d, 'face.jsonl'));
-      expect(face.length).toBeGreaterThan(25);
+      expect(face.length).toBeGreaterThanOrEqual(9);
       const offset = truth.sessions.find((x) => x.session_id === s)!.camera_offset_s;
       for (const f of face.slice(0, 5)) expect((f.t_s as number) - (f.t_src_s as number)).toBeCloseTo(offset, 1);
       expect(face.filter((f) => f.face_found).length / face.length).toBeGreaterThan(0.9);
