@@ -276,7 +276,7 @@ describe('mmprep extract', () => {
     const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? -1)));
     expect(code).toBe(130);
     expect(stderr).toMatch(/interrupted: starting no new session; 1 running \(s01\) will finish/);
-    expect(stderr).toMatch(/stopped by interrupt: finished s01; rolled back none; 3 not started/);
+    expect(stderr).toMatch(/stopped by interrupt: finished s01; rolled back none; 3 not started \(run again with --resume\); 1 session\(s\) of this run done and kept/);
     expect(existsSync(join(out, 's01', 'meta.json'))).toBe(true);
     expect(existsSync(join(out, 's02'))).toBe(false);
     expect(JSON.parse(stdout)).toMatchObject({ interrupted: true, done: 1 });

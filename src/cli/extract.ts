@@ -193,7 +193,8 @@ function reportSummary(summary: ExtractSummary): number {
   }
   if (summary.interrupted) {
     process.stderr.write(
-      `mmprep extract: stopped by interrupt: finished ${summary.finished_after_interrupt.length ? summary.finished_after_interrupt.join(', ') : 'none'}; rolled back ${summary.rolled_back.length ? summary.rolled_back.join(', ') : 'none'}; ${summary.not_started} not started (run again with --resume)\n`,
+      // "finished none" alone read as "nothing done" to a new user's trial whose run had completed 2 sessions before it.
+      `mmprep extract: stopped by interrupt: finished ${summary.finished_after_interrupt.length ? summary.finished_after_interrupt.join(', ') : 'none'}; rolled back ${summary.rolled_back.length ? summary.rolled_back.join(', ') : 'none'}; ${summary.not_started} not started (run again with --resume); ${summary.done} session(s) of this run done and kept, those finished after the interrupt included\n`,
     );
     return 130;
   }
