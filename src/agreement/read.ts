@@ -22,6 +22,7 @@ import { offRangeScan, type FarRating } from './off-range.js';
 import { isMissingCode, missingCode } from './missing-codes.js';
 import { summaryColumn } from './summary-column.js';
 import { countsTable } from './counts-table.js';
+import { isoDateMs, nonIsoOrderMessage } from './order-dates.js';
 
 export { editDistanceAtMost1 };
 
@@ -888,8 +889,8 @@ class RatingsAccumulator {
     if (s === '') return NaN;
     let v = parseNumber(s);
     if (!Number.isFinite(v)) {
-      v = Date.parse(s); // ISO timestamps are fine as an order
-      if (!Number.isFinite(v)) throw new RecordError(`order value '${s}' is neither a number nor a date`, this.rec, header[oi]);
+      v = isoDateMs(s); // ISO 8601 dates only: Date.parse read '03.11.2026' month first
+      if (!Number.isFinite(v)) throw new RecordError(nonIsoOrderMessage(s), this.rec, header[oi]);
     }
     return v;
   }

@@ -1,0 +1,54 @@
+/**
+ * An annotation lead's trial (ttrial44b, 2026-12-06): Label Studio exports of valence/arousal/emotion by eight
+ * raters. Small inputs made here stand for its files (the trial's data is not read).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCliInProcess, tempDir } from './helpers/cli.js';
+
+const tmp = tempDir('mmprep-agr-trial44b-');
+afterAll(() => tmp.cleanup());
+
+function file(name: string, text: string): string {
+  const p = join(tmp.dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+/** A long file of two raters on three targets whose order column holds `dates` (one per row, in row order). */
+function dated(dates: string[]): string {
+  const rows = ['target,rater,rating,created_at'];
+  ['t1', 't2', 't3'].forEach((t, i) => ['a', 'b'].forEach((r, k) => rows.push(`${t},${r},${i + k + 1},${dates[2 * i + k]}`)));
+  return rows.join('\n') + '\n';
+}
+
+describe('agreement: dates in the order column are ISO 8601 (W1)', () => {
+  it("a German export's '03.11.2026 10:06:12' is refused with the ISO form (was: read as 11 March, month first, exit 0)", async () => {
+    const p = file('de.csv', dated(['02.11.2026 09:00:00', '02.11.2026 09:01:00', '03.11.2026 10:06:12', '03.11.2026 10:07:00', '01.12.2026 08:00:00', '01.12.2026 08:01:00']));
+    const r = await runCliInProcess(['agreement', p, '--order-col', 'created_at']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `mmprep: ${p}:2, column created_at: order value '02.11.2026 09:00:00' is a local date (day.month.year), which mmprep does not guess at: write dates in ISO 8601 (year-month-day), here 2026-11-02T09:00:00, or order numbers\n`,
+    );
+  });
+
+  it("'11/03/2026' names both readings; '14/11/2026' is day first; 'Nov 3 2026' has its month named", async () => {
+    const slash = await runCliInProcess(['agreement', file('us.csv', dated(['2026-11-03', '11/03/2026', '2026-11-04', '2026-11-04', '2026-11-05', '2026-11-05'])), '--order-col', 'created_at']);
+    expect(slash.code).toBe(2);
+    expect(slash.stderr).toContain(":3, column created_at: order value '11/03/2026' is a local date: day/month/year or month/day/year? mmprep does not guess: write dates in ISO 8601 (year-month-day), here 2026-03-11 if 11 is the day, 2026-11-03 if 11 is the month, or order numbers\n");
+    const day = await runCliInProcess(['agreement', file('uk.csv', dated(['14/11/2026 4:05 PM', '', '', '', '', ''])), '--order-col', 'created_at']);
+    expect(day.stderr).toContain("order value '14/11/2026 4:05 PM' is a local date (day/month/year), which mmprep does not guess at: write dates in ISO 8601 (year-month-day), here 2026-11-14T16:05, or order numbers\n");
+    const named = await runCliInProcess(['agreement', file('named.csv', dated(['Nov 3 2026', '', '', '', '', ''])), '--order-col', 'created_at']);
+    expect(named.stderr).toContain("order value 'Nov 3 2026' is a date with a month name, which mmprep does not guess at: write dates in ISO 8601 (year-month-day), here 2026-11-03, or order numbers\n");
+    const other = await runCliInProcess(['agreement', file('other.csv', dated(['2026-13-01', '', '', '', '', ''])), '--order-col', 'created_at']);
+    expect(other.stderr).toContain("order value '2026-13-01' is neither a number nor an ISO 8601 date: write dates as year-month-day (2026-11-03 or 2026-11-03T10:06:12), or order numbers\n");
+  });
+
+  it("ISO 8601 forms are read: Label Studio's microseconds and Z, a space for the T, an offset, a bare date", async () => {
+    const p = file('iso.csv', dated(['2026-11-03T10:06:12.345678Z', '2026-11-03 10:06:13', '2026-11-03T11:06:14+01:00', '2026-11-04', '2026-11-05T00:00', '2026-11-05T00:01Z']));
+    const r = await runCliInProcess(['agreement', p, '--order-col', 'created_at', '--json']);
+    expect(r.stderr).not.toContain('order value');
+    expect(r.code).toBe(0);
+  });
+});
