@@ -2,7 +2,7 @@
  * An annotation lead's trial (ttrial44b, 2026-12-06): Label Studio exports of valence/arousal/emotion by eight
  * raters. Small inputs made here stand for its files (the trial's data is not read).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCliInProcess, tempDir } from './helpers/cli.js';
@@ -50,5 +50,55 @@ describe('agreement: dates in the order column are ISO 8601 (W1)', () => {
     const r = await runCliInProcess(['agreement', p, '--order-col', 'created_at', '--json']);
     expect(r.stderr).not.toContain('order value');
     expect(r.code).toBe(0);
+  });
+});
+
+/**
+ * 20 targets, four raters on a 1-7 scale: a and b honest and close (b differs from a on every fifth target, 80 %
+ * identical), c their own, and `copy` c's ratings under another id (with `changed` of them altered).
+ */
+function withCopy(changed: number, copyId = 'h'): string {
+  const rows = ['target,rater,rating'];
+  for (let t = 0; t < 20; t++) {
+    const a = 1 + ((t * 3) % 7);
+    const c = Math.min(7, Math.max(1, a + (t % 3) - 1));
+    const ratings: Array<[string, number]> = [['a', a], ['b', t % 5 === 0 ? 1 + (a % 7) : a], ['c', c], [copyId, t < changed ? 1 + (c % 7) : c]];
+    for (const [r, v] of ratings) rows.push(`s${t},${r},${v}`);
+  }
+  return rows.join('\n') + '\n';
+}
+
+const COPY_LINE = "raters 'c' and 'h' gave the same rating on all 20 targets they both rated (the other rater pairs: 45 % identical, median), flagged at >= 95 % identical on >= 10 shared targets: copied, or the same export twice under two ids? Their agreement with each other raises every coefficient; if one is a copy, leave it out (--exclude-rater h, or c) and run again";
+
+describe('agreement: two raters with identical ratings (W2)', () => {
+  it('a copied rater is named in stderr, the text, the JSON, the report and on the gate line; the honest close pair is not', async () => {
+    const p = file('copy.csv', withCopy(0));
+    const report = join(tmp.dir, 'copy.html');
+    const r = await runCliInProcess(['agreement', p, '--min-icc', '0.1', '--min-icc-targets', '0', '--report', report]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`mmprep agreement: warning: ${p}: ${COPY_LINE}\n`);
+    expect(r.stdout).toContain(`Warning: ${COPY_LINE}\n`);
+    expect(r.stdout).toContain(": raters 'c' and 'h' gave identical ratings (identical_raters warning): a copy raises this figure\n");
+    expect(r.stdout).not.toMatch(/raters 'a' and 'b'/);
+    expect(readFileSync(report, 'utf8')).toContain('Warning: raters &#39;c&#39; and &#39;h&#39; gave the same rating on all 20 targets');
+    const json = JSON.parse((await runCliInProcess(['agreement', p, '--json'])).stdout);
+    expect(json.dimensions[0].warnings.filter((w: { code: string }) => w.code === 'identical_raters')).toEqual([
+      { code: 'identical_raters', raters: ['c', 'h'], n_shared: 20, n_identical: 20, others_median_identical: 0.45, message: COPY_LINE },
+    ]);
+  });
+
+  it('nearly identical (1 of 20 altered) is said with its count; 2 of 20 (90 %) is not; nor an easy task every pair agrees on', async () => {
+    const one = await runCliInProcess(['agreement', file('copy1.csv', withCopy(1)), '--json']);
+    const w = JSON.parse(one.stdout).dimensions[0].warnings.find((x: { code: string }) => x.code === 'identical_raters');
+    expect(w.message).toMatch(/^raters 'c' and 'h' gave the same rating on 19 of the 20 targets they both rated /);
+    const two = await runCliInProcess(['agreement', file('copy2.csv', withCopy(2)), '--json']);
+    expect(JSON.parse(two.stdout).dimensions[0].warnings.map((x: { code: string }) => x.code)).not.toContain('identical_raters');
+    // Three raters labelling obvious clips: x and y each differ from z on one of 20 targets (95 %, near-identical), from
+    // each other on two (90 %): every pair agrees that often, so none stands out as a copy.
+    const rows = ['target,rater,rating'];
+    for (let t = 0; t < 20; t++) ['x', 'y', 'z'].forEach((r, k) => rows.push(`s${t},${r},${(k < 2 && t === k * 7 + 1 ? 'sad' : ['happy', 'angry'][t % 2])}`));
+    const easy = await runCliInProcess(['agreement', file('easy.csv', rows.join('\n') + '\n'), '--categorical', '--json']);
+    expect(easy.code, easy.stderr).toBe(0);
+    expect(JSON.parse(easy.stdout).dimensions[0].warnings.map((x: { code: string }) => x.code)).not.toContain('identical_raters');
   });
 });

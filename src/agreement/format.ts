@@ -166,7 +166,7 @@ export function formatAgreementText(result: AgreementResult, opts: { top?: numbe
   for (const d of result.dimensions) s += dimensionText(d, opts.top ?? 10);
   if (opts.gate) {
     s += `\nGate: ${opts.gate.passed ? 'passed' : 'FAILED'}\n`;
-    for (const c of opts.gate.checks) s += `  ${c.passed ? 'ok  ' : 'FAIL'} ${clean(c.dimension)}: ${c.figure} ${num(c.value, 4)} (min ${c.min}${gateTargets(c)})\n`;
+    for (const c of opts.gate.checks) s += `  ${c.passed ? 'ok  ' : 'FAIL'} ${clean(c.dimension)}: ${c.figure} ${num(c.value, 4)} (min ${c.min}${gateTargets(c)})${c.caveat ? `: ${clean(c.caveat)}` : ''}\n`;
   }
   return s;
 }
