@@ -102,3 +102,40 @@ describe('agreement: two raters with identical ratings (W2)', () => {
     expect(JSON.parse(easy.stdout).dimensions[0].warnings.map((x: { code: string }) => x.code)).not.toContain('identical_raters');
   });
 });
+
+/** A Label Studio-like export of 12 clips by 3 raters, each row with an id and a created_at (minute = row). */
+function export12(dayHour: string, edit = (v: number) => v): string[] {
+  const rows: string[] = [];
+  for (let t = 0; t < 12; t++) ['a', 'b', 'c'].forEach((r, k) => rows.push(`${100 + 3 * t + k},${r},s${t},${edit(1 + ((t + k) % 5))},${dayHour}:${String(3 * t + k).padStart(2, '0')}:00Z`));
+  return rows;
+}
+const EXPORT_HEAD = 'annotation_id,annotator,video,valence,created_at';
+const REPEAT_ARGS = ['--target-col', 'video', '--rater-col', 'annotator', '--rating-col', 'valence', '--order-col', 'created_at', '--repeated'];
+
+describe('agreement --repeated on a duplicated export (W3)', () => {
+  it('one export joined twice is refused, naming the lines (was: ICC(3,1) 1.000 for every rater, exit 0)', async () => {
+    const first = export12('2026-11-03T10');
+    const p = file('dup.csv', [EXPORT_HEAD, ...first, ...first].join('\n') + '\n');
+    const r = await runCliInProcess(['agreement', p, ...REPEAT_ARGS]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`mmprep: ${p}:38, column created_at: --repeated: every one of the 36 repeated rows is a copy of its first row, cell for cell (this line repeats line 2): a duplicated export, not a retest; keep one copy and run without --repeated; a test-retest file has the second pass rated later (or an occasion column)\n`);
+  });
+
+  it('a copy with ratings edited but the first times is refused; a real second pass a week later is read', async () => {
+    const edited = file('edited.csv', [EXPORT_HEAD, ...export12('2026-11-03T10'), ...export12('2026-11-03T10', (v) => (v === 3 ? 4 : v))].join('\n') + '\n');
+    const r = await runCliInProcess(['agreement', edited, ...REPEAT_ARGS]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(":38, column created_at: --repeated: every one of the 36 repeated rows has the same 'created_at' as its first row (here '2026-11-03T10:00:00Z', as on line 2): an export given twice (edited?), not a retest;");
+    const later = file('retest.csv', [EXPORT_HEAD, ...export12('2026-11-03T10'), ...export12('2026-11-10T10', (v) => (v === 3 ? 4 : v))].join('\n') + '\n');
+    const ok = await runCliInProcess(['agreement', later, ...REPEAT_ARGS, '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).dimensions[0].test_retest.n_ratings_repeated).toBe(36);
+  });
+
+  it('a file of target, rater and rating only: every repeat equal to the first is a warning, not a refusal', async () => {
+    const rows = export12('2026-11-03T10').map((l) => l.split(',').slice(1, 4).join(','));
+    const r = await runCliInProcess(['agreement', file('plain.csv', ['annotator,video,valence', ...rows, ...rows].join('\n') + '\n'), '--target-col', 'video', '--rater-col', 'annotator', '--rating-col', 'valence', '--repeated']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(': warning: --repeated: every one of the 36 repeated ratings equals the rater\'s first rating of that target (rows given twice, a duplicated export?)');
+  });
+});

@@ -23,6 +23,7 @@ import { isMissingCode, missingCode } from './missing-codes.js';
 import { summaryColumn } from './summary-column.js';
 import { countsTable } from './counts-table.js';
 import { isoDateMs, nonIsoOrderMessage } from './order-dates.js';
+import { isDateTime, RepeatCopies } from './repeat-copies.js';
 
 export { editDistanceAtMost1 };
 
@@ -999,6 +1000,17 @@ class RatingsAccumulator {
 
   /** --repeated read a repeat that differs in an unused column: the warning said once. */
   repeatNote: string | undefined;
+  /** --repeated without an occasion column: repeats that copy their first row (a duplicated export, ttrial44b W3). */
+  readonly repeatCopies = new RepeatCopies();
+
+  /** The duplicated-export check of --repeated: refused here (RecordError), or a note for the table. */
+  repeatCopiesNote(): string | null {
+    const { unused, oi, header } = this.layout;
+    const v = this.repeatCopies.verdict(unused.length > 0 || oi >= 0, oi >= 0 ? header[oi] : null);
+    if (v === null) return null;
+    if (v.kind === 'refuse') throw new RecordError(v.message, v.rec, oi >= 0 ? header[oi] : header[this.layout.ti], v.firstRec);
+    return v.message;
+  }
   /** Long files with unused columns: each (dimension, target, rater)'s first record and its unused cells. */
   private readonly firstUnused = new Map<string, { rec: number; cells: string[]; order: string | null }>();
 
@@ -1042,6 +1054,10 @@ class RatingsAccumulator {
   private push(d: DimBuilder, row: string[], t: number, r: number, v: number, order: number): void {
     const { oc } = this.layout;
     if (this.layout.format === 'long') this.refuseRepeatDifferingInUnused(d, row, t, r);
+    if (this.opts.repeated && oc < 0) {
+      const time = this.layout.oi >= 0 && isDateTime(row[this.layout.oi].trim()) ? row[this.layout.oi].trim() : null;
+      this.repeatCopies.see(`${d.name}\u0000${t}\u0000${r}`, this.rec, row, time);
+    }
     if (this.withOccasions) d.occ.push(d.occasionOf(oc >= 0 ? row[oc].trim() : null, t, r));
     d.target.push(t);
     d.rater.push(r);
@@ -1092,7 +1108,9 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   refuseRatingsAsTargetIds(acc.layout, [...acc.dims.values()].flatMap((d) => d.targets), path);
   const raters = [...new Set([...acc.dims.values()].flatMap((d) => d.raters))];
   const excluded = resolveExcluded(acc.excluded, opts.excludeRaters, Boolean(opts.excludeRaterLists), acc.excludedMet, raters, path);
+  const copiesNote = acc.repeatCopiesNote();
   const table = withExcludedNote(() => ratingsTable(path, acc, opts.levels), excluded, path);
+  if (copiesNote) table.notes = [...(table.notes ?? []), copiesNote];
   if (excluded.size > 0) table.excluded_raters = [...excluded].map(([rater, n_ratings]) => ({ rater, n_ratings }));
   if (acc.emptyRows.length > 0) table.notes = [...(table.notes ?? []), await emptyRowsNote(path, acc.emptyRows, delimiter)];
   if (acc.headerRows.length > 0) {
