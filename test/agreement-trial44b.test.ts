@@ -139,3 +139,27 @@ describe('agreement --repeated on a duplicated export (W3)', () => {
     expect(r.stderr).toContain(': warning: --repeated: every one of the 36 repeated ratings equals the rater\'s first rating of that target (rows given twice, a duplicated export?)');
   });
 });
+
+describe('agreement: files that are not well-formed CSV (R1)', () => {
+  it("a stray quote ('r\"1') is bad input, exit 2 with the line and what to do, and --json prints ok: false (was: internal error, exit 1)", async () => {
+    const p = file('quote.csv', 'target,rater,rating\na,r1,3\nb,r"1,4\n');
+    const line = `${p}:3: malformed CSV: a quote (") inside a cell that does not start with one (after 'r'): quote the whole cell and double the quote in it ("r""1"), or remove the stray quote`;
+    const r = await runCliInProcess(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`mmprep: ${line}\n`);
+    const j = await runCliInProcess(['agreement', p, '--json']);
+    expect(j.code).toBe(2);
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, error: line, exit_code: 2 });
+  });
+
+  it('a Label Studio JSON export and a Praat TextGrid are named as such', async () => {
+    const json = file('ls.csv', '[\n {\n  "id": 1,\n  "annotations": []\n }\n]\n');
+    const a = await runCliInProcess(['agreement', json]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe(`mmprep: ${json}:1: the file looks like JSON (a Label Studio or other tool's JSON export?), not CSV: export CSV from the tool (Label Studio: Export, CSV), or write one row per rating with columns target, rater, rating (or one row per target and a column per rater)\n`);
+    const tg = file('a.TextGrid', 'File type = "ooTextFile"\nObject class = "TextGrid"\n\nxmin = 0\n');
+    const b = await runCliInProcess(['agreement', tg]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/^mmprep: .*a\.TextGrid:1: the file is a Praat TextGrid, not CSV: /);
+  });
+});

@@ -6,7 +6,7 @@
  * instead and the exact line of a bad record is found by a second, informed pass only when an error is reported.
  */
 import { createReadStream, type ReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { parse, type Options as CsvOptions } from 'csv-parse';
 import { decimalNumber } from '../common/decimal.js';
 import { shellWord } from '../common/shell.js';
@@ -448,7 +448,37 @@ function csvProblem(code: string, message: string): string {
     return `${cells}: give every row one cell per header column (quote a cell that holds the delimiter)`;
   }
   if (code === 'CSV_QUOTE_NOT_CLOSED') return UNCLOSED_QUOTE;
+  if (code === 'INVALID_OPENING_QUOTE') {
+    const cell = /value is "(.*)"$/.exec(message)?.[1];
+    return `a quote (") inside a cell that does not start with one${cell ? ` (after '${cell}')` : ''}: quote the whole cell and double the quote in it ("r""1"), or remove the stray quote`;
+  }
   return `${message}: fix the file (a spreadsheet's "Save as CSV" writes it well-formed)`;
+}
+
+/**
+ * csv-parse's errors: codes 'CSV_…' and, in csv-parse 5, 'INVALID_OPENING_QUOTE' (a stray quote was an internal
+ * error, exit 1, and --json printed nothing; ttrial44b R1). Every one is bad input.
+ */
+function isCsvErrorCode(code: string): boolean {
+  return code.startsWith('CSV_') || code === 'INVALID_OPENING_QUOTE';
+}
+
+/**
+ * A file in another format given as ratings (a Label Studio JSON export, a Praat TextGrid): named, with what to export
+ * instead; csv-parse stopped on its first quote (ttrial44b R1).
+ */
+async function refuseOtherFormat(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  const buf = Buffer.alloc(256);
+  const { bytesRead } = await fh.read(buf, 0, buf.length, 0).finally(() => fh.close());
+  const head = buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const csv = 'one row per rating with columns target, rater, rating (or one row per target and a column per rater)';
+  if (/^(\[\s*[{\]]|\{\s*")/.test(head)) {
+    throw new InputError(`the file looks like JSON (a Label Studio or other tool's JSON export?), not CSV: export CSV from the tool (Label Studio: Export, CSV), or write ${csv}`, { file: path, line: 1 });
+  }
+  if (/^File type = "ooTextFile"/.test(head)) {
+    throw new InputError(`the file is a Praat TextGrid, not CSV: agreement reads ${csv}; write the TextGrid's labels so (e.g. a Praat or tgt script), one target per interval`, { file: path, line: 1 });
+  }
 }
 
 /**
@@ -467,6 +497,7 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
     throw new InputError(`cannot read ratings file (${code ?? (e as Error).message})`, { file: path });
   }
   await checkUtf8File(path);
+  await refuseOtherFormat(path);
   const delimiter = opts.delimiter ?? (await sniffFileDelimiter(path));
   try {
     return await withSources(await readRatingsUnchecked(path, opts, delimiter), path, delimiter);
@@ -478,7 +509,7 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
       throw new InputError(msg, { file: path, line, column: e.column });
     }
     const ce = e as { code?: string; lines?: number; message: string };
-    if (typeof ce.code === 'string' && ce.code.startsWith('CSV_')) {
+    if (typeof ce.code === 'string' && isCsvErrorCode(ce.code)) {
       if (ce.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && /expect 1,/.test(ce.message)) await refuseTitleLine(path, opts, delimiter);
       const line = ce.code === 'CSV_QUOTE_NOT_CLOSED' ? ((await lineOfUnclosedQuote(path, delimiter)) ?? ce.lines) : ce.lines;
       throw new InputError(`malformed CSV: ${csvProblem(ce.code, ce.message)}`, { file: path, line });
