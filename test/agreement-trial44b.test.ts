@@ -163,3 +163,26 @@ describe('agreement: files that are not well-formed CSV (R1)', () => {
     expect(b.stderr).toMatch(/^mmprep: .*a\.TextGrid:1: the file is a Praat TextGrid, not CSV: /);
   });
 });
+
+describe('agreement: a misspelt column flag gets the flag that reads it (R2)', () => {
+  const HEAD = 'video,annotator,valence,dimension,created_at\nv1,a,3,x,2026-11-03T10:00\nv1,b,4,x,2026-11-03T10:01\n';
+  const cols = ['--target-col', 'video', '--rater-col', 'annotator', '--rating-col', 'valence'];
+  it("--rating-col valance: 'pass --rating-col valence' (was: --valance-col valence); --target-col vdeo: --target-col video", async () => {
+    const p = file('r2.csv', HEAD);
+    const a = await runCliInProcess(['agreement', p, ...cols.slice(0, 5), 'valance']);
+    expect(a.stderr).toBe(`mmprep: ${p}:1, column 3: no 'valance' column; did you mean 'valence'? (pass --rating-col valence)\n`);
+    const b = await runCliInProcess(['agreement', p, '--target-col', 'vdeo', ...cols.slice(2)]);
+    expect(b.stderr).toBe(`mmprep: ${p}:1, column 1: no 'vdeo' column; did you mean 'video'? (pass --target-col video)\n`);
+  });
+
+  it('--order-col created_att and --dimension-col dimenson get a suggestion; a name far from every column lists the header', async () => {
+    const p = file('r2b.csv', HEAD);
+    const o = await runCliInProcess(['agreement', p, ...cols, '--order-col', 'created_att']);
+    expect(o.code).toBe(2);
+    expect(o.stderr).toBe(`mmprep: ${p}:1, column 5: no order column 'created_att' in the header; did you mean 'created_at'? (--order-col created_at)\n`);
+    const d = await runCliInProcess(['agreement', p, ...cols, '--dimension-col', 'dimenson']);
+    expect(d.stderr).toBe(`mmprep: ${p}:1, column 4: no dimension column 'dimenson' in the header; did you mean 'dimension'? (--dimension-col dimension)\n`);
+    const far = await runCliInProcess(['agreement', p, ...cols, '--occasion-col', 'xyz']);
+    expect(far.stderr).toBe(`mmprep: ${p}:1: no occasion column 'xyz' in the header (header has 'video', 'annotator', 'valence', 'dimension', 'created_at')\n`);
+  });
+});

@@ -410,6 +410,13 @@ function refuseMisspeltOptionalColumn(header: string[], used: number[], role: 'd
   throw new InputError(`no '${role}' column; did you mean '${header[i]}'? (rename it, or pass ${missingColumnFlag(role, header[i])}; if it is not the ${role}, give it another name)`, { file: path, line: 1, column: i + 1 });
 }
 
+/** `--order-col created_att` (or --dimension-col, --occasion-col) naming no column: the header's column one typo away. */
+function refuseAbsentColumn(role: 'order' | 'dimension' | 'occasion', name: string, header: string[], path: string): never {
+  const close = header.findIndex((h) => sameWordUpToOneEdit(h, name));
+  const hint = close >= 0 ? `; did you mean '${header[close]}'? (${missingColumnFlag(role, header[close])})` : ` (header has ${header.map((h) => `'${h}'`).join(', ')})`;
+  throw new InputError(`no ${role} column '${name}' in the header${hint}`, { file: path, line: 1, ...(close >= 0 ? { column: close + 1 } : {}) });
+}
+
 function findColumn(header: string[], name: string): number {
   const exact = header.indexOf(name);
   if (exact >= 0) return exact;
@@ -549,7 +556,7 @@ interface RatingsLayout {
 function findOrderColumn(header: string[], opts: ReadRatingsOptions, path: string): number {
   if (opts.orderColumn !== undefined) {
     const oi = findColumn(header, opts.orderColumn);
-    if (oi < 0) throw new InputError(`no order column '${opts.orderColumn}' in the header`, { file: path, line: 1 });
+    if (oi < 0) refuseAbsentColumn('order', opts.orderColumn, header, path);
     return oi;
   }
   let oi = -1;
@@ -573,17 +580,20 @@ function chooseFormat(header: string[], opts: ReadRatingsOptions, ti: number, ri
   if (want === 'auto' && !askedLong && ti < 0 && ri >= 0 && vi < 0 && opts.targetColumn === undefined) refuseRaterColumnAsWide(header, ri, otherRoles, path);
   if (!(want === 'long' || (want === 'auto' && ((longish && ri >= 0) || askedLong)))) return 'wide';
   const missing = [
-    [ti, opts.targetColumn ?? 'target'],
-    [ri, opts.raterColumn ?? 'rater'],
-    [vi, opts.ratingColumn ?? 'rating'],
-  ].filter(([i]) => (i as number) < 0);
+    { i: ti, name: opts.targetColumn ?? 'target', role: 'target', given: opts.targetColumn !== undefined },
+    { i: ri, name: opts.raterColumn ?? 'rater', role: 'rater', given: opts.raterColumn !== undefined },
+    { i: vi, name: opts.ratingColumn ?? 'rating', role: 'rating', given: opts.ratingColumn !== undefined },
+  ].filter(({ i }) => i < 0);
   if (missing.length > 0) {
-    const close = missing.length === 1 ? header.findIndex((h, i) => ![ti, ri, vi].includes(i) && sameWordUpToOneEdit(h, missing[0][1] as string)) : -1;
+    const m = missing[0];
+    const close = missing.length === 1 ? header.findIndex((h, i) => ![ti, ri, vi].includes(i) && sameWordUpToOneEdit(h, m.name)) : -1;
     if (close >= 0) {
-      throw new InputError(`no '${missing[0][1]}' column; did you mean '${header[close]}'? (rename it, or pass ${missingColumnFlag(missing[0][1] as string, header[close])})`, { file: path, line: 1, column: close + 1 });
+      // the flag of the column's role, with the header's spelling (ttrial44b R2: it was '--valance-col valence')
+      const fix = `${m.given ? '' : 'rename it, or '}pass ${missingColumnFlag(m.role, header[close])}`;
+      throw new InputError(`no '${m.name}' column; did you mean '${header[close]}'? (${fix})`, { file: path, line: 1, column: close + 1 });
     }
     throw new InputError(
-      `long format needs columns ${missing.map(([, n]) => `'${n}'`).join(', ')} (header has ${header.map((h) => `'${h}'`).join(', ')}; set --target-col/--rater-col/--rating-col)`,
+      `long format needs columns ${missing.map(({ name }) => `'${name}'`).join(', ')} (header has ${header.map((h) => `'${h}'`).join(', ')}; set --target-col/--rater-col/--rating-col)`,
       { file: path, line: 1 },
     );
   }
@@ -722,10 +732,10 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
   const ri = findColumn(header, opts.raterColumn ?? 'rater');
   const vi = findColumn(header, opts.ratingColumn ?? 'rating');
   const di = findColumn(header, opts.dimensionColumn ?? 'dimension');
-  if (opts.dimensionColumn !== undefined && di < 0) throw new InputError(`no dimension column '${opts.dimensionColumn}' in the header`, { file: path, line: 1 });
+  if (opts.dimensionColumn !== undefined && di < 0) refuseAbsentColumn('dimension', opts.dimensionColumn, header, path);
   const oi = findOrderColumn(header, opts, path);
   const oc = findColumn(header, opts.occasionColumn ?? 'occasion');
-  if (opts.occasionColumn !== undefined && oc < 0) throw new InputError(`no occasion column '${opts.occasionColumn}' in the header`, { file: path, line: 1 });
+  if (opts.occasionColumn !== undefined && oc < 0) refuseAbsentColumn('occasion', opts.occasionColumn, header, path);
   const unnamed = unnamedColumns(header);
   const meta = metaColumnsOf(header, opts);
   const format = chooseFormat(header, opts, ti, ri, vi, path, [di, oi, oc, ...meta]);
