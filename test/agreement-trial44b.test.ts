@@ -186,3 +186,14 @@ describe('agreement: a misspelt column flag gets the flag that reads it (R2)', (
     expect(far.stderr).toBe(`mmprep: ${p}:1: no occasion column 'xyz' in the header (header has 'video', 'annotator', 'valence', 'dimension', 'created_at')\n`);
   });
 });
+
+describe("agreement: each rater pair's own reason for a missing SE (F3)", () => {
+  it('a pair that agrees on every target is not given the first pair\'s "agree on no target"', async () => {
+    const rows = ['target,rater,rating'];
+    const L = ['a', 'b', 'c'];
+    for (let t = 0; t < 12; t++) rows.push(`s${t},w,${L[(t + 1) % 3]}`, `s${t},x,${L[t % 3]}`, `s${t},y,${L[t % 3]}`);
+    const r = await runCliInProcess(['agreement', file('f3.csv', rows.join('\n') + '\n'), '--categorical']);
+    const tail = 'where the large-sample variance (Fleiss, Cohen & Everitt 1969) is 0 (psych and statsmodels print SE 0); use --bootstrap for an interval\n';
+    expect(r.stdout).toContain(`  SE —: w vs x, w vs y: asymptotic SE undefined: the raters agree on no target, ${tail}  SE —: x vs y: asymptotic SE undefined: the raters agree on every target, ${tail}`);
+  });
+});
