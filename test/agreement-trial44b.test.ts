@@ -197,3 +197,18 @@ describe("agreement: each rater pair's own reason for a missing SE (F3)", () => 
     expect(r.stdout).toContain(`  SE —: w vs x, w vs y: asymptotic SE undefined: the raters agree on no target, ${tail}  SE —: x vs y: asymptotic SE undefined: the raters agree on every target, ${tail}`);
   });
 });
+
+describe('agreement: drift needs an order column, and says so (S1)', () => {
+  it("a Label Studio export's created_at, not read, is offered as --order-col; a wide sheet's Raters table says why drift is —", async () => {
+    const rows = ['annotation_id,annotator,valence,created_at,video'];
+    for (let t = 0; t < 6; t++) ['a', 'b'].forEach((r, k) => rows.push(`${10 * t + k},${r},${1 + ((t + k) % 4)},2026-11-03T10:0${t}:0${k}Z,v${t}`));
+    const p = file('ls-time.csv', rows.join('\n') + '\n');
+    const r = await runCliInProcess(['agreement', p, '--target-col', 'video', '--rater-col', 'annotator', '--rating-col', 'valence']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("an occasion, --occasion-col NAME; 'created_at' looks like a time: to see each rater's drift over their work, pass --order-col created_at\n");
+    const read = await runCliInProcess(['agreement', p, '--target-col', 'video', '--rater-col', 'annotator', '--rating-col', 'valence', '--order-col', 'created_at']);
+    expect(read.stderr).not.toContain('looks like a time');
+    const wide = await runCliInProcess(['agreement', file('wide-drift.csv', 'clip,a,b\nc1,1,2\nc2,3,3\nc3,4,5\n')]);
+    expect(wide.stdout).toContain('  (drift —: a wide sheet has no time per rating; drift needs a long file (target, rater, rating and a time or order column))\n');
+  });
+});

@@ -102,7 +102,10 @@ function iccText(i: NonNullable<DimensionResult['icc']>): string {
   return s;
 }
 
-function dimensionText(d: DimensionResult, top: number): string {
+/** Under a wide sheet's Raters table: why drift is '—' (ttrial44b S1: wide sheets never get drift, and nothing said so). */
+const WIDE_DRIFT = 'drift —: a wide sheet has no time per rating; drift needs a long file (target, rater, rating and a time or order column)';
+
+function dimensionText(d: DimensionResult, top: number, format: 'long' | 'wide'): string {
   let s = `\n== ${d.dimension ? `dimension '${clean(d.dimension)}'` : 'ratings'}: ${d.data_type}, ${d.n_targets} targets, ${d.n_raters} raters, ${d.n_ratings} ratings, ${d.n_missing} missing ==\n`;
   for (const m of shownWarnings(d.warnings, d.n_raters)) s += `Warning: ${clean(m)}\n`;
   if (d.icc) s += iccText(d.icc) + planningText(d);
@@ -140,7 +143,7 @@ function dimensionText(d: DimensionResult, top: number): string {
     );
   }
   const hint = excludeHint(d.raters);
-  s += 'Raters\n' + table(rr) + (d.flags_note ? `  (${d.flags_note})\n` : '') + (d.consensus_note ? `  (${clean(d.consensus_note)})\n` : '') + (hint ? `  (${clean(hint)})\n` : '');
+  s += 'Raters\n' + table(rr) + (format === 'wide' ? `  (${WIDE_DRIFT})\n` : '') + (d.flags_note ? `  (${d.flags_note})\n` : '') + (d.consensus_note ? `  (${clean(d.consensus_note)})\n` : '') + (hint ? `  (${clean(hint)})\n` : '');
   const nContested = d.targets.filter((t) => t.contested).length;
   const show = top > 0 ? d.targets.slice(0, top) : d.targets;
   // What * means, said where it is used (a new user's trial: the header never said what counts as contested).
@@ -171,7 +174,7 @@ export function formatAgreementText(result: AgreementResult, opts: { top?: numbe
   const missing = iccMissingNote(result);
   let s = `mmprep agreement: ${clean(result.file)} (${result.format} format${missing ? `; missing ratings: ${missing}` : ''}${result.bootstrap ? `; bootstrap ${result.bootstrap.replicates} replicates, seed ${result.bootstrap.seed}` : ''})\n`;
   if (result.excluded_raters) s += `${clean(excludedText(result.excluded_raters))}\n`;
-  for (const d of result.dimensions) s += dimensionText(d, opts.top ?? 10);
+  for (const d of result.dimensions) s += dimensionText(d, opts.top ?? 10, result.format);
   if (opts.gate) {
     s += `\nGate: ${opts.gate.passed ? 'passed' : 'FAILED'}\n`;
     for (const c of opts.gate.checks) s += `  ${c.passed ? 'ok  ' : 'FAIL'} ${clean(c.dimension)}: ${c.figure} ${num(c.value, 4)} (min ${c.min}${gateTargets(c)})${c.caveat ? `: ${clean(c.caveat)}` : ''}\n`;

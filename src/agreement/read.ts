@@ -1252,7 +1252,7 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
     notes: [
       ...(unnamed.length > 0 ? [unnamedColumnsNote(unnamed, header.length)] : []),
       ...(acc.layout.split ? [acc.layout.split.note] : []),
-      ...unusedColumnsNotes(header, acc.layout.unused),
+      ...unusedColumnsNotes(header, acc.layout.unused, oi),
       ...(acc.repeatNote ? [acc.repeatNote] : []),
     ],
   };
@@ -1263,13 +1263,19 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
  * The note on unread columns, leaving out those named as facts about the target (`session_id`, `start_s`, `end_s` of
  * the layout `dataset build --labels` reads, `speaker`, `duration_s`): a repeat that differs in one is refused anyway.
  */
-function unusedColumnsNotes(header: string[], unused: number[]): string[] {
+function unusedColumnsNotes(header: string[], unused: number[], oi: number): string[] {
   const named = unused.filter((c) => !looksLikeMetadataColumn(header[c]));
-  return named.length > 0 ? [unusedColumnsNote(header, named)] : [];
+  return named.length > 0 ? [unusedColumnsNote(header, named, oi)] : [];
 }
 
-function unusedColumnsNote(header: string[], unused: number[]): string {
-  return `warning: column${unused.length > 1 ? 's' : ''} ${quoteList(unused.map((c) => header[c]))} ${unused.length > 1 ? 'are' : 'is'} not read (a long file reads the target, rater, rating, dimension, occasion and time/order columns): if one names the targets together with the target column, pass --target-col NAME,TARGET; a dimension, --dimension-col NAME; an occasion, --occasion-col NAME`;
+/** A column named as a time (Label Studio's created_at, updated_at, a *_time or date column) that drift could order by. */
+const TIME_LIKE = /^(created|updated|submitted|completed|started|finished|modified)(_?at|_?on)?$|(^|[_\s-])(time|date|datetime|timestamp)$|^(time|date)([_\s-]|$)|_at$/i;
+
+function unusedColumnsNote(header: string[], unused: number[], oi: number): string {
+  const time = oi < 0 ? unused.find((c) => TIME_LIKE.test(header[c].trim())) : undefined;
+  // drift was '—' for every rater, JSON null, with no word why (ttrial44b S1: Label Studio's created_at)
+  const drift = time === undefined ? '' : `; '${header[time]}' looks like a time: to see each rater's drift over their work, pass --order-col ${shellWord(header[time])}`;
+  return `warning: column${unused.length > 1 ? 's' : ''} ${quoteList(unused.map((c) => header[c]))} ${unused.length > 1 ? 'are' : 'is'} not read (a long file reads the target, rater, rating, dimension, occasion and time/order columns): if one names the targets together with the target column, pass --target-col NAME,TARGET; a dimension, --dimension-col NAME; an occasion, --occasion-col NAME${drift}`;
 }
 
 /**
