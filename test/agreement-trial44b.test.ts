@@ -212,3 +212,14 @@ describe('agreement: drift needs an order column, and says so (S1)', () => {
     expect(wide.stdout).toContain('  (drift —: a wide sheet has no time per rating; drift needs a long file (target, rater, rating and a time or order column))\n');
   });
 });
+
+describe('agreement --levels: a label one letter from a level (S3)', () => {
+  it("'hapy' gets did you mean 'happy'; a label near two levels gets no guess", async () => {
+    const p = file('lev.csv', 'target,rater,rating\nt1,a,happy\nt1,b,hapy\nt2,a,sad\nt2,b,sad\n');
+    const r = await runCliInProcess(['agreement', p, '--levels', 'sad,happy,angry']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`mmprep: ${p}:3, column rating: label 'hapy' is not one of --levels (sad, happy, angry): did you mean 'happy'? (one letter apart: correct the label)\n`);
+    const two = await runCliInProcess(['agreement', file('lev2.csv', 'target,rater,rating\nt1,a,lo\nt1,b,li\n'), '--levels', 'lo,hi']);
+    expect(two.stderr).toMatch(/label 'li' is not one of --levels \(lo, hi\)\n$/);
+  });
+});

@@ -889,7 +889,10 @@ class RatingsAccumulator {
       if (levels) {
         // 'Strongly disagree' for 'strongly disagree' (a sixth trial): name the level it is a spelling of
         const twin = levels.find((l) => spellingKey(l) === spellingKey(s));
-        const hint = twin === undefined ? '' : `: it differs from '${twin}' only in case, spaces, '-' or '_' (write '${twin}')`;
+        // 'hapy' for 'happy' (ttrial44b S3): a level one edit away, when only one is
+        const near = twin === undefined ? levels.filter((l) => editDistanceAtMost1(spellingKey(l), spellingKey(s))) : [];
+        const hint =
+          twin !== undefined ? `: it differs from '${twin}' only in case, spaces, '-' or '_' (write '${twin}')` : near.length === 1 ? `: did you mean '${near[0]}'? (one letter apart: correct the label)` : '';
         throw new RecordError(`label '${s.length > 40 ? s.slice(0, 40) + '…' : s}' is not one of --levels (${levels.join(', ')})${hint}`, this.rec, column);
       }
       i = this.labels.length;
