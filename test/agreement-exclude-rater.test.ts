@@ -19,10 +19,11 @@ function file(name: string, text: string): string {
 }
 
 const RATERS = ['r1', 'r2', 'r3', 'r4', 'r5'];
-/** Long ratings of 12 targets; r5 rates against the others; `keep` picks the raters written. */
+/** Long ratings of 12 targets; r5 rates against the others; `keep` picks the raters written. Each of r1-r4 is one step
+ *  further along the scale (before 2026-12-06 r1 and r3 were copies of each other, now said as identical_raters). */
 function longCsv(keep: (r: string) => boolean = () => true): string {
   const rows = ['target,rater,rating'];
-  for (let t = 0; t < 12; t++) for (const [g, r] of RATERS.entries()) if (keep(r)) rows.push(`t${t},${r},${r === 'r5' ? 7 - (t % 7) : 1 + ((t + (g % 2)) % 7)}`);
+  for (let t = 0; t < 12; t++) for (const [g, r] of RATERS.entries()) if (keep(r)) rows.push(`t${t},${r},${r === 'r5' ? 7 - (t % 7) : 1 + ((t + g) % 7)}`);
   return rows.join('\n') + '\n';
 }
 

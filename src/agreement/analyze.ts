@@ -21,6 +21,7 @@ import { reversedScaleWarnings, type ReversedScaleWarning } from './reversed.js'
 import { farRatingWarnings, type FarRatingWarning } from './off-range.js';
 import { timeGridNote } from './time-grid.js';
 import { constantRaterWarnings, type ConstantRaterWarning } from './constant-rater.js';
+import { identicalRatersWarnings, type IdenticalRatersWarning } from './identical-raters.js';
 import { missedTargetsWarnings, sharedRaterWarnings, type MissedTargetsWarning, type SharedRaterWarning } from './sessions.js';
 
 export interface AnalyzeOptions {
@@ -67,7 +68,8 @@ export type AgreementWarning =
   | ReversedScaleWarning
   | MissedTargetsWarning
   | SharedRaterWarning
-  | ConstantRaterWarning;
+  | ConstantRaterWarning
+  | IdenticalRatersWarning;
 
 /** 'dimension_typo': a dimension one letter from another with at least three times its ratings ('valance', 'valence'). */
 export interface DimensionTypoWarning {
@@ -452,6 +454,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
       ...reversed,
       ...emptyRaterWarnings(dim, format),
       ...constantRaterWarnings(d, raters),
+      ...identicalRatersWarnings(d, bt),
       ...spellingVariantWarnings(dim),
       ...raterTypoWarnings(d),
       ...sharedRaterWarnings(d),

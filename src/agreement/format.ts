@@ -26,16 +26,25 @@ function clean(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+/**
+ * The '  SE —: …' lines under a table: the rows without an SE grouped by their own reason (a pair with kappa 1.000 was
+ * given the first pair's "kappa 0.000 is at a stationary point", ttrial44b F3).
+ */
+function noSeLines(rows: Array<{ name: string; reason: string }>): string {
+  const byReason = new Map<string, string[]>();
+  for (const r of rows) byReason.set(r.reason, [...(byReason.get(r.reason) ?? []), r.name]);
+  return [...byReason].map(([reason, names]) => `  SE —: ${names.join(', ')}: ${reason}\n`).join('');
+}
+
 function chanceText(d: DimensionResult): string {
   let s = '';
   if (d.order_reason) s += `Order: ${d.order_reason}\n`;
   const rows = [['coefficient', 'value', 'SE', '95% CI', 'p']];
-  const noSe: string[] = [];
-  let noSeReason = '';
+  const noSe: Array<{ name: string; reason: string }> = [];
   const add = (name: string, c: ChanceCoefficient | null) => {
     if (!c) return;
     rows.push([name, c.coefficient === null ? `— (${c.reason})` : num(c.coefficient), num(c.se), ci(c.ci95), pval(c.p)]);
-    if (c.coefficient !== null && c.se_reason) [noSe[noSe.length], noSeReason] = [name, c.se_reason];
+    if (c.coefficient !== null && c.se_reason) noSe.push({ name, reason: c.se_reason });
   };
   add("Gwet's AC1", d.gwet_ac1);
   if (d.ordered) add("Gwet's AC2 linear", d.gwet_ac2_linear);
@@ -45,13 +54,12 @@ function chanceText(d: DimensionResult): string {
   add("Conger's kappa", d.conger);
   if (d.light) rows.push(["Light's kappa (mean pairwise Cohen)", d.light.kappa === null ? `— (${d.light.reason})` : num(d.light.kappa), d.light.se_bootstrap === null ? '' : num(d.light.se_bootstrap), d.light.ci95 ? ci(d.light.ci95) : '', '']);
   if (rows.length > 1) s += 'Chance-robust and multi-rater coefficients (t CI as irrCAC; Light: bootstrap CI)\n' + table(rows);
-  if (noSe.length) s += `  SE —: ${noSe.join(', ')}: ${noSeReason}\n`;
+  s += noSeLines(noSe);
   if (d.cohen_pairs && d.cohen_pairs.length > 1) {
     const pr = [['pair', 'n', 'kappa', 'SE', '95% CI']];
     for (const p of d.cohen_pairs) pr.push([`${clean(p.raters[0])} vs ${clean(p.raters[1])}`, String(p.n), p.kappa === null ? `— (${p.reason})` : num(p.kappa), num(p.se), ci(p.ci95_asymptotic ?? null)]);
     s += "Cohen's kappa per rater pair (asymptotic SE, Fleiss, Cohen & Everitt 1969)\n" + table(pr);
-    const degenerate = d.cohen_pairs.filter((p) => p.se === null && p.se_reason);
-    if (degenerate.length) s += `  SE —: ${degenerate.map((p) => `${clean(p.raters[0])} vs ${clean(p.raters[1])}`).join(', ')}: ${degenerate[0].se_reason}\n`;
+    s += noSeLines(d.cohen_pairs.flatMap((p) => (p.se === null && p.se_reason ? [{ name: `${clean(p.raters[0])} vs ${clean(p.raters[1])}`, reason: p.se_reason }] : [])));
   }
   if (d.fleiss_per_category && d.data_type === 'categorical') {
     const cr = [['category', 'kappa', 'SE (null)', 'z']];
@@ -94,7 +102,10 @@ function iccText(i: NonNullable<DimensionResult['icc']>): string {
   return s;
 }
 
-function dimensionText(d: DimensionResult, top: number): string {
+/** Under a wide sheet's Raters table: why drift is '—' (ttrial44b S1: wide sheets never get drift, and nothing said so). */
+const WIDE_DRIFT = 'drift —: a wide sheet has no time per rating; drift needs a long file (target, rater, rating and a time or order column)';
+
+function dimensionText(d: DimensionResult, top: number, format: 'long' | 'wide'): string {
   let s = `\n== ${d.dimension ? `dimension '${clean(d.dimension)}'` : 'ratings'}: ${d.data_type}, ${d.n_targets} targets, ${d.n_raters} raters, ${d.n_ratings} ratings, ${d.n_missing} missing ==\n`;
   for (const m of shownWarnings(d.warnings, d.n_raters)) s += `Warning: ${clean(m)}\n`;
   if (d.icc) s += iccText(d.icc) + planningText(d);
@@ -132,7 +143,7 @@ function dimensionText(d: DimensionResult, top: number): string {
     );
   }
   const hint = excludeHint(d.raters);
-  s += 'Raters\n' + table(rr) + (d.flags_note ? `  (${d.flags_note})\n` : '') + (d.consensus_note ? `  (${clean(d.consensus_note)})\n` : '') + (hint ? `  (${clean(hint)})\n` : '');
+  s += 'Raters\n' + table(rr) + (format === 'wide' ? `  (${WIDE_DRIFT})\n` : '') + (d.flags_note ? `  (${d.flags_note})\n` : '') + (d.consensus_note ? `  (${clean(d.consensus_note)})\n` : '') + (hint ? `  (${clean(hint)})\n` : '');
   const nContested = d.targets.filter((t) => t.contested).length;
   const show = top > 0 ? d.targets.slice(0, top) : d.targets;
   // What * means, said where it is used (a new user's trial: the header never said what counts as contested).
@@ -163,10 +174,10 @@ export function formatAgreementText(result: AgreementResult, opts: { top?: numbe
   const missing = iccMissingNote(result);
   let s = `mmprep agreement: ${clean(result.file)} (${result.format} format${missing ? `; missing ratings: ${missing}` : ''}${result.bootstrap ? `; bootstrap ${result.bootstrap.replicates} replicates, seed ${result.bootstrap.seed}` : ''})\n`;
   if (result.excluded_raters) s += `${clean(excludedText(result.excluded_raters))}\n`;
-  for (const d of result.dimensions) s += dimensionText(d, opts.top ?? 10);
+  for (const d of result.dimensions) s += dimensionText(d, opts.top ?? 10, result.format);
   if (opts.gate) {
     s += `\nGate: ${opts.gate.passed ? 'passed' : 'FAILED'}\n`;
-    for (const c of opts.gate.checks) s += `  ${c.passed ? 'ok  ' : 'FAIL'} ${clean(c.dimension)}: ${c.figure} ${num(c.value, 4)} (min ${c.min}${gateTargets(c)})\n`;
+    for (const c of opts.gate.checks) s += `  ${c.passed ? 'ok  ' : 'FAIL'} ${clean(c.dimension)}: ${c.figure} ${num(c.value, 4)} (min ${c.min}${gateTargets(c)})${c.caveat ? `: ${clean(c.caveat)}` : ''}\n`;
   }
   return s;
 }

@@ -46,6 +46,8 @@ export interface GateCheck {
   /** An ICC check: the targets the ICC came from, and the fewest --min-icc-targets allows (null: not checked). */
   n_targets: number | null;
   min_targets: number | null;
+  /** What may have raised the figure though the check is met: raters with identical ratings (identical_raters). */
+  caveat?: string;
 }
 
 export interface GateResult {
@@ -83,15 +85,21 @@ function failedText(c: GateCheck): string {
   return `${head} < ${c.min}`;
 }
 
+/** The identical_raters pairs of a dimension, said on its gate line (a copied rater passed a gate, ttrial44b W2). */
+function identicalCaveat(d: AgreementResult['dimensions'][number]): { caveat?: string } {
+  const pairs = d.warnings.flatMap((w) => (w.code === 'identical_raters' ? [`'${w.raters[0]}' and '${w.raters[1]}'`] : []));
+  return pairs.length ? { caveat: `raters ${pairs.join(', ')} gave identical ratings (identical_raters warning): a copy raises this figure` } : {};
+}
+
 export function evaluateGate(result: AgreementResult, opts: GateOptions): GateResult {
   const checks: GateCheck[] = [];
   for (const d of result.dimensions) {
     const dim = d.dimension || '(all)';
-    if (opts.minIcc !== undefined) checks.push(iccCheck(d, dim, { ...opts, minIcc: opts.minIcc }));
+    if (opts.minIcc !== undefined) checks.push({ ...iccCheck(d, dim, { ...opts, minIcc: opts.minIcc }), ...identicalCaveat(d) });
     if (opts.minAlpha !== undefined) {
       const metric = opts.alphaMetric ?? (d.data_type === 'categorical' ? 'nominal' : 'interval');
       const { alpha: value, reason } = d.krippendorff_alpha[metric];
-      checks.push({ dimension: dim, figure: `alpha (${metric})`, value, min: opts.minAlpha, passed: value !== null && value >= opts.minAlpha, reason: value === null ? reason : null, n_targets: null, min_targets: null });
+      checks.push({ dimension: dim, figure: `alpha (${metric})`, value, min: opts.minAlpha, passed: value !== null && value >= opts.minAlpha, reason: value === null ? reason : null, n_targets: null, min_targets: null, ...identicalCaveat(d) });
     }
   }
   const failed = checks.filter((c) => !c.passed);

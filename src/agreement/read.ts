@@ -6,7 +6,7 @@
  * instead and the exact line of a bad record is found by a second, informed pass only when an error is reported.
  */
 import { createReadStream, type ReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { parse, type Options as CsvOptions } from 'csv-parse';
 import { decimalNumber } from '../common/decimal.js';
 import { shellWord } from '../common/shell.js';
@@ -22,6 +22,8 @@ import { offRangeScan, type FarRating } from './off-range.js';
 import { isMissingCode, missingCode } from './missing-codes.js';
 import { summaryColumn } from './summary-column.js';
 import { countsTable } from './counts-table.js';
+import { isoDateMs, nonIsoOrderMessage } from './order-dates.js';
+import { isDateTime, RepeatCopies } from './repeat-copies.js';
 
 export { editDistanceAtMost1 };
 
@@ -408,6 +410,13 @@ function refuseMisspeltOptionalColumn(header: string[], used: number[], role: 'd
   throw new InputError(`no '${role}' column; did you mean '${header[i]}'? (rename it, or pass ${missingColumnFlag(role, header[i])}; if it is not the ${role}, give it another name)`, { file: path, line: 1, column: i + 1 });
 }
 
+/** `--order-col created_att` (or --dimension-col, --occasion-col) naming no column: the header's column one typo away. */
+function refuseAbsentColumn(role: 'order' | 'dimension' | 'occasion', name: string, header: string[], path: string): never {
+  const close = header.findIndex((h) => sameWordUpToOneEdit(h, name));
+  const hint = close >= 0 ? `; did you mean '${header[close]}'? (${missingColumnFlag(role, header[close])})` : ` (header has ${header.map((h) => `'${h}'`).join(', ')})`;
+  throw new InputError(`no ${role} column '${name}' in the header${hint}`, { file: path, line: 1, ...(close >= 0 ? { column: close + 1 } : {}) });
+}
+
 function findColumn(header: string[], name: string): number {
   const exact = header.indexOf(name);
   if (exact >= 0) return exact;
@@ -446,7 +455,37 @@ function csvProblem(code: string, message: string): string {
     return `${cells}: give every row one cell per header column (quote a cell that holds the delimiter)`;
   }
   if (code === 'CSV_QUOTE_NOT_CLOSED') return UNCLOSED_QUOTE;
+  if (code === 'INVALID_OPENING_QUOTE') {
+    const cell = /value is "(.*)"$/.exec(message)?.[1];
+    return `a quote (") inside a cell that does not start with one${cell ? ` (after '${cell}')` : ''}: quote the whole cell and double the quote in it ("r""1"), or remove the stray quote`;
+  }
   return `${message}: fix the file (a spreadsheet's "Save as CSV" writes it well-formed)`;
+}
+
+/**
+ * csv-parse's errors: codes 'CSV_…' and, in csv-parse 5, 'INVALID_OPENING_QUOTE' (a stray quote was an internal
+ * error, exit 1, and --json printed nothing; ttrial44b R1). Every one is bad input.
+ */
+function isCsvErrorCode(code: string): boolean {
+  return code.startsWith('CSV_') || code === 'INVALID_OPENING_QUOTE';
+}
+
+/**
+ * A file in another format given as ratings (a Label Studio JSON export, a Praat TextGrid): named, with what to export
+ * instead; csv-parse stopped on its first quote (ttrial44b R1).
+ */
+async function refuseOtherFormat(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  const buf = Buffer.alloc(256);
+  const { bytesRead } = await fh.read(buf, 0, buf.length, 0).finally(() => fh.close());
+  const head = buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const csv = 'one row per rating with columns target, rater, rating (or one row per target and a column per rater)';
+  if (/^(\[\s*[{\]]|\{\s*")/.test(head)) {
+    throw new InputError(`the file looks like JSON (a Label Studio or other tool's JSON export?), not CSV: export CSV from the tool (Label Studio: Export, CSV), or write ${csv}`, { file: path, line: 1 });
+  }
+  if (/^File type = "ooTextFile"/.test(head)) {
+    throw new InputError(`the file is a Praat TextGrid, not CSV: agreement reads ${csv}; write the TextGrid's labels so (e.g. a Praat or tgt script), one target per interval`, { file: path, line: 1 });
+  }
 }
 
 /**
@@ -465,6 +504,7 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
     throw new InputError(`cannot read ratings file (${code ?? (e as Error).message})`, { file: path });
   }
   await checkUtf8File(path);
+  await refuseOtherFormat(path);
   const delimiter = opts.delimiter ?? (await sniffFileDelimiter(path));
   try {
     return await withSources(await readRatingsUnchecked(path, opts, delimiter), path, delimiter);
@@ -476,7 +516,7 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
       throw new InputError(msg, { file: path, line, column: e.column });
     }
     const ce = e as { code?: string; lines?: number; message: string };
-    if (typeof ce.code === 'string' && ce.code.startsWith('CSV_')) {
+    if (typeof ce.code === 'string' && isCsvErrorCode(ce.code)) {
       if (ce.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && /expect 1,/.test(ce.message)) await refuseTitleLine(path, opts, delimiter);
       const line = ce.code === 'CSV_QUOTE_NOT_CLOSED' ? ((await lineOfUnclosedQuote(path, delimiter)) ?? ce.lines) : ce.lines;
       throw new InputError(`malformed CSV: ${csvProblem(ce.code, ce.message)}`, { file: path, line });
@@ -516,7 +556,7 @@ interface RatingsLayout {
 function findOrderColumn(header: string[], opts: ReadRatingsOptions, path: string): number {
   if (opts.orderColumn !== undefined) {
     const oi = findColumn(header, opts.orderColumn);
-    if (oi < 0) throw new InputError(`no order column '${opts.orderColumn}' in the header`, { file: path, line: 1 });
+    if (oi < 0) refuseAbsentColumn('order', opts.orderColumn, header, path);
     return oi;
   }
   let oi = -1;
@@ -540,17 +580,20 @@ function chooseFormat(header: string[], opts: ReadRatingsOptions, ti: number, ri
   if (want === 'auto' && !askedLong && ti < 0 && ri >= 0 && vi < 0 && opts.targetColumn === undefined) refuseRaterColumnAsWide(header, ri, otherRoles, path);
   if (!(want === 'long' || (want === 'auto' && ((longish && ri >= 0) || askedLong)))) return 'wide';
   const missing = [
-    [ti, opts.targetColumn ?? 'target'],
-    [ri, opts.raterColumn ?? 'rater'],
-    [vi, opts.ratingColumn ?? 'rating'],
-  ].filter(([i]) => (i as number) < 0);
+    { i: ti, name: opts.targetColumn ?? 'target', role: 'target', given: opts.targetColumn !== undefined },
+    { i: ri, name: opts.raterColumn ?? 'rater', role: 'rater', given: opts.raterColumn !== undefined },
+    { i: vi, name: opts.ratingColumn ?? 'rating', role: 'rating', given: opts.ratingColumn !== undefined },
+  ].filter(({ i }) => i < 0);
   if (missing.length > 0) {
-    const close = missing.length === 1 ? header.findIndex((h, i) => ![ti, ri, vi].includes(i) && sameWordUpToOneEdit(h, missing[0][1] as string)) : -1;
+    const m = missing[0];
+    const close = missing.length === 1 ? header.findIndex((h, i) => ![ti, ri, vi].includes(i) && sameWordUpToOneEdit(h, m.name)) : -1;
     if (close >= 0) {
-      throw new InputError(`no '${missing[0][1]}' column; did you mean '${header[close]}'? (rename it, or pass ${missingColumnFlag(missing[0][1] as string, header[close])})`, { file: path, line: 1, column: close + 1 });
+      // the flag of the column's role, with the header's spelling (ttrial44b R2: it was '--valance-col valence')
+      const fix = `${m.given ? '' : 'rename it, or '}pass ${missingColumnFlag(m.role, header[close])}`;
+      throw new InputError(`no '${m.name}' column; did you mean '${header[close]}'? (${fix})`, { file: path, line: 1, column: close + 1 });
     }
     throw new InputError(
-      `long format needs columns ${missing.map(([, n]) => `'${n}'`).join(', ')} (header has ${header.map((h) => `'${h}'`).join(', ')}; set --target-col/--rater-col/--rating-col)`,
+      `long format needs columns ${missing.map(({ name }) => `'${name}'`).join(', ')} (header has ${header.map((h) => `'${h}'`).join(', ')}; set --target-col/--rater-col/--rating-col)`,
       { file: path, line: 1 },
     );
   }
@@ -689,10 +732,10 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
   const ri = findColumn(header, opts.raterColumn ?? 'rater');
   const vi = findColumn(header, opts.ratingColumn ?? 'rating');
   const di = findColumn(header, opts.dimensionColumn ?? 'dimension');
-  if (opts.dimensionColumn !== undefined && di < 0) throw new InputError(`no dimension column '${opts.dimensionColumn}' in the header`, { file: path, line: 1 });
+  if (opts.dimensionColumn !== undefined && di < 0) refuseAbsentColumn('dimension', opts.dimensionColumn, header, path);
   const oi = findOrderColumn(header, opts, path);
   const oc = findColumn(header, opts.occasionColumn ?? 'occasion');
-  if (opts.occasionColumn !== undefined && oc < 0) throw new InputError(`no occasion column '${opts.occasionColumn}' in the header`, { file: path, line: 1 });
+  if (opts.occasionColumn !== undefined && oc < 0) refuseAbsentColumn('occasion', opts.occasionColumn, header, path);
   const unnamed = unnamedColumns(header);
   const meta = metaColumnsOf(header, opts);
   const format = chooseFormat(header, opts, ti, ri, vi, path, [di, oi, oc, ...meta]);
@@ -846,7 +889,10 @@ class RatingsAccumulator {
       if (levels) {
         // 'Strongly disagree' for 'strongly disagree' (a sixth trial): name the level it is a spelling of
         const twin = levels.find((l) => spellingKey(l) === spellingKey(s));
-        const hint = twin === undefined ? '' : `: it differs from '${twin}' only in case, spaces, '-' or '_' (write '${twin}')`;
+        // 'hapy' for 'happy' (ttrial44b S3): a level one edit away, when only one is
+        const near = twin === undefined ? levels.filter((l) => editDistanceAtMost1(spellingKey(l), spellingKey(s))) : [];
+        const hint =
+          twin !== undefined ? `: it differs from '${twin}' only in case, spaces, '-' or '_' (write '${twin}')` : near.length === 1 ? `: did you mean '${near[0]}'? (one letter apart: correct the label)` : '';
         throw new RecordError(`label '${s.length > 40 ? s.slice(0, 40) + '…' : s}' is not one of --levels (${levels.join(', ')})${hint}`, this.rec, column);
       }
       i = this.labels.length;
@@ -888,8 +934,8 @@ class RatingsAccumulator {
     if (s === '') return NaN;
     let v = parseNumber(s);
     if (!Number.isFinite(v)) {
-      v = Date.parse(s); // ISO timestamps are fine as an order
-      if (!Number.isFinite(v)) throw new RecordError(`order value '${s}' is neither a number nor a date`, this.rec, header[oi]);
+      v = isoDateMs(s); // ISO 8601 dates only: Date.parse read '03.11.2026' month first
+      if (!Number.isFinite(v)) throw new RecordError(nonIsoOrderMessage(s), this.rec, header[oi]);
     }
     return v;
   }
@@ -998,6 +1044,17 @@ class RatingsAccumulator {
 
   /** --repeated read a repeat that differs in an unused column: the warning said once. */
   repeatNote: string | undefined;
+  /** --repeated without an occasion column: repeats that copy their first row (a duplicated export, ttrial44b W3). */
+  readonly repeatCopies = new RepeatCopies();
+
+  /** The duplicated-export check of --repeated: refused here (RecordError), or a note for the table. */
+  repeatCopiesNote(): string | null {
+    const { unused, oi, header } = this.layout;
+    const v = this.repeatCopies.verdict(unused.length > 0 || oi >= 0, oi >= 0 ? header[oi] : null);
+    if (v === null) return null;
+    if (v.kind === 'refuse') throw new RecordError(v.message, v.rec, oi >= 0 ? header[oi] : header[this.layout.ti], v.firstRec);
+    return v.message;
+  }
   /** Long files with unused columns: each (dimension, target, rater)'s first record and its unused cells. */
   private readonly firstUnused = new Map<string, { rec: number; cells: string[]; order: string | null }>();
 
@@ -1041,6 +1098,10 @@ class RatingsAccumulator {
   private push(d: DimBuilder, row: string[], t: number, r: number, v: number, order: number): void {
     const { oc } = this.layout;
     if (this.layout.format === 'long') this.refuseRepeatDifferingInUnused(d, row, t, r);
+    if (this.opts.repeated && oc < 0) {
+      const time = this.layout.oi >= 0 && isDateTime(row[this.layout.oi].trim()) ? row[this.layout.oi].trim() : null;
+      this.repeatCopies.see(`${d.name}\u0000${t}\u0000${r}`, this.rec, row, time);
+    }
     if (this.withOccasions) d.occ.push(d.occasionOf(oc >= 0 ? row[oc].trim() : null, t, r));
     d.target.push(t);
     d.rater.push(r);
@@ -1091,7 +1152,9 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   refuseRatingsAsTargetIds(acc.layout, [...acc.dims.values()].flatMap((d) => d.targets), path);
   const raters = [...new Set([...acc.dims.values()].flatMap((d) => d.raters))];
   const excluded = resolveExcluded(acc.excluded, opts.excludeRaters, Boolean(opts.excludeRaterLists), acc.excludedMet, raters, path);
+  const copiesNote = acc.repeatCopiesNote();
   const table = withExcludedNote(() => ratingsTable(path, acc, opts.levels), excluded, path);
+  if (copiesNote) table.notes = [...(table.notes ?? []), copiesNote];
   if (excluded.size > 0) table.excluded_raters = [...excluded].map(([rater, n_ratings]) => ({ rater, n_ratings }));
   if (acc.emptyRows.length > 0) table.notes = [...(table.notes ?? []), await emptyRowsNote(path, acc.emptyRows, delimiter)];
   if (acc.headerRows.length > 0) {
@@ -1192,7 +1255,7 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
     notes: [
       ...(unnamed.length > 0 ? [unnamedColumnsNote(unnamed, header.length)] : []),
       ...(acc.layout.split ? [acc.layout.split.note] : []),
-      ...unusedColumnsNotes(header, acc.layout.unused),
+      ...unusedColumnsNotes(header, acc.layout.unused, oi),
       ...(acc.repeatNote ? [acc.repeatNote] : []),
     ],
   };
@@ -1203,13 +1266,19 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
  * The note on unread columns, leaving out those named as facts about the target (`session_id`, `start_s`, `end_s` of
  * the layout `dataset build --labels` reads, `speaker`, `duration_s`): a repeat that differs in one is refused anyway.
  */
-function unusedColumnsNotes(header: string[], unused: number[]): string[] {
+function unusedColumnsNotes(header: string[], unused: number[], oi: number): string[] {
   const named = unused.filter((c) => !looksLikeMetadataColumn(header[c]));
-  return named.length > 0 ? [unusedColumnsNote(header, named)] : [];
+  return named.length > 0 ? [unusedColumnsNote(header, named, oi)] : [];
 }
 
-function unusedColumnsNote(header: string[], unused: number[]): string {
-  return `warning: column${unused.length > 1 ? 's' : ''} ${quoteList(unused.map((c) => header[c]))} ${unused.length > 1 ? 'are' : 'is'} not read (a long file reads the target, rater, rating, dimension, occasion and time/order columns): if one names the targets together with the target column, pass --target-col NAME,TARGET; a dimension, --dimension-col NAME; an occasion, --occasion-col NAME`;
+/** A column named as a time (Label Studio's created_at, updated_at, a *_time or date column) that drift could order by. */
+const TIME_LIKE = /^(created|updated|submitted|completed|started|finished|modified)(_?at|_?on)?$|(^|[_\s-])(time|date|datetime|timestamp)$|^(time|date)([_\s-]|$)|_at$/i;
+
+function unusedColumnsNote(header: string[], unused: number[], oi: number): string {
+  const time = oi < 0 ? unused.find((c) => TIME_LIKE.test(header[c].trim())) : undefined;
+  // drift was '—' for every rater, JSON null, with no word why (ttrial44b S1: Label Studio's created_at)
+  const drift = time === undefined ? '' : `; '${header[time]}' looks like a time: to see each rater's drift over their work, pass --order-col ${shellWord(header[time])}`;
+  return `warning: column${unused.length > 1 ? 's' : ''} ${quoteList(unused.map((c) => header[c]))} ${unused.length > 1 ? 'are' : 'is'} not read (a long file reads the target, rater, rating, dimension, occasion and time/order columns): if one names the targets together with the target column, pass --target-col NAME,TARGET; a dimension, --dimension-col NAME; an occasion, --occasion-col NAME${drift}`;
 }
 
 /**

@@ -297,7 +297,7 @@ export function renderReport(table: RatingsTable, result: AgreementResult, opts:
     body += dimensionSection(d, dim, top, String(i));
   });
   const gate = opts.gate
-    ? `<section><h2>Gate: ${opts.gate.passed ? 'passed' : 'FAILED'}</h2><ul>${opts.gate.checks.map((c) => `<li class="${c.passed ? '' : 'flag'}">${escapeHtml(c.dimension)}: ${escapeHtml(c.figure)} ${f3(c.value)} (min ${c.min}${gateTargets(c)}) ${c.passed ? 'ok' : 'FAIL'}</li>`).join('')}</ul></section>`
+    ? `<section><h2>Gate: ${opts.gate.passed ? 'passed' : 'FAILED'}</h2><ul>${opts.gate.checks.map((c) => `<li class="${c.passed ? '' : 'flag'}">${escapeHtml(c.dimension)}: ${escapeHtml(c.figure)} ${f3(c.value)} (min ${c.min}${gateTargets(c)}) ${c.passed ? 'ok' : 'FAIL'}${c.caveat ? `: ${escapeHtml(c.caveat)}` : ''}</li>`).join('')}</ul></section>`
     : '';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
