@@ -424,7 +424,7 @@ export class FaceRecordBuilder {
     const { plausibility, onPlausibility } = this.o;
     this.frameImplausible = 0;
     if (plausibility === false && !onPlausibility) return confident;
-    const why = confident.map((f) => (f.turned_agrees ? TURNED_AGREES_WHY : f.mesh.length < 468 * 3 ? null : implausibility(f.mesh, f.box, f.skin)));
+    const why = confident.map((f) => (f.turned_agrees ? TURNED_AGREES_WHY : f.mesh.length < 468 * 3 ? null : implausibility(f.mesh, f.box, f.skin, { det: f.det_score, mesh: f.mesh_score, yaw: f.yaw })));
     confident.forEach((f, i) => {
       if (onPlausibility && f.mesh.length >= 468 * 3) onPlausibility({ frame, det_score: f.det_score, mesh_score: f.mesh_score, ...plausibilityFeatures(f.mesh, f.box), skin: f.skin ?? null, why: why[i] });
     });
