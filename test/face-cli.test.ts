@@ -108,7 +108,7 @@ describe('mmprep face: bad input', () => {
     return expectBadInput([join(tmp.dir, 'truncated.mkv'), '--workers', '1'], new RegExp(`truncated\\.mkv: video is truncated or corrupt: its frames end at 0\\.\\d{3} s but its container records the stream's end at ${end} s \\(a copy or upload that did not finish\\? replace it with the full file`));
   });
   it('video with zero frames', () => expectBadInput([join(tmp.dir, 'zero-frames.mp4')], /zero-frames\.mp4: has no video stream/));
-  it('no frames in the requested range', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--start', '10', '--workers', '1'], /good\.mp4: video has no frames in the requested range \(--start 10\): its frames are at 0\.000-3\.000 s on the stream's clock, which --start\/--end and t_s use: pass times within that$/m));
+  it('no frames in the requested range', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--start', '10', '--workers', '1'], /good\.mp4: video has no frames in the requested range \(--start 10\): its frames are at 0\.000-2\.960 s \(the last frame's time; the stream ends at 3\.000 s\) on the stream's clock, which --start\/--end and t_s use: pass times within that$/m));
   it('1-pixel-high video', () => expectBadInput([join(tmp.dir, 'one-pixel-high.mkv')], /one-pixel-high\.mkv: video is 320x1 pixels( \(\d+x1 as displayed, square pixels\))?: too small/));
   it('missing model directory', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--models', join(tmp.dir, 'no-models')], /no-models: model directory not found/));
   it('model directory without the models', () => expectBadInput([join(tmp.dir, 'good.mp4'), '--models', tmp.dir], /model directory has no blazeface\.json/));

@@ -87,7 +87,7 @@ describe('streams that start at 2 s', () => {
     const r = await runCli(['face', 'cam2.mkv', '--start', '0', '--end', '1.5', '--workers', '1'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe("mmprep: cam2.mkv: video has no frames in the requested range (--start 0, --end 1.5): its frames are at 2.000-12.000 s on the stream's clock, which --start/--end and t_s use: pass times within that\n");
+    expect(r.stderr).toBe("mmprep: cam2.mkv: video has no frames in the requested range (--start 0, --end 1.5): its frames are at 2.000-11.960 s (the last frame's time; the stream ends at 12.000 s) on the stream's clock, which --start/--end and t_s use: pass times within that\n");
   });
   it('fileSpanS: the start is taken off MP4/MOV and Matroska durations only', () => {
     const p = (container: string, start: number, d: number): ProbeResult => ({ file: 'x', container, duration_s: d, start_time_s: start, size_bytes: 1, bit_rate_bps: 1, streams: [] });

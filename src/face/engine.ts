@@ -538,7 +538,7 @@ export class FaceEngine {
     if (!centreInside(f.box, b) || this.agreeing.some((a) => centreInside(f.box, a))) return false;
     if (Math.min(f.det_score, f.mesh_score) < this.minConfidence || f.mesh.length < 468 * 3 || !this.frame) return false;
     const { data, width, height } = this.frame;
-    return implausibility(f.mesh, f.box, skinContrast(data, width, height, f.mesh)) === null;
+    return implausibility(f.mesh, f.box, skinContrast(data, width, height, f.mesh), { det: f.det_score, mesh: f.mesh_score, yaw: f.yaw }) === null;
   }
 
   /**

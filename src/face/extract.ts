@@ -424,7 +424,7 @@ export class FaceRecordBuilder {
     const { plausibility, onPlausibility } = this.o;
     this.frameImplausible = 0;
     if (plausibility === false && !onPlausibility) return confident;
-    const why = confident.map((f) => (f.turned_agrees ? TURNED_AGREES_WHY : f.mesh.length < 468 * 3 ? null : implausibility(f.mesh, f.box, f.skin)));
+    const why = confident.map((f) => (f.turned_agrees ? TURNED_AGREES_WHY : f.mesh.length < 468 * 3 ? null : implausibility(f.mesh, f.box, f.skin, { det: f.det_score, mesh: f.mesh_score, yaw: f.yaw })));
     confident.forEach((f, i) => {
       if (onPlausibility && f.mesh.length >= 468 * 3) onPlausibility({ frame, det_score: f.det_score, mesh_score: f.mesh_score, ...plausibilityFeatures(f.mesh, f.box), skin: f.skin ?? null, why: why[i] });
     });
@@ -923,7 +923,12 @@ export class FaceRun {
     if (start === undefined && end === undefined) return 'video has no frames (nothing decoded)';
     const asked = [start !== undefined ? `--start ${start}` : '', end !== undefined ? `--end ${end}` : ''].filter(Boolean).join(', ');
     const span = this.decoder.spanS;
-    const at = span.end === null ? `from ${span.start.toFixed(3)} s on` : `at ${span.start.toFixed(3)}-${span.end.toFixed(3)} s`;
+    // The stream ends one frame interval after its last frame starts (ttrial44a: "0.000-8.008 s" for a clip whose last
+    // frame is at 7.975 s): the last frame's time is the end less the average frame interval (exact at a constant rate).
+    const fps = this.decoder.geometry.stream.fps_avg ?? 0;
+    const last = span.end !== null && fps > 0 && span.end - 1 / fps >= span.start ? span.end - 1 / fps : span.end;
+    const ends = last !== span.end && span.end !== null ? ` (the last frame's time; the stream ends at ${span.end.toFixed(3)} s)` : '';
+    const at = last === null ? `from ${span.start.toFixed(3)} s on` : `at ${span.start.toFixed(3)}-${last.toFixed(3)} s${ends}`;
     return `video has no frames in the requested range (${asked}): its frames are ${at} on the stream's clock, which --start/--end and t_s use: pass times within that`;
   }
 

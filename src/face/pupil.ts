@@ -18,6 +18,16 @@ export const OPENING_WIDEN = 1.3;
 const MIN_COVER = 0.25;
 /** The best disc must be darker than its annulus by this much (luma levels of 255), else no iris is found. */
 const MIN_CONTRAST = 8;
+/**
+ * The fit is ambiguous when another local peak of the contrast map (a grid centre scoring at least its 8 neighbours,
+ * outside the best centre's 8 neighbours) reaches this share of the best contrast: two dark places of the iris's
+ * size (lashes, a shadowed corner, a light iris no darker than the shaded sclera), or one flat ridge, and which one
+ * wins moves with a 1-px change of the mesh's opening. Measured (ttrial44a, 2026-12-06): Tom's and the dark clip's
+ * eyes (clear irises) have no second peak above 0.32 of the best (mostly none of positive contrast); face_swapped's
+ * light blue irises 0.96-1.00 on tracked frames (the winner flipped by 7 px with the detector's 8-frame cycle: gaze x
+ * swung 0.3 rad on identical frames); a phone clip's small eyes 0.74-1.00.
+ */
+export const RIVAL_MAX = 0.5;
 
 const luma = (d: ArrayLike<number>, o: number) => 0.299 * d[o] + 0.587 * d[o + 1] + 0.114 * d[o + 2];
 
@@ -182,29 +192,64 @@ function parabolaPeak(a: number, b: number, c: number): number {
   return Number.isFinite(den) && den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den)) : 0;
 }
 
+/** The highest local peak of `score` (nx x ny, -Infinity where hidden) outside the 8 neighbours of (bi, bj). */
+function rivalPeak(score: Float64Array, nx: number, ny: number, bi: number, bj: number): number {
+  let rival = -Infinity;
+  for (let j = 0; j < ny; j++) {
+    for (let i = 0; i < nx; i++) {
+      const s = score[j * nx + i];
+      if (!(s > rival) || (Math.abs(i - bi) <= 1 && Math.abs(j - bj) <= 1)) continue;
+      let peak = true;
+      for (let dj = -1; dj <= 1 && peak; dj++) {
+        for (let di = -1; di <= 1 && peak; di++) {
+          const [ii, jj] = [i + di, j + dj];
+          if (ii >= 0 && jj >= 0 && ii < nx && jj < ny && score[jj * nx + ii] > s) peak = false;
+        }
+      }
+      if (peak) rival = s;
+    }
+  }
+  return rival;
+}
+
+/** An iris fit: the centre (frame px), or null when no disc was found; `ambiguous` when a rival peak (RIVAL_MAX) stands. */
+export interface IrisFit {
+  centre: [number, number] | null;
+  ambiguous: boolean;
+}
+
 /**
- * Centre [x, y] (frame px) of the iris in an eye opening (flat x, y contour from corner to corner and back, frame
- * px) of an rgb24 frame, for an iris of `irisRadiusPx`; null when no disc of that size is visible and dark enough. The best
- * grid centre is refined by a parabola through its neighbours' scores.
+ * The iris in an eye opening (flat x, y contour from corner to corner and back, frame px) of an rgb24 frame, for an
+ * iris of `irisRadiusPx`: centre null when no disc of that size is visible and dark enough; `ambiguous` (centre kept)
+ * when another dark disc scores nearly as well (RIVAL_MAX). The best grid centre is refined by a parabola through its
+ * neighbours' scores.
  */
-export function irisCentre(rgb: ArrayLike<number>, width: number, height: number, opening: number[], irisRadiusPx: number): [number, number] | null {
-  if (!(irisRadiusPx > 0) || opening.length < 12) return null;
+export function irisFit(rgb: ArrayLike<number>, width: number, height: number, opening: number[], irisRadiusPx: number): IrisFit {
+  const none = { centre: null, ambiguous: false };
+  if (!(irisRadiusPx > 0) || opening.length < 12) return none;
   const g = eyeGrid(rgb, width, height, opening, irisRadiusPx / IRIS_SAMPLES);
-  if (!g) return null;
+  if (!g) return none;
+  const score = new Float64Array(g.nx * g.ny).fill(-Infinity);
   let best = -Infinity;
   let bi = -1;
   let bj = -1;
   for (let j = 0; j < g.ny; j++) {
     for (let i = 0; i < g.nx; i++) {
       if (!g.mask[(j + GRID_PAD) * g.stride + i + GRID_PAD]) continue;
-      const s = discContrast(g, i, j);
+      const s = (score[j * g.nx + i] = discContrast(g, i, j));
       if (s > best) [best, bi, bj] = [s, i, j];
     }
   }
-  if (bi < 0 || !(best >= MIN_CONTRAST)) return null;
+  if (bi < 0 || !(best >= MIN_CONTRAST)) return none;
   const di = parabolaPeak(discContrast(g, bi - 1, bj), best, discContrast(g, bi + 1, bj));
   const dj = parabolaPeak(discContrast(g, bi, bj - 1), best, discContrast(g, bi, bj + 1));
-  return [g.x0 + (bi + di) * g.step, g.y0 + (bj + dj) * g.step];
+  const ambiguous = rivalPeak(score, g.nx, g.ny, bi, bj) >= RIVAL_MAX * best;
+  return { centre: [g.x0 + (bi + di) * g.step, g.y0 + (bj + dj) * g.step], ambiguous };
+}
+
+/** The centre of irisFit, ambiguous or not (null when no disc was found). */
+export function irisCentre(rgb: ArrayLike<number>, width: number, height: number, opening: number[], irisRadiusPx: number): [number, number] | null {
+  return irisFit(rgb, width, height, opening, irisRadiusPx).centre;
 }
 
 /** Eye contours in order around the opening, corner first (MediaPipe face mesh; subject's right / left eye). */
@@ -215,15 +260,22 @@ export const EYE_OPENING = {
 /** Iris radius over the outer-eye-corner distance (3-D): 0.49 of the 12 mm eyeball over 90 mm (gaze.ts). */
 export const IRIS_OVER_IOD = (0.49 * 12) / 90;
 
-/** Both eyes' iris centres in a frame's pixels (subject's right / left eye), null where none was found. */
+/**
+ * Both eyes' iris centres in a frame's pixels (subject's right / left eye), null where none was found. When either
+ * eye's fit is ambiguous (irisFit), both are null and `ambiguous` is set: gaze then uses the iris model alone for both
+ * eyes (gaze.ts), the same method on both sides, so a mirror image stays a mirror image.
+ */
 export interface EyePupils {
   right: [number, number] | null;
   left: [number, number] | null;
+  ambiguous?: boolean;
 }
 
 /** Both eyes' iris centres (frame px) for a mesh in the frame's pixels (flat x, y, z; 468 or 478 points). */
 export function meshPupils(rgb: ArrayLike<number>, width: number, height: number, m: ArrayLike<number>): EyePupils {
   const io = Math.hypot(m[3 * 33] - m[3 * 263], m[3 * 33 + 1] - m[3 * 263 + 1], m[3 * 33 + 2] - m[3 * 263 + 2]);
-  const find = (idx: readonly number[]) => irisCentre(rgb, width, height, idx.flatMap((i) => [m[3 * i], m[3 * i + 1]]), IRIS_OVER_IOD * io);
-  return { right: find(EYE_OPENING.right), left: find(EYE_OPENING.left) };
+  const find = (idx: readonly number[]) => irisFit(rgb, width, height, idx.flatMap((i) => [m[3 * i], m[3 * i + 1]]), IRIS_OVER_IOD * io);
+  const [right, left] = [find(EYE_OPENING.right), find(EYE_OPENING.left)];
+  if (right.ambiguous || left.ambiguous) return { right: null, left: null, ambiguous: true };
+  return { right: right.centre, left: left.centre };
 }

@@ -97,6 +97,11 @@ interface LeftOut {
   why: string;
   reason: keyof FaceSummary['face_null_reasons'];
   advice: string;
+  /**
+   * The advice when no frame of the video kept a face: then the boxes left out are most likely not faces at all
+   * (ttrial44a: an empty room's armchair and bookshelf, 4 boxes, were told "if the camera was turned, turn the video").
+   */
+  adviceNoFace?: string;
 }
 
 const LEFT_OUT: LeftOut[] = [
@@ -107,6 +112,7 @@ const LEFT_OUT: LeftOut[] = [
     why: 'the detector read them both upright and upside down with no clear winner, or upside down and not upright once turned upright',
     reason: 'orientation_doubtful',
     advice: 'an upright face can read so with the mouth or eyes covered or in low light; if the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip for upside down, transpose=1 or 2 for a quarter turn) and run again',
+    adviceNoFace: 'with no face kept in any frame these are most likely not faces but weak detector readings of things in view (furniture, shelves, patterns: an empty room gives them), and nothing needs turning; only if a person was in view and the camera was turned, turn the video upright first (ffmpeg -vf hflip,vflip, or transpose=1 or 2) and run again',
   },
   // flip.ts: read turned more than 90 degrees against the same face's last kept frames (trial32: a palm over an
   // upright face's mouth read upside down on 20 of 79 face frames and kept with nothing said).
@@ -135,7 +141,8 @@ function leftOutWarnings(s: Partial<FaceSummary>): string[] {
     const at = s[`${w.field}_first_t_s`];
     const nulls = s.face_null_reasons;
     const frames = nulls ? `${nulls[w.reason]} frame(s) left without a face by it` : 'the frames left without a face by it';
-    return [`${n} face(s) left out${w.where}${firstAt(at)}: ${w.why} (${w.field}; ${frames} have face_null_reason "${w.reason}"); ${w.advice}`];
+    const advice = s.frames_with_face === 0 && s.frames_analysed ? (w.adviceNoFace ?? w.advice) : w.advice;
+    return [`${n} face(s) left out${w.where}${firstAt(at)}: ${w.why} (${w.field}; ${frames} have face_null_reason "${w.reason}"); ${advice}`];
   });
 }
 
