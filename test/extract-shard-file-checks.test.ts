@@ -9,6 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { shardOf } from '../src/batch/shard.js';
+// @ts-expect-error plain ES module without types
+import { writeWav } from '../scripts/wav.mjs';
 import { runCli, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-shard-file-checks-');
@@ -16,22 +18,7 @@ afterAll(() => tmp.cleanup());
 
 /** Half a second of a 16 kHz 16-bit mono tone as a WAV file (no ffmpeg needed to make it). */
 function writeToneWav(path: string): void {
-  const n = 8000;
-  const b = Buffer.alloc(44 + n * 2);
-  b.write('RIFF', 0);
-  b.writeUInt32LE(36 + n * 2, 4);
-  b.write('WAVEfmt ', 8);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(16000, 24);
-  b.writeUInt32LE(32000, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36);
-  b.writeUInt32LE(n * 2, 40);
-  for (let i = 0; i < n; i++) b.writeInt16LE(Math.round(3000 * Math.sin(i / 5)), 44 + 2 * i);
-  writeFileSync(path, b);
+  writeWav(path, Float32Array.from({ length: 8000 }, (_, i) => 0.09 * Math.sin(i / 5)), 16000, 16);
 }
 
 const run = (manifest: string, shard?: string) =>
