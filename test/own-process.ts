@@ -39,6 +39,7 @@ export const OWN_PROCESS = [
 export const FACE_MODELS = [
   'face',
   'face-blinks',
+  'face-cli',
   'face-decode-errors',
   'face-flip',
   'face-flow',
