@@ -55,5 +55,6 @@ export const FACE_MODELS = [
   'face-tracking',
   'face-turned-agrees',
   'face-two-people',
+  'media-joined-recordings',
   'warnings-cli',
 ].map((name) => `test/${name}.test.ts`);
