@@ -56,5 +56,6 @@ export const FACE_MODELS = [
   'face-turned-agrees',
   'face-two-people',
   'media-joined-recordings',
+  'media-late-start',
   'warnings-cli',
 ].map((name) => `test/${name}.test.ts`);
