@@ -15,7 +15,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileSpanS, type ProbeResult } from '../src/media/probe.js';
-import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCliInProcess, runFaceInProcess, tempDir } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
 let dir: string;
@@ -75,19 +75,20 @@ describe('streams that start at 2 s', () => {
       expect(Math.abs((e.offset_s ?? NaN) + 0.62)).toBeLessThan(e.kind === 'audio' ? 1.5e-3 : 0.02);
     }
   });
+  // The face runs through main() in this process (runFaceInProcess: --workers 0, this process's face models; a child
+  // each, with its worker thread, before 2026-12-06): the records, the exit code and the line are main's.
   it('face --start/--end are times on the stream clock: 5.0-5.2 s gives the 5 frames there', async () => {
-    const r = await runCli(['face', 'cam2.mkv', '--start', '5', '--end', '5.2'], { cwd: dir });
+    const r = await runFaceInProcess(['face', join(dir, 'cam2.mkv'), '--start', '5', '--end', '5.2']);
     expect(r.code).toBe(0);
     const t = r.stdout.trim().split('\n').map((l) => JSON.parse(l).t_s);
     expect(t).toEqual([5, 5.04, 5.08, 5.12, 5.16]);
   });
   it('face --start/--end before a late stream\'s first frame: refused, saying where its frames are (was only "no frames")', async () => {
-    // One worker thread (two by default for 37 frames on 2 cores, each loading tfjs and Human before the refusal:
-    // ~0.9 CPU s more); the refusal does not depend on their count.
-    const r = await runCli(['face', 'cam2.mkv', '--start', '0', '--end', '1.5', '--workers', '1'], { cwd: dir });
+    // The refusal does not depend on the number of worker threads (one in a child until 2026-12-06, none here).
+    const r = await runFaceInProcess(['face', join(dir, 'cam2.mkv'), '--start', '0', '--end', '1.5']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe("mmprep: cam2.mkv: video has no frames in the requested range (--start 0, --end 1.5): its frames are at 2.000-11.960 s (the last frame's time; the stream ends at 12.000 s) on the stream's clock, which --start/--end and t_s use: pass times within that\n");
+    expect(r.stderr).toBe(`mmprep: ${join(dir, 'cam2.mkv')}: video has no frames in the requested range (--start 0, --end 1.5): its frames are at 2.000-11.960 s (the last frame's time; the stream ends at 12.000 s) on the stream's clock, which --start/--end and t_s use: pass times within that\n`);
   });
   it('fileSpanS: the start is taken off MP4/MOV and Matroska durations only', () => {
     const p = (container: string, start: number, d: number): ProbeResult => ({ file: 'x', container, duration_s: d, start_time_s: start, size_bytes: 1, bit_rate_bps: 1, streams: [] });

@@ -39,6 +39,7 @@ export const OWN_PROCESS = [
 export const FACE_MODELS = [
   'face',
   'face-blinks',
+  'face-cli',
   'face-decode-errors',
   'face-flip',
   'face-flow',
@@ -54,5 +55,7 @@ export const FACE_MODELS = [
   'face-tracking',
   'face-turned-agrees',
   'face-two-people',
+  'media-joined-recordings',
+  'media-late-start',
   'warnings-cli',
 ].map((name) => `test/${name}.test.ts`);
