@@ -40,6 +40,12 @@ describe('dataset build: rated spans of a session that match no utterance', () =
     expect(notes.filter((n) => n.includes('match no transcript utterance'))).toEqual([]);
   });
 
+  it('a session without a transcript gets its own warning, not this one', async () => {
+    const { notes } = await build('no-transcript', (csv) => csv.replace('s01_transcript.json', ''));
+    expect(notes.filter((n) => n.includes('match no transcript utterance'))).toEqual([]);
+    expect(notes.filter((n) => n.startsWith('session s01:') && n.includes('no transcript'))).toHaveLength(1);
+  });
+
   it('manifest.json lists every unmatched target (stderr names the first five)', async () => {
     // 7 spans of 0.1 s at the start of s01, before its first utterance, none can match one (IoU at least 0.5); the demo's
     // valence ratings beside them match.

@@ -413,7 +413,8 @@ function offClockTranscriptWarning(n: RecordNotes, s: ManifestSession): string[]
  * of that session; the rated spans that matched nothing were named only among the first five of the whole build).
  */
 export function unmatchedSpansWarning(spans: readonly LabelTargetSpan[], targetsOf: readonly string[][], s: ManifestSession, labelsFile: string | null): string[] {
-  if (spans.length < 2) return [];
+  // Without a transcript the session has its own warning (no records with --segments utterance).
+  if (spans.length < 2 || !s.transcript) return [];
   const used = new Set(targetsOf.flat());
   const unmatched = spans.filter((x) => !used.has(x.target)).map((x) => x.target);
   if (unmatched.length * 2 <= spans.length) return [];
