@@ -61,7 +61,8 @@ export const MIN_RATERS_FOR_FLAGS = 5;
  */
 export const FLAG_MIN_DIFF = { corr_loo: 0.1, agreement_with_majority: 0.15, bias_of_range: 0.1, drift_of_range: 0.1, mean_abs_diff_of_range: 0.1, sd_of_range: 0.1 };
 
-function median(xs: number[]): number {
+/** The median of xs (the mean of the middle two for an even count); xs is not changed. */
+export function median(xs: number[]): number {
   const s = Float64Array.from(xs).sort(); // native numeric sort: fast on 200k targets
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;

@@ -10,6 +10,7 @@
  * identical ratings at most MAX_OTHERS_SHARE (easy labels that every pair agrees on are not a copy); with no pair to
  * compare, only identical ratings on every shared target count.
  */
+import { median } from './diagnostics.js';
 import type { ByTarget } from './layout.js';
 import type { RatingsDimension } from './types.js';
 import { shownName } from './variants.js';
@@ -60,12 +61,6 @@ function pairCounts(bt: ByTarget): PairCount[] | null {
         if (bt.value[i] !== p.first || bt.value[j] !== p.first) p.varied = true;
       }
   return [...pairs.values()];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 export function identicalRatersWarnings(d: RatingsDimension, bt: ByTarget): IdenticalRatersWarning[] {
