@@ -26,13 +26,15 @@ beforeAll(async () => {
 describe('dataset build --json', () => {
   it('a written release: ok true, counts and files as manifest.json has them; the release is the one built without --json', async () => {
     const out = join(tmp.dir, 'rel');
-    const r = await runCli(['dataset', 'build', manifest, '--features', FEATURES, '--labels', join(DEMO, 'ratings.csv'), '-o', out, '--json', '--quiet']);
+    // In this process (runCliInProcess): what the build prints and writes is the claim, not the process; a child cost
+    // a Node start and mmprep's modules for each of the four builds here.
+    const r = await runCliInProcess(['dataset', 'build', manifest, '--features', FEATURES, '--labels', join(DEMO, 'ratings.csv'), '-o', out, '--json', '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(j).toEqual({ ok: true, manifest, out, records: m.counts.records, sessions: 3, sessions_failed: 0, per_split: m.counts.per_split, files: m.files.map((f: { path: string }) => f.path), failed_sessions: [] });
     const plain = join(tmp.dir, 'rel-plain');
-    const p = await runCli(['dataset', 'build', manifest, '--features', FEATURES, '--labels', join(DEMO, 'ratings.csv'), '-o', plain, '--quiet']);
+    const p = await runCliInProcess(['dataset', 'build', manifest, '--features', FEATURES, '--labels', join(DEMO, 'ratings.csv'), '-o', plain, '--quiet']);
     expect(p.stdout).toMatch(/^\S+: \d+ records from 3 sessions/);
     for (const f of ['manifest.json', ...j.files]) expect(readFileSync(join(plain, f))).toEqual(readFileSync(join(out, f)));
   });
@@ -41,12 +43,12 @@ describe('dataset build --json', () => {
     const feats = join(tmp.dir, 'features-broken');
     for (const s of ['s01', 's02', 's03']) await writeSyntheticSession(feats, { session_id: s, duration_s: 10, seed: 3, mediaDir: DEMO });
     rmSync(join(feats, 's03', 'meta.json'));
-    const r = await runCli(['dataset', 'build', manifest, '--features', feats, '-o', join(tmp.dir, 'rel4'), '--json', '--quiet']);
+    const r = await runCliInProcess(['dataset', 'build', manifest, '--features', feats, '-o', join(tmp.dir, 'rel4'), '--json', '--quiet']);
     expect(r.code).toBe(4);
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ ok: false, sessions: 2, sessions_failed: 1, failed_sessions: [{ session_id: 's03', error: expect.stringMatching(/no meta\.json/) }], exit_code: 4 });
     expect(j.error).toMatch(/^1 of 3 sessions failed/);
-    const bad = await runCli(['dataset', 'build', manifest, '--features', join(tmp.dir, 'nope'), '-o', join(tmp.dir, 'rel2'), '--json']);
+    const bad = await runCliInProcess(['dataset', 'build', manifest, '--features', join(tmp.dir, 'nope'), '-o', join(tmp.dir, 'rel2'), '--json']);
     expect(bad.code).toBe(2);
     expect(JSON.parse(bad.stdout)).toEqual({ ok: false, manifest, out: join(tmp.dir, 'rel2'), error: expect.stringMatching(/nope: --features: not a folder/), exit_code: 2 });
     expect(existsSync(join(tmp.dir, 'rel2'))).toBe(false);
