@@ -81,10 +81,8 @@ describe('extract: no stale features (issue 12, item 4)', () => {
       ['audio.summary.json', clock],
       ['sync.json', null],
     ]);
-    // The same clock again: the audio files stay and are listed again.
-    const same = await run('--only', 'sync');
-    expect(same.stderr).not.toMatch(/removed/);
-    expect(meta(out).outputs.map((o: { file: string }) => o.file)).toEqual(['audio.jsonl', 'audio.summary.json', 'sync.json']);
+    // The same clock again (a sync run on the same media): the audio files stay and are listed again; that is
+    // extract-provenance's "an --only sync run keeps the audio record" (one sync run fewer here, ~1.9 CPU s).
     // The media moved (another folder, so sync.json's relative paths and sha256 change; the placement does not): the
     // audio stays, now listed on the new sync.json (ttrial43: removed as "made on another clock").
     mkdirSync(join(dir, 'moved', 'deeper'), { recursive: true });

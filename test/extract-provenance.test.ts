@@ -21,7 +21,7 @@ const meta = (out: string) => JSON.parse(readFileSync(join(out, 's01', 'meta.jso
 const summary = (r: { stdout: string }) => JSON.parse(r.stdout);
 
 describe('extract: meta.json made_by keeps what made each kept file', () => {
-  it('an --only run with other options keeps the face record (0.5 fps); --resume redoes face at 1 fps', async () => {
+  it('an --only run with other options keeps the face record (0.5 fps); --resume redoes face at another rate (0.25 fps)', async () => {
     const out = join(dir, 'out-face');
     // One face worker (--face-workers 1; the default on 2 cores with one session is two): 5 and 10 frames need no
     // second thread loading tfjs and Human (~1.5 CPU s each run); the records are those of any count of workers.
@@ -47,13 +47,17 @@ describe('extract: meta.json made_by keeps what made each kept file', () => {
     expect(mt.made_by.face).toMatchObject({ options: { faceFps: 0.5 }, clock });
     expect(mt.made_by.audio).toMatchObject({ options: {}, clock });
     expect(mt.made_by.sync).toMatchObject({ options: {}, clock: null });
-    // The face stage asked for again at 1 fps: its record says 0.5, so it is redone, not reused.
-    const third = await run('--only', 'face', '--face-fps', '1', '--resume');
+    // The face stage asked for again at another rate: its record says 0.5, so it is redone, not reused. 0.25 fps (3
+    // frames of the 10 s) rather than 1 fps (10 frames, until 2026-12-06): what --resume compares is the recorded
+    // option, whatever its value; face inference costs ~0.2 CPU s a frame.
+    const third = await run('--only', 'face', '--face-fps', '0.25', '--resume');
     expect(summary(third)).toMatchObject({ done: 1, skipped: 0 });
-    expect(meta(out).made_by.face).toMatchObject({ options: { faceFps: 1 }, clock });
-    expect(readFileSync(join(out, 's01', 'face.jsonl'), 'utf8')).not.toBe(face1);
+    expect(meta(out).made_by.face).toMatchObject({ options: { faceFps: 0.25 }, clock });
+    const face3 = readFileSync(join(out, 's01', 'face.jsonl'), 'utf8');
+    expect(face3).not.toBe(face1);
+    expect(face3.trim().split('\n')).toHaveLength(3);
     // Same stage, same options: skipped.
-    expect(summary(await run('--only', 'face', '--face-fps', '1', '--resume'))).toMatchObject({ done: 0, skipped: 1 });
+    expect(summary(await run('--only', 'face', '--face-fps', '0.25', '--resume'))).toMatchObject({ done: 0, skipped: 1 });
   }, 240_000);
 
   it('an --only sync run keeps the audio record (--voice) while the clock is unchanged; --resume without --voice redoes audio', async () => {
@@ -67,11 +71,17 @@ describe('extract: meta.json made_by keeps what made each kept file', () => {
     expect(summary(voice)).toMatchObject({ done: 1, skipped: 0 });
     expect(meta(out).made_by.audio.options).toEqual({ voice: true });
     expect(meta(out).clock.sync_sha256).toBe(clock);
+    // The sync stage is run again (not skipped: the last run's stages were audio alone) on the same media: the same
+    // clock, so the audio files stay, listed again, and nothing is removed (extract-clock's "same clock again" step
+    // until 2026-12-06, a sync run of its own).
     const again = await run('--only', 'sync', '--resume');
     expect(again.code, again.stderr).toBe(0);
+    expect(summary(again)).toMatchObject({ done: 1, skipped: 0 });
+    expect(again.stderr).not.toMatch(/removed/);
     const mt = meta(out);
     expect(mt.stages).toEqual(['sync']);
-    expect(mt.outputs.map((o: { file: string }) => o.file)).toContain('audio.jsonl');
+    expect(mt.clock.sync_sha256).toBe(clock);
+    expect(mt.outputs.map((o: { file: string }) => o.file)).toEqual(['audio.jsonl', 'audio.summary.json', 'sync.json']);
     expect(mt.made_by.audio.options).toEqual({ voice: true });
     // Named as meta.json's inputs[] name it (trial 2026-12-03 item 9: it was the absolute path).
     expect(JSON.parse(readFileSync(join(out, 's01', 'audio.summary.json'), 'utf8')).file).toBe('s01_lav.flac');
