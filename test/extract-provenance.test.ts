@@ -1,7 +1,8 @@
 /**
  * Provenance of kept feature files: meta.json `made_by` keeps, per stage, the options, clock and version its files were
  * made with across runs of other stages (an `--only` run used to leave `options: {}` beside a kept face.jsonl made at
- * 2 fps), and --resume redoes a stage whose recorded options differ from the ones given. On the demo's s01 (10 s).
+ * 2 fps), and --resume redoes a stage whose recorded options differ from the ones given; `--voice` through the batch
+ * path (the records' voice fields, the option recorded). On the demo's s01 (10 s).
  */
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,8 +68,18 @@ describe('extract: meta.json made_by keeps what made each kept file', () => {
     // record says {}: --resume with --voice redoes it, on the same clock.
     expect((await extractCached(m, out, ['--only', 'sync,audio', '--progress', 'none'])).code).toBe(0);
     const clock = meta(out).clock.sync_sha256;
+    const records = () => readFileSync(join(out, 's01', 'audio.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records()[0]).not.toHaveProperty('jitter_local');
     const voice = await run('--only', 'audio', '--voice', '--resume');
+    expect(voice.code, voice.stderr).toBe(0);
     expect(summary(voice)).toMatchObject({ done: 1, skipped: 0 });
+    // --voice gives the records the voice fields (so `dataset build --audio-features voice` has them) and is recorded
+    // as the run's option (issue 15 item 4 through the batch path: test/extract-voice.test.ts until 2026-12-06, the
+    // same two runs on an audio-only session, ~2.8 CPU s).
+    const voiced = records();
+    for (const k of ['jitter_local', 'shimmer_local', 'hnr_db', 'f1_hz']) expect(voiced[0]).toHaveProperty(k);
+    expect(voiced.some((r) => typeof r.jitter_local === 'number')).toBe(true);
+    expect(meta(out).options).toEqual({ voice: true });
     expect(meta(out).made_by.audio.options).toEqual({ voice: true });
     expect(meta(out).clock.sync_sha256).toBe(clock);
     // The sync stage is run again (not skipped: the last run's stages were audio alone) on the same media: the same
