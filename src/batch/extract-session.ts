@@ -731,8 +731,9 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   const tIn = performance.now();
   const probes: Probes = new Map();
   const hashes: Hashes = new Map();
-  // The files of before an attempt a killed run left (session-snapshot.ts): not this attempt's to restore.
-  await dropBefore(a.dir);
+  // The files of before an attempt a killed run left (session-snapshot.ts): not this attempt's to restore. (A file
+  // in the folder's place is left to makeSessionFolder's line.)
+  await dropBefore(a.dir).catch(() => undefined);
   // The session's earlier meta.json, read once: the resume check, the durations it records, the files it lists. The
   // session's lock keeps other runs from writing it meanwhile (src/batch/session-lock.ts).
   const previous = await readMetaIf(a.dir);
