@@ -21,7 +21,7 @@ import { probeWithPacketTimes } from '../media/probe-packets.js';
 import { findSyncEntry, readSyncMap, type SyncMap } from '../sync/clock.js';
 import { loadStages, STAGE_FILES, STAGE_NAMES, STAGE_OPTION_KEYS, type StageName, type StageOptions, type StageResult, type StageTable } from './extract-stages.js';
 import type { ManifestSession, MediaKind } from './manifest.js';
-import { placementIf } from './clock-moved.js';
+import { placementClockId, placementIf } from './clock-moved.js';
 import { cellRenamer } from './sync-names.js';
 import { dropBefore, keepBefore, restoreBefore } from './session-snapshot.js';
 import { stageToolchain, toolchainDiffers, type Toolchain } from './toolchain.js';
@@ -683,13 +683,17 @@ function earlierRecord(previous: SessionMeta | null, s: StageName): Omit<StageRe
   return { options: null, version: null, build: null };
 }
 
-/** meta.json `made_by`: for each stage with files in `outputs`, this run's options or the record kept with its files. */
-function madeBy(a: SessionAttempt, previous: SessionMeta | null, outputs: MetaOutput[]): SessionMeta['made_by'] {
+/**
+ * meta.json `made_by`: for each stage with files in `outputs`, this run's options or the record kept with its files.
+ * Its clock names the sync map by its placement (clock-moved.ts placementClockId: `placement`, for the files on the
+ * session's sync.json), not by the file's bytes, which hold the media's paths relative to the output folder.
+ */
+function madeBy(a: SessionAttempt, previous: SessionMeta | null, outputs: MetaOutput[], onSync: { clock: string; placement: string } | null): SessionMeta['made_by'] {
   const out: SessionMeta['made_by'] = {};
   for (const s of STAGE_NAMES) {
     const files = outputs.filter((o) => STAGE_FILES[s].includes(o.file));
     if (files.length === 0) continue;
-    const clock = files[0].clock;
+    const clock = onSync && files[0].clock === onSync.clock ? onSync.placement : files[0].clock;
     out[s] = a.stages.includes(s) ? { options: relevantOptions(a.options, [s]), clock, version: VERSION, build: codeBuild(), ...stageToolchain(a.task.toolchain, s) } : { ...earlierRecord(previous, s), clock };
   }
   return out;
@@ -774,7 +778,8 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   if (unaligned) done.warnings.push(`${unaligned}; dataset build refuses this session until then`);
   lap(a, 'meta', tm);
   a.timings.total = wallS(a);
-  await writeFileAtomic(join(a.dir, META_FILE), toJsonText(metaOf(a, inputs, clock, sync_sha256, outputs, done, madeBy(a, previous, outputs))));
+  const onSync = sync_sha256 ? { clock: clockId(sync_sha256), placement: placementClockId(await readFile(join(a.dir, 'sync.json'), 'utf8')) } : null;
+  await writeFileAtomic(join(a.dir, META_FILE), toJsonText(metaOf(a, inputs, clock, sync_sha256, outputs, done, madeBy(a, previous, outputs, onSync))));
   await dropBefore(a.dir);
   const { warnings } = done;
   return { ...base, status: 'done', media_s: a.media_s, wall_s: wallS(a), ...(warnings.length ? { warnings } : {}), ...(redo ? { redone: redo } : {}) };
