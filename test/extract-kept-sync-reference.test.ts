@@ -37,7 +37,7 @@ describe('extract without the sync stage keeps sync.json only when its reference
     expect(r.code).toBe(4);
     expect(JSON.parse(r.stdout)).toMatchObject({ done: 0, failed: 1 });
     expect(r.stderr).toContain(
-      `mmprep extract: session s01 (line 2) failed in sync: sync.json in the session folder has ../../s01_lav.flac as its reference clock, not s01_camera.mp4 of the reference role video: features made with it would be on that other clock; include the sync stage (--only sync,...) to make the clock for video\n`,
+      `mmprep extract: session s01 (line 2) failed in sync: sync.json in the session folder has ../../s01_lav.flac as its reference clock, not s01_camera.mp4 of the reference role video: features made with it would be on that other clock; include the sync stage (--only sync,...) to make the clock for video; its folder keeps the earlier run's output as it was (meta.json and files)\n`,
     );
     const ok = await run('--only', 'sync,audio', '--ref-role', 'video');
     expect(ok.code, ok.stderr).toBe(0);

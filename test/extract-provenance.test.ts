@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { extractCached } from './helpers/extract-cache.js';
+import { placementClockId } from '../src/batch/clock-moved.js';
 
 const { dir, cleanup } = tempDir('mmprep-extract-prov-');
 afterAll(() => cleanup());
@@ -38,7 +39,9 @@ describe('extract: meta.json made_by keeps what made each kept file', () => {
     // The summary names the video as meta.json's inputs[] do (the manifest's cell), not by its absolute path, so the
     // same session extracted under another folder gives the same bytes (trial 2026-12-03 item 9).
     expect(JSON.parse(readFileSync(join(out, 's01', 'face.summary.json'), 'utf8')).file).toBe('s01_camera.mp4');
-    const clock = `sync.json sha256:${meta(out).clock.sync_sha256}`;
+    // made_by names the clock by its placement (src/batch/clock-moved.ts placementClockId), outputs[] by the file's bytes.
+    const clock = placementClockId(readFileSync(join(out, 's01', 'sync.json'), 'utf8'));
+    expect(meta(out).outputs.find((o: { file: string }) => o.file === 'audio.jsonl').clock).toBe(`sync.json sha256:${meta(out).clock.sync_sha256}`);
     const second = await run('--only', 'audio', '--face-fps', '3', '--resume');
     expect(second.code, second.stderr).toBe(0);
     expect(summary(second)).toMatchObject({ done: 1, skipped: 0 });
@@ -102,4 +105,21 @@ describe('extract: meta.json made_by keeps what made each kept file', () => {
     expect(meta(out).made_by.audio.options).toEqual({});
     expect(readFileSync(join(out, 's01', 'audio.jsonl'), 'utf8')).not.toMatch(/jitter_local/);
   }, 240_000);
+
+  it('the same session extracted with its media elsewhere relative to -o: made_by records one clock, outputs[] each its sync.json bytes', async () => {
+    // ttrial45b finding 5a: a release's manifest.json (made_by copied from meta.json) differed in made_by.*.clock
+    // only, as sync.json holds the media's paths relative to itself.
+    const near = join(dir, 'out-near');
+    const far = join(dir, 'deep', 'er', 'out-far');
+    expect((await extractCached(m, near, ['--only', 'sync,audio', '--progress', 'none'])).code).toBe(0);
+    const r = await runCli(['extract', m, '-o', far, '--only', 'sync,audio', '--progress', 'none']);
+    expect(r.code, r.stderr).toBe(0);
+    const [a, b] = [meta(near), meta(far)];
+    expect(readFileSync(join(far, 's01', 'audio.jsonl'), 'utf8')).toBe(readFileSync(join(near, 's01', 'audio.jsonl'), 'utf8'));
+    expect(a.clock.sync_sha256).not.toBe(b.clock.sync_sha256); // the paths in sync.json differ
+    expect(a.made_by.audio.clock).toMatch(/^sync\.json placement sha256:[0-9a-f]{64}$/);
+    expect(b.made_by).toEqual(a.made_by);
+    expect(b.outputs.find((o: { file: string }) => o.file === 'audio.jsonl').clock).toBe(`sync.json sha256:${b.clock.sync_sha256}`);
+  }, 120_000);
 });
+

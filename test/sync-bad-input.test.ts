@@ -118,6 +118,8 @@ describe('mmprep sync: bad input', () => {
     // In the user's word for what a sound stream holds: a beep (a flash in a picture), not "pulse".
     expect(m1.streams[0].warnings.find((w: { code: string }) => w.code === 'forced_pick').message).toMatch(/^--pick first chose the start beep at 2\.000 s \(other beeps of similar strength\); check it$/);
     expect(m1.streams[0].detections).toHaveLength(2);
+    // ...and on stderr, with the window's candidates (ttrial45b finding 2: extract --pick first said nothing).
+    expect(first.stderr).toMatch(/mmprep sync: warning: \S*ambiguous\.wav audio stream 0: forced_pick: --pick first chose the start beep at 2\.000 s \(other beeps of similar strength\); check it: 2 candidates in its start window, at 2\.000 s \(chosen\) and 4\.5\d\d s\n/);
     const strong = await runCliInProcess(['sync', f('ambiguous.wav'), f('beep.wav'), '-o', out, '--pick', 'strongest']);
     expect(strong.code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).streams[0].pulses.start_s).toBeCloseTo(2, 3);

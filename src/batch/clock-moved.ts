@@ -5,6 +5,7 @@
  * with the same offsets and another sha256, and the audio and face files were removed as "made on another clock"
  * (ttrial43). Compared here: every field but the paths (each `file` by its base name), offsets and detections included.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { sha256File } from '../common/sha256.js';
@@ -23,4 +24,15 @@ export async function placementIf(dir: string, sha256: string | null | undefined
   } catch {
     return null;
   }
+}
+
+/**
+ * The clock's identity in meta.json `made_by` (copied into a release's manifest.json): the sha256 of the placement
+ * (placementKey), so that the same session extracted with its media elsewhere relative to the output folder records
+ * the same clock (ttrial45b finding 5a: two releases identical but for `made_by.*.clock`, the sync.json paths being
+ * relative to it). The checks that features are on the session's current clock keep comparing the file's own sha256
+ * (meta.json `outputs[].clock`, `dataset build`'s feature check, --resume): the same bytes are the same placement.
+ */
+export function placementClockId(syncJsonText: string): string {
+  return `sync.json placement sha256:${createHash('sha256').update(placementKey(syncJsonText)).digest('hex')}`;
 }

@@ -1,10 +1,11 @@
 /**
  * One session of `mmprep extract`, as a worker thread runs it: hash and probe the inputs, skip it when --resume finds
  * a matching meta.json, otherwise clear what a previous attempt left, run the stages in order, and write meta.json
- * last (the completion marker). On failure everything this attempt wrote is removed again.
+ * last (the completion marker). On failure the session folder is put back as it was before the attempt
+ * (session-snapshot.ts): an earlier run's output as it was, a new session's folder removed.
  */
 import { sha256File } from '../common/sha256.js';
-import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import { writeFileAtomic } from '../common/atomic.js';
@@ -20,8 +21,9 @@ import { probeWithPacketTimes } from '../media/probe-packets.js';
 import { findSyncEntry, readSyncMap, type SyncMap } from '../sync/clock.js';
 import { loadStages, STAGE_FILES, STAGE_NAMES, STAGE_OPTION_KEYS, type StageName, type StageOptions, type StageResult, type StageTable } from './extract-stages.js';
 import type { ManifestSession, MediaKind } from './manifest.js';
-import { placementIf } from './clock-moved.js';
+import { placementClockId, placementIf } from './clock-moved.js';
 import { cellRenamer } from './sync-names.js';
+import { dropBefore, keepBefore, restoreBefore } from './session-snapshot.js';
 import { stageToolchain, toolchainDiffers, type Toolchain } from './toolchain.js';
 
 export interface SessionTask {
@@ -58,6 +60,8 @@ export interface SessionOutcome {
   warnings?: string[];
   /** --resume redid a session that had a meta.json: why it was not skipped (a stderr line, not a warning). */
   redone?: string;
+  /** A failed session: its folder holds an earlier run's output (meta.json and files) as it was before this run. */
+  earlier_kept?: boolean;
 }
 
 /** Progress within a session: the stage running (0-based of n_stages) and the media seconds it has decoded. */
@@ -679,13 +683,17 @@ function earlierRecord(previous: SessionMeta | null, s: StageName): Omit<StageRe
   return { options: null, version: null, build: null };
 }
 
-/** meta.json `made_by`: for each stage with files in `outputs`, this run's options or the record kept with its files. */
-function madeBy(a: SessionAttempt, previous: SessionMeta | null, outputs: MetaOutput[]): SessionMeta['made_by'] {
+/**
+ * meta.json `made_by`: for each stage with files in `outputs`, this run's options or the record kept with its files.
+ * Its clock names the sync map by its placement (clock-moved.ts placementClockId: `placement`, for the files on the
+ * session's sync.json), not by the file's bytes, which hold the media's paths relative to the output folder.
+ */
+function madeBy(a: SessionAttempt, previous: SessionMeta | null, outputs: MetaOutput[], onSync: { clock: string; placement: string } | null): SessionMeta['made_by'] {
   const out: SessionMeta['made_by'] = {};
   for (const s of STAGE_NAMES) {
     const files = outputs.filter((o) => STAGE_FILES[s].includes(o.file));
     if (files.length === 0) continue;
-    const clock = files[0].clock;
+    const clock = onSync && files[0].clock === onSync.clock ? onSync.placement : files[0].clock;
     out[s] = a.stages.includes(s) ? { options: relevantOptions(a.options, [s]), clock, version: VERSION, build: codeBuild(), ...stageToolchain(a.task.toolchain, s) } : { ...earlierRecord(previous, s), clock };
   }
   return out;
@@ -727,6 +735,9 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   const tIn = performance.now();
   const probes: Probes = new Map();
   const hashes: Hashes = new Map();
+  // The files of before an attempt a killed run left (session-snapshot.ts): not this attempt's to restore. (A file
+  // in the folder's place is left to makeSessionFolder's line.)
+  await dropBefore(a.dir).catch(() => undefined);
   // The session's earlier meta.json, read once: the resume check, the durations it records, the files it lists. The
   // session's lock keeps other runs from writing it meanwhile (src/batch/session-lock.ts).
   const previous = await readMetaIf(a.dir);
@@ -750,7 +761,9 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   await checkFileEnds(a.task.session, probes);
   // The earlier clock's placement, before a sync run replaces its sync.json (clock-moved.ts).
   const before = await placementIf(a.dir, previous?.clock?.sync_sha256);
-  // meta.json goes first: a crash from here on leaves the session visibly incomplete.
+  // The first change to the folder: what it holds now is kept to be put back on failure. meta.json goes first: a
+  // crash from here on leaves the session visibly incomplete.
+  await keepBefore(a.dir);
   await clearSessionOutputs(a.dir, a.stages);
   const table = await loadTable(a.task);
   const clock = await existingClock(a, previous, inputs);
@@ -765,7 +778,9 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   if (unaligned) done.warnings.push(`${unaligned}; dataset build refuses this session until then`);
   lap(a, 'meta', tm);
   a.timings.total = wallS(a);
-  await writeFileAtomic(join(a.dir, META_FILE), toJsonText(metaOf(a, inputs, clock, sync_sha256, outputs, done, madeBy(a, previous, outputs))));
+  const onSync = sync_sha256 ? { clock: clockId(sync_sha256), placement: placementClockId(await readFile(join(a.dir, 'sync.json'), 'utf8')) } : null;
+  await writeFileAtomic(join(a.dir, META_FILE), toJsonText(metaOf(a, inputs, clock, sync_sha256, outputs, done, madeBy(a, previous, outputs, onSync))));
+  await dropBefore(a.dir);
   const { warnings } = done;
   return { ...base, status: 'done', media_s: a.media_s, wall_s: wallS(a), ...(warnings.length ? { warnings } : {}), ...(redo ? { redone: redo } : {}) };
 }
@@ -801,12 +816,11 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
   try {
     return await attemptSession(a, progress);
   } catch (e) {
-    await clearSessionOutputs(a.dir, stages).catch(() => undefined);
-    await rmdir(a.dir).catch(() => undefined); // only when empty
+    const earlier_kept = await restoreBefore(a.dir).catch(() => false);
     const stage = e instanceof StageFailure ? e.stage : 'meta';
     // Files named by the manifest's cells, in every stage's reason (sync's are already; README "extract").
     const reason = cellRenamer(task.session.media)(e instanceof StageFailure ? e.reason : reasonOf(e));
-    return { session_id: task.session.session_id, line: task.session.line, status: 'failed', stage, reason, media_s: a.media_s, wall_s: wallS(a) };
+    return { session_id: task.session.session_id, line: task.session.line, status: 'failed', stage, reason, media_s: a.media_s, wall_s: wallS(a), earlier_kept };
   } finally {
     await settleChildren(); // no ffmpeg/ffprobe child outlives its session, not even unreaped (src/media/children.ts)
     progress.close();

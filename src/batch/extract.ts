@@ -5,7 +5,7 @@
  * takes a stable share of the manifest so many machines can split one manifest without talking to each other.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -15,7 +15,8 @@ import { InputError, unwritableOutput } from '../common/errors.js';
 import { makeFolder } from '../common/make-folder.js';
 import { threadExecArgv, threadFile } from '../common/threads.js';
 import { showinfoReady } from '../media/showinfo.js';
-import { clearSessionOutputs, orderStages, type SessionOutcome, type SessionProgress, type SessionTask } from './extract-session.js';
+import { orderStages, type SessionOutcome, type SessionProgress, type SessionTask } from './extract-session.js';
+import { restoreBefore } from './session-snapshot.js';
 import { audioSource, checkStageOptions, loadStages, referenceAudio, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
 import { CHILDREN_GRACE_MS, interruptFollows } from './interrupt.js';
 import { readManifest, type Manifest, type ManifestSession } from './manifest.js';
@@ -68,6 +69,11 @@ export interface ErrorRecord {
   manifest: string;
   stage: string;
   reason: string;
+  /**
+   * The session's folder holds an earlier run's output (meta.json and files) as it was before this run: a failed
+   * session is left as it was (src/batch/session-snapshot.ts), so a re-extract that fails keeps what it would have replaced.
+   */
+  earlier_output_kept: boolean;
 }
 
 export interface ExtractSummary {
@@ -518,8 +524,9 @@ class ExtractRun {
     else {
       state.failed++;
       state.media_s += 0;
-      this.errors.push({ session_id: o.session_id, line: o.line, manifest: this.plan.manifest.path, stage: o.stage ?? 'unknown', reason: o.reason ?? 'unknown' });
-      this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}) failed in ${o.stage}: ${o.reason}`);
+      const kept = Boolean(o.earlier_kept);
+      this.errors.push({ session_id: o.session_id, line: o.line, manifest: this.plan.manifest.path, stage: o.stage ?? 'unknown', reason: o.reason ?? 'unknown', earlier_output_kept: kept });
+      this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}) failed in ${o.stage}: ${o.reason}${keptNote(kept)}`);
       await this.saveErrors();
     }
   }
@@ -527,18 +534,20 @@ class ExtractRun {
   /** The task was aborted by a rollback (its outputs are removed), or the worker itself died (a failed session). */
   private async recordWorkerFailure(session: ManifestSession, abort: AbortController, e: unknown): Promise<void> {
     const dir = join(this.plan.out, session.session_id);
+    // The folder as it was before the session's attempt (src/batch/session-snapshot.ts), as the worker does on a failure;
+    // once more if the terminated worker's own restore was still under way (it is safe to run again).
+    const kept = await restoreBefore(dir)
+      .catch(() => restoreBefore(dir))
+      .catch(() => false);
     if (abort.signal.aborted) {
-      await clearSessionOutputs(dir, this.plan.stages).catch(() => undefined);
-      await rmdir(dir).catch(() => undefined);
       this.rolledBack.push(session.session_id);
       return;
     }
     // The worker itself died (out of memory, a native crash): record it like any failed session.
-    await clearSessionOutputs(dir, this.plan.stages).catch(() => undefined);
     this.state.failed++;
     const reason = `worker failed: ${(e as Error)?.message ?? String(e)}`.replace(/\s*\n\s*/g, ' ');
-    this.errors.push({ session_id: session.session_id, line: session.line, manifest: this.plan.manifest.path, stage: 'worker', reason });
-    this.progress.log(`mmprep extract: session ${session.session_id} (line ${session.line}) failed: ${reason}`);
+    this.errors.push({ session_id: session.session_id, line: session.line, manifest: this.plan.manifest.path, stage: 'worker', reason, earlier_output_kept: kept });
+    this.progress.log(`mmprep extract: session ${session.session_id} (line ${session.line}) failed: ${reason}${keptNote(kept)}`);
     await this.saveErrors();
   }
 
@@ -588,6 +597,11 @@ function summaryOf(plan: RunPlan, run: ExtractRun): ExtractSummary {
     errors: [...run.errors].sort((a, b) => a.line - b.line),
     warnings: [...manifestWarnings(plan.manifest.notes), ...[...run.warnings].sort((a, b) => a.line - b.line)],
   };
+}
+
+/** The end of a failed session's stderr line when its folder keeps an earlier run's output (ErrorRecord.earlier_output_kept). */
+function keptNote(kept: boolean): string {
+  return kept ? '; its folder keeps the earlier run\'s output as it was (meta.json and files)' : '';
 }
 
 /** The manifest's notes that are warnings (`warning: <file>[:<line>]: ...`), as summary entries (src/batch/manifest-shared.ts). */

@@ -10,12 +10,13 @@
  * flash-damage.ts), a stream that ends before its file's other streams (`short_stream`, src/media/file-end.ts), two sounds placed by their pulses that share no sound at the placed offset
  * (`content_mismatch`, content-mismatch.ts) or whose content could not be checked, so that the pulse alone placed it (`content_unchecked`), a stream paired across the halves of whole files on the user's word (`one_pulse`,
  * --one-pulse, across.ts), a stream placed by its content, whose lag is the talkers' and not the beep's (`content_lag`,
- * content-lag.ts). Other
- * codes stay in sync.json and the table.
+ * content-lag.ts), a pulse chosen by --pick where the policy would not have placed by it (`forced_pick`, choose.ts:
+ * the line adds how many candidates its window held; a trial's `extract --pick first` said nothing and counted no
+ * warning although sync.json held the forced pick). Other codes stay in sync.json and the table.
  */
 import type { SyncMap } from './clock.js';
 
-const TOLD = new Set(['camera_clock_shared', 'content_lag', 'content_mismatch', 'content_unchecked', 'decode_errors', 'no_end_pulse', 'offset_uncertain', 'one_pulse', 'other_route', 'pairing_unchecked', 'short_stream', 'timestamp_gap', 'truncated']);
+const TOLD = new Set(['camera_clock_shared', 'content_lag', 'content_mismatch', 'content_unchecked', 'decode_errors', 'forced_pick', 'no_end_pulse', 'offset_uncertain', 'one_pulse', 'other_route', 'pairing_unchecked', 'short_stream', 'timestamp_gap', 'truncated']);
 
 /**
  * `<file> <kind> stream <n>: <code>: <message>` per warning worth telling. A `no_end_pulse` that several streams share
@@ -25,7 +26,7 @@ const TOLD = new Set(['camera_clock_shared', 'content_lag', 'content_mismatch', 
 export function syncWarningLines(map: SyncMap): string[] {
   const told = map.streams.flatMap((e) => {
     const ws = Array.isArray(e.warnings) ? (e.warnings as Array<{ code: string; message?: string }>) : [];
-    return ws.filter((w) => TOLD.has(w.code)).map((w) => ({ who: `${e.file} ${e.kind} stream ${e.stream}`, file: e.file, code: w.code, message: w.message ?? '' }));
+    return ws.filter((w) => TOLD.has(w.code)).map((w) => ({ who: `${e.file} ${e.kind} stream ${e.stream}`, file: e.file, code: w.code, message: w.code === 'forced_pick' ? withCandidates(w.message ?? '', e.detections) : w.message ?? '' }));
   });
   const lines: string[] = [];
   for (const t of told) {
@@ -35,4 +36,19 @@ export function syncWarningLines(map: SyncMap): string[] {
     lines.push(`${who}: ${t.code}: ${t.message}`.trimEnd());
   }
   return lines;
+}
+
+/**
+ * A forced_pick message with the candidates of its window (sync.json `detections[]`): what --pick chose among how many,
+ * e.g. `...; check it: 2 candidates in its start window, at 1.502 s (chosen) and 3.502 s`.
+ */
+function withCandidates(message: string, detections: unknown): string {
+  const m = /chose the (start|end) \S+ at (\S+) s/.exec(message);
+  if (!m || !Array.isArray(detections)) return message;
+  const times = (detections as Array<{ window?: string; t_s?: number }>).filter((d) => d.window === m[1] && typeof d.t_s === 'number').map((d) => d.t_s!.toFixed(3));
+  if (times.length === 0) return message;
+  const named = times.slice(0, 5).map((t) => (t === m[2] ? `${t} s (chosen)` : `${t} s`));
+  const list = named.length === 1 ? named[0] : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
+  const more = times.length > 5 ? ` (and ${times.length - 5} more)` : '';
+  return `${message}: ${times.length} candidate${times.length === 1 ? '' : 's'} in its ${m[1]} window, at ${list}${more}`;
 }
