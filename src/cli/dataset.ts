@@ -125,14 +125,14 @@ async function runBuild(manifest: string, o: BuildOpts): Promise<void> {
     throw e;
   }
   const m = r.manifest;
-  const err = failedSessionsError(m);
-  if (o.json) process.stdout.write(JSON.stringify(buildJson(manifest, r.out, m, err)) + '\n');
+  const err = failedSessionsError(m, r.failedSessions);
+  if (o.json) process.stdout.write(JSON.stringify(buildJson(manifest, r.out, m, r.failedSessions, err)) + '\n');
   else process.stdout.write(`${r.out}: ${m.counts.records} records from ${m.counts.sessions} sessions (${Object.entries(m.counts.per_split).map(([k, v]) => `${k} ${v.records}`).join(', ')}) in ${m.files.length} data files\n`);
   if (err) throw err;
 }
 
 /** --json's object for a written release: `ok` false (exit 4) when sessions were left out. */
-function buildJson(manifest: string, out: string, m: DatasetManifest, err: MmprepError | null): Record<string, unknown> {
+function buildJson(manifest: string, out: string, m: DatasetManifest, failedSessions: Array<{ session_id: string; error: string }>, err: MmprepError | null): Record<string, unknown> {
   return {
     ok: err === null,
     manifest: absoluteOrNull(manifest),
@@ -142,7 +142,8 @@ function buildJson(manifest: string, out: string, m: DatasetManifest, err: Mmpre
     sessions_failed: m.counts.sessions_failed,
     per_split: m.counts.per_split,
     files: m.files.map((f) => f.path),
-    failed_sessions: m.sessions.filter((s) => s.error).map((s) => ({ session_id: s.session_id, error: s.error })),
+    // with absolute paths, as `out` and `manifest` (manifest.json's are relative to the manifest's folder)
+    failed_sessions: failedSessions,
     ...(err ? { error: err.toLine(), exit_code: err.exitCode } : {}),
   };
 }

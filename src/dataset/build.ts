@@ -103,6 +103,8 @@ export interface DatasetManifest {
 export interface BuildResult {
   out: string;
   manifest: DatasetManifest;
+  /** The failed sessions' errors as the build met them, with absolute paths (stderr, --json); manifest.json's are relative to the manifest's folder. */
+  failedSessions: Array<{ session_id: string; error: string }>;
 }
 
 
@@ -458,14 +460,16 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
     const totals = await buildSessions(inputs, opt, o, tmp, writer);
     const files = await writer.close();
     const dm = await datasetManifestOf(inputs, opt, totals, files);
-    pathsAsInManifest(dm.sessions, inputs.manifest, inputs.featuresDir);
+    const failedSessions = dm.sessions.flatMap((x) => (x.error ? [{ session_id: x.session_id, error: x.error }] : []));
     for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions, unwantedStages(opt)), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions), ...mixedFaceModelNotes(dm.sessions)]) o.onNote?.(n);
+    // Refusals are said with the paths as the build met them; the release's texts relative to the manifest's folder.
     refuseEmpty(dm, { manifest: inputs.manifest, labelSet: inputs.labelSet, segments: opt.segments, minLabelCoverage: o.minLabelCoverage, onNote: o.onNote });
-    refusePartialOverRelease(dm, out, o);
+    pathsAsInManifest(dm.sessions, inputs.manifest, inputs.featuresDir);
+    refusePartialOverRelease(dm, failedSessions, out, o);
     await writeExtraFiles(tmp, dm, opt);
     await writeFileAtomic(join(tmp, 'manifest.json'), toJsonText(dm));
     await swapIntoPlace(tmp, out);
-    return { out, manifest: dm };
+    return { out, manifest: dm, failedSessions };
   } catch (e) {
     await writer.abort();
     await rm(tmp, { recursive: true, force: true });
@@ -481,8 +485,8 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
  * val split), although --help said -o is "replaced only when the new build is complete". A fresh -o gets the partial
  * build, exit 4, as before.
  */
-function refusePartialOverRelease(dm: DatasetManifest, out: string, o: BuildOptions): void {
-  const failed = failedSessionsError(dm);
+function refusePartialOverRelease(dm: DatasetManifest, failedSessions: BuildResult['failedSessions'], out: string, o: BuildOptions): void {
+  const failed = failedSessionsError(dm, failedSessions);
   if (!failed || o.replacePartial || !existsSync(join(out, 'manifest.json'))) return;
   throw new BatchError(`${failed.message}; nothing was written: the earlier release at -o is kept, as a build with failed sessions does not replace one (fix them and build again, pass --replace-partial to replace it anyway, or give a new -o)`);
 }
@@ -494,8 +498,9 @@ function fullDiskError(out: string, e: unknown): OutputPathError | null {
 }
 
 /** Throws a BatchError (exit 4) naming the failed sessions when a build finished with some; for the CLI. */
-export function failedSessionsError(m: DatasetManifest): BatchError | null {
-  const bad = m.sessions.filter((s) => s.error);
+export function failedSessionsError(m: DatasetManifest, failedSessions?: BuildResult['failedSessions']): BatchError | null {
+  // The build's own errors (absolute paths, for stderr) when given, else manifest.json's.
+  const bad = failedSessions ?? m.sessions.filter((s) => s.error);
   if (bad.length === 0) return null;
   return new BatchError(`${bad.length} of ${m.sessions.length} sessions failed and are not in the dataset: ${bad.map((b) => `${b.session_id} (${b.error})`).join('; ')}`);
 }
