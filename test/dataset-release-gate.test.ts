@@ -49,7 +49,7 @@ describe('misaligned labels do not pass the gate', () => {
     const r = await build('shift15', '--labels', ratings('shift15.csv', 1.5));
     expect(r.code, r.stderr).toBe(4);
     expect(r.stderr).toMatch(/warning: session s03: manifest line 4: 2 of the 3 rated spans .* match no transcript utterance .*; the one that overlaps an utterance only partly \(s03_u1 on s03\/u0002 \(IoU 0\.57\)\) is not attached either/);
-    expect(r.stderr).toContain('none of their 8 targets matched a record (targets look like \'s01_u0\'): no labelled span overlaps a segment by IoU >= 0.5 (or only partly, in sessions s01, s02, s03 whose spans mostly match no utterance: a ratings file on another clock or shifted? see their warnings)');
+    expect(r.stderr).toContain('none of their 8 targets matched a record (targets look like \'s01_u0\'): no labelled span overlaps a segment by IoU >= 0.5 (or only partly, in session s03 whose spans mostly match no utterance, where a partial overlap is not attached: a ratings file on another clock or shifted? see their warnings)');
   });
 
   it("s01's and s03's spans moved +0.62 s: built (s02's labels), but validate fails `warnings` (labels_unmatched) unless allowed", async () => {

@@ -439,11 +439,14 @@ export function unmatchedSpansWarning(spans: readonly LabelTargetSpan[], targets
   return [`manifest line ${s.line}: ${unmatched.length} of the ${spans.length} rated spans of this session in ${file} match no transcript utterance (${shown}): is transcript ${s.transcript} this session's and on the clock given in transcript_clock, and are the labels' start_s/end_s? check them`];
 }
 
+/** The end of the unmatched-spans warning's tail when partial matches were dropped (refuse.ts looks for it). */
+export const PARTIAL_MATCHES_DROPPED = 'not attached either, as the spans look shifted';
+
 /** The unmatched-spans warning's tail naming the partial matches dropped (dropPartialMatches), or ''. */
 function partialMatchesText(dropped: readonly PartialMatch[]): string {
   if (dropped.length === 0) return '';
   const shown = dropped.slice(0, 3).map((d) => `${d.target} on ${d.record} (IoU ${d.iou.toFixed(2)})`).join(', ') + (dropped.length > 3 ? ', …' : '');
-  return `; ${dropped.length === 1 ? 'the one' : `the ${dropped.length}`} that overlap${dropped.length === 1 ? 's' : ''} an utterance only partly (${shown}) ${dropped.length === 1 ? 'is' : 'are'} not attached either, as the spans look shifted`;
+  return `; ${dropped.length === 1 ? 'the one' : `the ${dropped.length}`} that overlap${dropped.length === 1 ? 's' : ''} an utterance only partly (${shown}) ${dropped.length === 1 ? 'is' : 'are'} ${PARTIAL_MATCHES_DROPPED}`;
 }
 
 /** A record whose span video frames with a face overlap (face_detection_rate > 0) but whose face frames hold none. */

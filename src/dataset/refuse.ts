@@ -8,6 +8,7 @@ import type { Manifest } from '../batch/manifest.js';
 import type { DatasetManifest } from './build.js';
 import type { LabelSet } from './labels.js';
 import type { SegmentMode } from './segments.js';
+import { PARTIAL_MATCHES_DROPPED } from './build-session.js';
 import { looksLikeMilliseconds } from './transcripts/check.js';
 
 interface RefuseContext {
@@ -40,13 +41,13 @@ function groupedFailures(failed: ReadonlyArray<{ session_id: string; error?: str
 }
 
 /**
- * The sessions whose rated spans mostly matched no utterance (kind labels_unmatched), whose partial overlaps were not
- * attached (labels.ts dropPartialMatches): the refusal said "no span overlaps by IoU >= 0.5" of a build where one did.
+ * The sessions whose rated spans mostly matched no utterance (kind labels_unmatched) and whose partial overlaps were
+ * therefore not attached (labels.ts dropPartialMatches): the refusal said "no span overlaps by IoU >= 0.5" of a build where one did.
  */
 function shiftedSessionsText(dm: DatasetManifest): string {
-  const ids = dm.sessions.filter((s) => s.issues?.some((i) => i.kind === 'labels_unmatched')).map((s) => s.session_id);
+  const ids = dm.sessions.filter((s) => s.issues?.some((i) => i.kind === 'labels_unmatched' && i.message.endsWith(PARTIAL_MATCHES_DROPPED))).map((s) => s.session_id);
   if (ids.length === 0) return '';
-  return ` (or only partly, in session${ids.length === 1 ? '' : 's'} ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''} whose spans mostly match no utterance: a ratings file on another clock or shifted? see their warnings)`;
+  return ` (or only partly, in session${ids.length === 1 ? '' : 's'} ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''} whose spans mostly match no utterance, where a partial overlap is not attached: a ratings file on another clock or shifted? see their warnings)`;
 }
 
 /** Why a build has no records, as precisely as the inputs tell. */
