@@ -339,7 +339,8 @@ describe('dataset build refuses empty, unlabelled and stale output (issue 12, it
     cpSync(MANIFEST, join(moved, 'manifest.csv'));
     const away = await runCliInProcess(['dataset', 'build', join(moved, 'manifest.csv'), '--features', feats, '-o', join(dir, 'ds-away'), '--quiet']);
     expect(away.code, away.stderr).toBe(2);
-    expect(away.stderr).toContain(`session s01: video s01_camera.mp4 does not exist (${join(moved, 's01_camera.mp4')}): the build reads each media file once`);
+    // with extract's hint for a missing file (src/batch/missing-file-hint.ts; since 2026-12-06)
+    expect(away.stderr).toContain(`session s01: video s01_camera.mp4 does not exist (${join(moved, 's01_camera.mp4')}) (paths are relative to the manifest's folder ${moved}; it is in the folder ${dir}: write '../s01_camera.mp4'): the build reads each media file once`);
     expect(away.stderr).toContain('put the media where the manifest names them');
     expect(existsSync(join(dir, 'ds-away'))).toBe(false);
   });

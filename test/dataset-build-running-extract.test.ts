@@ -28,7 +28,7 @@ async function featuresWithLock(name: string, pid: number): Promise<string> {
 describe('dataset build: a session an extract run is working on', () => {
   it('names the run holding the lock and says to build again when it has ended', async () => {
     const r = await buildDataset(join(DEMO, 'manifest.csv'), { features: await featuresWithLock('live', process.pid), out: join(tmp.dir, 'out-live'), segments: 'fixed:2' });
-    expect(r.manifest.sessions.find((s) => s.session_id === 's02')!.error).toBe(
+    expect(r.failedSessions.find((s) => s.session_id === 's02')!.error).toBe(
       `${join(tmp.dir, 'live', 's02')}: features incomplete (no meta.json yet: an mmprep extract run is working on this session now, pid ${process.pid} on host ${hostname()} since 2026-12-02T14:00:00.000Z, .extract.lock in its folder); build again when that run (every shard of the job) has ended`,
     );
   });
@@ -37,7 +37,7 @@ describe('dataset build: a session an extract run is working on', () => {
     const features = await featuresWithLock('not-started', process.pid);
     rmSync(join(features, 's03'), { recursive: true });
     const r = await buildDataset(join(DEMO, 'manifest.csv'), { features, out: join(tmp.dir, 'out-not-started'), segments: 'fixed:2' });
-    expect(r.manifest.sessions.find((s) => s.session_id === 's03')!.error).toBe(
+    expect(r.failedSessions.find((s) => s.session_id === 's03')!.error).toBe(
       `${join(features, 's03')}: features missing: no folder s03 in ${features} (extract has not started this session) while an mmprep extract run is working in that folder now (session s02, pid ${process.pid} on host ${hostname()}); build again when that run (every shard of the job) has ended`,
     );
   });

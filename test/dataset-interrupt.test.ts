@@ -35,10 +35,13 @@ beforeAll(async () => {
 }, 120_000);
 
 /** Starts a slow rebuild into OUT and sends `signal` once the first session is done; resolves with its exit. */
-function interruptedBuild(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; tempSeen: string[] }> {
+function interruptedBuild(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; tempSeen: string[] }> {
   return new Promise((resolve, reject) => {
-    const args = [BIN, 'dataset', 'build', MANIFEST, '--features', FEATURES, '-o', OUT, '--segments', 'fixed:0.25', '-j', '1'];
+    // --json: the interrupt is a refusal, so stdout gets its object as for any other (it got nothing before 2026-12-06)
+    const args = [BIN, 'dataset', 'build', MANIFEST, '--features', FEATURES, '-o', OUT, '--segments', 'fixed:0.25', '-j', '1', '--json'];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     let stderr = '';
     let tempSeen: string[] = [];
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
@@ -49,7 +52,7 @@ function interruptedBuild(signal: NodeJS.Signals): Promise<{ code: number | null
       }
     });
     child.on('error', reject);
-    child.on('close', (code, sig) => resolve({ code, signal: sig, stderr, tempSeen }));
+    child.on('close', (code, sig) => resolve({ code, signal: sig, stdout, stderr, tempSeen }));
   });
 }
 
@@ -59,6 +62,7 @@ describe('dataset build leaves nothing partial', () => {
     expect(r.tempSeen.some((f) => f.startsWith('.rel.build-')), r.stderr).toBe(true);
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toContain(`mmprep dataset build: interrupted (${signal}): nothing was written`);
+    expect(JSON.parse(r.stdout)).toEqual({ ok: false, manifest: MANIFEST, out: OUT, error: `interrupted (${signal}): nothing was written`, exit_code: 130 });
     expect(leftovers()).toEqual([]);
     expect(snapshot(OUT)).toEqual(before);
   }, 120_000);

@@ -206,7 +206,7 @@ describe('a copy of the media folder', () => {
     const same = await buildDataset(copyMedia('d2'), { features: FEATURES, out: join(tmp.dir, 'd2-rel') });
     expect(same.manifest.sessions.map((s) => s.error)).toEqual([null, null, null]);
     const other = await buildDataset(copyMedia('d3', ['s02_camera.mp4', 's01_camera.mp4']), { features: FEATURES, out: join(tmp.dir, 'd3-rel') });
-    expect(other.manifest.sessions.find((s) => s.session_id === 's02')!.error).toMatch(
+    expect(other.failedSessions.find((s) => s.session_id === 's02')!.error).toMatch(
       /sync\.json: was made for .*fixtures\/demo\/s02_camera\.mp4, not .*d3\/s02_camera\.mp4 \(same name, different content\); rerun mmprep sync/,
     );
   });

@@ -42,7 +42,7 @@ describe('dataset validate --json without a release', () => {
     const ok = await runCliInProcess(['dataset', 'validate', join(FIXTURES, 'dataset', 'release-v1'), '--json']);
     expect(ok.code).toBe(0);
     expect(ok.stdout.split('\n')).toEqual([expect.stringMatching(/^\{"ok":true,"dir":.*\}$/), '']);
-    expect(JSON.parse(ok.stdout).checks).toHaveLength(14);
+    expect(JSON.parse(ok.stdout).checks).toHaveLength(15);
     const bad = await runCliInProcess(['dataset', 'validate', tmp.dir, '--json']);
     expect(bad.code).toBe(2);
     expect(bad.stdout.split('\n')).toEqual([expect.stringMatching(/^\{"ok":false,.*"exit_code":2\}$/), '']);

@@ -44,7 +44,7 @@ const manifestCheck = (r: ValidateReport) => r.checks.find((c) => c.name === 'ma
 describe('dataset build: what shaped the release', () => {
   it('records the code fingerprint, the schema version, how the features were extracted and one fingerprint of it all', async () => {
     const m = manifestOf(base);
-    expect(m.format_version).toBe(2);
+    expect(m.format_version).toBe(3); // 3 since 2026-12-06: the sync stage's ways in extract, sessions[].issues
     expect(m.tool.build).toMatch(/^[0-9a-f]{16}$/);
     expect(m.schema_version).toBe(2); // 2 since 2026-12-04: quality.sync_beep, sync_beep_ratio, pose_gimbal_lock_ratio
     expect(m.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -52,12 +52,13 @@ describe('dataset build: what shaped the release', () => {
     expect(m.extract).toEqual([
       { stage: 'audio', options: {}, version: 'synthetic', build: null, sessions: 3 },
       { stage: 'face', options: {}, version: 'synthetic', build: null, model: null, sessions: 3 },
+      { stage: 'sync', options: {}, version: 'synthetic', build: null, sessions: 3 },
     ]);
     expect(readFileSync(join(base, 'README.md'), 'utf8')).toContain(`Built by mmprep ${m.tool.version} (code ${m.tool.build}) from the session manifest`);
     expect(readFileSync(join(base, 'README.md'), 'utf8')).toContain(`manifest.json \`fingerprint\`): \`${m.fingerprint}\``);
     const r = await validateDataset(base);
     expect(failed(r)).toEqual([]);
-    expect(manifestCheck(r).message).toContain(`code ${m.tool.build}, format 2, schema 2, fingerprint ${m.fingerprint!.slice(0, 19)}…`);
+    expect(manifestCheck(r).message).toContain(`code ${m.tool.build}, format 3, schema 2, fingerprint ${m.fingerprint!.slice(0, 19)}…`);
   });
 
   it('the fingerprint changes with an option that shapes the records, and a rebuild is byte-identical', async () => {
@@ -105,6 +106,7 @@ describe('dataset build: the ffmpeg build and face models extract recorded', () 
       expect(r.manifest.extract).toEqual([
         { stage: 'audio', options: {}, version: 'synthetic', build: null, ffmpeg, sessions: 3 },
         { stage: 'face', options: {}, version: 'synthetic', build: null, ffmpeg, models: '00000000000000aa', model: null, sessions: 3 },
+        { stage: 'sync', options: {}, version: 'synthetic', build: null, sessions: 3 },
       ]);
       expect(failed(await validateDataset(r.out))).toEqual([]);
       fps.push(r.manifest.fingerprint!);
@@ -131,11 +133,11 @@ describe('dataset validate: releases of other mmprep builds', () => {
 
   it('a format_version or schema_version it does not know is refused: exit 2, one line, the --json object', async () => {
     const d = copy();
-    editManifest(d, (m) => ((m.format_version = 3), (m.tool.build = '0123456789abcdef'))); // a newer mmprep's release
+    editManifest(d, (m) => ((m.format_version = 4), (m.tool.build = '0123456789abcdef'))); // a newer mmprep's release
     const r = await runCliInProcess(['dataset', 'validate', d]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(new RegExp(`^mmprep: ${d}: manifest\\.json declares format_version 3, which this mmprep 0\\.1\\.0 \\(code [0-9a-f]{16}\\) does not know \\(it reads 1 and 2\\); the release was made by mmprep 0\\.1\\.0 code [0-9a-f]{16}: validate it with that mmprep or a newer one\\n$`));
+    expect(r.stderr).toMatch(new RegExp(`^mmprep: ${d}: manifest\\.json declares format_version 4, which this mmprep 0\\.1\\.0 \\(code [0-9a-f]{16}\\) does not know \\(it reads 1, 2 and 3\\); the release was made by mmprep 0\\.1\\.0 code [0-9a-f]{16}: validate it with that mmprep or a newer one\\n$`));
     const s = copy();
     const cliCode = /this mmprep 0\.1\.0 \(code ([0-9a-f]{16})\)/.exec(r.stderr)![1]; // the CLI's code (dist's, not src's)
     editManifest(s, (m) => ((m.schema_version = 3), (m.tool.build = cliCode)));
@@ -157,7 +159,7 @@ describe('dataset validate: releases of other mmprep builds', () => {
     editManifest(madeBy, (m) => m.sessions.forEach((s) => ((s.made_by!.audio as { build?: string }).build = 'feedfacefeedface')));
     const a = await validateDataset(madeBy);
     expect(failed(a)).toEqual(['manifest']);
-    expect(manifestCheck(a).message).toMatch(/^1 problem: manifest\.json's extract \(2 ways\) is not what its sessions' made_by give \(2\): edited after the build; rebuild the release$/);
+    expect(manifestCheck(a).message).toMatch(/^1 problem: manifest\.json's extract \(3 ways\) is not what its sessions' made_by give \(3\): edited after the build; rebuild the release$/);
     const tool = copy();
     editManifest(tool, (m) => (m.tool.build = '0123456789abcdef'));
     const b = await validateDataset(tool);

@@ -508,8 +508,8 @@ describe('dataset build', () => {
     rmSync(join(feats, 's02', 'meta.json'));
     rmSync(join(feats, 's03'), { recursive: true });
     const r = await buildDataset(MANIFEST, { features: feats, out: join(tmp.dir, 'unfinished') });
-    expect(r.manifest.sessions.find((s) => s.session_id === 's02')!.error).toBe(`${join(feats, 's02')}: features incomplete (no meta.json: extract did not finish this session, and no _errors.jsonl there names it); run mmprep extract --resume with the same manifest and -o to make it`);
-    expect(r.manifest.sessions.find((s) => s.session_id === 's03')!.error).toBe(`${join(feats, 's03')}: features missing: no folder s03 in ${feats} (extract has not run this session); run mmprep extract with the same manifest and -o (--resume skips the sessions already done), or check that --features is the folder extract wrote`);
+    expect(r.failedSessions.find((s) => s.session_id === 's02')!.error).toBe(`${join(feats, 's02')}: features incomplete (no meta.json: extract did not finish this session, and no _errors.jsonl there names it); run mmprep extract --resume with the same manifest and -o to make it`);
+    expect(r.failedSessions.find((s) => s.session_id === 's03')!.error).toBe(`${join(feats, 's03')}: features missing: no folder s03 in ${feats} (extract has not run this session); run mmprep extract with the same manifest and -o (--resume skips the sessions already done), or check that --features is the folder extract wrote`);
   });
 
   it("a session extract failed is left out with extract's stage and reason from _errors.jsonl (--resume alone would fail it again)", async () => {
@@ -519,7 +519,7 @@ describe('dataset build', () => {
     const reason = '/data/s03_lav.flac: truncated: decoded 4.896 s of audio but the header declares 10.000 s';
     writeFileSync(join(feats, '_errors.jsonl'), [{ session_id: 's01x', line: 2, stage: 'face', reason: 'other' }, { session_id: 's03', line: 4, stage: 'audio', reason }].map((e) => JSON.stringify(e)).join('\n') + '\n{"session_id":"s0');
     const r = await buildDataset(MANIFEST, { features: feats, out: join(tmp.dir, 'failed-out') });
-    expect(r.manifest.sessions.find((s) => s.session_id === 's03')!.error).toBe(
+    expect(r.failedSessions.find((s) => s.session_id === 's03')!.error).toBe(
       `${join(feats, 's03')}: features missing: mmprep extract failed this session in its audio stage (${reason}; _errors.jsonl line 2); fix that input, then run mmprep extract --resume with the same manifest and -o`,
     );
   });

@@ -30,7 +30,7 @@ describe('mmprep demo', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(/^mmprep demo: fixtures\/demo\/manifest\.csv \(3 sample sessions\)/);
     expect(run.stdout).toMatch(/^ok {3}agreement: 2 dimensions, valence ICC\(2,1\)=0\.880, arousal ICC\(2,1\)=0\.585/m);
-    expect(run.stdout).toMatch(/^ok {3}dataset validate: 14 checks passed/m);
+    expect(run.stdout).toMatch(/^ok {3}dataset validate: 15 checks passed/m);
     // extract, the longest stage, says it runs and when each session ends (it printed nothing for a minute: a new
     // user's trial took the demo for hung)
     expect(run.stdout).toMatch(/^ {5}extract \([a-z, ]+\): running; a line as each session ends\n {5}extract: 1 of 3 sessions ended \(0 failed\), \d+:\d\d so far\n/m);

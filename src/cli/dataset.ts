@@ -19,6 +19,7 @@ interface BuildOpts {
   ratingCol?: string;
   allowColumns?: string[];
   minLabelCoverage?: number;
+  replacePartial?: boolean;
   output?: string;
   segments: string;
   audioFeatures: string;
@@ -40,17 +41,25 @@ interface ValidateOpts {
   maxMissing: string[];
   minLabelCoverage?: number;
   allowFailedSessions?: boolean;
+  failOnWarnings?: boolean;
+  allowWarning: string[];
   jobs?: number;
   inputs: string[];
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-/** Runs a build; interrupted (Ctrl-C, SIGTERM), its temp folder goes, an earlier release at -o stays, exit 130. */
-async function interruptible<T>(build: () => Promise<T>, discardRunningBuilds: () => void): Promise<T> {
+/**
+ * Runs a build; interrupted (Ctrl-C, SIGTERM), its temp folder goes, an earlier release at -o stays, exit 130. With
+ * --json stdout gets the refusal object too (`jsonFields`: manifest, out), as for any other refusal; it got nothing
+ * before 2026-12-06 (ttrial45b).
+ */
+async function interruptible<T>(build: () => Promise<T>, discardRunningBuilds: () => void, jsonFields: Record<string, unknown> | null): Promise<T> {
   const onSignal = (signal: NodeJS.Signals) => {
     discardRunningBuilds();
-    process.stderr.write(`mmprep dataset build: interrupted (${signal}): nothing was written\n`);
+    const line = `interrupted (${signal}): nothing was written`;
+    if (jsonFields) process.stdout.write(JSON.stringify({ ok: false, ...jsonFields, error: line, exit_code: 130 }) + '\n');
+    process.stderr.write(`mmprep dataset build: ${line}\n`);
     exitInterrupted(130);
   };
   process.on('SIGINT', onSignal);
@@ -84,6 +93,7 @@ function registerBuild(ds: Command): void {
     .option('--rater-col <name>', "labels files: the rater column of a long file (as mmprep agreement; default 'rater')")
     .option('--rating-col <name>', "labels files: the rating column of a long file (as mmprep agreement; default 'rating')")
     .option('--min-label-coverage <x>', 'refuse the build (exit 4) when a label dimension labels less than this share of the records (default: refuse only when none)', numberOption('--min-label-coverage', { min: 0, max: 1 }))
+    .option('--replace-partial', 'a build with failed sessions (exit 4) replaces an earlier release at -o (default: the earlier release is kept and nothing is written; a new -o always gets the partial build)', false)
     .option('--allow-columns <names>', 'manifest columns kept as metadata although they look like a misspelt role or known column (comma-separated, repeatable; or name them meta_*)', columnList)
     .option('--segments <mode>', 'utterance | fixed:LEN[:HOP] (seconds) | labels', 'utterance')
     .option('--audio-features <list>', 'audio fields or groups (all, mfcc, deltas, pitch, energy, voice), or none; all leaves voice out (its fields need extract --voice): all,voice takes both', DEFAULT_AUDIO_FEATURES)
@@ -95,7 +105,7 @@ function registerBuild(ds: Command): void {
     .option('--shard-mb <n>', 'start a new data file after this many MB of JSON per split', numberOption('--shard-mb', { min: 0.001 }), 256)
     .option('--quiet', 'no per-session lines on stderr', false)
     .option('--json', 'print the outcome as one JSON object on stdout (ok, out, counts, files, failed sessions; on refusal ok false, error, exit_code)', false);
-  outputOption(build, 'output folder, required (replaced only when the new build is complete)');
+  outputOption(build, 'output folder, required: an earlier release there is replaced only by a build with no failed session (or --replace-partial), never by a refused or interrupted one');
   jobsOption(build, 'sessions built at the same time in worker threads (default: the number of cores); the output does not depend on it');
   delimiterOption(build, 'manifest and labels files');
   build.action(action(runBuild));
@@ -106,22 +116,23 @@ async function runBuild(manifest: string, o: BuildOpts): Promise<void> {
   // Loaded here, not at the top: `dataset validate` and --help do not need the build's modules.
   const { buildDataset, discardRunningBuilds, failedSessionsError } = await import('../dataset/build.js');
   let r;
+  const jsonFields = { manifest: absoluteOrNull(manifest), out: absoluteOrNull(o.output ?? o.out) };
   try {
-    r = await interruptible(() => buildDataset(manifest, buildOptions(o)), discardRunningBuilds);
+    r = await interruptible(() => buildDataset(manifest, buildOptions(o)), discardRunningBuilds, o.json ? jsonFields : null);
   } catch (e) {
     // --json: a CI job parsing stdout gets an object saying why nothing was written (exit 2 or 4)
-    if (o.json && isMmprepError(e)) printJsonFailure(e, { manifest: absoluteOrNull(manifest), out: absoluteOrNull(o.output ?? o.out) });
+    if (o.json && isMmprepError(e)) printJsonFailure(e, jsonFields);
     throw e;
   }
   const m = r.manifest;
-  const err = failedSessionsError(m);
-  if (o.json) process.stdout.write(JSON.stringify(buildJson(manifest, r.out, m, err)) + '\n');
+  const err = failedSessionsError(m, r.failedSessions);
+  if (o.json) process.stdout.write(JSON.stringify(buildJson(manifest, r.out, m, r.failedSessions, err)) + '\n');
   else process.stdout.write(`${r.out}: ${m.counts.records} records from ${m.counts.sessions} sessions (${Object.entries(m.counts.per_split).map(([k, v]) => `${k} ${v.records}`).join(', ')}) in ${m.files.length} data files\n`);
   if (err) throw err;
 }
 
 /** --json's object for a written release: `ok` false (exit 4) when sessions were left out. */
-function buildJson(manifest: string, out: string, m: DatasetManifest, err: MmprepError | null): Record<string, unknown> {
+function buildJson(manifest: string, out: string, m: DatasetManifest, failedSessions: Array<{ session_id: string; error: string }>, err: MmprepError | null): Record<string, unknown> {
   return {
     ok: err === null,
     manifest: absoluteOrNull(manifest),
@@ -131,7 +142,8 @@ function buildJson(manifest: string, out: string, m: DatasetManifest, err: Mmpre
     sessions_failed: m.counts.sessions_failed,
     per_split: m.counts.per_split,
     files: m.files.map((f) => f.path),
-    failed_sessions: m.sessions.filter((s) => s.error).map((s) => ({ session_id: s.session_id, error: s.error })),
+    // with absolute paths, as `out` and `manifest` (manifest.json's are relative to the manifest's folder)
+    failed_sessions: failedSessions,
     ...(err ? { error: err.toLine(), exit_code: err.exitCode } : {}),
   };
 }
@@ -158,6 +170,7 @@ function buildOptions(o: BuildOpts): BuildOptions {
     labelColumns: { targetColumn: o.targetCol, raterColumn: o.raterCol, ratingColumn: o.ratingCol },
     allowColumns: o.allowColumns,
     minLabelCoverage: o.minLabelCoverage,
+    replacePartial: o.replacePartial,
     onNote: (l) => process.stderr.write(`mmprep dataset build: ${l}\n`),
     onWarning: (l) => process.stderr.write(`mmprep dataset build: warning: ${l}\n`),
     onSession: o.quiet ? undefined : (s) => process.stderr.write(`${s.session_id}: ${s.error ? `FAILED: ${s.error}` : `${s.records} records (${s.split})`}\n`),
@@ -175,6 +188,8 @@ function registerValidate(ds: Command): void {
     .option('--max-missing <modality=fraction>', 'fail when more than FRACTION of records lack MODALITY (audio, face, text, labels); repeatable', collect, [])
     .option('--min-label-coverage <x>', 'fail when a label dimension covers less than this share of records (default: at least one record)', numberOption('--min-label-coverage', { min: 0, max: 1 }))
     .option('--allow-failed-sessions', 'accept a release that left out sessions the build could not make (default: a failed check)')
+    .option('--fail-on-warnings', 'fail (the warnings check) on session warnings of every kind (manifest.json sessions[].issues; default: only labels_unmatched and forced_pick fail)')
+    .option('--allow-warning <kinds>', 'accept session warnings of these kinds (comma-separated, repeatable), e.g. forced_pick after checking the pick, labels_unmatched for ratings that cover other spans', collect, [])
     .option('--inputs <dir>', "folder holding the build's inputs (session manifest, labels files): fail (exit 3) when one differs from the sha256 manifest.json records for it, or is not there; repeatable", collect, []);
   jobsOption(validate, 'data files checked at the same time in worker threads (default: the number of cores for releases over 32 MB)');
   validate.action(action(runValidate));
@@ -184,18 +199,19 @@ function registerValidate(ds: Command): void {
 async function runValidate(dir: string, o: ValidateOpts): Promise<void> {
   // Loaded here: Ajv and the scanner are ~0.1 CPU s that `dataset build` and --help do not need.
   const { formatReport, parseMaxMissing, validateDataset } = await import('../dataset/validate.js');
+  const { parseWarningKinds } = await import('../dataset/validate-warnings.js');
   let r;
   try {
-    r = await validateDataset(dir, { minIcc: o.minIcc, minIccTargets: o.minIccTargets, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage, allowFailedSessions: o.allowFailedSessions, jobs: o.jobs, inputs: o.inputs });
+    r = await validateDataset(dir, { minIcc: o.minIcc, minIccTargets: o.minIccTargets, maxMissing: parseMaxMissing(o.maxMissing), minLabelCoverage: o.minLabelCoverage, allowFailedSessions: o.allowFailedSessions, failOnWarnings: o.failOnWarnings, allowWarnings: parseWarningKinds(o.allowWarning), jobs: o.jobs, inputs: o.inputs });
   } catch (e) {
     // --json: a CI job parsing stdout gets an object saying why there is no report (not a release, bad usage), exit 2
     if (o.json && isMmprepError(e)) printJsonFailure(e, { dir, records: null, files: null, bytes: null, checks: [] });
     throw e;
   }
-  // --json: one object on one line, as `dataset build --json` (it was indented over ~80 lines before 2026-12-02)
-  process.stdout.write(o.json ? JSON.stringify(r) + '\n' : formatReport(r));
-  if (!r.ok) {
-    const bad = r.checks.filter((c) => !c.ok);
-    throw new GateError(`dataset invalid: ${bad.map((c) => `${c.name} (${c.examples.slice(0, 3).join(', ')})`).join('; ')}`);
-  }
+  const bad = r.checks.filter((c) => !c.ok);
+  const err = r.ok ? null : new GateError(`dataset invalid: ${bad.map((c) => `${c.name} (${c.examples.slice(0, 3).join(', ')})`).join('; ')}`);
+  // --json: one object on one line, as `dataset build --json`; a failed report carries the error line and exit_code (3)
+  // as build's does (before 2026-12-06 only the exit-2 object had them: ttrial45b)
+  process.stdout.write(o.json ? JSON.stringify(err ? { ...r, error: err.toLine(), exit_code: err.exitCode } : r) + '\n' : formatReport(r));
+  if (err) throw err;
 }

@@ -16,7 +16,7 @@ import { sourceTimeMismatch, type SessionMeta } from '../batch/extract-session.j
 import { LOCK_FILE, liveHolder } from '../batch/session-lock.js';
 import { FrameCursor, readFrames, timeRange, type Frame } from './frames.js';
 import { AUDIO_FIELDS, FACE_FIELDS, requireVoiceFields, type FieldShape } from './features.js';
-import { assignTargets, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
+import { assignTargets, dropPartialMatches, type PartialMatch, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { columnClock, readSessionTranscript } from './transcripts/index.js';
@@ -35,6 +35,8 @@ export interface DatasetSessionOutcome {
   recording: RecordingExtent | null;
   /** Warnings that did not stop the session (overlapping utterances of one speaker, overlapping words). */
   warnings: string[];
+  /** The same warnings with their kind (`forced_pick`, `labels_unmatched`, ...: docs/dataset.md "Session warnings"), for a CI; since format_version 3. */
+  issues?: SessionIssue[];
   /** What made the session's feature files: meta.json's `made_by` (per stage: options, clock, mmprep version); null when the session failed or its meta.json has none (`made_by_reason` says which). */
   made_by: SessionMeta['made_by'] | null;
   made_by_reason: string | null;
@@ -43,6 +45,20 @@ export interface DatasetSessionOutcome {
   /** The face model that made face.jsonl (face.summary.json: `@vladmandic/human 3.3.6 (wasm)`); null without face features or record. Since format_version 2. */
   face_model?: string | null;
   error: string | null;
+}
+
+/** A session warning with its kind: what `dataset validate` fails on by default, or with --fail-on-warnings (docs/dataset.md "Session warnings"). */
+export interface SessionIssue {
+  kind: string;
+  message: string;
+}
+
+/** Adds warnings of one kind to the session's outcome: the prose (`warnings`) and the objects (`issues`). */
+function warn(outcome: DatasetSessionOutcome, kind: string, messages: readonly string[]): void {
+  for (const message of messages) {
+    outcome.warnings.push(message);
+    (outcome.issues ??= []).push({ kind, message });
+  }
 }
 
 export interface SessionBuildOptions {
@@ -423,6 +439,16 @@ export function unmatchedSpansWarning(spans: readonly LabelTargetSpan[], targets
   return [`manifest line ${s.line}: ${unmatched.length} of the ${spans.length} rated spans of this session in ${file} match no transcript utterance (${shown}): is transcript ${s.transcript} this session's and on the clock given in transcript_clock, and are the labels' start_s/end_s? check them`];
 }
 
+/** The end of the unmatched-spans warning's tail when partial matches were dropped (refuse.ts looks for it). */
+export const PARTIAL_MATCHES_DROPPED = 'not attached either, as the spans look shifted';
+
+/** The unmatched-spans warning's tail naming the partial matches dropped (dropPartialMatches), or ''. */
+function partialMatchesText(dropped: readonly PartialMatch[]): string {
+  if (dropped.length === 0) return '';
+  const shown = dropped.slice(0, 3).map((d) => `${d.target} on ${d.record} (IoU ${d.iou.toFixed(2)})`).join(', ') + (dropped.length > 3 ? ', …' : '');
+  return `; ${dropped.length === 1 ? 'the one' : `the ${dropped.length}`} that overlap${dropped.length === 1 ? 's' : ''} an utterance only partly (${shown}) ${dropped.length === 1 ? 'is' : 'are'} ${PARTIAL_MATCHES_DROPPED}`;
+}
+
 /** A record whose span video frames with a face overlap (face_detection_rate > 0) but whose face frames hold none. */
 function faceUnheld(rec: Record<string, unknown>): boolean {
   const q = rec.quality as { face_detection_rate: number | null; present: { face: boolean } };
@@ -500,13 +526,17 @@ export async function buildSession(
   outcome.audio_role = f.audioRole;
   outcome.face_model = f.faceModel;
   outcome.made_by_reason = f.made_by ? null : "the session's meta.json has no made_by (made by an older mmprep): run mmprep extract again to record it";
-  if (f.utterances && s.transcript) outcome.warnings = [...transcriptSpeakers(f.utterances, s.transcript, s.speaker_id), ...transcriptOverlaps(f.utterances, s.transcript)];
-  outcome.warnings.push(...referenceChangedWarnings(given, s, (labels?.spans.length ?? 0) > 0), ...syncMapWarnings(f.syncMap, f.sourceFiles));
+  if (f.utterances && s.transcript) {
+    warn(outcome, 'transcript_speakers', transcriptSpeakers(f.utterances, s.transcript, s.speaker_id));
+    warn(outcome, 'transcript_overlap', transcriptOverlaps(f.utterances, s.transcript));
+  }
+  warn(outcome, 'reference_changed', referenceChangedWarnings(given, s, (labels?.spans.length ?? 0) > 0));
+  for (const w of syncMapWarnings(f.syncMap, f.sourceFiles)) warn(outcome, w.code, [w.message]);
   if (f.utterances?.length === 0 && opt.segments.kind === 'utterance')
-    outcome.warnings.push(`transcript ${s.transcript}: no utterances (an empty export?), so the session gives no records with --segments utterance; check the transcript, or use --segments fixed:LEN for its features without text`);
+    warn(outcome, 'empty_transcript', [`transcript ${s.transcript}: no utterances (an empty export?), so the session gives no records with --segments utterance; check the transcript, or use --segments fixed:LEN for its features without text`]);
   // An empty transcript cell: the session's features were extracted and it counted as built, with 0 records and no word.
   if (!s.transcript && opt.segments.kind === 'utterance' && opt.someTranscript)
-    outcome.warnings.push(`no transcript (its manifest row's transcript cell is empty), so the session gives no records with --segments utterance and none of its features are in the release; give its transcript, or build with --segments fixed:LEN to include its features without text`);
+    warn(outcome, 'no_transcript', [`no transcript (its manifest row's transcript cell is empty), so the session gives no records with --segments utterance and none of its features are in the release; give its transcript, or build with --segments fixed:LEN to include its features without text`]);
   const spans = await spansOnReference(s, join(featuresDir, s.session_id, 'sync.json'), labels?.spans ?? []);
   if (opt.segments.kind === 'labels' && f.recording) checkSpansInside(spans, f.recording, labels?.file ?? 'labels');
   const range = sessionExtent(f);
@@ -518,9 +548,13 @@ export async function buildSession(
   })) ?? null;
   const segments: Segment[] = makeSegments(s.session_id, opt.segments, { utterances: utts, range, labelSpans: spans });
   if (range) setOutcomeExtent(outcome, range, spans, segments);
-  const targetsOf = labels ? assignTargets(segments, spans, labels.file ?? 'labels') : segments.map(() => []);
+  const assigned = labels ? assignTargets(segments, spans, labels.file ?? 'labels') : segments.map(() => []);
+  const unmatchedWarning = opt.segments.kind === 'utterance' ? unmatchedSpansWarning(spans, assigned, s, labels?.file ?? null) : [];
+  // Most rated spans match nothing (a shifted ratings file): a span overlapping an utterance only partly is not trusted.
+  const partial = unmatchedWarning.length ? dropPartialMatches(segments, spans, assigned) : { targetsOf: assigned, dropped: [] };
+  const targetsOf = partial.targetsOf;
   const clip = opt.segments.kind === 'labels' && f.recording ? clipToRecording(segments, f.recording) : { segments, warnings: [] };
-  outcome.warnings.push(...clip.warnings);
+  warn(outcome, 'labels_clipped', clip.warnings);
   const ctx: RecordContext = {
     session_id: s.session_id,
     speaker_id: s.speaker_id,
@@ -533,9 +567,14 @@ export async function buildSession(
     syncConfidence: syncConfidence(f.syncMap),
   };
   const notes = await emitRecords(clip.segments, targetsOf, f, ctx, labels, emit, Boolean(opt.excludeSyncBeep));
-  outcome.warnings.push(...unheldFaceWarning(notes.unheld, segments.length, ctx), ...syncBeepWarning(notes, Boolean(opt.excludeSyncBeep)), ...gimbalLockWarning(notes));
-  if (opt.segments.kind === 'utterance') outcome.warnings.push(...offClockTranscriptWarning(notes, s), ...unmatchedSpansWarning(spans, targetsOf, s, labels?.file ?? null));
-  if (opt.segments.kind === 'labels') outcome.warnings.push(...offClockLabelsWarning(notes, s, labels?.file ?? null));
+  warn(outcome, 'face_unheld', unheldFaceWarning(notes.unheld, segments.length, ctx));
+  warn(outcome, 'sync_beep', syncBeepWarning(notes, Boolean(opt.excludeSyncBeep)));
+  warn(outcome, 'gimbal_lock', gimbalLockWarning(notes));
+  if (opt.segments.kind === 'utterance') {
+    warn(outcome, 'transcript_off_clock', offClockTranscriptWarning(notes, s));
+    warn(outcome, 'labels_unmatched', unmatchedWarning.map((w) => w + partialMatchesText(partial.dropped)));
+  }
+  if (opt.segments.kind === 'labels') warn(outcome, 'labels_off_clock', offClockLabelsWarning(notes, s, labels?.file ?? null));
 }
 
 export interface SessionJob {
@@ -551,7 +590,7 @@ export interface SessionJob {
 /** Builds one session into `job.file` (one JSON line per record); a failed session leaves an empty file and its error. */
 export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; file: string; outcome: DatasetSessionOutcome; tally: SessionTally }> {
   const s = job.session;
-  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, recording: null, warnings: [], made_by: null, made_by_reason: 'the session was not built (see error)', audio_role: null, face_model: null, error: null };
+  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, recording: null, warnings: [], issues: [], made_by: null, made_by_reason: 'the session was not built (see error)', audio_role: null, face_model: null, error: null };
   let tally = newTally();
   const out = createWriteStream(job.file);
   let buf: string[] = [];

@@ -68,6 +68,8 @@ export interface BuildOptions {
   allowColumns?: string[];
   /** Refuse the build when a label dimension labels less than this share of the records (default: refuse only when none). */
   minLabelCoverage?: number;
+  /** A build with failed sessions replaces an earlier release at `out` (default: it is kept, and nothing is written). */
+  replacePartial?: boolean;
   /** Lines for stderr: a sniffed delimiter, label coverage counts. */
   onNote?: (line: string) => void;
   /** A warning line (the labels' agreement warnings, a session's warnings); onNote when not given. The CLI prefixes
@@ -101,6 +103,8 @@ export interface DatasetManifest {
 export interface BuildResult {
   out: string;
   manifest: DatasetManifest;
+  /** The failed sessions' errors as the build met them, with absolute paths (stderr, --json); manifest.json's are relative to the manifest's folder. */
+  failedSessions: Array<{ session_id: string; error: string }>;
 }
 
 
@@ -195,7 +199,7 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
       const note = csvDialectNote(f, await sniffFileDelimiter(f), false);
       if (note) o.onNote?.(note);
     }
-  const hashes = await checkFeatureFiles(manifest.sessions, featuresDir);
+  const hashes = await checkFeatureFiles(manifest.sessions, featuresDir, dirname(manifest.path));
   for (const n of sameContentNotes(manifestPath, manifest.sessions, hashes)) o.onNote?.(n);
   return { manifest, featuresDir, labelFiles, labelSet, hashes };
 }
@@ -417,18 +421,28 @@ async function swapIntoPlace(tmp: string, out: string): Promise<void> {
 /**
  * Session warnings and errors name a transcript by its path relative to the manifest's folder, not the absolute path
  * the manifest reader resolved: a trial's two copies of one input folder gave releases whose manifest.json and card
- * differed only in such a path. The same inputs now give byte-identical release texts wherever they sit.
+ * differed only in such a path. The same inputs now give byte-identical release texts wherever they sit. So do the
+ * feature folder and the manifest itself (an exit-4 build's `sessions[].error` named them absolute, ttrial45b).
  */
-function transcriptNamesAsInManifest(outcomes: DatasetSessionOutcome[], manifest: Manifest): void {
+function pathsAsInManifest(outcomes: DatasetSessionOutcome[], manifest: Manifest, featuresDir: string): void {
   const base = dirname(manifest.path);
+  const rel = (abs: string) => relative(base, abs).split(sep).join('/') || '.';
   const rows = new Map(manifest.sessions.map((s) => [s.session_id, s]));
   for (const o of outcomes) {
-    const abs = rows.get(o.session_id)?.transcript;
-    if (!abs) continue;
-    const name = relative(base, abs).split(sep).join('/');
-    o.warnings = o.warnings.map((w) => w.split(abs).join(name));
-    if (o.error) o.error = o.error.split(abs).join(name);
+    const transcript = rows.get(o.session_id)?.transcript;
+    // In one pass, the longest path first where two start at one place (a relative path can hold an absolute one:
+    // '../../tmp/x/live' holds '/tmp/x/live', so replacing one after another mangled it).
+    const swaps = new Map<string, string>([...(transcript ? [[transcript, rel(transcript)] as [string, string]] : []), [featuresDir + sep, rel(featuresDir) + '/'], [featuresDir, rel(featuresDir)], [base + sep, '']]);
+    const any = new RegExp([...swaps.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+    const fix = (t: string) => t.replace(any, (hit) => swaps.get(hit)!);
+    o.warnings = o.warnings.map(fix);
+    for (const w of o.issues ?? []) w.message = fix(w.message);
+    if (o.error) o.error = fix(o.error);
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Stages the build was told to leave out (`--audio-features none`, `--face-features none`): not missing. */
@@ -446,13 +460,16 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
     const totals = await buildSessions(inputs, opt, o, tmp, writer);
     const files = await writer.close();
     const dm = await datasetManifestOf(inputs, opt, totals, files);
-    transcriptNamesAsInManifest(dm.sessions, inputs.manifest);
+    const failedSessions = dm.sessions.flatMap((x) => (x.error ? [{ session_id: x.session_id, error: x.error }] : []));
     for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions, unwantedStages(opt)), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions), ...mixedFaceModelNotes(dm.sessions)]) o.onNote?.(n);
+    // Refusals are said with the paths as the build met them; the release's texts relative to the manifest's folder.
     refuseEmpty(dm, { manifest: inputs.manifest, labelSet: inputs.labelSet, segments: opt.segments, minLabelCoverage: o.minLabelCoverage, onNote: o.onNote });
+    pathsAsInManifest(dm.sessions, inputs.manifest, inputs.featuresDir);
+    refusePartialOverRelease(dm, failedSessions, out, o);
     await writeExtraFiles(tmp, dm, opt);
     await writeFileAtomic(join(tmp, 'manifest.json'), toJsonText(dm));
     await swapIntoPlace(tmp, out);
-    return { out, manifest: dm };
+    return { out, manifest: dm, failedSessions };
   } catch (e) {
     await writer.abort();
     await rm(tmp, { recursive: true, force: true });
@@ -462,6 +479,18 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
   }
 }
 
+/**
+ * A build with failed sessions (exit 4) does not replace an earlier release at -o unless --replace-partial: a CI job
+ * rebuilding its release in place lost a good release to one without a session's records (ttrial45b: 6 records, no
+ * val split), although --help said -o is "replaced only when the new build is complete". A fresh -o gets the partial
+ * build, exit 4, as before.
+ */
+function refusePartialOverRelease(dm: DatasetManifest, failedSessions: BuildResult['failedSessions'], out: string, o: BuildOptions): void {
+  const failed = failedSessionsError(dm, failedSessions);
+  if (!failed || o.replacePartial || !existsSync(join(out, 'manifest.json'))) return;
+  throw new BatchError(`${failed.message}; nothing was written: the earlier release at -o is kept, as a build with failed sessions does not replace one (fix them and build again, pass --replace-partial to replace it anyway, or give a new -o)`);
+}
+
 /** A disk that fills (or a quota met) while the release is written: an output that cannot be written (exit 2, README). */
 function fullDiskError(out: string, e: unknown): OutputPathError | null {
   const code = (e as NodeJS.ErrnoException | null)?.code;
@@ -469,8 +498,9 @@ function fullDiskError(out: string, e: unknown): OutputPathError | null {
 }
 
 /** Throws a BatchError (exit 4) naming the failed sessions when a build finished with some; for the CLI. */
-export function failedSessionsError(m: DatasetManifest): BatchError | null {
-  const bad = m.sessions.filter((s) => s.error);
+export function failedSessionsError(m: DatasetManifest, failedSessions?: BuildResult['failedSessions']): BatchError | null {
+  // The build's own errors (absolute paths, for stderr) when given, else manifest.json's.
+  const bad = failedSessions ?? m.sessions.filter((s) => s.error);
   if (bad.length === 0) return null;
   return new BatchError(`${bad.length} of ${m.sessions.length} sessions failed and are not in the dataset: ${bad.map((b) => `${b.session_id} (${b.error})`).join('; ')}`);
 }

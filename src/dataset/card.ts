@@ -56,7 +56,7 @@ export function datasetCard(m: DatasetManifest): string {
   }
   for (const s of m.sessions.filter((x) => x.error)) gaps.push(`session ${s.session_id} is missing: ${s.error}`);
   for (const s of m.sessions) for (const w of s.warnings ?? []) gaps.push(`session ${s.session_id}: ${w}`);
-  for (const n of [...mixedMadeByNotes(m.sessions), ...mixedAudioRoleNotes(m.sessions), ...mixedFaceModelNotes(m.sessions)]) gaps.push(`${n}.`);
+  for (const n of [...mixedMadeByNotes(m.sessions, m.format_version), ...mixedAudioRoleNotes(m.sessions), ...mixedFaceModelNotes(m.sessions)]) gaps.push(`${n}.`);
   for (const l of m.labels) if (l.targets_used < l.targets) gaps.push(unmatchedGap(l, m));
   for (const l of m.labels) for (const w of l.warnings ?? []) gaps.push(`labels ${l.key}: ${w}`);
   for (const [k, v] of Object.entries(m.counts.per_split)) if (v.records === 0) gaps.push(`split ${k} is empty.`);

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { InputError } from '../common/errors.js';
 import type { ManifestSession } from '../batch/manifest.js';
 import { clockId, type SessionMeta } from '../batch/extract-session.js';
+import { missingFileHint } from '../batch/missing-file-hint.js';
 
 /** The feature files a build reads. */
 export const BUILD_FEATURE_FILES = ['audio.jsonl', 'face.jsonl'] as const;
@@ -28,7 +29,7 @@ function short(clock: string): string {
  * take copied in, another manifest's session of the same id extracted into the same folder) would pair this
  * manifest's transcript and labels with another recording's frames.
  */
-async function inputProblems(s: ManifestSession, meta: SessionMeta): Promise<string[]> {
+async function inputProblems(s: ManifestSession, meta: SessionMeta, manifestDir: string): Promise<string[]> {
   if (!Array.isArray(meta.inputs)) return [];
   const out: string[] = [];
   const redo = 'run mmprep extract --resume with this manifest and -o to extract it again';
@@ -43,7 +44,9 @@ async function inputProblems(s: ManifestSession, meta: SessionMeta): Promise<str
     const size = await stat(m.path).then((st) => st.size, () => null);
     if (size === null) {
       // Not checkable, so not built: before 2026-12-05 a missing file was skipped and the session built without a word.
-      out.push(`${name} does not exist (${m.path}): the build reads each media file once to check it is the one its features were extracted from (meta.json inputs); put the media where the manifest names them (relative paths are read from the manifest's folder)`);
+      // extract's hint (another Unicode form of the name, case, a typo, ...): build said only "does not exist" (ttrial45b).
+      const hint = await missingFileHint(m.given, manifestDir);
+      out.push(`${name} does not exist (${m.path})${hint}: the build reads each media file once to check it is the one its features were extracted from (meta.json inputs); put the media where the manifest names them (relative paths are read from the manifest's folder)`);
       continue;
     }
     const now = size !== was.size_bytes ? { size, sha256: '' } : await sha256File(m.path).catch(() => null);
@@ -66,7 +69,7 @@ function hashesOf(meta: SessionMeta): Map<string, string> {
   return out;
 }
 
-async function problemsOf(s: ManifestSession, featuresDir: string, hashes: MediaHashes): Promise<string[]> {
+async function problemsOf(s: ManifestSession, featuresDir: string, hashes: MediaHashes, manifestDir: string): Promise<string[]> {
   const dir = join(featuresDir, s.session_id);
   let meta: SessionMeta;
   try {
@@ -79,7 +82,7 @@ async function problemsOf(s: ManifestSession, featuresDir: string, hashes: Media
   const syncSha = existsSync(syncPath) ? createHash('sha256').update(await readFile(syncPath)).digest('hex') : null;
   const now = clockId(syncSha);
   const out: string[] = [];
-  if (BUILD_FEATURE_FILES.some((f) => existsSync(join(dir, f)))) out.push(...(await inputProblems(s, meta)));
+  if (BUILD_FEATURE_FILES.some((f) => existsSync(join(dir, f)))) out.push(...(await inputProblems(s, meta, manifestDir)));
   // sync.json itself is not the one extract wrote (copied in from another session's folder, edited): every feature is
   // then "made on another clock", and redoing them with --only audio/face fails on the foreign clock (a new user's
   // trial); the sync stage must run again.
@@ -110,10 +113,10 @@ async function problemsOf(s: ManifestSession, featuresDir: string, hashes: Media
  * missing, and every media file that is not the one the features were extracted from. Returns each session's media
  * sha256 by role (from meta.json inputs[]; split grouping joins byte-identical copies under other paths with them).
  */
-export async function checkFeatureFiles(sessions: ManifestSession[], featuresDir: string): Promise<MediaHashes> {
+export async function checkFeatureFiles(sessions: ManifestSession[], featuresDir: string, manifestDir: string): Promise<MediaHashes> {
   const problems: string[] = [];
   const hashes: MediaHashes = new Map();
-  for (const s of sessions) problems.push(...(await problemsOf(s, featuresDir, hashes)));
+  for (const s of sessions) problems.push(...(await problemsOf(s, featuresDir, hashes, manifestDir)));
   if (problems.length) throw new InputError(`${problems.length} problem${problems.length > 1 ? 's' : ''} with the extracted features or their media: ${problems.join('; ')}`, { file: featuresDir });
   return hashes;
 }

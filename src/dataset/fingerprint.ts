@@ -14,8 +14,18 @@ import { codeFingerprint } from '../common/version.js';
 import type { DatasetSessionOutcome } from './build-session.js';
 
 /** The manifest.json layouts (and dataset cards) this mmprep writes (the last) and validates. */
-export const FORMAT_VERSIONS = [1, 2] as const;
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSIONS = [1, 2, 3] as const;
+/**
+ * 3 since 2026-12-06: `extract` has the sync stage's ways too (its options, such as a forced `--pick`, change the
+ * session's clock: a release synced with `--pick strongest` had the fingerprint of one synced without, ttrial45b), and
+ * sessions[].issues (warnings with their kind).
+ */
+export const FORMAT_VERSION = 3;
+
+/** The extract stages whose ways a release of this format records in `extract` (and its fingerprint covers). */
+export function shapingStages(formatVersion: number): readonly string[] {
+  return formatVersion >= 3 ? ['sync', 'audio', 'face'] : ['audio', 'face'];
+}
 /** The record schemas (src/dataset/schema.ts) this mmprep writes (the last) and validates; format 1 releases are schema 1. */
 export const SCHEMA_VERSIONS = [1, 2] as const;
 /** 2 since 2026-12-04: quality.sync_beep, sync_beep_ratio, pose_gimbal_lock_ratio (schema.ts qualitySchema). */
@@ -65,14 +75,15 @@ function toolchainOf(rec: { ffmpeg?: string | null; models?: string } | undefine
   return { ...(rec?.ffmpeg !== undefined ? { ffmpeg: rec.ffmpeg } : {}), ...(rec?.models !== undefined ? { models: rec.models } : {}) };
 }
 
-/** The distinct ways the built sessions' audio and face features were extracted (meta.json made_by), in a fixed order. */
-export function extractWays(sessions: readonly DatasetSessionOutcome[]): ExtractWay[] {
+/** The distinct ways the built sessions' features were extracted (meta.json made_by; sync too since format 3), in a fixed order. */
+export function extractWays(sessions: readonly DatasetSessionOutcome[], formatVersion: number = FORMAT_VERSION): ExtractWay[] {
+  const stages = shapingStages(formatVersion);
   const ways = new Map<string, ExtractWay>();
   for (const s of sessions) {
     if (s.error) continue;
     // A meta.json without made_by (an older mmprep) is a way of its own: 'not recorded'.
-    for (const stage of s.made_by === null ? ['not recorded'] : ['audio', 'face']) {
-      const rec = s.made_by?.[stage as 'audio' | 'face'];
+    for (const stage of s.made_by === null ? ['not recorded'] : stages) {
+      const rec = s.made_by?.[stage as 'sync' | 'audio' | 'face'];
       if (!rec && s.made_by !== null) continue; // the session has no files of this stage
       const way: ExtractWay = { stage, options: rec?.options ?? null, version: rec?.version ?? null, build: rec?.build ?? null, ...toolchainOf(rec), ...(stage === 'face' ? { model: s.face_model ?? null } : {}), sessions: 0 };
       const key = canonicalJson({ ...way, sessions: 0 });

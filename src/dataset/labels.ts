@@ -371,6 +371,42 @@ export function assignTargets(segments: SegmentSpan[], spans: LabelTargetSpan[],
   return out;
 }
 
+/** A span target dropped from the record it overlapped (dropPartialMatches). */
+export interface PartialMatch {
+  target: string;
+  record: string;
+  iou: number;
+}
+
+/**
+ * The IoU a span must reach to stay on its record in a session whose rated spans mostly match no segment. A ratings
+ * file shifted by 1.5 s left one span of s03 overlapping the next utterance with IoU 0.57: its rating went onto that
+ * utterance's record, the only label of the build (ttrial45b). A span rated on the right clock covers its utterance
+ * almost exactly (the demo's: IoU 1.0); 0.9 keeps those.
+ */
+export const SHIFTED_SESSION_MIN_IOU = 0.9;
+
+/**
+ * For a session whose rated spans mostly match no segment (unmatchedSpansWarning): the span targets attached with an
+ * IoU below SHIFTED_SESSION_MIN_IOU are taken off their record (a match by id stays). Returns the new assignment and
+ * what was dropped.
+ */
+export function dropPartialMatches(segments: SegmentSpan[], spans: LabelTargetSpan[], targetsOf: string[][]): { targetsOf: string[][]; dropped: PartialMatch[] } {
+  const byTarget = new Map(spans.map((sp) => [sp.target, sp]));
+  const dropped: PartialMatch[] = [];
+  const kept = targetsOf.map((ts, i) =>
+    ts.filter((t) => {
+      const sp = byTarget.get(t);
+      if (!sp || t === segments[i].id) return true;
+      const v = iou(segments[i].start_s, segments[i].end_s, sp.start_s, sp.end_s);
+      if (v >= SHIFTED_SESSION_MIN_IOU - 1e-9) return true;
+      dropped.push({ target: t, record: segments[i].id, iou: v });
+      return false;
+    }),
+  );
+  return { targetsOf: kept, dropped };
+}
+
 /**
  * A note per session_id of the labels files that is not a session of the manifest: its targets can match no segment.
  * Named with its target count and, when a manifest id differs only in case, spaces, '-' or '_' or by one or two letters,

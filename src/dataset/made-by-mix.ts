@@ -7,6 +7,7 @@
  */
 import type { ManifestSession } from '../batch/manifest.js';
 import type { DatasetSessionOutcome } from './build-session.js';
+import { FORMAT_VERSION, shapingStages } from './fingerprint.js';
 
 /** The stages whose files go into the records. */
 const RECORD_STAGES = ['audio', 'face'] as const;
@@ -23,10 +24,13 @@ function madeByText(rec: { options: unknown; version: string | null; build?: str
 /** The made_by of a session whose meta.json has none (made_by_reason says so). */
 const UNRECORDED = { options: null, version: null, build: null };
 
-/** One line per stage whose sessions' features were made in more than one way, each way with its sessions. */
-export function mixedMadeByNotes(sessions: readonly DatasetSessionOutcome[]): string[] {
+/**
+ * One line per stage whose sessions' features were made in more than one way, each way with its sessions; the sync
+ * stage too since format 3 (shapingStages: sessions synced with and without `--pick` had no line, ttrial45b).
+ */
+export function mixedMadeByNotes(sessions: readonly DatasetSessionOutcome[], formatVersion: number = FORMAT_VERSION): string[] {
   const notes: string[] = [];
-  for (const stage of RECORD_STAGES) {
+  for (const stage of shapingStages(formatVersion) as ReadonlyArray<'sync' | (typeof RECORD_STAGES)[number]>) {
     const groups = new Map<string, string[]>();
     for (const s of sessions) {
       // A session whose meta.json has no made_by at all (an older mmprep) is a way of its own: beside recorded ones
@@ -38,7 +42,7 @@ export function mixedMadeByNotes(sessions: readonly DatasetSessionOutcome[]): st
     }
     if (groups.size < 2) continue;
     const ways = [...groups].map(([k, ids]) => `${k} (${ids.length > 5 ? `${ids.slice(0, 5).join(', ')}, … ${ids.length} sessions` : ids.join(', ')})`);
-    notes.push(`${stage} features of this release were extracted in ${groups.size} different ways: ${ways.join('; ')}; the records do not say which, so ${sameWayAdvice(sessions, stage)}`);
+    notes.push(`${stage === 'sync' ? 'the sessions of this release were synced' : `${stage} features of this release were extracted`} in ${groups.size} different ways: ${ways.join('; ')}; the records do not say which, so ${sameWayAdvice(sessions, stage)}`);
   }
   return notes;
 }
@@ -47,7 +51,7 @@ export function mixedMadeByNotes(sessions: readonly DatasetSessionOutcome[]): st
  * What to make the same, from the parts that differ among the ways: a mix of ffmpeg builds alone was told to use "the
  * same options ... one set of flags" (ttrial43: two shards on machines with different ffmpeg builds).
  */
-function sameWayAdvice(sessions: readonly DatasetSessionOutcome[], stage: (typeof RECORD_STAGES)[number]): string {
+function sameWayAdvice(sessions: readonly DatasetSessionOutcome[], stage: 'sync' | (typeof RECORD_STAGES)[number]): string {
   const recs = sessions.flatMap((s) => (s.error ? [] : [s.made_by === null ? UNRECORDED : s.made_by?.[stage]])).filter((r) => r !== undefined);
   const differ = (f: (r: (typeof recs)[number]) => unknown) => new Set(recs.map((r) => JSON.stringify(f(r) ?? null))).size > 1;
   const advice: string[] = [];
@@ -119,6 +123,7 @@ export function missingStageWarnings(outcomes: DatasetSessionOutcome[], sessions
       if (!media) continue;
       const w = `${notExtractedText(stage)}${others}: its ${media.role} ${media.given} was not analysed by extract's ${stage} stage on the session's current clock (meta.json lists no ${stage} output: an extract --only without ${stage}, or files removed when the clock changed), so its records have no ${stage}; run mmprep extract with --only ${stage} for it${stage === 'face' ? ', or pass --face-features none if face is not wanted' : ''}`;
       o.warnings.push(w);
+      (o.issues ??= []).push({ kind: 'stage_missing', message: w });
       notes.push(`session ${o.session_id}: ${w}`);
     }
   }

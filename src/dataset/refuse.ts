@@ -8,6 +8,7 @@ import type { Manifest } from '../batch/manifest.js';
 import type { DatasetManifest } from './build.js';
 import type { LabelSet } from './labels.js';
 import type { SegmentMode } from './segments.js';
+import { PARTIAL_MATCHES_DROPPED } from './build-session.js';
 import { looksLikeMilliseconds } from './transcripts/check.js';
 
 interface RefuseContext {
@@ -37,6 +38,16 @@ function groupedFailures(failed: ReadonlyArray<{ session_id: string; error?: str
       return `${ids.length} sessions (${shown}): ${key}`;
     })
     .join('; ');
+}
+
+/**
+ * The sessions whose rated spans mostly matched no utterance (kind labels_unmatched) and whose partial overlaps were
+ * therefore not attached (labels.ts dropPartialMatches): the refusal said "no span overlaps by IoU >= 0.5" of a build where one did.
+ */
+function shiftedSessionsText(dm: DatasetManifest): string {
+  const ids = dm.sessions.filter((s) => s.issues?.some((i) => i.kind === 'labels_unmatched' && i.message.endsWith(PARTIAL_MATCHES_DROPPED))).map((s) => s.session_id);
+  if (ids.length === 0) return '';
+  return ` (or only partly, in session${ids.length === 1 ? '' : 's'} ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''} whose spans mostly match no utterance, where a partial overlap is not attached: a ratings file on another clock or shifted? see their warnings)`;
 }
 
 /** Why a build has no records, as precisely as the inputs tell. */
@@ -121,7 +132,7 @@ export function refuseEmpty(dm: DatasetManifest, c: RefuseContext): void {
     const targets = c.labelSet.dimensions.flatMap((d) => [...d.byTarget.keys()]);
     const cause = c.labelSet.withoutSpans.length
       ? `targets must be record ids (like '${dm.sessions.find((s) => !s.error)?.session_id ?? 's01'}/u0000') or come with session_id, start_s, end_s columns`
-      : `no labelled span overlaps a segment by IoU >= 0.5${spansInMsHint(dm, c.labelSet)}`;
+      : `no labelled span overlaps a segment by IoU >= 0.5${shiftedSessionsText(dm)}${spansInMsHint(dm, c.labelSet)}`;
     throw new BatchError(`dataset not written: labels given but none of their ${new Set(targets).size} targets matched a record (targets look like '${targets[0] ?? ''}'): ${cause}`);
   }
   const min = c.minLabelCoverage;

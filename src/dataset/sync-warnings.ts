@@ -14,20 +14,20 @@ import type { SyncMap } from '../sync/clock.js';
 const KEPT = new Set(['content_mismatch', 'content_unchecked', 'offset_uncertain', 'camera_clock_shared', 'forced_pick', 'drift_uncertain']);
 
 /**
- * One line per kept warning: `sync: <file> <kind> stream <n>: <code>: <message>`, for the streams of the files whose
+ * One per kept warning, its code and line: `sync: <file> <kind> stream <n>: <code>: <message>`, for the streams of the files whose
  * features the release carries (`sourceFiles`, meta.json `sources`, compared by base name: a picture's warning is
  * noise in a release built without face features); every stream when that is not known (null).
  */
-export function syncMapWarnings(map: SyncMap | null, sourceFiles: readonly string[] | null = null): string[] {
+export function syncMapWarnings(map: SyncMap | null, sourceFiles: readonly string[] | null = null): Array<{ code: string; message: string }> {
   if (!map) return [];
   const used = sourceFiles && new Set(sourceFiles.map((f) => basename(f)));
-  const out: string[] = [];
+  const out: Array<{ code: string; message: string }> = [];
   for (const s of map.streams) {
     if (used && !used.has(basename(s.file))) continue;
     const warnings = (s as { warnings?: unknown }).warnings;
     if (!Array.isArray(warnings)) continue;
     for (const w of warnings as Array<{ code?: unknown; message?: unknown }>) {
-      if (typeof w?.code === 'string' && KEPT.has(w.code)) out.push(`sync: ${basename(s.file)} ${s.kind} stream ${s.stream ?? 0}: ${w.code}: ${String(w.message ?? '')}`);
+      if (typeof w?.code === 'string' && KEPT.has(w.code)) out.push({ code: w.code, message: `sync: ${basename(s.file)} ${s.kind} stream ${s.stream ?? 0}: ${w.code}: ${String(w.message ?? '')}` });
     }
   }
   return out;

@@ -12,7 +12,7 @@ import { Ajv } from 'ajv';
 import { goldProblem } from './validate-gold.js';
 import { holdsFace } from './record.js';
 
-export type CheckName = 'manifest' | 'sessions' | 'checksums' | 'inputs' | 'json' | 'nan' | 'schema' | 'ids' | 'times' | 'lengths' | 'splits' | 'counts' | 'labels' | 'agreement' | 'missing';
+export type CheckName = 'manifest' | 'sessions' | 'warnings' | 'checksums' | 'inputs' | 'json' | 'nan' | 'schema' | 'ids' | 'times' | 'lengths' | 'splits' | 'counts' | 'labels' | 'agreement' | 'missing';
 
 export interface CheckTally {
   failures: number;
@@ -38,10 +38,10 @@ export class Check {
   tally(): CheckTally {
     return { failures: this.failures, examples: this.examples, messages: this.messages };
   }
-  result(okMessage: string): CheckResult {
+  result(okMessage: string, figures: Record<string, unknown> = {}): CheckResult {
     const ok = this.failures === 0;
     const msg = ok ? okMessage : `${this.failures} problem${this.failures === 1 ? '' : 's'}: ${this.messages.join('; ')}${this.failures > this.messages.length ? '; …' : ''}`;
-    return { name: this.name, ok, message: msg, examples: this.examples, failures: this.failures };
+    return { name: this.name, ok, message: msg, examples: this.examples, failures: this.failures, figures };
   }
 }
 
@@ -53,6 +53,8 @@ export interface CheckResult {
   /** Up to 5 offending record ids (or file:line where there is no id). */
   examples: string[];
   failures: number;
+  /** The check's figures as fields (counts, ICCs, the fingerprint: `{labelled: {valence: 8}, records: 8}`), beside the prose; whether it passed or not. */
+  figures: Record<string, unknown>;
 }
 
 export const MODALITIES = ['audio', 'face', 'text', 'labels'];

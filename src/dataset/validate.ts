@@ -21,11 +21,12 @@ import { datasetSchema } from './schema.js';
 import { VERSION } from '../common/version.js';
 import { canonicalJson, datasetCodeBuild, extractWays, FORMAT_VERSIONS, SCHEMA_VERSIONS, shapingFingerprint } from './fingerprint.js';
 import { checkInputDirs, checkInputs } from './validate-inputs.js';
+import { checkSessionWarnings, warningsByKind } from './validate-warnings.js';
 import { Check, compiledSchema, MODALITIES, scanFile, type CheckName, type CheckResult, type FileEntry, type FileScan, type ScanContext } from './validate-scan.js';
 
 export type { CheckName, CheckResult } from './validate-scan.js';
 
-export const CHECKS: readonly CheckName[] = ['manifest', 'sessions', 'checksums', 'json', 'nan', 'schema', 'ids', 'times', 'lengths', 'splits', 'counts', 'labels', 'agreement', 'missing'];
+export const CHECKS: readonly CheckName[] = ['manifest', 'sessions', 'warnings', 'checksums', 'json', 'nan', 'schema', 'ids', 'times', 'lengths', 'splits', 'counts', 'labels', 'agreement', 'missing'];
 
 export interface ValidateOptions {
   /** Fail a label dimension whose ICC(2,1) is below this (or undefined). */
@@ -40,6 +41,10 @@ export interface ValidateOptions {
   allowFailedSessions?: boolean;
   /** Data files checked at the same time in worker threads (default: the number of cores for releases over 32 MB, else 1 = in this thread). */
   jobs?: number;
+  /** Fail on session warnings of every kind (default: only FAILING_WARNING_KINDS: labels_unmatched, forced_pick). */
+  failOnWarnings?: boolean;
+  /** Session warning kinds accepted although they would fail the `warnings` check. */
+  allowWarnings?: string[];
   /** Folders holding the build's inputs (session manifest, labels files): each is checked against manifest.json's source sha256 (the `inputs` check). */
   inputs?: string[];
 }
@@ -114,14 +119,19 @@ function refuseUnknownVersion(dir: string, m: DatasetManifest): void {
   const made = `made by mmprep ${m.tool?.version ?? '(version not recorded)'}${m.tool?.build ? ` code ${m.tool.build}` : ''}`;
   const mine = `this mmprep ${VERSION} (code ${datasetCodeBuild()})`;
   const what = !(FORMAT_VERSIONS as readonly unknown[]).includes(m.format_version)
-    ? `manifest.json declares format_version ${JSON.stringify(m.format_version)}, which ${mine} does not know (it reads ${FORMAT_VERSIONS.join(' and ')})`
+    ? `manifest.json declares format_version ${JSON.stringify(m.format_version)}, which ${mine} does not know (it reads ${andList(FORMAT_VERSIONS)})`
     : m.format_version >= 2 && !(SCHEMA_VERSIONS as readonly unknown[]).includes(m.schema_version)
-      ? `manifest.json declares schema_version ${JSON.stringify(m.schema_version)}, which ${mine} does not know (it reads ${SCHEMA_VERSIONS.join(' and ')})`
+      ? `manifest.json declares schema_version ${JSON.stringify(m.schema_version)}, which ${mine} does not know (it reads ${andList(SCHEMA_VERSIONS)})`
       : null;
   if (!what) return;
   // The code that refuses it is the code the manifest says made it: no other mmprep would read it; it was edited.
   if (m.tool?.build === datasetCodeBuild()) throw new InputError(`${what}, yet it names this very mmprep's code (${m.tool.build}) as its maker: the manifest was edited after the build; copy the release again from its build's -o, or rebuild it`, { file: join(dir, 'manifest.json') });
   throw new InputError(`${what}; the release was ${made}: validate it with that mmprep or a newer one`, { file: dir });
+}
+
+/** Versions as words: '1 and 2', '1, 2 and 3'. */
+function andList(v: readonly number[]): string {
+  return v.length < 2 ? v.join('') : `${v.slice(0, -1).join(', ')} and ${v[v.length - 1]}`;
 }
 
 /**
@@ -131,7 +141,7 @@ function refuseUnknownVersion(dir: string, m: DatasetManifest): void {
  */
 function refuseNotAVersion(dir: string, field: string, v: unknown, known: readonly number[]): void {
   if (typeof v === 'number' && Number.isInteger(v) && v >= 1) return;
-  const what = v === undefined ? `no ${field}` : `${field} ${JSON.stringify(v)} is not a version (versions are whole numbers from 1; this mmprep reads ${known.join(' and ')})`;
+  const what = v === undefined ? `no ${field}` : `${field} ${JSON.stringify(v)} is not a version (versions are whole numbers from 1; this mmprep reads ${andList(known)})`;
   throw new InputError(`${what}: the manifest was edited or not written by mmprep dataset build; copy the release again from its build's -o, or rebuild it`, { file: join(dir, 'manifest.json') });
 }
 
@@ -143,7 +153,7 @@ function refuseNotAVersion(dir: string, field: string, v: unknown, known: readon
 function checkShaping(m: DatasetManifest, c: Check): void {
   if (m.format_version < 2) return;
   if (typeof m.tool?.build !== 'string' || !/^[0-9a-f]{16}$/.test(m.tool.build)) c.fail('manifest.json', `manifest.json's tool.build is ${JSON.stringify(m.tool?.build)}, not a code fingerprint (16 hex digits): not written by mmprep, or edited; rebuild the release`);
-  const ways = extractWays(m.sessions);
+  const ways = extractWays(m.sessions, m.format_version);
   // As sets: a later mmprep may list the ways in another order.
   const asSet = (w: unknown) => (Array.isArray(w) ? w.map(canonicalJson).sort().join('\n') : null);
   if (asSet(ways) !== asSet(m.extract)) c.fail('manifest.json', `manifest.json's extract (${(m.extract ?? []).length} ways) is not what its sessions' made_by give (${ways.length}): edited after the build; rebuild the release`);
@@ -467,8 +477,34 @@ function shapingText(m: DatasetManifest): string {
   return ` code ${m.tool.build}, format ${m.format_version}, schema ${m.schema_version}, fingerprint ${m.fingerprint?.slice(0, 19)}…`;
 }
 
+/**
+ * Each check's figures as fields, whether it passed or not: diffing two releases' reports (a CI comparing releases)
+ * meant diffing prose before 2026-12-06 (ttrial45b). From manifest.json (what the release says) and the records.
+ */
+function checkFigures(m: DatasetManifest, g: Merged): Partial<Record<CheckName, Record<string, unknown>>> {
+  const built = m.sessions.filter((s) => !s.error);
+  const perSplit = Object.fromEntries([...g.perSplit.entries()]);
+  return {
+    manifest: { mmprep: m.tool?.version ?? null, code: m.tool?.build ?? null, format_version: m.format_version, schema_version: m.schema_version ?? null, fingerprint: m.fingerprint ?? null, data_files: m.files.length },
+    sessions: { sessions: m.sessions.length, built: built.length, failed: m.sessions.length - built.length, without_records: built.filter((s) => s.records === 0).length },
+    warnings: { by_kind: warningsByKind(m) },
+    checksums: { files: m.files.length + (m.extra_files?.length ?? 0) },
+    json: { lines: g.records },
+    schema: { records: g.records },
+    ids: { unique: g.ids.size },
+    splits: { speakers: g.speakerSplit.size, records_per_split: perSplit },
+    counts: { records: g.records, manifest_records: m.counts?.records ?? null },
+    labels: { records: g.records, labelled: Object.fromEntries((m.labels ?? []).map((l) => [l.key, g.labelled.get(l.key) ?? 0])), targets_unmatched: Object.fromEntries((m.labels ?? []).map((l) => [l.key, (l.targets_unmatched ?? []).length])) },
+    agreement: Object.fromEntries((m.labels ?? []).map((l) => {
+      const a = l.agreement as { icc2?: number | null; icc2_n_targets?: number | null; alpha?: number | null };
+      return [l.key, { icc2: a?.icc2 ?? null, icc2_n_targets: a?.icc2_n_targets ?? null, alpha: a?.alpha ?? null }];
+    })),
+    missing: { records: g.records, ...g.missing },
+  };
+}
+
 /** What each check says when it passes. */
-function okMessages(m: DatasetManifest, g: Merged, opts: ValidateOptions): Record<Exclude<CheckName, 'sessions' | 'inputs'>, string> {
+function okMessages(m: DatasetManifest, g: Merged, opts: ValidateOptions): Record<Exclude<CheckName, 'sessions' | 'warnings' | 'inputs'>, string> {
   const { records, labelled, missing } = g;
   return {
     manifest: `manifest.json of mmprep ${m.tool?.version}${shapingText(m)}, ${m.files.length} data files`,
@@ -493,7 +529,7 @@ export async function validateDataset(dir: string, opts: ValidateOptions = {}): 
   const inputDirs = opts.inputs ?? [];
   checkInputDirs(inputDirs);
   // `inputs` is a check only when asked for (--inputs): reports without it keep their checks
-  const names: CheckName[] = inputDirs.length ? [...CHECKS.slice(0, 3), 'inputs', ...CHECKS.slice(3)] : [...CHECKS];
+  const names: CheckName[] = inputDirs.length ? [...CHECKS.slice(0, 4), 'inputs', ...CHECKS.slice(4)] : [...CHECKS];
   const C = Object.fromEntries(names.map((n) => [n, new Check(n)])) as Checks;
   const m = await readReleaseManifest(dir);
   const inputsOk = inputDirs.length ? await checkInputs(m, inputDirs, C.inputs) : '';
@@ -504,8 +540,9 @@ export async function validateDataset(dir: string, opts: ValidateOptions = {}): 
   const merged = mergeScans(scans, m, C);
   checkCounts(m, merged, C.counts);
   checkGates(m, merged, opts, C);
-  const okText = { ...okMessages(m, merged, opts), sessions: checkFailedSessions(m, opts, C.sessions), inputs: inputsOk };
-  const checks = names.map((n) => C[n].result(okText[n]));
+  const okText = { ...okMessages(m, merged, opts), sessions: checkFailedSessions(m, opts, C.sessions), warnings: checkSessionWarnings(m, opts, C.warnings), inputs: inputsOk };
+  const figures = checkFigures(m, merged);
+  const checks = names.map((n) => C[n].result(okText[n], figures[n]));
   return { ok: checks.every((c) => c.ok), dir, records: merged.records, files: m.files.length, bytes: merged.bytes, checks };
 }
 
