@@ -6,9 +6,9 @@
  * the length and places the light by its rising edge. Every scan here is the first look as streams.ts
  * findVideoPulses makes it (no lengthFree option: before 2026-12-06 the test passed lengthFree: true, which also made
  * the first look judge by the length-free rules, and production never does). A 40 ms light (one partly lit frame or
- * two) cannot be timed within half a frame: the length-free rule names it, not placed; production's first look places
- * it (its frames fit 80 ms, against the 200 ms beep) 0.93 frame early, with exit 0 and `offset_uncertain` ("may be
- * placed more than half a frame off"): that case runs through syncSession and checks the warning. Negative controls
+ * two) cannot be timed within half a frame: the length-free rule names it, not placed, and since 2026-12-06 so does the
+ * first look when its frames fit their own length (80 ms against the 200 ms beep; before, it placed the picture 0.93
+ * frame early with exit 0 and `offset_uncertain`): that case runs through syncSession and checks the refusal. Negative controls
  * stay unplaced: a light switched on at the beep and left on, a bright object passing over the LED's corner while the
  * LED stays dark, a whole-frame flash 0.4 s after the beep.
  * Media generated here: H.264 at CRF 30, 320x180, 25 fps, a 12 px LED on a noisy wall with a drifting bright blob
@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanVideoFlash } from '../src/sync/scan-video.js';
 import { syncSession } from '../src/sync/session.js';
+import { InputError } from '../src/common/errors.js';
 import { tempDir } from './helpers/cli.js';
 import { ffmpeg, rng } from './sync-media.js';
 import { probeOnce } from './helpers/scenes.js';
@@ -129,19 +130,19 @@ describe('a guided flash whose LED is lit for another length than the beep (scan
     expect(Math.abs((d.duration_s as number) - c.scene.lit)).toBeLessThan(T);
   }, 120_000);
 
-  it('a 40 ms LED (one or two partly lit frames) through syncSession: refused, or placed within half a frame, or placed with offset_uncertain', async () => {
+  it('a 40 ms LED (one or two partly lit frames) through syncSession: refused (exit 2), its timing named, not placed 0.93 frame early', async () => {
+    // Before 2026-12-06 the beep-guided look fitted the frames' own length (80 ms against the 200 ms beep) and placed
+    // the picture 37.4 ms (0.93 frame) early with exit 0, onset_sd_s 12.0 ms and offset_uncertain (both ffmpeg builds).
     const c = CASES.find((x) => 'session' in x) as (typeof CASES)[number];
     const lav = join(tmp.dir, 'led40-lav.wav');
     ffmpeg(['-f', 'lavfi', '-i', beep(1.0, 16000, 5), lav]);
     const map = await syncSession([{ file: lav }, { file: c.file }]).catch((e: Error) => e);
-    if (map instanceof Error) return expect(map.message).toMatch(/video stream 0 cannot be put on the reference clock: .*a light about \d+ ms long/);
-    const [sound, picture] = (['audio', 'video'] as const).map((k) => map.streams.find((e) => e.file === c.file && e.kind === k));
-    // The LED's onset is the beep's on the camera's one container clock: the picture's offset should be the sound's.
-    const off = Math.abs((picture?.offset_s as number) - (sound?.offset_s as number));
-    const codes = (picture?.warnings as Array<{ code: string }>).map((w) => w.code);
-    // Measured 2026-12-06 (Debian's ffmpeg and the npm 2018 build): placed 37.4 ms (0.93 frame) early, sd 12.0 ms.
-    if (off > T / 2) expect(codes, `placed ${(off / T).toFixed(2)} frame off: ${JSON.stringify(picture)}`).toContain('offset_uncertain');
-    if (off > T / 2) expect(2 * (picture?.offset_sd_s as number)).toBeGreaterThan(T / 2);
+    const placed = map instanceof Error ? null : map.streams.find((e) => e.file === c.file && e.kind === 'video');
+    expect(map, `placed: ${JSON.stringify(placed)}`).toBeInstanceOf(InputError);
+    expect((map as InputError).exitCode).toBe(2);
+    expect((map as Error).message).toMatch(
+      /video stream 0 cannot be put on the reference clock: start-window candidate at \d\.\d{3} s not used: flash candidate at \d\.\d{3} s \(score \d+\.\d\): a light about \d+ ms long \(its frames' own length; the reference's beep: 200 ms\), but its frames time its onset only to ±\d+\.\d ms \(more than a quarter frame, 10\.0 ms\)/,
+    );
   }, 120_000);
 
   it('the length-free rule (FlashScanOptions.lengthFree, as lengthFreeGuide judges) names the 40 ms LED, does not place it', async () => {

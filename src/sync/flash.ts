@@ -212,10 +212,37 @@ const LENGTH_FREE_MARGIN = 3;
  */
 function lengthFreeReason(at: string, d: FlashDetection, nullMax: number, T: number): string | null {
   if (d.score < LENGTH_FREE_MARGIN * nullMax) return `${at}: searched for a light of any length, it scores only ${(d.score / Math.max(1e-9, nullMax)).toFixed(1)}x this file's strongest pulse-free event (${nullMax.toFixed(1)}; not ${LENGTH_FREE_MARGIN}x)`;
+  return untimedReason(at, d, T, '');
+}
+
+/**
+ * A light whose onset its frames time only beyond a quarter frame (sd; 2 sd beyond half a frame, the accuracy
+ * target), fitted with its own length: named, not placed (lengthFreeReason's timing rule; null when it is timed).
+ * The advice to light it 3 frames is given only to a light shorter than that (a longer one was lit long enough).
+ */
+function untimedReason(at: string, d: FlashDetection, T: number, lengthNote: string): string | null {
   const sd = d.onset_sd_s ?? T;
   if (sd <= LENGTH_FREE_SD_FRAMES * T) return null;
-  const len = d.duration_s === null ? '' : ` about ${(d.duration_s * 1000).toFixed(0)} ms long`;
-  return `${at}: a light${len}, but its frames time its onset only to ±${(sd * 1000).toFixed(1)} ms (more than a quarter frame, ${((LENGTH_FREE_SD_FRAMES * T) * 1000).toFixed(1)} ms): an LED lit for at least 3 frames (${Math.round(3 * T * 1000)} ms at this frame rate) is timed`;
+  const len = d.duration_s === null ? '' : ` about ${(d.duration_s * 1000).toFixed(0)} ms long${lengthNote}`;
+  const short = d.duration_s === null || d.duration_s < 3 * T;
+  const advice = short ? `: an LED lit for at least 3 frames (${Math.round(3 * T * 1000)} ms at this frame rate) is timed` : '';
+  return `${at}: a light${len}, but its frames time its onset only to ±${(sd * 1000).toFixed(1)} ms (more than a quarter frame, ${((LENGTH_FREE_SD_FRAMES * T) * 1000).toFixed(1)} ms)${advice}`;
+}
+
+/**
+ * The beep-guided look (not lengthFree) whose frames fit another length than the reference's beep
+ * (flash-pulse.ts fitPulseChecked: `lengthKnown` false) takes the onset from a fit of the frames' own length, as the
+ * length-free look does, and is held to that look's timing rule (untimedReason). Without it a light lit 40 ms at
+ * 25 fps (one or two partly lit frames, no fully lit frame to give its brightness) fitted 80 ms against a 200 ms beep
+ * was placed 37 ms (0.93 frame) early with exit 0, onset_sd_s 12.0 ms (test sync-flash-ledlen, 2026-12-06), where the
+ * length-free look names it and does not place it. Its cost on scene variant 151: one end flash of 29 pictures not
+ * used (an LED lit as long as its 370 ms beep, the frames fitting 381 ms, sd 9.4 ms against the 8.3 ms bound, 8.8 ms
+ * early): that picture placed by its start flash alone, 5.10 -> 1.33 ms off, its drift not measured.
+ */
+function ownLengthReason(at: string, d: FlashDetection, guide: FlashSearchGuide, lengthKnown: boolean, T: number): string | null {
+  if (guide.duration_s === null || lengthKnown) return null;
+  const why = untimedReason(at, d, T, ` (its frames' own length; the reference's beep: ${(guide.duration_s * 1000).toFixed(0)} ms)`);
+  return why && `${why}; drive the LED for the beep's whole length`;
 }
 
 /** Best region and plateau test per candidate onset frame: the file's pulse-score track. */
@@ -863,10 +890,10 @@ export class FlashScanner {
     const spread = (fit.onset_hi_s - fit.onset_lo_s) / Math.sqrt(12);
     const fit_onset_sd_s = Math.sqrt(noise * noise + spread * spread);
     const onset_sd_s = Math.hypot(noise, fit.model_sd_s);
-    return { onset_s: fit.onset_s, duration_s: fit.duration_s, shutter: fit.shutter, rms: fit.rms, amp: fit.amp, onset_sd_s, fit_onset_sd_s, stat };
+    return { onset_s: fit.onset_s, duration_s: fit.duration_s, shutter: fit.shutter, rms: fit.rms, amp: fit.amp, onset_sd_s, fit_onset_sd_s, stat, lengthKnown: fit.lengthKnown };
   }
 
-  private unplaceableReason(d: FlashDetection, c: Candidate, fit: { rms: number; amp: number }, nul: WindowNull, T: number): string | null {
+  private unplaceableReason(d: FlashDetection, c: Candidate, fit: { rms: number; amp: number; lengthKnown: boolean }, nul: WindowNull, T: number): string | null {
     const at = `flash candidate at ${d.t_s.toFixed(3)} s (score ${d.score.toFixed(1)})`;
     if (d.score < this.o.minScore) return `${at}: score under ${this.o.minScore}`;
     if (d.contrast * 255 < this.o.minJump) return `${at}: brightens only ${(d.contrast * 255).toFixed(1)} grey levels`;
@@ -886,7 +913,7 @@ export class FlashScanner {
     }
     if (c.guide) {
       if (Math.abs(d.t_s - c.guide.t_s) > c.guide.tolerance_s + T / 2) return `${at}: outside the beep's span ${c.guide.t_s.toFixed(3)} ± ${c.guide.tolerance_s.toFixed(3)} s`;
-      return this.lengthFree ? lengthFreeReason(at, d, nul.max, T) : null;
+      return this.lengthFree ? lengthFreeReason(at, d, nul.max, T) : ownLengthReason(at, d, c.guide, fit.lengthKnown, T);
     }
     if (this.guides.length) return `${at}: outside the spans where this file's beeps say the flash is`;
     // A large part of the picture but not most of it changing at once is a scene change (a slide, an object filling

@@ -20,8 +20,11 @@ const r3 = (v: number) => Math.round(v * 1e3) / 1e3;
 const DRIFT_SD_WARN_PPM = 20;
 /**
  * A picture whose offset this many sds wide reaches beyond half a frame (the accuracy target) warns offset_uncertain:
- * a two-sided 95 % bound. Warned, not refused: on the scene sets such pictures were mostly within the target (a wide
- * sd says the frames cannot tell, not that the onset is wrong), and a refusal would lose them.
+ * a two-sided 95 % bound. Warned, not refused, for a flash fitted with the reference beep's length: on the scene sets
+ * such pictures were mostly within the target (a wide sd there says the frames cannot tell the shutter, not that the
+ * onset is wrong; scene variant 151, 2026-12-06: 7 of 28 placed pictures past the bound, all 7 within half a frame,
+ * at most 0.37 frame), and a refusal would lose them. A flash fitted with its frames' own length (the beep's
+ * rejected: only its rising edge times it) is not used past the same bound (flash.ts ownLengthReason, 2026-12-06).
  */
 const OFFSET_SD_WARN_SDS = 2;
 
