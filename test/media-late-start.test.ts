@@ -90,13 +90,20 @@ describe('streams that start at 2 s', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`mmprep: ${join(dir, 'cam2.mkv')}: video has no frames in the requested range (--start 0, --end 1.5): its frames are at 2.000-11.960 s (the last frame's time; the stream ends at 12.000 s) on the stream's clock, which --start/--end and t_s use: pass times within that\n`);
   });
-  it('fileSpanS: the start is taken off MP4/MOV and Matroska durations only', () => {
+  it('fileSpanS: the start is taken off MP4/MOV and Matroska durations only; an MP4 is as long as its longest stream', () => {
     const p = (container: string, start: number, d: number): ProbeResult => ({ file: 'x', container, duration_s: d, start_time_s: start, size_bytes: 1, bit_rate_bps: 1, streams: [] });
     expect(fileSpanS(p('matroska,webm', 1.979, 12))).toBeCloseTo(10.021, 9);
     expect(fileSpanS(p('mov,mp4,m4a,3gp,3g2,mj2', 2, 12))).toBe(10);
     // MP4 states its streams' ends: those count (a start from B-frame delay without an edit list is not taken off twice).
     const mp4 = { ...p('mov,mp4,m4a,3gp,3g2,mj2', 0.066, 10), streams: [{ index: 0, type: 'video' as const, codec: 'h264', sample_rate_hz: null, channels: null, width_px: 64, height_px: 64, fps_avg: 25, fps_real: 25, start_time_s: 0.066, duration_s: 10, rotation_deg: 0, sample_aspect_ratio: 1, n_frames: 250 }] };
     expect(fileSpanS(mp4)).toBe(10);
+    // Starting at 0 with a late sound (-itsoffset 0.5): Lavf58 declared 10.022 s (the sound's empty edit left out),
+    // Lavf59 10.500 s; the sound's stated end counts, so both are 10.499 s long (test sync-av-skew-far).
+    const v = mp4.streams[0];
+    const lateSound = { ...p('mov,mp4,m4a,3gp,3g2,mj2', 0, 10.022), streams: [{ ...v, start_time_s: 0 }, { ...v, index: 1, type: 'audio' as const, codec: 'aac', start_time_s: 0.478, duration_s: 10.021333 }] };
+    expect(fileSpanS(lateSound)).toBeCloseTo(10.499333, 9);
+    expect(fileSpanS({ ...lateSound, duration_s: 10.5 })).toBe(10.5);
+    expect(fileSpanS({ ...lateSound, start_time_s: -0.021 })).toBe(10.022); // audio priming: the container's duration
     expect(fileSpanS(p('mpegts', 1.4, 10))).toBe(10); // MPEG-TS: ffprobe's duration is the span
     expect(fileSpanS(p('matroska,webm', 0, 10))).toBe(10);
   });

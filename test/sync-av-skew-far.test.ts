@@ -7,12 +7,28 @@
  * advice. Truth: the demo camera's flash at 2.11 s, its lav's beep at 1.50 s (fixtures/demo/truth.json).
  * The flash's onset, unguided, read 2.110 s before the fit's fast shutters (2026-12-04) and 2.102 s since: the demo's LED
  * is drawn on whole frames, which cannot tell the shutter (flash-pulse.ts fastShutters); the line is what is checked.
+ *
+ * The file is muxed by both ffmpeg builds (the same packets and stream times): the npm package's 2018 build (Lavf58)
+ * declares 10.022 s for the file, leaving the sound's 0.478 s empty edit out, where Debian's 5.1 (Lavf59) declares
+ * 10.500 s. The start window (half the file) was then 6 frames shorter, the flash's null changed and its confidence
+ * fell from 0.972 to 0.896 (under 0.95): "does not stand out", the far-skew evidence was not seen, and
+ * --share-camera-clock placed the picture 0.51 s off with exit 0 (2026-12-06). probe.ts fileSpanS now takes the
+ * streams' stated ends.
  */
 import { copyFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, tempDir, runCliInProcess } from './helpers/cli.js';
-import { ffmpegSync } from './helpers/ffmpeg.js';
+import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
+
+const npmFfmpeg = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+/** The two muxers: mmprep's ffmpeg and the npm package's 2018 build (the same one when mmprep runs that). */
+const MUXERS = [
+  ['mmprep', () => ffmpegBinaries().ffmpeg.path],
+  ['npm-2018', () => npmFfmpeg],
+] as const;
 
 let dir: string;
 let cleanup: () => void;
@@ -20,22 +36,27 @@ beforeAll(() => {
   ({ dir, cleanup } = tempDir('mmprep-av-skew-far-'));
   const cam = join(FIXTURES, 'demo', 's01_camera.mp4');
   copyFileSync(join(FIXTURES, 'demo', 's01_lav.flac'), join(dir, 'lav.flac'));
-  ffmpegSync(['-i', cam, '-itsoffset', '0.5', '-i', cam, '-map', '0:v', '-map', '1:a', '-c', 'copy', join(dir, 'cam-late-sound.mp4')]);
+  for (const [name, bin] of MUXERS) {
+    const args = ['-i', cam, '-itsoffset', '0.5', '-i', cam, '-map', '0:v', '-map', '1:a', '-c', 'copy', join(dir, `cam-late-sound-${name}.mp4`)];
+    execFileSync(bin(), ['-nostdin', '-y', '-v', 'error', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  }
 });
 afterAll(() => cleanup());
 
-const LINE = /cam-late-sound\.mp4: video stream 0 cannot be put on the reference clock: .*its flash candidate at 2\.1[01]\d s lies 5\d\d ms before its own sound's beep at 2\.6\d\d s, more than the 50 ms .*so --share-camera-clock does not place it either/;
+const line = (file: string) =>
+  new RegExp(`${file.replace(/[.]/g, '\\.')}: video stream 0 cannot be put on the reference clock: .*its flash candidate at 2\\.1[01]\\d s lies 5\\d\\d ms before its own sound's beep at 2\\.6\\d\\d s, more than the 50 ms .*so --share-camera-clock does not place it either`);
 
-describe("a camera whose sound is muxed 0.5 s after its picture", () => {
+describe.each(MUXERS.map(([name]) => name))("a camera whose sound is muxed 0.5 s after its picture (muxed by the %s ffmpeg)", (name) => {
+  const file = `cam-late-sound-${name}.mp4`;
   it('refused without a hint to --share-camera-clock (exit 2)', async () => {
-    const r = await runCliInProcess(['sync', 'lav.flac', 'cam-late-sound.mp4', '-o', 'a.json', '--quiet'], { cwd: dir });
+    const r = await runCliInProcess(['sync', 'lav.flac', file, '-o', `a-${name}.json`, '--quiet'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(LINE);
+    expect(r.stderr).toMatch(line(file));
     expect(r.stderr).not.toMatch(/accepts it unmeasured/);
   });
-  it('--share-camera-clock does not place the picture by that sound (was 0.51 s off, exit 0)', async () => {
-    const r = await runCliInProcess(['sync', 'lav.flac', 'cam-late-sound.mp4', '-o', 'b.json', '--quiet', '--share-camera-clock'], { cwd: dir });
+  it('--share-camera-clock does not place the picture by that sound (was 0.51 s off, exit 0; with the npm muxer until 2026-12-06)', async () => {
+    const r = await runCliInProcess(['sync', 'lav.flac', file, '-o', `b-${name}.json`, '--quiet', '--share-camera-clock'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(LINE);
+    expect(r.stderr).toMatch(line(file));
   });
 });

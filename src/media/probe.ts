@@ -276,15 +276,21 @@ export async function firstSampleTime(p: ProbeResult, stream: StreamInfo): Promi
  * container duration is the header's: MP4/MOV (mvhd, an edit list's empty edit included) and Matroska/WebM (the
  * segment's Duration, the last timestamp) state where the media ends, not how long it is, so a file whose streams
  * start at 2 s declares 2 s more than it holds. For such a file the streams' own ends are taken (MP4 states them),
- * else the start is taken off (Matroska). A file starting at 0 (or before: audio priming) keeps the container's
- * duration; so do containers whose duration is the span (MPEG-TS).
+ * else the start is taken off (Matroska). An MP4/MOV starting at 0 is as long as the container's duration or its
+ * longest stream's stated end, whichever is later: the npm package's ffmpeg (Lavf58, 2018) leaves a late track's
+ * empty edit out of the file's duration (`-itsoffset 0.5` on the sound: 10.022 s declared, the sound ending at
+ * 10.500 s; Lavf59 declares 10.500 s), and the search windows (half the file) must not depend on the muxer. A file
+ * starting before 0 (audio priming) keeps the container's duration; so do containers whose duration is the span
+ * (MPEG-TS).
  */
 export function fileSpanS(p: ProbeResult): number | null {
   const d = p.duration_s;
   if (d === null) return null;
   const start = p.start_time_s ?? 0;
-  if (!(start > 0) || !/mov|mp4|matroska|webm/.test(p.container ?? '')) return d;
+  const mp4 = /mov|mp4/.test(p.container ?? '');
+  if (start < 0 || !(mp4 || /matroska|webm/.test(p.container ?? ''))) return d;
   const ends = p.streams.filter((s) => (s.type === 'audio' || s.type === 'video') && s.duration_s !== null).map((s) => (s.start_time_s ?? start) - start + (s.duration_s as number));
+  if (start === 0) return mp4 && ends.length ? Math.max(d, ...ends) : d;
   return ends.length ? Math.max(...ends) : Math.max(0, d - start);
 }
 
