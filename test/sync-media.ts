@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
+import { childEnv } from '../src/media/ffmpeg-path.js';
+import { generatorBinaries } from './helpers/ffmpeg.js';
 import { FIXTURES } from './helpers/cli.js';
 // @ts-expect-error plain ES module without types
 import { writeWav } from '../scripts/wav.mjs';
@@ -170,7 +171,7 @@ export function writeWavF32(path: string, x: Float32Array, sr: number): void {
 }
 
 export function ffmpeg(args: string[], input?: Buffer): void {
-  const r = spawnSync(ffmpegBinaries().ffmpeg.path, ['-nostdin', '-y', '-v', 'error', ...args], { input, maxBuffer: 1 << 30 });
+  const r = spawnSync(generatorBinaries().ffmpeg, ['-nostdin', '-y', '-v', 'error', ...args], { input, maxBuffer: 1 << 30, env: childEnv() });
   if (r.status !== 0) throw new Error(`ffmpeg ${args.join(' ')} failed: ${r.stderr?.toString()}`);
 }
 

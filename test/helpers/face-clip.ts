@@ -6,10 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ffmpegBinaries } from '../../src/media/ffmpeg-path.js';
 // @ts-expect-error plain ES module without types
 import { ffmpeg } from '../../scripts/make-face-trial32.mjs';
 import { runFaceInProcess, tempDir, type CliResult } from './cli.js';
+import { generatorBinaries } from './ffmpeg.js';
 
 export interface FaceClipRun<R, S> {
   tmp: { dir: string; cleanup: () => void };
@@ -22,7 +22,7 @@ export interface FaceClipRun<R, S> {
 export async function faceOnMadeClip<R, S>(name: string, makeArgs: (clip: string) => string[]): Promise<FaceClipRun<R, S>> {
   const tmp = tempDir('mmprep-face-clip-');
   const clip = join(tmp.dir, name);
-  ffmpeg(makeArgs(clip), ffmpegBinaries().ffmpeg.path);
+  ffmpeg(makeArgs(clip), generatorBinaries().ffmpeg);
   const [out, sum] = [join(tmp.dir, 'records.jsonl'), join(tmp.dir, 'summary.json')];
   const run = await runFaceInProcess(['face', clip, '-o', out, '--summary', sum]);
   const recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as R);

@@ -1,11 +1,46 @@
-/** Test-time media made with the same ffmpeg mmprep uses (for inputs too large or too odd to commit). */
+/**
+ * Test-time media (inputs too large or too odd to commit), made by generatorFfmpeg(): mmprep under test still decodes
+ * them with the ffmpeg it finds (ffmpegBinaries: Debian's on PATH in CI's first run, the npm build in its second).
+ */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ffmpegBinaries, ffmpegCommand } from '../../src/media/ffmpeg-path.js';
+import { childEnv, ffmpegBinaries, ffmpegCommand } from '../../src/media/ffmpeg-path.js';
+
+let generator: { ffmpeg: string; ffprobe: string } | null = null;
+
+/**
+ * The ffmpeg and ffprobe that make and inspect the tests' own inputs: the npm packages' static builds (installed with
+ * mmprep on linux-x64) when they run here, else the ones mmprep uses. A start of Debian's dynamically linked ffmpeg 5.1
+ * costs ~0.06-0.15 CPU s before it reads a byte (215 shared libraries), the static build's ~0.001 s (`ffmpeg
+ * -version` ten times: 0.83 against 0.01 CPU s, 2026-12-06); the suite started ~330 of them to make inputs. The inputs
+ * are then the same bytes in both CI runs, and the first run's mmprep decodes what another build encoded, as a user's
+ * does. MMPREP_TEST_GENERATOR=mmprep makes them with mmprep's own binaries instead.
+ */
+export function generatorBinaries(): { ffmpeg: string; ffprobe: string } {
+  if (!generator) generator = process.env.MMPREP_TEST_GENERATOR === 'mmprep' ? null : staticBuilds();
+  if (!generator) {
+    const b = ffmpegBinaries();
+    generator = { ffmpeg: b.ffmpeg.path, ffprobe: b.ffprobe.path };
+  }
+  return generator;
+}
+
+/** The npm packages' ffmpeg and ffprobe when both are installed and start, else null. */
+function staticBuilds(): { ffmpeg: string; ffprobe: string } | null {
+  const require = createRequire(import.meta.url);
+  try {
+    const bins = { ffmpeg: (require('@ffmpeg-installer/ffmpeg') as { path: string }).path, ffprobe: (require('@ffprobe-installer/ffprobe') as { path: string }).path };
+    for (const b of Object.values(bins)) execFileSync(b, ['-hide_banner', '-version'], { stdio: 'ignore', timeout: 10_000 });
+    return bins;
+  } catch {
+    return null;
+  }
+}
 
 export function ffmpegSync(args: string[]): void {
-  execFileSync(ffmpegBinaries().ffmpeg.path, ['-nostdin', '-y', '-v', 'error', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(generatorBinaries().ffmpeg, ['-nostdin', '-y', '-v', 'error', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });
 }
 
 /**

@@ -6,8 +6,10 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { childEnv } from '../../src/media/ffmpeg-path.js';
 import { probe, type ProbeResult } from '../../src/media/probe.js';
 import { ROOT } from './cli.js';
+import { generatorBinaries } from './ffmpeg.js';
 
 const CACHE = join(ROOT, 'test', '.tmp', 'media-cache');
 /**
@@ -43,18 +45,22 @@ function cacheKey(script: string, args: string[]): string {
 /**
  * Runs `node scripts/<script> --out DIR ...args` once per distinct input (content-addressed: script, helpers, fixtures,
  * arguments) and copies the rendered set into `out` (merged with what is there). The generators are deterministic
- * (fixed seeds), so a cached set is the bytes a fresh run would write with the same ffmpeg. The ffmpeg build is not
- * part of the key: CI's second run (the npm ffmpeg) decodes the very inputs its first run (Debian's) rendered, as a
- * user's mmprep decodes files another encoder made. Two test files asking for the same set at once each render it;
+ * (fixed seeds), so a cached set is the bytes a fresh run would write with the same ffmpeg, the tests' generator
+ * (test/helpers/ffmpeg.ts generatorBinaries: the npm static build where it runs). Which build is not part of the key:
+ * CI's second run decodes the very inputs its first run rendered, as a user's mmprep decodes files another encoder
+ * made. `byMmprepsFfmpeg` renders with the ffmpeg mmprep finds instead (under a key of its own), for a case found in
+ * a bench of that build's renders whose outcome another encoder changes. Two test files asking for the same set at once each render it;
  * the first rename wins and the other copy is dropped.
  */
-export function renderCached(script: 'make-sync-scenes.mjs' | 'make-sync-rooms.mjs', out: string, args: string[]): void {
-  const cached = join(CACHE, cacheKey(script, args));
+export function renderCached(script: 'make-sync-scenes.mjs' | 'make-sync-rooms.mjs', out: string, args: string[], opts: { byMmprepsFfmpeg?: boolean } = {}): void {
+  const cached = join(CACHE, cacheKey(script, args) + (opts.byMmprepsFfmpeg ? '-mmprep' : ''));
   if (!existsSync(cached)) {
     const part = `${cached}.part-${process.pid}`;
     rmSync(part, { recursive: true, force: true });
     mkdirSync(CACHE, { recursive: true });
-    execFileSync(process.execPath, [join(ROOT, 'scripts', script), '--out', part, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const gen = opts.byMmprepsFfmpeg ? null : generatorBinaries();
+    const env = gen ? { ...childEnv(), MMPREP_FFMPEG: gen.ffmpeg, MMPREP_FFPROBE: gen.ffprobe } : process.env;
+    execFileSync(process.execPath, [join(ROOT, 'scripts', script), '--out', part, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
     try {
       renameSync(part, cached);
     } catch (e) {
