@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sameFlashRegion, type FlashDetection } from '../src/sync/flash.js';
-import { FlashLooks, scanVideoFlash, type FlashGuide } from '../src/sync/scan-video.js';
+import { scanVideoFlash, type FlashGuide } from '../src/sync/scan-video.js';
 import type { FlashPairHint } from '../src/sync/flash-pair.js';
 import { syncSession } from '../src/sync/session.js';
 import type { SearchWindow } from '../src/sync/windows.js';
@@ -33,13 +33,6 @@ beforeAll(() => {
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 /**
- * Looks kept across this file's searches (FlashLooks): the negative control's unguided look at 320 px (both halves) is
- * decoded and scanned once for its search without and with a pair hint. A look does not depend on the pair hint, and
- * each search judges its own copy; guided searches (their guides are part of a look) decode their own.
- */
-const looks = new FlashLooks();
-
-/**
  * Start and end halves of the file, as the session searches a short recording (min(search-s, duration/2)). With one
  * fake beep, only the half it falls in: guided windows are searched independently, and nothing found in a half
  * without a beep is placeable (scan-video.ts markNoBeep), so the other half cannot change a negative's outcome.
@@ -60,7 +53,7 @@ async function scan(id: string, guided: boolean, fakeBeep?: number, pairHint?: F
     guides = beeps.map((b) => ({ window: b < half ? 'start' : 'end', t_s: b, tolerance_s: 0.1, duration_s: t.flash.duration_s }));
     if (fakeBeep !== undefined) windows = windows.filter((w) => w.name === guides?.[0].window);
   }
-  const r = await scanVideoFlash(file, windows, { probed: p, guides, pairHint, looks });
+  const r = await scanVideoFlash(file, windows, { probed: p, guides, pairHint });
   return { dets: r.windows.flatMap((w) => w.detections), t };
 }
 
