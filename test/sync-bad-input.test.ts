@@ -2,10 +2,12 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCliInProcess, tempDir } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 import { beepInSpeech, flashVideo, speechTrack, writeWavF32 } from './sync-media.js';
 
+// mmprep runs in this process (runCliInProcess): the exit code is main's, which bin/mmprep.js sets (a child process
+// spent ~0.5 CPU s starting Node and loading mmprep before its work; two tests here ran one until 2026-12-06).
 const tmp = tempDir('mmprep-sync-bad-');
 const D = tmp.dir;
 afterAll(() => tmp.cleanup());
@@ -67,7 +69,7 @@ describe('mmprep sync: bad input', () => {
   });
 
   it('no pulse anywhere: exit 2, nothing written', async () => {
-    const r = await runCli(['sync', f('nobeep.wav'), f('dark.mp4'), '-o', out]);
+    const r = await runCliInProcess(['sync', f('nobeep.wav'), f('dark.mp4'), '-o', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no usable sync pulse \(1000 Hz tone burst or flash\) found in the first 60 s \(or half the file when shorter\) of any stream/);
     noOutput();
@@ -103,7 +105,7 @@ describe('mmprep sync: bad input', () => {
   });
 
   it('two candidates of similar strength: exit 3 listing both, unless --pick', async () => {
-    const r = await runCli(['sync', f('ambiguous.wav'), f('beep.wav'), '-o', out]);
+    const r = await runCliInProcess(['sync', f('ambiguous.wav'), f('beep.wav'), '-o', out]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/ambiguous\.wav: audio stream 0: ambiguous sync pulse in the start window: 2 tone bursts of similar strength: 2\.000 s \(-[\d.]+ dBFS, band SNR [\d.]+ dB\), 4\.5\d\d s \(-[\d.]+ dBFS, band SNR [\d.]+ dB\); rerun with --pick first or --pick strongest/);
     noOutput();

@@ -43,8 +43,19 @@ function encoded(name: string, x: () => Float32Array, kbps: number | null): stri
   return f;
 }
 
+const scans = new Map<string, ReturnType<typeof scanAudioTone>>();
+/**
+ * sync's scan of a whole file, once per file: the pre-echo test and the audio-path test judge the same four files (a
+ * scan of each is a probe and a decode by ffmpeg; scanAudioTone is deterministic).
+ */
+function scanWhole(f: string): ReturnType<typeof scanAudioTone> {
+  let s = scans.get(f);
+  if (!s) scans.set(f, (s = scanAudioTone(f, [{ name: 'all', start_s: 0, duration_s: null }])));
+  return s;
+}
+
 async function detect(name: string, x: Float32Array, kbps: number | null) {
-  const scan = await scanAudioTone(encoded(name, () => x, kbps), [{ name: 'all', start_s: 0, duration_s: null }]);
+  const scan = await scanWhole(encoded(name, () => x, kbps));
   return scan.windows[0].detections;
 }
 
@@ -81,7 +92,7 @@ describe("a lossy codec's pre-echo before an abrupt beep", () => {
     for (const c of REFUSED_BEFORE) {
       const { name, x } = abrupt(c);
       const f = encoded(name, x, c[1]);
-      const scan = await scanAudioTone(f, [{ name: 'all', start_s: 0, duration_s: null }]);
+      const scan = await scanWhole(f);
       const t0 = scan.firstSampleS ?? 0;
       const sync = scan.windows[0].detections.map((d) => verdict({ ...d, t_s: d.t_s - t0 }));
       const audio = (await computeAudioFeatures(f, {}, { toneHz: 1000, threads: false })).toneBursts?.detections.map(verdict);

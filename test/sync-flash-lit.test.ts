@@ -43,36 +43,47 @@ function litFraction(f: number, t: number): number {
   return Math.max(0, Math.min(t1, t + PULSE_S) - Math.max(t0, t)) * FPS;
 }
 
+/**
+ * The frames in one buffer. What depends on x alone (the bars, the blob's distance along x) is computed once a frame
+ * per column, the flash's lit fraction once a frame: the same operations on the same numbers, in the same order of
+ * draws, as per pixel (the same bytes, checked by their hash; 1.6 -> 1.1 CPU s a camera, 2026-12-06).
+ */
 function camera(path: string, flashes: Lit[]): void {
   const r = rng(11);
-  const frame = Buffer.alloc(W * H);
-  const parts: Buffer[] = [];
+  const frames = Buffer.alloc(LEN_S * FPS * W * H);
+  const cols = new Float64Array(W);
+  const dx2 = new Float64Array(W);
+  // The LEDs' dark housings (6 px around the faces), fixed in the picture.
+  const [hx0, hx1, hy0, hy1] = [LED_A.x - 6, LED_A.x + LED_A.s + 6, LED_A.y - 6, LED_B.y + LED_B.s + 6];
   for (let f = 0; f < LEN_S * FPS; f++) {
     const t = f / FPS;
     const [bx, by] = [W / 2 + (W / 3) * Math.sin(t * 1.3), H / 2 + (H / 3) * Math.cos(t * 0.9)];
-    const cols = Array.from({ length: W }, (_, x) => 35 * Math.sin((x + 40 * t) / 11));
-    for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      cols[x] = 35 * Math.sin((x + 40 * t) / 11);
+      dx2[x] = (x - bx) ** 2;
+    }
+    const lit = flashes.map((fl) => ({ fl, on: litFraction(f, fl.t_s) })).filter((l) => l.on > 0);
+    for (let y = 0, i = f * W * H; y < H; y++) {
       const row = 70 + 20 * Math.sin((y - 25 * t) / 15);
-      for (let x = 0; x < W; x++) {
+      const dy2 = (y - by) ** 2;
+      const housingRow = y >= hy0 && y < hy1;
+      for (let x = 0; x < W; x++, i++) {
         let v = row + cols[x] + (r.u() - 0.5) * 12;
-        if ((x - bx) ** 2 + (y - by) ** 2 < 900) v += 80;
-        // Both LEDs sit in dark housings (6 px around the face) fixed in the picture.
-        if (x >= LED_A.x - 6 && x < LED_A.x + LED_A.s + 6 && y >= LED_A.y - 6 && y < LED_B.y + LED_B.s + 6) v = 40 + (r.u() - 0.5) * 12;
-        for (const fl of flashes) {
-          const on = litFraction(f, fl.t_s);
+        if (dx2[x] + dy2 < 900) v += 80;
+        if (housingRow && x >= hx0 && x < hx1) v = 40 + (r.u() - 0.5) * 12;
+        for (const { fl, on } of lit) {
           const { x: lx, y: ly, s } = fl.led;
-          if (on > 0 && x >= lx && x < lx + s && y >= ly && y < ly + s) {
+          if (x >= lx && x < lx + s && y >= ly && y < ly + s) {
             const hot = 45 * Math.exp(-((x - fl.hot[0]) ** 2 + (y - fl.hot[1]) ** 2) / 50);
             v += on * (200 + hot - v);
           }
         }
-        frame[y * W + x] = Math.max(0, Math.min(255, Math.round(v)));
+        frames[i] = Math.max(0, Math.min(255, Math.round(v)));
       }
     }
-    parts.push(Buffer.from(frame));
   }
   const args = ['-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${W}x${H}`, '-framerate', String(FPS), '-i', 'pipe:0'];
-  ffmpeg([...args, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', path], Buffer.concat(parts));
+  ffmpeg([...args, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', path], frames);
 }
 
 const BIG = join(tmp.dir, 'big-led.mp4');

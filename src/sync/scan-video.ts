@@ -155,13 +155,15 @@ interface SpanScan {
  * the interval afterwards from the look's candidates and score track. So a clip searched at several intervals (the
  * tests' true and shifted ones; scripts/measure-sync-flash.mjs's session and mismatch searches) decodes each span
  * once, and every search is judged as if it had decoded it itself: its own copy of the candidates (judgePair marks
- * them), the look's damaged frames logged again. Keyed by everything a look reads besides the pair hint.
+ * them), the look's damaged frames logged again. Keyed by everything a look reads besides the pair hint; `recheck`
+ * (whether a search looks again at the source's resolution afterwards) is not read by a look either, so a search
+ * with one look only (recheck: false) takes the first look of one with both.
  */
 export class FlashLooks {
   private readonly kept = new Map<string, { scan: SpanScan; damagedAt: number[] }>();
 
   static key(file: string, w: SearchWindow, span: Span, guides: FlashGuide[], opts: VideoScanOptions, scanOpts: FlashScanOptions, maxSide: number): string {
-    const { pairHint: _h, guides: _g, damageLog: _d, looks: _l, probed: _p, ...scanner } = scanOpts as VideoScanOptions;
+    const { pairHint: _h, guides: _g, damageLog: _d, looks: _l, probed: _p, recheck: _r, ...scanner } = scanOpts as VideoScanOptions;
     return JSON.stringify([file, opts.stream ?? 0, opts.picture, opts.probed ?? null, w.name, span.start ?? null, span.end ?? null, maxSide, guides, scanner]);
   }
 
@@ -171,6 +173,11 @@ export class FlashLooks {
     if (!k) return null;
     for (const t of k.damagedAt) log?.frame(t);
     return { ...k.scan, found: structuredClone(k.scan.found), decodeErrors: { ...k.scan.decodeErrors } };
+  }
+
+  /** How many looks are kept (a test's check that a search took a kept look instead of decoding its own). */
+  get size(): number {
+    return this.kept.size;
   }
 
   keep(key: string, scan: SpanScan, damagedAt: number[]): void {
