@@ -48,7 +48,7 @@ const NAMES = ['cards_001', 'cards_002', 'cards_003', 'cards_004', 'cards_005', 
 const FORMANT_CEILINGS = [5000, 8000];
 const CEILING_NAMES = ['cards_001', 'cards_005', 'speech_en1_p50_s175'];
 const settingsFor = (ceiling) =>
-  `To Pitch 0 75 600; To PointProcess (periodic, cc) 75 600; jitter 0 0 0.0001 0.02 1.3; shimmer 0 0 0.0001 0.02 1.3 1.6; To Harmonicity (cc) 0.01 75 0.1 4.5, Get mean 0 0; To Formant (burg) 0 5 ${ceiling} 0.025 50`;
+  `To Pitch 0 75 600; To PointProcess (periodic, cc) 75 600; jitter 0 0 0.0001 0.02 1.3; shimmer 0 0 0.0001 0.02 1.3 1.6; To Harmonicity (cc) 0.01 75 0.1 4.5, Get mean 0 0; Voice report 0 0 75 600 1.3 1.6 0.03 0.45 (its Mean harmonics-to-noise ratio); To Formant (burg) 0 5 ${ceiling} 0.025 50`;
 
 const version = execFileSync('praat', ['--version'], { encoding: 'utf8' }).trim();
 mkdirSync(OUT, { recursive: true });

@@ -136,6 +136,7 @@ export interface VoiceSummary {
   shimmer_apq11: number | null;
   shimmer_dda: number | null;
   hnr_mean_db: number | null;
+  hnr_voice_report_db: number | null;
   f1_median_hz: number | null;
   f2_median_hz: number | null;
   f3_median_hz: number | null;
@@ -150,7 +151,7 @@ const orNull = (v: number) => (Number.isFinite(v) ? v : null);
 
 function voiceSummary(f: AudioFeatures): VoiceSummary {
   const v = f.voice!;
-  const { jitter: j, shimmer: s, hnrMeanDb, nPulses, formantMediansHz: fm, bandwidthMediansHz: bm } = v.file;
+  const { jitter: j, shimmer: s, hnrMeanDb, hnrVoiceReportDb, nPulses, formantMediansHz: fm, bandwidthMediansHz: bm } = v.file;
   const out: VoiceSummary = {
     floor_hz: v.options.floor,
     ceiling_hz: v.options.ceiling,
@@ -168,6 +169,7 @@ function voiceSummary(f: AudioFeatures): VoiceSummary {
     shimmer_apq11: orNull(s.apq11),
     shimmer_dda: orNull(s.dda),
     hnr_mean_db: orNull(hnrMeanDb),
+    hnr_voice_report_db: orNull(hnrVoiceReportDb),
     f1_median_hz: orNull(fm[0]),
     f2_median_hz: orNull(fm[1]),
     f3_median_hz: orNull(fm[2]),
@@ -187,6 +189,7 @@ function voiceSummary(f: AudioFeatures): VoiceSummary {
     if (nullJ.length || nullS.length) reasons.push(`${[...nullJ, ...nullS].join(', ')}: too few consecutive periods within Praat's limits (0.0001-0.02 s, period factor 1.3, amplitude factor 1.6)`);
   }
   if (out.hnr_mean_db === null && v.harmonicity) reasons.push('hnr_mean_db: no sounding frame');
+  if (out.hnr_voice_report_db === null && v.pitch) reasons.push('hnr_voice_report_db: no voiced frame in the voice pitch analysis');
   if (out.f1_median_hz === null && v.formants) reasons.push('formant medians: no voiced frame with formants');
   out.reasons = reasons.length ? reasons : null;
   return out;
