@@ -554,10 +554,11 @@ export function isFloatPcm(codec: string | null): boolean {
  * An integer recording (or a lossy one) is clipped at full scale by the recorder; a float file keeps samples above
  * it, which are analysed unclipped (the decode is float32 too): saying "clipped" there was wrong.
  */
-function clippingNote(ratio: number, codec: string | null): string {
+export function clippingNote(ratio: number, codec: string | null): string {
   const pct = (100 * ratio).toFixed(2);
   if (isFloatPcm(codec)) return `at or above full scale: ${pct} % of samples; a float recording (${codec}) keeps samples above full scale and they were analysed as they are, not clipped (the level was too hot for an integer format, not for the features)`;
-  return `clipped: ${pct} % of samples at full scale; spectral features and F0 may be distorted`;
+  // The stderr warning's text too (source-warnings.ts), so the summary's notes hold it once.
+  return `clipped: ${pct} % of samples at full scale (the recording level was too high); spectral features, F0 and voice quality of the loud parts are distorted`;
 }
 
 /**
@@ -883,6 +884,16 @@ function earlyFunctionalsHook(o: AudioOptions, keepBeep: boolean) {
  * Computes the features of `file`, writes the frame records and the summary, and returns the summary. Nothing
  * is written before the whole file has been analysed, so bad input never leaves a partial output.
  */
+/**
+ * Every warning the command says on stderr about the recording (source-warnings.ts) in the summary's notes too, once:
+ * a voice scientist's trial found the 8 kHz formant warning and the two-talker stereo warning on stderr only, the
+ * summary's notes and voice.reasons silent while F3 was 14 % low. `file` as the warnings name it (the user's).
+ */
+async function addWarningsToNotes(summary: AudioSummary, file: string): Promise<void> {
+  const { audioSourceWarnings } = await import('./source-warnings.js');
+  for (const w of audioSourceWarnings(summary, file)) if (!summary.notes.includes(w)) summary.notes.push(w);
+}
+
 export async function extractAudio(file: string, opts: ExtractAudioOptions = {}): Promise<AudioSummary> {
   let clock: Clock | undefined;
   mark('extractAudio');
@@ -930,6 +941,7 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
       if (check) summary.source.channel_check = check;
       // After the sync beep is left out (its frames are neither voiced nor sounding): said on stderr too (source-warnings.ts).
       summary.notes.push(...pitchRangeWarnings(summary));
+      await addWarningsToNotes(summary, opts.name ?? file);
       mark('summary done');
     } finally {
       await writing;
