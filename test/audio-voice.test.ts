@@ -348,7 +348,7 @@ describe('mmprep audio --voice (CLI)', () => {
   });
   it('refuses a maximum formant at the analysis rate, below 1000 Hz or without --voice in one line (exit 2)', async () => {
     for (const [args, msg] of [
-      [['--voice', '--formant-ceiling-hz', '16000'], /formant ceiling 16000 Hz .* not below the 16000 Hz analysis rate/],
+      [['--voice', '--formant-ceiling-hz', '16000'], /formant ceiling 16000 Hz .* not below the recording's own rate, 16000 Hz .*give --formant-ceiling-hz below 16000;/],
       [['--voice', '--formant-ceiling-hz', '999'], /--formant-ceiling-hz must be at least 1000 Hz/],
       [['--formant-ceiling-hz', '5000'], /--formant-ceiling-hz needs --voice/],
       [['--voice-floor', '60'], /--voice-floor needs --voice/],
@@ -359,6 +359,13 @@ describe('mmprep audio --voice (CLI)', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(msg);
     }
+  });
+  it('checks the voice ceiling against the rate the voice reads the file at, not --sr (a trial: 9000 Hz refused on a 44.1 kHz file)', async () => {
+    const v48 = await computeAudioFeatures(join(DIR, 'wav', 'vowel_220hz_48k.flac'), { voice: true, voiceCeiling: 9000 }, { threads: false });
+    expect(v48.voice!.options.ceiling).toBe(9000);
+    expect(v48.voice!.file.nPulses).toBeGreaterThan(100);
+    // At 16 kHz the same ceiling is refused, naming the rate it is checked against and the largest accepted value.
+    await expect(computeAudioFeatures(wav, { voice: true, voiceCeiling: 9000 }, { threads: false })).rejects.toThrow(/voice ceiling 9000 Hz \(--voice-ceiling\) is above 8000 Hz, the Nyquist frequency of the rate the voice measures read this recording at \(the recording's own rate, 16000 Hz\): give --voice-ceiling at most 8000/);
   });
   it('a 48 kHz recording: the default command reads the voice at 48 kHz and gives Praat\'s figures of the file, per file and per frame', async () => {
     const v48 = join(DIR, 'wav', 'vowel_220hz_48k.flac');
