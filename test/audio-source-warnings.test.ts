@@ -175,6 +175,9 @@ describe('a voice outside the pitch range', () => {
     expect(pitchRangeWarnings(v(77.3, 120, {}))).toEqual([]); // real male speech has p5 78.7 Hz (cards_003)
     // Little voiced (whisper): the --voice figures come from stray pulses and are said to be unreliable too.
     expect(pitchRangeWarnings({ ...v(124, 577, {}), n_voiced_frames: 15, phonation_time_s: 9.7 })).toEqual([expect.stringMatching(/^only 1\.5 % of the 9\.7 s of sound is voiced .*; so are the --voice figures \(pulses, jitter, shimmer, HNR and formant medians/)]);
+    // A voice below both floors (a trial's 55 Hz vowel: 0 pulses): --voice-floor named in the same line as --f0-floor,
+    // not only after a rerun (with --f0-floor 43 --voice-floor 40 that vowel gave 164 pulses and no warning).
+    expect(pitchRangeWarnings({ ...v(124, 577, {}), n_voiced_frames: 0, phonation_time_s: 3 })[0]).toContain('(rerun with a lower --f0-floor, e.g. 43, and a lower --voice-floor, e.g. 40)');
     expect(pitchRangeWarnings({ ...v(124, 577, { voice: false }), n_voiced_frames: 15, phonation_time_s: 9.7 })[0]).not.toContain('--voice');
   });
 
