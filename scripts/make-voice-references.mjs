@@ -40,7 +40,11 @@ const VOWELS = {
  * the default 5500 Hz maximum formant by up-sampling to 11 kHz (mmprep reads such a file at its own rate too).
  */
 const RESAMPLED = { cards_005_8k: ['cards_005', 8000] };
-const NAMES = ['cards_001', 'cards_002', 'cards_003', 'cards_004', 'cards_005', 'speech_en1_p50_s175', 'speech_es1_p50_s175', ...Object.keys(VOWELS), ...Object.keys(RESAMPLED)];
+/**
+ * white_noise (3 s, 16 kHz, flat spectrum): its harmonicity frames have dozens of maxima of r, more than the 14 a
+ * frame kept before 2026-12-06 (Praat keeps up to floor(Nyquist / floor) - 1 = 105): its Get mean was 0.64 dB off.
+ */
+const NAMES = ['cards_001', 'cards_002', 'cards_003', 'cards_004', 'cards_005', 'speech_en1_p50_s175', 'speech_es1_p50_s175', ...Object.keys(VOWELS), ...Object.keys(RESAMPLED), 'white_noise'];
 /**
  * Other maximum formants, on three of the fixtures (two read-speech speakers, one TTS voice): 5000 Hz (Praat's advice
  * for male voices) and 8000 Hz (the Nyquist frequency at 16 kHz: no resampling).
