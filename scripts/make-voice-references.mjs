@@ -40,7 +40,11 @@ const VOWELS = {
  * the default 5500 Hz maximum formant by up-sampling to 11 kHz (mmprep reads such a file at its own rate too).
  */
 const RESAMPLED = { cards_005_8k: ['cards_005', 8000] };
-const NAMES = ['cards_001', 'cards_002', 'cards_003', 'cards_004', 'cards_005', 'speech_en1_p50_s175', 'speech_es1_p50_s175', ...Object.keys(VOWELS), ...Object.keys(RESAMPLED)];
+/**
+ * white_noise (3 s, 16 kHz, flat spectrum): its harmonicity frames have dozens of maxima of r, more than the 14 a
+ * frame kept before 2026-12-06 (Praat keeps up to floor(Nyquist / floor) - 1 = 105): its Get mean was 0.64 dB off.
+ */
+const NAMES = ['cards_001', 'cards_002', 'cards_003', 'cards_004', 'cards_005', 'speech_en1_p50_s175', 'speech_es1_p50_s175', ...Object.keys(VOWELS), ...Object.keys(RESAMPLED), 'white_noise'];
 /**
  * Other maximum formants, on three of the fixtures (two read-speech speakers, one TTS voice): 5000 Hz (Praat's advice
  * for male voices) and 8000 Hz (the Nyquist frequency at 16 kHz: no resampling).
@@ -48,7 +52,7 @@ const NAMES = ['cards_001', 'cards_002', 'cards_003', 'cards_004', 'cards_005', 
 const FORMANT_CEILINGS = [5000, 8000];
 const CEILING_NAMES = ['cards_001', 'cards_005', 'speech_en1_p50_s175'];
 const settingsFor = (ceiling) =>
-  `To Pitch 0 75 600; To PointProcess (periodic, cc) 75 600; jitter 0 0 0.0001 0.02 1.3; shimmer 0 0 0.0001 0.02 1.3 1.6; To Harmonicity (cc) 0.01 75 0.1 4.5, Get mean 0 0; To Formant (burg) 0 5 ${ceiling} 0.025 50`;
+  `To Pitch 0 75 600; To PointProcess (periodic, cc) 75 600; jitter 0 0 0.0001 0.02 1.3; shimmer 0 0 0.0001 0.02 1.3 1.6; To Harmonicity (cc) 0.01 75 0.1 4.5, Get mean 0 0; Voice report 0 0 75 600 1.3 1.6 0.03 0.45 (its Mean harmonics-to-noise ratio); To Formant (burg) 0 5 ${ceiling} 0.025 50`;
 
 const version = execFileSync('praat', ['--version'], { encoding: 'utf8' }).trim();
 mkdirSync(OUT, { recursive: true });

@@ -3,7 +3,8 @@
 # (the last argument: the maximum formant of To Formant (burg), mmprep's --formant-ceiling-hz)
 # Conventions (the voice report's): pitch 75-600 Hz on Praat's own frame grid, pulses by
 # "To PointProcess (periodic, cc)", jitter with 0.0001 0.02 1.3, shimmer with 0.0001 0.02 1.3 1.6,
-# HNR = "To Harmonicity (cc)" 0.01 75 0.1 4.5 then "Get mean", formants = "To Formant (burg)" 0 5 max_formant 0.025 50.
+# HNR = "To Harmonicity (cc)" 0.01 75 0.1 4.5 then "Get mean"; also the voice report's own HNR ("Voice report" 0 0 75 600
+# 1.3 1.6 0.03 0.45: "Mean harmonics-to-noise ratio", the mean over the Pitch's voiced frames, printed to 3 decimals), formants = "To Formant (burg)" 0 5 max_formant 0.025 50.
 # Per-frame jitter/shimmer: the same measures over [t - 0.05, t + 0.05] at t = i * 0.01 s (mmprep's grid).
 form Voice references
   sentence wav
@@ -36,6 +37,9 @@ sapq3 = Get shimmer (apq3): 0, 0, 0.0001, 0.02, 1.3, 1.6
 sapq5 = Get shimmer (apq5): 0, 0, 0.0001, 0.02, 1.3, 1.6
 sapq11 = Get shimmer (apq11): 0, 0, 0.0001, 0.02, 1.3, 1.6
 sdda = Get shimmer (dda): 0, 0, 0.0001, 0.02, 1.3, 1.6
+selectObject: sound, pitch, pp
+report$ = Voice report: 0, 0, 75, 600, 1.3, 1.6, 0.03, 0.45
+vrhnr = extractNumber (report$, "Mean harmonics-to-noise ratio: ")
 selectObject: sound
 harm = To Harmonicity (cc): 0.01, 75, 0.1, 4.5
 hnr = Get mean: 0, 0
@@ -67,7 +71,9 @@ appendFile: out$, ",""shimmer_apq11"":", num$
 @num: sdda
 appendFile: out$, ",""shimmer_dda"":", num$
 @num: hnr
-appendFile: out$, ",""hnr_mean_db"":", num$, "}"
+appendFile: out$, ",""hnr_mean_db"":", num$
+@num: vrhnr
+appendFile: out$, ",""hnr_voice_report_db"":", num$, "}"
 
 # Pitch frames (voice settings)
 selectObject: pitch

@@ -63,5 +63,7 @@ describe('dataset build --audio-features voice', () => {
     const text = r instanceof Error ? r.message : JSON.stringify(r.manifest.sessions);
     expect(text).toMatch(/audio\.jsonl/);
     expect(text).toMatch(/has no jitter_local: the audio was analysed without --voice/);
+    // The command that makes them, named as the CLI spells it (was "run the audio stage with voice measures").
+    expect(text).toContain('mmprep extract MANIFEST -o OUT --only audio --voice');
   });
 });

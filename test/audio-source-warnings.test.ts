@@ -105,8 +105,13 @@ describe('warnings about the recording itself', () => {
     const tel = await runCli(['audio', p('tel.wav'), '-o', p('tel.jsonl')]);
     expect(tel.code).toBe(0);
     expect(tel.stderr).toContain(`mmprep audio: ${p('tel.wav')}: warning: recorded at 8000 Hz and analysed at 16000 Hz: nothing above 4000 Hz`);
-    const telVoice = await audioInProcess([p('tel.wav'), '--voice', '-o', p('tel-v.jsonl')]);
+    const telVoice = await audioInProcess([p('tel.wav'), '--voice', '-o', p('tel-v.jsonl'), '--summary', p('tel-v.summary.json')]);
     expect(telVoice.stderr).toContain(`mmprep audio: ${p('tel.wav')}: warning: --voice: nothing above 4000 Hz, but the formant analysis`);
+    // Every warning in the summary's notes too (a voice scientist's trial: the formant warning was on stderr only).
+    const warned = [...telVoice.stderr.matchAll(/^mmprep audio: .*?: warning: (.*)$/gm)].map((m) => m[1]);
+    expect(warned.length).toBe(2);
+    const telNotes: string[] = JSON.parse(readFileSync(p('tel-v.summary.json'), 'utf8')).notes;
+    for (const w of warned) expect(telNotes).toContain(w);
     const sur = await audioInProcess([p('surround.wav'), '-o', p('surround.jsonl')]);
     expect(sur.stderr).toContain(`mmprep audio: ${p('surround.wav')}: warning: 6 channels averaged to mono`);
     // The negative control through the command: no line from any of its checks.
@@ -120,7 +125,9 @@ describe('warnings about the recording itself', () => {
     expect(i16.code, i16.stderr).toBe(0);
     expect(i16.stderr).toMatch(new RegExp(`^mmprep audio: ${p('hot16.wav')}: warning: clipped: \\d+\\.\\d\\d % of samples at full scale \\(the recording level was too high\\)`, 'm'));
     expect(i16.stderr.match(/warning/g)).toHaveLength(1);
-    expect(JSON.parse(readFileSync(p('hot16.summary.json'), 'utf8')).notes).toContainEqual(expect.stringMatching(/^clipped: .* at full scale/));
+    // The note is the warning's line, once.
+    const hotNotes: string[] = JSON.parse(readFileSync(p('hot16.summary.json'), 'utf8')).notes;
+    expect(hotNotes.filter((n) => n.startsWith('clipped'))).toEqual([i16.stderr.match(/warning: (clipped: .*)$/m)![1]]);
     const f32 = await audioInProcess([p('hotf.wav'), '-o', p('hotf.jsonl'), '--summary', p('hotf.summary.json')]);
     expect(f32.stderr).not.toContain('warning');
     const notes: string[] = JSON.parse(readFileSync(p('hotf.summary.json'), 'utf8')).notes;
@@ -168,6 +175,9 @@ describe('a voice outside the pitch range', () => {
     expect(pitchRangeWarnings(v(77.3, 120, {}))).toEqual([]); // real male speech has p5 78.7 Hz (cards_003)
     // Little voiced (whisper): the --voice figures come from stray pulses and are said to be unreliable too.
     expect(pitchRangeWarnings({ ...v(124, 577, {}), n_voiced_frames: 15, phonation_time_s: 9.7 })).toEqual([expect.stringMatching(/^only 1\.5 % of the 9\.7 s of sound is voiced .*; so are the --voice figures \(pulses, jitter, shimmer, HNR and formant medians/)]);
+    // A voice below both floors (a trial's 55 Hz vowel: 0 pulses): --voice-floor named in the same line as --f0-floor,
+    // not only after a rerun (with --f0-floor 43 --voice-floor 40 that vowel gave 164 pulses and no warning).
+    expect(pitchRangeWarnings({ ...v(124, 577, {}), n_voiced_frames: 0, phonation_time_s: 3 })[0]).toContain('(rerun with a lower --f0-floor, e.g. 43, and a lower --voice-floor, e.g. 40)');
     expect(pitchRangeWarnings({ ...v(124, 577, { voice: false }), n_voiced_frames: 15, phonation_time_s: 9.7 })[0]).not.toContain('--voice');
   });
 

@@ -54,6 +54,8 @@ describe('a stereo file with one speaker per channel', () => {
     expect(two.stderr).toMatch(/Sam's take 1\.wav: warning: its 2 channels are different signals \(the level of channel 0 against channel 1 swings from -\d+\.\d+ to \d+\.\d+ dB over the first [\d.]+ s; .*mmprep audio --channel 0 \(or 1\)/);
     const check = JSON.parse(readFileSync(p('take.json'), 'utf8')).source.channel_check;
     expect(check.level_difference_db[2] - check.level_difference_db[0]).toBeGreaterThan(30);
+    // The warning is in the summary's notes too (a voice scientist's trial found it on stderr only).
+    expect(JSON.parse(readFileSync(p('take.json'), 'utf8')).notes).toContain(two.stderr.match(/warning: (its 2 channels are different signals.*)$/m)![1]);
     // The harder control (room) through the command, dual mono in this process (helpers/audio-lib.ts: extractAudio and
     // the lines the command would print).
     for (const f of ['room', 'dual']) {

@@ -136,6 +136,7 @@ export interface VoiceSummary {
   shimmer_apq11: number | null;
   shimmer_dda: number | null;
   hnr_mean_db: number | null;
+  hnr_voice_report_db: number | null;
   f1_median_hz: number | null;
   f2_median_hz: number | null;
   f3_median_hz: number | null;
@@ -150,7 +151,7 @@ const orNull = (v: number) => (Number.isFinite(v) ? v : null);
 
 function voiceSummary(f: AudioFeatures): VoiceSummary {
   const v = f.voice!;
-  const { jitter: j, shimmer: s, hnrMeanDb, nPulses, formantMediansHz: fm, bandwidthMediansHz: bm } = v.file;
+  const { jitter: j, shimmer: s, hnrMeanDb, hnrVoiceReportDb, nPulses, formantMediansHz: fm, bandwidthMediansHz: bm } = v.file;
   const out: VoiceSummary = {
     floor_hz: v.options.floor,
     ceiling_hz: v.options.ceiling,
@@ -168,6 +169,7 @@ function voiceSummary(f: AudioFeatures): VoiceSummary {
     shimmer_apq11: orNull(s.apq11),
     shimmer_dda: orNull(s.dda),
     hnr_mean_db: orNull(hnrMeanDb),
+    hnr_voice_report_db: orNull(hnrVoiceReportDb),
     f1_median_hz: orNull(fm[0]),
     f2_median_hz: orNull(fm[1]),
     f3_median_hz: orNull(fm[2]),
@@ -187,6 +189,7 @@ function voiceSummary(f: AudioFeatures): VoiceSummary {
     if (nullJ.length || nullS.length) reasons.push(`${[...nullJ, ...nullS].join(', ')}: too few consecutive periods within Praat's limits (0.0001-0.02 s, period factor 1.3, amplitude factor 1.6)`);
   }
   if (out.hnr_mean_db === null && v.harmonicity) reasons.push('hnr_mean_db: no sounding frame');
+  if (out.hnr_voice_report_db === null && v.pitch) reasons.push('hnr_voice_report_db: no voiced frame in the voice pitch analysis');
   if (out.f1_median_hz === null && v.formants) reasons.push('formant medians: no voiced frame with formants');
   out.reasons = reasons.length ? reasons : null;
   return out;
@@ -551,10 +554,11 @@ export function isFloatPcm(codec: string | null): boolean {
  * An integer recording (or a lossy one) is clipped at full scale by the recorder; a float file keeps samples above
  * it, which are analysed unclipped (the decode is float32 too): saying "clipped" there was wrong.
  */
-function clippingNote(ratio: number, codec: string | null): string {
+export function clippingNote(ratio: number, codec: string | null): string {
   const pct = (100 * ratio).toFixed(2);
   if (isFloatPcm(codec)) return `at or above full scale: ${pct} % of samples; a float recording (${codec}) keeps samples above full scale and they were analysed as they are, not clipped (the level was too hot for an integer format, not for the features)`;
-  return `clipped: ${pct} % of samples at full scale; spectral features and F0 may be distorted`;
+  // The stderr warning's text too (source-warnings.ts), so the summary's notes hold it once.
+  return `clipped: ${pct} % of samples at full scale (the recording level was too high); spectral features, F0 and voice quality of the loud parts are distorted`;
 }
 
 /**
@@ -880,6 +884,16 @@ function earlyFunctionalsHook(o: AudioOptions, keepBeep: boolean) {
  * Computes the features of `file`, writes the frame records and the summary, and returns the summary. Nothing
  * is written before the whole file has been analysed, so bad input never leaves a partial output.
  */
+/**
+ * Every warning the command says on stderr about the recording (source-warnings.ts) in the summary's notes too, once:
+ * a voice scientist's trial found the 8 kHz formant warning and the two-talker stereo warning on stderr only, the
+ * summary's notes and voice.reasons silent while F3 was 14 % low. `file` as the warnings name it (the user's).
+ */
+async function addWarningsToNotes(summary: AudioSummary, file: string): Promise<void> {
+  const { audioSourceWarnings } = await import('./source-warnings.js');
+  for (const w of audioSourceWarnings(summary, file)) if (!summary.notes.includes(w)) summary.notes.push(w);
+}
+
 export async function extractAudio(file: string, opts: ExtractAudioOptions = {}): Promise<AudioSummary> {
   let clock: Clock | undefined;
   mark('extractAudio');
@@ -927,6 +941,7 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
       if (check) summary.source.channel_check = check;
       // After the sync beep is left out (its frames are neither voiced nor sounding): said on stderr too (source-warnings.ts).
       summary.notes.push(...pitchRangeWarnings(summary));
+      await addWarningsToNotes(summary, opts.name ?? file);
       mark('summary done');
     } finally {
       await writing;

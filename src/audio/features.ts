@@ -16,7 +16,8 @@ import { deltaFeaturesBoth, deltaRows } from './delta.js';
 import { spillMfcc, type FeatureColumns } from './feature-columns.js';
 import { IntensityAnalyzer } from './intensity.js';
 import { nucleiCandidates, nucleiOf, type NucleiCandidates, type NucleiResult } from './nuclei.js';
-import { resolveAudioOptions, type AudioOptions } from './options.js';
+import { resolveAudioOptions, voiceRateCheck, type AudioOptions } from './options.js';
+import { InputError } from '../common/errors.js';
 import { PitchAnalyzer, type PitchTrack } from './pitch.js';
 import { FrameStore, SampleBuffer } from './sample-buffer.js';
 import { MfccKernel, mfccFromLogMel, mfccOfFramesJs, SpectralAnalyzer, topDbFloor } from './spectral.js';
@@ -339,6 +340,8 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
         // A long file will spill: an unusable temp folder is refused here, in one line, before the pitch worker meets it.
         if (spill !== undefined && hint && hint > spill) SpillFile.create().close();
         voiceSrc = (o.voice && run.voiceSource?.()) || null;
+        // Samples given directly (no decoder): the voice reads them at sr.
+        if (o.voice && !run.voiceSource) voiceRateCheck(o, sr, undefined);
         if (voiceSrc) {
           pcm?.close();
           pcm = null;
@@ -501,6 +504,11 @@ export async function computeAudioFeatures(file: string, options: Partial<AudioO
   // With --voice, a source at another rate is decoded a second time at its own rate for the voice measures (voice-rate.ts).
   const voiceSource = (): VoiceSource | null => {
     const rate = voiceRateHz(info?.sourceSampleRate, o.sampleRate, o.formantCeilingHz, o.voiceCeiling);
+    try {
+      voiceRateCheck(o, rate, info?.sourceSampleRate);
+    } catch (e) {
+      throw new InputError(`bad parameters: ${(e as Error).message}`, { file });
+    }
     if (!info || rate === o.sampleRate) return null;
     const probed = run.probed;
     const opts = { sampleRate: rate, stream: o.stream, ...(o.channel !== undefined ? { channel: o.channel } : {}) };

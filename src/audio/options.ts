@@ -3,6 +3,7 @@
  * (librosa.feature.mfcc with n_fft 512, hop 160, win 400, 40 Slaney mel bands); the pitch defaults are Praat's
  * "To Pitch (ac)" standard values except the 65 Hz floor; the syllable-nuclei defaults are de Jong & Wempe (2009).
  */
+import { VOICE_MAX_RATE_HZ } from './voice-rate.js';
 export interface AudioOptions {
   /** Analysis sample rate in Hz; the input is resampled to it by ffmpeg. */
   sampleRate: number;
@@ -128,10 +129,28 @@ export function resolveAudioOptions(o: Partial<AudioOptions> = {}): AudioOptions
   if (!(r.nucleiSilenceDb < 0)) bad(`nuclei silence threshold must be negative dB, got ${r.nucleiSilenceDb}`);
   if (!Number.isInteger(r.digits) || r.digits < 0 || r.digits > 17) bad(`digits must be a whole number 0..17, got ${r.digits}`);
   if (!(r.voiceFloor > 0 && r.voiceCeiling > r.voiceFloor)) bad(`need 0 < voice floor < voice ceiling, got ${r.voiceFloor} and ${r.voiceCeiling}`);
-  if (r.voiceCeiling > r.sampleRate / 2) bad(`voice ceiling ${r.voiceCeiling} Hz is above the Nyquist frequency ${r.sampleRate / 2} Hz`);
+  // The voice measures read the recording at its own rate up to VOICE_MAX_RATE_HZ (voice-rate.ts), unknown here:
+  // checked against the highest rate they may read at, and against the rate they read at once it is known (voiceRateCheck).
+  const highest = Math.max(r.sampleRate, VOICE_MAX_RATE_HZ);
+  if (r.voiceCeiling > highest / 2) bad(`voice ceiling ${r.voiceCeiling} Hz is above ${highest / 2} Hz, the Nyquist frequency of the highest rate the voice measures read a recording at (${highest} Hz)`);
   if (!(r.voiceWindowS > 0)) bad(`voice window must be > 0 s, got ${r.voiceWindowS}`);
-  if (r.voice) formantCeilingCheck(r.formantCeilingHz, r.sampleRate, bad);
+  if (r.voice) formantCeilingCheck(r.formantCeilingHz, highest, bad);
   return r;
+}
+
+/**
+ * The voice ceiling and the maximum formant against the rate the voice measures read this recording at (`rate`:
+ * its own, voice-rate.ts, or --sr): a voice scientist's trial had `--voice-ceiling 9000` refused on a 44.1 kHz file
+ * (checked against --sr's 8000 Hz Nyquist frequency while the voice reads 44.1 kHz) and `--formant-ceiling-hz 12000`
+ * accepted at 16 kHz by a check whose message said "at most 8000". Throws RangeError with a user-facing message.
+ */
+export function voiceRateCheck(o: AudioOptions, rate: number, sourceRate: number | null | undefined): void {
+  const bad = (m: string): never => {
+    throw new RangeError(m);
+  };
+  const which = rate === sourceRate ? `the recording's own rate, ${rate} Hz` : `--sr, ${rate} Hz${typeof sourceRate === 'number' ? ` (the recording is at ${sourceRate} Hz)` : ''}`;
+  if (o.voiceCeiling > rate / 2) bad(`voice ceiling ${o.voiceCeiling} Hz (--voice-ceiling) is above ${rate / 2} Hz, the Nyquist frequency of the rate the voice measures read this recording at (${which}): give --voice-ceiling at most ${rate / 2}`);
+  formantCeilingCheck(o.formantCeilingHz, rate, bad, which);
 }
 
 /** Lowest maximum formant accepted: below it F1 and F2 of any voice would not fit under it (Praat's own advice is 5000-5500 for adults). */
@@ -142,7 +161,7 @@ export const MIN_FORMANT_CEILING_HZ = 1000;
  * To Formant up-samples (an 8 kHz sound to 11 kHz for 5500 Hz; formant.ts does the same), but at the rate itself it
  * up-samples by exactly 2 with Sound_upsample, another filter, not reproduced.
  */
-function formantCeilingCheck(c: number, sr: number, bad: (m: string) => never): void {
+function formantCeilingCheck(c: number, rate: number, bad: (m: string) => never, which = `the highest rate the voice measures read a recording at, ${rate} Hz`): void {
   if (!(c >= MIN_FORMANT_CEILING_HZ)) bad(`--formant-ceiling-hz must be at least ${MIN_FORMANT_CEILING_HZ} Hz (Praat's maximum formant: 5500 for adult female voices, 5000 for male, higher for children), got ${c}`);
-  if (c >= sr) bad(`formant ceiling ${c} Hz (--formant-ceiling-hz) is not below the ${sr} Hz analysis rate (Praat would up-sample the sound by 2 or more; the formants above ${sr / 2} Hz, its Nyquist frequency, come from an empty band): give --formant-ceiling-hz at most ${sr / 2}, or --sr at least ${2 * c}`);
+  if (c >= rate) bad(`formant ceiling ${c} Hz (--formant-ceiling-hz) is not below ${which} (Praat would up-sample the sound by 2 or more): give --formant-ceiling-hz below ${rate}; up to ${rate / 2} Hz, its Nyquist frequency, the formants come from the recorded band, above it from an up-sampled sound whose top is empty (a warning says so)`);
 }

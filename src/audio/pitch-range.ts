@@ -118,7 +118,12 @@ function voicedShareWarning(s: PitchRangeFields): string | null {
   const pct = (100 * share).toFixed(1);
   // With --voice the voice report's figures come from the few stray pulses (whisper: 63 pulses in 9.7 s, jitter 7.1 %).
   const voice = s.params.voice ? '; so are the --voice figures (pulses, jitter, shimmer, HNR and formant medians of a voice that is hardly there)' : '';
-  return `only ${pct} % of the ${s.phonation_time_s.toFixed(1)} s of sound is voiced (speech has 30-70 %): a voice below the pitch floor of ${floor} Hz (rerun with a lower --f0-floor, e.g. ${Math.round(floor / 1.5)}), whisper or sound that is not speech; ${AFFECTED}${voice}`;
+  const lower = Math.round(floor / 1.5);
+  // The voice measures have their own floor (75 Hz): a 55 Hz vowel's trial run was told only --f0-floor, got 0 pulses,
+  // and was told --voice-floor only after the rerun. Both in one line, the voice floor at most the F0 one.
+  const { voiceFloor } = s.params;
+  const both = s.params.voice && voiceFloor !== undefined ? `, and a lower --voice-floor, e.g. ${Math.max(5, Math.floor(Math.min(voiceFloor, lower) / 5) * 5)}` : '';
+  return `only ${pct} % of the ${s.phonation_time_s.toFixed(1)} s of sound is voiced (speech has 30-70 %): a voice below the pitch floor of ${floor} Hz (rerun with a lower --f0-floor, e.g. ${lower}${both}), whisper or sound that is not speech; ${AFFECTED}${voice}`;
 }
 
 /**

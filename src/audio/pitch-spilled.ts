@@ -71,10 +71,9 @@ function forwardBlocks(c: SpilledCandidates, n: number, mc: number, ceiling: num
   return bestLastPlace(R.delta, R.NC, 0, mc);
 }
 
-/** The backtrack, blocks read from the last: f0 of the voiced frames of the path (their strength is not kept). */
-function backtrackBlocks(c: SpilledCandidates, n: number, mc: number, ceiling: number, place: number, psiFile: SpillFile, f0: Float32Array): void {
+/** The backtrack, blocks read from the last: f0 and strength of the voiced frames of the path. */
+function backtrackBlocks(c: SpilledCandidates, n: number, mc: number, ceiling: number, place: number, psiFile: SpillFile, f0: Float32Array, strength: Float32Array): void {
   const R = rows(mc);
-  const strength = new Float32Array(SPILL_BLOCK_FRAMES);
   const last = Math.floor((n - 1) / SPILL_BLOCK_FRAMES) * SPILL_BLOCK_FRAMES;
   for (let a = last; a >= 0; a -= SPILL_BLOCK_FRAMES) {
     const b = Math.min(n, a + SPILL_BLOCK_FRAMES);
@@ -82,15 +81,15 @@ function backtrackBlocks(c: SpilledCandidates, n: number, mc: number, ceiling: n
     c.freq.read(a, b, R.F.subarray(0, m * mc));
     c.strength.read(a, b, R.S.subarray(0, m * mc));
     psiFile.read(R.psi.subarray(0, m * mc), a * mc);
-    place = backtrackRange(R.F, R.S, R.psi, m, mc, ceiling, place, f0.subarray(a, b), strength);
+    place = backtrackRange(R.F, R.S, R.psi, m, mc, ceiling, place, f0.subarray(a, b), strength.subarray(a, b));
   }
 }
 
-/** PitchAnalyzer.finish over sealed spilled stores of n frames; the track's `strength` is left empty (nothing reads it). */
+/** PitchAnalyzer.finish over sealed spilled stores of n frames. */
 export function finishSpilled(c: SpilledCandidates, n: number, mc: number, ceiling: number, globalPeak: number, k: PathCosts): PitchTrack {
   // f0 and maxStrength (voiced_prob) in shared memory: the main thread and the JSONL helper read them without copies.
   const f0 = new Float32Array(new SharedArrayBuffer(4 * n));
-  const strength = new Float32Array(0);
+  const strength = new Float32Array(n);
   const maxStrength = new Float32Array(new SharedArrayBuffer(4 * n));
   const octaveAbove = new Uint8Array(new SharedArrayBuffer(n));
   if (n === 0) return { f0, strength, maxStrength, octaveAbove, n };
@@ -98,7 +97,7 @@ export function finishSpilled(c: SpilledCandidates, n: number, mc: number, ceili
   try {
     const place = forwardBlocks(c, n, mc, ceiling, globalPeak, k, maxStrength, octaveAbove, psiFile);
     // Praat: no path when the signal is silent (maxStrength is still reported).
-    if (globalPeak !== 0) backtrackBlocks(c, n, mc, ceiling, place, psiFile, f0);
+    if (globalPeak !== 0) backtrackBlocks(c, n, mc, ceiling, place, psiFile, f0, strength);
     return { f0, strength, maxStrength, octaveAbove, n };
   } finally {
     psiFile.close();

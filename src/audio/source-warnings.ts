@@ -1,10 +1,10 @@
 /**
  * Warnings about the recording itself that change what the features mean, said on stderr (and counted by `extract`)
- * besides the summary's notes: a new user's trial fed a mono 8 kHz and a 5.1 camera track and got exit 0 with a note
+ * and added to the summary's notes (extract.ts addWarningsToNotes): a new user's trial fed a mono 8 kHz and a 5.1 camera track and got exit 0 with a note
  * only inside audio.summary.json.
  */
 import { channelWarning } from './channel-check.js';
-import { CLIPPED_NOTE_RATIO, dcOffsetNote, eightBitNote, isFloatPcm, type AudioSummary } from './extract.js';
+import { CLIPPED_NOTE_RATIO, clippingNote, dcOffsetNote, eightBitNote, isFloatPcm, type AudioSummary } from './extract.js';
 import { melFilterBank } from './mel.js';
 import { pitchRangeWarnings, type PitchRangeFields } from './pitch-range.js';
 import type { SyncBeepSummary } from './sync-beep.js';
@@ -128,7 +128,7 @@ function streamCopyCommand(file: string): string {
 /** A recording clipped by its integer format (one line per file); a float file's samples above full scale were kept. */
 function clippingWarning(ratio: number, codec: string | null): string | null {
   if (ratio <= CLIPPED_NOTE_RATIO || isFloatPcm(codec)) return null;
-  return `clipped: ${(100 * ratio).toFixed(2)} % of samples at full scale (the recording level was too high); spectral features, F0 and voice quality of the loud parts are distorted`;
+  return clippingNote(ratio, codec);
 }
 
 /**

@@ -14,6 +14,8 @@ export interface VoicePitch {
   grid: Grid;
   /** Hz per frame; 0 when unvoiced. */
   f0: Float32Array;
+  /** Strength (normalised autocorrelation) of the chosen candidate per frame; 0 when unvoiced. */
+  strength: Float32Array;
   /** Time domain of the sound (Praat's xmin, xmax). */
   xmin: number;
   xmax: number;
@@ -61,7 +63,7 @@ export function voicePitch(x: VoiceSignal, sr: number, floor: number, ceiling: n
   }
   const mean = x.sum / x.n;
   const track = pa.finish(Math.max(x.max - mean, mean - x.min));
-  return { grid, f0: track.f0, xmin: 0, xmax: x.n / sr, ceiling };
+  return { grid, f0: track.f0, strength: track.strength, xmin: 0, xmax: x.n / sr, ceiling };
 }
 
 /** Pitch_isVoiced_i (1-based frame). */

@@ -29,6 +29,8 @@ export interface VoiceFileMeasures {
   shimmer: Shimmer;
   /** Praat's Harmonicity "Get mean": mean over every non-silent frame (NaN when none). */
   hnrMeanDb: number;
+  /** The voice report's "Mean harmonics-to-noise ratio" (hnrOfVoicedFrames; NaN when no frame is voiced). */
+  hnrVoiceReportDb: number;
   nPulses: number;
   /** Medians of F1-F3 and B1-B3 over the formant frames whose nearest voice pitch frame is voiced (NaN when none). */
   formantMediansHz: number[];
@@ -62,6 +64,24 @@ export interface VoiceAnalysis {
 }
 
 const NO_JITTER: Jitter = { local: NaN, localAbsolute: NaN, rap: NaN, ppq5: NaN, ddp: NaN };
+
+/** Pitch strength r in dB as Praat's Pitch_STRENGTH_UNIT_HARMONICS_NOISE_DB (Pitch.cpp), clamped to +-150 dB. */
+const strengthDb = (r: number) => (r <= 1e-15 ? -150 : r > 1 - 1e-15 ? 150 : 10 * Math.log10(r / (1 - r)));
+
+/**
+ * The voice report's "Mean harmonics-to-noise ratio" (Praat fon/VoiceAnalysis.cpp, Sound_Pitch_PointProcess_voiceReport:
+ * Pitch_getMeanStrength (pitch, tmin, tmax, Pitch_STRENGTH_UNIT_HARMONICS_NOISE_DB)): the mean, over the voiced frames of
+ * the voice pitch analysis (To Pitch (ac) floor-ceiling), of 10 log10(r / (1 - r)) of each frame's chosen candidate. Over
+ * the whole file Sampled_getMean's edge corrections do not apply (the frames' span lies inside the sound), so it is the
+ * plain mean. Not the Harmonicity's "Get mean" (To Harmonicity (cc), every sounding frame, voiced or not).
+ */
+function hnrOfVoicedFrames(p: VoicePitch | null): number {
+  if (!p) return NaN;
+  let sum = 0;
+  let n = 0;
+  for (let i = 1; i <= p.grid.nx; i++) if (isVoicedFrame(p, i)) (sum += strengthDb(p.strength[i - 1])), n++;
+  return n > 0 ? sum / n : NaN;
+}
 
 /** Nearest frame (1-based) of a Praat grid to time t, or 0 when t is more than half a step outside it. */
 function nearestFrame(x1: number, dx: number, nx: number, t: number): number {
@@ -177,6 +197,7 @@ export function analyzeVoice(x: VoiceSignal | Float32Array, sr: number, hop: num
     jitter: pulses.length ? jitter(pulses, 0, 0, a) : NO_JITTER,
     shimmer: shimmer(pulses, sig, g, 0, 0, a),
     hnrMeanDb: hn > 0 ? hs / hn : NaN,
+    hnrVoiceReportDb: hnrOfVoicedFrames(pitch),
     nPulses: pulses.length,
     formantMediansHz: medians[0],
     bandwidthMediansHz: medians[1],

@@ -94,7 +94,7 @@ function addVoiceAndBeepOptions(cmd: Command): void {
     .option('--voice-floor <hz>', 'pitch floor of the voice measures (Praat voice report: 75)', pos('--voice-floor'), D.voiceFloor)
     .option('--voice-ceiling <hz>', 'pitch ceiling of the voice measures (Praat voice report: 600)', pos('--voice-ceiling'), D.voiceCeiling)
     .option('--voice-window <s>', 'window of the per-frame jitter and shimmer, centred on the frame', pos('--voice-window'), D.voiceWindowS)
-    .option('--formant-ceiling-hz <hz>', `with --voice: Praat's maximum formant, the band the 5 formants are looked for in (5500 for adult female voices, 5000 for male, higher for children; ${MIN_FORMANT_CEILING_HZ} to below --sr; above its Nyquist frequency the sound is up-sampled, as in Praat; default ${D.formantCeilingHz})`, pos('--formant-ceiling-hz'))
+    .option('--formant-ceiling-hz <hz>', `with --voice: Praat's maximum formant, the band the 5 formants are looked for in (5500 for adult female voices, 5000 for male, higher for children; ${MIN_FORMANT_CEILING_HZ} to below the rate the voice measures read the recording at: its own up to 48 kHz, else --sr; above that rate's Nyquist frequency the sound is up-sampled, as in Praat; default ${D.formantCeilingHz})`, pos('--formant-ceiling-hz'))
     .option('--keep-sync-beep', 'analyse the sync beep as sound (default: its frames get null pitch and voicing and are left out of the summary)', false)
     .option('--tone-hz <hz>', 'frequency of the sync beep that is left out (as mmprep sync)', numberOption('--tone-hz', { min: 20, max: 20000 }), 1000)
     .option('--digits <n>', 'significant digits of floats in the records (0 = full precision)', int('--digits', 0), D.digits)

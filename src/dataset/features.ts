@@ -120,5 +120,5 @@ export async function requireVoiceFields(audioPath: string, fields: string[]): P
     await fh.close();
   }
   const missing = want.filter((f) => !(f in first));
-  if (missing.length) throw new InputError(`has no ${missing.join(', ')}: the audio was analysed without --voice (run the audio stage with voice measures, or drop them from --audio-features)`, { file: audioPath });
+  if (missing.length) throw new InputError(`has no ${missing.join(', ')}: the audio was analysed without --voice (rerun the audio stage with them: mmprep extract MANIFEST -o OUT --only audio --voice; or drop them from --audio-features)`, { file: audioPath });
 }
