@@ -14,8 +14,13 @@
  * fell from 0.972 to 0.896 (under 0.95): "does not stand out", the far-skew evidence was not seen, and
  * --share-camera-clock placed the picture 0.51 s off with exit 0 (2026-12-06). probe.ts fileSpanS now takes the
  * streams' stated ends.
+ * With --search-s 5 (either muxer) the flash, unguided, has confidence 0.896 ("does not stand out": 402 against its
+ * null's max 124.7, 3.2x) and --share-camera-clock placed the picture 0.51 s off with exit 0 (2026-12-06): such a
+ * candidate, 2x everything else in its window with nothing clear at the beep, now counts too (place.ts
+ * farFlashMargin). Control: the same camera with its LED painted over (nothing in view lit at the beep; its strongest
+ * event 1.3x the rest) is still placed by its sound with --share-camera-clock.
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -40,6 +45,9 @@ beforeAll(() => {
     const args = ['-i', cam, '-itsoffset', '0.5', '-i', cam, '-map', '0:v', '-map', '1:a', '-c', 'copy', join(dir, `cam-late-sound-${name}.mp4`)];
     execFileSync(bin(), ['-nostdin', '-y', '-v', 'error', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   }
+  // The demo's LED is a white 30x30 square at (282, 6): painted over with the frame's grey.
+  const paint = ['-i', cam, '-vf', 'drawbox=x=276:y=0:w=44:h=44:color=0x808080:t=fill', '-c:v', 'mpeg4', '-q:v', '3', '-c:a', 'copy', join(dir, 'cam-no-led.mp4')];
+  execFileSync(ffmpegBinaries().ffmpeg.path, ['-nostdin', '-y', '-v', 'error', ...paint], { stdio: ['ignore', 'ignore', 'pipe'] });
 });
 afterAll(() => cleanup());
 
@@ -58,5 +66,22 @@ describe.each(MUXERS.map(([name]) => name))("a camera whose sound is muxed 0.5 s
     const r = await runCliInProcess(['sync', 'lav.flac', file, '-o', `b-${name}.json`, '--quiet', '--share-camera-clock'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(line(file));
+  });
+  it('--share-camera-clock --search-s 5: the flash short of 0.95 confidence but 3.2x anything else still refuses it (was 0.51 s off, exit 0)', async () => {
+    const r = await runCliInProcess(['sync', 'lav.flac', file, '-o', `c-${name}.json`, '--quiet', '--share-camera-clock', '--search-s', '5'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(line(file));
+    expect(r.stderr).toMatch(/does not place it either \(that candidate is short of the 0\.95 confidence a flash is placed by, but scores [3-9]\.\dx anything else in its window, and nothing clear lies at the beep\)/);
+  });
+});
+
+describe('control: the same camera, its sound not moved, with its LED painted over', () => {
+  it('--share-camera-clock --search-s 5 places the picture by its sound (exit 0, the truth -0.62 s)', async () => {
+    const r = await runCliInProcess(['sync', 'lav.flac', 'cam-no-led.mp4', '-o', 'd.json', '--quiet', '--share-camera-clock', '--search-s', '5'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const map = JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8')) as { streams: Array<{ kind: string; method: string; offset_s: number }> };
+    const pic = map.streams.find((x) => x.kind === 'video');
+    expect(pic?.method).toBe('camera_clock');
+    expect(Math.abs((pic?.offset_s ?? NaN) + 0.62)).toBeLessThan(0.05);
   });
 });

@@ -601,22 +601,64 @@ function placeByCameraClock(s: StreamState, states: StreamState[]): boolean {
 }
 
 /**
- * A picture's clear flash refused only for lying outside its own sound's beep span: the file's sound and picture are
- * further apart than AV_SKEW_MAX_S (a sound muxed with an offset, `ffmpeg -itsoffset`), or that flash is not the LED.
- * Either way the sound's clock does not place the picture. A new user's trial (2026-12-02): the demo camera with its
- * sound muxed 0.5 s late was refused with the advice --share-camera-clock, which then placed the picture 0.51 s off
- * (the truth -0.61 s, given -1.12 s) with exit 0 and a warning of "up to 50 ms".
+ * A picture's flash candidate that puts its file's sound and picture further apart than AV_SKEW_MAX_S (a sound muxed
+ * with an offset, `ffmpeg -itsoffset`), or that is not the LED. Either way the sound's clock does not place the
+ * picture. A new user's trial (2026-12-02): the demo camera with its sound muxed 0.5 s late was refused with the advice
+ * --share-camera-clock, which then placed the picture 0.51 s off (the truth -0.61 s, given -1.12 s) with exit 0 and a
+ * warning of "up to 50 ms". The evidence is a clear flash refused only for lying outside its sound's beep span, or an
+ * unguided one far above everything else in its window (farFlashMargin).
  */
 function farSkew(s: StreamState, other: StreamState): string | null {
   if (s.kind !== 'video' || other.kind !== 'audio') return null;
   for (const d of s.detections) {
     const beep = other.chosen[d.window === 'end' ? 'end' : 'start'];
-    const why = typeof d.unplaceable_reason === 'string' ? d.unplaceable_reason : '';
-    if (!beep || typeof d.t_s !== 'number' || (d.confidence as number) < 0.95 || !/: outside the (beep's span|spans where)/.test(why)) continue;
+    if (!beep || typeof d.t_s !== 'number') continue;
+    const margin = clearOutsideSpans(d) ? null : farFlashMargin(s, d, beep);
+    if (!clearOutsideSpans(d) && margin === null) continue;
     const ms = Math.abs((d.t_s - beep.t_s) * 1000).toFixed(0);
-    return `its flash candidate at ${d.t_s.toFixed(3)} s lies ${ms} ms ${d.t_s < beep.t_s ? 'before' : 'after'} its own sound's beep at ${beep.t_s.toFixed(3)} s, more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart (the sound muxed with an offset, as by -itsoffset or an edit, or that flash is not the LED): the sound's clock would place the picture that far off, so --share-camera-clock does not place it either`;
+    const weak = margin === null ? '' : ` (that candidate is short of the ${MIN_FLASH_CONFIDENCE} confidence a flash is placed by, but scores ${margin.toFixed(1)}x anything else in its window, and nothing clear lies at the beep)`;
+    return `its flash candidate at ${d.t_s.toFixed(3)} s lies ${ms} ms ${d.t_s < beep.t_s ? 'before' : 'after'} its own sound's beep at ${beep.t_s.toFixed(3)} s, more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart (the sound muxed with an offset, as by -itsoffset or an edit, or that flash is not the LED): the sound's clock would place the picture that far off, so --share-camera-clock does not place it either${weak}`;
   }
   return null;
+}
+
+/** Least confidence of a placeable flash (flash.ts DEFAULT_FLASH_MIN_CONFIDENCE). */
+const MIN_FLASH_CONFIDENCE = 0.95;
+
+/**
+ * How many times its window's strongest other event (its null's maximum, and every other candidate of the window,
+ * the guided ones near the beep included: the guides' spans are left out of an unguided candidate's null) an unguided
+ * candidate refused only as "does not stand out" must score to count as far-skew evidence (farFlashMargin): the
+ * guided look's CLEAR_MARGIN (flash-null.ts). The demo camera with its sound muxed 0.5 s late, --search-s 5
+ * (2026-12-06): its flash scored 402, 3.2x its null's max (124.7), confidence 0.896, and --share-camera-clock placed
+ * the picture 0.51 s off with exit 0. The demo cameras with the LED painted over scored at most 1.66x (an unguided
+ * event of the drifting portrait, --search-s 0, 5 and the default).
+ */
+const FAR_FLASH_MARGIN = 2;
+
+type Detection = StreamState['detections'][number];
+
+/** A clear flash candidate (confidence at least MIN_FLASH_CONFIDENCE) refused only for lying outside the beep's spans. */
+function clearOutsideSpans(d: Detection): boolean {
+  const why = typeof d.unplaceable_reason === 'string' ? d.unplaceable_reason : '';
+  return Number(d.confidence) >= MIN_FLASH_CONFIDENCE && /: outside the (beep's span|spans where)/.test(why);
+}
+
+/**
+ * An unguided candidate refused only for its confidence ("does not stand out": its null's tail, fitted to a few
+ * largest scores of ~100 frames, is wide), more than AV_SKEW_MAX_S from the beep, scoring FAR_FLASH_MARGIN x its
+ * window's strongest other event, with no clear guided candidate (confidence MIN_FLASH_CONFIDENCE) in that window:
+ * its score over that event, or null when it is no such evidence.
+ */
+function farFlashMargin(s: StreamState, d: Detection, beep: Candidate): number | null {
+  const why = typeof d.unplaceable_reason === 'string' ? d.unplaceable_reason : '';
+  if (d.guided !== false || !/ does not stand out of this file's own scores /.test(why)) return null;
+  if (Math.abs(Number(d.t_s) - beep.t_s) <= AV_SKEW_MAX_S) return null;
+  const rivals = s.detections.filter((o) => o !== d && o.window === d.window);
+  if (rivals.some((o) => o.guided === true && Number(o.confidence) >= MIN_FLASH_CONFIDENCE)) return null;
+  const strongest = Math.max(Number(d.null_max), ...rivals.map((o) => Number(o.score)));
+  const margin = Number(d.score) / Math.max(strongest, 1e-9);
+  return margin >= FAR_FLASH_MARGIN ? margin : null;
 }
 
 /**
