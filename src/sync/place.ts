@@ -397,7 +397,12 @@ function disagreement(diff: number): string {
   return Math.abs(diff) > 1 ? `${diff.toFixed(3)} s` : `${(diff * 1000).toFixed(1)} ms`;
 }
 
-/** Cross-correlations of two kept windows, computed once per pair of windows (crossCheck and driftFromOtherEnd share them). */
+/**
+ * Cross-correlations of two kept windows, computed once per pair of windows: the xcorr placement (bestPartner,
+ * resolveByEnd, xcorrClock), crossCheck and driftFromOtherEnd share them (before 2026-12-06 the placement's own were
+ * computed again by the checks: 5 of 38 audioOffset calls on the small and v151 scene sets repeated one). Callers
+ * copy a result to change it (atLag), never write to it.
+ */
 const xcorrCache = new WeakMap<Float32Array, WeakMap<Float32Array, XcorrResult | null>>();
 
 function cachedOffset(a: Float32Array, aT0: number, b: Float32Array, bT0: number, sr: number): XcorrResult | null {
@@ -730,7 +735,7 @@ function bestPartner(s: StreamState, states: StreamState[], minConfidence: numbe
   const partners = states.filter((o) => o.placed && o.kind === 'audio' && o.kept && o.sampleRate === s.sampleRate);
   let best: XcorrPick | null = null;
   for (const o of partners) {
-    const r = audioOffset(o.kept as Float32Array, o.keptT0, s.kept as Float32Array, s.keptT0, s.sampleRate);
+    const r = cachedOffset(o.kept as Float32Array, o.keptT0, s.kept as Float32Array, s.keptT0, s.sampleRate);
     if (r && (!best || (r.fine_z ?? -Infinity) > (best.r.fine_z ?? -Infinity))) best = { o, r };
   }
   if (!best) return null;
@@ -810,7 +815,7 @@ function checkRest(s: StreamState, best: XcorrPick, minConfidence: number): Xcor
 function resolveByEnd(s: StreamState, best: XcorrPick, minConfidence: number): XcorrPick | null {
   const r = best.r;
   if (!s.keptEnd || !best.o.keptEnd || r.competing_z === null || r.competing_z < MIN_FINE_Z) return null;
-  const endRes = audioOffset(best.o.keptEnd, best.o.keptEndT0, s.keptEnd, s.keptEndT0, s.sampleRate);
+  const endRes = cachedOffset(best.o.keptEnd, best.o.keptEndT0, s.keptEnd, s.keptEndT0, s.sampleRate);
   const ends = endRes ? endLags(endRes, minConfidence) : [];
   const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
   const pair = endRes ? agreeingPair(clear, r.at_s, ends, endRes.at_s) : null;
@@ -1049,7 +1054,7 @@ function xcorrClock(s: StreamState, best: XcorrPick, ends: Ends, minConfidence: 
   let k1 = r.drift_limit ? null : r.drift;
   let endRes: XcorrResult | null = null;
   if (ends === 'both' && s.keptEnd && best.o.keptEnd) {
-    endRes = best.endRes ?? audioOffset(best.o.keptEnd, best.o.keptEndT0, s.keptEnd, s.keptEndT0, s.sampleRate);
+    endRes = best.endRes ?? cachedOffset(best.o.keptEnd, best.o.keptEndT0, s.keptEnd, s.keptEndT0, s.sampleRate);
     if (endRes && whyNotConclusive(endRes, minConfidence) === null && endRes.at_s - r.at_s > 1) {
       k1 = (endRes.offset_s - r.offset_s) / (endRes.at_s - r.at_s);
       // Recording clocks differ by well under 500 ppm: start and end windows implying more disagree, one is wrong.

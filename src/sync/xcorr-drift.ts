@@ -83,8 +83,27 @@ function frameStarts(aLen: number, bLen: number, lag0: number, n: number): numbe
   return out;
 }
 
-/** SCOT weight per bin (0 outside the band): 1 / sqrt(Gaa Gbb) from the frames' averaged auto-spectra. */
-function scotWeights(a: Float32Array, b: Float32Array, lag0: number, starts: number[], n: number, sr: number): Float64Array {
+/** The band's bins (lo..hi) of every frame's spectra of a and b, kept from scotWeights for frameCorrelations. */
+interface BandSpectra {
+  lo: number;
+  hi: number;
+  /** Per frame: re/im of bins lo..hi interleaved, a's then b's. */
+  a: Float64Array[];
+  b: Float64Array[];
+}
+
+/** The SCOT band's lowest and highest bins for n-point frames at sr. */
+function bandBins(n: number, sr: number): [number, number] {
+  const lo = Math.ceil((BAND_HZ[0] / sr) * n);
+  const hi = Math.min(n / 2 - 1, Math.floor((Math.min(BAND_HZ[1], 0.45 * sr) / sr) * n));
+  return [lo, hi];
+}
+
+/**
+ * SCOT weight per bin (0 outside the band): 1 / sqrt(Gaa Gbb) from the frames' averaged auto-spectra; and the band's
+ * bins of each frame's spectra, which frameCorrelations used to compute a second time (the same windowed FFTs).
+ */
+function scotWeights(a: Float32Array, b: Float32Array, lag0: number, starts: number[], n: number, sr: number): { w: Float64Array; band: BandSpectra } {
   const fft = new FFT(n);
   const win = hann(n);
   const buf = new Array<number>(n).fill(0);
@@ -92,6 +111,8 @@ function scotWeights(a: Float32Array, b: Float32Array, lag0: number, starts: num
   const B = fft.createComplexArray() as number[];
   const gaa = new Float64Array(n / 2 + 1);
   const gbb = new Float64Array(n / 2 + 1);
+  const [lo, hi] = bandBins(n, sr);
+  const band: BandSpectra = { lo, hi, a: [], b: [] };
   for (const j of starts) {
     spectrum(fft, a, j + lag0, win, buf, A);
     spectrum(fft, b, j, win, buf, B);
@@ -99,15 +120,15 @@ function scotWeights(a: Float32Array, b: Float32Array, lag0: number, starts: num
       gaa[q] += A[2 * q] ** 2 + A[2 * q + 1] ** 2;
       gbb[q] += B[2 * q] ** 2 + B[2 * q + 1] ** 2;
     }
+    band.a.push(Float64Array.from(A.slice(2 * lo, 2 * hi + 2)));
+    band.b.push(Float64Array.from(B.slice(2 * lo, 2 * hi + 2)));
   }
-  const lo = Math.ceil((BAND_HZ[0] / sr) * n);
-  const hi = Math.min(n / 2 - 1, Math.floor((Math.min(BAND_HZ[1], 0.45 * sr) / sr) * n));
   const w = new Float64Array(n / 2 + 1);
   for (let q = lo; q <= hi; q++) {
     const d = Math.sqrt(gaa[q] * gbb[q]);
     w[q] = d > 0 ? 1 / d : 0;
   }
-  return w;
+  return { w, band };
 }
 
 /**
@@ -119,28 +140,24 @@ export function frameCorrelations(a: Float32Array, b: Float32Array, sr: number, 
   const n = nextPow2(Math.round(FRAME_S * sr));
   const starts = frameStarts(a.length, b.length, lag0, n);
   if (starts.length < 4) return null;
-  const w = scotWeights(a, b, lag0, starts, n, sr);
+  const { w, band } = scotWeights(a, b, lag0, starts, n, sr);
   const up = nextPow2(Math.ceil(64000 / sr));
   const half = Math.min(Math.ceil(halfS * sr), n / 4);
-  const fft = new FFT(n);
   const ifft = new FFT(n * up);
-  const win = hann(n);
-  const buf = new Array<number>(n).fill(0);
-  const A = fft.createComplexArray() as number[];
-  const B = fft.createComplexArray() as number[];
   const G = ifft.createComplexArray() as number[];
   const out = ifft.createComplexArray() as number[];
   const size = n * up;
   const centre = (starts[0] + starts[starts.length - 1] + n) / 2;
   const r: Float32Array[] = [];
-  for (const j of starts) {
-    spectrum(fft, a, j + lag0, win, buf, A);
-    spectrum(fft, b, j, win, buf, B);
+  for (let f = 0; f < starts.length; f++) {
+    // The frame's spectra over the band (w is 0 outside it), as scotWeights computed them: bin q at 2 (q - lo).
+    const [A, B, lo] = [band.a[f], band.b[f], band.lo];
     G.fill(0);
-    for (let q = 1; q < n / 2; q++) {
+    for (let q = Math.max(1, lo); q <= Math.min(n / 2 - 1, band.hi); q++) {
       if (w[q] === 0) continue;
-      const re = (A[2 * q] * B[2 * q] + A[2 * q + 1] * B[2 * q + 1]) * w[q];
-      const im = (A[2 * q + 1] * B[2 * q] - A[2 * q] * B[2 * q + 1]) * w[q];
+      const i = 2 * (q - lo);
+      const re = (A[i] * B[i] + A[i + 1] * B[i + 1]) * w[q];
+      const im = (A[i + 1] * B[i] - A[i] * B[i + 1]) * w[q];
       G[2 * q] = re;
       G[2 * q + 1] = im;
       G[2 * (size - q)] = re;
