@@ -104,10 +104,31 @@ describe('a forced --pick is seen by the gate', () => {
     expect(v.code).toBe(3);
     expect(v.stdout).toMatch(/^FAIL warnings: 1 problem: session s01: forced_pick: sync: s01_camera\.mp4 video stream 0: forced_pick: --pick first/m);
     expect((await validate('pick', '--allow-warning', 'forced_pick')).code).toBe(0);
-    const strict = await validate('pick', '--fail-on-warnings', '--allow-warning', 'forced_pick');
+    const strict = await validate('pick', '--fail-on-warnings', '--allow-warning', 'forced_pick,mixed_extraction');
     expect(strict.code).toBe(3);
     expect(strict.stdout).toMatch(/^FAIL warnings: 1 problem: session s01: offset_uncertain: /m);
     expect((await validate('nopick', '--fail-on-warnings')).code).toBe(0);
+  });
+
+  it('sessions synced in different ways without a session warning: --fail-on-warnings fails the release (mixed_extraction), the default passes (ttrial45c)', async () => {
+    const feats = join(tmp.dir, 'features-mixed');
+    cpSync(FEATURES, feats, { recursive: true });
+    const meta = join(feats, 's02', 'meta.json');
+    const m = JSON.parse(readFileSync(meta, 'utf8'));
+    m.made_by.sync.options = { searchS: 20 };
+    writeFileSync(meta, JSON.stringify(m, null, 2) + '\n');
+    const r = await runCliInProcess(['dataset', 'build', MANIFEST, '--features', feats, '-o', join(tmp.dir, 'mixed'), '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('the sessions of this release were synced in 2 different ways');
+    expect((await validate('mixed')).code).toBe(0);
+    const strict = await validate('mixed', '--fail-on-warnings', '--json');
+    expect(strict.code).toBe(3);
+    const rep = JSON.parse(strict.stdout) as Report;
+    const w = rep.checks.find((c) => c.name === 'warnings');
+    expect(w?.ok).toBe(false);
+    expect(w?.message).toMatch(/^1 problem: release: mixed_extraction: the sessions of this release were synced in 2 different ways: .*\(pass --allow-warning mixed_extraction to accept it\)/);
+    expect(w?.figures).toMatchObject({ by_kind: { mixed_extraction: 1 } });
+    expect((await validate('mixed', '--fail-on-warnings', '--allow-warning', 'mixed_extraction')).code).toBe(0);
   });
 });
 
