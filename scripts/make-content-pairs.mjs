@@ -27,17 +27,20 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import FFT from 'fft.js';
+import { toolPath } from './ffmpeg-bin.mjs';
 import { writeWav } from './wav.mjs';
 import { rng } from './rng.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SR = 16000;
 const OUT_SR = 48000;
-const FFMPEG = process.env.MMPREP_FFMPEG || 'ffmpeg';
+let ffmpegBin = null;
+/** The ffmpeg to run, found at its first use (the tests import this file's pure functions and run none). */
+const FFMPEG = () => (ffmpegBin ??= toolPath('ffmpeg'));
 const FFPROBE = process.env.MMPREP_FFPROBE || 'ffprobe';
-const ff = (args) => execFileSync(FFMPEG, ['-nostdin', '-y', '-v', 'error', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+const ff = (args) => execFileSync(FFMPEG(), ['-nostdin', '-y', '-v', 'error', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
 function decode(file) {
-  const b = execFileSync(FFMPEG, ['-nostdin', '-v', 'error', '-i', file, '-ac', '1', '-ar', String(SR), '-f', 'f32le', '-'], { maxBuffer: 1 << 30 });
+  const b = execFileSync(FFMPEG(), ['-nostdin', '-v', 'error', '-i', file, '-ac', '1', '-ar', String(SR), '-f', 'f32le', '-'], { maxBuffer: 1 << 30 });
   return new Float32Array(b.buffer, b.byteOffset, b.length / 4).slice();
 }
 const CLIPS = ['001', '002', '003', '004', '005'].map((n) => decode(join(ROOT, 'fixtures', 'sync', 'speech', `${n}.wav`)));

@@ -32,13 +32,14 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import FFT from 'fft.js';
+import { toolPath } from './ffmpeg-bin.mjs';
 import { writeWav } from './wav.mjs';
 import { rng } from './rng.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SR = 48000;
-const FFMPEG = process.env.MMPREP_FFMPEG || 'ffmpeg';
-const FFPROBE = process.env.MMPREP_FFPROBE || 'ffprobe';
+const FFMPEG = toolPath('ffmpeg');
+const FFPROBE = toolPath('ffprobe');
 const arg = (n, d) => {
   const i = process.argv.indexOf(`--${n}`);
   return i > 0 ? process.argv[i + 1] : d;

@@ -28,9 +28,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { toolPath } from './ffmpeg-bin.mjs';
 import { writeWav } from './wav.mjs';
 import { rng } from './rng.mjs';
 import { WASM_BASE64 as PIXELS_WASM } from './scene-pixels-bytes.mjs';
@@ -41,15 +41,9 @@ const SUBJECT_PNG = join(SCENE_FIX, 'astronaut-160.png');
 const SPEECH = ['001', '002', '003', '004', '005'].map((n) => join(root, 'fixtures', 'sync', 'speech', `${n}.wav`));
 const SR = 48000;
 
-function ffmpegPath() {
-  if (process.env.MMPREP_FFMPEG) return process.env.MMPREP_FFMPEG;
-  const r = spawnSync('ffmpeg', ['-version']);
-  if (r.status === 0) return 'ffmpeg';
-  return createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg').path;
-}
 let ffmpegBin = null;
 /** The ffmpeg to run, found at its first use (a case taking a committed picture may run none: --picture-from). */
-const FFMPEG = () => (ffmpegBin ??= ffmpegPath());
+const FFMPEG = () => (ffmpegBin ??= toolPath('ffmpeg'));
 
 function ffmpegSync(args, input) {
   const r = spawnSync(FFMPEG(), ['-nostdin', '-y', '-v', 'error', ...args], { input, maxBuffer: 1 << 30 });
@@ -831,15 +825,9 @@ const CAM_ECHOES = [[0.0071, 0.45], [0.013, 0.35], [0.021, 0.3], [0.034, 0.2], [
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function ffprobePath() {
-  if (process.env.MMPREP_FFPROBE) return process.env.MMPREP_FFPROBE;
-  if (spawnSync('ffprobe', ['-version']).status === 0) return 'ffprobe';
-  return createRequire(import.meta.url)('@ffprobe-installer/ffprobe').path;
-}
-
 /** Overwrites part of the packets `c.damage` names with seeded random bytes (damageSet); returns their times (s). */
 function damagePackets(file, c) {
-  const r = spawnSync(ffprobePath(), ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,pos,size,flags', '-of', 'json', file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(toolPath('ffprobe'), ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,pos,size,flags', '-of', 'json', file], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`ffprobe ${file}: ${r.stderr}`);
   const packets = JSON.parse(r.stdout).packets.map((p) => ({ t: Number(p.pts_time), pos: Number(p.pos), size: Number(p.size), key: p.flags.startsWith('K') }));
   packets.sort((a, b) => a.t - b.t);

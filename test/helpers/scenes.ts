@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { childEnv } from '../../src/media/ffmpeg-path.js';
+import { childEnv, ffmpegBinaries } from '../../src/media/ffmpeg-path.js';
 import { probe, type ProbeResult } from '../../src/media/probe.js';
 import { ROOT } from './cli.js';
 import { generatorBinaries } from './ffmpeg.js';
@@ -58,8 +58,8 @@ export function renderCached(script: 'make-sync-scenes.mjs' | 'make-sync-rooms.m
     const part = `${cached}.part-${process.pid}`;
     rmSync(part, { recursive: true, force: true });
     mkdirSync(CACHE, { recursive: true });
-    const gen = opts.byMmprepsFfmpeg ? null : generatorBinaries();
-    const env = gen ? { ...childEnv(), MMPREP_FFMPEG: gen.ffmpeg, MMPREP_FFPROBE: gen.ffprobe } : process.env;
+    const gen = opts.byMmprepsFfmpeg ? mmprepsBinaries() : generatorBinaries();
+    const env = { ...childEnv(), MMPREP_FFMPEG: gen.ffmpeg, MMPREP_FFPROBE: gen.ffprobe };
     execFileSync(process.execPath, [join(ROOT, 'scripts', script), '--out', part, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
     try {
       renameSync(part, cached);
@@ -70,6 +70,13 @@ export function renderCached(script: 'make-sync-scenes.mjs' | 'make-sync-rooms.m
   }
   mkdirSync(out, { recursive: true });
   cpSync(cached, out, { recursive: true });
+}
+
+/** The ffmpeg and ffprobe mmprep runs (MMPREP_FFMPEG, PATH, else the npm build), named to the generator as such: the
+ * generators' own fallback is `ffmpeg` on PATH, absent on a machine with only the npm build. */
+function mmprepsBinaries(): { ffmpeg: string; ffprobe: string } {
+  const b = ffmpegBinaries();
+  return { ffmpeg: b.ffmpeg.path, ffprobe: b.ffprobe.path };
 }
 
 /** Renders the cases `args` select (e.g. `['--set', 'busy']`) into `dir`, emptied first. */
