@@ -42,6 +42,10 @@ describe('dataset validate --json without a release', () => {
     const ok = await runCliInProcess(['dataset', 'validate', join(FIXTURES, 'dataset', 'release-v1'), '--json']);
     expect(ok.code).toBe(0);
     expect(ok.stdout.split('\n')).toEqual([expect.stringMatching(/^\{"ok":true,"dir":.*\}$/), '']);
+    // the release named relative to another working directory: the same absolute dir, as build prints its output
+    const rel = await runCliInProcess(['dataset', 'validate', 'release-v1', '--json'], { cwd: join(FIXTURES, 'dataset') });
+    expect(JSON.parse(rel.stdout).dir).toBe(join(FIXTURES, 'dataset', 'release-v1'));
+    expect(JSON.parse(rel.stdout).dir).toBe(JSON.parse(ok.stdout).dir);
     expect(JSON.parse(ok.stdout).checks).toHaveLength(15);
     const bad = await runCliInProcess(['dataset', 'validate', tmp.dir, '--json']);
     expect(bad.code).toBe(2);

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { threadExecArgv, threadFile } from '../common/threads.js';
 import { InputError } from '../common/errors.js';
@@ -543,7 +543,8 @@ export async function validateDataset(dir: string, opts: ValidateOptions = {}): 
   const okText = { ...okMessages(m, merged, opts), sessions: checkFailedSessions(m, opts, C.sessions), warnings: checkSessionWarnings(m, opts, C.warnings), inputs: inputsOk };
   const figures = checkFigures(m, merged);
   const checks = names.map((n) => C[n].result(okText[n], figures[n]));
-  return { ok: checks.every((c) => c.ok), dir, records: merged.records, files: m.files.length, bytes: merged.bytes, checks };
+  // absolute, as `dataset build` prints its output: two reports of one release agree wherever they were run from
+  return { ok: checks.every((c) => c.ok), dir: resolve(dir), records: merged.records, files: m.files.length, bytes: merged.bytes, checks };
 }
 
 export function formatReport(r: ValidateReport): string {
