@@ -141,6 +141,8 @@ describe('a partial build does not replace a release', () => {
       const r = await build('kept', '--json');
       expect(r.code).toBe(4);
       expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, exit_code: 4, error: expect.stringContaining('nothing was written: the earlier release at -o is kept') });
+      // which sessions failed and why, as a written partial build's --json names them (absolute paths)
+      expect(JSON.parse(r.stdout).failed_sessions).toEqual([{ session_id: 's02', error: expect.stringContaining(`${join(FEATURES, 's02')}: features missing`) }]);
       expect(readFileSync(join(tmp.dir, 'kept', 'manifest.json'), 'utf8')).toBe(before);
       expect((await build('kept', '--replace-partial')).code).toBe(4);
       expect(manifestOf('kept').counts.sessions_failed).toBe(1);

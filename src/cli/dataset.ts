@@ -114,14 +114,15 @@ function registerBuild(ds: Command): void {
 /** Builds the release (interruptible), prints its counts; sessions that failed give exit 4 after the release is written. */
 async function runBuild(manifest: string, o: BuildOpts): Promise<void> {
   // Loaded here, not at the top: `dataset validate` and --help do not need the build's modules.
-  const { buildDataset, discardRunningBuilds, failedSessionsError } = await import('../dataset/build.js');
+  const { buildDataset, discardRunningBuilds, failedSessionsError, PartialBuildRefused } = await import('../dataset/build.js');
   let r;
   const jsonFields = { manifest: absoluteOrNull(manifest), out: absoluteOrNull(o.output ?? o.out) };
   try {
     r = await interruptible(() => buildDataset(manifest, buildOptions(o)), discardRunningBuilds, o.json ? jsonFields : null);
   } catch (e) {
     // --json: a CI job parsing stdout gets an object saying why nothing was written (exit 2 or 4)
-    if (o.json && isMmprepError(e)) printJsonFailure(e, jsonFields);
+    // a partial build refused over an earlier release still names its failed sessions, as a written one does
+    if (o.json && isMmprepError(e)) printJsonFailure(e, e instanceof PartialBuildRefused ? { ...jsonFields, failed_sessions: e.failedSessions } : jsonFields);
     throw e;
   }
   const m = r.manifest;

@@ -488,7 +488,14 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
 function refusePartialOverRelease(dm: DatasetManifest, failedSessions: BuildResult['failedSessions'], out: string, o: BuildOptions): void {
   const failed = failedSessionsError(dm, failedSessions);
   if (!failed || o.replacePartial || !existsSync(join(out, 'manifest.json'))) return;
-  throw new BatchError(`${failed.message}; nothing was written: the earlier release at -o is kept, as a build with failed sessions does not replace one (fix them and build again, pass --replace-partial to replace it anyway, or give a new -o)`);
+  throw new PartialBuildRefused(`${failed.message}; nothing was written: the earlier release at -o is kept, as a build with failed sessions does not replace one (fix them and build again, pass --replace-partial to replace it anyway, or give a new -o)`, failedSessions);
+}
+
+/** The refusal of refusePartialOverRelease, carrying which sessions failed and why (for --json's failed_sessions). */
+export class PartialBuildRefused extends BatchError {
+  constructor(message: string, readonly failedSessions: BuildResult['failedSessions']) {
+    super(message);
+  }
 }
 
 /** A disk that fills (or a quota met) while the release is written: an output that cannot be written (exit 2, README). */
