@@ -15,7 +15,7 @@ const DEMO_REASON = "flash candidate at 7.590 s (score 177.1) does not stand out
 const BEEP_REASON = 'tone 14.9 dB over the noise 6.5 ms before the onset (noise does that 1.0e-3 times there): the direct sound may have arrived earlier, hidden by an echo dip';
 
 function stream(file: string, kind: 'audio' | 'video', detections: Array<Record<string, unknown>>): StreamState {
-  return { file, abs: `/s/${file}`, kind, stream: 0, frameS: kind === 'video' ? FRAME : null, firstSampleS: 0, detections, chosen: { start: null, end: null }, forcedPick: null, warnings: [], kept: null, keptT0: 0, keptEnd: null, keptEndT0: 0, sampleRate: 16000, placed: null };
+  return { file, abs: `/s/${file}`, kind, stream: 0, frameS: kind === 'video' ? FRAME : null, firstSampleS: 0, lengthS: null, detections, chosen: { start: null, end: null }, forcedPick: null, warnings: [], kept: null, keptT0: 0, keptEnd: null, keptEndT0: 0, sampleRate: 16000, placed: null };
 }
 const beep = (window: string, t_s: number, more: Record<string, unknown> = {}) => ({ window, t_s, level_dbfs: -10, band_snr_db: 30, confidence: 0.999, onset_sd_s: 0.0005, duration_s: 0.2, placeable: true, ...more });
 const flash = (window: string, t_s: number, score: number, more: Record<string, unknown> = {}) => ({ window, t_s, score, confidence: 0.997, onset_sd_s: 0.004, duration_s: 0.2, placeable: true, region: { x_px: 284, y_px: 8, w_px: 4, h_px: 4 }, ...more });

@@ -21,6 +21,7 @@ function state(file: string, kind: 'audio' | 'video', pulses: { start?: number; 
     stream: 0,
     frameS: kind === 'video' ? FRAME : null,
     firstSampleS: 0,
+    lengthS: null,
     detections: [],
     chosen: { start: pulses.start === undefined ? null : cand('start', pulses.start), end: pulses.end === undefined ? null : cand('end', pulses.end) },
     forcedPick: null,

@@ -13,7 +13,7 @@ const ctx = { toneHz: 1000, searchS: 60, ends: 'start' as const, fallback: 'xcor
 const pulse = (t: number) => ({ t_s: t, confidence: 0.99 }) as unknown as Candidate;
 
 function stream(file: string, kind: 'audio' | 'video', o: Partial<StreamState> = {}): StreamState {
-  return { file, abs: `/s/${file}`, kind, stream: 0, frameS: null, firstSampleS: 0, detections: [], chosen: { start: null, end: null }, forcedPick: null, warnings: [], kept: null, keptT0: 0, keptEnd: null, keptEndT0: 0, sampleRate: 16000, placed: null, ...o };
+  return { file, abs: `/s/${file}`, kind, stream: 0, frameS: null, firstSampleS: 0, lengthS: null, detections: [], chosen: { start: null, end: null }, forcedPick: null, warnings: [], kept: null, keptT0: 0, keptEnd: null, keptEndT0: 0, sampleRate: 16000, placed: null, ...o };
 }
 
 function session(withMic2: boolean): { states: StreamState[]; ref: StreamState } {

@@ -108,6 +108,7 @@ function stream(file: string, x: Float32Array): StreamState {
     stream: 0,
     frameS: null,
     firstSampleS: 0,
+    lengthS: null,
     detections: [],
     chosen: { start: null, end: null },
     forcedPick: null,

@@ -31,7 +31,7 @@ function burstNoise(seed: number, n: number): Float32Array {
 
 function state(file: string, kept: Float32Array): StreamState {
   return {
-    file, abs: `/s/${file}`, kind: 'audio', stream: 0, frameS: null, firstSampleS: 0, detections: [], chosen: { start: null, end: null },
+    file, abs: `/s/${file}`, kind: 'audio', stream: 0, frameS: null, firstSampleS: 0, lengthS: null, detections: [], chosen: { start: null, end: null },
     forcedPick: null, warnings: [], kept, keptT0: 0, keptEnd: null, keptEndT0: 0, sampleRate: SR, placed: null,
   };
 }

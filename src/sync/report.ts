@@ -12,12 +12,18 @@ import { unpairedPulseWhy } from './unpaired.js';
 import { endAfterWhy } from './early-stop.js';
 import { reportedOffsetSd } from './content-lag.js';
 import type { Placement, ProbedFile, StreamState } from './streams.js';
-import type { Ends } from './windows.js';
+import type { Ends, SyncWarning } from './windows.js';
 
 const r7 = (v: number) => Math.round(v * 1e7) / 1e7;
 const r3 = (v: number) => Math.round(v * 1e3) / 1e3;
 /** Drift uncertainty above which a warning says the span between the pulses is too short to trust it. */
 const DRIFT_SD_WARN_PPM = 20;
+/**
+ * `drift_unmeasured`: the clock drift of consumer recorders and cameras (20-100 ppm, issue #11's realistic set) over a
+ * stream placed at its start alone; warned where 100 ppm would move its end by more than half a 25 fps frame.
+ */
+const DRIFT_UNMEASURED_PPM = [20, 100] as const;
+const DRIFT_UNMEASURED_WARN_S = 0.02;
 /**
  * A picture whose offset this many sds wide reaches beyond half a frame (the accuracy target) warns offset_uncertain:
  * a two-sided 95 % bound. Warned, not refused, for a flash fitted with the reference beep's length: on the scene sets
@@ -193,8 +199,10 @@ function entryOf(s: StreamState, states: StreamState[], o: ReportContext): SyncS
 }
 
 /** Warnings that only make sense once every stream is placed (drift that the span cannot support, a picture's offset). */
-function finalWarnings(s: StreamState): void {
+function finalWarnings(s: StreamState, ends: Ends): void {
   const pl = s.placed as Placement;
+  const unmeasured = driftUnmeasured(s, pl, ends);
+  if (unmeasured) s.warnings.push(unmeasured);
   if (pl.k !== null && pl.kSd !== null && pl.kSd * 1e6 > DRIFT_SD_WARN_PPM && pl.method !== 'reference') {
     s.warnings.push({ code: 'drift_uncertain', message: `drift ${(pl.k * 1e6).toFixed(1)} ppm is uncertain (±${(pl.kSd * 1e6).toFixed(1)} ppm: ${driftBasis(s, pl)})` });
   }
@@ -202,6 +210,20 @@ function finalWarnings(s: StreamState): void {
   if (s.kind === 'video' && frame !== null && pl.offsetSd !== null && OFFSET_SD_WARN_SDS * pl.offsetSd > 0.5 * frame) {
     s.warnings.push({ code: 'offset_uncertain', message: `offset uncertain: sd ${(pl.offsetSd * 1000).toFixed(1)} ms, ${OFFSET_SD_WARN_SDS} sd (${(OFFSET_SD_WARN_SDS * pl.offsetSd * 1000).toFixed(1)} ms) beyond half a frame (${(500 * frame).toFixed(1)} ms), the target: the picture may be placed more than half a frame off` });
   }
+}
+
+/**
+ * A long stream placed by its start pulse alone under --ends start: its drift is unknown and 0 is applied, so its end
+ * may be tens of ms off (a 10-min recorder at +104 ppm, placed right at its start, lay 62 ms off at 595 s with nothing
+ * said: a trial, 2026-12-06). Streams that take their clock from another of the file (container, camera_clock) do not
+ * repeat it.
+ */
+function driftUnmeasured(s: StreamState, pl: Placement, ends: Ends): SyncWarning | null {
+  if (ends !== 'start' || pl.k !== null || pl.method === 'reference' || pl.method === 'container' || pl.method === 'camera_clock') return null;
+  const len = s.lengthS;
+  if (len === null || len * DRIFT_UNMEASURED_PPM[1] * 1e-6 <= DRIFT_UNMEASURED_WARN_S) return null;
+  const [lo, hi] = DRIFT_UNMEASURED_PPM.map((ppm) => (len * ppm * 1e-3).toFixed(0));
+  return { code: 'drift_unmeasured', message: `placed by its start alone (--ends start), so its clock drift is not measured and 0 is applied: over its ${len.toFixed(0)} s, ${DRIFT_UNMEASURED_PPM[0]}-${DRIFT_UNMEASURED_PPM[1]} ppm (usual between recorders and cameras) would put its end ${lo}-${hi} ms off; record a pulse at the end too and sync with --ends both, which measures the drift` };
 }
 
 /** What the drift was measured from, for the warning: the stream's own pulses, or where it was taken from. */
@@ -220,7 +242,7 @@ function spanOf(s: StreamState): number {
 }
 
 export function buildSyncMap(states: StreamState[], ref: StreamState, refReason: string, o: ReportContext & { pick: string | null }): SyncMap {
-  for (const s of states) finalWarnings(s);
+  for (const s of states) finalWarnings(s, o.ends);
   return {
     version: 1,
     reference: { file: ref.abs, kind: ref.kind, stream: ref.stream },

@@ -82,6 +82,8 @@ export interface StreamState {
   stream: number;
   /** Frame period of a video stream, seconds (null for audio or unknown). */
   frameS: number | null;
+  /** The stream's stated length, s (else its file's; null when neither is stated): for drift_unmeasured (report.ts). */
+  lengthS: number | null;
   /** Presentation time of the stream's first decoded sample (ffprobe start_time; MP3: the encoder delay). */
   firstSampleS: number;
   detections: Array<Record<string, unknown>>;
@@ -174,6 +176,7 @@ export function streamStates(probes: ProbedFile[]): StreamState[] {
           stream: n,
           frameS: kind === 'video' && fps ? 1 / fps : null,
           firstSampleS: s.start_time_s ?? q.p.start_time_s ?? 0,
+          lengthS: s.duration_s ?? fileSpanS(q.p),
           detections: [],
           chosen: { start: null, end: null },
           forcedPick: null,

@@ -12,11 +12,12 @@
  * --one-pulse, across.ts), a stream placed by its content, whose lag is the talkers' and not the beep's (`content_lag`,
  * content-lag.ts), a pulse chosen by --pick where the policy would not have placed by it (`forced_pick`, choose.ts:
  * the line adds how many candidates its window held; a trial's `extract --pick first` said nothing and counted no
- * warning although sync.json held the forced pick). Other codes stay in sync.json and the table.
+ * warning although sync.json held the forced pick), a long stream placed by its start alone, whose drift nothing
+ * measured (`drift_unmeasured`, report.ts). Other codes stay in sync.json and the table.
  */
 import type { SyncMap } from './clock.js';
 
-const TOLD = new Set(['camera_clock_shared', 'content_lag', 'content_mismatch', 'content_unchecked', 'decode_errors', 'forced_pick', 'no_end_pulse', 'offset_uncertain', 'one_pulse', 'other_route', 'pairing_unchecked', 'short_stream', 'timestamp_gap', 'truncated']);
+const TOLD = new Set(['camera_clock_shared', 'content_lag', 'content_mismatch', 'content_unchecked', 'decode_errors', 'drift_unmeasured', 'forced_pick', 'no_end_pulse', 'offset_uncertain', 'one_pulse', 'other_route', 'pairing_unchecked', 'short_stream', 'timestamp_gap', 'truncated']);
 
 /**
  * `<file> <kind> stream <n>: <code>: <message>` per warning worth telling. A `no_end_pulse` that several streams share
