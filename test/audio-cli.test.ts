@@ -130,6 +130,8 @@ describe('mmprep audio: output', () => {
     expect(recs.every((x) => x.voiced === false && x.f0_hz === null)).toBe(true);
     const s = JSON.parse(readFileSync(p('sil.json'), 'utf8'));
     expect(s).toMatchObject({ voiced_ratio: 0, n_syllables: 0, speaking_rate_syl_s: 0, f0_mean_hz: null, f0_reason: 'no voiced frame' });
+    // said, not silent (a trial's camera whose first stream was a silent input: exit 0, nothing said of it)
+    expect(s.notes).toContain("audio stream 0 is digital silence throughout (every sample 0): its features are those of silence (every frame unvoiced, rms 0), not of a recording; check the recorder's input (a muted or unplugged microphone) and that this is the recording meant");
   });
 
   it('a clipped file is analysed and flagged in the summary', async () => {

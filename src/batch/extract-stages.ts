@@ -176,6 +176,7 @@ export const audioStage: StageFn = async (ctx) => {
   // Imported when used: a worker that runs only some stages does not load the others' libraries (Human's models).
   const { extractAudio } = await import('../audio/extract.js');
   const { audioSourceWarnings } = await import('../audio/source-warnings.js');
+  const { digitalSilenceWarning } = await import('../audio/silent-stream.js');
   const summary = await extractAudio(audio.path, {
     out: join(ctx.dir, 'audio.jsonl'),
     format: 'jsonl',
@@ -191,7 +192,10 @@ export const audioStage: StageFn = async (ctx) => {
     ...(ctx.probe ? { probed: ctx.probe(audio.path) } : {}),
   });
   const warnings = audioSourceWarnings(summary, audio.given).map((w) => `${audio.given}: ${w}`);
-  return { files: ['audio.jsonl', 'audio.summary.json'], warnings, source: { role: audio.role, file: audio.given, stream: 'audio' } };
+  // features of digital silence hold nothing of a recording, as a face track without a face: --strict fails the session
+  const silence = digitalSilenceWarning(summary, audio.given);
+  const emptyOutput = silence ? `${audio.given}: ${silence}` : undefined;
+  return { files: ['audio.jsonl', 'audio.summary.json'], warnings, ...(emptyOutput ? { emptyOutput } : {}), source: { role: audio.role, file: audio.given, stream: 'audio' } };
 };
 
 /**

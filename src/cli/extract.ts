@@ -52,7 +52,7 @@ export function register(program: Command): void {
 function addRunAndStageOptions(cmd: Command): void {
   cmd
     .option('--allow-columns <names>', `manifest columns to keep as metadata although they look like a misspelt role or known column (comma-separated, repeatable; or name them ${'meta_'}*)`, columnList)
-    .option('--strict', 'a session whose stage produced nothing it was asked for (no audio, no video) fails instead of a warning', false)
+    .option('--strict', 'a session whose stage produced nothing it was asked for (no audio, no video, no face in any frame, an audio stream of digital silence) fails instead of a warning', false)
     .option('--only <stages>', `comma-separated stages to run (default: ${STAGE_NAMES.join(',')})`, stageList)
     .option('--resume', 'skip sessions whose meta.json matches the current inputs (size and SHA-256), the stage options as typed (a default typed out, e.g. --tone-hz 1000, counts as a change) and this mmprep\'s code; redo the rest, saying why', false)
     .option('--shard <K/N>', 'process only shard K of N (0-based K; sessions split by a stable hash of session_id)')
