@@ -20,7 +20,7 @@ import { arrivalAround } from './flash-arrival.js';
 import { lightLeftOn, lightOnBefore, litThroughout, type LightLeftOn } from './flash-step.js';
 import { allRegions, cellMeans, gridFor, regionRowSeries, regionSeries, type Grid, type Region } from './flash-cells.js';
 import { grownOverlap, litExtent, samePlace, type CellBox } from './flash-lit.js';
-import { calibrate, looseFitReason, summariseNull, type NullSummary } from './flash-null.js';
+import { calibrate, CLEAR_MARGIN, looseFitReason, summariseNull, type NullSummary } from './flash-null.js';
 import { boxZ, boxZOfSums, boxZTrimmed, FLANK_FRAMES, fitPulseChecked, riseOnsets, otherEvent, plateauTests, prefixSums, quickMedian, stepFreeSpan, temporalSd, topEvents, type BoxSums, type PlateauTest, type PulseStat } from './flash-pulse.js';
 
 /** Where to look (seconds on the video stream's own timeline) and how long the pulse is, from the camera's own beep. */
@@ -289,6 +289,20 @@ interface Candidate {
   z: number;
   guide: FlashSearchGuide | null;
   searched: number;
+}
+
+/**
+ * Whether an onset near a guided candidate, scoring z, is that candidate's own light seen by a shifted test (not a
+ * candidate of its own): unless it scores CLEAR_MARGIN (flash-null.ts, the guided look's margin over the clutter) x
+ * the guided one. A guided candidate is the best onset of its beep's span, so an onset near it scoring more lies
+ * outside that span, and one scoring twice as much is the stronger event: the guided candidate is its tail, not the
+ * other way round. The demo camera with its sound muxed 0.5 s late, --share-camera-clock --search-s 3 (2026-12-06):
+ * the flash at 2.102 s (score 402), 8 frames before the span's best onset (2.44 s, 31.7), was dropped as that weak
+ * candidate's event, the far-skew check never saw it (place.ts farSkew), and the picture was placed 0.5 s off by its
+ * sound with exit 0 (so with --search-s 0, 4, 4.6, and 5, 6 and the default with the camera's file first).
+ */
+function guidedShadow(guided: Candidate, z: number): boolean {
+  return z < CLEAR_MARGIN * guided.z;
 }
 
 /** Inserts (z, region, test) into the descending top-M list at offset o. */
@@ -647,7 +661,8 @@ export class FlashScanner {
 
   /**
    * The strongest distinct events of the track (local maxima, one per pulse length), besides those already taken. An
-   * onset near a stronger unguided event is the same event only in the same place (oneEvent); near a guided one, always.
+   * onset near a stronger unguided event is the same event only in the same place (oneEvent); near a guided one, unless
+   * it scores far more (guidedShadow).
    */
   private unguidedCandidates(track: ScoreTrack, regions: Region[], tests: PlateauTest[], n: number, taken: Candidate[]): Candidate[] {
     const order = Array.from({ length: n }, (_, i) => i).filter((i) => track.region[i] >= 0 && track.z[i] > 0);
@@ -658,7 +673,7 @@ export class FlashScanner {
     const isWhole = (b: number) => whole.get(b) ?? whole.set(b, this.litCells(b, tests[track.test[b]]).fraction >= WHOLE_FRAME_FRACTION).get(b) === true;
     for (const a of order) {
       if (out.length >= this.o.maxCandidates) break;
-      if (taken.some((c) => near(a, c.a))) continue;
+      if (taken.some((c) => near(a, c.a) && guidedShadow(c, track.z[a]))) continue;
       if (out.some((c) => near(a, c.a) && this.oneEvent(track, regions, c.a, a, isWhole(c.a)))) continue;
       out.push({ a, z: track.z[a], guide: null, searched: n });
     }
