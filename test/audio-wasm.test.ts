@@ -12,6 +12,8 @@ import { FrameStore, SampleBuffer } from '../src/audio/sample-buffer.js';
 import { mfccFromLogMel, mfccFromLogMelJs, SpectralAnalyzer } from '../src/audio/spectral.js';
 import { resolveAudioOptions, type AudioOptions } from '../src/audio/options.js';
 import { PitchAnalyzer } from '../src/audio/pitch.js';
+import { RecordsKernel } from '../src/audio/jsonl-wasm.js';
+import { jsonlBlock, type FrameView } from '../src/audio/jsonl.js';
 // @ts-expect-error: a plain .mjs script without type declarations
 import { assembleAll } from '../scripts/build-wasm.mjs';
 import { readFileSync } from 'node:fs';
@@ -302,6 +304,61 @@ describe('audio WebAssembly kernels', () => {
         expect(firstDiff(Float64Array.from(want), fft.input, nw), `pitchFrame nw=${nw} t=${t}`).toBe(-1);
       }
     }
+  });
+
+  it('JSONL records formatted by the numbers kernel equal jsonlBlock byte for byte (digits 0, 1, 7, 9, 12, specials, late times)', () => {
+    const rnd = lcg(61);
+    const N = 768;
+    const k = 13;
+    // Values the formatter meets and its edges: 24 decades either side, powers of ten and their neighbours, trailing
+    // zeros, roundings up to the next power, zeros, NaN, infinities and the deltas' 1e-31 rounding noise.
+    const edge = [0, -0, NaN, Infinity, -Infinity, 1, -1, 10, 0.1, 1e-7, 9.9999995, 0.99999995, 999999.95, 1e-31, -1.972152e-31, 0.125, 1.5, 2.5e-5, 1e21, 1e-21, 1e25, 5e-25, 123456789, 0.5, 4.35, 1e9, 2147483647];
+    const value = (j: number) => {
+      const r = rnd();
+      if (j % 7 === 0) return edge[Math.floor((r + 0.5) * edge.length) % edge.length];
+      if (j % 11 === 0) {
+        const p = 10 ** (Math.floor((rnd() + 0.5) * 48) - 24);
+        return j % 2 ? p * (1 + 2 ** -52) : p * (1 - 2 ** -53);
+      }
+      return r * 10 ** (Math.floor((rnd() + 0.5) * 30) - 15);
+    };
+    let fallbacks = 0;
+    for (const digits of [7, 1, 9, 0, 12]) {
+      for (const first of [0, 13_421_000]) {
+        const kernel = RecordsKernel.create(k, N, 96);
+        if (!kernel) return; // no WebAssembly SIMD: nothing to compare
+        const group = () => {
+          const a = kernel.float64(N * k);
+          for (let j = 0; j < N * k; j++) a[j] = value(j);
+          return a;
+        };
+        const f32 = (f: (j: number) => number) => Float32Array.from({ length: N }, (_, j) => f(j));
+        const view: FrameView = {
+          options: { nMfcc: k, digits },
+          sampleRate: 16000,
+          hop: 160,
+          nFrames: first + N,
+          first,
+          mfcc: group(),
+          delta: group(),
+          delta2: group(),
+          deltaReason: null,
+          f0: f32((j) => (j % 3 === 0 ? 0 : j % 17 === 0 ? -1 : 75 + 500 * (rnd() + 0.5))),
+          voicedProb: f32((j) => (j % 5 === 0 ? 0 : rnd() + 0.5)),
+          rms: f32((j) => (j % 9 === 0 ? 0 : j % 4 === 0 ? 1e-6 * (rnd() + 0.5) : 10 ** (-4 * (rnd() + 0.5)))),
+          zcr: f32((j) => (j % 6 === 0 ? 0 : j % 13 === 0 ? NaN : rnd() + 0.5)),
+        };
+        for (let i = first; i < first + N; i += 96) {
+          const to = Math.min(first + N, i + 96);
+          const ours = Buffer.from(kernel.records(view, i, to)).toString('latin1');
+          const js = jsonlBlock(view, i, to).toString('latin1');
+          if (ours !== js) expect([digits, first, i, ours.split('\n').find((l, n) => l !== js.split('\n')[n])]).toEqual([digits, first, i, js.split('\n').find((l, n) => l !== ours.split('\n')[n])]);
+        }
+        fallbacks += kernel.fallbacks;
+      }
+    }
+    // the numbers and times left to the JavaScript were met
+    expect(fallbacks).toBeGreaterThan(1000);
   });
 
   it('the committed module bytes are assembled from the current .wat sources', async () => {

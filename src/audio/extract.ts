@@ -496,11 +496,13 @@ const BLOCK_FRAMES = 96;
 /** Below this many frames one thread formats everything (a worker's start-up would cost more than it saves). */
 const HELPER_MIN_FRAMES = 6000;
 /**
- * Share of the frames this thread formats; the helper takes the rest (this thread also computes the summary). 0.3
- * balances the two threads' CPU from the track to their last record on the 10-minute bench file (docs/benchmarks.md,
- * session 40: at 0.2 the helper's part was the longer by ~30 ms, at 0.4 this thread's).
+ * Share of the frames this thread formats; the helper takes the rest (this thread also computes the summary). It
+ * balances the two threads' CPU from the track to their last record on the 10-minute bench file (docs/benchmarks.md):
+ * 0.3 in session 40 (at 0.2 the helper's part was the longer by ~30 ms, at 0.4 this thread's); 0.35 since the records
+ * are formatted by WebAssembly (session 46, 4 rounds: the helper's part 95-105 CPU ms at 0.3, 90-92 at 0.35, this
+ * thread's track-to-summary 66-95 and 74-80).
  */
-const HELPER_SPLIT = 0.3;
+const HELPER_SPLIT = 0.35;
 
 /**
  * Formats frames [from, to) in the helper thread. It receives copies of the per-frame arrays' range [from, to),

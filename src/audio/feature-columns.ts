@@ -204,10 +204,11 @@ export interface ChunkScratch {
   voice: Float64Array[];
 }
 
-export function chunkScratch(k: number, withVoice = false): ChunkScratch {
+/** `groups` makes the three coefficient arrays (jsonl-spilled.ts: in a WebAssembly kernel's memory). */
+export function chunkScratch(k: number, withVoice = false, groups: (n: number) => Float64Array = (n) => new Float64Array(n)): ChunkScratch {
   const B = SPILL_BLOCK_FRAMES;
   const voice = withVoice ? [B, B, B, 3 * B, 3 * B].map((m) => new Float64Array(m)) : [];
-  return { col: new Float64Array(B), mfcc: new Float64Array(B * k), delta: new Float64Array(B * k), delta2: new Float64Array(B * k), voice };
+  return { col: new Float64Array(B), mfcc: groups(B * k), delta: groups(B * k), delta2: groups(B * k), voice };
 }
 
 /**

@@ -8,11 +8,13 @@
 /** The parts of the WebAssembly API used here (tsconfig's lib has no WebAssembly types). */
 export interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (mod: WasmModule, imports: { env: { memory: WasmMemory } }) => { exports: unknown };
+  Instance: new (mod: WasmModule, imports: { env: { memory: WasmMemory; [name: string]: unknown } }) => { exports: unknown };
   Memory: new (desc: { initial: number }) => WasmMemory;
   validate(bytes: Uint8Array): boolean;
 }
 export type WasmModule = { readonly kind?: 'wasm module' };
+/** JavaScript functions a module imports from "env" beside its memory. */
+export type WasmFunctions = Record<string, (...args: number[]) => number>;
 export interface WasmMemory {
   buffer: ArrayBuffer;
   grow(pages: number): number;
@@ -38,12 +40,13 @@ function compileOnce(base64: string): WasmModule | null {
  * ArrayBuffer, and the first ArrayBuffer detached in a thread invalidates V8's ArrayBufferDetaching protector, which
  * throws away every optimised function of that thread that relied on it (about 35 in the main thread when the MFCC
  * kernel grew its memory at the end of the streaming pass; the pitch worker's code was compiled with the checks). Views
- * of the memory stay valid (nothing grows it). MMPREP_AUDIO_WASM=0 forces the fallback (for comparing the two forms).
+ * of the memory stay valid (nothing grows it). `functions`: the JavaScript functions the module imports, made for that
+ * memory. MMPREP_AUDIO_WASM=0 forces the fallback (for comparing the two forms).
  */
-export function instantiate<E extends { memory: WasmMemory }>(base64: string, bytes: number): E | null {
+export function instantiate<E extends { memory: WasmMemory }>(base64: string, bytes: number, functions: (memory: WasmMemory) => WasmFunctions = () => ({})): E | null {
   if (process.env.MMPREP_AUDIO_WASM === '0') return null;
   const mod = compileOnce(base64);
   if (!mod || !api) return null;
   const memory = new api.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
-  return new api.Instance(mod, { env: { memory } }).exports as E;
+  return new api.Instance(mod, { env: { memory, ...functions(memory) } }).exports as E;
 }
