@@ -83,13 +83,17 @@ function frameStarts(aLen: number, bLen: number, lag0: number, n: number): numbe
   return out;
 }
 
-/** The band's bins (lo..hi) of every frame's spectra of a and b, kept from scotWeights for frameCorrelations. */
-interface BandSpectra {
+/**
+ * The band's bins (lo..hi) of every frame's cross-spectrum A B*, kept from scotWeights for frameCorrelations: one
+ * complex value per bin and frame (~24 KB per frame at 16 kHz, ~23 MB for a 120 s window), not both spectra (twice
+ * that, ~46 MB for a 120 s window, as fda5e1c kept them). The products are those frameCorrelations formed from
+ * the two spectra before, so the correlations are the same to the bit.
+ */
+interface BandCross {
   lo: number;
   hi: number;
-  /** Per frame: re/im of bins lo..hi interleaved, a's then b's. */
-  a: Float64Array[];
-  b: Float64Array[];
+  /** Per frame: re/im of A B* over bins lo..hi interleaved. */
+  cross: Float64Array[];
 }
 
 /** The SCOT band's lowest and highest bins for n-point frames at sr. */
@@ -99,11 +103,22 @@ function bandBins(n: number, sr: number): [number, number] {
   return [lo, hi];
 }
 
+/** Re/im of A B* over bins lo..hi of two complete spectra (interleaved), as frameCorrelations weights them. */
+function crossSpectrum(A: number[], B: number[], lo: number, hi: number): Float64Array {
+  const out = new Float64Array(2 * (hi - lo + 1));
+  for (let q = lo; q <= hi; q++) {
+    const i = 2 * (q - lo);
+    out[i] = A[2 * q] * B[2 * q] + A[2 * q + 1] * B[2 * q + 1];
+    out[i + 1] = A[2 * q + 1] * B[2 * q] - A[2 * q] * B[2 * q + 1];
+  }
+  return out;
+}
+
 /**
  * SCOT weight per bin (0 outside the band): 1 / sqrt(Gaa Gbb) from the frames' averaged auto-spectra; and the band's
- * bins of each frame's spectra, which frameCorrelations used to compute a second time (the same windowed FFTs).
+ * bins of each frame's cross-spectrum, which frameCorrelations weights (the same windowed FFTs, not computed twice).
  */
-function scotWeights(a: Float32Array, b: Float32Array, lag0: number, starts: number[], n: number, sr: number): { w: Float64Array; band: BandSpectra } {
+function scotWeights(a: Float32Array, b: Float32Array, lag0: number, starts: number[], n: number, sr: number): { w: Float64Array; band: BandCross } {
   const fft = new FFT(n);
   const win = hann(n);
   const buf = new Array<number>(n).fill(0);
@@ -112,7 +127,7 @@ function scotWeights(a: Float32Array, b: Float32Array, lag0: number, starts: num
   const gaa = new Float64Array(n / 2 + 1);
   const gbb = new Float64Array(n / 2 + 1);
   const [lo, hi] = bandBins(n, sr);
-  const band: BandSpectra = { lo, hi, a: [], b: [] };
+  const band: BandCross = { lo, hi, cross: [] };
   for (const j of starts) {
     spectrum(fft, a, j + lag0, win, buf, A);
     spectrum(fft, b, j, win, buf, B);
@@ -120,8 +135,7 @@ function scotWeights(a: Float32Array, b: Float32Array, lag0: number, starts: num
       gaa[q] += A[2 * q] ** 2 + A[2 * q + 1] ** 2;
       gbb[q] += B[2 * q] ** 2 + B[2 * q + 1] ** 2;
     }
-    band.a.push(Float64Array.from(A.slice(2 * lo, 2 * hi + 2)));
-    band.b.push(Float64Array.from(B.slice(2 * lo, 2 * hi + 2)));
+    band.cross.push(crossSpectrum(A, B, lo, hi));
   }
   const w = new Float64Array(n / 2 + 1);
   for (let q = lo; q <= hi; q++) {
@@ -150,14 +164,14 @@ export function frameCorrelations(a: Float32Array, b: Float32Array, sr: number, 
   const centre = (starts[0] + starts[starts.length - 1] + n) / 2;
   const r: Float32Array[] = [];
   for (let f = 0; f < starts.length; f++) {
-    // The frame's spectra over the band (w is 0 outside it), as scotWeights computed them: bin q at 2 (q - lo).
-    const [A, B, lo] = [band.a[f], band.b[f], band.lo];
+    // The frame's cross-spectrum over the band (w is 0 outside it), as scotWeights kept it: bin q at 2 (q - lo).
+    const [C, lo] = [band.cross[f], band.lo];
     G.fill(0);
     for (let q = Math.max(1, lo); q <= Math.min(n / 2 - 1, band.hi); q++) {
       if (w[q] === 0) continue;
       const i = 2 * (q - lo);
-      const re = (A[i] * B[i] + A[i + 1] * B[i + 1]) * w[q];
-      const im = (A[i + 1] * B[i] - A[i] * B[i + 1]) * w[q];
+      const re = C[i] * w[q];
+      const im = C[i + 1] * w[q];
       G[2 * q] = re;
       G[2 * q + 1] = im;
       G[2 * (size - q)] = re;
