@@ -153,6 +153,13 @@ const KEY_FRAME = /\biskey:1\b/;
 const REORDER_FRAMES = 4;
 /** The error-concealment line of the MPEG-family decoders (H.264, MPEG-2/4, H.263), once per damaged picture. */
 const CONCEALING = /\bconcealing \d+ DC, \d+ AC, \d+ MV errors in \w+ frame/;
+/**
+ * The raw muxer's complaint at error level when two frames of a variable-rate file round to one tick of the output's
+ * time base (the file's average rate: ffmpeg 5.1 fftools/ffmpeg_mux.c write_packet, "Application provided invalid,
+ * non monotonically increasing dts to muxer"). Said of the output, not of the data decoded: the frame is written
+ * (its dts moved on by one tick) and its time is showinfo's. A phone's VFR clip gave 14 of them in a seeked window.
+ */
+const MUXER_DTS = /\bnon monotonically increasing dts to muxer\b/;
 
 /**
  * What ffmpeg said of damaged data while decoding: its error-level messages, and the pictures its decoder patched up
@@ -361,7 +368,7 @@ class ShowinfoTimes {
   private onStderr(tagged: string): void {
     const lv = LOG_LEVEL.exec(tagged);
     const line = lv ? lv[1] + tagged.slice(lv[0].length) : tagged;
-    const error = lv?.[2] === 'error';
+    const error = lv?.[2] === 'error' && !MUXER_DTS.test(line);
     const concealed = CONCEALING.test(line);
     if (error) this.damage.errors++;
     if (concealed) this.damage.concealed_frames++;
