@@ -782,7 +782,34 @@ export function skewNote(s: StreamState, states: StreamState[]): string | null {
   if (!other) return null;
   const far = farSkew(s, other);
   if (far) return far;
-  return `the same file's ${other.kind} stream ${other.stream} is placed, but a camera's ${s.kind === 'video' ? 'picture' : 'sound'} is not placed by its ${other.kind === 'video' ? 'picture' : 'sound'}: their skew (up to ${AV_SKEW_MAX_S * 1000} ms) is measured only by a pulse in both (--share-camera-clock accepts it unmeasured)`;
+  return `the same file's ${other.kind} stream ${other.stream} is placed, but a camera's ${s.kind === 'video' ? 'picture' : 'sound'} is not placed by its ${other.kind === 'video' ? 'picture' : 'sound'}: their skew (up to ${AV_SKEW_MAX_S * 1000} ms) is measured only by a pulse in both (--share-camera-clock accepts it unmeasured)${nothingAtBeepNote(s, other)}`;
+}
+
+/** The far-skew evidence of a picture against its own file's placed sound (farSkew), for the refusal to lead with; or null. */
+export function farSkewNote(s: StreamState, states: StreamState[]): string | null {
+  const other = states.find((o) => o.placed && o.abs === s.abs && o.kind !== s.kind);
+  return other ? farSkew(s, other) : null;
+}
+
+/**
+ * A picture whose own sound's beep says where its flash is, and nothing there stands out (its guided candidates are
+ * weaker than the picture's clutter) while no far-skew evidence was found: the LED was out of view, or the sound and
+ * picture are muxed apart so far that the flash lies outside the beep's span (ttrial46 row 9: the demo camera with its
+ * sound muxed 0.3 s late was refused naming an unrelated candidate at 4.2 s, and the line advised
+ * --share-camera-clock, which would place the picture 0.3 s off). Said as a possibility, with what to check.
+ */
+function nothingAtBeepNote(s: StreamState, sound: StreamState): string {
+  if (s.kind !== 'video' || sound.kind !== 'audio') return '';
+  for (const w of ['start', 'end'] as const) {
+    const beep = sound.chosen[w];
+    const guided = s.detections.filter((d) => d.window === w && d.guided === true && typeof d.score === 'number');
+    if (!beep || !guided.length || guided.some((d) => d.placeable === true)) continue;
+    const best = guided.reduce((a, b) => (Number(b.score) > Number(a.score) ? b : a));
+    const clutter = Number(best.null_max);
+    if (!(Number(best.score) < clutter)) continue;
+    return `; and nothing stands out where its own sound's ${w} beep at ${beep.t_s.toFixed(3)} s says its flash is (the best there, at ${Number(best.t_s).toFixed(3)} s, scores ${Number(best.score).toFixed(1)}, under the ${clutter.toFixed(1)} of the picture's own changes): if the LED was in view then, look for its flash near that time: the file's sound may be muxed with an offset from its picture (-itsoffset, an edit list), and --share-camera-clock would then place the picture that far off`;
+  }
+  return '';
 }
 
 /**
