@@ -153,6 +153,13 @@ const KEY_FRAME = /\biskey:1\b/;
 const REORDER_FRAMES = 4;
 /** The error-concealment line of the MPEG-family decoders (H.264, MPEG-2/4, H.263), once per damaged picture. */
 const CONCEALING = /\bconcealing \d+ DC, \d+ AC, \d+ MV errors in \w+ frame/;
+/**
+ * The raw muxer's complaint at error level when two frames of a variable-rate file round to one tick of the output's
+ * time base (the file's average rate: ffmpeg 5.1 fftools/ffmpeg_mux.c write_packet, "Application provided invalid,
+ * non monotonically increasing dts to muxer"). Said of the output, not of the data decoded: the frame is written
+ * (its dts moved on by one tick) and its time is showinfo's. A phone's VFR clip gave 14 of them in a seeked window.
+ */
+const MUXER_DTS = /\bnon monotonically increasing dts to muxer\b/;
 
 /**
  * What ffmpeg said of damaged data while decoding: its error-level messages, and the pictures its decoder patched up
@@ -274,10 +281,8 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
     const { width, height, decodedWidth, decodedHeight } = this.geometry;
     const cmd = ffmpegCommand(resolvePath(this.file));
     const inOpts = ['-nostdin', '-loglevel', 'repeat+level+info', ...(this.opts.countDamage ? ['-threads', '1'] : []), '-copyts'];
-    // The start is a time on the stream's clock (as showinfo prints it with -copyts); ffmpeg adds the file's start
-    // time to an input -ss (and trims there), so it is taken off: a file whose streams start at 2 s was seeked 2 s too far.
-    const seek = (this.opts.start ?? 0) - (this.opts.probed?.start_time_s ?? 0);
-    if (seek > 0) inOpts.push('-ss', String(seek));
+    const seek = inputSeekS(this.opts.start, this.opts.probed);
+    if (seek !== null) inOpts.push('-ss', String(seek));
     cmd.inputOptions(inOpts);
     const filters: string[] = [];
     if (this.opts.fps) filters.push(`fps=fps=${this.opts.fps}`);
@@ -291,6 +296,29 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
 }
 
 type FfmpegCommand = ReturnType<typeof ffmpegCommand>;
+
+/**
+ * Containers without an index (MPEG-TS, MPEG-PS): ffmpeg's seek there finds a packet at or before the target by its
+ * timestamps, not a key frame, and the decoder drops what it reads up to the next key frame, so the first frame shown
+ * is the key frame after the target (both builds: a TS with key frames every 2 s, start 1.4 s, -ss 0.5 shows 3.42 s
+ * first, not 1.9 s). Such a file is seeked this much earlier; the frames before the start are not emitted anyway.
+ */
+const UNINDEXED_CONTAINER = /^(mpegts|mpeg)$/;
+const UNINDEXED_SEEK_BACK_S = 10;
+
+/**
+ * The input -ss for a decode from `start` (a time on the stream's clock, as showinfo prints it with -copyts), or null
+ * for none. ffmpeg adds the file's start time to an input -ss (and trims there), so it is taken off: a file whose
+ * streams start at 2 s was seeked 2 s too far. No start: no seek, also for a file whose start time is negative (an
+ * MPEG-TS whose 33-bit PTS wraps, after ffmpeg's wrap correction; ttrial46 row 8: a seek to its time 0 dropped the
+ * frames before it, the flash among them, and the demuxer landed at the key frame 1.68 s in).
+ */
+export function inputSeekS(start: number | undefined, probed: ProbeResult | undefined): number | null {
+  if (start === undefined) return null;
+  const back = UNINDEXED_CONTAINER.test(probed?.container ?? '') ? UNINDEXED_SEEK_BACK_S : 0;
+  const seek = start - (probed?.start_time_s ?? 0) - back;
+  return seek > 0 ? seek : null;
+}
 
 /**
  * What ffmpeg says while it decodes: each frame's presentation time (showinfo lines on stderr), its exit, and a
@@ -361,7 +389,7 @@ class ShowinfoTimes {
   private onStderr(tagged: string): void {
     const lv = LOG_LEVEL.exec(tagged);
     const line = lv ? lv[1] + tagged.slice(lv[0].length) : tagged;
-    const error = lv?.[2] === 'error';
+    const error = lv?.[2] === 'error' && !MUXER_DTS.test(line);
     const concealed = CONCEALING.test(line);
     if (error) this.damage.errors++;
     if (concealed) this.damage.concealed_frames++;

@@ -8,7 +8,7 @@
  */
 import { audioOffset, MIN_FINE_Z, type XcorrResult } from './xcorr.js';
 import { FINE_SEARCH_S } from './xcorr-drift.js';
-import { type ContentReading, mismatchWarning, readContent, uncheckedWarning, verdictOf, withoutPulses } from './content-mismatch.js';
+import { CONTENT_MIN_Z, type ContentReading, mismatchWarning, readContent, uncheckedWarning, verdictOf, withoutPulses } from './content-mismatch.js';
 import { type MappedBeepRank, type MappedBeepScore, mappedBeepRank, mappedBeepScore } from './xcorr-beep.js';
 import { type LagSpan, lagSpan, pickBySpan } from './xcorr-span.js';
 import { outsideOverlap } from './xcorr-rest.js';
@@ -585,6 +585,83 @@ function placeByContainer(s: StreamState, states: StreamState[], shareCameraCloc
   return shareCameraClock && placeByCameraClock(s, states);
 }
 
+/**
+ * Beyond this, a track placed with its file's clock whose content clearly matches another placed track elsewhere is
+ * refused: sound needs 44 ms for 15 m, a digital wireless microphone adds up to ~30 ms, so a track of the same file
+ * whose content lags more was muxed with an offset (ttrial46 row 3: a separately recorded microphone muxed into the
+ * camera's MKV 0.4 s late was placed 400 ms off, sd 1.9 ms, exit 0). Between XCHECK_TOLERANCE_S and this: a warning.
+ */
+const CONTAINER_MAX_LAG_S = 0.1;
+
+/**
+ * A stream placed with its file's clock ('container') checked against the content, as crossCheck checks a beep: its
+ * audio against the sibling it took the clock from, then against the other placed audio streams (another file's, not
+ * themselves placed by a container clock). Refused (`container_disagrees`) when its content matches one of them
+ * clearly (fine peak z >= MIN_FINE_Z, coarse ratio >= MIN_COARSE_RATIO) more than CONTAINER_MAX_LAG_S from where the
+ * clock places it and shares nothing with it at the placed lag (z under CONTENT_MIN_Z there: not speech that repeats);
+ * a match more than XCHECK_TOLERANCE_S off is warned about (`container_lag`); no clear match with any of them:
+ * `container_unchecked` (a silent track, or one of other sound). Unlike crossCheck no clear coarse peak (ratio 3) is
+ * needed: the placed lag is read directly, and a 10 s file's coarse peak ratio is under 2 (ttrial46 row 3: 1.94,
+ * fine z 264 at the 0.4 s lag, 0.3 at the placed one).
+ */
+export function containerCheck(s: StreamState, states: StreamState[]): boolean {
+  const sib = s.placed?.from;
+  if (s.kind !== 'audio' || s.placed?.method !== 'container' || s.placed.checked || !sib?.placed) return false;
+  s.placed.checked = true;
+  const others = states.filter((o) => o !== sib && o.abs !== s.abs && o.kind === 'audio' && o.placed && o.placed.method !== 'container');
+  let far: { m: ContentMatch; o: StreamState; diff: number; zAtPlaced: number | null } | null = null;
+  let near = false;
+  for (const o of [sib, ...others].filter((x) => x.sampleRate === s.sampleRate)) {
+    for (const m of clearMatches(s, o)) {
+      const diff = beepMinusContent(s, o, m);
+      if (Math.abs(diff) <= CONTAINER_MAX_LAG_S) near = true;
+      else far ??= { m, o, diff, zAtPlaced: zAtPlacement(s, o, m.w) };
+      if (Math.abs(diff) > XCHECK_TOLERANCE_S && Math.abs(diff) <= CONTAINER_MAX_LAG_S) warnContainerLag(s, sib, o, m, diff);
+    }
+  }
+  const clock = `placed with the clock of the same file's audio stream ${sib.stream}`;
+  if (far && (far.zAtPlaced ?? 0) < CONTENT_MIN_Z) {
+    const { m, o, diff } = far;
+    const placedZ = far.zAtPlaced === null ? 'none read' : `z ${far.zAtPlaced.toFixed(1)}`;
+    s.warnings.push({ code: 'container_disagrees', message: `${clock}, but its content matches ${o.file} ${disagreement(diff)} from there (at ${m.tm.toFixed(1)} s: fine peak z ${(m.r.fine_z ?? 0).toFixed(1)}, at the placed lag ${placedZ}): the track was muxed into the file with an offset (a microphone recorded apart?), so the stream is not placed; extract it to a file of its own (ffmpeg -i IN -map 0:a:${s.stream} -c copy OUT.mka) and sync that file, which is then placed by its beep or its content` });
+    s.placed = null;
+    s.refusedBy = 'container_disagrees';
+    return true;
+  }
+  if (!far && !near) s.warnings.push({ code: 'container_unchecked', message: `${clock}, unchecked: its content matches none of the placed audio streams clearly (a silent track, or one of other sound): if it is a microphone recorded apart and muxed into this file, its offset may be wrong` });
+  return false;
+}
+
+/** Content matches of s with o that stand out (fine z >= MIN_FINE_Z, coarse ratio >= MIN_COARSE_RATIO), per window. */
+function clearMatches(s: StreamState, o: StreamState): ContentMatch[] {
+  const windows: Array<['start' | 'end', Float32Array | null, number, Float32Array | null, number]> = [
+    ['start', o.kept, o.keptT0, s.kept, s.keptT0],
+    ['end', o.keptEnd, o.keptEndT0, s.keptEnd, s.keptEndT0],
+  ];
+  const out: ContentMatch[] = [];
+  for (const [w, a, aT0, b, bT0] of windows) {
+    if (!a || !b) continue;
+    const r = cachedOffset(a, aT0, b, bT0, s.sampleRate);
+    if (r && r.fine_z !== null && r.fine_z >= MIN_FINE_Z && r.peak_ratio >= MIN_COARSE_RATIO) out.push({ w, r, tm: bT0 + b.length / s.sampleRate / 2 });
+  }
+  return out;
+}
+
+/** The content's fine z of s against o at the lag their placements give, in window w (pulses masked out), or null. */
+function zAtPlacement(s: StreamState, o: StreamState, w: 'start' | 'end'): number | null {
+  const [ps, po] = [s.placed, o.placed];
+  const [a, aT0, b, bT0] = w === 'start' ? [o.kept, o.keptT0, s.kept, s.keptT0] : [o.keptEnd, o.keptEndT0, s.keptEnd, s.keptEndT0];
+  if (!ps || !po || !a || !b) return null;
+  const tm = bT0 + b.length / s.sampleRate / 2;
+  const u = (clockOfPlacement(ps)(tm) - po.offset) / (1 + (po.k ?? 0));
+  return readContent({ a: withoutPulses(a, aT0, s.sampleRate, pulsesOf(o)), aT0, b: withoutPulses(b, bT0, s.sampleRate, pulsesOf(s)), bT0, sr: s.sampleRate, offsetS: u - tm }).z;
+}
+
+function warnContainerLag(s: StreamState, sib: StreamState, o: StreamState, m: ContentMatch, diff: number): void {
+  if (s.warnings.some((x) => x.code === 'container_lag')) return;
+  s.warnings.push({ code: 'container_lag', message: `placed with the clock of the same file's audio stream ${sib.stream}, but its content matches ${o.file} ${disagreement(diff)} from there (at ${m.tm.toFixed(1)} s, fine peak z ${(m.r.fine_z ?? 0).toFixed(1)}): a far or wireless microphone lags so; more than ${CONTAINER_MAX_LAG_S * 1000} ms would be refused` });
+}
+
 /** The spread of an unknown skew anywhere within ±AV_SKEW_MAX_S (uniform), added to the other stream's offset sd. */
 const AV_SKEW_SD_S = AV_SKEW_MAX_S / Math.sqrt(3);
 
@@ -705,7 +782,34 @@ export function skewNote(s: StreamState, states: StreamState[]): string | null {
   if (!other) return null;
   const far = farSkew(s, other);
   if (far) return far;
-  return `the same file's ${other.kind} stream ${other.stream} is placed, but a camera's ${s.kind === 'video' ? 'picture' : 'sound'} is not placed by its ${other.kind === 'video' ? 'picture' : 'sound'}: their skew (up to ${AV_SKEW_MAX_S * 1000} ms) is measured only by a pulse in both (--share-camera-clock accepts it unmeasured)`;
+  return `the same file's ${other.kind} stream ${other.stream} is placed, but a camera's ${s.kind === 'video' ? 'picture' : 'sound'} is not placed by its ${other.kind === 'video' ? 'picture' : 'sound'}: their skew (up to ${AV_SKEW_MAX_S * 1000} ms) is measured only by a pulse in both (--share-camera-clock accepts it unmeasured)${nothingAtBeepNote(s, other)}`;
+}
+
+/** The far-skew evidence of a picture against its own file's placed sound (farSkew), for the refusal to lead with; or null. */
+export function farSkewNote(s: StreamState, states: StreamState[]): string | null {
+  const other = states.find((o) => o.placed && o.abs === s.abs && o.kind !== s.kind);
+  return other ? farSkew(s, other) : null;
+}
+
+/**
+ * A picture whose own sound's beep says where its flash is, and nothing there stands out (its guided candidates are
+ * weaker than the picture's clutter) while no far-skew evidence was found: the LED was out of view, or the sound and
+ * picture are muxed apart so far that the flash lies outside the beep's span (ttrial46 row 9: the demo camera with its
+ * sound muxed 0.3 s late was refused naming an unrelated candidate at 4.2 s, and the line advised
+ * --share-camera-clock, which would place the picture 0.3 s off). Said as a possibility, with what to check.
+ */
+function nothingAtBeepNote(s: StreamState, sound: StreamState): string {
+  if (s.kind !== 'video' || sound.kind !== 'audio') return '';
+  for (const w of ['start', 'end'] as const) {
+    const beep = sound.chosen[w];
+    const guided = s.detections.filter((d) => d.window === w && d.guided === true && typeof d.score === 'number');
+    if (!beep || !guided.length || guided.some((d) => d.placeable === true)) continue;
+    const best = guided.reduce((a, b) => (Number(b.score) > Number(a.score) ? b : a));
+    const clutter = Number(best.null_max);
+    if (!(Number(best.score) < clutter)) continue;
+    return `; and nothing stands out where its own sound's ${w} beep at ${beep.t_s.toFixed(3)} s says its flash is (the best there, at ${Number(best.t_s).toFixed(3)} s, scores ${Number(best.score).toFixed(1)}, under the ${clutter.toFixed(1)} of the picture's own changes): if the LED was in view then, look for its flash near that time: the file's sound may be muxed with an offset from its picture (-itsoffset, an edit list), and --share-camera-clock would then place the picture that far off`;
+  }
+  return '';
 }
 
 /**
@@ -1207,6 +1311,8 @@ export function placeStreams(states: StreamState[], ref: StreamState, o: PlaceOp
     if (changed) continue;
     // Beep placements are checked against the content once everything that can be placed is.
     for (const s of states) if (crossCheck(s)) changed = true;
+    // A track placed with its file's clock against the content.
+    for (const s of states) if (containerCheck(s, states)) changed = true;
     // A picture against its own file's sound, once both are placed.
     for (const s of states) if (soundPictureCheck(s, states)) changed = true;
     // A stream refused here takes the streams placed from it with it.

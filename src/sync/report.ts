@@ -6,7 +6,7 @@ import { InputError } from '../common/errors.js';
 import { shellWord, siblingName } from '../common/shell.js';
 import { VERSION } from '../common/version.js';
 import type { SyncMap, SyncStreamEntry } from './clock.js';
-import { skewNote } from './place.js';
+import { farSkewNote, skewNote } from './place.js';
 import { chapterNote } from './chapters.js';
 import { unpairedPulseWhy } from './unpaired.js';
 import { endAfterWhy } from './early-stop.js';
@@ -107,12 +107,15 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
       { file: ref.file },
     );
   }
-  const disagree = s.warnings.find((w) => w.code === 'xcorr_disagrees' || w.code === 'pulses_disagree' || w.code === 'sound_disagrees')?.message;
+  const disagree = s.warnings.find((w) => w.code === 'xcorr_disagrees' || w.code === 'pulses_disagree' || w.code === 'sound_disagrees' || w.code === 'container_disagrees')?.message;
   if (disagree) throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${disagree}${more}`, { file: s.file });
   const weak = s.warnings.find((w) => w.code === 'xcorr_weak')?.message;
   const skew = skewNote(s, states);
-  // A stream with a pulse of its own is not said to have none (unpaired.ts: it had no partner in its window).
-  const why = [unpairedPulseWhy(s, states, o) ?? noPulseWhy(s, o), weak, skew].filter(Boolean).join(', and ');
+  // A stream with a pulse of its own is not said to have none (unpaired.ts: it had no partner in its window). A
+  // picture's flash far from its own sound's beep is the reason, and said first (ttrial46 row 9: the line began with
+  // an unrelated candidate).
+  const own = unpairedPulseWhy(s, states, o) ?? noPulseWhy(s, o);
+  const why = (farSkewNote(s, states) ? [skew, own, weak] : [own, weak, skew]).filter(Boolean).join(', and ');
   throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${why}${soundlessFlashAdvice(s, states, o)}${more}${chapterNote(s, states, probes)}`, { file: s.file });
 }
 
