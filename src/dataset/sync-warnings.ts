@@ -11,7 +11,7 @@ import { basename } from 'node:path';
 import type { SyncMap } from '../sync/clock.js';
 
 /** docs/sync.md's warnings table: a placement that may be off by more than its target, or of another session. */
-const KEPT = new Set(['content_mismatch', 'content_unchecked', 'offset_uncertain', 'camera_clock_shared', 'forced_pick', 'drift_uncertain', 'drift_unmeasured']);
+const KEPT = new Set(['content_mismatch', 'content_unchecked', 'offset_uncertain', 'camera_clock_shared', 'forced_pick', 'drift_uncertain', 'drift_unmeasured', 'container_lag']);
 
 /**
  * One per kept warning, its code and line: `sync: <file> <kind> stream <n>: <code>: <message>`, for the streams of the files whose
