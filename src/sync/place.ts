@@ -519,9 +519,9 @@ function beepPairAdvice(s: StreamState, from: StreamState, far: FarContent): str
   if (!pair) return `none of ${from.file}'s detected beeps lines up with one of its own at the content's offset (as when a device restarted and beeped again, or --pick chose the other beep): check which beep of the reference this recording heard`;
   const [c, fc] = [s.chosen[pair.own.window], from.chosen[pair.from.window]];
   const chosen = [c && c.t_s !== pair.own.t_s ? `its own at ${c.t_s.toFixed(3)} s` : '', fc && fc.t_s !== pair.from.t_s ? `${from.file}'s at ${fc.t_s.toFixed(3)} s` : ''].filter(Boolean).join(' and ');
-  const said = `its beep at ${pair.own.t_s.toFixed(3)} s and ${from.file}'s at ${pair.from.t_s.toFixed(3)} s line up with the content, so the beep chosen (${chosen || 'another'}) is likely another device's (a neighbouring session beeping in the room)`;
+  const said = `its beep at ${pair.own.t_s.toFixed(3)} s and ${from.file}'s at ${pair.from.t_s.toFixed(3)} s line up with the content, so the beep chosen (${chosen || 'another'}) is another than the one this recording heard (a neighbouring session's device beeping in the room, or a device that restarted and beeped again)`;
   if (isFirst(pair.own, own) && isFirst(pair.from, theirs)) return `${said}: rerun with --pick first (it takes the earliest beep of every window of every stream: check its forced_pick lines)`;
-  return `${said}: --pick first would not take them (an earlier beep lies in the window): trim the other beep out of the recording, or record the session's beep louder than any other device's`;
+  return `${said}: --pick first would not take them (an earlier beep lies in its window): trim the other beep out of the recording, or record the session's beep louder than any other device's`;
 }
 
 /** A stream's detected pulses (start and end windows) with their onsets. */
