@@ -17,7 +17,7 @@ import { addBeeps, rng, talker, writeWavF32 } from './sync-media.js';
 const SR = 16000;
 /** The room recorder started this long before the lav: its offset (room time + offset = lav time) is -TRUTH_S. */
 const TRUTH_S = 0.7;
-const LAV_S = 20;
+const LAV_S = 12;
 let dir: string;
 let cleanup: () => void;
 
