@@ -12,6 +12,7 @@ import { CONTENT_MIN_Z, type ContentReading, mismatchWarning, readContent, unche
 import { type MappedBeepRank, type MappedBeepScore, mappedBeepRank, mappedBeepScore } from './xcorr-beep.js';
 import { type LagSpan, lagSpan, pickBySpan } from './xcorr-span.js';
 import { outsideOverlap } from './xcorr-rest.js';
+import { beepPairOnContent, type FarContent, farContentMatch, isFirst, type PulseAt, type WindowPair } from './far-content.js';
 import { acrossPartner, onePulseMessage, onlyPulse, otherHalf, secondPulseSeen } from './across.js';
 
 /** How a run of the span test (xcorr-span.ts) is named in a message. */
@@ -446,6 +447,7 @@ export function crossCheck(s: StreamState): boolean {
   const from = s.placed?.from;
   if (s.kind !== 'audio' || s.placed?.method !== 'tone' || s.placed.checked || !from?.placed || from.kind !== 'audio' || from.sampleRate !== s.sampleRate) return false;
   s.placed.checked = true;
+  if (refuseFarContent(s, from)) return false;
   const matches = conclusiveMatches(s, from);
   // Only a clear content match overrules a beep (speech that repeats can cross-correlate confidently elsewhere): a
   // clear coarse peak too (its offset is then known to well under 1 ms).
@@ -466,6 +468,65 @@ export function crossCheck(s: StreamState): boolean {
   const away = matches.map((m) => ({ m, diff: beepMinusContent(s, from, m) }));
   if (!away.some((a) => Math.abs(a.diff) <= FINE_SEARCH_S)) warnContentMismatch(s, from, away[0]);
   return pairAgainstContent(s, from, matches);
+}
+
+/**
+ * A beep placement whose content, with every pulse masked, matches clearly over XCHECK_MAX_S away and not at the
+ * placed lag (far-content.ts): refused as xcorr_disagrees, naming both offsets and the beep pair the content lines up
+ * (a neighbour's beep chosen as the strongest: trial 2026-12-06 rows 1-2, placed 1.2 s off with exit 0).
+ */
+function refuseFarContent(s: StreamState, from: StreamState): boolean {
+  const [ps, pf] = [s.placed as Placement, from.placed as Placement];
+  const pairs: WindowPair[] = [];
+  for (const [w, a, aT0, b, bT0] of [['start', from.kept, from.keptT0, s.kept, s.keptT0], ['end', from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0]] as const) {
+    if (a && b) pairs.push({ w, a, aT0, b, bT0, unmasked: cachedOffset(a, aT0, b, bT0, s.sampleRate) });
+  }
+  const far = farContentMatch(pairs, {
+    sr: s.sampleRate,
+    pulsesA: pulsesOf(from),
+    pulsesB: pulsesOf(s),
+    beepMinusContent: (tm, offsetS) => clockOfPlacement(ps)(tm) - clockOfPlacement(pf)(tm + offsetS),
+    // from's time of the reference time s's beep puts at tm (T = u (1 + k) + offset), minus tm.
+    placedOffsetAt: (tm) => (clockOfPlacement(ps)(tm) - pf.offset) / (1 + (pf.k ?? 0)) - tm,
+    farS: XCHECK_MAX_S,
+    minZ: MIN_FINE_Z,
+  });
+  if (!far) return false;
+  s.warnings.push({ code: 'xcorr_disagrees', message: farContentMessage(s, from, far) });
+  s.placed = null;
+  s.refusedBy = 'xcorr_disagrees';
+  return true;
+}
+
+/** The refusal's line: both offsets, the beep pair the content lines up (when one was detected) and what to do. */
+function farContentMessage(s: StreamState, from: StreamState, far: FarContent): string {
+  const ps = s.placed as Placement;
+  const beeps = s.chosen.start && s.chosen.end ? 'its start and end beeps' : `its ${s.chosen.start ? 'start' : 'end'} beep`;
+  const z = far.placedZ === null ? 'too short to read' : `z ${far.placedZ.toFixed(1)}`;
+  return (
+    `placed by ${beeps} ${disagreement(far.diff)} away from where its content cross-correlates with ${from.file} at ${far.tm.toFixed(1)} s, pulses masked ` +
+    `(offset ${(ps.offset - far.diff).toFixed(3)} s there, z ${far.z.toFixed(1)}; none at the beep's offset ${ps.offset.toFixed(3)} s, ${z}): ` +
+    `the beep was paired with another beep than the one this recording heard, so the stream is not placed; ${beepPairAdvice(s, from, far)}`
+  );
+}
+
+/** Which detected beeps the content lines up and the flag that takes them, or what else to do. */
+function beepPairAdvice(s: StreamState, from: StreamState, far: FarContent): string {
+  const own = pulsesAt(s);
+  const theirs = pulsesAt(from);
+  const clk = clockOfPlacement(from.placed as Placement);
+  const pair = beepPairOnContent(own, theirs, (tB, tA) => clk(tA) - clk(tB + far.offset_s + far.drift * (tB - far.tm)));
+  if (!pair) return `none of ${from.file}'s detected beeps lines up with one of its own at the content's offset (as when a device restarted and beeped again, or --pick chose the other beep): check which beep of the reference this recording heard`;
+  const [c, fc] = [s.chosen[pair.own.window], from.chosen[pair.from.window]];
+  const chosen = [c && c.t_s !== pair.own.t_s ? `its own at ${c.t_s.toFixed(3)} s` : '', fc && fc.t_s !== pair.from.t_s ? `${from.file}'s at ${fc.t_s.toFixed(3)} s` : ''].filter(Boolean).join(' and ');
+  const said = `its beep at ${pair.own.t_s.toFixed(3)} s and ${from.file}'s at ${pair.from.t_s.toFixed(3)} s line up with the content, so the beep chosen (${chosen || 'another'}) is another than the one this recording heard (a neighbouring session's device beeping in the room, or a device that restarted and beeped again)`;
+  if (isFirst(pair.own, own) && isFirst(pair.from, theirs)) return `${said}: rerun with --pick first (it takes the earliest beep of every window of every stream: check its forced_pick lines)`;
+  return `${said}: --pick first would not take them (an earlier beep lies in its window): trim the other beep out of the recording, or record the session's beep louder than any other device's`;
+}
+
+/** A stream's detected pulses (start and end windows) with their onsets. */
+function pulsesAt(s: StreamState): PulseAt[] {
+  return s.detections.filter((d) => typeof d.t_s === 'number' && (d.window === 'start' || d.window === 'end')).map((d) => ({ window: d.window as 'start' | 'end', t_s: d.t_s as number }));
 }
 
 /** Where s's beep places it minus where a content match does, seconds, at the match's window middle. */
