@@ -49,7 +49,10 @@ export interface HumanSetup {
   /** --min-confidence: the orientation check (orientation.ts) leaves detector candidates below it as they are. */
   minConfidence?: number;
   stages?: Partial<FaceStages>;
-  /** Run the start-up orientation check (selfcheck.ts; default true). False only where the check's frame is made. */
+  /**
+   * Run the start-up orientation check (selfcheck.ts; default true). False where the check's frame is made, and for a
+   * pool's workers after the first, which load the same build as the first (pool.ts workerSetup).
+   */
   selfCheck?: boolean;
 }
 
