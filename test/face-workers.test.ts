@@ -41,7 +41,7 @@ describe('face workers by frame count', () => {
 });
 
 describe("the workers' start-up check", () => {
-  // The first worker checks the build every worker of the pool loads (selfcheck.ts); a second check cost ~0.2 CPU s.
+  // The first worker checks the build every worker of the pool loads (selfcheck.ts); a second check is a detector frame more.
   it('runs in the first worker only, and nowhere when the setup turns it off', () => {
     const setup: HumanSetup = { backend: 'wasm', maxFaces: 1, detectorMinConfidence: 0.2, minConfidence: 0.5 };
     expect(workerSetup(setup, 0)).toBe(setup);

@@ -66,11 +66,11 @@ type WorkerReply = FrameResult | { error: string; input: boolean };
 /**
  * The setup of a pool's worker `index`: the first worker runs the start-up check (selfcheck.ts), the others skip it.
  * Every worker of a pool loads the same files the same way (Human's bundle with the same substitutions, the same tfjs
- * builds and WASM binary, the same models), so a backend whose output is misplaced fails the first worker's check
- * in the first worker as it would in any, and the run is refused before its first frame (warm() waits for every
- * worker). A second worker's check cost ~0.2 CPU s of the bench's 6 s clip: its check frame's analysis, beyond the
- * first calls that its first real frame now pays instead (docs/benchmarks.md, "Face start-up check in one worker").
- * keepOnly() keeps the first worker, so a pool cut to one worker keeps the checked one.
+ * builds and WASM binary, the same models), so a backend whose output is misplaced fails the check in the first
+ * worker as it would in any, and the run is refused before its first frame (warm() waits for every worker). A second
+ * worker's check is one detector frame's analysis more (~0.1-0.2 CPU s; the models' first-call set-up moves to its
+ * first real frame): docs/benchmarks.md, "Face start-up check in one worker". keepOnly() keeps the first worker, so a
+ * pool cut to one worker keeps the checked one.
  */
 export function workerSetup(setup: HumanSetup, index: number): HumanSetup {
   return index === 0 || setup.selfCheck === false ? setup : { ...setup, selfCheck: false };
