@@ -2,13 +2,15 @@
  * The rotated face crop from the frame's bytes (src/face/crop.ts) against what it replaces: tfjs-backend-wasm's
  * RotateWithOffset of the whole frame, then CropAndResize of the box, divided by 255 (Human's correctFaceRotation).
  * Same float32 values, bit for bit, for boxes inside, across and partly outside the frame, at small, large and
- * upside-down angles; and the engine's results on a rolling head are the same with Human's own crop.
+ * upside-down angles; and the engine's results on a rolling head are the same with Human's own crop. Also the lean
+ * Concat kernel (src/face/concat-kernel.ts) against tfjs-backend-wasm's own: the same bytes out.
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VideoDecoder } from '../src/media/decode-video.js';
 import { createHuman, type HumanInstance } from '../src/face/backend.js';
 import { rotatedCrop, type CropBox } from '../src/face/crop.js';
+import { leanConcat } from '../src/face/concat-kernel.js';
 import { FaceEngine, type FrameResult } from '../src/face/engine.js';
 import { defaultModelDir } from '../src/face/models.js';
 import { FIXTURES } from './helpers/cli.js';
@@ -105,5 +107,76 @@ describe('rotated face crop from the frame bytes', () => {
     const faces = (r: FrameResult[]) => r.map((x) => x.faces.map((f) => ({ ...f, mesh: Array.from(f.mesh) })));
     expect(faces(fast.results)).toEqual(faces(own.results));
     expect(fast.results.every((r) => r.faces.length === 1)).toBe(true);
+  });
+});
+
+describe("the wasm backend's Concat kernel, lean", () => {
+  type Info = { dataId: object; shape: number[]; dtype: string };
+  type Kernel = ((a: unknown) => Info) & { original?: (a: unknown) => Info };
+  type Tf = {
+    getKernel(n: string, b: string): { kernelFunc: Kernel };
+    tensor(v: ArrayLike<number> | boolean[], s: number[], d: string): Info & { dispose(): void };
+    backend(): unknown;
+    engine(): { makeTensorFromTensorInfo(i: Info, b: unknown): { dataSync(): ArrayLike<number>; dispose(): void } };
+  };
+  // A bytes view of a kernel's output (float32 and int32 as their 4 bytes, bool as 1), then the output freed.
+  const bytesOf = (tf: Tf, info: Info): Uint8Array => {
+    const t = tf.engine().makeTensorFromTensorInfo(info, tf.backend());
+    const v = t.dataSync() as unknown as { buffer: ArrayBuffer; byteOffset: number; byteLength: number };
+    const copy = new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice();
+    t.dispose();
+    return copy;
+  };
+
+  it("is the registered kernel, and gives the backend's own kernel's bytes for every shape, axis and dtype", () => {
+    const tf = human.tf as unknown as Tf;
+    const kernel = tf.getKernel('Concat', 'wasm').kernelFunc;
+    expect(kernel.name).toBe('mmprepLeanConcat');
+    const own = kernel.original!;
+    let delegated = 0;
+    const lean = leanConcat(((a: unknown) => (delegated++, own(a))) as never) as unknown as Kernel;
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const made: Array<{ dispose(): void }> = [];
+    const tensor = (shape: number[], dtype: string) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const v = Array.from({ length: n }, () => (dtype === 'float32' ? rand() * 2 - 1 : dtype === 'int32' ? Math.floor(rand() * 2e9 - 1e9) : rand() > 0.5 ? 1 : 0));
+      const t = tf.tensor(dtype === 'bool' ? v.map(Boolean) : v, shape, dtype);
+      made.push(t);
+      return t;
+    };
+    const cases: Array<{ shapes: number[][]; axis: number; dtypes?: string[] }> = [
+      { shapes: [[1, 384, 1], [1, 384, 16]], axis: 2 }, // the detector's outputs (BlazeFace)
+      { shapes: [[1, 512, 17], [1, 384, 17]], axis: 1 },
+      { shapes: [[896, 2], [896, 2]], axis: 1 },
+      { shapes: [[1, 64, 64, 3], [1, 64, 64, 3]], axis: 0 }, // the eye crops (iris)
+      { shapes: [[2, 1, 1, 213], [2, 1, 1, 15]], axis: 3 }, // the iris model's outputs
+      { shapes: [[3, 5, 7], [3, 2, 7], [3, 1, 7]], axis: -2 },
+      { shapes: [[4, 6], [4, 6], [4, 6], [4, 6]], axis: -1 },
+      { shapes: [[5], [9]], axis: 0 },
+      { shapes: [[2, 3, 4, 5], [2, 3, 4, 1]], axis: 3, dtypes: ['int32', 'int32'] },
+      { shapes: [[2, 3], [2, 5]], axis: 1, dtypes: ['bool', 'bool'] },
+      // left to the backend's own kernel: one input, an empty one, mixed dtypes
+      { shapes: [[3, 4]], axis: 0 },
+      { shapes: [[3, 0], [3, 4]], axis: 1 },
+      { shapes: [[2, 2], [2, 2]], axis: 0, dtypes: ['float32', 'int32'] },
+    ];
+    try {
+      for (const c of cases) {
+        const inputs = c.shapes.map((s, i) => tensor(s, c.dtypes?.[i] ?? 'float32'));
+        const args = { inputs, backend: tf.backend(), attrs: { axis: c.axis } };
+        const want = own(args);
+        const got = lean(args);
+        expect(got.shape, JSON.stringify(c)).toEqual(want.shape);
+        expect(got.dtype).toBe(want.dtype);
+        expect(Buffer.from(bytesOf(tf, got)).equals(Buffer.from(bytesOf(tf, want))), JSON.stringify(c)).toBe(true);
+      }
+      expect(delegated).toBe(3);
+      // shapes that do not fit: the backend's own error
+      const bad = { inputs: [tensor([2, 3], 'float32'), tensor([3, 3], 'float32')], backend: tf.backend(), attrs: { axis: 1 } };
+      expect(() => lean(bad)).toThrow(/does not match the shape of the rest/);
+    } finally {
+      made.forEach((t) => t.dispose());
+    }
   });
 });

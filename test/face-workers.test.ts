@@ -1,6 +1,6 @@
 /**
  * Start-up choices of `mmprep face` that must not change its output: the default number of workers by the clip's
- * frame count (one for a clip under ONE_WORKER_BELOW_FRAMES frames), and the decoder's showinfo filter found out
+ * frame count (one for a clip under ONE_WORKER_BELOW_FRAMES frames), the start-up check in the first worker only, and the decoder's showinfo filter found out
  * without blocking and noted per ffmpeg binary (src/media/showinfo.ts showinfoReady). Fast: no model is loaded.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectedFrames, ONE_WORKER_BELOW_FRAMES, workersFor } from '../src/face/extract.js';
+import { workerSetup } from '../src/face/pool.js';
+import type { HumanSetup } from '../src/face/backend.js';
 import type { ProbeResult, StreamInfo } from '../src/media/probe.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 import { showinfoFilter, showinfoReady } from '../src/media/showinfo.js';
@@ -35,6 +37,19 @@ describe('face workers by frame count', () => {
     expect(workersFor(ONE_WORKER_BELOW_FRAMES, 2)).toBe(2);
     expect(workersFor(null, 2)).toBe(2);
     expect(workersFor(5, 0)).toBe(0); // in-thread stays in-thread
+  });
+});
+
+describe("the workers' start-up check", () => {
+  // The first worker checks the build every worker of the pool loads (selfcheck.ts); a second check is a detector frame more.
+  it('runs in the first worker only, and nowhere when the setup turns it off', () => {
+    const setup: HumanSetup = { backend: 'wasm', maxFaces: 1, detectorMinConfidence: 0.2, minConfidence: 0.5 };
+    expect(workerSetup(setup, 0)).toBe(setup);
+    for (const i of [1, 2, 5]) expect(workerSetup(setup, i)).toEqual({ ...setup, selfCheck: false });
+    expect(setup.selfCheck).toBeUndefined(); // the caller's setup (the kept workers' key) is not changed
+    const off = { ...setup, selfCheck: false };
+    expect(workerSetup(off, 0).selfCheck).toBe(false);
+    expect(workerSetup(off, 1).selfCheck).toBe(false);
   });
 });
 

@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import NodeModule, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { InputError } from '../common/errors.js';
+import { installLeanConcat } from './concat-kernel.js';
 import { checkModelDir, defaultModelDir, humanPackageDir, modelBaseUrl, registerFileRouter } from './models.js';
 
 export const FACE_BACKENDS = ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
@@ -49,7 +50,10 @@ export interface HumanSetup {
   /** --min-confidence: the orientation check (orientation.ts) leaves detector candidates below it as they are. */
   minConfidence?: number;
   stages?: Partial<FaceStages>;
-  /** Run the start-up orientation check (selfcheck.ts; default true). False only where the check's frame is made. */
+  /**
+   * Run the start-up orientation check (selfcheck.ts; default true). False where the check's frame is made, and for a
+   * pool's workers after the first, which load the same build as the first (pool.ts workerSetup).
+   */
   selfCheck?: boolean;
 }
 
@@ -392,6 +396,8 @@ export async function createHuman(setup: HumanSetup): Promise<HumanInstance> {
   }
   const bad = errs.find((e) => /error/i.test(e));
   if (bad) throw new InputError(`cannot load face models from ${modelDir} (${bad.slice(0, 200)})`);
+  // The wasm backend's Concat kernel, lean (same bytes; concat-kernel.ts): less of V8's compile work per worker.
+  if (setup.backend === 'wasm') installLeanConcat(tf);
   return human;
 }
 

@@ -349,7 +349,8 @@ export class FaceEngine {
     const st = setup.stages;
     const reused = !!(st?.description || st?.antispoof || st?.liveness) && !st?.descriptionEveryFrame;
     engine.byFace = setup.maxFaces > 1 && !reused;
-    // Every backend's output orientation is checked on a known face before the first frame (selfcheck.ts).
+    // Every backend's output orientation is checked on a known face before the first frame (selfcheck.ts): in this
+    // engine, or for a pool's later workers in its first worker, which loads the same build (pool.ts workerSetup).
     const why = setup.selfCheck === false ? null : await engine.selfCheck();
     if (why) {
       const advice = setup.backend === 'wasm' ? 'reinstall mmprep\'s dependencies (npm ci): the installed Human or tfjs is not the version mmprep was checked with' : 'use --backend wasm (the default)';

@@ -63,6 +63,19 @@ export function isCut(prev: Float32Array | null, cur: Float32Array): boolean {
 
 type WorkerReply = FrameResult | { error: string; input: boolean };
 
+/**
+ * The setup of a pool's worker `index`: the first worker runs the start-up check (selfcheck.ts), the others skip it.
+ * Every worker of a pool loads the same files the same way (Human's bundle with the same substitutions, the same tfjs
+ * builds and WASM binary, the same models), so a backend whose output is misplaced fails the check in the first
+ * worker as it would in any, and the run is refused before its first frame (warm() waits for every worker). A second
+ * worker's check is one detector frame's analysis more (~0.1-0.2 CPU s; the models' first-call set-up moves to its
+ * first real frame): docs/benchmarks.md, "Face start-up check in one worker". keepOnly() keeps the first worker, so a
+ * pool cut to one worker keeps the checked one.
+ */
+export function workerSetup(setup: HumanSetup, index: number): HumanSetup {
+  return index === 0 || setup.selfCheck === false ? setup : { ...setup, selfCheck: false };
+}
+
 /** N face worker threads, each with its own Human instance (one single-thread piscina pool per worker). */
 export class FaceWorkers {
   readonly pools: Piscina[] = [];
@@ -77,7 +90,7 @@ export class FaceWorkers {
       // stricterFIFO: a task that finds the thread busy goes back to the head of the queue, not the tail; by default
       // piscina requeues it at the tail, so frames queued on a busy thread ran out of order (a tracked frame then took
       // its box from a later block's frame: the outputs differed between --workers 1 and 2).
-      const pool = new Piscina({ filename, workerData: setup, minThreads: 1, maxThreads: 1, idleTimeout: 60_000, concurrentTasksPerWorker: 1, stricterFIFO: true, execArgv: threadExecArgv() });
+      const pool = new Piscina({ filename, workerData: workerSetup(setup, i), minThreads: 1, maxThreads: 1, idleTimeout: 60_000, concurrentTasksPerWorker: 1, stricterFIFO: true, execArgv: threadExecArgv() });
       this.pools.push(pool);
       this.loaded.set(pool, pool.run({ ping: true } satisfies PingTask).catch(() => undefined));
     }

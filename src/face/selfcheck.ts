@@ -1,6 +1,7 @@
 /**
- * Start-up check of a backend's output orientation: every engine (any backend: wasm, cpu, tensorflow,
- * tensorflow-gpu) analyses one known upright face before its first frame, and the engine refuses to start when the
+ * Start-up check of a backend's output orientation: every run's engine (any backend: wasm, cpu, tensorflow,
+ * tensorflow-gpu; with worker threads, the first worker's, which loads the same build as the others: pool.ts
+ * workerSetup) analyses one known upright face before the first frame, and the engine refuses to start when the
  * face is not found or its landmarks are not where the wasm backend put them (eye corners, nose tip, mouth corners,
  * iris centres). A backend whose output is mirrored, turned, transposed or otherwise misplaced would otherwise give
  * landmarks, pose and gaze that look valid. The wasm backend's own orientation is tested on the whole circle of rolls
