@@ -9,14 +9,18 @@ import { shellWord, siblingName } from '../common/shell.js';
 
 interface SilenceFields {
   functionals?: Record<string, { n?: number; mean?: number | null } | undefined>;
+  sync_beeps?: unknown[];
   params?: { stream?: number };
   source: { audio_streams?: number | null; channels?: number | null; channel?: number };
 }
 
-/** The summary's RMS is 0 over every frame it counts: the analysed samples are all 0. */
+/**
+ * The summary's RMS is 0 over every frame it counts: the analysed samples are all 0. The summary leaves a sync beep's
+ * frames out, so a file of a beep in digital silence (a test tone) reads 0 too: a stream with a beep is not silent.
+ */
 function isDigitalSilence(s: SilenceFields): boolean {
   const rms = s.functionals?.rms;
-  return rms !== undefined && (rms.n ?? 0) > 0 && rms.mean === 0;
+  return rms !== undefined && (rms.n ?? 0) > 0 && rms.mean === 0 && (s.sync_beeps ?? []).length === 0;
 }
 
 /** The warning (`file` as the user gave it), or null. */
