@@ -423,6 +423,11 @@ interface ContentMatch {
 
 /** The windows of s whose content cross-correlates conclusively (whyNotConclusive) with the same window of `from`. */
 function conclusiveMatches(s: StreamState, from: StreamState): ContentMatch[] {
+  return windowMatches(s, from, (r) => whyNotConclusive(r, 0.5) === null);
+}
+
+/** Per window (start, end) that both streams kept: s's content cross-correlated with `from`'s, where `keep` takes it. */
+function windowMatches(s: StreamState, from: StreamState, keep: (r: NonNullable<ReturnType<typeof cachedOffset>>) => boolean): ContentMatch[] {
   const windows: Array<['start' | 'end', Float32Array | null, number, Float32Array | null, number]> = [
     ['start', from.kept, from.keptT0, s.kept, s.keptT0],
     ['end', from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0],
@@ -431,7 +436,7 @@ function conclusiveMatches(s: StreamState, from: StreamState): ContentMatch[] {
   for (const [w, a, aT0, b, bT0] of windows) {
     if (!a || !b) continue;
     const r = cachedOffset(a, aT0, b, bT0, s.sampleRate);
-    if (r && whyNotConclusive(r, 0.5) === null) out.push({ w, r, tm: bT0 + b.length / s.sampleRate / 2 });
+    if (r && keep(r)) out.push({ w, r, tm: bT0 + b.length / s.sampleRate / 2 });
   }
   return out;
 }
@@ -695,17 +700,7 @@ export function containerCheck(s: StreamState, states: StreamState[]): boolean {
 
 /** Content matches of s with o that stand out (fine z >= MIN_FINE_Z, coarse ratio >= MIN_COARSE_RATIO), per window. */
 function clearMatches(s: StreamState, o: StreamState): ContentMatch[] {
-  const windows: Array<['start' | 'end', Float32Array | null, number, Float32Array | null, number]> = [
-    ['start', o.kept, o.keptT0, s.kept, s.keptT0],
-    ['end', o.keptEnd, o.keptEndT0, s.keptEnd, s.keptEndT0],
-  ];
-  const out: ContentMatch[] = [];
-  for (const [w, a, aT0, b, bT0] of windows) {
-    if (!a || !b) continue;
-    const r = cachedOffset(a, aT0, b, bT0, s.sampleRate);
-    if (r && r.fine_z !== null && r.fine_z >= MIN_FINE_Z && r.peak_ratio >= MIN_COARSE_RATIO) out.push({ w, r, tm: bT0 + b.length / s.sampleRate / 2 });
-  }
-  return out;
+  return windowMatches(s, o, (r) => r.fine_z !== null && r.fine_z >= MIN_FINE_Z && r.peak_ratio >= MIN_COARSE_RATIO);
 }
 
 /** The content's fine z of s against o at the lag their placements give, in window w (pulses masked out), or null. */
