@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCliInProcess, tempDir } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
+import { syncMapWarnings } from '../src/dataset/sync-warnings.js';
 
 const CAM = join(FIXTURES, 'demo', 's01_camera.mp4');
 const NOTCH = Array(3).fill('bandreject=f=1000:width_type=h:w=300').join(',');
@@ -25,6 +26,7 @@ beforeAll(() => {
   copyFileSync(join(FIXTURES, 'demo', 's01_lav.flac'), join(tmp.dir, 'lav.flac'));
   withNotchedCopy('late.mkv', 400);
   withNotchedCopy('copy.mkv', 0);
+  withNotchedCopy('lag30.mkv', 30);
   ffmpegSync(['-i', CAM, '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono', '-map', '0:v', '-map', '0:a', '-map', '1:a', '-c:v', 'copy', '-c:a', 'aac', '-t', '10', join(tmp.dir, 'silent.mp4')]);
 }, 60_000);
 afterAll(() => tmp?.cleanup());
@@ -55,6 +57,16 @@ describe('a second audio track placed by its file clock', () => {
     expect(r.code).toBe(0);
     expect(r.track1?.method).toBe('container');
     expect(r.track1?.warnings.map((w) => w.code).filter((c) => c.startsWith('container_') && c !== 'container_clock')).toEqual([]);
+  });
+
+  it('muxed 30 ms off (a far or wireless microphone): placed by the container, container_lag said on stderr', async () => {
+    const r = await sync('lag30.mkv');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.track1?.method).toBe('container');
+    expect(r.track1?.warnings.map((w) => w.code)).toContain('container_lag');
+    expect(r.stderr).toMatch(/^mmprep sync: warning: lag30\.mkv audio stream 1: container_lag: placed with the clock of the same file's audio stream 0, but its content matches \S+ 30\.\d ms from there/m);
+    // a release keeps it in the session's issues (dataset build takes them from syncMapWarnings)
+    expect(syncMapWarnings(JSON.parse(readFileSync(join(tmp.dir, 'lag30.mkv.json'), 'utf8'))).map((w) => w.code)).toContain('container_lag');
   });
 
   it('a silent track: placed by the container, said to be unchecked', async () => {

@@ -5,10 +5,11 @@
  * frame) warns `drift_unmeasured` in the table and on stderr; a shorter one does not (the demo's 10 s sessions), nor
  * does --ends both (which measures the drift, or says `no_end_pulse`). Microphones: 16 kHz WAV, noise and one beep.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncMapWarnings } from '../src/dataset/sync-warnings.js';
 import { syncSession } from '../src/sync/session.js';
 import { runCliInProcess } from './helpers/cli.js';
 import { addBeeps, rng, writeWavF32 } from './sync-media.js';
@@ -46,6 +47,8 @@ describe('a long stream placed by its start alone', () => {
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stderr).toMatch(/^mmprep sync: warning: .*room250\.wav audio stream 0: drift_unmeasured: placed by its start alone/m);
     expect(cli.stderr).not.toMatch(/lav\.wav audio stream 0: drift_unmeasured/);
+    // a release keeps it in the session's issues (dataset build takes them from syncMapWarnings)
+    expect(syncMapWarnings(JSON.parse(readFileSync(join(dir, 'sync.json'), 'utf8'))).map((w) => w.code)).toEqual(['drift_unmeasured']);
   }, 60_000);
 
   it('150 s (100 ppm: 15 ms) and --ends both: no drift_unmeasured', async () => {
