@@ -28,6 +28,8 @@ beforeAll(() => {
   withNotchedCopy('copy.mkv', 0);
   withNotchedCopy('lag30.mkv', 30);
   ffmpegSync(['-i', CAM, '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono', '-map', '0:v', '-map', '0:a', '-map', '1:a', '-c:v', 'copy', '-c:a', 'aac', '-t', '10', join(tmp.dir, 'silent.mp4')]);
+  // The silent track first, the camera's microphone (with the beep) second (ttrial46 row 5).
+  ffmpegSync(['-i', CAM, '-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=mono', '-map', '0:v', '-map', '1:a', '-map', '0:a', '-c:v', 'copy', '-c:a', 'aac', '-t', '10', join(tmp.dir, 'silent-first.mp4')]);
 }, 60_000);
 afterAll(() => tmp?.cleanup());
 
@@ -74,5 +76,16 @@ describe('a second audio track placed by its file clock', () => {
     expect(r.code).toBe(0);
     expect(r.track1?.method).toBe('container');
     expect(r.track1?.warnings.map((w) => w.code)).toContain('container_unchecked');
+  });
+
+  it('a silent first track: the picture is guided by the second track\'s beep and placed (was refused "without the camera\'s own beep")', async () => {
+    const r = await runCliInProcess(['sync', 'silent-first.mp4', '-o', 'silent-first.json', '--quiet'], { cwd: tmp.dir });
+    expect(r.stderr).not.toMatch(/cannot be put on the reference clock/);
+    expect(r.code).toBe(0);
+    const streams = JSON.parse(readFileSync(join(tmp.dir, 'silent-first.json'), 'utf8')).streams as Entry[];
+    const picture = streams.find((s) => s.kind === 'video') as Entry & { offset_s: number };
+    expect(picture.method).toBe('flash');
+    // The demo camera's picture and sound share its clock (the fixture's truth): placed within a frame (40 ms) of 0.
+    expect(Math.abs(picture.offset_s)).toBeLessThan(0.04);
   });
 });

@@ -18,6 +18,7 @@ import { acrossPartner, onePulseMessage, onlyPulse, otherHalf, secondPulseSeen }
 /** How a run of the span test (xcorr-span.ts) is named in a message. */
 const SPAN_RUN_LABEL = '2.3 s';
 import type { Candidate, Placement, StreamState } from './streams.js';
+import { sameFileStreams } from './streams.js';
 import { CONTENT_LAG_SD_S, contentDriftWarning, contentLagSd, contentLagWarning } from './content-lag.js';
 import type { Ends, SyncWarning } from './windows.js';
 
@@ -727,7 +728,7 @@ const AV_SKEW_SD_S = AV_SKEW_MAX_S / Math.sqrt(3);
  * whose LED is not in view of every camera and who accept that skew (up to AV_SKEW_MAX_S, i.e. about a frame).
  */
 function placeByCameraClock(s: StreamState, states: StreamState[]): boolean {
-  const other = states.find((o) => o.placed && o.abs === s.abs && o.kind !== s.kind && o.placed.method !== 'camera_clock');
+  const other = sameFileStreams(s, states).find((o) => o.placed && o.kind !== s.kind && o.placed.method !== 'camera_clock');
   if (!other?.placed || farSkew(s, other)) return false;
   const offsetSd = Math.hypot(other.placed.offsetSd ?? 0, AV_SKEW_SD_S);
   s.placed = { ...other.placed, offsetSd, method: 'camera_clock', from: other, extra: undefined };
@@ -815,7 +816,7 @@ const SOUND_PICTURE_K = 2;
  */
 export function soundPictureCheck(s: StreamState, states: StreamState[]): boolean {
   if (s.kind !== 'video' || s.placed?.method !== 'flash') return false;
-  const snd = states.find((o) => o.abs === s.abs && o.kind === 'audio' && o.placed && o.placed.method !== 'camera_clock');
+  const snd = sameFileStreams(s, states).find((o) => o.kind === 'audio' && o.placed && o.placed.method !== 'camera_clock');
   const c = s.chosen.start ?? s.chosen.end;
   if (!snd?.placed || !c) return false;
   const d = clockOfPlacement(s.placed)(c.t_s) - clockOfPlacement(snd.placed)(c.t_s);
@@ -834,7 +835,7 @@ export function soundPictureCheck(s: StreamState, states: StreamState[]): boolea
 
 /** Why the same file's placed stream of the other kind does not place s (for the refusal), or null. */
 export function skewNote(s: StreamState, states: StreamState[]): string | null {
-  const other = states.find((o) => o.placed && o.abs === s.abs && o.kind !== s.kind);
+  const other = sameFileStreams(s, states).find((o) => o.placed && o.kind !== s.kind);
   if (!other) return null;
   const far = farSkew(s, other);
   if (far) return far;
@@ -843,7 +844,7 @@ export function skewNote(s: StreamState, states: StreamState[]): string | null {
 
 /** The far-skew evidence of a picture against its own file's placed sound (farSkew), for the refusal to lead with; or null. */
 export function farSkewNote(s: StreamState, states: StreamState[]): string | null {
-  const other = states.find((o) => o.placed && o.abs === s.abs && o.kind !== s.kind);
+  const other = sameFileStreams(s, states).find((o) => o.placed && o.kind !== s.kind);
   return other ? farSkew(s, other) : null;
 }
 

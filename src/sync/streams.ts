@@ -354,7 +354,7 @@ function flashLengthWarning(windows: Array<{ window: SearchWindow; detections: A
  * clock says where the beep was, so the flash is still searched there.
  */
 export function flashGuides(video: StreamState, states: StreamState[], ref: StreamState | undefined): FlashGuide[] {
-  const sound = states.find((s) => s.abs === video.abs && s.kind === 'audio' && (s.chosen.start || s.chosen.end || s.placed));
+  const sound = sameFileStreams(video, states).find((s) => s.kind === 'audio' && (s.chosen.start || s.chosen.end || s.placed));
   if (!sound) {
     // No sound of its own: the session's beeps give the pulse length and, at both ends, the start/end interval.
     const h = pairHintFor(ref, states);
@@ -372,6 +372,18 @@ export function flashGuides(video: StreamState, states: StreamState[], ref: Stre
     guides.push({ window: w, t_s: t, tolerance_s: tolerance, duration_s: typeof dur === 'number' ? dur : null });
   }
   return guides;
+}
+
+/**
+ * The other streams of s's file, those with a chosen pulse first (otherwise in file order): a camera whose first audio
+ * track is silent and whose microphone is the second (ttrial46 row 5) has its picture guided by, and checked against,
+ * the track that heard the beep; before 2026-12-06 the silent track was taken and the picture refused "without the
+ * camera's own beep".
+ */
+export function sameFileStreams(s: StreamState, states: StreamState[]): StreamState[] {
+  const others = states.filter((o) => o !== s && o.abs === s.abs);
+  const pulsed = (o: StreamState) => Boolean(o.chosen.start || o.chosen.end);
+  return [...others.filter(pulsed), ...others.filter((o) => !pulsed(o))];
 }
 
 /** The reference's pulse on a placed stream's own clock (t_ref = t_src·(1 + k) + offset, solved for t_src), or null. */
