@@ -24,6 +24,8 @@ beforeAll(() => {
   ffmpegOutputs([
     ['-i', CAM, '-c', 'copy', '-output_ts_offset', '95442', '-f', 'mpegts', join(tmp.dir, 'wrap.ts')],
     ['-i', CAM, '-c', 'copy', '-f', 'mpegts', join(tmp.dir, 'plain.ts')],
+    // 30 s: a window 20.1 s in is seeked 10 s early, to 8.7 s in the file, between key frames
+    ['-stream_loop', '2', '-i', CAM, '-c', 'copy', '-f', 'mpegts', join(tmp.dir, 'long.ts')],
   ]);
 }, 60_000);
 afterAll(() => tmp?.cleanup());
@@ -53,6 +55,16 @@ describe('MPEG-TS video decoding', () => {
     const t = await firstFrameS(join(tmp.dir, 'plain.ts'), 2.0);
     expect(t).toBeGreaterThanOrEqual(2.0 - 1e-9);
     expect(t).toBeLessThan(2.0 + 0.041);
+  });
+
+  it('the frames a TS seek decodes before the window are not counted as damage (were 12 "co located POCs" errors)', async () => {
+    const file = join(tmp.dir, 'long.ts');
+    const probed = await probe(file);
+    const dec = await VideoDecoder.open(file, { start: 20.1, end: 21.1, maxSide: 64, pixelFormat: 'gray', probed, countDamage: true });
+    let frames = 0;
+    for await (const f of dec) frames += f.damaged ? 0 : 1;
+    expect(frames).toBe(25);
+    expect(dec.decodeErrors).toEqual({ errors: 0, concealed_frames: 0 });
   });
 
   it('sync places the wrapped TS camera: picture and sound as for the MP4 it was copied from (was exit 2, "does not stand out")', async () => {

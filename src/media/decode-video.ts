@@ -151,6 +151,8 @@ const LOG_LEVEL = /^((?:\[[^\]]* @ 0x[0-9a-fA-F]+\] )?)\[(trace|debug|verbose|in
 const KEY_FRAME = /\biskey:1\b/;
 /** Frames a decoder may hold a decoded picture before showing it (B-frame reordering; x264's default keeps 2). */
 const REORDER_FRAMES = 4;
+/** Damage reported while frames up to this long before a decode's start are shown still counts (REORDER_FRAMES at 4 fps). */
+const DAMAGE_MARGIN_S = 1;
 /** The error-concealment line of the MPEG-family decoders (H.264, MPEG-2/4, H.263), once per damaged picture. */
 const CONCEALING = /\bconcealing \d+ DC, \d+ AC, \d+ MV errors in \w+ frame/;
 /**
@@ -227,7 +229,7 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
     const { width, height } = this.geometry;
     const frameBytes = this.frameBytes;
     const cmd = this.command();
-    const ffmpegSays = new ShowinfoTimes(cmd, this.file);
+    const ffmpegSays = new ShowinfoTimes(cmd, this.file, this.opts.start === undefined ? -Infinity : this.opts.start - DAMAGE_MARGIN_S);
     this.decodeErrors = ffmpegSays.damage;
     const status = childExitOf(cmd);
     const out = cmd.pipe() as Readable;
@@ -264,6 +266,7 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
       }
       const again = bytes === 0 && (await ffmpegSays.ended()) && startAgainAfterGroupInterrupt((await status).signal, bytes, attempt);
       if (!again) await ffmpegSays.exit();
+      ffmpegSays.countRest();
       const why = again ? null : decodeFailure(await status, bytes, () => ffmpegSays.lastWords());
       if (why) throw new InputError(`cannot decode video (${why})`, { file: this.file });
       ffmpegSays.finished = true;
@@ -341,10 +344,20 @@ class ShowinfoTimes {
   /** Set once every frame was read: an error event after that is not a failure. */
   finished = false;
   readonly damage: DecodeErrors = { errors: 0, concealed_frames: 0 };
+  /** Reports not yet given to a frame: they count with the next frame shown, if it is at or after countFromS. */
+  private readonly pending: DecodeErrors = { errors: 0, concealed_frames: 0 };
 
+  /**
+   * `countFromS`: damage reported for frames shown before this time is not counted (the frames a seek decodes before
+   * the window starts, which are never emitted: ttrial46 row 8's TS, seeked 10 s early, counted the H.264 errors of the
+   * frames after its seek point, "co located POCs unavailable", as damage in the searched frames). A report counts
+   * with the next frame shown, which is the damaged one or precedes it by at most REORDER_FRAMES frames: the caller
+   * passes its start less a margin for that.
+   */
   constructor(
     cmd: FfmpegCommand,
     private readonly file: string,
+    private readonly countFromS = -Infinity,
   ) {
     cmd.on('stderr', (line: string) => this.onStderr(line));
     cmd.on('error', (err: Error, _o: string | null, se: string | null) => this.onError(err, se));
@@ -391,8 +404,8 @@ class ShowinfoTimes {
     const line = lv ? lv[1] + tagged.slice(lv[0].length) : tagged;
     const error = lv?.[2] === 'error' && !MUXER_DTS.test(line);
     const concealed = CONCEALING.test(line);
-    if (error) this.damage.errors++;
-    if (concealed) this.damage.concealed_frames++;
+    if (error) this.pending.errors++;
+    if (concealed) this.pending.concealed_frames++;
     if (error || concealed) {
       this.tainted = true;
       this.framesSinceDamage = 0;
@@ -404,7 +417,9 @@ class ShowinfoTimes {
       this.onShowinfo(KEY_FRAME.test(line));
       // pts x time_base is exact; showinfo's printed pts_time has only 6 significant digits.
       const tb = this.timeBase;
-      this.times.push(tb && tb[1] > 0 ? Math.round((Number(m[2]) * tb[0] * 1e9) / tb[1]) / 1e9 : Number(m[3]));
+      const t = tb && tb[1] > 0 ? Math.round((Number(m[2]) * tb[0] * 1e9) / tb[1]) / 1e9 : Number(m[3]);
+      this.attributePending(t >= this.countFromS);
+      this.times.push(t);
       this.wake();
     } else {
       this.stderrTail = (this.stderrTail + line + '\n').slice(-8192);
@@ -423,6 +438,21 @@ class ShowinfoTimes {
     if (key && this.framesSinceDamage >= REORDER_FRAMES) this.tainted = false;
     this.damagedFlags.push(this.tainted);
     this.framesSinceDamage++;
+  }
+
+  /** Counts the reports since the last frame shown (or drops them: that frame lies before the window). */
+  private attributePending(count: boolean): void {
+    if (count) {
+      this.damage.errors += this.pending.errors;
+      this.damage.concealed_frames += this.pending.concealed_frames;
+    }
+    this.pending.errors = 0;
+    this.pending.concealed_frames = 0;
+  }
+
+  /** Reports after the last frame shown count (ffmpeg exited: they concern the stream's end). */
+  countRest(): void {
+    this.attributePending(true);
   }
 
   /** The telling line of what ffmpeg said last (besides the frame times). */
