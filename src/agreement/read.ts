@@ -21,6 +21,7 @@ import { scaleMix } from './scale-mix.js';
 import { offRangeScan, type FarRating } from './off-range.js';
 import { isMissingCode, missingCode } from './missing-codes.js';
 import { summaryColumn } from './summary-column.js';
+import { rowNumberColumn } from './row-number-column.js';
 import { countsTable } from './counts-table.js';
 import { isoDateMs, nonIsoOrderMessage } from './order-dates.js';
 import { isDateTime, RepeatCopies } from './repeat-copies.js';
@@ -652,6 +653,17 @@ function columnWords(name: string): string[] {
   return name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
 }
 
+/** Words that end a running number's name (`clip_no`, `Item Nr`, `idx`, `row`); `Unnamed: 0` is pandas' re-saved index. */
+const INDEX_WORDS = new Set(['no', 'nr', 'num', 'idx', 'index', 'row', 'rownum', 'seq']);
+
+/** `clip_no`, `item_nr`, `index`, `#`, `Unnamed: 0`; not `Rater No 1` (a number after the word: a rater's column). */
+function looksLikeIndexColumn(name: string): boolean {
+  if (/^\s*(#|n°|no\.)\s*$/i.test(name)) return true;
+  const words = columnWords(name);
+  if (words[0] === 'unnamed') return true;
+  return words.length > 0 && INDEX_WORDS.has(words[words.length - 1]);
+}
+
 function looksLikeMetadataColumn(name: string): boolean {
   const words = columnWords(name);
   if (words.length > 1 && UNIT_WORDS.has(words[words.length - 1])) words.pop();
@@ -679,6 +691,14 @@ function refuseMetadataRaters(header: string[], raterCols: number[], ti: number,
       file: path,
       line: 1,
       column: header[count],
+    });
+  // A running number ('clip_no' 1..8) read as a rater was averaged into every gold label (trial 2026-12-06).
+  const index = raterCols.find((c) => looksLikeIndexColumn(header[c]));
+  if (index !== undefined)
+    throw new InputError(`${asRater(index)}, but it is named like a running number (an item or row number, or an index a spreadsheet or pandas wrote), which would be averaged into the gold labels and the agreement as one more rater: remove it from the sheet, or rename it if it really is a rater`, {
+      file: path,
+      line: 1,
+      column: header[index],
     });
   const i = raterCols.find((c) => looksLikeMetadataColumn(header[c]));
   if (i === undefined) return;
@@ -1367,7 +1387,7 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
   checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined, minRaters, acc.headerRows);
   const offRange = offRangeScan(dim);
   if (offRange.far.length) dim.far_ratings = offRange.far;
-  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim) ?? countsTable(dim) ?? textRater(dim, format === 'wide', acc.excludeFlag) ?? offRange.refused;
+  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim) ?? (format === 'wide' ? rowNumberColumn(dim) : null) ?? countsTable(dim) ?? textRater(dim, format === 'wide', acc.excludeFlag) ?? offRange.refused;
   if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
 }
