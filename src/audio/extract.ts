@@ -16,6 +16,7 @@ import type { Worker } from 'node:worker_threads';
 import { JsonlHelper } from './jsonl-helper.js';
 import { unwritableOutput } from '../common/errors.js';
 import { voiceRateHz } from './voice-rate.js';
+import { digitalSilenceRuns, type DigitalSilenceRuns } from './silent-stream.js';
 import { jsonlBlock, rmsDb, VOICE_FRAME_FIELDS, voiceFrame, type FrameView } from './jsonl.js';
 import { chunkView, type ColumnKind, type FeatureColumns } from './feature-columns.js';
 import { spilledJsonlBlocks } from './jsonl-spilled.js';
@@ -86,6 +87,8 @@ export interface AudioSummary {
   clipped_ratio: number;
   /** Mean sample value of the analysed signal (full scale 1); a DC offset beyond DC_NOTE_OFFSET is warned about. */
   dc_offset: number;
+  /** Stretches of digital silence inside the stream (silent-stream.ts), when any lasts 1 s or more. */
+  digital_silence?: DigitalSilenceRuns;
   t_start_s: number;
   voiced_ratio: number;
   n_voiced_frames: number;
@@ -783,6 +786,14 @@ function aboveCeilingRatio(f: AudioFeatures, nv: number): number | null {
   return k / nv;
 }
 
+/** `digital_silence` of the summary, in the records' times (frameRecord's), or nothing. */
+function digitalSilenceField(f: AudioFeatures, hopS: number, clock?: Clock): { digital_silence?: DigitalSilenceRuns } {
+  const t0 = sourceStart(f);
+  const hop = { hopS, halfWindowS: f.options.nFft / 2 / f.sampleRate, durationS: f.nSamples / f.sampleRate };
+  const runs = digitalSilenceRuns(f.rms, f.nFrames, hop, (t) => (clock ? clock(t0 + t) : t));
+  return runs ? { digital_silence: runs } : {};
+}
+
 /** The summary object of computed features. */
 export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): AudioSummary {
   const n = f.nFrames;
@@ -810,6 +821,7 @@ export function summarizeAudio(f: AudioFeatures, file: string, clock?: Clock): A
     notes,
     clipped_ratio: f.clippedRatio,
     dc_offset: f.dcOffset ?? 0,
+    ...digitalSilenceField(f, hopS, clock),
     t_start_s: clock ? clock(sourceStart(f)) : 0,
     voiced_ratio: n > 0 ? nv / n : 0,
     n_voiced_frames: nv,

@@ -4,7 +4,7 @@
  * only inside audio.summary.json.
  */
 import { channelWarning } from './channel-check.js';
-import { digitalSilenceWarning } from './silent-stream.js';
+import { digitalSilenceRunsWarning, digitalSilenceWarning } from './silent-stream.js';
 import { CLIPPED_NOTE_RATIO, clippingNote, dcOffsetNote, eightBitNote, isFloatPcm, type AudioSummary } from './extract.js';
 import { melFilterBank } from './mel.js';
 import { pitchRangeWarnings, type PitchRangeFields } from './pitch-range.js';
@@ -13,10 +13,12 @@ import { shellWord, siblingName } from '../common/shell.js';
 import { voiceRateHz, VOICE_MAX_RATE_HZ } from './voice-rate.js';
 
 /** `file`: the media file as the user gave it, named in the ffmpeg commands the warnings suggest. */
-export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'clipped_ratio' | 'dc_offset' | 'duration_s' | 'params'> & PitchRangeFields & SyncBeepSummary>, file: string): string[] {
+export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'source'> & Partial<Pick<AudioSummary, 'clipped_ratio' | 'dc_offset' | 'digital_silence' | 'duration_s' | 'params'> & PitchRangeFields & SyncBeepSummary>, file: string): string[] {
   const out: string[] = [];
   const silence = digitalSilenceWarning(s, file);
   if (silence) out.push(silence);
+  const stretch = digitalSilenceRunsWarning(s);
+  if (stretch) out.push(stretch);
   const damaged = s.source.decode_errors ?? 0;
   if (damaged > 0) {
     // A damaged AAC/MP3 stream decoded whole (the damaged packets skipped or patched), exit 0, no word before 2026-12-02.
