@@ -34,6 +34,15 @@ function wide(name: string, extra: string | null, fill: (row: number) => number,
 }
 
 describe('a running-number column in a wide sheet', () => {
+  for (const col of ['trial', 'block']) {
+    it(`a column '${col}' beside the target (1, 1, 2, 2, ...): refused as information about the targets`, async () => {
+      const p = wide(`meta-${col}.csv`, col, (i) => 1 + (i >> 1));
+      const r = await runCliInProcess(['agreement', p]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`column '${col}' would be read as a rater .*, but it is named like information about the targets`));
+    });
+  }
+
   for (const col of ['clip_no', 'Item Nr', 'index', '#', 'Unnamed: 0']) {
     it(`named '${col}': refused by its name, exit 2`, async () => {
       const p = wide(`name-${col.replace(/\W/g, '_')}.csv`, col, (i) => i + 1);

@@ -630,7 +630,7 @@ function metaColumnsOf(header: string[], opts: ReadRatingsOptions): number[] {
 }
 
 /** Last words of a column name that say it describes the target, not a rater's rating (`speaker_id`, `duration_s`). */
-const METADATA_WORDS = new Set(['id', 'session', 'speaker', 'participant', 'subject', 'age', 'gender', 'sex', 'group', 'condition', 'start', 'end', 'begin', 'stop', 'onset', 'offset', 'duration', 'dur', 'length', 'len']);
+const METADATA_WORDS = new Set(['id', 'session', 'speaker', 'participant', 'subject', 'age', 'gender', 'sex', 'group', 'condition', 'start', 'end', 'begin', 'stop', 'onset', 'offset', 'duration', 'dur', 'length', 'len', 'trial', 'block']);
 const UNIT_WORDS = new Set(['s', 'ms', 'sec', 'secs', 'seconds']);
 
 /** Words of a column name that say it summarises the raters' ratings (`Mean`, `avg_rating`, `SD`, `consensus`). */
