@@ -6,7 +6,10 @@
  * `scripts/make-sync-scenes.mjs --set full` output (camera scenes: the picture and the camera's sound); scores each
  * stream against truth (error of the clock at the true pulse times; audio right within 1 ms, 5 ms when drr_db < 0,
  * wrong beyond 5 ms; video right within 0.5 frame, wrong beyond 1 frame; refused = exit 2 or the stream unplaced) and
- * prints a table by condition, the rates, and issue 11's targets with pass/fail.
+ * prints a table by condition, the rates, and issue 11's targets with pass/fail. The targets' SNR is the session's
+ * setting (truth snr_db: the first beep against the interference's mean over the recording); two more lines take it
+ * as each true beep's own band SNR (make-sync-rooms' pulses_band_snr_db, printed per stream and per beep), where the
+ * truth has it.
  * (B) speed, unless --no-speed: (1) `mmprep sync --search-s 60 --ends both` on a 2-hour AAC file (seek to the windows, do not
  * read the rest), beside the peer of reading the whole file (ffmpeg decoding it to null); (2) whole-file tone
  * scanning speed (audio seconds per second of wall time) on the same 2 hours, beside ffmpeg's decode alone (the
@@ -156,6 +159,14 @@ function sceneTables(by, video, camAudio) {
   }
 }
 
+/**
+ * The stream's true beeps' own band SNRs (make-sync-rooms: the beep as the room microphone hears it against the talkers
+ * and noise over the beep's 0.25 s, in the 10 ms demodulator's band at 1 kHz), "a/b" in dB; '-' without them.
+ */
+function beepBandSnrs(st) {
+  return Array.isArray(st.pulses_band_snr_db) ? st.pulses_band_snr_db.map((v) => v.toFixed(1)).join('/') : '-';
+}
+
 function table(rows) {
   const w = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
   for (const r of rows) console.log(r.map((v, c) => String(v).padEnd(w[c])).join('  '));
@@ -188,8 +199,8 @@ async function accuracy() {
   const streams = results.flatMap((c) => c.rows.map((r) => ({ ...r, c })));
   const fmtMs = (v) => (v === null ? '-' : (v * 1000).toFixed(2));
   console.log(`\nper stream (${streams.length} streams in ${results.length} cases; error = clock error at the true pulses, ms)`);
-  const detail = [['case', 'kind', 'verdict', 'err_ms', 'method', 'confidence', 'offset_sd_ms']];
-  for (const x of streams) detail.push([x.c.truth.id, x.kind, x.v, fmtMs(x.err), x.method ?? (x.why ?? '').replace(/^mmprep: [^:]*: /, '').replace(/^\w+ stream \d+ cannot be put on the reference clock: /, 'refused: ').slice(0, 90), x.conf ?? '-', fmtMs(x.sd ?? null)]);
+  const detail = [['case', 'kind', 'verdict', 'err_ms', 'method', 'confidence', 'offset_sd_ms', 'beep_band_snr_db']];
+  for (const x of streams) detail.push([x.c.truth.id, x.kind, x.v, fmtMs(x.err), x.method ?? (x.why ?? '').replace(/^mmprep: [^:]*: /, '').replace(/^\w+ stream \d+ cannot be put on the reference clock: /, 'refused: ').slice(0, 90), x.conf ?? '-', fmtMs(x.sd ?? null), beepBandSnrs(x.st)]);
   table(detail);
   const by = (label, keyOf, list) => {
     const groups = new Map();
@@ -225,6 +236,13 @@ async function accuracy() {
   // The camera's sound in the scenes: a moderate room (echo energy 0.48 of the direct sound: DRR about +3 dB), 12 dB SNR.
   const good = [...audio.filter((x) => tag(x, 'drr_db') >= 0 && tag(x, 'snr_db') >= 0), ...camAudio];
   const reverb = audio.filter((x) => tag(x, 'drr_db') < 0 && tag(x, 'drr_db') >= -9 && tag(x, 'snr_db') >= 0);
+  // The same two targets with SNR as each beep's own band SNR (make-sync-rooms' pulses_band_snr_db): a stream counts
+  // when every one of its true beeps is at 0 dB or more; the camera sound as above, by its scene's setting.
+  const measured = audio.every((x) => Array.isArray(x.st.pulses_band_snr_db));
+  const beepsOk = (x) => x.st.pulses_band_snr_db.every((v) => v >= 0);
+  const goodBeeps = measured ? [...audio.filter((x) => tag(x, 'drr_db') >= 0 && beepsOk(x)), ...camAudio] : [];
+  const reverbBeeps = measured ? audio.filter((x) => tag(x, 'drr_db') < 0 && tag(x, 'drr_db') >= -9 && beepsOk(x)) : [];
+  const noBandSnr = 'n/a (truth without pulses_band_snr_db: made before it)';
   const within = (list, s) => list.filter((x) => x.err !== null && x.err <= s).length;
   const vRight = video.filter((x) => x.v === 'right').length;
   const vBad = video.filter((x) => x.v === 'wrong' || x.v === 'marginal').length;
@@ -237,6 +255,8 @@ async function accuracy() {
     ['video streams within 0.5 frame >= 95 %, the rest refused', `${vRight}/${video.length} right, ${vBad} placed outside 0.5 frame`, video.length ? String(vRight >= 0.95 * video.length && vBad === 0) : 'n/a (no video cases given)'],
     ['audio within 1 ms where drr >= 0 and snr >= 0', `${within(good, 0.001)}/${good.length}${camAudio.length ? ` (of them camera sound ${within(camAudio, 0.001)}/${camAudio.length})` : ''}`, String(within(good, 0.001) === good.length)],
     ['audio within 5 ms for drr -9..0 dB (snr >= 0)', `${within(reverb, 0.005)}/${reverb.length}`, String(within(reverb, 0.005) === reverb.length)],
+    ['  the same by each beep\'s own band snr: 1 ms, drr >= 0, every beep >= 0 dB', measured ? `${within(goodBeeps, 0.001)}/${goodBeeps.length}` : noBandSnr, measured ? String(within(goodBeeps, 0.001) === goodBeeps.length) : 'n/a'],
+    ['  the same by each beep\'s own band snr: 5 ms, drr -9..0, every beep >= 0 dB', measured ? `${within(reverbBeeps, 0.005)}/${reverbBeeps.length}` : noBandSnr, measured ? String(within(reverbBeeps, 0.005) === reverbBeeps.length) : 'n/a'],
     ['negative controls exit 2', `${negOk}/${negatives.length}`, String(negOk === negatives.length)],
     ['zero streams placed wrong with exit 0', `${wrongPlaced.length}${wrongPlaced.length ? ` (${wrongPlaced.map((x) => x.c.truth.id).join(', ')})` : ''}`, String(wrongPlaced.length === 0)],
   ];
@@ -303,10 +323,11 @@ async function beepRoute(cases) {
       const { windows } = searchWindows(file, p.duration_s ?? null, 60, ends);
       const scan = await scanAudioTone(file, windows, { probed: p, stream: st.stream ?? 0 });
       const dets = scan.windows.flatMap((w) => w.detections);
-      for (const t of st.pulses_src_s) {
+      for (const [i, t] of st.pulses_src_s.entries()) {
         const d = dets.reduce((b, x) => (Math.abs(x.t_s - t) < 0.3 && (!b || Math.abs(x.t_s - t) < Math.abs(b.t_s - t)) ? x : b), null);
         const tags = c.truth.tags ?? {};
-        pulses.push({ id: c.truth.id, drr: st.drr_db ?? tags.drr_db, snr: st.snr_db ?? tags.snr_db, codec: tags.codec, rt60: tags.rt60_s, d, err: d ? d.t_s - t : null });
+        const beepSnr = st.pulses_band_snr_db?.[i] ?? null;
+        pulses.push({ id: c.truth.id, drr: st.drr_db ?? tags.drr_db, snr: st.snr_db ?? tags.snr_db, beepSnr, codec: tags.codec, rt60: tags.rt60_s, d, err: d ? d.t_s - t : null });
       }
     }
   }
@@ -319,8 +340,8 @@ async function beepRoute(cases) {
     return e <= (x.drr < 0 ? 0.005 : 0.001) ? 'right' : e > 0.005 ? 'wrong' : 'marginal';
   };
   console.log(`\nbeep route alone: ${pulses.length} true beeps in the non-reference microphones (own onset vs truth, ms)`);
-  const detail = [['case', 'truth_err_ms', 'onset_sd_ms', 'placeable', 'confidence', 'band_snr_db', 'verdict / reason']];
-  for (const x of pulses) detail.push([x.id, fmt(x.err), fmt(x.d?.onset_sd_s), x.d ? String(x.d.placeable !== false) : '-', x.d?.confidence?.toFixed?.(3) ?? '-', x.d ? x.d.band_snr_db.toFixed(1) : '-', x.d?.placeable === false ? `unplaceable: ${x.d.unplaceable_reason}`.slice(0, 70) : verdict(x)]);
+  const detail = [['case', 'truth_err_ms', 'onset_sd_ms', 'placeable', 'confidence', 'band_snr_db', 'true_band_snr_db', 'verdict / reason']];
+  for (const x of pulses) detail.push([x.id, fmt(x.err), fmt(x.d?.onset_sd_s), x.d ? String(x.d.placeable !== false) : '-', x.d?.confidence?.toFixed?.(3) ?? '-', x.d ? x.d.band_snr_db.toFixed(1) : '-', x.beepSnr?.toFixed(1) ?? '-', x.d?.placeable === false ? `unplaceable: ${x.d.unplaceable_reason}`.slice(0, 70) : verdict(x)]);
   table(detail);
   const group = (label, keyOf) => {
     const keys = [...new Set(pulses.map(keyOf))].sort((a, b) => (typeof a === 'number' ? b - a : a < b ? -1 : 1));
@@ -341,8 +362,12 @@ async function beepRoute(cases) {
   group('beep: codec', (x) => x.codec);
   group('beep: rt60_s', (x) => x.rt60);
   group('beep: drr_db/snr_db', (x) => `${String(x.drr).padStart(3)}/${String(x.snr).padStart(3)}`);
+  const measured = pulses.every((x) => x.beepSnr !== null);
+  if (measured) group('beep: own band snr (truth)', (x) => (x.beepSnr < 0 ? '   < 0' : x.beepSnr < 6 ? ' 0..6' : x.beepSnr < 12 ? ' 6..12' : '>= 12'));
   const good = pulses.filter((x) => x.drr >= 0 && x.snr >= 0);
   const rev = pulses.filter((x) => x.drr < 0 && x.drr >= -9 && x.snr >= 0);
+  const goodOwn = pulses.filter((x) => measured && x.drr >= 0 && x.beepSnr >= 0);
+  const revOwn = pulses.filter((x) => measured && x.drr < 0 && x.drr >= -9 && x.beepSnr >= 0);
   const okWithin = (l, s) => l.filter((x) => x.d && x.d.placeable !== false && Math.abs(x.err) <= s).length;
   const wrong = pulses.filter((x) => verdict(x) === 'wrong');
   console.log('');
@@ -350,6 +375,8 @@ async function beepRoute(cases) {
     ['beep-route target (issue 11 item 6)', 'measured', 'pass'],
     ['own onset placeable and within 1 ms where drr >= 0 and snr >= 0', `${okWithin(good, 0.001)}/${good.length}`, String(okWithin(good, 0.001) === good.length)],
     ['own onset placeable and within 5 ms for drr -9..0 dB (snr >= 0)', `${okWithin(rev, 0.005)}/${rev.length}`, String(okWithin(rev, 0.005) === rev.length)],
+    ['  the same by the beep\'s own band snr >= 0 dB (truth): 1 ms, drr >= 0', measured ? `${okWithin(goodOwn, 0.001)}/${goodOwn.length}` : 'n/a', measured ? String(okWithin(goodOwn, 0.001) === goodOwn.length) : 'n/a'],
+    ['  the same by the beep\'s own band snr >= 0 dB (truth): 5 ms, drr -9..0', measured ? `${okWithin(revOwn, 0.005)}/${revOwn.length}` : 'n/a', measured ? String(okWithin(revOwn, 0.005) === revOwn.length) : 'n/a'],
     ['zero beeps placeable and more than 5 ms off', `${wrong.length}${wrong.length ? ` (${wrong.map((x) => x.id).join(', ')})` : ''}`, String(wrong.length === 0)],
   ]);
 }

@@ -8,7 +8,8 @@
  * lav hears close and the room microphone from a distance; the interviewer, nearer the room microphone and 20 dB down
  * at the lav, so that cross-correlating the two microphones is not flattered by one shared talker) and noise as the
  * interference at a set band SNR (the beep's power against the interference within the 10 ms demodulator's band at
- * 1 kHz, averaged over the whole recording), encoded to WAV, AAC, Opus or MP3.
+ * 1 kHz, averaged over the whole recording), encoded to WAV, AAC, Opus or MP3. Each true beep's own band SNR (the
+ * beep against the interference over its 0.25 s: beepBandSnrDb) is in the truth as pulses_band_snr_db.
  * Negative controls: no beep in any file (and --fallback none), which `mmprep sync` must refuse (exit 2).
  *
  *   node scripts/make-sync-rooms.mjs --out DIR [--set small|full] [--only ID,ID] [--variant N] [--geometry drawn|PL,PR,IL,IR,SL,SR]
@@ -252,6 +253,18 @@ function power(x, a, b) {
 
 const BEEP_S = 0.25;
 
+/**
+ * One beep's own band SNR at the room microphone: the beep as heard there (direct sound and its building echo) against
+ * the interference (both talkers and noise, at the gain the mix uses) over the beep's 0.25 s, each by bandPower (the
+ * 10 ms demodulator at 1 kHz): the session's snr_db is the first beep's band power against the interference's mean
+ * over the whole recording, which says nothing of a beep that sounds under a loud vowel. Rounded to 0.01 dB.
+ */
+function beepBandSnrDb(beepMic, interference, gain, ts) {
+  const te = ts + Math.round(BEEP_S * SR);
+  const pi = gain * gain * bandPower(interference, ts, te);
+  return Math.round(100 * 10 * Math.log10(bandPower(beepMic, ts, te) / Math.max(pi, 1e-30))) / 100;
+}
+
 /** Beep (1 kHz on the reference clock, starting at sine phase 0) as a source signal on a device clock. */
 function beepOnClock(n, beepsRef, offset, k) {
   const x = new Float32Array(n);
@@ -401,6 +414,7 @@ function makeCase(c) {
   } else {
     gain = 0.1 / Math.sqrt(power(noise, 0, n));
   }
+  const beepBandSnr = beeps.map((T) => beepBandSnrDb(beepMic, noise, gain, Math.ceil(((T + gS.room_delay_s - c.offset) / (1 + c.k)) * SR)));
   const mic = new Float32Array(n);
   for (let i = 0; i < n; i++) mic[i] = beepMic[i] + gain * noise[i];
   if (c.distractor) {
@@ -439,6 +453,7 @@ function makeCase(c) {
         drr_db: c.drr,
         snr_db: c.snr,
         pulses_src_s: beeps.map((T) => Math.round(((T + gS.room_delay_s - c.offset) / (1 + c.k) + first) * 1e9) / 1e9),
+        pulses_band_snr_db: beepBandSnr,
       },
     ],
   };

@@ -133,6 +133,24 @@ describe('sync in reverberant rooms (make-sync-rooms --set small)', () => {
     expect(e.warnings.map((w: { message: string }) => w.message).join(' | ')).toMatch(/placed by cross-correlating/);
   });
 
+  it("each true beep's own band SNR in the truth (pulses_band_snr_db, the bench's per-beep SNR) agrees with the file: the WAV case's beeps measure -14.4 and -6.2 dB where the session's setting is -6 dB", () => {
+    const id = 'rt5-drr0-snr-6-wav-both-24s';
+    const mic = JSON.parse(readFileSync(join(rooms, id, 'truth.json'), 'utf8')).streams[1] as TruthStream & { pulses_band_snr_db: number[] };
+    const { x, sr } = readWav16(join(rooms, id, mic.file));
+    // The generator's definition from the file alone: the interference's mean is the mix's (the two beeps add 0.3 %
+    // at -6 dB), the beep's band power the setting's share of it; the interference over each beep is the mix there
+    // less the beep (their cross term averages over the 25 windows: 0.4 and 0.5 dB, measured).
+    const mean = bandPower1k(x, sr, 0, x.length);
+    const beep = mean * 10 ** (mic.snr_db / 10);
+    mic.pulses_src_s.forEach((t, i) => {
+      const a = Math.ceil(t * sr);
+      const mix = bandPower1k(x, sr, a, a + Math.round(0.25 * sr));
+      expect(Math.abs(mic.pulses_band_snr_db[i] - 10 * Math.log10(beep / (mix - beep))), `beep ${i}`).toBeLessThan(1.5);
+    });
+    // The two beeps differ from the setting and from each other by more than the tolerance: the field is per beep.
+    expect(Math.abs(mic.pulses_band_snr_db[0] - mic.snr_db)).toBeGreaterThan(3);
+  });
+
   it('negative control without any beep (a 1003 Hz whistle, --fallback none): exit 2 (not found), not 3, nothing written', async () => {
     const { r } = await runCase('negative-none');
     expect(r.code).toBe(2);
@@ -285,3 +303,32 @@ describe('mmprep extract over room sessions (issue 11 item 7)', () => {
     expect(String(errors[0].reason)).toMatch(/audio stream 0 cannot be put on the reference clock: no 1000 Hz tone burst/);
   });
 });
+
+/** A 16-bit PCM mono WAV's samples (the generators' mic.wav) and rate. */
+function readWav16(file: string): { x: Float32Array; sr: number } {
+  const b = readFileSync(file);
+  const sr = b.readUInt32LE(24);
+  let p = 12;
+  while (b.toString('ascii', p, p + 4) !== 'data') p += 8 + b.readUInt32LE(p + 4);
+  const n = b.readUInt32LE(p + 4) / 2;
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = b.readInt16LE(p + 8 + 2 * i) / 32768;
+  return { x, sr };
+}
+
+/** Mean in-band power at 1 kHz of x[a, b) in 10 ms boxcar windows (make-sync-rooms.mjs bandPower). */
+function bandPower1k(x: Float32Array, sr: number, a: number, b: number): number {
+  const N = Math.round(0.01 * sr);
+  let s = 0;
+  let n = 0;
+  for (let w = a; w + N <= Math.min(b, x.length); w += N, n++) {
+    let re = 0;
+    let im = 0;
+    for (let i = w; i < w + N; i++) {
+      re += x[i] * Math.cos((2 * Math.PI * 1000 * i) / sr);
+      im -= x[i] * Math.sin((2 * Math.PI * 1000 * i) / sr);
+    }
+    s += (2 * (re * re + im * im)) / (N * N);
+  }
+  return s / Math.max(1, n);
+}
