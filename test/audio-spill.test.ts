@@ -16,7 +16,6 @@ import { jsonlBlock } from '../src/audio/jsonl.js';
 import { spilledJsonlBlocks } from '../src/audio/jsonl-spilled.js';
 import { streamedFunctionals } from '../src/audio/functionals-stream.js';
 import { functionals } from '../src/audio/functionals.js';
-import { HeldBytes } from '../src/audio/held-bytes.js';
 
 const tmp = tempDir('mmprep-spill-');
 const p = (name: string) => join(tmp.dir, name);
@@ -298,11 +297,10 @@ describe.skipIf(!existsSync('/proc/self/fd'))('temp files', () => {
   });
 
   // Past 60 s (HELPER_MIN_FRAMES) the JSONL helper thread formats most frames. Into a file it writes them straight
-  // into the output's temp file, and this thread's last 35 % (HELPER_SPLIT) is held in memory (held-bytes.ts, up to
-  // 64 MB) and written after them (extract.ts helperFirst; before, the helper's part went through a temp file and the
-  // copy was the command's tail; until 2026-12-06 this thread's part went through one, ~40 ms of the 10-minute
-  // bench's tail: a temp file of JSONL was seen here).
-  it('past 60 s the helper writes into the output and this thread\'s share is held in memory: no JSONL goes through a temp file, same bytes', async () => {
+  // into the output's temp file, and only this thread's last 30 % (HELPER_SPLIT) goes through a temp file of its own
+  // and is copied (extract.ts helperFirst; before, the helper's part went through one and the copy was the command's
+  // tail: that part, 70 %, would be over the half this test allows).
+  it('past 60 s the helper writes into the output: only this thread\'s 30 % of the JSONL goes through a temp file, same bytes', async () => {
     const long = long65();
     const [mem, memSum] = await outputs(long, 'helper-mem', ['--spill-after', '1e9'], 'lib');
     const t = fresh('tmp-helper');
@@ -324,7 +322,8 @@ describe.skipIf(!existsSync('/proc/self/fd'))('temp files', () => {
     mostThreads.over60 = threads;
     expect(readFileSync(p('helper.jsonl')).equals(mem)).toBe(true);
     expect(readFileSync(p('helper.json')).equals(memSum)).toBe(true);
-    expect(largest, 'a temp file of JSONL was seen').toBe(0);
+    expect(largest, 'a temp file of JSONL was seen').toBeGreaterThan(0);
+    expect(largest / mem.length).toBeLessThan(0.5);
     expect(readdirSync(t)).toEqual([]);
   });
 
@@ -370,35 +369,5 @@ describe.skipIf(!existsSync('/proc/self/fd'))('temp files', () => {
     expect(int.code, int.stderr).toBe(130);
     expect(readdirSync(t2)).toEqual([]);
     expect(existsSync(out)).toBe(false);
-  });
-});
-
-describe('bytes held for a later write (held-bytes.ts)', () => {
-  it('gives back every byte in order, in memory up to its limit and past it from a temp file', async () => {
-    const all: number[] = [];
-    const scratch = new Uint8Array(700); // one reused buffer, as spilledJsonlBlocks's blocks
-    const make = (limit: number) => {
-      const h = new HeldBytes(limit);
-      all.length = 0;
-      for (let k = 0; k < 23; k++) {
-        const n = 1 + ((k * 389) % 700);
-        for (let i = 0; i < n; i++) scratch[i] = (k * 31 + i * 7) & 255;
-        all.push(...scratch.subarray(0, n));
-        h.add(scratch.subarray(0, n));
-      }
-      return h;
-    };
-    for (const limit of [1e9, 1000, 1]) {
-      const h = make(limit);
-      const out = Buffer.alloc(all.length + 5);
-      let puts = 0;
-      await h.writeOut((b, at) => {
-        Buffer.from(b).copy(out, 5 + at);
-        puts++;
-      });
-      h.close();
-      expect(out.subarray(5).equals(Buffer.from(all)), `limit ${limit}`).toBe(true);
-      expect(puts).toBeGreaterThanOrEqual(limit < all.length ? 2 : 1);
-    }
   });
 });

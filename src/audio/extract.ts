@@ -3,7 +3,6 @@
  * stdout) and a summary JSON (duration, voicing, speaking rate, pauses, F0 statistics, openSMILE-style functionals).
  */
 import { mark } from '../common/timeline.js';
-import { HeldBytes } from './held-bytes.js';
 import { AtomicWriter, writeFileAtomic } from '../common/atomic.js';
 import { openRecordSink, toJsonText, type OutputFormat } from '../common/records.js';
 import { VERSION } from '../common/version.js';
@@ -401,27 +400,30 @@ async function writeSpilledJsonl(f: AudioFeatures, cols: FeatureColumns, out: st
 
 /**
  * The helper formats frames [0, split) straight into the output's temp file from byte 0 while this thread formats
- * the last HELPER_SPLIT of them, held (HeldBytes) until the helper's byte count is known and then written after its
- * bytes: less than half the bytes the other order holds, and writing them is the command's tail (issue 15).
+ * the last HELPER_SPLIT of them into a temp file of its own, copied after the helper's bytes once their count is
+ * known: less than half the bytes the other order copies, and the copy was the command's tail (issue 15).
  */
 async function helperFirst(f: AudioFeatures, cols: FeatureColumns, h: JsonlHelper, sink: FrameSink, fd: number, out: string, posted: () => void): Promise<void> {
   const n = f.nFrames;
   const split = n - Math.floor(n * HELPER_SPLIT);
-  const part = new HeldBytes();
+  const part = SpillFile.create();
   try {
     const helper = formatSpilledInWorker(h, f, cols, fd, 0, split, true);
     helper.catch(() => undefined);
     posted();
-    for (const b of spilledJsonlBlocks(f, cols, split, n, BLOCK_FRAMES)) part.add(b);
+    let mine = 0;
+    for (const b of spilledJsonlBlocks(f, cols, split, n, BLOCK_FRAMES)) {
+      part.write(b, mine);
+      mine += b.length;
+    }
     mark('own records formatted');
     const theirs = await helper.catch((e: unknown) => Promise.reject(unwritableOutput(out, e) ?? e));
     mark('helper records in');
-    await part.writeOut((b, at) => sink.writeAt(b, theirs + at));
+    await copySpilled(part, mine, (b, at) => sink.writeAt(b, theirs + at));
   } finally {
     part.close();
   }
 }
-
 
 /** This thread formats frames [0, split) into the sink, the helper the rest into a temp file, copied after them. */
 async function helperLast(f: AudioFeatures, cols: FeatureColumns, h: JsonlHelper | null, sink: FrameSink, clock: Clock | undefined, gone: () => boolean, posted: () => void): Promise<void> {
