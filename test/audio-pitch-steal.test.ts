@@ -56,7 +56,9 @@ function shared(params: PitchParams, pcm: Float32Array, workerFrames: number): {
   b.append(pcm, 0);
   b.finish();
   while (worker.next < workerFrames) worker.pump(b, claims.front(CLAIM_FRAMES));
-  const stolen = new PitchStealer(params, claims).steal(b, 0);
+  const stealer = new PitchStealer(params, claims);
+  stealer.keepTail(0); // a file shorter than the tail kept: all of it
+  const stolen = stealer.steal(b);
   // The worker takes the frames left between the two.
   for (let to = claims.front(CLAIM_FRAMES); to > worker.next; to = claims.front(CLAIM_FRAMES)) worker.pump(b, to);
   const workerHad = worker.next;

@@ -145,10 +145,11 @@ interface PitchStage {
   /** The first sample this stage needs kept, the buffer holding samples up to `end`. */
   minNeeded(end: number): number;
   /**
-   * Keep the last samples for the frames this thread may take from the worker at the end (pitch-steal.ts); true when
-   * it will (a worker that shares its frames); then the caller should do its own work before end(), which takes them.
+   * Keep the last samples of a file expected to have `frames` frames, for the frames this thread may take from the
+   * worker at the end (pitch-steal.ts); true when it will (a worker that shares its frames): then the caller should do
+   * its own work before end(), which takes them.
    */
-  keepTail(): boolean;
+  keepTail(frames: number): boolean;
   close(): void;
   /** After the track arrived: the worker, if any, goes to `to` (its listeners removed) instead of being terminated. */
   handOver(to: (w: Worker) => void): void;
@@ -243,7 +244,6 @@ function workerPitch(o: AudioOptions, spillAfter?: number, started?: Worker | nu
   if (started && !reads) w.postMessage({ params: workerParams, claims: claims?.buffer });
   const stealer = claims ? new PitchStealer(params, claims) : null;
   let tail = false;
-  let keptFrom = 0;
   const mine = MAIN_SHARE ? new PitchAnalyzer({ ...params, share: { ...MAIN_SHARE, main: true } }) : null;
   const s = watchPitchWorker(w);
   let handed = false;
@@ -268,7 +268,7 @@ function workerPitch(o: AudioOptions, spillAfter?: number, started?: Worker | nu
       // The worker keeps no min / max / sum (this thread's buffer has them, from the same chunks in the same order).
       if (!mine) {
         // The last frames, as many as this thread computes before the worker reaches them (none without a tail kept).
-        const stolen = tail && stealer ? stealer.steal(buf, keptFrom) : null;
+        const stolen = tail && stealer ? stealer.steal(buf) : null;
         mark(`frames taken ${stolen?.count ?? 0}`);
         const transfer = stolen ? ([stolen.nCand.buffer, stolen.freq.buffer, stolen.strength.buffer, stolen.localPeak.buffer] as ArrayBuffer[]) : [];
         return w.postMessage({ end: true, globalPeak: globalPeakOf(buf), recordsNext: recordsNext?.() === true, n: 1 + Math.floor((buf.total ?? 0) / params.hop), stolen }, transfer);
@@ -283,11 +283,12 @@ function workerPitch(o: AudioOptions, spillAfter?: number, started?: Worker | nu
     // last ones for the frames it may take at the end.
     minNeeded: (end) => {
       if (mine) return mine.minNeeded();
-      if (!tail || !stealer) return Infinity;
-      keptFrom = stealer.keepFrom(end);
-      return keptFrom;
+      return tail && stealer ? stealer.keepFrom(end) : Infinity;
     },
-    keepTail: () => (tail = stealer !== null),
+    keepTail: (frames) => {
+      stealer?.keepTail(frames);
+      return (tail = stealer !== null);
+    },
     close: () => {
       s.done = true;
       if (!handed) void w.terminate();
@@ -366,7 +367,7 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
         if (toneOn) tone = ToneScanner.forStream(sr, 0, run.toneStream?.(), { toneHz: run.toneHz });
         const hint = run.framesHint?.();
         if (hint) for (const st of [spectral.logmel, spectral.rms, spectral.zcr]) st.reserve(hint);
-        if (hint && hint >= STEAL_MIN_FRAMES) stealing = pitch.keepTail();
+        if (hint && hint >= STEAL_MIN_FRAMES) stealing = pitch.keepTail(hint);
         // A long file will spill: an unusable temp folder is refused here, in one line, before the pitch worker meets it.
         if (spill !== undefined && hint && hint > spill) SpillFile.create().close();
         voiceSrc = (o.voice && run.voiceSource?.()) || null;
