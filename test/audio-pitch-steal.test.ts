@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { AudioDecoder } from '../src/media/decode-audio.js';
 import { FrameClaims } from '../src/audio/frame-claims.js';
-import { PitchStealer, CLAIM_FRAMES } from '../src/audio/pitch-steal.js';
+import { PitchStealer, CLAIM_FRAMES, TAIL_S } from '../src/audio/pitch-steal.js';
 import { PitchAnalyzer, type PitchParams, type PitchTrack } from '../src/audio/pitch.js';
 import { SampleBuffer } from '../src/audio/sample-buffer.js';
 import { pitchParams } from '../src/audio/pitch-worker-start.js';
@@ -94,6 +94,15 @@ describe('pitch frames shared by work stealing', () => {
     expect(claims.front(1000)).toBe(900); // the worker up to the main thread's frames
     expect(claims.front(64)).toBe(900);
     expect(claims.mainFrom(1000)).toBe(900);
+    // The samples kept for it: the last TAIL_S s of the expected length; none once the file runs well past it.
+    const params = pitchParams(resolveAudioOptions({}));
+    const st = new PitchStealer(params, FrameClaims.create());
+    st.keepTail(30000); // 300 s expected: keep from 180 s
+    const from = 16000 * (300 - TAIL_S);
+    expect(st.keepFrom(from - 1)).toBe(Infinity);
+    expect(st.keepFrom(from + 16000)).toBe(from);
+    expect(st.keepFrom(16000 * 600)).toBe(Infinity); // 300 s past the expected end: a wrong header
+    expect(st.keepFrom(from + 16000)).toBe(Infinity);
     const near = FrameClaims.create();
     near.front(800);
     expect(near.back(1000, 64, 0, 256)).toBeNull(); // 200 frames left: the worker's
