@@ -29,8 +29,6 @@ import { ToneScanner, type ToneDetection } from '../sync/tone.js';
 import type { FrameView } from './jsonl.js';
 import type { Functionals } from './functionals.js';
 import { ACK_EVERY, PITCH_WORKER_URL, pitchParams, type PrestartedPitchWorker } from './pitch-worker-start.js';
-import { FrameClaims } from './frame-claims.js';
-import { PitchStealer, STEAL_MIN_FRAMES } from './pitch-steal.js';
 
 /** Per-frame features of a file (the frame arrays are FrameView's: typed arrays, frame-major). */
 export interface AudioFeatures extends FrameView {
@@ -142,14 +140,7 @@ interface PitchStage {
   /** `give`: the chunk may be transferred (not copied) to the worker; the caller does not use it afterwards. */
   feed(chunk: Float32Array, buf: SampleBuffer, give: boolean): Promise<void>;
   end(buf: SampleBuffer): Promise<PitchTrack>;
-  /** The first sample this stage needs kept, the buffer holding samples up to `end`. */
-  minNeeded(end: number): number;
-  /**
-   * Keep the last samples of a file expected to have `frames` frames, for the frames this thread may take from the
-   * worker at the end (pitch-steal.ts); true when it will (a worker that shares its frames): then the caller should do
-   * its own work before end(), which takes them.
-   */
-  keepTail(frames: number): boolean;
+  minNeeded(): number;
   close(): void;
   /** After the track arrived: the worker, if any, goes to `to` (its listeners removed) instead of being terminated. */
   handOver(to: (w: Worker) => void): void;
@@ -171,7 +162,6 @@ function inProcessPitch(o: AudioOptions, spillAfter?: number): PitchStage {
       return pitch.finish(globalPeakOf(buf));
     },
     minNeeded: () => pitch.minNeeded(),
-    keepTail: () => false,
     close: () => undefined,
     handOver: () => undefined,
   };
@@ -232,18 +222,13 @@ function watchPitchWorker(w: Worker): PitchWorkerState {
  * The pitch stage in a worker: `started` (else a new one); `reading`: the parameters (JSON) that worker reads the
  * file with itself (PrestartedPitchWorker.readWav), which must be this analysis's: then no chunks are sent.
  */
-function workerPitch(o: AudioOptions, spillAfter?: number, started?: Worker | null, reading: string | null = null, recordsNext?: () => boolean, readerClaims: FrameClaims | null = null): PitchStage {
+function workerPitch(o: AudioOptions, spillAfter?: number, started?: Worker | null, reading: string | null = null, recordsNext?: () => boolean): PitchStage {
   const params = pitchParams(o, spillAfter);
   const workerParams = MAIN_SHARE ? { ...params, share: { ...MAIN_SHARE, main: false } } : params;
   const reads = reading !== null && !!started;
   if (reads && (reading !== JSON.stringify(workerParams) || MAIN_SHARE)) throw new Error('internal error: the pitch worker reads the file with other parameters than the analysis has');
   const w = started ?? new Worker(WORKER_URL, { workerData: workerParams });
-  // The frames are shared out by claims (frame-claims.ts) with a worker started early: the one reading the file
-  // itself was given them with its parameters, else they go with the parameters here.
-  const claims = reads ? readerClaims : started && !MAIN_SHARE ? FrameClaims.create() : null;
-  if (started && !reads) w.postMessage({ params: workerParams, claims: claims?.buffer });
-  const stealer = claims ? new PitchStealer(params, claims) : null;
-  let tail = false;
+  if (started && !reads) w.postMessage({ params: workerParams });
   const mine = MAIN_SHARE ? new PitchAnalyzer({ ...params, share: { ...MAIN_SHARE, main: true } }) : null;
   const s = watchPitchWorker(w);
   let handed = false;
@@ -266,29 +251,15 @@ function workerPitch(o: AudioOptions, spillAfter?: number, started?: Worker | nu
       s.result = res;
       s.reject = rej;
       // The worker keeps no min / max / sum (this thread's buffer has them, from the same chunks in the same order).
-      if (!mine) {
-        // The last frames, as many as this thread computes before the worker reaches them (none without a tail kept).
-        const stolen = tail && stealer ? stealer.steal(buf) : null;
-        mark(`frames taken ${stolen?.count ?? 0}`);
-        const transfer = stolen ? ([stolen.nCand.buffer, stolen.freq.buffer, stolen.strength.buffer, stolen.localPeak.buffer] as ArrayBuffer[]) : [];
-        return w.postMessage({ end: true, globalPeak: globalPeakOf(buf), recordsNext: recordsNext?.() === true, n: 1 + Math.floor((buf.total ?? 0) / params.hop), stolen }, transfer);
-      }
+      if (!mine) return w.postMessage({ end: true, globalPeak: globalPeakOf(buf), recordsNext: recordsNext?.() === true });
       mine.pump(buf);
       const globalPeak = globalPeakOf(buf);
       const main = mine.frames();
       const transfer = [main.nCand.buffer, main.freq.buffer, main.strength.buffer, main.localPeak.buffer] as ArrayBuffer[];
       w.postMessage({ end: true, main, n: mine.next, globalPeak }, transfer);
     }),
-    // Without a share this thread keeps no samples for the pitch analysis (the worker has its own buffer), except the
-    // last ones for the frames it may take at the end.
-    minNeeded: (end) => {
-      if (mine) return mine.minNeeded();
-      return tail && stealer ? stealer.keepFrom(end) : Infinity;
-    },
-    keepTail: (frames) => {
-      stealer?.keepTail(frames);
-      return (tail = stealer !== null);
-    },
+    // Without a share this thread keeps no samples for the pitch analysis (the worker has its own buffer).
+    minNeeded: () => (mine ? mine.minNeeded() : Infinity),
     close: () => {
       s.done = true;
       if (!handed) void w.terminate();
@@ -308,18 +279,19 @@ function pitchStage(o: AudioOptions, spill: number | undefined, run: AnalyzeOpti
   const reading = run.pitchWorker?.reading ?? null;
   const started = threads ? run.pitchWorker?.take() : null;
   run.pitchWorker?.dispose();
-  return threads ? workerPitch(o, spill, started, reading, run.recordsNext, run.pitchWorker?.claims ?? null) : inProcessPitch(o, spill);
+  return threads ? workerPitch(o, spill, started, reading, run.recordsNext) : inProcessPitch(o, spill);
 }
 
 /**
- * Before the track (while the worker ends its pitch frames and path, or before this thread takes the last frames):
- * the MFCCs, deltas, the beep search's last chunk and the syllable nuclei up to their voicing check (no track needed).
+ * While the worker ends its pitch frames and path: the MFCCs, deltas, the beep search's last chunk and the syllable
+ * nuclei up to their voicing check (no track needed), then the caller's beforeTrack.
  */
-function preTrack(o: AudioOptions, spectral: SpectralAnalyzer, tone: ToneScanner | null, intensity: IntensityAnalyzer, nSamples: number) {
+function whileTrackRuns(o: AudioOptions, spectral: SpectralAnalyzer, tone: ToneScanner | null, intensity: IntensityAnalyzer, nSamples: number, run: AnalyzeOptions, trackP: Promise<PitchTrack>) {
   const spec = spectralFinish(o, spectral);
   const detections = tone ? tone.finish() : null;
   const nuclei = intensityNuclei(o, intensity, nSamples);
-  return { spec, detections, nuclei };
+  run.beforeTrack?.({ columns: spec.columns, nFrames: spectral.logmel.length, detections }, trackP);
+  return { spec, detections: detections ?? [], nuclei };
 }
 
 /**
@@ -349,15 +321,13 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
   const intensity = new IntensityAnalyzer(sr, o.nucleiIntensityFloor);
   const buf = new SampleBuffer();
   buf.clipLevel = CLIP_LEVEL;
-  const keep = () => Math.min(spectral.minNeeded(), pitch.minNeeded(buf.end), intensity.minNeeded());
+  const keep = () => Math.min(spectral.minNeeded(), pitch.minNeeded(), intensity.minNeeded());
   // The signal, kept for the voice measures only: in memory, or past the spill threshold in a temp file.
   let pcm = o.voice ? new VoiceRecorder(spill === undefined ? Infinity : spill * o.hopLength) : null;
   let voiceSrc: VoiceSource | null = null;
   const toneOn = run.toneHz !== undefined && 4 * run.toneHz <= sr;
   let tone: ToneScanner | null = null;
   let first = true;
-  /** Whether this thread takes the last pitch frames from the worker (pitch-steal.ts). */
-  let stealing = false;
   try {
     for await (const chunk of chunks) {
       if (first) {
@@ -367,7 +337,6 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
         if (toneOn) tone = ToneScanner.forStream(sr, 0, run.toneStream?.(), { toneHz: run.toneHz });
         const hint = run.framesHint?.();
         if (hint) for (const st of [spectral.logmel, spectral.rms, spectral.zcr]) st.reserve(hint);
-        if (hint && hint >= STEAL_MIN_FRAMES) stealing = pitch.keepTail(hint);
         // A long file will spill: an unusable temp folder is refused here, in one line, before the pitch worker meets it.
         if (spill !== undefined && hint && hint > spill) SpillFile.create().close();
         voiceSrc = (o.voice && run.voiceSource?.()) || null;
@@ -389,15 +358,9 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
     spectral.pump(buf);
     intensity.pump(buf);
     mark('stream end');
-    // Taking frames from the worker, this thread first does its own work, then takes them until the two meet.
-    let trackP = stealing ? null : pitch.end(buf);
-    trackP?.catch(() => undefined);
-    const pre = preTrack(o, spectral, toneOn ? tone : null, intensity, buf.total ?? 0);
-    trackP ??= pitch.end(buf);
+    const trackP = pitch.end(buf);
     trackP.catch(() => undefined);
-    const { spec, nuclei } = pre;
-    run.beforeTrack?.({ columns: spec.columns, nFrames: spectral.logmel.length, detections: pre.detections }, trackP);
-    const detections = pre.detections ?? [];
+    const { spec, detections, nuclei } = whileTrackRuns(o, spectral, toneOn ? tone : null, intensity, buf.total ?? 0, run, trackP);
     mark('before track done');
     const track = await trackP;
     mark('track in');

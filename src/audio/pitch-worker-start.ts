@@ -12,7 +12,6 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WavLayout } from '../media/wav-direct.js';
-import { FrameClaims } from './frame-claims.js';
 import type { AudioOptions } from './options.js';
 import type { PitchParams } from './pitch.js';
 
@@ -47,7 +46,6 @@ export class PrestartedPitchWorker {
   private taken = false;
   /** The parameters (as JSON) it reads a WAV with (readWav), or null: it waits for its parameters and chunks. */
   private readsWith: string | null = null;
-  private frameClaims: FrameClaims | null = null;
   /** The worker `mmprep audio` starts before its options are parsed (startEarly). */
   private static early: PrestartedPitchWorker | null = null;
   private constructor(private readonly worker: Worker) {}
@@ -85,13 +83,7 @@ export class PrestartedPitchWorker {
   readWav(params: PitchParams, wav: WavLayout): void {
     if (this.taken || this.readsWith !== null) return;
     this.readsWith = JSON.stringify(params);
-    this.frameClaims = FrameClaims.create();
-    this.worker.postMessage({ params, wav, claims: this.frameClaims.buffer });
-  }
-
-  /** The frames it shares with the main thread when it reads the WAV itself (frame-claims.ts), else null. */
-  get claims(): FrameClaims | null {
-    return this.frameClaims;
+    this.worker.postMessage({ params, wav });
   }
 
   /** The parameters (JSON) it reads a WAV with, or null when it waits for chunks. */

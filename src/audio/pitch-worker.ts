@@ -16,8 +16,6 @@ import { PitchAnalyzer, type PitchFrames, type PitchParams, type PitchTrack } fr
 import { SampleBuffer } from './sample-buffer.js';
 import type { JsonlJob } from './jsonl-job.js';
 import { ACK_EVERY } from './pitch-worker-start.js';
-import { FrameClaims } from './frame-claims.js';
-import { CLAIM_FRAMES } from './pitch-steal.js';
 import { DEFAULT_CHUNK_SAMPLES, readWavSamples, type WavLayout } from '../media/wav-direct.js';
 
 const port = parentPort!;
@@ -35,27 +33,6 @@ let analysed = 0;
  * file and meets the same problem first (an unusable temp folder, a file cut short), which it reports in its own words.
  */
 let readFailure: { e: unknown } | null = null;
-/**
- * The frames shared with the main thread (frame-claims.ts): this thread takes them from the first forwards, the main
- * thread the last ones backwards; null: this thread computes them all.
- */
-let claims: FrameClaims | null = null;
-/** The end of the frames this thread has claimed, and whether the main thread has all the others. */
-let claimedTo = 0;
-let met = false;
-/** The analyser's frames whose samples are in, within the claimed ones (claiming more as it reaches their end). */
-function pump(): void {
-  if (!claims) return analyzer.pump(buf);
-  while (!met) {
-    if (analyzer.next >= claimedTo) {
-      claimedTo = claims.front(CLAIM_FRAMES);
-      if (analyzer.next >= claimedTo) met = true;
-      continue;
-    }
-    analyzer.pump(buf, claimedTo);
-    if (analyzer.next < claimedTo) return; // its samples have not arrived
-  }
-}
 /** The JSONL job's code, loaded once the track is sent when the main thread said a job follows (else when it comes). */
 let jobCode: Promise<typeof import('./jsonl-job.js')> | null = null;
 /**
@@ -66,17 +43,15 @@ function readWav(wav: WavLayout): void {
   try {
     for (const chunk of readWavSamples(wav, DEFAULT_CHUNK_SAMPLES, true)) {
       buf.append(chunk, analyzer.minNeeded());
-      pump();
-      if (met) break; // the main thread has the rest
+      analyzer.pump(buf);
     }
   } catch (e) {
     readFailure = { e };
   }
 }
-port.on('message', (m: { params?: PitchParams; wav?: WavLayout; claims?: SharedArrayBuffer; chunk?: Float32Array; end?: boolean; main?: PitchFrames; n?: number; stolen?: PitchFrames | null; globalPeak?: number; recordsNext?: boolean; jsonl?: JsonlJob }) => {
+port.on('message', (m: { params?: PitchParams; wav?: WavLayout; chunk?: Float32Array; end?: boolean; main?: PitchFrames; n?: number; globalPeak?: number; recordsNext?: boolean; jsonl?: JsonlJob }) => {
   if (m.params) {
     params = m.params;
-    if (m.claims) claims = new FrameClaims(m.claims);
     analyzer = new PitchAnalyzer(params);
     if (m.wav) readWav(m.wav);
     mark('frames done');
@@ -86,24 +61,14 @@ port.on('message', (m: { params?: PitchParams; wav?: WavLayout; claims?: SharedA
     mark('records job in');
     void (jobCode ?? import('./jsonl-job.js')).then(({ runJsonlJob }) => runJsonlJob(port, job));
   } else if (m.chunk) {
-    if (!met) {
-      buf.append(m.chunk, analyzer.minNeeded());
-      pump();
-    }
+    buf.append(m.chunk, analyzer.minNeeded());
+    analyzer.pump(buf);
     if (++analysed % ACK_EVERY === 0) port.postMessage({ ack: ACK_EVERY });
   } else if (m.end) {
     mark('end in');
     if (readFailure) throw readFailure.e;
-    if (!met) {
-      buf.finish();
-      pump();
-    }
-    if (claims) {
-      // The main thread's frames, the last ones of the file, follow this thread's.
-      const theirs = m.stolen?.count ?? 0;
-      if (analyzer.next + theirs !== m.n) throw new Error(`pitch frames do not add up: ${analyzer.next} in the worker and ${theirs} in the main thread, of ${m.n}`);
-      if (m.stolen) analyzer.append(m.stolen);
-    }
+    buf.finish();
+    analyzer.pump(buf);
     if (params!.share) {
       // The main thread's share arrives with the end message: merge, run the path finder, return the track.
       if (m.n !== analyzer.next) throw new Error(`pitch worker analysed ${analyzer.next} frames, the main thread ${m.n}`);

@@ -303,10 +303,9 @@ export class PitchAnalyzer {
     }
   }
 
-  /** Analyses the frames whose samples have arrived, below frame `limit` (the frames claimed: frame-claims.ts). */
-  pump(buf: SampleBuffer, limit = Infinity): void {
+  pump(buf: SampleBuffer): void {
     const hop = this.p.hop;
-    const nFrames = Math.min(limit, buf.total === null ? Infinity : 1 + Math.floor(buf.total / hop));
+    const nFrames = buf.total === null ? Infinity : 1 + Math.floor(buf.total / hop);
     const share = this.p.share;
     while (this.next < nFrames) {
       const c = this.next * hop;
@@ -332,11 +331,6 @@ export class PitchAnalyzer {
       strength: this.strength.data.slice(0, count * mc),
       localPeak: this.localPeak.data.slice(0, count),
     };
-  }
-
-  /** Appends all of `src`'s frames (the frames after this analyser's, computed elsewhere: frame-claims.ts). */
-  append(src: PitchFrames): void {
-    for (let k = 0; k < src.count; k++) this.absorb(src, k);
   }
 
   /** Appends the next frame from `src` (its frame k) to this analyser's stores. */
