@@ -13,6 +13,8 @@ afterAll(() => tmp.cleanup());
 const DEMO = join(FIXTURES, 'demo');
 const cam = join(DEMO, 's01_camera.mp4');
 const lav = join(DEMO, 's01_lav.flac');
+/** Another audio file, standing in for a room recorder (nothing is decoded). */
+const room = join(DEMO, 's02_lav.flac');
 
 /** extract --only audio on shard 1/2, which holds none of these sessions (s01 hashes to shard 0): only the checks before the run. */
 async function notesOf(name: string, header: string, row: string, ...extra: string[]): Promise<string> {
@@ -37,5 +39,21 @@ describe("extract: the default reference is a camera's sound beside a separate a
       notesOf('plain', 'video,lav_audio', `${cam},${lav}`),
     ]);
     for (const err of errs) expect(err).not.toContain("a camera's sound");
+  });
+});
+
+describe('extract: the default reference is a room recorder beside a role named like a close microphone', () => {
+  it('warns naming both roles and --ref-role (a new user\'s room_audio,lav_audio read the lav-timed transcript 0.62 s off, no word)', async () => {
+    const err = await notesOf('room', 'room_audio,lav_audio,video', `${room},${lav},${cam}`);
+    expect(err).toMatch(/warning: .*room\.csv:2: session 's01' takes its reference clock and audio features from room_audio .*s02_lav\.flac \(the first \*_audio column is the default\), while lav_audio .*s01_lav\.flac is named like a close microphone: .*--ref-role lav_audio/);
+  });
+
+  it('says nothing with the lav first, with --ref-role, or when no later role is named like a close microphone (controls)', async () => {
+    const errs = await Promise.all([
+      notesOf('room-lavfirst', 'lav_audio,room_audio,video', `${room},${lav},${cam}`),
+      notesOf('room-given', 'room_audio,lav_audio,video', `${room},${lav},${cam}`, '--ref-role', 'room_audio'),
+      notesOf('room-two', 'room_audio,hall_audio,video', `${room},${lav},${cam}`),
+    ]);
+    for (const err of errs) expect(err).not.toContain('named like a close microphone');
   });
 });

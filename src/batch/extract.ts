@@ -21,7 +21,7 @@ import { audioSource, checkStageOptions, loadStages, referenceAudio, STAGE_NAMES
 import { CHILDREN_GRACE_MS, interruptFollows } from './interrupt.js';
 import { readManifest, type Manifest, type ManifestSession } from './manifest.js';
 import { audioRoleMixNotes } from './manifest-shared.js';
-import { cameraReferenceNotes } from './reference-choice.js';
+import { referenceRoleNotes } from './reference-choice.js';
 import { createProgress, sessionFraction, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
 import { HEARTBEAT_MS, holderText, LOCK_FILE, releaseLock, touchLock, tryLockSession, type SessionLock } from './session-lock.js';
 import { inShard, selectShard, type Shard } from './shard.js';
@@ -284,7 +284,7 @@ async function planRun(manifestPath: string, opts: ExtractOptions): Promise<RunP
   if (stages.includes('audio')) {
     const roles = await audioRoles(manifest.sessions);
     manifest.notes.push(...audioRoleMixNotes(manifestPath, manifest.sessions, (s) => roles.get(s) ?? null));
-    manifest.notes.push(...cameraReferenceNotes(manifestPath, manifest.sessions, opts.refRole !== undefined));
+    manifest.notes.push(...referenceRoleNotes(manifestPath, manifest.sessions, opts.refRole !== undefined));
   }
   const out = await makeOutFolder(opts.out);
   const shard = opts.shard ?? null;
