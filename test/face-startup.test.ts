@@ -82,6 +82,27 @@ describe('face engine start-up', () => {
     expect(JSON.stringify(got.faces)).toBe(JSON.stringify(want.faces));
   });
 
+  // A pool's later workers skip the check (pool.ts workerSetup) and must give a block what the first worker gives: with
+  // --max-faces 2 a fresh engine's first block went through the one-call path (no box cache yet), and `mmprep face
+  // --max-faces 2 --workers 2` differed from --workers 1 on the second worker's first block (engine.ts create).
+  it('with --max-faces 2, an engine that skips the check gives a detector frame and its tracked frames what a checked one gives', async () => {
+    const dec = await VideoDecoder.open(join(FIXTURES, 'face', 'transform.mp4'), { maxSide: 640, pixelFormat: 'rgb24' });
+    const frames: FrameTask[] = [];
+    for await (const f of dec) {
+      frames.push({ data: f.data.slice(), width: f.width, height: f.height, redetect: frames.length === 0 });
+      if (frames.length === 3) break;
+    }
+    const block = async (e: FaceEngine) => {
+      const faces = [];
+      for (const f of frames) faces.push((await e.analyse({ ...f, data: f.data.slice() })).faces);
+      return JSON.stringify(faces);
+    };
+    const two = { ...setup, maxFaces: 2 };
+    const unchecked = await block(await FaceEngine.create({ ...two, selfCheck: false }));
+    const checked = await block(await FaceEngine.create(two));
+    expect(unchecked).toBe(checked);
+  });
+
   it("the opt-in description stage (measurement scripts) runs on detector frames and is reused on tracked ones", async () => {
     const dec = await VideoDecoder.open(join(FIXTURES, 'face', 'transform.mp4'), { maxSide: 640, pixelFormat: 'rgb24' });
     const frames: FrameTask[] = [];

@@ -17,6 +17,7 @@ import { regionContrast, skinContrast, type VisibilityRegion } from './visibilit
 import { implausibility } from './plausibility.js';
 import { checkFrame, orientationProblem, type CheckedPoints } from './selfcheck.js';
 import { InputError } from '../common/errors.js';
+import { mark } from '../common/timeline.js';
 
 export const EXPRESSIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
 export type Expression = (typeof EXPRESSIONS)[number];
@@ -335,6 +336,7 @@ export class FaceEngine {
 
   static async create(setup: HumanSetup): Promise<FaceEngine> {
     const human = await createHuman(setup);
+    mark('face human loaded');
     // MMPREP_FACE_TF_CROP=1 keeps Human's own rotate-then-crop kernels (to compare; test/face-crop.test.ts).
     const fastCrop = humanCropHooked && setup.backend === 'wasm' && process.env.MMPREP_FACE_TF_CROP !== '1';
     if (fastCrop) cropFrames(); // installs the hook
@@ -351,7 +353,14 @@ export class FaceEngine {
     engine.byFace = setup.maxFaces > 1 && !reused;
     // Every backend's output orientation is checked on a known face before the first frame (selfcheck.ts): in this
     // engine, or for a pool's later workers in its first worker, which loads the same build (pool.ts workerSetup).
-    const why = setup.selfCheck === false ? null : await engine.selfCheck();
+    // With --max-faces 2 or more a worker that skips the check still analyses its frame: the faces are then analysed
+    // one group at a time only once Human's box cache is known, which its first detection hands over (analyseByFace);
+    // a fresh engine's first block took the one-call path, and with --workers 2 the second worker's first block
+    // differed from the same block on the first worker (transform.mp4: frames 9-15 of 75; test/face-startup.test.ts).
+    const primes = setup.selfCheck === false && engine.byFace && engine.canTrack;
+    const found = setup.selfCheck === false && !primes ? null : await engine.selfCheck();
+    const why = setup.selfCheck === false ? null : found;
+    mark('face engine ready'); // MMPREP_TIMELINE=1 (common/timeline.ts): after the start-up check when it ran
     if (why) {
       const advice = setup.backend === 'wasm' ? 'reinstall mmprep\'s dependencies (npm ci): the installed Human or tfjs is not the version mmprep was checked with' : 'use --backend wasm (the default)';
       throw new InputError(`backend '${setup.backend}' failed mmprep's start-up check on a known face (turned 15 degrees, off centre): ${why}; ${advice}`);

@@ -14,6 +14,7 @@ import { endToleranceS } from '../media/end-tolerance.js';
 import { fileOrientation, mjpegStreamOrientation, ORIENTATION_FILTER } from '../media/exif.js';
 import { shellWord, siblingName } from '../common/shell.js';
 import { showinfoReady } from '../media/showinfo.js';
+import { mark } from '../common/timeline.js';
 import { VideoDecoder, videoGeometry, type DecodeErrors, type VideoFrame } from '../media/decode-video.js';
 import { reportDecodeProgress } from '../media/decode-progress.js';
 import { FACE_BACKENDS, isFaceBackend, loadableBackendCheck, type FaceBackend, type FaceStages } from './backend.js';
@@ -27,8 +28,9 @@ import { FlipCheck, meshAngle, unsureRolled, type FacePose } from './flip.js';
 import { correctIris } from './gaze.js';
 import { headRotation, openfaceEuler } from './pose.js';
 import { faceQuality, QUALITY_FIELD_NAMES, type QualityFields } from './quality.js';
-import { FramePool, keptFaceWorkers } from './pool.js';
-import { FlowContext, type FlowFrame } from './flow-frames.js';
+import { DETECT_EVERY, FramePool, keptFaceWorkers } from './pool.js';
+import { FlowContext } from './flow-frames.js';
+import { FrameFeed } from './frame-feed.js';
 import { FLOW_FIELD_NAMES, type FlowFields } from './flow.js';
 
 /** Default --min-confidence: see docs/face.md ("Choosing the threshold") for the fixture scores it was chosen from. */
@@ -757,7 +759,8 @@ export class FaceRun {
     readonly file: string,
     private readonly opts: ReturnType<typeof resolveFaceOptions>,
     private readonly decoder: VideoDecoder,
-    private readonly frames: EarlyFrames,
+    private readonly feed: FrameFeed,
+    private readonly flow: FlowContext | null,
     private readonly pool: FramePool,
     private readonly base: Omit<FaceSummary, keyof ReturnType<FaceRecordBuilder['summaryStats']> | 'decode_errors'>,
   ) {}
@@ -777,7 +780,7 @@ export class FaceRun {
     const pool = setupError ? null : new FramePool(setup, o.workers, o.keepWorkers && o.workers > 0 ? keptFaceWorkers(setup, o.workers) : undefined);
     const warm = pool?.warm();
     warm?.catch(() => undefined); // awaited below
-    let frames: EarlyFrames | null = null;
+    let feed: FrameFeed | null = null;
     try {
       void showinfoReady(); // the decoder's filter, found out beside ffprobe (never rejects)
       const p = options.probed ?? (await probe(file));
@@ -795,19 +798,24 @@ export class FaceRun {
       // --fps is applied by picking frames here (see records()), not by ffmpeg's fps filter, which relabels frames with
       // grid times: every analysed frame keeps its own presentation time.
       const decoder = await VideoDecoder.open(file, { probed: p, stream: o.stream, start: o.start, end: o.end, maxSide: o.inferenceSide, pixelFormat: 'rgb24', countDamage: true, reportProgress: false });
-      frames = new EarlyFrames(decoder);
+      const flow = o.flow ? await FlowContext.open() : null;
+      feed = new FrameFeed(new EarlyFrames(decoder), pool, o.fps, flow);
+      mark('face decoder started');
+      // A block for each worker while they start (frame-feed.ts): the second worker's first frames run beside the
+      // first worker's start-up check; no record is made before the check passes (awaited here, as before).
+      await feed.prefeed(warm!, pool.threads * DETECT_EVERY);
       await warm;
-      return FaceRun.made(file, o, decoder, frames, pool);
+      return FaceRun.made(file, o, decoder, feed, flow, pool);
     } catch (e) {
-      await frames?.stop();
+      await feed?.stop();
       await pool?.close();
       throw e;
     }
   }
 
-  private static made(file: string, o: ReturnType<typeof resolveFaceOptions>, decoder: VideoDecoder, frames: EarlyFrames, pool: FramePool): FaceRun {
+  private static made(file: string, o: ReturnType<typeof resolveFaceOptions>, decoder: VideoDecoder, feed: FrameFeed, flow: FlowContext | null, pool: FramePool): FaceRun {
     const g = decoder.geometry;
-    return new FaceRun(file, o, decoder, frames, pool, {
+    return new FaceRun(file, o, decoder, feed, flow, pool, {
       file,
       mmprep_version: VERSION,
       human_version: humanVersion(),
@@ -846,17 +854,11 @@ export class FaceRun {
       plausibility: this.opts.plausibility,
       onPlausibility: this.opts.onPlausibility,
     });
-    const meta: Array<{ index: number; t: number } & FlowFrame> = [];
-    const flow = this.opts.flow ? await FlowContext.open() : null;
-    let lastIndex = -2;
-    const pool = this.pool;
-    const fps = this.opts.fps;
-    let t0: number | null = null;
-    let lastBucket = -1;
-    const ends = { decoded: 0, lastT: NaN, prevT: NaN };
+    const { feed, flow, pool } = this;
     const take = async (): Promise<FaceRecord> => {
-      const m = meta.shift()!;
+      const m = feed.meta.shift()!;
       const res = await pool.next();
+      if (m.index === 0) mark('face first result');
       reportDecodeProgress(m.t); // progress counts analysed frames, not the decoder's (it runs ahead by the pool's capacity)
       if (res.data) this.decoder.release(res.data);
       builder.noteOrientation(m.t, res.turned, res.doubtful);
@@ -867,28 +869,16 @@ export class FaceRun {
       return rec;
     };
     try {
-      for await (const fr of this.frames) {
-        ends.decoded++;
-        [ends.prevT, ends.lastT] = [ends.lastT, fr.t_s];
-        flow?.decoded(fr);
-        if (fps) {
-          // The first frame of each 1/fps interval from the first frame's time.
-          t0 ??= fr.t_s;
-          const bucket = Math.floor((fr.t_s - t0) * fps + 1e-6);
-          if (bucket <= lastBucket) continue;
-          lastBucket = bucket;
-        }
-        meta.push({ index: fr.index, t: fr.t_s, ...flow?.frame(fr) });
-        pool.submit({ data: fr.data, width: fr.width, height: fr.height }, fr.index === lastIndex + 1);
-        lastIndex = fr.index;
-        while (pool.pending >= pool.capacity) yield await take();
-      }
+      // Frames fed while the workers started (FaceRun.open) are in the pool already.
+      while (pool.pending >= pool.capacity) yield await take();
+      while (await feed.next()) while (pool.pending >= pool.capacity) yield await take();
       while (pool.pending > 0) yield await take();
     } finally {
+      await feed.stop();
       await pool.close();
     }
     const stats = builder.summaryStats();
-    if (stats.frames_analysed > 0) this.checkComplete(ends);
+    if (stats.frames_analysed > 0) this.checkComplete(feed.ends);
     if (stats.frames_analysed === 0) throw new InputError(this.noFramesMessage(), { file: this.file });
     const { mean_expr, ...rest } = stats;
     this.summary = { ...this.base, ...rest, decode_errors: { ...this.decoder.decodeErrors }, mean_expr };
@@ -934,7 +924,7 @@ export class FaceRun {
 
   /** Stops the decoder and the workers without reading (when records() was never iterated). */
   async close(): Promise<void> {
-    await this.frames.stop();
+    await this.feed.stop();
     await this.pool.close();
   }
 }

@@ -14,6 +14,7 @@
  */
 import { Piscina } from 'piscina';
 import { InputError } from '../common/errors.js';
+import { mark } from '../common/timeline.js';
 import { threadExecArgv, threadFile } from '../common/threads.js';
 import type { HumanSetup } from './backend.js';
 import { FaceEngine, type FrameResult, type FrameTask, type PingTask, type WarmTask } from './engine.js';
@@ -85,6 +86,7 @@ export class FaceWorkers {
     readonly setup: HumanSetup,
     readonly count: number,
   ) {
+    mark('face workers start');
     const filename = threadFile('worker.js', 'face').href;
     for (let i = 0; i < count; i++) {
       // stricterFIFO: a task that finds the thread busy goes back to the head of the queue, not the tail; by default
@@ -175,17 +177,24 @@ export class FramePool {
     }
     // Engine creation only: a blank frame here ran the face detector once more in every worker (about 30 ms of CPU).
     await Promise.all(
-      this.pools.map(async (pool) => {
+      this.pools.map(async (pool, i) => {
+        // A worker's start-up counts as frames outstanding, two with the start-up check (about one detector frame), so
+        // that the first block, fed while the workers start (frame-feed.ts), goes to a worker without the check.
+        const startUp = workerSetup(this.setup, i).selfCheck === false ? 1 : 2;
+        this.outstanding[i] += startUp;
         let r: WorkerReply;
         try {
           r = (await pool.run({ warm: true } satisfies WarmTask)) as WorkerReply;
         } catch (e) {
           if (this.dropped.has(pool)) return;
           throw e;
+        } finally {
+          if (!this.dropped.has(pool)) this.outstanding[i] -= startUp;
         }
         if ('error' in r) throw r.input ? new InputError(r.error) : new Error(r.error);
       }),
     );
+    mark('face warm done');
   }
 
   /**

@@ -7,7 +7,9 @@ import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { FaceEngine, type FrameResult, type FrameTask, type PingTask, type WarmTask } from './engine.js';
 import type { HumanSetup } from './backend.js';
 import { isMmprepError } from '../common/errors.js';
+import { mark } from '../common/timeline.js';
 
+mark('face worker loaded'); // MMPREP_TIMELINE=1 (common/timeline.ts)
 let engine: Promise<FaceEngine> | null = null;
 
 export default async function analyseFrame(task: FrameTask | WarmTask | PingTask): Promise<FrameResult | { error: string; input: boolean }> {
