@@ -25,7 +25,7 @@ interface BuildOpts {
   audioFeatures: string;
   faceFeatures: string;
   faceRate: 'audio' | 'native';
-  split: string;
+  split?: string;
   gzip: boolean;
   shardMb: number;
   out?: string;
@@ -99,7 +99,7 @@ function registerBuild(ds: Command): void {
     .option('--audio-features <list>', 'audio fields or groups (all, mfcc, deltas, pitch, energy, voice), or none; all leaves voice out (its fields need extract --voice): all,voice takes both', DEFAULT_AUDIO_FEATURES)
     .option('--face-features <list>', 'face fields or groups (pose, eyes, mouth, expr, motion, scores, geometry, landmarks, all), or none', DEFAULT_FACE_FEATURES)
     .option('--face-rate <rate>', 'audio (resampled onto the 10 ms audio grid) | native (video frames with their times)', choiceOption('--face-rate', ['audio', 'native'] as const), 'audio')
-    .option('--split <spec>', 'speaker-disjoint split fractions (stable hash of speaker_id)', DEFAULT_SPLIT)
+    .option('--split <spec>', `speaker-disjoint split fractions (stable hash of speaker_id; default: ${DEFAULT_SPLIT}); a manifest column 'split' gives each session's split instead`)
     .option('--exclude-sync-beep', 'leave out the records whose span holds sync-beep audio (a 1 kHz tone, not speech; default: keep them, marked by quality.sync_beep)', false)
     .option('--gzip', 'write data-*.jsonl.gz', false)
     .option('--shard-mb <n>', 'start a new data file after this many MB of JSON per split', numberOption('--shard-mb', { min: 0.001 }), 256)

@@ -27,7 +27,7 @@ import type { FaceRate } from './record.js';
 import { fixedGapNote, parseSegmentMode, segmentModeText, type SegmentMode } from './segments.js';
 import { buildSessionToFile, sessionLabels, type DatasetSessionOutcome, type SessionJob, type SessionTally } from './build-session.js';
 import { SplitShardWriter, type ShardFile } from './shards.js';
-import { DEFAULT_SPLIT, parseSplits, splitKeys, splitOf, type SplitSpec } from './splits.js';
+import { DEFAULT_SPLIT, manifestSplits, parseSplits, splitKeys, splitOf, type SplitSpec } from './splits.js';
 import { datasetSchema } from './schema.js';
 import { datasetCodeBuild, extractWays, FORMAT_VERSION, SCHEMA_VERSION, shapingFingerprint, type ExtractWay } from './fingerprint.js';
 import { datasetCard } from './card.js';
@@ -119,6 +119,8 @@ interface Prepared {
     shardMb: number;
     excludeSyncBeep: boolean;
     labelScale: [number, number] | null;
+    /** The manifest column the splits came from, when they did. */
+    splitColumn?: string;
   };
 }
 
@@ -178,6 +180,8 @@ interface BuildInputs {
   labelSet: LabelSet | null;
   /** Each session's media sha256 by role (meta.json inputs[]). */
   hashes: MediaHashes;
+  /** The sessions' splits from the manifest's `split` column (splits.ts manifestSplits), or null. */
+  manifestSplit: ReturnType<typeof manifestSplits>;
 }
 
 async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<BuildInputs> {
@@ -201,7 +205,9 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
     }
   const hashes = await checkFeatureFiles(manifest.sessions, featuresDir, dirname(manifest.path));
   for (const n of sameContentNotes(manifestPath, manifest.sessions, hashes)) o.onNote?.(n);
-  return { manifest, featuresDir, labelFiles, labelSet, hashes };
+  const keys = splitKeys(manifest.sessions.map((s) => ({ speaker_id: s.speaker_id, media: s.media.map((m) => ({ path: m.path, sha256: hashes.get(s.session_id)?.get(m.role) })) })));
+  const manifestSplit = manifestSplits(manifestPath, manifest.sessions, keys, o.split !== undefined);
+  return { manifest, featuresDir, labelFiles, labelSet, hashes, manifestSplit };
 }
 
 /** A previous release is replaced whole; files its manifest.json does not list (the user's own) are never deleted: refused, exit 2. */
@@ -299,6 +305,7 @@ async function buildSessions(inputs: BuildInputs, opt: BuildOptionsResolved, o: 
   const sopt = { segments: opt.segments, audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate, someTranscript, excludeSyncBeep: opt.excludeSyncBeep };
   // Sessions that share a recording file (by path or by content) go to one split with all their speakers' sessions (docs/dataset.md "Splits").
   const splitKey = splitKeys(manifest.sessions.map((s) => ({ speaker_id: s.speaker_id, media: s.media.map((m) => ({ path: m.path, sha256: inputs.hashes.get(s.session_id)?.get(m.role) })) })));
+  const fromColumn = inputs.manifestSplit?.bySession;
   const jobOf = (s: ManifestSession, i: number): SessionJob => ({
     i,
     file: join(tmp, `.session-${i}.jsonl`),
@@ -306,7 +313,7 @@ async function buildSessions(inputs: BuildInputs, opt: BuildOptionsResolved, o: 
     featuresDir,
     opt: sopt,
     labels: labelSet ? sessionLabels(labelSet, s.session_id) : null,
-    split: splitOf(splitKey.get(s.speaker_id) ?? s.speaker_id, opt.splits),
+    split: fromColumn?.get(s.session_id) ?? splitOf(splitKey.get(s.speaker_id) ?? s.speaker_id, opt.splits),
   });
   const commit = async (r: { outcome: DatasetSessionOutcome; tally: SessionTally; file: string }) => {
     // Records of a session go out in manifest order, whichever thread finished first.
@@ -344,6 +351,8 @@ function releaseOptions(opt: BuildOptionsResolved): Record<string, unknown> {
     face_features: opt.faceFields,
     face_rate: opt.faceRate,
     split: Object.fromEntries(opt.splits.map((x) => [x.name, x.fraction])),
+    // since 2026-12-06: the splits came from the manifest's column of this name (fractions: each one's share of the sessions)
+    ...(opt.splitColumn ? { split_column: opt.splitColumn } : {}),
     gzip: opt.gzip,
     shard_mb: opt.shardMb,
     // since schema 2 (trial29 MINOR-1: a consumer normalising gold labels could not read the scale from the release)
@@ -453,6 +462,10 @@ function unwantedStages(opt: { audioFields: string[]; faceFields: string[] }): S
 export async function buildDataset(manifestPath: string, o: BuildOptions): Promise<BuildResult> {
   const opt = prepare(o);
   const inputs = await readBuildInputs(manifestPath, o);
+  if (inputs.manifestSplit) {
+    opt.splits = inputs.manifestSplit.specs;
+    opt.splitColumn = 'split';
+  }
   const { out, tmp } = await prepareOutput(o.out);
   runningTemps.add(tmp);
   const writer = new SplitShardWriter(tmp, { gzip: opt.gzip, shardBytes: opt.shardMb * 1024 * 1024 });

@@ -20,7 +20,8 @@ export function datasetCard(m: DatasetManifest): string {
   L.push('| split | records | sessions | speakers |', '| --- | ---: | ---: | ---: |');
   for (const [k, v] of Object.entries(m.counts.per_split)) L.push(`| ${k} | ${v.records} | ${v.sessions}${v.sessions_without_records ? ` (${v.sessions_without_records} without records)` : ''} | ${v.speakers} |`);
   L.push('');
-  L.push(`Splits are speaker-disjoint: a speaker's split comes from a stable hash of speaker_id (fractions ${JSON.stringify(o.split)}), so small datasets can leave a split empty.`);
+  if (typeof o.split_column === 'string') L.push(`Splits are the source manifest's \`${o.split_column}\` column, checked speaker-disjoint (a speaker, and speakers sharing a recording, in one split).`);
+  else L.push(`Splits are speaker-disjoint: a speaker's split comes from a stable hash of speaker_id (fractions ${JSON.stringify(o.split)}), so small datasets can leave a split empty.`);
   L.push('');
   L.push(`- audio features (10 ms grid): ${(o.audio_features as string[]).join(', ') || 'none'}`);
   L.push(`- face features (${o.face_rate === 'audio' ? 'resampled onto the audio grid' : 'at video rate with their times'}): ${(o.face_features as string[]).join(', ') || 'none'}`);
@@ -30,7 +31,7 @@ export function datasetCard(m: DatasetManifest): string {
   L.push('');
   L.push('## How it was made', '');
   L.push('```');
-  L.push(`mmprep dataset build ${m.source.manifest} --features <dir>${m.source.labels.map((l) => ` --labels ${l.file}`).join('')} --segments ${o.segments} --audio-features ${(o.audio_features as string[]).join(',') || 'none'} --face-features ${(o.face_features as string[]).join(',') || 'none'} --face-rate ${o.face_rate} --split ${Object.entries(o.split as Record<string, number>).map(([k, v]) => `${k}=${v}`).join(',')}${o.gzip ? ' --gzip' : ''} --shard-mb ${o.shard_mb}${Array.isArray(o.scale) ? ` --scale ${o.scale.join(',')}` : ''}${o.exclude_sync_beep ? ' --exclude-sync-beep' : ''}`);
+  L.push(`mmprep dataset build ${m.source.manifest} --features <dir>${m.source.labels.map((l) => ` --labels ${l.file}`).join('')} --segments ${o.segments} --audio-features ${(o.audio_features as string[]).join(',') || 'none'} --face-features ${(o.face_features as string[]).join(',') || 'none'} --face-rate ${o.face_rate}${typeof o.split_column === 'string' ? '' : ` --split ${Object.entries(o.split as Record<string, number>).map(([k, v]) => `${k}=${v}`).join(',')}`}${o.gzip ? ' --gzip' : ''} --shard-mb ${o.shard_mb}${Array.isArray(o.scale) ? ` --scale ${o.scale.join(',')}` : ''}${o.exclude_sync_beep ? ' --exclude-sync-beep' : ''}`);
   L.push('```', '');
   L.push('Times are seconds on each session\'s reference clock (the sync map of `mmprep sync` applied by `mmprep extract`).');
   L.push('');

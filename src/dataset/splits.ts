@@ -84,3 +84,48 @@ export function splitKeys(sessions: readonly SplitSession[]): Map<string, string
   }
   return new Map([...parent.keys()].map((k) => [k, find(k)]));
 }
+
+/** The manifest column that gives each session's split (matched in any case). */
+const SPLIT_COLUMN = 'split';
+
+/** A session as the manifest split needs it. */
+export interface ManifestSplitSession {
+  session_id: string;
+  speaker_id: string;
+  line: number;
+  meta: Record<string, string>;
+}
+
+/**
+ * Each session's split from the manifest's own `split` column, or null when it has none. A trial (2026-12-06, W5) gave
+ * a `split` column (test, train, train): the build ignored it and put its test session in train by the speaker hash,
+ * exit 0. Refused (exit 2): with --split as well (two ways of splitting), an empty or ill-formed cell, names that
+ * differ only in case, and a split group (splitKeys: a speaker, and speakers sharing a recording) given two splits.
+ * The specs list the splits in order of first appearance, each with its share of the sessions.
+ */
+export function manifestSplits(file: string, sessions: readonly ManifestSplitSession[], keys: Map<string, string>, splitGiven: boolean): { bySession: Map<string, string>; specs: SplitSpec[] } | null {
+  const col = (s: ManifestSplitSession) => Object.keys(s.meta).find((k) => k.toLowerCase() === SPLIT_COLUMN);
+  const named = sessions.map(col).find((c) => c !== undefined);
+  if (named === undefined) return null;
+  if (splitGiven) throw new InputError(`the manifest has a '${named}' column and --split was given: the sessions' splits come from one of them; drop --split to use the column, or rename the column (meta_${named}) to split by speaker hash`, { file });
+  const bySession = new Map<string, string>();
+  const byGroup = new Map<string, { split: string; s: ManifestSplitSession }>();
+  const names: string[] = [];
+  for (const s of sessions) {
+    const v = (s.meta[col(s) ?? named] ?? '').trim();
+    if (!/^[A-Za-z][\w-]*$/.test(v)) throw new InputError(v === '' ? `session '${s.session_id}' has no split in column '${named}': give every session one (train, val, test, ...)` : `session '${s.session_id}': split '${v}' in column '${named}' is not a name (a letter, then letters, digits, '_' or '-')`, { file, line: s.line, column: named });
+    const twin = names.find((n) => n !== v && n.toLowerCase() === v.toLowerCase());
+    if (twin) throw new InputError(`session '${s.session_id}': split '${v}' and '${twin}' differ only in case, and their data files would be one file on macOS and Windows: write them alike`, { file, line: s.line, column: named });
+    const key = keys.get(s.speaker_id) ?? s.speaker_id;
+    const prev = byGroup.get(key);
+    if (prev && prev.split !== v) {
+      const who = prev.s.speaker_id === s.speaker_id ? `speaker '${s.speaker_id}'` : `speakers '${prev.s.speaker_id}' and '${s.speaker_id}' (they share a recording)`;
+      throw new InputError(`session '${s.session_id}' is in split '${v}' but session '${prev.s.session_id}' (line ${prev.s.line}) of ${who} is in '${prev.split}': splits must be speaker-disjoint, or a test score measures speakers the model was trained on; put them in one split`, { file, line: s.line, column: named });
+    }
+    if (!prev) byGroup.set(key, { split: v, s });
+    if (!names.includes(v)) names.push(v);
+    bySession.set(s.session_id, v);
+  }
+  const specs = names.map((name) => ({ name, fraction: sessions.filter((s) => bySession.get(s.session_id) === name).length / sessions.length }));
+  return { bySession, specs };
+}
