@@ -200,7 +200,8 @@ export async function checkContinuity(states: StreamState[], ref: StreamState, p
   if (!qr) return;
   for (const s of states) {
     const pl = s.placed;
-    if (s.kind !== 'audio' || s.abs === ref.abs || !pl || pl.k !== null || !CHECKED_METHODS.has(pl.method) || s.sampleRate !== ref.sampleRate) continue;
+    // Under --ends start only the start window placed it (an xcorr placement's drift is its start window's own fit).
+    if (s.kind !== 'audio' || s.abs === ref.abs || !pl || !CHECKED_METHODS.has(pl.method) || s.sampleRate !== ref.sampleRate) continue;
     const qs = probes.find((p) => p.abs === s.abs);
     if (!qs) continue;
     const rd = await readEnd(s, ref, qs, qr, o.searchS);
@@ -226,7 +227,7 @@ function driftFromContent(s: StreamState, states: StreamState[], ref: StreamStat
   const pl = s.placed as Placement;
   const span = rd.at - rd.anchor;
   // A stream placed by its content (xcorr) has no pulse at its start for the content_lag line to name: left unmeasured.
-  if (pl.method === 'xcorr' || s.lengthS === null || s.lengthS * DRIFT_MATTERS_K <= DRIFT_MATTERS_S || !(span > 0)) return;
+  if (pl.method === 'xcorr' || pl.k !== null || s.lengthS === null || s.lengthS * DRIFT_MATTERS_K <= DRIFT_MATTERS_S || !(span > 0)) return;
   const dk = (c.measured_minus_predicted_ms as number) / 1000 / span;
   const kSd = Math.hypot(CONTENT_LAG_SD_S, pl.offsetSd ?? 0) / span;
   const source = `its start placement and its end window's content cross-correlated with ${ref.file} (continuity check, --ends start)`;
