@@ -58,6 +58,39 @@ export function decodeRateFor(toneHz: number, requested?: number): number {
   return 192000;
 }
 
+/**
+ * The stream time of a window's first decoded sample. Times are presentation times on the file's timeline (as ffprobe
+ * and the video decoder report them): sample 0 of an unseeked decode is the stream's first sample; an input seek is
+ * relative to the file's start time. Its first sample's time is the first decoded frame's, not the first packet's
+ * (probe.ts firstSampleTime: Opus in WebM).
+ */
+function windowT0(w: SearchWindow, dec: AudioDecoder, probed: ProbeResult | undefined): number {
+  return w.start_s > 0 ? w.start_s + (probed?.start_time_s ?? 0) : (dec.info.firstSampleS ?? 0);
+}
+
+/**
+ * The samples of one window of an audio stream (input seek: only that window is decoded; memory: the window's
+ * samples), without a tone search (continuity.ts reads the end window of a stream placed by its start this way), and
+ * the stream time of its first sample. Cut at the first jump of its timestamps, as scanAudioTone cuts what it keeps.
+ */
+export async function readAudioWindow(file: string, w: SearchWindow, o: { sampleRate: number; stream: number; probed?: ProbeResult }): Promise<{ x: Float32Array; t0: number }> {
+  const dec = await AudioDecoder.open(file, { sampleRate: o.sampleRate, stream: o.stream, start: w.start_s, duration: w.duration_s ?? undefined, probed: o.probed, chunkSamples: 65536, timestampGaps: true, copiesChunks: true });
+  const chunks: Float32Array[] = [];
+  let n = 0;
+  for await (const c of dec) {
+    chunks.push(c.slice());
+    n += c.length;
+  }
+  const x = new Float32Array(n);
+  let at = 0;
+  for (const c of chunks) {
+    x.set(c, at);
+    at += c.length;
+  }
+  const keep = dec.gaps.length ? Math.min(n, Math.round(dec.gaps[0].at_s * o.sampleRate)) : n;
+  return { x: x.subarray(0, keep), t0: windowT0(w, dec, o.probed) };
+}
+
 export async function scanAudioTone(file: string, windows: SearchWindow[], opts: AudioScanOptions = {}): Promise<AudioScan> {
   const toneHz = opts.toneHz ?? 1000;
   const sr = decodeRateFor(toneHz, opts.sampleRate);
@@ -77,10 +110,7 @@ export async function scanAudioTone(file: string, windows: SearchWindow[], opts:
       chunkSamples: 65536,
       timestampGaps: true,
     });
-    // Times are presentation times on the file's timeline (as ffprobe and the video decoder report them): sample 0
-    // of an unseeked decode is the stream's first sample; an input seek is relative to the file's start time.
-    // Its first sample's time is the first decoded frame's, not the first packet's (probe.ts firstSampleTime: Opus in WebM).
-    const t0 = w.start_s > 0 ? w.start_s + (opts.probed?.start_time_s ?? 0) : (dec.info.firstSampleS ?? 0);
+    const t0 = windowT0(w, dec, opts.probed);
     firstSampleS ??= dec.info.firstSampleS;
     // A lossy codec's pre-echo before the beep is not taken for an earlier arrival, and a lossless stream gets the
     // hidden-direct-sound floor (tone.ts forStream; as in mmprep audio's beep marking).

@@ -18,6 +18,7 @@ import { middleHint } from './mid-hint.js';
 import { noteEndAfterPicture } from './early-stop.js';
 import { refuseClockJumps, warnSoundGaps } from './clock-jumps.js';
 import { warnUncheckedPairing } from './pairing.js';
+import { checkContinuity } from './continuity.js';
 import type { Ends } from './windows.js';
 
 export { AmbiguousPulseError, type PickRule } from './choose.js';
@@ -154,6 +155,8 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   // 2.-4. Place, then refuse or report.
   placeStreams(states, ref, placing);
   const ctx = { toneHz, searchS, ends, fallback, onePulse: opts.onePulse === true };
+  // Under --ends start, a stream placed at its start is checked to its end window (a recording that paused mid-file).
+  await checkContinuity(states, ref, probes, ctx);
   await endWindowHint(states, ref, probes, ctx);
   await lateCameraAdvice(states, ref, probes, ctx);
   await middleHint(states, ref, probes, ctx);

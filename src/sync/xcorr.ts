@@ -248,13 +248,16 @@ export function audioOffset(a: Float32Array, aT0: number, b: Float32Array, bT0: 
 /**
  * The fine stage (drift-aware whitened correlation, xcorr-drift.ts) about one given offset only (add to a time in b to
  * get a's), not a search over every lag: how clearly a and b share sound there (z and its confidence, fineConfidence)
- * and the seconds of overlap at that offset. Null with fewer than 4 frames of overlap.
+ * and the seconds of overlap at that offset, and the fine peak's offset. Null with fewer than 4 frames of overlap.
  */
-export function fineAtOffset(a: Float32Array, aT0: number, b: Float32Array, bT0: number, sr: number, offsetS: number): { z: number; confidence: number; overlap_s: number } | null {
+export function fineAtOffset(a: Float32Array, aT0: number, b: Float32Array, bT0: number, sr: number, offsetS: number): { z: number; confidence: number; overlap_s: number; offset_s: number; at_s: number } | null {
   const lag0 = Math.round((offsetS - aT0 + bT0) * sr);
   const f = fineAt(a, b, sr, lag0);
   if (!f) return null;
-  return { z: f.pk.z, confidence: fineConfidence(f.pk.z, f.pk.searched), overlap_s: overlapAtOffset(a.length, aT0, b.length, bT0, sr, offsetS) };
+  // offset_s: the fine peak's offset (within FINE_SEARCH_S of offsetS) at b's window middle at_s, as audioOffset's.
+  const bMid = bT0 + b.length / sr / 2;
+  const offset = (f.lag0 + f.pk.lag) / sr + aT0 - bT0 + f.pk.k * (bMid - (bT0 + f.centre / sr));
+  return { z: f.pk.z, confidence: fineConfidence(f.pk.z, f.pk.searched), overlap_s: overlapAtOffset(a.length, aT0, b.length, bT0, sr, offsetS), offset_s: offset, at_s: bMid };
 }
 
 /** Seconds two windows (lengths in samples, first samples at aT0 and bT0) overlap at an offset (add to b's time to get a's). */
