@@ -515,6 +515,7 @@ class ExtractRun {
       this.warnings.push({ session_id: o.session_id, line: o.line, warning: w });
       this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): warning: ${w}`);
     }
+    for (const n of o.notes ?? []) this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): note: ${n}`);
     if (o.redone) this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): redone although --resume: its meta.json records ${o.redone}`);
     this.partial.delete(o.session_id); // its media now counts in state.media_s, not twice until sessionEnded
     if (o.status === 'done') {
