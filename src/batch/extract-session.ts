@@ -627,7 +627,7 @@ async function checkFileEnds(session: ManifestSession, probes: Probes): Promise<
  * `--resume --strict` passed a session whose face stage had produced nothing (ttrial47 5e). Its folder is left as it is.
  */
 async function failKeptUnderStrict(a: SessionAttempt, meta: SessionMeta): Promise<void> {
-  const kept = 'recorded by the earlier run that made the folder without --strict, which --resume kept; run again without --resume to redo it';
+  const kept = 'recorded by the earlier run, which made the folder without --strict; --resume kept its output';
   for (const s of a.stages) {
     const np = Array.isArray(meta.not_produced) ? meta.not_produced.find((n) => n.stage === s) : undefined;
     if (np) throw new StageFailure(s, `produced nothing: ${np.reason} (--strict; ${kept})`);
