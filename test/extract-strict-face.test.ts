@@ -3,6 +3,8 @@
  * the video column): the face stage writes its files but they hold no face. Without --strict that is a warning (exit
  * 0, as before); with --strict the session fails like a stage that produced nothing (exit 4, `_errors.jsonl` names
  * the stage and why, nothing of the session left). It used to pass --strict with exit 0.
+ * `--resume --strict` over a folder a run without --strict made fails such a session as a fresh --strict run does (it
+ * was skipped, exit 0: ttrial47 5e), and a session whose face stage produced nothing (no video role) too.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +34,35 @@ describe('extract --strict and a video without a face', () => {
     expect(r.stderr).toMatch(/session wall \(line 2\): warning: face: no face found in any of the 6 frames analysed/);
     expect(existsSync(join(out, 'wall', 'meta.json'))).toBe(true);
   }, 120_000);
+
+  it('--resume --strict over that folder: the session fails in face as a fresh --strict run does (exit 4), its folder kept', async () => {
+    const out = join(dir, 'out');
+    const r = await runCli(['extract', manifest, '-o', out, '--only', 'face', '--face-fps', '2', '--progress', 'none', '--face-workers', '1', '--resume', '--strict']);
+    expect(r.code, r.stderr).toBe(4);
+    expect(JSON.parse(r.stdout)).toMatchObject({ done: 0, skipped: 0, failed: 1 });
+    const err = JSON.parse(readFileSync(join(out, '_errors.jsonl'), 'utf8'));
+    expect(err).toMatchObject({ session_id: 'wall', stage: 'face', earlier_output_kept: true, reason: expect.stringMatching(/^produced no data: no face found in any of the 6 frames analysed .*\(--strict; recorded by the earlier run, which made the folder without --strict; --resume kept its output\)$/) });
+    expect(existsSync(join(out, 'wall', 'meta.json'))).toBe(true);
+  }, 60_000);
+
+  it('--resume --strict over a session whose face stage produced nothing (no video role): it fails (exit 4)', async () => {
+    ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=300:sample_rate=16000', '-t', '1', join(dir, 'tone.wav')]);
+    const m = join(dir, 'novid.csv');
+    writeFileSync(m, 'session_id,speaker_id,lav_audio\nnv,p1,tone.wav\n');
+    const out = join(dir, 'out-novid');
+    const args = ['extract', m, '-o', out, '--only', 'face', '--progress', 'none'];
+    const first = await runCli(args);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/warning: face stage produced nothing: the session has no video role/);
+    const r = await runCli([...args, '--resume', '--strict']);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/session nv \(line 2\) failed in face: produced nothing: the session has no video role \(--strict; recorded by the earlier run/);
+    expect(JSON.parse(readFileSync(join(out, '_errors.jsonl'), 'utf8'))).toMatchObject({ session_id: 'nv', stage: 'face', earlier_output_kept: true });
+    // Without --strict the resume skips it, as before.
+    const plain = await runCli([...args, '--resume']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(JSON.parse(plain.stdout)).toMatchObject({ skipped: 1, failed: 0 });
+  }, 60_000);
 
   it('with --strict: the session fails in face (exit 4), named in _errors.jsonl, its folder removed', async () => {
     const out = join(dir, 'out-strict');

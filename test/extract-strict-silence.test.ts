@@ -2,7 +2,8 @@
  * A camera-only session whose file's first audio stream is a silent input and whose microphone is its second (trial
  * 2026-12-06, ttrial46 row 5): `extract --only audio --strict` wrote 1001 frames of digital silence, exit 0, with only
  * the "2 audio streams" note. Now the audio stage says the stream is digital silence and names the other stream;
- * with --strict the session fails in audio as a face track without a face does (extract-strict-face.test.ts).
+ * with --strict the session fails in audio as a face track without a face does (extract-strict-face.test.ts), also
+ * under --resume over a folder a run without --strict made (it was skipped with exit 0: ttrial47 5e).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +29,14 @@ describe('extract and an audio stream of digital silence', () => {
     const r = await runCli(['extract', manifest, '-o', join(dir, 'out'), '--only', 'audio', '--progress', 'none']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`session q \\(line 2\\): warning: audio: cam\\.mka: ${SAID.source}`));
+    expect(existsSync(join(dir, 'out', 'q', 'audio.jsonl'))).toBe(true);
+  }, 60_000);
+
+  it('--resume --strict over that folder: the session fails in audio (exit 4), its folder kept', async () => {
+    const r = await runCli(['extract', manifest, '-o', join(dir, 'out'), '--only', 'audio', '--progress', 'none', '--resume', '--strict']);
+    expect(r.code, r.stderr).toBe(4);
+    const err = JSON.parse(readFileSync(join(dir, 'out', '_errors.jsonl'), 'utf8'));
+    expect(err).toMatchObject({ session_id: 'q', stage: 'audio', earlier_output_kept: true, reason: expect.stringMatching(new RegExp(`^produced no data: cam\\.mka: ${SAID.source}.* \\(--strict; recorded by the earlier run`)) });
     expect(existsSync(join(dir, 'out', 'q', 'audio.jsonl'))).toBe(true);
   }, 60_000);
 

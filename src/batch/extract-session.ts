@@ -60,6 +60,8 @@ export interface SessionOutcome {
   warnings?: string[];
   /** --resume redid a session that had a meta.json: why it was not skipped (a stderr line, not a warning). */
   redone?: string;
+  /** Lines for stderr that are not warnings (kept files whose media are not recorded: unchecked, not wrong). */
+  notes?: string[];
   /** A failed session: its folder holds an earlier run's output (meta.json and files) as it was before this run. */
   earlier_kept?: boolean;
 }
@@ -154,6 +156,18 @@ export interface StageRecord {
   /** The fingerprints of the ffmpeg build and (face) the models that made the files (src/batch/toolchain.ts); absent: not recorded. */
   ffmpeg?: string | null;
   models?: string;
+  /**
+   * The media files the stage read, by role, size and SHA-256 (the identity meta.json `inputs` and --resume use; no
+   * path, so a release's copy is the same wherever the media are). Absent: not recorded (before 2026-12-06).
+   */
+  inputs?: StageInput[];
+}
+
+/** A media file a stage read (meta.json made_by.<stage>.inputs). */
+export interface StageInput {
+  role: string;
+  size_bytes: number;
+  sha256: string;
 }
 
 export interface MetaOutput {
@@ -358,39 +372,84 @@ async function sizeIf(path: string): Promise<number | null> {
 
 /**
  * Files of stages not run this time: kept (and listed again in meta.json) when an earlier meta.json lists them with
- * the clock the session has now and they are unchanged; otherwise removed, so no feature file on another clock
- * survives an `--only` run that changed the clock. Returns a warning line per removal.
+ * the clock the session has now, they are unchanged and the media their stage read are the files given now (its
+ * made_by.<stage>.inputs); otherwise removed, so no feature file on another clock or of another file survives an
+ * `--only` run. A camera replaced by a re-export whose sync window was the same bytes gave a byte-identical sync.json,
+ * and `--only sync,audio` kept the old camera's face files while meta.json's inputs named the new one (ttrial47).
+ * Returns a warning line per reason for removal, and in `unknown` the stages whose kept files' media are not recorded.
  */
-async function keepOrRemoveEarlier(dir: string, previous: SessionMeta | null, outputs: MetaOutput[], now: string, syncKept: boolean, samePlacement: string | null): Promise<string[]> {
+async function keepOrRemoveEarlier(dir: string, earlier: EarlierRun, outputs: MetaOutput[], now: string, syncKept: boolean, samePlacement: string | null, unknown: StageName[]): Promise<string[]> {
+  const { previous } = earlier;
   const have = new Set(outputs.map((o) => o.file));
   const removed: string[] = [];
   const why = new Set<string>();
-  for (const f of STAGE_NAMES.flatMap((s) => STAGE_FILES[s])) {
-    if (have.has(f)) continue;
-    const size = await sizeIf(join(dir, f));
-    if (size === null) continue;
-    const old = previous?.outputs?.find((o) => o.file === f);
-    const sameFile = old !== undefined && old.size_bytes === size;
-    if (f === 'sync.json') {
-      // The clock itself, taken from an earlier run: listed again when that run wrote it, never removed.
-      if (syncKept && sameFile) outputs.push({ ...old, clock: null });
-      continue;
+  const otherMedia: string[] = [];
+  for (const stage of STAGE_NAMES) {
+    const media = stage === 'sync' ? null : stageMediaChange(earlier, stage);
+    for (const f of STAGE_FILES[stage]) {
+      if (have.has(f)) continue;
+      const size = await sizeIf(join(dir, f));
+      if (size === null) continue;
+      const old = previous?.outputs?.find((o) => o.file === f);
+      const sameFile = old !== undefined && old.size_bytes === size;
+      if (f === 'sync.json') {
+        // The clock itself, taken from an earlier run: listed again when that run wrote it, never removed.
+        if (syncKept && sameFile) outputs.push({ ...old, clock: null });
+        continue;
+      }
+      const sameClock = sameFile && (old.clock === now || (samePlacement !== null && old.clock === samePlacement));
+      if (sameClock && media?.changed) {
+        await rm(join(dir, f), { force: true });
+        if (!otherMedia.includes(stage)) otherMedia.push(stage);
+        why.add(media.changed);
+        removed.push(f);
+        continue;
+      }
+      if (sameClock) {
+        // Made on the earlier sync.json, which placed every stream as the new one does (only its paths differ): the same clock.
+        outputs.push(old.clock === now ? old : { ...old, clock: now });
+        if (media?.unknown && !unknown.includes(stage)) unknown.push(stage);
+        continue;
+      }
+      await rm(join(dir, f), { force: true });
+      removed.push(f);
+      why.add(old === undefined ? 'not listed in the earlier meta.json' : `made on ${old.clock ?? 'an unrecorded clock'}, the session's clock is now ${now}`);
     }
-    if (sameFile && old.clock === now) {
-      outputs.push(old);
-      continue;
-    }
-    // Made on the earlier sync.json, which placed every stream as the new one does (only its paths differ): the same clock.
-    if (sameFile && samePlacement !== null && old.clock === samePlacement) {
-      outputs.push({ ...old, clock: now });
-      continue;
-    }
-    await rm(join(dir, f), { force: true });
-    removed.push(f);
-    why.add(old === undefined ? 'not listed in the earlier meta.json' : `made on ${old.clock ?? 'an unrecorded clock'}, the session's clock is now ${now}`);
   }
   if (removed.length === 0) return [];
-  return [`removed ${removed.join(', ')} (${[...why].join('; ')}); run extract with --only for their stages to make them again`];
+  const redo = otherMedia.length ? `; run extract with --only ${otherMedia.join(',')} for this session to make them from the files given now` : '; run extract with --only for their stages to make them again';
+  return [`removed ${removed.join(', ')} (${[...why].join('; ')})${redo}`];
+}
+
+/** The earlier run's meta.json and the session's media now (size and SHA-256 by role). */
+interface EarlierRun {
+  previous: SessionMeta | null;
+  inputs: MetaInput[];
+}
+
+/**
+ * Whether the media a stage not run this time read are the files given now: `changed` says which differ (its files are
+ * then removed), `unknown` that its meta.json does not record them (made before 2026-12-06: its files are kept, as then,
+ * when the role it read has the size and SHA-256 the earlier meta.json records for the session).
+ */
+function stageMediaChange(earlier: EarlierRun, stage: StageName): { changed?: string; unknown?: boolean } {
+  const { previous, inputs } = earlier;
+  const rec = previous?.made_by?.[stage];
+  const recorded: StageInput[] | null = Array.isArray(rec?.inputs) ? rec.inputs : null;
+  const role = previous?.sources?.[stage]?.role;
+  const read = recorded ?? (role ? recordedInputs(previous).filter((i) => i.role === role) : []);
+  const differ = read.filter((r) => {
+    const nowIn = inputs.find((i) => i.role === r.role);
+    return !nowIn || nowIn.sha256 !== r.sha256 || nowIn.size_bytes !== r.size_bytes;
+  });
+  if (differ.length > 0) {
+    const named = differ.map((r) => {
+      const nowIn = inputs.find((i) => i.role === r.role);
+      return nowIn ? `${r.role} ${nowIn.file} is another file now (sha256 ${r.sha256.slice(0, 12)}… then, ${nowIn.sha256.slice(0, 12)}… now)` : `${r.role} is not in this row`;
+    });
+    return { changed: `${stage} files made from media that changed since: ${named.join(', ')}` };
+  }
+  return recorded ? {} : { unknown: true };
 }
 
 /** Removes what an interrupted or failed attempt may have left: temp files, meta.json, the outputs of these stages. */
@@ -561,6 +620,42 @@ async function checkFileEnds(session: ManifestSession, probes: Probes): Promise<
   }
 }
 
+/**
+ * `--resume --strict` on a session an earlier run without --strict finished: it fails as a fresh --strict run would
+ * (exit 4), when a stage asked for produced nothing (meta.json `not_produced`) or files that hold nothing (a face
+ * track without a face, features of digital silence: read from its summary as the stage decides it). A CI's
+ * `--resume --strict` passed a session whose face stage had produced nothing (ttrial47 5e). Its folder is left as it is.
+ */
+async function failKeptUnderStrict(a: SessionAttempt, meta: SessionMeta): Promise<void> {
+  const kept = 'recorded by the earlier run, which made the folder without --strict; --resume kept its output';
+  for (const s of a.stages) {
+    const np = Array.isArray(meta.not_produced) ? meta.not_produced.find((n) => n.stage === s) : undefined;
+    if (np) throw new StageFailure(s, `produced nothing: ${np.reason} (--strict; ${kept})`);
+    const empty = await keptEmptyOutput(a.dir, s, meta);
+    if (empty) throw new StageFailure(s, `produced no data: ${empty} (--strict; ${kept})`);
+  }
+}
+
+/** Why a stage's kept files hold nothing of what was asked, from its summary, as the stage says it (extract-stages.ts); null when they do. */
+async function keptEmptyOutput(dir: string, stage: StageName, meta: SessionMeta): Promise<string | null> {
+  const summaryOf = async (name: string): Promise<Record<string, unknown> | null> => JSON.parse(await readFile(join(dir, name), 'utf8').catch(() => 'null')) as Record<string, unknown> | null;
+  if (stage === 'face') {
+    const summary = await summaryOf('face.summary.json');
+    if (!summary || !((summary.frames_analysed as number) > 0 && summary.frames_with_face === 0)) return null;
+    const { faceSummaryWarnings } = await import('../face/summary-warnings.js');
+    return faceSummaryWarnings(summary as unknown as Parameters<typeof faceSummaryWarnings>[0])[0] ?? 'no face found in any frame analysed';
+  }
+  if (stage === 'audio') {
+    const summary = await summaryOf('audio.summary.json');
+    const file = meta.sources?.audio?.file;
+    if (!summary || !file) return null;
+    const { digitalSilenceWarning } = await import('../audio/silent-stream.js');
+    const silence = digitalSilenceWarning(summary as unknown as Parameters<typeof digitalSilenceWarning>[0], file);
+    return silence ? `${file}: ${silence}` : null;
+  }
+  return null;
+}
+
 /** --resume: null when the session is complete (skip it), else why it is redone ('' when it has no meta.json). */
 async function resumeRedoReason(a: SessionAttempt, meta: SessionMeta | null, inputs: MetaInput[]): Promise<string | null> {
   return meta ? incompleteReason(a.dir, meta, inputs, a.task, a.options) : '';
@@ -656,13 +751,13 @@ async function clockSha256(dir: string, sync: SessionClock['sync']): Promise<str
 }
 
 /** meta.json's `outputs`: the files written now with their clock, plus earlier files kept on the same clock (sorted). */
-async function listOutputs(dir: string, written: string[], now: string, previous: SessionMeta | null, syncKept: boolean, warnings: string[], samePlacement: string | null): Promise<MetaOutput[]> {
+async function listOutputs(dir: string, written: string[], now: string, earlier: EarlierRun, syncKept: boolean, warnings: string[], samePlacement: string | null, unknown: StageName[]): Promise<MetaOutput[]> {
   const outputs: MetaOutput[] = [];
   for (const f of [...new Set(written)].sort()) {
     const h = await sha256File(join(dir, f));
     outputs.push({ file: f, size_bytes: h.size, sha256: h.sha256, clock: CLOCKED_FILES.includes(f) ? now : null });
   }
-  warnings.push(...(await keepOrRemoveEarlier(dir, previous, outputs, now, syncKept, samePlacement)));
+  warnings.push(...(await keepOrRemoveEarlier(dir, earlier, outputs, now, syncKept, samePlacement, unknown)));
   outputs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return outputs;
 }
@@ -675,7 +770,7 @@ function keptToolchain(rec: StageRecord): Pick<StageRecord, 'ffmpeg' | 'models'>
 /** What an earlier meta.json says made a stage's files: its `made_by` entry, else (older meta.json) its run's options. */
 function earlierRecord(previous: SessionMeta | null, s: StageName): Omit<StageRecord, 'clock'> {
   const rec = previous?.made_by?.[s];
-  if (rec) return { options: rec.options ?? null, version: rec.version ?? null, build: rec.build ?? null, ...keptToolchain(rec) };
+  if (rec) return { options: rec.options ?? null, version: rec.version ?? null, build: rec.build ?? null, ...keptToolchain(rec), ...(Array.isArray(rec.inputs) ? { inputs: rec.inputs } : {}) };
   if (previous && Array.isArray(previous.stages) && previous.stages.includes(s)) {
     const t = previous.tool;
     return { options: relevantOptions(previous.options ?? {}, [s]), version: t?.version ?? null, build: t?.build ?? null, ...(t?.ffmpeg ? stageToolchain(t as Toolchain, s) : {}) };
@@ -688,15 +783,27 @@ function earlierRecord(previous: SessionMeta | null, s: StageName): Omit<StageRe
  * Its clock names the sync map by its placement (clock-moved.ts placementClockId: `placement`, for the files on the
  * session's sync.json), not by the file's bytes, which hold the media's paths relative to the output folder.
  */
-function madeBy(a: SessionAttempt, previous: SessionMeta | null, outputs: MetaOutput[], onSync: { clock: string; placement: string } | null): SessionMeta['made_by'] {
+function madeBy(a: SessionAttempt, previous: SessionMeta | null, outputs: MetaOutput[], onSync: { clock: string; placement: string } | null, inputs: MetaInput[], sources: SessionMeta['sources']): SessionMeta['made_by'] {
   const out: SessionMeta['made_by'] = {};
   for (const s of STAGE_NAMES) {
     const files = outputs.filter((o) => STAGE_FILES[s].includes(o.file));
     if (files.length === 0) continue;
     const clock = onSync && files[0].clock === onSync.clock ? onSync.placement : files[0].clock;
-    out[s] = a.stages.includes(s) ? { options: relevantOptions(a.options, [s]), clock, version: VERSION, build: codeBuild(), ...stageToolchain(a.task.toolchain, s) } : { ...earlierRecord(previous, s), clock };
+    out[s] = a.stages.includes(s)
+      ? { options: relevantOptions(a.options, [s]), clock, version: VERSION, build: codeBuild(), ...stageToolchain(a.task.toolchain, s), inputs: stageInputs(inputs, sources[s]?.role) }
+      : { ...earlierRecord(previous, s), clock };
   }
   return out;
+}
+
+/**
+ * The media a stage read, for made_by.<stage>.inputs: the role its `source` names (audio: the lav, or a camera-only
+ * session's camera; face: the camera), else (sync, a custom stage) every role of the session. One entry per role.
+ */
+function stageInputs(inputs: MetaInput[], sourceRole: string | undefined): StageInput[] {
+  const read = sourceRole ? inputs.filter((i) => i.role === sourceRole) : inputs;
+  const seen = new Set<string>();
+  return read.filter((i) => !seen.has(i.role) && seen.add(i.role)).map((i) => ({ role: i.role, size_bytes: i.size_bytes, sha256: i.sha256 }));
 }
 
 function metaOf(a: SessionAttempt, inputs: MetaInput[], clock: SessionClock, sync_sha256: string | null, outputs: MetaOutput[], done: StagesDone, made_by: SessionMeta['made_by']): SessionMeta {
@@ -751,7 +858,10 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
 
   await makeSessionFolder(a.dir, a.task.session.session_id);
   const redo = a.task.resume ? await resumeRedoReason(a, recorded, inputs) : '';
-  if (redo === null) return { ...base, status: 'skipped', media_s: a.media_s, wall_s: wallS(a) };
+  if (redo === null) {
+    if (a.task.strict) await failKeptUnderStrict(a, recorded!);
+    return { ...base, status: 'skipped', media_s: a.media_s, wall_s: wallS(a) };
+  }
   // Redone: every file probed now (the durations meta.json records may be another ffprobe's), its packet times in the
   // same run (checkFileEnds reads them next), the hashes kept.
   if (mayskip) {
@@ -772,17 +882,34 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   const tm = performance.now();
   const sync_sha256 = await clockSha256(a.dir, clock.sync);
   const moved = before !== null && before === (await placementIf(a.dir, sync_sha256)) ? clockId(previous!.clock.sync_sha256) : null;
-  const outputs = await listOutputs(a.dir, done.written, clockId(sync_sha256), previous, clock.sync === 'existing', done.warnings, moved);
+  const unknownMedia: StageName[] = [];
+  const outputs = await listOutputs(a.dir, done.written, clockId(sync_sha256), { previous, inputs }, clock.sync === 'existing', done.warnings, moved, unknownMedia);
   done.warnings.push(...(await transcriptWarning(a.task.session, a.dir)));
   const unaligned = clock.sync === 'none' ? sourceTimeMismatch(outputs, done.sources, a.task.session.media.map((m) => m.path)) : null;
   if (unaligned) done.warnings.push(`${unaligned}; dataset build refuses this session until then`);
   lap(a, 'meta', tm);
   a.timings.total = wallS(a);
   const onSync = sync_sha256 ? { clock: clockId(sync_sha256), placement: placementClockId(await readFile(join(a.dir, 'sync.json'), 'utf8')) } : null;
-  await writeFileAtomic(join(a.dir, META_FILE), toJsonText(metaOf(a, inputs, clock, sync_sha256, outputs, done, madeBy(a, previous, outputs, onSync))));
+  await writeFileAtomic(join(a.dir, META_FILE), toJsonText(metaOf(a, inputs, clock, sync_sha256, outputs, done, madeBy(a, previous, outputs, onSync, inputs, done.sources))));
   await dropBefore(a.dir);
   const { warnings } = done;
-  return { ...base, status: 'done', media_s: a.media_s, wall_s: wallS(a), ...(warnings.length ? { warnings } : {}), ...(redo ? { redone: redo } : {}) };
+  const notes = unknownMediaNote(unknownMedia, previous, inputs);
+  return { ...base, status: 'done', media_s: a.media_s, wall_s: wallS(a), ...(warnings.length ? { warnings } : {}), ...(redo ? { redone: redo } : {}), ...(notes ? { notes } : {}) };
+}
+
+/**
+ * One line for the stages whose files were kept from an earlier run whose meta.json (before 2026-12-06) does not record
+ * which media they were made from: kept as before (the role they read has the size and SHA-256 the earlier meta.json
+ * records for the session), but unchecked; their record stays without `inputs`, so the line comes back until they are made again.
+ */
+function unknownMediaNote(stages: StageName[], previous: SessionMeta | null, inputs: MetaInput[]): string[] | null {
+  if (stages.length === 0) return null;
+  const files = stages.map((s) => {
+    const role = previous?.sources?.[s]?.role;
+    const file = inputs.find((i) => i.role === role)?.file;
+    return `${s} (${file ? `${role} ${file}` : 'its media'})`;
+  });
+  return [`kept the earlier run's files of ${files.join(', ')}: its meta.json (an mmprep before 2026-12-06) does not record which media files they were made from, so they are taken to be the ones given now; if one was replaced since, run extract with --only ${stages.join(',')} for this session`];
 }
 
 /**

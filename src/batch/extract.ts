@@ -311,6 +311,8 @@ class ExtractRun {
   readonly warnings: ExtractSummary['warnings'] = [];
   private readonly running = new Map<string, RunningSession>();
   readonly finishedAfterInterrupt: string[] = [];
+  /** Sessions that kept stage files whose media an older meta.json does not record (SessionOutcome.notes): said in full once. */
+  readonly unrecordedMedia: string[] = [];
   readonly rolledBack: string[] = [];
   /** Index in plan.selected of the next session to start. */
   next = 0;
@@ -515,6 +517,7 @@ class ExtractRun {
       this.warnings.push({ session_id: o.session_id, line: o.line, warning: w });
       this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): warning: ${w}`);
     }
+    if (o.notes?.length && this.unrecordedMedia.push(o.session_id) === 1) for (const n of o.notes) this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): note: ${n}`);
     if (o.redone) this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): redone although --resume: its meta.json records ${o.redone}`);
     this.partial.delete(o.session_id); // its media now counts in state.media_s, not twice until sessionEnded
     if (o.status === 'done') {
@@ -615,6 +618,14 @@ export function manifestWarnings(notes: readonly string[]): ExtractSummary['warn
     });
 }
 
+/** The note on kept files of unrecorded media is said in full for the first session only: the others in one line. */
+function unrecordedMediaLine(ids: readonly string[], progress: ProgressReporter): void {
+  if (ids.length < 2) return;
+  const more = ids.slice(1).sort();
+  const named = more.length > 10 ? `${more.slice(0, 10).join(', ')}, …` : more.join(', ');
+  progress.log(`mmprep extract: note: ${more.length} more session(s) (${named}) likewise kept files of stages not run this time whose meta.json (an mmprep before 2026-12-06) does not record which media they were made from; if a file was replaced since, run extract with --only for those stages`);
+}
+
 export async function extract(manifestPath: string, opts: ExtractOptions): Promise<ExtractSummary> {
   const t0 = performance.now();
   const plan = await planRun(manifestPath, opts);
@@ -622,6 +633,7 @@ export async function extract(manifestPath: string, opts: ExtractOptions): Promi
   for (const note of plan.manifest.notes) progress.log(`mmprep extract: ${note}`);
   const run = new ExtractRun(plan, opts, opts.control ?? new ExtractControl(), progress, t0);
   await run.runAll();
+  unrecordedMediaLine(run.unrecordedMedia, progress);
   run.state.elapsed_s = (performance.now() - t0) / 1000;
   progress.stop(run.state);
   return summaryOf(plan, run);

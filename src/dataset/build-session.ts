@@ -147,26 +147,55 @@ async function readJsonIf(path: string): Promise<unknown | null> {
   return JSON.parse(await readFile(path, 'utf8'));
 }
 
-/**
- * Why a session folder has no meta.json: extract failed it (its `_errors*.jsonl` entry: stage and reason, so the
- * user fixes that input; --resume alone would fail it again), or extract did not get to it (killed, another shard).
- */
-async function missingMetaReason(featuresDir: string, sessionId: string): Promise<string> {
+interface ExtractErrorLine {
+  e: { session_id?: unknown; stage?: unknown; reason?: unknown; manifest?: unknown; earlier_output_kept?: unknown };
+  name: string;
+  line: number;
+}
+
+/** The session's line in the features folder's `_errors*.jsonl` (extract's failed sessions: the last one of the first file naming it), or null. */
+async function extractErrorOf(featuresDir: string, sessionId: string): Promise<ExtractErrorLine | null> {
   const names = existsSync(featuresDir) ? (await readdir(featuresDir)).filter((n) => /^_errors.*\.jsonl$/.test(n)).sort() : [];
   for (const name of names) {
     const lines = (await readFile(join(featuresDir, name), 'utf8')).split('\n');
     for (let i = lines.length - 1; i >= 0; i--) {
-      let e: { session_id?: unknown; stage?: unknown; reason?: unknown; manifest?: unknown } | null = null;
+      let e: ExtractErrorLine['e'] | null = null;
       try {
         e = JSON.parse(lines[i]);
       } catch {
         continue; // a line cut short by a kill: not this session's record
       }
-      if (e?.session_id === sessionId) {
-        const by = typeof e.manifest === 'string' ? ` (manifest ${e.manifest})` : '';
-        return `features missing: mmprep extract${by} failed this session in its ${String(e.stage)} stage (${String(e.reason)}; ${name} line ${i + 1}); fix that input, then run mmprep extract --resume with the same manifest and -o`;
-      }
+      if (e?.session_id === sessionId) return { e, name, line: i + 1 };
     }
+  }
+  return null;
+}
+
+/**
+ * A session built from a folder whose latest extract failed, the earlier run's output kept (`_errors.jsonl`
+ * `earlier_output_kept`): its features are that earlier run's, which the build's media check passes when the media
+ * are unchanged (a re-extract with another option that failed). Said as a session warning, not silently used
+ * (ttrial47 finding 8: extract exit 4, the build exit 0 with no line; Slurm scripts take 4 as "the task did its job").
+ */
+async function extractFailedWarning(featuresDir: string, sessionId: string): Promise<string[]> {
+  const failed = await extractErrorOf(featuresDir, sessionId);
+  if (!failed) return [];
+  const meta = (await readJsonIf(join(featuresDir, sessionId, 'meta.json')).catch(() => null)) as Partial<SessionMeta> | null;
+  const when = typeof meta?.run?.finished_at === 'string' ? `the run that finished at ${meta.run.finished_at}` : 'an earlier run';
+  const { e, name, line } = failed;
+  return [`the latest mmprep extract of this session failed in its ${String(e.stage)} stage (${String(e.reason)}; ${name} line ${line}), and its folder keeps the earlier run's output: its features are from ${when}, not from that extract; fix that input and extract it again, or, to keep these features, extract it again with the options they were made with (its meta.json \`options\`), which clears that line`];
+}
+
+/**
+ * Why a session folder has no meta.json: extract failed it (its `_errors*.jsonl` entry: stage and reason, so the
+ * user fixes that input; --resume alone would fail it again), or extract did not get to it (killed, another shard).
+ */
+async function missingMetaReason(featuresDir: string, sessionId: string): Promise<string> {
+  const failed = await extractErrorOf(featuresDir, sessionId);
+  if (failed) {
+    const { e, name, line } = failed;
+    const by = typeof e.manifest === 'string' ? ` (manifest ${e.manifest})` : '';
+    return `features missing: mmprep extract${by} failed this session in its ${String(e.stage)} stage (${String(e.reason)}; ${name} line ${line}); fix that input, then run mmprep extract --resume with the same manifest and -o`;
   }
   if (!existsSync(join(featuresDir, sessionId))) return notStartedReason(featuresDir, sessionId);
   const holder = liveHolder(join(featuresDir, sessionId));
@@ -526,6 +555,7 @@ export async function buildSession(
   outcome.audio_role = f.audioRole;
   outcome.face_model = f.faceModel;
   outcome.made_by_reason = f.made_by ? null : "the session's meta.json has no made_by (made by an older mmprep): run mmprep extract again to record it";
+  warn(outcome, 'extract_failed', await extractFailedWarning(featuresDir, s.session_id));
   if (f.utterances && s.transcript) {
     warn(outcome, 'transcript_speakers', transcriptSpeakers(f.utterances, s.transcript, s.speaker_id));
     warn(outcome, 'transcript_overlap', transcriptOverlaps(f.utterances, s.transcript));
