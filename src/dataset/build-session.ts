@@ -205,6 +205,34 @@ interface SessionFeatures {
   made_by: SessionMeta['made_by'] | null;
   audioRole: string | null;
   faceModel: string | null;
+  /** The audio and face stages' warnings about their recordings (stageWarnings), for the release's feature streams. */
+  stageWarnings: { audio: string[]; face: string[] };
+}
+
+/**
+ * The warnings extract said about the recordings whose features the release carries, recomputed from the stages'
+ * summaries with the functions extract says them with (src/audio/source-warnings.ts audioSourceWarnings,
+ * src/face/summary-warnings.ts faceSummaryWarnings: pure, summary in, lines out), so a release of features extracted
+ * by an older mmprep gets them too. They sat in audio.summary.json `notes` only: two speakers' channels averaged into
+ * one track, an 8 kHz lav among 16 kHz ones, a damaged camera file gave a release with issues [] and a card saying
+ * nothing (ttrial47 W5). A summary that is missing or lacks the fields (synthetic test folders) gives none.
+ */
+async function stageWarnings(dir: string, meta: Partial<SessionMeta> | null, audio: boolean, face: boolean): Promise<{ audio: string[]; face: string[] }> {
+  const read = async (name: string) => (await readJsonIf(join(dir, name)).catch(() => null)) as Record<string, unknown> | null;
+  const out = { audio: [] as string[], face: [] as string[] };
+  const a = audio ? await read('audio.summary.json') : null;
+  if (a && typeof a.source === 'object' && a.source !== null && typeof a.sample_rate_hz === 'number') {
+    const file = meta?.sources?.audio?.file ?? 'the audio';
+    const { audioSourceWarnings } = await import('../audio/source-warnings.js');
+    out.audio = audioSourceWarnings(a as unknown as Parameters<typeof audioSourceWarnings>[0], file).map((w) => `audio: ${file}: ${w}`);
+  }
+  const f = face ? await read('face.summary.json') : null;
+  if (f && typeof f.frames_analysed === 'number' && typeof f.frames_with_face === 'number') {
+    const file = meta?.sources?.face?.file ?? 'the video';
+    const { faceSummaryWarnings } = await import('../face/summary-warnings.js');
+    out.face = faceSummaryWarnings(f as unknown as Parameters<typeof faceSummaryWarnings>[0]).map((w) => `face: ${file}: ${w}`);
+  }
+  return out;
 }
 
 /** Reads what a session's extract folder holds (refused when extract did not finish it or meta.json is not JSON). */
@@ -239,7 +267,8 @@ async function readSessionFeatures(s: ManifestSession, dir: string, opt: Session
   // The features' files, and the files whose clocks time the transcript and labels (transcript_clock, labels_clock).
   const clockFiles = (['transcript_clock', 'labels_clock'] as const).map((c) => s.media.find((m) => m.role === (s.meta[c] ?? '').trim())?.path);
   const sourceFiles = meta?.sources ? [hasAudio && opt.audioFields.length ? meta.sources.audio?.file : undefined, hasFace && opt.faceFields.length ? meta.sources.face?.file : undefined, ...clockFiles].filter((x): x is string => typeof x === 'string') : null;
-  return { made_by, audioRole, faceModel, sourceFiles, syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
+  const stage = await stageWarnings(dir, meta, hasAudio && opt.audioFields.length > 0, hasFace && opt.faceFields.length > 0);
+  return { made_by, audioRole, faceModel, sourceFiles, stageWarnings: stage, syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
 }
 
 /** Session extent on the reference clock: every stream's frames (with their half-frame) and the transcript. */
@@ -532,6 +561,8 @@ export async function buildSession(
   }
   warn(outcome, 'reference_changed', referenceChangedWarnings(given, s, (labels?.spans.length ?? 0) > 0));
   for (const w of syncMapWarnings(f.syncMap, f.sourceFiles)) warn(outcome, w.code, [w.message]);
+  warn(outcome, 'audio_stage', f.stageWarnings.audio);
+  warn(outcome, 'face_stage', f.stageWarnings.face);
   if (f.utterances?.length === 0 && opt.segments.kind === 'utterance')
     warn(outcome, 'empty_transcript', [`transcript ${s.transcript}: no utterances (an empty export?), so the session gives no records with --segments utterance; check the transcript, or use --segments fixed:LEN for its features without text`]);
   // An empty transcript cell: the session's features were extracted and it counted as built, with 0 records and no word.
