@@ -16,7 +16,7 @@ import { sourceTimeMismatch, type SessionMeta } from '../batch/extract-session.j
 import { LOCK_FILE, liveHolder } from '../batch/session-lock.js';
 import { FrameCursor, readFrames, timeRange, type Frame } from './frames.js';
 import { AUDIO_FIELDS, FACE_FIELDS, requireVoiceFields, type FieldShape } from './features.js';
-import { assignTargets, dropPartialMatches, type PartialMatch, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
+import { assignTargets, dropPartialMatches, mergeTargetLabels, type PartialMatch, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { columnClock, readSessionTranscript } from './transcripts/index.js';
@@ -77,7 +77,7 @@ export interface SessionLabels {
   spans: LabelTargetSpan[];
   /** The labels file that first names the session (for messages about its spans). */
   file: string | null;
-  dimensions: Array<{ key: string; agreement: DimensionAgreement; byTarget: Map<string, TargetLabel> }>;
+  dimensions: Array<{ key: string; categorical: boolean; agreement: DimensionAgreement; byTarget: Map<string, TargetLabel> }>;
 }
 
 /** The part of a label set that concerns one session: its spans, and targets with a span in it or its segment ids. */
@@ -91,7 +91,7 @@ export function sessionLabels(set: LabelSet, sessionId: string): SessionLabels {
     dimensions: set.dimensions.map((d) => {
       const m = new Map<string, TargetLabel>();
       for (const [t, l] of d.byTarget) if (want.has(t) || t.startsWith(prefix)) m.set(t, l);
-      return { key: d.key, agreement: d.agreement, byTarget: m };
+      return { key: d.key, categorical: d.categorical, agreement: d.agreement, byTarget: m };
     }),
   };
 }
@@ -100,6 +100,8 @@ export function sessionLabels(set: LabelSet, sessionId: string): SessionLabels {
 export interface SessionTally {
   presence: Record<'audio' | 'face' | 'text' | 'labels', number>;
   usedTargets: Record<string, string[]>;
+  /** Per label key, the targets merged into another's label on a record (recordLabels): used, but not a record each. */
+  mergedTargets?: Record<string, string[]>;
 }
 
 export function newTally(): SessionTally {
@@ -289,20 +291,23 @@ function setOutcomeExtent(outcome: DatasetSessionOutcome, range: { start_s: numb
   for (const g of segments) (outcome.start_s = Math.min(outcome.start_s, g.start_s)), (outcome.end_s = Math.max(outcome.end_s, g.end_s));
 }
 
-/** Per dimension, the label of the first of the segment's targets that has one. */
-function recordLabels(labels: SessionLabels | null, targets: string[]): RecordLabels {
+/**
+ * Per dimension, the label of the segment's targets that have one: one target's, or those of several merged
+ * (mergeTargetLabels: every rater's rating, the gold recomputed; one rater on two of them is refused). `merged` lists,
+ * per key, the targets whose labels were merged into another's (for the tally of targets used, and a warning).
+ */
+function recordLabels(labels: SessionLabels | null, targets: string[], record: string): { labels: RecordLabels; merged: Array<{ key: string; targets: string[] }> } {
   const recLabels: RecordLabels = {};
-  if (!labels) return recLabels;
+  const merged: Array<{ key: string; targets: string[] }> = [];
+  if (!labels) return { labels: recLabels, merged };
   for (const d of labels.dimensions) {
-    for (const t of targets) {
-      const l = d.byTarget.get(t);
-      if (l) {
-        recLabels[d.key] = { target: t, gold: l.gold, ratings: l.ratings, agreement: d.agreement };
-        break;
-      }
-    }
+    const parts = targets.map((t) => d.byTarget.get(t)).filter((l): l is TargetLabel => l !== undefined);
+    if (parts.length === 0) continue;
+    const l = mergeTargetLabels(parts, d.categorical, { record, key: d.key, file: labels.file ?? 'labels' });
+    recLabels[d.key] = { target: l.target, gold: l.gold, ratings: l.ratings, agreement: d.agreement };
+    if (parts.length > 1) merged.push({ key: d.key, targets: parts.map((p) => p.target) });
   }
-  return recLabels;
+  return { labels: recLabels, merged };
 }
 
 /**
@@ -343,6 +348,10 @@ class RecordNotes {
   total = 0;
   /** Rated targets of records --exclude-sync-beep left out (they count as matching no segment). */
   readonly excludedTargets = new IdList();
+  /** Records with a label that merges several targets' (`s01/u0000: clip0 + s01_u0`), the first few named. */
+  readonly merged = new IdList();
+  /** Per label key, the targets of emitted records' merged labels (each is used, not unmatched). */
+  readonly mergedUsed: Record<string, string[]> = {};
   add(rec: Record<string, unknown>): void {
     const q = rec.quality as { voiced_ratio: number | null; sync_beep_ratio: number | null; pose_gimbal_lock_ratio: number | null };
     const id = rec.id as string;
@@ -372,10 +381,14 @@ async function emitRecords(segments: Segment[], targetsOf: string[][], f: Sessio
     for (const [i, seg] of segments.entries()) {
       const aF = aw && audioInfo ? await aw.framesFor(lo[i], hi[i], audioInfo.step, keep[i]) : null;
       const fF = fw && faceInfo ? await fw.framesFor(lo[i], hi[i], 2.5 * faceInfo.step, keep[i]) : null;
-      const rec = buildRecord(seg, ctx, aF, fF, recordLabels(labels, targetsOf[i]));
+      const labelled = recordLabels(labels, targetsOf[i], seg.id);
+      const rec = buildRecord(seg, ctx, aF, fF, labelled.labels);
       notes.add(rec);
-      if (!(excludeBeep && (rec.quality as { sync_beep: boolean | null }).sync_beep === true)) await emit(rec);
-      else for (const t of new Set(Object.values(rec.labels as RecordLabels).map((l) => l.target))) notes.excludedTargets.add(t);
+      if (!(excludeBeep && (rec.quality as { sync_beep: boolean | null }).sync_beep === true)) {
+        await emit(rec);
+        if (labelled.merged.length) notes.merged.add(`${seg.id}: ${[...new Set(labelled.merged.flatMap((m) => m.targets))].join(' + ')}`);
+        for (const m of labelled.merged) (notes.mergedUsed[m.key] ??= []).push(...m.targets);
+      } else for (const t of new Set([...Object.values(rec.labels as RecordLabels).map((l) => l.target), ...labelled.merged.flatMap((m) => m.targets)])) notes.excludedTargets.add(t);
     }
   } finally {
     await aw?.close();
@@ -394,6 +407,16 @@ function syncBeepWarning(n: RecordNotes, excluded: boolean): string[] {
   const head = `sync beep: ${n.beep.n} of ${n.total} records (${n.beep.text()}) hold audio frames of the sync beep (a 1 kHz tone, not speech; quality.sync_beep, sync_beep_ratio its share of the span)`;
   const targets = n.excludedTargets.n ? `; their rated targets (${n.excludedTargets.text()}) are counted as matching no segment` : '';
   return [excluded ? `${head}: left out (--exclude-sync-beep)${targets}` : `${head}: filter them on quality.sync_beep, or build with --exclude-sync-beep to leave them out`];
+}
+
+/**
+ * Records whose label merges the ratings of several targets (recordLabels): said, as the dimension's agreement
+ * figures count those targets apart (each with the raters who named it so), and the ratings file may hold two
+ * exports that name one span differently.
+ */
+function mergedLabelsWarning(n: RecordNotes): string[] {
+  if (n.merged.n === 0) return [];
+  return [`labels: ${n.merged.n} record(s) have labels that merge the ratings of several rated targets falling on one record (${n.merged.text()}): each such label carries every rater's rating and the gold of them all, under the first target's id; the agreement figures (ICC, alpha) count those targets apart, each with only the raters who named it so: give one span one target id in the labels file (two exports naming it differently?) for them to pair the raters`];
 }
 
 /**
@@ -547,7 +570,7 @@ export async function buildSession(
   split: string,
   outcome: DatasetSessionOutcome,
   emit: (rec: Record<string, unknown>) => Promise<void>,
-): Promise<void> {
+): Promise<{ mergedUsed: Record<string, string[]> }> {
   const s = await asExtracted(given, join(featuresDir, given.session_id));
   const f = await readSessionFeatures(s, join(featuresDir, s.session_id), opt);
   outcome.recording = f.recording;
@@ -601,11 +624,13 @@ export async function buildSession(
   warn(outcome, 'face_unheld', unheldFaceWarning(notes.unheld, segments.length, ctx));
   warn(outcome, 'sync_beep', syncBeepWarning(notes, Boolean(opt.excludeSyncBeep)));
   warn(outcome, 'gimbal_lock', gimbalLockWarning(notes));
+  warn(outcome, 'labels_merged', mergedLabelsWarning(notes));
   if (opt.segments.kind === 'utterance') {
     warn(outcome, 'transcript_off_clock', offClockTranscriptWarning(notes, s));
     warn(outcome, 'labels_unmatched', unmatchedWarning.map((w) => w + partialMatchesText(partial.dropped)));
   }
   if (opt.segments.kind === 'labels') warn(outcome, 'labels_off_clock', offClockLabelsWarning(notes, s, labels?.file ?? null));
+  return { mergedUsed: notes.mergedUsed };
 }
 
 export interface SessionJob {
@@ -634,7 +659,7 @@ export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; 
     if (!out.write(text)) await once(out, 'drain');
   };
   try {
-    await buildSession(s, job.featuresDir, job.opt, job.labels, job.split, outcome, async (rec) => {
+    const built = await buildSession(s, job.featuresDir, job.opt, job.labels, job.split, outcome, async (rec) => {
       tallyRecord(tally, rec);
       const line = JSON.stringify(rec) + '\n';
       buf.push(line);
@@ -642,6 +667,7 @@ export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; 
       outcome.records++;
       if (len >= 1 << 20) await flush();
     });
+    tally.mergedTargets = built.mergedUsed;
   } catch (e) {
     if (!isMmprepError(e)) throw e;
     outcome.error = e.toLine();
