@@ -6,6 +6,7 @@
  * unmatched, and a `labels_merged` warning says so; one rater with ratings of two targets on one record (an utterance
  * rated as two halves) fails the session naming the rater and both targets. Synthetic features, in-process.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +23,7 @@ const DEMO_RATINGS = readFileSync(join(FIXTURES, 'demo', 'ratings.csv'), 'utf8')
 
 beforeAll(() => writeDemoFeatures(FEATURES));
 
-type Release = { labels: Array<{ key: string; targets_unmatched: string[]; records_labelled: number }>; sessions: Array<{ session_id: string; error: string | null; issues?: Array<{ kind: string; message: string }> }> };
+type Release = { labels: Array<{ key: string; targets_unmatched: string[]; records_labelled: number; warnings: string[] }>; sessions: Array<{ session_id: string; error: string | null; transcript_sha256?: string | null; issues?: Array<{ kind: string; message: string }> }> };
 
 async function build(name: string, ratingsCsv: string): Promise<{ manifest: Release; records: Array<{ id: string; labels: Record<string, { target: string; gold: Record<string, unknown>; ratings: Array<{ rater: string; value: number }> }> }> }> {
   const ratings = join(tmp.dir, `${name}.csv`);
@@ -65,5 +66,18 @@ describe('dataset build: rated targets that fall on one record', () => {
     const tie = mergeTargetLabels([{ target: 't1', gold: {}, ratings: [{ rater: 'r1', value: 'joy' }] }, { target: 't2', gold: {}, ratings: [{ rater: 'r2', value: 'anger' }] }], true, where);
     expect(tie.gold.majority).toBeNull();
     expect(goldProblem(tie)).toBeNull();
+  });
+});
+
+describe('dataset build: ratings keyed by record id alone (ttrial47 W3)', () => {
+  it('a labels warning says the id mapping is unchecked; manifest.json records each transcript\'s sha256', async () => {
+    const { manifest } = await build('ids', 'target,rater,dimension,rating\ns01/u0000,r1,valence,8\ns01/u0000,r2,valence,9\ns01/u0001,r1,valence,7\ns01/u0001,r2,valence,6\n');
+    expect(manifest.labels[0].records_labelled).toBe(2);
+    expect(manifest.labels[0].warnings).toEqual([expect.stringContaining('ids.csv: its targets are matched to records by id alone (no session_id, start_s, end_s columns), so nothing checks that a record id still names the utterance that was rated')]);
+    const sha = (f: string) => createHash('sha256').update(readFileSync(join(FIXTURES, 'demo', f))).digest('hex');
+    expect(manifest.sessions.map((s) => s.transcript_sha256)).toEqual([sha('s01_transcript.json'), sha('s02_transcript.jsonl'), sha('s03_transcript.vtt')]);
+    // ratings with spans get no such warning
+    const spans = await build('spans', DEMO_RATINGS);
+    expect(spans.manifest.labels.flatMap((l) => l.warnings).filter((w) => w.includes('by id alone'))).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
  * streamed (a sliding window of frames). Runs in the main thread or in a build thread (build-thread.ts); either way the
  * records are the same bytes.
  */
+import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
@@ -40,6 +41,8 @@ export interface DatasetSessionOutcome {
   /** What made the session's feature files: meta.json's `made_by` (per stage: options, clock, mmprep version); null when the session failed or its meta.json has none (`made_by_reason` says which). */
   made_by: SessionMeta['made_by'] | null;
   made_by_reason: string | null;
+  /** sha256 of the session's transcript file as read (null without one), to tell a re-segmented transcript from the one ratings keyed by record id were made on (ttrial47 W3). */
+  transcript_sha256?: string | null;
   /** The manifest role the session's audio features came from (meta.json `sources.audio.role`: `lav_audio`, or `video` for the camera's own sound); null without audio features or record. */
   audio_role: string | null;
   /** The face model that made face.jsonl (face.summary.json: `@vladmandic/human 3.3.6 (wasm)`); null without face features or record. Since format_version 2. */
@@ -577,6 +580,7 @@ export async function buildSession(
   outcome.made_by = f.made_by;
   outcome.audio_role = f.audioRole;
   outcome.face_model = f.faceModel;
+  outcome.transcript_sha256 = s.transcript ? createHash('sha256').update(await readFile(s.transcript)).digest('hex') : null;
   outcome.made_by_reason = f.made_by ? null : "the session's meta.json has no made_by (made by an older mmprep): run mmprep extract again to record it";
   if (f.utterances && s.transcript) {
     warn(outcome, 'transcript_speakers', transcriptSpeakers(f.utterances, s.transcript, s.speaker_id));
@@ -646,7 +650,7 @@ export interface SessionJob {
 /** Builds one session into `job.file` (one JSON line per record); a failed session leaves an empty file and its error. */
 export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; file: string; outcome: DatasetSessionOutcome; tally: SessionTally }> {
   const s = job.session;
-  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, recording: null, warnings: [], issues: [], made_by: null, made_by_reason: 'the session was not built (see error)', audio_role: null, face_model: null, error: null };
+  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, recording: null, warnings: [], issues: [], made_by: null, made_by_reason: 'the session was not built (see error)', audio_role: null, face_model: null, transcript_sha256: null, error: null };
   let tally = newTally();
   const out = createWriteStream(job.file);
   let buf: string[] = [];

@@ -314,7 +314,10 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
       spansBySession.set(s.session_id, list);
       if (!sessionFile.has(s.session_id)) sessionFile.set(s.session_id, file);
     }
-    dims.push(...labelDimensions(table, file));
+    const fileDims = labelDimensions(table, file);
+    // said once per file (with its first dimension): it concerns the file's target ids, not a dimension
+    if (spans === null && fileDims.length) fileDims[0].warnings.push(idOnlyWarning(file));
+    dims.push(...fileDims);
   }
   // Disambiguate keys that several files share.
   const count = new Map<string, number>();
@@ -329,6 +332,16 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
   }
   for (const list of spansBySession.values()) list.sort((a, b) => a.start_s - b.start_s || a.end_s - b.end_s || (a.target < b.target ? -1 : 1));
   return { files, dimensions: dims, spansBySession, withoutSpans, sessionFile, notes };
+}
+
+/**
+ * A labels file without session_id/start_s/end_s: its targets can only be record ids, and nothing checks that a record
+ * id still names the utterance that was rated. A transcript re-segmented since (an utterance added at the start)
+ * moved every rating onto the next utterance, exit 0, coverage 88.9 % (ttrial47 W3); with spans the build refuses that
+ * (checkIdSpan). Said, with what to compare: manifest.json sessions[].transcript_sha256 of the release the ids came from.
+ */
+function idOnlyWarning(file: string): string {
+  return `${basename(file)}: its targets are matched to records by id alone (no session_id, start_s, end_s columns), so nothing checks that a record id still names the utterance that was rated: a transcript changed since the ratings were made (an utterance added or split) moves them onto other utterances; add the rated spans (session_id, start_s, end_s) for the build to check them, or compare manifest.json sessions[].transcript_sha256 with that of the release whose ids were rated`;
 }
 
 /**
