@@ -230,7 +230,8 @@ describe('dataset build', () => {
     const notes: string[] = [];
     const r = await buildDataset(MANIFEST, { features: FEATURES, labels: [wide], out: d, onNote: (l) => notes.push(l) });
     expect(notes.some((n) => /^labels: wide-empty\.csv: column 'bob' has no rating in any row/.test(n))).toBe(true);
-    expect(r.manifest.labels[0].warnings).toEqual([expect.stringMatching(/column 'bob' has no rating in any row: left out, 2 raters remain/)]);
+    // and, keyed by record id alone, that the id mapping is unchecked (ttrial47 W3)
+    expect(r.manifest.labels[0].warnings).toEqual([expect.stringMatching(/column 'bob' has no rating in any row: left out, 2 raters remain/), expect.stringMatching(/by id alone/)]);
     expect(readFileSync(join(d, 'README.md'), 'utf8')).toMatch(/labels wide-empty: wide-empty\.csv: column 'bob' has no rating/);
   });
 

@@ -3,6 +3,7 @@
  * streamed (a sliding window of frames). Runs in the main thread or in a build thread (build-thread.ts); either way the
  * records are the same bytes.
  */
+import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { sourceTimeMismatch, type SessionMeta } from '../batch/extract-session.j
 import { LOCK_FILE, liveHolder } from '../batch/session-lock.js';
 import { FrameCursor, readFrames, timeRange, type Frame } from './frames.js';
 import { AUDIO_FIELDS, FACE_FIELDS, requireVoiceFields, type FieldShape } from './features.js';
-import { assignTargets, dropPartialMatches, type PartialMatch, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
+import { assignTargets, dropPartialMatches, mergeTargetLabels, type PartialMatch, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { columnClock, readSessionTranscript } from './transcripts/index.js';
@@ -40,6 +41,8 @@ export interface DatasetSessionOutcome {
   /** What made the session's feature files: meta.json's `made_by` (per stage: options, clock, mmprep version); null when the session failed or its meta.json has none (`made_by_reason` says which). */
   made_by: SessionMeta['made_by'] | null;
   made_by_reason: string | null;
+  /** sha256 of the session's transcript file as read (null without one), to tell a re-segmented transcript from the one ratings keyed by record id were made on (ttrial47 W3). */
+  transcript_sha256?: string | null;
   /** The manifest role the session's audio features came from (meta.json `sources.audio.role`: `lav_audio`, or `video` for the camera's own sound); null without audio features or record. */
   audio_role: string | null;
   /** The face model that made face.jsonl (face.summary.json: `@vladmandic/human 3.3.6 (wasm)`); null without face features or record. Since format_version 2. */
@@ -77,7 +80,7 @@ export interface SessionLabels {
   spans: LabelTargetSpan[];
   /** The labels file that first names the session (for messages about its spans). */
   file: string | null;
-  dimensions: Array<{ key: string; agreement: DimensionAgreement; byTarget: Map<string, TargetLabel> }>;
+  dimensions: Array<{ key: string; categorical: boolean; agreement: DimensionAgreement; byTarget: Map<string, TargetLabel> }>;
 }
 
 /** The part of a label set that concerns one session: its spans, and targets with a span in it or its segment ids. */
@@ -91,7 +94,7 @@ export function sessionLabels(set: LabelSet, sessionId: string): SessionLabels {
     dimensions: set.dimensions.map((d) => {
       const m = new Map<string, TargetLabel>();
       for (const [t, l] of d.byTarget) if (want.has(t) || t.startsWith(prefix)) m.set(t, l);
-      return { key: d.key, agreement: d.agreement, byTarget: m };
+      return { key: d.key, categorical: d.categorical, agreement: d.agreement, byTarget: m };
     }),
   };
 }
@@ -100,6 +103,8 @@ export function sessionLabels(set: LabelSet, sessionId: string): SessionLabels {
 export interface SessionTally {
   presence: Record<'audio' | 'face' | 'text' | 'labels', number>;
   usedTargets: Record<string, string[]>;
+  /** Per label key, the targets merged into another's label on a record (recordLabels): used, but not a record each. */
+  mergedTargets?: Record<string, string[]>;
 }
 
 export function newTally(): SessionTally {
@@ -234,6 +239,34 @@ interface SessionFeatures {
   made_by: SessionMeta['made_by'] | null;
   audioRole: string | null;
   faceModel: string | null;
+  /** The audio and face stages' warnings about their recordings (stageWarnings), for the release's feature streams. */
+  stageWarnings: { audio: string[]; face: string[] };
+}
+
+/**
+ * The warnings extract said about the recordings whose features the release carries, recomputed from the stages'
+ * summaries with the functions extract says them with (src/audio/source-warnings.ts audioSourceWarnings,
+ * src/face/summary-warnings.ts faceSummaryWarnings: pure, summary in, lines out), so a release of features extracted
+ * by an older mmprep gets them too. They sat in audio.summary.json `notes` only: two speakers' channels averaged into
+ * one track, an 8 kHz lav among 16 kHz ones, a damaged camera file gave a release with issues [] and a card saying
+ * nothing (ttrial47 W5). A summary that is missing or lacks the fields (synthetic test folders) gives none.
+ */
+async function stageWarnings(dir: string, meta: Partial<SessionMeta> | null, audio: boolean, face: boolean): Promise<{ audio: string[]; face: string[] }> {
+  const read = async (name: string) => (await readJsonIf(join(dir, name)).catch(() => null)) as Record<string, unknown> | null;
+  const out = { audio: [] as string[], face: [] as string[] };
+  const a = audio ? await read('audio.summary.json') : null;
+  if (a && typeof a.source === 'object' && a.source !== null && typeof a.sample_rate_hz === 'number') {
+    const file = meta?.sources?.audio?.file ?? 'the audio';
+    const { audioSourceWarnings } = await import('../audio/source-warnings.js');
+    out.audio = audioSourceWarnings(a as unknown as Parameters<typeof audioSourceWarnings>[0], file).map((w) => `audio: ${file}: ${w}`);
+  }
+  const f = face ? await read('face.summary.json') : null;
+  if (f && typeof f.frames_analysed === 'number' && typeof f.frames_with_face === 'number') {
+    const file = meta?.sources?.face?.file ?? 'the video';
+    const { faceSummaryWarnings } = await import('../face/summary-warnings.js');
+    out.face = faceSummaryWarnings(f as unknown as Parameters<typeof faceSummaryWarnings>[0]).map((w) => `face: ${file}: ${w}`);
+  }
+  return out;
 }
 
 /** Reads what a session's extract folder holds (refused when extract did not finish it or meta.json is not JSON). */
@@ -268,7 +301,8 @@ async function readSessionFeatures(s: ManifestSession, dir: string, opt: Session
   // The features' files, and the files whose clocks time the transcript and labels (transcript_clock, labels_clock).
   const clockFiles = (['transcript_clock', 'labels_clock'] as const).map((c) => s.media.find((m) => m.role === (s.meta[c] ?? '').trim())?.path);
   const sourceFiles = meta?.sources ? [hasAudio && opt.audioFields.length ? meta.sources.audio?.file : undefined, hasFace && opt.faceFields.length ? meta.sources.face?.file : undefined, ...clockFiles].filter((x): x is string => typeof x === 'string') : null;
-  return { made_by, audioRole, faceModel, sourceFiles, syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
+  const stage = await stageWarnings(dir, meta, hasAudio && opt.audioFields.length > 0, hasFace && opt.faceFields.length > 0);
+  return { made_by, audioRole, faceModel, sourceFiles, stageWarnings: stage, syncMap, utterances, audioPath: hasAudio ? audioPath : null, facePath: hasFace ? facePath : null, aRange, fRange, audioInfo, faceInfo, recording };
 }
 
 /** Session extent on the reference clock: every stream's frames (with their half-frame) and the transcript. */
@@ -289,20 +323,23 @@ function setOutcomeExtent(outcome: DatasetSessionOutcome, range: { start_s: numb
   for (const g of segments) (outcome.start_s = Math.min(outcome.start_s, g.start_s)), (outcome.end_s = Math.max(outcome.end_s, g.end_s));
 }
 
-/** Per dimension, the label of the first of the segment's targets that has one. */
-function recordLabels(labels: SessionLabels | null, targets: string[]): RecordLabels {
+/**
+ * Per dimension, the label of the segment's targets that have one: one target's, or those of several merged
+ * (mergeTargetLabels: every rater's rating, the gold recomputed; one rater on two of them is refused). `merged` lists,
+ * per key, the targets whose labels were merged into another's (for the tally of targets used, and a warning).
+ */
+function recordLabels(labels: SessionLabels | null, targets: string[], record: string): { labels: RecordLabels; merged: Array<{ key: string; targets: string[] }> } {
   const recLabels: RecordLabels = {};
-  if (!labels) return recLabels;
+  const merged: Array<{ key: string; targets: string[] }> = [];
+  if (!labels) return { labels: recLabels, merged };
   for (const d of labels.dimensions) {
-    for (const t of targets) {
-      const l = d.byTarget.get(t);
-      if (l) {
-        recLabels[d.key] = { target: t, gold: l.gold, ratings: l.ratings, agreement: d.agreement };
-        break;
-      }
-    }
+    const parts = targets.map((t) => d.byTarget.get(t)).filter((l): l is TargetLabel => l !== undefined);
+    if (parts.length === 0) continue;
+    const l = mergeTargetLabels(parts, d.categorical, { record, key: d.key, file: labels.file ?? 'labels' });
+    recLabels[d.key] = { target: l.target, gold: l.gold, ratings: l.ratings, agreement: d.agreement };
+    if (parts.length > 1) merged.push({ key: d.key, targets: parts.map((p) => p.target) });
   }
-  return recLabels;
+  return { labels: recLabels, merged };
 }
 
 /**
@@ -343,6 +380,10 @@ class RecordNotes {
   total = 0;
   /** Rated targets of records --exclude-sync-beep left out (they count as matching no segment). */
   readonly excludedTargets = new IdList();
+  /** Records with a label that merges several targets' (`s01/u0000: clip0 + s01_u0`), the first few named. */
+  readonly merged = new IdList();
+  /** Per label key, the targets of emitted records' merged labels (each is used, not unmatched). */
+  readonly mergedUsed: Record<string, string[]> = {};
   add(rec: Record<string, unknown>): void {
     const q = rec.quality as { voiced_ratio: number | null; sync_beep_ratio: number | null; pose_gimbal_lock_ratio: number | null };
     const id = rec.id as string;
@@ -372,10 +413,14 @@ async function emitRecords(segments: Segment[], targetsOf: string[][], f: Sessio
     for (const [i, seg] of segments.entries()) {
       const aF = aw && audioInfo ? await aw.framesFor(lo[i], hi[i], audioInfo.step, keep[i]) : null;
       const fF = fw && faceInfo ? await fw.framesFor(lo[i], hi[i], 2.5 * faceInfo.step, keep[i]) : null;
-      const rec = buildRecord(seg, ctx, aF, fF, recordLabels(labels, targetsOf[i]));
+      const labelled = recordLabels(labels, targetsOf[i], seg.id);
+      const rec = buildRecord(seg, ctx, aF, fF, labelled.labels);
       notes.add(rec);
-      if (!(excludeBeep && (rec.quality as { sync_beep: boolean | null }).sync_beep === true)) await emit(rec);
-      else for (const t of new Set(Object.values(rec.labels as RecordLabels).map((l) => l.target))) notes.excludedTargets.add(t);
+      if (!(excludeBeep && (rec.quality as { sync_beep: boolean | null }).sync_beep === true)) {
+        await emit(rec);
+        if (labelled.merged.length) notes.merged.add(`${seg.id}: ${[...new Set(labelled.merged.flatMap((m) => m.targets))].join(' + ')}`);
+        for (const m of labelled.merged) (notes.mergedUsed[m.key] ??= []).push(...m.targets);
+      } else for (const t of new Set([...Object.values(rec.labels as RecordLabels).map((l) => l.target), ...labelled.merged.flatMap((m) => m.targets)])) notes.excludedTargets.add(t);
     }
   } finally {
     await aw?.close();
@@ -394,6 +439,16 @@ function syncBeepWarning(n: RecordNotes, excluded: boolean): string[] {
   const head = `sync beep: ${n.beep.n} of ${n.total} records (${n.beep.text()}) hold audio frames of the sync beep (a 1 kHz tone, not speech; quality.sync_beep, sync_beep_ratio its share of the span)`;
   const targets = n.excludedTargets.n ? `; their rated targets (${n.excludedTargets.text()}) are counted as matching no segment` : '';
   return [excluded ? `${head}: left out (--exclude-sync-beep)${targets}` : `${head}: filter them on quality.sync_beep, or build with --exclude-sync-beep to leave them out`];
+}
+
+/**
+ * Records whose label merges the ratings of several targets (recordLabels): said, as the dimension's agreement
+ * figures count those targets apart (each with the raters who named it so), and the ratings file may hold two
+ * exports that name one span differently.
+ */
+function mergedLabelsWarning(n: RecordNotes): string[] {
+  if (n.merged.n === 0) return [];
+  return [`labels: ${n.merged.n} record(s) have labels that merge the ratings of several rated targets falling on one record (${n.merged.text()}): each such label carries every rater's rating and the gold of them all, under the first target's id; the agreement figures (ICC, alpha) count those targets apart, each with only the raters who named it so: give one span one target id in the labels file (two exports naming it differently?) for them to pair the raters`];
 }
 
 /**
@@ -547,13 +602,14 @@ export async function buildSession(
   split: string,
   outcome: DatasetSessionOutcome,
   emit: (rec: Record<string, unknown>) => Promise<void>,
-): Promise<void> {
+): Promise<{ mergedUsed: Record<string, string[]> }> {
   const s = await asExtracted(given, join(featuresDir, given.session_id));
   const f = await readSessionFeatures(s, join(featuresDir, s.session_id), opt);
   outcome.recording = f.recording;
   outcome.made_by = f.made_by;
   outcome.audio_role = f.audioRole;
   outcome.face_model = f.faceModel;
+  outcome.transcript_sha256 = s.transcript ? createHash('sha256').update(await readFile(s.transcript)).digest('hex') : null;
   outcome.made_by_reason = f.made_by ? null : "the session's meta.json has no made_by (made by an older mmprep): run mmprep extract again to record it";
   warn(outcome, 'extract_failed', await extractFailedWarning(featuresDir, s.session_id));
   if (f.utterances && s.transcript) {
@@ -562,6 +618,8 @@ export async function buildSession(
   }
   warn(outcome, 'reference_changed', referenceChangedWarnings(given, s, (labels?.spans.length ?? 0) > 0));
   for (const w of syncMapWarnings(f.syncMap, f.sourceFiles)) warn(outcome, w.code, [w.message]);
+  warn(outcome, 'audio_stage', f.stageWarnings.audio);
+  warn(outcome, 'face_stage', f.stageWarnings.face);
   if (f.utterances?.length === 0 && opt.segments.kind === 'utterance')
     warn(outcome, 'empty_transcript', [`transcript ${s.transcript}: no utterances (an empty export?), so the session gives no records with --segments utterance; check the transcript, or use --segments fixed:LEN for its features without text`]);
   // An empty transcript cell: the session's features were extracted and it counted as built, with 0 records and no word.
@@ -600,11 +658,13 @@ export async function buildSession(
   warn(outcome, 'face_unheld', unheldFaceWarning(notes.unheld, segments.length, ctx));
   warn(outcome, 'sync_beep', syncBeepWarning(notes, Boolean(opt.excludeSyncBeep)));
   warn(outcome, 'gimbal_lock', gimbalLockWarning(notes));
+  warn(outcome, 'labels_merged', mergedLabelsWarning(notes));
   if (opt.segments.kind === 'utterance') {
     warn(outcome, 'transcript_off_clock', offClockTranscriptWarning(notes, s));
     warn(outcome, 'labels_unmatched', unmatchedWarning.map((w) => w + partialMatchesText(partial.dropped)));
   }
   if (opt.segments.kind === 'labels') warn(outcome, 'labels_off_clock', offClockLabelsWarning(notes, s, labels?.file ?? null));
+  return { mergedUsed: notes.mergedUsed };
 }
 
 export interface SessionJob {
@@ -620,7 +680,7 @@ export interface SessionJob {
 /** Builds one session into `job.file` (one JSON line per record); a failed session leaves an empty file and its error. */
 export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; file: string; outcome: DatasetSessionOutcome; tally: SessionTally }> {
   const s = job.session;
-  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, recording: null, warnings: [], issues: [], made_by: null, made_by_reason: 'the session was not built (see error)', audio_role: null, face_model: null, error: null };
+  const outcome: DatasetSessionOutcome = { session_id: s.session_id, speaker_id: s.speaker_id, split: job.split, records: 0, start_s: null, end_s: null, recording: null, warnings: [], issues: [], made_by: null, made_by_reason: 'the session was not built (see error)', audio_role: null, face_model: null, transcript_sha256: null, error: null };
   let tally = newTally();
   const out = createWriteStream(job.file);
   let buf: string[] = [];
@@ -633,7 +693,7 @@ export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; 
     if (!out.write(text)) await once(out, 'drain');
   };
   try {
-    await buildSession(s, job.featuresDir, job.opt, job.labels, job.split, outcome, async (rec) => {
+    const built = await buildSession(s, job.featuresDir, job.opt, job.labels, job.split, outcome, async (rec) => {
       tallyRecord(tally, rec);
       const line = JSON.stringify(rec) + '\n';
       buf.push(line);
@@ -641,6 +701,7 @@ export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; 
       outcome.records++;
       if (len >= 1 << 20) await flush();
     });
+    tally.mergedTargets = built.mergedUsed;
   } catch (e) {
     if (!isMmprepError(e)) throw e;
     outcome.error = e.toLine();

@@ -167,6 +167,11 @@ class BuildTotals {
       for (const t of ts) set.add(t);
       this.labelledRecords.set(key, (this.labelledRecords.get(key) ?? 0) + ts.length);
     }
+    for (const [key, ts] of Object.entries(tally.mergedTargets ?? {})) {
+      let set = this.usedTargets.get(key);
+      if (!set) this.usedTargets.set(key, (set = new Set()));
+      for (const t of ts) set.add(t);
+    }
     this.records += outcome.records;
     this.outcomes.push(outcome);
   }

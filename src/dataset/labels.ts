@@ -142,6 +142,57 @@ function labelsOf(table: RatingsTable): Map<string, Map<string, TargetLabel>> {
   return out;
 }
 
+/**
+ * The label of a record onto which several rated targets fell (assignTargets): two raters' exports naming one span
+ * differently (`s01_u0`, `clip0`), or a span rated twice under two ids. Each rater's rating is kept, and the gold is
+ * recomputed from all of them as the agreement library computes a target's (labelsOf: mean, median, sample SD; for
+ * categories the majority, null on a tie), so `dataset validate` finds the gold its ratings give. Before, the record
+ * took the first target's label and the others' ratings were dropped and called unmatched (ttrial47 W2: s01's records
+ * carried one rater of three). `target` stays the first target's id (the record's own id when it is rated).
+ * One rater with ratings of two of the targets is refused (`rater` and both targets named): the record is one rated
+ * unit, and two ratings of two spans (an utterance rated as two halves, each IoU 0.5) are not a rating of it; a mean
+ * weighted by overlap would put a number no rater gave among the raw ratings, and has no meaning for categories.
+ */
+export function mergeTargetLabels(parts: readonly TargetLabel[], categorical: boolean, where: { record: string; key: string; file: string }): TargetLabel {
+  if (parts.length === 1) return parts[0];
+  const targetOf = new Map<string, string>();
+  for (const p of parts)
+    for (const r of p.ratings) {
+      const other = targetOf.get(r.rater);
+      if (other !== undefined)
+        throw new InputError(
+          `record ${where.record}: rater '${r.rater}' rated both '${other}' and '${p.target}' (${where.key}), and both fall on this record (temporal IoU at least 0.5): one rater's two ratings of two spans are not a rating of the record; if they rate the same span give them one target id, else rate the record's span as one, or build with --segments labels (a record per rated span)`,
+          { file: where.file },
+        );
+      targetOf.set(r.rater, p.target);
+    }
+  const ratings = parts.flatMap((p) => p.ratings);
+  const merged = labelsOf(singleTargetTable(ratings, categorical)).get('')?.get('merged');
+  if (!merged) throw new Error('merged target labels: no gold');
+  return { target: parts[0].target, gold: merged.gold, ratings: merged.ratings };
+}
+
+/** A ratings table of one target rated `ratings` (for goldLabels); categories sorted as readRatings sorts them. */
+function singleTargetTable(ratings: ReadonlyArray<{ rater: string; value: number | string }>, categorical: boolean): RatingsTable {
+  const sorted = [...ratings].sort((a, b) => (a.rater < b.rater ? -1 : a.rater > b.rater ? 1 : 0));
+  const labels = [...new Set(sorted.map((r) => String(r.value)))];
+  const numeric = labels.every((v) => v.trim() !== '' && Number.isFinite(Number(v)));
+  const categories = categorical ? labels.sort((a, b) => (numeric ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0)) : null;
+  const n = sorted.length;
+  const dimension = {
+    name: '',
+    targets: ['merged'],
+    raters: sorted.map((r) => r.rater),
+    target: new Int32Array(n),
+    rater: Int32Array.from(sorted.map((_, i) => i)),
+    value: Float64Array.from(sorted.map((r) => (categories ? categories.indexOf(String(r.value)) : (r.value as number)))),
+    order: null,
+    record: new Int32Array(n),
+    categories,
+  };
+  return { file: '', format: 'long', categorical, columns: { target: 'target', rater: 'rater', rating: 'rating', dimension: null, order: null }, n_records: n, n_missing_cells: 0, dimensions: [dimension] };
+}
+
 /** A start_s/end_s cell as seconds: a plain decimal (a decimal comma under --decimal-comma); else refused naming the
  *  file, line and column (Number() had read '0x10' as 16 s). */
 function spanTime(r: string[], c: number, header: string[], decimalComma: boolean | undefined, file: string, line: number): number {
@@ -263,7 +314,10 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
       spansBySession.set(s.session_id, list);
       if (!sessionFile.has(s.session_id)) sessionFile.set(s.session_id, file);
     }
-    dims.push(...labelDimensions(table, file));
+    const fileDims = labelDimensions(table, file);
+    // said once per file (with its first dimension): it concerns the file's target ids, not a dimension
+    if (spans === null && fileDims.length) fileDims[0].warnings.push(idOnlyWarning(file));
+    dims.push(...fileDims);
   }
   // Disambiguate keys that several files share.
   const count = new Map<string, number>();
@@ -278,6 +332,16 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
   }
   for (const list of spansBySession.values()) list.sort((a, b) => a.start_s - b.start_s || a.end_s - b.end_s || (a.target < b.target ? -1 : 1));
   return { files, dimensions: dims, spansBySession, withoutSpans, sessionFile, notes };
+}
+
+/**
+ * A labels file without session_id/start_s/end_s: its targets can only be record ids, and nothing checks that a record
+ * id still names the utterance that was rated. A transcript re-segmented since (an utterance added at the start)
+ * moved every rating onto the next utterance, exit 0, coverage 88.9 % (ttrial47 W3); with spans the build refuses that
+ * (checkIdSpan). Said, with what to compare: manifest.json sessions[].transcript_sha256 of the release the ids came from.
+ */
+function idOnlyWarning(file: string): string {
+  return `${basename(file)}: its targets are matched to records by id alone (no session_id, start_s, end_s columns), so nothing checks that a record id still names the utterance that was rated: a transcript changed since the ratings were made (an utterance added or split) moves them onto other utterances; add the rated spans (session_id, start_s, end_s) for the build to check them, or compare manifest.json sessions[].transcript_sha256 with that of the release whose ids were rated`;
 }
 
 /**

@@ -14,20 +14,32 @@ import type { SyncMap } from '../sync/clock.js';
 const KEPT = new Set(['content_mismatch', 'content_unchecked', 'offset_uncertain', 'camera_clock_shared', 'forced_pick', 'drift_uncertain', 'drift_unmeasured', 'container_lag']);
 
 /**
+ * Warnings about a pair of files, not the stream they sit on: `content_mismatch`/`content_unchecked` sit on the stream
+ * the check was run for, but say its content and that of the stream it was placed from (`placed_from`) were not shown
+ * to be one session's. Kept when either file of the pair is a source of the release: an audio-only release from a row
+ * whose lav was another session's lost the camera stream's content_unchecked, though the lav was the suspect (ttrial47 W7).
+ */
+const PAIR = new Set(['content_mismatch', 'content_unchecked']);
+
+/**
  * One per kept warning, its code and line: `sync: <file> <kind> stream <n>: <code>: <message>`, for the streams of the files whose
  * features the release carries (`sourceFiles`, meta.json `sources`, compared by base name: a picture's warning is
- * noise in a release built without face features); every stream when that is not known (null).
+ * noise in a release built without face features), or for a pair warning (PAIR) of either file of the pair; every
+ * stream when that is not known (null).
  */
 export function syncMapWarnings(map: SyncMap | null, sourceFiles: readonly string[] | null = null): Array<{ code: string; message: string }> {
   if (!map) return [];
   const used = sourceFiles && new Set(sourceFiles.map((f) => basename(f)));
   const out: Array<{ code: string; message: string }> = [];
   for (const s of map.streams) {
-    if (used && !used.has(basename(s.file))) continue;
     const warnings = (s as { warnings?: unknown }).warnings;
     if (!Array.isArray(warnings)) continue;
+    const from = (s as { placed_from?: { file?: unknown } }).placed_from?.file;
+    const ownUsed = !used || used.has(basename(s.file));
+    const pairUsed = ownUsed || (used !== null && typeof from === 'string' && used.has(basename(from)));
     for (const w of warnings as Array<{ code?: unknown; message?: unknown }>) {
-      if (typeof w?.code === 'string' && KEPT.has(w.code)) out.push({ code: w.code, message: `sync: ${basename(s.file)} ${s.kind} stream ${s.stream ?? 0}: ${w.code}: ${String(w.message ?? '')}` });
+      if (typeof w?.code !== 'string' || !KEPT.has(w.code)) continue;
+      if (PAIR.has(w.code) ? pairUsed : ownUsed) out.push({ code: w.code, message: `sync: ${basename(s.file)} ${s.kind} stream ${s.stream ?? 0}: ${w.code}: ${String(w.message ?? '')}` });
     }
   }
   return out;
