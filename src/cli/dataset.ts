@@ -11,7 +11,7 @@ interface BuildOpts {
   delimiter?: string;
   decimalComma: boolean;
   na?: string;
-  categorical: boolean;
+  categorical: boolean | string;
   scale?: [number, number];
   excludeSyncBeep?: boolean;
   targetCol?: string;
@@ -87,7 +87,7 @@ function registerBuild(ds: Command): void {
     .option('--labels <file>', 'ratings CSV as `mmprep agreement` reads it (repeat for one file per dimension or campaign); targets = segment ids or with session_id,start_s,end_s columns', collect, [])
     .option('--decimal-comma', "labels files write numbers with a decimal comma ('3,5')", false)
     .option('--na <values>', "labels files: cell values that mean a missing rating besides an empty cell and NA, comma-separated (e.g. 99,-1)")
-    .option('--categorical', 'labels files hold category labels (happy, sad, ...), not numbers: gold is the majority label', false)
+    .option('--categorical [files]', 'labels files hold category labels (happy, sad, ...), not numbers: gold is the majority label; with a comma list of --labels files (paths or names), those only', false)
     .option('--scale <low,high>', "labels files: the numeric rating scale's ends (e.g. 1,9): a rating outside is refused (exit 2), as mmprep agreement --scale", parseScale)
     .option('--target-col <name>', "labels files: the column of target ids (as mmprep agreement; default 'target', or a wide file's first column other than session_id/start_s/end_s)")
     .option('--rater-col <name>', "labels files: the rater column of a long file (as mmprep agreement; default 'rater')")
@@ -165,7 +165,7 @@ function buildOptions(o: BuildOpts): BuildOptions {
     delimiter: o.delimiter,
     decimalComma: o.decimalComma,
     labelNa: naList(o.na),
-    categorical: o.categorical,
+    categorical: typeof o.categorical === 'string' ? o.categorical.split(',').map((f) => f.trim()).filter(Boolean) : o.categorical,
     labelScale: o.scale,
     excludeSyncBeep: o.excludeSyncBeep,
     labelColumns: { targetColumn: o.targetCol, raterColumn: o.raterCol, ratingColumn: o.ratingCol },

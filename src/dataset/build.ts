@@ -57,7 +57,7 @@ export interface BuildOptions {
   /** Labels files' codes for a missing rating besides '' and NA (`--na`). */
   labelNa?: string[];
   /** Labels files hold category labels (happy, sad, ...): gold is the majority, as `mmprep agreement --categorical`. */
-  categorical?: boolean;
+  categorical?: boolean | string[];
   /** Labels files' numeric scale ends, lowest first (`--scale 1,9`): a rating outside is refused. */
   labelScale?: [number, number];
   /** Leave out the records whose span holds sync-beep audio (quality.sync_beep true); default: keep and mark them. */

@@ -242,7 +242,8 @@ async function readSpans(file: string, targetColumn: string, opts: ReadLabelsOpt
 const SPAN_COLUMNS = ['session_id', 'start_s', 'end_s'];
 
 export interface ReadLabelsOptions {
-  categorical?: boolean;
+  /** true: every labels file holds category labels; a list: those files only (paths or base names as given to --labels). */
+  categorical?: boolean | string[];
   targetColumn?: string;
   raterColumn?: string;
   ratingColumn?: string;
@@ -276,8 +277,38 @@ function refuseRepeatedFiles(files: string[]): void {
   }
 }
 
+/**
+ * Whether `file` is read as category labels. `--categorical` alone applies to every labels file: a trial (2026-12-06,
+ * W12) gave a 1-9 valence file beside an emotion-category file and got valence as majority votes (a tie null, where
+ * the mean was 8); `--categorical FILE[,FILE]` names the files that hold categories.
+ */
+function categoricalFor(file: string, categorical: ReadLabelsOptions['categorical']): boolean {
+  if (!Array.isArray(categorical)) return categorical === true;
+  return categorical.some((c) => resolve(c) === resolve(file) || (basename(c) === c && basename(file) === c));
+}
+
+/** A --categorical list must name labels files given with --labels. */
+function refuseUnknownCategorical(categorical: ReadLabelsOptions['categorical'], files: string[]): void {
+  if (!Array.isArray(categorical)) return;
+  for (const c of categorical)
+    if (!files.some((f) => categoricalFor(f, [c])))
+      throw new InputError(`--categorical names '${c}', which is not one of the --labels files (${files.map((f) => basename(f)).join(', ')}): name the labels files that hold category labels, or give --categorical alone for all of them`);
+}
+
+/** Said when every labels file is read as categories and this one's are numbers on a scale: gold is then a majority vote. */
+function numbersAsCategoriesWarning(table: RatingsTable, file: string, files: string[], categorical: ReadLabelsOptions['categorical']): string | null {
+  if (categorical !== true || files.length < 2) return null;
+  for (const d of table.dimensions) {
+    const cats = d.categories ?? [];
+    if (cats.length < 5 || !cats.every((c) => /^-?\d+(\.\d+)?$/.test(c.trim()))) continue;
+    return `its ratings of ${d.name ?? 'the dimension'} are ${cats.length} numbers (${cats[0]} to ${cats[cats.length - 1]}) read as categories, as --categorical applies to every labels file: gold is the majority rating, not the mean (a tie gives null); if only the other labels files hold categories, name them: --categorical ${files.filter((f) => f !== file).map((f) => basename(f)).join(',')}`;
+  }
+  return null;
+}
+
 export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = {}): Promise<LabelSet> {
   refuseRepeatedFiles(files);
+  refuseUnknownCategorical(opts.categorical, files);
   const dims: LabelDimension[] = [];
   const spansBySession = new Map<string, LabelTargetSpan[]>();
   const spanOf = new Map<string, LabelTargetSpan>();
@@ -286,7 +317,7 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
   const notes: string[] = [];
   for (const file of files) {
     const table = await readRatings(file, {
-      categorical: opts.categorical,
+      categorical: categoricalFor(file, opts.categorical),
       targetColumn: opts.targetColumn,
       raterColumn: opts.raterColumn,
       ratingColumn: opts.ratingColumn,
@@ -315,6 +346,8 @@ export async function readLabelFiles(files: string[], opts: ReadLabelsOptions = 
       if (!sessionFile.has(s.session_id)) sessionFile.set(s.session_id, file);
     }
     const fileDims = labelDimensions(table, file);
+    const asCategories = numbersAsCategoriesWarning(table, file, files, opts.categorical);
+    if (asCategories && fileDims.length) fileDims[0].warnings.push(`${basename(file)}: ${asCategories}`);
     // said once per file (with its first dimension): it concerns the file's target ids, not a dimension
     if (spans === null && fileDims.length) fileDims[0].warnings.push(idOnlyWarning(file));
     dims.push(...fileDims);
