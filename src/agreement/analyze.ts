@@ -18,6 +18,7 @@ import { raterTargetCounts, raterTypoPairs } from './typos.js';
 import { consensusNote, excludeOption, type ExcludedRater } from './exclude.js';
 import { numericCodesWarning, type NumericCodesWarning } from './codes.js';
 import { reversedScaleWarnings, type ReversedScaleWarning } from './reversed.js';
+import { otherScaleWarnings, type OtherScaleWarning } from './other-scale.js';
 import { farRatingWarnings, type FarRatingWarning } from './off-range.js';
 import { timeGridNote } from './time-grid.js';
 import { constantRaterWarnings, type ConstantRaterWarning } from './constant-rater.js';
@@ -66,6 +67,7 @@ export type AgreementWarning =
   | NumericCodesWarning
   | FarRatingWarning
   | ReversedScaleWarning
+  | OtherScaleWarning
   | MissedTargetsWarning
   | SharedRaterWarning
   | ConstantRaterWarning
@@ -452,6 +454,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
       ...(numericCodes ? [numericCodes] : []),
       ...farRatingWarnings(dim),
       ...reversed,
+      ...otherScaleWarnings(d),
       ...emptyRaterWarnings(dim, format),
       ...constantRaterWarnings(d, raters),
       ...identicalRatersWarnings(d, bt),
