@@ -13,6 +13,7 @@ import { type MappedBeepRank, type MappedBeepScore, mappedBeepRank, mappedBeepSc
 import { type LagSpan, lagSpan, pickBySpan } from './xcorr-span.js';
 import { outsideOverlap } from './xcorr-rest.js';
 import { beepPairOnContent, type FarContent, farContentMatch, isFirst, type PulseAt, type WindowPair } from './far-content.js';
+import { type BeepVsContent, beepVsContent } from './beep-vs-content.js';
 import { acrossPartner, onePulseMessage, onlyPulse, otherHalf, secondPulseSeen } from './across.js';
 
 /** How a run of the span test (xcorr-span.ts) is named in a message. */
@@ -444,8 +445,10 @@ function windowMatches(s: StreamState, from: StreamState, keep: (r: NonNullable<
 
 /**
  * Cross-check of a beep placement against the content: when the stream's audio cross-correlates clearly with the
- * audio stream it was placed from and the two disagree by more than 5 ms at the window's middle, one of them is
- * wrong (an onset taken from speech or echo); the stream is unplaced with a warning that says so. Then a stream
+ * audio stream it was placed from and the two disagree by more than 5 ms at the beep's time (the content's lag carried
+ * there along its drift, beep-vs-content.ts; before 2026-12-06 at the window's middle, where a 120 s window's drift of
+ * -94.5 ppm read as 5.2 ms), one of them is wrong (an onset taken from speech or echo); the stream is unplaced with a
+ * warning that says so. Then a stream
  * placed by beeps at both ends is checked pulse by pulse (pairAgainstContent). Returns true when a pulse was dropped
  * and the stream must be placed again.
  */
@@ -458,12 +461,9 @@ export function crossCheck(s: StreamState): boolean {
   // Only a clear content match overrules a beep (speech that repeats can cross-correlate confidently elsewhere): a
   // clear coarse peak too (its offset is then known to well under 1 ms).
   for (const m of matches.filter((x) => x.r.peak_ratio >= XCHECK_PEAK_RATIO)) {
-    const { r, tm } = m;
-    const diff = beepMinusContent(s, from, m);
-    if (Math.abs(diff) <= XCHECK_TOLERANCE_S) continue;
-    // One beep or two: the message says which placed it (it said "its beeps" for one).
-    const beeps = s.chosen.start && s.chosen.end ? 'its start and end beeps' : `its ${s.chosen.start ? 'start' : 'end'} beep`;
-    s.warnings.push({ code: 'xcorr_disagrees', message: `placed by ${beeps} ${disagreement(diff)} away from where its content cross-correlates with ${from.file} at ${tm.toFixed(1)} s (peak ratio ${r.peak_ratio.toFixed(2)}): one of them is wrong${Math.abs(diff) > XCHECK_MAX_S ? FAR_BEEP : ''}, so the stream is not placed` });
+    const at = atTheBeep(s, from, m);
+    if (at.least <= XCHECK_TOLERANCE_S) continue;
+    s.warnings.push({ code: 'xcorr_disagrees', message: disagreesMessage(s, from, m, at) });
     s.placed = null;
     s.refusedBy = 'xcorr_disagrees';
     return false;
@@ -471,9 +471,27 @@ export function crossCheck(s: StreamState): boolean {
   // The content check runs unless a conclusive match lies at the placed lag: a match far from it whose coarse peak is
   // not clear enough to refuse the stream (above) left a genuine pair placed 16-24 s off by the wrong beep with no
   // word (scripts/make-content-pairs.mjs, variant 130: 3 of 5 `wrong_beep` cases).
-  const away = matches.map((m) => ({ m, diff: beepMinusContent(s, from, m) }));
+  const away = matches.map((m) => ({ m, diff: atTheBeep(s, from, m).diff }));
   if (!away.some((a) => Math.abs(a.diff) <= FINE_SEARCH_S)) warnContentMismatch(s, from, away[0]);
   return pairAgainstContent(s, from, matches);
+}
+
+/**
+ * The beep placement against a content match, at the time of s's beep that the match's window holds (else its other
+ * beep; else the window's middle): beep-vs-content.ts, the content's drift known to WINDOW_DRIFT_SD.
+ */
+function atTheBeep(s: StreamState, from: StreamState, m: ContentMatch): BeepVsContent {
+  const beep = s.chosen[m.w] ?? s.chosen.start ?? s.chosen.end;
+  return beepVsContent(clockOfPlacement(s.placed as Placement), clockOfPlacement(from.placed as Placement), m.r, beep?.t_s ?? m.tm, WINDOW_DRIFT_SD, MAX_DRIFT);
+}
+
+/** The refusal's line: which beeps placed it, how far from the content at which time, the content's drift carried there. */
+function disagreesMessage(s: StreamState, from: StreamState, m: ContentMatch, at: BeepVsContent): string {
+  // One beep or two: the message says which placed it (it said "its beeps" for one).
+  const beeps = s.chosen.start && s.chosen.end ? 'its start and end beeps' : `its ${s.chosen.start ? 'start' : 'end'} beep`;
+  const drift = m.r.drift === null ? 'drift unmeasured' : `${m.r.drift_limit ? 'at least ' : ''}${(m.r.drift * 1e6).toFixed(1)} ppm`;
+  const where = `at ${at.t_s.toFixed(1)} s, its beep (the content's lag at ${m.tm.toFixed(1)} s carried there at its drift, ${drift}; peak ratio ${m.r.peak_ratio.toFixed(2)})`;
+  return `placed by ${beeps} ${disagreement(at.diff)} away from where its content cross-correlates with ${from.file} ${where}: one of them is wrong${Math.abs(at.diff) > XCHECK_MAX_S ? FAR_BEEP : ''}, so the stream is not placed`;
 }
 
 /**

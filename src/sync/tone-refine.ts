@@ -606,14 +606,18 @@ export class OnsetRefiner {
     if (!echo || !echo.sure) return { t: onset.t, ...this.unsureEcho(onset, first, echo) };
     const gap = (onset.t - echo.t) / this.sampleRate;
     // The change point's profile interval (fitSd), not its wider scatter: a disagreement refuses, the safe side.
-    if (Math.abs(gap) <= 0.002 + 2 * (first.onsetSd + echo.fitSd)) return this.agreed(onset, first, echo, gap);
+    // Agreeing with a change point too uncertain to place by (its interval over MAX_ECHO_INTERVAL_S) says no more than
+    // that interval: the edge onset's sd is widened as beside an unsure one (room variant 180 rt3-drr-9-snr0-aac-start:
+    // read 2.50 ms late with sd 0.52 ms, the change point 0.04 ms from it in an interval 3.25 ms wide; now 0.81 ms).
+    if (Math.abs(gap) <= 0.002 + 2 * (first.onsetSd + echo.fitSd)) return this.agreed(onset, this.unsureEcho(onset, first, echo, MAX_ECHO_INTERVAL_S), echo, gap);
     return { t: onset.t, onsetSd: first.onsetSd, step: first.step, why: `two readings of the onset disagree by ${(gap * 1000).toFixed(1)} ms (edge ${gap > 0 ? 'after' : 'before'} the change point of direct sound and echo): the onset cannot be trusted` };
   }
 
   /**
    * The edge route's onset where the change point of direct sound and echo is not sure: where that change point found a
    * step (its direct sound within MIN_ECHO_DIRECT_DB of the plateau) but its profile-likelihood interval is wider than
-   * 2 MAX_ECHO_INTERVAL_S and holds the edge onset, the onset's sd is at least that interval's (width / 4, tone-step.ts).
+   * 2 MAX_ECHO_INTERVAL_S (`widerThanS`; MAX_ECHO_INTERVAL_S for a change point that agrees with the edge onset but is
+   * refused as uncertain, judgeRoutes) and holds the edge onset, the onset's sd is at least that interval's (width / 4, tone-step.ts).
    * The edge route fits a step to the amplitude it reads 4 periods after the onset and so assumes the direct sound
    * holds that level from its first sample; the change point lets the level walk after the step (the echo building
    * up, an in-band transient), and a wide interval says the data do not pin the step down under that model (a profile
@@ -623,8 +627,8 @@ export class OnsetRefiner {
    * transient in the beep's phase, sd 0.44 ms, interval 6.5 ms. The sd taken is at most UNSURE_ECHO_SD_FACTOR times
    * the edge route's own. Over MAX_ONSET_SD_S the onset is not placeable.
    */
-  private unsureEcho<T extends { onsetSd: number; why: string | null }>(onset: RefinedOnset, first: T, echo: { fitSd: number; lo: number; hi: number; directDb: number } | null): T {
-    if (!echo || echo.directDb < MIN_ECHO_DIRECT_DB || echo.hi - echo.lo <= 2 * MAX_ECHO_INTERVAL_S * this.sampleRate) return first;
+  private unsureEcho<T extends { onsetSd: number; why: string | null }>(onset: RefinedOnset, first: T, echo: { fitSd: number; lo: number; hi: number; directDb: number } | null, widerThanS = 2 * MAX_ECHO_INTERVAL_S): T {
+    if (!echo || echo.directDb < MIN_ECHO_DIRECT_DB || echo.hi - echo.lo <= widerThanS * this.sampleRate) return first;
     if (onset.t < echo.lo || onset.t > echo.hi || echo.fitSd <= first.onsetSd) return first;
     const sd = Math.min(echo.fitSd, UNSURE_ECHO_SD_FACTOR * first.onsetSd);
     const why = first.why ?? (sd > MAX_ONSET_SD_S ? `onset uncertain by ${(sd * 1000).toFixed(1)} ms: the change point of direct sound and echo lies anywhere in ${(((echo.hi - echo.lo) / this.sampleRate) * 1000).toFixed(1)} ms around it (direct sound weak against room echo, noise or a sound just before the beep)` : null);

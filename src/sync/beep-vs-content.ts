@@ -1,0 +1,58 @@
+/**
+ * A beep placement against its content's cross-correlation, compared at the beep's own time (place.ts crossCheck).
+ *
+ * The content's cross-correlation gives a line: its lag at the window's middle (at_s) and the drift that makes the
+ * window's frames agree (xcorr-drift.ts). A stream placed by one beep has no drift of its own: its clock holds at the
+ * beep and is extrapolated at rate 1 from there. Compared at the window's middle, the clocks' drift over the distance
+ * from the beep to the middle looked like a disagreement (a 120 s session at -94.5 ppm with its beep at 3.6 s: 5.3 ms at
+ * 60 s, refused as `xcorr_disagrees`; the same drift hid a beep 8 ms late: placed 8.2 ms off with exit 0). So the
+ * content's line is carried to the beep along its own drift, and the beep and the content are compared there, where
+ * the beep measured the offset. The drift is known to within its uncertainty, which grows with the distance carried:
+ * the comparison takes the smallest disagreement over the drifts the content admits (two sds about its fit; beyond
+ * the range searched, any drift from the edge up to the most a placement accepts), so the clock's drift never reads
+ * as a disagreement and a beep off by more than the tolerance is still seen.
+ */
+
+/** The content's cross-correlation of a stream s against `from`: add offset_s (+ drift (t - at_s)) to s's time t. */
+export interface ContentLine {
+  offset_s: number;
+  at_s: number;
+  /** null: not measured (no fine stage). */
+  drift: number | null;
+  /** The largest drift searched when `drift` lies at that edge (a bound, not a measurement): xcorr.ts. */
+  drift_limit?: number | null;
+}
+
+export interface BeepVsContent {
+  /** s's stream time compared at (its beep's). */
+  t_s: number;
+  /** Where the beep places s minus where the content does, at t_s, at the content's fitted drift (s). */
+  diff: number;
+  /** The smallest |beep minus content| at t_s over the drifts the content admits (s). */
+  least: number;
+  /** The drifts admitted (rates), low and high. */
+  drifts: [number, number];
+}
+
+/**
+ * The drifts a content line admits: its fit +- 2 driftSd; at the search's edge, from the edge to maxDrift on its side;
+ * unmeasured, anything within +-maxDrift.
+ */
+export function admittedDrifts(line: ContentLine, driftSd: number, maxDrift: number): [number, number] {
+  if (line.drift === null) return [-maxDrift, maxDrift];
+  if (line.drift_limit) return line.drift > 0 ? [line.drift, Math.max(line.drift, maxDrift)] : [Math.min(line.drift, -maxDrift), line.drift];
+  return [line.drift - 2 * driftSd, line.drift + 2 * driftSd];
+}
+
+/**
+ * beepClock and fromClock map s's and `from`'s stream times to the reference clock (their placements); tB is s's beep.
+ * The difference is linear in the drift, so its smallest magnitude over the admitted range is at an end of it, or 0
+ * when the ends differ in sign.
+ */
+export function beepVsContent(beepClock: (t: number) => number, fromClock: (t: number) => number, line: ContentLine, tB: number, driftSd: number, maxDrift: number): BeepVsContent {
+  const at = (k: number) => beepClock(tB) - fromClock(tB + line.offset_s + k * (tB - line.at_s));
+  const drifts = admittedDrifts(line, driftSd, maxDrift);
+  const [lo, hi] = drifts.map(at);
+  const least = Math.sign(lo) !== Math.sign(hi) ? 0 : Math.min(Math.abs(lo), Math.abs(hi));
+  return { t_s: tB, diff: at(line.drift ?? 0), least, drifts };
+}
