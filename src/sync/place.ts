@@ -541,8 +541,8 @@ function beepTimes(s: StreamState, w: 'start' | 'end'): number[] {
 
 /**
  * The kept windows that hold the pair's beeps (s's window w, from's fw), every detected pulse masked (content-mismatch.ts
- * withoutPulses); none when either was not kept. The pair's own window only: each fine read of a 60 s window costs about
- * 0.25 CPU s (content pairs 130 `genuine-camera-agc-1`, both windows read: 1.77 -> 2.87 CPU s).
+ * withoutPulses); none when either was not kept. The pair's own window only: the 2-3 fine reads of a 60 s window cost
+ * 1.1-1.3 CPU s (content pairs 130 `genuine-camera-agc-1`: the run 1.8 -> 2.9-3.1 CPU s).
  */
 function maskedWindows(s: StreamState, from: StreamState, w: 'start' | 'end', fw: 'start' | 'end'): Array<{ a: Float32Array; aT0: number; b: Float32Array; bT0: number }> {
   const [a, aT0] = fw === 'start' ? [from.kept, from.keptT0] : [from.keptEnd, from.keptEndT0];
