@@ -14,6 +14,7 @@ import { type LagSpan, lagSpan, pickBySpan } from './xcorr-span.js';
 import { outsideOverlap } from './xcorr-rest.js';
 import { beepPairOnContent, type FarContent, farContentMatch, isFirst, type PulseAt, type WindowPair } from './far-content.js';
 import { type BeepVsContent, beepVsContent } from './beep-vs-content.js';
+import { contentZ, CLEAR_RATIO, mayBeBeep, otherPairings, type Pairing, pairingVerdict } from './beep-pairing.js';
 import { acrossPartner, onePulseMessage, onlyPulse, otherHalf, secondPulseSeen } from './across.js';
 
 /** How a run of the span test (xcorr-span.ts) is named in a message. */
@@ -456,7 +457,7 @@ export function crossCheck(s: StreamState): boolean {
   const from = s.placed?.from;
   if (s.kind !== 'audio' || s.placed?.method !== 'tone' || s.placed.checked || !from?.placed || from.kind !== 'audio' || from.sampleRate !== s.sampleRate) return false;
   s.placed.checked = true;
-  if (refuseFarContent(s, from)) return false;
+  if (refuseFarContent(s, from) || refuseUnclearPairing(s, from)) return false;
   const matches = conclusiveMatches(s, from);
   // Only a clear content match overrules a beep (speech that repeats can cross-correlate confidently elsewhere): a
   // clear coarse peak too (its offset is then known to well under 1 ms).
@@ -520,6 +521,74 @@ function refuseFarContent(s: StreamState, from: StreamState): boolean {
   s.placed = null;
   s.refusedBy = 'xcorr_disagrees';
   return true;
+}
+
+/**
+ * A stream placed by one pulse pair while the windows paired hold more beeps (beep-pairing.ts): each other pairing is
+ * another offset. The masked content is read at each pairing's lag only; unless it supports the chosen pairing
+ * clearly over every other, the placement rests on the pick alone and the stream is refused (`beep_pairing`). A
+ * placement by pulses at both ends is left to the drift's plausibility (a wrong pairing at one end implies seconds of
+ * drift: pulses_disagree).
+ */
+function refuseUnclearPairing(s: StreamState, from: StreamState): boolean {
+  const [ps, pf] = [s.placed as Placement, from.placed as Placement];
+  if (ps.used?.length !== 1) return false;
+  const w = ps.used[0];
+  const fw = ps.fromUsed?.[0] ?? w;
+  const own = beepTimes(s, w);
+  const theirs = beepTimes(from, fw);
+  const k = ps.k ?? 0;
+  const others = otherPairings(own, theirs, clockOfPlacement(pf), k, ps.offset, XCHECK_MAX_S);
+  if (!others.length) return false;
+  const masked = maskedWindows(s, from, w, fw);
+  // The lag (add to s's time to get from's) that a placement offset gives at s's time tm: T = tm (1 + k) + offset.
+  const lagAt = (offset: number, tm: number) => (offset + tm * (1 + k) - pf.offset) / (1 + (pf.k ?? 0)) - tm;
+  const chosenZ = contentZ(masked, s.sampleRate, ps.offset, lagAt);
+  for (const p of others) p.z = contentZ(masked, s.sampleRate, p.offset, lagAt);
+  const verdict = pairingVerdict(chosenZ, others, MIN_FINE_Z);
+  if (verdict === 'supported') return false;
+  s.warnings.push({ code: 'beep_pairing', message: pairingMessage(s, from, { w, fw, chosenZ, others, verdict }) });
+  s.placed = null;
+  s.refusedBy = 'beep_pairing';
+  return true;
+}
+
+/** The onsets of a stream's detections in window w that may be beeps (beep-pairing.ts mayBeBeep). */
+function beepTimes(s: StreamState, w: 'start' | 'end'): number[] {
+  return s.detections.filter((d) => d.window === w && typeof d.t_s === 'number' && mayBeBeep(d)).map((d) => d.t_s as number);
+}
+
+/**
+ * The kept windows that hold the pair's beeps (s's window w, from's fw), every detected pulse masked (content-mismatch.ts
+ * withoutPulses); none when either was not kept. The pair's own window only: the 2-3 fine reads of a 60 s window cost
+ * 1.1-1.3 CPU s (content pairs 130 `genuine-camera-agc-1`: the run 1.8 -> 2.9-3.1 CPU s).
+ */
+function maskedWindows(s: StreamState, from: StreamState, w: 'start' | 'end', fw: 'start' | 'end'): Array<{ a: Float32Array; aT0: number; b: Float32Array; bT0: number }> {
+  const [a, aT0] = fw === 'start' ? [from.kept, from.keptT0] : [from.keptEnd, from.keptEndT0];
+  const [b, bT0] = w === 'start' ? [s.kept, s.keptT0] : [s.keptEnd, s.keptEndT0];
+  if (!a || !b) return [];
+  return [{ a: withoutPulses(a, aT0, s.sampleRate, pulsesOf(from)), aT0, b: withoutPulses(b, bT0, s.sampleRate, pulsesOf(s)), bT0 }];
+}
+
+/** The `beep_pairing` refusal's line: the pairings, their content scores and what to do. */
+function pairingMessage(s: StreamState, from: StreamState, r: { w: 'start' | 'end'; fw: 'start' | 'end'; chosenZ: number | null; others: Pairing[]; verdict: 'ambiguous' | 'weak' }): string {
+  const ps = s.placed as Placement;
+  const [c, fc] = [s.chosen[r.w] as Candidate, from.chosen[r.fw] as Candidate];
+  const zs = (z: number | null) => (z === null ? 'not readable (too little overlap)' : `z ${z.toFixed(1)}`);
+  const others = r.others.map((p) => `its beep at ${p.own_s.toFixed(3)} s with ${from.file}'s at ${p.from_s.toFixed(3)} s: offset ${p.offset.toFixed(3)} s, ${zs(p.z)}`).join('; ');
+  const forced = [s.forcedPick ? 'its own beep' : '', from.forcedPick ? `${from.file}'s beep` : ''].filter(Boolean).join(' and ');
+  const pick = forced ? ` (--pick forced ${forced})` : '';
+  const best = r.others.reduce((x, y) => ((y.z ?? 0) > (x.z ?? 0) ? y : x));
+  const points = (best.z ?? 0) >= CLEAR_RATIO * (r.chosenZ ?? 0) ? `; it points to its beep at ${best.own_s.toFixed(3)} s with ${from.file}'s at ${best.from_s.toFixed(3)} s` : '';
+  const why =
+    r.verdict === 'ambiguous'
+      ? `the content does not support the chosen pairing clearly over the other${r.others.length > 1 ? 's' : ''} (z ${MIN_FINE_Z} or more needed, and ${CLEAR_RATIO} times every other pairing's)${points}`
+      : `the content is too weak at every pairing (z under ${MIN_FINE_Z}) to tell which beep this recording heard`;
+  return (
+    `placed by its ${r.w} beep at ${c.t_s.toFixed(3)} s paired with ${from.file}'s at ${fc.t_s.toFixed(3)} s${pick} (offset ${ps.offset.toFixed(3)} s, content ${zs(r.chosenZ)}, pulses masked), ` +
+    `but ${r.others.length === 1 ? 'another pairing of beeps gives another offset' : `${r.others.length} other pairings of beeps give other offsets`} (${others}): ${why}, so the stream is not placed; ` +
+    `trim the recording with the extra beep so that its window holds only the beep every device heard (a device that restarted and beeped again, a neighbour's device), or beep again with every device recording`
+  );
 }
 
 /** The refusal's line: both offsets, the beep pair the content lines up (when one was detected) and what to do. */

@@ -101,6 +101,9 @@ export function toneEarlyAnyPhase(
  * beep: one beep is never two pulses (an echo dip can also end the earlier one's measured length early: on the room
  * bench a 250 ms beep measured 149 ms, and its tail started a detection 250 ms after its onset). `dets` sorted by onset or not; changed in place.
  */
+/** The end of an echo tail's unplaceable_reason (beep-pairing.ts tells such a detection from a beep by it). */
+export const ECHO_TAIL = "the room's echo after that beep, not a beep of its own";
+
 export function markEchoTails(dets: Array<{ t_s: number; duration_s: number; placeable?: boolean; unplaceable_reason?: string }>): void {
   const byOnset = [...dets].sort((a, b) => a.t_s - b.t_s);
   for (let i = 1; i < byOnset.length; i++) {
@@ -108,6 +111,6 @@ export function markEchoTails(dets: Array<{ t_s: number; duration_s: number; pla
     const host = byOnset.slice(0, i).find((p) => d.t_s > p.t_s && d.t_s <= p.t_s + p.duration_s + 0.15);
     if (!host) continue;
     d.placeable = false;
-    d.unplaceable_reason = `starts ${((d.t_s - host.t_s - host.duration_s) * 1000).toFixed(0)} ms from the end of the beep at ${host.t_s.toFixed(3)} s: the room's echo after that beep, not a beep of its own`;
+    d.unplaceable_reason = `starts ${((d.t_s - host.t_s - host.duration_s) * 1000).toFixed(0)} ms from the end of the beep at ${host.t_s.toFixed(3)} s: ${ECHO_TAIL}`;
   }
 }
