@@ -19,6 +19,8 @@ beforeAll(() => {
   ({ dir, cleanup } = tempDir('mmprep-silent-ref-'));
   copyFileSync(join(FIXTURES, 'demo', 's01_camera.mp4'), join(dir, 'cam.mp4'));
   ffmpegSync(['-i', join(FIXTURES, 'demo', 's01_lav.flac'), '-af', 'pan=stereo|c0=c0|c1=-1*c0', join(dir, 'lav-inverted.wav')]);
+  // a WAV header without data (a recorder that never wrote: trial 2026-12-06 C3)
+  ffmpegSync(['-f', 'lavfi', '-i', 'anullsrc=r=16000:cl=mono', '-t', '0', '-c:a', 'pcm_s16le', join(dir, 'header-only.wav')]);
 });
 afterAll(() => cleanup());
 
@@ -33,5 +35,11 @@ describe('a reference that decodes to silence', () => {
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/lav-inverted\.wav: the reference audio stream 0 has no 1000 Hz tone burst in the first 60 s \(or half the file when shorter\) \(its sound decodes to silence, digital zero, over the 10\.0 s decoded: a stereo recording whose two channels cancel when averaged, one of them in opposite polarity, does that; sync one channel of it: ffmpeg -i lav-inverted\.wav -af "pan=mono\|c0=c0" lav-inverted-left\.wav\)/);
+  });
+
+  it('a WAV header without samples: the line says it decodes to no samples (was only "no tone burst", choose another --ref)', async () => {
+    const r = await runCliInProcess(['sync', 'header-only.wav', 'cam.mp4', '-o', 'h.json'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^mmprep: header-only\.wav: the reference audio stream 0 has no 1000 Hz tone burst .*\(it decodes to no audio samples at all: an empty or truncated stream/);
   });
 });

@@ -64,6 +64,9 @@ function searched(o: ReportContext): string {
  * to choose another --ref (test sync-silent-ref).
  */
 function silenceNote(s: StreamState): string {
+  // A stream that decodes to no sample at all (a WAV header without data: a recorder that never wrote; trial
+  // 2026-12-06 C3 was told only "no tone burst ... choose another --ref").
+  if (s.kept && s.kept.length === 0 && !s.keptEnd?.length) return ' (it decodes to no audio samples at all: an empty or truncated stream, such as a WAV header without data; check the recording)';
   if (!s.kept?.length) return '';
   let p = 0;
   for (const v of s.kept) p += v * v;
