@@ -44,3 +44,16 @@ describe('a transcript timed in milliseconds', () => {
     expect(() => checkInsideRecording([utt(2480, 3390, 0), utt(14000, 15000, 1)], REC, 't.json')).toThrow(/check the transcript's clock\/units$/);
   });
 });
+
+describe('a transcript on a timecode that starts at 01:00:00', () => {
+  it('names the hour offset, not milliseconds (a new user\'s SRT cut on an editor\'s timecode, 2026-12-06)', () => {
+    const utts = [utt(3602.69, 3603.42, 0), utt(3604.185, 3605.715, 1)];
+    expect(() => checkInsideRecording(utts, REC, 't.srt')).toThrow(
+      "segment 0 3602.69-3603.42 s is outside the recording (0-10.01 s): its times start at 1 h or later and, less 1 h (3600 s), fit the recording: a timecode that starts at 01:00:00 (an editor's or camera's hour offset)? subtract 3600 s from every time",
+    );
+  });
+  it('a transcript that, less the hours, still does not fit keeps the other advice', () => {
+    expect(message(utt(3632.69, 3633.42, 0))).toBe('segment 0 3632.69-3633.42 s is outside the recording (0-10.01 s): its times look like milliseconds (divided by 1000 they fit the recording): write them in seconds');
+    expect(message(utt(632.69, 633.42, 0))).toBe("segment 0 632.69-633.42 s is outside the recording (0-10.01 s): check the transcript's clock/units");
+  });
+});

@@ -61,7 +61,21 @@ function spanOf(u: Utterance): [number, number] {
  * a transcript on another clock (times a few seconds or minutes off) keeps "check the transcript's clock/units".
  */
 function whatToDo(spans: Array<[number, number]>, rec: RecordingExtent, what = 'the transcript'): string {
+  const hours = hourOffset(spans, rec);
+  if (hours > 0) return `its times start at ${hours} h or later and, less ${hours} h (${hours * 3600} s), fit the recording: a timecode that starts at ${String(hours).padStart(2, '0')}:00:00 (an editor's or camera's hour offset)? subtract ${hours * 3600} s from every time`;
   return looksLikeMilliseconds(spans, rec) ? 'its times look like milliseconds (divided by 1000 they fit the recording): write them in seconds' : `check ${what}'s clock/units`;
+}
+
+/**
+ * Whole hours every span lies after the recording's start by, when less those hours they all lie inside it (an SRT
+ * cut on an editor's timecode starting at 01:00:00: a trial, 2026-12-06, C2, was told "milliseconds", which an SRT's
+ * hh:mm:ss,mmm times cannot be); 0 when not.
+ */
+export function hourOffset(spans: Array<[number, number]>, rec: RecordingExtent): number {
+  if (spans.length === 0) return 0;
+  const hours = Math.floor((Math.min(...spans.map(([a]) => a)) - rec.start_s) / 3600);
+  if (hours < 1) return 0;
+  return spans.every(([a, b]) => !isOutsideRecording(a - hours * 3600, b - hours * 3600, rec)) ? hours : 0;
 }
 
 /** Spans whose last time is over 100 times the recording's end and which, divided by 1000, all lie inside it. */
