@@ -41,6 +41,20 @@ describe('readManifest: recordings or speakers that would cross dataset splits',
     expect(notes).toEqual([expect.stringMatching(/^warning: .*dyad\.csv: media\/room\.mp4 is used by sessions of different speakers: 'd1' \(line 2, speaker 'spk_a'\), 'd2' \(line 3, speaker 'spk_b'\)/)]);
   });
 
+  it('a video shared by two speakers: the warning says the face stage leaves it out, and each session is marked (trial 2026-12-06 W9: both got the same face track)', async () => {
+    const p = join(dir, 'dyad-face.csv');
+    writeFileSync(p, HEAD + 'd1,spk_a,media/room.mp4,media/a.wav\nd2,spk_b,media/room.mp4,media/b.wav\nd3,spk_c,media/b.mp4,media/c.wav\n');
+    const m = await readManifest(p);
+    expect(m.notes[0]).toMatch(/; the face stage does not analyse it for them, as which face is whose is not known .*crop the picture per speaker/);
+    expect(m.sessions.map((s) => s.video_shared_with ?? null)).toEqual([["'d2' (speaker 'spk_b')"], ["'d1' (speaker 'spk_a')"], null]);
+    // a room microphone shared by two speakers (each with a camera of their own) is not a face matter
+    const audioOnly = join(dir, 'room-mic.csv');
+    writeFileSync(audioOnly, 'session_id,speaker_id,video,room_audio\nd1,spk_a,media/a.mp4,media/c.wav\nd2,spk_b,media/b.mp4,media/c.wav\n');
+    const am = await readManifest(audioOnly);
+    expect(am.notes[0]).not.toMatch(/face stage/);
+    expect(am.sessions.every((s) => s.video_shared_with === undefined)).toBe(true);
+  });
+
   it("a cell naming another session's file, both sessions of one speaker, is a warning (trial8: it was silent)", async () => {
     const notes = await notesOf('slip.csv', HEAD + 's01,spk_a,media/a.mp4,media/a.wav\ns02,spk_a,media/a.mp4,media/b.wav\ns03,spk_c,,media/c.wav\n');
     expect(notes).toEqual([

@@ -6,6 +6,7 @@
 import { cellRenamer, errorWithCellNames, mapForLines, mapWithCellNames } from './sync-names.js';
 import { join } from 'node:path';
 import { InputError } from '../common/errors.js';
+import { shellWord, siblingName } from '../common/shell.js';
 import { clockOf, findSyncEntry, type Clock, type SyncMap } from '../sync/clock.js';
 import type { ManifestMedia, ManifestSession, MediaKind } from './manifest.js';
 import type { ProbeResult } from '../media/probe.js';
@@ -219,6 +220,9 @@ async function noVideoRoleReason(session: ManifestSession): Promise<string> {
 export const faceStage: StageFn = async (ctx) => {
   const video = ctx.session.media.find((m) => m.kind === 'video');
   if (!video) return { files: [], notProduced: await noVideoRoleReason(ctx.session) };
+  const shared = ctx.session.video_shared_with;
+  if (shared?.length)
+    return { files: [], notProduced: `${video.given} is also the video of ${shared.join(', ')}: which face is whose is not known (each session would get the same, largest face); crop the picture per speaker (ffmpeg -i ${shellWord(video.given)} -vf crop=W:H:X:Y ${shellWord(siblingName(video.given, `-${ctx.session.session_id}.mp4`))}) and give each row its own file` };
   const { extractFace } = await import('../face/extract.js');
   const { faceSummaryWarnings } = await import('../face/summary-warnings.js');
   const { isFaceBackend } = await import('../face/backend.js');

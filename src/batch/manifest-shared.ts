@@ -68,7 +68,9 @@ export function sharedMediaNotes(file: string, base: string, sessions: readonly 
   const shared = [...mediaUsers(sessions, skip)].filter(([, ss]) => new Set(ss.map((s) => s.speaker_id)).size > 1);
   const notes = shared.slice(0, 3).map(([path, ss]) => {
     const who = ss.map((s) => `'${s.session_id}' (line ${s.line}, speaker '${s.speaker_id}')`).join(', ');
-    return `warning: ${file}: ${relative(base, path) || path} is used by sessions of different speakers: ${who}; dataset build keeps these sessions, with their speakers' other sessions, in one split (fine for one camera filming two speakers; otherwise correct the row)`;
+    const video = ss.some((s) => s.media.some((m) => m.kind === 'video' && m.path === path));
+    const face = video ? `; the face stage does not analyse it for them, as which face is whose is not known (it would give each the same, largest face): crop the picture per speaker (ffmpeg -i IN -vf crop=W:H:X:Y OUT) and give each row its own file` : '';
+    return `warning: ${file}: ${relative(base, path) || path} is used by sessions of different speakers: ${who}; dataset build keeps these sessions, with their speakers' other sessions, in one split (fine for one camera or room microphone recording two speakers; otherwise correct the row)${face}`;
   });
   if (shared.length > 3) notes.push(`warning: ${file}: ${shared.length - 3} more media file(s) are used by sessions of different speakers`);
   return notes;
@@ -129,4 +131,17 @@ export function audioRoleMixNotes(file: string, sessions: readonly ManifestSessi
   return [
     `warning: ${file}: the audio stage takes its sound from different roles: ${ways.join(', ')}; a camera's microphone at a distance and a close lavalier give features that are not comparable (levels, MFCCs, voicing), and the records do not say which: fill the empty cells if those recordings exist, or extract and build those sessions apart`,
   ];
+}
+
+/**
+ * Marks each session whose video file is also the video of another speaker's session (sessions in `skip`, copied
+ * rows, left out): one camera filming a dyad. The face stage gave each of them the same primary (largest) face, one of
+ * them the other person's, exit 0 (a new user's trial, 2026-12-06, W9); it now says why it does not analyse it.
+ */
+export function markSharedVideos(sessions: readonly ManifestSession[], skip: ReadonlySet<ManifestSession>): void {
+  for (const [path, ss] of mediaUsers(sessions, skip)) {
+    const users = ss.filter((s) => s.media.some((m) => m.kind === 'video' && m.path === path));
+    if (new Set(users.map((s) => s.speaker_id)).size < 2) continue;
+    for (const s of users) s.video_shared_with = users.filter((o) => o.speaker_id !== s.speaker_id).map((o) => `'${o.session_id}' (speaker '${o.speaker_id}')`);
+  }
 }

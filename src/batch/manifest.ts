@@ -13,7 +13,7 @@ import { InputError } from '../common/errors.js';
 import { shellWord } from '../common/shell.js';
 import { duplicateTopLevelKey } from '../common/json-keys.js';
 import { missingFileHint } from './missing-file-hint.js';
-import { copiedRowNotes, sameSpeakerMediaNotes, sharedMediaNotes, sharedTranscriptNotes, speakerSpellingNotes } from './manifest-shared.js';
+import { copiedRowNotes, markSharedVideos, sameSpeakerMediaNotes, sharedMediaNotes, sharedTranscriptNotes, speakerSpellingNotes } from './manifest-shared.js';
 import { unsafeSessionIdReason } from './session-id.js';
 
 export type MediaKind = 'audio' | 'video';
@@ -43,6 +43,11 @@ export interface ManifestSession {
   transcript?: string;
   /** Every other column, as text (empty cells kept as ''). */
   meta: Record<string, string>;
+  /**
+   * Set when the session's video file is also another speaker's session's video (manifest-shared.ts markSharedVideos):
+   * those sessions, `'dyB' (speaker 'spk_b')`. The face stage does not analyse it (whose face is whose is not known).
+   */
+  video_shared_with?: string[];
 }
 
 export interface Manifest {
@@ -682,6 +687,7 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
   checkSpeakerForms(scan, sessions);
   const copied = copiedRowNotes(file, sessions);
   notes.push(...copied.notes, ...sharedMediaNotes(file, scan.base, sessions, copied.copies), ...sameSpeakerMediaNotes(file, scan.base, sessions, copied.copies));
+  markSharedVideos(sessions, copied.copies);
   notes.push(...sharedTranscriptNotes(file, scan.base, sessions, copied.copies));
   notes.push(...speakerSpellingNotes(file, sessions));
   if (opts.checkFilesOf) keepFileChecksOf(scan, sessions, opts.checkFilesOf);
