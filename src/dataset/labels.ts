@@ -217,7 +217,8 @@ async function readSpans(file: string, targetColumn: string, opts: ReadLabelsOpt
   const [cs, ca, cb] = [ci('session_id'), ci('start_s'), ci('end_s')];
   if (cs < 0 || ca < 0 || cb < 0) return null;
   const ct = ci(targetColumn) >= 0 ? ci(targetColumn) : 0;
-  const seen = new Map<string, LabelTargetSpan>();
+  const seen = new Map<string, { span: LabelTargetSpan; line: number }>();
+  const spanText = (x: LabelTargetSpan) => `'${x.session_id}' ${fmtSecondsPair(x.start_s, x.end_s).join('-')} s`;
   for (const { line, cells: r } of table.rows) {
     const target = (r[ct] ?? '').trim();
     if (target === '') continue;
@@ -229,13 +230,16 @@ async function readSpans(file: string, targetColumn: string, opts: ReadLabelsOpt
     }
     const [a, b] = [spanTime(r, ca, table.header, opts.decimalComma, file, line), spanTime(r, cb, table.header, opts.decimalComma, file, line)];
     if (b < a) throw new InputError(`end_s ${fmtSecondsPair(b, a)[0]} is before start_s ${fmtSecondsPair(b, a)[1]}`, { file, line });
-    const span = { target, session_id: (r[cs] ?? '').trim(), start_s: a, end_s: b };
+    const session = (r[cs] ?? '').trim();
+    // an empty cell said on its own line (trial 2026-12-06 C4: the next line of the target was blamed, "another session_id")
+    if (session === '') throw new InputError(`empty ${table.header[cs]} for target '${target}': every row of a labels file with session_id, start_s and end_s columns names the session its span is in`, { file, line, column: table.header[cs] });
+    const span = { target, session_id: session, start_s: a, end_s: b };
     const old = seen.get(target);
-    if (old && (old.session_id !== span.session_id || old.start_s !== a || old.end_s !== b))
-      throw new InputError(`target '${target}' has another session_id/start_s/end_s than on an earlier line`, { file, line });
-    seen.set(target, span);
+    if (old && (old.span.session_id !== span.session_id || old.span.start_s !== a || old.span.end_s !== b))
+      throw new InputError(`target '${target}' is ${spanText(span)} here but ${spanText(old.span)} on line ${old.line}: one target, one span`, { file, line });
+    if (!old) seen.set(target, { span, line });
   }
-  return [...seen.values()];
+  return [...seen.values()].map((x) => x.span);
 }
 
 /** The columns that place a labels file's targets in time (readSpans). */
