@@ -164,3 +164,10 @@ describe('readManifest: a missing file says what to do when the cause is plain',
     ]);
   });
 });
+
+describe('a session with two video roles', () => {
+  it('warns that the second is synced but not face-analysed (trial 2026-12-06 M2: no word)', async () => {
+    const notes = await notesOf('two-video.csv', 'session_id,speaker_id,video,side_video,lav_audio\ns01,spk_a,media/a.mp4,media/b.mp4,media/a.wav\n');
+    expect(notes).toEqual([expect.stringMatching(/^warning: .*two-video\.csv:2: session 's01' has 2 video roles: the face stage analyses the first, video, alone; side_video is synced but not face-analysed/)]);
+  });
+});

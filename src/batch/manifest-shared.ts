@@ -145,3 +145,19 @@ export function markSharedVideos(sessions: readonly ManifestSession[], skip: Rea
     for (const s of users) s.video_shared_with = users.filter((o) => o.speaker_id !== s.speaker_id).map((o) => `'${o.session_id}' (speaker '${o.speaker_id}')`);
   }
 }
+
+/**
+ * One note for the sessions with more than one video role (`video`, `side_video`): the face stage analyses the first
+ * alone, the others are synced only (a new user's trial, 2026-12-06, M2: a side camera synced and never analysed, no
+ * word, while a media column of any other unknown name is refused as "media that would otherwise go unanalysed").
+ */
+export function extraVideoNotes(file: string, sessions: readonly ManifestSession[]): string[] {
+  const hits = sessions.filter((s) => s.media.filter((m) => m.kind === 'video').length > 1);
+  if (hits.length === 0) return [];
+  const s = hits[0];
+  const [first, ...rest] = s.media.filter((m) => m.kind === 'video');
+  const more = hits.length > 1 ? ` (and ${hits.length - 1} more session(s))` : '';
+  return [
+    `warning: ${file}:${s.line}: session '${s.session_id}' has ${rest.length + 1} video roles${more}: the face stage analyses the first, ${first.role}, alone; ${rest.map((m) => m.role).join(', ')} ${rest.length > 1 ? 'are' : 'is'} synced but not face-analysed (to analyse one, give it its own session row, or run mmprep face on it)`,
+  ];
+}

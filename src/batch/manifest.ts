@@ -13,7 +13,7 @@ import { InputError } from '../common/errors.js';
 import { shellWord } from '../common/shell.js';
 import { duplicateTopLevelKey } from '../common/json-keys.js';
 import { missingFileHint } from './missing-file-hint.js';
-import { copiedRowNotes, markSharedVideos, sameSpeakerMediaNotes, sharedMediaNotes, sharedTranscriptNotes, speakerSpellingNotes } from './manifest-shared.js';
+import { copiedRowNotes, extraVideoNotes, markSharedVideos, sameSpeakerMediaNotes, sharedMediaNotes, sharedTranscriptNotes, speakerSpellingNotes } from './manifest-shared.js';
 import { unsafeSessionIdReason } from './session-id.js';
 
 export type MediaKind = 'audio' | 'video';
@@ -688,6 +688,7 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
   const copied = copiedRowNotes(file, sessions);
   notes.push(...copied.notes, ...sharedMediaNotes(file, scan.base, sessions, copied.copies), ...sameSpeakerMediaNotes(file, scan.base, sessions, copied.copies));
   markSharedVideos(sessions, copied.copies);
+  notes.push(...extraVideoNotes(file, sessions));
   notes.push(...sharedTranscriptNotes(file, scan.base, sessions, copied.copies));
   notes.push(...speakerSpellingNotes(file, sessions));
   if (opts.checkFilesOf) keepFileChecksOf(scan, sessions, opts.checkFilesOf);
