@@ -479,7 +479,7 @@ function offClockLabelsWarning(n: RecordNotes, s: ManifestSession, file: string 
  * there: a span 17.0-18.3 s of a recording ending at 17.93 s kept its end, with features for 17.0-17.93 only and no
  * flag (trial29 MINOR-3). A warning names the clipped records.
  */
-function clipToRecording(segments: Segment[], rec: RecordingExtent): { segments: Segment[]; warnings: string[] } {
+function clipToRecording(segments: Segment[], rec: RecordingExtent, what = 'label span(s)'): { segments: Segment[]; warnings: string[] } {
   const clipped = new IdList();
   const out = segments.map((g) => {
     const a = Math.max(g.start_s, rec.start_s);
@@ -488,7 +488,7 @@ function clipToRecording(segments: Segment[], rec: RecordingExtent): { segments:
     clipped.add(`${g.id} ${fmtSpan(g.start_s, g.end_s)}`);
     return { ...g, start_s: Math.round(a * 1e6) / 1e6, end_s: Math.round(b * 1e6) / 1e6 };
   });
-  const w = clipped.n ? [`${clipped.n} label span(s) run past the recording (${fmtSpan(rec.start_s, rec.end_s)}; within the allowed margin): their records are clipped to it (${clipped.text()}), as nothing was recorded beyond it`] : [];
+  const w = clipped.n ? [`${clipped.n} ${what} run past the recording (${fmtSpan(rec.start_s, rec.end_s)}; within the allowed margin): their records are clipped to it (${clipped.text()}), as nothing was recorded beyond it`] : [];
   return { segments: out, warnings: w };
 }
 
@@ -641,8 +641,11 @@ export async function buildSession(
   // Most rated spans match nothing (a shifted ratings file): a span overlapping an utterance only partly is not trusted.
   const partial = unmatchedWarning.length ? dropPartialMatches(segments, spans, assigned) : { targetsOf: assigned, dropped: [] };
   const targetsOf = partial.targetsOf;
-  const clip = opt.segments.kind === 'labels' && f.recording ? clipToRecording(segments, f.recording) : { segments, warnings: [] };
-  warn(outcome, 'labels_clipped', clip.warnings);
+  // Utterances too (since 2026-12-06: a trial's utterance ending 0.3 s after the recording kept its end, unlike a label
+  // span in the same margin, M4): what the margin allows is clipped, with a warning of its own kind.
+  const clipWhat = opt.segments.kind === 'labels' ? 'label span(s)' : opt.segments.kind === 'utterance' ? 'utterance(s), widened to their words,' : null;
+  const clip = clipWhat && f.recording ? clipToRecording(segments, f.recording, clipWhat) : { segments, warnings: [] };
+  warn(outcome, opt.segments.kind === 'labels' ? 'labels_clipped' : 'transcript_clipped', clip.warnings);
   const ctx: RecordContext = {
     session_id: s.session_id,
     speaker_id: s.speaker_id,

@@ -1,0 +1,40 @@
+/**
+ * An utterance running past the recording by less than the allowed margin (a new user's trial, 2026-12-06, M4: a
+ * segment ending 0.3 s after the recording kept its end in its record, with no word, while a label span in the same
+ * margin is clipped with a warning). Now its record is clipped to the recording and `transcript_clipped` says so.
+ * Synthetic 10 s feature folders: nothing decoded.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliInProcess, tempDir } from './helpers/cli.js';
+import { demoManifestCopy, writeDemoFeatures } from './helpers/demo-inputs.js';
+
+const tmp = tempDir('mmprep-transcript-clipped-');
+afterAll(() => tmp.cleanup());
+const FEATURES = join(tmp.dir, 'features');
+let manifest: string;
+
+beforeAll(async () => {
+  await writeDemoFeatures(FEATURES);
+  manifest = demoManifestCopy(join(tmp.dir, 'demo'));
+  const t = join(tmp.dir, 'demo', 's01_transcript.json');
+  const doc = JSON.parse(readFileSync(t, 'utf8'));
+  const last = doc.segments[doc.segments.length - 1];
+  last.end = 10.3;
+  last.words[last.words.length - 1].end = 10.3;
+  writeFileSync(t, JSON.stringify(doc));
+});
+
+describe('an utterance past the recording, within the margin', () => {
+  it('its record is clipped to the recording, and transcript_clipped says so (was kept to 10.3 s, no word)', async () => {
+    const out = join(tmp.dir, 'rel');
+    const r = await runCliInProcess(['dataset', 'build', manifest, '--features', FEATURES, '-o', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: session s01: 1 utterance\(s\), widened to their words, run past the recording \(-0\.5 to 10 s; within the allowed margin\): their records are clipped to it \(s01\/u0002 6\.576-10\.3 s\)/);
+    const recs = readdirSync(out).filter((f) => f.startsWith('data-')).flatMap((f) => readFileSync(join(out, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
+    expect(recs.find((x) => x.id === 's01/u0002')?.end_s).toBe(10);
+    const dm = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(dm.sessions[0].issues.map((i: { kind: string }) => i.kind)).toContain('transcript_clipped');
+  });
+});
