@@ -220,6 +220,9 @@ async function notStartedReason(featuresDir: string, sessionId: string): Promise
     const holder = e.isDirectory() ? liveHolder(join(featuresDir, e.name)) : null;
     if (holder) return `features missing: no folder ${sessionId} in ${featuresDir} (extract has not started this session) while an mmprep extract run is working in that folder now (session ${e.name}, pid ${holder.pid} on host ${holder.host}); build again when that run (every shard of the job) has ended`;
   }
+  // The id re-cased in the manifest (s01 -> S01) after extract: the folder of the old case is there (trial 2026-12-06 M5).
+  const twin = entries.find((e) => e.isDirectory() && e.name !== sessionId && e.name.toLowerCase() === sessionId.toLowerCase());
+  if (twin) return `features missing: no folder ${sessionId} in ${featuresDir}, but there is ${twin.name}: the session id's case differs from the one extract ran with (ids are case-sensitive folder names); write the id as ${twin.name} in the manifest, or run mmprep extract again for ${sessionId}`;
   return `features missing: no folder ${sessionId} in ${featuresDir} (extract has not run this session); run mmprep extract with the same manifest and -o (--resume skips the sessions already done), or check that --features is the folder extract wrote`;
 }
 
