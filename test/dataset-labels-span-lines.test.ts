@@ -41,3 +41,10 @@ describe('labels span columns', () => {
     expect(await refusal(p)).toBe("9:: target 's01_u1' is 's01' 4.2-5.715 s here but 's01' 4.185-5.715 s on line 8: one target, one span");
   });
 });
+
+describe('a point rating', () => {
+  it('start_s equal to end_s is refused on its line (was: "no audio or face features ... run extract")', async () => {
+    const p = edited('point.csv', 2, (l) => l.replace(',3.420,', ',2.690,'));
+    expect(await refusal(p)).toMatch(/^2:: start_s and end_s are both 2\.69 s for target 's01_u0': a point in time, not the span a rating is of/);
+  });
+});

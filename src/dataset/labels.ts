@@ -230,6 +230,9 @@ async function readSpans(file: string, targetColumn: string, opts: ReadLabelsOpt
     }
     const [a, b] = [spanTime(r, ca, table.header, opts.decimalComma, file, line), spanTime(r, cb, table.header, opts.decimalComma, file, line)];
     if (b < a) throw new InputError(`end_s ${fmtSecondsPair(b, a)[0]} is before start_s ${fmtSecondsPair(b, a)[1]}`, { file, line });
+    // A point (trial 2026-12-06 C1: --segments labels said "no audio or face features ... run mmprep extract", and
+    // --segments utterance that the spans match no utterance): a rating is of a span of the recording.
+    if (b === a) throw new InputError(`start_s and end_s are both ${fmtSecondsPair(a, b)[0]} s for target '${target}': a point in time, not the span a rating is of; give the start and end of the rated stretch (the utterance or clip), as the rater saw it`, { file, line });
     const session = (r[cs] ?? '').trim();
     // an empty cell said on its own line (trial 2026-12-06 C4: the next line of the target was blamed, "another session_id")
     if (session === '') throw new InputError(`empty ${table.header[cs]} for target '${target}': every row of a labels file with session_id, start_s and end_s columns names the session its span is in`, { file, line, column: table.header[cs] });
