@@ -547,6 +547,9 @@ function refuseUnclearPairing(s: StreamState, from: StreamState): boolean {
   for (const p of others) p.z = contentZ(masked, s.sampleRate, p.offset, lagAt);
   const verdict = pairingVerdict(chosenZ, others, MIN_FINE_Z);
   if (verdict === 'supported') return false;
+  // No pairing's content stands out ('weak') and --pick forced the choice: the user's pick stands, said by forced_pick
+  // and the content check's warning (content_mismatch / content_unchecked); content that points elsewhere still refuses.
+  if (verdict === 'weak' && (s.forcedPick || from.forcedPick)) return false;
   s.warnings.push({ code: 'beep_pairing', message: pairingMessage(s, from, { w, fw, chosenZ, others, verdict }) });
   s.placed = null;
   s.refusedBy = 'beep_pairing';
