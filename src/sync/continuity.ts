@@ -17,7 +17,7 @@ import { readAudioWindow } from './scan-audio.js';
 import { audioOffset, fineAtOffset, MIN_FINE_Z, type XcorrResult } from './xcorr.js';
 import { MAX_SCAN_DRIFT } from './xcorr-drift.js';
 import { CONTENT_LAG_BOUND_S, CONTENT_LAG_SD_S, contentDriftWarning } from './content-lag.js';
-import { whyNotConclusive } from './place.js';
+import { pulsesOf, whyNotConclusive } from './place.js';
 import { readContent, verdictOf, withoutPulses } from './content-mismatch.js';
 import type { Placement, ProbedFile, StreamState } from './streams.js';
 import { searchWindows, type Ends, type SearchWindow } from './windows.js';
@@ -137,11 +137,6 @@ function startShared(s: StreamState, ref: StreamState, endFrom: number, toRef: (
   const a = withoutPulses(ref.kept, ref.keptT0, ref.sampleRate, pulsesOf(ref));
   const tm = s.keptT0 + n / s.sampleRate / 2;
   return verdictOf(readContent({ a, aT0: ref.keptT0, b, bT0: s.keptT0, sr: s.sampleRate, offsetS: toRef(tm) - tm })) === 'shared';
-}
-
-/** A stream's detected pulses with their durations (0.5 s when unknown), to be masked out of its content (as place.ts pulsesOf). */
-function pulsesOf(s: StreamState): Array<{ t_s: number; duration_s: number }> {
-  return s.detections.map((d) => ({ t_s: Number(d.t_s), duration_s: typeof d.duration_s === 'number' ? d.duration_s : 0.5 }));
 }
 
 /** The reading's verdict: continuous (a clear match within the allowance), a jump (a conclusive match only beyond it), or no clear match. */

@@ -631,7 +631,7 @@ function beepMinusContent(s: StreamState, from: StreamState, m: ContentMatch): n
 }
 
 /** A stream's pulses (chosen and detected) with their durations (0.5 s when unknown), to be masked out of its content. */
-function pulsesOf(s: StreamState): Array<{ t_s: number; duration_s: number }> {
+export function pulsesOf(s: StreamState): Array<{ t_s: number; duration_s: number }> {
   const all = [s.chosen.start, s.chosen.end, ...s.detections].filter((c): c is Candidate => Boolean(c));
   return all.map((c) => ({ t_s: c.t_s, duration_s: c.duration_s ?? 0.5 }));
 }
