@@ -6,7 +6,7 @@
  * the converter's executor (per node: parameter look-up, op dispatch, tensor disposal bookkeeping), tfjs-core's ops
  * (argument checks, tensor conversion) and its engine (scopes, tensor objects, tracking). Per kernel call that was
  * ~20 µs of CPU, ~5.3 ms a frame at 640x480 (iris 3.0, mesh 1.7, expression 0.7 ms per call on top of 10.3, 4.6 and
- * 5.1 ms in the kernels: /work-measured, docs/face.md "Performance notes").
+ * 5.1 ms in the kernels; docs/face.md "Performance notes").
  *
  * So the first calls of a model on an input shape run through tfjs as before while the backend's registered kernel
  * functions are watched: the calls that reach them (kernel, inputs, attributes, outputs; a kernel's own nested calls
@@ -220,35 +220,43 @@ const TRACES = 2;
 /** Input shapes traced per model at most (Human's models each see one input shape; a stray shape runs through tfjs). */
 const MAX_SHAPES = 4;
 
+/** Per model: whether its calls are replayed (Human keeps one instance of each model per thread, shared by engines). */
+const replaying = new WeakMap<ReplayModel, { on: boolean }>();
+
 /**
  * Makes `model.execute(input)` replay its kernel calls on the wasm backend (see the file's comment); false when this
- * tfjs or model lacks what it needs, or MMPREP_FACE_TF_GRAPH=1 (then nothing changes).
+ * tfjs or model lacks what it needs, or MMPREP_FACE_TF_GRAPH=1 (then tfjs runs every call). Human's models are
+ * module-level objects, one per thread: the latest engine made in a thread decides for all of them.
  */
 export function installGraphReplay(model: ReplayModel, tf: ReplayTf): boolean {
-  if (process.env.MMPREP_FACE_TF_GRAPH === '1' || tf.getBackend() !== 'wasm') return false;
+  const on = process.env.MMPREP_FACE_TF_GRAPH !== '1' && tf.getBackend() === 'wasm';
+  const installed = replaying.get(model);
+  if (installed) return (installed.on = on);
   const weightMap = model.executor?.weightMap;
-  if (!weightMap || typeof tf.getKernelsForBackend !== 'function' || typeof tf.engine().makeTensorFromTensorInfo !== 'function') return false;
+  if (!on || !weightMap || typeof tf.getKernelsForBackend !== 'function' || typeof tf.engine().makeTensorFromTensorInfo !== 'function') return false;
+  const state = { on };
+  replaying.set(model, state);
   const weights = Object.values(weightMap).flat().filter(isInfo);
   const execute = model.execute.bind(model);
   const kernels = tf.getKernelsForBackend('wasm');
-  const states = new Map<string, ShapeState>();
+  const shapes = new Map<string, ShapeState>();
   model.execute = (input: unknown, outputs?: unknown) => {
-    if (outputs !== undefined || !isInfo(input) || Array.isArray(input)) return execute(input, outputs);
+    if (!state.on || outputs !== undefined || !isInfo(input)) return execute(input, outputs);
     const key = infoKey(input);
-    let state = states.get(key);
-    if (!state) {
-      if (states.size >= MAX_SHAPES) return execute(input);
-      states.set(key, (state = { traces: 0, plan: null, first: null }));
+    let shape = shapes.get(key);
+    if (!shape) {
+      if (shapes.size >= MAX_SHAPES) return execute(input);
+      shapes.set(key, (shape = { traces: 0, plan: null, first: null }));
     }
-    if (state.plan) return runPlan(state.plan, input, tf.backend(), tf);
-    if (state.traces >= TRACES) return execute(input);
+    if (shape.plan) return runPlan(shape.plan, input, tf.backend(), tf);
+    if (shape.traces >= TRACES) return execute(input);
     const { result, calls } = watchKernels(kernels, () => execute(input));
-    state.traces++;
+    shape.traces++;
     const plan = planOf(calls, input, weights, result);
-    if (!plan) state.traces = TRACES; // does not fit: tfjs runs this shape from now on
-    else if (!state.first) state.first = plan;
-    else if (samePlan(state.first, plan)) state.plan = state.first;
-    else state.traces = TRACES;
+    if (!plan) shape.traces = TRACES; // does not fit: tfjs runs this shape from now on
+    else if (!shape.first) shape.first = plan;
+    else if (samePlan(shape.first, plan)) shape.plan = shape.first;
+    else shape.traces = TRACES;
     return result;
   };
   return true;
