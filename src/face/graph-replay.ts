@@ -13,11 +13,12 @@
  * are its business) make a plan, in tfjs's own order, whose inputs are the model's input, its weights or earlier
  * outputs. Later calls with an input of that shape run the plan: the same kernel functions with the same attributes on
  * the same kinds of inputs, each intermediate freed after its last use as the executor frees it, so the outputs are
- * the same bytes (test/face-graph-replay.test.ts). A plan is used only when two traced calls gave the same sequence
- * (kernels, attributes, wiring): nothing in these graphs depends on the input's values, and a graph in which it did
- * would differ between the two. A call that does not fit (another input shape not yet traced twice, named outputs, a
- * tensor from outside the graph) runs through tfjs. MMPREP_FACE_TF_GRAPH=1 keeps tfjs's executor throughout (to
- * compare).
+ * the same bytes (test/face-crop.test.ts). The four graphs have no control flow and no op whose kernels or attributes
+ * depend on the input's values (their ops: _FusedConv2D, DepthwiseConv2dNative, AddV2, Prelu, Relu, MaxPool, Pad,
+ * ConcatV2, Reshape, Mean, Softmax, Sigmoid, Identity); as a guard a plan is used only when two traced calls (two
+ * different pictures) gave the same sequence of kernels, attributes and wiring. A call that does not fit (an input
+ * shape not yet traced twice, named outputs, a kernel input from outside the graph) runs through tfjs.
+ * MMPREP_FACE_TF_GRAPH=1 keeps tfjs's executor throughout (to compare).
  */
 
 /** A tensor as a kernel sees it (tfjs's TensorInfo). */
