@@ -11,6 +11,7 @@ import { VideoDecoder } from '../src/media/decode-video.js';
 import { createHuman, type HumanInstance } from '../src/face/backend.js';
 import { rotatedCrop, type CropBox } from '../src/face/crop.js';
 import { leanConcat } from '../src/face/concat-kernel.js';
+import { installGraphReplay, type ReplayModel, type ReplayTf } from '../src/face/graph-replay.js';
 import { FaceEngine, type FrameResult } from '../src/face/engine.js';
 import { defaultModelDir } from '../src/face/models.js';
 import { FIXTURES } from './helpers/cli.js';
@@ -76,15 +77,21 @@ describe('rotated face crop from the frame bytes', () => {
     expect(compared).toBe(40);
   });
 
-  it("gives the engine the same results as Human's own crop on a rolling head", async () => {
+  it("gives the engine the same results as Human's own crop and tfjs's graph executor on a rolling head", async () => {
     const hook = globalThis as { __mmprepRotateCrop?: (...a: unknown[]) => unknown };
-    const run = async (env: string | undefined): Promise<{ results: FrameResult[]; hooked: number }> => {
-      const before = process.env.MMPREP_FACE_TF_CROP;
-      if (env === undefined) delete process.env.MMPREP_FACE_TF_CROP;
-      else process.env.MMPREP_FACE_TF_CROP = env;
+    // env '1': Human's own crop kernels and tfjs's graph executor (MMPREP_FACE_TF_GRAPH: no replayed kernel calls).
+    const ENV = ['MMPREP_FACE_TF_CROP', 'MMPREP_FACE_TF_GRAPH'];
+    const run = async (env: string | undefined): Promise<{ results: FrameResult[]; hooked: number; executed: number }> => {
+      const before = ENV.map((k) => process.env[k]);
+      for (const k of ENV) if (env === undefined) delete process.env[k];
+      else process.env[k] = env;
       const engine = await FaceEngine.create(setup);
-      if (before === undefined) delete process.env.MMPREP_FACE_TF_CROP;
-      else process.env.MMPREP_FACE_TF_CROP = before;
+      ENV.forEach((k, i) => (before[i] === undefined ? delete process.env[k] : (process.env[k] = before[i])));
+      // Calls of the mesh model's tfjs graph executor (a replayed call makes none: graph-replay.ts).
+      const mesh = (engine.human.models as unknown as { models: Record<string, { executor: { execute(...a: unknown[]): unknown } }> }).models.facemesh.executor;
+      let executed = 0;
+      const execute = mesh.execute.bind(mesh);
+      mesh.execute = (...a: unknown[]) => (executed++, execute(...a));
       let hooked = 0;
       const original = hook.__mmprepRotateCrop;
       hook.__mmprepRotateCrop = (...a: unknown[]) => {
@@ -95,7 +102,7 @@ describe('rotated face crop from the frame bytes', () => {
       try {
         const results: FrameResult[] = [];
         for (const [i, f] of frames.entries()) results.push(await engine.analyse({ data: f.data, width: f.width, height: f.height, redetect: i % 8 === 0 }));
-        return { results, hooked };
+        return { results, hooked, executed };
       } finally {
         hook.__mmprepRotateCrop = original;
       }
@@ -104,6 +111,9 @@ describe('rotated face crop from the frame bytes', () => {
     const own = await run('1');
     expect(fast.hooked).toBeGreaterThan(5);
     expect(own.hooked).toBe(0);
+    // 16 frames, one mesh call each (no re-run on this clip): two traced calls, the rest replayed.
+    expect(fast.executed).toBeLessThan(4);
+    expect(own.executed).toBeGreaterThanOrEqual(frames.length);
     const faces = (r: FrameResult[]) => r.map((x) => x.faces.map((f) => ({ ...f, mesh: Array.from(f.mesh) })));
     expect(faces(fast.results)).toEqual(faces(own.results));
     expect(fast.results.every((r) => r.faces.length === 1)).toBe(true);
@@ -177,6 +187,59 @@ describe("the wasm backend's Concat kernel, lean", () => {
       expect(() => lean(bad)).toThrow(/does not match the shape of the rest/);
     } finally {
       made.forEach((t) => t.dispose());
+    }
+  });
+});
+
+describe("each model's kernel calls replayed without tfjs's graph executor (graph-replay.ts)", () => {
+  type Out = { dataSync(): Float32Array; dispose(): void; shape: number[] };
+  type Model = { execute(x: unknown): Out | Out[]; inputs: Array<{ shape: number[] }>; executor: { execute(...a: unknown[]): unknown } };
+  type Tf = { tensor(v: Float32Array, s: number[]): { dispose(): void }; backend(): { numDataIds(): number } };
+
+  it('gives the bytes tfjs gives, for each model, and frees every intermediate', () => {
+    const tf = human.tf as unknown as Tf;
+    const models = (human.models as unknown as { models: Record<string, Model | null> }).models;
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const list = ['blazeface', 'facemesh', 'iris', 'emotion'].map((name) => [name, models[name]] as const);
+    for (const [name, m] of list) {
+      expect(m, name).toBeTruthy();
+      // On again: the models are one per thread, and the engine made last above (MMPREP_FACE_TF_GRAPH=1) turned it off.
+      expect(installGraphReplay(m as unknown as ReplayModel, human.tf as unknown as ReplayTf), name).toBe(true);
+      // Human's input shapes: the two eye crops as one batch (iris.ts), one face crop, one frame for the detector.
+      const shape = m!.inputs[0].shape.map((d) => (d === -1 ? (name === 'iris' ? 2 : 1) : d));
+      const input = () => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rand() * 2 - 1), shape);
+      const bytes = (r: Out | Out[]) => (Array.isArray(r) ? r : [r]).map((t) => (Buffer.from(t.dataSync().buffer.slice(0)) as Buffer).toString('base64'));
+      const dispose = (r: Out | Out[]) => (Array.isArray(r) ? r : [r]).forEach((t) => t.dispose());
+      // Two traced calls (the plan is used once two traces agree), then replayed ones.
+      for (let k = 0; k < 2; k++) {
+        const x = input();
+        dispose(m!.execute(x));
+        x.dispose();
+      }
+      const ownExecute = Object.getPrototypeOf(m).execute as (x: unknown) => Out | Out[];
+      let executed = 0;
+      const executor = m!.executor;
+      const execute = executor.execute.bind(executor);
+      executor.execute = (...a: unknown[]) => (executed++, execute(...a));
+      try {
+        for (let k = 0; k < 2; k++) {
+          const x = input();
+          const ids = tf.backend().numDataIds();
+          const got = m!.execute(x);
+          expect(executed, `${name}: replayed, not through tfjs's executor`).toBe(0);
+          const gotBytes = bytes(got);
+          dispose(got);
+          expect(tf.backend().numDataIds(), `${name}: intermediates freed`).toBe(ids);
+          const want = ownExecute.call(m, x);
+          expect(gotBytes, name).toEqual(bytes(want));
+          dispose(want);
+          x.dispose();
+          executed = 0;
+        }
+      } finally {
+        executor.execute = execute;
+      }
     }
   });
 });

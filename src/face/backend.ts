@@ -12,6 +12,7 @@ import NodeModule, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { InputError } from '../common/errors.js';
 import { installLeanConcat } from './concat-kernel.js';
+import { installGraphReplay, type ReplayModel, type ReplayTf } from './graph-replay.js';
 import { checkModelDir, defaultModelDir, humanPackageDir, modelBaseUrl, registerFileRouter } from './models.js';
 
 export const FACE_BACKENDS = ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
@@ -81,7 +82,7 @@ export interface HumanInstance {
   tf: TfLike;
   load(): Promise<void>;
   detect(input: unknown): Promise<{ face: HumanFace[]; error?: string | null }>;
-  models: { loaded?: () => string[] };
+  models: { loaded?: () => string[]; models?: Record<string, unknown> };
 }
 export interface TfLike {
   version_core?: string;
@@ -398,6 +399,8 @@ export async function createHuman(setup: HumanSetup): Promise<HumanInstance> {
   if (bad) throw new InputError(`cannot load face models from ${modelDir} (${bad.slice(0, 200)})`);
   // The wasm backend's Concat kernel, lean (same bytes; concat-kernel.ts): less of V8's compile work per worker.
   if (setup.backend === 'wasm') installLeanConcat(tf);
+  // Each model's kernel calls replayed without tfjs's graph executor and op layer (same bytes; graph-replay.ts).
+  if (setup.backend === 'wasm') for (const m of Object.values(human.models.models ?? {})) if (m) installGraphReplay(m as ReplayModel, tf as unknown as ReplayTf);
   return human;
 }
 
