@@ -67,7 +67,8 @@ describe('an ICC on fewer targets than it dropped', () => {
     const full = sheet('full.csv', () => []);
     expect(analyzeAgreement(await readRatings(full)).dimensions[0].warnings).toEqual([]);
     const sparse = sheet('sparse2.csv', (t) => (t < 2 ? [`t${t},r4,3`] : []));
-    expect(analyzeAgreement(await readRatings(sparse), { missing: 'model' }).dimensions[0].warnings.filter((w) => w.code !== 'rater_missed_targets')).toEqual([]);
+    // (its k forms at 4 raters beside gold labels of ~3 ratings are said as icc_k_forms: test/agreement-model-overlap.test.ts)
+    expect(analyzeAgreement(await readRatings(sparse), { missing: 'model' }).dimensions[0].warnings.filter((w) => w.code !== 'rater_missed_targets' && w.code !== 'icc_k_forms')).toEqual([]);
   });
 
   it("labels: Fleiss' kappa on 3 of 24 targets (a 4th coder on 3 clips) is said, and a label of the other 21 is not 'never used'", async () => {

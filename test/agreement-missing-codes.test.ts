@@ -44,7 +44,7 @@ describe('a code for a missing rating (99, -1) in a numeric sheet', () => {
     const r = await runCliInProcess(['agreement', p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `mmprep: ${p}:5, column r2: rating 99 by rater 'r2' (99 occurs 2 times) is off the scale of the other ratings (1 to 7): a code for a missing rating? pass --na 99 to read it as missing (or write an empty cell); if it is a rating, put every rater on one scale\n`,
+      `mmprep: ${p}:5, column r2: rating 99 by rater 'r2' (99 occurs 2 times: r2 once, r3 once) is off the scale of the other ratings (1 to 7): a code for a missing rating? pass --na 99 to read it as missing (or write an empty cell); if it is a rating, put every rater on one scale (and declare it: --scale)\n`,
     );
   });
 
@@ -76,6 +76,34 @@ describe('a code for a missing rating (99, -1) in a numeric sheet', () => {
     expect(zeroTen.dimensions[0].value).toContain(-1);
     const slider = await readRatings(file('s100.csv', t([[0, 5], [80, 99], [50, 45], [20, 30], [99, 100]])));
     expect(slider.dimensions[0].value).toContain(99);
+  });
+});
+
+describe('a code past a whole-number scale by a gap (ttrial48a W4: -2, -7, -8, 9 beside 1-7)', () => {
+  /** 30 targets x 4 raters of 1-7 (every value used), with `n` cells written as `code`. */
+  function sheet(code: number, n: number, rows = 30): string {
+    const lines = Array.from({ length: rows }, (_, i) => `t${i},${[0, 1, 2, 3].map((j) => (i * 4 + j < n ? code : 1 + ((i * 3 + j * 2) % 7))).join(',')}`);
+    return 'target,r1,r2,r3,r4\n' + lines.join('\n') + '\n';
+  }
+  const refusal = async (text: string, name: string, extra: string[] = []) => {
+    const r = await runCliInProcess(['agreement', file(name, text), ...extra]);
+    return r.code === 2 ? r.stderr : null;
+  };
+
+  it('-2, -7, -8 below it and 9 or 98 above it (8 unused) are refused naming who gave them and --na', async () => {
+    for (const code of [-2, -7, -8, 9, 98]) {
+      const err = await refusal(sheet(code, 5), `gap${code}.csv`);
+      expect(err).toMatch(new RegExp(`rating ${code} by rater 'r1' \\(${code} occurs 5 times: r1 twice, r2 once, r3 once, r4 once\\) is off the scale of the other ratings \\(1 to 7\\): a code for a missing rating\\? pass --na ${code} `));
+    }
+  });
+
+  it('negative controls: a scale without its midpoint, a common top value, a declared scale, a code next to the scale', async () => {
+    const noMid = 'target,a,b,c\n' + Array.from({ length: 12 }, (_, i) => `t${i},${[-3, -2, -1, 1, 2, 3][i % 6]},${[-2, -1, 1, 2, 3, -3][i % 6]},${[1, 2, 3, -3, -2, -1][i % 6]}`).join('\n') + '\n';
+    expect(await refusal(noMid, 'nomid.csv')).toBeNull(); // half the ratings below the gap: a scale, not codes
+    expect(await refusal(sheet(9, 30), 'often9.csv')).toBeNull(); // 9 in a quarter of the cells: a rating
+    expect(await refusal(sheet(-2, 5), 'declared.csv', ['--scale', '-3,7'])).toBeNull();
+    expect(await refusal(sheet(8, 5), 'next8.csv')).toBeNull(); // cannot be told from a rating without --scale
+    expect(await refusal(sheet(0, 5), 'zero.csv', ['--scale', '1,7'])).toMatch(/rating 0 is outside the scale 1 to 7 that --scale declares; a code for a missing rating\? pass --na 0;/);
   });
 });
 

@@ -32,6 +32,17 @@ describe('a transcript segment past the recording', () => {
   });
 });
 
+describe('a word past the recording in a segment that is inside it (ttrial47 C5)', () => {
+  it('names the word and the segment\'s own span', () => {
+    const u = { ...utt(6.576, 9.8, 2), words: [{ word: ' seven', start_s: 6.576, end_s: 7.1 }, { word: ' clubs', start_s: 9.1, end_s: 11.2 }] };
+    expect(message(u)).toBe('segment 2 6.576-11.2 s (its word "clubs" 9.1-11.2 s; the segment itself 6.576-9.8 s) runs 1.19 s past the end of the recording (0-10.01 s; up to 0.5 s is allowed): check the transcript\'s clock/units');
+  });
+  it('a segment itself outside: no word named', () => {
+    const u = { ...utt(6.576, 10.6, 2), words: [{ word: ' clubs', start_s: 9.1, end_s: 10.6 }] };
+    expect(message(u)).toMatch(/^segment 2 6\.576-10\.6 s runs/);
+  });
+});
+
 describe('a transcript timed in milliseconds', () => {
   it('says so when every time divided by 1000 fits the recording (a new user\'s trial: "check the clock/units" only)', () => {
     const utts = [utt(2480, 3390, 0), utt(4414, 7354, 1)];

@@ -71,7 +71,20 @@ export type AgreementWarning =
   | MissedTargetsWarning
   | SharedRaterWarning
   | ConstantRaterWarning
-  | IdenticalRatersWarning;
+  | IdenticalRatersWarning
+  | IccKFormsWarning;
+
+/**
+ * 'icc_k_forms': under --missing model the k-rater ICCs are psych::ICC's, at k = every rater, while a gold label
+ * averages fewer ratings (k_ratings): a crowd of 30 workers with 5-6 per clip read ICC(2,k) 0.983 "excellent" for the
+ * 0.906 of a clip's mean rating (ttrial48a W11). Said with the figure at k_ratings (icc.rows_at_k_ratings).
+ */
+export interface IccKFormsWarning {
+  code: 'icc_k_forms';
+  k_raters: number;
+  k_ratings: number;
+  message: string;
+}
 
 /** 'dimension_typo': a dimension one letter from another with at least three times its ratings ('valance', 'valence'). */
 export interface DimensionTypoWarning {
@@ -462,6 +475,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
       ...raterTypoWarnings(d),
       ...sharedRaterWarnings(d),
       ...iccFewTargetsWarnings(d, bt.nTargets, icc),
+      ...iccKFormsWarnings(d, icc),
       ...fleissFewTargetsWarnings(d, bt.nTargets, kappas.fleiss_kappa),
     ]),
   };
@@ -486,14 +500,33 @@ function withMissedTargets(d: RatingsDimension, icc: IccResult | null, warnings:
   return [...warnings, ...missed];
 }
 
+/** The k-rater forms at every rater beside a gold label of fewer ratings (IccKFormsWarning). */
+function iccKFormsWarnings(d: RatingsDimension, icc: IccResult | null): IccKFormsWarning[] {
+  const at = icc?.rows_at_k_ratings?.find((r) => r.type === 'ICC2k');
+  const kr = icc?.k_ratings;
+  if (!icc || !at || at.icc === null || kr === undefined || kr > 0.9 * icc.n_raters) return [];
+  const inDim = d.name ? ` of dimension '${d.name}'` : '';
+  const ci = at.ci95[0] === null || at.ci95[1] === null ? '' : ` [${at.ci95[0].toFixed(3)}, ${at.ci95[1].toFixed(3)}]`;
+  const message =
+    `the k-rater ICCs${inDim} are at k = ${icc.n_raters} raters (psych::ICC's convention), but a target's mean rating averages ${kr.toFixed(1)} ratings here (harmonic mean): ` +
+    `ICC(2,k) at k = ${kr.toFixed(1)} is ${at.icc.toFixed(3)}${ci} (icc.rows_at_k_ratings), the reliability of the gold label`;
+  return [{ code: 'icc_k_forms', k_raters: icc.n_raters, k_ratings: kr, message }];
+}
+
 /**
  * An ICC on fewer complete targets (2 or more) than it dropped: said, naming the raters who rated under half of the
  * targets, or, when none did (ratings missing across the raters), the three who missed the most targets.
  */
 function iccFewTargetsWarnings(d: RatingsDimension, nTargets: number, icc: IccResult | null): IccFewTargetsWarning[] {
+  const inDim = d.name ? ` of dimension '${d.name}'` : '';
+  const twice = icc?.n_targets_rated_twice;
+  // --missing model on targets mostly rated once: the agreement rests on the few rated twice (ttrial48a W3).
+  if (icc?.method === 'reml' && twice !== undefined && icc.rows.some((r) => r.icc !== null) && nTargets - twice > twice) {
+    const head = `the ICC${inDim} (--missing model) rests on the ${twice} of ${nTargets} targets rated by two or more raters`;
+    return fewTargetsWarnings(d, nTargets, head, "a target rated once tells the model only its rater's level", 'icc_few_targets');
+  }
   // Under 2 complete targets there is no ICC to misread: its rows carry the reason (--missing model) instead.
   if (!icc || icc.method !== 'anova' || icc.n_targets < 2 || icc.n_targets_dropped <= icc.n_targets) return [];
-  const inDim = d.name ? ` of dimension '${d.name}'` : '';
   const head = `the ICC${inDim} uses ${icc.n_targets} of ${nTargets} targets (those every rater rated)`;
   return fewTargetsWarnings(d, nTargets, head, '--missing model uses every rating', 'icc_few_targets');
 }

@@ -19,13 +19,31 @@ export interface ConstantRaterWarning {
   message: string;
 }
 
+/**
+ * The share of the other raters' ratings of rater ri's targets that equal `v` (their one value). At AGREES_SHARE or
+ * more the rater is not the odd one out: the dimension itself is nearly one value (59 of 60 clips 'neutral' by every
+ * rater: the two who never left 'neutral' were called straight-liners and told to leave, ttrial48a P2).
+ */
+function othersAgreeShare(d: RatingsDimension, ri: number, v: number): number {
+  const mine = new Set<number>();
+  for (let i = 0; i < d.value.length; i++) if (d.rater[i] === ri) mine.add(d.target[i]);
+  let [same, all] = [0, 0];
+  for (let i = 0; i < d.value.length; i++) {
+    if (d.rater[i] === ri || !mine.has(d.target[i])) continue;
+    all++;
+    if (d.value[i] === v) same++;
+  }
+  return all === 0 ? 0 : same / all;
+}
+const AGREES_SHARE = 0.9;
+
 export function constantRaterWarnings(d: RatingsDimension, raters: RaterDiagnostics[]): ConstantRaterWarning[] {
   const inDim = d.name ? ` of dimension '${d.name}'` : '';
   return raters.flatMap((r) => {
     if (!r.flags.includes('constant')) return [];
     const ri = d.raters.indexOf(r.rater);
     const at = d.rater.indexOf(ri);
-    if (ri < 0 || at < 0) return [];
+    if (ri < 0 || at < 0 || othersAgreeShare(d, ri, d.value[at]) >= AGREES_SHARE) return [];
     const value = d.categories ? d.categories[d.value[at]] : d.value[at];
     const numeric = d.categories === null;
     // Two raters: leaving one out leaves one, which agreement refuses (test agreement-exclude-rater).

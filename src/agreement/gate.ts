@@ -46,6 +46,8 @@ export interface GateCheck {
   /** An ICC check: the targets the ICC came from, and the fewest --min-icc-targets allows (null: not checked). */
   n_targets: number | null;
   min_targets: number | null;
+  /** What n_targets counts, when not icc.n_targets (--missing model: the targets rated by two or more raters). */
+  counted?: string;
   /** What may have raised the figure though the check is met: raters with identical ratings (identical_raters). */
   caveat?: string;
 }
@@ -72,16 +74,19 @@ function iccCheck(d: AgreementResult['dimensions'][number], dim: string, opts: G
     reason = value === null ? (row?.reason ?? 'no such ICC row') : null;
   }
   const minTargets = opts.minIccTargets ?? DEFAULT_MIN_ICC_TARGETS;
-  const n = d.icc ? d.icc.n_targets : null;
+  // Under --missing model the targets that count are those rated by two or more raters (a target rated once carries
+  // no agreement: ttrial48a W3 passed a 30-target minimum on 59 targets of which one was rated twice).
+  const n = d.icc ? (d.icc.n_targets_rated_twice ?? d.icc.n_targets) : null;
   const enough = minTargets <= 0 || (n !== null && n >= minTargets);
   const figure = on === 'point' ? type : `${type} lower 95% bound`;
-  return { dimension: dim, figure, value, min: opts.minIcc, passed: value !== null && value >= opts.minIcc && enough, reason, n_targets: n, min_targets: minTargets > 0 ? minTargets : null };
+  const counted = d.icc?.n_targets_rated_twice !== undefined ? { counted: 'icc.n_targets_rated_twice: targets rated by two or more raters' } : {};
+  return { dimension: dim, figure, value, min: opts.minIcc, passed: value !== null && value >= opts.minIcc && enough, reason, n_targets: n, min_targets: minTargets > 0 ? minTargets : null, ...counted };
 }
 
 /** The failed check's words: below the minimum, undefined, or reached from too few targets. */
 function failedText(c: GateCheck): string {
   const head = `dimension '${c.dimension}' ${c.figure} ${fmt(c.value, c.reason)}`;
-  if (c.value !== null && c.value >= c.min && c.min_targets !== null) return `${head} ${fewIccTargetsText(c.n_targets ?? 0, c.min_targets, 'icc.n_targets')}`;
+  if (c.value !== null && c.value >= c.min && c.min_targets !== null) return `${head} ${fewIccTargetsText(c.n_targets ?? 0, c.min_targets, c.counted ?? 'icc.n_targets')}`;
   return `${head} < ${c.min}`;
 }
 

@@ -30,6 +30,16 @@ export interface IccResult {
   variance_components: { target: number; rater: number; residual: number } | null;
   rows: IccRow[];
   reason: string | null;
+  /**
+   * REML only: the targets rated by two or more raters, on which alone the model can tell targets from raters (a
+   * target rated once tells it only that rater's level), and the harmonic mean of the ratings per rated target: the
+   * number of ratings a gold label averages (psych::ICC's k forms take the number of raters; the same when every rater
+   * rated every target).
+   */
+  n_targets_rated_twice?: number;
+  k_ratings?: number;
+  /** REML with k_ratings under the raters: ICC1k, ICC2k, ICC3k at k = k_ratings (the rows' k forms are psych's, at every rater). */
+  rows_at_k_ratings?: IccRow[];
 }
 
 const LABELS: Record<IccType, string> = {
@@ -337,26 +347,70 @@ export function iccReml(d: RatingsDimension, bt: ByTarget = byTarget(d)): IccRes
       start = [Math.sqrt(Math.max((a.msb - a.mse) / k, 0) / a.mse), Math.sqrt(Math.max((a.msj - a.mse) / complete.length, 0) / a.mse)];
     }
   }
+  const { twice, kRatings } = ratingsPerTarget(bt);
+  if (twice < MIN_TARGETS_RATED_TWICE) return remlUnderlap(n, k, twice, kRatings);
   const fit = fitCrossedReml(bt, start);
-  const s2 = fit.sigma2_residual;
-  const ms: MeanSquares = {
-    msb: k * fit.sigma2_target + s2,
-    msj: n * fit.sigma2_rater + s2,
-    msw: s2 + fit.sigma2_rater,
-    mse: s2,
-    df_b: n - 1,
-    df_j: k - 1,
-    df_e: (n - 1) * (k - 1),
-  };
+  const ms = remlMeanSquares(fit, n, k);
   const rows = iccFromMeanSquares(ms, n, k);
+  // The k-rater forms at the ratings a gold label averages (kRatings) beside psych's at every rater (ttrial48a W11: 30
+  // crowd workers, 5-6 per clip: ICC(2,k) 0.983 at k = 30, 0.906 for the mean of a clip's ratings).
+  const atK = kRatings < k ? iccFromMeanSquares(remlMeanSquares(fit, n, kRatings), n, kRatings).filter((r) => r.type.endsWith('k')) : undefined;
   return {
     method: 'reml',
     n_targets: n,
     n_raters: k,
     n_targets_dropped: 0,
     mean_squares: ms,
-    variance_components: { target: fit.sigma2_target, rater: fit.sigma2_rater, residual: s2 },
+    variance_components: { target: fit.sigma2_target, rater: fit.sigma2_rater, residual: fit.sigma2_residual },
     rows,
     reason: rows.every((r) => r.icc === null) ? rows[0].reason : null,
+    n_targets_rated_twice: twice,
+    k_ratings: kRatings,
+    ...(atK ? { rows_at_k_ratings: atK } : {}),
+  };
+}
+
+/** Targets rated by two or more raters the REML ICC needs (the ANOVA path needs 2 complete targets). */
+export const MIN_TARGETS_RATED_TWICE = 2;
+
+/** The balanced-design mean squares the REML components stand for at k raters (psych::ICC lmer=TRUE's MSB, MSJ, MSW, MSE). */
+function remlMeanSquares(fit: { sigma2_target: number; sigma2_rater: number; sigma2_residual: number }, n: number, k: number): MeanSquares {
+  const s2 = fit.sigma2_residual;
+  return { msb: k * fit.sigma2_target + s2, msj: n * fit.sigma2_rater + s2, msw: s2 + fit.sigma2_rater, mse: s2, df_b: n - 1, df_j: k - 1, df_e: (n - 1) * (k - 1) };
+}
+
+/** Targets with two or more ratings, and the harmonic mean of the ratings per rated target. */
+function ratingsPerTarget(bt: ByTarget): { twice: number; kRatings: number } {
+  let twice = 0;
+  let rated = 0;
+  let inverse = 0;
+  for (let t = 0; t < bt.nTargets; t++) {
+    const m = bt.start[t + 1] - bt.start[t];
+    if (m === 0) continue;
+    rated++;
+    inverse += 1 / m;
+    if (m >= 2) twice++;
+  }
+  return { twice, kRatings: rated ? rated / inverse : 0 };
+}
+
+/**
+ * Under MIN_TARGETS_RATED_TWICE targets rated twice the model has no rater-to-rater comparison to rest on: its ICC is
+ * the shrinkage of one pair (ttrial48a W3: an ELAN export whose raters cut their own segments, 1 of 59 targets rated
+ * twice, gave ICC(2,1) 0.833 [0.758, 0.891] and passed the gate, as psych::ICC lmer=TRUE prints too). Null, with why.
+ */
+function remlUnderlap(n: number, k: number, twice: number, kRatings: number): IccResult {
+  const reason = `only ${twice} of ${n} targets rated by two or more raters: no agreement to estimate (the model tells targets from raters only where raters rated the same target); have the raters rate the same targets, or, for segments each rater cut, match the segments first`;
+  return {
+    method: 'reml',
+    n_targets: n,
+    n_raters: k,
+    n_targets_dropped: 0,
+    mean_squares: null,
+    variance_components: null,
+    rows: ICC_TYPES.map((t) => nullRow(t, n - 1, t.startsWith('ICC1') ? n * (k - 1) : (n - 1) * (k - 1), reason)),
+    reason,
+    n_targets_rated_twice: twice,
+    k_ratings: kRatings,
   };
 }

@@ -30,13 +30,14 @@ export function otherScaleWarnings(d: RatingsDimension): OtherScaleWarning[] {
   for (let i = 0; i < d.value.length; i++) lo = Math.min(lo, d.value[i]);
   const out: OtherScaleWarning[] = [];
   for (let r = 0; r < d.raters.length; r++) {
-    let [mine, ownMax, othersMax, others] = [0, -Infinity, -Infinity, [] as number[]];
+    let [mine, ownMin, ownMax, othersMax, others] = [0, Infinity, -Infinity, -Infinity, [] as number[]];
     for (let i = 0; i < d.value.length; i++) {
-      if (d.rater[i] === r) [mine, ownMax] = [mine + 1, Math.max(ownMax, d.value[i])];
+      if (d.rater[i] === r) [mine, ownMin, ownMax] = [mine + 1, Math.min(ownMin, d.value[i]), Math.max(ownMax, d.value[i])];
       else others.push(d.value[i]);
     }
     for (const v of others) othersMax = Math.max(othersMax, v);
-    if (mine < MIN_TARGETS || !(othersMax - lo > 0) || (ownMax - lo) * RATIO > othersMax - lo) continue;
+    // One value throughout is no scale at all (constant_rater says it; a midpoint straight-liner was told to rescale, ttrial48a).
+    if (mine < MIN_TARGETS || ownMin === ownMax || !(othersMax - lo > 0) || (ownMax - lo) * RATIO > othersMax - lo) continue;
     const above = others.filter((v) => v > ownMax).length / others.length;
     if (above < MIN_ABOVE_SHARE) continue;
     const inDim = d.name ? ` in dimension '${d.name}'` : '';

@@ -19,7 +19,7 @@ import { textRater } from './text-rater.js';
 import { raterTypoPairs } from './typos.js';
 import { scaleMix } from './scale-mix.js';
 import { offRangeScan, type FarRating } from './off-range.js';
-import { isMissingCode, missingCode } from './missing-codes.js';
+import { looksLikeCode, missingCode } from './missing-codes.js';
 import { summaryColumn } from './summary-column.js';
 import { rowNumberColumn } from './row-number-column.js';
 import { countsTable } from './counts-table.js';
@@ -92,7 +92,7 @@ function orderLabels(labels: string[], levels: string[] | undefined): { categori
 
 /** A numeric rating outside the scale --scale declares (a typo, or a code for a missing rating). */
 function offScaleMessage(v: number, [lo, hi]: [number, number]): string {
-  const code = isMissingCode(v) ? `; a code for a missing rating? pass --na ${v}` : '';
+  const code = looksLikeCode(v) ? `; a code for a missing rating? pass --na ${v}` : '';
   return `rating ${v} is outside the scale ${lo} to ${hi} that --scale declares${code}; correct the rating, or declare the scale the file uses`;
 }
 

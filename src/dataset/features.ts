@@ -5,7 +5,8 @@
 import { open } from 'node:fs/promises';
 import { InputError } from '../common/errors.js';
 
-export type FieldShape = 'scalar' | 'bool' | 'vector' | 'matrix';
+/** 'angle': a scalar in degrees on a circle (roll: -180 and 180 are one pose), interpolated and summarised as such (functionals.ts WeightedAngle). */
+export type FieldShape = 'scalar' | 'angle' | 'bool' | 'vector' | 'matrix';
 
 export const AUDIO_FIELDS: Record<string, FieldShape> = {
   mfcc: 'vector',
@@ -42,7 +43,7 @@ export const FACE_FIELDS: Record<string, FieldShape> = {
   bbox_px: 'vector',
   yaw_deg: 'scalar',
   pitch_deg: 'scalar',
-  roll_deg: 'scalar',
+  roll_deg: 'angle',
   ear_left: 'scalar',
   ear_right: 'scalar',
   mar: 'scalar',

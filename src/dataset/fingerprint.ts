@@ -10,7 +10,8 @@
  * The ffmpeg build and face models are in `extract` when extract's meta.json recorded them (src/batch/toolchain.ts).
  */
 import { createHash } from 'node:crypto';
-import { codeFingerprint } from '../common/version.js';
+import { closureFingerprint } from '../common/code-closure.js';
+import { CODE_ROOT } from '../common/version.js';
 import type { DatasetSessionOutcome } from './build-session.js';
 
 /** The manifest.json layouts (and dataset cards) this mmprep writes (the last) and validates. */
@@ -31,17 +32,17 @@ export const SCHEMA_VERSIONS = [1, 2] as const;
 /** 2 since 2026-12-04: quality.sync_beep, sync_beep_ratio, pose_gimbal_lock_ratio (schema.ts qualitySchema). */
 export const SCHEMA_VERSION = 2;
 
-/** The folders (beside this one's) whose code shapes a release: records, labels and agreement, the manifest reader, the sync map. */
-const DATASET_CODE_DIRS = ['agreement', 'batch', 'common', 'dataset', 'sync'];
 
 let build: string | null = null;
 
 /**
- * A fingerprint of the code that builds releases: sha256 over the names and bytes of the .js/.ts files (not .d.ts)
- * under DATASET_CODE_DIRS, first 16 hex digits (as src/common/version.ts codeBuild does for extract's code).
+ * A fingerprint of the code that builds releases: sha256 over the names and bytes of every module `dataset build` can
+ * run (its import closure: records, labels and agreement, the manifest reader, the sync map, and the audio and face
+ * code whose warnings shape a release's `issues`), first 16 hex digits (as src/common/version.ts codeBuild does for
+ * extract's code).
  */
 export function datasetCodeBuild(): string {
-  build ??= codeFingerprint(DATASET_CODE_DIRS);
+  build ??= closureFingerprint(CODE_ROOT, ['dataset/build.js']);
   return build;
 }
 

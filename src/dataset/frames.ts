@@ -51,8 +51,9 @@ export function frameFieldProblem(o: Frame, fields: Record<string, FieldShape>, 
     if (v === undefined) return `field ${name}: missing (a file of an older mmprep or another tool?): extract the session again, or leave ${name} out of the features`;
     if (v === null || shape === 'matrix') continue;
     const okScalar = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
-    if (shape === 'bool' ? typeof v !== 'boolean' : shape === 'scalar' ? !okScalar(v) : !(Array.isArray(v) && v.every(okScalar)))
-      return `field ${name}: ${shown(v)} is not ${shape === 'bool' ? 'true, false' : shape === 'scalar' ? 'a finite number' : 'an array of finite numbers'} or null`;
+    const scalar = shape === 'scalar' || shape === 'angle';
+    if (shape === 'bool' ? typeof v !== 'boolean' : scalar ? !okScalar(v) : !(Array.isArray(v) && v.every(okScalar)))
+      return `field ${name}: ${shown(v)} is not ${shape === 'bool' ? 'true, false' : scalar ? 'a finite number' : 'an array of finite numbers'} or null`;
     if (shape === 'vector') {
       const n = lengths.get(name) ?? (lengths.set(name, (v as unknown[]).length), (v as unknown[]).length);
       if ((v as unknown[]).length !== n) return `field ${name}: ${(v as unknown[]).length} values, where the file's first ${name} has ${n}`;

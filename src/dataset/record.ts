@@ -3,7 +3,7 @@
  * (per segment and per word), the face either at its own rate or resampled onto the audio grid, labels, quality.
  */
 import { AUDIO_FIELDS, FACE_FIELDS, type FieldShape } from './features.js';
-import { overlapWeight, round7, WeightedScalar, WeightedVector, type ScalarFunctionals, type VectorFunctionals } from './functionals.js';
+import { circularLerp, overlapWeight, round7, WeightedAngle, WeightedScalar, WeightedVector, type ScalarFunctionals, type VectorFunctionals } from './functionals.js';
 import type { Frame } from './frames.js';
 import type { Segment } from './segments.js';
 
@@ -27,12 +27,12 @@ function num(v: unknown): number | null {
   return null;
 }
 
-function makeAcc(shape: FieldShape): WeightedScalar | WeightedVector | null {
+function makeAcc(shape: FieldShape): WeightedScalar | WeightedAngle | WeightedVector | null {
   if (shape === 'matrix') return null; // no functionals of raw landmarks
-  return shape === 'vector' ? new WeightedVector() : new WeightedScalar();
+  return shape === 'vector' ? new WeightedVector() : shape === 'angle' ? new WeightedAngle() : new WeightedScalar();
 }
 
-function addTo(acc: WeightedScalar | WeightedVector, v: unknown, w: number): void {
+function addTo(acc: WeightedScalar | WeightedAngle | WeightedVector, v: unknown, w: number): void {
   if (acc instanceof WeightedVector) acc.add(Array.isArray(v) ? (v as number[]) : null, w);
   else acc.add(num(v), w);
 }
@@ -94,6 +94,7 @@ function resampleFace(frames: Frame[], grid: number[], fields: string[], step: n
       const a = value(src.lo, n);
       const b = value(src.hi, n);
       if (FACE_FIELDS[n] === 'bool') cols[n].push(src.u < 0.5 ? a : b);
+      else if (FACE_FIELDS[n] === 'angle' && typeof a === 'number' && typeof b === 'number') cols[n].push(src.u === 0 ? a : circularLerp(a, b, src.u));
       else cols[n].push(lerp(a, b, src.u));
     }
   }

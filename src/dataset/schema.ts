@@ -15,6 +15,7 @@ const intMin0: Schema = { type: 'integer', minimum: 0 };
 function elementSchema(shape: FieldShape): Schema {
   switch (shape) {
     case 'scalar':
+    case 'angle':
       return numOrNull;
     case 'bool':
       return { type: ['boolean', 'null'] };

@@ -85,13 +85,25 @@ export function looksLikeMilliseconds(spans: Array<[number, number]>, rec: Recor
   return last > 100 * Math.max(rec.end_s, 1) && spans.every(([a, b]) => !isOutsideRecording(a / 1000, b / 1000, rec));
 }
 
+/**
+ * ' (its word "clubs" 9.9-11.2 s; the segment itself 6.576-9.8 s)' when the utterance's own span is inside the
+ * recording and one of its words takes it out (a Whisper word ending past the file was blamed on its segment alone,
+ * ttrial47 C5): the word furthest out is named. '' otherwise.
+ */
+function wordBeyond(u: Utterance, rec: RecordingExtent): string {
+  if (isOutsideRecording(u.start_s, u.end_s, rec) || u.words.length === 0) return '';
+  const out = (w: { start_s: number; end_s: number }) => Math.max(rec.start_s - w.start_s, w.end_s - rec.end_s);
+  const w = u.words.reduce((m, x) => (out(x) > out(m) ? x : m));
+  return ` (its word ${JSON.stringify(w.word.trim())} ${fmtSpan(w.start_s, w.end_s)}; the segment itself ${fmtSpan(u.start_s, u.end_s)})`;
+}
+
 /** Throws InputError naming the transcript file and line of the first utterance (span widened to its words) outside the recording. */
 export function checkInsideRecording(utts: Utterance[], rec: RecordingExtent, file: string): void {
   for (const u of utts) {
     const [a, b] = spanOf(u);
     if (!isOutsideRecording(a, b, rec)) continue;
     const where = utteranceWhere(u);
-    throw new InputError(`${where.what} ${fmtSpan(a, b)} ${howOutside(a, b, rec)}: ${whatToDo(utts.map(spanOf), rec)}`, { file, line: where.line });
+    throw new InputError(`${where.what} ${fmtSpan(a, b)}${wordBeyond(u, rec)} ${howOutside(a, b, rec)}: ${whatToDo(utts.map(spanOf), rec)}`, { file, line: where.line });
   }
 }
 
