@@ -352,11 +352,12 @@ function ratersAsRowsMessage(header: string[], col: number, ids: string[] | null
 /** Column names like target ids: 5 or more, each with a digit, an id word (`clip1`) or two numbers (`s01_u00`) in all. */
 function looksLikeTargetIds(names: string[]): boolean {
   if (names.length < 5 || !names.every((h) => /\d/.test(h))) return false;
+  if (names.every((h) => /^Q(ID)?\d+([_.]\d+)*$/i.test(h))) return true; // Qualtrics' question ids
   return names.every((h) => /\d\D+\d/.test(h)) || names.every((h) => looksLikeIdColumn(h.replace(/\d+/g, ' ')) && !looksLikeRaterName(h.replace(/\d+/g, '')));
 }
 
 /** A cell value like a rater's id: initials (`A`, `JS`, `B2`), or a rater word with a number (`rater1`, `coder_2`). */
-const looksLikeRaterId = (id: string) => /^[A-Z]{1,3}\d{0,2}$/.test(id) || /^r\d{1,3}$/i.test(id) || (/\d/.test(id) && looksLikeRaterName(id.replace(/\d+/g, '')));
+const looksLikeRaterId = (id: string) => /^[A-Z]{1,3}\d{0,2}$/.test(id) || /^R_[A-Za-z0-9]{5,}$/.test(id) || /^r\d{1,3}$/i.test(id) || (/\d/.test(id) && looksLikeRaterName(id.replace(/\d+/g, '')));
 
 /** A wide file (target column not given) whose rows are raters: refused (see ratersAsRowsMessage). */
 function refuseRatersAsRows(layout: RatingsLayout, targetIds: string[], opts: ReadRatingsOptions, path: string): void {
@@ -549,6 +550,8 @@ interface RatingsLayout {
   unused: number[];
   /** `--target-col a,b`: the columns whose cells, joined with '/', are a target's id. */
   targetCols?: number[];
+  /** Wide files: the note that the target column is not the first (idColumnNotFirst). */
+  idMovedNote?: string;
   /** Wide files whose columns are named RATER_DIMENSION (or DIMENSION_RATER): each column's rater and dimension. */
   split?: { rater: string[]; dim: string[]; note: string };
 }
@@ -760,13 +763,21 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
   const meta = metaColumnsOf(header, opts);
   const format = chooseFormat(header, opts, ti, ri, vi, path, [di, oi, oc, ...meta]);
   let raterCols: number[] = [];
+  let idMovedNote: string | undefined;
   if (format === 'long') {
     const used = [ti, ri, vi, di, oi, oc];
     if (di < 0) refuseMisspeltOptionalColumn(header, used, 'dimension', path);
     if (oc < 0 && !opts.repeated) refuseMisspeltOptionalColumn(header, used, 'occasion', path);
   }
   if (format === 'wide') {
-    if (opts.targetColumn === undefined && ti < 0) ti = Math.max(0, header.findIndex((_, i) => !meta.includes(i)));
+    if (opts.targetColumn === undefined && ti < 0) {
+      ti = Math.max(0, header.findIndex((_, i) => !meta.includes(i)));
+      const moved = idColumnNotFirst(header, ti, [di, oi, oc, ...meta, ...unnamed]);
+      if (moved >= 0) {
+        idMovedNote = `column '${header[moved]}' is read as the target ids (named like ids; the first column '${header[ti]}' is not), every other column as a rater; if '${header[ti]}' holds the ids, pass --target-col ${shellWord(header[ti])}`;
+        ti = moved;
+      }
+    }
     if (ti < 0) throw new InputError(`no target column '${opts.targetColumn}' in the header`, { file: path, line: 1 });
     raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc && !unnamed.includes(i) && !meta.includes(i));
   }
@@ -780,11 +791,96 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
     const meant = resolveExcluded(excluded, opts.excludeRaters, Boolean(opts.excludeRaterLists), new Set(excludedCols.map(nameOf)), [...new Set(raterCols.map(nameOf))], path);
     excludedCols = excludedCols.filter((c) => meant.has(nameOf(c)));
     raterCols = raterCols.filter((c) => !meant.has(nameOf(c)));
+    if (opts.targetColumn === undefined) refuseSurveyRows(header, ti, raterCols, path);
+    refuseAttachedColumns(header, raterCols, opts.excludeFlag ?? true, path);
     refuseMetadataRaters(header, raterCols, ti, path);
   }
   const targetGuessed = format === 'wide' && opts.targetColumn === undefined && findColumn(header, 'target') < 0;
   const unused = format === 'long' ? header.map((_, i) => i).filter((i) => ![ti, ri, vi, di, oi, oc, ...(targetCols ?? [])].includes(i) && !unnamed.includes(i)) : [];
-  return { header, format, ti, ri, vi, di, oi, oc, raterCols, unnamed, targetGuessed, excludedCols, unused, ...(split ? { split } : {}), ...(targetCols ? { targetCols } : {}) };
+  return { header, format, ti, ri, vi, di, oi, oc, raterCols, unnamed, targetGuessed, excludedCols, unused, ...(split ? { split } : {}), ...(targetCols ? { targetCols } : {}), ...(idMovedNote ? { idMovedNote } : {}) };
+}
+
+/** Whole words of a column name that say it holds the targets' ids (`stimulus`, `clip_id`, `video`), wherever it stands. */
+const ID_NAME_WORDS = new Set(['id', 'ids', 'target', 'targets', 'item', 'items', 'clip', 'clips', 'stim', 'stimulus', 'stimuli', 'video', 'videos', 'segment', 'utterance', 'utt', 'file', 'filename', 'sample', 'excerpt', 'image', 'sentence', 'track', 'song', 'scene', 'movie', 'audio', 'key']);
+
+/**
+ * A wide sheet whose first column is not named like ids but exactly one other column is (`Anna,Ben,Carl,stimulus`,
+ * ids 101-120 last): that column is the target. Read with the first column as the ids, Anna's ratings were the
+ * targets and 'stimulus' a rater (a new user's trial, 2026-12-06: ICC(2,1) 0.155 for psych's 0.925, exit 0; with
+ * 1-7 ratings "duplicate rating of target '2' … a row given twice?"). Said in a note. -1: none moved.
+ */
+function idColumnNotFirst(header: string[], first: number, notRaters: number[]): number {
+  const isIdName = (h: string) => {
+    const words = columnWords(h);
+    return words.length > 0 && words.length <= 2 && words.some((w) => ID_NAME_WORDS.has(w)) && !words.some((w) => /^\d+$/.test(w));
+  };
+  if (looksLikeIdColumn(header[first]) || header[first] === '') return -1;
+  const ids = header.map((_, i) => i).filter((i) => i !== first && !notRaters.includes(i) && isIdName(header[i]) && !looksLikeRaterName(header[i]));
+  return ids.length === 1 ? ids[0] : -1;
+}
+
+/** A first column that names a survey's respondents (Qualtrics `ResponseId`, Google Forms `Timestamp`, `participant`). */
+const RESPONDENT_COLUMN = /^(response ?id|respondent( ?id)?|participant( ?id)?|participant ?(no|nr|number)|timestamp|zeitstempel|marca temporal|horodateur|e-?mail( address)?|email ?adresse|worker ?id|prolific[_ ]?pid|submission ?id|subject( ?id)?)$/i;
+/** Qualtrics' own respondent id column, which no ratings sheet has: with it the rows are respondents wherever it stands. */
+const SURVEY_ID_COLUMN = /^(response ?id|responseid)$/i;
+/** Column names of survey questions: Qualtrics `Q1`, `Q1_1`, `QID12`; Google Forms grids `Clip 1 [Valence]`. */
+const isQuestionName = (h: string) => /^Q(ID)?\d+([_.]\d+)*$/i.test(h) || /\[.+\]\s*$/.test(h);
+/** Three or more question columns, beside at most two others (Google Forms' `Email Address`, a name). */
+const looksLikeQuestions = (names: string[]) => {
+  const n = names.filter(isQuestionName).length;
+  return n >= 3 && n >= names.length - 2;
+};
+
+/**
+ * A survey export (Qualtrics, Google Forms, a `participant` per row): one row per respondent, one column per question
+ * (clip), so the respondents are the raters and the columns the targets. Read as a wide sheet it swapped them
+ * (a new user's trial, 2026-12-06: "6 targets × 12 raters", ICC(2,1) 0.015 for psych's 0.681, exit 0), and the
+ * full Qualtrics export was told to remove 'ResponseId', which led there. Refused naming the layout and the transpose.
+ */
+function refuseSurveyRows(header: string[], ti: number, raterCols: number[], path: string): void {
+  const names = raterCols.map((c) => header[c]);
+  const surveyId = [ti, ...raterCols].find((c) => SURVEY_ID_COLUMN.test(header[c]));
+  const byFirst = RESPONDENT_COLUMN.test(header[ti]) && (looksLikeQuestions(names) || looksLikeTargetIds(names));
+  if (surveyId === undefined && !byFirst) return;
+  const col = surveyId ?? ti;
+  const questions = names.filter(isQuestionName);
+  const shown = questions.length > 0 ? questions : names;
+  const qualtrics = surveyId !== undefined ? " (and Qualtrics' extra header rows and its other metadata columns)" : '';
+  throw new InputError(
+    `each row looks like one respondent's answers (a survey export: column '${header[col]}' names the respondents, and ${shown.length} columns are questions, ${quoteList(shown.slice(0, 3))}, …): ` +
+      `the respondents are the raters and the questions the targets, but agreement reads one row per target and one column per rater: ` +
+      `delete the columns that are not ratings${qualtrics}, transpose the sheet (Paste Special > Transpose; R t(); pandas df.set_index('${header[col]}').T) so that each respondent is a column, and run again`,
+    { file: path, line: 1, column: header[col] },
+  );
+}
+
+/** Words a column beside a rater's names for something that is not a rating of the target (`Anna_conf`, `Ben RT`). */
+const ATTACHED_WORDS = new Set(['conf', 'confidence', 'certainty', 'certain', 'sure', 'sureness', 'rt', 'latency', 'time', 'ms', 'comment', 'comments', 'note', 'notes', 'remark', 'remarks']);
+const STANDALONE_WORDS = new Set(['conf', 'confidence', 'certainty', 'sureness', 'rt', 'latency']);
+
+/**
+ * A column per rater beside their rating that holds something else (`Anna,Anna_conf,Ben,Ben_conf`: a confidence, a
+ * response time, a comment): read as raters they entered every figure (a new user's trial, 2026-12-06: "6 raters",
+ * ICC(2,1) 0.174 for psych's 0.836 over 3, exit 0, and the hint said to exclude the real rater Anna). Told by its name:
+ * another rater column's name followed by such a word, or a confidence word alone. Refused naming them all.
+ */
+function refuseAttachedColumns(header: string[], raterCols: number[], excludeFlag: boolean, path: string): void {
+  const names = raterCols.map((c) => header[c]);
+  const attached = raterCols.filter((c) => {
+    const words = columnWords(header[c]);
+    const last = words[words.length - 1];
+    if (words.length === 0 || !ATTACHED_WORDS.has(last)) return false;
+    if (words.length === 1) return STANDALONE_WORDS.has(last);
+    const owner = words.slice(0, -1).join(' ');
+    return STANDALONE_WORDS.has(last) || names.some((n) => n !== header[c] && columnWords(n).join(' ') === owner);
+  });
+  if (attached.length === 0) return;
+  const list = attached.map((c) => header[c]);
+  const fix = excludeFlag ? `leave them out with --exclude-rater ${shellWord(list.join(','))} (or remove them from the sheet)` : 'remove them from the file';
+  throw new InputError(
+    `column${list.length > 1 ? 's' : ''} ${quoteList(list)} would be read as rater${list.length > 1 ? 's' : ''}, but ${list.length > 1 ? 'are' : 'is'} named like a rater's confidence, response time or comment beside their rating, not a rating of the targets; read as raters they would enter every figure: ${fix}`,
+    { file: path, line: 1, column: list[0] },
+  );
 }
 
 /**
@@ -810,6 +906,31 @@ function nameSplits(h: string): [string, string][] {
 
 /** A dimension's name: a word of 3 or more letters (`valence`, `arousal`), never a rater's (`A`, `r1`, `lab2`). */
 const dimensionWord = (w: string) => /^[A-Za-z]{3,}$/.test(w);
+
+/** A number, or a pass or occasion code (`t1`, `pass2`, `run_1`): beside a word, as often the word's pass as a rater of it. */
+const PASS_CODE = /^(\d+|(t|p|pass|run|time|session|visit|wave|rep|round|occasion)[_-]?\d+)$/i;
+
+/** Rating dimensions a sheet names its columns by (`valence_1`: rater 1 of valence); any other word beside a bare number may be a rater's name. */
+const DIMENSION_NAMES = new Set([
+  'valence', 'arousal', 'dominance', 'pleasure', 'activation', 'intensity', 'tension', 'energy', 'emotion', 'mood', 'sentiment', 'stress', 'pain',
+  'quality', 'naturalness', 'clarity', 'intelligibility', 'fluency', 'loudness', 'pitch', 'tempo', 'similarity', 'realism', 'overall', 'mos',
+  'engagement', 'interest', 'attention', 'anger', 'happiness', 'sadness', 'fear', 'disgust', 'surprise', 'severity', 'accuracy', 'relevance',
+]);
+
+/**
+ * Columns WORD_NUMBER (`Anna_1, Anna_2, Ben_1, Ben_2`) whose words are not rating dimensions: raters Anna and Ben
+ * each rating twice (passes 1, 2) as often as dimensions Anna and Ben rated by raters 1 and 2. Read as dimensions,
+ * each rater's test-retest agreement passed a --min-icc 0.75 gate that the raters' agreement (0.551) fails (a new
+ * user's trial, 2026-12-06). Refused with the layouts that say which.
+ */
+function refuseWordNumberSplit(header: string[], raterCols: number[], words: string[], numbers: string[], path: string): never {
+  throw new InputError(
+    `columns ${quoteList(raterCols.slice(0, 4).map((c) => header[c]))}, … pair the words ${quoteList(words.slice(0, 4))} with the numbers or pass codes ${quoteList(numbers.slice(0, 4))}: ` +
+      `raters ${words.slice(0, 2).join(', ')} each rating ${numbers.length} times (passes), or dimensions ${words.slice(0, 2).join(', ')} rated by raters ${numbers.slice(0, 2).join(', ')}? It cannot be told which (a column is read as RATER_DIMENSION only when the dimension is a known one: valence, arousal, …): ` +
+      `write the file long, as target,rater,occasion,rating for passes (test-retest; for the raters' agreement keep one pass, one column per rater) or as target,rater,dimension,rating for dimensions`,
+    { file: path, line: 1, column: header[raterCols[0]] },
+  );
+}
 
 /**
  * Wide columns named RATER_DIMENSION (`A_valence`, `A_arousal`, `B_valence`, …) or DIMENSION_RATER: one column per
@@ -837,6 +958,7 @@ function raterDimensionColumns(header: string[], raterCols: number[], path: stri
     const di = words[0] ? 0 : 1;
     const dims = [...(di === 0 ? left : right)];
     const raters = [...(di === 0 ? right : left)];
+    if (raters.every((r) => PASS_CODE.test(r)) && !dims.every((w) => DIMENSION_NAMES.has(w.toLowerCase()))) refuseWordNumberSplit(header, raterCols, dims, raters, path);
     const rater: string[] = [];
     const dim: string[] = [];
     raterCols.forEach((c, k) => ([rater[c], dim[c]] = [parts[k][1 - di], parts[k][di]]));
@@ -1274,6 +1396,7 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
     dimensions,
     notes: [
       ...(unnamed.length > 0 ? [unnamedColumnsNote(unnamed, header.length)] : []),
+      ...(acc.layout.idMovedNote ? [acc.layout.idMovedNote] : []),
       ...(acc.layout.split ? [acc.layout.split.note] : []),
       ...unusedColumnsNotes(header, acc.layout.unused, oi),
       ...(acc.repeatNote ? [acc.repeatNote] : []),
