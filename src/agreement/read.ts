@@ -15,7 +15,7 @@ import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter
 import type { RatingsDimension, RatingsTable } from './types.js';
 import { editDistanceAtMost1, raterRecords, spellingKey, variantRecords } from './variants.js';
 import { excludedText, excludeSet, resolveExcluded } from './exclude.js';
-import { textRater } from './text-rater.js';
+import { freeTextRater, textRater } from './text-rater.js';
 import { raterTypoPairs } from './typos.js';
 import { scaleMix } from './scale-mix.js';
 import { offRangeScan, type FarRating } from './off-range.js';
@@ -98,6 +98,17 @@ function offScaleMessage(v: number, [lo, hi]: [number, number]): string {
 
 const ORDER_NAMES = ['order', 'sequence', 'seq', 'time', 't_s', 'time_s', 'time_ms', 't_ms', 'timestamp'];
 /** Cells that mean "no rating". */
+/** A cell holding a JSON array or object (`["a","b"]`, `{"choices": ["a"]}`): several labels, not one. */
+function isJsonList(s: string): boolean {
+  if (!/^[[{]/.test(s) || !/[\]}]$/.test(s)) return false;
+  try {
+    const v: unknown = JSON.parse(s);
+    return typeof v === 'object' && v !== null;
+  } catch {
+    return false;
+  }
+}
+
 function isMissing(s: string): boolean {
   return s === '' || s === 'NA';
 }
@@ -1051,6 +1062,12 @@ class RatingsAccumulator {
 
   private readValue(cell: string, column: string): number {
     let s = cell.trim();
+    if (isJsonList(s))
+      throw new RecordError(
+        `rating '${s.length > 60 ? s.slice(0, 60) + '…' : s}' is a JSON list or object (a multi-select field, e.g. Label Studio's Choices with choice="multiple"), not one label: agreement reads one label per rating; multi-label ratings need an agreement per label: write one yes/no column (or rating) per label and run each, or keep one choice per rating`,
+        this.rec,
+        column,
+      );
     if (missingMarkerLike(s) && this.labelIndex.get(labelKey(s)) === undefined) {
       throw new RecordError(`rating '${s}' looks like a missing-value marker: write a missing rating as an empty cell or NA, or pass --na ${shellWord(s)} to read it as missing`, this.rec, column);
     }
@@ -1120,6 +1137,12 @@ class RatingsAccumulator {
     const { targetCols } = this.layout;
     const targetId = targetCols ? (targetCols.some((c) => row[c].trim() === '') ? '' : targetCols.map((c) => row[c].trim()).join('/')) : row[ti].trim();
     if (targetId === '') throw new RecordError('empty target id: write the id of the rated target in this cell, or delete the row', this.rec, header[ti]);
+    if (this.layout.format === 'wide' && SUMMARY_ROW.test(targetId))
+      throw new RecordError(
+        `row '${targetId}' looks like a summary the sheet computed below the ratings (a mean, SD or total of each rater's column), not a target: read as one it would be one more target rated by every rater, in the figures and the gold labels: delete the summary rows and run again`,
+        this.rec,
+        header[ti],
+      );
     const order = this.readOrder(row);
     if (this.layout.split) return this.addSplitRecord(row, targetId, order);
     const d = this.dimOf(di >= 0 ? row[di].trim() : '');
@@ -1320,6 +1343,13 @@ function withExcludedNote<T>(f: () => T, excluded: Map<string, number>, path: st
   }
 }
 
+/**
+ * A wide sheet's row that summarises the columns above it (`Mean`, `SD`, `Total`, `AVERAGE` under the data): read as
+ * a target (a new user's trial, 2026-12-06: 26 targets for 24, the gold labels holding 'Mean' 4.96 and 'SD' 1.94,
+ * exit 0; a `Total` row was called "a typo?"). A `Mean` column is refused by its name (refuseMetadataRaters).
+ */
+const SUMMARY_ROW = /^(mean|means|average|avg|median|sd|s\.d\.|std|std\.? ?dev\.?|stdev|stddev|standard deviation|variance|var|sum|total|totals|grand (mean|total)|mittelwert|summe|gesamt|moyenne|somme)\s*:?$/i;
+
 /** A header naming a column of target ids. */
 const ID_WORDS = /(^|[^a-z])(id|ids|no|nr|num|number|n|idx|index|key|#)([^a-z]|$)|target|item|clip|stim|video|trial|segment|utter|file|name|sample|excerpt|question|code|subject|participant|patient|person|image|photo|picture|sentence|text|track|song|row|case|unit|scene|movie|audio/i;
 /**
@@ -1397,11 +1427,28 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
     notes: [
       ...(unnamed.length > 0 ? [unnamedColumnsNote(unnamed, header.length)] : []),
       ...(acc.layout.idMovedNote ? [acc.layout.idMovedNote] : []),
+      ...missingWordsNotes(acc.categorical && !levels ? acc.labels : []),
       ...(acc.layout.split ? [acc.layout.split.note] : []),
       ...unusedColumnsNotes(header, acc.layout.unused, oi),
       ...(acc.repeatNote ? [acc.repeatNote] : []),
     ],
   };
+}
+
+/**
+ * Labels that say a rating is missing (`missing`, `skip`, `unsure`, `don't know`): read as categories they count as
+ * agreement or disagreement (a new user's trial, 2026-12-06: α nominal 0.228 for 0.265 with them missing). Not
+ * refused, since a task may offer "unsure" as an answer; warned with the --na that reads them as missing. 'none' and
+ * 'neutral' are emotion labels and not listed.
+ */
+const MISSING_WORDS = /^(missing|miss|skip|skipped|unsure|not sure|don'?t know|do not know|dunno|dk|can'?t tell|cannot tell|can'?t say|no answer|no rating|not rated|unrated|n\.?a\.?|unknown|\?+)$/i;
+
+function missingWordsNotes(labels: string[]): string[] {
+  const words = labels.filter((l) => MISSING_WORDS.test(l.trim().replace(/\u2019/g, "'")));
+  if (words.length === 0) return [];
+  return [
+    `warning: label(s) ${quoteList(words)} are read as categories, but look like a missing rating written as a word: if they mean no rating, pass --na ${shellWord(words.join(','))} and run again (if they are answers the raters could give, ignore this)`,
+  ];
 }
 
 /** A long file's columns that no role reads: named, not ignored silently (a ninth trial's `session` column). */
@@ -1510,7 +1557,7 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
   checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined, minRaters, acc.headerRows);
   const offRange = offRangeScan(dim);
   if (offRange.far.length) dim.far_ratings = offRange.far;
-  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim) ?? (format === 'wide' ? rowNumberColumn(dim) : null) ?? countsTable(dim) ?? textRater(dim, format === 'wide', acc.excludeFlag) ?? offRange.refused;
+  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim) ?? (format === 'wide' ? rowNumberColumn(dim) : null) ?? countsTable(dim) ?? textRater(dim, format === 'wide', acc.excludeFlag) ?? freeTextRater(dim, format === 'wide', acc.excludeFlag) ?? offRange.refused;
   if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
 }
