@@ -518,6 +518,7 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
   }
   await checkUtf8File(path);
   await refuseOtherFormat(path);
+  await refuseSepLine(path);
   const delimiter = opts.delimiter ?? (await sniffFileDelimiter(path));
   try {
     return await withSources(await readRatingsUnchecked(path, opts, delimiter), path, delimiter);
@@ -755,11 +756,58 @@ async function refuseTitleLine(path: string, opts: ReadRatingsOptions, delimiter
   if (rows.length === 2) refuseTitleRow(rows[0].map((h) => h.trim()), opts, path, rows[1]);
 }
 
+/** Line 2 is the rest of the header (an Excel header over two rows): every cell text, where line 1 names fewer columns. */
+function twoHeaderRows(header: string[], row: string[]): boolean {
+  const cells = row.map((c) => c.trim());
+  const named = header.filter((h) => h !== '').length;
+  return cells.every((c) => c !== '' && !Number.isFinite(parseNumber(c.replace(',', '.')))) && named < cells.length;
+}
+
+function twoHeaderRowsMessage(header: string[], row: string[]): string {
+  return (
+    `lines 1 and 2 look like one header over two rows (line 1: ${quoteList(header)} over merged cells; line 2: ${quoteList(row.slice(0, 4).map((c) => c.trim()))}, …): ` +
+    `agreement reads a header of one line: write the file in the long layout (target,rater,dimension,rating), or each block (${quoteList(header)}) to a file of its own with line 2 as its header`
+  );
+}
+
+/** Excel's delimiter line (`sep=;` above the header): read as the header, line 2 was "malformed CSV … 4 cells, the header 2". */
+async function refuseSepLine(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  const buf = Buffer.alloc(64);
+  let n = 0;
+  try {
+    n = (await fh.read(buf, 0, 64, 0)).bytesRead;
+  } finally {
+    await fh.close();
+  }
+  const first = buf.toString('utf8', 0, n).replace(/^\uFEFF/, '').split(/\r?\n/)[0].trim();
+  if (/^"?sep=.?"?$/i.test(first))
+    throw new InputError(`line 1 ('${first}') is Excel's delimiter line, not the header: delete it, so that the column names are on line 1 (the delimiter is found without it, or give it with --delimiter)`, { file: path, line: 1 });
+}
+
+/** A cell of line 1 that is a value, not a name: a clock time (`00:00:02.147`) or a decimal number (`2.147`). */
+const valueLike = (h: string) => /^\d{1,2}:\d{2}(:\d{2})?([.,]\d+)?$/.test(h) || /^-?\d+[.,]\d+$/.test(h);
+
+/**
+ * Line 1 holds data (an ELAN export without its column headers: `valence_AK, 00:00:02.147, 2.147, …`): read as
+ * names, its times became raters and the refusal was "non-numeric rating '00:00:06.227'". Two or more cells like
+ * values: refused, saying the header is missing. Whole numbers are not counted (raters may be named 1, 2, 3).
+ */
+function refuseHeaderless(header: string[], path: string): void {
+  const values = header.filter(valueLike);
+  if (values.length < 2) return;
+  throw new InputError(
+    `line 1 holds values, not column names (${quoteList(values.slice(0, 3))}): the file has no header line (an ELAN export without column headers?): add a line of column names above the data (e.g. target and one column per rater, or target,rater,rating; for ELAN export with "Include column headers") and run again`,
+    { file: path, line: 1, column: header.indexOf(values[0]) + 1 },
+  );
+}
+
 /** The header line: which column holds what, long or wide; refuses a header that cannot be read as asked. */
 function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delimiter: string): RatingsLayout {
   const header = row.map((h) => h.trim());
   const hint = delimiterHint(header, delimiter);
   if (hint) throw new InputError(hint, { file: path, line: 1, column: 1 });
+  refuseHeaderless(header, path);
   let ti = findColumn(header, opts.targetColumn ?? 'target');
   const targetCols = compositeTarget(header, opts.targetColumn, ti, path);
   if (targetCols) ti = targetCols[0];
@@ -996,6 +1044,27 @@ class RatingsAccumulator {
   readonly scale: [number, number] | undefined;
   rec = -1;
   nMissing = 0;
+  /** The first record with an empty dimension cell (-1: none); refused when other records name a dimension. */
+  emptyDimensionRec = -1;
+  /** The last wide record whose only cell is its first ('Arousal;;;'): a block's title when the header follows it. */
+  private titleRow: { rec: number; text: string } | null = null;
+
+  /**
+   * The header again right below a one-cell row ('Arousal;;;'): a second block of the sheet (another dimension) under
+   * its title. Read as joined exports, the duplicate message offered --repeated, which read arousal as a retest of
+   * valence, exit 0 (ttrial48a). Refused naming the title.
+   */
+  private refuseTitledBlock(): void {
+    const t = this.titleRow;
+    const between = t === null ? [] : Array.from({ length: this.rec - t.rec - 1 }, (_, k) => t.rec + 1 + k);
+    if (t === null || !between.every((r) => this.emptyRows.includes(r))) return;
+    throw new RecordError(
+      `row '${t.text}' and the header again below it ({FIRST}) start a second block of the sheet (another dimension?) under the first: agreement reads one block per file: write each block to a file of its own, or the whole sheet in the long layout with a dimension column (target,rater,dimension,rating)`,
+      t.rec,
+      this.layout.header[this.layout.ti],
+      this.rec,
+    );
+  }
   /** Records whose every cell is empty (Excel's `;;;` rows below the data): skipped, and said in a note. */
   readonly emptyRows: number[] = [];
   /** Records that repeat the header (exports joined one after another): skipped, and said in a note. */
@@ -1130,10 +1199,12 @@ class RatingsAccumulator {
       return;
     }
     if (this.isHeaderAgain(row)) {
+      this.refuseTitledBlock();
       this.headerRows.push(this.rec);
       return;
     }
-    for (const c of unnamed) if (row[c].trim() !== '') throw new RecordError(unnamedColumnMessage(c, row[c].trim()), this.rec, String(c + 1));
+    if (this.layout.format === 'wide' && row.filter((c) => c.trim() !== '').length === 1 && row[ti].trim() !== '') this.titleRow = { rec: this.rec, text: row[ti].trim() };
+    for (const c of unnamed) if (row[c].trim() !== '') throw new RecordError(this.rec === 0 && twoHeaderRows(header, row) ? twoHeaderRowsMessage(header, row) : unnamedColumnMessage(c, row[c].trim()), this.rec, String(c + 1));
     const { targetCols } = this.layout;
     const targetId = targetCols ? (targetCols.some((c) => row[c].trim() === '') ? '' : targetCols.map((c) => row[c].trim()).join('/')) : row[ti].trim();
     if (targetId === '') throw new RecordError('empty target id: write the id of the rated target in this cell, or delete the row', this.rec, header[ti]);
@@ -1145,6 +1216,7 @@ class RatingsAccumulator {
       );
     const order = this.readOrder(row);
     if (this.layout.split) return this.addSplitRecord(row, targetId, order);
+    if (di >= 0 && row[di].trim() === '' && this.emptyDimensionRec < 0) this.emptyDimensionRec = this.rec;
     const d = this.dimOf(di >= 0 ? row[di].trim() : '');
     if (this.layout.format === 'long') this.addLongRecord(d, row, targetId, order);
     else this.addWideRecord(d, row, targetId, order);
@@ -1246,6 +1318,17 @@ class RatingsAccumulator {
     if (k < 0) return;
     const col = header[unused[k]];
     const tcol = this.layout.targetCols ? this.layout.targetCols.map((c) => header[c]).join(',') : header[ti];
+    if (!this.opts.repeated && TRACE_TIME.test(col.trim()) && [cells[k], first.cells[k]].every((c) => Number.isFinite(parseNumber(c))))
+      // a trace's time column not named like the order column ('t', 'frame', 'Time (ms)'): the hint --target-col 't,target'
+      // made every sample a target (ttrial48a H2-H4: ICC on 44 of 1284 "targets", exit 0)
+      throw new RecordError(
+        `target '${d.targets[t]}' by rater '${d.raters[r]}' is rated again (first on {FIRST}) at another '${col}' (${cells[k]} here, ${first.cells[k]} there): samples of a continuous trace over time? ` +
+          `agreement compares one rating per target and rater: average each trace over its target, or cut the traces into windows on one time grid and make each window a target (e.g. '${d.targets[t]}@0-1s'); ` +
+          `if '${col}' is not a time but names a test-retest occasion, pass --occasion-col ${shellWord(col)}`,
+        this.rec,
+        col,
+        first.rec,
+      );
     if (this.opts.repeated) {
       // --repeated asked for repeats as occasions: read, and said (the column may be the occasion misspelt)
       this.repeatNote ??= `warning: --repeated reads target '${d.targets[t]}' by rater '${d.raters[r]}' again as a second occasion, but its rows differ in column '${col}' ('${first.cells[k]}', then '${cells[k]}'), which is not read: if '${col}' and '${tcol}' together name a target, pass --target-col ${shellWord(`${col},${tcol}`)} instead; if '${col}' is the occasion, --occasion-col ${shellWord(col)}`;
@@ -1313,6 +1396,14 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   const acc = read.acc;
   if (acc === null) throw new InputError('empty file (no header, no ratings)', { file: path });
   if (acc.rec < 0 || acc.emptyRows.length + acc.headerRows.length === acc.rec + 1) throw new InputError(`no ratings (the file has a header only${acc.rec >= 0 ? ' and rows of empty cells' : ''})`, { file: path, line: 2 });
+  if (acc.emptyDimensionRec >= 0 && acc.dims.size > 1) {
+    const named = [...acc.dims.keys()].filter((k) => k !== '');
+    throw new RecordError(
+      `empty dimension cell (other rows name ${quoteList(named.slice(0, 3))}${named.length > 3 ? ', …' : ''}): write the dimension of this rating, or delete the row`,
+      acc.emptyDimensionRec,
+      acc.layout.header[acc.layout.di],
+    );
+  }
   refuseRatersAsRows(acc.layout, [...new Set([...acc.dims.values()].flatMap((d) => d.targets))], opts, path);
   refuseRatingsAsTargetIds(acc.layout, [...acc.dims.values()].flatMap((d) => d.targets), path);
   const raters = [...new Set([...acc.dims.values()].flatMap((d) => d.raters))];
@@ -1460,6 +1551,9 @@ function unusedColumnsNotes(header: string[], unused: number[], oi: number): str
   const named = unused.filter((c) => !looksLikeMetadataColumn(header[c]));
   return named.length > 0 ? [unusedColumnsNote(header, named, oi)] : [];
 }
+
+/** A trace's time column as named by a trace export: `t`, `frame`, `Time (ms)`, `sample`, `time_s`. */
+const TRACE_TIME = /^(t|ts|t_?s|t_?ms|frames?|frame[ _]?(no|nr|idx|index)|samples?|sample[ _]?(no|nr|idx|index)|time|times|time[ _]?\(?(s|ms|sec|secs|seconds)\)?|ms|sec|secs|seconds|position)$/i;
 
 /** A column named as a time (Label Studio's created_at, updated_at, a *_time or date column) that drift could order by. */
 const TIME_LIKE = /^(created|updated|submitted|completed|started|finished|modified)(_?at|_?on)?$|(^|[_\s-])(time|date|datetime|timestamp)$|^(time|date)([_\s-]|$)|_at$/i;
