@@ -167,3 +167,42 @@ describe('W10: a missing rating written as a word', () => {
     expect((na.notes ?? []).some((n) => n.includes('look like a missing rating'))).toBe(false);
   });
 });
+
+describe('messages that misled (ttrial48a, second section): now they name the layout', () => {
+  const refused = async (name: string, text: string, re: RegExp, opts = {}) => {
+    const p = file(name, text);
+    await expect(readRatings(p, opts)).rejects.toThrow(re);
+  };
+
+  it("Excel's 'sep=;' line above the header (was: malformed CSV, 4 cells for 2)", () =>
+    refused('sep.csv', 'sep=;\nclip;r1;r2\nc1;1;2\nc2;3;3\n', /line 1 \('sep=;'\) is Excel's delimiter line, not the header: delete it/));
+
+  it('a header over two rows (was: column 1 has no name)', () =>
+    refused('twohdr.csv', ';Valence;;Arousal;\nClip;Anna;Ben;Anna;Ben\nc1;1;2;3;4\nc2;2;2;3;3\n', /lines 1 and 2 look like one header over two rows \(line 1: 'Valence', 'Arousal' over merged cells/));
+
+  it('an ELAN export without its header (was: non-numeric rating 00:00:06.227)', () =>
+    refused('nohdr.txt', 'v_AK\t00:00:02.147\t2.147\t5\nv_AK\t00:00:06.227\t6.227\t1\nv_BM\t00:00:02.147\t2.147\t4\n', /line 1 holds values, not column names \('00:00:02.147', '2.147'\): the file has no header line/));
+
+  it('an empty dimension cell is blamed on its own line (was: the last line, "fewer than two raters")', async () => {
+    const p = file('dimblank.csv', 'target,rater,rating,dimension\nc1,r1,1,valence\nc1,r2,2,\nc1,r1,3,arousal\nc1,r2,3,arousal\nc2,r1,2,valence\nc2,r2,2,valence\nc2,r1,4,arousal\nc2,r2,5,arousal\n');
+    const r = await runCliInProcess(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`mmprep: ${p}:3, column dimension: empty dimension cell (other rows name 'valence', 'arousal'): write the dimension of this rating, or delete the row\n`);
+  });
+
+  it("a second block under a title row and the header again (was: a duplicate, offering --repeated)", () =>
+    refused(
+      'blocks.csv',
+      'clip;Anna;Ben\nc1;1;2\nc2;3;3\nc3;5;4\n;;\nArousal;;\nclip;Anna;Ben\nc1;4;4\nc2;2;3\nc3;1;1\n',
+      /row 'Arousal' and the header again below it \(line 7\) start a second block of the sheet/,
+    ));
+
+  it.each(['t', 'frame', 'Time (ms)'])("a trace whose time column is '%s' (was: pass --target-col 't,target', every sample a target)", (col) =>
+    refused(`trace_${col.replace(/\W/g, '_')}.csv`, `target,rater,${col},rating\nc1,r1,0,0.1\nc1,r1,1,0.2\nc1,r2,0,0.3\nc1,r2,1,0.2\n`, /is rated again \(first on line 2\) at another '.*' \(1 here, 0 there\): samples of a continuous trace over time\?/),
+  );
+
+  it("a Unicode minus and an e-mail column are named (was: use --categorical)", async () => {
+    await refused('minus.csv', 'clip;r1;r2\nc1;0,5;0,7\nc2;\u22120,7;\u22121\n', /a Unicode minus '\u2212' \(U\+2212\), not '-'\? replace it/, { decimalComma: true });
+    await refused('email.csv', 'clip,Email,r1,r2\nc1,a@lab.org,1,2\nc2,b@lab.org,3,3\n', /column 'Email' holds e-mail addresses, not ratings/);
+  });
+});

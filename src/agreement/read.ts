@@ -98,6 +98,11 @@ function offScaleMessage(v: number, [lo, hi]: [number, number]): string {
 
 const ORDER_NAMES = ['order', 'sequence', 'seq', 'time', 't_s', 'time_s', 'time_ms', 't_ms', 'timestamp'];
 /** Cells that mean "no rating". */
+/** A number written with a typographic minus or dash (`−0,7`, `–1`): told "use --categorical" before (ttrial48a K6). */
+function unicodeMinus(s: string): boolean {
+  return /^[\u2212\u2012\u2013\u2014\uFE63\uFF0D]/.test(s) && Number.isFinite(parseNumber(('-' + s.slice(1)).replace(',', '.')));
+}
+
 /** A cell holding a JSON array or object (`["a","b"]`, `{"choices": ["a"]}`): several labels, not one. */
 function isJsonList(s: string): boolean {
   if (!/^[[{]/.test(s) || !/[\]}]$/.test(s)) return false;
@@ -1149,7 +1154,8 @@ class RatingsAccumulator {
     if (!Number.isFinite(v)) {
       const idHint = this.layout.targetGuessed && looksLikeIdColumn(column) && !looksLikeRaterName(column) ? `column '${column}' looks like the target ids: pass --target-col ${shellWord(column)}; ` : '';
       const notes = this.layout.raterCols.length > 0 && NOTES_WORDS.test(column.trim()) ? `column '${column}' looks like notes, not a rater's ratings: ${this.excludeFlag ? `leave it out with --exclude-rater ${shellWord(column)}` : 'remove it from the file'}, or ` : '';
-      const hint = idHint + notes + (looksLikeDecimalComma(s) ? 'a decimal comma? use --decimal-comma, or --categorical for labels' : 'use --categorical for labels');
+      const email = /^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/.test(s) ? `column '${column}' holds e-mail addresses, not ratings: a survey export with one row per respondent? then transpose it so that each respondent is a column; else remove the column; or ` : '';
+      const hint = idHint + notes + email + (unicodeMinus(s) ? `a Unicode minus '${s[0]}' (U+${s.charCodeAt(0).toString(16).toUpperCase()}), not '-'? replace it with '-' in the file (e.g. sed 's/${s[0]}/-/g'), or --categorical for labels` : looksLikeDecimalComma(s) ? 'a decimal comma? use --decimal-comma, or --categorical for labels' : 'use --categorical for labels');
       throw new RecordError(`non-numeric rating '${cell.length > 40 ? cell.slice(0, 40) + '…' : cell}' (${hint})`, this.rec, column);
     }
     return v;
