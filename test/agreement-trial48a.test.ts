@@ -131,9 +131,18 @@ describe('W7: the id column last', () => {
     expect(t.notes).toContain(`column '${id}' is read as the target ids (named like ids; the first column 'Anna' is not), every other column as a rater; if 'Anna' holds the ids, pass --target-col Anna`);
   });
 
-  it('negative control: an id column first stays the target', async () => {
+  it('negative controls: an id column first stays the target; a rater named like a quality of the video is a rater', async () => {
     const t = await readRatings(file('first.csv', 'clip,r1,r2,video_quality\nc1,1,2,3\nc2,3,3,4\nc3,2,2,2\n'));
     expect(t.columns.target).toBe('clip');
+    const q = await readRatings(file('quality.csv', 'item_name,r1,r2,video_quality\na,1,2,3\nb,3,3,4\nc,2,2,2\n'));
+    expect([q.columns.target, q.dimensions[0].raters]).toEqual(['item_name', ['r1', 'r2', 'video_quality']]);
+    const n = await readRatings(file('names.csv', 'Anna,Ben,Carl,video_quality\na,1,2,3\nb,3,3,4\nc,2,2,2\n'));
+    expect([n.columns.target, n.dimensions[0].raters]).toEqual(['Anna', ['Ben', 'Carl', 'video_quality']]);
+  });
+
+  it("negative control: raters with initials 'RT' and 'JS' are raters, not a response-time column", async () => {
+    const t = await readRatings(file('rt.csv', 'clip,AB,RT,JS\nc1,1,2,1\nc2,3,3,4\nc3,2,2,2\n'));
+    expect(t.dimensions[0].raters).toEqual(['AB', 'RT', 'JS']);
   });
 });
 

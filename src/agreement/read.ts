@@ -876,7 +876,7 @@ const ID_NAME_WORDS = new Set(['id', 'ids', 'target', 'targets', 'item', 'items'
 function idColumnNotFirst(header: string[], first: number, notRaters: number[]): number {
   const isIdName = (h: string) => {
     const words = columnWords(h);
-    return words.length > 0 && words.length <= 2 && words.some((w) => ID_NAME_WORDS.has(w)) && !words.some((w) => /^\d+$/.test(w));
+    return words.length > 0 && words.length <= 2 && ID_NAME_WORDS.has(words[words.length - 1]);
   };
   if (looksLikeIdColumn(header[first]) || header[first] === '') return -1;
   const ids = header.map((_, i) => i).filter((i) => i !== first && !notRaters.includes(i) && isIdName(header[i]) && !looksLikeRaterName(header[i]));
@@ -920,7 +920,8 @@ function refuseSurveyRows(header: string[], ti: number, raterCols: number[], pat
 
 /** Words a column beside a rater's names for something that is not a rating of the target (`Anna_conf`, `Ben RT`). */
 const ATTACHED_WORDS = new Set(['conf', 'confidence', 'certainty', 'certain', 'sure', 'sureness', 'rt', 'latency', 'time', 'ms', 'comment', 'comments', 'note', 'notes', 'remark', 'remarks']);
-const STANDALONE_WORDS = new Set(['conf', 'confidence', 'certainty', 'sureness', 'rt', 'latency']);
+/** Alone, or after any name: not 'rt' (a rater's initials 'RT'). */
+const STANDALONE_WORDS = new Set(['conf', 'confidence', 'certainty', 'sureness', 'latency']);
 
 /**
  * A column per rater beside their rating that holds something else (`Anna,Anna_conf,Ben,Ben_conf`: a confidence, a
@@ -1445,7 +1446,7 @@ function withExcludedNote<T>(f: () => T, excluded: Map<string, number>, path: st
  * a target (a new user's trial, 2026-12-06: 26 targets for 24, the gold labels holding 'Mean' 4.96 and 'SD' 1.94,
  * exit 0; a `Total` row was called "a typo?"). A `Mean` column is refused by its name (refuseMetadataRaters).
  */
-const SUMMARY_ROW = /^(mean|means|average|avg|median|sd|s\.d\.|std|std\.? ?dev\.?|stdev|stddev|standard deviation|variance|var|sum|total|totals|grand (mean|total)|mittelwert|summe|gesamt|moyenne|somme)\s*:?$/i;
+const SUMMARY_ROW = /^(mean|means|average|avg|median|sd|s\.d\.|std|std\.? ?dev\.?|stdev|stddev|standard deviation|variance|sum|total|totals|grand (mean|total)|mittelwert|summe|gesamt|moyenne|somme)\s*:?$/i;
 
 /** A header naming a column of target ids. */
 const ID_WORDS = /(^|[^a-z])(id|ids|no|nr|num|number|n|idx|index|key|#)([^a-z]|$)|target|item|clip|stim|video|trial|segment|utter|file|name|sample|excerpt|question|code|subject|participant|patient|person|image|photo|picture|sentence|text|track|song|row|case|unit|scene|movie|audio/i;
