@@ -1210,7 +1210,8 @@ class RatingsAccumulator {
       this.headerRows.push(this.rec);
       return;
     }
-    if (this.layout.format === 'wide' && row.filter((c) => c.trim() !== '').length === 1 && row[ti].trim() !== '') this.titleRow = { rec: this.rec, text: row[ti].trim() };
+    // stops at the first other cell with data (nearly every row), so a data row costs one cell
+    if (this.layout.format === 'wide' && row[ti].trim() !== '' && row.every((c, i) => i === ti || c.trim() === '')) this.titleRow = { rec: this.rec, text: row[ti].trim() };
     for (const c of unnamed) if (row[c].trim() !== '') throw new RecordError(this.rec === 0 && twoHeaderRows(header, row) ? twoHeaderRowsMessage(header, row) : unnamedColumnMessage(c, row[c].trim()), this.rec, String(c + 1));
     const { targetCols } = this.layout;
     const targetId = targetCols ? (targetCols.some((c) => row[c].trim() === '') ? '' : targetCols.map((c) => row[c].trim()).join('/')) : row[ti].trim();
