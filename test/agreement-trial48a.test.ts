@@ -189,6 +189,9 @@ describe('messages that misled (ttrial48a, second section): now they name the la
   it('a header over two rows (was: column 1 has no name)', () =>
     refused('twohdr.csv', ';Valence;;Arousal;\nClip;Anna;Ben;Anna;Ben\nc1;1;2;3;4\nc2;2;2;3;3\n', /lines 1 and 2 look like one header over two rows \(line 1: 'Valence', 'Arousal' over merged cells/));
 
+  it("a merged header cell filled across its block ('Valence;Valence;Valence;Arousal;…'): the duplicate message says so", () =>
+    refused('filled.csv', 'Clip;Valence;Valence;Valence;Arousal;Arousal;Arousal\nc1;3;2;3;3;3;3\nc2;5;4;4;5;4;6\n', /duplicate column name 'Valence' .*; 'Valence' over 3 columns looks like a merged header cell over a block of raters/));
+
   it('an ELAN export without its header (was: non-numeric rating 00:00:06.227)', () =>
     refused('nohdr.txt', 'v_AK\t00:00:02.147\t2.147\t5\nv_AK\t00:00:06.227\t6.227\t1\nv_BM\t00:00:02.147\t2.147\t4\n', /line 1 holds values, not column names \('00:00:02.147', '2.147'\): the file has no header line/));
 

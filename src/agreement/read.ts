@@ -626,9 +626,14 @@ function refuseDuplicateColumns(header: string[], path: string): void {
   for (const [i, h] of header.entries()) {
     if (h === '') continue;
     const first = seen.get(h);
+    // 'Valence;Valence;Valence;Arousal;…': a merged header cell over a block of raters, filled across (ttrial48a I1c)
+    const block = header[i + 1] === h && header.filter((x) => x === h).length >= 3;
+    const hint = block
+      ? `; '${h}' over ${header.filter((x) => x === h).length} columns looks like a merged header cell over a block of raters: name each column by its rater, and give the blocks (dimensions) in the long layout (target,rater,dimension,rating) or in files of their own`
+      : '';
     if (first !== undefined)
       throw new InputError(
-        `duplicate column name '${h}' in the header (columns ${first + 1} and ${i + 1}): rename one (two raters or columns cannot share a name), or delete the copied column`,
+        `duplicate column name '${h}' in the header (columns ${first + 1} and ${i + 1}): rename one (two raters or columns cannot share a name), or delete the copied column${hint}`,
         { file: path, line: 1, column: String(i + 1) },
       );
     seen.set(h, i);
