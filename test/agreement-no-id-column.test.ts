@@ -42,11 +42,11 @@ describe('a wide file without a target id column', () => {
     expect(r.stderr).toMatch(/column r1: column 'r1' is read as the target ids/);
   });
 
-  it('names --target-col when the ids are in a later column', async () => {
+  it('reads the ids from a later column named like ids, said in a note (ttrial48a W7; was refused naming --target-col)', async () => {
     const p = file('last.csv', ['Anna,Ben,Carla,clip', ...SLIDERS.map((r, i) => `${r},c${i}`)].join('\n') + '\n');
     const r = await runCliInProcess(['agreement', p]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("column clip: non-numeric rating 'c0' (column 'clip' looks like the target ids: pass --target-col clip;");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("column 'clip' is read as the target ids (named like ids; the first column 'Anna' is not), every other column as a rater; if 'Anna' holds the ids, pass --target-col Anna");
   });
 
   it('reads as before: a numeric id column named like ids, text ids, whole numbers under a name of no series', async () => {

@@ -15,7 +15,7 @@ import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter
 import type { RatingsDimension, RatingsTable } from './types.js';
 import { editDistanceAtMost1, raterRecords, spellingKey, variantRecords } from './variants.js';
 import { excludedText, excludeSet, resolveExcluded } from './exclude.js';
-import { textRater } from './text-rater.js';
+import { freeTextRater, textRater } from './text-rater.js';
 import { raterTypoPairs } from './typos.js';
 import { scaleMix } from './scale-mix.js';
 import { offRangeScan, type FarRating } from './off-range.js';
@@ -98,6 +98,22 @@ function offScaleMessage(v: number, [lo, hi]: [number, number]): string {
 
 const ORDER_NAMES = ['order', 'sequence', 'seq', 'time', 't_s', 'time_s', 'time_ms', 't_ms', 'timestamp'];
 /** Cells that mean "no rating". */
+/** A number written with a typographic minus or dash (`−0,7`, `–1`): told "use --categorical" before (ttrial48a K6). */
+function unicodeMinus(s: string): boolean {
+  return /^[\u2212\u2012\u2013\u2014\uFE63\uFF0D]/.test(s) && Number.isFinite(parseNumber(('-' + s.slice(1)).replace(',', '.')));
+}
+
+/** A cell holding a JSON array or object (`["a","b"]`, `{"choices": ["a"]}`): several labels, not one. */
+function isJsonList(s: string): boolean {
+  if (!/^[[{]/.test(s) || !/[\]}]$/.test(s)) return false;
+  try {
+    const v: unknown = JSON.parse(s);
+    return typeof v === 'object' && v !== null;
+  } catch {
+    return false;
+  }
+}
+
 function isMissing(s: string): boolean {
   return s === '' || s === 'NA';
 }
@@ -352,11 +368,12 @@ function ratersAsRowsMessage(header: string[], col: number, ids: string[] | null
 /** Column names like target ids: 5 or more, each with a digit, an id word (`clip1`) or two numbers (`s01_u00`) in all. */
 function looksLikeTargetIds(names: string[]): boolean {
   if (names.length < 5 || !names.every((h) => /\d/.test(h))) return false;
+  if (names.every((h) => /^Q(ID)?\d+([_.]\d+)*$/i.test(h))) return true; // Qualtrics' question ids
   return names.every((h) => /\d\D+\d/.test(h)) || names.every((h) => looksLikeIdColumn(h.replace(/\d+/g, ' ')) && !looksLikeRaterName(h.replace(/\d+/g, '')));
 }
 
 /** A cell value like a rater's id: initials (`A`, `JS`, `B2`), or a rater word with a number (`rater1`, `coder_2`). */
-const looksLikeRaterId = (id: string) => /^[A-Z]{1,3}\d{0,2}$/.test(id) || /^r\d{1,3}$/i.test(id) || (/\d/.test(id) && looksLikeRaterName(id.replace(/\d+/g, '')));
+const looksLikeRaterId = (id: string) => /^[A-Z]{1,3}\d{0,2}$/.test(id) || /^R_[A-Za-z0-9]{5,}$/.test(id) || /^r\d{1,3}$/i.test(id) || (/\d/.test(id) && looksLikeRaterName(id.replace(/\d+/g, '')));
 
 /** A wide file (target column not given) whose rows are raters: refused (see ratersAsRowsMessage). */
 function refuseRatersAsRows(layout: RatingsLayout, targetIds: string[], opts: ReadRatingsOptions, path: string): void {
@@ -506,6 +523,7 @@ export async function readRatings(path: string, opts: ReadRatingsOptions = {}): 
   }
   await checkUtf8File(path);
   await refuseOtherFormat(path);
+  await refuseSepLine(path);
   const delimiter = opts.delimiter ?? (await sniffFileDelimiter(path));
   try {
     return await withSources(await readRatingsUnchecked(path, opts, delimiter), path, delimiter);
@@ -549,6 +567,8 @@ interface RatingsLayout {
   unused: number[];
   /** `--target-col a,b`: the columns whose cells, joined with '/', are a target's id. */
   targetCols?: number[];
+  /** Wide files: the note that the target column is not the first (idColumnNotFirst). */
+  idMovedNote?: string;
   /** Wide files whose columns are named RATER_DIMENSION (or DIMENSION_RATER): each column's rater and dimension. */
   split?: { rater: string[]; dim: string[]; note: string };
 }
@@ -606,9 +626,14 @@ function refuseDuplicateColumns(header: string[], path: string): void {
   for (const [i, h] of header.entries()) {
     if (h === '') continue;
     const first = seen.get(h);
+    // 'Valence;Valence;Valence;Arousal;…': a merged header cell over a block of raters, filled across (ttrial48a I1c)
+    const block = header[i + 1] === h && header.filter((x) => x === h).length >= 3;
+    const hint = block
+      ? `; '${h}' over ${header.filter((x) => x === h).length} columns looks like a merged header cell over a block of raters: name each column by its rater, and give the blocks (dimensions) in the long layout (target,rater,dimension,rating) or in files of their own`
+      : '';
     if (first !== undefined)
       throw new InputError(
-        `duplicate column name '${h}' in the header (columns ${first + 1} and ${i + 1}): rename one (two raters or columns cannot share a name), or delete the copied column`,
+        `duplicate column name '${h}' in the header (columns ${first + 1} and ${i + 1}): rename one (two raters or columns cannot share a name), or delete the copied column${hint}`,
         { file: path, line: 1, column: String(i + 1) },
       );
     seen.set(h, i);
@@ -741,11 +766,58 @@ async function refuseTitleLine(path: string, opts: ReadRatingsOptions, delimiter
   if (rows.length === 2) refuseTitleRow(rows[0].map((h) => h.trim()), opts, path, rows[1]);
 }
 
+/** Line 2 is the rest of the header (an Excel header over two rows): every cell text, where line 1 names fewer columns. */
+function twoHeaderRows(header: string[], row: string[]): boolean {
+  const cells = row.map((c) => c.trim());
+  const named = header.filter((h) => h !== '').length;
+  return cells.every((c) => c !== '' && !Number.isFinite(parseNumber(c.replace(',', '.')))) && named < cells.length;
+}
+
+function twoHeaderRowsMessage(header: string[], row: string[]): string {
+  return (
+    `lines 1 and 2 look like one header over two rows (line 1: ${quoteList(header)} over merged cells; line 2: ${quoteList(row.slice(0, 4).map((c) => c.trim()))}, …): ` +
+    `agreement reads a header of one line: write the file in the long layout (target,rater,dimension,rating), or each block (${quoteList(header)}) to a file of its own with line 2 as its header`
+  );
+}
+
+/** Excel's delimiter line (`sep=;` above the header): read as the header, line 2 was "malformed CSV … 4 cells, the header 2". */
+async function refuseSepLine(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  const buf = Buffer.alloc(64);
+  let n = 0;
+  try {
+    n = (await fh.read(buf, 0, 64, 0)).bytesRead;
+  } finally {
+    await fh.close();
+  }
+  const first = buf.toString('utf8', 0, n).replace(/^\uFEFF/, '').split(/\r?\n/)[0].trim();
+  if (/^"?sep=.?"?$/i.test(first))
+    throw new InputError(`line 1 ('${first}') is Excel's delimiter line, not the header: delete it, so that the column names are on line 1 (the delimiter is found without it, or give it with --delimiter)`, { file: path, line: 1 });
+}
+
+/** A cell of line 1 that is a value, not a name: a clock time (`00:00:02.147`) or a decimal number (`2.147`). */
+const valueLike = (h: string) => /^\d{1,2}:\d{2}(:\d{2})?([.,]\d+)?$/.test(h) || /^-?\d+[.,]\d+$/.test(h);
+
+/**
+ * Line 1 holds data (an ELAN export without its column headers: `valence_AK, 00:00:02.147, 2.147, …`): read as
+ * names, its times became raters and the refusal was "non-numeric rating '00:00:06.227'". Two or more cells like
+ * values: refused, saying the header is missing. Whole numbers are not counted (raters may be named 1, 2, 3).
+ */
+function refuseHeaderless(header: string[], path: string): void {
+  const values = header.filter(valueLike);
+  if (values.length < 2) return;
+  throw new InputError(
+    `line 1 holds values, not column names (${quoteList(values.slice(0, 3))}): the file has no header line (an ELAN export without column headers?): add a line of column names above the data (e.g. target and one column per rater, or target,rater,rating; for ELAN export with "Include column headers") and run again`,
+    { file: path, line: 1, column: header.indexOf(values[0]) + 1 },
+  );
+}
+
 /** The header line: which column holds what, long or wide; refuses a header that cannot be read as asked. */
 function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delimiter: string): RatingsLayout {
   const header = row.map((h) => h.trim());
   const hint = delimiterHint(header, delimiter);
   if (hint) throw new InputError(hint, { file: path, line: 1, column: 1 });
+  refuseHeaderless(header, path);
   let ti = findColumn(header, opts.targetColumn ?? 'target');
   const targetCols = compositeTarget(header, opts.targetColumn, ti, path);
   if (targetCols) ti = targetCols[0];
@@ -760,13 +832,21 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
   const meta = metaColumnsOf(header, opts);
   const format = chooseFormat(header, opts, ti, ri, vi, path, [di, oi, oc, ...meta]);
   let raterCols: number[] = [];
+  let idMovedNote: string | undefined;
   if (format === 'long') {
     const used = [ti, ri, vi, di, oi, oc];
     if (di < 0) refuseMisspeltOptionalColumn(header, used, 'dimension', path);
     if (oc < 0 && !opts.repeated) refuseMisspeltOptionalColumn(header, used, 'occasion', path);
   }
   if (format === 'wide') {
-    if (opts.targetColumn === undefined && ti < 0) ti = Math.max(0, header.findIndex((_, i) => !meta.includes(i)));
+    if (opts.targetColumn === undefined && ti < 0) {
+      ti = Math.max(0, header.findIndex((_, i) => !meta.includes(i)));
+      const moved = idColumnNotFirst(header, ti, [di, oi, oc, ...meta, ...unnamed]);
+      if (moved >= 0) {
+        idMovedNote = `column '${header[moved]}' is read as the target ids (named like ids; the first column '${header[ti]}' is not), every other column as a rater; if '${header[ti]}' holds the ids, pass --target-col ${shellWord(header[ti])}`;
+        ti = moved;
+      }
+    }
     if (ti < 0) throw new InputError(`no target column '${opts.targetColumn}' in the header`, { file: path, line: 1 });
     raterCols = header.map((_, i) => i).filter((i) => i !== ti && i !== di && i !== oi && i !== oc && !unnamed.includes(i) && !meta.includes(i));
   }
@@ -780,11 +860,97 @@ function readHeader(row: string[], opts: ReadRatingsOptions, path: string, delim
     const meant = resolveExcluded(excluded, opts.excludeRaters, Boolean(opts.excludeRaterLists), new Set(excludedCols.map(nameOf)), [...new Set(raterCols.map(nameOf))], path);
     excludedCols = excludedCols.filter((c) => meant.has(nameOf(c)));
     raterCols = raterCols.filter((c) => !meant.has(nameOf(c)));
+    if (opts.targetColumn === undefined) refuseSurveyRows(header, ti, raterCols, path);
+    refuseAttachedColumns(header, raterCols, opts.excludeFlag ?? true, path);
     refuseMetadataRaters(header, raterCols, ti, path);
   }
   const targetGuessed = format === 'wide' && opts.targetColumn === undefined && findColumn(header, 'target') < 0;
   const unused = format === 'long' ? header.map((_, i) => i).filter((i) => ![ti, ri, vi, di, oi, oc, ...(targetCols ?? [])].includes(i) && !unnamed.includes(i)) : [];
-  return { header, format, ti, ri, vi, di, oi, oc, raterCols, unnamed, targetGuessed, excludedCols, unused, ...(split ? { split } : {}), ...(targetCols ? { targetCols } : {}) };
+  return { header, format, ti, ri, vi, di, oi, oc, raterCols, unnamed, targetGuessed, excludedCols, unused, ...(split ? { split } : {}), ...(targetCols ? { targetCols } : {}), ...(idMovedNote ? { idMovedNote } : {}) };
+}
+
+/** Whole words of a column name that say it holds the targets' ids (`stimulus`, `clip_id`, `video`), wherever it stands. */
+const ID_NAME_WORDS = new Set(['id', 'ids', 'target', 'targets', 'item', 'items', 'clip', 'clips', 'stim', 'stimulus', 'stimuli', 'video', 'videos', 'segment', 'utterance', 'utt', 'file', 'filename', 'sample', 'excerpt', 'image', 'sentence', 'track', 'song', 'scene', 'movie', 'audio', 'key']);
+
+/**
+ * A wide sheet whose first column is not named like ids but exactly one other column is (`Anna,Ben,Carl,stimulus`,
+ * ids 101-120 last): that column is the target. Read with the first column as the ids, Anna's ratings were the
+ * targets and 'stimulus' a rater (a new user's trial, 2026-12-06: ICC(2,1) 0.155 for psych's 0.925, exit 0; with
+ * 1-7 ratings "duplicate rating of target '2' … a row given twice?"). Said in a note. -1: none moved.
+ */
+function idColumnNotFirst(header: string[], first: number, notRaters: number[]): number {
+  const isIdName = (h: string) => {
+    const words = columnWords(h);
+    return words.length > 0 && words.length <= 2 && ID_NAME_WORDS.has(words[words.length - 1]);
+  };
+  if (looksLikeIdColumn(header[first]) || header[first] === '') return -1;
+  const ids = header.map((_, i) => i).filter((i) => i !== first && !notRaters.includes(i) && isIdName(header[i]) && !looksLikeRaterName(header[i]));
+  return ids.length === 1 ? ids[0] : -1;
+}
+
+/** A first column that names a survey's respondents (Qualtrics `ResponseId`, Google Forms `Timestamp`, `participant`). */
+const RESPONDENT_COLUMN = /^(response ?id|respondent( ?id)?|participant( ?id)?|participant ?(no|nr|number)|timestamp|zeitstempel|marca temporal|horodateur|e-?mail( address)?|email ?adresse|worker ?id|prolific[_ ]?pid|submission ?id|subject( ?id)?)$/i;
+/** Qualtrics' own respondent id column, which no ratings sheet has: with it the rows are respondents wherever it stands. */
+const SURVEY_ID_COLUMN = /^(response ?id|responseid)$/i;
+/** Column names of survey questions: Qualtrics `Q1`, `Q1_1`, `QID12`; Google Forms grids `Clip 1 [Valence]`. */
+const isQuestionName = (h: string) => /^Q(ID)?\d+([_.]\d+)*$/i.test(h) || /\[.+\]\s*$/.test(h);
+/** Three or more question columns, beside at most two others (Google Forms' `Email Address`, a name). */
+const looksLikeQuestions = (names: string[]) => {
+  const n = names.filter(isQuestionName).length;
+  return n >= 3 && n >= names.length - 2;
+};
+
+/**
+ * A survey export (Qualtrics, Google Forms, a `participant` per row): one row per respondent, one column per question
+ * (clip), so the respondents are the raters and the columns the targets. Read as a wide sheet it swapped them
+ * (a new user's trial, 2026-12-06: "6 targets × 12 raters", ICC(2,1) 0.015 for psych's 0.681, exit 0), and the
+ * full Qualtrics export was told to remove 'ResponseId', which led there. Refused naming the layout and the transpose.
+ */
+function refuseSurveyRows(header: string[], ti: number, raterCols: number[], path: string): void {
+  const names = raterCols.map((c) => header[c]);
+  const surveyId = [ti, ...raterCols].find((c) => SURVEY_ID_COLUMN.test(header[c]));
+  const byFirst = RESPONDENT_COLUMN.test(header[ti]) && (looksLikeQuestions(names) || looksLikeTargetIds(names));
+  if (surveyId === undefined && !byFirst) return;
+  const col = surveyId ?? ti;
+  const questions = names.filter(isQuestionName);
+  const shown = questions.length > 0 ? questions : names;
+  const qualtrics = surveyId !== undefined ? " (and Qualtrics' extra header rows and its other metadata columns)" : '';
+  throw new InputError(
+    `each row looks like one respondent's answers (a survey export: column '${header[col]}' names the respondents, and ${shown.length} columns are questions, ${quoteList(shown.slice(0, 3))}, …): ` +
+      `the respondents are the raters and the questions the targets, but agreement reads one row per target and one column per rater: ` +
+      `delete the columns that are not ratings${qualtrics}, transpose the sheet (Paste Special > Transpose; R t(); pandas df.set_index('${header[col]}').T) so that each respondent is a column, and run again`,
+    { file: path, line: 1, column: header[col] },
+  );
+}
+
+/** Words a column beside a rater's names for something that is not a rating of the target (`Anna_conf`, `Ben RT`). */
+const ATTACHED_WORDS = new Set(['conf', 'confidence', 'certainty', 'certain', 'sure', 'sureness', 'rt', 'latency', 'time', 'ms', 'comment', 'comments', 'note', 'notes', 'remark', 'remarks']);
+/** Alone, or after any name: not 'rt' (a rater's initials 'RT'). */
+const STANDALONE_WORDS = new Set(['conf', 'confidence', 'certainty', 'sureness', 'latency']);
+
+/**
+ * A column per rater beside their rating that holds something else (`Anna,Anna_conf,Ben,Ben_conf`: a confidence, a
+ * response time, a comment): read as raters they entered every figure (a new user's trial, 2026-12-06: "6 raters",
+ * ICC(2,1) 0.174 for psych's 0.836 over 3, exit 0, and the hint said to exclude the real rater Anna). Told by its name:
+ * another rater column's name followed by such a word, or a confidence word alone. Refused naming them all.
+ */
+function refuseAttachedColumns(header: string[], raterCols: number[], excludeFlag: boolean, path: string): void {
+  const names = raterCols.map((c) => header[c]);
+  const attached = raterCols.filter((c) => {
+    const words = columnWords(header[c]);
+    const last = words[words.length - 1];
+    if (words.length === 0 || !ATTACHED_WORDS.has(last)) return false;
+    if (words.length === 1) return STANDALONE_WORDS.has(last);
+    const owner = words.slice(0, -1).join(' ');
+    return STANDALONE_WORDS.has(last) || names.some((n) => n !== header[c] && columnWords(n).join(' ') === owner);
+  });
+  if (attached.length === 0) return;
+  const list = attached.map((c) => header[c]);
+  const fix = excludeFlag ? `leave them out with --exclude-rater ${shellWord(list.join(','))} (or remove them from the sheet)` : 'remove them from the file';
+  throw new InputError(
+    `column${list.length > 1 ? 's' : ''} ${quoteList(list)} would be read as rater${list.length > 1 ? 's' : ''}, but ${list.length > 1 ? 'are' : 'is'} named like a rater's confidence, response time or comment beside their rating, not a rating of the targets; read as raters they would enter every figure: ${fix}`,
+    { file: path, line: 1, column: list[0] },
+  );
 }
 
 /**
@@ -810,6 +976,31 @@ function nameSplits(h: string): [string, string][] {
 
 /** A dimension's name: a word of 3 or more letters (`valence`, `arousal`), never a rater's (`A`, `r1`, `lab2`). */
 const dimensionWord = (w: string) => /^[A-Za-z]{3,}$/.test(w);
+
+/** A number, or a pass or occasion code (`t1`, `pass2`, `run_1`): beside a word, as often the word's pass as a rater of it. */
+const PASS_CODE = /^(\d+|(t|p|pass|run|time|session|visit|wave|rep|round|occasion)[_-]?\d+)$/i;
+
+/** Rating dimensions a sheet names its columns by (`valence_1`: rater 1 of valence); any other word beside a bare number may be a rater's name. */
+const DIMENSION_NAMES = new Set([
+  'valence', 'arousal', 'dominance', 'pleasure', 'activation', 'intensity', 'tension', 'energy', 'emotion', 'mood', 'sentiment', 'stress', 'pain',
+  'quality', 'naturalness', 'clarity', 'intelligibility', 'fluency', 'loudness', 'pitch', 'tempo', 'similarity', 'realism', 'overall', 'mos',
+  'engagement', 'interest', 'attention', 'anger', 'happiness', 'sadness', 'fear', 'disgust', 'surprise', 'severity', 'accuracy', 'relevance',
+]);
+
+/**
+ * Columns WORD_NUMBER (`Anna_1, Anna_2, Ben_1, Ben_2`) whose words are not rating dimensions: raters Anna and Ben
+ * each rating twice (passes 1, 2) as often as dimensions Anna and Ben rated by raters 1 and 2. Read as dimensions,
+ * each rater's test-retest agreement passed a --min-icc 0.75 gate that the raters' agreement (0.551) fails (a new
+ * user's trial, 2026-12-06). Refused with the layouts that say which.
+ */
+function refuseWordNumberSplit(header: string[], raterCols: number[], words: string[], numbers: string[], path: string): never {
+  throw new InputError(
+    `columns ${quoteList(raterCols.slice(0, 4).map((c) => header[c]))}, … pair the words ${quoteList(words.slice(0, 4))} with the numbers or pass codes ${quoteList(numbers.slice(0, 4))}: ` +
+      `raters ${words.slice(0, 2).join(', ')} each rating ${numbers.length} times (passes), or dimensions ${words.slice(0, 2).join(', ')} rated by raters ${numbers.slice(0, 2).join(', ')}? It cannot be told which (a column is read as RATER_DIMENSION only when the dimension is a known one: valence, arousal, …): ` +
+      `write the file long, as target,rater,occasion,rating for passes (test-retest; for the raters' agreement keep one pass, one column per rater) or as target,rater,dimension,rating for dimensions`,
+    { file: path, line: 1, column: header[raterCols[0]] },
+  );
+}
 
 /**
  * Wide columns named RATER_DIMENSION (`A_valence`, `A_arousal`, `B_valence`, …) or DIMENSION_RATER: one column per
@@ -837,6 +1028,7 @@ function raterDimensionColumns(header: string[], raterCols: number[], path: stri
     const di = words[0] ? 0 : 1;
     const dims = [...(di === 0 ? left : right)];
     const raters = [...(di === 0 ? right : left)];
+    if (raters.every((r) => PASS_CODE.test(r)) && !dims.every((w) => DIMENSION_NAMES.has(w.toLowerCase()))) refuseWordNumberSplit(header, raterCols, dims, raters, path);
     const rater: string[] = [];
     const dim: string[] = [];
     raterCols.forEach((c, k) => ([rater[c], dim[c]] = [parts[k][1 - di], parts[k][di]]));
@@ -863,6 +1055,27 @@ class RatingsAccumulator {
   readonly scale: [number, number] | undefined;
   rec = -1;
   nMissing = 0;
+  /** The first record with an empty dimension cell (-1: none); refused when other records name a dimension. */
+  emptyDimensionRec = -1;
+  /** The last wide record whose only cell is its first ('Arousal;;;'): a block's title when the header follows it. */
+  private titleRow: { rec: number; text: string } | null = null;
+
+  /**
+   * The header again right below a one-cell row ('Arousal;;;'): a second block of the sheet (another dimension) under
+   * its title. Read as joined exports, the duplicate message offered --repeated, which read arousal as a retest of
+   * valence, exit 0 (ttrial48a). Refused naming the title.
+   */
+  private refuseTitledBlock(): void {
+    const t = this.titleRow;
+    const between = t === null ? [] : Array.from({ length: this.rec - t.rec - 1 }, (_, k) => t.rec + 1 + k);
+    if (t === null || !between.every((r) => this.emptyRows.includes(r))) return;
+    throw new RecordError(
+      `row '${t.text}' and the header again below it ({FIRST}) start a second block of the sheet (another dimension?) under the first: agreement reads one block per file: write each block to a file of its own, or the whole sheet in the long layout with a dimension column (target,rater,dimension,rating)`,
+      t.rec,
+      this.layout.header[this.layout.ti],
+      this.rec,
+    );
+  }
   /** Records whose every cell is empty (Excel's `;;;` rows below the data): skipped, and said in a note. */
   readonly emptyRows: number[] = [];
   /** Records that repeat the header (exports joined one after another): skipped, and said in a note. */
@@ -929,6 +1142,12 @@ class RatingsAccumulator {
 
   private readValue(cell: string, column: string): number {
     let s = cell.trim();
+    if (isJsonList(s))
+      throw new RecordError(
+        `rating '${s.length > 60 ? s.slice(0, 60) + '…' : s}' is a JSON list or object (a multi-select field, e.g. Label Studio's Choices with choice="multiple"), not one label: agreement reads one label per rating; multi-label ratings need an agreement per label: write one yes/no column (or rating) per label and run each, or keep one choice per rating`,
+        this.rec,
+        column,
+      );
     if (missingMarkerLike(s) && this.labelIndex.get(labelKey(s)) === undefined) {
       throw new RecordError(`rating '${s}' looks like a missing-value marker: write a missing rating as an empty cell or NA, or pass --na ${shellWord(s)} to read it as missing`, this.rec, column);
     }
@@ -941,7 +1160,8 @@ class RatingsAccumulator {
     if (!Number.isFinite(v)) {
       const idHint = this.layout.targetGuessed && looksLikeIdColumn(column) && !looksLikeRaterName(column) ? `column '${column}' looks like the target ids: pass --target-col ${shellWord(column)}; ` : '';
       const notes = this.layout.raterCols.length > 0 && NOTES_WORDS.test(column.trim()) ? `column '${column}' looks like notes, not a rater's ratings: ${this.excludeFlag ? `leave it out with --exclude-rater ${shellWord(column)}` : 'remove it from the file'}, or ` : '';
-      const hint = idHint + notes + (looksLikeDecimalComma(s) ? 'a decimal comma? use --decimal-comma, or --categorical for labels' : 'use --categorical for labels');
+      const email = /^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/.test(s) ? `column '${column}' holds e-mail addresses, not ratings: a survey export with one row per respondent? then transpose it so that each respondent is a column; else remove the column; or ` : '';
+      const hint = idHint + notes + email + (unicodeMinus(s) ? `a Unicode minus '${s[0]}' (U+${s.charCodeAt(0).toString(16).toUpperCase()}), not '-'? replace it with '-' in the file (e.g. sed 's/${s[0]}/-/g'), or --categorical for labels` : looksLikeDecimalComma(s) ? 'a decimal comma? use --decimal-comma, or --categorical for labels' : 'use --categorical for labels');
       throw new RecordError(`non-numeric rating '${cell.length > 40 ? cell.slice(0, 40) + '…' : cell}' (${hint})`, this.rec, column);
     }
     return v;
@@ -991,15 +1211,25 @@ class RatingsAccumulator {
       return;
     }
     if (this.isHeaderAgain(row)) {
+      this.refuseTitledBlock();
       this.headerRows.push(this.rec);
       return;
     }
-    for (const c of unnamed) if (row[c].trim() !== '') throw new RecordError(unnamedColumnMessage(c, row[c].trim()), this.rec, String(c + 1));
+    // stops at the first other cell with data (nearly every row), so a data row costs one cell
+    if (this.layout.format === 'wide' && row[ti].trim() !== '' && row.every((c, i) => i === ti || c.trim() === '')) this.titleRow = { rec: this.rec, text: row[ti].trim() };
+    for (const c of unnamed) if (row[c].trim() !== '') throw new RecordError(this.rec === 0 && twoHeaderRows(header, row) ? twoHeaderRowsMessage(header, row) : unnamedColumnMessage(c, row[c].trim()), this.rec, String(c + 1));
     const { targetCols } = this.layout;
     const targetId = targetCols ? (targetCols.some((c) => row[c].trim() === '') ? '' : targetCols.map((c) => row[c].trim()).join('/')) : row[ti].trim();
     if (targetId === '') throw new RecordError('empty target id: write the id of the rated target in this cell, or delete the row', this.rec, header[ti]);
+    if (this.layout.format === 'wide' && SUMMARY_ROW.test(targetId))
+      throw new RecordError(
+        `row '${targetId}' looks like a summary the sheet computed below the ratings (a mean, SD or total of each rater's column), not a target: read as one it would be one more target rated by every rater, in the figures and the gold labels: delete the summary rows and run again`,
+        this.rec,
+        header[ti],
+      );
     const order = this.readOrder(row);
     if (this.layout.split) return this.addSplitRecord(row, targetId, order);
+    if (di >= 0 && row[di].trim() === '' && this.emptyDimensionRec < 0) this.emptyDimensionRec = this.rec;
     const d = this.dimOf(di >= 0 ? row[di].trim() : '');
     if (this.layout.format === 'long') this.addLongRecord(d, row, targetId, order);
     else this.addWideRecord(d, row, targetId, order);
@@ -1101,6 +1331,17 @@ class RatingsAccumulator {
     if (k < 0) return;
     const col = header[unused[k]];
     const tcol = this.layout.targetCols ? this.layout.targetCols.map((c) => header[c]).join(',') : header[ti];
+    if (!this.opts.repeated && TRACE_TIME.test(col.trim()) && [cells[k], first.cells[k]].every((c) => Number.isFinite(parseNumber(c))))
+      // a trace's time column not named like the order column ('t', 'frame', 'Time (ms)'): the hint --target-col 't,target'
+      // made every sample a target (ttrial48a H2-H4: ICC on 44 of 1284 "targets", exit 0)
+      throw new RecordError(
+        `target '${d.targets[t]}' by rater '${d.raters[r]}' is rated again (first on {FIRST}) at another '${col}' (${cells[k]} here, ${first.cells[k]} there): samples of a continuous trace over time? ` +
+          `agreement compares one rating per target and rater: average each trace over its target, or cut the traces into windows on one time grid and make each window a target (e.g. '${d.targets[t]}@0-1s'); ` +
+          `if '${col}' is not a time but names a test-retest occasion, pass --occasion-col ${shellWord(col)}`,
+        this.rec,
+        col,
+        first.rec,
+      );
     if (this.opts.repeated) {
       // --repeated asked for repeats as occasions: read, and said (the column may be the occasion misspelt)
       this.repeatNote ??= `warning: --repeated reads target '${d.targets[t]}' by rater '${d.raters[r]}' again as a second occasion, but its rows differ in column '${col}' ('${first.cells[k]}', then '${cells[k]}'), which is not read: if '${col}' and '${tcol}' together name a target, pass --target-col ${shellWord(`${col},${tcol}`)} instead; if '${col}' is the occasion, --occasion-col ${shellWord(col)}`;
@@ -1168,6 +1409,14 @@ async function readRatingsUnchecked(path: string, opts: ReadRatingsOptions, deli
   const acc = read.acc;
   if (acc === null) throw new InputError('empty file (no header, no ratings)', { file: path });
   if (acc.rec < 0 || acc.emptyRows.length + acc.headerRows.length === acc.rec + 1) throw new InputError(`no ratings (the file has a header only${acc.rec >= 0 ? ' and rows of empty cells' : ''})`, { file: path, line: 2 });
+  if (acc.emptyDimensionRec >= 0 && acc.dims.size > 1) {
+    const named = [...acc.dims.keys()].filter((k) => k !== '');
+    throw new RecordError(
+      `empty dimension cell (other rows name ${quoteList(named.slice(0, 3))}${named.length > 3 ? ', …' : ''}): write the dimension of this rating, or delete the row`,
+      acc.emptyDimensionRec,
+      acc.layout.header[acc.layout.di],
+    );
+  }
   refuseRatersAsRows(acc.layout, [...new Set([...acc.dims.values()].flatMap((d) => d.targets))], opts, path);
   refuseRatingsAsTargetIds(acc.layout, [...acc.dims.values()].flatMap((d) => d.targets), path);
   const raters = [...new Set([...acc.dims.values()].flatMap((d) => d.raters))];
@@ -1197,6 +1446,13 @@ function withExcludedNote<T>(f: () => T, excluded: Map<string, number>, path: st
     throw new InputError(`${e.message.replace(FEW_RATERS_HINT, '')} after the others were ${left}: agreement needs two or more raters; leave fewer out`, { file: path });
   }
 }
+
+/**
+ * A wide sheet's row that summarises the columns above it (`Mean`, `SD`, `Total`, `AVERAGE` under the data): read as
+ * a target (a new user's trial, 2026-12-06: 26 targets for 24, the gold labels holding 'Mean' 4.96 and 'SD' 1.94,
+ * exit 0; a `Total` row was called "a typo?"). A `Mean` column is refused by its name (refuseMetadataRaters).
+ */
+const SUMMARY_ROW = /^(mean|means|average|avg|median|sd|s\.d\.|std|std\.? ?dev\.?|stdev|stddev|standard deviation|variance|sum|total|totals|grand (mean|total)|mittelwert|summe|gesamt|moyenne|somme)\s*:?$/i;
 
 /** A header naming a column of target ids. */
 const ID_WORDS = /(^|[^a-z])(id|ids|no|nr|num|number|n|idx|index|key|#)([^a-z]|$)|target|item|clip|stim|video|trial|segment|utter|file|name|sample|excerpt|question|code|subject|participant|patient|person|image|photo|picture|sentence|text|track|song|row|case|unit|scene|movie|audio/i;
@@ -1274,11 +1530,29 @@ function ratingsTable(path: string, acc: RatingsAccumulator, levels: string[] | 
     dimensions,
     notes: [
       ...(unnamed.length > 0 ? [unnamedColumnsNote(unnamed, header.length)] : []),
+      ...(acc.layout.idMovedNote ? [acc.layout.idMovedNote] : []),
+      ...missingWordsNotes(acc.categorical && !levels ? acc.labels : []),
       ...(acc.layout.split ? [acc.layout.split.note] : []),
       ...unusedColumnsNotes(header, acc.layout.unused, oi),
       ...(acc.repeatNote ? [acc.repeatNote] : []),
     ],
   };
+}
+
+/**
+ * Labels that say a rating is missing (`missing`, `skip`, `unsure`, `don't know`): read as categories they count as
+ * agreement or disagreement (a new user's trial, 2026-12-06: α nominal 0.228 for 0.265 with them missing). Not
+ * refused, since a task may offer "unsure" as an answer; warned with the --na that reads them as missing. 'none' and
+ * 'neutral' are emotion labels and not listed.
+ */
+const MISSING_WORDS = /^(missing|miss|skip|skipped|unsure|not sure|don'?t know|do not know|dunno|dk|can'?t tell|cannot tell|can'?t say|no answer|no rating|not rated|unrated|n\.?a\.?|unknown|\?+)$/i;
+
+function missingWordsNotes(labels: string[]): string[] {
+  const words = labels.filter((l) => MISSING_WORDS.test(l.trim().replace(/\u2019/g, "'")));
+  if (words.length === 0) return [];
+  return [
+    `warning: label(s) ${quoteList(words)} are read as categories, but look like a missing rating written as a word: if they mean no rating, pass --na ${shellWord(words.join(','))} and run again (if they are answers the raters could give, ignore this)`,
+  ];
 }
 
 /** A long file's columns that no role reads: named, not ignored silently (a ninth trial's `session` column). */
@@ -1290,6 +1564,9 @@ function unusedColumnsNotes(header: string[], unused: number[], oi: number): str
   const named = unused.filter((c) => !looksLikeMetadataColumn(header[c]));
   return named.length > 0 ? [unusedColumnsNote(header, named, oi)] : [];
 }
+
+/** A trace's time column as named by a trace export: `t`, `frame`, `Time (ms)`, `sample`, `time_s`. */
+const TRACE_TIME = /^(t|ts|t_?s|t_?ms|frames?|frame[ _]?(no|nr|idx|index)|samples?|sample[ _]?(no|nr|idx|index)|time|times|time[ _]?\(?(s|ms|sec|secs|seconds)\)?|ms|sec|secs|seconds|position)$/i;
 
 /** A column named as a time (Label Studio's created_at, updated_at, a *_time or date column) that drift could order by. */
 const TIME_LIKE = /^(created|updated|submitted|completed|started|finished|modified)(_?at|_?on)?$|(^|[_\s-])(time|date|datetime|timestamp)$|^(time|date)([_\s-]|$)|_at$/i;
@@ -1387,7 +1664,7 @@ function finishDimension(d: DimBuilder, acc: RatingsAccumulator, catOrder: Retur
   checkDimension(dim, format === 'long' ? header[ri] : null, header[ti], duplicateHint, oi >= 0 ? header[oi] : undefined, minRaters, acc.headerRows);
   const offRange = offRangeScan(dim);
   if (offRange.far.length) dim.far_ratings = offRange.far;
-  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim) ?? (format === 'wide' ? rowNumberColumn(dim) : null) ?? countsTable(dim) ?? textRater(dim, format === 'wide', acc.excludeFlag) ?? offRange.refused;
+  const mix = scaleMix(dim) ?? missingCode(dim, acc.levelsGiven) ?? summaryColumn(dim) ?? (format === 'wide' ? rowNumberColumn(dim) : null) ?? countsTable(dim) ?? textRater(dim, format === 'wide', acc.excludeFlag) ?? freeTextRater(dim, format === 'wide', acc.excludeFlag) ?? offRange.refused;
   if (mix) throw new RecordError(mix.message, dim.record[mix.at], format === 'long' ? header[acc.layout.vi] : dim.raters[dim.rater[mix.at]]);
   return dim;
 }

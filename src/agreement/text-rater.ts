@@ -57,3 +57,46 @@ export function textRater(d: RatingsDimension, raterIsColumn: boolean, excludeFl
     message: `${who} holds only ${mine} (${someLabels(labels[odd])}) where ${theirs} hold only ${other} (${someLabels(otherLabels)}): ${advice}; labels one rater uses and no other does cannot agree, so no figure is computed over them`,
   };
 }
+
+/** Ratings a rater needs before their labels are called free text. */
+const FREE_TEXT_MIN = 5;
+
+/** Mean number of words of a set of labels. */
+function meanWords(labels: Set<string>): number {
+  const all = [...labels];
+  return all.reduce((a, l) => a + l.split(/\s+/).filter(Boolean).length, 0) / Math.max(1, all.length);
+}
+
+/**
+ * A rater whose labels are sentences that no other rater uses (an ELAN export of every tier brings the `transcript`
+ * tier along as one more "rater": a new user's trial, 2026-12-06: Fleiss' kappa 0.125 for the two raters' 0.625,
+ * exit 0). Told by: FREE_TEXT_MIN or more ratings, labels of three or more words on average, none of them used by
+ * another rater, beside two or more raters whose labels are shorter. Labels no other rater uses cannot agree.
+ */
+export function freeTextRater(d: RatingsDimension, raterIsColumn: boolean, excludeFlag: boolean): TextRater | null {
+  if (!d.categories || d.raters.length < 3) return null;
+  const labels = d.raters.map(() => new Set<string>());
+  const count = d.raters.map(() => 0);
+  const first = d.raters.map(() => -1);
+  for (let i = 0; i < d.value.length; i++) {
+    const r = d.rater[i];
+    labels[r].add(d.categories[d.value[i]].trim());
+    count[r]++;
+    if (first[r] < 0) first[r] = i;
+  }
+  const raters = d.raters.map((_, r) => r).filter((r) => count[r] > 0);
+  const usedBy = (r: number) => new Set(raters.filter((o) => o !== r).flatMap((o) => [...labels[o]]));
+  const isFree = (r: number) => count[r] >= FREE_TEXT_MIN && meanWords(labels[r]) >= 3 && ![...labels[r]].some((l) => usedBy(r).has(l));
+  const free = raters.filter(isFree);
+  const coders = raters.filter((r) => !free.includes(r) && meanWords(labels[r]) < 3);
+  if (free.length === 0 || coders.length < 2) return null;
+  const r = free[0];
+  const name = d.raters[r];
+  const who = raterIsColumn ? `column '${shownName(name)}'` : `rater '${shownName(name)}'`;
+  const fix = excludeFlag ? `leave it out with --exclude-rater ${shellWord(name)} (or remove its rows)` : 'remove it from the file';
+  const shown = [...labels[r]].slice(0, 2).map((l) => `'${l.length > 40 ? l.slice(0, 40) + '…' : l}'`).join(', ');
+  return {
+    at: first[r],
+    message: `${who} wrote sentences that no other rater uses (${shown}, …: ${labels[r].size} different in ${count[r]} ratings), not categories: free text (an ELAN transcript or notes tier) read as a rater, whose labels agree with no one's: ${fix}`,
+  };
+}
