@@ -183,7 +183,7 @@ describe('a beep 20 ms off its content (xcorr_disagrees): the refusal says how m
     placeStreams([ref, room], ref, PLACING);
     expect(room.placed).toBeNull();
     const said = room.warnings.find((w) => w.code === 'xcorr_disagrees')?.message;
-    expect(said).toMatch(/^placed by its start beep -2\d\.\d ms away from where its content cross-correlates with lav\.wav at 1\.8 s, its beep \(the content's lag at [\d.]+ s carried there at its drift, [\d.]+ ppm; peak ratio [\d.]+\): one of them is wrong, so the stream is not placed$/);
+    expect(said).toMatch(/^placed by its start beep -2\d\.\d ms away from where its content cross-correlates with lav\.wav at 1\.8 s, its beep \(the content's lag at [\d.]+ s carried there at its drift, [\d.]+ ppm; fine z [\d.]+, coarse peak ratio [\d.]+\): one of them is wrong, so the stream is not placed$/);
     // Each with its probe (src/sync/chapters.ts compares the files' streams for the refusal's chapter note).
     const wav = { container: 'wav', streams: [{ type: 'audio', codec: 'pcm_s16le', width_px: null, height_px: null, fps_avg: null, sample_rate_hz: SR, channels: 1 }] };
     const probes = [{ file: 'lav.wav', abs: '/s/lav.wav', p: wav }, { file: 'mic.wav', abs: '/s/mic.wav', p: wav }] as unknown as ProbedFile[];

@@ -13,6 +13,8 @@
  * as a disagreement and a beep off by more than the tolerance is still seen.
  */
 
+import { FINE_SEARCH_S } from './xcorr-drift.js';
+
 /** The content's cross-correlation of a stream s against `from`: add offset_s (+ drift (t - at_s)) to s's time t. */
 export interface ContentLine {
   offset_s: number;
@@ -55,4 +57,26 @@ export function beepVsContent(beepClock: (t: number) => number, fromClock: (t: n
   const [lo, hi] = drifts.map(at);
   const least = Math.sign(lo) !== Math.sign(hi) ? 0 : Math.min(Math.abs(lo), Math.abs(hi));
   return { t_s: tB, diff: at(line.drift ?? 0), least, drifts };
+}
+/**
+ * The most the lags of a match's two halves may differ at its fitted drift (xcorr.ts halves_ms) for its line to be
+ * carried to the beep without a clear coarse peak: genuine matches read under 0.4 ms (content-lag.ts), 0.02 ms on the
+ * 120 s drift pairs (tsync48a); a wrong content placement read 23.6 ms.
+ */
+const HALVES_AGREE_MS = 1;
+
+/**
+ * Whether a content match may overrule a beep placement (then compared at the beep within place.ts's tolerance).
+ * The coarse peak ratio (at least `minRatio`) guards against content matching confidently elsewhere (speech that
+ * repeats). A match whose lag lies within the fine stage's search of where the beep places the stream (|diff| at most
+ * FINE_SEARCH_S) is not elsewhere: the beep and the coarse stage agree on the lag, and what is left is where within
+ * those 30 ms, which the fine peak's z (at least MIN_FINE_Z, whyNotConclusive) answers against exactly those other
+ * lags. Its line must hold over the window (halves within HALVES_AGREE_MS) to be carried to the beep. The coarse
+ * ratio does not measure that: on 120 s pairs 250 ppm apart it read 2.56-2.96 at fine z 28-34 (2.6-3.8 at 94.5 ppm;
+ * 3.1-4.4 with the drift resampled out: the talkers' repeated clips make the envelope's other peaks), and a beep 20 ms
+ * late was placed 20.2 ms off with exit 0 (tsync47b's p120m250late20).
+ */
+export function overrulesBeep(r: { peak_ratio: number; halves_ms: number | null }, diff: number, minRatio: number): boolean {
+  if (r.peak_ratio >= minRatio) return true;
+  return Math.abs(diff) <= FINE_SEARCH_S && r.halves_ms !== null && Math.abs(r.halves_ms) <= HALVES_AGREE_MS;
 }

@@ -6,14 +6,14 @@
  * --share-camera-clock); (3) 'xcorr': an audio stream without a usable pulse is cross-correlated against a
  * placed audio stream (the audio-offset-finder approach, xcorr.ts).
  */
-import { audioOffset, MIN_FINE_Z, type XcorrResult } from './xcorr.js';
+import { audioOffset, fineAtOffset, MIN_FINE_Z, type XcorrResult } from './xcorr.js';
 import { FINE_SEARCH_S } from './xcorr-drift.js';
 import { CONTENT_MIN_Z, type ContentReading, mismatchWarning, readContent, uncheckedWarning, verdictOf, withoutPulses } from './content-mismatch.js';
 import { type MappedBeepRank, type MappedBeepScore, mappedBeepRank, mappedBeepScore } from './xcorr-beep.js';
 import { type LagSpan, lagSpan, pickBySpan } from './xcorr-span.js';
 import { outsideOverlap } from './xcorr-rest.js';
 import { beepPairOnContent, type FarContent, farContentMatch, isFirst, type PulseAt, type WindowPair } from './far-content.js';
-import { type BeepVsContent, beepVsContent } from './beep-vs-content.js';
+import { type BeepVsContent, beepVsContent, overrulesBeep } from './beep-vs-content.js';
 import { contentZ, CLEAR_RATIO, mayBeBeep, otherPairings, type Pairing, pairingVerdict } from './beep-pairing.js';
 import { acrossPartner, onePulseMessage, onlyPulse, otherHalf, secondPulseSeen } from './across.js';
 
@@ -458,12 +458,13 @@ export function crossCheck(s: StreamState): boolean {
   if (s.kind !== 'audio' || s.placed?.method !== 'tone' || s.placed.checked || !from?.placed || from.kind !== 'audio' || from.sampleRate !== s.sampleRate) return false;
   s.placed.checked = true;
   if (refuseFarContent(s, from) || refuseUnclearPairing(s, from)) return false;
-  const matches = conclusiveMatches(s, from);
+  const matches = conclusiveMatches(s, from).map((m) => withDriftBeyondEdge(s, from, m));
   // Only a clear content match overrules a beep (speech that repeats can cross-correlate confidently elsewhere): a
-  // clear coarse peak too (its offset is then known to well under 1 ms).
-  for (const m of matches.filter((x) => x.r.peak_ratio >= XCHECK_PEAK_RATIO)) {
+  // clear coarse peak too (its offset is then known to well under 1 ms), or one the beep itself points to
+  // (beep-vs-content.ts overrulesBeep).
+  for (const m of matches) {
     const at = atTheBeep(s, from, m);
-    if (at.least <= XCHECK_TOLERANCE_S) continue;
+    if (!overrulesBeep(m.r, at.diff, XCHECK_PEAK_RATIO) || at.least <= XCHECK_TOLERANCE_S) continue;
     s.warnings.push({ code: 'xcorr_disagrees', message: disagreesMessage(s, from, m, at) });
     s.placed = null;
     s.refusedBy = 'xcorr_disagrees';
@@ -475,6 +476,22 @@ export function crossCheck(s: StreamState): boolean {
   const away = matches.map((m) => ({ m, diff: atTheBeep(s, from, m).diff }));
   if (!away.some((a) => Math.abs(a.diff) <= FINE_SEARCH_S)) warnContentMismatch(s, from, away[0]);
   return pairAgainstContent(s, from, matches);
+}
+
+/**
+ * A content match whose drift lies at the edge of the range audioOffset searches (±MAX_SCAN_DRIFT, 250 ppm) is a bound:
+ * beep-vs-content.ts then admits every drift from there to MAX_DRIFT, which carried from the window's middle to its
+ * beep spans 7-14 ms over 60-120 s windows. A beep 8 ms late on a clock 250 ppm fast went through (tsync48a:
+ * placed 8.1 ms off, exit 0). So the drift is searched again about the match's lag out to MAX_DRIFT (xcorr.ts
+ * fineAtOffset), and the match carries the line measured there; when that search too ends at its edge or finds no
+ * clear peak (z under MIN_FINE_Z), the match is kept as it was (a bound).
+ */
+function withDriftBeyondEdge(s: StreamState, from: StreamState, m: ContentMatch): ContentMatch {
+  const [a, aT0, b, bT0] = m.w === 'start' ? [from.kept, from.keptT0, s.kept, s.keptT0] : [from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0];
+  if (!m.r.drift_limit || !a || !b) return m;
+  const wide = fineAtOffset(a, aT0, b, bT0, s.sampleRate, m.r.offset_s, MAX_DRIFT);
+  if (!wide || wide.drift_limit || wide.z < MIN_FINE_Z) return m;
+  return { ...m, r: { ...m.r, offset_s: wide.offset_s, at_s: wide.at_s, drift: wide.drift, drift_limit: null } };
 }
 
 /**
@@ -491,7 +508,7 @@ function disagreesMessage(s: StreamState, from: StreamState, m: ContentMatch, at
   // One beep or two: the message says which placed it (it said "its beeps" for one).
   const beeps = s.chosen.start && s.chosen.end ? 'its start and end beeps' : `its ${s.chosen.start ? 'start' : 'end'} beep`;
   const drift = m.r.drift === null ? 'drift unmeasured' : `${m.r.drift_limit ? 'at least ' : ''}${(m.r.drift * 1e6).toFixed(1)} ppm`;
-  const where = `at ${at.t_s.toFixed(1)} s, its beep (the content's lag at ${m.tm.toFixed(1)} s carried there at its drift, ${drift}; peak ratio ${m.r.peak_ratio.toFixed(2)})`;
+  const where = `at ${at.t_s.toFixed(1)} s, its beep (the content's lag at ${m.tm.toFixed(1)} s carried there at its drift, ${drift}; fine z ${(m.r.fine_z ?? 0).toFixed(1)}, coarse peak ratio ${m.r.peak_ratio.toFixed(2)})`;
   return `placed by ${beeps} ${disagreement(at.diff)} away from where its content cross-correlates with ${from.file} ${where}: one of them is wrong${Math.abs(at.diff) > XCHECK_MAX_S ? FAR_BEEP : ''}, so the stream is not placed`;
 }
 

@@ -244,12 +244,14 @@ function peakOf(fc: FrameCorrelations, k: number, tauMax: number, f0?: number, f
 /**
  * The drift and lag at which the frames' whitened correlations add up best (two passes over the drift: a grid whose
  * step keeps the outermost frames within 1 sample, then one eight times finer), and how clearly that peak stands out.
+ * Drifts up to maxDrift are searched (MAX_SCAN_DRIFT unless a caller asks further; the frames must hold the lags:
+ * frameCorrelations' halfS at least tauMaxS + maxDrift times half the overlap).
  */
-export function driftPeak(fc: FrameCorrelations, tauMaxS: number = FINE_SEARCH_S): DriftPeak {
+export function driftPeak(fc: FrameCorrelations, tauMaxS: number = FINE_SEARCH_S, maxDrift: number = MAX_SCAN_DRIFT): DriftPeak {
   const tauMax = Math.min(Math.round(tauMaxS * fc.sr), fc.half - 1);
   const reach = Math.max(...fc.tf.map(Math.abs)) || 1;
   // Keep every frame's shift within the lags it holds.
-  const kMax = Math.min(MAX_SCAN_DRIFT, (fc.half - tauMax - 1) / reach);
+  const kMax = Math.min(maxDrift, (fc.half - tauMax - 1) / reach);
   const step = 1 / reach;
   const outer = Math.floor(kMax / step) * step;
   const coarse = scanDrift(fc, 0, outer, step, tauMax);

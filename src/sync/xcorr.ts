@@ -248,16 +248,26 @@ export function audioOffset(a: Float32Array, aT0: number, b: Float32Array, bT0: 
 /**
  * The fine stage (drift-aware whitened correlation, xcorr-drift.ts) about one given offset only (add to a time in b to
  * get a's), not a search over every lag: how clearly a and b share sound there (z and its confidence, fineConfidence)
- * and the seconds of overlap at that offset, and the fine peak's offset. Null with fewer than 4 frames of overlap.
+ * and the seconds of overlap at that offset, and the fine peak's offset and drift (drift_limit as audioOffset's). Drifts
+ * up to maxDrift are searched (default MAX_SCAN_DRIFT, audioOffset's range). Null with fewer than 4 frames of overlap.
  */
-export function fineAtOffset(a: Float32Array, aT0: number, b: Float32Array, bT0: number, sr: number, offsetS: number): { z: number; confidence: number; overlap_s: number; offset_s: number; at_s: number } | null {
+export function fineAtOffset(
+  a: Float32Array,
+  aT0: number,
+  b: Float32Array,
+  bT0: number,
+  sr: number,
+  offsetS: number,
+  maxDrift: number = MAX_SCAN_DRIFT,
+): { z: number; confidence: number; overlap_s: number; offset_s: number; at_s: number; drift: number; drift_limit: number | null } | null {
   const lag0 = Math.round((offsetS - aT0 + bT0) * sr);
-  const f = fineAt(a, b, sr, lag0);
+  const f = fineAt(a, b, sr, lag0, maxDrift);
   if (!f) return null;
   // offset_s: the fine peak's offset (within FINE_SEARCH_S of offsetS) at b's window middle at_s, as audioOffset's.
   const bMid = bT0 + b.length / sr / 2;
   const offset = (f.lag0 + f.pk.lag) / sr + aT0 - bT0 + f.pk.k * (bMid - (bT0 + f.centre / sr));
-  return { z: f.pk.z, confidence: fineConfidence(f.pk.z, f.pk.searched), overlap_s: overlapAtOffset(a.length, aT0, b.length, bT0, sr, offsetS), offset_s: offset, at_s: bMid };
+  const overlap = overlapAtOffset(a.length, aT0, b.length, bT0, sr, offsetS);
+  return { z: f.pk.z, confidence: fineConfidence(f.pk.z, f.pk.searched), overlap_s: overlap, offset_s: offset, at_s: bMid, drift: f.pk.k, drift_limit: f.pk.limit };
 }
 
 /** Seconds two windows (lengths in samples, first samples at aT0 and bT0) overlap at an offset (add to b's time to get a's). */
@@ -272,9 +282,9 @@ interface FineFit {
   pk: ReturnType<typeof driftPeak>;
 }
 
-/** The fine stage about one coarse lag (samples), or null when the overlap holds fewer than 4 frames. */
-function fineAt(a: Float32Array, b: Float32Array, sr: number, lag0: number): FineFit | null {
+/** The fine stage about one coarse lag (samples), drifts up to maxDrift, or null when the overlap holds fewer than 4 frames. */
+function fineAt(a: Float32Array, b: Float32Array, sr: number, lag0: number, maxDrift: number = MAX_SCAN_DRIFT): FineFit | null {
   const overlapS = Math.max(0, (Math.min(b.length, a.length - lag0) - Math.max(0, -lag0)) / sr);
-  const fc = frameCorrelations(a, b, sr, lag0, FINE_SEARCH_S + (MAX_SCAN_DRIFT * overlapS) / 2 + 0.002);
-  return fc ? { lag0, centre: fc.centre, pk: driftPeak(fc) } : null;
+  const fc = frameCorrelations(a, b, sr, lag0, FINE_SEARCH_S + (maxDrift * overlapS) / 2 + 0.002);
+  return fc ? { lag0, centre: fc.centre, pk: driftPeak(fc, FINE_SEARCH_S, maxDrift) } : null;
 }
