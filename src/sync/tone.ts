@@ -77,7 +77,7 @@ export interface ToneDetection {
   freq_hz: number;
   /** Tone power against everything else in the signal while it sounds, dB. */
   snr_db: number;
-  /** Tone power against the mean in-band power over the 0.5 s before the onset (at least the chunk's floor), dB. */
+  /** Tone power against the in-band interference a span as long as the beep typically holds around it (bandSnrOf), dB. */
   band_snr_db: number;
   /** Tone RMS level, dB re full scale (a full-scale sine is 0 dBFS). */
   level_dbfs: number;
@@ -132,6 +132,28 @@ interface Plateau {
   freq: number;
   resid: number;
   coherent: boolean;
+}
+
+/** Least number of spans outside a beep for its band SNR to be judged against their median (typicalSpanPower). */
+const MIN_SPANS = 8;
+
+/**
+ * The in-band interference a span of `spanWindows` windows typically holds: the median, over the back-to-back spans of
+ * tp (10 ms power on the 2 ms grid) that lie wholly outside windows a..b, of their mean; null when fewer than
+ * MIN_SPANS such spans.
+ */
+export function typicalSpanPower(tp: Float64Array, a: number, b: number, spanWindows: number): number | null {
+  const means: number[] = [];
+  const addSpans = (from: number, to: number) => {
+    for (let s = from; s + spanWindows <= to; s += spanWindows) {
+      let sum = 0;
+      for (let w = s; w < s + spanWindows; w++) sum += tp[w];
+      means.push(sum / spanWindows);
+    }
+  };
+  addSpans(0, Math.min(tp.length, Math.max(0, a)));
+  addSpans(Math.max(0, b + 1), tp.length);
+  return means.length >= MIN_SPANS ? median(means) : null;
 }
 
 /** Streaming tone-burst detector: push() PCM chunks in order, then finish(). */
@@ -354,16 +376,6 @@ export class ToneScanner {
     return { freq: this.toneHz + (slope * this.sampleRate) / (2 * Math.PI * this.blockN), resid: Math.sqrt(r2 / m) };
   }
 
-  /** Mean of tp outside windows a..b (clamped), or null when fewer than 250 windows (0.5 s) are left. */
-  private static meanOutside(tp: Float64Array, a: number, b: number): number | null {
-    a = Math.max(0, a);
-    b = Math.min(tp.length - 1, b);
-    let s = 0;
-    for (let w = 0; w < tp.length; w++) if (w < a || w > b) s += tp[w];
-    const m = tp.length - Math.max(0, b - a + 1);
-    return m >= 250 ? s / m : null;
-  }
-
   /** Mean of tp over windows a..b (clamped), or null when fewer than 10. */
   private static meanOf(tp: Float64Array, a: number, b: number): number | null {
     a = Math.max(0, a);
@@ -491,7 +503,7 @@ export class ToneScanner {
     // a median), at least the floor.
     const onsetW = Math.floor(onset.t / B) - WIN_BLOCKS;
     const interference = Math.max(ToneScanner.meanOf(tp, onsetW - 250, onsetW - 5) ?? floor, chunkFloor);
-    const bandSnr = this.bandSnrOf(tp, coh, onset.t, burst.end, { toneP, pt, floor, interference });
+    const bandSnr = this.bandSnrOf(tp, coh, onset.t, burst.end, { toneP, pt, floor, interference, chunkFloor });
     const judged = refiner.judge(x, n, onset, pt, interference, ptot - toneP);
     const onsetSd = judged.onsetSd;
     const why = ToneScanner.unplaceableReason(bandSnr, plat.coherent, judged.why, harmonic);
@@ -517,17 +529,29 @@ export class ToneScanner {
   }
 
   /**
-   * Band SNR: the tone's power (bandToneP) against the larger of the interference before the onset and the chunk's
-   * mean in-band power outside this beep and its echo (0.5 s before a beep can be a pause in the speech: the SNR is
-   * the beep against the recording's interference, as make-sync-rooms defines it). Tone-band events elsewhere in the
-   * chunk count as interference too (a median of 0.5 s means read nominal -6 dB room beeps at up to 0 dB). At most 40 dB under: a tone that does not rise over the interference
-   * at all has no SNR to tell.
+   * Band SNR: the tone's power (bandToneP) against the in-band interference a span as long as the beep typically holds
+   * in this chunk (typicalSpanPower: the median, over the chunk's spans of the beep's length outside this beep and its
+   * echo, of their mean 10 ms power), at least the chunk's floor. This is the quantity make-sync-rooms writes as each
+   * beep's own band SNR (the beep against the interference over its own span, by the same 10 ms demodulator), with
+   * the span under the beep, which the beep hides, replaced by the recording's typical span: a median, so a pause or
+   * a loud vowel just before the beep, or a few other tone-band events, do not move it. Until 2026-12-06 it was
+   * against the larger of the 0.5 s before the onset and the chunk's mean, which read 9.3 dB under the beeps' own
+   * (median over 111 room-microphone beeps of room variants 10, 160 and 190; 36 read under 0 dB whose own was over it)
+   * and refused a beep 0.10 ms off (variant 160); the median of spans reads 2.5 dB under (14 under 0 dB whose own
+   * was over it, 3 over 0 dB whose own was under it, all three found only by their coherence, so not placeable).
+   * A loud sound under the beep itself it cannot see (nor could the earlier measure); in a recording mostly quiet
+   * between utterances the typical span is the quiet. The noise just before the onset still judges the onset
+   * (tone-refine.ts judge). With fewer than MIN_SPANS spans outside the beep (a clip of a few seconds), the
+   * interference before the onset. At most 40 dB under: a tone that does not rise over the interference at all has no
+   * SNR to tell.
    */
-  private bandSnrOf(tp: Float64Array, coh: CoherentTrack, onset: number, end: number, p: { toneP: number; pt: number; floor: number; interference: number }): number {
+  private bandSnrOf(tp: Float64Array, coh: CoherentTrack, onset: number, end: number, p: { toneP: number; pt: number; floor: number; interference: number; chunkFloor: number }): number {
     const B = this.blockN;
-    const longTerm = ToneScanner.meanOutside(tp, Math.floor(onset / B) - 50, Math.ceil(end / B) + 250);
+    const spanWindows = Math.max(1, Math.round((end - onset) / B));
+    const typical = typicalSpanPower(tp, Math.floor(onset / B) - 50, Math.ceil(end / B) + 250, spanWindows);
+    const noise = typical === null ? p.interference : Math.max(typical, p.chunkFloor);
     const toneP = this.bandToneP(coh, onset, end, p.toneP, p.pt, p.floor);
-    return Math.max(MIN_BAND_SNR_DB, 10 * Math.log10(toneP / Math.max(p.interference, longTerm ?? 0)));
+    return Math.max(MIN_BAND_SNR_DB, 10 * Math.log10(toneP / noise));
   }
 
   /**
