@@ -987,9 +987,18 @@ type XcorrPick = { o: StreamState; r: XcorrResult; endRes?: XcorrResult | null }
  * played at two times), and nothing else in the window confirms the lag. Generated (scripts/measure-content-geometry.mjs,
  * layout cam-room3-I4: a camera 1.5 m and a room microphone 3 m from the participant, the interviewer 1.2 m from the
  * room microphone, no beep; the talkers share five clips): a room microphone placed 3.32 s off with exit 0 (z 9.1, the
- * right lag z 4.5), z 5.8 without its clearest run; the right content placements of room variants 160 and 180 kept
- * 10.4 and more (docs/sync.md "Known limits", "A stream placed by its content").
+ * right lag z 4.5), z 5.8 without its clearest run; the content placements of room variants 160 and 180 kept 10.9
+ * and 12.7 and more, the right ones of that layout set 10.4 and more. The resolvers below may still take the lag on
+ * other evidence (room variant 150 `rt3-drr-6-snr10-aac-both`, --geometry drawn: z 1.7 without its clearest run, its
+ * own rough start beep within 200 ms of that lag alone: resolveByOwnPulse; placed as before, 29.6 ms off, sd 25.2 ms
+ * counting its halves) (docs/sync.md "Known limits", "A stream placed by its content").
  */
+/** Why a single clear lag was not taken as it stood, for a resolver's message: its coarse peak, or its one stretch. */
+function singleLagDoubt(r: XcorrResult): string {
+  if (r.peak_ratio < MIN_COARSE_RATIO) return `its coarse peak does not stand out (ratio ${r.peak_ratio.toFixed(2)})`;
+  return oneStretchWhy(r) ?? `its coarse peak does not stand out (ratio ${r.peak_ratio.toFixed(2)})`;
+}
+
 function oneStretchWhy(r: XcorrResult): string | null {
   if (r.rest_z === null || r.rest_z === undefined || r.rest_z >= MIN_FINE_Z || r.fine_z === null) return null;
   return `its fine peak (z ${r.fine_z.toFixed(1)}) rests on one 2.3 s stretch: without it the match stands at z ${r.rest_z.toFixed(1)} (at least ${MIN_FINE_Z} needed), as a sound heard twice (the same words said or played at two times) would`;
@@ -1152,7 +1161,7 @@ export function resolveByOwnPulse(s: StreamState, best: XcorrPick, minConfidence
   const c = near[0];
   if (clear.some((x) => x !== c && implied.some((v) => Math.abs(x.offset_s - v.lag) < OTHER_LAG_MIN_S + v.tol - ROUGH_PULSE_S))) return null;
   const others = clear.filter((x) => x !== c).map((x) => `${x.offset_s.toFixed(3)} s (z ${x.fine_z.toFixed(1)})`);
-  const what = others.length ? `clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}` : `at ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) but its coarse peak does not stand out (ratio ${r.peak_ratio.toFixed(2)})`;
+  const what = others.length ? `clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}` : `at ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) but ${singleLagDoubt(r)}`;
   s.warnings.push({
     code: 'xcorr_two_lags',
     message: `its start window matches ${best.o.file} ${what}; its own start beep (found, not timed well enough to place by) lies within ${Math.round(Math.max(...implied.map((v) => v.tol)) * 1000)} ms of ${c.offset_s.toFixed(3)} s only`,
@@ -1180,7 +1189,9 @@ const beepName = (o: StreamState, pb: { rough: boolean }) => `${o.file}'s start 
  * overlap (sync.json's `xcorr.overlap_s` gave the first match's, 8.2 s where the lag taken overlapped about 30 s).
  */
 function atLag(r: XcorrResult, c: XcorrResult['candidates'][number]): XcorrResult {
-  return { ...r, offset_s: c.offset_s, drift: c.drift, drift_limit: c.drift_limit ?? null, fine_z: c.fine_z, overlap_s: c.overlap_s ?? r.overlap_s, competing_z: null, halves_ms: null, rest_z: null };
+  // The clearest fit itself keeps its halves and rest z (its sd counts the halves: content-lag.ts).
+  const top = c.offset_s === r.offset_s && c.fine_z === r.fine_z;
+  return { ...r, offset_s: c.offset_s, drift: c.drift, drift_limit: c.drift_limit ?? null, fine_z: c.fine_z, overlap_s: c.overlap_s ?? r.overlap_s, competing_z: null, halves_ms: top ? r.halves_ms : null, rest_z: top ? r.rest_z : null };
 }
 
 /**
@@ -1230,7 +1241,7 @@ export function resolveByMappedBeep(s: StreamState, best: XcorrPick, minConfiden
   // Every other clear lag: its mapped beep no steadier than the window's steadiest elsewhere, or wholly outside the window.
   if (clear.some((x, i) => x !== c && (Math.abs(x.offset_s - c.offset_s) < OTHER_LAG_MIN_S || (db[i] === null ? !outside(x) : (db[i] as number) >= 0)))) return null;
   const others = clear.filter((x) => x !== c).map((x) => `${x.offset_s.toFixed(3)} s (z ${x.fine_z.toFixed(1)})`);
-  const what = others.length ? `clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}` : `at ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) but its coarse peak does not stand out (ratio ${r.peak_ratio.toFixed(2)})`;
+  const what = others.length ? `clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}` : `at ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) but ${singleLagDoubt(r)}`;
   s.warnings.push({
     code: 'xcorr_two_lags',
     message: `its start window matches ${best.o.file} ${what}; only at ${c.offset_s.toFixed(3)} s does ${beepName(best.o, pb)} fall on a steady ${Math.round(pb.freq_hz)} Hz tone here (its own beep not found by the detector): coherence ${(scores[clear.indexOf(c)] as MappedBeepScore).coherence.toFixed(2)}, ${m.toFixed(1)} dB over the steadiest elsewhere in the window`,
