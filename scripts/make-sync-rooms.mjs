@@ -24,6 +24,17 @@
  * the beep (docs/sync.md "Test cases with known truth"): the beep defines the common clock, so the room microphone's
  * offset is its clock offset plus the beep's delay to the lav minus its delay to the room microphone; the truth's
  * `geometry` records the layout, the delays and each talker's own lag against the beep's.
+ * --levels distance (with --geometry; default off) sets each source's level and echo at each microphone by its
+ * distance instead of the fixed mix: the direct sound falls as 1/r and the reverberant field is the same everywhere
+ * in the room, so a source's direct-to-reverberant ratio is 20 log10(r_c / r) (r_c, the critical distance: Kuttruff,
+ * Room Acoustics, 5th ed., sec. 5.5), with r_c set where the case's DRR holds for the loudspeaker at the room
+ * microphone. The lav then hears the interviewer as far as they stand (a lav at 0.2 m: 20 dB down at 2 m), and a first
+ * microphone stated farther from the participant (1.5 m: a camera's) hears both talkers alike.
+ * --lav-rt60 S (with --levels distance) gives the first microphone's room its own RT60 (a camera or recorder in
+ * another room, or a drier corner), its critical distance scaled by sqrt(RT60 / S) (r_c = 0.057 sqrt(V / RT60)).
+ * --beep none makes every case without a beep and places it by its content (mmprep's default --fallback): the truth
+ * is then the sample clock offset between the two devices (no beep defines the clock), and `geometry` records each
+ * talker's lag against it (content_lag_vs_clock_s: its delay to the first microphone minus to the room's).
  *
  * Deterministic: fixed seeds (mulberry32), no wall clock. Truth offsets follow docs/sync.md's timeline convention:
  * presentation times (an MP3's first decoded sample is at its start_time, the encoder delay ffprobe reports).
@@ -52,8 +63,12 @@ const VARIANT = Number(arg('variant', '0'));
 const GEOMETRY = arg('geometry', null);
 const GEOMETRY_M = GEOMETRY && GEOMETRY !== 'drawn' ? GEOMETRY.split(',').map(Number) : null;
 const geometryBad = GEOMETRY_M !== null && (GEOMETRY_M.length !== 6 || GEOMETRY_M.some((d) => !Number.isFinite(d) || d < 0 || d > 20));
-if (!OUT || !['small', 'full'].includes(SET) || !Number.isInteger(VARIANT) || VARIANT < 0 || geometryBad) {
-  console.error('usage: node scripts/make-sync-rooms.mjs --out DIR [--set small|full] [--variant N (integer >= 0)] [--geometry drawn|PL,PR,IL,IR,SL,SR (metres, 0-20)]');
+const LEVELS = arg('levels', null);
+const LAV_RT60 = arg('lav-rt60', null) === null ? null : Number(arg('lav-rt60', null));
+const BEEP = arg('beep', 'on');
+const levelsBad = (LEVELS !== null && (LEVELS !== 'distance' || !GEOMETRY)) || (LAV_RT60 !== null && (LEVELS === null || !(LAV_RT60 >= 0.1 && LAV_RT60 <= 2)));
+if (!OUT || !['small', 'full'].includes(SET) || !Number.isInteger(VARIANT) || VARIANT < 0 || geometryBad || levelsBad || !['on', 'none'].includes(BEEP)) {
+  console.error('usage: node scripts/make-sync-rooms.mjs --out DIR [--set small|full] [--variant N (integer >= 0)] [--geometry drawn|PL,PR,IL,IR,SL,SR (metres, 0-20)] [--levels distance (needs --geometry)] [--lav-rt60 S (0.1-2, needs --levels)] [--beep on|none]');
   process.exit(2);
 }
 
@@ -344,6 +359,7 @@ function roomGeometry(seed) {
   const g = { participant: src(0), interviewer: src(2), speaker: src(4) };
   const beepLag = g.speaker.lav_delay_s - g.speaker.room_delay_s;
   const lagVsBeep = (s) => Math.round((s.lav_delay_s - s.room_delay_s - beepLag) * 1e9) / 1e9;
+  const lagVsClock = (s) => Math.round((s.lav_delay_s - s.room_delay_s) * 1e9) / 1e9;
   const record = {
     sound_m_s: SOUND_M_S,
     layout: GEOMETRY_M ? 'stated' : 'drawn',
@@ -351,8 +367,26 @@ function roomGeometry(seed) {
     distances_m: Object.fromEntries(Object.entries(g).map(([k, s]) => [k, { lav: s.lav_m, room: s.room_m }])),
     beep_lag_s: Math.round(beepLag * 1e9) / 1e9,
     content_lag_vs_beep_s: { participant: lagVsBeep(g.participant), interviewer: lagVsBeep(g.interviewer) },
+    content_lag_vs_clock_s: { participant: lagVsClock(g.participant), interviewer: lagVsClock(g.interviewer) },
   };
   return { ...g, beepLag, record };
+}
+
+/**
+ * --levels distance: a source r metres from a microphone is heard at 1/r (direct sound) through a room response whose
+ * DRR is 20 log10(r_c / r) (diffuse reverberant field, the same everywhere; Kuttruff, Room Acoustics, sec. 5.5).
+ * r_c puts the case's DRR at the loudspeaker's distance to the room microphone; a first microphone in a room of
+ * another RT60 (--lav-rt60) has r_c scaled by sqrt(rt60 / lavRt60) (r_c = 0.057 sqrt(V / RT60), same volume).
+ */
+function distanceLevels(c, geo) {
+  const rc = Math.max(geo.speaker.room_m, 0.05) * 10 ** (c.drr / 20);
+  const rcLav = LAV_RT60 === null ? rc : rc * Math.sqrt(c.rt60 / LAV_RT60);
+  const at = (r, rcMic) => ({ gain: 1 / Math.max(r, 0.05), drr: 20 * Math.log10(rcMic / Math.max(r, 0.05)) });
+  return {
+    record: { critical_distance_m: r4(rc), critical_distance_lav_m: r4(rcLav), lav_rt60_s: LAV_RT60 ?? c.rt60 },
+    lav: { participant: at(geo.participant.lav_m, rcLav), interviewer: at(geo.interviewer.lav_m, rcLav), rt60: LAV_RT60 ?? c.rt60 },
+    room: { participant: at(geo.participant.room_m, rc), interviewer: at(geo.interviewer.room_m, rc) },
+  };
 }
 
 /** No geometry: every delay 0 (the sums below then give the same doubles as without the option). */
@@ -369,6 +403,7 @@ function makeCase(c) {
   const interviewer = speechTrack(totalRef, c.seed + 7);
   const beeps = c.beep ? (c.ends === 'both' ? [c.beepAt, c.dur - 2 + c.offset - 0.3] : [c.beepAt]) : [];
   const geo = roomGeometry(c.seed + 11);
+  const lv = LEVELS === 'distance' ? distanceLevels(c, geo) : null;
   const [gP, gI, gS] = geo ? [geo.participant, geo.interviewer, geo.speaker] : [NO_DELAY, NO_DELAY, NO_DELAY];
   // Reference (lav): dry beep at band SNR 20 dB over the talker's mean, plus a little noise.
   const nRef = Math.round(totalRef * SR);
@@ -377,8 +412,12 @@ function makeCase(c) {
   const nz = rng(c.seed + 2);
   // The lav hears the participant close and the interviewer from across the room (20 dB down, reverberated).
   const talkerAtLav = geo ? onClock(talker, nRef, -gP.lav_delay_s, 0) : talker;
-  const interviewerAtLav = convolve(geo ? onClock(interviewer, nRef, -gI.lav_delay_s, 0) : interviewer, roomIR(c.rt60, -6, c.seed + 8));
-  for (let i = 0; i < nRef; i++) lav[i] = talkerAtLav[i] * 0.5 + 0.05 * interviewerAtLav[i] + 0.002 * nz.g();
+  const interviewerAtLav = convolve(geo ? onClock(interviewer, nRef, -gI.lav_delay_s, 0) : interviewer, lv ? roomIR(lv.lav.rt60, lv.lav.interviewer.drr, c.seed + 8) : roomIR(c.rt60, -6, c.seed + 8));
+  if (lv) {
+    // By distance: 0.1 / r, so a participant 0.2 m from the lav is heard at 0.5 as in the fixed mix.
+    const pLav = convolve(talkerAtLav, roomIR(lv.lav.rt60, lv.lav.participant.drr, c.seed + 12));
+    for (let i = 0; i < nRef; i++) lav[i] = 0.1 * (lv.lav.participant.gain * pLav[i] + lv.lav.interviewer.gain * interviewerAtLav[i]) + 0.002 * nz.g();
+  } else for (let i = 0; i < nRef; i++) lav[i] = talkerAtLav[i] * 0.5 + 0.05 * interviewerAtLav[i] + 0.002 * nz.g();
   if (beeps.length) {
     const b0 = Math.ceil(beeps[0] * SR);
     const bp = bandPower(lav, 0, nRef);
@@ -393,12 +432,17 @@ function makeCase(c) {
   const beepMic = convolve(beepOnClock(n, beeps.map((T) => T + gS.room_delay_s), c.offset, c.k), ir);
   // The room microphone hears the participant from a distance (DRR 3 dB below the beep's), the interviewer nearer
   // to it (DRR 6 dB above the beep's, as loud as the participant) and ambient noise.
-  const participantMic = convolve(onClock(talker, n, c.offset - gP.room_delay_s, c.k), roomIR(c.rt60, c.drr - 3, c.seed + 4));
-  const interviewerMic = convolve(onClock(interviewer, n, c.offset - gI.room_delay_s, c.k), roomIR(c.rt60, c.drr + 6, c.seed + 9));
-  const ip = power(interviewerMic, 0, n);
-  const pp = power(participantMic, 0, n);
+  const participantMic = convolve(onClock(talker, n, c.offset - gP.room_delay_s, c.k), roomIR(c.rt60, lv ? lv.room.participant.drr : c.drr - 3, c.seed + 4));
+  const interviewerMic = convolve(onClock(interviewer, n, c.offset - gI.room_delay_s, c.k), roomIR(c.rt60, lv ? lv.room.interviewer.drr : c.drr + 6, c.seed + 9));
   const speechMic = new Float32Array(n);
-  for (let i = 0; i < n; i++) speechMic[i] = participantMic[i] + interviewerMic[i] * Math.sqrt(pp / Math.max(ip, 1e-20));
+  if (lv) {
+    // By distance: each talker at 1 / r (their levels as far as they stand).
+    for (let i = 0; i < n; i++) speechMic[i] = lv.room.participant.gain * participantMic[i] + lv.room.interviewer.gain * interviewerMic[i];
+  } else {
+    const ip = power(interviewerMic, 0, n);
+    const pp = power(participantMic, 0, n);
+    for (let i = 0; i < n; i++) speechMic[i] = participantMic[i] + interviewerMic[i] * Math.sqrt(pp / Math.max(ip, 1e-20));
+  }
   const noise = new Float32Array(n);
   const nr = rng(c.seed + 5);
   for (let i = 0; i < n; i++) noise[i] = nr.g();
@@ -431,14 +475,14 @@ function makeCase(c) {
   rmSync(wav);
   const first = c.codec === 'wav' ? 0 : probeStart(join(dir, micFile));
   // The beep defines the common clock: the room microphone's true offset is where its beep puts it.
-  const offsetCount = geo ? c.offset + geo.beepLag : c.offset;
+  const offsetCount = geo && c.beep ? c.offset + geo.beepLag : c.offset;
   const truth = {
     id: c.id,
     tags: { rt60_s: c.rt60, drr_db: c.drr, snr_db: c.snr, codec: c.codec, ends: c.ends, dur_s: c.dur, beep: c.beep },
-    ...(geo ? { geometry: { ...geo.record, clock_offset_s: c.offset } } : {}),
-    args: [...(c.ends === 'both' ? ['--ends', 'both'] : []), ...(c.beep ? [] : ['--fallback', 'none'])],
+    ...(geo ? { geometry: { ...geo.record, ...(lv ? { levels: 'distance', ...lv.record } : {}), clock_offset_s: c.offset, truth: c.beep ? 'beep' : 'clock' } } : {}),
+    args: [...(c.ends === 'both' ? ['--ends', 'both'] : []), ...(c.beep || c.content ? [] : ['--fallback', 'none'])],
     files: ['lav.wav', micFile],
-    expect: c.beep ? 'placed' : 'not_found',
+    expect: c.beep || c.content ? 'placed' : 'not_found',
     streams: [
       { file: 'lav.wav', kind: 'audio', stream: 0, offset_s: 0, drift_ppm: 0, drr_db: 20, snr_db: 20 },
       {
@@ -477,7 +521,11 @@ function cases() {
     const k = (r.u() < 0.5 ? -1 : 1) * (20 + 80 * r.u()) * 1e-6;
     const offset = 0.5 + 2.5 * r.u();
     const id = o.id ?? `rt${Math.round(o.rt60 * 10)}-drr${o.drr}-snr${o.snr}-${o.codec}-${o.ends}${o.dur < 30 ? `-${o.dur}s` : ''}`;
-    out.push({ beep: true, ends: 'start', dur: 30, beepAt: 2 + offset + r.u(), distractor: false, ...o, id, seed, k, offset });
+    const c = { beep: true, ends: 'start', dur: 30, beepAt: 2 + offset + r.u(), distractor: false, ...o, id, seed, k, offset };
+    // --beep none: no beep anywhere, placed by content (the negative controls are left out: nothing tells them apart).
+    if (BEEP === 'none') {
+      if (c.beep) out.push({ ...c, beep: false, content: true, distractor: false });
+    } else out.push(c);
   };
   if (SET === 'small') {
     add({ rt60: 0.5, drr: 0, snr: 10, codec: 'aac', ends: 'both', dur: 20 });

@@ -998,6 +998,29 @@ export function whyNotConclusive(r: XcorrResult, minConfidence: number): string 
 
 type XcorrPick = { o: StreamState; r: XcorrResult; endRes?: XcorrResult | null };
 
+/**
+ * A clear match that rests on one 2.3 s stretch of the window (the fine peak's z without its clearest run, xcorr-drift.ts
+ * restZ, under MIN_FINE_Z) is not taken: one phrase matching is what a sound heard twice gives (the same words said or
+ * played at two times), and nothing else in the window confirms the lag. Generated (scripts/measure-content-geometry.mjs,
+ * layout cam-room3-I4: a camera 1.5 m and a room microphone 3 m from the participant, the interviewer 1.2 m from the
+ * room microphone, no beep; the talkers share five clips): a room microphone placed 3.32 s off with exit 0 (z 9.1, the
+ * right lag z 4.5), z 5.8 without its clearest run; the content placements of room variants 160 and 180 kept 10.9
+ * and 12.7 and more, the right ones of that layout set 10.4 and more. The resolvers below may still take the lag on
+ * other evidence (room variant 150 `rt3-drr-6-snr10-aac-both`, --geometry drawn: z 1.7 without its clearest run, its
+ * own rough start beep within 200 ms of that lag alone: resolveByOwnPulse; placed as before, 29.6 ms off, sd 25.2 ms
+ * counting its halves) (docs/sync.md "Known limits", "A stream placed by its content").
+ */
+/** Why a single clear lag was not taken as it stood, for a resolver's message: its coarse peak, or its one stretch. */
+function singleLagDoubt(r: XcorrResult): string {
+  if (r.peak_ratio < MIN_COARSE_RATIO) return `its coarse peak does not stand out (ratio ${r.peak_ratio.toFixed(2)})`;
+  return oneStretchWhy(r) ?? `its coarse peak does not stand out (ratio ${r.peak_ratio.toFixed(2)})`;
+}
+
+function oneStretchWhy(r: XcorrResult): string | null {
+  if (r.rest_z === null || r.rest_z === undefined || r.rest_z >= MIN_FINE_Z || r.fine_z === null) return null;
+  return `its fine peak (z ${r.fine_z.toFixed(1)}) rests on one 2.3 s stretch: without it the match stands at z ${r.rest_z.toFixed(1)} (at least ${MIN_FINE_Z} needed), as a sound heard twice (the same words said or played at two times) would`;
+}
+
 /** The placed audio stream whose cross-correlation with s stands out most, or null (with an xcorr_weak warning). */
 function bestPartner(s: StreamState, states: StreamState[], minConfidence: number, ends: Ends): XcorrPick | null {
   const partners = states.filter((o) => o.placed && o.kind === 'audio' && o.kept && o.sampleRate === s.sampleRate);
@@ -1007,7 +1030,7 @@ function bestPartner(s: StreamState, states: StreamState[], minConfidence: numbe
     if (r && (!best || (r.fine_z ?? -Infinity) > (best.r.fine_z ?? -Infinity))) best = { o, r };
   }
   if (!best) return null;
-  const why = whyNotConclusive(best.r, minConfidence);
+  const why = whyNotConclusive(best.r, minConfidence) ?? oneStretchWhy(best.r);
   if (why === null) return checkRest(s, best, minConfidence);
   const resolved = (ends === 'both' ? resolveByEnd(s, best, minConfidence) : null) ?? resolveByOwnPulse(s, best, minConfidence) ?? resolveByMappedBeep(s, best, minConfidence) ?? resolveByBeepContrast(s, best, minConfidence) ?? resolveBySpan(s, best, minConfidence);
   if (resolved) return resolved;
@@ -1155,7 +1178,7 @@ export function resolveByOwnPulse(s: StreamState, best: XcorrPick, minConfidence
   const c = near[0];
   if (clear.some((x) => x !== c && implied.some((v) => Math.abs(x.offset_s - v.lag) < OTHER_LAG_MIN_S + v.tol - ROUGH_PULSE_S))) return null;
   const others = clear.filter((x) => x !== c).map((x) => `${x.offset_s.toFixed(3)} s (z ${x.fine_z.toFixed(1)})`);
-  const what = others.length ? `clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}` : `at ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) but its coarse peak does not stand out (ratio ${r.peak_ratio.toFixed(2)})`;
+  const what = others.length ? `clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}` : `at ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) but ${singleLagDoubt(r)}`;
   s.warnings.push({
     code: 'xcorr_two_lags',
     message: `its start window matches ${best.o.file} ${what}; its own start beep (found, not timed well enough to place by) lies within ${Math.round(Math.max(...implied.map((v) => v.tol)) * 1000)} ms of ${c.offset_s.toFixed(3)} s only`,
@@ -1183,7 +1206,9 @@ const beepName = (o: StreamState, pb: { rough: boolean }) => `${o.file}'s start 
  * overlap (sync.json's `xcorr.overlap_s` gave the first match's, 8.2 s where the lag taken overlapped about 30 s).
  */
 function atLag(r: XcorrResult, c: XcorrResult['candidates'][number]): XcorrResult {
-  return { ...r, offset_s: c.offset_s, drift: c.drift, drift_limit: c.drift_limit ?? null, fine_z: c.fine_z, overlap_s: c.overlap_s ?? r.overlap_s, competing_z: null, halves_ms: null };
+  // The clearest fit itself keeps its halves and rest z (its sd counts the halves: content-lag.ts).
+  const top = c.offset_s === r.offset_s && c.fine_z === r.fine_z;
+  return { ...r, offset_s: c.offset_s, drift: c.drift, drift_limit: c.drift_limit ?? null, fine_z: c.fine_z, overlap_s: c.overlap_s ?? r.overlap_s, competing_z: null, halves_ms: top ? r.halves_ms : null, rest_z: top ? r.rest_z : null };
 }
 
 /**
@@ -1233,7 +1258,7 @@ export function resolveByMappedBeep(s: StreamState, best: XcorrPick, minConfiden
   // Every other clear lag: its mapped beep no steadier than the window's steadiest elsewhere, or wholly outside the window.
   if (clear.some((x, i) => x !== c && (Math.abs(x.offset_s - c.offset_s) < OTHER_LAG_MIN_S || (db[i] === null ? !outside(x) : (db[i] as number) >= 0)))) return null;
   const others = clear.filter((x) => x !== c).map((x) => `${x.offset_s.toFixed(3)} s (z ${x.fine_z.toFixed(1)})`);
-  const what = others.length ? `clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}` : `at ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) but its coarse peak does not stand out (ratio ${r.peak_ratio.toFixed(2)})`;
+  const what = others.length ? `clearly at offsets ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) and ${others.join(', ')}` : `at ${c.offset_s.toFixed(3)} s (z ${c.fine_z.toFixed(1)}) but ${singleLagDoubt(r)}`;
   s.warnings.push({
     code: 'xcorr_two_lags',
     message: `its start window matches ${best.o.file} ${what}; only at ${c.offset_s.toFixed(3)} s does ${beepName(best.o, pb)} fall on a steady ${Math.round(pb.freq_hz)} Hz tone here (its own beep not found by the detector): coherence ${(scores[clear.indexOf(c)] as MappedBeepScore).coherence.toFixed(2)}, ${m.toFixed(1)} dB over the steadiest elsewhere in the window`,
@@ -1373,7 +1398,7 @@ function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConf
   const contradiction = beepBeforeXcorr(s, best.o, { offset, k: k ?? 0 });
   if (contradiction) return refuseXcorr(s, `${contradiction}: the cross-correlation with ${best.o.file} (fine z ${(best.r.fine_z as number).toFixed(1)}) is wrong or the beep is, so the stream is not placed`);
   const r = best.r;
-  const xcorr = { peak_ratio: r3n(r.peak_ratio), fine_z: r3n(r.fine_z), window_drift_ppm: r.drift === null ? null : r3(r.drift * 1e6), halves_ms: r3n(r.halves_ms), overlap_s: r3(r.overlap_s), end_fine_z: endRes ? r3n(endRes.fine_z) : null };
+  const xcorr = { peak_ratio: r3n(r.peak_ratio), fine_z: r3n(r.fine_z), window_drift_ppm: r.drift === null ? null : r3(r.drift * 1e6), halves_ms: r3n(r.halves_ms), rest_z: r3n(r.rest_z ?? null), overlap_s: r3(r.overlap_s), end_fine_z: endRes ? r3n(endRes.fine_z) : null };
   // The content's lag is the talkers', not the beep's: its offset carries their unknown difference (content-lag.ts).
   const lagSd = contentLagSd(o.lagSd, best.r.halves_ms);
   s.placed = { offset, k, kSd: null, offsetSd: null, lagSd, method: 'xcorr', confidence: Math.min(r.confidence, o.confidence), from: best.o, extra: { xcorr } };

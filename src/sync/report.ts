@@ -88,6 +88,13 @@ function noPulseWhy(s: StreamState, o: ReportContext): string {
   return s.kind === 'audio' ? `no ${o.toneHz} Hz tone burst in ${searched(o)}${s.hint ?? ''}${silenceNote(s)}` : `no flash in ${searched(o)} (no light in view went on and off again as a pulse does: check that the LED is in view and dark before and after each pulse; one lit throughout shows none)`;
 }
 
+/** Why the first stream the content could not place was not placed by it (its xcorr_weak warning), for the no-pulse line. */
+function contentWhy(states: StreamState[]): string {
+  const s = states.find((x) => x.warnings.some((w) => w.code === 'xcorr_weak'));
+  const w = s?.warnings.find((x) => x.code === 'xcorr_weak');
+  return s && w ? ` (${s.file} ${s.kind}: ${w.message})` : '';
+}
+
 /** Throws the one-line InputError (exit 2) when a stream is left unplaced. */
 export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: ProbedFile[], o: ReportContext): void {
   const hasPulse = (s: StreamState) => Boolean(s.chosen.start ?? s.chosen.end);
@@ -98,7 +105,7 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
     const also = refused.length ? ` (${refused.slice(0, 2).join('; ')}${refused.length > 2 ? `; ${refused.length - 2} more` : ''})` : '';
     // A hint already in a refused candidate's line quoted above (session.ts otherToneHint) is not said twice.
     const hint = states.map((s) => s.hint ?? '').find((h) => h && !also.includes(h)) ?? '';
-    throw new InputError(`no usable sync pulse (${o.toneHz} Hz tone burst or flash) found in ${searched(o)} of any stream${hint}${also}${o.fallback === 'xcorr' ? ', and no two audio tracks could be aligned by content' : ''}`, { file: names });
+    throw new InputError(`no usable sync pulse (${o.toneHz} Hz tone burst or flash) found in ${searched(o)} of any stream${hint}${also}${o.fallback === 'xcorr' ? `, and no two audio tracks could be aligned by content${contentWhy(states)}` : ''}`, { file: names });
   }
   const unplaced = states.filter((s) => !s.placed);
   if (!unplaced.length) return;

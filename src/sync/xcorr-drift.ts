@@ -37,6 +37,12 @@ export interface DriftPeak {
   z: number;
   /** The peak's lag in the first and second half of the frames at the same drift, samples (null without two halves). */
   halves: [number, number] | null;
+  /**
+   * The peak's z over the frames without the run that matches it most clearly (a run whose own peak lies within
+   * RUN_AT_PEAK_S of the peak), at the peak's lag: how clear the match is without that stretch. Null with fewer than 3
+   * runs or no run at the peak.
+   */
+  restZ: number | null;
   /** How many (lag, drift) cells were searched (for the family-wise false-alarm rate). */
   searched: number;
   /**
@@ -231,14 +237,20 @@ function peakOf(fc: FrameCorrelations, k: number, tauMax: number, f0?: number, f
   const den = y0 - 2 * p[i] + y2;
   const delta = den < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (y0 - y2)) / den)) : 0;
   const lag = -tauMax + (i + delta) * step;
+  return { lag, z: robustZ(fc, p, p[i], lag, tauMax) };
+}
+
+/** A profile's value at a lag against its own values at lags more than NULL_GAP_S away (median and MAD: robust z). */
+function robustZ(fc: FrameCorrelations, p: Float64Array, value: number, lag: number, tauMax: number): number {
+  const step = 1 / fc.up;
   const gap = NULL_GAP_S * fc.sr;
   const others: number[] = [];
-  for (let m = 0; m < count; m += fc.up) if (Math.abs(-tauMax + m * step - lag) > gap) others.push(p[m]);
+  for (let m = 0; m < p.length; m += fc.up) if (Math.abs(-tauMax + m * step - lag) > gap) others.push(p[m]);
   others.sort((x, y) => x - y);
   const med = others[others.length >> 1];
   const dev = others.map((v) => Math.abs(v - med)).sort((x, y) => x - y);
   const scale = 1.4826 * dev[dev.length >> 1];
-  return { lag, z: scale > 0 ? (p[i] - med) / scale : 0 };
+  return scale > 0 ? (value - med) / scale : 0;
 }
 
 /**
@@ -262,7 +274,37 @@ export function driftPeak(fc: FrameCorrelations, tauMaxS: number = FINE_SEARCH_S
   if (mid >= 2 && fc.r.length - mid >= 2) halves = [peakOf(fc, fine.k, tauMax, 0, mid).lag, peakOf(fc, fine.k, tauMax, mid).lag];
   const cellsPerLag = (2 * tauMax + 1) / Math.max(1, fc.sr / (2 * BAND_HZ[1]));
   const drifts = (2 * kMax * reach) / Math.max(1, fc.sr / (2 * BAND_HZ[1])) + 1;
-  return { lag, k: fine.k, z, halves, searched: Math.round(cellsPerLag * drifts), limit: atSearchEdge(fine.k, outer, step) ? kMax : null };
+  const restZ = zWithoutClearestRun(fc, fine.k, tauMax, lag);
+  return { lag, k: fine.k, z, halves, restZ, searched: Math.round(cellsPerLag * drifts), limit: atSearchEdge(fine.k, outer, step) ? kMax : null };
+}
+
+/** Frames (0.5 s, half overlap) per run of restZ: about 2.3 s of sound, a phrase (as xcorr-span.ts's runs). */
+const RUN_FRAMES = 8;
+/** A run's own peak this close to the window's peak is a run at the peak (xcorr-span.ts SPAN_LAG_TOL_S). */
+const RUN_AT_PEAK_S = 0.0005;
+
+/**
+ * DriftPeak.restZ: the z at the peak's lag (samples) of the frames outside the clearest run at that lag, against the
+ * same null as peakOf's (lags more than 1 ms away; median and MAD). The consistency of a delay estimate over
+ * sub-records (Knapp & Carter 1976, sec. V), as xcorr-span.ts: a lag two recordings share holds all through them.
+ */
+function zWithoutClearestRun(fc: FrameCorrelations, k: number, tauMax: number, lag: number): number | null {
+  const runs = segmentPeaks(fc, k, RUN_FRAMES, tauMax / fc.sr);
+  if (runs.length < 3) return null;
+  let best = -1;
+  runs.forEach((r, i) => {
+    if (Math.abs(r.lag - lag) <= RUN_AT_PEAK_S * fc.sr && (best < 0 || r.z > runs[best].z)) best = i;
+  });
+  if (best < 0) return null;
+  const f0 = best * RUN_FRAMES;
+  const f1 = f0 + RUN_FRAMES;
+  const step = 1 / fc.up;
+  const count = 2 * tauMax * fc.up + 1;
+  const p = profile(fc, k, -tauMax, count, step, 0, f0);
+  const q = profile(fc, k, -tauMax, count, step, f1);
+  for (let i = 0; i < count; i++) p[i] += q[i];
+  const at = Math.max(0, Math.min(count - 1, Math.round((lag + tauMax) * fc.up)));
+  return robustZ(fc, p, p[at], lag, tauMax);
 }
 
 /**

@@ -33,6 +33,8 @@ export interface XcorrResult {
   candidates: Array<{ offset_s: number; drift: number; fine_z: number; overlap_s?: number; drift_limit?: number | null }>;
   /** The fine peak's lag in the second half of the overlap minus the first's, at the same drift, ms. */
   halves_ms: number | null;
+  /** The fine peak's z without the run (2.3 s) that matches it most clearly (xcorr-drift.ts restZ); null: under 3 runs. */
+  rest_z?: number | null;
   /** 0..1: the fine peak's (fineConfidence) over every lag and drift searched. */
   confidence: number;
   /** Seconds of overlapping audio the estimate used. */
@@ -241,6 +243,7 @@ export function audioOffset(a: Float32Array, aT0: number, b: Float32Array, bT0: 
     competing_z: fits.length > 1 ? fits[1].pk.z : null,
     candidates: fits.map((f) => ({ offset_s: offsetAt(f), drift: f.pk.k, fine_z: f.pk.z, overlap_s: overlapAt(f.lag0), drift_limit: f.pk.limit })),
     halves_ms: pk.halves ? ((pk.halves[1] - pk.halves[0]) / sr) * 1000 : null,
+    rest_z: pk.restZ,
     confidence: fineConfidence(pk.z, pk.searched * coarse.lags.length),
   };
 }
