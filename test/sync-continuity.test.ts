@@ -152,7 +152,8 @@ describe('--ends start: what the check could not see is said, or checked another
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/cam44-p30\.wav audio stream 0: continuity_unchecked: continuity not checked to its end: placed at its start \(--ends start\), and its 25\.3-44\.0 s lie after lav\.wav's end, so nothing there was read: a pause or cut there would leave the rest off by its length unseen; record a pulse at the session's end too and run with --ends both/);
     const s = JSON.parse(readFileSync(join(dir, 'u.json'), 'utf8')).streams[1];
-    expect(s.continuity).toMatchObject({ result: 'continuous', end_window_s: [3.3, 25.3], unchecked_s: [25.3, 44] });
+    expect(s.continuity).toMatchObject({ result: 'continuous', unchecked_s: [25.3, 44] });
+    expect(s.continuity.end_window_s[1]).toBe(25.3);
   });
 
   it('... and read against a room recorder that covers it, the pause is found and the camera refused', async () => {

@@ -117,6 +117,8 @@ interface EndRead {
 
 /** The reference ending this much (s, stream clock) before the stream's end is said (continuity_unchecked): as much as the check needs to read anything. */
 const UNCOVERED_WARN_S = MIN_OVERLAP_S;
+/** A start pulse's echo tail (content-mismatch.ts masks as much after a pulse). */
+const PULSE_TAIL_S = 1;
 /** The end window's parts read on their own at the prediction, from its end (a pause inside the window). */
 const SEGMENT_S = 10;
 
@@ -139,7 +141,11 @@ async function readEnd(s: StreamState, ref: StreamState, qs: ProbedFile, qr: Pro
   const refEnd = refSpan === null ? Infinity : (qr.p.start_time_s ?? 0) + refSpan;
   const coveredEnd = Math.min(end[1], fromRef(refEnd));
   const uncovered: [number, number] | null = end[1] - coveredEnd > UNCOVERED_WARN_S ? [r3(coveredEnd), r3(end[1])] : null;
-  const win: [number, number] = coveredEnd < end[1] ? [Math.max(s.firstSampleS, coveredEnd - (end[1] - end[0])), coveredEnd] : end;
+  // Moved back, the window starts after the start pulse and its echo (which line up at the placed lag by construction).
+  const pulse = s.chosen.start;
+  const afterPulse = pulse ? pulse.t_s + (pulse.duration_s ?? 0) + PULSE_TAIL_S : s.firstSampleS;
+  const win: [number, number] = coveredEnd < end[1] ? [Math.max(s.firstSampleS, afterPulse, coveredEnd - (end[1] - end[0])), coveredEnd] : end;
+  if (win[1] - win[0] < MIN_OVERLAP_S) return { reading: null, window: win, uncovered };
   const pad = PAD_S + allowanceAt(win[1]);
   const from = Math.max(ref.firstSampleS, toRef(win[0]) - pad);
   const to = Math.min(refEnd, toRef(win[1]) + pad);
