@@ -32,12 +32,12 @@ function noise(n: number, seed: number, amp: number): Float32Array {
   return Float32Array.from({ length: n }, () => amp * r.g());
 }
 
-/** The lav's sound as heard by a microphone started LEAD_S earlier, its own noise added; `pause`: PAUSE_S of real time skipped at PAUSE_AT_S of its file. */
-function cameraSound(lav: Float32Array, seconds: number, pause: boolean, seed: number): Float32Array {
+/** The lav's sound as heard by a microphone started `lead` s earlier, its own noise added; `pause`: PAUSE_S of real time skipped at `pauseAt` s of its file. */
+function cameraSound(lav: Float32Array, seconds: number, pause: boolean, seed: number, pauseAt = PAUSE_AT_S, lead = LEAD_S): Float32Array {
   const x = noise(seconds * SR, seed, 0.004);
   for (let i = 0; i < x.length; i++) {
-    const skip = pause && i >= PAUSE_AT_S * SR ? PAUSE_S * SR : 0;
-    const j = i - LEAD_S * SR + skip;
+    const skip = pause && i >= pauseAt * SR ? PAUSE_S * SR : 0;
+    const j = Math.round(i - lead * SR + skip);
     if (j >= 0 && j < lav.length) x[i] += 0.5 * lav[j];
   }
   return x;
@@ -45,10 +45,21 @@ function cameraSound(lav: Float32Array, seconds: number, pause: boolean, seed: n
 
 beforeAll(() => {
   ({ dir, cleanup } = tempDir('mmprep-continuity-'));
-  const speech = talker(41, 24 * SR).map((v) => v * 0.3);
-  const lav = speech.map((v, i) => v + 0.003 * Math.sin(i)).map((v, i) => (i < 2.5 * SR ? 0.003 * Math.sin(i * 0.37) : v));
-  addBeeps(lav, SR, [{ t_s: 2, dur_s: 0.2, amp: 0.6 }]);
+  // lav46.wav: the session's 46 s lav; lav.wav its first 24 s (a lav that stopped early, for the part after its end)
+  const speech = talker(41, 46 * SR).map((v) => v * 0.3);
+  const lav46 = speech.map((v, i) => v + 0.003 * Math.sin(i)).map((v, i) => (i < 2.5 * SR ? 0.003 * Math.sin(i * 0.37) : v));
+  addBeeps(lav46, SR, [{ t_s: 2, dur_s: 0.2, amp: 0.6 }]);
+  const lav = lav46.slice(0, 24 * SR);
   writeWavF32(join(dir, 'lav.wav'), lav, SR);
+  writeWavF32(join(dir, 'lav46.wav'), lav46, SR);
+  // 44 s cameras: paused 1 s at 26 s (inside the end window, 22-44 s) and at 30 s (after lav.wav's end); a room
+  // recorder started 0.8 s before the lav, 46 s, that covers the camera's part after lav.wav's end
+  writeWavF32(join(dir, 'cam44-p26.wav'), cameraSound(lav46, 44, true, 6, 26), SR);
+  writeWavF32(join(dir, 'cam44-p30.wav'), cameraSound(lav46, 44, true, 6, 30), SR);
+  writeWavF32(join(dir, 'cam44-whole.wav'), cameraSound(lav46, 44, false, 6), SR);
+  writeWavF32(join(dir, 'room46.wav'), cameraSound(lav46, 46, false, 8, 0, 0.8), SR);
+  // a camera without sound (its picture only): nothing of it to cross-correlate
+  flashVideo(join(dir, 'pic.mp4'), { fpsNum: 25, fpsDen: 1, seconds: 10, flashes: [{ t_s: 2 + LEAD_S, dur_s: 0.2 }], kind: 'frame', w: 96, h: 64 });
   writeWavF32(join(dir, 'cam-paused.wav'), cameraSound(lav, 22, true, 2), SR);
   writeWavF32(join(dir, 'cam-whole.wav'), cameraSound(lav, 22, false, 2), SR);
   const other = talker(42, 22 * SR).map((v) => v * 0.3);
@@ -117,5 +128,43 @@ describe('--ends start: a stream placed at its start is checked at its end windo
     const s = JSON.parse(readFileSync(join(dir, 'o.json'), 'utf8')).streams[1];
     expect(s.continuity.result).toBe('no_clear_match');
     expect(s.warnings.map((w: { code: string }) => w.code)).toContain('content_mismatch');
+  });
+});
+
+describe('--ends start: what the check could not see is said, or checked another way (tsync48b)', () => {
+  const codes = (s: Record<string, unknown>) => (s.warnings as Array<{ code: string }>).map((w) => w.code);
+  it('a pause inside the end window (1 s at 26 s of 44 s, window 22-44 s): its last part is read on its own and refused', async () => {
+    // the window as a whole matched the prediction clearly from its 4 s before the pause: `continuous`, exit 0 before
+    const r = await runCliInProcess(['sync', 'lav46.wav', 'cam44-p26.wav', '-o', 'p26.json', '--quiet'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/cam44-p26\.wav: audio stream 0 cannot be put on the reference clock: placed by its start beep at 3\.300 s \(offset -1\.300 s\), but its sound in the last part of its end window \([\d.]+-44\.0 s\) matches lav46\.wav's clearly \(z [\d.]+\) 1\.000 s later/);
+  });
+
+  it('control: the same camera without the pause is continuous to its end', async () => {
+    const s = (await syncSession([{ file: join(dir, 'lav46.wav') }, { file: join(dir, 'cam44-whole.wav') }])).streams[1];
+    expect(s.continuity).toMatchObject({ result: 'continuous', end_window_s: [22, 44] });
+    expect(s.continuity).not.toHaveProperty('checked_to_s');
+    expect(codes(s)).not.toContain('continuity_unchecked');
+  });
+
+  it('a lav that stopped early (24 s): the camera is read where the lav covers it, and its part after is named (continuity_unchecked)', async () => {
+    const r = await runCliInProcess(['sync', 'lav.wav', 'cam44-p30.wav', '-o', 'u.json', '--quiet'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/cam44-p30\.wav audio stream 0: continuity_unchecked: continuity not checked to its end: placed at its start \(--ends start\), and its 25\.3-44\.0 s lie after lav\.wav's end, so nothing there was read: a pause or cut there would leave the rest off by its length unseen; record a pulse at the session's end too and run with --ends both/);
+    const s = JSON.parse(readFileSync(join(dir, 'u.json'), 'utf8')).streams[1];
+    expect(s.continuity).toMatchObject({ result: 'continuous', unchecked_s: [25.3, 44] });
+    expect(s.continuity.end_window_s[1]).toBe(25.3);
+  });
+
+  it('... and read against a room recorder that covers it, the pause is found and the camera refused', async () => {
+    const r = await runCliInProcess(['sync', 'lav.wav', 'cam44-p30.wav', 'room46.wav', '-o', 'r.json', '--quiet'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/cam44-p30\.wav: audio stream 0 cannot be put on the reference clock: placed by its start beep at 3\.300 s \(offset -1\.300 s\), but its sound in its part after lav\.wav's end, read against room46\.wav \([\d.]+-44\.0 s\) matches room46\.wav's clearly \(z [\d.]+\) 1\.000 s later .*\(or room46\.wav's did\)/);
+  });
+
+  it('a camera without sound: continuity not_checked, said (continuity_unchecked)', async () => {
+    const s = (await syncSession([{ file: join(dir, 'lav.wav') }, { file: join(dir, 'pic.mp4') }])).streams[1];
+    expect(s).toMatchObject({ kind: 'video', method: 'flash', continuity: { result: 'not_checked' } });
+    expect((s.warnings as Array<{ code: string; message: string }>).find((w) => w.code === 'continuity_unchecked')?.message).toMatch(/^continuity not checked: placed by its start alone \(--ends start\), with no sound of its own .*run --ends both/);
   });
 });

@@ -17,10 +17,10 @@ import { readAudioWindow } from './scan-audio.js';
 import { audioOffset, fineAtOffset, MIN_FINE_Z, type XcorrResult } from './xcorr.js';
 import { MAX_SCAN_DRIFT } from './xcorr-drift.js';
 import { CONTENT_LAG_BOUND_S, CONTENT_LAG_SD_S, contentDriftWarning } from './content-lag.js';
-import { pulsesOf, whyNotConclusive } from './place.js';
+import { pulsesOf } from './place.js';
 import { readContent, verdictOf, withoutPulses } from './content-mismatch.js';
 import type { Placement, ProbedFile, StreamState } from './streams.js';
-import { searchWindows, type Ends, type SearchWindow } from './windows.js';
+import { searchWindows, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
 
 /** The drift allowed between the start placement and the end window: the range the fine stage searches (xcorr-drift.ts). */
 const DRIFT_ALLOWANCE = MAX_SCAN_DRIFT;
@@ -37,8 +37,17 @@ const CHECKED_METHODS = new Set(['tone', 'xcorr', 'camera_clock']);
 
 /** What the check found, for sync.json `continuity` (seconds on the stream's own clock; ms of the content's lag). */
 export interface Continuity {
-  result: 'continuous' | 'jump' | 'no_clear_match' | 'start_unshared' | 'no_overlap';
-  end_window_s: [number, number];
+  result: 'continuous' | 'jump' | 'no_clear_match' | 'start_unshared' | 'no_overlap' | 'not_checked';
+  /** The window read (the last --ends both would search, or the last the reference covers), own clock; absent when not_checked. */
+  end_window_s?: [number, number];
+  /** Continuous, but the window's last part (from here to its end) held nothing clear at the prediction nor elsewhere. */
+  checked_to_s?: number;
+  /** The stream's part after the reference's end (own clock): not checked. */
+  unchecked_s?: [number, number];
+  /** Why nothing was checked (not_checked). */
+  reason?: string;
+  /** Its part after the reference's end read against another placed sound that covers it (checkBeyond). */
+  beyond_reference?: Continuity & { file: string };
   /** The content's lag at the window's middle minus the placement's prediction there, ms (continuous, jump). */
   measured_minus_predicted_ms?: number;
   allowance_ms?: number;
@@ -94,34 +103,86 @@ interface Reading {
   anchor: number;
   /** Whether its start shares sound with the reference at the placed lag (startShared), read only when a jump is suspected. */
   startShared: () => boolean;
+  /** The window's last part that held nothing clear at the prediction, read on its own (unconfirmedTail), when the window as a whole did. */
+  tail?: Reading;
 }
+
+/** What the check reads of a stream: its reading, or the window and why nothing was read; and its part after the reference's end. */
+interface EndRead {
+  reading: Reading | null;
+  window: [number, number];
+  /** The stream's part (own clock) after the reference's end, when more than UNCOVERED_WARN_S: not checked. */
+  uncovered: [number, number] | null;
+}
+
+/** The reference ending this much (s, stream clock) before the stream's end is said (continuity_unchecked): as much as the check needs to read anything. */
+const UNCOVERED_WARN_S = MIN_OVERLAP_S;
+/** A start pulse's echo tail (content-mismatch.ts masks as much after a pulse). */
+const PULSE_TAIL_S = 1;
+/** The end window's parts read on their own at the prediction, from its end (a pause inside the window). */
+const SEGMENT_S = 10;
 
 /**
  * Reads the end window against the reference: first the fine stage about the predicted lag alone (xcorr.ts
  * fineAtOffset, FINE_SEARCH_S either side: 0.5 CPU s for 60 s windows), which settles a stream whose content is where
  * the placement puts it; only when nothing clear is there, the full search over every lag (audioOffset: four
- * coarse lags tried, 2.3 CPU s), which finds a jump.
+ * coarse lags tried, 2.3 CPU s), which finds a jump. The window is the last one the reference covers: a reference
+ * that ends before the stream (the lav stopped early, the camera ran on) moves it back, and the part after is named.
  */
-async function readEnd(s: StreamState, ref: StreamState, qs: ProbedFile, qr: ProbedFile, searchS: number): Promise<Reading | 'no_overlap' | null> {
-  const win = endWindowOf(qs, searchS);
-  if (!win) return null;
+async function readEnd(s: StreamState, ref: StreamState, qs: ProbedFile, qr: ProbedFile, searchS: number): Promise<EndRead | null> {
+  const end = endWindowOf(qs, searchS);
+  if (!end) return null;
   const [pl, pr] = [s.placed as Placement, ref.placed as Placement];
   const toRef = (t: number) => (clockOf(pl)(t) - pr.offset) / (1 + (pr.k ?? 0));
-  const anchor = s.chosen.start?.t_s ?? (s.kept ? s.keptT0 + s.kept.length / s.sampleRate / 2 : win[0]);
+  const fromRef = (r: number) => (r * (1 + (pr.k ?? 0)) + pr.offset - pl.offset) / (1 + (pl.k ?? 0));
+  const anchor = s.chosen.start?.t_s ?? (s.kept ? s.keptT0 + s.kept.length / s.sampleRate / 2 : end[0]);
   const allowanceAt = (t: number) => DRIFT_ALLOWANCE * Math.abs(t - anchor) + CONTENT_LAG_BOUND_S + TIMING_TOLERANCE_S;
   const refSpan = fileSpanS(qr.p);
   const refEnd = refSpan === null ? Infinity : (qr.p.start_time_s ?? 0) + refSpan;
+  const coveredEnd = Math.min(end[1], fromRef(refEnd));
+  const uncovered: [number, number] | null = end[1] - coveredEnd > UNCOVERED_WARN_S ? [r3(coveredEnd), r3(end[1])] : null;
+  // Moved back, the window starts after the start pulse and its echo (which line up at the placed lag by construction).
+  const pulse = s.chosen.start;
+  const afterPulse = pulse ? pulse.t_s + (pulse.duration_s ?? 0) + PULSE_TAIL_S : s.firstSampleS;
+  const win: [number, number] = coveredEnd < end[1] ? [Math.max(s.firstSampleS, afterPulse, coveredEnd - (end[1] - end[0])), coveredEnd] : end;
+  if (win[1] - win[0] < MIN_OVERLAP_S) return { reading: null, window: win, uncovered };
   const pad = PAD_S + allowanceAt(win[1]);
   const from = Math.max(ref.firstSampleS, toRef(win[0]) - pad);
   const to = Math.min(refEnd, toRef(win[1]) + pad);
-  if (Math.min(to, toRef(win[1])) - Math.max(from, toRef(win[0])) < MIN_OVERLAP_S) return 'no_overlap';
+  if (Math.min(to, toRef(win[1])) - Math.max(from, toRef(win[0])) < MIN_OVERLAP_S) return { reading: null, window: win, uncovered };
   const b = await samplesOf(s, qs, win[0], win[1]);
   const a = await samplesOf(ref, qr, from, to);
-  const at = b.t0 + b.x.length / s.sampleRate / 2;
-  const reading = { window: win, predicted: toRef(at) - at, at, allowance: allowanceAt(at), anchor, startShared: () => startShared(s, ref, win[0], toRef) };
-  const f = fineAtOffset(a.x, a.t0, b.x, b.t0, s.sampleRate, reading.predicted);
-  if (f && f.z >= MIN_FINE_Z && f.confidence >= MIN_CONFIDENCE && Math.abs(f.offset_s - reading.predicted) <= reading.allowance) return { ...reading, near: f, full: null };
-  return { ...reading, near: null, full: audioOffset(a.x, a.t0, b.x, b.t0, s.sampleRate) };
+  const readingOf = (x: { x: Float32Array; t0: number }): Reading => {
+    const at = x.t0 + x.x.length / s.sampleRate / 2;
+    const w: [number, number] = [x.t0, x.t0 + x.x.length / s.sampleRate];
+    return { window: w, near: null, full: null, predicted: toRef(at) - at, at, allowance: allowanceAt(at), anchor, startShared: () => startShared(s, ref, w[0], toRef) };
+  };
+  const clearAt = (x: { x: Float32Array; t0: number }, rd: Reading) => {
+    const f = fineAtOffset(a.x, a.t0, x.x, x.t0, s.sampleRate, rd.predicted);
+    return f && f.z >= MIN_FINE_Z && f.confidence >= MIN_CONFIDENCE && Math.abs(f.offset_s - rd.predicted) <= rd.allowance ? f : null;
+  };
+  const reading = { ...readingOf(b), window: win };
+  const f = clearAt(b, reading);
+  if (!f) return { reading: { ...reading, full: audioOffset(a.x, a.t0, b.x, b.t0, s.sampleRate) }, window: win, uncovered };
+  const tail = unconfirmedTail(b, s.sampleRate, (x) => clearAt(x, readingOf(x)) !== null);
+  const tailReading = tail ? { ...readingOf(tail), full: audioOffset(a.x, a.t0, tail.x, tail.t0, s.sampleRate) } : undefined;
+  return { reading: { ...reading, near: f, tail: tailReading }, window: win, uncovered };
+}
+
+/**
+ * The end window's part after the last SEGMENT_S s segment (counted from its end) whose content is clear at the
+ * prediction, when that is not the last one (all but the first segment when none is), or null. A clear match over
+ * the whole window may come from its part before a pause inside it: a camera paused 2 s 35 s into a 60 s file read
+ * `continuous` (z over 7 from its 5 s before the pause) and was placed with exit 0, its last 25 s 2 s off.
+ */
+function unconfirmedTail(b: { x: Float32Array; t0: number }, sr: number, clear: (x: { x: Float32Array; t0: number }) => boolean): { x: Float32Array; t0: number } | null {
+  const seg = Math.round(SEGMENT_S * sr);
+  if (b.x.length < 2 * seg) return null;
+  let e = b.x.length;
+  for (; e - seg >= 0; e -= seg) if (clear({ x: b.x.subarray(e - seg, e), t0: b.t0 + (e - seg) / sr })) break;
+  if (e === b.x.length) return null;
+  const from = e - seg >= 0 ? e : seg;
+  return { x: b.x.subarray(from), t0: b.t0 + from / sr };
 }
 
 /**
@@ -146,8 +207,25 @@ function judge(rd: Reading): Continuity {
   const r = rd.full;
   const near = rd.near ?? (r?.candidates ?? []).find((c) => c.fine_z >= MIN_FINE_Z && Math.abs(c.offset_s - rd.predicted) <= rd.allowance);
   if (near) return { result: 'continuous', ...base, measured_minus_predicted_ms: diffMs(near.offset_s), z: r3('z' in near ? near.z : near.fine_z) };
-  if (r && r.fine_z !== null && whyNotConclusive(r, MIN_CONFIDENCE) === null) return { result: rd.startShared() ? 'jump' : 'start_unshared', ...base, measured_minus_predicted_ms: diffMs(r.offset_s), z: r3(r.fine_z) };
+  const far = clearElsewhere(r);
+  if (far) return { result: rd.startShared() ? 'jump' : 'start_unshared', ...base, measured_minus_predicted_ms: diffMs(far.offset_s), z: r3(far.fine_z) };
   return { result: 'no_clear_match', ...base };
+}
+
+/**
+ * The full search's clearest lag when it is clear (fine z MIN_FINE_Z or more, confidence MIN_CONFIDENCE), else null.
+ * Not the conclusiveness a placement by content needs (place.ts whyNotConclusive: a coarse peak ratio of 1.5, no second
+ * clear lag): that guards a search whose right lag may not be among those tried, and here the lag the placement
+ * predicts was read on its own first (fineAtOffset) and held nothing clear, so sound the two share lies elsewhere
+ * whichever clear lag is the right one (far-content.ts reads a beep placement's start window alike). Measured on
+ * /work/tsync48b-data: a camera mic 10 dB under its noise paused 2 s at 10 s, fine z 139.5 at the jump, 4.9 at the
+ * prediction, coarse ratio 1.31, read as no clear match (exit 0, 2 s off after the pause); a pause read against a
+ * room recorder whose talkers repeat a clip, z 301 at the jump and 81 at the repeat, read so too.
+ */
+function clearElsewhere(r: XcorrResult | null): XcorrResult['candidates'][number] | null {
+  const best = r?.candidates[0];
+  if (!r || !best || best.fine_z < MIN_FINE_Z || r.confidence < MIN_CONFIDENCE || best.offset_s !== r.offset_s) return null;
+  return best;
 }
 
 /** How the stream was placed at its start, for the refusal. */
@@ -157,11 +235,11 @@ function placedBy(s: StreamState): string {
   return `placed by ${how} (offset ${pl.offset.toFixed(3)} s)`;
 }
 
-function jumpMessage(s: StreamState, ref: StreamState, c: Continuity): string {
+function jumpMessage(s: StreamState, ref: StreamState, c: Continuity, part: string): string {
   const jump = (c.measured_minus_predicted_ms ?? 0) / 1000;
-  const [w0, w1] = c.end_window_s;
+  const [w0, w1] = c.end_window_s as [number, number];
   return (
-    `${placedBy(s)}, but its sound in its end window (${w0.toFixed(1)}-${w1.toFixed(1)} s) matches ${ref.file}'s clearly (z ${(c.z ?? 0).toFixed(1)}) ${Math.abs(jump).toFixed(3)} s ${jump > 0 ? 'later' : 'earlier'} on the reference clock than that placement puts it ` +
+    `${placedBy(s)}, but its sound in ${part} (${w0.toFixed(1)}-${w1.toFixed(1)} s) matches ${ref.file}'s clearly (z ${(c.z ?? 0).toFixed(1)}) ${Math.abs(jump).toFixed(3)} s ${jump > 0 ? 'later' : 'earlier'} on the reference clock than that placement puts it ` +
     `(clock drift could explain ${(c.allowance_ms ?? 0).toFixed(0)} ms at most): a jump of ${Math.abs(jump).toFixed(3)} s between its start and its end, as when the recording ${jump > 0 ? 'paused, was cut or skipped' : 'was joined from two takes'} (or ${ref.file}'s did), so one offset cannot place the whole file; ` +
     `record a pulse at the session's end too and run with --ends both (it places both ends and refuses a clock that jumped), or split the file at the ${jump > 0 ? 'pause' : 'join'} and sync each part by its own pulse`
   );
@@ -187,25 +265,105 @@ function refuseFile(s: StreamState, states: StreamState[], message: string): voi
 /**
  * The continuity check of every audio stream placed at its start under --ends start (CHECKED_METHODS) against the
  * reference's sound; sets the placement's `continuity` (sync.json) or refuses the stream's file (exit 2 follows:
- * report.ts refuseUnplaced).
+ * report.ts refuseUnplaced). What it could not check is said (`continuity_unchecked`, on stderr): a part after the
+ * reference's end, an end window without clear sound where the start shares it, a picture without sound.
  */
 export async function checkContinuity(states: StreamState[], ref: StreamState, probes: ProbedFile[], o: { searchS: number; ends: Ends }): Promise<void> {
-  if (o.ends !== 'start' || ref.kind !== 'audio' || !ref.placed) return;
+  if (o.ends !== 'start' || !ref.placed) return;
+  notePicturesUnchecked(states, ref);
   const qr = probes.find((p) => p.abs === ref.abs);
-  if (!qr) return;
+  if (ref.kind !== 'audio' || !qr) return;
   for (const s of states) {
     const pl = s.placed;
     // Under --ends start only the start window placed it (an xcorr placement's drift is its start window's own fit).
     if (s.kind !== 'audio' || s.abs === ref.abs || !pl || !CHECKED_METHODS.has(pl.method) || s.sampleRate !== ref.sampleRate) continue;
     const qs = probes.find((p) => p.abs === s.abs);
     if (!qs) continue;
-    const rd = await readEnd(s, ref, qs, qr, o.searchS);
-    if (rd === null) continue;
-    const win = endWindowOf(qs, o.searchS) as [number, number];
-    const c: Continuity = rd === 'no_overlap' ? { result: 'no_overlap', end_window_s: [r3(win[0]), r3(win[1])] } : judge(rd);
+    const er = await readEnd(s, ref, qs, qr, o.searchS);
+    if (er === null) continue;
+    const rd = er.reading;
+    let c: Continuity = rd === null ? { result: 'no_overlap', end_window_s: [r3(er.window[0]), r3(er.window[1])] } : judge(rd);
+    let part = 'its end window';
+    if (rd?.tail && c.result === 'continuous') {
+      const ct = judge(rd.tail);
+      if (ct.result === 'jump' || ct.result === 'start_unshared') [c, part] = [ct, 'the last part of its end window'];
+      else if (ct.result === 'no_clear_match') c = { ...c, checked_to_s: r3(rd.tail.window[0]) };
+    }
     pl.extra = { ...pl.extra, continuity: c };
-    if (c.result === 'jump') refuseFile(s, states, jumpMessage(s, ref, c));
-    else if (c.result === 'continuous' && typeof rd === 'object') driftFromContent(s, states, ref, rd, c);
+    if (c.result === 'jump') refuseFile(s, states, jumpMessage(s, ref, c, er.uncovered ? 'the last part the reference covers' : part));
+    else if (c.result === 'continuous' && rd) driftFromContent(s, states, ref, rd, c);
+    if (c.result === 'jump') continue;
+    const beyond = er.uncovered ? await checkBeyond(s, states, probes, qs, o.searchS, ref) : null;
+    if (beyond?.c.result === 'jump') continue;
+    const uncovered = beyond?.c.result === 'continuous' ? null : er.uncovered;
+    if (uncovered) pl.extra = { ...pl.extra, continuity: { ...c, unchecked_s: uncovered } };
+    const unread = c.result === 'no_clear_match' && rd?.startShared() ? c.end_window_s : null;
+    if (uncovered || unread) s.warnings.push(uncheckedWarning(ref, uncovered, unread));
+  }
+}
+
+/**
+ * A stream's part after the reference's end, checked against another placed sound that covers it (the lav stopped
+ * early, a room recorder ran on): the one covering most of it, of another file than the stream's and the
+ * reference's, read as the reference is (readEnd, judge). Continuous: recorded as `continuity.beyond_reference`. A
+ * clear match away from where the two placements put each other: the stream is refused, the line saying that the
+ * other may be the one that paused (which of two cannot be told; the other is checked in its turn). Null: no such sound.
+ */
+async function checkBeyond(s: StreamState, states: StreamState[], probes: ProbedFile[], qs: ProbedFile, searchS: number, ref: StreamState): Promise<{ c: Continuity } | null> {
+  const ends = states.flatMap((o) => {
+    const q = probes.find((p) => p.abs === o.abs);
+    const span = q ? fileSpanS(q.p) : null;
+    if (o.kind !== 'audio' || !o.placed || o.abs === s.abs || o.abs === ref.abs || o.sampleRate !== s.sampleRate || !q || span === null) return [];
+    const [ps, po] = [s.placed as Placement, o.placed];
+    const onS = ((q.p.start_time_s ?? 0) + span + po.offset + (po.k ?? 0) * ((q.p.start_time_s ?? 0) + span) - ps.offset) / (1 + (ps.k ?? 0));
+    return [{ o, q, onS }];
+  });
+  const best = ends.sort((x, y) => y.onS - x.onS)[0];
+  if (!best) return null;
+  const er = await readEnd(s, best.o, qs, best.q, searchS);
+  if (!er?.reading) return null;
+  let c = judge(er.reading);
+  if (c.result === 'continuous' && er.reading.tail) {
+    const ct = judge(er.reading.tail);
+    if (ct.result === 'jump') c = ct;
+  }
+  const pl = s.placed as Placement;
+  pl.extra = { ...pl.extra, continuity: { ...(pl.extra?.continuity as Continuity), beyond_reference: { file: best.o.file, ...c } } };
+  if (c.result === 'jump') refuseFile(s, states, jumpMessage(s, best.o, c, `its part after ${ref.file}'s end, read against ${best.o.file}`));
+  return { c };
+}
+
+/**
+ * The `continuity_unchecked` warning of a sound: its part after the reference's end (the lav stopped early, the camera
+ * ran on: nothing of the reference to read there), and/or an end window that shares no clear sound with the reference
+ * at the placed lag nor at any other though its start does (the talkers fell silent or left, or a pause that cannot be
+ * seen; a far microphone 16 dB under its noise paused 2 s at 10 s read so, /work/tsync48b-data).
+ */
+function uncheckedWarning(ref: StreamState, uncovered: [number, number] | null, unread: [number, number] | undefined | null): SyncWarning {
+  const parts: string[] = [];
+  if (uncovered) parts.push(`its ${uncovered[0].toFixed(1)}-${uncovered[1].toFixed(1)} s lie after ${ref.file}'s end, so nothing there was read`);
+  if (unread) parts.push(`its sound in ${unread[0].toFixed(1)}-${unread[1].toFixed(1)} s shares no clear sound with ${ref.file}'s, where its start placement puts it or elsewhere, though its start does`);
+  return {
+    code: 'continuity_unchecked',
+    message: `continuity not checked to its end: placed at its start (--ends start), and ${parts.join('; and ')}: a pause or cut there would leave the rest off by its length unseen; record a pulse at the session's end too and run with --ends both (it places both ends and refuses a clock that jumped)`,
+  };
+}
+
+/**
+ * A picture without sound of its own placed at its start (its flash) under --ends start: nothing of it can be
+ * cross-correlated, its frames run on through a pause as through real time (a camera paused 2 s at 30 s of 60 s:
+ * placed by its start flash, exit 0, the rest 2 s off; /work/tsync48b-data), and its end flash is searched only under
+ * --ends both (which refused it: no flash at the reference's interval). `continuity: not_checked` and the warning.
+ */
+function notePicturesUnchecked(states: StreamState[], ref: StreamState): void {
+  for (const s of states) {
+    if (s.kind !== 'video' || !s.placed || s.abs === ref.abs || states.some((x) => x.abs === s.abs && x.kind === 'audio')) continue;
+    const reason = 'no sound of its own to cross-correlate with the reference, and its end flash is searched only under --ends both';
+    s.placed = { ...s.placed, extra: { ...s.placed.extra, continuity: { result: 'not_checked', reason } satisfies Continuity } };
+    s.warnings.push({
+      code: 'continuity_unchecked',
+      message: `continuity not checked: placed by its start alone (--ends start), with ${reason}: a camera that paused mid-file (its frames go on as if no time passed) would be off by the pause after it, unseen; with a flash at the session's end too, run --ends both (it checks the interval between the two flashes)`,
+    });
   }
 }
 

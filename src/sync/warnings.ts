@@ -18,7 +18,7 @@
  */
 import type { SyncMap } from './clock.js';
 
-const TOLD = new Set(['camera_clock_shared', 'container_lag', 'content_lag', 'content_mismatch', 'content_unchecked', 'decode_errors', 'drift_unmeasured', 'forced_pick', 'no_end_pulse', 'offset_uncertain', 'one_pulse', 'other_route', 'pairing_unchecked', 'short_stream', 'timestamp_gap', 'truncated']);
+const TOLD = new Set(['camera_clock_shared', 'container_lag', 'content_lag', 'content_mismatch', 'content_unchecked', 'continuity_unchecked', 'decode_errors', 'drift_unmeasured', 'forced_pick', 'no_end_pulse', 'offset_uncertain', 'one_pulse', 'other_route', 'pairing_unchecked', 'short_stream', 'timestamp_gap', 'truncated']);
 
 /**
  * `<file> <kind> stream <n>: <code>: <message>` per warning worth telling. A `no_end_pulse` that several streams share
