@@ -49,6 +49,8 @@ beforeAll(() => {
   copyFileSync(MP4, join(d, 'good.mp4'));
   writeFileSync(join(d, 'turned.jpg'), withExifOrientation(readFileSync(join(d, 'stored.jpg')), 6));
   rmSync(join(d, 'stored.jpg'));
+  // A song's M4A: its sound plus cover art (a JPEG, disposition attached_pic: one "video" packet).
+  ffmpegSync(['-i', join(d, 'audio-only.wav'), '-i', join(d, 'turned.jpg'), '-map', '0', '-map', '1', '-c:a', 'aac', '-c:v', 'copy', '-disposition:v', 'attached_pic', join(d, 'cover.m4a')]);
   // A camera's Motion-JPEG AVI whose frames carry that EXIF orientation.
   ffmpegSync(['-noautorotate', '-loop', '1', '-framerate', '10', '-i', join(d, 'turned.jpg'), '-frames:v', '3', '-c:v', 'copy', join(d, 'turned-mjpeg.avi')]);
 });
@@ -104,6 +106,8 @@ async function expectSequenceAdvice(input: string, pattern: RegExp) {
 
 describe('mmprep face: bad input', () => {
   it('audio-only file', () => expectBadInput([join(tmp.dir, 'audio-only.wav')], /audio-only\.wav: has no video stream/));
+  // Before 2026-12-06 the cover was analysed as a 1-frame video, exit 0 (a new user's trial, W6).
+  it('audio with cover art (attached_pic)', () => expectBadInput([join(tmp.dir, 'cover.m4a')], /cover\.m4a: has no video stream, only cover art \(stream 1, mjpeg: .*it is an audio file/));
   it('corrupt video (random bytes)', () => expectBadInput([join(tmp.dir, 'random.mp4')], /random\.mp4: not a media file ffmpeg can read/));
   it('corrupt video (truncated)', () => expectBadInput([join(tmp.dir, 'truncated.mp4')], /truncated\.mp4: video is truncated or corrupt: decoded 3 of the 75 frames its container declares \(a copy or upload that did not finish\? replace it with the full file, or keep the part that decodes: ffmpeg -i \/\S+\/truncated\.mp4 -c copy \/\S+\/truncated-remuxed\.mp4, and use that file\)$/));
   // Before 2026-12-02: exit 0 with the records of the first half only (Matroska states no frame count to compare with).

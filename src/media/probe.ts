@@ -82,6 +82,18 @@ function sarOf(v: unknown): number {
  */
 const taggedEnds = new WeakMap<StreamInfo, number>();
 
+/**
+ * Streams ffprobe marks `disposition.attached_pic` (cover art of an MP3, M4A or FLAC; a thumbnail in an MP4): a still
+ * picture stored as a "video" stream of one packet, not a recording's picture. Kept beside StreamInfo like taggedEnds.
+ * Before 2026-12-06 `mmprep face cover.m4a` analysed the cover as a 1-frame video, exit 0 (a new user's trial, W6).
+ */
+const attachedPics = new WeakSet<StreamInfo>();
+
+/** Whether a stream is an attached picture (cover art), not a video (see attachedPics). */
+export function isAttachedPicture(s: StreamInfo): boolean {
+  return attachedPics.has(s);
+}
+
 function taggedEndS(container: unknown, s: Record<string, unknown>): number | null {
   if (typeof container !== 'string' || !/matroska|webm/.test(container)) return null;
   const tags = (s.tags ?? {}) as Record<string, unknown>;
@@ -237,6 +249,7 @@ export function probeResultOf(file: string, data: FfprobeJson): ProbeResult {
     };
     const end = taggedEndS(fmt.format_name, s);
     if (end !== null) taggedEnds.set(info, end);
+    if (type === 'video' && Number((s.disposition as Record<string, unknown> | undefined)?.attached_pic) === 1) attachedPics.add(info);
     return info;
   });
   return {
@@ -317,9 +330,22 @@ export async function packetsEndS(p: ProbeResult, fromS: number, streamIndex?: n
   return end;
 }
 
-/** The N-th stream of a type (0-based among streams of that type), or an InputError naming what is missing. */
+/** The streams of a type, in file order; attached pictures (cover art) are not video streams. */
+export function streamsOf(p: ProbeResult, type: 'audio' | 'video'): StreamInfo[] {
+  return p.streams.filter((s) => s.type === type && !isAttachedPicture(s));
+}
+
+/**
+ * The N-th stream of a type (0-based among streams of that type, cover art not counted), or an InputError naming what
+ * is missing.
+ */
 export function pickStream(p: ProbeResult, type: 'audio' | 'video', n = 0): StreamInfo {
-  const of = p.streams.filter((s) => s.type === type);
+  const of = streamsOf(p, type);
+  const covers = type === 'video' ? p.streams.filter(isAttachedPicture) : [];
+  if (of.length === 0 && covers.length) {
+    const which = covers.map((s) => `stream ${s.index}, ${s.codec ?? 'an image'}`).join('; ');
+    throw new InputError(`has no video stream, only cover art (${which}: a still picture attached to the sound, ffprobe's disposition attached_pic): it is an audio file; give the camera's recording (a file with a moving picture)`, { file: p.file });
+  }
   if (of.length === 0) throw new InputError(`has no ${type} stream: give a file with ${type === 'video' ? 'a picture (a camera recording)' : 'sound'}`, { file: p.file });
   const s = of[n];
   if (!s) throw new InputError(`has ${of.length} ${type} stream(s); --stream ${n} does not exist: pass --stream 0${of.length > 1 ? `..${of.length - 1}` : ''}`, { file: p.file });
