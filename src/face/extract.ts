@@ -373,7 +373,7 @@ export class FaceRecordBuilder {
    */
   private readonly poseYaw = new WeakMap<FaceFields, number | null>();
   private blinks = 0;
-  private lastBlink = false;
+  private lastBlink: boolean | null = null;
   private firstT: number | null = null;
   private lastT: number | null = null;
   private exprSum = EXPRESSIONS.map(() => 0);
@@ -608,8 +608,8 @@ export class FaceRecordBuilder {
         EXPRESSIONS.forEach((e, k) => (this.exprSum[k] += primary[`expr_${e}`] as number));
       }
     }
-    const blink = primary?.blink === true;
-    if (blink && !this.lastBlink) this.blinks++;
+    const blink = primary?.blink ?? null;
+    if (isBlinkOnset(this.lastBlink, blink)) this.blinks++;
     this.lastBlink = blink;
 
     const head: Record<string, unknown> = { t_s: r(t, 6) };
@@ -700,6 +700,16 @@ export class FaceRecordBuilder {
  * between frames and a count (0 at 2 fps) would be silently low.
  */
 export const MIN_BLINK_FPS = 10;
+
+/**
+ * Whether an analysed frame starts a blink: blink true on it and false (an open eye seen) on the previous analysed
+ * frame. Blink null there (an eye covered or unread, no face) says nothing, so null-true-null-true is not two blinks:
+ * before 2026-12-06 it was, and a covered eye whose visibility hovered at 0.5 read 180 blinks/min, exit 0 (a new
+ * user's trial, W4; test face-blink-onsets).
+ */
+export function isBlinkOnset(previous: boolean | null, current: boolean | null): boolean {
+  return current === true && previous === false;
+}
 
 function blinkStats(blinks: number, effFps: number | null, duration: number | null): { blinks: number | null; blinks_per_minute: number | null; blinks_reason: string | null } {
   const reason =
