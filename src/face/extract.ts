@@ -8,7 +8,7 @@ import { InputError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { openRecordSink, toJsonText, type OutputFormat } from '../common/records.js';
 import { VERSION } from '../common/version.js';
-import { probe, taggedStreamEndS, type ProbeResult, type StreamInfo } from '../media/probe.js';
+import { mirrorDisplayMatrix, probe, taggedStreamEndS, type ProbeResult, type StreamInfo } from '../media/probe.js';
 import { truncatedAdvice } from '../media/input-file.js';
 import { endToleranceS } from '../media/end-tolerance.js';
 import { fileOrientation, mjpegStreamOrientation, ORIENTATION_FILTER } from '../media/exif.js';
@@ -802,6 +802,7 @@ export class FaceRun {
         throw new InputError(`video is ${stored} pixels${shown === stored ? '' : ` (${shown} as displayed, square pixels)`}: too small for face analysis (each side must be at least ${MIN_FRAME_SIDE})`, { file });
       }
       await refuseTurnedPhoto(file, geo0.stream);
+      refuseMirrorMatrix(file, geo0.stream);
       if (setupError || !pool) throw setupError;
       // Also with --workers given: a worker more costs its start-up (~1.2 CPU s on a 9-frame clip) for the same output.
       await pool.keepOnly(workersFor(expectedFrames(p, geo0.stream, o), o.workers));
@@ -1007,6 +1008,25 @@ async function refuseTurnedPhoto(file: string, stream: StreamInfo): Promise<void
       `make the upright picture first: ffmpeg -noautorotate -i ${shellWord(name)} -vf ${vf} ${out}, and run mmprep on that`,
     { file },
   );
+}
+
+/**
+ * A video whose display matrix mirrors the picture (see mirrorDisplayMatrix) is refused: Debian's ffmpeg 5.1 mirrors it,
+ * the npm build (2018) turns it 180 degrees, so the two builds analysed two pictures (left and right eyes, yaw, roll
+ * differ), both exit 0, before 2026-12-06 (ttrial48b W5; test face-cli). The command writes the picture as players show
+ * it into Matroska, which carries no display matrix (ffmpeg 5.1's muxer; an MP4 would keep the matrix). A plain
+ * h-flip or v-flip is given as its filter; a mirror with a quarter turn is named without one.
+ */
+function refuseMirrorMatrix(file: string, stream: StreamInfo): void {
+  const m = mirrorDisplayMatrix(stream);
+  if (!m) return;
+  const [a, b, c, d] = m;
+  const vf = b === 0 && c === 0 ? (a < 0 && d > 0 ? 'hflip' : a > 0 && d < 0 ? 'vflip' : null) : null;
+  const name = file.split('/').pop() ?? file;
+  const fix = vf
+    ? `make the picture as players show it first: ffmpeg -noautorotate -i ${shellWord(name)} -vf ${vf} -c:v ffv1 -c:a copy ${shellWord(siblingName(name, '-unmirrored.mkv'))}, and run mmprep on that`
+    : `make the picture as players show it first (ffmpeg 6 or later applies it: ffmpeg -i ${shellWord(name)} -c:v ffv1 -c:a copy ${shellWord(siblingName(name, '-unmirrored.mkv'))}), and run mmprep on that`;
+  throw new InputError(`its display matrix (${m.join(' ')}) says to mirror the picture${vf ? '' : ' and turn it a quarter'} for display, which the ffmpeg builds apply differently (Debian's 5.1 mirrors it, the npm package's 2018 build turns it 180 degrees): ${fix}`, { file });
 }
 
 /**

@@ -89,6 +89,27 @@ const taggedEnds = new WeakMap<StreamInfo, number>();
  */
 const attachedPics = new WeakSet<StreamInfo>();
 
+/**
+ * A video stream's display matrix whose 2x2 part has a negative determinant: the picture is to be mirrored for display
+ * (what ffmpeg >= 6 `-display_hflip` writes; ffprobe 5.1 calls an h-flip `rotation: -180`). The two ffmpeg builds mmprep
+ * runs with apply it differently (Debian's 5.1 mirrors, the npm 2018 build turns the picture 180 degrees: ttrial48b
+ * W5), so face refuses it (face/extract.ts). Kept beside StreamInfo: the matrix's a, b, c, d (ffprobe's
+ * `displaymatrix` rows 0-1, 16.16 fixed point).
+ */
+const mirrorMatrices = new WeakMap<StreamInfo, [number, number, number, number]>();
+
+/** ffprobe's displaymatrix text ("00000000: a b u\n00000001: c d v\n...") as [a, b, c, d], or null. */
+function displayMatrixOf(s: Record<string, unknown>): [number, number, number, number] | null {
+  const side = (s.side_data_list as Array<Record<string, unknown>> | undefined)?.find((d) => typeof d.displaymatrix === 'string');
+  const rows = String(side?.displaymatrix ?? '').split('\n').map((l) => l.replace(/^\s*[0-9a-f]+:/i, '').trim().split(/\s+/).map(Number)).filter((r) => r.length === 3 && r.every(Number.isFinite));
+  return rows.length >= 2 ? [rows[0][0], rows[0][1], rows[1][0], rows[1][1]] : null;
+}
+
+/** A stream's mirroring display matrix [a, b, c, d] (see mirrorMatrices), or null when it has none or only turns. */
+export function mirrorDisplayMatrix(s: StreamInfo): [number, number, number, number] | null {
+  return mirrorMatrices.get(s) ?? null;
+}
+
 /** Whether a stream is an attached picture (cover art), not a video (see attachedPics). */
 export function isAttachedPicture(s: StreamInfo): boolean {
   return attachedPics.has(s);
@@ -249,6 +270,8 @@ export function probeResultOf(file: string, data: FfprobeJson): ProbeResult {
     };
     const end = taggedEndS(fmt.format_name, s);
     if (end !== null) taggedEnds.set(info, end);
+    const m = type === 'video' ? displayMatrixOf(s) : null;
+    if (m && m[0] * m[3] - m[1] * m[2] < 0) mirrorMatrices.set(info, m);
     if (type === 'video' && Number((s.disposition as Record<string, unknown> | undefined)?.attached_pic) === 1) attachedPics.add(info);
     return info;
   });
