@@ -8,7 +8,7 @@ import { InputError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { openRecordSink, toJsonText, type OutputFormat } from '../common/records.js';
 import { VERSION } from '../common/version.js';
-import { mirrorDisplayMatrix, probe, taggedStreamEndS, type ProbeResult, type StreamInfo } from '../media/probe.js';
+import { interlacedFieldOrder, mirrorDisplayMatrix, probe, taggedStreamEndS, type ProbeResult, type StreamInfo } from '../media/probe.js';
 import { truncatedAdvice } from '../media/input-file.js';
 import { endToleranceS } from '../media/end-tolerance.js';
 import { fileOrientation, mjpegStreamOrientation, ORIENTATION_FILTER } from '../media/exif.js';
@@ -175,6 +175,11 @@ export interface FaceSummary {
    * stored width was stretched by it before analysis.
    */
   sample_aspect_ratio: number;
+  /**
+   * ffprobe's field order when the video is interlaced (tt, bb, tb, bt), else null: frames are analysed as stored,
+   * combed where the face moves (a warning says so; deinterlace first: ffmpeg -vf yadif).
+   */
+  field_order: string | null;
   inference_width: number;
   inference_height: number;
   fps_requested: number | null;
@@ -834,6 +839,7 @@ export class FaceRun {
       width: g.displayWidth,
       height: g.displayHeight,
       sample_aspect_ratio: r(g.sampleAspectRatio, 6),
+      field_order: interlacedFieldOrder(g.stream),
       inference_width: g.width,
       inference_height: g.height,
       fps_requested: o.fps ?? null,
