@@ -484,7 +484,8 @@ export class FaceRecordBuilder {
     const earR = hasMesh ? eyeAspectRatio(mesh, EAR.right) : null;
     const mar = hasMesh ? mouthAspectRatio(mesh) : null;
     const pupils = raw.pupils ? { right: scalePoint(raw.pupils.right, s), left: scalePoint(raw.pupils.left, s) } : null;
-    const { blink, ratios, pose, fields: quality } = faceQuality(mesh, { ...raw, pupils }, { left: earL, right: earR, mar }, this.o.blinkEar);
+    const outside = { left: hasMesh && !pointsInside(mesh, EAR.left, this.o.width, this.o.height), right: hasMesh && !pointsInside(mesh, EAR.right, this.o.width, this.o.height) };
+    const { blink, ratios, pose, fields: quality } = faceQuality(mesh, { ...raw, pupils }, { left: earL, right: earR, mar }, this.o.blinkEar, outside);
     const motion = this.motion(id, t, hasMesh ? mesh : null, iod);
     const { width, height, normalized } = this.o;
     const landmarks = roundedLandmarks(mesh, normalized, width, height);
@@ -705,6 +706,11 @@ export class FaceRecordBuilder {
  * between frames and a count (0 at 2 fps) would be silently low.
  */
 export const MIN_BLINK_FPS = 10;
+
+/** Whether every mesh point `idx` (x, y in pixels) lies inside a picture of width x height. */
+function pointsInside(mesh: Float64Array, idx: readonly number[], width: number, height: number): boolean {
+  return idx.every((i) => mesh[3 * i] >= 0 && mesh[3 * i] <= width && mesh[3 * i + 1] >= 0 && mesh[3 * i + 1] <= height);
+}
 
 /**
  * Whether an analysed frame starts a blink: blink true on it and false (an open eye seen) on the previous analysed
