@@ -49,6 +49,16 @@ beforeAll(() => {
   copyFileSync(MP4, join(d, 'good.mp4'));
   writeFileSync(join(d, 'turned.jpg'), withExifOrientation(readFileSync(join(d, 'stored.jpg')), 6));
   rmSync(join(d, 'stored.jpg'));
+  // A camera's MP4 whose display matrix mirrors the picture (what ffmpeg >= 6 -display_hflip writes): a 64x48 clip's
+  // tkhd matrix (9 fixed-point numbers 44 bytes after the box type) patched to a = -1, x = the width.
+  ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=s=64x48:d=0.3:r=10', '-c:v', 'mpeg4', join(d, 'plain.mp4')]);
+  const mp4 = readFileSync(join(d, 'plain.mp4'));
+  const m = mp4.indexOf('tkhd') + 44;
+  mp4.writeInt32BE(-65536, m);
+  mp4.writeInt32BE(64 * 65536, m + 24);
+  writeFileSync(join(d, 'mirrored.mp4'), mp4);
+  // A song's M4A: its sound plus cover art (a JPEG, disposition attached_pic: one "video" packet).
+  ffmpegSync(['-i', join(d, 'audio-only.wav'), '-i', join(d, 'turned.jpg'), '-map', '0', '-map', '1', '-c:a', 'aac', '-c:v', 'copy', '-disposition:v', 'attached_pic', join(d, 'cover.m4a')]);
   // A camera's Motion-JPEG AVI whose frames carry that EXIF orientation.
   ffmpegSync(['-noautorotate', '-loop', '1', '-framerate', '10', '-i', join(d, 'turned.jpg'), '-frames:v', '3', '-c:v', 'copy', join(d, 'turned-mjpeg.avi')]);
 });
@@ -104,6 +114,11 @@ async function expectSequenceAdvice(input: string, pattern: RegExp) {
 
 describe('mmprep face: bad input', () => {
   it('audio-only file', () => expectBadInput([join(tmp.dir, 'audio-only.wav')], /audio-only\.wav: has no video stream/));
+  // Before 2026-12-06 the cover was analysed as a 1-frame video, exit 0 (a new user's trial, W6).
+  it('audio with cover art (attached_pic)', () => expectBadInput([join(tmp.dir, 'cover.m4a')], /cover\.m4a: has no video stream, only cover art \(stream 1, mjpeg: .*it is an audio file/));
+  // Before 2026-12-06 Debian's ffmpeg 5.1 analysed it mirrored and the npm build turned 180 degrees, both exit 0 (W5).
+  it('a display matrix that mirrors the picture', () =>
+    expectBadInput([join(tmp.dir, 'mirrored.mp4')], /mirrored\.mp4: its display matrix \(-65536 0 0 65536\) says to mirror the picture for display, .*: ffmpeg -noautorotate -i mirrored\.mp4 -vf hflip -c:v ffv1 -c:a copy mirrored-unmirrored\.mkv, and run mmprep on that$/));
   it('corrupt video (random bytes)', () => expectBadInput([join(tmp.dir, 'random.mp4')], /random\.mp4: not a media file ffmpeg can read/));
   it('corrupt video (truncated)', () => expectBadInput([join(tmp.dir, 'truncated.mp4')], /truncated\.mp4: video is truncated or corrupt: decoded 3 of the 75 frames its container declares \(a copy or upload that did not finish\? replace it with the full file, or keep the part that decodes: ffmpeg -i \/\S+\/truncated\.mp4 -c copy \/\S+\/truncated-remuxed\.mp4, and use that file\)$/));
   // Before 2026-12-02: exit 0 with the records of the first half only (Matroska states no frame count to compare with).

@@ -8,7 +8,7 @@ import { InputError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { openRecordSink, toJsonText, type OutputFormat } from '../common/records.js';
 import { VERSION } from '../common/version.js';
-import { probe, taggedStreamEndS, type ProbeResult, type StreamInfo } from '../media/probe.js';
+import { interlacedFieldOrder, mirrorDisplayMatrix, probe, taggedStreamEndS, type ProbeResult, type StreamInfo } from '../media/probe.js';
 import { truncatedAdvice } from '../media/input-file.js';
 import { endToleranceS } from '../media/end-tolerance.js';
 import { fileOrientation, mjpegStreamOrientation, ORIENTATION_FILTER } from '../media/exif.js';
@@ -175,6 +175,11 @@ export interface FaceSummary {
    * stored width was stretched by it before analysis.
    */
   sample_aspect_ratio: number;
+  /**
+   * ffprobe's field order when the video is interlaced (tt, bb, tb, bt), else null: frames are analysed as stored,
+   * combed where the face moves (a warning says so; deinterlace first: ffmpeg -vf yadif).
+   */
+  field_order: string | null;
   inference_width: number;
   inference_height: number;
   fps_requested: number | null;
@@ -373,7 +378,7 @@ export class FaceRecordBuilder {
    */
   private readonly poseYaw = new WeakMap<FaceFields, number | null>();
   private blinks = 0;
-  private lastBlink = false;
+  private lastBlink: boolean | null = null;
   private firstT: number | null = null;
   private lastT: number | null = null;
   private exprSum = EXPRESSIONS.map(() => 0);
@@ -479,7 +484,8 @@ export class FaceRecordBuilder {
     const earR = hasMesh ? eyeAspectRatio(mesh, EAR.right) : null;
     const mar = hasMesh ? mouthAspectRatio(mesh) : null;
     const pupils = raw.pupils ? { right: scalePoint(raw.pupils.right, s), left: scalePoint(raw.pupils.left, s) } : null;
-    const { blink, ratios, pose, fields: quality } = faceQuality(mesh, { ...raw, pupils }, { left: earL, right: earR, mar }, this.o.blinkEar);
+    const outside = { left: hasMesh && !pointsInside(mesh, EAR.left, this.o.width, this.o.height), right: hasMesh && !pointsInside(mesh, EAR.right, this.o.width, this.o.height) };
+    const { blink, ratios, pose, fields: quality } = faceQuality(mesh, { ...raw, pupils }, { left: earL, right: earR, mar }, this.o.blinkEar, outside);
     const motion = this.motion(id, t, hasMesh ? mesh : null, iod);
     const { width, height, normalized } = this.o;
     const landmarks = roundedLandmarks(mesh, normalized, width, height);
@@ -608,8 +614,8 @@ export class FaceRecordBuilder {
         EXPRESSIONS.forEach((e, k) => (this.exprSum[k] += primary[`expr_${e}`] as number));
       }
     }
-    const blink = primary?.blink === true;
-    if (blink && !this.lastBlink) this.blinks++;
+    const blink = primary?.blink ?? null;
+    if (isBlinkOnset(this.lastBlink, blink)) this.blinks++;
     this.lastBlink = blink;
 
     const head: Record<string, unknown> = { t_s: r(t, 6) };
@@ -700,6 +706,21 @@ export class FaceRecordBuilder {
  * between frames and a count (0 at 2 fps) would be silently low.
  */
 export const MIN_BLINK_FPS = 10;
+
+/** Whether every mesh point `idx` (x, y in pixels) lies inside a picture of width x height. */
+function pointsInside(mesh: Float64Array, idx: readonly number[], width: number, height: number): boolean {
+  return idx.every((i) => mesh[3 * i] >= 0 && mesh[3 * i] <= width && mesh[3 * i + 1] >= 0 && mesh[3 * i + 1] <= height);
+}
+
+/**
+ * Whether an analysed frame starts a blink: blink true on it and false (an open eye seen) on the previous analysed
+ * frame. Blink null there (an eye covered or unread, no face) says nothing, so null-true-null-true is not two blinks:
+ * before 2026-12-06 it was, and a covered eye whose visibility hovered at 0.5 read 180 blinks/min, exit 0 (a new
+ * user's trial, W4; test face-blink-onsets).
+ */
+export function isBlinkOnset(previous: boolean | null, current: boolean | null): boolean {
+  return current === true && previous === false;
+}
 
 function blinkStats(blinks: number, effFps: number | null, duration: number | null): { blinks: number | null; blinks_per_minute: number | null; blinks_reason: string | null } {
   const reason =
@@ -792,6 +813,7 @@ export class FaceRun {
         throw new InputError(`video is ${stored} pixels${shown === stored ? '' : ` (${shown} as displayed, square pixels)`}: too small for face analysis (each side must be at least ${MIN_FRAME_SIDE})`, { file });
       }
       await refuseTurnedPhoto(file, geo0.stream);
+      refuseMirrorMatrix(file, geo0.stream);
       if (setupError || !pool) throw setupError;
       // Also with --workers given: a worker more costs its start-up (~1.2 CPU s on a 9-frame clip) for the same output.
       await pool.keepOnly(workersFor(expectedFrames(p, geo0.stream, o), o.workers));
@@ -823,6 +845,7 @@ export class FaceRun {
       width: g.displayWidth,
       height: g.displayHeight,
       sample_aspect_ratio: r(g.sampleAspectRatio, 6),
+      field_order: interlacedFieldOrder(g.stream),
       inference_width: g.width,
       inference_height: g.height,
       fps_requested: o.fps ?? null,
@@ -997,6 +1020,25 @@ async function refuseTurnedPhoto(file: string, stream: StreamInfo): Promise<void
       `make the upright picture first: ffmpeg -noautorotate -i ${shellWord(name)} -vf ${vf} ${out}, and run mmprep on that`,
     { file },
   );
+}
+
+/**
+ * A video whose display matrix mirrors the picture (see mirrorDisplayMatrix) is refused: Debian's ffmpeg 5.1 mirrors it,
+ * the npm build (2018) turns it 180 degrees, so the two builds analysed two pictures (left and right eyes, yaw, roll
+ * differ), both exit 0, before 2026-12-06 (ttrial48b W5; test face-cli). The command writes the picture as players show
+ * it into Matroska, which carries no display matrix (ffmpeg 5.1's muxer; an MP4 would keep the matrix). A plain
+ * h-flip or v-flip is given as its filter; a mirror with a quarter turn is named without one.
+ */
+function refuseMirrorMatrix(file: string, stream: StreamInfo): void {
+  const m = mirrorDisplayMatrix(stream);
+  if (!m) return;
+  const [a, b, c, d] = m;
+  const vf = b === 0 && c === 0 ? (a < 0 && d > 0 ? 'hflip' : a > 0 && d < 0 ? 'vflip' : null) : null;
+  const name = file.split('/').pop() ?? file;
+  const fix = vf
+    ? `make the picture as players show it first: ffmpeg -noautorotate -i ${shellWord(name)} -vf ${vf} -c:v ffv1 -c:a copy ${shellWord(siblingName(name, '-unmirrored.mkv'))}, and run mmprep on that`
+    : `make the picture as players show it first (ffmpeg 6 or later applies it: ffmpeg -i ${shellWord(name)} -c:v ffv1 -c:a copy ${shellWord(siblingName(name, '-unmirrored.mkv'))}), and run mmprep on that`;
+  throw new InputError(`its display matrix (${m.join(' ')}) says to mirror the picture${vf ? '' : ' and turn it a quarter'} for display, which the ffmpeg builds apply differently (Debian's 5.1 mirrors it, the npm package's 2018 build turns it 180 degrees): ${fix}`, { file });
 }
 
 /**

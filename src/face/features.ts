@@ -84,44 +84,79 @@ interface Track {
   id: number;
   box: Box;
   lastT: number;
+  /** The track's recent boxes and their times (up to VELOCITY_BOXES, oldest first), for its velocity. */
+  past: Array<{ box: Box; t: number }>;
+}
+
+/** How many recent boxes a track's velocity is measured over (0.4 s at 10 fps): a box shrinking behind another face moves its centre for a frame or two. */
+const VELOCITY_BOXES = 5;
+
+/** A track's box moved on to time t at its recent velocity (centre displacement over its kept boxes; constant size). */
+function predictedBox(tr: Track, t: number): Box {
+  const first = tr.past[0];
+  const span = tr.lastT - first.t;
+  if (!(span > 0)) return tr.box;
+  const [cx0, cy0] = [first.box[0] + first.box[2] / 2, first.box[1] + first.box[3] / 2];
+  const [cx1, cy1] = [tr.box[0] + tr.box[2] / 2, tr.box[1] + tr.box[3] / 2];
+  const dt = t - tr.lastT;
+  return [tr.box[0] + ((cx1 - cx0) / span) * dt, tr.box[1] + ((cy1 - cy0) / span) * dt, tr.box[2], tr.box[3]];
 }
 
 /**
- * Greedy box tracker: each face takes the free track with the highest overlap with its last box (IoU > 0.2, or centre
- * within half the box size when it moved fast); unmatched faces open new ids (0, 1, 2, ... in order of appearance).
- * A track that is not seen for `maxGapS` seconds is closed. Deterministic: ties go to the lower id.
+ * Box tracker in two passes, as SORT (Bewley et al. 2016, constant-velocity prediction, then overlap matching) and
+ * DeepSORT's matching cascade (Wojke et al. 2017: tracks seen most recently are matched first): (1) the tracks seen on
+ * the previous analysed frame take faces first, each face by its overlap with the track's box moved on at the track's
+ * velocity (IoU > 0.2, or centre within half the box size when it moved fast), greedily, highest first; (2) older tracks
+ * (hidden for a while, up to `maxGapS`) only take faces left unmatched, by the same test against their predicted box;
+ * (3) faces still unmatched open new ids (0, 1, 2, ... in order of appearance): a face that matches no track with
+ * confidence gets a new id, never another person's. Before 2026-12-06 one pass over all open tracks let a hidden
+ * person's stale box (1.2 s old) outbid the one-frame-old box of the face that had walked over it: two people crossing
+ * swapped ids, exit 0 (a new user's trial, W1; test face-tracker-cross). A track not seen for `maxGapS` seconds is
+ * closed. Deterministic: ties go to the lower id.
  */
 export class FaceTracker {
   private tracks: Track[] = [];
   private nextId = 0;
+  private lastFrameT: number | null = null;
   constructor(private readonly maxGapS = 2) {}
 
   assign(boxes: Box[], t: number): number[] {
     this.tracks = this.tracks.filter((tr) => t - tr.lastT <= this.maxGapS);
-    const pairs: Array<{ f: number; tr: number; score: number }> = [];
-    boxes.forEach((b, f) => {
-      this.tracks.forEach((tr, k) => {
-        const o = iou(b, tr.box);
-        const near = centreDistance(b, tr.box) < 0.5 * Math.max(b[2], b[3], tr.box[2], tr.box[3]);
-        if (o > 0.2 || near) pairs.push({ f, tr: k, score: o + (near ? 0.01 : 0) });
-      });
-    });
-    pairs.sort((a, b) => b.score - a.score || this.tracks[a.tr].id - this.tracks[b.tr].id || a.f - b.f);
     const ids = new Array<number>(boxes.length).fill(-1);
-    const used = new Set<number>();
-    for (const p of pairs) {
-      if (ids[p.f] !== -1 || used.has(p.tr)) continue;
-      ids[p.f] = this.tracks[p.tr].id;
-      used.add(p.tr);
-      this.tracks[p.tr].box = boxes[p.f];
-      this.tracks[p.tr].lastT = t;
-    }
+    const fresh = (tr: Track) => tr.lastT === this.lastFrameT;
+    this.matchPass(boxes, t, ids, this.tracks.filter(fresh));
+    this.matchPass(boxes, t, ids, this.tracks.filter((tr) => !fresh(tr)));
     boxes.forEach((b, f) => {
       if (ids[f] === -1) {
         ids[f] = this.nextId++;
-        this.tracks.push({ id: ids[f], box: b, lastT: t });
+        this.tracks.push({ id: ids[f], box: b, lastT: t, past: [{ box: b, t }] });
       }
     });
+    this.lastFrameT = t;
     return ids;
+  }
+
+  /** Greedy matching of the faces still without an id to `tracks` (see the class), updating the matched tracks. */
+  private matchPass(boxes: Box[], t: number, ids: number[], tracks: Track[]): void {
+    const pairs: Array<{ f: number; tr: Track; score: number }> = [];
+    for (const tr of tracks) {
+      const at = predictedBox(tr, t);
+      boxes.forEach((b, f) => {
+        if (ids[f] !== -1) return;
+        const o = iou(b, at);
+        const near = centreDistance(b, at) < 0.5 * Math.max(b[2], b[3], at[2], at[3]);
+        if (o > 0.2 || near) pairs.push({ f, tr, score: o + (near ? 0.01 : 0) });
+      });
+    }
+    pairs.sort((a, b) => b.score - a.score || a.tr.id - b.tr.id || a.f - b.f);
+    const used = new Set<Track>();
+    for (const p of pairs) {
+      if (ids[p.f] !== -1 || used.has(p.tr)) continue;
+      ids[p.f] = p.tr.id;
+      used.add(p.tr);
+      p.tr.box = boxes[p.f];
+      p.tr.lastT = t;
+      p.tr.past = [...p.tr.past, { box: boxes[p.f], t }].slice(-VELOCITY_BOXES);
+    }
   }
 }

@@ -11,11 +11,12 @@ import { VISIBILITY_REFERENCE, VISIBILITY_REGION_NAMES, VISIBLE_MIN, type Visibi
 export type VisibilityFields = { [K in VisibilityRegion as `visibility_${K}`]: number | null };
 
 export interface QualityFields extends VisibilityFields {
-  /** Why `blink` is null when a face was found ('eye_not_visible'), else null. */
+  /** Why `blink` is null when a face was found ('eye_outside_picture', 'eye_not_visible'), else null. */
   blink_null_reason: string | null;
   /**
    * Why `ear_left` / `ear_right` / `mar` is null when a face was found: 'eye_not_visible' / 'mouth_not_visible' (that
-   * region's visibility under VISIBLE_MIN: the mesh draws a covered eye or mouth anyway, often closed), else null.
+   * region's visibility under VISIBLE_MIN: the mesh draws a covered eye or mouth anyway, often closed), or
+   * 'eye_outside_picture' (an EAR point beyond the picture's edge: a corner the mesh made up), else null.
    */
   ear_left_null_reason: string | null;
   ear_right_null_reason: string | null;
@@ -142,20 +143,24 @@ export function faceQuality(
   raw: { contrast?: Record<VisibilityRegion, number | null> | null; yaw: number | null; pitch: number | null; roll: number | null; iris_mode?: IrisMode; pupils?: EyePupils | null },
   ratios: { left: number | null; right: number | null; mar: number | null },
   blinkEar: number,
+  outside: { left: boolean; right: boolean } = { left: false, right: false },
 ): { blink: boolean | null; ratios: { left: number | null; right: number | null; mar: number | null }; pose: ReturnType<typeof guardedPose>; fields: QualityFields } {
   const deg = (v: number | null) => (v === null ? null : (v * 180) / Math.PI);
   const vis = visibilityFields(raw.contrast);
   // A covered eye is not a blink: blink needs both eyes visible in the picture (visibility.ts).
   const eyesVisible = visible(vis.visibility_eye_left) && visible(vis.visibility_eye_right);
   const hasEar = ratios.left !== null && ratios.right !== null;
-  const blink = hasEar && eyesVisible ? ((ratios.left as number) + (ratios.right as number)) / 2 < blinkEar : null;
+  const eyesInside = !outside.left && !outside.right;
+  const blink = hasEar && eyesVisible && eyesInside ? ((ratios.left as number) + (ratios.right as number)) / 2 < blinkEar : null;
   // Nor is a covered eye's or mouth's ratio a reading: the mesh's invented lids and lips (trial30 S4: 0.09-0.18 under a card).
-  const l = guarded(ratios.left, vis.visibility_eye_left, 'eye_not_visible');
-  const rt = guarded(ratios.right, vis.visibility_eye_right, 'eye_not_visible');
+  // An eye whose EAR points lie beyond the picture's edge has corners the mesh made up (ttrial48b W8: a face sliding
+  // out, the outer corner at x 648-652 of 640, ear_left 0.25 against 0.33-0.38): null, 'eye_outside_picture'.
+  const l = outside.left ? { v: null, why: 'eye_outside_picture' } : guarded(ratios.left, vis.visibility_eye_left, 'eye_not_visible');
+  const rt = outside.right ? { v: null, why: 'eye_outside_picture' } : guarded(ratios.right, vis.visibility_eye_right, 'eye_not_visible');
   const m = guarded(ratios.mar, vis.visibility_mouth, 'mouth_not_visible');
   const pose = guardedPose(mesh, deg(raw.yaw), deg(raw.pitch), deg(raw.roll));
   const gaze = mesh.length >= 468 * 3 ? gazeFields(mesh, vis, raw.iris_mode ?? 'human', raw.pupils) : { gaze_right: null, gaze_left: null, gaze_angle_x_rad: null, gaze_angle_y_rad: null, gaze_null_reason: null };
-  const reasons = { blink_null_reason: hasEar && !eyesVisible ? 'eye_not_visible' : null, ear_left_null_reason: l.why, ear_right_null_reason: rt.why, mar_null_reason: m.why };
+  const reasons = { blink_null_reason: hasEar && !eyesInside ? 'eye_outside_picture' : hasEar && !eyesVisible ? 'eye_not_visible' : null, ear_left_null_reason: l.why, ear_right_null_reason: rt.why, mar_null_reason: m.why };
   const fields: QualityFields = { ...vis, ...reasons, pose_gimbal_lock: pose.lock, ...gaze };
   return { blink, ratios: { left: l.v, right: rt.v, mar: m.v }, pose, fields };
 }

@@ -82,6 +82,51 @@ function sarOf(v: unknown): number {
  */
 const taggedEnds = new WeakMap<StreamInfo, number>();
 
+/**
+ * Streams ffprobe marks `disposition.attached_pic` (cover art of an MP3, M4A or FLAC; a thumbnail in an MP4): a still
+ * picture stored as a "video" stream of one packet, not a recording's picture. Kept beside StreamInfo like taggedEnds.
+ * Before 2026-12-06 `mmprep face cover.m4a` analysed the cover as a 1-frame video, exit 0 (a new user's trial, W6).
+ */
+const attachedPics = new WeakSet<StreamInfo>();
+
+/**
+ * A video stream's display matrix whose 2x2 part has a negative determinant: the picture is to be mirrored for display
+ * (what ffmpeg >= 6 `-display_hflip` writes; ffprobe 5.1 calls an h-flip `rotation: -180`). The two ffmpeg builds mmprep
+ * runs with apply it differently (Debian's 5.1 mirrors, the npm 2018 build turns the picture 180 degrees: ttrial48b
+ * W5), so face refuses it (face/extract.ts). Kept beside StreamInfo: the matrix's a, b, c, d (ffprobe's
+ * `displaymatrix` rows 0-1, 16.16 fixed point).
+ */
+const mirrorMatrices = new WeakMap<StreamInfo, [number, number, number, number]>();
+
+/** ffprobe's displaymatrix text ("00000000: a b u\n00000001: c d v\n...") as [a, b, c, d], or null. */
+function displayMatrixOf(s: Record<string, unknown>): [number, number, number, number] | null {
+  const side = (s.side_data_list as Array<Record<string, unknown>> | undefined)?.find((d) => typeof d.displaymatrix === 'string');
+  const rows = String(side?.displaymatrix ?? '').split('\n').map((l) => l.replace(/^\s*[0-9a-f]+:/i, '').trim().split(/\s+/).map(Number)).filter((r) => r.length === 3 && r.every(Number.isFinite));
+  return rows.length >= 2 ? [rows[0][0], rows[0][1], rows[1][0], rows[1][1]] : null;
+}
+
+/** A stream's mirroring display matrix [a, b, c, d] (see mirrorMatrices), or null when it has none or only turns. */
+export function mirrorDisplayMatrix(s: StreamInfo): [number, number, number, number] | null {
+  return mirrorMatrices.get(s) ?? null;
+}
+
+/**
+ * ffprobe's `field_order` of an interlaced video stream (tt, bb, tb, bt: two fields of different instants woven into
+ * each frame), kept beside StreamInfo; progressive and unknown streams have none. A moving face is combed in such
+ * frames: eye and mouth ratios read 17-20 % low (ttrial48b W3, a face moving 400 px/s at 25i), so face warns.
+ */
+const fieldOrders = new WeakMap<StreamInfo, string>();
+
+/** An interlaced stream's field order (see fieldOrders), or null. */
+export function interlacedFieldOrder(s: StreamInfo): string | null {
+  return fieldOrders.get(s) ?? null;
+}
+
+/** Whether a stream is an attached picture (cover art), not a video (see attachedPics). */
+export function isAttachedPicture(s: StreamInfo): boolean {
+  return attachedPics.has(s);
+}
+
 function taggedEndS(container: unknown, s: Record<string, unknown>): number | null {
   if (typeof container !== 'string' || !/matroska|webm/.test(container)) return null;
   const tags = (s.tags ?? {}) as Record<string, unknown>;
@@ -237,6 +282,10 @@ export function probeResultOf(file: string, data: FfprobeJson): ProbeResult {
     };
     const end = taggedEndS(fmt.format_name, s);
     if (end !== null) taggedEnds.set(info, end);
+    if (type === 'video' && /^(tt|bb|tb|bt)$/.test(String(s.field_order ?? ''))) fieldOrders.set(info, String(s.field_order));
+    const m = type === 'video' ? displayMatrixOf(s) : null;
+    if (m && m[0] * m[3] - m[1] * m[2] < 0) mirrorMatrices.set(info, m);
+    if (type === 'video' && Number((s.disposition as Record<string, unknown> | undefined)?.attached_pic) === 1) attachedPics.add(info);
     return info;
   });
   return {
@@ -317,9 +366,22 @@ export async function packetsEndS(p: ProbeResult, fromS: number, streamIndex?: n
   return end;
 }
 
-/** The N-th stream of a type (0-based among streams of that type), or an InputError naming what is missing. */
+/** The streams of a type, in file order; attached pictures (cover art) are not video streams. */
+export function streamsOf(p: ProbeResult, type: 'audio' | 'video'): StreamInfo[] {
+  return p.streams.filter((s) => s.type === type && !isAttachedPicture(s));
+}
+
+/**
+ * The N-th stream of a type (0-based among streams of that type, cover art not counted), or an InputError naming what
+ * is missing.
+ */
 export function pickStream(p: ProbeResult, type: 'audio' | 'video', n = 0): StreamInfo {
-  const of = p.streams.filter((s) => s.type === type);
+  const of = streamsOf(p, type);
+  const covers = type === 'video' ? p.streams.filter(isAttachedPicture) : [];
+  if (of.length === 0 && covers.length) {
+    const which = covers.map((s) => `stream ${s.index}, ${s.codec ?? 'an image'}`).join('; ');
+    throw new InputError(`has no video stream, only cover art (${which}: a still picture attached to the sound, ffprobe's disposition attached_pic): it is an audio file; give the camera's recording (a file with a moving picture)`, { file: p.file });
+  }
   if (of.length === 0) throw new InputError(`has no ${type} stream: give a file with ${type === 'video' ? 'a picture (a camera recording)' : 'sound'}`, { file: p.file });
   const s = of[n];
   if (!s) throw new InputError(`has ${of.length} ${type} stream(s); --stream ${n} does not exist: pass --stream 0${of.length > 1 ? `..${of.length - 1}` : ''}`, { file: p.file });

@@ -4,7 +4,7 @@
  * decoder's truncation checks, sync's `truncated` warning use its tolerance). Per stream, not per file: a faststart
  * MP4 whose picture stopped after 2 s of a 60 s session ends its sound at 60 s, and the file's end alone looked whole.
  */
-import { fileSpanS, taggedStreamEndS, type ProbeResult, type StreamInfo } from './probe.js';
+import { fileSpanS, isAttachedPicture, taggedStreamEndS, type ProbeResult, type StreamInfo } from './probe.js';
 import { readPacketTimes, type PacketSpan } from './packet-times.js';
 import { endToleranceS } from './end-tolerance.js';
 
@@ -58,7 +58,7 @@ export function declaredEndS(p: ProbeResult, s: StreamInfo): number | null {
 
 /** A picture that is not a video: cover art (an attached JPEG/PNG: an image codec with no frame rate or one frame). */
 function isStill(s: StreamInfo, span: PacketSpan): boolean {
-  return /^(mjpeg|png|bmp)$/.test(s.codec ?? '') && !((s.fps_avg ?? 0) > 0 && span.packets > 1);
+  return isAttachedPicture(s) || /^(mjpeg|png|bmp)$/.test(s.codec ?? '') && !((s.fps_avg ?? 0) > 0 && span.packets > 1);
 }
 
 function verdictOf(declared: number | null, span: PacketSpan, longest: PacketSpan | null): StreamVerdict {
@@ -85,7 +85,7 @@ export async function streamEnds(p: ProbeResult): Promise<StreamEnd[]> {
     return {
       index: s.index,
       kind: span.kind,
-      n: p.streams.filter((x) => x.type === s.type).indexOf(s),
+      n: p.streams.filter((x) => x.type === s.type && !isAttachedPicture(x)).indexOf(s),
       declared_end_s: declared,
       first_s: span.first_s,
       end_s: span.end_s,

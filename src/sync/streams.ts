@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
-import { fileSpanS, type ProbeResult } from '../media/probe.js';
+import { fileSpanS, isAttachedPicture, type ProbeResult } from '../media/probe.js';
 import { probeWithPacketTimes } from '../media/probe-packets.js';
 import type { DecodeErrors } from '../media/decode-video.js';
 import type { StreamKind } from './clock.js';
@@ -157,7 +157,7 @@ export async function probeFiles(files: string[], searchS: number, ends: Ends, r
  * picture missing from sync.json (a new user's trial; test sync-mjpeg-video).
  */
 export function isStill(s: ProbedFile['p']['streams'][number]): boolean {
-  return /^(mjpeg|png|bmp)$/.test(s.codec ?? '') && !((s.fps_avg ?? 0) > 0 && (s.n_frames ?? 2) > 1);
+  return isAttachedPicture(s) || /^(mjpeg|png|bmp)$/.test(s.codec ?? '') && !((s.fps_avg ?? 0) > 0 && (s.n_frames ?? 2) > 1);
 }
 
 /** One state per stream: every audio stream, then every video stream (stills excluded), of every file, in input order. */

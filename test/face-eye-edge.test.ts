@@ -1,0 +1,36 @@
+/**
+ * An eye partly outside the picture (a new user's trial, 2026-12-06, W8: a face sliding out to the right, the outer
+ * corner of the subject's left eye at x 648-652 of a 640 picture): its EAR came from corners the mesh made up (0.25
+ * against 0.33-0.38 before), exit 0. Now ear_left is null with 'eye_outside_picture' and so is blink; the other eye is
+ * kept. The trial's edge.mp4 from 1.0 s: the 240 px portrait at x = 400 + 100 t in a 640x360 picture, 1.2 s at 10
+ * fps (the last two frames have the corner past the edge; 1.9 CPU s).
+ */
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FIXTURES, runFaceInProcess, tempDir } from './helpers/cli.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
+import { readFileSync } from 'node:fs';
+
+const tmp = tempDir('mmprep-face-eye-edge-');
+afterAll(() => tmp.cleanup());
+
+describe('an eye beyond the picture edge', () => {
+  it('ear_left and blink null with eye_outside_picture; ear_right kept', async () => {
+    const clip = join(tmp.dir, 'edge.mp4');
+    ffmpegSync(['-f', 'lavfi', '-i', 'color=c=0x606060:s=640x360:r=10:d=1.2', '-loop', '1', '-i', join(FIXTURES, 'face', 'astronaut.png'), '-filter_complex', "[1]crop=240:240:105:0[a];[0][a]overlay=x='400+100*t':y=60:shortest=1", '-t', '1.2', '-c:v', 'libx264', '-crf', '18', '-pix_fmt', 'yuv420p', clip]);
+    const out = join(tmp.dir, 'edge.jsonl');
+    const r = await runFaceInProcess(['face', clip, '-o', out]);
+    expect(r.code).toBe(0);
+    const recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(recs.length).toBe(12);
+    const out_ = recs.filter((x) => x.face_found && x.landmarks[263][0] > 640);
+    const in_ = recs.filter((x) => x.face_found && x.landmarks[263][0] <= 640);
+    expect(out_.length).toBeGreaterThanOrEqual(1);
+    expect(in_.length).toBeGreaterThanOrEqual(8);
+    for (const x of out_) {
+      expect([x.ear_left, x.ear_left_null_reason, x.blink, x.blink_null_reason]).toEqual([null, 'eye_outside_picture', null, 'eye_outside_picture']);
+      expect(x.ear_right).toBeGreaterThan(0.25);
+    }
+    for (const x of in_) expect(x.ear_left).toBeGreaterThan(0.25);
+  });
+});
