@@ -28,7 +28,7 @@ const { IntensityAnalyzer } = await import(dist('audio/intensity.js'));
 const { syllableNuclei } = await import(dist('audio/nuclei.js'));
 const { SampleBuffer } = await import(dist('audio/sample-buffer.js'));
 const { resolveAudioOptions } = await import(dist('audio/options.js'));
-const { ToneScanner } = await import(dist('sync/tone.js'));
+const { ToneScanner } = await import(dist('sync/tone/tone.js'));
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);

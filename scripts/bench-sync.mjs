@@ -30,9 +30,9 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => join(ROOT, 'dist', p);
 const { ffmpegBinaries } = await import(dist('media/ffmpeg-path.js'));
 const { syncSession } = await import(dist('sync/session.js'));
-const { scanAudioTone } = await import(dist('sync/scan-audio.js'));
+const { scanAudioTone } = await import(dist('sync/tone/scan-audio.js'));
 const { probe } = await import(dist('media/probe.js'));
-const { scanVideoFlash } = await import(dist('sync/scan-video.js'));
+const { scanVideoFlash } = await import(dist('sync/flash/scan-video.js'));
 const { searchWindows } = await import(dist('sync/windows.js'));
 
 const arg = (name, def) => {

@@ -7,8 +7,8 @@
  *   node scripts/measure-content-kernel.mjs CONDITION DUR_S SEED [WIN_S=60]
  */
 import { conditions, draws, session } from './make-content-pairs.mjs';
-import { fineAtOffset } from '../dist/sync/xcorr.js';
-import { withoutPulses } from '../dist/sync/content-mismatch.js';
+import { fineAtOffset } from '../dist/sync/xcorr/xcorr.js';
+import { withoutPulses } from '../dist/sync/checks/content-mismatch.js';
 const SR = 16000;
 const [cond, dur, seed, win] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5] ?? 60)];
 const c = { ...conditions().find((x) => x.cond === cond), dur };

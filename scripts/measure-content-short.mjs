@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conditions, draws, session } from './make-content-pairs.mjs';
 import { writeWav } from './wav.mjs';
-import { fineAtOffset } from '../dist/sync/xcorr.js';
-import { withoutPulses } from '../dist/sync/content-mismatch.js';
+import { fineAtOffset } from '../dist/sync/xcorr/xcorr.js';
+import { withoutPulses } from '../dist/sync/checks/content-mismatch.js';
 
 const SR = 16000;
 /** Kept windows are a file's first 60 s (scan-audio.ts keepS). */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * How often a beep's own direct sound and room echo look like a ringing sound struck again (src/sync/tone-ringing.ts
+ * How often a beep's own direct sound and room echo look like a ringing sound struck again (src/sync/tone/tone-ringing.ts
  * toneRestarts), in the room model of make-sync-rooms.mjs (roomIR: a direct impulse and exponentially decaying
  * Gaussian reflections from 1.5 ms, scaled to the DRR in the 1 kHz band), noise-free: a 1 kHz tone starting at 0 through
  * each room, demodulated at 16 kHz (as the detector decodes), the first SPAN ms looked at in one-period blocks.
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { rng } from './rng.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { toneRestarts } = await import(join(ROOT, 'dist/sync/tone-ringing.js'));
+const { toneRestarts } = await import(join(ROOT, 'dist/sync/tone/tone-ringing.js'));
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;

@@ -11,7 +11,7 @@ import { PitchAnalyzer } from '../src/audio/pitch.js';
 import { sincInterpolate } from '../src/audio/sinc.js';
 import { createRealFft as RealFftCreate, RealFftJs } from '../src/audio/real-fft.js';
 import FFT from 'fft.js';
-import { kthSmallest, median } from '../src/sync/tone-math.js';
+import { kthSmallest, median } from '../src/sync/tone/tone-math.js';
 
 /** Praat's NUM_interpolate_sinc on a lag array mirrored at 0, as one loop per side (the replaced code). */
 function plainSinc(r: Float64Array, rMax: number, x: number, maxDepth: number, nonzero = rMax): number {

@@ -1,5 +1,5 @@
 /**
- * Damaged packets in a camera's sound, in sync's beep scan (src/sync/tone-damage.ts). ffmpeg skips an AAC packet it
+ * Damaged packets in a camera's sound, in sync's beep scan (src/sync/tone/tone-damage.ts). ffmpeg skips an AAC packet it
  * cannot decode and goes on; `mmprep audio` counts its decode errors, sync's beep scan did not: damage after the beep
  * gave exit 0 and no word (only a `truncated` window), damage inside the beep placed the camera from it with no word,
  * and damage before it was refused as "dropped sound, or recordings joined". Now the errors are counted per sound

@@ -1,12 +1,12 @@
 /**
- * Beep onsets in a room as the change point of direct sound and building echo (src/sync/tone-step.ts, issue 11 item 4).
+ * Beep onsets in a room as the change point of direct sound and building echo (src/sync/tone/tone-step.ts, issue 11 item 4).
  * A 1 kHz beep through a generated room impulse response (a unit direct path, then from 1.5 ms an exponentially
  * decaying Gaussian tail scaled to the direct-to-reverberant ratio: the model of scripts/make-sync-rooms.mjs) in
  * white noise, at 16 kHz. Seconds of CPU.
  */
 import { describe, expect, it } from 'vitest';
-import { findToneBursts } from '../src/sync/tone.js';
-import { echoOnset } from '../src/sync/tone-step.js';
+import { findToneBursts } from '../src/sync/tone/tone.js';
+import { echoOnset } from '../src/sync/tone/tone-step.js';
 import { rng as mulberry, reverbBeep } from './sync-media.js';
 
 const SR = 16000;

@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanAudioTone } from '../src/sync/scan-audio.js';
+import { scanAudioTone } from '../src/sync/tone/scan-audio.js';
 import { syncSession } from '../src/sync/session.js';
 import { addBeeps, pcm16, rng, talker, writeWavF32 } from './sync-media.js';
 

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, runCliInProcess } from './helpers/cli.js';
 import { addBeeps, rng, talker, writeWavF32 } from './sync-media.js';
-import { mayBeBeep, otherPairings, pairingVerdict, type Pairing } from '../src/sync/beep-pairing.js';
+import { mayBeBeep, otherPairings, pairingVerdict, type Pairing } from '../src/sync/checks/beep-pairing.js';
 
 const SR = 16000;
 const LAV_S = 30;

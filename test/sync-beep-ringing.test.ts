@@ -1,5 +1,5 @@
 /**
- * A ringing sound before a beep is not its onset (issue 11 items 2 and 4; src/sync/tone-ringing.ts). Something struck
+ * A ringing sound before a beep is not its onset (issue 11 items 2 and 4; src/sync/tone/tone-ringing.ts). Something struck
  * near 1 kHz rings: its tone starts abruptly and dies away along one phase, then starts afresh when struck again. The
  * change point of direct sound and echo (or the edge route) took the first ring for the beep's direct sound: a train of
  * 1 kHz rings (1.5 times the beep's amplitude, one every 10 ms, each dying away with a 5 ms time constant, its phase
@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scanAudioTone } from '../src/sync/scan-audio.js';
+import { scanAudioTone } from '../src/sync/tone/scan-audio.js';
 import { ffmpeg, writeWavF32 } from './sync-media.js';
 
 const SR = 48000;

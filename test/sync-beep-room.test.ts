@@ -6,9 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findToneBursts } from '../src/sync/tone.js';
-import { markEchoTails } from '../src/sync/tone-early.js';
-import { scanAudioTone } from '../src/sync/scan-audio.js';
+import { findToneBursts } from '../src/sync/tone/tone.js';
+import { markEchoTails } from '../src/sync/tone/tone-early.js';
+import { scanAudioTone } from '../src/sync/tone/scan-audio.js';
 import { probe } from '../src/media/probe.js';
 import { tempDir } from './helpers/cli.js';
 import { renderCached } from './helpers/scenes.js';

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scanAudioTone } from '../src/sync/scan-audio.js';
+import { scanAudioTone } from '../src/sync/tone/scan-audio.js';
 import { ffmpeg, rng, writeWavF32 } from './sync-media.js';
 
 const SR = 48000;

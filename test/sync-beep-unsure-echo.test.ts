@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../src/media/probe.js';
-import { scanAudioTone } from '../src/sync/scan-audio.js';
+import { scanAudioTone } from '../src/sync/tone/scan-audio.js';
 import { searchWindows } from '../src/sync/windows.js';
 import { tempDir } from './helpers/cli.js';
 import { roomCase } from './helpers/room-case.js';

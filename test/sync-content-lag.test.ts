@@ -1,6 +1,6 @@
 /**
  * Issue 11: a stream placed by its content is placed at the talkers' lag, which in a real room is not the beep's
- * (src/sync/content-lag.ts). scripts/make-sync-rooms.mjs --geometry puts the sources at stated distances: the
+ * (src/sync/xcorr/content-lag.ts). scripts/make-sync-rooms.mjs --geometry puts the sources at stated distances: the
  * participant 0.2 m from the lav and 2.5 m from the room microphone, the interviewer 2.6 and 0.7 m, the loudspeaker
  * 2.0 and 0.6 m (the room microphone 2.5 m from the lav). The beep defines the common clock, so the truth is the
  * clock offset plus the beep's lag (+4.08 ms); the participant's content lags it by -10.79 ms, the interviewer's by

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, runCliInProcess } from './helpers/cli.js';
 import { addBeeps, rng, talker, writeWavF32 } from './sync-media.js';
-import { contentMismatch, withoutPulses } from '../src/sync/content-mismatch.js';
+import { contentMismatch, withoutPulses } from '../src/sync/checks/content-mismatch.js';
 import { conditions, draws, session, type Condition } from '../scripts/make-content-pairs.mjs';
 // @ts-expect-error plain ES module without types
 import { writeWav } from '../scripts/wav.mjs';

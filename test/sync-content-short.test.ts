@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { extractCached } from './helpers/extract-cache.js';
-import { readContent, verdictOf, withoutPulses } from '../src/sync/content-mismatch.js';
+import { readContent, verdictOf, withoutPulses } from '../src/sync/checks/content-mismatch.js';
 import { syncMapWarnings } from '../src/dataset/sync-warnings.js';
 import { conditions, draws, session, type Condition } from '../scripts/make-content-pairs.mjs';
 

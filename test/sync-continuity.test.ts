@@ -2,7 +2,7 @@
  * Trial 2026-12-06 row 7 (issue 11): a camera paused 2 s mid-file (its file continuous, real time skipped) was placed
  * by its start beep and flash under the default --ends start with exit 0, everything after the pause 2 s off. Now the
  * end window of a stream placed at its start is cross-correlated with the reference where the placement puts it
- * (src/sync/continuity.ts): content found clearly 1 s away refuses the stream and its file's picture (exit 2); content
+ * (src/sync/checks/continuity.ts): content found clearly 1 s away refuses the stream and its file's picture (exit 2); content
  * at the predicted lag is recorded as `continuity: continuous`; content of another session says nothing new. A long
  * recorder whose clock drifts (210 s, 104.2 ppm: trial row 6's rate) is not refused and takes its drift from that content
  * instead of `drift_unmeasured`.

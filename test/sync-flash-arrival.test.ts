@@ -1,6 +1,6 @@
 /**
  * The lone unguided flash search (a camera without a beep of its own, the reference's beep at one end only) refuses a
- * candidate that the cells around it show arriving or leaving (src/sync/flash-arrival.ts): an LED is fixed in place
+ * candidate that the cells around it show arriving or leaving (src/sync/flash/flash-arrival.ts): an LED is fixed in place
  * and switches on and off. Before: scene variant 14's negative control neg-wall-cross-none-screenstep, whose camera
  * has no LED at all, cut to start at 8 s (silent) and synced against a reference with a 0.2 s beep, was placed with
  * exit 0 by a peach disc leaving the picture over its right edge (`mmprep sync` on the build of 2026-11-30).
@@ -9,8 +9,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../src/common/errors.js';
-import { arrivalAround } from '../src/sync/flash-arrival.js';
-import { gridFor } from '../src/sync/flash-cells.js';
+import { arrivalAround } from '../src/sync/flash/flash-arrival.js';
+import { gridFor } from '../src/sync/flash/flash-cells.js';
 import { syncSession } from '../src/sync/session.js';
 import { ROOT } from './helpers/cli.js';
 import { renderScenes } from './helpers/scenes.js';

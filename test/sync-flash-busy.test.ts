@@ -1,10 +1,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlashPairHint } from '../src/sync/flash-pair.js';
-import type { FlashDetection } from '../src/sync/flash.js';
-import { stepFreeSpan } from '../src/sync/flash-pulse.js';
-import { FlashLooks, scanVideoFlash, type VideoScanOptions } from '../src/sync/scan-video.js';
+import type { FlashPairHint } from '../src/sync/flash/flash-pair.js';
+import type { FlashDetection } from '../src/sync/flash/flash.js';
+import { stepFreeSpan } from '../src/sync/flash/flash-pulse.js';
+import { FlashLooks, scanVideoFlash, type VideoScanOptions } from '../src/sync/flash/scan-video.js';
 import { ROOT } from './helpers/cli.js';
 import { probeOnce, renderScenes, sceneTruth } from './helpers/scenes.js';
 

@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../src/media/probe.js';
-import { scanVideoFlash } from '../src/sync/scan-video.js';
+import { scanVideoFlash } from '../src/sync/flash/scan-video.js';
 import { tempDir } from './helpers/cli.js';
 import { ffmpeg, rng } from './sync-media.js';
 

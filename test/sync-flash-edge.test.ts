@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlashDetection } from '../src/sync/flash.js';
-import { FlashLooks, RECHECK_SIDE, scanVideoFlash } from '../src/sync/scan-video.js';
+import type { FlashDetection } from '../src/sync/flash/flash.js';
+import { FlashLooks, RECHECK_SIDE, scanVideoFlash } from '../src/sync/flash/scan-video.js';
 import { ROOT } from './helpers/cli.js';
 import { probeOnce, renderScenes, sceneTruth } from './helpers/scenes.js';
 

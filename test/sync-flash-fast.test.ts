@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fitPulseChecked, litFraction } from '../src/sync/flash-pulse.js';
+import { fitPulseChecked, litFraction } from '../src/sync/flash/flash-pulse.js';
 import { syncSession } from '../src/sync/session.js';
 import { ROOT } from './helpers/cli.js';
 import { renderScenes, sceneTruth } from './helpers/scenes.js';

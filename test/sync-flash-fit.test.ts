@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitPulse, litFraction } from '../src/sync/flash-pulse.js';
+import { fitPulse, litFraction } from '../src/sync/flash/flash-pulse.js';
 
 // Why the demo sessions' pictures come out 0.37 frame early (docs/sync-history.md, "The flash detector"): their LED is drawn
 // on whole frames (dark in frame 52, fully lit in 53-57 at 25 fps). A first lit frame that is fully lit says the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cellMeans, gridFor, regionRowSeries, regionSeries, type Grid } from '../src/sync/flash-cells.js';
-import { boxZ, boxZOfSums, FLANK_FRAMES, plateauTests, prefixSums, riseOnsets, topEvents } from '../src/sync/flash-pulse.js';
+import { cellMeans, gridFor, regionRowSeries, regionSeries, type Grid } from '../src/sync/flash/flash-cells.js';
+import { boxZ, boxZOfSums, FLANK_FRAMES, plateauTests, prefixSums, riseOnsets, topEvents } from '../src/sync/flash/flash-pulse.js';
 import { rng } from './sync-media.js';
 
 // The flash scanner's kernels were made cheaper (2026-12-01: the pair search's second look at 640 px cost about 3x

@@ -16,7 +16,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanVideoFlash } from '../src/sync/scan-video.js';
+import { scanVideoFlash } from '../src/sync/flash/scan-video.js';
 import { syncSession } from '../src/sync/session.js';
 import { InputError } from '../src/common/errors.js';
 import { tempDir } from './helpers/cli.js';

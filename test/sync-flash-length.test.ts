@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VideoFrame } from '../src/media/decode-video.js';
-import { FlashScanner } from '../src/sync/flash.js';
+import { FlashScanner } from '../src/sync/flash/flash.js';
 
 // A camera without sound in a start-only session: the reference microphone's beep still says how long the pulse is.
 // A held-out scene (make-sync-scenes --variant 1, v1-mandelbrot-led10-x332y4-25-crf30-pump-180deg) had a 0.14 s

@@ -10,10 +10,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../src/media/probe.js';
-import type { Grid } from '../src/sync/flash-cells.js';
-import { litExtent, samePlace } from '../src/sync/flash-lit.js';
-import type { FlashDetection } from '../src/sync/flash.js';
-import { scanVideoFlash } from '../src/sync/scan-video.js';
+import type { Grid } from '../src/sync/flash/flash-cells.js';
+import { litExtent, samePlace } from '../src/sync/flash/flash-lit.js';
+import type { FlashDetection } from '../src/sync/flash/flash.js';
+import { scanVideoFlash } from '../src/sync/flash/scan-video.js';
 import { tempDir } from './helpers/cli.js';
 import { ffmpeg, rng } from './sync-media.js';
 

@@ -1,8 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlashPairHint } from '../src/sync/flash-pair.js';
-import { scanVideoFlash, type VideoWindowResult } from '../src/sync/scan-video.js';
+import type { FlashPairHint } from '../src/sync/flash/flash-pair.js';
+import { scanVideoFlash, type VideoWindowResult } from '../src/sync/flash/scan-video.js';
 import { ROOT } from './helpers/cli.js';
 import { ffmpeg, rng } from './sync-media.js';
 import { probeOnce } from './helpers/scenes.js';

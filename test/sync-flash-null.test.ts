@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calibrate, CLEAR_MARGIN, looseFitReason, summariseNull, upperBoundFactor } from '../src/sync/flash-null.js';
+import { calibrate, CLEAR_MARGIN, looseFitReason, summariseNull, upperBoundFactor } from '../src/sync/flash/flash-null.js';
 
 // Null score tracks measured by the flash detector on real footage (Debian opencv-doc's vtest.avi, 10 fps, with an
 // LED composited by scripts/make-sync-scenes.mjs --set real), rounded to 0.01: each is the best pulse score per

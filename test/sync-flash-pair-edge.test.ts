@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlashPairHint } from '../src/sync/flash-pair.js';
-import type { FlashDetection } from '../src/sync/flash.js';
-import { FlashLooks, RECHECK_SIDE, scanVideoFlash } from '../src/sync/scan-video.js';
+import type { FlashPairHint } from '../src/sync/flash/flash-pair.js';
+import type { FlashDetection } from '../src/sync/flash/flash.js';
+import { FlashLooks, RECHECK_SIDE, scanVideoFlash } from '../src/sync/flash/scan-video.js';
 import { ROOT } from './helpers/cli.js';
 import { probeOnce, renderScenes, sceneTruth } from './helpers/scenes.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FlashRegion, FlashTrack } from '../src/sync/flash.js';
-import { pairSpan, pairTrack } from '../src/sync/flash-pair.js';
+import type { FlashRegion, FlashTrack } from '../src/sync/flash/flash.js';
+import { pairSpan, pairTrack } from '../src/sync/flash/flash-pair.js';
 
 const T = 1 / 30;
 const box = (x: number): FlashRegion => ({ x_px: x, y_px: 0, w_px: 8, h_px: 8 });

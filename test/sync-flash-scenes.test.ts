@@ -1,9 +1,9 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sameFlashRegion, type FlashDetection } from '../src/sync/flash.js';
-import { scanVideoFlash, type FlashGuide } from '../src/sync/scan-video.js';
-import type { FlashPairHint } from '../src/sync/flash-pair.js';
+import { sameFlashRegion, type FlashDetection } from '../src/sync/flash/flash.js';
+import { scanVideoFlash, type FlashGuide } from '../src/sync/flash/scan-video.js';
+import type { FlashPairHint } from '../src/sync/flash/flash-pair.js';
 import { syncSession } from '../src/sync/session.js';
 import type { SearchWindow } from '../src/sync/windows.js';
 import { ROOT } from './helpers/cli.js';

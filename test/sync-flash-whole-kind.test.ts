@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FlashScanner, type FlashDetection } from '../src/sync/flash.js';
-import { litFraction } from '../src/sync/flash-pulse.js';
+import { FlashScanner, type FlashDetection } from '../src/sync/flash/flash.js';
+import { litFraction } from '../src/sync/flash/flash-pulse.js';
 import { rng } from './sync-media.js';
 
 // A screen flash seen by a camera without sound in a start-only session (the lone unguided search, the reference's

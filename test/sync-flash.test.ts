@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probe } from '../src/media/probe.js';
-import { scanVideoFlash } from '../src/sync/scan-video.js';
+import { scanVideoFlash } from '../src/sync/flash/scan-video.js';
 import { tempDir } from './helpers/cli.js';
 import { flashVideo } from './sync-media.js';
 

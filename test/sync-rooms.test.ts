@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AmbiguousPulseError, chooseWindow, choosePulses } from '../src/sync/choose.js';
 import type { Candidate, StreamState } from '../src/sync/streams.js';
 import { syncSession } from '../src/sync/session.js';
-import { scanAudioTone } from '../src/sync/scan-audio.js';
+import { scanAudioTone } from '../src/sync/tone/scan-audio.js';
 import { probe } from '../src/media/probe.js';
 import { runCli, tempDir, type CliResult, runCliInProcess } from './helpers/cli.js';
 import { renderCached } from './helpers/scenes.js';

@@ -1,5 +1,5 @@
 /**
- * A 1 kHz tone that is a harmonic of a voice at 1000/k Hz is not a sync beep (src/sync/tone-harmonic.ts): a steady
+ * A 1 kHz tone that is a harmonic of a voice at 1000/k Hz is not a sync beep (src/sync/tone/tone-harmonic.ts): a steady
  * voice at 500 Hz has its second partial on the beep with its neighbours 500 Hz away, beyond the prominence check,
  * and was found as a placeable beep (SNR -4 dB, confidence 0.999). Negative controls (generated voices) must be
  * refused with the reason; positive controls (a beep alone, clipped at full scale, under a 50 Hz hum whose 10th
@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findToneBursts, type ToneDetection } from '../src/sync/tone.js';
+import { findToneBursts, type ToneDetection } from '../src/sync/tone/tone.js';
 import { tempDir, runCliInProcess } from './helpers/cli.js';
 import { addBeeps, beepInSpeech, ffmpeg, rng, writeWavF32 } from './sync-media.js';
 

@@ -4,7 +4,7 @@
  * 43.5 / 23.5 dB under the noise around the beep, the beep's power run merged with that noise and was refused, and
  * the beep was kept only by its coherence, 20 ms early, "unplaceable" with a reason about speech over it (a trial,
  * 2026-12-05, on the demo's s01 camera sound). A floor segment now takes the median of the windows within 5 s when
- * that lies more than 10 dB over the chunk's (src/sync/tone-floor.ts). Control: a file without a beep whose quiet
+ * that lies more than 10 dB over the chunk's (src/sync/tone/tone-floor.ts). Control: a file without a beep whose quiet
  * stretch holds a steady 1 kHz hum and a 1 kHz whistle under the loud part's threshold: no tone burst found (a floor
  * taken from the quiet stretch alone found the whistle, 24.34 s; the floor never drops under the chunk's).
  * Levels are RMS re full scale 1 (ffmpeg astats' "RMS level"); the pink noise is Paul Kellet's economy filter of

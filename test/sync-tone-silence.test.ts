@@ -3,7 +3,7 @@
  * stretch, a lav padded with silence): the chunk's median tone-band power, the detector's floor, was the silence's
  * (1e-14), so the beep's power run began in the noise before it, 0.15 s early and 0.36 s long, and the beep was kept
  * only by its coherence, "unplaceable" with a reason about speech that was not there (a trial, 2026-12-05). The floor
- * now leaves digital silence out (src/sync/tone.ts audibleToneP). Control: the same recording without the silence.
+ * now leaves digital silence out (src/sync/tone/tone.ts audibleToneP). Control: the same recording without the silence.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

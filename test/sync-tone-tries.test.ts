@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanAudioTone } from '../src/sync/scan-audio.js';
+import { scanAudioTone } from '../src/sync/tone/scan-audio.js';
 import { tempDir } from './helpers/cli.js';
 import { beepInSpeech, writeWavF32 } from './sync-media.js';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findToneBursts } from '../src/sync/tone.js';
-import { scanAudioTone } from '../src/sync/scan-audio.js';
+import { findToneBursts } from '../src/sync/tone/tone.js';
+import { scanAudioTone } from '../src/sync/tone/scan-audio.js';
 import { probe } from '../src/media/probe.js';
 import { tempDir } from './helpers/cli.js';
 import { addBeeps, beepInSpeech, ffmpeg, power, REVERB, rng, speechTrack, writeWavF32 } from './sync-media.js';

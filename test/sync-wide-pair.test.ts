@@ -6,7 +6,7 @@
  * late, sd 1.47 ms; the lav's 0.57 ms late, sd 1.66 ms; 2.22 ms together). From a169bed (2026-12-04) to 2026-12-05
  * such a stream was placed by cross-correlation instead (0.01 ms off here, because this generator puts every source at
  * the same distance from both microphones); with the talkers and the loudspeaker apart a content placement lies at the
- * talkers' lag, a few ms from the beep's clock, and its offset_sd_s is 8.75 ms (src/sync/content-lag.ts): the pair's
+ * talkers' lag, a few ms from the beep's clock, and its offset_sd_s is 8.75 ms (src/sync/xcorr/content-lag.ts): the pair's
  * 2.2 ms is the surer placement.
  */
 import { readFileSync } from 'node:fs';

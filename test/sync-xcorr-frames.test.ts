@@ -1,5 +1,5 @@
 /**
- * The fine stage's frame correlations (src/sync/xcorr-drift.ts frameCorrelations) are the SCOT-whitened
+ * The fine stage's frame correlations (src/sync/xcorr/xcorr-drift.ts frameCorrelations) are the SCOT-whitened
  * cross-correlations of Knapp & Carter (1976) as first written: each frame's windowed spectra, the weights
  * 1 / sqrt(Gaa Gbb) from all frames' averaged auto-spectra over 100 Hz-6 kHz, then A B* w per bin, inverse FFT,
  * upsampled. fda5e1c kept every frame's spectra to avoid a second FFT pass (+46 MB for a 120 s window) and 26b4d0f
@@ -8,7 +8,7 @@
  */
 import FFT from 'fft.js';
 import { describe, expect, it } from 'vitest';
-import { frameCorrelations } from '../src/sync/xcorr-drift.js';
+import { frameCorrelations } from '../src/sync/xcorr/xcorr-drift.js';
 import { rng } from './sync-media.js';
 
 const SR = 16000;

@@ -20,7 +20,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanAudioTone } from '../src/sync/scan-audio.js';
+import { scanAudioTone } from '../src/sync/tone/scan-audio.js';
 import type { Candidate, StreamState } from '../src/sync/streams.js';
 import { tempDir, runCliInProcess } from './helpers/cli.js';
 import { renderCached } from './helpers/scenes.js';

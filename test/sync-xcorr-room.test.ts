@@ -1,5 +1,5 @@
 /**
- * Issue 11 items 4 and 6: the cross-correlation route in a reverberant room (src/sync/xcorr.ts, xcorr-drift.ts,
+ * Issue 11 items 4 and 6: the cross-correlation route in a reverberant room (src/sync/xcorr/xcorr.ts, xcorr-drift.ts,
  * place.ts). Generated here at 16 kHz in about a second: a talker (syllable-like bursts of low-passed noise: it never
  * repeats itself, unlike a track stitched from a few speech clips, which matches itself at several lags) heard dry
  * by a lav and, on another clock (80 ppm of drift), by a room microphone through a room impulse response at DRR
@@ -15,7 +15,7 @@ import { placeStreams, whyNotConclusive } from '../src/sync/place.js';
 import { buildSyncMap, refuseUnplaced } from '../src/sync/report.js';
 import type { Candidate, ProbedFile, StreamState } from '../src/sync/streams.js';
 import { syncWarningLines } from '../src/sync/warnings.js';
-import { audioOffset, MIN_FINE_Z } from '../src/sync/xcorr.js';
+import { audioOffset, MIN_FINE_Z } from '../src/sync/xcorr/xcorr.js';
 import { power, rng, roomIR as roomIRAt, talker } from './sync-media.js';
 
 const SR = 16000;
@@ -153,7 +153,7 @@ describe('a beep found but not placeable: another route, and the output says whi
     const { ref, room } = session(mic.slice().reverse());
     placeStreams([ref, room], ref, PLACING);
     expect(room.placed).toBeNull();
-    // Each with its probe (src/sync/chapters.ts compares the files' streams for the refusal's chapter note).
+    // Each with its probe (src/sync/checks/chapters.ts compares the files' streams for the refusal's chapter note).
     const wav = { container: 'wav', streams: [{ type: 'audio', codec: 'pcm_s16le', width_px: null, height_px: null, fps_avg: null, sample_rate_hz: SR, channels: 1 }] };
     const probes = [{ file: 'lav.wav', abs: '/s/lav.wav', p: wav }, { file: 'mic.wav', abs: '/s/mic.wav', p: wav }] as unknown as ProbedFile[];
     expect(() => refuseUnplaced([ref, room], ref, probes, CTX)).toThrow(InputError);
@@ -184,7 +184,7 @@ describe('a beep 20 ms off its content (xcorr_disagrees): the refusal says how m
     expect(room.placed).toBeNull();
     const said = room.warnings.find((w) => w.code === 'xcorr_disagrees')?.message;
     expect(said).toMatch(/^placed by its start beep -2\d\.\d ms away from where its content cross-correlates with lav\.wav at 1\.8 s, its beep \(the content's lag at [\d.]+ s carried there at its drift, [\d.]+ ppm; fine z [\d.]+, coarse peak ratio [\d.]+\): one of them is wrong, so the stream is not placed$/);
-    // Each with its probe (src/sync/chapters.ts compares the files' streams for the refusal's chapter note).
+    // Each with its probe (src/sync/checks/chapters.ts compares the files' streams for the refusal's chapter note).
     const wav = { container: 'wav', streams: [{ type: 'audio', codec: 'pcm_s16le', width_px: null, height_px: null, fps_avg: null, sample_rate_hz: SR, channels: 1 }] };
     const probes = [{ file: 'lav.wav', abs: '/s/lav.wav', p: wav }, { file: 'mic.wav', abs: '/s/mic.wav', p: wav }] as unknown as ProbedFile[];
     expect(() => refuseUnplaced([ref, room], ref, probes, CTX)).toThrow(/^audio stream 0 cannot be put on the reference clock: placed by its start beep -2\d\.\d ms away/);

@@ -1,6 +1,6 @@
 /**
  * A cross-correlation that matches clearly at two lags, where no beep picks one (src/sync/place.ts resolveBySpan,
- * src/sync/xcorr-span.ts): the lag whose match lies all through the stream is taken when the other matches only where
+ * src/sync/xcorr/xcorr-span.ts): the lag whose match lies all through the stream is taken when the other matches only where
  * it matches too (a sound heard twice). Lead room variant 90 rt5-drr-6-snr0-aac-start-24s: a start-only room
  * microphone without a beep found (the lav's not timed) matched the lav at -18.221 s (z 33.0, the interviewer near the
  * room mic saying a clip the participant says at the lav's start) and at the right 2.187 s (z 21.7); refused before.
@@ -85,7 +85,7 @@ describe('sync by cross-correlation: two clear lags told apart by where each mat
 });
 
 /**
- * One clear wrong lag (src/sync/xcorr-rest.ts, place.ts checkRest): with the participant not heard at the room mic from
+ * One clear wrong lag (src/sync/xcorr/xcorr-rest.ts, place.ts checkRest): with the participant not heard at the room mic from
  * 17 s on, the coarse envelope tried only the lag of the clip heard twice (-18.2 s, overlapping the lav over the mic's
  * last 5.8 s), the only clear one, and the stream was placed there, 20.4 s off, exit 0. The mic's first 18.2 s, left
  * without a partner by that lag, match the lav clearly at 2.2 s.

@@ -5,9 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { coherentRuns, coherentTrack } from '../src/sync/tone-coherent.js';
-import { blockSums, ToneOscillator, TrackArrays, windowSums } from '../src/sync/tone-demod.js';
-import { findToneBursts } from '../src/sync/tone.js';
+import { coherentRuns, coherentTrack } from '../src/sync/tone/tone-coherent.js';
+import { blockSums, ToneOscillator, TrackArrays, windowSums } from '../src/sync/tone/tone-demod.js';
+import { findToneBursts } from '../src/sync/tone/tone.js';
 import { ROOT } from './helpers/cli.js';
 
 const SR = 16000;

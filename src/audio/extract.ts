@@ -203,7 +203,7 @@ const st = (f: number) => 12 * Math.log2(f / 100);
 
 /**
  * Presentation time of the first decoded sample on the file's timeline: the stream's start_time as ffprobe reports it,
- * which is how the sync scan (src/sync/scan-audio.ts) and the video decoder count time. A sync clock maps these
+ * which is how the sync scan (src/sync/tone/scan-audio.ts) and the video decoder count time. A sync clock maps these
  * times, so with a clock t_src_s = start + frame time. Without one, t_s keeps librosa's frames_to_time convention
  * (0 at the first sample). The two differ only for streams that do not start at 0 (MPEG-TS, some MP4 edits).
  */

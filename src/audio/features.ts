@@ -25,7 +25,7 @@ import { SpillFile, SpillStore } from './spill.js';
 import type { VoiceAnalysis } from './voice.js';
 import { VoiceRecorder, type VoiceSignal } from './voice-signal.js';
 import { voiceRateHz } from './voice-rate.js';
-import { ToneScanner, type ToneDetection } from '../sync/tone.js';
+import { ToneScanner, type ToneDetection } from '../sync/tone/tone.js';
 import type { FrameView } from './jsonl.js';
 import type { Functionals } from './functionals.js';
 import { ACK_EVERY, PITCH_WORKER_URL, pitchParams, type PrestartedPitchWorker } from './pitch-worker-start.js';

@@ -62,10 +62,10 @@ export function audioSourceWarnings(s: Pick<AudioSummary, 'sample_rate_hz' | 'so
 
 /**
  * A tone taken for the sync beep that carries less power than the rest of the sound over it (snr_db < 0): the
- * detector (src/sync/tone.ts) took the second harmonic of a steady voice at half the tone (a child's or a singer's
+ * detector (src/sync/tone/tone.ts) took the second harmonic of a steady voice at half the tone (a child's or a singer's
  * 500 Hz: its neighbours lie 500 Hz away, outside the prominence check), and its frames were then left out with only
  * a note. Since 2026-12-02 a tone phase-locked to its partial at half (a third, a quarter) of its frequency is
- * refused as a voice (src/sync/tone-harmonic.ts) and its frames kept; what that test cannot see still comes here:
+ * refused as a voice (src/sync/tone/tone-harmonic.ts) and its frames kept; what that test cannot see still comes here:
  * speech pitch-shifted by a phase vocoder (ffmpeg rubberband to 370-540 Hz: a 180 ms "beep" at SNR -7.3 dB, its
  * partials' phases not kept), a real beep under louder broadband noise. Measured before: a steady 500 Hz voice
  * -4.0 dB; real beeps in the tests' speech, reverberant and AAC at the generator's SNR 0 and 10 dB: 0.6 to 16.6 dB.

@@ -3,12 +3,12 @@
  * analysis calls it voiced (at its 500 Hz subharmonic, the highest candidate under the 600 Hz ceiling), its HNR is
  * very high and the syllable-nuclei detector counts it as a syllable: left in, it inflates the F0 statistics,
  * voiced_ratio and the speaking rate. Here the beep is found with the sync capability's tone-burst detector
- * (src/sync/scan-audio.ts and tone.ts: a Goertzel demodulator with phase-linearity and prominence checks, which
+ * (src/sync/tone/scan-audio.ts and tone.ts: a Goertzel demodulator with phase-linearity and prominence checks, which
  * rejects sustained speech harmonics), its frames are marked (pitch and voicing null, `sync_beep: true` with a
  * reason) and left out of the summary's voicing, F0 statistics, functionals, syllables, pauses and rates.
  */
 import type { Clock } from '../sync/clock.js';
-import type { ToneDetection } from '../sync/tone.js';
+import type { ToneDetection } from '../sync/tone/tone.js';
 import { summarizeAudio, sourceStart, type AudioFrameRecord, type AudioSummary } from './extract.js';
 import type { AudioFeatures } from './features.js';
 import { functionals } from './functionals.js';
@@ -96,7 +96,7 @@ export async function markSyncBeeps(file: string, f: AudioFeatures, opts: SyncBe
   // Found in the analysis pass when it could (features.ts, AnalyzeOptions.toneHz), else by a second, light decode.
   const found = f.toneBursts?.toneHz === toneHz ? f.toneBursts.detections : null;
   // The second decode's module is loaded only when it runs (the analysis pass finds the beep whenever it can).
-  const detections = found ?? (await (await import('../sync/scan-audio.js')).scanAudioTone(file, [{ name: 'all', start_s: 0, duration_s: null }], { toneHz, stream: f.options.stream })).windows.flatMap((w) => w.detections);
+  const detections = found ?? (await (await import('../sync/tone/scan-audio.js')).scanAudioTone(file, [{ name: 'all', start_s: 0, duration_s: null }], { toneHz, stream: f.options.stream })).windows.flatMap((w) => w.detections);
   const t0 = found ? 0 : sourceStart(f);
   const { mask, beeps } = beepFrames(detections, t0, f.nFrames, f.hop / f.sampleRate, marginS(f));
   for (let i = 0; i < mask.length; i++) if (mask[i]) f.f0[i] = 0;

@@ -1,7 +1,7 @@
 /**
  * One read of a file's packet times (ffprobe -show_entries packet: demuxing only, one line at a time, memory flat in
  * the file's length), for everything that needs them: where each audio and video stream's packets end
- * (stream-ends.ts: truncated or short streams) and the jumps of each stream's clock (src/sync/clock-jumps.ts: a
+ * (stream-ends.ts: truncated or short streams) and the jumps of each stream's clock (src/sync/checks/clock-jumps.ts: a
  * device restarted mid-session). `mmprep extract` checks every file before its stages and syncs it after: the read is
  * kept per file (its identity: path, inode, size, times; probe-memo.ts), so the file is read once, not twice.
  */

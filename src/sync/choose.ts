@@ -10,7 +10,7 @@
  */
 import { GateError } from '../common/errors.js';
 import type { StreamKind } from './clock.js';
-import { sameFlashRegion, type FlashDetection } from './flash.js';
+import { sameFlashRegion, type FlashDetection } from './flash/flash.js';
 import type { Candidate, StreamState } from './streams.js';
 
 export type PickRule = 'first' | 'strongest';

@@ -6,22 +6,22 @@
  * --share-camera-clock); (3) 'xcorr': an audio stream without a usable pulse is cross-correlated against a
  * placed audio stream (the audio-offset-finder approach, xcorr.ts).
  */
-import { audioOffset, fineAtOffset, MIN_FINE_Z, type XcorrResult } from './xcorr.js';
-import { FINE_SEARCH_S } from './xcorr-drift.js';
-import { CONTENT_MIN_Z, type ContentReading, mismatchWarning, readContent, uncheckedWarning, verdictOf, withoutPulses } from './content-mismatch.js';
-import { type MappedBeepRank, type MappedBeepScore, mappedBeepRank, mappedBeepScore } from './xcorr-beep.js';
-import { type LagSpan, lagSpan, pickBySpan } from './xcorr-span.js';
-import { outsideOverlap } from './xcorr-rest.js';
-import { beepPairOnContent, type FarContent, farContentMatch, isFirst, type PulseAt, type WindowPair } from './far-content.js';
-import { type BeepVsContent, beepVsContent, overrulesBeep } from './beep-vs-content.js';
-import { contentZ, CLEAR_RATIO, mayBeBeep, otherPairings, type Pairing, pairingVerdict } from './beep-pairing.js';
+import { audioOffset, fineAtOffset, MIN_FINE_Z, type XcorrResult } from './xcorr/xcorr.js';
+import { FINE_SEARCH_S } from './xcorr/xcorr-drift.js';
+import { CONTENT_MIN_Z, type ContentReading, mismatchWarning, readContent, uncheckedWarning, verdictOf, withoutPulses } from './checks/content-mismatch.js';
+import { type MappedBeepRank, type MappedBeepScore, mappedBeepRank, mappedBeepScore } from './xcorr/xcorr-beep.js';
+import { type LagSpan, lagSpan, pickBySpan } from './xcorr/xcorr-span.js';
+import { outsideOverlap } from './xcorr/xcorr-rest.js';
+import { beepPairOnContent, type FarContent, farContentMatch, isFirst, type PulseAt, type WindowPair } from './checks/far-content.js';
+import { type BeepVsContent, beepVsContent, overrulesBeep } from './checks/beep-vs-content.js';
+import { contentZ, CLEAR_RATIO, mayBeBeep, otherPairings, type Pairing, pairingVerdict } from './checks/beep-pairing.js';
 import { acrossPartner, onePulseMessage, onlyPulse, otherHalf, secondPulseSeen } from './across.js';
 
 /** How a run of the span test (xcorr-span.ts) is named in a message. */
 const SPAN_RUN_LABEL = '2.3 s';
 import type { Candidate, Placement, StreamState } from './streams.js';
 import { sameFileStreams } from './streams.js';
-import { CONTENT_LAG_SD_S, contentDriftWarning, contentLagSd, contentLagWarning } from './content-lag.js';
+import { CONTENT_LAG_SD_S, contentDriftWarning, contentLagSd, contentLagWarning } from './xcorr/content-lag.js';
 import type { Ends, SyncWarning } from './windows.js';
 
 const r3 = (v: number) => Math.round(v * 1e3) / 1e3;

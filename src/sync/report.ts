@@ -7,10 +7,10 @@ import { shellWord, siblingName } from '../common/shell.js';
 import { VERSION } from '../common/version.js';
 import type { SyncMap, SyncStreamEntry } from './clock.js';
 import { farSkewNote, skewNote } from './place.js';
-import { chapterNote } from './chapters.js';
-import { unpairedPulseWhy } from './unpaired.js';
-import { endAfterWhy } from './early-stop.js';
-import { reportedOffsetSd } from './content-lag.js';
+import { chapterNote } from './checks/chapters.js';
+import { unpairedPulseWhy } from './checks/unpaired.js';
+import { endAfterWhy } from './checks/early-stop.js';
+import { reportedOffsetSd } from './xcorr/content-lag.js';
 import type { Placement, ProbedFile, StreamState } from './streams.js';
 import type { Ends, SyncWarning } from './windows.js';
 

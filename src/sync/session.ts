@@ -2,7 +2,11 @@
  * `mmprep sync` as a library: finds the sync pulse (1 kHz beep, LED flash) in every stream of a session's files and
  * puts all streams on the reference stream's clock (SyncMap, see clock.ts). Four steps, one file each:
  * find the pulses of every stream (streams.ts), choose each stream's pulses (choose.ts), place the streams on the
- * reference clock (place.ts), report or refuse (report.ts).
+ * reference clock (place.ts), report or refuse (report.ts). What those steps call sits in four folders: tone/ (the beep
+ * detector: scan-audio.ts decodes, tone.ts finds bursts, tone-refine.ts and the other tone-*.ts time and judge onsets),
+ * flash/ (the LED/screen flash detector: scan-video.ts, flash.ts and flash-*.ts, pairing.ts), xcorr/ (placing a stream
+ * by its content: xcorr.ts, xcorr-*.ts, content-lag.ts) and checks/ (what a placement must survive or a refusal says:
+ * continuity, content and pairing checks, clock jumps, late or early cameras, the hints of refusals).
  */
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../common/atomic.js';
@@ -12,13 +16,13 @@ import { AmbiguousPulseError, choosePulses, type PickRule } from './choose.js';
 import { placeStreams } from './place.js';
 import { buildSyncMap, refuseUnplaced, type ReportContext } from './report.js';
 import { findAudioPulses, findVideoPulses, flashGuides, mapLimit, probeFiles, streamStates, type FileProbe, type ProbedFile, type StreamState } from './streams.js';
-import { findOtherToneBurst } from './tone-hint.js';
-import { endWindowHint, lateCameraAdvice } from './end-hint.js';
-import { middleHint } from './mid-hint.js';
-import { noteEndAfterPicture } from './early-stop.js';
-import { refuseClockJumps, warnSoundGaps } from './clock-jumps.js';
-import { warnUncheckedPairing } from './pairing.js';
-import { checkContinuity } from './continuity.js';
+import { findOtherToneBurst } from './tone/tone-hint.js';
+import { endWindowHint, lateCameraAdvice } from './checks/end-hint.js';
+import { middleHint } from './checks/mid-hint.js';
+import { noteEndAfterPicture } from './checks/early-stop.js';
+import { refuseClockJumps, warnSoundGaps } from './checks/clock-jumps.js';
+import { warnUncheckedPairing } from './flash/pairing.js';
+import { checkContinuity } from './checks/continuity.js';
 import type { Ends } from './windows.js';
 
 export { AmbiguousPulseError, type PickRule } from './choose.js';

@@ -9,17 +9,17 @@ import { fileSpanS, isAttachedPicture, type ProbeResult } from '../media/probe.j
 import { probeWithPacketTimes } from '../media/probe-packets.js';
 import type { DecodeErrors } from '../media/decode-video.js';
 import type { StreamKind } from './clock.js';
-import { scanAudioTone } from './scan-audio.js';
-import { DAMAGE_BEFORE_S } from './tone-damage.js';
+import { scanAudioTone } from './tone/scan-audio.js';
+import { DAMAGE_BEFORE_S } from './tone/tone-damage.js';
 import { declaredEndS, statesExactDuration } from '../media/stream-ends.js';
-import type { FlashPairHint } from './flash-pair.js';
-import { pairHintFor } from './flash-hint.js';
-import { scanVideoFlash, type FlashGuide, type VideoWindowResult } from './scan-video.js';
-import { guidesBeforePicture, lateCameraWarning, windowsToSearch } from './late-camera.js';
-import { guideAfterPicture, notePairEndAfterPicture, pictureEndS } from './early-stop.js';
+import type { FlashPairHint } from './flash/flash-pair.js';
+import { pairHintFor } from './flash/flash-hint.js';
+import { scanVideoFlash, type FlashGuide, type VideoWindowResult } from './flash/scan-video.js';
+import { guidesBeforePicture, lateCameraWarning, windowsToSearch } from './checks/late-camera.js';
+import { guideAfterPicture, notePairEndAfterPicture, pictureEndS } from './checks/early-stop.js';
 import { searchWindows, truncatedWarning, truncatedWindow, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
-import { clockJumps, refuseTimesBack, type ClockJump } from './clock-jumps.js';
-import { refuseSameRecording } from './same-recording.js';
+import { clockJumps, refuseTimesBack, type ClockJump } from './checks/clock-jumps.js';
+import { refuseSameRecording } from './checks/same-recording.js';
 import { shortStreams, type ShortStream } from '../media/file-end.js';
 
 export interface ProbedFile {

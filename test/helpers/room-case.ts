@@ -1,7 +1,7 @@
 /** One generated room case (scripts/make-sync-rooms.mjs --only) and its room microphone's beeps, for the beep-sd tests. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scanAudioTone } from '../../src/sync/scan-audio.js';
+import { scanAudioTone } from '../../src/sync/tone/scan-audio.js';
 import { probe } from '../../src/media/probe.js';
 import { renderCached } from './scenes.js';
 

@@ -9,7 +9,7 @@
  * beep refused it is placed by its end flash (drift unknown), and a warning says which beep gave the interval.
  */
 import type { FlashPairHint } from './flash-pair.js';
-import type { Candidate, Placement, StreamState } from './streams.js';
+import type { Candidate, Placement, StreamState } from '../streams.js';
 
 /** Onset uncertainty up to which a beep not placeable by itself still gives the pair's interval (far below 2 frames). */
 const HINT_ONSET_SD_S = 0.01;

@@ -13,7 +13,7 @@
  * as a disagreement and a beep off by more than the tolerance is still seen.
  */
 
-import { FINE_SEARCH_S } from './xcorr-drift.js';
+import { FINE_SEARCH_S } from '../xcorr/xcorr-drift.js';
 
 /** The content's cross-correlation of a stream s against `from`: add offset_s (+ drift (t - at_s)) to s's time t. */
 export interface ContentLine {

@@ -9,7 +9,7 @@
  * taken as "speech heard twice"). With every detected pulse silenced in both windows (content-mismatch.ts
  * withoutPulses, as the content check at the placed lag already does) the content alone is read.
  */
-import { fineAtOffset, type XcorrResult } from './xcorr.js';
+import { fineAtOffset, type XcorrResult } from '../xcorr/xcorr.js';
 import { readContent, verdictOf, withoutPulses } from './content-mismatch.js';
 
 /** One window pair: the window of the stream placed from (a) and of the stream (b), first samples at aT0 and bT0. */

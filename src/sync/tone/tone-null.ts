@@ -13,7 +13,7 @@
  * beeps: the rate is thinned by the fraction of the null's strongest events that do. The detector's phase test is
  * not applied to the null, so the confidence is conservative.
  */
-import { calibrate, summariseNull, type Calibration } from './flash-null.js';
+import { calibrate, summariseNull, type Calibration } from '../flash/flash-null.js';
 import { kthSmallest } from './tone-math.js';
 
 /** Windows averaged for the statistic (50 ms of 2 ms steps). */

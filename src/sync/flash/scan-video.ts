@@ -1,12 +1,12 @@
 /** Decodes only the search windows of one video stream (small, grey) and finds the flashes in them. */
-import { VideoDecoder, type DecodeErrors } from '../media/decode-video.js';
-import type { ProbeResult } from '../media/probe.js';
-import { SAME_PULSE_S } from './choose.js';
+import { VideoDecoder, type DecodeErrors } from '../../media/decode-video.js';
+import type { ProbeResult } from '../../media/probe.js';
+import { SAME_PULSE_S } from '../choose.js';
 import { DamageLog, refuseDamaged } from './flash-damage.js';
 import { DEFAULT_FLASH_MIN_CONFIDENCE, FlashScanner, type FlashDetection, type FlashScanOptions, type FlashTrack } from './flash.js';
 import type { LightLeftOn } from './flash-step.js';
 import { judgePair, type FlashPairHint } from './flash-pair.js';
-import type { SearchWindow, WindowName } from './windows.js';
+import type { SearchWindow, WindowName } from '../windows.js';
 
 /**
  * Where the same camera file's own beep says the flash must be (one device, one clock). The flash search looks

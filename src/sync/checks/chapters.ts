@@ -6,8 +6,8 @@
  * The refusal now says so when another file has the same streams (container, codecs, picture size and rate, sample
  * rate and channels) and was placed by its own pulse, and this file by none (test sync-chapters).
  */
-import { shellWord, siblingName } from '../common/shell.js';
-import type { ProbedFile, StreamState } from './streams.js';
+import { shellWord, siblingName } from '../../common/shell.js';
+import type { ProbedFile, StreamState } from '../streams.js';
 
 /** The streams of a file as a device writes them: files of one camera's chapters share it. */
 function layoutOf(q: ProbedFile): string {

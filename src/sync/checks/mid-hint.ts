@@ -5,10 +5,10 @@
  * (the beep past half of a short file is that window's: end-hint names it). Only on the refusal path, for the streams
  * without a pulse (the reference first) up to the first one with such a beep, and at most MID_MAX_S of it is decoded.
  */
-import { fileSpanS } from '../media/probe.js';
-import { scanAudioTone } from './scan-audio.js';
-import type { ProbedFile, StreamState } from './streams.js';
-import { searchWindows, type Ends } from './windows.js';
+import { fileSpanS } from '../../media/probe.js';
+import { scanAudioTone } from '../tone/scan-audio.js';
+import type { ProbedFile, StreamState } from '../streams.js';
+import { searchWindows, type Ends } from '../windows.js';
 
 /** A beep counts for the hint when the detector would place it and a false one as strong is unlikely (end-hint.ts). */
 const HINT_MIN_CONFIDENCE = 0.5;

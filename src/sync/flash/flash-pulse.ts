@@ -13,7 +13,7 @@
  * manner of a generalised likelihood ratio for a known-shape pulse (Kay 1998, Fundamentals of Statistical Signal
  * Processing II, ch. 7).
  */
-import { selectKth } from '../common/select.js';
+import { selectKth } from '../../common/select.js';
 
 /** Frames of flank before and after the pulse. */
 export const FLANK_FRAMES = 4;

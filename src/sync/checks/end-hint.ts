@@ -7,10 +7,10 @@
  * short file's end window is already decoded (its start window is read whole for cross-correlation: StreamState.later),
  * so only a longer file's is decoded here.
  */
-import { fileSpanS } from '../media/probe.js';
-import { scanAudioTone } from './scan-audio.js';
-import type { ProbedFile, StreamState } from './streams.js';
-import { searchWindows, type Ends } from './windows.js';
+import { fileSpanS } from '../../media/probe.js';
+import { scanAudioTone } from '../tone/scan-audio.js';
+import type { ProbedFile, StreamState } from '../streams.js';
+import { searchWindows, type Ends } from '../windows.js';
 
 /** A beep counts for the hint when the detector would place it and a false one as strong is unlikely. */
 const HINT_MIN_CONFIDENCE = 0.5;

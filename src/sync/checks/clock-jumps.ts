@@ -7,11 +7,11 @@
  * The packets' timestamps of the whole file are read (ffprobe -show_entries packet, demuxing only, one line at a time:
  * memory flat in the file's length), stream by stream, in decoding order (dts; pts where a container gives none).
  */
-import { readPacketTimes, PICTURE_GAP_S, type ClockJump } from '../media/packet-times.js';
-import type { ProbeResult } from '../media/probe.js';
-import { InputError } from '../common/errors.js';
-import { shellWord, siblingName } from '../common/shell.js';
-import type { StreamState } from './streams.js';
+import { readPacketTimes, PICTURE_GAP_S, type ClockJump } from '../../media/packet-times.js';
+import type { ProbeResult } from '../../media/probe.js';
+import { InputError } from '../../common/errors.js';
+import { shellWord, siblingName } from '../../common/shell.js';
+import type { StreamState } from '../streams.js';
 
 export type { ClockJump };
 

@@ -6,8 +6,8 @@
  * user to the LED. Such a guide is not searched (its window is not decoded for it) and the window's line says why.
  */
 import { ENDS_BOTH_ADVICE } from './end-hint.js';
-import type { FlashGuide } from './scan-video.js';
-import type { SearchWindow, SyncWarning } from './windows.js';
+import type { FlashGuide } from '../flash/scan-video.js';
+import type { SearchWindow, SyncWarning } from '../windows.js';
 
 /**
  * The guides whose pulse, with its tolerance (3 frames + 50 ms of audio/video skew), lies wholly before the picture's

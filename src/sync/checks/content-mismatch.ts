@@ -14,8 +14,8 @@
  *     it could not judge rather than that they differ.
  * Warnings, not refusals: docs/sync.md (Content check) gives the counts this rests on.
  */
-import { fineAtOffset, MIN_FINE_Z, overlapAtOffset } from './xcorr.js';
-import type { SyncWarning } from './windows.js';
+import { fineAtOffset, MIN_FINE_Z, overlapAtOffset } from '../xcorr/xcorr.js';
+import type { SyncWarning } from '../windows.js';
 
 /**
  * Seconds of overlapping audio at the placed offset below which a z under CONTENT_MIN_Z is not taken as a mismatch but

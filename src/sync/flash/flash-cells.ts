@@ -4,7 +4,7 @@
  * middle) plus the whole frame. Memory stays bounded by the frame count of an analysis chunk (one float per cell per
  * frame), not by the number of regions: a region's series is summed from the cells when it is scored.
  */
-import type { VideoFrame } from '../media/decode-video.js';
+import type { VideoFrame } from '../../media/decode-video.js';
 
 export interface Region {
   cx: number;

@@ -6,9 +6,9 @@
  * the LED is in view"), sending the user to an LED that was fine. Only messages change here: the end window is still
  * searched as before, and the start pulse places the picture when it can (then `other_route` says so).
  */
-import { isStill, type ProbedFile, type StreamState } from './streams.js';
-import type { FlashGuide } from './scan-video.js';
-import { pairSpan } from './flash-pair.js';
+import { isStill, type ProbedFile, type StreamState } from '../streams.js';
+import type { FlashGuide } from '../flash/scan-video.js';
+import { pairSpan } from '../flash/flash-pair.js';
 
 /** Where a video stream's picture ends on its file's clock (its start + its stated length), or null when not stated. */
 export function pictureEndS(st: StreamState, q: ProbedFile): number | null {

@@ -5,7 +5,7 @@
  * off by the time between the two beeps, confidence 0.989, exit 0, with no word (measured 2026-12-02: 28.5 s off on
  * a still wall, --search-s 10; refused under --ends both). Flagged (`pairing_unchecked`, told on stderr).
  */
-import type { Candidate, StreamState } from './streams.js';
+import type { Candidate, StreamState } from '../streams.js';
 
 export function warnUncheckedPairing(states: StreamState[]): void {
   for (const s of states) {

@@ -6,9 +6,9 @@
  * the same window (place.ts placeByPulse), and the lav's beep lay in its file's second half (its end window). Only on
  * the refusal path (report.ts refuseUnplaced): no placement changes.
  */
-import type { StreamState } from './streams.js';
-import { acrossPartner, halfWords, onlyPulse, otherHalf, secondPulseSeen } from './across.js';
-import type { Ends } from './windows.js';
+import type { StreamState } from '../streams.js';
+import { acrossPartner, halfWords, onlyPulse, otherHalf, secondPulseSeen } from '../across.js';
+import type { Ends } from '../windows.js';
 
 type W = 'start' | 'end';
 

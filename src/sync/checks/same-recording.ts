@@ -7,7 +7,7 @@
  * already (and `mmprep extract` takes a file named under a video role and an audio role once).
  */
 import { open, stat } from 'node:fs/promises';
-import { InputError } from '../common/errors.js';
+import { InputError } from '../../common/errors.js';
 
 const CHUNK = 1 << 20;
 

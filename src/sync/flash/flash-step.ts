@@ -12,7 +12,7 @@
  * candidate at all (choose.ts). The median is tone-math.ts's (this file kept a copy of its own before).
  */
 import type { Grid } from './flash-cells.js';
-import { median, medianInPlace } from './tone-math.js';
+import { median, medianInPlace } from '../tone/tone-math.js';
 
 export interface LightLeftOn {
   /**

@@ -7,7 +7,7 @@
  * a damaged one lies (decode-video.ts marks each frame from ffmpeg's messages: the picture reported and those
  * predicted from it, to the next key frame).
  */
-import type { DecodeErrors } from '../media/decode-video.js';
+import type { DecodeErrors } from '../../media/decode-video.js';
 import type { FlashDetection } from './flash.js';
 import { FLANK_FRAMES } from './flash-pulse.js';
 

@@ -13,7 +13,7 @@
  * flash-null.ts, Davison & Smith 1990): `expected_false`, `over_noise_db`; the check is skipped (null) when there is
  * not that much audio before the beep.
  */
-import { exceedanceP, summariseNull } from './flash-null.js';
+import { exceedanceP, summariseNull } from '../flash/flash-null.js';
 import type { Demod } from './tone-onset.js';
 
 /**

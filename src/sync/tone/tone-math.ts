@@ -1,5 +1,5 @@
 /** Small numeric helpers of the beep detector (tone.ts). */
-import { selectKth } from '../common/select.js';
+import { selectKth } from '../../common/select.js';
 
 /**
  * The k-th smallest of s (0-based; s is reordered), the value s.sort()[k] gives: Hoare's selection, O(n), where the

@@ -14,7 +14,7 @@
  * its upper tail is fitted by peaks over a threshold (flash-null.ts, Davison & Smith 1990), as the flash detector
  * judges a flash against its own scene.
  */
-import { exceedanceP, summariseNull, type NullSummary } from './flash-null.js';
+import { exceedanceP, summariseNull, type NullSummary } from '../flash/flash-null.js';
 
 /** Complex single-bin DFT of samples [a, b) at the tone frequency. */
 export type Demod = (a: number, b: number) => [number, number];

@@ -1,8 +1,8 @@
 /** Decodes only the search windows of one audio stream (input seeks) and finds the tone bursts in them. */
-import { AudioDecoder, type TimestampGap } from '../media/decode-audio.js';
-import type { ProbeResult } from '../media/probe.js';
+import { AudioDecoder, type TimestampGap } from '../../media/decode-audio.js';
+import type { ProbeResult } from '../../media/probe.js';
 import { ToneScanner, type ToneDetection, type ToneScanOptions } from './tone.js';
-import type { SearchWindow, WindowName } from './windows.js';
+import type { SearchWindow, WindowName } from '../windows.js';
 import { gapIsDamage, refuseDamagedBeep } from './tone-damage.js';
 
 export interface AudioScanOptions extends ToneScanOptions {

@@ -15,7 +15,7 @@
  * Memory is bounded: cell means are analysed in chunks of frames with overlap.
  */
 import { frameGapNear, frameGapWords } from './flash-gaps.js';
-import type { VideoFrame } from '../media/decode-video.js';
+import type { VideoFrame } from '../../media/decode-video.js';
 import { arrivalAround } from './flash-arrival.js';
 import { lightLeftOn, lightOnBefore, litThroughout, type LightLeftOn } from './flash-step.js';
 import { allRegions, cellMeans, gridFor, regionRowSeries, regionSeries, type Grid, type Region } from './flash-cells.js';

@@ -11,8 +11,8 @@
  * multiple-hypothesis test of a known, small candidate set (as in a matched filter read at the hypotheses only): fewer
  * lags read, lower chance maxima than a search. Numeric only: no I/O.
  */
-import { fineAtOffset } from './xcorr.js';
-import { ECHO_TAIL } from './tone-early.js';
+import { fineAtOffset } from '../xcorr/xcorr.js';
+import { ECHO_TAIL } from '../tone/tone-early.js';
 
 /**
  * Whether a detection may be a beep another recording heard: not one the detector named as something else, a voice's

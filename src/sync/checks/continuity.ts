@@ -12,15 +12,15 @@
  * place.ts whyNotConclusive) only farther away: the stream is refused (exit 2), and the file's other streams with it
  * (one device, one clock). No clear match (silence, other talkers, no overlap with the reference): nothing is said.
  */
-import { fileSpanS } from '../media/probe.js';
-import { readAudioWindow } from './scan-audio.js';
-import { audioOffset, fineAtOffset, MIN_FINE_Z, type XcorrResult } from './xcorr.js';
-import { MAX_SCAN_DRIFT } from './xcorr-drift.js';
-import { CONTENT_LAG_BOUND_S, CONTENT_LAG_SD_S, contentDriftWarning } from './content-lag.js';
-import { pulsesOf } from './place.js';
+import { fileSpanS } from '../../media/probe.js';
+import { readAudioWindow } from '../tone/scan-audio.js';
+import { audioOffset, fineAtOffset, MIN_FINE_Z, type XcorrResult } from '../xcorr/xcorr.js';
+import { MAX_SCAN_DRIFT } from '../xcorr/xcorr-drift.js';
+import { CONTENT_LAG_BOUND_S, CONTENT_LAG_SD_S, contentDriftWarning } from '../xcorr/content-lag.js';
+import { pulsesOf } from '../place.js';
 import { readContent, verdictOf, withoutPulses } from './content-mismatch.js';
-import type { Placement, ProbedFile, StreamState } from './streams.js';
-import { searchWindows, type Ends, type SearchWindow, type SyncWarning } from './windows.js';
+import type { Placement, ProbedFile, StreamState } from '../streams.js';
+import { searchWindows, type Ends, type SearchWindow, type SyncWarning } from '../windows.js';
 
 /** The drift allowed between the start placement and the end window: the range the fine stage searches (xcorr-drift.ts). */
 const DRIFT_ALLOWANCE = MAX_SCAN_DRIFT;
