@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const { probe } = await import(join(root, 'dist', 'media', 'probe.js'));
-const { scanVideoFlash, FlashLooks } = await import(join(root, 'dist', 'sync', 'scan-video.js'));
+const { scanVideoFlash, FlashLooks } = await import(join(root, 'dist', 'sync', 'flash', 'scan-video.js'));
 
 const args = process.argv.slice(2);
 const dir = args[0];
@@ -45,8 +45,8 @@ const LENGTHS_S = [0.1, 0.2, 0.3, 0.45];
 /** Mode `lengths`: both halves decoded once each, one lone scanner per told length (as scan-video.ts scanSpan runs it). */
 async function lengthRows(id) {
   const { VideoDecoder } = await import(join(root, 'dist', 'media', 'decode-video.js'));
-  const { FlashScanner } = await import(join(root, 'dist', 'sync', 'flash.js'));
-  const { DEFAULT_FLASH_SIDE } = await import(join(root, 'dist', 'sync', 'scan-video.js'));
+  const { FlashScanner } = await import(join(root, 'dist', 'sync', 'flash', 'flash.js'));
+  const { DEFAULT_FLASH_SIDE } = await import(join(root, 'dist', 'sync', 'flash', 'scan-video.js'));
   const t = JSON.parse(readFileSync(join(dir, id, 'truth.json'), 'utf8'));
   const file = join(dir, id, 'cam.mp4');
   const p = await probe(file);

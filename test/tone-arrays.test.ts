@@ -67,7 +67,7 @@ describe('the beep detector reuses its tracks from chunk to chunk', () => {
 });
 
 describe('kthSmallest with a zero result', () => {
-  const TONE_MATH = join(ROOT, 'dist', 'sync', 'tone-math.js');
+  const TONE_MATH = join(ROOT, 'dist', 'sync', 'tone', 'tone-math.js');
   // Optimised on tracks without zeros (as the detector's chunk medians are), then given tracks whose k-th value is
   // +0 or -0 (digital silence). Prints the results for the check against sort().
   const script = `
