@@ -325,17 +325,7 @@ export function iccReml(d: RatingsDimension, bt: ByTarget = byTarget(d)): IccRes
   const N = bt.value.length;
   // lme4 refuses a grouping factor with as many levels as observations (the components are not identifiable).
   if (n < 2 || n >= N || k >= N) {
-    const reason = n < 2 ? 'fewer than two targets: ICC undefined' : 'too few ratings for the REML model: each grouping factor needs fewer levels than ratings';
-    return {
-      method: 'reml',
-      n_targets: n,
-      n_raters: k,
-      n_targets_dropped: 0,
-      mean_squares: null,
-      variance_components: null,
-      rows: ICC_TYPES.map((t) => nullRow(t, n - 1, t.startsWith('ICC1') ? n * (k - 1) : (n - 1) * (k - 1), reason)),
-      reason,
-    };
+    return nullReml(n, k, n < 2 ? 'fewer than two targets: ICC undefined' : 'too few ratings for the REML model: each grouping factor needs fewer levels than ratings');
   }
   // Start from the ANOVA estimates of the complete targets when there are some (exact REML for balanced data
   // with positive components): s2 = MSE, s2_target = (MSB - MSE)/k, s2_rater = (MSJ - MSE)/n.
@@ -401,6 +391,11 @@ function ratingsPerTarget(bt: ByTarget): { twice: number; kRatings: number } {
  */
 function remlUnderlap(n: number, k: number, twice: number, kRatings: number): IccResult {
   const reason = `only ${twice} of ${n} targets rated by two or more raters: no agreement to estimate (the model tells targets from raters only where raters rated the same target); have the raters rate the same targets, or, for segments each rater cut, match the segments first`;
+  return { ...nullReml(n, k, reason), n_targets_rated_twice: twice, k_ratings: kRatings };
+}
+
+/** A REML result without figures: every row null with the reason. */
+function nullReml(n: number, k: number, reason: string): IccResult {
   return {
     method: 'reml',
     n_targets: n,
@@ -410,7 +405,5 @@ function remlUnderlap(n: number, k: number, twice: number, kRatings: number): Ic
     variance_components: null,
     rows: ICC_TYPES.map((t) => nullRow(t, n - 1, t.startsWith('ICC1') ? n * (k - 1) : (n - 1) * (k - 1), reason)),
     reason,
-    n_targets_rated_twice: twice,
-    k_ratings: kRatings,
   };
 }
