@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExtractControl } from '../src/batch/extract.js';
+import { extract, ExtractControl } from '../src/batch/extract.js';
 import { childSignalIn, interruptFollows } from '../src/batch/interrupt.js';
 import { BIN, FIXTURES, tempDir } from './helpers/cli.js';
 
@@ -200,6 +200,39 @@ describe.runIf(linux)('a signal to mmprep and its children', () => {
     const summary = JSON.parse(r.stdout) as { rolled_back: string[]; finished_after_interrupt: string[] };
     expect([...summary.rolled_back, ...summary.finished_after_interrupt]).toEqual(['s01']);
     if (summary.rolled_back.length) expect(r.stderr).toMatch(/session s01 \(line 2\) could not finish: \w+: .*cannot decode video/);
+  });
+
+  it('a rolled-back session is restored only after its terminated thread has stopped: nothing it still had under way lands afterwards', async () => {
+    // piscina rejects an aborted task before it terminates the thread, and termination waits for what the thread is
+    // inside of: here a blocking call that outlasts the rollback's grace (CHILDREN_GRACE_MS, 2.5 s) and then writes
+    // into the session folder, standing for a mkdir or file write of the session still under way when the rollback
+    // came. Before 2026-12-06 the folder was restored at once and the late file left it behind (the "rolled-back
+    // session's folder still there" seen once in CI).
+    const out = join(dir, `out${runs++}`);
+    const stages = join(dir, 'late-writer-stages.mjs');
+    writeFileSync(stages, [
+      "import { spawnSync } from 'node:child_process';",
+      "import { writeFileSync } from 'node:fs';",
+      "import { join } from 'node:path';",
+      'export const stages = { audio: async (ctx) => {',
+      "  writeFileSync(join(ctx.dir, '.started.tmp'), '');",
+      "  spawnSync('sh', ['-c', 'sleep 3; mkdir -p \"$0\" && : > \"$0/.late.tmp\"', ctx.dir]);",
+      '  return {};',
+      '} };',
+    ].join('\n'));
+    const control = new ExtractControl();
+    const started = setInterval(() => {
+      if (existsSync(join(out, 's01', '.started.tmp'))) {
+        clearInterval(started);
+        control.stop('rollback');
+      }
+    }, 10);
+    const manifest1 = join(dir, 'manifest-one.csv');
+    writeFileSync(manifest1, readFileSync(manifest, 'utf8').split('\n').slice(0, 2).join('\n') + '\n');
+    const summary = await extract(manifest1, { out, only: ['audio'], jobs: 1, progress: 'none', control, stagesModule: stages }).finally(() => clearInterval(started));
+    expect(summary.rolled_back).toEqual(['s01']);
+    await new Promise((r) => setTimeout(r, 1000)); // past the late write, had the thread still been running
+    expect(existsSync(join(out, 's01')), existsSync(join(out, 's01')) ? readdirSync(join(out, 's01')).join(', ') : '').toBe(false);
   });
 
   it('SIGTERM to the group during face inference', async () => {

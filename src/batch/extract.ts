@@ -17,8 +17,10 @@ import { threadExecArgv, threadFile } from '../common/threads.js';
 import { showinfoReady } from '../media/showinfo.js';
 import { orderStages, type SessionOutcome, type SessionProgress, type SessionTask } from './extract-session.js';
 import { restoreBefore } from './session-snapshot.js';
+import { ThreadExits } from './thread-exits.js';
 import { audioSource, checkStageOptions, loadStages, referenceAudio, STAGE_NAMES, type StageName, type StageOptions } from './extract-stages.js';
 import { CHILDREN_GRACE_MS, interruptFollows } from './interrupt.js';
+
 import { readManifest, type Manifest, type ManifestSession } from './manifest.js';
 import { audioRoleMixNotes } from './manifest-shared.js';
 import { referenceRoleNotes } from './reference-choice.js';
@@ -26,6 +28,9 @@ import { createProgress, sessionFraction, type ProgressMode, type ProgressReport
 import { HEARTBEAT_MS, holderText, LOCK_FILE, releaseLock, touchLock, tryLockSession, type SessionLock } from './session-lock.js';
 import { inShard, selectShard, type Shard } from './shard.js';
 import { toolchainOf, type Toolchain } from './toolchain.js';
+
+/** How long a rollback waits for a terminated session thread to stop before restoring its folder anyway. */
+const THREAD_STOP_WAIT_MS = 15_000;
 
 export * from './manifest.js';
 export * from './shard.js';
@@ -322,6 +327,7 @@ class ExtractRun {
   private readonly locks = new Map<string, SessionLock>();
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly pool: Piscina;
+  private readonly threadExits = new ThreadExits();
   private writingErrors: Promise<void> = Promise.resolve();
 
   constructor(
@@ -333,6 +339,7 @@ class ExtractRun {
   ) {
     this.state = { total: plan.selected.length, done: 0, skipped: 0, failed: 0, running: 0, media_s: 0, elapsed_s: 0, in_progress: 0, detail: '' };
     this.pool = new Piscina({ filename: threadFile('extract-worker.js', 'batch').href, minThreads: plan.jobs, maxThreads: plan.jobs, concurrentTasksPerWorker: 1, idleTimeout: 1000, execArgv: threadExecArgv() });
+    this.pool.on('workerCreate', () => this.threadExits.watch(this.pool.threads));
     control.onStop((mode) => (mode === 'finish' ? this.announceFinish() : this.rollBackRunning()));
   }
 
@@ -537,8 +544,10 @@ class ExtractRun {
   /** The task was aborted by a rollback (its outputs are removed), or the worker itself died (a failed session). */
   private async recordWorkerFailure(session: ManifestSession, abort: AbortController, e: unknown): Promise<void> {
     const dir = join(this.plan.out, session.session_id);
-    // The folder as it was before the session's attempt (src/batch/session-snapshot.ts), as the worker does on a failure;
-    // once more if the terminated worker's own restore was still under way (it is safe to run again).
+    // Once the session's thread has stopped (src/batch/thread-exits.ts), the folder as it was before the session's
+    // attempt (src/batch/session-snapshot.ts), as the worker does on a failure; once more if the terminated worker's own
+    // restore was still under way (it is safe to run again).
+    await this.threadExits.removedStopped(this.pool.threads, THREAD_STOP_WAIT_MS);
     const kept = await restoreBefore(dir)
       .catch(() => restoreBefore(dir))
       .catch(() => false);
