@@ -11,6 +11,7 @@ import { VideoDecoder } from '../src/media/decode-video.js';
 import { FLOW_FIELD_NAMES, FLOW_REGION_NAMES, flowCrop, flowFields, greyFromRgb, loadOpenCV, regionBoxes, regionMotion, type FlowRegion, type PixelBox } from '../src/face/flow.js';
 import { interOcular } from '../src/face/features.js';
 import { FIXTURES, tempDir } from './helpers/cli.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
 
 const DIR = join(FIXTURES, 'face');
 interface RefPair {
@@ -106,6 +107,21 @@ describe('--flow in records', () => {
     // The face moves right and up on these frames (transform.json: tx grows, ty falls): direction between -90 and 0.
     expect(r.flow_mouth_dir_deg).toBeGreaterThan(-90);
     expect(r.flow_mouth_dir_deg).toBeLessThan(0);
+  });
+
+  it('a frame after a gap in the stream (variable frame rate) gets null flow with the gap as reason, not a step several frames long', async () => {
+    // transform.mp4's frames 6-13 with 9-11 dropped, times kept (-vsync passthrough): 0.24 ... 0.32, then 0.48 ...
+    // Before 2026-12-06 the frame after the gap read a flow over 0.16 s as "per frame" (a trial: 8.5 px for 20).
+    const vfr = join(tmp.dir, 'gap.mkv');
+    ffmpegSync(['-i', join(DIR, 'transform.mp4'), '-vf', "select='between(n,6,13)*not(between(n,9,11))'", '-vsync', 'passthrough', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', vfr]);
+    const out = join(tmp.dir, 'gap.jsonl');
+    await extractFace(vfr, { out, flow: true, workers: 0 });
+    const recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FaceRecord & Record<string, unknown>);
+    expect(recs.map((r) => r.t_s)).toEqual([0.24, 0.28, 0.32, 0.48, 0.52]);
+    expect(recs.map((r) => r.flow_null_reason === null)).toEqual([false, true, true, false, true]);
+    expect(recs[3].flow_null_reason).toMatch(/^a gap of 0\.160 s before this frame \(the stream's frames are 0\.\d{3} s apart on average\)/);
+    expect(recs[3].flow_mouth_px).toBeNull();
+    expect(recs[4].flow_mouth_px).toBeGreaterThan(1);
   });
 
   it('a run without --flow has no flow fields', async () => {

@@ -820,7 +820,7 @@ export class FaceRun {
       // --fps is applied by picking frames here (see records()), not by ffmpeg's fps filter, which relabels frames with
       // grid times: every analysed frame keeps its own presentation time.
       const decoder = await VideoDecoder.open(file, { probed: p, stream: o.stream, start: o.start, end: o.end, maxSide: o.inferenceSide, pixelFormat: 'rgb24', countDamage: true, reportProgress: false });
-      const flow = o.flow ? await FlowContext.open() : null;
+      const flow = o.flow ? await FlowContext.open(geo0.stream.fps_avg ? 1 / geo0.stream.fps_avg : null) : null;
       feed = new FrameFeed(new EarlyFrames(decoder), pool, o.fps, flow);
       mark('face decoder started');
       // A block for each worker while they start (frame-feed.ts): the second worker's first frames run beside the
