@@ -54,6 +54,7 @@ export const FACE_MODELS = [
   'face-short-matroska',
   'face-startup',
   'face-switch-close',
+  'face-tracker-look',
   'face-tracking',
   'face-turned-agrees',
   'face-two-people',

@@ -14,6 +14,7 @@ import { cropRoll, orientBoxes, refinedReading, ROLL_REFINE, surelyUpright, untu
 import { meshPupils, type EyePupils } from './pupil.js';
 import { overlapsFace, PRIMARY_EXTRA_BOXES, primaryFirst, type Corners } from './primary.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
+import { skinChroma, type Look } from './appearance.js';
 import { implausibility } from './plausibility.js';
 import { checkFrame, orientationProblem, type CheckedPoints } from './selfcheck.js';
 import { InputError } from '../common/errors.js';
@@ -67,6 +68,8 @@ export interface RawFace {
   contrast?: Record<VisibilityRegion, number | null> | null;
   /** Skin texture on the cheeks (visibility.ts skinContrast), for the plausibility check; null without a mesh. */
   skin?: number | null;
+  /** The cheek skin's chromaticity (appearance.ts skinChroma), the tracker's look of this face; null when not measured. */
+  look?: Look | null;
   /** Iris centres found in the frame's pixels (pupil.ts), for gaze; absent without the iris points. */
   pupils?: EyePupils | null;
   /** How the eye crops reached the iris model (iris.ts): gaze.ts correctIris and the gaze calibration depend on it. */
@@ -411,6 +414,7 @@ export class FaceEngine {
       if (f.mesh.length < 468 * 3) continue;
       f.contrast = regionContrast(data, width, height, f.mesh);
       f.skin = skinContrast(data, width, height, f.mesh);
+      f.look = skinChroma(data, width, height, f.mesh);
       // The iris centres found in the pixels, for gaze (pupil.ts; 1.4-1.9 ms of CPU per face); not with Human's flips.
       f.iris_mode = this.irisMode;
       if (f.mesh.length >= 478 * 3 && this.irisMode !== 'human') f.pupils = meshPupils(data, width, height, f.mesh);

@@ -582,6 +582,7 @@ export class FaceRecordBuilder {
     const ids = this.tracker.assign(
       kept.map((f) => [f.box[0] * s, f.box[1] * s, f.box[2] * s, f.box[3] * s] as Box),
       tSrc,
+      kept.map((f) => f.look ?? null),
     );
     const built = kept.map((f, i) => {
       const face = this.face(f, ids[i], tSrc);
