@@ -49,6 +49,7 @@ export const FACE_MODELS = [
   'face-interlaced',
   'face-larger-lost',
   'face-orientation',
+  'face-other-face',
   'face-progress',
   'face-quality',
   'face-short-matroska',

@@ -103,6 +103,8 @@ export interface FrameResult {
   doubtful?: number;
   /** Faces larger than the primary one that the detector's choice left out or that score under --min-confidence (primary.ts). */
   passedOver?: number;
+  /** Other faces at --min-confidence past --max-faces on this frame's detector runs (primary.ts notAnalysed; the most of any run). */
+  notAnalysed?: number;
   /** Milliseconds spent in Human for this frame. */
   ms: number;
   /** The frame's pixel buffer, handed back for reuse once the frame is analysed (FramePool). */
@@ -288,6 +290,8 @@ export class FaceEngine {
   private agreeing: DetectorBox[] = [];
   /** Larger faces at --min-confidence the primary choice left out (primary.ts passedOver), since the engine started. */
   private passedOver = 0;
+  /** Other faces in view past --max-faces on the frame being analysed (primary.ts notAnalysed), the most of its detector runs. */
+  private notAnalysed = 0;
   /** Off while a detector frame is run again in the detector's own order (analyseDetected). */
   private preferLarger = true;
   /** The box put first on this detector run when it was not the top-scoring one (primary.ts), else null. */
@@ -396,6 +400,7 @@ export class FaceEngine {
     const [d0, t0n, q0, p0] = [this.detections, this.turned, this.doubtful, this.passedOver];
     this.frame = { data, width, height };
     this.agreeing = [];
+    this.notAnalysed = 0;
     let faces: RawFace[];
     try {
       if (this.byFace && this.canTrack && this.humanCache) faces = await this.analyseByFace(tensor, task.redetect === false);
@@ -419,7 +424,7 @@ export class FaceEngine {
       f.iris_mode = this.irisMode;
       if (f.mesh.length >= 478 * 3 && this.irisMode !== 'human') f.pupils = meshPupils(data, width, height, f.mesh);
     }
-    return { faces, ms: performance.now() - t0, detections: this.detections - d0, turned: this.turned - t0n, doubtful: this.doubtful - q0, passedOver: this.passedOver - p0 };
+    return { faces, ms: performance.now() - t0, detections: this.detections - d0, turned: this.turned - t0n, doubtful: this.doubtful - q0, passedOver: this.passedOver - p0, notAnalysed: this.notAnalysed };
   }
 
   /**
@@ -598,6 +603,7 @@ export class FaceEngine {
     if (!this.preferLarger) return all.slice(0, Math.max(1, slots));
     const chosen = primaryFirst(all, maxFaces, this.minConfidence);
     this.passedOver += chosen.passedOver;
+    this.notAnalysed = Math.max(this.notAnalysed, chosen.notAnalysed);
     if (chosen.boxes[0] !== all[0]) this.reordered = chosen.boxes[0];
     return chosen.boxes.slice(0, Math.max(1, slots));
   }
