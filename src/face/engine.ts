@@ -14,6 +14,7 @@ import { cropRoll, orientBoxes, refinedReading, ROLL_REFINE, surelyUpright, untu
 import { meshPupils, type EyePupils } from './pupil.js';
 import { overlapsFace, PRIMARY_EXTRA_BOXES, primaryFirst, type Corners } from './primary.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
+import { skinChroma, type Look } from './appearance.js';
 import { implausibility } from './plausibility.js';
 import { checkFrame, orientationProblem, type CheckedPoints } from './selfcheck.js';
 import { InputError } from '../common/errors.js';
@@ -67,6 +68,8 @@ export interface RawFace {
   contrast?: Record<VisibilityRegion, number | null> | null;
   /** Skin texture on the cheeks (visibility.ts skinContrast), for the plausibility check; null without a mesh. */
   skin?: number | null;
+  /** The cheek skin's chromaticity (appearance.ts skinChroma), the tracker's look of this face; null when not measured. */
+  look?: Look | null;
   /** Iris centres found in the frame's pixels (pupil.ts), for gaze; absent without the iris points. */
   pupils?: EyePupils | null;
   /** How the eye crops reached the iris model (iris.ts): gaze.ts correctIris and the gaze calibration depend on it. */
@@ -100,6 +103,8 @@ export interface FrameResult {
   doubtful?: number;
   /** Faces larger than the primary one that the detector's choice left out or that score under --min-confidence (primary.ts). */
   passedOver?: number;
+  /** Other faces at --min-confidence past --max-faces on this frame's detector runs (primary.ts notAnalysed; the most of any run). */
+  notAnalysed?: number;
   /** Milliseconds spent in Human for this frame. */
   ms: number;
   /** The frame's pixel buffer, handed back for reuse once the frame is analysed (FramePool). */
@@ -285,6 +290,8 @@ export class FaceEngine {
   private agreeing: DetectorBox[] = [];
   /** Larger faces at --min-confidence the primary choice left out (primary.ts passedOver), since the engine started. */
   private passedOver = 0;
+  /** Other faces in view past --max-faces on the frame being analysed (primary.ts notAnalysed), the most of its detector runs. */
+  private notAnalysed = 0;
   /** Off while a detector frame is run again in the detector's own order (analyseDetected). */
   private preferLarger = true;
   /** The box put first on this detector run when it was not the top-scoring one (primary.ts), else null. */
@@ -393,6 +400,7 @@ export class FaceEngine {
     const [d0, t0n, q0, p0] = [this.detections, this.turned, this.doubtful, this.passedOver];
     this.frame = { data, width, height };
     this.agreeing = [];
+    this.notAnalysed = 0;
     let faces: RawFace[];
     try {
       if (this.byFace && this.canTrack && this.humanCache) faces = await this.analyseByFace(tensor, task.redetect === false);
@@ -411,11 +419,12 @@ export class FaceEngine {
       if (f.mesh.length < 468 * 3) continue;
       f.contrast = regionContrast(data, width, height, f.mesh);
       f.skin = skinContrast(data, width, height, f.mesh);
+      f.look = skinChroma(data, width, height, f.mesh);
       // The iris centres found in the pixels, for gaze (pupil.ts; 1.4-1.9 ms of CPU per face); not with Human's flips.
       f.iris_mode = this.irisMode;
       if (f.mesh.length >= 478 * 3 && this.irisMode !== 'human') f.pupils = meshPupils(data, width, height, f.mesh);
     }
-    return { faces, ms: performance.now() - t0, detections: this.detections - d0, turned: this.turned - t0n, doubtful: this.doubtful - q0, passedOver: this.passedOver - p0 };
+    return { faces, ms: performance.now() - t0, detections: this.detections - d0, turned: this.turned - t0n, doubtful: this.doubtful - q0, passedOver: this.passedOver - p0, notAnalysed: this.notAnalysed };
   }
 
   /**
@@ -594,6 +603,7 @@ export class FaceEngine {
     if (!this.preferLarger) return all.slice(0, Math.max(1, slots));
     const chosen = primaryFirst(all, maxFaces, this.minConfidence);
     this.passedOver += chosen.passedOver;
+    this.notAnalysed = Math.max(this.notAnalysed, chosen.notAnalysed);
     if (chosen.boxes[0] !== all[0]) this.reordered = chosen.boxes[0];
     return chosen.boxes.slice(0, Math.max(1, slots));
   }

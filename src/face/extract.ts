@@ -237,6 +237,14 @@ export interface FaceSummary {
   faces_larger_not_analysed: number;
   faces_larger_not_analysed_first_t_s: number | null;
   /**
+   * Analysed frames on which the face detector ran, and those of them on which another face at --min-confidence was in
+   * view past --max-faces and not analysed (primary.ts notAnalysed: with --max-faces 1, a second person), with the
+   * first one's time. More than half: a warning (one camera filming two participants, ttrial47 W9).
+   */
+  detector_frames: number;
+  frames_other_face_not_analysed: number;
+  frames_other_face_not_analysed_first_t_s: number | null;
+  /**
    * ffmpeg's reports of damaged data while decoding the video (decode-video.ts): its error messages and the pictures
    * its decoder patched up; both 0 for a clean file. Not 0: some frames were analysed from damaged data (a warning).
    */
@@ -404,6 +412,9 @@ export class FaceRecordBuilder {
   private firstDoubtfulT: number | null = null;
   private passedOver = 0;
   private firstPassedOverT: number | null = null;
+  private detectorFrames = 0;
+  private otherFaceFrames = 0;
+  private firstOtherFaceT: number | null = null;
   private lastPrimary: { id: number; t: number; frame: number; cx: number; cy: number; side: number } | null = null;
   private switches = 0;
   private firstSwitchT: number | null = null;
@@ -582,6 +593,7 @@ export class FaceRecordBuilder {
     const ids = this.tracker.assign(
       kept.map((f) => [f.box[0] * s, f.box[1] * s, f.box[2] * s, f.box[3] * s] as Box),
       tSrc,
+      kept.map((f) => f.look ?? null),
     );
     const built = kept.map((f, i) => {
       const face = this.face(f, ids[i], tSrc);
@@ -650,6 +662,15 @@ export class FaceRecordBuilder {
     if (n > 0) this.firstPassedOverT ??= this.o.clock ? this.o.clock(tSrc) : tSrc;
   }
 
+  /** A frame on which the detector ran (`detections` > 0), and whether another face was in view and not analysed there (FrameResult notAnalysed). */
+  noteDetectorFrame(tSrc: number, detections = 0, notAnalysed = 0): void {
+    if (detections === 0) return;
+    this.detectorFrames++;
+    if (notAnalysed === 0) return;
+    this.otherFaceFrames++;
+    this.firstOtherFaceT ??= this.o.clock ? this.o.clock(tSrc) : tSrc;
+  }
+
   /** The orientation check's counts for the frame about to be built (FrameResult turned / doubtful). */
   noteOrientation(tSrc: number, turned = 0, doubtful = 0): void {
     this.readTurned += turned;
@@ -693,6 +714,9 @@ export class FaceRecordBuilder {
       primary_face_first_switch_t_s: rn(this.firstSwitchT, 6),
       faces_larger_not_analysed: this.passedOver,
       faces_larger_not_analysed_first_t_s: rn(this.firstPassedOverT, 6),
+      detector_frames: this.detectorFrames,
+      frames_other_face_not_analysed: this.otherFaceFrames,
+      frames_other_face_not_analysed_first_t_s: rn(this.firstOtherFaceT, 6),
       faces_read_sideways: this.sideways.n,
       faces_read_sideways_direction: this.sideways.n === 0 ? null : this.sideways.clockwise * 2 >= this.sideways.n ? ('clockwise' as const) : ('counterclockwise' as const),
       mean_expr: Object.fromEntries(EXPRESSIONS.map((e, k) => [e, this.exprN ? r(this.exprSum[k] / this.exprN, 6) : null])) as Record<Expression, number | null>,
@@ -885,6 +909,7 @@ export class FaceRun {
       reportDecodeProgress(m.t); // progress counts analysed frames, not the decoder's (it runs ahead by the pool's capacity)
       if (res.data) this.decoder.release(res.data);
       builder.noteOrientation(m.t, res.turned, res.doubtful);
+      builder.noteDetectorFrame(m.t, res.detections, res.notAnalysed);
       const rec = builder.build(m.index, m.t, res.faces, flow ? (mesh, iod) => flow.fields(m, mesh, iod, g.scale) : undefined);
       // "Larger than the primary face" only where there is one: a frame whose face was covered counted its larger
       // boxes (a trial, 2026-12-05: the warning on a frame without any face; docs/face.md says such a box is not counted).

@@ -2,6 +2,7 @@
  * Derived per-face features computed from the mesh in source-image pixels: eye and mouth aspect ratios, inter-ocular
  * distance, blink flag, regional landmark speed, and the tracker that keeps face ids stable across frames.
  */
+import { meanLook, otherLook, type Look } from './appearance.js';
 import { EAR_POINTS, IOD_POINTS, MAR_POINTS, REGIONS } from './landmarks.js';
 
 type Mesh = Float64Array; // flat x,y,z
@@ -86,6 +87,8 @@ interface Track {
   lastT: number;
   /** The track's recent boxes and their times (up to VELOCITY_BOXES, oldest first), for its velocity. */
   past: Array<{ box: Box; t: number }>;
+  /** The looks (appearance.ts) of its recent faces (up to VELOCITY_BOXES; faces without one add none). */
+  looks: Look[];
 }
 
 /** How many recent boxes a track's velocity is measured over (0.4 s at 10 fps): a box shrinking behind another face moves its centre for a frame or two. */
@@ -109,7 +112,11 @@ function predictedBox(tr: Track, t: number): Box {
  * velocity (IoU > 0.2, or centre within half the box size when it moved fast), greedily, highest first; (2) older tracks
  * (hidden for a while, up to `maxGapS`) only take faces left unmatched, by the same test against their predicted box;
  * (3) faces still unmatched open new ids (0, 1, 2, ... in order of appearance): a face that matches no track with
- * confidence gets a new id, never another person's. Before 2026-12-06 one pass over all open tracks let a hidden
+ * confidence gets a new id, never another person's. In pass (2) a face whose look (appearance.ts: its cheek skin's
+ * chromaticity) differs from the hidden track's recent mean by more than LOOK_MAX_DISTANCE is another person and does
+ * not take that id (DeepSORT's appearance gate, with a colour cue for its deep embedding): before 2026-12-06 someone
+ * appearing where a person had left under 2 s before took that person's id (a new user's trial, W7; test
+ * face-tracker-look). Pass (1) has no such gate: a face on consecutive analysed frames keeps its id. Before 2026-12-06 one pass over all open tracks let a hidden
  * person's stale box (1.2 s old) outbid the one-frame-old box of the face that had walked over it: two people crossing
  * swapped ids, exit 0 (a new user's trial, W1; test face-tracker-cross). A track not seen for `maxGapS` seconds is
  * closed. Deterministic: ties go to the lower id.
@@ -120,29 +127,35 @@ export class FaceTracker {
   private lastFrameT: number | null = null;
   constructor(private readonly maxGapS = 2) {}
 
-  assign(boxes: Box[], t: number): number[] {
+  /** `looks[f]`: face f's look (appearance.ts skinChroma), null or absent when not measured (no gate for it). */
+  assign(boxes: Box[], t: number, looks: ReadonlyArray<Look | null> = []): number[] {
     this.tracks = this.tracks.filter((tr) => t - tr.lastT <= this.maxGapS);
     const ids = new Array<number>(boxes.length).fill(-1);
     const fresh = (tr: Track) => tr.lastT === this.lastFrameT;
-    this.matchPass(boxes, t, ids, this.tracks.filter(fresh));
-    this.matchPass(boxes, t, ids, this.tracks.filter((tr) => !fresh(tr)));
+    this.matchPass(boxes, t, ids, this.tracks.filter(fresh), looks, false);
+    this.matchPass(boxes, t, ids, this.tracks.filter((tr) => !fresh(tr)), looks, true);
     boxes.forEach((b, f) => {
       if (ids[f] === -1) {
         ids[f] = this.nextId++;
-        this.tracks.push({ id: ids[f], box: b, lastT: t, past: [{ box: b, t }] });
+        const look = looks[f];
+        this.tracks.push({ id: ids[f], box: b, lastT: t, past: [{ box: b, t }], looks: look ? [look] : [] });
       }
     });
     this.lastFrameT = t;
     return ids;
   }
 
-  /** Greedy matching of the faces still without an id to `tracks` (see the class), updating the matched tracks. */
-  private matchPass(boxes: Box[], t: number, ids: number[], tracks: Track[]): void {
+  /**
+   * Greedy matching of the faces still without an id to `tracks` (see the class), updating the matched tracks; with
+   * `gate`, a face of another look than the track's (appearance.ts otherLook) is not its face.
+   */
+  private matchPass(boxes: Box[], t: number, ids: number[], tracks: Track[], looks: ReadonlyArray<Look | null>, gate: boolean): void {
     const pairs: Array<{ f: number; tr: Track; score: number }> = [];
     for (const tr of tracks) {
       const at = predictedBox(tr, t);
+      const trackLook = gate ? meanLook(tr.looks) : null;
       boxes.forEach((b, f) => {
-        if (ids[f] !== -1) return;
+        if (ids[f] !== -1 || otherLook(trackLook, looks[f])) return;
         const o = iou(b, at);
         const near = centreDistance(b, at) < 0.5 * Math.max(b[2], b[3], at[2], at[3]);
         if (o > 0.2 || near) pairs.push({ f, tr, score: o + (near ? 0.01 : 0) });
@@ -157,6 +170,8 @@ export class FaceTracker {
       p.tr.box = boxes[p.f];
       p.tr.lastT = t;
       p.tr.past = [...p.tr.past, { box: boxes[p.f], t }].slice(-VELOCITY_BOXES);
+      const look = looks[p.f];
+      if (look) p.tr.looks = [...p.tr.looks, look].slice(-VELOCITY_BOXES);
     }
   }
 }

@@ -36,8 +36,8 @@ const area = (b: DetectorBox): number => (b.endPoint[0] - b.startPoint[0]) * (b.
  * `minConfidence` but further below the top), or scoring under `minConfidence` but at least WEAK_FACE_MIN (a near face out of focus or in shade);
  * a box holding the centre of the box put first is not another face but that one read larger (a blurred face: trial33).
  */
-export function primaryFirst(boxes: DetectorBox[], maxFaces: number, minConfidence: number): { boxes: DetectorBox[]; passedOver: number } {
-  if (boxes.length === 0) return { boxes, passedOver: 0 };
+export function primaryFirst(boxes: DetectorBox[], maxFaces: number, minConfidence: number): { boxes: DetectorBox[]; passedOver: number; notAnalysed: number } {
+  if (boxes.length === 0) return { boxes, passedOver: 0, notAnalysed: 0 };
   const candidates = boxes.slice(0, 1 + PRIMARY_EXTRA_BOXES);
   const top = candidates.reduce((p, q) => (q.confidence > p.confidence ? q : p));
   let first = top;
@@ -51,7 +51,16 @@ export function primaryFirst(boxes: DetectorBox[], maxFaces: number, minConfiden
   const larger = (b: DetectorBox) => area(b) >= PRIMARY_AREA_RATIO * area(first) && !holdsCentre(b, first);
   const cut = ordered.slice(kept.length).filter((b) => b.confidence >= minConfidence && larger(b)).length;
   const weak = first.confidence >= minConfidence ? ordered.slice(1).filter((b) => b.confidence < minConfidence && b.confidence >= WEAK_FACE_MIN && larger(b)).length : 0;
-  return { boxes: kept, passedOver: cut + weak };
+  return { boxes: kept, passedOver: cut + weak, notAnalysed: notAnalysed(ordered.slice(kept.length), kept, minConfidence) };
+}
+
+/**
+ * The boxes past --max-faces that are other faces at `minConfidence` (any size): not a box holding a kept face's centre
+ * or held by one (that face read twice). With --max-faces 1, a second person in view (W9 of ttrial47: one camera
+ * filming two participants, the records following one of them and nothing said).
+ */
+function notAnalysed(cut: DetectorBox[], kept: DetectorBox[], minConfidence: number): number {
+  return cut.filter((b) => b.confidence >= minConfidence && !kept.some((k) => holdsCentre(b, k) || holdsCentre(k, b))).length;
 }
 
 /** The centre of box `inner` lies inside box `b`. */

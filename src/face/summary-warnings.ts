@@ -11,7 +11,8 @@ type WarnedFields =
   | 'faces_rejected_orientation' | 'faces_rejected_orientation_first_t_s' | 'faces_rejected_implausible' | 'face_null_reasons'
   | 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s' | 'decode_errors' | 'faces_rejected_flip'
   | 'faces_rejected_flip_first_t_s' | 'faces_rejected_rolled' | 'faces_rejected_rolled_first_t_s' | 'faces_read_sideways'
-  | 'faces_read_sideways_direction' | 'field_order' | 'file';
+  | 'faces_read_sideways_direction' | 'field_order' | 'file' | 'detector_frames' | 'frames_other_face_not_analysed'
+  | 'frames_other_face_not_analysed_first_t_s' | 'max_faces';
 type WarnedSummary = Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, WarnedFields>>;
 
 /** " (first at 1.23 s)", or nothing when the time is not known. */
@@ -22,7 +23,7 @@ function firstAt(at: number | null | undefined): string {
 /** What a user should hear about a finished run: a video in which no frame had a face (detection_rate 0), and more. */
 export function faceSummaryWarnings(summary: WarnedSummary): string[] {
   const sar = [
-    ...largerFaceWarning(summary), ...sidewaysWarning(summary), ...decodeErrorsWarning(summary), ...leftOutWarnings(summary),
+    ...largerFaceWarning(summary), ...otherFaceWarning(summary), ...sidewaysWarning(summary), ...decodeErrorsWarning(summary), ...leftOutWarnings(summary),
     ...implausibleWarning(summary), ...sarWarning(summary), ...interlacedWarning(summary),
   ];
   if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
@@ -61,6 +62,20 @@ function largerFaceWarning(s: Partial<Pick<FaceSummary, 'faces_larger_not_analys
   if (n === 0) return [];
   return [
     `a face larger than the primary one was in view and not analysed ${n} time(s) on detector frames${firstAt(s.faces_larger_not_analysed_first_t_s)}: the detector scored it more than ${PRIMARY_SCORE_MARGIN} below the face it took, or its mesh did not come out a confident, plausible face (faces_larger_not_analysed); if the larger face is the participant, crop the video to it (ffmpeg -vf crop=W:H:X:Y) or use --max-faces 2 and follow its face_id; a face the mesh does not take (blurred or dim) needs a sharper, better-lit recording`,
+  ];
+}
+
+/**
+ * Another face in view, not analysed, on more than half the detector frames (ttrial47 W9: one camera filming two
+ * participants, both sessions' records the same primary face and nothing said). Per-speaker selection is not a feature:
+ * the advice is the two ways to choose today.
+ */
+function otherFaceWarning(s: Partial<Pick<FaceSummary, 'detector_frames' | 'frames_other_face_not_analysed' | 'frames_other_face_not_analysed_first_t_s' | 'max_faces'>>): string[] {
+  const [n, of] = [s.frames_other_face_not_analysed ?? 0, s.detector_frames ?? 0];
+  if (n === 0 || n * 2 <= of) return [];
+  const k = s.max_faces ?? 1;
+  return [
+    `another face was in view and not analysed (frames_other_face_not_analysed) on ${n} of ${of} detector frames${firstAt(s.frames_other_face_not_analysed_first_t_s)}: --max-faces ${k} analyses ${k === 1 ? 'one face, the primary one (the larger, nearer face unless the detector is much surer of another)' : `${k} faces`}, so the records follow ${k === 1 ? 'that face' : 'those'} and not the other person; if the camera films two participants, crop the video to each one (ffmpeg -vf crop=W:H:X:Y) and analyse each crop for its session, or use --max-faces ${k + 1} and follow each one's face_id`,
   ];
 }
 
