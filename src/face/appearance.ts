@@ -1,13 +1,13 @@
 /**
  * A face's look for the tracker (features.ts FaceTracker): the chromaticity of its cheek skin, (R, G) / (R + G + B)
- * over two discs on the cheekbones (visibility.ts CHEEK_POINTS, radius CHEEK_RADIUS × the outer-eye-corner distance),
+ * over two discs on the cheekbones (landmarks.ts CHEEK_POINTS, radius CHEEK_RADIUS × the outer-eye-corner distance),
  * the colour cue of appearance-based re-identification reduced to its cheapest form (chromaticity is unchanged by the
  * light's intensity: Swain & Ballard 1991, colour indexing; skin chromaticity, Yang & Waibel 1996). The face mesh's
  * geometry does not tell people apart at the sizes met: its 3-D ratios (inner-canthus, nose, cheekbone width over the
  * inter-ocular distance) jitter by 0.02-0.05 from frame to frame on a 66 px face (whole-pixel mesh), and a mirrored face
  * has the same ones. Numeric kernel only: the pixels are the frame's (engine.ts), the decision is the tracker's.
  */
-import { CHEEK_POINTS } from './visibility.js';
+import { CHEEK_POINTS } from './landmarks.js';
 
 /** (R, G) / (R + G + B) of the cheek skin. */
 export type Look = readonly [number, number];

@@ -7,6 +7,9 @@
 export const MESH_POINTS = 468;
 export const MESH_WITH_IRIS_POINTS = 478;
 
+/** Cheek points (subject's right / left, on the cheekbones, above where a beard grows): skin texture and colour (visibility.ts skinContrast, appearance.ts skinChroma). */
+export const CHEEK_POINTS = [50, 280] as const;
+
 export const REGIONS = {
   rightEye: [33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173],
   leftEye: [263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398],

@@ -12,6 +12,7 @@
  * those regions are also capped by their flatter outer band (flatterBand: lids and lip borders are never flat).
  */
 import { meshBounds } from './features.js';
+import { CHEEK_POINTS } from './landmarks.js';
 
 /** Regions: ellipse centre on the midpoint of two mesh points, axes as fractions of their distance. */
 export const VISIBILITY_REGIONS = {
@@ -266,8 +267,8 @@ export function regionVisibility(d: ArrayLike<number>, w: number, h: number, m: 
   return out;
 }
 
-/** Cheek points (subject's right / left, on the cheekbones, above where a beard grows) for skinContrast. */
-export const CHEEK_POINTS = [50, 280] as const;
+/** Cheek points for skinContrast (landmarks.ts; re-exported where scripts took them from). */
+export { CHEEK_POINTS };
 
 /**
  * Texture of the face's skin: the Weber contrast (as regionContrast) in a disc of radius 0.15 × the outer-eye-corner
