@@ -33,6 +33,23 @@ describe("a one-beep microphone's drift from the rate of its content on the beep
     expect(micClockError(m, t)).toBeLessThan(0.001);
   }, 120_000);
 
+  it('--ends start, the same case: its drift unknown (0 applied), offset_sd_s and drift_sd_ppm (57.7 ppm: ±100 ppm as a rectangular distribution) cover the clock error at the end beep (was 4 sd)', async () => {
+    const dir = roomCase(tmp.dir, 'rt3-drr0-snr10-mp3-both', 160);
+    const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
+    const map = await syncSession(truth.files.map((f: string) => ({ file: join(dir, f) })));
+    const m = map.streams[1] as unknown as { method: string; offset_s: number; offset_sd_s: number; drift_ppm: number | null; drift_sd_ppm: number | null };
+    const t = truth.streams[1] as MicTruth;
+    expect(m.method).toBe('tone');
+    expect(m.drift_ppm).toBeNull();
+    expect(m.drift_sd_ppm).toBeCloseTo(100 / Math.sqrt(3), 3);
+    // Clock error over its sd (offset_sd_s at time 0, drift_sd_ppm over the time) at each true beep: within 2 sd.
+    const errOverSd = t.pulses_src_s.map((x) => Math.abs(m.offset_s - (t.offset_s + t.drift_ppm * 1e-6 * x)) / Math.hypot(m.offset_sd_s, (m.drift_sd_ppm as number) * 1e-6 * x));
+    expect(Math.abs(m.offset_s - (t.offset_s + t.drift_ppm * 1e-6 * t.pulses_src_s[1]))).toBeGreaterThan(0.0012);
+    expect(Math.max(...errOverSd)).toBeLessThan(2);
+    // The offset's sd at time 0 carries the unknown drift over the 2.87 s from there to the beep.
+    expect(m.offset_sd_s).toBeGreaterThan(Math.hypot(0.00028, (100 / Math.sqrt(3)) * 1e-6 * 2.8));
+  }, 120_000);
+
   it('the rule: a measured rate whose halves agree and whose lag lies on the pulse line; not at the search edge, split halves or off the line', () => {
     const line = { drift: 63e-6, drift_limit: null, halves_ms: 0.01 };
     expect(rateUnusableWhy(line, 0.002, 0.001)).toBeNull();
