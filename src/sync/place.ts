@@ -8,6 +8,7 @@
  */
 import { audioOffset, fineAtOffset, MIN_FINE_Z, type XcorrResult } from './xcorr/xcorr.js';
 import { FINE_SEARCH_S } from './xcorr/xcorr-drift.js';
+import { rateUnusableWhy } from './xcorr/content-rate.js';
 import { CONTENT_MIN_Z, type ContentReading, mismatchWarning, readContent, uncheckedWarning, verdictOf, withoutPulses } from './checks/content-mismatch.js';
 import { type MappedBeepRank, type MappedBeepScore, mappedBeepRank, mappedBeepScore } from './xcorr/xcorr-beep.js';
 import { type LagSpan, lagSpan, pickBySpan } from './xcorr/xcorr-span.js';
@@ -268,7 +269,7 @@ function driftForOnePulse(s: StreamState, from: StreamState, pair: { tRef: numbe
   if (other) return { ...other, message: `no usable pulse in the ${missing} window: drift ${(other.k * 1e6).toFixed(1)} ppm from cross-correlating that window with ${from.file}`, source: `the pulse at one end and cross-correlation with ${from.file} at the other` };
   if (s.kind !== 'audio' || from.kind !== 'audio' || from.sampleRate !== s.sampleRate || !from.placed) return null;
   const own = conclusiveMatches(s, from).find((m) => m.w !== missing);
-  if (!own || own.r.drift === null) return null;
+  if (!own || own.r.drift === null) return driftFromRateOnLine(s, from, pair, minConfidence, missing);
   if (own.r.drift_limit) {
     s.warnings.push(driftAtLimitWarning(`its ${own.w} window`, from.file, own.r.drift, own.r.drift_limit, 'the drift is left unknown'));
     return null;
@@ -277,6 +278,27 @@ function driftForOnePulse(s: StreamState, from: StreamState, pair: { tRef: numbe
   if (Math.abs(k) > MAX_DRIFT) return null;
   const message = `no usable pulse in the ${missing} window, and that window does not cross-correlate clearly with ${from.file}: drift ${(k * 1e6).toFixed(1)} ppm from cross-correlating its ${own.w} window (the pulse's) with it`;
   return { k, kSd: Math.hypot(from.placed.kSd ?? 0, WINDOW_DRIFT_SD), message, source: `the pulse at one end and cross-correlation with ${from.file} over that end's window` };
+}
+
+/**
+ * The last route of driftForOnePulse: a window (the missing pulse's first) whose content matches `from` clearly in the
+ * fine stage (z, confidence, no second clear lag) though its coarse peak does not stand out, lying on the pulse's line
+ * at its own rate (xcorr/content-rate.ts): that rate, known to WINDOW_DRIFT_SD. Null when no window qualifies.
+ */
+function driftFromRateOnLine(s: StreamState, from: StreamState, pair: { tRef: number; tSrc: number; sd: number }, minConfidence: number, missing: 'start' | 'end'): { k: number; kSd: number; message: string; source: string } | null {
+  const fromClock = clockOfPlacement(from.placed as Placement);
+  const fineOnly = (r: XcorrResult) => whyNotConclusive(r, minConfidence) !== null && whyNotConclusive({ ...r, peak_ratio: Infinity }, minConfidence) === null;
+  const byMissingFirst = windowMatches(s, from, fineOnly).sort((x, y) => Number(y.w === missing) - Number(x.w === missing));
+  for (const m of byMissingFirst) {
+    const k = (1 + ((from.placed as Placement).k ?? 0)) * (1 + (m.r.drift ?? 0)) - 1;
+    const offLine = fromClock(m.tm + m.r.offset_s) - (pair.tRef + (m.tm - pair.tSrc) * (1 + k));
+    const lineSd = Math.hypot(pair.sd, XCORR_OFFSET_SD_S, WINDOW_DRIFT_SD * Math.abs(m.tm - pair.tSrc));
+    if (rateUnusableWhy(m.r, offLine, lineSd) !== null || Math.abs(k) > MAX_DRIFT) continue;
+    const how = `its coarse peak does not stand out (ratio ${m.r.peak_ratio.toFixed(2)}), but its fine peak (z ${(m.r.fine_z ?? 0).toFixed(1)}) lies ${(offLine * 1000).toFixed(2)} ms from the ${missing === 'end' ? 'start' : 'end'} pulse's line and its two halves agree`;
+    const message = `no usable pulse in the ${missing} window: drift ${(k * 1e6).toFixed(1)} ppm from the rate of its content in its ${m.w} window against ${from.file} (cross-correlated: ${how})`;
+    return { k, kSd: Math.hypot((from.placed as Placement).kSd ?? 0, WINDOW_DRIFT_SD), message, source: `the pulse at one end and the rate of its content in its ${m.w} window against ${from.file}` };
+  }
+  return null;
 }
 
 /**

@@ -25,6 +25,16 @@ const DRIFT_SD_WARN_PPM = 20;
 const DRIFT_UNMEASURED_PPM = [20, 100] as const;
 const DRIFT_UNMEASURED_WARN_S = 0.02;
 /**
+ * The drift's standard uncertainty taken for a placed stream whose drift is not measured (drift_ppm null, 0 applied):
+ * recorders and cameras run within ±100 ppm of each other (DRIFT_UNMEASURED_PPM's upper end), taken as a rectangular
+ * distribution, 100 / √3 = 57.7 ppm (GUM, JCGM 100:2008, 4.3.7). sync.json's drift_sd_ppm says it, and offset_sd_s (the
+ * clock at the stream's time 0) carries it from the time the offset was measured at (unknownDriftSds), so that
+ * offset_sd_s with drift_sd_ppm over the time bounds the clock's error at any time of the stream. Before 2026-12-06
+ * both left it out: room variant 160's microphone without its end beep lay 1.53 ms off at that beep, 4 sd of its
+ * offset_sd_s (0.38 ms).
+ */
+const UNMEASURED_DRIFT_SD = (DRIFT_UNMEASURED_PPM[1] * 1e-6) / Math.sqrt(3);
+/**
  * A picture whose offset this many sds wide reaches beyond half a frame (the accuracy target) warns offset_uncertain:
  * a two-sided 95 % bound. Warned, not refused, for a flash fitted with the reference beep's length: on the scene sets
  * such pictures were mostly within the target (a wide sd there says the frames cannot tell the shutter, not that the
@@ -183,10 +193,33 @@ function usedPulses(s: StreamState, states: StreamState[]): Array<'start' | 'end
   return (['start', 'end'] as const).filter((w) => against.has(w));
 }
 
+/**
+ * The stream time an offset without a drift was measured at: its pulse's; a stream sharing another's clock
+ * (container, camera_clock), that one's; else 0 (a content placement whose drift lay at the search's edge).
+ */
+function measuredAt(s: StreamState): number {
+  const pl = s.placed as Placement;
+  const pulse = pl.used?.length ? s.chosen[pl.used[0]] : null;
+  if (pulse) return pulse.t_s;
+  if (pl.from?.placed && (pl.method === 'container' || pl.method === 'camera_clock')) return measuredAt(pl.from);
+  return 0;
+}
+
+/**
+ * sync.json's offset_sd_s and drift_sd_ppm (a rate) of a placed stream. Without a measured drift (not the reference's):
+ * drift_sd UNMEASURED_DRIFT_SD, and the offset's sd at time 0 grows by it over the time from 0 to where it was measured.
+ */
+function reportedSds(s: StreamState, pl: Placement): { offsetSd: number | null; driftSd: number | null } {
+  // A placement by content carries the unknown difference of the talkers' lag and the beep's (content-lag.ts).
+  const offsetSd = reportedOffsetSd(pl.offsetSd, pl.lagSd);
+  if (pl.k !== null || pl.method === 'reference') return { offsetSd, driftSd: pl.k === null ? null : pl.kSd };
+  const carried = UNMEASURED_DRIFT_SD * Math.abs(measuredAt(s));
+  return { offsetSd: offsetSd === null ? null : Math.hypot(offsetSd, carried), driftSd: UNMEASURED_DRIFT_SD };
+}
+
 function entryOf(s: StreamState, states: StreamState[], o: ReportContext): SyncStreamEntry {
   const pl = s.placed as Placement;
-  // A placement by content carries the unknown difference of the talkers' lag and the beep's (content-lag.ts).
-  const sdOut = reportedOffsetSd(pl.offsetSd, pl.lagSd);
+  const { offsetSd: sdOut, driftSd } = reportedSds(s, pl);
   const e: SyncStreamEntry = {
     file: s.abs,
     kind: s.kind,
@@ -194,7 +227,7 @@ function entryOf(s: StreamState, states: StreamState[], o: ReportContext): SyncS
     offset_s: r7(pl.offset),
     offset_sd_s: sdOut === null ? null : r7(sdOut),
     drift_ppm: pl.k === null ? null : r3(pl.k * 1e6),
-    drift_sd_ppm: pl.k === null || pl.kSd === null ? null : r3(pl.kSd * 1e6),
+    drift_sd_ppm: driftSd === null ? null : r3(driftSd * 1e6),
     ...(pl.k === null ? { drift_null_reason: driftNullReason(s, o) } : {}),
     method: pl.method,
     confidence: r3(Math.min(pl.confidence, pl.method === 'reference' ? 1 : 0.999)),

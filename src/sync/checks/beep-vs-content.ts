@@ -63,7 +63,7 @@ export function beepVsContent(beepClock: (t: number) => number, fromClock: (t: n
  * carried to the beep without a clear coarse peak: genuine matches read under 0.4 ms (content-lag.ts), 0.02 ms on the
  * 120 s drift pairs (tsync48a); a wrong content placement read 23.6 ms.
  */
-const HALVES_AGREE_MS = 1;
+export const HALVES_AGREE_MS = 1;
 
 /**
  * Whether a content match may overrule a beep placement (then compared at the beep within place.ts's tolerance).
