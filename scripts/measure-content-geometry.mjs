@@ -9,9 +9,11 @@
  * truth (its delay to the first microphone minus to the room's), the placed error, offset_sd_s, method, the exit
  * (0 placed, 2 refused), |error| / sd, and the xcorr's halves_ms and rest_z (sync.json).
  *
- *   node scripts/measure-content-geometry.mjs --out DIR [--only LAYOUT,LAYOUT] [--cases ID,ID]
+ *   node scripts/measure-content-geometry.mjs --out DIR [--only LAYOUT,LAYOUT] [--cases ID,ID] [--variants N,N]
  *
- * Media are made once per layout and case under DIR (delete a folder to make it again).
+ * Media are made once per layout and case under DIR (delete a folder to make it again). --variants (default 0) makes
+ * each layout again with make-sync-rooms.mjs --variant N (other seeds: offsets, drift, talkers' clips, noise), under
+ * DIR/vN for N > 0.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,6 +34,7 @@ if (!OUT) {
 const ONLY = arg('only', null)?.split(',') ?? null;
 /** Small-set cases of make-sync-rooms.mjs (their RT60 and DRR set the room; no beep under --beep none). */
 const CASES = arg('cases', 'rt5-drr0-snr10-aac-both-20s,rt3-drr6-snr0-mp3-start-14s').split(',');
+const VARIANTS = arg('variants', '0').split(',').map(Number);
 
 const dist = (p, q) => Math.hypot(p[0] - q[0], p[1] - q[1]);
 /** Layouts (metres): P at the origin; A the first microphone, R the room microphone, I the interviewer. */
@@ -55,12 +58,12 @@ const LAYOUTS = [
 ].filter((l) => !ONLY || ONLY.includes(l.name));
 
 const ms = (v) => (v === null || v === undefined ? '-' : (v * 1000).toFixed(2));
-console.log('layout          apart_m case                              lagP_ms lagI_ms  err_ms   sd_ms  |err|/sd method exit halves_ms rest_z');
-for (const L of LAYOUTS) {
-  const dir = join(OUT, L.name);
+console.log('variant layout          apart_m case                              lagP_ms lagI_ms  err_ms   sd_ms  |err|/sd method exit halves_ms rest_z');
+for (const V of VARIANTS) for (const L of LAYOUTS) {
+  const dir = V > 0 ? join(OUT, `v${V}`, L.name) : join(OUT, L.name);
   const missing = CASES.filter((id) => !existsSync(join(dir, id, 'truth.json')));
   if (missing.length) {
-    const args = ['--out', dir, '--set', 'small', '--only', missing.join(','), '--geometry', L.m.map((v) => v.toFixed(3)).join(','), '--levels', 'distance', '--beep', 'none'];
+    const args = ['--out', dir, '--set', 'small', '--only', missing.join(','), '--geometry', L.m.map((v) => v.toFixed(3)).join(','), '--levels', 'distance', '--beep', 'none', '--variant', String(V)];
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'make-sync-rooms.mjs'), ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
   for (const id of CASES) {
@@ -82,6 +85,6 @@ for (const L of LAYOUTS) {
     } catch (e) {
       row = ['-'.padStart(7), '-'.padStart(7), '-'.padStart(8), '-'.padEnd(6), String(e.exitCode ?? 2).padStart(4), String(e.message).slice(0, 140)];
     }
-    console.log([L.name.padEnd(15), L.apart.toFixed(1).padStart(7), id.padEnd(33), ms(lag.participant).padStart(7), ms(lag.interviewer).padStart(7), ...row].join(' '));
+    console.log([String(V).padStart(7), L.name.padEnd(15), L.apart.toFixed(1).padStart(7), id.padEnd(33), ms(lag.participant).padStart(7), ms(lag.interviewer).padStart(7), ...row].join(' '));
   }
 }

@@ -251,6 +251,35 @@ function driftFromOtherEnd(s: StreamState, from: StreamState, pair: { tRef: numb
 }
 
 /**
+ * Drift of an audio stream placed by a pulse at one end only (--ends both), from its content alone: both windows
+ * cross-correlate conclusively with the same windows of the stream it was placed from, and the line through the two
+ * matches' lags gives the rate, 1 + k = (t_ref2 - t_ref1) / (t_src2 - t_src1). Both points lie at the talkers' lag,
+ * so its difference from the beep's (content-lag.ts: up to 17.5 ms where the loudspeaker and the talkers stand apart)
+ * cancels, where the line from the pulse to the other end's content (driftFromOtherEnd) carries it whole to that end:
+ * room variant 151 (--geometry drawn) `rt5-drr0-snr10-opus-both`, the participant's lag 4.39 ms from the beep's, read
+ * -240.7 ppm from its start beep and end window for a true -52.8, the clock 5.37 ms off at the end beep with exit 0;
+ * its two windows' lags (4.38 and 4.39 ms off the beep's clock) give -53.6. Taken only when the line agrees with each
+ * window's own fitted drift within 2 WINDOW_DRIFT_SD: where the talker heard best changes between the windows (a
+ * talker's lag moves by up to 17.5 ms), the line moves by 67 ppm per ms over 15 s and is not taken. Its sd is
+ * WINDOW_DRIFT_SD (what that agreement admits). Measured (2026-12-06, /work/tsync49b-data/drift-routes.mjs): on
+ * variant 151's 26 pairs of windows whose clearest peaks both lie at a talker's lag, the line within 1.1 ppm of the true
+ * drift, the windows' own fits within 4.4 ppm. Null when either window does not match conclusively or the two disagree.
+ */
+function driftFromBothWindows(s: StreamState, from: StreamState, minConfidence: number): { k: number; kSd: number; at: [number, number] } | null {
+  if (s.kind !== 'audio' || from.kind !== 'audio' || from.sampleRate !== s.sampleRate || !from.placed) return null;
+  const matches = windowMatches(s, from, (r) => whyNotConclusive(r, minConfidence) === null && oneStretchWhy(r) === null && r.drift !== null && !r.drift_limit);
+  if (matches.length !== 2) return null;
+  const clk = clockOfPlacement(from.placed);
+  const [m0, m1] = matches;
+  const span = m1.r.at_s - m0.r.at_s;
+  if (!(span >= 1)) return null;
+  const k = (clk(m1.r.at_s + m1.r.offset_s) - clk(m0.r.at_s + m0.r.offset_s)) / span - 1;
+  const own = (m: ContentMatch) => (1 + (from.placed?.k ?? 0)) * (1 + (m.r.drift as number)) - 1;
+  if (Math.abs(k) > MAX_DRIFT || matches.some((m) => Math.abs(own(m) - k) > 2 * WINDOW_DRIFT_SD)) return null;
+  return { k, kSd: Math.hypot(from.placed.kSd ?? 0, WINDOW_DRIFT_SD), at: [m0.r.at_s, m1.r.at_s] };
+}
+
+/**
  * Standard uncertainty taken for the drift that one window's content gives (xcorr-drift.ts fits it over the window):
  * on the tuned room sets (make-sync-rooms --set full, variants 0-2: 64 windows of 12-15 s that cross-correlate
  * conclusively) it was within 3.6 ppm of the truth, and their offsets within 0.09 ms at the beeps.
@@ -265,6 +294,8 @@ const WINDOW_DRIFT_SD = 10e-6;
  */
 function driftForOnePulse(s: StreamState, from: StreamState, pair: { tRef: number; tSrc: number; sd: number }, minConfidence: number): { k: number; kSd: number; message: string; source: string } | null {
   const missing = s.chosen.start ? 'end' : 'start';
+  const both = driftFromBothWindows(s, from, minConfidence);
+  if (both) return { ...both, message: `no usable pulse in the ${missing} window: drift ${(both.k * 1e6).toFixed(1)} ppm from cross-correlating both windows with ${from.file} (the content's lags at ${both.at[0].toFixed(1)} and ${both.at[1].toFixed(1)} s)`, source: `the pulse at one end and cross-correlation with ${from.file} in both windows (the drift from the content's lags at both ends)` };
   const other = driftFromOtherEnd(s, from, pair, minConfidence);
   if (other) return { ...other, message: `no usable pulse in the ${missing} window: drift ${(other.k * 1e6).toFixed(1)} ppm from cross-correlating that window with ${from.file}`, source: `the pulse at one end and cross-correlation with ${from.file} at the other` };
   if (s.kind !== 'audio' || from.kind !== 'audio' || from.sampleRate !== s.sampleRate || !from.placed) return null;
