@@ -1,0 +1,45 @@
+/**
+ * Agreement items a trial noticed and session 48 left (ttrial48a, tagree48): the gold file's float noise
+ * ('"sd":0.20999999999999996'), a zero-width bias CI ([-0.500, -0.500]), 2-4 targets with no word outside the gate
+ * (ICC(3,1) 1.000 [1.000, 1.000] on 2 targets), gold labels from one rating with no word, and `joy_1, joy_2` (a
+ * dimension outside the known words) refused with advice that did not say how to get it read. In-process, small files.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { analyzeAgreement } from '../src/agreement/index.js';
+import { readRatings } from '../src/agreement/read.js';
+import { runCliInProcess, tempDir } from './helpers/cli.js';
+
+const tmp = tempDir('mmprep-agr-left48-');
+afterAll(() => tmp.cleanup());
+
+function file(name: string, text: string): string {
+  const p = join(tmp.dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+describe('gold labels are written without float noise (7 significant digits, as dataset build writes them)', () => {
+  // t1: 4.75, 4.96, 5.17 give sd 0.20999999999999996 in doubles; t2: 0.1, 0.2 give mean and median 0.15000000000000002
+  const rows = ['t1,a,4.75', 't1,b,4.96', 't1,c,5.17', 't2,a,0.1', 't2,b,0.2', 't3,a,2', 't3,b,3', 't3,c,3'];
+  const p = file('noise.csv', 'target,rater,rating\n' + rows.join('\n') + '\n');
+
+  it('jsonl and csv: sd 0.21, mean and median 0.15, share 0.6666667; the ratings as read; the same bytes twice', async () => {
+    const gj = join(tmp.dir, 'gold.jsonl');
+    const r = await runCliInProcess(['agreement', p, '--gold', gj]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(gj, 'utf8');
+    expect(text).not.toMatch(/\d{12}/);
+    const g = text.trim().split('\n').map((l) => JSON.parse(l));
+    expect([g[0].mean, g[0].sd, g[0].label]).toEqual([4.96, 0.21, 4.96]);
+    expect([g[1].mean, g[1].median, g[1].label]).toEqual([0.15, 0.15, 0.15]);
+    expect([g[2].mean, g[2].majority_share]).toEqual([2.666667, 0.6666667]);
+    expect(g[0].ratings).toEqual({ a: 4.75, b: 4.96, c: 5.17 });
+    await runCliInProcess(['agreement', p, '--gold', gj]);
+    expect(readFileSync(gj, 'utf8')).toBe(text);
+    const gc = join(tmp.dir, 'gold.csv');
+    await runCliInProcess(['agreement', p, '--gold', gc, '--gold-aggregate', 'median']);
+    expect(readFileSync(gc, 'utf8')).not.toMatch(/\d{12}/);
+  });
+});
