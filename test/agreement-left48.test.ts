@@ -43,3 +43,32 @@ describe('gold labels are written without float noise (7 significant digits, as 
     expect(readFileSync(gc, 'utf8')).not.toMatch(/\d{12}/);
   });
 });
+
+describe("a rater's bias CI of zero width is '—' with the reason, not [x, x]", () => {
+  it('two targets, each rater a constant offset (ttrial48a G7): null CI, reason, table line; JSON keeps the bias', async () => {
+    const p = file('g7.csv', 'target,rater,rating\na,r1,3\na,r2,4\na,r3,3\nb,r1,6\nb,r2,7\nb,r3,6\n');
+    const d = analyzeAgreement(await readRatings(p)).dimensions[0];
+    const r1 = d.raters[0];
+    expect([r1.bias, r1.bias_ci95]).toEqual([-0.5, null]);
+    expect(r1.bias_ci95_reason).toBe("the differences from the others' mean are the same on each of the 2 targets compared (no spread): a t interval would have zero width and claim a certainty 2 targets cannot give");
+    const r = await runCliInProcess(['agreement', p]);
+    expect(r.stdout).not.toContain('[-0.500, -0.500]');
+    expect(r.stdout).toMatch(/\n {2}r1 +2 +4\.500 +-0\.500 — /);
+    expect(r.stdout).toContain("\n  bias CI —: r1, r2, r3: the differences from the others' mean are the same on each of the 2 targets compared");
+  });
+
+  it('a rater exactly 2 above the others on every target keeps the bias flag; raters whose differences vary keep their CI', async () => {
+    const rows: string[] = [];
+    for (let t = 0; t < 12; t++) {
+      const v = [1 + (t % 5), 1 + ((t * 3) % 5), 2 + ((t * 2) % 4), 1 + ((t + 2) % 5)];
+      v.forEach((x, i) => rows.push(`t${t},r${i + 1},${x}`));
+      rows.push(`t${t},r5,${v.reduce((a, b) => a + b, 0) / 4 + 2}`);
+    }
+    const p = file('offset.csv', 'target,rater,rating\n' + rows.join('\n') + '\n');
+    const d = analyzeAgreement(await readRatings(p)).dimensions[0];
+    const r5 = d.raters.find((x) => x.rater === 'r5')!;
+    expect([r5.bias, r5.bias_ci95]).toEqual([2, null]);
+    expect(r5.flags).toContain('bias');
+    for (const x of d.raters.filter((x) => x.rater !== 'r5')) expect([x.bias_ci95?.length, x.bias_ci95_reason]).toEqual([2, null]);
+  });
+});
