@@ -72,3 +72,46 @@ describe("a rater's bias CI of zero width is '—' with the reason, not [x, x]",
     for (const x of d.raters.filter((x) => x.rater !== 'r5')) expect([x.bias_ci95?.length, x.bias_ci95_reason]).toEqual([2, null]);
   });
 });
+
+describe('few_targets: figures from 2-4 targets are said to be no measure of agreement, gate or not', () => {
+  const long = (rows: Array<[string, string, number | string]>) => 'target,rater,rating\n' + rows.map((r) => r.join(',')).join('\n') + '\n';
+
+  it('2 targets (ttrial48a G7: ICC(3,1) 1.000 [1.000, 1.000]): JSON, table and stderr, with the degrees of freedom and Koo & Li', async () => {
+    const p = file('two.csv', 'target,rater,rating\na,r1,3\na,r2,4\na,r3,3\nb,r1,6\nb,r2,7\nb,r3,6\n');
+    const d = analyzeAgreement(await readRatings(p)).dimensions[0];
+    const w = d.warnings.find((x) => x.code === 'few_targets');
+    expect(w).toMatchObject({ code: 'few_targets', n_targets: 2, min_targets: 5, figure: 'all' });
+    expect(w!.message).toMatch(/^only 2 targets are rated by two or more raters, and every agreement figure here comes from them: below 5 targets an ICC, alpha or kappa is no measure of agreement: the ICC's variance between targets rests on 1 degree of freedom \(relative SE 141 %\).*Koo & Li 2016 advise at least 30 targets.*rate more targets$/);
+    const r = await runCliInProcess(['agreement', p]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`mmprep agreement: warning: ${p}: only 2 targets are rated`);
+    expect(r.stdout).toContain('\nWarning: only 2 targets are rated');
+  });
+
+  it('labels on 4 targets: said without the ICC; a dimension named', async () => {
+    const rows: Array<[string, string, string]> = [];
+    ['x', 'y', 'x', 'y'].forEach((v, t) => ['A', 'B', 'C'].forEach((r, i) => rows.push([`t${t}`, r, i === 2 && t === 2 ? 'y' : v])));
+    const p = file('labels4.csv', long(rows).replace('target,rater,rating\n', 'target,rater,dimension,rating\n').replace(/^(t\d,\w),/gm, '$1,emotion,'));
+    const w = analyzeAgreement(await readRatings(p, { categorical: true })).dimensions[0].warnings.find((x) => x.code === 'few_targets');
+    expect(w?.message).toMatch(/^only 4 targets in dimension 'emotion' are rated by two or more raters.*below 5 targets alpha or a kappa is no measure of agreement: each target is 1\/4 of the observed agreement/);
+    expect(w?.message).not.toMatch(/ICC|Koo/);
+  });
+
+  it('the ICC on 3 complete targets of 6 (the others rated by two of three raters) is said as the ICC', async () => {
+    const rows: Array<[string, string, number]> = [];
+    for (let t = 0; t < 6; t++) for (const [i, r] of ['r1', 'r2', 'r3'].entries()) if (!(t >= 3 && i === t - 3)) rows.push([`t${t}`, r, 1 + ((t * 2 + i) % 5)]);
+    const d = analyzeAgreement(await readRatings(file('icc3.csv', long(rows)))).dimensions[0];
+    expect(d.icc!.n_targets).toBe(3);
+    const w = d.warnings.find((x) => x.code === 'few_targets');
+    expect(w).toMatchObject({ n_targets: 3, figure: 'icc' });
+    expect(w!.message).toMatch(/^the ICC comes from 3 targets \(those every rater rated; the other figures from 6\): below 5 targets/);
+  });
+
+  it('negative controls: 5 targets, and 1 target rated twice (its figures are null with their reasons)', async () => {
+    const five: Array<[string, string, number]> = [];
+    for (let t = 0; t < 5; t++) for (const [i, r] of ['r1', 'r2'].entries()) five.push([`t${t}`, r, 1 + ((t * 3 + i) % 7)]);
+    expect(analyzeAgreement(await readRatings(file('five.csv', long(five)))).dimensions[0].warnings.map((w) => w.code)).not.toContain('few_targets');
+    const one = analyzeAgreement(await readRatings(file('one.csv', long([['a', 'r1', 3], ['a', 'r2', 4], ['b', 'r1', 5]])))).dimensions[0];
+    expect(one.warnings.map((w) => w.code)).not.toContain('few_targets');
+  });
+});
