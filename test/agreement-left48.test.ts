@@ -115,3 +115,41 @@ describe('few_targets: figures from 2-4 targets are said to be no measure of agr
     expect(one.warnings.map((w) => w.code)).not.toContain('few_targets');
   });
 });
+
+describe('single_rating_targets: gold labels that rest on one rating are said', () => {
+  // ttrial48a L2: 24 clips rated by r1-r3, 6 more by r1 alone
+  const wide = (n: number, single: number) => {
+    const rows = ['clip,r1,r2,r3'];
+    for (let t = 0; t < n; t++) rows.push([`clip${t + 1}`, 1 + ((t * 3) % 7), 1 + ((t * 3 + 1) % 7), 1 + ((t * 2) % 7)].join(','));
+    for (let t = n; t < n + single; t++) rows.push(`clip${t + 1},${1 + (t % 7)},,`);
+    return rows.join('\n') + '\n';
+  };
+
+  it('6 of 30 targets rated by r1 alone: JSON (count, first 5 ids, raters), table, stderr, and with --gold', async () => {
+    const p = file('l2.csv', wide(24, 6));
+    const d = analyzeAgreement(await readRatings(p)).dimensions[0];
+    const w = d.warnings.find((x) => x.code === 'single_rating_targets');
+    expect(w).toMatchObject({ n_single: 6, n_targets: 30, targets: ['clip25', 'clip26', 'clip27', 'clip28', 'clip29'], raters: [['r1', 6]] });
+    expect(w!.message).toBe(
+      "6 of 30 targets have a single rating ('clip25', 'clip26', 'clip27', 'clip28', 'clip29', … 1 more; all by rater 'r1'): their gold label is that one rater's rating, " +
+        'with no second rating to check it, and they carry no agreement (a target shows it from two ratings); have a second rater rate them, or keep them out of the ' +
+        "training labels (n_ratings 1 in the --gold file, one rating in a dataset record's ratings)",
+    );
+    const gold = join(tmp.dir, 'l2-gold.jsonl');
+    const r = await runCliInProcess(['agreement', p, '--gold', gold]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`mmprep agreement: warning: ${p}: 6 of 30 targets have a single rating`);
+    expect(r.stdout).toContain('\nWarning: 6 of 30 targets have a single rating');
+    const singles = readFileSync(gold, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((g) => g.n_ratings === 1);
+    expect(singles.map((g) => g.target)).toEqual(['clip25', 'clip26', 'clip27', 'clip28', 'clip29', 'clip30']);
+  });
+
+  it('one target, rated by another rater each: singular words and every rater named; none when every target has two ratings', async () => {
+    const p = file('one-single.csv', 'target,rater,rating\n' + ['a,r1,3', 'a,r2,4', 'b,r1,5', 'b,r2,5', 'c,r1,2', 'c,r2,3', 'd,r2,6', 'e,r1,1', 'e,r2,2', 'f,r1,4', 'f,r2,4'].join('\n') + '\n');
+    const w = analyzeAgreement(await readRatings(p)).dimensions[0].warnings.find((x) => x.code === 'single_rating_targets');
+    expect(w?.message).toMatch(/^1 of 6 targets has a single rating \('d'; all by rater 'r2'\): its gold label is that one rater's rating, .* it carries no agreement .*rate it, or keep it out/);
+    const mixed = file('two-singles.csv', 'target,rater,rating\n' + ['a,r1,3', 'a,r2,4', 'b,r1,5', 'c,r2,2', 'd,r1,6', 'e,r1,1', 'e,r2,2'].join('\n') + '\n');
+    expect(analyzeAgreement(await readRatings(mixed)).dimensions[0].warnings.find((x) => x.code === 'single_rating_targets')).toMatchObject({ n_single: 3, raters: [['r1', 2], ['r2', 1]] });
+    expect(analyzeAgreement(await readRatings(file('none.csv', wide(6, 0)))).dimensions[0].warnings.map((x) => x.code)).not.toContain('single_rating_targets');
+  });
+});

@@ -24,6 +24,7 @@ import { timeGridNote } from './time-grid.js';
 import { constantRaterWarnings, type ConstantRaterWarning } from './constant-rater.js';
 import { identicalRatersWarnings, type IdenticalRatersWarning } from './identical-raters.js';
 import { missedTargetsWarnings, sharedRaterWarnings, type MissedTargetsWarning, type SharedRaterWarning } from './sessions.js';
+import { singleRatingWarnings, type SingleRatingWarning } from './single-rating.js';
 
 export interface AnalyzeOptions {
   /** 'drop' (default): ICC on the targets every rater rated; 'model': REML on all ratings (psych lmer=TRUE). */
@@ -73,7 +74,8 @@ export type AgreementWarning =
   | ConstantRaterWarning
   | IdenticalRatersWarning
   | IccKFormsWarning
-  | FewTargetsWarning;
+  | FewTargetsWarning
+  | SingleRatingWarning;
 
 /**
  * 'few_targets': every figure of the dimension (or its ICC, on the targets every rater rated) comes from 2 to
@@ -492,6 +494,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
       ...sharedRaterWarnings(d),
       ...iccFewTargets,
       ...fewTargetsWarning(d, bt, icc, iccFewTargets.length > 0),
+      ...singleRatingWarnings(d, bt),
       ...iccKFormsWarnings(d, icc),
       ...fleissFewTargetsWarnings(d, bt.nTargets, kappas.fleiss_kappa),
     ]),
