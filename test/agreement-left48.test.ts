@@ -153,3 +153,27 @@ describe('single_rating_targets: gold labels that rest on one rating are said', 
     expect(analyzeAgreement(await readRatings(file('none.csv', wide(6, 0)))).dimensions[0].warnings.map((x) => x.code)).not.toContain('single_rating_targets');
   });
 });
+
+describe("WORD_NUMBER columns: 'joy_1, joy_2, anger_1, anger_2' are read; an unknown pair is refused with the rename that reads it", () => {
+  const M = [[3, 4, 2, 2], [6, 5, 1, 2], [2, 2, 6, 5], [7, 6, 1, 1], [4, 5, 3, 4], [1, 2, 7, 6], [5, 5, 2, 3], [6, 7, 1, 2]];
+  const grid = (cols: string[]) => ['clip', ...cols].join(',') + '\n' + M.map((row, i) => [`c${i}`, ...row].join(',')).join('\n') + '\n';
+
+  it("half the words known ('anger'): read as raters 1, 2 in dimensions joy and anger, with the note", async () => {
+    const t = await readRatings(file('joy-anger.csv', grid(['joy_1', 'joy_2', 'anger_1', 'anger_2'])));
+    expect(t.dimensions.map((d) => [d.name, d.raters, Array.from(d.value)])).toEqual([
+      ['joy', ['1', '2'], [3, 4, 6, 5, 2, 2, 7, 6, 4, 5, 1, 2, 5, 5, 6, 7]],
+      ['anger', ['1', '2'], [2, 2, 1, 2, 6, 5, 1, 1, 3, 4, 7, 6, 2, 3, 1, 2]],
+    ]);
+    expect(t.notes?.join('\n')).toContain("columns named DIMENSION_RATER ('joy_1', 'joy_2', 'anger_1', …) are read as 2 raters ('1', '2') in 2 dimensions ('joy', 'anger')");
+  });
+
+  it("no word known ('joy', 'hope'; 'Anna', 'Ben'): refused (exit 2) naming the rename; the renamed columns are read", async () => {
+    const p = file('joy-hope.csv', grid(['joy_1', 'joy_2', 'hope_1', 'hope_2']));
+    const r = await runCliInProcess(['agreement', p]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^mmprep: ${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1, column joy_1: .*if they are dimensions, rename the columns with rater ids that are no bare numbers \\(joy_r1, joy_r2, hope_r1, hope_r2, …\\), which are read as DIMENSION_RATER .*if they are passes, write the file long, as target,rater,occasion,rating`));
+    const t = await readRatings(file('joy-hope-renamed.csv', grid(['joy_r1', 'joy_r2', 'hope_r1', 'hope_r2'])));
+    expect(t.dimensions.map((d) => [d.name, d.raters])).toEqual([['joy', ['r1', 'r2']], ['hope', ['r1', 'r2']]]);
+    await expect(readRatings(file('anna-ben.csv', grid(['Anna_1', 'Anna_2', 'Ben_1', 'Ben_2'])))).rejects.toThrow(/rename the columns with rater ids that are no bare numbers \(Anna_r1, Anna_r2, Ben_r1, Ben_r2, …\)/);
+  });
+});
