@@ -25,9 +25,10 @@ function file(name: string, text: string): string {
 
 const unweighted = (i: number, j: number) => (i === j ? 1 : 0);
 
+// 5 targets: fewer get a few_targets warning of their own (test/agreement-left48.test.ts), which is not the subject here
 describe('a rater without any rating is left out and said', () => {
   it('wide: an empty column is a warning in the JSON and one stderr line naming it', async () => {
-    const p = file('emptycol.csv', 'target,A,B,C\nt1,1,,2\nt2,3,,3\nt3,5,,4\n');
+    const p = file('emptycol.csv', 'target,A,B,C\nt1,1,,2\nt2,3,,3\nt3,5,,4\nt4,2,,2\nt5,4,,5\n');
     const r = await runCliInProcess(['agreement', p, '--json']);
     expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout).dimensions[0];
@@ -40,14 +41,14 @@ describe('a rater without any rating is left out and said', () => {
     expect(readFileSync(report, 'utf8')).toContain('Warning: column &#39;B&#39; has no rating in any row');
   });
   it('long: a rater whose every rating is empty is a warning too', async () => {
-    const p = file('longempty.csv', 'target,rater,rating\nt1,a,1\nt1,b,2\nt1,c,\nt2,a,3\nt2,b,3\nt2,c,NA\nt3,a,4\nt3,b,5\n');
+    const p = file('longempty.csv', 'target,rater,rating\nt1,a,1\nt1,b,2\nt1,c,\nt2,a,3\nt2,b,3\nt2,c,NA\nt3,a,4\nt3,b,5\nt4,a,2\nt4,b,2\nt5,a,5\nt5,b,4\n');
     const r = await runCliInProcess(['agreement', p, '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).dimensions[0].warnings.map((w: { rater: string }) => w.rater)).toEqual(['c']);
     expect(r.stderr).toContain("rater 'c' has only empty ratings");
   });
   it('no warning when every rater rated something', async () => {
-    const r = await runCliInProcess(['agreement', file('full.csv', 'target,A,B\nt1,1,2\nt2,3,3\nt3,5,4\n'), '--json']);
+    const r = await runCliInProcess(['agreement', file('full.csv', 'target,A,B\nt1,1,2\nt2,3,3\nt3,5,4\nt4,2,2\nt5,4,5\n'), '--json']);
     expect(JSON.parse(r.stdout).dimensions[0].warnings).toEqual([]);
     expect(r.stderr).not.toContain('warning');
   });

@@ -31,7 +31,7 @@ function panel(opts: { randomRater?: boolean; contested?: boolean } = {}) {
 const flagged = (raters: RaterDiagnostics[]) => raters.filter((x) => x.flags.length > 0).map((x) => `${x.rater}:${x.flags.join('+')}`);
 
 function diag(rater: string, corr: number): RaterDiagnostics {
-  return { rater, n_items: 50, n_compared: 50, mean: 4, bias: 0, bias_ci95: [-0.1, 0.1], corr_loo: corr, agreement_with_majority: null, mean_abs_diff_loo: 0.5, mean_abs_diff_se: 0.05, drift: null, drift_n: null, drift_p: null, flags: [] };
+  return { rater, n_items: 50, n_compared: 50, mean: 4, bias: 0, bias_ci95: [-0.1, 0.1], corr_loo: corr, agreement_with_majority: null, mean_abs_diff_loo: 0.5, mean_abs_diff_se: 0.05, drift: null, drift_n: null, drift_p: null, flags: [], bias_ci95_reason: null };
 }
 
 describe('rater flags', () => {

@@ -67,7 +67,7 @@ describe('W2: WORD_NUMBER columns', () => {
   it("'Anna_1, Anna_2, Ben_1, Ben_2' (passes or dimensions?) is refused with the long layouts (was: dimensions Anna, Ben)", async () => {
     const p = file('passes.csv', grid(['Anna_1', 'Anna_2', 'Ben_1', 'Ben_2']));
     await expect(readRatings(p)).rejects.toThrow(
-      /pair the words 'Anna', 'Ben' with the numbers or pass codes '1', '2': raters Anna, Ben each rating 2 times \(passes\), or dimensions .* target,rater,occasion,rating .* target,rater,dimension,rating/,
+      /pair the words 'Anna', 'Ben' with the numbers or pass codes '1', '2': raters Anna, Ben each rating 2 times \(passes\), or dimensions .* target,rater,dimension,rating.* target,rater,occasion,rating/,
     );
     await expect(readRatings(file('t1t2.csv', grid(['Anna_t1', 'Anna_t2', 'Ben_t1', 'Ben_t2'])))).rejects.toThrow(/pass codes 't1', 't2'/);
   });

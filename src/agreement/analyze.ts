@@ -24,6 +24,7 @@ import { timeGridNote } from './time-grid.js';
 import { constantRaterWarnings, type ConstantRaterWarning } from './constant-rater.js';
 import { identicalRatersWarnings, type IdenticalRatersWarning } from './identical-raters.js';
 import { missedTargetsWarnings, sharedRaterWarnings, type MissedTargetsWarning, type SharedRaterWarning } from './sessions.js';
+import { singleRatingWarnings, type SingleRatingWarning } from './single-rating.js';
 
 export interface AnalyzeOptions {
   /** 'drop' (default): ICC on the targets every rater rated; 'model': REML on all ratings (psych lmer=TRUE). */
@@ -72,7 +73,23 @@ export type AgreementWarning =
   | SharedRaterWarning
   | ConstantRaterWarning
   | IdenticalRatersWarning
-  | IccKFormsWarning;
+  | IccKFormsWarning
+  | FewTargetsWarning
+  | SingleRatingWarning;
+
+/**
+ * 'few_targets': every figure of the dimension (or its ICC, on the targets every rater rated) comes from 2 to
+ * MIN_TARGETS - 1 targets. psych::ICC and pingouin print an ICC and CI from 2 targets without a word (ttrial48a G7:
+ * ICC(3,1) 1.000 [1.000, 1.000] "excellent"), and only the gate's --min-icc-targets said anything.
+ */
+export interface FewTargetsWarning {
+  code: 'few_targets';
+  /** The targets the figures come from: rated by two or more raters (or, \`figure\` 'icc', the ICC's complete targets). */
+  n_targets: number;
+  min_targets: number;
+  figure: 'all' | 'icc';
+  message: string;
+}
 
 /**
  * 'icc_k_forms': under --missing model the k-rater ICCs are psych::ICC's, at k = every rater, while a gold label
@@ -437,6 +454,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
   const raters = raterDiagnostics(d, bt, { minItems: opts.minItems });
   const reversed = reversedScaleWarnings(d, raters);
   const numericCodes = numericCodesWarning(d, bt, alpha, reversed.flatMap((w) => w.raters));
+  const iccFewTargets = iccFewTargetsWarnings(d, bt.nTargets, icc);
   if (replicates > 0) addBootstrapCis(d, bt, replicates, opts.seed ?? 1, { metrics, alpha, fleiss: kappas.fleiss_kappa, cohen: kappas.cohen_kappa, ordered, chance });
   return {
     dimension: d.name,
@@ -474,7 +492,9 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
       ...spellingVariantWarnings(dim),
       ...raterTypoWarnings(d),
       ...sharedRaterWarnings(d),
-      ...iccFewTargetsWarnings(d, bt.nTargets, icc),
+      ...iccFewTargets,
+      ...fewTargetsWarning(d, bt, icc, iccFewTargets.length > 0),
+      ...singleRatingWarnings(d, bt),
       ...iccKFormsWarnings(d, icc),
       ...fleissFewTargetsWarnings(d, bt.nTargets, kappas.fleiss_kappa),
     ]),
@@ -498,6 +518,62 @@ function withMissedTargets(d: RatingsDimension, icc: IccResult | null, warnings:
   }
   const missed = missedTargetsWarnings(d, icc?.method === 'anova').filter((w) => !typed.has(w.rater) && (!counted.has(w.rater) || w.missed_parts.length > 0));
   return [...warnings, ...missed];
+}
+
+/**
+ * Fewer targets than this and the agreement figures are a check of the file, not a measure (FewTargetsWarning). Why 5:
+ * every ICC divides by the between-target variance, estimated from n - 1 degrees of freedom; a variance on d degrees
+ * of freedom has a relative standard error of sqrt(2/d) (a normal sample variance is sigma^2 chi-square(d) / d, whose
+ * variance is 2 sigma^4 / d), 82 % or more below 5 targets (141 % at 2, 100 % at 3, 82 % at 4; 71 % at 5): one
+ * target more or less moves the estimate across Koo & Li's bands. The F-based CI assumes normal target effects, which 4 values cannot show, and a zero
+ * residual, which 2 or 3 targets give by chance, makes it [1, 1]. The same 5 is the least for a rater's few_items flag.
+ * Koo & Li (2016) advise 30 for a reliability study: the gate's --min-icc-targets, said in the message.
+ */
+export const MIN_TARGETS = 5;
+
+/** Targets with two or more ratings (those that carry agreement: alpha, AC1, the kappas over all targets, REML). */
+function pairedTargets(bt: ByTarget): number {
+  let n = 0;
+  for (let t = 0; t < bt.nTargets; t++) if (bt.start[t + 1] - bt.start[t] >= 2) n++;
+  return n;
+}
+
+/**
+ * The few_targets warning: the dimension's targets rated by two or more raters, or else the ANOVA ICC's complete
+ * targets (when icc_few_targets has not already said so), from 2 up to MIN_TARGETS - 1. Below 2 the figures are null
+ * with their reasons.
+ */
+function fewTargetsWarning(d: RatingsDimension, bt: ByTarget, icc: IccResult | null, iccWarned: boolean): FewTargetsWarning[] {
+  const inDim = d.name ? ` in dimension '${d.name}'` : '';
+  const paired = pairedTargets(bt);
+  const iccN = icc?.method === 'anova' && !iccWarned ? icc.n_targets : paired;
+  const figure: FewTargetsWarning['figure'] = paired < MIN_TARGETS ? 'all' : 'icc';
+  const n = figure === 'all' ? paired : iccN;
+  if (n < 2 || n >= MIN_TARGETS) return [];
+  const head =
+    figure === 'all'
+      ? `only ${n} targets${inDim} are rated by two or more raters, and every agreement figure here comes from them`
+      : `the ICC${inDim} comes from ${n} targets (those every rater rated; the other figures from ${paired})`;
+  const message = `${head}: ${d.categories ? fewLabelTargetsWhy(n) : fewNumericTargetsWhy(n)}; read the figures as a check of the file, and rate more targets`;
+  return [{ code: 'few_targets', n_targets: n, min_targets: MIN_TARGETS, figure, message }];
+}
+
+/** Why n numeric targets (2 to 4) give no measure (MIN_TARGETS): the ICC's variance between targets and its CI. */
+function fewNumericTargetsWhy(n: number): string {
+  const rse = Math.round(100 * Math.sqrt(2 / (n - 1)));
+  return (
+    `below ${MIN_TARGETS} targets an ICC, alpha or kappa is no measure of agreement: the ICC's variance between targets rests on ${n - 1} degree${n === 2 ? '' : 's'} of freedom ` +
+    `(relative SE ${rse} %), so one target more or less can move it across the scale, and its 95% CI assumes normal target effects, which ${n} targets cannot show ` +
+    `(a CI of [1.000, 1.000] is no finding; Koo & Li 2016 advise at least 30 targets for a reliability study)`
+  );
+}
+
+/** Why n labelled targets (2 to 4) give no measure: each is a quarter or more of the observed agreement. */
+function fewLabelTargetsWhy(n: number): string {
+  return (
+    `below ${MIN_TARGETS} targets alpha or a kappa is no measure of agreement: each target is 1/${n} of the observed agreement, so one target more or less can move the figure across the scale, ` +
+    `and no interval from ${n} targets (bootstrap or asymptotic) is a finding`
+  );
 }
 
 /** The k-rater forms at every rater beside a gold label of fewer ratings (IccKFormsWarning). */

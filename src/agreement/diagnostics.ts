@@ -35,6 +35,9 @@ export interface RaterDiagnostics {
   /** Welch t-test p of last third against first third. */
   drift_p: number | null;
   flags: string[];
+  /** Why bias_ci95 is null though a bias exists: one target compared, or differences without spread (a zero-width
+   *  t interval [x, x] claimed certainty from 2 targets, ttrial48a G7); null otherwise. */
+  bias_ci95_reason: string | null;
 }
 
 export interface TargetDiagnostics {
@@ -273,18 +276,31 @@ function raterDrift(order: Float64Array, bt: ByTarget, byRater: { index: Int32Ar
   return { drift, drift_n: [third, third], drift_p: welchP(first, last) };
 }
 
-/** Bias with its t-based 95 % CI and the leave-one-out correlation of a numeric rater (null where undefined). */
-function raterBias(m: RaterMoments, r: number): { bias: number | null; ci: [number, number] | null; corr: number | null } {
+/**
+ * The words of a bias CI left null: the differences' SD is 0 (up to rounding: 1e-10 of the ratings' magnitude), where
+ * the t interval (Bland & Altman 1986's mean difference ± t SE) has zero width, a certainty no sample of differences
+ * gives (as the kappas' and AC1's SE 0 is said, not printed); or a single target compared.
+ */
+function biasCiReason(n: number, sdDiff: number, magnitude: number): string | null {
+  if (n === 1) return 'compared with the other raters on 1 target: no interval';
+  if (n >= 2 && (sdDiff === 0 || sdDiff <= 1e-10 * magnitude)) return `the differences from the others' mean are the same on each of the ${n} targets compared (no spread): a t interval would have zero width and claim a certainty ${n} targets cannot give`;
+  return null;
+}
+
+/** Bias with its t-based 95 % CI (null with the reason where undefined) and the leave-one-out correlation of a numeric rater. */
+function raterBias(m: RaterMoments, r: number): { bias: number | null; ci: [number, number] | null; ciReason: string | null; corr: number | null } {
   const nr = m.n[r];
-  if (!(nr > 0)) return { bias: null, ci: null, corr: null };
+  if (!(nr > 0)) return { bias: null, ci: null, ciReason: null, corr: null };
   const bias = m.mDiff[r];
+  const sdDiff = nr >= 2 ? Math.sqrt(m.ssDiff[r] / (nr - 1)) : 0;
+  const ciReason = biasCiReason(nr, sdDiff, Math.abs(m.mOwn[r]) + Math.abs(m.mOth[r]));
   let ci: [number, number] | null = null;
-  if (nr >= 2) {
-    const h = tCritical(nr - 1) * (Math.sqrt(m.ssDiff[r] / (nr - 1)) / Math.sqrt(nr));
+  if (nr >= 2 && ciReason === null) {
+    const h = tCritical(nr - 1) * (sdDiff / Math.sqrt(nr));
     ci = [bias - h, bias + h];
   }
   const corr = nr >= 3 && m.sxx[r] > 0 && m.syy[r] > 0 ? m.sxy[r] / Math.sqrt(m.sxx[r] * m.syy[r]) : null;
-  return { bias, ci, corr };
+  return { bias, ci, ciReason, corr };
 }
 
 export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: DiagnosticsOptions = {}): RaterDiagnostics[] {
@@ -299,7 +315,7 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
   const out: RaterDiagnostics[] = [];
   for (let r = 0; r < bt.nRaters; r++) {
     const nr = m.n[r];
-    const { bias, ci, corr } = categorical ? { bias: null, ci: null, corr: null } : raterBias(m, r);
+    const { bias, ci, ciReason, corr } = categorical ? { bias: null, ci: null, ciReason: null, corr: null } : raterBias(m, r);
     const drift = d.order && byRater && nr >= 6 ? raterDrift(d.order, bt, byRater, r, diff) : noDrift;
     out.push({
       rater: d.raters[r],
@@ -314,6 +330,7 @@ export function raterDiagnostics(d: RatingsDimension, bt: ByTarget, opts: Diagno
       mean_abs_diff_se: categorical || nr < 2 ? null : Math.sqrt(Math.max(0, m.absSq[r] / nr - (m.absDiff[r] / nr) ** 2) / (nr - 1)),
       ...drift,
       flags: [],
+      bias_ci95_reason: ciReason,
     });
   }
   flagRaters(out, d, opts);
@@ -383,7 +400,7 @@ export function flagRaters(out: RaterDiagnostics[], d: RatingsDimension, opts: D
     if (o.n_items < minItems) o.flags.push('few_items');
     if (constant[i]) o.flags.push('constant');
     const zb = zBias[i];
-    if (zb && o.bias !== null && Math.abs(zb.z) > FLAG_Z && Math.abs(o.bias - zb.median) >= FLAG_MIN_DIFF.bias_of_range * range && o.bias_ci95 && (o.bias_ci95[0] > 0 || o.bias_ci95[1] < 0)) o.flags.push('bias');
+    if (zb && o.bias !== null && Math.abs(zb.z) > FLAG_Z && Math.abs(o.bias - zb.median) >= FLAG_MIN_DIFF.bias_of_range * range && biasExcludesZero(o)) o.flags.push('bias');
     if (beyond(zCorr[i], o.corr_loo, -1, FLAG_MIN_DIFF.corr_loo) && corrClear(o, zCorr[i]!.median)) o.flags.push('low_correlation');
     if (beyond(zAbs[i], o.mean_abs_diff_loo, 1, FLAG_MIN_DIFF.mean_abs_diff_of_range * range) && absClear(o, zAbs[i]!.median)) o.flags.push('far_from_others');
     // Drift: significant (Welch p < 0.001) and an outlier among raters (robust z, or at least twice the median
@@ -392,6 +409,12 @@ export function flagRaters(out: RaterDiagnostics[], d: RatingsDimension, opts: D
     if (o.drift !== null && o.drift_p !== null && o.drift_p < 0.001 && Math.abs(o.drift) >= FLAG_MIN_DIFF.drift_of_range * range && ((zd !== null && Math.abs(zd.z) > FLAG_Z) || Math.abs(o.drift) >= 2 * medAbsDrift)) o.flags.push('drift');
     if (beyond(zAgree[i], o.agreement_with_majority, -1, FLAG_MIN_DIFF.agreement_with_majority) && agreeClear(o, zAgree[i]!.median)) o.flags.push('low_agreement');
   });
+}
+
+/** The bias is beyond its sampling error: its CI excludes 0, or (no CI) the same nonzero difference on 2+ targets. */
+function biasExcludesZero(o: RaterDiagnostics): boolean {
+  if (o.bias_ci95) return o.bias_ci95[0] > 0 || o.bias_ci95[1] < 0;
+  return o.bias !== null && o.bias !== 0 && o.n_compared >= 2 && o.bias_ci95_reason !== null;
 }
 
 export function targetDiagnostics(d: RatingsDimension, bt: ByTarget): TargetDiagnostics[] {

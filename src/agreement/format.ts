@@ -102,6 +102,12 @@ function iccText(i: NonNullable<DimensionResult['icc']>): string {
   return s;
 }
 
+/** Under the Raters table: the raters whose bias CI is '—' (a zero-width [x, x] before), grouped by the reason. */
+function biasCiLines(d: DimensionResult): string {
+  const rows = d.raters.flatMap((r) => (r.bias !== null && r.bias_ci95 === null && r.bias_ci95_reason ? [{ name: clean(r.rater), reason: r.bias_ci95_reason }] : []));
+  return noSeLines(rows).replace(/^ {2}SE —: /gm, '  bias CI —: ');
+}
+
 /** Under a wide sheet's Raters table: why drift is '—' (ttrial44b S1: wide sheets never get drift, and nothing said so). */
 const WIDE_DRIFT = 'drift —: a wide sheet has no time per rating; drift needs a long file (target, rater, rating and a time or order column)';
 
@@ -143,7 +149,7 @@ function dimensionText(d: DimensionResult, top: number, format: 'long' | 'wide')
     );
   }
   const hint = excludeHint(d.raters);
-  s += 'Raters\n' + table(rr) + (format === 'wide' ? `  (${WIDE_DRIFT})\n` : '') + (d.flags_note ? `  (${d.flags_note})\n` : '') + (d.consensus_note ? `  (${clean(d.consensus_note)})\n` : '') + (hint ? `  (${clean(hint)})\n` : '');
+  s += 'Raters\n' + table(rr) + biasCiLines(d) + (format === 'wide' ? `  (${WIDE_DRIFT})\n` : '') + (d.flags_note ? `  (${d.flags_note})\n` : '') + (d.consensus_note ? `  (${clean(d.consensus_note)})\n` : '') + (hint ? `  (${clean(hint)})\n` : '');
   const nContested = d.targets.filter((t) => t.contested).length;
   const show = top > 0 ? d.targets.slice(0, top) : d.targets;
   // What * means, said where it is used (a new user's trial: the header never said what counts as contested).

@@ -3,6 +3,7 @@
  * chosen aggregate); category labels get the majority with its share, whether it was a tie, and the full
  * distribution. Targets in file order; ratings in rater order of the file.
  */
+import { round7 } from '../common/round7.js';
 import { byTarget, type ByTarget } from './layout.js';
 import { firstOccasion } from './retest.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
@@ -62,7 +63,7 @@ function goldLabel(d: RatingsDimension, bt: ByTarget, t: number, aggregate: Gold
   for (const [r, v] of items) ratings[d.raters[r]] = cats ? cats[v] : v;
   const vals = items.map((x) => x[1]).sort((p, q) => p - q);
   const { counts, distribution, best, bestN, tie } = tally(vals, cats);
-  const { mean, median, sd } = cats ? { mean: null, median: null, sd: null } : numericSummary(vals);
+  const { mean, median, sd } = cats ? { mean: null, median: null, sd: null } : roundedSummary(numericSummary(vals));
   const majority = best === null ? null : cats ? cats[best] : best;
   // A tied majority is no gold label: choosing one would bias the labels towards the start of the category order.
   const tied = tie ? [...counts].filter(([, n]) => n === bestN).map(([v]) => (cats ? cats[v] : v)) : [];
@@ -80,7 +81,7 @@ function goldLabel(d: RatingsDimension, bt: ByTarget, t: number, aggregate: Gold
     median,
     sd,
     majority,
-    majority_share: m ? bestN / m : null,
+    majority_share: m ? round7(bestN / m) : null,
     tie,
     distribution,
     ratings,
@@ -107,6 +108,16 @@ function tally(vals: number[], cats: string[] | null) {
     } else if (n === bestN) tie = true;
   }
   return { counts, distribution, best, bestN, tie };
+}
+
+/**
+ * The summary as written: 7 significant digits, as \`dataset build\` writes its gold (src/dataset/labels.ts) and its
+ * features, so that a file shows no float noise ('"sd":0.20999999999999996', '"label":1.9400000000000002', ttrial48a);
+ * the same inputs give the same digits (deterministic). The raw ratings are kept as read.
+ */
+function roundedSummary(s: { mean: number | null; median: number | null; sd: number | null }) {
+  const r = (v: number | null) => (v === null ? null : round7(v));
+  return { mean: r(s.mean), median: r(s.median), sd: r(s.sd) };
 }
 
 /** Mean, median and sample SD (n - 1) of sorted numbers; null where undefined (no ratings; SD of one). */

@@ -980,12 +980,28 @@ const dimensionWord = (w: string) => /^[A-Za-z]{3,}$/.test(w);
 /** A number, or a pass or occasion code (`t1`, `pass2`, `run_1`): beside a word, as often the word's pass as a rater of it. */
 const PASS_CODE = /^(\d+|(t|p|pass|run|time|session|visit|wave|rep|round|occasion)[_-]?\d+)$/i;
 
-/** Rating dimensions a sheet names its columns by (`valence_1`: rater 1 of valence); any other word beside a bare number may be a rater's name. */
+/**
+ * Rating dimensions a sheet names its columns by (`valence_1`: rater 1 of valence); any other word beside a bare number
+ * may be a rater's name. Words that are also given names (joy, hope, grace) are left out: `Joy_1, Joy_2` may be a
+ * rater Joy's two passes.
+ */
 const DIMENSION_NAMES = new Set([
   'valence', 'arousal', 'dominance', 'pleasure', 'activation', 'intensity', 'tension', 'energy', 'emotion', 'mood', 'sentiment', 'stress', 'pain',
   'quality', 'naturalness', 'clarity', 'intelligibility', 'fluency', 'loudness', 'pitch', 'tempo', 'similarity', 'realism', 'overall', 'mos',
   'engagement', 'interest', 'attention', 'anger', 'happiness', 'sadness', 'fear', 'disgust', 'surprise', 'severity', 'accuracy', 'relevance',
+  'contempt', 'trust', 'anticipation', 'amusement', 'pride', 'shame', 'guilt', 'boredom', 'confusion', 'frustration', 'excitement', 'calmness',
+  'relief', 'warmth', 'competence', 'politeness', 'friendliness', 'expressiveness', 'annoyance', 'nervousness', 'humor', 'humour',
 ]);
+
+/**
+ * WORD_NUMBER words read as dimensions: at least half of them known dimension names. Read as passes, every word would
+ * be a rater's name, and a rater is not named 'anger': `joy_1, joy_2, anger_1, anger_2` are dimensions joy and anger
+ * (tagree48 refused them, asking for the long layout, because 'joy' is not a known word).
+ */
+function knownDimensions(words: string[]): boolean {
+  const known = words.filter((w) => DIMENSION_NAMES.has(w.toLowerCase())).length;
+  return known > 0 && 2 * known >= words.length;
+}
 
 /**
  * Columns WORD_NUMBER (`Anna_1, Anna_2, Ben_1, Ben_2`) whose words are not rating dimensions: raters Anna and Ben
@@ -994,10 +1010,14 @@ const DIMENSION_NAMES = new Set([
  * user's trial, 2026-12-06). Refused with the layouts that say which.
  */
 function refuseWordNumberSplit(header: string[], raterCols: number[], words: string[], numbers: string[], path: string): never {
+  // The rename that reads them as dimensions: a rater id that is no bare number or pass code ('1' -> 'r1').
+  const ids = numbers.map((n, k) => (/^\d+$/.test(n) ? `r${n}` : `r${k + 1}`));
+  const renamed = words.slice(0, 2).flatMap((w) => ids.slice(0, 2).map((id) => `${w}_${id}`));
   throw new InputError(
     `columns ${quoteList(raterCols.slice(0, 4).map((c) => header[c]))}, … pair the words ${quoteList(words.slice(0, 4))} with the numbers or pass codes ${quoteList(numbers.slice(0, 4))}: ` +
-      `raters ${words.slice(0, 2).join(', ')} each rating ${numbers.length} times (passes), or dimensions ${words.slice(0, 2).join(', ')} rated by raters ${numbers.slice(0, 2).join(', ')}? It cannot be told which (a column is read as RATER_DIMENSION only when the dimension is a known one: valence, arousal, …): ` +
-      `write the file long, as target,rater,occasion,rating for passes (test-retest; for the raters' agreement keep one pass, one column per rater) or as target,rater,dimension,rating for dimensions`,
+      `raters ${words.slice(0, 2).join(', ')} each rating ${numbers.length} times (passes), or dimensions ${words.slice(0, 2).join(', ')} rated by raters ${numbers.slice(0, 2).join(', ')}? It cannot be told which (such columns are read as dimensions only when at least half of the words are known ones: valence, arousal, anger, …): ` +
+      `if they are dimensions, rename the columns with rater ids that are no bare numbers (${renamed.join(', ')}, …), which are read as DIMENSION_RATER (or write the file long, as target,rater,dimension,rating); ` +
+      `if they are passes, write the file long, as target,rater,occasion,rating (test-retest; for the raters' agreement keep one pass, one column per rater)`,
     { file: path, line: 1, column: header[raterCols[0]] },
   );
 }
@@ -1028,7 +1048,7 @@ function raterDimensionColumns(header: string[], raterCols: number[], path: stri
     const di = words[0] ? 0 : 1;
     const dims = [...(di === 0 ? left : right)];
     const raters = [...(di === 0 ? right : left)];
-    if (raters.every((r) => PASS_CODE.test(r)) && !dims.every((w) => DIMENSION_NAMES.has(w.toLowerCase()))) refuseWordNumberSplit(header, raterCols, dims, raters, path);
+    if (raters.every((r) => PASS_CODE.test(r)) && !knownDimensions(dims)) refuseWordNumberSplit(header, raterCols, dims, raters, path);
     const rater: string[] = [];
     const dim: string[] = [];
     raterCols.forEach((c, k) => ([rater[c], dim[c]] = [parts[k][1 - di], parts[k][di]]));

@@ -247,7 +247,7 @@ function raterTable(d: DimensionResult): string {
   for (const r of d.raters) {
     const cells = cat
       ? `<td>${f3(r.agreement_with_majority)}</td>`
-      : `<td>${f3(r.mean)}</td><td>${f3(r.bias)}${r.bias_ci95 ? ` [${f3(r.bias_ci95[0])}, ${f3(r.bias_ci95[1])}]` : ''}</td><td>${f3(r.corr_loo)}</td><td>${f3(r.mean_abs_diff_loo)}</td>`;
+      : `<td>${f3(r.mean)}</td><td>${f3(r.bias)}${r.bias_ci95 ? ` [${f3(r.bias_ci95[0])}, ${f3(r.bias_ci95[1])}]` : r.bias_ci95_reason && r.bias !== null ? ` <span title="${escapeHtml(r.bias_ci95_reason)}">[—]</span>` : ''}</td><td>${f3(r.corr_loo)}</td><td>${f3(r.mean_abs_diff_loo)}</td>`;
     s += `<tr${r.flags.length ? ' class="flag"' : ''}><td>${escapeHtml(r.rater)}</td><td>${r.n_items}</td>${cells}<td>${f3(r.drift)}</td><td>${escapeHtml(r.flags.join(', '))}</td></tr>`;
   }
   return s + '</tbody></table><p class="note">The outlier flags (bias, low_correlation, far_from_others, low_agreement) need a leave-one-out robust z beyond 3.5 (with at least 5 raters), a difference from the other raters that matters and one beyond the rater\'s own sampling error; few_items, constant and drift have rules of their own, with any number of raters (docs/agreement.md).</p>';
