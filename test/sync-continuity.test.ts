@@ -58,14 +58,15 @@ beforeAll(() => {
   // 44 s cameras: paused 1 s at 26 s (inside the end window, 22-44 s), and not paused
   writeWavF32(join(dir, 'cam44-p26.wav'), cameraSound(lav46, 44, true, 6, 26), SR);
   writeWavF32(join(dir, 'cam44-whole.wav'), cameraSound(lav46, 44, false, 6), SR);
-  // After a 12 s lav's end (lav12.wav): a 30 s camera (its end window 15-30 s), 32 s room recorder and 32 s recorder,
-  // started 1.3, 0.8 and 0.5 s before the lav; the camera paused 1 s at 14.5 s, or the room recorder at 14 s (both
-  // after the lav's end and before the end windows read against each other)
+  // After a 12 s lav's end (lav12.wav): a 30 s camera (its end window 15-30 s), a 32 s room recorder (34 s when paused:
+  // the sound reaching farthest, which HEAD read the camera against) and a 32 s recorder, started 1.3, 0.8 and 0.5 s
+  // before the lav; the camera paused 1 s at 14.5 s, or the room recorder at 14 s (both after the lav's end and before
+  // the end windows read against each other)
   writeWavF32(join(dir, 'lav12.wav'), lav46.slice(0, 12 * SR), SR);
   writeWavF32(join(dir, 'cam30-p14.wav'), cameraSound(lav46, 30, true, 6, 14.5), SR);
   writeWavF32(join(dir, 'cam30.wav'), cameraSound(lav46, 30, false, 6), SR);
   writeWavF32(join(dir, 'room32.wav'), cameraSound(lav46, 32, false, 8, 0, 0.8), SR);
-  writeWavF32(join(dir, 'room32-p14.wav'), cameraSound(lav46, 32, true, 8, 14, 0.8), SR);
+  writeWavF32(join(dir, 'room34-p14.wav'), cameraSound(lav46, 34, true, 8, 14, 0.8), SR);
   writeWavF32(join(dir, 'rec32.wav'), cameraSound(lav46, 32, false, 9, 0, 0.5), SR);
   // a camera without sound (its picture only): nothing of it to cross-correlate
   flashVideo(join(dir, 'pic.mp4'), { fpsNum: 25, fpsDen: 1, seconds: 10, flashes: [{ t_s: 2 + LEAD_S, dur_s: 0.2 }], kind: 'frame', w: 96, h: 64 });
@@ -162,10 +163,10 @@ describe('--ends start: after the reference\'s end, the other sounds are read ag
     expect(r.stderr).toMatch(/cam30-p14\.wav: audio stream 0 cannot be put on the reference clock: placed by its start beep at 3\.300 s \(offset -1\.300 s\), but after lav12\.wav's end \(its 13\.3-30\.0 s\) its sound matches room32\.wav's clearly 1\.000 s later than the two placements put them \(read in its 15\.0-30\.0 s, z [\d.]+; .*\): one of the two recordings \(or both\) paused, was cut or skipped there, and with no third sound covering that part which one cannot be told, so both are refused; .*--ends both.* \(1 more stream\(s\) unplaced\)$/m);
   });
 
-  it('three: the one that disagrees with two that agree is refused, named the cause; the two stand (was: the first read refused)', async () => {
-    const r = await runCliInProcess(['sync', 'lav12.wav', 'cam30.wav', 'room32-p14.wav', 'rec32.wav', '-o', 't.json', '--quiet'], { cwd: dir });
+  it('three: the one that disagrees with two that agree is refused, named the cause; the two stand (was: the camera, read first against the room recorder, refused)', async () => {
+    const r = await runCliInProcess(['sync', 'lav12.wav', 'cam30.wav', 'room34-p14.wav', 'rec32.wav', '-o', 't.json', '--quiet'], { cwd: dir });
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/^mmprep: room32-p14\.wav: audio stream 0 cannot be put on the reference clock: placed by its start beep at 2\.800 s \(offset -0\.800 s\), but after lav12\.wav's end \(its 12\.8-32\.0 s\) its sound matches (cam30|rec32)\.wav's clearly 1\.000 s later than the two placements put them .*, and (cam30|rec32)\.wav's agrees there with (cam30|rec32)\.wav's: this recording paused, was cut or skipped between its start and its end, .*or split the file at the pause and sync each part by its own pulse$/m);
+    expect(r.stderr).toMatch(/^mmprep: room34-p14\.wav: audio stream 0 cannot be put on the reference clock: placed by its start beep at 2\.800 s \(offset -0\.800 s\), but after lav12\.wav's end \(its 12\.8-34\.0 s\) its sound matches (cam30|rec32)\.wav's clearly 1\.000 s later than the two placements put them .*, and (cam30|rec32)\.wav's agrees there with (cam30|rec32)\.wav's: this recording paused, was cut or skipped between its start and its end, .*or split the file at the pause and sync each part by its own pulse$/m);
   });
 
   it('a camera without sound: continuity not_checked, said in its one pairing_unchecked line (was two lines)', async () => {
