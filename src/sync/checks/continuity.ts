@@ -161,12 +161,23 @@ async function readEnd(s: StreamState, ref: StreamState, qs: ProbedFile, qr: Pro
     const f = fineAtOffset(a.x, a.t0, x.x, x.t0, s.sampleRate, rd.predicted);
     return f && f.z >= MIN_FINE_Z && f.confidence >= MIN_CONFIDENCE && Math.abs(f.offset_s - rd.predicted) <= rd.allowance ? f : null;
   };
+  // The window's last part first: clear at the prediction, the placement holds to the end, and the whole window
+  // (twice its cost and more) is not read; else the whole window, then its parts (unconfirmedTail).
+  const last = lastPart(b, s.sampleRate);
+  const fLast = last ? clearAt(last, readingOf(last)) : null;
+  if (last && fLast) return { reading: { ...readingOf(last), window: win, near: fLast }, window: win, uncovered };
   const reading = { ...readingOf(b), window: win };
   const f = clearAt(b, reading);
   if (!f) return { reading: { ...reading, full: audioOffset(a.x, a.t0, b.x, b.t0, s.sampleRate) }, window: win, uncovered };
-  const tail = unconfirmedTail(b, s.sampleRate, (x) => clearAt(x, readingOf(x)) !== null);
+  const tail = unconfirmedTail(b, s.sampleRate, (x) => clearAt(x, readingOf(x)) !== null, last !== null);
   const tailReading = tail ? { ...readingOf(tail), full: audioOffset(a.x, a.t0, tail.x, tail.t0, s.sampleRate) } : undefined;
   return { reading: { ...reading, near: f, tail: tailReading }, window: win, uncovered };
+}
+
+/** The end window's last SEGMENT_S s, when the window holds two or more (unconfirmedTail reads it in such parts), else null. */
+function lastPart(b: { x: Float32Array; t0: number }, sr: number): { x: Float32Array; t0: number } | null {
+  const seg = Math.round(SEGMENT_S * sr);
+  return b.x.length < 2 * seg ? null : { x: b.x.subarray(b.x.length - seg), t0: b.t0 + (b.x.length - seg) / sr };
 }
 
 /**
@@ -175,10 +186,10 @@ async function readEnd(s: StreamState, ref: StreamState, qs: ProbedFile, qr: Pro
  * the whole window may come from its part before a pause inside it: a camera paused 2 s 35 s into a 60 s file read
  * `continuous` (z over 7 from its 5 s before the pause) and was placed with exit 0, its last 25 s 2 s off.
  */
-function unconfirmedTail(b: { x: Float32Array; t0: number }, sr: number, clear: (x: { x: Float32Array; t0: number }) => boolean): { x: Float32Array; t0: number } | null {
+function unconfirmedTail(b: { x: Float32Array; t0: number }, sr: number, clear: (x: { x: Float32Array; t0: number }) => boolean, lastUnclear: boolean): { x: Float32Array; t0: number } | null {
   const seg = Math.round(SEGMENT_S * sr);
   if (b.x.length < 2 * seg) return null;
-  let e = b.x.length;
+  let e = lastUnclear ? b.x.length - seg : b.x.length;
   for (; e - seg >= 0; e -= seg) if (clear({ x: b.x.subarray(e - seg, e), t0: b.t0 + (e - seg) / sr })) break;
   if (e === b.x.length) return null;
   const from = e - seg >= 0 ? e : seg;
@@ -273,6 +284,7 @@ export async function checkContinuity(states: StreamState[], ref: StreamState, p
   notePicturesUnchecked(states, ref);
   const qr = probes.find((p) => p.abs === ref.abs);
   if (ref.kind !== 'audio' || !qr) return;
+  const beyond: Beyond[] = [];
   for (const s of states) {
     const pl = s.placed;
     // Under --ends start only the start window placed it (an xcorr placement's drift is its start window's own fit).
@@ -290,47 +302,172 @@ export async function checkContinuity(states: StreamState[], ref: StreamState, p
       else if (ct.result === 'no_clear_match') c = { ...c, checked_to_s: r3(rd.tail.window[0]) };
     }
     pl.extra = { ...pl.extra, continuity: c };
-    if (c.result === 'jump') refuseFile(s, states, jumpMessage(s, ref, c, er.uncovered ? 'the last part the reference covers' : part));
-    else if (c.result === 'continuous' && rd) driftFromContent(s, states, ref, rd, c);
-    if (c.result === 'jump') continue;
-    const beyond = er.uncovered ? await checkBeyond(s, states, probes, qs, o.searchS, ref) : null;
-    if (beyond?.c.result === 'jump') continue;
-    const uncovered = beyond?.c.result === 'continuous' ? null : er.uncovered;
-    if (uncovered) pl.extra = { ...pl.extra, continuity: { ...c, unchecked_s: uncovered } };
-    const unread = c.result === 'no_clear_match' && rd?.startShared() ? c.end_window_s : null;
-    if (uncovered || unread) s.warnings.push(uncheckedWarning(ref, uncovered, unread));
+    if (c.result === 'jump') {
+      refuseFile(s, states, jumpMessage(s, ref, c, er.uncovered ? 'the last part the reference covers' : part));
+      continue;
+    }
+    if (c.result === 'continuous' && rd) driftFromContent(s, states, ref, rd, c);
+    const unread = c.result === 'no_clear_match' && rd?.startShared() ? c.end_window_s ?? null : null;
+    if (er.uncovered) beyond.push({ s, uncovered: er.uncovered, unread });
+    else if (unread) s.warnings.push(uncheckedWarning(ref, null, unread));
   }
+  if (beyond.length) await checkBeyond(beyond, states, probes, o.searchS, ref);
 }
 
-/**
- * A stream's part after the reference's end, checked against another placed sound that covers it (the lav stopped
- * early, a room recorder ran on): the one covering most of it, of another file than the stream's and the
- * reference's, read as the reference is (readEnd, judge). Continuous: recorded as `continuity.beyond_reference`. A
- * clear match away from where the two placements put each other: the stream is refused, the line saying that the
- * other may be the one that paused (which of two cannot be told; the other is checked in its turn). Null: no such sound.
- */
-async function checkBeyond(s: StreamState, states: StreamState[], probes: ProbedFile[], qs: ProbedFile, searchS: number, ref: StreamState): Promise<{ c: Continuity } | null> {
-  const ends = states.flatMap((o) => {
-    const q = probes.find((p) => p.abs === o.abs);
-    const span = q ? fileSpanS(q.p) : null;
-    if (o.kind !== 'audio' || !o.placed || o.abs === s.abs || o.abs === ref.abs || o.sampleRate !== s.sampleRate || !q || span === null) return [];
-    const [ps, po] = [s.placed as Placement, o.placed];
-    const onS = ((q.p.start_time_s ?? 0) + span + po.offset + (po.k ?? 0) * ((q.p.start_time_s ?? 0) + span) - ps.offset) / (1 + (ps.k ?? 0));
-    return [{ o, q, onS }];
+/** A stream whose part after the reference's end is left to checkBeyond, with what its reading against the reference left unread. */
+interface Beyond {
+  s: StreamState;
+  /** Its part (own clock) after the reference's end. */
+  uncovered: [number, number];
+  /** Its end window's part that shared no clear sound with the reference though its start does (uncheckedWarning). */
+  unread: [number, number] | null;
+}
+
+/** One reading of two streams against each other after the reference's end: `x`'s window read against `y` (x ends first). */
+interface PairReading {
+  x: StreamState;
+  y: StreamState;
+  c: Continuity;
+}
+
+/** A stream's readings against its partners after the reference's end, seen from its side. */
+interface Verdict {
+  other: StreamState;
+  pair: PairReading;
+  /** The content's lag against the prediction from this stream's side, ms (the pair's, negated when the partner's window was read). */
+  diffMs: number;
+}
+
+/** Where a placed sound ends, on the reference clock (null: length unknown). */
+function endOnRef(st: StreamState, probes: ProbedFile[]): number | null {
+  const q = probes.find((p) => p.abs === st.abs);
+  const span = q ? fileSpanS(q.p) : null;
+  if (!q || span === null || !st.placed) return null;
+  return clockOf(st.placed)((q.p.start_time_s ?? 0) + span);
+}
+
+/** The placed sounds a stream's part after the reference's end can be read against: of another file than its own and the reference's, reaching MIN_OVERLAP_S past the reference's end. */
+function partnersOf(s: StreamState, states: StreamState[], probes: ProbedFile[], ref: StreamState): StreamState[] {
+  const refEnd = endOnRef(ref, probes) ?? Infinity;
+  return states.filter((o) => {
+    if (o.kind !== 'audio' || !o.placed || o.abs === s.abs || o.abs === ref.abs || o.sampleRate !== s.sampleRate) return false;
+    const e = endOnRef(o, probes);
+    return e !== null && e > refEnd + MIN_OVERLAP_S;
   });
-  const best = ends.sort((x, y) => y.onS - x.onS)[0];
-  if (!best) return null;
-  const er = await readEnd(s, best.o, qs, best.q, searchS);
+}
+
+/** Two streams read against each other after the reference's end (readEnd, judge, its last part as in checkContinuity): the one that ends first read against the other, so that its window lies where both have sound. */
+async function readPair(a: StreamState, b: StreamState, probes: ProbedFile[], searchS: number): Promise<PairReading | null> {
+  const [x, y] = (endOnRef(a, probes) ?? Infinity) <= (endOnRef(b, probes) ?? Infinity) ? [a, b] : [b, a];
+  const [qx, qy] = [probes.find((p) => p.abs === x.abs), probes.find((p) => p.abs === y.abs)];
+  if (!qx || !qy) return null;
+  const er = await readEnd(x, y, qx, qy, searchS);
   if (!er?.reading) return null;
   let c = judge(er.reading);
   if (c.result === 'continuous' && er.reading.tail) {
     const ct = judge(er.reading.tail);
     if (ct.result === 'jump') c = ct;
   }
-  const pl = s.placed as Placement;
-  pl.extra = { ...pl.extra, continuity: { ...(pl.extra?.continuity as Continuity), beyond_reference: { file: best.o.file, ...c } } };
-  if (c.result === 'jump') refuseFile(s, states, jumpMessage(s, best.o, c, `its part after ${ref.file}'s end, read against ${best.o.file}`));
-  return { c };
+  return { x, y, c };
+}
+
+/** Every pair of a stream left after the reference's end and a partner (partnersOf), read once. */
+async function readPairs(beyond: Beyond[], states: StreamState[], probes: ProbedFile[], searchS: number, ref: StreamState): Promise<PairReading[]> {
+  const pairs: PairReading[] = [];
+  const seen = new Set<string>();
+  const key = (a: StreamState, b: StreamState) => [a, b].map((x) => `${x.abs}#${x.stream}`).sort().join('|');
+  for (const { s } of beyond) {
+    for (const o of partnersOf(s, states, probes, ref)) {
+      if (seen.has(key(s, o))) continue;
+      seen.add(key(s, o));
+      const r = await readPair(s, o, probes, searchS);
+      if (r) pairs.push(r);
+    }
+  }
+  return pairs;
+}
+
+function verdictsOf(s: StreamState, pairs: PairReading[]): Verdict[] {
+  return pairs.flatMap((p) => (p.x === s || p.y === s ? [{ other: p.x === s ? p.y : p.x, pair: p, diffMs: (p.c.measured_minus_predicted_ms ?? 0) * (p.x === s ? 1 : -1) }] : []));
+}
+
+/** The streams that agree (`continuous`) with `st` after the reference's end, other than `but`. */
+function agreeingWith(st: StreamState, but: StreamState, pairs: PairReading[]): StreamState[] {
+  return verdictsOf(st, pairs).filter((v) => v.other !== but && v.pair.c.result === 'continuous').map((v) => v.other);
+}
+
+/**
+ * The parts of streams after the reference's end (the lav stopped early, a camera and a room recorder ran on), read
+ * against each other (readPairs: each stream left there with every placed sound of another file that reaches past the
+ * reference's end). A stream that agrees with one of them (`continuous`) is checked there (`beyond_reference`). Two
+ * that disagree (a jump) cannot both hold: where the other agrees with a third sound, this one is the cause and is
+ * refused (three sounds: the one disagreeing with two that agree); where neither agrees with a third, which one jumped
+ * cannot be told and both are refused, each line saying so. Before session 49 only the stream read first was refused,
+ * as though it were the cause, and its partner was placed with exit 0, said to have had nothing read there (test
+ * sync-continuity: a camera paused at 30 s and a room recorder paused at 36 s after a 24 s lav's end). What no partner
+ * that agrees covers stays `unchecked_s` with `continuity_unchecked`.
+ */
+async function checkBeyond(beyond: Beyond[], states: StreamState[], probes: ProbedFile[], searchS: number, ref: StreamState): Promise<void> {
+  const live = beyond.filter((b) => b.s.placed);
+  const pairs = await readPairs(live, states, probes, searchS, ref);
+  const refusals: Array<{ s: StreamState; message: string }> = [];
+  for (const b of live) {
+    const v = verdictsOf(b.s, pairs);
+    const jumps = v.filter((r) => r.pair.c.result === 'jump');
+    // Told: a partner it disagrees with agrees with a third sound. Untold: it agrees with none of the others either.
+    const told = jumps.find((r) => agreeingWith(r.other, b.s, pairs).length > 0);
+    const untold = !told && jumps.length && !v.some((r) => r.pair.c.result === 'continuous') ? jumps[0] : null;
+    const decided = told ?? untold;
+    recordBeyond(b, decided ?? v.find((r) => r.pair.c.result === 'continuous') ?? v[0]);
+    if (decided) refusals.push({ s: b.s, message: beyondJumpMessage(b.s, ref, decided, b.uncovered, told ? agreeingWith(told.other, b.s, pairs) : []) });
+    // Else it agrees with a sound there (one it disagrees with is refused in its turn, the cause).
+    else warnBeyondUnchecked(b, v, probes, ref);
+  }
+  for (const r of refusals) if (r.s.placed) refuseFile(r.s, states, r.message);
+}
+
+/** sync.json `continuity.beyond_reference`: the reading that decided, from the stream's side, with the partner's file (and `window_of`: whose window was read, when the partner's). */
+function recordBeyond(b: Beyond, pick: Verdict | undefined): void {
+  const pl = b.s.placed as Placement;
+  if (!pick) return;
+  const c = pick.pair.c;
+  const reading: Continuity & { file: string; window_of?: string } = { file: pick.other.file, ...c };
+  if (c.measured_minus_predicted_ms !== undefined) reading.measured_minus_predicted_ms = r3(pick.diffMs);
+  if (pick.pair.x !== b.s) reading.window_of = pick.other.file;
+  pl.extra = { ...pl.extra, continuity: { ...(pl.extra?.continuity as Continuity), beyond_reference: reading } };
+}
+
+/**
+ * A stream left placed after the reading beyond the reference: checked up to the farthest end of the sounds it agrees
+ * with there; the rest (more than UNCOVERED_WARN_S), or all of its part after the reference's end when none agrees, is
+ * `unchecked_s` and said (continuity_unchecked), with an end window the reference's sound left unread.
+ */
+function warnBeyondUnchecked(b: Beyond, v: Verdict[], probes: ProbedFile[], ref: StreamState): void {
+  const pl = b.s.placed as Placement;
+  const agree = v.filter((r) => r.pair.c.result === 'continuous').map((r) => r.other);
+  const toOwn = (t: number) => (t - pl.offset) / (1 + (pl.k ?? 0));
+  const reach = Math.max(b.uncovered[0], ...agree.map((o) => toOwn(endOnRef(o, probes) ?? -Infinity)));
+  const left: [number, number] | null = b.uncovered[1] - reach > UNCOVERED_WARN_S ? [r3(reach), b.uncovered[1]] : null;
+  if (left) pl.extra = { ...pl.extra, continuity: { ...(pl.extra?.continuity as Continuity), unchecked_s: left } };
+  const after = agree.length ? `${ref.file}'s end and ${agree.map((o) => `${o.file}'s`).join(', ')}` : `${ref.file}'s end`;
+  if (left || b.unread) b.s.warnings.push(uncheckedWarning(ref, left, b.unread, after));
+}
+
+/**
+ * The refusal of a stream whose part after the reference's end disagrees with another sound's: naming it the cause
+ * when a third sound agrees with the other (`agreeing`), else saying that which of the two jumped cannot be told.
+ */
+function beyondJumpMessage(s: StreamState, ref: StreamState, v: Verdict, uncovered: [number, number], agreeing: StreamState[]): string {
+  const c = v.pair.c;
+  const jump = Math.abs(v.diffMs) / 1000;
+  const [w0, w1] = c.end_window_s as [number, number];
+  const read = `read in ${v.pair.x === s ? 'its' : `${v.other.file}'s`} ${w0.toFixed(1)}-${w1.toFixed(1)} s, z ${(c.z ?? 0).toFixed(1)}`;
+  const apart = `after ${ref.file}'s end (its ${uncovered[0].toFixed(1)}-${uncovered[1].toFixed(1)} s) its sound matches ${v.other.file}'s clearly ${jump.toFixed(3)} s ${v.diffMs > 0 ? 'later' : 'earlier'} than the two placements put them (${read}; clock drift could explain ${(c.allowance_ms ?? 0).toFixed(0)} ms at most)`;
+  const how = v.diffMs > 0 ? 'paused, was cut or skipped' : 'was joined from two takes';
+  const cause = agreeing.length
+    ? `, and ${v.other.file}'s agrees there with ${agreeing.map((x) => `${x.file}'s`).join(' and ')}: this recording ${how} between its start and its end, so one offset cannot place the whole file; record a pulse at the session's end too and run with --ends both (it places both ends and refuses a clock that jumped), or split the file at the ${v.diffMs > 0 ? 'pause' : 'join'} and sync each part by its own pulse`
+    : `: one of the two recordings (or both) paused, was cut or skipped there, and with no third sound covering that part which one cannot be told, so both are refused; record a pulse at the session's end too and run with --ends both (it places both ends and refuses a clock that jumped), or find by ear which one jumped, split it there and sync each part by its own pulse`;
+  return `${placedBy(s)}, but ${apart}${cause}`;
 }
 
 /**
@@ -339,9 +476,9 @@ async function checkBeyond(s: StreamState, states: StreamState[], probes: Probed
  * at the placed lag nor at any other though its start does (the talkers fell silent or left, or a pause that cannot be
  * seen; a far microphone 16 dB under its noise paused 2 s at 10 s read so, /work/tsync48b-data).
  */
-function uncheckedWarning(ref: StreamState, uncovered: [number, number] | null, unread: [number, number] | undefined | null): SyncWarning {
+function uncheckedWarning(ref: StreamState, uncovered: [number, number] | null, unread: [number, number] | undefined | null, after = `${ref.file}'s end`): SyncWarning {
   const parts: string[] = [];
-  if (uncovered) parts.push(`its ${uncovered[0].toFixed(1)}-${uncovered[1].toFixed(1)} s lie after ${ref.file}'s end, so nothing there was read`);
+  if (uncovered) parts.push(`its ${uncovered[0].toFixed(1)}-${uncovered[1].toFixed(1)} s lie after ${after}, so nothing there was read`);
   if (unread) parts.push(`its sound in ${unread[0].toFixed(1)}-${unread[1].toFixed(1)} s shares no clear sound with ${ref.file}'s, where its start placement puts it or elsewhere, though its start does`);
   return {
     code: 'continuity_unchecked',
@@ -353,19 +490,26 @@ function uncheckedWarning(ref: StreamState, uncovered: [number, number] | null, 
  * A picture without sound of its own placed at its start (its flash) under --ends start: nothing of it can be
  * cross-correlated, its frames run on through a pause as through real time (a camera paused 2 s at 30 s of 60 s:
  * placed by its start flash, exit 0, the rest 2 s off; /work/tsync48b-data), and its end flash is searched only under
- * --ends both (which refused it: no flash at the reference's interval). `continuity: not_checked` and the warning.
+ * --ends both (which refused it: no flash at the reference's interval). What its file can show is read already: its
+ * packet times (a jump of 2 s or more refuses it, clock-jumps.ts); a camera that writes on through a pause leaves
+ * neither a gap nor a frame-count mismatch (/work/tsync49c-data: pic60_p30.mp4's 1500 packets 40 ms apart, as the
+ * unpaused file's). `continuity: not_checked` and the warning, which the line of a lone flash's pairing
+ * (flash/pairing.ts warnUncheckedPairing) takes into its own: one line on stderr.
  */
 function notePicturesUnchecked(states: StreamState[], ref: StreamState): void {
   for (const s of states) {
     if (s.kind !== 'video' || !s.placed || s.abs === ref.abs || states.some((x) => x.abs === s.abs && x.kind === 'audio')) continue;
-    const reason = 'no sound of its own to cross-correlate with the reference, and its end flash is searched only under --ends both';
+    const reason = 'no sound of its own to cross-correlate with the reference, its packet times hold no jump of 2 s or more, and its end flash is searched only under --ends both';
     s.placed = { ...s.placed, extra: { ...s.placed.extra, continuity: { result: 'not_checked', reason } satisfies Continuity } };
     s.warnings.push({
       code: 'continuity_unchecked',
-      message: `continuity not checked: placed by its start alone (--ends start), with ${reason}: a camera that paused mid-file (its frames go on as if no time passed) would be off by the pause after it, unseen; with a flash at the session's end too, run --ends both (it checks the interval between the two flashes)`,
+      message: `continuity not checked: placed by its start alone (--ends start), with ${reason}: ${PICTURE_PAUSE_WORDS}; with a flash at the session's end too, run --ends both (it checks the interval between the two flashes)`,
     });
   }
 }
+
+/** What a soundless picture's unchecked continuity risks (this warning's and pairing_unchecked's words). */
+export const PICTURE_PAUSE_WORDS = 'a camera that paused mid-file, its frames going on as if no time passed, would be off by the pause after it, unseen';
 
 /**
  * A stream whose drift would matter (report.ts DRIFT_UNMEASURED_WARN_S: 100 ppm moves its end more than 20 ms) and

@@ -6,6 +6,7 @@
  * a still wall, --search-s 10; refused under --ends both). Flagged (`pairing_unchecked`, told on stderr).
  */
 import type { Candidate, StreamState } from '../streams.js';
+import { PICTURE_PAUSE_WORDS } from '../checks/continuity.js';
 
 export function warnUncheckedPairing(states: StreamState[]): void {
   for (const s of states) {
@@ -15,9 +16,13 @@ export function warnUncheckedPairing(states: StreamState[]): void {
     // Its partner's pulse lies in the other half of its file when --one-pulse paired them (across.ts).
     const theirs = s.placed?.fromUsed?.[0] ?? used[0];
     const beep = from ? `${from.file}'s ${theirs} beep` : `the reference's ${theirs} pulse`;
+    // Under --ends start the continuity check's line for the same picture (continuity_unchecked) is said here, in one line.
+    const cont = s.warnings.findIndex((w) => w.code === 'continuity_unchecked');
+    if (cont >= 0) s.warnings.splice(cont, 1);
+    const nor = cont >= 0 ? `, nor that its clock ran on to its end (${PICTURE_PAUSE_WORDS}; its packet times hold no jump of 2 s or more)` : '';
     s.warnings.push({
       code: 'pairing_unchecked',
-      message: `placed by pairing its ${used[0]} flash with ${beep} alone: ${loneWords(s.chosen[used[0]])}with no sound of its own and no second pulse, nothing checks that this flash was lit with that beep (a camera restarted mid-session that saw only a later flash would be placed off by the time between the two beeps); a pulse at the session's end as well, with --ends both, checks it`,
+      message: `placed by pairing its ${used[0]} flash with ${beep} alone: ${loneWords(s.chosen[used[0]])}with no sound of its own and no second pulse, nothing checks that this flash was lit with that beep (a camera restarted mid-session that saw only a later flash would be placed off by the time between the two beeps)${nor}; a pulse at the session's end as well, with --ends both, checks ${cont >= 0 ? 'both' : 'it'}`,
     });
   }
 }
