@@ -107,6 +107,14 @@ export function clockFor(ctx: StageContext, m: ManifestMedia): Clock | undefined
  * sync.json from every media file of the session (each file once, all its audio and video streams), with the
  * reference role's file as the reference (src/sync).
  */
+/** A sync refusal that advises a flag: in a batch the flag goes in that session's row (manifest column sync_options). */
+export function withRowOptionHint(e: unknown): unknown {
+  if (e instanceof Error && /\b(rerun|run again|retry) with --(pick|share-camera-clock|ends|search-s|one-pulse)\b/.test(e.message) && !e.message.includes('sync_options')) {
+    e.message += "; in a batch, give that flag to this session only in the manifest's sync_options column (README \"extract\")";
+  }
+  return e;
+}
+
 export const syncStage: StageFn = async (ctx) => {
   const { syncSession, writeSyncMap } = await import('../sync/session.js');
   const files = [...new Set(ctx.session.media.map((m) => m.path))];
@@ -127,7 +135,7 @@ export const syncStage: StageFn = async (ctx) => {
       ...(ctx.probe ? { probe: ctx.probe } : {}),
     },
   ).catch((e: unknown) => {
-    throw errorWithCellNames(e, rename);
+    throw withRowOptionHint(errorWithCellNames(e, rename));
   });
   const map = mapWithCellNames(found, rename);
   await writeSyncMap(join(ctx.dir, 'sync.json'), map);

@@ -498,7 +498,8 @@ class ExtractRun {
       progressPort,
       outDir: plan.out,
       stages: plan.stages,
-      options: opts.stageOptions ?? {},
+      // the row's own sync options (manifest column sync_options) over the command line's, for this session only
+      options: { ...(opts.stageOptions ?? {}), ...(session.sync_options ?? {}) },
       resume: Boolean(opts.resume),
       faceWorkers: plan.faceWorkers,
       strict: Boolean(opts.strict),

@@ -15,6 +15,7 @@ import { duplicateTopLevelKey } from '../common/json-keys.js';
 import { missingFileHint } from './missing-file-hint.js';
 import { copiedRowNotes, extraVideoNotes, markSharedVideos, sameSpeakerMediaNotes, sharedMediaNotes, sharedTranscriptNotes, speakerSpellingNotes } from './manifest-shared.js';
 import { unsafeSessionIdReason } from './session-id.js';
+import { parseRowSyncOptions, type RowSyncOptions } from './row-options.js';
 
 export type MediaKind = 'audio' | 'video';
 
@@ -48,6 +49,8 @@ export interface ManifestSession {
    * those sessions, `'dyB' (speaker 'spk_b')`. The face stage does not analyse it (whose face is whose is not known).
    */
   video_shared_with?: string[];
+  /** The row's own sync options (column `sync_options`, row-options.ts): they replace the command line's for this session. */
+  sync_options?: RowSyncOptions;
 }
 
 export interface Manifest {
@@ -120,7 +123,7 @@ export interface ReadManifestOptions {
 }
 
 /** Columns with a fixed meaning (matched in any case). */
-export const KNOWN_COLUMNS = ['session_id', 'speaker_id', 'transcript', 'transcript_clock', 'labels_clock'] as const;
+export const KNOWN_COLUMNS = ['session_id', 'speaker_id', 'transcript', 'transcript_clock', 'labels_clock', 'sync_options'] as const;
 /** File names a metadata column should not hold: media that would silently go unanalysed. */
 const MEDIA_EXT = /\.(wav|flac|mp3|m4a|aac|ogg|opus|wma|aiff?|mp4|m4v|mov|mkv|avi|webm|mts|m2ts|ts|mpg|mpeg)$/i;
 
@@ -598,7 +601,19 @@ function sessionOfRow(scan: ManifestScan, ids: SessionIds, row: RawRow): Manifes
   const ref_role = refRoleOfRow(scan, line, media);
   const meta = metaOfRow(scan, row, media, transcript);
   if (transcript !== undefined && scan.checkTranscripts) scan.transcriptChecks.push({ line, path: transcript });
-  return { session_id: id, speaker_id: speaker, line, media, ref_role, ...(transcript !== undefined ? { transcript } : {}), meta };
+  const sync_options = syncOptionsOfRow(scan, line, meta.sync_options ?? '');
+  return { session_id: id, speaker_id: speaker, line, media, ref_role, ...(transcript !== undefined ? { transcript } : {}), meta, ...(sync_options ? { sync_options } : {}) };
+}
+
+/** The row's `sync_options` cell as options; null when empty or wrong (its problem then in `scan.problems`). */
+function syncOptionsOfRow(scan: ManifestScan, line: number, cell: string): RowSyncOptions | null {
+  if (cell.trim() === '') return null;
+  const r = parseRowSyncOptions(cell);
+  if ('problem' in r) {
+    scan.problems.push({ file: scan.file, line, column: 'sync_options', message: `${r.problem}; write the flags as on mmprep sync's command line, e.g. --pick first --share-camera-clock` });
+    return null;
+  }
+  return r.options;
 }
 
 /**
