@@ -15,6 +15,7 @@ import { functionals } from './functionals.js';
 import { streamedFunctionals } from './functionals-stream.js';
 import { rmsDb } from './jsonl.js';
 import { checkSpeakingRate } from './pitch-range.js';
+import { beepSearchSpans } from './beep-search.js';
 
 /** One beep found in the file: times in the file's own seconds from its first sample (as `nuclei_times_s`). */
 export interface SyncBeep {
@@ -49,6 +50,8 @@ export interface SyncBeepSummary {
 export interface SyncBeepOptions {
   /** The beep's frequency (default 1000 Hz, as `mmprep sync`). */
   toneHz?: number;
+  /** Seconds searched at each end of the file (beep-search.ts; default 0: the whole file). */
+  searchS?: number;
 }
 
 /**
@@ -96,13 +99,21 @@ export async function markSyncBeeps(file: string, f: AudioFeatures, opts: SyncBe
   // Found in the analysis pass when it could (features.ts, AnalyzeOptions.toneHz), else by a second, light decode.
   const found = f.toneBursts?.toneHz === toneHz ? f.toneBursts.detections : null;
   // The second decode's module is loaded only when it runs (the analysis pass finds the beep whenever it can).
-  const detections = found ?? (await (await import('../sync/tone/scan-audio.js')).scanAudioTone(file, [{ name: 'all', start_s: 0, duration_s: null }], { toneHz, stream: f.options.stream })).windows.flatMap((w) => w.detections);
+  const detections = found ?? (await secondDecode(file, f, toneHz, opts.searchS ?? 0));
   const t0 = found ? 0 : sourceStart(f);
   const { mask, beeps } = beepFrames(detections, t0, f.nFrames, f.hop / f.sampleRate, marginS(f));
   for (let i = 0; i < mask.length; i++) if (mask[i]) f.f0[i] = 0;
   const reason = `sync beep (${toneHz} Hz tone): not speech, pitch and voicing not analysed`;
   if (beeps.length > 0) f.syncBeep = { mask, reason };
   return { tone_hz: toneHz, beeps, mask, reason };
+}
+
+/** The beeps of a second, light decode of the whole stream at the tone's own rate, searched at the file's ends (beep-search.ts). */
+async function secondDecode(file: string, f: AudioFeatures, toneHz: number, searchS: number): Promise<ToneDetection[]> {
+  const { scanAudioTone, decodeRateFor } = await import('../sync/tone/scan-audio.js');
+  const onsetSpans = beepSearchSpans(f.decoded?.stream.duration_s, searchS, decodeRateFor(toneHz));
+  const scan = await scanAudioTone(file, [{ name: 'all', start_s: 0, duration_s: null }], { toneHz, stream: f.options.stream, ...(onsetSpans ? { onsetSpans } : {}) });
+  return scan.windows.flatMap((w) => w.detections);
 }
 
 /** A frame record of a marked frame (audioFrameRecords): pitch and voicing null, with the reason. */

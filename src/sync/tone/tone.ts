@@ -66,6 +66,13 @@ export interface ToneScanOptions {
   preEchoS?: number;
   /** The stream is PCM or a lossless codec (tone-onset.ts losslessCodec; default false): nothing of the beep's own sound lies before its onset. */
   lossless?: boolean;
+  /**
+   * Only onsets in these spans of samples (from the first pushed sample, [start, end)) are wanted (`mmprep audio`'s
+   * beep search at the file's ends, as `mmprep sync --search-s` searches): a chunk whose own onsets (those it reports,
+   * after the previous chunk's) lie in none of them is not analysed. The chunks analysed are the ones a whole-stream
+   * scan analyses, on the same samples, so their detections are that scan's (default: every chunk).
+   */
+  onsetSpans?: Array<[number, number]>;
 }
 
 export interface ToneDetection {
@@ -215,6 +222,7 @@ export class ToneScanner {
       overlapS: opts.overlapS ?? 6,
       preEchoS: opts.preEchoS ?? 0,
       lossless: opts.lossless ?? false,
+      onsetSpans: opts.onsetSpans ?? [[0, Infinity]],
     };
     if (this.o.overlapS < this.o.maxDurationS + 0.5) this.o.overlapS = this.o.maxDurationS + 0.5;
     this.buf = new Float32Array(Math.round((this.o.chunkS + this.o.overlapS) * sampleRate));
@@ -233,7 +241,7 @@ export class ToneScanner {
       if (this.filled === this.buf.length) {
         const keep = Math.round(this.o.overlapS * this.sampleRate);
         const boundary = this.bufStart + this.buf.length - keep;
-        this.analyse(this.buf, this.filled, boundary);
+        this.analyseIfWanted(this.filled, boundary);
         this.buf.copyWithin(0, this.buf.length - keep);
         this.filled = keep;
         this.bufStart += this.buf.length - keep;
@@ -242,9 +250,19 @@ export class ToneScanner {
   }
 
   finish(): ToneDetection[] {
-    if (this.filled > 0) this.analyse(this.buf, this.filled, Infinity);
+    if (this.filled > 0) this.analyseIfWanted(this.filled, Infinity);
     this.filled = 0;
     return this.found.slice().sort((a, b) => a.t_s - b.t_s);
+  }
+
+  /**
+   * Analyses the buffer when the onsets it reports, [acceptFrom, boundary), meet a wanted span (onsetSpans); else
+   * only moves on, as analyse does after a chunk (nothing found in it).
+   */
+  private analyseIfWanted(n: number, boundary: number): void {
+    const from = this.acceptFrom;
+    if (this.o.onsetSpans.some(([a, b]) => a < boundary && b > from)) this.analyse(this.buf, n, boundary);
+    else this.acceptFrom = boundary;
   }
 
   /** Analyses x[0..n) (global start bufStart); keeps bursts whose onset lies in [acceptFrom, boundary). */
