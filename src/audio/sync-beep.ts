@@ -4,7 +4,7 @@
  * very high and the syllable-nuclei detector counts it as a syllable: left in, it inflates the F0 statistics,
  * voiced_ratio and the speaking rate. Here the beep is found with the sync capability's tone-burst detector
  * (src/sync/tone/scan-audio.ts and tone.ts: a Goertzel demodulator with phase-linearity and prominence checks, which
- * rejects sustained speech harmonics), its frames are marked (pitch and voicing null, `sync_beep: true` with a
+ * rejects sustained speech harmonics) where `mmprep sync` looks for it (beep-search.ts), its frames are marked (pitch and voicing null, `sync_beep: true` with a
  * reason) and left out of the summary's voicing, F0 statistics, functionals, syllables, pauses and rates.
  */
 import type { Clock } from '../sync/clock.js';
@@ -90,7 +90,8 @@ export function beepFrames(detections: ToneDetection[], t0: number, nFrames: num
 }
 
 /**
- * Takes the beeps found in the analysis pass (or searches the whole file in a second, light decode) and marks its frames in `f`:
+ * Takes the beeps found in the analysis pass (or searches the file in a second, light decode; both at the file's ends
+ * only with opts.searchS, beep-search.ts) and marks its frames in `f`:
  * F0 0 (so every F0 statistic leaves them out) and `f.syncBeep`, which the frame writers turn into null pitch and
  * voicing with `sync_beep: true`. Returns what was found (an empty list when there is no beep).
  */

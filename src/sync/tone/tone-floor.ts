@@ -100,19 +100,30 @@ function overCounts(tp: Float64Array, tot: Float64Array, thr: number, arrays: Tr
   const audible = arrays.get('floorAudible', n + 1);
   const overAudible = arrays.get('floorOverAudible', n + 1);
   const over = arrays.get('floorOver', n + 1);
-  countOver(tp, tot, thr, audible, overAudible, over);
+  countOver(tp, tot, n, thr, audible, overAudible, over);
   return { audible, overAudible, over };
 }
 
-/** overCounts's running counts, written to audible, overAudible and over (n + 1 values each). */
-function countOver(tp: Float64Array, tot: Float64Array, thr: number, audible: Float64Array, overAudible: Float64Array, over: Float64Array): void {
-  audible[0] = overAudible[0] = over[0] = 0;
-  for (let w = 0; w < tp.length; w++) {
+/**
+ * overCounts's running counts over tp's n windows, written to audible, overAudible and over (n + 1 values each). Every
+ * store is in the loop (index 0 too) and n is given, not read: a store or read before it ran once, before V8 had a
+ * feedback vector, and the next call's optimised code was thrown away there ("insufficient type feedback for generic
+ * keyed access", "... named access").
+ */
+function countOver(tp: Float64Array, tot: Float64Array, n: number, thr: number, audible: Float64Array, overAudible: Float64Array, over: Float64Array): void {
+  let heardN = 0;
+  let overHeardN = 0;
+  let overN = 0;
+  for (let w = 0; w <= n; w++) {
+    audible[w] = heardN;
+    overAudible[w] = overHeardN;
+    over[w] = overN;
+    if (w === n) break;
     const heard = tot[w] >= DIGITAL_SILENCE ? 1 : 0;
     const above = tp[w] > thr ? 1 : 0;
-    audible[w + 1] = audible[w] + heard;
-    overAudible[w + 1] = overAudible[w] + heard * above;
-    over[w + 1] = over[w] + above;
+    heardN += heard;
+    overHeardN += heard * above;
+    overN += above;
   }
 }
 

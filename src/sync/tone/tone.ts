@@ -163,6 +163,30 @@ export function typicalSpanPower(tp: Float64Array, a: number, b: number, spanWin
   return means.length >= MIN_SPANS ? median(means) : null;
 }
 
+/**
+ * runsAbove's loop, in a function of its own with nothing before it but the result array (as tone-demod.ts's
+ * blockSumsTable; its length given, not read): V8 compiled
+ * it on-stack while the property reads before it, run once before V8 had a feedback vector, had no type feedback, and
+ * threw that code away at them in the next chunk ("insufficient type feedback for generic named access").
+ */
+function runsOver(tp: Float64Array, nw: number, thr: Float64Array, seg: number): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  for (let w = 0; w < nw; w++) {
+    if (tp[w] <= thr[(w / seg) | 0]) continue;
+    let e = w;
+    let gap = 0;
+    for (let v = w + 1; v < nw; v++) {
+      if (tp[v] > thr[(v / seg) | 0]) {
+        e = v;
+        gap = 0;
+      } else if (++gap > 3) break;
+    }
+    runs.push([w, e]);
+    w = e;
+  }
+  return runs;
+}
+
 /** Streaming tone-burst detector: push() PCM chunks in order, then finish(). */
 export class ToneScanner {
   readonly sampleRate: number;
@@ -324,24 +348,8 @@ export class ToneScanner {
 
   /** Runs of windows above their floor (tone-floor.ts) times over, bridging dips of up to 3 windows (6 ms). */
   private static runsAbove(tp: Float64Array, floors: ToneFloors, over: number): Array<[number, number]> {
-    const nw = tp.length;
     const thr = Float64Array.from(floors.segments, (f) => f * over);
-    const seg = floors.segmentWindows;
-    const runs: Array<[number, number]> = [];
-    for (let w = 0; w < nw; w++) {
-      if (tp[w] <= thr[(w / seg) | 0]) continue;
-      let e = w;
-      let gap = 0;
-      for (let v = w + 1; v < nw; v++) {
-        if (tp[v] > thr[(v / seg) | 0]) {
-          e = v;
-          gap = 0;
-        } else if (++gap > 3) break;
-      }
-      runs.push([w, e]);
-      w = e;
-    }
-    return runs;
+    return runsOver(tp, tp.length, thr, floors.segmentWindows);
   }
 
 
