@@ -169,7 +169,7 @@ const STAGE_OPTION_FLAGS: Record<keyof StageOptions, string> = {
 };
 
 /**
- * A stage option typed for a stage --only leaves out (`--only audio --search-s 3`) does nothing and is not recorded
+ * A stage option typed for a stage --only leaves out (`--only audio --ends both`) does nothing and is not recorded
  * in meta.json: said in one warning line per option (a new user's trial: the run went by without a word).
  */
 function warnUnreadStageOptions(o: Opts): void {
