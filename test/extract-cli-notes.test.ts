@@ -1,6 +1,6 @@
 /**
- * A new user's trial of `mmprep extract`: `--only audio --search-s 3` ran without a word although no stage run reads
- * --search-s (and meta.json does not record it); a Slurm array task whose `--shard K/N` held none of the manifest's
+ * A new user's trial of `mmprep extract`: `--only audio --search-s 3` ran without a word although no stage run read
+ * --search-s then (and meta.json did not record it; since session 49 the audio stage reads it, and `--ends` stands in); a Slurm array task whose `--shard K/N` held none of the manifest's
  * sessions printed only '0/0 sessions'. Both now get one stderr line. Negative control: options a stage run reads
  * give no warning. (The runs select no session, so no media is decoded.)
  */
@@ -39,11 +39,12 @@ describe('extract: notes a user would otherwise miss', () => {
   }, 60_000);
 
   it('a stage option for a stage --only leaves out is a warning naming the option', async () => {
-    const r = await runCli(['extract', manifest, '-o', join(tmp.dir, 'o2'), '--shard', emptyShard, '--progress', 'none', '--only', 'audio', '--search-s', '3', '--tone-hz', '900']);
+    // --search-s is read by the audio stage too since session 49 (where it searches the sync beep): no warning for it.
+    const r = await runCli(['extract', manifest, '-o', join(tmp.dir, 'o2'), '--shard', emptyShard, '--progress', 'none', '--only', 'audio', '--ends', 'both', '--search-s', '3', '--tone-hz', '900']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stderr.split('\n').filter((l) => l.includes('warning'));
     expect(lines).toEqual([
-      'mmprep extract: warning: --search-s has no effect: only the sync stage reads it, and --only audio leaves it out (it is not recorded in meta.json)',
+      'mmprep extract: warning: --ends has no effect: only the sync stage reads it, and --only audio leaves it out (it is not recorded in meta.json)',
     ]);
   }, 60_000);
 

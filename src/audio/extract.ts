@@ -28,6 +28,7 @@ import type { ProbeResult } from '../media/probe.js';
 import type { PrestartedPitchWorker } from './pitch-worker-start.js';
 import { checkStereoChannels, type ChannelCheck } from './channel-check.js';
 import { beepFrames, marginOf, markSyncBeeps, summarizeWithoutSyncBeeps, syncBeepRecord } from './sync-beep.js';
+import { BEEP_SEARCH_S } from './beep-search.js';
 import { checkSpeakingRate, pitchRangeWarnings } from './pitch-range.js';
 
 /** One frame record, as written (before rounding). */
@@ -862,6 +863,8 @@ export interface ExtractAudioOptions extends Partial<AudioOptions> {
   keepSyncBeep?: boolean;
   /** The sync beep's frequency (default 1000 Hz). */
   toneHz?: number;
+  /** Seconds searched for the sync beep at each end of the file (default 60, as mmprep sync's --search-s; 0 = the whole file; beep-search.ts). */
+  beepSearchS?: number;
   /** The file's ffprobe run, started earlier by the caller (the CLI starts it before loading the analysis code). */
   probed?: Promise<ProbeResult>;
   /** The file's ffmpeg decode, started by the caller beside that ffprobe run; disposed of here whatever happens. */
@@ -935,10 +938,10 @@ export async function extractAudio(file: string, opts: ExtractAudioOptions = {})
   const early = earlyFunctionalsHook(resolved, opts.keepSyncBeep === true);
   let f: AudioFeatures | undefined;
   try {
-    f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000 }), onOpen, reuseWorker, recordsNext: () => wanted, probed: opts.probed, prestarted: opts.prestarted, pitchWorker: opts.pitchWorker, spillAfterFrames, beforeTrack: early.hook });
+    f = await computeAudioFeatures(file, opts, { ...(opts.keepSyncBeep ? {} : { toneHz: opts.toneHz ?? 1000, toneSearchS: opts.beepSearchS ?? BEEP_SEARCH_S }), onOpen, reuseWorker, recordsNext: () => wanted, probed: opts.probed, prestarted: opts.prestarted, pitchWorker: opts.pitchWorker, spillAfterFrames, beforeTrack: early.hook });
     if (early.result) f.earlyFunctionals = await early.result;
     mark('early work in');
-    const beeps = opts.keepSyncBeep ? null : await markSyncBeeps(file, f, { toneHz: opts.toneHz });
+    const beeps = opts.keepSyncBeep ? null : await markSyncBeeps(file, f, { toneHz: opts.toneHz, searchS: opts.beepSearchS ?? BEEP_SEARCH_S });
     mark('beeps marked');
     // Frames first: their writer hands part of the formatting to the helper before its first await, so the summary
     // below is computed while the helper runs.

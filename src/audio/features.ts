@@ -26,6 +26,7 @@ import type { VoiceAnalysis } from './voice.js';
 import { VoiceRecorder, type VoiceSignal } from './voice-signal.js';
 import { voiceRateHz } from './voice-rate.js';
 import { ToneScanner, type ToneDetection } from '../sync/tone/tone.js';
+import { beepSearchSpans } from './beep-search.js';
 import type { FrameView } from './jsonl.js';
 import type { Functionals } from './functionals.js';
 import { ACK_EVERY, PITCH_WORKER_URL, pitchParams, type PrestartedPitchWorker } from './pitch-worker-start.js';
@@ -84,6 +85,13 @@ export interface AnalyzeOptions {
    * found without a second decode; skipped when the tone is above a quarter of the sample rate.
    */
   toneHz?: number;
+  /**
+   * The spans of samples (from the first decoded one) where the tone detector looks for onsets (sync-beep.ts
+   * beepSearchSpans: the file's ends, as `mmprep sync` searches), asked at the first chunk; undefined: the whole stream.
+   */
+  toneSpans?: () => Array<[number, number]> | undefined;
+  /** computeAudioFeatures: the seconds searched for the tone at each end of the file (beep-search.ts); 0 or unset: the whole file. */
+  toneSearchS?: number;
   /**
    * The chunks are the caller's to give away (each its own whole ArrayBuffer, not used after it was analysed): the
    * pitch worker receives them without a copy. Set by computeAudioFeatures for the decoder's chunks, unless the
@@ -334,7 +342,10 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
         first = false;
         mark('first chunk');
         // Built once the decoder has opened, so that it knows the stream's codec (as mmprep sync's scanner does).
-        if (toneOn) tone = ToneScanner.forStream(sr, 0, run.toneStream?.(), { toneHz: run.toneHz });
+        if (toneOn) {
+          const onsetSpans = run.toneSpans?.();
+          tone = ToneScanner.forStream(sr, 0, run.toneStream?.(), { toneHz: run.toneHz, ...(onsetSpans ? { onsetSpans } : {}) });
+        }
         const hint = run.framesHint?.();
         if (hint) for (const st of [spectral.logmel, spectral.rms, spectral.zcr]) st.reserve(hint);
         // A long file will spill: an unusable temp folder is refused here, in one line, before the pitch worker meets it.
@@ -516,7 +527,9 @@ export async function computeAudioFeatures(file: string, options: Partial<AudioO
       yield* await AudioDecoder.open(file, { ...opts, probed: probed ? await probed : undefined });
     } };
   };
-  const f = await analyzePcm(decoded(), o, Object.assign(analyze, { framesHint, toneStream: () => info?.stream, voiceSource }));
+  // The sync beep is searched where `mmprep sync` searches: the first and last run.toneSearchS seconds (sync-beep.ts).
+  const toneSpans = () => beepSearchSpans(info?.stream.duration_s, run.toneSearchS ?? 0, o.sampleRate);
+  const f = await analyzePcm(decoded(), o, Object.assign(analyze, { framesHint, toneStream: () => info?.stream, toneSpans, voiceSource }));
   f.decoded = info;
   return f;
 }

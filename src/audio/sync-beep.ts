@@ -4,7 +4,7 @@
  * very high and the syllable-nuclei detector counts it as a syllable: left in, it inflates the F0 statistics,
  * voiced_ratio and the speaking rate. Here the beep is found with the sync capability's tone-burst detector
  * (src/sync/tone/scan-audio.ts and tone.ts: a Goertzel demodulator with phase-linearity and prominence checks, which
- * rejects sustained speech harmonics), its frames are marked (pitch and voicing null, `sync_beep: true` with a
+ * rejects sustained speech harmonics) where `mmprep sync` looks for it (beep-search.ts), its frames are marked (pitch and voicing null, `sync_beep: true` with a
  * reason) and left out of the summary's voicing, F0 statistics, functionals, syllables, pauses and rates.
  */
 import type { Clock } from '../sync/clock.js';
@@ -15,6 +15,7 @@ import { functionals } from './functionals.js';
 import { streamedFunctionals } from './functionals-stream.js';
 import { rmsDb } from './jsonl.js';
 import { checkSpeakingRate } from './pitch-range.js';
+import { beepSearchSpans } from './beep-search.js';
 
 /** One beep found in the file: times in the file's own seconds from its first sample (as `nuclei_times_s`). */
 export interface SyncBeep {
@@ -49,6 +50,8 @@ export interface SyncBeepSummary {
 export interface SyncBeepOptions {
   /** The beep's frequency (default 1000 Hz, as `mmprep sync`). */
   toneHz?: number;
+  /** Seconds searched at each end of the file (beep-search.ts; default 0: the whole file). */
+  searchS?: number;
 }
 
 /**
@@ -87,7 +90,8 @@ export function beepFrames(detections: ToneDetection[], t0: number, nFrames: num
 }
 
 /**
- * Takes the beeps found in the analysis pass (or searches the whole file in a second, light decode) and marks its frames in `f`:
+ * Takes the beeps found in the analysis pass (or searches the file in a second, light decode; both at the file's ends
+ * only with opts.searchS, beep-search.ts) and marks its frames in `f`:
  * F0 0 (so every F0 statistic leaves them out) and `f.syncBeep`, which the frame writers turn into null pitch and
  * voicing with `sync_beep: true`. Returns what was found (an empty list when there is no beep).
  */
@@ -96,13 +100,21 @@ export async function markSyncBeeps(file: string, f: AudioFeatures, opts: SyncBe
   // Found in the analysis pass when it could (features.ts, AnalyzeOptions.toneHz), else by a second, light decode.
   const found = f.toneBursts?.toneHz === toneHz ? f.toneBursts.detections : null;
   // The second decode's module is loaded only when it runs (the analysis pass finds the beep whenever it can).
-  const detections = found ?? (await (await import('../sync/tone/scan-audio.js')).scanAudioTone(file, [{ name: 'all', start_s: 0, duration_s: null }], { toneHz, stream: f.options.stream })).windows.flatMap((w) => w.detections);
+  const detections = found ?? (await secondDecode(file, f, toneHz, opts.searchS ?? 0));
   const t0 = found ? 0 : sourceStart(f);
   const { mask, beeps } = beepFrames(detections, t0, f.nFrames, f.hop / f.sampleRate, marginS(f));
   for (let i = 0; i < mask.length; i++) if (mask[i]) f.f0[i] = 0;
   const reason = `sync beep (${toneHz} Hz tone): not speech, pitch and voicing not analysed`;
   if (beeps.length > 0) f.syncBeep = { mask, reason };
   return { tone_hz: toneHz, beeps, mask, reason };
+}
+
+/** The beeps of a second, light decode of the whole stream at the tone's own rate, searched at the file's ends (beep-search.ts). */
+async function secondDecode(file: string, f: AudioFeatures, toneHz: number, searchS: number): Promise<ToneDetection[]> {
+  const { scanAudioTone, decodeRateFor } = await import('../sync/tone/scan-audio.js');
+  const onsetSpans = beepSearchSpans(f.decoded?.stream.duration_s, searchS, decodeRateFor(toneHz));
+  const scan = await scanAudioTone(file, [{ name: 'all', start_s: 0, duration_s: null }], { toneHz, stream: f.options.stream, ...(onsetSpans ? { onsetSpans } : {}) });
+  return scan.windows.flatMap((w) => w.detections);
 }
 
 /** A frame record of a marked frame (audioFrameRecords): pitch and voicing null, with the reason. */

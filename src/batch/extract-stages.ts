@@ -80,7 +80,7 @@ export type StageTable = Partial<Record<StageName, StageFn>>;
 /** Which options each stage reads: only those of the stages run are recorded in meta.json and compared by --resume. */
 export const STAGE_OPTION_KEYS: Record<StageName, Array<keyof StageOptions>> = {
   sync: ['toneHz', 'searchS', 'ends', 'pick', 'shareCameraClock', 'onePulse'],
-  audio: ['voice', 'toneHz', 'f0Floor', 'f0Ceiling'],
+  audio: ['voice', 'toneHz', 'searchS', 'f0Floor', 'f0Ceiling'],
   face: ['backend', 'faceFps', 'maxFaces'],
 };
 
@@ -197,6 +197,8 @@ export const audioStage: StageFn = async (ctx) => {
     ...(ctx.options.f0Ceiling !== undefined ? { f0Ceiling: ctx.options.f0Ceiling } : {}),
     // The sync beep in the recording is left out of the audio summary (src/audio/sync-beep.ts) at sync's frequency.
     ...(ctx.options.toneHz !== undefined ? { toneHz: ctx.options.toneHz } : {}),
+    // ... and searched where sync searched it (--search-s; sync's default 60 s at each end when not given).
+    ...(ctx.options.searchS !== undefined ? { beepSearchS: ctx.options.searchS } : {}),
     ...(clock ? { clock } : {}),
     ...(ctx.probe ? { probed: ctx.probe(audio.path) } : {}),
   });

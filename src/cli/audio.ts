@@ -4,6 +4,7 @@ import { InputError } from '../common/errors.js';
 import type { OutputFormat } from '../common/records.js';
 import type { PrestartedDecode } from '../media/decode-audio.js';
 import { action, choiceOption, fileOf, numberOption, refuseUnwritableOutputs } from './run.js';
+import { BEEP_SEARCH_S } from '../audio/beep-search.js';
 
 interface Opts extends Partial<AudioOptions> {
   output?: string;
@@ -16,6 +17,7 @@ interface Opts extends Partial<AudioOptions> {
   voiceWindow?: number;
   keepSyncBeep?: boolean;
   toneHz?: number;
+  beepSearchS?: number;
   spillAfter?: number;
 }
 
@@ -97,6 +99,7 @@ function addVoiceAndBeepOptions(cmd: Command): void {
     .option('--formant-ceiling-hz <hz>', `with --voice: Praat's maximum formant, the band the 5 formants are looked for in (5500 for adult female voices, 5000 for male, higher for children; ${MIN_FORMANT_CEILING_HZ} to below the rate the voice measures read the recording at: its own up to 48 kHz, else --sr; above that rate's Nyquist frequency the sound is up-sampled, as in Praat; default ${D.formantCeilingHz})`, pos('--formant-ceiling-hz'))
     .option('--keep-sync-beep', 'analyse the sync beep as sound (default: its frames get null pitch and voicing and are left out of the summary)', false)
     .option('--tone-hz <hz>', 'frequency of the sync beep that is left out (as mmprep sync)', numberOption('--tone-hz', { min: 20, max: 20000 }), 1000)
+    .option('--beep-search-s <s>', "seconds searched for the sync beep at each end of the file, as mmprep sync's --search-s (a beep in between is analysed as sound); 0 = the whole file", numberOption('--beep-search-s', { min: 0 }), BEEP_SEARCH_S)
     .option('--digits <n>', 'significant digits of floats in the records (0 = full precision)', int('--digits', 0), D.digits)
     .option('--spill-after <s>', 'recordings longer than this many seconds keep their per-frame values (and, with --voice, the signal) in temp files in $TMPDIR, not memory (same output)', pos('--spill-after'), SPILL_AFTER_S);
 }
@@ -179,7 +182,7 @@ async function runAudio(media: string, o: AudioCliOpts, cmd: Command): Promise<v
     // command's tail under load (timeline marks, docs/benchmarks.md).
     const warningsCode = import('../audio/source-warnings.js');
     warningsCode.catch(() => undefined);
-    const summary = await extractAudio(media, { ...params, probed, prestarted, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, pitchWorker, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz, spillAfterS: o.spillAfter });
+    const summary = await extractAudio(media, { ...params, probed, prestarted, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, pitchWorker, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz, beepSearchS: o.beepSearchS, spillAfterS: o.spillAfter });
     const { audioSourceWarnings } = await warningsCode;
     const short = (await shortP).filter((s) => s.kind === 'audio' && s.n === (params.stream ?? 0));
     for (const w of [...audioSourceWarnings(summary, media), ...short.map((s) => s.text)]) process.stderr.write(`mmprep audio: ${media}: warning: ${w}\n`);

@@ -65,7 +65,7 @@ function addRunAndStageOptions(cmd: Command): void {
     .option('--f0-floor <hz>', 'audio: pitch floor of F0, Hz (mmprep audio --f0-floor; default: 65)', numberOption('--f0-floor', { min: 0 }))
     .option('--f0-ceiling <hz>', 'audio: pitch ceiling of F0, Hz (mmprep audio --f0-ceiling; default: 600)', numberOption('--f0-ceiling', { min: 0 }))
     .option('--tone-hz <hz>', "sync beep frequency (default: sync's default, 1000)", numberOption('--tone-hz', { min: 20, max: 20000 }))
-    .option('--search-s <s>', "seconds searched for the sync pulse at each end, 0 = whole file (default: sync's default, 60)", numberOption('--search-s', { min: 0 }))
+    .option('--search-s <s>', "seconds searched for the sync pulse at each end, by sync and, for the beep it leaves out, by the audio stage; 0 = whole file (default: sync's default, 60)", numberOption('--search-s', { min: 0 }))
     .option('--ends <which>', "sync pulses at the start only or at both ends (drift) (default: sync's default, start)", choiceOption('--ends', ['start', 'both'] as const))
     .option('--pick <rule>', 'sync: force a choice in every window among all its candidates, placeable or not: first (the earliest, even over a clear choice) or strongest (mmprep sync --pick; default: none, a session with pulses of similar strength fails as ambiguous)', choiceOption('--pick', ['first', 'strongest'] as const))
     .option('--share-camera-clock', "sync: a camera's picture (or sound) with no usable pulse of its own takes the clock of the same file's other stream, its audio/video skew unmeasured (mmprep sync --share-camera-clock)", false)
@@ -169,7 +169,7 @@ const STAGE_OPTION_FLAGS: Record<keyof StageOptions, string> = {
 };
 
 /**
- * A stage option typed for a stage --only leaves out (`--only audio --search-s 3`) does nothing and is not recorded
+ * A stage option typed for a stage --only leaves out (`--only audio --ends both`) does nothing and is not recorded
  * in meta.json: said in one warning line per option (a new user's trial: the run went by without a word).
  */
 function warnUnreadStageOptions(o: Opts): void {

@@ -58,7 +58,7 @@ export function coherentTrack({ bre, bim }: Blocks, { tp }: Windows, blockN: num
   const re = trackArray(arrays, 'cre', n);
   const im = trackArray(arrays, 'cim', n);
   const coh = trackArray(arrays, 'coh', n);
-  coherentSums(bre, bim, tp, blockN, winBlocks, pow, re, im, coh);
+  coherentSums(bre, bim, bre.length, tp, tp.length, blockN, winBlocks, n, pow, re, im, coh);
   return { pow, re, im, coh };
 }
 
@@ -67,25 +67,24 @@ export function coherentTrack({ bre, bim }: Blocks, { tp }: Windows, blockN: num
  * blockSumsTable): V8 compiled the loop on-stack before the result literal after it had run, and threw the code away
  * at the loop's exit (`node --trace-deopt` on the 10-minute bench file: 3-5 deopts, then a second compile).
  */
-function coherentSums(bre: Float64Array, bim: Float64Array, tp: Float64Array, blockN: number, winBlocks: number, pow: Float64Array, re: Float64Array, im: Float64Array, coh: Float64Array): void {
+function coherentSums(bre: Float64Array, bim: Float64Array, nb: number, tp: Float64Array, ntp: number, blockN: number, winBlocks: number, n: number, pow: Float64Array, re: Float64Array, im: Float64Array, coh: Float64Array): void {
   const K = COH_BLOCKS;
-  const n = pow.length;
   const NK = blockN * K;
+  const per = Math.floor(K / winBlocks);
   let sr = 0;
   let si = 0;
-  for (let b = 0; b < Math.min(bre.length, K - 1); b++) {
-    sr += bre[b];
-    si += bim[b];
-  }
-  const per = Math.floor(K / winBlocks);
-  for (let b = 0; b < n; b++) {
-    sr += bre[b + K - 1];
-    si += bim[b + K - 1];
+  // One loop, the first K - 1 blocks only added (the same additions in the same order as a loop of their own before
+  // it: as tone-demod.ts's slideWindows), and the lengths given, not read.
+  for (let e = 0; e < Math.min(nb, n + K - 1); e++) {
+    sr += bre[e];
+    si += bim[e];
+    const b = e - K + 1;
+    if (b < 0) continue;
     re[b] = sr;
     im[b] = si;
     pow[b] = (2 * (sr * sr + si * si)) / (NK * NK);
     let inc = 0;
-    for (let k = 0; k < per; k++) inc += tp[Math.min(tp.length - 1, b + k * winBlocks)];
+    for (let k = 0; k < per; k++) inc += tp[Math.min(ntp - 1, b + k * winBlocks)];
     coh[b] = inc > 0 ? pow[b] / (inc / per) : 0;
     sr -= bre[b];
     si -= bim[b];
@@ -110,6 +109,14 @@ export function coherentRuns(track: CoherentTrack, arrays?: TrackArrays): Array<
   sel.set(pow);
   const med = kthSmallest(sel, n >> 1);
   const thr = Math.max(med, 1e-30) * 10 ** (MIN_OVER_MEDIAN_DB / 10);
+  return coherentRunsOver(coh, pow, n, thr);
+}
+
+/**
+ * coherentRuns's loop, in a function of its own with nothing before it (as runsOver in tone.ts): the reads before it
+ * ran before V8 had a feedback vector, and the next chunk threw the code compiled on-stack away there.
+ */
+function coherentRunsOver(coh: Float64Array, pow: Float64Array, n: number, thr: number): Array<[number, number]> {
   const runs: Array<[number, number]> = [];
   for (let b = 0; b < n; b++) {
     if (!coherentAt(coh, pow, thr, b)) continue;

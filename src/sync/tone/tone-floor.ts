@@ -61,13 +61,26 @@ export function floorAt(f: ToneFloors, w: number): number {
  */
 function audibleMedian(tp: Float64Array, tot: Float64Array, a: number, b: number, windowS: number, arrays: TrackArrays): number {
   const sel = arrays.get('select', b - a);
-  let k = 0;
-  for (let w = a; w < b; w++) if (tot[w] >= DIGITAL_SILENCE) sel[k++] = tp[w];
+  const k = audibleInto(tp, tot, a, b, sel);
   if (!audibleOnly(k, b - a, windowS)) {
     sel.set(tp.subarray(a, b));
     return medianInPlace(sel);
   }
   return medianInPlace(sel.subarray(0, k));
+}
+
+/*
+ * The loops of audibleMedian and overCounts live in helpers that take only numbers and Float64Arrays (as tone-demod.ts's
+ * blockSumsTable): V8 compiled each loop on-stack before the code after it had run, and threw that code away at the
+ * loop's exit for want of type feedback (`node --trace-deopt` on the 10-minute bench file: audibleMedian 3 times,
+ * "insufficient type feedback for binary operation", overCounts once, "generic named access"; compiled 4 and 2 times).
+ */
+
+/** Copies the tone-band power of the audible windows of a..b-1 (tot at least DIGITAL_SILENCE) to sel; returns their count. */
+function audibleInto(tp: Float64Array, tot: Float64Array, a: number, b: number, sel: Float64Array): number {
+  let k = 0;
+  for (let w = a; w < b; w++) if (tot[w] >= DIGITAL_SILENCE) sel[k++] = tp[w];
+  return k;
 }
 
 /** Whether a span of n windows with k audible ones takes its median over the audible ones alone (audibleMedian). */
@@ -87,15 +100,31 @@ function overCounts(tp: Float64Array, tot: Float64Array, thr: number, arrays: Tr
   const audible = arrays.get('floorAudible', n + 1);
   const overAudible = arrays.get('floorOverAudible', n + 1);
   const over = arrays.get('floorOver', n + 1);
-  audible[0] = overAudible[0] = over[0] = 0;
-  for (let w = 0; w < n; w++) {
+  countOver(tp, tot, n, thr, audible, overAudible, over);
+  return { audible, overAudible, over };
+}
+
+/**
+ * overCounts's running counts over tp's n windows, written to audible, overAudible and over (n + 1 values each). Every
+ * store is in the loop (index 0 too) and n is given, not read: a store or read before it ran once, before V8 had a
+ * feedback vector, and the next call's optimised code was thrown away there ("insufficient type feedback for generic
+ * keyed access", "... named access").
+ */
+function countOver(tp: Float64Array, tot: Float64Array, n: number, thr: number, audible: Float64Array, overAudible: Float64Array, over: Float64Array): void {
+  let heardN = 0;
+  let overHeardN = 0;
+  let overN = 0;
+  for (let w = 0; w <= n; w++) {
+    audible[w] = heardN;
+    overAudible[w] = overHeardN;
+    over[w] = overN;
+    if (w === n) break;
     const heard = tot[w] >= DIGITAL_SILENCE ? 1 : 0;
     const above = tp[w] > thr ? 1 : 0;
-    audible[w + 1] = audible[w] + heard;
-    overAudible[w + 1] = overAudible[w] + heard * above;
-    over[w + 1] = over[w] + above;
+    heardN += heard;
+    overHeardN += heard * above;
+    overN += above;
   }
-  return { audible, overAudible, over };
 }
 
 /** The chunk's floors (ToneFloors) from its windows' tone-band power tp and mean square tot, a window every windowS. */

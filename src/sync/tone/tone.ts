@@ -66,6 +66,13 @@ export interface ToneScanOptions {
   preEchoS?: number;
   /** The stream is PCM or a lossless codec (tone-onset.ts losslessCodec; default false): nothing of the beep's own sound lies before its onset. */
   lossless?: boolean;
+  /**
+   * Only onsets in these spans of samples (from the first pushed sample, [start, end)) are wanted (`mmprep audio`'s
+   * beep search at the file's ends, as `mmprep sync --search-s` searches): a chunk whose own onsets (those it reports,
+   * after the previous chunk's) lie in none of them is not analysed. The chunks analysed are the ones a whole-stream
+   * scan analyses, on the same samples, so their detections are that scan's (default: every chunk).
+   */
+  onsetSpans?: Array<[number, number]>;
 }
 
 export interface ToneDetection {
@@ -156,6 +163,30 @@ export function typicalSpanPower(tp: Float64Array, a: number, b: number, spanWin
   return means.length >= MIN_SPANS ? median(means) : null;
 }
 
+/**
+ * runsAbove's loop, in a function of its own with nothing before it but the result array (as tone-demod.ts's
+ * blockSumsTable; its length given, not read): V8 compiled
+ * it on-stack while the property reads before it, run once before V8 had a feedback vector, had no type feedback, and
+ * threw that code away at them in the next chunk ("insufficient type feedback for generic named access").
+ */
+function runsOver(tp: Float64Array, nw: number, thr: Float64Array, seg: number): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  for (let w = 0; w < nw; w++) {
+    if (tp[w] <= thr[(w / seg) | 0]) continue;
+    let e = w;
+    let gap = 0;
+    for (let v = w + 1; v < nw; v++) {
+      if (tp[v] > thr[(v / seg) | 0]) {
+        e = v;
+        gap = 0;
+      } else if (++gap > 3) break;
+    }
+    runs.push([w, e]);
+    w = e;
+  }
+  return runs;
+}
+
 /** Streaming tone-burst detector: push() PCM chunks in order, then finish(). */
 export class ToneScanner {
   readonly sampleRate: number;
@@ -215,6 +246,7 @@ export class ToneScanner {
       overlapS: opts.overlapS ?? 6,
       preEchoS: opts.preEchoS ?? 0,
       lossless: opts.lossless ?? false,
+      onsetSpans: opts.onsetSpans ?? [[0, Infinity]],
     };
     if (this.o.overlapS < this.o.maxDurationS + 0.5) this.o.overlapS = this.o.maxDurationS + 0.5;
     this.buf = new Float32Array(Math.round((this.o.chunkS + this.o.overlapS) * sampleRate));
@@ -233,7 +265,7 @@ export class ToneScanner {
       if (this.filled === this.buf.length) {
         const keep = Math.round(this.o.overlapS * this.sampleRate);
         const boundary = this.bufStart + this.buf.length - keep;
-        this.analyse(this.buf, this.filled, boundary);
+        this.analyseIfWanted(this.filled, boundary);
         this.buf.copyWithin(0, this.buf.length - keep);
         this.filled = keep;
         this.bufStart += this.buf.length - keep;
@@ -242,9 +274,19 @@ export class ToneScanner {
   }
 
   finish(): ToneDetection[] {
-    if (this.filled > 0) this.analyse(this.buf, this.filled, Infinity);
+    if (this.filled > 0) this.analyseIfWanted(this.filled, Infinity);
     this.filled = 0;
     return this.found.slice().sort((a, b) => a.t_s - b.t_s);
+  }
+
+  /**
+   * Analyses the buffer when the onsets it reports, [acceptFrom, boundary), meet a wanted span (onsetSpans); else
+   * only moves on, as analyse does after a chunk (nothing found in it).
+   */
+  private analyseIfWanted(n: number, boundary: number): void {
+    const from = this.acceptFrom;
+    if (this.o.onsetSpans.some(([a, b]) => a < boundary && b > from)) this.analyse(this.buf, n, boundary);
+    else this.acceptFrom = boundary;
   }
 
   /** Analyses x[0..n) (global start bufStart); keeps bursts whose onset lies in [acceptFrom, boundary). */
@@ -306,24 +348,8 @@ export class ToneScanner {
 
   /** Runs of windows above their floor (tone-floor.ts) times over, bridging dips of up to 3 windows (6 ms). */
   private static runsAbove(tp: Float64Array, floors: ToneFloors, over: number): Array<[number, number]> {
-    const nw = tp.length;
     const thr = Float64Array.from(floors.segments, (f) => f * over);
-    const seg = floors.segmentWindows;
-    const runs: Array<[number, number]> = [];
-    for (let w = 0; w < nw; w++) {
-      if (tp[w] <= thr[(w / seg) | 0]) continue;
-      let e = w;
-      let gap = 0;
-      for (let v = w + 1; v < nw; v++) {
-        if (tp[v] > thr[(v / seg) | 0]) {
-          e = v;
-          gap = 0;
-        } else if (++gap > 3) break;
-      }
-      runs.push([w, e]);
-      w = e;
-    }
-    return runs;
+    return runsOver(tp, tp.length, thr, floors.segmentWindows);
   }
 
 
