@@ -3,7 +3,8 @@
  * RotateWithOffset of the whole frame, then CropAndResize of the box, divided by 255 (Human's correctFaceRotation).
  * Same float32 values, bit for bit, for boxes inside, across and partly outside the frame, at small, large and
  * upside-down angles; and the engine's results on a rolling head are the same with Human's own crop. Also the lean
- * Concat kernel (src/face/concat-kernel.ts) against tfjs-backend-wasm's own: the same bytes out.
+ * Concat kernel (src/face/concat-kernel.ts) against tfjs-backend-wasm's own, and each model's replayed calls
+ * (graph-replay.ts, wasm-tape.ts) against tfjs's GraphModel.execute: the same bytes out.
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -205,14 +206,21 @@ describe("each model's kernel calls replayed without tfjs's graph executor (grap
     for (const [name, m] of list) {
       expect(m, name).toBeTruthy();
       // On again: the models are one per thread, and the engine made last above (MMPREP_FACE_TF_GRAPH=1) turned it off.
-      expect(installGraphReplay(m as unknown as ReplayModel, human.tf as unknown as ReplayTf), name).toBe(true);
+      // MMPREP_FACE_TAPE=1: the plans run from their tapes (wasm-tape.ts; read when the replay is installed).
+      process.env.MMPREP_FACE_TAPE = '1';
+      try {
+        expect(installGraphReplay(m as unknown as ReplayModel, human.tf as unknown as ReplayTf), name).toBe(true);
+      } finally {
+        delete process.env.MMPREP_FACE_TAPE;
+      }
       // Human's input shapes: the two eye crops as one batch (iris.ts), one face crop, one frame for the detector.
       const shape = m!.inputs[0].shape.map((d) => (d === -1 ? (name === 'iris' ? 2 : 1) : d));
       const input = () => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rand() * 2 - 1), shape);
       const bytes = (r: Out | Out[]) => (Array.isArray(r) ? r : [r]).map((t) => (Buffer.from(t.dataSync().buffer.slice(0)) as Buffer).toString('base64'));
       const dispose = (r: Out | Out[]) => (Array.isArray(r) ? r : [r]).forEach((t) => t.dispose());
-      // Two traced calls (the plan is used once two traces agree), then replayed ones.
-      for (let k = 0; k < 2; k++) {
+      // Two traced calls (the plan is used once two traces agree), a third that records the plan's WASM calls into a
+      // tape (wasm-tape.ts) and checks it, then replayed ones.
+      for (let k = 0; k < 3; k++) {
         const x = input();
         dispose(m!.execute(x));
         x.dispose();
@@ -226,8 +234,19 @@ describe("each model's kernel calls replayed without tfjs's graph executor (grap
         for (let k = 0; k < 2; k++) {
           const x = input();
           const ids = tf.backend().numDataIds();
-          const got = m!.execute(x);
+          // The tape makes only the outputs' tensors (a plan's kernel functions make one per kernel call).
+          const backend = tf.backend() as unknown as { makeOutput(...a: unknown[]): unknown };
+          const makeOutput = backend.makeOutput;
+          let made = 0;
+          backend.makeOutput = (...a: unknown[]) => (made++, makeOutput.apply(backend, a));
+          let got: Out | Out[];
+          try {
+            got = m!.execute(x);
+          } finally {
+            delete (backend as Partial<typeof backend>).makeOutput;
+          }
           expect(executed, `${name}: replayed, not through tfjs's executor`).toBe(0);
+          expect(made, `${name}: run from its tape, only the outputs made`).toBe(Array.isArray(got) ? got.length : 1);
           const gotBytes = bytes(got);
           dispose(got);
           expect(tf.backend().numDataIds(), `${name}: intermediates freed`).toBe(ids);

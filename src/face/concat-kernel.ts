@@ -65,31 +65,48 @@ function sizeOf(shape: number[], from: number, to: number): number {
   return n;
 }
 
+/** How the lean kernel lays out a concatenation: output shape, rows (outer size) and each input's block in bytes. */
+export interface ConcatLayout {
+  shape: number[];
+  rows: number;
+  block: number[];
+}
+
+/** The layout of a concatenation the lean kernel takes, or null when the backend's own kernel must (see below). */
+export function concatLayout(inputs: TensorInfo[], axisAttr: unknown): ConcatLayout | null {
+  const bytes = inputs.length >= 2 ? HEAP_BYTES[inputs[0].dtype] : undefined;
+  const rank = inputs.length >= 2 ? inputs[0].shape.length : 0;
+  const axis = bytes ? concatAxis(axisAttr, rank) : -1;
+  const along = axis >= 0 ? sizeAlongAxis(inputs, axis) : -1;
+  if (!bytes || along <= 0) return null;
+  const shape = inputs[0].shape.slice();
+  shape[axis] = along;
+  return { shape, rows: sizeOf(shape, 0, axis), block: inputs.map((t) => bytes * sizeOf(t.shape, axis, rank)) };
+}
+
+/** The copies (input, source offset, target offset, bytes) that concatenate inputs at `from` into an output at `to`. */
+export function concatCopies(layout: ConcatLayout, from: number[], to: number): Array<[number, number, number, number]> {
+  const copies: Array<[number, number, number, number]> = [];
+  for (let b = 0; b < layout.rows; b++) {
+    for (let i = 0; i < from.length; i++) {
+      copies.push([i, from[i] + b * layout.block[i], to, layout.block[i]]);
+      to += layout.block[i];
+    }
+  }
+  return copies;
+}
+
 /** The lean kernel; `original` (the backend's own) takes every case this one does not. */
 export function leanConcat(original: KernelFunc): KernelFunc {
   return (args) => {
     const { inputs, backend } = args;
-    const bytes = inputs.length >= 2 ? HEAP_BYTES[inputs[0].dtype] : undefined;
-    const rank = inputs.length >= 2 ? inputs[0].shape.length : 0;
-    const axis = bytes ? concatAxis(args.attrs.axis, rank) : -1;
-    const along = axis >= 0 ? sizeAlongAxis(inputs, axis) : -1;
-    if (!bytes || along <= 0) return original(args);
-    const shape = inputs[0].shape.slice();
-    shape[axis] = along;
-    const out = backend.makeOutput(shape, inputs[0].dtype);
+    const layout = concatLayout(inputs, args.attrs.axis);
+    if (!layout) return original(args);
+    const out = backend.makeOutput(layout.shape, inputs[0].dtype);
     // Taken after makeOutput: a malloc that grows the WASM memory replaces the heap's buffer.
     const heap = backend.wasm.HEAPU8;
-    const rows = sizeOf(shape, 0, axis);
-    const block = inputs.map((t) => bytes * sizeOf(t.shape, axis, rank));
     const from = inputs.map((t) => backend.dataIdMap.get(t.dataId)!.memoryOffset);
-    let to = backend.dataIdMap.get(out.dataId)!.memoryOffset;
-    for (let b = 0; b < rows; b++) {
-      for (let i = 0; i < inputs.length; i++) {
-        const start = from[i] + b * block[i];
-        heap.copyWithin(to, start, start + block[i]);
-        to += block[i];
-      }
-    }
+    for (const [, start, to, n] of concatCopies(layout, from, backend.dataIdMap.get(out.dataId)!.memoryOffset)) heap.copyWithin(to, start, start + n);
     return out;
   };
 }
@@ -119,4 +136,4 @@ export function installLeanConcat(tf: unknown): boolean {
   return true;
 }
 
-const LEAN_NAME = 'mmprepLeanConcat';
+export const LEAN_NAME = 'mmprepLeanConcat';

@@ -19,7 +19,12 @@
  * different pictures) gave the same sequence of kernels, attributes and wiring. A call that does not fit (an input
  * shape not yet traced twice, named outputs, a kernel input from outside the graph) runs through tfjs.
  * MMPREP_FACE_TF_GRAPH=1 keeps tfjs's executor throughout (to compare).
+ *
+ * With MMPREP_FACE_TAPE=1 a plan in turn becomes a tape of the WASM calls its kernels make, on buffers kept for it
+ * (wasm-tape.ts): the kernels' own JavaScript then runs on only the first calls of a shape. Off by default: faster
+ * in-process, not shown faster for the whole command on a loaded machine (docs/benchmarks.md, forty-ninth session).
  */
+import { dropTape, recordTape, runTape, sameBytes, type Tape, type WasmBackendLike } from './wasm-tape.js';
 
 /** A tensor as a kernel sees it (tfjs's TensorInfo). */
 interface TensorInfo {
@@ -31,6 +36,7 @@ type KernelFunc = (args: { inputs: unknown; attrs: unknown; backend: unknown }) 
 interface KernelConfig {
   kernelName: string;
   kernelFunc: KernelFunc;
+  setupFunc?: (backend: unknown) => void;
 }
 
 /** What a replayed kernel input is: none, the model's input, a fixed tensor (a weight), or an earlier output (slot). */
@@ -177,8 +183,11 @@ function samePlan(a: Plan, b: Plan): boolean {
   });
 }
 
-/** Runs a plan on `input`: the outputs as tensors, the intermediates freed. */
-function runPlan(plan: Plan, input: TensorInfo, backend: unknown, tf: ReplayTf): unknown {
+/**
+ * Runs a plan's steps on `input`, freeing each intermediate after its last use; the output tensors (TensorInfo).
+ * `onStep` sees each step with its inputs and outputs (the tape's recording, wasm-tape.ts).
+ */
+function runSteps(plan: Plan, input: TensorInfo, backend: unknown, onStep?: (step: Step, inputs: TensorInfo[], outputs: TensorInfo[]) => void): TensorInfo[] {
   const slots = new Array<TensorInfo | undefined>(plan.slots);
   const dispose = backend as WasmDispose;
   const value = (r: Ref): unknown => (r.kind === 'slot' ? slots[r.slot] : r.kind === 'input' ? input : r.kind === 'const' ? r.info : r.value);
@@ -194,19 +203,53 @@ function runPlan(plan: Plan, input: TensorInfo, backend: unknown, tf: ReplayTf):
       const out = s.kernel({ inputs, attrs: s.attrs, backend });
       if (Array.isArray(out)) s.outs.forEach((o, j) => (slots[o] = out[j]));
       else slots[s.outs[0]] = out;
+      if (onStep) onStep(s, s.refs.map(value).filter(isInfo), s.outs.map((o) => slots[o]!));
       for (const f of s.free) {
         dispose.disposeData(slots[f]!.dataId);
         slots[f] = undefined;
       }
     }
-    const engine = tf.engine();
-    const outs = plan.outputs.map((o) => engine.makeTensorFromTensorInfo!(slots[o]!, backend));
     done = true;
-    return plan.single ? outs[0] : outs;
+    return plan.outputs.map((o) => slots[o]!);
   } finally {
     // A kernel threw: free what the plan made so far (its error goes to the caller).
     if (!done) for (const t of slots) if (t) dispose.disposeData(t.dataId);
   }
+}
+
+/** Output tensors (TensorInfo) as tfjs Tensors, returned as GraphModel.execute returns them. */
+function asResult(outs: TensorInfo[], single: boolean, backend: unknown, tf: ReplayTf): unknown {
+  const engine = tf.engine();
+  const tensors = outs.map((o) => engine.makeTensorFromTensorInfo!(o, backend));
+  return single ? tensors[0] : tensors;
+}
+
+/** Runs a plan on `input`: the outputs as tensors, the intermediates freed. */
+function runPlan(plan: Plan, input: TensorInfo, backend: unknown, tf: ReplayTf): unknown {
+  return asResult(runSteps(plan, input, backend), plan.single, backend, tf);
+}
+
+/**
+ * A call of a shape with a plan. The first records the plan's WASM calls into a tape (wasm-tape.ts) while the plan
+ * runs (its outputs are the call's), then runs the tape on the same input and keeps it only when both gave the same
+ * bytes; from then on the tape runs.
+ */
+function runPlanned(shape: ShapeState, input: TensorInfo, tf: ReplayTf, kernels: KernelConfig[], tapes: boolean): unknown {
+  const plan = shape.plan!;
+  const backend = tf.backend() as WasmBackendLike;
+  if (tapes && shape.taped) return asResult(runTape(shape.taped, backend, input), plan.single, backend, tf);
+  if (tapes && !shape.tapeTried) {
+    shape.tapeTried = true;
+    const { tape, outputs } = recordTape(backend, kernels, input, (own, onStep) => runSteps(plan, own, backend, onStep));
+    if (tape) {
+      const fromTape = runTape(tape, backend, input);
+      if (sameBytes(backend, fromTape, outputs)) shape.taped = tape;
+      else dropTape(backend, tape);
+      for (const t of fromTape) backend.disposeData(t.dataId);
+    }
+    return asResult(outputs, plan.single, backend, tf);
+  }
+  return runPlan(plan, input, backend, tf);
 }
 
 /** How often a model's input shape was traced, and its plan once two traces agreed (or null: tfjs runs it). */
@@ -214,6 +257,9 @@ interface ShapeState {
   traces: number;
   plan: Plan | null;
   first: Plan | null;
+  /** The plan's tape (wasm-tape.ts), once it gave the plan's bytes; whether one was recorded. */
+  taped: Tape | null;
+  tapeTried: boolean;
 }
 
 /** Traces needed before a plan is used (two identical: the graph does not depend on the input's values). */
@@ -222,7 +268,7 @@ const TRACES = 2;
 const MAX_SHAPES = 4;
 
 /** Per model: whether its calls are replayed (Human keeps one instance of each model per thread, shared by engines). */
-const replaying = new WeakMap<ReplayModel, { on: boolean }>();
+const replaying = new WeakMap<ReplayModel, { on: boolean; tapes: boolean }>();
 
 /**
  * Makes `model.execute(input)` replay its kernel calls on the wasm backend (see the file's comment); false when this
@@ -232,10 +278,14 @@ const replaying = new WeakMap<ReplayModel, { on: boolean }>();
 export function installGraphReplay(model: ReplayModel, tf: ReplayTf): boolean {
   const on = process.env.MMPREP_FACE_TF_GRAPH !== '1' && tf.getBackend() === 'wasm';
   const installed = replaying.get(model);
-  if (installed) return (installed.on = on);
+  const tapes = process.env.MMPREP_FACE_TAPE === '1';
+  if (installed) {
+    installed.tapes = tapes;
+    return (installed.on = on);
+  }
   const weightMap = model.executor?.weightMap;
   if (!on || !weightMap || typeof tf.getKernelsForBackend !== 'function' || typeof tf.engine().makeTensorFromTensorInfo !== 'function') return false;
-  const state = { on };
+  const state = { on, tapes };
   replaying.set(model, state);
   const weights = Object.values(weightMap).flat().filter(isInfo);
   const execute = model.execute.bind(model);
@@ -247,9 +297,9 @@ export function installGraphReplay(model: ReplayModel, tf: ReplayTf): boolean {
     let shape = shapes.get(key);
     if (!shape) {
       if (shapes.size >= MAX_SHAPES) return execute(input);
-      shapes.set(key, (shape = { traces: 0, plan: null, first: null }));
+      shapes.set(key, (shape = { traces: 0, plan: null, first: null, taped: null, tapeTried: false }));
     }
-    if (shape.plan) return runPlan(shape.plan, input, tf.backend(), tf);
+    if (shape.plan) return runPlanned(shape, input, tf, kernels, state.tapes);
     if (shape.traces >= TRACES) return execute(input);
     const { result, calls } = watchKernels(kernels, () => execute(input));
     shape.traces++;
