@@ -232,10 +232,11 @@ describe('mmprep extract', () => {
     expect(statSync(join(out, 's01', 'audio.jsonl')).mtimeMs).toBe(mtime);
     expect(sessions()).toEqual(before);
     const whole = snapshot(out);
-    // Options of stages not run change nothing; an option of a stage run: every session is redone. That option is the
+    // Options of stages not run change nothing (--search-s is the audio stage's too since 2026-12-06: where it looks for
+    // the beep); an option of a stage run: every session is redone. That option is the
     // audio stage's default typed out (--tone-hz 1000 counts as a change, as --voice would; --voice also adds Praat's
     // voice report, 1.4 CPU s a session, which extract-provenance covers on resume).
-    expect(JSON.parse((await run('--resume', '--face-fps', '4', '--search-s', '5')).stdout)).toMatchObject({ done: 0, skipped: 3, failed: 1 });
+    expect(JSON.parse((await run('--resume', '--face-fps', '4', '--ends', 'both')).stdout)).toMatchObject({ done: 0, skipped: 3, failed: 1 });
     expect(snapshot(out)).toEqual(whole);
     expect(JSON.parse((await run('--resume', '--tone-hz', '1000')).stdout)).toMatchObject({ done: 3, skipped: 0, failed: 1 });
     // A changed input (same name, other content): only its session is redone.
