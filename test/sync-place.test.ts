@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/common/errors.js';
 import { placeStreams } from '../src/sync/place.js';
 import type { SyncMap } from '../src/sync/clock.js';
-import { refuseUnplaced } from '../src/sync/report.js';
+import { buildSyncMap, refuseUnplaced } from '../src/sync/report.js';
 import { syncWarningLines } from '../src/sync/warnings.js';
 import { flashGuides, type Candidate, type ProbedFile, type StreamState } from '../src/sync/streams.js';
 import { rng } from './sync-media.js';
@@ -127,6 +127,45 @@ describe('sync placement: a webcam file whose picture and sound run on different
     // Told on stderr (sync) and counted (extract), not only kept in sync.json.
     const map = { streams: [{ file: 'cam.mp4', kind: 'video', stream: 0, warnings: picture.warnings }] } as unknown as SyncMap;
     expect(syncWarningLines(map).join('\n')).toMatch(/^cam\.mp4 video stream 0: picture_own_clock: /m);
+  });
+});
+
+describe('a picture whose drift is its sound\'s, unchecked by its own frames, says so where it matters (picture_drift_assumed)', () => {
+  // Trial 2026-12-06 W1 under --ends start: the webcam's picture took its sound's -212.7 ppm (continuity drift) and lay
+  // 103 ms off at its end, exit 0, with nothing said. The warning is made with the sync map (report.ts finalWarnings).
+  const warned = (picture: StreamState, ends: 'start' | 'both') => {
+    const lav = state('lav.wav', 'audio', { start: 4.0 });
+    lav.placed = { offset: 0, k: 0, kSd: 0, offsetSd: 0, method: 'reference', confidence: 1, from: null, used: ['start'] } as unknown as StreamState['placed'];
+    buildSyncMap([lav, picture], lav, 'test', { ...CTX, ends, pick: null });
+    return picture.warnings.find((w) => w.code === 'picture_drift_assumed')?.message;
+  };
+  const continuityPicture = (lengthS: number, k: number, extra: Record<string, unknown> = {}) => {
+    const picture = state('cam.mp4', 'video', { start: 1.8 });
+    picture.frameS = 1 / 25;
+    picture.lengthS = lengthS;
+    picture.placed = { offset: 2.2, k, kSd: 15e-6, offsetSd: 0.01, method: 'flash', confidence: 0.99, from: null, used: ['start'], extra: { drift_source: "audio stream 0 of the same file: its start placement and its end window's content cross-correlated with lav.wav (continuity check, --ends start)", ...extra } } as unknown as StreamState['placed'];
+    return picture;
+  };
+  it('--ends start, a 10-min webcam whose sound drifts -212.7 ppm: one line naming --ends both', () => {
+    expect(warned(continuityPicture(600, -212.7e-6), 'start')).toMatch(/^its drift \(-212\.7 ppm\) is its sound's, not checked by its own frames: .*different clocks .* 127 ms \(3\.2 frames\) off 598 s from its flash; run --ends both/);
+  });
+  it('no line for a short file, a small drift, or a drift its two flashes confirmed', () => {
+    expect(warned(continuityPicture(45, -212.7e-6), 'start')).toBeUndefined();
+    expect(warned(continuityPicture(600, -15e-6), 'start')).toBeUndefined();
+    expect(warned(continuityPicture(600, -212.7e-6, { drift_flash_ppm: -215 }), 'start')).toBeUndefined();
+  });
+  it('--ends both with one flash: the picture takes its sound\'s drift from both beeps, and the line says a second flash would check it', () => {
+    const at = (tRef: number, k: number) => (tRef + 2.2) / (1 + k);
+    const lav = state('lav.wav', 'audio', { start: 4.0, end: 595.0 });
+    const sound = state('cam.mp4', 'audio', { start: at(4.0, -210e-6), end: at(595.0, -210e-6) });
+    const picture = state('cam.mp4', 'video', { start: at(4.0, -10e-6) });
+    picture.frameS = 1 / 25;
+    picture.lengthS = 600;
+    const all = [lav, sound, picture];
+    placeStreams(all, lav, PLACING);
+    expect(picture.placed?.k).toBeCloseTo(-210e-6, 8);
+    buildSyncMap(all, lav, 'test', { ...CTX, pick: null });
+    expect(picture.warnings.find((w) => w.code === 'picture_drift_assumed')?.message).toMatch(/-210\.0 ppm.* a flash at the session's other end too would check it/);
   });
 });
 
