@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/common/errors.js';
 import { placeStreams } from '../src/sync/place.js';
-import { refuseUnplaced } from '../src/sync/report.js';
+import type { SyncMap } from '../src/sync/clock.js';
+import { buildSyncMap, refuseUnplaced } from '../src/sync/report.js';
+import { syncWarningLines } from '../src/sync/warnings.js';
 import { flashGuides, type Candidate, type ProbedFile, type StreamState } from '../src/sync/streams.js';
 import { rng } from './sync-media.js';
 
@@ -74,19 +76,96 @@ describe('sync placement: a camera\'s picture and sound are not placed by each o
     expect(sound.placed).toBeNull();
   });
 
-  it('start and end flashes that disagree with the sound\'s drift by more than half a frame are not used', () => {
-    // 10 minutes apart: the flashes imply 60 ppm (plausible) but the sound's beeps say 0: 36 ms (1.1 frames) apart.
+  it('start and end flashes that disagree with the sound\'s drift by more than half a frame and imply an implausible drift of their own are not used', () => {
+    // 10 minutes apart: the flashes imply 660 ppm (beyond 500) but the sound's beeps say 0: 396 ms apart.
     const lav = state('lav.wav', 'audio', { start: 3.4, end: 603.4 });
     const sound = state('cam.mp4', 'audio', { start: 3.1, end: 603.1 });
-    const picture = state('cam.mp4', 'video', { start: 3.09, end: 603.126 });
+    const picture = state('cam.mp4', 'video', { start: 3.09, end: 603.486 });
     placeStreams([lav, sound, picture], lav, PLACING);
     expect(sound.placed?.k).toBeCloseTo(0, 9);
     expect(picture.placed).toBeNull();
     expect(picture.warnings.map((w) => w.code)).toContain('pulses_disagree');
+    expect(picture.warnings.map((w) => w.code)).not.toContain('picture_own_clock');
+    // Implying 60 ppm (plausible), 36 ms (1.1 frames) apart on the sound's drift: placed by its own flashes, and said
+    // (picture_own_clock, naming both readings: another clock, or a flash a frame off).
+    const own = state('cam.mp4', 'video', { start: 3.09, end: 603.126 });
+    placeStreams([lav, sound, own], lav, PLACING);
+    expect(own.placed?.method).toBe('flash');
+    expect(own.placed?.k).toBeCloseTo(-60e-6, 6);
+    expect(own.warnings.map((w) => w.code)).not.toContain('pulses_disagree');
+    expect(own.warnings.find((w) => w.code === 'picture_own_clock')?.message).toMatch(/-60 ppm .* its sound's drift is 0 ppm .*36\.0 ms, 1\.1 frames.* one flash that many frames off/);
     // Within half a frame they agree: placed, with the sound's drift.
     const ok = state('cam.mp4', 'video', { start: 3.09, end: 603.1 });
     placeStreams([lav, sound, ok], lav, PLACING);
     expect(ok.placed?.method).toBe('flash');
+  });
+});
+
+describe('sync placement: a webcam file whose picture and sound run on different clocks (--ends both)', () => {
+  // Trial 2026-12-06 W1 (/work/ttrial49-data s11): a PC webcam recording, the picture on the PC's clock (+10 ppm), the
+  // USB microphone's samples on its own (+210 ppm), beeps and flashes at 4 s and 595 s of the lav. Its flashes were
+  // refused (pulses_disagree, 100 ms apart on the sound's drift) although both were right.
+  const OFFSET = -2.2;
+  const at = (tRef: number, k: number) => (tRef - OFFSET) / (1 + k);
+  it('places the picture by its own flashes (its own drift, not its sound\'s) and says so on stderr', () => {
+    const lav = state('lav.wav', 'audio', { start: 4.0, end: 595.0 });
+    const sound = state('cam.mp4', 'audio', { start: at(4.0, -210e-6), end: at(595.0, -210e-6) });
+    const picture = state('cam.mp4', 'video', { start: at(4.0, -10e-6), end: at(595.0, -10e-6) });
+    picture.frameS = 1 / 25;
+    const all = [lav, sound, picture];
+    placeStreams(all, lav, PLACING);
+    expect(sound.placed?.k).toBeCloseTo(-210e-6, 8);
+    expect(picture.placed?.method).toBe('flash');
+    expect(picture.placed?.k).toBeCloseTo(-10e-6, 8);
+    // Its end, 595 s on: within a millisecond of the truth (its sound's drift put it 118 ms off).
+    const end = picture.placed!.offset + at(595.0, -10e-6) * (1 + picture.placed!.k!);
+    expect(Math.abs(end - 595.0)).toBeLessThan(0.001);
+    expect(picture.placed?.extra?.drift_sound_ppm).toBeCloseTo(-210, 3);
+    expect(picture.warnings.map((w) => w.code)).not.toContain('pulses_disagree');
+    expect(picture.warnings.find((w) => w.code === 'picture_own_clock')?.message).toMatch(/picture and sound run on different clocks .* -10 ppm against lav\.wav, where its sound's drift is -210 ppm/);
+    expect(() => refuseUnplaced(all, lav, probes, CTX)).not.toThrow();
+    // Told on stderr (sync) and counted (extract), not only kept in sync.json.
+    const map = { streams: [{ file: 'cam.mp4', kind: 'video', stream: 0, warnings: picture.warnings }] } as unknown as SyncMap;
+    expect(syncWarningLines(map).join('\n')).toMatch(/^cam\.mp4 video stream 0: picture_own_clock: /m);
+  });
+});
+
+describe('a picture whose drift is its sound\'s, unchecked by its own frames, says so where it matters (picture_drift_assumed)', () => {
+  // Trial 2026-12-06 W1 under --ends start: the webcam's picture took its sound's -212.7 ppm (continuity drift) and lay
+  // 103 ms off at its end, exit 0, with nothing said. The warning is made with the sync map (report.ts finalWarnings).
+  const warned = (picture: StreamState, ends: 'start' | 'both') => {
+    const lav = state('lav.wav', 'audio', { start: 4.0 });
+    lav.placed = { offset: 0, k: 0, kSd: 0, offsetSd: 0, method: 'reference', confidence: 1, from: null, used: ['start'] } as unknown as StreamState['placed'];
+    buildSyncMap([lav, picture], lav, 'test', { ...CTX, ends, pick: null });
+    return picture.warnings.find((w) => w.code === 'picture_drift_assumed')?.message;
+  };
+  const continuityPicture = (lengthS: number, k: number, extra: Record<string, unknown> = {}) => {
+    const picture = state('cam.mp4', 'video', { start: 1.8 });
+    picture.frameS = 1 / 25;
+    picture.lengthS = lengthS;
+    picture.placed = { offset: 2.2, k, kSd: 15e-6, offsetSd: 0.01, method: 'flash', confidence: 0.99, from: null, used: ['start'], extra: { drift_source: "audio stream 0 of the same file: its start placement and its end window's content cross-correlated with lav.wav (continuity check, --ends start)", ...extra } } as unknown as StreamState['placed'];
+    return picture;
+  };
+  it('--ends start, a 10-min webcam whose sound drifts -212.7 ppm: one line naming --ends both', () => {
+    expect(warned(continuityPicture(600, -212.7e-6), 'start')).toMatch(/^its drift \(-212\.7 ppm\) is its sound's, not checked by its own frames: .*different clocks .* 127 ms \(3\.2 frames\) off 598 s from its flash; run --ends both/);
+  });
+  it('no line for a short file, a small drift, or a drift its two flashes confirmed', () => {
+    expect(warned(continuityPicture(45, -212.7e-6), 'start')).toBeUndefined();
+    expect(warned(continuityPicture(600, -15e-6), 'start')).toBeUndefined();
+    expect(warned(continuityPicture(600, -212.7e-6, { drift_flash_ppm: -215 }), 'start')).toBeUndefined();
+  });
+  it('--ends both with one flash: the picture takes its sound\'s drift from both beeps, and the line says a second flash would check it', () => {
+    const at = (tRef: number, k: number) => (tRef + 2.2) / (1 + k);
+    const lav = state('lav.wav', 'audio', { start: 4.0, end: 595.0 });
+    const sound = state('cam.mp4', 'audio', { start: at(4.0, -210e-6), end: at(595.0, -210e-6) });
+    const picture = state('cam.mp4', 'video', { start: at(4.0, -10e-6) });
+    picture.frameS = 1 / 25;
+    picture.lengthS = 600;
+    const all = [lav, sound, picture];
+    placeStreams(all, lav, PLACING);
+    expect(picture.placed?.k).toBeCloseTo(-210e-6, 8);
+    buildSyncMap(all, lav, 'test', { ...CTX, pick: null });
+    expect(picture.warnings.find((w) => w.code === 'picture_drift_assumed')?.message).toMatch(/-210\.0 ppm.* a flash at the session's other end too would check it/);
   });
 });
 

@@ -149,6 +149,8 @@ function clockOfPulses(s: StreamState, from: StreamState, pairs: PulsePair[], st
   const sound = soundDriftOf(s, states);
   if (sound?.placed && sound.placed.k !== null) {
     const { k, kSd } = sound.placed;
+    const ownClock = own && flashesOwnClock(s, pairs, own, k, kSd, from);
+    if (ownClock) return ownClock;
     if (!flashesAgree(s, pairs, k, kSd, from)) return null;
     const extra = { drift_source: `audio stream ${sound.stream} of the same file`, drift_flash_ppm: own === null ? null : r3(own.k * 1e6) };
     // Both flashes on that one line: the mean of their offsets (each flash's error halved at both ends).
@@ -172,6 +174,34 @@ function clockOfPulses(s: StreamState, from: StreamState, pairs: PulsePair[], st
     }
   }
   return { offset: pairs[0].tRef - pairs[0].tSrc, k: null, kSd: null };
+}
+
+/**
+ * A picture whose two flashes disagree with its file's sound's drift (flashesAgree) but give a plausible drift of
+ * their own (within MAX_DRIFT and driftSlack) is placed by its own flashes, with `picture_own_clock`: a PC/browser
+ * webcam recording times the picture on the PC's clock and the USB microphone's samples on the microphone's own
+ * (trial 2026-12-06 W1, /work/ttrial49-data s11: +10 ppm against +210 ppm, 100 ms apart over 10 min; refused as
+ * pulses_disagree before). The same two flashes would also be read so if one of them were a frame or more off over a
+ * long span (one camera, one clock): the warning says both readings and what each means. Implausible own drift: null
+ * (flashesAgree then refuses it, as before). Only where the sound's own two beeps measured its drift would its clock
+ * be compared; a drift from one beep and content is compared all the same (its sd is in flashesAgree's tolerance).
+ */
+function flashesOwnClock(s: StreamState, pairs: PulsePair[], own: { k: number; kSd: number }, k: number, kSd: number | null, from: StreamState): { offset: number; k: number; kSd: number; offsetSd: number; extra: Record<string, unknown> } | null {
+  if (s.kind !== 'video' || pairs.length < 2) return null;
+  const span = pairs[1].tSrc - pairs[0].tSrc;
+  const apart = (own.k - k) * span;
+  const frame = s.frameS ?? 1 / 25;
+  if (Math.abs(apart) <= 0.5 * frame + 2 * (kSd ?? 0) * Math.abs(span)) return null;
+  const gateKSd = Math.hypot(pairs[0].gateSd, pairs[1].gateSd) / span;
+  if (Math.abs(own.k) > MAX_DRIFT + driftSlack(s, gateKSd)) return null;
+  const [ownPpm, soundPpm] = [own.k * 1e6, k * 1e6].map((x) => x.toFixed(0));
+  s.warnings.push({
+    code: 'picture_own_clock',
+    message: `the file's picture and sound run on different clocks (webcam/PC recordings): the picture is placed by its own start and end flashes, ${ownPpm} ppm against ${from.file}, where its sound's drift is ${soundPpm} ppm (its flashes ${Math.abs(apart * 1000).toFixed(1)} ms, ${Math.abs(apart / frame).toFixed(1)} frames, apart on the sound's drift); a camera whose picture and sound share one clock would instead have one flash that many frames off: look at both flashes' frames`,
+  });
+  const offsetSd = Math.max(pairs[0].sd, pairs[1].sd);
+  const extra = { drift_source: 'its own start and end flashes (its sound runs on another clock)', drift_sound_ppm: r3(k * 1e6) };
+  return { offset: pairs[0].tRef - pairs[0].tSrc * (1 + own.k), k: own.k, kSd: own.kSd, offsetSd, extra };
 }
 
 /**

@@ -249,6 +249,8 @@ function finalWarnings(s: StreamState, ends: Ends): void {
   const pl = s.placed as Placement;
   const unmeasured = driftUnmeasured(s, pl, ends);
   if (unmeasured) s.warnings.push(unmeasured);
+  const assumed = pictureDriftAssumed(s, pl, ends);
+  if (assumed) s.warnings.push(assumed);
   if (pl.k !== null && pl.kSd !== null && pl.kSd * 1e6 > DRIFT_SD_WARN_PPM && pl.method !== 'reference') {
     s.warnings.push({ code: 'drift_uncertain', message: `drift ${(pl.k * 1e6).toFixed(1)} ppm is uncertain (±${(pl.kSd * 1e6).toFixed(1)} ppm: ${driftBasis(s, pl)})` });
   }
@@ -271,6 +273,33 @@ function driftUnmeasured(s: StreamState, pl: Placement, ends: Ends): SyncWarning
   const [lo, hi] = DRIFT_UNMEASURED_PPM.map((ppm) => (len * ppm * 1e-3).toFixed(0));
   return { code: 'drift_unmeasured', message: `placed by its start alone (--ends start), so its clock drift is not measured and 0 is applied: over its ${len.toFixed(0)} s, ${DRIFT_UNMEASURED_PPM[0]}-${DRIFT_UNMEASURED_PPM[1]} ppm (usual between recorders and cameras) would put its end ${lo}-${hi} ms off; record a pulse at the end too and sync with --ends both, which measures the drift` };
 }
+
+/**
+ * A picture whose drift is its file's sound's and which its own frames did not confirm (no second flash judged against
+ * it: --ends start's continuity drift, or one flash under --ends both) assumes one clock for picture and sound. A
+ * PC/browser webcam recording breaks it: the picture on the PC's clock, the USB microphone's samples on their own
+ * (trial 2026-12-06 W1, /work/ttrial49-data s11: the sound's -212.7 ppm put the picture 103 ms off at its end, exit 0,
+ * nothing said). Said where it matters: where that drift over the picture's span from its flash moves its far end by
+ * more than a quarter frame (PICTURE_DRIFT_ASSUMED_FRAMES), i.e. where a picture whose own clock kept time would be
+ * off by that much; --ends both checks it by the picture's own two flashes (place.ts flashesOwnClock).
+ */
+function pictureDriftAssumed(s: StreamState, pl: Placement, ends: Ends): SyncWarning | null {
+  const source = pl.extra?.drift_source;
+  const frame = s.frameS;
+  if (s.kind !== 'video' || pl.k === null || frame === null || s.lengthS === null) return null;
+  if (typeof source !== 'string' || !source.startsWith('audio stream ') || typeof pl.extra?.drift_flash_ppm === 'number') return null;
+  const anchor = s.chosen.start?.t_s ?? s.chosen.end?.t_s ?? 0;
+  const span = Math.max(anchor, s.lengthS - anchor);
+  const moved = Math.abs(pl.k) * span;
+  if (moved <= PICTURE_DRIFT_ASSUMED_FRAMES * frame) return null;
+  const check = ends === 'start' ? 'run --ends both (a flash at the session\'s end too), which checks it by the picture\'s own start and end flashes' : 'a flash at the session\'s other end too would check it (--ends both judges the picture\'s own two flashes)';
+  return {
+    code: 'picture_drift_assumed',
+    message: `its drift (${(pl.k * 1e6).toFixed(1)} ppm) is its sound's, not checked by its own frames: where picture and sound run on different clocks (webcam/PC recordings: the picture on the PC's clock, a USB microphone on its own), a picture whose own clock ran at the reference's rate would be ${(moved * 1000).toFixed(0)} ms (${(moved / frame).toFixed(1)} frames) off ${span.toFixed(0)} s from its flash; ${check}`,
+  };
+}
+/** A quarter frame: what an assumed drift may move a picture's far end before it is said (a right flash is read within 0.18 frame rms). */
+const PICTURE_DRIFT_ASSUMED_FRAMES = 0.25;
 
 /** What the drift was measured from, for the warning: the stream's own pulses, or where it was taken from. */
 export function driftBasis(s: StreamState, pl: Placement): string {

@@ -14,11 +14,13 @@
  * the line adds how many candidates its window held; a trial's `extract --pick first` said nothing and counted no
  * warning although sync.json held the forced pick), a long stream placed by its start alone, whose drift nothing
  * measured (`drift_unmeasured`, report.ts), a track placed with its file's clock whose content lags it by 5-100 ms
- * (`container_lag`, place.ts containerCheck). Other codes stay in sync.json and the table.
+ * (`container_lag`, place.ts containerCheck), a picture placed by its own flashes on another clock than its sound's
+ * (`picture_own_clock`, place.ts flashesOwnClock), a picture whose drift is its sound's, unchecked by its frames
+ * (`picture_drift_assumed`, continuity.ts). Other codes stay in sync.json and the table.
  */
 import type { SyncMap } from './clock.js';
 
-const TOLD = new Set(['camera_clock_shared', 'container_lag', 'content_lag', 'content_mismatch', 'content_unchecked', 'continuity_unchecked', 'decode_errors', 'drift_unmeasured', 'forced_pick', 'no_end_pulse', 'offset_uncertain', 'one_pulse', 'other_route', 'pairing_unchecked', 'short_stream', 'timestamp_gap', 'truncated']);
+const TOLD = new Set(['camera_clock_shared', 'container_lag', 'content_lag', 'content_mismatch', 'content_unchecked', 'continuity_unchecked', 'decode_errors', 'drift_unmeasured', 'forced_pick', 'no_end_pulse', 'offset_uncertain', 'one_pulse', 'other_route', 'pairing_unchecked', 'picture_drift_assumed', 'picture_own_clock', 'short_stream', 'timestamp_gap', 'truncated']);
 
 /**
  * `<file> <kind> stream <n>: <code>: <message>` per warning worth telling. A `no_end_pulse` that several streams share
