@@ -11,7 +11,7 @@ import { basename } from 'node:path';
 import type { SyncMap } from '../sync/clock.js';
 
 /** docs/sync.md's warnings table: a placement that may be off by more than its target, or of another session. */
-const KEPT = new Set(['content_mismatch', 'content_unchecked', 'offset_uncertain', 'camera_clock_shared', 'forced_pick', 'drift_uncertain', 'drift_unmeasured', 'container_lag']);
+const KEPT = new Set(['content_mismatch', 'content_unchecked', 'offset_uncertain', 'camera_clock_shared', 'forced_pick', 'drift_uncertain', 'drift_unmeasured', 'container_lag', 'picture_own_clock', 'picture_drift_assumed']);
 
 /**
  * Warnings about a pair of files, not the stream they sit on: `content_mismatch`/`content_unchecked` sit on the stream
