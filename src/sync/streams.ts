@@ -334,7 +334,8 @@ function decodeErrorsWarning(d: DecodeErrors): SyncWarning | null {
  * A guided flash whose frames fit another length than the reference's beep (flash-pulse.ts fitPulseChecked): the LED
  * and the tone from separate drivers, or compression blurring the partly lit frames (scene variant 46: LED and beep
  * both 169 ms, the frames fitting 150 ms). Its onset was fitted with the frames' own length, the shutter not told;
- * or, a length shorter than the beep by up to its room's echo tail (flash-pulse.ts echoShortened), with the shutter told.
+ * a length shorter than the beep by up to its room's echo tail (flash-pulse.ts echoShortened) is named so (its onset
+ * refitted with that length known, the shutter told, where the free fit timed it beyond a quarter frame: flash.ts fitOnset).
  */
 function flashLengthWarning(windows: Array<{ window: SearchWindow; detections: Array<{ guided?: boolean; placeable?: boolean; duration_s: number | null }> }>, guides: FlashGuide[], frameS: number | null): SyncWarning | null {
   const ms = (s: number) => (s * 1000).toFixed(0);
@@ -345,7 +346,7 @@ function flashLengthWarning(windows: Array<{ window: SearchWindow; detections: A
     if (g.duration_s === null || !d || d.duration_s === null || Math.abs(d.duration_s - g.duration_s) < 1e-4) continue;
     const echo = frameS !== null && echoShortened(d.duration_s, g.duration_s, frameS);
     const why = echo ? "the beep heard longer through its room's echo tail, or an LED lit shorter" : "an LED lit for another length, or the codec's blur of the partly lit frames";
-    said.push(`${g.window}: the frames fit a flash of ~${ms(d.duration_s)} ms better than the reference's beep of ${ms(g.duration_s)} ms (${why}); its onset is fitted with that length (its rising edge), the shutter ${echo ? 'told by it' : 'not told'}`);
+    said.push(`${g.window}: the frames fit a flash of ~${ms(d.duration_s)} ms better than the reference's beep of ${ms(g.duration_s)} ms (${why}); its onset is fitted with that length (its rising edge)${echo ? '' : ', the shutter not told'}`);
   }
   return said.length ? { code: 'flash_length', message: said.join('; ') } : null;
 }

@@ -599,9 +599,7 @@ export function fitPulseChecked(times: ArrayLike<number>, values: ArrayLike<numb
   // A free length within a quarter frame of the beep's is codec smear of the partly lit frames, not another length: on
   // H.264 at CRF 30 such fits beat the beep's by more than the noise and moved matched pulses 0.3 frame (sweep, s17).
   const agrees = Math.abs(free.duration_s - D) < T / 4 || sse(known) <= nearSse(sse(free), n, noiseVar);
-  if (agrees) return { ...known, lengthKnown: true };
-  if (echoShortened(free.duration_s, D, T)) return { ...fitPulse(times, values, T, tau0, free.duration_s, D0, noiseVar), lengthKnown: true };
-  return { ...free, lengthKnown: false };
+  return agrees ? { ...known, lengthKnown: true } : { ...free, lengthKnown: false };
 }
 
 /**
@@ -614,8 +612,8 @@ const ECHO_STRETCH_S = 0.12;
 /**
  * Whether the frames' own length is the beep's dry length, the heard one (D) being stretched by the room's echo tail:
  * shorter than D by at most ECHO_STRETCH_S, and lit at least 3 frames, so its fully lit frames fix its length (a light
- * of one or two partly lit frames fits many lengths: flash.ts untimedReason). The onset is then fitted with that length
- * known, which tells the shutter from the partly lit frames at both ends, as a known beep length does.
+ * of one or two partly lit frames fits many lengths: flash.ts untimedReason). flash.ts fitOnset then refits the onset
+ * with that length known, which tells the shutter from the partly lit frames at both ends, as a known beep length does.
  */
 export function echoShortened(frameLength: number, D: number, T: number): boolean {
   return frameLength < D && D - frameLength <= ECHO_STRETCH_S && frameLength >= 3 * T;
