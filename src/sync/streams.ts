@@ -14,6 +14,7 @@ import { DAMAGE_BEFORE_S } from './tone/tone-damage.js';
 import { declaredEndS, statesExactDuration } from '../media/stream-ends.js';
 import type { FlashPairHint } from './flash/flash-pair.js';
 import { pairHintFor } from './flash/flash-hint.js';
+import { echoShortened } from './flash/flash-pulse.js';
 import { scanVideoFlash, type FlashGuide, type VideoWindowResult } from './flash/scan-video.js';
 import { guidesBeforePicture, lateCameraWarning, windowsToSearch } from './checks/late-camera.js';
 import { guideAfterPicture, notePairEndAfterPicture, pictureEndS } from './checks/early-stop.js';
@@ -300,7 +301,7 @@ export async function findVideoPulses(st: StreamState, q: ProbedFile, guides: Fl
   const frameS = st.frameS;
   const cut = frameS === null ? null : truncation(scan.windows, q, st, frameS);
   if (cut) st.warnings.push(cut);
-  const odd = flashLengthWarning(scan.windows, kept);
+  const odd = flashLengthWarning(scan.windows, kept, frameS);
   if (odd) st.warnings.push(odd);
   st.decodeErrors = scan.decode_errors;
   const damaged = decodeErrorsWarning(scan.decode_errors);
@@ -332,16 +333,20 @@ function decodeErrorsWarning(d: DecodeErrors): SyncWarning | null {
 /**
  * A guided flash whose frames fit another length than the reference's beep (flash-pulse.ts fitPulseChecked): the LED
  * and the tone from separate drivers, or compression blurring the partly lit frames (scene variant 46: LED and beep
- * both 169 ms, the frames fitting 150 ms). Its onset was fitted with the frames' own length, the shutter not told.
+ * both 169 ms, the frames fitting 150 ms). Its onset was fitted with the frames' own length, the shutter not told;
+ * a length shorter than the beep by up to its room's echo tail (flash-pulse.ts echoShortened) is named so (its onset
+ * refitted with that length known, the shutter told, where the free fit timed it beyond a quarter frame: flash.ts fitOnset).
  */
-function flashLengthWarning(windows: Array<{ window: SearchWindow; detections: Array<{ guided?: boolean; placeable?: boolean; duration_s: number | null }> }>, guides: FlashGuide[]): SyncWarning | null {
+function flashLengthWarning(windows: Array<{ window: SearchWindow; detections: Array<{ guided?: boolean; placeable?: boolean; duration_s: number | null }> }>, guides: FlashGuide[], frameS: number | null): SyncWarning | null {
   const ms = (s: number) => (s * 1000).toFixed(0);
   const said: string[] = [];
   for (const g of guides) {
     const w = windows.find((x) => x.window.name === g.window);
     const d = w?.detections.find((x) => x.guided && x.placeable);
     if (g.duration_s === null || !d || d.duration_s === null || Math.abs(d.duration_s - g.duration_s) < 1e-4) continue;
-    said.push(`${g.window}: the frames fit a flash of ~${ms(d.duration_s)} ms better than the reference's beep of ${ms(g.duration_s)} ms (an LED lit for another length, or the codec's blur of the partly lit frames); its onset is fitted with that length (its rising edge), the shutter not told`);
+    const echo = frameS !== null && echoShortened(d.duration_s, g.duration_s, frameS);
+    const why = echo ? "the beep heard longer through its room's echo tail, or an LED lit shorter" : "an LED lit for another length, or the codec's blur of the partly lit frames";
+    said.push(`${g.window}: the frames fit a flash of ~${ms(d.duration_s)} ms better than the reference's beep of ${ms(g.duration_s)} ms (${why}); its onset is fitted with that length (its rising edge)${echo ? '' : ', the shutter not told'}`);
   }
   return said.length ? { code: 'flash_length', message: said.join('; ') } : null;
 }

@@ -601,3 +601,20 @@ export function fitPulseChecked(times: ArrayLike<number>, values: ArrayLike<numb
   const agrees = Math.abs(free.duration_s - D) < T / 4 || sse(known) <= nearSse(sse(free), n, noiseVar);
   return agrees ? { ...known, lengthKnown: true } : { ...free, lengthKnown: false };
 }
+
+/**
+ * Longest stretch of a beep as heard at a microphone by its room's echo tail, s: issue #11 item 1 ("room echo
+ * stretches the beep as heard ... by tens of ms"); ttrial49 R6 (RT60 0.45 s): a 230 ms beep read 279-316 ms at the
+ * lav, its 230 ms LED's frames 217-225 ms.
+ */
+const ECHO_STRETCH_S = 0.12;
+
+/**
+ * Whether the frames' own length is the beep's dry length, the heard one (D) being stretched by the room's echo tail:
+ * shorter than D by at most ECHO_STRETCH_S, and lit at least 3 frames, so its fully lit frames fix its length (a light
+ * of one or two partly lit frames fits many lengths: flash.ts untimedReason). flash.ts fitOnset then refits the onset
+ * with that length known, which tells the shutter from the partly lit frames at both ends, as a known beep length does.
+ */
+export function echoShortened(frameLength: number, D: number, T: number): boolean {
+  return frameLength < D && D - frameLength <= ECHO_STRETCH_S && frameLength >= 3 * T;
+}

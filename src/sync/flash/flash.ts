@@ -21,7 +21,7 @@ import { lightLeftOn, lightOnBefore, litThroughout, type LightLeftOn } from './f
 import { allRegions, cellMeans, gridFor, regionRowSeries, regionSeries, type Grid, type Region } from './flash-cells.js';
 import { grownOverlap, litExtent, samePlace, type CellBox } from './flash-lit.js';
 import { calibrate, CLEAR_MARGIN, looseFitReason, summariseNull, type NullSummary } from './flash-null.js';
-import { boxZ, boxZOfSums, boxZTrimmed, FLANK_FRAMES, fitPulseChecked, riseOnsets, otherEvent, plateauTests, prefixSums, quickMedian, stepFreeSpan, temporalSd, topEvents, type BoxSums, type PlateauTest, type PulseStat } from './flash-pulse.js';
+import { boxZ, boxZOfSums, boxZTrimmed, echoShortened, FLANK_FRAMES, fitPulse, fitPulseChecked, riseOnsets, otherEvent, plateauTests, prefixSums, quickMedian, stepFreeSpan, temporalSd, topEvents, type BoxSums, type PlateauTest, type PulseStat } from './flash-pulse.js';
 
 /** Where to look (seconds on the video stream's own timeline) and how long the pulse is, from the camera's own beep. */
 export interface FlashSearchGuide {
@@ -897,8 +897,15 @@ export class FlashScanner {
     let above = 0;
     for (let i = c.a; i < hi; i++) if (x[i] >= half) above++;
     const D = c.guide ? c.guide.duration_s : this.knownS;
-    const fit = fitPulseChecked(this.times.slice(lo, hi), x.subarray(lo, hi), T, this.times[c.a] + T / 2, D, Math.max(T, above * T), sd * sd + NOISE_FLOOR * NOISE_FLOOR);
-    const noise = fit.amp > 0 ? (T * fit.rms) / fit.amp : T;
+    const [times, values, tau0, D0, noiseVar] = [this.times.slice(lo, hi), x.subarray(lo, hi), this.times[c.a] + T / 2, Math.max(T, above * T), sd * sd + NOISE_FLOOR * NOISE_FLOOR];
+    let fit = fitPulseChecked(times, values, T, tau0, D, D0, noiseVar);
+    const noiseOf = (f: { amp: number; rms: number }) => (f.amp > 0 ? (T * f.rms) / f.amp : T);
+    // A length the beep's echo tail explains (flash-pulse.ts echoShortened), fitted free and timed beyond
+    // ownLengthReason's quarter frame: refitted with that length known, the shutter told (ttrial49 R6).
+    if (c.guide && D !== null && !fit.lengthKnown && echoShortened(fit.duration_s, D, T) && Math.hypot(noiseOf(fit), fit.model_sd_s) > LENGTH_FREE_SD_FRAMES * T) {
+      fit = { ...fitPulse(times, values, T, tau0, fit.duration_s, D0, noiseVar), lengthKnown: true };
+    }
+    const noise = noiseOf(fit);
     // Noise of the partly lit frames and the spread of onsets that fit alike (uniform: width/√12): the fit's own sd,
     // which the placement's gates use (place.ts gateSd). The reported sd is the onset's posterior sd under the model's
     // precision (flash-pulse.ts reportedOnset, modelVar) with the same noise.
