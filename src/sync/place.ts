@@ -157,7 +157,7 @@ function clockOfPulses(s: StreamState, from: StreamState, pairs: PulsePair[], st
     const offsets = pairs.map((p) => p.tRef - p.tSrc * (1 + k));
     return { offset: offsets.reduce((a, b) => a + b, 0) / offsets.length, k, kSd, offsetSd: meanOffsetSd(pairs, offsets), extra };
   }
-  if (own && implausibleDrift(s, { k: own.k, kSd: Math.hypot(pairs[0].gateSd, pairs[1].gateSd) / (pairs[1].tSrc - pairs[0].tSrc) }, from)) return null;
+  if (own && implausibleDrift(s, { k: own.k, kSd: Math.hypot(pairs[0].gateSd, pairs[1].gateSd) / (pairs[1].tSrc - pairs[0].tSrc) }, from, pairs)) return null;
   if (own) {
     // Beeps at both ends of an audio stream whose content matches: the content's rate, the offset from both beeps.
     const both = o.fallback === 'xcorr' ? bothBeepsOnContentDrift(s, from, pairs) : null;
@@ -222,9 +222,9 @@ function driftOfPairs(pairs: PulsePair[]): { k: number; kSd: number } {
 }
 
 /** Recording clocks differ by well under 500 ppm: pulses implying more (beyond driftSlack) disagree, one is wrong. */
-function implausibleDrift(s: StreamState, d: { k: number; kSd: number }, from: StreamState): boolean {
+function implausibleDrift(s: StreamState, d: { k: number; kSd: number }, from: StreamState, pairs: PulsePair[]): boolean {
   if (Math.abs(d.k) <= MAX_DRIFT + driftSlack(s, d.kSd)) return false;
-  if (!s.warnings.some((w) => w.code === 'pulses_disagree')) s.warnings.push({ code: 'pulses_disagree', message: `its start and end pulses imply ${(d.k * 1e6).toFixed(0)} ppm of drift against ${from.file}: one of them is wrong, so neither is used` });
+  if (!s.warnings.some((w) => w.code === 'pulses_disagree')) s.warnings.push({ code: 'pulses_disagree', message: `its start and end pulses imply ${(d.k * 1e6).toFixed(0)} ppm of drift against ${from.file}: one of them is wrong, so neither is used (${pairs.map((p) => `${p.w} pulse at ${p.tSrc.toFixed(3)} s here, ${p.tRef.toFixed(3)} s in ${from.file}`).join('; ')}: a second press of the trigger, another device's beep, a recording started or stopped between pulses? a --search-s that leaves the stray pulse out of its window, or --ends start, uses the session's own)` });
   return true;
 }
 
