@@ -54,6 +54,21 @@ describe('sync placement: a camera\'s picture and sound are not placed by each o
     expect(() => refuseUnplaced(all, lav, probes, CTX)).toThrow(/video stream 0 cannot be put on the reference clock: no flash .*skew \(up to 50 ms\)/);
   });
 
+  it('a flash --pick forced that its own sound puts 600 ms away: the refusal says the pick forced it (ttrial49 R1)', () => {
+    for (const forced of [true, false]) {
+      const lav = state('lav.wav', 'audio', { start: 3.4 });
+      const sound = state('cam.mp4', 'audio', { start: 3.1 });
+      const picture = state('cam.mp4', 'video', { start: 2.5 });
+      if (forced) picture.forcedPick = '--pick first chose the start flash at 2.500 s';
+      const all = [lav, sound, picture];
+      placeStreams(all, lav, PLACING);
+      expect(picture.placed).toBeNull();
+      const said = picture.warnings.find((w) => w.code === 'sound_disagrees')?.message ?? '';
+      expect(said).toMatch(/put that moment 600\.0 ms apart/);
+      expect(said.includes('--pick forced this flash')).toBe(forced);
+    }
+  });
+
   it('with --share-camera-clock the picture takes its sound\'s clock, the unmeasured skew in its offset sd and a warning', () => {
     const lav = state('lav.wav', 'audio', { start: 3.4 });
     const sound = state('cam.mp4', 'audio', { start: 3.1 });

@@ -1016,7 +1016,7 @@ export function soundPictureCheck(s: StreamState, states: StreamState[]): boolea
   const how = snd.placed.method === 'xcorr' ? `cross-correlation with ${snd.placed.from?.file}` : snd.placed.method === 'tone' ? 'its beep' : `the ${snd.placed.method} route`;
   s.warnings.push({
     code: 'sound_disagrees',
-    message: `its flash at ${c.t_s.toFixed(3)} s and its own file's audio stream ${snd.stream} (placed by ${how}) put that moment ${(Math.abs(d) * 1000).toFixed(1)} ms apart on the reference clock, more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart and ${SOUND_PICTURE_K} sd of the two (sd ${(sd * 1000).toFixed(1)} ms): the flash's onset or the sound's placement is wrong, so the picture is not placed`,
+    message: `its flash at ${c.t_s.toFixed(3)} s and its own file's audio stream ${snd.stream} (placed by ${how}) put that moment ${(Math.abs(d) * 1000).toFixed(1)} ms apart on the reference clock, more than the ${AV_SKEW_MAX_S * 1000} ms a camera's sound and picture may be apart and ${SOUND_PICTURE_K} sd of the two (sd ${(sd * 1000).toFixed(1)} ms): the flash's onset or the sound's placement is wrong, so the picture is not placed${s.forcedPick ? ` (--pick forced this flash among its window's candidates: this far from its own sound it is likely not the session's pulse; the other --pick rule, or the stray flash trimmed out of the recording, may place the picture)` : ''}`,
   });
   s.placed = null;
   s.refusedBy = 'sound_disagrees';
