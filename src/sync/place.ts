@@ -317,10 +317,12 @@ function driftFromBothWindows(s: StreamState, from: StreamState, minConfidence: 
 const WINDOW_DRIFT_SD = 10e-6;
 
 /**
- * Drift of an audio stream placed by its pulse at one end only (--ends both): from the other end's window
- * (driftFromOtherEnd), else from the content of the pulse's own window when that cross-correlates conclusively with
- * the same window of the stream it was placed from (its fitted drift over the window, as xcorrClock takes a start
- * window's alone). Null when neither does.
+ * Drift of an audio stream placed by its pulse at one end only (--ends both), the first route that gives one: the line
+ * through both windows' content lags when both cross-correlate conclusively (driftFromBothWindows: the talkers' lag
+ * cancels); from the pulse to the other end's window (driftFromOtherEnd); the content of the pulse's own window when
+ * that cross-correlates conclusively with the same window of the stream it was placed from (its fitted drift over the
+ * window, as xcorrClock takes a start window's alone); a window matching in the fine stage only, on the pulse's line, by
+ * its rate (driftFromRateOnLine). Null when none does.
  */
 function driftForOnePulse(s: StreamState, from: StreamState, pair: { tRef: number; tSrc: number; sd: number }, minConfidence: number): { k: number; kSd: number; message: string; source: string } | null {
   const missing = s.chosen.start ? 'end' : 'start';
