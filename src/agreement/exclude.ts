@@ -72,10 +72,13 @@ export function excludeOption(ids: readonly string[]): string {
 
 /**
  * After the Raters table: how to see the figures without a flagged rater (null when none is flagged, or when leaving
- * one out would leave a single rater: with 2 raters it suggested a command that is refused).
+ * one out would leave a single rater: with 2 raters it suggested a command that is refused). A flag every rater holds
+ * (each with few_items on a small panel) says something of the data, not of one rater: leaving one out would not
+ * answer it, so such a flag alone suggests nobody.
  */
 export function excludeHint(raters: ReadonlyArray<{ rater: string; flags: string[] }>): string | null {
-  const flagged = raters.filter((r) => r.flags.length > 0).map((r) => shellWord(r.rater));
+  const heldByAll = (flag: string) => raters.every((r) => r.flags.includes(flag));
+  const flagged = raters.filter((r) => r.flags.some((f) => !heldByAll(f))).map((r) => shellWord(r.rater));
   if (flagged.length === 0 || raters.length < 3) return null;
   const more = flagged.length > 1 ? ` (or ${flagged.slice(1, 4).join(', ')}${flagged.length > 4 ? ', …' : ''})` : '';
   return `to see the figures without a flagged rater, run again with --exclude-rater ${flagged[0]}${more}`;

@@ -145,13 +145,21 @@ function blandAltman(name: string, p: RaterPoints, dom: [number, number], diffMa
   for (let i = 0; i < n; i++) {
     s += `<circle cx="${r2(x((p.own[i] + p.cons[i]) / 2))}" cy="${r2(y(diffs[i]))}" r="2.5" fill="#1f5fa8" fill-opacity="0.35"><title>${escapeHtml(p.ids[i])}: ${escapeHtml(name)} ${r2(p.own[i])}, others ${r2(p.cons[i])}</title></circle>`;
   }
-  if (n) {
-    s += `<line x1="34" x2="${W - 8}" y1="${r2(y(mean))}" y2="${r2(y(mean))}" stroke="#c0392b" stroke-width="1.5"/>`;
-    for (const l of [mean - 1.96 * sd, mean + 1.96 * sd]) s += `<line x1="34" x2="${W - 8}" y1="${r2(y(l))}" y2="${r2(y(l))}" stroke="#c0392b" stroke-dasharray="4 3"/>`;
-  }
+  if (n) s += `<line x1="34" x2="${W - 8}" y1="${r2(y(mean))}" y2="${r2(y(mean))}" stroke="#c0392b" stroke-width="1.5"/>`;
+  // Limits of agreement need a spread of the differences: with fewer than 2 of them, or all equal, lines at the bias
+  // would read as limits of zero width, a certainty no sample gives (as bias_ci95 is null then).
+  const limits = n > 1 && sd > 0;
+  if (limits) for (const l of [mean - 1.96 * sd, mean + 1.96 * sd]) s += `<line x1="34" x2="${W - 8}" y1="${r2(y(l))}" y2="${r2(y(l))}" stroke="#c0392b" stroke-dasharray="4 3"/>`;
   s += labelOutliers(p, diffs, mean, sd, x, y);
-  s += `</svg><figcaption>${escapeHtml(name)}: bias ${f3(mean)}, limits ${f3(mean - 1.96 * sd)} to ${f3(mean + 1.96 * sd)}</figcaption></figure>`;
+  s += `</svg><figcaption>${escapeHtml(name)}: ${baCaption(n, mean, sd, limits)}</figcaption></figure>`;
   return s;
+}
+
+/** The Bland-Altman plot's caption: bias and limits, or why the limits are not drawn. */
+function baCaption(n: number, mean: number, sd: number, limits: boolean): string {
+  if (n === 0) return 'no target shared with another rater';
+  if (limits) return `bias ${f3(mean)}, limits ${f3(mean - 1.96 * sd)} to ${f3(mean + 1.96 * sd)}`;
+  return `bias ${f3(mean)}, limits not drawn (${n === 1 ? 'one difference' : `all ${n} differences equal`}: no spread to draw them from)`;
 }
 
 /** The ids of points outside the limits of agreement, written beside them (at most 5 per plot, the farthest). */
