@@ -36,6 +36,18 @@ describe('FaceTracker: another person where one left', () => {
     expect(idsAfterGap(A_LOOK)).toEqual([0, 0, 0]);
   });
 
+  it('the tracker says which hidden track refused a new id by its look (none when no look refused it)', () => {
+    const tracker = new FaceTracker();
+    for (let k = 0; k < 10; k++) tracker.assign([A_BOX], k / 10, [A_LOOK]);
+    for (let k = 10; k < 15; k++) tracker.assign([], k / 10, []);
+    expect(tracker.assign([B_BOX], 1.5, [B_LOOK])).toEqual([1]);
+    expect(tracker.refusedByLook(1)).toBe(0);
+    expect(tracker.refusedByLook(0)).toBeUndefined();
+    // a face far from the hidden track opens an id no look refused
+    expect(tracker.assign([B_BOX, [450, 100, 120, 120]], 1.6, [B_LOOK, A_LOOK])).toEqual([1, 2]);
+    expect(tracker.refusedByLook(2)).toBeUndefined();
+  });
+
   it('one person back after a gap keeps the id within the measured spread of a look (0.038 on Megamind.avi)', () => {
     expect(idsAfterGap([A_LOOK[0] + 0.038, A_LOOK[1] - 0.005], A_BOX)).toEqual([0, 0, 0]);
     expect(idsAfterGap([A_LOOK[0] + LOOK_MAX_DISTANCE + 0.005, A_LOOK[1]], A_BOX)).toEqual([1, 1, 1]);
@@ -52,7 +64,12 @@ describe('FaceTracker: another person where one left', () => {
     const overlay = "[1]crop=240:240:105:0,scale=160:160,split[a][b];[b]hflip,hue=s=0[bg];[0][a]overlay=x=100:y=100:enable='lt(t,0.6)'[v1];[v1][bg]overlay=x=110:y=100:enable='gte(t,0.9)'";
     ffmpegSync(['-f', 'lavfi', '-i', 'color=c=0x707070:s=640x360:r=10:d=1.5', '-loop', '1', '-i', join(FIXTURES, 'face', 'astronaut.png'), '-filter_complex', overlay, '-t', '1.5', '-r', '10', '-c:v', 'libx264', '-crf', '18', '-pix_fmt', 'yuv420p', clip]);
     const out = join(tmp.dir, 'swap.jsonl');
-    expect((await runFaceInProcess(['face', clip, '-o', out])).code).toBe(0);
+    const summary = join(tmp.dir, 'swap.summary.json');
+    const r = await runFaceInProcess(['face', clip, '-o', out, '--summary', summary]);
+    expect(r.code).toBe(0);
+    // ... and the one-face series' switch from A to B is counted and said, though B is 10 px from where A was
+    expect(JSON.parse(readFileSync(summary, 'utf8')).primary_face_switches).toBe(1);
+    expect(r.stderr).toContain('the primary face switched to another face 1 time(s)');
     const recs = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const idsOf = (from: number, to: number) => new Set(recs.filter((r) => r.face_found && r.t_s >= from && r.t_s < to).map((r) => r.face_id));
     expect([...idsOf(0, 0.6)]).toEqual([0]);

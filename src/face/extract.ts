@@ -563,7 +563,8 @@ export class FaceRecordBuilder {
    * (trial32); at twice the smaller size, one between two faces side by side (centres 1.5 faces apart) or crossing at
    * `--fps 5` (trial33). The tracker (features.ts) keeps an id within half a face, so one person would have to move
    * over a face-width from one analysed frame to the next: 25 face-widths a second at 25 fps, 5 at `--fps 5` (trial33's
-   * mblur.mp4, a portrait swinging 1080 px/s at most, moves 0.43 of its ~100 px face a frame at 25 fps).
+   * mblur.mp4, a portrait swinging 1080 px/s at most, moves 0.43 of its ~100 px face a frame at 25 fps). A face given a
+   * new id because the previous primary face's hidden track refused it by its look counts at any distance.
    */
   private noteSwitch(p: FaceFields, t: number): void {
     const [x, y, w, h] = p.bbox_px;
@@ -573,7 +574,10 @@ export class FaceRecordBuilder {
       const jump = Math.hypot(now.cx - last.cx, now.cy - last.cy);
       const far = t - last.t <= 2 && jump > 2 * Math.min(now.side, last.side);
       const nextFrame = now.frame === last.frame + 1 && jump > Math.max(now.side, last.side);
-      if (far || nextFrame) {
+      // Or where the previous primary face's track would have taken it but for its look: another person in its place
+      // (the tracker's appearance gate; a new user's trial, 2026-12-06: B 10 px from where A left went uncounted).
+      const otherPerson = this.tracker.refusedByLook(now.id) === last.id;
+      if (far || nextFrame || otherPerson) {
         this.switches++;
         this.firstSwitchT ??= t;
       }

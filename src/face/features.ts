@@ -125,18 +125,31 @@ export class FaceTracker {
   private tracks: Track[] = [];
   private nextId = 0;
   private lastFrameT: number | null = null;
+  /** Per id opened because a hidden track's look refused its face: that track's id (another person where it was). */
+  private readonly openedAgainstLook = new Map<number, number>();
   constructor(private readonly maxGapS = 2) {}
+
+  /**
+   * The id of the hidden track whose look refused this id's first face, when the id was opened that way: a face where
+   * that track would have taken it, of another look (another person, appearance.ts). Undefined otherwise.
+   */
+  refusedByLook(id: number): number | undefined {
+    return this.openedAgainstLook.get(id);
+  }
 
   /** `looks[f]`: face f's look (appearance.ts skinChroma), null or absent when not measured (no gate for it). */
   assign(boxes: Box[], t: number, looks: ReadonlyArray<Look | null> = []): number[] {
     this.tracks = this.tracks.filter((tr) => t - tr.lastT <= this.maxGapS);
     const ids = new Array<number>(boxes.length).fill(-1);
     const fresh = (tr: Track) => tr.lastT === this.lastFrameT;
+    const refused = new Map<number, number>();
     this.matchPass(boxes, t, ids, this.tracks.filter(fresh), looks, false);
-    this.matchPass(boxes, t, ids, this.tracks.filter((tr) => !fresh(tr)), looks, true);
+    this.matchPass(boxes, t, ids, this.tracks.filter((tr) => !fresh(tr)), looks, true, refused);
     boxes.forEach((b, f) => {
       if (ids[f] === -1) {
         ids[f] = this.nextId++;
+        const against = refused.get(f);
+        if (against !== undefined) this.openedAgainstLook.set(ids[f], against);
         const look = looks[f];
         this.tracks.push({ id: ids[f], box: b, lastT: t, past: [{ box: b, t }], looks: look ? [look] : [] });
       }
@@ -147,18 +160,21 @@ export class FaceTracker {
 
   /**
    * Greedy matching of the faces still without an id to `tracks` (see the class), updating the matched tracks; with
-   * `gate`, a face of another look than the track's (appearance.ts otherLook) is not its face.
+   * `gate`, a face of another look than the track's (appearance.ts otherLook) is not its face; `refused` then gets,
+   * per such face, the lowest id of the tracks that would have taken it but for its look.
    */
-  private matchPass(boxes: Box[], t: number, ids: number[], tracks: Track[], looks: ReadonlyArray<Look | null>, gate: boolean): void {
+  private matchPass(boxes: Box[], t: number, ids: number[], tracks: Track[], looks: ReadonlyArray<Look | null>, gate: boolean, refused?: Map<number, number>): void {
     const pairs: Array<{ f: number; tr: Track; score: number }> = [];
     for (const tr of tracks) {
       const at = predictedBox(tr, t);
       const trackLook = gate ? meanLook(tr.looks) : null;
       boxes.forEach((b, f) => {
-        if (ids[f] !== -1 || otherLook(trackLook, looks[f])) return;
+        if (ids[f] !== -1) return;
         const o = iou(b, at);
         const near = centreDistance(b, at) < 0.5 * Math.max(b[2], b[3], at[2], at[3]);
-        if (o > 0.2 || near) pairs.push({ f, tr, score: o + (near ? 0.01 : 0) });
+        if (!(o > 0.2 || near)) return;
+        if (!otherLook(trackLook, looks[f])) pairs.push({ f, tr, score: o + (near ? 0.01 : 0) });
+        else if (refused && (refused.get(f) ?? Infinity) > tr.id) refused.set(f, tr.id);
       });
     }
     pairs.sort((a, b) => b.score - a.score || a.tr.id - b.tr.id || a.f - b.f);
