@@ -87,6 +87,22 @@ describe('mmprep sync: bad input', () => {
     noOutput();
   });
 
+  it('a soundless camera whose head roll outscores its LED: the refusal names where the LED scored (the null\'s max)', async () => {
+    // A new user's trial (2026-12-06, ttrial50 R1): a portrait turned 25 degrees for half a second (3.98-4.5 s) scored
+    // 494 and the LED (lit 1.78-2.0 s at the top-right corner) 330; the line named only the roll, so --pick strongest,
+    // which it offers, put the picture 2.18 s off. Now the LED's time and region are on the line.
+    const clip = f('roll.mp4');
+    const face = join(FIXTURES, 'face', 'astronaut.png');
+    const graph = "[0]scale=200:200,format=rgba,rotate=a='if(between(t,3.98,4.5),-0.44,0)':c=0x5a5a5a:ow=200:oh=200[f];[1][f]overlay=x=60:y=30:shortest=1,noise=alls=4:allf=t,drawbox=x=284:y=16:w=24:h=24:color=white:t=fill:enable='between(t,1.78,2.0)'";
+    ffmpegSync(['-loop', '1', '-i', face, '-f', 'lavfi', '-i', 'color=c=0x5a5a5a:s=320x240:r=25:d=12', '-filter_complex', graph, '-t', '12', '-r', '25', '-c:v', 'libx264', '-crf', '23', '-pix_fmt', 'yuv420p', clip]);
+    const r = await runCliInProcess(['sync', f('beep.wav'), clip, '-o', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    // the refused candidate is the roll (on the face, x 60-260), and the null's largest score is the LED's corner cell
+    expect(r.stderr).toMatch(/candidate at 3\.9\d\d s \(score [\d.]+\) does not stand out of this file's own scores without a pulse \(95th percentile [\d.]+, max [\d.]+ at 1\.(7[2-9]|8[0-2])\d s \(x 2(8\d|9\d|30\d) y ([0-9]|[1-3]\d) /);
+    noOutput();
+  });
+
   it("the demo's camera without its sound: refused with what to do, --pick strongest among it; with it, placed and marked", async () => {
     // A new user's trial (2026-12-05): the refusal named recording again and --ends both, not --pick strongest, which
     // places a session already recorded (here within a frame of fixtures/demo's truth, -0.62 s) at the user's risk.

@@ -151,7 +151,31 @@ function soundlessFlashAdvice(s: StreamState, states: StreamState[], o: ReportCo
   if (s.kind !== 'video' || states.some((x) => x.kind === 'audio' && x.file === s.file)) return '';
   // Under --ends both the pair was searched, and its lines say what the other end showed.
   if (o.ends === 'both' || !s.warnings.some((w) => w.code === 'unplaceable_pulse' && / not used: /.test(w.message))) return '';
-  return `; without the camera's own sound its flash is searched alone: record the camera's sound (its beep says where the flash is), or pulse at both ends and run with --ends both (the two flashes are then searched as a pair), and check that the LED is in view and dark before and after each pulse (docs/sync.md "The LED"); for a session already recorded, --pick strongest places the picture by its strongest flash candidate with no check (marked forced_pick): look at that candidate's time and region in the detections first, and check the placement by eye (a wrong flash puts every frame that far off)`;
+  return `${flashCandidatesNote(s)}; without the camera's own sound its flash is searched alone: record the camera's sound (its beep says where the flash is), or pulse at both ends and run with --ends both (the two flashes are then searched as a pair), and check that the LED is in view and dark before and after each pulse (docs/sync.md "The LED"); for a session already recorded, --pick strongest places the picture by its strongest flash candidate with no check (marked forced_pick): look at that candidate's time and region in the detections first, and check the placement by eye (a wrong flash puts every frame that far off)`;
+}
+
+/** How many flash candidates a soundless picture's refusal names. */
+const NAMED_FLASHES = 3;
+
+/**
+ * A soundless picture's flash candidates with a score (time, score, region), strongest first, and which one each
+ * --pick rule would take: the line named only the strongest, where the LED was the second (a new user's trial,
+ * 2026-12-06, R1: a head roll at 3.982 s scored 494, the LED at 1.782 s 330; --pick strongest put the picture 2.18 s
+ * off). Empty with fewer than two candidates (the line names the one).
+ */
+function flashCandidatesNote(s: StreamState): string {
+  const scored = s.detections.filter((d) => typeof d.score === 'number' && typeof d.t_s === 'number');
+  if (scored.length < 2) return '';
+  const byScore = scored.slice().sort((a, b) => Number(b.score) - Number(a.score) || Number(a.t_s) - Number(b.t_s));
+  const at = (d: (typeof scored)[number]) => `${Number(d.t_s).toFixed(3)} s`;
+  const where = (d: (typeof scored)[number]) => {
+    const r = d.region as { x_px?: number; y_px?: number; w_px?: number; h_px?: number } | undefined;
+    return r ? ` at x ${r.x_px} y ${r.y_px} ${r.w_px}x${r.h_px} px` : '';
+  };
+  const list = byScore.slice(0, NAMED_FLASHES).map((d) => `${at(d)} (score ${Number(d.score).toFixed(1)}${where(d)})`).join(', ');
+  const first = scored.slice().sort((a, b) => Number(a.t_s) - Number(b.t_s))[0];
+  const more = byScore.length > NAMED_FLASHES ? ` of ${byScore.length}` : '';
+  return `; its flash candidates, strongest first${more}: ${list} (--pick strongest takes ${at(byScore[0])}, --pick first ${at(first)}: a head or hand moving across a still part of the picture can outscore the LED, so look at each candidate's region first)`;
 }
 
 /**

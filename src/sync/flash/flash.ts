@@ -258,7 +258,8 @@ interface ScoreTrack {
  * A candidate's null (flash-null.ts) and the same comparison for events of the whole picture's kind: the whole
  * picture's own pulse score at the candidate's onset (`wholeAt`) and its largest at the null's frames (`wholeMax`).
  */
-type WindowNull = NullSummary & { wholeMax: number; wholeAt: number };
+/** `maxAt`: the frame and region of the null's largest score (a refusal names it: it may be the LED, ttrial50 R1). */
+type WindowNull = NullSummary & { wholeMax: number; wholeAt: number; maxAt: { t_s: number; region: FlashRegion | null } | null };
 
 /**
  * The running per-cell sums of FlashScanner.cellPrefixAt over frames 0..i - 1 of one chunk (`frames`), and copies of
@@ -710,15 +711,19 @@ export class FlashScanner {
   private nullFor(c: Candidate, track: ScoreTrack, regions: Region[], tests: PlateauTest[], all: Candidate[], whole: boolean): WindowNull {
     const vals: number[] = [];
     let wholeMax = 0;
+    let maxI = -1;
     const excl = all.filter((o) => o.guide !== null || o === c).map((o) => [o.a, this.exclusion(tests, track.test[o.a])]);
     const own = (i: number) => c.guide !== null || this.oneEvent(track, regions, c.a, i, whole);
     // A frame where no region brightened at all (nothing passed the contrast gate) is a null score of 0.
     for (let i = FLANK_FRAMES; i < track.z.length - FLANK_FRAMES - 3; i++) {
       if (excl.some(([a, e]) => Math.abs(i - a) <= e && (a !== c.a || own(i)))) continue;
-      vals.push(track.region[i] < 0 ? 0 : Math.max(0, track.z[i]));
+      const v = track.region[i] < 0 ? 0 : Math.max(0, track.z[i]);
+      if (v > 0 && (maxI < 0 || v > Math.max(0, track.z[maxI]))) maxI = i;
+      vals.push(v);
       wholeMax = Math.max(wholeMax, track.wholeZ?.[i] ?? 0);
     }
-    return { ...summariseNull(vals), wholeMax, wholeAt: track.wholeZ?.[c.a] ?? 0 };
+    const maxAt = maxI < 0 ? null : { t_s: this.times[maxI], region: track.region[maxI] >= 0 ? this.regionPx(regions[track.region[maxI]]) : null };
+    return { ...summariseNull(vals), wholeMax, wholeAt: track.wholeZ?.[c.a] ?? 0, maxAt };
   }
 
   private describe(c: Candidate, track: ScoreTrack, regions: Region[], tests: PlateauTest[], T: number, all: Candidate[]): FlashDetection {
@@ -920,7 +925,7 @@ export class FlashScanner {
     if (d.score < this.o.minScore) return `${at}: score under ${this.o.minScore}`;
     if (d.contrast * 255 < this.o.minJump) return `${at}: brightens only ${(d.contrast * 255).toFixed(1)} grey levels`;
     if (d.confidence < this.o.minConfidence && !this.pair) {
-      return `${at} does not stand out of this file's own scores without a pulse (95th percentile ${nul.p95.toFixed(1)}, max ${nul.max.toFixed(1)}; ${d.expected_false?.toPrecision(2)} false pulses this strong expected in the ${(c.searched * T).toFixed(2)} s searched)`;
+      return `${at} does not stand out of this file's own scores without a pulse (95th percentile ${nul.p95.toFixed(1)}, max ${nul.max.toFixed(1)}${this.nullMaxWhere(nul)}; ${d.expected_false?.toPrecision(2)} false pulses this strong expected in the ${(c.searched * T).toFixed(2)} s searched)`;
     }
     if (!(fit.rms <= 0.3 * fit.amp)) return `${at}: does not fit a pulse shape (residual ${fit.rms.toFixed(1)} against a rise of ${fit.amp.toFixed(1)} grey levels)`;
     const gap = frameGapNear(this.times, d.t_s - 2 * T, d.t_s + (d.duration_s ?? 0) + 2 * T, T);
@@ -1005,6 +1010,16 @@ export class FlashScanner {
     if (!arr || arr.levels < Math.max(this.o.minJump, 0.5 * contrast)) return null;
     const px = (this.grid as Grid).cellPx * this.scaleBack;
     return `flash candidate at ${d.t_s.toFixed(3)} s (score ${d.score.toFixed(1)}): the picture next to it (at x ${Math.round(arr.cx * px)}, y ${Math.round(arr.cy * px)} px) was ${arr.levels.toFixed(0)} grey levels brighter (the candidate's rise: ${contrast.toFixed(0)}) just ${arr.when === 'before' ? 'before it lit' : 'after it went out'}: something moving through, not an LED switching on and off in place`;
+  }
+
+  /**
+   * " at 1.782 s (x 284 y 16 4x4 px)": where the null's largest score lies, which may be the LED itself when something
+   * else scored more (ttrial50 R1: a head roll at 3.982 s, 494, refused against the LED's 330, which no line named).
+   */
+  private nullMaxWhere(nul: WindowNull): string {
+    if (!nul.maxAt || !(nul.max > 0)) return '';
+    const r = nul.maxAt.region;
+    return ` at ${nul.maxAt.t_s.toFixed(3)} s${r ? ` (x ${r.x_px} y ${r.y_px} ${r.w_px}x${r.h_px} px)` : ''}`;
   }
 
   private regionPx(r: Region): FlashRegion {
