@@ -63,6 +63,9 @@ describe('sync_options column', () => {
     expect(JSON.parse(readFileSync(join(out, 's01', 'sync.json'), 'utf8'))).toEqual({ searchS: 30, ends: 'both', pick: 'first' });
     expect(JSON.parse(readFileSync(join(out, 's02', 'sync.json'), 'utf8'))).toEqual({ searchS: 20, ends: 'both' });
     expect(JSON.parse(readFileSync(join(out, 's01', 'meta.json'), 'utf8')).options).toMatchObject({ pick: 'first', searchS: 30 });
+    // made_by.sync says which of them the row chose (dataset build does not call a row's choice a mix: made-by-mix.ts)
+    expect(JSON.parse(readFileSync(join(out, 's01', 'meta.json'), 'utf8')).made_by.sync.row_options).toEqual({ pick: 'first', searchS: 30 });
+    expect(JSON.parse(readFileSync(join(out, 's02', 'meta.json'), 'utf8')).made_by.sync.row_options).toBeUndefined();
     const again = await run(true);
     expect(again).toMatchObject({ done: 0, skipped: 2, failed: 0 });
   });

@@ -31,4 +31,14 @@ describe('dataset build: features made by other code of the same version', () =>
     expect(note).toMatch(/the records do not say which, so extract every session with one ffmpeg build \(the fingerprint of the ffmpeg and ffprobe extract ran: .*mmprep doctor/);
     expect(note).not.toContain('flags');
   });
+
+  it("a session's own sync_options (its manifest row's choice) are no mix; options beyond them still are", () => {
+    // ttrial50 R4: a row's --ends both, as README advises, made the release "synced in 2 different ways".
+    const synced = (id: string, options: object, row_options?: object) => ({ session_id: id, error: null, made_by: { sync: { options, clock: null, version: '0.1.0', build: 'aaaa', ...(row_options ? { row_options } : {}) } } }) as unknown as DatasetSessionOutcome;
+    expect(mixedMadeByNotes([synced('A', {}), synced('B', { ends: 'both' }, { ends: 'both' }), synced('C', { searchS: 30, pick: 'first' }, { searchS: 30, pick: 'first' })])).toEqual([]);
+    const [note] = mixedMadeByNotes([synced('A', {}), synced('B', { ends: 'both', searchS: 20 }, { ends: 'both' })]);
+    expect(note).toContain('the sessions of this release were synced in 2 different ways: default options, mmprep 0.1.0 code aaaa (A); {"searchS":20}, mmprep 0.1.0 code aaaa (B);');
+    // the same options from the command line (no row_options) are a mix as before
+    expect(mixedMadeByNotes([synced('A', {}), synced('B', { ends: 'both' })])).toHaveLength(1);
+  });
 });

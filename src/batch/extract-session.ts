@@ -161,6 +161,12 @@ export interface StageRecord {
    * path, so a release's copy is the same wherever the media are). Absent: not recorded (before 2026-12-06).
    */
   inputs?: StageInput[];
+  /**
+   * Sync: the options among `options` that came from the session's manifest row (column sync_options), a choice made
+   * for this session alone; `dataset build` does not call sessions that differ only by them a mix (made-by-mix.ts).
+   * Absent: none (or not recorded, before 2026-12-06).
+   */
+  row_options?: StageOptions;
 }
 
 /** A media file a stage read (meta.json made_by.<stage>.inputs). */
@@ -770,7 +776,7 @@ function keptToolchain(rec: StageRecord): Pick<StageRecord, 'ffmpeg' | 'models'>
 /** What an earlier meta.json says made a stage's files: its `made_by` entry, else (older meta.json) its run's options. */
 function earlierRecord(previous: SessionMeta | null, s: StageName): Omit<StageRecord, 'clock'> {
   const rec = previous?.made_by?.[s];
-  if (rec) return { options: rec.options ?? null, version: rec.version ?? null, build: rec.build ?? null, ...keptToolchain(rec), ...(Array.isArray(rec.inputs) ? { inputs: rec.inputs } : {}) };
+  if (rec) return { options: rec.options ?? null, version: rec.version ?? null, build: rec.build ?? null, ...keptToolchain(rec), ...(Array.isArray(rec.inputs) ? { inputs: rec.inputs } : {}), ...(rec.row_options ? { row_options: rec.row_options } : {}) };
   if (previous && Array.isArray(previous.stages) && previous.stages.includes(s)) {
     const t = previous.tool;
     return { options: relevantOptions(previous.options ?? {}, [s]), version: t?.version ?? null, build: t?.build ?? null, ...(t?.ffmpeg ? stageToolchain(t as Toolchain, s) : {}) };
@@ -790,10 +796,16 @@ function madeBy(a: SessionAttempt, previous: SessionMeta | null, outputs: MetaOu
     if (files.length === 0) continue;
     const clock = onSync && files[0].clock === onSync.clock ? onSync.placement : files[0].clock;
     out[s] = a.stages.includes(s)
-      ? { options: relevantOptions(a.options, [s]), clock, version: VERSION, build: codeBuild(), ...stageToolchain(a.task.toolchain, s), inputs: stageInputs(inputs, sources[s]?.role) }
+      ? { options: relevantOptions(a.options, [s]), clock, version: VERSION, build: codeBuild(), ...stageToolchain(a.task.toolchain, s), inputs: stageInputs(inputs, sources[s]?.role), ...rowOptions(a, s) }
       : { ...earlierRecord(previous, s), clock };
   }
   return out;
+}
+
+/** made_by.sync.row_options: the options of this run that the session's manifest row gave (column sync_options). */
+function rowOptions(a: SessionAttempt, s: StageName): Pick<StageRecord, 'row_options'> {
+  const row = s === 'sync' ? relevantOptions(a.task.session.sync_options ?? {}, [s]) : {};
+  return Object.keys(row).length ? { row_options: row } : {};
 }
 
 /**

@@ -37,7 +37,7 @@ export function mixedMadeByNotes(sessions: readonly DatasetSessionOutcome[], for
       // it went unnamed, exit 0, though nothing says its options match. One without this stage is missingStageWarnings'.
       const rec = s.error ? undefined : s.made_by === null ? UNRECORDED : s.made_by?.[stage];
       if (!rec) continue;
-      const key = madeByText(rec);
+      const key = madeByText(withoutRowOptions(rec));
       groups.set(key, [...(groups.get(key) ?? []), s.session_id]);
     }
     if (groups.size < 2) continue;
@@ -48,11 +48,25 @@ export function mixedMadeByNotes(sessions: readonly DatasetSessionOutcome[], for
 }
 
 /**
+ * A stage record without the options its session's manifest row chose (made_by.sync.row_options: `--ends both` or
+ * `--pick first` given to one session in the column sync_options, as README advises): a deliberate per-session choice,
+ * not a mix to undo. A new user's trial (2026-12-06, ttrial50 R4): the row's `--ends both` made the release "synced
+ * in 2 different ways ... extract every session with the same options", failing `--fail-on-warnings`. A forced pick
+ * is still told by its own warning (forced_pick).
+ */
+function withoutRowOptions<R extends { options: unknown; row_options?: unknown }>(rec: R): R {
+  const row = rec.row_options as Record<string, unknown> | undefined;
+  if (!row || rec.options === null || typeof rec.options !== 'object') return rec;
+  const own = Object.entries(rec.options as Record<string, unknown>).filter(([k, v]) => !(k in row) || JSON.stringify(row[k]) !== JSON.stringify(v));
+  return { ...rec, options: Object.fromEntries(own) };
+}
+
+/**
  * What to make the same, from the parts that differ among the ways: a mix of ffmpeg builds alone was told to use "the
  * same options ... one set of flags" (ttrial43: two shards on machines with different ffmpeg builds).
  */
 function sameWayAdvice(sessions: readonly DatasetSessionOutcome[], stage: 'sync' | (typeof RECORD_STAGES)[number]): string {
-  const recs = sessions.flatMap((s) => (s.error ? [] : [s.made_by === null ? UNRECORDED : s.made_by?.[stage]])).filter((r) => r !== undefined);
+  const recs = sessions.flatMap((s) => (s.error ? [] : [s.made_by === null ? UNRECORDED : s.made_by?.[stage]])).filter((r) => r !== undefined).map((r) => (r === UNRECORDED ? r : withoutRowOptions(r)));
   const differ = (f: (r: (typeof recs)[number]) => unknown) => new Set(recs.map((r) => JSON.stringify(f(r) ?? null))).size > 1;
   const advice: string[] = [];
   if (recs.includes(UNRECORDED) || differ((r) => r.options)) advice.push('with the same options (mmprep extract --resume with one set of flags redoes the others)');
