@@ -44,11 +44,22 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // Two test files at a time even on 2 cores (vitest's default is cores - 1, i.e. one file at a time there): many
+    // Several test files at a time even on 2 cores (vitest's default is cores - 1, i.e. one file at a time there): many
     // files wait on ffmpeg or child processes. On a quiet 2-core VM the whole suite took 674 s one file at a time and
     // 410-414 s two at a time; it also passed two at a time under load 13-17 (2026-12-01), so the files do not depend
     // on each other.
-    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // Three at a time on 2 cores (since 2026-12-06): some files mostly wait on mmprep's own timers (grace periods,
+    // the rollback limit) or on children that sleep, and their worker left a core idle meanwhile. CPU time (user +
+    // sys, children included, less ~2.2 s of vitest's own start for one file) against the file's duration in the
+    // CI run of e900134 (584 s, two at a time): extract-signals 15.5 CPU s in 38.1 s, media-child-exit-code ~0 in
+    // 8.1, extract-stuck ~0 in 8.9, extract-concurrent 5.2 in 10.0, decode-sigterm ~0 in 3.4, interrupt-cli ~0 in
+    // 3.1, extract-errors-unwritable ~0 in 2.6, extract-resume-changed 13.9 in 16.7, extract-group-interrupt 6.4 in
+    // 8.6, stdout-closed 5.3 in 6.8: ~59 s of one core idle in ten files, while the media files run at about one
+    // core each (sync-flash-pair-edge 28.5 CPU s in 28.5 s, sync-rooms 23.4 in 26.5). Replaying that run's durations
+    // (2 cores shared by the running files, those ten at their CPU share): 572.7 s two at a time, 545.6 s three at a
+    // time (an estimate; docs/testing.md). A third worker costs one more Node start and load of mmprep's modules, and
+    // one more load of tfjs and Human in the face-models project (a few CPU s).
+    maxWorkers: Math.max(3, availableParallelism() - 1),
     sequence: { sequencer: AcrossProjects },
     projects: [
       // A worker process runs file after file (isolate: false): a new process per file cost ~0.6-0.75 CPU s (Node,
