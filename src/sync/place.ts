@@ -304,9 +304,19 @@ function driftFromBothWindows(s: StreamState, from: StreamState, minConfidence: 
   const span = m1.r.at_s - m0.r.at_s;
   if (!(span >= 1)) return null;
   const k = (clk(m1.r.at_s + m1.r.offset_s) - clk(m0.r.at_s + m0.r.offset_s)) / span - 1;
-  const own = (m: ContentMatch) => (1 + (from.placed?.k ?? 0)) * (1 + (m.r.drift as number)) - 1;
+  const own = (m: ContentMatch) => composedDrift(from.placed?.k ?? null, m.r.drift as number);
   if (Math.abs(k) > MAX_DRIFT || matches.some((m) => Math.abs(own(m) - k) > 2 * WINDOW_DRIFT_SD)) return null;
   return { k, kSd: Math.hypot(from.placed.kSd ?? 0, WINDOW_DRIFT_SD), at: [m0.r.at_s, m1.r.at_s] };
+}
+
+/**
+ * The drift of s against the reference from a drift measured against the stream it was placed from (a window's fitted
+ * rate, or a line through two of its lags): clock maps compose, t_from = t_s (1 + k_window) and t_ref = t_from (1 +
+ * k_from) + offset, so 1 + k = (1 + k_from)(1 + k_window) (the product, not the sum: the two differ by k_from k_window,
+ * 0.01 ppm at 100 ppm each, but the form is exact). A partner of unknown drift (null) counts 0, as its clock applies.
+ */
+export function composedDrift(fromK: number | null, windowDrift: number): number {
+  return (1 + (fromK ?? 0)) * (1 + windowDrift) - 1;
 }
 
 /**
@@ -337,7 +347,7 @@ function driftForOnePulse(s: StreamState, from: StreamState, pair: { tRef: numbe
     s.warnings.push(driftAtLimitWarning(`its ${own.w} window`, from.file, own.r.drift, own.r.drift_limit, 'the drift is left unknown'));
     return null;
   }
-  const k = (1 + (from.placed.k ?? 0)) * (1 + own.r.drift) - 1;
+  const k = composedDrift(from.placed.k, own.r.drift);
   if (Math.abs(k) > MAX_DRIFT) return null;
   const message = `no usable pulse in the ${missing} window, and that window does not cross-correlate clearly with ${from.file}: drift ${(k * 1e6).toFixed(1)} ppm from cross-correlating its ${own.w} window (the pulse's) with it`;
   return { k, kSd: Math.hypot(from.placed.kSd ?? 0, WINDOW_DRIFT_SD), message, source: `the pulse at one end and cross-correlation with ${from.file} over that end's window` };
@@ -353,7 +363,7 @@ function driftFromRateOnLine(s: StreamState, from: StreamState, pair: { tRef: nu
   const fineOnly = (r: XcorrResult) => whyNotConclusive(r, minConfidence) !== null && whyNotConclusive({ ...r, peak_ratio: Infinity }, minConfidence) === null;
   const byMissingFirst = windowMatches(s, from, fineOnly).sort((x, y) => Number(y.w === missing) - Number(x.w === missing));
   for (const m of byMissingFirst) {
-    const k = (1 + ((from.placed as Placement).k ?? 0)) * (1 + (m.r.drift ?? 0)) - 1;
+    const k = composedDrift((from.placed as Placement).k, m.r.drift ?? 0);
     const offLine = fromClock(m.tm + m.r.offset_s) - (pair.tRef + (m.tm - pair.tSrc) * (1 + k));
     const lineSd = Math.hypot(pair.sd, XCORR_OFFSET_SD_S, WINDOW_DRIFT_SD * Math.abs(m.tm - pair.tSrc));
     if (rateUnusableWhy(m.r, offLine, lineSd) !== null || Math.abs(k) > MAX_DRIFT) continue;
@@ -386,7 +396,7 @@ function bothBeepsOnContentDrift(s: StreamState, from: StreamState, pairs: Array
   const edge = drifts.find((d) => d.limit);
   if (edge) s.warnings.push(driftAtLimitWarning(`its ${edge.w} window`, from.file, edge.drift, edge.limit as number, `the drift is from its beeps (${(kBeeps * 1e6).toFixed(1)} ppm)`));
   if (!drifts.length || edge) return null;
-  const k = (1 + (from.placed.k ?? 0)) * (1 + drifts.reduce((a, b) => a + b.drift, 0) / drifts.length) - 1;
+  const k = composedDrift(from.placed.k, drifts.reduce((a, b) => a + b.drift, 0) / drifts.length);
   const kSd = Math.hypot(from.placed.kSd ?? 0, WINDOW_DRIFT_SD);
   if (Math.abs(k) > MAX_DRIFT) return null;
   const span = pairs[1].tSrc - pairs[0].tSrc;
@@ -1479,7 +1489,7 @@ function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConf
   const o = best.o.placed as Placement;
   const ko = o.k ?? 0;
   const offset = (1 + ko) * c + o.offset;
-  const k = k1 === null ? null : (1 + ko) * (1 + k1) - 1;
+  const k = k1 === null ? null : composedDrift(o.k, k1);
   const contradiction = beepBeforeXcorr(s, best.o, { offset, k: k ?? 0 });
   if (contradiction) return refuseXcorr(s, `${contradiction}: the cross-correlation with ${best.o.file} (fine z ${(best.r.fine_z as number).toFixed(1)}) is wrong or the beep is, so the stream is not placed`);
   const r = best.r;
