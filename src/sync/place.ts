@@ -1496,7 +1496,7 @@ function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConf
   const xcorr = { peak_ratio: r3n(r.peak_ratio), fine_z: r3n(r.fine_z), window_drift_ppm: r.drift === null ? null : r3(r.drift * 1e6), halves_ms: r3n(r.halves_ms), rest_z: r3n(r.rest_z ?? null), overlap_s: r3(r.overlap_s), end_fine_z: endRes ? r3n(endRes.fine_z) : null };
   // The content's lag is the talkers', not the beep's: its offset carries their unknown difference (content-lag.ts).
   const lagSd = contentLagSd(o.lagSd, best.r.halves_ms);
-  s.placed = { offset, k, kSd: null, offsetSd: null, lagSd, method: 'xcorr', confidence: Math.min(r.confidence, o.confidence), from: best.o, extra: { xcorr } };
+  s.placed = { offset, k, kSd: null, offsetSd: null, lagSd, offsetAtS: r.at_s, method: 'xcorr', confidence: Math.min(r.confidence, o.confidence), from: best.o, extra: { xcorr } };
   // Confidence capped as sync.json caps it (report.ts entryOf): it printed 1.000 where sync.json said 0.999.
   const how = `placed by cross-correlating its audio with ${best.o.file} (fine peak z ${(r.fine_z as number).toFixed(1)}, confidence ${Math.min(r.confidence, 0.999).toFixed(3)})`;
   const unusable = s.warnings.filter((w) => w.code === 'unplaceable_pulse').map((w) => w.message);
