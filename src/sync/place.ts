@@ -324,7 +324,7 @@ export function composedDrift(fromK: number | null, windowDrift: number): number
  * on the tuned room sets (make-sync-rooms --set full, variants 0-2: 64 windows of 12-15 s that cross-correlate
  * conclusively) it was within 3.6 ppm of the truth, and their offsets within 0.09 ms at the beeps.
  */
-const WINDOW_DRIFT_SD = 10e-6;
+export const WINDOW_DRIFT_SD = 10e-6;
 
 /**
  * Drift of an audio stream placed by its pulse at one end only (--ends both), the first route that gives one: the line
