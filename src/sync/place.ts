@@ -248,12 +248,19 @@ function flashesAgree(s: StreamState, pairs: PulsePair[], k: number, kSd: number
 
 /**
  * Drift of an audio stream placed by a pulse at one end only (--ends both): its window at the other end
- * cross-correlated with the same window of the stream it was placed from (both hear the session) gives a second
- * point of the clock map, 1 + k = (t_ref2 - t_ref1) / (t_src2 - t_src1). Null when the content does not match
- * clearly (coarse confidence and a fine peak ratio of 1.5, as for an xcorr placement) or the drift is implausible.
- * A window that matches clearly at two lags (speech said twice) is resolved by the pulse (otherLagOnPulseLine).
+ * cross-correlated with the same window of the stream it was placed from (both hear the session). Its lag gives a
+ * second point of the clock map, 1 + k = (t_ref2 - t_ref1) / (t_src2 - t_src1), which must be plausible (within
+ * MAX_DRIFT: the lag lies on the pulse's line); the drift taken is the window's own fitted rate (xcorr-drift.ts, sd
+ * WINDOW_DRIFT_SD, composed with the partner's), the slope only where that rate lies at the search's edge. The slope
+ * runs from the beep's lag to the talkers' (content-lag.ts: up to 17.5 ms apart), 8.75 ms sd over a 15 s span is
+ * 580 ppm; measured before session 50 on the --ends both cases of room variants 10, 150g, 151g, 160 and 180
+ * (/work/tsync50b-data/routes.mjs): the 3 streams this route placed read -73.5, -158.1 and -28.9 ppm by the slope
+ * (true -64.6, -68.9, -57.9; clock 0.19, 1.48 and 0.84 ms off at a beep) and -64.3, -68.0 and -62.5 by the window's
+ * rate (0.04, 0.24 and 0.28 ms). Null when the content does not match clearly (coarse confidence and a fine peak
+ * ratio of 1.5, as for an xcorr placement) or the drift is implausible. A window that matches clearly at two lags
+ * (speech said twice) is resolved by the pulse (otherLagOnPulseLine), and that lag's own fitted rate taken.
  */
-function driftFromOtherEnd(s: StreamState, from: StreamState, pair: { tRef: number; tSrc: number; sd: number }, minConfidence: number): { k: number; kSd: number } | null {
+function driftFromOtherEnd(s: StreamState, from: StreamState, pair: { tRef: number; tSrc: number; sd: number }, minConfidence: number): { k: number; kSd: number; rate: boolean } | null {
   if (s.kind !== 'audio' || from.kind !== 'audio' || from.sampleRate !== s.sampleRate || !from.placed) return null;
   const atStart = s.chosen.end !== null;
   const [a, aT0, b, bT0] = atStart ? [from.kept, from.keptT0, s.kept, s.keptT0] : [from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0];
@@ -263,10 +270,12 @@ function driftFromOtherEnd(s: StreamState, from: StreamState, pair: { tRef: numb
   if (!r || Math.abs(tSrc - pair.tSrc) < 1) return null;
   const driftAt = (offsetS: number) => (clockOfPlacement(from.placed as Placement)(tSrc + offsetS) - pair.tRef) / (tSrc - pair.tSrc) - 1;
   let offsetS = r.offset_s;
+  let rate = r.drift_limit ? null : r.drift;
   if (whyNotConclusive(r, minConfidence) !== null) {
     const lag = otherLagOnPulseLine(r, driftAt, minConfidence);
     if (lag === null) return null;
     offsetS = lag.offset_s;
+    rate = lag.drift_limit ? null : lag.drift;
     s.warnings.push({ code: 'xcorr_two_lags', message: `its ${atStart ? 'start' : 'end'} window matches ${from.file} clearly at ${r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z).length} lags; only the one at ${offsetS.toFixed(3)} s (z ${lag.fine_z.toFixed(1)}) lies within ${MAX_DRIFT * 1e6} ppm of its pulse, so the drift is taken from that one` });
   }
   const k = driftAt(offsetS);
@@ -274,10 +283,12 @@ function driftFromOtherEnd(s: StreamState, from: StreamState, pair: { tRef: numb
     s.warnings.push({ code: 'xcorr_weak', message: `the ${atStart ? 'start' : 'end'} window cross-correlates with ${from.file} at ${(k * 1e6).toFixed(0)} ppm from the pulse: not used for the drift` });
     return null;
   }
+  const kRate = rate === null ? null : composedDrift(from.placed.k, rate);
+  if (kRate !== null && Math.abs(kRate) <= MAX_DRIFT) return { k: kRate, kSd: Math.hypot(from.placed.kSd ?? 0, WINDOW_DRIFT_SD), rate: true };
   // The content's point lies at the talkers' lag, the pulse's at the beep's: their unknown difference (content-lag.ts)
   // goes into the slope between them.
   s.warnings.push(contentDriftWarning(from.file, Math.abs(tSrc - pair.tSrc)));
-  return { k, kSd: Math.hypot(pair.sd, XCORR_OFFSET_SD_S, CONTENT_LAG_SD_S) / Math.abs(tSrc - pair.tSrc) };
+  return { k, kSd: Math.hypot(pair.sd, XCORR_OFFSET_SD_S, CONTENT_LAG_SD_S) / Math.abs(tSrc - pair.tSrc), rate: false };
 }
 
 /**
@@ -329,7 +340,8 @@ export const WINDOW_DRIFT_SD = 10e-6;
 /**
  * Drift of an audio stream placed by its pulse at one end only (--ends both), the first route that gives one: the line
  * through both windows' content lags when both cross-correlate conclusively (driftFromBothWindows: the talkers' lag
- * cancels); from the pulse to the other end's window (driftFromOtherEnd); the content of the pulse's own window when
+ * cancels); the other end's window, its lag on the pulse's line, by its own rate (driftFromOtherEnd; the slope from
+ * the pulse to its lag where that rate lies at the search's edge); the content of the pulse's own window when
  * that cross-correlates conclusively with the same window of the stream it was placed from (its fitted drift over the
  * window, as xcorrClock takes a start window's alone); a window matching in the fine stage only, on the pulse's line, by
  * its rate (driftFromRateOnLine). Null when none does.
@@ -339,7 +351,8 @@ function driftForOnePulse(s: StreamState, from: StreamState, pair: { tRef: numbe
   const both = driftFromBothWindows(s, from, minConfidence);
   if (both) return { ...both, message: `no usable pulse in the ${missing} window: drift ${(both.k * 1e6).toFixed(1)} ppm from cross-correlating both windows with ${from.file} (the content's lags at ${both.at[0].toFixed(1)} and ${both.at[1].toFixed(1)} s)`, source: `the pulse at one end and cross-correlation with ${from.file} in both windows (the drift from the content's lags at both ends)` };
   const other = driftFromOtherEnd(s, from, pair, minConfidence);
-  if (other) return { ...other, message: `no usable pulse in the ${missing} window: drift ${(other.k * 1e6).toFixed(1)} ppm from cross-correlating that window with ${from.file}`, source: `the pulse at one end and cross-correlation with ${from.file} at the other` };
+  const rateWords = other?.rate ? ' (the rate of its content there)' : '';
+  if (other) return { k: other.k, kSd: other.kSd, message: `no usable pulse in the ${missing} window: drift ${(other.k * 1e6).toFixed(1)} ppm from cross-correlating that window with ${from.file}${rateWords}`, source: `the pulse at one end and cross-correlation with ${from.file} at the other${rateWords}` };
   if (s.kind !== 'audio' || from.kind !== 'audio' || from.sampleRate !== s.sampleRate || !from.placed) return null;
   const own = conclusiveMatches(s, from).find((m) => m.w !== missing);
   if (!own || own.r.drift === null) return driftFromRateOnLine(s, from, pair, minConfidence, missing);
@@ -450,7 +463,7 @@ const OTHER_LAG_OFF_LINE_S = 0.3;
  * window's line). On the room and scene benches (2026-11-30) the generators' repeated speech clips made such windows
  * (2.1 s and 11.4 s apart); the stream then had no drift, 1.5-1.9 ms off at its other pulse. Null otherwise.
  */
-function otherLagOnPulseLine(r: XcorrResult, driftAt: (offsetS: number) => number, minConfidence: number): { offset_s: number; fine_z: number } | null {
+function otherLagOnPulseLine(r: XcorrResult, driftAt: (offsetS: number) => number, minConfidence: number): XcorrResult['candidates'][number] | null {
   if (r.competing_z === null || whyNotConclusive({ ...r, competing_z: null }, minConfidence) !== null) return null;
   const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
   const onLine = clear.filter((c) => Math.abs(driftAt(c.offset_s)) <= MAX_DRIFT);
