@@ -26,6 +26,8 @@ const PAUSE_S = 1;
 /** The long room recorder: its lead and its clock's rate against the lav's. */
 const ROOM_LEAD_S = 0.8;
 const DRIFT = 104.2e-6;
+/** The talker reaches the room recorder this much later than the beep does (against the lav): it stands nearer the lav than the beep's loudspeaker. */
+const TALKER_LAG_S = 0.004;
 
 let dir: string;
 let cleanup: () => void;
@@ -77,14 +79,15 @@ beforeAll(() => {
   addBeeps(otherCam, SR, [{ t_s: 2 + LEAD_S, dur_s: 0.2, amp: 0.5 }]);
   writeWavF32(join(dir, 'cam-other.wav'), otherCam, SR);
   // A 210 s room recorder started 0.8 s before a 210 s lav, its clock 104.2 ppm fast (trial row 6's, 48000/47995): its
-  // sample n holds the lav's sound at n / (1 + 104.2e-6) - 0.8 s (linear interpolation).
+  // sample n holds the lav's beep at n / (1 + 104.2e-6) - 0.8 s, and its talker TALKER_LAG_S later (linear
+  // interpolation): the talker's lag is not the beep's (content-lag.ts, measure-content-geometry's layouts).
   const long = talker(43, 210 * SR).map((v) => v * 0.3);
   const longLav = long.map((v, i) => v + 0.002 * Math.sin(i * 0.37));
   addBeeps(longLav, SR, [{ t_s: 2, dur_s: 0.2, amp: 0.6 }]);
   writeWavF32(join(dir, 'lav210.wav'), longLav, SR);
   const room = noise(210 * SR, 5, 0.004);
   for (let i = 0; i < room.length; i++) {
-    const u = i / (1 + DRIFT) - ROOM_LEAD_S * SR;
+    const u = i / (1 + DRIFT) - (ROOM_LEAD_S + TALKER_LAG_S) * SR;
     const j = Math.floor(u);
     if (j >= 0 && j + 1 < long.length) room[i] += 0.5 * (long[j] + (u - j) * (long[j + 1] - long[j]));
   }
@@ -117,15 +120,21 @@ describe('--ends start: a stream placed at its start is checked at its end windo
     expect(other.warnings.map((w: { code: string }) => w.code)).toContain('content_mismatch');
   });
 
-  it('a 210 s recorder 104 ppm fast is not refused: its drift is taken from its end window\'s content (no drift_unmeasured)', async () => {
+  it('a 210 s recorder 104 ppm fast is not refused: its drift is taken from its start and end windows\' content (no drift_unmeasured), the talker\'s lag cancelling', async () => {
     // --search-s 20: its end window 190-210 s (the last 10 s are read first), its start window the first 20 s
     const map = await syncSession([{ file: join(dir, 'lav210.wav') }, { file: join(dir, 'room210.wav') }], { searchS: 20 });
     const s = map.streams[1];
     expect((s.continuity as { result: string }).result).toBe('continuous');
-    // t_ref = t (1 + k) + offset: k = 1 / (1 + DRIFT) - 1, offset -0.8 s; the sd counts 8.75 ms over the ~200 s span.
-    expect(Math.abs((s.drift_ppm as number) + 104.2)).toBeLessThan(10);
+    // t_ref = t (1 + k) + offset: k = 1 / (1 + DRIFT) - 1, offset -0.8 s; the sd counts 8.75 ms over the ~190 s span.
+    // Before session 50 the line ran from the beep (at its lag) to the end window's content (at the talker's, 4 ms
+    // behind): -124.0 ppm, its end 4 ms off.
+    const k = 1 / (1 + DRIFT) - 1;
+    expect(Math.abs((s.drift_ppm as number) - k * 1e6)).toBeLessThan(2);
     expect(s.drift_sd_ppm as number).toBeGreaterThan(40);
     expect(Math.abs((s.offset_s as number) + ROOM_LEAD_S)).toBeLessThan(0.002);
+    const clockErrorAt = (t: number) => Math.abs(t * (s.drift_ppm as number) * 1e-6 + (s.offset_s as number) - (t * k - ROOM_LEAD_S));
+    expect(clockErrorAt(205)).toBeLessThan(0.001);
+    expect(String(s.drift_source)).toMatch(/^its start and end windows' content cross-correlated with .*lav210\.wav \(the line through the two lags/);
     const codes = (s.warnings as Array<{ code: string }>).map((w) => w.code);
     expect(codes).toContain('content_lag');
     expect(codes).not.toContain('drift_unmeasured');

@@ -75,5 +75,9 @@ describe('drift from the other end when its window matches at two lags (issue 11
     };
     expect(Math.abs(errAt(BEEPS_LAV[1]) - errAt(BEEPS_LAV[0]))).toBeLessThan(0.0005);
     expect(Math.abs(k - K)).toBeLessThan(30e-6);
+    // Since session 50 the drift is that lag's own fitted rate (sd 10 ppm), not the slope from the beep to it (sd 8.75
+    // ms over the span, 583 ppm here; 88.7 ppm for 90 before, 91.6 now): /work/tsync50b-data/routes.mjs, place.ts driftFromOtherEnd.
+    expect(m.drift_sd_ppm as number).toBeLessThan(15);
+    expect(String(m.drift_source)).toMatch(/at the other \(the rate of its content there\)$/);
   }, 60_000);
 });

@@ -470,3 +470,20 @@ describe('a cross-correlation that matches at two lags, where the stream\'s own 
     expect(resolveByMappedBeep(untried.s, { o: untried.o, r: twoLags }, 0.5)).toBeNull();
   });
 });
+
+describe('an unmeasured drift counts in offset_sd_s from where the offset was measured (report.ts reportedSds)', () => {
+  // A stream placed by its content whose window's drift lay at the search's edge has no drift (0 applied): its offset
+  // holds at its start window's middle (place.ts placeByXcorr stores it, Placement.offsetAtS), and the unmeasured
+  // drift's sd (57.735 ppm) grows its offset_sd_s from there to 0, as a pulse placement's from its pulse. Before
+  // session 50 that time was not stored and 0 taken: the content lag's sd alone.
+  it('a content placement without drift, its window\'s middle at 10 s: offset_sd_s = hypot(lag sd, 57.735 ppm x 10 s)', () => {
+    const lav = state('lav.wav', 'audio', { start: 4.0 });
+    lav.placed = { offset: 0, k: 0, kSd: 0, offsetSd: 0, method: 'reference', confidence: 1, from: null, used: ['start'] } as unknown as StreamState['placed'];
+    const mic = state('mic.wav', 'audio');
+    mic.placed = { offset: 0.7, k: null, kSd: null, offsetSd: null, lagSd: 0.00875, offsetAtS: 10, method: 'xcorr', confidence: 0.99, from: lav } as unknown as StreamState['placed'];
+    const map = buildSyncMap([lav, mic], lav, 'test', { ...CTX, ends: 'start', pick: null });
+    const e = map.streams[1] as SyncMap['streams'][number] & { drift_sd_ppm: number };
+    expect(e.drift_sd_ppm).toBeCloseTo(57.735, 3);
+    expect(e.offset_sd_s as number).toBeCloseTo(Math.hypot(0.00875, 57.735e-6 * 10), 7);
+  });
+});

@@ -27,7 +27,9 @@ export function summarizeSyncMap(map: SyncMap): string {
   for (const e of map.streams) {
     const w = Array.isArray(e.warnings) ? (e.warnings as Array<{ code: string }>).map((x) => x.code).join(',') : '';
     const sd = typeof e.offset_sd_s === 'number' ? (e.offset_sd_s * 1000).toFixed(2) : '-';
-    const drift = e.drift_ppm === null ? 'null' : `${e.drift_ppm.toFixed(1)}${typeof e.drift_sd_ppm === 'number' ? `±${e.drift_sd_ppm.toFixed(1)}` : ''}`;
+    // As sync.json holds it: an unmeasured drift (null, 0 applied) with its sd (report.ts reportedSds: 57.7 ppm).
+    const driftSd = typeof e.drift_sd_ppm === 'number' ? `±${e.drift_sd_ppm.toFixed(1)}` : '';
+    const drift = `${e.drift_ppm === null ? 'null' : e.drift_ppm.toFixed(1)}${driftSd}`;
     rows.push([e.file, e.kind, String(e.stream), e.offset_s === null ? 'null' : e.offset_s.toFixed(6), sd, drift, e.method, e.confidence === null ? 'null' : e.confidence.toFixed(3), w || '-']);
   }
   const width = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));

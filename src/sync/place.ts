@@ -248,12 +248,19 @@ function flashesAgree(s: StreamState, pairs: PulsePair[], k: number, kSd: number
 
 /**
  * Drift of an audio stream placed by a pulse at one end only (--ends both): its window at the other end
- * cross-correlated with the same window of the stream it was placed from (both hear the session) gives a second
- * point of the clock map, 1 + k = (t_ref2 - t_ref1) / (t_src2 - t_src1). Null when the content does not match
- * clearly (coarse confidence and a fine peak ratio of 1.5, as for an xcorr placement) or the drift is implausible.
- * A window that matches clearly at two lags (speech said twice) is resolved by the pulse (otherLagOnPulseLine).
+ * cross-correlated with the same window of the stream it was placed from (both hear the session). Its lag gives a
+ * second point of the clock map, 1 + k = (t_ref2 - t_ref1) / (t_src2 - t_src1), which must be plausible (within
+ * MAX_DRIFT: the lag lies on the pulse's line); the drift taken is the window's own fitted rate (xcorr-drift.ts, sd
+ * WINDOW_DRIFT_SD, composed with the partner's), the slope only where that rate lies at the search's edge. The slope
+ * runs from the beep's lag to the talkers' (content-lag.ts: up to 17.5 ms apart), 8.75 ms sd over a 15 s span is
+ * 580 ppm; measured before session 50 on the --ends both cases of room variants 10, 150g, 151g, 160 and 180
+ * (/work/tsync50b-data/routes.mjs): the 3 streams this route placed read -73.5, -158.1 and -28.9 ppm by the slope
+ * (true -64.6, -68.9, -57.9; clock 0.19, 1.48 and 0.84 ms off at a beep) and -64.3, -68.0 and -62.5 by the window's
+ * rate (0.04, 0.24 and 0.28 ms). Null when the content does not match clearly (coarse confidence and a fine peak
+ * ratio of 1.5, as for an xcorr placement) or the drift is implausible. A window that matches clearly at two lags
+ * (speech said twice) is resolved by the pulse (otherLagOnPulseLine), and that lag's own fitted rate taken.
  */
-function driftFromOtherEnd(s: StreamState, from: StreamState, pair: { tRef: number; tSrc: number; sd: number }, minConfidence: number): { k: number; kSd: number } | null {
+function driftFromOtherEnd(s: StreamState, from: StreamState, pair: { tRef: number; tSrc: number; sd: number }, minConfidence: number): { k: number; kSd: number; rate: boolean } | null {
   if (s.kind !== 'audio' || from.kind !== 'audio' || from.sampleRate !== s.sampleRate || !from.placed) return null;
   const atStart = s.chosen.end !== null;
   const [a, aT0, b, bT0] = atStart ? [from.kept, from.keptT0, s.kept, s.keptT0] : [from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0];
@@ -263,10 +270,12 @@ function driftFromOtherEnd(s: StreamState, from: StreamState, pair: { tRef: numb
   if (!r || Math.abs(tSrc - pair.tSrc) < 1) return null;
   const driftAt = (offsetS: number) => (clockOfPlacement(from.placed as Placement)(tSrc + offsetS) - pair.tRef) / (tSrc - pair.tSrc) - 1;
   let offsetS = r.offset_s;
+  let rate = r.drift_limit ? null : r.drift;
   if (whyNotConclusive(r, minConfidence) !== null) {
     const lag = otherLagOnPulseLine(r, driftAt, minConfidence);
     if (lag === null) return null;
     offsetS = lag.offset_s;
+    rate = lag.drift_limit ? null : lag.drift;
     s.warnings.push({ code: 'xcorr_two_lags', message: `its ${atStart ? 'start' : 'end'} window matches ${from.file} clearly at ${r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z).length} lags; only the one at ${offsetS.toFixed(3)} s (z ${lag.fine_z.toFixed(1)}) lies within ${MAX_DRIFT * 1e6} ppm of its pulse, so the drift is taken from that one` });
   }
   const k = driftAt(offsetS);
@@ -274,10 +283,12 @@ function driftFromOtherEnd(s: StreamState, from: StreamState, pair: { tRef: numb
     s.warnings.push({ code: 'xcorr_weak', message: `the ${atStart ? 'start' : 'end'} window cross-correlates with ${from.file} at ${(k * 1e6).toFixed(0)} ppm from the pulse: not used for the drift` });
     return null;
   }
+  const kRate = rate === null ? null : composedDrift(from.placed.k, rate);
+  if (kRate !== null && Math.abs(kRate) <= MAX_DRIFT) return { k: kRate, kSd: Math.hypot(from.placed.kSd ?? 0, WINDOW_DRIFT_SD), rate: true };
   // The content's point lies at the talkers' lag, the pulse's at the beep's: their unknown difference (content-lag.ts)
   // goes into the slope between them.
   s.warnings.push(contentDriftWarning(from.file, Math.abs(tSrc - pair.tSrc)));
-  return { k, kSd: Math.hypot(pair.sd, XCORR_OFFSET_SD_S, CONTENT_LAG_SD_S) / Math.abs(tSrc - pair.tSrc) };
+  return { k, kSd: Math.hypot(pair.sd, XCORR_OFFSET_SD_S, CONTENT_LAG_SD_S) / Math.abs(tSrc - pair.tSrc), rate: false };
 }
 
 /**
@@ -304,9 +315,19 @@ function driftFromBothWindows(s: StreamState, from: StreamState, minConfidence: 
   const span = m1.r.at_s - m0.r.at_s;
   if (!(span >= 1)) return null;
   const k = (clk(m1.r.at_s + m1.r.offset_s) - clk(m0.r.at_s + m0.r.offset_s)) / span - 1;
-  const own = (m: ContentMatch) => (1 + (from.placed?.k ?? 0)) * (1 + (m.r.drift as number)) - 1;
+  const own = (m: ContentMatch) => composedDrift(from.placed?.k ?? null, m.r.drift as number);
   if (Math.abs(k) > MAX_DRIFT || matches.some((m) => Math.abs(own(m) - k) > 2 * WINDOW_DRIFT_SD)) return null;
   return { k, kSd: Math.hypot(from.placed.kSd ?? 0, WINDOW_DRIFT_SD), at: [m0.r.at_s, m1.r.at_s] };
+}
+
+/**
+ * The drift of s against the reference from a drift measured against the stream it was placed from (a window's fitted
+ * rate, or a line through two of its lags): clock maps compose, t_from = t_s (1 + k_window) and t_ref = t_from (1 +
+ * k_from) + offset, so 1 + k = (1 + k_from)(1 + k_window) (the product, not the sum: the two differ by k_from k_window,
+ * 0.01 ppm at 100 ppm each, but the form is exact). A partner of unknown drift (null) counts 0, as its clock applies.
+ */
+export function composedDrift(fromK: number | null, windowDrift: number): number {
+  return (1 + (fromK ?? 0)) * (1 + windowDrift) - 1;
 }
 
 /**
@@ -314,12 +335,13 @@ function driftFromBothWindows(s: StreamState, from: StreamState, minConfidence: 
  * on the tuned room sets (make-sync-rooms --set full, variants 0-2: 64 windows of 12-15 s that cross-correlate
  * conclusively) it was within 3.6 ppm of the truth, and their offsets within 0.09 ms at the beeps.
  */
-const WINDOW_DRIFT_SD = 10e-6;
+export const WINDOW_DRIFT_SD = 10e-6;
 
 /**
  * Drift of an audio stream placed by its pulse at one end only (--ends both), the first route that gives one: the line
  * through both windows' content lags when both cross-correlate conclusively (driftFromBothWindows: the talkers' lag
- * cancels); from the pulse to the other end's window (driftFromOtherEnd); the content of the pulse's own window when
+ * cancels); the other end's window, its lag on the pulse's line, by its own rate (driftFromOtherEnd; the slope from
+ * the pulse to its lag where that rate lies at the search's edge); the content of the pulse's own window when
  * that cross-correlates conclusively with the same window of the stream it was placed from (its fitted drift over the
  * window, as xcorrClock takes a start window's alone); a window matching in the fine stage only, on the pulse's line, by
  * its rate (driftFromRateOnLine). Null when none does.
@@ -329,7 +351,8 @@ function driftForOnePulse(s: StreamState, from: StreamState, pair: { tRef: numbe
   const both = driftFromBothWindows(s, from, minConfidence);
   if (both) return { ...both, message: `no usable pulse in the ${missing} window: drift ${(both.k * 1e6).toFixed(1)} ppm from cross-correlating both windows with ${from.file} (the content's lags at ${both.at[0].toFixed(1)} and ${both.at[1].toFixed(1)} s)`, source: `the pulse at one end and cross-correlation with ${from.file} in both windows (the drift from the content's lags at both ends)` };
   const other = driftFromOtherEnd(s, from, pair, minConfidence);
-  if (other) return { ...other, message: `no usable pulse in the ${missing} window: drift ${(other.k * 1e6).toFixed(1)} ppm from cross-correlating that window with ${from.file}`, source: `the pulse at one end and cross-correlation with ${from.file} at the other` };
+  const rateWords = other?.rate ? ' (the rate of its content there)' : '';
+  if (other) return { k: other.k, kSd: other.kSd, message: `no usable pulse in the ${missing} window: drift ${(other.k * 1e6).toFixed(1)} ppm from cross-correlating that window with ${from.file}${rateWords}`, source: `the pulse at one end and cross-correlation with ${from.file} at the other${rateWords}` };
   if (s.kind !== 'audio' || from.kind !== 'audio' || from.sampleRate !== s.sampleRate || !from.placed) return null;
   const own = conclusiveMatches(s, from).find((m) => m.w !== missing);
   if (!own || own.r.drift === null) return driftFromRateOnLine(s, from, pair, minConfidence, missing);
@@ -337,7 +360,7 @@ function driftForOnePulse(s: StreamState, from: StreamState, pair: { tRef: numbe
     s.warnings.push(driftAtLimitWarning(`its ${own.w} window`, from.file, own.r.drift, own.r.drift_limit, 'the drift is left unknown'));
     return null;
   }
-  const k = (1 + (from.placed.k ?? 0)) * (1 + own.r.drift) - 1;
+  const k = composedDrift(from.placed.k, own.r.drift);
   if (Math.abs(k) > MAX_DRIFT) return null;
   const message = `no usable pulse in the ${missing} window, and that window does not cross-correlate clearly with ${from.file}: drift ${(k * 1e6).toFixed(1)} ppm from cross-correlating its ${own.w} window (the pulse's) with it`;
   return { k, kSd: Math.hypot(from.placed.kSd ?? 0, WINDOW_DRIFT_SD), message, source: `the pulse at one end and cross-correlation with ${from.file} over that end's window` };
@@ -353,7 +376,7 @@ function driftFromRateOnLine(s: StreamState, from: StreamState, pair: { tRef: nu
   const fineOnly = (r: XcorrResult) => whyNotConclusive(r, minConfidence) !== null && whyNotConclusive({ ...r, peak_ratio: Infinity }, minConfidence) === null;
   const byMissingFirst = windowMatches(s, from, fineOnly).sort((x, y) => Number(y.w === missing) - Number(x.w === missing));
   for (const m of byMissingFirst) {
-    const k = (1 + ((from.placed as Placement).k ?? 0)) * (1 + (m.r.drift ?? 0)) - 1;
+    const k = composedDrift((from.placed as Placement).k, m.r.drift ?? 0);
     const offLine = fromClock(m.tm + m.r.offset_s) - (pair.tRef + (m.tm - pair.tSrc) * (1 + k));
     const lineSd = Math.hypot(pair.sd, XCORR_OFFSET_SD_S, WINDOW_DRIFT_SD * Math.abs(m.tm - pair.tSrc));
     if (rateUnusableWhy(m.r, offLine, lineSd) !== null || Math.abs(k) > MAX_DRIFT) continue;
@@ -386,7 +409,7 @@ function bothBeepsOnContentDrift(s: StreamState, from: StreamState, pairs: Array
   const edge = drifts.find((d) => d.limit);
   if (edge) s.warnings.push(driftAtLimitWarning(`its ${edge.w} window`, from.file, edge.drift, edge.limit as number, `the drift is from its beeps (${(kBeeps * 1e6).toFixed(1)} ppm)`));
   if (!drifts.length || edge) return null;
-  const k = (1 + (from.placed.k ?? 0)) * (1 + drifts.reduce((a, b) => a + b.drift, 0) / drifts.length) - 1;
+  const k = composedDrift(from.placed.k, drifts.reduce((a, b) => a + b.drift, 0) / drifts.length);
   const kSd = Math.hypot(from.placed.kSd ?? 0, WINDOW_DRIFT_SD);
   if (Math.abs(k) > MAX_DRIFT) return null;
   const span = pairs[1].tSrc - pairs[0].tSrc;
@@ -440,7 +463,7 @@ const OTHER_LAG_OFF_LINE_S = 0.3;
  * window's line). On the room and scene benches (2026-11-30) the generators' repeated speech clips made such windows
  * (2.1 s and 11.4 s apart); the stream then had no drift, 1.5-1.9 ms off at its other pulse. Null otherwise.
  */
-function otherLagOnPulseLine(r: XcorrResult, driftAt: (offsetS: number) => number, minConfidence: number): { offset_s: number; fine_z: number } | null {
+function otherLagOnPulseLine(r: XcorrResult, driftAt: (offsetS: number) => number, minConfidence: number): XcorrResult['candidates'][number] | null {
   if (r.competing_z === null || whyNotConclusive({ ...r, competing_z: null }, minConfidence) !== null) return null;
   const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
   const onLine = clear.filter((c) => Math.abs(driftAt(c.offset_s)) <= MAX_DRIFT);
@@ -1479,14 +1502,14 @@ function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConf
   const o = best.o.placed as Placement;
   const ko = o.k ?? 0;
   const offset = (1 + ko) * c + o.offset;
-  const k = k1 === null ? null : (1 + ko) * (1 + k1) - 1;
+  const k = k1 === null ? null : composedDrift(o.k, k1);
   const contradiction = beepBeforeXcorr(s, best.o, { offset, k: k ?? 0 });
   if (contradiction) return refuseXcorr(s, `${contradiction}: the cross-correlation with ${best.o.file} (fine z ${(best.r.fine_z as number).toFixed(1)}) is wrong or the beep is, so the stream is not placed`);
   const r = best.r;
   const xcorr = { peak_ratio: r3n(r.peak_ratio), fine_z: r3n(r.fine_z), window_drift_ppm: r.drift === null ? null : r3(r.drift * 1e6), halves_ms: r3n(r.halves_ms), rest_z: r3n(r.rest_z ?? null), overlap_s: r3(r.overlap_s), end_fine_z: endRes ? r3n(endRes.fine_z) : null };
   // The content's lag is the talkers', not the beep's: its offset carries their unknown difference (content-lag.ts).
   const lagSd = contentLagSd(o.lagSd, best.r.halves_ms);
-  s.placed = { offset, k, kSd: null, offsetSd: null, lagSd, method: 'xcorr', confidence: Math.min(r.confidence, o.confidence), from: best.o, extra: { xcorr } };
+  s.placed = { offset, k, kSd: null, offsetSd: null, lagSd, offsetAtS: r.at_s, method: 'xcorr', confidence: Math.min(r.confidence, o.confidence), from: best.o, extra: { xcorr } };
   // Confidence capped as sync.json caps it (report.ts entryOf): it printed 1.000 where sync.json said 0.999.
   const how = `placed by cross-correlating its audio with ${best.o.file} (fine peak z ${(r.fine_z as number).toFixed(1)}, confidence ${Math.min(r.confidence, 0.999).toFixed(3)})`;
   const unusable = s.warnings.filter((w) => w.code === 'unplaceable_pulse').map((w) => w.message);

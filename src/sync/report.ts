@@ -219,14 +219,15 @@ function usedPulses(s: StreamState, states: StreamState[]): Array<'start' | 'end
 
 /**
  * The stream time an offset without a drift was measured at: its pulse's; a stream sharing another's clock
- * (container, camera_clock), that one's; else 0 (a content placement whose drift lay at the search's edge).
+ * (container, camera_clock), that one's; a content placement (whose drift lay at the search's edge), its window's
+ * middle (Placement.offsetAtS; before session 50 not stored, and 0 taken: no carried term); else 0.
  */
 function measuredAt(s: StreamState): number {
   const pl = s.placed as Placement;
   const pulse = pl.used?.length ? s.chosen[pl.used[0]] : null;
   if (pulse) return pulse.t_s;
   if (pl.from?.placed && (pl.method === 'container' || pl.method === 'camera_clock')) return measuredAt(pl.from);
-  return 0;
+  return pl.offsetAtS ?? 0;
 }
 
 /**

@@ -64,6 +64,11 @@ export interface Placement {
    * stream placed from such a stream inherits): content-lag.ts. Absent: none. Not in offsetSd, which the checks use.
    */
   lagSd?: number;
+  /**
+   * The stream time its offset was measured at, where no pulse of its own placed it: a placement by content (xcorr),
+   * its start window's middle. report.ts carries an unmeasured drift's sd from there to time 0 (reportedSds).
+   */
+  offsetAtS?: number;
   extra?: Record<string, unknown>;
   /**
    * The windows whose chosen pulses of this stream the clock was computed from (placeByPulse); absent: none (placed by

@@ -16,8 +16,8 @@ import { fileSpanS } from '../../media/probe.js';
 import { readAudioWindow } from '../tone/scan-audio.js';
 import { audioOffset, fineAtOffset, MIN_FINE_Z, type XcorrResult } from '../xcorr/xcorr.js';
 import { MAX_SCAN_DRIFT } from '../xcorr/xcorr-drift.js';
-import { CONTENT_LAG_BOUND_S, CONTENT_LAG_SD_S, contentDriftWarning } from '../xcorr/content-lag.js';
-import { pulsesOf } from '../place.js';
+import { CONTENT_LAG_BOUND_S, CONTENT_LAG_SD_S, contentDriftWarning, contentLinesDriftWarning } from '../xcorr/content-lag.js';
+import { pulsesOf, WINDOW_DRIFT_SD } from '../place.js';
 import { readContent, verdictOf, withoutPulses } from './content-mismatch.js';
 import type { Placement, ProbedFile, StreamState } from '../streams.js';
 import { searchWindows, type Ends, type SearchWindow, type SyncWarning } from '../windows.js';
@@ -93,7 +93,7 @@ function endWindowOf(q: ProbedFile, searchS: number): [number, number] | null {
 interface Reading {
   window: [number, number];
   /** The content's clear match at the predicted lag (fine stage about it), else the full search's (xcorr.ts audioOffset). */
-  near: { offset_s: number; z: number } | null;
+  near: { offset_s: number; z: number; drift?: number; drift_limit?: number | null } | null;
   full: XcorrResult | null;
   /** The placement's offset (add to the stream's time to get the reference's) at `at` (the window's middle), and the allowance about it. */
   predicted: number;
@@ -101,6 +101,8 @@ interface Reading {
   allowance: number;
   /** The stream time at which the start placement holds (its start pulse, else its start window's middle). */
   anchor: number;
+  /** The reference's time (its own clock) the placements put at a stream time. */
+  toRef: (t: number) => number;
   /** Whether its start shares sound with the reference at the placed lag (startShared), read only when a jump is suspected. */
   startShared: () => boolean;
   /** The window's last part that held nothing clear at the prediction, read on its own (unconfirmedTail), when the window as a whole did. */
@@ -155,7 +157,7 @@ async function readEnd(s: StreamState, ref: StreamState, qs: ProbedFile, qr: Pro
   const readingOf = (x: { x: Float32Array; t0: number }): Reading => {
     const at = x.t0 + x.x.length / s.sampleRate / 2;
     const w: [number, number] = [x.t0, x.t0 + x.x.length / s.sampleRate];
-    return { window: w, near: null, full: null, predicted: toRef(at) - at, at, allowance: allowanceAt(at), anchor, startShared: () => startShared(s, ref, w[0], toRef) };
+    return { window: w, near: null, full: null, predicted: toRef(at) - at, at, allowance: allowanceAt(at), anchor, toRef, startShared: () => startShared(s, ref, w[0], toRef) };
   };
   const clearAt = (x: { x: Float32Array; t0: number }, rd: Reading) => {
     const f = fineAtOffset(a.x, a.t0, x.x, x.t0, s.sampleRate, rd.predicted);
@@ -513,27 +515,74 @@ export const PICTURE_PAUSE_WORDS = 'a camera that paused mid-file, its frames go
 
 /**
  * A stream whose drift would matter (report.ts DRIFT_UNMEASURED_WARN_S: 100 ppm moves its end more than 20 ms) and
- * whose end window's content lies within the allowance takes its drift from the line through its start placement and
- * that content (as --ends both's driftFromOtherEnd takes it from a pulse at one end and the content at the other),
- * instead of 0 with `drift_unmeasured`. Its sd counts the talkers' lag against the beep's (content-lag.ts: 8.75 ms) and
- * the start placement's own sd over the span. The streams of the same file placed at their start take it too (one
- * device, one clock), each about its own start pulse. Trial 2026-12-06 row 6 (a 10-min recorder 104.2 ppm fast):
- * -104.2 ppm, sd 15 ppm.
+ * whose end window's content lies within the allowance takes its drift from its content instead of 0 with
+ * `drift_unmeasured`, its offset kept at its start placement (the line is turned about its start pulse). The streams
+ * of the same file placed at their start take it too (one device, one clock), each about its own start pulse. Trial
+ * 2026-12-06 row 6 (a 10-min recorder 104.2 ppm fast): -104.2 ppm.
+ * The drift is the line through the content's lags in its start and end windows (contentLine), as place.ts
+ * driftFromBothWindows takes it under --ends both: both points lie at the talkers' lag, which cancels. Before session
+ * 50 it was the line from the start placement (the beep's lag) to the end window's content (the talkers'), which
+ * carries their difference whole over the span (content-lag.ts: up to 17.5 ms; test sync-continuity: the talkers 4 ms
+ * behind the beep at a 210 s recorder read -124 ppm for -104.2, its end 4 ms off). That line is still taken where the
+ * start window holds no clear content at the placement (contentLine null), with its sd (8.75 ms and the start's sd).
  */
 function driftFromContent(s: StreamState, states: StreamState[], ref: StreamState, rd: Reading, c: Continuity): void {
   const pl = s.placed as Placement;
   const span = rd.at - rd.anchor;
   // A stream placed by its content (xcorr) has no pulse at its start for the content_lag line to name: left unmeasured.
   if (pl.method === 'xcorr' || pl.k !== null || s.lengthS === null || s.lengthS * DRIFT_MATTERS_K <= DRIFT_MATTERS_S || !(span > 0)) return;
-  const dk = (c.measured_minus_predicted_ms as number) / 1000 / span;
-  const kSd = Math.hypot(CONTENT_LAG_SD_S, pl.offsetSd ?? 0) / span;
-  const source = `its start placement and its end window's content cross-correlated with ${ref.file} (continuity check, --ends start)`;
+  const line = contentLine(s, ref, rd, (c.measured_minus_predicted_ms as number) / 1000);
+  const dk = line?.dk ?? (c.measured_minus_predicted_ms as number) / 1000 / span;
+  const kSd = line?.kSd ?? Math.hypot(CONTENT_LAG_SD_S, pl.offsetSd ?? 0) / span;
+  const source = line
+    ? `its start and end windows' content cross-correlated with ${ref.file} (the line through the two lags, turned about its start placement; continuity check, --ends start)`
+    : `its start placement and its end window's content cross-correlated with ${ref.file} (continuity check, --ends start)`;
   for (const o of [s, ...states.filter((x) => x.abs === s.abs && x !== s && x.placed?.k === null)]) {
     const op = o.placed as Placement;
     const about = o === s || op.from === s ? rd.anchor : (o.chosen.start?.t_s ?? rd.anchor);
     o.placed = { ...op, offset: op.offset - dk * about, k: (op.k ?? 0) + dk, kSd: Math.hypot(op.kSd ?? 0, kSd), extra: { ...op.extra, drift_source: o === s ? source : `audio stream ${s.stream} of the same file: ${source}` } };
   }
-  s.warnings.push(contentDriftWarning(ref.file, span));
+  s.warnings.push(line ? contentLinesDriftWarning(ref.file, line.span) : contentDriftWarning(ref.file, span));
+}
+
+/**
+ * The drift (against the start placement's clock) of the line through the content's lag in the stream's start window
+ * (startContentLag) and in its end window (`endDiff`: its lag minus the prediction, s, at rd.at), and its sd: the
+ * talkers heard best may differ between the two windows, their lags then by up to CONTENT_LAG_BOUND_S (two talkers'
+ * lags lie within the same bound as a talker's and the beep's: content-lag.ts), taken as CONTENT_LAG_SD_S over the
+ * span. Null (the caller takes the start placement's line) when the start window holds no clear content there, or the
+ * line disagrees with either window's own fitted drift (xcorr-drift.ts, known to WINDOW_DRIFT_SD) by more than 2
+ * combined sd: a lag misread.
+ */
+function contentLine(s: StreamState, ref: StreamState, rd: Reading, endDiff: number): { dk: number; kSd: number; span: number } | null {
+  const start = startContentLag(s, ref, rd);
+  if (!start || !(rd.at - start.at > 1)) return null;
+  const span = rd.at - start.at;
+  const dk = (endDiff - start.diff) / span;
+  const kSd = CONTENT_LAG_SD_S / span;
+  const endDrift = rd.near && !rd.near.drift_limit ? rd.near.drift : undefined;
+  const own = [start.drift, endDrift].filter((d): d is number => typeof d === 'number');
+  if (own.some((d) => Math.abs(d - dk) > 2 * Math.hypot(WINDOW_DRIFT_SD, kSd))) return null;
+  return { dk, kSd, span };
+}
+
+/**
+ * The content's lag in the stream's start window (what it kept, every pulse masked as startShared reads it: a beep
+ * lines up at the placed lag by construction) against the reference's where the start placement puts it: the fine
+ * stage about that prediction (xcorr.ts fineAtOffset), when clear (fine z MIN_FINE_Z, confidence MIN_CONFIDENCE) within
+ * the allowance. Its lag minus the prediction (s) at the window's middle, and its fitted drift (null at the search's
+ * edge); null when nothing clear is there.
+ */
+function startContentLag(s: StreamState, ref: StreamState, rd: Reading): { at: number; diff: number; drift: number | null } | null {
+  if (!s.kept || !ref.kept || ref.sampleRate !== s.sampleRate) return null;
+  const b = withoutPulses(s.kept, s.keptT0, s.sampleRate, pulsesOf(s));
+  const a = withoutPulses(ref.kept, ref.keptT0, ref.sampleRate, pulsesOf(ref));
+  const tm = s.keptT0 + s.kept.length / s.sampleRate / 2;
+  const predicted = rd.toRef(tm) - tm;
+  const f = fineAtOffset(a, ref.keptT0, b, s.keptT0, s.sampleRate, predicted);
+  const allowance = DRIFT_ALLOWANCE * Math.abs(tm - rd.anchor) + CONTENT_LAG_BOUND_S + TIMING_TOLERANCE_S;
+  if (!f || f.z < MIN_FINE_Z || f.confidence < MIN_CONFIDENCE || Math.abs(f.offset_s - predicted) > allowance) return null;
+  return { at: f.at_s, diff: f.offset_s - predicted, drift: f.drift_limit ? null : f.drift };
 }
 
 /** The drift taken from the content only where 100 ppm would move the stream's end by over 20 ms (report.ts drift_unmeasured's rule). */

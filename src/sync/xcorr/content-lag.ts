@@ -54,6 +54,18 @@ export function contentDriftWarning(partner: string, spanS: number): { code: str
   };
 }
 
+/**
+ * The warning a stream carries whose drift comes from its content's lags in its start and end windows and whose offset
+ * from its pulse (continuity.ts driftFromContent, --ends start): the talkers' lag cancels where the same talker is heard
+ * best in both windows; where another is, the two lags differ by up to the same bound.
+ */
+export function contentLinesDriftWarning(partner: string, spanS: number): { code: string; message: string } {
+  return {
+    code: 'content_lag',
+    message: `its drift comes from its content (cross-correlated with ${partner}) in its start and end windows, ${spanS.toFixed(1)} s apart: both lie at the talkers' lag, which cancels where the same talker is heard best in both, but where another is the two lags differ by up to ${(CONTENT_LAG_BOUND_S * 1000).toFixed(1)} ms for microphones up to ${ROOM_MIC_SPACING_M} m apart, so drift_sd_ppm counts ${(CONTENT_LAG_SD_S * 1000).toFixed(1)} ms over that span (the clock at the far end is uncertain by that much)`,
+  };
+}
+
 /** The warning a content placement carries (told on stderr: warnings.ts). */
 export function contentLagWarning(partner: string, lagSd: number, halvesMs: number | null): { code: string; message: string } {
   const ms = (v: number) => (v * 1000).toFixed(1);
