@@ -21,7 +21,7 @@ import { assignTargets, dropPartialMatches, mergeTargetLabels, type PartialMatch
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { columnClock, readSessionTranscript } from './transcripts/index.js';
-import { checkInsideRecording, checkSpansInside, fmtSpan, transcriptOverlaps, transcriptSpeakers, type RecordingExtent } from './transcripts/check.js';
+import { checkInsideRecording, checkSpansInside, fmtSpan, transcriptOverlaps, transcriptSpeakers, transcriptWordsWarning, type RecordingExtent } from './transcripts/check.js';
 import { AUDIO_STEP_S, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
 import { faceModelOf } from './fingerprint.js';
 
@@ -618,6 +618,7 @@ export async function buildSession(
   if (f.utterances && s.transcript) {
     warn(outcome, 'transcript_speakers', transcriptSpeakers(f.utterances, s.transcript, s.speaker_id));
     warn(outcome, 'transcript_overlap', transcriptOverlaps(f.utterances, s.transcript));
+    warn(outcome, 'transcript_words', transcriptWordsWarning(f.utterances, s.transcript));
   }
   warn(outcome, 'reference_changed', referenceChangedWarnings(given, s, (labels?.spans.length ?? 0) > 0));
   for (const w of syncMapWarnings(f.syncMap, f.sourceFiles)) warn(outcome, w.code, [w.message]);
