@@ -141,11 +141,21 @@ class StreamWindow {
   }
 }
 
-function syncConfidence(map: SyncMap | null): number | null {
+/**
+ * quality.sync_confidence: the lowest confidence of the streams sync placed on the reference clock; null when it
+ * placed none. The reference stream (method 'reference') and a session's only stream (method 'single_stream': "no
+ * alignment was measured") carry confidence 1 by construction, not by a measurement: a lav-only session read 1, as if
+ * its alignment were certain (ttrial50's session C). Null there, as for a session without sync.json.
+ */
+export function syncConfidence(map: SyncMap | null): number | null {
   if (!map) return null;
-  const c = map.streams.map((s) => s.confidence).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  const placed = map.streams.filter((s) => !UNPLACED_METHODS.has(s.method));
+  const c = placed.map((s) => s.confidence).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
   return c.length ? Math.min(...c) : null;
 }
+
+/** sync.json stream methods that place nothing: the reference itself, and a session's only stream. */
+const UNPLACED_METHODS = new Set(['reference', 'single_stream']);
 
 async function readJsonIf(path: string): Promise<unknown | null> {
   if (!existsSync(path)) return null;
