@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeAgreement, byTarget, fitCrossedReml, iccAnova, iccReml, readRatings, type IccRow } from '../src/agreement/index.js';
+import { analyzeAgreement, byTarget, fitCrossedReml, iccAnova, iccReml, ratingsFromRows, readRatings, type IccRow } from '../src/agreement/index.js';
 import { FIXTURES } from './helpers/cli.js';
 
 const DIR = join(FIXTURES, 'agreement');
@@ -172,6 +172,27 @@ describe('hard data', () => {
       expect(row.p).toBe(0);
       expect(row.ci95).toEqual([1, 1]);
     }
+  });
+  it('raters a constant apart (r3 = r1 + 1): each form its own reason; ICC2 is below 1 with a finite CI (psych)', () => {
+    // ttrial50 W7: ICC2 0.945 [0.304, 0.987] carried "perfect agreement: ... CI [1, 1] as a limit", ICC3's reason.
+    // psych 2.2.9 ICC(lmer=FALSE) on t1..t6 = (1,1,2) (3,3,4) (5,5,6) (2,2,3) (7,7,8) (4,4,5):
+    // ICC2 0.9333333333 [0.2626728990, 0.9916016276], ICC2k 0.9767441860 [0.5166164276, 0.9971847804], ICC3/3k 1 [1, 1].
+    const base = [1, 3, 5, 2, 7, 4];
+    const rows = base.flatMap((v, i) => [['r1', v], ['r2', v], ['r3', v + 1]].map(([rater, rating]) => ({ target: `t${i + 1}`, rater: rater as string, rating: rating as number })));
+    const by = Object.fromEntries(iccAnova(ratingsFromRows(rows).dimensions[0]).rows.map((r) => [r.type, r]));
+    for (const [t, icc, lo, hi] of [['ICC2', 0.933333333, 0.262672899, 0.9916016276], ['ICC2k', 0.976744186, 0.5166164276, 0.9971847804]] as const) {
+      expect(by[t].icc).toBeCloseTo(icc, 8);
+      expect(by[t].ci95[0]).toBeCloseTo(lo, 8);
+      expect(by[t].ci95[1]).toBeCloseTo(hi, 8);
+      expect(by[t].reason).not.toMatch(/perfect|CI \[1, 1\]/);
+      expect(by[t].reason).toMatch(/constant offsets.*absolute agreement is below 1 and its CI is finite/);
+    }
+    for (const t of ['ICC3', 'ICC3k']) {
+      expect(by[t]).toMatchObject({ icc: 1, ci95: [1, 1], f_infinite: true });
+      expect(by[t].reason).toMatch(/^perfect consistency: the raters differ only by constant offsets/);
+    }
+    expect(by.ICC1.f_infinite).toBe(false);
+    expect(by.ICC1.reason).toBeNull();
   });
   it('all ratings equal: null with a reason, never NaN', async () => {
     const res = analyzeAgreement(await readRatings(data('edge_all_identical'))).dimensions[0];

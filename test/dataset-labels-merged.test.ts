@@ -50,6 +50,18 @@ describe('dataset build: rated targets that fall on one record', () => {
     const issues = manifest.sessions.find((s) => s.session_id === 's01')!.issues ?? [];
     expect(issues.filter((x) => x.kind === 'labels_merged').map((x) => x.message)).toEqual([expect.stringContaining('3 record(s) have labels that merge the ratings of several rated targets falling on one record (s01/u0000: clip0 + s01_u0, s01/u0001: clip1 + s01_u1, s01/u0002: clip2 + s01_u2)')]);
     expect(JSON.stringify(demo.manifest.sessions)).not.toContain('labels_merged');
+    expect(JSON.stringify(demo.manifest.sessions)).not.toContain('labels_span_holds');
+  });
+
+  it('a rated span holding two utterances labels one, and a warning names the other (ttrial50 W3)', async () => {
+    // s01_u1 rated over 2.69-5.715 s: IoU 0.51 with s01/u0001 (its label), and s01/u0000 (2.69-3.42) lies wholly inside
+    const csv = DEMO_RATINGS.replace(/^s01,4\.185,5\.715,s01_u1,/gm, 's01,2.690,5.715,s01_u1,');
+    expect(csv).toContain('s01,2.690,5.715,s01_u1,r3,arousal');
+    const { manifest } = await build('holds', csv);
+    const issues = manifest.sessions.find((s) => s.session_id === 's01')!.issues ?? [];
+    expect(issues.filter((x) => x.kind === 'labels_span_holds').map((x) => x.message)).toEqual([
+      'labels: 1 rated span of holds.csv wholly contains another record it does not label (a span labels only the record it overlaps most, IoU at least 0.5): s01_u1 (2.69-5.715 s) labels s01/u0001 and holds s01/u0000; the held records get no label from it: rate each utterance on its own span, or build with --segments labels (a record per rated span)',
+    ]);
   });
 
   it('one rater who rated an utterance as two halves: the session fails naming the rater and both targets', async () => {

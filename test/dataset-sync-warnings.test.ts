@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDataset } from '../src/dataset/build.js';
+import { syncConfidence } from '../src/dataset/build-session.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
 import { FIXTURES, tempDir } from './helpers/cli.js';
 
@@ -47,5 +48,16 @@ describe('dataset build: the sessions\' sync warnings', () => {
     writeFileSync(camTimed, absolute);
     const clocked = await buildDataset(camTimed, { features: feats, out: join(tmp.dir, 'out-clock'), segments: 'fixed:2', faceFeatures: 'none' });
     expect(clocked.manifest.sessions.find((s) => s.session_id === 's02')!.warnings).toContain(line);
+  });
+});
+
+describe('quality.sync_confidence', () => {
+  // ttrial50: a lav-only session (sync.json's one stream, method single_stream, "no alignment was measured") read 1.
+  const stream = (file: string, method: string, confidence: number) => ({ file, kind: 'audio' as const, stream: 0, offset_s: 0, drift_ppm: 0, method, confidence });
+  const map = (...streams: ReturnType<typeof stream>[]) => ({ version: 1 as const, reference: { file: streams[0].file, kind: 'audio' as const, stream: 0 }, streams });
+  it('is the lowest confidence of the placed streams; null when sync placed none (a single-stream session)', () => {
+    expect(syncConfidence(map(stream('C_lav.wav', 'single_stream', 1)))).toBeNull();
+    expect(syncConfidence(map(stream('A_lav.wav', 'reference', 1), stream('A_cam.mp4', 'tone', 0.997)))).toBe(0.997);
+    expect(syncConfidence(null)).toBeNull();
   });
 });

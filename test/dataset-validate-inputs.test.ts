@@ -42,7 +42,20 @@ describe('dataset validate --inputs', () => {
   it('the inputs the release was built from pass, as a check of their own', async () => {
     const r = await runCliInProcess(['dataset', 'validate', REL, '--inputs', INPUTS]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('ok   inputs: 2 inputs match the sha256 manifest.json records (manifest.csv, ratings.csv)\n');
+    expect(r.stdout).toContain('ok   inputs: 2 inputs match the sha256 manifest.json records (manifest.csv, ratings.csv) and 3 session transcripts\n');
+  });
+
+  it('a transcript edited after the build fails the inputs check, naming it and its session (ttrial50)', async () => {
+    const edited = join(tmp.dir, 'edited');
+    demoManifestCopy(edited);
+    writeFileSync(join(edited, 'ratings.csv'), readFileSync(join(INPUTS, 'ratings.csv')));
+    const vtt = join(edited, 's03_transcript.vtt');
+    writeFileSync(vtt, readFileSync(vtt, 'utf8').replace(/clubs/, 'spades'));
+    const r = await runCliInProcess(['dataset', 'validate', REL, '--inputs', edited, '--json']);
+    expect(r.code).toBe(3);
+    const inputs = JSON.parse(r.stdout).checks.find((c: { name: string }) => c.name === 'inputs');
+    expect(inputs).toMatchObject({ ok: false, examples: [vtt], failures: 1 });
+    expect(inputs.message).toMatch(/s03_transcript\.vtt: sha256 [0-9a-f]{12}… differs from the [0-9a-f]{12}… manifest\.json records for session s03's transcript: it changed after the build/);
   });
 
   it('a labels file changed after the build fails the inputs check, exit 3, naming it', async () => {

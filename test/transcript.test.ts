@@ -5,6 +5,7 @@ import { FIXTURES, tempDir } from './helpers/cli.js';
 import { InputError } from '../src/common/errors.js';
 import { readManifest } from '../src/batch/manifest.js';
 import { detectTranscriptFormat, parseTranscript, readSessionTranscript, readTranscript } from '../src/dataset/transcripts/index.js';
+import { transcriptWordsWarning } from '../src/dataset/transcripts/check.js';
 
 const tmp = tempDir('mmprep-transcript-');
 afterAll(() => tmp.cleanup());
@@ -39,6 +40,24 @@ describe('transcript formats', () => {
     expect(u[1].words[0].word).toBe('42');
     expect(u[1].words[0].start_s).toBeCloseTo(3.0, 9);
     expect(u[1].words[0].end_s).toBeLessThanOrEqual(3.5);
+    // ttrial50 W4: a word without times (WhisperX's numerals) makes its utterance 'interpolated', not 'source'
+    expect(u[1].word_timing).toBe('interpolated');
+    expect(u[1].words.map((w) => w.given)).toEqual([undefined, 'both']);
+  });
+
+  it("words[] that do not spell the text: one warning naming the file, the utterance and the token (ttrial50 W5)", () => {
+    const doc = {
+      segments: [
+        { start: 7.374, end: 10.504, text: ' now turn your head', words: [{ word: ' now', start: 7.374, end: 7.956 }, { word: ' turn', start: 8.676, end: 9.213 }, { word: ' head', start: 10.049, end: 10.504 }] },
+        // punctuation, case and a word split differently spell the same text: no warning
+        { start: 11, end: 12, text: " Don't, stop.", words: [{ word: ' Don', start: 11, end: 11.2 }, { word: "'t,", start: 11.2, end: 11.4 }, { word: ' stop.', start: 11.5, end: 12 }] },
+      ],
+    };
+    const u = parseTranscript(JSON.stringify(doc), 'whisper', 'A_drop.json');
+    expect(transcriptWordsWarning(u, 'A_drop.json')).toEqual([
+      'transcript A_drop.json: 1 utterance whose words[] do not spell its text: segment 0 ("now turn your head"): text 4 tokens, words 3: "your" (token 3) without a word; each record keeps the text and the words as given, so a loader that pairs the text\'s tokens with words[] (and their features) is misaligned: use words[], or fix the transcript\'s words',
+    ]);
+    expect(transcriptWordsWarning(u.slice(1), 'A_drop.json')).toEqual([]);
   });
 
   it('reads plain JSONL with and without words, and names the bad line', async () => {
@@ -49,7 +68,8 @@ describe('transcript formats', () => {
     expect(u[0].words[0].start_s).toBe(0.5);
     expect(u[0].words[0].end_s).toBeCloseTo(0.5 + 5 / 11, 9); // letters proportional, one letter of gap
     expect(u[0].words[1].end_s).toBe(1.5);
-    expect(u[1].words).toEqual([{ word: 'bye', start_s: 2.1, end_s: 2.6 }]);
+    expect(u[1].words).toEqual([{ word: 'bye', start_s: 2.1, end_s: 2.6, given: 'both' }]);
+    expect(u[1].word_timing).toBe('source');
     const bad = write('bad.jsonl', '{"start":0,"end":1,"text":"a"}\n{"start":"x","end":1,"text":"b"}\n');
     await expect(readTranscript(bad)).rejects.toThrow(InputError);
     await expect(readTranscript(bad)).rejects.toMatchObject({ location: { file: bad, line: 2 } });
@@ -62,11 +82,12 @@ describe('transcript formats', () => {
     );
     const u = await readTranscript(p);
     expect(u).toHaveLength(2);
-    expect(u[0]).toMatchObject({ speaker: 'Ann', text: 'four queen of', word_timing: 'source' });
-    expect(u[0].words.map((w) => [w.word, w.start_s, w.end_s])).toEqual([
-      ['four', 1, 1.4],
-      ['queen', 1.4, 1.8],
-      ['of', 1.8, 2],
+    // inline times are word starts: each end is the next start (the cue's end for the last), not the file's (ttrial50)
+    expect(u[0]).toMatchObject({ speaker: 'Ann', text: 'four queen of', word_timing: 'interpolated' });
+    expect(u[0].words.map((w) => [w.word, w.start_s, w.end_s, w.given])).toEqual([
+      ['four', 1, 1.4, 'start'],
+      ['queen', 1.4, 1.8, 'start'],
+      ['of', 1.8, 2, 'start'],
     ]);
     expect(u[1]).toMatchObject({ start_s: 2.5, end_s: 3, text: 'plain & simple', word_timing: 'interpolated' });
   });

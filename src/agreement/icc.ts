@@ -103,8 +103,27 @@ function makeRow(type: IccType, icc: number, f: number, df1: number, df2: number
     band: b,
     band_ci: [bl, bh],
     band_judged: bl && bh ? (bl === bh ? bl : `${bl} to ${bh}`) : null,
-    reason: f === Infinity ? 'perfect agreement: F is infinite, p 0, CI [1, 1] as a limit' : reason,
+    reason,
   };
+}
+
+/**
+ * Why a row's F is infinite (its error mean square is 0), in terms of that row's own form, or null when F is finite.
+ * MSE = 0 with MSJ > 0 (raters that differ only by constant offsets: r3 = r1 + 1) is perfect consistency: ICC(3,1)
+ * and ICC(3,k) are 1 with CI [1, 1], but absolute agreement, ICC(2,1) and ICC(2,k), is below 1 with a finite CI
+ * (McGraw & Wong 1996, case A vs case C; psych::ICC gives ICC2 0.945 [0.304, 0.987] and ICC3 1 [1, 1] on such data).
+ */
+function infiniteFReason(type: IccType, f: number, msj: number, k: number): string | null {
+  if (f !== Infinity) return null;
+  if (type === 'ICC1' || type === 'ICC1k' || msj === 0) return 'perfect agreement: F is infinite, p 0, CI [1, 1] as a limit';
+  const offsets = 'the raters differ only by constant offsets (MSE = 0, MSJ > 0)';
+  if (type === 'ICC3' || type === 'ICC3k') return `perfect consistency: ${offsets}; F is infinite, p 0, CI [1, 1] as a limit; absolute agreement (ICC2) is below 1`;
+  return `no residual error, but ${offsets}: F is infinite and p 0 (F tests rater-free consistency), while absolute agreement is below 1 and its CI is finite (psych's df at its limit, k - 1 = ${k - 1})`;
+}
+
+/** A row's own reason beside the reason for its infinite F, when it has both. */
+function joinReasons(a: string | null, b: string | null): string | null {
+  return a && b ? `${a}; ${b}` : (a ?? b);
 }
 
 function ratio(a: number, b: number): number {
@@ -136,7 +155,8 @@ function icc2Ci(ms: MeanSquares, n: number, k: number, icc2: number): [number, n
 
 /**
  * The six ICC rows from the mean squares of a two-way layout with n targets and k raters (psych::ICC's formulas;
- * alpha = 0.05). Infinite F (zero error) gives ICC 1, p 0, CI [1, 1]; 0/0 gives null with a reason.
+ * alpha = 0.05). Infinite F (zero error) gives p 0 and, for the forms it makes 1, CI [1, 1], each row with the reason in
+ * its own terms (infiniteFReason); 0/0 gives null with a reason.
  */
 export function iccFromMeanSquares(ms: MeanSquares, n: number, k: number): IccRow[] {
   const { msb, msw, msj, mse } = ms;
@@ -174,15 +194,16 @@ export function iccFromMeanSquares(ms: MeanSquares, n: number, k: number): IccRo
   const u2k = spearmanBrownBound(u2, k);
   const poleReason = l2k === -Infinity ? `lower 95% bound unbounded: ICC(2,1)'s lower bound ${l2.toFixed(3)} is at or below -1/(k-1) = ${(-1 / (k - 1)).toFixed(3)}, the pole of the Spearman-Brown step to ${k} raters (psych::ICC prints k*L/(1+(k-1)*L) = ${((l2 * k) / (1 + l2 * (k - 1))).toFixed(3)}, a bound that is not one); more targets narrow it` : null;
 
+  const why = (type: IccType, f: number, own: string | null) => joinReasons(infiniteFReason(type, f, msj, k), own);
   return [
-    makeRow('ICC1', icc1, f11, df11n, df11d, l1, u1, null),
-    makeRow('ICC2', icc2, f21, df21n, df21d, l2, u2, null),
-    makeRow('ICC3', icc3, f21, df21n, df21d, l3, u3, null),
-    makeRow('ICC1k', icc1k, f11, df11n, df11d, l1k, u1k, msbZero),
+    makeRow('ICC1', icc1, f11, df11n, df11d, l1, u1, why('ICC1', f11, null)),
+    makeRow('ICC2', icc2, f21, df21n, df21d, l2, u2, why('ICC2', f21, null)),
+    makeRow('ICC3', icc3, f21, df21n, df21d, l3, u3, why('ICC3', f21, null)),
+    makeRow('ICC1k', icc1k, f11, df11n, df11d, l1k, u1k, why('ICC1k', f11, msbZero)),
     icc2kDenominator > 0
-      ? makeRow('ICC2k', icc2k, f21, df21n, df21d, l2k, u2k, poleReason)
+      ? makeRow('ICC2k', icc2k, f21, df21n, df21d, l2k, u2k, why('ICC2k', f21, poleReason))
       : nullRow('ICC2k', df21n, df21d, `undefined: MSB + (MSJ - MSE)/n = ${icc2kDenominator.toPrecision(4)} is not positive (less variance between targets than error: ICC(2,1) = ${icc2.toFixed(3)} is at or below -1/(k-1)), where psych::ICC prints ${icc2k.toFixed(3)}, beyond the ICC's range`, f21),
-    makeRow('ICC3k', icc3k, f21, df21n, df21d, l3k, u3k, msbZero),
+    makeRow('ICC3k', icc3k, f21, df21n, df21d, l3k, u3k, why('ICC3k', f21, msbZero)),
   ];
 }
 

@@ -17,11 +17,11 @@ import { sourceTimeMismatch, type SessionMeta } from '../batch/extract-session.j
 import { LOCK_FILE, liveHolder } from '../batch/session-lock.js';
 import { FrameCursor, readFrames, timeRange, type Frame } from './frames.js';
 import { AUDIO_FIELDS, FACE_FIELDS, requireVoiceFields, type FieldShape } from './features.js';
-import { assignTargets, dropPartialMatches, mergeTargetLabels, type PartialMatch, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
+import { assignTargets, dropPartialMatches, mergeTargetLabels, spansHoldingOthers, spansHoldingOthersWarning, type PartialMatch, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { columnClock, readSessionTranscript } from './transcripts/index.js';
-import { checkInsideRecording, checkSpansInside, fmtSpan, transcriptOverlaps, transcriptSpeakers, type RecordingExtent } from './transcripts/check.js';
+import { checkInsideRecording, checkSpansInside, fmtSpan, transcriptOverlaps, transcriptSpeakers, transcriptWordsWarning, type RecordingExtent } from './transcripts/check.js';
 import { AUDIO_STEP_S, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
 import { faceModelOf } from './fingerprint.js';
 
@@ -141,11 +141,21 @@ class StreamWindow {
   }
 }
 
-function syncConfidence(map: SyncMap | null): number | null {
+/**
+ * quality.sync_confidence: the lowest confidence of the streams sync placed on the reference clock; null when it
+ * placed none. The reference stream (method 'reference') and a session's only stream (method 'single_stream': "no
+ * alignment was measured") carry confidence 1 by construction, not by a measurement: a lav-only session read 1, as if
+ * its alignment were certain (ttrial50's session C). Null there, as for a session without sync.json.
+ */
+export function syncConfidence(map: SyncMap | null): number | null {
   if (!map) return null;
-  const c = map.streams.map((s) => s.confidence).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  const placed = map.streams.filter((s) => !UNPLACED_METHODS.has(s.method));
+  const c = placed.map((s) => s.confidence).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
   return c.length ? Math.min(...c) : null;
 }
+
+/** sync.json stream methods that place nothing: the reference itself, and a session's only stream. */
+const UNPLACED_METHODS = new Set(['reference', 'single_stream']);
 
 async function readJsonIf(path: string): Promise<unknown | null> {
   if (!existsSync(path)) return null;
@@ -618,6 +628,7 @@ export async function buildSession(
   if (f.utterances && s.transcript) {
     warn(outcome, 'transcript_speakers', transcriptSpeakers(f.utterances, s.transcript, s.speaker_id));
     warn(outcome, 'transcript_overlap', transcriptOverlaps(f.utterances, s.transcript));
+    warn(outcome, 'transcript_words', transcriptWordsWarning(f.utterances, s.transcript));
   }
   warn(outcome, 'reference_changed', referenceChangedWarnings(given, s, (labels?.spans.length ?? 0) > 0));
   for (const w of syncMapWarnings(f.syncMap, f.sourceFiles)) warn(outcome, w.code, [w.message]);
@@ -644,6 +655,7 @@ export async function buildSession(
   // Most rated spans match nothing (a shifted ratings file): a span overlapping an utterance only partly is not trusted.
   const partial = unmatchedWarning.length ? dropPartialMatches(segments, spans, assigned) : { targetsOf: assigned, dropped: [] };
   const targetsOf = partial.targetsOf;
+  if (opt.segments.kind === 'utterance') warn(outcome, 'labels_span_holds', spansHoldingOthersWarning(spansHoldingOthers(segments, spans, targetsOf), labels?.file ?? null));
   // Utterances too (since 2026-12-06: a trial's utterance ending 0.3 s after the recording kept its end, unlike a label
   // span in the same margin, M4): what the margin allows is clipped, with a warning of its own kind.
   const clipWhat = opt.segments.kind === 'labels' ? 'label span(s)' : opt.segments.kind === 'utterance' ? 'utterance(s), widened to their words,' : null;

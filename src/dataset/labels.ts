@@ -475,6 +475,45 @@ export function assignTargets(segments: SegmentSpan[], spans: LabelTargetSpan[],
   return out;
 }
 
+/** A rated span that wholly holds records it does not label (spansHoldingOthers). */
+export interface SpanHoldingOthers {
+  target: string;
+  start_s: number;
+  end_s: number;
+  /** The record the span labels, or null when it matched none. */
+  labels: string | null;
+  holds: string[];
+}
+
+const HOLD_EPS_S = 1e-6;
+
+/**
+ * Rated spans that wholly contain a record they do not label. The IoU >= 0.5 rule attaches a span to the one record
+ * it overlaps most, so a span rated over two utterances labels one of them and not the other, which lies inside what
+ * the raters judged (ttrial50 W3: A_pair 1.9-6.67 s labelled A/u0000 (IoU 0.56) and held A/u0001 whole, unlabelled,
+ * "24 of 24 targets used" and no word). A span that matched no record and holds some is named too.
+ */
+export function spansHoldingOthers(segments: SegmentSpan[], spans: LabelTargetSpan[], targetsOf: string[][]): SpanHoldingOthers[] {
+  const out: SpanHoldingOthers[] = [];
+  for (const sp of spans) {
+    const mine = segments.findIndex((_, i) => targetsOf[i]?.includes(sp.target));
+    const holds = segments.filter((g, i) => !targetsOf[i]?.includes(sp.target) && g.start_s >= sp.start_s - HOLD_EPS_S && g.end_s <= sp.end_s + HOLD_EPS_S).map((g) => g.id);
+    if (holds.length) out.push({ target: sp.target, start_s: sp.start_s, end_s: sp.end_s, labels: mine >= 0 ? segments[mine].id : null, holds });
+  }
+  return out;
+}
+
+/** The session warning for spansHoldingOthers (kind labels_span_holds), the first three named; none when there is none. */
+export function spansHoldingOthersWarning(found: SpanHoldingOthers[], file: string | null): string[] {
+  if (found.length === 0) return [];
+  const n = found.length;
+  const one = (f: SpanHoldingOthers) => `${f.target} (${fmtSecondsPair(f.start_s, f.end_s).join('-')} s) ${f.labels ? `labels ${f.labels}` : 'labels no record'} and holds ${f.holds.join(', ')}`;
+  const shown = found.slice(0, 3).map(one).join('; ') + (n > 3 ? `; and ${n - 3} more` : '');
+  return [
+    `labels: ${n} rated span${n > 1 ? 's' : ''}${file ? ` of ${basename(file)}` : ''} wholly contain${n > 1 ? '' : 's'} another record ${n > 1 ? 'they do' : 'it does'} not label (a span labels only the record it overlaps most, IoU at least 0.5): ${shown}; the held records get no label from ${n > 1 ? 'them' : 'it'}: rate each utterance on its own span, or build with --segments labels (a record per rated span)`,
+  ];
+}
+
 /** A span target dropped from the record it overlapped (dropPartialMatches). */
 export interface PartialMatch {
   target: string;

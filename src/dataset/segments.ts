@@ -106,7 +106,8 @@ function wordsIn(utts: Utterance[] | null, a: number, b: number): { words: Trans
       if (mid >= a && mid < b) {
         words.push(w);
         if (u.speaker !== null && !speakers.includes(u.speaker)) speakers.push(u.speaker);
-        timing = timing === null || timing === u.word_timing ? u.word_timing : 'interpolated';
+        // per word (since 2026-12-06): a window of an utterance's timed words is 'source' beside its untimed numeral's
+        timing = timing === 'interpolated' || w.given !== 'both' ? 'interpolated' : 'source';
       }
     }
   }

@@ -7,7 +7,7 @@
  * transcript is on another clock or in other units, and the session is refused.
  */
 import { InputError } from '../../common/errors.js';
-import { fmtSeconds, type Utterance } from './types.js';
+import { fmtSeconds, splitWords, type Utterance } from './types.js';
 
 export interface RecordingExtent {
   start_s: number;
@@ -146,6 +146,59 @@ export function transcriptOverlaps(utts: Utterance[], file: string): string[] {
   return kinds.filter(([list]) => list.length > 0).map(([list, one, many]) => `transcript ${file}: ${list.length} ${list.length > 1 ? many : one}: ${list.slice(0, OVERLAPS_NAMED).join('; ')}${more(list)}`);
 }
 
+/** A token as the text/words comparison sees it: lower case, letters and digits only (Whisper's " Hello," is "hello"). */
+const bare = (t: string): string => t.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+
+/** Indexes of `a`'s items that a longest common subsequence with `b` leaves out (the classic DP, Hirschberg's table). */
+function unmatchedOf(a: readonly string[], b: readonly string[]): number[] {
+  const n = a.length;
+  const m = b.length;
+  const L = Array.from({ length: n + 1 }, () => new Int32Array(m + 1));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i][j] = a[i] === b[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+  const out: number[] = [];
+  let [i, j] = [0, 0];
+  while (i < n) {
+    if (j < m && a[i] === b[j]) [i, j] = [i + 1, j + 1];
+    else if (j < m && L[i][j + 1] >= L[i + 1][j]) j++;
+    else out.push(i++);
+  }
+  return out;
+}
+
+/**
+ * Utterances whose words[] do not spell their text (ttrial50 W5: "now turn your head" with words now, turn, head):
+ * a record's `text` and `words` then disagree, and a loader that zips the text's tokens with the word features is
+ * misaligned from the missing token on. Compared on letters and digits alone, so punctuation and a word split
+ * differently ("don't" as don + 't) pass; each such utterance names the tokens of its text without a word.
+ */
+function textWordsMismatch(utts: Utterance[]): string[] {
+  const found: string[] = [];
+  for (const u of utts) {
+    const tokens = splitWords(u.text);
+    const words = u.words.map((w) => w.word);
+    if (tokens.map(bare).join('') === words.map(bare).join('')) continue;
+    const missing = unmatchedOf(tokens.map(bare), words.map(bare)).map((i) => `"${tokens[i]}" (token ${i + 1})`);
+    const extra = unmatchedOf(words.map(bare), tokens.map(bare)).map((i) => `"${words[i]}"`);
+    const what = [missing.length ? `${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''} without a word` : '', extra.length ? `word${extra.length > 1 ? 's' : ''} ${extra.slice(0, 3).join(', ')} not in the text` : ''].filter(Boolean).join('; ');
+    found.push(`${label(u)} ("${u.text}"): text ${tokens.length} token${tokens.length === 1 ? '' : 's'}, words ${words.length}: ${what}`);
+  }
+  return found;
+}
+
+/**
+ * The text-versus-words warning of a transcript (textWordsMismatch), or none: the record keeps the file's text and
+ * its words (with their features) as given.
+ */
+export function transcriptWordsWarning(utts: Utterance[], file: string): string[] {
+  const list = textWordsMismatch(utts);
+  if (list.length === 0) return [];
+  const more = list.length > OVERLAPS_NAMED ? `; and ${list.length - OVERLAPS_NAMED} more` : '';
+  const n = list.length;
+  return [
+    `transcript ${file}: ${n} utterance${n > 1 ? 's' : ''} whose words[] do not spell ${n > 1 ? 'their' : 'its'} text: ${list.slice(0, OVERLAPS_NAMED).join('; ')}${more}; each record keeps the text and the words as given, so a loader that pairs the text's tokens with words[] (and their features) is misaligned: use words[], or fix the transcript's words`,
+  ];
+}
+
 /** `2.78-5.6 s (widened to its words)`: a record's span, and that it is not the utterance's own. */
 function spanText(u: Utterance): string {
   const [a, b] = spanOf(u);
@@ -184,23 +237,21 @@ function utteranceOverlaps(utts: Utterance[]): string[] {
 function wordOverlaps(utts: Utterance[]): string[] {
   const found: string[] = [];
   for (const u of utts) {
-    if (u.word_timing !== 'source') continue;
     for (let i = 1; i < u.words.length; i++) {
       const [a, b] = [u.words[i - 1], u.words[i]];
-      if (b.start_s < a.end_s - OVERLAP_EPS_S)
+      if (a.given === 'both' && b.given === 'both' && b.start_s < a.end_s - OVERLAP_EPS_S)
         found.push(`${label(u)}: words ${i - 1} ("${a.word}", ${fmtSpan(a.start_s, a.end_s)}) and ${i} ("${b.word}", ${fmtSpan(b.start_s, b.end_s)}) overlap`);
     }
   }
   return found;
 }
 
-/** Source-timed words that share no time with their utterance's own span. */
+/** Source-timed words (a start at least) that share no time with their utterance's own span. */
 function wordsOutside(utts: Utterance[]): string[] {
   const found: string[] = [];
   for (const u of utts) {
-    if (u.word_timing !== 'source') continue;
     for (const [i, w] of u.words.entries()) {
-      if (w.end_s > u.start_s + OVERLAP_EPS_S && w.start_s < u.end_s - OVERLAP_EPS_S) continue;
+      if (w.given === undefined || w.end_s > u.start_s + OVERLAP_EPS_S && w.start_s < u.end_s - OVERLAP_EPS_S) continue;
       found.push(`${label(u)}: word ${i} ("${w.word}", ${fmtSpan(w.start_s, w.end_s)}) is outside its utterance (${fmtSpan(u.start_s, u.end_s)}); the record covers ${spanText(u)}`);
     }
   }

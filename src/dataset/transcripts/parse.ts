@@ -8,7 +8,7 @@
  */
 import { decimalNumber } from '../../common/decimal.js';
 import { InputError } from '../../common/errors.js';
-import { fmtSeconds, fmtSecondsPair, interpolateWords, splitWords, type TranscriptFormat, type TranscriptWord, type Utterance } from './types.js';
+import { fmtSeconds, fmtSecondsPair, interpolateWords, splitWords, wordTimingOf, type TranscriptFormat, type TranscriptWord, type Utterance } from './types.js';
 
 function num(v: unknown, file: string, line: number | undefined, what: string): number {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
@@ -23,8 +23,8 @@ function checkSpan(start: number, end: number, file: string, line: number | unde
 }
 
 /** Words from JSON objects; words without times (WhisperX leaves numerals unaligned) are interpolated between neighbours. */
-function jsonWords(raw: unknown, seg: { start: number; end: number }, file: string, line: number | undefined, segment?: number): { words: TranscriptWord[]; timed: boolean } {
-  if (!Array.isArray(raw)) return { words: [], timed: false };
+function jsonWords(raw: unknown, seg: { start: number; end: number }, file: string, line: number | undefined, segment?: number): TranscriptWord[] {
+  if (!Array.isArray(raw)) return [];
   const items: Array<{ word: string; start: number | null; end: number | null }> = [];
   let prev: { i: number; word: string; start: number } | null = null;
   const where = segment !== undefined ? `segment ${segment}: ` : '';
@@ -48,7 +48,7 @@ function jsonWords(raw: unknown, seg: { start: number; end: number }, file: stri
   while (i < items.length) {
     const it = items[i];
     if (it.start !== null && it.end !== null) {
-      out.push({ word: it.word, start_s: it.start, end_s: it.end });
+      out.push({ word: it.word, start_s: it.start, end_s: it.end, given: 'both' });
       i++;
       continue;
     }
@@ -59,7 +59,7 @@ function jsonWords(raw: unknown, seg: { start: number; end: number }, file: stri
     out.push(...interpolateWords(items.slice(i, j).map((x) => x.word), a, Math.max(a, b)));
     i = j;
   }
-  return { words: out, timed: items.some((x) => x.start !== null) };
+  return out;
 }
 
 /**
@@ -99,9 +99,9 @@ export function parseWhisperJson(text: string, file: string): Utterance[] {
     const end = num(o.end, file, undefined, `segment ${i} end`);
     checkSpan(start, end, file, undefined, `segment ${i}`);
     const t = typeof o.text === 'string' ? o.text.trim() : '';
-    const { words, timed } = jsonWords(o.words, { start, end }, file, undefined, i);
+    const words = jsonWords(o.words, { start, end }, file, undefined, i);
     const ws = words.length ? words : interpolateWords(splitWords(t), start, end);
-    return { start_s: start, end_s: end, text: t, speaker: typeof o.speaker === 'string' ? o.speaker : null, words: ws, word_timing: timed ? 'source' : 'interpolated', segment: i };
+    return { start_s: start, end_s: end, text: t, speaker: typeof o.speaker === 'string' ? o.speaker : null, words: ws, word_timing: wordTimingOf(ws), segment: i };
   });
 }
 
@@ -123,9 +123,9 @@ export function parseJsonlTranscript(text: string, file: string): Utterance[] {
     const end = num(o.end ?? o.end_s, file, line, '"end"');
     checkSpan(start, end, file, line, 'utterance');
     if (typeof o.text !== 'string') throw new InputError('"text" must be a string', { file, line });
-    const { words, timed } = jsonWords(o.words, { start, end }, file, line);
+    const words = jsonWords(o.words, { start, end }, file, line);
     const ws = words.length ? words : interpolateWords(splitWords(o.text), start, end);
-    out.push({ start_s: start, end_s: end, text: o.text.trim(), speaker: typeof o.speaker === 'string' ? o.speaker : null, words: ws, word_timing: timed ? 'source' : 'interpolated', line });
+    out.push({ start_s: start, end_s: end, text: o.text.trim(), speaker: typeof o.speaker === 'string' ? o.speaker : null, words: ws, word_timing: wordTimingOf(ws), line });
   }
   return out;
 }
@@ -252,10 +252,13 @@ export function parseVtt(text: string, file: string): Utterance[] {
     for (const [k, p] of pieces.entries()) {
       const ws = splitWords(decodeEntities(p.text));
       const end = k + 1 < pieces.length ? pieces[k + 1].t : c.end;
-      words.push(...interpolateWords(ws, p.t, Math.max(p.t, end)));
+      const spread = interpolateWords(ws, p.t, Math.max(p.t, end));
+      // A piece's first word starts at its inline time (the cue's start for the first piece); its end is not given.
+      if (timed && spread.length > 0) spread[0].given = 'start';
+      words.push(...spread);
     }
     const plain = words.map((w) => w.word).join(' ');
-    return { start_s: c.start, end_s: c.end, text: plain, speaker, words, word_timing: timed ? 'source' : 'interpolated', line: c.line } satisfies Utterance;
+    return { start_s: c.start, end_s: c.end, text: plain, speaker, words, word_timing: wordTimingOf(words), line: c.line } satisfies Utterance;
   });
 }
 

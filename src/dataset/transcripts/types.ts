@@ -4,6 +4,11 @@ export interface TranscriptWord {
   word: string;
   start_s: number;
   end_s: number;
+  /**
+   * Which of the word's times its file gave (kept in memory, not written to records): 'both', 'start' (WebVTT inline
+   * `<hh:mm:ss.mmm>` times are word starts; the end is the next time), absent: neither (spread by interpolateWords).
+   */
+  given?: 'both' | 'start';
 }
 
 export interface Utterance {
@@ -12,7 +17,11 @@ export interface Utterance {
   text: string;
   speaker: string | null;
   words: TranscriptWord[];
-  /** 'source': word times came from the file; 'interpolated': the file had none (SRT, plain VTT), spread by letters. */
+  /**
+   * 'source': every word's start and end came from the file; 'interpolated': some did not (SRT and plain VTT cues:
+   * none, spread by letters; a WhisperX word without times: filled between its neighbours; WebVTT inline times: starts
+   * only, each end the next word's start). wordTimingOf().
+   */
   word_timing: 'source' | 'interpolated';
   /** Where the utterance is in its file, for messages: the JSONL line or the cue's timing line (1-based), or the Whisper segment index. */
   line?: number;
@@ -49,6 +58,15 @@ export function interpolateWords(words: string[], start: number, end: number): T
     acc += 1;
     return { word: w, start_s: a, end_s: Math.max(a, b) };
   });
+}
+
+/**
+ * An utterance's word_timing: 'source' only when the file gave both times of every word. Before 2026-12-06 one timed
+ * word made the whole utterance 'source' (a WhisperX word without times got its neighbours' gap, ttrial50 W4), and
+ * WebVTT inline times, which give starts only, read 'source' too.
+ */
+export function wordTimingOf(words: readonly TranscriptWord[]): 'source' | 'interpolated' {
+  return words.length > 0 && words.every((w) => w.given === 'both') ? 'source' : 'interpolated';
 }
 
 export function splitWords(text: string): string[] {
