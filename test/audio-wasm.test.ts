@@ -277,6 +277,47 @@ describe('audio WebAssembly kernels', () => {
     }
   });
 
+  it("the pitch candidates with r and its peaks by the sinc kernel (sinc.wat peaks) equal the JavaScript's bit for bit", () => {
+    const rnd = lcg(79);
+    // speech-like voiced stretches at three pitches, noise at four levels, digital silence, a DC step, NaN
+    const n = 16000 * 2;
+    const x = Float32Array.from({ length: n }, (_, i) =>
+      i < 9000 ? 0.3 * Math.sin(i * (0.05 + 0.03 * Math.floor(i / 3000))) * (1 + 0.4 * Math.sin(i * 0.011)) : i < 17000 ? rnd() * 10 ** -((i >> 11) % 4) : i < 21000 ? 0 : i < 24000 ? 0.25 + 1e-3 * rnd() : 0.2 * Math.sin(i * 0.031) + 0.05 * rnd());
+    x[28000] = NaN;
+    type A = { pump(b: SampleBuffer): void; minNeeded(): number; nCand: FrameStore; freq: FrameStore; strength: FrameStore; sinc: { peakInputs?: { lags: Int32Array } | null } };
+    const analyse = (wasm: boolean, floor: number) => {
+      const saved = process.env.MMPREP_AUDIO_WASM;
+      process.env.MMPREP_AUDIO_WASM = wasm ? '1' : '0';
+      const params = { sampleRate: 16000, hop: 160, floor, ceiling: 600, maxCandidates: 15, silenceThreshold: 0.03, voicingThreshold: 0.45, octaveCost: 0.01, octaveJumpCost: 0.35, voicedUnvoicedCost: 0.14 };
+      const a = new PitchAnalyzer(params) as unknown as A;
+      process.env.MMPREP_AUDIO_WASM = saved;
+      const buf = new SampleBuffer();
+      for (let i = 0; i < n; i += 4000) {
+        buf.append(x.subarray(i, i + 4000), a.minNeeded());
+        a.pump(buf);
+      }
+      buf.finish();
+      a.pump(buf);
+      return a;
+    };
+    for (const floor of [65, 75]) {
+      const js = analyse(false, floor);
+      const wasm = analyse(true, floor);
+      expect(js.sinc.peakInputs ?? null).toBe(null);
+      expect(wasm.sinc.peakInputs?.lags).toBeInstanceOf(Int32Array);
+      const frames = js.nCand.length;
+      expect(wasm.nCand.length).toBe(frames);
+      const nc = Array.from(js.nCand.data.subarray(0, frames));
+      // voiced frames with several candidates, and frames with none (silence, noise)
+      expect(nc.filter((c) => c >= 4).length, `floor ${floor}`).toBeGreaterThan(10);
+      expect(nc.filter((c) => c === 1).length, `floor ${floor}`).toBeGreaterThan(10);
+      expect(Array.from(wasm.nCand.data.subarray(0, frames))).toEqual(nc);
+      const w = js.freq.width;
+      expect(firstDiff(Float64Array.from(js.freq.data.subarray(0, frames * w)), Float64Array.from(wasm.freq.data.subarray(0, frames * w)), frames * w), `floor ${floor} freq`).toBe(-1);
+      expect(firstDiff(Float64Array.from(js.strength.data.subarray(0, frames * w)), Float64Array.from(wasm.strength.data.subarray(0, frames * w)), frames * w), `floor ${floor} strength`).toBe(-1);
+    }
+  });
+
   it("the FFT kernel's frame calls equal their JavaScript expressions bit for bit (odd lengths and peak ranges)", () => {
     const rnd = lcg(83);
     for (const [nw, reach, P, H] of [[41, 30, 9, 20], [64, 40, 17, 31], [7, 6, 3, 3]]) {
