@@ -169,7 +169,7 @@ export class IntensityAnalyzer {
 
   /**
    * The next eight frames by the kernel's table of pairs (wasm/intensity.wat oct), when all eight have arrived, lie
-   * in the buffer and are one gap apart (always at 16 kHz, where the step is a whole number of samples); false
+   * in the buffer and are one gap apart (a step of whole samples: 256 at 16 kHz with the default 50 Hz floor); false
    * otherwise (pump then takes four, two or one). Each frame's sums are those of single(): the same bits.
    */
   private eight(buf: SampleBuffer, c: number, h: number, W: number, lim: number, k: QuadKernel): boolean {
