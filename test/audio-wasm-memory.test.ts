@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/cli.js';
 
 const dist = (p: string) => pathToFileURL(join(ROOT, 'dist', 'audio', 'wasm', p)).href;
-const KERNELS = ['intensity', 'logmel', 'mfcc', 'real-fft', 'sinc'];
+const KERNELS = ['intensity', 'logmel', 'mfcc', 'real-fft', 'sinc', 'tone-blocks'];
 
 describe('WebAssembly kernel memory', () => {
   it('is made at the size asked for, without growing (no ArrayBuffer detached)', () => {

@@ -89,7 +89,7 @@ describe('audio WebAssembly kernels', () => {
     }
   });
 
-  it('the intensity contour with the WebAssembly four-frame kernel equals the JavaScript one bit for bit', () => {
+  it('the intensity contour with the WebAssembly four- and eight-frame kernels equals the JavaScript one bit for bit', () => {
     const rnd = lcg(31);
     const n = 16000 * 3;
     // speech-like: a decaying tone, noise at three levels, digital silence, a DC step and a full-scale stretch
@@ -111,14 +111,19 @@ describe('audio WebAssembly kernels', () => {
       }
       buf.total = buf.end;
       an.pump(buf);
-      return Float64Array.from(sums);
+      return { sums: Float64Array.from(sums), eight: an.eightFrames };
     };
-    for (const floor of [50, 100, 75]) {
+    // floor 50 and 100: a whole-sample step (256, 128), so most frames go eight at a time through the table of pairs;
+    // floor 75: a step of 170.67 samples, frames not one gap apart, so four, two or one at a time
+    for (const [floor, eightAtATime] of [[50, true], [100, true], [75, false]] as const) {
       const js = contour(false, floor);
       const wasm = contour(true, floor);
-      expect(wasm.length, `floor ${floor}`).toBe(js.length);
-      expect(js.length).toBeGreaterThan(100);
-      expect(firstDiff(js, wasm, js.length), `floor ${floor}`).toBe(-1);
+      expect(wasm.sums.length, `floor ${floor}`).toBe(js.sums.length);
+      expect(js.sums.length).toBeGreaterThan(100);
+      expect(firstDiff(js.sums, wasm.sums, js.sums.length), `floor ${floor}`).toBe(-1);
+      expect(js.eight, `floor ${floor}: no kernel without WebAssembly`).toBe(0);
+      if (eightAtATime) expect(wasm.eight, `floor ${floor}`).toBeGreaterThan(js.sums.length / 2);
+      else expect(wasm.eight, `floor ${floor}`).toBe(0);
     }
   });
 
@@ -272,6 +277,47 @@ describe('audio WebAssembly kernels', () => {
     }
   });
 
+  it("the pitch candidates with r and its peaks by the sinc kernel (sinc.wat peaks) equal the JavaScript's bit for bit", () => {
+    const rnd = lcg(79);
+    // speech-like voiced stretches at three pitches, noise at four levels, digital silence, a DC step, NaN
+    const n = 16000 * 2;
+    const x = Float32Array.from({ length: n }, (_, i) =>
+      i < 9000 ? 0.3 * Math.sin(i * (0.05 + 0.03 * Math.floor(i / 3000))) * (1 + 0.4 * Math.sin(i * 0.011)) : i < 17000 ? rnd() * 10 ** -((i >> 11) % 4) : i < 21000 ? 0 : i < 24000 ? 0.25 + 1e-3 * rnd() : 0.2 * Math.sin(i * 0.031) + 0.05 * rnd());
+    x[28000] = NaN;
+    type A = { pump(b: SampleBuffer): void; minNeeded(): number; nCand: FrameStore; freq: FrameStore; strength: FrameStore; sinc: { peakInputs?: { lags: Int32Array } | null } };
+    const analyse = (wasm: boolean, floor: number) => {
+      const saved = process.env.MMPREP_AUDIO_WASM;
+      process.env.MMPREP_AUDIO_WASM = wasm ? '1' : '0';
+      const params = { sampleRate: 16000, hop: 160, floor, ceiling: 600, maxCandidates: 15, silenceThreshold: 0.03, voicingThreshold: 0.45, octaveCost: 0.01, octaveJumpCost: 0.35, voicedUnvoicedCost: 0.14 };
+      const a = new PitchAnalyzer(params) as unknown as A;
+      process.env.MMPREP_AUDIO_WASM = saved;
+      const buf = new SampleBuffer();
+      for (let i = 0; i < n; i += 4000) {
+        buf.append(x.subarray(i, i + 4000), a.minNeeded());
+        a.pump(buf);
+      }
+      buf.finish();
+      a.pump(buf);
+      return a;
+    };
+    for (const floor of [65, 75]) {
+      const js = analyse(false, floor);
+      const wasm = analyse(true, floor);
+      expect(js.sinc.peakInputs ?? null).toBe(null);
+      expect(wasm.sinc.peakInputs?.lags).toBeInstanceOf(Int32Array);
+      const frames = js.nCand.length;
+      expect(wasm.nCand.length).toBe(frames);
+      const nc = Array.from(js.nCand.data.subarray(0, frames));
+      // voiced frames with several candidates, and frames with none (silence, noise)
+      expect(nc.filter((c) => c >= 4).length, `floor ${floor}`).toBeGreaterThan(10);
+      expect(nc.filter((c) => c === 1).length, `floor ${floor}`).toBeGreaterThan(10);
+      expect(Array.from(wasm.nCand.data.subarray(0, frames))).toEqual(nc);
+      const w = js.freq.width;
+      expect(firstDiff(Float64Array.from(js.freq.data.subarray(0, frames * w)), Float64Array.from(wasm.freq.data.subarray(0, frames * w)), frames * w), `floor ${floor} freq`).toBe(-1);
+      expect(firstDiff(Float64Array.from(js.strength.data.subarray(0, frames * w)), Float64Array.from(wasm.strength.data.subarray(0, frames * w)), frames * w), `floor ${floor} strength`).toBe(-1);
+    }
+  });
+
   it("the FFT kernel's frame calls equal their JavaScript expressions bit for bit (odd lengths and peak ranges)", () => {
     const rnd = lcg(83);
     for (const [nw, reach, P, H] of [[41, 30, 9, 20], [64, 40, 17, 31], [7, 6, 3, 3]]) {
@@ -359,6 +405,41 @@ describe('audio WebAssembly kernels', () => {
     }
     // the numbers and times left to the JavaScript were met
     expect(fallbacks).toBeGreaterThan(1000);
+  });
+
+  it('the numbers kernel asks the JavaScript once per value it cannot print (the deltas\' rounding noise of silence)', () => {
+    const N = 96;
+    const k = 13;
+    const kernel = RecordsKernel.create(k, N, N);
+    if (!kernel) return; // no WebAssembly SIMD
+    // digital silence's deltas: +-1.972152e-31 and +-3.944305e-31 over and over (k = 37 > 24: not numAt's path)
+    const noise = [1.9721522630525295e-31, -1.9721522630525295e-31, 3.944304526105059e-31, -3.944304526105059e-31];
+    const group = (f: (j: number) => number) => {
+      const a = kernel.float64(N * k);
+      for (let j = 0; j < N * k; j++) a[j] = f(j);
+      return a;
+    };
+    const f32 = (v: number) => new Float32Array(N).fill(v);
+    const view: FrameView = {
+      options: { nMfcc: k, digits: 7 },
+      sampleRate: 16000,
+      hop: 160,
+      nFrames: N,
+      first: 0,
+      mfcc: group((j) => -1e3 + j),
+      delta: group((j) => (j % 2 ? 0 : noise[(j >> 1) % 4])),
+      delta2: group((j) => noise[j % 4]),
+      deltaReason: null,
+      f0: f32(0),
+      voicedProb: f32(0),
+      rms: f32(0),
+      zcr: f32(0),
+    };
+    const ours = Buffer.from(kernel.records(view, 0, N)).toString('latin1');
+    expect(ours).toBe(jsonlBlock(view, 0, N).toString('latin1'));
+    expect(ours).toContain('-1.972152e-31');
+    // 96 x 19.5 such numbers, four values: four calls
+    expect(kernel.fallbacks).toBe(4);
   });
 
   it('the committed module bytes are assembled from the current .wat sources', async () => {

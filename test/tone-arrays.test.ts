@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { coherentRuns, coherentTrack } from '../src/sync/tone/tone-coherent.js';
-import { blockSums, ToneOscillator, TrackArrays, windowSums } from '../src/sync/tone/tone-demod.js';
-import { findToneBursts } from '../src/sync/tone/tone.js';
+import { BlockSumsKernel, blockSums, ToneOscillator, TrackArrays, windowSums } from '../src/sync/tone/tone-demod.js';
+import { findToneBursts, ToneScanner } from '../src/sync/tone/tone.js';
 import { ROOT } from './helpers/cli.js';
 
 const SR = 16000;
@@ -63,6 +63,37 @@ describe('the beep detector reuses its tracks from chunk to chunk', () => {
     const found = findToneBursts(x, SR);
     expect(found.map((d) => Math.round(d.t_s))).toEqual([5, 32, 70]);
     for (const d of found) expect(Math.abs(d.freq_hz - 1000)).toBeLessThan(2);
+  });
+});
+
+describe('the block sums by WebAssembly (wasm/tone-blocks.wat)', () => {
+  it('equal the JavaScript ones bit for bit, at any phase of the oscillator, and a scanner uses them', () => {
+    const ref = new ToneOscillator(SR, 1000);
+    const x = signal(2, 0.7, 4);
+    x[100] = 0;
+    x[101] = -0;
+    x[3200] = 1e-30;
+    const kernel = BlockSumsKernel.create(x.length + 100, 32, ref);
+    expect(kernel, 'WebAssembly SIMD').not.toBeNull();
+    kernel!.samples.set(x);
+    const nb = Math.floor(x.length / 32);
+    for (const g0 of [0, 7, 4800, 4813, 1e9 + 3]) {
+      const js = blockSums(x, nb, 32, g0, ref);
+      const wasm = blockSums(kernel!.samples, nb, 32, g0, ref, undefined, kernel);
+      expect(wasm.bre.buffer, 'views of the kernel memory').toBe(kernel!.samples.buffer);
+      for (const k of ['bre', 'bim', 'ben'] as const) expect(same(wasm[k], js[k]), `${k} at g0 ${g0}`).toBe(true);
+    }
+    // a 1001 Hz tone: a period of 16000 samples (the whole table), blocks of 31 samples
+    const odd = new ToneOscillator(SR, 1001);
+    const k2 = BlockSumsKernel.create(x.length, 31, odd)!;
+    k2.samples.set(x);
+    const js2 = blockSums(x, Math.floor(x.length / 31), 31, 12345, odd);
+    const wasm2 = blockSums(k2.samples, Math.floor(x.length / 31), 31, 12345, odd, undefined, k2);
+    for (const k of ['bre', 'bim', 'ben'] as const) expect(same(wasm2[k], js2[k]), `1001 Hz ${k}`).toBe(true);
+    const scanner = new ToneScanner(SR, 0, { toneHz: 1000 }) as unknown as { blockKernel: BlockSumsKernel | null };
+    expect(scanner.blockKernel).toBeInstanceOf(BlockSumsKernel);
+    // no table (a tone of no whole Hz): no kernel, the JavaScript's per-sample phase
+    expect(BlockSumsKernel.create(1000, 32, new ToneOscillator(SR, 1000.5))).toBeNull();
   });
 });
 

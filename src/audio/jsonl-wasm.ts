@@ -19,8 +19,8 @@ interface NumbersExports {
   block(from: number, to: number, first: number, k: number, digits: number, hop: number, rate: number, mfcc: number, delta: number, delta2: number, rmsDb: number, f0: number, vp: number, rms: number, zcr: number, out: number): number;
 }
 
-/** Bytes before the first allocation: the tables and keys of wasm/numbers.wat. */
-const RESERVED = 1024;
+/** Bytes before the first allocation: the tables and keys of wasm/numbers.wat (1024) and its texts of numbers the JavaScript wrote (1024 x 48). */
+const RESERVED = 1024 + 1024 * 48;
 /** Output room a record needs at most (jsonl.ts: ~160 bytes of keys and 44 numbers of at most NUM_ROOM + 1 bytes). */
 const RECORD_ROOM = 2048;
 
@@ -39,7 +39,7 @@ export class RecordsKernel {
   private readonly zcr: Float32Array;
   private readonly rmsDb: Float64Array;
   private readonly out: Buffer;
-  /** Numbers left to the JavaScript so far (for the tests). */
+  /** Numbers left to the JavaScript so far, each (value, digits) once while the kernel remembers its text (for the tests). */
   get fallbacks(): number {
     return this.counter.n;
   }

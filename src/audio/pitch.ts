@@ -148,6 +148,8 @@ export function brentMinimize(f: (x: number) => number, a: number, b: number, to
 }
 
 const log2 = Math.log2;
+/** peakLags without WebAssembly (never read). */
+const NO_LAGS = new Int32Array(0);
 /** Samples staged per block beyond one frame's (sample-stage.ts): about 25 frames at a 10 ms hop and 16 kHz. */
 const STAGE_BLOCK = 4096;
 
@@ -184,6 +186,8 @@ export class PitchAnalyzer {
   private readonly cosine: CosineTransform | null;
   /** Unnormalised circular autocorrelation of frameBuf at lags 0 .. M/2 (times 1/2: the scale cancels in r). */
   private readonly acf: Float64Array;
+  /** acf[0 .. rMax] (a view made once: a subarray per frame was an allocation per frame). */
+  private readonly acfHead: Float64Array;
   private readonly r: Float64Array;
   /** Sinc interpolation of r (r lives in its memory). */
   private readonly sinc: SincKernel;
@@ -235,7 +239,8 @@ export class PitchAnalyzer {
     this.zHalf = this.fftHalf.input;
     this.cosine = createCosineTransform(N);
     this.acf = this.cosine ? this.cosine.out : new Float64Array(N + 1);
-    this.sinc = new SincKernel(this.rMax, 70);
+    this.acfHead = this.acf.subarray(0, this.rMax + 1);
+    this.sinc = new SincKernel(this.rMax, 70, Math.max(1, this.maximumLag));
     this.r = this.sinc.r;
     this.seg = new Float32Array(2 * this.reach + 2);
     // Normalised autocorrelation of the window.
@@ -245,6 +250,11 @@ export class PitchAnalyzer {
     this.windowR = new Float64Array(this.rMax + 1);
     const a0 = this.acf[0];
     for (let i = 0; i <= this.rMax; i++) this.windowR[i] = this.acf[i] / a0;
+    const pk = this.sinc.peakInputs;
+    if (pk !== null) {
+      pk.windowR.set(this.windowR);
+      pk.thr[0] = 0.5 * this.p.voicingThreshold;
+    }
     const mc = this.p.maxCandidates;
     this.lags = new Float64Array(mc);
     this.slotScore = new Float64Array(mc);
@@ -434,19 +444,30 @@ export class PitchAnalyzer {
     const S = this.strength.data;
     let n = 1;
     this.autocorrelate();
-    const acf = this.acf;
-    const a0 = acf[0];
-    r[0] = 1;
-    for (let i = 1; i <= rMax; i++) r[i] = acf[i] / (a0 * this.windowR[i]);
+    const lagLimit = Math.min(this.maximumLag, rMax);
+    const pk = this.sinc.peakInputs;
+    let nPeaks = -1;
+    if (pk !== null) {
+      // r and its peaks by WebAssembly (sinc.wat peaks: the same quotients and comparisons, so the same bits and lags)
+      pk.acf.set(this.acfHead);
+      nPeaks = this.sinc.findPeaks(lagLimit);
+    } else {
+      const acf = this.acf;
+      const a0 = acf[0];
+      r[0] = 1;
+      for (let i = 1; i <= rMax; i++) r[i] = acf[i] / (a0 * this.windowR[i]);
+    }
     const floor = this.p.floor;
     const oc = this.p.octaveCost;
-    const lagLimit = Math.min(this.maximumLag, rMax);
     const lags = this.lags;
     const score = this.slotScore;
     let scored = false;
-    for (let i = 2; i < lagLimit; i++) {
+    const peakLags = pk !== null ? pk.lags : NO_LAGS;
+    // the lags to look at: the kernel's peaks (q = 0 .. nPeaks - 1), else every lag 2 .. lagLimit - 1, tested here
+    for (let q = 0, i = 2; nPeaks < 0 ? i < lagLimit : q < nPeaks; q++, i++) {
+      if (nPeaks >= 0) i = peakLags[q];
       const ri = r[i];
-      if (ri > 0.5 * vt && ri > r[i - 1] && ri >= r[i + 1]) {
+      if (nPeaks >= 0 || (ri > 0.5 * vt && ri > r[i - 1] && ri >= r[i + 1])) {
         const dr = 0.5 * (r[i + 1] - r[i - 1]);
         const d2r = 2 * ri - r[i - 1] - r[i + 1];
         const lag = i + dr / d2r;

@@ -147,6 +147,17 @@ interface SincExports {
   memory: WasmMemory;
   /** Reads the six (left, right) starting pairs at byte `args`, writes the result after them (args[12]). */
   both(r: number, terms: number, args: number, fromL: number, nL: number, fromR: number, nR: number): void;
+  peaks(r: number, acf: number, wR: number, rMax: number, lagLimit: number, thr: number, peaks: number): number;
+}
+
+/** The arrays of SincKernel.findPeaks in the kernel's memory: write acf, windowR and thr there. */
+export interface PeakInputs {
+  acf: Float64Array;
+  windowR: Float64Array;
+  /** thr[0]: the threshold a peak's r must exceed. */
+  thr: Float64Array;
+  /** The lags found, [0 .. count). */
+  lags: Int32Array;
 }
 
 /**
@@ -166,15 +177,44 @@ export class SincKernel {
    */
   private readonly argsAt: number;
   private readonly args: Float64Array;
+  /** findPeaks's arrays (null: no WebAssembly, or the kernel made without room for them) and their byte offsets. */
+  readonly peakInputs: PeakInputs | null = null;
+  private readonly peaksAt = { acf: 0, windowR: 0, thr: 0, lags: 0 };
 
-  constructor(rMax: number, maxDepth: number) {
+  /** @param peakLags room for findPeaks's lags (0: none; the pitch analysis's first pass asks for it). */
+  constructor(rMax: number, maxDepth: number, peakLags = 0) {
     this.rMax = rMax;
     const termsAt = 8 * (rMax + 2);
     this.termsAt = termsAt;
     this.argsAt = Math.ceil((termsAt + 8 * (maxDepth + 2)) / 16) * 16;
-    this.ex = instantiate<SincExports>(SINC_WASM, this.argsAt + 8 * 14);
+    const al = (b: number) => Math.ceil(b / 16) * 16;
+    const at = this.peaksAt;
+    at.acf = al(this.argsAt + 8 * 14);
+    at.windowR = at.acf + al(8 * (rMax + 1));
+    at.thr = at.windowR + al(8 * (rMax + 1));
+    at.lags = at.thr + 16;
+    this.ex = instantiate<SincExports>(SINC_WASM, peakLags > 0 ? at.lags + 4 * peakLags : this.argsAt + 8 * 14);
     this.r = this.ex ? new Float64Array(this.ex.memory.buffer, 0, rMax + 1) : new Float64Array(rMax + 1);
     this.args = this.ex ? new Float64Array(this.ex.memory.buffer, this.argsAt, 14) : new Float64Array(14);
+    if (this.ex && peakLags > 0) {
+      const buf = this.ex.memory.buffer;
+      this.peakInputs = {
+        acf: new Float64Array(buf, at.acf, rMax + 1),
+        windowR: new Float64Array(buf, at.windowR, rMax + 1),
+        thr: new Float64Array(buf, at.thr, 1),
+        lags: new Int32Array(buf, at.lags, peakLags),
+      };
+    }
+  }
+
+  /**
+   * Pitch's first pass before its candidates (pitch.ts voicedCandidates) by wasm/sinc.wat peaks: r[0] = 1, r[i] =
+   * acf[i] / (acf[0] windowR[i]) for i = 1 .. rMax, and the lags 2 .. lagLimit - 1 where r[i] > thr, r[i] > r[i - 1]
+   * and r[i] >= r[i + 1], in order, into peakInputs.lags; returns their count. Only with peakInputs (not null).
+   */
+  findPeaks(lagLimit: number): number {
+    const at = this.peaksAt;
+    return this.ex!.peaks(0, at.acf, at.windowR, this.rMax, lagLimit, at.thr, at.lags);
   }
 
   /**

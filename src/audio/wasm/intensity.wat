@@ -3,6 +3,7 @@
 ;; the same float64 operations in the same order as the JavaScript: the sum of the W samples in order, mean = sum /
 ;; W, then the sum in order of (x - mean)^2 w[i] (as (d * d) * w). Bit-identical (test/audio-wasm.test.ts).
 ;; Memory: the window w[0 .. W) (f64) at byte offset $w, the samples (f32) at $x, the four sums written at $out.
+;; "oct": eight frames a + k g (k = 0 .. 7, one gap g) from one table of pairs, for the same sums.
 (module
   (import "env" "memory" (memory 1))
   (export "memory" (memory 0))
@@ -45,5 +46,90 @@
       (br $next2)))
     (v128.store (local.get $out) (local.get $sab))
     (v128.store offset=16 (local.get $out) (local.get $scd)))
+
+
+  ;; Eight frames starting at samples 0, g, 2g, .. 7g from $x (f32), each frame's sums with the same float64
+  ;; operations in the same order as quad (and intensity.ts's single()): frames 2k and 2k + 1 in the lanes of one
+  ;; vector. The lanes are read from a table of pairs built once, P[j] = (x[j], x[j + g]) as f64 at $p (16 bytes
+  ;; each, j = 0 .. 6g + W): the pair of frames 2k, 2k + 1 at sample i is P[2kg + i], one 128-bit load, where quad
+  ;; loads, converts and combines two floats for each pair in each of its two loops. The eight sums are written at
+  ;; $out in frame order.
+  (func (export "oct") (param $x i32) (param $g i32) (param $W i32) (param $w i32) (param $p i32) (param $out i32)
+    (local $n i32) (local $j i32) (local $q i32) (local $qe i32) (local $wp i32) (local $o1 i32) (local $o2 i32) (local $o3 i32) (local $a v128) (local $b v128)
+    (local $lo v128) (local $hi v128) (local $wi v128) (local $v v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $m0 v128) (local $m1 v128) (local $m2 v128) (local $m3 v128)
+    (local.set $n (i32.add (i32.mul (local.get $g) (i32.const 6)) (local.get $W)))
+    ;; the table, four pairs at a time: x[j .. j + 3] and x[j + g .. j + g + 3] promoted and interleaved
+    (block $built (loop $build
+      (br_if $built (i32.gt_s (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
+      (local.set $a (v128.load (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 2)))))
+      (local.set $b (v128.load (i32.add (local.get $x) (i32.shl (i32.add (local.get $j) (local.get $g)) (i32.const 2)))))
+      (local.set $q (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 4))))
+      (local.set $lo (f64x2.promote_low_f32x4 (local.get $a)))
+      (local.set $hi (f64x2.promote_low_f32x4 (local.get $b)))
+      (v128.store (local.get $q)
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo) (local.get $hi)))
+      (v128.store offset=16 (local.get $q)
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $lo) (local.get $hi)))
+      (local.set $lo (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $a) (local.get $a))))
+      (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $b) (local.get $b))))
+      (v128.store offset=32 (local.get $q)
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $lo) (local.get $hi)))
+      (v128.store offset=48 (local.get $q)
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $lo) (local.get $hi)))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $build)))
+    (block $rest (loop $one
+      (br_if $rest (i32.ge_s (local.get $j) (local.get $n)))
+      (v128.store (i32.add (local.get $p) (i32.shl (local.get $j) (i32.const 4)))
+        (f64x2.replace_lane 1 (f64x2.splat (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 2))))))
+          (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.shl (i32.add (local.get $j) (local.get $g)) (i32.const 2)))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $one)))
+    ;; the sums of the samples, in order; frames 2k, 2k + 1 start at table entry 2kg (byte offset 32kg = $o1 k)
+    (local.set $o1 (i32.shl (local.get $g) (i32.const 5)))
+    (local.set $o2 (i32.shl (local.get $o1) (i32.const 1)))
+    (local.set $o3 (i32.add (local.get $o2) (local.get $o1)))
+    (local.set $q (local.get $p))
+    (local.set $qe (i32.add (local.get $p) (i32.shl (local.get $W) (i32.const 4))))
+    (block $summed (loop $sum
+      (br_if $summed (i32.ge_u (local.get $q) (local.get $qe)))
+      (local.set $s0 (f64x2.add (local.get $s0) (v128.load (local.get $q))))
+      (local.set $s1 (f64x2.add (local.get $s1) (v128.load (i32.add (local.get $q) (local.get $o1)))))
+      (local.set $s2 (f64x2.add (local.get $s2) (v128.load (i32.add (local.get $q) (local.get $o2)))))
+      (local.set $s3 (f64x2.add (local.get $s3) (v128.load (i32.add (local.get $q) (local.get $o3)))))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (br $sum)))
+    (local.set $v (f64x2.splat (f64.convert_i32_s (local.get $W))))
+    (local.set $m0 (f64x2.div (local.get $s0) (local.get $v)))
+    (local.set $m1 (f64x2.div (local.get $s1) (local.get $v)))
+    (local.set $m2 (f64x2.div (local.get $s2) (local.get $v)))
+    (local.set $m3 (f64x2.div (local.get $s3) (local.get $v)))
+    (local.set $s0 (v128.const i64x2 0 0))
+    (local.set $s1 (v128.const i64x2 0 0))
+    (local.set $s2 (v128.const i64x2 0 0))
+    (local.set $s3 (v128.const i64x2 0 0))
+    ;; the sums of (x - mean)^2 w, in order
+    (local.set $q (local.get $p))
+    (local.set $wp (local.get $w))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $q) (local.get $qe)))
+      (local.set $wi (v128.load64_splat (local.get $wp)))
+      (local.set $v (f64x2.sub (v128.load (local.get $q)) (local.get $m0)))
+      (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (f64x2.mul (local.get $v) (local.get $v)) (local.get $wi))))
+      (local.set $v (f64x2.sub (v128.load (i32.add (local.get $q) (local.get $o1))) (local.get $m1)))
+      (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (f64x2.mul (local.get $v) (local.get $v)) (local.get $wi))))
+      (local.set $v (f64x2.sub (v128.load (i32.add (local.get $q) (local.get $o2))) (local.get $m2)))
+      (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (f64x2.mul (local.get $v) (local.get $v)) (local.get $wi))))
+      (local.set $v (f64x2.sub (v128.load (i32.add (local.get $q) (local.get $o3))) (local.get $m3)))
+      (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (f64x2.mul (local.get $v) (local.get $v)) (local.get $wi))))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (local.set $wp (i32.add (local.get $wp) (i32.const 8)))
+      (br $next)))
+    (v128.store (local.get $out) (local.get $s0))
+    (v128.store offset=16 (local.get $out) (local.get $s1))
+    (v128.store offset=32 (local.get $out) (local.get $s2))
+    (v128.store offset=48 (local.get $out) (local.get $s3)))
 
 )

@@ -93,4 +93,45 @@
       (local.set $h (f64.neg (local.get $h)))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $next))))
+
+  ;; The pitch analysis's first pass before its candidates (src/audio/pitch.ts voicedCandidates): r[0] = 1 and
+  ;; r[i] = acf[i] / (acf[0] wR[i]) for i = 1 .. rMax (the same product and quotient as the JavaScript, two lanes at a
+  ;; time), then the lags i = 2 .. lagLimit - 1 where r has a peak over the threshold (r[i] > thr, r[i] > r[i - 1],
+  ;; r[i] >= r[i + 1], the JavaScript's comparisons in its order of lags) written at $peaks (i32); returns their count.
+  ;; acf[0 .. rMax] and wR[0 .. rMax] (f64) at $acf, $wR; the threshold (f64) at $thr.
+  (func (export "peaks") (param $r i32) (param $acf i32) (param $wR i32) (param $rMax i32) (param $lagLimit i32)
+        (param $thr i32) (param $peaks i32) (result i32)
+    (local $i i32) (local $o i32) (local $n i32) (local $a0 v128) (local $ri f64) (local $t f64)
+    (local.set $a0 (v128.load64_splat (local.get $acf)))
+    (f64.store (local.get $r) (f64.const 1))
+    (local.set $i (i32.const 1))
+    (block $pairs (loop $pair
+      (br_if $pairs (i32.gt_s (i32.add (local.get $i) (i32.const 1)) (local.get $rMax)))
+      (local.set $o (i32.shl (local.get $i) (i32.const 3)))
+      (v128.store (i32.add (local.get $r) (local.get $o))
+        (f64x2.div (v128.load (i32.add (local.get $acf) (local.get $o)))
+          (f64x2.mul (local.get $a0) (v128.load (i32.add (local.get $wR) (local.get $o))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 2)))
+      (br $pair)))
+    (if (i32.le_s (local.get $i) (local.get $rMax)) (then
+      (local.set $o (i32.shl (local.get $i) (i32.const 3)))
+      (f64.store (i32.add (local.get $r) (local.get $o))
+        (f64.div (f64.load (i32.add (local.get $acf) (local.get $o)))
+          (f64.mul (f64.load (local.get $acf)) (f64.load (i32.add (local.get $wR) (local.get $o))))))))
+    (local.set $t (f64.load (local.get $thr)))
+    (local.set $i (i32.const 2))
+    (block $done (loop $next
+      (br_if $done (i32.ge_s (local.get $i) (local.get $lagLimit)))
+      (local.set $o (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 3))))
+      (local.set $ri (f64.load (local.get $o)))
+      (if (i32.and (f64.gt (local.get $ri) (local.get $t))
+            (i32.and (f64.gt (local.get $ri) (f64.load offset=0 (i32.sub (local.get $o) (i32.const 8))))
+              (f64.ge (local.get $ri) (f64.load offset=8 (local.get $o)))))
+        (then
+          (i32.store (i32.add (local.get $peaks) (i32.shl (local.get $n) (i32.const 2))) (local.get $i))
+          (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (local.get $n))
+
 )

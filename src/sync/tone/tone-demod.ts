@@ -3,6 +3,8 @@
  * Goertzel 1958, Lyons "Understanding DSP" 13.17): the reference oscillator, 2 ms block sums and sliding 10 ms
  * window sums of the beep detector (tone.ts).
  */
+import { WASM_BASE64 as TONE_BLOCKS_WASM } from '../../audio/wasm/tone-blocks-bytes.js';
+import { instantiate, type WasmMemory } from '../../audio/wasm/runtime.js';
 
 export interface Blocks {
   bre: Float64Array;
@@ -173,8 +175,15 @@ export function trackArray(arrays: TrackArrays | undefined, name: string, n: num
   return arrays ? arrays.get(name, n) : new Float64Array(n);
 }
 
-/** Per 2 ms block: the demodulated sum (re, im) at the tone frequency and the energy. */
-export function blockSums(x: Float32Array, nb: number, B: number, g0: number, ref: ToneOscillator, arrays?: TrackArrays): Blocks {
+/**
+ * Per 2 ms block: the demodulated sum (re, im) at the tone frequency and the energy. With `kernel` and x its own
+ * samples (the scanner's chunk buffer), by the WebAssembly kernel: the same bits, its arrays views of its memory.
+ */
+export function blockSums(x: Float32Array, nb: number, B: number, g0: number, ref: ToneOscillator, arrays?: TrackArrays, kernel?: BlockSumsKernel | null): Blocks {
+  if (kernel && x === kernel.samples && B === kernel.B && ref === kernel.ref) {
+    const blocks = kernel.run(nb, g0);
+    if (blocks !== null) return blocks;
+  }
   const bre = trackArray(arrays, 'bre', nb);
   const bim = trackArray(arrays, 'bim', nb);
   const ben = trackArray(arrays, 'ben', nb);
@@ -205,6 +214,70 @@ function blockSumsTable(x: Float32Array, nb: number, B: number, k0: number, P: n
     bre[b] = re;
     bim[b] = im;
     ben[b] = en;
+  }
+}
+
+interface ToneBlocksExports {
+  memory: WasmMemory;
+  blocks(x: number, nb: number, B: number, k0: number, P: number, tab: number, re: number, im: number, en: number): void;
+}
+
+/**
+ * blockSumsTable by WebAssembly (wasm/tone-blocks.wat: the same operations in the same order, so the same bits) on
+ * samples that live in its memory: `samples` is the scanner's chunk buffer (tone.ts), so nothing is copied. The beep
+ * search runs a few chunks per file, too few for V8 to optimise blockSumsTable early: in `mmprep audio`'s first
+ * chunk it ran in the interpreter (boxed doubles, ~17 MB of garbage per search on a loaded machine) until its
+ * on-stack compile was ready; the WebAssembly is compiled before its first call.
+ */
+export class BlockSumsKernel {
+  /** The samples the kernel reads (x of blockSums): write the chunk here. */
+  readonly samples: Float32Array;
+  private readonly re: Float64Array;
+  private readonly im: Float64Array;
+  private readonly en: Float64Array;
+  private readonly at: { tab: number; re: number; im: number; en: number };
+
+  private constructor(
+    private readonly ex: ToneBlocksExports,
+    capacity: number,
+    readonly B: number,
+    readonly ref: ToneOscillator,
+    at: BlockSumsKernel['at'],
+  ) {
+    const buf = ex.memory.buffer;
+    const maxBlocks = Math.floor(capacity / B);
+    this.at = at;
+    this.samples = new Float32Array(buf, 0, capacity);
+    const tab = new Float64Array(buf, at.tab, 2 * ref.period);
+    for (let k = 0; k < ref.period; k++) {
+      tab[2 * k] = ref.cosT![k];
+      tab[2 * k + 1] = -ref.sinT![k];
+    }
+    this.re = new Float64Array(buf, at.re, maxBlocks);
+    this.im = new Float64Array(buf, at.im, maxBlocks);
+    this.en = new Float64Array(buf, at.en, maxBlocks);
+  }
+
+  /** A kernel for chunks of up to `capacity` samples in blocks of B, or null (no table: a tone of no whole Hz; no WebAssembly SIMD). */
+  static create(capacity: number, B: number, ref: ToneOscillator): BlockSumsKernel | null {
+    if (!ref.cosT || !ref.sinT || !(B >= 1)) return null;
+    const al = (b: number) => 16 * Math.ceil(b / 16);
+    const maxBlocks = Math.floor(capacity / B);
+    const at = { tab: al(4 * capacity), re: 0, im: 0, en: 0 };
+    at.re = at.tab + 16 * ref.period;
+    at.im = at.re + al(8 * maxBlocks);
+    at.en = at.im + al(8 * maxBlocks);
+    const ex = instantiate<ToneBlocksExports>(TONE_BLOCKS_WASM, at.en + al(8 * maxBlocks));
+    return ex ? new BlockSumsKernel(ex, capacity, B, ref, at) : null;
+  }
+
+  /** blockSums of samples[0 .. nb B) (samples[0] at global index g0), or null where the JavaScript decides (g0 < 0). */
+  run(nb: number, g0: number): Blocks | null {
+    const k0 = g0 % this.ref.period;
+    if (!(k0 >= 0) || nb > this.re.length) return null;
+    const { at } = this;
+    this.ex.blocks(0, nb, this.B, k0, this.ref.period, at.tab, at.re, at.im, at.en);
+    return { bre: this.re.subarray(0, nb), bim: this.im.subarray(0, nb), ben: this.en.subarray(0, nb) };
   }
 }
 

@@ -26,7 +26,7 @@
  * own null); tone-hint.ts (a beep at another frequency, for messages); tone-math.ts (median, line fit).
  */
 
-import { blockSums, slidingAmplitude, ToneOscillator, TrackArrays, windowSums } from './tone-demod.js';
+import { BlockSumsKernel, blockSums, slidingAmplitude, ToneOscillator, TrackArrays, windowSums } from './tone-demod.js';
 import { fitLine, median } from './tone-math.js';
 import { floorAt, toneFloors, type ToneFloors } from './tone-floor.js';
 import { prominenceDb } from './tone-spectrum.js';
@@ -204,6 +204,8 @@ export class ToneScanner {
   private readonly ref: ToneOscillator;
   /** The chunk's block, window and coherent tracks, reused from chunk to chunk (nothing keeps them past analyse). */
   private readonly arrays = new TrackArrays();
+  /** The block sums by WebAssembly, on buf (its memory); null: blockSums in JavaScript. */
+  private readonly blockKernel: BlockSumsKernel | null;
   /** Samples in the sliding windows. */
   readonly blockN: number;
   readonly winN: number;
@@ -249,10 +251,12 @@ export class ToneScanner {
       onsetSpans: opts.onsetSpans ?? [[0, Infinity]],
     };
     if (this.o.overlapS < this.o.maxDurationS + 0.5) this.o.overlapS = this.o.maxDurationS + 0.5;
-    this.buf = new Float32Array(Math.round((this.o.chunkS + this.o.overlapS) * sampleRate));
+    const bufLength = Math.round((this.o.chunkS + this.o.overlapS) * sampleRate);
     this.blockN = Math.max(1, Math.round(BLOCK_S * sampleRate));
     this.winN = this.blockN * WIN_BLOCKS;
     this.ref = new ToneOscillator(sampleRate, toneHz);
+    this.blockKernel = BlockSumsKernel.create(bufLength, this.blockN, this.ref);
+    this.buf = this.blockKernel ? this.blockKernel.samples : new Float32Array(bufLength);
   }
 
   push(chunk: Float32Array): void {
@@ -296,7 +300,7 @@ export class ToneScanner {
       this.acceptFrom = boundary;
       return;
     }
-    const blocks = blockSums(x, nb, this.blockN, this.bufStart, this.ref, this.arrays);
+    const blocks = blockSums(x, nb, this.blockN, this.bufStart, this.ref, this.arrays, this.blockKernel);
     const { wre, wim, tp, tot } = windowSums(blocks, WIN_BLOCKS, this.winN, this.arrays);
     const floors = toneFloors(tp, tot, BLOCK_S, this.arrays);
     const kept: ToneDetection[] = [];
