@@ -14,7 +14,7 @@ import { mixedAudioRoleNotes, mixedFaceModelNotes, mixedMadeByNotes } from './ma
 import type { Check } from './validate-scan.js';
 
 /** The kinds that fail `warnings` without --fail-on-warnings (docs/dataset.md "Session warnings"). */
-export const FAILING_WARNING_KINDS = ['labels_unmatched', 'forced_pick'] as const;
+export const FAILING_WARNING_KINDS = ['labels_unmatched', 'forced_pick', 'clock_mismatch'] as const;
 
 export interface WarningGate {
   /** Fail on every kind of session warning, not only FAILING_WARNING_KINDS. */
