@@ -24,8 +24,11 @@ export const FIT_MIN = 0.2;
 export const FIT_MARGIN = 0.15;
 /** Fewer spans than this (a transcript of 1-2 words) are not checked: too few to tell clocks apart. */
 export const MIN_SPANS = 3;
-/** Clocks that place every span within this of the declared clock (s) cannot be told apart here. */
-export const SAME_CLOCK_S = 0.1;
+/**
+ * Clocks that place every span within this of the declared clock (s) are not compared: ASR word times are often off
+ * by 0.1-0.2 s, and a camera that close would then "fit better" for the transcript's own error, not its clock.
+ */
+export const SAME_CLOCK_S = 0.2;
 
 /** The audio grid's voicing: frame k at t0 + k * step, 1 voiced, 0 unvoiced, NaN unknown (sync beep, no F0 field). */
 export interface VoicingGrid {
@@ -111,7 +114,7 @@ export function clockFit(raw: ReadonlyArray<readonly [number, number]>, declared
   const out: ClockFit = { declared: declared.role, checked: false, reason: null, contrast: {}, fits_better: null };
   const ends = raw.flatMap(([a, b]) => [a, b]);
   const apart = others.filter((o) => o.role !== declared.role && ends.some((t) => Math.abs(o.clock(t) - declared.clock(t)) >= SAME_CLOCK_S));
-  if (apart.length === 0) return { ...out, reason: 'no other clock in sync.json places these times more than 0.1 s apart' };
+  if (apart.length === 0) return { ...out, reason: `no other clock in sync.json places these times ${SAME_CLOCK_S} s or more apart` };
   if (raw.length < MIN_SPANS) return { ...out, reason: `${raw.length} span(s): too few to tell the clocks apart (at least ${MIN_SPANS})` };
   if (!g) return { ...out, reason: 'no audio frames with a voicing' };
   const on = (c: Clock) => voicingContrast(raw.map(([a, b]) => [c(a), c(b)] as const), g).contrast;
