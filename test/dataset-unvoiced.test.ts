@@ -297,6 +297,11 @@ describe('dataset build: times on another clock than the one they are read on (t
     expect([rec.start_s, rec.end_s, rec.labels.valence.gold.mean]).toEqual([1, 2, 5]);
   });
 
+  it('R3: a build refused as no rated span matched says which sessions match on another role\'s clock', async () => {
+    const rows = [`s02,spk_b,${media('s02')},${join(tmp.dir, 'cam2.json')},video,`];
+    await expect(buildClock('refused', rows, ratings('s02', cam))).rejects.toThrow(/no labelled span overlaps a segment by IoU >= 0\.5; in session s02 they match utterances when read on another role's clock: give that role in the labels_clock column/);
+  });
+
   it('W2: camera-clock rated spans under --segments labels with labels_clock empty are clock_mismatch naming labels_clock; named, none', async () => {
     const rows = [`s01,spk_a,${media('s01')},,,`, `s02,spk_b,${media('s02')},,,video`];
     const [s01, s02] = await buildClock('lab', rows, [...ratings('s01', cam), ...ratings('s02', cam)], { segments: 'labels' });
