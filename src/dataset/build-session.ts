@@ -24,6 +24,8 @@ import { columnClock, readSessionTranscript } from './transcripts/index.js';
 import { checkInsideRecording, checkSpansInside, fmtSpan, transcriptOverlaps, transcriptSpeakers, transcriptWordsWarning, type RecordingExtent } from './transcripts/check.js';
 import { AUDIO_STEP_S, FACE_STEP_S, featuresExtent } from './transcript-fit.js';
 import { faceModelOf } from './fingerprint.js';
+import { VoicingTap, type ClockFit } from './clock-fit.js';
+import { clockMismatchWarning, declaredRole, planClockCheck, runClockCheck, sessionRoleClocks, spansMatchOnOtherClock } from './clock-check.js';
 
 export interface DatasetSessionOutcome {
   session_id: string;
@@ -47,6 +49,12 @@ export interface DatasetSessionOutcome {
   audio_role: string | null;
   /** The face model that made face.jsonl (face.summary.json: `@vladmandic/human 3.3.6 (wasm)`); null without face features or record. Since format_version 2. */
   face_model?: string | null;
+  /**
+   * Whether the transcript's and (outside --segments utterance) the rated spans' times fit the clock they were read
+   * on better than another role's of sync.json (clock-fit.ts): per file the figures, or why it was not checked; absent
+   * when sync.json offers one clock only. Since 2026-12-06.
+   */
+  clock_check?: { transcript: ClockFit | null; labels: ClockFit | null };
   error: string | null;
 }
 
@@ -123,7 +131,10 @@ export function tallyRecord(t: SessionTally, rec: Record<string, unknown>): void
  */
 class StreamWindow {
   private buf: Frame[] = [];
-  constructor(private readonly cur: FrameCursor) {}
+  constructor(
+    private readonly cur: FrameCursor,
+    private readonly tap?: (f: Frame) => void,
+  ) {}
   async framesFor(a: number, b: number, margin: number, keepFrom = a): Promise<Frame[]> {
     let k = 0;
     while (k < this.buf.length && this.buf[k].t_s < Math.min(a, keepFrom) - margin) k++;
@@ -132,9 +143,20 @@ class StreamWindow {
       const f = await this.cur.peek();
       if (!f || f.t_s >= b + margin) break;
       await this.cur.next();
+      this.tap?.(f);
       if (f.t_s >= Math.min(a, keepFrom) - margin) this.buf.push(f);
     }
     return this.buf.filter((f) => f.t_s >= a - margin && f.t_s < b + margin);
+  }
+  /** Reads on to time `t` (for the tap: the clock check scores audio past the last segment). */
+  async drainUntil(t: number): Promise<void> {
+    for (;;) {
+      const f = await this.cur.peek();
+      if (!f || f.t_s >= t) break;
+      await this.cur.next();
+      this.tap?.(f);
+    }
+    this.buf = [];
   }
   close(): Promise<void> {
     return this.cur.close();
@@ -385,6 +407,8 @@ class IdList {
 class RecordNotes {
   readonly unheld: string[] = [];
   readonly voiced: number[] = [];
+  /** Records with text whose audio holds no voiced frame (voiced_ratio 0). */
+  readonly unvoicedWorded = new IdList();
   readonly beep = new IdList();
   /** Records whose audio is at least BEEP_HEAVY sync beep (a span on the beep rather than over it). */
   readonly beepHeavy = new IdList();
@@ -403,6 +427,7 @@ class RecordNotes {
     this.total++;
     if (faceUnheld(rec)) this.unheld.push(id);
     if (q.voiced_ratio !== null) this.voiced.push(q.voiced_ratio);
+    if (q.voiced_ratio === 0 && typeof rec.text === 'string' && rec.text.trim() !== '') this.unvoicedWorded.add(id);
     if ((q.sync_beep_ratio ?? 0) > 0) this.beep.add(id);
     if ((q.sync_beep_ratio ?? 0) >= BEEP_HEAVY) this.beepHeavy.add(id);
     if ((q.pose_gimbal_lock_ratio ?? 0) > 0) this.gimbal.add(id);
@@ -414,12 +439,12 @@ class RecordNotes {
 const BEEP_HEAVY = 0.25;
 
 /** Streams the frames around each segment from the feature files and emits its record (but those --exclude-sync-beep leaves out); returns what the records say for the session's warnings. */
-async function emitRecords(segments: Segment[], targetsOf: string[][], f: SessionFeatures, ctx: RecordContext, labels: SessionLabels | null, emit: (rec: Record<string, unknown>) => Promise<void>, excludeBeep: boolean): Promise<RecordNotes> {
+async function emitRecords(segments: Segment[], targetsOf: string[][], f: SessionFeatures, ctx: RecordContext, labels: SessionLabels | null, emit: (rec: Record<string, unknown>) => Promise<void>, excludeBeep: boolean, voicing?: { tap: VoicingTap; until: number }): Promise<RecordNotes> {
   const notes = new RecordNotes();
   const { audioInfo, faceInfo } = f;
   const drop = ['faces', ...(ctx.faceFields.includes('landmarks') ? [] : ['landmarks'])];
   const pick = (names: string[], all: Record<string, FieldShape>) => Object.fromEntries(names.map((n) => [n, all[n]]));
-  const aw = f.audioPath && audioInfo ? new StreamWindow(new FrameCursor(readFrames(f.audioPath, { fields: pick(ctx.audioFields, AUDIO_FIELDS), gridStep: audioInfo.step }))) : null;
+  const aw = f.audioPath && audioInfo ? new StreamWindow(new FrameCursor(readFrames(f.audioPath, { fields: pick(ctx.audioFields, AUDIO_FIELDS), gridStep: audioInfo.step })), voicing && ((fr) => voicing.tap.push(fr))) : null;
   const fw = f.facePath ? new StreamWindow(new FrameCursor(readFrames(f.facePath, { drop, fields: pick(ctx.faceFields, FACE_FIELDS) }))) : null;
   const [lo, hi, keep] = readSpans(segments);
   try {
@@ -435,6 +460,7 @@ async function emitRecords(segments: Segment[], targetsOf: string[][], f: Sessio
         for (const m of labelled.merged) (notes.mergedUsed[m.key] ??= []).push(...m.targets);
       } else for (const t of new Set([...Object.values(rec.labels as RecordLabels).map((l) => l.target), ...labelled.merged.flatMap((m) => m.targets)])) notes.excludedTargets.add(t);
     }
+    if (aw && voicing) await aw.drainUntil(voicing.until);
   } finally {
     await aw?.close();
     await fw?.close();
@@ -520,12 +546,22 @@ function offClockTranscriptWarning(n: RecordNotes, s: ManifestSession): string[]
 }
 
 /**
+ * Utterance records with words but no voiced audio frame (voiced_ratio 0), when not every one is (that is
+ * offClockTranscriptWarning's): words on silence. A camera-clock transcript read as the lav's put D's "seven of clubs"
+ * on pure silence while its other utterances still touched speech, exit 0 and no word (ttrial50 W1).
+ */
+function unvoicedUtterancesWarning(n: RecordNotes, s: ManifestSession): string[] {
+  if (n.unvoicedWorded.n === 0 || (n.voiced.length >= 2 && n.voiced.every((v) => v === 0))) return [];
+  return [`manifest line ${s.line}: ${n.unvoicedWorded.n} of ${n.total} utterance records with words (${n.unvoicedWorded.text()}) hold no voiced audio (quality.voiced_ratio 0): words on silence or noise; is transcript ${s.transcript} timed on the clock given in transcript_clock, and are these utterances' times right? check them`];
+}
+
+/**
  * A session with 2 or more rated spans (labels with session_id/start_s/end_s) of which most match no utterance: the
  * transcript is likely another session's, or timed on another clock, or the labels' times are (a new user's trial: a
  * session built with another session's transcript, its records carrying the other session's words, exit 0 and no word
  * of that session; the rated spans that matched nothing were named only among the first five of the whole build).
  */
-export function unmatchedSpansWarning(spans: readonly LabelTargetSpan[], targetsOf: readonly string[][], s: ManifestSession, labelsFile: string | null): string[] {
+export function unmatchedSpansWarning(spans: readonly LabelTargetSpan[], targetsOf: readonly string[][], s: ManifestSession, labelsFile: string | null, otherClock?: () => { role: string; matched: number } | null): string[] {
   // Without a transcript the session has its own warning (no records with --segments utterance).
   if (spans.length < 2 || !s.transcript) return [];
   const used = new Set(targetsOf.flat());
@@ -533,7 +569,14 @@ export function unmatchedSpansWarning(spans: readonly LabelTargetSpan[], targets
   if (unmatched.length * 2 <= spans.length) return [];
   const shown = unmatched.slice(0, 3).join(', ') + (unmatched.length > 3 ? ', …' : '');
   const file = labelsFile ? basename(labelsFile) : 'the labels file';
-  return [`manifest line ${s.line}: ${unmatched.length} of the ${spans.length} rated spans of this session in ${file} match no transcript utterance (${shown}): is transcript ${s.transcript} this session's and on the clock given in transcript_clock, and are the labels' start_s/end_s? check them`];
+  const head = `manifest line ${s.line}: ${unmatched.length} of the ${spans.length} rated spans of this session in ${file} match no transcript utterance (${shown})`;
+  const other = otherClock?.();
+  if (other) {
+    const given = (s.meta.labels_clock ?? '').trim();
+    const readOn = given === '' ? `labels_clock is empty: the reference role ${s.ref_role}'s clock` : `labels_clock ${given}`;
+    return [`${head}: read on the clock of role ${other.role} instead of the one they were read on (${readOn}), ${other.matched} of the ${spans.length} match one (IoU >= 0.5): were the start_s/end_s timed on ${other.role}'s file? then write ${other.role} in the labels_clock column; otherwise check them`];
+  }
+  return [`${head}: is transcript ${s.transcript} this session's and on the clock given in transcript_clock, and are the labels' start_s/end_s? check them`];
 }
 
 /** The end of the unmatched-spans warning's tail when partial matches were dropped (refuse.ts looks for it). */
@@ -651,7 +694,11 @@ export async function buildSession(
   const segments: Segment[] = makeSegments(s.session_id, opt.segments, { utterances: utts, range, labelSpans: spans });
   if (range) setOutcomeExtent(outcome, range, spans, segments);
   const assigned = labels ? assignTargets(segments, spans, labels.file ?? 'labels') : segments.map(() => []);
-  const unmatchedWarning = opt.segments.kind === 'utterance' ? unmatchedSpansWarning(spans, assigned, s, labels?.file ?? null) : [];
+  // The clocks sync.json gives each role, to tell a transcript or ratings read on the wrong one (clock-check.ts).
+  const roles = await sessionRoleClocks(s, join(featuresDir, s.session_id, 'sync.json'));
+  const labelsDeclared = roles.find((r) => r.role === declaredRole(s, 'labels_clock'));
+  const otherLabelsClock = () => (labels && labelsDeclared ? spansMatchOnOtherClock(segments, labels.spans, labelsDeclared, roles, labels.file ?? 'labels') : null);
+  const unmatchedWarning = opt.segments.kind === 'utterance' ? unmatchedSpansWarning(spans, assigned, s, labels?.file ?? null, otherLabelsClock) : [];
   // Most rated spans match nothing (a shifted ratings file): a span overlapping an utterance only partly is not trusted.
   const partial = unmatchedWarning.length ? dropPartialMatches(segments, spans, assigned) : { targetsOf: assigned, dropped: [] };
   const targetsOf = partial.targetsOf;
@@ -672,13 +719,22 @@ export async function buildSession(
     faceInfo: f.faceInfo,
     syncConfidence: syncConfidence(f.syncMap),
   };
-  const notes = await emitRecords(clip.segments, targetsOf, f, ctx, labels, emit, Boolean(opt.excludeSyncBeep));
+  const plan = f.audioInfo ? await planClockCheck(s, roles, labels?.spans ?? [], opt.segments.kind !== 'utterance') : null;
+  const voicing = plan && f.audioInfo ? { tap: new VoicingTap(f.audioInfo.step), until: plan.until } : undefined;
+  const notes = await emitRecords(clip.segments, targetsOf, f, ctx, labels, emit, Boolean(opt.excludeSyncBeep), voicing);
+  if (plan && voicing) {
+    const fits = runClockCheck(plan, voicing.tap.grid());
+    outcome.clock_check = fits;
+    warn(outcome, 'clock_mismatch', clockMismatchWarning(fits.transcript, plan.transcript, plan.roles, s, 'transcript', null));
+    warn(outcome, 'clock_mismatch', clockMismatchWarning(fits.labels, plan.labels, plan.roles, s, 'labels', labels?.file ?? null));
+  }
   warn(outcome, 'face_unheld', unheldFaceWarning(notes.unheld, segments.length, ctx));
   warn(outcome, 'sync_beep', syncBeepWarning(notes, Boolean(opt.excludeSyncBeep)));
   warn(outcome, 'gimbal_lock', gimbalLockWarning(notes));
   warn(outcome, 'labels_merged', mergedLabelsWarning(notes));
   if (opt.segments.kind === 'utterance') {
     warn(outcome, 'transcript_off_clock', offClockTranscriptWarning(notes, s));
+    warn(outcome, 'transcript_unvoiced', unvoicedUtterancesWarning(notes, s));
     warn(outcome, 'labels_unmatched', unmatchedWarning.map((w) => w + partialMatchesText(partial.dropped)));
   }
   if (opt.segments.kind === 'labels') warn(outcome, 'labels_off_clock', offClockLabelsWarning(notes, s, labels?.file ?? null));

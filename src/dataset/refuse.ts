@@ -50,6 +50,13 @@ function shiftedSessionsText(dm: DatasetManifest): string {
   return ` (or only partly, in session${ids.length === 1 ? '' : 's'} ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''} whose spans mostly match no utterance, where a partial overlap is not attached: a ratings file on another clock or shifted? see their warnings)`;
 }
 
+/** '; in sessions D, F the spans match utterances on another role's clock …' (build-session.ts unmatchedSpansWarning, ttrial50 R3). */
+function otherClockSessionsText(dm: DatasetManifest): string {
+  const ids = dm.sessions.filter((s) => s.issues?.some((i) => i.kind === 'labels_unmatched' && i.message.includes('in the labels_clock column'))).map((s) => s.session_id);
+  if (ids.length === 0) return '';
+  return `; in session${ids.length === 1 ? '' : 's'} ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''} they match utterances when read on another role's clock: give that role in the labels_clock column (see their warnings)`;
+}
+
 /** Why a build has no records, as precisely as the inputs tell. */
 function whyNoRecords(dm: DatasetManifest, c: RefuseContext): string {
   const failed = dm.sessions.filter((s) => s.error);
@@ -132,7 +139,7 @@ export function refuseEmpty(dm: DatasetManifest, c: RefuseContext): void {
     const targets = c.labelSet.dimensions.flatMap((d) => [...d.byTarget.keys()]);
     const cause = c.labelSet.withoutSpans.length
       ? `targets must be record ids (like '${dm.sessions.find((s) => !s.error)?.session_id ?? 's01'}/u0000') or come with session_id, start_s, end_s columns`
-      : `no labelled span overlaps a segment by IoU >= 0.5${shiftedSessionsText(dm)}${spansInMsHint(dm, c.labelSet)}`;
+      : `no labelled span overlaps a segment by IoU >= 0.5${shiftedSessionsText(dm)}${otherClockSessionsText(dm)}${spansInMsHint(dm, c.labelSet)}`;
     throw new BatchError(`dataset not written: labels given but none of their ${new Set(targets).size} targets matched a record (targets look like '${targets[0] ?? ''}'): ${cause}`);
   }
   const min = c.minLabelCoverage;

@@ -27,6 +27,8 @@ export interface SyntheticSession {
   seed?: number;
   /** Folder of the session's media (<id>_lav.flac, <id>_camera.mp4): sync.json records them relative to the session folder, as extract does (default: bare names). */
   mediaDir?: string;
+  /** Time ranges (reference clock) that are voiced, every other frame unvoiced (words at known times); default: voiced stretches toggling at random. */
+  voiced?: Array<[number, number]>;
   /** Time ranges (reference clock) whose audio frames are all unvoiced (null F0). */
   unvoiced?: Array<[number, number]>;
   /** Time ranges of a sync beep: every audio frame gets `sync_beep` (true inside, with a pitch_reason), as extract writes it; without it, no such field (an older audio.jsonl). */
@@ -137,7 +139,7 @@ async function writeSyntheticAudio(dir: string, s: SyntheticSession, rnd: () => 
   for (let k = 0; k < nA; k++) {
     if (rnd() < 0.03) voiced = !voiced;
     for (let i = 0; i < 13; i++) mf[i] = 0.9 * mf[i] + (rnd() - 0.5) * (i === 0 ? 40 : 8);
-    const v = voiced && !(s.unvoiced ?? []).some(([a, b]) => k * 0.01 >= a && k * 0.01 < b);
+    const v = (s.voiced ? inRanges(k * 0.01, s.voiced) : voiced) && !(s.unvoiced ?? []).some(([a, b]) => k * 0.01 >= a && k * 0.01 < b);
     const rms = v ? 0.05 + 0.05 * rnd() : 0.002 + 0.002 * rnd();
     await aw.line(withBeep(audioFrame(k, v, mf, rms, rnd), s.syncBeep));
   }

@@ -9,10 +9,10 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../../common/errors.js';
 import { decodeTranscriptBytes } from '../../common/utf8.js';
-import { loadClock, type Clock } from '../../sync/clock.js';
+import { findSyncEntry, loadClock, readSyncMap, type Clock } from '../../sync/clock.js';
 import type { ManifestSession } from '../../batch/manifest.js';
 import { detectTranscriptFormat, parseTranscript } from './parse.js';
 import type { TranscriptFormat, Utterance } from './types.js';
@@ -56,7 +56,7 @@ export async function transcriptClock(session: ManifestSession, syncPath: string
 }
 
 /**
- * The clock a manifest column (`transcript_clock`, `labels_clock`) names: the audio stream of that role's file mapped
+ * The clock a manifest column (`transcript_clock`, `labels_clock`) names: the audio stream (a silent file: the video stream) of that role's file mapped
  * by the session's sync.json (null: empty, 'reference' or the reference role, times already on the reference clock).
  */
 export async function columnClock(session: ManifestSession, syncPath: string, column: 'transcript_clock' | 'labels_clock'): Promise<Clock | null> {
@@ -69,11 +69,25 @@ export async function columnClock(session: ManifestSession, syncPath: string, co
     const what = column === 'transcript_clock' ? 'the transcript was' : 'the ratings were';
     throw new InputError(`no sync map: ${column} '${role}' says ${what} timed on that role's clock, and only the sync stage's sync.json maps it onto the reference clock; run mmprep extract with the sync stage (--only sync is enough) for this session`, { file: syncPath });
   }
-  return loadClock(syncPath, media.path, 'audio', 0, await syncMediaSha256(syncPath, role));
+  return roleClock(syncPath, media.path, await syncMediaSha256(syncPath, role));
+}
+
+/**
+ * The clock of a role's file in sync.json: its audio stream 0, or, for a file without sound (a silent camera, which
+ * mmprep sync places by its flash), its video stream 0. A transcript or ratings timed while watching a silent camera
+ * (`transcript_clock` video) were refused with "sync.json has no audio stream 0 of H_cam.mp4 … pass the sync map made
+ * for this file's session" though that map was the session's (ttrial50 R2): the file's clock is its picture's.
+ */
+export async function roleClock(syncPath: string, mediaPath: string, knownSha256: string | null): Promise<Clock> {
+  const map = await readSyncMap(syncPath);
+  const dir = dirname(resolve(syncPath));
+  const audio = findSyncEntry(map, dir, mediaPath, 'audio', 0, syncPath, knownSha256);
+  const video = audio ? null : findSyncEntry(map, dir, mediaPath, 'video', 0, syncPath, knownSha256);
+  return loadClock(syncPath, mediaPath, video ? 'video' : 'audio', 0, knownSha256);
 }
 
 /** The sha256 extract's meta.json (beside sync.json) records for the media file of `role` the sync map was made from. */
-async function syncMediaSha256(syncPath: string, role: string): Promise<string | null> {
+export async function syncMediaSha256(syncPath: string, role: string): Promise<string | null> {
   try {
     const meta = JSON.parse(await readFile(join(dirname(syncPath), 'meta.json'), 'utf8')) as { clock?: { sync_media?: Array<{ role: string; sha256: string }> } };
     return meta.clock?.sync_media?.find((m) => m.role === role)?.sha256 ?? null;
