@@ -45,6 +45,7 @@ export function reportError(e: unknown, commandName?: string): ExitCode {
   if (isMmprepError(e)) {
     const who = e instanceof OutputPathError && commandName ? `mmprep ${commandName}` : 'mmprep';
     process.stderr.write(`${who}: ${e.toLine()}\n`);
+    if (e instanceof InputError) for (const a of e.also) process.stderr.write(`${who}: ${a.toLine()}\n`);
     if (verbose && e.stack) process.stderr.write(e.stack + '\n');
     return e.exitCode;
   }
