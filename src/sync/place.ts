@@ -15,7 +15,7 @@ import { type LagSpan, lagSpan, pickBySpan } from './xcorr/xcorr-span.js';
 import { outsideOverlap } from './xcorr/xcorr-rest.js';
 import { beepPairOnContent, type FarContent, farContentMatch, isFirst, type PulseAt, type WindowPair } from './checks/far-content.js';
 import { type BeepVsContent, beepVsContent, overrulesBeep } from './checks/beep-vs-content.js';
-import { contentZ, CLEAR_RATIO, mayBeBeep, otherPairings, type Pairing, pairingVerdict } from './checks/beep-pairing.js';
+import { chanceCandidate, contentZ, CLEAR_RATIO, mayBeBeep, otherPairings, type Pairing, pairingVerdict } from './checks/beep-pairing.js';
 import { acrossPartner, onePulseMessage, onlyPulse, otherHalf, secondPulseSeen } from './across.js';
 
 /** How a run of the span test (xcorr-span.ts) is named in a message. */
@@ -658,9 +658,11 @@ function refuseUnclearPairing(s: StreamState, from: StreamState): boolean {
   return true;
 }
 
-/** The onsets of a stream's detections in window w that may be beeps (beep-pairing.ts mayBeBeep). */
+/** The onsets of a stream's detections in window w that may be beeps (beep-pairing.ts mayBeBeep) and are no chance sound clearly under its chosen beep (chanceCandidate). */
 function beepTimes(s: StreamState, w: 'start' | 'end'): number[] {
-  return s.detections.filter((d) => d.window === w && typeof d.t_s === 'number' && mayBeBeep(d)).map((d) => d.t_s as number);
+  const chosen = s.chosen[w];
+  const chosenLevel = chosen && s.kind === 'audio' ? Number(chosen.level_dbfs) : null;
+  return s.detections.filter((d) => d.window === w && typeof d.t_s === 'number' && mayBeBeep(d) && !chanceCandidate(d, chosenLevel)).map((d) => d.t_s as number);
 }
 
 /**
