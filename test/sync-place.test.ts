@@ -477,8 +477,9 @@ describe('sync placement: which beep of the reference did a recording hear (plac
   // The content read z 7.0 / 4.3 at the two pairings (weak), so the camera was refused "trim the recording with the
   // extra beep" where there was none. Without kept audio every pairing's content reads null (weak) here too.
   const beep = (w: 'start' | 'end', t: number, level: number, expected: number, placeable = true) => ({ window: w, t_s: t, level_dbfs: level, expected_false: expected, placeable, confidence: Math.exp(-expected), onset_sd_s: placeable ? 0.0003 : 0.043, duration_s: 0.24 });
-  function session(rival: { level: number; expected: number }): { zoom: StreamState; cam: StreamState } {
+  function session(rival: { level: number; expected: number }, pick: 'at:95.001' | null = null): { zoom: StreamState; cam: StreamState } {
     const zoom = state('zoom.wav', 'audio');
+    zoom.forcedPick = pick;
     zoom.detections = [beep('end', 83.194, rival.level, rival.expected, false), beep('end', 95.001, -29.7, 0.32)];
     zoom.chosen.end = { ...zoom.detections[1], strength: -29.7 } as unknown as Candidate;
     const cam = state('cam.mov', 'audio');
@@ -497,6 +498,9 @@ describe('sync placement: which beep of the reference did a recording hear (plac
       const { cam } = session(rival);
       expect(cam.placed).toBeNull();
       expect(cam.warnings.find((w) => w.code === 'beep_pairing')?.message).toMatch(/another pairing of beeps gives another offset \(its beep at 86\.600 s with zoom\.wav's at 83\.194 s/);
+      // The content tells neither apart: the line names the --pick at that places it as picked.
+      expect(cam.warnings.find((w) => w.code === 'beep_pairing')?.message).toMatch(/; or, having checked that this recording heard zoom\.wav's beep at 95\.001 s, rerun with --pick at:95\.001 \(placed as picked, marked forced_pick\)$/);
+      expect(session(rival, 'at:95.001').cam.placed?.method).toBe('tone');
     }
   });
 });

@@ -117,7 +117,9 @@ export function chooseWindow(all: Candidate[], pick: PickRule | null, clearMargi
     const chosen = pulses.length ? byRule(pulses) : null;
     if (!chosen) return { chosen: null, ambiguous: null, refused, forced: false, extra: 0 };
     if (chosen.damaged === true) return { chosen: null, ambiguous: null, refused: [chosen, ...refused.filter((c) => c !== chosen)], forced: false, extra: 0 };
-    return { chosen, ambiguous: null, refused: [], forced: chosen !== policy, extra };
+    // A beep taken by its time is the user's choice even where the policy would take it too (place.ts lets a forced
+    // pick stand where the content cannot tell the pairings apart).
+    return { chosen, ambiguous: null, refused: [], forced: times !== null || chosen !== policy, extra };
   }
   if (policy) return { chosen: policy, ambiguous: null, refused, forced: false, extra };
   if (usable.length > 1) {
@@ -185,7 +187,7 @@ export function choosePulses(st: StreamState, pick: PickRule | null): Candidate[
       st.forcedPick = pick;
       // The user's words for what the stream holds: a beep in sound, a flash in a picture.
       const [one, many] = st.kind === 'audio' ? ['beep', 'beeps'] : ['flash', 'flashes'];
-      const why = c.chosen.placeable === false ? `not placeable by itself: ${c.chosen.unplaceable_reason ?? 'does not stand out'}` : `other ${many} of similar strength`;
+      const why = c.chosen.placeable === false ? `not placeable by itself: ${c.chosen.unplaceable_reason ?? 'does not stand out'}` : pickTimes(pick) ? `the ${one} nearest the time given` : `other ${many} of similar strength`;
       st.warnings.push({ code: 'forced_pick', message: `--pick ${pick} chose the ${w} ${one} at ${c.chosen.t_s.toFixed(3)} s (${why}); check it` });
     } else if (c.extra > 0 && c.chosen) {
       st.warnings.push({ code: 'extra_pulses', message: `${c.extra} more candidate pulse(s) in the ${w} window; chose ${c.chosen.t_s.toFixed(3)} s (${pick ?? 'clearly strongest'})` });
