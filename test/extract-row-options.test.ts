@@ -33,7 +33,9 @@ describe('sync_options column', () => {
   it('parses the flags of mmprep sync a row may carry, and refuses others naming what is allowed', () => {
     expect(parseRowSyncOptions('--pick first --share-camera-clock')).toEqual({ options: { pick: 'first', shareCameraClock: true } });
     expect(parseRowSyncOptions(' --ends both --search-s=30 --tone-hz 2000 --one-pulse ')).toEqual({ options: { ends: 'both', searchS: 30, toneHz: 2000, onePulse: true } });
-    expect(parseRowSyncOptions('--pick last')).toEqual({ problem: "--pick needs one of first, strongest (got 'last')" });
+    expect(parseRowSyncOptions('--pick last')).toEqual({ problem: "--pick needs one of first, strongest, at:T (got 'last')" });
+    expect(parseRowSyncOptions('--pick at:10.03')).toEqual({ options: { pick: 'at:10.03' } });
+    expect(parseRowSyncOptions('--pick at:T')).toEqual({ problem: "--pick needs one of first, strongest, at:T (got 'at:T')" });
     expect(parseRowSyncOptions('--search-s')).toEqual({ problem: '--search-s needs a number of at least 0' });
     expect(parseRowSyncOptions('--voice')).toMatchObject({ problem: expect.stringMatching(/^'--voice' is not a sync option a row can carry \(allowed: --ends, --pick, --search-s, --tone-hz, --share-camera-clock, --one-pulse\)$/) });
   });
@@ -50,7 +52,7 @@ describe('sync_options column', () => {
     writeFileSync(m, 'session_id,speaker_id,lav_audio,sync_options\ns01,a,s01_lav.flac,--pick frist\n');
     const e = await readManifest(m).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ManifestError);
-    expect((e as ManifestError).lines().join('\n')).toMatch(/bad\.csv:2, column sync_options: --pick needs one of first, strongest \(got 'frist'\); write the flags as on mmprep sync's command line/);
+    expect((e as ManifestError).lines().join('\n')).toMatch(/bad\.csv:2, column sync_options: --pick needs one of first, strongest, at:T \(got 'frist'\); write the flags as on mmprep sync's command line/);
   });
 
   it("reach that session's stages over the command line's, and --resume skips the session", async () => {

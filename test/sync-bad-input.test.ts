@@ -123,7 +123,7 @@ describe('mmprep sync: bad input', () => {
   it('two candidates of similar strength: exit 3 listing both, unless --pick', async () => {
     const r = await runCliInProcess(['sync', f('ambiguous.wav'), f('beep.wav'), '-o', out]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/ambiguous\.wav: audio stream 0: ambiguous sync pulse in the start window: 2 tone bursts of similar strength: 2\.000 s \(-[\d.]+ dBFS, band SNR [\d.]+ dB\), 4\.5\d\d s \(-[\d.]+ dBFS, band SNR [\d.]+ dB\); rerun with --pick first or --pick strongest/);
+    expect(r.stderr).toMatch(/ambiguous\.wav: audio stream 0: ambiguous sync pulse in the start window: 2 tone bursts of similar strength: 2\.000 s \(-[\d.]+ dBFS, band SNR [\d.]+ dB\), 4\.5\d\d s \(-[\d.]+ dBFS, band SNR [\d.]+ dB\); rerun with --pick first, --pick strongest or --pick at:T with T the time of the beep every device heard, listed above \(\S*ambiguous\.wav's clock/);
     noOutput();
     const first = await runCliInProcess(['sync', f('ambiguous.wav'), f('beep.wav'), '-o', out, '--pick', 'first']);
     expect(first.code).toBe(0);

@@ -487,3 +487,38 @@ describe('an unmeasured drift counts in offset_sd_s from where the offset was me
     expect(e.offset_sd_s as number).toBeCloseTo(Math.hypot(0.00875, 57.735e-6 * 10), 7);
   });
 });
+
+describe('sync placement: which beep of the reference did a recording hear (place.ts refuseUnclearPairing, ttrial49 R5)', () => {
+  // s07: a camera started late heard only the end beep (86.600 s on its clock); the reference's end window also held a
+  // candidate at 83.194 s, 15 dB under its beep at 95.001 s and as strong as 44.8 chance sounds expected there (speech).
+  // The content read z 7.0 / 4.3 at the two pairings (weak), so the camera was refused "trim the recording with the
+  // extra beep" where there was none. Without kept audio every pairing's content reads null (weak) here too.
+  const beep = (w: 'start' | 'end', t: number, level: number, expected: number, placeable = true) => ({ window: w, t_s: t, level_dbfs: level, expected_false: expected, placeable, confidence: Math.exp(-expected), onset_sd_s: placeable ? 0.0003 : 0.043, duration_s: 0.24 });
+  function session(rival: { level: number; expected: number }, pick: 'at:95.001' | null = null): { zoom: StreamState; cam: StreamState } {
+    const zoom = state('zoom.wav', 'audio');
+    zoom.forcedPick = pick;
+    zoom.detections = [beep('end', 83.194, rival.level, rival.expected, false), beep('end', 95.001, -29.7, 0.32)];
+    zoom.chosen.end = { ...zoom.detections[1], strength: -29.7 } as unknown as Candidate;
+    const cam = state('cam.mov', 'audio');
+    cam.detections = [beep('end', 86.6, -25.9, 0.003)];
+    cam.chosen.end = { ...cam.detections[0], strength: -25.9 } as unknown as Candidate;
+    placeStreams([zoom, cam], zoom, PLACING);
+    return { zoom, cam };
+  }
+  it('a chance sound 15 dB under the reference\'s beep is no other pairing: placed by its beep (was refused, beep_pairing)', () => {
+    const { cam } = session({ level: -44.5, expected: 44.8 });
+    expect(cam.placed?.method, cam.warnings.map((w) => w.message).join(' | ')).toBe('tone');
+    expect(Math.abs((cam.placed?.offset as number) - 8.401)).toBeLessThan(1e-6);
+  });
+  it('control: a candidate as loud as the beep (a restart\'s beep), or one clearly weaker that no chance explains, is another pairing: refused', () => {
+    for (const rival of [{ level: -31, expected: 44.8 }, { level: -44.5, expected: 0.2 }]) {
+      const { cam } = session(rival);
+      expect(cam.placed).toBeNull();
+      expect(cam.warnings.find((w) => w.code === 'beep_pairing')?.message).toMatch(/another pairing of beeps gives another offset \(its beep at 86\.600 s with zoom\.wav's at 83\.194 s/);
+      // The content tells neither apart: the line names the --pick at that places it as picked.
+      expect(cam.warnings.find((w) => w.code === 'beep_pairing')?.message).toMatch(/; or, having checked that this recording heard zoom\.wav's beep at 95\.001 s, rerun with --pick at:95\.001 \(placed as picked, marked forced_pick\)$/);
+      expect(session(rival, 'at:95.001').cam.placed?.method).toBe('tone');
+    }
+  });
+});
+

@@ -481,7 +481,8 @@ class StageFailure extends Error {
 }
 
 function reasonOf(e: unknown): string {
-  if (isMmprepError(e)) return e.toLine();
+  // A sync refusal of several streams: one line each on sync's stderr, here one reason holding them all.
+  if (isMmprepError(e)) return [e, ...(e instanceof InputError ? e.also : [])].map((x) => x.toLine()).join('; ');
   const unreadable = unreadableInput(e);
   if (unreadable) return unreadable.toLine();
   const err = e as Error;

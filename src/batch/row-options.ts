@@ -6,12 +6,13 @@
  * (a new user's trial, ttrial49 R7: a batch that could never end with exit 0).
  */
 import type { StageOptions } from './extract-stages.js';
+import { parsePickRule } from '../sync/choose.js';
 
 export type RowSyncOptions = Pick<StageOptions, 'toneHz' | 'searchS' | 'ends' | 'pick' | 'shareCameraClock' | 'onePulse'>;
 
 const CHOICES: Record<string, { key: 'ends' | 'pick'; values: readonly string[] }> = {
   '--ends': { key: 'ends', values: ['start', 'both'] },
-  '--pick': { key: 'pick', values: ['first', 'strongest'] },
+  '--pick': { key: 'pick', values: ['first', 'strongest', 'at:T'] },
 };
 const NUMBERS: Record<string, { key: 'searchS' | 'toneHz'; min: number; max: number }> = {
   '--search-s': { key: 'searchS', min: 0, max: Infinity },
@@ -35,8 +36,10 @@ export function parseRowSyncOptions(cell: string): { options: RowSyncOptions } |
     } else if (flag in CHOICES) {
       const c = CHOICES[flag];
       const v = value();
-      if (v === undefined || !c.values.includes(v)) return { problem: `${flag} needs one of ${c.values.join(', ')}${v === undefined ? '' : ` (got '${v}')`}` };
-      (options as Record<string, unknown>)[c.key] = v;
+      // --pick at:T (choose.ts parsePickRule): the reference's beep nearest T s, for a session with a ringtone or a restart's beep.
+      const chosen = v === undefined ? null : flag === '--pick' ? parsePickRule(v) : c.values.includes(v) ? v : null;
+      if (chosen === null) return { problem: `${flag} needs one of ${c.values.join(', ')}${v === undefined ? '' : ` (got '${v}')`}` };
+      (options as Record<string, unknown>)[c.key] = chosen;
     } else if (flag in NUMBERS) {
       const n = NUMBERS[flag];
       const v = value();

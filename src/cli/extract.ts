@@ -6,7 +6,7 @@ import { extract, ExtractControl, ManifestError, parseShard, STAGE_NAMES, type E
 import { exitUnlessDone, ROLLBACK_EXIT_MS } from '../batch/interrupt.js';
 import type { ProgressMode } from '../batch/progress.js';
 import { STAGE_OPTION_KEYS, type StageOptions } from '../batch/extract-stages.js';
-import { action, choiceOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption, printJsonFailure, reportError, absoluteOrNull } from './run.js';
+import { action, choiceOption, pickOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption, printJsonFailure, reportError, absoluteOrNull } from './run.js';
 
 function stageList(v: string): StageName[] {
   const names = v
@@ -67,7 +67,7 @@ function addRunAndStageOptions(cmd: Command): void {
     .option('--tone-hz <hz>', "sync beep frequency (default: sync's default, 1000)", numberOption('--tone-hz', { min: 20, max: 20000 }))
     .option('--search-s <s>', "seconds searched for the sync pulse at each end, by sync and, for the beep it leaves out, by the audio stage; 0 = whole file (default: sync's default, 60)", numberOption('--search-s', { min: 0 }))
     .option('--ends <which>', "sync pulses at the start only or at both ends (drift) (default: sync's default, start)", choiceOption('--ends', ['start', 'both'] as const))
-    .option('--pick <rule>', 'sync: force a choice in every window among all its candidates, placeable or not: first (the earliest, even over a clear choice) or strongest (mmprep sync --pick; default: none, a session with pulses of similar strength fails as ambiguous)', choiceOption('--pick', ['first', 'strongest'] as const))
+    .option('--pick <rule>', 'sync: force a choice in every window among all its candidates, placeable or not: first (the earliest, even over a clear choice), strongest or at:T (the reference\'s beep nearest T s; mmprep sync --pick; default: none, a session with pulses of similar strength fails as ambiguous)', pickOption)
     .option('--share-camera-clock', "sync: a camera's picture (or sound) with no usable pulse of its own takes the clock of the same file's other stream, its audio/video skew unmeasured (mmprep sync --share-camera-clock)", false)
     .option('--one-pulse', "sync: the session had one sync pulse: with --search-s 0, a stream's only pulse pairs with another's in the other half of its file (mmprep sync --one-pulse)", false)
     .option('--progress <mode>', 'auto (a bar on a TTY, lines every 10 s otherwise), bar, lines or none', choiceOption('--progress', ['auto', 'bar', 'lines', 'none'] as const), 'auto');

@@ -9,6 +9,7 @@ import { checkOutputPath, removeCreatedOutputs, removeInterruptedOutputsSync } f
 import { flushStdout, stdoutFailure } from '../common/stdout.js';
 import { EXIT, InputError, OutputPathError, isMmprepError, unwritableOutput, type ExitCode, type MmprepError } from '../common/errors.js';
 import { settleOptimizingCompiles } from '../common/shutdown.js';
+import { parsePickRule, type PickRule } from '../sync/choose.js';
 
 /** README "Exit codes": interrupted (SIGINT/SIGTERM). */
 const EXIT_INTERRUPTED = 130;
@@ -45,6 +46,7 @@ export function reportError(e: unknown, commandName?: string): ExitCode {
   if (isMmprepError(e)) {
     const who = e instanceof OutputPathError && commandName ? `mmprep ${commandName}` : 'mmprep';
     process.stderr.write(`${who}: ${e.toLine()}\n`);
+    if (e instanceof InputError) for (const a of e.also) process.stderr.write(`${who}: ${a.toLine()}\n`);
     if (verbose && e.stack) process.stderr.write(e.stack + '\n');
     return e.exitCode;
   }
@@ -148,6 +150,13 @@ export function choiceOption<T extends string>(name: string, choices: readonly T
     if (hit === undefined) throw new InvalidArgumentError(`${name} must be one of ${choices.join(', ')}, got '${v}'`);
     return hit;
   };
+}
+
+/** --pick (sync, extract): first, strongest or at:T[,T2] (choose.ts parsePickRule). */
+export function pickOption(v: string): PickRule {
+  const rule = parsePickRule(v);
+  if (rule === null) throw new InvalidArgumentError(`--pick must be first, strongest or at:T (T the beep's time in seconds on the reference's clock, e.g. at:10.04; at:T1,T2 for a start and an end beep), got '${v}'`);
+  return rule;
 }
 
 /**

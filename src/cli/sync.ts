@@ -5,7 +5,7 @@ import { relativizeSyncMap, syncSession, writeSyncMap, type FallbackRule, type P
 import type { SyncMap } from '../sync/clock.js';
 import type { Ends } from '../sync/windows.js';
 import { dirname, resolve } from 'node:path';
-import { action, choiceOption, fileOf, isVerbose, numberOption, refuseUnwritableOutputs } from './run.js';
+import { action, choiceOption, pickOption, fileOf, isVerbose, numberOption, refuseUnwritableOutputs } from './run.js';
 
 interface Opts {
   ref?: string;
@@ -47,7 +47,7 @@ export function register(program: Command): void {
     .option('--tone-hz <hz>', 'beep frequency in Hz', numberOption('--tone-hz', { min: 20, max: 20000 }), 1000)
     .option('--search-s <s>', 'seconds searched at the start (and end) of each file, at most half of it; 0 = the whole file', numberOption('--search-s', { min: 0 }), 60)
     .option('--ends <which>', 'start: pulse at the start only; both: pulses at both ends, giving drift_ppm', choiceOption('--ends', ['start', 'both'] as const), 'start')
-    .option('--pick <rule>', 'force a choice in every window of every stream among all its candidates, placeable or not: first (the earliest, even over a clear choice) or strongest; the output marks it forced_pick (default: none)', choiceOption('--pick', ['first', 'strongest'] as const))
+    .option('--pick <rule>', 'force a choice in every window of every stream among all its candidates, placeable or not: first (the earliest, even over a clear choice), strongest, or at:T (the reference\'s beep nearest T s on its own clock, within 0.5 s; at:T1,T2 for both ends; every other sound\'s beep is then the one its content pairs with it); the output marks it forced_pick (default: none)', pickOption)
     .option('--fallback <how>', 'audio streams without a pulse: xcorr (cross-correlate with a placed audio track) or none', choiceOption('--fallback', ['xcorr', 'none'] as const), 'xcorr')
     .option('--share-camera-clock', "a camera's picture (or sound) with no usable pulse of its own takes the clock of the same file's sound (or picture); the camera's audio/video skew (up to 50 ms) is then unmeasured and added to offset_sd_s (without it such a stream is refused)", false)
     .option('--one-pulse', "the session had one sync pulse (no end pulse): with --search-s 0, a stream's only pulse pairs with another stream's only pulse in the other half of its file (devices started at different times); the output marks it one_pulse. Needs --search-s 0 and --ends start", false)

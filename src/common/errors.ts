@@ -42,8 +42,11 @@ export class MmprepError extends Error {
 
 /** Bad usage or bad input: exit 2. */
 export class InputError extends MmprepError {
-  constructor(message: string, location: InputLocation = {}, options?: { cause?: unknown }) {
+  /** Further refusals of the same run, each its own line after this one's (sync: one line per refused stream). */
+  readonly also: InputError[];
+  constructor(message: string, location: InputLocation = {}, options?: { cause?: unknown }, also: InputError[] = []) {
     super(message, EXIT.BAD_INPUT, location, options);
+    this.also = also;
   }
 }
 

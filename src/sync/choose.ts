@@ -13,7 +13,32 @@ import type { StreamKind } from './clock.js';
 import { sameFlashRegion, type FlashDetection } from './flash/flash.js';
 import type { Candidate, StreamState } from './streams.js';
 
-export type PickRule = 'first' | 'strongest';
+/**
+ * --pick: first, strongest, or at:T[,T2] (the reference's beep nearest each time T, seconds on the reference's own
+ * clock, within PICK_AT_TOLERANCE_S; every other sound's beep is then the one whose pairing with it its content
+ * supports: pick-at.ts). ttrial49 R2: a phone's ringtone (1 kHz bursts) before the beep; first and strongest both took
+ * a burst, and the beep at 10 s could not be chosen.
+ */
+export type PickRule = 'first' | 'strongest' | `at:${string}`;
+
+/** How far from a --pick at time the candidate it takes may lie, s (a beep's onset is read to ms; the time is typed from a listing). */
+export const PICK_AT_TOLERANCE_S = 0.5;
+
+/** The times of a --pick at:T[,T2] rule (s), or null for another rule. */
+export function pickTimes(pick: PickRule | null): number[] | null {
+  return pick !== null && pick.startsWith('at:') ? pick.slice(3).split(',').map(Number) : null;
+}
+
+/** The rule a --pick value names, or null when it names none (first, strongest, at:T or at:T1,T2 with T >= 0 in seconds). */
+export function parsePickRule(v: string): PickRule | null {
+  const t = v.trim().toLowerCase();
+  if (t === 'first' || t === 'strongest') return t;
+  const m = /^at:(.+)$/.exec(t);
+  if (!m) return null;
+  const times = m[1].split(',').map((x) => x.trim());
+  if (times.length > 2 || times.some((x) => !/^\d+(\.\d+)?$/.test(x))) return null;
+  return `at:${times.join(',')}`;
+}
 
 /** Pulses are 100-500 ms long (docs/sync.md): two onsets closer than this are one pulse. */
 export const SAME_PULSE_S = 0.1;
@@ -33,13 +58,16 @@ export class AmbiguousPulseError extends GateError {
   readonly kind: StreamKind;
   readonly stream: number;
   readonly candidates: Candidate[];
-  constructor(file: string, kind: StreamKind, stream: number, candidates: Candidate[], more: number) {
+  constructor(file: string, kind: StreamKind, stream: number, candidates: Candidate[], more: number, refFile: string | null = null) {
     const what = kind === 'audio' ? 'tone bursts' : 'flashes';
     const top = candidates.slice().sort((a, b) => b.strength - a.strength || a.t_s - b.t_s).slice(0, NAMED);
     const list = top.map((c) => describe(kind, c)).join(', ');
     const rest = candidates.length > top.length ? `; the strongest ${top.length}` : '';
+    // Every candidate's time, for --pick at (ttrial49 R2: the beep every device heard was not among the 3 named).
+    const all = candidates.length > top.length ? `; all at ${candidates.map((c) => c.t_s.toFixed(3)).join(', ')} s` : '';
+    const at = refFile === file ? `--pick at:T with T the time of the beep every device heard, listed above (${file}'s clock; others' beeps are then paired with it by their content)` : `--pick at:T with T the time of the beep every device heard on ${refFile ?? 'the reference'}'s clock`;
     super(
-      `${file}: ${kind} stream ${stream}: ambiguous sync pulse in the ${candidates[0].window} window: ${candidates.length} ${what} of similar strength${rest}: ${list}; rerun with --pick first or --pick strongest${more ? ` (and ${more} more ambiguous window(s))` : ''}`,
+      `${file}: ${kind} stream ${stream}: ambiguous sync pulse in the ${candidates[0].window} window: ${candidates.length} ${what} of similar strength${rest}: ${list}${all}; rerun with --pick first, --pick strongest or ${at}${more ? ` (and ${more} more ambiguous window(s))` : ''}`,
     );
     this.file = file;
     this.kind = kind;
@@ -73,9 +101,15 @@ export function chooseWindow(all: Candidate[], pick: PickRule | null, clearMargi
   if (cands.length === 0) return { chosen: null, ambiguous: null, refused: [], forced: false, extra: 0 };
   const usable = cands.filter((c) => c.placeable !== false);
   const refused = cands.filter((c) => c.placeable === false);
-  const byRule = (list: Candidate[]) => (pick === 'first' ? list.slice().sort((a, b) => a.t_s - b.t_s)[0] : list[0]);
+  const times = pickTimes(pick);
+  const nearest = (list: Candidate[]) => {
+    const near = list.filter((c) => times?.some((t) => Math.abs(c.t_s - t) <= PICK_AT_TOLERANCE_S));
+    return near.sort((a, b) => Math.min(...(times as number[]).map((t) => Math.abs(a.t_s - t))) - Math.min(...(times as number[]).map((t) => Math.abs(b.t_s - t))))[0];
+  };
+  const byRule = (list: Candidate[]) => (times ? nearest(list) : pick === 'first' ? list.slice().sort((a, b) => a.t_s - b.t_s)[0] : list[0]);
   const policy = usable.length === 1 || (usable.length > 1 && clearMargin(usable[0].strength, usable[1].strength)) ? usable[0] : null;
-  if (pick) {
+  // --pick at:T in a window no time falls in (within the tolerance): the policy's choice there.
+  if (pick && !(times && !nearest(cands))) {
     // A voice's harmonic (tone-harmonic.ts) is no pulse at all, so --pick does not force it either. Nor a flash fitted
     // from damaged frames (flash-damage.ts: what lit may be ffmpeg's patch), nor, when the rule would choose one, any
     // other candidate of that window in its place (the damage would silently hand the pick to another event).
@@ -83,7 +117,9 @@ export function chooseWindow(all: Candidate[], pick: PickRule | null, clearMargi
     const chosen = pulses.length ? byRule(pulses) : null;
     if (!chosen) return { chosen: null, ambiguous: null, refused, forced: false, extra: 0 };
     if (chosen.damaged === true) return { chosen: null, ambiguous: null, refused: [chosen, ...refused.filter((c) => c !== chosen)], forced: false, extra: 0 };
-    return { chosen, ambiguous: null, refused: [], forced: chosen !== policy, extra };
+    // A beep taken by its time is the user's choice even where the policy would take it too (place.ts lets a forced
+    // pick stand where the content cannot tell the pairings apart).
+    return { chosen, ambiguous: null, refused: [], forced: times !== null || chosen !== policy, extra };
   }
   if (policy) return { chosen: policy, ambiguous: null, refused, forced: false, extra };
   if (usable.length > 1) {
@@ -118,7 +154,7 @@ function checkFlashRegions(st: StreamState): void {
 }
 
 /** Strength: the beep's level (its SNR depends on what else sounds around it) or the flash's score. */
-function candidatesOf(st: StreamState, w: 'start' | 'end'): Candidate[] {
+export function candidatesOf(st: StreamState, w: 'start' | 'end'): Candidate[] {
   return st.detections
     .filter((d) => d.window === w)
     .map((d) => ({ ...d, window: w, t_s: Number(d.t_s), strength: Number(st.kind === 'audio' ? d.level_dbfs : d.score) }) as Candidate);
@@ -151,7 +187,7 @@ export function choosePulses(st: StreamState, pick: PickRule | null): Candidate[
       st.forcedPick = pick;
       // The user's words for what the stream holds: a beep in sound, a flash in a picture.
       const [one, many] = st.kind === 'audio' ? ['beep', 'beeps'] : ['flash', 'flashes'];
-      const why = c.chosen.placeable === false ? `not placeable by itself: ${c.chosen.unplaceable_reason ?? 'does not stand out'}` : `other ${many} of similar strength`;
+      const why = c.chosen.placeable === false ? `not placeable by itself: ${c.chosen.unplaceable_reason ?? 'does not stand out'}` : pickTimes(pick) ? `the ${one} nearest the time given` : `other ${many} of similar strength`;
       st.warnings.push({ code: 'forced_pick', message: `--pick ${pick} chose the ${w} ${one} at ${c.chosen.t_s.toFixed(3)} s (${why}); check it` });
     } else if (c.extra > 0 && c.chosen) {
       st.warnings.push({ code: 'extra_pulses', message: `${c.extra} more candidate pulse(s) in the ${w} window; chose ${c.chosen.t_s.toFixed(3)} s (${pick ?? 'clearly strongest'})` });

@@ -15,7 +15,7 @@ import { type LagSpan, lagSpan, pickBySpan } from './xcorr/xcorr-span.js';
 import { outsideOverlap } from './xcorr/xcorr-rest.js';
 import { beepPairOnContent, type FarContent, farContentMatch, isFirst, type PulseAt, type WindowPair } from './checks/far-content.js';
 import { type BeepVsContent, beepVsContent, overrulesBeep } from './checks/beep-vs-content.js';
-import { contentZ, CLEAR_RATIO, mayBeBeep, otherPairings, type Pairing, pairingVerdict } from './checks/beep-pairing.js';
+import { chanceCandidate, contentZ, CLEAR_RATIO, mayBeBeep, otherPairings, type Pairing, pairingVerdict } from './checks/beep-pairing.js';
 import { acrossPartner, onePulseMessage, onlyPulse, otherHalf, secondPulseSeen } from './across.js';
 
 /** How a run of the span test (xcorr-span.ts) is named in a message. */
@@ -681,9 +681,11 @@ function refuseUnclearPairing(s: StreamState, from: StreamState): boolean {
   return true;
 }
 
-/** The onsets of a stream's detections in window w that may be beeps (beep-pairing.ts mayBeBeep). */
+/** The onsets of a stream's detections in window w that may be beeps (beep-pairing.ts mayBeBeep) and are no chance sound clearly under its chosen beep (chanceCandidate). */
 function beepTimes(s: StreamState, w: 'start' | 'end'): number[] {
-  return s.detections.filter((d) => d.window === w && typeof d.t_s === 'number' && mayBeBeep(d)).map((d) => d.t_s as number);
+  const chosen = s.chosen[w];
+  const chosenLevel = chosen && s.kind === 'audio' ? Number(chosen.level_dbfs) : null;
+  return s.detections.filter((d) => d.window === w && typeof d.t_s === 'number' && mayBeBeep(d) && !chanceCandidate(d, chosenLevel)).map((d) => d.t_s as number);
 }
 
 /**
@@ -715,8 +717,18 @@ function pairingMessage(s: StreamState, from: StreamState, r: { w: 'start' | 'en
   return (
     `placed by its ${r.w} beep at ${c.t_s.toFixed(3)} s paired with ${from.file}'s at ${fc.t_s.toFixed(3)} s${pick} (offset ${ps.offset.toFixed(3)} s, content ${zs(r.chosenZ)}, pulses masked), ` +
     `but ${r.others.length === 1 ? 'another pairing of beeps gives another offset' : `${r.others.length} other pairings of beeps give other offsets`} (${others}): ${why}, so the stream is not placed; ` +
-    `trim the recording with the extra beep so that its window holds only the beep every device heard (a device that restarted and beeped again, a neighbour's device), or beep again with every device recording`
+    `trim the recording with the extra beep so that its window holds only the beep every device heard (a device that restarted and beeped again, a neighbour's device), or beep again with every device recording${weakPickAdvice(from, fc, r.verdict)}`
   );
+}
+
+/**
+ * Where the content tells no pairing apart ('weak'), a pick the user makes stands (refuseUnclearPairing): the line names
+ * the --pick at that takes the reference's beep chosen (ttrial49 R5: the chain of advice ended at "trim the recording
+ * with the extra beep" where there was none).
+ */
+function weakPickAdvice(from: StreamState, fc: Candidate, verdict: 'ambiguous' | 'weak'): string {
+  if (verdict !== 'weak' || from.placed?.method !== 'reference' || from.forcedPick) return '';
+  return `; or, having checked that this recording heard ${from.file}'s beep at ${fc.t_s.toFixed(3)} s, rerun with --pick at:${fc.t_s.toFixed(3)} (placed as picked, marked forced_pick)`;
 }
 
 /** The refusal's line: both offsets, the beep pair the content lines up (when one was detected) and what to do. */

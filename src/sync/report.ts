@@ -120,15 +120,23 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
   const unplaced = states.filter((s) => !s.placed);
   if (!unplaced.length) return;
   const s = unplaced[0];
-  const more = unplaced.length > 1 ? ` (${unplaced.length - 1} more stream(s) unplaced)` : '';
   if (!hasPulse(ref) && !states.some((x) => x.placed && x !== ref && hasPulse(x))) {
     throw new InputError(
       `the reference ${ref.kind} stream ${ref.stream} has ${noPulseWhy(ref, o)}, so ${s.file} ${s.kind} stream ${s.stream} cannot be put on its clock${unplaced.length > 1 ? ` (nor ${unplaced.length - 1} more stream(s))` : ''}${noRouteAdvice(s, states, ref, o)}`,
       { file: ref.file },
     );
   }
+  // One line per refused stream (ttrial49: a partner's line sat only in the warnings): the first is the error's, each
+  // other its own line after it (run.ts reportError), each naming its file.
+  const lines = unplaced.map((x) => unplacedLine(x, states, probes, o));
+  const more = unplaced.length > 1 ? ` (${unplaced.length - 1} more stream(s) unplaced: ${unplaced.length > 2 ? 'their lines follow' : 'its line follows'})` : '';
+  throw new InputError(lines[0].message + more, { file: s.file }, undefined, lines.slice(1).map((l) => new InputError(l.message, { file: l.file })));
+}
+
+/** The refusal line of one unplaced stream (its file apart): why it was not placed and what may place it. */
+function unplacedLine(s: StreamState, states: StreamState[], probes: ProbedFile[], o: ReportContext): { message: string; file: string } {
   const disagree = s.warnings.find((w) => w.code === 'xcorr_disagrees' || w.code === 'pulses_disagree' || w.code === 'sound_disagrees' || w.code === 'container_disagrees' || w.code === 'discontinuous' || w.code === 'beep_pairing')?.message;
-  if (disagree) throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${disagree}${more}`, { file: s.file });
+  if (disagree) return { message: `${s.kind} stream ${s.stream} cannot be put on the reference clock: ${disagree}`, file: s.file };
   const weak = s.warnings.find((w) => w.code === 'xcorr_weak')?.message;
   const skew = skewNote(s, states);
   // A stream with a pulse of its own is not said to have none (unpaired.ts: it had no partner in its window). A
@@ -136,7 +144,7 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
   // an unrelated candidate).
   const own = unpairedPulseWhy(s, states, o) ?? noPulseWhy(s, o);
   const why = (farSkewNote(s, states) ? [skew, own, weak] : [own, weak, skew]).filter(Boolean).join(', and ');
-  throw new InputError(`${s.kind} stream ${s.stream} cannot be put on the reference clock: ${why}${soundlessFlashAdvice(s, states, o)}${more}${chapterNote(s, states, probes)}`, { file: s.file });
+  return { message: `${s.kind} stream ${s.stream} cannot be put on the reference clock: ${why}${soundlessFlashAdvice(s, states, o)}${chapterNote(s, states, probes)}`, file: s.file };
 }
 
 /**

@@ -12,7 +12,8 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../common/atomic.js';
 import { InputError } from '../common/errors.js';
 import type { SyncMap } from './clock.js';
-import { AmbiguousPulseError, choosePulses, type PickRule } from './choose.js';
+import { AmbiguousPulseError, choosePulses, pickTimes, type PickRule } from './choose.js';
+import { chooseByPairing } from './pick-at.js';
 import { placeStreams } from './place.js';
 import { buildSyncMap, refuseUnplaced, type ReportContext } from './report.js';
 import { findAudioPulses, findVideoPulses, flashGuides, mapLimit, probeFiles, streamStates, type FileProbe, type ProbedFile, type StreamState } from './streams.js';
@@ -110,15 +111,25 @@ function noteMissing(st: StreamState, toneHz: number, ends: Ends): void {
   }
 }
 
-/** Chooses the pulses of a set of streams; throws AmbiguousPulseError (exit 3) for the first ambiguous one. */
-function chooseAll(states: StreamState[], pick: PickRule | null, toneHz: number, ends: Ends): void {
+/**
+ * Chooses the pulses of a set of streams; throws AmbiguousPulseError (exit 3) for the first ambiguous one. --pick at:T
+ * applies to the reference; another sound's beep in a window where it took one is the one the content pairs with it
+ * (pick-at.ts), another picture's flash the policy's (guided by its own sound's beep).
+ */
+function chooseAll(states: StreamState[], pick: PickRule | null, toneHz: number, ends: Ends, ref: StreamState): void {
   const ambiguous: Array<{ st: StreamState; cands: NonNullable<ReturnType<typeof choosePulses>> }> = [];
-  for (const st of states) {
-    const a = choosePulses(st, pick);
+  const at = pickTimes(pick) !== null;
+  // The reference first: the others' beeps are paired with the one --pick at took in it.
+  for (const st of [...states].sort((x, y) => Number(y === ref) - Number(x === ref))) {
+    let a = choosePulses(st, at && st !== ref ? null : pick);
+    if (at && st !== ref && pick) {
+      for (const w of ['start', 'end'] as const) if (ref.chosen[w] && ref.forcedPick) chooseByPairing(st, ref, w, pick);
+      if (a && a.length && ref.chosen[a[0].window as 'start' | 'end'] && ref.forcedPick) a = null;
+    }
     if (a) ambiguous.push({ st, cands: a });
     noteMissing(st, toneHz, ends);
   }
-  if (ambiguous.length) throw new AmbiguousPulseError(ambiguous[0].st.file, ambiguous[0].st.kind, ambiguous[0].st.stream, ambiguous[0].cands, ambiguous.length - 1);
+  if (ambiguous.length) throw new AmbiguousPulseError(ambiguous[0].st.file, ambiguous[0].st.kind, ambiguous[0].st.stream, ambiguous[0].cands, ambiguous.length - 1, ref.file);
 }
 
 /**
@@ -143,7 +154,7 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   // 1. Pulses: audio first (a camera's own beep guides its flash search), then video.
   const audio = states.filter((s) => s.kind === 'audio');
   await mapLimit(audio, 2, (s) => findAudioPulses(s, fileOf(s), scan));
-  chooseAll(audio, pick, toneHz, ends);
+  chooseAll(audio, pick, toneHz, ends, ref);
   const placing = { ends, fallback, minXcorrConfidence: opts.minXcorrConfidence ?? 0.5, shareCameraClock: opts.shareCameraClock === true, onePulse: opts.onePulse === true };
   // The sound first, so that a camera whose own beep was not found in a window is still guided there (flashGuides).
   const video = states.filter((s) => s.kind === 'video');
@@ -153,7 +164,7 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
     const guides = flashGuides(s, states, ref).map((g) => (whole ? { ...g, window: 'all' as const } : g));
     return findVideoPulses(s, fileOf(s), guides, scan);
   });
-  chooseAll(video, pick, toneHz, ends);
+  chooseAll(video, pick, toneHz, ends, ref);
   // A camera that stopped before the end pulse: its end window's line says so (early-stop.ts), not what the frames showed.
   video.forEach(noteEndAfterPicture);
   // 2.-4. Place, then refuse or report.

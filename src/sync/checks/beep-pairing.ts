@@ -24,6 +24,23 @@ export function mayBeBeep(d: { harmonic_of_hz?: unknown; unplaceable_reason?: un
   return d.harmonic_of_hz === undefined && !(typeof d.unplaceable_reason === 'string' && d.unplaceable_reason.endsWith(ECHO_TAIL));
 }
 
+/** How much weaker than its window's chosen beep a candidate must be, dB, to be judged by its chance alone (choose.ts: 6 dB is a clear margin). */
+export const RIVAL_MARGIN_DB = 6;
+
+/**
+ * Whether a candidate of a window is no rival to the window's chosen beep: clearly weaker (RIVAL_MARGIN_DB) and as
+ * strong as the tone-like sounds this recording holds by chance (expected_false, tone-null.ts: one or more as strong
+ * expected in the span searched). ttrial49 s07: the reference's candidate at 83.19 s, 15 dB under its end beep, 44.8
+ * such expected (speech), was paired with the camera's one beep as "another offset", and the camera refused with
+ * "trim the recording with the extra beep" where there was none. A restart's beep heard by another device (the check's
+ * case) is a beep as loud as the session's, which no null explains.
+ */
+export function chanceCandidate(d: { level_dbfs?: unknown; expected_false?: unknown }, chosenLevelDb: number | null): boolean {
+  const level = Number(d.level_dbfs);
+  const expected = Number(d.expected_false);
+  return chosenLevelDb !== null && Number.isFinite(level) && Number.isFinite(expected) && expected >= 1 && chosenLevelDb - level >= RIVAL_MARGIN_DB;
+}
+
 /** One pairing: a beep of the stream (own_s, its time) with a beep of the stream placed from (from_s, its time), and the stream's offset it gives. */
 export interface Pairing {
   own_s: number;

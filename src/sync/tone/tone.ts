@@ -127,6 +127,10 @@ const MIN_BAND_SNR_DB = -40;
 /** The part of the rising edge fitted, as fractions of the plateau (low enough to end before early reflections). */
 const FIT_LO = 0.25;
 const FIT_HI = 0.65;
+/** How much earlier than its plateau a beep's rise is searched again when the plateau's own span holds none, s. */
+const EARLY_RISE_S = 0.2;
+/** How far before a burst's rise its onset is searched for (tone-refine.ts onsetOf, directArrival's 0.15 s), s. */
+const RISE_SEARCH_S = 0.15;
 
 /** A burst's plateau (ToneScanner.plateauOf): run w0..w1, plateau windows p0..p1, tone and total power, phase line. */
 interface Plateau {
@@ -603,7 +607,12 @@ export class ToneScanner {
   private edges(x: Float32Array, n: number, w0: number, w1: number, p0: number, p1: number, wre: Float64Array, wim: Float64Array, coherent = false): { rise: number; end: number } | null {
     const B = this.blockN;
     const N = this.winN;
-    let z0 = this.edge(x, n, w0 * B - N, (w0 + WIN_BLOCKS) * B + N, true, this.phasor(wre, wim, p0, Math.min(p1, p0 + 10)));
+    const risePhasor = this.phasor(wre, wim, p0, Math.min(p1, p0 + 10));
+    let z0 = this.edge(x, n, w0 * B - N, (w0 + WIN_BLOCKS) * B + N, true, risePhasor);
+    // A plateau that starts after the rise (the core of a run whose first part the room's echo built up over tens of
+    // ms: ttrial49 s01's camera, already at 61 % of the plateau where the search began) has no rise in that span: it
+    // is searched again from EARLY_RISE_S before (the fitted line's zero had been taken 0.58 s after the beep's start).
+    if (z0 === null && !coherent) z0 = this.edge(x, n, w0 * B - N - Math.round(EARLY_RISE_S * this.sampleRate), (w0 + WIN_BLOCKS) * B + N, true, risePhasor);
     // A coherent run (tone-coherent.ts) whose 10 ms edge speech hides starts where its first coherent window does.
     if (z0 === null && coherent) z0 = w0 * B - 1;
     if (z0 === null) return null;
@@ -672,6 +681,13 @@ export class ToneScanner {
       f = g;
       z = -f[1] / f[0];
     }
+    // A line whose zero lies far past the span read on the side the burst lies found no edge here: its zero is an
+    // extrapolation of a line that does not cross the edge (a rise 0.58 s late on ttrial49 s01's camera, read from
+    // amplitudes already over half the plateau and dipping; the end 64 ms before its plateau's end there). A rise is
+    // kept up to RISE_SEARCH_S past (the onset is searched for that far before it: tone-refine.ts onsetOf; a room
+    // beep's rise read 90 ms late was still timed within 0.2 ms), an end up to a window before; a zero on the other
+    // side is kept.
+    if (rising ? z > L - 1 + RISE_SEARCH_S * this.sampleRate : z < -N) return null;
     return from + z;
   }
 
