@@ -622,7 +622,9 @@ export class OnsetRefiner {
    * the noise over tone-step.ts's profile, may not see the gap that the noise 150-20 ms before the onset shows). Found on
    * room variant 231 (`--geometry drawn`) rt5-drr6-snr10-mp3-both-24s: the lav's end beep, its edge onset refused (the
    * tone at the noise 5 ms after it, -1.0 dB over it), was taken from the change point 4 samples after that onset,
-   * placeable with sd 0.11 ms and 7.44 ms early (69.8 sd); every stream placed by that beep would carry it.
+   * placeable with sd 0.11 ms and 7.44 ms early (69.8 sd); every stream placed by that beep would carry it. Measured
+   * where it was not made (every audio file's beeps): room variant 10, nowhere; the held-out room variant 232
+   * (`--geometry drawn`, made after it), once: a lav's start beep that was placeable 16.6 ms early with sd 0.10 ms.
    */
   private onFallenBurst(edgeT: number, fellAtS: number | null, echoT: number): string | null {
     if (fellAtS === null || echoT >= edgeT + fellAtS * this.sampleRate) return null;
