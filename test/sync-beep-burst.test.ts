@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanAudioTone } from '../src/sync/tone/scan-audio.js';
 import { pcm16, reverbBeep, rng, writeWavF32 } from './sync-media.js';
+import { FIXTURES } from './helpers/cli.js';
 
 const SR = 16000;
 const T = 1.2345678;
@@ -104,6 +105,19 @@ describe('an in-band burst just before a beep in a room is not its onset (issue 
     // Before: placeable 5.56 ms early with onset_sd_s 0.36 ms.
     expect(d.placeable).toBe(false);
     expect(d.unplaceable_reason).toMatch(/falls back to the noise .* ms after the onset/);
+  }, 60_000);
+
+  it('a burst the edge route refuses (the tone at the noise 5 ms after it) does not come back as the change point on that burst', async () => {
+    // Room variant 231 (--geometry drawn), rt5-drr6-snr10-mp3-both-24s: the lav's end beep (fixtures/sync/PROVENANCE.md).
+    // Before tsync50c the change point of direct sound and echo, 0.2 ms after the refused edge onset (its own fall check
+    // measures the noise otherwise), stood in for it: placeable, 7.44 ms early with onset_sd_s 0.11 ms (69.8 sd).
+    const truth = 0.935;
+    const path = join(FIXTURES, 'sync', 'beeps', 'v231g-lav-burst-before-end-beep.flac');
+    const scan = await scanAudioTone(path, [{ name: 'start', start_s: 0, duration_s: null }]);
+    const d = scan.windows[0].detections.filter((q) => Math.abs(q.t_s - truth) < 0.3);
+    expect(d.length).toBe(1);
+    if (d[0].placeable) expect(Math.abs(d[0].t_s - truth)).toBeLessThan(0.001);
+    else expect(d[0].unplaceable_reason).toMatch(/falls back to the noise .*; the change point of direct sound and echo .* lies before that fall, on the same burst/);
   }, 60_000);
 
   it('the control: the same beeps without the burst are placed within 1 ms', async () => {

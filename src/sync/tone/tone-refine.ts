@@ -596,6 +596,8 @@ export class OnsetRefiner {
       // burst of speech 5 ms before the beep was read so (4.8 ms early, sd 0.06 ms; test/sync-beep-pair-content.test.ts
       // has one 33 ms early); on the tuned room sets (variants 0-7) no change point stood in for an edge onset refused so.
       if (first.toneBefore && earlier > MAX_EARLIER_THAN_EDGE_S) return { t: onset.t, ...first, why: `${first.why}; the change point of direct sound and echo lies ${(earlier * 1000).toFixed(1)} ms before the edge, on that tone, which may be interference as well as the direct sound` };
+      const onBurst = this.onFallenBurst(onset.t, first.fellAtS, echo.t);
+      if (onBurst) return { t: onset.t, ...first, why: `${first.why}; ${onBurst}` };
       return echo;
     }
     // The edge route's onset placeable and the change point known within 4 ms (twice what placing by it needs): two
@@ -611,6 +613,23 @@ export class OnsetRefiner {
     // read 2.50 ms late with sd 0.52 ms, the change point 0.04 ms from it in an interval 3.25 ms wide; now 0.81 ms).
     if (Math.abs(gap) <= 0.002 + 2 * (first.onsetSd + echo.fitSd)) return this.agreed(onset, this.unsureEcho(onset, first, echo, MAX_ECHO_INTERVAL_S), echo, gap);
     return { t: onset.t, onsetSd: first.onsetSd, step: first.step, why: `two readings of the onset disagree by ${(gap * 1000).toFixed(1)} ms (edge ${gap > 0 ? 'after' : 'before'} the change point of direct sound and echo): the onset cannot be trusted` };
+  }
+
+  /**
+   * Why a change point at `echoT` (samples) cannot stand in for an edge onset at `edgeT` refused because the tone falls
+   * back to the noise `fellAtS` after it (fallWhy: a burst of its own), or null: a change point before that fall lies
+   * on the same burst, since a beep's direct sound holds from its arrival (the fall check of judgeEcho, which measures
+   * the noise over tone-step.ts's profile, may not see the gap that the noise 150-20 ms before the onset shows). Found on
+   * room variant 231 (`--geometry drawn`) rt5-drr6-snr10-mp3-both-24s: the lav's end beep, its edge onset refused (the
+   * tone at the noise 5 ms after it, -1.0 dB over it), was taken from the change point 4 samples after that onset,
+   * placeable with sd 0.11 ms and 7.44 ms early (69.8 sd); every stream placed by that beep would carry it. Measured
+   * where it was not made (every audio file's beeps): room variant 10, nowhere; the held-out room variant 232
+   * (`--geometry drawn`, made after it), once: a lav's start beep that was placeable 16.6 ms early with sd 0.10 ms.
+   */
+  private onFallenBurst(edgeT: number, fellAtS: number | null, echoT: number): string | null {
+    if (fellAtS === null || echoT >= edgeT + fellAtS * this.sampleRate) return null;
+    const fromMs = ((echoT - edgeT) / this.sampleRate) * 1000;
+    return `the change point of direct sound and echo (${fromMs >= 0 ? '+' : ''}${fromMs.toFixed(1)} ms from that onset) lies before that fall, on the same burst`;
   }
 
   /**
@@ -682,7 +701,7 @@ export class OnsetRefiner {
     const restart = this.restartAfter(x, echo.t, echo.noise_block_p);
     const why = this.echoWhy({
       directDb,
-      fall: this.fallWhy(x, n, echo.t, echo.noise_block_p, 'the change point of direct sound and echo'),
+      fall: this.fallWhy(x, n, echo.t, echo.noise_block_p, 'the change point of direct sound and echo')?.why ?? null,
       holdDb: this.holdDb(x, n, echo.t, echo.noise_block_p),
       qDb: echo.q_over_plateau_db,
       width,
@@ -736,10 +755,10 @@ export class OnsetRefiner {
 
   /**
    * Why an onset t (samples) whose step (the strongest 2 periods in STEP_S after it) stands STRONG_STEP_DB over the noise is not the beep's: the tone
-   * falls back to the noise within FALL_S (fallDb), or null. The noise: noiseBlockP, or the mean block power of one
-   * period from 150 to 20 ms before t (as tone-step.ts profiles it).
+   * falls back to the noise within FALL_S (fallDb), with how far after t it fell (seconds), or null. The noise:
+   * noiseBlockP, or the mean block power of one period from 150 to 20 ms before t (as tone-step.ts profiles it).
    */
-  private fallWhy(x: Float32Array, n: number, t: number, noiseBlockP: number | null, what: string): string | null {
+  private fallWhy(x: Float32Array, n: number, t: number, noiseBlockP: number | null, what: string): { why: string; atS: number } | null {
     const M = Math.max(1, Math.round(this.sampleRate / this.toneHz));
     const noise = noiseBlockP ?? this.noiseBlockP(x, t);
     if (noise === null) return null;
@@ -751,7 +770,7 @@ export class OnsetRefiner {
     const fall = this.fallDb(x, n, t, noise);
     // fallDb's floor (-300 dB) stands for a window at or under the noise's power.
     if (fall.db > (stepDb >= STRONG_STEP_DB ? FALL_DB : -200)) return null;
-    return `the tone falls back to the noise ${(fall.atS * 1000).toFixed(1)} ms after ${what} (${fall.db < -99 ? 'not' : `${fall.db.toFixed(1)} dB`} over it, where the step stood ${stepDb.toFixed(1)} dB over it): a burst of its own before the beep, not its direct sound`;
+    return { why: `the tone falls back to the noise ${(fall.atS * 1000).toFixed(1)} ms after ${what} (${fall.db < -99 ? 'not' : `${fall.db.toFixed(1)} dB`} over it, where the step stood ${stepDb.toFixed(1)} dB over it): a burst of its own before the beep, not its direct sound`, atS: fall.atS };
   }
 
   /**
@@ -807,7 +826,7 @@ export class OnsetRefiner {
   }
 
   /** The checks of the edge route's onset (onsetOf): uncertainty, direct sound against the plateau, tone before it. */
-  private judgeEdge(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { onsetSd: number; why: string | null; directDb: number; step: boolean; toneBefore: boolean; ringing: boolean } {
+  private judgeEdge(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number, bandNoiseP: number, broadNoiseP: number): { onsetSd: number; why: string | null; directDb: number; step: boolean; toneBefore: boolean; ringing: boolean; fellAtS: number | null } {
     const onsetSd = this.onsetSd(x, onset, plateauP, bandNoiseP, broadNoiseP);
     const before = this.toneBeforeOnset(x, onset.t, onsetSd, plateauP);
     const early = this.toneEarly(x, onset.t, onset.A, onsetSd);
@@ -815,6 +834,7 @@ export class OnsetRefiner {
     const directDb = 10 * Math.log10((onset.A * onset.A) / 2 / Math.max(plateauP, 1e-20));
     const afterEdge = onset.after / this.sampleRate;
     const ringWhy = this.edgeRinging(x, onset);
+    let fell: { why: string; atS: number } | null = null;
     const why =
       onsetSd > MAX_ONSET_SD_S && afterEdge >= onsetSd
         ? `onset uncertain by ${(onsetSd * 1000).toFixed(1)} ms: the direct sound's arrival read ${(afterEdge * 1000).toFixed(1)} ms after the tone's rise near the edge (an echo dip after the direct sound), which it may be late by`
@@ -824,10 +844,11 @@ export class OnsetRefiner {
           ? `the tone after the onset is ${(-directDb).toFixed(1)} dB below the beep's plateau (room echo stronger than the direct sound): the onset may be read late, on the echo's build-up`
           : early && early.under_direct_db > MAX_EARLY_DB
           ? `tone ${(-early.under_direct_db).toFixed(1)} dB under the direct sound ${(early.ends_before_s * 1000).toFixed(1)} ms before the onset (any phase): no clean step from the noise, the onset may be read late on the echo's build-up`
-          : (toneBeforeWhy(before, this.preEchoS > 0, this.lossless) ?? this.fallWhy(x, n, onset.t, null, 'the onset') ?? ringWhy);
+          : (toneBeforeWhy(before, this.preEchoS > 0, this.lossless) ?? (fell = this.fallWhy(x, n, onset.t, null, 'the onset'))?.why ?? ringWhy);
     // Refused only for tone in the onset's own phase before it (judge: the change point may have taken that tone).
     const toneBefore = why !== null && why === toneBeforeWhy(before, this.preEchoS > 0, this.lossless);
-    return { onsetSd, why, directDb, step: isStep(early), toneBefore, ringing: why !== null && why === ringWhy };
+    const fellAtS = fell !== null && why === fell.why ? fell.atS : null;
+    return { onsetSd, why, directDb, step: isStep(early), toneBefore, ringing: why !== null && why === ringWhy, fellAtS };
   }
 }
 
