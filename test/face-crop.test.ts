@@ -206,13 +206,8 @@ describe("each model's kernel calls replayed without tfjs's graph executor (grap
     for (const [name, m] of list) {
       expect(m, name).toBeTruthy();
       // On again: the models are one per thread, and the engine made last above (MMPREP_FACE_TF_GRAPH=1) turned it off.
-      // MMPREP_FACE_TAPE=1: the plans run from their tapes (wasm-tape.ts; read when the replay is installed).
-      process.env.MMPREP_FACE_TAPE = '1';
-      try {
-        expect(installGraphReplay(m as unknown as ReplayModel, human.tf as unknown as ReplayTf), name).toBe(true);
-      } finally {
-        delete process.env.MMPREP_FACE_TAPE;
-      }
+      // By default the plans run from their tapes (wasm-tape.ts; MMPREP_FACE_TAPE=0 would keep the plans).
+      expect(installGraphReplay(m as unknown as ReplayModel, human.tf as unknown as ReplayTf), name).toBe(true);
       // Human's input shapes: the two eye crops as one batch (iris.ts), one face crop, one frame for the detector.
       const shape = m!.inputs[0].shape.map((d) => (d === -1 ? (name === 'iris' ? 2 : 1) : d));
       const input = () => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rand() * 2 - 1), shape);

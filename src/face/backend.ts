@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import NodeModule, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { InputError } from '../common/errors.js';
+import { compileCommonJs } from './code-cache.js';
 import { installLeanConcat } from './concat-kernel.js';
 import { installGraphReplay, type ReplayModel, type ReplayTf } from './graph-replay.js';
 import { checkModelDir, defaultModelDir, humanPackageDir, modelBaseUrl, registerFileRouter } from './models.js';
@@ -239,14 +240,20 @@ const ES2017_BUILDS: Record<string, string> = {
 };
 const es2017Modules = new Map<string, unknown>();
 
-/** Compiles `code` as the CommonJS module `file`; `route` answers the module's require() calls first. */
+/**
+ * Compiles `code` as the CommonJS module `file` (through the V8 code cache, code-cache.ts); `route` answers the
+ * module's require() calls first.
+ */
 function compileModule(file: string, code: string, route: (id: string) => unknown): unknown {
   const m = new NodeModule(file);
   m.filename = file;
   m.paths = (NodeModule as unknown as { _nodeModulePaths(d: string): string[] })._nodeModulePaths(dirname(file));
   const plain = m.require.bind(m);
-  m.require = ((id: string) => route(id) ?? plain(id)) as NodeJS.Require;
-  (m as unknown as { _compile(code: string, f: string): void })._compile(code, file);
+  const fileRequire = createRequire(file);
+  const req = Object.assign((id: string) => route(id) ?? plain(id), { resolve: fileRequire.resolve, cache: fileRequire.cache, main: fileRequire.main, extensions: fileRequire.extensions });
+  m.require = req as NodeJS.Require;
+  compileCommonJs(file, code).call(m.exports, m.exports, req, m, file, dirname(file));
+  m.loaded = true;
   return m.exports;
 }
 

@@ -18,6 +18,7 @@ import { skinChroma, type Look } from './appearance.js';
 import { implausibility } from './plausibility.js';
 import { checkFrame, orientationProblem, type CheckedPoints } from './selfcheck.js';
 import { InputError } from '../common/errors.js';
+import { saveCodeCaches } from './code-cache.js';
 import { mark } from '../common/timeline.js';
 
 export const EXPRESSIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
@@ -211,6 +212,11 @@ function cornersOf(f: RawFace): Corners {
 
 /** BlazeFace's input side (Human resizes every frame to it before the detector: face/blazeface.ts, inputSize). */
 const DETECTOR_SIDE = 256;
+/**
+ * The V8 code cache (code-cache.ts) is written after this many frames of an engine: the start-up check or a first
+ * detector frame and tracked frames after it have then called what the bundles run per frame.
+ */
+const CODE_CACHE_AFTER_FRAMES = 10;
 
 /**
  * A frame whose tensor the crop hook may answer for: its bytes, size, the tfjs that made the tensor, and its wasm
@@ -278,6 +284,8 @@ function describe(f: HumanFace): FaceDescription | null {
 
 export class FaceEngine {
   private redetect = true;
+  /** Frames analysed by this engine (the start-up check's included). */
+  private analysed = 0;
   /** The previous frame's faces on this engine (tracking state; reset by every detector frame). */
   private last: RawFace[] = [];
   private detections = 0;
@@ -387,7 +395,11 @@ export class FaceEngine {
   }
 
   analyse(task: FrameTask): Promise<FrameResult> {
-    const p = this.busy.then(() => this.analyseNow(task));
+    const p = this.busy.then(() => this.analyseNow(task)).then((r) => {
+      // After its first frames (a detector frame and tracked ones) the thread's compiled bundles go to the code cache.
+      if (++this.analysed === CODE_CACHE_AFTER_FRAMES) saveCodeCaches();
+      return r;
+    });
     this.busy = p.catch(() => undefined);
     return p;
   }

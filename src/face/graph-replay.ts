@@ -20,9 +20,10 @@
  * shape not yet traced twice, named outputs, a kernel input from outside the graph) runs through tfjs.
  * MMPREP_FACE_TF_GRAPH=1 keeps tfjs's executor throughout (to compare).
  *
- * With MMPREP_FACE_TAPE=1 a plan in turn becomes a tape of the WASM calls its kernels make, on buffers kept for it
- * (wasm-tape.ts): the kernels' own JavaScript then runs on only the first calls of a shape. Off by default: faster
- * in-process, not shown faster for the whole command on a loaded machine (docs/benchmarks.md, forty-ninth session).
+ * A plan in turn becomes a tape of the WASM calls its kernels make, on buffers kept for it (wasm-tape.ts): the
+ * kernels' own JavaScript then runs on only the first calls of a shape. One face worker's share of the bench's 6 s
+ * clip took ~3.5 % less CPU with it (~1.9 ms a frame once steady, its one-off cost included; docs/benchmarks.md,
+ * fiftieth session); MMPREP_FACE_TAPE=0 keeps running the plans (to compare).
  */
 import { dropTape, recordTape, runTape, sameBytes, type Tape, type WasmBackendLike } from './wasm-tape.js';
 
@@ -278,7 +279,7 @@ const replaying = new WeakMap<ReplayModel, { on: boolean; tapes: boolean }>();
 export function installGraphReplay(model: ReplayModel, tf: ReplayTf): boolean {
   const on = process.env.MMPREP_FACE_TF_GRAPH !== '1' && tf.getBackend() === 'wasm';
   const installed = replaying.get(model);
-  const tapes = process.env.MMPREP_FACE_TAPE === '1';
+  const tapes = process.env.MMPREP_FACE_TAPE !== '0';
   if (installed) {
     installed.tapes = tapes;
     return (installed.on = on);

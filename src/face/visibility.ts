@@ -116,6 +116,16 @@ function lumaAt(d: ArrayLike<number>, w: number, h: number, x: number, y: number
  */
 export const ENCLOSURE = { along: 0.6, rim: 0.8, reach: 1.3, step: 0.1, avg: 5, columns: 0.75, reference: 0.25 } as const;
 
+/**
+ * ENCLOSURE's distances in steps, worked out once (in the function, the array their `.map` made was deoptimised
+ * once per worker, "wrong map", and the function compiled by TurboFan twice).
+ */
+const ENCLOSURE_STEPS = (() => {
+  const n = Math.round(1 / ENCLOSURE.step);
+  const [along, reach, rim] = [ENCLOSURE.along, ENCLOSURE.reach, ENCLOSURE.rim].map((x) => Math.round(x * n));
+  return { n, along, reach, rim };
+})();
+
 /** Luminance at (p, q) of the ellipse (centre c, unit axis u, semi-axes a, b): the mean across the column's width; NaN off the picture. */
 function columnLuma(d: ArrayLike<number>, w: number, h: number, c: [number, number], u: [number, number], a: number, b: number, p: number, q: number): number {
   let s = 0;
@@ -137,8 +147,7 @@ function columnLuma(d: ArrayLike<number>, w: number, h: number, c: [number, numb
  * luminance. Null when a sample is off the picture.
  */
 function enclosedContrast(d: ArrayLike<number>, w: number, h: number, c: [number, number], u: [number, number], a: number, b: number, mean: number): number | null {
-  const n = Math.round(1 / ENCLOSURE.step);
-  const [along, reach, rim] = [ENCLOSURE.along, ENCLOSURE.reach, ENCLOSURE.rim].map((x) => Math.round(x * n));
+  const { n, along, reach, rim } = ENCLOSURE_STEPS;
   const depths: number[] = [];
   for (let i = -along; i <= along; i++) {
     let [top, bottom, middle] = [-Infinity, -Infinity, Infinity];

@@ -15,7 +15,7 @@
  * place, makes the same WASM calls on the same tensor ids, and copies the outputs into new tensors: the same kernels
  * on the same bytes, hence the same output bytes. graph-replay.ts uses a tape only after one call gave, byte for
  * byte, what the plan gives; the kernels a tape may hold are TAPE_KERNELS (each one's memory effects are its WASM
- * calls, or the copies written here). Used with MMPREP_FACE_TAPE=1 (graph-replay.ts says why not by default).
+ * calls, or the copies written here). On by default; MMPREP_FACE_TAPE=0 runs the plans instead (graph-replay.ts).
  */
 import { concatCopies, concatLayout, LEAN_NAME } from './concat-kernel.js';
 
