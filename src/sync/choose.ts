@@ -10,7 +10,7 @@
  */
 import { GateError } from '../common/errors.js';
 import type { StreamKind } from './clock.js';
-import { sameFlashRegion, type FlashDetection } from './flash/flash.js';
+import { flashRegionText, sameFlashRegion, type FlashDetection, type FlashRegion } from './flash/flash.js';
 import type { Candidate, StreamState } from './streams.js';
 
 /**
@@ -47,8 +47,8 @@ const NAMED = 3;
 
 function describe(kind: StreamKind, c: Candidate): string {
   if (kind === 'audio') return `${c.t_s.toFixed(3)} s (${c.strength.toFixed(1)} dBFS, band SNR ${Number(c.band_snr_db).toFixed(1)} dB)`;
-  const r = c.region as { x_px?: number; y_px?: number; w_px?: number; h_px?: number } | undefined;
-  const where = r ? ` at x ${r.x_px} y ${r.y_px} ${r.w_px}x${r.h_px} px` : '';
+  const r = c.region as Partial<FlashRegion> | undefined;
+  const where = r ? ` at ${flashRegionText(r)}` : '';
   return `${c.t_s.toFixed(3)} s (score ${c.strength.toFixed(1)}${where})`;
 }
 
@@ -102,10 +102,9 @@ export function chooseWindow(all: Candidate[], pick: PickRule | null, clearMargi
   const usable = cands.filter((c) => c.placeable !== false);
   const refused = cands.filter((c) => c.placeable === false);
   const times = pickTimes(pick);
-  const nearest = (list: Candidate[]) => {
-    const near = list.filter((c) => times?.some((t) => Math.abs(c.t_s - t) <= PICK_AT_TOLERANCE_S));
-    return near.sort((a, b) => Math.min(...(times as number[]).map((t) => Math.abs(a.t_s - t))) - Math.min(...(times as number[]).map((t) => Math.abs(b.t_s - t))))[0];
-  };
+  // --pick at: the candidate nearest one of the times, within PICK_AT_TOLERANCE_S (none further off).
+  const gap = (c: Candidate) => Math.min(...(times ?? []).map((t) => Math.abs(c.t_s - t)));
+  const nearest = (list: Candidate[]) => list.filter((c) => gap(c) <= PICK_AT_TOLERANCE_S).sort((a, b) => gap(a) - gap(b))[0];
   const byRule = (list: Candidate[]) => (times ? nearest(list) : pick === 'first' ? list.slice().sort((a, b) => a.t_s - b.t_s)[0] : list[0]);
   const policy = usable.length === 1 || (usable.length > 1 && clearMargin(usable[0].strength, usable[1].strength)) ? usable[0] : null;
   // --pick at:T in a window no time falls in (within the tolerance): the policy's choice there.

@@ -12,6 +12,7 @@ import { unpairedPulseWhy } from './checks/unpaired.js';
 import { endAfterWhy } from './checks/early-stop.js';
 import { reportedOffsetSd } from './xcorr/content-lag.js';
 import type { Placement, ProbedFile, StreamState } from './streams.js';
+import { flashRegionText, type FlashRegion } from './flash/flash.js';
 import type { Ends, SyncWarning } from './windows.js';
 
 const r7 = (v: number) => Math.round(v * 1e7) / 1e7;
@@ -172,14 +173,12 @@ const NAMED_FLASHES = 3;
  * off). Empty with fewer than two candidates (the line names the one).
  */
 function flashCandidatesNote(s: StreamState): string {
-  const scored = s.detections.filter((d) => typeof d.score === 'number' && typeof d.t_s === 'number');
+  // The start window's: the one --pick chooses in under --ends start (a whole-file search's second half is 'end').
+  const scored = s.detections.filter((d) => d.window === 'start' && typeof d.score === 'number' && typeof d.t_s === 'number');
   if (scored.length < 2) return '';
   const byScore = scored.slice().sort((a, b) => Number(b.score) - Number(a.score) || Number(a.t_s) - Number(b.t_s));
   const at = (d: (typeof scored)[number]) => `${Number(d.t_s).toFixed(3)} s`;
-  const where = (d: (typeof scored)[number]) => {
-    const r = d.region as { x_px?: number; y_px?: number; w_px?: number; h_px?: number } | undefined;
-    return r ? ` at x ${r.x_px} y ${r.y_px} ${r.w_px}x${r.h_px} px` : '';
-  };
+  const where = (d: (typeof scored)[number]) => (d.region ? ` at ${flashRegionText(d.region as Partial<FlashRegion>)}` : '');
   const list = byScore.slice(0, NAMED_FLASHES).map((d) => `${at(d)} (score ${Number(d.score).toFixed(1)}${where(d)})`).join(', ');
   const first = scored.slice().sort((a, b) => Number(a.t_s) - Number(b.t_s))[0];
   const more = byScore.length > NAMED_FLASHES ? ` of ${byScore.length}` : '';

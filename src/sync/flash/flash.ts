@@ -82,6 +82,11 @@ export interface FlashRegion {
   h_px: number;
 }
 
+/** "x 284 y 16 4x4 px": a flash region as the messages name it (choose.ts, report.ts, the null's max here). */
+export function flashRegionText(r: Partial<FlashRegion>): string {
+  return `x ${r.x_px} y ${r.y_px} ${r.w_px}x${r.h_px} px`;
+}
+
 export interface FlashDetection {
   /** Onset on the stream's own timeline, seconds. */
   t_s: number;
@@ -711,14 +716,14 @@ export class FlashScanner {
   private nullFor(c: Candidate, track: ScoreTrack, regions: Region[], tests: PlateauTest[], all: Candidate[], whole: boolean): WindowNull {
     const vals: number[] = [];
     let wholeMax = 0;
-    let maxI = -1;
+    let [maxI, maxV] = [-1, 0];
     const excl = all.filter((o) => o.guide !== null || o === c).map((o) => [o.a, this.exclusion(tests, track.test[o.a])]);
     const own = (i: number) => c.guide !== null || this.oneEvent(track, regions, c.a, i, whole);
     // A frame where no region brightened at all (nothing passed the contrast gate) is a null score of 0.
     for (let i = FLANK_FRAMES; i < track.z.length - FLANK_FRAMES - 3; i++) {
       if (excl.some(([a, e]) => Math.abs(i - a) <= e && (a !== c.a || own(i)))) continue;
       const v = track.region[i] < 0 ? 0 : Math.max(0, track.z[i]);
-      if (v > 0 && (maxI < 0 || v > Math.max(0, track.z[maxI]))) maxI = i;
+      if (v > maxV) [maxI, maxV] = [i, v];
       vals.push(v);
       wholeMax = Math.max(wholeMax, track.wholeZ?.[i] ?? 0);
     }
@@ -1019,7 +1024,7 @@ export class FlashScanner {
   private nullMaxWhere(nul: WindowNull): string {
     if (!nul.maxAt || !(nul.max > 0)) return '';
     const r = nul.maxAt.region;
-    return ` at ${nul.maxAt.t_s.toFixed(3)} s${r ? ` (x ${r.x_px} y ${r.y_px} ${r.w_px}x${r.h_px} px)` : ''}`;
+    return ` at ${nul.maxAt.t_s.toFixed(3)} s${r ? ` (${flashRegionText(r)})` : ''}`;
   }
 
   private regionPx(r: Region): FlashRegion {
