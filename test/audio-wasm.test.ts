@@ -18,6 +18,24 @@ import { jsonlBlock, type FrameView } from '../src/audio/jsonl.js';
 import { assembleAll } from '../scripts/build-wasm.mjs';
 import { readFileSync } from 'node:fs';
 
+/**
+ * What `make` builds with (or without) WebAssembly: MMPREP_AUDIO_WASM set for it alone, then restored (removed when it
+ * was unset: assigning undefined would leave the string "undefined" for the next test file of this worker).
+ */
+function madeWith<T>(wasm: boolean, make: () => T): T {
+  const saved = process.env.MMPREP_AUDIO_WASM;
+  process.env.MMPREP_AUDIO_WASM = wasm ? '1' : '0';
+  try {
+    return make();
+  } finally {
+    if (saved === undefined) delete process.env.MMPREP_AUDIO_WASM;
+    else process.env.MMPREP_AUDIO_WASM = saved;
+  }
+}
+
+/** Praat's pitch settings (as the audio command's) at a floor. */
+const pitchParams = (floor: number) => ({ sampleRate: 16000, hop: 160, floor, ceiling: 600, maxCandidates: 15, silenceThreshold: 0.03, voicingThreshold: 0.45, octaveCost: 0.01, octaveJumpCost: 0.35, voicedUnvoicedCost: 0.14 });
+
 function lcg(seed: number): () => number {
   let s = seed;
   return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
@@ -97,10 +115,7 @@ describe('audio WebAssembly kernels', () => {
       i < 8000 ? 0.3 * Math.sin(i * 0.07) * Math.exp(-i / 4000) : i < 20000 ? rnd() * 10 ** -((i >> 12) % 4) : i < 26000 ? 0 : i < 34000 ? 0.25 + 1e-4 * rnd() : rnd() * 1.9,
     );
     const contour = (wasm: boolean, floor: number) => {
-      const saved = process.env.MMPREP_AUDIO_WASM;
-      process.env.MMPREP_AUDIO_WASM = wasm ? '1' : '0';
-      const an = new IntensityAnalyzer(16000, floor);
-      process.env.MMPREP_AUDIO_WASM = saved;
+      const an = madeWith(wasm, () => new IntensityAnalyzer(16000, floor));
       // each frame's windowed sum in float64, before the dB conversion and the float32 store
       const sums: number[] = [];
       (an as unknown as { add: (v: number) => void }).add = (v) => sums.push(v);
@@ -144,11 +159,7 @@ describe('audio WebAssembly kernels', () => {
     const rnd = lcg(61);
     type Inner = { logmel: FrameStore; logMel(p: Float64Array): void; melKernel: { fallbacks: number } | null; bands: { start: number; weights: Float64Array }[] };
     const analyser = (wasm: boolean, o: Partial<AudioOptions>) => {
-      const saved = process.env.MMPREP_AUDIO_WASM;
-      process.env.MMPREP_AUDIO_WASM = wasm ? '1' : '0';
-      const a = new SpectralAnalyzer(resolveAudioOptions(o)) as unknown as Inner;
-      process.env.MMPREP_AUDIO_WASM = saved;
-      return a;
+      return madeWith(wasm, () => new SpectralAnalyzer(resolveAudioOptions(o)) as unknown as Inner);
     };
     let fallbacks = 0;
     for (const o of [{}, { nFft: 1024, winLength: 1024, nMels: 40 }, { nFft: 256, winLength: 256, nMels: 13, fmin: 80, fmax: 7600 }, { nMels: 127 }]) {
@@ -194,12 +205,7 @@ describe('audio WebAssembly kernels', () => {
     const rnd = lcg(53);
     type Inner = { spec: Float64Array; acf: Float64Array; autocorrelate(): void };
     const analyser = (wasm: boolean, floor: number) => {
-      const saved = process.env.MMPREP_AUDIO_WASM;
-      process.env.MMPREP_AUDIO_WASM = wasm ? '1' : '0';
-      const params = { sampleRate: 16000, hop: 160, floor, ceiling: 600, maxCandidates: 15, silenceThreshold: 0.03, voicingThreshold: 0.45, octaveCost: 0.01, octaveJumpCost: 0.35, voicedUnvoicedCost: 0.14 };
-      const a = new PitchAnalyzer(params) as unknown as Inner;
-      process.env.MMPREP_AUDIO_WASM = saved;
-      return a;
+      return madeWith(wasm, () => new PitchAnalyzer(pitchParams(floor)) as unknown as Inner);
     };
     for (const floor of [65, 75, 40]) {
       const js = analyser(false, floor);
@@ -239,15 +245,6 @@ describe('audio WebAssembly kernels', () => {
       a.pump(buf);
       return { a, out };
     };
-    const withWasm = <T>(wasm: boolean, f: () => T): T => {
-      const saved = process.env.MMPREP_AUDIO_WASM;
-      process.env.MMPREP_AUDIO_WASM = wasm ? '1' : '0';
-      try {
-        return f();
-      } finally {
-        process.env.MMPREP_AUDIO_WASM = saved;
-      }
-    };
     const compare = (js: number[][], wasm: number[][], what: string) => {
       expect(wasm.length, what).toBe(js.length);
       for (let t = 0; t < js.length; t++) expect(firstDiff(Float64Array.from(js[t]), Float64Array.from(wasm[t]), js[t].length), `${what} frame ${t}`).toBe(-1);
@@ -255,19 +252,18 @@ describe('audio WebAssembly kernels', () => {
     for (const o of [{}, { nFft: 1024, winLength: 1001 }, { winLength: 401 }]) {
       type S = Frames & { fftIn: Float64Array; melRmsZcr(): void };
       const rec = (a: Frames, out: number[][]) => ((a as S).melRmsZcr = () => void out.push(Array.from((a as S).fftIn)));
-      const js = run(() => withWasm(false, () => new SpectralAnalyzer(resolveAudioOptions(o)) as unknown as Frames), rec);
-      const wasm = run(() => withWasm(true, () => new SpectralAnalyzer(resolveAudioOptions(o)) as unknown as Frames), rec);
+      const js = run(() => madeWith(false, () => new SpectralAnalyzer(resolveAudioOptions(o)) as unknown as Frames), rec);
+      const wasm = run(() => madeWith(true, () => new SpectralAnalyzer(resolveAudioOptions(o)) as unknown as Frames), rec);
       expect(js.a.staged).toBe(null);
       expect(wasm.a.staged).not.toBe(null);
       expect(js.out.length).toBeGreaterThan(200);
       compare(js.out, wasm.out, `spectral ${JSON.stringify(o)}`);
     }
     for (const floor of [65, 75, 40]) {
-      const params = { sampleRate: 16000, hop: 160, floor, ceiling: 600, maxCandidates: 15, silenceThreshold: 0.03, voicingThreshold: 0.45, octaveCost: 0.01, octaveJumpCost: 0.35, voicedUnvoicedCost: 0.14 };
       type P = Frames & { frameBuf: Float64Array; candidates(peak: number): void };
       const rec = (a: Frames, out: number[][]) => ((a as P).candidates = (peak) => void out.push([peak, ...(a as P).frameBuf]));
-      const js = run(() => withWasm(false, () => new PitchAnalyzer(params) as unknown as Frames), rec);
-      const wasm = run(() => withWasm(true, () => new PitchAnalyzer(params) as unknown as Frames), rec);
+      const js = run(() => madeWith(false, () => new PitchAnalyzer(pitchParams(floor)) as unknown as Frames), rec);
+      const wasm = run(() => madeWith(true, () => new PitchAnalyzer(pitchParams(floor)) as unknown as Frames), rec);
       expect(js.a.staged).toBe(null);
       expect(wasm.a.staged).not.toBe(null);
       // digital silence (local peak 0), NaN and infinity (NaN frames), ordinary frames
@@ -286,11 +282,7 @@ describe('audio WebAssembly kernels', () => {
     x[28000] = NaN;
     type A = { pump(b: SampleBuffer): void; minNeeded(): number; nCand: FrameStore; freq: FrameStore; strength: FrameStore; sinc: { peakInputs?: { lags: Int32Array } | null } };
     const analyse = (wasm: boolean, floor: number) => {
-      const saved = process.env.MMPREP_AUDIO_WASM;
-      process.env.MMPREP_AUDIO_WASM = wasm ? '1' : '0';
-      const params = { sampleRate: 16000, hop: 160, floor, ceiling: 600, maxCandidates: 15, silenceThreshold: 0.03, voicingThreshold: 0.45, octaveCost: 0.01, octaveJumpCost: 0.35, voicedUnvoicedCost: 0.14 };
-      const a = new PitchAnalyzer(params) as unknown as A;
-      process.env.MMPREP_AUDIO_WASM = saved;
+      const a = madeWith(wasm, () => new PitchAnalyzer(pitchParams(floor)) as unknown as A);
       const buf = new SampleBuffer();
       for (let i = 0; i < n; i += 4000) {
         buf.append(x.subarray(i, i + 4000), a.minNeeded());
