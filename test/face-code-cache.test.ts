@@ -76,7 +76,15 @@ describe('V8 code cache of the face bundles', () => {
       writeFileSync(f, 'old');
       utimesSync(f, 1000 + i, 1000 + i);
     }
+    // a temp file a killed writer left hours ago goes; one a live writer is renaming now stays
+    const stale = join(dir, 'x.bin.1.a.tmp');
+    const live = join(dir, 'x.bin.2.b.tmp');
+    writeFileSync(stale, 'half');
+    utimesSync(stale, 1000, 1000);
+    writeFileSync(live, 'half');
     expect((await load(dir, CODE, true)).state).toBe('missing');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual(['x.bin.2.b.tmp']);
+    rmSync(live);
     const left = readdirSync(dir).sort();
     expect(left).toHaveLength(21);
     expect(left.filter((f) => f.startsWith('000')).map((f) => Number(f.slice(0, 32)))).toEqual([...Array(20).keys()].map((i) => i + 10));

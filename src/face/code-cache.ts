@@ -89,10 +89,18 @@ export function compileCommonJs(file: string, code: string, dir = codeCacheDir()
   return script.runInThisContext() as (...args: unknown[]) => unknown;
 }
 
-/** Removes the oldest cache files (by modification time) so that KEEP_FILES - 4 remain before four more are written. */
+/** A temp file older than this was left by a process killed between its write and rename. */
+const STALE_TMP_MS = 3600_000;
+
+/**
+ * Removes the oldest cache files (by modification time) so that KEEP_FILES - 4 remain before four more are written,
+ * and temp files a killed process left (older than STALE_TMP_MS: a live writer renames its own within milliseconds).
+ */
 function pruneCodeCache(dir: string): void {
   try {
-    const files = readdirSync(dir)
+    const names = readdirSync(dir);
+    for (const f of names.filter((n) => n.endsWith('.tmp'))) if (Date.now() - statSync(join(dir, f)).mtimeMs > STALE_TMP_MS) rmSync(join(dir, f), { force: true });
+    const files = names
       .filter((f) => f.endsWith('.bin'))
       .map((f) => ({ path: join(dir, f), at: statSync(join(dir, f)).mtimeMs }))
       .sort((a, b) => b.at - a.at);
