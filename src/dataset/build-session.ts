@@ -650,17 +650,11 @@ function referenceChangedWarnings(given: ManifestSession, s: ManifestSession, ha
   return [`its features were extracted on the clock of role ${s.ref_role} (extract --ref-role ${s.ref_role}), not the manifest's default reference ${given.ref_role}, so ${what.join(' and ')} are read as timed on ${s.ref_role}; if they were timed on ${given.ref_role} (an ASR of that file, ratings made while listening to it), write ${given.ref_role} in the clock column, else ${s.ref_role}, to say so`];
 }
 
-export async function buildSession(
-  given: ManifestSession,
-  featuresDir: string,
-  opt: SessionBuildOptions,
-  labels: SessionLabels | null,
-  split: string,
-  outcome: DatasetSessionOutcome,
-  emit: (rec: Record<string, unknown>) => Promise<void>,
-): Promise<{ mergedUsed: Record<string, string[]> }> {
-  const s = await asExtracted(given, join(featuresDir, given.session_id));
-  const f = await readSessionFeatures(s, join(featuresDir, s.session_id), opt);
+/**
+ * What a session's inputs say before its records are made, into its outcome: where its features came from (recording,
+ * made_by, audio role, face model, transcript hash) and the warnings of its transcript, clocks, sync map and stages.
+ */
+async function noteInputs(given: ManifestSession, s: ManifestSession, f: SessionFeatures, featuresDir: string, labels: SessionLabels | null, opt: SessionBuildOptions, outcome: DatasetSessionOutcome): Promise<void> {
   outcome.recording = f.recording;
   outcome.made_by = f.made_by;
   outcome.audio_role = f.audioRole;
@@ -682,6 +676,20 @@ export async function buildSession(
   // An empty transcript cell: the session's features were extracted and it counted as built, with 0 records and no word.
   if (!s.transcript && opt.segments.kind === 'utterance' && opt.someTranscript)
     warn(outcome, 'no_transcript', [`no transcript (its manifest row's transcript cell is empty), so the session gives no records with --segments utterance and none of its features are in the release; give its transcript, or build with --segments fixed:LEN to include its features without text`]);
+}
+
+export async function buildSession(
+  given: ManifestSession,
+  featuresDir: string,
+  opt: SessionBuildOptions,
+  labels: SessionLabels | null,
+  split: string,
+  outcome: DatasetSessionOutcome,
+  emit: (rec: Record<string, unknown>) => Promise<void>,
+): Promise<{ mergedUsed: Record<string, string[]> }> {
+  const s = await asExtracted(given, join(featuresDir, given.session_id));
+  const f = await readSessionFeatures(s, join(featuresDir, s.session_id), opt);
+  await noteInputs(given, s, f, featuresDir, labels, opt, outcome);
   const spans = await spansOnReference(s, join(featuresDir, s.session_id, 'sync.json'), labels?.spans ?? []);
   if (opt.segments.kind === 'labels' && f.recording) checkSpansInside(spans, f.recording, labels?.file ?? 'labels');
   const range = sessionExtent(f);
