@@ -161,12 +161,12 @@ describe('dataset build: sync beep and gimbal lock marks (trial29 SILENT-3, SILE
     expect(ex.card).toContain(' --exclude-sync-beep');
   });
 
-  it('dataset validate passes such a release (schema 2, its card and options), and the one with the fields selected', async () => {
+  it('dataset validate passes such a release (schema 2 and later, its card and options), and the one with the fields selected', async () => {
     for (const name of ['fixed-ex', 'fixed']) {
       const v = await validateDataset(join(tmp.dir, name));
       expect([name, v.checks.filter((c) => !c.ok && c.name !== 'sessions').map((c) => `${c.name}: ${c.message}`)]).toEqual([name, []]);
     }
-    expect(fixed.manifest.schema_version).toBe(2);
+    expect(fixed.manifest.schema_version).toBe(3);
   });
 });
 
