@@ -105,7 +105,7 @@ export const FIELD_DOCS: Record<string, Text> = {
   'audio.frames.{field}': (c) => `${c.doc.what}; one per audio frame${frameNull(c)}`,
   'audio.functionals': `functionals of each audio field over the span (${FUN_NOTE})`,
   'audio.functionals.{field}': (c) => `functionals of ${c.field} (${c.doc.what}) over ${over(c)}`,
-  face: 'the face in the span (on the audio grid, or at video rate with --face-rate native); null when the session has no video or no video frame reaches the span',
+  face: 'the face in the span (on the audio grid, or at video rate with --face-rate native); null when the session has no video, when no video frame reaches the span, or (native) when no video frame lies inside it',
   'face.rate': "'audio': resampled onto the audio grid; 'native': the video frames with their own times",
   'face.rate_hz': "grid points per second: the audio's 100 on the audio grid, the video's frame rate at native rate",
   'face.t0_s': 'time of the first grid point in seconds on the reference clock (audio grid only)',
