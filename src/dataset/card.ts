@@ -82,15 +82,24 @@ function unmatchedGap(l: DatasetManifest['labels'][number], m: DatasetManifest):
 
 /**
  * Why records lack a modality: for audio and face, the records of sessions whose stage extract did not run (their
- * missingStageWarnings line) apart from the rest (face: no face detected in the span, or no video).
+ * missingStageWarnings line) apart from the rest. Since schema 3 the face's rest is split again: sessions without video
+ * (no face stage in meta.json and no warning: a session recorded without a camera, by design) apart from records of
+ * sessions with video where no face was detected in the span (face lost: covered, turned away, out of view). Before,
+ * one clause held both ("no face detected in the span or no video", ttrial50: session C and D's covered face).
  */
 function absentReason(m: DatasetManifest, k: string, without: number): string {
   if (k !== 'audio' && k !== 'face') return '';
   const skipped = m.sessions.filter((s) => !s.error && (s.warnings ?? []).some((w) => w.startsWith(notExtractedText(k))));
   const notRun = skipped.reduce((a, s) => a + s.records, 0);
-  const rest = without - notRun;
-  const restText = k === 'face' ? 'no face detected in the span or no video' : 'no audio in the span';
-  if (notRun === 0) return k === 'face' ? ` (${restText})` : '';
-  const head = `: ${notRun} in ${skipped.length} session(s) whose ${k} stage extract did not run (not extracted; see below)`;
-  return rest > 0 ? `${head}, ${rest} with ${restText}` : head;
+  const v3 = m.format_version >= 2 && (m.schema_version ?? 1) >= 3;
+  const noVideo = k === 'face' && v3 ? m.sessions.filter((s) => !s.error && s.made_by && !s.made_by.face && !skipped.includes(s) && s.records > 0) : [];
+  const noVideoRecords = noVideo.reduce((a, s) => a + s.records, 0);
+  const rest = without - notRun - noVideoRecords;
+  const restText = k === 'audio' ? 'no audio in the span' : v3 ? 'no face detected in the span (the session has video)' : 'no face detected in the span or no video';
+  const parts = [
+    ...(notRun > 0 ? [`${notRun} in ${skipped.length} session(s) whose ${k} stage extract did not run (not extracted; see below)`] : []),
+    ...(noVideoRecords > 0 ? [`${noVideoRecords} in ${noVideo.length} session(s) without video (${noVideo.map((s) => s.session_id).join(', ')})`] : []),
+  ];
+  if (parts.length === 0) return k === 'face' ? ` (${restText})` : '';
+  return `: ${parts.join(', ')}${rest > 0 ? `, ${rest} with ${restText}` : ''}`;
 }

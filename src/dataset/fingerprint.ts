@@ -28,9 +28,27 @@ export function shapingStages(formatVersion: number): readonly string[] {
   return formatVersion >= 3 ? ['sync', 'audio', 'face'] : ['audio', 'face'];
 }
 /** The record schemas (src/dataset/schema.ts) this mmprep writes (the last) and validates; format 1 releases are schema 1. */
-export const SCHEMA_VERSIONS = [1, 2] as const;
-/** 2 since 2026-12-04: quality.sync_beep, sync_beep_ratio, pose_gimbal_lock_ratio (schema.ts qualitySchema). */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSIONS = [1, 2, 3] as const;
+/**
+ * 2 since 2026-12-04: quality.sync_beep, sync_beep_ratio, pose_gimbal_lock_ratio (schema.ts qualitySchema).
+ * 3 since 2026-12-06 (ttrial50): a `description` on every field of schema.json (field-docs.ts); a word's means of
+ * boolean fields named `<field>_ratio` (words[].audio.voiced_ratio, was `voiced`) with frame counts (audio n, face n
+ * and n_missing); quality.face_detection_rate over the span's time (a dropped-frame gap counts as no face); the
+ * card's records without a face split into "no video" and "no face in view".
+ */
+export const SCHEMA_VERSION = 3;
+
+/** What each record schema changed, for `dataset validate` to say of a release of an older one (what a reader must mind). */
+const SCHEMA_CHANGES: Record<number, string> = {
+  2: 'quality.sync_beep, sync_beep_ratio and pose_gimbal_lock_ratio are absent',
+  3: "a word's mean of a boolean field has the frame field's name (words[].audio.voiced is a share of the word, 0-1; schema 3 calls it voiced_ratio), words have no frame counts (n, n_missing), quality.face_detection_rate divides by the video frames that exist (a dropped-frame gap is not counted as no face), and schema.json has no descriptions",
+};
+
+/** How a release of record schema `version` differs from this mmprep's (newest change last); '' when it is this one's. */
+export function olderSchemaText(version: number): string {
+  const changes = Object.entries(SCHEMA_CHANGES).filter(([v]) => Number(v) > version).map(([v, text]) => `before schema ${v}, ${text}`);
+  return changes.length ? `record schema ${version}, older than this mmprep's ${SCHEMA_VERSION} (checked against schema ${version}, as built): ${changes.join('; ')}` : '';
+}
 
 
 let build: string | null = null;

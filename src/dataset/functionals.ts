@@ -172,3 +172,31 @@ export function overlapWeight(t: number, d: number, a: number, b: number): numbe
   const hi = Math.min(t + d / 2, b);
   return hi > lo ? (hi - lo) / d : 0;
 }
+
+/**
+ * The share of the time [a, b] covered by frames that hold something (`held`), null when no frame reaches into [a, b].
+ * Frame i covers the cell [t_i - l_i, t_i + r_i]: half the way to its neighbour when that neighbour is at most
+ * `joinGap` away (a regular or jittered frame interval, or one dropped frame, which record.ts's face grid bridges by
+ * interpolation), else d/2 (the overlap weight's half frame). Cells of evenly spaced frames tile the time, so the share
+ * is 1 when every frame holds; a stretch with no frame (a camera's dropped-frame gap, time before the first or after the
+ * last frame) counts as not held. A nearest-frame (Voronoi) partition of the time axis, capped at half a frame.
+ */
+export function heldTimeShare<F extends { t_s: number }>(frames: readonly F[], held: (f: F) => boolean, d: number, joinGap: number, a: number, b: number): number | null {
+  if (!(b > a)) return null;
+  let heldTime = 0;
+  let reached = false;
+  for (let i = 0; i < frames.length; i++) {
+    const t = frames[i].t_s;
+    if (t + joinGap < a || t - joinGap > b) continue; // its cell cannot reach [a, b]
+    const prev = i > 0 ? t - frames[i - 1].t_s : Infinity;
+    const next = i + 1 < frames.length ? frames[i + 1].t_s - t : Infinity;
+    const left = prev <= joinGap ? prev / 2 : d / 2;
+    const right = next <= joinGap ? next / 2 : d / 2;
+    const lo = Math.max(t - left, a);
+    const hi = Math.min(t + right, b);
+    if (hi <= lo) continue;
+    reached = true;
+    if (held(frames[i])) heldTime += hi - lo;
+  }
+  return reached ? round7(Math.min(1, heldTime / (b - a))) : null;
+}

@@ -3,9 +3,9 @@
  * (per segment and per word), the face either at its own rate or resampled onto the audio grid, labels, quality.
  */
 import { AUDIO_FIELDS, FACE_FIELDS, type FieldShape } from './features.js';
-import { circularLerp, overlapWeight, round7, WeightedAngle, WeightedScalar, WeightedVector, type ScalarFunctionals, type VectorFunctionals } from './functionals.js';
+import { circularLerp, heldTimeShare, overlapWeight, round7, WeightedAngle, WeightedScalar, WeightedVector, type ScalarFunctionals, type VectorFunctionals } from './functionals.js';
 import type { Frame } from './frames.js';
-import type { Segment } from './segments.js';
+import { r6, type Segment } from './segments.js';
 
 export type FaceRate = 'audio' | 'native';
 
@@ -191,24 +191,69 @@ function faceOnAudioGrid(faceFrames: Frame[], aIn: Frame[], a: number, b: number
   return { rate: 'audio', rate_hz: round7(1 / aStep), t0_s: grid[0], n: grid.length, frames: { face_found: r.found, ...r.cols }, functionals: fun };
 }
 
+/** Frames further apart than this many frame intervals leave a gap between them (faceSource's interpolation limit). */
+const FACE_JOIN_INTERVALS = 2.5;
+
+/**
+ * quality.face_detection_rate (schema 3, 2026-12-06): the share of the span's time covered by video frames with a
+ * face (functionals.ts heldTimeShare); time without video frames (a camera's dropped-frame gap, before the video's
+ * first or after its last frame) counts as no face, as the face grid's face_found says there. Null when no video frame
+ * reaches into the span. Before, the denominator was the video frames that exist: a window with 0.5 s of a 15-frame
+ * gap read 1 while a quarter of its face_found were false (ttrial50, K/w00002).
+ */
+function faceDetectionRate(faceFrames: Frame[], step: number, a: number, b: number): number | null {
+  return heldTimeShare(faceFrames, faceOk, step, FACE_JOIN_INTERVALS * step, a, b);
+}
+
 /** The record's face (per --face-rate) and face detection rate; null without face frames. */
 function facePart(a: number, b: number, ctx: RecordContext, faceFrames: Frame[] | null, aIn: Frame[]): { face: Record<string, unknown> | null; detRate: number | null } {
   if (!(faceFrames && ctx.faceInfo)) return { face: null, detRate: null };
   const step = ctx.faceInfo.step;
   const fIn = inside(faceFrames, a, b);
-  const detRate = weightedMean(faceFrames, step, a, b, (f) => (f.face_found === true ? 1 : 0));
+  const detRate = faceDetectionRate(faceFrames, step, a, b);
   const fun = functionals(faceFrames, ctx.faceFields, FACE_FIELDS, step, a, b, faceOk);
   if (ctx.faceRate === 'native' && fIn.length > 0) return { face: nativeFace(fIn, ctx, step, fun), detRate };
   if (ctx.faceRate === 'audio' && detRate !== null) return { face: faceOnAudioGrid(faceFrames, aIn, a, b, ctx, step, fun), detRate };
   return { face: null, detRate };
 }
 
-/** Each word with its times and the mean of the audio and face fields over it. */
+/**
+ * A word's means (schema 3): a boolean field's mean is the share of the word's frames where it is true, named
+ * `<field>_ratio` (`voiced_ratio` 0.74; schema 2 wrote it under the frame field's name, `voiced`).
+ */
+function wordMeans(means: Record<string, unknown>, shapes: Record<string, FieldShape>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(means).map(([k, v]) => [shapes[k] === 'bool' ? `${k}_ratio` : k, v]));
+}
+
+/** How many frames (of duration `step`) overlap [a, b], and how many of them `ok` rejects. */
+function frameCounts(frames: Frame[], step: number, a: number, b: number, ok: (f: Frame) => boolean): { n: number; n_missing: number } {
+  let n = 0;
+  let missing = 0;
+  for (const f of frames) {
+    if (overlapWeight(f.t_s, step, a, b) <= 0) continue;
+    if (ok(f)) n++;
+    else missing++;
+  }
+  return { n, n_missing: missing };
+}
+
+/**
+ * Each word with its times (rounded to the µs, as the record's: segments.ts r6; they were rounded to 7 significant
+ * digits, so a word at 14.0007505 s read 14.00075 in a record starting 14.000751, ttrial50) and the means of the audio
+ * and face fields over it, with the frame counts they come from: `n` audio frames overlapping the word; `n` video
+ * frames with a face and `n_missing` without (schema 3).
+ */
 function wordsOf(seg: Segment, ctx: RecordContext, audioFrames: Frame[] | null, faceFrames: Frame[] | null): Array<Record<string, unknown>> {
   return seg.words.map((w) => {
-    const o: Record<string, unknown> = { word: w.word, start_s: round7(w.start_s), end_s: round7(w.end_s) };
-    if (audioFrames && ctx.audioInfo) o.audio = functionals(audioFrames, ctx.audioFields, AUDIO_FIELDS, ctx.audioInfo.step, w.start_s, w.end_s, always, true);
-    if (faceFrames && ctx.faceInfo) o.face = functionals(faceFrames, ctx.faceFields, FACE_FIELDS, ctx.faceInfo.step, w.start_s, w.end_s, faceOk, true);
+    const o: Record<string, unknown> = { word: w.word, start_s: r6(w.start_s), end_s: r6(w.end_s) };
+    if (audioFrames && ctx.audioInfo) {
+      const means = functionals(audioFrames, ctx.audioFields, AUDIO_FIELDS, ctx.audioInfo.step, w.start_s, w.end_s, always, true);
+      o.audio = { ...wordMeans(means, AUDIO_FIELDS), n: frameCounts(audioFrames, ctx.audioInfo.step, w.start_s, w.end_s, always).n };
+    }
+    if (faceFrames && ctx.faceInfo) {
+      const means = functionals(faceFrames, ctx.faceFields, FACE_FIELDS, ctx.faceInfo.step, w.start_s, w.end_s, faceOk, true);
+      o.face = { ...wordMeans(means, FACE_FIELDS), ...frameCounts(faceFrames, ctx.faceInfo.step, w.start_s, w.end_s, faceOk) };
+    }
     return o;
   });
 }

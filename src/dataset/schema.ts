@@ -5,6 +5,7 @@
 import { AUDIO_FIELDS, FACE_FIELDS, type FieldShape } from './features.js';
 import type { FaceRate } from './record.js';
 import { SCHEMA_VERSION } from './fingerprint.js';
+import { fieldDescription } from './field-docs.js';
 
 type Schema = Record<string, unknown>;
 
@@ -69,10 +70,10 @@ function qualitySchema(version: number): Schema {
 
 export function datasetSchema(o: SchemaFields): Schema {
   const { audio, face } = sequenceSchemas(o);
-  const word = wordSchema(o);
-  const label = labelSchema();
   const version = o.schemaVersion ?? SCHEMA_VERSION;
-  return {
+  const word = wordSchema(o, version);
+  const label = labelSchema();
+  const schema: Schema = {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: `https://mmprep.dev/schema/dataset-record-v${version}.json`,
     title: 'mmprep dataset record (one segment of a session)',
@@ -95,6 +96,30 @@ export function datasetSchema(o: SchemaFields): Schema {
       quality: qualitySchema(version),
     },
   };
+  return version >= 3 ? describeAll(schema, '') : schema;
+}
+
+/**
+ * The schema with a `description` (field-docs.ts) on every property, at any depth (schema 3: schema.json of schema 1
+ * and 2 releases has none, and `dataset validate` compares a release's schema.json with its own version's). A
+ * property the table does not describe is a bug of this mmprep: thrown, so a build cannot write a field without one.
+ */
+function describeAll(schema: Schema, path: string): Schema {
+  const out: Schema = { ...schema };
+  const props = schema.properties as Record<string, Schema> | undefined;
+  if (props) {
+    out.properties = Object.fromEntries(
+      Object.entries(props).map(([k, child]) => {
+        const p = path ? `${path}.${k}` : k;
+        const description = fieldDescription(p);
+        if (description === null) throw new Error(`schema.ts: no description for record field ${p} (add it to src/dataset/field-docs.ts)`);
+        return [k, { description, ...describeAll(child, p) }];
+      }),
+    );
+  }
+  if (schema.items && typeof schema.items === 'object' && !Array.isArray(schema.items)) out.items = describeAll(schema.items as Schema, `${path}[]`);
+  if (Array.isArray(schema.oneOf)) out.oneOf = (schema.oneOf as Schema[]).map((alt) => describeAll(alt, path));
+  return out;
 }
 
 /** The audio and face objects of a record: rate, grid or times, per-frame arrays of the chosen fields, functionals. */
@@ -111,15 +136,23 @@ function sequenceSchemas(o: SchemaFields): { audio: Schema; face: Schema } {
   return { audio, face };
 }
 
-/** A word: text, times, and optionally the means of the (non-matrix) audio and face fields over it. */
-function wordSchema(o: SchemaFields): Schema {
+/**
+ * A word: text, times, and optionally the means of the (non-matrix) audio and face fields over it. Schema 3 names a
+ * boolean field's mean `<field>_ratio` (it is a share, 0-1: `voiced_ratio` 0.74, where schema 1-2 wrote `voiced`) and
+ * adds the frame counts: audio `n`, face `n` and `n_missing` (record.ts wordsOf).
+ */
+function wordSchema(o: SchemaFields, version: number): Schema {
+  const means = (fields: string[], shapes: Record<string, FieldShape>) =>
+    Object.fromEntries(fields.filter((f) => shapes[f] !== 'matrix').map((f) => [version >= 3 && shapes[f] === 'bool' ? `${f}_ratio` : f, meanSchema(shapes[f])]));
+  const audioCounts: Record<string, Schema> = version >= 3 ? { n: intMin0 } : {};
+  const faceCounts: Record<string, Schema> = version >= 3 ? { n: intMin0, n_missing: intMin0 } : {};
   return obj(
     {
       word: { type: 'string' },
       start_s: num,
       end_s: num,
-      audio: obj(Object.fromEntries(o.audioFields.filter((f) => AUDIO_FIELDS[f] !== 'matrix').map((f) => [f, meanSchema(AUDIO_FIELDS[f])]))),
-      face: obj(Object.fromEntries(o.faceFields.filter((f) => FACE_FIELDS[f] !== 'matrix').map((f) => [f, meanSchema(FACE_FIELDS[f])]))),
+      audio: obj({ ...means(o.audioFields, AUDIO_FIELDS), ...audioCounts }),
+      face: obj({ ...means(o.faceFields, FACE_FIELDS), ...faceCounts }),
     },
     ['word', 'start_s', 'end_s'],
   );

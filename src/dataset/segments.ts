@@ -91,7 +91,8 @@ export interface LabelSpan {
   end_s: number;
 }
 
-const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
+/** Times in a record are rounded to the µs (record.ts rounds its words' times the same way). */
+export const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
 
 /** Words whose midpoint lies in [a, b). */
 function wordsIn(utts: Utterance[] | null, a: number, b: number): { words: TranscriptWord[]; speakers: string[]; timing: Segment['word_timing'] } {

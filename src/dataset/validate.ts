@@ -19,7 +19,7 @@ import { toJsonText } from '../common/records.js';
 import type { FaceRate } from './record.js';
 import { datasetSchema } from './schema.js';
 import { VERSION } from '../common/version.js';
-import { canonicalJson, datasetCodeBuild, extractWays, FORMAT_VERSIONS, SCHEMA_VERSIONS, shapingFingerprint } from './fingerprint.js';
+import { canonicalJson, datasetCodeBuild, extractWays, FORMAT_VERSIONS, olderSchemaText, SCHEMA_VERSIONS, shapingFingerprint } from './fingerprint.js';
 import { checkInputDirs, checkInputs } from './validate-inputs.js';
 import { checkSessionWarnings, warningsByKind } from './validate-warnings.js';
 import { Check, compiledSchema, MODALITIES, scanFile, type CheckName, type CheckResult, type FileEntry, type FileScan, type ScanContext } from './validate-scan.js';
@@ -474,7 +474,8 @@ function iccTargetsText(opts: ValidateOptions): string {
 /** The code, schema and fingerprint a release records (format 2), or that a format 1 release records none. */
 function shapingText(m: DatasetManifest): string {
   if (m.format_version < 2) return ' (format 1: no code fingerprint recorded; built before 2026-12-02)';
-  return ` code ${m.tool.build}, format ${m.format_version}, schema ${m.schema_version}, fingerprint ${m.fingerprint?.slice(0, 19)}…`;
+  const older = typeof m.schema_version === 'number' ? olderSchemaText(m.schema_version) : '';
+  return ` code ${m.tool.build}, format ${m.format_version}, schema ${m.schema_version}, fingerprint ${m.fingerprint?.slice(0, 19)}…${older ? ` (${older})` : ''}`;
 }
 
 /**
