@@ -7,7 +7,8 @@
  * H.264 decoding is exact, so every ffmpeg decodes these bytes to the same frames. Rendered with the ffmpeg on PATH
  * (the committed file: Debian's ffmpeg 5.1.9).
  * Since 2026-12-06 also pictures committed to save their render at test time (each CASES entry's `build`): the small
- * and colour sets' cheap-to-store cameras (1.8 MB for ~7.5 of the ~14.6 CPU s their sets took to render), made by the
+ * and colour sets' cheap-to-store cameras (1.8 MB for ~7.5 of the ~14.6 CPU s their sets took to render) and three of
+ * the full set's variants 14 and 35 (2.3 MB for ~11 of ~12 CPU s), made by the
  * npm package's static ffmpeg, the build test/helpers/ffmpeg.ts generatorBinaries renders the tests' scenes with, so
  * that the tests read the bytes they read before (checked: each set rendered with --picture-from equals its full
  * render, every file).
@@ -30,6 +31,9 @@ const CASES = [
   [['--set', 'full', '--variant', '121'], 'v121-testsrc2-led8red-x183y1-25-crf26-steps-180deg', 'path'],
   ...['s-led8-edge-walk-2997', 's-neg-cross-step', 's-red16-testsrc2-25-180deg', 's-screen-pump-30-nosound'].map((id) => [['--set', 'small'], id, 'npm']),
   ...['c-led10red-cellauto-25-pump-180deg', 'c-neg-cellauto-beep-noled'].map((id) => [['--set', 'colour'], id, 'npm']),
+  [['--set', 'full', '--variant', '14'], 'v14-mandelbrot-led14red-x621y211-2997-crf30-steps', 'npm'],
+  [['--set', 'full', '--variant', '14'], 'v14-neg-wall-cross-none-screenstep', 'npm'],
+  [['--set', 'full', '--variant', '35'], 'v35-mandelbrot-led8amber-x112y1-2997-crf30-steps', 'npm'],
 ];
 const require = createRequire(import.meta.url);
 /** The environment a build's render runs in (make-sync-scenes.mjs takes MMPREP_FFMPEG / MMPREP_FFPROBE first). */
