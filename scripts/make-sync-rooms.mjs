@@ -12,7 +12,7 @@
  * beep against the interference over its 0.25 s: beepBandSnrDb) is in the truth as pulses_band_snr_db.
  * Negative controls: no beep in any file (and --fallback none), which `mmprep sync` must refuse (exit 2).
  *
- *   node scripts/make-sync-rooms.mjs --out DIR [--set small|full] [--only ID,ID] [--variant N] [--geometry drawn|PL,PR,IL,IR,SL,SR]
+ *   node scripts/make-sync-rooms.mjs --out DIR [--set small|full] [--only ID,ID] [--variant N] [--geometry drawn|PL,PR,IL,IR,SL,SR] [--files mic]
  *
  * --variant N (default 0) draws other seeds (offsets, drift, beep times, rooms, talkers, noise) for the same grid:
  * a held-out set to check that a fix is not tuned to the committed one.
@@ -32,6 +32,9 @@
  * microphone stated farther from the participant (1.5 m: a camera's) hears both talkers alike.
  * --lav-rt60 S (with --levels distance) gives the first microphone's room its own RT60 (a camera or recorder in
  * another room, or a drier corner), its critical distance scaled by sqrt(RT60 / S) (r_c = 0.057 sqrt(V / RT60)).
+ * --files mic writes the room microphone and truth.json only, not lav.wav (for tests that read the room microphone
+ * alone: the lav's convolution, a quarter of a case's CPU, is skipped). The room microphone and the truth are the bytes
+ * the full case has (the lav's samples feed nothing of the room microphone's, and its draws come from seeds of its own).
  * --beep none makes every case without a beep and places it by its content (mmprep's default --fallback): the truth
  * is then the sample clock offset between the two devices (no beep defines the clock), and `geometry` records each
  * talker's lag against it (content_lag_vs_clock_s: its delay to the first microphone minus to the room's).
@@ -66,9 +69,10 @@ const geometryBad = GEOMETRY_M !== null && (GEOMETRY_M.length !== 6 || GEOMETRY_
 const LEVELS = arg('levels', null);
 const LAV_RT60 = arg('lav-rt60', null) === null ? null : Number(arg('lav-rt60', null));
 const BEEP = arg('beep', 'on');
+const FILES = arg('files', 'all');
 const levelsBad = (LEVELS !== null && (LEVELS !== 'distance' || !GEOMETRY)) || (LAV_RT60 !== null && (LEVELS === null || !(LAV_RT60 >= 0.1 && LAV_RT60 <= 2)));
-if (!OUT || !['small', 'full'].includes(SET) || !Number.isInteger(VARIANT) || VARIANT < 0 || geometryBad || levelsBad || !['on', 'none'].includes(BEEP)) {
-  console.error('usage: node scripts/make-sync-rooms.mjs --out DIR [--set small|full] [--variant N (integer >= 0)] [--geometry drawn|PL,PR,IL,IR,SL,SR (metres, 0-20)] [--levels distance (needs --geometry)] [--lav-rt60 S (0.1-2, needs --levels)] [--beep on|none]');
+if (!OUT || !['small', 'full'].includes(SET) || !Number.isInteger(VARIANT) || VARIANT < 0 || geometryBad || levelsBad || !['on', 'none'].includes(BEEP) || !['all', 'mic'].includes(FILES)) {
+  console.error('usage: node scripts/make-sync-rooms.mjs --out DIR [--set small|full] [--variant N (integer >= 0)] [--geometry drawn|PL,PR,IL,IR,SL,SR (metres, 0-20)] [--levels distance (needs --geometry)] [--lav-rt60 S (0.1-2, needs --levels)] [--beep on|none] [--files all|mic]');
   process.exit(2);
 }
 
@@ -392,19 +396,12 @@ function distanceLevels(c, geo) {
 /** No geometry: every delay 0 (the sums below then give the same doubles as without the option). */
 const NO_DELAY = { lav_delay_s: 0, room_delay_s: 0 };
 
-function makeCase(c) {
-  const dir = join(OUT, c.id);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const r = rng(c.seed);
-  const totalRef = c.dur + c.offset + 2;
-  const talker = speechTrack(totalRef, c.seed + 1);
-  // A second talker (the interviewer), near the room microphone and far from the participant's lav.
-  const interviewer = speechTrack(totalRef, c.seed + 7);
-  const beeps = c.beep ? (c.ends === 'both' ? [c.beepAt, c.dur - 2 + c.offset - 0.3] : [c.beepAt]) : [];
-  const geo = roomGeometry(c.seed + 11);
-  const lv = LEVELS === 'distance' ? distanceLevels(c, geo) : null;
-  const [gP, gI, gS] = geo ? [geo.participant, geo.interviewer, geo.speaker] : [NO_DELAY, NO_DELAY, NO_DELAY];
+/**
+ * The case's reference (lav.wav): the participant close, the interviewer across the room, the dry beep at band SNR
+ * 20 dB over the talker's mean and a little noise (draws of its own seed, c.seed + 2: the room microphone's do not
+ * depend on whether it is made).
+ */
+function writeLav(c, dir, talker, interviewer, beeps, geo, lv, gP, gI, gS, totalRef) {
   // Reference (lav): dry beep at band SNR 20 dB over the talker's mean, plus a little noise.
   const nRef = Math.round(totalRef * SR);
   const lavBeep = beepOnClock(nRef, beeps.map((T) => T + gS.lav_delay_s), 0, 0);
@@ -426,6 +423,22 @@ function makeCase(c) {
   }
   normalize(lav);
   writeWav(join(dir, 'lav.wav'), lav, SR);
+}
+
+function makeCase(c) {
+  const dir = join(OUT, c.id);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const r = rng(c.seed);
+  const totalRef = c.dur + c.offset + 2;
+  const talker = speechTrack(totalRef, c.seed + 1);
+  // A second talker (the interviewer), near the room microphone and far from the participant's lav.
+  const interviewer = speechTrack(totalRef, c.seed + 7);
+  const beeps = c.beep ? (c.ends === 'both' ? [c.beepAt, c.dur - 2 + c.offset - 0.3] : [c.beepAt]) : [];
+  const geo = roomGeometry(c.seed + 11);
+  const lv = LEVELS === 'distance' ? distanceLevels(c, geo) : null;
+  const [gP, gI, gS] = geo ? [geo.participant, geo.interviewer, geo.speaker] : [NO_DELAY, NO_DELAY, NO_DELAY];
+  if (FILES === 'all') writeLav(c, dir, talker, interviewer, beeps, geo, lv, gP, gI, gS, totalRef);
   // Room microphone on its own clock.
   const n = Math.round(c.dur * SR);
   const ir = roomIR(c.rt60, c.drr, c.seed + 3);

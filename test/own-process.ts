@@ -20,10 +20,6 @@ export const OWN_PROCESS = [
   'manifest-shared',
   'media-child-death',
   'media-child-exit-code',
-  // a face engine on another backend than wasm (cpu) in the test process: a wasm engine made in that process after a
-  // wasm and a cpu one fails to start ("backend 'wasm' failed to initialise": face-short-matroska after face-selfcheck
-  // in one worker, 2026-12-04; wasm, cpu, wasm in one plain Node process fails the same way)
-  'face-selfcheck',
 ].map((name) => `test/${name}.test.ts`);
 
 /**
@@ -52,6 +48,7 @@ export const FACE_MODELS = [
   'face-other-face',
   'face-progress',
   'face-quality',
+  'face-selfcheck',
   'face-short-matroska',
   'face-startup',
   'face-switch-close',

@@ -19,7 +19,7 @@ const ID = 'rt8-drr0-snr10-aac-both';
 
 describe('agreeing onset readings in a room (tone-refine.ts agreed)', () => {
   beforeAll(() => {
-    renderCached('make-sync-rooms.mjs', tmp.dir, ['--set', 'full', '--variant', '45', '--only', ID]);
+    renderCached('make-sync-rooms.mjs', tmp.dir, ['--set', 'full', '--variant', '45', '--only', ID, '--files', 'mic']);
   }, 600_000);
 
   it('DRR 0 dB, RT60 0.8 s, AAC (room variant 45): the start beep, read 1.06 ms late by the edge route with sd 0.50 ms, is placed by the change point within 1 ms', async () => {

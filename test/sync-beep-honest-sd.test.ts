@@ -31,7 +31,7 @@ function expectHonest(truth: number[], dets: Array<{ t_s: number; placeable?: bo
 
 describe('a room microphone\'s beep onset: an honest sd, or not placeable', () => {
   beforeAll(() => {
-    for (const [id, v] of CASES) roomCase(tmp.dir, id, v);
+    for (const [id, v] of CASES) roomCase(tmp.dir, id, v, 'mic');
   }, 1_800_000);
 
   it('DRR -6 dB, RT60 0.8 s, MP3 (room variant 57): the end beep read 5.15 ms late with a change-point scatter of 1.49 ms (3.5 sd) is not placeable', async () => {

@@ -19,14 +19,15 @@ import { renderCached } from './helpers/scenes.js';
 
 const tmp = tempDir('mmprep-sync-beep-unsure-echo-');
 afterAll(() => tmp.cleanup());
+/** The cases and which of their files the tests read (the first its room microphone, the second its lav). */
 const CASES = [
-  ['rt5-drr-6-snr10-wav-both', 55],
-  ['rt8-drr-3-snr10-wav-both', 59],
+  ['rt5-drr-6-snr10-wav-both', 55, 'mic'],
+  ['rt8-drr-3-snr10-wav-both', 59, 'all'],
 ] as const;
 
 /** The detections of stream `which` (0: the lav, the reference; 1: the room microphone) and its true beeps (its own clock). */
 async function beeps(id: string, variant: number, which: 0 | 1) {
-  const dir = roomCase(tmp.dir, id, variant);
+  const dir = roomCase(tmp.dir, id, variant, which === 0 ? 'all' : 'mic');
   const mic = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')).streams[1];
   const file = join(dir, which === 0 ? 'lav.wav' : mic.file);
   const truth = (mic.pulses_src_s as number[]).map((t) => (which === 0 ? t + mic.offset_s + mic.drift_ppm * 1e-6 * t : t));
@@ -45,7 +46,7 @@ function near(truth: number, dets: Array<{ t_s: number; placeable?: boolean; ons
 
 describe('an onset beside an unsure change point of direct sound and echo: that interval\'s sd, at most twice its own', () => {
   beforeAll(() => {
-    for (const [id, v] of CASES) roomCase(tmp.dir, id, v);
+    for (const [id, v, files] of CASES) roomCase(tmp.dir, id, v, files);
   }, 1_800_000);
 
   it('DRR -6 dB, RT60 0.5 s, WAV (room variant 55): the room microphone\'s end beep, read 1.49 ms late (sd was 0.56 ms, 2.7 sd), within 2 sd', async () => {
@@ -76,7 +77,7 @@ describe('an onset beside an unsure change point of direct sound and echo: that 
 describe('an onset agreeing with a change point refused for its interval (over 2 ms): that interval\'s sd, at most twice its own', () => {
   const ID = 'rt3-drr-9-snr0-aac-start';
   beforeAll(() => {
-    renderCached('make-sync-rooms.mjs', join(tmp.dir, 'v180m'), ['--set', 'full', '--variant', '180', '--only', ID], { byMmprepsFfmpeg: true });
+    renderCached('make-sync-rooms.mjs', join(tmp.dir, 'v180m'), ['--set', 'full', '--variant', '180', '--only', ID, '--files', 'mic'], { byMmprepsFfmpeg: true });
   }, 600_000);
 
   it('DRR -9 dB, RT60 0.3 s, AAC (room variant 180): the room microphone\'s start beep, placeable only within 3.1 sd', async () => {
