@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BLINK_EAR, isBlinkOnset } from '../src/face/extract.js';
 import { gatedBlink, OpenEyeMemory } from '../src/face/open-eyes.js';
+import { faceSummaryWarnings } from '../src/face/summary-warnings.js';
 
 const count = (seq: Array<boolean | null>) => seq.reduce<{ n: number; prev: boolean | null }>((a, b) => ({ n: a.n + (isBlinkOnset(a.prev, b) ? 1 : 0), prev: b }), { n: 0, prev: null }).n;
 
@@ -66,5 +67,16 @@ describe('a closed eye is a blink only where the eyes were seen open (open-eyes.
     expect(memory.seenOpen(1, 0, { left: 0.35, right: 0.35 })).toBe(true);
     expect(memory.seenOpen(2, 0.1, { left: 0.12, right: 0.12 })).toBe(false);
     expect(memory.seenOpen(1, 0.2, { left: 0.12, right: 0.12 })).toBe(true);
+  });
+});
+
+// blinks 0 on a clip whose eyes never read open is not a measurement: said, with the two causes and what to do.
+describe('the summary warns when most frames have blink null and some were not seen open', () => {
+  const warned = (blinkNull: number, notSeenOpen: number) => faceSummaryWarnings({ frames_analysed: 10, frames_with_face: 10, frames_blink_null: blinkNull, frames_eye_not_seen_open: notSeenOpen }).filter((w) => /eye_not_seen_open/.test(w));
+  it('coverB_tight (10 null, 5 not seen open) and coverL_skin (10, 10): warned; half or none not seen open: not', () => {
+    expect(warned(10, 5)).toEqual([expect.stringMatching(/^10 of 10 frames with a face have blink null, 5 because the eyes did not read open .* lower --blink-ear \(e\.g\. --blink-ear 0\.15\)$/)]);
+    expect(warned(10, 10)).toHaveLength(1);
+    expect(warned(5, 5)).toEqual([]);
+    expect(warned(10, 0)).toEqual([]); // every eye covered by the visibility cue: eye_not_visible, as before
   });
 });

@@ -200,6 +200,9 @@ export interface FaceSummary {
   blinks: number | null;
   blinks_per_minute: number | null;
   blinks_reason: string | null;
+  /** Frames with a face whose blink is null (any blink_null_reason), and of them those with 'eye_not_seen_open' (open-eyes.ts). */
+  frames_blink_null: number;
+  frames_eye_not_seen_open: number;
   /** Candidates above --min-confidence rejected by the plausibility check (not a human face mesh, or a weak one read the same way turned 180 degrees). */
   faces_rejected_implausible: number;
   /**
@@ -389,6 +392,8 @@ export class FaceRecordBuilder {
   private blinks = 0;
   private lastBlink: boolean | null = null;
   private readonly openEyes: OpenEyeMemory;
+  private notSeenOpen = 0;
+  private blinkNull = 0;
   private firstT: number | null = null;
   private lastT: number | null = null;
   private exprSum = EXPRESSIONS.map(() => 0);
@@ -639,6 +644,8 @@ export class FaceRecordBuilder {
       }
     }
     const blink = primary?.blink ?? null;
+    if (primary && blink === null) this.blinkNull++;
+    if (primary?.blink_null_reason === 'eye_not_seen_open') this.notSeenOpen++;
     if (isBlinkOnset(this.lastBlink, blink)) this.blinks++;
     this.lastBlink = blink;
 
@@ -713,6 +720,8 @@ export class FaceRecordBuilder {
       effective_fps: rn(effFps, 6),
       ...yawShare(this.nFace, this.nYaw, this.nYawOver, this.nLocked),
       ...blinkStats(this.blinks, effFps, duration),
+      frames_blink_null: this.blinkNull,
+      frames_eye_not_seen_open: this.notSeenOpen,
       faces_rejected_implausible: this.implausible,
       faces_read_turned: this.readTurned,
       faces_rejected_orientation: this.orientationDoubtful,
