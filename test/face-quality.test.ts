@@ -109,7 +109,14 @@ beforeAll(async () => {
   add('bar-eyes-2', bar(base));
   add('bar-eyes-3', bar(base));
   const closed = (img: Buffer, c: number[]) => fillEllipse(fillEllipse(img, W, H, c[0], c[1], 0.7 * eyeW, 0.4 * eyeW, [196, 150, 130], 4), W, H, c[0], c[1] + 0.05 * eyeW, 0.55 * eyeW, 0.05 * eyeW, [40, 30, 30]);
+  // An open frame just before (1 s): a blink closes eyes seen open (src/face/open-eyes.ts).
+  add('closed-before', base);
   add('eyes-closed', lowLight(closed(closed(base, eyeR), eyeL), 0.25, 8));
+  // ttrial48b W4: cheek skin copied over an eye (coverL_skin.mp4) and over both (coverB_tight.mp4), as the trial made
+  // them (ffmpeg crop + overlay of the cheek 1.2 eye widths below), after the closed eyes: no open eye seen since.
+  add('patch-left', cheekPatch(base, [eyeL], eyeW));
+  add('patch-both', cheekPatch(base, [eyeR, eyeL], eyeW));
+  add('patch-both-2', cheekPatch(base, [eyeR, eyeL], eyeW, 0.15));
   clip = join(tmp.dir, 'quality.mkv');
   const r = spawnSync(ffmpeg, ['-nostdin', '-y', '-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${W}x${H}`, '-r', '1', '-i', '-', '-c:v', 'ffv1', '-pix_fmt', 'bgr0', clip], { input: Buffer.concat(frames), maxBuffer: 2 ** 31 });
   expect(r.status).toBe(0);
@@ -128,6 +135,20 @@ function fillRect(img: Buffer, x0: number, y0: number, x1: number, y1: number, r
       const t = tex ? tex * Math.sin(x * 0.7 + 0.3 * y) * Math.cos(y * 0.5) : 0;
       out.set(rgb.map((c) => Math.max(0, Math.min(255, Math.round(c + t)))), 3 * (y * W + x));
     }
+  }
+  return out;
+}
+
+/** Cheek skin (1.3 x 0.6 eye widths, from 1.2 eye widths below) copied over each eye centre, as the trial's patches. */
+function cheekPatch(img: Buffer, eyes: number[][], eyeW: number, up = 0): Buffer {
+  const out = Buffer.from(img);
+  const w = Math.round(1.3 * eyeW);
+  const h = Math.round(0.6 * eyeW);
+  for (const [cx, cy] of eyes) {
+    const x0 = Math.round(cx - w / 2);
+    const y0 = Math.round(cy - h / 2 - up * eyeW);
+    const dy = Math.round(1.2 * eyeW);
+    for (let y = y0; y < y0 + h; y++) img.copy(out, 3 * (y * W + x0), 3 * ((y + dy) * W + x0), 3 * ((y + dy) * W + x0 + w));
   }
   return out;
 }
@@ -409,6 +430,21 @@ describe('honest quality (item 3)', () => {
     expect(closed.visibility_eye_right).toBeGreaterThanOrEqual(0.5);
     expect(closed.visibility_eye_left).toBeGreaterThanOrEqual(0.5);
     expect(closed.blink).toBe(true);
+  });
+
+  // ttrial48b W4: the mesh draws an eye under a cheek-skin patch half shut (EAR 0.06-0.12 here), and the patch can
+  // read visible (0.5-0.69 here; the trial's 0.5-0.75): blink was true (both eyes) or false (one eye). The closed
+  // eyes just above, one second after an open frame, stay a blink.
+  it('eyes under cheek-skin patches are not a blink either way: never seen open (eye_not_seen_open)', () => {
+    expect(face('closed-before').blink).toBe(false);
+    const left = face('patch-left');
+    expect(left.visibility_eye_left as number).toBeGreaterThanOrEqual(0.5);
+    expect(((left.ear_left as number) + (left.ear_right as number)) / 2).toBeGreaterThanOrEqual(0.2); // read open before
+    const both = face('patch-both-2');
+    expect(Math.min(both.visibility_eye_left as number, both.visibility_eye_right as number)).toBeGreaterThanOrEqual(0.5);
+    expect(((both.ear_left as number) + (both.ear_right as number)) / 2).toBeLessThan(0.2); // read a blink before
+    for (const f of [left, both]) expect([f.face_id, f.blink, f.blink_null_reason]).toEqual([face('eyes-closed').face_id, null, 'eye_not_seen_open']);
+    expect(face('patch-both').blink).toBeNull(); // its right eye reads covered (visibility 0.46)
   });
 
   it('near +-90 degrees of roll yaw and pitch are null and flagged; roll is the in-plane angle', () => {

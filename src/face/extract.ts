@@ -28,6 +28,7 @@ import { FlipCheck, meshAngle, unsureRolled, type FacePose } from './flip.js';
 import { correctIris } from './gaze.js';
 import { headRotation, openfaceEuler } from './pose.js';
 import { faceQuality, QUALITY_FIELD_NAMES, type QualityFields } from './quality.js';
+import { gatedBlink, OpenEyeMemory } from './open-eyes.js';
 import { DETECT_EVERY, FramePool, keptFaceWorkers } from './pool.js';
 import { FlowContext } from './flow-frames.js';
 import { FrameFeed } from './frame-feed.js';
@@ -199,6 +200,9 @@ export interface FaceSummary {
   blinks: number | null;
   blinks_per_minute: number | null;
   blinks_reason: string | null;
+  /** Frames with a face whose blink is null (any blink_null_reason), and of them those with 'eye_not_seen_open' (open-eyes.ts). */
+  frames_blink_null: number;
+  frames_eye_not_seen_open: number;
   /** Candidates above --min-confidence rejected by the plausibility check (not a human face mesh, or a weak one read the same way turned 180 degrees). */
   faces_rejected_implausible: number;
   /**
@@ -387,6 +391,9 @@ export class FaceRecordBuilder {
   private readonly poseYaw = new WeakMap<FaceFields, number | null>();
   private blinks = 0;
   private lastBlink: boolean | null = null;
+  private readonly openEyes: OpenEyeMemory;
+  private notSeenOpen = 0;
+  private blinkNull = 0;
   private firstT: number | null = null;
   private lastT: number | null = null;
   private exprSum = EXPRESSIONS.map(() => 0);
@@ -432,7 +439,9 @@ export class FaceRecordBuilder {
       plausibility?: boolean;
       onPlausibility?: (c: PlausibilityCandidate) => void;
     },
-  ) {}
+  ) {
+    this.openEyes = new OpenEyeMemory(o.blinkEar);
+  }
 
   /**
    * The candidates that pass the plausibility check (all of them with the check off), counting the rejected; each
@@ -496,7 +505,11 @@ export class FaceRecordBuilder {
     const mar = hasMesh ? mouthAspectRatio(mesh) : null;
     const pupils = raw.pupils ? { right: scalePoint(raw.pupils.right, s), left: scalePoint(raw.pupils.left, s) } : null;
     const outside = { left: hasMesh && !pointsInside(mesh, EAR.left, this.o.width, this.o.height), right: hasMesh && !pointsInside(mesh, EAR.right, this.o.width, this.o.height) };
-    const { blink, ratios, pose, fields: quality } = faceQuality(mesh, { ...raw, pupils }, { left: earL, right: earR, mar }, this.o.blinkEar, outside);
+    const { blink: eyesShut, ratios, pose, fields: quality } = faceQuality(mesh, { ...raw, pupils }, { left: earL, right: earR, mar }, this.o.blinkEar, outside);
+    // A "closed" eye never seen open is not a blink (open-eyes.ts: a skin-coloured patch over the eye).
+    const gated = gatedBlink(eyesShut, quality.blink_null_reason, this.openEyes.seenOpen(id, t, ratios));
+    const blink = gated.blink;
+    quality.blink_null_reason = gated.reason;
     const motion = this.motion(id, t, hasMesh ? mesh : null, iod);
     const { width, height, normalized } = this.o;
     const landmarks = roundedLandmarks(mesh, normalized, width, height);
@@ -631,6 +644,8 @@ export class FaceRecordBuilder {
       }
     }
     const blink = primary?.blink ?? null;
+    if (primary && blink === null) this.blinkNull++;
+    if (primary?.blink_null_reason === 'eye_not_seen_open') this.notSeenOpen++;
     if (isBlinkOnset(this.lastBlink, blink)) this.blinks++;
     this.lastBlink = blink;
 
@@ -705,6 +720,8 @@ export class FaceRecordBuilder {
       effective_fps: rn(effFps, 6),
       ...yawShare(this.nFace, this.nYaw, this.nYawOver, this.nLocked),
       ...blinkStats(this.blinks, effFps, duration),
+      frames_blink_null: this.blinkNull,
+      frames_eye_not_seen_open: this.notSeenOpen,
       faces_rejected_implausible: this.implausible,
       faces_read_turned: this.readTurned,
       faces_rejected_orientation: this.orientationDoubtful,

@@ -12,7 +12,7 @@ type WarnedFields =
   | 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s' | 'decode_errors' | 'faces_rejected_flip'
   | 'faces_rejected_flip_first_t_s' | 'faces_rejected_rolled' | 'faces_rejected_rolled_first_t_s' | 'faces_read_sideways'
   | 'faces_read_sideways_direction' | 'field_order' | 'file' | 'detector_frames' | 'frames_other_face_not_analysed'
-  | 'frames_other_face_not_analysed_first_t_s' | 'max_faces';
+  | 'frames_other_face_not_analysed_first_t_s' | 'max_faces' | 'frames_blink_null' | 'frames_eye_not_seen_open';
 type WarnedSummary = Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, WarnedFields>>;
 
 /** " (first at 1.23 s)", or nothing when the time is not known. */
@@ -24,7 +24,7 @@ function firstAt(at: number | null | undefined): string {
 export function faceSummaryWarnings(summary: WarnedSummary): string[] {
   const sar = [
     ...largerFaceWarning(summary), ...otherFaceWarning(summary), ...sidewaysWarning(summary), ...decodeErrorsWarning(summary), ...leftOutWarnings(summary),
-    ...implausibleWarning(summary), ...sarWarning(summary), ...interlacedWarning(summary),
+    ...implausibleWarning(summary), ...sarWarning(summary), ...interlacedWarning(summary), ...eyesNotSeenOpenWarning(summary),
   ];
   if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
     return [noFaceWarning(summary), ...sar];
@@ -37,6 +37,20 @@ export function faceSummaryWarnings(summary: WarnedSummary): string[] {
     ];
   }
   return sar;
+}
+
+/**
+ * Most face frames have blink null, some because the eyes never read open (open-eyes.ts): eyes covered by something
+ * the visibility cue takes for an eye (ttrial48b: cheek-skin patches), or eyes open narrower than the open level,
+ * whose blinks would otherwise go uncounted without a word (blinks counts decided frames only).
+ */
+function eyesNotSeenOpenWarning(s: Pick<FaceSummary, 'frames_with_face'> & Partial<Pick<FaceSummary, 'frames_blink_null' | 'frames_eye_not_seen_open'>>): string[] {
+  const n = s.frames_eye_not_seen_open ?? 0;
+  const nulls = s.frames_blink_null ?? 0;
+  if (n === 0 || nulls * 2 <= s.frames_with_face) return [];
+  return [
+    `${nulls} of ${s.frames_with_face} frames with a face have blink null, ${n} because the eyes did not read open within the second before (eye_not_seen_open; an open eye's EAR is at least 1.5 x --blink-ear), so blinks counts only the other frames: the eyes are covered (a skin-coloured patch, a hand) or open narrower than that; if they are uncovered and narrow, run again with a lower --blink-ear (e.g. --blink-ear 0.15)`,
+  ];
 }
 
 /**
