@@ -13,6 +13,7 @@ import { mfccFromLogMel, mfccFromLogMelJs, SpectralAnalyzer } from '../src/audio
 import { resolveAudioOptions, type AudioOptions } from '../src/audio/options.js';
 import { forwardPass, forwardPassJs, PitchAnalyzer } from '../src/audio/pitch.js';
 import { PathKernel } from '../src/audio/path-kernel.js';
+import { S16Kernel, s16ToFloatJs } from '../src/media/s16-kernel.js';
 import { RecordsKernel } from '../src/audio/jsonl-wasm.js';
 import { jsonlBlock, type FrameView } from '../src/audio/jsonl.js';
 // @ts-expect-error: a plain .mjs script without type declarations
@@ -335,6 +336,22 @@ describe('audio WebAssembly kernels', () => {
       expect(js.d[(n - 1) * mc]).toBeGreaterThan(100);
       expect(js.psi.filter((p, i) => i >= mc && p > 0 && p !== 255).length).toBeGreaterThan(n / 4);
     }
+  });
+
+  it("a WAV's 16-bit samples converted by s16.wat equal s16ToFloatJs bit for bit (every value, odd tails)", () => {
+    const all = Int16Array.from({ length: 65536 + 13 }, (_, i) => (i * 40503) & 0xffff); // every value, in a scrambled order, and 13 more
+    const k = S16Kernel.create(all.length);
+    expect(k).not.toBe(null);
+    const js = new Float32Array(all.length);
+    s16ToFloatJs(all, js, all.length);
+    for (const n of [all.length, all.length - 5, 7]) {
+      k!.floats.fill(NaN);
+      k!.bytes.set(new Uint8Array(all.buffer, 0, 2 * n));
+      k!.convert(n);
+      expect(Buffer.from(k!.floats.buffer, k!.floats.byteOffset, 4 * n).equals(Buffer.from(js.buffer, 0, 4 * n)), `n ${n}`).toBe(true);
+      expect(Number.isNaN(k!.floats[n]) || n === all.length, `n ${n}: nothing past n`).toBe(true);
+    }
+    expect(new Set(js).size).toBe(65536);
   });
 
   it("the FFT kernel's frame calls equal their JavaScript expressions bit for bit (odd lengths and peak ranges)", () => {
