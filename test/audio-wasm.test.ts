@@ -11,7 +11,9 @@ import { IntensityAnalyzer } from '../src/audio/intensity.js';
 import { FrameStore, SampleBuffer } from '../src/audio/sample-buffer.js';
 import { mfccFromLogMel, mfccFromLogMelJs, SpectralAnalyzer } from '../src/audio/spectral.js';
 import { resolveAudioOptions, type AudioOptions } from '../src/audio/options.js';
-import { PitchAnalyzer } from '../src/audio/pitch.js';
+import { forwardPass, forwardPassJs, PitchAnalyzer } from '../src/audio/pitch.js';
+import { PathKernel } from '../src/audio/path-kernel.js';
+import { S16Kernel, s16ToFloatJs } from '../src/media/s16-kernel.js';
 import { RecordsKernel } from '../src/audio/jsonl-wasm.js';
 import { jsonlBlock, type FrameView } from '../src/audio/jsonl.js';
 // @ts-expect-error: a plain .mjs script without type declarations
@@ -308,6 +310,48 @@ describe('audio WebAssembly kernels', () => {
       expect(firstDiff(Float64Array.from(js.freq.data.subarray(0, frames * w)), Float64Array.from(wasm.freq.data.subarray(0, frames * w)), frames * w), `floor ${floor} freq`).toBe(-1);
       expect(firstDiff(Float64Array.from(js.strength.data.subarray(0, frames * w)), Float64Array.from(wasm.strength.data.subarray(0, frames * w)), frames * w), `floor ${floor} strength`).toBe(-1);
     }
+  });
+
+  it("the path finder's forward pass by path.wat equals forwardPassJs bit for bit (chunk edges, ties, unvoiced rows)", () => {
+    const rnd = lcg(83);
+    // 5000 frames cross the edge of the kernel's chunks of 4097 rows; counts 1..mc; candidate 0 and some others unvoiced
+    // (lf NaN); scores and log2 frequencies on coarse grids, so that many values tie (the first of equals wins)
+    for (const mc of [15, 4]) {
+      const n = 5000;
+      const NC = Float32Array.from({ length: n }, (_, t) => (t % 97 === 0 ? 1 : 1 + Math.floor((rnd() + 0.5) * mc)));
+      const delta = Float64Array.from({ length: n * mc }, () => Math.round((rnd() + 0.5) * 8) / 8);
+      const lf = Float64Array.from({ length: n * mc }, (_, i) => (i % mc === 0 || rnd() > 0.35 ? NaN : 6 + Math.round((rnd() + 0.5) * 16) / 4));
+      const run = (js: boolean) => {
+        const d = delta.slice();
+        const psi = new Uint8Array(n * mc).fill(255);
+        (js ? forwardPassJs : forwardPass)(NC, n, mc, 0.35, 0.14, d, lf, psi);
+        return { d, psi };
+      };
+      expect(PathKernel.forCandidates(mc)).not.toBe(null);
+      const js = run(true);
+      const wasm = run(false);
+      expect(firstDiff(js.d, wasm.d, n * mc), `mc ${mc} delta`).toBe(-1);
+      expect(Buffer.from(wasm.psi).equals(Buffer.from(js.psi)), `mc ${mc} psi`).toBe(true);
+      // the recursion did run: later rows hold sums, and not every predecessor is candidate 0
+      expect(js.d[(n - 1) * mc]).toBeGreaterThan(100);
+      expect(js.psi.filter((p, i) => i >= mc && p > 0 && p !== 255).length).toBeGreaterThan(n / 4);
+    }
+  });
+
+  it("a WAV's 16-bit samples converted by s16.wat equal s16ToFloatJs bit for bit (every value, odd tails)", () => {
+    const all = Int16Array.from({ length: 65536 + 13 }, (_, i) => (i * 40503) & 0xffff); // every value, in a scrambled order, and 13 more
+    const k = S16Kernel.create(all.length);
+    expect(k).not.toBe(null);
+    const js = new Float32Array(all.length);
+    s16ToFloatJs(all, js, all.length);
+    for (const n of [all.length, all.length - 5, 7]) {
+      k!.floats.fill(NaN);
+      k!.bytes.set(new Uint8Array(all.buffer, 0, 2 * n));
+      k!.convert(n);
+      expect(Buffer.from(k!.floats.buffer, k!.floats.byteOffset, 4 * n).equals(Buffer.from(js.buffer, 0, 4 * n)), `n ${n}`).toBe(true);
+      expect(Number.isNaN(k!.floats[n]) || n === all.length, `n ${n}: nothing past n`).toBe(true);
+    }
+    expect(new Set(js).size).toBe(65536);
   });
 
   it("the FFT kernel's frame calls equal their JavaScript expressions bit for bit (odd lengths and peak ranges)", () => {

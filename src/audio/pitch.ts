@@ -15,6 +15,7 @@ import { FrameStore, type SampleBuffer } from './sample-buffer.js';
 import { SpillStore } from './spill.js';
 import { finishSpilled } from './pitch-spilled.js';
 import { SincKernel, sincInterpolate } from './sinc.js';
+import { PathKernel } from './path-kernel.js';
 export { sincInterpolate };
 
 export interface PitchParams {
@@ -647,8 +648,18 @@ export function localScores(F: Float32Array, S: Float32Array, NC: Float32Array, 
   }
 }
 
-/** The Viterbi recursion: delta becomes the best cumulative score of each candidate, psi its predecessor. */
+/**
+ * The Viterbi recursion: delta becomes the best cumulative score of each candidate, psi its predecessor. By
+ * wasm/path.wat (path-kernel.ts, the same bits) where WebAssembly runs, else by forwardPassJs.
+ */
 export function forwardPass(NC: Float32Array, n: number, mc: number, jumpCost: number, vuCost: number, delta: Float64Array, lf: Float64Array, psi: Uint8Array): void {
+  const kernel = PathKernel.forCandidates(mc);
+  if (kernel) kernel.forward(NC, n, jumpCost, vuCost, delta, lf, psi);
+  else forwardPassJs(NC, n, mc, jumpCost, vuCost, delta, lf, psi);
+}
+
+/** forwardPass in JavaScript (path.wat's reference). */
+export function forwardPassJs(NC: Float32Array, n: number, mc: number, jumpCost: number, vuCost: number, delta: Float64Array, lf: Float64Array, psi: Uint8Array): void {
   const cur = new Float64Array(mc);
   for (let t = 1; t < n; t++) {
     const pb = (t - 1) * mc;
