@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectedFrames, ONE_WORKER_BELOW_FRAMES, workersFor } from '../src/face/extract.js';
-import { workerSetup } from '../src/face/pool.js';
+import { FaceWorkers, workerSetup } from '../src/face/pool.js';
 import type { HumanSetup } from '../src/face/backend.js';
 import type { ProbeResult, StreamInfo } from '../src/media/probe.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
@@ -50,6 +50,23 @@ describe("the workers' start-up check", () => {
     const off = { ...setup, selfCheck: false };
     expect(workerSetup(off, 0).selfCheck).toBe(false);
     expect(workerSetup(off, 1).selfCheck).toBe(false);
+  });
+});
+
+describe('the hand-off of frames to a worker', () => {
+  // A worker given one frame at a time waited for the main thread between frames (pool.ts TASKS_IN_WORKER). Ping tasks
+  // only: the thread loads its modules, no engine is made.
+  it('gives a worker its next task while it runs one, not once the main thread has taken the result', async () => {
+    const workers = new FaceWorkers({ backend: 'wasm', maxFaces: 1, detectorMinConfidence: 0.2 }, 1);
+    try {
+      const [pool] = workers.pools;
+      await pool.run({ ping: true }); // the thread is up
+      const runs = [pool.run({ ping: true }), pool.run({ ping: true })];
+      expect(pool.queueSize).toBe(0); // both are in the thread; none waits in the main thread's queue
+      await Promise.all(runs);
+    } finally {
+      await workers.destroy();
+    }
   });
 });
 

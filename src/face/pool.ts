@@ -77,6 +77,17 @@ export function workerSetup(setup: HumanSetup, index: number): HumanSetup {
   return index === 0 || setup.selfCheck === false ? setup : { ...setup, selfCheck: false };
 }
 
+/**
+ * Frames handed to a worker thread at once: the one it analyses and the next. With one, a worker that finished a frame
+ * posted its result and waited (piscina's Atomics.wait) until the main thread had taken the result and sent the next
+ * frame: an idle gap on every frame whenever the main thread was busy (reading ffmpeg's pipe, building a record, a
+ * garbage collection) or not scheduled. With two, the next frame is already in the worker. The worker's engine
+ * analyses its frames one at a time in the order they arrive (engine.ts analyse), so the order within a block and the
+ * output are unchanged. Measured with MMPREP_TIMELINE=1 per-frame marks on the bench's 6 s clip: docs/benchmarks.md,
+ * "Fifty-first session".
+ */
+export const TASKS_IN_WORKER = 2;
+
 /** N face worker threads, each with its own Human instance (one single-thread piscina pool per worker). */
 export class FaceWorkers {
   readonly pools: Piscina[] = [];
@@ -92,7 +103,7 @@ export class FaceWorkers {
       // stricterFIFO: a task that finds the thread busy goes back to the head of the queue, not the tail; by default
       // piscina requeues it at the tail, so frames queued on a busy thread ran out of order (a tracked frame then took
       // its box from a later block's frame: the outputs differed between --workers 1 and 2).
-      const pool = new Piscina({ filename, workerData: workerSetup(setup, i), minThreads: 1, maxThreads: 1, idleTimeout: 60_000, concurrentTasksPerWorker: 1, stricterFIFO: true, execArgv: threadExecArgv() });
+      const pool = new Piscina({ filename, workerData: workerSetup(setup, i), minThreads: 1, maxThreads: 1, idleTimeout: 60_000, concurrentTasksPerWorker: TASKS_IN_WORKER, stricterFIFO: true, execArgv: threadExecArgv() });
       this.pools.push(pool);
       this.loaded.set(pool, pool.run({ ping: true } satisfies PingTask).catch(() => undefined));
     }
