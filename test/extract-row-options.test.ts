@@ -37,7 +37,7 @@ describe('sync_options column', () => {
     expect(parseRowSyncOptions('--pick at:10.03')).toEqual({ options: { pick: 'at:10.03' } });
     expect(parseRowSyncOptions('--pick at:T')).toEqual({ problem: "--pick needs one of first, strongest, at:T (got 'at:T')" });
     expect(parseRowSyncOptions('--search-s')).toEqual({ problem: '--search-s needs a number of at least 0' });
-    expect(parseRowSyncOptions('--voice')).toMatchObject({ problem: expect.stringMatching(/^'--voice' is not a sync option a row can carry \(allowed: --ends, --pick, --search-s, --tone-hz, --share-camera-clock, --one-pulse\)$/) });
+    expect(parseRowSyncOptions('--voice')).toMatchObject({ problem: expect.stringMatching(/^'--voice' is not a sync option a row can carry \(allowed: --ends, --fallback, --pick, --search-s, --tone-hz, --share-camera-clock, --one-pulse\)$/) });
   });
 
   it("a sync refusal that advises a flag says, in extract, where a batch puts it; others are left as they are", () => {

@@ -39,7 +39,11 @@ export interface SyncOptions {
   ends?: Ends;
   /** Forces a choice among candidate pulses that the policy would not place by (ambiguous or unplaceable); recorded as forced_pick. */
   pick?: PickRule | null;
-  /** Placement of audio streams without a usable pulse (default 'xcorr'). */
+  /**
+   * An audio stream without a usable pulse whose content cross-correlates with a placed one: 'xcorr' places it by its
+   * content (to about ±9 ms: the talkers' lag, not the beep's); 'none' (default since session 51) refuses it, exit 2.
+   * The content's checks of beep placements and its drift are used either way.
+   */
   fallback?: FallbackRule;
   /** Least confidence of an xcorr placement (default 0.5, a peak ratio of 1.5). */
   minXcorrConfidence?: number;
@@ -143,7 +147,7 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   const searchS = opts.searchS ?? 60;
   const ends: Ends = opts.ends ?? 'start';
   const pick = opts.pick ?? null;
-  const fallback = opts.fallback ?? 'xcorr';
+  const fallback = opts.fallback ?? 'none';
   checkOnePulse(opts.onePulse === true, searchS, ends);
   const probes = await probeFiles(inputs.map((i) => i.file), searchS, ends, opts.ref, opts.probe);
   const states = streamStates(probes);
