@@ -40,7 +40,7 @@ export function register(program: Command): void {
   program
     .command('sync')
     .description(
-      'find the sync pulse (tone burst and LED flash) in every audio and video stream of the files and write the clock map (sync.json) that puts all streams on the reference stream\'s clock. A stream is placed only from a pulse that stands clearly out (else by its other pulse, the same file\'s other stream or cross-correlation, or not at all). Exit 2: bad input, or a stream that cannot be placed (the line says which and why); exit 3: placeable pulses of similar strength (look, then rerun with --pick). Nothing is written on failure.',
+      'find the sync pulse (tone burst and LED flash) in every audio and video stream of the files and write the clock map (sync.json) that puts all streams on the reference stream\'s clock. A stream is placed only from a pulse that stands clearly out (else by its other pulse or the same file\'s other stream, or not at all: a microphone that only its content would place is refused unless --fallback xcorr, which places it to about ±9 ms). Exit 2: bad input, or a stream that cannot be placed (the line says which and why); exit 3: placeable pulses of similar strength (look, then rerun with --pick). Nothing is written on failure.',
     )
     .argument('<media...>', 'media files of one session (video files count as two streams: picture and sound)')
     .option('--ref <file>', 'reference file: its first audio stream (or its video if it has no audio) is the clock (default: the first file)')
