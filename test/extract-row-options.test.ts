@@ -35,7 +35,7 @@ describe('sync_options column', () => {
     expect(parseRowSyncOptions(' --ends both --search-s=30 --tone-hz 2000 --one-pulse ')).toEqual({ options: { ends: 'both', searchS: 30, toneHz: 2000, onePulse: true } });
     expect(parseRowSyncOptions('--pick last')).toEqual({ problem: "--pick needs one of first, strongest, at:T (got 'last')" });
     expect(parseRowSyncOptions('--pick at:10.03')).toEqual({ options: { pick: 'at:10.03' } });
-    // A microphone placed by its content only is refused by default (since session 51): a row may accept it.
+    // A row may refuse (none) or accept (xcorr, the default) a microphone placed by its content only.
     expect(parseRowSyncOptions('--fallback xcorr')).toEqual({ options: { fallback: 'xcorr' } });
     expect(parseRowSyncOptions('--fallback yes')).toEqual({ problem: "--fallback needs one of none, xcorr (got 'yes')" });
     expect(parseRowSyncOptions('--pick at:T')).toEqual({ problem: "--pick needs one of first, strongest, at:T (got 'at:T')" });

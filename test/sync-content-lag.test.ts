@@ -9,8 +9,8 @@
  * Room variant 150 `rt3-drr-6-snr10-aac-both` (--geometry drawn: the talkers' lags -2.1 and +4.2 ms from the beep's):
  * placed by its content 29.6 ms off, beyond any talker's lag, the two halves of its window matching 23.6 ms apart;
  * the content-lag sd alone (8.75 ms) does not cover it, the halves' distance counted in does.
- * Since session 51 such a stream is placed by its content only under --fallback xcorr; by default it is refused (exit 2)
- * with one line saying why and what to do (place.ts contentOnlyRefusal).
+ * Under --fallback none such a stream is refused (exit 2) with one line saying why and what the content would give
+ * (place.ts contentOnlyRefusal, since session 51).
  * Room variant 151 `rt5-drr0-snr10-opus-both`: placed by its start beep, its drift from its end window's content
  * (the participant's lag, -4.39 ms from the beep's): -240.7 ppm for a true -52.8, the clock 5.37 ms off at the end
  * beep, where offset_sd_s 0.79 ms and drift_sd_ppm 63.2 said 1.9 ms; since 6434bc8 with drift_sd_ppm 439.9 (said,
@@ -67,10 +67,10 @@ describe('a room microphone placed by its content, the loudspeaker and the talke
     expect(line).toMatch(/mic\.mp3 audio stream 0: content_lag: placed by its content, at the talkers' lag against \S*lav\.wav, not the beep's: .* up to 17\.5 ms for microphones up to 3 m apart; offset_sd_s counts it \(8\.7 ms\)/);
   }, 300_000);
 
-  it('without --fallback xcorr (the default since session 51) it is refused, exit 2, the line saying why and what to do', async () => {
+  it('under --fallback none it is refused, exit 2, the line saying why and what the content would give', async () => {
     const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
-    const e = await syncSession(truth.files.map((f: string) => ({ file: join(dir, f) }))).then(() => null, (x: unknown) => x);
-    // Before: placed by its content, 5-13 ms off the beep's clock on the drawn room sets, exit 0.
+    const e = await syncSession(truth.files.map((f: string) => ({ file: join(dir, f) })), { fallback: 'none' }).then(() => null, (x: unknown) => x);
+    // Before session 51 the line had no content part.
     expect(isMmprepError(e) && e.exitCode).toBe(2);
     expect((e as Error).message).toMatch(/^audio stream 0 cannot be put on the reference clock: no 1000 Hz tone burst in the first 60 s .*, and its content cross-correlates with \S*lav\.wav \(fine peak z \d+\.\d\), but that places it only to about ±9 ms \(sd\): the content lies at the talkers' lag, not the beep's, .*; rerun with --fallback xcorr to accept that, or record a beep this microphone hears$/);
     expect((e as InputError).location.file).toMatch(/mic\.mp3$/);

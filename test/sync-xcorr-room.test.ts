@@ -149,7 +149,7 @@ describe('a beep found but not placeable: another route, and the output says whi
     expect(syncWarningLines(map)).toContainEqual(expect.stringMatching(/^\/s\/mic\.wav audio stream 0: other_route: .*no usable beep of its own .*onset uncertain by 9\.8 ms/));
   });
 
-  it('under the default --fallback none (since session 51) refused instead: the beep\'s reason, then the content\'s ±9 ms and what to do', () => {
+  it('under --fallback none refused instead (since session 51 with the content\'s part): the beep\'s reason, then the content\'s ±9 ms and what to do', () => {
     const { ref, room } = session(mic);
     placeStreams([ref, room], ref, { ...PLACING, fallback: 'none' });
     expect(room.placed).toBeNull();

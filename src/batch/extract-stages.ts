@@ -39,7 +39,7 @@ export interface StageOptions {
   shareCameraClock?: boolean;
   /** Sync: the session had one pulse, paired across the halves of whole files (sync's --one-pulse). */
   onePulse?: boolean;
-  /** Sync: a microphone without a usable beep placed by its content, to about ±9 ms (sync's --fallback; default none: refused). */
+  /** Sync: a microphone without a usable beep placed by its content, to about ±9 ms (sync's --fallback; default xcorr; none: refused). */
   fallback?: 'xcorr' | 'none';
 }
 

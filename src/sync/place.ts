@@ -1505,7 +1505,7 @@ const r3n = (v: number | null) => (v === null ? null : r3(Math.min(v, 1e6)));
 
 /**
  * (3) Cross-correlation against the placed audio stream that correlates best. It is always computed; only under
- * `--fallback xcorr` does it place the stream. Otherwise (the default since session 51) a stream whose content would
+ * `--fallback xcorr` (the default) does it place the stream. Under `--fallback none` a stream whose content would
  * place it is refused, its line saying so (contentOnlyRefusal).
  */
 function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConfidence: number, accept: boolean): boolean {
@@ -1539,11 +1539,12 @@ function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConf
 }
 
 /**
- * A stream that only its content would place is refused by default (issue #11: no stream placed more than 5 ms wrong
- * with exit 0). Its content's lag is the talkers', not the beep's: on room sets made with --geometry drawn (talker and
- * loudspeaker at other distances from the microphones, as in every real room) such placements lay 5-13 ms from the
- * beep's clock (session 50, rooms 231g: 10 streams, 232g: 4), within their 8.75 ms sd and with exit 0. As a camera's
- * picture without its own pulse is refused unless --share-camera-clock, this is accepted only with --fallback xcorr.
+ * Under --fallback none, a stream that only its content would place is refused, its line saying what the content
+ * would have given. Its content's lag is the talkers', not the beep's: on room sets made with --geometry drawn (talker
+ * and loudspeaker at other distances from the microphones, as in real rooms) such placements lay 5-13 ms from the
+ * beep's clock (session 50, rooms 231g: 10 streams, 232g: 4), within their 8.75 ms sd. The default (xcorr) places them
+ * with that sd and a content_lag warning: refusing them by default refused 2-4 right placements for each wrong one
+ * (session 51, docs/sync.md "Known limits").
  */
 function contentOnlyRefusal(s: StreamState, partner: StreamState, sd: number, r: XcorrResult): false {
   // The refusal line (report.ts unplacedLine) says first why its own pulse did not place it, then this.
@@ -1614,7 +1615,7 @@ function beepsBeforeXcorr(s: StreamState, partner: StreamState, p: { offset: num
 
 export interface PlaceOptions {
   ends: Ends;
-  /** xcorr: a stream that only its content places is placed by it; none (default): refused (contentOnlyRefusal). */
+  /** xcorr (default): a stream that only its content places is placed by it; none: refused (contentOnlyRefusal). */
   fallback: 'xcorr' | 'none';
   minXcorrConfidence: number;
   /** Opt-in: a camera's picture or sound without a pulse takes the other's clock (placeByCameraClock). */

@@ -107,7 +107,7 @@ function contentWhy(states: StreamState[]): string {
 }
 
 /**
- * Under the default --fallback none, where no stream has a pulse but content would align some: which, and how far it
+ * Under --fallback none, where no stream has a pulse but content would align some: which, and how far it
  * is trusted (place.ts contentOnlyRefusal), so the line says what --fallback xcorr would do.
  */
 function contentOnlyNote(states: StreamState[]): string {
@@ -148,7 +148,7 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
 function unplacedLine(s: StreamState, states: StreamState[], probes: ProbedFile[], o: ReportContext): { message: string; file: string } {
   const disagree = s.warnings.find((w) => w.code === 'xcorr_disagrees' || w.code === 'pulses_disagree' || w.code === 'sound_disagrees' || w.code === 'container_disagrees' || w.code === 'discontinuous' || w.code === 'beep_pairing')?.message;
   if (disagree) return { message: `${s.kind} stream ${s.stream} cannot be put on the reference clock: ${disagree}`, file: s.file };
-  // Content that would place it (the default --fallback none refuses that: place.ts contentOnlyRefusal); under
+  // Content that would place it (--fallback none refuses that: place.ts contentOnlyRefusal); under
   // --fallback xcorr, why it did not.
   const weak = s.warnings.find((w) => w.code === 'content_only' || (o.fallback === 'xcorr' && w.code === 'xcorr_weak'))?.message;
   const skew = skewNote(s, states);

@@ -41,7 +41,7 @@ export interface SyncOptions {
   pick?: PickRule | null;
   /**
    * An audio stream without a usable pulse whose content cross-correlates with a placed one: 'xcorr' places it by its
-   * content (to about ±9 ms: the talkers' lag, not the beep's); 'none' (default since session 51) refuses it, exit 2.
+   * content (to about ±9 ms: the talkers' lag, not the beep's); 'none' refuses it, exit 2, its line saying so. Default 'xcorr'.
    * The content's checks of beep placements and its drift are used either way.
    */
   fallback?: FallbackRule;
@@ -147,7 +147,7 @@ export async function syncSession(inputs: SyncInput[], opts: SyncOptions & { ref
   const searchS = opts.searchS ?? 60;
   const ends: Ends = opts.ends ?? 'start';
   const pick = opts.pick ?? null;
-  const fallback = opts.fallback ?? 'none';
+  const fallback = opts.fallback ?? 'xcorr';
   checkOnePulse(opts.onePulse === true, searchS, ends);
   const probes = await probeFiles(inputs.map((i) => i.file), searchS, ends, opts.ref, opts.probe);
   const states = streamStates(probes);
