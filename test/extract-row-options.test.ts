@@ -35,9 +35,12 @@ describe('sync_options column', () => {
     expect(parseRowSyncOptions(' --ends both --search-s=30 --tone-hz 2000 --one-pulse ')).toEqual({ options: { ends: 'both', searchS: 30, toneHz: 2000, onePulse: true } });
     expect(parseRowSyncOptions('--pick last')).toEqual({ problem: "--pick needs one of first, strongest, at:T (got 'last')" });
     expect(parseRowSyncOptions('--pick at:10.03')).toEqual({ options: { pick: 'at:10.03' } });
+    // A row may refuse (none) or accept (xcorr, the default) a microphone placed by its content only.
+    expect(parseRowSyncOptions('--fallback xcorr')).toEqual({ options: { fallback: 'xcorr' } });
+    expect(parseRowSyncOptions('--fallback yes')).toEqual({ problem: "--fallback needs one of none, xcorr (got 'yes')" });
     expect(parseRowSyncOptions('--pick at:T')).toEqual({ problem: "--pick needs one of first, strongest, at:T (got 'at:T')" });
     expect(parseRowSyncOptions('--search-s')).toEqual({ problem: '--search-s needs a number of at least 0' });
-    expect(parseRowSyncOptions('--voice')).toMatchObject({ problem: expect.stringMatching(/^'--voice' is not a sync option a row can carry \(allowed: --ends, --pick, --search-s, --tone-hz, --share-camera-clock, --one-pulse\)$/) });
+    expect(parseRowSyncOptions('--voice')).toMatchObject({ problem: expect.stringMatching(/^'--voice' is not a sync option a row can carry \(allowed: --ends, --fallback, --pick, --search-s, --tone-hz, --share-camera-clock, --one-pulse\)$/) });
   });
 
   it("a sync refusal that advises a flag says, in extract, where a batch puts it; others are left as they are", () => {

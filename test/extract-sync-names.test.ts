@@ -35,7 +35,7 @@ function session(id: string, files: Array<[string, string]>): ManifestSession {
   const media = files.map(([role, name]) => ({ role, kind: 'audio' as const, path: join(dir, 'media', name), column: role, given: `media/${name}` }));
   return { session_id: id, speaker_id: 'spk', line: 2, media, ref_role: files[0][0], meta: {} };
 }
-const run = (s: ManifestSession, options: { ends?: 'both' } = {}) => {
+const run = (s: ManifestSession, options: { ends?: 'both'; fallback?: 'xcorr' } = {}) => {
   const out = join(dir, 'out', s.session_id);
   mkdirSync(out, { recursive: true });
   return syncStage({ session: s, dir: out, options, syncMap: null, faceWorkers: 1 }).then((r) => ({ r, json: readFileSync(join(out, 'sync.json'), 'utf8') }));
@@ -44,7 +44,7 @@ const run = (s: ManifestSession, options: { ends?: 'both' } = {}) => {
 describe('extract sync stage: texts name the manifest cells, not absolute paths', () => {
   it('sync.json warnings and the stage warning lines', async () => {
     // --ends both: the lav has no end beep, so a no_end_pulse line is told (on stderr, counted in meta.json) naming it.
-    const { r, json } = await run(session('s1', [['lav_audio', 'lav.wav'], ['room_audio', 'room.wav']]), { ends: 'both' });
+    const { r, json } = await run(session('s1', [['lav_audio', 'lav.wav'], ['room_audio', 'room.wav']]), { ends: 'both', fallback: 'xcorr' });
     expect(json).not.toContain(dir);
     const room = JSON.parse(json).streams.find((e: { file: string }) => e.file.endsWith('room.wav'));
     expect(room.method).toBe('xcorr');

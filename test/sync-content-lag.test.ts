@@ -9,6 +9,8 @@
  * Room variant 150 `rt3-drr-6-snr10-aac-both` (--geometry drawn: the talkers' lags -2.1 and +4.2 ms from the beep's):
  * placed by its content 29.6 ms off, beyond any talker's lag, the two halves of its window matching 23.6 ms apart;
  * the content-lag sd alone (8.75 ms) does not cover it, the halves' distance counted in does.
+ * Under --fallback none such a stream is refused (exit 2) with one line saying why and what the content would give
+ * (place.ts contentOnlyRefusal, since session 51).
  * Room variant 151 `rt5-drr0-snr10-opus-both`: placed by its start beep, its drift from its end window's content
  * (the participant's lag, -4.39 ms from the beep's): -240.7 ppm for a true -52.8, the clock 5.37 ms off at the end
  * beep, where offset_sd_s 0.79 ms and drift_sd_ppm 63.2 said 1.9 ms; since 6434bc8 with drift_sd_ppm 439.9 (said,
@@ -19,6 +21,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncSession } from '../src/sync/session.js';
+import { type InputError, isMmprepError } from '../src/common/errors.js';
 import { syncWarningLines } from '../src/sync/warnings.js';
 import { tempDir } from './helpers/cli.js';
 import { renderCached } from './helpers/scenes.js';
@@ -31,7 +34,7 @@ const GEOMETRY = '0.2,2.5,2.6,0.7,2,0.6';
 let dir = '';
 
 /** The case's room microphone as placed by `mmprep sync` (library) and its largest clock error at the true pulses. */
-async function placeCase(caseDir: string, opts: { ends?: 'both' } = {}) {
+async function placeCase(caseDir: string, opts: { ends?: 'both'; fallback?: 'xcorr' } = { fallback: 'xcorr' }) {
   const truth = JSON.parse(readFileSync(join(caseDir, 'truth.json'), 'utf8'));
   const map = await syncSession(truth.files.map((f: string) => ({ file: join(caseDir, f) })), opts);
   const m = map.streams[1] as unknown as { method: string; offset_s: number; offset_sd_s: number | null; drift_ppm: number | null };
@@ -63,6 +66,15 @@ describe('a room microphone placed by its content, the loudspeaker and the talke
     const line = syncWarningLines(map).find((l) => l.includes('content_lag'));
     expect(line).toMatch(/mic\.mp3 audio stream 0: content_lag: placed by its content, at the talkers' lag against \S*lav\.wav, not the beep's: .* up to 17\.5 ms for microphones up to 3 m apart; offset_sd_s counts it \(8\.7 ms\)/);
   }, 300_000);
+
+  it('under --fallback none it is refused, exit 2, the line saying why and what the content would give', async () => {
+    const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
+    const e = await syncSession(truth.files.map((f: string) => ({ file: join(dir, f) })), { fallback: 'none' }).then(() => null, (x: unknown) => x);
+    // Before session 51 the line had no content part.
+    expect(isMmprepError(e) && e.exitCode).toBe(2);
+    expect((e as Error).message).toMatch(/^audio stream 0 cannot be put on the reference clock: no 1000 Hz tone burst in the first 60 s .*, and its content cross-correlates with \S*lav\.wav \(fine peak z \d+\.\d\), but that places it only to about ±9 ms \(sd\): the content lies at the talkers' lag, not the beep's, .*; rerun with --fallback xcorr to accept that, or record a beep this microphone hears$/);
+    expect((e as InputError).location.file).toMatch(/mic\.mp3$/);
+  }, 300_000);
 });
 
 describe('a content placement whose window halves disagree (room variant 150, --geometry drawn)', () => {
@@ -78,7 +90,7 @@ describe('a content placement whose window halves disagree (room variant 150, --
   }, 600_000);
 
   it('placed far off the beep clock (beyond every talker lag), its offset_sd_s counting the halves covers it', async () => {
-    const { map, m, err } = await placeCase(wideDir, { ends: 'both' });
+    const { map, m, err } = await placeCase(wideDir, { ends: 'both', fallback: 'xcorr' });
     expect(m.method).toBe('xcorr');
     // Over 17.5 ms: no talker's lag explains it (and 8.75 ms, the content lag's sd alone, would be over 2 sd).
     expect(err).toBeGreaterThan(0.0175);

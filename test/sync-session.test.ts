@@ -116,7 +116,7 @@ describe('fallback without a pulse: cross-correlation (camera mic against lav mi
     // The session's own cross-correlation of the two files (audioOffset, place.ts bestPartner; over 39.3 s, the whole
     // files) and its coarse peak ratio. Until 2026-12-06 the test also decoded both files itself and ran audioOffset
     // on them: the same peak ratio (2.092) and fine z (152.9), four more ffmpeg/ffprobe starts and a second correlation.
-    const map = await syncSession([{ file: lavF }, { file: camF }], { searchS: 60 });
+    const map = await syncSession([{ file: lavF }, { file: camF }], { searchS: 60, fallback: 'xcorr' });
     const e = map.streams[1];
     const xc = e.xcorr as { peak_ratio: number; fine_z: number; overlap_s: number };
     console.log('xcorr error ms', ((e.offset_s as number) + delay / sr) * 1000, xc.peak_ratio, xc.fine_z, xc.overlap_s);
@@ -134,7 +134,7 @@ describe('fallback drift: cross-correlating both ends', () => {
     writeWavF32(a, await speechTrack(20000, 180, 41), 20000);
     // B: starts 2 s into A, runs 1.0001 x faster (asetrate 20002/20000), band-limited and noisier, AAC.
     ffmpeg(['-i', a, '-af', 'atrim=start=2,asetpts=PTS-STARTPTS,asetrate=20002,aresample=16000,highpass=f=200,lowpass=f=3500', '-c:a', 'aac', ...AAC_FAST, '-b:a', '64k', b]);
-    const map = await syncSession([{ file: a }, { file: b }], { searchS: 30, ends: 'both' });
+    const map = await syncSession([{ file: a }, { file: b }], { searchS: 30, ends: 'both', fallback: 'xcorr' });
     const e = map.streams[1];
     console.log('xcorr drift', e.offset_s, e.drift_ppm, JSON.stringify(e.xcorr));
     expect(e.method).toBe('xcorr');

@@ -1,6 +1,6 @@
 /**
  * Issue 11 items 2, 4 and 7: a room microphone with no usable beep of its own is placed by cross-correlation with the
- * lav (--fallback xcorr, the default). Where its start window matches the lav clearly at two lags (a second talker,
+ * lav (--fallback xcorr). Where its start window matches the lav clearly at two lags (a second talker,
  * loud at the room microphone, says again what the first said) and its end window does too, at another pair of
  * times, the two windows still agree on one clock at one pair of lags only (place.ts, resolveByEnd/endLags). Before,
  * such a stream was refused ("it matches clearly at two lags"): held-out room variant 92, RT60 0.8 s, DRR -3 dB, a
@@ -71,7 +71,7 @@ function clockError(m: Record<string, unknown>, tLav: number): number {
 
 describe('cross-correlation where both windows match at two lags (issue 11 items 4, 7)', () => {
   it('placed at the one pair of lags the two windows agree on, within 1 ms over the session, and says so', async () => {
-    const map = await syncSession([{ file: join(dir, 'lav.wav') }, { file: join(dir, 'mic-scattered.m4a') }], { ends: 'both' });
+    const map = await syncSession([{ file: join(dir, 'lav.wav') }, { file: join(dir, 'mic-scattered.m4a') }], { ends: 'both', fallback: 'xcorr' });
     const m = map.streams[1] as Record<string, unknown>;
     expect(m.method).toBe('xcorr');
     const two = (m.warnings as Array<{ code: string; message: string }>).find((w) => w.code === 'xcorr_two_lags');

@@ -149,6 +149,15 @@ describe('a beep found but not placeable: another route, and the output says whi
     expect(syncWarningLines(map)).toContainEqual(expect.stringMatching(/^\/s\/mic\.wav audio stream 0: other_route: .*no usable beep of its own .*onset uncertain by 9\.8 ms/));
   });
 
+  it('under --fallback none refused instead (since session 51 with the content\'s part): the beep\'s reason, then the content\'s ±9 ms and what to do', () => {
+    const { ref, room } = session(mic);
+    placeStreams([ref, room], ref, { ...PLACING, fallback: 'none' });
+    expect(room.placed).toBeNull();
+    const wav = { container: 'wav', streams: [{ type: 'audio', codec: 'pcm_s16le', width_px: null, height_px: null, fps_avg: null, sample_rate_hz: SR, channels: 1 }] };
+    const probes = [{ file: 'lav.wav', abs: '/s/lav.wav', p: wav }, { file: 'mic.wav', abs: '/s/mic.wav', p: wav }] as unknown as ProbedFile[];
+    expect(() => refuseUnplaced([ref, room], ref, probes, { ...CTX, fallback: 'none' })).toThrow(/^audio stream 0 cannot be put on the reference clock: start-window candidate at 1\.790 s not used: onset uncertain by 9\.8 ms \(direct sound weak against room echo or noise\), and its content cross-correlates with lav\.wav \(fine peak z [\d.]+\), but that places it only to about ±9 ms \(sd\): the content lies at the talkers' lag, not the beep's, .*; rerun with --fallback xcorr to accept that, or record a beep this microphone hears$/);
+  });
+
   it('refused (exit 2) with the beep\'s reason and the correlation\'s when the content does not match (negative control)', () => {
     const { ref, room } = session(mic.slice().reverse());
     placeStreams([ref, room], ref, PLACING);

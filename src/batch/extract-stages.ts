@@ -39,6 +39,8 @@ export interface StageOptions {
   shareCameraClock?: boolean;
   /** Sync: the session had one pulse, paired across the halves of whole files (sync's --one-pulse). */
   onePulse?: boolean;
+  /** Sync: a microphone without a usable beep placed by its content, to about ±9 ms (sync's --fallback; default xcorr; none: refused). */
+  fallback?: 'xcorr' | 'none';
 }
 
 export interface StageContext {
@@ -79,7 +81,7 @@ export type StageTable = Partial<Record<StageName, StageFn>>;
 
 /** Which options each stage reads: only those of the stages run are recorded in meta.json and compared by --resume. */
 export const STAGE_OPTION_KEYS: Record<StageName, Array<keyof StageOptions>> = {
-  sync: ['toneHz', 'searchS', 'ends', 'pick', 'shareCameraClock', 'onePulse'],
+  sync: ['toneHz', 'searchS', 'ends', 'pick', 'shareCameraClock', 'onePulse', 'fallback'],
   audio: ['voice', 'toneHz', 'searchS', 'f0Floor', 'f0Ceiling'],
   face: ['backend', 'faceFps', 'maxFaces'],
 };
@@ -109,7 +111,7 @@ export function clockFor(ctx: StageContext, m: ManifestMedia): Clock | undefined
  */
 /** A sync refusal that advises a flag: in a batch the flag goes in that session's row (manifest column sync_options). */
 export function withRowOptionHint(e: unknown): unknown {
-  if (e instanceof Error && /\b(rerun|run again|retry) with --(pick|share-camera-clock|ends|search-s|one-pulse)\b/.test(e.message) && !e.message.includes('sync_options')) {
+  if (e instanceof Error && /\b(rerun|run again|retry) with --(pick|share-camera-clock|ends|search-s|one-pulse|fallback)\b/.test(e.message) && !e.message.includes('sync_options')) {
     e.message += "; in a batch, give that flag to this session only in the manifest's sync_options column (README \"extract\")";
   }
   return e;
@@ -132,6 +134,7 @@ export const syncStage: StageFn = async (ctx) => {
       ...(o.pick !== undefined ? { pick: o.pick } : {}),
       ...(o.shareCameraClock ? { shareCameraClock: true } : {}),
       ...(o.onePulse ? { onePulse: true } : {}),
+      ...(o.fallback !== undefined ? { fallback: o.fallback } : {}),
       ...(ctx.probe ? { probe: ctx.probe } : {}),
     },
   ).catch((e: unknown) => {

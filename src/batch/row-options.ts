@@ -8,10 +8,11 @@
 import type { StageOptions } from './extract-stages.js';
 import { parsePickRule } from '../sync/choose.js';
 
-export type RowSyncOptions = Pick<StageOptions, 'toneHz' | 'searchS' | 'ends' | 'pick' | 'shareCameraClock' | 'onePulse'>;
+export type RowSyncOptions = Pick<StageOptions, 'toneHz' | 'searchS' | 'ends' | 'pick' | 'shareCameraClock' | 'onePulse' | 'fallback'>;
 
-const CHOICES: Record<string, { key: 'ends' | 'pick'; values: readonly string[] }> = {
+const CHOICES: Record<string, { key: 'ends' | 'pick' | 'fallback'; values: readonly string[] }> = {
   '--ends': { key: 'ends', values: ['start', 'both'] },
+  '--fallback': { key: 'fallback', values: ['none', 'xcorr'] },
   '--pick': { key: 'pick', values: ['first', 'strongest', 'at:T'] },
 };
 const NUMBERS: Record<string, { key: 'searchS' | 'toneHz'; min: number; max: number }> = {

@@ -68,6 +68,7 @@ function addRunAndStageOptions(cmd: Command): void {
     .option('--search-s <s>', "seconds searched for the sync pulse at each end, by sync and, for the beep it leaves out, by the audio stage; 0 = whole file (default: sync's default, 60)", numberOption('--search-s', { min: 0 }))
     .option('--ends <which>', "sync pulses at the start only or at both ends (drift) (default: sync's default, start)", choiceOption('--ends', ['start', 'both'] as const))
     .option('--pick <rule>', 'sync: force a choice in every window among all its candidates, placeable or not: first (the earliest, even over a clear choice), strongest or at:T (the reference\'s beep nearest T s; mmprep sync --pick; default: none, a session with pulses of similar strength fails as ambiguous)', pickOption)
+    .option('--fallback <how>', "sync: a microphone without a usable beep: xcorr (placed by its content, only to about ±9 ms) or none (refused); mmprep sync --fallback (default: sync's default, xcorr)", choiceOption('--fallback', ['xcorr', 'none'] as const))
     .option('--share-camera-clock', "sync: a camera's picture (or sound) with no usable pulse of its own takes the clock of the same file's other stream, its audio/video skew unmeasured (mmprep sync --share-camera-clock)", false)
     .option('--one-pulse', "sync: the session had one sync pulse: with --search-s 0, a stream's only pulse pairs with another's in the other half of its file (mmprep sync --one-pulse)", false)
     .option('--progress <mode>', 'auto (a bar on a TTY, lines every 10 s otherwise), bar, lines or none', choiceOption('--progress', ['auto', 'bar', 'lines', 'none'] as const), 'auto');
@@ -149,6 +150,7 @@ function stageOptionsOf(o: Opts): StageOptions {
     ...(o.pick !== undefined ? { pick: o.pick } : {}),
     ...(o.shareCameraClock ? { shareCameraClock: true } : {}),
     ...(o.onePulse ? { onePulse: true } : {}),
+    ...(o.fallback !== undefined ? { fallback: o.fallback } : {}),
   };
 }
 
@@ -166,6 +168,7 @@ const STAGE_OPTION_FLAGS: Record<keyof StageOptions, string> = {
   pick: '--pick',
   shareCameraClock: '--share-camera-clock',
   onePulse: '--one-pulse',
+  fallback: '--fallback',
 };
 
 /**

@@ -160,12 +160,13 @@ function clockOfPulses(s: StreamState, from: StreamState, pairs: PulsePair[], st
   if (own && implausibleDrift(s, { k: own.k, kSd: Math.hypot(pairs[0].gateSd, pairs[1].gateSd) / (pairs[1].tSrc - pairs[0].tSrc) }, from, pairs)) return null;
   if (own) {
     // Beeps at both ends of an audio stream whose content matches: the content's rate, the offset from both beeps.
-    const both = o.fallback === 'xcorr' ? bothBeepsOnContentDrift(s, from, pairs) : null;
+    // The content gives the rate whatever --fallback says (it only decides whether content alone may place a stream).
+    const both = bothBeepsOnContentDrift(s, from, pairs);
     // A picture's clock through its two flashes carries each flash's error at its own end: the larger sd of the two.
     const offsetSd = s.kind === 'video' ? Math.max(pairs[0].sd, pairs[1].sd) : undefined;
     return both ?? { offset: pairs[0].tRef - pairs[0].tSrc * (1 + own.k), ...own, ...(offsetSd === undefined ? {} : { offsetSd }) };
   }
-  if (pairs.length === 1 && o.ends === 'both' && o.fallback === 'xcorr') {
+  if (pairs.length === 1 && o.ends === 'both') {
     const d = driftForOnePulse(s, from, pairs[0], o.minXcorrConfidence);
     if (d !== null) {
       s.warnings = s.warnings.filter((w) => w.code !== 'no_end_pulse');
@@ -1502,8 +1503,12 @@ function endUnusedWhy(endRes: XcorrResult | null, r: XcorrResult, file: string, 
 
 const r3n = (v: number | null) => (v === null ? null : r3(Math.min(v, 1e6)));
 
-/** (3) Cross-correlation against the placed audio stream that correlates best. */
-function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConfidence: number): boolean {
+/**
+ * (3) Cross-correlation against the placed audio stream that correlates best. It is always computed; only under
+ * `--fallback xcorr` (the default) does it place the stream. Under `--fallback none` a stream whose content would
+ * place it is refused, its line saying so (contentOnlyRefusal).
+ */
+function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConfidence: number, accept: boolean): boolean {
   if (s.kind !== 'audio' || !s.kept) return false;
   const best = bestPartner(s, states, minConfidence, ends);
   if (!best) return false;
@@ -1521,6 +1526,7 @@ function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConf
   const xcorr = { peak_ratio: r3n(r.peak_ratio), fine_z: r3n(r.fine_z), window_drift_ppm: r.drift === null ? null : r3(r.drift * 1e6), halves_ms: r3n(r.halves_ms), rest_z: r3n(r.rest_z ?? null), overlap_s: r3(r.overlap_s), end_fine_z: endRes ? r3n(endRes.fine_z) : null };
   // The content's lag is the talkers', not the beep's: its offset carries their unknown difference (content-lag.ts).
   const lagSd = contentLagSd(o.lagSd, best.r.halves_ms);
+  if (!accept) return contentOnlyRefusal(s, best.o, lagSd, r);
   s.placed = { offset, k, kSd: null, offsetSd: null, lagSd, offsetAtS: r.at_s, method: 'xcorr', confidence: Math.min(r.confidence, o.confidence), from: best.o, extra: { xcorr } };
   // Confidence capped as sync.json caps it (report.ts entryOf): it printed 1.000 where sync.json said 0.999.
   const how = `placed by cross-correlating its audio with ${best.o.file} (fine peak z ${(r.fine_z as number).toFixed(1)}, confidence ${Math.min(r.confidence, 0.999).toFixed(3)})`;
@@ -1530,6 +1536,24 @@ function placeByXcorr(s: StreamState, states: StreamState[], ends: Ends, minConf
   else s.warnings.push({ code: 'fallback', message: `no pulse: ${how}` });
   s.warnings.push(contentLagWarning(best.o.file, lagSd, best.r.halves_ms));
   return true;
+}
+
+/**
+ * Under --fallback none, a stream that only its content would place is refused, its line saying what the content
+ * would have given. Its content's lag is the talkers', not the beep's: on room sets made with --geometry drawn (talker
+ * and loudspeaker at other distances from the microphones, as in real rooms) such placements lay 5-13 ms from the
+ * beep's clock (session 50, rooms 231g: 10 streams, 232g: 4), within their 8.75 ms sd. The default (xcorr) places them
+ * with that sd and a content_lag warning: refusing them by default refused 2-4 right placements for each wrong one
+ * (session 51, docs/sync.md "Known limits").
+ */
+function contentOnlyRefusal(s: StreamState, partner: StreamState, sd: number, r: XcorrResult): false {
+  // The refusal line (report.ts unplacedLine) says first why its own pulse did not place it, then this.
+  s.warnings.push({
+    code: 'content_only',
+    message: `its content cross-correlates with ${partner.file} (fine peak z ${(r.fine_z as number).toFixed(1)}), but that places it only to about ±${(sd * 1000).toFixed(0)} ms (sd): the content lies at the talkers' lag, not the beep's, and the talkers and the beep's loudspeaker stand at other distances from the microphones (sound takes 2.9 ms a metre); rerun with --fallback xcorr to accept that, or record a beep this microphone hears`,
+  });
+  s.refusedBy = 'content_only';
+  return false;
 }
 
 /** A placement's content-lag sd, to be inherited by a stream placed from it (none: nothing). */
@@ -1591,6 +1615,7 @@ function beepsBeforeXcorr(s: StreamState, partner: StreamState, p: { offset: num
 
 export interface PlaceOptions {
   ends: Ends;
+  /** xcorr (default): a stream that only its content places is placed by it; none: refused (contentOnlyRefusal). */
   fallback: 'xcorr' | 'none';
   minXcorrConfidence: number;
   /** Opt-in: a camera's picture or sound without a pulse takes the other's clock (placeByCameraClock). */
@@ -1608,7 +1633,7 @@ export function placeStreams(states: StreamState[], ref: StreamState, o: PlaceOp
     (s) => hasPulse(s) && placeByPulse(s, states, o),
     (s) => placeByContainer(s, states, o.shareCameraClock === true),
     (s) => o.onePulse === true && placeAcrossHalves(s, states),
-    (s) => o.fallback === 'xcorr' && placeByXcorr(s, states, o.ends, o.minXcorrConfidence),
+    (s) => placeByXcorr(s, states, o.ends, o.minXcorrConfidence, o.fallback === 'xcorr'),
   ];
   let changed = true;
   while (changed) {

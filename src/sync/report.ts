@@ -106,6 +106,16 @@ function contentWhy(states: StreamState[]): string {
   return s && w ? ` (${s.file} ${s.kind}: ${w.message})` : '';
 }
 
+/**
+ * Under --fallback none, where no stream has a pulse but content would align some: which, and how far it
+ * is trusted (place.ts contentOnlyRefusal), so the line says what --fallback xcorr would do.
+ */
+function contentOnlyNote(states: StreamState[]): string {
+  const only = states.filter((x) => x.refusedBy === 'content_only');
+  if (!only.length) return '';
+  return `; the content of ${only.map((x) => `${x.file} ${x.kind} stream ${x.stream}`).join(', ')} would align ${only.length > 1 ? 'them' : 'it'} with the reference, but only to about ±9 ms (the talkers' lag, not a beep's): rerun with --fallback xcorr to accept that, or record a beep every microphone hears`;
+}
+
 /** Throws the one-line InputError (exit 2) when a stream is left unplaced. */
 export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: ProbedFile[], o: ReportContext): void {
   const hasPulse = (s: StreamState) => Boolean(s.chosen.start ?? s.chosen.end);
@@ -116,7 +126,7 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
     const also = refused.length ? ` (${refused.slice(0, 2).join('; ')}${refused.length > 2 ? `; ${refused.length - 2} more` : ''})` : '';
     // A hint already in a refused candidate's line quoted above (session.ts otherToneHint) is not said twice.
     const hint = states.map((s) => s.hint ?? '').find((h) => h && !also.includes(h)) ?? '';
-    throw new InputError(`no usable sync pulse (${o.toneHz} Hz tone burst or flash) found in ${searched(o)} of any stream${hint}${also}${o.fallback === 'xcorr' ? `, and no two audio tracks could be aligned by content${contentWhy(states)}` : ''}`, { file: names });
+    throw new InputError(`no usable sync pulse (${o.toneHz} Hz tone burst or flash) found in ${searched(o)} of any stream${hint}${also}${o.fallback === 'xcorr' ? `, and no two audio tracks could be aligned by content${contentWhy(states)}` : contentOnlyNote(states)}`, { file: names });
   }
   const unplaced = states.filter((s) => !s.placed);
   if (!unplaced.length) return;
@@ -138,7 +148,9 @@ export function refuseUnplaced(states: StreamState[], ref: StreamState, probes: 
 function unplacedLine(s: StreamState, states: StreamState[], probes: ProbedFile[], o: ReportContext): { message: string; file: string } {
   const disagree = s.warnings.find((w) => w.code === 'xcorr_disagrees' || w.code === 'pulses_disagree' || w.code === 'sound_disagrees' || w.code === 'container_disagrees' || w.code === 'discontinuous' || w.code === 'beep_pairing')?.message;
   if (disagree) return { message: `${s.kind} stream ${s.stream} cannot be put on the reference clock: ${disagree}`, file: s.file };
-  const weak = s.warnings.find((w) => w.code === 'xcorr_weak')?.message;
+  // Content that would place it (--fallback none refuses that: place.ts contentOnlyRefusal); under
+  // --fallback xcorr, why it did not.
+  const weak = s.warnings.find((w) => w.code === 'content_only' || (o.fallback === 'xcorr' && w.code === 'xcorr_weak'))?.message;
   const skew = skewNote(s, states);
   // A stream with a pulse of its own is not said to have none (unpaired.ts: it had no partner in its window). A
   // picture's flash far from its own sound's beep is the reason, and said first (ttrial46 row 9: the line began with

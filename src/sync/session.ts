@@ -39,7 +39,11 @@ export interface SyncOptions {
   ends?: Ends;
   /** Forces a choice among candidate pulses that the policy would not place by (ambiguous or unplaceable); recorded as forced_pick. */
   pick?: PickRule | null;
-  /** Placement of audio streams without a usable pulse (default 'xcorr'). */
+  /**
+   * An audio stream without a usable pulse whose content cross-correlates with a placed one: 'xcorr' places it by its
+   * content (to about ±9 ms: the talkers' lag, not the beep's); 'none' refuses it, exit 2, its line saying so. Default 'xcorr'.
+   * The content's checks of beep placements and its drift are used either way.
+   */
   fallback?: FallbackRule;
   /** Least confidence of an xcorr placement (default 0.5, a peak ratio of 1.5). */
   minXcorrConfidence?: number;
