@@ -26,6 +26,25 @@ import { cpus, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const USAGE = `usage: node scripts/bench-sync.mjs [CASE_ROOT...] [options]
+  (npm run bench:sync -- ...) runs mmprep sync on every case folder (truth.json) under each CASE_ROOT and scores it
+  against the truth; by default also on a fresh make-sync-rooms and make-sync-scenes set, then the speed runs.
+options:
+  --set small|full   the rooms/scenes set made when not skipped (default full)
+  --no-rooms         do not make and run the room set
+  --no-scenes        do not make and run the camera scene set
+  --no-speed         skip the 2-hour seek and whole-file scan timings
+  --beeps-only       only the beep-onset tables (C, D)
+  --no-beeps         sessions only (no beep-onset tables)
+  --hours H          length of the speed runs' file (default 2)
+  --runs N           best of N for the speed runs (default 3)
+  -h, --help         print this and exit
+`;
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => join(ROOT, 'dist', p);
 const { ffmpegBinaries } = await import(dist('media/ffmpeg-path.js'));

@@ -486,6 +486,19 @@ describe('an unmeasured drift counts in offset_sd_s from where the offset was me
     expect(e.drift_sd_ppm).toBeCloseTo(57.735, 3);
     expect(e.offset_sd_s as number).toBeCloseTo(Math.hypot(0.00875, 57.735e-6 * 10), 7);
   });
+
+  it('the same placement whose content drift lay at the search edge (drift left unknown): the ±500 ppm range, 288.675 ppm', () => {
+    // Before session 51: 57.735 ppm, where drift_at_limit says the clock runs at least 250 ppm off.
+    const lav = state('lav.wav', 'audio', { start: 4.0 });
+    lav.placed = { offset: 0, k: 0, kSd: 0, offsetSd: 0, method: 'reference', confidence: 1, from: null, used: ['start'] } as unknown as StreamState['placed'];
+    const mic = state('mic.wav', 'audio');
+    mic.placed = { offset: 0.7, k: null, kSd: null, offsetSd: null, lagSd: 0.00875, offsetAtS: 10, method: 'xcorr', confidence: 0.99, from: lav } as unknown as StreamState['placed'];
+    mic.driftBeyondSearch = true;
+    const map = buildSyncMap([lav, mic], lav, 'test', { ...CTX, ends: 'start', pick: null });
+    const e = map.streams[1] as SyncMap['streams'][number] & { drift_sd_ppm: number };
+    expect(e.drift_sd_ppm).toBeCloseTo(500 / Math.sqrt(3), 3);
+    expect(e.offset_sd_s as number).toBeCloseTo(Math.hypot(0.00875, (500e-6 / Math.sqrt(3)) * 10), 7);
+  });
 });
 
 describe('sync placement: which beep of the reference did a recording hear (place.ts refuseUnclearPairing, ttrial49 R5)', () => {

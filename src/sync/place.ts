@@ -14,7 +14,7 @@ import { type MappedBeepRank, type MappedBeepScore, mappedBeepRank, mappedBeepSc
 import { type LagSpan, lagSpan, pickBySpan } from './xcorr/xcorr-span.js';
 import { outsideOverlap } from './xcorr/xcorr-rest.js';
 import { beepPairOnContent, type FarContent, farContentMatch, isFirst, type PulseAt, type WindowPair } from './checks/far-content.js';
-import { type BeepVsContent, beepVsContent, overrulesBeep } from './checks/beep-vs-content.js';
+import { type BeepVsContent, beepVsContent, lineHolds, overrulesBeep } from './checks/beep-vs-content.js';
 import { chanceCandidate, contentZ, CLEAR_RATIO, mayBeBeep, otherPairings, type Pairing, pairingVerdict } from './checks/beep-pairing.js';
 import { acrossPartner, onePulseMessage, onlyPulse, otherHalf, secondPulseSeen } from './across.js';
 
@@ -271,7 +271,7 @@ function driftFromOtherEnd(s: StreamState, from: StreamState, pair: { tRef: numb
   if (!r || Math.abs(tSrc - pair.tSrc) < 1) return null;
   const driftAt = (offsetS: number) => (clockOfPlacement(from.placed as Placement)(tSrc + offsetS) - pair.tRef) / (tSrc - pair.tSrc) - 1;
   let offsetS = r.offset_s;
-  let rate = r.drift_limit ? null : r.drift;
+  let rate = r.drift_limit || !lineHolds(r) ? null : r.drift;
   if (whyNotConclusive(r, minConfidence) !== null) {
     const lag = otherLagOnPulseLine(r, driftAt, minConfidence);
     if (lag === null) return null;
@@ -356,9 +356,10 @@ function driftForOnePulse(s: StreamState, from: StreamState, pair: { tRef: numbe
   if (other) return { k: other.k, kSd: other.kSd, message: `no usable pulse in the ${missing} window: drift ${(other.k * 1e6).toFixed(1)} ppm from cross-correlating that window with ${from.file}${rateWords}`, source: `the pulse at one end and cross-correlation with ${from.file} at the other${rateWords}` };
   if (s.kind !== 'audio' || from.kind !== 'audio' || from.sampleRate !== s.sampleRate || !from.placed) return null;
   const own = conclusiveMatches(s, from).find((m) => m.w !== missing);
-  if (!own || own.r.drift === null) return driftFromRateOnLine(s, from, pair, minConfidence, missing);
+  if (!own || own.r.drift === null || !lineHolds(own.r)) return driftFromRateOnLine(s, from, pair, minConfidence, missing);
   if (own.r.drift_limit) {
     s.warnings.push(driftAtLimitWarning(`its ${own.w} window`, from.file, own.r.drift, own.r.drift_limit, 'the drift is left unknown'));
+    s.driftBeyondSearch = true;
     return null;
   }
   const k = composedDrift(from.placed.k, own.r.drift);
@@ -438,7 +439,9 @@ function contentDriftsNearBeeps(s: StreamState, from: StreamState, offBeeps: (tm
     const tm = bT0 + b.length / s.sampleRate / 2;
     const clear = r.candidates.filter((c) => c.fine_z >= MIN_FINE_Z);
     const near = clear.filter((c) => Math.abs(offBeeps(tm, c.offset_s)) <= XCHECK_TOLERANCE_S);
-    if (near.length === 1 && clear.every((c) => c === near[0] || Math.abs(c.offset_s - near[0].offset_s) > OTHER_LAG_OFF_LINE_S)) out.push({ w, drift: near[0].drift, limit: near[0].drift_limit ?? null });
+    // The clearest lag's rate only where its line holds over the window (lineHolds; a drift beyond the range searched).
+    const holds = near[0]?.offset_s !== r.offset_s || lineHolds(r);
+    if (near.length === 1 && holds && clear.every((c) => c === near[0] || Math.abs(c.offset_s - near[0].offset_s) > OTHER_LAG_OFF_LINE_S)) out.push({ w, drift: near[0].drift, limit: near[0].drift_limit ?? null });
   }
   return out;
 }
@@ -480,7 +483,7 @@ function otherLagOnPulseLine(r: XcorrResult, driftAt: (offsetS: number) => numbe
 const XCORR_OFFSET_SD_S = 0.001;
 
 /** Largest plausible clock-rate difference between two recorders (consumer devices are within ±100 ppm). */
-const MAX_DRIFT = 500e-6;
+export const MAX_DRIFT = 500e-6;
 
 /**
  * How far a picture's drift from its two flashes may read beyond MAX_DRIFT: two standard errors of that drift (a
@@ -584,7 +587,7 @@ export function crossCheck(s: StreamState): boolean {
   // word (scripts/make-content-pairs.mjs, variant 130: 3 of 5 `wrong_beep` cases).
   const away = matches.map((m) => ({ m, diff: atTheBeep(s, from, m).diff }));
   if (!away.some((a) => Math.abs(a.diff) <= FINE_SEARCH_S)) warnContentMismatch(s, from, away[0]);
-  return pairAgainstContent(s, from, matches);
+  return pairAgainstContent(s, from, matches.filter((m) => lineHolds(m.r)));
 }
 
 /**
@@ -593,14 +596,24 @@ export function crossCheck(s: StreamState): boolean {
  * beep spans 7-14 ms over 60-120 s windows. A beep 8 ms late on a clock 250 ppm fast went through (tsync48a:
  * placed 8.1 ms off, exit 0). So the drift is searched again about the match's lag out to MAX_DRIFT (xcorr.ts
  * fineAtOffset), and the match carries the line measured there; when that search too ends at its edge or finds no
- * clear peak (z under MIN_FINE_Z), the match is kept as it was (a bound).
+ * clear peak (z under MIN_FINE_Z), the match is kept as it was (a bound). A drift beyond the range need not end at
+ * its edge: the range's best fit may lie inside it, with a line that does not hold over the window (its halves apart,
+ * beep-vs-content.ts lineHolds). ttrial50 session B, a 21 s camera 400 ppm fast: its windows fitted -97.7 and +55.5 ppm
+ * (halves 2.7 and 1.5 ms apart, fine z 23 and 36), their lines 4.1 and 2.4 ms off its right beeps, and its right start
+ * beep was set aside (drift -97.7 +- 10 ppm, exit 0); searched to MAX_DRIFT they read 394 and 405 ppm at z 140 and 150,
+ * their offsets within 0.01 ms of the truth. So a match whose line does not hold is searched again too, and takes
+ * the wider line only when that is clearer (higher z) and holds. Not every match (a drift inside the range gives the
+ * same peak, and the search costs a fine stage per window, 1-2 CPU s for a 120 s one): the same session with
+ * --search-s 6 fits inside the range with halves under 1 ms and still sets its right end beep aside (Known limits).
  */
 function withDriftBeyondEdge(s: StreamState, from: StreamState, m: ContentMatch): ContentMatch {
   const [a, aT0, b, bT0] = m.w === 'start' ? [from.kept, from.keptT0, s.kept, s.keptT0] : [from.keptEnd, from.keptEndT0, s.keptEnd, s.keptEndT0];
-  if (!m.r.drift_limit || !a || !b) return m;
+  if ((!m.r.drift_limit && lineHolds(m.r)) || !a || !b) return m;
   const wide = fineAtOffset(a, aT0, b, bT0, s.sampleRate, m.r.offset_s, MAX_DRIFT);
   if (!wide || wide.drift_limit || wide.z < MIN_FINE_Z) return m;
-  return { ...m, r: { ...m.r, offset_s: wide.offset_s, at_s: wide.at_s, drift: wide.drift, drift_limit: null } };
+  // A line that did not hold (no edge) is replaced only by a clearer one: the drift beyond the range explains it.
+  if (!m.r.drift_limit && !(wide.z > (m.r.fine_z ?? 0) && lineHolds(wide))) return m;
+  return { ...m, r: { ...m.r, offset_s: wide.offset_s, at_s: wide.at_s, drift: wide.drift, drift_limit: null, fine_z: m.r.drift_limit ? m.r.fine_z : wide.z, halves_ms: wide.halves_ms } };
 }
 
 /**
@@ -1480,7 +1493,10 @@ function xcorrClock(s: StreamState, best: XcorrPick, ends: Ends, minConfidence: 
       s.warnings.push({ code: 'no_end_pulse', message: `no pulse, and ${endUnusedWhy(endRes, r, best.o.file, minConfidence)}; drift from the start window alone` });
     }
   }
-  if (k1 === null && r.drift !== null && r.drift_limit) s.warnings.push(driftAtLimitWarning('its start window', best.o.file, r.drift, r.drift_limit, 'the drift is left unknown'));
+  if (k1 === null && r.drift !== null && r.drift_limit) {
+    s.warnings.push(driftAtLimitWarning('its start window', best.o.file, r.drift, r.drift_limit, 'the drift is left unknown'));
+    s.driftBeyondSearch = true;
+  }
   return { k1, c: r.offset_s - (k1 ?? 0) * r.at_s, endRes };
 }
 

@@ -6,7 +6,7 @@ import { InputError } from '../common/errors.js';
 import { shellWord, siblingName } from '../common/shell.js';
 import { VERSION } from '../common/version.js';
 import type { SyncMap, SyncStreamEntry } from './clock.js';
-import { farSkewNote, skewNote } from './place.js';
+import { farSkewNote, MAX_DRIFT, skewNote } from './place.js';
 import { chapterNote } from './checks/chapters.js';
 import { unpairedPulseWhy } from './checks/unpaired.js';
 import { endAfterWhy } from './checks/early-stop.js';
@@ -35,6 +35,14 @@ const DRIFT_UNMEASURED_WARN_S = 0.02;
  * offset_sd_s (0.38 ms).
  */
 const UNMEASURED_DRIFT_SD = (DRIFT_UNMEASURED_PPM[1] * 1e-6) / Math.sqrt(3);
+/**
+ * The same for a stream whose content's drift lay at the edge of the range searched (±250 ppm, `drift_at_limit`: "the
+ * drift is left unknown"): its clock runs at least that far off, so ±100 ppm does not cover it. Taken as the whole
+ * plausible range, ±MAX_DRIFT (500 ppm) rectangular: 288.7 ppm. Before session 51 such a stream said 57.7 ppm: a
+ * recorder 300 ppm off (test sync-drift-limit's) is 15 ms off 50 s from where its offset was measured, where 57.7 ppm
+ * admits 2.9 ms.
+ */
+const BEYOND_SEARCH_DRIFT_SD = MAX_DRIFT / Math.sqrt(3);
 /**
  * A picture whose offset this many sds wide reaches beyond half a frame (the accuracy target) warns offset_uncertain:
  * a two-sided 95 % bound. Warned, not refused, for a flash fitted with the reference beep's length: on the scene sets
@@ -257,8 +265,9 @@ function reportedSds(s: StreamState, pl: Placement): { offsetSd: number | null; 
   // A placement by content carries the unknown difference of the talkers' lag and the beep's (content-lag.ts).
   const offsetSd = reportedOffsetSd(pl.offsetSd, pl.lagSd);
   if (pl.k !== null || pl.method === 'reference') return { offsetSd, driftSd: pl.k === null ? null : pl.kSd };
-  const carried = UNMEASURED_DRIFT_SD * Math.abs(measuredAt(s));
-  return { offsetSd: offsetSd === null ? null : Math.hypot(offsetSd, carried), driftSd: UNMEASURED_DRIFT_SD };
+  const driftSd = s.driftBeyondSearch ? BEYOND_SEARCH_DRIFT_SD : UNMEASURED_DRIFT_SD;
+  const carried = driftSd * Math.abs(measuredAt(s));
+  return { offsetSd: offsetSd === null ? null : Math.hypot(offsetSd, carried), driftSd };
 }
 
 function entryOf(s: StreamState, states: StreamState[], o: ReportContext): SyncStreamEntry {

@@ -112,6 +112,11 @@ export interface StreamState {
   placed: Placement | null;
   /** Set when a check refused a placement (the stream is then not placed again). */
   refusedBy?: string;
+  /**
+   * Set where the stream's drift was left unknown because its content's drift lay at the edge of the range searched
+   * (place.ts driftAtLimitWarning, "the drift is left unknown"): it may run beyond that edge (report.ts reportedSds).
+   */
+  driftBeyondSearch?: boolean;
   /** A picture: a light switched on at its camera's beep and left on, per window (scan-video.ts), named when nothing is placed there. */
   leftOn?: Partial<Record<'start' | 'end', NonNullable<VideoWindowResult['left_on']>>>;
   /** A picture without its own beep: the reference's start/end beeps for the pair search (set by flashGuides). */

@@ -66,6 +66,17 @@ export function beepVsContent(beepClock: (t: number) => number, fromClock: (t: n
 export const HALVES_AGREE_MS = 1;
 
 /**
+ * Whether a match's line (its lag and fitted drift) holds over its window: its two halves match within HALVES_AGREE_MS
+ * at that drift. Where they do not, the window's fitted rate is not known to WINDOW_DRIFT_SD (place.ts): a window
+ * whose content is a few sparse words or one clap fits its rate poorly (ttrial50 session B, a 21 s camera 400 ppm
+ * fast: its two 10 s windows fitted -97.7 and +55.5 ppm at fine z 23 and 36, halves 2.7 and 1.5 ms apart, and the
+ * lines were 4.1 and 2.4 ms off its right beeps there).
+ */
+export function lineHolds(r: { halves_ms: number | null }): boolean {
+  return r.halves_ms !== null && Math.abs(r.halves_ms) <= HALVES_AGREE_MS;
+}
+
+/**
  * Whether a content match may overrule a beep placement (then compared at the beep within place.ts's tolerance).
  * The coarse peak ratio (at least `minRatio`) guards against content matching confidently elsewhere (speech that
  * repeats). A match whose lag lies within the fine stage's search of where the beep places the stream (|diff| at most

@@ -262,7 +262,7 @@ export function fineAtOffset(
   sr: number,
   offsetS: number,
   maxDrift: number = MAX_SCAN_DRIFT,
-): { z: number; confidence: number; overlap_s: number; offset_s: number; at_s: number; drift: number; drift_limit: number | null } | null {
+): { z: number; confidence: number; overlap_s: number; offset_s: number; at_s: number; drift: number; drift_limit: number | null; halves_ms: number | null } | null {
   const lag0 = Math.round((offsetS - aT0 + bT0) * sr);
   const f = fineAt(a, b, sr, lag0, maxDrift);
   if (!f) return null;
@@ -270,7 +270,8 @@ export function fineAtOffset(
   const bMid = bT0 + b.length / sr / 2;
   const offset = (f.lag0 + f.pk.lag) / sr + aT0 - bT0 + f.pk.k * (bMid - (bT0 + f.centre / sr));
   const overlap = overlapAtOffset(a.length, aT0, b.length, bT0, sr, offsetS);
-  return { z: f.pk.z, confidence: fineConfidence(f.pk.z, f.pk.searched), overlap_s: overlap, offset_s: offset, at_s: bMid, drift: f.pk.k, drift_limit: f.pk.limit };
+  const halves = f.pk.halves ? ((f.pk.halves[1] - f.pk.halves[0]) / sr) * 1000 : null;
+  return { z: f.pk.z, confidence: fineConfidence(f.pk.z, f.pk.searched), overlap_s: overlap, offset_s: offset, at_s: bMid, drift: f.pk.k, drift_limit: f.pk.limit, halves_ms: halves };
 }
 
 /** Seconds two windows (lengths in samples, first samples at aT0 and bT0) overlap at an offset (add to b's time to get a's). */
