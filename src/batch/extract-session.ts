@@ -24,6 +24,7 @@ import type { ManifestSession, MediaKind } from './manifest.js';
 import { placementClockId, placementIf } from './clock-moved.js';
 import { cellRenamer } from './sync-names.js';
 import { dropBefore, keepBefore, restoreBefore } from './session-snapshot.js';
+import { changedInput, inputStates } from './input-change.js';
 import { stageToolchain, toolchainDiffers, type Toolchain } from './toolchain.js';
 
 export interface SessionTask {
@@ -865,6 +866,8 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   // unchanged (a folder without one is redone).
   const recorded = a.task.resume ? previous : null;
   const mayskip = recorded !== null;
+  // Each input's identity, size and time before it is hashed: compared again before meta.json (input-change.ts).
+  const statesBefore = await inputStates(a.task.session);
   let inputs = await readInputs(a.task.session, probes, mayskip, hashes, recordedInputs(recorded));
   a.media_s = inputs.find((i) => i.role === a.task.session.ref_role)?.duration_s ?? 0;
   lap(a, 'inputs', tIn);
@@ -902,12 +905,29 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   if (unaligned) done.warnings.push(`${unaligned}; dataset build refuses this session until then`);
   lap(a, 'meta', tm);
   a.timings.total = wallS(a);
+  const changed = await changedInput(a.task.session, statesBefore, new Map(inputs.map((i) => [i.role, i.size_bytes])));
+  if (changed) throw new StageFailure('inputs', changed);
+  const unknown = unknownDurationWarning(a, inputs, done);
+  if (unknown) done.warnings.push(unknown);
   const onSync = sync_sha256 ? { clock: clockId(sync_sha256), placement: placementClockId(await readFile(join(a.dir, 'sync.json'), 'utf8')) } : null;
   await writeFileAtomic(join(a.dir, META_FILE), toJsonText(metaOf(a, inputs, clock, sync_sha256, outputs, done, madeBy(a, previous, outputs, onSync, inputs, done.sources))));
   await dropBefore(a.dir);
   const { warnings } = done;
   const notes = unknownMediaNote(unknownMedia, previous, inputs);
   return { ...base, status: 'done', media_s: a.media_s, wall_s: wallS(a), ...(warnings.length ? { warnings } : {}), ...(redo ? { redone: redo } : {}), ...(notes ? { notes } : {}) };
+}
+
+/**
+ * The reference media's duration unknown to ffprobe (an MKV a live recorder wrote without one, a stream) while the
+ * stages wrote files: meta.json's media_s is 0 and the batch's media hours and progress leave the session out. A
+ * warning, not a failure: a complete file can lack it (one still being written is failed by input-change.ts).
+ */
+function unknownDurationWarning(a: SessionAttempt, inputs: MetaInput[], done: StagesDone): string | null {
+  if (a.media_s > 0 || done.written.length === 0) return null;
+  const ref = inputs.find((i) => i.role === a.task.session.ref_role);
+  if (!ref) return null;
+  const what = ref.duration_s === null ? 'records no duration that ffprobe reads' : 'has a duration of 0 s by ffprobe';
+  return `${ref.role}: ${ref.file} ${what} (a file a live recorder or a stream wrote), while the stages read it: meta.json media_s is 0, and the run's media hours and progress leave this session out; if the file was still being written, extract it again once it is complete (remux it with ffmpeg -i IN -c copy OUT to give it a duration)`;
 }
 
 /**
