@@ -260,7 +260,7 @@ export async function incompleteReason(dir: string, meta: SessionMeta, inputs: M
   // place of the stage list and options that differed.
   if (meta.ref_role !== task.session.ref_role) return `reference role ${meta.ref_role}, this run ${task.session.ref_role}`;
   const stagesDiffer = sameJson(meta.stages, orderStages(task.stages)) ? null : `stages ${(meta.stages ?? []).join(',')}, this run ${orderStages(task.stages).join(',')}`;
-  const optionsDiffer = sameJson(meta.options, options) ? null : `stage options as typed ${optionsText(meta.options)}, this run ${optionsText(options)}: resume with the flags of the run that made the folder to skip it`;
+  const optionsDiffer = sameJson(meta.options, options) ? null : `stage options as typed ${optionsText(meta.options)}, this run ${optionsText(options)}: ${optionsAdvice(meta, options, task.session)}`;
   if (stagesDiffer || optionsDiffer) return [stagesDiffer, optionsDiffer].filter(Boolean).join('; ');
   const toolchain = toolchainDiffers(meta.tool, task.toolchain);
   if (toolchain) return toolchain;
@@ -275,6 +275,29 @@ export async function incompleteReason(dir: string, meta: SessionMeta, inputs: M
   if (meta.clock?.sync === 'existing' && !(await sameSha256(join(dir, 'sync.json'), meta.clock.sync_sha256))) return 'a sync.json that has changed since';
   return (await outputsUnchanged(dir, meta.outputs)) ? null : 'an output file that is missing or has changed since';
 }
+
+/**
+ * What to do about options that differ, by where each differing key came from: a key whose value the session's
+ * sync_options cell changed (made_by.sync.row_options then, the row's cell now) is the row's, the rest the command
+ * line's. The line used to send a user whose row had gained `--ends both` to the command line's flags (ttrial51 R1).
+ */
+function optionsAdvice(meta: SessionMeta, options: StageOptions, session: ManifestSession): string {
+  const was = (meta.options ?? {}) as Record<string, unknown>;
+  const now = options as Record<string, unknown>;
+  const rowWas = (meta.made_by?.sync?.row_options ?? {}) as Record<string, unknown>;
+  const rowNow = (session.sync_options ?? {}) as Record<string, unknown>;
+  const differing = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((k) => !sameJson(was[k], now[k]));
+  const byRow = differing.filter((k) => !sameJson(rowWas[k], rowNow[k]));
+  const flags = 'resume with the flags of the run that made the folder to skip it';
+  if (byRow.length === 0) return flags;
+  const row = `the manifest row's sync_options cell (line ${session.line}) gives ${optionsText(pick(rowNow, byRow))} where the run that made the folder had ${optionsText(pick(rowWas, byRow))} from its row: give the row its earlier cell to skip it`;
+  return byRow.length === differing.length ? row : `${row}; for ${differing.filter((k) => !byRow.includes(k)).map(flagOf).join(', ')}, ${flags}`;
+}
+
+/** A stage option's command-line flag (faceFps: --face-fps). */
+const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+const pick = (o: Record<string, unknown>, keys: string[]): Record<string, unknown> => Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 
 /**
  * Which media files differ from meta.json's record, by role: a changed size or content names the file (a new user's
