@@ -126,6 +126,15 @@ describe('dataset build: sync beep and gimbal lock marks (trial29 SILENT-3, SILE
     ex = await buildWith('fixed-ex', { segments: 'fixed:1', excludeSyncBeep: true });
   });
 
+  it("an empty split is a warning at build as well as in the card (ttrial51 F7: 14 speakers, val 0, said in the card only)", () => {
+    const perSplit = (fixed.manifest.counts as { per_split: Record<string, { records: number; speakers: number }> }).per_split;
+    const empty = Object.entries(perSplit).filter(([, v]) => v.records === 0).map(([k]) => k);
+    expect(empty.length, JSON.stringify(perSplit)).toBeGreaterThan(0); // 2 speakers built (s03 refused) over 3 splits
+    const held = Object.entries(perSplit).filter(([, v]) => v.records > 0).map(([k, v]) => `${k} ${v.speakers}`).join(', ');
+    expect(fixed.warnings.filter((w) => w.startsWith('split '))).toEqual(empty.map((k) => `split ${k} is empty: no speaker went to it (speakers with records per split: ${held}); a speaker's split comes from a hash of speaker_id, so few speakers can leave one empty: give --split fractions without ${k}, or a manifest column 'split'`));
+    for (const k of empty) expect(fixed.card).toContain(`split ${k} is empty.`);
+  });
+
   it('the fields asked for by name are refused for files made before them (s03), as any missing field', () => {
     const s03 = (fixed.manifest.sessions as Array<{ session_id: string; error: string | null }>).find((x) => x.session_id === 's03');
     expect(s03?.error).toMatch(/audio\.jsonl:1: field sync_beep: missing \(a file of an older mmprep or another tool\?\)/);

@@ -19,4 +19,14 @@ describe('extract --resume: why a session is redone', () => {
     const why = await incompleteReason('/nonexistent', meta, [], task, { faceFps: 5 } as SessionTask['options']);
     expect(why).toBe('stages sync,audio, this run sync,audio,face; stage options as typed {"f0Floor":75}, this run {"faceFps":5}: resume with the flags of the run that made the folder to skip it');
   });
+
+  it("a difference that comes from the row's sync_options cell names that cell, not the command line's flags (ttrial51 R1)", async () => {
+    const meta = { session_id: 's01', speaker_id: 'p1', tool: { name: 'mmprep', version: VERSION, build: codeBuild(), ffmpeg }, ref_role: 'lav_audio', stages: ['sync'], options: { faceFps: 2 }, made_by: { sync: { options: {} } } } as unknown as SessionMeta;
+    const row = { ...session, sync_options: { ends: 'both' } };
+    const task = (options: Record<string, unknown>) => ({ session: row, outDir: '/nonexistent', stages: ['sync'], options, resume: true, faceWorkers: 1, toolchain: { ffmpeg, models } }) as unknown as SessionTask;
+    const byRow = await incompleteReason('/nonexistent', meta, [], task({ ends: 'both', faceFps: 2 }), { ends: 'both', faceFps: 2 } as SessionTask['options']);
+    expect(byRow).toBe(`stage options as typed {"faceFps":2}, this run {"ends":"both","faceFps":2}: the manifest row's sync_options cell (line 2) gives {"ends":"both"} where the run that made the folder had {} from its row: give the row its earlier cell to skip it`);
+    const both = await incompleteReason('/nonexistent', meta, [], task({ ends: 'both', faceFps: 3 }), { ends: 'both', faceFps: 3 } as SessionTask['options']);
+    expect(both).toMatch(/from its row: give the row its earlier cell to skip it; for --face-fps, resume with the flags of the run that made the folder to skip it$/);
+  });
 });

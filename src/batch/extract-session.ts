@@ -24,6 +24,7 @@ import type { ManifestSession, MediaKind } from './manifest.js';
 import { placementClockId, placementIf } from './clock-moved.js';
 import { cellRenamer } from './sync-names.js';
 import { dropBefore, keepBefore, restoreBefore } from './session-snapshot.js';
+import { changedInput, inputStates } from './input-change.js';
 import { stageToolchain, toolchainDiffers, type Toolchain } from './toolchain.js';
 
 export interface SessionTask {
@@ -259,7 +260,7 @@ export async function incompleteReason(dir: string, meta: SessionMeta, inputs: M
   // place of the stage list and options that differed.
   if (meta.ref_role !== task.session.ref_role) return `reference role ${meta.ref_role}, this run ${task.session.ref_role}`;
   const stagesDiffer = sameJson(meta.stages, orderStages(task.stages)) ? null : `stages ${(meta.stages ?? []).join(',')}, this run ${orderStages(task.stages).join(',')}`;
-  const optionsDiffer = sameJson(meta.options, options) ? null : `stage options as typed ${optionsText(meta.options)}, this run ${optionsText(options)}: resume with the flags of the run that made the folder to skip it`;
+  const optionsDiffer = sameJson(meta.options, options) ? null : `stage options as typed ${optionsText(meta.options)}, this run ${optionsText(options)}: ${optionsAdvice(meta, options, task.session)}`;
   if (stagesDiffer || optionsDiffer) return [stagesDiffer, optionsDiffer].filter(Boolean).join('; ');
   const toolchain = toolchainDiffers(meta.tool, task.toolchain);
   if (toolchain) return toolchain;
@@ -274,6 +275,29 @@ export async function incompleteReason(dir: string, meta: SessionMeta, inputs: M
   if (meta.clock?.sync === 'existing' && !(await sameSha256(join(dir, 'sync.json'), meta.clock.sync_sha256))) return 'a sync.json that has changed since';
   return (await outputsUnchanged(dir, meta.outputs)) ? null : 'an output file that is missing or has changed since';
 }
+
+/**
+ * What to do about options that differ, by where each differing key came from: a key whose value the session's
+ * sync_options cell changed (made_by.sync.row_options then, the row's cell now) is the row's, the rest the command
+ * line's. The line used to send a user whose row had gained `--ends both` to the command line's flags (ttrial51 R1).
+ */
+function optionsAdvice(meta: SessionMeta, options: StageOptions, session: ManifestSession): string {
+  const was = (meta.options ?? {}) as Record<string, unknown>;
+  const now = options as Record<string, unknown>;
+  const rowWas = (meta.made_by?.sync?.row_options ?? {}) as Record<string, unknown>;
+  const rowNow = (session.sync_options ?? {}) as Record<string, unknown>;
+  const differing = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((k) => !sameJson(was[k], now[k]));
+  const byRow = differing.filter((k) => !sameJson(rowWas[k], rowNow[k]));
+  const flags = 'resume with the flags of the run that made the folder to skip it';
+  if (byRow.length === 0) return flags;
+  const row = `the manifest row's sync_options cell (line ${session.line}) gives ${optionsText(pick(rowNow, byRow))} where the run that made the folder had ${optionsText(pick(rowWas, byRow))} from its row: give the row its earlier cell to skip it`;
+  return byRow.length === differing.length ? row : `${row}; for ${differing.filter((k) => !byRow.includes(k)).map(flagOf).join(', ')}, ${flags}`;
+}
+
+/** A stage option's command-line flag (faceFps: --face-fps). */
+const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+const pick = (o: Record<string, unknown>, keys: string[]): Record<string, unknown> => Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 
 /**
  * Which media files differ from meta.json's record, by role: a changed size or content names the file (a new user's
@@ -865,6 +889,8 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   // unchanged (a folder without one is redone).
   const recorded = a.task.resume ? previous : null;
   const mayskip = recorded !== null;
+  // Each input's identity, size and time before it is hashed: compared again before meta.json (input-change.ts).
+  const statesBefore = await inputStates(a.task.session);
   let inputs = await readInputs(a.task.session, probes, mayskip, hashes, recordedInputs(recorded));
   a.media_s = inputs.find((i) => i.role === a.task.session.ref_role)?.duration_s ?? 0;
   lap(a, 'inputs', tIn);
@@ -902,12 +928,29 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   if (unaligned) done.warnings.push(`${unaligned}; dataset build refuses this session until then`);
   lap(a, 'meta', tm);
   a.timings.total = wallS(a);
+  const changed = await changedInput(a.task.session, statesBefore, new Map(inputs.map((i) => [i.role, i.size_bytes])));
+  if (changed) throw new StageFailure('inputs', changed);
+  const unknown = unknownDurationWarning(a, inputs, done);
+  if (unknown) done.warnings.push(unknown);
   const onSync = sync_sha256 ? { clock: clockId(sync_sha256), placement: placementClockId(await readFile(join(a.dir, 'sync.json'), 'utf8')) } : null;
   await writeFileAtomic(join(a.dir, META_FILE), toJsonText(metaOf(a, inputs, clock, sync_sha256, outputs, done, madeBy(a, previous, outputs, onSync, inputs, done.sources))));
   await dropBefore(a.dir);
   const { warnings } = done;
   const notes = unknownMediaNote(unknownMedia, previous, inputs);
   return { ...base, status: 'done', media_s: a.media_s, wall_s: wallS(a), ...(warnings.length ? { warnings } : {}), ...(redo ? { redone: redo } : {}), ...(notes ? { notes } : {}) };
+}
+
+/**
+ * The reference media's duration unknown to ffprobe (an MKV a live recorder wrote without one, a stream) while the
+ * stages wrote files: meta.json's media_s is 0 and the batch's media hours and progress leave the session out. A
+ * warning, not a failure: a complete file can lack it (one still being written is failed by input-change.ts).
+ */
+function unknownDurationWarning(a: SessionAttempt, inputs: MetaInput[], done: StagesDone): string | null {
+  if (a.media_s > 0 || done.written.length === 0) return null;
+  const ref = inputs.find((i) => i.role === a.task.session.ref_role);
+  if (!ref) return null;
+  const what = ref.duration_s === null ? 'records no duration that ffprobe reads' : 'has a duration of 0 s by ffprobe';
+  return `${ref.role}: ${ref.file} ${what} (a file a live recorder or a stream wrote), while the stages read it: meta.json media_s is 0, and the run's media hours and progress leave this session out; if the file was still being written, extract it again once it is complete (remux it with ffmpeg -i IN -c copy OUT to give it a duration)`;
 }
 
 /**

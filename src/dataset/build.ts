@@ -407,6 +407,21 @@ async function datasetManifestOf(inputs: BuildInputs, opt: BuildOptionsResolved,
   };
 }
 
+/**
+ * One warning per split that got no record (the card says "split val is empty" too): 14 speakers gave train 13,
+ * test 1, val 0 by the speaker hash, and only the card said so (ttrial51 F7). A manifest's split column names only
+ * the splits it holds, so it gives none.
+ */
+export function emptySplitWarnings(dm: DatasetManifest): string[] {
+  const counts = Object.entries(dm.counts.per_split);
+  const held = counts.filter(([, v]) => v.records > 0).map(([k, v]) => `${k} ${v.speakers}`).join(', ');
+  const byHash = typeof dm.options.split_column !== 'string';
+  return counts.filter(([, v]) => v.records === 0).map(([k, v]) =>
+    v.sessions > 0
+      ? `split ${k} is empty: its ${v.sessions} session(s) gave no record`
+      : `split ${k} is empty: no speaker went to it (speakers with records per split: ${held})${byHash ? `; a speaker's split comes from a hash of speaker_id, so few speakers can leave one empty: give --split fractions without ${k}, or a manifest column 'split'` : ''}`);
+}
+
 /** Writes schema.json and README.md (the dataset card) into the release and lists them in dm.extra_files. */
 async function writeExtraFiles(tmp: string, dm: DatasetManifest, opt: BuildOptionsResolved): Promise<void> {
   const schemaText = toJsonText(datasetSchema({ audioFields: opt.audioFields, faceFields: opt.faceFields, faceRate: opt.faceRate, labelKeys: dm.labels.map((l) => l.key) }));
@@ -482,6 +497,7 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
     for (const n of [...missingStageWarnings(dm.sessions, inputs.manifest.sessions, unwantedStages(opt)), ...mixedMadeByNotes(dm.sessions), ...mixedAudioRoleNotes(dm.sessions), ...mixedFaceModelNotes(dm.sessions)]) o.onNote?.(n);
     // Refusals are said with the paths as the build met them; the release's texts relative to the manifest's folder.
     refuseEmpty(dm, { manifest: inputs.manifest, labelSet: inputs.labelSet, segments: opt.segments, minLabelCoverage: o.minLabelCoverage, onNote: o.onNote });
+    for (const w of emptySplitWarnings(dm)) (o.onWarning ?? o.onNote)?.(w);
     pathsAsInManifest(dm.sessions, inputs.manifest, inputs.featuresDir);
     refusePartialOverRelease(dm, failedSessions, out, o);
     await writeExtraFiles(tmp, dm, opt);
