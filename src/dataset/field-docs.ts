@@ -39,6 +39,9 @@ export const AUDIO_FIELD_DOCS: Record<string, FieldDoc> = {
   sync_beep: { what: 'true in frames of the 1 kHz sync beep, which is a tone and not speech (boolean)', nullWhen: 'the audio.jsonl was made before the mask' },
 };
 
+/** Human's seven expressions, in face.jsonl's column order. */
+const EXPRESSIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
+
 /** face.jsonl fields (docs/face.md "Output"); every one is null in frames without a face (face_found false). */
 export const FACE_FIELD_DOCS: Record<string, FieldDoc> = {
   det_score: { what: 'BlazeFace detection confidence of the face box, 0-1' },
@@ -51,14 +54,8 @@ export const FACE_FIELD_DOCS: Record<string, FieldDoc> = {
   ear_right: { what: "eye aspect ratio of the subject's right eye (unitless; open eyes about 0.3-0.45)", nullWhen: 'the eye is not visible' },
   mar: { what: 'mouth aspect ratio: inner-lip opening over inner-lip width (unitless)', nullWhen: 'the mouth is not visible' },
   iod_px: { what: 'inter-ocular distance (outer eye corners) in source-image pixels' },
-  blink: { what: 'true when the mean eye aspect ratio is under the blink threshold (boolean)', nullWhen: 'an eye is not visible' },
-  expr_angry: { what: "Human's expression probability of angry, 0-0.99 (2 decimals)" },
-  expr_disgust: { what: "Human's expression probability of disgust, 0-0.99 (2 decimals)" },
-  expr_fear: { what: "Human's expression probability of fear, 0-0.99 (2 decimals)" },
-  expr_happy: { what: "Human's expression probability of happy, 0-0.99 (2 decimals)" },
-  expr_sad: { what: "Human's expression probability of sad, 0-0.99 (2 decimals)" },
-  expr_surprise: { what: "Human's expression probability of surprise, 0-0.99 (2 decimals)" },
-  expr_neutral: { what: "Human's expression probability of neutral, 0-0.99 (2 decimals)" },
+  blink: { what: 'true when the mean eye aspect ratio is under the blink threshold (boolean)', nullWhen: 'an eye is not visible, or the eyes were not seen open within the second before (a covered eye is no blink: docs/face.md "Derived features")' },
+  ...Object.fromEntries(EXPRESSIONS.map((e) => [`expr_${e}`, { what: `Human's expression probability of ${e}, 0-0.99 (2 decimals)` }])),
   motion_brow: { what: 'mean speed of the brow landmarks in inter-ocular distances per second (head motion included)', nullWhen: "the face's first frame, or after a frame without it" },
   motion_eye: { what: 'mean speed of the eye-contour landmarks in inter-ocular distances per second (head motion included)', nullWhen: "the face's first frame, or after a frame without it" },
   motion_mouth: { what: 'mean speed of the lip landmarks in inter-ocular distances per second (head motion included)', nullWhen: "the face's first frame, or after a frame without it" },
