@@ -185,11 +185,26 @@ function warnUnreadStageOptions(o: Opts): void {
   }
 }
 
+/**
+ * One line per stage that did not apply to some sessions (their row leaves its input role empty: an audio-only
+ * session's face stage): said once for the run, not as a warning per session (ttrial51 F2), so a run where it applied
+ * to none is not a silent empty output.
+ */
+function notApplicableLines(na: ExtractSummary['not_applicable']): void {
+  for (const [stage, ids] of Object.entries(na)) {
+    if (!ids?.length) continue;
+    const named = ids.length > 5 ? `${ids.slice(0, 5).join(', ')}, ... (${ids.length - 5} more)` : ids.join(', ');
+    process.stderr.write(`mmprep extract: ${stage} stage not applicable to ${ids.length} session(s) whose row names no input for it (${named}): recorded in their meta.json not_applicable; not a warning, and --strict does not fail them\n`);
+  }
+}
+
 /** The JSON summary on stdout; exit 130 after an interrupt (saying what was finished and rolled back), 4 on failures. */
 function reportSummary(summary: ExtractSummary): number {
-  const { errors, warnings, ...rest } = summary;
+  const { errors, warnings, not_applicable, ...rest } = summary;
   const ok = !summary.interrupted && summary.failed === 0; // exit 0
-  process.stdout.write(JSON.stringify({ ok, ...rest, errors: errors.length, warnings: warnings.length }) + "\n");
+  const naCounts = Object.fromEntries(Object.entries(not_applicable).map(([stage, ids]) => [stage, ids.length]));
+  process.stdout.write(JSON.stringify({ ok, ...rest, errors: errors.length, warnings: warnings.length, not_applicable: naCounts }) + "\n");
+  notApplicableLines(not_applicable);
   if (summary.shard && summary.sessions === 0 && summary.manifest_sessions > 0) {
     const { index, count } = summary.shard;
     process.stderr.write(`mmprep extract: shard ${index}/${count} holds none of the manifest's ${summary.manifest_sessions} sessions (each session goes to one shard by a hash of its session_id): nothing to do here\n`);
