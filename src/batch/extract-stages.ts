@@ -155,8 +155,9 @@ export const syncStage: StageFn = async (ctx) => {
 };
 
 /**
- * A session of one stream is its own reference clock with nothing aligned (method `single_stream`): said on stderr as
- * the other sync warnings are, in their `<file> <kind> stream <n>: <code>: <message>` form (by `mmprep sync` too).
+ * A session of one stream is its own reference clock with nothing aligned (method `single_stream`): said on stderr by
+ * `mmprep sync` as its other sync warnings are, in their `<file> <kind> stream <n>: <code>: <message>` form. Not by
+ * extract: there it is an audio-only row, with nothing to align (ttrial51 F2); its sync.json records it.
  */
 export function singleStreamLines(map: SyncMap): string[] {
   const lines: string[] = [];
@@ -168,7 +169,7 @@ export function singleStreamLines(map: SyncMap): string[] {
 }
 
 const NO_MEDIA_ROLE = 'the session has no audio or video role';
-export const NO_VIDEO_ROLE = 'the session has no video role';
+const NO_VIDEO_ROLE = 'the session has no video role';
 
 /** The audio the audio stage analyses: the reference role when it is audio, else the session's first audio role. */
 export function referenceAudio(session: ManifestSession): ManifestMedia | undefined {

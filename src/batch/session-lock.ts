@@ -70,8 +70,9 @@ function staleness(path: string, holder: LockHolder | null): Omit<TakenOver, 'ho
   } catch {
     return { age_s: 0, why: 'not refreshed' }; // gone meanwhile
   }
-  const age_s = Math.max(0, Math.round((Date.now() - mtime) / 1000));
-  if (age_s * 1000 > STALE_MS) return { age_s, why: 'not refreshed' };
+  const ageMs = Date.now() - mtime;
+  const age_s = Math.max(0, Math.round(ageMs / 1000));
+  if (ageMs > STALE_MS) return { age_s, why: 'not refreshed' };
   const gone = holder !== null && holder.host === hostname() && holder.pid !== process.pid && !processAlive(holder.pid);
   return gone ? { age_s, why: 'process gone' } : null;
 }
