@@ -20,7 +20,7 @@ const args = (out: string, ...a: string[]) => ['extract', m, '-o', out, '--only'
 /** The second run's options: the audio stage's pitch ceiling, not the default 600 Hz. */
 const OTHER = ['--f0-ceiling', '400'];
 const lockOf = (out: string) => join(out, 's01', '.extract.lock');
-const WAITING = /^mmprep extract: session s01 \(line 2\) is being extracted by another mmprep extract run into this folder \(pid \d+ on host .+, since .+; .+\.extract\.lock\); waiting for it to finish/m;
+const WAITING = /^mmprep extract: session s01 \(line 2\) is being extracted by another mmprep extract run into this folder \(pid \d+ on host .+, since .+, refreshed \d+ s ago; .+\.extract\.lock\); waiting for it to finish/m;
 
 beforeAll(() => {
   for (const f of ['s01_camera.mp4', 's01_lav.flac']) copyFileSync(join(FIXTURES, 'demo', f), join(dir, f));
@@ -95,6 +95,9 @@ describe('extract: one run at a time writes a session folder', () => {
       const r = await runCli(args(out, ...OTHER, '--resume'));
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).not.toMatch(WAITING);
+      // ttrial51 F6: the takeover is said, naming the host and how long the lock went unrefreshed
+      const why = age ? /not refreshed for 6\d\d s/ : /its process is gone \(last refreshed \d+ s ago\)/;
+      expect(r.stderr).toMatch(new RegExp(`^mmprep extract: session s01 \\(line 2\\) took over the lock of another mmprep extract run \\(pid ${holder.pid} on host ${holder.host}, since 2026-01-01T00:00:00.000Z; .+\\.extract\\.lock\\): ${why.source}`, 'm'));
       expect(JSON.parse(r.stdout)).toMatchObject({ done: 0, skipped: 1 });
       expect(existsSync(lockOf(out))).toBe(false);
     }

@@ -4,7 +4,7 @@
  * 0, as before); with --strict the session fails like a stage that produced nothing (exit 4, `_errors.jsonl` names
  * the stage and why, nothing of the session left). It used to pass --strict with exit 0.
  * `--resume --strict` over a folder a run without --strict made fails such a session as a fresh --strict run does (it
- * was skipped, exit 0: ttrial47 5e), and a session whose face stage produced nothing (no video role) too.
+ * was skipped, exit 0: ttrial47 5e). A session with no video role is not a failure: face does not apply (ttrial51 F2).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,23 +45,25 @@ describe('extract --strict and a video without a face', () => {
     expect(existsSync(join(out, 'wall', 'meta.json'))).toBe(true);
   }, 60_000);
 
-  it('--resume --strict over a session whose face stage produced nothing (no video role): it fails (exit 4)', async () => {
+  it('an audio-only session (no video role): face is not applicable, no warning, and --strict (fresh or --resume) passes it', async () => {
+    // ttrial51 F2: each audio-only session of a mixed archive got "face stage produced nothing" on every run, and
+    // --strict failed it (exit 4). An empty video cell says the session has no camera: the face stage does not apply.
     ffmpegSync(['-f', 'lavfi', '-i', 'sine=f=300:sample_rate=16000', '-t', '1', join(dir, 'tone.wav')]);
     const m = join(dir, 'novid.csv');
-    writeFileSync(m, 'session_id,speaker_id,lav_audio\nnv,p1,tone.wav\n');
+    writeFileSync(m, 'session_id,speaker_id,lav_audio,video\nnv,p1,tone.wav,\n');
     const out = join(dir, 'out-novid');
     const args = ['extract', m, '-o', out, '--only', 'face', '--progress', 'none'];
-    const first = await runCli(args);
+    const first = await runCli([...args, '--strict']);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stderr).toMatch(/warning: face stage produced nothing: the session has no video role/);
+    expect(first.stderr).not.toMatch(/warning:/);
+    expect(first.stderr).toMatch(/^mmprep extract: face stage not applicable to 1 session\(s\) whose row names no input for it \(nv\): recorded in their meta\.json not_applicable/m);
+    expect(JSON.parse(first.stdout)).toMatchObject({ done: 1, failed: 0, warnings: 0, not_applicable: { face: 1 } });
+    const meta = JSON.parse(readFileSync(join(out, 'nv', 'meta.json'), 'utf8'));
+    expect(meta.not_produced).toEqual([]);
+    expect(meta.not_applicable).toEqual([{ stage: 'face', reason: 'the session has no video role' }]);
     const r = await runCli([...args, '--resume', '--strict']);
-    expect(r.code, r.stderr).toBe(4);
-    expect(r.stderr).toMatch(/session nv \(line 2\) failed in face: produced nothing: the session has no video role \(--strict; recorded by the earlier run/);
-    expect(JSON.parse(readFileSync(join(out, '_errors.jsonl'), 'utf8'))).toMatchObject({ session_id: 'nv', stage: 'face', earlier_output_kept: true });
-    // Without --strict the resume skips it, as before.
-    const plain = await runCli([...args, '--resume']);
-    expect(plain.code, plain.stderr).toBe(0);
-    expect(JSON.parse(plain.stdout)).toMatchObject({ skipped: 1, failed: 0 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ skipped: 1, failed: 0, not_applicable: { face: 1 } });
   }, 60_000);
 
   it('with --strict: the session fails in face (exit 4), named in _errors.jsonl, its folder removed', async () => {

@@ -46,13 +46,15 @@ describe('one stream: its own reference (trial item 4)', () => {
     const r = await runCli(['extract', manifest, '-o', out, '--progress', 'lines']);
     expect(r.code).toBe(0);
     // The file is named as the manifest's cell names it (src/batch/sync-names.ts), not by its absolute path.
-    expect(r.stderr).toContain(`mmprep extract: session s1 (line 2): warning: sync: ${SINGLE_LINE('lav.flac')}\n`);
-    expect(JSON.parse(r.stdout)).toMatchObject({ done: 1, failed: 0 });
+    // An audio-only row has nothing to align and no video: neither is a session warning (ttrial51 F2); sync.json records it.
+    expect(r.stderr).not.toContain('warning:');
+    expect(JSON.parse(r.stdout)).toMatchObject({ done: 1, failed: 0, warnings: 0, not_applicable: { face: 1 } });
     const map = JSON.parse(readFileSync(join(out, 's1', 'sync.json'), 'utf8'));
     expect(map.streams.map((e: { method: string }) => e.method)).toEqual(['single_stream']);
     expect(readFileSync(join(out, 's1', 'audio.jsonl'), 'utf8').split('\n').filter(Boolean).length).toBeGreaterThan(100);
     const meta = JSON.parse(readFileSync(join(out, 's1', 'meta.json'), 'utf8'));
     expect(meta.clock.sync).toBe('computed');
-    expect(meta.not_produced).toEqual([{ stage: 'face', reason: 'the session has no video role' }]);
+    expect(meta.not_produced).toEqual([]);
+    expect(meta.not_applicable).toEqual([{ stage: 'face', reason: 'the session has no video role' }]);
   });
 });

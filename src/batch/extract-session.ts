@@ -59,6 +59,8 @@ export interface SessionOutcome {
   wall_s: number;
   /** Stages that produced nothing they were asked for, stale files removed: one line each for stderr. */
   warnings?: string[];
+  /** Stages with no input role in the session's row (not applicable: no warning, not failed by --strict). */
+  not_applicable?: StageName[];
   /** --resume redid a session that had a meta.json: why it was not skipped (a stderr line, not a warning). */
   redone?: string;
   /** Lines for stderr that are not warnings (kept files whose media are not recorded: unchecked, not wrong). */
@@ -134,6 +136,8 @@ export interface SessionMeta {
   sources: Partial<Record<StageName, { role: string; file: string; stream: MediaKind }>>;
   /** Stages that were asked for and produced nothing, with the reason (see --strict). */
   not_produced: Array<{ stage: StageName; reason: string }>;
+  /** Stages asked for whose input role the session's row leaves empty (an audio-only session's face): not a failure. Absent: none. */
+  not_applicable?: Array<{ stage: StageName; reason: string }>;
   media_s: number;
   /** The only part that differs between two runs over the same inputs. */
   run: { started_at: string; finished_at: string; timings_s: Record<string, number> };
@@ -546,6 +550,7 @@ interface StagesDone {
   warnings: string[];
   sources: SessionMeta['sources'];
   notProduced: SessionMeta['not_produced'];
+  notApplicable: NonNullable<SessionMeta['not_applicable']>;
 }
 
 type ProgressPoster = ReturnType<typeof progressPoster>;
@@ -732,7 +737,7 @@ function checkSyncReference(dir: string, map: SyncMap, session: ManifestSession,
 
 /** Runs the stages in order; the sync stage sets the clock the later ones use. */
 async function runStages(a: SessionAttempt, table: StageTable, clock: SessionClock, inputs: MetaInput[], progress: ProgressPoster, probes: Probes): Promise<StagesDone> {
-  const done: StagesDone = { written: [], warnings: [], sources: {}, notProduced: [] };
+  const done: StagesDone = { written: [], warnings: [], sources: {}, notProduced: [], notApplicable: [] };
   // The stages take readInputs' ffprobe readings (one ffprobe run per file and session, not one per stage).
   const probed = (path: string): Promise<ProbeResult> => probes.get(path) ?? probe(path);
   for (const [index, name] of a.stages.entries()) {
@@ -762,6 +767,10 @@ function recordStage(name: StageName, r: StageResult, done: StagesDone, clock: S
     clock.syncMap = r.syncMap ?? null;
     clock.sync = 'computed';
     clock.syncMedia = inputs.map((i) => ({ role: i.role, sha256: i.sha256 }));
+  }
+  if (r.files.length === 0 && r.notApplicable) {
+    done.notApplicable.push({ stage: name, reason: r.notApplicable });
+    return;
   }
   if (r.files.length === 0) {
     const reason = r.notProduced ?? r.warnings?.join('; ') ?? 'no output';
@@ -858,6 +867,7 @@ function metaOf(a: SessionAttempt, inputs: MetaInput[], clock: SessionClock, syn
     made_by,
     sources: done.sources,
     not_produced: done.notProduced,
+    ...(done.notApplicable.length ? { not_applicable: done.notApplicable } : {}),
     media_s: a.media_s,
     run: { started_at: a.started_at, finished_at: new Date().toISOString(), timings_s: a.timings },
   };
@@ -899,7 +909,8 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   const redo = a.task.resume ? await resumeRedoReason(a, recorded, inputs) : '';
   if (redo === null) {
     if (a.task.strict) await failKeptUnderStrict(a, recorded!);
-    return { ...base, status: 'skipped', media_s: a.media_s, wall_s: wallS(a) };
+    const keptNa = Array.isArray(recorded!.not_applicable) ? recorded!.not_applicable.map((n) => n.stage).filter((st) => a.stages.includes(st)) : [];
+    return { ...base, status: 'skipped', media_s: a.media_s, wall_s: wallS(a), ...(keptNa.length ? { not_applicable: keptNa } : {}) };
   }
   // Redone: every file probed now (the durations meta.json records may be another ffprobe's), its packet times in the
   // same run (checkFileEnds reads them next), the hashes kept.
@@ -937,7 +948,8 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
   await dropBefore(a.dir);
   const { warnings } = done;
   const notes = unknownMediaNote(unknownMedia, previous, inputs);
-  return { ...base, status: 'done', media_s: a.media_s, wall_s: wallS(a), ...(warnings.length ? { warnings } : {}), ...(redo ? { redone: redo } : {}), ...(notes ? { notes } : {}) };
+  const na = done.notApplicable.map((n) => n.stage);
+  return { ...base, status: 'done', media_s: a.media_s, wall_s: wallS(a), ...(warnings.length ? { warnings } : {}), ...(na.length ? { not_applicable: na } : {}), ...(redo ? { redone: redo } : {}), ...(notes ? { notes } : {}) };
 }
 
 /**

@@ -69,6 +69,12 @@ export interface StageResult {
   warnings?: string[];
   /** Why the stage wrote nothing although it was asked to run (reported, recorded in meta.json; --strict fails). */
   notProduced?: string;
+  /**
+   * The session has no input for this stage: its row leaves the stage's role empty (README: "an empty cell means the
+   * session has no such recording"). Not a warning and not failed by --strict (ttrial51 F2: an audio-only session of a
+   * mixed archive got a warning on every run, and --strict failed it); meta.json `not_applicable` records it.
+   */
+  notApplicable?: string;
   /** Why the files it wrote hold nothing of what was asked (a face track without a face in any frame): a warning, and
    *  with --strict a failed session as for notProduced. */
   emptyOutput?: string;
@@ -143,12 +149,15 @@ export const syncStage: StageFn = async (ctx) => {
   const map = mapWithCellNames(found, rename);
   await writeSyncMap(join(ctx.dir, 'sync.json'), map);
   const told = (await import('../sync/warnings.js')).syncWarningLines(mapForLines(map, rename));
-  return { files: ['sync.json'], syncMap: map, warnings: [...told, ...singleStreamLines(mapForLines(map, rename))] };
+  // A session of one recording of one stream (an audio-only row) has nothing to align: sync.json records it (method
+  // single_stream, its warning), but it is not a session warning on every run (ttrial51 F2); `mmprep sync` says it.
+  return { files: ['sync.json'], syncMap: map, warnings: told };
 };
 
 /**
- * A session of one stream is its own reference clock with nothing aligned (method `single_stream`): said on stderr as
- * the other sync warnings are, in their `<file> <kind> stream <n>: <code>: <message>` form (by `mmprep sync` too).
+ * A session of one stream is its own reference clock with nothing aligned (method `single_stream`): said on stderr by
+ * `mmprep sync` as its other sync warnings are, in their `<file> <kind> stream <n>: <code>: <message>` form. Not by
+ * extract: there it is an audio-only row, with nothing to align (ttrial51 F2); its sync.json records it.
  */
 export function singleStreamLines(map: SyncMap): string[] {
   const lines: string[] = [];
@@ -158,6 +167,9 @@ export function singleStreamLines(map: SyncMap): string[] {
   }
   return lines;
 }
+
+const NO_MEDIA_ROLE = 'the session has no audio or video role';
+const NO_VIDEO_ROLE = 'the session has no video role';
 
 /** The audio the audio stage analyses: the reference role when it is audio, else the session's first audio role. */
 export function referenceAudio(session: ManifestSession): ManifestMedia | undefined {
@@ -173,7 +185,7 @@ export async function audioSource(session: ManifestSession, probed?: (path: stri
   const audio = referenceAudio(session);
   if (audio) return { media: audio };
   const video = session.media.find((m) => m.role === session.ref_role && m.kind === 'video') ?? session.media.find((m) => m.kind === 'video');
-  if (!video) return { reason: 'the session has no audio or video role' };
+  if (!video) return { reason: NO_MEDIA_ROLE };
   const p = await (probed ?? (await import('../media/probe.js')).probe)(video.path);
   if (!p.streams.some((st) => st.type === 'audio')) return { reason: `no *_audio role and the ${video.role} file has no sound (${video.given})` };
   return { media: { ...video, kind: 'audio' } };
@@ -182,7 +194,7 @@ export async function audioSource(session: ManifestSession, probed?: (path: stri
 /** audio.jsonl + audio.summary.json from the reference audio role, or the camera's own sound (src/audio). */
 export const audioStage: StageFn = async (ctx) => {
   const src = await audioSource(ctx.session, ctx.probe);
-  if (!('media' in src)) return { files: [], notProduced: src.reason };
+  if (!('media' in src)) return { files: [], ...(src.reason === NO_MEDIA_ROLE ? { notApplicable: src.reason } : { notProduced: src.reason }) };
   const audio = src.media;
   const clock = clockFor(ctx, audio);
   // Imported when used: a worker that runs only some stages does not load the others' libraries (Human's models).
@@ -213,11 +225,11 @@ export const audioStage: StageFn = async (ctx) => {
 };
 
 /**
- * Why the face stage has nothing to analyse, naming a picture held by a file under an *_audio role (a phone's .m4a or
+ * Why the face stage has nothing to analyse when a file under an *_audio role holds a picture, naming it (a phone's .m4a or
  * .mp4 given as phone_audio: trial 2026-12-03 item 8 said only "no video role"). Cover art (a still mjpeg/png stream of
- * a music file) is not a picture to analyse.
+ * a music file) is not a picture to analyse. Null when no file holds one.
  */
-async function noVideoRoleReason(session: ManifestSession): Promise<string> {
+async function noVideoRoleReason(session: ManifestSession): Promise<string | null> {
   const { probe } = await import('../media/probe.js');
   for (const m of session.media) {
     const p = await probe(m.path).catch(() => null);
@@ -226,13 +238,17 @@ async function noVideoRoleReason(session: ManifestSession): Promise<string> {
     const name = m.role.replace(/_audio$/, '');
     return `the session has no video role, but ${m.given} (column ${m.role}) holds a picture (video stream ${v.index}, ${v.codec ?? 'unknown codec'}${v.width_px && v.height_px ? `, ${v.width_px}x${v.height_px}` : ''}): to analyse its faces, name the file in a ${name}_video column too`;
   }
-  return 'the session has no video role';
+  return null;
 }
 
 /** face.jsonl + face.summary.json from the session's first video role (src/face). */
 export const faceStage: StageFn = async (ctx) => {
   const video = ctx.session.media.find((m) => m.kind === 'video');
-  if (!video) return { files: [], notProduced: await noVideoRoleReason(ctx.session) };
+  if (!video) {
+    // A picture under an *_audio role is a cell to fix (produced nothing); no picture at all: the face stage does not apply.
+    const picture = await noVideoRoleReason(ctx.session);
+    return { files: [], ...(picture ? { notProduced: picture } : { notApplicable: NO_VIDEO_ROLE }) };
+  }
   const shared = ctx.session.video_shared_with;
   if (shared?.length)
     return { files: [], notProduced: `${video.given} is also the video of ${shared.join(', ')}: which face is whose is not known (each session would get the same, largest face); crop the picture per speaker (ffmpeg -i ${shellWord(video.given)} -vf crop=W:H:X:Y ${shellWord(siblingName(video.given, `-${ctx.session.session_id}.mp4`))}) and give each row its own file` };

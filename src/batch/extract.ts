@@ -25,7 +25,7 @@ import { readManifest, type Manifest, type ManifestSession } from './manifest.js
 import { audioRoleMixNotes } from './manifest-shared.js';
 import { referenceRoleNotes } from './reference-choice.js';
 import { createProgress, sessionFraction, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
-import { HEARTBEAT_MS, holderText, LOCK_FILE, releaseLock, touchLock, tryLockSession, type SessionLock } from './session-lock.js';
+import { HEARTBEAT_MS, holderText, LOCK_FILE, releaseLock, takeoverText, touchLock, tryLockSession, type SessionLock } from './session-lock.js';
 import { inShard, selectShard, type Shard } from './shard.js';
 import { toolchainOf, type Toolchain } from './toolchain.js';
 
@@ -110,6 +110,11 @@ export interface ExtractSummary {
    * also in each meta.json).
    */
   warnings: Array<{ session_id: string | null; line: number; warning: string }>;
+  /**
+   * Per stage, the sessions (done or skipped) whose row leaves that stage's input role empty (an audio-only session's
+   * face stage): not applicable, neither a warning nor failed by --strict (meta.json `not_applicable`).
+   */
+  not_applicable: Partial<Record<StageName, string[]>>;
 }
 
 /** A session handed to the pool; on rollback its worker ends its ffmpeg/ffprobe children before it is aborted. */
@@ -319,6 +324,7 @@ class ExtractRun {
   /** Sessions that kept stage files whose media an older meta.json does not record (SessionOutcome.notes): said in full once. */
   readonly unrecordedMedia: string[] = [];
   readonly rolledBack: string[] = [];
+  readonly notApplicable: Partial<Record<StageName, string[]>> = {};
   /** Index in plan.selected of the next session to start. */
   next = 0;
   /** Sessions whose folder another run holds (src/batch/session-lock.ts): tried again when a slot frees or every 2 s. */
@@ -465,6 +471,7 @@ class ExtractRun {
       return;
     }
     if (got) this.locks.set(session.session_id, got.lock);
+    if (got?.tookOver) this.progress.log(`mmprep extract: session ${session.session_id} (line ${session.line}) ${takeoverText(got.tookOver, join(dir, LOCK_FILE))}`);
     this.startSession(session, resolveAll);
   }
 
@@ -528,6 +535,7 @@ class ExtractRun {
     if (o.notes?.length && this.unrecordedMedia.push(o.session_id) === 1) for (const n of o.notes) this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): note: ${n}`);
     if (o.redone) this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): redone although --resume: its meta.json records ${o.redone}`);
     this.partial.delete(o.session_id); // its media now counts in state.media_s, not twice until sessionEnded
+    for (const st of o.not_applicable ?? []) (this.notApplicable[st] ??= []).push(o.session_id);
     if (o.status === 'done') {
       state.done++;
       state.media_s += o.media_s;
@@ -609,6 +617,7 @@ function summaryOf(plan: RunPlan, run: ExtractRun): ExtractSummary {
     wall_s: Math.round(state.elapsed_s * 1000) / 1000,
     errors: [...run.errors].sort((a, b) => a.line - b.line),
     warnings: [...manifestWarnings(plan.manifest.notes), ...[...run.warnings].sort((a, b) => a.line - b.line)],
+    not_applicable: Object.fromEntries(Object.entries(run.notApplicable).map(([stage, ids]) => [stage, [...ids].sort()])),
   };
 }
 

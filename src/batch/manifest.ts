@@ -6,7 +6,7 @@
  * or is allowed by name. Paths resolve against the manifest's folder. Everything, transcripts included, is validated
  * before any work starts and every problem is reported at once with its line number (ManifestError: exit 2).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { checkUtf8File, csvDialectNote, delimiterHint, delimiterName, readCsvText, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote, type CsvRow, type CsvTable } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
@@ -120,6 +120,11 @@ export interface ReadManifestOptions {
    * Kubernetes Indexed Job fails an index on exit 2). Problems of the manifest itself (header, ids) refuse every index.
    */
   checkFilesOf?: (sessionId: string) => boolean;
+  /**
+   * Also check that each media and transcript file can be opened for reading by this user (`extract --check`): a run
+   * finds an unreadable file when the session reads it (a failed session, exit 4), the check before submitting lists it.
+   */
+  checkReadable?: boolean;
 }
 
 /** Columns with a fixed meaning (matched in any case). */
@@ -356,12 +361,13 @@ function parseJsonlRows(file: string, text: string, problems: ManifestProblem[],
 }
 
 /** Why a manifest's file cannot be used (null when it can); a media file must also hold bytes (src/media/input-file.ts). */
-async function fileProblem(path: string, media = false): Promise<string | null> {
+async function fileProblem(path: string, media = false, readable = false): Promise<string | null> {
   try {
     const st = await stat(path);
     if (st.isDirectory()) return 'is a directory, not a file';
     if (!st.isFile()) return 'not a regular file';
     if (media && st.size === 0) return 'empty file (0 bytes): a copy or recording that did not finish? replace it with the full file';
+    if (readable) await (await open(path, 'r')).close();
     return null;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -418,6 +424,7 @@ interface ManifestScan {
   refRole: string | undefined;
   checkFiles: boolean;
   checkTranscripts: boolean;
+  checkReadable: boolean;
   problems: ManifestProblem[];
   /** Existence checks of media and transcript files, started while reading and awaited at the end. */
   fileChecks: Array<{ line: number; column: string; given: string; why: Promise<string | null> }>;
@@ -528,7 +535,7 @@ function mediaOfRow(scan: ManifestScan, row: RawRow): ManifestMedia[] {
     const twin = media.find((m) => m.kind === kind && m.path === p);
     if (twin) scan.problems.push({ file: scan.file, line, column: role, message: sameFileMessage(kind, twin, given) });
     media.push({ role, kind, path: p, column: role, given });
-    if (scan.checkFiles) scan.fileChecks.push({ line, column: role, given, why: fileProblem(p, true) });
+    if (scan.checkFiles) scan.fileChecks.push({ line, column: role, given, why: fileProblem(p, true, scan.checkReadable) });
   }
   const bad = row.bad ?? new Set<string>();
   if (scan.roles.length > 0 && media.length === 0 && !scan.roles.some((r) => bad.has(r))) scan.problems.push({ file: scan.file, line, message: `session has no media (every one of ${scan.roles.join(', ')} is empty)` });
@@ -596,7 +603,7 @@ function sessionOfRow(scan: ManifestScan, ids: SessionIds, row: RawRow): Manifes
   const t = cells.get('transcript') ?? '';
   if (t !== '') {
     transcript = isAbsolute(t) ? t : resolve(base, t);
-    if (scan.checkFiles) scan.fileChecks.push({ line, column: 'transcript', given: t, why: fileProblem(transcript) });
+    if (scan.checkFiles) scan.fileChecks.push({ line, column: 'transcript', given: t, why: fileProblem(transcript, false, scan.checkReadable) });
   }
   const ref_role = refRoleOfRow(scan, line, media);
   const meta = metaOfRow(scan, row, media, transcript);
@@ -688,6 +695,7 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
     refRole: opts.refRole?.toLowerCase(),
     checkFiles,
     checkTranscripts: opts.checkTranscripts ?? checkFiles,
+    checkReadable: Boolean(opts.checkReadable),
     problems,
     fileChecks: [],
     transcriptChecks: [],

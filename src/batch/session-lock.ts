@@ -30,8 +30,18 @@ export interface SessionLock {
   token: string;
 }
 
-/** The lock, or who holds it (null: unreadable, being written); null when the folder cannot be made (the session says why). */
-export type LockAttempt = { lock: SessionLock } | { busy: LockHolder | null };
+/** A stale lock this run removed to take the session: whose it was, how long since it was refreshed, and why it was stale. */
+export interface TakenOver {
+  holder: LockHolder | null;
+  age_s: number;
+  why: 'not refreshed' | 'process gone';
+}
+
+/**
+ * The lock (with the stale lock it replaced, if any), or who holds it (null: unreadable, being written); null when the
+ * folder cannot be made (the session says why).
+ */
+export type LockAttempt = { lock: SessionLock; tookOver?: TakenOver } | { busy: LockHolder | null };
 
 function readHolder(path: string): LockHolder | null {
   try {
@@ -52,15 +62,23 @@ function processAlive(pid: number): boolean {
   }
 }
 
-function isStale(path: string, holder: LockHolder | null): boolean {
+/** Why a lock is stale (null: it is live), with the seconds since it was last refreshed (0 when it is gone meanwhile). */
+function staleness(path: string, holder: LockHolder | null): Omit<TakenOver, 'holder'> | null {
   let mtime: number;
   try {
     mtime = statSync(path).mtimeMs;
   } catch {
-    return true; // gone meanwhile
+    return { age_s: 0, why: 'not refreshed' }; // gone meanwhile
   }
-  if (Date.now() - mtime > STALE_MS) return true;
-  return holder !== null && holder.host === hostname() && holder.pid !== process.pid && !processAlive(holder.pid);
+  const ageMs = Date.now() - mtime;
+  const age_s = Math.max(0, Math.round(ageMs / 1000));
+  if (ageMs > STALE_MS) return { age_s, why: 'not refreshed' };
+  const gone = holder !== null && holder.host === hostname() && holder.pid !== process.pid && !processAlive(holder.pid);
+  return gone ? { age_s, why: 'process gone' } : null;
+}
+
+function isStale(path: string, holder: LockHolder | null): boolean {
+  return staleness(path, holder) !== null;
 }
 
 /** Who holds the lock of session folder `dir` now (a live, fresh lock), else null: for dataset build's reason. */
@@ -100,11 +118,14 @@ export function tryLockSession(dir: string): LockAttempt | null {
   }
   const path = join(dir, LOCK_FILE);
   const me: LockHolder = { pid: process.pid, host: hostname(), started_at: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+  let tookOver: TakenOver | undefined;
   try {
     for (let attempt = 0; attempt < 2; attempt++) {
-      if (createLock(path, me)) return { lock: { dir, path, token: me.token } };
+      if (createLock(path, me)) return { lock: { dir, path, token: me.token }, ...(tookOver ? { tookOver } : {}) };
       const holder = readHolder(path);
-      if (!isStale(path, holder)) return { busy: holder };
+      const stale = staleness(path, holder);
+      if (!stale) return { busy: holder };
+      if (existsSync(path)) tookOver = { holder, ...stale };
       rmSync(path, { force: true });
     }
   } catch {
@@ -139,8 +160,27 @@ export function releaseLock(lock: SessionLock): void {
   }
 }
 
+/**
+ * The line saying this run took over a stale lock (ttrial51 F6: a 60 s takeover from another host was not said, and
+ * the periodic lines showed nothing of the wait before it).
+ */
+export function takeoverText(t: TakenOver, path: string): string {
+  const who = t.holder ? `pid ${t.holder.pid} on host ${t.holder.host}, since ${t.holder.started_at}` : 'an unreadable lock';
+  const why = t.why === 'process gone' ? `its process is gone (last refreshed ${t.age_s} s ago)` : `not refreshed for ${t.age_s} s (over ${STALE_MS / 1000} s: that run is taken as ended)`;
+  return `took over the lock of another mmprep extract run (${who}; ${path}): ${why}`;
+}
+
+/** Seconds since the lock file was last refreshed ('?' when it is gone meanwhile). */
+function lockAgeS(path: string): string {
+  try {
+    return String(Math.max(0, Math.round((Date.now() - statSync(path).mtimeMs) / 1000)));
+  } catch {
+    return '?';
+  }
+}
+
 /** The line saying who holds a session's lock. */
 export function holderText(holder: LockHolder | null, path: string): string {
-  const who = holder ? `pid ${holder.pid} on host ${holder.host}, since ${holder.started_at}` : 'a run that is starting';
+  const who = holder ? `pid ${holder.pid} on host ${holder.host}, since ${holder.started_at}, refreshed ${lockAgeS(path)} s ago` : 'a run that is starting';
   return `is being extracted by another mmprep extract run into this folder (${who}; ${path}); waiting for it to finish (a lock not refreshed for ${STALE_MS / 1000} s, or whose process is gone, is taken over)`;
 }

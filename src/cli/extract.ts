@@ -4,6 +4,7 @@ import { usableCpus } from '../common/cpus.js';
 import { BatchError, EXIT, isMmprepError } from '../common/errors.js';
 import { extract, ExtractControl, ManifestError, parseShard, STAGE_NAMES, type ExtractSummary, type StageName } from '../batch/extract.js';
 import { exitUnlessDone, ROLLBACK_EXIT_MS } from '../batch/interrupt.js';
+import { checkManifest } from '../batch/check.js';
 import type { ProgressMode } from '../batch/progress.js';
 import { STAGE_OPTION_KEYS, type StageOptions } from '../batch/extract-stages.js';
 import { action, choiceOption, pickOption, columnList, delimiterOption, jobsOption, numberOption, outputOf, outputOption, printJsonFailure, reportError, absoluteOrNull } from './run.js';
@@ -32,6 +33,7 @@ interface Opts extends StageOptions {
   refRole?: string;
   faceWorkers?: number;
   progress: ProgressMode;
+  check: boolean;
 }
 
 export function register(program: Command): void {
@@ -71,12 +73,14 @@ function addRunAndStageOptions(cmd: Command): void {
     .option('--fallback <how>', "sync: a microphone without a usable beep: xcorr (placed by its content, only to about ±9 ms) or none (refused); mmprep sync --fallback (default: sync's default, xcorr)", choiceOption('--fallback', ['xcorr', 'none'] as const))
     .option('--share-camera-clock', "sync: a camera's picture (or sound) with no usable pulse of its own takes the clock of the same file's other stream, its audio/video skew unmeasured (mmprep sync --share-camera-clock)", false)
     .option('--one-pulse', "sync: the session had one sync pulse: with --search-s 0, a stream's only pulse pairs with another's in the other half of its file (mmprep sync --one-pulse)", false)
+    .option('--check', 'check the manifest and every file it names (all rows, whatever --shard says: columns, roles, duplicate ids, sync_options, files present and readable, transcripts) and the stage options, as a run would before its first session; write nothing, start no stage. Exit 0 with a one-line summary, or 2 listing every problem, one line each', false)
     .option('--progress <mode>', 'auto (a bar on a TTY, lines every 10 s otherwise), bar, lines or none', choiceOption('--progress', ['auto', 'bar', 'lines', 'none'] as const), 'auto');
 }
 
 /** `mmprep extract MANIFEST`: the run under SIGINT/SIGTERM handlers, then its summary and exit code. */
 async function runExtract(manifest: string, o: Opts): Promise<number> {
   warnUnreadStageOptions(o);
+  if (o.check) return runCheck(manifest, o);
   const control = new ExtractControl();
   const signals = interruptHandlers(control);
   let summary;
@@ -110,6 +114,31 @@ async function runExtract(manifest: string, o: Opts): Promise<number> {
     signals.remove();
   }
   return reportSummary(summary);
+}
+
+/**
+ * `--check`: the manifest's checks over every row, nothing written (-o and --shard are not used). stdout: the JSON
+ * summary (ok true), or the JSON failure with every problem as a refused run prints it; stderr: one line each.
+ */
+async function runCheck(manifest: string, o: Opts): Promise<number> {
+  let checked;
+  try {
+    checked = await checkManifest(manifest, { only: o.only, refRole: o.refRole, delimiter: o.delimiter, allowColumns: o.allowColumns, stageOptions: stageOptionsOf(o) });
+  } catch (e) {
+    if (isMmprepError(e)) printJsonFailure(e, { manifest: absoluteOrNull(manifest), ...(e instanceof ManifestError ? { problems: e.lines() } : {}) });
+    if (e instanceof ManifestError) {
+      for (const l of e.lines()) process.stderr.write(`mmprep: ${l}\n`);
+      process.stderr.write(`mmprep: ${e.problems.length} problem(s) in ${manifest} (every row checked, whatever --shard says); fix them before submitting\n`);
+      return EXIT.BAD_INPUT;
+    }
+    throw e;
+  }
+  const { summary, notes } = checked;
+  for (const note of notes) process.stderr.write(`mmprep extract: ${note}\n`);
+  process.stdout.write(JSON.stringify({ ok: true, check: true, ...summary }) + '\n');
+  const also = summary.transcripts ? ` and ${summary.transcripts} transcript(s)` : '';
+  process.stderr.write(`mmprep extract --check: ${manifest}: ${summary.sessions} session(s), ${summary.media_files} media file(s)${also} present and readable, no problem${summary.warnings ? `, ${summary.warnings} warning(s) above` : ''}; stages ${summary.stages.join(',')}; nothing written\n`);
+  return EXIT.OK;
 }
 
 /**
@@ -185,11 +214,26 @@ function warnUnreadStageOptions(o: Opts): void {
   }
 }
 
+/**
+ * One line per stage that did not apply to some sessions (their row leaves its input role empty: an audio-only
+ * session's face stage): said once for the run, not as a warning per session (ttrial51 F2), so a run where it applied
+ * to none is not a silent empty output.
+ */
+function notApplicableLines(na: ExtractSummary['not_applicable']): void {
+  for (const [stage, ids] of Object.entries(na)) {
+    if (!ids?.length) continue;
+    const named = ids.length > 5 ? `${ids.slice(0, 5).join(', ')}, ... (${ids.length - 5} more)` : ids.join(', ');
+    process.stderr.write(`mmprep extract: ${stage} stage not applicable to ${ids.length} session(s) whose row names no input for it (${named}): recorded in their meta.json not_applicable; not a warning, and --strict does not fail them\n`);
+  }
+}
+
 /** The JSON summary on stdout; exit 130 after an interrupt (saying what was finished and rolled back), 4 on failures. */
 function reportSummary(summary: ExtractSummary): number {
-  const { errors, warnings, ...rest } = summary;
+  const { errors, warnings, not_applicable, ...rest } = summary;
   const ok = !summary.interrupted && summary.failed === 0; // exit 0
-  process.stdout.write(JSON.stringify({ ok, ...rest, errors: errors.length, warnings: warnings.length }) + "\n");
+  const naCounts = Object.fromEntries(Object.entries(not_applicable).map(([stage, ids]) => [stage, ids.length]));
+  process.stdout.write(JSON.stringify({ ok, ...rest, errors: errors.length, warnings: warnings.length, not_applicable: naCounts }) + "\n");
+  notApplicableLines(not_applicable);
   if (summary.shard && summary.sessions === 0 && summary.manifest_sessions > 0) {
     const { index, count } = summary.shard;
     process.stderr.write(`mmprep extract: shard ${index}/${count} holds none of the manifest's ${summary.manifest_sessions} sessions (each session goes to one shard by a hash of its session_id): nothing to do here\n`);

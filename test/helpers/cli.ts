@@ -71,7 +71,9 @@ let queue: Promise<unknown> = Promise.resolve();
  */
 export function runCliInProcess(args: string[], opts: { cwd?: string } = {}): Promise<CliResult> {
   const name = args[0] === 'dataset' ? `dataset ${args[1]}` : args[0];
-  if (!IN_PROCESS.has(name) || args.some((a) => /^(-j|--jobs)/.test(a))) throw new Error(`runCliInProcess: '${args.join(' ')}' starts threads: runCli`);
+  // `extract --check` reads the manifest and stats its files only: no pool, no thread.
+  const threadless = IN_PROCESS.has(name) || (name === 'extract' && args.includes('--check'));
+  if (!threadless || args.some((a) => /^(-j|--jobs)/.test(a))) throw new Error(`runCliInProcess: '${args.join(' ')}' starts threads: runCli`);
   return queued(args, opts.cwd ?? ROOT, true);
 }
 
