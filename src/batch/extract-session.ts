@@ -23,6 +23,7 @@ import { loadStages, STAGE_FILES, STAGE_NAMES, STAGE_OPTION_KEYS, type StageName
 import type { ManifestSession, MediaKind } from './manifest.js';
 import { placementClockId, placementIf } from './clock-moved.js';
 import { cellRenamer } from './sync-names.js';
+import { countedStages, stageShown } from './work-share.js';
 import { dropBefore, keepBefore, restoreBefore } from './session-snapshot.js';
 import { changedInput, inputStates } from './input-change.js';
 import { stageToolchain, toolchainDiffers, type Toolchain } from './toolchain.js';
@@ -76,8 +77,12 @@ export interface SessionProgress {
   media_s: number;
 }
 
-/** Posts a session's progress at most every 250 ms (and at each stage change), from the decoders' reports. */
-function progressPoster(port: MessagePort | undefined, n_stages: number) {
+/**
+ * Posts a session's progress at most every 250 ms (and at each stage change), from the decoders' reports. A stage
+ * the session does not have (face without a video of its own: progress.ts stageShown) is not posted: the line keeps
+ * the stage before it (ttrial51 F1: `running: l60 face 0.0/3600.0 s` for an audio-only session).
+ */
+function progressPoster(port: MessagePort | undefined, n_stages: number, shown: (stage: string) => boolean = () => true) {
   let last = -Infinity;
   const cur: SessionProgress = { stage: 'inputs', stage_index: 0, n_stages, done_s: 0, media_s: 0 };
   const post = (force: boolean) => {
@@ -89,6 +94,7 @@ function progressPoster(port: MessagePort | undefined, n_stages: number) {
   onDecodeProgress(port ? (t) => ((cur.done_s = cur.media_s > 0 ? Math.min(cur.media_s, Math.max(cur.done_s, t)) : t), post(false)) : null);
   return {
     stage(name: string, index: number, media_s: number) {
+      if (!shown(name)) return;
       Object.assign(cur, { stage: name, stage_index: index, done_s: 0, media_s });
       post(true);
     },
@@ -992,7 +998,8 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
   const started_at = new Date().toISOString();
   const stages = orderStages(task.stages);
   const a: SessionAttempt = { task, dir: join(task.outDir, task.session.session_id), stages, options: relevantOptions(task.options, stages), t0, started_at, timings: {}, media_s: 0 };
-  const progress = progressPoster(task.progressPort, stages.length);
+  const counted = countedStages(stages, task.session);
+  const progress = progressPoster(task.progressPort, stages.length, (name) => stageShown(name, counted));
   answerRollback(task.progressPort);
   const port = task.progressPort;
   showinfoFrom(port ? () => askShowinfo(port) : null);
