@@ -948,7 +948,7 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
 
 /**
  * The reference media's duration unknown to ffprobe (an MKV a live recorder wrote without one, a stream) while the
- * stages wrote files: meta.json's media_s is 0 and the batch's media hours and progress leave the session out. A
+ * stages wrote files: meta.json's media_s is 0, the batch's media hours leave the session out and its progress counts the mean duration. A
  * warning, not a failure: a complete file can lack it (one still being written is failed by input-change.ts).
  */
 function unknownDurationWarning(a: SessionAttempt, inputs: MetaInput[], done: StagesDone): string | null {
@@ -956,7 +956,7 @@ function unknownDurationWarning(a: SessionAttempt, inputs: MetaInput[], done: St
   const ref = inputs.find((i) => i.role === a.task.session.ref_role);
   if (!ref) return null;
   const what = ref.duration_s === null ? 'records no duration that ffprobe reads' : 'has a duration of 0 s by ffprobe';
-  return `${ref.role}: ${ref.file} ${what} (a file a live recorder or a stream wrote), while the stages read it: meta.json media_s is 0, and the run's media hours and progress leave this session out; if the file was still being written, extract it again once it is complete (remux it with ffmpeg -i IN -c copy OUT to give it a duration)`;
+  return `${ref.role}: ${ref.file} ${what} (a file a live recorder or a stream wrote), while the stages read it: meta.json media_s is 0, the run's media hours leave this session out and its progress counts it by the mean duration of the others; if the file was still being written, extract it again once it is complete (remux it with ffmpeg -i IN -c copy OUT to give it a duration)`;
 }
 
 /**

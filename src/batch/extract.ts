@@ -24,7 +24,7 @@ import { CHILDREN_GRACE_MS, interruptFollows } from './interrupt.js';
 import { readManifest, type Manifest, type ManifestSession } from './manifest.js';
 import { audioRoleMixNotes } from './manifest-shared.js';
 import { referenceRoleNotes } from './reference-choice.js';
-import { countedStages, sessionShare, workOf, type WorkItem } from './work-share.js';
+import { countedStages, sessionShare, StageCostMeter, workOf, type WorkItem } from './work-share.js';
 import { createProgress, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
 import { HEARTBEAT_MS, holderText, LOCK_FILE, releaseLock, touchLock, tryLockSession, type SessionLock } from './session-lock.js';
 import { inShard, selectShard, type Shard } from './shard.js';
@@ -314,7 +314,9 @@ class ExtractRun {
   /** Progress inside the running sessions (SessionProgress messages from their threads). */
   private readonly partial = new Map<string, SessionProgress>();
   /** Each selected session as the progress weighs it (media seconds x counted stages), by session id. */
-  private readonly work = new Map<string, WorkItem & { counted: string[] }>();
+  private readonly work = new Map<string, WorkItem>();
+  /** Run seconds per media second of each stage, timed from the sessions' progress messages. */
+  private readonly stageCosts = new StageCostMeter();
   readonly errors: ErrorRecord[] = [];
   readonly warnings: ExtractSummary['warnings'] = [];
   private readonly running = new Map<string, RunningSession>();
@@ -343,7 +345,7 @@ class ExtractRun {
     this.state = { total: plan.selected.length, done: 0, skipped: 0, failed: 0, running: 0, media_s: 0, elapsed_s: 0, in_progress: 0, detail: '' };
     for (const s of plan.selected) {
       const counted = countedStages(plan.stages, s);
-      this.work.set(s.session_id, { media_s: null, n_stages: counted.length, state: 'waiting', share: 0, counted });
+      this.work.set(s.session_id, { media_s: null, stages: counted, state: 'waiting', share: 0 });
     }
     this.pool = new Piscina({ filename: threadFile('extract-worker.js', 'batch').href, minThreads: plan.jobs, maxThreads: plan.jobs, concurrentTasksPerWorker: 1, idleTimeout: 1000, execArgv: threadExecArgv() });
     this.pool.on('workerCreate', () => this.threadExits.watch(this.pool.threads));
@@ -356,9 +358,10 @@ class ExtractRun {
     let sum = 0;
     let media = 0;
     const detail: string[] = [];
+    const costs = this.stageCosts.costs();
     for (const [id, p] of this.partial) {
       const item = this.work.get(id);
-      const share = item ? sessionShare(item.counted, p) : 0;
+      const share = item ? sessionShare(item.stages, p, costs) : 0;
       if (item) Object.assign(item, { state: 'running', share });
       sum += share;
       media += share * p.media_s;
@@ -366,7 +369,7 @@ class ExtractRun {
     }
     state.in_progress = sum;
     state.in_progress_media_s = media;
-    state.work = workOf([...this.work.values()]);
+    state.work = workOf([...this.work.values()], costs);
     state.detail = detail.join(', ');
     this.progress.update(state);
   };
@@ -493,6 +496,7 @@ class ExtractRun {
       this.partial.set(session.session_id, p);
       const item = this.work.get(session.session_id);
       if (item && p.media_s > 0) item.media_s = p.media_s; // probed as the session starts (its inputs read)
+      this.stageCosts.seen(session.session_id, p.stage, p.media_s, performance.now() / 1000);
       this.tick(); // the reporter rate-limits its lines; a session shorter than the 1 s ticker still shows its stages
     });
     channel.port1.unref();
@@ -561,6 +565,7 @@ class ExtractRun {
     const item = this.work.get(id);
     if (!item) return;
     if (media_s > 0) item.media_s = media_s;
+    this.stageCosts.ended(id, performance.now() / 1000, status === 'done');
     item.state = status;
     if (status !== 'failed') item.share = 1;
   }
@@ -594,6 +599,7 @@ class ExtractRun {
     this.partial.delete(session.session_id);
     const item = this.work.get(session.session_id);
     if (item?.state === 'running') Object.assign(item, { state: 'waiting', share: 0 }); // rolled back: not finished
+    this.stageCosts.ended(session.session_id, performance.now() / 1000, false);
     this.running.delete(session.session_id);
     const lock = this.locks.get(session.session_id);
     if (lock) releaseLock(lock); // after a failed or rolled-back session's files are removed

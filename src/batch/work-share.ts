@@ -25,15 +25,116 @@ export function stageShown(stage: string, counted: readonly string[]): boolean {
 const STAGE_ORDER = ['inputs', 'sync', 'audio', 'face'];
 
 /**
- * Share (0..1) of a session's counted work done: its counted stages before the running one, plus the media seconds the
- * running one has decoded when it counts. Stages weigh alike (media seconds each).
+ * Run seconds a stage takes: a fixed part (starting the stage: models, ffmpeg) plus a part per media second. Only the
+ * ratios between stages and sessions matter.
  */
-export function sessionShare(counted: readonly string[], p: { stage: string; done_s: number; media_s: number }): number {
-  if (counted.length === 0) return 0;
+export interface StageCost {
+  fixed_s: number;
+  per_media_s: number;
+}
+export type StageCosts = Readonly<Record<string, StageCost>>;
+
+/**
+ * Costs before any stage has been timed in this run, relative to audio: the face stage (models on each analysed frame)
+ * took about 20x the audio stage per media second in the scale trial (ttrial51 ref run, --face-fps 2: audio of a 60-min
+ * recording in about 40 s, 40 s of video in about 40 s); the sync stage counts only when it is the only stage.
+ */
+export const PRIOR_STAGE_COSTS: StageCosts = { sync: { fixed_s: 0, per_media_s: 1 }, audio: { fixed_s: 0, per_media_s: 1 }, face: { fixed_s: 0, per_media_s: 20 } };
+
+/** The cost of a stage: measured, else the prior scaled by the measured stages' per-media-second ratio to their priors. */
+export function stageCost(stage: string, costs: StageCosts): StageCost {
+  if (costs[stage] !== undefined) return costs[stage];
+  const measured = Object.keys(costs).filter((s) => PRIOR_STAGE_COSTS[s] !== undefined && costs[s].per_media_s > 0);
+  const scale = measured.length ? measured.reduce((a, s) => a + costs[s].per_media_s / PRIOR_STAGE_COSTS[s].per_media_s, 0) / measured.length : 1;
+  const prior = PRIOR_STAGE_COSTS[stage] ?? { fixed_s: 0, per_media_s: 1 };
+  return { fixed_s: prior.fixed_s * scale, per_media_s: prior.per_media_s * scale };
+}
+
+/** Run seconds of a stage over media_s seconds. */
+function stageWork(stage: string, costs: StageCosts, media_s: number): number {
+  const c = stageCost(stage, costs);
+  return c.fixed_s + c.per_media_s * media_s;
+}
+
+/** A session's work: the sum of its counted stages' costs over its media seconds. */
+export function sessionCost(counted: readonly string[], costs: StageCosts, media_s: number): number {
+  return counted.reduce((a, s) => a + stageWork(s, costs, media_s), 0);
+}
+
+/**
+ * Share (0..1) of a session's counted work done: its counted stages before the running one, plus the media seconds the
+ * running one has decoded when it counts, each stage weighed by its cost.
+ */
+export function sessionShare(counted: readonly string[], p: { stage: string; done_s: number; media_s: number }, costs: StageCosts = {}): number {
+  const whole = sessionCost(counted, costs, p.media_s);
+  if (whole <= 0) return 0;
   const at = STAGE_ORDER.indexOf(p.stage);
-  const before = counted.filter((s) => STAGE_ORDER.indexOf(s) < at).length;
-  const inStage = counted.includes(p.stage) && p.media_s > 0 ? Math.min(1, p.done_s / p.media_s) : 0;
-  return Math.min(1, (before + inStage) / counted.length);
+  const before = sessionCost(counted.filter((s) => STAGE_ORDER.indexOf(s) < at), costs, p.media_s);
+  const inStage = counted.includes(p.stage) && p.media_s > 0 ? Math.min(1, p.done_s / p.media_s) * stageWork(p.stage, costs, p.media_s) : 0;
+  return Math.min(1, (before + inStage) / whole);
+}
+
+/** Sums for a least-squares line run_s = fixed_s + per_media_s x media_s over a stage's timed runs. */
+interface FitSums {
+  n: number;
+  x: number;
+  y: number;
+  xx: number;
+  xy: number;
+}
+
+/**
+ * A stage's cost from its timed runs: the least-squares line (ordinary least squares, slope cov(x,y)/var(x)), with a
+ * slope and an intercept of at least 0; runs of one length only give the ratio of the sums (no fixed part).
+ * Short sessions alone overstate the per-media-second part of a long one (a 10-s session's audio stage is mostly
+ * its start): the fixed part keeps an hour of audio from being priced as 360 ten-second sessions.
+ */
+export function fitCost(f: FitSums): StageCost {
+  const varX = f.xx - (f.x * f.x) / f.n;
+  const ratio = { fixed_s: 0, per_media_s: f.y / f.x };
+  if (f.n < 2 || varX <= 1e-9 * f.xx) return ratio;
+  const slope = (f.xy - (f.x * f.y) / f.n) / varX;
+  if (slope <= 0) return { fixed_s: f.y / f.n, per_media_s: 0 };
+  const fixed = (f.y - slope * f.x) / f.n;
+  return fixed >= 0 ? { fixed_s: fixed, per_media_s: slope } : ratio;
+}
+
+/**
+ * Times each stage of the run's sessions from their progress messages (a stage runs from its message to the next
+ * stage's, or to the session's end) to give StageCosts, fitted over the stages finished (fitCost).
+ */
+export class StageCostMeter {
+  private readonly current = new Map<string, { stage: string; media_s: number; t: number }>();
+  private readonly sums = new Map<string, FitSums>();
+
+  /** A session's progress message at time t (seconds): a new stage ends the one before. */
+  seen(session: string, stage: string, media_s: number, t: number): void {
+    const cur = this.current.get(session);
+    if (cur && cur.stage === stage) return;
+    if (cur) this.close(cur, t);
+    this.current.set(session, { stage, media_s, t });
+  }
+
+  /** The session ended at time t: its last stage ends; `finished` false (failed, rolled back) drops its timing. */
+  ended(session: string, t: number, finished: boolean): void {
+    const cur = this.current.get(session);
+    if (cur && finished) this.close(cur, t);
+    this.current.delete(session);
+  }
+
+  private close(cur: { stage: string; media_s: number; t: number }, t: number): void {
+    if (!(cur.media_s > 0) || cur.stage === 'inputs') return;
+    const f = this.sums.get(cur.stage) ?? { n: 0, x: 0, y: 0, xx: 0, xy: 0 };
+    const y = Math.max(0, t - cur.t);
+    Object.assign(f, { n: f.n + 1, x: f.x + cur.media_s, y: f.y + y, xx: f.xx + cur.media_s ** 2, xy: f.xy + cur.media_s * y });
+    this.sums.set(cur.stage, f);
+  }
+
+  costs(): StageCosts {
+    const out: Record<string, StageCost> = {};
+    for (const [stage, f] of this.sums) if (f.y > 0) out[stage] = fitCost(f);
+    return out;
+  }
 }
 
 /** One session of a run as the progress weighs it. */
@@ -41,13 +142,13 @@ export interface WorkItem {
   /** Its media seconds (the reference role's duration), null until its inputs are probed (or a duration of 0). */
   media_s: number | null;
   /** Its counted stages (countedStages). */
-  n_stages: number;
+  stages: readonly string[];
   state: 'waiting' | 'running' | 'done' | 'skipped' | 'failed';
   /** Share done (running), or reached when it failed (0..1). */
   share: number;
 }
 
-/** The run's work in weight units (media seconds x counted stages). */
+/** The run's work in run seconds as the stage costs price it (relative units before any stage is timed). */
 export interface WorkTotals {
   total: number;
   /** Finished sessions' weight (done, skipped, failed) plus the share done of running ones. */
@@ -59,16 +160,16 @@ export interface WorkTotals {
 }
 
 /**
- * Each session weighs its media seconds times its counted stages; one not probed yet weighs the mean media seconds of
- * those probed (1 s when none is: the sessions' stages are counted then). A failed session is finished work, but only
- * the share it reached counts as work done for the rate (a session failing at once would make the rate look fast).
+ * Each session weighs the costs of its counted stages over its media seconds; one not probed yet is priced at the mean
+ * media seconds of those probed (1 s when none is: the sessions' stages are counted then). A failed session is finished work,
+ * but only the share it reached counts as work done for the rate (a session failing at once would make it look fast).
  */
-export function workOf(items: readonly WorkItem[]): WorkTotals {
+export function workOf(items: readonly WorkItem[], costs: StageCosts = {}): WorkTotals {
   const known = items.filter((i) => i.media_s !== null && i.media_s > 0);
   const mean = known.length ? known.reduce((a, i) => a + (i.media_s as number), 0) / known.length : 1;
   const t: WorkTotals = { total: 0, finished: 0, processed: 0, unprobed: items.length - known.length };
   for (const i of items) {
-    const w = (i.media_s !== null && i.media_s > 0 ? i.media_s : mean) * Math.max(1, i.n_stages);
+    const w = sessionCost(i.stages, costs, i.media_s !== null && i.media_s > 0 ? i.media_s : mean) || 1;
     t.total += w;
     if (i.state === 'done' || i.state === 'skipped' || i.state === 'failed') t.finished += w;
     if (i.state === 'running') t.finished += w * i.share;
