@@ -30,6 +30,10 @@ describe('extract progress weighs sessions by media seconds and the stages they 
     // 5090 / 6890 = 73 %; 5090 units of work in 300 s, 1800 left: 106 s (sessions counted: 'ETA 0:05')
     expect(line).toMatch(/^29\/30 sessions \(73 % of the work\)/);
     expect(etaSeconds(st)).toBeCloseTo((300 / 5090) * 1800, 6);
+    // in the first minute, no ETA until a twentieth of the work is done (one short session done is not)
+    const early = runState(short.slice(0, 1), [], [...short.slice(1), { media_s: 3600, session: audioOnly }], 10);
+    expect(etaSeconds(early)).toBeNaN();
+    expect(etaSeconds({ ...early, elapsed_s: 60 })).toBeGreaterThan(0);
   });
   it('stage costs timed in the run replace the priors (audio of an hour in 40 s, face of 40 s in 40 s)', () => {
     const meter = new StageCostMeter();
@@ -51,6 +55,10 @@ describe('extract progress weighs sessions by media seconds and the stages they 
     expect(sessionShare(['audio', 'face'], { stage: 'face', done_s: 0, media_s: 40 }, costs)).toBeCloseTo(1 / 41, 9);
     // an hour of audio is priced at 40 s, not at 90 times the 40-s session's 1 s (the ratio of those two alone)
     expect(workOf([{ media_s: 3600, stages: ['audio'], state: 'waiting', share: 0 }], costs).total).toBeCloseTo(40, 9);
+    // a running stage's own rate counts: 1800 s of a 2-hour audio done in 5 s
+    meter.seen('l120', 'audio', 7200, 100);
+    meter.seen('l120', 'audio', 7200, 105, 1800);
+    expect(meter.costs().audio.per_media_s).toBeLessThan(costs.audio.per_media_s);
   });
   it('the share moves with the media seconds of a long session (it stayed at 62 % for 780 s of an hour-long one)', () => {
     const short = Array.from({ length: 7 }, () => ({ media_s: 10, session: audioOnly }));

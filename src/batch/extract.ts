@@ -496,7 +496,7 @@ class ExtractRun {
       this.partial.set(session.session_id, p);
       const item = this.work.get(session.session_id);
       if (item && p.media_s > 0) item.media_s = p.media_s; // probed as the session starts (its inputs read)
-      this.stageCosts.seen(session.session_id, p.stage, p.media_s, performance.now() / 1000);
+      this.stageCosts.seen(session.session_id, p.stage, p.media_s, performance.now() / 1000, p.done_s);
       this.tick(); // the reporter rate-limits its lines; a session shorter than the 1 s ticker still shows its stages
     });
     channel.port1.unref();

@@ -83,6 +83,13 @@ interface FitSums {
   xy: number;
 }
 
+/** The sums with one more timed run (x media seconds in y run seconds). */
+function addPoint(f: FitSums | undefined, x: number, y: number): FitSums {
+  const g = f ?? { n: 0, x: 0, y: 0, xx: 0, xy: 0 };
+  const yy = Math.max(0, y);
+  return { n: g.n + 1, x: g.x + x, y: g.y + yy, xx: g.xx + x * x, xy: g.xy + x * yy };
+}
+
 /**
  * A stage's cost from its timed runs: the least-squares line (ordinary least squares, slope cov(x,y)/var(x)), with a
  * slope and an intercept of at least 0; runs of one length only give the ratio of the sums (no fixed part).
@@ -104,15 +111,15 @@ export function fitCost(f: FitSums): StageCost {
  * stage's, or to the session's end) to give StageCosts, fitted over the stages finished (fitCost).
  */
 export class StageCostMeter {
-  private readonly current = new Map<string, { stage: string; media_s: number; t: number }>();
+  private readonly current = new Map<string, { stage: string; media_s: number; t: number; done_s: number; t_done: number }>();
   private readonly sums = new Map<string, FitSums>();
 
-  /** A session's progress message at time t (seconds): a new stage ends the one before. */
-  seen(session: string, stage: string, media_s: number, t: number): void {
+  /** A session's progress message at time t (seconds): a new stage ends the one before; done_s its media seconds done. */
+  seen(session: string, stage: string, media_s: number, t: number, done_s = 0): void {
     const cur = this.current.get(session);
-    if (cur && cur.stage === stage) return;
+    if (cur && cur.stage === stage) return void Object.assign(cur, { done_s, t_done: t });
     if (cur) this.close(cur, t);
-    this.current.set(session, { stage, media_s, t });
+    this.current.set(session, { stage, media_s, t, done_s, t_done: t });
   }
 
   /** The session ended at time t: its last stage ends; `finished` false (failed, rolled back) drops its timing. */
@@ -124,15 +131,18 @@ export class StageCostMeter {
 
   private close(cur: { stage: string; media_s: number; t: number }, t: number): void {
     if (!(cur.media_s > 0) || cur.stage === 'inputs') return;
-    const f = this.sums.get(cur.stage) ?? { n: 0, x: 0, y: 0, xx: 0, xy: 0 };
-    const y = Math.max(0, t - cur.t);
-    Object.assign(f, { n: f.n + 1, x: f.x + cur.media_s, y: f.y + y, xx: f.xx + cur.media_s ** 2, xy: f.xy + cur.media_s * y });
-    this.sums.set(cur.stage, f);
+    this.sums.set(cur.stage, addPoint(this.sums.get(cur.stage), cur.media_s, t - cur.t));
   }
 
+  /**
+   * The fitted costs; a running stage adds its point so far (media seconds done, run seconds since it began): the
+   * rate of an hour-long session's stage is its own, not the one 10-s sessions suggest (the fixed part dominates those).
+   */
   costs(): StageCosts {
+    const sums = new Map(this.sums);
+    for (const cur of this.current.values()) if (cur.stage !== 'inputs' && cur.done_s > 0) sums.set(cur.stage, addPoint(sums.get(cur.stage), cur.done_s, cur.t_done - cur.t));
     const out: Record<string, StageCost> = {};
-    for (const [stage, f] of this.sums) if (f.y > 0) out[stage] = fitCost(f);
+    for (const [stage, f] of sums) if (f.y > 0) out[stage] = fitCost(f);
     return out;
   }
 }
