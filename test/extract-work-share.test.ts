@@ -73,6 +73,13 @@ describe('extract progress weighs sessions by media seconds and the stages they 
       { media_s: null, stages: ['audio', 'face'], state: 'waiting', share: 0 },
     ]);
     expect(w).toEqual({ total: 40 + 20 * 21, finished: 40, processed: 40, unprobed: 1 });
+    // with a probed session of the same stages, its mean: a camera session is not priced by a long audio-only one
+    const v = workOf([
+      { media_s: 3600, stages: ['audio'], state: 'done', share: 1 },
+      { media_s: 20, stages: ['audio', 'face'], state: 'done', share: 1 },
+      { media_s: null, stages: ['audio', 'face'], state: 'waiting', share: 0 },
+    ]);
+    expect(v.total).toBe(3600 + 20 * 21 * 2);
   });
   it('an audio-only session has no face stage: not counted, never shown; the sync stage is not media work', () => {
     expect(countedStages(STAGES, audioOnly)).toEqual(['audio']);

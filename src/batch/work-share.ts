@@ -171,15 +171,28 @@ export interface WorkTotals {
 
 /**
  * Each session weighs the costs of its counted stages over its media seconds; one not probed yet is priced at the mean
- * media seconds of those probed (1 s when none is: the sessions' stages are counted then). A failed session is finished work,
+ * media seconds of those probed with the same stages, else of all those probed (1 s when none is: the sessions'
+ * stages are counted then). A failed session is finished work,
  * but only the share it reached counts as work done for the rate (a session failing at once would make it look fast).
  */
 export function workOf(items: readonly WorkItem[], costs: StageCosts = {}): WorkTotals {
   const known = items.filter((i) => i.media_s !== null && i.media_s > 0);
-  const mean = known.length ? known.reduce((a, i) => a + (i.media_s as number), 0) / known.length : 1;
+  const meanOf = (group: readonly WorkItem[]) => group.reduce((a, i) => a + (i.media_s as number), 0) / group.length;
+  const overall = known.length ? meanOf(known) : 1;
+  // The mean of the sessions with the same stages (a camera session is not priced by an archive's long audio-only
+  // recordings: arch.csv's failing camera sessions were priced at l30's weight), else of all those probed.
+  const means = new Map<string, number>();
+  const meanFor = (stages: readonly string[]): number => {
+    const key = stages.join(',');
+    if (!means.has(key)) {
+      const same = known.filter((i) => i.stages.join(',') === key);
+      means.set(key, same.length ? meanOf(same) : overall);
+    }
+    return means.get(key) as number;
+  };
   const t: WorkTotals = { total: 0, finished: 0, processed: 0, unprobed: items.length - known.length };
   for (const i of items) {
-    const w = sessionCost(i.stages, costs, i.media_s !== null && i.media_s > 0 ? i.media_s : mean) || 1;
+    const w = sessionCost(i.stages, costs, i.media_s !== null && i.media_s > 0 ? i.media_s : meanFor(i.stages)) || 1;
     t.total += w;
     if (i.state === 'done' || i.state === 'skipped' || i.state === 'failed') t.finished += w;
     if (i.state === 'running') t.finished += w * i.share;
