@@ -23,6 +23,7 @@ import { loadStages, STAGE_FILES, STAGE_NAMES, STAGE_OPTION_KEYS, type StageName
 import type { ManifestSession, MediaKind } from './manifest.js';
 import { placementClockId, placementIf } from './clock-moved.js';
 import { cellRenamer } from './sync-names.js';
+import { countedStages, stageShown } from './work-share.js';
 import { dropBefore, keepBefore, restoreBefore } from './session-snapshot.js';
 import { changedInput, inputStates } from './input-change.js';
 import { stageToolchain, toolchainDiffers, type Toolchain } from './toolchain.js';
@@ -78,8 +79,12 @@ export interface SessionProgress {
   media_s: number;
 }
 
-/** Posts a session's progress at most every 250 ms (and at each stage change), from the decoders' reports. */
-function progressPoster(port: MessagePort | undefined, n_stages: number) {
+/**
+ * Posts a session's progress at most every 250 ms (and at each stage change), from the decoders' reports. A stage
+ * the session does not have (face without a video of its own: progress.ts stageShown) is not posted: the line keeps
+ * the stage before it (ttrial51 F1: `running: l60 face 0.0/3600.0 s` for an audio-only session).
+ */
+function progressPoster(port: MessagePort | undefined, n_stages: number, shown: (stage: string) => boolean = () => true) {
   let last = -Infinity;
   const cur: SessionProgress = { stage: 'inputs', stage_index: 0, n_stages, done_s: 0, media_s: 0 };
   const post = (force: boolean) => {
@@ -91,6 +96,7 @@ function progressPoster(port: MessagePort | undefined, n_stages: number) {
   onDecodeProgress(port ? (t) => ((cur.done_s = cur.media_s > 0 ? Math.min(cur.media_s, Math.max(cur.done_s, t)) : t), post(false)) : null);
   return {
     stage(name: string, index: number, media_s: number) {
+      if (!shown(name)) return;
       Object.assign(cur, { stage: name, stage_index: index, done_s: 0, media_s });
       post(true);
     },
@@ -954,7 +960,7 @@ async function attemptSession(a: SessionAttempt, progress: ProgressPoster): Prom
 
 /**
  * The reference media's duration unknown to ffprobe (an MKV a live recorder wrote without one, a stream) while the
- * stages wrote files: meta.json's media_s is 0 and the batch's media hours and progress leave the session out. A
+ * stages wrote files: meta.json's media_s is 0, the batch's media hours leave the session out and its progress counts the mean duration. A
  * warning, not a failure: a complete file can lack it (one still being written is failed by input-change.ts).
  */
 function unknownDurationWarning(a: SessionAttempt, inputs: MetaInput[], done: StagesDone): string | null {
@@ -962,7 +968,7 @@ function unknownDurationWarning(a: SessionAttempt, inputs: MetaInput[], done: St
   const ref = inputs.find((i) => i.role === a.task.session.ref_role);
   if (!ref) return null;
   const what = ref.duration_s === null ? 'records no duration that ffprobe reads' : 'has a duration of 0 s by ffprobe';
-  return `${ref.role}: ${ref.file} ${what} (a file a live recorder or a stream wrote), while the stages read it: meta.json media_s is 0, and the run's media hours and progress leave this session out; if the file was still being written, extract it again once it is complete (remux it with ffmpeg -i IN -c copy OUT to give it a duration)`;
+  return `${ref.role}: ${ref.file} ${what} (a file a live recorder or a stream wrote), while the stages read it: meta.json media_s is 0, the run's media hours leave this session out and its progress counts it by the mean duration of the others; if the file was still being written, extract it again once it is complete (remux it with ffmpeg -i IN -c copy OUT to give it a duration)`;
 }
 
 /**
@@ -1004,7 +1010,8 @@ export async function runSession(task: SessionTask): Promise<SessionOutcome> {
   const started_at = new Date().toISOString();
   const stages = orderStages(task.stages);
   const a: SessionAttempt = { task, dir: join(task.outDir, task.session.session_id), stages, options: relevantOptions(task.options, stages), t0, started_at, timings: {}, media_s: 0 };
-  const progress = progressPoster(task.progressPort, stages.length);
+  const counted = countedStages(stages, task.session);
+  const progress = progressPoster(task.progressPort, stages.length, (name) => stageShown(name, counted));
   answerRollback(task.progressPort);
   const port = task.progressPort;
   showinfoFrom(port ? () => askShowinfo(port) : null);

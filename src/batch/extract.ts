@@ -24,7 +24,8 @@ import { CHILDREN_GRACE_MS, interruptFollows } from './interrupt.js';
 import { readManifest, type Manifest, type ManifestSession } from './manifest.js';
 import { audioRoleMixNotes } from './manifest-shared.js';
 import { referenceRoleNotes } from './reference-choice.js';
-import { createProgress, sessionFraction, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
+import { countedStages, sessionShare, StageCostMeter, workOf, type WorkItem } from './work-share.js';
+import { createProgress, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
 import { HEARTBEAT_MS, holderText, LOCK_FILE, releaseLock, takeoverText, touchLock, tryLockSession, type SessionLock } from './session-lock.js';
 import { inShard, selectShard, type Shard } from './shard.js';
 import { toolchainOf, type Toolchain } from './toolchain.js';
@@ -317,6 +318,10 @@ class ExtractRun {
   readonly state: ProgressState;
   /** Progress inside the running sessions (SessionProgress messages from their threads). */
   private readonly partial = new Map<string, SessionProgress>();
+  /** Each selected session as the progress weighs it (media seconds x counted stages), by session id. */
+  private readonly work = new Map<string, WorkItem>();
+  /** Run seconds per media second of each stage, timed from the sessions' progress messages. */
+  private readonly stageCosts = new StageCostMeter();
   readonly errors: ErrorRecord[] = [];
   readonly warnings: ExtractSummary['warnings'] = [];
   private readonly running = new Map<string, RunningSession>();
@@ -344,6 +349,10 @@ class ExtractRun {
     private readonly t0: number,
   ) {
     this.state = { total: plan.selected.length, done: 0, skipped: 0, failed: 0, running: 0, media_s: 0, elapsed_s: 0, in_progress: 0, detail: '' };
+    for (const s of plan.selected) {
+      const counted = countedStages(plan.stages, s);
+      this.work.set(s.session_id, { media_s: null, stages: counted, state: 'waiting', share: 0 });
+    }
     this.pool = new Piscina({ filename: threadFile('extract-worker.js', 'batch').href, minThreads: plan.jobs, maxThreads: plan.jobs, concurrentTasksPerWorker: 1, idleTimeout: 1000, execArgv: threadExecArgv() });
     this.pool.on('workerCreate', () => this.threadExits.watch(this.pool.threads));
     control.onStop((mode) => (mode === 'finish' ? this.announceFinish() : this.rollBackRunning()));
@@ -355,13 +364,18 @@ class ExtractRun {
     let sum = 0;
     let media = 0;
     const detail: string[] = [];
+    const costs = this.stageCosts.costs();
     for (const [id, p] of this.partial) {
-      sum += sessionFraction(p);
-      media += sessionFraction(p) * p.media_s;
+      const item = this.work.get(id);
+      const share = item ? sessionShare(item.stages, p, costs) : 0;
+      if (item) Object.assign(item, { state: 'running', share });
+      sum += share;
+      media += share * p.media_s;
       detail.push(`${id} ${p.stage} ${p.done_s.toFixed(1)}/${p.media_s.toFixed(1)} s`);
     }
     state.in_progress = sum;
     state.in_progress_media_s = media;
+    state.work = workOf([...this.work.values()], costs);
     state.detail = detail.join(', ');
     this.progress.update(state);
   };
@@ -487,6 +501,9 @@ class ExtractRun {
       // one answer for every session thread (src/media/showinfo.ts showinfoFrom); a port closed meanwhile drops it
       if ('showinfoWanted' in p) return void showinfoReady().then((filter) => channel.port1.postMessage({ showinfo: filter }));
       this.partial.set(session.session_id, p);
+      const item = this.work.get(session.session_id);
+      if (item && p.media_s > 0) item.media_s = p.media_s; // probed as the session starts (its inputs read)
+      this.stageCosts.seen(session.session_id, p.stage, p.media_s, performance.now() / 1000, p.done_s);
       this.tick(); // the reporter rate-limits its lines; a session shorter than the 1 s ticker still shows its stages
     });
     channel.port1.unref();
@@ -536,6 +553,7 @@ class ExtractRun {
     if (o.redone) this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}): redone although --resume: its meta.json records ${o.redone}`);
     this.partial.delete(o.session_id); // its media now counts in state.media_s, not twice until sessionEnded
     for (const st of o.not_applicable ?? []) (this.notApplicable[st] ??= []).push(o.session_id);
+    this.finishWork(o.session_id, o.status, o.media_s);
     if (o.status === 'done') {
       state.done++;
       state.media_s += o.media_s;
@@ -548,6 +566,16 @@ class ExtractRun {
       this.progress.log(`mmprep extract: session ${o.session_id} (line ${o.line}) failed in ${o.stage}: ${o.reason}${keptNote(kept)}`);
       await this.saveErrors();
     }
+  }
+
+  /** A session's outcome in the weighed work: its media seconds as probed, its share kept when it failed. */
+  private finishWork(id: string, status: 'done' | 'skipped' | 'failed', media_s: number): void {
+    const item = this.work.get(id);
+    if (!item) return;
+    if (media_s > 0) item.media_s = media_s;
+    this.stageCosts.ended(id, performance.now() / 1000, status === 'done');
+    item.state = status;
+    if (status !== 'failed') item.share = 1;
   }
 
   /** The task was aborted by a rollback (its outputs are removed), or the worker itself died (a failed session). */
@@ -565,6 +593,7 @@ class ExtractRun {
       return;
     }
     // The worker itself died (out of memory, a native crash): record it like any failed session.
+    this.finishWork(session.session_id, 'failed', 0);
     this.state.failed++;
     const reason = `worker failed: ${(e as Error)?.message ?? String(e)}`.replace(/\s*\n\s*/g, ' ');
     this.errors.push({ session_id: session.session_id, line: session.line, manifest: this.plan.manifest.path, stage: 'worker', reason, earlier_output_kept: kept });
@@ -576,6 +605,9 @@ class ExtractRun {
   private sessionEnded(session: ManifestSession, port: MessagePort, resolveAll: () => void): void {
     port.close();
     this.partial.delete(session.session_id);
+    const item = this.work.get(session.session_id);
+    if (item?.state === 'running') Object.assign(item, { state: 'waiting', share: 0 }); // rolled back: not finished
+    this.stageCosts.ended(session.session_id, performance.now() / 1000, false);
     this.running.delete(session.session_id);
     const lock = this.locks.get(session.session_id);
     if (lock) releaseLock(lock); // after a failed or rolled-back session's files are removed

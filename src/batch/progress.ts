@@ -3,6 +3,7 @@
  * a fixed interval otherwise (logs of batch jobs), or nothing.
  */
 import cliProgress from 'cli-progress';
+import type { WorkTotals } from './work-share.js';
 
 export type ProgressMode = 'auto' | 'bar' | 'lines' | 'none';
 
@@ -21,6 +22,8 @@ export interface ProgressState {
   in_progress_media_s?: number;
   /** The running sessions' stage and media seconds done, e.g. `s01 audio 5.2/10.0 s`. */
   detail?: string;
+  /** The work weighed by media seconds and stages (workOf); without it the share and ETA count sessions. */
+  work?: WorkTotals;
 }
 
 /** Share of a session's work done: finished stages plus the media seconds the current stage has decoded. */
@@ -47,6 +50,7 @@ export function formatDuration(s: number): string {
  * done inside running sessions; NaN until a session has finished or ETA_AFTER_S have passed with some progress.
  */
 export function etaSeconds(st: ProgressState): number {
+  if (st.work) return workEta(st, st.work);
   const inside = st.in_progress ?? 0;
   const finished = st.done + st.failed;
   const processed = finished + inside;
@@ -55,6 +59,23 @@ export function etaSeconds(st: ProgressState): number {
   if (st.elapsed_s <= 0 || processed <= 0) return NaN;
   if (finished === 0 && st.elapsed_s < ETA_AFTER_S) return NaN;
   return (st.elapsed_s / processed) * (left - inside);
+}
+
+/** Seconds left from the rate at which this run has done weighed work (workOf); the same gates as etaSeconds. */
+function workEta(st: ProgressState, w: WorkTotals): number {
+  const finished = st.done + st.failed + st.skipped;
+  if (finished >= st.total || w.total - w.finished <= 0) return 0;
+  if (st.elapsed_s <= 0 || w.processed <= 0) return NaN;
+  // Before the first minute, an ETA once a twentieth of the work is done: a first short audio-only session done
+  // after 10 s priced the video sessions' face stage by its prior and read "ETA 28:35" for a run of 4 minutes.
+  if (st.elapsed_s < ETA_AFTER_S && w.processed < w.total / 20) return NaN;
+  return (st.elapsed_s / w.processed) * (w.total - w.finished);
+}
+
+/** Share of the run's work finished (0..1): weighed by media seconds and stages when st.work is there, else by sessions. */
+export function workShare(st: ProgressState): number {
+  if (st.work) return st.work.total > 0 ? st.work.finished / st.work.total : 1;
+  return st.total > 0 ? (st.done + st.skipped + st.failed + (st.in_progress ?? 0)) / st.total : 1;
 }
 
 /**
@@ -72,9 +93,9 @@ export function describe(st: ProgressState, final = false): string {
   const speed = speedOf(st);
   // Whole percents rounded down, and never 100 while a session runs (its last stage's tail, meta.json): 99.7 % read
   // "100 % of the work" for the last seconds of a run.
-  const work = st.total > 0 ? Math.min(finished < st.total ? 99 : 100, Math.floor((100 * (finished + (st.in_progress ?? 0))) / st.total)) : 100;
+  const work = st.total > 0 ? Math.min(finished < st.total ? 99 : 100, Math.floor(100 * workShare(st) + 1e-9)) : 100;
   const parts = [
-    `${finished}/${st.total} sessions${st.in_progress ? ` (${work} % of the work)` : ''}`,
+    `${finished}/${st.total} sessions${st.in_progress || (st.work && st.running) ? ` (${work} % of the work)` : ''}`,
     `${st.done} done`,
     ...(st.skipped ? [`${st.skipped} skipped (complete)`] : []),
     ...(st.failed ? [`${st.failed} failed`] : []),
@@ -140,7 +161,7 @@ export function createProgress(mode: ProgressMode, opts: { stream?: NodeJS.Write
       if (!bar) bar = multi.create(st.total, 0, payload(st));
       bar.setTotal(st.total);
       // The bar moves within sessions too: finished sessions plus the share done in the running ones.
-      bar.update(Math.round((st.done + st.skipped + st.failed + (st.in_progress ?? 0)) * 100) / 100, payload(st));
+      bar.update(Math.round(workShare(st) * st.total * 100) / 100, payload(st));
     },
     log: (l) => multi.log(l + '\n'),
     stop(st) {
