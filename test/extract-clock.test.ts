@@ -10,7 +10,8 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { etaSeconds, sessionFraction } from '../src/batch/progress.js';
+import { etaSeconds } from '../src/batch/progress.js';
+import { sessionShare } from '../src/batch/work-share.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { extractCached } from './helpers/extract-cache.js';
@@ -148,7 +149,9 @@ describe('extract: signals and progress (issue 12, item 6)', () => {
     expect(etaSeconds(st)).toBeNaN();
     expect(etaSeconds({ ...st, elapsed_s: 61 })).toBeCloseTo((61 / 0.5) * 3.5, 6);
     expect(etaSeconds({ ...st, elapsed_s: 61, in_progress: 0 })).toBeNaN();
-    expect(sessionFraction({ stage_index: 1, n_stages: 3, done_s: 5, media_s: 10 })).toBeCloseTo(0.5, 9);
+    // Within a session: its audio done and half of its face stage's media seconds, the two priced alike here.
+    const alike = { audio: { fixed_s: 0, per_media_s: 1 }, face: { fixed_s: 0, per_media_s: 1 } };
+    expect(sessionShare(['audio', 'face'], { stage: 'face', done_s: 5, media_s: 10 }, alike)).toBeCloseTo(0.75, 9);
   });
   // Ctrl-C at a terminal (SIGINT to the whole process group) letting the running session finish: extract-group-interrupt
   // (the same Ctrl-C to mmprep's group during s01, sent by the session's first child, every kind of child hit once).

@@ -26,13 +26,6 @@ export interface ProgressState {
   work?: WorkTotals;
 }
 
-/** Share of a session's work done: finished stages plus the media seconds the current stage has decoded. */
-export function sessionFraction(p: { stage_index: number; n_stages: number; done_s: number; media_s: number }): number {
-  if (p.n_stages <= 0) return 0;
-  const inStage = p.media_s > 0 ? Math.min(1, p.done_s / p.media_s) : 0;
-  return Math.min(1, (p.stage_index + inStage) / p.n_stages);
-}
-
 /** No ETA before this much time has passed unless a session has finished (the first figures are noise). */
 export const ETA_AFTER_S = 60;
 

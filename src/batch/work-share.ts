@@ -3,6 +3,7 @@
  * F1: counted by sessions, a run of 29 short sessions and one of an hour read "98 % of the work, ETA 0:05" with 28 % of
  * the media to do). Pure functions: the run (extract.ts) feeds them, progress.ts shows them. No I/O here.
  */
+import { STAGE_NAMES } from './extract-stages.js';
 
 /**
  * Stages whose work grows with the media's duration, and so count in a session's weight: audio (every session) and
@@ -13,7 +14,6 @@ export function countedStages(stages: readonly string[], session: { media: reado
   const hasVideo = session.media.some((m) => m.kind === 'video') && !session.video_shared_with?.length;
   const counted = stages.filter((s) => s === 'audio' || (s === 'face' && hasVideo));
   return counted.length ? counted : stages.filter((s) => s === 'sync'); // --only sync: the sync stage is the work
-
 }
 
 /** Whether a session's progress line names this stage: not a face stage of a session without a video to analyse. */
@@ -21,8 +21,8 @@ export function stageShown(stage: string, counted: readonly string[]): boolean {
   return stage !== 'face' || counted.includes('face');
 }
 
-/** Stage order of extract (src/batch/extract-stages.ts STAGE_NAMES), for the counted stages a running one follows. */
-const STAGE_ORDER = ['inputs', 'sync', 'audio', 'face'];
+/** Stage order of extract (reading the inputs, then STAGE_NAMES), for the counted stages a running one follows. */
+const STAGE_ORDER: readonly string[] = ['inputs', ...STAGE_NAMES];
 
 /**
  * Run seconds a stage takes: a fixed part (starting the stage: models, ffmpeg) plus a part per media second. Only the
