@@ -574,6 +574,7 @@ export function failureKind(error: string): string {
   const extract = / failed this session in its (\S+) stage/.exec(error);
   if (extract) return `extract failed in ${extract[1]}`;
   if (/ is not the file its features were extracted from/.test(error)) return 'media changed since extraction';
+  if (/an mmprep extract run is working/.test(error)) return 'extract still running';
   if (/features incomplete/.test(error)) return 'extract did not finish';
   if (/features missing: no folder/.test(error)) return 'not extracted';
   return 'left out by the build';
