@@ -10,7 +10,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../common/errors.js';
-import { META_FILE, relevantOptions, type SessionMeta } from './extract-session.js';
+import { flagOf, META_FILE, relevantOptions, type SessionMeta } from './extract-session.js';
 import type { StageName, StageOptions } from './extract-stages.js';
 import type { ManifestSession } from './manifest.js';
 import type { Shard } from './shard.js';
@@ -27,9 +27,6 @@ export interface OptionChange {
 }
 
 type Options = Record<string, unknown>;
-
-/** A stage option's command-line flag (faceFps: --face-fps). */
-export const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
