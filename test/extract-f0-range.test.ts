@@ -49,7 +49,7 @@ describe('extract --f0-floor / --f0-ceiling', () => {
 
   it('--resume skips the session at the same range and redoes it, saying why, at another', async () => {
     expect(summary(await run('--resume', ...RANGE))).toMatchObject({ done: 0, skipped: 1 });
-    const again = await run('--resume', '--f0-floor', '90', '--f0-ceiling', '300');
+    const again = await run('--resume', '--redo-changed', '--f0-floor', '90', '--f0-ceiling', '300');
     expect(again.code, again.stderr).toBe(0);
     expect(summary(again)).toMatchObject({ done: 1, skipped: 0 });
     expect(again.stderr).toContain('redone although --resume: its meta.json records stage options as typed {"f0Ceiling":300,"f0Floor":100}, this run {"f0Ceiling":300,"f0Floor":90}');

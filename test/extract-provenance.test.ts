@@ -54,7 +54,7 @@ describe('extract: meta.json made_by keeps what made each kept file', () => {
     // The face stage asked for again at another rate: its record says 0.5, so it is redone, not reused. 0.25 fps (3
     // frames of the 10 s) rather than 1 fps (10 frames, until 2026-12-06): what --resume compares is the recorded
     // option, whatever its value; face inference costs ~0.2 CPU s a frame.
-    const third = await run('--only', 'face', '--face-fps', '0.25', '--resume');
+    const third = await run('--only', 'face', '--face-fps', '0.25', '--resume', '--redo-changed');
     expect(summary(third)).toMatchObject({ done: 1, skipped: 0 });
     expect(meta(out).made_by.face).toMatchObject({ options: { faceFps: 0.25 }, clock });
     const face3 = readFileSync(join(out, 's01', 'face.jsonl'), 'utf8');
@@ -73,7 +73,7 @@ describe('extract: meta.json made_by keeps what made each kept file', () => {
     const clock = meta(out).clock.sync_sha256;
     const records = () => readFileSync(join(out, 's01', 'audio.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records()[0]).not.toHaveProperty('jitter_local');
-    const voice = await run('--only', 'audio', '--voice', '--resume');
+    const voice = await run('--only', 'audio', '--voice', '--resume', '--redo-changed');
     expect(voice.code, voice.stderr).toBe(0);
     expect(summary(voice)).toMatchObject({ done: 1, skipped: 0 });
     // --voice gives the records the voice fields (so `dataset build --audio-features voice` has them) and is recorded
@@ -100,7 +100,7 @@ describe('extract: meta.json made_by keeps what made each kept file', () => {
     // Named as meta.json's inputs[] name it (trial 2026-12-03 item 9: it was the absolute path).
     expect(JSON.parse(readFileSync(join(out, 's01', 'audio.summary.json'), 'utf8')).file).toBe('s01_lav.flac');
     expect(mt.inputs.find((i: { role: string }) => i.role === 'lav_audio').file).toBe('s01_lav.flac');
-    const plain = await run('--only', 'audio', '--resume');
+    const plain = await run('--only', 'audio', '--resume', '--redo-changed');
     expect(summary(plain)).toMatchObject({ done: 1, skipped: 0 });
     expect(meta(out).made_by.audio.options).toEqual({});
     expect(readFileSync(join(out, 's01', 'audio.jsonl'), 'utf8')).not.toMatch(/jitter_local/);

@@ -28,7 +28,8 @@ const run = runIn(outAudio, 'audio');
 /**
  * A preload that notes each read of a meta.json (fs.promises.readFile, in every thread: the flag reaches the session
  * threads) in $META_READS: a session reads its meta.json once, for the resume check, the recorded durations and the
- * files it lists (it was read two times for a skipped session, three for a redone one).
+ * files it lists (it was read two times for a skipped session, three for a redone one); the run reads it once more
+ * before any work, for its stage options (src/batch/resume-check.ts, ttrial51 F4).
  */
 const COUNTER = join(dir, 'note-meta-reads.cjs');
 writeFileSync(
@@ -81,11 +82,12 @@ describe('extract --resume checks each output by SHA-256, not by size alone', ()
     const { r: skipped, reads: skipReads } = await runSyncNotingReads('--resume');
     expect(summary(skipped)).toMatchObject({ done: 0, skipped: 1 });
     expect(skipped.stderr).not.toContain('redone');
-    expect(skipReads).toEqual([fileSync('meta.json')]);
+    // once before any work (the stage options against the command line's: src/batch/resume-check.ts), once by the session
+    expect(skipReads).toEqual([fileSync('meta.json'), fileSync('meta.json')]);
     editInPlace(fileSync('sync.json'), '"offset_s": ');
     const { r: again, reads: redoReads } = await runSyncNotingReads('--resume');
     expect(again.code, again.stderr).toBe(0);
-    expect(redoReads).toEqual([fileSync('meta.json')]);
+    expect(redoReads).toEqual([fileSync('meta.json'), fileSync('meta.json')]);
     expect(summary(again)).toMatchObject({ done: 1, skipped: 0 });
     expect(again.stderr).toContain('mmprep extract: session s01 (line 2): redone although --resume: its meta.json records an output file that is missing or has changed since');
     expect(readFileSync(fileSync('sync.json')).equals(sync)).toBe(true);
@@ -99,7 +101,13 @@ describe('extract --resume checks each output by SHA-256, not by size alone', ()
     const wrapper = join(dir, 'ffprobe-noting');
     writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${ffmpegBinaries().ffprobe.path}' "$@"\n`);
     chmodSync(wrapper, 0o755);
-    const again = await runCli(['extract', m, '-o', outAudio, '--only', 'audio', '--jobs', '1', '--progress', 'none', '--resume', '--tone-hz', '1000'], { env: { MMPREP_FFPROBE: wrapper } });
+    // Without --redo-changed the resume is refused before any work (ttrial51 F4: a forgotten flag redid a whole shard).
+    const metaBefore = readFileSync(file('meta.json'));
+    const refused = await run('--resume', '--tone-hz', '1000');
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/^mmprep: --resume: 1 of the manifest's 1 sessions are done in .* with other stage options than this run's and would be redone: --tone-hz: not given in the folder, 1000 now \(1 session: s01\); nothing was done\. .* add --redo-changed\n$/);
+    expect(readFileSync(file('meta.json')).equals(metaBefore)).toBe(true);
+    const again = await runCli(['extract', m, '-o', outAudio, '--only', 'audio', '--jobs', '1', '--progress', 'none', '--resume', '--redo-changed', '--tone-hz', '1000'], { env: { MMPREP_FFPROBE: wrapper } });
     expect(again.code, again.stderr).toBe(0);
     const starts = readFileSync(log, 'utf8').trim().split('\n');
     for (const f of ['s01_camera.mp4', 's01_lav.flac']) expect(starts.filter((l) => l.endsWith(`/${f}`)), starts.join('\n')).toEqual([expect.stringMatching(/-show_streams.*packet=/)]);
@@ -128,12 +136,13 @@ describe('extract --resume checks each output by SHA-256, not by size alone', ()
     expect(meta.tool.build).toMatch(/^[0-9a-f]{16}$/);
     expect(meta.made_by.audio.build).toBe(meta.tool.build);
     writeFileSync(metaPath, JSON.stringify({ ...meta, tool: { ...meta.tool, build: 'feedfacefeedface' } }, null, 2));
-    const other = await run('--resume');
+    // --redo-changed: the folder was made with --tone-hz 1000 (the tests before); the code is named first all the same
+    const other = await run('--resume', '--redo-changed');
     expect(summary(other)).toMatchObject({ done: 1, skipped: 0 });
     expect(other.stderr).toContain(`session s01 (line 2): redone although --resume: its meta.json records code fingerprint feedfacefeedface, this run ${meta.tool.build} (mmprep's code changed since, version ${meta.tool.version} both: its features may differ)`);
     const { build: _, ...older } = meta.tool;
     writeFileSync(metaPath, JSON.stringify({ ...meta, tool: older }, null, 2));
-    const before = await run('--resume');
+    const before = await run('--resume', '--redo-changed');
     expect(summary(before)).toMatchObject({ done: 1, skipped: 0 });
     expect(before.stderr).toContain('its meta.json records no code fingerprint (made by an mmprep before 2026-12-02');
     expect(summary(await run('--resume'))).toMatchObject({ done: 0, skipped: 1 });

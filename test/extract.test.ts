@@ -238,7 +238,7 @@ describe('mmprep extract', () => {
     // voice report, 1.4 CPU s a session, which extract-provenance covers on resume).
     expect(JSON.parse((await run('--resume', '--face-fps', '4', '--ends', 'both')).stdout)).toMatchObject({ done: 0, skipped: 3, failed: 1 });
     expect(snapshot(out)).toEqual(whole);
-    expect(JSON.parse((await run('--resume', '--tone-hz', '1000')).stdout)).toMatchObject({ done: 3, skipped: 0, failed: 1 });
+    expect(JSON.parse((await run('--resume', '--redo-changed', '--tone-hz', '1000')).stdout)).toMatchObject({ done: 3, skipped: 0, failed: 1 });
     // A changed input (same name, other content): only its session is redone.
     const s02 = join(dir, 's02_lav.flac');
     try {

@@ -305,7 +305,7 @@ function optionsAdvice(meta: SessionMeta, options: StageOptions, session: Manife
 }
 
 /** A stage option's command-line flag (faceFps: --face-fps). */
-const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+export const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 const pick = (o: Record<string, unknown>, keys: string[]): Record<string, unknown> => Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 

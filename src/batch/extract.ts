@@ -28,6 +28,7 @@ import { countedStages, sessionShare, StageCostMeter, workOf, type WorkItem } fr
 import { createProgress, type ProgressMode, type ProgressReporter, type ProgressState } from './progress.js';
 import { HEARTBEAT_MS, holderText, LOCK_FILE, releaseLock, takeoverText, touchLock, tryLockSession, type SessionLock } from './session-lock.js';
 import { inShard, selectShard, type Shard } from './shard.js';
+import { otherOptionsRefusal, sessionsWithOtherOptions } from './resume-check.js';
 import { toolchainOf, type Toolchain } from './toolchain.js';
 
 /** How long a rollback waits for a terminated session thread to stop before restoring its folder anyway. */
@@ -47,6 +48,11 @@ export interface ExtractOptions {
   only?: StageName[];
   /** Skip sessions whose meta.json matches the current inputs and options. */
   resume?: boolean;
+  /**
+   * With resume: redo the done sessions whose stage options (the command line's, a row's sync_options) differ from
+   * this run's. Without it such a resume is refused before any work (src/batch/resume-check.ts).
+   */
+  redoChanged?: boolean;
   /** Threads for each session's face inference (default: faceWorkersFor(jobs)). Does not change outputs. */
   faceWorkers?: number;
   /** Only the sessions of this shard. */
@@ -285,6 +291,18 @@ async function audioRoles(sessions: readonly ManifestSession[]): Promise<Map<Man
   return roles;
 }
 
+/**
+ * `--resume` without `--redo-changed`: done sessions of this shard made with other stage options than this run's
+ * refuse the run before anything is written (exit 2; src/batch/resume-check.ts). `--redo-changed` without
+ * `--resume` is refused too: every session is redone then anyway, and the flag would promise a check it does not make.
+ */
+async function refuseOtherOptions(out: string, selected: ManifestSession[], stages: StageName[], opts: ExtractOptions, shard: Shard | null): Promise<void> {
+  if (opts.redoChanged && !opts.resume) throw new InputError('--redo-changed goes with --resume (without --resume every session is redone anyway): add --resume, or drop --redo-changed');
+  if (!opts.resume || opts.redoChanged) return;
+  const found = await sessionsWithOtherOptions(out, selected, stages, opts.stageOptions ?? {});
+  if (found.length) throw otherOptionsRefusal(found, selected.length, out, shard);
+}
+
 /** Plans the run: stages, manifest, output folder, this shard's sessions, pool size; clears the previous errors file. */
 
 async function planRun(manifestPath: string, opts: ExtractOptions): Promise<RunPlan> {
@@ -297,9 +315,10 @@ async function planRun(manifestPath: string, opts: ExtractOptions): Promise<RunP
     manifest.notes.push(...audioRoleMixNotes(manifestPath, manifest.sessions, (s) => roles.get(s) ?? null));
     manifest.notes.push(...referenceRoleNotes(manifestPath, manifest.sessions, opts.refRole !== undefined));
   }
-  const out = await makeOutFolder(opts.out);
   const shard = opts.shard ?? null;
   const selected: ManifestSession[] = selectShard(manifest.sessions, shard);
+  await refuseOtherOptions(resolve(opts.out), selected, stages, opts, shard);
+  const out = await makeOutFolder(opts.out);
   const cores = usableCpus(); // affinity, cgroup quota, SLURM_CPUS_PER_TASK (src/common/cpus.ts)
   const jobs = Math.max(1, Math.min(opts.jobs ?? cores, Math.max(1, selected.length)));
   const faceWorkers = opts.faceWorkers ?? faceWorkersFor(jobs, cores);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import { GateError, isMmprepError, type MmprepError } from '../common/errors.js';
 import type { BuildOptions, DatasetManifest } from '../dataset/build.js';
 import { DEFAULT_AUDIO_FEATURES, DEFAULT_FACE_FEATURES } from '../dataset/features.js';
@@ -126,7 +127,7 @@ async function runBuild(manifest: string, o: BuildOpts): Promise<void> {
     throw e;
   }
   const m = r.manifest;
-  const err = failedSessionsError(m, r.failedSessions);
+  const err = failedSessionsError(m, r.failedSessions, { featuresDir: resolve(o.features), written: true });
   if (o.json) process.stdout.write(JSON.stringify(buildJson(manifest, r.out, m, r.failedSessions, err)) + '\n');
   else process.stdout.write(`${r.out}: ${m.counts.records} records from ${m.counts.sessions} sessions (${Object.entries(m.counts.per_split).map(([k, v]) => `${k} ${v.records}`).join(', ')}) in ${m.files.length} data files\n`);
   if (err) throw err;

@@ -29,6 +29,7 @@ interface Opts extends StageOptions {
   strict: boolean;
   only?: StageName[];
   resume: boolean;
+  redoChanged: boolean;
   shard?: string;
   refRole?: string;
   faceWorkers?: number;
@@ -56,7 +57,8 @@ function addRunAndStageOptions(cmd: Command): void {
     .option('--allow-columns <names>', `manifest columns to keep as metadata although they look like a misspelt role or known column (comma-separated, repeatable; or name them ${'meta_'}*)`, columnList)
     .option('--strict', 'a session whose stage produced nothing it was asked for (no audio, no video, no face in any frame, an audio stream of digital silence) fails instead of a warning', false)
     .option('--only <stages>', `comma-separated stages to run (default: ${STAGE_NAMES.join(',')})`, stageList)
-    .option('--resume', 'skip sessions whose meta.json matches the current inputs (size and SHA-256), the stage options as typed (a default typed out, e.g. --tone-hz 1000, counts as a change) and this mmprep\'s code; redo the rest, saying why', false)
+    .option('--resume', 'skip sessions whose meta.json matches the current inputs (size and SHA-256), the stage options as typed (a default typed out, e.g. --tone-hz 1000, counts as a change) and this mmprep\'s code; redo the rest, saying why. Done sessions made with other stage options than this run\'s (flags, or a row\'s sync_options cell) refuse the run before any work (exit 2) unless --redo-changed', false)
+    .option('--redo-changed', 'with --resume: redo the done sessions whose stage options differ from this run\'s (a deliberate change of --face-fps, say), instead of refusing the run', false)
     .option('--shard <K/N>', 'process only shard K of N (0-based K; sessions split by a stable hash of session_id)')
     .option('--ref-role <role>', 'media column whose clock is the reference (default: per session, the first non-empty *_audio column, else the first video column, whose sound the audio stage then analyses)')
     .option('--backend <name>', "face inference backend, passed to the face stage (default: the face stage's default)")
@@ -94,6 +96,7 @@ async function runExtract(manifest: string, o: Opts): Promise<number> {
       faceWorkers: o.faceWorkers,
       only: o.only,
       resume: o.resume,
+      redoChanged: o.redoChanged,
       // parsed here, so a bad --shard (3/2) prints its JSON failure on stdout like every refused run
       shard: o.shard !== undefined ? parseShard(o.shard) : null,
       refRole: o.refRole,

@@ -757,6 +757,8 @@ export interface SessionJob {
   opt: SessionBuildOptions;
   labels: SessionLabels | null;
   split: string;
+  /** The session is not built: it fails with this reason (a media file changed since extraction: feature-check.ts). */
+  refused?: string;
 }
 
 /** Builds one session into `job.file` (one JSON line per record); a failed session leaves an empty file and its error. */
@@ -775,6 +777,7 @@ export async function buildSessionToFile(job: SessionJob): Promise<{ i: number; 
     if (!out.write(text)) await once(out, 'drain');
   };
   try {
+    if (job.refused) throw new InputError(job.refused);
     const built = await buildSession(s, job.featuresDir, job.opt, job.labels, job.split, outcome, async (rec) => {
       tallyRecord(tally, rec);
       const line = JSON.stringify(rec) + '\n';

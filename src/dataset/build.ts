@@ -185,6 +185,8 @@ interface BuildInputs {
   labelSet: LabelSet | null;
   /** Each session's media sha256 by role (meta.json inputs[]). */
   hashes: MediaHashes;
+  /** Sessions whose media changed since extraction: each fails alone with this reason (feature-check.ts). */
+  changedInputs: Map<string, string>;
   /** The sessions' splits from the manifest's `split` column (splits.ts manifestSplits), or null. */
   manifestSplit: ReturnType<typeof manifestSplits>;
 }
@@ -208,11 +210,11 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
       const note = csvDialectNote(f, await sniffFileDelimiter(f), false);
       if (note) o.onNote?.(note);
     }
-  const hashes = await checkFeatureFiles(manifest.sessions, featuresDir, dirname(manifest.path));
+  const { hashes, changedInputs } = await checkFeatureFiles(manifest.sessions, featuresDir, dirname(manifest.path));
   for (const n of sameContentNotes(manifestPath, manifest.sessions, hashes)) o.onNote?.(n);
   const keys = splitKeys(manifest.sessions.map((s) => ({ speaker_id: s.speaker_id, media: s.media.map((m) => ({ path: m.path, sha256: hashes.get(s.session_id)?.get(m.role) })) })));
   const manifestSplit = manifestSplits(manifestPath, manifest.sessions, keys, o.split !== undefined);
-  return { manifest, featuresDir, labelFiles, labelSet, hashes, manifestSplit };
+  return { manifest, featuresDir, labelFiles, labelSet, hashes, changedInputs, manifestSplit };
 }
 
 /** A previous release is replaced whole; files its manifest.json does not list (the user's own) are never deleted: refused, exit 2. */
@@ -319,6 +321,7 @@ async function buildSessions(inputs: BuildInputs, opt: BuildOptionsResolved, o: 
     opt: sopt,
     labels: labelSet ? sessionLabels(labelSet, s.session_id) : null,
     split: fromColumn?.get(s.session_id) ?? splitOf(splitKey.get(s.speaker_id) ?? s.speaker_id, opt.splits),
+    ...(inputs.changedInputs.has(s.session_id) ? { refused: inputs.changedInputs.get(s.session_id) } : {}),
   });
   const commit = async (r: { outcome: DatasetSessionOutcome; tally: SessionTally; file: string }) => {
     // Records of a session go out in manifest order, whichever thread finished first.
@@ -520,7 +523,7 @@ export async function buildDataset(manifestPath: string, o: BuildOptions): Promi
  * build, exit 4, as before.
  */
 function refusePartialOverRelease(dm: DatasetManifest, failedSessions: BuildResult['failedSessions'], out: string, o: BuildOptions): void {
-  const failed = failedSessionsError(dm, failedSessions);
+  const failed = failedSessionsError(dm, failedSessions, { featuresDir: resolve(o.features), written: false });
   if (!failed || o.replacePartial || !existsSync(join(out, 'manifest.json'))) return;
   throw new PartialBuildRefused(`${failed.message}; nothing was written: the earlier release at -o is kept, as a build with failed sessions does not replace one (fix them and build again, pass --replace-partial to replace it anyway, or give a new -o)`, failedSessions);
 }
@@ -538,12 +541,43 @@ function fullDiskError(out: string, e: unknown): OutputPathError | null {
   return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG' ? unwritableOutput(out, e) : null;
 }
 
-/** Throws a BatchError (exit 4) naming the failed sessions when a build finished with some; for the CLI. */
-export function failedSessionsError(m: DatasetManifest, failedSessions?: BuildResult['failedSessions']): BatchError | null {
+/** Where a failed session's reason can be read besides its stderr line: extract's errors files, the release if written. */
+export interface FailureSources {
+  /** The --features folder (its `_errors*.jsonl` hold extract's failures). */
+  featuresDir?: string;
+  /** The release was written (its manifest.json and card name every reason). */
+  written?: boolean;
+}
+
+/**
+ * Throws a BatchError (exit 4) naming the failed sessions when a build finished with some; for the CLI. The line names
+ * each session under what failed it (failureKind) and where the reasons are, not the reasons: each is on the session's
+ * own stderr line, in manifest.json and the card, and ttrial51's 4 sessions gave a summary line of ~2 900 characters (R3).
+ */
+export function failedSessionsError(m: DatasetManifest, failedSessions?: BuildResult['failedSessions'], where: FailureSources = {}): BatchError | null {
   // The build's own errors (absolute paths, for stderr) when given, else manifest.json's.
   const bad = failedSessions ?? m.sessions.filter((s) => s.error);
   if (bad.length === 0) return null;
-  return new BatchError(`${bad.length} of ${m.sessions.length} sessions failed and are not in the dataset: ${bad.map((b) => `${b.session_id} (${b.error})`).join('; ')}`);
+  const groups = new Map<string, string[]>();
+  for (const b of bad) {
+    const kind = failureKind(b.error ?? '');
+    groups.set(kind, [...(groups.get(kind) ?? []), b.session_id]);
+  }
+  const named = [...groups].map(([kind, ids]) => `${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ` and ${ids.length - 5} more` : ''} (${kind})`).join('; ');
+  const release = where.written === false ? " and --json's failed_sessions" : ", the release's manifest.json (sessions[].error) and its card";
+  const extractFile = where.featuresDir && [...groups.keys()].some((k) => k.startsWith('extract failed')) ? `; extract's failures also in ${join(where.featuresDir, '_errors*.jsonl')}` : '';
+  return new BatchError(`${bad.length} of ${m.sessions.length} sessions failed and are not in the dataset: ${named}; each session's reason: its FAILED line (not printed with --quiet)${release}${extractFile}`);
+}
+
+/** What failed a session, from its error (build-session.ts missingMetaReason, feature-check.ts): a few words for the summary line. */
+export function failureKind(error: string): string {
+  const extract = / failed this session in its (\S+) stage/.exec(error);
+  if (extract) return `extract failed in ${extract[1]}`;
+  if (/ is not the file its features were extracted from/.test(error)) return 'media changed since extraction';
+  if (/an mmprep extract run is working/.test(error)) return 'extract still running';
+  if (/features incomplete/.test(error)) return 'extract did not finish';
+  if (/features missing: no folder/.test(error)) return 'not extracted';
+  return 'left out by the build';
 }
 
 

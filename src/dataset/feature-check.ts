@@ -4,7 +4,9 @@
  * A file left by another run, or made before `extract --only sync` changed the clock, would pair words with the wrong
  * frames; such files are refused (exit 2) with the session and file named, and so is a file whose bytes no longer
  * match the sha256 meta.json recorded for it (edited after extraction) or one meta.json lists that is missing (deleted
- * after extraction: the session's records were built without that modality, exit 0).
+ * after extraction: the session's records were built without that modality, exit 0). A session whose media file is
+ * not the one its features were extracted from (replaced, or still being written: ttrial51 F5) fails alone, as a
+ * session extract failed does (left out with its reason, exit 4): one upload must not hold back a release.
  */
 import { createHash } from 'node:crypto';
 import { sha256File } from '../common/sha256.js';
@@ -29,7 +31,7 @@ function short(clock: string): string {
  * take copied in, another manifest's session of the same id extracted into the same folder) would pair this
  * manifest's transcript and labels with another recording's frames.
  */
-async function inputProblems(s: ManifestSession, meta: SessionMeta, manifestDir: string): Promise<string[]> {
+async function inputProblems(s: ManifestSession, meta: SessionMeta, manifestDir: string, changed: string[]): Promise<string[]> {
   if (!Array.isArray(meta.inputs)) return [];
   const out: string[] = [];
   const redo = 'run mmprep extract --resume with this manifest and -o to extract it again';
@@ -51,7 +53,7 @@ async function inputProblems(s: ManifestSession, meta: SessionMeta, manifestDir:
     }
     const now = size !== was.size_bytes ? { size, sha256: '' } : await sha256File(m.path).catch(() => null);
     if (now && (now.size !== was.size_bytes || now.sha256 !== was.sha256)) {
-      out.push(`${name} is not the file its features were extracted from (${was.file}, ${was.size_bytes} bytes, sha256 ${was.sha256.slice(0, 12)}…; now ${now.size} bytes${now.sha256 ? `, sha256 ${now.sha256.slice(0, 12)}…` : ''}); ${redo}`);
+      changed.push(`${name} is not the file its features were extracted from (${was.file}, ${was.size_bytes} bytes, sha256 ${was.sha256.slice(0, 12)}…; now ${now.size} bytes${now.sha256 ? `, sha256 ${now.sha256.slice(0, 12)}…` : ''}); ${redo}`);
     }
   }
   for (const i of meta.inputs) {
@@ -69,20 +71,27 @@ function hashesOf(meta: SessionMeta): Map<string, string> {
   return out;
 }
 
-async function problemsOf(s: ManifestSession, featuresDir: string, hashes: MediaHashes, manifestDir: string): Promise<string[]> {
+/** A session's problems, and those of them that are a media file changed since extraction (the session then fails alone). */
+interface SessionProblems {
+  problems: string[];
+  changed: string[];
+}
+
+async function problemsOf(s: ManifestSession, featuresDir: string, hashes: MediaHashes, manifestDir: string): Promise<SessionProblems> {
   const dir = join(featuresDir, s.session_id);
   let meta: SessionMeta;
   try {
     meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as SessionMeta;
   } catch {
-    return []; // no or broken meta.json: that session fails on its own (exit 4) with its reason
+    return { problems: [], changed: [] }; // no or broken meta.json: that session fails on its own (exit 4) with its reason
   }
   hashes.set(s.session_id, hashesOf(meta));
   const syncPath = join(dir, 'sync.json');
   const syncSha = existsSync(syncPath) ? createHash('sha256').update(await readFile(syncPath)).digest('hex') : null;
   const now = clockId(syncSha);
   const out: string[] = [];
-  if (BUILD_FEATURE_FILES.some((f) => existsSync(join(dir, f)))) out.push(...(await inputProblems(s, meta, manifestDir)));
+  const changed: string[] = [];
+  if (BUILD_FEATURE_FILES.some((f) => existsSync(join(dir, f)))) out.push(...(await inputProblems(s, meta, manifestDir, changed)));
   // sync.json itself is not the one extract wrote (copied in from another session's folder, edited): every feature is
   // then "made on another clock", and redoing them with --only audio/face fails on the foreign clock (a new user's
   // trial); the sync stage must run again.
@@ -105,18 +114,25 @@ async function problemsOf(s: ManifestSession, featuresDir: string, hashes: Media
       out.push(`${name} changed after extraction (sha256 differs from meta.json); re-extract it (mmprep extract --only ${f.replace('.jsonl', '')})`);
     }
   }
-  return out;
+  return { problems: out, changed };
 }
 
 /**
  * Throws InputError (exit 2) listing every feature file not listed in meta.json, made on another clock, changed since or
- * missing, and every media file that is not the one the features were extracted from. Returns each session's media
- * sha256 by role (from meta.json inputs[]; split grouping joins byte-identical copies under other paths with them).
+ * missing, and every media file that is missing or of roles other than the features'. Returns each session's media
+ * sha256 by role (from meta.json inputs[]; split grouping joins byte-identical copies under other paths with them),
+ * and the sessions a media file of which is not the one its features were extracted from, with the reason they fail
+ * alone (their other problems too: the session is not built, so they do not refuse the build).
  */
-export async function checkFeatureFiles(sessions: ManifestSession[], featuresDir: string, manifestDir: string): Promise<MediaHashes> {
+export async function checkFeatureFiles(sessions: ManifestSession[], featuresDir: string, manifestDir: string): Promise<{ hashes: MediaHashes; changedInputs: Map<string, string> }> {
   const problems: string[] = [];
   const hashes: MediaHashes = new Map();
-  for (const s of sessions) problems.push(...(await problemsOf(s, featuresDir, hashes, manifestDir)));
+  const changedInputs = new Map<string, string>();
+  for (const s of sessions) {
+    const found = await problemsOf(s, featuresDir, hashes, manifestDir);
+    if (found.changed.length === 0) problems.push(...found.problems);
+    else changedInputs.set(s.session_id, [...found.changed, ...found.problems].map((p) => p.replace(`session ${s.session_id}: `, '')).join('; '));
+  }
   if (problems.length) throw new InputError(`${problems.length} problem${problems.length > 1 ? 's' : ''} with the extracted features or their media: ${problems.join('; ')}`, { file: featuresDir });
-  return hashes;
+  return { hashes, changedInputs };
 }
