@@ -5,7 +5,7 @@ import { ALPHA_METRICS, krippendorffAlpha, type AlphaMetric } from './alpha.js';
 import { bootstrapTargets, type BootstrapCi } from './bootstrap.js';
 import { MIN_RATERS_FOR_FLAGS, raterDiagnostics, targetDiagnostics, type RaterDiagnostics, type TargetDiagnostics } from './diagnostics.js';
 import { iccAnova, iccReml, type IccResult } from './icc.js';
-import { cohenKappa, fleissKappa, percentAgreement, type CohenResult, type FleissResult, type PercentAgreement } from './kappa.js';
+import { agreementWithinTolerance, cohenKappa, fleissKappa, percentAgreement, type CohenResult, type FleissResult, type PercentAgreement, type ToleranceAgreement } from './kappa.js';
 import { brennanPrediger, congerKappa, gwetAc, scottPi, unitGrid, unitTable, type ChanceCoefficient } from './chance.js';
 import { fleissPerCategory, type CategoryKappa } from './kappa.js';
 import { byTarget, type ByTarget } from './layout.js';
@@ -40,6 +40,8 @@ export interface AnalyzeOptions {
   /** Planning figures: the ICC form (its single-rater form is used; default ICC2) and the target ICC (default 0.75). */
   iccType?: IccType;
   targetIcc?: number;
+  /** Percent agreement also within this distance (irr::agree tolerance; --tolerance): numbers, or --levels positions. */
+  tolerance?: number;
 }
 
 export interface AlphaEntry {
@@ -432,6 +434,22 @@ function chanceFields(chance: ChanceFigures | null, kappaReason: string | null) 
   };
 }
 
+/**
+ * --tolerance: numbers (and labels that are all numbers) are compared by value, --levels labels by their position on
+ * the declared scale; text labels without an order have no distance (null with the reason).
+ */
+function toleranceAgreement(d: RatingsDimension, bt: ByTarget, tolerance: number): ToleranceAgreement {
+  const cats = d.categories;
+  const numbers = cats ? cats.map((c) => Number(c)) : null;
+  const byValue = cats === null || numbers!.every((v, i) => cats[i].trim() !== '' && Number.isFinite(v));
+  if (!byValue && d.ordered !== true) {
+    const reason = 'text labels have no order, so no distance: give --levels (e.g. --levels low,mid,high) to count a tolerance in levels';
+    return { tolerance, unit: 'level', all_within: null, pairwise_within: null, n_targets: 0, reason };
+  }
+  const score = cats === null ? (v: number) => v : byValue ? (v: number) => numbers![v] : (v: number) => v;
+  return { tolerance, unit: byValue ? 'rating' : 'level', ...agreementWithinTolerance(bt, tolerance, score), reason: null };
+}
+
 function flagsNote(nRaters: number): string | null {
   return nRaters < MIN_RATERS_FOR_FLAGS
     ? `${nRaters} raters: the outlier flags (bias, low_correlation, far_from_others, low_agreement) need at least ${MIN_RATERS_FOR_FLAGS} raters and are not computed; few_items, constant and drift are`
@@ -471,7 +489,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
       : null,
     krippendorff_alpha: alpha,
     ...kappas,
-    percent_agreement: percentAgreement(bt),
+    percent_agreement: opts.tolerance === undefined ? percentAgreement(bt) : { ...percentAgreement(bt), within_tolerance: toleranceAgreement(d, bt, opts.tolerance) },
     kappa_reason: kappaReason,
     ordered,
     order_reason: orderReason,

@@ -62,11 +62,21 @@ function chanceText(d: DimensionResult): string {
     s += noSeLines(d.cohen_pairs.flatMap((p) => (p.se === null && p.se_reason ? [{ name: `${clean(p.raters[0])} vs ${clean(p.raters[1])}`, reason: p.se_reason }] : [])));
   }
   if (d.fleiss_per_category && d.data_type === 'categorical') {
-    const cr = [['category', 'kappa', 'SE (null)', 'z']];
-    for (const c of Object.values(d.fleiss_per_category)) cr.push([clean(c.category), c.kappa === null ? `— (${c.reason})` : num(c.kappa), num(c.se_null), num(c.z, 2)]);
-    s += "Fleiss' kappa per category\n" + table(cr);
+    const cr = [['category', 'share', 'kappa', 'SE (null)', 'z', 'p']];
+    for (const c of Object.values(d.fleiss_per_category))
+      cr.push([clean(c.category), c.share === null ? '—' : `${(100 * c.share).toFixed(1)} %`, c.kappa === null ? `— (${c.reason})` : num(c.kappa), num(c.se_null), num(c.z, 2), pval(c.p)]);
+    s += "Fleiss' kappa per category (which labels the raters tell apart; share: of the ratings; z, p: against kappa 0, irr kappam.fleiss detail)\n" + table(cr);
   }
   return s;
+}
+
+/** The --tolerance line: targets whose ratings span at most the tolerance, and pairs at most that far apart. */
+function toleranceText(w: DimensionResult['percent_agreement']['within_tolerance']): string {
+  if (!w) return '';
+  const apart = `${w.tolerance} ${w.unit === 'level' ? (w.tolerance === 1 ? 'level' : 'levels') : ''}`.trimEnd();
+  if (w.reason) return `Percent agreement within ${apart}: — (${w.reason})\n`;
+  const pct = (x: number | null) => num(x === null ? null : x * 100, 1);
+  return `Percent agreement within ${apart} (irr::agree tolerance): all ratings within ${apart} on ${pct(w.all_within)} % of ${w.n_targets} targets; pairs ${pct(w.pairwise_within)} %\n`;
 }
 
 function planningText(d: DimensionResult): string {
@@ -138,6 +148,7 @@ function dimensionText(d: DimensionResult, top: number, format: 'long' | 'wide')
   s += chanceText(d);
   const pa = d.percent_agreement;
   s += `Percent agreement: all raters agree on ${num(pa.all_agree === null ? null : pa.all_agree * 100, 1)} % of ${pa.n_targets} targets; pairwise ${num(pa.pairwise === null ? null : pa.pairwise * 100, 1)} %\n`;
+  s += toleranceText(pa.within_tolerance);
 
   const cat = d.data_type === 'categorical';
   const rr = [cat ? ['rater', 'items', 'agrees w/ majority', 'drift', 'flags'] : ['rater', 'items', 'mean', 'bias vs others [95% CI]', 'r (leave-one-out)', 'mean |diff|', 'drift', 'flags']];
