@@ -187,8 +187,11 @@ describe('docs/agreement.md: the kappa paradox example', () => {
 
 describe("irr's kappam.fleiss formulas (scripts/irr-formulas.R)", () => {
   const irr = JSON.parse(readFileSync(join(FIXTURES, 'agreement', 'expected', 'irr-formulas.json'), 'utf8'));
-  type Ref = { n_subjects: number; exact_conger: number; per_category: Record<string, { share: number; kappa: number; z: number; p: number }> };
+  type Ref = { n_subjects: number; kappa: number; z: number; p: number; exact_conger: number; per_category: Record<string, { share: number; kappa: number; z: number; p: number }> };
   const perCategory = (d: ReturnType<typeof analyzeDimension>, ref: Ref) => {
+    close(d.fleiss_kappa!.kappa, ref.kappa, 1e-12, 'Fleiss kappa');
+    close(d.fleiss_kappa!.z, ref.z, 1e-10, 'Fleiss z (Fleiss, Nee & Landis 1979)');
+    close(d.fleiss_kappa!.p! / ref.p, 1, 1e-6, 'Fleiss p');
     expect(Object.keys(d.fleiss_per_category!)).toEqual(Object.keys(ref.per_category));
     for (const [c, want] of Object.entries(ref.per_category)) {
       const got = d.fleiss_per_category![c];
@@ -199,7 +202,7 @@ describe("irr's kappam.fleiss formulas (scripts/irr-formulas.R)", () => {
       close(got.p! / want.p, 1, 1e-6, `${c} p`);
     }
   };
-  it('per category: share, kappa, z and p on diagnoses; Conger = kappam.fleiss(exact = TRUE)', async () => {
+  it('Fleiss z and p; per category: share, kappa, z and p on diagnoses; Conger = kappam.fleiss(exact = TRUE)', async () => {
     const ref: Ref = irr.diagnoses_fleiss1971.fleiss;
     const d = analyzeAgreement(await readRatings(join(FIXTURES, 'agreement', 'data', 'diagnoses_fleiss1971.csv'), { categorical: true })).dimensions[0];
     perCategory(d, ref);

@@ -160,7 +160,8 @@ export interface DimensionResult {
    *  rater's first occasion. Null without repeated ratings. */
   test_retest: { occasions: string[]; n_ratings_repeated: number; inter_rater_uses: string; raters: IntraRater[] } | null;
   krippendorff_alpha: Record<AlphaMetric, AlphaEntry>;
-  fleiss_kappa: (KappaEntry & { n_subjects_used: number; n_categories: number }) | null;
+  /** Complete targets; se_null, z, p: the test of kappa = 0 as irr::kappam.fleiss prints it. */
+  fleiss_kappa: (KappaEntry & { n_subjects_used: number; n_categories: number; se_null: number | null; z: number | null; p: number | null }) | null;
   cohen_kappa: {
     raters: [string, string];
     n_pairs: number;
@@ -355,7 +356,7 @@ function cohenSpan(d: RatingsDimension): number | undefined {
  *  of a two-rater design); the weighted kappas null with the reason for unordered labels. */
 function kappaEntries(d: RatingsDimension, bt: ByTarget, ordered: boolean, orderReason: string | null): Pick<DimensionResult, 'fleiss_kappa' | 'cohen_kappa'> {
   const f: FleissResult = fleissKappa(bt);
-  const fleiss = { kappa: f.kappa, ci95: null, reason: f.reason, n_subjects_used: f.n_subjects_used, n_categories: f.n_categories };
+  const fleiss = { kappa: f.kappa, ci95: null, reason: f.reason, n_subjects_used: f.n_subjects_used, n_categories: f.n_categories, se_null: f.se_null, z: f.z, p: f.p };
   const cohenRaw: CohenResult = cohenKappa(bt, 0, 1, d.raters, undefined, cohenSpan(d));
   const unordered = { kappa: null, reason: orderReason, se: null, ci95_asymptotic: null };
   const cohen = {

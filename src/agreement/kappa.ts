@@ -21,9 +21,17 @@ export interface KappaValue {
 export interface FleissResult extends KappaValue {
   n_subjects_used: number;
   n_categories: number;
+  /** SE under H0 kappa = 0 (Fleiss, Nee & Landis 1979; irr kappam.fleiss), its z and two-sided p; null with kappa. */
+  se_null: number | null;
+  z: number | null;
+  p: number | null;
 }
 
-/** Fleiss' kappa over the given targets (default all) that have all k raters. */
+/**
+ * Fleiss' kappa over the given targets (default all) that have all k raters, with the null variance of Fleiss, Nee &
+ * Landis (1979), Fleiss, Levin & Paik (2003) sec. 18.1, as irr::kappam.fleiss prints z and p:
+ * var0 = 2 / ((sum p_j q_j)^2 n k (k - 1)) * ((sum p_j q_j)^2 - sum p_j q_j (q_j - p_j)).
+ */
 export function fleissKappa(bt: ByTarget, units?: ArrayLike<number>): FleissResult {
   const k = bt.nRaters;
   const totals = new Map<number, number>();
@@ -40,12 +48,24 @@ export function fleissKappa(bt: ByTarget, units?: ArrayLike<number>): FleissResu
     // P_i = (sum_c n_ic^2 - k) / (k (k - 1)) = 2 * equal pairs / (k (k - 1))
     sumP += (2 * equalPairs(bt.value, a, b)) / (k * (k - 1));
   }
-  if (nSub === 0) return { kappa: null, reason: 'no target was labelled by every rater', n_subjects_used: 0, n_categories: totals.size };
+  const none = { se_null: null, z: null, p: null };
+  if (nSub === 0) return { kappa: null, reason: 'no target was labelled by every rater', n_subjects_used: 0, n_categories: totals.size, ...none };
   const pBar = sumP / nSub;
   let pe = 0;
-  for (const c of totals.values()) pe += (c / (nSub * k)) ** 2;
-  if (pe >= 1) return { kappa: null, reason: 'a single category was used: chance agreement is 1', n_subjects_used: nSub, n_categories: totals.size };
-  return { kappa: (pBar - pe) / (1 - pe), reason: null, n_subjects_used: nSub, n_categories: totals.size };
+  let pq = 0;
+  let pqqp = 0;
+  for (const c of totals.values()) {
+    const pj = c / (nSub * k);
+    pe += pj ** 2;
+    pq += pj * (1 - pj);
+    pqqp += pj * (1 - pj) * (1 - 2 * pj);
+  }
+  if (pe >= 1) return { kappa: null, reason: 'a single category was used: chance agreement is 1', n_subjects_used: nSub, n_categories: totals.size, ...none };
+  const kappa = (pBar - pe) / (1 - pe);
+  const var0 = (2 / (pq * pq * nSub * k * (k - 1))) * (pq * pq - pqqp);
+  const se = var0 > 0 ? Math.sqrt(var0) : null;
+  const z = se === null ? null : kappa / se;
+  return { kappa, reason: null, n_subjects_used: nSub, n_categories: totals.size, se_null: se, z, p: z === null ? null : normalTwoSidedP(z) };
 }
 
 export interface CohenResult {
