@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agreementWithinTolerance, analyzeAgreement, analyzeDimension, byTarget, ratingsFromRows, readRatings } from '../src/agreement/index.js';
+import { agreementWithinTolerance, analyzeAgreement, analyzeDimension, byTarget, formatAgreementText, ratingsFromRows, readRatings } from '../src/agreement/index.js';
 import { FIXTURES, tempDir } from './helpers/cli.js';
 
 let dir: string;
@@ -266,5 +266,22 @@ describe("Randolph's free-marginal kappa (brennan_prediger)", () => {
     expect(bare.reason).toMatch(/--levels/);
     const declared = analyzeAgreement(await readRatings(file, { levels: ['no', 'yes'] })).dimensions[0].brennan_prediger!;
     expect([declared.coefficient, declared.pe]).toEqual([1, 0.5]);
+  });
+});
+
+describe('the text table with many raters', () => {
+  it('per-category kappas come before the pair table, which lists the 10 lowest of 21 pairs (7 raters)', () => {
+    const labels = ['a', 'b', 'c'];
+    const rows = Array.from({ length: 8 }, (_, t) => Array.from({ length: 7 }, (_, g) => ({ target: `t${t}`, rater: `r${g}`, rating: labels[(t + (g * t) % 3 + (g > 4 ? 1 : 0)) % 3] }))).flat();
+    const text = formatAgreementText(analyzeAgreement(ratingsFromRows(rows, { categorical: true })));
+    const perCategory = text.indexOf("Fleiss' kappa per category");
+    const pairs = text.indexOf("Cohen's kappa per rater pair");
+    expect(perCategory).toBeGreaterThan(0);
+    expect(pairs).toBeGreaterThan(perCategory);
+    expect(text).toContain('the 10 lowest of 21 pairs');
+    const listed = text.slice(pairs).split('\n').filter((l) => / r\d vs r\d /.test(l));
+    expect(listed).toHaveLength(10);
+    const kappas = listed.map((l) => Number(l.trim().split(/\s+/)[4]));
+    expect(kappas).toEqual([...kappas].sort((x, y) => x - y));
   });
 });
