@@ -5,12 +5,14 @@
  *   here with the data they print (cac.raw4raters, distrib.6raters, cont3x3abstractors);
  * - statsmodels 0.13.5 (Debian) on irr's `diagnoses` (Fleiss 1971), written by scripts/make-agreement-peer-fixtures.py;
  * - irr 0.84.1 kappam.fleiss(diagnoses, detail = TRUE) category-wise kappas (printed to 3 decimals) and
- *   kappam.light(diagnoses) = 0.459412144434595.
+ *   kappam.light(diagnoses) = 0.459412144434595;
+ * - irr 0.84.1's formulas (kappam.fleiss detail and exact = TRUE, agree with a tolerance) in base R, written to
+ *   fixtures/agreement/expected/irr-formulas.json by scripts/irr-formulas.R.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeAgreement, analyzeDimension, ratingsFromRows, readRatings } from '../src/agreement/index.js';
+import { agreementWithinTolerance, analyzeAgreement, analyzeDimension, byTarget, formatAgreementText, ratingsFromRows, readRatings } from '../src/agreement/index.js';
 import { FIXTURES, tempDir } from './helpers/cli.js';
 
 let dir: string;
@@ -180,5 +182,106 @@ describe('docs/agreement.md: the kappa paradox example', () => {
     const dep = a.fleiss_per_category!['1. Depression'];
     expect(dep.ci95![0]).toBeLessThan(dep.kappa!);
     expect(dep.ci95![1]).toBeGreaterThan(dep.kappa!);
+  });
+});
+
+describe("irr's kappam.fleiss formulas (scripts/irr-formulas.R)", () => {
+  const irr = JSON.parse(readFileSync(join(FIXTURES, 'agreement', 'expected', 'irr-formulas.json'), 'utf8'));
+  type Ref = { n_subjects: number; kappa: number; z: number; p: number; exact_conger: number; per_category: Record<string, { share: number; kappa: number; z: number; p: number }> };
+  const perCategory = (d: ReturnType<typeof analyzeDimension>, ref: Ref) => {
+    close(d.fleiss_kappa!.kappa, ref.kappa, 1e-12, 'Fleiss kappa');
+    close(d.fleiss_kappa!.z, ref.z, 1e-10, 'Fleiss z (Fleiss, Nee & Landis 1979)');
+    close(d.fleiss_kappa!.p! / ref.p, 1, 1e-6, 'Fleiss p');
+    expect(Object.keys(d.fleiss_per_category!)).toEqual(Object.keys(ref.per_category));
+    for (const [c, want] of Object.entries(ref.per_category)) {
+      const got = d.fleiss_per_category![c];
+      close(got.share, want.share, 1e-12, `${c} share`);
+      close(got.kappa, want.kappa, 1e-12, `${c} kappa`);
+      close(got.z, want.z, 1e-10, `${c} z`);
+      // p to 1e-6 relative: erfc against R's pnorm, both far below the 3 decimals irr prints
+      close(got.p! / want.p, 1, 1e-6, `${c} p`);
+    }
+  };
+  it('Fleiss z and p; per category: share, kappa, z and p on diagnoses; Conger = kappam.fleiss(exact = TRUE)', async () => {
+    const ref: Ref = irr.diagnoses_fleiss1971.fleiss;
+    const d = analyzeAgreement(await readRatings(join(FIXTURES, 'agreement', 'data', 'diagnoses_fleiss1971.csv'), { categorical: true })).dimensions[0];
+    perCategory(d, ref);
+    close(d.conger!.coefficient, ref.exact_conger, 1e-12, "Conger (irr's exact kappa)");
+  });
+  it('per category on the complete targets of a file with missing ratings (irr na.omit)', async () => {
+    const ref: Ref = irr.miss01_n20_k4_likert_10pct.fleiss;
+    const d = analyzeAgreement(await readRatings(join(FIXTURES, 'agreement', 'data', 'miss01_n20_k4_likert_10pct.csv'), { categorical: true })).dimensions[0];
+    expect(d.fleiss_kappa!.n_subjects_used).toBe(ref.n_subjects);
+    perCategory(d, ref);
+  });
+});
+
+describe('percent agreement within a tolerance (--tolerance; irr::agree)', () => {
+  const irr = JSON.parse(readFileSync(join(FIXTURES, 'agreement', 'expected', 'irr-formulas.json'), 'utf8'));
+  type Ref = { tolerance: number; irr_agree_complete: number; all_within_targets_2plus: number; n_targets_2plus: number; pairwise_within: number };
+  it('complete Likert file: irr agree(tolerance = 0, 1, 2) and the pairwise share', async () => {
+    const t = await readRatings(join(FIXTURES, 'agreement', 'data', 'rand11_n40_k4_likert.csv'));
+    const bt = byTarget(t.dimensions[0]);
+    for (const ref of irr.rand11_n40_k4_likert.tolerance as Ref[]) {
+      // the kernel for every tolerance; the whole analysis (--tolerance) once
+      const full = ref.tolerance === 1 ? analyzeAgreement(t, { tolerance: 1 }).dimensions[0].percent_agreement.within_tolerance! : null;
+      if (full) expect(full.unit).toBe('rating');
+      const w = full ?? agreementWithinTolerance(bt, ref.tolerance, (v) => v);
+      close(w.all_within, ref.irr_agree_complete, 1e-12, `all within ${ref.tolerance}`);
+      close(w.pairwise_within, ref.pairwise_within, 1e-12, `pairs within ${ref.tolerance}`);
+    }
+  });
+  it('missing ratings: every target with two or more ratings, as all_agree; numeric labels by value under --categorical', async () => {
+    const t = await readRatings(join(FIXTURES, 'agreement', 'data', 'miss01_n20_k4_likert_10pct.csv'), { categorical: true });
+    const [zero, one] = irr.miss01_n20_k4_likert_10pct.tolerance as Ref[];
+    const d = analyzeAgreement(t, { tolerance: one.tolerance }).dimensions[0];
+    const w = d.percent_agreement.within_tolerance!;
+    expect(w.n_targets).toBe(one.n_targets_2plus);
+    close(w.all_within, one.all_within_targets_2plus, 1e-12, 'all within 1');
+    close(w.pairwise_within, one.pairwise_within, 1e-12, 'pairs within 1');
+    // tolerance 0 is the exact percent agreement; the codes here are 1..5 in order, so the category index works
+    const w0 = agreementWithinTolerance(byTarget(t.dimensions[0]), 0, (v) => v);
+    expect([w0.all_within, w0.pairwise_within]).toEqual([d.percent_agreement.all_agree, d.percent_agreement.pairwise]);
+    close(w0.all_within, zero.all_within_targets_2plus, 1e-12, 'all within 0');
+  });
+  it('decimals: 3.5 and 2.4 are within 1.1; --levels counts positions; text labels: null with the reason', async () => {
+    const dec = analyzeDimension(wide([[3.5, 2.4], [1, 2.2], [2, 2]]), { tolerance: 1.1 }).percent_agreement.within_tolerance!;
+    expect([dec.all_within, dec.pairwise_within]).toEqual([2 / 3, 2 / 3]);
+    const file = join(dir, 'levels.csv');
+    writeFileSync(file, 'clip,r1,r2\nt1,low,high\nt2,low,mid\nt3,mid,mid\n');
+    const levels = analyzeAgreement(await readRatings(file, { levels: ['low', 'mid', 'high'] }), { tolerance: 1 }).dimensions[0].percent_agreement.within_tolerance!;
+    expect([levels.unit, levels.all_within]).toEqual(['level', 2 / 3]);
+    const text = analyzeAgreement(await readRatings(file, { categorical: true }), { tolerance: 1 }).dimensions[0].percent_agreement.within_tolerance!;
+    expect(text.all_within).toBeNull();
+    expect(text.reason).toMatch(/--levels/);
+  });
+});
+
+describe("Randolph's free-marginal kappa (brennan_prediger)", () => {
+  it('one label used: null with --levels named; declared levels count the unused label, 1/q = 1/2 gives 1', async () => {
+    const file = join(dir, 'one-label.csv');
+    writeFileSync(file, 'clip,r1,r2,r3,r4,r5,r6,r7\nt1,yes,yes,yes,yes,yes,yes,yes\nt2,yes,yes,yes,yes,yes,yes,yes\n');
+    const bare = analyzeAgreement(await readRatings(file, { categorical: true })).dimensions[0].brennan_prediger!;
+    expect(bare.coefficient).toBeNull();
+    expect(bare.reason).toMatch(/--levels/);
+    const declared = analyzeAgreement(await readRatings(file, { levels: ['no', 'yes'] })).dimensions[0].brennan_prediger!;
+    expect([declared.coefficient, declared.pe]).toEqual([1, 0.5]);
+  });
+});
+
+describe('the text table with many raters', () => {
+  it('per-category kappas come before the pair table, which lists the 10 lowest of 21 pairs (7 raters)', () => {
+    const labels = ['a', 'b', 'c'];
+    const rows = Array.from({ length: 8 }, (_, t) => Array.from({ length: 7 }, (_, g) => ({ target: `t${t}`, rater: `r${g}`, rating: labels[(t + (g * t) % 3 + (g > 4 ? 1 : 0)) % 3] }))).flat();
+    const text = formatAgreementText(analyzeAgreement(ratingsFromRows(rows, { categorical: true })));
+    const perCategory = text.indexOf("Fleiss' kappa per category");
+    const pairs = text.indexOf("Cohen's kappa per rater pair");
+    expect(perCategory).toBeGreaterThan(0);
+    expect(pairs).toBeGreaterThan(perCategory);
+    expect(text).toContain('the 10 lowest of 21 pairs');
+    const listed = text.slice(pairs).split('\n').filter((l) => / r\d vs r\d /.test(l));
+    expect(listed).toHaveLength(10);
+    const kappas = listed.map((l) => Number(l.trim().split(/\s+/)[4]));
+    expect(kappas).toEqual([...kappas].sort((x, y) => x - y));
   });
 });

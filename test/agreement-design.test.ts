@@ -42,7 +42,7 @@ describe('--levels', () => {
     expect(viaFile.cohen_kappa.linear.kappa).toBe(d.cohen_kappa.linear.kappa);
     const bad = await runCliInProcess(['agreement', p, '--levels', 'low,high']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim()).toBe(`mmprep: ${p}:3, column A: label 'mid' is not one of --levels (low, high)`);
+    expect(bad.stderr.trim()).toBe(`mmprep: ${p}:3, column A: label 'mid' is not one of --levels (low, high): add it to --levels, or leave its ratings out with --na mid`);
     // a level typed in another case names the level (a sixth trial: 'Strongly disagree' for 'strongly disagree')
     const cased = await runCliInProcess(['agreement', p, '--levels', 'low,Mid,high']);
     expect(cased.code).toBe(2);

@@ -220,6 +220,6 @@ describe('agreement --levels: a label one letter from a level (S3)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`mmprep: ${p}:3, column rating: label 'hapy' is not one of --levels (sad, happy, angry): did you mean 'happy'? (one letter apart: correct the label)\n`);
     const two = await runCliInProcess(['agreement', file('lev2.csv', 'target,rater,rating\nt1,a,lo\nt1,b,li\n'), '--levels', 'lo,hi']);
-    expect(two.stderr).toMatch(/label 'li' is not one of --levels \(lo, hi\)\n$/);
+    expect(two.stderr).toMatch(/label 'li' is not one of --levels \(lo, hi\): add it to --levels, or leave its ratings out with --na li\n$/);
   });
 });

@@ -5,7 +5,7 @@ import { ALPHA_METRICS, krippendorffAlpha, type AlphaMetric } from './alpha.js';
 import { bootstrapTargets, type BootstrapCi } from './bootstrap.js';
 import { MIN_RATERS_FOR_FLAGS, raterDiagnostics, targetDiagnostics, type RaterDiagnostics, type TargetDiagnostics } from './diagnostics.js';
 import { iccAnova, iccReml, type IccResult } from './icc.js';
-import { cohenKappa, fleissKappa, percentAgreement, type CohenResult, type FleissResult, type PercentAgreement } from './kappa.js';
+import { agreementWithinTolerance, cohenKappa, fleissKappa, percentAgreement, type CohenResult, type FleissResult, type PercentAgreement, type ToleranceAgreement } from './kappa.js';
 import { brennanPrediger, congerKappa, gwetAc, scottPi, unitGrid, unitTable, type ChanceCoefficient } from './chance.js';
 import { fleissPerCategory, type CategoryKappa } from './kappa.js';
 import { byTarget, type ByTarget } from './layout.js';
@@ -40,6 +40,8 @@ export interface AnalyzeOptions {
   /** Planning figures: the ICC form (its single-rater form is used; default ICC2) and the target ICC (default 0.75). */
   iccType?: IccType;
   targetIcc?: number;
+  /** Percent agreement also within this distance (irr::agree tolerance; --tolerance): numbers, or --levels positions. */
+  tolerance?: number;
 }
 
 export interface AlphaEntry {
@@ -158,7 +160,8 @@ export interface DimensionResult {
    *  rater's first occasion. Null without repeated ratings. */
   test_retest: { occasions: string[]; n_ratings_repeated: number; inter_rater_uses: string; raters: IntraRater[] } | null;
   krippendorff_alpha: Record<AlphaMetric, AlphaEntry>;
-  fleiss_kappa: (KappaEntry & { n_subjects_used: number; n_categories: number }) | null;
+  /** Complete targets; se_null, z, p: the test of kappa = 0 as irr::kappam.fleiss prints it. */
+  fleiss_kappa: (KappaEntry & { n_subjects_used: number; n_categories: number; se_null: number | null; z: number | null; p: number | null }) | null;
   cohen_kappa: {
     raters: [string, string];
     n_pairs: number;
@@ -353,7 +356,7 @@ function cohenSpan(d: RatingsDimension): number | undefined {
  *  of a two-rater design); the weighted kappas null with the reason for unordered labels. */
 function kappaEntries(d: RatingsDimension, bt: ByTarget, ordered: boolean, orderReason: string | null): Pick<DimensionResult, 'fleiss_kappa' | 'cohen_kappa'> {
   const f: FleissResult = fleissKappa(bt);
-  const fleiss = { kappa: f.kappa, ci95: null, reason: f.reason, n_subjects_used: f.n_subjects_used, n_categories: f.n_categories };
+  const fleiss = { kappa: f.kappa, ci95: null, reason: f.reason, n_subjects_used: f.n_subjects_used, n_categories: f.n_categories, se_null: f.se_null, z: f.z, p: f.p };
   const cohenRaw: CohenResult = cohenKappa(bt, 0, 1, d.raters, undefined, cohenSpan(d));
   const unordered = { kappa: null, reason: orderReason, se: null, ci95_asymptotic: null };
   const cohen = {
@@ -432,6 +435,22 @@ function chanceFields(chance: ChanceFigures | null, kappaReason: string | null) 
   };
 }
 
+/**
+ * --tolerance: numbers (and labels that are all numbers) are compared by value, --levels labels by their position on
+ * the declared scale; text labels without an order have no distance (null with the reason).
+ */
+function toleranceAgreement(d: RatingsDimension, bt: ByTarget, tolerance: number): ToleranceAgreement {
+  const cats = d.categories;
+  const numbers = cats ? cats.map((c) => Number(c)) : null;
+  const byValue = cats === null || numbers!.every((v, i) => cats[i].trim() !== '' && Number.isFinite(v));
+  if (!byValue && d.ordered !== true) {
+    const reason = 'text labels have no order, so no distance: give --levels (e.g. --levels low,mid,high) to count a tolerance in levels';
+    return { tolerance, unit: 'level', all_within: null, pairwise_within: null, n_targets: 0, reason };
+  }
+  const score = cats === null ? (v: number) => v : byValue ? (v: number) => numbers![v] : (v: number) => v;
+  return { tolerance, unit: byValue ? 'rating' : 'level', ...agreementWithinTolerance(bt, tolerance, score), reason: null };
+}
+
 function flagsNote(nRaters: number): string | null {
   return nRaters < MIN_RATERS_FOR_FLAGS
     ? `${nRaters} raters: the outlier flags (bias, low_correlation, far_from_others, low_agreement) need at least ${MIN_RATERS_FOR_FLAGS} raters and are not computed; few_items, constant and drift are`
@@ -471,7 +490,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
       : null,
     krippendorff_alpha: alpha,
     ...kappas,
-    percent_agreement: percentAgreement(bt),
+    percent_agreement: opts.tolerance === undefined ? percentAgreement(bt) : { ...percentAgreement(bt), within_tolerance: toleranceAgreement(d, bt, opts.tolerance) },
     kappa_reason: kappaReason,
     ordered,
     order_reason: orderReason,

@@ -167,13 +167,21 @@ export function gwetAc(u: UnitTable, weights: WeightName = 'unweighted', values?
   return finish(u, s, pe, peI, weights);
 }
 
-/** Brennan & Prediger (1981): chance agreement sum(w)/q^2; irrCAC bp.coeff.raw. */
+/**
+ * Brennan & Prediger (1981): chance agreement sum(w)/q^2; irrCAC bp.coeff.raw. Unweighted it is Randolph's (2005)
+ * free-marginal multirater kappa, statsmodels fleiss_kappa(method='randolph'), whose q is the count table's columns:
+ * q here is the categories used, or every --levels level (a label nobody chose counts only when declared).
+ */
 export function brennanPrediger(u: UnitTable, weights: WeightName = 'unweighted'): ChanceCoefficient {
-  if (u.q < 2) return none(u, weights, 'one category only: chance agreement is 1');
+  if (u.q < 2) return none(u, weights, RANDOLPH_ONE_CATEGORY);
   const w = weightMatrix(u.q, weights);
   const s = shared(u, w);
   return finish(u, s, s.sumW / (u.q * u.q), null, weights);
 }
+
+/** One category in use: 1/q = 1, unless --levels declares the labels nobody chose (statsmodels' table has them). */
+const RANDOLPH_ONE_CATEGORY =
+  'one category only: chance agreement 1/q is 1; if the raters could choose others, give every possible label with --levels (e.g. --levels no,yes) and q counts them (Randolph 2005)';
 
 /** Scott's pi generalised to many raters and missing ratings (Fleiss 1971 as in Gwet 2014; irrCAC fleiss.kappa.raw). */
 export function scottPi(u: UnitTable, weights: WeightName = 'unweighted'): ChanceCoefficient {

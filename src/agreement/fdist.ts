@@ -10,10 +10,12 @@
 import { createRequire } from 'node:module';
 import type FCdf from '@stdlib/stats-base-dists-f-cdf';
 import type FQuantile from '@stdlib/stats-base-dists-f-quantile';
+import type Erfc from '@stdlib/math-base-special-erfc';
 
 const require = createRequire(import.meta.url);
 let cdfFn: typeof FCdf | null = null;
 let quantileFn: typeof FQuantile | null = null;
+let erfcFn: typeof Erfc | null = null;
 const fCdf = (x: number, d1: number, d2: number): number => (cdfFn ??= require('@stdlib/stats-base-dists-f-cdf') as typeof FCdf)(x, d1, d2);
 const fQuantile = (p: number, d1: number, d2: number): number =>
   (quantileFn ??= require('@stdlib/stats-base-dists-f-quantile') as typeof FQuantile)(p, d1, d2);
@@ -35,4 +37,13 @@ export function fQuantileOf(p: number, d1: number, d2: number): number {
 export function tCritical(df: number, level = 0.95): number {
   if (!(df > 0)) return NaN;
   return Math.sqrt(fQuantile(level, 1, df));
+}
+
+/**
+ * Two-sided normal p-value P(|Z| > |z|) = erfc(|z| / sqrt 2) (R: 2 * (1 - pnorm(abs(z))), as irr's kappam.fleiss; the
+ * erfc form keeps p below 1e-16 instead of cancelling to 0).
+ */
+export function normalTwoSidedP(z: number): number {
+  if (Number.isNaN(z)) return NaN;
+  return (erfcFn ??= require('@stdlib/math-base-special-erfc') as typeof Erfc)(Math.abs(z) / Math.SQRT2);
 }

@@ -55,18 +55,44 @@ function chanceText(d: DimensionResult): string {
   if (d.light) rows.push(["Light's kappa (mean pairwise Cohen)", d.light.kappa === null ? `— (${d.light.reason})` : num(d.light.kappa), d.light.se_bootstrap === null ? '' : num(d.light.se_bootstrap), d.light.ci95 ? ci(d.light.ci95) : '', '']);
   if (rows.length > 1) s += 'Chance-robust and multi-rater coefficients (t CI as irrCAC; Light: bootstrap CI)\n' + table(rows);
   s += noSeLines(noSe);
-  if (d.cohen_pairs && d.cohen_pairs.length > 1) {
-    const pr = [['pair', 'n', 'kappa', 'SE', '95% CI']];
-    for (const p of d.cohen_pairs) pr.push([`${clean(p.raters[0])} vs ${clean(p.raters[1])}`, String(p.n), p.kappa === null ? `— (${p.reason})` : num(p.kappa), num(p.se), ci(p.ci95_asymptotic ?? null)]);
-    s += "Cohen's kappa per rater pair (asymptotic SE, Fleiss, Cohen & Everitt 1969)\n" + table(pr);
-    s += noSeLines(d.cohen_pairs.flatMap((p) => (p.se === null && p.se_reason ? [{ name: `${clean(p.raters[0])} vs ${clean(p.raters[1])}`, reason: p.se_reason }] : [])));
-  }
+  // per category first: with many raters the pair table below is long (60 raters: 1770 pairs)
   if (d.fleiss_per_category && d.data_type === 'categorical') {
-    const cr = [['category', 'kappa', 'SE (null)', 'z']];
-    for (const c of Object.values(d.fleiss_per_category)) cr.push([clean(c.category), c.kappa === null ? `— (${c.reason})` : num(c.kappa), num(c.se_null), num(c.z, 2)]);
-    s += "Fleiss' kappa per category\n" + table(cr);
+    const cr = [['category', 'share', 'kappa', 'SE (null)', 'z', 'p']];
+    for (const c of Object.values(d.fleiss_per_category))
+      cr.push([clean(c.category), c.share === null ? '—' : `${(100 * c.share).toFixed(1)} %`, c.kappa === null ? `— (${c.reason})` : num(c.kappa), num(c.se_null), num(c.z, 2), pval(c.p)]);
+    s += "Fleiss' kappa per category (which labels the raters tell apart; share: of the ratings; z, p: against kappa 0, irr kappam.fleiss detail)\n" + table(cr);
   }
+  if (d.cohen_pairs && d.cohen_pairs.length > 1) s += pairsText(d.cohen_pairs);
   return s;
+}
+
+/** Up to this many rater pairs (6 raters) the text lists every pair; above, the TEXT_LOWEST_PAIRS lowest kappas. */
+const TEXT_ALL_PAIRS = 15;
+const TEXT_LOWEST_PAIRS = 10;
+
+/** Cohen's kappa per rater pair: every pair, or with many raters the lowest (who agrees with whom least). */
+function pairsText(all: NonNullable<DimensionResult['cohen_pairs']>): string {
+  const many = all.length > TEXT_ALL_PAIRS;
+  // stable: equal kappas keep file order; a null kappa (no common target) last
+  const shown = many ? [...all].sort((a, b) => (a.kappa ?? Infinity) - (b.kappa ?? Infinity)).slice(0, TEXT_LOWEST_PAIRS) : all;
+  const name = (p: (typeof all)[number]) => `${clean(p.raters[0])} vs ${clean(p.raters[1])}`;
+  const pr = [['pair', 'n', 'kappa', 'SE', '95% CI']];
+  for (const p of shown) pr.push([name(p), String(p.n), p.kappa === null ? `— (${p.reason})` : num(p.kappa), num(p.se), ci(p.ci95_asymptotic ?? null)]);
+  const which = many ? `: the ${TEXT_LOWEST_PAIRS} lowest of ${all.length} pairs; every pair in --json (cohen_pairs)` : '';
+  return (
+    `Cohen's kappa per rater pair (asymptotic SE, Fleiss, Cohen & Everitt 1969)${which}\n` +
+    table(pr) +
+    noSeLines(shown.flatMap((p) => (p.se === null && p.se_reason ? [{ name: name(p), reason: p.se_reason }] : [])))
+  );
+}
+
+/** The --tolerance line: targets whose ratings span at most the tolerance, and pairs at most that far apart. */
+function toleranceText(w: DimensionResult['percent_agreement']['within_tolerance']): string {
+  if (!w) return '';
+  const apart = `${w.tolerance} ${w.unit === 'level' ? (w.tolerance === 1 ? 'level' : 'levels') : ''}`.trimEnd();
+  if (w.reason) return `Percent agreement within ${apart}: — (${w.reason})\n`;
+  const pct = (x: number | null) => num(x === null ? null : x * 100, 1);
+  return `Percent agreement within ${apart} (irr::agree tolerance): all ratings within ${apart} on ${pct(w.all_within)} % of ${w.n_targets} targets; pairs ${pct(w.pairwise_within)} %\n`;
 }
 
 function planningText(d: DimensionResult): string {
@@ -138,6 +164,7 @@ function dimensionText(d: DimensionResult, top: number, format: 'long' | 'wide')
   s += chanceText(d);
   const pa = d.percent_agreement;
   s += `Percent agreement: all raters agree on ${num(pa.all_agree === null ? null : pa.all_agree * 100, 1)} % of ${pa.n_targets} targets; pairwise ${num(pa.pairwise === null ? null : pa.pairwise * 100, 1)} %\n`;
+  s += toleranceText(pa.within_tolerance);
 
   const cat = d.data_type === 'categorical';
   const rr = [cat ? ['rater', 'items', 'agrees w/ majority', 'drift', 'flags'] : ['rater', 'items', 'mean', 'bias vs others [95% CI]', 'r (leave-one-out)', 'mean |diff|', 'drift', 'flags']];

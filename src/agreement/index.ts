@@ -7,7 +7,7 @@ export { goldLabels, type GoldLabel, type GoldOptions, type GoldAggregate } from
 export { iccAnova, iccReml, iccFromMeanSquares, anovaMeanSquares, kooLiBand, type IccResult, type MeanSquares } from './icc.js';
 export { fitCrossedReml, type RemlFit } from './reml.js';
 export { krippendorffAlpha, ALPHA_METRICS, type AlphaMetric, type AlphaValue } from './alpha.js';
-export { fleissKappa, cohenKappa, cohenKappaPairs, percentAgreement, kappaFromTable, fleissPerCategory, type CategoryKappa } from './kappa.js';
+export { fleissKappa, cohenKappa, cohenKappaPairs, percentAgreement, agreementWithinTolerance, kappaFromTable, fleissPerCategory, type CategoryKappa, type ToleranceAgreement } from './kappa.js';
 export { gwetAc, brennanPrediger, scottPi, congerKappa, unitTable, unitGrid, weightMatrix, type ChanceCoefficient, type UnitTable } from './chance.js';
 export { pairTables, cohenPairs, lightKappa, type PairKappa, type LightKappa } from './pairs.js';
 export { planning, spearmanBrownRaters, type Planning } from './planning.js';

@@ -4,6 +4,7 @@
  * 1 - |i-j|/(K-1) or quadratic 1 - (i-j)^2/(K-1)^2 weights on the category index (categories: the sorted union of
  * values the pair used), and percent agreement.
  */
+import { normalTwoSidedP } from './fdist.js';
 import { equalPairs, type ByTarget } from './layout.js';
 
 export interface KappaValue {
@@ -20,9 +21,17 @@ export interface KappaValue {
 export interface FleissResult extends KappaValue {
   n_subjects_used: number;
   n_categories: number;
+  /** SE under H0 kappa = 0 (Fleiss, Nee & Landis 1979; irr kappam.fleiss), its z and two-sided p; null with kappa. */
+  se_null: number | null;
+  z: number | null;
+  p: number | null;
 }
 
-/** Fleiss' kappa over the given targets (default all) that have all k raters. */
+/**
+ * Fleiss' kappa over the given targets (default all) that have all k raters, with the null variance of Fleiss, Nee &
+ * Landis (1979), Fleiss, Levin & Paik (2003) sec. 18.1, as irr::kappam.fleiss prints z and p:
+ * var0 = 2 / ((sum p_j q_j)^2 n k (k - 1)) * ((sum p_j q_j)^2 - sum p_j q_j (q_j - p_j)).
+ */
 export function fleissKappa(bt: ByTarget, units?: ArrayLike<number>): FleissResult {
   const k = bt.nRaters;
   const totals = new Map<number, number>();
@@ -39,12 +48,24 @@ export function fleissKappa(bt: ByTarget, units?: ArrayLike<number>): FleissResu
     // P_i = (sum_c n_ic^2 - k) / (k (k - 1)) = 2 * equal pairs / (k (k - 1))
     sumP += (2 * equalPairs(bt.value, a, b)) / (k * (k - 1));
   }
-  if (nSub === 0) return { kappa: null, reason: 'no target was labelled by every rater', n_subjects_used: 0, n_categories: totals.size };
+  const none = { se_null: null, z: null, p: null };
+  if (nSub === 0) return { kappa: null, reason: 'no target was labelled by every rater', n_subjects_used: 0, n_categories: totals.size, ...none };
   const pBar = sumP / nSub;
   let pe = 0;
-  for (const c of totals.values()) pe += (c / (nSub * k)) ** 2;
-  if (pe >= 1) return { kappa: null, reason: 'a single category was used: chance agreement is 1', n_subjects_used: nSub, n_categories: totals.size };
-  return { kappa: (pBar - pe) / (1 - pe), reason: null, n_subjects_used: nSub, n_categories: totals.size };
+  let pq = 0;
+  let pqqp = 0;
+  for (const c of totals.values()) {
+    const pj = c / (nSub * k);
+    pe += pj ** 2;
+    pq += pj * (1 - pj);
+    pqqp += pj * (1 - pj) * (1 - 2 * pj);
+  }
+  if (pe >= 1) return { kappa: null, reason: 'a single category was used: chance agreement is 1', n_subjects_used: nSub, n_categories: totals.size, ...none };
+  const kappa = (pBar - pe) / (1 - pe);
+  const var0 = (2 / (pq * pq * nSub * k * (k - 1))) * (pq * pq - pqqp);
+  const se = var0 > 0 ? Math.sqrt(var0) : null;
+  const z = se === null ? null : kappa / se;
+  return { kappa, reason: null, n_subjects_used: nSub, n_categories: totals.size, se_null: se, z, p: z === null ? null : normalTwoSidedP(z) };
 }
 
 export interface CohenResult {
@@ -173,6 +194,22 @@ export interface PercentAgreement {
   /** Share of agreeing pairs among all pairs of ratings of the same target. */
   pairwise: number | null;
   n_targets: number;
+  /** With --tolerance: the same shares when ratings at most that far apart count as agreeing. */
+  within_tolerance?: ToleranceAgreement;
+}
+
+/** Percent agreement within a tolerance (extended percentage agreement, irr::agree(ratings, tolerance)). */
+export interface ToleranceAgreement {
+  tolerance: number;
+  /** What the tolerance is counted in: the ratings' own numbers, or positions on the --levels scale. */
+  unit: 'rating' | 'level';
+  /** Share of targets with >= 2 ratings whose ratings span at most the tolerance (max - min <= tolerance). */
+  all_within: number | null;
+  /** Share of the pairs of ratings of a target at most the tolerance apart. */
+  pairwise_within: number | null;
+  n_targets: number;
+  /** Why the shares are null (text labels without an order), else null. */
+  reason: string | null;
 }
 
 export function percentAgreement(bt: ByTarget, units?: ArrayLike<number>): PercentAgreement {
@@ -197,12 +234,48 @@ export function percentAgreement(bt: ByTarget, units?: ArrayLike<number>): Perce
   return { all_agree: nT ? allAgree / nT : null, pairwise: pairs ? agreeing / pairs : null, n_targets: nT };
 }
 
+/**
+ * Percent agreement within `tol` (irr::agree(ratings, tolerance): a target agrees when max - min <= tol; irr counts
+ * the complete targets, here every target with >= 2 ratings, as percentAgreement), and the share of rating pairs at
+ * most `tol` apart. `score` maps a stored value to the number compared (a category code to its value or position).
+ * A difference within 8 ulps of the values counts as equal to `tol` (3.5 - 2.4 = 1.1000000000000001 is within 1.1).
+ */
+export function agreementWithinTolerance(bt: ByTarget, tol: number, score: (v: number) => number, units?: ArrayLike<number>): Pick<ToleranceAgreement, 'all_within' | 'pairwise_within' | 'n_targets'> {
+  let nT = 0;
+  let allWithin = 0;
+  let pairs = 0;
+  let close = 0;
+  const nU = units ? units.length : bt.nTargets;
+  for (let i = 0; i < nU; i++) {
+    const t = units ? units[i] : i;
+    const m = bt.start[t + 1] - bt.start[t];
+    if (m < 2) continue;
+    const x = Float64Array.from(bt.value.subarray(bt.start[t], bt.start[t + 1]), score).sort();
+    const limit = tol + 8 * Number.EPSILON * Math.max(Math.abs(x[0]), Math.abs(x[m - 1]), tol);
+    nT++;
+    if (x[m - 1] - x[0] <= limit) allWithin++;
+    pairs += (m * (m - 1)) / 2;
+    // sorted: for each a, the ratings after it up to a + limit
+    for (let a = 0, b = 0; a < m; a++) {
+      while (b + 1 < m && x[b + 1] - x[a] <= limit) b++;
+      close += b - a;
+      if (b === a) b++;
+    }
+  }
+  return { all_within: nT ? allWithin / nT : null, pairwise_within: pairs ? close / pairs : null, n_targets: nT };
+}
+
 export interface CategoryKappa {
   category: string;
   kappa: number | null;
-  /** SE under the null hypothesis kappa_j = 0, sqrt(2 / (n m (m - 1))) (Fleiss 1971; irr kappam.fleiss detail). */
+  /** Share p_j of the ratings (on the complete targets) in this category: a kappa of a rare category rests on few. */
+  share: number | null;
+  /** SE under the null hypothesis kappa_j = 0, sqrt(2 / (n m (m - 1))) (Fleiss, Nee & Landis 1979; Fleiss, Levin &
+   *  Paik 2003, sec. 18.1; irr kappam.fleiss detail since 0.6). */
   se_null: number | null;
   z: number | null;
+  /** Two-sided p of z (irr kappam.fleiss(detail = TRUE) p.value, there rounded to 3 decimals). */
+  p: number | null;
   /** With --bootstrap: the SD of the replicates and the percentile CI. */
   se_bootstrap: number | null;
   ci95: [number, number] | null;
@@ -211,7 +284,8 @@ export interface CategoryKappa {
 
 /**
  * Fleiss' (1971) kappa per category on the targets every rater labelled (m raters each):
- * kappa_j = 1 - sum_i x_ij (m - x_ij) / (n m (m - 1) p_j (1 - p_j)); irr::kappam.fleiss(detail = TRUE).
+ * kappa_j = 1 - sum_i x_ij (m - x_ij) / (n m (m - 1) p_j (1 - p_j)), with z = kappa_j / sqrt(2 / (n m (m - 1))) and
+ * its two-sided normal p; irr::kappam.fleiss(detail = TRUE).
  */
 export function fleissPerCategory(bt: ByTarget, categories: string[], units?: ArrayLike<number>): CategoryKappa[] {
   const q = categories.length;
@@ -235,11 +309,12 @@ export function fleissPerCategory(bt: ByTarget, categories: string[], units?: Ar
   const seNull = n > 0 ? Math.sqrt(2 / (n * m * (m - 1))) : null;
   return categories.map((category, c) => {
     const p = n ? total[c] / (n * m) : 0;
-    if (n === 0) return { category, kappa: null, se_null: null, z: null, se_bootstrap: null, ci95: null, reason: 'no target was labelled by every rater' };
+    if (n === 0) return { category, kappa: null, share: null, se_null: null, z: null, p: null, se_bootstrap: null, ci95: null, reason: 'no target was labelled by every rater' };
     // on the complete targets only: a label of the incomplete ones is not 'never used' (a 4th coder on 3 of 24 clips)
     const on = n < nU ? ` on the ${n} targets every rater labelled` : '';
-    if (p === 0 || p === 1) return { category, kappa: null, se_null: seNull, z: null, se_bootstrap: null, ci95: null, reason: p === 0 ? `category never used${on}` : `every rating${on} is this category` };
+    if (p === 0 || p === 1) return { category, kappa: null, share: p, se_null: seNull, z: null, p: null, se_bootstrap: null, ci95: null, reason: p === 0 ? `category never used${on}` : `every rating${on} is this category` };
     const kappa = 1 - disagree[c] / (n * m * (m - 1) * p * (1 - p));
-    return { category, kappa, se_null: seNull, z: seNull ? kappa / seNull : null, se_bootstrap: null, ci95: null, reason: null };
+    const z = seNull ? kappa / seNull : null;
+    return { category, kappa, share: p, se_null: seNull, z, p: z === null ? null : normalTwoSidedP(z), se_bootstrap: null, ci95: null, reason: null };
   });
 }

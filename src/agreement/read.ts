@@ -90,6 +90,15 @@ function orderLabels(labels: string[], levels: string[] | undefined): { categori
   return { categories: sorted.map((x) => x.l), remap, ordered: allNumeric };
 }
 
+/**
+ * A label outside --levels that is no spelling of a level: add it, or leave its ratings out with --na, which is what
+ * scikit-learn's cohen_kappa_score(labels=...) does with such items (--levels itself refuses rather than drop them).
+ */
+function otherLabelHint(label: string): string {
+  const na = /^[^\s,'"]+$/.test(label) ? `--na ${label}` : '--na';
+  return `: add it to --levels, or leave its ratings out with ${na}`;
+}
+
 /** A numeric rating outside the scale --scale declares (a typo, or a code for a missing rating). */
 function offScaleMessage(v: number, [lo, hi]: [number, number]): string {
   const code = looksLikeCode(v) ? `; a code for a missing rating? pass --na ${v}` : '';
@@ -1145,7 +1154,7 @@ class RatingsAccumulator {
         // 'hapy' for 'happy' (ttrial44b S3): a level one edit away, when only one is
         const near = twin === undefined ? levels.filter((l) => editDistanceAtMost1(spellingKey(l), spellingKey(s))) : [];
         const hint =
-          twin !== undefined ? `: it differs from '${twin}' only in case, spaces, '-' or '_' (write '${twin}')` : near.length === 1 ? `: did you mean '${near[0]}'? (one letter apart: correct the label)` : '';
+          twin !== undefined ? `: it differs from '${twin}' only in case, spaces, '-' or '_' (write '${twin}')` : near.length === 1 ? `: did you mean '${near[0]}'? (one letter apart: correct the label)` : otherLabelHint(s);
         throw new RecordError(`label '${s.length > 40 ? s.slice(0, 40) + '…' : s}' is not one of --levels (${levels.join(', ')})${hint}`, this.rec, column);
       }
       i = this.labels.length;

@@ -135,10 +135,10 @@ export function confusionMatrices(d: DimensionResult, dim: RatingsDimension): st
 export function categoryAndPairs(d: DimensionResult): string {
   let s = '';
   if (d.fleiss_per_category && d.data_type === 'categorical') {
-    s += `<h3>Agreement per category (Fleiss' kappa)</h3><table><thead><tr><th>category</th><th>kappa</th><th></th><th>SE (null)</th><th>95% CI (bootstrap)</th></tr></thead><tbody>`;
+    s += `<h3>Agreement per category (Fleiss' kappa)</h3><table><thead><tr><th>category</th><th>kappa</th><th></th><th>share</th><th>SE (null)</th><th>z</th><th>p</th><th>95% CI (bootstrap)</th></tr></thead><tbody>`;
     for (const c of Object.values(d.fleiss_per_category)) {
       const w = c.kappa === null ? 0 : Math.round(Math.max(0, Math.min(1, c.kappa)) * 120);
-      s += `<tr><td>${escapeHtml(c.category)}</td><td>${c.kappa === null ? escapeHtml(`— (${c.reason})`) : f3(c.kappa)}</td><td><span class="bar" style="width:${w}px"></span></td><td>${f3(c.se_null)}</td><td>${c.ci95 ? `[${f3(c.ci95[0])}, ${f3(c.ci95[1])}]` : '—'}</td></tr>`;
+      s += `<tr><td>${escapeHtml(c.category)}</td><td>${c.kappa === null ? escapeHtml(`— (${c.reason})`) : f3(c.kappa)}</td><td><span class="bar" style="width:${w}px"></span></td><td>${c.share === null ? '—' : `${(100 * c.share).toFixed(1)} %`}</td><td>${f3(c.se_null)}</td><td>${c.z === null ? '—' : c.z.toFixed(2)}</td><td>${c.p === null ? '—' : c.p.toPrecision(3)}</td><td>${c.ci95 ? `[${f3(c.ci95[0])}, ${f3(c.ci95[1])}]` : '—'}</td></tr>`;
     }
     s += '</tbody></table>';
   }

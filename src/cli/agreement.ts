@@ -56,6 +56,7 @@ interface Opts {
   bootstrap: number;
   seed: number;
   minItems?: number;
+  tolerance?: number;
   json: boolean;
   report?: string;
   gold?: string;
@@ -139,7 +140,8 @@ function addAnalysisOptions(cmd: Command): void {
     .option('--bootstrap <n>', 'bootstrap replicates for 95% CIs of alpha and the kappas (0 = none)', numberOption('--bootstrap', { min: 0, integer: true }), 0)
     .option('--seed <n>', 'bootstrap seed', numberOption('--seed', { min: 0, integer: true }), 1)
     .option('--exclude-rater <id>', 'leave this rater out of every figure, the gold labels and the report (repeat it, or ids separated by commas)', collectIds)
-    .option('--min-items <n>', 'flag raters with fewer items (default max(5, 20% of the median rater))', numberOption('--min-items', { min: 0 }));
+    .option('--min-items <n>', 'flag raters with fewer items (default max(5, 20% of the median rater))', numberOption('--min-items', { min: 0 }))
+    .option('--tolerance <x>', 'percent agreement also counting ratings at most x apart as agreeing (irr::agree tolerance; --levels labels: x levels)', numberOption('--tolerance', { min: 0 }));
 }
 
 /** What is written (JSON, HTML report, gold labels, contested targets) and the CI gate. */
@@ -193,7 +195,7 @@ async function agreementOutputs(file: string, o: Opts): Promise<ReturnType<typeo
   await refuseUnwritableOutputs([o.gold, o.report, output]); // in the order they are written
   const table = await readTable(file, o);
   const print = output === undefined ? (t: string) => void process.stdout.write(t) : (t: string) => writeFileAtomic(output, t);
-  const result = analyzeAgreement(table, { missing: o.missing, bootstrap: o.bootstrap, seed: o.seed, minItems: o.minItems, iccType: o.iccType, targetIcc: o.targetIcc });
+  const result = analyzeAgreement(table, { missing: o.missing, bootstrap: o.bootstrap, seed: o.seed, minItems: o.minItems, iccType: o.iccType, targetIcc: o.targetIcc, tolerance: o.tolerance });
   for (const d of result.dimensions) for (const m of shownWarnings(d.warnings, d.n_raters)) process.stderr.write(`mmprep agreement: warning: ${file}: ${m}\n`);
   const gating = o.minIcc !== undefined || o.minAlpha !== undefined;
   const gate = gating ? evaluateGate(result, { minIcc: o.minIcc, minIccTargets: o.minIccTargets, iccType: o.iccType, gateOn: o.gateOn, minAlpha: o.minAlpha, alphaMetric: o.alphaMetric }) : null;
