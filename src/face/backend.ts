@@ -201,6 +201,18 @@ const IRIS_EXECUTE_HOOK = '$1=$2.concat([$3,$4]);$2.dispose($3),$2.dispose($4);l
 // cache.boxes=await getBoxes(input,config),cache.timestamp=  (the face detector's boxes on a detector frame)
 const FACE_BOXES = /([\w$]+)\.boxes=await ([\w$]+)\(([\w$]+),([\w$]+)\),\1\.timestamp=/g;
 const FACE_BOXES_HOOK = '$1.boxes=await(globalThis.__mmprepFaceBoxes?.($3,$4,$2,$1)??$2($3,$4)),$1.timestamp=';
+// return c.map(x=>[Math.trunc(x[0]+y[0]),Math.trunc(x[1]+y[1]),Math.trunc(x[2]||0)])  (facemeshutil transformRawCoords)
+const MESH_TRUNC = /return ([\w$]+)\.map\(([\w$]+)=>\[Math\.trunc\(\2\[0\]\+([\w$]+)\[0\]\),Math\.trunc\(\2\[1\]\+\3\[1\]\),Math\.trunc\(\2\[2\]\|\|0\)\]\)/g;
+const MESH_SUBPIXEL = 'return $1.map($2=>[$2[0]+$3[0],$2[1]+$3[1],$2[2]||0])';
+/**
+ * The build returns the face mesh (iris points included) as the model computed it, not truncated to whole pixels of the
+ * inference picture (Human 3.3.6 facemeshutil transformRawCoords: Math.trunc of x, y and z). MediaPipe's face-mesh graph
+ * keeps the landmarks as floats (LandmarkProjectionCalculator); the truncation put every point on a whole pixel of a
+ * crop that settles after each detector frame, so an eye corner jumped a pixel on a still face and gaze with it
+ * (docs/face.md "Gaze", frame-to-frame jitter). The next frame's box, the eye crops and the records all take the
+ * unrounded points. Without the pattern the points stay truncated and engine.ts adds MESH_TRUNC_CENTRE.
+ */
+export let humanMeshSubpixel = false;
 /**
  * The build asks globalThis.__mmprepFaceBoxes(input, config, getBoxes, cache) for the detector's face boxes
  * (orientation.ts); `cache` is the mesh stage's box cache, which FaceEngine sets per group of faces (analyseByFace).
@@ -296,6 +308,10 @@ function loadTrackingBuild(file: string, es2017: boolean): { Human?: unknown; de
   const win = at >= 0 && code.indexOf('.rightBounds[1],', at + 1) < 0 ? code.slice(at, at + 600) : '';
   humanIrisHooked = win.match(IRIS_EXECUTE)?.length === 1;
   if (humanIrisHooked) code = code.slice(0, at) + win.replace(IRIS_EXECUTE, IRIS_EXECUTE_HOOK) + code.slice(at + 600);
+  // The face mesh's sub-pixel points: the one transformRawCoords of the face (the hand's truncates z without `||0`).
+  const trunc = matchesNear(code, '=>[Math.trunc(', MESH_TRUNC);
+  humanMeshSubpixel = trunc.length === 1;
+  if (humanMeshSubpixel) code = code.slice(0, trunc[0].start) + trunc[0].text.replace(MESH_TRUNC, MESH_SUBPIXEL) + code.slice(trunc[0].end);
   const exports = compileModule(file, code, es2017 ? es2017Require(file) : () => undefined) as { Human?: unknown };
   humanTrackingPatched = true;
   trackingBuilds.set(key, exports);

@@ -7,7 +7,7 @@
  * fails (see analyseTracked). A frame's result thus depends on its block's frames only, which the pool fixes whatever
  * the number of workers (determinism).
  */
-import { createHuman, humanBoxesHooked, humanCropHooked, humanIrisHooked, humanTrackingPatched, type HumanFace, type HumanInstance, type HumanSetup, type TensorInfoLike, type TfLike } from './backend.js';
+import { createHuman, humanBoxesHooked, humanCropHooked, humanIrisHooked, humanMeshSubpixel, humanTrackingPatched, type HumanFace, type HumanInstance, type HumanSetup, type TensorInfoLike, type TfLike } from './backend.js';
 import { rotatedCrop, type CropBox } from './crop.js';
 import { installIrisHook, irisMode, type IrisMode } from './iris.js';
 import { cropRoll, orientBoxes, refinedReading, ROLL_REFINE, surelyUpright, unturnBox, UPRIGHT_VIEW_MIN, uprightScore, uprightView, VIEW_SIDE, type DetectorBox, type OrientedBoxes } from './orientation.js';
@@ -148,6 +148,8 @@ export const TRACK_MAX_SHIFT = 0.1;
  * picture's top-left. Half a pixel puts each point back at the middle of the pixel interval it was truncated from, the
  * convention of the picture's own pixels (pixel centres at +0.5, as pupil.ts samples them). Measured on mirror pairs
  * (a picture and its mirror image, docs/face.md "Gaze"): the iris centres' x + x_mirror - width was -1.0 inference px.
+ * Only for builds that still truncate (the tensorflow backends' unpatched build): the wasm / cpu build returns the
+ * model's own coordinates (backend.ts humanMeshSubpixel), which need no centring.
  */
 export const MESH_TRUNC_CENTRE = 0.5;
 
@@ -293,6 +295,8 @@ export class FaceEngine {
   private turned = 0;
   /** The points the configured stages give, which the start-up check checks (selfcheck.ts). */
   private checkedPoints: CheckedPoints = 478;
+  /** Added to the mesh's x and y: MESH_TRUNC_CENTRE where Human truncated them, 0 for its sub-pixel points. */
+  private meshCentre = MESH_TRUNC_CENTRE;
   private doubtful = 0;
   /** Detector boxes of this frame whose turned reading agreed (orientation.ts turnedAgrees): their faces are marked. */
   private agreeing: DetectorBox[] = [];
@@ -359,6 +363,7 @@ export class FaceEngine {
     const iris = humanIrisHooked && (setup.backend === 'wasm' || setup.backend === 'cpu') ? irisMode() : 'human';
     installIrisHook(iris);
     const engine = new FaceEngine(human, humanTrackingPatched && setup.stages?.mesh !== false, fastCrop, iris, setup.minConfidence ?? 0.5);
+    if (humanMeshSubpixel && (setup.backend === 'wasm' || setup.backend === 'cpu')) engine.meshCentre = 0;
     engine.checkedPoints = setup.stages?.mesh === false ? 6 : setup.stages?.iris === false ? 468 : 478;
     engine.maxFaces = setup.maxFaces;
     // Human's per-face reuse of the description, antispoof and liveness results is keyed by the face's index in a call:
@@ -714,7 +719,7 @@ export class FaceEngine {
     const [h, w] = shape.slice(shape.length - 3, shape.length - 1);
     return res.face.map((f) => {
       const mesh = new Float64Array(f.mesh.length * 3);
-      const c = f.mesh.length > 100 ? MESH_TRUNC_CENTRE : 0;
+      const c = f.mesh.length > 100 ? this.meshCentre : 0;
       f.mesh.forEach((p, i) => {
         mesh[3 * i] = p[0] + c;
         mesh[3 * i + 1] = p[1] + c;

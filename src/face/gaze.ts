@@ -37,7 +37,9 @@ const pt = (m: ArrayLike<number>, i: number): Vec3 => [m[3 * i], m[3 * i + 1], m
  * squares on both eyes' and each eye's angles: `--fit`) with both eyes in the iris model's trained orientation
  * (iris.ts 'native'), and checked on held-out renders (other sizes, turned heads, two other faces): docs/face.md
  * "Gaze" has the figures. Refitted 2026-12-03: the eyeball centre moved with the depth put on the pixel scale and the
- * landmarks with engine.ts MESH_TRUNC_CENTRE.
+ * landmarks with engine.ts MESH_TRUNC_CENTRE; refitted 2026-12-07 on the mesh's sub-pixel points (backend.ts
+ * humanMeshSubpixel; before: 1.85 / 1.9 / 0 / -0.02). The fit's gain across the corner line grew from 1.9 to 2.7: whole-
+ * pixel corners had added noise to the offsets, which least squares answers with a smaller gain.
  */
 export interface GazeCalibration {
   gainAlong: number;
@@ -47,7 +49,7 @@ export interface GazeCalibration {
   /** Downwards, eyeball radii. */
   biasAcross: number;
 }
-export const GAZE_CALIBRATION: GazeCalibration = { gainAlong: 1.85, gainAcross: 1.9, biasNasal: 0, biasAcross: -0.02 };
+export const GAZE_CALIBRATION: GazeCalibration = { gainAlong: 1.9, gainAcross: 2.7, biasNasal: 0, biasAcross: -0.18 };
 /** The same fit with Human's own eye flips (iris.ts 'human'; MMPREP_IRIS_MODE=human, for comparisons): correctIris's eyes. */
 export const HUMAN_FLIP_CALIBRATION: GazeCalibration = { gainAlong: 1.8, gainAcross: 2.1, biasNasal: 0.26, biasAcross: -0.1 };
 /**
@@ -58,7 +60,8 @@ export const HUMAN_FLIP_CALIBRATION: GazeCalibration = { gainAlong: 1.8, gainAcr
  * far as the pupil. cornerPullAcross: Human's corners move across the corner line with the iris model's iris by about
  * 0.5 of its offset (least squares on the `fit` renders); the pixels' offset is measured from corners moved back.
  * Gains and biases fitted (coordinate descent, least squares on both eyes' and each eye's angles) on the `fit` renders
- * with GAZE_CALIBRATION: `node scripts/measure-gaze.mjs --set fit --fit --fit-pixel` (2026-12-03, iris.ts 'native').
+ * with GAZE_CALIBRATION: `node scripts/measure-gaze.mjs --set fit --fit --fit-pixel` (2026-12-03, iris.ts 'native';
+ * refitted 2026-12-07 on sub-pixel mesh points: before 1.41 / 1.55 / -0.01 / 0.36).
  * mmprep's records average both (quality.ts gazeFields); an eye whose iris the pixels do not show uses the iris model
  * alone.
  */
@@ -70,7 +73,7 @@ export interface PixelCalibration {
   cornerPullAcross: number;
 }
 export const LIMBUS_DEPTH = 0.87;
-export const PIXEL_CALIBRATION: PixelCalibration = { gainAlong: 1.41, gainAcross: 1.55, biasNasal: -0.01, biasAcross: 0.36, cornerPullAcross: 0.5 };
+export const PIXEL_CALIBRATION: PixelCalibration = { gainAlong: 1.36, gainAcross: 1.61, biasNasal: 0, biasAcross: 0.36, cornerPullAcross: 0.5 };
 /** An eye's iris centre measured in the picture (pupil.ts), same pixels as the mesh. */
 export type Pupil = readonly [number, number];
 /** OpenFace's model as is (no correction): for comparisons. */
