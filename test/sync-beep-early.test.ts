@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanAudioTone } from '../src/sync/tone/scan-audio.js';
 import { reverbBeep, rng, writeWavF32 } from './sync-media.js';
+import { FIXTURES } from './helpers/cli.js';
 
 const SR = 16000;
 const T = 1.2345678;
@@ -54,6 +55,22 @@ describe('a beep onset read on speech before the beep carries no uncertainty (is
     expect(d[0].placeable).toBe(false);
     expect(d[0].unplaceable_reason).toMatch(/found only by its coherence/);
     expect(d[0].onset_sd_s).toBeNull();
+  });
+  it('found only by its coherence, its onset passing the refiner\'s checks: placeable, timed (tone.ts COHERENT_ONLY_REASON)', async () => {
+    // Room variant 230, rt5-drr-9-snr0-wav-start: the room microphone's start beep (DRR -9 dB, band SNR 3.7 dB here),
+    // speech over it (fixtures/sync/PROVENANCE.md). Before 2026-12-07 refused as found only by its coherence, though
+    // read 0.10 ms from the truth with sd 0.71 ms and passing every onset check.
+    const truth = 2.59708797 - 1.4;
+    const path = join(FIXTURES, 'sync', 'beeps', 'v230-mic-coherent-start-beep.flac');
+    const scan = await scanAudioTone(path, [{ name: 'start', start_s: 0, duration_s: null }]);
+    const d = scan.windows[0].detections.filter((q) => Math.abs(q.t_s - truth) < 0.3);
+    expect(d).toHaveLength(1);
+    expect(d[0].unplaceable_reason).toBeUndefined();
+    expect(d[0].placeable).toBe(true);
+    const sd = d[0].onset_sd_s as number;
+    expect(sd).toBeGreaterThan(0);
+    expect(sd).toBeLessThan(0.002);
+    expect(Math.abs(d[0].t_s - truth)).toBeLessThan(Math.min(0.001, 3 * sd));
   });
   it('no step out of the noise (the harmonic within 10 dB of the direct sound just before it): onset_sd_s null', async () => {
     const d = await detect('nostep', beepAfterHarmonic(-6, 0.05, 6));

@@ -113,9 +113,17 @@ export interface ToneDetection {
 const BLOCK_S = 0.002;
 const WIN_BLOCKS = 5;
 /**
- * A beep found only by its coherence (tone-coherent.ts) is not placeable: speech over it broke its 10 ms power, from
- * which its edge is read. On the held-out room set (beep-rooms-v2, 2026-11-30) one such beep (DRR -3 dB) was read
- * 8.6 ms late with sd 0.6 ms and passed every onset check; on the tuning sets one was within 1 ms.
+ * The refusal of a beep found only by its coherence (tone-coherent.ts: speech over it broke its 10 ms power, from which
+ * its edge is read) whose onset the refiner's checks refuse too (tone-refine.ts judge); one they pass is placeable. From
+ * 2026-11-30 to 2026-12-07 every such beep was refused: on the held-out room set of 2026-11-30 (beep-rooms-v2) one
+ * (DRR -3 dB) was read 8.6 ms late with sd 0.6 ms and passed the onset checks of that day. The checks added since
+ * (the change point's scatter in the sound before the onset, the two readings' agreement, the lead-in, an unsure change
+ * point of direct sound and echo) refuse the others: measured 2026-12-07 on every detection of every audio file of
+ * room variants 0, 10, 160, 180, 190, 150 and 151 (`--geometry drawn`), 230, 231 and 232 (drawn), 185 of 1010
+ * detections were found only by their coherence; the checks passed 4, 0.10-0.49 ms from the truth (sds 0.71-1.85 ms),
+ * none off and none where no beep was, and refused the other 181 (up to 300 ms off). Held-out variants 311 and 312
+ * (drawn): 29 such detections, none passed (docs/sync.md "Known limits"). A beep refused by both keeps this reason (its
+ * onset is no evidence either way: onset_sd_s null).
  */
 const COHERENT_ONLY_REASON = 'found only by its coherence (speech over it breaks up its 10 ms power, from which its onset is read): the onset is not timed well enough to place by';
 /** The refusal of a tone that is a harmonic of a voice (tone-harmonic.ts). */
@@ -497,8 +505,8 @@ export class ToneScanner {
   }
 
   /**
-   * Why the onset cannot be trusted (a voice's harmonic, band SNR below 0 dB, a beep found only by coherence, the
-   * refiner's verdict), or null.
+   * Why the onset cannot be trusted (a voice's harmonic, band SNR below 0 dB, the refiner's verdict: for a beep found
+   * only by its coherence, COHERENT_ONLY_REASON), or null.
    */
   private static unplaceableReason(bandSnr: number, coherent: boolean, judgedWhy: string | null, harmonic: HarmonicFinding | null): string | null {
     if (harmonic) return harmonicReason(harmonic);
@@ -506,7 +514,7 @@ export class ToneScanner {
       ? bandSnr <= MIN_BAND_SNR_DB
         ? `the tone does not rise over the band's interference (band SNR ${MIN_BAND_SNR_DB} dB or less): the onset cannot be trusted`
         : `band SNR ${bandSnr.toFixed(1)} dB is below 0 dB: the onset cannot be trusted`
-      : coherent
+      : coherent && judgedWhy !== null
         ? COHERENT_ONLY_REASON
         : judgedWhy;
   }
@@ -553,12 +561,12 @@ export class ToneScanner {
       placeable: why === null,
       ...(why === null ? {} : { unplaceable_reason: why }),
       ...(harmonic ? { harmonic_of_hz: Math.round(harmonic.f0_hz * 10) / 10 } : {}),
-      // Below 0 dB band SNR, for a beep found only by its coherence, or for an onset that is no step out of the noise,
+      // Below 0 dB band SNR, for a beep found only by its coherence and refused, or for an onset that is no step out of the noise,
       // the onset cannot be trusted, so its uncertainty is not known either: a coherent beep at -10 dB read 18 ms
       // early with a fitted sd of 0.8 ms, and on the room bench onsets read 25-84 ms early (speech just before the
       // beep) with sd 0.2-4.3 ms; as timed evidence they refused right cross-correlations (place.ts, beepBeforeXcorr).
       // An onset refused as a ringing sound's (tone-ringing.ts) is read on that sound, up to 40 ms early: untimed too.
-      onset_sd_s: bandSnr < 0 || plat.coherent || !judged.step || harmonic || judged.why?.includes(RINGING_PHRASE) ? null : onsetSd,
+      onset_sd_s: bandSnr < 0 || (plat.coherent && why !== null) || !judged.step || harmonic || judged.why?.includes(RINGING_PHRASE) ? null : onsetSd,
     };
   }
 
