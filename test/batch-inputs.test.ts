@@ -320,7 +320,8 @@ describe('dataset build refuses empty, unlabelled and stale output (issue 12, it
     // until 2026-12-07, so one upload held back a release (ttrial51 F5).
     const r = await runCliInProcess(['dataset', 'build', manifest, '--features', feats, '-o', join(dir, 'ds-inputs'), '--quiet']);
     expect(r.code, r.stderr).toBe(4);
-    expect(r.stderr).toMatch(/^mmprep: 1 of 3 sessions failed and are not in the dataset: s01 \(media changed since extraction\); each session's reason: its FAILED line \(not printed with --quiet\), the release's manifest\.json/m);
+    expect(r.stderr).toMatch(/^mmprep: 1 of 3 sessions failed and are not in the dataset: s01 \(media changed since extraction\); each session's reason: its FAILED line on stderr, the release's manifest\.json/m);
+    expect(r.stderr).toMatch(/^s01: FAILED: .*s01_lav\.flac/m); // --quiet: the failed session's reason is still said
     const built = JSON.parse(readFileSync(join(dir, 'ds-inputs', 'manifest.json'), 'utf8'));
     expect(built.counts).toMatchObject({ sessions: 2, sessions_failed: 1 });
     expect(built.counts.records).toBeGreaterThan(0);

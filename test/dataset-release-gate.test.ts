@@ -158,7 +158,7 @@ describe('a partial build does not replace a release', () => {
         'x/s04: features incomplete (no meta.json: extract did not finish this session …)',
         'transcript t.srt: line 3: …',
       ].map(failureKind)).toEqual(['extract failed in sync', 'media changed since extraction', 'extract still running', 'extract did not finish', 'left out by the build']);
-      expect(fresh.stderr).toMatch(/^mmprep: 1 of 3 sessions failed and are not in the dataset: s02 \(not extracted\); each session's reason: its FAILED line \(not printed with --quiet\), the release's manifest\.json \(sessions\[\]\.error\) and its card\n$/m);
+      expect(fresh.stderr).toMatch(/^mmprep: 1 of 3 sessions failed and are not in the dataset: s02 \(not extracted\); each session's reason: its FAILED line on stderr, the release's manifest\.json \(sessions\[\]\.error\) and its card\n$/m);
       const texts = readFileSync(join(tmp.dir, 'fresh', 'manifest.json'), 'utf8') + readFileSync(join(tmp.dir, 'fresh', 'README.md'), 'utf8');
       expect(manifestOf('fresh').sessions[1].error).toMatch(/^\.\.\/features\/s02: features missing: no folder s02 in \.\.\/features /);
       expect(texts).not.toContain(tmp.dir);

@@ -104,7 +104,7 @@ function registerBuild(ds: Command): void {
     .option('--exclude-sync-beep', 'leave out the records whose span holds sync-beep audio (a 1 kHz tone, not speech; default: keep them, marked by quality.sync_beep)', false)
     .option('--gzip', 'write data-*.jsonl.gz', false)
     .option('--shard-mb <n>', 'start a new data file after this many MB of JSON per split', numberOption('--shard-mb', { min: 0.001 }), 256)
-    .option('--quiet', 'no per-session lines on stderr', false)
+    .option('--quiet', 'no per-session lines on stderr (a failed session\'s FAILED line is still printed, before the closing line)', false)
     .option('--json', 'print the outcome as one JSON object on stdout (ok, out, counts, files, failed sessions; on refusal ok false, error, exit_code)', false);
   outputOption(build, 'output folder, required: an earlier release there is replaced only by a build with no failed session (or --replace-partial), never by a refused or interrupted one');
   jobsOption(build, 'sessions built at the same time in worker threads (default: the number of cores); the output does not depend on it');
@@ -128,6 +128,9 @@ async function runBuild(manifest: string, o: BuildOpts): Promise<void> {
   }
   const m = r.manifest;
   const err = failedSessionsError(m, r.failedSessions, { featuresDir: resolve(o.features), written: true });
+  // --quiet leaves out the per-session lines, not a failure's reason: the failed sessions' lines come before the
+  // closing line, which names them only (R3; without this a --quiet build said no reason at all)
+  if (err && o.quiet) for (const s of r.failedSessions) process.stderr.write(`${s.session_id}: FAILED: ${s.error}\n`);
   if (o.json) process.stdout.write(JSON.stringify(buildJson(manifest, r.out, m, r.failedSessions, err)) + '\n');
   else process.stdout.write(`${r.out}: ${m.counts.records} records from ${m.counts.sessions} sessions (${Object.entries(m.counts.per_split).map(([k, v]) => `${k} ${v.records}`).join(', ')}) in ${m.files.length} data files\n`);
   if (err) throw err;

@@ -566,7 +566,7 @@ export function failedSessionsError(m: DatasetManifest, failedSessions?: BuildRe
   const named = [...groups].map(([kind, ids]) => `${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ` and ${ids.length - 5} more` : ''} (${kind})`).join('; ');
   const release = where.written === false ? " and --json's failed_sessions" : ", the release's manifest.json (sessions[].error) and its card";
   const extractFile = where.featuresDir && [...groups.keys()].some((k) => k.startsWith('extract failed')) ? `; extract's failures also in ${join(where.featuresDir, '_errors*.jsonl')}` : '';
-  return new BatchError(`${bad.length} of ${m.sessions.length} sessions failed and are not in the dataset: ${named}; each session's reason: its FAILED line (not printed with --quiet)${release}${extractFile}`);
+  return new BatchError(`${bad.length} of ${m.sessions.length} sessions failed and are not in the dataset: ${named}; each session's reason: its FAILED line on stderr${release}${extractFile}`);
 }
 
 /** What failed a session, from its error (build-session.ts missingMetaReason, feature-check.ts): a few words for the summary line. */
