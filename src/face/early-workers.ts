@@ -13,7 +13,7 @@
 import { usableCpus } from '../common/cpus.js';
 import type { FaceBackend, HumanSetup } from './backend.js';
 import { FaceWorkers } from './face-workers.js';
-import { defaultModelDir } from './models.js';
+import { checkModelDir, defaultModelDir } from './models.js';
 
 /** Default --min-confidence: see docs/face.md ("Choosing the threshold") for the fixture scores it was chosen from. */
 export const DEFAULT_MIN_CONFIDENCE = 0.5;
@@ -57,8 +57,9 @@ const VALUE_OPTIONS: Record<string, 'workers' | 'jobs' | 'backend' | 'models' | 
 /**
  * The worker options of a `mmprep face` command line (argv as process.argv: node, script, 'face', ...), read without
  * commander: `--name value`, `--name=value`, `-jN`; the last one given counts, and --jobs over --workers (cli/face.ts).
- * Null when the command is not `face`, asks for help, runs without workers (--workers 0) or on another backend, or a
- * value is not what the option takes (commander then refuses it, or the run's own parse decides).
+ * Null when the command is not `face`, asks for help, runs without workers (--workers 0) or on another backend, a
+ * value is not what the option takes (commander then refuses it, or the run's own parse decides), or the --models
+ * folder given does not hold the models (the run refuses it).
  */
 export function earlyFaceOptions(argv: string[]): (WorkerOptions & { workers: number }) | null {
   const args = argv.slice(2);
@@ -83,7 +84,17 @@ export function earlyFaceOptions(argv: string[]): (WorkerOptions & { workers: nu
     workers: workers === undefined ? usableCpus() : Number(workers),
   };
   const valid = o.backend === EARLY_BACKEND && Number.isInteger(o.maxFaces) && o.maxFaces >= 1 && o.minConfidence >= 0 && o.minConfidence <= 1;
-  return valid && Number.isInteger(o.workers) && o.workers >= 1 && o.workers <= 64 ? o : null;
+  return valid && Number.isInteger(o.workers) && o.workers >= 1 && o.workers <= 64 && (given.models === undefined || modelsThere(given.models)) ? o : null;
+}
+
+/** Whether a --models folder holds the models (else the run refuses it, and workers started for it are wasted). */
+function modelsThere(dir: string): boolean {
+  try {
+    checkModelDir(dir);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The early workers: their setup (JSON, the match key), and the workers, or null when none were started or left. */
