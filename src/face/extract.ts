@@ -511,7 +511,9 @@ export class FaceRecordBuilder {
     const motion = this.motion(id, t, hasMesh ? mesh : null, iod);
     const { width, height, normalized } = this.o;
     const landmarks = roundedLandmarks(mesh, normalized, width, height);
-    const expr = raw.expr;
+    // A Float64Array: the worker's array holds whole numbers (0) on the first frames, and the values read from it were
+    // then taken for small integers, deoptimising this function when a fraction came (compiled again).
+    const expr = raw.expr ? Float64Array.from(raw.expr) : null;
     const f: FaceFields = {
       face_id: id,
       det_score: r(raw.det_score, 4),
