@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Entry point: runs the built CLI (dist/). Build with `npm run build`.
 // `mmprep audio`: its pitch worker starts first, beside the loading of the command line's code (main() ends it
-// unless the command takes it; dist/audio/pitch-worker-start.js).
+// unless the command takes it; dist/audio/pitch-worker-start.js); `mmprep face`: its workers (dist/face/early-workers.js).
 // MMPREP_TIMELINE=1: timing marks on stderr (dist/common/timeline.js), loaded first so that workers get its origin.
 const tl = process.env.MMPREP_TIMELINE === '1' ? await import('../dist/common/timeline.js') : null;
 tl?.mark('bin');
 const args = process.argv.slice(2);
 if (args.find((a) => !a.startsWith('-')) === 'audio' && !args.some((a) => a === '-h' || a === '--help')) (await import('../dist/audio/pitch-worker-start.js')).PrestartedPitchWorker.startEarly();
+// `mmprep face`: its worker threads likewise, with their models (dist/face/early-workers.js: taken by the run when its
+// parsed options ask for the same workers, else ended).
+if (args.find((a) => !a.startsWith('-')) === 'face') (await import('../dist/face/early-workers.js')).startEarlyFaceWorkers(process.argv);
 const { main } = await import('../dist/cli/main.js');
 const { settleOptimizingCompiles } = await import('../dist/common/shutdown.js');
 tl?.mark('cli loaded');

@@ -1,13 +1,18 @@
 /**
  * Start-up choices of `mmprep face` that must not change its output: the default number of workers by the clip's
  * frame count (one for a clip under ONE_WORKER_BELOW_FRAMES frames), the start-up check in the first worker only, and the decoder's showinfo filter found out
- * without blocking and noted per ffmpeg binary (src/media/showinfo.ts showinfoReady). Fast: no model is loaded.
+ * without blocking and noted per ffmpeg binary (src/media/showinfo.ts showinfoReady), the workers started before the
+ * command line's code loads (src/face/early-workers.ts). Fast: no model is loaded (one begins loading and is ended).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectedFrames, ONE_WORKER_BELOW_FRAMES, workersFor } from '../src/face/extract.js';
+import { expectedFrames, ONE_WORKER_BELOW_FRAMES, resolveFaceOptions, workersFor } from '../src/face/extract.js';
+import { disposeEarlyFaceWorkers, earlyFaceOptions, earlyFaceWorkersWaiting, faceWorkerSetup, startEarlyFaceWorkers, takeEarlyFaceWorkers } from '../src/face/early-workers.js';
+import { usableCpus } from '../src/common/cpus.js';
+import { defaultModelDir } from '../src/face/models.js';
+import { runCli } from './helpers/cli.js';
 import { FaceWorkers, workerSetup } from '../src/face/pool.js';
 import type { HumanSetup } from '../src/face/backend.js';
 import type { ProbeResult, StreamInfo } from '../src/media/probe.js';
@@ -67,6 +72,44 @@ describe('the hand-off of frames to a worker', () => {
     } finally {
       await workers.destroy();
     }
+  });
+});
+
+describe('face workers started before the command line is parsed', () => {
+  const argv = (...a: string[]) => ['node', 'mmprep.js', ...a];
+  it('reads the options that decide the workers as commander does, or gives up', () => {
+    const defaults = { backend: 'wasm', modelDir: defaultModelDir(), maxFaces: 1, minConfidence: 0.5, workers: usableCpus() };
+    expect(earlyFaceOptions(argv('face', 'v.mp4'))).toEqual(defaults);
+    expect(earlyFaceOptions(argv('--verbose', 'face', 'v.mp4', '-o', 'x', '--workers', '3', '--max-faces=2', '--min-confidence', '0.05', '--models', defaultModelDir()))).toEqual({ ...defaults, workers: 3, maxFaces: 2, minConfidence: 0.05 });
+    // --jobs over --workers whatever the order (cli/face.ts); the last value of an option counts.
+    expect(earlyFaceOptions(argv('face', '-j2', 'v.mp4', '--workers', '1'))?.workers).toBe(2);
+    expect(earlyFaceOptions(argv('face', 'v.mp4', '--jobs=1', '--workers', '3', '-j', '4'))?.workers).toBe(4);
+    // The same setup as the run's own (extract.ts FaceRun.open): the key the workers are taken by.
+    const o = earlyFaceOptions(argv('face', 'v.mp4', '--min-confidence', '0.05', '--workers', '2'))!;
+    expect(faceWorkerSetup(o)).toEqual(faceWorkerSetup(resolveFaceOptions({ minConfidence: 0.05, workers: 2 })));
+    for (const a of [['audio', 'v.wav'], ['face', 'v.mp4', '--help'], ['face', 'v.mp4', '--workers', '0'], ['face', 'v.mp4', '--backend', 'cpu'], ['face', 'v.mp4', '--workers', 'two'], ['face', 'v.mp4', '--max-faces', '0'], ['face', 'v.mp4', '--min-confidence'], ['face', 'v.mp4', '--models', tmpdir()]]) {
+      expect(earlyFaceOptions(argv(...a)), a.join(' ')).toBeNull();
+    }
+  });
+
+  it('are ended when the run asks for other workers', async () => {
+    startEarlyFaceWorkers(argv('face', 'v.mp4', '--workers', '1'));
+    expect(earlyFaceWorkersWaiting()).toBe(true);
+    const asked = faceWorkerSetup(resolveFaceOptions({ maxFaces: 2 }));
+    expect(takeEarlyFaceWorkers(asked, 1)).toBeNull();
+    expect(earlyFaceWorkersWaiting()).toBe(false);
+    await disposeEarlyFaceWorkers();
+  });
+
+  // bin/mmprep.js starts them before it loads the CLI (dist/cli/main.js), and the run takes them: one set of workers.
+  // A file that is not there: refused after the run took its workers, before any frame (~0.35 CPU s in all).
+  it('start before the command line code loads, and the run takes them', async () => {
+    const r = await runCli(['face', join(tmpdir(), 'mmprep-no-such-video.mp4'), '--workers', '1'], { env: { MMPREP_TIMELINE: '1' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no such file/);
+    const marks = r.stderr.split('\n').filter((l) => l.startsWith('mmprep timeline: main ')).map((l) => l.replace(/^mmprep timeline: main (.*) wall .*$/, '$1'));
+    expect(marks.filter((m) => m === 'face workers start')).toHaveLength(1);
+    expect(marks.indexOf('face workers start')).toBeLessThan(marks.indexOf('cli loaded'));
   });
 });
 

@@ -95,10 +95,15 @@ export async function main(argv: string[]): Promise<number> {
   // starts it before loading this module); ended here unless the command took it.
   const early = named === 'audio' && !argv.some((a) => a === '-h' || a === '--help') ? (await import('../audio/pitch-worker-start.js')).PrestartedPitchWorker : null;
   early?.startEarly();
+  // `mmprep face`'s workers likewise (face/early-workers.ts; bin/mmprep.js starts them first); ended here unless the
+  // run took them.
+  const earlyFace = named === 'face' ? await import('../face/early-workers.js') : null;
+  earlyFace?.startEarlyFaceWorkers(argv);
   try {
     return await runProgram(argv, named, versionOnly);
   } finally {
     early?.disposeEarly();
+    await earlyFace?.disposeEarlyFaceWorkers();
   }
 }
 

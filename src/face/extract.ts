@@ -30,12 +30,12 @@ import { headRotation, openfaceEuler } from './pose.js';
 import { faceQuality, QUALITY_FIELD_NAMES, type QualityFields } from './quality.js';
 import { gatedBlink, OpenEyeMemory } from './open-eyes.js';
 import { DETECT_EVERY, FramePool, keptFaceWorkers } from './pool.js';
+import { DEFAULT_MIN_CONFIDENCE, detectorMinConfidence, faceWorkerSetup, takeEarlyFaceWorkers } from './early-workers.js';
 import { FlowContext } from './flow-frames.js';
 import { FrameFeed } from './frame-feed.js';
 import { FLOW_FIELD_NAMES, type FlowFields } from './flow.js';
 
-/** Default --min-confidence: see docs/face.md ("Choosing the threshold") for the fixture scores it was chosen from. */
-export const DEFAULT_MIN_CONFIDENCE = 0.5;
+export { DEFAULT_MIN_CONFIDENCE } from './early-workers.js';
 /** Default blink threshold on the mean eye aspect ratio (Soukupová & Čech 2016 use 0.2 for dlib's 68 points). */
 export const DEFAULT_BLINK_EAR = 0.2;
 /** Frames are downscaled by ffmpeg so that neither side exceeds this before inference (detector input is 256 px). */
@@ -306,9 +306,7 @@ export function resolveFaceOptions(o: FaceOptions) {
     inferenceSide: o.inferenceSide ?? DEFAULT_INFERENCE_SIDE,
     blinkEar: o.blinkEar ?? DEFAULT_BLINK_EAR,
     modelDir: o.modelDir ?? defaultModelDir(),
-    // Human's own cut-off is set below ours so that --min-confidence alone decides face_found (never 0: Human reads
-    // a 0 cut-off as 1).
-    detectorMinConfidence: Math.max(0.01, Math.min(0.1, minConfidence)),
+    detectorMinConfidence: detectorMinConfidence(minConfidence),
   };
 }
 
@@ -513,7 +511,9 @@ export class FaceRecordBuilder {
     const motion = this.motion(id, t, hasMesh ? mesh : null, iod);
     const { width, height, normalized } = this.o;
     const landmarks = roundedLandmarks(mesh, normalized, width, height);
-    const expr = raw.expr;
+    // A Float64Array: the worker's array holds whole numbers (0) on the first frames, and the values read from it were
+    // then taken for small integers, deoptimising this function when a fraction came (compiled again).
+    const expr = raw.expr ? Float64Array.from(raw.expr) : null;
     const f: FaceFields = {
       face_id: id,
       det_score: r(raw.det_score, 4),
@@ -842,8 +842,11 @@ export class FaceRun {
     } catch (e) {
       setupError = e;
     }
-    const setup = { backend: o.backend, modelDir: o.modelDir, maxFaces: o.maxFaces, detectorMinConfidence: o.detectorMinConfidence, minConfidence: o.minConfidence, stages: o.stages };
-    const pool = setupError ? null : new FramePool(setup, o.workers, o.keepWorkers && o.workers > 0 ? keptFaceWorkers(setup, o.workers) : undefined);
+    const setup = faceWorkerSetup(o);
+    // `mmprep face` may have started its workers before its options were parsed (early-workers.ts): taken when they
+    // are the ones this run asks for, else ended.
+    const started = setupError || o.keepWorkers || o.workers === 0 ? null : takeEarlyFaceWorkers(setup, o.workers);
+    const pool = setupError ? null : new FramePool(setup, o.workers, o.keepWorkers && o.workers > 0 ? keptFaceWorkers(setup, o.workers) : undefined, started ?? undefined);
     const warm = pool?.warm();
     warm?.catch(() => undefined); // awaited below
     let feed: FrameFeed | null = null;

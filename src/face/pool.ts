@@ -12,12 +12,14 @@
  * of a coarse thumbnail changed at once: film edits, unrelated images in a row) sends its frame to the detector too,
  * since the previous frame's mesh says nothing about it (a tracked crop there can give a confident, wrong mesh).
  */
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { InputError } from '../common/errors.js';
 import { mark } from '../common/timeline.js';
-import { threadExecArgv, threadFile } from '../common/threads.js';
 import type { HumanSetup } from './backend.js';
-import { FaceEngine, type FrameResult, type FrameTask, type PingTask, type WarmTask } from './engine.js';
+import { FaceEngine, type FrameResult, type FrameTask, type WarmTask } from './engine.js';
+import { FaceWorkers, workerSetup } from './face-workers.js';
+
+export { FaceWorkers, TASKS_IN_WORKER, workerSetup } from './face-workers.js';
 
 /**
  * Frames per detector run: the detector runs on the first frame of each block and the other frames track the faces
@@ -64,68 +66,6 @@ export function isCut(prev: Float32Array | null, cur: Float32Array): boolean {
 
 type WorkerReply = FrameResult | { error: string; input: boolean };
 
-/**
- * The setup of a pool's worker `index`: the first worker runs the start-up check (selfcheck.ts), the others skip it.
- * Every worker of a pool loads the same files the same way (Human's bundle with the same substitutions, the same tfjs
- * builds and WASM binary, the same models), so a backend whose output is misplaced fails the check in the first
- * worker as it would in any, and the run is refused before its first frame (warm() waits for every worker). A second
- * worker's check is one detector frame's analysis more (~0.1-0.2 CPU s; the models' first-call set-up moves to its
- * first real frame): docs/benchmarks.md, "Face start-up check in one worker". keepOnly() keeps the first worker, so a
- * pool cut to one worker keeps the checked one.
- */
-export function workerSetup(setup: HumanSetup, index: number): HumanSetup {
-  return index === 0 || setup.selfCheck === false ? setup : { ...setup, selfCheck: false };
-}
-
-/**
- * Frames handed to a worker thread at once: the one it analyses and the next. With one, a worker that finished a frame
- * posted its result and waited (piscina's Atomics.wait) until the main thread had taken the result and sent the next
- * frame: an idle gap on every frame whenever the main thread was busy (reading ffmpeg's pipe, building a record, a
- * garbage collection) or not scheduled. With two, the next frame is already in the worker. The worker's engine
- * analyses its frames one at a time in the order they arrive (engine.ts analyse), so the order within a block and the
- * output are unchanged. Measured with MMPREP_TIMELINE=1 per-frame marks on the bench's 6 s clip: docs/benchmarks.md,
- * "Fifty-first session".
- */
-export const TASKS_IN_WORKER = 2;
-
-/** N face worker threads, each with its own Human instance (one single-thread piscina pool per worker). */
-export class FaceWorkers {
-  readonly pools: Piscina[] = [];
-  /** Per worker: settles once its modules are loaded (its first task, a ping, was answered). */
-  private readonly loaded = new Map<Piscina, Promise<unknown>>();
-  constructor(
-    readonly setup: HumanSetup,
-    readonly count: number,
-  ) {
-    mark('face workers start');
-    const filename = threadFile('worker.js', 'face').href;
-    for (let i = 0; i < count; i++) {
-      // stricterFIFO: a task that finds the thread busy goes back to the head of the queue, not the tail; by default
-      // piscina requeues it at the tail, so frames queued on a busy thread ran out of order (a tracked frame then took
-      // its box from a later block's frame: the outputs differed between --workers 1 and 2).
-      const pool = new Piscina({ filename, workerData: workerSetup(setup, i), minThreads: 1, maxThreads: 1, idleTimeout: 60_000, concurrentTasksPerWorker: TASKS_IN_WORKER, stricterFIFO: true, execArgv: threadExecArgv() });
-      this.pools.push(pool);
-      this.loaded.set(pool, pool.run({ ping: true } satisfies PingTask).catch(() => undefined));
-    }
-  }
-
-  /**
-   * Ends one worker, once its modules are loaded: Node 20 aborts the whole process (FATAL ERROR in
-   * ModuleWrap::InstantiateSync, exit 134) when a worker is terminated while it instantiates its ES modules; this
-   * happened in about 1 of 75 runs that refused their input at once (the workers start before ffprobe).
-   */
-  async end(pool: Piscina): Promise<void> {
-    await this.loaded.get(pool);
-    this.loaded.delete(pool);
-    await pool.destroy();
-  }
-
-  async destroy(): Promise<void> {
-    const pools = this.pools.splice(0);
-    await Promise.all(pools.map((p) => this.end(p)));
-  }
-}
-
 const kept = new Map<string, FaceWorkers>();
 
 /**
@@ -160,14 +100,21 @@ export class FramePool {
   private readonly dropped = new Set<Piscina>();
   capacity: number;
 
-  /** `workers` threads (0: in this thread), made for this pool or lent (`lent`, not ended by close()). */
+  /**
+   * `workers` threads (0: in this thread), made for this pool, or lent (`lent`, not ended by close()), or started
+   * for it before (`started`: early-workers.ts; this pool's own from then on, ended by close()). Both are used only
+   * when they have `setup` and `workers` threads.
+   */
   constructor(
     readonly setup: HumanSetup,
     readonly workers: number,
     lent?: FaceWorkers,
+    started?: FaceWorkers,
   ) {
     if (workers > 0) {
-      const w = lent && lent.pools.length === workers ? lent : new FaceWorkers(setup, workers);
+      const fits = (w: FaceWorkers | undefined) => w && w.pools.length === workers && JSON.stringify(w.setup) === JSON.stringify(setup);
+      const w = fits(lent) ? lent! : fits(started) ? started! : new FaceWorkers(setup, workers);
+      if (started && w !== started) void started.destroy();
       if (w !== lent) this.owned = w;
       this.pools = w.pools;
     } else {
