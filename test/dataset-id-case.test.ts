@@ -21,6 +21,6 @@ describe('a session id whose case differs from the features folder', () => {
     const m = demoManifestCopy(join(tmp.dir, 'demo'), (csv) => csv.replace(/^s01,/m, 'S01,'));
     const r = await runCliInProcess(['dataset', 'build', m, '--features', FEATURES, '-o', join(tmp.dir, 'rel'), '--quiet']);
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/S01 \(\S+: features missing: no folder S01 in \S+, but there is s01: the session id's case differs from the one extract ran with .*write the id as s01 in the manifest/);
+    expect(r.stderr).toMatch(/^S01: FAILED: \S+: features missing: no folder S01 in \S+, but there is s01: the session id's case differs from the one extract ran with .*write the id as s01 in the manifest/m);
   });
 });

@@ -35,7 +35,7 @@ describe('_errors.jsonl of a folder two manifests extract into', () => {
     expect(lines().map((e) => e.session_id)).toEqual(['a2']);
     const build = await runCliInProcess(['dataset', 'build', 'A.csv', '--features', 'out', '-o', 'rel', '--segments', 'fixed:2'], { cwd: tmp.dir });
     expect(build.code).toBe(4);
-    expect(build.stderr).toContain(`a2 (${p('out/a2')}: features missing: mmprep extract (manifest ${p('A.csv')}) failed this session in its inputs stage (`);
+    expect(build.stderr).toContain(`a2: FAILED: ${p('out/a2')}: features missing: mmprep extract (manifest ${p('A.csv')}) failed this session in its inputs stage (`);
     expect(build.stderr).toMatch(/truncated: its audio stream 0 has packets that end at [\d.]+ s but its header declares 10\.000 s \(a copy or upload that did not finish\? replace it with the full file\); _errors\.jsonl line 1\)/);
   }, 180_000);
 });
