@@ -39,12 +39,14 @@ export interface PlausibilityFeatures {
   eye_mouth_to_iod: number;
   /** Right-eye width over left-eye width (corners), 3-D. */
   eye_width_ratio: number;
-  /**
-   * Forehead top (10) to chin (152) over the outer-eye-corner distance, 3-D: a muzzle makes the face long. On a turned
-   * face (|yaw_proxy| > YAW_FREE) the eye distance is twice the near eye's outer corner to the nose bridge (168): the
-   * mesh places the far eye's corner, hidden behind the nose, too far out (FAR_EYE_NOTE).
-   */
+  /** Forehead top (10) to chin (152) over the outer-eye-corner distance, 3-D: a muzzle makes the face long. */
   face_length_to_iod: number;
+  /**
+   * The same face length over twice the near eye's outer corner to the nose bridge (168) on a turned face (|yaw_proxy|
+   * > YAW_FREE; else equal to face_length_to_iod): the mesh places the far eye's corner, hidden behind the nose, too far
+   * out (FAR_EYE_NOTE), so a turned face reads short over the corner-to-corner distance. The lower bound reads this one.
+   */
+  face_length_to_near_iod: number;
   /** (|nose tip - 234| - |nose tip - 454|) / their sum in the picture plane: 0 frontal, towards +-1 in profile. */
   yaw_proxy: number;
 }
@@ -79,7 +81,8 @@ export function plausibilityFeatures(m: Mesh, box: readonly [number, number, num
     iod_to_face_width: iod / Math.max(d3(m, 234, 454), 1e-9),
     eye_mouth_to_iod: em / Math.max(iod, 1e-9),
     eye_width_ratio: d3(m, 33, 133) / Math.max(d3(m, 362, 263), 1e-9),
-    face_length_to_iod: d3(m, 10, 152) / Math.max(lengthIod, 1e-9),
+    face_length_to_iod: d3(m, 10, 152) / Math.max(iod, 1e-9),
+    face_length_to_near_iod: d3(m, 10, 152) / Math.max(lengthIod, 1e-9),
     yaw_proxy: yawProxy,
   };
 }
@@ -96,9 +99,9 @@ export const PLAUSIBLE: Record<Bounded, [number, number]> = {
   // Human 0.54-1.02 (the top on animated film faces laughing, Megamind.avi); baboon meshes up to 1.52 (the mesh's
   // mouth on the muzzle, far below the eyes).
   eye_mouth_to_iod: [0.45, 1.15],
-  // Human 1.14-2.89; meshes stretched over the baboon's eye and muzzle 3.13-5.37. With the eye distance of the near side
-  // on turned faces (FAR_EYE_NOTE): human 1.28-2.64 (ttrial52's and the plausibility sets, 700 meshes at 0.5; the
-  // bottom is basketball1.png), non-face meshes as before (none of them turned past YAW_FREE).
+  // Human 1.14-2.89; meshes stretched over the baboon's eye and muzzle 3.13-5.37. The lower bound is checked on
+  // face_length_to_near_iod (FAR_EYE_NOTE): human 1.28-2.64 there (ttrial52's pictures and the plausibility sets, 700
+  // meshes at 0.5; the bottom is basketball1.png, 0.92 over the corner-to-corner distance).
   face_length_to_iod: [1.0, 3.1],
 };
 
@@ -172,7 +175,8 @@ export function implausibility(m: Mesh, box: readonly [number, number, number, n
   if (weak) return weak;
   for (const k of Object.keys(PLAUSIBLE) as Bounded[]) {
     const [lo, hi] = PLAUSIBLE[k];
-    if (!(f[k] >= lo && f[k] <= hi)) return `${k} ${f[k].toFixed(3)} outside [${lo}, ${hi}]`;
+    const low = k === 'face_length_to_iod' ? Math.max(f[k], f.face_length_to_near_iod) : f[k];
+    if (!(low >= lo && f[k] <= hi)) return `${k} ${f[k].toFixed(3)}${low !== f[k] ? ` (${low.toFixed(3)} over the near eye's half)` : ''} outside [${lo}, ${hi}]`;
   }
   const pose = poseReason(f);
   if (pose) return pose;
