@@ -160,6 +160,20 @@ describe('the primary face (primary.ts)', () => {
     expect(primaryFirst([face, box(400, 100, 230, 0.45)], 1, 0.5).passedOver).toBe(1);
   });
 
+  it('does not count a box turned far from the primary face as another face (ttrial52 roll_ccw.mp4, a helmet)', () => {
+    // BlazeFace's boxes at 3.20 s of ttrial52's roll_ccw.mp4 (the portrait turned -96 degrees, one face): the face read at
+    // -79 degrees, the astronaut's helmet beside it (0.58, 1.55 times its area) read upright, a weak box on the suit.
+    const pt = (xy: number[][]) => xy.map(([x, y]) => [x, y] as [number, number]);
+    const face: DetectorBox = { startPoint: [157, 298], endPoint: [261, 402], landmarks: pt([[186.78, 368.54], [194.73, 336.44], [211.06, 357.86], [227.47, 360.9], [188.7, 389.06], [205.08, 317.64]]), confidence: 0.846, size: [104, 104] };
+    const helmet: DetectorBox = { startPoint: [415, 147], endPoint: [545, 276], landmarks: pt([[465.97, 192.06], [504.5, 192.51], [487.85, 216.23], [486.68, 233.89], [438.82, 197.18], [520.64, 197.64]]), confidence: 0.579, size: [129, 129] };
+    const suit: DetectorBox = { startPoint: [301, 316], endPoint: [521, 536], landmarks: pt([[419.91, 404.82], [449.8, 453.88], [401.59, 445.83], [378.07, 453.15], [397.86, 367.78], [464.57, 468.67]]), confidence: 0.122, size: [220, 220] };
+    expect(primaryFirst([face, helmet, suit], 1, 0.5)).toEqual({ boxes: [face], passedOver: 0, notAnalysed: 0 });
+    // The same box with its keypoints the face's way up (the face's, moved to its place) is another face, larger.
+    const d = [helmet.startPoint[0] - face.startPoint[0], helmet.startPoint[1] - face.startPoint[1]];
+    const upright = { ...helmet, landmarks: face.landmarks.map(([x, y]) => [x + d[0], y + d[1]] as [number, number]) };
+    expect(primaryFirst([face, upright, suit], 1, 0.5)).toEqual({ boxes: [face], passedOver: 1, notAnalysed: 1 });
+  });
+
   it('a larger face left out is counted with its first time and is a warning line', () => {
     const b = new FaceRecordBuilder({ scale: 1, width: 640, height: 400, minConfidence: 0.5, normalized: false, blinkEar: 0.2 });
     b.notePassedOver(0.32, 1);

@@ -9,7 +9,8 @@ import { writeFileAtomic } from '../common/atomic.js';
 import { openRecordSink, toJsonText, type OutputFormat } from '../common/records.js';
 import { VERSION } from '../common/version.js';
 import { interlacedFieldOrder, mirrorDisplayMatrix, probe, taggedStreamEndS, type ProbeResult, type StreamInfo } from '../media/probe.js';
-import { truncatedAdvice } from '../media/input-file.js';
+import { damagedAdvice, truncatedAdvice } from '../media/input-file.js';
+import { streamEnds } from '../media/stream-ends.js';
 import { endToleranceS } from '../media/end-tolerance.js';
 import { fileOrientation, mjpegStreamOrientation, ORIENTATION_FILTER } from '../media/exif.js';
 import { shellWord, siblingName } from '../common/shell.js';
@@ -950,7 +951,7 @@ export class FaceRun {
       await pool.close();
     }
     const stats = builder.summaryStats();
-    if (stats.frames_analysed > 0) this.checkComplete(feed.ends);
+    if (stats.frames_analysed > 0) await this.checkComplete(feed.ends);
     if (stats.frames_analysed === 0) throw new InputError(this.noFramesMessage(), { file: this.file });
     const { mean_expr, ...rest } = stats;
     this.summary = { ...this.base, ...rest, decode_errors: { ...this.decoder.decodeErrors }, mean_expr };
@@ -964,19 +965,46 @@ export class FaceRun {
    * before the last, plus the codec's delay). Before 2026-12-02 a Matroska copy cut at half its length gave half the
    * records, exit 0.
    */
-  private checkComplete(e: { decoded: number; lastT: number; prevT: number }): void {
+  private async checkComplete(e: { decoded: number; lastT: number; prevT: number }): Promise<void> {
     const st = this.decoder.geometry.stream;
     const frameS = Number.isFinite(e.prevT) && e.lastT > e.prevT ? e.lastT - e.prevT : 1 / (st.fps_avg ?? st.fps_real ?? 25);
     const declared = this.opts.start === undefined && this.opts.end === undefined ? declaredFrames(st) : null;
     if (declared && (declared - e.decoded) * frameS > endToleranceS(frameS)) {
-      throw new InputError(`video is truncated or corrupt: decoded ${e.decoded} of the ${declared} frames its container declares (${truncatedAdvice(this.file)})`, { file: this.file });
+      throw await this.shortfall(`decoded ${e.decoded} of the ${declared} frames its container declares`);
     }
     const end = this.opts.end === undefined ? taggedStreamEndS(st) : null;
     // The last frame lasts one frame interval (the one before it; a single frame's, by the stream's frame rate): taken
     // as 0 s, a one-frame Matroska at 1 fps (DURATION 1 s) was refused as truncated.
     if (end !== null && end - (e.lastT + frameS) > endToleranceS(frameS)) {
-      throw new InputError(`video is truncated or corrupt: its frames end at ${(e.lastT + frameS).toFixed(3)} s but its container records the stream's end at ${end.toFixed(3)} s (${truncatedAdvice(this.file)})`, { file: this.file });
+      throw await this.shortfall(`its frames end at ${(e.lastT + frameS).toFixed(3)} s but its container records the stream's end at ${end.toFixed(3)} s`);
     }
+  }
+
+  /** The error line for a stream that decoded short (`what`): damaged inside (re-encode) or cut (truncatedAdvice). */
+  private async shortfall(what: string): Promise<InputError> {
+    const damage = await this.damageInside();
+    const line = damage
+      ? `video is damaged: ${what}; ${damage}: ${damagedAdvice(this.file, this.decoder.decodeErrors.concealed_frames)}`
+      : `video is truncated or corrupt: ${what} (${truncatedAdvice(this.file)})`;
+    return new InputError(line, { file: this.file });
+  }
+
+  /**
+   * For a stream that decoded short: why, when its data is damaged inside rather than its end cut off, else null. Its
+   * packets reach the end its header declares (stream-ends.ts, as extract's input check reads them: a cut file's stop
+   * early) while ffmpeg reported decode errors; the decode errors alone when the packets cannot be read. A remux helps
+   * only a cut file (truncatedAdvice); a damaged one needs a re-encode (damagedAdvice).
+   */
+  private async damageInside(): Promise<string | null> {
+    const { errors, concealed_frames } = this.decoder.decodeErrors;
+    if (errors + concealed_frames === 0) return null;
+    const probed = this.decoder.probed;
+    const ends = probed ? await streamEnds(probed).catch(() => null) : null;
+    const mine = ends?.find((x) => x.index === this.decoder.geometry.stream.index);
+    if (mine?.verdict.kind === 'truncated') return null;
+    const packets = mine ? `its ${mine.packets} packets reach its declared end but ` : '';
+    const patched = concealed_frames > 0 ? ` and patched up ${concealed_frames} damaged picture(s)` : '';
+    return `${packets}ffmpeg reported ${errors} decode error(s)${patched}, so data inside the file is damaged, not its end cut off`;
   }
 
   /** Why nothing was analysed; for a --start/--end range, where the stream's frames are (a late-starting file's too). */

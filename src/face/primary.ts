@@ -6,7 +6,7 @@
  * --max-faces, and the largest box among those about as sure as the top one (within PRIMARY_SCORE_MARGIN, and at
  * --min-confidence) goes first; the others follow in the detector's order. Only boxes are compared: no extra mesh runs.
  */
-import type { DetectorBox } from './orientation.js';
+import { upAxis, type DetectorBox } from './orientation.js';
 
 /** Boxes asked of the detector beyond --max-faces, among which the primary face is chosen. */
 export const PRIMARY_EXTRA_BOXES = 2;
@@ -24,6 +24,16 @@ export const WEAK_FACE_MIN = 0.4;
 /** A box goes before the top-scoring one only when its area is at least this many times that box's (no flip-flop between faces of about one size). */
 export const PRIMARY_AREA_RATIO = 1.2;
 
+/**
+ * Another face is counted (passedOver, notAnalysed) only when its keypoints put its up within this angle of the box put
+ * first: people filmed together are upright together, and BlazeFace reads round patterns as faces at any rotation.
+ * ttrial52 roll_ccw.mp4 (one face, the portrait turned 0 to -180 degrees): at 3.20 s the astronaut's helmet scored 0.58
+ * in a box 1.55 times the face's, read upright (crop angle 4 degrees) beside the face read at -79, and was counted as a
+ * larger face and another face not analysed; 83 degrees apart. The same 60 degrees as orientation.ts ROLL_REFINE: a
+ * face's keypoint axis is within 3-8 degrees of its roll up to 45 degrees of roll, 20-45 off beyond 60 (docs/face.md).
+ */
+export const OTHER_FACE_MAX_TURN = Math.PI / 3;
+
 const area = (b: DetectorBox): number => (b.endPoint[0] - b.startPoint[0]) * (b.endPoint[1] - b.startPoint[1]);
 
 /**
@@ -34,7 +44,8 @@ const area = (b: DetectorBox): number => (b.endPoint[0] - b.startPoint[0]) * (b.
  * depend on how many it is asked for): the primary face does not depend on --max-faces (trial32). `passedOver` counts
  * the boxes larger by that ratio than a box put first at `minConfidence` that no record will carry: cut (scoring at
  * `minConfidence` but further below the top), or scoring under `minConfidence` but at least WEAK_FACE_MIN (a near face out of focus or in shade);
- * a box holding the centre of the box put first is not another face but that one read larger (a blurred face: trial33).
+ * a box holding the centre of the box put first is not another face but that one read larger (a blurred face: trial33),
+ * and a box turned more than OTHER_FACE_MAX_TURN from it is a pattern, not another person (ttrial52: a helmet).
  */
 export function primaryFirst(boxes: DetectorBox[], maxFaces: number, minConfidence: number): { boxes: DetectorBox[]; passedOver: number; notAnalysed: number } {
   if (boxes.length === 0) return { boxes, passedOver: 0, notAnalysed: 0 };
@@ -48,7 +59,7 @@ export function primaryFirst(boxes: DetectorBox[], maxFaces: number, minConfiden
   const ordered = [first, ...boxes.filter((b) => b !== first).sort((p, q) => q.confidence - p.confidence)];
   const kept = ordered.slice(0, Math.max(1, maxFaces));
   // A larger box around the primary face's own centre is that face read larger (a blurred face, trial33), not another.
-  const larger = (b: DetectorBox) => area(b) >= PRIMARY_AREA_RATIO * area(first) && !holdsCentre(b, first);
+  const larger = (b: DetectorBox) => area(b) >= PRIMARY_AREA_RATIO * area(first) && !holdsCentre(b, first) && sameWayUp(b, first);
   const cut = ordered.slice(kept.length).filter((b) => b.confidence >= minConfidence && larger(b)).length;
   const weak = first.confidence >= minConfidence ? ordered.slice(1).filter((b) => b.confidence < minConfidence && b.confidence >= WEAK_FACE_MIN && larger(b)).length : 0;
   return { boxes: kept, passedOver: cut + weak, notAnalysed: notAnalysed(ordered.slice(kept.length), kept, minConfidence) };
@@ -60,7 +71,13 @@ export function primaryFirst(boxes: DetectorBox[], maxFaces: number, minConfiden
  * filming two participants, the records following one of them and nothing said).
  */
 function notAnalysed(cut: DetectorBox[], kept: DetectorBox[], minConfidence: number): number {
-  return cut.filter((b) => b.confidence >= minConfidence && !kept.some((k) => holdsCentre(b, k) || holdsCentre(k, b))).length;
+  return cut.filter((b) => b.confidence >= minConfidence && !kept.some((k) => holdsCentre(b, k) || holdsCentre(k, b)) && sameWayUp(b, kept[0])).length;
+}
+
+/** The keypoints of `b` put its up within OTHER_FACE_MAX_TURN of `first`'s (true when either box has no keypoints). */
+function sameWayUp(b: DetectorBox, first: DetectorBox): boolean {
+  if (b.landmarks.length < 4 || first.landmarks.length < 4) return true;
+  return Math.cos(upAxis(b) - upAxis(first)) >= Math.cos(OTHER_FACE_MAX_TURN);
 }
 
 /** The centre of box `inner` lies inside box `b`. */

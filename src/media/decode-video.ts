@@ -193,6 +193,11 @@ export class VideoDecoder implements AsyncIterable<VideoFrame> {
     return new VideoDecoder(file, videoGeometry(p, opts), { ...opts, probed: p });
   }
 
+  /** The file's ffprobe reading the decoder was opened with. */
+  get probed(): ProbeResult | undefined {
+    return this.opts.probed;
+  }
+
   /**
    * Where the stream's frames lie on its own clock (the clock of --start/--end and t_s): its ffprobe start time, to
    * that plus its duration (else the file's span, fileSpanS). For a message when a requested range misses them.

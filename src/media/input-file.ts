@@ -64,10 +64,23 @@ async function directoryReason(abs: string): Promise<string> {
  */
 export function truncatedAdvice(file: string): string {
   const replace = 'a copy or upload that did not finish? replace it with the full file';
-  if (!/\.mp4$/i.test(file)) return replace;
+  // A file already remuxed so is not offered another remux (ttrial52: X-remuxed-remuxed.mp4 for a damaged file).
+  if (!/\.mp4$/i.test(file) || /-remuxed\.mp4$/i.test(file)) return replace;
   // The path as the command was given it (extract: as the manifest's cell, src/batch/sync-names.ts), so the line runs
   // from where the command ran (from the manifest's folder); the file's name alone ran only in its own folder.
   return `${replace}, or keep the part that decodes: ffmpeg -i ${shellWord(file)} -c copy ${shellWord(siblingName(file, '-remuxed.mp4'))}, and use that file`;
+}
+
+/**
+ * What to do about a file whose packets are all there but some do not decode (data damaged inside, not a cut end): a
+ * remux (-c copy) copies the damaged packets and is refused the same way (ttrial52 corrupt_mid.mp4, 300 random bytes in
+ * its frames: 92 of 100 frames decoded, before and after a remux); a re-encode keeps the frames that decode (92 of 92,
+ * exit 0). The pictures ffmpeg patched up are encoded as they decoded, and the copy no longer reports them.
+ */
+export function damagedAdvice(file: string, patched: number): string {
+  const copy = siblingName(file, '-reencoded.mkv');
+  const kept = patched > 0 ? ' (the pictures ffmpeg patched up go into it as they decoded, no longer counted in decode_errors)' : '';
+  return `a remux (-c copy) keeps the damage; replace it with an undamaged copy, or re-encode the frames that decode and use that file: ffmpeg -i ${shellWord(file)} -c:v ffv1 -c:a copy ${shellWord(copy)}${kept}`;
 }
 
 /** The most informative line of ffmpeg's stderr, for an error message. */
