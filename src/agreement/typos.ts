@@ -40,9 +40,19 @@ function targetSets(d: RatingsDimension): Set<number>[] {
   return items;
 }
 
-/** Per rater, the distinct targets among its ratings (`ratings`: how many each rater gave): the ratings in rater order
- *  (a counting sort), each target marked with the last rater seen on it. */
+/** Per rater, the distinct targets among its ratings (`ratings`: how many each rater gave). */
 function distinctTargetsPerRater(d: RatingsDimension, ratings: Int32Array): Int32Array {
+  const distinct = new Int32Array(ratings.length);
+  const pairs = distinctRaterTargets(d, ratings);
+  for (const r of pairs.rater) distinct[r]++;
+  return distinct;
+}
+
+/**
+ * The distinct (rater, target) pairs of the ratings, grouped by rater (`ratings`: how many each rater gave): the
+ * ratings in rater order (a counting sort), each target marked with the last rater seen on it.
+ */
+export function distinctRaterTargets(d: RatingsDimension, ratings: Int32Array): { rater: Int32Array; target: Int32Array } {
   const nR = ratings.length;
   const start = new Int32Array(nR + 1);
   for (let r = 0; r < nR; r++) start[r + 1] = start[r] + ratings[r];
@@ -50,14 +60,15 @@ function distinctTargetsPerRater(d: RatingsDimension, ratings: Int32Array): Int3
   const byRater = new Int32Array(d.rater.length);
   for (let i = 0; i < d.rater.length; i++) byRater[next[d.rater[i]]++] = d.target[i];
   const lastRater = new Int32Array(d.targets.length).fill(-1);
-  const distinct = new Int32Array(nR);
+  const [rater, target] = [new Int32Array(d.rater.length), new Int32Array(d.rater.length)];
+  let n = 0;
   for (let r = 0; r < nR; r++) {
     for (let j = start[r]; j < start[r + 1]; j++) {
       const t = byRater[j];
-      if (lastRater[t] !== r) [lastRater[t], distinct[r]] = [r, distinct[r] + 1];
+      if (lastRater[t] !== r) [lastRater[t], rater[n], target[n], n] = [r, r, t, n + 1];
     }
   }
-  return distinct;
+  return { rater: rater.subarray(0, n), target: target.subarray(0, n) };
 }
 
 /** Each rarer id with the id it is likely a typo of: for each rater, the first in fewest-first order that qualifies. */
