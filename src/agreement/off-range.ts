@@ -77,11 +77,53 @@ class Extreme {
 /** The finite ratings' indices, nearest the dimension's median first (ties in file order). */
 function walkOrder(d: RatingsDimension): Int32Array {
   const v = d.value;
-  const idx: number[] = [];
-  for (let i = 0; i < v.length; i++) if (Number.isFinite(v[i])) idx.push(i);
-  const s = Float64Array.from(idx, (i) => v[i]).sort();
-  const mid = s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : 0;
-  return Int32Array.from(idx).sort((a, b) => Math.abs(v[a] - mid) - Math.abs(v[b] - mid) || a - b);
+  const all = new Int32Array(v.length);
+  let n = 0;
+  for (let i = 0; i < v.length; i++) if (Number.isFinite(v[i])) all[n++] = i;
+  const idx = all.subarray(0, n);
+  const s = new Float64Array(n);
+  for (let j = 0; j < n; j++) s[j] = v[idx[j]];
+  s.sort();
+  const mid = n ? (s[(n - 1) >> 1] + s[n >> 1]) / 2 : 0;
+  const dist = new Float64Array(n);
+  for (let j = 0; j < n; j++) dist[j] = Math.abs(v[idx[j]] - mid);
+  const distinct = distinctOfSorted(distinctOfSorted(s).map((x) => Math.abs(x - mid)).sort());
+  return byDistanceThenIndex(dist, distinct, idx);
+}
+
+/**
+ * idx ordered by dist (dist[j] is idx[j]'s; `distinct`: its distinct values, ascending), ties in idx's order: a
+ * counting sort over the ranks of the distances (few on a rating scale), where a comparator sort of the indices took
+ * 0.33 s CPU on bench-agreement's 1M ratings. Distances are >= 0 or +Infinity, never NaN (two +Infinity: a tie kept in
+ * file order, as the comparator did).
+ */
+function byDistanceThenIndex(dist: Float64Array, distinct: Float64Array, idx: Int32Array): Int32Array {
+  const rank = new Int32Array(dist.length);
+  const start = new Int32Array(distinct.length + 1);
+  for (let j = 0; j < dist.length; j++) start[(rank[j] = lowerBound(distinct, dist[j])) + 1]++;
+  for (let r = 0; r < distinct.length; r++) start[r + 1] += start[r];
+  const out = new Int32Array(idx.length);
+  for (let j = 0; j < idx.length; j++) out[start[rank[j]]++] = idx[j];
+  return out;
+}
+
+/** The distinct values of s (ascending), in a new array. */
+function distinctOfSorted(s: Float64Array): Float64Array {
+  const out = new Float64Array(s.length);
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (n === 0 || s[i] !== out[n - 1]) out[n++] = s[i];
+  return out.slice(0, n);
+}
+
+/** The index of the first element of sorted s not below x. */
+function lowerBound(s: Float64Array, x: number): number {
+  let [lo, hi] = [0, s.length];
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (s[m] < x) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
 }
 
 /** Digits before the decimal point of x >= 0 (1 for 0 to 9.99). */

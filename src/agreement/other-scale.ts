@@ -28,17 +28,18 @@ export function otherScaleWarnings(d: RatingsDimension): OtherScaleWarning[] {
   if (d.categories !== null || d.raters.length < 2) return [];
   let lo = Infinity;
   for (let i = 0; i < d.value.length; i++) lo = Math.min(lo, d.value[i]);
+  // a missing (NaN) rating makes lo NaN, and then no rater is judged (as when each rater's loop met it)
+  if (Number.isNaN(lo)) return [];
+  const own = ownRanges(d);
   const out: OtherScaleWarning[] = [];
+  let sorted: Float64Array | null = null;
   for (let r = 0; r < d.raters.length; r++) {
-    let [mine, ownMin, ownMax, othersMax, others] = [0, Infinity, -Infinity, -Infinity, [] as number[]];
-    for (let i = 0; i < d.value.length; i++) {
-      if (d.rater[i] === r) [mine, ownMin, ownMax] = [mine + 1, Math.min(ownMin, d.value[i]), Math.max(ownMax, d.value[i])];
-      else others.push(d.value[i]);
-    }
-    for (const v of others) othersMax = Math.max(othersMax, v);
+    const [mine, ownMin, ownMax, othersMax] = [own.n[r], own.min[r], own.max[r], own.maxOfOthers(r)];
     // One value throughout is no scale at all (constant_rater says it; a midpoint straight-liner was told to rescale, ttrial48a).
     if (mine < MIN_TARGETS || ownMin === ownMax || !(othersMax - lo > 0) || (ownMax - lo) * RATIO > othersMax - lo) continue;
-    const above = others.filter((v) => v > ownMax).length / others.length;
+    // the others' ratings above ownMax are all the ratings above it (none of the rater's own is)
+    sorted ??= Float64Array.from(d.value).sort();
+    const above = (sorted.length - upperBound(sorted, ownMax)) / (d.value.length - mine);
     if (above < MIN_ABOVE_SHARE) continue;
     const inDim = d.name ? ` in dimension '${d.name}'` : '';
     out.push({
@@ -53,4 +54,38 @@ export function otherScaleWarnings(d: RatingsDimension): OtherScaleWarning[] {
     });
   }
   return out;
+}
+
+/**
+ * Each rater's count, lowest and highest rating, and the highest of the other raters' ratings (by the two largest
+ * raters' maxima; a zero's sign aside, which nothing shows), in one pass: a pass over every rating per rater, copying the others', took 0.11 s CPU on
+ * bench-agreement's 1M ratings (and grew with raters x ratings). Ratings are not NaN here.
+ */
+function ownRanges(d: RatingsDimension): { n: Int32Array; min: Float64Array; max: Float64Array; maxOfOthers: (r: number) => number } {
+  const nR = d.raters.length;
+  const n = new Int32Array(nR);
+  const min = new Float64Array(nR).fill(Infinity);
+  const max = new Float64Array(nR).fill(-Infinity);
+  for (let i = 0; i < d.value.length; i++) {
+    const r = d.rater[i];
+    n[r]++;
+    min[r] = Math.min(min[r], d.value[i]);
+    max[r] = Math.max(max[r], d.value[i]);
+  }
+  let top = -1;
+  for (let r = 0; r < nR; r++) if (top < 0 || max[r] > max[top]) top = r;
+  let second = -Infinity;
+  for (let r = 0; r < nR; r++) if (r !== top) second = Math.max(second, max[r]);
+  return { n, min, max, maxOfOthers: (r) => (r === top ? second : max[top]) };
+}
+
+/** The index of the first element of sorted s above x. */
+function upperBound(s: Float64Array, x: number): number {
+  let [lo, hi] = [0, s.length];
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (s[m] <= x) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
 }

@@ -56,11 +56,32 @@ function raterRanges(d: RatingsDimension): RaterRange[] {
   return out;
 }
 
-function median(v: number[]): number {
+/**
+ * The median of v (finite numbers; v is left as it is): by counts when all are whole numbers 0..LIKERT_MAX (a Likert
+ * item: a sort with a comparator per rater and of the pooled ratings took 0.42 s CPU on bench-agreement's 1M
+ * ratings), else by a numeric sort of a copy. Only a zero's sign may differ from a sort of v, which nothing here shows.
+ */
+function median(v: readonly number[]): number {
   if (v.length === 0) return NaN;
-  const s = v.sort((a, b) => a - b);
+  const counts = new Int32Array(LIKERT_MAX + 1);
+  for (const x of v) {
+    if (!(Number.isInteger(x) && x >= 0 && x <= LIKERT_MAX)) return sortedMedian(Float64Array.from(v).sort());
+    counts[x]++;
+  }
+  const m = v.length >> 1;
+  return v.length % 2 ? kthByCounts(counts, m) : (kthByCounts(counts, m - 1) + kthByCounts(counts, m)) / 2;
+}
+
+function sortedMedian(s: Float64Array): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** The k-th smallest (0-based) of the values counted in counts (counts[x]: how many equal x). */
+function kthByCounts(counts: Int32Array, k: number): number {
+  let x = 0;
+  for (let below = counts[0]; below <= k; below += counts[++x]);
+  return x;
 }
 
 /** The first sign of two scales in a numeric dimension, or null. */

@@ -73,15 +73,19 @@ export interface Spelling {
 
 /** Groups of two or more names with one spelling key, each group most used first (then first seen). */
 export function spellingGroups(names: readonly string[], uses: ArrayLike<number>): Spelling[][] {
-  const groups = new Map<string, Spelling[]>();
-  names.forEach((name, index) => {
-    const key = spellingKey(name);
-    if (key === '') return;
-    const g = groups.get(key) ?? [];
-    g.push({ name, uses: uses[index], index });
-    groups.set(key, g);
-  });
-  return [...groups.values()].filter((g) => g.length > 1).map((g) => g.sort((a, b) => b.uses - a.uses));
+  // a key's first name is held as its index (a group is made at its second name): 200,000 targets spelled one way
+  // each made 200,000 one-name groups (0.19 s CPU in bench-agreement's parse). Keys stay in first-seen order.
+  const groups = new Map<string, number | Spelling[]>();
+  const spelling = (index: number): Spelling => ({ name: names[index], uses: uses[index], index });
+  for (let index = 0; index < names.length; index++) {
+    const key = spellingKey(names[index]);
+    if (key === '') continue;
+    const g = groups.get(key);
+    if (g === undefined) groups.set(key, index);
+    else if (typeof g === 'number') groups.set(key, [spelling(g), spelling(index)]);
+    else g.push(spelling(index));
+  }
+  return [...groups.values()].filter((g): g is Spelling[] => typeof g !== 'number').map((g) => g.sort((a, b) => b.uses - a.uses));
 }
 
 /** One warning for the groups of one kind (at most 3 spelled out), or null when there are none; `where` (the less

@@ -1,5 +1,5 @@
 /** UTF-8 checks shared by the readers of text files a user writes (CSV manifests and ratings, transcripts). */
-import { isUtf8 } from 'node:buffer';
+import { Buffer, isUtf8 } from 'node:buffer';
 import { InputError } from './errors.js';
 
 /** Index of the first byte of `buf` that does not start a whole, valid UTF-8 sequence (-1: none). */
@@ -13,7 +13,14 @@ export function firstInvalidUtf8(buf: Uint8Array): number {
   return -1;
 }
 
-export const countNewlines = (buf: Uint8Array) => buf.reduce((n, b) => n + (b === 0x0a ? 1 : 0), 0);
+/** Newlines (0x0A) in buf, found by Buffer's native indexOf (a reduce with a callback per byte took 0.3 s CPU on the
+ *  28 MB of bench-agreement's 1M ratings, checkUtf8File; this 0.02 s). */
+export function countNewlines(buf: Uint8Array): number {
+  const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  let n = 0;
+  for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
 
 /**
  * A transcript's text: UTF-8 (a BOM is dropped by the parsers), or UTF-16 with a BOM (Windows Notepad's "Unicode");
