@@ -128,7 +128,7 @@ function medianDeviation(sorted: Float64Array, skip: number, med: number): numbe
 }
 
 /** The first index whose value is above x (values sorted ascending). */
-function upperBound(sorted: Float64Array, x: number): number {
+export function upperBound(sorted: Float64Array, x: number): number {
   let [a, b] = [0, sorted.length];
   while (a < b) {
     const c = (a + b) >> 1;

@@ -8,6 +8,7 @@
  * A rater who used the upper part sparingly on mild stimuli reaches the others' range now and then; the rule asks for
  * the others to go above their ceiling often. Never rescaled by mmprep: the figures count the ratings as given.
  */
+import { upperBound } from './diagnostics.js';
 import { shownName } from './variants.js';
 import type { RatingsDimension } from './types.js';
 
@@ -77,15 +78,4 @@ function ownRanges(d: RatingsDimension): { n: Int32Array; min: Float64Array; max
   let second = -Infinity;
   for (let r = 0; r < nR; r++) if (r !== top) second = Math.max(second, max[r]);
   return { n, min, max, maxOfOthers: (r) => (r === top ? second : max[top]) };
-}
-
-/** The index of the first element of sorted s above x. */
-function upperBound(s: Float64Array, x: number): number {
-  let [lo, hi] = [0, s.length];
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (s[m] <= x) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
 }
