@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Counts every ffmpeg and ffprobe start of a command (e.g. `npm test`, one test file, one `mmprep extract`): how
- * docs/benchmarks.md "Where the starts and the Node time go" was measured.
+ * docs/benchmarks-history.md "Where the starts and the Node time go" was measured.
  *
  *   node scripts/count-starts.mjs [--log FILE] -- COMMAND [ARGS...]   run COMMAND with logging wrappers, then summarise
  *   node scripts/count-starts.mjs --summarize FILE                      summarise a log written before

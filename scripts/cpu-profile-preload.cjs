@@ -1,5 +1,5 @@
 /**
- * A V8 CPU profile of every Node process and worker thread a command starts: how docs/benchmarks.md "Where the starts
+ * A V8 CPU profile of every Node process and worker thread a command starts: how docs/benchmarks-history.md "Where the starts
  * and the Node time go" profiled a whole `npm test`. `node --cpu-prof` cannot be put in NODE_OPTIONS, so this preload
  * starts the profiler through node:inspector instead:
  *

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// A long ratings CSV with thousands of raters, for docs/benchmarks.md "Many raters" (the agreement command's cost at
+// A long ratings CSV with thousands of raters, for docs/benchmarks-history.md "Many raters" (the agreement command's cost at
 // crowd scale): raters with random ids of 4-8 letters, each rating 2, 5, 10, 20 or 40 of 4,000 targets, integers 1-7.
 // Usage: node scripts/make-many-raters.mjs RATERS OUT.csv [SEED]   (deterministic for a given seed)
 import { writeFileSync } from 'node:fs';

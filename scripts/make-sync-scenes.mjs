@@ -21,7 +21,8 @@
  * `--variant N` (N >= 1, full set only) makes a held-out set: the same kinds of scenes with other seeds (subject,
  * steps, noise, offsets, drifts, skews, pulse times), LEDs of other sizes (8-44 px) at other places along the frame
  * edge, in white, red, green or amber, other pulse lengths (0.1-0.5 s) and another pairing of frame rate, codec,
- * exposure and shutter. Variant 0 (the default) is the set the detector's thresholds were tuned on (docs/sync.md).
+ * exposure and shutter. Variant 0 (the default) is the set the detector's thresholds were tuned on (docs/sync-history.md
+ * "Accuracy measured").
  *
  * `--set real` composites LEDs onto real footage from Debian's opencv-doc (vtest.avi, Megamind.avi; see realSet), for
  * the bench only: the footage is not copied into the repository; absent files are skipped with one line.

@@ -2,7 +2,7 @@
 /**
  * What one child-process start costs the Node process that starts it, by how much memory that process holds: libuv
  * starts a child by fork() (then exec), and the fork copies the parent's page tables, so a big process (a long-lived
- * vitest worker) pays more per spawn. docs/benchmarks.md "Where the starts and the Node time go".
+ * vitest worker) pays more per spawn. docs/benchmarks-history.md "Where the starts and the Node time go".
  *
  *   node scripts/spawn-cost.mjs [MB ...]        default: 0 200 800
  *

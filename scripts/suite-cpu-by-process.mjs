@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * CPU of a command's whole process tree by program, from BSD process accounting (Debian package acct): how
- * docs/benchmarks.md "The suite's CPU by process" was measured. Usage, as root:
+ * docs/benchmarks-history.md "The suite's CPU by process" was measured. Usage, as root:
  *   touch /tmp/pacct && accton /tmp/pacct
  *   bash -c 'echo $$ > /tmp/root.pid; exec npm test'      # or any command
  *   accton off; dump-acct /tmp/pacct | node scripts/suite-cpu-by-process.mjs $(cat /tmp/root.pid)

@@ -1,7 +1,7 @@
 /**
  * Many raters (a crowd of thousands): the rater_id_typo check and the leave-one-out robust z of the rater flags
  * compared every rater with every other (quadratic: at 5,000 raters 5 s and 10+ s of CPU). Both are now near-linear
- * with the same results, checked here against the definition; their speed is in docs/benchmarks.md ("Many raters"),
+ * with the same results, checked here against the definition; their speed is in docs/benchmarks-history.md ("Many raters"),
  * not in a timed test.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * MMPREP_TIMELINE=1 (src/common/timeline.ts): `mmprep audio` writes timing marks of both of its threads to stderr,
- * for studying the command's critical path (docs/benchmarks.md); without it stderr has none, and the outputs are the
+ * for studying the command's critical path (docs/benchmarks-history.md); without it stderr has none, and the outputs are the
  * same bytes either way.
  */
 import { readFileSync } from 'node:fs';

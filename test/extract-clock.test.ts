@@ -42,7 +42,7 @@ describe('extract: audio from the camera, stages that produce nothing (issue 12,
     const r = await runCli(['extract', m, '-o', out, '--only', 'sync,audio', '--progress', 'lines'], { env: { MMPREP_PROGRESS_INTERVAL_S: '0' } });
     expect(r.code, r.stderr).toBe(0);
     // The one warning: the demo camera's LED is drawn on whole frames (no partly lit frame), so against the camera's own
-    // beep its flash's onset is known only within a frame period (docs/sync.md "Fast shutters"): offset_uncertain.
+    // beep its flash's onset is known only within a frame period (docs/sync.md "The LED"): offset_uncertain.
     expect(JSON.parse(r.stdout)).toMatchObject({ done: 1, warnings: 1 });
     expect(r.stderr).toMatch(/s01_camera\.mp4 video stream 0: offset_uncertain/);
     const mt = meta(out);

@@ -76,7 +76,7 @@ function genuineReading(name: string, seed: number, dur: number) {
 
 describe('the rule under 20 s of overlap', () => {
   it('a far microphone of this session that hears mostly the interviewer reads under 7 over 10 s: unchecked, not a mismatch', () => {
-    // condition lav-rustle-other-talker, seed 4: z 4.2, as low as other sessions' files read (3.0-5.9, docs/sync.md)
+    // condition lav-rustle-other-talker, seed 4: z 4.2, as low as other sessions' files read (3.0-5.9, docs/sync.md "Content check", "Under 20 s of overlap")
     const r = genuineReading('lav-rustle-other-talker', 4, 10);
     expect(r.z).toBeLessThan(7);
     expect(r.overlap_s).toBeGreaterThan(9);

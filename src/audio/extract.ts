@@ -501,7 +501,7 @@ const BLOCK_FRAMES = 96;
 const HELPER_MIN_FRAMES = 6000;
 /**
  * Share of the frames this thread formats; the helper takes the rest (this thread also computes the summary). It
- * balances the two threads' CPU from the track to their last record on the 10-minute bench file (docs/benchmarks.md):
+ * balances the two threads' CPU from the track to their last record on the 10-minute bench file (docs/benchmarks-history.md):
  * 0.3 in session 40 (at 0.2 the helper's part was the longer by ~30 ms, at 0.4 this thread's); 0.35 since the records
  * are formatted by WebAssembly (session 46, 4 rounds: the helper's part 95-105 CPU ms at 0.3, 90-92 at 0.35, this
  * thread's track-to-summary 66-95 and 74-80).

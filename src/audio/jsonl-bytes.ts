@@ -66,7 +66,7 @@ export function numAt(b: Uint8Array, p: number, src: Float64Array, i: number, di
   const k = digits - 1 - e;
   if (k <= 0 || k > 24) return -1;
   // = Math.round(x) for 0 <= x < 2^31 (it cost ~20 CPU ms per 10 minutes of records here, this nothing measurable:
-  // docs/benchmarks.md, 30th session): fl(x + 0.5) is round(x) or one more, one more exactly when m - 0.5 > x.
+  // docs/benchmarks-history.md, 30th session): fl(x + 0.5) is round(x) or one more, one more exactly when m - 0.5 > x.
   const x = a * POW10[k];
   let m = (x + 0.5) | 0;
   if (m - 0.5 > x) m--;

@@ -6,7 +6,7 @@
  * 2^31 us, digits outside 1..9) it hands to ByteSink, so their text is the JavaScript's by construction.
  * Why: the records were ~0.25 CPU s per 10 minutes of audio across the two threads that format them, of which the
  * JavaScript's TurboFan compiles in each thread were a good part (jsonLineBytes, num, vec, decimalAt were among the
- * largest compile jobs of a run; docs/benchmarks.md, session 46).
+ * largest compile jobs of a run; docs/benchmarks-history.md, session 46).
  */
 import { NEG_POW10, POW10 } from './format.js';
 import { ByteSink } from './jsonl-bytes.js';

@@ -1,7 +1,8 @@
 /**
  * A note, per user in the OS temp folder, of the ffmpeg fingerprint (toolchain.ts) asked of a pair of binaries, so a
  * later `extract` with the same binaries does not start both again for their `-version` output: each start of
- * Debian's build costs ~0.15 CPU s (its ~215 shared libraries loaded and linked; team brief data.md, session 38).
+ * Debian's build costs ~0.15 CPU s (its ~215 shared libraries loaded and linked; docs/benchmarks-history.md "The test
+ * suite's CPU by program").
  * The note holds every file the two outputs can depend on, each with its identity (size, modification and change
  * times, inode), and is taken only while all are unchanged: the two binaries; for a dynamically linked build, every
  * library the dynamic loader loaded for them (glibc's LD_DEBUG=libs `calling init:` lines of the `-version` runs),

@@ -179,7 +179,7 @@ async function runAudio(media: string, o: AudioCliOpts, cmd: Command): Promise<v
     if (!direct) prestarted = (await import('../media/decode-audio.js')).PrestartedDecode.start(media, { sampleRate: params.sampleRate, stream: params.stream });
     const { extractAudio } = await import('../audio/extract.js');
     // Loaded while the analysis runs: after it, its import (the file read on libuv's threads) was 2-24 ms of wall on the
-    // command's tail under load (timeline marks, docs/benchmarks.md).
+    // command's tail under load (timeline marks, docs/benchmarks-history.md).
     const warningsCode = import('../audio/source-warnings.js');
     warningsCode.catch(() => undefined);
     const summary = await extractAudio(media, { ...params, probed, prestarted, out: o.out ?? o.output, format: o.format, summaryPath: o.summary, pitchWorker, syncPath: o.sync, keepSyncBeep: o.keepSyncBeep, toneHz: o.toneHz, beepSearchS: o.beepSearchS, spillAfterS: o.spillAfter });

@@ -16,7 +16,7 @@ interface FieldDoc {
 
 const VOICE_NULL = 'null in frames where the voice analysis (extract --voice) defines no value (unvoiced, too few periods, silent)';
 
-/** audio.jsonl fields (docs/audio.md "Output"). */
+/** audio.jsonl fields (docs/audio.md "Frame records"). */
 export const AUDIO_FIELD_DOCS: Record<string, FieldDoc> = {
   mfcc: { what: '13 mel-frequency cepstral coefficients of the frame (librosa.feature.mfcc: log-power mel spectrum in dB, DCT-II ortho); unitless' },
   delta: { what: 'first time derivative of the 13 MFCCs over 9 frames (librosa.feature.delta), MFCC units per frame', nullWhen: 'the audio file has fewer than 9 frames' },
@@ -42,7 +42,7 @@ export const AUDIO_FIELD_DOCS: Record<string, FieldDoc> = {
 /** Human's seven expressions, in face.jsonl's column order. */
 const EXPRESSIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
 
-/** face.jsonl fields (docs/face.md "Output"); every one is null in frames without a face (face_found false). */
+/** face.jsonl fields (docs/face.md "Record fields"); every one is null in frames without a face (face_found false). */
 export const FACE_FIELD_DOCS: Record<string, FieldDoc> = {
   det_score: { what: 'BlazeFace detection confidence of the face box, 0-1' },
   mesh_score: { what: 'Face Mesh face-presence confidence, 0-1' },

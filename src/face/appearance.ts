@@ -12,7 +12,7 @@ import { CHEEK_POINTS } from './landmarks.js';
 /** (R, G) / (R + G + B) of the cheek skin. */
 export type Look = readonly [number, number];
 
-/** Cheek disc radius over the outer-eye-corner distance (0.15 varied twice as much within one person: docs/face.md). */
+/** Cheek disc radius over the outer-eye-corner distance (0.15 varied twice as much within one person: measured for 38412870, not in docs/face.md). */
 export const CHEEK_RADIUS = 0.25;
 
 /**

@@ -243,7 +243,7 @@ function matchesNear(src: string, anchor: string, re: RegExp): Array<{ start: nu
  * `main` builds, which are compiled down to ES5 (destructuring through the `__read` iterator helper, async functions
  * as `__generator` state machines). V8's optimising compiler (TurboFan) spends far longer on the ES5 code:
  * computeConv2DInfo (six `__read` calls inlined) alone took ~0.3-0.6 s of a worker's compile time
- * (`node --trace-opt`), and every worker pays it again. The output is the same bytes (docs/face.md, Performance).
+ * (`node --trace-opt`), and every worker pays it again. The output is the same bytes (docs/face.md "Performance notes").
  */
 const ES2017_BUILDS: Record<string, string> = {
   '@tensorflow/tfjs-core': 'tf-core.es2017.js',

@@ -448,7 +448,7 @@ export class FaceEngine {
    * The frame as a float32 [height, width, 3] tensor. On the wasm backend the bytes are converted into the tensor's
    * own WASM memory, as the backend's kernels make their outputs (makeOutput, typedArrayFromHeap): the same values as
    * tf.tensor3d(Float32Array), without converting into `pixels` first and copying 3.7 MB (640x480) into the heap
-   * after (0.46 -> 0.36 CPU ms a frame, docs/benchmarks.md face). The other backends copy the values when the tensor
+   * after (0.46 -> 0.36 CPU ms a frame, docs/benchmarks-history.md face). The other backends copy the values when the tensor
    * is made (tensorflow) or hold them until dispose() (cpu), so `pixels` is free again when the frame is done.
    */
   private frameTensor(data: Uint8Array, width: number, height: number): { dispose(): void; dataId: object } {

@@ -314,7 +314,7 @@ export function resolveFaceOptions(o: FaceOptions) {
 /**
  * Below this many frames to analyse, a run uses one worker (at most; also when more are asked for): each worker pays its own start-up and V8 warm-up
  * (about 0.5-0.9 CPU s, docs/face.md "Performance notes"), which a clip this short does not earn back. Measured with
- * the bench clip's first 15-90 frames, `--workers 1` against 2 (docs/benchmarks.md): at 30 frames one worker used
+ * the bench clip's first 15-90 frames, `--workers 1` against 2 (docs/benchmarks-history.md): at 30 frames one worker used
  * 0.5-0.6 CPU s less for about the same wall time.
  */
 export const ONE_WORKER_BELOW_FRAMES = 30;

@@ -16,7 +16,7 @@ import type { PingTask, WarmTask } from './engine.js';
  * builds and WASM binary, the same models), so a backend whose output is misplaced fails the check in the first
  * worker as it would in any, and the run is refused before its first frame (warm() waits for every worker). A second
  * worker's check is one detector frame's analysis more (~0.1-0.2 CPU s; the models' first-call set-up moves to its
- * first real frame): docs/benchmarks.md, "Face start-up check in one worker". keepOnly() keeps the first worker, so a
+ * first real frame): docs/benchmarks-history.md, "Face start-up check in one worker". keepOnly() keeps the first worker, so a
  * pool cut to one worker keeps the checked one.
  */
 export function workerSetup(setup: HumanSetup, index: number): HumanSetup {
@@ -29,7 +29,7 @@ export function workerSetup(setup: HumanSetup, index: number): HumanSetup {
  * frame: an idle gap on every frame whenever the main thread was busy (reading ffmpeg's pipe, building a record, a
  * garbage collection) or not scheduled. With two, the next frame is already in the worker. The worker's engine
  * analyses its frames one at a time in the order they arrive (engine.ts analyse), so the order within a block and the
- * output are unchanged. Measured with MMPREP_TIMELINE=1 per-frame marks on the bench's 6 s clip: docs/benchmarks.md,
+ * output are unchanged. Measured with MMPREP_TIMELINE=1 per-frame marks on the bench's 6 s clip: docs/benchmarks-history.md,
  * "Fifty-first session".
  */
 export const TASKS_IN_WORKER = 2;

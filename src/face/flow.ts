@@ -3,8 +3,8 @@
  * with OpenCV's Farnebäck implementation (cv::calcOpticalFlowFarneback; G. Farnebäck, "Two-Frame Motion Estimation
  * Based on Polynomial Expansion", SCIA 2003) from the npm build @techstark/opencv-js, and averaged inside boxes placed
  * by the face mesh (each eye, each brow, the mouth, each nasolabial area). OpenCV is loaded only when flow is asked
- * for (loadOpenCV). Checked against Debian's python3-opencv on fixture frames (scripts/make-face-flow-reference.py,
- * test/face-flow.test.ts).
+ * for (loadOpenCV). Checked against Debian's python3-opencv on fixture frames (scripts/make-face-flow-reference.mjs
+ * and scripts/face-flow-reference.py, test/face-flow.test.ts).
  */
 import { createRequire } from 'node:module';
 import { InputError } from '../common/errors.js';

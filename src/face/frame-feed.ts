@@ -5,7 +5,7 @@
  * FaceRun.open feeds the first frames while the pool's workers start (prefeed): the first worker runs the start-up
  * check (selfcheck.ts, about one detector frame) after loading its models, and a second worker, loaded by then, had
  * nothing to do until the check was over (0.3-0.4 s of wall clock at the start of every run, measured with
- * MMPREP_TIMELINE=1; docs/benchmarks.md). Nothing is written before the check passes: FaceRun.open still waits for it
+ * MMPREP_TIMELINE=1; docs/benchmarks-history.md). Nothing is written before the check passes: FaceRun.open still waits for it
  * and throws its error before any record. A decoding error met while prefeeding is kept and thrown where records()
  * would have met it (the start-up's errors first, as before). A run refused by the check still waits for the frames
  * fed to the other workers before it ends (pool.ts close(): no analysis outlives the run; about one block, ~0.5 CPU s

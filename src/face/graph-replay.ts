@@ -22,7 +22,7 @@
  *
  * A plan in turn becomes a tape of the WASM calls its kernels make, on buffers kept for it (wasm-tape.ts): the
  * kernels' own JavaScript then runs on only the first calls of a shape. One face worker's share of the bench's 6 s
- * clip took ~3.5 % less CPU with it (~1.9 ms a frame once steady, its one-off cost included; docs/benchmarks.md,
+ * clip took ~3.5 % less CPU with it (~1.9 ms a frame once steady, its one-off cost included; docs/benchmarks-history.md,
  * fiftieth session); MMPREP_FACE_TAPE=0 keeps running the plans (to compare).
  */
 import { dropTape, recordTape, runTape, sameBytes, type Tape, type WasmBackendLike } from './wasm-tape.js';

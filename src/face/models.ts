@@ -92,7 +92,7 @@ export function fileLoadHandler(io: TfIo, modelJsonPath: string) {
 /**
  * The weight shards as the one ArrayBuffer tfjs decodes weights from. A single shard that fills its own ArrayBuffer
  * (fs.readFile's result for a file) is used as it is; several are copied once. Before, Buffer.concat and a slice
- * copied the 5.4 MB of the four models twice in every worker (16-18 -> 10-12 CPU ms a worker, docs/benchmarks.md face).
+ * copied the 5.4 MB of the four models twice in every worker (16-18 -> 10-12 CPU ms a worker, docs/benchmarks-history.md face).
  */
 export function joinShards(buffers: Uint8Array[]): ArrayBuffer {
   const [one] = buffers;

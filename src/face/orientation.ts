@@ -215,7 +215,8 @@ export function uprightScore(boxes: DetectorBox[]): number {
  * larger than this is re-read upright before the mesh (refineRolled). BlazeFace's keypoints on a strongly rolled face
  * can be 20-45 degrees off (the fixture portrait at zoom 1.6 turned 115 degrees: crop at 72.7 degrees where the face
  * is at 118.5), and the face mesh then follows its crop (its own roll 69.6: re-running it on a crop turned by its own
- * roll gives the same wrong mesh), 0.16-0.56 IOD off with mesh score 0.69-1 (docs/face.md). Readings within 60
+ * roll gives the same wrong mesh), 0.16-0.56 IOD off with mesh score 0.69-1 (docs/face.md before 87620485, which
+ * replaced that list with "Strongly rolled readings": one such case, 0.38 IOD off, mesh score 1.0). Readings within 60
  * degrees are not touched (faces up to 45 degrees read within 3 degrees: docs/face.md, the portrait every 15 degrees);
  * a badly misread upright face is (a box-blurred portrait of the plausibility material, found only with it).
  */

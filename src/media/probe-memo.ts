@@ -6,7 +6,7 @@
  * dev, ino, size, mtime and ctime to tell a file unchanged without reading it (git's Documentation/technical/
  * index-format.txt).
  *
- * Each start of a distribution's ffprobe costs ~0.15 CPU s before it reads a byte (docs/benchmarks.md); one
+ * Each start of a distribution's ffprobe costs ~0.15 CPU s before it reads a byte (docs/benchmarks-history.md); one
  * `mmprep extract` read a file twice when a stage asked again, and a test worker (vitest's isolate: false) read the
  * same fixture in file after file. The memo holds the promise, so concurrent callers share one run; a run that fails
  * is not kept (the next caller starts ffprobe again and gets its own error). Bounded: the latest `keep` identities.

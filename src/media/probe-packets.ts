@@ -3,7 +3,7 @@
  * ffprobe prints the packets first, then the streams and the format, these, for the containers of MERGE_FORMATS, the
  * same as a probe alone gives them but for each stream's `nb_read_packets`, which no one reads). For the callers that read both (`mmprep sync`, `mmprep
  * extract` before its stages): each start of a distribution's ffprobe costs ~0.15 CPU s before it reads a byte
- * (docs/benchmarks.md "Where the test suite's CPU goes"), and a file read twice was two starts. The packets are read
+ * (docs/benchmarks-history.md "Where the test suite's CPU goes"), and a file read twice was two starts. The packets are read
  * one line at a time as packet-times.ts reads them (memory flat in the file's length). Anything unexpected (an
  * ffprobe that fails, a line not read as a packet, output that is not JSON) falls back to probe() alone, so the packet
  * read runs later on its own as before and fails or warns as it did: this only saves a start, never changes a result.

@@ -27,7 +27,7 @@ import type { Ends, SyncWarning } from './windows.js';
 
 const r3 = (v: number) => Math.round(v * 1e3) / 1e3;
 
-/** Onset uncertainty of a chosen pulse: the beep's own estimate; a flash about 0.1 frame (docs/sync.md, Accuracy). */
+/** Onset uncertainty of a chosen pulse: the beep's own estimate; a flash 0.1 frame (docs/sync.md "What confidence means": How precise). */
 export function onsetSd(st: StreamState, c: Candidate): number {
   if (typeof c.onset_sd_s === 'number') return c.onset_sd_s;
   return st.kind === 'video' ? 0.1 * (st.frameS ?? 1 / 25) : 0.001;
