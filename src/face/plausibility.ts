@@ -145,8 +145,10 @@ export const PLAUSIBLE: Record<Bounded, [number, number]> = {
  * depth counts 192 / (crop side) times as much as width: 2.4x on the 79-px face of dlib's PASCAL VOC 2008_007676.jpg,
  * 4x on basketball1's 48 px. The mesh sets a turned face's far outer eye corner deep behind the nose, so the far eye
  * reads the wider: 2008_007676 (yaw_proxy -0.32) 1.873, beyond exp(0.627), and dropped (tface53a); with z on the
- * pixel scale 1.01. The bound keeps the crop-unit reading otherwise: baboon meshes are rejected by it alone at 0.3
- * (nonface-meshes.json bab-gamma, bab-crop-face, near-frontal) that read inside it with z on the pixel scale.
+ * pixel scale 1.01. The bound keeps the crop-unit reading otherwise, and on a weak detection (det under
+ * WEAK_DET_SCORE): it alone rejects baboon meshes that read human with z on the pixel scale, near-frontal ones
+ * (nonface-meshes.json bab-gamma, bab-crop-face) and, at --min-confidence 0.3, three turned ones whose far eye reads
+ * the wider (baboon, baboon-600px twice: det 0.40-0.49, yaw_proxy 0.35-0.36, 0.97-1.01 on the pixel scale).
  */
 
 /**
@@ -234,14 +236,16 @@ function weakReason(f: PlausibilityFeatures, s: { det: number; mesh: number; yaw
   return `weak detection: det_score ${s.det.toFixed(2)} under ${WEAK_DET_SCORE}, mesh_score ${s.mesh.toFixed(2)} under ${WEAK_MESH_SCORE}, yaw_proxy ${f.yaw_proxy.toFixed(2)} against yaw ${s.yaw.toFixed(2)} rad (|yaw_proxy + sin yaw| ${disagree.toFixed(2)} over ${WEAK_YAW_DISAGREE})`;
 }
 
-function poseReason(f: PlausibilityFeatures): string | null {
+/** poseReason's reading of the eye-width ratio: the far-eye reading (FAR_EYE_WIDTH_NOTE) only for a confident detection. */
+function poseReason(f: PlausibilityFeatures, det: number | null): string | null {
   const t = Math.max(0, Math.abs(f.yaw_proxy) - YAW_FREE);
   const asymMax = POSE_BOUNDS.asymmetry.base + POSE_BOUNDS.asymmetry.slope * t;
   if (!(f.asymmetry <= asymMax)) return `asymmetry ${f.asymmetry.toFixed(3)} above ${asymMax.toFixed(3)} at yaw_proxy ${f.yaw_proxy.toFixed(2)}`;
   const ratioMax = POSE_BOUNDS.log_eye_width_ratio.base + POSE_BOUNDS.log_eye_width_ratio.slope * t;
-  const lr = Math.abs(Math.log(f.eye_width_ratio_checked));
-  const pixelZ = f.eye_width_ratio_checked !== f.eye_width_ratio ? ` (${f.eye_width_ratio.toFixed(3)} with z in crop units)` : '';
-  if (!(lr <= ratioMax)) return `eye_width_ratio ${f.eye_width_ratio_checked.toFixed(3)}${pixelZ} beyond exp(+-${ratioMax.toFixed(3)}) at yaw_proxy ${f.yaw_proxy.toFixed(2)}`;
+  const ratio = det !== null && det >= WEAK_DET_SCORE ? f.eye_width_ratio_checked : f.eye_width_ratio;
+  const lr = Math.abs(Math.log(ratio));
+  const pixelZ = ratio !== f.eye_width_ratio ? ` (${f.eye_width_ratio.toFixed(3)} with z in crop units)` : '';
+  if (!(lr <= ratioMax)) return `eye_width_ratio ${ratio.toFixed(3)}${pixelZ} beyond exp(+-${ratioMax.toFixed(3)}) at yaw_proxy ${f.yaw_proxy.toFixed(2)}`;
   return null;
 }
 
@@ -260,7 +264,7 @@ export function implausibility(m: Mesh, box: readonly [number, number, number, n
     const low = k === 'face_length_to_iod' ? Math.max(f[k], f.face_length_to_near_iod) : f[k];
     if (!(low >= lo && f[k] <= hi)) return `${k} ${f[k].toFixed(3)}${low !== f[k] ? ` (${low.toFixed(3)} over the near eye's half)` : ''} outside [${lo}, ${hi}]`;
   }
-  const pose = poseReason(f);
+  const pose = poseReason(f, scores ? scores.det : null);
   if (pose) return pose;
   if (skin !== undefined && skin !== null && skin > SKIN_CONTRAST_MAX) return `skin_contrast ${skin.toFixed(3)} above ${SKIN_CONTRAST_MAX}`;
   return colourReason(context);
