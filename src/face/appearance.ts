@@ -57,3 +57,44 @@ export function meanLook(looks: readonly Look[]): Look | null {
 export function otherLook(a: Look | null | undefined, b: Look | null | undefined): boolean {
   return !!a && !!b && Math.hypot(a[0] - b[0], a[1] - b[1]) > LOOK_MAX_DISTANCE;
 }
+
+/** A look's distance from grey (1/3, 1/3): 0 for a grey or white surface, 0.06-0.2 for skin in a colour picture. */
+export function lookChroma(look: Look): number {
+  return Math.hypot(look[0] - 1 / 3, look[1] - 1 / 3);
+}
+
+/** Pixels darker than this (R + G + B) carry no reliable chromaticity (sensor noise, compression) and are skipped. */
+const FRAME_CHROMA_MIN_SUM = 60;
+/** Every FRAME_CHROMA_STEP-th pixel of every FRAME_CHROMA_STEP-th row is read (19 200 of a 640x480 frame). */
+const FRAME_CHROMA_STEP = 4;
+const FRAME_CHROMA_BINS = 512;
+
+/**
+ * How coloured the frame is: the 99th percentile of its pixels' chromaticity distance from grey (lookChroma), on a
+ * grid of every 4th pixel, dark pixels skipped: the colour of the most coloured 1 % of the picture, so a few coloured
+ * things in view count (OpenCV's ml.png, a grey robot on white with coloured books: 0.16; its 95th percentile 0.03).
+ * A grey (black-and-white) picture reads 0.0007 (the first bin's centre); null when no pixel is bright enough. A
+ * histogram of 512 bins over [0, 2/3] (beyond the largest distance, 0.47) gives the percentile: deterministic, one pass.
+ */
+export function frameChroma(d: ArrayLike<number>, w: number, h: number, q = 0.99): number | null {
+  const hist = new Uint32Array(FRAME_CHROMA_BINS);
+  let n = 0;
+  for (let y = FRAME_CHROMA_STEP >> 1; y < h; y += FRAME_CHROMA_STEP) {
+    for (let x = FRAME_CHROMA_STEP >> 1; x < w; x += FRAME_CHROMA_STEP) {
+      const o = 3 * (y * w + x);
+      const sum = d[o] + d[o + 1] + d[o + 2];
+      if (sum < FRAME_CHROMA_MIN_SUM) continue;
+      const [dr, dg] = [d[o] / sum - 1 / 3, d[o + 1] / sum - 1 / 3];
+      hist[Math.min(FRAME_CHROMA_BINS - 1, Math.floor(Math.sqrt(dr * dr + dg * dg) * 1.5 * FRAME_CHROMA_BINS))]++;
+      n++;
+    }
+  }
+  if (n === 0) return null;
+  const rank = Math.ceil(q * n);
+  let seen = 0;
+  for (let b = 0; b < FRAME_CHROMA_BINS; b++) {
+    seen += hist[b];
+    if (seen >= rank) return (b + 0.5) / FRAME_CHROMA_BINS / 1.5;
+  }
+  return null;
+}

@@ -14,7 +14,7 @@ import { cropRoll, orientBoxes, refinedReading, ROLL_REFINE, surelyUpright, untu
 import { meshPupils, type EyePupils } from './pupil.js';
 import { overlapsFace, PRIMARY_EXTRA_BOXES, primaryFirst, type Corners } from './primary.js';
 import { regionContrast, skinContrast, type VisibilityRegion } from './visibility.js';
-import { skinChroma, type Look } from './appearance.js';
+import { frameChroma, skinChroma, type Look } from './appearance.js';
 import { implausibility } from './plausibility.js';
 import { checkFrame, orientationProblem, type CheckedPoints } from './selfcheck.js';
 import { InputError } from '../common/errors.js';
@@ -71,6 +71,8 @@ export interface RawFace {
   skin?: number | null;
   /** The cheek skin's chromaticity (appearance.ts skinChroma), the tracker's look of this face; null when not measured. */
   look?: Look | null;
+  /** How coloured the whole frame is (appearance.ts frameChroma), for the plausibility check; null when not measured. */
+  frame_chroma?: number | null;
   /** Iris centres found in the frame's pixels (pupil.ts), for gaze; absent without the iris points. */
   pupils?: EyePupils | null;
   /** How the eye crops reached the iris model (iris.ts): gaze.ts correctIris and the gaze calibration depend on it. */
@@ -318,7 +320,7 @@ export class FaceEngine {
   /** Per group (the primary face; the others): its previous faces and Human's cached boxes after its last call. */
   private readonly groups = [0, 1].map(() => ({ last: [] as RawFace[], cache: [] as unknown[] }));
   /** The frame being analysed (its bytes), for the orientation check's upright views (arbitrate). */
-  private frame: { data: Uint8Array; width: number; height: number } | null = null;
+  private frame: { data: Uint8Array; width: number; height: number; colour?: number | null } | null = null;
   /** The frame as float32, reused from frame to frame: a new 3.7 MB array per 640x480 frame kept V8's GC busy. */
   private pixels = new Float32Array(0);
   /** On the wasm backend the frame's bytes go straight into the tensor's memory (frameTensor), without `pixels`. */
@@ -415,7 +417,8 @@ export class FaceEngine {
     const tensor = this.frameTensor(data, width, height);
     if (this.fastCrop) cropFrames().set(tensor.dataId, { data, width, height, tf: this.human.tf, heap: this.heap });
     const [d0, t0n, q0, p0] = [this.detections, this.turned, this.doubtful, this.passedOver];
-    this.frame = { data, width, height };
+    const frame: { data: Uint8Array; width: number; height: number; colour?: number | null } = { data, width, height };
+    this.frame = frame;
     this.agreeing = [];
     this.notAnalysed = 0;
     let faces: RawFace[];
@@ -432,8 +435,11 @@ export class FaceEngine {
     this.last = faces;
     for (const f of faces) if (this.agreeing.some((b) => centreInside(f.box, b))) f.turned_agrees = true;
     // Image contrast per region and of the cheeks, for visibility.ts and plausibility.ts (on the kept result only).
+    // The frame's colour for the plausibility check (measured once: isChosenFace may have read it).
+    const frameColour = faces.length > 0 ? (frame.colour !== undefined ? frame.colour : frameChroma(data, width, height)) : null;
     for (const f of faces) {
       if (f.mesh.length < 468 * 3) continue;
+      f.frame_chroma = frameColour;
       f.contrast = regionContrast(data, width, height, f.mesh);
       f.skin = skinContrast(data, width, height, f.mesh);
       f.look = skinChroma(data, width, height, f.mesh);
@@ -574,7 +580,15 @@ export class FaceEngine {
     if (!centreInside(f.box, b) || this.agreeing.some((a) => centreInside(f.box, a))) return false;
     if (Math.min(f.det_score, f.mesh_score) < this.minConfidence || f.mesh.length < 468 * 3 || !this.frame) return false;
     const { data, width, height } = this.frame;
-    return implausibility(f.mesh, f.box, skinContrast(data, width, height, f.mesh), { det: f.det_score, mesh: f.mesh_score, yaw: f.yaw }) === null;
+    const context = { look: skinChroma(data, width, height, f.mesh), frame: this.frameColour(), crop_px: f.crop_px ?? null };
+    return implausibility(f.mesh, f.box, skinContrast(data, width, height, f.mesh), { det: f.det_score, mesh: f.mesh_score, yaw: f.yaw }, context) === null;
+  }
+
+  /** The frame's colour (appearance.ts frameChroma) for the plausibility check, measured once per frame. */
+  private frameColour(): number | null {
+    if (!this.frame) return null;
+    if (this.frame.colour === undefined) this.frame.colour = frameChroma(this.frame.data, this.frame.width, this.frame.height);
+    return this.frame.colour;
   }
 
   /**

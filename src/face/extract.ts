@@ -114,6 +114,15 @@ export interface PlausibilityCandidate extends PlausibilityFeatures {
   mesh_score: number;
   /** Cheek skin texture measured in the inference picture (visibility.ts skinContrast); null when not measured. */
   skin: number | null;
+  /** The cheeks' chromaticity (appearance.ts skinChroma) and the frame's colour (frameChroma); null when not measured. */
+  look: readonly [number, number] | null;
+  frame_chroma: number | null;
+  /** Human's yaw (radians), the detector's box and the mesh the check read (inference pixels, z in crop units). */
+  yaw: number | null;
+  box: [number, number, number, number];
+  mesh: Float64Array;
+  /** Side of the mesh crop in inference pixels (engine.ts RawFace.crop_px), null when unknown. */
+  crop_px: number | null;
   /** Why the check rejects the mesh (plausibility.ts implausibility, or TURNED_AGREES_WHY), null when it passes. */
   why: string | null;
 }
@@ -450,9 +459,9 @@ export class FaceRecordBuilder {
     const { plausibility, onPlausibility } = this.o;
     this.frameImplausible = 0;
     if (plausibility === false && !onPlausibility) return confident;
-    const why = confident.map((f) => (f.turned_agrees ? TURNED_AGREES_WHY : f.mesh.length < 468 * 3 ? null : implausibility(f.mesh, f.box, f.skin, { det: f.det_score, mesh: f.mesh_score, yaw: f.yaw })));
+    const why = confident.map((f) => (f.turned_agrees ? TURNED_AGREES_WHY : f.mesh.length < 468 * 3 ? null : implausibility(f.mesh, f.box, f.skin, { det: f.det_score, mesh: f.mesh_score, yaw: f.yaw }, { look: f.look ?? null, frame: f.frame_chroma ?? null, crop_px: f.crop_px ?? null })));
     confident.forEach((f, i) => {
-      if (onPlausibility && f.mesh.length >= 468 * 3) onPlausibility({ frame, det_score: f.det_score, mesh_score: f.mesh_score, ...plausibilityFeatures(f.mesh, f.box), skin: f.skin ?? null, why: why[i] });
+      if (onPlausibility && f.mesh.length >= 468 * 3) onPlausibility({ frame, det_score: f.det_score, mesh_score: f.mesh_score, ...plausibilityFeatures(f.mesh, f.box, f.crop_px), skin: f.skin ?? null, look: f.look ?? null, frame_chroma: f.frame_chroma ?? null, yaw: f.yaw, box: f.box, mesh: f.mesh, crop_px: f.crop_px ?? null, why: why[i] });
     });
     if (plausibility === false) return confident;
     const kept = confident.filter((_, i) => why[i] === null);

@@ -9,6 +9,7 @@
  * to the two cheek-side oval points, the 2-D head-pose cue of e.g. Gee & Cipolla 1994), since the far side of a
  * turned face is foreshortened in the mesh too.
  */
+import { lookChroma, type Look } from './appearance.js';
 import { meshBounds } from './features.js';
 
 type Mesh = ArrayLike<number>; // flat x, y, z
@@ -39,6 +40,11 @@ export interface PlausibilityFeatures {
   eye_mouth_to_iod: number;
   /** Right-eye width over left-eye width (corners), 3-D. */
   eye_width_ratio: number;
+  /**
+   * The ratio the bound reads: eye_width_ratio, or on a turned face whose far eye reads the wider the same with z on
+   * the pixel scale (FAR_EYE_WIDTH_NOTE; needs the mesh crop's side, else eye_width_ratio).
+   */
+  eye_width_ratio_checked: number;
   /** Forehead top (10) to chin (152) over the outer-eye-corner distance, 3-D: a muzzle makes the face long. */
   face_length_to_iod: number;
   /**
@@ -55,7 +61,27 @@ function d2(m: Mesh, a: number, b: number): number {
   return Math.hypot(m[3 * a] - m[3 * b], m[3 * a + 1] - m[3 * b + 1]);
 }
 
-export function plausibilityFeatures(m: Mesh, box: readonly [number, number, number, number]): PlausibilityFeatures {
+/** Side of the mesh model's input crop: z comes in these units (extract.ts MESH_INPUT_PX). */
+const MESH_INPUT_PX = 192;
+
+/** 3-D distance with z, in the mesh model's 192-pixel crop units, brought onto the x, y pixel scale (crop side / 192). */
+function d3px(m: Mesh, a: number, b: number, cropPx: number): number {
+  return Math.hypot(m[3 * a] - m[3 * b], m[3 * a + 1] - m[3 * b + 1], ((m[3 * a + 2] - m[3 * b + 2]) * cropPx) / MESH_INPUT_PX);
+}
+
+/**
+ * The eye-width ratio the bound reads (FAR_EYE_WIDTH_NOTE): on a turned face (|yaw_proxy| > YAW_FREE) whose far eye
+ * reads the wider, both widths with z on the pixel scale (`cropPx`, the mesh crop's side); else the 3-D ratio as is.
+ */
+function checkedEyeWidthRatio(m: Mesh, yawProxy: number, cropPx: number | undefined): number {
+  const asIs = d3(m, 33, 133) / Math.max(d3(m, 362, 263), 1e-9);
+  if (!(Math.abs(yawProxy) > YAW_FREE) || !(cropPx !== undefined && cropPx > 0)) return asIs;
+  // yaw_proxy < 0: the nose nearer the subject's right cheek (234) in the picture, so the right eye (33-133) is the far one.
+  const farWider = yawProxy < 0 ? asIs > 1 : asIs < 1;
+  return farWider ? d3px(m, 33, 133, cropPx) / Math.max(d3px(m, 362, 263, cropPx), 1e-9) : asIs;
+}
+
+export function plausibilityFeatures(m: Mesh, box: readonly [number, number, number, number], cropPx?: number): PlausibilityFeatures {
   const { x0, y0, x1, y1 } = meshBounds(m);
   let asym = 0;
   let n = 0;
@@ -81,6 +107,7 @@ export function plausibilityFeatures(m: Mesh, box: readonly [number, number, num
     iod_to_face_width: iod / Math.max(d3(m, 234, 454), 1e-9),
     eye_mouth_to_iod: em / Math.max(iod, 1e-9),
     eye_width_ratio: d3(m, 33, 133) / Math.max(d3(m, 362, 263), 1e-9),
+    eye_width_ratio_checked: checkedEyeWidthRatio(m, yawProxy, cropPx),
     face_length_to_iod: d3(m, 10, 152) / Math.max(iod, 1e-9),
     face_length_to_near_iod: d3(m, 10, 152) / Math.max(lengthIod, 1e-9),
     yaw_proxy: yawProxy,
@@ -111,6 +138,17 @@ export const PLAUSIBLE: Record<Bounded, [number, number]> = {
  * in 3-D as the near one (frontal faces: up to 1.26), so the corner-to-corner distance grows and basketball1's face
  * length read 0.92 eye distances (ttrial52, under the bound of 1.0, the face dropped at its own size, 2x and 3x).
  * Over twice the near half it reads 1.28-1.33 (frontal faces of the plausibility sets: 1.62-2.11 over the eye distance).
+ */
+
+/**
+ * FAR_EYE_WIDTH_NOTE. The mesh's x, y are pixels, its z the mesh model's 192-pixel crop units, so in the 3-D eye widths
+ * depth counts 192 / (crop side) times as much as width: 2.4x on the 79-px face of dlib's PASCAL VOC 2008_007676.jpg,
+ * 4x on basketball1's 48 px. The mesh sets a turned face's far outer eye corner deep behind the nose, so the far eye
+ * reads the wider: 2008_007676 (yaw_proxy -0.32) 1.873, beyond exp(0.627), and dropped (tface53a); with z on the
+ * pixel scale 1.01. The bound keeps the crop-unit reading otherwise, and on a weak detection (det under
+ * WEAK_DET_SCORE): it alone rejects baboon meshes that read human with z on the pixel scale, near-frontal ones
+ * (nonface-meshes.json bab-gamma, bab-crop-face) and, at --min-confidence 0.3, three turned ones whose far eye reads
+ * the wider (baboon, baboon-600px twice: det 0.40-0.49, yaw_proxy 0.35-0.36, 0.97-1.01 on the pixel scale).
  */
 
 /**
@@ -146,6 +184,50 @@ export const WEAK_DET_SCORE = 0.65;
 export const WEAK_MESH_SCORE = 0.9;
 export const WEAK_YAW_DISAGREE = 0.38;
 
+/**
+ * A grey face in a colour picture is no face: skin has a colour of its own. The cheeks' chromaticity distance from grey
+ * (appearance.ts skinChroma, lookChroma) reads 0.0044-0.0048 on OpenCV's ml.png, a grey cartoon robot the mesh reads as
+ * a frontal face inside every human range (det 0.51-0.54; 0.0088-0.0118 at det 0.42), and 0.024-0.34 on the human faces
+ * of colour pictures measured (scripts/measure-face-verdicts.mjs: the plausibility splits, Megamind.avi's blue skin).
+ * A picture's own colour varies: with ffmpeg's colour filters on those faces, saturation at a fifth 0.010-0.058 (and
+ * 0.0049 on a grey picture's faint tint), a cool cast (12000 K) 0.0145 and up, tungsten, green, sepia and dim 0.037 and
+ * up, a black-and-white camera 0. So a face is grey only when both hold: chroma under GREY_FACE_MAX, and under
+ * GREY_FACE_RATIO times the frame's (appearance.ts frameChroma, the 99th percentile of its pixels') in a frame with
+ * colour (GREY_FACE_FRAME_MIN; a grey picture reads 0.0007). Ratios measured: robot 0.028-0.030, human faces 0.048 and
+ * up (0.094 and up at a fifth of the saturation, 0.030 under the cool cast, whose faces the chroma bound keeps). A
+ * black-and-white photo held up in a colour frame is rejected so too.
+ */
+export const GREY_FACE_MAX = 0.008;
+export const GREY_FACE_RATIO = 0.06;
+export const GREY_FACE_FRAME_MIN = 0.02;
+
+/**
+ * What the check reads beyond the mesh: the cheeks' chromaticity and the frame's colour (GREY_FACE_RATIO), the mesh
+ * crop's side in pixels (FAR_EYE_WIDTH_NOTE); null when not measured.
+ */
+export interface FaceContext {
+  look: Look | null;
+  frame: number | null;
+  crop_px?: number | null;
+}
+
+/**
+ * How far the face's chroma lies above the grey-face bound, the larger of its margins to GREY_FACE_MAX and to
+ * GREY_FACE_RATIO times the frame's (negative: rejected); null when the bound does not apply (nothing measured, or a
+ * frame without colour).
+ */
+export function greyFaceMargin(c: FaceContext | undefined): number | null {
+  if (!c || !c.look || c.frame === null || !(c.frame >= GREY_FACE_FRAME_MIN)) return null;
+  const chroma = lookChroma(c.look);
+  return Math.max(chroma - GREY_FACE_MAX, chroma - GREY_FACE_RATIO * c.frame);
+}
+
+function colourReason(c: FaceContext | undefined): string | null {
+  const margin = greyFaceMargin(c);
+  if (margin === null || margin >= 0 || !c?.look || c.frame === null) return null;
+  return `skin_chroma ${lookChroma(c.look).toFixed(4)} under ${GREY_FACE_MAX} and under ${GREY_FACE_RATIO} x the frame's ${c.frame.toFixed(4)}: a grey face in a colour picture`;
+}
+
 /** Why a weak reading is no face (WEAK_DET_SCORE), or null; `yaw` Human's, radians. */
 function weakReason(f: PlausibilityFeatures, s: { det: number; mesh: number; yaw: number | null }): string | null {
   if (!(s.det < WEAK_DET_SCORE && s.mesh < WEAK_MESH_SCORE) || s.yaw === null) return null;
@@ -154,23 +236,27 @@ function weakReason(f: PlausibilityFeatures, s: { det: number; mesh: number; yaw
   return `weak detection: det_score ${s.det.toFixed(2)} under ${WEAK_DET_SCORE}, mesh_score ${s.mesh.toFixed(2)} under ${WEAK_MESH_SCORE}, yaw_proxy ${f.yaw_proxy.toFixed(2)} against yaw ${s.yaw.toFixed(2)} rad (|yaw_proxy + sin yaw| ${disagree.toFixed(2)} over ${WEAK_YAW_DISAGREE})`;
 }
 
-function poseReason(f: PlausibilityFeatures): string | null {
+/** poseReason's reading of the eye-width ratio: the far-eye reading (FAR_EYE_WIDTH_NOTE) only for a confident detection. */
+function poseReason(f: PlausibilityFeatures, det: number | null): string | null {
   const t = Math.max(0, Math.abs(f.yaw_proxy) - YAW_FREE);
   const asymMax = POSE_BOUNDS.asymmetry.base + POSE_BOUNDS.asymmetry.slope * t;
   if (!(f.asymmetry <= asymMax)) return `asymmetry ${f.asymmetry.toFixed(3)} above ${asymMax.toFixed(3)} at yaw_proxy ${f.yaw_proxy.toFixed(2)}`;
   const ratioMax = POSE_BOUNDS.log_eye_width_ratio.base + POSE_BOUNDS.log_eye_width_ratio.slope * t;
-  const lr = Math.abs(Math.log(f.eye_width_ratio));
-  if (!(lr <= ratioMax)) return `eye_width_ratio ${f.eye_width_ratio.toFixed(3)} beyond exp(+-${ratioMax.toFixed(3)}) at yaw_proxy ${f.yaw_proxy.toFixed(2)}`;
+  const ratio = det !== null && det >= WEAK_DET_SCORE ? f.eye_width_ratio_checked : f.eye_width_ratio;
+  const lr = Math.abs(Math.log(ratio));
+  const pixelZ = ratio !== f.eye_width_ratio ? ` (${f.eye_width_ratio.toFixed(3)} with z in crop units)` : '';
+  if (!(lr <= ratioMax)) return `eye_width_ratio ${ratio.toFixed(3)}${pixelZ} beyond exp(+-${ratioMax.toFixed(3)}) at yaw_proxy ${f.yaw_proxy.toFixed(2)}`;
   return null;
 }
 
 /**
  * The first feature outside its range, or null when the mesh is a plausible human face. `skin` (the cheeks' texture
- * measured in the picture, visibility.ts skinContrast) and `scores` (the detector's and the mesh's, WEAK_DET_SCORE)
- * are checked when given.
+ * measured in the picture, visibility.ts skinContrast), `scores` (the detector's and the mesh's, WEAK_DET_SCORE) and
+ * `context` (the cheeks' and the frame's chroma, GREY_FACE_RATIO; the crop side, FAR_EYE_WIDTH_NOTE) are read when
+ * given.
  */
-export function implausibility(m: Mesh, box: readonly [number, number, number, number], skin?: number | null, scores?: { det: number; mesh: number; yaw: number | null }): string | null {
-  const f = plausibilityFeatures(m, box);
+export function implausibility(m: Mesh, box: readonly [number, number, number, number], skin?: number | null, scores?: { det: number; mesh: number; yaw: number | null }, context?: FaceContext): string | null {
+  const f = plausibilityFeatures(m, box, context?.crop_px ?? undefined);
   const weak = scores ? weakReason(f, scores) : null;
   if (weak) return weak;
   for (const k of Object.keys(PLAUSIBLE) as Bounded[]) {
@@ -178,8 +264,8 @@ export function implausibility(m: Mesh, box: readonly [number, number, number, n
     const low = k === 'face_length_to_iod' ? Math.max(f[k], f.face_length_to_near_iod) : f[k];
     if (!(low >= lo && f[k] <= hi)) return `${k} ${f[k].toFixed(3)}${low !== f[k] ? ` (${low.toFixed(3)} over the near eye's half)` : ''} outside [${lo}, ${hi}]`;
   }
-  const pose = poseReason(f);
+  const pose = poseReason(f, scores ? scores.det : null);
   if (pose) return pose;
   if (skin !== undefined && skin !== null && skin > SKIN_CONTRAST_MAX) return `skin_contrast ${skin.toFixed(3)} above ${SKIN_CONTRAST_MAX}`;
-  return null;
+  return colourReason(context);
 }
