@@ -46,7 +46,7 @@ class LineSplitter {
     private readonly onRow: (row: string[]) => void,
   ) {}
 
-  /** The row of cells [starts[k], ends[k]), checked against the first line's count. */
+  /** A row to onRow, its number of cells checked against the first line's. */
   private emit(row: string[]): void {
     if (this.cells < 0) this.cells = row.length;
     else if (row.length !== this.cells) throw new NotPlainCsv();
