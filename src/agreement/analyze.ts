@@ -233,9 +233,32 @@ function distinctCount(v: Float64Array, cap: number): number {
 /** Ratings as category codes 0..q-1 (labels: their index; whole numbers: the index among the sorted values). */
 function categoryCodes(d: RatingsDimension, bt: ByTarget): { coded: ByTarget; categories: string[] } {
   if (d.categories) return { coded: bt, categories: d.categories };
-  const values = Array.from(new Set(bt.value)).sort((a, b) => a - b);
-  const index = new Map(values.map((v, i) => [v, i]));
-  return { coded: { ...bt, value: Float64Array.from(bt.value, (v) => index.get(v)!) }, categories: values.map(String) };
+  const { values, coded } = valueCodes(bt.value);
+  return { coded: { ...bt, value: coded }, categories: values.map(String) };
+}
+
+/** Whole numbers below this are coded by a table (valueCodes). */
+const CODE_TABLE = 1024;
+
+/**
+ * The distinct values of v ascending, and v as their indices: by a table when every value is a whole number 0..1023
+ * (a rating scale: a Set and a Map over 1M ratings took ~0.2 s CPU on bench-agreement), else by a Set and a Map.
+ */
+function valueCodes(v: Float64Array): { values: number[]; coded: Float64Array } {
+  let small = true;
+  for (let i = 0; i < v.length && small; i++) small = Number.isInteger(v[i]) && v[i] >= 0 && v[i] < CODE_TABLE;
+  if (!small) {
+    const values = Array.from(new Set(v)).sort((a, b) => a - b);
+    const index = new Map(values.map((x, i) => [x, i]));
+    return { values, coded: Float64Array.from(v, (x) => index.get(x)!) };
+  }
+  const code = new Int32Array(CODE_TABLE).fill(-1);
+  for (let i = 0; i < v.length; i++) code[v[i]] = 0;
+  const values: number[] = [];
+  for (let x = 0; x < CODE_TABLE; x++) if (code[x] === 0) code[x] = values.push(x) - 1;
+  const coded = new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) coded[i] = code[v[i]];
+  return { values, coded };
 }
 
 /** The targets `units` (with repeats, for the bootstrap) as a ByTarget of their own. */

@@ -504,13 +504,44 @@ function rankBySpread(rows: TargetDiagnostics[], d: RatingsDimension): TargetDia
   const medSd = known.length ? median(known) : 0;
   const minDiff = FLAG_MIN_DIFF.sd_of_range * ratingRange(d);
   rows.forEach((r, i) => (r.contested = r.sd !== null && r.sd > 0 && z[i] !== null && z[i]! > FLAG_Z && r.sd - medSd >= minDiff));
-  // Sort indices on typed keys (much faster than comparing objects).
   const sd = Float64Array.from(rows, (r) => r.sd ?? -1);
   const range = Float64Array.from(rows, (r) => r.range ?? -1);
-  const order = new Int32Array(rows.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  order.sort((p, q) => sd[q] - sd[p] || range[q] - range[p] || p - q);
-  return Array.from(order, (i) => rows[i]);
+  return Array.from(spreadOrder(sd, range), (i) => rows[i]);
+}
+
+/**
+ * Indices by sd descending, then range descending, then index: a counting sort on the ranks of the distinct (sd,
+ * range) keys, few on a rating scale, where a comparator sort took ~0.15 s CPU on bench-agreement's 200,000 targets.
+ * The comparator sort when the keys are many or a NaN makes the comparator's order undefined.
+ */
+function spreadOrder(sd: Float64Array, range: Float64Array): Int32Array {
+  const n = sd.length;
+  const order = new Int32Array(n);
+  const sdRank = descendingRanks(sd);
+  const rangeRank = descendingRanks(range);
+  if (sdRank === null || rangeRank === null || sdRank.n * rangeRank.n > 2 * n + 1024) {
+    for (let i = 0; i < n; i++) order[i] = i;
+    return order.sort((p, q) => sd[q] - sd[p] || range[q] - range[p] || p - q);
+  }
+  const nKeys = sdRank.n * rangeRank.n;
+  const key = new Int32Array(n);
+  const start = new Int32Array(nKeys + 1);
+  for (let i = 0; i < n; i++) start[(key[i] = sdRank.rank[i] * rangeRank.n + rangeRank.rank[i]) + 1]++;
+  for (let k = 0; k < nKeys; k++) start[k + 1] += start[k];
+  for (let i = 0; i < n; i++) order[start[key[i]]++] = i;
+  return order;
+}
+
+/** Each value's rank among the distinct values, largest 0, and how many distinct values; null when one is NaN. */
+function descendingRanks(x: Float64Array): { rank: Int32Array; n: number } | null {
+  const sorted = Float64Array.from(x).sort();
+  if (sorted.length && Number.isNaN(sorted[sorted.length - 1])) return null; // NaN sorts last
+  const distinct: number[] = [];
+  for (const v of sorted) if (distinct.length === 0 || v !== distinct[distinct.length - 1]) distinct.push(v);
+  const asc = Float64Array.from(distinct);
+  const rank = new Int32Array(x.length);
+  for (let i = 0; i < x.length; i++) rank[i] = asc.length - upperBound(asc, x[i]);
+  return { rank, n: asc.length };
 }
 
 /** Two-sided Welch t-test p-value (t^2 ~ F(1, df)). */

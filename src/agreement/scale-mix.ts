@@ -34,26 +34,49 @@ interface RaterRange {
   hi: number;
   at: number;
   likert: boolean;
+  /** Some rating is not a whole number. */
+  fraction: boolean;
+  /** Whole numbers 0..LIKERT_MAX only: how many of each (else null). */
+  counts: Int32Array | null;
 }
 
+/**
+ * Each rater's count, range, median and kind of numbers, in one pass over the ratings: the medians of whole numbers
+ * 0..10 by counts (as median() takes them), the others' from a sorted copy of their ratings.
+ */
 function raterRanges(d: RatingsDimension): RaterRange[] {
-  const out = d.raters.map(() => ({ n: 0, median: NaN, lo: Infinity, hi: -Infinity, at: -1, likert: true }));
-  const values: number[][] = d.raters.map(() => []);
+  const out: RaterRange[] = d.raters.map(() => ({ n: 0, median: NaN, lo: Infinity, hi: -Infinity, at: -1, likert: true, fraction: false, counts: new Int32Array(LIKERT_MAX + 1) }));
   for (let i = 0; i < d.value.length; i++) {
     const v = d.value[i];
     if (!Number.isFinite(v)) continue;
     const r = out[d.rater[i]];
     r.n++;
-    values[d.rater[i]].push(v);
     r.lo = Math.min(r.lo, v);
     if (v > r.hi) [r.hi, r.at] = [v, i];
-    if (!(Number.isInteger(v) && v >= 0 && v <= LIKERT_MAX)) r.likert = false;
+    if (!(Number.isInteger(v) && v >= 0 && v <= LIKERT_MAX)) [r.likert, r.counts] = [false, null];
+    else if (r.counts) r.counts[v]++;
+    if (!Number.isInteger(v)) r.fraction = true;
   }
   out.forEach((r, k) => {
     r.likert &&= r.n >= MIN_RATINGS;
-    r.median = median(values[k]);
+    r.median = r.counts ? medianByCounts(r.counts, r.n) : sortedMedian(raterValues(d, k, r.n).sort());
   });
   return out;
+}
+
+/** Rater k's finite ratings (n of them). */
+function raterValues(d: RatingsDimension, k: number, n: number): Float64Array {
+  const v = new Float64Array(n);
+  let j = 0;
+  for (let i = 0; i < d.value.length; i++) if (d.rater[i] === k && Number.isFinite(d.value[i])) v[j++] = d.value[i];
+  return v;
+}
+
+/** The median of n whole numbers 0..LIKERT_MAX counted in counts (NaN for none). */
+function medianByCounts(counts: Int32Array, n: number): number {
+  if (n === 0) return NaN;
+  const m = n >> 1;
+  return n % 2 ? kthByCounts(counts, m) : (kthByCounts(counts, m - 1) + kthByCounts(counts, m)) / 2;
 }
 
 /**
@@ -150,20 +173,21 @@ function offScale(d: RatingsDimension, k: number, ranges: RaterRange[], refs: nu
  * raters share it: a rater who kept to 0-1 of a 0-10 slider is then read).
  */
 function unitScaleMix(d: RatingsDimension, ranges: RaterRange[]): ScaleMix | null {
+  const isUnit = (r: RaterRange) => !r.likert && r.n >= MIN_RATINGS && r.lo >= 0 && r.hi <= 1 && r.fraction;
+  // no rater on 0-1 (nearly every file): the others' pooled median is not needed
+  const unit = ranges.findIndex(isUnit);
+  if (unit < 0) return null;
   const values: number[][] = d.raters.map(() => []);
   for (let i = 0; i < d.value.length; i++) if (Number.isFinite(d.value[i])) values[d.rater[i]].push(d.value[i]);
-  const isUnit = (r: RaterRange, k: number) => !r.likert && r.n >= MIN_RATINGS && r.lo >= 0 && r.hi <= 1 && values[k].some((v) => !Number.isInteger(v));
   const whole = ranges.some((r) => r.likert);
   // the others: the whole-number raters, else (no declared scale) every rater with MIN_RATINGS ratings not all in 0..1
-  const other = (r: RaterRange, k: number) => (whole ? r.likert : d.scale === undefined && r.n >= MIN_RATINGS && !isUnit(r, k) && r.hi > 1);
+  const other = (r: RaterRange) => (whole ? r.likert : d.scale === undefined && r.n >= MIN_RATINGS && !isUnit(r) && r.hi > 1);
   const pooled: number[] = [];
   ranges.forEach((r, k) => {
-    if (other(r, k)) for (const v of values[k]) pooled.push(v);
+    if (other(r)) for (const v of values[k]) pooled.push(v);
   });
   const m = median(pooled);
   if (!(m > 2)) return null;
-  const unit = ranges.findIndex(isUnit);
-  if (unit < 0) return null;
   const lo = Math.min(...pooled);
   const hi = Math.max(...pooled);
   const units = indicesOf(ranges, isUnit);

@@ -31,39 +31,53 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
-/** Rating indices per target and per rater. */
-function groups(d: RatingsDimension): { rows: number[][]; own: number[][] } {
-  const rows: number[][] = d.targets.map(() => []);
-  const own: number[][] = d.raters.map(() => []);
-  for (let i = 0; i < d.target.length; i++) {
-    rows[d.target[i]].push(i);
-    own[d.rater[i]].push(i);
-  }
-  return { rows, own };
+/** Rating indices grouped by code (a target or a rater per rating), each group in file order: a counting sort. */
+interface Groups {
+  start: Int32Array;
+  idx: Int32Array;
 }
 
-/** The first summary column of a dimension, or null. Cost: Σ over ratings of its target's ratings, stopping early. */
+function groupsOf(codes: Int32Array, nCodes: number): Groups {
+  const start = new Int32Array(nCodes + 1);
+  for (let i = 0; i < codes.length; i++) start[codes[i] + 1]++;
+  for (let c = 0; c < nCodes; c++) start[c + 1] += start[c];
+  const next = start.slice(0, nCodes);
+  const idx = new Int32Array(codes.length);
+  for (let i = 0; i < codes.length; i++) idx[next[codes[i]]++] = i;
+  return { start, idx };
+}
+
+/** The first summary column of a dimension, or null. Cost: Σ over ratings of its target's ratings, stopping early.
+ *  Groups as typed arrays: an array of indices per target took 0.2 s CPU on bench-agreement's 200,000 targets. */
 export function summaryColumn(d: RatingsDimension): SummaryColumn | null {
   if (d.categories || d.raters.length < 3) return null;
-  const { rows, own } = groups(d);
+  const rows = groupsOf(d.target, d.targets.length);
+  const own = groupsOf(d.rater, d.raters.length);
   for (let r = 0; r < d.raters.length; r++) {
-    const hit = checkRater(d, rows, own[r], r);
+    const hit = checkRater(d, rows, own.idx.subarray(own.start[r], own.start[r + 1]), r);
     if (hit) return hit;
   }
   return null;
 }
 
+/** The values of the other raters' ratings of target t (file order). */
+function othersOf(d: RatingsDimension, rows: Groups, t: number, r: number): number[] {
+  const out: number[] = [];
+  for (let k = rows.start[t]; k < rows.start[t + 1]; k++) if (d.rater[rows.idx[k]] !== r) out.push(d.value[rows.idx[k]]);
+  return out;
+}
+
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Rater r's ratings against the mean and the median of the others', row by row; null at the first row both miss. */
-function checkRater(d: RatingsDimension, rows: number[][], mine: number[], r: number): SummaryColumn | null {
+function checkRater(d: RatingsDimension, rows: Groups, mine: Int32Array, r: number): SummaryColumn | null {
   const match = { mean: true, median: true };
   let n = 0;
   let dmax = 0;
   let fresh: { i: number; others: number[] } | null = null;
   let nFresh = 0;
   for (const i of mine) {
-    const others = rows[d.target[i]].filter((j) => d.rater[j] !== r).map((j) => d.value[j]);
+    const others = othersOf(d, rows, d.target[i], r);
     if (others.length < 2) continue;
     const v = d.value[i];
     const dec = decimals(v);
