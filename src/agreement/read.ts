@@ -117,7 +117,7 @@ function unicodeMinus(s: string): boolean {
 function isJsonList(s: string): boolean {
   const c = s.charCodeAt(0);
   if (c !== 0x5b && c !== 0x7b) return false;
-  if (!/^[[{]/.test(s) || !/[\]}]$/.test(s)) return false;
+  if (!/[\]}]$/.test(s)) return false;
   try {
     const v: unknown = JSON.parse(s);
     return typeof v === 'object' && v !== null;
