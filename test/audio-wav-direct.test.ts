@@ -4,14 +4,16 @@
  * ffmpeg; every other WAV (stereo, another rate or sample format, an extensible or cut header, S/PDIF in PCM) is left
  * to ffprobe and ffmpeg.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 import { AudioDecoder, type AudioDecodeOptions } from '../src/media/decode-audio.js';
 import { probe, type ProbeResult } from '../src/media/probe.js';
-import { directWavProbe, readWavSamples, wavLayoutOf } from '../src/media/wav-direct.js';
+import { directWavProbe, printfF6, readWavSamples, wavLayoutOf } from '../src/media/wav-direct.js';
+import { probeWithPacketTimes } from '../src/media/probe-packets.js';
+import { readPacketTimes } from '../src/media/packet-times.js';
 import { extractAudio } from '../src/audio/extract.js';
 
 const tmp = tempDir('mmprep-wav-direct-');
@@ -78,6 +80,10 @@ beforeAll(() => {
   streamed.writeUInt32LE(0xffffffff, 12 + 24 + 4);
   writeFileSync(p('streamed.wav'), streamed);
   writeFileSync(p('odd-data.wav'), wav([fmt(1, 1, 16000, 16), chunk('data', s16.subarray(0, 3001))]));
+  // Last packets whose length ffprobe prints as an exact tie (125 samples: 0.0078125 s; 375: 0.0234375 s).
+  writeFileSync(p('tie.wav'), wav([fmt(1, 1, 16000, 16), chunk('data', s16.subarray(0, 2 * (3 * 2048 + 125)))]));
+  writeFileSync(p('one125.wav'), wav([fmt(1, 1, 16000, 16), chunk('data', s16.subarray(0, 250))]));
+  writeFileSync(p('tie-f32.wav'), wav([fmt(3, 1, 16000, 32), chunk('data', f32.subarray(0, 4 * (5 * 1024 + 375)))]));
   const spdif = Buffer.from(s16);
   Buffer.from([0x72, 0xf8, 0x1f, 0x4e]).copy(spdif, 4000);
   writeFileSync(p('spdif.wav'), wav([fmt(1, 1, 16000, 16), chunk('data', spdif)]));
@@ -169,6 +175,20 @@ describe('direct WAV read', () => {
     expect(await direct({ channel: 0 })).toBe(false);
     writeFileSync(file, wav([fmt(1, 1, 16000, 16), chunk('data', s16.subarray(0, 40000))]));
     expect(await direct({})).toBe(false);
+  });
+
+  it("sync's probe with packet times of such a WAV: ffprobe's probe and packet spans, without ffprobe", async () => {
+    expect([printfF6(125 / 16000), printfF6(375 / 16000), printfF6(0.128), printfF6(2.5e-7), printfF6(3.5e-7)]).toEqual(['0.007812', '0.023438', '0.128000', '0.000000', '0.000000']);
+    await new Promise((r) => setTimeout(r, 60)); // the files are older than probe-memo's racy bound: their reads are kept
+    for (const name of ['s16.wav', 'f32.wav', 'ffmpeg-made.wav', 'tie.wav', 'one125.wav', 'tie-f32.wav']) {
+      const mine = await probeWithPacketTimes(p(name));
+      expect(wavLayoutOf(mine), name).toBeDefined(); // made without ffprobe
+      expect(mine, name).toEqual(await probe(p(name)));
+      copyFileSync(p(name), p(`copy-${name}`)); // another identity: its packets are ffprobe's
+      const theirs = await readPacketTimes(await probe(p(`copy-${name}`)));
+      expect(await readPacketTimes(mine), name).toEqual(theirs);
+    }
+    expect(wavLayoutOf(await probeWithPacketTimes(p('44k.wav')))).toBeUndefined();
   });
 
   it('other WAVs, other rates, another stream or one channel asked for: left to ffprobe and ffmpeg (null)', () => {

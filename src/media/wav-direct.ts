@@ -85,10 +85,21 @@ function hasSpdifSync(b: Buffer): boolean {
 }
 
 /**
- * ffprobe's "%f" of a stream duration, as a number: N * (1 / rate) rounded to microseconds (toFixed takes the larger
- * of two equally near; printf the even one: they differ only on exact ties, in a field used as a hint and a tolerance).
+ * ffprobe's "%f" of x as glibc's printf gives it: the double's exact value rounded to 6 decimals, an exact tie to the
+ * even digit (toFixed takes the larger there: a last WAV packet of 125 samples at 16 kHz is 0.0078125 s, "0.007812").
  */
-const micro = (s: number) => Number(s.toFixed(6));
+export function printfF6(x: number): string {
+  const exact = x.toFixed(40);
+  const dot = exact.indexOf('.');
+  const tie = /^50*$/.test(exact.slice(dot + 7));
+  return tie && Number(exact[dot + 6]) % 2 === 0 ? exact.slice(0, dot + 7) : x.toFixed(6);
+}
+
+/**
+ * ffprobe's "%f" of a stream duration, as a number: N * (1 / rate) rounded to microseconds as printf rounds (toFixed
+ * alone, until 2026-12-07, gave 0.007813 for ffprobe's 0.007812 on an exact tie: 125 samples at 16 kHz).
+ */
+const micro = (s: number) => Number(printfF6(s));
 
 /** The ProbeResult ffprobe gives for such a file (the fields mmprep reads; WAV streams state no start time). */
 function probeOf(file: string, size: number, layout: WavLayout): ProbeResult {
