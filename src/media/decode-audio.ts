@@ -294,11 +294,12 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
    * The WAV samples to read without ffmpeg (wav-direct.ts): a PCM WAV at the decode's rate, its one channel (a probe
    * result directWavProbe made, or ffprobe's of a file directWavProbe reads the same), whole or the window ffmpeg's
    * -ss/-t would give (wavWindow). A file without timestamps' jumps or damage to report: ffmpeg's WAV reader times its
-   * packets by their byte position, and PCM has nothing to decode wrong.
+   * packets by their byte position, and PCM has nothing to decode wrong. Not with a prestarted ffmpeg run (its start
+   * is paid, and a run nobody reads would wait on its full pipe until disposed).
    */
   private directLayout(): WavLayout | null {
     const o = this.opts;
-    if (o.viaFfmpeg || !o.probed || o.channel !== undefined || this.info.stream.index !== 0) return null;
+    if (o.viaFfmpeg || o.prestarted || !o.probed || o.channel !== undefined || this.info.stream.index !== 0) return null;
     const wav = wavLayoutMatching(this.abs, o.probed, { sampleRate: this.info.sampleRate, stream: o.stream });
     return wav && wavWindow(wav, o.start, o.duration);
   }
