@@ -4,14 +4,16 @@
  * ffmpeg; every other WAV (stereo, another rate or sample format, an extensible or cut header, S/PDIF in PCM) is left
  * to ffprobe and ffmpeg.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
-import { AudioDecoder } from '../src/media/decode-audio.js';
+import { AudioDecoder, type AudioDecodeOptions } from '../src/media/decode-audio.js';
 import { probe, type ProbeResult } from '../src/media/probe.js';
-import { directWavProbe, readWavSamples, wavLayoutOf } from '../src/media/wav-direct.js';
+import { directWavProbe, printfF6, readWavSamples, wavLayoutOf } from '../src/media/wav-direct.js';
+import { probeWithPacketTimes } from '../src/media/probe-packets.js';
+import { readPacketTimes } from '../src/media/packet-times.js';
 import { extractAudio } from '../src/audio/extract.js';
 
 const tmp = tempDir('mmprep-wav-direct-');
@@ -78,6 +80,10 @@ beforeAll(() => {
   streamed.writeUInt32LE(0xffffffff, 12 + 24 + 4);
   writeFileSync(p('streamed.wav'), streamed);
   writeFileSync(p('odd-data.wav'), wav([fmt(1, 1, 16000, 16), chunk('data', s16.subarray(0, 3001))]));
+  // Last packets whose length ffprobe prints as an exact tie (125 samples: 0.0078125 s; 375: 0.0234375 s).
+  writeFileSync(p('tie.wav'), wav([fmt(1, 1, 16000, 16), chunk('data', s16.subarray(0, 2 * (3 * 2048 + 125)))]));
+  writeFileSync(p('one125.wav'), wav([fmt(1, 1, 16000, 16), chunk('data', s16.subarray(0, 250))]));
+  writeFileSync(p('tie-f32.wav'), wav([fmt(3, 1, 16000, 32), chunk('data', f32.subarray(0, 4 * (5 * 1024 + 375)))]));
   const spdif = Buffer.from(s16);
   Buffer.from([0x72, 0xf8, 0x1f, 0x4e]).copy(spdif, 4000);
   writeFileSync(p('spdif.wav'), wav([fmt(1, 1, 16000, 16), chunk('data', spdif)]));
@@ -86,8 +92,8 @@ beforeAll(() => {
 afterAll(() => tmp.cleanup());
 
 /** The decoder's chunks (copies) for this probe result. */
-async function chunksOf(file: string, probed: ProbeResult): Promise<Float32Array[]> {
-  const dec = await AudioDecoder.open(file, { sampleRate: 16000, probed, detectTruncation: true });
+async function chunksOf(file: string, probed: ProbeResult, more: AudioDecodeOptions = {}): Promise<Float32Array[]> {
+  const dec = await AudioDecoder.open(file, { sampleRate: 16000, probed, detectTruncation: true, ...more });
   const out: Float32Array[] = [];
   for await (const c of dec) out.push(c.slice());
   return out;
@@ -103,7 +109,7 @@ describe('direct WAV read', () => {
       const viaFfprobe = await probe(p(name));
       expect(direct).toEqual(viaFfprobe);
       const mine = await chunksOf(p(name), direct!);
-      const theirs = await chunksOf(p(name), viaFfprobe);
+      const theirs = await chunksOf(p(name), viaFfprobe, { viaFfmpeg: true });
       expect(mine.map((c) => c.length)).toEqual(theirs.map((c) => c.length));
       expect(mine.length).toBeGreaterThan(2);
       expect(bytes(mine).equals(bytes(theirs))).toBe(true);
@@ -129,11 +135,60 @@ describe('direct WAV read', () => {
       for (const c of readWavSamples(wavLayoutOf(direct)!, 16384, true)) worker.push(c.slice());
       expect(bytes(worker).equals(bytes(fresh)), name).toBe(true);
     }
-    const viaFfmpeg = await AudioDecoder.open(p('s16.wav'), { sampleRate: 16000, probed: await probe(p('s16.wav')), copiesChunks: true });
+    const viaFfmpeg = await AudioDecoder.open(p('s16.wav'), { sampleRate: 16000, probed: await probe(p('s16.wav')), copiesChunks: true, viaFfmpeg: true });
     expect(viaFfmpeg.reusesChunks).toBe(false);
     const buffers = new Set<ArrayBufferLike>();
     for await (const c of viaFfmpeg) buffers.add(c.buffer);
     expect(buffers.size).toBeGreaterThan(2);
+  });
+
+  it("windows (sync's -ss/-t) of a WAV ffprobe read: ffmpeg's samples, chunks and no timestamp jumps, without ffmpeg", async () => {
+    // s16.wav holds 56040 samples (3.5025 s). Times with more than 6 decimals (ffmpeg drops the rest: 2.9999687 s is
+    // sample 47999, not 48000), times that round up (1.00004 s is sample 16001, 0.5000375 s 8001 samples), windows past
+    // the end.
+    const windows: Array<[number | undefined, number | undefined]> = [[1.23456789, 2.00003], [0.00003125, undefined], [2.9999687, 1], [2.5, 9], [3.4, 0.0123456], [1.00004, 0.5000375], [undefined, 3.1415926]];
+    for (const [name, which] of [['s16.wav', windows], ['f32.wav', windows.slice(0, 2)]] as const) {
+      const probed = await probe(p(name));
+      for (const [start, duration] of which) {
+        const o = { start, duration, timestampGaps: true, chunkSamples: 4096 };
+        const dec = await AudioDecoder.open(p(name), { sampleRate: 16000, probed, copiesChunks: true, ...o });
+        expect(dec.reusesChunks, `${name} ${start} ${duration}`).toBe(true); // read directly
+        const mine: Float32Array[] = [];
+        for await (const c of dec) mine.push(c.slice());
+        expect(dec.gaps).toEqual([]);
+        const theirs = await chunksOf(p(name), probed, { ...o, viaFfmpeg: true });
+        expect(mine.map((c) => c.length), `${name} ${start} ${duration}`).toEqual(theirs.map((c) => c.length));
+        expect(bytes(mine).equals(bytes(theirs)), `${name} ${start} ${duration}`).toBe(true);
+      }
+    }
+  });
+
+  it('a WAV written again since ffprobe read it, a seek to its end, a time in exponent notation: decoded by ffmpeg', async () => {
+    const file = p('rewritten.wav');
+    writeFileSync(file, readFileSync(p('s16.wav')));
+    const probed = await probe(file);
+    const direct = async (o: AudioDecodeOptions) => (await AudioDecoder.open(file, { sampleRate: 16000, probed, copiesChunks: true, ...o })).reusesChunks;
+    expect(await direct({})).toBe(true);
+    expect(await direct({ start: 4.4 })).toBe(false);
+    expect(await direct({ start: 1e-7 })).toBe(false);
+    expect(await direct({ start: 1, duration: 0 })).toBe(false);
+    expect(await direct({ channel: 0 })).toBe(false);
+    writeFileSync(file, wav([fmt(1, 1, 16000, 16), chunk('data', s16.subarray(0, 40000))]));
+    expect(await direct({})).toBe(false);
+  });
+
+  it("sync's probe with packet times of such a WAV: ffprobe's probe and packet spans, without ffprobe", async () => {
+    expect([printfF6(125 / 16000), printfF6(375 / 16000), printfF6(0.128), printfF6(2.5e-7), printfF6(3.5e-7)]).toEqual(['0.007812', '0.023438', '0.128000', '0.000000', '0.000000']);
+    await new Promise((r) => setTimeout(r, 60)); // the files are older than probe-memo's racy bound: their reads are kept
+    for (const name of ['s16.wav', 'f32.wav', 'ffmpeg-made.wav', 'tie.wav', 'one125.wav', 'tie-f32.wav']) {
+      const mine = await probeWithPacketTimes(p(name));
+      expect(wavLayoutOf(mine), name).toBeDefined(); // made without ffprobe
+      expect(mine, name).toEqual(await probe(p(name)));
+      copyFileSync(p(name), p(`copy-${name}`)); // another identity: its packets are ffprobe's
+      const theirs = await readPacketTimes(await probe(p(`copy-${name}`)));
+      expect(await readPacketTimes(mine), name).toEqual(theirs);
+    }
+    expect(wavLayoutOf(await probeWithPacketTimes(p('44k.wav')))).toBeUndefined();
   });
 
   it('other WAVs, other rates, another stream or one channel asked for: left to ffprobe and ffmpeg (null)', () => {

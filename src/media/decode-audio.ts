@@ -15,7 +15,7 @@ import { reportDecodeProgress } from './decode-progress.js';
 import { firstSampleTime, pickStream, probe, taggedStreamEndS, type ProbeResult, type StreamInfo } from './probe.js';
 import { CODEC_DELAY_S, streamEnds, type StreamEnd } from './stream-ends.js';
 import { readPacketTimes } from './packet-times.js';
-import { DEFAULT_CHUNK_SAMPLES, readWavSamples, wavLayoutOf, type WavLayout } from './wav-direct.js';
+import { DEFAULT_CHUNK_SAMPLES, readWavSamples, wavLayoutMatching, wavWindow, type WavLayout } from './wav-direct.js';
 
 export interface AudioDecodeOptions {
   /** Output sample rate in Hz (default 16000). */
@@ -49,6 +49,10 @@ export interface AudioDecodeOptions {
    * into one reused chunk (wav-direct.ts readWavSamples; AudioDecoder.reusesChunks says so). ffmpeg's are fresh always.
    */
   copiesChunks?: boolean;
+  /**
+   * Decode through ffmpeg even a WAV that would be read directly (wav-direct.ts): for tests that compare the two.
+   */
+  viaFfmpeg?: boolean;
 }
 
 /** A jump of a stream's timestamps: at `at_s` decoded seconds (counted from the decode's first sample), `jump_s` more (or less, < 0) than its samples. */
@@ -230,11 +234,14 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
   damage: number[] = [];
   private readonly abs: string;
   private readonly opts: AudioDecodeOptions;
+  /** The WAV samples read without ffmpeg (directLayout), found once at open. */
+  private readonly wav: WavLayout | null;
 
   private constructor(abs: string, info: DecodedAudioInfo, opts: AudioDecodeOptions) {
     this.abs = abs;
     this.info = info;
     this.opts = opts;
+    this.wav = this.directLayout();
   }
 
   static async open(file: string, opts: AudioDecodeOptions = {}): Promise<AudioDecoder> {
@@ -284,19 +291,22 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
   }
 
   /**
-   * The WAV layout to read without ffmpeg (wav-direct.ts): only for a probe result directWavProbe made, decoded
-   * whole, at the file's own rate, its one channel, without frame times.
+   * The WAV samples to read without ffmpeg (wav-direct.ts): a PCM WAV at the decode's rate, its one channel (a probe
+   * result directWavProbe made, or ffprobe's of a file directWavProbe reads the same), whole or the window ffmpeg's
+   * -ss/-t would give (wavWindow). A file without timestamps' jumps or damage to report: ffmpeg's WAV reader times its
+   * packets by their byte position, and PCM has nothing to decode wrong. Not with a prestarted ffmpeg run (its start
+   * is paid, and a run nobody reads would wait on its full pipe until disposed).
    */
   private directLayout(): WavLayout | null {
     const o = this.opts;
-    const wav = wavLayoutOf(o.probed);
-    if (!wav || o.start !== undefined || o.duration !== undefined || o.timestampGaps || o.channel !== undefined) return null;
-    return wav.sampleRate === this.info.sampleRate && this.info.stream.index === 0 ? wav : null;
+    if (o.viaFfmpeg || o.prestarted || !o.probed || o.channel !== undefined || this.info.stream.index !== 0) return null;
+    const wav = wavLayoutMatching(this.abs, o.probed, { sampleRate: this.info.sampleRate, stream: o.stream });
+    return wav && wavWindow(wav, o.start, o.duration);
   }
 
   /** True when each chunk yielded is the same reused buffer (AudioDecodeOptions.copiesChunks, a direct-read WAV). */
   get reusesChunks(): boolean {
-    return this.opts.copiesChunks === true && this.directLayout() !== null;
+    return this.opts.copiesChunks === true && this.wav !== null;
   }
 
   /** The samples of a direct-read WAV, in the chunks ffmpeg's decode gives (Chunker), with its progress reports. */
@@ -324,8 +334,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
   private async *decodeOnce(attempt: number): AsyncGenerator<Float32Array, 'done' | 'again'> {
     const { sampleRate } = this.info;
     const chunkSamples = this.opts.chunkSamples ?? DEFAULT_CHUNK_SAMPLES;
-    const wav = this.directLayout();
-    if (wav) return yield* this.readDirect(wav, chunkSamples);
+    if (this.wav) return yield* this.readDirect(this.wav, chunkSamples);
     const args = decodeArgs(this.abs, this.opts, sampleRate, this.info.sourceChannels ?? 1);
     const tracker = this.opts.timestampGaps ? new GapTracker() : undefined;
     this.gaps = tracker?.gaps ?? [];

@@ -18,6 +18,7 @@ import { childrenStopped, startAgainAfterGroupInterrupt, trackChild } from './ch
 import { childEnv, ffmpegBinaries } from './ffmpeg-path.js';
 import { checkMediaFile } from './input-file.js';
 import { keepPacketRead, newTrack, readPacketFields, type ClockJump, type Track } from './packet-times.js';
+import { directWavProbe, printfF6, wavLayoutOf } from './wav-direct.js';
 import { fileIdentity, type FileIdentity } from './probe-memo.js';
 import { liftRotation, probeKept, probeResultOf, runFfprobe, type FfprobeJson, type ProbeResult } from './probe.js';
 
@@ -126,6 +127,8 @@ async function runMerged(abs: string, attempt = 1): Promise<MergedOutcome> {
 export async function probeWithPacketTimes(file: string): Promise<ProbeResult> {
   const abs = await checkMediaFile(file);
   const id = await fileIdentity(abs);
+  const wav = wavProbeWithPackets(file, id);
+  if (wav) return wav;
   if (id.size > MERGE_MAX_BYTES || MERGE_SKIP_NAMES.test(abs)) return probeKept(file, id, () => runFfprobe(abs));
   return probeKept(file, id, () => mergedOrPlain(abs, id));
 }
@@ -146,4 +149,27 @@ async function mergedOrPlain(abs: string, id: FileIdentity): Promise<FfprobeJson
   if (!r || !data || !Array.isArray(data.streams) || !data.format || 'packets' in data || !MERGE_FORMATS.test(String(data.format.format_name))) return runFfprobe(abs);
   keepPacketRead(id, probeResultOf(abs, data), r.tracks, r.jumps);
   return data;
+}
+
+/**
+ * The probe and packet read of a 16 kHz mono PCM WAV (wav-direct.ts directWavProbe: its probe result is ffprobe's)
+ * without ffprobe: ffmpeg's WAV reader gives packets of 4096 bytes (its MAX_SIZE; the last one shorter) timed by
+ * their first sample (time base 1 / rate), pts = dts, which ffprobe prints as "%f" of ts * (1 / rate) (printfF6); these
+ * lines go through the same reader as ffprobe's (readPacketFields), so the spans are the ones ffprobe's run gives
+ * (test/audio-wav-direct.test.ts compares them with Debian's 5.1 and the npm build). Such a WAV cannot jump (its
+ * times count samples). Null for any other file: ffprobe reads it.
+ */
+function wavProbeWithPackets(file: string, id: FileIdentity): ProbeResult | null {
+  const p = directWavProbe(file, { sampleRate: 16000 });
+  const layout = wavLayoutOf(p ?? undefined);
+  if (!p || !layout) return null;
+  const tracks = new Map<number, Track>([[0, newTrack('audio')]]);
+  const perPacket = 4096 / layout.bytesPerSample;
+  const q = 1 / layout.sampleRate;
+  for (let at = 0; at < layout.nSamples; at += perPacket) {
+    const t = printfF6(at * q);
+    readPacketFields('0', t, t, printfF6(Math.min(perPacket, layout.nSamples - at) * q), tracks, null);
+  }
+  keepPacketRead(id, p, tracks, []);
+  return p;
 }

@@ -3,7 +3,8 @@
  * samples) is read straight from the file instead of through ffprobe and ffmpeg: their start-up alone (Debian's
  * build links 215 shared libraries) cost ~0.25 CPU s of `mmprep audio`'s ~2.9 s on 10 minutes of speech (issue 15).
  * The samples are the ones ffmpeg's decode gives (its s16 -> float conversion is x / 32768, exact; float is copied),
- * in the same 16384-sample chunks. Any other file (another layout, a WAVE_FORMAT_EXTENSIBLE header, a data chunk
+ * in the same 16384-sample chunks; since 2026-12-07 also when ffprobe read the file (`mmprep sync`, `extract`) and for
+ * the windows sync decodes with -ss/-t (wavWindow): 96 of 161 ffmpeg starts of eight sync test files. Any other file (another layout, a WAVE_FORMAT_EXTENSIBLE header, a data chunk
  * that is cut short, empty or of unknown length, an S/PDIF stream wrapped in PCM, which ffmpeg's WAV reader detects)
  * gets null here and goes through ffprobe and ffmpeg as before.
  */
@@ -84,10 +85,21 @@ function hasSpdifSync(b: Buffer): boolean {
 }
 
 /**
- * ffprobe's "%f" of a stream duration, as a number: N * (1 / rate) rounded to microseconds (toFixed takes the larger
- * of two equally near; printf the even one: they differ only on exact ties, in a field used as a hint and a tolerance).
+ * ffprobe's "%f" of x as glibc's printf gives it: the double's exact value rounded to 6 decimals, an exact tie to the
+ * even digit (toFixed takes the larger there: a last WAV packet of 125 samples at 16 kHz is 0.0078125 s, "0.007812").
  */
-const micro = (s: number) => Number(s.toFixed(6));
+export function printfF6(x: number): string {
+  const exact = x.toFixed(40);
+  const dot = exact.indexOf('.');
+  const tie = /^50*$/.test(exact.slice(dot + 7));
+  return tie && Number(exact[dot + 6]) % 2 === 0 ? exact.slice(0, dot + 7) : x.toFixed(6);
+}
+
+/**
+ * ffprobe's "%f" of a stream duration, as a number: N * (1 / rate) rounded to microseconds as printf rounds (toFixed
+ * alone, until 2026-12-07, gave 0.007813 for ffprobe's 0.007812 on an exact tie: 125 samples at 16 kHz).
+ */
+const micro = (s: number) => Number(printfF6(s));
 
 /** The ProbeResult ffprobe gives for such a file (the fields mmprep reads; WAV streams state no start time). */
 function probeOf(file: string, size: number, layout: WavLayout): ProbeResult {
@@ -151,6 +163,48 @@ export function directWavProbe(file: string, want: DirectWant): ProbeResult | nu
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The layout of `file` when ffprobe's reading of it (`p`) is of a WAV directWavProbe would read for `want`, and that
+ * reading is the one directWavProbe makes of the file now (the same codec, rate, length and size: not a file changed
+ * since it was probed); else null (ffmpeg decodes it). `mmprep sync` and `extract` probe with ffprobe (packet times).
+ */
+export function wavLayoutMatching(file: string, p: ProbeResult, want: DirectWant): WavLayout | null {
+  const known = wavLayoutOf(p);
+  if (known) return known.sampleRate === want.sampleRate && (want.stream ?? 0) === 0 && want.channel === undefined ? known : null;
+  if (!/(^|,)wav(,|$)/.test(p.container ?? '') || p.streams.length !== 1) return null;
+  const direct = directWavProbe(file, want);
+  if (!direct) return null;
+  const [a, b] = [direct.streams[0], p.streams[0]];
+  const same = a.type === b.type && a.codec === b.codec && a.sample_rate_hz === b.sample_rate_hz && a.channels === b.channels && a.duration_s === b.duration_s && direct.size_bytes === p.size_bytes;
+  return same ? (layouts.get(direct) ?? null) : null;
+}
+
+/**
+ * A time option as ffmpeg reads it (av_parse_time: seconds with at most 6 decimals, further digits dropped) in whole
+ * microseconds, from the text mmprep passes (String(s)); null for text it would read otherwise (an exponent) or < 0.
+ */
+export function ffmpegMicroseconds(s: number): number | null {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(String(s));
+  return m ? Number(m[1]) * 1e6 + Number((m[2] ?? '').padEnd(6, '0').slice(0, 6)) : null;
+}
+
+/**
+ * The samples ffmpeg decodes of a PCM WAV at its own rate with `-ss start` (input) and `-t duration` (output): from
+ * sample round(start * rate) to round(duration * rate) samples later or the end (null when that is none), each time first cut to whole
+ * microseconds (ffmpegMicroseconds); checked against Debian's 5.1 and the npm 2018 build on random windows
+ * (test/audio-wav-direct.test.ts). Null when a time is not one ffmpegMicroseconds reads.
+ */
+export function wavWindow(layout: WavLayout, start: number | undefined, duration: number | undefined): WavLayout | null {
+  const atRate = (us: number) => Math.floor((us * layout.sampleRate) / 1e6 + 0.5);
+  const startUs = start !== undefined && start > 0 ? ffmpegMicroseconds(start) : 0;
+  const durUs = duration !== undefined ? ffmpegMicroseconds(duration) : null;
+  if (startUs === null || (duration !== undefined && (durUs === null || durUs <= 0))) return null;
+  const first = Math.min(layout.nSamples, atRate(startUs));
+  const n = durUs === null ? layout.nSamples - first : Math.min(layout.nSamples - first, atRate(durUs));
+  // An empty window (a seek to the end or past it) is left to ffmpeg: what it says there is its own.
+  return n > 0 ? { ...layout, dataOffset: layout.dataOffset + first * layout.bytesPerSample, nSamples: n } : null;
 }
 
 /** Samples per chunk the audio decoder yields by default (decode-audio.ts), and the pitch worker reads a WAV in. */
