@@ -82,7 +82,7 @@ const MIN_RT60_S = 0.1;
  * placeable by MIN_DIRECT_DB, and a room's echo builds up over RT60 / 13.8). Both readings take the first tone-band
  * sound after the noise for the direct sound, and the checks before an onset see nothing of a sound that starts
  * there: an in-band burst starting a few ms before the beep and running into it (speech, a ringing knock) is read so,
- * and the beep's arrival is the change. Measured 2026-12-07 on generated beeps (/work/tsync54b-data/wide.mjs: the room
+ * and the beep's arrival is the change. Measured 2026-12-07 on generated beeps (scripts/sim-burst-before-beep.mjs: the room
  * model of sync-beep-echo.test.ts, RT60 0.3-0.8 s, DRR +6 to -9 dB, 16 kHz; docs/sync.md "Known limits"): with a
  * narrow-band noise burst (-12 to +6 dB, 5-60 ms long, starting 2-20 ms before the beep; 960 trials), 67 such onsets
  * were placeable 1-20 ms off; refusing every one of them (without this measure, and for every verdict of a sound of
