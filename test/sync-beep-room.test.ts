@@ -101,7 +101,8 @@ describe('an onset with tone-band sound in the 20 ms before it takes the scatter
     expect(late).toBeDefined();
     // Before: placeable, 29.7 ms late (Debian's ffmpeg; 29.8 with the npm build), sd 0.95 ms.
     expect(late!.placeable).toBe(false);
-    expect(late!.unplaceable_reason).toMatch(/tone-band sound .* in the 20 ms before the onset/);
+    // Since tsync54b refused first as agreeing with a change point of a sound of its own (the tone changing after it).
+    expect(late!.unplaceable_reason).toMatch(/tone-band sound .* in the 20 ms before the onset|the onset may be that sound's start/);
     for (const d of dets) if (d.placeable !== false) expect(Math.min(...truth.map((t) => Math.abs(d.t_s - t)))).toBeLessThan(0.005);
     expectHonest(truth, dets);
   }, 300_000);

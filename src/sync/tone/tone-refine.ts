@@ -74,6 +74,27 @@ const MIN_ECHO_DIRECT_DB = -15;
  */
 const MIN_RT60_S = 0.1;
 /**
+ * An edge onset that agrees with a change point of direct sound and echo refused as varying faster than a room's echo
+ * builds up (fastWalkWhy: a sound of its own) is
+ * not placeable when the tone, within AFTER_S after it, changes by more than OWN_SOUND_CHANGE times its first 2
+ * periods' power (changesAfter): as much as the direct sound itself, where a beep's onset changes only by the echo
+ * built up since (at most the plateau less the direct sound, no more than 2.2 times the direct sound for an edge onset
+ * placeable by MIN_DIRECT_DB, and a room's echo builds up over RT60 / 13.8). Both readings take the first tone-band
+ * sound after the noise for the direct sound, and the checks before an onset see nothing of a sound that starts
+ * there: an in-band burst starting a few ms before the beep and running into it (speech, a ringing knock) is read so,
+ * and the beep's arrival is the change. Measured 2026-12-07 on generated beeps (scripts/sim-burst-before-beep.mjs: the room
+ * model of sync-beep-echo.test.ts, RT60 0.3-0.8 s, DRR +6 to -9 dB, 16 kHz; docs/sync.md "Known limits"): with a
+ * narrow-band noise burst (-12 to +6 dB, 5-60 ms long, starting 2-20 ms before the beep; 960 trials), 67 such onsets
+ * were placeable 1-20 ms off; refusing every one of them (without this measure, and for every verdict of a sound of
+ * its own) also refused 32 of 892 right onsets without a burst (their change point's walk fitted fast by chance) and
+ * 7 right beeps of the room sets 230g-232g. With it: 53 of the 67 refused (placeable more than 1 ms off: 163 -> 110
+ * of the 960; the 18 right ones refused all had the burst 2 ms before the beep), right onsets without a burst refused
+ * 4 of 892 (DRR -3 to -9 dB, changes 1.0-5.8 dB over the first periods' power), room sets 230g, 231g, 232g, 330g and 33
+ * none (`bench-sync.mjs --beeps-only`).
+ */
+const AFTER_S = 0.014;
+const OWN_SOUND_CHANGE = 1;
+/**
  * The change point's scatter where the direct sound is weak against the noise of one-period blocks, seconds. The
  * log-likelihood ratio of a step of block amplitude a in complex noise of block variance s2, as the change point
  * moves k blocks, is a two-sided random walk with drift whose argmax has variance 26 in units of 1 / delta^2, delta^2
@@ -235,6 +256,14 @@ export const RINGING_PHRASE = "a ringing sound struck again before the beep, not
 function ringingWhy(r: ToneRestart, what: string): string {
   const times = r.count > 1 ? `, and ${r.count - 1} more time(s)` : '';
   return `the tone dies away along one phase ${(r.decay_from_s * 1000).toFixed(1)} ms after ${what} (${r.fall_db.toFixed(1)} dB) and starts again ${(r.rise_at_s * 1000).toFixed(1)} ms after it (${r.rise_db.toFixed(1)} dB up${times}): ${RINGING_PHRASE}`;
+}
+
+/**
+ * Why an edge onset that agrees (within `gap`, seconds) with a change point of direct sound and echo refused as a sound
+ * of its own (`echoWhy`), the tone changing after it by more than OWN_SOUND_CHANGE, is not placeable.
+ */
+function onOwnSoundWhy(gap: number, echoWhy: string | null, change: number): string {
+  return `the onset agrees (${(Math.abs(gap) * 1000).toFixed(1)} ms apart) with ${ECHO_WHAT}, which is refused (${echoWhy ?? 'a sound of its own'}), and the tone changes by ${(10 * Math.log10(change)).toFixed(1)} dB of its first 2 periods' power within ${AFTER_S * 1000} ms after the onset: the onset may be that sound's start, before the beep`;
 }
 
 /** A refined onset: sample index in the analysed chunk, direct amplitude A, distance between two readings (samples). */
@@ -611,7 +640,12 @@ export class OnsetRefiner {
     // Agreeing with a change point too uncertain to place by (its interval over MAX_ECHO_INTERVAL_S) says no more than
     // that interval: the edge onset's sd is widened as beside an unsure one (room variant 180 rt3-drr-9-snr0-aac-start:
     // read 2.50 ms late with sd 0.52 ms, the change point 0.04 ms from it in an interval 3.25 ms wide; now 0.81 ms).
-    if (Math.abs(gap) <= 0.002 + 2 * (first.onsetSd + echo.fitSd)) return this.agreed(onset, this.unsureEcho(onset, first, echo, MAX_ECHO_INTERVAL_S), echo, gap);
+    const agree = Math.abs(gap) <= 0.002 + 2 * (first.onsetSd + echo.fitSd);
+    // Agreeing with a change point refused as a sound varying faster than echo, and the tone changing after the onset by more than
+    // a beep's echo would: both readings may sit at the start of that sound (OWN_SOUND_CHANGE).
+    const change = agree && echo.fastWalk ? this.changesAfter(x, onset.t) : 0;
+    if (change > OWN_SOUND_CHANGE) return { t: onset.t, onsetSd: first.onsetSd, step: first.step, why: onOwnSoundWhy(gap, echo.why, change) };
+    if (agree) return this.agreed(onset, this.unsureEcho(onset, first, echo, MAX_ECHO_INTERVAL_S), echo, gap);
     return { t: onset.t, onsetSd: first.onsetSd, step: first.step, why: `two readings of the onset disagree by ${(gap * 1000).toFixed(1)} ms (edge ${gap > 0 ? 'after' : 'before'} the change point of direct sound and echo): the onset cannot be trusted` };
   }
 
@@ -684,7 +718,7 @@ export class OnsetRefiner {
    * The change point of the direct sound and the echo's build-up (tone-step.ts) within 120 ms before the coarse edge,
    * taken when its interval is narrow and nothing before it says it is late (tone-early.ts, tone-onset.ts).
    */
-  private judgeEcho(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number): { t: number; onsetSd: number; fitSd: number; why: string | null; sure: boolean; step: boolean; lo: number; hi: number; directDb: number; ringing: boolean } | null {
+  private judgeEcho(x: Float32Array, n: number, onset: RefinedOnset, plateauP: number): { t: number; onsetSd: number; fitSd: number; why: string | null; sure: boolean; step: boolean; lo: number; hi: number; directDb: number; ringing: boolean; fastWalk: boolean } | null {
     const sr = this.sampleRate;
     const phase = (i: number) => this.osc(this.bufStart + i);
     // A sine of amplitude A gives a block mean of magnitude A / 2: block power plateauP / 2.
@@ -699,7 +733,7 @@ export class OnsetRefiner {
     const directDb = 20 * Math.log10(A / Math.sqrt(2 * plateauP));
     const early = this.toneEarly(x, echo.t, A, fitSd);
     const restart = this.restartAfter(x, echo.t, echo.noise_block_p);
-    const why = this.echoWhy({
+    const measures = {
       directDb,
       fall: this.fallWhy(x, n, echo.t, echo.noise_block_p, 'the change point of direct sound and echo')?.why ?? null,
       holdDb: this.holdDb(x, n, echo.t, echo.noise_block_p),
@@ -709,10 +743,35 @@ export class OnsetRefiner {
       early,
       before: this.toneBeforeOnset(x, echo.t, fitSd, plateauP),
       restart,
-    });
+    };
+    const why = this.echoWhy(measures);
     // Refused as a ringing sound's: judgeRoutes names it beside an edge onset refused for another reason.
     const ringing = restart !== null && why === ringingWhy(restart, ECHO_WHAT);
-    return { t: echo.t, onsetSd: Math.max(fitSd, scatter), fitSd, why, sure: width <= 2 * MAX_ECHO_INTERVAL_S && directDb >= MIN_ECHO_DIRECT_DB, step: isStep(early), lo: echo.lo, hi: echo.hi, directDb, ringing };
+    // Refused as a sound that varies faster than a room's echo builds up (judgeRoutes: an edge onset that agrees with
+    // it may be that sound's start). Not for the other verdicts of a sound of its own: a DRR -9 dB beep's echo can
+    // cancel its tone 10-20 ms in (room variant 231 rt8-drr-9-snr10-opus-both's end beep, 0.28 ms off: no hold).
+    const fastWalk = why !== null && why === this.fastWalkWhy(measures.qDb);
+    return { t: echo.t, onsetSd: Math.max(fitSd, scatter), fitSd, why, sure: width <= 2 * MAX_ECHO_INTERVAL_S && directDb >= MIN_ECHO_DIRECT_DB, step: isStep(early), lo: echo.lo, hi: echo.hi, directDb, ringing, fastWalk };
+  }
+
+  /**
+   * How much the tone changes in the AFTER_S after an onset t (samples): the largest power of the difference between
+   * a 2-period window's complex amplitude there and the first one's (from 0.5 ms after t), over the first one's power.
+   * After a beep's onset the difference is the echo built up since (its power at most the plateau's less the direct
+   * sound's); after the start of a sound before the beep it is the beep's arrival as well.
+   */
+  private changesAfter(x: Float32Array, t: number): number {
+    const sr = this.sampleRate;
+    const W = Math.max(4, Math.round((2 * sr) / this.toneHz));
+    const a0 = Math.round(t + 0.0005 * sr);
+    const [r0, i0] = this.demod(x, a0, a0 + W);
+    const p0 = r0 * r0 + i0 * i0;
+    let most = 0;
+    for (let a = Math.round(t + 0.002 * sr); a + W <= Math.min(x.length, Math.round(t + AFTER_S * sr)); a += Math.round(0.001 * sr)) {
+      const [re, im] = this.demod(x, a, a + W);
+      most = Math.max(most, ((re - r0) ** 2 + (im - i0) ** 2) / Math.max(p0, 1e-30));
+    }
+    return most;
   }
 
   /** The direct sound's amplitude at an onset t (samples): the tone's in the 2 periods after it. */
@@ -739,14 +798,30 @@ export class OnsetRefiner {
     return restart ? ringingWhy(restart, 'the onset') : null;
   }
 
-  /** Why the change point of direct sound and echo is not placeable (judgeEcho's measures), or null. */
-  private echoWhy(m: { directDb: number; fall: string | null; holdDb: number; qDb: number; width: number; scatter: number; early: EarlyTone | null; before: BeforeOnset | null; restart: ToneRestart | null }): string | null {
-    const fastestQDb = 10 * Math.log10(13.8 / (this.toneHz * MIN_RT60_S));
-    if (m.directDb < MIN_ECHO_DIRECT_DB) return `no step at the change point of direct sound and echo (${m.directDb.toFixed(1)} dB under the plateau): not the beep's direct sound`;
+  /**
+   * Why the sound after the change point of direct sound and echo is a sound of its own, not a beep's direct sound and
+   * echo (it falls back to the noise, rings and starts again, does not hold, or walks faster than any room's echo
+   * builds up), or null.
+   */
+  private ownSoundWhy(m: { fall: string | null; holdDb: number; qDb: number; restart: ToneRestart | null }): string | null {
     if (m.fall) return m.fall;
     if (m.restart) return ringingWhy(m.restart, ECHO_WHAT);
     if (m.holdDb < MIN_HOLD_DB) return `the tone does not hold after the change point of direct sound and echo (${m.holdDb.toFixed(1)} dB over the noise 10-20 ms after it): a click or burst of its own, not the beep's direct sound`;
-    if (m.qDb > fastestQDb) return `the sound after the change point of direct sound and echo varies faster than a room's echo builds up (walk ${m.qDb.toFixed(1)} dB of the plateau per period, more than the ${fastestQDb.toFixed(1)} dB of RT60 ${MIN_RT60_S} s): a sound of its own, such as speech before the beep, not its direct sound`;
+    return this.fastWalkWhy(m.qDb);
+  }
+
+  /** Why the change point's walk (qDb, of the plateau per period) is faster than any room's echo builds up, or null. */
+  private fastWalkWhy(qDb: number): string | null {
+    const fastestQDb = 10 * Math.log10(13.8 / (this.toneHz * MIN_RT60_S));
+    if (qDb <= fastestQDb) return null;
+    return `the sound after the change point of direct sound and echo varies faster than a room's echo builds up (walk ${qDb.toFixed(1)} dB of the plateau per period, more than the ${fastestQDb.toFixed(1)} dB of RT60 ${MIN_RT60_S} s): a sound of its own, such as speech before the beep, not its direct sound`;
+  }
+
+  /** Why the change point of direct sound and echo is not placeable (judgeEcho's measures), or null. */
+  private echoWhy(m: { directDb: number; fall: string | null; holdDb: number; qDb: number; width: number; scatter: number; early: EarlyTone | null; before: BeforeOnset | null; restart: ToneRestart | null }): string | null {
+    if (m.directDb < MIN_ECHO_DIRECT_DB) return `no step at the change point of direct sound and echo (${m.directDb.toFixed(1)} dB under the plateau): not the beep's direct sound`;
+    const own = this.ownSoundWhy(m);
+    if (own) return own;
     if (m.width > MAX_ECHO_INTERVAL_S) return `onset uncertain: the change point of direct sound and echo lies anywhere in ${(m.width * 1000).toFixed(1)} ms (direct sound weak against room echo or noise)`;
     if (m.scatter > MAX_SCATTER_SD_S) return `onset uncertain by ${(m.scatter * 1000).toFixed(1)} ms: the direct sound at the change point of direct sound and echo is too weak against the noise of one-period blocks to time it (a change point's scatter over ${(MAX_SCATTER_SD_S * 1000).toFixed(1)} ms)`;
     if (m.early && m.early.under_direct_db > MAX_EARLY_DB) return `tone ${(-m.early.under_direct_db).toFixed(1)} dB under the direct sound ${(m.early.ends_before_s * 1000).toFixed(1)} ms before the onset (any phase): no clean step from the noise, the onset may be read late on the echo's build-up`;
