@@ -42,9 +42,12 @@ function room(seed, { rt60, drr, burstDb, burstS, offS }) {
   const b0 = Math.ceil(ts * SR);
   const b1 = Math.ceil((ts + 0.25) * SR);
   const x = new Float32Array(n);
+  // The beep's sine once per sample (the same values and products as computing it inside the convolution).
+  const sine = new Float64Array(b1 - b0);
+  for (let j = b0; j < b1; j++) sine[j - b0] = Math.sin(2 * Math.PI * 1000 * (j / SR - ts));
   for (let i = b0; i < Math.min(n, b1 + ir.length); i++) {
     let s = 0;
-    for (let k = Math.max(0, i - b1 + 1); k <= Math.min(ir.length - 1, i - b0); k++) s += ir[k] * amp * Math.sin(2 * Math.PI * 1000 * ((i - k) / SR - ts));
+    for (let k = Math.max(0, i - b1 + 1); k <= Math.min(ir.length - 1, i - b0); k++) s += ir[k] * amp * sine[i - k - b0];
     x[i] = s;
   }
   for (let i = 0; i < n; i++) x[i] += amp * 10 ** (-50 / 20) * r.g();
