@@ -70,10 +70,12 @@ describe('a room microphone placed by its content, the loudspeaker and the talke
   it('under --fallback none it is refused, exit 2, the line saying why and what the content would give', async () => {
     const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
     const e = await syncSession(truth.files.map((f: string) => ({ file: join(dir, f) })), { fallback: 'none' }).then(() => null, (x: unknown) => x);
-    // Before session 51 the line had no content part.
+    // Before session 51 the line had no content part. Since session 54 the lav's own start beep is not used either:
+    // its wearer's speech runs into it, and main read its onset 2.71 ms early with sd 0.52 ms, placeable (tone-refine.ts
+    // OWN_SOUND_CHANGE); so no stream has a pulse, and the any-stream line says what the content would give (the
+    // per-stream form: test sync-xcorr-room).
     expect(isMmprepError(e) && e.exitCode).toBe(2);
-    expect((e as Error).message).toMatch(/^audio stream 0 cannot be put on the reference clock: no 1000 Hz tone burst in the first 60 s .*, and its content cross-correlates with \S*lav\.wav \(fine peak z \d+\.\d\), but that places it only to about ±9 ms \(sd\): the content lies at the talkers' lag, not the beep's, .*; rerun with --fallback xcorr to accept that, or record a beep this microphone hears$/);
-    expect((e as InputError).location.file).toMatch(/mic\.mp3$/);
+    expect((e as Error).message).toMatch(/^no usable sync pulse \(1000 Hz tone burst or flash\) found in the first 60 s \(or half the file when shorter\) of any stream \(\S*lav\.wav audio: start-window candidate at 3\.24\d s not used: the onset agrees .* the onset may be that sound's start, before the beep\); the content of \S*mic\.mp3 audio stream 0 would align it with the reference, but only to about ±9 ms \(the talkers' lag, not a beep's\): rerun with --fallback xcorr to accept that, or record a beep every microphone hears$/);
   }, 300_000);
 });
 
