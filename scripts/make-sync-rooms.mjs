@@ -206,7 +206,7 @@ function convolve(x, h) {
     for (let j = 0; j < size && a + j < x.length; j++) acc[a + j] += Z[2 * j];
     for (let j = 0; j < size && b + j < x.length; j++) acc[b + j] += Z[2 * j + 1];
   }
-  return Float32Array.from(acc);
+  return new Float32Array(acc);
 }
 
 /** Band frequencies of bandEnergy1k (Hz). */
