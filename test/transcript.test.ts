@@ -175,6 +175,19 @@ describe('transcript clock', () => {
     expect(noDrift.map((u) => u.start_s)).toEqual(t02.utterances.map((u: { start_s: number }) => expect.closeTo(u.start_s, 6)));
   });
 
+  it('a role whose sound starts later on its file\'s timeline: the transcript counts from that first sample, as the reference clock does (ttrial55)', async () => {
+    // A camera whose streams start at 1.378 s (MPEG-TS, an edit): sync.json's audio times are the file's presentation
+    // times (first_sample_s 1.378), a Whisper transcript of it counts from its first sample. Unshifted, every record of
+    // transcript_clock 'video' landed 1.378 s early (exit 0), while the same file as reference was read right.
+    const m = await readManifest(join(FIXTURES, 'demo', 'manifest.csv'), { checkFiles: false });
+    const s02 = m.sessions.find((s) => s.session_id === 's02')!;
+    const sync = write('sync-late.json', JSON.stringify({ version: 1, reference: { file: join(FIXTURES, 'demo', 's02_lav.flac'), kind: 'audio', stream: 0 }, streams: [{ file: join(FIXTURES, 'demo', 's02_camera.mp4'), kind: 'audio', stream: 0, offset_s: -1.0991517, drift_ppm: null, method: 'tone', confidence: 1, first_sample_s: 1.378 }] }));
+    const raw = await readTranscript(s02.transcript!);
+    const mapped = (await readSessionTranscript(s02, sync))!;
+    expect(mapped[0].start_s).toBeCloseTo(raw[0].start_s + 1.378 - 1.0991517, 9); // was raw - 1.0991517
+    expect(mapped[1].words[2].end_s).toBeCloseTo(raw[1].words[2].end_s + 1.378 - 1.0991517, 9);
+  });
+
   it('a transcript timed on another role without a sync.json (extract without the sync stage) says so and what to run', async () => {
     // It said "cannot read sync map" (dataset build, and extract's transcript warning) without the reason.
     const m = await readManifest(join(FIXTURES, 'demo', 'manifest.csv'), { checkFiles: false });
