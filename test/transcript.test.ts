@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES, tempDir } from './helpers/cli.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
+import { columnClock } from '../src/dataset/transcripts/index.js';
 import { InputError } from '../src/common/errors.js';
 import { readManifest } from '../src/batch/manifest.js';
 import { detectTranscriptFormat, parseTranscript, readSessionTranscript, readTranscript } from '../src/dataset/transcripts/index.js';
@@ -187,6 +189,17 @@ describe('transcript clock', () => {
     expect(mapped[0].start_s).toBeCloseTo(raw[0].start_s + 1.378 - 1.0991517, 9); // was raw - 1.0991517
     expect(mapped[1].words[2].end_s).toBeCloseTo(raw[1].words[2].end_s + 1.378 - 1.0991517, 9);
   });
+
+  it('a silent camera whose picture starts at 1.4 s: spans timed watching it count from its first frame (ttrial55)', async () => {
+    const cam = join(tmp.dir, 'silent-late.mp4');
+    ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-t', '0.3', '-pix_fmt', 'yuv420p', '-an', '-output_ts_offset', '1.4', cam]);
+    const sync = write('sync-silent.json', JSON.stringify({ version: 1, reference: { file: join(FIXTURES, 'demo', 's02_lav.flac'), kind: 'audio', stream: 0 }, streams: [{ file: cam, kind: 'video', stream: 0, offset_s: -0.5, drift_ppm: null, method: 'flash', confidence: 1 }] }));
+    const m = await readManifest(join(FIXTURES, 'demo', 'manifest.csv'), { checkFiles: false });
+    const s02 = m.sessions.find((s) => s.session_id === 's02')!;
+    const session = { ...s02, media: s02.media.map((x) => (x.role === 'video' ? { ...x, path: cam } : x)), meta: { ...s02.meta, labels_clock: 'video' } };
+    const clock = (await columnClock(session, sync, 'labels_clock'))!;
+    expect(clock(2)).toBeCloseTo(2 + 1.4 - 0.5, 6); // was 1.5: the span read as the picture's presentation time
+  }, 30_000);
 
   it('a transcript timed on another role without a sync.json (extract without the sync stage) says so and what to run', async () => {
     // It said "cannot read sync map" (dataset build, and extract's transcript warning) without the reason.
