@@ -196,6 +196,13 @@ describe('gate', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toBe("mmprep: agreement gate failed: dimension '(all)' ICC2 0.2898 comes from 6 targets (icc.n_targets), fewer than --min-icc-targets 30 (Koo & Li 2016 advise at least 30): too few to show agreement; rate more targets, or give --min-icc-targets the number your study planned (0: not checked)\n");
     expect((await runCliInProcess(['agreement', sf, '--min-icc', '0.25', '--min-icc-targets', '7'])).code).toBe(3);
+    // --json: the failed gate's object says why and with which code, as dataset validate --json does (ttrial55)
+    const json = await runCliInProcess(['agreement', sf, '--min-icc', '0.25', '--json']);
+    expect(json.code).toBe(3);
+    const o = JSON.parse(json.stdout) as { ok: boolean; error?: string; exit_code?: number };
+    expect([o.ok, o.exit_code, `mmprep: ${o.error}\n`]).toEqual([false, 3, r.stderr]);
+    const passed = JSON.parse((await runCliInProcess(['agreement', sf, '--min-icc', '0.25', '--min-icc-targets', '0', '--json'])).stdout) as Record<string, unknown>;
+    expect([passed.ok, 'error' in passed, 'exit_code' in passed]).toEqual([true, false, false]);
     expect((await runCliInProcess(['agreement', sf, '--min-icc', '0.25', '--min-icc-targets', '0'])).code).toBe(0);
     const alone = await runCliInProcess(['agreement', sf, '--min-icc-targets', '6']);
     expect(alone.code).toBe(2);

@@ -230,3 +230,16 @@ describe('mmprep audio: bad input (one line naming the file, exit 2, nothing par
     expect(c.code).toBe(2);
   });
 });
+
+describe('mmprep audio of a camera file whose sound starts later on its timeline (ttrial55)', () => {
+  // Without --sync t_s counts from the sound's first sample, mmprep face's from the file's timeline: an MPEG-TS camcorder
+  // file (both streams at 1.378 s) gave audio and face records 1.378 s apart with no word. Probe readings only.
+  const stream = (type: 'audio' | 'video', start: number) => ({ index: type === 'video' ? 0 : 1, type, codec: type === 'video' ? 'h264' : 'aac', sample_rate_hz: null, channels: null, width_px: null, height_px: null, fps_avg: null, fps_real: null, start_time_s: start, duration_s: 1, rotation_deg: 0, sample_aspect_ratio: null, n_frames: null });
+  const probe = (streams: ReturnType<typeof stream>[]) => ({ file: 'cam.mts', container: 'mpegts', duration_s: 1, start_time_s: 1.378, size_bytes: 1, bit_rate_bps: 1, streams });
+  it('notes the first sample\'s time when the file has a picture; not at 0, not for a sound-only file', async () => {
+    const { lateSoundNote } = await import('../src/cli/audio.js');
+    expect(await lateSoundNote(probe([stream('video', 1.4), stream('audio', 1.378)]), 0)).toMatch(/^t_s counts from the sound's first sample, which is at 1\.378 s on the file's timeline, .* add 1\.378 s to these t_s to pair them with its face records/);
+    expect(await lateSoundNote(probe([stream('video', 0), stream('audio', 0)]), 0)).toBeNull();
+    expect(await lateSoundNote(probe([stream('audio', 0.069)]), 0)).toBeNull(); // an MP3's encoder delay: no face to pair
+  });
+});

@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withDisplaySize } from '../src/cli/probe.js';
+import type { StreamInfo } from '../src/media/probe.js';
 import { FIXTURES, runCli, runCliInProcess } from './helpers/cli.js';
 import { ffmpegSync } from './helpers/ffmpeg.js';
 
@@ -51,6 +53,17 @@ describe('probe with several bad files', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('non-square pixels: the displayed width is the stored one stretched by the sample aspect ratio, as face analyses it (ttrial55)', () => {
+    const v = (w: number, h: number, sar: number | null, rot = 0): StreamInfo => ({ index: 0, type: 'video', codec: 'h264', sample_rate_hz: null, channels: null, width_px: w, height_px: h, fps_avg: 10, fps_real: 10, start_time_s: 0, duration_s: 1, rotation_deg: rot, sample_aspect_ratio: sar, n_frames: 10 });
+    const shown = (s: StreamInfo) => { const d = withDisplaySize(s) as { display_width_px: number; display_height_px: number }; return [d.display_width_px, d.display_height_px]; };
+    expect(shown(v(320, 320, 2))).toEqual([640, 320]); // was [320, 320]; mmprep face analysed 640x320
+    expect(shown(v(1440, 1080, 4 / 3))).toEqual([1920, 1080]); // HDV
+    expect(shown(v(321, 241, 0.7507788))).toEqual([241, 241]); // a scale filter's export that keeps the picture's shape
+    expect(shown(v(1440, 1080, 4 / 3, 90))).toEqual([1080, 1920]);
+    expect(shown(v(640, 662, 16819 / 16839))).toEqual([640, 662]); // within SQUARE_SAR_TOLERANCE: taken as square, as face does
+    expect(shown(v(320, 240, null))).toEqual([320, 240]);
   });
 
   it('a text file named .flac is not media (ffprobe takes it for raw FLAC by its name: a new user\'s trial got exit 0)', async () => {

@@ -34,6 +34,19 @@ describe('dataset build --segments fixed:LEN:HOP', () => {
     }
   }, 90_000);
 
+  it('overlapping windows (HOP < LEN) stop at the first that reaches the session\'s end: none lies wholly inside the one before (ttrial55)', () => {
+    const bySession = new Map<string, Rec[]>();
+    for (const r of records('overlap')) bySession.set(r.session_id, [...(bySession.get(r.session_id) ?? []), r]);
+    expect(bySession.size).toBe(3);
+    for (const [sid, recs] of bySession) {
+      recs.sort((x, y) => x.start_s - y.start_s);
+      const end = Math.max(...recs.map((r) => r.end_s));
+      // before: 9.995-10.005 (one frame) after 8.995-10.005 on a 10 s session
+      expect(recs.filter((r) => r.end_s === end), `${sid} ${JSON.stringify(recs.map((r) => [r.start_s, r.end_s]))}`).toHaveLength(1);
+      for (let i = 1; i < recs.length; i++) expect(recs[i].end_s, `${sid} record ${i}`).toBeGreaterThan(recs[i - 1].end_s);
+    }
+  });
+
   it('gives a word crossing a window edge the values of its whole span, as in its utterance record', () => {
     const whole = new Map<string, Word>();
     for (const rec of records('utt')) for (const w of rec.words) whole.set(`${rec.session_id} ${w.start_s} ${w.end_s}`, w);

@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES, tempDir } from './helpers/cli.js';
+import { ffmpegSync } from './helpers/ffmpeg.js';
+import { columnClock } from '../src/dataset/transcripts/index.js';
 import { InputError } from '../src/common/errors.js';
 import { readManifest } from '../src/batch/manifest.js';
 import { detectTranscriptFormat, parseTranscript, readSessionTranscript, readTranscript } from '../src/dataset/transcripts/index.js';
@@ -174,6 +176,30 @@ describe('transcript clock', () => {
     const noDrift = (await readSessionTranscript(s02, write('sync2.json', JSON.stringify({ version: 1, reference: { file: join(FIXTURES, 'demo', 's02_lav.flac'), kind: 'audio', stream: 0 }, streams: [{ file: join(FIXTURES, 'demo', 's02_camera.mp4'), kind: 'audio', stream: 0, offset_s: t02.camera_offset_s, drift_ppm: null, method: 'x', confidence: 1 }] }))))!;
     expect(noDrift.map((u) => u.start_s)).toEqual(t02.utterances.map((u: { start_s: number }) => expect.closeTo(u.start_s, 6)));
   });
+
+  it('a role whose sound starts later on its file\'s timeline: the transcript counts from that first sample, as the reference clock does (ttrial55)', async () => {
+    // A camera whose streams start at 1.378 s (MPEG-TS, an edit): sync.json's audio times are the file's presentation
+    // times (first_sample_s 1.378), a Whisper transcript of it counts from its first sample. Unshifted, every record of
+    // transcript_clock 'video' landed 1.378 s early (exit 0), while the same file as reference was read right.
+    const m = await readManifest(join(FIXTURES, 'demo', 'manifest.csv'), { checkFiles: false });
+    const s02 = m.sessions.find((s) => s.session_id === 's02')!;
+    const sync = write('sync-late.json', JSON.stringify({ version: 1, reference: { file: join(FIXTURES, 'demo', 's02_lav.flac'), kind: 'audio', stream: 0 }, streams: [{ file: join(FIXTURES, 'demo', 's02_camera.mp4'), kind: 'audio', stream: 0, offset_s: -1.0991517, drift_ppm: null, method: 'tone', confidence: 1, first_sample_s: 1.378 }] }));
+    const raw = await readTranscript(s02.transcript!);
+    const mapped = (await readSessionTranscript(s02, sync))!;
+    expect(mapped[0].start_s).toBeCloseTo(raw[0].start_s + 1.378 - 1.0991517, 9); // was raw - 1.0991517
+    expect(mapped[1].words[2].end_s).toBeCloseTo(raw[1].words[2].end_s + 1.378 - 1.0991517, 9);
+  });
+
+  it('a silent camera whose picture starts at 1.4 s: spans timed watching it count from its first frame (ttrial55)', async () => {
+    const cam = join(tmp.dir, 'silent-late.mp4');
+    ffmpegSync(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-t', '0.3', '-pix_fmt', 'yuv420p', '-an', '-output_ts_offset', '1.4', cam]);
+    const sync = write('sync-silent.json', JSON.stringify({ version: 1, reference: { file: join(FIXTURES, 'demo', 's02_lav.flac'), kind: 'audio', stream: 0 }, streams: [{ file: cam, kind: 'video', stream: 0, offset_s: -0.5, drift_ppm: null, method: 'flash', confidence: 1 }] }));
+    const m = await readManifest(join(FIXTURES, 'demo', 'manifest.csv'), { checkFiles: false });
+    const s02 = m.sessions.find((s) => s.session_id === 's02')!;
+    const session = { ...s02, media: s02.media.map((x) => (x.role === 'video' ? { ...x, path: cam } : x)), meta: { ...s02.meta, labels_clock: 'video' } };
+    const clock = (await columnClock(session, sync, 'labels_clock'))!;
+    expect(clock(2)).toBeCloseTo(2 + 1.4 - 0.5, 6); // was 1.5: the span read as the picture's presentation time
+  }, 30_000);
 
   it('a transcript timed on another role without a sync.json (extract without the sync stage) says so and what to run', async () => {
     // It said "cannot read sync map" (dataset build, and extract's transcript warning) without the reason.

@@ -241,6 +241,25 @@ async function noVideoRoleReason(session: ManifestSession): Promise<string | nul
   return null;
 }
 
+/**
+ * Without a sync map, a camera-only session's audio features (from the camera file's own sound) count time from that
+ * sound's first sample (librosa's convention: 0 there, src/audio/extract.ts sourceStart), as the sync stage's
+ * reference clock does, while face frames keep their presentation times. When the file's sound starts at another time
+ * than 0 (a `-c copy` cut at a keyframe, an edit list), the face goes on the sound's clock by the container's own
+ * timestamps: t - (the first sample's time). ttrial55: a camera whose sound starts at 0.478 s gave audio and face
+ * 0.478 s apart, both "source time", and dataset build paired them (exit 0). Undefined (face on its own times) when
+ * the sound comes from another file, the file has none, or it starts at 0.
+ */
+export async function ownSoundClock(ctx: StageContext, video: ManifestMedia): Promise<Clock | undefined> {
+  const src = await audioSource(ctx.session, ctx.probe);
+  if (!('media' in src) || src.media.path !== video.path) return undefined;
+  const { firstSampleTime, pickStream, probe } = await import('../media/probe.js');
+  const p = await (ctx.probe ?? probe)(video.path);
+  const t0 = await firstSampleTime(p, pickStream(p, 'audio', 0));
+  if (t0 === null || !Number.isFinite(t0) || t0 === 0) return undefined;
+  return (t: number) => t - t0;
+}
+
 /** face.jsonl + face.summary.json from the session's first video role (src/face). */
 export const faceStage: StageFn = async (ctx) => {
   const video = ctx.session.media.find((m) => m.kind === 'video');
@@ -257,7 +276,7 @@ export const faceStage: StageFn = async (ctx) => {
   const { isFaceBackend } = await import('../face/backend.js');
   const backend = ctx.options.backend;
   if (backend !== undefined && !isFaceBackend(backend)) throw new InputError(`unknown face backend '${backend}'`);
-  const clock = clockFor(ctx, video);
+  const clock = clockFor(ctx, video) ?? (await ownSoundClock(ctx, video));
   const summary = await extractFace(video.path, {
     out: join(ctx.dir, 'face.jsonl'),
     format: 'jsonl',

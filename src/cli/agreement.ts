@@ -265,5 +265,8 @@ function jsonResult(result: AgreementResult, gate: ReturnType<typeof evaluateGat
       targets: top > 0 ? d.targets.slice(0, top) : d.targets,
     })),
     gate,
+    // A failed gate's object carries the stderr line and the exit code, as dataset validate's and build's do (ttrial55:
+    // `ok: false` alone, so a CI step reading agreement.json could not tell a failed gate from a refused input).
+    ...(gate && !gate.passed ? { error: gate.message, exit_code: 3 } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import type { ProbeResult } from '../media/probe.js';
 import { Option, type Command } from 'commander';
 import { AUDIO_DEFAULTS, MIN_FORMANT_CEILING_HZ, resolveAudioOptions, SPILL_AFTER_S, spillAfterFrames, type AudioOptions } from '../audio/options.js';
 import { InputError } from '../common/errors.js';
@@ -186,10 +187,26 @@ async function runAudio(media: string, o: AudioCliOpts, cmd: Command): Promise<v
     const { audioSourceWarnings } = await warningsCode;
     const short = (await shortP).filter((s) => s.kind === 'audio' && s.n === (params.stream ?? 0));
     for (const w of [...audioSourceWarnings(summary, media), ...short.map((s) => s.text)]) process.stderr.write(`mmprep audio: ${media}: warning: ${w}\n`);
+    const late = o.sync ? null : await lateSoundNote(await probed, params.stream ?? 0);
+    if (late) process.stderr.write(`mmprep audio: ${media}: note: ${late}\n`);
   } finally {
     prestarted?.dispose();
     pitchWorker?.dispose();
   }
+}
+
+/**
+ * Without --sync, t_s counts from the sound's first sample (librosa's convention), while `mmprep face` gives a file's
+ * frames its presentation times: in a camera file whose sound starts later on its timeline (an MPEG-TS camcorder file
+ * at 1.4 s, a `-c copy` cut) the two outputs' t_s are that far apart (ttrial55). Said when the file has a picture.
+ */
+export async function lateSoundNote(p: ProbeResult, stream: number): Promise<string | null> {
+  const { firstSampleTime, pickStream } = await import('../media/probe.js');
+  if (!p.streams.some((s) => s.type === 'video')) return null;
+  const t0 = await firstSampleTime(p, pickStream(p, 'audio', stream)).catch(() => null);
+  if (t0 === null || !Number.isFinite(t0) || Math.abs(t0) < 0.0005) return null;
+  const t = Number(t0.toFixed(3));
+  return `t_s counts from the sound's first sample, which is at ${t} s on the file's timeline, while mmprep face gives this file's frames their times on that timeline: add ${t} s to these t_s to pair them with its face records (or give both --sync sync.json)`;
 }
 
 /** The command's options as AudioOptions (a negative --top-db turns the clip off). */

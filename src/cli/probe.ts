@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InputError, isMmprepError, type MmprepError } from '../common/errors.js';
+import { effectiveSar } from '../media/decode-video.js';
 import { probe, type ProbeResult, type StreamInfo } from '../media/probe.js';
 import { action } from './run.js';
 
@@ -41,12 +42,15 @@ async function probeEvery(files: string[]): Promise<ProbeResult[]> {
 }
 
 /**
- * A video stream with its displayed size after `display_width_px`/`display_height_px` (width and height swapped at a
- * rotation of 90 or 270 degrees, as `mmprep face` and players show it); width_px/height_px stay the stored frame's.
+ * A video stream with its displayed size after `display_width_px`/`display_height_px`: the stored width stretched by a
+ * sample aspect ratio other than 1 (anamorphic DV/HDV, a scaled export), then width and height swapped at a rotation
+ * of 90 or 270 degrees, as `mmprep face` analyses it (decode-video.ts videoGeometry) and players show it;
+ * width_px/height_px stay the stored frame's. ttrial55: a 320x320 file at SAR 2 said 320x320 where face analysed 640x320.
  */
-function withDisplaySize(s: StreamInfo): StreamInfo & { display_width_px?: number | null; display_height_px?: number | null } {
+export function withDisplaySize(s: StreamInfo): StreamInfo & { display_width_px?: number | null; display_height_px?: number | null } {
   if (s.type !== 'video') return s;
   const swap = s.rotation_deg === 90 || s.rotation_deg === 270;
   const { index, type, codec, sample_rate_hz, channels, width_px, height_px, ...rest } = s;
-  return { index, type, codec, sample_rate_hz, channels, width_px, height_px, display_width_px: swap ? height_px : width_px, display_height_px: swap ? width_px : height_px, ...rest };
+  const shownWidth = width_px === null ? null : Math.max(1, Math.round(width_px * effectiveSar(s.sample_aspect_ratio)));
+  return { index, type, codec, sample_rate_hz, channels, width_px, height_px, display_width_px: swap ? height_px : shownWidth, display_height_px: swap ? shownWidth : height_px, ...rest };
 }

@@ -117,7 +117,7 @@ function wordsIn(utts: Utterance[] | null, a: number, b: number): { words: Trans
 
 /**
  * The segments of one session, sorted by start (then end). `range` is the session's extent on the reference clock
- * (fixed windows tile it; the last window may be shorter).
+ * (fixed windows tile it; the last window, the first that reaches its end, may be shorter).
  */
 export function makeSegments(
   sessionId: string,
@@ -146,6 +146,9 @@ export function makeSegments(
         const b = r6(Math.min(a + mode.len, end_s));
         const w = wordsIn(ctx.utterances, a, b);
         out.push({ id: `${sessionId}/w${String(i).padStart(5, '0')}`, start_s: a, end_s: b, text: ctx.utterances ? w.words.map((x) => x.word).join(' ') : null, words: w.words, speakers: w.speakers, word_timing: w.timing });
+        // A window that reaches the end is the last: with HOP < LEN the next ones would lie wholly inside it (ttrial55:
+        // fixed:2:1 ended each 10 s session with 8.995-10.005 and then 9.995-10.005, a "2 s" record of one frame).
+        if (a + mode.len >= end_s) break;
       }
     }
   } else {

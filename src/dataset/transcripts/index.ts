@@ -83,7 +83,26 @@ export async function roleClock(syncPath: string, mediaPath: string, knownSha256
   const dir = dirname(resolve(syncPath));
   const audio = findSyncEntry(map, dir, mediaPath, 'audio', 0, syncPath, knownSha256);
   const video = audio ? null : findSyncEntry(map, dir, mediaPath, 'video', 0, syncPath, knownSha256);
-  return loadClock(syncPath, mediaPath, video ? 'video' : 'audio', 0, knownSha256);
+  const clock = await loadClock(syncPath, mediaPath, video ? 'video' : 'audio', 0, knownSha256);
+  // A transcript of a file's sound (Whisper, which decodes it with ffmpeg; a WAV exported from it; a player) counts from
+  // the sound's first sample, as the reference clock and the audio features do; sync.json's audio times are the file's
+  // presentation times (its timeline: "decoded samples counted from the file start plus first_sample_s"). Unshifted, a
+  // camera whose streams start at 1.378 s (MPEG-TS, an edit, -output_ts_offset) put transcript_clock 'video' records
+  // 1.378 s early, exit 0, while the same transcript under an empty cell (that camera as reference) was right (ttrial55).
+  // A silent camera's spans were timed watching it, from its first frame (a player's 0): its picture's start_time.
+  const first = audio ? (typeof audio.first_sample_s === 'number' && Number.isFinite(audio.first_sample_s) ? audio.first_sample_s : 0) : await firstFrameS(mediaPath);
+  return first === 0 ? clock : (t: number) => clock(t + first);
+}
+
+/** The presentation time of a file's first video frame (ffprobe's start_time of video stream 0), 0 when unknown. */
+async function firstFrameS(mediaPath: string): Promise<number> {
+  const { probe, pickStream } = await import('../../media/probe.js');
+  try {
+    const t = pickStream(await probe(mediaPath), 'video', 0).start_time_s;
+    return t !== null && Number.isFinite(t) ? t : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** The sha256 extract's meta.json (beside sync.json) records for the media file of `role` the sync map was made from. */
