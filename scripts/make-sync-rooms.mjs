@@ -43,8 +43,9 @@
  * presentation times (an MP3's first decoded sample is at its start_time, the encoder delay ffprobe reports).
  * Since 2026-12-07 (session 55) the room responses are applied by overlap-add with block FFTs (convolve), not one
  * transform of the whole signal: ~0.15 instead of ~0.6 CPU s a convolution. The two differ by at most ~6e-16 of the
- * signal's peak before the float32 rounding (measured); the 11 cases checked (the small set, one --levels distance
- * --beep none case, two of variant 150 --geometry drawn, two of variant 0) gave every file byte for byte as before.
+ * signal's peak before the float32 rounding (measured), so a sample now and then rounds the other way: of --set full
+ * --variant 0's 196 files, 5 differ in 1-2 samples by one float32 step, the encoded room microphones and truth.json not
+ * at all (docs/sync.md "Running the bench yourself"); renders from before differ from these by that much.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

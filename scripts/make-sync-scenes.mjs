@@ -16,7 +16,7 @@
  * whose colour is blended by the exact fraction of the frame's exposure [t, t + shutter·T) during which the LED was
  * lit (so onsets fall between frames and a 180° shutter integrates over half the frame period). The camera's clock
  * runs at (1 + drift) against the reference: a pulse at camera time t is at reference time t·(1 + drift·1e-6) + offset.
- * Deterministic: fixed seeds (mulberry32), no wall clock; ffmpeg with bitexact flags.
+ * Deterministic: fixed seeds (mulberry32), no wall clock; ffmpeg with bitexact flags; x264 with 3 threads on any machine.
  *
  * `--variant N` (N >= 1, full set only) makes a held-out set: the same kinds of scenes with other seeds (subject,
  * steps, noise, offsets, drifts, skews, pulse times), LEDs of other sizes (8-44 px) at other places along the frame
@@ -714,7 +714,9 @@ async function renderVideo(c, camPulses, audioWav, outFile) {
   if (audioWav) args.push('-i', audioWav);
   args.push('-map', '0:v');
   if (audioWav) args.push('-map', '1:a', '-c:a', 'aac', '-b:a', '96k', '-flags:a', '+bitexact');
-  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(c.crf), ...(c.gop ? ['-g', String(c.gop)] : []), '-pix_fmt', 'yuv420p', '-flags:v', '+bitexact', '-fflags', '+bitexact', '-map_metadata', '-1', outFile);
+  // -threads 3: what x264 picks by itself on a 2-core machine (1.5 x cores), where every committed picture and test
+  // render was made; its output depends on the thread count, so left to choose, another machine encoded other bytes.
+  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-threads', '3', '-crf', String(c.crf), ...(c.gop ? ['-g', String(c.gop)] : []), '-pix_fmt', 'yuv420p', '-flags:v', '+bitexact', '-fflags', '+bitexact', '-map_metadata', '-1', outFile);
   const enc = spawn(FFMPEG(), args, { stdio: ['pipe', 'ignore', 'pipe'] });
   let err = '';
   enc.stderr.on('data', (d) => (err += d));
