@@ -59,6 +59,7 @@ describe('JSON on stdout when the input is refused', () => {
     expect(r.code).toBe(3);
     const out = JSON.parse(r.stdout);
     expect(out.gate.passed).toBe(false);
-    expect(out.error).toBeUndefined();
+    // the result object with the gate, also saying why and with which code (ttrial55: as dataset validate --json)
+    expect([out.ok, out.exit_code, out.error]).toEqual([false, 3, "agreement gate failed: dimension '(all)' ICC2 -2.6667 < 0.9"]);
   });
 });
