@@ -6,9 +6,9 @@
  * or is allowed by name. Paths resolve against the manifest's folder. Everything, transcripts included, is validated
  * before any work starts and every problem is reported at once with its line number (ManifestError: exit 2).
  */
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
-import { checkUtf8File, csvDialectNote, delimiterHint, delimiterName, readCsvText, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote, type CsvRow, type CsvTable } from '../common/csv.js';
+import { readTextFile, csvDialectNote, delimiterHint, delimiterName, readCsvText, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote, type CsvRow, type CsvTable } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
 import { shellWord } from '../common/shell.js';
 import { duplicateTopLevelKey } from '../common/json-keys.js';
@@ -382,8 +382,7 @@ async function readManifestText(file: string, abs: string): Promise<string> {
   try {
     const st = await stat(abs);
     if (st.isDirectory()) throw new InputError('is a directory, not a manifest file', { file });
-    await checkUtf8File(abs, file);
-    return await readFile(abs, 'utf8');
+    return await readTextFile(abs, file);
   } catch (e) {
     if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
