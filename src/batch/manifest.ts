@@ -415,6 +415,8 @@ interface ManifestScan {
   file: string;
   /** The manifest's folder: relative paths resolve against it. */
   base: string;
+  /** The manifest's absolute path (a symbolic link's own, whose target's folder a missing file's hint also looks in). */
+  abs: string;
   format: 'csv' | 'jsonl';
   columns: string[];
   roles: string[];
@@ -635,7 +637,7 @@ async function settleFileChecks(scan: ManifestScan): Promise<Set<string>> {
   const missing = new Set<string>();
   for (const c of scan.fileChecks) {
     const why = await c.why;
-    const hint = why === 'no such file' ? (await missingFileHint(c.given, scan.base)) || optionalCellHint(c.column) : '';
+    const hint = why === 'no such file' ? (await missingFileHint(c.given, scan.base, scan.abs)) || optionalCellHint(c.column) : '';
     if (why) scan.problems.push({ file: scan.file, line: c.line, column: c.column, message: `${why}: ${c.given}${hint}` });
     if (why) missing.add(`${c.line}:${c.column}`);
   }
@@ -687,6 +689,7 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
   const scan: ManifestScan = {
     file,
     base: dirname(abs),
+    abs,
     format,
     columns,
     roles,
