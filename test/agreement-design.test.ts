@@ -40,6 +40,11 @@ describe('--levels', () => {
     writeFileSync(lf, 'low\nmid\nhigh\n');
     const viaFile = JSON.parse((await runCliInProcess(['agreement', p, '--levels-file', lf, '--json'])).stdout).dimensions[0];
     expect(viaFile.cohen_kappa.linear.kappa).toBe(d.cohen_kappa.linear.kappa);
+    // the same file saved by Notepad as 'Unicode' (UTF-16 with a BOM) reads the same (ttrial55b: its labels were UTF-16 bytes read as UTF-8)
+    const lf16 = join(dir, 'levels16.txt');
+    writeFileSync(lf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('low\r\nmid\r\nhigh\r\n', 'utf16le')]));
+    const via16 = JSON.parse((await runCliInProcess(['agreement', p, '--levels-file', lf16, '--json'])).stdout).dimensions[0];
+    expect(via16.cohen_kappa.linear.kappa).toBe(d.cohen_kappa.linear.kappa);
     const bad = await runCliInProcess(['agreement', p, '--levels', 'low,high']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe(`mmprep: ${p}:3, column A: label 'mid' is not one of --levels (low, high): add it to --levels, or leave its ratings out with --na mid`);

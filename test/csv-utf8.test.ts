@@ -4,12 +4,13 @@
  * file and line of the first bad byte and how to convert it; UTF-8 (with or without BOM) and UTF-16 with a BOM read
  * as before, and multi-byte characters cut by the reader's 64 KiB chunks are not mistaken for bad bytes.
  */
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkUtf8File } from '../src/common/csv.js';
+import { checkUtf8File, readTextFile } from '../src/common/csv.js';
+import { readLabelFiles } from '../src/dataset/labels.js';
 import type { InputError } from '../src/common/errors.js';
-import { runCli, runCliInProcess, tempDir } from './helpers/cli.js';
+import { FIXTURES, runCli, runCliInProcess, tempDir } from './helpers/cli.js';
 
 const tmp = tempDir('mmprep-csv-utf8-');
 afterAll(() => tmp.cleanup());
@@ -40,5 +41,29 @@ describe('CSV files that are not UTF-8', () => {
     const bad = Buffer.concat([Buffer.from('clip;name;x\n' + rows.slice(0, 15000).join('\n') + '\n', 'utf8'), Buffer.from('t;J\xf6rg;x\n', 'latin1')]);
     const err = await checkUtf8File(file('bad.csv', bad)).catch((e: InputError) => e);
     expect((err as InputError).toLine()).toMatch(/bad\.csv:15002: not UTF-8 \(byte 0xF6/);
+  });
+
+  // ttrial55b: agreement's csv-parse stream read UTF-16 with a BOM, the manifest and a labels file's spans did not: an
+  // Excel 'Unicode Text' manifest was "no 'session_id' column", and such a labels file's span columns went unseen.
+  const utf16 = (text: string, be = false) => {
+    const body = Buffer.from(text, 'utf16le');
+    return Buffer.concat([Buffer.from(be ? [0xfe, 0xff] : [0xff, 0xfe]), be ? body.swap16() : body]);
+  };
+
+  it('extract reads a UTF-16 manifest (Excel\'s tab-separated Unicode Text) as its UTF-8 twin', async () => {
+    copyFileSync(join(FIXTURES, 'demo', 's01_lav.flac'), join(tmp.dir, 's01_lav.flac'));
+    const p = file('unicode.txt', utf16('session_id\tspeaker_id\tlav_audio\r\ns01\tJörg\ts01_lav.flac\r\n'));
+    const r = await runCliInProcess(['extract', p, '--check']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, sessions: 1, media_files: 1 });
+    await expect(readTextFile(file('be.csv', utf16('a,b\n1,ä\n', true)))).resolves.toBe('a,b\n1,ä\n');
+    await expect(readTextFile(file('odd.csv', Buffer.concat([utf16('a,b\n'), Buffer.from([0x31])])))).rejects.toThrow(/UTF-16 .* odd number of bytes/);
+  });
+
+  it('a UTF-16 labels file keeps its span columns (session_id, start_s, end_s)', async () => {
+    const rows = 'target,rater,rating,session_id,start_s,end_s\nc1,r1,3,s01,1.5,2.5\nc1,r2,4,s01,1.5,2.5\n';
+    const set = await readLabelFiles([file('labels16.csv', utf16(rows))]);
+    expect(set.withoutSpans).toEqual([]);
+    expect(set.spansBySession.get('s01')).toHaveLength(1);
   });
 });

@@ -46,4 +46,11 @@ describe('extract --check', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, check: true, sessions: 2, media_files: 3, warnings: 0 });
     expect(existsSync(join(dir, 's01'))).toBe(false);
   });
+
+  it('a --shard the run would refuse is refused by the check too (a 1-based array index: 2/2), saying what to do', async () => {
+    const r = await runCliInProcess(['extract', join(dir, 'good.csv'), '--check', '--shard', '2/2'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe('mmprep: --shard 2/2: K is 0-based and must be below N (0..1); an array counted from 1 (sbatch --array=1-2) leaves shard 0 out: number its tasks 0..1 (--array=0-1), or pass K-1\n');
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, exit_code: 2 });
+  });
 });

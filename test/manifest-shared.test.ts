@@ -4,8 +4,8 @@
  * `dataset validate` "ok splits". Speaker ids 'spk_a' and 'SPK-A' likewise went to train and test unremarked.
  * The manifest reader now says so (a note extract and dataset build print as a warning line).
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestError, readManifest } from '../src/batch/manifest.js';
 import { FIXTURES, tempDir } from './helpers/cli.js';
@@ -162,6 +162,19 @@ describe('readManifest: a missing file says what to do when the cause is plain',
       `${p}:3, column video: no such file: media/b.mp4 (paths are relative to the manifest's folder ${sub}; it is in the folder ${dir}: write '../../media/b.mp4')`,
       `${p}:3, column lav_audio: no such file: nowhere.wav`,
     ]);
+  });
+
+  it('a manifest given by a symbolic link in another folder names its target\'s folder, where its media are (ttrial55b)', async () => {
+    const target = join(dir, 'media', 'in-media.csv');
+    writeFileSync(target, HEAD + 's01,spk_a,a.mp4,a.wav\n');
+    mkdirSync(join(dir, 'links'));
+    const link = join(dir, 'links', 'm.csv');
+    symlinkSync(target, link);
+    const lines = await readManifest(link).then(() => [], (e: ManifestError) => e.lines());
+    expect(lines[0]).toBe(
+      `${link}:2, column video: no such file: a.mp4 (paths are relative to the manifest's folder ${join(dir, 'links')}; it is in the folder of the file the manifest is a symbolic link to, ${realpathSync(join(dir, 'media'))}: write '${relative(join(dir, 'links'), realpathSync(join(dir, 'media', 'a.mp4')))}', or give the manifest by its own path (${realpathSync(target)}))`,
+    );
+    expect(lines).toHaveLength(2);
   });
 });
 

@@ -6,9 +6,9 @@
  * or is allowed by name. Paths resolve against the manifest's folder. Everything, transcripts included, is validated
  * before any work starts and every problem is reported at once with its line number (ManifestError: exit 2).
  */
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
-import { checkUtf8File, csvDialectNote, delimiterHint, delimiterName, readCsvText, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote, type CsvRow, type CsvTable } from '../common/csv.js';
+import { readTextFile, csvDialectNote, delimiterHint, delimiterName, readCsvText, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote, type CsvRow, type CsvTable } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
 import { shellWord } from '../common/shell.js';
 import { duplicateTopLevelKey } from '../common/json-keys.js';
@@ -382,8 +382,7 @@ async function readManifestText(file: string, abs: string): Promise<string> {
   try {
     const st = await stat(abs);
     if (st.isDirectory()) throw new InputError('is a directory, not a manifest file', { file });
-    await checkUtf8File(abs, file);
-    return await readFile(abs, 'utf8');
+    return await readTextFile(abs, file);
   } catch (e) {
     if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
@@ -416,6 +415,8 @@ interface ManifestScan {
   file: string;
   /** The manifest's folder: relative paths resolve against it. */
   base: string;
+  /** The manifest's absolute path (a symbolic link's own, whose target's folder a missing file's hint also looks in). */
+  abs: string;
   format: 'csv' | 'jsonl';
   columns: string[];
   roles: string[];
@@ -636,7 +637,7 @@ async function settleFileChecks(scan: ManifestScan): Promise<Set<string>> {
   const missing = new Set<string>();
   for (const c of scan.fileChecks) {
     const why = await c.why;
-    const hint = why === 'no such file' ? (await missingFileHint(c.given, scan.base)) || optionalCellHint(c.column) : '';
+    const hint = why === 'no such file' ? (await missingFileHint(c.given, scan.base, scan.abs)) || optionalCellHint(c.column) : '';
     if (why) scan.problems.push({ file: scan.file, line: c.line, column: c.column, message: `${why}: ${c.given}${hint}` });
     if (why) missing.add(`${c.line}:${c.column}`);
   }
@@ -688,6 +689,7 @@ export async function readManifest(path: string, opts: ReadManifestOptions = {})
   const scan: ManifestScan = {
     file,
     base: dirname(abs),
+    abs,
     format,
     columns,
     roles,

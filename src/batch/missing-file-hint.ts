@@ -6,7 +6,7 @@
  * (NFC 'ü' against NFD 'u' + combining diaeresis: macOS writes names decomposed, a typed cell is composed; the two look
  * identical), a name in the same folder within two edits of it (a typo), else nothing (the line already names the cell and the path).
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 async function isFile(path: string): Promise<boolean> {
@@ -66,8 +66,8 @@ async function nearName(path: string): Promise<string | null> {
   return at.length === 1 ? at[0].n : null;
 }
 
-/** A short parenthesised hint for `given` (as written in the manifest, `base` the manifest's folder). */
-export async function missingFileHint(given: string, base: string): Promise<string> {
+/** A short parenthesised hint for `given` (as written in the manifest, `base` the manifest's folder, `manifest` its path). */
+export async function missingFileHint(given: string, base: string, manifest?: string): Promise<string> {
   if (given.includes('\\')) {
     const slashed = given.replace(/\\/g, '/');
     if (await isFile(isAbsolute(slashed) ? slashed : resolve(base, slashed))) return ` (a Windows path? '${slashed}' exists: write '/' between folders)`;
@@ -77,7 +77,7 @@ export async function missingFileHint(given: string, base: string): Promise<stri
   if (form !== null) return form;
   const near = await otherCase(path);
   if (near !== null) return ` (did you mean '${near}'? file names are case-sensitive here)`;
-  const other = isAbsolute(given) ? '' : await otherFolderHint(given, base);
+  const other = isAbsolute(given) ? '' : await otherFolderHint(given, base, manifest);
   if (other !== '') return other;
   const typo = await nearName(path);
   return typo === null ? '' : ` (did you mean '${typo}'? it is in the same folder: correct the cell or the file's name)`;
@@ -136,13 +136,18 @@ const PARENTS_SEARCHED = 3;
  * A relative path that names a file from the current folder or a folder above the manifest's (a manifest written in
  * the media folder and moved, or paths typed from where the command runs): the path to write instead.
  */
-async function otherFolderHint(given: string, base: string): Promise<string> {
-  const folders = [process.cwd()];
+async function otherFolderHint(given: string, base: string, manifest?: string): Promise<string> {
+  // A manifest that is a symbolic link (ttrial55b: link.csv -> m/manifest.csv) reads paths from the link's folder, not
+  // its target's, where its media usually are.
+  const targetPath = manifest === undefined ? null : await realpath(manifest).catch(() => null);
+  const linked = targetPath !== null && dirname(targetPath) !== (await realpath(base).catch(() => base)) ? dirname(targetPath) : null;
+  const folders = [...(linked === null ? [] : [linked]), process.cwd()];
   for (let d = dirname(base), i = 0; i < PARENTS_SEARCHED && d !== dirname(d); d = dirname(d), i++) folders.push(d);
   for (const folder of folders) {
     if (folder === base || !(await isFile(resolve(folder, given)))) continue;
-    const where = folder === process.cwd() ? 'the current folder' : `the folder ${folder}`;
-    return ` (paths are relative to the manifest's folder ${base}; it is in ${where}: write '${relative(base, resolve(folder, given))}')`;
+    const where = folder === linked ? `the folder of the file the manifest is a symbolic link to, ${folder}` : folder === process.cwd() ? 'the current folder' : `the folder ${folder}`;
+    const orLink = folder === linked ? `, or give the manifest by its own path (${targetPath})` : '';
+    return ` (paths are relative to the manifest's folder ${base}; it is in ${where}: write '${relative(base, resolve(folder, given))}'${orLink})`;
   }
   return '';
 }

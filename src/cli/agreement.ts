@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { csvDialectNote, parseDelimiter, sniffFileDelimiter } from '../common/csv.js';
+import { csvDialectNote, parseDelimiter, readTextFile, sniffFileDelimiter } from '../common/csv.js';
 import { shellWord } from '../common/shell.js';
 import { writeFileAtomic } from '../common/atomic.js';
 import { GateError, InputError, isMmprepError } from '../common/errors.js';
@@ -80,8 +79,9 @@ async function readLevels(o: Opts): Promise<string[] | undefined> {
   if (o.levelsFile !== undefined) {
     let text: string;
     try {
-      text = await readFile(o.levelsFile, 'utf8');
+      text = await readTextFile(o.levelsFile);
     } catch (e) {
+      if (e instanceof InputError) throw e;
       throw new InputError(`cannot read the levels file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: o.levelsFile });
     }
     levels = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');

@@ -1,8 +1,8 @@
 /** `mmprep extract`: thin wrapper over extract() (src/batch/extract.ts). */
 import { InvalidArgumentError, type Command } from 'commander';
 import { usableCpus } from '../common/cpus.js';
-import { BatchError, EXIT, isMmprepError } from '../common/errors.js';
-import { extract, ExtractControl, ManifestError, parseShard, STAGE_NAMES, type ExtractSummary, type StageName } from '../batch/extract.js';
+import { BatchError, EXIT, InputError, isMmprepError } from '../common/errors.js';
+import { extract, ExtractControl, ManifestError, parseShard as parseShardText, STAGE_NAMES, type ExtractSummary, type StageName } from '../batch/extract.js';
 import { exitUnlessDone, ROLLBACK_EXIT_MS } from '../batch/interrupt.js';
 import { checkManifest } from '../batch/check.js';
 import type { ProgressMode } from '../batch/progress.js';
@@ -79,6 +79,22 @@ function addRunAndStageOptions(cmd: Command): void {
     .option('--progress <mode>', 'auto (a bar on a TTY, lines every 10 s otherwise), bar, lines or none', choiceOption('--progress', ['auto', 'bar', 'lines', 'none'] as const), 'auto');
 }
 
+/**
+ * `--shard K/N` as batch/shard.ts reads it, and for K = N, the last task of an array counted from 1 (sbatch
+ * --array=1-N), what to do: its other tasks run shards 1..N-1 and shard 0 never runs. (Here, not in batch/, whose
+ * bytes are in extract's code fingerprint: a message is no reason to redo everyone's sessions on --resume.)
+ */
+function parseShard(text: string): ReturnType<typeof parseShardText> {
+  try {
+    return parseShardText(text);
+  } catch (e) {
+    const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+    if (!(e instanceof InputError) || !m || Number(m[2]) < 2 || Number(m[1]) !== Number(m[2])) throw e;
+    const n = Number(m[2]);
+    throw new InputError(`${e.message}; an array counted from 1 (sbatch --array=1-${n}) leaves shard 0 out: number its tasks 0..${n - 1} (--array=0-${n - 1}), or pass K-1`);
+  }
+}
+
 /** `mmprep extract MANIFEST`: the run under SIGINT/SIGTERM handlers, then its summary and exit code. */
 async function runExtract(manifest: string, o: Opts): Promise<number> {
   warnUnreadStageOptions(o);
@@ -120,12 +136,15 @@ async function runExtract(manifest: string, o: Opts): Promise<number> {
 }
 
 /**
- * `--check`: the manifest's checks over every row, nothing written (-o and --shard are not used). stdout: the JSON
+ * `--check`: the manifest's checks over every row, nothing written (-o and --shard are not used; a malformed --shard is
+ * refused as the run would refuse it). stdout: the JSON
  * summary (ok true), or the JSON failure with every problem as a refused run prints it; stderr: one line each.
  */
 async function runCheck(manifest: string, o: Opts): Promise<number> {
   let checked;
   try {
+    // -o and --shard are not used, but a --shard the run would refuse (2/2 from a 1-based array index) is refused here
+    if (o.shard !== undefined) parseShard(o.shard);
     checked = await checkManifest(manifest, { only: o.only, refRole: o.refRole, delimiter: o.delimiter, allowColumns: o.allowColumns, stageOptions: stageOptionsOf(o) });
   } catch (e) {
     if (isMmprepError(e)) printJsonFailure(e, { manifest: absoluteOrNull(manifest), ...(e instanceof ManifestError ? { problems: e.lines() } : {}) });

@@ -7,7 +7,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { decimalNumber } from './decimal.js';
 import { InputError } from './errors.js';
@@ -260,6 +260,23 @@ export async function checkUtf8File(path: string, file = path): Promise<void> {
     carry = Buffer.from(buf.subarray(end));
   }
   if (carry.length && !isUtf8(carry)) throw notUtf8(carry, lines, file);
+}
+
+/**
+ * A small CSV or JSONL file's text (a manifest, a labels file's spans): UTF-8 (checked as above), or UTF-16 with a BOM
+ * decoded (Excel's 'Unicode Text' export, tab-separated UTF-16LE), so that every reader of a file reads what
+ * agreement's csv-parse stream reads. Before, `readFile(…, 'utf8')` made such a manifest "no 'session_id' column", and a
+ * labels file's span columns unseen, while its ratings were read (ttrial55b).
+ */
+export async function readTextFile(path: string, file = path): Promise<string> {
+  await checkUtf8File(path, file);
+  const buf = await readFile(path);
+  const le = buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe;
+  const be = buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff;
+  if (!le && !be) return buf.toString('utf8');
+  const body = Buffer.from(buf.subarray(2));
+  if (body.length % 2) throw new InputError(`UTF-16 (byte order mark ${le ? 'FF FE' : 'FE FF'}) with an odd number of bytes: a file cut short? save it again, or as 'CSV UTF-8'`, { file });
+  return (be ? body.swap16() : body).toString('utf16le');
 }
 
 function notUtf8(buf: Uint8Array, linesBefore: number, file: string): InputError {

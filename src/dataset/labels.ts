@@ -6,9 +6,8 @@
  * `end_s` columns in the same file: the segment with the largest temporal IoU (at least 0.5) gets it.
  */
 import { realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { looksLikeDecimalComma, parseDecimal, readCsvText, thousandsPointMessage } from '../common/csv.js';
+import { looksLikeDecimalComma, parseDecimal, readCsvText, readTextFile, thousandsPointMessage } from '../common/csv.js';
 import { InputError } from '../common/errors.js';
 import { editDistance } from '../batch/manifest.js';
 import { readRatings } from '../agreement/read.js';
@@ -210,7 +209,7 @@ function categoricalGold(g: GoldLabel): Gold {
 
 /** target -> span from the file's session_id/start_s/end_s columns (null when the file lacks them). */
 async function readSpans(file: string, targetColumn: string, opts: ReadLabelsOptions): Promise<LabelTargetSpan[] | null> {
-  const table = readCsvText(await readFile(file, 'utf8'), file, { delimiter: opts.delimiter });
+  const table = readCsvText(await readTextFile(file), file, { delimiter: opts.delimiter });
   if (table.header.length === 0) return [];
   const head = table.header.map((h) => h.toLowerCase());
   const ci = (n: string) => head.indexOf(n.toLowerCase());
