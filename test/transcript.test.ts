@@ -199,6 +199,11 @@ describe('transcript clock', () => {
     const session = { ...s02, media: s02.media.map((x) => (x.role === 'video' ? { ...x, path: cam } : x)), meta: { ...s02.meta, labels_clock: 'video' } };
     const clock = (await columnClock(session, sync, 'labels_clock'))!;
     expect(clock(2)).toBeCloseTo(2 + 1.4 - 0.5, 6); // was 1.5: the span read as the picture's presentation time
+    // A camera that cannot be probed fails naming the file, rather than being read as starting at 0
+    const notMedia = write('silent-broken.mp4', 'not a video');
+    const broken = write('sync-broken.json', JSON.stringify({ version: 1, reference: { file: join(FIXTURES, 'demo', 's02_lav.flac'), kind: 'audio', stream: 0 }, streams: [{ file: notMedia, kind: 'video', stream: 0, offset_s: -0.5, drift_ppm: null, method: 'flash', confidence: 1 }] }));
+    const brokenSession = { ...session, media: session.media.map((x) => (x.role === 'video' ? { ...x, path: notMedia } : x)) };
+    await expect(columnClock(brokenSession, broken, 'labels_clock')).rejects.toThrow(/silent-broken\.mp4|not a media file/);
   }, 30_000);
 
   it('a transcript timed on another role without a sync.json (extract without the sync stage) says so and what to run', async () => {

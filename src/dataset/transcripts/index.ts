@@ -94,15 +94,15 @@ export async function roleClock(syncPath: string, mediaPath: string, knownSha256
   return first === 0 ? clock : (t: number) => clock(t + first);
 }
 
-/** The presentation time of a file's first video frame (ffprobe's start_time of video stream 0), 0 when unknown. */
+/**
+ * The presentation time of a file's first video frame (ffprobe's start_time of video stream 0; 0 when ffprobe states
+ * none). A file that cannot be probed fails the session naming it (probe's InputError), rather than being read as
+ * starting at 0.
+ */
 async function firstFrameS(mediaPath: string): Promise<number> {
   const { probe, pickStream } = await import('../../media/probe.js');
-  try {
-    const t = pickStream(await probe(mediaPath), 'video', 0).start_time_s;
-    return t !== null && Number.isFinite(t) ? t : 0;
-  } catch {
-    return 0;
-  }
+  const t = pickStream(await probe(mediaPath), 'video', 0).start_time_s;
+  return t !== null && Number.isFinite(t) ? t : 0;
 }
 
 /** The sha256 extract's meta.json (beside sync.json) records for the media file of `role` the sync map was made from. */
