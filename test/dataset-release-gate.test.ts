@@ -11,7 +11,7 @@
  * Controls: the demo's release and one with a few honestly unrated utterances validate (exit 0).
  * Synthetic feature folders (no media decoded), every command in-process.
  */
-import { cpSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
@@ -184,5 +184,26 @@ describe('a media name in another Unicode form', () => {
     const r = await runCliInProcess(['dataset', 'build', manifest, '--features', feats, '-o', join(tmp.dir, 'unicode-rel'), '--segments', 'fixed:5']);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(`session s02: lav_audio ${nfc} does not exist (${join(dir, nfc)}) (exists with another Unicode form of its name: '${nfc.normalize('NFD')}' is NFD on disk, NFC in the cell;`);
+  });
+});
+
+describe('a manifest given by a symbolic link', () => {
+  it("build's missing-media line says the paths resolve from the link's folder, and where the file is", async () => {
+    // Paths resolve from the folder of the manifest as given (the link's): extract's hint said so (ttrial55b), build's did not.
+    const dir = join(tmp.dir, 'linked');
+    const manifest = demoManifestCopy(dir, (csv) => csv.replace(/[^,\n]*s02_lav\.flac/, 'lav-s02.flac'));
+    writeFileSync(join(dir, 'lav-s02.flac'), 'not audio');
+    mkdirSync(join(tmp.dir, 'elsewhere'));
+    const link = join(tmp.dir, 'elsewhere', 'link.csv');
+    symlinkSync(manifest, link);
+    const feats = join(tmp.dir, 'features-linked');
+    cpSync(FEATURES, feats, { recursive: true });
+    const meta = join(feats, 's02', 'meta.json');
+    const m = JSON.parse(readFileSync(meta, 'utf8'));
+    m.inputs = [{ role: 'lav_audio', file: 'lav-s02.flac', size_bytes: 9, sha256: '0'.repeat(64) }];
+    writeFileSync(meta, JSON.stringify(m, null, 2) + '\n');
+    const r = await runCliInProcess(['dataset', 'build', link, '--features', feats, '-o', join(tmp.dir, 'linked-rel'), '--segments', 'fixed:5']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`session s02: lav_audio lav-s02.flac does not exist (${join(tmp.dir, 'elsewhere', 'lav-s02.flac')}) (paths are relative to the manifest's folder ${join(tmp.dir, 'elsewhere')}; it is in the folder of the file the manifest is a symbolic link to, ${dir}: write '../linked/lav-s02.flac', or give the manifest by its own path (${manifest}))`);
   });
 });

@@ -210,7 +210,7 @@ async function readBuildInputs(manifestPath: string, o: BuildOptions): Promise<B
       const note = csvDialectNote(f, await sniffFileDelimiter(f), false);
       if (note) o.onNote?.(note);
     }
-  const { hashes, changedInputs } = await checkFeatureFiles(manifest.sessions, featuresDir, dirname(manifest.path));
+  const { hashes, changedInputs } = await checkFeatureFiles(manifest.sessions, featuresDir, manifest.path);
   for (const n of sameContentNotes(manifestPath, manifest.sessions, hashes)) o.onNote?.(n);
   const keys = splitKeys(manifest.sessions.map((s) => ({ speaker_id: s.speaker_id, media: s.media.map((m) => ({ path: m.path, sha256: hashes.get(s.session_id)?.get(m.role) })) })));
   const manifestSplit = manifestSplits(manifestPath, manifest.sessions, keys, o.split !== undefined);

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { sha256File } from '../common/sha256.js';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { InputError } from '../common/errors.js';
 import type { ManifestSession } from '../batch/manifest.js';
 import { clockId, type SessionMeta } from '../batch/extract-session.js';
@@ -31,7 +31,7 @@ function short(clock: string): string {
  * take copied in, another manifest's session of the same id extracted into the same folder) would pair this
  * manifest's transcript and labels with another recording's frames.
  */
-async function inputProblems(s: ManifestSession, meta: SessionMeta, manifestDir: string, changed: string[]): Promise<string[]> {
+async function inputProblems(s: ManifestSession, meta: SessionMeta, manifestPath: string, changed: string[]): Promise<string[]> {
   if (!Array.isArray(meta.inputs)) return [];
   const out: string[] = [];
   const redo = 'run mmprep extract --resume with this manifest and -o to extract it again';
@@ -47,7 +47,7 @@ async function inputProblems(s: ManifestSession, meta: SessionMeta, manifestDir:
     if (size === null) {
       // Not checkable, so not built: before 2026-12-05 a missing file was skipped and the session built without a word.
       // extract's hint (another Unicode form of the name, case, a typo, ...): build said only "does not exist" (ttrial45b).
-      const hint = await missingFileHint(m.given, manifestDir);
+      const hint = await missingFileHint(m.given, dirname(manifestPath), manifestPath);
       out.push(`${name} does not exist (${m.path})${hint}: the build reads each media file once to check it is the one its features were extracted from (meta.json inputs); put the media where the manifest names them (relative paths are read from the manifest's folder)`);
       continue;
     }
@@ -77,7 +77,7 @@ interface SessionProblems {
   changed: string[];
 }
 
-async function problemsOf(s: ManifestSession, featuresDir: string, hashes: MediaHashes, manifestDir: string): Promise<SessionProblems> {
+async function problemsOf(s: ManifestSession, featuresDir: string, hashes: MediaHashes, manifestPath: string): Promise<SessionProblems> {
   const dir = join(featuresDir, s.session_id);
   let meta: SessionMeta;
   try {
@@ -91,7 +91,7 @@ async function problemsOf(s: ManifestSession, featuresDir: string, hashes: Media
   const now = clockId(syncSha);
   const out: string[] = [];
   const changed: string[] = [];
-  if (BUILD_FEATURE_FILES.some((f) => existsSync(join(dir, f)))) out.push(...(await inputProblems(s, meta, manifestDir, changed)));
+  if (BUILD_FEATURE_FILES.some((f) => existsSync(join(dir, f)))) out.push(...(await inputProblems(s, meta, manifestPath, changed)));
   // sync.json itself is not the one extract wrote (copied in from another session's folder, edited): every feature is
   // then "made on another clock", and redoing them with --only audio/face fails on the foreign clock (a new user's
   // trial); the sync stage must run again.
@@ -124,12 +124,12 @@ async function problemsOf(s: ManifestSession, featuresDir: string, hashes: Media
  * and the sessions a media file of which is not the one its features were extracted from, with the reason they fail
  * alone (their other problems too: the session is not built, so they do not refuse the build).
  */
-export async function checkFeatureFiles(sessions: ManifestSession[], featuresDir: string, manifestDir: string): Promise<{ hashes: MediaHashes; changedInputs: Map<string, string> }> {
+export async function checkFeatureFiles(sessions: ManifestSession[], featuresDir: string, manifestPath: string): Promise<{ hashes: MediaHashes; changedInputs: Map<string, string> }> {
   const problems: string[] = [];
   const hashes: MediaHashes = new Map();
   const changedInputs = new Map<string, string>();
   for (const s of sessions) {
-    const found = await problemsOf(s, featuresDir, hashes, manifestDir);
+    const found = await problemsOf(s, featuresDir, hashes, manifestPath);
     if (found.changed.length === 0) problems.push(...found.problems);
     else changedInputs.set(s.session_id, [...found.changed, ...found.problems].map((p) => p.replace(`session ${s.session_id}: `, '')).join('; '));
   }
