@@ -392,4 +392,35 @@ describe('records and summary', () => {
     expect(rightId.size).toBe(1);
     expect([...leftId][0]).not.toBe([...rightId][0]);
   });
+
+  it('wide and tall frames: two cameras side by side at 3:1 and one in a 1:3 portrait keep their faces', async () => {
+    // BlazeFace's square input squashed the faces of a wide frame: the demo camera twice side by side, padded to
+    // 720x240, gave no face on any frame (exit 0), the camera in a 320x960 portrait none either (detector-aspect.ts).
+    const cam = join(FIXTURES, 'demo', 's01_camera.mp4');
+    const wide = join(tmp.dir, 'wide.mp4');
+    const tall = join(tmp.dir, 'tall.mp4');
+    ffmpegSync(['-i', cam, '-filter_complex', '[0:v]trim=0:0.4,split[a][b];[a][b]hstack,pad=720:240:40:0', '-an', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', wide]);
+    ffmpegSync(['-i', cam, '-vf', 'trim=0:0.2,pad=320:960:0:360', '-an', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', tall]);
+    await extractFace(wide, { out: join(tmp.dir, 'wide.jsonl'), maxFaces: 2, workers: 0 });
+    await extractFace(tall, { out: join(tmp.dir, 'tall.jsonl'), workers: 0 });
+    const wideRecs = readJsonl(join(tmp.dir, 'wide.jsonl'));
+    expect(wideRecs).toHaveLength(10);
+    for (const r of wideRecs) {
+      expect(r.n_faces).toBe(2);
+      const centres = [r, ...(r.faces as unknown as FaceRecord[])].map((f) => (f.bbox_px as number[])[0] + (f.bbox_px as number[])[2] / 2).sort((a, b) => a - b);
+      // One face on each camera (cameras at x 40-360 and 360-680).
+      expect(centres[0]).toBeGreaterThan(40);
+      expect(centres[0]).toBeLessThan(360);
+      expect(centres[1]).toBeGreaterThan(360);
+      expect(centres[1]).toBeLessThan(680);
+    }
+    const tallRecs = readJsonl(join(tmp.dir, 'tall.jsonl'));
+    expect(tallRecs).toHaveLength(5);
+    for (const r of tallRecs) {
+      expect(r.face_found).toBe(true);
+      const [, y, , h] = r.bbox_px as number[];
+      expect(y + h / 2).toBeGreaterThan(360);
+      expect(y + h / 2).toBeLessThan(600);
+    }
+  });
 });
