@@ -11,6 +11,7 @@ import { probe } from '../src/media/probe.js';
 import { keptFaceWorkers } from '../src/face/pool.js';
 import { FaceRun } from '../src/face/extract.js';
 import { defaultModelDir } from '../src/face/models.js';
+import { faceSummaryWarnings } from '../src/face/summary-warnings.js';
 import { ffmpegSync, ffprobeJson } from './helpers/ffmpeg.js';
 import { FIXTURES, ROOT, runCli, runFaceInProcess, tempDir } from './helpers/cli.js';
 
@@ -391,5 +392,43 @@ describe('records and summary', () => {
     expect(leftId.size).toBe(1);
     expect(rightId.size).toBe(1);
     expect([...leftId][0]).not.toBe([...rightId][0]);
+  });
+
+  it('wide and tall frames: two cameras side by side at 3:1 and one in a 1:3 portrait keep their faces', async () => {
+    // BlazeFace's square input squashed the faces of a wide frame: the demo camera twice side by side, padded to
+    // 720x240, gave no face on any frame (exit 0), the camera in a 320x960 portrait none either (detector-aspect.ts).
+    const cam = join(FIXTURES, 'demo', 's01_camera.mp4');
+    const wide = join(tmp.dir, 'wide.mp4');
+    const tall = join(tmp.dir, 'tall.mp4');
+    ffmpegSync(['-i', cam, '-filter_complex', '[0:v]trim=0:0.4,split[a][b];[a][b]hstack,pad=720:240:40:0', '-an', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', wide]);
+    ffmpegSync(['-i', cam, '-vf', 'trim=0:0.2,pad=320:960:0:360', '-an', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', tall]);
+    const wideSummary = await extractFace(wide, { out: join(tmp.dir, 'wide.jsonl'), maxFaces: 2, workers: 0 });
+    await extractFace(tall, { out: join(tmp.dir, 'tall.jsonl'), workers: 0 });
+    expect(wideSummary?.frames_fewer_faces).toBe(0);
+    expect(faceSummaryWarnings(wideSummary as FaceSummary)).toEqual([]);
+    // A wide or tall picture with faces missing on some frames is said (the 1:3 two-camera trial clip: 14 of 38 frames
+    // with one face of two), a 16:9 one is not.
+    const summary = { frames_analysed: 38, frames_with_face: 38, frames_fewer_faces: 14, backend: 'wasm' as const };
+    expect(faceSummaryWarnings({ ...summary, inference_width: 213, inference_height: 640 })).toEqual([expect.stringMatching(/^the frames are 3\.00:1 \(taller than 16:9\) and 14 of 38 frames have fewer faces than the most found on one frame \(frames_fewer_faces\), 0 of them none: .*crop=iw:ih\/2:0:0/)]);
+    expect(faceSummaryWarnings({ ...summary, inference_width: 640, inference_height: 360 })).toEqual([]);
+    const wideRecs = readJsonl(join(tmp.dir, 'wide.jsonl'));
+    expect(wideRecs).toHaveLength(10);
+    for (const r of wideRecs) {
+      expect(r.n_faces).toBe(2);
+      const centres = [r, ...(r.faces as unknown as FaceRecord[])].map((f) => (f.bbox_px as number[])[0] + (f.bbox_px as number[])[2] / 2).sort((a, b) => a - b);
+      // One face on each camera (cameras at x 40-360 and 360-680).
+      expect(centres[0]).toBeGreaterThan(40);
+      expect(centres[0]).toBeLessThan(360);
+      expect(centres[1]).toBeGreaterThan(360);
+      expect(centres[1]).toBeLessThan(680);
+    }
+    const tallRecs = readJsonl(join(tmp.dir, 'tall.jsonl'));
+    expect(tallRecs).toHaveLength(5);
+    for (const r of tallRecs) {
+      expect(r.face_found).toBe(true);
+      const [, y, , h] = r.bbox_px as number[];
+      expect(y + h / 2).toBeGreaterThan(360);
+      expect(y + h / 2).toBeLessThan(600);
+    }
   });
 });

@@ -10,6 +10,7 @@
 import { createHuman, humanBoxesHooked, humanCropHooked, humanIrisHooked, humanMeshSubpixel, humanTrackingPatched, type HumanFace, type HumanInstance, type HumanSetup, type TensorInfoLike, type TfLike } from './backend.js';
 import { rotatedCrop, type CropBox } from './crop.js';
 import { installIrisHook, irisMode, type IrisMode } from './iris.js';
+import { detectorPadding } from './detector-aspect.js';
 import { cropRoll, orientBoxes, refinedReading, ROLL_REFINE, surelyUpright, unturnBox, UPRIGHT_VIEW_MIN, uprightScore, uprightView, VIEW_SIDE, type DetectorBox, type OrientedBoxes } from './orientation.js';
 import { meshPupils, type EyePupils } from './pupil.js';
 import { overlapsFace, PRIMARY_EXTRA_BOXES, primaryFirst, type Corners } from './primary.js';
@@ -201,11 +202,18 @@ type GetBoxes = (input: Tensor4, config: unknown) => Promise<DetectorBox[]>;
 type TurnTf = {
   image: { resizeBilinear(x: Tensor4, size: [number, number]): Tensor4 & { dispose(): void; dataSync(): Float32Array } };
   tensor4d(v: Float32Array, shape: [number, number, number, number]): Tensor4 & { dispose(): void };
+  pad(x: Tensor4, paddings: Array<[number, number]>): Tensor4 & { dispose(): void };
 };
 /** The centre of a face's box [x, y, w, h] lies inside detector box `b`. */
 function centreInside(box: readonly number[], b: DetectorBox): boolean {
   const [cx, cy] = [box[0] + box[2] / 2, box[1] + box[3] / 2];
   return cx >= b.startPoint[0] && cx <= b.endPoint[0] && cy >= b.startPoint[1] && cy <= b.endPoint[1];
+}
+
+/** A detector box's centre lies within the width x height picture (not on the padding of detectorView). */
+function inPicture(b: DetectorBox, width: number, height: number): boolean {
+  const [cx, cy] = [(b.startPoint[0] + b.endPoint[0]) / 2, (b.startPoint[1] + b.endPoint[1]) / 2];
+  return cx >= 0 && cx < width && cy >= 0 && cy < height;
 }
 
 /** A face's box [x, y, w, h] as corners (primary.ts overlapsFace). */
@@ -598,6 +606,29 @@ export class FaceEngine {
    */
   private readonly orientedBoxes = async (input: Tensor4, whole: unknown, getBoxes: GetBoxes, cache?: { boxes: unknown[] }): Promise<DetectorBox[]> => {
     if (cache) this.humanCache = cache;
+    const padded = this.detectorView(input);
+    try {
+      const boxes = await this.orientedBoxesOf(padded ?? input, whole, getBoxes);
+      return padded ? boxes.filter((b) => inPicture(b, input.shape[2], input.shape[1])) : boxes;
+    } finally {
+      padded?.dispose();
+    }
+  };
+
+  /**
+   * A frame wider (taller) than DETECTOR_PAD_ABOVE padded with black rows below (columns right of) it to 16:9,
+   * so BlazeFace's square input does not squash its faces further (detector-aspect.ts); null within the ratio. The
+   * detector's boxes on it are in the frame's own pixels.
+   */
+  private detectorView(input: Tensor4): (Tensor4 & { dispose(): void }) | null {
+    const [h, w] = [input.shape[1], input.shape[2]];
+    const [below, right] = detectorPadding(w, h);
+    if (below === 0 && right === 0) return null;
+    return (this.human.tf as unknown as TurnTf).pad(input, [[0, 0], [0, below], [0, right], [0, 0]]);
+  }
+
+  /** orientedBoxes on the detector's view of the frame (`input`, padded or not). */
+  private async orientedBoxesOf(input: Tensor4, whole: unknown, getBoxes: GetBoxes): Promise<DetectorBox[]> {
     const detector = (whole as { face?: { detector?: { maxDetected?: number } } }).face?.detector;
     const withMax = (n: number) => (detector ? { ...(whole as object), face: { ...(whole as { face: object }).face, detector: { ...detector, maxDetected: n } } } : whole);
     // A few boxes more than --max-faces, of which the primary face is chosen (primary.ts); Human meshes only those kept.
@@ -624,7 +655,7 @@ export class FaceEngine {
     this.agreeing.push(...r.agreeing);
     const boxes = r.contested.length ? await this.arbitrate(r, config, getBoxes) : r.boxes;
     return this.refineRolled(boxes, config, getBoxes);
-  };
+  }
 
   /**
    * The detector's boxes with the primary face first (primary.ts), `slots` of them; the larger faces left out are

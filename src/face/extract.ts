@@ -259,6 +259,12 @@ export interface FaceSummary {
   frames_other_face_not_analysed: number;
   frames_other_face_not_analysed_first_t_s: number | null;
   /**
+   * Analysed frames with fewer faces (n_faces) than the most kept on one frame, none included (0 when every frame has
+   * as many): faces lost on some frames, or people coming and going. Warned with frames wider or taller than 1.8:1
+   * (summary-warnings.ts wideFrameWarning), where the detector sees faces smaller (detector-aspect.ts).
+   */
+  frames_fewer_faces: number;
+  /**
    * ffmpeg's reports of damaged data while decoding the video (decode-video.ts): its error messages and the pictures
    * its decoder patched up; both 0 for a clean file. Not 0: some frames were analysed from damaged data (a warning).
    */
@@ -387,6 +393,8 @@ export class FaceRecordBuilder {
   private prev = new Map<number, PrevFace>();
   private n = 0;
   private nFace = 0;
+  /** Analysed frames per number of faces kept (n_faces): frames_fewer_faces. */
+  private framesByFaces: number[] = [];
   private nYaw = 0;
   private nYawOver = 0;
   private nLocked = 0;
@@ -634,6 +642,7 @@ export class FaceRecordBuilder {
     const { primary, others } = primaryOf(built, kept, faces);
 
     this.n++;
+    this.framesByFaces[built.length] = (this.framesByFaces[built.length] ?? 0) + 1;
     if (this.firstT === null) this.firstT = t;
     this.lastT = t;
     if (primary) {
@@ -748,6 +757,7 @@ export class FaceRecordBuilder {
       detector_frames: this.detectorFrames,
       frames_other_face_not_analysed: this.otherFaceFrames,
       frames_other_face_not_analysed_first_t_s: rn(this.firstOtherFaceT, 6),
+      frames_fewer_faces: this.n - (this.framesByFaces[this.framesByFaces.length - 1] ?? 0),
       faces_read_sideways: this.sideways.n,
       faces_read_sideways_direction: this.sideways.n === 0 ? null : this.sideways.clockwise * 2 >= this.sideways.n ? ('clockwise' as const) : ('counterclockwise' as const),
       mean_expr: Object.fromEntries(EXPRESSIONS.map((e, k) => [e, this.exprN ? r(this.exprSum[k] / this.exprN, 6) : null])) as Record<Expression, number | null>,

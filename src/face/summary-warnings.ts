@@ -4,6 +4,7 @@
  */
 import type { FaceSummary } from './extract.js';
 import { PRIMARY_SCORE_MARGIN } from './primary.js';
+import { DETECTOR_PAD_ABOVE } from './detector-aspect.js';
 import { shellWord, siblingName } from '../common/shell.js';
 
 type WarnedFields =
@@ -12,7 +13,8 @@ type WarnedFields =
   | 'faces_larger_not_analysed' | 'faces_larger_not_analysed_first_t_s' | 'decode_errors' | 'faces_rejected_flip'
   | 'faces_rejected_flip_first_t_s' | 'faces_rejected_rolled' | 'faces_rejected_rolled_first_t_s' | 'faces_read_sideways'
   | 'faces_read_sideways_direction' | 'field_order' | 'file' | 'detector_frames' | 'frames_other_face_not_analysed'
-  | 'frames_other_face_not_analysed_first_t_s' | 'max_faces' | 'frames_blink_null' | 'frames_eye_not_seen_open';
+  | 'frames_other_face_not_analysed_first_t_s' | 'max_faces' | 'frames_blink_null' | 'frames_eye_not_seen_open'
+  | 'frames_fewer_faces' | 'inference_width' | 'inference_height' | 'backend';
 type WarnedSummary = Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, WarnedFields>>;
 
 /** " (first at 1.23 s)", or nothing when the time is not known. */
@@ -25,6 +27,7 @@ export function faceSummaryWarnings(summary: WarnedSummary): string[] {
   const sar = [
     ...largerFaceWarning(summary), ...otherFaceWarning(summary), ...sidewaysWarning(summary), ...decodeErrorsWarning(summary), ...leftOutWarnings(summary),
     ...implausibleWarning(summary), ...sarWarning(summary), ...interlacedWarning(summary), ...eyesNotSeenOpenWarning(summary),
+    ...wideFrameWarning(summary),
   ];
   if (summary.frames_analysed > 0 && summary.frames_with_face === 0) {
     return [noFaceWarning(summary), ...sar];
@@ -37,6 +40,32 @@ export function faceSummaryWarnings(summary: WarnedSummary): string[] {
     ];
   }
   return sar;
+}
+
+/**
+ * Frames wider (taller) than DETECTOR_PAD_ABOVE with frames lacking a face or fewer faces than others: the detector
+ * sees the whole frame at 256 px on its longer side, padded to 16:9 (detector-aspect.ts), so each face is smaller there
+ * than in a crop of it, and a weak face can be lost (two side-by-side or stacked cameras: faces at a third of the 4:3
+ * size at 3:1); with the tensorflow backends (Human's own build) it is squashed into the square instead (s01 twice side
+ * by side, 8:3: faces on 14 of 38 frames). Cropping each camera gives the detector its faces at full size.
+ */
+function wideFrameWarning(s: Pick<FaceSummary, 'frames_analysed' | 'frames_with_face'> & Partial<Pick<FaceSummary, 'frames_fewer_faces' | 'inference_width' | 'inference_height' | 'backend'>>): string[] {
+  const [w, h] = [s.inference_width ?? 0, s.inference_height ?? 0];
+  const wide = w > h * DETECTOR_PAD_ABOVE;
+  if (!(wide || h > w * DETECTOR_PAD_ABOVE)) return [];
+  const fewer = s.frames_fewer_faces ?? s.frames_analysed - s.frames_with_face;
+  if (fewer === 0 && s.frames_with_face === s.frames_analysed) return [];
+  const squashed = s.backend === 'tensorflow' || s.backend === 'tensorflow-gpu';
+  const ratio = (Math.max(w, h) / Math.min(w, h)).toFixed(2);
+  const seen = squashed
+    ? `with the ${s.backend} backend the face detector squashes such a frame into its square input, where faces are lost (use --backend wasm, which pads it to 16:9)`
+    : 'the face detector sees such a frame padded to 16:9 and shrunk to 256 px on its longer side, so each face is smaller there than in a crop of it and a weak face can be lost';
+  const crop = wide ? "crop=iw/2:ih:0:0 and crop=iw/2:ih:iw/2:0 for two side by side" : "crop=iw:ih/2:0:0 and crop=iw:ih/2:0:ih/2 for two stacked";
+  const none = s.frames_analysed - s.frames_with_face;
+  const lost = s.frames_with_face === 0 ? 'no frame has a face' : `${fewer} of ${s.frames_analysed} frames have fewer faces than the most found on one frame (frames_fewer_faces), ${none} of them none`;
+  return [
+    `the frames are ${ratio}:1 (${wide ? 'wider' : 'taller'} than 16:9) and ${lost}: ${seen}; if the picture holds several cameras, crop each one and run it on its own (ffmpeg -vf ${crop})`,
+  ];
 }
 
 /**
