@@ -13,8 +13,9 @@ import { cohenPairs, lightKappa, pairTables, type LightKappa, type PairKappa } f
 import { planning, type Planning } from './planning.js';
 import { firstOccasion, intraRater, type IntraRater } from './retest.js';
 import type { IccType, RatingsDimension, RatingsTable } from './types.js';
-import { editDistanceAtMost1, placesText, raterPlaces, shownName, spellingGroups, spellingKey, spellingVariantWarnings, spellingWarning, type SpellingPlaces, type SpellingVariantsWarning } from './variants.js';
+import { labelPlaces, placesText, raterPlaces, shownName, spellingGroups, spellingKey, spellingVariantWarnings, spellingWarning, type SpellingPlaces, type SpellingVariantsWarning } from './variants.js';
 import { raterTargetCounts, raterTypoPairs } from './typos.js';
+import { isOneLetterTypo, labelTypoPairs, labelUses } from './label-typos.js';
 import { consensusNote, excludeOption, type ExcludedRater } from './exclude.js';
 import { numericCodesWarning, type NumericCodesWarning } from './codes.js';
 import { reversedScaleWarnings, type ReversedScaleWarning } from './reversed.js';
@@ -66,6 +67,7 @@ export type AgreementWarning =
   | SpellingVariantsWarning
   | IccFewTargetsWarning
   | RaterTypoWarning
+  | LabelTypoWarning
   | DimensionTypoWarning
   | NumericCodesWarning
   | FarRatingWarning
@@ -110,6 +112,16 @@ export interface DimensionTypoWarning {
   code: 'dimension_typo';
   /** This dimension, then the one it is likely a typo of. */
   names: [string, string];
+  message: string;
+}
+
+/** 'label_typo': two labels one letter apart, the rarer given at most a third as often (src/agreement/label-typos.ts). */
+export interface LabelTypoWarning {
+  code: 'label_typo';
+  /** The rarer label, then the label it is likely a typo of. */
+  labels: [string, string];
+  /** Where the rarer label's first ratings are (as spelling_variants' `where`). */
+  where: SpellingPlaces[];
   message: string;
 }
 
@@ -533,6 +545,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
       ...identicalRatersWarnings(d, bt),
       ...spellingVariantWarnings(dim),
       ...raterTypoWarnings(d),
+      ...labelTypoWarnings(d),
       ...sharedRaterWarnings(d),
       ...iccFewTargets,
       ...fewTargetsWarning(d, bt, icc, iccFewTargets.length > 0),
@@ -700,6 +713,20 @@ function raterTypoWarnings(d: RatingsDimension): RaterTypoWarning[] {
   });
 }
 
+/** Labels one letter apart, the rarer given at most a third as often (label-typos.ts), with the rarer's first lines. */
+function labelTypoWarnings(d: RatingsDimension): LabelTypoWarning[] {
+  const uses = labelUses(d);
+  const names = d.categories ?? [];
+  return labelTypoPairs(d).map(({ rare, twin }) => {
+    const where = labelPlaces(d, rare, uses[rare]);
+    const [a, b] = [shownName(names[rare]), shownName(names[twin])];
+    const message =
+      `label '${a}' (${uses[rare]} rating${uses[rare] === 1 ? '' : 's'}, ${placesText(where)}) is one letter from label '${b}' (${uses[twin]}) and is counted as a category of its own, ` +
+      `which lowers every kappa and alpha: if it is '${b}', correct it in the file`;
+    return { code: 'label_typo', labels: [names[rare], names[twin]], where: [where], message };
+  });
+}
+
 /** Every agreement figure and diagnostic of a table, one entry per dimension (in file order). */
 export function analyzeAgreement(table: RatingsTable, opts: AnalyzeOptions = {}): AgreementResult {
   const replicates = opts.bootstrap ?? 0;
@@ -729,9 +756,3 @@ export function withDimensionVariants(dims: DimensionResult[]): DimensionResult[
   return dims;
 }
 
-/** One letter apart once case and separators are ignored, 4 or more letters, not only in digits ('item1', 'item2'). */
-function isOneLetterTypo(a: string, b: string): boolean {
-  const [ka, kb] = [spellingKey(a), spellingKey(b)];
-  const bare = (k: string) => k.replace(/\d/g, '');
-  return ka !== kb && ka.length >= 4 && bare(ka) !== bare(kb) && editDistanceAtMost1(ka, kb);
-}

@@ -13,7 +13,8 @@ import { shellWord } from '../common/shell.js';
 import { InputError } from '../common/errors.js';
 import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, thousandsPointMessage, UNCLOSED_QUOTE, UnclosedQuoteScan, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
-import { editDistanceAtMost1, raterRecords, spellingKey, variantRecords } from './variants.js';
+import { editDistanceAtMost1, labelRecords, raterRecords, spellingKey, variantRecords } from './variants.js';
+import { labelTypoPairs } from './label-typos.js';
 import { excludedText, excludeSet, resolveExcluded } from './exclude.js';
 import { freeTextRater, textRater } from './text-rater.js';
 import { raterTypoPairs } from './typos.js';
@@ -277,7 +278,7 @@ async function linesOfRecords(path: string, recs: number[], delimiter: string): 
 
 /** Each dimension's source (layout, columns, the lines its spelling warnings point at): src/agreement/variants.ts. */
 async function withSources(table: RatingsTable, path: string, delimiter: string): Promise<RatingsTable> {
-  const typoRecords = (d: RatingsDimension) => (table.format === 'long' ? raterTypoPairs(d).flatMap(({ rare }) => raterRecords(d, rare.index)) : []);
+  const typoRecords = (d: RatingsDimension) => [...(table.format === 'long' ? raterTypoPairs(d).flatMap(({ rare }) => raterRecords(d, rare.index)) : []), ...labelTypoPairs(d).flatMap(({ rare }) => labelRecords(d, rare))];
   const headerRecords = table.header_records ?? [];
   const lines = await linesOfRecords(path, [...headerRecords, ...table.dimensions.flatMap((d) => [...variantRecords(d), ...typoRecords(d), ...(d.far_ratings ?? []).map((f) => f.record)])].sort((a, b) => a - b), delimiter);
   const { target, rater, rating } = table.columns;
