@@ -1760,12 +1760,16 @@ function traceHint(d: RatingsDimension, a: number, b: number, orderColumn: strin
 /** What to do about a dimension with one rater (replaced by a more precise hint where there is one). */
 const FEW_RATERS_HINT = ": agreement compares two or more raters' ratings of the same targets: check the rater column and that every rater's ratings are in this file";
 
-/** Two rows of one (target, rater) with the same rating: most likely a row given twice (pasted, or two exports joined). */
-function sameRatingHint(d: RatingsDimension, a: number, b: number): string {
+/** Two rows of one (target, rater) with the same rating: most likely a row given twice (pasted, or two exports joined);
+ *  with two different ratings, one to delete unless it is a test-retest. */
+function sameRatingHint(d: RatingsDimension, a: number, b: number, joined: boolean): string {
   // at two times or dates (a test-retest, a trace) the same rating is not a copied row
-  if (d.value[a] !== d.value[b] || (d.order && d.order[a] !== d.order[b])) return '';
-  const v = d.categories ? `'${d.categories[d.value[a]]}'` : String(d.value[a]);
-  return `; the same rating (${v}) on both lines: a row given twice? delete one`;
+  if (d.order && d.order[a] !== d.order[b]) return '';
+  const shown = (i: number) => (d.categories ? `'${d.categories[d.value[i]]}'` : String(d.value[i]));
+  if (d.value[a] === d.value[b]) return `; the same rating (${shown(a)}) on both lines: a row given twice? delete one`;
+  if (joined) return ''; // two labs' exports: each rating is someone's (joinedExportsHint says what to do)
+  // ttrial56: an annotation lead's export with one target rated twice (4, then 6) was told only of test-retest
+  return `; two different ratings (${shown(a)} there, ${shown(b)} here): if one is a slip or an earlier pass, delete it`;
 }
 
 /**
@@ -1820,7 +1824,7 @@ function checkDimension(
       if (mark[r] === t) {
         const first = d.record[where[r]];
         const joined = joinedExportsHint(headerRows, first, d.record[i], d.raters[d.rater[i]]);
-        const hint = d.occasion ? '' : sameRatingHint(d, where[r], i) + (joined ?? traceHint(d, where[r], i, orderColumn) ?? duplicateHint);
+        const hint = d.occasion ? '' : sameRatingHint(d, where[r], i, joined !== null) + (joined ?? traceHint(d, where[r], i, orderColumn) ?? duplicateHint);
         throw new RecordError(
           `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[d.rater[i]]}'${dimLabel}${d.occasion ? ` on occasion '${d.occasions![d.occasion[i]]}'` : ''} (first given on {FIRST})${hint}`,
           d.record[i],
