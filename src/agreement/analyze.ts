@@ -674,6 +674,15 @@ function fleissFewTargetsWarnings(d: RatingsDimension, nTargets: number, fleiss:
   return fewTargetsWarnings(d, nTargets, head, "Scott's pi (Fleiss on every target), AC1 and alpha use every rating", 'fleiss_few_targets');
 }
 
+/** The raters past the three named and how many targets they missed (it said "missed fewer" of raters who missed
+ *  as many as the third: ttrial56). */
+function moreMissed(rest: Array<{ n: number }>, nTargets: number): string {
+  if (!rest.length) return '';
+  const missed = rest.map((x) => nTargets - x.n);
+  const [lo, hi] = [Math.min(...missed), Math.max(...missed)];
+  return `; ${rest.length} more rater(s) missed ${lo === hi ? lo : `${lo} to ${hi}`}${rest.length > 1 && lo === hi ? ' each' : ''}`;
+}
+
 /**
  * A figure on fewer complete targets than it dropped: the raters who rated under half of the targets, or, when none
  * did (ratings missing across the raters), the three who missed the most targets.
@@ -690,11 +699,11 @@ function fewTargetsWarnings(d: RatingsDimension, nTargets: number, head: string,
     const message = `${head}: ${who}${why}; ${alternative}${leave}`;
     return [{ code, raters: sparse.map((x) => x.name), message }];
   }
-  const most = counts.filter((x) => x.n < nTargets).slice(0, 3);
+  const missing = counts.filter((x) => x.n < nTargets);
+  const most = missing.slice(0, 3);
   const who = most.map((x) => `rater '${x.name}' missed ${nTargets - x.n}`).join(', ');
-  const more = counts.filter((x) => x.n < nTargets).length - most.length;
   const message =
-    `${head}: ratings are missing across the raters (${who} of ${nTargets}${more > 0 ? `; ${more} more rater(s) missed fewer` : ''})${why}; ` +
+    `${head}: ratings are missing across the raters (${who} of ${nTargets}${moreMissed(missing.slice(3), nTargets)})${why}; ` +
     `${alternative}, or have those raters rate the targets they missed`;
   return [{ code, raters: most.map((x) => x.name), message }];
 }
