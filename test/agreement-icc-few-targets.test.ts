@@ -51,7 +51,7 @@ describe('an ICC on fewer targets than it dropped', () => {
     expect(d.icc!.n_targets).toBe(2);
     const message =
       "the ICC uses 2 of 20 targets (those every rater rated): ratings are missing across the raters (rater 'r2' missed 9, rater 'r3' missed 7, " +
-      "rater 'r4' missed 6 of 20; 1 more rater(s) missed fewer); --missing model uses every rating, or have those raters rate the targets they missed";
+      "rater 'r4' missed 6 of 20; 1 more rater(s) missed 1); --missing model uses every rating, or have those raters rate the targets they missed";
     // (the cyclic ratings also run against each other: r1 and r3 get reversed_scale warnings, not the subject here)
     expect(d.warnings.filter((w) => w.code === 'icc_few_targets')).toEqual([{ code: 'icc_few_targets', raters: ['r2', 'r3', 'r4'], message }]);
     const r = await runCliInProcess(['agreement', p]);

@@ -51,7 +51,12 @@ describe("an annotation lead's sheets", () => {
     );
     // other ratings, or the same rating at another time (a test-retest): no such note
     const q = file('twice-other.csv', 'target,rater,rating\nt1,a,3\nt1,b,4\nt2,a,2\nt2,b,2\nt1,a,5\n');
-    expect((await runCliInProcess(['agreement', q])).stderr).not.toContain('given twice');
+    const other = (await runCliInProcess(['agreement', q])).stderr;
+    expect(other).not.toContain('given twice');
+    // two different ratings (ttrial56: an export with one clip rated 4, then 6): named, with what to do
+    expect(other).toBe(
+      `mmprep: ${q}:6, column rater: duplicate rating of target 't1' by rater 'a' (first given on line 2); two different ratings (3 there, 5 here): if one is a slip or an earlier pass, delete it; a test-retest design needs an occasion column or --repeated\n`,
+    );
   });
 
   it('a column holding the mean of the other raters under a rater-like name (Final) is refused naming a row', async () => {

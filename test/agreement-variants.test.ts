@@ -113,3 +113,41 @@ describe('ids and labels that differ only in case or separators', () => {
     expect(analyzeAgreement(await readRatings(file('plain.csv', longCsv(12)))).dimensions.flatMap(spelling)).toEqual([]);
   });
 });
+
+describe("labels one letter apart ('hapy' beside 'happy'): label_typo (ttrial56: an annotation lead's export, kappa lowered, no word)", () => {
+  /** 12 targets, raters a, b, c; labels happy/angry/calm; `edit` rewrites single rows. */
+  function labelsCsv(edit: (row: string, i: number) => string = (r) => r): string {
+    const labels = ['happy', 'angry', 'calm'];
+    const rows: string[] = [];
+    for (let t = 0; t < 12; t++) for (const r of ['a', 'b', 'c']) rows.push(`t${t},${r},${labels[(t + (r === 'c' && t % 4 === 0 ? 1 : 0)) % 3]}`);
+    return ['target,rater,rating', ...rows.map(edit)].join('\n') + '\n';
+  }
+  const typos = (d: DimensionResult) => d.warnings.filter((w) => w.code === 'label_typo');
+
+  it('each typo is named with its line, the label it is a letter from, exit 0; the figures are unchanged (never merged)', async () => {
+    const p = file('label-typo.csv', labelsCsv((row, i) => (i === 0 ? row.replace(',happy', ',hapy') : i === 4 ? row.replace(',angry', ',angery') : row)));
+    const r = await runCliInProcess(['agreement', p, '--categorical', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout).dimensions[0];
+    expect(d.categories).toEqual(['angery', 'angry', 'calm', 'happy', 'hapy']);
+    expect(typos(d)).toEqual([
+      { code: 'label_typo', labels: ['angery', 'angry'], where: [{ name: 'angery', n: 1, places: [{ line: 6, row: null, column: 'rating' }] }], message: expect.any(String) },
+      { code: 'label_typo', labels: ['hapy', 'happy'], where: [{ name: 'hapy', n: 1, places: [{ line: 2, row: null, column: 'rating' }] }], message: expect.any(String) },
+    ]);
+    expect(r.stderr).toContain(`mmprep agreement: warning: ${p}: label 'hapy' (1 rating, line 2 of column 'rating') is one letter from label 'happy' (11) and is counted as a category of its own, which lowers every kappa and alpha: if it is 'happy', correct it in the file\n`);
+  });
+
+  it("negative controls: labels a letter apart used alike ('calm'/'palm'), 3 letters ('sad'/'mad'), digits only ('lvl1'/'lvl2'), --levels (refused there with 'did you mean')", async () => {
+    const alike = analyzeAgreement(await readRatings(file('palm.csv', labelsCsv((row) => (row.includes(',b,') ? row.replace(',calm', ',palm') : row))), { categorical: true }));
+    expect(alike.dimensions[0].categories).toContain('palm');
+    expect(typos(alike.dimensions[0])).toEqual([]);
+    const short = ratingsFromRows(['sad', 'sad', 'sad', 'mad', 'sad', 'sad', 'sad', 'sad'].map((rating, i) => ({ target: `t${i >> 1}`, rater: `r${i % 2}`, rating })), { categorical: true });
+    expect(typos(analyzeAgreement(short).dimensions[0])).toEqual([]);
+    const digits = ratingsFromRows(['lvl1', 'lvl1', 'lvl1', 'lvl2', 'lvl1', 'lvl1', 'lvl1', 'lvl1'].map((rating, i) => ({ target: `t${i >> 1}`, rater: `r${i % 2}`, rating })), { categorical: true });
+    expect(typos(analyzeAgreement(digits).dimensions[0])).toEqual([]);
+    const p = file('levels-typo.csv', labelsCsv((row, i) => (i === 0 ? row.replace(',happy', ',hapy') : row)));
+    const r = await runCliInProcess(['agreement', p, '--levels', 'calm,happy,angry']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("did you mean 'happy'?");
+  });
+});

@@ -50,6 +50,9 @@ describe('--ends both: a camera that stopped before the end pulse', () => {
     const w = v.warnings as Array<{ code: string; message: string }>;
     expect(w.filter((x) => x.code === 'unplaceable_pulse').map((x) => x.message)).toEqual([expect.stringMatching(AFTER)]);
     expect(w.find((x) => x.code === 'other_route')?.message).toMatch(/^placed by its start pulse alone: no usable pulse in its end window \(the session's end pulse falls 1\.0 s after this camera's recording ended /);
+    // ttrial56: its drift is its sound's, and its no_end_pulse line says so (it said "drift unknown" beside drift_ppm).
+    expect(v.drift_ppm).not.toBeNull();
+    expect(w.find((x) => x.code === 'no_end_pulse')?.message).toBe(`no usable pulse in the end window: drift ${(v.drift_ppm as number).toFixed(1)} ppm, measured from audio stream 0 of the same file`);
   }, 60_000);
 
   it('refused (no start flash either): the line says both windows, the end one without the LED advice', async () => {
@@ -61,7 +64,8 @@ describe('--ends both: a camera that stopped before the end pulse', () => {
     const v = picture(await sync('full.mp4'));
     expect(v.method).toBe('flash');
     expect(JSON.stringify(v.warnings)).not.toMatch(/stopped early|after this camera's recording ended/);
-    expect((v.warnings as Array<{ code: string; message: string }>).find((x) => x.code === 'no_end_pulse')?.message).toBe('no usable pulse in the end window: drift unknown');
+    expect(v.drift_ppm).not.toBeNull(); // its sound's (before ttrial56 its line said "drift unknown" all the same)
+    expect((v.warnings as Array<{ code: string; message: string }>).find((x) => x.code === 'no_end_pulse')?.message).toBe(`no usable pulse in the end window: drift ${(v.drift_ppm as number).toFixed(1)} ppm, measured from audio stream 0 of the same file`);
   }, 60_000);
 });
 

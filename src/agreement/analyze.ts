@@ -13,8 +13,9 @@ import { cohenPairs, lightKappa, pairTables, type LightKappa, type PairKappa } f
 import { planning, type Planning } from './planning.js';
 import { firstOccasion, intraRater, type IntraRater } from './retest.js';
 import type { IccType, RatingsDimension, RatingsTable } from './types.js';
-import { editDistanceAtMost1, placesText, raterPlaces, shownName, spellingGroups, spellingKey, spellingVariantWarnings, spellingWarning, type SpellingPlaces, type SpellingVariantsWarning } from './variants.js';
+import { labelPlaces, placesText, raterPlaces, shownName, spellingGroups, spellingKey, spellingVariantWarnings, spellingWarning, type SpellingPlaces, type SpellingVariantsWarning } from './variants.js';
 import { raterTargetCounts, raterTypoPairs } from './typos.js';
+import { isOneLetterTypo, labelTypoPairs, labelUses } from './label-typos.js';
 import { consensusNote, excludeOption, type ExcludedRater } from './exclude.js';
 import { numericCodesWarning, type NumericCodesWarning } from './codes.js';
 import { reversedScaleWarnings, type ReversedScaleWarning } from './reversed.js';
@@ -66,6 +67,7 @@ export type AgreementWarning =
   | SpellingVariantsWarning
   | IccFewTargetsWarning
   | RaterTypoWarning
+  | LabelTypoWarning
   | DimensionTypoWarning
   | NumericCodesWarning
   | FarRatingWarning
@@ -110,6 +112,16 @@ export interface DimensionTypoWarning {
   code: 'dimension_typo';
   /** This dimension, then the one it is likely a typo of. */
   names: [string, string];
+  message: string;
+}
+
+/** 'label_typo': two labels one letter apart, the rarer given at most a third as often (src/agreement/label-typos.ts). */
+export interface LabelTypoWarning {
+  code: 'label_typo';
+  /** The rarer label, then the label it is likely a typo of. */
+  labels: [string, string];
+  /** Where the rarer label's first ratings are (as spelling_variants' `where`). */
+  where: SpellingPlaces[];
   message: string;
 }
 
@@ -533,6 +545,7 @@ export function analyzeDimension(dim: RatingsDimension, opts: AnalyzeOptions = {
       ...identicalRatersWarnings(d, bt),
       ...spellingVariantWarnings(dim),
       ...raterTypoWarnings(d),
+      ...labelTypoWarnings(d),
       ...sharedRaterWarnings(d),
       ...iccFewTargets,
       ...fewTargetsWarning(d, bt, icc, iccFewTargets.length > 0),
@@ -661,6 +674,15 @@ function fleissFewTargetsWarnings(d: RatingsDimension, nTargets: number, fleiss:
   return fewTargetsWarnings(d, nTargets, head, "Scott's pi (Fleiss on every target), AC1 and alpha use every rating", 'fleiss_few_targets');
 }
 
+/** The raters past the three named and how many targets they missed (it said "missed fewer" of raters who missed
+ *  as many as the third: ttrial56). */
+function moreMissed(rest: Array<{ n: number }>, nTargets: number): string {
+  if (!rest.length) return '';
+  const missed = rest.map((x) => nTargets - x.n);
+  const [lo, hi] = [Math.min(...missed), Math.max(...missed)];
+  return `; ${rest.length} more rater(s) missed ${lo === hi ? lo : `${lo} to ${hi}`}${rest.length > 1 && lo === hi ? ' each' : ''}`;
+}
+
 /**
  * A figure on fewer complete targets than it dropped: the raters who rated under half of the targets, or, when none
  * did (ratings missing across the raters), the three who missed the most targets.
@@ -677,11 +699,11 @@ function fewTargetsWarnings(d: RatingsDimension, nTargets: number, head: string,
     const message = `${head}: ${who}${why}; ${alternative}${leave}`;
     return [{ code, raters: sparse.map((x) => x.name), message }];
   }
-  const most = counts.filter((x) => x.n < nTargets).slice(0, 3);
+  const missing = counts.filter((x) => x.n < nTargets);
+  const most = missing.slice(0, 3);
   const who = most.map((x) => `rater '${x.name}' missed ${nTargets - x.n}`).join(', ');
-  const more = counts.filter((x) => x.n < nTargets).length - most.length;
   const message =
-    `${head}: ratings are missing across the raters (${who} of ${nTargets}${more > 0 ? `; ${more} more rater(s) missed fewer` : ''})${why}; ` +
+    `${head}: ratings are missing across the raters (${who} of ${nTargets}${moreMissed(missing.slice(3), nTargets)})${why}; ` +
     `${alternative}, or have those raters rate the targets they missed`;
   return [{ code, raters: most.map((x) => x.name), message }];
 }
@@ -697,6 +719,20 @@ function raterTypoWarnings(d: RatingsDimension): RaterTypoWarning[] {
       `rater '${shownName(rare.name)}' (${rare.n} target${rare.n === 1 ? '' : 's'}, ${placesText(where)}) is one letter from rater '${shownName(twin.name)}' (${twin.n}), and they rated no target in common: ` +
       `one rater typed two ways? they are counted as two raters (every target lacks one of them for the ICC): write one id`;
     return { code: 'rater_id_typo', raters: [rare.name, twin.name], where: [where], message };
+  });
+}
+
+/** Labels one letter apart, the rarer given at most a third as often (label-typos.ts), with the rarer's first lines. */
+function labelTypoWarnings(d: RatingsDimension): LabelTypoWarning[] {
+  const uses = labelUses(d);
+  const names = d.categories ?? [];
+  return labelTypoPairs(d).map(({ rare, twin }) => {
+    const where = labelPlaces(d, rare, uses[rare]);
+    const [a, b] = [shownName(names[rare]), shownName(names[twin])];
+    const message =
+      `label '${a}' (${uses[rare]} rating${uses[rare] === 1 ? '' : 's'}, ${placesText(where)}) is one letter from label '${b}' (${uses[twin]}) and is counted as a category of its own, ` +
+      `which lowers every kappa and alpha: if it is '${b}', correct it in the file`;
+    return { code: 'label_typo', labels: [names[rare], names[twin]], where: [where], message };
   });
 }
 
@@ -729,9 +765,3 @@ export function withDimensionVariants(dims: DimensionResult[]): DimensionResult[
   return dims;
 }
 
-/** One letter apart once case and separators are ignored, 4 or more letters, not only in digits ('item1', 'item2'). */
-function isOneLetterTypo(a: string, b: string): boolean {
-  const [ka, kb] = [spellingKey(a), spellingKey(b)];
-  const bare = (k: string) => k.replace(/\d/g, '');
-  return ka !== kb && ka.length >= 4 && bare(ka) !== bare(kb) && editDistanceAtMost1(ka, kb);
-}

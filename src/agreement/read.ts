@@ -13,7 +13,8 @@ import { shellWord } from '../common/shell.js';
 import { InputError } from '../common/errors.js';
 import { checkUtf8File, delimiterHint, looksLikeDecimalComma, sniffFileDelimiter, thousandsPointMessage, UNCLOSED_QUOTE, UnclosedQuoteScan, unnamedColumnMessage, unnamedColumns, unnamedColumnsNote } from '../common/csv.js';
 import type { RatingsDimension, RatingsTable } from './types.js';
-import { editDistanceAtMost1, raterRecords, spellingKey, variantRecords } from './variants.js';
+import { editDistanceAtMost1, labelRecords, raterRecords, spellingKey, variantRecords } from './variants.js';
+import { labelTypoPairs } from './label-typos.js';
 import { excludedText, excludeSet, resolveExcluded } from './exclude.js';
 import { freeTextRater, textRater } from './text-rater.js';
 import { raterTypoPairs } from './typos.js';
@@ -277,7 +278,7 @@ async function linesOfRecords(path: string, recs: number[], delimiter: string): 
 
 /** Each dimension's source (layout, columns, the lines its spelling warnings point at): src/agreement/variants.ts. */
 async function withSources(table: RatingsTable, path: string, delimiter: string): Promise<RatingsTable> {
-  const typoRecords = (d: RatingsDimension) => (table.format === 'long' ? raterTypoPairs(d).flatMap(({ rare }) => raterRecords(d, rare.index)) : []);
+  const typoRecords = (d: RatingsDimension) => [...(table.format === 'long' ? raterTypoPairs(d).flatMap(({ rare }) => raterRecords(d, rare.index)) : []), ...labelTypoPairs(d).flatMap(({ rare }) => labelRecords(d, rare))];
   const headerRecords = table.header_records ?? [];
   const lines = await linesOfRecords(path, [...headerRecords, ...table.dimensions.flatMap((d) => [...variantRecords(d), ...typoRecords(d), ...(d.far_ratings ?? []).map((f) => f.record)])].sort((a, b) => a - b), delimiter);
   const { target, rater, rating } = table.columns;
@@ -1759,12 +1760,16 @@ function traceHint(d: RatingsDimension, a: number, b: number, orderColumn: strin
 /** What to do about a dimension with one rater (replaced by a more precise hint where there is one). */
 const FEW_RATERS_HINT = ": agreement compares two or more raters' ratings of the same targets: check the rater column and that every rater's ratings are in this file";
 
-/** Two rows of one (target, rater) with the same rating: most likely a row given twice (pasted, or two exports joined). */
-function sameRatingHint(d: RatingsDimension, a: number, b: number): string {
+/** Two rows of one (target, rater) with the same rating: most likely a row given twice (pasted, or two exports joined);
+ *  with two different ratings, one to delete unless it is a test-retest. */
+function sameRatingHint(d: RatingsDimension, a: number, b: number, joined: boolean): string {
   // at two times or dates (a test-retest, a trace) the same rating is not a copied row
-  if (d.value[a] !== d.value[b] || (d.order && d.order[a] !== d.order[b])) return '';
-  const v = d.categories ? `'${d.categories[d.value[a]]}'` : String(d.value[a]);
-  return `; the same rating (${v}) on both lines: a row given twice? delete one`;
+  if (d.order && d.order[a] !== d.order[b]) return '';
+  const shown = (i: number) => (d.categories ? `'${d.categories[d.value[i]]}'` : String(d.value[i]));
+  if (d.value[a] === d.value[b]) return `; the same rating (${shown(a)}) on both lines: a row given twice? delete one`;
+  if (joined) return ''; // two labs' exports: each rating is someone's (joinedExportsHint says what to do)
+  // ttrial56: an annotation lead's export with one target rated twice (4, then 6) was told only of test-retest
+  return `; two different ratings (${shown(a)} there, ${shown(b)} here): if one is a slip or an earlier pass, delete it`;
 }
 
 /**
@@ -1819,7 +1824,7 @@ function checkDimension(
       if (mark[r] === t) {
         const first = d.record[where[r]];
         const joined = joinedExportsHint(headerRows, first, d.record[i], d.raters[d.rater[i]]);
-        const hint = d.occasion ? '' : sameRatingHint(d, where[r], i) + (joined ?? traceHint(d, where[r], i, orderColumn) ?? duplicateHint);
+        const hint = d.occasion ? '' : sameRatingHint(d, where[r], i, joined !== null) + (joined ?? traceHint(d, where[r], i, orderColumn) ?? duplicateHint);
         throw new RecordError(
           `duplicate rating of target '${d.targets[t]}' by rater '${d.raters[d.rater[i]]}'${dimLabel}${d.occasion ? ` on occasion '${d.occasions![d.occasion[i]]}'` : ''} (first given on {FIRST})${hint}`,
           d.record[i],

@@ -237,6 +237,23 @@ export function raterPlaces(d: RatingsDimension, rater: number, uses: number): S
   return kindPlaces(d, 'rater', [{ v: { name: d.raters[rater], uses, index: rater }, at: firstRatings(d, rater) }])[0];
 }
 
+/** The indices of a label's first MAX_PLACES ratings. */
+function firstOfLabel(d: RatingsDimension, label: number): number[] {
+  const at: number[] = [];
+  for (let i = 0; i < d.value.length && at.length < MAX_PLACES; i++) if (d.value[i] === label) at.push(i);
+  return at;
+}
+
+/** The data records of a label's first ratings (readRatings finds their lines for label_typo). */
+export function labelRecords(d: RatingsDimension, label: number): number[] {
+  return firstOfLabel(d, label).map((i) => d.record[i]);
+}
+
+/** Where a label's first ratings are. */
+export function labelPlaces(d: RatingsDimension, label: number, uses: number): SpellingPlaces {
+  return kindPlaces(d, 'label', [{ v: { name: (d.categories ?? [])[label], uses, index: label }, at: firstOfLabel(d, label) }])[0];
+}
+
 /** The dimension's rater, target and label spelling variants (labels: categorical dimensions only), with places. */
 export function spellingVariantWarnings(d: RatingsDimension): SpellingVariantsWarning[] {
   const out = (['rater', 'target', 'label'] as const).map((kind) => {

@@ -304,6 +304,7 @@ function finalWarnings(s: StreamState, ends: Ends): void {
   if (unmeasured) s.warnings.push(unmeasured);
   const assumed = pictureDriftAssumed(s, pl, ends);
   if (assumed) s.warnings.push(assumed);
+  noEndPulseDriftKnown(s, pl);
   if (pl.k !== null && pl.kSd !== null && pl.kSd * 1e6 > DRIFT_SD_WARN_PPM && pl.method !== 'reference') {
     s.warnings.push({ code: 'drift_uncertain', message: `drift ${(pl.k * 1e6).toFixed(1)} ppm is uncertain (±${(pl.kSd * 1e6).toFixed(1)} ppm: ${driftBasis(s, pl)})` });
   }
@@ -351,6 +352,20 @@ function pictureDriftAssumed(s: StreamState, pl: Placement, ends: Ends): SyncWar
     message: `its drift (${(pl.k * 1e6).toFixed(1)} ppm) is its sound's, not checked by its own frames: where picture and sound run on different clocks (webcam/PC recordings: the picture on the PC's clock, a USB microphone on its own), a picture whose own clock ran at the reference's rate would be ${(moved * 1000).toFixed(0)} ms (${(moved / frame).toFixed(1)} frames) off ${span.toFixed(0)} s from its flash; ${check}`,
   };
 }
+/**
+ * A `no_end_pulse` line is written when the pulses are chosen ("drift unknown"), before placement; a stream placed by one
+ * pulse may still get a drift there (a picture its file's sound's, a sound its content's). Its line then says which,
+ * not "drift unknown" beside a drift_ppm (trial ttrial56: a camera that stopped before the end pulse, its picture at
+ * its sound's 49.9 ppm, was told on stderr "no usable pulse in the end window: drift unknown").
+ */
+function noEndPulseDriftKnown(s: StreamState, pl: Placement): void {
+  if (pl.k === null || pl.method === 'reference') return;
+  const unknown = ': drift unknown';
+  for (const w of s.warnings) {
+    if (w.code === 'no_end_pulse' && w.message.endsWith(unknown)) w.message = `${w.message.slice(0, -unknown.length)}: drift ${(pl.k * 1e6).toFixed(1)} ppm, ${driftBasis(s, pl)}`;
+  }
+}
+
 /** A quarter frame: what an assumed drift may move a picture's far end before it is said (a right flash is read within 0.18 frame rms). */
 const PICTURE_DRIFT_ASSUMED_FRAMES = 0.25;
 
