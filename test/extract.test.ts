@@ -99,6 +99,14 @@ describe('mmprep extract', () => {
     const calls = readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('-show_streams'));
     for (const f of ['s01_camera.mp4', 's01_lav.flac', 's02_camera.mp4', 's02_lav.flac']) expect(calls.filter((c) => c.endsWith(`/${f}`)), calls.join('\n')).toHaveLength(1);
     expect(readFileSync(log, 'utf8').split('\n').filter((l) => l === 'ffmpeg -hide_banner -h filter=showinfo')).toHaveLength(1);
+    // Every start that reads a session's file (each start of Debian's build ~0.15 CPU s before it reads a byte), at
+    // most as many as on 2026-12-07: the lav's one ffprobe run (probe and packets), sync's window and audio's decode;
+    // the camera's ffprobe run, sync's sound window(s) and flash decode, face's decode (docs/testing.md).
+    const starts = readFileSync(log, 'utf8').split('\n');
+    for (const s of ['s01', 's02']) {
+      expect(starts.filter((l) => l.endsWith(`/${s}_lav.flac`) || l.includes(`/${s}_lav.flac `)).length, starts.join('\n')).toBeLessThanOrEqual(3);
+      expect(starts.filter((l) => l.endsWith(`/${s}_camera.mp4`) || l.includes(`/${s}_camera.mp4 `)).length, starts.join('\n')).toBeLessThanOrEqual(5);
+    }
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ sessions: 3, done: 2, skipped: 0, failed: 1, interrupted: false, stages: ['sync', 'audio', 'face'], jobs: 2 });
     expect(r.stderr).toMatch(/session s04 \(line 4\) failed in inputs: video: .*s04_camera\.mp4/);

@@ -15,7 +15,7 @@ import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 import { readPacketTimes } from '../src/media/packet-times.js';
 import { probeWithPacketTimes } from '../src/media/probe-packets.js';
 import { IdentityMemo, racy } from '../src/media/probe-memo.js';
-import { probe } from '../src/media/probe.js';
+import { firstSampleTime, pickStream, probe } from '../src/media/probe.js';
 import { FIXTURES, ROOT, runCli, tempDir } from './helpers/cli.js';
 import { ffmpegOutputs, ffmpegSync } from './helpers/ffmpeg.js';
 
@@ -94,17 +94,18 @@ process.stdout.write(JSON.stringify(out));`;
   it('a file is probed once per process (packet probe, plain probes, at once or after), again when written in place', async () => {
     // Each file changed 1 h ago by its times, its status change (ctime) seconds ago at most: old enough to be kept.
     const hourAgo = new Date(Date.now() - 3_600_000);
-    const [lav, cam, wav] = ['kept-lav.flac', 'kept-cam.mp4', 'kept.wav'].map((n) => join(dir, n));
+    const [lav, cam, wav, webm] = ['kept-lav.flac', 'kept-cam.mp4', 'kept.wav', 'kept.webm'].map((n) => join(dir, n));
     copyFileSync(join(dir, 's01_lav.flac'), lav);
     copyFileSync(join(dir, 's01_camera.mp4'), cam);
     copyFileSync(join(dir, 'w8k.wav'), wav);
-    for (const f of [lav, cam, wav]) utimesSync(f, hourAgo, hourAgo);
+    copyFileSync(join(dir, 'a.webm'), webm);
+    for (const f of [lav, cam, wav, webm]) utimesSync(f, hourAgo, hourAgo);
     expect(statSync(join(dir, 'w16k.wav')).size, 'the rewrite keeps the size').toBe(statSync(wav).size);
     const log = join(dir, 'memo.log');
     writeFileSync(log, '');
     const lib = (m: string) => JSON.stringify(pathToFileURL(join(ROOT, `dist/media/${m}.js`)).href);
     // The WAV written again in place (same inode and size) with its modification time put back: only its ctime differs.
-    const script = `const { probe } = await import(${lib('probe')});
+    const script = `const { firstSampleTime, pickStream, probe } = await import(${lib('probe')});
 const { probeWithPacketTimes } = await import(${lib('probe-packets')});
 const { readPacketTimes } = await import(${lib('packet-times')});
 const { readFileSync, utimesSync, writeFileSync } = await import('node:fs');
@@ -117,8 +118,11 @@ const before = [await probe(wav), await probe(wav)];
 writeFileSync(wav, readFileSync(w16k));
 utimesSync(wav, ${hourAgo.getTime() / 1000}, ${hourAgo.getTime() / 1000});
 const after = await probe(wav);
+const wp = await probe(${JSON.stringify(webm)});
+const opus = () => firstSampleTime(wp, pickStream(wp, 'audio'));
+const firstTimes = [...(await Promise.all([opus(), opus()])), await opus()];
 const bad = [await probeWithPacketTimes(${JSON.stringify(join(dir, 'bad.mp4'))}).catch((e) => e.message), await probe(${JSON.stringify(join(dir, 'bad.mp4'))}).catch((e) => e.message)];
-process.stdout.write(JSON.stringify({ packetsFirst, plainAfter, together, before, after, bad }));`;
+process.stdout.write(JSON.stringify({ packetsFirst, plainAfter, together, before, after, bad, firstTimes }));`;
     const out = JSON.parse(await runNode(script, { MMPREP_FFPROBE: loggingFfprobe(), LOG: log }));
     const starts = readFileSync(log, 'utf8').trim().split('\n');
     const of = (f: string) => starts.filter((x) => x.endsWith(f));
@@ -127,7 +131,13 @@ process.stdout.write(JSON.stringify({ packetsFirst, plainAfter, together, before
     expect(of(cam), 'three callers at once: one run').toHaveLength(1);
     expect(of(wav), 'the WAV: once, then again after it was written').toHaveLength(2);
     expect(of('bad.mp4'), 'no media: the packet probe\'s one run fails as a probe (not run again), and is not kept').toHaveLength(2);
-    expect(starts, starts.join('\n')).toHaveLength(6);
+    expect(of(webm), 'the WebM: its probe, and one read of its Opus stream\'s first frame for three callers (firstSampleTime)').toHaveLength(2);
+    expect(of(webm)[1]).toMatch(/-select_streams 1 .*-read_intervals/);
+    expect(starts, starts.join('\n')).toHaveLength(8);
+    const wp = await probe(join(dir, 'a.webm'));
+    const opusT0 = await firstSampleTime(wp, pickStream(wp, 'audio'));
+    expect(opusT0, 'the first decoded frame, not the first packet (-0.007 s)').toBeGreaterThan(wp.streams[1].start_time_s as number);
+    expect(out.firstTimes).toEqual([opusT0, opusT0, opusT0]);
     const refused = await probe(join(dir, 'bad.mp4')).catch((e: Error) => e.message);
     expect(refused).toMatch(/^not a media file ffmpeg can read \(.*Invalid data found/);
     expect(out.bad).toEqual([refused, refused]);

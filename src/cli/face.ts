@@ -6,6 +6,7 @@ import { FACE_BACKENDS, type FaceBackend } from '../face/backend.js';
 import { DEFAULT_BLINK_EAR, DEFAULT_INFERENCE_SIDE, DEFAULT_MIN_CONFIDENCE, extractFace } from '../face/extract.js';
 import { faceSummaryWarnings } from '../face/summary-warnings.js';
 import { defaultModelDir } from '../face/models.js';
+import { probeWithPacketTimes } from '../media/probe-packets.js';
 import type { ProbeResult } from '../media/probe.js';
 import { action, choiceOption, fileOf, numberOption, refuseUnwritableOutputs } from './run.js';
 
@@ -63,6 +64,10 @@ export function register(program: Command): void {
       action(async (video: string, o: FaceCliOptions) => {
         await refuseUnwritableOutputs([fileOf(o.out ?? o.output), o.summary]);
         const clock = o.sync ? await loadClock(o.sync, video, 'video', o.stream) : undefined;
+        // The probe and the packet times (shortPicture's, after the run) read in one ffprobe run and kept for this
+        // process (probe-memo.ts), so extractFace's probe and the packet read start none: one ffprobe start less (~0.15
+        // CPU s with Debian's build). A failure is not kept: extractFace probes again and reports it in its own order.
+        await probeWithPacketTimes(video).catch(() => undefined);
         let probed: ProbeResult | undefined;
         const summary = await extractFace(video, {
           onProbed: (p) => (probed = p),

@@ -208,6 +208,9 @@ function crashText(file: string, signal: string): string {
  */
 const probed = new IdentityMemo<FfprobeJson>(128);
 
+/** ffprobe's first decoded frame of a stream (firstSampleTime), by the file's identity and the stream's index. */
+const firstFrames = new IdentityMemo<FfprobeJson>(128);
+
 /** Probes one file. Bad input (missing, directory, empty, unreadable by ffmpeg) raises InputError naming the file. */
 export async function probe(file: string): Promise<ProbeResult> {
   const abs = await checkMediaFile(file);
@@ -312,7 +315,11 @@ export async function firstSampleTime(p: ProbeResult, stream: StreamInfo): Promi
   const abs = await checkMediaFile(p.file);
   let data: { frames?: Array<Record<string, unknown>> };
   try {
-    data = (await runFfprobe(abs, 1, ['-select_streams', String(stream.index), '-show_entries', 'frame=pts_time,best_effort_timestamp_time', '-read_intervals', '%+#1'])) as typeof data;
+    // Kept per file identity and stream like probe() (each decoder of the stream asked it: `mmprep audio` of a WebM
+    // twice, `mmprep sync` once per search window); a failed run is not kept.
+    const id = await fileIdentity(abs);
+    const read = () => runFfprobe(abs, 1, ['-select_streams', String(stream.index), '-show_entries', 'frame=pts_time,best_effort_timestamp_time', '-read_intervals', '%+#1']);
+    data = (await firstFrames.once({ ...id, key: `${id.key}\0${stream.index}` }, read)) as typeof data;
   } catch {
     return stream.start_time_s; // the decode itself reports an unreadable stream
   }
