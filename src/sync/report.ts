@@ -361,8 +361,9 @@ function pictureDriftAssumed(s: StreamState, pl: Placement, ends: Ends): SyncWar
 function noEndPulseDriftKnown(s: StreamState, pl: Placement): void {
   if (pl.k === null || pl.method === 'reference') return;
   const unknown = ': drift unknown';
+  const basis = typeof pl.extra?.drift_source !== 'string' && pl.method === 'xcorr' && pl.from ? `from its content (cross-correlated with ${pl.from.file})` : driftBasis(s, pl);
   for (const w of s.warnings) {
-    if (w.code === 'no_end_pulse' && w.message.endsWith(unknown)) w.message = `${w.message.slice(0, -unknown.length)}: drift ${(pl.k * 1e6).toFixed(1)} ppm, ${driftBasis(s, pl)}`;
+    if (w.code === 'no_end_pulse' && w.message.endsWith(unknown)) w.message = `${w.message.slice(0, -unknown.length)}: drift ${(pl.k * 1e6).toFixed(1)} ppm, ${basis}`;
   }
 }
 
