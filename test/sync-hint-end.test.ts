@@ -86,3 +86,27 @@ describe('the --tone-hz hint of a session placed anyway (by its content, exit 0)
     expect(lines).toContainEqual(expect.stringMatching(/talk-a\.wav audio stream 0: not_found: .*--tone-hz 2000\?\)$/));
   }, 60_000);
 });
+
+describe('a reference without a usable beep beside sounds placed by content that have one (reference_without_pulse)', () => {
+  it('is told on the reference, naming those sounds and the --ref that times them by their beeps (ttrial56)', async () => {
+    // one talker at three microphones; the first (the reference) has no beep, the other two a 1 kHz beep at 1.5 s of
+    // the talker's time
+    const voice = talker(8, 10 * SR);
+    const r = rng(9);
+    const at = (shift: number, beep: boolean) => {
+      const x = Float32Array.from({ length: 8 * SR }, (_, i) => 0.3 * voice[i + Math.round(shift * SR)] + 0.002 * r.g());
+      if (beep) addBeeps(x, SR, [{ t_s: 1.5 - shift, dur_s: 0.2, amp: 0.3 }]);
+      return x;
+    };
+    for (const [name, shift, beep] of [['ref-quiet', 0, false], ['mic-b', 0.4, true], ['mic-c', 0.9, true]] as const) writeWavF32(join(dir, `${name}.wav`), at(shift, beep), SR);
+    const map = await syncSession(['ref-quiet', 'mic-b', 'mic-c'].map((n) => ({ file: join(dir, `${n}.wav`) })));
+    const ref = map.streams[0] as unknown as { warnings: Array<{ code: string; message: string }> };
+    expect(map.streams.slice(1).map((x) => x.method)).toEqual(['xcorr', 'xcorr']);
+    const w = ref.warnings.find((x) => x.code === 'reference_without_pulse');
+    expect(w?.message).toMatch(/^no usable pulse of its own, so \S*mic-b\.wav audio stream 0, \S*mic-c\.wav audio stream 0 were placed by their content .* with --ref \S*mic-b\.wav \(its audio stream 0 has a usable pulse; in mmprep extract, --ref-role with its column\)/);
+    expect(syncWarningLines(map)).toContainEqual(expect.stringMatching(/ref-quiet\.wav audio stream 0: reference_without_pulse: /));
+    // with --ref on mic-b, mic-c is placed by its beep
+    const better = await syncSession(['ref-quiet', 'mic-b', 'mic-c'].map((n) => ({ file: join(dir, `${n}.wav`) })), { ref: join(dir, 'mic-b.wav') });
+    expect(better.streams.find((x) => String(x.file).endsWith('mic-c.wav'))?.method).toBe('tone');
+  }, 60_000);
+});

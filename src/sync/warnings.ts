@@ -17,11 +17,12 @@
  * (`container_lag`, place.ts containerCheck), a picture placed by its own flashes on another clock than its sound's
  * (`picture_own_clock`, place.ts flashesOwnClock), a picture whose drift is its sound's, unchecked by its frames
  * (`picture_drift_assumed`, continuity.ts), and a `not_found` or refused candidate's line that carries the --tone-hz hint
- * (toneHzHint). Other codes stay in sync.json and the table.
+ * (toneHzHint), a reference without a usable pulse beside sounds placed by content that have one
+ * (`reference_without_pulse`, report.ts). Other codes stay in sync.json and the table.
  */
 import type { SyncMap } from './clock.js';
 
-const TOLD = new Set(['camera_clock_shared', 'container_lag', 'content_lag', 'content_mismatch', 'content_unchecked', 'continuity_unchecked', 'decode_errors', 'drift_unmeasured', 'forced_pick', 'no_end_pulse', 'offset_uncertain', 'one_pulse', 'other_route', 'pairing_unchecked', 'picture_drift_assumed', 'picture_own_clock', 'short_stream', 'timestamp_gap', 'truncated']);
+const TOLD = new Set(['camera_clock_shared', 'container_lag', 'content_lag', 'content_mismatch', 'content_unchecked', 'continuity_unchecked', 'decode_errors', 'drift_unmeasured', 'forced_pick', 'no_end_pulse', 'offset_uncertain', 'one_pulse', 'other_route', 'pairing_unchecked', 'picture_drift_assumed', 'picture_own_clock', 'reference_without_pulse', 'short_stream', 'timestamp_gap', 'truncated']);
 
 /**
  * A stream's `not_found` (or refused candidate's) line that carries the --tone-hz hint (`... (but a tone burst at about
