@@ -35,6 +35,9 @@ describe('command line entry point', () => {
       [['audio', 'x.wav', '--format', 'xml'], "mmprep: option '--format <fmt>' argument 'xml' is invalid. --format must be one of jsonl, csv, got 'xml'; run with --help for usage\n"],
       [['extract', 'm.csv', '-o', 'out', 'extra'], "mmprep: too many arguments for 'extract'. Expected 1 argument but got 2; run with --help for usage\n"],
       [['aduio'], "mmprep: unknown command 'aduio' (Did you mean audio?); run with --help for usage\n"],
+      // ttrial56: extract and face name the frame rate apart, beyond commander's "Did you mean"
+      [['face', 'x.mp4', '--face-fps', '1'], "mmprep: unknown option '--face-fps' (--face-fps is mmprep extract's; mmprep face's is --fps); run with --help for usage\n"],
+      [['extract', 'm.csv', '-o', 'out', '--fps', '1'], "mmprep: unknown option '--fps' (--fps is mmprep face's; mmprep extract's is --face-fps); run with --help for usage\n"],
     ];
     for (const [args, line] of cases) {
       const r = await runCli(args);

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncSession } from '../src/sync/session.js';
-import { addBeeps, rng, writeWavF32 } from './sync-media.js';
+import { syncWarningLines } from '../src/sync/warnings.js';
+import { addBeeps, rng, talker, writeWavF32 } from './sync-media.js';
 
 const SR = 16000;
 let dir: string;
@@ -64,5 +65,48 @@ describe('the --tone-hz hint beside a refused candidate at --tone-hz', () => {
     const err = await syncSession([{ file: ref }, { file: mic }], { fallback: 'none' }).then(() => null, (e: Error) => e.message);
     expect(err).toMatch(/^audio stream 0 cannot be put on the reference clock: start-window candidate at 2\.\d{3} s not used: /);
     expect(err).not.toMatch(/tone-hz/);
+  }, 60_000);
+});
+
+describe('the --tone-hz hint of a session placed anyway (by its content, exit 0)', () => {
+  it('is told on stderr (syncWarningLines), not kept in sync.json only (ttrial56: a lab beeping at another frequency got no word)', async () => {
+    // one talker heard by two microphones, the second started 0.7 s later; a 2 kHz beep at 1.5 s of the first
+    const voice = talker(5, 9 * SR);
+    const r = rng(6);
+    const a = Float32Array.from({ length: 8 * SR }, (_, i) => 0.3 * voice[i] + 0.002 * r.g());
+    const b = Float32Array.from({ length: 8 * SR }, (_, i) => 0.2 * voice[i + Math.round(0.7 * SR)] + 0.002 * r.g());
+    addBeeps(a, SR, [{ t_s: 1.5, dur_s: 0.2, hz: 2000, amp: 0.3 }]);
+    addBeeps(b, SR, [{ t_s: 0.8, dur_s: 0.2, hz: 2000, amp: 0.3 }]);
+    writeWavF32(join(dir, 'talk-a.wav'), a, SR);
+    writeWavF32(join(dir, 'talk-b.wav'), b, SR);
+    const map = await syncSession([{ file: join(dir, 'talk-a.wav') }, { file: join(dir, 'talk-b.wav') }]);
+    expect(map.streams[1].method).toBe('xcorr');
+    const lines = syncWarningLines(map);
+    expect(lines).toContainEqual(expect.stringMatching(/^\S*talk-b\.wav audio stream 0: not_found: no 1000 Hz tone burst found \(but a tone burst at about 2000 Hz at 0\.8\d\d s: --tone-hz 2000\?\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/talk-a\.wav audio stream 0: not_found: .*--tone-hz 2000\?\)$/));
+  }, 60_000);
+});
+
+describe('a reference without a usable beep beside sounds placed by content that have one (reference_without_pulse)', () => {
+  it('is told on the reference, naming those sounds and the --ref that times them by their beeps (ttrial56)', async () => {
+    // one talker at three microphones; the first (the reference) has no beep, the other two a 1 kHz beep at 1.5 s of
+    // the talker's time
+    const voice = talker(8, 10 * SR);
+    const r = rng(9);
+    const at = (shift: number, beep: boolean) => {
+      const x = Float32Array.from({ length: 8 * SR }, (_, i) => 0.3 * voice[i + Math.round(shift * SR)] + 0.002 * r.g());
+      if (beep) addBeeps(x, SR, [{ t_s: 1.5 - shift, dur_s: 0.2, amp: 0.3 }]);
+      return x;
+    };
+    for (const [name, shift, beep] of [['ref-quiet', 0, false], ['mic-b', 0.4, true], ['mic-c', 0.9, true]] as const) writeWavF32(join(dir, `${name}.wav`), at(shift, beep), SR);
+    const map = await syncSession(['ref-quiet', 'mic-b', 'mic-c'].map((n) => ({ file: join(dir, `${n}.wav`) })));
+    const ref = map.streams[0] as unknown as { warnings: Array<{ code: string; message: string }> };
+    expect(map.streams.slice(1).map((x) => x.method)).toEqual(['xcorr', 'xcorr']);
+    const w = ref.warnings.find((x) => x.code === 'reference_without_pulse');
+    expect(w?.message).toMatch(/^no usable pulse of its own, so \S*mic-b\.wav audio stream 0, \S*mic-c\.wav audio stream 0 were placed by their content .* with --ref \S*mic-b\.wav \(its audio stream 0 has a usable pulse; in mmprep extract, --ref-role with its column\)/);
+    expect(syncWarningLines(map)).toContainEqual(expect.stringMatching(/ref-quiet\.wav audio stream 0: reference_without_pulse: /));
+    // with --ref on mic-b, mic-c is placed by its beep
+    const better = await syncSession(['ref-quiet', 'mic-b', 'mic-c'].map((n) => ({ file: join(dir, `${n}.wav`) })), { ref: join(dir, 'mic-b.wav') });
+    expect(better.streams.find((x) => String(x.file).endsWith('mic-c.wav'))?.method).toBe('tone');
   }, 60_000);
 });

@@ -76,12 +76,34 @@ export function excludeOption(ids: readonly string[]): string {
  * (each with few_items on a small panel) says something of the data, not of one rater: leaving one out would not
  * answer it, so such a flag alone suggests nobody.
  */
-export function excludeHint(raters: ReadonlyArray<{ rater: string; flags: string[] }>): string | null {
+export function excludeHint(raters: ReadonlyArray<{ rater: string; flags: string[] }>, warnings: ReadonlyArray<{ code: string }> = []): string | null {
   const heldByAll = (flag: string) => raters.every((r) => r.flags.includes(flag));
   const flagged = raters.filter((r) => r.flags.some((f) => !heldByAll(f))).map((r) => shellWord(r.rater));
   if (flagged.length === 0 || raters.length < 3) return null;
+  const { suspects, note } = suspectsFirst(raters, warnings, flagged);
+  // the constant or copied raters first: the others' flags are read against them
+  flagged.sort((a, b) => Number(suspects.includes(b)) - Number(suspects.includes(a)));
   const more = flagged.length > 1 ? ` (or ${flagged.slice(1, 4).join(', ')}${flagged.length > 4 ? ', …' : ''})` : '';
-  return `to see the figures without a flagged rater, run again with --exclude-rater ${flagged[0]}${more}`;
+  return `to see the figures without a flagged rater, run again with --exclude-rater ${flagged[0]}${more}${note}`;
+}
+
+/**
+ * A constant rater (constant_rater) and one of two raters who gave identical ratings (identical_raters: a copy?) move
+ * every other rater's bias and r, which are read against them: with them in, two honest raters of an annotation lead's
+ * export read r 0.79 and 0.81 beside the copied pair's 0.92 and were flagged low_correlation, and the hint named them
+ * first (ttrial56; without the copy and the constant rater neither is flagged). Those go first, then the flags again.
+ */
+function suspectsFirst(raters: ReadonlyArray<{ rater: string }>, warnings: ReadonlyArray<{ code: string }>, flagged: readonly string[]): { suspects: string[]; note: string } {
+  const ids: string[] = [];
+  for (const w of warnings as ReadonlyArray<{ code: string; rater?: string; raters?: readonly string[] }>) {
+    const id = w.code === 'constant_rater' ? w.rater : w.code === 'identical_raters' ? w.raters?.[1] : undefined;
+    if (id !== undefined && !ids.includes(id) && !(w.code === 'identical_raters' && ids.includes(w.raters![0]))) ids.push(id);
+  }
+  const suspects = ids.map(shellWord);
+  const others = flagged.filter((f) => !suspects.includes(f));
+  if (suspects.length === 0 || others.length === 0 || raters.length - suspects.length < 2) return { suspects, note: '' };
+  const who = `${others.slice(0, 4).join(', ')}${others.length > 4 ? ', …' : ''}`;
+  return { suspects, note: `; the flags of ${who} are read against the rater(s) the warnings above name (constant, or identical to another), who move every other rater's bias and r: leave those out first (${excludeOption(ids)}) and read the flags again` };
 }
 
 /**

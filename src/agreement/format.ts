@@ -175,7 +175,7 @@ function dimensionText(d: DimensionResult, top: number, format: 'long' | 'wide')
         : [clean(r.rater), String(r.n_items), num(r.mean), `${num(r.bias)} ${ci(r.bias_ci95)}`, num(r.corr_loo), num(r.mean_abs_diff_loo), num(r.drift), r.flags.join(',')],
     );
   }
-  const hint = excludeHint(d.raters);
+  const hint = excludeHint(d.raters, d.warnings);
   s += 'Raters\n' + table(rr) + biasCiLines(d) + (format === 'wide' ? `  (${WIDE_DRIFT})\n` : '') + (d.flags_note ? `  (${d.flags_note})\n` : '') + (d.consensus_note ? `  (${clean(d.consensus_note)})\n` : '') + (hint ? `  (${clean(hint)})\n` : '');
   const nContested = d.targets.filter((t) => t.contested).length;
   const show = top > 0 ? d.targets.slice(0, top) : d.targets;

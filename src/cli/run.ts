@@ -38,8 +38,21 @@ export function printJsonFailure(e: MmprepError, fields: Record<string, unknown>
 /** A commander usage error ("error: unknown option '--x'\n(Did you mean --y?)\n") as mmprep's one line with what to do. */
 export function usageErrorLine(commanderText: string): string {
   const text = commanderText.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
-  return `mmprep: ${text}; run with --help for usage\n`;
+  const unknown = /^unknown option '(--[a-z-]+)'$/.exec(text)?.[1];
+  const other = unknown === undefined ? undefined : OTHER_COMMANDS_NAME[unknown];
+  return `mmprep: ${text}${other ? ` (${other})` : ''}; run with --help for usage\n`;
 }
+
+/**
+ * Options that `extract` and the single-file commands name apart, where commander's "Did you mean" (a few letters
+ * apart) does not reach: `mmprep face --face-fps 1` was "unknown option '--face-fps'" alone (ttrial56).
+ */
+const OTHER_COMMANDS_NAME: Record<string, string> = {
+  '--face-fps': "--face-fps is mmprep extract's; mmprep face's is --fps",
+  '--fps': "--fps is mmprep face's; mmprep extract's is --face-fps",
+  '--face-workers': "--face-workers is mmprep extract's; mmprep face's is --workers",
+  '--workers': "--workers is mmprep face's; mmprep extract's is --face-workers",
+};
 
 /** Prints an error as one line on stderr (a stack trace only with --verbose) and returns its exit code. */
 export function reportError(e: unknown, commandName?: string): ExitCode {

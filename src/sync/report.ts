@@ -361,8 +361,9 @@ function pictureDriftAssumed(s: StreamState, pl: Placement, ends: Ends): SyncWar
 function noEndPulseDriftKnown(s: StreamState, pl: Placement): void {
   if (pl.k === null || pl.method === 'reference') return;
   const unknown = ': drift unknown';
+  const basis = typeof pl.extra?.drift_source !== 'string' && pl.method === 'xcorr' && pl.from ? `from its content (cross-correlated with ${pl.from.file})` : driftBasis(s, pl);
   for (const w of s.warnings) {
-    if (w.code === 'no_end_pulse' && w.message.endsWith(unknown)) w.message = `${w.message.slice(0, -unknown.length)}: drift ${(pl.k * 1e6).toFixed(1)} ppm, ${driftBasis(s, pl)}`;
+    if (w.code === 'no_end_pulse' && w.message.endsWith(unknown)) w.message = `${w.message.slice(0, -unknown.length)}: drift ${(pl.k * 1e6).toFixed(1)} ppm, ${basis}`;
   }
 }
 
@@ -384,8 +385,29 @@ function spanOf(s: StreamState): number {
   return s.chosen.start && s.chosen.end ? s.chosen.end.t_s - s.chosen.start.t_s : 0;
 }
 
+/**
+ * A reference sound without a usable pulse of its own, beside sounds placed by their content that have one: they sit
+ * at the talkers' lag (sd 8.75 ms or more) where their beeps would time them to about 1 ms against a reference with a
+ * beep. The refusal names another --ref (noRouteAdvice); a session placed anyway said nothing (ttrial56: a lav whose
+ * beep was too quiet to use; the camera's sound and a room MP3, both with usable beeps, were placed by content, sd 8.75
+ * and 12.4 ms; with --ref on the camera the room's beep placed it, sd 0.35 ms).
+ */
+function referenceWithoutPulse(states: StreamState[], ref: StreamState): SyncWarning | null {
+  if (ref.kind !== 'audio' || ref.chosen.start || ref.chosen.end) return null;
+  const byContent = states.filter((x) => x !== ref && x.kind === 'audio' && x.placed?.method === 'xcorr' && (x.chosen.start || x.chosen.end));
+  if (byContent.length === 0) return null;
+  const better = byContent.find((x) => x.abs !== ref.abs) as StreamState;
+  const names = byContent.map((x) => `${x.file} ${x.kind} stream ${x.stream}`).join(', ');
+  return {
+    code: 'reference_without_pulse',
+    message: `no usable pulse of its own, so ${names} ${byContent.length === 1 ? 'was' : 'were'} placed by ${byContent.length === 1 ? 'its' : 'their'} content (the talkers' lag, offset_sd_s 8.75 ms or more) although ${byContent.length === 1 ? 'it has a usable beep' : 'each has a usable beep'}: with --ref ${better.file} (its ${better.kind} stream ${better.stream} has a usable pulse; in mmprep extract, --ref-role with its column) the beeps time the streams that have one to about 1 ms`,
+  };
+}
+
 export function buildSyncMap(states: StreamState[], ref: StreamState, refReason: string, o: ReportContext & { pick: string | null }): SyncMap {
   for (const s of states) finalWarnings(s, o.ends);
+  const betterRef = referenceWithoutPulse(states, ref);
+  if (betterRef) ref.warnings.push(betterRef);
   return {
     version: 1,
     reference: { file: ref.abs, kind: ref.kind, stream: ref.stream },

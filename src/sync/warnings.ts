@@ -16,11 +16,23 @@
  * measured (`drift_unmeasured`, report.ts), a track placed with its file's clock whose content lags it by 5-100 ms
  * (`container_lag`, place.ts containerCheck), a picture placed by its own flashes on another clock than its sound's
  * (`picture_own_clock`, place.ts flashesOwnClock), a picture whose drift is its sound's, unchecked by its frames
- * (`picture_drift_assumed`, continuity.ts). Other codes stay in sync.json and the table.
+ * (`picture_drift_assumed`, continuity.ts), and a `not_found` or refused candidate's line that carries the --tone-hz hint
+ * (toneHzHint), a reference without a usable pulse beside sounds placed by content that have one
+ * (`reference_without_pulse`, report.ts). Other codes stay in sync.json and the table.
  */
 import type { SyncMap } from './clock.js';
 
-const TOLD = new Set(['camera_clock_shared', 'container_lag', 'content_lag', 'content_mismatch', 'content_unchecked', 'continuity_unchecked', 'decode_errors', 'drift_unmeasured', 'forced_pick', 'no_end_pulse', 'offset_uncertain', 'one_pulse', 'other_route', 'pairing_unchecked', 'picture_drift_assumed', 'picture_own_clock', 'short_stream', 'timestamp_gap', 'truncated']);
+const TOLD = new Set(['camera_clock_shared', 'container_lag', 'content_lag', 'content_mismatch', 'content_unchecked', 'continuity_unchecked', 'decode_errors', 'drift_unmeasured', 'forced_pick', 'no_end_pulse', 'offset_uncertain', 'one_pulse', 'other_route', 'pairing_unchecked', 'picture_drift_assumed', 'picture_own_clock', 'reference_without_pulse', 'short_stream', 'timestamp_gap', 'truncated']);
+
+/**
+ * A stream's `not_found` (or refused candidate's) line that carries the --tone-hz hint (`... (but a tone burst at about
+ * 2000 Hz at 1.500 s: --tone-hz 2000?)`): told too. A session placed anyway (by content, exit 0) kept it in sync.json
+ * only, so a lab whose beep is not at --tone-hz got every stream at the talkers' lag (sd 8.75 ms, where its beeps time
+ * them to about 0.3 ms) with no word of why (ttrial56).
+ */
+function toneHzHint(w: { code: string; message?: string }): boolean {
+  return (w.code === 'not_found' || w.code === 'unplaceable_pulse') && /: --tone-hz [\d.]+\?\)$/.test(w.message ?? '');
+}
 
 /**
  * `<file> <kind> stream <n>: <code>: <message>` per warning worth telling. A `no_end_pulse` that several streams share
@@ -30,7 +42,7 @@ const TOLD = new Set(['camera_clock_shared', 'container_lag', 'content_lag', 'co
 export function syncWarningLines(map: SyncMap): string[] {
   const told = map.streams.flatMap((e) => {
     const ws = Array.isArray(e.warnings) ? (e.warnings as Array<{ code: string; message?: string }>) : [];
-    return ws.filter((w) => TOLD.has(w.code)).map((w) => ({ who: `${e.file} ${e.kind} stream ${e.stream}`, file: e.file, code: w.code, message: w.code === 'forced_pick' ? withCandidates(w.message ?? '', e.detections) : w.message ?? '' }));
+    return ws.filter((w) => TOLD.has(w.code) || toneHzHint(w)).map((w) => ({ who: `${e.file} ${e.kind} stream ${e.stream}`, file: e.file, code: w.code, message: w.code === 'forced_pick' ? withCandidates(w.message ?? '', e.detections) : w.message ?? '' }));
   });
   const lines: string[] = [];
   for (const t of told) {
