@@ -24,6 +24,13 @@ export interface AudioDecodeOptions {
   stream?: number;
   /** Decode this channel alone (0-based) instead of the average of all channels. */
   channel?: number;
+  /**
+   * Decode channels 0 and 1 of a two-channel stream together (`-ac 2`, no filter), interleaved: each channel's samples
+   * are those of its `channel` decode (`pan=mono|c0=cN`; byte-identical with Debian's 5.1 and the npm build for WAV
+   * s16/s24, FLAC, AAC, MP3 and Opus, test channel-check), from one ffmpeg start instead of two. The chunks hold
+   * whole sample pairs; `samples` counts values (two per instant).
+   */
+  pair?: boolean;
   /** Start time in seconds (input seek). */
   start?: number;
   /** Seconds to decode from start. */
@@ -257,7 +264,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
       sourceChannels: stream.channels,
       audioStreams: p.streams.filter((s) => s.type === 'audio').length,
       resampled: stream.sample_rate_hz !== null && stream.sample_rate_hz !== sampleRate,
-      downmixed: opts.channel === undefined && (stream.channels ?? 1) > 1,
+      downmixed: opts.channel === undefined && !opts.pair && (stream.channels ?? 1) > 1,
       firstSampleS: await firstSampleTime(p, stream),
       decodeErrors: { errors: 0 },
       ...(opts.channel !== undefined ? { channel: checkedChannel(file, stream, opts.channel) } : {}),
@@ -299,7 +306,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
    */
   private directLayout(): WavLayout | null {
     const o = this.opts;
-    if (o.viaFfmpeg || o.prestarted || !o.probed || o.channel !== undefined || this.info.stream.index !== 0) return null;
+    if (o.viaFfmpeg || o.prestarted || !o.probed || o.channel !== undefined || o.pair || this.info.stream.index !== 0) return null;
     const wav = wavLayoutMatching(this.abs, o.probed, { sampleRate: this.info.sampleRate, stream: o.stream });
     return wav && wavWindow(wav, o.start, o.duration);
   }
@@ -347,7 +354,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
         bytes += (raw as Buffer).length;
         for (const chunk of chunks.take(raw as Buffer)) {
           this.samples += chunk.length;
-          reportDecodeProgress((this.opts.start ?? 0) + this.samples / sampleRate);
+          reportDecodeProgress((this.opts.start ?? 0) + this.samples / (this.opts.pair ? 2 : 1) / sampleRate);
           yield chunk;
         }
       }
@@ -445,8 +452,8 @@ function decodeArgs(abs: string, opts: AudioDecodeOptions, sampleRate: number, c
   // the errors are counted (watchDecode).
   const inOpts = ['-nostdin', '-loglevel', 'repeat+level+info'];
   if (opts.start !== undefined && opts.start > 0) inOpts.push('-ss', String(opts.start));
-  const outOpts = ['-map', `0:a:${opts.stream ?? 0}`, '-vn', '-sn', '-dn', '-ar', String(sampleRate), '-ac', '1'];
-  const mix = opts.channel !== undefined ? `pan=mono|c0=c${opts.channel}` : downmixFilter(channels);
+  const outOpts = ['-map', `0:a:${opts.stream ?? 0}`, '-vn', '-sn', '-dn', '-ar', String(sampleRate), '-ac', opts.pair ? '2' : '1'];
+  const mix = opts.pair ? null : opts.channel !== undefined ? `pan=mono|c0=c${opts.channel}` : downmixFilter(channels);
   const af = [opts.timestampGaps ? 'ashowinfo' : null, mix].filter((x): x is string => x !== null);
   if (af.length) outOpts.push('-af', af.join(','));
   if (opts.duration !== undefined) outOpts.push('-t', String(opts.duration));
