@@ -15,7 +15,7 @@ import { reportDecodeProgress } from './decode-progress.js';
 import { firstSampleTime, pickStream, probe, taggedStreamEndS, type ProbeResult, type StreamInfo } from './probe.js';
 import { CODEC_DELAY_S, streamEnds, type StreamEnd } from './stream-ends.js';
 import { readPacketTimes } from './packet-times.js';
-import { DEFAULT_CHUNK_SAMPLES, readWavSamples, wavLayoutMatching, wavWindow, type WavLayout } from './wav-direct.js';
+import { DEFAULT_CHUNK_SAMPLES, readWavSamples, wavHeaderChannels, wavLayoutMatching, wavWindow, type WavLayout } from './wav-direct.js';
 
 export interface AudioDecodeOptions {
   /** Output sample rate in Hz (default 16000). */
@@ -123,15 +123,17 @@ interface DecodeRun {
 
 /**
  * An ffmpeg decode started beside the file's ffprobe run instead of after it (its start-up, mostly dynamic linking,
- * then overlaps with the probe). Started with the command a mono source needs: the decoder adopts it when the probe
- * agrees and kills it otherwise (a source of several channels needs the downmix filter). dispose() kills it unless a
- * decoder adopted it; call it once the decode is over or failed.
+ * then overlaps with the probe). Started with the command a mono source needs, or for a WAV the one its header's
+ * channel count needs (a recorder's stereo WAV: the downmix filter; the mono command was killed there and the downmix
+ * started again, one ffmpeg start more, until 2026-12-07): the decoder adopts it when the command it builds from the
+ * probe is the same and kills it otherwise. dispose() kills it unless a decoder adopted it; call it once the decode
+ * is over or failed.
  */
 export class PrestartedDecode {
   private taken = false;
   private constructor(readonly key: string, private readonly started: DecodeRun) {}
 
-  /** Starts ffmpeg on `file` (a regular file, else nothing is started: null) as a mono source would need it. */
+  /** Starts ffmpeg on `file` (a regular file, else nothing is started: null) as a mono source (or its WAV header) needs it. */
   static start(file: string, opts: Pick<AudioDecodeOptions, 'sampleRate' | 'stream'>): PrestartedDecode | null {
     const abs = resolve(file);
     try {
@@ -139,7 +141,7 @@ export class PrestartedDecode {
     } catch {
       return null; // the probe reports it
     }
-    const args = decodeArgs(abs, { ...opts }, opts.sampleRate ?? 16000, 1);
+    const args = decodeArgs(abs, { ...opts }, opts.sampleRate ?? 16000, wavHeaderChannels(abs) ?? 1);
     return new PrestartedDecode(args.key, startDecode(args, file));
   }
 
