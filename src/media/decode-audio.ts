@@ -27,7 +27,7 @@ export interface AudioDecodeOptions {
   /**
    * Decode channels 0 and 1 of a two-channel stream together (`-ac 2`, no filter), interleaved: each channel's samples
    * are those of its `channel` decode (`pan=mono|c0=cN`; byte-identical with Debian's 5.1 and the npm build for WAV
-   * s16/s24, FLAC, AAC, MP3 and Opus, test channel-check), from one ffmpeg start instead of two. The chunks hold
+   * s16/s24, FLAC, AAC, MP3 and Opus: test audio-stereo-speakers), from one ffmpeg start instead of two. The chunks hold
    * whole sample pairs; `samples` counts values (two per instant).
    */
   pair?: boolean;
