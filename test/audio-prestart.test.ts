@@ -20,6 +20,7 @@ beforeAll(() => {
   ffmpegSync(['-i', speech, '-af', 'apad', '-t', '30', '-c:a', 'pcm_s16le', p('mono.wav')]);
   // Two different channels (speech and a 300 Hz tone): the downmix is their average, ffmpeg's -ac 1 weighs them otherwise.
   ffmpegSync(['-i', speech, '-f', 'lavfi', '-i', 'sine=f=300:sample_rate=16000', '-filter_complex', '[0]apad[a];[a][1]amerge=inputs=2', '-t', '30', '-ar', '44100', '-c:a', 'pcm_s16le', p('stereo.wav')]);
+  ffmpegSync(['-i', p('stereo.wav'), '-t', '10', '-c:a', 'flac', p('stereo.flac')]);
 });
 afterAll(() => tmp.cleanup());
 
@@ -58,10 +59,19 @@ describe('PrestartedDecode', () => {
   });
 
   it('a stereo source: the prestarted mono run is killed and the downmix started again (same samples as without it)', async () => {
+    const pre = PrestartedDecode.start(p('stereo.flac'), { sampleRate: 16000, stream: 0 })!;
+    const proc = await processOf(pre);
+    const got = await samples(p('stereo.flac'), pre);
+    expect(await exited(proc)).toBe('SIGKILL');
+    expect(Buffer.from(got.buffer).equals(Buffer.from((await samples(p('stereo.flac'))).buffer))).toBe(true);
+  });
+
+  it("a stereo WAV: started with the downmix its header's channel count needs, and adopted (one ffmpeg start, was two)", async () => {
     const pre = PrestartedDecode.start(p('stereo.wav'), { sampleRate: 16000, stream: 0 })!;
+    expect(pre.key).toMatch(/pan=mono\|c0=0\.5/);
     const proc = await processOf(pre);
     const got = await samples(p('stereo.wav'), pre);
-    expect(await exited(proc)).toBe('SIGKILL');
+    expect(await exited(proc)).toBeNull(); // it ran to its end: adopted, not killed
     expect(Buffer.from(got.buffer).equals(Buffer.from((await samples(p('stereo.wav'))).buffer))).toBe(true);
   });
 

@@ -10,10 +10,11 @@ import { execSync } from 'node:child_process';
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelWarning } from '../src/audio/channel-check.js';
+import { CHECK_S, channelWarning } from '../src/audio/channel-check.js';
+import { decodeAudioToArray } from '../src/media/decode-audio.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
-import { ffmpegSync } from './helpers/ffmpeg.js';
+import { ffmpegOutputs, ffmpegSync } from './helpers/ffmpeg.js';
 import { audioInProcess } from './helpers/audio-lib.js';
 
 const tmp = tempDir('mmprep-stereo-spk-');
@@ -117,6 +118,20 @@ describe('a stereo file with one speaker per channel', () => {
     expect(x.code, x.stderr).toBe(0);
     expect(x.stderr).toMatch(/session t1 \(line 2\): warning: audio: two\.wav: its 2 channels are different signals/);
     expect(JSON.parse(x.stdout.trim().split('\n').pop()!).warnings).toBe(1);
+  });
+
+  it("the check's one decode of both channels (-ac 2, interleaved) gives each channel's own decode (pan), for PCM, AAC, Opus", async () => {
+    // Two starts before 2026-12-07 (one per channel), one now: the same samples, byte for byte, with either ffmpeg
+    // (also FLAC, MP3 and 24-bit WAV, checked once by hand: docs/benchmarks-history.md).
+    ffmpegOutputs([['-i', p('two.wav'), '-t', '4', '-ar', '44100', '-c:a', 'aac', p('two.m4a')], ['-i', p('two.wav'), '-t', '4', '-ar', '48000', '-c:a', 'libopus', p('two.opus')]]);
+    for (const f of ['two.wav', 'two.m4a', 'two.opus']) {
+      const opts = { sampleRate: 16000, duration: CHECK_S };
+      const [both, c0, c1] = await Promise.all([decodeAudioToArray(p(f), { ...opts, pair: true }), decodeAudioToArray(p(f), { ...opts, channel: 0 }), decodeAudioToArray(p(f), { ...opts, channel: 1 })]);
+      expect(both.samples.length, f).toBe(2 * c0.samples.length);
+      const split = [0, 1].map((ch) => Float32Array.from({ length: c0.samples.length }, (_, i) => both.samples[2 * i + ch]));
+      expect(Buffer.from(split[0].buffer).equals(Buffer.from(c0.samples.buffer)), `${f} channel 0`).toBe(true);
+      expect(Buffer.from(split[1].buffer).equals(Buffer.from(c1.samples.buffer)), `${f} channel 1`).toBe(true);
+    }
   });
 
   it('the thresholds: a spread over 12 dB, a channel over 30 dB below the other', () => {

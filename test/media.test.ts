@@ -187,13 +187,15 @@ describe('ffmpeg processes', () => {
     const mono = await calls(av);
     expect(mono).toHaveLength(1);
     expect(mono[0]).toMatch(/-i .*av\.mp4/);
-    // A stereo source: that decode (a mono source's command) is killed and the downmix started; then each channel's
-    // first 120 s alone for the one-speaker-per-channel check (src/audio/channel-check.ts); nothing else.
+    // A stereo WAV: that decode is started with the downmix its header's channel count needs, and adopted (a mono
+    // source's command was killed and the downmix started again before 2026-12-07); then both channels' first 120 s in
+    // one run (-ac 2, interleaved; one run per channel before) for the one-speaker-per-channel check
+    // (src/audio/channel-check.ts); nothing else.
     const stereo = await calls(stereo48);
-    expect(stereo).toHaveLength(4);
+    expect(stereo).toHaveLength(2);
     for (const c of stereo) expect(c).toMatch(/-i .*stereo 48k\.wav/);
-    expect(stereo[0]).not.toMatch(/pan=mono/);
-    expect(stereo[1]).toMatch(/pan=mono\|c0=0\.5/);
-    expect(stereo.slice(2).sort()).toEqual([expect.stringMatching(/pan=mono\|c0=c0 -t 120/), expect.stringMatching(/pan=mono\|c0=c1 -t 120/)]);
+    expect(stereo[0]).toMatch(/pan=mono\|c0=0\.5/);
+    expect(stereo[1]).toMatch(/-ar 16000 -ac 2 -t 120 /);
+    expect(stereo[1]).not.toMatch(/pan=/);
   });
 });

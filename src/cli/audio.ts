@@ -169,8 +169,8 @@ async function runAudio(media: string, o: AudioCliOpts, cmd: Command): Promise<v
       pitchWorker?.readWav(pitchParams(resolved, spillAfterFrames(resolved, o.spillAfter)), layout);
     }
     // Else ffprobe reads the file while this thread loads the analysis code (the decoder then uses its result; a probe
-    // error surfaces there, in the same order as before). ffmpeg's decode starts beside it, as a mono source needs it:
-    // the decoder adopts it when the probe agrees, else it is killed and started again with the downmix. The same
+    // error surfaces there, in the same order as before). ffmpeg's decode starts beside it, as a mono source (or a WAV's
+    // header) needs it: the decoder adopts it when the probe agrees, else it is killed and started again with the downmix. The same
     // ffprobe run reads the packet times that shortStreams reads of a file of two streams or more (a camera's; one
     // ffprobe start less, ~0.15 CPU s with Debian's build; probe-packets.ts, whose probe is probe()'s); for a file of
     // one stream they are read in vain (a 10-minute 128 kbit/s MP3's 23 000 packets: ~0.03 CPU s), under 16 MB only.

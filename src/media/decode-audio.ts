@@ -15,7 +15,7 @@ import { reportDecodeProgress } from './decode-progress.js';
 import { firstSampleTime, pickStream, probe, taggedStreamEndS, type ProbeResult, type StreamInfo } from './probe.js';
 import { CODEC_DELAY_S, streamEnds, type StreamEnd } from './stream-ends.js';
 import { readPacketTimes } from './packet-times.js';
-import { DEFAULT_CHUNK_SAMPLES, readWavSamples, wavLayoutMatching, wavWindow, type WavLayout } from './wav-direct.js';
+import { DEFAULT_CHUNK_SAMPLES, readWavSamples, wavHeaderChannels, wavLayoutMatching, wavWindow, type WavLayout } from './wav-direct.js';
 
 export interface AudioDecodeOptions {
   /** Output sample rate in Hz (default 16000). */
@@ -24,6 +24,13 @@ export interface AudioDecodeOptions {
   stream?: number;
   /** Decode this channel alone (0-based) instead of the average of all channels. */
   channel?: number;
+  /**
+   * Decode channels 0 and 1 of a two-channel stream together (`-ac 2`, no filter), interleaved: each channel's samples
+   * are those of its `channel` decode (`pan=mono|c0=cN`; byte-identical with Debian's 5.1 and the npm build for WAV
+   * s16/s24, FLAC, AAC, MP3 and Opus: test audio-stereo-speakers), from one ffmpeg start instead of two. The chunks hold
+   * whole sample pairs; `samples` counts values (two per instant).
+   */
+  pair?: boolean;
   /** Start time in seconds (input seek). */
   start?: number;
   /** Seconds to decode from start. */
@@ -116,15 +123,17 @@ interface DecodeRun {
 
 /**
  * An ffmpeg decode started beside the file's ffprobe run instead of after it (its start-up, mostly dynamic linking,
- * then overlaps with the probe). Started with the command a mono source needs: the decoder adopts it when the probe
- * agrees and kills it otherwise (a source of several channels needs the downmix filter). dispose() kills it unless a
- * decoder adopted it; call it once the decode is over or failed.
+ * then overlaps with the probe). Started with the command a mono source needs, or for a WAV the one its header's
+ * channel count needs (a recorder's stereo WAV: the downmix filter; the mono command was killed there and the downmix
+ * started again, one ffmpeg start more, until 2026-12-07): the decoder adopts it when the command it builds from the
+ * probe is the same and kills it otherwise. dispose() kills it unless a decoder adopted it; call it once the decode
+ * is over or failed.
  */
 export class PrestartedDecode {
   private taken = false;
   private constructor(readonly key: string, private readonly started: DecodeRun) {}
 
-  /** Starts ffmpeg on `file` (a regular file, else nothing is started: null) as a mono source would need it. */
+  /** Starts ffmpeg on `file` (a regular file, else nothing is started: null) as a mono source (or its WAV header) needs it. */
   static start(file: string, opts: Pick<AudioDecodeOptions, 'sampleRate' | 'stream'>): PrestartedDecode | null {
     const abs = resolve(file);
     try {
@@ -132,7 +141,7 @@ export class PrestartedDecode {
     } catch {
       return null; // the probe reports it
     }
-    const args = decodeArgs(abs, { ...opts }, opts.sampleRate ?? 16000, 1);
+    const args = decodeArgs(abs, { ...opts }, opts.sampleRate ?? 16000, wavHeaderChannels(abs) ?? 1);
     return new PrestartedDecode(args.key, startDecode(args, file));
   }
 
@@ -257,7 +266,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
       sourceChannels: stream.channels,
       audioStreams: p.streams.filter((s) => s.type === 'audio').length,
       resampled: stream.sample_rate_hz !== null && stream.sample_rate_hz !== sampleRate,
-      downmixed: opts.channel === undefined && (stream.channels ?? 1) > 1,
+      downmixed: opts.channel === undefined && !opts.pair && (stream.channels ?? 1) > 1,
       firstSampleS: await firstSampleTime(p, stream),
       decodeErrors: { errors: 0 },
       ...(opts.channel !== undefined ? { channel: checkedChannel(file, stream, opts.channel) } : {}),
@@ -299,7 +308,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
    */
   private directLayout(): WavLayout | null {
     const o = this.opts;
-    if (o.viaFfmpeg || o.prestarted || !o.probed || o.channel !== undefined || this.info.stream.index !== 0) return null;
+    if (o.viaFfmpeg || o.prestarted || !o.probed || o.channel !== undefined || o.pair || this.info.stream.index !== 0) return null;
     const wav = wavLayoutMatching(this.abs, o.probed, { sampleRate: this.info.sampleRate, stream: o.stream });
     return wav && wavWindow(wav, o.start, o.duration);
   }
@@ -347,7 +356,7 @@ export class AudioDecoder implements AsyncIterable<Float32Array> {
         bytes += (raw as Buffer).length;
         for (const chunk of chunks.take(raw as Buffer)) {
           this.samples += chunk.length;
-          reportDecodeProgress((this.opts.start ?? 0) + this.samples / sampleRate);
+          reportDecodeProgress((this.opts.start ?? 0) + this.samples / (this.opts.pair ? 2 : 1) / sampleRate);
           yield chunk;
         }
       }
@@ -445,8 +454,8 @@ function decodeArgs(abs: string, opts: AudioDecodeOptions, sampleRate: number, c
   // the errors are counted (watchDecode).
   const inOpts = ['-nostdin', '-loglevel', 'repeat+level+info'];
   if (opts.start !== undefined && opts.start > 0) inOpts.push('-ss', String(opts.start));
-  const outOpts = ['-map', `0:a:${opts.stream ?? 0}`, '-vn', '-sn', '-dn', '-ar', String(sampleRate), '-ac', '1'];
-  const mix = opts.channel !== undefined ? `pan=mono|c0=c${opts.channel}` : downmixFilter(channels);
+  const outOpts = ['-map', `0:a:${opts.stream ?? 0}`, '-vn', '-sn', '-dn', '-ar', String(sampleRate), '-ac', opts.pair ? '2' : '1'];
+  const mix = opts.pair ? null : opts.channel !== undefined ? `pan=mono|c0=c${opts.channel}` : downmixFilter(channels);
   const af = [opts.timestampGaps ? 'ashowinfo' : null, mix].filter((x): x is string => x !== null);
   if (af.length) outOpts.push('-af', af.join(','));
   if (opts.duration !== undefined) outOpts.push('-t', String(opts.duration));

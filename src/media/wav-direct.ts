@@ -71,6 +71,28 @@ function parseHead(head: Buffer): { fmt: Fmt; dataOffset: number; dataBytes: num
   return null;
 }
 
+/**
+ * The channel count a RIFF WAVE file's fmt chunk states (before its data chunk), or null (not such a file, unreadable).
+ * Only a guess for a decode started before ffprobe answers (decode-audio.ts PrestartedDecode): the decoder adopts that
+ * run only when the command it builds from ffprobe's reading is the same.
+ */
+export function wavHeaderChannels(abs: string): number | null {
+  let fd: number;
+  try {
+    fd = openSync(abs, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const head = Buffer.alloc(HEAD_BYTES);
+    return parseHead(head.subarray(0, readSync(fd, head, 0, head.length, 0)))?.fmt.channels ?? null;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The codec a mono fmt chunk is read directly as (null: any other). */
 function directCodec(f: Fmt): WavLayout['codec'] | null {
   if (f.channels !== 1) return null;
