@@ -730,6 +730,20 @@ describe('dataset pieces', () => {
     expect(b.result().std).toBeCloseTo(Math.sqrt((1 * 1 + 0.5 * 4) / 1.5), 6);
   });
 
+  it('a frame that only touches a span has weight 0, whatever the rounding (ttrial56b)', () => {
+    // fixed windows start half a frame off the 10 ms grid (-0.005 + k): 8.99 + 0.005 is 8.995000000000001, and the
+    // frame at 8.99 was counted in the window 8.995-10.088's functionals' n (102 for its 101 frames)
+    expect(overlapWeight(8.99, 0.01, 8.995, 10.08786)).toBe(0);
+    let touching = 0;
+    for (let k = 0; k < 3000; k++) {
+      const edge = Math.round((k / 100 + 0.005) * 1e6) / 1e6; // a span edge between frames k/100 and k/100 + 0.01
+      const [t0, t1] = [k / 100, (k + 1) / 100];
+      if (overlapWeight(t0, 0.01, edge, edge + 2) > 0 || overlapWeight(t1, 0.01, edge - 2, edge) > 0) touching++;
+    }
+    expect(touching).toBe(0);
+    expect(overlapWeight(8.99, 0.01, 8.994999, 10)).toBeCloseTo(0.0001, 9); // a µs of overlap still counts
+  });
+
   it('splits are deterministic and by speaker only', () => {
     const sp = parseSplits('train=0.8,val=0.1,test=0.1');
     expect(['spk_a', 'spk_g', 'spk_z'].map((s) => splitOf(s, sp))).toEqual(['train', 'val', 'test']);
