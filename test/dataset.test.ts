@@ -13,7 +13,7 @@ import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
 import { validateDataset, type CheckName, type ValidateReport } from '../src/dataset/validate.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
 import { sourceTimeMismatch } from '../src/batch/extract-session.js';
-import { overlapWeight, WeightedScalar } from '../src/dataset/functionals.js';
+import { heldTimeShare, overlapWeight, WeightedScalar } from '../src/dataset/functionals.js';
 import { parseSplits, splitOf } from '../src/dataset/splits.js';
 import { parseFeatureList } from '../src/dataset/features.js';
 import { unknownSessionNotes, type LabelSet } from '../src/dataset/labels.js';
@@ -742,6 +742,10 @@ describe('dataset pieces', () => {
     }
     expect(touching).toBe(0);
     expect(overlapWeight(8.99, 0.01, 8.994999, 10)).toBeCloseTo(0.0001, 9); // a µs of overlap still counts
+    // face_detection_rate: a 25 fps video's last frame at 0.28 covers up to 0.28 + 0.02 = 0.30000000000000004; a span
+    // from 0.3 holds no video frame (null), not a rate of 2.8e-16
+    expect(heldTimeShare([{ t_s: 0.24 }, { t_s: 0.28 }], () => true, 0.04, 0.1, 0.3, 0.5)).toBeNull();
+    expect(heldTimeShare([{ t_s: 0.24 }, { t_s: 0.28 }], () => true, 0.04, 0.1, 0.29, 0.5)).toBeCloseTo(0.01 / 0.21, 6);
   });
 
   it('splits are deterministic and by speaker only', () => {

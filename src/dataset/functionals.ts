@@ -202,7 +202,7 @@ export function heldTimeShare<F extends { t_s: number }>(frames: readonly F[], h
     const right = next <= joinGap ? next / 2 : d / 2;
     const lo = Math.max(t - left, a);
     const hi = Math.min(t + right, b);
-    if (hi <= lo) continue;
+    if (hi - lo <= TOUCH_S) continue; // touching, as overlapWeight: 8.98 + 0.02 is 9.000000000000002
     reached = true;
     if (held(frames[i])) heldTime += hi - lo;
   }
