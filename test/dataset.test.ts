@@ -163,6 +163,21 @@ describe('dataset build', () => {
     expect(recs).toHaveLength(8);
     expect(recs.every((r) => r.quality.present.labels && Object.keys(r.audio.frames).join() === 'f0_hz,voiced,voiced_prob')).toBe(true);
     expect((await validateDataset(d)).ok).toBe(true);
+    expect(manifestOf(d).sessions.flatMap((x) => x.issues ?? []).filter((i) => i.kind === 'labels_near_duplicate')).toEqual([]);
+  });
+
+  it('--segments labels: two rated spans nearly the same are named (they were two records of one utterance, each with half the labels, no word; ttrial56b)', async () => {
+    // s01_u0 rated again as 'again' on 2.6904-3.4197 s (another export rounding its times): IoU 0.999 with 2.69-3.42
+    const ratings = join(tmp.dir, 'ratings-near-dup.csv');
+    const text = readFileSync(RATINGS, 'utf8').trimEnd().split('\n');
+    const again = text.filter((l) => l.startsWith('s01,2.690,3.420,s01_u0,')).map((l) => l.replace('s01,2.690,3.420,s01_u0,', 's01,2.6904,3.4197,again,'));
+    writeFileSync(ratings, [...text, ...again].join('\n') + '\n');
+    const r = await buildDataset(MANIFEST, { features: FEATURES, labels: [ratings], out: join(tmp.dir, 'near-dup'), segments: 'labels', audioFeatures: 'pitch', faceFeatures: 'none' });
+    expect(r.manifest.counts.records).toBe(9);
+    const issues = r.manifest.sessions.flatMap((x) => x.issues ?? []).filter((i) => i.kind === 'labels_near_duplicate');
+    expect(issues.map((i) => i.message)).toEqual([
+      expect.stringMatching(/^labels: 1 pair of rated spans nearly the same \(IoU at least 0\.9\) but not equal, .*: s01\/l0000 \(2\.69-3\.42 s: s01_u0\) and s01\/l0001 \(2\.6904-3\.4197 s: again\), IoU 0\.99904.*give it the same start_s and end_s in every labels file/),
+    ]);
   });
 
   it('validate holds --segments labels records to the recording too (an older build wrote a labelled span past it as a record)', async () => {
