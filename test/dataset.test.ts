@@ -13,7 +13,7 @@ import { buildDataset, type DatasetManifest } from '../src/dataset/build.js';
 import { validateDataset, type CheckName, type ValidateReport } from '../src/dataset/validate.js';
 import { writeSyntheticSession } from '../src/dataset/synthetic-features.js';
 import { sourceTimeMismatch } from '../src/batch/extract-session.js';
-import { overlapWeight, WeightedScalar } from '../src/dataset/functionals.js';
+import { heldTimeShare, overlapWeight, WeightedScalar } from '../src/dataset/functionals.js';
 import { parseSplits, splitOf } from '../src/dataset/splits.js';
 import { parseFeatureList } from '../src/dataset/features.js';
 import { unknownSessionNotes, type LabelSet } from '../src/dataset/labels.js';
@@ -163,6 +163,21 @@ describe('dataset build', () => {
     expect(recs).toHaveLength(8);
     expect(recs.every((r) => r.quality.present.labels && Object.keys(r.audio.frames).join() === 'f0_hz,voiced,voiced_prob')).toBe(true);
     expect((await validateDataset(d)).ok).toBe(true);
+    expect(manifestOf(d).sessions.flatMap((x) => x.issues ?? []).filter((i) => i.kind === 'labels_near_duplicate')).toEqual([]);
+  });
+
+  it('--segments labels: two rated spans nearly the same are named (they were two records of one utterance, each with half the labels, no word; ttrial56b)', async () => {
+    // s01_u0 rated again as 'again' on 2.6904-3.4197 s (another export rounding its times): IoU 0.999 with 2.69-3.42
+    const ratings = join(tmp.dir, 'ratings-near-dup.csv');
+    const text = readFileSync(RATINGS, 'utf8').trimEnd().split('\n');
+    const again = text.filter((l) => l.startsWith('s01,2.690,3.420,s01_u0,')).map((l) => l.replace('s01,2.690,3.420,s01_u0,', 's01,2.6904,3.4197,again,'));
+    writeFileSync(ratings, [...text, ...again].join('\n') + '\n');
+    const r = await buildDataset(MANIFEST, { features: FEATURES, labels: [ratings], out: join(tmp.dir, 'near-dup'), segments: 'labels', audioFeatures: 'pitch', faceFeatures: 'none' });
+    expect(r.manifest.counts.records).toBe(9);
+    const issues = r.manifest.sessions.flatMap((x) => x.issues ?? []).filter((i) => i.kind === 'labels_near_duplicate');
+    expect(issues.map((i) => i.message)).toEqual([
+      expect.stringMatching(/^labels: 1 pair of rated spans nearly the same \(IoU at least 0\.9\) but not equal, .*: s01\/l0000 \(2\.69-3\.42 s: s01_u0\) and s01\/l0001 \(2\.6904-3\.4197 s: again\), IoU 0\.99904.*give it the same start_s and end_s in every labels file/),
+    ]);
   });
 
   it('validate holds --segments labels records to the recording too (an older build wrote a labelled span past it as a record)', async () => {
@@ -728,6 +743,24 @@ describe('dataset pieces', () => {
     b.add(4, 0.5);
     expect(b.result().mean).toBeCloseTo(2, 12);
     expect(b.result().std).toBeCloseTo(Math.sqrt((1 * 1 + 0.5 * 4) / 1.5), 6);
+  });
+
+  it('a frame that only touches a span has weight 0, whatever the rounding (ttrial56b)', () => {
+    // fixed windows start half a frame off the 10 ms grid (-0.005 + k): 8.99 + 0.005 is 8.995000000000001, and the
+    // frame at 8.99 was counted in the window 8.995-10.088's functionals' n (102 for its 101 frames)
+    expect(overlapWeight(8.99, 0.01, 8.995, 10.08786)).toBe(0);
+    let touching = 0;
+    for (let k = 0; k < 3000; k++) {
+      const edge = Math.round((k / 100 + 0.005) * 1e6) / 1e6; // a span edge between frames k/100 and k/100 + 0.01
+      const [t0, t1] = [k / 100, (k + 1) / 100];
+      if (overlapWeight(t0, 0.01, edge, edge + 2) > 0 || overlapWeight(t1, 0.01, edge - 2, edge) > 0) touching++;
+    }
+    expect(touching).toBe(0);
+    expect(overlapWeight(8.99, 0.01, 8.994999, 10)).toBeCloseTo(0.0001, 9); // a µs of overlap still counts
+    // face_detection_rate: a 25 fps video's last frame at 0.28 covers up to 0.28 + 0.02 = 0.30000000000000004; a span
+    // from 0.3 holds no video frame (null), not a rate of 2.8e-16
+    expect(heldTimeShare([{ t_s: 0.24 }, { t_s: 0.28 }], () => true, 0.04, 0.1, 0.3, 0.5)).toBeNull();
+    expect(heldTimeShare([{ t_s: 0.24 }, { t_s: 0.28 }], () => true, 0.04, 0.1, 0.29, 0.5)).toBeCloseTo(0.01 / 0.21, 6);
   });
 
   it('splits are deterministic and by speaker only', () => {

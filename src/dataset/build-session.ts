@@ -17,7 +17,7 @@ import { sourceTimeMismatch, type SessionMeta } from '../batch/extract-session.j
 import { LOCK_FILE, liveHolder } from '../batch/session-lock.js';
 import { FrameCursor, readFrames, timeRange, type Frame } from './frames.js';
 import { AUDIO_FIELDS, FACE_FIELDS, requireVoiceFields, type FieldShape } from './features.js';
-import { assignTargets, dropPartialMatches, mergeTargetLabels, spansHoldingOthers, spansHoldingOthersWarning, type PartialMatch, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
+import { assignTargets, dropPartialMatches, mergeTargetLabels, nearDuplicateSpansWarning, spansHoldingOthers, spansHoldingOthersWarning, type PartialMatch, type DimensionAgreement, type LabelSet, type LabelTargetSpan, type TargetLabel } from './labels.js';
 import { buildRecord, type FaceRate, type RecordContext, type RecordLabels, type StreamInfo } from './record.js';
 import { makeSegments, type Segment, type SegmentMode } from './segments.js';
 import { columnClock, readSessionTranscript } from './transcripts/index.js';
@@ -711,6 +711,7 @@ export async function buildSession(
   const partial = unmatchedWarning.length ? dropPartialMatches(segments, spans, assigned) : { targetsOf: assigned, dropped: [] };
   const targetsOf = partial.targetsOf;
   if (opt.segments.kind === 'utterance') warn(outcome, 'labels_span_holds', spansHoldingOthersWarning(spansHoldingOthers(segments, spans, targetsOf), labels?.file ?? null));
+  if (opt.segments.kind === 'labels') warn(outcome, 'labels_near_duplicate', nearDuplicateSpansWarning(segments, targetsOf));
   // Utterances too (since 2026-12-06: a trial's utterance ending 0.3 s after the recording kept its end, unlike a label
   // span in the same margin, M4): what the margin allows is clipped, with a warning of its own kind.
   const clipWhat = opt.segments.kind === 'labels' ? 'label span(s)' : opt.segments.kind === 'utterance' ? 'utterance(s), widened to their words,' : null;

@@ -166,11 +166,19 @@ export class WeightedVector {
   }
 }
 
-/** Weight of a frame centred at t with duration d inside [a, b]: |[t-d/2, t+d/2] ∩ [a, b]| / d. */
+/**
+ * Overlaps shorter than this (seconds) are rounding, not time: a frame that only touches [a, b] (frame 8.99 of 10 ms
+ * beside a window from 8.995) computes 8.99 + 0.005 = 8.995000000000001 and an "overlap" of 1.8e-15 s, which counted
+ * it in the functionals' and words' n (102 frames for a window of 101: ttrial56b). Record and frame times are given to
+ * the µs, so a true overlap is far longer.
+ */
+const TOUCH_S = 1e-9;
+
+/** Weight of a frame centred at t with duration d inside [a, b]: |[t-d/2, t+d/2] ∩ [a, b]| / d (0 when they only touch). */
 export function overlapWeight(t: number, d: number, a: number, b: number): number {
   const lo = Math.max(t - d / 2, a);
   const hi = Math.min(t + d / 2, b);
-  return hi > lo ? (hi - lo) / d : 0;
+  return hi - lo > TOUCH_S ? (hi - lo) / d : 0;
 }
 
 /**
@@ -194,7 +202,7 @@ export function heldTimeShare<F extends { t_s: number }>(frames: readonly F[], h
     const right = next <= joinGap ? next / 2 : d / 2;
     const lo = Math.max(t - left, a);
     const hi = Math.min(t + right, b);
-    if (hi <= lo) continue;
+    if (hi - lo <= TOUCH_S) continue; // touching, as overlapWeight: 8.98 + 0.02 is 9.000000000000002
     reached = true;
     if (held(frames[i])) heldTime += hi - lo;
   }

@@ -513,6 +513,49 @@ export function spansHoldingOthersWarning(found: SpanHoldingOthers[], file: stri
   ];
 }
 
+/** IoU of two spans (0 when they do not overlap). */
+const spanIou = (a: SegmentSpan, b: SegmentSpan): number => {
+  const inter = Math.min(a.end_s, b.end_s) - Math.max(a.start_s, b.start_s);
+  return inter > 0 ? inter / (Math.max(a.end_s, b.end_s) - Math.min(a.start_s, b.start_s)) : 0;
+};
+
+/**
+ * The IoU from which two distinct rated spans are taken for one span given twice (SHIFTED_SESSION_MIN_IOU's reasoning:
+ * spans of one utterance agree to well within a tenth of its length).
+ */
+export const NEAR_DUPLICATE_MIN_IOU = 0.9;
+
+/**
+ * `--segments labels` records (sorted by start) whose spans are nearly, not exactly, the same: a record is made per
+ * distinct span, so one utterance rated on 2.69-3.42 s in one labels file and 2.6904-3.4197 s in another (two
+ * exports, one rounding to the ms) became two records of the same audio, each with half the labels, exit 0 and no
+ * word (ttrial56b). The pairs (indices into segments) with IoU at least NEAR_DUPLICATE_MIN_IOU.
+ */
+export function nearDuplicateSpans(segments: SegmentSpan[]): Array<{ a: number; b: number; iou: number }> {
+  const out: Array<{ a: number; b: number; iou: number }> = [];
+  for (let i = 0; i < segments.length; i++)
+    for (let j = i + 1; j < segments.length && segments[j].start_s < segments[i].end_s; j++) {
+      const iou = spanIou(segments[i], segments[j]);
+      if (iou >= NEAR_DUPLICATE_MIN_IOU) out.push({ a: i, b: j, iou });
+    }
+  return out;
+}
+
+/** The session warning for nearDuplicateSpans (kind labels_near_duplicate), the first three named; none when none. */
+export function nearDuplicateSpansWarning(segments: SegmentSpan[], targetsOf: string[][]): string[] {
+  const found = nearDuplicateSpans(segments);
+  if (found.length === 0) return [];
+  const rec = (i: number) => {
+    const targets = (targetsOf[i] ?? []).filter((t) => t !== segments[i].id);
+    return `${segments[i].id} (${segments[i].start_s}-${segments[i].end_s} s: ${targets.length ? targets.join(', ') : 'no target'})`; // to the µs: they differ by little
+  };
+  const shown = found.slice(0, 3).map((p) => `${rec(p.a)} and ${rec(p.b)}, IoU ${round7(p.iou)}`).join('; ') + (found.length > 3 ? `; and ${found.length - 3} more` : '');
+  const n = found.length;
+  return [
+    `labels: ${n} pair${n > 1 ? 's' : ''} of rated spans nearly the same (IoU at least ${NEAR_DUPLICATE_MIN_IOU}) but not equal, so each span became a record of its own, with the same audio and face and only its own targets' labels: ${shown}; if they rate one stretch, give it the same start_s and end_s in every labels file (--segments labels makes a record per distinct span)`,
+  ];
+}
+
 /** A span target dropped from the record it overlapped (dropPartialMatches). */
 export interface PartialMatch {
   target: string;
