@@ -106,7 +106,7 @@ export function checkInsideRecording(utts: Utterance[], rec: RecordingExtent, fi
     const where = utteranceWhere(u);
     const own = fileSpanOf(u);
     // a transcript on another role's clock: the times the file writes too (the check is on the reference clock)
-    const inFile = own ? ` on the reference clock (${fmtSpan(own[0], own[1])} in the transcript, on ${clockRole ? `${clockRole}'s` : 'its transcript_clock'} clock)` : '';
+    const inFile = own ? ` on the reference clock (${fmtSpan(own[0], own[1])} in the transcript, on ${clockRole ? `${clockRole}'s clock` : 'the clock its transcript_clock names'})` : '';
     throw new InputError(`${where.what} ${fmtSpan(a, b)}${inFile}${wordBeyond(u, rec)} ${howOutside(a, b, rec)}: ${whatToDo(utts.map(spanOf), rec)}`, { file, line: where.line });
   }
 }
