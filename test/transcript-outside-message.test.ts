@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkInsideRecording } from '../src/dataset/transcripts/check.js';
+import { applyClock } from '../src/dataset/transcripts/index.js';
 import type { Utterance } from '../src/dataset/transcripts/types.js';
 
 const REC = { start_s: 0, end_s: 10.01, frame_s: 0.04 };
@@ -66,5 +67,16 @@ describe('a transcript on a timecode that starts at 01:00:00', () => {
   it('a transcript that, less the hours, still does not fit keeps the other advice', () => {
     expect(message(utt(3632.69, 3633.42, 0))).toBe('segment 0 3632.69-3633.42 s is outside the recording (0-10.01 s): its times look like milliseconds (divided by 1000 they fit the recording): write them in seconds');
     expect(message(utt(632.69, 633.42, 0))).toBe("segment 0 632.69-633.42 s is outside the recording (0-10.01 s): check the transcript's clock/units");
+  });
+});
+
+describe('a transcript on another role\'s clock (transcript_clock)', () => {
+  it('names the times the file writes beside the reference-clock ones (ttrial56: the reference times alone were not in the file)', () => {
+    const [u] = applyClock([utt(57.131, 58.685, 11)], (t) => t + 2.287);
+    expect(() => checkInsideRecording([u], REC, 't.json', 'room_audio')).toThrow(
+      "segment 11 59.418-60.972 s on the reference clock (57.131-58.685 s in the transcript, on room_audio's clock) is outside the recording (0-10.01 s): check the transcript's clock/units",
+    );
+    // on the reference clock already: as before
+    expect(message(utt(32.69, 33.42, 0))).not.toContain('in the transcript');
   });
 });

@@ -327,7 +327,7 @@ async function readSessionFeatures(s: ManifestSession, dir: string, opt: Session
   const audioInfo: StreamInfo | null = aRange ? { step: aRange.step ?? AUDIO_STEP_S } : null;
   const faceInfo: StreamInfo | null = fRange ? { step: fRange.step ?? FACE_STEP_S } : null;
   const recording = featuresExtent(aRange, fRange);
-  if (utterances && recording && s.transcript) checkInsideRecording(utterances, recording, s.transcript);
+  if (utterances && recording && s.transcript) checkInsideRecording(utterances, recording, s.transcript, (s.meta.transcript_clock ?? '').trim() || undefined);
   const made_by = meta && typeof meta.made_by === 'object' && meta.made_by !== null ? meta.made_by : null;
   const unaligned = hasAudio && hasFace && meta ? sourceTimeMismatch(meta.outputs ?? [], meta.sources, s.media.map((m) => m.path)) : null;
   if (unaligned) throw new InputError(unaligned, { file: dir });

@@ -46,7 +46,7 @@ export async function transcriptFitProblem(session: ManifestSession, dir: string
   if (!recording) return null;
   try {
     const utts = await readSessionTranscript(session, join(dir, 'sync.json'));
-    if (utts) checkInsideRecording(utts, recording, session.transcript);
+    if (utts) checkInsideRecording(utts, recording, session.transcript, (session.meta.transcript_clock ?? '').trim() || undefined);
     return null;
   } catch (e) {
     if (isMmprepError(e)) return e.toLine();

@@ -8,6 +8,7 @@
  */
 import { InputError } from '../../common/errors.js';
 import { fmtSeconds, splitWords, type Utterance } from './types.js';
+import { fileSpanOf } from './index.js';
 
 export interface RecordingExtent {
   start_s: number;
@@ -98,12 +99,15 @@ function wordBeyond(u: Utterance, rec: RecordingExtent): string {
 }
 
 /** Throws InputError naming the transcript file and line of the first utterance (span widened to its words) outside the recording. */
-export function checkInsideRecording(utts: Utterance[], rec: RecordingExtent, file: string): void {
+export function checkInsideRecording(utts: Utterance[], rec: RecordingExtent, file: string, clockRole?: string): void {
   for (const u of utts) {
     const [a, b] = spanOf(u);
     if (!isOutsideRecording(a, b, rec)) continue;
     const where = utteranceWhere(u);
-    throw new InputError(`${where.what} ${fmtSpan(a, b)}${wordBeyond(u, rec)} ${howOutside(a, b, rec)}: ${whatToDo(utts.map(spanOf), rec)}`, { file, line: where.line });
+    const own = fileSpanOf(u);
+    // a transcript on another role's clock: the times the file writes too (the check is on the reference clock)
+    const inFile = own ? ` on the reference clock (${fmtSpan(own[0], own[1])} in the transcript, on ${clockRole ? `${clockRole}'s clock` : 'the clock its transcript_clock names'})` : '';
+    throw new InputError(`${where.what} ${fmtSpan(a, b)}${inFile}${wordBeyond(u, rec)} ${howOutside(a, b, rec)}: ${whatToDo(utts.map(spanOf), rec)}`, { file, line: where.line });
   }
 }
 

@@ -22,12 +22,27 @@ export { detectTranscriptFormat, parseTranscript, parseWhisperJson, parseJsonlTr
 
 export function applyClock(utts: Utterance[], clock: Clock | null): Utterance[] {
   if (!clock) return utts;
-  return utts.map((u) => ({
-    ...u,
-    start_s: clock(u.start_s),
-    end_s: clock(u.end_s),
-    words: u.words.map((w) => ({ ...w, start_s: clock(w.start_s), end_s: clock(w.end_s) })),
-  }));
+  return utts.map((u) => {
+    const mapped = {
+      ...u,
+      start_s: clock(u.start_s),
+      end_s: clock(u.end_s),
+      words: u.words.map((w) => ({ ...w, start_s: clock(w.start_s), end_s: clock(w.end_s) })),
+    };
+    fileSpans.set(mapped, [Math.min(u.start_s, ...u.words.map((w) => w.start_s)), Math.max(u.end_s, ...u.words.map((w) => w.end_s))]);
+    return mapped;
+  });
+}
+
+/**
+ * An utterance's span (widened to its words) as its file writes it, for one applyClock put on the reference clock;
+ * undefined for one read on the reference clock. Kept beside the utterance, not in it (records are built from its fields):
+ * a segment outside the recording was named by its reference-clock times alone, which a transcript on another role's
+ * clock does not hold (ttrial56: 'segment 11 59.418-60.972 s' for a room-mic transcript writing 57.133).
+ */
+const fileSpans = new WeakMap<Utterance, [number, number]>();
+export function fileSpanOf(u: Utterance): [number, number] | undefined {
+  return fileSpans.get(u);
 }
 
 export interface ReadTranscriptOptions {
