@@ -220,11 +220,16 @@ function kindPlaces(d: RatingsDimension, kind: Kind, firsts: Array<{ v: Spelling
   }));
 }
 
+/** The indices of the first MAX_PLACES entries of `column` equal to `x` (a rater's or a label's first ratings). */
+function firstIndicesOf(column: ArrayLike<number>, x: number): number[] {
+  const at: number[] = [];
+  for (let i = 0; i < column.length && at.length < MAX_PLACES; i++) if (column[i] === x) at.push(i);
+  return at;
+}
+
 /** The indices of a rater's first MAX_PLACES ratings. */
 function firstRatings(d: RatingsDimension, rater: number): number[] {
-  const at: number[] = [];
-  for (let i = 0; i < d.rater.length && at.length < MAX_PLACES; i++) if (d.rater[i] === rater) at.push(i);
-  return at;
+  return firstIndicesOf(d.rater, rater);
 }
 
 /** The data records of a rater's first ratings (readRatings finds their lines for rater_id_typo). */
@@ -239,9 +244,7 @@ export function raterPlaces(d: RatingsDimension, rater: number, uses: number): S
 
 /** The indices of a label's first MAX_PLACES ratings. */
 function firstOfLabel(d: RatingsDimension, label: number): number[] {
-  const at: number[] = [];
-  for (let i = 0; i < d.value.length && at.length < MAX_PLACES; i++) if (d.value[i] === label) at.push(i);
-  return at;
+  return firstIndicesOf(d.value, label);
 }
 
 /** The data records of a label's first ratings (readRatings finds their lines for label_typo). */

@@ -77,6 +77,14 @@ function parseHead(head: Buffer): { fmt: Fmt; dataOffset: number; dataBytes: num
  * run only when the command it builds from ffprobe's reading is the same.
  */
 export function wavHeaderChannels(abs: string): number | null {
+  return withOpenFile(abs, (fd) => {
+    const head = Buffer.alloc(HEAD_BYTES);
+    return parseHead(head.subarray(0, readSync(fd, head, 0, head.length, 0)))?.fmt.channels ?? null;
+  });
+}
+
+/** `read(fd)` on `abs` opened for reading, closed after; null when it cannot be opened or `read` throws. */
+function withOpenFile<T>(abs: string, read: (fd: number) => T | null): T | null {
   let fd: number;
   try {
     fd = openSync(abs, 'r');
@@ -84,8 +92,7 @@ export function wavHeaderChannels(abs: string): number | null {
     return null;
   }
   try {
-    const head = Buffer.alloc(HEAD_BYTES);
-    return parseHead(head.subarray(0, readSync(fd, head, 0, head.length, 0)))?.fmt.channels ?? null;
+    return read(fd);
   } catch {
     return null;
   } finally {
@@ -155,13 +162,7 @@ function probeOf(file: string, size: number, layout: WavLayout): ProbeResult {
 export function directWavProbe(file: string, want: DirectWant): ProbeResult | null {
   if ((want.stream ?? 0) !== 0 || want.channel !== undefined || endianness() !== 'LE') return null;
   const abs = resolve(file);
-  let fd: number;
-  try {
-    fd = openSync(abs, 'r');
-  } catch {
-    return null;
-  }
-  try {
+  return withOpenFile(abs, (fd) => {
     const st = fstatSync(fd);
     if (!st.isFile()) return null;
     const head = Buffer.alloc(Math.min(st.size, HEAD_BYTES));
@@ -180,11 +181,7 @@ export function directWavProbe(file: string, want: DirectWant): ProbeResult | nu
     const p = probeOf(file, st.size, layout);
     layouts.set(p, layout);
     return p;
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 /**
