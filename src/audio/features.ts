@@ -319,6 +319,26 @@ function intensityNuclei(o: AudioOptions, intensity: IntensityAnalyzer, nSamples
   });
 }
 
+/**
+ * The refusal of a signal holding a sample that is not a finite number (a float WAV written with NaN or infinity):
+ * every feature whose window holds it would be undefined or made up (MFCC -428 at the log floor, rms null, unvoiced
+ * frames, no sounding time, exit 0 before 2026-12-07), so it is refused, as librosa's valid_audio refuses it
+ * ("Audio buffer is not finite everywhere"). `start`: the chunk's first sample in the analysed signal.
+ */
+export class NonFiniteSampleError extends InputError {}
+
+function nonFiniteSamples(chunk: Float32Array, start: number, sr: number): NonFiniteSampleError {
+  let i = 0;
+  while (i < chunk.length && Number.isFinite(chunk[i])) i++;
+  const at = start + i;
+  const what = Number.isNaN(chunk[i]) ? 'NaN' : chunk[i] > 0 ? 'infinity' : '-infinity';
+  return new NonFiniteSampleError(
+    `sample ${at} (${(at / sr).toFixed(3)} s into the audio analysed at ${sr} Hz) is ${what}, not a number a recording can hold: ` +
+      `a floating-point file written with invalid values (a division by zero in the program that made it); the features around it would be undefined, ` +
+      `so it is refused, as librosa refuses it; write the file again with those samples replaced (e.g. numpy.nan_to_num) or re-export it from the original`,
+  );
+}
+
 /** Features of a stream of mono PCM chunks at options.sampleRate. */
 export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<Float32Array>, options: Partial<AudioOptions> = {}, run: AnalyzeOptions = {}): Promise<AudioFeatures> {
   const o = resolveAudioOptions(options);
@@ -361,6 +381,8 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
       pcm?.push(chunk);
       tone?.push(chunk);
       buf.append(chunk, keep());
+      // Any NaN or infinite sample makes the running sum non-finite (finite float32 samples cannot overflow a double).
+      if (!Number.isFinite(buf.sum)) throw nonFiniteSamples(chunk, buf.end - chunk.length, sr);
       await pitch.feed(chunk, buf, run.ownChunks === true);
       spectral.pump(buf);
       intensity.pump(buf);
@@ -529,7 +551,9 @@ export async function computeAudioFeatures(file: string, options: Partial<AudioO
   };
   // The sync beep is searched where `mmprep sync` searches: the first and last run.toneSearchS seconds (sync-beep.ts).
   const toneSpans = () => beepSearchSpans(info?.stream.duration_s, run.toneSearchS ?? 0, o.sampleRate);
-  const f = await analyzePcm(decoded(), o, Object.assign(analyze, { framesHint, toneStream: () => info?.stream, toneSpans, voiceSource }));
+  const f = await analyzePcm(decoded(), o, Object.assign(analyze, { framesHint, toneStream: () => info?.stream, toneSpans, voiceSource })).catch((e: unknown) => {
+    throw e instanceof NonFiniteSampleError ? new InputError(e.message, { file }) : e;
+  });
   f.decoded = info;
   return f;
 }
