@@ -64,6 +64,18 @@ export interface AudioFeatures extends FrameView {
 
 const CLIP_LEVEL = 0.999;
 
+/**
+ * The level at or beyond which a sample counts as clipped: 0.999 of the largest value the source's codec can hold.
+ * An 8-bit or G.711 recording's largest value is below full scale as ffmpeg decodes it (pcm_u8 and pcm_s8 127/128;
+ * mu-law 32124/32768 = 0.980, A-law 32256/32768 = 0.984, ITU-T G.711's top codes), so at 0.999 of full scale its
+ * clipping went uncounted until 2026-12-07: a telephone recording with 7 % of its samples at the top code read
+ * `clipped_ratio` 0 at --sr 8000, with no warning. Unknown or other codecs: full scale.
+ */
+export function clipLevelOf(codec: string | null | undefined): number {
+  const top = codec === 'pcm_mulaw' ? 32124 / 32768 : codec === 'pcm_alaw' ? 32256 / 32768 : codec === 'pcm_u8' || codec === 'pcm_s8' ? 127 / 128 : 1;
+  return CLIP_LEVEL * top;
+}
+
 export interface AnalyzeOptions {
   /**
    * Run the pitch analysis in a worker thread (default true when the compiled worker is available, i.e. when
@@ -102,7 +114,8 @@ export interface AnalyzeOptions {
   framesHint?: () => number | null;
   /**
    * The decoded stream (codec and its own sample rate), asked at the first chunk: the tone detector (toneHz) then
-   * allows for a lossy codec's pre-echo as `mmprep sync` does (ToneScanner.forStream). Unset: judged as PCM.
+   * allows for a lossy codec's pre-echo as `mmprep sync` does (ToneScanner.forStream), and the clipping count takes
+   * the codec's largest value as full scale (clipLevelOf). Unset: judged as PCM.
    */
   toneStream?: () => { codec?: string | null; sample_rate_hz?: number | null } | undefined;
   /** computeAudioFeatures: called once the decoder has probed the file, before the first chunk. */
@@ -361,6 +374,7 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
       if (first) {
         first = false;
         mark('first chunk');
+        buf.clipLevel = clipLevelOf(run.toneStream?.()?.codec);
         // Built once the decoder has opened, so that it knows the stream's codec (as mmprep sync's scanner does).
         if (toneOn) {
           const onsetSpans = run.toneSpans?.();
