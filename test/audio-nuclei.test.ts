@@ -42,6 +42,19 @@ describe('syllable nuclei before and after the voicing check', () => {
     expect(syllableNuclei(db, times, 4, voiced, P).n_syllables).toBe(2);
   });
 
+  it("short sounding parts are absorbed before short silences, in Praat's order: a 50 ms blip between two 150 ms silences leaves one pause", () => {
+    // 100 frames a second for 3 s: 70 dB, but 30 dB over 1.00-1.15 s and 1.20-1.35 s (a blip at 1.15-1.20 s).
+    const n = 300;
+    const times = Float64Array.from({ length: n }, (_, k) => (k + 0.5) / 100);
+    const db = times.map((t) => ((t > 1 && t < 1.15) || (t > 1.2 && t < 1.35) ? 30 : 70));
+    const r = nucleiOf(nucleiCandidates(db, times, 3, P), () => true);
+    // Praat's To TextGrid (silences) 45 dB, 0.3, 0.1: the blip goes silent, then the 0.35 s silence is a pause.
+    expect(r.n_pauses).toBe(1);
+    expect(r.pause_durations_s[0]).toBeCloseTo(0.35, 9);
+    expect(r.phonation_time_s).toBeCloseTo(2.65, 9);
+    expect(r.sounding_intervals_s.map(([a, b]) => [+a.toFixed(6), +b.toFixed(6)])).toEqual([[0, 1], [1.35, 3]]);
+  });
+
   it('fewer than 3 frames: no nuclei, nothing measured', () => {
     const r = nucleiOf(nucleiCandidates(new Float64Array([60, 61]), new Float64Array([0.005, 0.015]), 0.02, P), () => true);
     expect(r.n_syllables).toBe(0);

@@ -29,6 +29,8 @@ beforeAll(() => {
     ['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '2', '-ac', '2', p('lav.wav')],
     ['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '2', '-af', 'volume=16', '-c:a', 'pcm_s16le', p('hot16.wav')],
     ['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '2', '-af', 'volume=16', '-c:a', 'pcm_f32le', p('hotf.wav')],
+    ['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=8000', '-t', '2', '-af', 'volume=16', '-c:a', 'pcm_mulaw', p('hot-mulaw.wav')],
+    ['-f', 'lavfi', '-i', 'sine=f=220:sample_rate=16000', '-t', '2', '-af', 'volume=16', '-c:a', 'pcm_u8', p('hot-u8.wav')],
     ['-f', 'lavfi', '-i', `aevalsrc=${harmonics('700*t')}:s=16000:d=1.5`, p('high.wav')],
     ['-f', 'lavfi', '-i', `aevalsrc=${harmonics('50*t')}:s=16000:d=1.5`, p('deep.wav')],
     ['-f', 'lavfi', '-i', `aevalsrc=${harmonics('700*t')}:s=16000:d=1.5`, p('high-v.wav')],
@@ -133,6 +135,16 @@ describe('warnings about the recording itself', () => {
     const notes: string[] = JSON.parse(readFileSync(p('hotf.summary.json'), 'utf8')).notes;
     expect(notes.some((n) => n.startsWith('clipped'))).toBe(false);
     expect(notes).toContainEqual(expect.stringMatching(/^at or above full scale: .*a float recording \(pcm_f32le\) keeps samples above full scale and they were analysed as they are, not clipped/));
+  });
+
+  it("a G.711 or 8-bit recording is clipped at its codec's largest value, below full scale (mu-law 0.980, u8 127/128)", async () => {
+    // A sine at twice full scale is clipped 67.4 % of the time (|2 sin| >= 0.98). Before: mu-law at its own 8 kHz
+    // read clipped_ratio 0 and no warning; u8 counted only its negative side (-1), 33.7 %.
+    for (const [file, sr] of [['hot-mulaw.wav', '8000'], ['hot-u8.wav', '16000']]) {
+      const r = await audioInProcess([p(file), '--sr', sr, '-o', p('g711.jsonl'), '--summary', p('g711.summary.json')]);
+      expect(r.stderr).toMatch(/warning: clipped: 6\d\.\d\d % of samples at full scale/);
+      expect(JSON.parse(readFileSync(p('g711.summary.json'), 'utf8')).clipped_ratio).toBeCloseTo(0.674, 2);
+    }
   });
 });
 

@@ -11,6 +11,7 @@ import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_S, channelWarning } from '../src/audio/channel-check.js';
+import { digitalSilenceWarning } from '../src/audio/silent-stream.js';
 import { decodeAudioToArray } from '../src/media/decode-audio.js';
 import { ffmpegBinaries } from '../src/media/ffmpeg-path.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
@@ -71,6 +72,12 @@ describe('a stereo file with one speaker per channel', () => {
     expect(left.stderr).toContain('warning: channel 1 of 2 is silent (-200 dBFS against');
     // extract has no --channel: the line also gives the ffmpeg copy of the live channel for the manifest
     expect(left.stderr).toContain(`analyse channel 0 alone with mmprep audio --channel 0; for extract, keep that channel (ffmpeg -i ${p('left-only.wav')} -af "pan=mono|c0=c0" ${p('left-only-left.wav')}) and name that file in the manifest`);
+  });
+
+  it('--channel N of a silent channel says that channel is digital silence, not the stream (was "audio stream 0 is digital silence")', () => {
+    const summary = (channel?: number) => ({ functionals: { rms: { n: 100, mean: 0 } }, source: { audio_streams: 1, channels: 2, ...(channel === undefined ? {} : { channel }) } });
+    expect(digitalSilenceWarning(summary(1), 'rec.wav')).toBe("channel 1 of audio stream 0's 2 channels is digital silence throughout (every sample 0): its features are those of silence (every frame unvoiced, rms 0), not of a recording; analyse another channel (mmprep audio --channel 0)");
+    expect(digitalSilenceWarning(summary(), 'rec.wav')).toMatch(/^the average of audio stream 0's 2 channels is digital silence/);
   });
 
   it("the warning's ffmpeg split names the file as given, quoted for the shell, and runs as pasted (was a literal FILE)", async () => {

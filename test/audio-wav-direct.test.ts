@@ -4,7 +4,7 @@
  * ffmpeg; every other WAV (stereo, another rate or sample format, an extensible or cut header, S/PDIF in PCM) is left
  * to ffprobe and ffmpeg.
  */
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
@@ -87,6 +87,12 @@ beforeAll(() => {
   const spdif = Buffer.from(s16);
   Buffer.from([0x72, 0xf8, 0x1f, 0x4e]).copy(spdif, 4000);
   writeFileSync(p('spdif.wav'), wav([fmt(1, 1, 16000, 16), chunk('data', spdif)]));
+  // Float samples that are not numbers (a program's division by zero): refused, read directly or through ffmpeg.
+  const bad = new Float32Array(f32.buffer.slice(f32.byteOffset, f32.byteOffset + f32.byteLength));
+  bad[40000] = NaN;
+  writeFileSync(p('nan.wav'), wav([fmt(3, 1, 16000, 32), chunk('data', Buffer.from(bad.buffer))]));
+  bad[40000] = Infinity;
+  writeFileSync(p('inf-22k.wav'), wav([fmt(3, 1, 22050, 32), chunk('data', Buffer.from(bad.buffer))]));
   writeFileSync(p('rifx.wav'), Buffer.concat([Buffer.from('RIFX', 'latin1'), readFileSync(p('s16.wav')).subarray(4)]));
 });
 afterAll(() => tmp.cleanup());
@@ -213,5 +219,16 @@ describe('direct WAV read', () => {
     // A stereo file still needs them.
     const s = await runCli(['audio', p('stereo.wav'), '-o', p('st.jsonl')], { env });
     expect(s.code).not.toBe(0);
+  });
+
+  it('a float WAV with a NaN or infinite sample is refused in one line naming the sample, with no output (exit 0 with made-up features before)', async () => {
+    const n = await runCli(['audio', p('nan.wav'), '-o', p('nan.jsonl')], { env: { MMPREP_FFMPEG: '/bin/false', MMPREP_FFPROBE: '/bin/false' } });
+    expect(n.code).toBe(2);
+    expect(n.stderr).toBe(`mmprep: ${p('nan.wav')}: sample 40000 (2.500 s into the audio analysed at 16000 Hz) is NaN, not a number a recording can hold: a floating-point file written with invalid values (a division by zero in the program that made it); the features around it would be undefined, so it is refused, as librosa refuses it; write the file again with those samples replaced (e.g. numpy.nan_to_num) or re-export it from the original\n`);
+    // Through ffmpeg (resampled from 22.05 kHz: the infinity spreads), in this process: the same refusal, naming the file.
+    const i = extractAudio(p('inf-22k.wav'), { out: p('inf.jsonl') });
+    await expect(i).rejects.toThrow(/^sample \d+ \(1\.81\d s into the audio analysed at 16000 Hz\) is (NaN|-?infinity), not a number/);
+    await expect(i).rejects.toMatchObject({ exitCode: 2, location: { file: p('inf-22k.wav') } });
+    expect(existsSync(p('nan.jsonl')) || existsSync(p('inf.jsonl'))).toBe(false);
   });
 });

@@ -64,6 +64,18 @@ export interface AudioFeatures extends FrameView {
 
 const CLIP_LEVEL = 0.999;
 
+/**
+ * The level at or beyond which a sample counts as clipped: 0.999 of the largest value the source's codec can hold.
+ * An 8-bit or G.711 recording's largest value is below full scale as ffmpeg decodes it (pcm_u8 and pcm_s8 127/128;
+ * mu-law 32124/32768 = 0.980, A-law 32256/32768 = 0.984, ITU-T G.711's top codes), so at 0.999 of full scale its
+ * clipping went uncounted until 2026-12-07: a telephone recording with 7 % of its samples at the top code read
+ * `clipped_ratio` 0 at --sr 8000, with no warning. Unknown or other codecs: full scale.
+ */
+export function clipLevelOf(codec: string | null | undefined): number {
+  const top = codec === 'pcm_mulaw' ? 32124 / 32768 : codec === 'pcm_alaw' ? 32256 / 32768 : codec === 'pcm_u8' || codec === 'pcm_s8' ? 127 / 128 : 1;
+  return CLIP_LEVEL * top;
+}
+
 export interface AnalyzeOptions {
   /**
    * Run the pitch analysis in a worker thread (default true when the compiled worker is available, i.e. when
@@ -102,7 +114,8 @@ export interface AnalyzeOptions {
   framesHint?: () => number | null;
   /**
    * The decoded stream (codec and its own sample rate), asked at the first chunk: the tone detector (toneHz) then
-   * allows for a lossy codec's pre-echo as `mmprep sync` does (ToneScanner.forStream). Unset: judged as PCM.
+   * allows for a lossy codec's pre-echo as `mmprep sync` does (ToneScanner.forStream), and the clipping count takes
+   * the codec's largest value as full scale (clipLevelOf). Unset: judged as PCM.
    */
   toneStream?: () => { codec?: string | null; sample_rate_hz?: number | null } | undefined;
   /** computeAudioFeatures: called once the decoder has probed the file, before the first chunk. */
@@ -319,6 +332,26 @@ function intensityNuclei(o: AudioOptions, intensity: IntensityAnalyzer, nSamples
   });
 }
 
+/**
+ * The refusal of a signal holding a sample that is not a finite number (a float WAV written with NaN or infinity):
+ * every feature whose window holds it would be undefined or made up (MFCC -428 at the log floor, rms null, unvoiced
+ * frames, no sounding time, exit 0 before 2026-12-07), so it is refused, as librosa's valid_audio refuses it
+ * ("Audio buffer is not finite everywhere"). `start`: the chunk's first sample in the analysed signal.
+ */
+export class NonFiniteSampleError extends InputError {}
+
+function nonFiniteSamples(chunk: Float32Array, start: number, sr: number): NonFiniteSampleError {
+  let i = 0;
+  while (i < chunk.length && Number.isFinite(chunk[i])) i++;
+  const at = start + i;
+  const what = Number.isNaN(chunk[i]) ? 'NaN' : chunk[i] > 0 ? 'infinity' : '-infinity';
+  return new NonFiniteSampleError(
+    `sample ${at} (${(at / sr).toFixed(3)} s into the audio analysed at ${sr} Hz) is ${what}, not a number a recording can hold: ` +
+      `a floating-point file written with invalid values (a division by zero in the program that made it); the features around it would be undefined, ` +
+      `so it is refused, as librosa refuses it; write the file again with those samples replaced (e.g. numpy.nan_to_num) or re-export it from the original`,
+  );
+}
+
 /** Features of a stream of mono PCM chunks at options.sampleRate. */
 export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<Float32Array>, options: Partial<AudioOptions> = {}, run: AnalyzeOptions = {}): Promise<AudioFeatures> {
   const o = resolveAudioOptions(options);
@@ -341,6 +374,7 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
       if (first) {
         first = false;
         mark('first chunk');
+        buf.clipLevel = clipLevelOf(run.toneStream?.()?.codec);
         // Built once the decoder has opened, so that it knows the stream's codec (as mmprep sync's scanner does).
         if (toneOn) {
           const onsetSpans = run.toneSpans?.();
@@ -361,6 +395,8 @@ export async function analyzePcm(chunks: AsyncIterable<Float32Array> | Iterable<
       pcm?.push(chunk);
       tone?.push(chunk);
       buf.append(chunk, keep());
+      // Any NaN or infinite sample makes the running sum non-finite (finite float32 samples cannot overflow a double).
+      if (!Number.isFinite(buf.sum)) throw nonFiniteSamples(chunk, buf.end - chunk.length, sr);
       await pitch.feed(chunk, buf, run.ownChunks === true);
       spectral.pump(buf);
       intensity.pump(buf);
@@ -529,7 +565,9 @@ export async function computeAudioFeatures(file: string, options: Partial<AudioO
   };
   // The sync beep is searched where `mmprep sync` searches: the first and last run.toneSearchS seconds (sync-beep.ts).
   const toneSpans = () => beepSearchSpans(info?.stream.duration_s, run.toneSearchS ?? 0, o.sampleRate);
-  const f = await analyzePcm(decoded(), o, Object.assign(analyze, { framesHint, toneStream: () => info?.stream, toneSpans, voiceSource }));
+  const f = await analyzePcm(decoded(), o, Object.assign(analyze, { framesHint, toneStream: () => info?.stream, toneSpans, voiceSource })).catch((e: unknown) => {
+    throw e instanceof NonFiniteSampleError ? new InputError(e.message, { file }) : e;
+  });
   f.decoded = info;
   return f;
 }

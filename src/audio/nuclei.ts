@@ -51,8 +51,11 @@ function mergeSameKind(list: Interval[]): Interval[] {
 }
 
 /**
- * Sounding / silent intervals (Intensity_to_TextGrid_detectSilences): frames at or above max99 + silenceDb are
- * sounding; boundaries halfway between frames; short silences then short sounding parts are absorbed.
+ * Sounding / silent intervals (Praat's Intensity_to_TextGrid_detectSilences, dwtools/Intensity_extensions.cpp):
+ * frames at or above max99 + silenceDb are sounding; boundaries halfway between frames; short sounding parts are
+ * absorbed first, then short silences, in Praat's order ("works much better", its comment says): a blip shorter
+ * than minSoundingS between two short silences leaves one pause, not one sounding stretch (the other order until
+ * 2026-12-07).
  */
 function soundingIntervals(db: ArrayLike<number>, times: ArrayLike<number>, duration: number, silThr: number, p: NucleiParams): Interval[] {
   const n = db.length;
@@ -68,8 +71,8 @@ function soundingIntervals(db: ArrayLike<number>, times: ArrayLike<number>, dura
     }
   }
   ivs.push(cur);
-  ivs = mergeSameKind(ivs.map((iv) => (!iv.sounding && iv.b - iv.a < p.minPauseS ? { ...iv, sounding: true } : iv)));
   ivs = mergeSameKind(ivs.map((iv) => (iv.sounding && iv.b - iv.a < p.minSoundingS ? { ...iv, sounding: false } : iv)));
+  ivs = mergeSameKind(ivs.map((iv) => (!iv.sounding && iv.b - iv.a < p.minPauseS ? { ...iv, sounding: true } : iv)));
   return ivs;
 }
 

@@ -91,5 +91,8 @@ export function digitalSilenceWarning(s: SilenceFields, file: string): string | 
   const ch = s.source.channels ?? 1;
   // channels that cancel when averaged (one polarity inverted): channel-check.ts says which to take
   if (ch > 1 && s.source.channel === undefined) return `the average of audio stream ${stream}'s ${ch} channels is digital silence throughout (every sample 0): its features are those of silence (every frame unvoiced, rms 0), not of a recording; analyse one channel (mmprep audio --channel 0)`;
+  // --channel N of a stream with other channels: that channel is silent, not the stream (said of the stream until 2026-12-07)
+  const c = s.source.channel;
+  if (ch > 1 && c !== undefined) return `channel ${c} of audio stream ${stream}'s ${ch} channels is digital silence throughout (every sample 0): its features are those of silence (every frame unvoiced, rms 0), not of a recording; analyse another channel (mmprep audio --channel ${c === 0 ? 1 : 0})`;
   return `audio stream ${stream} is digital silence throughout (every sample 0): its features are those of silence (every frame unvoiced, rms 0), not of a recording; ${what}`;
 }

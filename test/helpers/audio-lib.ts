@@ -12,6 +12,7 @@ const FLAGS: Record<string, [keyof ExtractAudioOptions, 'number' | 'string' | tr
   '-o': ['out', 'string'],
   '--summary': ['summaryPath', 'string'],
   '--voice': ['voice', true],
+  '--sr': ['sampleRate', 'number'],
   '--stream': ['stream', 'number'],
   '--channel': ['channel', 'number'],
   '--f0-floor': ['f0Floor', 'number'],
