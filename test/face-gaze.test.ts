@@ -194,6 +194,11 @@ describe('gaze on synthetic eyes of known rotation (item 4)', () => {
     expect(thin.gaze_angle_x_rad).toBeNull();
     expect(thin.gaze_angle_y_rad).toBeNull();
     expect(thin.gaze_null_reason).toBe('eye_opening_thin');
+    // An eye whose corner lies beyond the picture's edge (quality.ts, as its EAR): null with 'eye_outside_picture'.
+    const whole = Float64Array.from((rec as unknown as { landmarks: number[][] }).landmarks.flat());
+    const cut = gazeFields(whole, vis, 'native', pupils, { left: true, right: false });
+    expect([cut.gaze_left, cut.gaze_angle_x_rad, cut.gaze_angle_y_rad, cut.gaze_null_reason]).toEqual([null, null, null, 'eye_outside_picture']);
+    expect(cut.gaze_right).toEqual(kept.gaze_right);
   });
 });
 
